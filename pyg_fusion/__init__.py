@@ -1,0 +1,26 @@
+"""pyg_fusion: multi-modal feature fusion on PyTorch Geometric.
+
+* LEGO fusion (Ding et al., ICLR 2025): relationship graphs per source, their
+  multi-hop powers, and a small learnable operator that fuses them.
+* AsymFusion (Wang et al., ACM MM 2020): one shared network with private
+  BatchNorm per modality and parameter-free asymmetric channel shuffle and
+  pixel shift.
+"""
+import importlib
+
+from . import functional, nn
+
+__version__ = "0.1.0"
+
+_LAZY = ("datasets", "training", "visualize", "cli")
+
+
+def __getattr__(name):
+    # datasets / training / visualize pull in Lightning and matplotlib: load
+    # them on first use so that `import pyg_fusion` stays light.
+    if name in _LAZY:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+__all__ = ["functional", "nn", "__version__", *_LAZY]
