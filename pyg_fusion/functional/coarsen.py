@@ -1,0 +1,72 @@
+r"""Pooling a relationship graph to a coarser level of units.
+
+Units come at several levels (clip -> frame -> patch or token); each finer
+unit belongs to one parent. With the assignment matrix
+:math:`S \in \{0, 1\}^{N_f \times N_c}`, :math:`S_{i, \mathrm{assign}[i]} = 1`,
+the parent-level graph is
+
+.. math::
+    G' = S^\top G S, \qquad G'_{ab} = \sum_{i \in a} \sum_{j \in b} G_{ij},
+
+(``reduce="mean"`` divides by :math:`|a|\,|b|`), computed by one scatter over
+the edges rather than two sparse products.
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from .._scatter import scatter_sum
+from ._checks import check_choice, check_edge_index, check_int, check_tensor
+from ._sparse import coalesce_keys
+
+
+def coarsen(edge_index: Tensor, edge_weight: Tensor, assign: Tensor, num_parents: int,
+            reduce: str = "sum") -> tuple[Tensor, Tensor]:
+    """:math:`S^T G S` for a sparse graph ``G`` on ``assign.numel()`` fine units.
+
+    Args:
+        edge_index: ``[2, E]`` on the fine units.
+        edge_weight: ``[E]`` (or ``[E, C]`` for several graphs on one support).
+        assign: ``[N_f]`` long, parent of each fine unit, in ``[0, num_parents)``.
+        num_parents: :math:`N_c`.
+        reduce: ``"sum"`` (:math:`S^T G S`) or ``"mean"``.
+
+    Returns:
+        ``(edge_index [2, E'], edge_weight [E'])`` on the parents, coalesced.
+    """
+    check_int("num_parents", num_parents, minimum=1)
+    check_tensor("assign", assign, dims=(1, ))
+    if assign.dtype != torch.long:
+        raise TypeError(f"assign must be torch.long, got {assign.dtype}")
+    if assign.numel() and (int(assign.min()) < 0 or int(assign.max()) >= num_parents):
+        raise ValueError(f"assign holds parents outside [0, {num_parents})")
+    check_edge_index("edge_index", edge_index, assign.numel())
+    check_tensor("edge_weight", edge_weight, dims=(1, 2), floating=True, finite=True)
+    if edge_weight.size(0) != edge_index.size(1):
+        raise ValueError(f"edge_weight must have one entry per edge "
+                         f"({edge_index.size(1)}), got {edge_weight.size(0)}")
+    check_choice("reduce", reduce, ("sum", "mean"))
+    with torch.no_grad():
+        pr, pc = assign[edge_index[0]], assign[edge_index[1]]
+        keys, inverse = coalesce_keys(pr * num_parents + pc)
+    out = scatter_sum(edge_weight, inverse, keys.numel())
+    index = torch.stack([keys // num_parents, keys % num_parents])
+    if reduce == "mean":
+        size = torch.bincount(assign, minlength=num_parents).to(out.dtype)
+        denom = size[index[0]] * size[index[1]]
+        out = out / (denom.view(-1, *([1] * (out.dim() - 1))))
+    return index, out
+
+
+def dense_coarsen(adj: Tensor, assign: Tensor, num_parents: int,
+                  reduce: str = "sum") -> Tensor:
+    """Dense :math:`S^T G S` for ``adj`` ``[N_f, N_f]``: the reference twin of
+    :func:`coarsen`."""
+    check_tensor("adj", adj, dims=(2, ), floating=True)
+    s = torch.nn.functional.one_hot(assign, num_parents).to(adj.dtype)
+    out = s.t() @ adj @ s
+    if reduce == "mean":
+        size = s.sum(0)
+        out = out / (size.unsqueeze(1) * size.unsqueeze(0)).clamp(min=1)
+    return out

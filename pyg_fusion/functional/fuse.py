@@ -1,0 +1,133 @@
+r"""The learnable graph fusion operator of LEGO (METHODS §1.4).
+
+Pairwise, for sources :math:`a, b` with :math:`P` and :math:`Q` powers and a
+learnable signed :math:`A \in \mathbb{R}^{(P+1) \times (Q+1)}`:
+
+.. math::
+    G = \sum_{p=0}^{P} \sum_{q=0}^{Q} A_{pq}\, R_a^p \circ R_b^q,
+    \qquad G_{ij} = x_{ij}^\top A\, y_{ij},
+
+with :math:`x_{ij} = (R_a^0[i,j], \dots, R_a^P[i,j])` and :math:`y_{ij}` alike:
+a bilinear function of the per-hop relationship scores of each pair of units.
+Terms with :math:`p = 0` or :math:`q = 0` touch only the diagonal.
+
+M-way CP form (ours, beyond the paper), with factors
+:math:`a_{m} \in \mathbb{R}^{R \times (P_m+1)}`:
+
+.. math::
+    G = \sum_{r=1}^{R} \prod_{m=1}^{M} \Big( \sum_p a_{m,r,p} R_m^p \Big),
+
+products element-wise. With :math:`M = 2` and rank 1 it equals the pairwise
+form with :math:`A = a_1^\top a_2`.
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ._checks import check_tensor
+from ._sparse import scatter_to, union_support
+
+
+def _check_A(A: Tensor, p1: int, q1: int) -> None:
+    check_tensor("A", A, dims=(2, ), floating=True, finite=True)
+    if tuple(A.shape) != (p1, q1):
+        raise ValueError(f"A must have shape [P+1, Q+1] = [{p1}, {q1}] to match the "
+                         f"powers, got {list(A.shape)}")
+
+
+def lego_fuse(powers_a: Tensor, powers_b: Tensor, A: Tensor) -> Tensor:
+    """Dense pairwise fusion: ``[..., P+1, N, N]``, ``[..., Q+1, N, N]``,
+    ``[P+1, Q+1]`` -> ``G`` ``[..., N, N]``."""
+    check_tensor("powers_a", powers_a, floating=True, finite=True)
+    check_tensor("powers_b", powers_b, floating=True, finite=True)
+    if powers_a.dim() < 3 or powers_b.dim() < 3:
+        raise ValueError("powers_a and powers_b must be [..., P+1, N, N]")
+    if powers_a.shape[-2:] != powers_b.shape[-2:] or \
+            powers_a.shape[:-3] != powers_b.shape[:-3]:
+        raise ValueError(f"powers_a {tuple(powers_a.shape)} and powers_b "
+                         f"{tuple(powers_b.shape)} must describe the same N units "
+                         "(and batch)")
+    _check_A(A, powers_a.size(-3), powers_b.size(-3))
+    # Mixing b's powers first costs (P+1)(Q+1) N^2 once, then one product.
+    mixed_b = torch.einsum("pq,...qij->...pij", A, powers_b)
+    return (powers_a * mixed_b).sum(-3)
+
+
+def _check_attr(name: str, attr: Tensor, index: Tensor) -> None:
+    check_tensor(name, attr, dims=(2, ), floating=True, finite=True)
+    if attr.size(0) != index.size(1):
+        raise ValueError(f"{name} must be [E, P+1] with one row per edge "
+                         f"({index.size(1)}), got {tuple(attr.shape)}")
+
+
+def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
+                     attr_b: Tensor, A: Tensor, num_nodes: int) -> tuple[Tensor, Tensor]:
+    """Sparse pairwise fusion on the union of both supports (entries outside
+    their intersection are 0): per edge, :math:`G_e = x_e^T A y_e`.
+
+    Args:
+        edge_index_a, attr_a: ``[2, E_a]``, ``[E_a, P+1]`` from :func:`graph_powers`.
+        edge_index_b, attr_b: ``[2, E_b]``, ``[E_b, Q+1]``.
+        A: ``[P+1, Q+1]``.
+        num_nodes: :math:`N`.
+
+    Returns:
+        ``(edge_index [2, E], edge_weight [E])``, coalesced.
+    """
+    _check_attr("attr_a", attr_a, edge_index_a)
+    _check_attr("attr_b", attr_b, edge_index_b)
+    _check_A(A, attr_a.size(1), attr_b.size(1))
+    index, (pos_a, pos_b) = union_support([edge_index_a, edge_index_b], num_nodes)
+    xa = scatter_to(attr_a, pos_a, index.size(1))
+    yb = scatter_to(attr_b, pos_b, index.size(1))
+    return index, ((xa @ A) * yb).sum(-1)
+
+
+def _check_factors(factors: list[Tensor], sizes: list[int]) -> None:
+    if len(factors) != len(sizes):
+        raise ValueError(f"factors must hold one [R, P_m+1] tensor per source "
+                         f"({len(sizes)}), got {len(factors)}")
+    rank = None
+    for m, (f, s) in enumerate(zip(factors, sizes)):
+        check_tensor(f"factors[{m}]", f, dims=(2, ), floating=True, finite=True)
+        if f.size(1) != s or (rank is not None and f.size(0) != rank):
+            raise ValueError(f"factors[{m}] must have shape [R, P_m+1] = "
+                             f"[{rank if rank is not None else 'R'}, {s}], got {list(f.shape)}")
+        rank = f.size(0)
+
+
+def lego_fuse_cp(powers: list[Tensor], factors: list[Tensor]) -> Tensor:
+    """Dense M-way CP fusion: ``powers[m]`` ``[..., P_m+1, N, N]``,
+    ``factors[m]`` ``[R, P_m+1]`` -> ``G`` ``[..., N, N]``."""
+    if len(powers) < 1:
+        raise ValueError("powers must hold at least one source")
+    for m, pw in enumerate(powers):
+        check_tensor(f"powers[{m}]", pw, floating=True, finite=True)
+        if pw.shape[:-3] + pw.shape[-2:] != powers[0].shape[:-3] + powers[0].shape[-2:]:
+            raise ValueError(f"powers[{m}] {tuple(pw.shape)} does not describe the same "
+                             f"N units (and batch) as powers[0] {tuple(powers[0].shape)}")
+    _check_factors(factors, [pw.size(-3) for pw in powers])
+    out = None
+    for pw, f in zip(powers, factors):
+        term = torch.einsum("rp,...pij->...rij", f, pw)
+        out = term if out is None else out * term
+    return out.sum(-3)
+
+
+def lego_fuse_cp_sparse(edge_indices: list[Tensor], attrs: list[Tensor],
+                        factors: list[Tensor], num_nodes: int) -> tuple[Tensor, Tensor]:
+    """Sparse M-way CP fusion on the union of the supports:
+    ``edge_indices[m]`` ``[2, E_m]``, ``attrs[m]`` ``[E_m, P_m+1]``,
+    ``factors[m]`` ``[R, P_m+1]`` -> ``(edge_index, edge_weight)``."""
+    if len(edge_indices) != len(attrs) or not attrs:
+        raise ValueError("edge_indices and attrs must be non-empty lists of equal length")
+    for m, (ei, at) in enumerate(zip(edge_indices, attrs)):
+        _check_attr(f"attrs[{m}]", at, ei)
+    _check_factors(factors, [at.size(1) for at in attrs])
+    index, positions = union_support(list(edge_indices), num_nodes)
+    out = None
+    for at, pos, f in zip(attrs, positions, factors):
+        term = scatter_to(at, pos, index.size(1)) @ f.t()  # [E, R]
+        out = term if out is None else out * term
+    return index, out.sum(-1)

@@ -1,0 +1,74 @@
+r"""The degree-variance regulariser of LEGO for weakly supervised VAD
+(METHODS §1.6).
+
+Known only from secondary summaries; this reconstruction is a **[choice]**:
+with node degrees :math:`d_i = \sum_j G_{ij} [G_{ij} \geq \alpha]` of the fused
+graph,
+
+.. math::
+    \mathcal{L}_{deg} = \big(\mathrm{Var}(d \text{ of normal videos})
+    - \mathrm{Var}(\text{top-}k\ d \text{ of anomalous videos})\big)^2,
+
+variances pooled over the videos of a batch. The aim is that anomalous
+snippets end up weakly connected. A batch without normal or without anomalous
+videos gives 0.
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from .._scatter import scatter_sum
+from ._checks import check_int, check_tensor
+
+
+def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
+                  alpha: float | None = None) -> Tensor:
+    """Row sums of a sparse graph over the entries ``>= alpha`` (all with
+    ``alpha=None``): ``[N]``, differentiable in the kept weights."""
+    if alpha is not None:
+        edge_weight = edge_weight * (edge_weight.detach() >= alpha)
+    return scatter_sum(edge_weight, edge_index[0], num_nodes)
+
+
+def dense_graph_degrees(adj: Tensor, alpha: float | None = None) -> Tensor:
+    """Row sums of dense graphs ``[..., N, N]`` over the entries ``>= alpha``."""
+    if alpha is not None:
+        adj = adj * (adj.detach() >= alpha)
+    return adj.sum(-1)
+
+
+def degree_variance_loss(degrees: Tensor, batch: Tensor, labels: Tensor, k: int = 3,
+                         num_graphs: int | None = None) -> Tensor:
+    """Degree-variance loss from node degrees.
+
+    Args:
+        degrees: ``[N]`` node degrees (:func:`graph_degrees`, or
+            ``dense_graph_degrees(G)[mask]`` on the dense backend).
+        batch: ``[N]`` video of each node.
+        labels: ``[B]`` video labels, 1 anomalous, 0 normal.
+        k: degrees taken from each anomalous video (the k largest).
+    """
+    check_tensor("degrees", degrees, dims=(1, ), floating=True, finite=True)
+    check_int("k", k, minimum=1)
+    if batch.numel() != degrees.numel():
+        raise ValueError(f"batch must have one entry per node ({degrees.numel()}), "
+                         f"got {batch.numel()}")
+    num_graphs = int(batch.max()) + 1 if num_graphs is None else num_graphs
+    if labels.numel() != num_graphs:
+        raise ValueError(f"labels must have one entry per video ({num_graphs}), "
+                         f"got {labels.numel()}")
+    labels = labels.view(-1).bool()
+    node_abn = labels[batch]
+    normal = degrees[~node_abn]
+    if normal.numel() < 2 or not bool(labels.any()):
+        return degrees.sum() * 0
+    from torch_geometric.utils import to_dense_batch
+    dense, mask = to_dense_batch(degrees, batch, fill_value=float("-inf"),
+                                 batch_size=num_graphs)
+    abn = dense[labels]
+    top = abn.topk(min(k, abn.size(1)), dim=1).values
+    top = top[torch.isfinite(top)]
+    if top.numel() < 2:
+        return degrees.sum() * 0
+    return (normal.var() - top.var()) ** 2

@@ -1,0 +1,275 @@
+r"""Relationship graphs of units from their features (LEGO, METHODS §1.2).
+
+For the features :math:`F \in \mathbb{R}^{N \times d}` of one source, the
+relationship graph is :math:`R_{ij} = \mathrm{sim}(f_i, f_j)` with
+
+* ``"cosine"``: :math:`f_i^\top f_j / (\|f_i\| \|f_j\|)`, diagonal exactly 1;
+* ``"rbf"``: :math:`\exp(-\gamma \|f_i - f_j\|^2)`, :math:`\gamma = 1/d` by default;
+* ``"dot"``: :math:`f_i^\top f_j`.
+
+``nonneg`` (a **[choice]** of ours, the paper is silent) handles negative
+similarities so that degrees stay positive: ``"clamp"`` (default) sets them to 0,
+``"shift"`` maps cosine :math:`s \mapsto (s + 1) / 2`, ``None`` keeps them.
+
+Defined edge cases: a graph of one node is the single self loop of weight 1
+(cosine, rbf) or :math:`\|f\|^2` (dot); an all-zero feature row has cosine
+similarity 0 with every other unit and 1 with itself.
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from ._checks import check_choice, check_int, check_tensor
+
+METRICS = ("cosine", "rbf", "dot")
+NONNEG = ("clamp", "shift", None)
+
+
+def _check_common(x: Tensor, metric: str, nonneg, gamma) -> None:
+    check_choice("metric", metric, METRICS)
+    check_choice("nonneg", nonneg, NONNEG)
+    if nonneg == "shift" and metric != "cosine":
+        raise ValueError("nonneg='shift' maps cosine similarities in [-1, 1] to "
+                         f"[0, 1]; it is undefined for metric={metric!r}")
+    if gamma is not None and (not isinstance(gamma, (int, float)) or gamma <= 0):
+        raise ValueError(f"gamma must be a positive number, got {gamma!r}")
+    if x.size(-2) == 0:
+        raise ValueError("x holds no units (N = 0): a relationship graph needs "
+                         "at least one node")
+    if x.size(-1) == 0:
+        raise ValueError("x has feature width 0: expected [..., N, d] with d >= 1")
+
+
+def _apply_nonneg(s: Tensor, nonneg) -> Tensor:
+    if nonneg == "clamp":
+        return s.clamp(min=0)
+    if nonneg == "shift":
+        return (s + 1) / 2
+    return s
+
+
+def _gamma(gamma, d: int) -> float:
+    return 1.0 / d if gamma is None else float(gamma)
+
+
+def dense_relation_graph(x: Tensor, metric: str = "cosine", nonneg="clamp", *,
+                         gamma: float | None = None,
+                         mask: Tensor | None = None) -> Tensor:
+    r"""Dense relationship graph of the units in ``x``.
+
+    Args:
+        x: features ``[N, d]`` or a batch ``[B, N, d]``.
+        metric: ``"cosine"``, ``"rbf"`` or ``"dot"``.
+        nonneg: ``"clamp"``, ``"shift"`` or ``None`` (see module docstring).
+        gamma: RBF width (default ``1 / d``).
+        mask: ``[B, N]`` bool, False for padded units (with ``x`` of
+            ``[B, N, d]``): their rows and columns are 0.
+
+    Returns:
+        ``[N, N]`` or ``[B, N, N]``.
+    """
+    check_tensor("x", x, dims=(2, 3), floating=True, finite=True)
+    _check_common(x, metric, nonneg, gamma)
+    n = x.size(-2)
+    eye = torch.eye(n, dtype=x.dtype, device=x.device)
+    if metric == "cosine":
+        xn = F.normalize(x, dim=-1)
+        s = xn @ xn.transpose(-1, -2)
+        # Exactly 1 on the diagonal, also for all-zero rows (their self loop).
+        s = s * (1 - eye) + eye
+    elif metric == "rbf":
+        sq = (x * x).sum(-1)
+        d2 = (sq.unsqueeze(-1) + sq.unsqueeze(-2) - 2 * x @ x.transpose(-1, -2))
+        s = torch.exp(-_gamma(gamma, x.size(-1)) * d2.clamp(min=0))
+        s = s * (1 - eye) + eye
+    else:
+        s = x @ x.transpose(-1, -2)
+    s = _apply_nonneg(s, nonneg)
+    if mask is not None:
+        check_tensor("mask", mask, dims=(2, ))
+        if x.dim() != 3 or mask.shape != x.shape[:2]:
+            raise ValueError(f"mask must have shape [B, N] = {tuple(x.shape[:2])} "
+                             f"for x of shape {tuple(x.shape)}, got {tuple(mask.shape)}")
+        m = mask.to(s.dtype)
+        s = s * m.unsqueeze(-1) * m.unsqueeze(-2)
+    return s
+
+
+def pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str = "cosine",
+                    nonneg="clamp", gamma: float | None = None) -> Tensor:
+    """Similarity of the unit pairs ``(row[e], col[e])``, differentiable in
+    ``x``; the same numbers as :func:`dense_relation_graph` at those entries."""
+    if metric == "cosine":
+        xn = F.normalize(x, dim=-1)
+        s = (xn[row] * xn[col]).sum(-1)
+        s = torch.where(row == col, torch.ones_like(s), s)
+    elif metric == "rbf":
+        diff = x[row] - x[col]
+        s = torch.exp(-_gamma(gamma, x.size(-1)) * (diff * diff).sum(-1))
+        s = torch.where(row == col, torch.ones_like(s), s)
+    else:
+        s = (x[row] * x[col]).sum(-1)
+    return _apply_nonneg(s, nonneg)
+
+
+def _block_scores(xq: Tensor, xk: Tensor, metric: str, gamma) -> Tensor:
+    # Ranking scores only (no gradient): any monotone transform of the metric
+    # ranks neighbours identically, so rbf ranks by -squared distance.
+    if metric == "cosine":
+        return F.normalize(xq, dim=-1) @ F.normalize(xk, dim=-1).t()
+    if metric == "rbf":
+        return -(torch.cdist(xq, xk).pow(2))
+    return xq @ xk.t()
+
+
+def _ptr_from_batch(batch: Tensor, num_nodes: int) -> Tensor:
+    counts = torch.bincount(batch, minlength=int(batch.max()) + 1 if num_nodes else 0)
+    return torch.cat([counts.new_zeros(1), counts.cumsum(0)])
+
+
+def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | None,
+                  metric: str, nonneg, gamma, chunk_size: int) -> tuple[Tensor, Tensor]:
+    """Chooses the (row, col) pairs of the sparse graph without building the
+    N x N matrix: rows are processed in chunks against only the columns of the
+    graphs they belong to, so memory is O(chunk_size * largest graph)."""
+    n = x.size(0)
+    ptr = _ptr_from_batch(batch, n)
+    rows, cols = [], []
+    start = 0
+    with torch.no_grad():
+        while start < n:
+            end = min(start + chunk_size, n)
+            g0, g1 = int(batch[start]), int(batch[end - 1])
+            c0, c1 = int(ptr[g0]), int(ptr[g1 + 1])
+            scores = _block_scores(x[start:end], x[c0:c1], metric, gamma)
+            r = torch.arange(start, end, device=x.device)
+            c = torch.arange(c0, c1, device=x.device)
+            invalid = batch[start:end].unsqueeze(1) != batch[c0:c1].unsqueeze(0)
+            invalid |= r.unsqueeze(1) == c.unsqueeze(0)  # self loops are added later
+            if threshold is not None:
+                # threshold applies to the similarity as the graph reports it
+                if metric == "rbf":
+                    sim = torch.exp(_gamma(gamma, x.size(1)) * scores)
+                else:
+                    sim = scores
+                invalid |= _apply_nonneg(sim, nonneg) < threshold
+            scores = scores.masked_fill(invalid, float("-inf"))
+            if k is not None:
+                kk = min(k, c1 - c0)
+                top, idx = scores.topk(kk, dim=1)
+                keep = torch.isfinite(top)
+                rr = r.unsqueeze(1).expand_as(idx)[keep]
+                cc = (idx + c0)[keep]
+            else:
+                keep = torch.isfinite(scores)
+                rr, cc = keep.nonzero(as_tuple=True)
+                rr, cc = rr + start, cc + c0
+            rows.append(rr)
+            cols.append(cc)
+            start = end
+        loops = torch.arange(n, device=x.device)
+        row = torch.cat(rows + [loops])
+        col = torch.cat(cols + [loops])
+        perm = (row * n + col).argsort()
+    return row[perm], col[perm]
+
+
+def _pyg_knn_available() -> bool:
+    import torch_geometric.typing as tgt
+    return bool(getattr(tgt, "WITH_KNN", False))
+
+
+def _pyg_knn_pairs(x: Tensor, batch: Tensor, k: int, metric: str) -> tuple[Tensor, Tensor]:
+    from torch_geometric.nn import knn_graph
+    with torch.no_grad():
+        ei = knn_graph(x, k, batch, loop=False, cosine=(metric == "cosine"),
+                       flow="target_to_source")
+    n = x.size(0)
+    loops = torch.arange(n, device=x.device)
+    row, col = torch.cat([ei[0], loops]), torch.cat([ei[1], loops])
+    perm = (row * n + col).argsort()
+    return row[perm], col[perm]
+
+
+def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = None,
+                   threshold: float | None = None, metric: str = "cosine",
+                   nonneg="clamp", gamma: float | None = None,
+                   chunk_size: int = 2048, use_pyg: bool | None = None
+                   ) -> tuple[Tensor, Tensor]:
+    r"""Sparse relationship graph as ``(edge_index, edge_weight)``.
+
+    Entry ``(edge_index[0, e], edge_index[1, e])`` is :math:`R_{ij}`, the
+    weight of row ``i`` towards column ``j``. Each node keeps its ``k``
+    strongest neighbours (its self loop not counted) and/or the entries with
+    similarity ``>= threshold``; the self loop is always kept; with neither,
+    every pair of a graph is kept (the dense graph as an edge list). Graphs of
+    a batch are never linked. Edges come sorted by row, then column. Weights
+    are differentiable in ``x`` and equal :func:`dense_relation_graph` at the
+    kept entries.
+
+    The kNN search is plain torch, chunked over rows (``chunk_size``) so
+    memory stays bounded for hundreds of thousands of units; PyG's
+    ``knn_graph`` (which needs ``torch_cluster`` or ``pyg-lib``) is used when
+    available and ``use_pyg`` is not False, for cosine/rbf without threshold.
+
+    Args:
+        x: ``[N, d]`` features.
+        batch: ``[N]`` graph index of each unit, sorted (PyG's convention).
+        k: neighbours per node (>= 1).
+        threshold: minimum similarity of a kept entry.
+        metric, nonneg, gamma: see :func:`dense_relation_graph`.
+    """
+    check_tensor("x", x, dims=(2, ), floating=True, finite=True)
+    _check_common(x, metric, nonneg, gamma)
+    if k is not None:
+        check_int("k", k, minimum=1)
+    if threshold is not None and not (isinstance(threshold, (int, float))
+                                      and math.isfinite(threshold)):
+        raise ValueError(f"threshold must be a finite number, got {threshold!r}")
+    check_int("chunk_size", chunk_size, minimum=1)
+    n = x.size(0)
+    if batch is None:
+        batch = x.new_zeros(n, dtype=torch.long)
+    else:
+        check_tensor("batch", batch, dims=(1, ))
+        if batch.numel() != n:
+            raise ValueError(f"batch must have one entry per unit ({n}), got {batch.numel()}")
+        if batch.dtype != torch.long:
+            raise TypeError(f"batch must be torch.long, got {batch.dtype}")
+        if n > 1 and bool((batch[1:] < batch[:-1]).any()):
+            raise ValueError("batch must be sorted (PyG's convention)")
+    if use_pyg is None:
+        use_pyg = _pyg_knn_available()
+    if use_pyg and k is not None and threshold is None and metric != "dot":
+        row, col = _pyg_knn_pairs(x, batch, k, metric)
+    else:
+        row, col = _select_pairs(x, batch, k, threshold, metric, nonneg, gamma,
+                                 chunk_size)
+    weight = pair_similarity(x, row, col, metric, nonneg, gamma)
+    return torch.stack([row, col]), weight
+
+
+def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False) -> Tensor:
+    """Keeps the ``k`` largest entries of each row of ``adj`` (``[..., N, N]``)
+    and zeroes the rest: the dense twin of :func:`relation_graph`'s ``k`` (with
+    ``include_diagonal=False`` the diagonal is kept besides the ``k``) and of
+    ``prune_k`` in :func:`graph_powers` (ranked by magnitude there)."""
+    check_int("k", k, minimum=1)
+    n = adj.size(-1)
+    if include_diagonal:
+        scores = adj.detach().abs()
+        kk = min(k, n)
+    else:
+        eye = torch.eye(n, dtype=torch.bool, device=adj.device)
+        scores = adj.detach().masked_fill(eye, float("-inf"))
+        kk = min(k, max(n - 1, 1))
+    idx = scores.topk(kk, dim=-1).indices
+    keep = torch.zeros_like(adj, dtype=torch.bool).scatter_(-1, idx, True)
+    if not include_diagonal:
+        keep &= torch.isfinite(scores)
+        keep |= torch.eye(n, dtype=torch.bool, device=adj.device)
+    return adj * keep
