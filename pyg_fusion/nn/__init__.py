@@ -1,0 +1,1 @@
+from . import asym  # noqa: F401
