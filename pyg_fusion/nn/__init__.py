@@ -1,1 +1,1 @@
-from . import asym  # noqa: F401
+from . import baselines  # noqa: F401

@@ -1,0 +1,112 @@
+"""Feature-level fusion baselines: the sources' features are combined in
+feature space, before any relationship graph is built.
+
+The feature-level competitors of LEGO's Table 2 (single source, concat,
+addition, product; Ding et al., ICLR 2025, https://arxiv.org/abs/2410.01506).
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from ...functional._checks import check_choice, check_int, check_tensor
+
+__all__ = ["FEATURE_MODES", "feature_fuse", "FeatureFusion"]
+
+FEATURE_MODES = ("single", "concat", "add", "product")
+
+
+def feature_fuse(xs: list[Tensor], mode: str) -> Tensor:
+    r"""Fuses aligned features ``xs[m]: [..., d_m]`` of M sources.
+
+    * ``"concat"``: :math:`[x_1 \| \dots \| x_M]`, width :math:`\sum_m d_m`;
+    * ``"add"``: :math:`\sum_m x_m`; ``"product"``: :math:`\prod_m x_m`
+      (element-wise; all widths must agree);
+    * ``"single"``: ``xs[0]`` (exactly one source).
+    """
+    check_choice("mode", mode, FEATURE_MODES)
+    if not isinstance(xs, (list, tuple)) or len(xs) == 0:
+        raise ValueError("xs must be a non-empty list of tensors")
+    for i, x in enumerate(xs):
+        check_tensor(f"xs[{i}]", x, floating=True)
+        if x.shape[:-1] != xs[0].shape[:-1]:
+            raise ValueError(f"xs[{i}] has leading shape {tuple(x.shape[:-1])}, expected "
+                             f"{tuple(xs[0].shape[:-1])} (the same units in every source)")
+    if mode == "single":
+        if len(xs) != 1:
+            raise ValueError(f"mode='single' takes exactly one source, got {len(xs)}")
+        return xs[0]
+    if mode == "concat":
+        return torch.cat(list(xs), dim=-1)
+    widths = {x.size(-1) for x in xs}
+    if len(widths) != 1:
+        raise ValueError(f"mode={mode!r} needs equal widths, got {sorted(widths)}: "
+                         "project the sources first (FeatureFusion does)")
+    out = xs[0]
+    for x in xs[1:]:
+        out = out + x if mode == "add" else out * x
+    return out
+
+
+class FeatureFusion(nn.Module):
+    r"""Feature-level fusion of several sources (:func:`feature_fuse`).
+
+    For ``"add"`` and ``"product"`` with sources of different widths, each
+    source first goes through its own learnable projection
+    :math:`W_m: d_m \to d'` (``proj_channels``, default the smallest width),
+    since element-wise operations need one width.
+
+    Args:
+        in_channels: ``{source: d_m}``; the order of the keys is the order of
+            concatenation.
+        mode: ``"single"``, ``"concat"``, ``"add"`` or ``"product"``.
+        proj_channels: width :math:`d'` of the projections (add / product
+            only); ``None`` projects only when widths differ, to the smallest.
+
+    Shapes:
+        input ``{source: [..., d_m]}`` -> output ``[..., out_channels]``.
+    """
+
+    def __init__(self, in_channels: dict[str, int], mode: str = "concat",
+                 proj_channels: int | None = None):
+        super().__init__()
+        check_choice("mode", mode, FEATURE_MODES)
+        if not isinstance(in_channels, dict) or not in_channels:
+            raise ValueError("in_channels must be a non-empty dict {source: width}")
+        for s, d in in_channels.items():
+            check_int(f"in_channels[{s!r}]", d, minimum=1)
+        if mode == "single" and len(in_channels) != 1:
+            raise ValueError(f"mode='single' takes one source, got {list(in_channels)}")
+        self.in_channels = dict(in_channels)
+        self.sources = list(in_channels)
+        self.mode = mode
+        widths = set(in_channels.values())
+        project = mode in ("add", "product") and (proj_channels is not None or len(widths) > 1)
+        if project:
+            d = proj_channels if proj_channels is not None else min(widths)
+            check_int("proj_channels", d, minimum=1)
+            self.proj = nn.ModuleDict({s: nn.Linear(w, d) for s, w in in_channels.items()})
+            self.out_channels = d
+        else:
+            self.proj = None
+            self.out_channels = (sum(in_channels.values()) if mode == "concat"
+                                 else next(iter(widths)))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        if self.proj is not None:
+            for lin in self.proj.values():
+                lin.reset_parameters()
+
+    def forward(self, xs: dict[str, Tensor]) -> Tensor:
+        missing = [s for s in self.sources if s not in xs]
+        if missing:
+            raise KeyError(f"missing source(s) {missing}; got {sorted(xs)}")
+        feats = [xs[s] for s in self.sources]
+        if self.proj is not None:
+            feats = [self.proj[s](x) for s, x in zip(self.sources, feats)]
+        return feature_fuse(feats, self.mode)
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}({self.in_channels}, mode={self.mode!r}, "
+                f"out_channels={self.out_channels})")

@@ -1,0 +1,151 @@
+"""Evaluation metrics of the training tasks, and DDP-safe gathering.
+
+The ranking metrics are scikit-learn's (``roc_auc_score``,
+``average_precision_score``, ``precision_recall_curve`` + ``auc``): the VAD
+literature reports "AP" as either of two different numbers, so both are offered
+under their own names:
+
+* ``ap``: scikit-learn's average precision, sum_n (R_n - R_{n-1}) P_n (a step
+  function, no interpolation);
+* ``pr_auc_trapz``: the trapezoid area under the precision-recall curve (what
+  several VAD code bases call AP).
+
+Gathering: under DDP each rank scores its shard of the evaluation set, and a
+:class:`torch.utils.data.DistributedSampler` pads the shards by repeating
+items. :func:`gather_by_index` gathers (index, value) pairs of every rank and
+keeps one value per index, in index order, so that metrics computed from the
+gathered values equal those of a single-process run.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import torch
+import torch.distributed as dist
+from sklearn.metrics import auc as _sk_auc
+from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
+from torch import Tensor
+
+__all__ = ["roc_auc", "average_precision", "pr_auc_trapz", "accuracy",
+           "frame_level_metrics", "snippets_to_frames", "gather_by_index",
+           "all_gather_variable"]
+
+
+def _as_numpy(name: str, x) -> np.ndarray:
+    if isinstance(x, Tensor):
+        x = x.detach().cpu().double().numpy()
+    x = np.asarray(x, dtype=np.float64).reshape(-1)
+    if x.size == 0:
+        raise ValueError(f"{name} is empty")
+    if not np.isfinite(x).all():
+        raise ValueError(f"{name} contains {int((~np.isfinite(x)).sum())} NaN or Inf value(s)")
+    return x
+
+
+def _scores_labels(scores, labels) -> tuple[np.ndarray, np.ndarray]:
+    s = _as_numpy("scores", scores)
+    y = _as_numpy("labels", labels)
+    if s.shape != y.shape:
+        raise ValueError(f"scores and labels must have the same length, got "
+                         f"{s.size} and {y.size}")
+    if not np.isin(y, (0.0, 1.0)).all():
+        raise ValueError("labels must be binary (0 or 1)")
+    if y.min() == y.max():
+        raise ValueError("labels hold a single class; ROC-AUC and AP need both "
+                         "normal (0) and anomalous (1) entries")
+    return s, y
+
+
+def roc_auc(scores, labels) -> float:
+    """Area under the ROC curve of ``scores`` against binary ``labels``."""
+    s, y = _scores_labels(scores, labels)
+    return float(roc_auc_score(y, s))
+
+
+def average_precision(scores, labels) -> float:
+    """scikit-learn's average precision (named ``ap`` in results)."""
+    s, y = _scores_labels(scores, labels)
+    return float(average_precision_score(y, s))
+
+
+def pr_auc_trapz(scores, labels) -> float:
+    """Trapezoid area under the precision-recall curve (``pr_auc_trapz``)."""
+    s, y = _scores_labels(scores, labels)
+    precision, recall, _ = precision_recall_curve(y, s)
+    return float(_sk_auc(recall, precision))
+
+
+def accuracy(logits_or_pred: Tensor, y: Tensor) -> float:
+    """Fraction of correct predictions; accepts logits ``[N, C]`` or labels ``[N]``."""
+    pred = logits_or_pred.argmax(-1) if logits_or_pred.dim() == 2 else logits_or_pred
+    if pred.shape != y.shape:
+        raise ValueError(f"predictions {tuple(pred.shape)} and y {tuple(y.shape)} differ in shape")
+    if y.numel() == 0:
+        raise ValueError("y is empty")
+    return float((pred == y).double().mean())
+
+
+def snippets_to_frames(scores: Tensor, num_frames: int | None = None,
+                       snippet_len: int = 16) -> Tensor:
+    """Repeats each snippet score ``snippet_len`` times (the VAD convention), cut
+    or edge-padded to ``num_frames`` when given."""
+    frames = scores.reshape(-1).repeat_interleave(snippet_len)
+    if num_frames is not None:
+        if frames.numel() >= num_frames:
+            frames = frames[:num_frames]
+        else:
+            pad = frames[-1:].expand(num_frames - frames.numel())
+            frames = torch.cat([frames, pad])
+    return frames
+
+
+def frame_level_metrics(frame_scores: Sequence[Tensor] | Tensor,
+                        frame_gt: Sequence[Tensor] | Tensor) -> dict[str, float]:
+    """``auc``, ``ap`` and ``pr_auc_trapz`` of frame scores against the frame
+    level ground truth, both given per video (concatenated in list order) or
+    already concatenated."""
+    if not isinstance(frame_scores, Tensor):
+        frame_scores = torch.cat([torch.as_tensor(s).reshape(-1) for s in frame_scores])
+    if not isinstance(frame_gt, Tensor):
+        frame_gt = torch.cat([torch.as_tensor(g).reshape(-1) for g in frame_gt])
+    return {"auc": roc_auc(frame_scores, frame_gt),
+            "ap": average_precision(frame_scores, frame_gt),
+            "pr_auc_trapz": pr_auc_trapz(frame_scores, frame_gt)}
+
+
+def _distributed() -> bool:
+    return dist.is_available() and dist.is_initialized() and dist.get_world_size() > 1
+
+
+def all_gather_variable(x: Tensor) -> list[Tensor]:
+    """Gathers a tensor whose first dimension may differ between ranks; returns
+    one tensor per rank (just ``[x]`` outside DDP)."""
+    if not _distributed():
+        return [x]
+    n = torch.tensor([x.size(0)], dtype=torch.long, device=x.device)
+    sizes = [torch.zeros_like(n) for _ in range(dist.get_world_size())]
+    dist.all_gather(sizes, n)
+    sizes = [int(s) for s in sizes]
+    # all_gather needs equal shapes: pad to the longest shard, then cut.
+    pad = x.new_zeros((max(sizes) - x.size(0), ) + tuple(x.shape[1:]))
+    padded = torch.cat([x, pad])
+    out = [torch.empty_like(padded) for _ in sizes]
+    dist.all_gather(out, padded.contiguous())
+    return [o[:s] for o, s in zip(out, sizes)]
+
+
+def gather_by_index(index: Tensor, values: Tensor) -> tuple[Tensor, Tensor]:
+    """Gathers ``(index [n], values [n, ...])`` over all ranks and returns them
+    sorted by index, with one entry per distinct index (duplicates that a
+    ``DistributedSampler`` adds to even out the shards are dropped)."""
+    if index.dim() != 1 or index.size(0) != values.size(0):
+        raise ValueError(f"index must be [n] matching values' first dimension, got "
+                         f"{tuple(index.shape)} and {tuple(values.shape)}")
+    index = torch.cat(all_gather_variable(index.long()))
+    values = torch.cat(all_gather_variable(values))
+    order = torch.argsort(index, stable=True)
+    index, values = index[order], values[order]
+    keep = torch.ones_like(index, dtype=torch.bool)
+    keep[1:] = index[1:] != index[:-1]
+    return index[keep], values[keep]

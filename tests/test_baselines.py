@@ -1,0 +1,85 @@
+import pytest
+import torch
+from torch_geometric.utils import to_dense_adj
+
+from pyg_fusion.nn.baselines import (GCN, MTN, FeatureFusion, GraphFusion, feature_fuse,
+                                     graph_fuse_dense, graph_fuse_sparse)
+
+
+def _random_graph(n, e, seed):
+    g = torch.Generator().manual_seed(seed)
+    ei = torch.randint(0, n, (2, e), generator=g)
+    return ei, torch.rand(e, generator=g, dtype=torch.float64)
+
+
+@pytest.mark.parametrize("mode", ["add", "mean", "product"])
+def test_sparse_graph_fusion_matches_dense(mode):
+    n = 7
+    graphs = [_random_graph(n, 25, s) for s in range(3)]
+    dense = [to_dense_adj(ei, edge_attr=w, max_num_nodes=n)[0] for ei, w in graphs]
+    ei, w = graph_fuse_sparse(graphs, n, mode)
+    got = to_dense_adj(ei, edge_attr=w, max_num_nodes=n)[0]
+    torch.testing.assert_close(got, graph_fuse_dense(dense, mode))
+
+
+def test_dense_graph_fusion_modes():
+    a, b = torch.rand(2, 4, 4), torch.rand(2, 4, 4)
+    assert graph_fuse_dense([a, b], "concat").shape == (2, 4, 8)
+    torch.testing.assert_close(graph_fuse_dense([a, b], "product"), a * b)
+    torch.testing.assert_close(graph_fuse_dense([a, b], "mean"), (a + b) / 2)
+    assert GraphFusion("add")([a, b]).shape == (2, 4, 4)
+    with pytest.raises(ValueError, match="graphs\\[1\\]"):
+        graph_fuse_dense([a, torch.rand(2, 3, 3)], "add")
+    with pytest.raises(ValueError, match="mode"):
+        graph_fuse_dense([a], "max")
+    with pytest.raises(ValueError, match="edge_weight has"):
+        graph_fuse_sparse([(torch.tensor([[0], [1]]), torch.rand(2))], 3, "add")
+
+
+def test_feature_fusion():
+    xs = {"a": torch.randn(5, 3), "b": torch.randn(5, 4)}
+    assert FeatureFusion({"a": 3, "b": 4}, "concat")(xs).shape == (5, 7)
+    m = FeatureFusion({"a": 3, "b": 4}, "product", proj_channels=6)
+    ref = m.proj["a"](xs["a"]) * m.proj["b"](xs["b"])
+    torch.testing.assert_close(m(xs), ref)
+    assert FeatureFusion({"a": 3, "b": 3}, "add").proj is None
+    torch.testing.assert_close(feature_fuse([xs["a"], xs["a"]], "add"), 2 * xs["a"])
+    with pytest.raises(ValueError, match="equal widths"):
+        feature_fuse([xs["a"], xs["b"]], "add")
+    with pytest.raises(KeyError, match="missing source"):
+        FeatureFusion({"a": 3, "c": 4})(xs)
+    with pytest.raises(ValueError, match="one source"):
+        FeatureFusion({"a": 3, "b": 4}, "single")
+
+
+def test_feature_fusion_gradcheck():
+    m = FeatureFusion({"a": 3, "b": 4}, "product", proj_channels=2).double()
+    a = torch.randn(3, 3, dtype=torch.float64, requires_grad=True)
+    b = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda a, b: m({"a": a, "b": b}), (a, b))
+
+
+def test_mtn_shapes_and_multiscale_receptive_field():
+    torch.manual_seed(0)
+    m = MTN(6, hidden_channels=8, dropout=0.0).eval()
+    x = torch.randn(2, 16, 6)
+    y = m(x)
+    assert y.shape == (2, 16, 8)
+    # The non-local branch lets every snippet see every other one.
+    x2 = x.clone()
+    x2[0, 15] += 1.0
+    assert not torch.allclose(m(x2)[0, 0], y[0, 0])
+    torch.testing.assert_close(m(x2)[1], y[1])  # videos stay independent
+    with pytest.raises(ValueError, match="x must be"):
+        m(torch.randn(2, 16, 5))
+    assert "dilations=(1, 2, 4)" in repr(m)
+
+
+def test_gcn_matches_pyg_gcnconv_stack():
+    torch.manual_seed(0)
+    ei, w = _random_graph(10, 30, 1)
+    x = torch.randn(10, 5)
+    m = GCN(5, 8, 3, dropout=0.0).eval()
+    h = torch.relu(m.convs[0](x, ei, w.float()))
+    torch.testing.assert_close(m(x, ei, w.float()), m.convs[1](h, ei, w.float()))
+    assert m(x, ei).shape == (10, 3)
