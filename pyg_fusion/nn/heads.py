@@ -1,0 +1,120 @@
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+from torch_geometric.nn import GraphConv
+
+from .._scatter import scatter_sum
+from .fused_graph import FusedGraph
+
+
+class RowHead(torch.nn.Module):
+    r"""The paper's video-anomaly head (METHODS §1.5;
+    `paper <https://arxiv.org/abs/2410.01506>`_): each row :math:`g_i` of the
+    fused graph (length :math:`N`) is scored by
+    ``Linear(N, H) -> ReLU -> Linear(H, 1)``; :math:`\sigma` of the output is the
+    anomaly score of unit :math:`i`. Needs a fixed :math:`N` (the paper resamples
+    every video to 32 snippets); use :class:`GraphHead` for variable or large N.
+
+    Args:
+        num_nodes: :math:`N`.
+        hidden_channels: :math:`H` (default :math:`N`).
+        dropout: dropout before the second layer.
+
+    Shapes:
+        - **input**: ``G`` ``[B, N, N]`` or a :class:`FusedGraph`
+        - **output**: logits ``[B, N]``
+    """
+
+    def __init__(self, num_nodes: int, hidden_channels: int | None = None,
+                 dropout: float = 0.0):
+        super().__init__()
+        self.num_nodes = num_nodes
+        self.hidden_channels = hidden_channels or num_nodes
+        self.lin1 = torch.nn.Linear(num_nodes, self.hidden_channels)
+        self.lin2 = torch.nn.Linear(self.hidden_channels, 1)
+        self.dropout = torch.nn.Dropout(dropout)
+
+    def reset_parameters(self):
+        self.lin1.reset_parameters()
+        self.lin2.reset_parameters()
+
+    def forward(self, graph: Tensor | FusedGraph) -> Tensor:
+        g = graph.to_dense() if isinstance(graph, FusedGraph) else graph
+        if g.dim() != 3 or g.size(-1) != self.num_nodes:
+            raise ValueError(f"RowHead expects fused graphs [B, {self.num_nodes}, "
+                             f"{self.num_nodes}], got {tuple(g.shape)}")
+        return self.lin2(self.dropout(torch.relu(self.lin1(g)))).squeeze(-1)
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}(num_nodes={self.num_nodes}, "
+                f"hidden_channels={self.hidden_channels})")
+
+
+class GraphHead(torch.nn.Module):
+    r"""A size-free head on the fused graph (a **[choice]**, METHODS §1.5): node
+    features are propagated over :math:`G` as edge weights by
+    :class:`torch_geometric.nn.GraphConv` layers,
+
+    .. math::
+        x_i' = W_1 x_i + W_2 \sum_j \tilde G_{ij} x_j, \qquad
+        \tilde G_{ij} = G_{ij} / \textstyle\sum_k |G_{ik}|,
+
+    normalised by absolute row sums because the learned operator is signed
+    (a GCN normalisation by degrees would break on negative degrees).
+
+    Args:
+        in_channels, hidden_channels, out_channels: widths.
+        num_layers: number of propagation layers (>= 1).
+        dropout: dropout between layers.
+
+    Shapes:
+        - **input**: ``x`` ``[N, C]`` and a :class:`FusedGraph` or
+          ``(edge_index [2, E], edge_weight [E])``
+        - **output**: ``[N, out_channels]``
+    """
+
+    def __init__(self, in_channels: int, hidden_channels: int, out_channels: int,
+                 num_layers: int = 2, dropout: float = 0.5):
+        super().__init__()
+        if num_layers < 1:
+            raise ValueError(f"num_layers must be >= 1, got {num_layers}")
+        dims = [in_channels] + [hidden_channels] * (num_layers - 1) + [out_channels]
+        self.convs = torch.nn.ModuleList(
+            GraphConv(dims[i], dims[i + 1]) for i in range(num_layers))
+        self.dropout = dropout
+        self.in_channels, self.out_channels = in_channels, out_channels
+
+    def reset_parameters(self):
+        for conv in self.convs:
+            conv.reset_parameters()
+
+    @staticmethod
+    def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int) -> Tensor:
+        denom = scatter_sum(edge_weight.abs(), edge_index[0], num_nodes)
+        return edge_weight / denom.clamp(min=1e-12)[edge_index[0]]
+
+    def forward(self, x: Tensor, graph: FusedGraph | Tensor,
+                edge_weight: Tensor | None = None) -> Tensor:
+        if isinstance(graph, FusedGraph):
+            edge_index, edge_weight = graph.to_sparse()
+        else:
+            edge_index = graph
+            if edge_weight is None:
+                raise ValueError("edge_weight is required with an edge_index")
+        if x.size(0) == 0:
+            raise ValueError("x holds no nodes")
+        w = self.normalize(edge_index, edge_weight, x.size(0))
+        # GraphConv aggregates at edge_index[1]; row i of G gathers from its
+        # columns j, so the edges are flipped.
+        ei = edge_index.flip(0)
+        for i, conv in enumerate(self.convs):
+            x = torch.nn.functional.dropout(x, self.dropout, self.training)
+            x = conv(x, ei, w)
+            if i < len(self.convs) - 1:
+                x = torch.relu(x)
+        return x
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}({self.in_channels}, {self.out_channels}, "
+                f"num_layers={len(self.convs)})")

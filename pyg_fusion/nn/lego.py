@@ -1,0 +1,213 @@
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+from torch_geometric.data import Data
+from torch_geometric.utils import to_dense_batch
+
+from ..functional._checks import check_choice, check_tensor
+from ..functional.coarsen import coarsen
+from .fused_graph import FusedGraph
+from .lego_fusion import LEGOFusion
+from .power_expansion import GraphPowerExpansion
+from .relation_graph import RelationGraph
+
+# backend="auto" picks dense for batches whose largest graph has at most this
+# many nodes. benchmarks/sparse_vs_dense.py measured the crossover on the
+# 2-core CPU reference machine (README, "Sparse against dense").
+AUTO_DENSE_MAX_NODES = 256
+
+
+class LEGO(torch.nn.Module):
+    r"""LEGO fusion end to end (Ding et al., ICLR 2025,
+    `paper <https://arxiv.org/abs/2410.01506>`_): per-source features ->
+    relationship graphs -> graph powers -> one fused graph
+
+    .. math::
+        G = \sum_{p,q} A_{pq}\, R_a^p \circ R_b^q
+
+    (or the M-way CP form). Sources may have different widths; an optional
+    per-source linear projection to ``proj_channels`` comes first (a
+    **[choice]**, off by default).
+
+    Backends: ``"dense"`` (batched ``[B, N, N]`` matrices, masks for graphs
+    of different sizes), ``"sparse"`` (edge lists, block-diagonal batches) or
+    ``"auto"``: dense when the largest graph of the batch has at most
+    :data:`AUTO_DENSE_MAX_NODES` nodes, sparse otherwise (the crossover
+    measured by ``benchmarks/sparse_vs_dense.py``). Both give the same numbers:
+    ``k``, ``threshold`` and ``prune_k`` act identically on dense matrices.
+
+    Levels: a source whose units are finer than the nodes (frames or patches
+    of clips) comes with an assignment ``assign[source]`` ``[N_source]`` of
+    each unit to its node; its graph is built on its own units and pooled to
+    the nodes by :math:`S^\top R S` (:func:`pyg_fusion.functional.coarsen`)
+    before the powers.
+
+    Args:
+        in_channels: feature width per source.
+        num_powers: :math:`P` for all sources or per source.
+        proj_channels: width of the optional per-source projection.
+        k, threshold, metric, nonneg, gamma: the relationship graphs
+            (:class:`RelationGraph`).
+        norm, mode, prune_k: the powers (:class:`GraphPowerExpansion`).
+        fusion, rank, shared: the operator (:class:`LEGOFusion`).
+        backend: ``"dense"``, ``"sparse"`` or ``"auto"``.
+
+    Shapes:
+        - **input**: ``dict`` source -> ``[N, d_s]`` with ``batch`` ``[N]``
+          (or ``[B, N, d_s]`` with ``mask`` ``[B, N]``), or a
+          ``Data``/``Batch`` holding ``x_<source>`` (and ``assign_<source>``)
+        - **output**: :class:`FusedGraph`
+    """
+
+    def __init__(self, in_channels: dict[str, int], num_powers: int | dict[str, int] = 3, *,
+                 proj_channels: int | None = None, k: int | None = None,
+                 threshold: float | None = None, metric: str = "cosine", nonneg="clamp",
+                 gamma: float | None = None, norm="sym", mode: str = "matrix",
+                 fusion: str = "pairwise", rank: int = 1, shared: bool = False,
+                 prune_k: int | None = None, backend: str = "auto"):
+        super().__init__()
+        if not in_channels:
+            raise ValueError("in_channels must name at least one source")
+        check_choice("backend", backend, ("dense", "sparse", "auto"))
+        self.sources = sorted(in_channels)
+        self.in_channels = dict(sorted(in_channels.items()))
+        self.backend = backend
+        self.proj = None
+        if proj_channels is not None:
+            self.proj = torch.nn.ModuleDict({
+                s: torch.nn.Linear(d, proj_channels) for s, d in self.in_channels.items()})
+        self.graph = RelationGraph(k, threshold, metric, nonneg, gamma)
+        if isinstance(num_powers, int):
+            num_powers = {s: num_powers for s in self.sources}
+        self.expansions = torch.nn.ModuleDict({
+            s: GraphPowerExpansion(num_powers[s], norm, mode, prune_k)
+            for s in self.sources})
+        self.fusion = LEGOFusion(self.sources, num_powers, fusion, rank, shared)
+
+    def reset_parameters(self):
+        if self.proj is not None:
+            for lin in self.proj.values():
+                lin.reset_parameters()
+        self.fusion.reset_parameters()
+
+    # -- inputs -----------------------------------------------------------
+    def _unpack(self, xs, batch, assign):
+        if isinstance(xs, Data):
+            data = xs
+            missing = [s for s in self.sources if f"x_{s}" not in data]
+            if missing:
+                raise ValueError(f"the data lacks x_<source> for {missing}; it has "
+                                 f"{sorted(k for k in data.keys() if k.startswith('x_'))}")
+            xs = {s: data[f"x_{s}"] for s in self.sources}
+            assign = {s: data[f"assign_{s}"] for s in self.sources
+                      if f"assign_{s}" in data} or None
+            batch = getattr(data, "batch", None) if batch is None else batch
+        if not isinstance(xs, dict):
+            raise TypeError(f"xs must be a dict source -> features or a Data, got "
+                            f"{type(xs).__name__}")
+        if sorted(xs) != self.sources:
+            raise ValueError(f"xs must hold exactly the sources {self.sources}, got "
+                             f"{sorted(xs)}")
+        assign = assign or {}
+        node_level = [s for s in self.sources if s not in assign]
+        if not node_level:
+            raise ValueError("at least one source must be at the node level (no assign)")
+        for s in self.sources:
+            check_tensor(f"xs[{s!r}]", xs[s], dims=(2, 3), floating=True, finite=True)
+            if xs[s].size(-1) != self.in_channels[s]:
+                raise ValueError(f"xs[{s!r}] has width {xs[s].size(-1)}, the model was "
+                                 f"built for {self.in_channels[s]}")
+        sizes = {s: tuple(xs[s].shape[:-1]) for s in node_level}
+        if len(set(sizes.values())) > 1:
+            raise ValueError(f"the sources describe different numbers of units: {sizes}; "
+                             "all node-level sources must share the same N (finer "
+                             "sources need an assign)")
+        return xs, batch, assign, node_level[0]
+
+    def _project(self, xs):
+        if self.proj is None:
+            return xs
+        return {s: self.proj[s](x) for s, x in xs.items()}
+
+    def choose_backend(self, max_nodes: int) -> str:
+        if self.backend != "auto":
+            return self.backend
+        return "dense" if max_nodes <= AUTO_DENSE_MAX_NODES else "sparse"
+
+    # -- forward ----------------------------------------------------------
+    def forward(self, xs, batch: Tensor | None = None, *, mask: Tensor | None = None,
+                assign: dict[str, Tensor] | None = None) -> FusedGraph:
+        xs, batch, assign, ref = self._unpack(xs, batch, assign)
+        xs = self._project(xs)
+        x_ref = xs[ref]
+        if x_ref.dim() == 3:  # already padded [B, N, d]
+            if assign:
+                raise ValueError("assign needs the [N, d] + batch input form")
+            return self._dense_padded(xs, mask)
+        n = x_ref.size(0)
+        if batch is None:
+            batch = torch.zeros(n, dtype=torch.long, device=x_ref.device)
+        elif batch.numel() != n:
+            raise ValueError(f"batch must have one entry per node ({n}), got {batch.numel()}")
+        counts = torch.bincount(batch)
+        backend = self.choose_backend(int(counts.max()))
+        if backend == "dense":
+            return self._dense(xs, batch, assign, counts)
+        return self._sparse(xs, batch, assign, n)
+
+    def _sparse(self, xs, batch, assign, n) -> FusedGraph:
+        powers = {}
+        for s in self.sources:
+            if s in assign:
+                ei, w = self.graph(xs[s], batch[assign[s]])
+                ei, w = coarsen(ei, w, assign[s], n)
+            else:
+                ei, w = self.graph(xs[s], batch)
+            powers[s] = self.expansions[s](ei, w, n)
+        ei, w = self.fusion(powers, n)
+        return FusedGraph(num_nodes=n, batch=batch, edge_index=ei, edge_weight=w)
+
+    def _dense(self, xs, batch, assign, counts) -> FusedGraph:
+        b = counts.numel()
+        dense, mask = {}, None
+        for s in self.sources:
+            if s in assign:
+                dense[s] = self._dense_coarsened(xs[s], assign[s], batch, counts)
+            else:
+                x, mask = to_dense_batch(xs[s], batch, batch_size=b)
+                dense[s] = self.graph.dense(x, mask)
+        return self._fuse_dense(dense, mask, batch)
+
+    def _dense_coarsened(self, x, assign, batch, counts) -> Tensor:
+        b, n_max = counts.numel(), int(counts.max())
+        ptr = torch.cat([counts.new_zeros(1), counts.cumsum(0)])
+        batch_f = batch[assign]
+        order = torch.argsort(batch_f, stable=True)
+        if not torch.equal(order, torch.arange(order.numel(), device=order.device)):
+            raise ValueError("assign must keep the finer units in graph order")
+        xf, mask_f = to_dense_batch(x, batch_f, batch_size=b)
+        rf = self.graph.dense(xf, mask_f)
+        counts_f = torch.bincount(batch_f, minlength=b)
+        ptr_f = torch.cat([counts_f.new_zeros(1), counts_f.cumsum(0)])
+        local_f = torch.arange(x.size(0), device=x.device) - ptr_f[batch_f]
+        s = rf.new_zeros(b, xf.size(1), n_max)
+        s[batch_f, local_f, assign - ptr[batch_f]] = 1
+        return s.transpose(1, 2) @ rf @ s
+
+    def _dense_padded(self, xs, mask) -> FusedGraph:
+        dense = {s: self.graph.dense(x, mask) for s, x in xs.items()}
+        b, n = next(iter(xs.values())).shape[:2]
+        if mask is None:
+            mask = torch.ones(b, n, dtype=torch.bool, device=next(iter(xs.values())).device)
+        batch = torch.arange(b, device=mask.device).repeat_interleave(mask.sum(1))
+        return self._fuse_dense(dense, mask, batch)
+
+    def _fuse_dense(self, dense, mask, batch) -> FusedGraph:
+        powers = {s: self.expansions[s].dense(r, mask) for s, r in dense.items()}
+        g = self.fusion(powers)
+        return FusedGraph(num_nodes=int(mask.sum()), batch=batch, dense=g, mask=mask)
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}(sources={self.in_channels}, "
+                f"graph={self.graph}, fusion={self.fusion}, backend={self.backend!r})")

@@ -1,0 +1,169 @@
+from __future__ import annotations
+
+import itertools
+
+import torch
+from torch import Tensor
+from torch.nn import Parameter, ParameterDict
+
+from .._scatter import scatter_sum
+from ..functional._checks import check_choice, check_int
+from ..functional._sparse import coalesce_keys
+from ..functional.fuse import lego_fuse, lego_fuse_cp, lego_fuse_cp_sparse, lego_fuse_sparse
+
+
+def pair_key(a: str, b: str) -> str:
+    return f"{a}|{b}"
+
+
+class LEGOFusion(torch.nn.Module):
+    r"""The learnable graph fusion operator of LEGO (METHODS §1.4;
+    `paper <https://arxiv.org/abs/2410.01506>`_).
+
+    ``mode="pairwise"`` (the paper): one signed :math:`A \in
+    \mathbb{R}^{(P_a+1) \times (P_b+1)}` per unordered source pair (or one
+    shared :math:`A` with ``shared=True``, a **[choice]**),
+
+    .. math::
+        G = \sum_{p,q} A_{pq}\, R_a^p \circ R_b^q .
+
+    With :math:`M > 2` sources a random pair is fused at each training step
+    (the paper's "random pairwise sample") and the mean over all pairs in eval
+    mode. With one source the pair is the source with itself.
+
+    ``mode="cp"`` (ours): the M-way CP-factorised operator with ``rank``
+    components, fusing all sources at once,
+    :math:`G = \sum_r \prod_m \sum_p a_{m,r,p} R_m^p`.
+
+    Initialisation (a **[choice]**): :math:`A_{11} = 1`, all else 0, so the
+    untrained operator is the plain graph product :math:`\hat R_a \circ \hat R_b`;
+    CP factors start at :math:`a_{m,r,1} = 1` plus :math:`\mathcal{N}(0, 0.1)`
+    noise when ``rank > 1`` to break symmetry.
+
+    Args:
+        sources: source names (processed in sorted order).
+        num_powers: :math:`P` for every source, or a dict per source.
+        mode: ``"pairwise"`` or ``"cp"``.
+        rank: CP rank.
+        shared: one :math:`A` for all pairs (pairwise mode, equal :math:`P`).
+
+    Shapes:
+        - **input**: dict source -> dense powers ``[B, P+1, N, N]``, or dict
+          source -> ``(edge_index [2, E], edge_attr [E, P+1])`` with ``num_nodes``
+        - **output**: ``G`` ``[B, N, N]`` or ``(edge_index, edge_weight)``
+    """
+
+    def __init__(self, sources: list[str], num_powers: int | dict[str, int] = 3,
+                 mode: str = "pairwise", rank: int = 1, shared: bool = False):
+        super().__init__()
+        if not sources:
+            raise ValueError("sources must name at least one source")
+        if len(set(sources)) != len(sources):
+            raise ValueError(f"sources must be distinct, got {sources}")
+        check_choice("mode", mode, ("pairwise", "cp"))
+        check_int("rank", rank, minimum=1)
+        self.sources = sorted(sources)
+        if isinstance(num_powers, int):
+            num_powers = {s: num_powers for s in self.sources}
+        if set(num_powers) != set(self.sources):
+            raise ValueError(f"num_powers must give P for each of {self.sources}, "
+                             f"got {sorted(num_powers)}")
+        for s, p in num_powers.items():
+            check_int(f"num_powers[{s!r}]", p, minimum=0)
+        self.num_powers = dict(sorted(num_powers.items()))
+        self.mode, self.rank, self.shared = mode, rank, shared
+        m = len(self.sources)
+        self.pairs = (list(itertools.combinations(self.sources, 2)) if m > 1
+                      else [(self.sources[0], self.sources[0])])
+        if mode == "pairwise":
+            if shared:
+                if len(set(self.num_powers.values())) != 1:
+                    raise ValueError("shared=True needs the same num_powers for all sources")
+                p1 = next(iter(self.num_powers.values())) + 1
+                self.A = Parameter(torch.empty(p1, p1))
+            else:
+                self.A = ParameterDict({
+                    pair_key(a, b): Parameter(torch.empty(self.num_powers[a] + 1,
+                                                          self.num_powers[b] + 1))
+                    for a, b in self.pairs})
+        else:
+            self.factors = ParameterDict({
+                s: Parameter(torch.empty(rank, self.num_powers[s] + 1))
+                for s in self.sources})
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        def init_A(a: Tensor):
+            with torch.no_grad():
+                a.zero_()
+                i, j = min(1, a.size(0) - 1), min(1, a.size(1) - 1)
+                a[i, j] = 1.0
+
+        if self.mode == "pairwise":
+            if isinstance(self.A, Parameter):
+                init_A(self.A)
+            else:
+                for a in self.A.values():
+                    init_A(a)
+        else:
+            with torch.no_grad():
+                for f in self.factors.values():
+                    f.zero_()
+                    f[:, min(1, f.size(1) - 1)] = 1.0
+                    if self.rank > 1:
+                        f.add_(0.1 * torch.randn_like(f))
+
+    def operator(self, a: str, b: str) -> Tensor:
+        """The :math:`A` of the pair ``(a, b)``."""
+        if self.mode != "pairwise":
+            raise ValueError("operator() is defined for mode='pairwise'")
+        if isinstance(self.A, Parameter):
+            return self.A
+        if pair_key(a, b) in self.A:
+            return self.A[pair_key(a, b)]
+        if pair_key(b, a) in self.A:
+            return self.A[pair_key(b, a)].t()
+        raise KeyError(f"no operator for the pair ({a!r}, {b!r})")
+
+    def active_pairs(self) -> list[tuple[str, str]]:
+        """The pairs fused by the next call: one random pair in training when
+        there are more than two sources, all pairs otherwise."""
+        if self.training and len(self.pairs) > 1:
+            return [self.pairs[int(torch.randint(len(self.pairs), (1, )))]]
+        return self.pairs
+
+    def forward(self, powers: dict, num_nodes: int | None = None):
+        missing = [s for s in self.sources if s not in powers]
+        if missing:
+            raise ValueError(f"powers lacks the source(s) {missing}; expected "
+                             f"{self.sources}")
+        sparse = isinstance(powers[self.sources[0]], (tuple, list))
+        if sparse and num_nodes is None:
+            raise ValueError("num_nodes is required with sparse powers")
+        if self.mode == "cp":
+            if sparse:
+                return lego_fuse_cp_sparse([powers[s][0] for s in self.sources],
+                                           [powers[s][1] for s in self.sources],
+                                           [self.factors[s] for s in self.sources],
+                                           num_nodes)
+            return lego_fuse_cp([powers[s] for s in self.sources],
+                                [self.factors[s] for s in self.sources])
+        pairs = self.active_pairs()
+        if not sparse:
+            out = sum(lego_fuse(powers[a], powers[b], self.operator(a, b)) for a, b in pairs)
+            return out / len(pairs)
+        graphs = [lego_fuse_sparse(*powers[a], *powers[b], self.operator(a, b), num_nodes)
+                  for a, b in pairs]
+        if len(graphs) == 1:
+            return graphs[0]
+        index = torch.cat([g[0] for g in graphs], 1)
+        with torch.no_grad():
+            keys, inverse = coalesce_keys(index[0] * num_nodes + index[1])
+        weight = scatter_sum(torch.cat([g[1] for g in graphs]), inverse, keys.numel())
+        return (torch.stack([keys // num_nodes, keys % num_nodes]), weight / len(graphs))
+
+    def __repr__(self) -> str:
+        extra = f", rank={self.rank}" if self.mode == "cp" else (
+            ", shared=True" if self.shared else "")
+        return (f"{self.__class__.__name__}(sources={self.sources}, "
+                f"num_powers={self.num_powers}, mode={self.mode!r}{extra})")

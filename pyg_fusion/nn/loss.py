@@ -1,0 +1,47 @@
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ..functional.loss import degree_variance_loss, dense_graph_degrees, graph_degrees
+from .fused_graph import FusedGraph
+
+
+class DegreeVarianceLoss(torch.nn.Module):
+    r"""The degree-variance regulariser of LEGO (METHODS §1.6, a
+    reconstruction: see :mod:`pyg_fusion.functional.loss`),
+
+    .. math::
+        \mathcal{L}_{deg} = \big(\mathrm{Var}(d_{normal}) -
+        \mathrm{Var}(\text{top-}k\ d_{anomalous})\big)^2,
+
+    on either backend's :class:`FusedGraph` (same numbers on both).
+
+    Args:
+        alpha: degrees sum the entries ``>= alpha`` (``None``: all).
+        k: degrees taken from each anomalous video.
+
+    Shapes:
+        - **input**: a :class:`FusedGraph` of ``B`` videos and labels ``[B]``
+        - **output**: scalar
+    """
+
+    def __init__(self, alpha: float | None = None, k: int = 3):
+        super().__init__()
+        self.alpha, self.k = alpha, k
+
+    def forward(self, graph: FusedGraph, labels: Tensor) -> Tensor:
+        if graph.dense is not None:
+            mask = graph.dense_mask()
+            deg = dense_graph_degrees(graph.dense, self.alpha)[mask]
+            batch = torch.arange(mask.size(0), device=mask.device).repeat_interleave(
+                mask.sum(1))
+        else:
+            deg = graph_degrees(graph.edge_index, graph.edge_weight, graph.num_nodes,
+                                self.alpha)
+            batch = graph.batch if graph.batch is not None else torch.zeros(
+                graph.num_nodes, dtype=torch.long, device=deg.device)
+        return degree_variance_loss(deg, batch, labels, self.k, graph.num_graphs)
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}(alpha={self.alpha}, k={self.k})"

@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+from torch_geometric.nn import MessagePassing
+
+from ..functional.powers import dense_graph_powers, graph_powers, normalize
+
+
+class GraphPowerExpansion(MessagePassing):
+    r"""Expands a relationship graph into its powers (LEGO, METHODS §1.3;
+    `paper <https://arxiv.org/abs/2410.01506>`_):
+
+    .. math::
+        R^0 = I, \qquad R^p = R^{p-1} \hat R, \quad p = 1, \dots, P.
+
+    :meth:`forward` returns the powers as edge attributes on the union of
+    their supports, computed by gather-multiply-scatter message passing over
+    edge lists (exact gradients); :meth:`dense` is the dense twin;
+    :meth:`expand_features` propagates node features instead,
+    :math:`[X, \hat R X, \dots, \hat R^P X]`, the same operator applied to a
+    signal. Normalisation (``"sym"``, ``"row"``, ``None``) and ``prune_k`` are
+    documented in :mod:`pyg_fusion.functional.powers`.
+
+    Shapes:
+        - **forward**: ``edge_index`` ``[2, E]``, ``edge_weight`` ``[E]`` ->
+          ``(edge_index [2, E'], edge_attr [E', P+1])``
+        - **dense**: ``[B, N, N]`` -> ``[B, P+1, N, N]``
+        - **expand_features**: ``x`` ``[N, C]`` -> ``[P+1, N, C]``
+    """
+
+    def __init__(self, num_powers: int, norm="sym", mode: str = "matrix",
+                 prune_k: int | None = None):
+        # Row i of R aggregates over its columns j: messages flow from
+        # edge_index[1] to edge_index[0].
+        super().__init__(aggr="add", flow="target_to_source")
+        self.num_powers, self.norm, self.mode, self.prune_k = num_powers, norm, mode, prune_k
+
+    def reset_parameters(self):  # parameter-free; kept for PyG's layer protocol
+        pass
+
+    def forward(self, edge_index: Tensor, edge_weight: Tensor,
+                num_nodes: int | None = None) -> tuple[Tensor, Tensor]:
+        if num_nodes is None:
+            num_nodes = int(edge_index.max()) + 1 if edge_index.numel() else 0
+        return graph_powers(edge_index, edge_weight, num_nodes, self.num_powers,
+                            norm=self.norm, mode=self.mode, prune_k=self.prune_k)
+
+    def dense(self, adj: Tensor, mask: Tensor | None = None) -> Tensor:
+        return dense_graph_powers(adj, self.num_powers, self.norm, self.mode,
+                                  prune_k=self.prune_k, mask=mask)
+
+    def expand_features(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor) -> Tensor:
+        if self.mode != "matrix" or self.prune_k is not None:
+            raise ValueError("expand_features propagates exact matrix powers: it needs "
+                             "mode='matrix' and prune_k=None")
+        w = normalize(edge_index, edge_weight, x.size(0), self.norm)
+        out = [x]
+        for _ in range(self.num_powers):
+            out.append(self.propagate(edge_index, x=out[-1], edge_weight=w))
+        return torch.stack(out)
+
+    def message(self, x_j: Tensor, edge_weight: Tensor) -> Tensor:
+        return edge_weight.view(-1, *([1] * (x_j.dim() - 1))) * x_j
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}(num_powers={self.num_powers}, "
+                f"norm={self.norm!r}, mode={self.mode!r}, prune_k={self.prune_k})")

@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ..functional.relation import dense_relation_graph, dense_topk, relation_graph
+
+
+class RelationGraph(torch.nn.Module):
+    r"""Relationship graph of the units of one source (LEGO, METHODS §1.2;
+    `paper <https://arxiv.org/abs/2410.01506>`_):
+    :math:`R_{ij} = \mathrm{sim}(f_i, f_j)`, sparsified to the ``k`` strongest
+    neighbours per node and/or the entries ``>= threshold`` (self loop kept).
+
+    See :func:`pyg_fusion.functional.relation_graph` for the metrics, the
+    ``nonneg`` choice and the defined edge cases.
+
+    Shapes:
+        - **forward**: ``x`` ``[N, d]``, ``batch`` ``[N]`` ->
+          ``(edge_index [2, E], edge_weight [E])``
+        - **dense**: ``x`` ``[B, N, d]``, ``mask`` ``[B, N]`` -> ``[B, N, N]``
+    """
+
+    def __init__(self, k: int | None = None, threshold: float | None = None,
+                 metric: str = "cosine", nonneg="clamp", gamma: float | None = None):
+        super().__init__()
+        self.k, self.threshold = k, threshold
+        self.metric, self.nonneg, self.gamma = metric, nonneg, gamma
+
+    def forward(self, x: Tensor, batch: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        return relation_graph(x, batch, k=self.k, threshold=self.threshold,
+                              metric=self.metric, nonneg=self.nonneg, gamma=self.gamma)
+
+    def dense(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        """The same graph as :meth:`forward`, as a dense (batched) matrix."""
+        adj = dense_relation_graph(x, self.metric, self.nonneg, gamma=self.gamma,
+                                   mask=mask)
+        if self.threshold is not None:
+            n = adj.size(-1)
+            eye = torch.eye(n, dtype=torch.bool, device=adj.device)
+            adj = adj * ((adj >= self.threshold) | eye)
+        if self.k is not None:
+            adj = dense_topk(adj, self.k)
+        return adj
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}(metric={self.metric!r}, k={self.k}, "
+                f"threshold={self.threshold}, nonneg={self.nonneg!r})")
