@@ -1,0 +1,270 @@
+"""Figure, axes and file handling shared by every plot of
+:mod:`pyg_fusion.visualize`, and the conversions from PyG graphs to arrays."""
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+import torch
+from torch import Tensor
+
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+from matplotlib.figure import Figure
+
+
+def to_numpy(name: str, x, *, dims: tuple[int, ...] | None = None,
+             finite: bool = True) -> np.ndarray:
+    """A tensor / array / nested list as a float numpy array, with a clear
+    error naming ``name`` for a wrong rank or NaN/Inf values."""
+    if isinstance(x, Tensor):
+        arr = x.detach().cpu().double().numpy()
+    else:
+        try:
+            arr = np.asarray(x, dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise TypeError(f"{name} must be a tensor or an array of numbers, "
+                            f"got {type(x).__name__}") from exc
+    if dims is not None and arr.ndim not in dims:
+        raise ValueError(f"{name} must have {' or '.join(map(str, dims))} "
+                         f"dimensions, got shape {tuple(arr.shape)}")
+    if finite and arr.size and not np.isfinite(arr).all():
+        bad = int((~np.isfinite(arr)).sum())
+        raise ValueError(f"{name} contains {bad} NaN or Inf value(s)")
+    return arr
+
+
+def check_graph(edge_index, edge_weight, num_nodes: int | None
+                ) -> tuple[np.ndarray, np.ndarray, int]:
+    """Validates an edge list; returns ``(edge_index [2, E] int64,
+    edge_weight [E] float, num_nodes)``. Missing weights are ones."""
+    if not isinstance(edge_index, Tensor):
+        edge_index = torch.as_tensor(np.asarray(edge_index))
+    if edge_index.dim() != 2 or edge_index.size(0) != 2:
+        raise ValueError(f"edge_index must have shape [2, E], got "
+                         f"{tuple(edge_index.shape)}")
+    if edge_index.is_floating_point() or edge_index.dtype == torch.bool:
+        raise TypeError(f"edge_index must hold integer node indices, got "
+                        f"{edge_index.dtype}")
+    ei = edge_index.detach().cpu().long().numpy()
+    if num_nodes is None:
+        num_nodes = int(ei.max()) + 1 if ei.size else 0
+    if ei.size and (ei.min() < 0 or ei.max() >= num_nodes):
+        raise ValueError(f"edge_index holds node indices outside [0, {num_nodes}) "
+                         f"(min {int(ei.min())}, max {int(ei.max())})")
+    if edge_weight is None:
+        w = np.ones(ei.shape[1])
+    else:
+        w = to_numpy("edge_weight", edge_weight, dims=(1, ))
+        if w.shape[0] != ei.shape[1]:
+            raise ValueError(f"edge_weight must have one value per edge: "
+                             f"{ei.shape[1]} edges in edge_index, got "
+                             f"{w.shape[0]} weights")
+    return ei, w, int(num_nodes)
+
+
+def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray:
+    """A graph in any of the library's forms as a dense ``[N, N]`` array.
+
+    Accepted: a dense ``[N, N]`` tensor / array (or ``[1, N, N]``); a tuple
+    ``(edge_index, edge_weight)``, optionally with ``num_nodes`` third; an
+    object with ``to_dense()`` (a ``FusedGraph``) holding one graph.
+    """
+    if hasattr(graph, "to_dense") and not isinstance(graph, Tensor):
+        dense = graph.to_dense()
+        graph = dense
+    if isinstance(graph, (tuple, list)) and len(graph) in (2, 3) and not _is_matrix(graph):
+        n = graph[2] if len(graph) == 3 else num_nodes
+        ei, w, n = check_graph(graph[0], graph[1], n)
+        adj = np.zeros((n, n))
+        np.add.at(adj, (ei[0], ei[1]), w)
+        return adj
+    arr = to_numpy(name, graph, dims=(2, 3))
+    if arr.ndim == 3:
+        if arr.shape[0] != 1:
+            raise ValueError(f"{name} must be one graph [N, N]; got a batch of "
+                             f"{arr.shape[0]} (index one graph first)")
+        arr = arr[0]
+    if arr.shape[0] != arr.shape[1]:
+        raise ValueError(f"{name} must be a square [N, N] adjacency, got "
+                         f"shape {tuple(arr.shape)}")
+    return arr
+
+
+def _is_matrix(seq) -> bool:
+    # A nested list of numbers is a dense matrix, not an (edge_index, weight) pair.
+    return all(isinstance(r, (list, tuple)) and r and not isinstance(
+        r[0], (list, tuple, Tensor, np.ndarray)) for r in seq) and len(
+            {len(r) for r in seq}) == 1 and len(seq[0]) == len(seq)
+
+
+def source_graph(data, source: str, *, k: int | None = 10, metric: str = "cosine"
+                 ) -> tuple[Tensor, Tensor, int]:
+    """The relation graph of one source of a ``MultiSourceData``: the stored
+    ``edge_index_<source>`` / ``edge_weight_<source>`` if present, otherwise
+    built from ``x_<source>`` with :func:`pyg_fusion.functional.relation_graph`.
+    Returns ``(edge_index, edge_weight, num_units)``."""
+    key = f"x_{source}"
+    if key not in data:
+        sources = sorted(k_[2:] for k_ in data.keys() if k_.startswith("x_"))
+        raise KeyError(f"source {source!r} not in data; its sources are {sources}")
+    x = data[key]
+    stored = data.get(f"edge_index_{source}")
+    if stored is not None:
+        w = data.get(f"edge_weight_{source}")
+        return stored, w if w is not None else torch.ones(stored.size(1)), x.size(0)
+    from pyg_fusion.functional import relation_graph
+
+    edge_index, edge_weight = relation_graph(x.float(), k=k, metric=metric)
+    return edge_index, edge_weight, x.size(0)
+
+
+def data_sources(data) -> list[str]:
+    return sorted(k[2:] for k in data.keys() if k.startswith("x_"))
+
+
+def is_data(obj) -> bool:
+    from torch_geometric.data import Data
+    return isinstance(obj, Data)
+
+
+def new_figure(ax: Axes | None, *, figsize=(6, 5), projection: str | None = None
+               ) -> tuple[Figure, Axes]:
+    """The given axes and its figure, or a new figure with one axes."""
+    if ax is not None:
+        if not isinstance(ax, Axes):
+            raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
+        return ax.figure, ax
+    fig = plt.figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot(projection=projection)
+
+
+def new_grid(ax, nrows: int, ncols: int, *, panel_size=(3.2, 3.0),
+             projection: str | None = None, layout: str = "constrained") -> tuple[Figure, np.ndarray]:
+    """``nrows x ncols`` axes: the given sequence of axes (which must hold
+    exactly that many) or a new figure. Returns ``(fig, axes[nrows, ncols])``."""
+    n = nrows * ncols
+    if ax is not None:
+        axes = np.atleast_1d(np.asarray(ax, dtype=object)).ravel()
+        if len(axes) != n or not all(isinstance(a, Axes) for a in axes):
+            raise ValueError(f"ax must be {n} matplotlib Axes for this figure "
+                             f"({nrows} x {ncols} panels), got {len(axes)}")
+        return axes[0].figure, axes.reshape(nrows, ncols)
+    fig = plt.figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows),
+                     layout=layout)
+    axes = np.empty((nrows, ncols), dtype=object)
+    for i in range(nrows):
+        for j in range(ncols):
+            axes[i, j] = fig.add_subplot(nrows, ncols, i * ncols + j + 1,
+                                         projection=projection)
+    return fig, axes
+
+
+def finish(fig: Figure, path: str | os.PathLike | None, *, dpi: int = 110
+           ) -> Figure:
+    """Writes ``fig`` as PNG to ``path`` (atomically: a temporary file in the
+    same folder, then ``os.replace``) when a path is given; returns ``fig``."""
+    if path is not None:
+        path = Path(path)
+        if path.suffix.lower() not in ("", ".png"):
+            raise ValueError(f"path must name a .png file, got {str(path)!r}")
+        if path.suffix == "":
+            path = path.with_suffix(".png")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png",
+                                   dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fig.savefig(fh, format="png", dpi=dpi)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+    return fig
+
+
+def order_nodes(num_nodes: int, *, labels=None, time=None, order=None
+                ) -> tuple[np.ndarray, np.ndarray | None]:
+    """The display order of the nodes: ``order`` may be ``None`` (labels if
+    given, else index order), ``"label"``, ``"time"`` or an explicit
+    permutation. Returns ``(perm, labels_in_that_order or None)``."""
+    lab = None
+    if labels is not None:
+        lab = to_numpy("labels", labels, dims=(1, ))
+        if lab.shape[0] != num_nodes:
+            raise ValueError(f"labels must have one entry per node ({num_nodes}), "
+                             f"got {lab.shape[0]}")
+    if order is None:
+        order = "label" if lab is not None else "time"
+    if isinstance(order, str):
+        if order == "label":
+            if lab is None:
+                raise ValueError("order='label' needs labels")
+            perm = np.argsort(lab, kind="stable")
+        elif order == "time":
+            if time is None:
+                perm = np.arange(num_nodes)
+            else:
+                t = to_numpy("time", time, dims=(1, ))
+                if t.shape[0] != num_nodes:
+                    raise ValueError(f"time must have one entry per node "
+                                     f"({num_nodes}), got {t.shape[0]}")
+                perm = np.argsort(t, kind="stable")
+        else:
+            raise ValueError(f"order must be None, 'label', 'time' or a "
+                             f"permutation, got {order!r}")
+    else:
+        perm = np.asarray(order.detach().cpu() if isinstance(order, Tensor) else order)
+        if perm.shape != (num_nodes, ) or not np.array_equal(np.sort(perm),
+                                                             np.arange(num_nodes)):
+            raise ValueError(f"order must be a permutation of range({num_nodes})")
+        perm = perm.astype(np.int64)
+    return perm, (lab[perm] if lab is not None else None)
+
+
+def label_ticks(ax: Axes, sorted_labels: np.ndarray, *, names=None,
+                axis: str = "both") -> None:
+    """Ticks at the centre of each block of equal labels (labels already in
+    display order), with thin lines at the block boundaries."""
+    change = np.flatnonzero(np.diff(sorted_labels)) + 1
+    starts = np.concatenate([[0], change])
+    ends = np.concatenate([change, [len(sorted_labels)]])
+    centres = (starts + ends - 1) / 2
+    text = [_label_text(sorted_labels[s], names) for s in starts]
+    for b in change:
+        if axis in ("both", "x"):
+            ax.axvline(b - 0.5, color="white", lw=0.6, alpha=0.8)
+        if axis in ("both", "y"):
+            ax.axhline(b - 0.5, color="white", lw=0.6, alpha=0.8)
+    if axis in ("both", "x"):
+        ax.set_xticks(centres, text, fontsize=7)
+    if axis in ("both", "y"):
+        ax.set_yticks(centres, text, fontsize=7)
+
+
+def _label_text(value, names) -> str:
+    v = int(value) if float(value).is_integer() else value
+    if names is not None:
+        try:
+            return str(names[v])
+        except (KeyError, IndexError, TypeError):
+            pass
+    return str(v)
+
+
+def tex_name(name: str) -> str:
+    """A source name for mathtext (``\\mathrm{...}``, underscores escaped)."""
+    return r"\mathrm{" + str(name).replace("_", r"\_").replace(" ", r"\ ") + "}"
+
+
+def as_list(name: str, value: Sequence | None, n: int) -> list | None:
+    if value is None:
+        return None
+    value = list(value)
+    if len(value) != n:
+        raise ValueError(f"{name} must have {n} entries, got {len(value)}")
+    return value

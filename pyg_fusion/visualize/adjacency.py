@@ -1,0 +1,122 @@
+"""Adjacency heatmaps: one panel per source graph and the fused graph."""
+from __future__ import annotations
+
+import numpy as np
+from torch import Tensor
+
+from matplotlib.colors import Normalize
+from matplotlib.ticker import MaxNLocator
+
+from ._common import (data_sources, finish, graph_to_dense, is_data, label_ticks,
+                      new_grid, order_nodes, source_graph, tex_name)
+
+
+def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
+                   order=None, time=None, k=10, shared_scale=True, cmap=None,
+                   ncols=None, ax=None, path=None):
+    r"""Heatmaps of dense or sparse graphs on a common node order, e.g. the
+    relation graphs :math:`R_m` of each source beside the fused graph
+    :math:`G`.
+
+    Nodes are ordered by ``labels`` (blocks of one class, ticked by class) or
+    by time; with ``shared_scale`` every panel uses one colour scale and one
+    colour bar, symmetric about zero (``RdBu_r``) as soon as any panel holds a
+    negative entry (a signed fused :math:`G`), else ``[0, max]`` (``viridis``).
+
+    Args:
+        graphs: one graph or a dict ``{panel title: graph}``. A graph is a
+            dense ``[N, N]`` tensor / array, a tuple ``(edge_index,
+            edge_weight)`` (sparse; ``num_nodes`` sets ``N``) or a
+            ``FusedGraph`` holding one graph. A
+            :class:`~pyg_fusion.data.MultiSourceData` gives one panel
+            :math:`R_m` per source (stored ``edge_index_<source>`` or a
+            ``k``-NN relation graph of ``x_<source>``), labels from ``data.y``.
+        num_nodes: ``N`` for edge lists (default: largest index + 1).
+        labels: ``[N]`` labels; the default order then groups the nodes by label.
+        label_names: names of the classes, indexed by label (tick labels).
+        order: ``None`` (by label if labels are given, else time),
+            ``"label"``, ``"time"`` or an explicit permutation of the nodes.
+        time: ``[N]`` time stamps for ``order="time"`` (default: index order).
+        k: neighbours per node when a ``Data``'s graphs are built here.
+        shared_scale: one colour scale for all panels (else one per panel).
+        cmap: colour map (default: ``viridis``, or ``RdBu_r`` for signed data).
+        ncols: panels per row (default: all in one row, at most 4).
+        ax: a sequence of axes, one per panel (default: a new figure).
+        path: write the figure as PNG here.
+
+    Returns:
+        The :class:`matplotlib.figure.Figure`; panel ``i``'s image holds the
+        reordered adjacency ``adj[perm][:, perm]``.
+    """
+    if is_data(graphs):
+        data = graphs
+        y = data.get("y")
+        if labels is None and isinstance(y, Tensor) and y.dim() == 1:
+            labels = y
+        graphs = {}
+        for s in data_sources(data):
+            ei, w, n = source_graph(data, s, k=k)
+            graphs[f"$R_{{{tex_name(s)}}}$"] = (ei, w, n)
+    if not isinstance(graphs, dict):
+        graphs = {"": graphs}
+    if not graphs:
+        raise ValueError("graphs is empty: give at least one graph")
+    mats = {name: graph_to_dense(f"graphs[{name!r}]" if name else "graphs", g, num_nodes)
+            for name, g in graphs.items()}
+    sizes = {m.shape[0] for m in mats.values()}
+    if len(sizes) != 1:
+        raise ValueError(f"all graphs must have the same number of nodes, got "
+                         f"{ {name: m.shape[0] for name, m in mats.items()} }")
+    n = sizes.pop()
+    perm, sorted_labels = order_nodes(n, labels=labels, time=time, order=order)
+
+    num = len(mats)
+    ncols = min(num, 4) if ncols is None else max(1, min(int(ncols), num))
+    nrows = -(-num // ncols)
+    if ax is not None:
+        fig, axes = new_grid(ax, 1, num)
+        axes = list(axes.ravel())
+    else:
+        fig, grid = new_grid(None, nrows, ncols, panel_size=(3.6, 3.3),
+                             layout="compressed")
+        axes = list(grid.ravel())
+        for extra in axes[num:]:
+            extra.set_axis_off()
+
+    signed_all = any((m < 0).any() for m in mats.values())
+    norm_all = _norm(list(mats.values()), signed_all)
+    images = []
+    for a, (name, m) in zip(axes, mats.items()):
+        m = m[np.ix_(perm, perm)]
+        signed = signed_all if shared_scale else bool((m < 0).any())
+        norm = norm_all if shared_scale else _norm([m], signed)
+        im = a.imshow(m, cmap=cmap or ("RdBu_r" if signed else "viridis"),
+                      norm=norm, interpolation="nearest", aspect="equal")
+        images.append(im)
+        a.set_title(name, fontsize=10)
+        if sorted_labels is not None and order in (None, "label"):
+            label_ticks(a, sorted_labels, names=label_names)
+            a.set_xlabel("node (by label)", fontsize=8)
+        else:
+            a.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+            a.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+            a.tick_params(labelsize=7)
+            a.set_xlabel("node (time order)" if not _explicit(order) else "node",
+                         fontsize=8)
+        if not shared_scale:
+            fig.colorbar(im, ax=a, shrink=0.8)
+    if shared_scale:
+        fig.colorbar(images[0], ax=axes[:num], shrink=0.8, label="edge weight")
+    return finish(fig, path)
+
+
+def _explicit(order) -> bool:
+    return order is not None and not isinstance(order, str)
+
+
+def _norm(mats, signed: bool) -> Normalize:
+    if signed:
+        v = max(float(np.abs(m).max()) for m in mats) or 1.0
+        return Normalize(-v, v)
+    hi = max(float(m.max()) for m in mats)
+    return Normalize(0.0, hi if hi > 0 else 1.0)

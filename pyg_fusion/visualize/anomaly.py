@@ -1,0 +1,118 @@
+"""Per-video snippet anomaly scores against the ground-truth frames."""
+from __future__ import annotations
+
+import numpy as np
+
+from ._common import finish, new_grid, to_numpy
+
+
+def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
+                        threshold=None, max_videos=8, ax=None, path=None):
+    r"""Draws each video's snippet anomaly scores as a step curve over its
+    frames, with the ground-truth anomalous frames shaded.
+
+    VAD convention: snippet :math:`i` covers frames
+    :math:`[i f, (i+1) f)` with :math:`f` = ``frames_per_snippet`` (16 for
+    I3D / C3D features); its score is repeated over those frames, as in the
+    frame-level evaluation. When a video's frame-level ground truth is given,
+    the title shows its frame-level ROC-AUC (if it holds both classes).
+
+    Args:
+        scores: ``{video: [T] scores}``, a list of ``[T]`` arrays, or one
+            ``[T]`` array.
+        ground_truth: the same structure (same keys / order) of 0/1 labels,
+            either frame-level (``F`` values, ``(T-1) f < F <= T f``) or
+            snippet-level (``T`` values); ``None``: no shading.
+        frames_per_snippet: frames per snippet ``f``.
+        threshold: draw a horizontal decision threshold.
+        max_videos: draw at most this many videos (the first ones).
+        ax: a sequence of axes, one per drawn video (default: a new figure).
+        path: write the figure as PNG here.
+
+    Returns:
+        The :class:`matplotlib.figure.Figure`: per axes, a ``StepPatch`` of
+        the scores (gid ``"scores"``) and one shaded span per run of
+        anomalous frames (gid ``"gt"``).
+    """
+    if isinstance(frames_per_snippet, bool) or not isinstance(frames_per_snippet, int) \
+            or frames_per_snippet < 1:
+        raise ValueError(f"frames_per_snippet must be a positive int, got "
+                         f"{frames_per_snippet!r}")
+    videos = _as_dict("scores", scores)
+    if not videos:
+        raise ValueError("scores is empty: give at least one video")
+    gts = None
+    if ground_truth is not None:
+        gts = _as_dict("ground_truth", ground_truth)
+        missing = [k for k in videos if k not in gts]
+        if missing:
+            raise ValueError(f"ground_truth has no entry for video(s) {missing}")
+    names = list(videos)[:max_videos]
+    fig, axes = new_grid(ax, len(names), 1, panel_size=(9, 1.9))
+    f = frames_per_snippet
+    for a, name in zip(axes.ravel(), names):
+        s = to_numpy(f"scores[{name!r}]", videos[name], dims=(1, ))
+        if s.size == 0:
+            raise ValueError(f"scores[{name!r}] is empty")
+        t = s.shape[0]
+        num_frames = t * f
+        title = str(name)
+        if gts is not None:
+            g = to_numpy(f"ground_truth[{name!r}]", gts[name], dims=(1, ))
+            if g.shape[0] == t:
+                g = np.repeat(g, f)
+            elif not (t - 1) * f < g.shape[0] <= t * f:
+                raise ValueError(
+                    f"ground_truth[{name!r}] must have {t} snippet labels or "
+                    f"between {(t - 1) * f + 1} and {t * f} frame labels for "
+                    f"{t} snippets of {f} frames, got {g.shape[0]}")
+            num_frames = g.shape[0]
+            frame_scores = np.repeat(s, f)[:num_frames]
+            for start, stop in _runs(g > 0.5):
+                a.axvspan(start, stop, color="tab:red", alpha=0.18, lw=0,
+                          gid="gt")
+            if 0 < g.sum() < len(g):
+                from sklearn.metrics import roc_auc_score
+                title += f"  (frame AUC {roc_auc_score(g > 0.5, frame_scores):.3f})"
+        edges = np.minimum(np.arange(t + 1) * f, num_frames)
+        a.stairs(s, edges, color="tab:blue", lw=1.5, gid="scores",
+                 label="snippet score")
+        if threshold is not None:
+            a.axhline(threshold, color="0.3", ls="--", lw=0.8, label="threshold")
+        a.set_xlim(0, num_frames)
+        lo, hi = (0.0, 1.0) if s.min() >= 0 and s.max() <= 1 else (s.min(), s.max())
+        pad = 0.05 * (hi - lo or 1.0)
+        a.set_ylim(lo - pad, hi + pad)
+        a.set_ylabel("score")
+        a.set_title(title, fontsize=9, loc="left")
+    axes.ravel()[len(names) - 1].set_xlabel("frame")
+    handles, labels = axes.ravel()[0].get_legend_handles_labels()
+    if gts is not None:
+        from matplotlib.patches import Patch
+        handles.append(Patch(color="tab:red", alpha=0.18))
+        labels.append("anomalous frames (ground truth)")
+    axes.ravel()[0].legend(handles, labels, loc="lower right", fontsize=7,
+                           bbox_to_anchor=(1.0, 1.0), ncols=len(labels),
+                           frameon=False)
+    if len(videos) > len(names):
+        fig.suptitle(f"first {len(names)} of {len(videos)} videos", fontsize=9)
+    return finish(fig, path)
+
+
+def _as_dict(name, value) -> dict:
+    if isinstance(value, dict):
+        return dict(value)
+    if isinstance(value, (list, tuple)) and value and np.ndim(value[0]) == 1:
+        return {f"video {i}": v for i, v in enumerate(value)}
+    if np.ndim(value) == 1:
+        return {"video 0": value}
+    raise ValueError(f"{name} must be a dict of 1-D arrays, a list of 1-D "
+                     f"arrays or one 1-D array, got {type(value).__name__} of "
+                     f"{np.ndim(value)} dimensions")
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """``[start, stop)`` of each run of True values."""
+    padded = np.r_[False, mask, False].astype(np.int8)
+    change = np.flatnonzero(np.diff(padded))
+    return list(zip(change[0::2].tolist(), change[1::2].tolist()))

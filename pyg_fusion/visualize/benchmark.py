@@ -1,0 +1,169 @@
+"""Time and peak memory of the dense and sparse backends against N."""
+from __future__ import annotations
+
+import json
+import math
+import os
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+from ._common import finish, new_grid
+
+_STYLE = {"dense": ("tab:orange", "o", "-"), "sparse": ("tab:blue", "s", "-"),
+          "auto": ("tab:green", "^", ":")}
+
+
+def load_benchmark(bench) -> dict:
+    """The benchmark JSON of ``benchmarks/sparse_vs_dense.py --json FILE``
+    (a path or the parsed dict), checked for its ``rows``."""
+    if isinstance(bench, (str, os.PathLike)):
+        path = Path(bench)
+        if not path.is_file():
+            raise FileNotFoundError(f"bench_json: no such file: {str(path)!r}")
+        try:
+            bench = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ValueError(f"bench_json: {str(path)!r} is not valid JSON: {exc}") from exc
+    if not isinstance(bench, dict) or not isinstance(bench.get("rows"), list):
+        raise ValueError("bench_json must be a dict with a 'rows' list (the output "
+                         "of benchmarks/sparse_vs_dense.py --json)")
+    for i, r in enumerate(bench["rows"]):
+        missing = [k for k in ("N", "backend", "time_s") if k not in r]
+        if missing:
+            raise ValueError(f"bench_json rows[{i}] lacks {missing}")
+    return bench
+
+
+def crossover(n, first, second) -> float | None:
+    """The smallest ``N`` where ``second`` stops being larger than ``first``
+    (e.g. where the sparse backend becomes faster than the dense one),
+    interpolated linearly in log-log between the two measured sizes around it.
+    ``None`` if ``second`` is below ``first`` from the start or never gets
+    there. Inputs are aligned sequences over increasing ``n``."""
+    n, a, b = (np.asarray(v, dtype=float) for v in (n, first, second))
+    r = np.log(b) - np.log(a)
+    if len(r) == 0 or r[0] <= 0:
+        return None
+    for i in range(1, len(r)):
+        if r[i] <= 0:
+            x0, x1 = math.log(n[i - 1]), math.log(n[i])
+            return float(math.exp(x0 + (x1 - x0) * r[i - 1] / (r[i - 1] - r[i])))
+    return None
+
+
+def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=None):
+    r"""Draws time and peak memory of one LEGO forward pass against the number
+    of nodes :math:`N`, log-log, for the dense and sparse backends, with the
+    crossover (the :math:`N` from which the sparse backend is cheaper) marked.
+
+    Args:
+        bench_json: the path to, or the dict of, the JSON written by
+            ``benchmarks/sparse_vs_dense.py --json FILE``: ``{"machine",
+            "config", "rows": [{"N", "batch", "backend", "scatter",
+            "time_s", "times", "peak_mem_mb", "status"}]}``.
+        batch: the batch size to draw (default: the smallest in the rows).
+        scatter: the scatter implementation to draw (default: every one, as
+            separate lines).
+        ax: a pair of axes (time, memory) (default: a new figure).
+        path: write the figure as PNG here.
+
+    Returns:
+        The :class:`matplotlib.figure.Figure`; one line per backend and
+        scatter implementation per panel, the crossover as a vertical line
+        with gid ``"crossover"``. Rows that did not run are listed under the
+        panels.
+    """
+    bench = load_benchmark(bench_json)
+    rows = bench["rows"]
+    if not rows:
+        raise ValueError("bench_json holds no rows")
+    batches = sorted({r.get("batch", 1) for r in rows})
+    if batch is None:
+        batch = batches[0]
+    elif batch not in batches:
+        raise ValueError(f"batch={batch} is not in the benchmark; it has {batches}")
+    rows = [r for r in rows if r.get("batch", 1) == batch]
+    scatters = sorted({r.get("scatter", "native") for r in rows})
+    if scatter is not None:
+        if scatter not in scatters:
+            raise ValueError(f"scatter={scatter!r} is not in the benchmark; it has "
+                             f"{scatters}")
+        rows = [r for r in rows if r.get("scatter", "native") == scatter]
+        scatters = [scatter]
+
+    series: dict[tuple[str, str], list[dict]] = defaultdict(list)
+    skipped = []
+    for r in rows:
+        ok = r.get("time_s") is not None and str(r.get("status", "ok")) == "ok"
+        if ok:
+            series[(r["backend"], r.get("scatter", "native"))].append(r)
+        else:
+            skipped.append(r)
+
+    fig, axes = new_grid(ax, 1, 2, panel_size=(5.2, 4.2))
+    t_ax, m_ax = axes[0]
+    for (backend, sc), rs in sorted(series.items()):
+        rs = sorted(rs, key=lambda r: r["N"])
+        n = [r["N"] for r in rs]
+        colour, marker, ls = _STYLE.get(backend, ("0.4", "d", "--"))
+        if sc == "torch_scatter":
+            ls = "--"
+        label = backend if len(scatters) == 1 else f"{backend} ({sc})"
+        t_ax.plot(n, [r["time_s"] for r in rs], color=colour, marker=marker, ls=ls,
+                  label=label, gid=f"time:{backend}:{sc}")
+        lo = [min(r.get("times") or [r["time_s"]]) for r in rs]
+        hi = [max(r.get("times") or [r["time_s"]]) for r in rs]
+        t_ax.fill_between(n, lo, hi, color=colour, alpha=0.15, lw=0)
+        mem = [(r["N"], r["peak_mem_mb"]) for r in rs if r.get("peak_mem_mb")]
+        if mem:
+            m_ax.plot(*zip(*mem), color=colour, marker=marker, ls=ls, label=label,
+                      gid=f"mem:{backend}:{sc}")
+
+    for a, key, unit in ((t_ax, "time_s", "time per forward (s)"),
+                         (m_ax, "peak_mem_mb", "peak memory (MB)")):
+        for sc in scatters:
+            x = _crossover_of(series, key, sc)
+            if x is not None:
+                a.axvline(x, color="0.3", ls="--", lw=1, gid="crossover")
+                a.annotate(f"crossover\nN ≈ {x:.0f}", (x, 0.96), xycoords=("data", "axes fraction"),
+                           ha="left", va="top", fontsize=8, xytext=(4, 0),
+                           textcoords="offset points")
+        a.set_xscale("log")
+        a.set_yscale("log")
+        a.set_xlabel("N (nodes)")
+        a.set_ylabel(unit)
+        a.grid(True, which="both", alpha=0.25)
+        if a.lines:
+            a.legend(fontsize=8, loc="lower right")
+    t_ax.set_title("time", fontsize=10)
+    m_ax.set_title("peak memory", fontsize=10)
+    if not m_ax.lines:
+        m_ax.text(0.5, 0.5, "no memory measurements", ha="center", va="center",
+                  transform=m_ax.transAxes)
+    head = f"sparse vs dense backends (batch {batch})"
+    machine = bench.get("machine")
+    if isinstance(machine, dict):
+        desc = [str(machine[k]) for k in ("device", "gpu", "cpu", "processor")
+                if machine.get(k)]
+        if desc:
+            head += f", {desc[0]}"
+    fig.suptitle(head, fontsize=11)
+    if skipped:
+        note = "; ".join(f"{r['backend']} N={r['N']}: {r.get('status', 'did not run')}"
+                         for r in sorted(skipped, key=lambda r: (r["backend"], r["N"]))[:4])
+        if len(skipped) > 4:
+            note += f"; and {len(skipped) - 4} more"
+        fig.text(0.5, 0.005, "not run: " + note, ha="center", va="bottom", fontsize=7,
+                 color="0.35", wrap=True)
+    return finish(fig, path)
+
+
+def _crossover_of(series, key, sc) -> float | None:
+    dense = {r["N"]: r[key] for r in series.get(("dense", sc), []) if r.get(key)}
+    sparse = {r["N"]: r[key] for r in series.get(("sparse", sc), []) if r.get(key)}
+    common = sorted(set(dense) & set(sparse))
+    if len(common) < 2:
+        return None
+    return crossover(common, [dense[n] for n in common], [sparse[n] for n in common])

@@ -1,0 +1,255 @@
+"""Node-link drawing of one relation graph (or a fused graph G)."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import Tensor
+
+import matplotlib as mpl
+import networkx as nx
+from matplotlib.collections import LineCollection
+from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
+from matplotlib.ticker import MaxNLocator
+
+from ._common import (check_graph, data_sources, finish, is_data, new_figure,
+                      source_graph, tex_name, to_numpy)
+
+LAYOUTS = ("spring", "circular", "temporal")
+
+
+def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
+                        source=None, k=10, top_k=None, labels=None, scores=None,
+                        label_names=None, layout="spring", pos=None, time=None,
+                        node_size=None, title=None, seed=0, ax=None, path=None):
+    r"""Draws a relation graph :math:`R_m` (or a fused graph :math:`G`) as
+    nodes and weighted edges, with networkx layouts.
+
+    Edge width and opacity grow with :math:`|w| / \max |w|`. This is not the
+    min-max scaling of :func:`torch_geometric.visualization.visualize_graph`,
+    which maps the weakest edge to zero width and so hides it. Signed graphs
+    (a fused :math:`G` with negative entries) draw positive edges red and
+    negative edges blue. Self loops and zero-weight entries are not drawn, and
+    a pair linked in both directions is drawn once, with the larger
+    :math:`|w|`.
+
+    Args:
+        edge_index: ``[2, E]`` long edge list; or a dense ``[N, N]`` float
+            adjacency; or a :class:`~pyg_fusion.data.MultiSourceData`, whose
+            graph for ``source`` is the stored ``edge_index_<source>`` or else
+            the :math:`k`-nearest-neighbour relation graph of ``x_<source>``.
+        edge_weight: ``[E]`` weights (``None``: ones).
+        num_nodes: number of nodes (default: from ``edge_index``).
+        source: the source to draw when ``edge_index`` is a ``Data``
+            (may be left out when it has a single source).
+        k: neighbours per node when a ``Data``'s graph is built here.
+        top_k: keep only the ``top_k`` strongest edges (by :math:`|w|`) leaving
+            each node (row ``edge_index[0]``): reads a dense graph.
+        labels: ``[N]`` class labels: categorical node colours and colour bar.
+            For a ``Data``, defaults to ``data.y`` when it has one per node.
+        scores: ``[N]`` anomaly scores: continuous node colours and colour bar
+            (used instead of ``labels`` when both are given).
+        label_names: names of the classes, indexed by label.
+        layout: ``"spring"``, ``"circular"`` or ``"temporal"`` (nodes on a line
+            in time order, edges as arcs above it).
+        pos: explicit ``[N, 2]`` positions (overrides ``layout``).
+        time: ``[N]`` time stamps for ``"temporal"`` (default: node index).
+        node_size: marker area (default: shrinks with ``N``).
+        title: axes title (default names the graph and its size).
+        seed: seed of the spring layout.
+        ax: axes to draw into (default: a new figure).
+        path: write the figure as PNG here.
+
+    Returns:
+        The :class:`matplotlib.figure.Figure`. Its edge ``LineCollection`` has
+        gid ``"edges"``, its node ``PathCollection`` gid ``"nodes"``.
+    """
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+    if is_data(edge_index):
+        data = edge_index
+        sources = data_sources(data)
+        if source is None:
+            if len(sources) != 1:
+                raise ValueError(f"source is required for a Data with several "
+                                 f"sources; its sources are {sources}")
+            source = sources[0]
+        edge_index, edge_weight, num_nodes = source_graph(data, source, k=k)
+        y = data.get("y")
+        if labels is None and scores is None and isinstance(y, Tensor) \
+                and y.dim() == 1 and y.numel() == num_nodes:
+            labels = y
+    elif (isinstance(edge_index, (Tensor, np.ndarray)) and edge_index.ndim == 2
+          and edge_index.shape[0] == edge_index.shape[1]
+          and (edge_index.dtype.is_floating_point if isinstance(edge_index, Tensor)
+               else np.issubdtype(edge_index.dtype, np.floating))):
+        if edge_weight is not None:
+            raise ValueError("edge_weight must be None when edge_index is a "
+                             "dense [N, N] adjacency")
+        adj = to_numpy("edge_index (dense adjacency)", edge_index)
+        rows, cols = np.nonzero(adj)
+        edge_index = np.stack([rows, cols])
+        edge_weight = adj[rows, cols]
+        num_nodes = adj.shape[0]
+
+    ei, w, n = check_graph(edge_index, edge_weight, num_nodes)
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int)
+                              or top_k < 1):
+        raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")
+    edges, ew = select_edges(ei, w, top_k=top_k)
+
+    fig, ax = new_figure(ax, figsize=(6.4, 5.2) if layout != "temporal" else (9, 3.6))
+    coords = _positions(n, edges, ew, layout=layout, pos=pos, time=time, seed=seed)
+
+    signed = bool((ew < 0).any())
+    strength = np.abs(ew) / np.abs(ew).max() if len(ew) else ew
+    widths = 0.4 + 2.6 * strength
+    colours = np.zeros((len(ew), 4))
+    base = np.where(ew < 0, 0, 1) if signed else np.full(len(ew), 2)
+    palette = np.array([mpl.colors.to_rgb("tab:blue"), mpl.colors.to_rgb("tab:red"),
+                        (0.2, 0.2, 0.25)])
+    colours[:, :3] = palette[base] if len(ew) else colours[:, :3]
+    colours[:, 3] = 0.15 + 0.85 * strength
+
+    if layout == "temporal" and pos is None:
+        segs = [_arc(coords[i], coords[j]) for i, j in edges]
+        lc = LineCollection(segs, linewidths=widths, colors=colours, zorder=1)
+        ax.add_collection(lc)
+    else:
+        g = nx.Graph()
+        g.add_nodes_from(range(n))
+        g.add_edges_from(map(tuple, edges))
+        lc = nx.draw_networkx_edges(g, {i: coords[i] for i in range(n)},
+                                    edgelist=list(map(tuple, edges)),
+                                    width=list(widths), edge_color=list(map(tuple, colours)),
+                                    ax=ax) if len(edges) else LineCollection([])
+        if not len(edges):
+            ax.add_collection(lc)
+    lc.set_gid("edges")
+
+    values, cmap, norm, cbar_label, ticks = _node_colours(n, labels, scores, label_names)
+    if node_size is None:
+        node_size = float(np.clip(6000.0 / max(n, 1), 8, 300))
+    nodes = ax.scatter(coords[:, 0], coords[:, 1], s=node_size,
+                       c=values if values is not None else "tab:blue",
+                       cmap=cmap, norm=norm, edgecolors="white", linewidths=0.4,
+                       zorder=2)
+    nodes.set_gid("nodes")
+    if values is not None:
+        cbar = fig.colorbar(nodes, ax=ax, shrink=0.8, pad=0.02)
+        cbar.set_label(cbar_label)
+        if ticks is not None:
+            cbar.set_ticks(ticks[0], labels=ticks[1])
+
+    if signed:
+        ax.plot([], [], color="tab:red", lw=2, label="w > 0")
+        ax.plot([], [], color="tab:blue", lw=2, label="w < 0")
+        ax.legend(loc="upper right", fontsize=8, frameon=False)
+    if title is None:
+        name = f"$R_{{{tex_name(source)}}}$" if source is not None else "graph"
+        title = f"{name}: {n} nodes, {len(edges)} edges drawn"
+        if top_k is not None:
+            title += f" (top-{top_k} per node)"
+    ax.set_title(title, fontsize=10)
+    if layout == "temporal" and pos is None:
+        ax.set_xlabel("snippet (time order)")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+        ax.set_yticks([])
+        for side in ("left", "right", "top"):
+            ax.spines[side].set_visible(False)
+        top = max((s[:, 1].max() for s in lc.get_segments()), default=1.0)
+        ax.set_ylim(-0.08 * max(top, 1.0), 1.08 * max(top, 1.0))
+        ax.set_xlim(coords[:, 0].min() - 1, coords[:, 0].max() + 1)
+    else:
+        ax.set_axis_off()
+        ax.autoscale_view()
+    return finish(fig, path)
+
+
+def select_edges(edge_index: np.ndarray, edge_weight: np.ndarray, *,
+                 top_k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """The edges :func:`plot_relation_graph` draws: no self loops, no zero
+    weights, the ``top_k`` strongest (by :math:`|w|`) per source row, and each
+    unordered pair once (the entry with the larger :math:`|w|`).
+
+    Returns ``(edges [E', 2] with i < j, weights [E'])``."""
+    row, col = edge_index
+    keep = (row != col) & (edge_weight != 0)
+    row, col, w = row[keep], col[keep], edge_weight[keep]
+    if top_k is not None and len(w):
+        # rank of each edge within its row, strongest first (stable on ties).
+        order = np.lexsort((-np.abs(w), row))
+        row, col, w = row[order], col[order], w[order]
+        first = np.r_[0, np.flatnonzero(np.diff(row)) + 1]
+        starts = np.repeat(first, np.diff(np.r_[first, len(row)]))
+        rank = np.arange(len(row)) - starts
+        keep = rank < top_k
+        row, col, w = row[keep], col[keep], w[keep]
+    lo, hi = np.minimum(row, col), np.maximum(row, col)
+    order = np.lexsort((-np.abs(w), hi, lo))
+    lo, hi, w = lo[order], hi[order], w[order]
+    if len(w):
+        first = np.r_[True, (np.diff(lo) != 0) | (np.diff(hi) != 0)]
+        lo, hi, w = lo[first], hi[first], w[first]
+    return np.stack([lo, hi], axis=1).astype(np.int64), w
+
+
+def _positions(n, edges, weights, *, layout, pos, time, seed) -> np.ndarray:
+    if pos is not None:
+        coords = to_numpy("pos", pos, dims=(2, ))
+        if coords.shape != (n, 2):
+            raise ValueError(f"pos must have shape [{n}, 2], got {tuple(coords.shape)}")
+        return coords
+    if layout == "temporal":
+        if time is None:
+            return np.stack([np.arange(n, dtype=float), np.zeros(n)], axis=1)
+        t = to_numpy("time", time, dims=(1, ))
+        if t.shape[0] != n:
+            raise ValueError(f"time must have one entry per node ({n}), got {t.shape[0]}")
+        rank = np.empty(n)
+        rank[np.argsort(t, kind="stable")] = np.arange(n)
+        return np.stack([rank, np.zeros(n)], axis=1)
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_weighted_edges_from((int(i), int(j), float(abs(x)))
+                              for (i, j), x in zip(edges, weights))
+    if layout == "circular":
+        p = nx.circular_layout(g)
+    else:
+        p = nx.spring_layout(g, weight="weight", seed=seed)
+    return np.array([p[i] for i in range(n)], dtype=float).reshape(n, 2)
+
+
+def _arc(a: np.ndarray, b: np.ndarray, num: int = 24) -> np.ndarray:
+    # A half-ellipse from a to b above the time axis; its height grows with the
+    # time span so that long-range relations stand out.
+    x0, x1 = sorted((a[0], b[0]))
+    t = np.linspace(0, np.pi, num)
+    centre, half = (x0 + x1) / 2, (x1 - x0) / 2
+    return np.stack([centre - half * np.cos(t), half * np.sin(t)], axis=1)
+
+
+def _node_colours(n, labels, scores, label_names):
+    if scores is not None:
+        s = to_numpy("scores", scores, dims=(1, ))
+        if s.shape[0] != n:
+            raise ValueError(f"scores must have one entry per node ({n}), got {s.shape[0]}")
+        lo, hi = (0.0, 1.0) if s.size and s.min() >= 0 and s.max() <= 1 else (
+            float(s.min()), float(s.max()))
+        return s, "plasma", Normalize(lo, hi), "anomaly score", None
+    if labels is not None:
+        lab = to_numpy("labels", labels, dims=(1, ))
+        if lab.shape[0] != n:
+            raise ValueError(f"labels must have one entry per node ({n}), got {lab.shape[0]}")
+        classes, idx = np.unique(lab, return_inverse=True)
+        base = mpl.colormaps["tab10" if len(classes) <= 10 else "tab20"]
+        cmap = ListedColormap([base(i % base.N) for i in range(len(classes))])
+        norm = BoundaryNorm(np.arange(len(classes) + 1) - 0.5, len(classes))
+        names = []
+        for c in classes:
+            c = int(c) if float(c).is_integer() else c
+            try:
+                names.append(str(label_names[c]) if label_names is not None else str(c))
+            except (KeyError, IndexError, TypeError):
+                names.append(str(c))
+        return idx.astype(float), cmap, norm, "label", (np.arange(len(classes)), names)
+    return None, None, None, None, None

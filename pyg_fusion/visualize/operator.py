@@ -1,0 +1,132 @@
+"""The learned fusion operator A (or its CP factors) as signed heatmaps."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from matplotlib.colors import Normalize
+
+from ._common import finish, new_grid, tex_name, to_numpy
+
+KINDS = ("auto", "pairwise", "cp")
+
+
+def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
+                         cmap="RdBu_r", ax=None, path=None):
+    r"""Draws the learned fusion operator of LEGO fusion,
+
+    .. math::
+        G = \sum_{p=0}^{P} \sum_{q=0}^{Q} A[p, q] \,
+            (R_a^p \odot R_b^q),
+
+    as a signed heatmap with rows :math:`p` (powers of :math:`R_a`) and
+    columns :math:`q` (powers of :math:`R_b`), one panel per source pair; or,
+    for the CP operator :math:`G = \sum_r \prod_m \sum_p a[m, r, p] R_m^p`,
+    one panel per source :math:`m` with rows :math:`r` and columns :math:`p`.
+    All panels share one colour scale, symmetric about zero, so that colour
+    alone tells the sign and the relative size of every entry.
+
+    Args:
+        A: one ``[P+1, Q+1]`` tensor / array; a dict (or ``ParameterDict``)
+            ``{"a|b": A_ab}`` of pairwise operators; CP factors as a list of
+            ``[R, P_m+1]`` tensors, a ``[M, R, P+1]`` tensor or a dict
+            ``{source: factor}`` whose keys hold no ``"|"``; or a module whose
+            ``.fusion.A`` or ``.A`` holds any of these (``LEGO``,
+            ``LEGOFusion``).
+        kind: ``"auto"`` (pair names hold ``"|"``; lists and 3-D tensors are
+            CP factors), ``"pairwise"`` or ``"cp"``.
+        names: panel names: source pairs ``"a|b"`` (pairwise) or source names
+            (CP), replacing the keys or the default numbering.
+        annotate: write each entry's value in its cell (default: when a panel
+            has at most 100 cells).
+        cmap: a diverging colour map.
+        ax: a sequence of axes, one per panel (default: a new figure).
+        path: write the figure as PNG here.
+
+    Returns:
+        The :class:`matplotlib.figure.Figure`; every panel's image has the
+        colour limits ``(-v, v)`` with ``v = max |A|``.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    panels, kind = _panels(A, kind)
+    if names is not None:
+        names = list(names)
+        if len(names) != len(panels):
+            raise ValueError(f"names must have {len(panels)} entries (one per "
+                             f"panel), got {len(names)}")
+        panels = dict(zip(names, panels.values()))
+    v = max(float(np.abs(m).max()) for m in panels.values()) or 1.0
+    norm = Normalize(-v, v)
+    num = len(panels)
+    ncols = min(num, 3)
+    nrows = -(-num // ncols)
+    if ax is not None:
+        fig, axes = new_grid(ax, 1, num)
+    else:
+        widest = max(m.shape[1] for m in panels.values())
+        size = float(np.clip(0.45 * widest + 1.6, 3.0, 6.0))
+        fig, axes = new_grid(None, nrows, ncols, panel_size=(size + 0.6, size),
+                             layout="compressed")
+    axes = list(axes.ravel())
+    for extra in axes[num:]:
+        extra.set_axis_off()
+    im = None
+    for a, (name, m) in zip(axes, panels.items()):
+        im = a.imshow(m, cmap=cmap, norm=norm, interpolation="nearest")
+        rows, cols = m.shape
+        a.set_xticks(range(cols))
+        a.set_yticks(range(rows))
+        if kind == "pairwise":
+            src_a, _, src_b = str(name).partition("|")
+            src_b = src_b or "b"
+            a.set_title(f"$A[p, q]$: {src_a} | {src_b}", fontsize=10)
+            a.set_ylabel(f"p (power of $R_{{{tex_name(src_a)}}}$)")
+            a.set_xlabel(f"q (power of $R_{{{tex_name(src_b)}}}$)")
+        else:
+            a.set_title(f"$a[m, r, p]$: m = {name}", fontsize=10)
+            a.set_ylabel("r (rank)")
+            a.set_xlabel(f"p (power of $R_{{{tex_name(name)}}}$)")
+        if annotate or (annotate is None and m.size <= 100):
+            for (i, j), val in np.ndenumerate(m):
+                a.text(j, i, f"{val:.2f}", ha="center", va="center", fontsize=7,
+                       color="white" if abs(val) > 0.6 * v else "black")
+    fig.colorbar(im, ax=axes[:num], shrink=0.8,
+                 label="A[p, q]" if kind == "pairwise" else "a[m, r, p]")
+    return finish(fig, path)
+
+
+def _panels(A, kind) -> tuple[dict[str, np.ndarray], str]:
+    if isinstance(A, torch.nn.Module) and not isinstance(
+            A, (torch.nn.ParameterDict, torch.nn.ParameterList)):
+        inner = getattr(A, "fusion", A)
+        if not hasattr(inner, "A"):
+            raise TypeError(f"A: the module {type(A).__name__} has no fusion "
+                            f"operator (.fusion.A or .A)")
+        A = inner.A
+    if isinstance(A, (dict, torch.nn.ParameterDict)):
+        if not len(A):
+            raise ValueError("A is empty: give at least one operator")
+        if kind == "auto":
+            kind = "pairwise" if all("|" in str(k) for k in A.keys()) else "cp"
+        out = {str(k): to_numpy(f"A[{k!r}]", v, dims=(2, )) for k, v in A.items()}
+        return out, kind
+    if isinstance(A, (list, tuple, torch.nn.ParameterList)) and len(A) and all(
+            isinstance(x, (Tensor, np.ndarray)) for x in A):
+        if kind == "auto":
+            kind = "cp"
+        out = {(f"{i}" if kind == "cp" else f"a{i}|b{i}"): to_numpy(f"A[{i}]", x, dims=(2, ))
+               for i, x in enumerate(A)}
+        return out, kind
+    arr = to_numpy("A", A, dims=(2, 3))
+    if arr.size == 0:
+        raise ValueError("A is empty: give at least one operator")
+    if arr.ndim == 3:
+        if kind == "auto":
+            kind = "cp"
+        return {(f"{i}" if kind == "cp" else f"a{i}|b{i}"): m
+                for i, m in enumerate(arr)}, kind
+    if kind == "auto":
+        kind = "pairwise"
+    return {("a|b" if kind == "pairwise" else "0"): arr}, kind

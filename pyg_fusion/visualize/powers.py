@@ -1,0 +1,120 @@
+"""The graph power expansion R_m^0 .. R_m^P of each source, as a grid."""
+from __future__ import annotations
+
+import numpy as np
+from torch import Tensor
+
+from matplotlib.colors import Normalize
+
+from ._common import (check_graph, finish, label_ticks, new_grid, order_nodes,
+                      tex_name, to_numpy)
+
+SCALES = ("panel", "row", "shared")
+
+
+def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=None,
+                         order=None, scale="panel", cmap=None, ax=None, path=None):
+    r"""Draws the powers :math:`R_m^0 = I, R_m^1, \dots, R_m^P` of each
+    source's (normalised) relation graph: one row per source, one column per
+    power, as produced by :func:`pyg_fusion.functional.dense_graph_powers` or
+    :func:`pyg_fusion.functional.graph_powers`.
+
+    Args:
+        powers: a dict ``{source: powers}`` (or one ``powers`` alone), where
+            ``powers`` is a dense ``[P+1, N, N]`` tensor / array (a leading
+            batch dimension of 1 is dropped) or a sparse tuple ``(edge_index,
+            edge_attr [E, P+1])``, optionally with ``num_nodes`` third.
+            Sources may have different ``P``.
+        num_nodes: ``N`` for sparse powers (default: largest index + 1).
+        labels: ``[N]`` labels; nodes are then grouped by label.
+        label_names: names of the classes, indexed by label.
+        order: ``None``, ``"label"``, ``"time"`` or a permutation (see
+            :func:`plot_adjacency`).
+        scale: colour scale per ``"panel"`` (default: higher powers spread
+            their mass and would fade on a common scale), per ``"row"``
+            (source) or ``"shared"`` by all panels.
+        cmap: colour map (default ``viridis``, ``RdBu_r`` for signed values).
+        ax: a sequence of ``rows x (P_max + 1)`` axes (default: a new figure).
+        path: write the figure as PNG here.
+
+    Returns:
+        The :class:`matplotlib.figure.Figure`.
+    """
+    if scale not in SCALES:
+        raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
+    if not isinstance(powers, dict):
+        powers = {"m": powers}
+    if not powers:
+        raise ValueError("powers is empty: give at least one source")
+    stacks = {name: _dense_powers(name, p, num_nodes) for name, p in powers.items()}
+    sizes = {s.shape[1] for s in stacks.values()}
+    if len(sizes) != 1:
+        raise ValueError(f"all sources must have the same number of nodes, got "
+                         f"{ {k: s.shape[1] for k, s in stacks.items()} }")
+    n = sizes.pop()
+    perm, sorted_labels = order_nodes(n, labels=labels, order=order)
+    ncols = max(s.shape[0] for s in stacks.values())
+    nrows = len(stacks)
+    fig, axes = new_grid(ax, nrows, ncols, panel_size=(2.6, 2.5),
+                         layout="compressed")
+
+    everything = [s for s in stacks.values()]
+    for r, (name, stack) in enumerate(stacks.items()):
+        stack = stack[:, perm][:, :, perm]
+        row_norm = _norm([stack]) if scale == "row" else None
+        shared_norm = _norm(everything) if scale == "shared" else None
+        im = None
+        for p in range(ncols):
+            a = axes[r, p]
+            if p >= stack.shape[0]:
+                a.set_axis_off()
+                continue
+            norm = shared_norm or row_norm or _norm([stack[p]])
+            im = a.imshow(stack[p], norm=norm, interpolation="nearest",
+                          cmap=cmap or ("RdBu_r" if norm.vmin < 0 else "viridis"))
+            a.set_title(f"$R_{{{tex_name(name)}}}^{{{p}}}$", fontsize=10)
+            if sorted_labels is not None and order in (None, "label"):
+                label_ticks(a, sorted_labels, names=label_names)
+            else:
+                a.set_xticks([])
+                a.set_yticks([])
+            if scale == "panel":
+                fig.colorbar(im, ax=a, shrink=0.75).ax.tick_params(labelsize=6)
+        if scale == "row" and im is not None:
+            fig.colorbar(im, ax=list(axes[r]), shrink=0.75)
+    if scale == "shared":
+        fig.colorbar(im, ax=list(axes.ravel()), shrink=0.75)
+    fig.suptitle("graph power expansion $R_m^p$ (p = 0 is the identity)", fontsize=11)
+    return finish(fig, path)
+
+
+def _dense_powers(name, p, num_nodes) -> np.ndarray:
+    label = f"powers[{name!r}]"
+    if isinstance(p, (tuple, list)) and len(p) in (2, 3):
+        n = p[2] if len(p) == 3 else num_nodes
+        attr = to_numpy(f"{label} edge_attr", p[1], dims=(1, 2))
+        if attr.ndim == 1:
+            attr = attr[:, None]
+        ei, _, n = check_graph(p[0], attr[:, 0], n)
+        out = np.zeros((attr.shape[1], n, n))
+        for k in range(attr.shape[1]):
+            np.add.at(out[k], (ei[0], ei[1]), attr[:, k])
+        return out
+    arr = to_numpy(label, p.detach() if isinstance(p, Tensor) else p, dims=(3, 4))
+    if arr.ndim == 4:
+        if arr.shape[0] != 1:
+            raise ValueError(f"{label} must be one graph's powers [P+1, N, N], got a "
+                             f"batch of {arr.shape[0]} (index one graph first)")
+        arr = arr[0]
+    if arr.shape[1] != arr.shape[2]:
+        raise ValueError(f"{label} must have shape [P+1, N, N], got {tuple(arr.shape)}")
+    return arr
+
+
+def _norm(mats) -> Normalize:
+    lo = min(float(m.min()) for m in mats)
+    hi = max(float(m.max()) for m in mats)
+    if lo < 0:
+        v = max(abs(lo), abs(hi)) or 1.0
+        return Normalize(-v, v)
+    return Normalize(0.0, hi if hi > 0 else 1.0)

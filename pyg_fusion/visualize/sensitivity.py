@@ -1,0 +1,196 @@
+"""Sensitivity of a metric to the numbers of powers (P, Q) of LEGO fusion."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+import matplotlib.pyplot as plt
+from matplotlib.axes import Axes
+
+from ._common import finish, to_numpy
+
+PLOT_KINDS = ("both", "heatmap", "surface")
+
+
+def load_pq_grid(results, *, metric=None, dataset=None, method=None,
+                 p_values=None, q_values=None):
+    """Turns ``pyg-fusion sweep`` records (or a plain 2-D array) into a grid.
+
+    Args:
+        results: a path to the sweep's JSON; its list of records ``{"P",
+            "Q", "metric", "mean", "std", "dataset", "method"}`` (a dict with
+            a ``"records"`` or ``"results"`` list is accepted too); or a 2-D
+            array ``[len(p_values), len(q_values)]`` of metric values.
+        metric, dataset, method: keep only the records with these values;
+            required when the records hold several.
+        p_values, q_values: the axis labels of a plain array (default 1..).
+
+    Returns:
+        ``(mean [nP, nQ], std [nP, nQ] or None, p_values, q_values, info)``
+        with NaN where a (P, Q) pair was not run; ``info`` holds the
+        ``metric``, ``dataset`` and ``method`` names.
+    """
+    if isinstance(results, (str, os.PathLike)):
+        path = Path(results)
+        if not path.is_file():
+            raise FileNotFoundError(f"results: no such file: {str(path)!r}")
+        try:
+            results = json.loads(path.read_text())
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ValueError(f"results: {str(path)!r} is not valid JSON: {exc}") from exc
+    if isinstance(results, dict):
+        for key in ("records", "results", "rows"):
+            if isinstance(results.get(key), list):
+                results = results[key]
+                break
+        else:
+            raise ValueError("results: a dict must hold a list under 'records' "
+                             "or 'results'")
+    if isinstance(results, list) and results and isinstance(results[0], dict):
+        return _from_records(results, metric, dataset, method)
+    grid = to_numpy("results", results, dims=(2, ), finite=False)
+    if grid.size == 0:
+        raise ValueError("results is empty")
+    ps = np.arange(1, grid.shape[0] + 1) if p_values is None else np.asarray(p_values)
+    qs = np.arange(1, grid.shape[1] + 1) if q_values is None else np.asarray(q_values)
+    if ps.shape != (grid.shape[0], ) or qs.shape != (grid.shape[1], ):
+        raise ValueError(f"p_values / q_values must have {grid.shape[0]} / "
+                         f"{grid.shape[1]} entries to label a grid of shape "
+                         f"{grid.shape}, got {ps.shape[0]} / {qs.shape[0]}")
+    return grid, None, ps, qs, {"metric": metric or "metric", "dataset": dataset,
+                                "method": method}
+
+
+def _from_records(records, metric, dataset, method):
+    for i, r in enumerate(records):
+        missing = [k for k in ("P", "Q") if k not in r]
+        if missing or not ("mean" in r or "value" in r):
+            raise ValueError(f"results[{i}] must hold 'P', 'Q' and 'mean', got "
+                             f"keys {sorted(r)}")
+    info = {}
+    for key, wanted in (("metric", metric), ("dataset", dataset), ("method", method)):
+        present = sorted({str(r[key]) for r in records if key in r})
+        if wanted is not None:
+            if wanted not in present:
+                raise ValueError(f"{key}={wanted!r} is not in the results; "
+                                 f"they hold {present}")
+            records = [r for r in records if str(r.get(key)) == wanted]
+        elif len(present) > 1:
+            raise ValueError(f"the results hold several values of {key!r}: "
+                             f"{present}; choose one with {key}=...")
+        info[key] = wanted if wanted is not None else (present[0] if present else None)
+    ps = np.array(sorted({int(r["P"]) for r in records}))
+    qs = np.array(sorted({int(r["Q"]) for r in records}))
+    mean = np.full((len(ps), len(qs)), np.nan)
+    std = np.full((len(ps), len(qs)), np.nan)
+    seen = set()
+    for r in records:
+        i, j = int(np.searchsorted(ps, int(r["P"]))), int(np.searchsorted(qs, int(r["Q"])))
+        if (i, j) in seen:
+            raise ValueError(f"the results hold two records for P={r['P']}, "
+                             f"Q={r['Q']}")
+        seen.add((i, j))
+        value = r.get("mean", r.get("value"))
+        mean[i, j] = np.nan if value is None else float(value)
+        if r.get("std") is not None:
+            std[i, j] = float(r["std"])
+    has_std = bool(np.isfinite(std).any())
+    info["metric"] = info.get("metric") or "metric"
+    return mean, (std if has_std else None), ps, qs, info
+
+
+def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
+                        p_values=None, q_values=None, kind="both",
+                        cmap="viridis", ax=None, path=None):
+    r"""Draws a metric (e.g. AUC) over the grid of the numbers of powers
+    :math:`(P, Q)` of the two sources, as a heatmap with the best cell
+    starred and as a 3-D surface, from a ``pyg-fusion sweep --p 1..9 --q 1..9``
+    run. The paper searched :math:`P, Q \in 1..9` and found the results
+    sensitive to them.
+
+    Args:
+        results: see :func:`load_pq_grid` (a sweep JSON path, its records,
+            or a 2-D array with ``p_values`` / ``q_values``).
+        metric, dataset, method: which records to draw.
+        p_values, q_values: axis labels of a plain array.
+        kind: ``"both"`` (default), ``"heatmap"`` or ``"surface"``.
+        cmap: colour map.
+        ax: one axes (``"heatmap"``), one 3-D axes (``"surface"``) or a pair
+            ``(heatmap axes, 3-D axes)`` for ``"both"`` (default: a new figure).
+        path: write the figure as PNG here.
+
+    Returns:
+        The :class:`matplotlib.figure.Figure`.
+    """
+    if kind not in PLOT_KINDS:
+        raise ValueError(f"kind must be one of {PLOT_KINDS}, got {kind!r}")
+    mean, std, ps, qs, info = load_pq_grid(results, metric=metric, dataset=dataset,
+                                           method=method, p_values=p_values,
+                                           q_values=q_values)
+    if not np.isfinite(mean).any():
+        raise ValueError("results hold no finite metric value")
+    name = info["metric"]
+    if ax is None:
+        if kind == "both":
+            fig = plt.figure(figsize=(12, 5), layout="constrained")
+            heat_ax = fig.add_subplot(1, 2, 1)
+            surf_ax = fig.add_subplot(1, 2, 2, projection="3d")
+        else:
+            fig = plt.figure(figsize=(6.2, 5), layout="constrained")
+            heat_ax = fig.add_subplot() if kind == "heatmap" else None
+            surf_ax = fig.add_subplot(projection="3d") if kind == "surface" else None
+    else:
+        axes = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
+        need = 2 if kind == "both" else 1
+        if len(axes) != need or not all(isinstance(a, Axes) for a in axes):
+            raise ValueError(f"ax must be {need} matplotlib Axes for kind={kind!r}")
+        heat_ax = axes[0] if kind in ("both", "heatmap") else None
+        surf_ax = axes[-1] if kind in ("both", "surface") else None
+        if surf_ax is not None and getattr(surf_ax, "name", "") != "3d":
+            raise ValueError("the surface needs a 3-D axes "
+                             "(fig.add_subplot(projection='3d'))")
+        fig = axes[0].figure
+    vmin, vmax = float(np.nanmin(mean)), float(np.nanmax(mean))
+    best = np.unravel_index(np.nanargmax(mean), mean.shape)
+    subtitle = ", ".join(str(v) for v in (info.get("dataset"), info.get("method")) if v)
+
+    if heat_ax is not None:
+        im = heat_ax.imshow(np.ma.masked_invalid(mean), origin="lower", cmap=cmap,
+                            vmin=vmin, vmax=vmax, aspect="auto",
+                            interpolation="nearest")
+        heat_ax.set_xticks(range(len(qs)), [str(q) for q in qs])
+        heat_ax.set_yticks(range(len(ps)), [str(p) for p in ps])
+        heat_ax.set_xlabel("Q (powers of $R_b$)")
+        heat_ax.set_ylabel("P (powers of $R_a$)")
+        if mean.size <= 100:
+            for (i, j), v in np.ndenumerate(mean):
+                if not np.isfinite(v):
+                    continue
+                text = f"{v:.3g}"
+                if std is not None and np.isfinite(std[i, j]) and mean.size <= 30:
+                    text += f"\n±{std[i, j]:.2g}"
+                bright = (v - vmin) / (vmax - vmin or 1.0) > 0.6
+                heat_ax.text(j, i, text, ha="center", va="center", fontsize=7,
+                             color="black" if bright else "white")
+        star = heat_ax.scatter([best[1]], [best[0]], marker="*", s=260,
+                               facecolor="none", edgecolor="red", linewidths=1.5,
+                               label=f"best: P={ps[best[0]]}, Q={qs[best[1]]}")
+        star.set_gid("best")
+        heat_ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12),
+                       fontsize=8, frameon=False)
+        fig.colorbar(im, ax=heat_ax, label=name, shrink=0.85)
+        heat_ax.set_title(f"{name} over (P, Q)" + (f": {subtitle}" if subtitle else ""),
+                          fontsize=10)
+    if surf_ax is not None:
+        qq, pp = np.meshgrid(qs.astype(float), ps.astype(float))
+        surf_ax.plot_surface(qq, pp, np.ma.masked_invalid(mean), cmap=cmap,
+                             vmin=vmin, vmax=vmax, edgecolor="k", linewidth=0.2,
+                             alpha=0.95)
+        surf_ax.set_xlabel("Q")
+        surf_ax.set_ylabel("P")
+        surf_ax.set_zlabel(name)
+        surf_ax.set_title(f"{name} surface", fontsize=10)
+    return finish(fig, path)
