@@ -1,0 +1,210 @@
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from torch_geometric.utils import dense_to_sparse  # noqa: E402
+
+from pyg_fusion.data import MultiSourceData  # noqa: E402
+from pyg_fusion.visualize import (plot_adjacency, plot_fusion_operator,  # noqa: E402
+                                  plot_power_expansion)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _images(fig):
+    return [im for ax in fig.axes for im in ax.get_images()]
+
+
+def _ticks(ax, axis="x"):
+    labels = ax.get_xticklabels() if axis == "x" else ax.get_yticklabels()
+    return [t.get_text() for t in labels]
+
+
+# ---------------------------------------------------------------- adjacency
+def test_adjacency_orders_nodes_by_label(tmp_path):
+    torch.manual_seed(0)
+    n = 12
+    labels = torch.tensor([2, 0, 1, 2, 0, 1, 1, 0, 2, 2, 0, 1])
+    adj = torch.rand(n, n)
+    fig = plot_adjacency(adj, labels=labels, path=tmp_path / "a.png")
+    (im, ) = _images(fig)
+    perm = np.argsort(labels.numpy(), kind="stable")
+    np.testing.assert_allclose(im.get_array(), adj.numpy()[np.ix_(perm, perm)])
+    drawn = labels.numpy()[perm]
+    assert np.all(np.diff(drawn) >= 0)
+    ax = im.axes
+    assert _ticks(ax, "x") == ["0", "1", "2"] == _ticks(ax, "y")
+    # each class tick sits at the centre of its block of rows
+    for value, tick in zip(range(3), ax.get_yticks()):
+        rows = np.flatnonzero(drawn == value)
+        assert tick == pytest.approx(rows.mean())
+    assert (tmp_path / "a.png").stat().st_size > 1000
+
+
+def test_adjacency_panels_share_one_symmetric_scale_for_signed_graphs():
+    torch.manual_seed(0)
+    n = 8
+    r_a = torch.rand(n, n)
+    r_b = torch.rand(n, n) * 0.5
+    g = torch.randn(n, n) * 2
+    ei, w = dense_to_sparse(r_b)
+    fig = plot_adjacency({"R_a": r_a, "R_b": (ei, w), "G": g}, num_nodes=n)
+    images = _images(fig)
+    assert [im.axes.get_title() for im in images] == ["R_a", "R_b", "G"]
+    v = float(g.abs().max())
+    for im in images:
+        assert im.get_clim() == pytest.approx((-v, v))
+    np.testing.assert_allclose(images[1].get_array(), r_b.numpy(), rtol=1e-6)
+    # one shared colour bar, not one per panel
+    assert sum(ax.get_label() == "<colorbar>" for ax in fig.axes) == 1
+
+
+def test_adjacency_nonneg_scale_starts_at_zero_and_time_order():
+    adj = torch.rand(6, 6)
+    time = torch.tensor([5.0, 4, 3, 2, 1, 0])
+    fig = plot_adjacency({"R": adj}, time=time, order="time")
+    (im, ) = _images(fig)
+    assert im.get_clim() == pytest.approx((0.0, float(adj.max())))
+    np.testing.assert_allclose(im.get_array(), adj.numpy()[::-1, ::-1])
+
+
+def test_adjacency_of_multisource_data_has_one_panel_per_source():
+    torch.manual_seed(0)
+    data = MultiSourceData(x_a=torch.randn(10, 3), x_b=torch.randn(10, 5),
+                           y=torch.randint(0, 2, (10, )))
+    fig = plot_adjacency(data, k=3)
+    titles = [im.axes.get_title() for im in _images(fig)]
+    assert titles == [r"$R_{\mathrm{a}}$", r"$R_{\mathrm{b}}$"]
+
+
+@pytest.mark.parametrize("graphs, kwargs, match", [
+    (torch.rand(3, 4), {}, "square"),
+    ((torch.tensor([[0, 3], [1, 2]]), torch.ones(2)), dict(num_nodes=3), "outside"),
+    ((torch.tensor([[0, 1], [1, 2]]), torch.ones(5)), {}, "one value per edge"),
+    ({"a": torch.rand(3, 3), "b": torch.rand(4, 4)}, {}, "same number of nodes"),
+    (torch.rand(3, 3), dict(labels=torch.tensor([0, 1])), "one entry per node"),
+    (torch.rand(3, 3), dict(order=[0, 0, 1]), "permutation"),
+    ({}, {}, "empty"),
+    (torch.tensor([[0.0, float("inf")], [1.0, 0.0]]), {}, "NaN or Inf"),
+])
+def test_adjacency_bad_input(graphs, kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        plot_adjacency(graphs, **kwargs)
+
+
+# ---------------------------------------------------------------- powers
+def _powers(n, p, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    adj = torch.rand(n, n, generator=g)
+    adj = (adj + adj.t()) / 2
+    d = adj.sum(1).rsqrt()
+    norm = d[:, None] * adj * d[None, :]
+    out = [torch.eye(n)]
+    for _ in range(p):
+        out.append(out[-1] @ norm)
+    return torch.stack(out)
+
+
+def test_power_expansion_grid_titles_and_values(tmp_path):
+    pa, pb = _powers(7, 3), _powers(7, 2, seed=1)
+    fig = plot_power_expansion({"rgb": pa, "flow": pb}, path=tmp_path / "p.png")
+    images = _images(fig)
+    titles = [im.axes.get_title() for im in images]
+    assert titles == [rf"$R_{{\mathrm{{{m}}}}}^{{{p}}}$"
+                      for m, top in (("rgb", 3), ("flow", 2)) for p in range(top + 1)]
+    np.testing.assert_allclose(images[0].get_array(), np.eye(7))
+    np.testing.assert_allclose(images[3].get_array(), pa[3].numpy(), rtol=1e-6)
+    # the unused cell of the shorter row is switched off
+    assert sum(not ax.axison for ax in fig.axes) == 1
+
+
+def test_power_expansion_sparse_input_matches_dense():
+    pa = _powers(6, 2)
+    ei, _ = dense_to_sparse(torch.ones(6, 6))
+    attr = pa[:, ei[0], ei[1]].t()  # [E, P+1]
+    fig = plot_power_expansion({"a": (ei, attr, 6)}, scale="shared")
+    images = _images(fig)
+    for p, im in enumerate(images):
+        np.testing.assert_allclose(im.get_array(), pa[p].numpy(), rtol=1e-6)
+    lo, hi = images[0].get_clim()
+    assert all(im.get_clim() == (lo, hi) for im in images)
+
+
+def test_power_expansion_orders_by_labels():
+    pa = _powers(6, 1)
+    labels = torch.tensor([1, 0, 1, 0, 1, 0])
+    fig = plot_power_expansion(pa, labels=labels)
+    perm = np.argsort(labels.numpy(), kind="stable")
+    np.testing.assert_allclose(_images(fig)[1].get_array(),
+                               pa[1].numpy()[np.ix_(perm, perm)], rtol=1e-6)
+
+
+@pytest.mark.parametrize("powers, kwargs, match", [
+    (torch.rand(2, 3, 4), {}, "\\[P\\+1, N, N\\]"),
+    (torch.rand(3, 3), {}, "3 or 4 dimensions"),
+    ({"a": torch.rand(2, 3, 3), "b": torch.rand(2, 4, 4)}, {}, "same number of nodes"),
+    (torch.rand(2, 3, 3), dict(scale="log"), "scale"),
+])
+def test_power_expansion_bad_input(powers, kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        plot_power_expansion(powers, **kwargs)
+
+
+# ---------------------------------------------------------------- operator
+def test_fusion_operator_colour_limits_are_symmetric(tmp_path):
+    torch.manual_seed(0)
+    A = {"rgb|flow": torch.randn(4, 3) + 0.7, "rgb|audio": torch.randn(4, 5) * 0.1}
+    fig = plot_fusion_operator(A, path=tmp_path / "A.png")
+    images = _images(fig)
+    v = max(float(a.abs().max()) for a in A.values())
+    for im in images:
+        lo, hi = im.get_clim()
+        assert lo == pytest.approx(-v) and hi == pytest.approx(v)
+    ax = images[0].axes
+    assert "rgb | flow" in ax.get_title()
+    assert _ticks(ax, "y") == ["0", "1", "2", "3"]
+    assert _ticks(ax, "x") == ["0", "1", "2"]
+    assert "p (power of" in ax.get_ylabel() and "flow" in ax.get_xlabel()
+    # every cell carries its value
+    texts = [t.get_text() for t in ax.texts]
+    assert len(texts) == 12 and f"{float(A['rgb|flow'][1, 2]):.2f}" in texts
+
+
+def test_fusion_operator_from_module_and_cp_factors():
+    module = torch.nn.Module()
+    module.fusion = torch.nn.Module()
+    module.fusion.A = torch.nn.ParameterDict(
+        {"a|b": torch.nn.Parameter(torch.tensor([[0.5, -2.0], [1.0, 0.0]]))})
+    fig = plot_fusion_operator(module)
+    (im, ) = _images(fig)
+    assert im.get_clim() == pytest.approx((-2.0, 2.0))
+    plt.close(fig)
+    factors = [torch.randn(2, 4), torch.randn(2, 3), torch.randn(2, 4)]
+    fig = plot_fusion_operator(factors, names=["i3d", "c3d", "swin"])
+    images = _images(fig)
+    assert len(images) == 3
+    assert [im.axes.get_ylabel() for im in images] == ["r (rank)"] * 3
+    assert "m = c3d" in images[1].axes.get_title()
+    v = max(float(f.abs().max()) for f in factors)
+    assert all(im.get_clim() == pytest.approx((-v, v)) for im in images)
+
+
+@pytest.mark.parametrize("A, kwargs, match", [
+    (torch.rand(4), {}, "2 or 3 dimensions"),
+    ({}, {}, "empty"),
+    (torch.tensor([[float("nan")]]), {}, "NaN"),
+    (torch.rand(2, 2), dict(kind="tucker"), "kind"),
+    ({"a|b": torch.rand(2, 2)}, dict(names=["x", "y"]), "one per panel"),
+    (torch.nn.Linear(2, 2), {}, "no fusion operator"),
+])
+def test_fusion_operator_bad_input(A, kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        plot_fusion_operator(A, **kwargs)
