@@ -1,0 +1,285 @@
+import numpy as np
+import pytest
+import torch
+from torch_geometric.utils import to_dense_adj
+
+import pyg_fusion.functional as F
+from lego_reference import ref_fuse, ref_knn, ref_powers, ref_relation
+
+
+def batch_of(sizes):
+    return torch.cat([torch.full((s, ), i, dtype=torch.long) for i, s in enumerate(sizes)])
+
+
+def to_dense(edge_index, attr, batch):
+    return to_dense_adj(edge_index, batch, attr)
+
+
+@pytest.mark.parametrize("metric,nonneg", [("cosine", "clamp"), ("cosine", "shift"),
+                                           ("cosine", None), ("rbf", "clamp"),
+                                           ("dot", None)])
+def test_relation_graph_matches_reference(metric, nonneg):
+    torch.manual_seed(0)
+    x = torch.randn(9, 5, dtype=torch.float64)
+    ref = ref_relation(x.numpy(), metric, nonneg)
+    dense = F.dense_relation_graph(x, metric, nonneg)
+    np.testing.assert_allclose(dense.numpy(), ref, atol=1e-12)
+    ei, w = F.relation_graph(x, metric=metric, nonneg=nonneg)
+    np.testing.assert_allclose(to_dense_adj(ei, edge_attr=w)[0].numpy(), ref, atol=1e-12)
+    ei, w = F.relation_graph(x, k=3, metric=metric, nonneg=nonneg)
+    assert ei.size(1) == 9 * 4  # k neighbours plus the self loop
+    np.testing.assert_allclose(to_dense_adj(ei, edge_attr=w)[0].numpy(), ref_knn(ref, 3),
+                               atol=1e-12)
+
+
+def test_relation_graph_batched_never_links_graphs_and_chunks_agree():
+    torch.manual_seed(1)
+    sizes = [5, 1, 8, 3]
+    batch = batch_of(sizes)
+    x = torch.randn(batch.numel(), 4)
+    full = F.relation_graph(x, batch, k=4)
+    for chunk in (1, 3, 7, 1000):
+        ei, w = F.relation_graph(x, batch, k=4, chunk_size=chunk)
+        assert torch.equal(ei, full[0]) and torch.allclose(w, full[1])
+    ei = full[0]
+    assert torch.equal(batch[ei[0]], batch[ei[1]])
+    # graphs smaller than k keep every neighbour they have
+    deg = torch.bincount(ei[0], minlength=batch.numel())
+    expected = torch.cat([torch.full((s, ), min(4, s - 1) + 1) for s in sizes])
+    assert torch.equal(deg, expected)
+    # edges sorted by row then column
+    key = ei[0] * batch.numel() + ei[1]
+    assert torch.all(key[1:] > key[:-1])
+
+
+def test_relation_graph_threshold():
+    torch.manual_seed(2)
+    x = torch.randn(10, 3, dtype=torch.float64)
+    ref = ref_relation(x.numpy())
+    keep = (ref >= 0.4) | np.eye(10, dtype=bool)
+    ei, w = F.relation_graph(x, threshold=0.4)
+    np.testing.assert_allclose(to_dense_adj(ei, edge_attr=w)[0].numpy(), ref * keep,
+                               atol=1e-12)
+    assert ei.size(1) == int(keep.sum())
+
+
+def test_defined_edge_cases():
+    # N = 1: the self loop of weight 1
+    ei, w = F.relation_graph(torch.randn(1, 4), k=3)
+    assert ei.tolist() == [[0], [0]] and w.tolist() == [1.0]
+    assert F.dense_relation_graph(torch.randn(1, 4)).tolist() == [[1.0]]
+    # an all-zero row: similarity 0 with others, 1 with itself
+    x = torch.randn(4, 3)
+    x[2] = 0
+    d = F.dense_relation_graph(x)
+    assert d[2].tolist() == [0.0, 0.0, 1.0, 0.0] and d[:, 2].tolist() == [0.0, 0.0, 1.0, 0.0]
+    ei, w = F.relation_graph(x)
+    assert torch.allclose(to_dense_adj(ei, edge_attr=w)[0], d)
+    p = F.dense_graph_powers(d, 3)
+    assert torch.isfinite(p).all()
+
+
+@pytest.mark.parametrize("bad,match", [
+    (dict(x=torch.tensor([[0.0, float("nan")]])), "NaN"),
+    (dict(x=torch.tensor([[0.0, float("inf")]])), "NaN or Inf"),
+    (dict(x=torch.randn(3, 2), k=0), "k must be >= 1"),
+    (dict(x=torch.zeros(0, 2)), "N = 0"),
+    (dict(x=torch.randn(3, 2), metric="rbf", nonneg="shift"), "shift"),
+    (dict(x=torch.randn(3, 2), metric="l1"), "metric must be one of"),
+    (dict(x=torch.randn(3, 2), batch=torch.tensor([1, 0, 0])), "sorted"),
+    (dict(x=torch.randn(3, 2), batch=torch.tensor([0, 0])), "one entry per unit"),
+    (dict(x=torch.randint(0, 3, (3, 2))), "floating-point"),
+])
+def test_relation_graph_errors(bad, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        F.relation_graph(**bad)
+
+
+@pytest.mark.parametrize("norm", ["sym", "row", None])
+@pytest.mark.parametrize("mode", ["matrix", "hadamard"])
+def test_powers_dense_sparse_reference(norm, mode):
+    torch.manual_seed(3)
+    sizes = [6, 3, 9]
+    batch = batch_of(sizes)
+    x = torch.randn(batch.numel(), 4, dtype=torch.float64)
+    ei, w = F.relation_graph(x, batch, k=3)
+    idx, attr = F.graph_powers(ei, w, batch.numel(), 4, norm=norm, mode=mode)
+    assert attr.shape == (idx.size(1), 5)
+    assert torch.equal(batch[idx[0]], batch[idx[1]])  # block-diagonal stays so
+    sparse = to_dense(idx, attr, batch).permute(0, 3, 1, 2)
+    for g, s in enumerate(sizes):
+        xg = x[batch == g].numpy()
+        adj = ref_knn(ref_relation(xg), 3)
+        ref = ref_powers(adj, 4, norm, mode)
+        np.testing.assert_allclose(sparse[g, :, :s, :s].numpy(), ref, atol=1e-9)
+        dense = F.dense_graph_powers(torch.from_numpy(adj), 4, norm, mode)
+        np.testing.assert_allclose(dense.numpy(), ref, atol=1e-9)
+
+
+def test_powers_float32_dense_equals_sparse():
+    torch.manual_seed(4)
+    x = torch.randn(24, 8)
+    ei, w = F.relation_graph(x)
+    idx, attr = F.graph_powers(ei, w, 24, 3)
+    dense = F.dense_graph_powers(F.dense_relation_graph(x), 3)
+    sparse = to_dense_adj(idx, edge_attr=attr)[0].permute(2, 0, 1)
+    assert (dense - sparse).abs().max() < 1e-5
+
+
+def test_pruned_powers_are_the_dense_twin_and_bounded():
+    torch.manual_seed(5)
+    x = torch.randn(60, 6, dtype=torch.float64)
+    ei, w = F.relation_graph(x, k=5)
+    idx, attr = F.graph_powers(ei, w, 60, 3, prune_k=8)
+    counts = [torch.bincount(idx[0][attr[:, p] != 0], minlength=60).max().item()
+              for p in range(4)]
+    assert counts[2] <= 8 and counts[3] <= 8
+    dense = F.dense_graph_powers(F.dense_topk(F.dense_relation_graph(x), 5), 3, prune_k=8)
+    sparse = to_dense_adj(idx, edge_attr=attr)[0].permute(2, 0, 1)
+    assert (dense - sparse).abs().max() < 1e-12
+    exact = F.dense_graph_powers(F.dense_topk(F.dense_relation_graph(x), 5), 3)
+    # the approximation error is real but bounded by the pruned mass
+    err = (exact[3] - dense[3]).abs().sum() / exact[3].abs().sum()
+    assert 0 < err < 0.5
+
+
+def test_powers_errors():
+    ei = torch.tensor([[0, 1], [1, 0]])
+    w = torch.ones(2)
+    with pytest.raises(ValueError, match="num_powers must be >= 0"):
+        F.graph_powers(ei, w, 2, -1)
+    with pytest.raises(ValueError, match="outside"):
+        F.graph_powers(ei, w, 1, 2)
+    with pytest.raises(ValueError, match="one entry per edge"):
+        F.graph_powers(ei, torch.ones(3), 2, 2)
+    with pytest.raises(ValueError, match="empty graph"):
+        F.dense_graph_powers(torch.zeros(0, 0), 2)
+    with pytest.raises(ValueError, match="square"):
+        F.dense_graph_powers(torch.zeros(2, 3), 2)
+    with pytest.raises(ValueError, match="num_nodes must be >= 1"):
+        F.graph_powers(torch.zeros(2, 0, dtype=torch.long), torch.zeros(0), 0, 2)
+    with pytest.raises(ValueError, match="norm must be one of"):
+        F.graph_powers(ei, w, 2, 2, norm="l2")
+
+
+def test_zero_powers_is_identity():
+    ei, attr = F.graph_powers(torch.tensor([[0, 1], [1, 0]]), torch.ones(2), 3, 0)
+    assert ei.tolist() == [[0, 1, 2], [0, 1, 2]] and attr[:, 0].tolist() == [1.0] * 3
+
+
+@pytest.mark.parametrize("dtype,tol", [(torch.float32, 1e-5), (torch.float64, 1e-9)])
+def test_fusion_dense_sparse_and_loops(dtype, tol):
+    torch.manual_seed(6)
+    sizes = [7, 4, 10]
+    batch = batch_of(sizes)
+    n = batch.numel()
+    xa, xb = torch.randn(n, 5, dtype=dtype), torch.randn(n, 3, dtype=dtype)
+    A = torch.randn(4, 3, dtype=dtype)
+    pa = F.graph_powers(*F.relation_graph(xa, batch, k=3), n, 3)
+    pb = F.graph_powers(*F.relation_graph(xb, batch, k=4), n, 2)
+    ei, w = F.lego_fuse_sparse(*pa, *pb, A, n)
+    sparse = to_dense_adj(ei, batch, w)
+    for g, s in enumerate(sizes):
+        m = batch == g
+        ra = F.dense_topk(F.dense_relation_graph(xa[m]), 3)
+        rb = F.dense_topk(F.dense_relation_graph(xb[m]), 4)
+        dense = F.lego_fuse(F.dense_graph_powers(ra, 3), F.dense_graph_powers(rb, 2), A)
+        assert (dense - sparse[g, :s, :s]).abs().max() < tol
+        ref = ref_fuse(ref_powers(ref_knn(ref_relation(xa[m].double().numpy()), 3), 3),
+                       ref_powers(ref_knn(ref_relation(xb[m].double().numpy()), 4), 2),
+                       A.double().numpy())
+        np.testing.assert_allclose(dense.double().numpy(), ref, atol=tol)
+
+
+def test_cp_rank1_equals_pairwise_outer_product():
+    torch.manual_seed(7)
+    x = {m: torch.randn(12, 4, dtype=torch.float64) for m in "ab"}
+    pw = {m: F.dense_graph_powers(F.dense_relation_graph(x[m]), 3) for m in "ab"}
+    a, b = torch.randn(1, 4, dtype=torch.float64), torch.randn(1, 4, dtype=torch.float64)
+    cp = F.lego_fuse_cp([pw["a"], pw["b"]], [a, b])
+    pair = F.lego_fuse(pw["a"], pw["b"], a.t() @ b)
+    assert (cp - pair).abs().max() < 1e-12
+    sp = {m: F.graph_powers(*F.relation_graph(x[m], k=4), 12, 3) for m in "ab"}
+    ei, w = F.lego_fuse_cp_sparse([sp["a"][0], sp["b"][0]], [sp["a"][1], sp["b"][1]], [a, b], 12)
+    ei2, w2 = F.lego_fuse_sparse(*sp["a"], *sp["b"], a.t() @ b, 12)
+    assert torch.equal(ei, ei2) and (w - w2).abs().max() < 1e-12
+
+
+def test_fusion_errors():
+    p = torch.rand(4, 5, 5)
+    with pytest.raises(ValueError, match=r"A must have shape \[P\+1, Q\+1\] = \[4, 4\]"):
+        F.lego_fuse(p, p, torch.rand(3, 4))
+    with pytest.raises(ValueError, match="same N units"):
+        F.lego_fuse(p, torch.rand(4, 6, 6), torch.rand(4, 4))
+    with pytest.raises(ValueError, match="NaN"):
+        F.lego_fuse(p, p, torch.full((4, 4), float("nan")))
+    with pytest.raises(ValueError, match=r"factors\[1\]"):
+        F.lego_fuse_cp([p, p], [torch.rand(2, 4), torch.rand(3, 4)])
+
+
+def _grad_inputs():
+    torch.manual_seed(8)
+    return (torch.randn(5, 3, dtype=torch.float64, requires_grad=True),
+            torch.randn(5, 4, dtype=torch.float64, requires_grad=True),
+            torch.randn(3, 3, dtype=torch.float64, requires_grad=True))
+
+
+def test_gradcheck_features_to_fusion_sparse():
+    def sparse(xa, xb, A):
+        pa = F.graph_powers(*F.relation_graph(xa, k=3), 5, 2)
+        pb = F.graph_powers(*F.relation_graph(xb, k=3), 5, 2, prune_k=4)
+        return F.lego_fuse_sparse(*pa, *pb, A, 5)[1]
+
+    assert torch.autograd.gradcheck(sparse, _grad_inputs())
+
+
+def test_gradcheck_features_to_fusion_dense():
+    def dense(xa, xb, A):
+        pa = F.dense_graph_powers(F.dense_topk(F.dense_relation_graph(xa), 3), 2)
+        pb = F.dense_graph_powers(F.dense_topk(F.dense_relation_graph(xb), 3), 2, prune_k=4)
+        return F.lego_fuse(pa, pb, A)
+
+    assert torch.autograd.gradcheck(dense, _grad_inputs())
+
+
+def test_gradcheck_cp_rbf_row_hadamard():
+    def cp(xa, xb, A):
+        pa = F.graph_powers(*F.relation_graph(xa, metric="rbf"), 5, 2, norm="row")
+        pb = F.graph_powers(*F.relation_graph(xb), 5, 2, mode="hadamard")
+        return F.lego_fuse_cp_sparse([pa[0], pb[0]], [pa[1], pb[1]], [A, A * 2], 5)[1]
+
+    assert torch.autograd.gradcheck(cp, _grad_inputs())
+
+
+def test_coarsen_matches_dense_sts():
+    torch.manual_seed(9)
+    x = torch.randn(15, 4, dtype=torch.float64)
+    assign = torch.tensor([0, 0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 4, 4, 4, 4])
+    ei, w = F.relation_graph(x, k=4)
+    dense_fine = to_dense_adj(ei, edge_attr=w)[0]
+    for reduce in ("sum", "mean"):
+        ci, cw = F.coarsen(ei, w, assign, 5, reduce)
+        ref = F.dense_coarsen(dense_fine, assign, 5, reduce)
+        s = np.eye(5)[assign.numpy()]
+        manual = s.T @ dense_fine.numpy() @ s
+        if reduce == "mean":
+            size = s.sum(0)
+            manual = manual / np.outer(size, size)
+        np.testing.assert_allclose(to_dense_adj(ci, edge_attr=cw, max_num_nodes=5)[0].numpy(),
+                                   manual, atol=1e-12)
+        np.testing.assert_allclose(ref.numpy(), manual, atol=1e-12)
+    with pytest.raises(ValueError, match="assign holds parents outside"):
+        F.coarsen(ei, w, assign, 3)
+    assert torch.autograd.gradcheck(lambda w: F.coarsen(ei, w, assign, 5)[1], (w.clone().requires_grad_(), ))
+
+
+def test_degree_variance_loss_by_hand():
+    deg = torch.tensor([1.0, 2.0, 3.0, 5.0, 0.5, 0.5, 4.0, 0.0])
+    batch = torch.tensor([0, 0, 0, 0, 1, 1, 1, 1])
+    labels = torch.tensor([0, 1])
+    loss = F.degree_variance_loss(deg, batch, labels, k=2)
+    expected = (torch.tensor([1.0, 2, 3, 5]).var() - torch.tensor([4.0, 0.5]).var()) ** 2
+    assert torch.allclose(loss, expected)
+    assert F.degree_variance_loss(deg, batch, torch.tensor([0, 0])).item() == 0
+    with pytest.raises(ValueError, match="labels must have one entry per video"):
+        F.degree_variance_loss(deg, batch, torch.tensor([0, 1, 1]))
