@@ -1,0 +1,192 @@
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from matplotlib.patches import StepPatch  # noqa: E402
+
+from pyg_fusion.visualize import (crossover, load_pq_grid,  # noqa: E402
+                                  plot_anomaly_scores, plot_pq_sensitivity,
+                                  plot_sparse_vs_dense)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+# ---------------------------------------------------------------- P/Q sweep
+def _records(ps=range(1, 4), qs=range(1, 5), metric="auc", dataset="toy", method="lego"):
+    return [{"P": p, "Q": q, "metric": metric, "mean": 0.5 + 0.1 * p - 0.02 * (q - 2) ** 2,
+             "std": 0.01 * q, "dataset": dataset, "method": method}
+            for p in ps for q in qs]
+
+
+def test_pq_sensitivity_from_records_file(tmp_path):
+    recs = _records()
+    path = tmp_path / "sweep.json"
+    path.write_text(json.dumps(recs))
+    fig = plot_pq_sensitivity(path, path=tmp_path / "pq.png")
+    heat = [ax for ax in fig.axes if ax.get_images()][0]
+    (im, ) = heat.get_images()
+    grid = np.asarray(im.get_array())
+    assert grid.shape == (3, 4)
+    for r in recs:
+        assert grid[r["P"] - 1, r["Q"] - 1] == pytest.approx(r["mean"])
+    assert [t.get_text() for t in heat.get_yticklabels()] == ["1", "2", "3"]
+    assert [t.get_text() for t in heat.get_xticklabels()] == ["1", "2", "3", "4"]
+    best = [c for c in heat.collections if c.get_gid() == "best"][0]
+    np.testing.assert_allclose(best.get_offsets(), [[1, 2]])  # Q=2, P=3
+    assert "best: P=3, Q=2" in heat.get_legend().get_texts()[0].get_text()
+    assert any(ax.name == "3d" for ax in fig.axes)
+    assert "toy" in heat.get_title() and "auc" in heat.get_title()
+    assert (tmp_path / "pq.png").stat().st_size > 1000
+
+
+def test_pq_sensitivity_missing_cells_are_blank_and_filters_apply():
+    recs = _records(metric="auc") + _records(metric="ap")
+    recs = [r for r in recs if not (r["P"] == 2 and r["Q"] == 3)]
+    with pytest.raises(ValueError, match="several values of 'metric'"):
+        load_pq_grid(recs)
+    mean, std, ps, qs, info = load_pq_grid(recs, metric="ap")
+    assert np.isnan(mean[1, 2]) and np.isfinite(mean).sum() == 11
+    assert std is not None and info["metric"] == "ap"
+    fig = plot_pq_sensitivity(recs, metric="ap", kind="heatmap")
+    (im, ) = fig.axes[0].get_images()
+    assert np.ma.is_masked(im.get_array()[1, 2])
+
+
+def test_pq_sensitivity_plain_array_with_labels():
+    grid = np.arange(6, dtype=float).reshape(2, 3)
+    fig = plot_pq_sensitivity(grid, p_values=[2, 4], q_values=[1, 3, 5], kind="heatmap")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["2", "4"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "3", "5"]
+    fig = plot_pq_sensitivity(grid, kind="surface")
+    assert fig.axes[0].name == "3d" and fig.axes[0].get_zlabel() == "metric"
+
+
+@pytest.mark.parametrize("results, kwargs, match", [
+    ([{"P": 1, "mean": 0.5}], {}, "'P', 'Q' and 'mean'"),
+    (_records(), dict(dataset="other"), "dataset='other' is not in"),
+    (_records() + _records()[:1], {}, "two records for P=1, Q=1"),
+    (np.zeros((2, 3)), dict(p_values=[1, 2, 3]), "p_values / q_values"),
+    (np.full((2, 2), np.nan), {}, "no finite"),
+    (_records(), dict(kind="contour"), "kind"),
+    ("/nonexistent/sweep.json", {}, "no such file"),
+])
+def test_pq_sensitivity_bad_input(results, kwargs, match):
+    with pytest.raises((ValueError, FileNotFoundError), match=match):
+        plot_pq_sensitivity(results, **kwargs)
+
+
+# ---------------------------------------------------------------- anomaly scores
+def test_anomaly_scores_steps_and_ground_truth_spans(tmp_path):
+    f = 16
+    scores = {"v1": torch.tensor([0.1, 0.2, 0.9, 0.8, 0.1]),
+              "v2": np.array([0.3, 0.3, 0.2])}
+    gt_v1 = np.zeros(5 * f - 3)  # the last snippet covers 13 frames
+    gt_v1[35:60] = 1
+    gt_v1[70:75] = 1
+    gt = {"v1": gt_v1, "v2": np.zeros(3)}  # v2: snippet-level labels
+    fig = plot_anomaly_scores(scores, gt, frames_per_snippet=f, threshold=0.5,
+                              path=tmp_path / "s.png")
+    ax1, ax2 = fig.axes
+    spans = [p for p in ax1.patches if p.get_gid() == "gt"]
+    extents = sorted((round(p.get_x()), round(p.get_x() + p.get_width())) for p in spans)
+    assert extents == [(35, 60), (70, 75)]
+    (steps, ) = [p for p in ax1.patches if isinstance(p, StepPatch)]
+    values, edges, _ = steps.get_data()
+    np.testing.assert_allclose(values, scores["v1"].numpy())
+    np.testing.assert_array_equal(edges, [0, 16, 32, 48, 64, 77])
+    assert ax1.get_xlim() == (0, 77)
+    assert "frame AUC" in ax1.get_title(loc="left")
+    assert not [p for p in ax2.patches if p.get_gid() == "gt"]
+    assert "AUC" not in ax2.get_title(loc="left")  # one class only: no AUC
+    from sklearn.metrics import roc_auc_score
+    auc = roc_auc_score(gt_v1, np.repeat(scores["v1"].numpy(), f)[:77])
+    assert f"{auc:.3f}" in ax1.get_title(loc="left")
+
+
+def test_anomaly_scores_list_input_and_max_videos():
+    fig = plot_anomaly_scores([np.random.rand(4) for _ in range(5)], max_videos=3)
+    assert len(fig.axes) == 3 and "first 3 of 5" in fig._suptitle.get_text()
+
+
+@pytest.mark.parametrize("scores, gt, match", [
+    ({"v": np.random.rand(4)}, {"v": np.zeros(100)}, "between 49 and 64 frame labels"),
+    ({"v": np.random.rand(4)}, {"w": np.zeros(64)}, "no entry for video"),
+    ({"v": np.array([0.1, np.nan])}, None, "NaN"),
+    (np.random.rand(2, 3), None, "dict of 1-D arrays"),
+    ({}, None, "empty"),
+])
+def test_anomaly_scores_bad_input(scores, gt, match):
+    with pytest.raises(ValueError, match=match):
+        plot_anomaly_scores(scores, gt)
+
+
+# ---------------------------------------------------------------- benchmark
+def _bench():
+    rows = []
+    for n in (64, 128, 256, 512, 1024, 2048):
+        dense = 1e-8 * n ** 2.5
+        sparse = 2e-5 * n
+        for backend, t in (("dense", dense), ("sparse", sparse)):
+            ok = not (backend == "dense" and n == 2048)
+            rows.append({"N": n, "batch": 4, "backend": backend, "scatter": "native",
+                         "time_s": t if ok else None, "times": [t, 1.1 * t] if ok else [],
+                         "peak_mem_mb": (n * n * 8e-6 if backend == "dense" else n * 0.05)
+                         if ok else None,
+                         "status": "ok" if ok else "skipped: dense over memory cap"})
+    return {"machine": {"cpu": "test cpu"}, "config": {"k": 8}, "rows": rows}
+
+
+def test_crossover_interpolates_in_log_log():
+    n = [100, 1000]
+    dense = [1e-4 * x ** 2 for x in n]
+    sparse = [0.05 * x for x in n]  # equal where 1e-4 N^2 = 0.05 N, N = 500
+    assert crossover(n, dense, sparse) == pytest.approx(500, rel=1e-9)
+    assert crossover(n, sparse, dense) is None  # dense is never the cheaper one first
+    assert crossover([1, 2], [1, 1], [2, 2]) is None
+
+
+def test_sparse_vs_dense_lines_log_axes_and_crossover(tmp_path):
+    bench = _bench()
+    path = tmp_path / "bench.json"
+    path.write_text(json.dumps(bench))
+    fig = plot_sparse_vs_dense(path, path=tmp_path / "b.png")
+    t_ax, m_ax = fig.axes[:2]
+    assert t_ax.get_xscale() == t_ax.get_yscale() == "log"
+    assert m_ax.get_xscale() == m_ax.get_yscale() == "log"
+    lines = {ln.get_gid(): ln for ln in t_ax.lines if ln.get_gid()
+             and ln.get_gid().startswith("time:")}
+    assert set(lines) == {"time:dense:native", "time:sparse:native"}
+    np.testing.assert_array_equal(lines["time:dense:native"].get_xdata(),
+                                  [64, 128, 256, 512, 1024])
+    np.testing.assert_array_equal(lines["time:sparse:native"].get_xdata(),
+                                  [64, 128, 256, 512, 1024, 2048])
+    # 1e-8 N^2.5 = 2e-5 N  <=>  N = 2000^(2/3) ~ 158.7 (exact on a power law)
+    (cross, ) = [ln for ln in t_ax.lines if ln.get_gid() == "crossover"]
+    assert cross.get_xdata()[0] == pytest.approx(2000 ** (2 / 3), rel=1e-6)
+    # memory: 8e-6 N^2 = 0.05 N  <=>  N = 6250, beyond the measured range
+    assert not [ln for ln in m_ax.lines if ln.get_gid() == "crossover"]
+    assert "dense N=2048: skipped" in fig.texts[-1].get_text()
+    assert "batch 4" in fig._suptitle.get_text()
+
+
+@pytest.mark.parametrize("bench, kwargs, match", [
+    ({"rows": [{"N": 1}]}, {}, "lacks"),
+    ({"machine": {}}, {}, "'rows' list"),
+    (_bench(), dict(batch=2), "batch=2 is not in"),
+    (_bench(), dict(scatter="torch_scatter"), "scatter='torch_scatter' is not in"),
+    ({"rows": []}, {}, "no rows"),
+])
+def test_sparse_vs_dense_bad_input(bench, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plot_sparse_vs_dense(bench, **kwargs)
