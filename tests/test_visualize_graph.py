@@ -168,3 +168,19 @@ def test_draws_into_a_given_axes():
 def test_bad_input_gives_a_clear_error(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         plot_relation_graph(**kwargs)
+
+
+def test_fused_graph_of_lego_is_drawn():
+    from pyg_fusion.nn import LEGO
+    torch.manual_seed(0)
+    n = 12
+    model = LEGO({"a": 5, "b": 3}, num_powers=2, backend="sparse", k=3).eval()
+    data = MultiSourceData(x_a=torch.randn(n, 5), x_b=torch.randn(n, 3))
+    fused = model(data)
+    pos = _circle(n)
+    fig = plot_relation_graph(fused, pos=pos)
+    ei, w = fused.to_sparse()
+    expected = {(min(a, b), max(a, b)) for (a, b), x in zip(ei.t().tolist(), w.tolist())
+                if a != b and x != 0}
+    assert _drawn_pairs(fig, pos) == expected
+    assert fig.axes[0].get_title().startswith("fused graph $G$")

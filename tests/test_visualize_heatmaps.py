@@ -208,3 +208,22 @@ def test_fusion_operator_from_module_and_cp_factors():
 def test_fusion_operator_bad_input(A, kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         plot_fusion_operator(A, **kwargs)
+
+
+def test_fusion_operator_of_a_lego_model():
+    from pyg_fusion.nn import LEGO
+    model = LEGO({"a": 4, "b": 3, "c": 2}, num_powers={"a": 2, "b": 3, "c": 1})
+    with torch.no_grad():
+        for A in model.fusion.A.values():
+            A.normal_()
+    fig = plot_fusion_operator(model)
+    images = _images(fig)
+    assert [im.axes.get_title() for im in images] == [
+        "$A[p, q]$: a | b", "$A[p, q]$: a | c", "$A[p, q]$: b | c"]
+    for im, A in zip(images, model.fusion.A.values()):
+        np.testing.assert_allclose(im.get_array(), A.detach().numpy(), rtol=1e-6)
+    plt.close(fig)
+    cp = LEGO({"a": 4, "b": 3}, num_powers=2, fusion="cp", rank=2)
+    fig = plot_fusion_operator(cp)
+    assert ["m = a" in im.axes.get_title() for im in _images(fig)] == [True, False]
+    assert [im.get_array().shape for im in _images(fig)] == [(2, 3), (2, 3)]

@@ -36,7 +36,8 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         edge_index: ``[2, E]`` long edge list; or a dense ``[N, N]`` float
             adjacency; or a :class:`~pyg_fusion.data.MultiSourceData`, whose
             graph for ``source`` is the stored ``edge_index_<source>`` or else
-            the :math:`k`-nearest-neighbour relation graph of ``x_<source>``.
+            the :math:`k`-nearest-neighbour relation graph of ``x_<source>``;
+            or a ``FusedGraph`` holding one graph.
         edge_weight: ``[E]`` weights (``None``: ones).
         num_nodes: number of nodes (default: from ``edge_index``).
         source: the source to draw when ``edge_index`` is a ``Data``
@@ -65,6 +66,17 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
     """
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+    graph_name = None
+    if hasattr(edge_index, "to_sparse") and hasattr(edge_index, "num_graphs"):
+        fused = edge_index  # a FusedGraph of pyg_fusion.nn.LEGO
+        if fused.num_graphs != 1:
+            raise ValueError(f"edge_index: the FusedGraph holds {fused.num_graphs} "
+                             f"graphs; draw one graph at a time")
+        if edge_weight is not None:
+            raise ValueError("edge_weight must be None for a FusedGraph")
+        edge_index, edge_weight = fused.to_sparse()
+        num_nodes = fused.num_nodes
+        graph_name = "fused graph $G$"
     if is_data(edge_index):
         data = edge_index
         sources = data_sources(data)
@@ -145,7 +157,8 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         ax.plot([], [], color="tab:blue", lw=2, label="w < 0")
         ax.legend(loc="upper right", fontsize=8, frameon=False)
     if title is None:
-        name = f"$R_{{{tex_name(source)}}}$" if source is not None else "graph"
+        name = graph_name or (f"$R_{{{tex_name(source)}}}$" if source is not None
+                              else "graph")
         title = f"{name}: {n} nodes, {len(edges)} edges drawn"
         if top_k is not None:
             title += f" (top-{top_k} per node)"

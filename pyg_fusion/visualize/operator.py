@@ -31,9 +31,8 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
         A: one ``[P+1, Q+1]`` tensor / array; a dict (or ``ParameterDict``)
             ``{"a|b": A_ab}`` of pairwise operators; CP factors as a list of
             ``[R, P_m+1]`` tensors, a ``[M, R, P+1]`` tensor or a dict
-            ``{source: factor}`` whose keys hold no ``"|"``; or a module whose
-            ``.fusion.A`` or ``.A`` holds any of these (``LEGO``,
-            ``LEGOFusion``).
+            ``{source: factor}`` whose keys hold no ``"|"``; or a ``LEGO`` /
+            ``LEGOFusion`` module (its ``A``, shared ``A`` or CP ``factors``).
         kind: ``"auto"`` (pair names hold ``"|"``; lists and 3-D tensors are
             CP factors), ``"pairwise"`` or ``"cp"``.
         names: panel names: source pairs ``"a|b"`` (pairwise) or source names
@@ -79,9 +78,11 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
         a.set_xticks(range(cols))
         a.set_yticks(range(rows))
         if kind == "pairwise":
-            src_a, _, src_b = str(name).partition("|")
-            src_b = src_b or "b"
-            a.set_title(f"$A[p, q]$: {src_a} | {src_b}", fontsize=10)
+            src_a, bar, src_b = str(name).partition("|")
+            a.set_title(f"$A[p, q]$: {src_a} | {src_b}" if bar else f"$A[p, q]$: {name}",
+                        fontsize=10)
+            if not bar:
+                src_a, src_b = "a", "b"
             a.set_ylabel(f"p (power of $R_{{{tex_name(src_a)}}}$)")
             a.set_xlabel(f"q (power of $R_{{{tex_name(src_b)}}}$)")
         else:
@@ -101,10 +102,16 @@ def _panels(A, kind) -> tuple[dict[str, np.ndarray], str]:
     if isinstance(A, torch.nn.Module) and not isinstance(
             A, (torch.nn.ParameterDict, torch.nn.ParameterList)):
         inner = getattr(A, "fusion", A)
-        if not hasattr(inner, "A"):
+        if getattr(inner, "mode", None) == "cp" and hasattr(inner, "factors"):
+            A, kind = inner.factors, ("cp" if kind == "auto" else kind)
+        elif hasattr(inner, "A"):
+            A = inner.A
+            if isinstance(A, torch.nn.Parameter):  # one A shared by all pairs
+                A = {"shared by all pairs": A}
+                kind = "pairwise" if kind == "auto" else kind
+        else:
             raise TypeError(f"A: the module {type(A).__name__} has no fusion "
-                            f"operator (.fusion.A or .A)")
-        A = inner.A
+                            f"operator (.fusion.A, .fusion.factors or .A)")
     if isinstance(A, (dict, torch.nn.ParameterDict)):
         if not len(A):
             raise ValueError("A is empty: give at least one operator")
