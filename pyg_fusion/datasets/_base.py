@@ -1,0 +1,53 @@
+"""What every pyg_fusion dataset shares: an atomic processed cache whose file
+name carries a hash of the options that change its content."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import os.path as osp
+from typing import Any, Sequence
+
+import torch
+from torch_geometric.data import InMemoryDataset
+
+from ..data import MultiSourceData
+from ._io import atomic_write
+
+
+def options_hash(options: Any, files: Sequence[str] = ()) -> str:
+    """A short stable hash of JSON-able ``options`` and of the size and
+    modification time of ``files`` (so that edited raw files re-process)."""
+    stamp = []
+    for f in files:
+        st = os.stat(f) if osp.exists(f) else None
+        stamp.append([osp.abspath(f), st.st_size if st else None,
+                      st.st_mtime_ns if st else None])
+    text = json.dumps([options, stamp], sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()[:10]
+
+
+class FusionDataset(InMemoryDataset):
+    """:class:`~torch_geometric.data.InMemoryDataset` of
+    :class:`~pyg_fusion.data.MultiSourceData` whose processed file is written
+    atomically (PyG's :meth:`save` writes in place)."""
+
+    @classmethod
+    def save(cls, data_list: Sequence[MultiSourceData], path: str) -> None:
+        data, slices = cls.collate(data_list)
+        with atomic_write(path) as f:
+            torch.save((data.to_dict(), slices, data.__class__), f)
+
+    def load(self, path: str, data_cls=MultiSourceData) -> None:
+        try:
+            super().load(path, data_cls)
+        except Exception as exc:
+            raise RuntimeError(f"cannot load the processed file {path} ({exc}); delete it "
+                               f"or pass force_reload=True") from exc
+
+    def _repr_options(self) -> str:
+        return ""
+
+    def __repr__(self) -> str:
+        extra = self._repr_options()
+        return f"{self.__class__.__name__}({len(self)}{', ' + extra if extra else ''})"

@@ -1,0 +1,247 @@
+"""File reading and atomic writing shared by the datasets.
+
+Every file a dataset writes (caches, bundled copies, generated data) goes
+through :func:`atomic_write`: it is written to a temporary file in the same
+folder and moved into place with :func:`os.replace`, so that an interrupted
+run never leaves a truncated file that a later run would trust.
+
+Tables are read without pandas (not a dependency): :func:`read_table` parses
+CSV / TSV / whitespace text (optionally gzip-compressed), ``.npy`` and
+``.npz`` files, with header rows and index columns detected or given.
+"""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import os
+import os.path as osp
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Iterator
+
+import numpy as np
+
+
+@contextmanager
+def atomic_write(path: str, mode: str = "wb") -> Iterator[io.IOBase]:
+    """Open a temporary file beside ``path``; on success move it to ``path``."""
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{osp.basename(path)}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode) as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        if osp.exists(tmp):
+            os.remove(tmp)
+        raise
+
+
+def save_npy(path: str, array: np.ndarray) -> None:
+    with atomic_write(path) as f:
+        np.save(f, array)
+
+
+def save_text(path: str, text: str) -> None:
+    with atomic_write(path, "w") as f:
+        f.write(text)
+
+
+def require_file(path: str, what: str) -> str:
+    if not osp.isfile(path):
+        raise FileNotFoundError(f"{what}: file not found: {path}")
+    return path
+
+
+def load_npy(path: str, what: str) -> np.ndarray:
+    """``np.load`` of one ``.npy`` with errors that name the file."""
+    require_file(path, what)
+    try:
+        return np.load(path, mmap_mode="r", allow_pickle=False)
+    except Exception as exc:  # numpy raises several types for broken files
+        raise ValueError(f"{what}: cannot read {path} as .npy ({exc})") from exc
+
+
+def _open_text(path: str):
+    if path.endswith(".gz"):
+        return gzip.open(path, "rt", newline="")
+    return open(path, newline="")
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+        return True
+    except ValueError:
+        return False
+
+
+@dataclass
+class Table:
+    """A table read from a file: ``values`` ``[rows, cols]`` (float64, or str
+    when ``numeric=False``), the row ``index`` (row ids from an index column,
+    or ``None``) and the ``header`` (column names, or ``None``)."""
+    values: np.ndarray
+    index: list[str] | None
+    header: list[str] | None
+    path: str
+
+
+def _lines(path: str) -> tuple[list[str], str | None]:
+    """The non-empty lines of a text table and its delimiter (``None``: runs
+    of whitespace)."""
+    with _open_text(path) as f:
+        lines = [ln for ln in f.read().splitlines() if ln.strip()]
+    delimiter = None
+    if lines and ("," in lines[0] or "\t" in lines[0] or ";" in lines[0]):
+        try:
+            delimiter = csv.Sniffer().sniff(lines[0], delimiters=",\t;").delimiter
+        except csv.Error:
+            delimiter = ","
+    return lines, delimiter
+
+
+def _split(lines: list[str], delimiter: str | None) -> list[list[str]]:
+    if delimiter is None:
+        return [ln.split() for ln in lines]
+    return [[c.strip() for c in row] for row in csv.reader(lines, delimiter=delimiter)]
+
+
+def _fast_numeric(lines, delimiter, header, index_col, path) -> Table | None:
+    # np.loadtxt parses in C: the common case (numbers only, no index column)
+    # is ~5x faster than splitting in Python. None: take the general path,
+    # which also produces the precise error messages.
+    first = _split(lines[:1], delimiter)[0]
+    if header == "auto":
+        header = not all(map(_is_number, first))
+    if header not in (True, False) or index_col not in (None, "auto"):
+        return None
+    data = lines[1:] if header else lines
+    if not data:
+        return None
+    if index_col == "auto":
+        if header and first[0] == "":
+            return None
+        firsts = [ln.split(delimiter, 1)[0].strip().strip('"') for ln in data]
+        if not all(map(_is_number, firsts)):
+            return None
+    try:
+        values = np.loadtxt(data, delimiter=delimiter, ndmin=2, dtype=np.float64)
+    except ValueError:
+        return None
+    return Table(values, None, first if header else None, path)
+
+
+def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = True,
+               npz_key: str | None = None, what: str = "table") -> Table:
+    """Read a 2-D table from CSV / TSV / whitespace text (``.gz`` allowed),
+    ``.npy`` or ``.npz``.
+
+    Args:
+        header: ``True`` (the first row is a header), ``False``, or
+            ``"auto"``: the first row is a header when one of its cells is not
+            a number (for ``numeric=False``: and none of its cells occurs again
+            in its column). A header of column numbers (``0,1,2,...``) is numeric:
+            pass ``header=True`` for it.
+        index_col: column number of row ids, ``None``, or ``"auto"``: column 0
+            is an index when one of its data cells is not a number, or when its
+            header cell is empty (what ``pandas.DataFrame.to_csv`` writes).
+        numeric: convert the values to float64 (errors name the row and
+            column); ``False`` keeps strings (labels).
+        npz_key: the array of an ``.npz`` holding several; with one array it
+            is optional.
+    """
+    require_file(path, what)
+    if path.endswith((".npy", ".npz")):
+        return _read_array_table(path, npz_key=npz_key, numeric=numeric, what=what)
+    lines, delimiter = _lines(path)
+    if not lines:
+        raise ValueError(f"{what}: {path} is empty")
+    if numeric:
+        fast = _fast_numeric(lines, delimiter, header, index_col, path)
+        if fast is not None:
+            return fast
+    rows = _split(lines, delimiter)
+    head = None
+    if header == "auto":
+        header = not all(_is_number(c) for c in rows[0])
+        if header and not numeric and len(rows) > 1:
+            # string tables (labels): a first row that repeats a value of its
+            # column further down is data ("cat" twice), not a header ("label")
+            seen = [set(col) for col in zip(*rows[1:])] if len(rows[0]) == len(rows[1]) else []
+            header = not any(c in s for c, s in zip(rows[0], seen))
+    if header is True:
+        head, rows = rows[0], rows[1:]
+    elif header not in (False, "auto"):
+        raise ValueError(f"header must be True, False or 'auto', got {header!r}")
+    if not rows:
+        raise ValueError(f"{what}: {path} has a header but no data rows")
+    width = len(rows[0])
+    for i, row in enumerate(rows):
+        if len(row) != width:
+            line = i + 1 + (head is not None)
+            raise ValueError(f"{what}: {path} line {line} has {len(row)} fields, "
+                             f"expected {width} like the first data row")
+    if index_col == "auto":
+        first_col = [r[0] for r in rows]
+        empty_head = head is not None and len(head) == width and head[0] == ""
+        index_col = 0 if (width > 1 and (empty_head or not all(map(_is_number, first_col)))) else None
+    index = None
+    if index_col is not None:
+        if not isinstance(index_col, int) or not 0 <= index_col < width:
+            raise ValueError(f"index_col must be None, 'auto' or a column number in "
+                             f"[0, {width}), got {index_col!r}")
+        index = [r[index_col] for r in rows]
+        rows = [r[:index_col] + r[index_col + 1:] for r in rows]
+        if head is not None and len(head) == width:
+            head = head[:index_col] + head[index_col + 1:]
+    if not rows[0]:
+        raise ValueError(f"{what}: {path} has no columns left after the index column")
+    if not numeric:
+        return Table(np.asarray(rows, dtype=str), index, head, path)
+    values = np.empty((len(rows), len(rows[0])), dtype=np.float64)
+    for i, row in enumerate(rows):
+        try:
+            values[i] = [float(c) for c in row]
+        except ValueError:
+            j = next(j for j, c in enumerate(row) if not _is_number(c))
+            line = i + 1 + (head is not None)
+            col = j + (index_col is not None and j >= index_col)  # the file's column
+            raise ValueError(f"{what}: {path} line {line}, column {col}: {row[j]!r} is not a "
+                             f"number (pass index_col / header if it is an id or a "
+                             f"header)") from None
+    return Table(values, index, head, path)
+
+
+def _read_array_table(path: str, *, npz_key, numeric, what) -> Table:
+    if path.endswith(".npz"):
+        try:
+            archive = np.load(path, allow_pickle=False)
+        except Exception as exc:
+            raise ValueError(f"{what}: cannot read {path} as .npz ({exc})") from exc
+        keys = list(archive.keys())
+        if npz_key is None:
+            if len(keys) != 1:
+                raise ValueError(f"{what}: {path} holds arrays {keys}; pass npz_key to "
+                                 f"choose one")
+            npz_key = keys[0]
+        if npz_key not in keys:
+            raise ValueError(f"{what}: {path} has no array {npz_key!r}; arrays are {keys}")
+        array = archive[npz_key]
+    else:
+        array = np.asarray(load_npy(path, what))
+    if array.ndim == 1:
+        array = array[:, None]
+    if array.ndim != 2:
+        raise ValueError(f"{what}: {path} must hold a 1-D or 2-D array, got shape "
+                         f"{array.shape}")
+    if array.shape[0] == 0:
+        raise ValueError(f"{what}: {path} is empty")
+    if numeric:
+        if not np.issubdtype(array.dtype, np.number) and array.dtype != np.bool_:
+            raise ValueError(f"{what}: {path} holds {array.dtype} values, expected numbers")
+        array = array.astype(np.float64)
+    return Table(array, None, None, path)

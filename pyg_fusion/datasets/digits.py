@@ -1,0 +1,200 @@
+"""The UCI Multiple Features handwritten digits as one multi-view graph."""
+from __future__ import annotations
+
+import gzip
+import os
+import os.path as osp
+import shutil
+import urllib.request
+from pathlib import Path
+from typing import Callable, Sequence
+
+import torch
+
+from ..data import MultiSourceData
+from ._base import FusionDataset, options_hash
+from ._io import atomic_write, read_table
+from ._split import stratified_masks
+
+VIEWS = ("fou", "fac", "kar", "pix", "zer", "mor")
+NUM_PER_CLASS = 200
+
+
+def bundled_dirs() -> list[Path]:
+    """Folders searched, in order, for the bundled ``mfeat-<view>.csv.gz``:
+    ``$PYG_FUSION_DATA/uci_mfeat`` (and ``$PYG_FUSION_DATA`` itself), the
+    wheel's ``pyg_fusion/_bundled/uci_mfeat``, and the source tree's
+    ``datasets/uci_mfeat`` (editable installs)."""
+    out = []
+    env = os.environ.get("PYG_FUSION_DATA")
+    if env:
+        out += [Path(env) / "uci_mfeat", Path(env)]
+    pkg = Path(__file__).resolve().parent.parent
+    out += [pkg / "_bundled" / "uci_mfeat", pkg.parent / "datasets" / "uci_mfeat"]
+    return out
+
+
+def find_bundled() -> Path | None:
+    for folder in bundled_dirs():
+        if all((folder / f"mfeat-{v}.csv.gz").is_file() for v in VIEWS):
+            return folder
+    return None
+
+
+class MultiFeatureDigits(FusionDataset):
+    r"""The UCI Multiple Features data set (van Breukelen et al., Kybernetika
+    1998; `UCI <https://archive.ics.uci.edu/dataset/72/multiple+features>`_,
+    CC BY 4.0) as ONE graph: node = one of 2,000 handwritten digits, six
+    views of it as sources.
+
+    The data ships with pyg_fusion (``datasets/uci_mfeat/``, see
+    :func:`bundled_dirs`); :meth:`download` copies it into ``root/raw`` and
+    only fetches the original files from UCI when no bundled copy is found.
+
+    The graph (:class:`~pyg_fusion.data.MultiSourceData`):
+
+    * ``x_fou`` [2000, 76], ``x_fac`` [2000, 216], ``x_kar`` [2000, 64],
+      ``x_pix`` [2000, 240], ``x_zer`` [2000, 47], ``x_mor`` [2000, 6]:
+      float32, the values of the files (or standardised, see below);
+    * ``y`` [2000] long, classes 0-9 (200 each);
+    * ``train_mask``, ``val_mask``, ``test_mask`` [2000] bool from
+      :func:`~pyg_fusion.datasets._split.stratified_masks`: per class 40 test
+      and 20 validation nodes (defaults ``test_rate=0.2``, ``val_rate=0.1``)
+      and a pool of 140, of which ``max(1, round(label_rate * 140))`` are
+      training nodes: 10 training nodes in all for ``label_rate=0.01``, 70 for
+      0.05, 140 for 0.1 and 1,400 for 1.0. Validation and test do not depend
+      on ``label_rate``; for one ``split_seed`` smaller rates label subsets of
+      larger ones.
+
+    Args:
+        root: folder of ``raw/`` and ``processed/``.
+        label_rate: fraction of the training pool labelled for training.
+        views: the views to keep (default all six, in the order above).
+        val_rate, test_rate: fractions of each class for validation / test.
+        split_seed: seed of the masks.
+        standardize: z-score every feature column over all 2,000 nodes
+            (transductive; constant columns are only centred). Off by
+            default so that the values are those of the files.
+    """
+
+    url = "https://archive.ics.uci.edu/ml/machine-learning-databases/mfeat/mfeat-{view}"
+
+    def __init__(self, root: str, label_rate: float = 0.1, *, views: Sequence[str] | None = None,
+                 val_rate: float = 0.1, test_rate: float = 0.2, split_seed: int = 0,
+                 standardize: bool = False, transform: Callable | None = None,
+                 pre_transform: Callable | None = None, pre_filter: Callable | None = None,
+                 force_reload: bool = False, log: bool = True):
+        views = tuple(VIEWS if views is None else views)
+        bad = [v for v in views if v not in VIEWS]
+        if bad or not views or len(set(views)) != len(views):
+            raise ValueError(f"views must be distinct names among {VIEWS}, got {list(views)}")
+        self.views = views
+        self.options = dict(label_rate=label_rate, views=list(views), val_rate=val_rate,
+                            test_rate=test_rate, split_seed=split_seed,
+                            standardize=bool(standardize))
+        # validate the split arguments before any file is touched
+        stratified_masks(torch.arange(10).repeat(10), label_rate, val_rate=val_rate,
+                         test_rate=test_rate, seed=split_seed)
+        super().__init__(root, transform, pre_transform, pre_filter, log=log,
+                         force_reload=force_reload)
+        self.load(self.processed_paths[0])
+
+    @property
+    def raw_file_names(self) -> list[str]:
+        return [f"mfeat-{v}.csv.gz" for v in VIEWS]
+
+    @property
+    def processed_file_names(self) -> list[str]:
+        return [f"digits_{options_hash(self.options)}.pt"]
+
+    @property
+    def num_classes(self) -> int:
+        return 10
+
+    def download(self) -> None:
+        bundled = find_bundled()
+        for view, name in zip(VIEWS, self.raw_file_names):
+            dst = osp.join(self.raw_dir, name)
+            if osp.exists(dst):
+                continue
+            if bundled is not None:
+                with open(bundled / name, "rb") as src, atomic_write(dst) as out:
+                    shutil.copyfileobj(src, out)
+            else:
+                self._fetch(view, dst)
+
+    def _fetch(self, view: str, dst: str) -> None:
+        """Fetch UCI's original file of ``view`` (whitespace-separated, no
+        labels, 200 rows per class in class order) and write it in the bundled
+        CSV format."""
+        url = self.url.format(view=view)
+        try:
+            with urllib.request.urlopen(url, timeout=60) as resp:
+                text = resp.read().decode("ascii")
+        except Exception as exc:
+            searched = ", ".join(str(p) for p in bundled_dirs())
+            raise RuntimeError(
+                f"no bundled copy of the UCI digits was found (searched {searched}) and "
+                f"downloading {url} failed ({exc}). Put the six mfeat-<view>.csv.gz files "
+                f"in {self.raw_dir} or point PYG_FUSION_DATA to a folder holding "
+                f"uci_mfeat/.") from exc
+        rows = [ln.split() for ln in text.splitlines() if ln.strip()]
+        if len(rows) != 10 * NUM_PER_CLASS or len({len(r) for r in rows}) != 1:
+            raise ValueError(f"{url}: expected {10 * NUM_PER_CLASS} rows of equal length, got "
+                             f"{len(rows)} rows")
+        width = len(rows[0])
+        lines = [",".join([*map(str, range(width)), "0"])]
+        lines += [",".join([*r, str(i // NUM_PER_CLASS)]) for i, r in enumerate(rows)]
+        with atomic_write(dst) as out:
+            with gzip.GzipFile(fileobj=out, mode="wb", mtime=0, compresslevel=6) as gz:
+                gz.write(("\n".join(lines) + "\n").encode())
+
+    def _values(self) -> dict[str, torch.Tensor]:
+        """The numbers of the six raw files (float64, label last), parsed once
+        and cached beside the processed files, so that other options
+        (label rates, seeds, views) re-process in milliseconds."""
+        cache = osp.join(self.processed_dir, f"mfeat_values_{options_hash({}, self.raw_paths)}.pt")
+        if osp.exists(cache):
+            return torch.load(cache, weights_only=True)
+        values = {}
+        for view, path in zip(VIEWS, self.raw_paths):
+            table = read_table(path, header=True, index_col=None, what=f"view {view!r}")
+            values[view] = torch.from_numpy(table.values)
+        with atomic_write(cache) as f:
+            torch.save(values, f)
+        return values
+
+    def process(self) -> None:
+        values = self._values()
+        data = MultiSourceData()
+        y = None
+        for view, name in zip(VIEWS, self.raw_file_names):
+            labels = values[view][:, -1].long()
+            if y is None:
+                y = labels
+            elif not torch.equal(y, labels):
+                raise ValueError(f"view {view!r}: {name} lists other labels than the first "
+                                 f"view; the raw files are not aligned")
+            if view not in self.views:
+                continue
+            x = values[view][:, :-1]
+            if self.options["standardize"]:
+                std = x.std(dim=0)
+                x = (x - x.mean(dim=0)) / torch.where(std > 0, std, torch.ones_like(std))
+            data[f"x_{view}"] = x.float()
+        data.y = y
+        data.num_nodes = y.numel()
+        o = self.options
+        data.train_mask, data.val_mask, data.test_mask = stratified_masks(
+            y, o["label_rate"], val_rate=o["val_rate"], test_rate=o["test_rate"],
+            seed=o["split_seed"])
+        if self.pre_filter is not None and not self.pre_filter(data):
+            raise ValueError("pre_filter rejected the only graph of the dataset")
+        if self.pre_transform is not None:
+            data = self.pre_transform(data)
+        self.save([data], self.processed_paths[0])
+
+    def _repr_options(self) -> str:
+        o = self.options
+        return (f"views={list(self.views)}, label_rate={o['label_rate']}, "
+                f"split_seed={o['split_seed']}")

@@ -1,0 +1,199 @@
+"""A user's own multi-view tables (one file per view, aligned rows) as one
+multi-view graph."""
+from __future__ import annotations
+
+import os.path as osp
+import re
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import torch
+
+from ..data import MultiSourceData
+from ._base import FusionDataset, options_hash
+from ._io import Table, read_table
+from ._split import stratified_masks
+
+_MISSING = {"", "nan", "na", "n/a", "none", "null", "?"}
+_SUFFIXES = (".csv.gz", ".tsv.gz", ".txt.gz", ".csv", ".tsv", ".txt", ".npy", ".npz")
+
+
+def _view_name(path: str) -> str:
+    base = osp.basename(path)
+    for suffix in _SUFFIXES:
+        if base.endswith(suffix):
+            return base[:-len(suffix)]
+    return osp.splitext(base)[0]
+
+
+def encode_labels(labels: Sequence[str]) -> tuple[torch.Tensor, list[str]]:
+    """Map label strings to class ids ``0..C-1`` (numbers in numeric order,
+    otherwise in sorted order); missing labels (empty, ``nan``, ``NA``, ``?``)
+    become ``-1``. Returns ``(y, class_names)``."""
+    present = sorted({s for s in labels if s.strip().lower() not in _MISSING})
+    try:
+        value = {s: float(s) for s in present}
+    except ValueError:
+        value = None
+    if value is None:
+        names = present
+        ids = {s: i for i, s in enumerate(names)}
+    else:  # "1" and "1.0" are one class
+        uniq = sorted(set(value.values()))
+        names = [str(int(v)) if v.is_integer() else repr(v) for v in uniq]
+        ids = {s: uniq.index(v) for s, v in value.items()}
+    y = torch.tensor([ids.get(s, -1) for s in labels], dtype=torch.long)
+    return y, names
+
+
+class MultiViewTables(FusionDataset):
+    r"""A user's multi-view data as ONE graph (node = sample, one source per
+    view), in the same form as :class:`MultiFeatureDigits`.
+
+    Each view is one file with one row per sample, the rows of all files in
+    the same order: CSV / TSV / whitespace text (optionally ``.gz``),
+    ``.npy`` (``[n, d]``) or ``.npz`` (one array, or pick it with
+    ``npz_keys``). Text files may have a header row and an index column of
+    row ids (see :func:`~pyg_fusion.datasets._io.read_table` for the
+    detection); when several files have row ids they must agree row by row.
+    The labels file has one label per row (numbers or strings, mapped to
+    ``0..C-1``, see :attr:`classes`; missing labels (``NA``, ``nan``, ``?``,
+    an empty cell; blank lines are skipped) become ``-1`` and are in
+    no mask), in its last column unless ``label_column`` says otherwise.
+
+    The graph: ``x_<view>`` ``[n, d_view]`` float32, ``y`` ``[n]`` long,
+    ``train_mask`` / ``val_mask`` / ``test_mask`` from
+    :func:`~pyg_fusion.datasets._split.stratified_masks` over the labelled
+    rows (per class: ``round(test_rate * n_c)`` test, ``round(val_rate *
+    n_c)`` validation, ``max(1, round(label_rate * rest))`` training), and
+    ``class_names``.
+
+    Args:
+        root: dataset folder; relative file names are looked up in
+            ``root/raw``.
+        views: ``{name: file}``, or a list of files (names from the file
+            names, e.g. ``rgb.csv`` -> ``x_rgb``).
+        labels: the labels file.
+        header, index_col: as in :func:`read_table`, for every text file.
+        label_column: column of the labels file holding the label.
+        npz_keys: ``{name: key}`` for ``.npz`` views holding several arrays.
+        label_rate, val_rate, test_rate, split_seed: the masks.
+        standardize: z-score every feature column (off by default).
+    """
+
+    def __init__(self, root: str, views: Mapping[str, str] | Sequence[str], labels: str, *,
+                 header="auto", index_col="auto", label_column: int = -1,
+                 npz_keys: Mapping[str, str] | None = None, label_rate: float = 0.1,
+                 val_rate: float = 0.1, test_rate: float = 0.2, split_seed: int = 0,
+                 standardize: bool = False, transform: Callable | None = None,
+                 pre_transform: Callable | None = None, pre_filter: Callable | None = None,
+                 force_reload: bool = False, log: bool = True):
+        if isinstance(views, str):
+            raise TypeError("views must be a dict {name: file} or a list of files, got a "
+                            "single string")
+        if not isinstance(views, Mapping):
+            views = {_view_name(p): p for p in views}
+        if not views:
+            raise ValueError("views must name at least one file")
+        for name in views:
+            if not re.fullmatch(r"[A-Za-z0-9_]+", str(name)):
+                raise ValueError(f"view name {name!r} must be letters, digits or '_' (it "
+                                 f"becomes the attribute x_{name})")
+        self.view_files = dict(views)
+        self.labels_file = labels
+        self.options = dict(views=self.view_files, labels=labels, header=header,
+                            index_col=index_col, label_column=label_column,
+                            npz_keys=dict(npz_keys or {}), label_rate=label_rate,
+                            val_rate=val_rate, test_rate=test_rate, split_seed=split_seed,
+                            standardize=bool(standardize))
+        stratified_masks(torch.arange(10).repeat(10), label_rate, val_rate=val_rate,
+                         test_rate=test_rate, seed=split_seed)
+        super().__init__(root, transform, pre_transform, pre_filter, log=log,
+                         force_reload=force_reload)
+        self.load(self.processed_paths[0])
+
+    @property
+    def raw_file_names(self) -> list[str]:
+        return [*self.view_files.values(), self.labels_file]
+
+    @property
+    def processed_file_names(self) -> list[str]:
+        return [f"tables_{options_hash(self.options, self.raw_paths)}.pt"]
+
+    @property
+    def classes(self) -> list[str]:
+        """The original label of each class id."""
+        return list(self._data.class_names)
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.classes)
+
+    def download(self) -> None:
+        missing = [p for p in self.raw_paths if not osp.isfile(p)]
+        raise FileNotFoundError(f"MultiViewTables: file(s) not found: {missing}")
+
+    def _read(self, what: str, path: str, **kw) -> Table:
+        o = self.options
+        return read_table(path, header=o["header"], index_col=o["index_col"], what=what, **kw)
+
+    def process(self) -> None:
+        paths = dict(zip(self.raw_file_names, self.raw_paths))
+        tables = {name: self._read(f"view {name!r}", paths[f],
+                                   npz_key=self.options["npz_keys"].get(name))
+                  for name, f in self.view_files.items()}
+        lab = self._read("labels", paths[self.labels_file], numeric=False)
+        col = self.options["label_column"]
+        if not -lab.values.shape[1] <= col < lab.values.shape[1]:
+            raise ValueError(f"label_column={col} is out of range: {lab.path} has "
+                             f"{lab.values.shape[1]} column(s)")
+        self._check_aligned([*tables.values(), lab])
+        y, names = encode_labels([str(s) for s in lab.values[:, col]])
+
+        data = MultiSourceData()
+        for name, table in tables.items():
+            x = torch.from_numpy(table.values)
+            if not bool(torch.isfinite(x).all()):
+                bad = int((~torch.isfinite(x)).sum())
+                raise ValueError(f"view {name!r}: {table.path} holds {bad} NaN or Inf "
+                                 f"value(s)")
+            if self.options["standardize"]:
+                std = x.std(dim=0)
+                x = (x - x.mean(dim=0)) / torch.where(std > 0, std, torch.ones_like(std))
+            data[f"x_{name}"] = x.float()
+        data.y = y
+        data.num_nodes = y.numel()
+        data.class_names = names
+        known = (y >= 0).nonzero().view(-1)
+        if known.numel() == 0:
+            raise ValueError(f"labels: {lab.path} holds no label")
+        o = self.options
+        masks = stratified_masks(y[known], o["label_rate"], val_rate=o["val_rate"],
+                                 test_rate=o["test_rate"], seed=o["split_seed"])
+        for key, m in zip(("train_mask", "val_mask", "test_mask"), masks):
+            full = torch.zeros(y.numel(), dtype=torch.bool)
+            full[known[m]] = True
+            data[key] = full
+        if self.pre_filter is not None and not self.pre_filter(data):
+            raise ValueError("pre_filter rejected the only graph of the dataset")
+        if self.pre_transform is not None:
+            data = self.pre_transform(data)
+        self.save([data], self.processed_paths[0])
+
+    @staticmethod
+    def _check_aligned(tables: list[Table]) -> None:
+        ref = tables[0]
+        for t in tables[1:]:
+            if t.values.shape[0] != ref.values.shape[0]:
+                raise ValueError(f"rows are not aligned: {ref.path} has {ref.values.shape[0]} "
+                                 f"rows, {t.path} has {t.values.shape[0]}")
+        with_ids = [t for t in tables if t.index is not None]
+        for t in with_ids[1:]:
+            a = with_ids[0]
+            for i, (u, v) in enumerate(zip(a.index, t.index)):
+                if u != v:
+                    raise ValueError(f"rows are not aligned: row {i} is {u!r} in {a.path} "
+                                     f"but {v!r} in {t.path}")
+
+    def _repr_options(self) -> str:
+        return f"views={list(self.view_files)}, label_rate={self.options['label_rate']}"
