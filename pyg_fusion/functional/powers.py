@@ -36,8 +36,11 @@ MODES = ("matrix", "hadamard")
 
 
 def _inv_pow(deg: Tensor, exponent: float) -> Tensor:
-    out = deg.pow(exponent)
-    return torch.where(deg > 0, out, torch.zeros_like(out))
+    # Padded or isolated rows have degree 0: their factor is 0, and pow is
+    # taken on a safe value so that its gradient there is 0, not NaN.
+    pos = deg > 0
+    safe = torch.where(pos, deg, torch.ones_like(deg))
+    return torch.where(pos, safe.pow(exponent), torch.zeros_like(deg))
 
 
 def dense_normalize(adj: Tensor, norm="sym") -> Tensor:

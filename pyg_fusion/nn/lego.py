@@ -146,6 +146,9 @@ class LEGO(torch.nn.Module):
                 raise ValueError("assign needs the [N, d] + batch input form")
             return self._dense_padded(xs, mask)
         n = x_ref.size(0)
+        if n == 0:
+            raise ValueError("the sources hold no units (N = 0): an empty graph cannot "
+                             "be fused")
         if batch is None:
             batch = torch.zeros(n, dtype=torch.long, device=x_ref.device)
         elif batch.numel() != n:

@@ -1,0 +1,296 @@
+import pytest
+import torch
+from torch_geometric.data import Batch, InMemoryDataset
+
+import pyg_fusion.functional as F
+from pyg_fusion import _scatter
+from pyg_fusion.data import MultiSourceData
+from pyg_fusion.nn import (LEGO, DegreeVarianceLoss, GraphHead, GraphPowerExpansion,
+                           LEGOFusion, RelationGraph, RowHead)
+
+WIDTHS = {"rgb": 6, "flow": 3, "text": 4}
+
+
+def make_batch(sizes, dtype=torch.float64, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    data = []
+    for n in sizes:
+        data.append(MultiSourceData(
+            **{f"x_{s}": torch.randn(n, d, generator=g, dtype=dtype) for s, d in WIDTHS.items()},
+            y=torch.tensor([n % 2]), num_nodes=n))
+    return Batch.from_data_list(data)
+
+
+def twin(backend, **kw):
+    torch.manual_seed(1)
+    return LEGO(WIDTHS, 3, backend=backend, **kw).double().eval()
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(k=3), dict(k=3, prune_k=4),
+                                dict(threshold=0.2, metric="rbf"),
+                                dict(fusion="cp", rank=3), dict(proj_channels=5, k=2),
+                                dict(mode="hadamard", norm="row", k=2),
+                                dict(shared=True, nonneg="shift")])
+def test_lego_dense_equals_sparse_on_variable_sizes(kw):
+    batch = make_batch([7, 3, 9, 1])
+    gd, gs = twin("dense", **kw)(batch), twin("sparse", **kw)(batch)
+    assert gd.backend == "dense" and gs.backend == "sparse"
+    assert (gd.to_dense() - gs.to_dense()).abs().max() < 1e-9
+    # and the dense graph converts to the same edge weights
+    ei, w = gd.to_sparse()
+    gs_dense = gs.to_dense()
+    bi = batch.batch[ei[0]]
+    local = ei - batch.ptr[bi]
+    assert torch.allclose(w, gs_dense[bi, local[0], local[1]])
+
+
+def test_lego_float32_dense_equals_sparse():
+    batch = make_batch([12, 5], dtype=torch.float32)
+    torch.manual_seed(0)
+    md = LEGO(WIDTHS, 3, k=4, backend="dense").eval()
+    torch.manual_seed(0)
+    ms = LEGO(WIDTHS, 3, k=4, backend="sparse").eval()
+    assert (md(batch).to_dense() - ms(batch).to_dense()).abs().max() < 1e-5
+
+
+def test_lego_gradcheck_end_to_end_both_backends():
+    batch = make_batch([4, 3])
+    for backend in ("dense", "sparse"):
+        model = twin(backend, k=2, proj_channels=2)
+        x = batch.x_rgb.clone().requires_grad_()
+
+        # gradients w.r.t. the features of one source, through projection,
+        # graph, powers and fusion
+        def f(x, model=model):
+            xs = {s: batch[f"x_{s}"] for s in WIDTHS}
+            xs["rgb"] = x
+            return model(xs, batch.batch).to_dense()
+
+        assert torch.autograd.gradcheck(f, (x, ), fast_mode=True)
+
+
+def test_pairing_samples_in_training_and_averages_in_eval():
+    batch = make_batch([6, 5])
+    model = twin("sparse", k=3)
+    assert sorted(model.fusion.A.keys()) == ["flow|rgb", "flow|text", "rgb|text"]
+    model.train()
+    seen = set()
+    for seed in range(30):
+        torch.manual_seed(seed)
+        assert len(model.fusion.active_pairs()) == 1
+        seen.add(model.fusion.active_pairs()[0])
+    assert seen == set(model.fusion.pairs)
+    # in training the graph is the fusion of the sampled pair alone
+    torch.manual_seed(3)
+    (pair, ) = model.fusion.active_pairs()
+    torch.manual_seed(3)
+    g_train = model(batch).to_dense()
+    model.eval()
+    xs = {s: batch[f"x_{s}"] for s in WIDTHS}
+    powers = {s: model.expansions[s](*model.graph(xs[s], batch.batch), batch.num_nodes)
+              for s in WIDTHS}
+
+    def fuse(a, b):
+        ei, w = F.lego_fuse_sparse(*powers[a], *powers[b], model.fusion.operator(a, b),
+                                   batch.num_nodes)
+        from torch_geometric.utils import to_dense_adj
+        return to_dense_adj(ei, batch.batch, w)
+
+    assert torch.allclose(g_train, fuse(*pair))
+    mean = sum(fuse(a, b) for a, b in model.fusion.pairs) / 3
+    assert torch.allclose(model(batch).to_dense(), mean)
+
+
+def test_cp_rank1_module_equals_pairwise_with_outer_product():
+    batch = make_batch([8])
+    sub = {"rgb": 6, "flow": 3}
+    cp = LEGO(sub, 2, k=3, fusion="cp", backend="sparse").double()
+    pair = LEGO(sub, 2, k=3, backend="sparse").double()
+    with torch.no_grad():
+        cp.fusion.factors["flow"].copy_(torch.tensor([[0.3, -1.0, 0.5]]))
+        cp.fusion.factors["rgb"].copy_(torch.tensor([[1.0, 0.2, -0.7]]))
+        pair.fusion.A["flow|rgb"].copy_(cp.fusion.factors["flow"].t() @ cp.fusion.factors["rgb"])
+    assert torch.allclose(cp(batch).to_dense(), pair(batch).to_dense())
+
+
+def test_levels_fuse_fine_source_at_node_level_on_both_backends():
+    torch.manual_seed(0)
+    sizes = [3, 4]
+    data = []
+    for n in sizes:
+        assign = torch.arange(n).repeat_interleave(3)  # 3 patches per clip
+        data.append(MultiSourceData(x_clip=torch.randn(n, 5, dtype=torch.float64),
+                                    x_patch=torch.randn(3 * n, 4, dtype=torch.float64),
+                                    assign_patch=assign, num_nodes=n))
+    batch = Batch.from_data_list(data)
+    out = {}
+    for backend in ("dense", "sparse"):
+        torch.manual_seed(0)
+        out[backend] = LEGO({"clip": 5, "patch": 4}, 2, k=2, backend=backend).double()(batch)
+    assert (out["dense"].to_dense() - out["sparse"].to_dense()).abs().max() < 1e-9
+    # the patch graph pooled by S^T R S, by hand for the first clip graph
+    ei, w = F.relation_graph(data[0].x_patch, k=2)
+    pooled = F.coarsen(ei, w, data[0].assign_patch, 3)
+    ref = F.dense_coarsen(F.dense_topk(F.dense_relation_graph(data[0].x_patch), 2),
+                          data[0].assign_patch, 3)
+    from torch_geometric.utils import to_dense_adj
+    assert torch.allclose(to_dense_adj(pooled[0], edge_attr=pooled[1])[0], ref)
+
+
+def test_auto_backend_rule():
+    model = LEGO({"a": 2, "b": 2}, 2)
+    from pyg_fusion.nn import AUTO_DENSE_MAX_NODES
+    assert model.choose_backend(AUTO_DENSE_MAX_NODES) == "dense"
+    assert model.choose_backend(AUTO_DENSE_MAX_NODES + 1) == "sparse"
+    small = make_batch([5, 6])
+    assert LEGO(WIDTHS, 2).double()(small).backend == "dense"
+
+
+def test_padded_input_with_mask():
+    batch = make_batch([5, 3])
+    from torch_geometric.utils import to_dense_batch
+    xs, mask = {}, None
+    for s in WIDTHS:
+        xs[s], mask = to_dense_batch(batch[f"x_{s}"], batch.batch)
+    g = twin("dense", k=2)(xs, mask=mask)
+    ref = twin("sparse", k=2)(batch)
+    assert (g.to_dense() - ref.to_dense()).abs().max() < 1e-9
+
+
+@pytest.mark.parametrize("xs,match", [
+    ({"rgb": torch.randn(5, 6), "flow": torch.randn(4, 3), "text": torch.randn(5, 4)},
+     "different numbers of units"),
+    ({"rgb": torch.randn(5, 6), "flow": torch.randn(5, 3)}, "exactly the sources"),
+    ({"rgb": torch.full((5, 6), float("nan")), "flow": torch.randn(5, 3),
+      "text": torch.randn(5, 4)}, "NaN"),
+    ({"rgb": torch.randn(5, 7), "flow": torch.randn(5, 3), "text": torch.randn(5, 4)},
+     "width 7"),
+    ({"rgb": torch.randn(0, 6), "flow": torch.randn(0, 3), "text": torch.randn(0, 4)},
+     "N = 0|no units|empty"),
+])
+def test_lego_bad_input(xs, match):
+    with pytest.raises(ValueError, match=match):
+        LEGO(WIDTHS, 2, backend="sparse")(xs)
+
+
+def test_constructor_errors():
+    with pytest.raises(ValueError, match="backend must be one of"):
+        LEGO(WIDTHS, 2, backend="gpu")
+    with pytest.raises(ValueError, match="num_powers"):
+        LEGO(WIDTHS, -1)
+    with pytest.raises(ValueError, match="k must be >= 1"):
+        LEGO(WIDTHS, 2, k=0, backend="sparse")(make_batch([3], torch.float32))
+    with pytest.raises(ValueError, match="shared=True"):
+        LEGOFusion(["a", "b"], {"a": 1, "b": 2}, shared=True)
+
+
+def test_heads_and_loss():
+    batch = make_batch([32, 32, 32], dtype=torch.float32)
+    model = LEGO(WIDTHS, 3, k=4)
+    graph = model(batch)
+    head = RowHead(32)
+    logits = head(graph)
+    assert logits.shape == (3, 32)
+    with pytest.raises(ValueError, match="RowHead expects"):
+        head(torch.rand(2, 16, 16))
+    gh = GraphHead(6, 8, 2)
+    out = gh(batch.x_rgb, graph)
+    assert out.shape == (96, 2)
+    sparse = LEGO(WIDTHS, 3, k=4, backend="sparse")(batch)
+    gh.eval()
+    assert torch.allclose(gh(batch.x_rgb, sparse), gh(batch.x_rgb, sparse.edge_index,
+                                                      sparse.edge_weight))
+    labels = torch.tensor([1, 0, 1])
+    torch.manual_seed(0)
+    dense = LEGO(WIDTHS, 3, k=4, backend="dense").double()(make_batch([32, 32, 32]))
+    torch.manual_seed(0)
+    sp = LEGO(WIDTHS, 3, k=4, backend="sparse").double()(make_batch([32, 32, 32]))
+    for alpha in (None, 0.01):
+        loss = DegreeVarianceLoss(alpha=alpha, k=3)
+        assert torch.allclose(loss(dense, labels), loss(sp, labels))
+    loss = DegreeVarianceLoss()(sp, labels)
+    loss.backward()
+    assert "DegreeVarianceLoss(alpha=None, k=3)" == repr(DegreeVarianceLoss())
+
+
+def test_power_expansion_message_passing_equals_edge_powers():
+    torch.manual_seed(0)
+    x = torch.randn(20, 4, dtype=torch.float64)
+    ei, w = RelationGraph(k=4)(x)
+    layer = GraphPowerExpansion(3)
+    signal = torch.randn(20, 2, dtype=torch.float64)
+    feats = layer.expand_features(signal, ei, w)
+    idx, attr = layer(ei, w, 20)
+    from torch_geometric.utils import to_dense_adj
+    mats = to_dense_adj(idx, edge_attr=attr)[0].permute(2, 0, 1)
+    assert torch.allclose(feats, mats @ signal)
+    assert "GraphPowerExpansion(num_powers=3" in repr(layer)
+
+
+def test_fixed_seed_gives_identical_results():
+    outs = []
+    for _ in range(2):
+        torch.manual_seed(42)
+        model = LEGO(WIDTHS, 3, k=3, proj_channels=4, fusion="cp", rank=2, backend="sparse")
+        model.train()
+        outs.append(model(make_batch([6, 7], torch.float32)).edge_weight)
+    assert torch.equal(outs[0], outs[1])
+
+
+@pytest.mark.skipif(not _scatter.HAS_TORCH_SCATTER, reason="torch_scatter not installed")
+def test_torch_scatter_backend_gives_the_same_numbers():
+    batch = make_batch([9, 4])
+    ref = twin("sparse", k=3, prune_k=5)(batch)
+    with _scatter.scatter_backend("torch_scatter"):
+        alt = twin("sparse", k=3, prune_k=5)(batch)
+    assert torch.equal(ref.edge_index, alt.edge_index)
+    assert (ref.edge_weight - alt.edge_weight).abs().max() < 1e-12
+
+
+def test_scatter_backend_switch_errors():
+    with pytest.raises(ValueError, match="backend must be one of"):
+        _scatter.set_scatter_backend("cuda")
+    with _scatter.scatter_backend("native"):
+        assert _scatter.get_scatter_backend() == "native"
+
+
+class GraphsDataset(InMemoryDataset):
+    def __init__(self, root, data_list=None):
+        self.data_list = data_list
+        super().__init__(root)
+        self.load(self.processed_paths[0], data_cls=MultiSourceData)
+
+    @property
+    def raw_file_names(self):
+        return []
+
+    @property
+    def processed_file_names(self):
+        return ["graphs.pt"]
+
+    def process(self):
+        self.save(self.data_list, self.processed_paths[0])
+
+
+def test_batch_with_relation_graphs_survives_dataset_save_load(tmp_path):
+    import warnings
+    model = LEGO(WIDTHS, 2, k=2, backend="sparse").double().eval()
+    graphs = []
+    for n in (5, 3, 6):
+        d = make_batch([n]).to_data_list()[0]
+        for s in WIDTHS:
+            d[f"edge_index_{s}"], d[f"edge_weight_{s}"] = F.relation_graph(d[f"x_{s}"], k=2)
+        graphs.append(d)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # safe loading must not fall back
+        ds = GraphsDataset(str(tmp_path), graphs)
+        ds2 = GraphsDataset(str(tmp_path))
+    assert len(ds2) == 3
+    batch = Batch.from_data_list([ds2[i] for i in range(3)])
+    ref = Batch.from_data_list(graphs)
+    for s in WIDTHS:
+        assert torch.equal(batch[f"edge_index_{s}"], ref[f"edge_index_{s}"])
+        ei, w = F.relation_graph(ref[f"x_{s}"], ref.batch, k=2)
+        assert torch.equal(batch[f"edge_index_{s}"], ei)
+        assert torch.allclose(batch[f"edge_weight_{s}"], w)
+    assert torch.allclose(model(batch).to_dense(), model(ref).to_dense())
