@@ -86,3 +86,221 @@ def test_share_across_modalities_copies_bn_state():
         assert torch.equal(b.weight, shared.model[1].bns[0].weight)
         assert torch.equal(b.running_var, torch.full((8, ), 4.0))
     assert bn_affine_parameter_count(shared) == 2 * (8 + 4)
+
+
+# ----------------------------------------------------------------------------
+# fusion blocks, encoders, decoders, segmenter
+import torch.nn.functional as F  # noqa: E402
+
+from pyg_fusion.functional import channel_shuffle, pixel_shift  # noqa: E402
+from pyg_fusion.nn.asym import (AsymFusionBasicBlock,  # noqa: E402
+                                AsymFusionBottleneck, AsymFusionSegmenter,
+                                RefineNetDecoder, ResNetEncoder,
+                                asym_fusion_segmenter, asym_segmentation_loss,
+                                load_torchvision_resnet, resnet18, resnet50)
+
+
+def _bn(bn, x):
+    return F.batch_norm(x, None, None, bn.weight, bn.bias, True, 0.0, bn.eps)
+
+
+def test_bottleneck_follows_the_block_data_flow():
+    torch.manual_seed(0)
+    blk = AsymFusionBottleneck(40, 10, 2, fusion=True)
+    for p in blk.parameters():     # break the symmetry of the init
+        p.data.uniform_(-0.5, 1.0)
+    a, b = torch.randn(3, 40, 5, 6), torch.randn(3, 40, 5, 6)
+    out = blk([a, b])
+    # METHODS.md 2.4, step by step with the functional ops
+    w1, w2, w3 = blk.conv1.weight, blk.conv2.weight, blk.conv3.weight
+    x = [F.relu(_bn(blk.bn1.bns[m], F.conv2d(v, w1))) for m, v in enumerate((a, b))]
+    s = channel_shuffle(x)
+    y = [F.relu(_bn(blk.bn2.bns[m], F.conv2d(s[m], w2, padding=1))) for m in range(2)]
+    y = [y[0] + pixel_shift(x[1]), y[1] + pixel_shift(x[0])]
+    y = channel_shuffle(y)
+    ref = [F.relu(_bn(blk.bn3.bns[m], F.conv2d(y[m], w3)) + v)
+           for m, v in enumerate((a, b))]
+    assert torch.allclose(out[0], ref[0], atol=1e-5)
+    assert torch.allclose(out[1], ref[1], atol=1e-5)
+
+
+@pytest.mark.parametrize("cls", [AsymFusionBottleneck, AsymFusionBasicBlock])
+def test_blocks_exchange_only_with_fusion(cls):
+    torch.manual_seed(0)
+    for fusion in (True, False):
+        blk = cls(20, 20 // cls.expansion, 2, fusion=fusion)
+        a = torch.randn(2, 20, 4, 4, requires_grad=True)
+        b = torch.randn(2, 20, 4, 4, requires_grad=True)
+        blk([a, b])[0].sum().backward()
+        crossed = b.grad is not None and b.grad.abs().sum() > 0
+        assert crossed == fusion
+
+
+def test_bottleneck_gradcheck_float64():
+    torch.manual_seed(0)
+    blk = AsymFusionBottleneck(20, 5, 2, fusion=True).double()
+    a = torch.randn(2, 20, 2, 3, dtype=torch.float64, requires_grad=True)
+    b = torch.randn(2, 20, 2, 3, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(lambda a, b: tuple(blk([a, b])), (a, b),
+                                    fast_mode=True)
+
+
+def test_strided_fusion_block_subsamples_the_shift():
+    torch.manual_seed(0)
+    blk = AsymFusionBottleneck(16, 5, 2, stride=2, fusion=True)
+    a, b = torch.randn(1, 16, 7, 7), torch.randn(1, 16, 7, 7)
+    assert blk([a, b])[0].shape == (1, 20, 4, 4)
+
+
+def test_encoder_shares_convs_and_privatises_bn():
+    torch.manual_seed(0)
+    kw = dict(width=8)
+    one = ResNetEncoder("bottleneck", (2, 1, 1, 2), 1, **kw)
+    two = ResNetEncoder("bottleneck", (2, 1, 1, 2), 2, **kw)
+    assert _count(two) == _count(one) + bn_affine_parameter_count(one)
+    names = [n for n, _ in two.named_parameters()]
+    assert all(".bns." in n for n in names if ".bn" in n or "downsample.1" in n)
+    assert not any(".bns." in n for n in names if "conv" in n)
+    # the last block of each stage fuses, the others do not
+    assert [[blk.fusion for blk in getattr(two, f"layer{s}")] for s in (1, 2, 3, 4)] \
+        == [[False, True], [True], [True], [False, True]]
+    feats = two([torch.randn(2, 3, 64, 64), torch.randn(2, 3, 64, 64)])
+    assert [f[0].shape[1] for f in feats] == two.out_channels == [32, 64, 128, 256]
+    assert [f[1].shape[-1] for f in feats] == [16, 8, 4, 2]
+    feats[3][1].sum().backward()
+    conv = two.layer1[0].conv1
+    assert conv.weight.grad is not None and len([conv.weight]) == 1
+
+
+def _torchvision_resnet_state_dict(depth):
+    # torchvision's key names and shapes, derived from the ResNet definition
+    # (He et al. 2016; torchvision.models.resnet), not from pyg_fusion
+    block, layers = {18: ("basic", (2, 2, 2, 2)),
+                     50: ("bottleneck", (3, 4, 6, 3))}[depth]
+    exp = 1 if block == "basic" else 4
+    g = torch.Generator().manual_seed(depth)
+    sd = {}
+
+    def bn(name, c):
+        sd[f"{name}.weight"] = torch.rand(c, generator=g)
+        sd[f"{name}.bias"] = torch.randn(c, generator=g)
+        sd[f"{name}.running_mean"] = torch.randn(c, generator=g)
+        sd[f"{name}.running_var"] = torch.rand(c, generator=g) + 0.5
+        sd[f"{name}.num_batches_tracked"] = torch.tensor(100)
+
+    sd["conv1.weight"] = torch.randn(64, 3, 7, 7, generator=g)
+    bn("bn1", 64)
+    inp = 64
+    for s, n in enumerate(layers):
+        planes = 64 * 2 ** s
+        for i in range(n):
+            p = f"layer{s + 1}.{i}"
+            if block == "basic":
+                shapes = [(planes, inp, 3), (planes, planes, 3)]
+            else:
+                shapes = [(planes, inp, 1), (planes, planes, 3),
+                          (planes * 4, planes, 1)]
+            for j, (co, ci, k) in enumerate(shapes, 1):
+                sd[f"{p}.conv{j}.weight"] = torch.randn(co, ci, k, k, generator=g)
+                bn(f"{p}.bn{j}", co)
+            if i == 0 and (s > 0 or inp != planes * exp):
+                sd[f"{p}.downsample.0.weight"] = torch.randn(
+                    planes * exp, inp, 1, 1, generator=g)
+                bn(f"{p}.downsample.1", planes * exp)
+            inp = planes * exp
+    sd["fc.weight"] = torch.randn(1000, inp, generator=g)
+    sd["fc.bias"] = torch.randn(1000, generator=g)
+    return sd
+
+
+@pytest.mark.parametrize("depth,build", [(18, resnet18), (50, resnet50)])
+def test_torchvision_state_dict_loads(depth, build, tmp_path):
+    sd = _torchvision_resnet_state_dict(depth)
+    enc = build(2)
+    missing, unexpected = load_torchvision_resnet(enc, sd)
+    assert missing == [] and unexpected == []
+    assert torch.equal(enc.conv1.weight, sd["conv1.weight"])
+    assert torch.equal(enc.layer2[0].downsample[0].weight,
+                       sd["layer2.0.downsample.0.weight"])
+    for m in range(2):   # each BN copied into every modality
+        assert torch.equal(enc.layer3[1].bn2.bns[m].running_var,
+                           sd["layer3.1.bn2.running_var"])
+        assert torch.equal(enc.layer2[0].downsample[1].bns[m].weight,
+                           sd["layer2.0.downsample.1.weight"])
+    if depth == 18:      # from a local file, as a user would
+        path = tmp_path / "resnet18.pth"
+        torch.save(sd, path)
+        enc2 = build(3)
+        load_torchvision_resnet(enc2, str(path))
+        assert torch.equal(enc2.bn1.bns[2].bias, sd["bn1.bias"])
+        with pytest.raises(FileNotFoundError, match="nope.pth"):
+            load_torchvision_resnet(enc2, str(tmp_path / "nope.pth"))
+        del sd["layer1.0.conv1.weight"]
+        with pytest.raises(KeyError, match="layer1.0.conv1.weight"):
+            load_torchvision_resnet(enc2, sd)
+
+
+@pytest.mark.parametrize("light", [False, True])
+def test_refinenet_decoder_shapes(light):
+    dec = RefineNetDecoder([8, 16, 32, 64], 5, features=8, light=light)
+    feats = [torch.randn(2, c, s, s) for c, s in zip([8, 16, 32, 64], [16, 8, 4, 2])]
+    out = dec(feats)
+    assert out.shape == (2, 5, 16, 16)
+    out.sum().backward()
+    assert all(p.grad is not None for p in dec.parameters())
+    assert "light" in repr(dec)
+
+
+def test_full_decoder_has_release_structure():
+    dec = RefineNetDecoder([256, 512, 1024, 2048], 40)   # ResNet-50/101/152
+    assert dec.level4.reduce.weight.shape == (512, 2048, 3, 3)
+    assert dec.level3.reduce.weight.shape == (256, 1024, 3, 3)
+    assert len(dec.level4.adapt.convs) == 2 and len(dec.level4.post.convs) == 3
+    assert len(dec.level1.pool.convs) == 4
+    assert dec.classifier.weight.shape == (40, 256, 3, 3)
+
+
+def _tiny(**kw):
+    return asym_fusion_segmenter(4, depth=None, layers=(1, 2, 1, 2), width=8,
+                                 decoder_features=8, light=True, **kw)
+
+
+def test_segmenter_outputs_and_detached_ensemble():
+    torch.manual_seed(0)
+    seg = _tiny()
+    assert isinstance(seg, AsymFusionSegmenter)
+    assert seg.output_names == ["rgb", "depth", "ensemble"]
+    xs = [torch.randn(2, 3, 32, 32), torch.randn(2, 3, 32, 32)]
+    rgb, depth, ens = seg(xs)
+    assert rgb.shape == depth.shape == ens.shape == (2, 4, 32, 32)
+    w = torch.softmax(seg.alpha, 0)
+    assert torch.allclose(ens, w[0] * rgb + w[1] * depth, atol=1e-6)
+    ens.sum().backward()   # the ensemble trains alpha only
+    assert seg.alpha.grad is not None and seg.alpha.grad.abs().sum() > 0
+    assert all(p.grad is None for p in seg.encoder.parameters())
+    y = torch.randint(0, 4, (2, 32, 32))
+    y[0, :4] = 255
+    seg.eval()          # no dropout: both evaluations see the same logits
+    outs = seg(xs)
+    loss = asym_segmentation_loss(outs, y)
+    keep = y != 255
+    ref = sum(-o.log_softmax(1).gather(1, y.clamp(max=3)[:, None])[:, 0][keep].mean()
+              for o in outs)
+    assert torch.allclose(loss, ref, atol=1e-5)
+    with pytest.raises(ValueError, match="target"):
+        asym_segmentation_loss([rgb], y[:, :8])
+
+
+def test_shared_segmenter_is_much_smaller_than_two_encoders():
+    shared = _tiny()
+    separate = _tiny(share=False)
+    single = asym_fusion_segmenter(4, depth=None, layers=(1, 2, 1, 2), width=8,
+                                   decoder_features=8, light=True,
+                                   modalities=("rgb", ))
+    extra_bn = bn_affine_parameter_count(single.encoder)
+    # two modalities = one network + one more set of BN affine (+ one alpha)
+    assert _count(shared) == _count(single) + extra_bn + 1
+    assert _count(shared) < 0.6 * _count(separate)
+    summed = _tiny(share=False, head="sum")
+    assert summed.output_names == ["sum"]
+    assert summed([torch.randn(2, 3, 32, 32)] * 2)[0].shape == (2, 4, 32, 32)

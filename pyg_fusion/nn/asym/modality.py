@@ -17,7 +17,8 @@ from torch import Tensor, nn
 from ...functional._checks import check_int
 
 __all__ = ["ModalityParallel", "ModalityBatchNorm2d", "SharedModalityNetwork",
-           "share_across_modalities", "bn_affine_parameter_count"]
+           "share_across_modalities", "bn_affine_parameter_count",
+           "expand_state_dict"]
 
 
 def _as_list(name: str, xs) -> list[Tensor]:
@@ -235,3 +236,55 @@ def bn_affine_parameter_count(model: nn.Module) -> int:
               and id(m) not in private):
             total += sum(p.numel() for p in m.parameters())
     return total
+
+
+def expand_state_dict(model: nn.Module, state_dict: dict, *,
+                      strict: bool = True, skip: tuple[str, ...] = ("fc.", )):
+    r"""Loads a single-modality ``state_dict`` (for instance a torchvision
+    ImageNet ResNet) into a shared-form ``model``: each
+    ``<name>.bns.<m>.<param>`` key of ``model`` takes ``<name>.<param>`` of
+    ``state_dict``, so every modality's private BN starts as a copy of the
+    checkpoint's BN; shared layers take their keys unchanged.
+
+    Args:
+        model: a network built with :class:`ModalityBatchNorm2d`.
+        state_dict: the single-modality weights.
+        strict: raise if a key of ``model`` has no source, a source key is
+            left unused (except the ``skip`` prefixes, e.g. a classifier) or a
+            shape differs.
+        skip: prefixes of ``state_dict`` keys that ``model`` is not expected
+            to have.
+
+    Returns:
+        ``(missing, unexpected)``: keys of ``model`` without a source, keys of
+        ``state_dict`` that were not used.
+    """
+    import re
+
+    if not isinstance(state_dict, dict):
+        raise TypeError(f"state_dict must be a dict, got {type(state_dict).__name__}")
+    target = model.state_dict()
+    used, missing, new = set(), [], {}
+    for key, value in target.items():
+        src = re.sub(r"\.bns\.\d+(?=\.)", "", key)
+        if src not in state_dict:
+            missing.append(key)
+            continue
+        if tuple(state_dict[src].shape) != tuple(value.shape):
+            raise ValueError(f"state_dict[{src!r}] has shape "
+                             f"{tuple(state_dict[src].shape)}, the model's "
+                             f"{key!r} has {tuple(value.shape)}")
+        new[key] = state_dict[src]
+        used.add(src)
+    unexpected = [k for k in state_dict if k not in used
+                  and not k.startswith(tuple(skip))]
+    # torchvision checkpoints from before BN counted its batches lack this
+    # buffer; it carries no learned value.
+    missing = [k for k in missing if not k.endswith("num_batches_tracked")]
+    if strict and (missing or unexpected):
+        raise KeyError(f"state_dict does not match the model: missing "
+                       f"{missing[:5]}{'...' if len(missing) > 5 else ''}, "
+                       f"unexpected {unexpected[:5]}"
+                       f"{'...' if len(unexpected) > 5 else ''}")
+    model.load_state_dict(new, strict=False)
+    return missing, unexpected

@@ -1,0 +1,204 @@
+"""ResNet blocks in AsymFusion's shared form, with the asymmetric exchange.
+
+Wang et al., "Learning Deep Multimodal Feature Representation with Asymmetric
+Multi-layer Fusion", ACM MM 2020, https://arxiv.org/abs/2108.05009
+(METHODS.md sections 2.1-2.4). Convolutions are shared by all modalities,
+BatchNorms are private (:class:`ModalityBatchNorm2d`); a block with
+``fusion=True`` exchanges features between modalities with the parameter-free
+:func:`~pyg_fusion.functional.channel_shuffle` and
+:func:`~pyg_fusion.functional.pixel_shift`.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ...functional._checks import check_int
+from ...functional.asym import channel_shuffle, pixel_shift
+from .modality import ModalityBatchNorm2d
+
+__all__ = ["AsymFusionBottleneck", "AsymFusionBasicBlock"]
+
+
+def _conv(cin: int, cout: int, k: int, stride: int = 1) -> nn.Conv2d:
+    return nn.Conv2d(cin, cout, k, stride=stride, padding=k // 2, bias=False)
+
+
+def _each(module: nn.Module, xs: Sequence[Tensor]) -> list[Tensor]:
+    # A plain shared layer applied to each modality: kept as an nn.Conv2d (not
+    # wrapped) so that state_dict keys equal torchvision's.
+    return [module(x) for x in xs]
+
+
+def _relu(xs: Sequence[Tensor]) -> list[Tensor]:
+    return [F.relu(x) for x in xs]
+
+
+class _AsymBlock(nn.Module):
+    def _init_fusion(self, num_modalities, stride, fusion, shuffle, shift,
+                     ratio, shift_pixels):
+        check_int("num_modalities", num_modalities, minimum=1)
+        self.num_modalities = num_modalities
+        self.fusion = bool(fusion) and num_modalities > 1
+        self.shuffle = bool(shuffle)
+        self.shift = bool(shift)
+        self.ratio = ratio
+        self.shift_pixels = shift_pixels
+        # The paper fuses only stride-1 blocks. In a strided bottleneck (a
+        # one-block stage) the pre-conv features are subsampled by the stride
+        # before the shift so that they meet the post-conv grid.
+        self.stride = stride
+
+    def _shuffled(self, xs: list[Tensor]) -> list[Tensor]:
+        if self.fusion and self.shuffle:
+            return channel_shuffle(xs, self.ratio)
+        return xs
+
+    def _add_shift(self, ys: list[Tensor], xs: list[Tensor]) -> list[Tensor]:
+        if not (self.fusion and self.shift):
+            return ys
+        m, s = len(xs), self.stride
+        if s != 1:
+            xs = [x[..., ::s, ::s] for x in xs]
+        # modality i receives the shifted features of modality (i + 1) mod M
+        return [ys[i] + pixel_shift(xs[(i + 1) % m], self.shift_pixels,
+                                    self.ratio) for i in range(m)]
+
+    def _residual(self, xs: list[Tensor]) -> list[Tensor]:
+        if self.downsample is None:
+            return xs
+        conv, bn = self.downsample
+        return bn(_each(conv, xs))
+
+    def _check(self, xs) -> list[Tensor]:
+        if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)):
+            raise TypeError("xs must be a list of per-modality tensors, got "
+                            f"{type(xs).__name__}")
+        if len(xs) != self.num_modalities:
+            raise ValueError(f"expected {self.num_modalities} modality tensors, "
+                             f"got {len(xs)}")
+        return list(xs)
+
+    def extra_repr(self) -> str:
+        return (f"num_modalities={self.num_modalities}, fusion={self.fusion}, "
+                f"shuffle={self.shuffle}, shift={self.shift}, ratio={self.ratio}")
+
+
+def _downsample(cin, cout, stride, m, frozen):
+    if stride == 1 and cin == cout:
+        return None
+    # Sequential keeps torchvision's keys: downsample.0 (conv), downsample.1 (BN)
+    return nn.Sequential(_conv(cin, cout, 1, stride),
+                         ModalityBatchNorm2d(cout, m, frozen_stats=frozen))
+
+
+class AsymFusionBottleneck(_AsymBlock):
+    r"""ResNet bottleneck (torchvision's v1.5 layout: stride on the 3x3 conv)
+    with shared convolutions, private BatchNorm and, with ``fusion=True``, the
+    asymmetric exchange of AsymFusion on the mid-width features (METHODS.md
+    section 2.4):
+
+    .. math::
+        X_m &= \mathrm{ReLU}(\mathrm{BN}^1_m(W_1 * x_m)), \quad
+        S = \mathrm{shuffle}(X) \\
+        Y_m &= \mathrm{ReLU}(\mathrm{BN}^2_m(W_2 * S_m))
+              + \mathrm{shift}(X_{(m+1) \bmod M}), \quad
+        Z = \mathrm{shuffle}(Y) \\
+        \mathrm{out}_m &= \mathrm{ReLU}(\mathrm{BN}^3_m(W_3 * Z_m)
+              + \mathrm{residual}(x_m))
+
+    With two modalities, :math:`(m + 1) \bmod 2` is "the other modality" of the
+    paper: RGB -> depth and depth -> RGB at every fusion block.
+
+    Args:
+        inplanes: input channels.
+        planes: bottleneck channels; the output has ``4 * planes``.
+        num_modalities: ``M``.
+        stride: of the 3x3 convolution (fusion blocks need 1 for the shift).
+        fusion: exchange features between modalities in this block.
+        shuffle, shift: switch the two exchanges (ablations).
+        ratio: ``g / C`` of the exchanges (``0.2``: ``g = C // 5``).
+        shift_pixels: pixel-shift distance.
+        frozen_stats: see :class:`ModalityBatchNorm2d`.
+
+    Shapes:
+        input: list of ``M`` tensors ``[B, inplanes, H, W]``;
+        output: list of ``M`` tensors ``[B, 4 * planes, H / stride, W / stride]``.
+    """
+    expansion = 4
+
+    def __init__(self, inplanes: int, planes: int, num_modalities: int = 2,
+                 stride: int = 1, *, fusion: bool = False, shuffle: bool = True,
+                 shift: bool = True, ratio: float = 0.2, shift_pixels: int = 1,
+                 frozen_stats: bool = False):
+        super().__init__()
+        self._init_fusion(num_modalities, stride, fusion, shuffle, shift,
+                          ratio, shift_pixels)
+        m, out = num_modalities, planes * self.expansion
+        self.conv1 = _conv(inplanes, planes, 1)
+        self.bn1 = ModalityBatchNorm2d(planes, m, frozen_stats=frozen_stats)
+        self.conv2 = _conv(planes, planes, 3, stride)
+        self.bn2 = ModalityBatchNorm2d(planes, m, frozen_stats=frozen_stats)
+        self.conv3 = _conv(planes, out, 1)
+        self.bn3 = ModalityBatchNorm2d(out, m, frozen_stats=frozen_stats)
+        self.downsample = _downsample(inplanes, out, stride, m, frozen_stats)
+
+    def reset_parameters(self) -> None:
+        for mod in self.modules():
+            if mod is not self and hasattr(mod, "reset_parameters"):
+                mod.reset_parameters()
+
+    def forward(self, xs: Sequence[Tensor]) -> list[Tensor]:
+        xs = self._check(xs)
+        x1 = _relu(self.bn1(_each(self.conv1, xs)))
+        y = _relu(self.bn2(_each(self.conv2, self._shuffled(x1))))
+        y = self._shuffled(self._add_shift(y, x1))
+        y = self.bn3(_each(self.conv3, y))
+        res = self._residual(xs)
+        return [F.relu(a + b) for a, b in zip(y, res)]
+
+
+class AsymFusionBasicBlock(_AsymBlock):
+    r"""ResNet basic block (ResNet-18/34) in the shared form.
+
+    A basic block has no mid-width 1x1 structure, so the exchange acts on the
+    features between its two 3x3 convolutions (this library's placement; the
+    paper fuses bottlenecks only):
+
+    .. math::
+        X_m &= \mathrm{ReLU}(\mathrm{BN}^1_m(W_1 * x_m)), \quad
+        S = \mathrm{shuffle}(X) \\
+        Y_m &= \mathrm{BN}^2_m(W_2 * S_m) + \mathrm{shift}(X_{(m+1) \bmod M}),
+        \quad Z = \mathrm{shuffle}(Y) \\
+        \mathrm{out}_m &= \mathrm{ReLU}(Z_m + \mathrm{residual}(x_m))
+
+    Args: as :class:`AsymFusionBottleneck`; the output has ``planes`` channels.
+    """
+    expansion = 1
+
+    def __init__(self, inplanes: int, planes: int, num_modalities: int = 2,
+                 stride: int = 1, *, fusion: bool = False, shuffle: bool = True,
+                 shift: bool = True, ratio: float = 0.2, shift_pixels: int = 1,
+                 frozen_stats: bool = False):
+        super().__init__()
+        # the exchange follows conv1, which already carries the stride
+        self._init_fusion(num_modalities, 1, fusion, shuffle, shift, ratio,
+                          shift_pixels)
+        m = num_modalities
+        self.conv1 = _conv(inplanes, planes, 3, stride)
+        self.bn1 = ModalityBatchNorm2d(planes, m, frozen_stats=frozen_stats)
+        self.conv2 = _conv(planes, planes, 3)
+        self.bn2 = ModalityBatchNorm2d(planes, m, frozen_stats=frozen_stats)
+        self.downsample = _downsample(inplanes, planes, stride, m, frozen_stats)
+
+    reset_parameters = AsymFusionBottleneck.reset_parameters
+
+    def forward(self, xs: Sequence[Tensor]) -> list[Tensor]:
+        xs = self._check(xs)
+        x1 = _relu(self.bn1(_each(self.conv1, xs)))
+        y = self.bn2(_each(self.conv2, self._shuffled(x1)))
+        y = self._shuffled(self._add_shift(y, x1))
+        res = self._residual(xs)
+        return [F.relu(a + b) for a, b in zip(y, res)]

@@ -1,0 +1,104 @@
+"""The PatchGAN discriminator of pix2pix and its GAN losses, for AsymFusion's
+image translation (METHODS.md section 2.6)."""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ...functional._checks import check_choice, check_int, check_tensor
+
+__all__ = ["PatchGANDiscriminator", "gan_loss", "GAN_MODES"]
+
+GAN_MODES = ("vanilla", "lsgan")
+
+
+def gan_loss(logits: Tensor, real: bool, mode: str = "vanilla") -> Tensor:
+    r"""GAN loss of a batch of patch logits against an all-real or all-fake
+    label: ``"vanilla"`` is binary cross-entropy on logits (pix2pix's
+    default), ``"lsgan"`` the least-squares loss :math:`(D(x) - t)^2`.
+
+    Args:
+        logits: any shape, raw discriminator outputs.
+        real: the target label (1 if ``True``, else 0).
+        mode: ``"vanilla"`` or ``"lsgan"``.
+    """
+    check_tensor("logits", logits, floating=True)
+    check_choice("mode", mode, GAN_MODES)
+    target = torch.full_like(logits, 1.0 if real else 0.0)
+    if mode == "vanilla":
+        return F.binary_cross_entropy_with_logits(logits, target)
+    return F.mse_loss(logits, target)
+
+
+class PatchGANDiscriminator(nn.Module):
+    r"""The conditional PatchGAN of pix2pix (Isola et al., CVPR 2017,
+    https://arxiv.org/abs/1611.07004): a fully convolutional network that
+    scores every overlapping patch of ``[condition, image]`` as real or fake.
+
+    Layers: ``Conv4x4(s2) -> LReLU``, then ``num_layers - 1`` blocks
+    ``Conv4x4(s2) -> norm -> LReLU`` doubling the width (at most 8 ndf), one
+    ``Conv4x4(s1) -> norm -> LReLU`` and a ``Conv4x4(s1)`` to one logit per
+    patch. With ``num_layers=3`` each logit sees a 70x70 patch (pix2pix's
+    default); ``num_layers=2`` a 34x34 patch, suited to 32x32 images.
+
+    Args:
+        in_channels: channels of the condition and the image, concatenated
+            (for translation: all input modalities plus the output image).
+        ndf: width of the first layer.
+        num_layers: stride-2 layers.
+        norm: ``"batch"``, ``"instance"`` or ``"none"``.
+
+    Shapes:
+        input: ``[B, in_channels, H, W]`` (or a condition and an image, which
+        are concatenated along channels);
+        output: ``[B, 1, H', W']`` patch logits.
+    """
+
+    def __init__(self, in_channels: int, ndf: int = 64, num_layers: int = 3,
+                 norm: str = "batch"):
+        super().__init__()
+        self.in_channels = check_int("in_channels", in_channels, minimum=1)
+        self.ndf = check_int("ndf", ndf, minimum=1)
+        self.num_layers = check_int("num_layers", num_layers, minimum=1)
+        check_choice("norm", norm, ("batch", "instance", "none"))
+        self.norm = norm
+
+        def make_norm(c: int) -> nn.Module:
+            if norm == "batch":
+                return nn.BatchNorm2d(c)
+            if norm == "instance":
+                return nn.InstanceNorm2d(c, affine=True)
+            return nn.Identity()
+
+        bias = norm != "batch"
+        layers: list[nn.Module] = [nn.Conv2d(in_channels, ndf, 4, 2, 1),
+                                   nn.LeakyReLU(0.2)]
+        c = ndf
+        for i in range(1, num_layers + 1):
+            c_next = ndf * min(2 ** i, 8)
+            stride = 2 if i < num_layers else 1
+            layers += [nn.Conv2d(c, c_next, 4, stride, 1, bias=bias),
+                       make_norm(c_next), nn.LeakyReLU(0.2)]
+            c = c_next
+        layers.append(nn.Conv2d(c, 1, 4, 1, 1))
+        self.net = nn.Sequential(*layers)
+
+    def reset_parameters(self) -> None:
+        for m in self.net:
+            if hasattr(m, "reset_parameters"):
+                m.reset_parameters()
+
+    def forward(self, x: Tensor, image: Tensor | None = None) -> Tensor:
+        if image is not None:
+            check_tensor("image", image, dims=(4, ))
+            x = torch.cat([x, image], dim=1)
+        check_tensor("x", x, dims=(4, ), floating=True)
+        if x.size(1) != self.in_channels:
+            raise ValueError(f"discriminator input must have {self.in_channels}"
+                             f" channels (condition + image), got {x.size(1)}")
+        return self.net(x)
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}({self.in_channels}, ndf={self.ndf}, "
+                f"num_layers={self.num_layers}, norm={self.norm!r})")

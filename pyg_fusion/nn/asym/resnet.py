@@ -1,0 +1,173 @@
+"""ResNet encoders in AsymFusion's shared form (one network, private BN).
+
+Written here rather than wrapped from torchvision: torchvision has no wheel for
+the CPU build of torch this library is tested on. Layer names follow
+torchvision's ResNet (``conv1``, ``bn1``, ``layer1.0.conv1``, ...,
+``layerX.0.downsample.0/1``), so :func:`load_torchvision_resnet` loads an
+ImageNet checkpoint from a local file, copying each BN into every modality.
+
+He et al., "Deep Residual Learning for Image Recognition", CVPR 2016,
+https://arxiv.org/abs/1512.03385; AsymFusion, https://arxiv.org/abs/2108.05009.
+"""
+from __future__ import annotations
+
+import os
+from typing import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ...functional._checks import check_choice, check_int
+from .bottleneck import AsymFusionBasicBlock, AsymFusionBottleneck
+from .modality import ModalityBatchNorm2d, expand_state_dict
+
+__all__ = ["ResNetEncoder", "resnet18", "resnet34", "resnet50", "resnet101",
+           "resnet152", "load_torchvision_resnet", "RESNET_LAYERS"]
+
+RESNET_LAYERS = {
+    18: ("basic", (2, 2, 2, 2)),
+    34: ("basic", (3, 4, 6, 3)),
+    50: ("bottleneck", (3, 4, 6, 3)),
+    101: ("bottleneck", (3, 4, 23, 3)),
+    152: ("bottleneck", (3, 8, 36, 3)),
+}
+_BLOCKS = {"basic": AsymFusionBasicBlock, "bottleneck": AsymFusionBottleneck}
+
+
+class ResNetEncoder(nn.Module):
+    r"""ResNet encoder for ``M`` modalities: shared convolutions, private BN,
+    and AsymFusion's exchange in the last block of each of the four stages
+    (METHODS.md section 2.2; the released code does the same).
+
+    The stem (7x7 conv, stride 2, max-pool) and the four stages are
+    torchvision's. ``width`` scales every channel count (``64`` is the
+    standard ResNet; small widths make CPU-sized networks).
+
+    Args:
+        block: ``"basic"`` or ``"bottleneck"``.
+        layers: blocks per stage (4 entries).
+        num_modalities: ``M``.
+        in_channels: input channels (3; 6 for early concatenation of RGB-D).
+        width: channels of the stem; stage ``s`` has ``width * 2**s`` planes.
+        fusion: exchange features at the last block of each stage.
+        shuffle, shift, ratio, shift_pixels: see :class:`AsymFusionBottleneck`.
+        frozen_stats: see :class:`ModalityBatchNorm2d`.
+
+    Shapes:
+        input: list of ``M`` tensors ``[B, in_channels, H, W]``;
+        output: list of the 4 stages, each a list of ``M`` tensors
+        ``[B, out_channels[s], H / 2**(s+2), W / 2**(s+2)]``.
+    """
+
+    def __init__(self, block: str = "bottleneck",
+                 layers: Sequence[int] = (3, 4, 6, 3), num_modalities: int = 2,
+                 *, in_channels: int = 3, width: int = 64, fusion: bool = True,
+                 shuffle: bool = True, shift: bool = True, ratio: float = 0.2,
+                 shift_pixels: int = 1, frozen_stats: bool = False):
+        super().__init__()
+        check_choice("block", block, _BLOCKS)
+        layers = tuple(layers)
+        if len(layers) != 4 or any(isinstance(n, bool) or not isinstance(n, int)
+                                   or n < 1 for n in layers):
+            raise ValueError(f"layers must be 4 positive ints, got {layers}")
+        check_int("num_modalities", num_modalities, minimum=1)
+        check_int("in_channels", in_channels, minimum=1)
+        check_int("width", width, minimum=1)
+        self.block, self.layers = block, layers
+        self.num_modalities, self.width = num_modalities, width
+        cls = _BLOCKS[block]
+        m = num_modalities
+        self.conv1 = nn.Conv2d(in_channels, width, 7, stride=2, padding=3,
+                               bias=False)
+        self.bn1 = ModalityBatchNorm2d(width, m, frozen_stats=frozen_stats)
+        inplanes = width
+        kw = dict(shuffle=shuffle, shift=shift, ratio=ratio,
+                  shift_pixels=shift_pixels, frozen_stats=frozen_stats)
+        self.out_channels = []
+        for s, n in enumerate(layers):
+            planes = width * 2 ** s
+            blocks = []
+            for i in range(n):
+                stride = 2 if (s > 0 and i == 0) else 1
+                blocks.append(cls(inplanes, planes, m, stride,
+                                  fusion=fusion and i == n - 1, **kw))
+                inplanes = planes * cls.expansion
+            setattr(self, f"layer{s + 1}", nn.Sequential(*blocks))
+            self.out_channels.append(inplanes)
+        self.reset_parameters()
+
+    def reset_parameters(self) -> None:
+        # torchvision's initialisation: He-normal convs, unit BN
+        for mod in self.modules():
+            if isinstance(mod, nn.Conv2d):
+                nn.init.kaiming_normal_(mod.weight, mode="fan_out",
+                                        nonlinearity="relu")
+            elif isinstance(mod, nn.BatchNorm2d):
+                mod.reset_parameters()
+
+    def forward(self, xs: Sequence[Tensor]) -> list[list[Tensor]]:
+        if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)):
+            raise TypeError("xs must be a list of per-modality tensors, got "
+                            f"{type(xs).__name__}")
+        if len(xs) != self.num_modalities:
+            raise ValueError(f"expected {self.num_modalities} modality tensors, "
+                             f"got {len(xs)}")
+        h = self.bn1([self.conv1(x) for x in xs])
+        h = [F.max_pool2d(F.relu(x), 3, 2, 1) for x in h]
+        feats = []
+        for s in range(4):
+            h = getattr(self, f"layer{s + 1}")(h)
+            feats.append(h)
+        return feats
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}(block={self.block!r}, "
+                f"layers={self.layers}, num_modalities={self.num_modalities}, "
+                f"width={self.width})")
+
+
+def _named(depth: int):
+    block, layers = RESNET_LAYERS[depth]
+
+    def build(num_modalities: int = 2, **kwargs) -> ResNetEncoder:
+        return ResNetEncoder(block, layers, num_modalities, **kwargs)
+
+    build.__name__ = f"resnet{depth}"
+    build.__doc__ = (f"ResNet-{depth} encoder ({block} blocks, layers "
+                     f"{layers}) in AsymFusion's shared form; keyword "
+                     f"arguments as :class:`ResNetEncoder`.")
+    return build
+
+
+resnet18, resnet34, resnet50 = _named(18), _named(34), _named(50)
+resnet101, resnet152 = _named(101), _named(152)
+
+
+def load_torchvision_resnet(encoder: ResNetEncoder, checkpoint, *,
+                            strict: bool = True):
+    """Loads a torchvision ImageNet ResNet checkpoint into ``encoder``.
+
+    Shared convolutions take torchvision's weights; every modality's private
+    BN takes a copy of torchvision's BN (affine and running statistics). The
+    classifier (``fc.*``) is skipped.
+
+    Args:
+        encoder: a :class:`ResNetEncoder` with the checkpoint's depth and
+            ``width=64``.
+        checkpoint: a ``state_dict`` or the path of a local ``.pth`` file
+            (nothing is downloaded).
+        strict: see :func:`~pyg_fusion.nn.asym.modality.expand_state_dict`.
+
+    Returns:
+        ``(missing, unexpected)`` keys.
+    """
+    if isinstance(checkpoint, (str, os.PathLike)):
+        if not os.path.isfile(checkpoint):
+            raise FileNotFoundError(f"checkpoint file not found: {checkpoint}")
+        try:
+            checkpoint = torch.load(checkpoint, map_location="cpu",
+                                    weights_only=True)
+        except Exception as exc:
+            raise ValueError(f"cannot read checkpoint {checkpoint}: {exc}") from exc
+    return expand_state_dict(encoder, checkpoint, strict=strict)

@@ -1,0 +1,203 @@
+"""AsymFusion for RGB-D semantic segmentation (METHODS.md section 2.5).
+
+Wang et al., ACM MM 2020, https://arxiv.org/abs/2108.05009.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ...functional._checks import check_choice, check_int, check_tensor
+from .refinenet import RefineNetDecoder
+from .resnet import RESNET_LAYERS, ResNetEncoder
+
+__all__ = ["AsymFusionSegmenter", "SeparateEncoders", "asym_segmentation_loss",
+           "asym_fusion_segmenter"]
+
+
+class SeparateEncoders(nn.Module):
+    """One private single-modality encoder per modality (the two-stream
+    baseline AsymFusion is compared with: nothing shared, nothing exchanged).
+
+    Args:
+        encoders: ``M`` encoders, each taking a one-element list and returning
+            a list of levels, each a one-element list (as
+            :class:`ResNetEncoder` with ``num_modalities=1``).
+
+    Shapes: as :class:`ResNetEncoder`.
+    """
+
+    def __init__(self, encoders: Sequence[nn.Module]):
+        super().__init__()
+        if len(encoders) == 0:
+            raise ValueError("encoders must hold at least one encoder")
+        self.encoders = nn.ModuleList(encoders)
+        self.num_modalities = len(encoders)
+        self.out_channels = list(encoders[0].out_channels)
+
+    def forward(self, xs: Sequence[Tensor]) -> list[list[Tensor]]:
+        if len(xs) != self.num_modalities:
+            raise ValueError(f"expected {self.num_modalities} modality tensors, "
+                             f"got {len(xs)}")
+        per = [enc([x]) for enc, x in zip(self.encoders, xs)]
+        return [[p[s][0] for p in per] for s in range(len(per[0]))]
+
+
+class AsymFusionSegmenter(nn.Module):
+    r"""Shared encoder, shared decoder, one logit map per modality and the
+    AsymFusion ensemble (METHODS.md section 2.5):
+
+    .. math::
+        \hat y_m = \mathrm{dec}(\mathrm{enc}(x)_m), \qquad
+        \hat y_{\mathrm{ens}} = \sum_m \mathrm{softmax}(\alpha)_m\,
+        \mathrm{sg}(\hat y_m)
+
+    with :math:`\alpha` learnable (initialised to ones) and :math:`\mathrm{sg}`
+    stop-gradient: the ensemble trains only :math:`\alpha`, the branches train
+    on their own losses (:func:`asym_segmentation_loss`).
+
+    ``head="sum"`` (a baseline, not AsymFusion) instead returns one map, the
+    sum of the branch logits, trained end to end ("late sum").
+
+    Args:
+        encoder: maps ``M`` inputs to 4 levels of ``M`` feature maps
+            (:class:`ResNetEncoder` or :class:`SeparateEncoders`).
+        decoder: maps 4 levels of one modality to logits
+            (:class:`RefineNetDecoder`); shared by all modalities.
+        modalities: names of the ``M`` inputs (used for output names).
+        head: ``"ensemble"`` (AsymFusion) or ``"sum"``.
+
+    Shapes:
+        input: list of ``M`` tensors ``[B, C_in, H, W]``;
+        output: list of logits ``[B, K, H, W]`` (upsampled bilinearly to the
+        input size), named by :attr:`output_names`: one per modality then the
+        ensemble (``M > 1``), or the single sum.
+    """
+
+    def __init__(self, encoder: nn.Module, decoder: nn.Module,
+                 modalities: Sequence[str] = ("rgb", "depth"), *,
+                 head: str = "ensemble"):
+        super().__init__()
+        check_choice("head", head, ("ensemble", "sum"))
+        self.modalities = tuple(modalities)
+        m = len(self.modalities)
+        if m == 0:
+            raise ValueError("modalities must name at least one input")
+        if getattr(encoder, "num_modalities", m) != m:
+            raise ValueError(f"encoder has {encoder.num_modalities} modalities, "
+                             f"modalities names {m}")
+        self.encoder, self.decoder, self.head = encoder, decoder, head
+        self.alpha = nn.Parameter(torch.ones(m))
+
+    @property
+    def output_names(self) -> list[str]:
+        if self.head == "sum":
+            return ["sum"]
+        if len(self.modalities) == 1:
+            return list(self.modalities)
+        return list(self.modalities) + ["ensemble"]
+
+    def reset_parameters(self) -> None:
+        for part in (self.encoder, self.decoder):
+            if hasattr(part, "reset_parameters"):
+                part.reset_parameters()
+        nn.init.ones_(self.alpha)
+
+    def forward(self, xs: Sequence[Tensor]) -> list[Tensor]:
+        if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)):
+            raise TypeError("xs must be a list of per-modality tensors, got "
+                            f"{type(xs).__name__}")
+        if len(xs) != len(self.modalities):
+            raise ValueError(f"expected {len(self.modalities)} inputs "
+                             f"{self.modalities}, got {len(xs)}")
+        for name, x in zip(self.modalities, xs):
+            check_tensor(f"input {name!r}", x, dims=(4, ), floating=True)
+        size = xs[0].shape[-2:]
+        levels = self.encoder(list(xs))
+        logits = []
+        for i in range(len(xs)):
+            out = self.decoder([lv[i] for lv in levels])
+            logits.append(F.interpolate(out, size=size, mode="bilinear",
+                                        align_corners=False))
+        if self.head == "sum":
+            return [torch.stack(logits).sum(0)]
+        if len(logits) == 1:
+            return logits
+        w = torch.softmax(self.alpha, dim=0)
+        ens = sum(w[i] * lg.detach() for i, lg in enumerate(logits))
+        return logits + [ens]
+
+
+def asym_segmentation_loss(outputs: Sequence[Tensor], target: Tensor, *,
+                           ignore_index: int = 255) -> Tensor:
+    r"""AsymFusion's loss: the sum of the pixel-wise cross-entropies of every
+    output, :math:`\mathcal{L} = \mathrm{CE}(\hat y_{rgb}) +
+    \mathrm{CE}(\hat y_{depth}) + \mathrm{CE}(\hat y_{ens})`, ignoring
+    ``ignore_index`` pixels.
+
+    Args:
+        outputs: list of logits ``[B, K, H, W]``.
+        target: ``[B, H, W]`` long labels.
+    """
+    if len(outputs) == 0:
+        raise ValueError("outputs must hold at least one logit map")
+    check_tensor("target", target, dims=(3, ))
+    if target.dtype != torch.long:
+        raise TypeError(f"target must be torch.long, got {target.dtype}")
+    for i, out in enumerate(outputs):
+        if out.dim() != 4 or out.shape[0] != target.shape[0] \
+                or out.shape[-2:] != target.shape[-2:]:
+            raise ValueError(f"outputs[{i}] has shape {tuple(out.shape)}, "
+                             f"expected [B, K, H, W] matching target "
+                             f"{tuple(target.shape)}")
+    return sum(F.cross_entropy(out, target, ignore_index=ignore_index)
+               for out in outputs)
+
+
+def asym_fusion_segmenter(num_classes: int, *, depth: int | None = 50,
+                          block: str = "bottleneck",
+                          layers: Sequence[int] = (3, 4, 6, 3),
+                          modalities: Sequence[str] = ("rgb", "depth"),
+                          in_channels: int = 3, width: int = 64,
+                          decoder_features: int = 256, light: bool = False,
+                          dropout: float = 0.5, share: bool = True,
+                          fusion: bool = True, shuffle: bool = True,
+                          shift: bool = True, ratio: float = 0.2,
+                          frozen_stats: bool = False,
+                          head: str = "ensemble") -> AsymFusionSegmenter:
+    """Builds an :class:`AsymFusionSegmenter`.
+
+    Args:
+        num_classes: classes ``K``.
+        depth: 18, 34, 50, 101 or 152 (sets ``block`` and ``layers``);
+            ``None`` to give ``block`` and ``layers`` yourself (small networks).
+        modalities: input names (``M`` of them).
+        in_channels, width, fusion, shuffle, shift, ratio, frozen_stats: see
+            :class:`ResNetEncoder`.
+        decoder_features, light, dropout: see :class:`RefineNetDecoder`.
+        share: one shared encoder with private BN (AsymFusion); ``False``:
+            :class:`SeparateEncoders` (no exchange).
+        head: see :class:`AsymFusionSegmenter`.
+    """
+    check_int("num_classes", num_classes, minimum=1)
+    if depth is not None:
+        if depth not in RESNET_LAYERS:
+            raise ValueError(f"depth must be one of {sorted(RESNET_LAYERS)} or "
+                             f"None, got {depth}")
+        block, layers = RESNET_LAYERS[depth]
+    m = len(tuple(modalities))
+    kw = dict(in_channels=in_channels, width=width, shuffle=shuffle,
+              shift=shift, ratio=ratio, frozen_stats=frozen_stats)
+    if share:
+        encoder = ResNetEncoder(block, layers, m, fusion=fusion, **kw)
+    else:
+        encoder = SeparateEncoders([ResNetEncoder(block, layers, 1,
+                                                  fusion=False, **kw)
+                                    for _ in range(m)])
+    decoder = RefineNetDecoder(encoder.out_channels, num_classes,
+                               features=decoder_features, light=light,
+                               dropout=dropout)
+    return AsymFusionSegmenter(encoder, decoder, modalities, head=head)

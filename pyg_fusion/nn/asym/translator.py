@@ -1,0 +1,353 @@
+"""AsymFusion for multi-modal image-to-image translation: one pix2pix U-Net
+generator shared by all input modalities.
+
+AsymFusion (Wang et al., ACM MM 2020, https://arxiv.org/abs/2108.05009,
+METHODS.md section 2.6) evaluates its shared network on Taskonomy translation
+(e.g. shade + depth -> RGB) with the generator of its sister project CEN: a
+pix2pix U-Net (Isola et al., CVPR 2017, https://arxiv.org/abs/1611.07004) whose
+convolutions are shared and whose normalisation layers are private to each
+modality.
+"""
+from __future__ import annotations
+
+from typing import Callable, NamedTuple, Sequence
+
+import torch
+from torch import Tensor, nn
+
+from ...functional._checks import check_choice, check_int, check_tensor
+from ...functional.asym import channel_shuffle, pixel_shift
+
+__all__ = ["ModalityNorm2d", "AsymTranslationFusion", "AsymFusionTranslator",
+           "TranslatorOutput"]
+
+NORMS = ("batch", "instance")
+
+
+def _norm_factory(norm: str | Callable[[int], nn.Module]) -> Callable[[int], nn.Module]:
+    if callable(norm):
+        return norm
+    check_choice("norm", norm, NORMS)
+    if norm == "batch":
+        return nn.BatchNorm2d
+    # Affine instance norm: without a learnable scale / shift an instance norm
+    # has nothing a modality could own (pix2pix's default is affine=False).
+    return lambda c: nn.InstanceNorm2d(c, affine=True)
+
+
+class ModalityNorm2d(nn.Module):
+    r"""One private normalisation layer per modality, of any kind:
+    :math:`y_m = \mathrm{norm}_m(x_m)`.
+
+    The generalisation of :class:`~pyg_fusion.nn.asym.ModalityBatchNorm2d`
+    that the translation generator needs: ``norm="batch"`` (pix2pix's
+    default), ``"instance"`` (affine, so that each modality owns a scale and a
+    shift), or a factory ``C -> nn.Module``.
+
+    Args:
+        num_features: channels ``C``.
+        num_modalities: ``M``.
+        norm: ``"batch"``, ``"instance"`` or a callable building one layer.
+
+    Shapes:
+        input: list of ``M`` tensors ``[B, C, H, W]``; output: the same.
+    """
+
+    def __init__(self, num_features: int, num_modalities: int = 2,
+                 norm: str | Callable[[int], nn.Module] = "batch"):
+        super().__init__()
+        check_int("num_features", num_features, minimum=1)
+        check_int("num_modalities", num_modalities, minimum=1)
+        self.num_features = num_features
+        self.num_modalities = num_modalities
+        self.norm = norm if isinstance(norm, str) else getattr(
+            norm, "__name__", "custom")
+        make = _norm_factory(norm)
+        self.norms = nn.ModuleList(make(num_features)
+                                   for _ in range(num_modalities))
+
+    def reset_parameters(self) -> None:
+        for n in self.norms:
+            if hasattr(n, "reset_parameters"):
+                n.reset_parameters()
+
+    def forward(self, xs: Sequence[Tensor]) -> list[Tensor]:
+        if isinstance(xs, Tensor) or len(xs) != self.num_modalities:
+            raise ValueError(f"expected a list of {self.num_modalities} "
+                             f"modality tensors, got "
+                             f"{type(xs).__name__ if isinstance(xs, Tensor) else len(xs)}")
+        return [n(x) for n, x in zip(self.norms, xs)]
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}({self.num_features}, "
+                f"num_modalities={self.num_modalities}, norm={self.norm!r})")
+
+
+class AsymTranslationFusion(nn.Module):
+    r"""AsymFusion's exchange at one fusion point of the U-Net encoder: a
+    residual 3x3 block (shared convolution, private norm) wrapped in channel
+    shuffle and pixel shift, following the bottleneck data flow of
+    METHODS.md section 2.4:
+
+    .. math::
+        S &= \mathrm{shuffle}(X), \\
+        Y_m &= \mathrm{ReLU}(\mathrm{norm}_m(W * S_m))
+              + \mathrm{shift}(X_{(m-1) \bmod M}), \\
+        \mathrm{out}_m &= X_m + \mathrm{shuffle}(Y)_m .
+
+    Modality :math:`m` takes channels :math:`[4g, C)` from modality
+    :math:`(m+1) \bmod M` (see :func:`~pyg_fusion.functional.asym.channel_shuffle`)
+    and the shifted features of modality :math:`(m-1) \bmod M`; with two
+    modalities both are "the other one", as in the paper. **[choice]** the
+    :math:`(m-1)` partner for the shift with :math:`M > 2` (each modality
+    then hears from two others at every point) and the residual connection
+    (the U-Net has no bottleneck to host one) are this library's choices.
+    With one modality the shuffle and shift are skipped and the block is a
+    plain residual block, so a single-modality generator has the same
+    parameters.
+
+    Args:
+        channels: ``C``.
+        num_modalities: ``M``.
+        norm: see :class:`ModalityNorm2d`.
+        ratio: ``g / C`` of shuffle and shift (``0.2`` in the paper).
+        shift: pixels of the shift (``1`` in the paper).
+        shuffle, use_shift: switch channel shuffle or pixel shift off
+            (ablations).
+    """
+
+    def __init__(self, channels: int, num_modalities: int = 2, *,
+                 norm: str | Callable = "batch", ratio: float = 0.2,
+                 shift: int = 1, shuffle: bool = True, use_shift: bool = True):
+        super().__init__()
+        self.channels = check_int("channels", channels, minimum=1)
+        self.num_modalities = check_int("num_modalities", num_modalities,
+                                        minimum=1)
+        self.ratio, self.shift = ratio, shift
+        self.shuffle, self.use_shift = bool(shuffle), bool(use_shift)
+        self.conv = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
+        self.norm = ModalityNorm2d(channels, num_modalities, norm)
+
+    def reset_parameters(self) -> None:
+        self.conv.reset_parameters()
+        self.norm.reset_parameters()
+
+    def _shuffle(self, xs: list[Tensor]) -> list[Tensor]:
+        if self.shuffle and self.num_modalities > 1:
+            return channel_shuffle(xs, self.ratio)
+        return xs
+
+    def forward(self, xs: Sequence[Tensor]) -> list[Tensor]:
+        xs = list(xs)
+        m = len(xs)
+        s = self._shuffle(xs)
+        ys = [torch.relu(y) for y in self.norm([self.conv(x) for x in s])]
+        if self.use_shift and m > 1:
+            ys = [y + pixel_shift(xs[(i - 1) % m], self.shift, self.ratio)
+                  for i, y in enumerate(ys)]
+        ys = self._shuffle(ys)
+        return [x + y for x, y in zip(xs, ys)]
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}({self.channels}, num_modalities="
+                f"{self.num_modalities}, ratio={self.ratio}, shift={self.shift}"
+                f", shuffle={self.shuffle}, pixel_shift={self.use_shift})")
+
+
+class TranslatorOutput(NamedTuple):
+    """Outputs of :class:`AsymFusionTranslator`: ``branches`` (one image per
+    input modality) and their learned ``ensemble``."""
+    branches: list[Tensor]
+    ensemble: Tensor
+
+
+class AsymFusionTranslator(nn.Module):
+    r"""AsymFusion's multi-modal image translation generator (METHODS.md
+    section 2.6): a pix2pix U-Net (https://arxiv.org/abs/1611.07004) run on
+    every input modality with the SAME convolutions, private normalisation per
+    modality, and asymmetric channel shuffle + pixel shift
+    (:class:`AsymTranslationFusion`) at the encoder's fusion points.
+
+    Encoder level :math:`l = 0..L-1` halves the resolution with a shared
+    4x4 stride-2 convolution, :math:`h^l_m = \mathrm{norm}^l_m(W^l *
+    \mathrm{LReLU}(h^{l-1}_m))` (no norm at the first and last level, as in
+    pix2pix), with :math:`\min(2^l \cdot ngf, 8 \cdot ngf)` channels; the
+    decoder mirrors it with shared transposed convolutions, private norms and
+    skip connections, and ends in ``tanh``. Every modality :math:`m` gives its
+    own output :math:`\hat y_m`, and the learned ensemble is
+
+    .. math::
+        \hat y = \sum_m \mathrm{softmax}(\alpha)_m\, \mathrm{sg}(\hat y_m),
+
+    with :math:`\alpha` initialised to ones and :math:`\mathrm{sg}` a stop
+    gradient (``detach_ensemble``), as in AsymFusion's segmentation ensemble.
+
+    A second modality costs only its norm parameters; ``num_modalities=1``
+    is the plain single-modality U-Net of the same family (the baseline).
+
+    Args:
+        num_modalities: ``M >= 1`` input modalities.
+        in_channels: channels of each input; 1-channel inputs (depth, shade)
+            are tiled to ``in_channels``, as AsymFusion tiles depth.
+        out_channels: channels of the output image.
+        ngf: width of the first level.
+        num_downs: encoder levels ``L``; inputs must be divisible by
+            :math:`2^L` (``5`` for 32x32, ``8`` for pix2pix's 256x256).
+        norm: ``"batch"`` or ``"instance"`` (or a factory), private per
+            modality.
+        fusion_levels: encoder levels followed by a fusion block. Default
+            **[choice]**: every level with a norm (``1 .. L-2``).
+        ratio, shift: of channel shuffle and pixel shift.
+        shuffle, use_shift: switch either exchange off (ablations).
+        dropout: dropout in the three innermost decoder levels (pix2pix uses
+            0.5 as its noise; default 0.0 here, **[choice]**, for
+            deterministic evaluation of small models).
+        detach_ensemble: stop gradients from the ensemble into the branches.
+        share_decoder_norm: ``False`` (default, as in CEN) gives the decoder
+            private norms too; ``True`` shares the decoder's norms.
+
+    Shapes:
+        input: list of ``M`` tensors ``[B, C_m, H, W]``, ``C_m`` in
+        ``{1, in_channels}``, values in ``[-1, 1]``;
+        output: :class:`TranslatorOutput` with ``branches`` (``M`` tensors
+        ``[B, out_channels, H, W]``) and ``ensemble`` ``[B, out_channels, H, W]``.
+    """
+
+    def __init__(self, num_modalities: int = 2, in_channels: int = 3,
+                 out_channels: int = 3, ngf: int = 64, num_downs: int = 8, *,
+                 norm: str | Callable = "batch",
+                 fusion_levels: Sequence[int] | None = None,
+                 ratio: float = 0.2, shift: int = 1, dropout: float = 0.0,
+                 detach_ensemble: bool = True, share_decoder_norm: bool = False,
+                 shuffle: bool = True, use_shift: bool = True):
+        super().__init__()
+        self.num_modalities = check_int("num_modalities", num_modalities,
+                                        minimum=1)
+        self.in_channels = check_int("in_channels", in_channels, minimum=1)
+        self.out_channels = check_int("out_channels", out_channels, minimum=1)
+        self.ngf = check_int("ngf", ngf, minimum=1)
+        self.num_downs = check_int("num_downs", num_downs, minimum=2)
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
+        self.norm_name = norm if isinstance(norm, str) else "custom"
+        _norm_factory(norm)  # validates the name early
+        self.detach_ensemble = bool(detach_ensemble)
+        self.share_decoder_norm = bool(share_decoder_norm)
+        L, M = num_downs, num_modalities
+        if fusion_levels is None:
+            fusion_levels = list(range(1, L - 1))
+        self.fusion_levels = sorted(set(int(f) for f in fusion_levels))
+        for f in self.fusion_levels:
+            if not 0 <= f < L:
+                raise ValueError(f"fusion_levels must lie in [0, {L}), got {f}")
+        width = [min(ngf * 2 ** i, ngf * 8) for i in range(L)]
+        self.widths = width
+
+        self.down = nn.ModuleList()
+        self.down_norm = nn.ModuleList()
+        c_prev = in_channels
+        for i in range(L):
+            self.down.append(nn.Conv2d(c_prev, width[i], 4, 2, 1,
+                                       bias=i in (0, L - 1)))
+            has_norm = 0 < i < L - 1
+            self.down_norm.append(ModalityNorm2d(width[i], M, norm)
+                                  if has_norm else nn.Identity())
+            c_prev = width[i]
+        self.fusion = nn.ModuleDict({
+            str(i): AsymTranslationFusion(width[i], M, norm=norm, ratio=ratio,
+                                          shift=shift, shuffle=shuffle,
+                                          use_shift=use_shift)
+            for i in self.fusion_levels})
+
+        # Decoder level i maps level i's features (concatenated with the skip
+        # of level i, except at the innermost) back to level i-1's width.
+        self.up = nn.ModuleList()
+        self.up_norm = nn.ModuleList()
+        self.up_drop = nn.ModuleList()
+        for i in range(L):
+            c_in = width[i] if i == L - 1 else 2 * width[i]
+            c_out = out_channels if i == 0 else width[i - 1]
+            self.up.append(nn.ConvTranspose2d(c_in, c_out, 4, 2, 1,
+                                              bias=i == 0))
+            if i == 0:
+                self.up_norm.append(nn.Identity())
+            else:
+                self.up_norm.append(ModalityNorm2d(
+                    c_out, 1 if share_decoder_norm else M, norm))
+            self.up_drop.append(nn.Dropout(dropout) if dropout > 0 and
+                                L - 4 < i < L - 1 else nn.Identity())
+        self.alpha = nn.Parameter(torch.ones(M))
+
+    def reset_parameters(self) -> None:
+        for mod in self.modules():
+            if mod is not self and hasattr(mod, "reset_parameters"):
+                mod.reset_parameters()
+        with torch.no_grad():
+            self.alpha.fill_(1.0)
+
+    def _check_inputs(self, xs) -> list[Tensor]:
+        if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)):
+            raise TypeError(f"xs must be a list of {self.num_modalities} "
+                            f"modality images, got {type(xs).__name__}")
+        if len(xs) != self.num_modalities:
+            raise ValueError(f"xs must hold {self.num_modalities} modality "
+                             f"images, got {len(xs)}")
+        out = []
+        factor = 2 ** self.num_downs
+        for i, x in enumerate(xs):
+            check_tensor(f"xs[{i}]", x, dims=(4, ), floating=True)
+            if x.size(1) == 1 and self.in_channels > 1:
+                x = x.expand(-1, self.in_channels, -1, -1)
+            if x.size(1) != self.in_channels:
+                raise ValueError(f"xs[{i}] must have 1 or {self.in_channels} "
+                                 f"channels, got shape {tuple(x.shape)}")
+            if out and x.shape != out[0].shape:
+                raise ValueError(f"xs[{i}] has shape {tuple(x.shape)}, "
+                                 f"xs[0] {tuple(out[0].shape)}: all modality "
+                                 f"images must share batch and size")
+            if x.size(2) % factor or x.size(3) % factor:
+                raise ValueError(f"xs[{i}] height and width must be divisible "
+                                 f"by 2**num_downs = {factor}, got "
+                                 f"{tuple(x.shape[2:])}")
+            out.append(x)
+        return out
+
+    def _up_norm(self, i: int, hs: list[Tensor]) -> list[Tensor]:
+        norm = self.up_norm[i]
+        if isinstance(norm, nn.Identity):
+            return hs
+        if self.share_decoder_norm:
+            return [norm([h])[0] for h in hs]
+        return norm(hs)
+
+    def forward(self, xs: Sequence[Tensor]) -> TranslatorOutput:
+        hs = self._check_inputs(xs)
+        L = self.num_downs
+        skips = []
+        for i in range(L):
+            if i > 0:
+                hs = [nn.functional.leaky_relu(h, 0.2) for h in hs]
+            hs = [self.down[i](h) for h in hs]
+            if not isinstance(self.down_norm[i], nn.Identity):
+                hs = self.down_norm[i](hs)
+            if str(i) in self.fusion:
+                hs = self.fusion[str(i)](hs)
+            skips.append(hs)
+        for i in reversed(range(L)):
+            if i < L - 1:
+                hs = [torch.cat([h, s], 1) for h, s in zip(hs, skips[i])]
+            hs = [self.up[i](torch.relu(h)) for h in hs]
+            hs = self._up_norm(i, hs)
+            hs = [self.up_drop[i](h) for h in hs]
+        branches = [torch.tanh(h) for h in hs]
+        w = torch.softmax(self.alpha, 0)
+        src = [b.detach() for b in branches] if self.detach_ensemble else branches
+        ensemble = sum(w[m] * src[m] for m in range(self.num_modalities))
+        return TranslatorOutput(branches, ensemble)
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}(num_modalities="
+                f"{self.num_modalities}, in_channels={self.in_channels}, "
+                f"out_channels={self.out_channels}, ngf={self.ngf}, "
+                f"num_downs={self.num_downs}, norm={self.norm_name!r}, "
+                f"fusion_levels={self.fusion_levels})")
