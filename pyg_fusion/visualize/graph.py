@@ -24,9 +24,12 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
     r"""Draws a relation graph :math:`R_m` (or a fused graph :math:`G`) as
     nodes and weighted edges, with networkx layouts.
 
-    Edge width and opacity grow with :math:`|w| / \max |w|`. This is not the
-    min-max scaling of :func:`torch_geometric.visualization.visualize_graph`,
-    which maps the weakest edge to zero width and so hides it. Signed graphs
+    Edge width and opacity grow with :math:`|w|` (see :func:`edge_style`):
+    min-max scaled onto a range that starts above zero, so that, unlike
+    :func:`torch_geometric.visualization.visualize_graph`, whose min-max
+    scaling gives the weakest edge zero width, every drawn edge stays visible,
+    and the contrast holds when all weights are close (cosine graphs of
+    non-negative features). Signed graphs
     (a fused :math:`G` with negative entries) draw positive edges red and
     negative edges blue. Self loops and zero-weight entries are not drawn, and
     a pair linked in both directions is drawn once, with the larger
@@ -113,14 +116,13 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
     coords = _positions(n, edges, ew, layout=layout, pos=pos, time=time, seed=seed)
 
     signed = bool((ew < 0).any())
-    strength = np.abs(ew) / np.abs(ew).max() if len(ew) else ew
-    widths = 0.4 + 2.6 * strength
+    widths, alphas = edge_style(ew)
     colours = np.zeros((len(ew), 4))
     base = np.where(ew < 0, 0, 1) if signed else np.full(len(ew), 2)
     palette = np.array([mpl.colors.to_rgb("tab:blue"), mpl.colors.to_rgb("tab:red"),
                         (0.2, 0.2, 0.25)])
     colours[:, :3] = palette[base] if len(ew) else colours[:, :3]
-    colours[:, 3] = 0.15 + 0.85 * strength
+    colours[:, 3] = alphas
 
     if layout == "temporal" and pos is None:
         segs = [_arc(coords[i], coords[j]) for i, j in edges]
@@ -204,6 +206,23 @@ def select_edges(edge_index: np.ndarray, edge_weight: np.ndarray, *,
         first = np.r_[True, (np.diff(lo) != 0) | (np.diff(hi) != 0)]
         lo, hi, w = lo[first], hi[first], w[first]
     return np.stack([lo, hi], axis=1).astype(np.int64), w
+
+
+def edge_style(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Line widths and opacities of edges of weights ``weight``: min-max
+    scaled :math:`|w|` mapped onto ``[0.15, 1]`` of the full width and
+    opacity; the full opacity drops as ``1 / sqrt(E)`` beyond 200 edges so
+    that dense drawings do not turn into a solid block."""
+    s = np.abs(weight)
+    if len(s) == 0:
+        return s, s
+    span = s.max() - s.min()
+    t = (s - s.min()) / span if span > 0 else np.ones_like(s)
+    t = 0.15 + 0.85 * t
+    num = len(s)
+    top_alpha = 0.9 if num <= 200 else float(np.clip(0.9 * np.sqrt(200 / num), 0.2, 0.9))
+    top_width = 2.8 if num <= 200 else 1.6
+    return top_width * t, top_alpha * t
 
 
 def _positions(n, edges, weights, *, layout, pos, time, seed) -> np.ndarray:

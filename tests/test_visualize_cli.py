@@ -1,0 +1,129 @@
+import json
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from pyg_fusion.cli import main  # noqa: E402
+from pyg_fusion.cli.plot import load_scores, operator_from_state, subsample  # noqa: E402
+from pyg_fusion.data import MultiSourceData  # noqa: E402
+
+
+def _png_ok(path):
+    with Image.open(path) as im:
+        assert im.format == "PNG" and im.size[0] > 300 and im.size[1] > 200
+
+
+@pytest.fixture
+def graph_file(tmp_path):
+    torch.manual_seed(0)
+    data = MultiSourceData(x_a=torch.randn(40, 6), x_b=torch.randn(40, 3),
+                           y=torch.randint(0, 3, (40, )))
+    path = tmp_path / "graph.pt"
+    torch.save(data, path)
+    return path
+
+
+@pytest.mark.parametrize("kind, extra", [
+    ("relation-graph", ["--source", "b", "--k", "3", "--layout", "circular"]),
+    ("adjacency", ["--k", "4"]),
+    ("powers", ["--sources", "a", "--num-powers", "2"]),
+])
+def test_plot_graph_kinds_from_a_saved_graph(tmp_path, graph_file, kind, extra, capsys):
+    out = tmp_path / f"{kind}.png"
+    assert main(["plot", kind, "--input", str(graph_file), "--out", str(out), *extra]) == 0
+    _png_ok(out)
+    assert f"wrote {out}" in capsys.readouterr().out
+
+
+def test_plot_operator_from_a_lightning_style_checkpoint(tmp_path):
+    A = {"model.fusion.A.i3d|c3d": torch.randn(3, 4), "model.fusion.A.i3d|swin": torch.randn(3, 3)}
+    ckpt = tmp_path / "last.ckpt"
+    torch.save({"state_dict": {**A, "model.head.weight": torch.randn(2, 2)}, "epoch": 1}, ckpt)
+    panels, kind = operator_from_state(torch.load(ckpt, weights_only=True)["state_dict"])
+    assert kind == "pairwise" and set(panels) == {"i3d|c3d", "i3d|swin"}
+    assert torch.equal(panels["i3d|c3d"], A["model.fusion.A.i3d|c3d"])
+    out = tmp_path / "A.png"
+    assert main(["plot", "operator", "--checkpoint", str(ckpt), "--out", str(out)]) == 0
+    _png_ok(out)
+    factors, kind = operator_from_state({"fusion.factors.a": torch.randn(2, 3),
+                                         "fusion.factors.b": torch.randn(2, 4)})
+    assert kind == "cp" and list(factors) == ["a", "b"]
+
+
+def test_plot_operator_from_json(tmp_path):
+    src = tmp_path / "A.json"
+    src.write_text(json.dumps({"rgb|flow": [[0.1, -0.5], [1.0, 0.2]]}))
+    out = tmp_path / "A.png"
+    assert main(["plot", "operator", "--input", str(src), "--out", str(out)]) == 0
+    _png_ok(out)
+
+
+def test_plot_results_kinds(tmp_path, capsys):
+    sweep = tmp_path / "sweep.json"
+    sweep.write_text(json.dumps([{"P": p, "Q": q, "metric": "auc", "mean": 0.5 + 0.01 * p * q,
+                                  "std": 0.01, "dataset": "toy", "method": "lego"}
+                                 for p in (1, 2, 3) for q in (1, 2)]))
+    out = tmp_path / "pq.png"
+    assert main(["plot", "pq-sensitivity", "--input", str(sweep), "--out", str(out),
+                 "--dataset", "toy"]) == 0
+    _png_ok(out)
+
+    scores = tmp_path / "scores.json"
+    scores.write_text(json.dumps({"videos": [
+        {"name": "v1", "scores": [0.1, 0.8, 0.2], "gt": [0] * 10 + [1] * 20 + [0] * 18},
+        {"name": "v2", "scores": [0.3, 0.2]}], "frames_per_snippet": 16}))
+    s, gt, fps = load_scores(str(scores))
+    assert list(s) == ["v1", "v2"] and list(gt) == ["v1"] and fps == 16
+    out = tmp_path / "scores.png"
+    # v2 has no ground truth: the command must say so, not crash
+    assert main(["plot", "anomaly-scores", "--input", str(scores), "--out", str(out)]) == 2
+    assert "ground_truth has no entry for video(s) ['v2']" in capsys.readouterr().err
+    scores.write_text(json.dumps({"scores": {"v1": [0.1, 0.8, 0.2]},
+                                  "ground_truth": {"v1": [0, 1, 0]}}))
+    assert main(["plot", "anomaly-scores", "--input", str(scores), "--out", str(out),
+                 "--threshold", "0.5"]) == 0
+    _png_ok(out)
+
+    bench = tmp_path / "bench.json"
+    bench.write_text(json.dumps({"machine": {}, "config": {}, "rows": [
+        {"N": n, "batch": 1, "backend": b, "scatter": "native", "time_s": t, "times": [t],
+         "peak_mem_mb": 1.0, "status": "ok"}
+        for n in (32, 64, 128) for b, t in (("dense", n * 1e-4), ("sparse", 1e-3))]}))
+    out = tmp_path / "bench.png"
+    assert main(["plot", "sparse-vs-dense", "--input", str(bench), "--out", str(out)]) == 0
+    _png_ok(out)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["plot", "sparse-vs-dense", "--out", "x.png"], "needs --input"),
+    (["plot", "sparse-vs-dense", "--input", "missing.json", "--out", "x.png"], "no such file"),
+    (["plot", "adjacency", "--out", "x.png"], "needs --dataset NAME or --input"),
+    (["plot", "adjacency", "--dataset", "imagenet", "--out", "x.png"], "--dataset must be one of"),
+    (["plot", "operator", "--out", "x.png"], "needs --checkpoint"),
+    (["plot", "operator", "--input", "a.json", "--out", "x.pdf"], "--out must name a .png"),
+])
+def test_plot_user_errors_exit_2_with_one_line(tmp_path, monkeypatch, capsys, argv, message):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_plot_reports_a_missing_source(tmp_path, graph_file, capsys):
+    assert main(["plot", "adjacency", "--input", str(graph_file), "--sources", "a,depth",
+                 "--out", str(tmp_path / "x.png")]) == 2
+    assert "['depth'] not in the graph" in capsys.readouterr().err
+
+
+def test_subsample_keeps_node_level_attributes_in_order():
+    data = MultiSourceData(x_a=torch.arange(20.0).view(10, 2), y=torch.arange(10),
+                           x_frames=torch.randn(30, 2))
+    small, note = subsample(data, 4)
+    assert small.num_nodes == 4 and "4 of 10" in note
+    assert torch.equal(small.x_a[:, 0] / 2, small.y.float())
+    assert bool((small.y.diff() > 0).all()) and "x_frames" not in small
