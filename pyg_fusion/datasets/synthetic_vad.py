@@ -1,0 +1,256 @@
+"""A seeded synthetic video-anomaly feature set, written in the public VAD
+layout and read back by :class:`~pyg_fusion.datasets.VADFeatures`."""
+from __future__ import annotations
+
+import json
+import os.path as osp
+from typing import Callable, Mapping
+
+import numpy as np
+
+from ._base import options_hash
+from ._io import save_npy, save_text
+from .vad import VADFeatures, VADLayout
+
+# source: (width, noise std); "hold": snippets over which a source's view of
+# the latent is held constant (caption-like text features)
+SETTINGS = {
+    "multi_representation": dict(sources={"i3d": (64, 0.8), "c3d": (48, 1.0), "swin": (80, 0.9)},
+                                 hold={}, num_domains=1),
+    "multi_modal": dict(sources={"visual": (64, 0.8), "text": (32, 1.0), "pose": (24, 1.1)},
+                        hold={"text": 4}, num_domains=1),
+    "multi_domain": dict(sources={"i3d": (64, 0.8), "c3d": (48, 1.0), "swin": (80, 0.9)},
+                         hold={}, num_domains=2),
+}
+SHARED_DIMS = 8
+PRIVATE_DIMS = 4
+CROP_NOISE = 0.3
+STRONG = 5.0  # anomaly shift seen by the type's main source
+WEAK = 1.5  # ... and by the next source
+
+
+class SyntheticVAD(VADFeatures):
+    r"""Synthetic weakly-labelled video anomaly features in which no single
+    source sees every anomaly, so that fusion matters.
+
+    Generative model (all draws from ``numpy.random.default_rng(seed)``):
+
+    1. Latent trajectory of a video of ``T`` snippets (``T`` uniform in
+       ``snippets``): a shared part ``s_t`` in :math:`\mathbb{R}^8` and one
+       private part ``p^m_t`` in :math:`\mathbb{R}^4` per source ``m``, each a
+       stationary AR(1) process ``z_t = rho z_{t-1} + sqrt(1 - rho^2) e_t``
+       (unit variance, ``rho = 0.9``, ``0.9 - 0.15 k`` in domain ``k``: faster
+       dynamics), plus a per-video scene offset ``c ~ N(0, 0.5^2)`` on the
+       shared part.
+    2. Sources are noisy random projections of what they see:
+       ``x^m_t = a_{k,m} (W_m [s_t + c; p^m_t] + b_{k,m}) + noise * sigma_m e``,
+       ``W_m`` ``[d_m, 12]`` Gaussian with variance 1/12 (shared by the
+       domains), ``b_{0,m} = 0``, ``a_{0,m} = 1`` and, in domain ``k > 0``,
+       ``b_{k,m} ~ N(0, 1)`` per feature and ``a_{k,m} = 1.3^k`` (shifted
+       statistics). A source with a ``hold`` of ``h`` sees the latent of
+       snippet ``h * floor(t / h)`` (caption-like).
+    3. Anomalies: abnormal videos (the first half of each list) contain 1-3
+       segments of 3 to ``max(3, T // 4)`` snippets, each of a random type
+       among ``M + 1``. Type ``m < M`` adds ``5 * strength`` along a unit
+       direction ``u_m`` (drawn once per data set) to ``p^m`` and
+       ``1.5 * strength`` along another fixed direction ``v_m`` to
+       ``p^{(m+1) mod M}``: it is seen well by source ``m``, weakly by
+       source ``m + 1`` and not at all by the others. Type ``M`` is
+       relational: source 0 sees an independent shared trajectory ``s'_t``
+       (same law) instead of ``s_t``, so every source looks normal on its
+       own and only the relation between sources changes. A probe on one
+       source therefore misses at least half of the anomaly types.
+    4. Frame-level ground truth: each snippet is 16 frames; a snippet inside
+       an anomalous segment makes its 16 frames abnormal.
+
+    Settings (the paper's Table 2): ``"multi_representation"``: three
+    "backbones" of one modality ``i3d`` (64-d, noise 0.8), ``c3d`` (48-d,
+    1.0), ``swin`` (80-d, 0.9); ``"multi_modal"``: ``visual`` (64-d, 0.8),
+    ``text`` (32-d, 1.0, held over 4 snippets), ``pose`` (24-d, 1.1);
+    ``"multi_domain"``: the three backbones in two domains with shifted
+    statistics (``num_domains`` overrides the count).
+
+    Written layout, under ``root/raw/synthetic_<hash of the options>/``
+    (see ``datasets/README.md``): ``domain<k>/features/<source>/<video>.npy``
+    (``[T, d]``, ``[T, crops, d]`` with ``num_crops > 1``, or
+    ``<video>__<crop>.npy`` files with ``crop_layout="files"``),
+    ``domain<k>/list/{train,test}.list`` (abnormal first),
+    ``domain<k>/list/gt-{train,test}.npy`` (frame level, concatenated in list
+    order) and ``synthetic.json`` (the options). It is then read by
+    :class:`VADFeatures` exactly as a public feature set.
+
+    Args:
+        root: dataset folder.
+        split: ``"train"`` or ``"test"``.
+        setting: one of the settings above.
+        num_videos: ``(train, test)`` videos per domain.
+        snippets: ``(min, max)`` snippets per video.
+        num_domains: number of domains (default from the setting).
+        seed: the seed of everything.
+        noise: multiplies every source's noise std.
+        strength: multiplies the anomaly shifts.
+        num_crops, crop_layout: crops per snippet (crop ``c`` adds noise of
+            std ``0.3 sigma_m``), written ``"stacked"`` ``[T, crops, d]`` or as
+            ``"files"``.
+        fine_sources: ``{source: units per snippet}``: write these sources at
+            a finer temporal level (``T * r`` units, less up to ``r - 1`` at
+            the end; each unit is its snippet's noise-free features plus its
+            own noise); read through ``assign_<source>``.
+        train_ground_truth: also attach ``frame_gt`` to training videos (for
+            analysis; weakly-supervised training must not use it).
+        num_segments, crops, transform, pre_transform, pre_filter,
+        force_reload, log: as in :class:`VADFeatures`.
+    """
+
+    def __init__(self, root: str, split: str = "train", *,
+                 setting: str = "multi_representation", num_videos: tuple[int, int] = (60, 40),
+                 snippets: tuple[int, int] = (24, 96), num_domains: int | None = None,
+                 seed: int = 0, noise: float = 1.0, strength: float = 1.0,
+                 num_crops: int = 1, crop_layout: str = "stacked",
+                 fine_sources: Mapping[str, int] | None = None,
+                 train_ground_truth: bool = False, num_segments: int | None = 32,
+                 crops: str | int = "mean", transform: Callable | None = None,
+                 pre_transform: Callable | None = None, pre_filter: Callable | None = None,
+                 force_reload: bool = False, log: bool = True):
+        if setting not in SETTINGS:
+            raise ValueError(f"setting must be one of {tuple(SETTINGS)}, got {setting!r}")
+        preset = SETTINGS[setting]
+        num_domains = preset["num_domains"] if num_domains is None else num_domains
+        if isinstance(num_domains, bool) or not isinstance(num_domains, int) or num_domains < 1:
+            raise ValueError(f"num_domains must be an int >= 1, got {num_domains!r}")
+        if (len(num_videos) != 2 or min(num_videos) < 2):
+            raise ValueError(f"num_videos must be (train, test), each >= 2, got {num_videos!r}")
+        if len(snippets) != 2 or not 1 <= snippets[0] <= snippets[1]:
+            raise ValueError(f"snippets must be (min, max) with 1 <= min <= max, got "
+                             f"{snippets!r}")
+        if num_crops < 1 or crop_layout not in ("stacked", "files"):
+            raise ValueError(f"num_crops must be >= 1 and crop_layout 'stacked' or 'files', "
+                             f"got {num_crops!r}, {crop_layout!r}")
+        fine_sources = dict(fine_sources or {})
+        self.gen = dict(setting=setting, num_videos=list(num_videos), snippets=list(snippets),
+                        num_domains=num_domains, seed=seed, noise=noise, strength=strength,
+                        num_crops=num_crops, crop_layout=crop_layout,
+                        fine_sources=fine_sources)
+        self.tag = f"synthetic_{options_hash(self.gen)}"
+        first = next(iter(preset["sources"]))
+        name = "{name}__{crop}.npy" if (num_crops > 1 and crop_layout == "files") else "{name}.npy"
+        half = {s: (n + 1) // 2 for s, n in zip(("train", "test"), num_videos)}
+        domains = [VADLayout(
+            sources={s: f"features/{s}/{name}" for s in preset["sources"]},
+            train_list="list/train.list", test_list="list/test.list",
+            gt={"test": "list/gt-test.npy",
+                **({"train": "list/gt-train.npy"} if train_ground_truth else {})},
+            labels="position", num_abnormal=half, rates=fine_sources,
+            folder=f"{self.tag}/domain{k}", name=f"domain{k}") for k in range(num_domains)]
+        self._first_source = first
+        super().__init__(root, split, domains, num_segments=num_segments, crops=crops,
+                         transform=transform, pre_transform=pre_transform,
+                         pre_filter=pre_filter, force_reload=force_reload, log=log)
+
+    @property
+    def raw_file_names(self) -> list[str]:
+        return [*super().raw_file_names, f"{self.tag}/synthetic.json"]
+
+    def download(self) -> None:
+        """Generate the data (nothing is downloaded)."""
+        g = self.gen
+        preset = SETTINGS[g["setting"]]
+        rng = np.random.default_rng(g["seed"])
+        sources = preset["sources"]
+        latent = SHARED_DIMS + PRIVATE_DIMS
+        W = {s: rng.normal(0, 1 / np.sqrt(latent), size=(d, latent))
+             for s, (d, _) in sources.items()}
+        # one fixed pair of unit directions per anomaly type: (strong, weak)
+        U = rng.normal(size=(len(sources), 2, PRIVATE_DIMS))
+        U /= np.linalg.norm(U, axis=-1, keepdims=True)
+        for k in range(g["num_domains"]):
+            folder = osp.join(self.raw_dir, self.tag, f"domain{k}")
+            shift = {s: (np.zeros(d) if k == 0 else rng.normal(0, 1, size=d))
+                     for s, (d, _) in sources.items()}
+            dom = dict(rho=0.9 - 0.15 * k, scale=1.3 ** k, shift=shift)
+            for split, n in zip(("train", "test"), g["num_videos"]):
+                n_abnormal = (n + 1) // 2
+                lines, gts = [], []
+                for i in range(n):
+                    label = int(i < n_abnormal)
+                    video = f"d{k}_{split}_{i:04d}_{'anomaly' if label else 'normal'}"
+                    feats, snippet_gt = self._video(rng, W, U, dom, label)
+                    for s, x in feats.items():
+                        self._write_source(rng, folder, s, video, x, sources[s][1])
+                    first = self._first_source
+                    if g["num_crops"] > 1 and g["crop_layout"] == "files":
+                        lines += [f"features/{first}/{video}__{c}.npy"
+                                  for c in range(g["num_crops"])]
+                    else:
+                        lines.append(f"features/{first}/{video}.npy")
+                    gts.append(np.repeat(snippet_gt, 16).astype(np.uint8))
+                save_text(osp.join(folder, "list", f"{split}.list"), "\n".join(lines) + "\n")
+                save_npy(osp.join(folder, "list", f"gt-{split}.npy"), np.concatenate(gts))
+        save_text(osp.join(self.raw_dir, self.tag, "synthetic.json"),
+                  json.dumps({**g, "sources": {s: {"width": d, "noise": n}
+                                               for s, (d, n) in sources.items()},
+                              "hold": preset["hold"]}, indent=2))
+
+    def _video(self, rng, W, U, dom, label):
+        g = self.gen
+        preset = SETTINGS[g["setting"]]
+        names = list(preset["sources"])
+        M = len(names)
+        T = int(rng.integers(g["snippets"][0], g["snippets"][1] + 1))
+        rho = dom["rho"]
+
+        def ar(dims):
+            z = np.empty((T, dims))
+            z[0] = rng.normal(size=dims)
+            for t in range(1, T):
+                z[t] = rho * z[t - 1] + np.sqrt(1 - rho ** 2) * rng.normal(size=dims)
+            return z
+
+        scene = rng.normal(0, 0.5, size=SHARED_DIMS)
+        shared = ar(SHARED_DIMS) + scene
+        seen_shared = {s: shared.copy() for s in names}
+        private = {s: ar(PRIVATE_DIMS) for s in names}
+        snippet_gt = np.zeros(T, dtype=np.int64)
+        if label:
+            for _ in range(int(rng.integers(1, 4))):
+                length = int(rng.integers(3, max(3, T // 4) + 1))
+                length = min(length, T)
+                start = int(rng.integers(0, T - length + 1))
+                span = slice(start, start + length)
+                kind = int(rng.integers(0, M + 1))
+                snippet_gt[span] = 1
+                if kind < M:
+                    for s, amount, u in ((names[kind], STRONG, U[kind, 0]),
+                                         (names[(kind + 1) % M], WEAK, U[kind, 1])):
+                        private[s][span] += g["strength"] * amount * u
+                else:  # relational: source 0 desynchronised from the others
+                    seen_shared[names[0]][span] = ar(SHARED_DIMS)[span] + scene
+        feats = {}
+        for s in names:
+            z = np.concatenate([seen_shared[s], private[s]], axis=1)
+            hold = preset["hold"].get(s, 1)
+            if hold > 1:
+                z = z[(np.arange(T) // hold) * hold]
+            feats[s] = dom["scale"] * (z @ W[s].T + dom["shift"][s])
+        return feats, snippet_gt
+
+    def _write_source(self, rng, folder, source, video, x, sigma):
+        g = self.gen
+        sigma = sigma * g["noise"]
+        rate = g["fine_sources"].get(source, 1)
+        if rate > 1:
+            T = x.shape[0]
+            n = T * rate - int(rng.integers(0, rate))
+            x = x[np.arange(n) // rate]
+        x = x + sigma * rng.normal(size=x.shape)
+        C = g["num_crops"]
+        path = osp.join(folder, "features", source)
+        if C == 1:
+            save_npy(osp.join(path, f"{video}.npy"), x.astype(np.float32))
+            return
+        crops = x[:, None, :] + CROP_NOISE * sigma * rng.normal(size=(x.shape[0], C, x.shape[1]))
+        if g["crop_layout"] == "stacked":
+            save_npy(osp.join(path, f"{video}.npy"), crops.astype(np.float32))
+        else:
+            for c in range(C):
+                save_npy(osp.join(path, f"{video}__{c}.npy"), crops[:, c].astype(np.float32))

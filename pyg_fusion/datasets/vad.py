@@ -1,0 +1,540 @@
+"""Video-anomaly-detection (VAD) feature sets in the public layouts, one
+:class:`~pyg_fusion.data.MultiSourceData` per video.
+
+The layouts are those of RTFM, MGFN, UR-DMU, VadCLIP and TEVAD (see
+``datasets/README.md``): one ``.npy`` per video ``[T, crops, F]`` (or
+``[T, F]``), or one ``[T, F]`` file per crop ``NAME__0.npy`` ..
+``NAME__9.npy``; a list file fixing the order of the videos (abnormal first);
+the test ground truth as one frame-level 0/1 array over all test videos
+concatenated in list order, each snippet covering 16 frames.
+"""
+from __future__ import annotations
+
+import glob
+import math
+import os.path as osp
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import torch
+from torch import Tensor
+from tqdm.auto import tqdm
+
+from ..data import MultiSourceData
+from ._base import FusionDataset, options_hash
+from ._io import load_npy
+
+SPLITS = ("train", "test")
+_LIST_HEADER = {"path", "label", "name", "video", "feature", "features", "file"}
+
+
+def resample_segments(feat: np.ndarray, num_segments: int) -> tuple[np.ndarray, np.ndarray]:
+    r"""Average ``T`` snippets into ``num_segments`` segments, as RTFM's
+    ``process_feat``: boundaries ``r = int(linspace(0, T, N + 1))``, segment
+    ``i`` is the mean of snippets ``r[i] .. r[i+1]-1``, or a copy of snippet
+    ``r[i]`` when that range is empty (``T < N`` repeats snippets).
+
+    Args:
+        feat: ``[T, ...]`` snippet features.
+        num_segments: ``N``.
+
+    Returns:
+        ``([N, ...]`` float32 segments, ``[T]`` int64 ``snippet_segment``: the
+        segment whose mean snippet ``j`` entered). The ranges partition
+        ``0..T-1``, so every snippet has exactly one segment.
+    """
+    T = feat.shape[0]
+    if T == 0:
+        raise ValueError("feat has no snippets (T = 0)")
+    if num_segments < 1:
+        raise ValueError(f"num_segments must be >= 1, got {num_segments}")
+    r = np.linspace(0, T, num_segments + 1).astype(np.int64)
+    out = np.empty((num_segments, *feat.shape[1:]), dtype=np.float32)
+    for i in range(num_segments):
+        if r[i] != r[i + 1]:
+            out[i] = np.asarray(feat[r[i]:r[i + 1]], dtype=np.float64).mean(0)
+        else:
+            out[i] = feat[min(r[i], T - 1)]
+    seg = np.searchsorted(r, np.arange(T), side="right") - 1
+    return out, seg.astype(np.int64)
+
+
+def segment_scores_to_frames(scores: Tensor, data) -> Tensor:
+    """Expand the node (segment) scores ``[N]`` of one video to its frames
+    ``[num_frames]``: each snippet takes its segment's score
+    (``snippet_segment``), each frame its snippet's (``snippet_len``
+    frames per snippet), the length of ``data.frame_gt``."""
+    snippet = scores[data.snippet_segment]
+    return snippet.repeat_interleave(int(data.snippet_len))
+
+
+@dataclass
+class VADLayout:
+    r"""Where one VAD feature set lives and how to read it. Paths are relative
+    to ``root/raw/<folder>``.
+
+    Args:
+        sources: ``{source: pattern}``. A pattern holds ``{name}`` (the video
+            name) and, for one file per crop, ``{crop}``:
+            ``"i3d/{name}_i3d.npy"``, ``"clip/{name}__{crop}.npy"``. A pattern
+            without ``{name}`` is a folder holding ``{name}.npy`` or
+            ``{name}__{crop}.npy``.
+        train_list, test_list: list files, one video per line (a feature file
+            path or a name; crop files of one video are merged; an optional
+            second comma-separated column is the label, as VadCLIP's CSVs).
+            Without one, the videos are the sorted names found for the first
+            source.
+        gt: frame-level ground truth of the test split: one ``.npy``
+            concatenated over the test videos in list order, or a pattern
+            with ``{name}`` (one file per video); a dict ``{split: ...}`` also
+            gives one for the training split.
+        labels: video labels from ``"position"`` (the first ``num_abnormal``
+            videos of the list are abnormal), ``"name"`` (normal when the name
+            matches ``normal_pattern``), ``"list"`` (the list's label column:
+            normal when it matches ``normal_pattern`` or is ``0``), or
+            ``"auto"`` (list column, else position if ``num_abnormal`` is
+            given, else name).
+        num_abnormal: int, or ``{split: int}``.
+        normal_pattern: regular expression of normal videos' names / labels
+            (UCF-Crime ``Normal_Videos``, XD-Violence ``label_A``).
+        rates: ``{source: units per snippet}`` for sources at a finer temporal
+            level (e.g. 16 for per-frame features beside 16-frame snippets);
+            default 1.
+        folder: subfolder of ``root/raw`` holding this feature set.
+        name: domain name (default: ``folder`` or ``domain<k>``).
+        snippet_len: frames per snippet (16 for I3D / C3D snippets).
+    """
+    sources: Mapping[str, str]
+    train_list: str | None = None
+    test_list: str | None = None
+    gt: str | Mapping[str, str] | None = None
+    labels: str = "auto"
+    num_abnormal: int | Mapping[str, int] | None = None
+    normal_pattern: str = r"(?i)normal|label_A"
+    rates: Mapping[str, int] = field(default_factory=dict)
+    folder: str = ""
+    name: str | None = None
+    snippet_len: int = 16
+
+    def __post_init__(self):
+        if not self.sources:
+            raise ValueError("sources must name at least one source")
+        for s in self.sources:
+            if not re.fullmatch(r"[A-Za-z0-9_]+", str(s)):
+                raise ValueError(f"source name {s!r} must be letters, digits or '_'")
+        if self.labels not in ("auto", "position", "name", "list"):
+            raise ValueError(f"labels must be 'auto', 'position', 'name' or 'list', got "
+                             f"{self.labels!r}")
+        for s, r in self.rates.items():
+            if s not in self.sources:
+                raise ValueError(f"rates names {s!r}, which is not a source "
+                                 f"({list(self.sources)})")
+            if isinstance(r, bool) or not isinstance(r, int) or r < 1:
+                raise ValueError(f"rates[{s!r}] must be an int >= 1, got {r!r}")
+        if not (isinstance(self.snippet_len, int) and self.snippet_len >= 1):
+            raise ValueError(f"snippet_len must be an int >= 1, got {self.snippet_len!r}")
+
+    def list_file(self, split: str) -> str | None:
+        return self.train_list if split == "train" else self.test_list
+
+    def gt_file(self, split: str) -> str | None:
+        if isinstance(self.gt, Mapping):
+            return self.gt.get(split)
+        return self.gt if split == "test" else None
+
+    def abnormal_count(self, split: str) -> int | None:
+        if isinstance(self.num_abnormal, Mapping):
+            return self.num_abnormal.get(split)
+        return self.num_abnormal
+
+
+class VADFeatures(FusionDataset):
+    r"""Video-anomaly feature sets in the public layouts (RTFM, MGFN, UR-DMU,
+    VadCLIP, TEVAD), one :class:`~pyg_fusion.data.MultiSourceData` per video
+    (one per video and crop with ``crops="all"``), several sources aligned per
+    video, several data sets at once as domains.
+
+    Each graph holds:
+
+    * ``x_<source>`` ``[N, d]`` float32: the video's snippets resampled to
+      ``N = num_segments`` segments by :func:`resample_segments` (RTFM), or
+      its ``T`` snippets with ``num_segments=None``. A source at a finer
+      temporal level (``rates``) keeps its units: ``x_<source>`` ``[n, d]`` and
+      ``assign_<source>`` ``[n]``, the segment of each unit (units past the
+      last whole snippet are dropped);
+    * ``y`` ``[1]`` video label (1 = abnormal), ``domain`` ``[1]``, ``video``
+      (name);
+    * ``num_snippets`` ``[1]`` = ``T``, ``snippet_segment`` ``[T]`` (the
+      segment of each snippet; not offset when batched), ``snippet_len``
+      ``[1]``, ``num_frames`` ``[1]`` = ``T * snippet_len``;
+    * with ground truth (test split): ``frame_gt`` ``[num_frames]`` 0/1.
+      :func:`segment_scores_to_frames` turns segment scores into frame scores
+      of that length; concatenating ``frame_gt`` over the dataset in order
+      gives the public concatenated ground truth;
+    * ``crop`` ``[1]`` with ``crops="all"``.
+
+    Errors name the video: a missing feature file, sources whose lengths
+    disagree, a ground truth shorter than the videos.
+
+    Args:
+        root: dataset folder; the feature sets are under ``root/raw``.
+        split: ``"train"`` or ``"test"``.
+        domains: one :class:`VADLayout` or a list of them (domain id = position
+            in the list: the multi-domain setting); without it the keyword
+            arguments ``**layout`` make one.
+        num_segments: ``N`` (default 32, the paper's), or ``None`` to keep
+            ``T``.
+        crops: ``"mean"`` (average the crops), a crop index, or ``"all"``
+            (one graph per crop, attribute ``crop``).
+    """
+
+    def __init__(self, root: str, split: str = "train",
+                 domains: VADLayout | Sequence[VADLayout] | None = None, *,
+                 num_segments: int | None = 32, crops: str | int = "mean",
+                 transform: Callable | None = None, pre_transform: Callable | None = None,
+                 pre_filter: Callable | None = None, force_reload: bool = False,
+                 log: bool = True, **layout):
+        if split not in SPLITS:
+            raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+        if domains is None:
+            domains = [VADLayout(**layout)]
+        elif layout:
+            raise TypeError(f"pass either domains or layout keywords, not both "
+                            f"({sorted(layout)})")
+        elif isinstance(domains, VADLayout):
+            domains = [domains]
+        domains = list(domains)
+        if not domains or not all(isinstance(d, VADLayout) for d in domains):
+            raise TypeError("domains must be a VADLayout or a non-empty list of them")
+        names = [set(d.sources) for d in domains]
+        if any(n != names[0] for n in names):
+            raise ValueError(f"all domains must have the same sources, got "
+                             f"{[sorted(n) for n in names]}")
+        if num_segments is not None and (isinstance(num_segments, bool)
+                                         or not isinstance(num_segments, int)
+                                         or num_segments < 1):
+            raise ValueError(f"num_segments must be an int >= 1 or None, got {num_segments!r}")
+        if not (crops in ("mean", "all") or (isinstance(crops, int)
+                                             and not isinstance(crops, bool) and crops >= 0)):
+            raise ValueError(f"crops must be 'mean', 'all' or a crop index >= 0, got {crops!r}")
+        self.split = split
+        self.domains = domains
+        self.num_segments = num_segments
+        self.crops = crops
+        super().__init__(root, transform, pre_transform, pre_filter, log=log,
+                         force_reload=force_reload)
+        self.load(self.processed_paths[0])
+
+    # -- PyG conventions -------------------------------------------------
+    @property
+    def domain_names(self) -> list[str]:
+        return [d.name or d.folder or f"domain{k}" for k, d in enumerate(self.domains)]
+
+    @property
+    def raw_file_names(self) -> list[str]:
+        out = []
+        for d in self.domains:
+            for f in (d.list_file(self.split), d.gt_file(self.split)):
+                if f is not None and "{name}" not in f:
+                    out.append(osp.join(d.folder, f))
+        return out
+
+    @property
+    def processed_file_names(self) -> list[str]:
+        options = dict(split=self.split, num_segments=self.num_segments, crops=self.crops,
+                       domains=[asdict(d) for d in self.domains], kind=type(self).__name__)
+        return [f"vad_{self.split}_{options_hash(options, self.raw_paths)}.pt"]
+
+    def download(self) -> None:
+        missing = [p for p in self.raw_paths if not osp.isfile(p)]
+        if missing:
+            raise FileNotFoundError(f"{type(self).__name__}: file(s) not found: {missing} "
+                                    f"(VAD features are not downloadable; see the layouts in "
+                                    f"datasets/README.md)")
+
+    def process(self) -> None:
+        data_list = []
+        for k, layout in enumerate(self.domains):
+            data_list += self._process_domain(k, layout)
+        widths = {}
+        for data in data_list:
+            for s in data.sources:
+                w = data[f"x_{s}"].size(-1)
+                if widths.setdefault(s, (w, data.video))[0] != w:
+                    raise ValueError(f"source {s!r} has {w} features in video {data.video!r} "
+                                     f"but {widths[s][0]} in video {widths[s][1]!r}")
+        if self.pre_filter is not None:
+            data_list = [d for d in data_list if self.pre_filter(d)]
+        if self.pre_transform is not None:
+            data_list = [self.pre_transform(d) for d in data_list]
+        if not data_list:
+            raise ValueError(f"no video in the {self.split} split")
+        self.save(data_list, self.processed_paths[0])
+
+    # -- reading ---------------------------------------------------------
+    def _dir(self, layout: VADLayout) -> str:
+        return osp.join(self.raw_dir, layout.folder)
+
+    def _videos(self, layout: VADLayout) -> tuple[list[str], list[str] | None]:
+        """Video names in list order, and the list's label column if any."""
+        base = self._dir(layout)
+        list_file = layout.list_file(self.split)
+        if list_file is None:
+            return self._discover(layout), None
+        path = osp.join(base, list_file)
+        with open(path) as f:
+            lines = [ln.strip() for ln in f if ln.strip()]
+        if lines and {c.strip().lower() for c in lines[0].split(",")} <= _LIST_HEADER:
+            lines = lines[1:]
+        names, labels, seen = [], [], set()
+        for ln in lines:
+            entry, _, label = ln.partition(",")
+            name = self._name_of(layout, entry.strip())
+            if name in seen:  # the other crop files of a video
+                continue
+            seen.add(name)
+            names.append(name)
+            labels.append(label.strip())
+        if not names:
+            raise ValueError(f"list file {path} lists no video")
+        has_labels = all(labels)
+        if any(labels) and not has_labels:
+            raise ValueError(f"list file {path}: some lines have a label column, others not")
+        return names, (labels if has_labels else None)
+
+    @staticmethod
+    def _name_of(layout: VADLayout, entry: str) -> str:
+        base = osp.basename(entry)
+        pats = []
+        for pattern in layout.sources.values():
+            pats += ([osp.basename(pattern)] if "{name}" in pattern
+                     else ["{name}__{crop}.npy", "{name}.npy"])
+        for pat in pats:
+            rx = re.escape(pat).replace(re.escape("{name}"), "(?P<name>.+?)")
+            rx = rx.replace(re.escape("{crop}"), r"\d+")
+            m = re.fullmatch(rx, base)
+            if m:
+                return m.group("name")
+        stem = base[:-4] if base.endswith(".npy") else base
+        return re.sub(r"__\d+$", "", stem)
+
+    def _discover(self, layout: VADLayout) -> list[str]:
+        base = self._dir(layout)
+        pattern = self._pattern(layout, next(iter(layout.sources)))
+        found = sorted(glob.glob(osp.join(base, pattern.replace("{name}", "*")
+                                          .replace("{crop}", "*"))))
+        names = list(dict.fromkeys(self._name_of(layout, f) for f in found))
+        if not names:
+            raise FileNotFoundError(f"no list file given for the {self.split} split and no "
+                                    f"feature file matches {osp.join(base, pattern)}")
+        return names
+
+    def _pattern(self, layout: VADLayout, source: str, name: str | None = None) -> str:
+        pattern = layout.sources[source]
+        if "{name}" in pattern:
+            return pattern
+        stacked = osp.join(pattern, "{name}.npy")
+        if name is not None and not osp.isfile(osp.join(self._dir(layout),
+                                                        stacked.format(name=name))):
+            per_crop = osp.join(pattern, "{name}__{crop}.npy")
+            if glob.glob(osp.join(self._dir(layout), per_crop.format(name=name, crop="*"))):
+                return per_crop
+        return stacked
+
+    def _load_source(self, layout: VADLayout, source: str, video: str, where: str) -> np.ndarray:
+        """``[T, C, F]`` features of one source of one video."""
+        base = self._dir(layout)
+        pattern = self._pattern(layout, source, video)
+        what = f"{where}: source {source!r}"
+        if "{crop}" not in pattern:
+            arr = load_npy(osp.join(base, pattern.format(name=video)), what)
+            if arr.ndim == 2:
+                arr = arr[:, None, :]
+            if arr.ndim != 3:
+                raise ValueError(f"{what}: expected [T, F] or [T, crops, F], got shape "
+                                 f"{arr.shape}")
+            return arr
+        files = glob.glob(osp.join(base, pattern.format(name=video, crop="*")))
+        crops = {}
+        rx = re.escape(osp.basename(pattern)).replace(re.escape("{name}"), re.escape(video))
+        rx = rx.replace(re.escape("{crop}"), r"(\d+)")
+        for f in files:
+            m = re.fullmatch(rx, osp.basename(f))
+            if m:
+                crops[int(m.group(1))] = f
+        if isinstance(self.crops, int):
+            crops = {self.crops: osp.join(base, pattern.format(name=video, crop=self.crops))}
+        if not crops:
+            load_npy(osp.join(base, pattern.format(name=video, crop=0)), what)  # raises
+        arrays = []
+        for c in sorted(crops):
+            a = load_npy(crops[c], f"{what} crop {c}")
+            if a.ndim != 2:
+                raise ValueError(f"{what} crop {c}: expected [T, F], got shape {a.shape}")
+            if arrays and a.shape != arrays[0].shape:
+                raise ValueError(f"{what}: crop {c} has shape {a.shape}, crop "
+                                 f"{sorted(crops)[0]} has {arrays[0].shape}")
+            arrays.append(a)
+        return np.stack(arrays, axis=1)
+
+    def _crop_views(self, arr: np.ndarray, what: str) -> list[np.ndarray]:
+        if self.crops == "mean":
+            return [np.asarray(arr, dtype=np.float64).mean(1)]
+        if self.crops == "all":
+            return [np.asarray(arr[:, c]) for c in range(arr.shape[1])]
+        if arr.shape[1] == 1 and self.crops == 0:
+            return [np.asarray(arr[:, 0])]
+        if arr.shape[1] > 1:
+            if self.crops >= arr.shape[1]:
+                raise ValueError(f"{what}: crops={self.crops} but the file has "
+                                 f"{arr.shape[1]} crops")
+            return [np.asarray(arr[:, self.crops])]
+        return [np.asarray(arr[:, 0])]  # per-crop files already picked the crop
+
+    def _labels(self, layout: VADLayout, names: list[str], column: list[str] | None,
+                domain: str) -> list[int]:
+        mode = layout.labels
+        count = layout.abnormal_count(self.split)
+        if mode == "auto":
+            mode = "list" if column is not None else ("position" if count is not None
+                                                       else "name")
+            auto_name = mode == "name"
+        else:
+            auto_name = False
+        normal = re.compile(layout.normal_pattern)
+        if mode == "position":
+            if count is None or not 0 <= count <= len(names):
+                raise ValueError(f"domain {domain!r}: labels='position' needs num_abnormal "
+                                 f"in [0, {len(names)}] for the {self.split} split, got {count}")
+            return [int(i < count) for i in range(len(names))]
+        if mode == "list":
+            if column is None:
+                raise ValueError(f"domain {domain!r}: labels='list' but the {self.split} list "
+                                 f"has no label column")
+            return [0 if (normal.search(c) or c.strip() in ("0", "0.0")) else 1 for c in column]
+        out = [0 if normal.search(n) else 1 for n in names]
+        if auto_name and all(out):
+            raise ValueError(f"domain {domain!r}: no video name matches normal_pattern="
+                             f"{layout.normal_pattern!r}, so every video would be abnormal; "
+                             f"give num_abnormal (list position), a label column, or "
+                             f"labels='name' to accept it")
+        return out
+
+    def _process_domain(self, k: int, layout: VADLayout) -> list[MultiSourceData]:
+        domain = self.domain_names[k]
+        names, column = self._videos(layout)
+        labels = self._labels(layout, names, column, domain)
+        gt_file = layout.gt_file(self.split)
+        gt_all, offset = None, 0
+        if gt_file is not None and "{name}" not in gt_file:
+            gt_all = np.asarray(load_npy(osp.join(self._dir(layout), gt_file),
+                                         f"domain {domain!r} ground truth")).reshape(-1)
+        out = []
+        bar = tqdm(list(zip(names, labels)), desc=f"{domain} {self.split}", unit="video",
+                   disable=not self.log, leave=False)
+        for video, label in bar:
+            where = f"video {video!r} (domain {domain!r})"
+            feats = {s: self._load_source(layout, s, video, where) for s in layout.sources}
+            T = self._num_snippets(layout, feats, where)
+            frames = T * layout.snippet_len
+            frame_gt = None
+            if gt_all is not None:
+                if offset + frames > gt_all.size:
+                    raise ValueError(f"{where}: the ground truth {gt_file} is too short: it "
+                                     f"has {gt_all.size} frames, this video needs frames "
+                                     f"{offset}..{offset + frames - 1} ({T} snippets x "
+                                     f"{layout.snippet_len})")
+                frame_gt = gt_all[offset:offset + frames]
+                offset += frames
+            elif gt_file is not None:
+                g = np.asarray(load_npy(osp.join(self._dir(layout),
+                                                 gt_file.format(name=video)),
+                                        f"{where}: ground truth")).reshape(-1)
+                if g.size < frames:
+                    raise ValueError(f"{where}: the ground truth is too short: {g.size} "
+                                     f"frames for {T} snippets x {layout.snippet_len}")
+                frame_gt = g[:frames]
+            out += self._make(layout, k, video, label, feats, T, frame_gt, where)
+        if gt_all is not None and offset != gt_all.size:
+            raise ValueError(f"domain {domain!r}: the ground truth {gt_file} has "
+                             f"{gt_all.size - offset} frames more than the videos of the "
+                             f"list (after the last video {names[-1]!r})")
+        return out
+
+    @staticmethod
+    def _num_snippets(layout: VADLayout, feats: dict, where: str) -> int:
+        lengths = {s: a.shape[0] for s, a in feats.items()}
+        snippet_level = {s: n for s, n in lengths.items() if layout.rates.get(s, 1) == 1}
+        if snippet_level:
+            T = next(iter(snippet_level.values()))
+            if len(set(snippet_level.values())) > 1:
+                raise ValueError(f"{where}: the sources disagree on the number of snippets: "
+                                 f"{snippet_level}")
+        else:
+            s0 = next(iter(lengths))
+            T = math.ceil(lengths[s0] / layout.rates[s0])
+        if T == 0:
+            raise ValueError(f"{where}: no snippet ({lengths})")
+        for s, r in layout.rates.items():
+            if r == 1:
+                continue
+            n = lengths[s]
+            if not (T - 1) * r < n <= (T + 1) * r:
+                raise ValueError(f"{where}: source {s!r} has {n} units at {r} per snippet, "
+                                 f"which does not fit {T} snippets (expected "
+                                 f"{(T - 1) * r + 1}..{(T + 1) * r})")
+        return T
+
+    def _make(self, layout, k, video, label, feats, T, frame_gt, where):
+        per_source = {s: self._crop_views(a, f"{where}: source {s!r}") for s, a in feats.items()}
+        n_crops = max(len(v) for v in per_source.values())
+        for s, v in per_source.items():
+            if len(v) not in (1, n_crops):
+                raise ValueError(f"{where}: source {s!r} has {len(v)} crops, others "
+                                 f"{n_crops}")
+        N = T if self.num_segments is None else self.num_segments
+        out = []
+        for c in range(n_crops):
+            data = MultiSourceData()
+            seg = None
+            for s, views in per_source.items():
+                x = views[c if len(views) > 1 else 0]
+                rate = layout.rates.get(s, 1)
+                if rate == 1:
+                    if self.num_segments is None:
+                        xs, seg_s = np.asarray(x, dtype=np.float32), np.arange(T)
+                    else:
+                        xs, seg_s = resample_segments(x, self.num_segments)
+                    seg = seg_s
+                    data[f"x_{s}"] = torch.from_numpy(np.ascontiguousarray(xs))
+            if seg is None:
+                seg = (np.arange(T) if self.num_segments is None
+                       else resample_segments(np.zeros((T, 1)), self.num_segments)[1])
+            for s, views in per_source.items():
+                rate = layout.rates.get(s, 1)
+                if rate == 1:
+                    continue
+                x = views[c if len(views) > 1 else 0]
+                keep = min(x.shape[0], T * rate)
+                data[f"x_{s}"] = torch.from_numpy(np.asarray(x[:keep], dtype=np.float32))
+                data[f"assign_{s}"] = torch.from_numpy(seg[np.arange(keep) // rate])
+            data.num_nodes = N
+            data.y = torch.tensor([label], dtype=torch.long)
+            data.domain = torch.tensor([k], dtype=torch.long)
+            data.video = video
+            data.num_snippets = torch.tensor([T], dtype=torch.long)
+            data.snippet_segment = torch.from_numpy(seg)
+            data.snippet_len = torch.tensor([layout.snippet_len], dtype=torch.long)
+            data.num_frames = torch.tensor([T * layout.snippet_len], dtype=torch.long)
+            if frame_gt is not None:
+                data.frame_gt = torch.from_numpy(np.asarray(frame_gt, dtype=np.int64))
+            if self.crops == "all":
+                data.crop = torch.tensor([c], dtype=torch.long)
+            out.append(data)
+        return out
+
+    def _repr_options(self) -> str:
+        return (f"split={self.split!r}, domains={self.domain_names}, "
+                f"num_segments={self.num_segments}")

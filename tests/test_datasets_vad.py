@@ -1,0 +1,284 @@
+import os
+
+import numpy as np
+import pytest
+import torch
+from torch_geometric.loader import DataLoader
+
+from pyg_fusion.datasets import SyntheticVAD, VADFeatures, VADLayout
+from pyg_fusion.datasets.vad import resample_segments, segment_scores_to_frames
+
+# name -> (number of snippets, abnormal); abnormal videos first, as in RTFM's lists
+VIDEOS = {"Shooting001": (7, 1), "Fight002": (3, 1), "Normal_003": (5, 0), "Normal_004": (9, 0)}
+
+
+def _write(path, array):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.save(path, array.astype(np.float32))
+
+
+def make_stacked_tree(raw, rng, crops=2, videos=VIDEOS):
+    """RTFM layout: rgb/<name>_i3d.npy [T, crops, 6] and flow/<name>.npy
+    [T, crops, 4], a list of rgb paths, a concatenated test ground truth."""
+    feats = {}
+    for name, (T, _) in videos.items():
+        feats[name] = (rng.normal(size=(T, crops, 6)), rng.normal(size=(T, crops, 4)))
+        _write(raw / "rgb" / f"{name}_i3d.npy", feats[name][0])
+        _write(raw / "flow" / f"{name}.npy", feats[name][1])
+    (raw / "list").mkdir(parents=True, exist_ok=True)
+    (raw / "list" / "test.list").write_text(
+        "".join(f"/abs/path/rgb/{n}_i3d.npy\n" for n in videos))
+    gt = np.concatenate([np.full(T * 16, y, dtype=np.uint8) for T, y in videos.values()])
+    gt[:5] = 0  # frame-level, not constant per video
+    np.save(raw / "list" / "gt.npy", gt)
+    return feats, gt
+
+
+LAYOUT = dict(sources={"rgb": "rgb/{name}_i3d.npy", "flow": "flow"}, test_list="list/test.list",
+              train_list="list/test.list", gt="list/gt.npy", num_abnormal=2)
+
+
+@pytest.fixture()
+def stacked(tmp_path):
+    feats, gt = make_stacked_tree(tmp_path / "raw", np.random.default_rng(0))
+    return tmp_path, feats, gt
+
+
+def test_resample_segments_against_hand_computation():
+    feat = np.arange(10, dtype=np.float64).reshape(5, 2)
+    out, seg = resample_segments(feat, 3)
+    # boundaries int(linspace(0, 5, 4)) = [0, 1, 3, 5]
+    assert np.allclose(out, [feat[0], feat[1:3].mean(0), feat[3:5].mean(0)])
+    assert seg.tolist() == [0, 1, 1, 2, 2]
+    # T < N repeats snippets: boundaries [0, 0, 1, 1, 2]
+    out, seg = resample_segments(feat[:2], 4)
+    assert np.allclose(out, [feat[0], feat[0], feat[1], feat[1]])
+    assert seg.tolist() == [1, 3]
+    out, seg = resample_segments(feat, 5)
+    assert np.allclose(out, feat) and seg.tolist() == [0, 1, 2, 3, 4]
+    with pytest.raises(ValueError, match="num_segments"):
+        resample_segments(feat, 0)
+
+
+def test_stacked_layout_test_split(stacked):
+    root, feats, gt = stacked
+    ds = VADFeatures(str(root), "test", num_segments=4, log=False, **LAYOUT)
+    assert len(ds) == 4 and [d.video for d in ds] == list(VIDEOS)
+    assert [int(d.y) for d in ds] == [1, 1, 0, 0]
+    d = ds[0]
+    assert d.sources == ["flow", "rgb"] and d.num_nodes == 4
+    rgb = feats["Shooting001"][0].astype(np.float32).mean(1)  # crops averaged
+    ref, seg = resample_segments(rgb, 4)
+    assert torch.allclose(d.x_rgb, torch.from_numpy(ref), atol=1e-6)
+    assert d.x_flow.shape == (4, 4) and d.snippet_segment.tolist() == seg.tolist()
+    assert int(d.num_frames) == 7 * 16 and int(d.snippet_len) == 16 and int(d.domain) == 0
+    # ground truth: per video slices that concatenate back to the file
+    assert torch.equal(torch.cat([x.frame_gt for x in ds]), torch.from_numpy(gt).long())
+    batch = next(iter(DataLoader(ds, batch_size=4)))
+    assert torch.equal(batch.frame_gt, torch.from_numpy(gt).long())
+    scores = torch.arange(4.0)
+    frames = segment_scores_to_frames(scores, d)
+    assert frames.shape == d.frame_gt.shape
+    assert torch.equal(frames[::16], scores[torch.from_numpy(seg)])
+
+
+def test_keep_T_and_crop_choices(stacked):
+    root, feats, _ = stacked
+    ds = VADFeatures(str(root), "train", num_segments=None, crops=1, log=False, **LAYOUT)
+    d = ds[2]
+    assert d.video == "Normal_003" and d.num_nodes == 5
+    assert torch.equal(d.x_rgb, torch.from_numpy(feats["Normal_003"][0][:, 1]).float())
+    assert "frame_gt" not in d  # ground truth only for the test split by default
+    every = VADFeatures(str(root), "test", crops="all", log=False, **LAYOUT)
+    assert len(every) == 8 and [int(x.crop) for x in every][:2] == [0, 1]
+    with pytest.raises(ValueError, match="crops=5.*2 crops"):
+        VADFeatures(str(root), "test", crops=5, log=False, **LAYOUT)
+
+
+def test_per_crop_files_and_label_column(tmp_path):
+    raw = tmp_path / "raw"
+    rng = np.random.default_rng(1)
+    lines = ["path,label"]
+    for name, (T, y) in VIDEOS.items():
+        for c in range(3):
+            _write(raw / "clip" / f"{name}__{c}.npy", rng.normal(size=(T, 5)))
+            lines.append(f"clip/{name}__{c}.npy,{'Abuse' if y else 'Normal'}")
+        _write(raw / "text" / f"{name}_emb.npy", rng.normal(size=(T, 3)))
+    (raw / "train.csv").write_text("\n".join(lines) + "\n")
+    ds = VADFeatures(str(tmp_path), "train", num_segments=8, log=False,
+                     sources={"clip": "clip/{name}__{crop}.npy", "text": "text/{name}_emb.npy"},
+                     train_list="train.csv")
+    assert [d.video for d in ds] == list(VIDEOS)
+    assert [int(d.y) for d in ds] == [1, 1, 0, 0]
+    crops = np.stack([np.load(raw / "clip" / f"Fight002__{c}.npy") for c in range(3)], 1)
+    ref, _ = resample_segments(crops.mean(1), 8)
+    assert torch.allclose(ds[1].x_clip, torch.from_numpy(ref), atol=1e-6)
+    # the per-crop layout is also found from a bare folder, and names label
+    by_name = VADFeatures(str(tmp_path), "train", num_segments=8, log=False,
+                          sources={"clip": "clip"}, labels="name")
+    assert sorted(d.video for d in by_name) == sorted(VIDEOS)
+    assert {d.video: int(d.y) for d in by_name} == {n: y for n, (_, y) in VIDEOS.items()}
+
+
+def test_errors_name_the_video(stacked):
+    root, _, gt = stacked
+    raw = root / "raw"
+    os.remove(raw / "flow" / "Fight002.npy")
+    with pytest.raises(FileNotFoundError, match="'Fight002'.*'flow'"):
+        VADFeatures(str(root), "test", log=False, **LAYOUT)
+    _write(raw / "flow" / "Fight002.npy", np.zeros((4, 2, 4)))  # 4 snippets, rgb has 3
+    with pytest.raises(ValueError, match="'Fight002'.*disagree"):
+        VADFeatures(str(root), "test", log=False, **LAYOUT)
+    _write(raw / "flow" / "Fight002.npy", np.zeros((3, 2, 4)))
+    np.save(raw / "list" / "gt.npy", gt[:-10])
+    with pytest.raises(ValueError, match="'Normal_004'.*too short"):
+        VADFeatures(str(root), "test", log=False, **LAYOUT)
+    np.save(raw / "list" / "gt.npy", np.concatenate([gt, gt[:3]]))
+    with pytest.raises(ValueError, match="3 frames more.*'Normal_004'"):
+        VADFeatures(str(root), "test", log=False, **LAYOUT)
+    with pytest.raises(FileNotFoundError, match="nope.list"):
+        VADFeatures(str(root), "test", log=False, **{**LAYOUT, "test_list": "nope.list"})
+    with pytest.raises(ValueError, match="no video name matches"):
+        VADFeatures(str(root), "test", log=False,
+                    **{**LAYOUT, "num_abnormal": None, "normal_pattern": "zzz", "gt": None})
+    with pytest.raises(ValueError, match="split"):
+        VADFeatures(str(root), "val", log=False, **LAYOUT)
+
+
+def test_per_video_ground_truth_too_short(stacked):
+    root, *_ = stacked
+    raw = root / "raw"
+    (raw / "gt").mkdir()
+    for name, (T, y) in VIDEOS.items():
+        np.save(raw / "gt" / f"{name}.npy", np.full(T * 16 + 3, y, dtype=np.uint8))
+    ds = VADFeatures(str(root), "test", log=False, **{**LAYOUT, "gt": "gt/{name}.npy"})
+    assert [x.frame_gt.numel() for x in ds] == [T * 16 for T, _ in VIDEOS.values()]
+    np.save(raw / "gt" / "Normal_003.npy", np.zeros(10, dtype=np.uint8))
+    with pytest.raises(ValueError, match="'Normal_003'.*too short"):
+        VADFeatures(str(root), "test", log=False, force_reload=True,
+                    **{**LAYOUT, "gt": "gt/{name}.npy"})
+
+
+def test_finer_level_source(stacked):
+    root, *_ = stacked
+    raw = root / "raw"
+    rng = np.random.default_rng(2)
+    for name, (T, _) in VIDEOS.items():
+        _write(raw / "frames" / f"{name}.npy", rng.normal(size=(T * 4 - 1, 3)))
+    layout = {**LAYOUT, "sources": {**LAYOUT["sources"], "frame": "frames"},
+              "rates": {"frame": 4}}
+    ds = VADFeatures(str(root), "test", num_segments=4, log=False, **layout)
+    d = ds[0]  # 7 snippets, 27 frame units
+    assert d.x_frame.shape == (27, 3) and d.assign_frame.shape == (27, )
+    seg = d.snippet_segment
+    assert torch.equal(d.assign_frame, seg[torch.arange(27) // 4])
+    batch = next(iter(DataLoader(ds, batch_size=2)))
+    assert int(batch.assign_frame.max()) >= 4  # offset by the first graph's nodes
+    _write(raw / "frames" / "Fight002.npy", np.zeros((40, 3)))
+    with pytest.raises(ValueError, match="'Fight002'.*'frame' has 40 units"):
+        VADFeatures(str(root), "test", num_segments=4, log=False, force_reload=True, **layout)
+
+
+def test_multi_domain_ids(tmp_path):
+    rng = np.random.default_rng(3)
+    make_stacked_tree(tmp_path / "raw" / "ped2", rng)
+    other = {"Clip01": (4, 1), "Clip02": (6, 0)}
+    make_stacked_tree(tmp_path / "raw" / "shtech", rng, videos=other)
+    layouts = [VADLayout(**{**LAYOUT, "folder": "ped2"}),
+               VADLayout(**{**LAYOUT, "folder": "shtech", "num_abnormal": 1})]
+    ds = VADFeatures(str(tmp_path), "test", layouts, log=False)
+    assert ds.domain_names == ["ped2", "shtech"]
+    assert [int(d.domain) for d in ds] == [0, 0, 0, 0, 1, 1]
+    assert [int(d.y) for d in ds][4:] == [1, 0]
+    with pytest.raises(ValueError, match="same sources"):
+        VADFeatures(str(tmp_path), "test", [layouts[0], VADLayout(sources={"x": "x"})],
+                    log=False)
+
+
+def test_processed_cache_reused_and_options_reprocess(stacked):
+    root, *_ = stacked
+    ds = VADFeatures(str(root), "test", num_segments=4, log=False, **LAYOUT)
+    path = ds.processed_paths[0]
+    mtime = os.stat(path).st_mtime_ns
+    again = VADFeatures(str(root), "test", num_segments=4, log=False, **LAYOUT)
+    assert again.processed_paths[0] == path and os.stat(path).st_mtime_ns == mtime
+    other = VADFeatures(str(root), "test", num_segments=5, log=False, **LAYOUT)
+    assert other.processed_paths[0] != path and other[0].x_rgb.shape == (5, 6)
+    seen = VADFeatures(str(root), "test", num_segments=4, log=False,
+                       transform=lambda d: d.update({"t": torch.ones(1)}) or d, **LAYOUT)
+    assert "t" in seen[0]
+
+
+def _synthetic(root, **kw):
+    kw.setdefault("num_videos", (12, 8))
+    return SyntheticVAD(str(root), log=False, **kw)
+
+
+def test_synthetic_deterministic_and_layout(tmp_path):
+    a = _synthetic(tmp_path / "a", split="test", seed=5)
+    b = _synthetic(tmp_path / "b", split="test", seed=5)
+    c = _synthetic(tmp_path / "c", split="test", seed=6)
+    assert len(a) == 8
+    for x, y in zip(a, b):
+        assert x.video == y.video and torch.equal(x.x_i3d, y.x_i3d)
+        assert torch.equal(x.frame_gt, y.frame_gt)
+    assert not torch.equal(a[0].x_i3d, c[0].x_i3d)
+    d = a[0]
+    assert d.sources == ["c3d", "i3d", "swin"] and d.x_i3d.shape[0] == 32
+    assert len({d[f"x_{s}"].size(1) for s in d.sources}) == 3  # different widths
+    # the public layout was written and is read back through VADFeatures
+    raw = a.raw_dir
+    tag = os.listdir(raw)[0]
+    assert os.path.isfile(os.path.join(raw, tag, "synthetic.json"))
+    assert len(os.listdir(os.path.join(raw, tag, "domain0", "features", "i3d"))) == 12 + 8
+    gt = np.load(os.path.join(raw, tag, "domain0", "list", "gt-test.npy"))
+    assert torch.equal(torch.cat([x.frame_gt for x in a]), torch.from_numpy(gt).long())
+    ys = [int(x.y) for x in a]
+    assert ys == sorted(ys, reverse=True) and 0 < sum(ys) < len(ys)
+    for x in a:  # abnormal videos hold abnormal frames, normal ones none
+        assert bool(x.frame_gt.any()) == bool(x.y)
+
+
+def test_synthetic_settings_and_domains(tmp_path):
+    mm = _synthetic(tmp_path, setting="multi_modal")
+    assert mm[0].sources == ["pose", "text", "visual"]
+    md = _synthetic(tmp_path, setting="multi_domain", split="test")
+    assert md.domain_names == ["domain0", "domain1"]
+    dom = torch.cat([x.domain for x in md])
+    assert set(dom.tolist()) == {0, 1}
+    # shifted statistics: the domains' mean features differ
+    m0 = torch.cat([x.x_i3d for x in md if int(x.domain) == 0]).mean(0)
+    m1 = torch.cat([x.x_i3d for x in md if int(x.domain) == 1]).mean(0)
+    assert float((m0 - m1).norm()) > 1.0
+    fine = _synthetic(tmp_path, fine_sources={"swin": 4}, num_segments=None, split="test")
+    x = fine[0]
+    assert x.x_swin.size(0) > 3 * x.num_nodes and x.assign_swin.max() == x.num_nodes - 1
+    crops = _synthetic(tmp_path, num_crops=3, crop_layout="files", crops="all", split="test")
+    assert len(crops) == 3 * 8
+    with pytest.raises(ValueError, match="setting"):
+        _synthetic(tmp_path, setting="nope")
+
+
+def test_synthetic_fusion_beats_every_single_source(tmp_path):
+    """The generator's point: each source misses some anomaly types, so a
+    linear probe on all sources beats a probe on any one of them."""
+    from sklearn.discriminant_analysis import LinearDiscriminantAnalysis
+    from sklearn.metrics import roc_auc_score
+
+    kw = dict(num_videos=(30, 24), num_segments=None, seed=0, train_ground_truth=True)
+    sets = {s: _synthetic(tmp_path, split=s, **kw) for s in ("train", "test")}
+
+    def snippets(ds, sources):
+        x = torch.cat([torch.cat([d[f"x_{s}"] for s in sources], 1) for d in ds])
+        y = torch.cat([d.frame_gt[::16] for d in ds])
+        return x.numpy(), y.numpy()
+
+    sources = sets["test"][0].sources
+    auc = {}
+    for name, used in [*((s, [s]) for s in sources), ("all", sources)]:
+        xtr, ytr = snippets(sets["train"], used)
+        xte, yte = snippets(sets["test"], used)
+        clf = LinearDiscriminantAnalysis().fit(xtr, ytr)
+        auc[name] = roc_auc_score(yte, clf.decision_function(xte))
+    best_single = max(auc[s] for s in sources)
+    assert auc["all"] > best_single + 0.05, auc
