@@ -177,7 +177,23 @@ def test_sparse_vs_dense_lines_log_axes_and_crossover(tmp_path):
     # memory: 8e-6 N^2 = 0.05 N  <=>  N = 6250, beyond the measured range
     assert not [ln for ln in m_ax.lines if ln.get_gid() == "crossover"]
     assert "dense N=2048: skipped" in fig.texts[-1].get_text()
-    assert "batch 4" in fig._suptitle.get_text()
+    assert "batch of 4 graphs" in fig._suptitle.get_text()
+
+
+def test_sparse_vs_dense_default_keeps_the_batched_smallest_n():
+    rows = [{"N": n, "batch": b, "backend": be, "scatter": "native", "time_s": t,
+             "times": [t], "peak_mem_mb": None, "status": "ok"}
+            for n, b in ((32, 256), (32, 1), (256, 1), (1024, 1))
+            for be, t in (("dense", 1e-6 * n * n * b), ("sparse", 1e-4 * n * b))]
+    fig = plot_sparse_vs_dense({"rows": rows})
+    t_ax = fig.axes[0]
+    (dense, ) = [ln for ln in t_ax.lines if ln.get_gid() == "time:dense:native"]
+    np.testing.assert_array_equal(dense.get_xdata(), [32, 256, 1024])
+    assert dense.get_ydata()[0] == pytest.approx(1e-6 * 32 * 32)  # the batch of 1
+    fig = plot_sparse_vs_dense({"rows": [r for r in rows if not (r["N"] == 32 and r["batch"] == 1)]})
+    (dense, ) = [ln for ln in fig.axes[0].lines if ln.get_gid() == "time:dense:native"]
+    assert dense.get_ydata()[0] == pytest.approx(1e-6 * 32 * 32 * 256)
+    assert any(t.get_text() == "256 graphs" for t in fig.axes[0].texts)
 
 
 @pytest.mark.parametrize("bench, kwargs, match", [

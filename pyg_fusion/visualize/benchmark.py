@@ -63,7 +63,8 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
             ``benchmarks/sparse_vs_dense.py --json FILE``: ``{"machine",
             "config", "rows": [{"N", "batch", "backend", "scatter",
             "time_s", "times", "peak_mem_mb", "status"}]}``.
-        batch: the batch size to draw (default: the smallest in the rows).
+        batch: the batch size to draw (default: per N, its smallest batch:
+            the benchmark batches many graphs only at the smallest N).
         scatter: the scatter implementation to draw (default: every one, as
             separate lines).
         ax: a pair of axes (time, memory) (default: a new figure).
@@ -81,10 +82,16 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
         raise ValueError("bench_json holds no rows")
     batches = sorted({r.get("batch", 1) for r in rows})
     if batch is None:
-        batch = batches[0]
+        # One configuration per N (the benchmark batches many small graphs at
+        # the smallest N): keep, per N, the rows of its smallest batch.
+        smallest = {}
+        for r in rows:
+            smallest[r["N"]] = min(smallest.get(r["N"], r.get("batch", 1)), r.get("batch", 1))
+        rows = [r for r in rows if r.get("batch", 1) == smallest[r["N"]]]
     elif batch not in batches:
         raise ValueError(f"batch={batch} is not in the benchmark; it has {batches}")
-    rows = [r for r in rows if r.get("batch", 1) == batch]
+    else:
+        rows = [r for r in rows if r.get("batch", 1) == batch]
     scatters = sorted({r.get("scatter", "native") for r in rows})
     if scatter is not None:
         if scatter not in scatters:
@@ -120,6 +127,10 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
         if mem:
             m_ax.plot(*zip(*mem), color=colour, marker=marker, ls=ls, label=label,
                       gid=f"mem:{backend}:{sc}")
+        for r in rs:
+            if r.get("batch", 1) > 1 and backend == "dense":
+                t_ax.annotate(f"{r['batch']} graphs", (r["N"], r["time_s"]), fontsize=7,
+                              xytext=(4, -10), textcoords="offset points", color="0.3")
 
     for a, key, unit in ((t_ax, "time_s", "time per forward (s)"),
                          (m_ax, "peak_mem_mb", "peak memory (MB)")):
@@ -142,7 +153,12 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
     if not m_ax.lines:
         m_ax.text(0.5, 0.5, "no memory measurements", ha="center", va="center",
                   transform=m_ax.transAxes)
-    head = f"sparse vs dense backends (batch {batch})"
+    used = sorted({r.get("batch", 1) for r in rows})
+    head = "sparse vs dense backends"
+    if len(used) == 1 and used[0] > 1:
+        head += f" (batch of {used[0]} graphs)"
+    elif len(used) > 1:
+        head += " (one graph per N, a batch at the smallest N)"
     machine = bench.get("machine")
     if isinstance(machine, dict):
         desc = [str(machine[k]) for k in ("device", "gpu", "cpu", "processor")
