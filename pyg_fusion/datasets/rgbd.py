@@ -1,0 +1,189 @@
+"""RGB-D semantic segmentation in the NYUDv2 list layout of the AsymFusion /
+RefineNet releases.
+
+``<root>/<split>.txt`` lists one image per line: three tab-separated paths
+(relative to ``root``) to the RGB PNG, the label PNG (class ids, ``255`` =
+ignore) and the depth PNG (16-bit). NYUDv2 has 40 classes; depth is divided by
+5000 and tiled to 3 channels, RGB is scaled to [0, 1] and normalised with the
+ImageNet mean and std (the release's settings). Training applies a random
+scale in [0.5, 2], a random crop (padded with ignore labels) and a random
+horizontal flip.
+
+These are images, not graphs: the dataset is a plain
+:class:`torch.utils.data.Dataset` whose items are dicts
+``{"rgb": [3, H, W], "depth": [3, H, W], "mask": [H, W] long}``.
+"""
+from __future__ import annotations
+
+import os
+import os.path as osp
+from typing import Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch import Tensor
+from torch.utils.data import Dataset
+
+__all__ = ["RGBDSegmentation", "IMAGENET_MEAN", "IMAGENET_STD"]
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def _read_png(path: str, what: str) -> np.ndarray:
+    if not osp.isfile(path):
+        raise FileNotFoundError(f"{what} file not found: {path}")
+    try:
+        with Image.open(path) as im:
+            return np.array(im)
+    except Exception as exc:
+        raise ValueError(f"cannot read {what} file {path}: {exc}") from exc
+
+
+class RGBDSegmentation(Dataset):
+    r"""NYUDv2-style RGB-D segmentation data from a list file.
+
+    Args:
+        root: data folder.
+        split: ``"train"``, ``"val"`` or ``"test"``; the list is
+            ``<root>/<split>.txt`` unless ``list_file`` is given.
+        list_file: explicit list file (absolute or relative to ``root``).
+        num_classes: label ids must be ``< num_classes`` or ``ignore_index``.
+        ignore_index: label of unlabelled pixels (255).
+        depth_scale: depth PNG values are multiplied by it (``1/5000``).
+        augment: random scale, crop and flip; default: ``split == "train"``.
+        scale_range: range of the random scale factor.
+        crop_size: side of the square training crop (``None``: no crop).
+        normalize: ImageNet mean / std on RGB.
+        in_memory: decode every PNG once and keep the arrays (small sets).
+
+    Items:
+        ``{"rgb": [3, H, W] float, "depth": [3, H, W] float,
+        "mask": [H, W] long, "index": int}``.
+    """
+
+    def __init__(self, root: str, split: str = "train", *,
+                 list_file: str | None = None, num_classes: int = 40,
+                 ignore_index: int = 255, depth_scale: float = 1 / 5000,
+                 augment: bool | None = None,
+                 scale_range: Sequence[float] = (0.5, 2.0),
+                 crop_size: int | None = 500, normalize: bool = True,
+                 in_memory: bool = False):
+        super().__init__()
+        self.root = str(root)
+        self.split = split
+        if list_file is None:
+            if split not in ("train", "val", "test"):
+                raise ValueError(f"split must be 'train', 'val' or 'test' (or "
+                                 f"give list_file), got {split!r}")
+            list_file = f"{split}.txt"
+        path = list_file if osp.isabs(list_file) else osp.join(self.root, list_file)
+        if not osp.isfile(path):
+            raise FileNotFoundError(f"list file not found: {path}")
+        self.list_file = path
+        self.items = self._parse(path)
+        if not self.items:
+            raise ValueError(f"list file {path} lists no images")
+        self.num_classes, self.ignore_index = num_classes, ignore_index
+        self.depth_scale = depth_scale
+        self.augment = (split == "train") if augment is None else bool(augment)
+        lo, hi = scale_range
+        if not 0 < lo <= hi:
+            raise ValueError(f"scale_range must be 0 < low <= high, got {scale_range}")
+        self.scale_range = (float(lo), float(hi))
+        self.crop_size = crop_size
+        self.normalize = normalize
+        self._cache = [self._load(i) for i in range(len(self.items))] \
+            if in_memory else None
+
+    def _parse(self, path: str) -> list[tuple[str, str, str]]:
+        items = []
+        with open(path) as f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                parts = line.rstrip("\n").split("\t")
+                if len(parts) != 3:
+                    raise ValueError(f"{path}, line {n}: expected 3 tab-separated "
+                                     f"paths (rgb, mask, depth), got {len(parts)}")
+                items.append(tuple(p if osp.isabs(p) else osp.join(self.root, p)
+                                   for p in parts))
+        return items
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def _load(self, i: int) -> tuple[Tensor, Tensor, Tensor]:
+        rgb_p, mask_p, depth_p = self.items[i]
+        rgb = _read_png(rgb_p, "rgb")
+        if rgb.ndim == 2:
+            rgb = np.repeat(rgb[..., None], 3, axis=2)
+        rgb = rgb[..., :3]
+        mask = _read_png(mask_p, "mask")
+        depth = _read_png(depth_p, "depth")
+        if mask.ndim != 2 or depth.ndim != 2:
+            raise ValueError(f"mask and depth must be single-channel PNGs: "
+                             f"{mask_p} {mask.shape}, {depth_p} {depth.shape}")
+        if not rgb.shape[:2] == mask.shape == depth.shape:
+            raise ValueError(f"image sizes differ: rgb {rgb_p} {rgb.shape[:2]}, "
+                             f"mask {mask_p} {mask.shape}, depth {depth_p} "
+                             f"{depth.shape}")
+        bad = (mask >= self.num_classes) & (mask != self.ignore_index)
+        if bad.any():
+            raise ValueError(f"mask {mask_p} holds labels outside [0, "
+                             f"{self.num_classes}) and != {self.ignore_index}: "
+                             f"{sorted(set(np.unique(mask[bad]).tolist()))[:5]}")
+        rgb_t = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1).float() / 255
+        depth_t = torch.from_numpy(depth.astype(np.float32)) * self.depth_scale
+        return rgb_t, depth_t[None], torch.from_numpy(mask.astype(np.int64))
+
+    def _augment(self, rgb, depth, mask):
+        lo, hi = self.scale_range
+        s = float(torch.empty(()).uniform_(lo, hi)) if hi > lo else lo
+        h, w = mask.shape
+        if s != 1.0:
+            size = (max(1, round(h * s)), max(1, round(w * s)))
+            rgb = F.interpolate(rgb[None], size=size, mode="bilinear",
+                                align_corners=False)[0]
+            # nearest for depth too: averaging across an object border would
+            # invent depths that exist nowhere in the scene
+            depth = F.interpolate(depth[None], size=size, mode="nearest")[0]
+            mask = F.interpolate(mask[None, None].float(), size=size,
+                                 mode="nearest")[0, 0].long()
+        if self.crop_size is not None:
+            c = self.crop_size
+            h, w = mask.shape
+            ph, pw = max(0, c - h), max(0, c - w)
+            if ph or pw:
+                rgb = F.pad(rgb, (0, pw, 0, ph))
+                depth = F.pad(depth, (0, pw, 0, ph))
+                mask = F.pad(mask, (0, pw, 0, ph), value=self.ignore_index)
+            h, w = mask.shape
+            top = int(torch.randint(0, h - c + 1, ()))
+            left = int(torch.randint(0, w - c + 1, ()))
+            rgb = rgb[:, top:top + c, left:left + c]
+            depth = depth[:, top:top + c, left:left + c]
+            mask = mask[top:top + c, left:left + c]
+        if bool(torch.rand(()) < 0.5):
+            rgb, depth, mask = rgb.flip(-1), depth.flip(-1), mask.flip(-1)
+        return rgb, depth, mask
+
+    def __getitem__(self, i: int) -> dict:
+        if not -len(self) <= i < len(self):
+            raise IndexError(f"index {i} out of range for {len(self)} images")
+        i = i % len(self)
+        rgb, depth, mask = self._cache[i] if self._cache is not None else self._load(i)
+        if self.augment:
+            rgb, depth, mask = self._augment(rgb, depth, mask)
+        if self.normalize:
+            mean = torch.tensor(IMAGENET_MEAN).view(3, 1, 1)
+            std = torch.tensor(IMAGENET_STD).view(3, 1, 1)
+            rgb = (rgb - mean) / std
+        return {"rgb": rgb.contiguous(), "depth": depth.expand(3, -1, -1).contiguous(),
+                "mask": mask.contiguous(), "index": i}
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}({len(self)}, split={self.split!r}, "
+                f"augment={self.augment})")

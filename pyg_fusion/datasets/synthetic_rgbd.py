@@ -1,0 +1,156 @@
+"""A seeded generator of small RGB-D scenes where fusion matters.
+
+Each scene is a floor seen in perspective (depth grows towards the top of the
+image) with textured objects of six classes:
+
+=====  ============  ======================  =======================
+class  name          colour / texture        depth
+=====  ============  ======================  =======================
+0      floor         grey, noisy             floor
+1      box           orange, striped square  raised above the floor
+2      mat           orange, striped square  flat (= floor)
+3      red poster    red, square or disc     flat
+4      blue poster   blue, square or disc    flat
+5      ball          green disc              raised
+=====  ============  ======================  =======================
+
+RGB alone cannot tell a box from a mat (same colour, texture and shape; only
+depth differs); depth alone cannot tell the mat, the posters and the floor
+apart (all flat; only colour differs). A network needs both inputs to label
+every class.
+
+The scenes are written under ``root`` in the NYUDv2 list layout read by
+:class:`~pyg_fusion.datasets.RGBDSegmentation` (PNG files and ``train.txt`` /
+``test.txt``), each file atomically, and read back from there.
+"""
+from __future__ import annotations
+
+import json
+import os.path as osp
+
+import numpy as np
+from PIL import Image
+
+from ._io import atomic_write
+from .rgbd import RGBDSegmentation
+
+__all__ = ["SyntheticRGBD", "SYNTHETIC_RGBD_CLASSES", "make_rgbd_scene"]
+
+SYNTHETIC_RGBD_CLASSES = ("floor", "box", "mat", "red poster", "blue poster",
+                          "ball")
+_ORANGE, _RED, _BLUE, _GREEN = (0.9, 0.5, 0.1), (0.8, 0.1, 0.1), \
+    (0.15, 0.25, 0.85), (0.2, 0.75, 0.2)
+_VERSION = 1
+
+
+def make_rgbd_scene(rng: np.random.Generator, size: int = 64,
+                    max_objects: int = 5):
+    """One scene: ``rgb`` ``[size, size, 3]`` uint8, ``depth`` ``[size, size]``
+    uint16 in millimetres, ``mask`` ``[size, size]`` uint8 class ids."""
+    s = size
+    rows = np.linspace(0.0, 1.0, s)[:, None] * np.ones((1, s))
+    floor = 4.0 - 2.5 * rows                      # 4 m at the top, 1.5 m below
+    depth = floor.copy()
+    rgb = np.clip(rng.uniform(0.35, 0.6) + 0.06 * rng.standard_normal((s, s, 1)),
+                  0, 1) * np.ones((1, 1, 3))
+    mask = np.zeros((s, s), np.uint8)
+    yy, xx = np.mgrid[0:s, 0:s]
+    for _ in range(int(rng.integers(2, max_objects + 1))):
+        cls = int(rng.integers(1, 6))
+        r = rng.uniform(0.08, 0.16) * s
+        cy, cx = rng.uniform(r, s - r, size=2)
+        disc = (yy - cy) ** 2 + (xx - cx) ** 2 <= r * r
+        square = (np.abs(yy - cy) <= r) & (np.abs(xx - cx) <= r)
+        if cls in (1, 2):
+            region, colour = square, _ORANGE
+            stripes = ((xx + yy) // 3) % 2 == 0           # same texture
+            tex = np.where(stripes, 1.0, 0.75)[..., None]
+        elif cls in (3, 4):
+            region = disc if rng.random() < 0.5 else square
+            colour, tex = (_RED if cls == 3 else _BLUE), 1.0
+        else:
+            region, colour, tex = disc, _GREEN, 1.0
+        bright = rng.uniform(0.85, 1.15)
+        rgb[region] = np.clip(np.asarray(colour) * bright * (
+            tex[region] if np.ndim(tex) else tex), 0, 1)
+        if cls in (1, 5):                           # raised above its base
+            base = floor[int(min(s - 1, cy + r)), 0]
+            depth[region] = base - rng.uniform(0.5, 1.0)
+        else:
+            depth[region] = floor[region]
+        mask[region] = cls
+    rgb = np.clip(rgb + 0.03 * rng.standard_normal(rgb.shape), 0, 1)
+    depth = depth + 0.01 * rng.standard_normal(depth.shape)
+    return ((rgb * 255).round().astype(np.uint8),
+            (depth * 1000).round().astype(np.uint16), mask)
+
+
+def _save_png(path: str, array: np.ndarray) -> None:
+    with atomic_write(path) as f:
+        Image.fromarray(array).save(f, format="PNG")
+
+
+class SyntheticRGBD(RGBDSegmentation):
+    r"""Seeded synthetic RGB-D scenes (see the module docstring) written to
+    ``root`` and read back through :class:`RGBDSegmentation`.
+
+    Files are generated once per configuration: ``root/meta.json`` records the
+    generator settings, and a different configuration regenerates.
+
+    Args:
+        root: folder for the PNGs and lists.
+        split: ``"train"`` or ``"test"``.
+        size: image side in pixels.
+        num_train, num_test: scenes per split.
+        seed: generator seed (the test split uses a different stream).
+        augment: random flip (and scale / crop if given), default for train.
+        **kwargs: passed to :class:`RGBDSegmentation` (e.g. ``scale_range``,
+            ``crop_size``).
+    """
+
+    num_classes_default = len(SYNTHETIC_RGBD_CLASSES)
+
+    def __init__(self, root: str, split: str = "train", *, size: int = 64,
+                 num_train: int = 192, num_test: int = 64, seed: int = 0,
+                 augment: bool | None = None, **kwargs):
+        if split not in ("train", "test"):
+            raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+        for name, v in (("size", size), ("num_train", num_train),
+                        ("num_test", num_test)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ValueError(f"{name} must be a positive int, got {v!r}")
+        if size < 16:
+            raise ValueError(f"size must be >= 16 pixels, got {size}")
+        self.meta = {"version": _VERSION, "size": size, "num_train": num_train,
+                     "num_test": num_test, "seed": seed}
+        self._generate(str(root))
+        kwargs.setdefault("scale_range", (1.0, 1.0))
+        kwargs.setdefault("crop_size", None)
+        kwargs.setdefault("in_memory", True)
+        super().__init__(root, split, num_classes=len(SYNTHETIC_RGBD_CLASSES),
+                         depth_scale=1 / 5000, augment=augment, **kwargs)
+
+    def _generate(self, root: str) -> None:
+        meta_path = osp.join(root, "meta.json")
+        if osp.isfile(meta_path):
+            try:
+                with open(meta_path) as f:
+                    if json.load(f) == self.meta:
+                        return
+            except (OSError, ValueError):
+                pass   # unreadable marker: regenerate
+        for split, n, stream in (("train", self.meta["num_train"], 0),
+                                 ("test", self.meta["num_test"], 1)):
+            rng = np.random.default_rng([self.meta["seed"], stream])
+            lines = []
+            for i in range(n):
+                rgb, depth, mask = make_rgbd_scene(rng, self.meta["size"])
+                rel = [f"{kind}/{split}_{i:05d}.png" for kind in ("rgb", "mask", "depth")]
+                for path, arr in zip(rel, (rgb, mask, depth)):
+                    _save_png(osp.join(root, path), arr)
+                lines.append("\t".join(rel))
+            with atomic_write(osp.join(root, f"{split}.txt"), "w") as f:
+                f.write("\n".join(lines) + "\n")
+        # written last: its presence means every file above is complete
+        with atomic_write(meta_path, "w") as f:
+            json.dump(self.meta, f)
