@@ -6,7 +6,7 @@ between native torch (``index_add``) and ``torch_scatter``.
 
 Rule for ``"auto"`` (the default): native torch on CPU, where
 ``index_add``/``scatter_add_`` are as fast as ``torch_scatter`` or faster
-(``benchmarks/scatter_backends.py``); ``torch_scatter`` on CUDA tensors when it
+(``benchmarks/sparse_vs_dense.py`` runs the sparse backend with both); ``torch_scatter`` on CUDA tensors when it
 is installed. ``PYG_FUSION_SCATTER=native|torch_scatter|auto`` or
 :func:`set_scatter_backend` overrides the rule.
 """

@@ -283,3 +283,28 @@ def test_degree_variance_loss_by_hand():
     assert F.degree_variance_loss(deg, batch, torch.tensor([0, 0])).item() == 0
     with pytest.raises(ValueError, match="labels must have one entry per video"):
         F.degree_variance_loss(deg, batch, torch.tensor([0, 1, 1]))
+
+
+@pytest.mark.parametrize("prune_k", [None, 5])
+@pytest.mark.parametrize("mode", ["matrix", "hadamard"])
+def test_ell_and_coo_layouts_agree(prune_k, mode):
+    torch.manual_seed(10)
+    batch = batch_of([9, 2, 14])
+    x = torch.randn(batch.numel(), 5, dtype=torch.float64)
+    for ei, w in (F.relation_graph(x, batch, k=4), F.relation_graph(x, batch, threshold=0.3)):
+        a = F.graph_powers(ei, w, batch.numel(), 3, prune_k=prune_k, mode=mode, layout="ell")
+        b = F.graph_powers(ei, w, batch.numel(), 3, prune_k=prune_k, mode=mode, layout="coo")
+        assert torch.equal(a[0], b[0])
+        assert (a[1] - b[1]).abs().max() < 1e-12
+
+
+def test_uneven_rows_fall_back_to_edge_lists():
+    from pyg_fusion.functional._ell import is_regular
+    star = torch.stack([torch.zeros(50, dtype=torch.long), torch.arange(50)])
+    from torch_geometric.utils import coalesce
+    ei = coalesce(torch.cat([star, torch.arange(50).repeat(2, 1)], 1), num_nodes=50)
+    assert not is_regular(ei, 50, slack=1.0)
+    w = torch.rand(ei.size(1), dtype=torch.float64)
+    a = F.graph_powers(ei, w, 50, 3, layout="auto")
+    b = F.graph_powers(ei, w, 50, 3, layout="ell")
+    assert torch.equal(a[0], b[0]) and (a[1] - b[1]).abs().max() < 1e-12

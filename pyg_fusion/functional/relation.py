@@ -135,7 +135,8 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
                   metric: str, nonneg, gamma, chunk_size: int) -> tuple[Tensor, Tensor]:
     """Chooses the (row, col) pairs of the sparse graph without building the
     N x N matrix: rows are processed in chunks against only the columns of the
-    graphs they belong to, so memory is O(chunk_size * largest graph)."""
+    graphs they belong to, so memory is O(chunk_size * largest graph). Pairs
+    come out sorted by row, then column."""
     n = x.size(0)
     ptr = _ptr_from_batch(batch, n)
     rows, cols = [], []
@@ -147,35 +148,29 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
             c0, c1 = int(ptr[g0]), int(ptr[g1 + 1])
             scores = _block_scores(x[start:end], x[c0:c1], metric, gamma)
             r = torch.arange(start, end, device=x.device)
-            c = torch.arange(c0, c1, device=x.device)
-            invalid = batch[start:end].unsqueeze(1) != batch[c0:c1].unsqueeze(0)
-            invalid |= r.unsqueeze(1) == c.unsqueeze(0)  # self loops are added later
             if threshold is not None:
-                # threshold applies to the similarity as the graph reports it
-                if metric == "rbf":
-                    sim = torch.exp(_gamma(gamma, x.size(1)) * scores)
-                else:
-                    sim = scores
-                invalid |= _apply_nonneg(sim, nonneg) < threshold
-            scores = scores.masked_fill(invalid, float("-inf"))
+                sim = torch.exp(_gamma(gamma, x.size(1)) * scores) if metric == "rbf" else scores
+                scores = scores.masked_fill(_apply_nonneg(sim, nonneg) < threshold,
+                                            float("-inf"))
+            if g0 != g1:  # rows of several graphs: never link two graphs
+                other = batch[start:end].unsqueeze(1) != batch[c0:c1].unsqueeze(0)
+                scores = scores.masked_fill(other, float("-inf"))
+            # The self loop is always kept: +inf ranks it first.
+            scores[r - start, r - c0] = float("inf")
             if k is not None:
-                kk = min(k, c1 - c0)
+                kk = min(k + 1, c1 - c0)
                 top, idx = scores.topk(kk, dim=1)
-                keep = torch.isfinite(top)
-                rr = r.unsqueeze(1).expand_as(idx)[keep]
-                cc = (idx + c0)[keep]
+                idx = idx.masked_fill(top == float("-inf"), c1 - c0)  # not a neighbour
+                idx = idx.sort(dim=1).values
+                keep = idx < c1 - c0
+                rows.append(r.unsqueeze(1).expand_as(idx)[keep])
+                cols.append(idx[keep] + c0)
             else:
-                keep = torch.isfinite(scores)
-                rr, cc = keep.nonzero(as_tuple=True)
-                rr, cc = rr + start, cc + c0
-            rows.append(rr)
-            cols.append(cc)
+                rr, cc = (scores > float("-inf")).nonzero(as_tuple=True)
+                rows.append(rr + start)
+                cols.append(cc + c0)
             start = end
-        loops = torch.arange(n, device=x.device)
-        row = torch.cat(rows + [loops])
-        col = torch.cat(cols + [loops])
-        perm = (row * n + col).argsort()
-    return row[perm], col[perm]
+    return torch.cat(rows), torch.cat(cols)
 
 
 def _pyg_knn_available() -> bool:

@@ -1,0 +1,184 @@
+"""Sparse against dense LEGO: forward + backward time and peak memory against N.
+
+LEGO with M = 2 sources, P = Q = 3, d = 128, kNN k = 16, prune_k = 64
+(graph construction included), for N = 32 (a batch of 256 graphs), 256, 1024,
+4096, 16384 and 65536; dense only where it fits and ends in reasonable time.
+Each configuration runs in its own process (so that its peak memory is its
+own), one warm-up then the median of ``--repeats`` timed runs; the sparse
+backend runs with native torch scatter and, when installed, torch_scatter.
+
+    python benchmarks/sparse_vs_dense.py --json benchmarks/results/sparse_vs_dense_cpu.json
+    python benchmarks/sparse_vs_dense.py --device cuda --json ...gpu.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+
+def worker(n: int, batch: int, backend: str, scatter: str, device: str, repeats: int) -> dict:
+    import torch
+
+    from pyg_fusion import _scatter
+    from pyg_fusion.nn import LEGO
+
+    _scatter.set_scatter_backend(scatter)
+    torch.manual_seed(0)
+    total = n * batch
+    xs = {s: torch.randn(total, 128, device=device) for s in ("a", "b")}
+    vec = torch.arange(batch, device=device).repeat_interleave(n)
+    model = LEGO({"a": 128, "b": 128}, 3, k=16, prune_k=64, backend=backend).to(device)
+    used = model.choose_backend(n)
+
+    def sync():
+        if device.startswith("cuda"):
+            torch.cuda.synchronize()
+
+    def step():
+        for x in xs.values():
+            x.requires_grad_(True)
+            x.grad = None
+        g = model(xs, vec)
+        out = g.dense if g.dense is not None else g.edge_weight
+        out.sum().backward()
+        sync()
+
+    if device.startswith("cuda"):
+        torch.cuda.reset_peak_memory_stats()
+    step()  # warm-up
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    if device.startswith("cuda"):
+        peak = torch.cuda.max_memory_allocated() / 2**20
+    else:
+        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB
+    return {"N": n, "batch": batch, "backend": backend, "used": used, "scatter": scatter,
+            "time_s": statistics.median(times), "times": times, "peak_mem_mb": peak,
+            "status": "ok"}
+
+
+def run_config(args, n, batch, backend, scatter) -> dict:
+    cmd = [sys.executable, os.path.abspath(__file__), "--worker", str(n), str(batch), backend,
+           scatter, "--device", args.device, "--repeats", str(args.repeats)]
+    try:
+        out = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
+    except subprocess.TimeoutExpired:
+        return {"N": n, "batch": batch, "backend": backend, "scatter": scatter, "time_s": None,
+                "times": [], "peak_mem_mb": None,
+                "status": f"skipped: over the {args.timeout} s limit"}
+    if out.returncode != 0:
+        err = (out.stderr.strip().splitlines() or ["?"])[-1]
+        return {"N": n, "batch": batch, "backend": backend, "scatter": scatter, "time_s": None,
+                "times": [], "peak_mem_mb": None, "status": f"failed: {err}"}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def fmt(v, spec="{:.3f}"):
+    return "-" if v is None else spec.format(v)
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--sizes", default="32,256,1024,4096,16384,65536")
+    p.add_argument("--batch32", type=int, default=256, help="graphs in the N=32 batch")
+    p.add_argument("--dense-max", type=int, default=4096,
+                   help="largest N run on the dense backend (N^2 memory, N^3 time)")
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--timeout", type=int, default=900, help="seconds per configuration")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--json", default=None, help="write the rows and the machine here")
+    p.add_argument("--worker", nargs=4, metavar=("N", "BATCH", "BACKEND", "SCATTER"),
+                   help=argparse.SUPPRESS)
+    args = p.parse_args(argv)
+    if args.worker:
+        n, b, backend, scatter = args.worker
+        print(json.dumps(worker(int(n), int(b), backend, scatter, args.device, args.repeats)))
+        return 0
+
+    from tqdm import tqdm
+
+    from _machine import machine_info
+    from pyg_fusion._scatter import HAS_TORCH_SCATTER
+    scatters = ["native"] + (["torch_scatter"] if HAS_TORCH_SCATTER else [])
+    plan = []
+    for n in (int(s) for s in args.sizes.split(",")):
+        batch = args.batch32 if n == 32 else 1
+        if n <= args.dense_max:
+            plan.append((n, batch, "dense", "native"))
+        else:
+            plan.append((n, batch, "dense", "skip"))
+        for sc in scatters:
+            plan.append((n, batch, "sparse", sc))
+        if n == 32:
+            plan.append((n, batch, "auto", "native"))
+    rows = []
+    for n, batch, backend, sc in tqdm(plan, desc="configurations"):
+        if sc == "skip":
+            rows.append({"N": n, "batch": batch, "backend": backend, "scatter": "native",
+                         "time_s": None, "times": [], "peak_mem_mb": None,
+                         "status": f"skipped: dense above N={args.dense_max} "
+                                   "(N^2 memory, N^3 time per power)"})
+            continue
+        rows.append(run_config(args, n, batch, backend, sc))
+
+    def get(n, backend, sc="native"):
+        for r in rows:
+            if r["N"] == n and r["backend"] == backend and r["scatter"] == sc:
+                return r
+        return None
+
+    print(f"\nLEGO forward + backward, M=2, P=Q=3, d=128, k=16, prune_k=64, "
+          f"device={args.device}, median of {args.repeats}")
+    head = ("| N | graphs | dense s | sparse s | sparse s (torch_scatter) | dense / sparse "
+            "| dense peak MiB | sparse peak MiB |")
+    print(head)
+    print("|" + "---|" * 8)
+    crossover = None
+    for n in (int(s) for s in args.sizes.split(",")):
+        d, s, t = get(n, "dense"), get(n, "sparse"), get(n, "sparse", "torch_scatter")
+        ratio = (d["time_s"] / s["time_s"]) if d and s and d["time_s"] and s["time_s"] else None
+        if ratio is not None and ratio > 1 and crossover is None:
+            crossover = n
+        print(f"| {n} | {d['batch'] if d else 1} | {fmt(d and d['time_s'])} | "
+              f"{fmt(s and s['time_s'])} | {fmt(t and t['time_s'])} | "
+              f"{fmt(ratio, '{:.1f}x')} | {fmt(d and d['peak_mem_mb'], '{:.0f}')} | "
+              f"{fmt(s and s['peak_mem_mb'], '{:.0f}')} |")
+    a, d, s = get(32, "auto"), get(32, "dense"), get(32, "sparse")
+    summary = {"crossover_N": crossover}
+    if a and d and s and a["time_s"] and d["time_s"] and s["time_s"]:
+        best = min(d["time_s"], s["time_s"])
+        summary["auto_over_best_at_32"] = a["time_s"] / best
+        print(f"\nN=32 x {a['batch']} graphs: auto picked {a.get('used')} in "
+              f"{a['time_s']:.3f} s = {a['time_s'] / best:.2f}x the faster backend")
+    print(f"crossover (smallest N where sparse is faster): {crossover}")
+    for r in rows:
+        if r["status"] != "ok":
+            print(f"note: N={r['N']} {r['backend']}/{r['scatter']}: {r['status']}")
+    if args.json:
+        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+        tmp = args.json + ".tmp"
+        with open(tmp, "w") as f:
+            json.dump({"machine": machine_info(args.device),
+                       "config": {"M": 2, "P": 3, "Q": 3, "d": 128, "k": 16, "prune_k": 64,
+                                  "repeats": args.repeats, "device": args.device},
+                       "summary": summary, "rows": rows}, f, indent=1)
+        os.replace(tmp, args.json)
+        print(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""Padded-row ("ELL") sparse algebra for graphs whose rows have similar
+lengths, such as kNN graphs and their row-pruned powers.
+
+A graph is held as ``col [N, W]`` and ``val [N, W]``: row ``i`` lists its
+columns in ascending order, padded with the sentinel column ``N`` and value 0.
+Every step of a product then runs along dim 1 of regular ``[N, W]`` tables
+(one batched gather, sort, cumsum and scatter-add per row), with no global
+sort of the edge list and no ``repeat_interleave``; on the 2-core CPU this is
+several times faster than the edge-list form in :mod:`._sparse`, which stays
+the fallback for very uneven rows. Values go through ``index_select``,
+``*``, ``gather`` and ``scatter_add`` only, which autograd differentiates
+exactly.
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ._sparse import row_ptr
+
+
+def is_regular(edge_index: Tensor, num_nodes: int, slack: float = 2.0) -> bool:
+    """True when padding every row to the longest one costs at most ``slack``
+    times the entries (the ELL layout pays off)."""
+    deg = torch.bincount(edge_index[0], minlength=num_nodes)
+    return int(deg.max()) * num_nodes <= slack * edge_index.size(1) + 1024
+
+
+def to_ell(edge_index: Tensor, value: Tensor, num_nodes: int) -> tuple[Tensor, Tensor]:
+    """Coalesced edge list -> ``(col [N, W], val [N, W])``."""
+    row, col = edge_index
+    ptr = row_ptr(row, num_nodes)
+    width = max(int((ptr[1:] - ptr[:-1]).max()), 1)
+    pos = torch.arange(row.numel(), device=row.device) - ptr.index_select(0, row)
+    table_col = torch.full((num_nodes, width), num_nodes, dtype=torch.long, device=row.device)
+    table_col[row, pos] = col
+    table_val = value.new_zeros((num_nodes, width)).index_put((row, pos), value)
+    return table_col, table_val
+
+
+def identity_ell(num_nodes: int, like: Tensor) -> tuple[Tensor, Tensor]:
+    col = torch.arange(num_nodes, device=like.device).view(-1, 1)
+    return col, like.new_ones((num_nodes, 1))
+
+
+def _coalesce_rows(cand_col: Tensor, num_nodes: int):
+    """Per-row unique columns of a candidate table: returns the sorted
+    columns, the mask of first occurrences, each candidate's output slot and
+    the output width."""
+    sorted_col, perm = cand_col.sort(dim=1)
+    new = sorted_col < num_nodes
+    new[:, 1:] &= sorted_col[:, 1:] != sorted_col[:, :-1]
+    slot = (new.cumsum(1) - 1).clamp_(min=0)
+    width = max(int(new.sum(1).max()), 1)
+    inverse = torch.empty_like(slot).scatter_(1, perm, slot)
+    out_col = torch.full((cand_col.size(0), width + 1), num_nodes, dtype=torch.long,
+                         device=cand_col.device)
+    out_col.scatter_(1, torch.where(new, slot, width), sorted_col)
+    return out_col[:, :width], inverse, width
+
+
+def ell_spspmm(col_a: Tensor, val_a: Tensor, col_b: Tensor, val_b: Tensor,
+               num_nodes: int) -> tuple[Tensor, Tensor]:
+    """``C = A @ B`` in the ELL layout; differentiable in both value tables."""
+    n, wa = col_a.shape
+    wb = col_b.size(1)
+    # A sentinel row N in B turns A's padding into padding of C.
+    col_b = torch.cat([col_b, col_b.new_full((1, wb), num_nodes)])
+    val_b = torch.cat([val_b, val_b.new_zeros((1, wb))])
+    flat = col_a.reshape(-1)
+    with torch.no_grad():
+        cand_col = col_b.index_select(0, flat).view(n, wa * wb)
+        out_col, inverse, width = _coalesce_rows(cand_col, num_nodes)
+    cand_val = (val_a.unsqueeze(-1) * val_b.index_select(0, flat).view(n, wa, wb)).view(n, -1)
+    return out_col, cand_val.new_zeros((n, width)).scatter_add(1, inverse, cand_val)
+
+
+def ell_topk(col: Tensor, val: Tensor, k: int, num_nodes: int) -> tuple[Tensor, Tensor]:
+    """Keeps the ``k`` entries of largest magnitude per row."""
+    if col.size(1) <= k:
+        return col, val
+    with torch.no_grad():
+        score = val.detach().abs().masked_fill(col == num_nodes, -1.0)
+        idx = score.topk(k, dim=1).indices
+        order = col.gather(1, idx).sort(dim=1).indices
+        idx = idx.gather(1, order)
+    return col.gather(1, idx), val.gather(1, idx)
+
+
+def ell_union(tables: list[tuple[Tensor, Tensor]], num_nodes: int) -> tuple[Tensor, Tensor]:
+    """The union of several ELL graphs as a coalesced edge list with one
+    value column per input: ``(edge_index [2, E], attr [E, len(tables)])``."""
+    cols = torch.cat([c for c, _ in tables], dim=1)
+    with torch.no_grad():
+        out_col, inverse, width = _coalesce_rows(cols, num_nodes)
+    inverses = inverse.split([c.size(1) for c, _ in tables], dim=1)
+    attrs = [v.new_zeros((num_nodes, width)).scatter_add(1, inv, v)
+             for inv, (_, v) in zip(inverses, tables)]
+    with torch.no_grad():
+        row, pos = (out_col < num_nodes).nonzero(as_tuple=True)
+    index = torch.stack([row, out_col[row, pos]])
+    return index, torch.stack([a[row, pos] for a in attrs], dim=-1)
