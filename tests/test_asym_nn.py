@@ -304,3 +304,67 @@ def test_shared_segmenter_is_much_smaller_than_two_encoders():
     summed = _tiny(share=False, head="sum")
     assert summed.output_names == ["sum"]
     assert summed([torch.randn(2, 3, 32, 32)] * 2)[0].shape == (2, 4, 32, 32)
+
+
+# ----------------------------------------------------------------------------
+# the graph variant (node features of aligned sources)
+from pyg_fusion.nn.asym import AsymGraphFusion  # noqa: E402
+
+
+def test_graph_fusion_interface_and_parameters():
+    torch.manual_seed(0)
+    mod = AsymGraphFusion({"i3d": 12, "c3d": 7}, 10, num_layers=2)
+    xs = {"i3d": torch.randn(9, 12), "c3d": torch.randn(9, 7)}
+    out = mod(xs, batch=torch.tensor([0] * 5 + [1] * 4))
+    assert set(out) == {"i3d", "c3d"} and out["c3d"].shape == (9, 10)
+    # shared linears once per layer, private input maps and norms per source
+    shared = 2 * 3 * (10 * 10 + 10)
+    private = (12 * 10 + 10) + (7 * 10 + 10) + 2 * 3 * 2 * (2 * 10)
+    assert _count(mod) == shared + private
+    cat = AsymGraphFusion({"a": 6, "b": 6}, 5, combine="concat", shift="none")
+    assert cat({"a": torch.randn(4, 6), "b": torch.randn(4, 6)}).shape == (4, 10)
+    with pytest.raises(ValueError, match="aligned"):
+        mod({"i3d": torch.randn(9, 12), "c3d": torch.randn(8, 7)})
+    with pytest.raises(ValueError, match="lacks"):
+        mod({"i3d": torch.randn(9, 12)})
+    with pytest.raises(ValueError, match="edge_index"):
+        AsymGraphFusion({"a": 3, "b": 3}, 5, shift="edge")(
+            {"a": torch.randn(2, 3), "b": torch.randn(2, 3)})
+
+
+@pytest.mark.parametrize("shift,shuffle", [("temporal", False), ("edge", False),
+                                           ("none", True), ("none", False)])
+def test_graph_fusion_exchanges_between_sources(shift, shuffle):
+    torch.manual_seed(0)
+    mod = AsymGraphFusion({"a": 5, "b": 5}, 10, shift=shift, shuffle=shuffle,
+                          norm="layer")
+    a = torch.randn(6, 5, requires_grad=True)
+    b = torch.randn(6, 5, requires_grad=True)
+    ei = torch.tensor([[0, 1, 2, 3, 4], [1, 2, 3, 4, 5]])
+    mod({"a": a, "b": b}, edge_index=ei)["a"].sum().backward()
+    crossed = b.grad is not None and b.grad.abs().sum() > 0
+    assert crossed == (shift != "none" or shuffle)
+
+
+def test_graph_temporal_shift_stays_inside_sequences():
+    torch.manual_seed(0)
+    mod = AsymGraphFusion({"a": 5, "b": 5}, 10, norm="layer").eval()
+    batch = torch.tensor([0, 0, 0, 1, 1, 1])
+    a, b = torch.randn(6, 5), torch.randn(6, 5)
+    out1 = mod({"a": a, "b": b}, batch=batch)
+    b2 = b.clone()
+    b2[3:] += 10.0                       # change sequence 1 only
+    out2 = mod({"a": a, "b": b2}, batch=batch)
+    assert torch.allclose(out1["a"][:3], out2["a"][:3])
+    assert not torch.allclose(out1["a"][3:], out2["a"][3:])
+
+
+def test_graph_fusion_gradcheck_float64():
+    torch.manual_seed(0)
+    mod = AsymGraphFusion({"a": 4, "b": 3}, 5, shift="edge").double()
+    ei = torch.tensor([[0, 1, 2], [1, 2, 0]])
+    a = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
+    b = torch.randn(3, 3, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(
+        lambda a, b: tuple(mod({"a": a, "b": b}, edge_index=ei).values()), (a, b),
+        fast_mode=True)

@@ -15,13 +15,13 @@ import os.path as osp
 from . import CLIError
 
 _EPILOG = """examples:
-  pyg-fusion segment train --data synthetic --root data/synthetic_rgbd \\
+  pyg-fusion segment train --data synthetic --root runs/synthetic_rgbd \\
       --variant asymfusion --layers 1,1,1,1 --width 8 --decoder-features 16 \\
       --light --epochs 20 --out runs/seg
   pyg-fusion segment train --data nyud --root /data/nyud --depth 101 \\
       --pretrained resnet101-5d3b4d8f.pth --frozen-stats --epochs 100 --out runs/nyud
   pyg-fusion segment evaluate --checkpoint runs/seg/checkpoints/last.ckpt \\
-      --data synthetic --root data/synthetic_rgbd --out runs/seg_eval
+      --data synthetic --root runs/synthetic_rgbd --out runs/seg_eval
 """
 
 
@@ -40,7 +40,7 @@ def _data_args(p) -> None:
     g.add_argument("--data", choices=("synthetic", "nyud"), default="synthetic",
                    help="synthetic: seeded scenes written to --root; nyud: "
                    "NYUDv2 list layout (train.txt / val.txt) under --root")
-    g.add_argument("--root", default="data/synthetic_rgbd", help="data folder")
+    g.add_argument("--root", default="runs/synthetic_rgbd", help="data folder")
     g.add_argument("--num-classes", type=int, default=40,
                    help="classes of nyud data (default 40)")
     g.add_argument("--crop-size", type=int, default=500,

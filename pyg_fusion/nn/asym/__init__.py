@@ -11,6 +11,7 @@ from .refinenet import (ChainedResidualPooling, RefineNetDecoder,
                         ResidualConvUnit)
 from .segmenter import (AsymFusionSegmenter, SeparateEncoders,
                         asym_fusion_segmenter, asym_segmentation_loss)
+from .graph import AsymGraphFusion
 
 __all__ = [
     "ModalityParallel", "ModalityBatchNorm2d", "SharedModalityNetwork",
@@ -20,4 +21,5 @@ __all__ = [
     "resnet101", "resnet152", "load_torchvision_resnet", "RefineNetDecoder",
     "ResidualConvUnit", "ChainedResidualPooling", "AsymFusionSegmenter",
     "SeparateEncoders", "asym_segmentation_loss", "asym_fusion_segmenter",
+    "AsymGraphFusion",
 ]

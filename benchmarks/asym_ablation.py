@@ -1,0 +1,216 @@
+"""AsymFusion ablation on SyntheticRGBD: every variant x several seeds.
+
+Variants (rows of the README table): RGB only, depth only, early
+concatenation (6-channel input), late sum (two separate networks, logits
+summed), two separate encoders (shared decoder, AsymFusion's ensemble head),
+one shared encoder with private BN, + channel shuffle, + pixel shift, + both
+(AsymFusion). Reported: test mIoU of the network's final output (the
+ensemble for two-branch models) as the mean over seeds, each branch's mIoU,
+pixel accuracy, and parameter counts.
+
+A tiny-but-real configuration (bottleneck ResNet with one block per stage,
+width 8, light RefineNet with 16 channels, 48x48 scenes) that runs on CPU.
+Each run uses one thread; ``--jobs 2`` runs two at a time on two cores.
+
+    python benchmarks/asym_ablation.py --out runs/asym_ablation
+
+writes ``results.json``, ``results.md`` and ``miou.png`` under ``--out``.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+import tempfile
+import time
+import warnings
+from multiprocessing import get_context
+
+# benchmarks/ (for _machine) and the repository root (run without installing)
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+sys.path.insert(1, osp.dirname(osp.dirname(osp.abspath(__file__))))
+
+ROWS = {
+    "rgb": "RGB only",
+    "depth": "depth only",
+    "early-concat": "early concatenation (6-ch input)",
+    "late-sum": "late sum (two networks, logits summed)",
+    "separate": "two separate encoders",
+    "shared": "shared encoder, private BN",
+    "shuffle": "+ channel shuffle",
+    "shift": "+ pixel shift",
+    "asymfusion": "+ shuffle + shift (AsymFusion)",
+}
+
+
+def _arch(args) -> dict:
+    return dict(depth=None, block="bottleneck", layers=tuple(args.layers),
+                width=args.width, decoder_features=args.decoder_features,
+                light=True, dropout=0.0)
+
+
+def _data(args, split):
+    from pyg_fusion.datasets import SyntheticRGBD
+    return SyntheticRGBD(args.root, split, size=args.size,
+                         num_train=args.num_train, num_test=args.num_test,
+                         seed=args.data_seed)
+
+
+def _run(job):
+    variant, seed, args = job
+    import torch
+    torch.set_num_threads(1)
+    warnings.filterwarnings("ignore")
+    import logging
+    logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
+    from pyg_fusion.training import seed_everything
+    from pyg_fusion.training.segmentation import (SegmentationModule,
+                                                  evaluate_segmentation,
+                                                  fit_segmentation)
+    train, test = _data(args, "train"), _data(args, "test")
+    seed_everything(seed)
+    module = SegmentationModule(variant, train.num_classes, _arch(args),
+                                lr=args.lr)
+    out = osp.join(args.out, "runs", f"{variant}_seed{seed}")
+    t0 = time.perf_counter()
+    fit_segmentation(module, train, out_dir=out, max_epochs=args.epochs,
+                     batch_size=args.batch_size, seed=seed, progress=False,
+                     checkpoint=False)
+    scores = evaluate_segmentation(module, test, out_dir=out, progress=False)
+    return {"variant": variant, "seed": seed, "scores": scores,
+            "final": module.final_output,
+            "parameters": sum(p.numel() for p in module.model.parameters()),
+            "seconds": round(time.perf_counter() - t0, 1)}
+
+
+def _write(path, text):
+    fd, tmp = tempfile.mkstemp(dir=osp.dirname(path), suffix=".tmp")
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def summarise(runs: list[dict]) -> list[dict]:
+    import numpy as np
+    rows = []
+    for variant, label in ROWS.items():
+        rs = [r for r in runs if r["variant"] == variant]
+        if not rs:
+            continue
+        final = rs[0]["final"]
+        miou = [r["scores"][final]["miou"] for r in rs]
+        row = {"variant": variant, "label": label, "final_output": final,
+               "seeds": [r["seed"] for r in rs],
+               "miou_mean": float(np.mean(miou)), "miou_std": float(np.std(miou)),
+               "miou_per_seed": miou,
+               "pixel_acc_mean": float(np.mean([r["scores"][final]["pixel_acc"] for r in rs])),
+               "mean_acc_mean": float(np.mean([r["scores"][final]["mean_acc"] for r in rs])),
+               "parameters": rs[0]["parameters"],
+               "seconds_mean": float(np.mean([r["seconds"] for r in rs]))}
+        for branch in ("rgb", "depth"):
+            if branch in rs[0]["scores"] and branch != final:
+                row[f"{branch}_branch_miou_mean"] = float(np.mean(
+                    [r["scores"][branch]["miou"] for r in rs]))
+        rows.append(row)
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    sep = {r["variant"]: r for r in rows}.get("separate")
+    lines = ["| variant | mIoU (mean ± std) | RGB branch | depth branch | pixel acc "
+             "| mean acc | parameters | vs. two encoders |",
+             "|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        ratio = f"{r['parameters'] / sep['parameters']:.2f}x" if sep else "-"
+        br = [f"{100 * r[k]:.1f}" if k in r else "-"
+              for k in ("rgb_branch_miou_mean", "depth_branch_miou_mean")]
+        lines.append(
+            f"| {r['label']} | {100 * r['miou_mean']:.1f} ± {100 * r['miou_std']:.1f} "
+            f"| {br[0]} | {br[1]} | {100 * r['pixel_acc_mean']:.1f} "
+            f"| {100 * r['mean_acc_mean']:.1f} | {r['parameters']:,} | {ratio} |")
+    return "\n".join(lines)
+
+
+def figure(rows: list[dict], path: str) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(8, 3.6))
+    x = range(len(rows))
+    ax.bar(x, [100 * r["miou_mean"] for r in rows],
+           yerr=[100 * r["miou_std"] for r in rows], capsize=3,
+           color=["#999999" if r["variant"] in ("rgb", "depth") else "#4c72b0"
+                  for r in rows])
+    ax.set_xticks(list(x))
+    ax.set_xticklabels([f"{r['variant']}\n{r['parameters'] / 1e3:.0f}k" for r in rows],
+                       fontsize=7)
+    ax.set_ylabel("test mIoU (%)")
+    ax.set_title("AsymFusion ablation on SyntheticRGBD (mean ± std over seeds)",
+                 fontsize=9)
+    fig.tight_layout()
+    fd, tmp = tempfile.mkstemp(dir=osp.dirname(path), suffix=".png")
+    os.close(fd)
+    fig.savefig(tmp, dpi=110)
+    plt.close(fig)
+    os.replace(tmp, path)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--out", default="runs/asym_ablation")
+    p.add_argument("--root", default=None, help="scene folder (default: OUT/data)")
+    p.add_argument("--variants", default=",".join(ROWS))
+    p.add_argument("--seeds", default="0,1,2")
+    p.add_argument("--epochs", type=int, default=30)
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--lr", type=float, default=3e-3)
+    p.add_argument("--size", type=int, default=48)
+    p.add_argument("--num-train", type=int, default=128)
+    p.add_argument("--num-test", type=int, default=48)
+    p.add_argument("--data-seed", type=int, default=0)
+    p.add_argument("--layers", type=lambda s: [int(v) for v in s.split(",")],
+                   default=[1, 1, 1, 1])
+    p.add_argument("--width", type=int, default=8)
+    p.add_argument("--decoder-features", type=int, default=16)
+    p.add_argument("--jobs", type=int, default=2, help="runs at a time (one thread each)")
+    args = p.parse_args(argv)
+    variants = [v for v in args.variants.split(",") if v]
+    unknown = set(variants) - set(ROWS)
+    if unknown:
+        p.error(f"unknown variants {sorted(unknown)}; choose from {list(ROWS)}")
+    seeds = [int(s) for s in args.seeds.split(",")]
+    args.root = args.root or osp.join(args.out, "data")
+    os.makedirs(args.out, exist_ok=True)
+    _data(args, "train")        # generate the scenes once, before the workers
+
+    from tqdm import tqdm
+    from _machine import machine_info
+    jobs = [(v, s, args) for s in seeds for v in variants]
+    t0 = time.perf_counter()
+    runs = []
+    with get_context("spawn").Pool(max(1, args.jobs)) as pool:
+        for r in tqdm(pool.imap_unordered(_run, jobs), total=len(jobs),
+                      desc="ablation runs", unit="run"):
+            runs.append(r)
+            tqdm.write(f"{r['variant']:>13} seed {r['seed']}: mIoU "
+                       f"{100 * r['scores'][r['final']]['miou']:.1f} "
+                       f"({r['seconds']:.0f} s)")
+    rows = summarise(runs)
+    md = table(rows)
+    print(md)
+    result = {"command": " ".join(["python", *sys.argv]), "config": {
+        k: v for k, v in vars(args).items()}, "machine": machine_info(),
+        "wall_seconds": round(time.perf_counter() - t0, 1), "rows": rows,
+        "runs": sorted(runs, key=lambda r: (r["variant"], r["seed"]))}
+    _write(osp.join(args.out, "results.json"), json.dumps(result, indent=2))
+    _write(osp.join(args.out, "results.md"), md + "\n")
+    figure(rows, osp.join(args.out, "miou.png"))
+    print(f"wrote {args.out}/results.json, results.md, miou.png "
+          f"({result['wall_seconds']:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,165 @@
+"""AsymFusion's exchange on node features of aligned sources (this library's
+extension beyond the paper).
+
+Several sources describe the same ``N`` units (the snippets of a video from
+several backbones, the views of a digit): their node features ``[N, d_s]``
+play the part of AsymFusion's modalities. One block mirrors
+:class:`~pyg_fusion.nn.asym.AsymFusionBottleneck` with shared linear layers in
+place of shared convolutions, private normalisation per source, the
+parameter-free channel shuffle between sources, and a shift along the temporal
+order (:func:`~pyg_fusion.functional.temporal_shift`) or along graph edges
+(:func:`~pyg_fusion.functional.edge_shift`) in place of the pixel shift.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from ...functional._checks import check_choice, check_int, check_tensor
+from ...functional.asym import channel_shuffle, edge_shift, temporal_shift
+
+__all__ = ["AsymGraphFusion"]
+
+
+class _PrivateNorm(nn.Module):
+    def __init__(self, channels: int, num_sources: int, kind: str):
+        super().__init__()
+        make = {"batch": lambda: nn.BatchNorm1d(channels),
+                "layer": lambda: nn.LayerNorm(channels),
+                "none": nn.Identity}[kind]
+        self.norms = nn.ModuleList(make() for _ in range(num_sources))
+
+    def forward(self, xs: list[Tensor]) -> list[Tensor]:
+        return [n(x) for n, x in zip(self.norms, xs)]
+
+
+class AsymGraphFusion(nn.Module):
+    r"""AsymFusion block(s) on aligned node features of several sources.
+
+    Each source :math:`s` is first mapped by a private linear layer to the
+    common width :math:`C` (sources differ in width). Then each of
+    ``num_layers`` blocks computes, with shared :math:`W_1, W_2, W_3` and a
+    private normalisation :math:`N^{(\cdot)}_s` per source:
+
+    .. math::
+        X_s &= \mathrm{ReLU}(N^1_s(h_s W_1)), \quad S = \mathrm{shuffle}(X) \\
+        Y_s &= \mathrm{ReLU}(N^2_s(S_s W_2)) + \mathrm{shift}(X_{(s+1) \bmod M}),
+        \quad Z = \mathrm{shuffle}(Y) \\
+        h_s &\leftarrow \mathrm{ReLU}(N^3_s(Z_s W_3) + h_s)
+
+    where shuffle is :func:`~pyg_fusion.functional.channel_shuffle` and shift
+    is :func:`~pyg_fusion.functional.temporal_shift` (``shift="temporal"``,
+    rows in temporal order per sequence of ``batch``),
+    :func:`~pyg_fusion.functional.edge_shift` (``shift="edge"``, along
+    ``edge_index``) or nothing (``shift="none"``).
+
+    Interface (a node-feature fusion baseline beside LEGO, "asym-shuffle"):
+    ``forward(xs, edge_index=None, batch=None, edge_weight=None)`` with
+    ``xs`` a dict ``{source: [N, d_s]}`` (the same ``N`` rows, aligned) returns
+    ``{source: [N, channels]}``, or one tensor if ``combine`` is set
+    (``"mean"``/``"sum"``: ``[N, channels]``; ``"concat"``: ``[N, M * channels]``).
+
+    Args:
+        in_channels: ``{source: d_s}``; its order fixes the exchange cycle.
+        channels: common width ``C`` (at least 5 so that ``g = C // 5 >= 1``).
+        num_layers: blocks.
+        shift: ``"temporal"`` (default), ``"edge"`` or ``"none"``.
+        shuffle: channel shuffle on / off.
+        ratio: ``g / C``.
+        steps: temporal shift distance.
+        norm: private normalisation, ``"batch"`` (as AsymFusion's private BN,
+            default), ``"layer"`` or ``"none"``. **[choice]**: the paper has no
+            graph variant.
+        dropout: on the block outputs.
+        combine: ``None`` (dict), ``"mean"``, ``"sum"`` or ``"concat"``.
+    """
+
+    def __init__(self, in_channels: Mapping[str, int], channels: int, *,
+                 num_layers: int = 1, shift: str = "temporal",
+                 shuffle: bool = True, ratio: float = 0.2, steps: int = 1,
+                 norm: str = "batch", dropout: float = 0.0,
+                 combine: str | None = None):
+        super().__init__()
+        if not isinstance(in_channels, Mapping) or len(in_channels) == 0:
+            raise ValueError("in_channels must map each source name to its "
+                             f"feature width, got {in_channels!r}")
+        for name, d in in_channels.items():
+            check_int(f"in_channels[{name!r}]", d, minimum=1)
+        check_int("channels", channels, minimum=5)
+        check_int("num_layers", num_layers, minimum=1)
+        check_int("steps", steps, minimum=0)
+        check_choice("shift", shift, ("temporal", "edge", "none"))
+        check_choice("norm", norm, ("batch", "layer", "none"))
+        check_choice("combine", combine, (None, "mean", "sum", "concat"))
+        self.sources = list(in_channels)
+        self.in_channels = dict(in_channels)
+        self.channels, self.num_layers = channels, num_layers
+        self.shift, self.shuffle, self.ratio, self.steps = shift, bool(shuffle), ratio, steps
+        self.dropout, self.combine = dropout, combine
+        m = len(self.sources)
+        self.inputs = nn.ModuleDict({s: nn.Linear(d, channels)
+                                     for s, d in in_channels.items()})
+        self.lins = nn.ModuleList(
+            nn.ModuleList(nn.Linear(channels, channels) for _ in range(3))
+            for _ in range(num_layers))
+        self.norms = nn.ModuleList(
+            nn.ModuleList(_PrivateNorm(channels, m, norm) for _ in range(3))
+            for _ in range(num_layers))
+
+    def reset_parameters(self) -> None:
+        for mod in self.modules():
+            if mod is not self and hasattr(mod, "reset_parameters"):
+                mod.reset_parameters()
+
+    def _shifted(self, x: Tensor, edge_index, batch, edge_weight) -> Tensor:
+        if self.shift == "temporal":
+            return temporal_shift(x, self.steps, self.ratio, batch)
+        return edge_shift(x, edge_index, self.ratio, edge_weight)
+
+    def forward(self, xs: Mapping[str, Tensor], edge_index: Tensor | None = None,
+                batch: Tensor | None = None, edge_weight: Tensor | None = None):
+        if not isinstance(xs, Mapping):
+            raise TypeError(f"xs must be a dict {{source: [N, d]}}, got "
+                            f"{type(xs).__name__}")
+        missing = [s for s in self.sources if s not in xs]
+        if missing:
+            raise ValueError(f"xs lacks sources {missing}; expected {self.sources}")
+        n = None
+        for s in self.sources:
+            check_tensor(f"xs[{s!r}]", xs[s], dims=(2, ), floating=True)
+            if xs[s].size(1) != self.in_channels[s]:
+                raise ValueError(f"xs[{s!r}] must have {self.in_channels[s]} "
+                                 f"features, got {xs[s].size(1)}")
+            if n is not None and xs[s].size(0) != n:
+                raise ValueError(f"sources must be aligned (same rows): "
+                                 f"{self.sources[0]} has {n}, {s} has {xs[s].size(0)}")
+            n = xs[s].size(0)
+        if self.shift == "edge" and edge_index is None:
+            raise ValueError("shift='edge' needs edge_index")
+        h = [self.inputs[s](xs[s]) for s in self.sources]
+        m = len(h)
+        for lins, norms in zip(self.lins, self.norms):
+            x1 = [F.relu(v) for v in norms[0]([lins[0](v) for v in h])]
+            s = channel_shuffle(x1, self.ratio) if self.shuffle else x1
+            y = [F.relu(v) for v in norms[1]([lins[1](v) for v in s])]
+            if self.shift != "none" and m > 1:
+                y = [y[i] + self._shifted(x1[(i + 1) % m], edge_index, batch,
+                                          edge_weight) for i in range(m)]
+            z = channel_shuffle(y, self.ratio) if self.shuffle else y
+            z = norms[2]([lins[2](v) for v in z])
+            h = [F.dropout(F.relu(a + b), self.dropout, self.training)
+                 for a, b in zip(z, h)]
+        if self.combine is None:
+            return dict(zip(self.sources, h))
+        if self.combine == "concat":
+            return torch.cat(h, dim=-1)
+        out = torch.stack(h).sum(0)
+        return out / m if self.combine == "mean" else out
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}({self.in_channels}, {self.channels}, "
+                f"num_layers={self.num_layers}, shift={self.shift!r}, "
+                f"shuffle={self.shuffle}, combine={self.combine!r})")
