@@ -308,3 +308,16 @@ def test_uneven_rows_fall_back_to_edge_lists():
     a = F.graph_powers(ei, w, 50, 3, layout="auto")
     b = F.graph_powers(ei, w, 50, 3, layout="ell")
     assert torch.equal(a[0], b[0]) and (a[1] - b[1]).abs().max() < 1e-12
+
+
+def test_pyg_knn_gives_the_same_graph_when_available():
+    from pyg_fusion.functional.relation import _pyg_knn_available
+    if not _pyg_knn_available():
+        pytest.skip("PyG's knn_graph needs pyg-lib >= 0.6 (not installed)")
+    torch.manual_seed(11)
+    batch = batch_of([20, 7, 13])
+    x = torch.randn(batch.numel(), 6)
+    for metric in ("cosine", "rbf"):
+        a = F.relation_graph(x, batch, k=5, metric=metric, use_pyg=True)
+        b = F.relation_graph(x, batch, k=5, metric=metric, use_pyg=False)
+        assert torch.equal(a[0], b[0]) and torch.allclose(a[1], b[1])
