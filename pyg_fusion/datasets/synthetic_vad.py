@@ -26,7 +26,7 @@ SHARED_DIMS = 8
 PRIVATE_DIMS = 4
 CROP_NOISE = 0.3
 STRONG = 5.0  # anomaly shift seen by the type's main source
-WEAK = 1.5  # ... and by the next source
+WEAK = 2.5  # ... and by the next source
 
 
 class SyntheticVAD(VADFeatures):
@@ -52,10 +52,11 @@ class SyntheticVAD(VADFeatures):
     3. Anomalies: abnormal videos (the first half of each list) contain 1-3
        segments of 3 to ``max(3, T // 4)`` snippets, each of a random type
        among ``M + 1``. Type ``m < M`` adds ``5 * strength`` along a unit
-       direction ``u_m`` (drawn once per data set) to ``p^m`` and
-       ``1.5 * strength`` along another fixed direction ``v_m`` to
-       ``p^{(m+1) mod M}``: it is seen well by source ``m``, weakly by
-       source ``m + 1`` and not at all by the others. Type ``M`` is
+       direction ``u_m`` to ``p^m`` and ``2.5 * strength`` along a unit
+       direction ``v_{m'}`` to ``p^{m'}``, ``m' = (m + 1) mod M``
+       (``u_m`` orthogonal to ``v_m``, both drawn once per data set): it is
+       seen well by source ``m``, weakly by source ``m'`` and not at all by
+       the others (with ``M = 2`` both sources see it). Type ``M`` is
        relational: source 0 sees an independent shared trajectory ``s'_t``
        (same law) instead of ``s_t``, so every source looks normal on its
        own and only the relation between sources changes. A probe on one
@@ -160,9 +161,12 @@ class SyntheticVAD(VADFeatures):
         latent = SHARED_DIMS + PRIVATE_DIMS
         W = {s: rng.normal(0, 1 / np.sqrt(latent), size=(d, latent))
              for s, (d, _) in sources.items()}
-        # one fixed pair of unit directions per anomaly type: (strong, weak)
-        U = rng.normal(size=(len(sources), 2, PRIVATE_DIMS))
-        U /= np.linalg.norm(U, axis=-1, keepdims=True)
+        # per source, two orthogonal unit directions of its private latent:
+        # [0] its own anomaly type, [1] the previous source's type. Orthogonal
+        # so that the two shifts never cancel in a source's view.
+        U = np.stack([np.linalg.qr(rng.normal(size=(PRIVATE_DIMS, 2)))[0].T
+                      for _ in sources])
+        anomalies = {}
         for k in range(g["num_domains"]):
             folder = osp.join(self.raw_dir, self.tag, f"domain{k}")
             shift = {s: (np.zeros(d) if k == 0 else rng.normal(0, 1, size=d))
@@ -174,7 +178,9 @@ class SyntheticVAD(VADFeatures):
                 for i in range(n):
                     label = int(i < n_abnormal)
                     video = f"d{k}_{split}_{i:04d}_{'anomaly' if label else 'normal'}"
-                    feats, snippet_gt = self._video(rng, W, U, dom, label)
+                    feats, snippet_gt, events = self._video(rng, W, U, dom, label)
+                    if events:
+                        anomalies[video] = events
                     for s, x in feats.items():
                         self._write_source(rng, folder, s, video, x, sources[s][1])
                     first = self._first_source
@@ -186,10 +192,15 @@ class SyntheticVAD(VADFeatures):
                     gts.append(np.repeat(snippet_gt, 16).astype(np.uint8))
                 save_text(osp.join(folder, "list", f"{split}.list"), "\n".join(lines) + "\n")
                 save_npy(osp.join(folder, "list", f"gt-{split}.npy"), np.concatenate(gts))
+        names = list(sources)
+        types = {m: f"private shift seen by {names[m]} (strong) and "
+                    f"{names[(m + 1) % len(names)]} (weak)" for m in range(len(names))}
+        types[len(names)] = f"relational: {names[0]} desynchronised from the other sources"
         save_text(osp.join(self.raw_dir, self.tag, "synthetic.json"),
                   json.dumps({**g, "sources": {s: {"width": d, "noise": n}
                                                for s, (d, n) in sources.items()},
-                              "hold": preset["hold"]}, indent=2))
+                              "hold": preset["hold"], "anomaly_types": types,
+                              "anomalies": anomalies}, indent=1))
 
     def _video(self, rng, W, U, dom, label):
         g = self.gen
@@ -211,6 +222,7 @@ class SyntheticVAD(VADFeatures):
         seen_shared = {s: shared.copy() for s in names}
         private = {s: ar(PRIVATE_DIMS) for s in names}
         snippet_gt = np.zeros(T, dtype=np.int64)
+        events = []
         if label:
             for _ in range(int(rng.integers(1, 4))):
                 length = int(rng.integers(3, max(3, T // 4) + 1))
@@ -219,9 +231,10 @@ class SyntheticVAD(VADFeatures):
                 span = slice(start, start + length)
                 kind = int(rng.integers(0, M + 1))
                 snippet_gt[span] = 1
+                events.append([start, start + length, kind])
                 if kind < M:
                     for s, amount, u in ((names[kind], STRONG, U[kind, 0]),
-                                         (names[(kind + 1) % M], WEAK, U[kind, 1])):
+                                         (names[(kind + 1) % M], WEAK, U[(kind + 1) % M, 1])):
                         private[s][span] += g["strength"] * amount * u
                 else:  # relational: source 0 desynchronised from the others
                     seen_shared[names[0]][span] = ar(SHARED_DIMS)[span] + scene
@@ -232,7 +245,7 @@ class SyntheticVAD(VADFeatures):
             if hold > 1:
                 z = z[(np.arange(T) // hold) * hold]
             feats[s] = dom["scale"] * (z @ W[s].T + dom["shift"][s])
-        return feats, snippet_gt
+        return feats, snippet_gt, events
 
     def _write_source(self, rng, folder, source, video, x, sigma):
         g = self.gen
