@@ -188,7 +188,8 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
     if index_col == "auto":
         first_col = [r[0] for r in rows]
         empty_head = head is not None and len(head) == width and head[0] == ""
-        index_col = 0 if (width > 1 and (empty_head or not all(map(_is_number, first_col)))) else None
+        ids = empty_head or not all(map(_is_number, first_col))
+        index_col = 0 if (width > 1 and ids) else None
     index = None
     if index_col is not None:
         if not isinstance(index_col, int) or not 0 <= index_col < width:

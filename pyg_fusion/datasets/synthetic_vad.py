@@ -77,7 +77,9 @@ class SyntheticVAD(VADFeatures):
     ``<video>__<crop>.npy`` files with ``crop_layout="files"``),
     ``domain<k>/list/{train,test}.list`` (abnormal first),
     ``domain<k>/list/gt-{train,test}.npy`` (frame level, concatenated in list
-    order) and ``synthetic.json`` (the options). It is then read by
+    order) and ``synthetic.json`` (the options, and under ``"anomalies"``
+    every anomalous segment as ``[start, end, type]`` in snippets, for
+    per-type analysis). It is then read by
     :class:`VADFeatures` exactly as a public feature set.
 
     Args:

@@ -6,7 +6,6 @@ import os.path as osp
 import re
 from typing import Callable, Mapping, Sequence
 
-import numpy as np
 import torch
 
 from ..data import MultiSourceData

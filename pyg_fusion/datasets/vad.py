@@ -187,7 +187,8 @@ class VADFeatures(FusionDataset):
         num_segments: ``N`` (default 32, the paper's), or ``None`` to keep
             ``T``.
         crops: ``"mean"`` (average the crops), a crop index, or ``"all"``
-            (one graph per crop, attribute ``crop``).
+            (one graph per crop, attribute ``crop``). A ``[T, F]`` file is one
+            crop, used whatever the index.
     """
 
     def __init__(self, root: str, split: str = "train",
@@ -381,7 +382,7 @@ class VADFeatures(FusionDataset):
 
     def _crop_views(self, arr: np.ndarray, what: str) -> list[np.ndarray]:
         if self.crops == "mean":
-            return [np.asarray(arr, dtype=np.float64).mean(1)]
+            return [np.mean(arr, axis=1, dtype=np.float64)]
         if self.crops == "all":
             return [np.asarray(arr[:, c]) for c in range(arr.shape[1])]
         if arr.shape[1] == 1 and self.crops == 0:
