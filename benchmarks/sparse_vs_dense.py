@@ -25,8 +25,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 
-def worker(n: int, batch: int, backend: str, scatter: str, device: str, repeats: int) -> dict:
+def worker(n: int, batch: int, backend: str, scatter: str, device: str, repeats: int,
+           threads: int | None) -> dict:
     import torch
+
+    if threads:
+        torch.set_num_threads(threads)
 
     from pyg_fusion import _scatter
     from pyg_fusion.nn import LEGO
@@ -55,23 +59,27 @@ def worker(n: int, batch: int, backend: str, scatter: str, device: str, repeats:
     if device.startswith("cuda"):
         torch.cuda.reset_peak_memory_stats()
     step()  # warm-up
-    times = []
+    times, cpu = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         step()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     if device.startswith("cuda"):
         peak = torch.cuda.max_memory_allocated() / 2**20
     else:
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB
     return {"N": n, "batch": batch, "backend": backend, "used": used, "scatter": scatter,
-            "time_s": statistics.median(times), "times": times, "peak_mem_mb": peak,
-            "status": "ok"}
+            "time_s": statistics.median(times), "times": times,
+            "cpu_s": statistics.median(cpu), "threads": torch.get_num_threads(),
+            "peak_mem_mb": peak, "status": "ok"}
 
 
 def run_config(args, n, batch, backend, scatter) -> dict:
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", str(n), str(batch), backend,
            scatter, "--device", args.device, "--repeats", str(args.repeats)]
+    if args.threads:
+        cmd += ["--threads", str(args.threads)]
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout)
     except subprocess.TimeoutExpired:
@@ -99,13 +107,16 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--timeout", type=int, default=900, help="seconds per configuration")
     p.add_argument("--device", default="cpu")
+    p.add_argument("--threads", type=int, default=None,
+                   help="torch threads per run (default: torch's own choice)")
     p.add_argument("--json", default=None, help="write the rows and the machine here")
     p.add_argument("--worker", nargs=4, metavar=("N", "BATCH", "BACKEND", "SCATTER"),
                    help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
         n, b, backend, scatter = args.worker
-        print(json.dumps(worker(int(n), int(b), backend, scatter, args.device, args.repeats)))
+        print(json.dumps(worker(int(n), int(b), backend, scatter, args.device, args.repeats,
+                                args.threads)))
         return 0
 
     from tqdm import tqdm
@@ -141,7 +152,7 @@ def main(argv=None):
         return None
 
     print(f"\nLEGO forward + backward, M=2, P=Q=3, d=128, k=16, prune_k=64, "
-          f"device={args.device}, median of {args.repeats}")
+          f"device={args.device}, threads={args.threads or 'default'}, median of {args.repeats}")
     head = ("| N | graphs | dense s | sparse s | sparse s (torch_scatter) | dense / sparse "
             "| dense peak MiB | sparse peak MiB |")
     print(head)
@@ -173,7 +184,8 @@ def main(argv=None):
         with open(tmp, "w") as f:
             json.dump({"machine": machine_info(args.device),
                        "config": {"M": 2, "P": 3, "Q": 3, "d": 128, "k": 16, "prune_k": 64,
-                                  "repeats": args.repeats, "device": args.device},
+                                  "repeats": args.repeats, "device": args.device,
+                                  "threads": args.threads},
                        "summary": summary, "rows": rows}, f, indent=1)
         os.replace(tmp, args.json)
         print(f"wrote {args.json}")

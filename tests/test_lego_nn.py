@@ -138,10 +138,11 @@ def test_levels_fuse_fine_source_at_node_level_on_both_backends():
 
 
 def test_auto_backend_rule():
-    model = LEGO({"a": 2, "b": 2}, 2)
+    model = LEGO({"a": 2, "b": 2}, 2, k=8)
     from pyg_fusion.nn import AUTO_DENSE_MAX_NODES
     assert model.choose_backend(AUTO_DENSE_MAX_NODES) == "dense"
     assert model.choose_backend(AUTO_DENSE_MAX_NODES + 1) == "sparse"
+    assert LEGO({"a": 2, "b": 2}, 2).choose_backend(10**6) == "dense"  # full graphs
     small = make_batch([5, 6])
     assert LEGO(WIDTHS, 2).double()(small).backend == "dense"
 

@@ -33,8 +33,9 @@ class LEGO(torch.nn.Module):
     Backends: ``"dense"`` (batched ``[B, N, N]`` matrices, masks for graphs
     of different sizes), ``"sparse"`` (edge lists, block-diagonal batches) or
     ``"auto"``: dense when the largest graph of the batch has at most
-    :data:`AUTO_DENSE_MAX_NODES` nodes, sparse otherwise (the crossover
-    measured by ``benchmarks/sparse_vs_dense.py``). Both give the same numbers:
+    :data:`AUTO_DENSE_MAX_NODES` nodes or when the graphs are full (neither
+    ``k`` nor ``threshold``), sparse otherwise (the crossover measured by
+    ``benchmarks/sparse_vs_dense.py``). Both give the same numbers:
     ``k``, ``threshold`` and ``prune_k`` act identically on dense matrices.
 
     Levels: a source whose units are finer than the nodes (frames or patches
@@ -131,9 +132,14 @@ class LEGO(torch.nn.Module):
         return {s: self.proj[s](x) for s, x in xs.items()}
 
     def choose_backend(self, max_nodes: int) -> str:
+        """The backend used for a batch whose largest graph has ``max_nodes``
+        nodes: dense up to :data:`AUTO_DENSE_MAX_NODES`, and always when the
+        graphs are full (no ``k``, no ``threshold``: an edge list of every
+        pair only adds overhead to the dense products)."""
         if self.backend != "auto":
             return self.backend
-        return "dense" if max_nodes <= AUTO_DENSE_MAX_NODES else "sparse"
+        full = self.graph.k is None and self.graph.threshold is None
+        return "dense" if full or max_nodes <= AUTO_DENSE_MAX_NODES else "sparse"
 
     # -- forward ----------------------------------------------------------
     def forward(self, xs, batch: Tensor | None = None, *, mask: Tensor | None = None,
