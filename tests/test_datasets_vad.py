@@ -3,6 +3,8 @@ import os
 import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from torch_geometric.loader import DataLoader
 
 from pyg_fusion.datasets import SyntheticVAD, VADFeatures, VADLayout
@@ -58,6 +60,24 @@ def test_resample_segments_against_hand_computation():
     assert np.allclose(out, feat) and seg.tolist() == [0, 1, 2, 3, 4]
     with pytest.raises(ValueError, match="num_segments"):
         resample_segments(feat, 0)
+
+
+@settings(max_examples=60, deadline=None)
+@given(T=st.integers(1, 80), N=st.integers(1, 40), seed=st.integers(0, 2**16))
+def test_resample_segments_properties(T, N, seed):
+    feat = np.random.default_rng(seed).normal(size=(T, 3))
+    out, seg = resample_segments(feat, N)
+    assert out.shape == (N, 3) and seg.shape == (T, )
+    assert (np.diff(seg) >= 0).all() and seg.min() >= 0 and seg.max() < N
+    if T <= N:  # no two snippets share a segment
+        assert (np.diff(seg) > 0).all()
+    for i in np.unique(seg):  # a segment that averages snippets averages exactly its own
+        assert np.allclose(out[i], feat[seg == i].mean(0), atol=1e-5)
+    r = np.linspace(0, T, N + 1).astype(int)  # RTFM's boundaries
+    for i in np.setdiff1d(np.arange(N), seg):  # the others copy snippet r[i]
+        assert np.allclose(out[i], feat[min(r[i], T - 1)], atol=1e-6)
+    if T >= N:
+        assert len(np.unique(seg)) == N
 
 
 def test_stacked_layout_test_split(stacked):
