@@ -6,6 +6,7 @@ from .tables import MultiViewTables
 from .vad import VADFeatures, VADLayout, resample_segments, segment_scores_to_frames
 from .rgbd import RGBDSegmentation  # noqa: F401  (images, plain torch Datasets)
 from .synthetic_rgbd import SyntheticRGBD  # noqa: F401
+from .translation import SyntheticTranslation, TaskonomyFolder  # noqa: F401
 
 __all__ = [
     "MultiFeatureDigits",

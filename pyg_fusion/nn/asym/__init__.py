@@ -12,6 +12,8 @@ from .refinenet import (ChainedResidualPooling, RefineNetDecoder,
 from .segmenter import (AsymFusionSegmenter, SeparateEncoders,
                         asym_fusion_segmenter, asym_segmentation_loss)
 from .graph import AsymGraphFusion
+from .translator import AsymFusionTranslator, AsymTranslationFusion, ModalityNorm2d, TranslatorOutput  # noqa: F401
+from .patchgan import PatchGANDiscriminator, gan_loss  # noqa: F401
 
 __all__ = [
     "ModalityParallel", "ModalityBatchNorm2d", "SharedModalityNetwork",

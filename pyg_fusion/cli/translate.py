@@ -1,0 +1,211 @@
+"""``pyg-fusion translate train|evaluate``: AsymFusion multi-modal image
+translation (METHODS.md section 2.6)."""
+from __future__ import annotations
+
+import argparse
+import os.path as osp
+
+from . import CLIError
+
+SYNTHETIC = "synthetic"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "translate", help="AsymFusion multi-modal image-to-image translation",
+        description="Train or evaluate AsymFusion's shared U-Net generator "
+        "that translates several input modalities (e.g. shade + depth) into "
+        "an RGB image.")
+    sub = p.add_subparsers(dest="action", metavar="ACTION")
+    sub.required = True
+
+    def data_args(q):
+        q.add_argument("--data", default=SYNTHETIC,
+                       help="'synthetic' (generated scenes) or a Taskonomy-"
+                       "style folder with one sub-folder per modality "
+                       "(default: synthetic)")
+        q.add_argument("--modalities", default="shade,depth",
+                       help="comma-separated input modalities "
+                       "(default: shade,depth)")
+        q.add_argument("--target", default="rgb",
+                       help="target modality folder (default: rgb)")
+        q.add_argument("--image-size", type=int, default=32,
+                       help="images are HxW = image-size (default: 32)")
+        q.add_argument("--root", default="data/synthetic_translation",
+                       help="cache folder of the synthetic data")
+        q.add_argument("--batch-size", type=int, default=16)
+        q.add_argument("--seed", type=int, default=0)
+
+    t = sub.add_parser("train", help="train a generator",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    data_args(t)
+    t.add_argument("--out", required=True, help="output folder (logs, "
+                   "checkpoints, metrics.json, figure)")
+    t.add_argument("--val-data", default=None, help="validation folder "
+                   "(Taskonomy-style); default: 10%% of --data, or the "
+                   "synthetic validation split")
+    t.add_argument("--num-train", type=int, default=800,
+                   help="synthetic training scenes")
+    t.add_argument("--num-val", type=int, default=200,
+                   help="synthetic validation scenes")
+    t.add_argument("--epochs", type=int, default=20)
+    t.add_argument("--ngf", type=int, default=16,
+                   help="generator width (pix2pix: 64)")
+    t.add_argument("--num-downs", type=int, default=None,
+                   help="U-Net levels (default: log2(image-size))")
+    t.add_argument("--norm", choices=["batch", "instance"], default="batch",
+                   help="private normalisation of each modality")
+    t.add_argument("--gan-mode", choices=["vanilla", "lsgan", "none"],
+                   default="vanilla", help="'none' trains L1 only")
+    t.add_argument("--lambda-l1", type=float, default=100.0)
+    t.add_argument("--lambda-gan", type=float, default=1.0)
+    t.add_argument("--ndf", type=int, default=32)
+    t.add_argument("--d-layers", type=int, default=2,
+                   help="PatchGAN stride-2 layers (3 = 70x70 patches)")
+    t.add_argument("--lr", type=float, default=2e-4)
+    t.add_argument("--no-progress", action="store_true")
+    t.set_defaults(func=_train)
+
+    e = sub.add_parser("evaluate", help="evaluate a trained generator",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    data_args(e)
+    e.add_argument("--checkpoint", required=True,
+                   help="a .ckpt written by 'translate train'")
+    e.add_argument("--out", required=True, help="folder for metrics.json, "
+                   "metrics.md and translation.png")
+    e.add_argument("--num-test", type=int, default=200,
+                   help="synthetic test scenes")
+    e.add_argument("--inception", default=None,
+                   help="local TorchScript / torch.export feature network "
+                   "for FID and KID (nothing is downloaded)")
+    e.add_argument("--inception-size", type=int, default=299)
+    e.add_argument("--num-figure", type=int, default=4,
+                   help="scenes shown in the figure")
+    e.add_argument("--no-progress", action="store_true")
+    e.set_defaults(func=_evaluate)
+
+
+def _modalities(args) -> list[str]:
+    mods = [m.strip() for m in args.modalities.split(",") if m.strip()]
+    if not mods:
+        raise CLIError("--modalities must name at least one modality")
+    return mods
+
+
+def _dataset(args, split: str, num: int, mods: list[str], path: str | None = None):
+    from ..datasets.translation import SyntheticTranslation, TaskonomyFolder
+
+    if args.image_size < 8:
+        raise CLIError(f"--image-size must be >= 8, got {args.image_size}")
+    path = path or args.data
+    if path == SYNTHETIC:
+        bad = [m for m in mods if m not in SyntheticTranslation.MODALITIES]
+        if bad:
+            raise CLIError(f"synthetic data has no modality {bad}; choose from "
+                           f"{list(SyntheticTranslation.MODALITIES)}")
+        if args.target != "rgb":
+            raise CLIError("synthetic data has only the target 'rgb'")
+        return SyntheticTranslation(args.root, split, num, args.image_size,
+                                    args.seed, modalities=mods,
+                                    progress=not args.no_progress)
+    if not osp.isdir(path):
+        raise CLIError(f"--data folder {path!r} does not exist")
+    return TaskonomyFolder(path, mods, args.target, args.image_size)
+
+
+def _channels(ds, mods: list[str]) -> list[int]:
+    first = ds[0]
+    return [int(first[f"x_{m}"].size(1)) for m in mods]
+
+
+def _train(args) -> int:
+    import math
+
+    import torch
+    from torch_geometric.loader import DataLoader
+
+    from ..training.trainer import build_trainer
+    from ..training.translation import (TranslationModule, evaluate_translation,
+                                        save_metrics)
+
+    mods = _modalities(args)
+    if args.epochs < 1:
+        raise CLIError(f"--epochs must be >= 1, got {args.epochs}")
+    train = _dataset(args, "train", args.num_train, mods)
+    if args.val_data is not None:
+        val = _dataset(args, "val", args.num_val, mods, args.val_data)
+    elif args.data == SYNTHETIC:
+        val = _dataset(args, "val", args.num_val, mods)
+    else:
+        if len(train) < 2:
+            raise CLIError("--data needs at least 2 scenes to hold some out")
+        perm = torch.randperm(len(train),
+                              generator=torch.Generator().manual_seed(args.seed))
+        n_val = max(1, len(train) // 10)
+        val, train = train[perm[:n_val]], train[perm[n_val:]]
+    levels = args.num_downs or int(math.log2(args.image_size))
+    if args.image_size % (2 ** levels):
+        raise CLIError(f"--image-size {args.image_size} is not divisible by "
+                       f"2**num_downs = {2 ** levels}")
+    module = TranslationModule(
+        mods, _channels(train, mods), ngf=args.ngf, num_downs=levels,
+        norm=args.norm, gan_mode=args.gan_mode, lambda_l1=args.lambda_l1,
+        lambda_gan=args.lambda_gan, ndf=args.ndf, d_layers=args.d_layers,
+        lr=args.lr)
+    trainer = build_trainer(args.out, max_epochs=args.epochs, seed=args.seed,
+                            monitor="val_l1", mode="min",
+                            progress=not args.no_progress)
+    trainer.fit(module, DataLoader(train, batch_size=args.batch_size,
+                                   shuffle=True),
+                DataLoader(val, batch_size=args.batch_size))
+    results = evaluate_translation(module, DataLoader(
+        val, batch_size=args.batch_size), progress=not args.no_progress)
+    save_metrics(results, args.out, extra={
+        "modalities": mods, "generator_parameters":
+        module.num_generator_parameters(), "split": "validation"})
+    print(f"checkpoints: {osp.join(args.out, 'checkpoints')}")
+    return 0
+
+
+def _evaluate(args) -> int:
+    import torch
+    from torch_geometric.loader import DataLoader
+
+    from ..training.translation import (TranslationModule, evaluate_translation,
+                                        load_feature_extractor, save_metrics,
+                                        save_translation_figure)
+
+    if not osp.isfile(args.checkpoint):
+        raise CLIError(f"checkpoint {args.checkpoint!r} does not exist")
+    try:
+        module = TranslationModule.load_from_checkpoint(args.checkpoint,
+                                                        map_location="cpu")
+    except Exception as exc:
+        raise CLIError(f"cannot read checkpoint {args.checkpoint!r}: {exc}")
+    mods = _modalities(args) if args.modalities != "shade,depth" else \
+        module.modalities
+    if mods != module.modalities:
+        raise CLIError(f"the checkpoint was trained on {module.modalities}, "
+                       f"not {mods}")
+    data = _dataset(args, "test", args.num_test, mods)
+    extractor = None
+    if args.inception is not None:
+        try:
+            extractor = load_feature_extractor(args.inception,
+                                               args.inception_size)
+        except (OSError, RuntimeError) as exc:
+            raise CLIError(str(exc))
+    torch.manual_seed(args.seed)
+    results = evaluate_translation(
+        module, DataLoader(data, batch_size=args.batch_size),
+        feature_extractor=extractor, progress=not args.no_progress)
+    save_metrics(results, args.out, extra={
+        "checkpoint": args.checkpoint, "modalities": mods,
+        "generator_parameters": module.num_generator_parameters()})
+    n = min(args.num_figure, len(data))
+    if n > 0:
+        batch = next(iter(DataLoader(data[list(range(n))], batch_size=n)))
+        fig = save_translation_figure(module, batch, osp.join(
+            args.out, "translation.png"))
+        print(f"figure: {fig}")
+    return 0

@@ -1,0 +1,405 @@
+"""Training and evaluation of AsymFusion image translation on Lightning.
+
+:class:`TranslationModule` trains :class:`~pyg_fusion.nn.asym.AsymFusionTranslator`
+with pix2pix's objective (GAN + 100 x L1 on every branch and on the ensemble)
+by manual optimisation of the generator and the PatchGAN discriminator.
+:func:`evaluate_translation` scores every output with L1, PSNR and SSIM
+(torchmetrics), and with FID / KID when a local Inception feature extractor
+is given (:func:`load_feature_extractor`; nothing is downloaded).
+"""
+from __future__ import annotations
+
+import json
+import os
+import os.path as osp
+from typing import Iterable, Sequence
+
+import lightning as L
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+from torchmetrics import MeanAbsoluteError, MetricCollection
+from torchmetrics.image import (PeakSignalNoiseRatio,
+                                StructuralSimilarityIndexMeasure)
+
+from ..functional._checks import check_choice, check_int
+from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
+from ..nn.asym.translator import AsymFusionTranslator
+
+__all__ = ["TranslationModule", "evaluate_translation", "translate_batch",
+           "load_feature_extractor", "FeatureExtractor", "image_metrics",
+           "metrics_table", "save_metrics", "save_translation_figure"]
+
+ENSEMBLE = "ensemble"
+
+
+def _inputs(batch, modalities: Sequence[str]) -> list[Tensor]:
+    xs = []
+    for m in modalities:
+        key = f"x_{m}"
+        if key not in batch:
+            have = sorted(k[2:] for k in batch.keys() if k.startswith("x_"))
+            raise KeyError(f"batch has no modality {m!r} (attribute {key}); "
+                           f"it has {have}")
+        xs.append(batch[key])
+    return xs
+
+
+def image_metrics() -> MetricCollection:
+    """L1 (mean absolute error), PSNR and SSIM for images in ``[0, 1]``."""
+    return MetricCollection({
+        "l1": MeanAbsoluteError(),
+        "psnr": PeakSignalNoiseRatio(data_range=1.0),
+        "ssim": StructuralSimilarityIndexMeasure(data_range=1.0),
+    })
+
+
+class TranslationModule(L.LightningModule):
+    r"""AsymFusion multi-modal image translation, pix2pix objective.
+
+    Generator loss, summed over the :math:`M` branch outputs and the ensemble
+    :math:`\hat y_o` (images scaled to ``[-1, 1]`` as in pix2pix):
+
+    .. math::
+        \mathcal{L}_G = \sum_o \lambda_{GAN}\, \ell(D(x, \hat y_o), 1)
+                      + \lambda_{L1} \lVert \hat y_o - y \rVert_1 ,
+
+    discriminator loss :math:`\tfrac12[\ell(D(x, y), 1) + \mathrm{mean}_o\,
+    \ell(D(x, \hat y_o), 0)]`, where :math:`x` is all input modalities
+    concatenated. ``lambda_l1=100`` is pix2pix's / CEN's setting;
+    ``gan_mode="none"`` drops the discriminator (an L1-only regression, fast
+    ablations). Both networks use Adam (lr 2e-4, betas (0.5, 0.999)).
+
+    Args:
+        modalities: input modality names (batch attributes ``x_<name>``).
+        modality_channels: channels of each modality (the discriminator's
+            condition); default 1 for every modality whose name is not
+            ``normal``/``rgb``, else 3.
+        ngf, num_downs, norm, fusion_levels, dropout, ...: generator options
+            (:class:`~pyg_fusion.nn.asym.AsymFusionTranslator`).
+        ndf, d_layers, d_norm: discriminator options.
+        gan_mode: ``"vanilla"``, ``"lsgan"`` or ``"none"``.
+        lambda_l1, lambda_gan: loss weights.
+        lr, beta1: Adam settings.
+    """
+
+    def __init__(self, modalities: Sequence[str],
+                 modality_channels: Sequence[int] | None = None, *,
+                 out_channels: int = 3, ngf: int = 64, num_downs: int = 8,
+                 norm: str = "batch", fusion_levels: Sequence[int] | None = None,
+                 dropout: float = 0.0, ratio: float = 0.2, shift: int = 1,
+                 shuffle: bool = True, use_shift: bool = True,
+                 ndf: int = 64, d_layers: int = 3, d_norm: str = "batch",
+                 gan_mode: str = "vanilla", lambda_l1: float = 100.0,
+                 lambda_gan: float = 1.0, lr: float = 2e-4, beta1: float = 0.5):
+        super().__init__()
+        self.modalities = list(modalities)
+        if not self.modalities:
+            raise ValueError("modalities must name at least one input modality")
+        if len(set(self.modalities)) != len(self.modalities):
+            raise ValueError(f"modalities must be distinct, got {self.modalities}")
+        if modality_channels is None:
+            modality_channels = [3 if m in ("normal", "rgb") else 1
+                                 for m in self.modalities]
+        modality_channels = [int(c) for c in modality_channels]
+        if len(modality_channels) != len(self.modalities):
+            raise ValueError("modality_channels must give one count per modality")
+        check_choice("gan_mode", gan_mode, (*GAN_MODES, "none"))
+        if lambda_l1 < 0 or lambda_gan < 0:
+            raise ValueError("lambda_l1 and lambda_gan must be >= 0")
+        self.save_hyperparameters()
+        self.automatic_optimization = False
+        self.generator = AsymFusionTranslator(
+            len(self.modalities), in_channels=max(3, *modality_channels),
+            out_channels=out_channels, ngf=ngf, num_downs=num_downs, norm=norm,
+            fusion_levels=fusion_levels, ratio=ratio, shift=shift,
+            dropout=dropout, shuffle=shuffle, use_shift=use_shift)
+        self.discriminator = None
+        if gan_mode != "none":
+            self.discriminator = PatchGANDiscriminator(
+                sum(modality_channels) + out_channels, ndf=ndf,
+                num_layers=d_layers, norm=d_norm)
+        self.output_names = [*self.modalities, ENSEMBLE]
+        self.val_metrics = nn.ModuleDict(
+            {o: image_metrics() for o in self.output_names})
+
+    # ----------------------------------------------------------------- forward
+    def forward(self, xs: Sequence[Tensor]):
+        """Generator outputs in ``[-1, 1]`` for inputs in ``[0, 1]``."""
+        return self.generator([2 * x - 1 for x in xs])
+
+    def translate(self, batch) -> dict[str, Tensor]:
+        """``{output name: image in [0, 1]}`` for each branch and the ensemble."""
+        out = self(_inputs(batch, self.modalities))
+        imgs = [*out.branches, out.ensemble]
+        return {n: ((o + 1) / 2).clamp(0, 1)
+                for n, o in zip(self.output_names, imgs)}
+
+    def configure_optimizers(self):
+        betas = (self.hparams.beta1, 0.999)
+        opt_g = torch.optim.Adam(self.generator.parameters(),
+                                 lr=self.hparams.lr, betas=betas)
+        if self.discriminator is None:
+            return opt_g
+        opt_d = torch.optim.Adam(self.discriminator.parameters(),
+                                 lr=self.hparams.lr, betas=betas)
+        return [opt_g, opt_d]
+
+    # ---------------------------------------------------------------- training
+    def training_step(self, batch, batch_idx):
+        hp = self.hparams
+        xs = _inputs(batch, self.modalities)
+        y = 2 * batch.y - 1
+        out = self(xs)
+        outputs = [*out.branches, out.ensemble]
+        opts = self.optimizers()
+        opt_g = opts[0] if isinstance(opts, (list, tuple)) else opts
+        logs = {}
+        cond = None
+        if self.discriminator is not None:
+            opt_d = opts[1]
+            cond = torch.cat([2 * x - 1 for x in xs], 1)
+            loss_real = gan_loss(self.discriminator(cond, y), True, hp.gan_mode)
+            loss_fake = torch.stack([
+                gan_loss(self.discriminator(cond, o.detach()), False, hp.gan_mode)
+                for o in outputs]).mean()
+            loss_d = 0.5 * (loss_real + loss_fake)
+            opt_d.zero_grad()
+            self.manual_backward(loss_d)
+            opt_d.step()
+            logs["train/loss_d"] = loss_d.detach()
+        loss_g = y.new_zeros(())
+        for name, o in zip(self.output_names, outputs):
+            l1 = F.l1_loss(o, y)
+            loss_g = loss_g + hp.lambda_l1 * l1
+            if cond is not None and hp.lambda_gan > 0:
+                loss_g = loss_g + hp.lambda_gan * gan_loss(
+                    self.discriminator(cond, o), True, hp.gan_mode)
+            logs[f"train/l1_{name}"] = l1.detach() / 2  # in [0, 1] units
+        opt_g.zero_grad()
+        self.manual_backward(loss_g)
+        opt_g.step()
+        logs["train/loss_g"] = loss_g.detach()
+        self.log_dict(logs, prog_bar=False, on_step=True, on_epoch=True,
+                      batch_size=y.size(0))
+        self.log("loss_g", loss_g.detach(), prog_bar=True, logger=False,
+                 batch_size=y.size(0))
+        return loss_g
+
+    # -------------------------------------------------------------- validation
+    def validation_step(self, batch, batch_idx):
+        imgs = self.translate(batch)
+        for name, img in imgs.items():
+            self.val_metrics[name].update(img, batch.y)
+
+    def on_validation_epoch_end(self):
+        logs = {}
+        for name in self.output_names:
+            for k, v in self.val_metrics[name].compute().items():
+                logs[f"val/{k}_{name}"] = v
+            self.val_metrics[name].reset()
+        self.log_dict(logs)
+        self.log("val_l1", logs[f"val/l1_{ENSEMBLE}"], prog_bar=True)
+
+    def num_generator_parameters(self) -> int:
+        return sum(p.numel() for p in self.generator.parameters())
+
+
+@torch.no_grad()
+def translate_batch(module: TranslationModule, batch) -> dict[str, Tensor]:
+    """Evaluation-mode outputs (``[0, 1]``) of ``module`` on one batch."""
+    was = module.training
+    module.eval()
+    try:
+        return module.translate(batch.to(module.device))
+    finally:
+        module.train(was)
+
+
+# ----------------------------------------------------------------- FID / KID
+class FeatureExtractor(nn.Module):
+    """Wraps a user's Inception-style network for FID / KID: resizes images in
+    ``[0, 1]`` to ``image_size`` (bilinear), feeds them as float ``[B, 3, S, S]``
+    and flattens the output to ``[B, D]``."""
+
+    def __init__(self, net: nn.Module, image_size: int = 299):
+        super().__init__()
+        self.net = net
+        self.image_size = check_int("image_size", image_size, minimum=1)
+        with torch.no_grad():
+            probe = self.net(torch.rand(2, 3, image_size, image_size))
+        if isinstance(probe, (tuple, list)):
+            probe = probe[0]
+        if not isinstance(probe, Tensor) or probe.dim() < 2 or \
+                probe.size(0) != 2:
+            raise ValueError(f"the feature extractor must return [B, D] "
+                             f"features, got "
+                             f"{tuple(getattr(probe, 'shape', ())) or probe!r}")
+        self.num_features = int(probe.flatten(1).size(1))
+
+    def forward(self, x: Tensor) -> Tensor:
+        x = x.float()
+        if x.size(1) == 1:
+            x = x.expand(-1, 3, -1, -1)
+        if tuple(x.shape[-2:]) != (self.image_size, self.image_size):
+            x = F.interpolate(x, size=(self.image_size, self.image_size),
+                              mode="bilinear", align_corners=False)
+        f = self.net(x)
+        if isinstance(f, (tuple, list)):
+            f = f[0]
+        return f.flatten(1)
+
+
+def load_feature_extractor(path: str, image_size: int = 299) -> FeatureExtractor:
+    """Loads a local feature network for FID / KID: a TorchScript file
+    (``torch.jit.save``) or an exported program (``torch.export.save``,
+    ``.pt2``). It receives float images in ``[0, 1]``, ``[B, 3, S, S]`` with
+    ``S = image_size``, and returns ``[B, D]`` (e.g. Inception-v3 pool
+    features, D = 2048). Nothing is downloaded: torchmetrics' default
+    extractor would fetch torch-fidelity weights from the internet."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f"Inception checkpoint {path!r} does not exist")
+    errors = []
+    try:
+        net = torch.jit.load(path, map_location="cpu")
+    except Exception as exc:  # not TorchScript: try an exported program
+        errors.append(f"TorchScript: {exc.__class__.__name__}")
+        try:
+            net = torch.export.load(path).module()
+        except Exception as exc2:
+            errors.append(f"torch.export: {exc2.__class__.__name__}")
+            raise ValueError(
+                f"cannot read Inception checkpoint {path!r} as a TorchScript "
+                f"file or an exported program ({'; '.join(errors)}); save the "
+                f"network with torch.jit.save or torch.export.save") from exc2
+    if isinstance(net, nn.Module):
+        net.eval()
+    return FeatureExtractor(net, image_size)
+
+
+# --------------------------------------------------------------- evaluation
+@torch.no_grad()
+def evaluate_translation(module: TranslationModule, loader: Iterable, *,
+                         feature_extractor: nn.Module | None = None,
+                         kid_subset_size: int = 1000,
+                         progress: bool = False) -> dict[str, dict[str, float]]:
+    """Scores every output of ``module`` (each branch and the ensemble)
+    against the target: ``{output: {"l1", "psnr", "ssim"[, "fid", "kid",
+    "kid_std"]}}``. FID / KID are computed by torchmetrics on the features of
+    ``feature_extractor`` (see :func:`load_feature_extractor`)."""
+    from tqdm.auto import tqdm
+    from torchmetrics.image.fid import FrechetInceptionDistance
+    from torchmetrics.image.kid import KernelInceptionDistance
+
+    module.eval()
+    metrics = {o: image_metrics() for o in module.output_names}
+    gen = {}
+    if feature_extractor is not None:
+        for o in module.output_names:
+            gen[o] = (
+                FrechetInceptionDistance(feature=feature_extractor,
+                                         normalize=True),
+                KernelInceptionDistance(feature=feature_extractor,
+                                        normalize=True,
+                                        subset_size=kid_subset_size))
+    n = 0
+    for batch in tqdm(loader, disable=not progress, desc="evaluating"):
+        imgs = translate_batch(module, batch)
+        y = batch.y.to(module.device)
+        n += y.size(0)
+        for name, img in imgs.items():
+            metrics[name].update(img.cpu(), y.cpu())
+            if name in gen:
+                fid, kid = gen[name]
+                fid.update(y.cpu(), real=True)
+                fid.update(img.cpu(), real=False)
+                kid.update(y.cpu(), real=True)
+                kid.update(img.cpu(), real=False)
+    if n == 0:
+        raise ValueError("the evaluation data is empty")
+    results = {}
+    for name in module.output_names:
+        res = {k: float(v) for k, v in metrics[name].compute().items()}
+        if name in gen:
+            fid, kid = gen[name]
+            if n < 2:
+                raise ValueError("FID needs at least 2 images")
+            kid.subset_size = min(kid_subset_size, n)
+            res["fid"] = float(fid.compute())
+            kid_mean, kid_std = kid.compute()
+            res["kid"], res["kid_std"] = float(kid_mean), float(kid_std)
+        results[name] = res
+    return results
+
+
+# ------------------------------------------------------------ reports
+def metrics_table(results: dict[str, dict[str, float]]) -> str:
+    """A Markdown table of :func:`evaluate_translation`'s results."""
+    keys = list(next(iter(results.values())))
+    lines = ["| output | " + " | ".join(keys) + " |",
+             "|---|" + "---:|" * len(keys)]
+    for name, res in results.items():
+        lines.append(f"| {name} | " + " | ".join(
+            f"{res[k]:.4f}" for k in keys) + " |")
+    return "\n".join(lines)
+
+
+def _atomic_text(path: str, text: str) -> None:
+    tmp = f"{path}.tmp{os.getpid()}"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
+
+
+def save_metrics(results: dict[str, dict[str, float]], out_dir: str,
+                 extra: dict | None = None) -> str:
+    """Writes ``metrics.json`` and ``metrics.md`` under ``out_dir`` (atomically)
+    and prints the table; returns the JSON path."""
+    os.makedirs(out_dir, exist_ok=True)
+    payload = {**(extra or {}), "metrics": results}
+    path = osp.join(out_dir, "metrics.json")
+    _atomic_text(path, json.dumps(payload, indent=2))
+    table = metrics_table(results)
+    _atomic_text(osp.join(out_dir, "metrics.md"), table + "\n")
+    print(table)
+    return path
+
+
+@torch.no_grad()
+def save_translation_figure(module: TranslationModule, batch, path: str,
+                            max_rows: int = 4) -> str:
+    """Saves a PNG with one row per scene: the inputs, the target, each
+    branch's output and the ensemble side by side."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    imgs = translate_batch(module, batch)
+    inputs = {m: batch[f"x_{m}"] for m in module.modalities}
+    cols = [*[(f"input: {m}", x) for m, x in inputs.items()],
+            ("target", batch.y),
+            *[(f"output: {o}" if o != ENSEMBLE else "ensemble", imgs[o])
+              for o in module.output_names]]
+    rows = min(max_rows, batch.y.size(0))
+    fig, axes = plt.subplots(rows, len(cols), squeeze=False,
+                             figsize=(1.8 * len(cols), 1.8 * rows))
+    for r in range(rows):
+        for c, (title, x) in enumerate(cols):
+            ax = axes[r, c]
+            img = x[r].detach().cpu().float().clamp(0, 1)
+            if img.size(0) == 1:
+                ax.imshow(img[0].numpy(), cmap="gray", vmin=0, vmax=1)
+            else:
+                ax.imshow(img[:3].permute(1, 2, 0).numpy())
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(title, fontsize=8)
+    fig.tight_layout()
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    tmp = f"{path}.tmp{os.getpid()}.png"
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    os.replace(tmp, path)
+    return path
