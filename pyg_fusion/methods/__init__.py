@@ -1,0 +1,188 @@
+"""The method registry: short, stable method names -> model builders, shared
+by ``pyg-fusion train / evaluate / compare / sweep / demo``.
+
+Names (``<s>`` is a source / view name):
+
+========================  ==================================================
+``lego``                  LEGO, pairwise operators (random pair per training
+                          step, mean over all pairs in evaluation)
+``lego-cp``               LEGO, M-way CP operator (all sources at once)
+``single-<s>``            feature level: one source
+``feature-concat``        feature level: concatenation
+``feature-add``           feature level: sum (projections where widths differ)
+``feature-product``       feature level: element-wise product (idem)
+``mtn``                   feature level: MTN-style multi-scale temporal
+                          network on the concatenation (VAD only)
+``graph-<s>``             graph level: one source's relationship graph
+``graph-concat``          graph level: graphs side by side
+``graph-mean``            graph level: uniform mean of the graphs (addition)
+``graph-product``         graph level: element-wise product of the graphs
+``gcn-<s>``, ``gcn-mean`` GCN on one source's graph / the mean graph (node
+                          classification only)
+``asym-shuffle``          AsymFusion's asymmetric exchange on node features
+                          (node classification, when available)
+========================  ==================================================
+
+Every node-classification model maps a graph to logits ``[N, C]``
+(:mod:`.node`); every VAD model maps a batch of videos to
+``(logits [B, N], G or None)`` (:mod:`.vad`).
+"""
+from __future__ import annotations
+
+import importlib.util
+from typing import Any
+
+from torch import nn
+
+TASKS = ("node", "vad")
+FEATURE_MODES = ("concat", "add", "product")
+GRAPH_MODES = ("concat", "mean", "product")
+
+# Hyper-parameters of each task; every key can be overridden by the caller.
+# Node classification: chosen on the digits' validation masks (README,
+# "Results"); VAD: the paper's N = 32 segments and MIL top-3.
+DEFAULTS: dict[str, dict[str, Any]] = {
+    "node": dict(features="concat", k=10, num_powers=2, fusion_rank=1, prune_k=None, hidden_channels=64,
+                 num_layers=2, dropout=0.5, lr=0.01, weight_decay=5e-4, epochs=200,
+                 eval_every=5),
+    "vad": dict(k=None, num_powers=3, fusion_rank=1, hidden_channels=32, dropout=0.0,
+                lr=1e-3, weight_decay=5e-4, epochs=30, batch_size=16, topk=3,
+                lambda_deg=0.1, alpha=None, eval_every=5),
+}
+
+
+def asym_available() -> bool:
+    return importlib.util.find_spec("pyg_fusion.nn.asym.graph") is not None
+
+
+def method_names(task: str, sources: list[str]) -> list[str]:
+    """All method names for ``task`` ("node" or "vad") on these sources."""
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+    names = ["lego", "lego-cp"]
+    names += [f"single-{s}" for s in sources] + [f"feature-{m}" for m in FEATURE_MODES]
+    if task == "vad":
+        names.append("mtn")
+    names += [f"graph-{s}" for s in sources] + [f"graph-{m}" for m in GRAPH_MODES]
+    if task == "node":
+        names += [f"gcn-{s}" for s in sources] + ["gcn-mean"]
+        if asym_available():
+            names.append("asym-shuffle")
+    return names
+
+
+def method_level(name: str) -> str:
+    """``"lego"``, ``"feature"``, ``"graph"``, ``"gcn"`` or ``"asym"``."""
+    if name.startswith("lego"):
+        return "lego"
+    if name.startswith(("single-", "feature-")) or name == "mtn":
+        return "feature"
+    return name.split("-")[0]
+
+
+def resolve_methods(spec: str | list[str], task: str, sources: list[str]) -> list[str]:
+    """Expands a comma-separated list of names and groups: ``all``,
+    ``lego``-family, ``single``, ``graph``, ``gcn``, ``feature`` (the prefix of
+    a name stands for all names of that family)."""
+    items = spec.split(",") if isinstance(spec, str) else list(spec)
+    names = method_names(task, sources)
+    out: list[str] = []
+    for item in (i.strip() for i in items):
+        if not item:
+            continue
+        if item == "all":
+            chosen = names
+        elif item in names:
+            chosen = [item]
+        else:
+            chosen = [n for n in names if n.startswith(item + "-")]
+            if not chosen:
+                raise ValueError(f"unknown method {item!r} for task {task!r}; known: "
+                                 f"{', '.join(names)} (or all, single, feature, graph"
+                                 f"{', gcn' if task == 'node' else ''})")
+        out += [c for c in chosen if c not in out]
+    if not out:
+        raise ValueError("no method given")
+    return out
+
+
+def build_model(name: str, task: str, in_channels: dict[str, int], *,
+                num_classes: int | None = None, num_segments: int = 32,
+                **options) -> nn.Module:
+    """Builds the model of method ``name`` for ``task``.
+
+    Args:
+        name: a name of :func:`method_names`.
+        task: ``"node"`` or ``"vad"``.
+        in_channels: ``{source: width}`` (order kept for concatenation).
+        num_classes: classes (node classification).
+        num_segments: N (VAD).
+        **options: hyper-parameters (:data:`DEFAULTS` fill the rest);
+            ``num_powers`` may be an int or a dict per source.
+    """
+    sources = list(in_channels)
+    if name not in method_names(task, sources):
+        raise ValueError(f"unknown method {name!r} for task {task!r} with sources "
+                         f"{sources}; known: {', '.join(method_names(task, sources))}")
+    o = {**DEFAULTS[task], **{k: v for k, v in options.items() if v is not None}}
+    if task == "node":
+        from . import node as M
+        if num_classes is None:
+            raise ValueError("num_classes is required for node classification")
+        head = dict(hidden_channels=o["hidden_channels"], num_layers=o["num_layers"],
+                    dropout=o["dropout"], features=o["features"], num_nodes=o.get("num_nodes"))
+        if name.startswith("lego"):
+            return M.NodeLEGO(in_channels, num_classes, num_powers=o["num_powers"], k=o["k"],
+                              fusion="cp" if name == "lego-cp" else "pairwise",
+                              rank=o["fusion_rank"], prune_k=o["prune_k"], **head)
+        if name.startswith("single-"):
+            s = name[len("single-"):]
+            return M.NodeFeatureFusion({s: in_channels[s]}, num_classes, mode="single",
+                                       k=o["k"], **head)
+        if name.startswith("feature-"):
+            return M.NodeFeatureFusion(in_channels, num_classes, mode=name[len("feature-"):],
+                                       k=o["k"], **head)
+        if name.startswith("graph-"):
+            rest = name[len("graph-"):]
+            if rest in GRAPH_MODES:
+                return M.NodeGraphFusion(in_channels, num_classes, mode=rest, k=o["k"], **head)
+            return M.NodeGraphFusion(in_channels, num_classes, mode="single",
+                                     graph_sources=[rest], k=o["k"], **head)
+        if name.startswith("gcn-"):
+            rest = name[len("gcn-"):]
+            chans = in_channels if rest == "mean" else {rest: in_channels[rest]}
+            return M.NodeGCN(chans, num_classes, k=o["k"], **head)
+        if name == "asym-shuffle":
+            return M.NodeAsymShuffle(in_channels, num_classes, k=o["k"], **head)
+    else:
+        from . import vad as M
+        if name.startswith("lego"):
+            return M.VADLEGO(in_channels, num_segments, num_powers=o["num_powers"], k=o["k"],
+                             fusion="cp" if name == "lego-cp" else "pairwise",
+                             rank=o["fusion_rank"], dropout=o["dropout"])
+        if name.startswith("single-"):
+            s = name[len("single-"):]
+            return M.VADFeatureFusion({s: in_channels[s]}, num_segments, mode="single",
+                                      hidden_channels=o["hidden_channels"], dropout=o["dropout"])
+        if name.startswith("feature-"):
+            return M.VADFeatureFusion(in_channels, num_segments, mode=name[len("feature-"):],
+                                      hidden_channels=o["hidden_channels"], dropout=o["dropout"])
+        if name == "mtn":
+            return M.VADMTN(in_channels, num_segments, hidden_channels=o["hidden_channels"])
+        if name.startswith("graph-"):
+            rest = name[len("graph-"):]
+            if rest in GRAPH_MODES:
+                return M.VADGraphFusion(in_channels, num_segments, mode=rest,
+                                        dropout=o["dropout"])
+            return M.VADGraphFusion({rest: in_channels[rest]}, num_segments, mode="single",
+                                    dropout=o["dropout"])
+    raise AssertionError(name)  # pragma: no cover - method_names and builders agree
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable parameters."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+__all__ = ["TASKS", "DEFAULTS", "method_names", "method_level", "resolve_methods",
+           "build_model", "count_parameters", "asym_available"]

@@ -1,0 +1,127 @@
+"""Video anomaly detection models of the method registry.
+
+Every model takes a batch of videos (a :class:`torch_geometric.data.Batch` of
+:class:`~pyg_fusion.data.MultiSourceData`, each video resampled to the same
+``N`` segments) and returns ``(logits [B, N], G)``, where ``G`` is the
+``[B, N, N]`` graph that the head scored (``None`` for feature-level models),
+used by the degree-variance term of the loss.
+
+* LEGO and graph-level fusion score the rows of a graph with the paper's
+  :class:`~pyg_fusion.nn.RowHead` (``Linear(N, H) -> ReLU -> Linear(H, 1)``).
+* Feature-level fusion and the MTN-style network score each segment's
+  (fused) feature vector with a head of the same form on features,
+  ``Linear(d, H) -> ReLU -> Linear(H, 1)``.
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+from torch_geometric.utils import to_dense_batch
+
+from ..functional import dense_relation_graph
+from ..nn import LEGO, RowHead
+from ..nn.baselines import MTN, FeatureFusion, graph_fuse_dense
+
+__all__ = ["VADLEGO", "VADGraphFusion", "VADFeatureFusion", "VADMTN", "dense_sources"]
+
+
+def dense_sources(data, sources: list[str]) -> dict[str, Tensor]:
+    """``{source: [B, N, d]}`` from a batch of videos with equal ``N``."""
+    batch = getattr(data, "batch", None)
+    out = {}
+    for s in sources:
+        key = f"x_{s}"
+        if key not in data:
+            raise ValueError(f"the data lacks {key}")
+        x = data[key]
+        if batch is None:
+            out[s] = x.unsqueeze(0)
+            continue
+        x, mask = to_dense_batch(x, batch)
+        if not bool(mask.all()):
+            raise ValueError("the videos of a batch must have the same number of segments "
+                             "(resample them, e.g. num_segments=32)")
+        out[s] = x
+    return out
+
+
+def _feature_head(in_channels: int, hidden_channels: int, dropout: float) -> nn.Module:
+    return nn.Sequential(nn.Linear(in_channels, hidden_channels), nn.ReLU(),
+                         nn.Dropout(dropout), nn.Linear(hidden_channels, 1))
+
+
+class VADLEGO(nn.Module):
+    """LEGO's fused graph (dense backend) scored by :class:`RowHead`."""
+
+    def __init__(self, in_channels: dict[str, int], num_segments: int = 32, *,
+                 num_powers=3, k: int | None = None, fusion: str = "pairwise",
+                 rank: int = 1, norm="sym", proj_channels: int | None = None,
+                 hidden_channels: int | None = None, dropout: float = 0.0):
+        super().__init__()
+        self.lego = LEGO(in_channels, num_powers, k=k, fusion=fusion, rank=rank, norm=norm,
+                         proj_channels=proj_channels, backend="dense")
+        self.sources = self.lego.sources
+        self.head = RowHead(num_segments, hidden_channels, dropout)
+
+    @property
+    def fusion(self):
+        return self.lego.fusion
+
+    def forward(self, data) -> tuple[Tensor, Tensor]:
+        xs = dense_sources(data, self.sources)
+        g = self.lego(xs).dense
+        return self.head(g), g
+
+
+class VADGraphFusion(nn.Module):
+    """Graph-level fusion: one dense cosine relationship graph per source,
+    combined without powers or a learned operator, scored by
+    :class:`RowHead` (``"concat"``: rows side by side, width ``M N``)."""
+
+    def __init__(self, in_channels: dict[str, int], num_segments: int = 32, *,
+                 mode: str = "mean", hidden_channels: int | None = None,
+                 dropout: float = 0.0):
+        super().__init__()
+        self.sources = list(in_channels)
+        self.mode = mode
+        width = num_segments * (len(self.sources) if mode == "concat" else 1)
+        self.head = RowHead(width, hidden_channels or num_segments, dropout)
+
+    def forward(self, data) -> tuple[Tensor, Tensor | None]:
+        xs = dense_sources(data, self.sources)
+        g = graph_fuse_dense([dense_relation_graph(xs[s]) for s in self.sources], self.mode)
+        return self.head(g), (g if g.size(-1) == g.size(-2) else None)
+
+
+class VADFeatureFusion(nn.Module):
+    """Feature-level fusion (single / concat / add / product, with
+    projections where widths differ) scored per segment."""
+
+    def __init__(self, in_channels: dict[str, int], num_segments: int = 32, *,
+                 mode: str = "concat", proj_channels: int | None = None,
+                 hidden_channels: int = 32, dropout: float = 0.0):
+        super().__init__()
+        self.fuse = FeatureFusion(in_channels, mode, proj_channels)
+        self.sources = list(in_channels)
+        self.head = _feature_head(self.fuse.out_channels, hidden_channels, dropout)
+
+    def forward(self, data) -> tuple[Tensor, None]:
+        f = self.fuse(dense_sources(data, self.sources))
+        return self.head(f).squeeze(-1), None
+
+
+class VADMTN(nn.Module):
+    """The compact MTN-style network (:class:`~pyg_fusion.nn.baselines.MTN`)
+    on the concatenated sources, scored per segment."""
+
+    def __init__(self, in_channels: dict[str, int], num_segments: int = 32, *,
+                 mtn_channels: int = 64, hidden_channels: int = 32, dropout: float = 0.1):
+        super().__init__()
+        self.sources = list(in_channels)
+        self.mtn = MTN(sum(in_channels.values()), mtn_channels, dropout=dropout)
+        self.head = _feature_head(mtn_channels, hidden_channels, 0.0)
+
+    def forward(self, data) -> tuple[Tensor, None]:
+        xs = dense_sources(data, self.sources)
+        h = self.mtn(torch.cat([xs[s] for s in self.sources], -1))
+        return self.head(h).squeeze(-1), None

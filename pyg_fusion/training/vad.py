@@ -1,0 +1,217 @@
+"""Weakly supervised video anomaly detection (VAD) on PyTorch Lightning.
+
+Training sees video-level labels only: the MIL top-k pooling of a video's
+snippet scores (mean of the ``k`` highest sigmoid scores; ``k = 3`` of 32 as
+in RTFM) against the video label with binary cross-entropy, plus
+``lambda_deg`` times the degree-variance term of LEGO
+(:func:`~pyg_fusion.functional.degree_variance_loss`) on the graph the head
+scored, when the model has one.
+
+Evaluation is frame level: each video's segment scores are expanded to its
+frames (:func:`~pyg_fusion.datasets.segment_scores_to_frames`: each snippet
+takes its segment's score, repeated over its 16 frames), concatenated in list
+order and compared with the concatenated frame ground truth: ``auc``
+(ROC-AUC), ``ap`` (scikit-learn average precision) and ``pr_auc_trapz``. Under
+DDP each rank scores its shard of the videos; the scores are gathered by
+video index before the metrics, so they equal a single-process run.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.utils.data import Dataset
+from torch_geometric.loader import DataLoader
+
+from ..functional import degree_variance_loss, dense_graph_degrees
+from .metrics import frame_level_metrics, gather_by_index
+from .trainer import build_trainer
+
+__all__ = ["WeaklySupervisedVAD", "IndexedDataset", "mil_topk_loss", "fit_vad",
+           "evaluate_vad"]
+
+
+class IndexedDataset(Dataset):
+    """Wraps a dataset so that each item carries its position (``idx``), which
+    the evaluation uses to put gathered scores back in list order."""
+
+    def __init__(self, dataset):
+        self.dataset = dataset
+
+    def __len__(self):
+        return len(self.dataset)
+
+    def __getitem__(self, i):
+        data = self.dataset[i]
+        data.idx = torch.tensor([i])
+        return data
+
+
+def mil_topk_loss(logits: torch.Tensor, y: torch.Tensor, k: int = 3) -> torch.Tensor:
+    """BCE between the mean of the ``k`` largest snippet scores of each video
+    (``logits`` ``[B, N]``) and the video labels ``y`` ``[B]``."""
+    if logits.dim() != 2 or logits.size(0) != y.numel():
+        raise ValueError(f"logits must be [B, N] with B = len(y) = {y.numel()}, got "
+                         f"{tuple(logits.shape)}")
+    scores = torch.sigmoid(logits)
+    video = scores.topk(min(k, scores.size(1)), dim=1).values.mean(1)
+    return F.binary_cross_entropy(video.clamp(1e-6, 1 - 1e-6), y.float().view(-1))
+
+
+class WeaklySupervisedVAD(L.LightningModule):
+    """LightningModule for weakly supervised VAD.
+
+    Args:
+        model: maps a batch of videos to ``(logits [B, N], G [B, N, N] or None)``.
+        lr, weight_decay: Adam.
+        topk: k of the MIL top-k pooling.
+        lambda_deg: weight of the degree-variance term (0 disables it).
+        alpha: degree threshold of the degree-variance term.
+        config: JSON-able description of the run, stored in checkpoints.
+    """
+
+    def __init__(self, model: nn.Module, *, lr: float = 1e-3, weight_decay: float = 5e-4,
+                 topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
+                 config: dict[str, Any] | None = None):
+        super().__init__()
+        self.model = model
+        self.lr, self.weight_decay = lr, weight_decay
+        self.topk, self.lambda_deg, self.alpha = topk, lambda_deg, alpha
+        self.save_hyperparameters({"config": config or {}, "lr": lr,
+                                   "weight_decay": weight_decay, "topk": topk,
+                                   "lambda_deg": lambda_deg, "alpha": alpha})
+        self.eval_dataset = None
+        self.best: dict[str, float] = {}
+        self.last_metrics: dict[str, float] = {}
+        self.last_scores: torch.Tensor | None = None
+        self.epoch_times: list[float] = []
+        self._outputs: list[tuple[torch.Tensor, torch.Tensor]] = []
+
+    def forward(self, batch):
+        return self.model(batch)
+
+    def configure_optimizers(self):
+        return torch.optim.Adam(self.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+
+    def on_train_epoch_start(self):
+        self._t0 = time.perf_counter()
+
+    def on_train_epoch_end(self):
+        self.epoch_times.append(time.perf_counter() - self._t0)
+
+    def training_step(self, batch, batch_idx):
+        logits, g = self.model(batch)
+        y = batch.y.view(-1)
+        loss = mil_topk_loss(logits, y, self.topk)
+        if g is not None and self.lambda_deg > 0:
+            deg = dense_graph_degrees(g, self.alpha)  # [B, N]
+            video = torch.arange(deg.size(0), device=deg.device).repeat_interleave(deg.size(1))
+            loss = loss + self.lambda_deg * degree_variance_loss(
+                deg.reshape(-1), video, y, k=self.topk, num_graphs=deg.size(0))
+        self.log("train_loss", loss, prog_bar=True, batch_size=y.numel())
+        return loss
+
+    # -- evaluation -------------------------------------------------------
+    def _eval_step(self, batch):
+        logits, _ = self.model(batch)
+        self._outputs.append((batch.idx.view(-1), torch.sigmoid(logits).detach()))
+
+    def _eval_end(self, prefix: str):
+        if not self._outputs:
+            return
+        idx = torch.cat([o[0] for o in self._outputs])
+        scores = torch.cat([o[1] for o in self._outputs])
+        self._outputs = []
+        idx, scores = gather_by_index(idx, scores)
+        self.last_scores = scores.cpu()
+        ds = self.eval_dataset
+        if ds is None:
+            raise RuntimeError("set eval_dataset (the evaluation videos, with frame_gt) "
+                               "before validating or testing")
+        if idx.numel() != len(ds):
+            raise RuntimeError(f"gathered {idx.numel()} videos, the evaluation set has {len(ds)}")
+        from ..datasets import segment_scores_to_frames
+        frames, gts = [], []
+        for i in range(len(ds)):
+            data = ds[i]
+            if "frame_gt" not in data:
+                raise ValueError(f"video {getattr(data, 'video', i)!r} has no frame_gt: "
+                                 "evaluate on a split with frame-level ground truth")
+            f = segment_scores_to_frames(scores[i].cpu(), data)
+            gt = data.frame_gt.view(-1)
+            frames.append(f[:gt.numel()])
+            gts.append(gt)
+        m = frame_level_metrics(frames, gts)
+        m["epoch"] = self.current_epoch
+        self.last_metrics = m
+        for key in ("auc", "ap", "pr_auc_trapz"):
+            self.log(f"{prefix}_{key}", m[key], prog_bar=key == "auc", batch_size=1)
+        if prefix == "val" and m["auc"] > self.best.get("auc", -1.0):
+            self.best = dict(m)
+
+    def validation_step(self, batch, batch_idx):
+        self._eval_step(batch)
+
+    def on_validation_epoch_end(self):
+        self._eval_end("val")
+
+    def test_step(self, batch, batch_idx):
+        self._eval_step(batch)
+
+    def on_test_epoch_end(self):
+        self._eval_end("test")
+
+
+def _loaders(train_ds, eval_ds, batch_size: int, seed: int):
+    g = torch.Generator().manual_seed(seed)
+    train = (DataLoader(IndexedDataset(train_ds), batch_size=batch_size, shuffle=True,
+                        generator=g, drop_last=len(train_ds) > batch_size)
+             if train_ds is not None else None)
+    ev = DataLoader(IndexedDataset(eval_ds), batch_size=batch_size, shuffle=False)
+    return train, ev
+
+
+def fit_vad(model: nn.Module, train_ds, test_ds, *, out_dir: str | Path, epochs: int = 30,
+            batch_size: int = 16, lr: float = 1e-3, weight_decay: float = 5e-4,
+            topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
+            eval_every: int = 5, seed: int = 0, devices: int = 1, progress: bool = True,
+            checkpoint: bool = True, config: dict | None = None) -> dict[str, Any]:
+    """Trains on ``train_ds`` (video labels only) and scores ``test_ds``
+    every ``eval_every`` epochs. Returns the metrics of the last evaluation
+    (``auc``, ``ap``, ``pr_auc_trapz``; weakly supervised VAD has no labelled
+    validation set, so no epoch is selected on the test scores), plus
+    ``time_per_epoch_s`` and ``params``."""
+    task = WeaklySupervisedVAD(model, lr=lr, weight_decay=weight_decay, topk=topk,
+                               lambda_deg=lambda_deg, alpha=alpha, config=config)
+    task.eval_dataset = test_ds
+    eval_every = max(1, min(eval_every, epochs))
+    trainer = build_trainer(out_dir, max_epochs=epochs, seed=seed, devices=devices,
+                            strategy="ddp" if devices > 1 else "auto", progress=progress,
+                            checkpoint=checkpoint, check_val_every_n_epoch=eval_every,
+                            num_sanity_val_steps=0)
+    train, ev = _loaders(train_ds, test_ds, batch_size, seed)
+    trainer.fit(task, train, ev)
+    if epochs % eval_every:
+        trainer.validate(task, ev, verbose=False)
+    times = task.epoch_times[1:] or task.epoch_times
+    return {**task.last_metrics, "time_per_epoch_s": sum(times) / max(len(times), 1),
+            "params": sum(p.numel() for p in model.parameters() if p.requires_grad),
+            "trainer": trainer, "task": task}
+
+
+def evaluate_vad(task: WeaklySupervisedVAD, test_ds, *, out_dir: str | Path,
+                 batch_size: int = 16, devices: int = 1, progress: bool = True,
+                 strategy: str | None = None) -> dict[str, float]:
+    """Scores ``test_ds`` with a trained task (one pass, ``trainer.test``)."""
+    task.eval_dataset = test_ds
+    trainer = build_trainer(out_dir, max_epochs=1, seed=None, devices=devices,
+                            strategy=strategy or ("ddp" if devices > 1 else "auto"),
+                            progress=progress, checkpoint=False)
+    _, ev = _loaders(None, test_ds, batch_size, 0)
+    trainer.test(task, ev, verbose=False)
+    return dict(task.last_metrics)
