@@ -39,8 +39,8 @@ class SyntheticVAD(VADFeatures):
        ``snippets``): a shared part ``s_t`` in :math:`\mathbb{R}^8` and one
        private part ``p^m_t`` in :math:`\mathbb{R}^4` per source ``m``, each a
        stationary AR(1) process ``z_t = rho z_{t-1} + sqrt(1 - rho^2) e_t``
-       (unit variance, ``rho = 0.9``, ``0.9 - 0.15 k`` in domain ``k``: faster
-       dynamics), plus a per-video scene offset ``c ~ N(0, 0.5^2)`` on the
+       (unit variance, ``rho = 0.9``, ``max(0.9 - 0.15 k, 0.3)`` in domain
+       ``k``: faster dynamics), plus a per-video scene offset ``c ~ N(0, 0.5^2)`` on the
        shared part.
     2. Sources are noisy random projections of what they see:
        ``x^m_t = a_{k,m} (W_m [s_t + c; p^m_t] + b_{k,m}) + noise * sigma_m e``,
@@ -135,7 +135,6 @@ class SyntheticVAD(VADFeatures):
                         num_crops=num_crops, crop_layout=crop_layout,
                         fine_sources=fine_sources)
         self.tag = f"synthetic_{options_hash(self.gen)}"
-        first = next(iter(preset["sources"]))
         name = "{name}__{crop}.npy" if (num_crops > 1 and crop_layout == "files") else "{name}.npy"
         half = {s: (n + 1) // 2 for s, n in zip(("train", "test"), num_videos)}
         domains = [VADLayout(
@@ -145,7 +144,7 @@ class SyntheticVAD(VADFeatures):
                 **({"train": "list/gt-train.npy"} if train_ground_truth else {})},
             labels="position", num_abnormal=half, rates=fine_sources,
             folder=f"{self.tag}/domain{k}", name=f"domain{k}") for k in range(num_domains)]
-        self._first_source = first
+        self._first_source = next(iter(preset["sources"]))
         super().__init__(root, split, domains, num_segments=num_segments, crops=crops,
                          transform=transform, pre_transform=pre_transform,
                          pre_filter=pre_filter, force_reload=force_reload, log=log)
@@ -173,7 +172,7 @@ class SyntheticVAD(VADFeatures):
             folder = osp.join(self.raw_dir, self.tag, f"domain{k}")
             shift = {s: (np.zeros(d) if k == 0 else rng.normal(0, 1, size=d))
                      for s, (d, _) in sources.items()}
-            dom = dict(rho=0.9 - 0.15 * k, scale=1.3 ** k, shift=shift)
+            dom = dict(rho=max(0.9 - 0.15 * k, 0.3), scale=1.3 ** k, shift=shift)
             for split, n in zip(("train", "test"), g["num_videos"]):
                 n_abnormal = (n + 1) // 2
                 lines, gts = [], []
