@@ -76,6 +76,16 @@ def test_adjacency_nonneg_scale_starts_at_zero_and_time_order():
     np.testing.assert_allclose(im.get_array(), adj.numpy()[::-1, ::-1])
 
 
+def test_adjacency_without_diagonal_scales_on_the_rest():
+    adj = torch.full((5, 5), 0.2, dtype=torch.float64) + 4 * torch.eye(5)
+    adj[0, 1] = 0.5
+    fig = plot_adjacency(adj, show_diagonal=False)
+    (im, ) = _images(fig)
+    assert np.all(np.diag(im.get_array()) == 0)
+    assert im.get_clim() == pytest.approx((0.0, 0.5))
+    assert float(adj[2, 2]) == 4.2  # the caller's tensor is left alone
+
+
 def test_adjacency_of_multisource_data_has_one_panel_per_source():
     torch.manual_seed(0)
     data = MultiSourceData(x_a=torch.randn(10, 3), x_b=torch.randn(10, 5),

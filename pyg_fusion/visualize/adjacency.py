@@ -13,7 +13,7 @@ from ._common import (data_sources, finish, graph_to_dense, is_data, label_ticks
 
 def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
                    order=None, time=None, k=10, shared_scale=True, cmap=None,
-                   ncols=None, ax=None, path=None):
+                   show_diagonal=True, ncols=None, ax=None, path=None):
     r"""Heatmaps of dense or sparse graphs on a common node order, e.g. the
     relation graphs :math:`R_m` of each source beside the fused graph
     :math:`G`.
@@ -40,6 +40,10 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         k: neighbours per node when a ``Data``'s graphs are built here.
         shared_scale: one colour scale for all panels (else one per panel).
         cmap: colour map (default: ``viridis``, or ``RdBu_r`` for signed data).
+        show_diagonal: draw the diagonal (self loops); ``False`` draws it as
+            0 and leaves it out of the colour scale, for graphs whose self
+            loops outweigh every other entry (normalised powers, fused
+            graphs with :math:`p = 0` terms).
         ncols: panels per row (default: all in one row, at most 4).
         ax: a sequence of axes, one per panel (default: a new figure).
         path: write the figure as PNG here.
@@ -68,6 +72,10 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         raise ValueError(f"all graphs must have the same number of nodes, got "
                          f"{ {name: m.shape[0] for name, m in mats.items()} }")
     n = sizes.pop()
+    if not show_diagonal:
+        for name in mats:
+            mats[name] = mats[name].copy()  # may share memory with the caller's tensor
+            np.fill_diagonal(mats[name], 0.0)
     perm, sorted_labels = order_nodes(n, labels=labels, time=time, order=order)
 
     num = len(mats)
