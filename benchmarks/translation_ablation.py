@@ -29,7 +29,9 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
 
+# the repository root (run without installing) and benchmarks/ (for _machine)
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 
 
 def _data(args, split, num, mods):
@@ -59,10 +61,11 @@ def run_one(args, mods: list[str], seed: int) -> dict:
     test = _data(args, "test", args.num_test, mods)
     name = "+".join(mods)
     module = TranslationModule(
-        mods, ngf=args.ngf, num_downs=int(np.log2(args.image_size)),
+        mods, ngf=args.ngf, num_downs=args.num_downs or
+        int(np.log2(args.image_size)),
         gan_mode=args.gan_mode, ndf=args.ngf, d_layers=2, lr=args.lr,
         norm=args.norm)
-    out = osp.join(args.out, "runs", f"{name}_seed{seed}")
+    out = osp.join(args.log_dir, f"{name}_seed{seed}")
     trainer = build_trainer(out, max_epochs=args.epochs, seed=seed,
                             progress=False, checkpoint=False)
     trainer.fit(module, DataLoader(train, batch_size=args.batch_size,
@@ -152,16 +155,20 @@ def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--out", default="benchmarks/results/translation")
-    p.add_argument("--data-root", default="data/synthetic_translation")
+    p.add_argument("--data-root", default="runs/data/synthetic_translation")
+    p.add_argument("--log-dir", default="runs/translation_ablation",
+                   help="Lightning logs of every run")
     p.add_argument("--modalities", default="shade,depth")
     p.add_argument("--seeds", default="0,1,2")
     p.add_argument("--data-seed", type=int, default=0)
-    p.add_argument("--epochs", type=int, default=8)
+    p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--num-train", type=int, default=600)
     p.add_argument("--num-test", type=int, default=200)
     p.add_argument("--image-size", type=int, default=32)
-    p.add_argument("--ngf", type=int, default=8)
-    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--ngf", type=int, default=16)
+    p.add_argument("--num-downs", type=int, default=4,
+                   help="U-Net levels (0: log2(image-size))")
+    p.add_argument("--batch-size", type=int, default=8)
     p.add_argument("--lr", type=float, default=1e-3)
     p.add_argument("--norm", choices=["batch", "instance"], default="batch")
     p.add_argument("--gan-mode", choices=["none", "vanilla", "lsgan"],
@@ -194,7 +201,11 @@ def main(argv=None) -> int:
     text = markdown(table, args.seeds)
     print(text)
     print(f"total {time.time() - t0:.0f} s")
-    payload = {"settings": {k: v for k, v in vars(args).items()},
+    from _machine import machine_info
+
+    payload = {"command": " ".join(["python", *sys.argv]),
+               "machine": machine_info(),
+               "settings": {k: v for k, v in vars(args).items()},
                "summary": table, "runs": runs,
                "seconds": time.time() - t0}
     for name, content in (("results.json", json.dumps(payload, indent=2)),

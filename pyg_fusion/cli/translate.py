@@ -19,19 +19,18 @@ def register(subparsers) -> None:
     sub = p.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
 
-    def data_args(q):
+    def data_args(q, modalities="shade,depth"):
         q.add_argument("--data", default=SYNTHETIC,
                        help="'synthetic' (generated scenes) or a Taskonomy-"
-                       "style folder with one sub-folder per modality "
-                       "(default: synthetic)")
-        q.add_argument("--modalities", default="shade,depth",
-                       help="comma-separated input modalities "
-                       "(default: shade,depth)")
+                       "style folder with one sub-folder per modality")
+        q.add_argument("--modalities", default=modalities,
+                       help="comma-separated input modalities (evaluate: "
+                       "default those of the checkpoint)")
         q.add_argument("--target", default="rgb",
-                       help="target modality folder (default: rgb)")
+                       help="target modality folder")
         q.add_argument("--image-size", type=int, default=32,
-                       help="images are HxW = image-size (default: 32)")
-        q.add_argument("--root", default="data/synthetic_translation",
+                       help="images are resized to image-size x image-size")
+        q.add_argument("--root", default="runs/data/synthetic_translation",
                        help="cache folder of the synthetic data")
         q.add_argument("--batch-size", type=int, default=16)
         q.add_argument("--seed", type=int, default=0)
@@ -52,7 +51,7 @@ def register(subparsers) -> None:
     t.add_argument("--ngf", type=int, default=16,
                    help="generator width (pix2pix: 64)")
     t.add_argument("--num-downs", type=int, default=None,
-                   help="U-Net levels (default: log2(image-size))")
+                   help="U-Net levels (None: log2(image-size))")
     t.add_argument("--norm", choices=["batch", "instance"], default="batch",
                    help="private normalisation of each modality")
     t.add_argument("--gan-mode", choices=["vanilla", "lsgan", "none"],
@@ -68,7 +67,7 @@ def register(subparsers) -> None:
 
     e = sub.add_parser("evaluate", help="evaluate a trained generator",
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    data_args(e)
+    data_args(e, modalities=None)
     e.add_argument("--checkpoint", required=True,
                    help="a .ckpt written by 'translate train'")
     e.add_argument("--out", required=True, help="folder for metrics.json, "
@@ -182,8 +181,7 @@ def _evaluate(args) -> int:
                                                         map_location="cpu")
     except Exception as exc:
         raise CLIError(f"cannot read checkpoint {args.checkpoint!r}: {exc}")
-    mods = _modalities(args) if args.modalities != "shade,depth" else \
-        module.modalities
+    mods = module.modalities if args.modalities is None else _modalities(args)
     if mods != module.modalities:
         raise CLIError(f"the checkpoint was trained on {module.modalities}, "
                        f"not {mods}")
