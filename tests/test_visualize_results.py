@@ -114,6 +114,20 @@ def test_anomaly_scores_steps_and_ground_truth_spans(tmp_path):
     assert f"{auc:.3f}" in ax1.get_title(loc="left")
 
 
+def test_anomaly_scores_compare_methods_on_the_same_videos():
+    scores = {"lego": {"v": np.array([0.1, 0.9])}, "concat": {"v": np.array([0.5, 0.4])}}
+    fig = plot_anomaly_scores(scores, {"v": np.array([0, 1])}, frames_per_snippet=4)
+    (ax, ) = fig.axes
+    steps = {p.get_gid(): p for p in ax.patches if isinstance(p, StepPatch)}
+    assert set(steps) == {"scores:lego", "scores:concat"}
+    np.testing.assert_allclose(steps["scores:concat"].get_data()[0], [0.5, 0.4])
+    assert "lego 1.000, concat 0.000" in ax.get_title(loc="left")
+    with pytest.raises(ValueError, match="same videos"):
+        plot_anomaly_scores({"a": {"v": [0.1]}, "b": {"w": [0.2]}})
+    with pytest.raises(ValueError, match="has 3 snippets"):
+        plot_anomaly_scores({"a": {"v": [0.1, 0.2]}, "b": {"v": [0.2, 0.1, 0.3]}})
+
+
 def test_anomaly_scores_list_input_and_max_videos():
     fig = plot_anomaly_scores([np.random.rand(4) for _ in range(5)], max_videos=3)
     assert len(fig.axes) == 3 and "first 3 of 5" in fig._suptitle.get_text()

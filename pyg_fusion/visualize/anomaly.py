@@ -19,7 +19,8 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
 
     Args:
         scores: ``{video: [T] scores}``, a list of ``[T]`` arrays, or one
-            ``[T]`` array.
+            ``[T]`` array; or ``{method: {video: [T] scores}}`` to compare
+            several methods on the same videos (one curve each).
         ground_truth: the same structure (same keys / order) of 0/1 labels,
             either frame-level (``F`` values, ``(T-1) f < F <= T f``) or
             snippet-level (``T`` values); ``None``: no shading.
@@ -38,9 +39,18 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
             or frames_per_snippet < 1:
         raise ValueError(f"frames_per_snippet must be a positive int, got "
                          f"{frames_per_snippet!r}")
-    videos = _as_dict("scores", scores)
+    if isinstance(scores, dict) and scores and all(isinstance(v, dict)
+                                                   for v in scores.values()):
+        methods = {str(m): _as_dict(f"scores[{m!r}]", v) for m, v in scores.items()}
+    else:
+        methods = {"": _as_dict("scores", scores)}
+    videos = next(iter(methods.values()))
     if not videos:
         raise ValueError("scores is empty: give at least one video")
+    for m, vids in methods.items():
+        if list(vids) != list(videos):
+            raise ValueError(f"scores[{m!r}] must hold the same videos as the first "
+                             f"method: {list(videos)}, got {list(vids)}")
     gts = None
     if ground_truth is not None:
         gts = _as_dict("ground_truth", ground_truth)
@@ -50,13 +60,21 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
     names = list(videos)[:max_videos]
     fig, axes = new_grid(ax, len(names), 1, panel_size=(9, 1.9))
     f = frames_per_snippet
+    palette = ["tab:blue", "tab:green", "tab:purple", "tab:orange", "tab:brown"]
     for a, name in zip(axes.ravel(), names):
-        s = to_numpy(f"scores[{name!r}]", videos[name], dims=(1, ))
+        curves = {m: to_numpy(f"scores[{name!r}]" if not m else f"scores[{m!r}][{name!r}]",
+                              vids[name], dims=(1, )) for m, vids in methods.items()}
+        s = next(iter(curves.values()))
         if s.size == 0:
             raise ValueError(f"scores[{name!r}] is empty")
         t = s.shape[0]
+        for m, c in curves.items():
+            if c.shape[0] != t:
+                raise ValueError(f"scores[{m!r}][{name!r}] has {c.shape[0]} snippets, "
+                                 f"the first method {t}")
         num_frames = t * f
         title = str(name)
+        g = None
         if gts is not None:
             g = to_numpy(f"ground_truth[{name!r}]", gts[name], dims=(1, ))
             if g.shape[0] == t:
@@ -67,16 +85,22 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
                     f"between {(t - 1) * f + 1} and {t * f} frame labels for "
                     f"{t} snippets of {f} frames, got {g.shape[0]}")
             num_frames = g.shape[0]
-            frame_scores = np.repeat(s, f)[:num_frames]
             for start, stop in _runs(g > 0.5):
                 a.axvspan(start, stop, color="tab:red", alpha=0.18, lw=0,
                           gid="gt")
-            if 0 < g.sum() < len(g):
-                from sklearn.metrics import roc_auc_score
-                title += f"  (frame AUC {roc_auc_score(g > 0.5, frame_scores):.3f})"
         edges = np.minimum(np.arange(t + 1) * f, num_frames)
-        a.stairs(s, edges, color="tab:blue", lw=1.5, gid="scores",
-                 label="snippet score")
+        aucs = []
+        for i, (m, c) in enumerate(curves.items()):
+            a.stairs(c, edges, color=palette[i % len(palette)], lw=1.5,
+                     gid="scores" if not m else f"scores:{m}",
+                     label=f"{m} score" if m else "snippet score")
+            if g is not None and 0 < g.sum() < len(g):
+                from sklearn.metrics import roc_auc_score
+                auc = roc_auc_score(g > 0.5, np.repeat(c, f)[:num_frames])
+                aucs.append(f"{m} {auc:.3f}" if m else f"{auc:.3f}")
+        if aucs:
+            title += f"  (frame AUC {', '.join(aucs)})"
+        s = np.concatenate(list(curves.values()))
         if threshold is not None:
             a.axhline(threshold, color="0.3", ls="--", lw=0.8, label="threshold")
         a.set_xlim(0, num_frames)
