@@ -115,11 +115,11 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
         from matplotlib.patches import Patch
         handles.append(Patch(color="tab:red", alpha=0.18))
         labels.append("anomalous frames (ground truth)")
-    axes.ravel()[0].legend(handles, labels, loc="lower right", fontsize=7,
-                           bbox_to_anchor=(1.0, 1.0), ncols=len(labels),
-                           frameon=False)
     if len(videos) > len(names):
         fig.suptitle(f"first {len(names)} of {len(videos)} videos", fontsize=9)
+    # above the panels, so that it never hides a curve or a title
+    fig.legend(handles, labels, loc="outside upper center" if ax is None else "upper center",
+               fontsize=8, ncols=len(labels), frameon=False)
     return finish(fig, path)
 
 
