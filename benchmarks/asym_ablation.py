@@ -1,8 +1,9 @@
 """AsymFusion ablation on SyntheticRGBD: every variant x several seeds.
 
 Variants (rows of the README table): RGB only, depth only, early
-concatenation (6-channel input), late sum (two separate networks, logits
-summed), two separate encoders (shared decoder, AsymFusion's ensemble head),
+concatenation (6-channel input), late sum (two separate encoders, one shared
+decoder, logits summed), two separate encoders (shared decoder, AsymFusion's
+ensemble head),
 one shared encoder with private BN, + channel shuffle, + pixel shift, + both
 (AsymFusion). Reported: test mIoU of the network's final output (the
 ensemble for two-branch models) as the mean over seeds, each branch's mIoU,
@@ -36,8 +37,8 @@ ROWS = {
     "rgb": "RGB only",
     "depth": "depth only",
     "early-concat": "early concatenation (6-ch input)",
-    "late-sum": "late sum (two networks, logits summed)",
-    "separate": "two separate encoders",
+    "late-sum": "late sum (two encoders, logits summed)",
+    "separate": "two separate encoders (+ ensemble)",
     "shared": "shared encoder, private BN",
     "shuffle": "+ channel shuffle",
     "shift": "+ pixel shift",
@@ -175,7 +176,20 @@ def main(argv=None) -> int:
     p.add_argument("--width", type=int, default=8)
     p.add_argument("--decoder-features", type=int, default=16)
     p.add_argument("--jobs", type=int, default=2, help="runs at a time (one thread each)")
+    p.add_argument("--summarise", metavar="RESULTS_JSON",
+                   help="only rebuild the table and figure from a results.json")
     args = p.parse_args(argv)
+    if args.summarise:
+        with open(args.summarise) as f:
+            result = json.load(f)
+        result["rows"] = summarise(result["runs"])
+        md = table(result["rows"])
+        print(md)
+        folder = osp.dirname(osp.abspath(args.summarise))
+        _write(args.summarise, json.dumps(result, indent=2))
+        _write(osp.join(folder, "results.md"), md + "\n")
+        figure(result["rows"], osp.join(folder, "miou.png"))
+        return 0
     variants = [v for v in args.variants.split(",") if v]
     unknown = set(variants) - set(ROWS)
     if unknown:
