@@ -15,7 +15,7 @@ from .relation_graph import RelationGraph
 # backend="auto" picks dense for batches whose largest graph has at most this
 # many nodes. benchmarks/sparse_vs_dense.py measured the crossover on the
 # 2-core CPU reference machine (README, "Sparse against dense").
-AUTO_DENSE_MAX_NODES = 256
+AUTO_DENSE_MAX_NODES = 512
 
 
 class LEGO(torch.nn.Module):
