@@ -41,8 +41,8 @@ def test_pq_sensitivity_from_records_file(tmp_path):
         assert grid[r["P"] - 1, r["Q"] - 1] == pytest.approx(r["mean"])
     assert [t.get_text() for t in heat.get_yticklabels()] == ["1", "2", "3"]
     assert [t.get_text() for t in heat.get_xticklabels()] == ["1", "2", "3", "4"]
-    best = [c for c in heat.collections if c.get_gid() == "best"][0]
-    np.testing.assert_allclose(best.get_offsets(), [[1, 2]])  # Q=2, P=3
+    (best, ) = [p for p in heat.patches if p.get_gid() == "best"]
+    assert best.get_xy() == (0.5, 1.5)  # the cell of Q=2 (column 1), P=3 (row 2)
     assert "best: P=3, Q=2" in heat.get_legend().get_texts()[0].get_text()
     assert any(ax.name == "3d" for ax in fig.axes)
     assert "toy" in heat.get_title() and "auc" in heat.get_title()

@@ -292,7 +292,7 @@ def run_vad(gal: Gallery, args) -> None:
     per_method = {m: {test_list[i].video: sc[i][test_list[i].snippet_segment] for i in shown}
                   for m, sc in scores.items()}
     gts = {test_list[i].video: test_list[i].frame_gt for i in shown}
-    fig = V.plot_anomaly_scores(per_method, gts, frames_per_snippet=16, threshold=0.5)
+    fig = V.plot_anomaly_scores(per_method, gts, frames_per_snippet=16)
     gal.add(fig, "anomaly_scores", "Anomaly scores (synthetic VAD)",
             "Snippet scores of LEGO + RowHead and of the feature-concat baseline against "
             "the ground-truth anomalous frames (shaded), three abnormal and one normal test "
@@ -423,7 +423,7 @@ def main(argv=None) -> int:
     p.add_argument("--sweep-q", type=parse_ints, default=[1, 2, 3])
     p.add_argument("--sweep-nodes", type=int, default=200)
     p.add_argument("--sweep-epochs", type=int, default=25)
-    p.add_argument("--sweep-seeds", type=int, default=1)
+    p.add_argument("--sweep-seeds", type=int, default=2)
     p.add_argument("--vad-videos", type=int, default=40)
     p.add_argument("--vad-epochs", type=int, default=30)
     p.add_argument("--bench", default=None, help="benchmark JSON to draw")

@@ -43,7 +43,8 @@ def register(subparsers) -> None:
     g.add_argument("--checkpoint", help="a checkpoint of a trained model")
     g.add_argument("--dataset", help="data set to load (graph kinds: "
                    f"{', '.join(DATASETS)}); for pq-sensitivity: selects its records")
-    g.add_argument("--root", default="data", help="data set folder (default: data)")
+    g.add_argument("--root", default="runs/data",
+                   help="data set folder (default: runs/data, as pyg-fusion train)")
     g.add_argument("--index", type=int, default=0, help="graph of the data set (default 0)")
     g = p.add_argument_group("graphs")
     g.add_argument("--source", help="source to draw (relation-graph; default: the first)")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
+from matplotlib.ticker import NullFormatter
+
 from ._common import finish, new_grid
 
 _STYLE = {"dense": ("tab:orange", "o", "-"), "sparse": ("tab:blue", "s", "-"),
@@ -132,7 +134,7 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
                 t_ax.annotate(f"{r['batch']} graphs", (r["N"], r["time_s"]), fontsize=7,
                               xytext=(4, -10), textcoords="offset points", color="0.3")
 
-    for a, key, unit in ((t_ax, "time_s", "time per forward (s)"),
+    for a, key, unit in ((t_ax, "time_s", "time (s)"),
                          (m_ax, "peak_mem_mb", "peak memory (MB)")):
         for sc in scatters:
             x = _crossover_of(series, key, sc)
@@ -143,6 +145,11 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
                            textcoords="offset points")
         a.set_xscale("log")
         a.set_yscale("log")
+        sizes = sorted({r["N"] for r in rows})
+        if 0 < len(sizes) <= 12:
+            # the measured sizes as plain numbers, not 3x10^1
+            a.set_xticks(sizes, [str(x) for x in sizes])
+            a.xaxis.set_minor_formatter(NullFormatter())
         a.set_xlabel("N (nodes)")
         a.set_ylabel(unit)
         a.grid(True, which="both", alpha=0.25)
@@ -151,8 +158,9 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
     t_ax.set_title("time", fontsize=10)
     m_ax.set_title("peak memory", fontsize=10)
     if not m_ax.lines:
-        m_ax.text(0.5, 0.5, "no memory measurements", ha="center", va="center",
-                  transform=m_ax.transAxes)
+        m_ax.set_axis_off()
+        m_ax.text(0.5, 0.5, "no memory measurements in this benchmark", ha="center",
+                  va="center", transform=m_ax.transAxes, color="0.4")
     used = sorted({r.get("batch", 1) for r in rows})
     head = "sparse vs dense backends"
     if len(used) == 1 and used[0] > 1:

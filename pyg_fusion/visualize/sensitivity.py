@@ -9,6 +9,7 @@ import numpy as np
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
+from matplotlib.patches import Rectangle
 
 from ._common import finish, to_numpy
 
@@ -107,7 +108,7 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
                         cmap="viridis", ax=None, path=None):
     r"""Draws a metric (e.g. AUC) over the grid of the numbers of powers
     :math:`(P, Q)` of the two sources, as a heatmap with the best cell
-    starred and as a 3-D surface, from a ``pyg-fusion sweep --p 1..9 --q 1..9``
+    framed and as a 3-D surface, from a ``pyg-fusion sweep --p 1..9 --q 1..9``
     run. The paper searched :math:`P, Q \in 1..9` and found the results
     sensitive to them.
 
@@ -169,16 +170,17 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
             for (i, j), v in np.ndenumerate(mean):
                 if not np.isfinite(v):
                     continue
-                text = f"{v:.3g}"
-                if std is not None and np.isfinite(std[i, j]) and mean.size <= 30:
+                text = f"{v:.3f}" if abs(v) < 10 else f"{v:.3g}"
+                if std is not None and np.isfinite(std[i, j]) and std[i, j] > 0 \
+                        and mean.size <= 30:
                     text += f"\n±{std[i, j]:.2g}"
                 bright = (v - vmin) / (vmax - vmin or 1.0) > 0.6
                 heat_ax.text(j, i, text, ha="center", va="center", fontsize=7,
                              color="black" if bright else "white")
-        star = heat_ax.scatter([best[1]], [best[0]], marker="*", s=260,
-                               facecolor="none", edgecolor="red", linewidths=1.5,
-                               label=f"best: P={ps[best[0]]}, Q={qs[best[1]]}")
-        star.set_gid("best")
+        frame = Rectangle((best[1] - 0.5, best[0] - 0.5), 1, 1, fill=False,
+                          edgecolor="red", linewidth=2.5, gid="best",
+                          label=f"best: P={ps[best[0]]}, Q={qs[best[1]]}")
+        heat_ax.add_patch(frame)
         heat_ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12),
                        fontsize=8, frameon=False)
         fig.colorbar(im, ax=heat_ax, label=name, shrink=0.85)
@@ -189,8 +191,11 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
         surf_ax.plot_surface(qq, pp, np.ma.masked_invalid(mean), cmap=cmap,
                              vmin=vmin, vmax=vmax, edgecolor="k", linewidth=0.2,
                              alpha=0.95)
+        surf_ax.set_xticks(qs.astype(float), [str(q) for q in qs])
+        surf_ax.set_yticks(ps.astype(float), [str(p) for p in ps])
+        surf_ax.tick_params(axis="z", labelsize=7)
         surf_ax.set_xlabel("Q")
         surf_ax.set_ylabel("P")
-        surf_ax.set_zlabel(name)
+        surf_ax.set_zlabel(name, labelpad=10)
         surf_ax.set_title(f"{name} surface", fontsize=10)
     return finish(fig, path)
