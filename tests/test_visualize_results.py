@@ -52,8 +52,9 @@ def test_pq_sensitivity_from_records_file(tmp_path):
 def test_pq_sensitivity_missing_cells_are_blank_and_filters_apply():
     recs = _records(metric="auc") + _records(metric="ap")
     recs = [r for r in recs if not (r["P"] == 2 and r["Q"] == 3)]
-    with pytest.raises(ValueError, match="several values of 'metric'"):
-        load_pq_grid(recs)
+    assert load_pq_grid(recs)[4]["metric"] == "auc"  # the first record's metric
+    with pytest.raises(ValueError, match="several values of 'method'"):
+        load_pq_grid(recs + _records(method="lego-cp"))
     mean, std, ps, qs, info = load_pq_grid(recs, metric="ap")
     assert np.isnan(mean[1, 2]) and np.isfinite(mean).sum() == 11
     assert std is not None and info["metric"] == "ap"

@@ -60,7 +60,9 @@ def register(subparsers) -> None:
     g.add_argument("--top-k", type=int, help="strongest edges per node (relation-graph)")
     g.add_argument("--layout", default="spring", choices=("spring", "circular", "temporal"))
     g = p.add_argument_group("results")
-    g.add_argument("--metric", help="pq-sensitivity: the metric to draw")
+    g.add_argument("--metric", help="pq-sensitivity: the metric to draw (default: the "
+                   "sweep's main metric)")
+    g.add_argument("--setting", help="pq-sensitivity: the VAD setting to draw")
     g.add_argument("--method", help="pq-sensitivity: the method to draw")
     g.add_argument("--batch", type=int, help="sparse-vs-dense: batch size to draw")
     g.add_argument("--scatter", help="sparse-vs-dense: scatter implementation to draw")
@@ -85,7 +87,8 @@ def run(args) -> int:
                                      scatter=args.scatter, path=out)
     elif kind == "pq-sensitivity":
         fig = V.plot_pq_sensitivity(_need_input(args), metric=args.metric,
-                                    dataset=args.dataset, method=args.method, path=out)
+                                    dataset=args.dataset, method=args.method,
+                                    setting=args.setting, path=out)
     elif kind == "anomaly-scores":
         scores, gt, fps = load_scores(_need_input(args))
         fig = V.plot_anomaly_scores(scores, gt, frames_per_snippet=args.frames_per_snippet

@@ -16,7 +16,7 @@ from ._common import finish, to_numpy
 PLOT_KINDS = ("both", "heatmap", "surface")
 
 
-def load_pq_grid(results, *, metric=None, dataset=None, method=None,
+def load_pq_grid(results, *, metric=None, dataset=None, method=None, setting=None,
                  p_values=None, q_values=None):
     """Turns ``pyg-fusion sweep`` records (or a plain 2-D array) into a grid.
 
@@ -25,7 +25,9 @@ def load_pq_grid(results, *, metric=None, dataset=None, method=None,
             "Q", "metric", "mean", "std", "dataset", "method"}`` (a dict with
             a ``"records"`` or ``"results"`` list is accepted too); or a 2-D
             array ``[len(p_values), len(q_values)]`` of metric values.
-        metric, dataset, method: keep only the records with these values;
+        metric: the metric to keep (default: the first record's, which
+            ``pyg-fusion sweep`` writes first: the task's main metric).
+        dataset, method, setting: keep only the records with these values;
             required when the records hold several.
         p_values, q_values: the axis labels of a plain array (default 1..).
 
@@ -51,7 +53,7 @@ def load_pq_grid(results, *, metric=None, dataset=None, method=None,
             raise ValueError("results: a dict must hold a list under 'records' "
                              "or 'results'")
     if isinstance(results, list) and results and isinstance(results[0], dict):
-        return _from_records(results, metric, dataset, method)
+        return _from_records(results, metric, dataset, method, setting)
     grid = to_numpy("results", results, dims=(2, ), finite=False)
     if grid.size == 0:
         raise ValueError("results is empty")
@@ -62,17 +64,20 @@ def load_pq_grid(results, *, metric=None, dataset=None, method=None,
                          f"{grid.shape[1]} entries to label a grid of shape "
                          f"{grid.shape}, got {ps.shape[0]} / {qs.shape[0]}")
     return grid, None, ps, qs, {"metric": metric or "metric", "dataset": dataset,
-                                "method": method}
+                                "method": method, "setting": setting}
 
 
-def _from_records(records, metric, dataset, method):
+def _from_records(records, metric, dataset, method, setting):
     for i, r in enumerate(records):
         missing = [k for k in ("P", "Q") if k not in r]
         if missing or not ("mean" in r or "value" in r):
             raise ValueError(f"results[{i}] must hold 'P', 'Q' and 'mean', got "
                              f"keys {sorted(r)}")
     info = {}
-    for key, wanted in (("metric", metric), ("dataset", dataset), ("method", method)):
+    if metric is None and "metric" in records[0]:
+        metric = str(records[0]["metric"])
+    for key, wanted in (("metric", metric), ("dataset", dataset), ("method", method),
+                        ("setting", setting)):
         present = sorted({str(r[key]) for r in records if key in r})
         if wanted is not None:
             if wanted not in present:
@@ -104,7 +109,7 @@ def _from_records(records, metric, dataset, method):
 
 
 def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
-                        p_values=None, q_values=None, kind="both",
+                        setting=None, p_values=None, q_values=None, kind="both",
                         cmap="viridis", ax=None, path=None):
     r"""Draws a metric (e.g. AUC) over the grid of the numbers of powers
     :math:`(P, Q)` of the two sources, as a heatmap with the best cell
@@ -115,7 +120,8 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
     Args:
         results: see :func:`load_pq_grid` (a sweep JSON path, its records,
             or a 2-D array with ``p_values`` / ``q_values``).
-        metric, dataset, method: which records to draw.
+        metric, dataset, method, setting: which records to draw (see
+            :func:`load_pq_grid`).
         p_values, q_values: axis labels of a plain array.
         kind: ``"both"`` (default), ``"heatmap"`` or ``"surface"``.
         cmap: colour map.
@@ -129,8 +135,8 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
     if kind not in PLOT_KINDS:
         raise ValueError(f"kind must be one of {PLOT_KINDS}, got {kind!r}")
     mean, std, ps, qs, info = load_pq_grid(results, metric=metric, dataset=dataset,
-                                           method=method, p_values=p_values,
-                                           q_values=q_values)
+                                           method=method, setting=setting,
+                                           p_values=p_values, q_values=q_values)
     if not np.isfinite(mean).any():
         raise ValueError("results hold no finite metric value")
     name = info["metric"]
@@ -156,7 +162,8 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
         fig = axes[0].figure
     vmin, vmax = float(np.nanmin(mean)), float(np.nanmax(mean))
     best = np.unravel_index(np.nanargmax(mean), mean.shape)
-    subtitle = ", ".join(str(v) for v in (info.get("dataset"), info.get("method")) if v)
+    subtitle = ", ".join(str(v) for v in (info.get("dataset"), info.get("setting"),
+                                          info.get("method")) if v)
 
     if heat_ax is not None:
         im = heat_ax.imshow(np.ma.masked_invalid(mean), origin="lower", cmap=cmap,
