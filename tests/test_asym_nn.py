@@ -167,9 +167,20 @@ def test_encoder_shares_convs_and_privatises_bn():
     feats = two([torch.randn(2, 3, 64, 64), torch.randn(2, 3, 64, 64)])
     assert [f[0].shape[1] for f in feats] == two.out_channels == [32, 64, 128, 256]
     assert [f[1].shape[-1] for f in feats] == [16, 8, 4, 2]
-    feats[3][1].sum().backward()
-    conv = two.layer1[0].conv1
-    assert conv.weight.grad is not None and len([conv.weight]) == 1
+    # the same conv parameter objects serve every modality
+    convs = lambda enc: [n for n, _ in enc.named_parameters() if "conv" in n]  # noqa: E731
+    assert convs(two) == convs(one)
+    # ... so their gradient is the sum of what each modality's path sends
+    two.eval()
+    xs = [torch.randn(2, 3, 32, 32), torch.randn(2, 3, 32, 32)]
+    grads = []
+    for pick in ((0, ), (1, ), (0, 1)):
+        two.zero_grad()
+        f = two(xs)
+        sum(f[3][m].square().sum() for m in pick).backward()
+        grads.append(two.layer1[0].conv1.weight.grad.clone())
+    assert grads[0].abs().sum() > 0 and grads[1].abs().sum() > 0
+    assert torch.allclose(grads[2], grads[0] + grads[1], rtol=1e-4, atol=1e-6)
 
 
 def _torchvision_resnet_state_dict(depth):

@@ -7,6 +7,7 @@ per-modality tensors ``[x_0, ..., x_{M-1}]``.
 """
 from __future__ import annotations
 
+import re
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
@@ -129,7 +130,8 @@ class ModalityBatchNorm2d(nn.Module):
                   else 0.1)
         for private in out.bns:
             private.load_state_dict(bn.state_dict())
-        return out.to(next(bn.buffers()).device)
+        ref = bn.weight if bn.weight is not None else bn.running_mean
+        return out if ref is None else out.to(ref.device)
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}({self.num_features}, "
@@ -259,8 +261,6 @@ def expand_state_dict(model: nn.Module, state_dict: dict, *,
         ``(missing, unexpected)``: keys of ``model`` without a source, keys of
         ``state_dict`` that were not used.
     """
-    import re
-
     if not isinstance(state_dict, dict):
         raise TypeError(f"state_dict must be a dict, got {type(state_dict).__name__}")
     target = model.state_dict()
