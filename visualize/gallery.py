@@ -15,8 +15,8 @@ of pyg_fusion lacks is skipped and listed as such in the index):
 2. A quick (P, Q) sweep on two digits views (test accuracy of each pair,
    mean and std over ``--sweep-seeds`` seeds), written in the record format
    of ``pyg-fusion sweep`` and drawn by ``plot_pq_sensitivity``.
-3. Synthetic VAD (``SyntheticVAD``): LEGO + ``RowHead`` and the
-   feature-concat baseline (the method registry's models) trained with MIL
+3. Synthetic VAD (``SyntheticVAD``): LEGO and the feature-concat baseline
+   (``pyg_fusion.methods.build_model("lego" / "feature-concat", "vad")``) trained with MIL
    top-3 BCE on the video labels; test videos' snippet scores against their
    frame ground truth, one video's temporal relation graph and its graphs.
 4. Sparse vs dense: ``benchmarks/results/sparse_vs_dense_cpu.json`` (or
@@ -251,7 +251,7 @@ def run_vad(gal: Gallery, args) -> None:
     from sklearn.metrics import roc_auc_score
     from torch_geometric.data import Batch
 
-    from pyg_fusion.methods.vad import VADFeatureFusion, VADLEGO
+    from pyg_fusion.methods import build_model
     vad_root = os.path.join(args.root, "synthetic_vad")
     kw = dict(num_videos=(args.vad_videos, args.vad_videos), log=False)
     train = datasets.SyntheticVAD(vad_root, "train", **kw)
@@ -260,12 +260,11 @@ def run_vad(gal: Gallery, args) -> None:
     n = train[0][f"x_{sources[0]}"].size(0)
     widths = {s: train[0][f"x_{s}"].size(1) for s in sources}
     models = {
-        "LEGO": train_vad(lambda: VADLEGO(widths, n, num_powers=3, hidden_channels=32),
-                          train, epochs=args.vad_epochs, lr=3e-3,
-                          desc="VAD: LEGO + RowHead"),
-        "feature concat": train_vad(lambda: VADFeatureFusion(widths, n, mode="concat"),
-                                    train, epochs=args.vad_epochs, lr=3e-3,
-                                    desc="VAD: feature concat"),
+        "LEGO": train_vad(lambda: build_model("lego", "vad", widths, num_segments=n),
+                          train, epochs=args.vad_epochs, lr=3e-3, desc="VAD: LEGO"),
+        "feature concat": train_vad(
+            lambda: build_model("feature-concat", "vad", widths, num_segments=n),
+            train, epochs=args.vad_epochs, lr=3e-3, desc="VAD: feature concat"),
     }
     test_list = list(test)
     tb = Batch.from_data_list(test_list)
@@ -294,7 +293,7 @@ def run_vad(gal: Gallery, args) -> None:
     gts = {test_list[i].video: test_list[i].frame_gt for i in shown}
     fig = V.plot_anomaly_scores(per_method, gts, frames_per_snippet=16)
     gal.add(fig, "anomaly_scores", "Anomaly scores (synthetic VAD)",
-            "Snippet scores of LEGO + RowHead and of the feature-concat baseline against "
+            "Snippet scores of LEGO and of the feature-concat baseline against "
             "the ground-truth anomalous frames (shaded), three abnormal and one normal test "
             "video; frame AUC over all test videos: "
             + ", ".join(f"{k} {v:.3f}" for k, v in aucs.items()) + ".")
