@@ -15,7 +15,6 @@ These are images, not graphs: the dataset is a plain
 """
 from __future__ import annotations
 
-import os
 import os.path as osp
 from typing import Sequence
 

@@ -11,7 +11,6 @@ import re
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
