@@ -19,7 +19,7 @@ of pyg_fusion lacks is skipped and listed as such in the index):
    (``pyg_fusion.methods.build_model("lego" / "feature-concat", "vad")``) trained with MIL
    top-3 BCE on the video labels; test videos' snippet scores against their
    frame ground truth, one video's temporal relation graph and its graphs.
-4. Sparse vs dense: ``benchmarks/results/sparse_vs_dense_cpu.json`` (or
+4. Sparse vs dense: ``benchmarks/results/sparse_vs_dense_cpu*.json`` (or
    ``--bench FILE``) when present, else a quick in-process timing of LEGO's
    forward + backward on both backends (time only, no memory).
 
@@ -355,9 +355,9 @@ def quick_timing(sizes, repeats: int = 3) -> dict:
 
 
 def run_benchmark(gal: Gallery, args) -> None:
-    default = ROOT / "benchmarks" / "results" / "sparse_vs_dense_cpu.json"
-    source = Path(args.bench) if args.bench else default
-    if source.is_file():
+    found = sorted((ROOT / "benchmarks" / "results").glob("sparse_vs_dense_cpu*.json"))
+    source = Path(args.bench) if args.bench else (found[0] if found else None)
+    if source is not None and source.is_file():
         bench, origin = str(source), f"the benchmark's JSON ({source.name})"
     else:
         bench = quick_timing(args.timing_sizes)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from matplotlib.ticker import NullFormatter
+from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from ._common import finish, new_grid
 
@@ -150,11 +150,13 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
             # the measured sizes as plain numbers, not 3x10^1
             a.set_xticks(sizes, [str(x) for x in sizes])
             a.xaxis.set_minor_formatter(NullFormatter())
+        a.yaxis.set_major_formatter(FuncFormatter(_plain))
+        a.yaxis.set_minor_formatter(FuncFormatter(_plain_minor))
         a.set_xlabel("N (nodes)")
         a.set_ylabel(unit)
         a.grid(True, which="both", alpha=0.25)
         if a.lines:
-            a.legend(fontsize=8, loc="lower right")
+            a.legend(fontsize=8, loc="best")
     t_ax.set_title("time", fontsize=10)
     m_ax.set_title("peak memory", fontsize=10)
     if not m_ax.lines:
@@ -182,6 +184,17 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
         fig.text(0.5, 0.005, "not run: " + note, ha="center", va="bottom", fontsize=7,
                  color="0.35", wrap=True)
     return finish(fig, path)
+
+
+def _plain(value, _pos=None) -> str:
+    # 0.1, 10, 2000 rather than 10^-1, 10^1, 2x10^3
+    return f"{value:g}"
+
+
+def _plain_minor(value, _pos=None) -> str:
+    # label the minor ticks 2x and 5x a power of ten, so short axes still read
+    mantissa = value / 10 ** math.floor(math.log10(value)) if value > 0 else 0
+    return f"{value:g}" if round(mantissa, 6) in (2.0, 5.0) else ""
 
 
 def _crossover_of(series, key, sc) -> float | None:
