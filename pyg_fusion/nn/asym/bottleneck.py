@@ -116,7 +116,10 @@ class AsymFusionBottleneck(_AsymBlock):
         inplanes: input channels.
         planes: bottleneck channels; the output has ``4 * planes``.
         num_modalities: ``M``.
-        stride: of the 3x3 convolution (fusion blocks need 1 for the shift).
+        stride: of the 3x3 convolution. The paper fuses stride-1 blocks only;
+            in a strided fusion block (a one-block stage) the shifted features
+            are subsampled by the stride to meet the output grid (this
+            library's choice).
         fusion: exchange features between modalities in this block.
         shuffle, shift: switch the two exchanges (ablations).
         ratio: ``g / C`` of the exchanges (``0.2``: ``g = C // 5``).

@@ -72,9 +72,12 @@ class AsymFusionSegmenter(nn.Module):
 
     Shapes:
         input: list of ``M`` tensors ``[B, C_in, H, W]``;
-        output: list of logits ``[B, K, H, W]`` (upsampled bilinearly to the
-        input size), named by :attr:`output_names`: one per modality then the
-        ensemble (``M > 1``), or the single sum.
+        output: list of logits ``[B, K, H, W]``, named by
+        :attr:`output_names`: one per modality then the ensemble (``M > 1``),
+        or the single sum. The decoder predicts at 1/4 of the input
+        resolution; the logits are upsampled bilinearly to the input size
+        before the loss and the metrics. **[choice]**: the paper does not say
+        where the labels and the logits meet.
     """
 
     def __init__(self, encoder: nn.Module, decoder: nn.Module,
