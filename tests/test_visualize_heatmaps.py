@@ -86,6 +86,17 @@ def test_adjacency_without_diagonal_scales_on_the_rest():
     assert float(adj[2, 2]) == 4.2  # the caller's tensor is left alone
 
 
+def test_adjacency_robust_scale_ends_at_the_99th_percentile():
+    adj = np.zeros((20, 20))
+    adj[0, 1:] = np.linspace(0.1, 1.0, 19)
+    adj[1:, 0] = np.linspace(0.1, 1.0, 19)
+    adj[5, 6] = 100.0
+    fig = plot_adjacency(adj, robust=True)
+    (im, ) = _images(fig)
+    expected = np.percentile(np.abs(adj[adj != 0]), 99)
+    assert im.get_clim() == pytest.approx((0.0, expected)) and expected < 100
+
+
 def test_adjacency_of_multisource_data_has_one_panel_per_source():
     torch.manual_seed(0)
     data = MultiSourceData(x_a=torch.randn(10, 3), x_b=torch.randn(10, 5),

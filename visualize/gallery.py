@@ -169,10 +169,12 @@ def run_digits(gal: Gallery, args) -> None:
         ei, w = relation_graph(data[f"x_{v}"], k=args.k)
         panels[f"$R_{{\\mathrm{{{v}}}}}$"] = (ei, w, n)
     panels["fused $G$ (learned A)"] = (gi, gw, n)
-    fig = V.plot_adjacency(panels, labels=data.y, shared_scale=False, show_diagonal=False)
+    fig = V.plot_adjacency(panels, labels=data.y, shared_scale=False, show_diagonal=False,
+                           robust=True)
     gal.add(fig, "adjacency", "Adjacency: views and fused graph (digits)",
             "The three views' relation graphs and the fused G (diagonal left out), nodes "
-            "grouped by class, each panel on its own colour scale.")
+            "grouped by class, each panel on its own colour scale (ending at the 99th "
+            "percentile).")
 
     small = digits_subset(args.root, 12, 0)
     pw = {}

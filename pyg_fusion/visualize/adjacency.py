@@ -13,7 +13,7 @@ from ._common import (data_sources, finish, graph_to_dense, is_data, label_ticks
 
 def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
                    order=None, time=None, k=10, shared_scale=True, cmap=None,
-                   show_diagonal=True, ncols=None, ax=None, path=None):
+                   show_diagonal=True, robust=False, ncols=None, ax=None, path=None):
     r"""Heatmaps of dense or sparse graphs on a common node order, e.g. the
     relation graphs :math:`R_m` of each source beside the fused graph
     :math:`G`.
@@ -44,6 +44,9 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
             0 and leaves it out of the colour scale, for graphs whose self
             loops outweigh every other entry (normalised powers, fused
             graphs with :math:`p = 0` terms).
+        robust: end the colour scale at the 99th percentile of the non-zero
+            magnitudes instead of the maximum (larger entries saturate), so
+            that a few strong entries do not wash out the rest.
         ncols: panels per row (default: all in one row, at most 4).
         ax: a sequence of axes, one per panel (default: a new figure).
         path: write the figure as PNG here.
@@ -92,12 +95,12 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
             extra.set_axis_off()
 
     signed_all = any((m < 0).any() for m in mats.values())
-    norm_all = _norm(list(mats.values()), signed_all)
+    norm_all = _norm(list(mats.values()), signed_all, robust)
     images = []
     for a, (name, m) in zip(axes, mats.items()):
         m = m[np.ix_(perm, perm)]
         signed = signed_all if shared_scale else bool((m < 0).any())
-        norm = norm_all if shared_scale else _norm([m], signed)
+        norm = norm_all if shared_scale else _norm([m], signed, robust)
         im = a.imshow(m, cmap=cmap or ("RdBu_r" if signed else "viridis"),
                       norm=norm, interpolation="nearest", aspect="equal")
         images.append(im)
@@ -112,9 +115,12 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
             a.set_xlabel("node (time order)" if not _explicit(order) else "node",
                          fontsize=8)
         if not shared_scale:
-            fig.colorbar(im, ax=a, shrink=0.8)
+            fig.colorbar(im, ax=a, shrink=0.8, extend="both" if robust and signed
+                         else "max" if robust else "neither")
     if shared_scale:
-        fig.colorbar(images[0], ax=axes[:num], shrink=0.8, label="edge weight")
+        fig.colorbar(images[0], ax=axes[:num], shrink=0.8, label="edge weight",
+                     extend="both" if robust and signed_all else "max" if robust
+                     else "neither")
     return finish(fig, path)
 
 
@@ -122,7 +128,11 @@ def _explicit(order) -> bool:
     return order is not None and not isinstance(order, str)
 
 
-def _norm(mats, signed: bool) -> Normalize:
+def _norm(mats, signed: bool, robust: bool = False) -> Normalize:
+    if robust:
+        mags = np.concatenate([np.abs(m[m != 0]) for m in mats])
+        v = float(np.percentile(mags, 99)) if mags.size else 1.0
+        return Normalize(-v, v) if signed else Normalize(0.0, v or 1.0)
     if signed:
         v = max(float(np.abs(m).max()) for m in mats) or 1.0
         return Normalize(-v, v)
