@@ -11,7 +11,7 @@ import importlib
 import sys
 
 # Module names under pyg_fusion.cli, in the order they appear in --help.
-COMMANDS: list[str] = ["plot", "segment", "translate"]
+COMMANDS: list[str] = ["demo", "train", "evaluate", "compare", "sweep", "plot", "segment", "translate"]
 
 
 class CLIError(Exception):

@@ -20,6 +20,7 @@ from ..nn import LEGO, GraphHead
 from ..nn.baselines import GCN, FeatureFusion, graph_fuse_sparse
 
 __all__ = ["NodeHead", "NodeLEGO", "NodeFeatureFusion", "NodeGraphFusion", "NodeGCN",
+           "NodeAsymShuffle",
            "node_features"]
 
 
@@ -241,3 +242,30 @@ class NodeGCN(nn.Module):
         x = torch.cat([xs[s] for s in self.sources], -1)
         ei, w = self._cache.get(list(xs.values()), lambda: self._graph(xs, x.size(0)))
         return self.gcn(head_input(x, self.features), ei, w)
+
+
+class NodeAsymShuffle(nn.Module):
+    """AsymFusion's asymmetric exchange as a node-feature fusion
+    (:class:`~pyg_fusion.nn.asym.graph.AsymGraphFusion`, channel shuffle and a
+    shift along the edges of the kNN graph of the concatenated sources); the
+    exchanged features, concatenated, go to the shared head over that graph."""
+
+    def __init__(self, in_channels: dict[str, int], num_classes: int, *, k: int = 10,
+                 hidden_channels: int = 64, num_layers: int = 2, dropout: float = 0.5,
+                 features: str = "concat", num_nodes: int | None = None):
+        super().__init__()
+        from ..nn.asym.graph import AsymGraphFusion
+        self.sources = list(in_channels)
+        self.k = k
+        self.exchange = AsymGraphFusion(in_channels, hidden_channels, shift="edge",
+                                        combine="concat")
+        self.head = NodeHead(hidden_channels * len(self.sources), hidden_channels,
+                             num_classes, num_layers, dropout)
+        self._cache = _Cache()
+
+    def forward(self, data: Data) -> Tensor:
+        xs = node_features(data, self.sources)
+        x = torch.cat([xs[s] for s in self.sources], -1)
+        ei, w = self._cache.get(list(xs.values()), lambda: relation_graph(x, k=self.k))
+        h = self.exchange(xs, ei, edge_weight=w)
+        return self.head(h, ei, w)

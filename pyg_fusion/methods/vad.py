@@ -19,7 +19,7 @@ from torch import Tensor, nn
 from torch_geometric.utils import to_dense_batch
 
 from ..functional import dense_relation_graph
-from ..nn import LEGO, RowHead
+from ..nn import LEGO, GraphHead, RowHead
 from ..nn.baselines import MTN, FeatureFusion, graph_fuse_dense
 
 __all__ = ["VADLEGO", "VADGraphFusion", "VADFeatureFusion", "VADMTN", "dense_sources"]
@@ -45,32 +45,58 @@ def dense_sources(data, sources: list[str]) -> dict[str, Tensor]:
     return out
 
 
+def center_videos(xs: dict[str, Tensor], center: bool) -> dict[str, Tensor]:
+    """Subtracts each video's mean feature vector (``[B, N, d]``): the
+    relationship graph then compares how segments deviate from their video
+    rather than the scene they share (a **[choice]**, not the paper's)."""
+    if not center:
+        return xs
+    return {s: x - x.mean(dim=1, keepdim=True) for s, x in xs.items()}
+
+
 def _feature_head(in_channels: int, hidden_channels: int, dropout: float) -> nn.Module:
     return nn.Sequential(nn.Linear(in_channels, hidden_channels), nn.ReLU(),
                          nn.Dropout(dropout), nn.Linear(hidden_channels, 1))
 
 
 class VADLEGO(nn.Module):
-    """LEGO's fused graph (dense backend) scored by :class:`RowHead`."""
+    """LEGO's fused graph (dense backend) scored by :class:`RowHead` (the
+    paper's head, ``head="row"``) or by :class:`~pyg_fusion.nn.GraphHead`
+    (``head="graph"``, a **[choice]**: the concatenated sources propagated
+    over G, so that the head sees the features as well as the graph)."""
 
     def __init__(self, in_channels: dict[str, int], num_segments: int = 32, *,
                  num_powers=3, k: int | None = None, fusion: str = "pairwise",
                  rank: int = 1, norm="sym", proj_channels: int | None = None,
-                 hidden_channels: int | None = None, dropout: float = 0.0):
+                 hidden_channels: int | None = None, dropout: float = 0.0,
+                 center: bool = False, head: str = "row"):
         super().__init__()
+        if head not in ("row", "graph"):
+            raise ValueError(f"head must be 'row' or 'graph', got {head!r}")
+        self.center, self.head_kind = center, head
         self.lego = LEGO(in_channels, num_powers, k=k, fusion=fusion, rank=rank, norm=norm,
                          proj_channels=proj_channels, backend="dense")
         self.sources = self.lego.sources
-        self.head = RowHead(num_segments, hidden_channels, dropout)
+        if head == "row":
+            self.head = RowHead(num_segments, hidden_channels, dropout)
+        else:
+            self.head = GraphHead(sum(in_channels.values()), hidden_channels or num_segments,
+                                  1, num_layers=2, dropout=dropout)
 
     @property
     def fusion(self):
         return self.lego.fusion
 
     def forward(self, data) -> tuple[Tensor, Tensor]:
-        xs = dense_sources(data, self.sources)
-        g = self.lego(xs).dense
-        return self.head(g), g
+        xs = center_videos(dense_sources(data, self.sources), self.center)
+        fused = self.lego(xs)
+        g = fused.dense
+        if self.head_kind == "row":
+            return self.head(g), g
+        b, n = g.shape[:2]
+        x = torch.cat([xs[s] for s in self.sources], -1).reshape(b * n, -1)
+        ei, w = fused.to_sparse()
+        return self.head(x, ei, w).view(b, n), g
 
 
 class VADGraphFusion(nn.Module):
@@ -80,15 +106,16 @@ class VADGraphFusion(nn.Module):
 
     def __init__(self, in_channels: dict[str, int], num_segments: int = 32, *,
                  mode: str = "mean", hidden_channels: int | None = None,
-                 dropout: float = 0.0):
+                 dropout: float = 0.0, center: bool = False):
         super().__init__()
+        self.center = center
         self.sources = list(in_channels)
         self.mode = mode
         width = num_segments * (len(self.sources) if mode == "concat" else 1)
         self.head = RowHead(width, hidden_channels or num_segments, dropout)
 
     def forward(self, data) -> tuple[Tensor, Tensor | None]:
-        xs = dense_sources(data, self.sources)
+        xs = center_videos(dense_sources(data, self.sources), self.center)
         g = graph_fuse_dense([dense_relation_graph(xs[s]) for s in self.sources], self.mode)
         return self.head(g), (g if g.size(-1) == g.size(-2) else None)
 

@@ -1,0 +1,309 @@
+"""Shared pieces of the training commands (train, evaluate, compare, sweep,
+demo): dataset options, the run of one method on one seed, results records,
+tables and the atomic results file."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import CLIError
+
+DATASETS = ("digits", "synthetic-vad", "vad", "tables")
+SYNTHETIC_SETTINGS = ("multi_representation", "multi_modal", "multi_domain")
+METRICS = {"node": ["accuracy"], "vad": ["auc", "ap", "pr_auc_trapz"]}
+
+
+# -- argument parsing ------------------------------------------------------
+def int_list(text: str) -> list[int]:
+    """``"0,1,2"``, ``"1..9"`` or a mix (``"1..3,7"``) -> a list of ints."""
+    out: list[int] = []
+    for part in str(text).split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            if ".." in part:
+                lo, hi = (int(p) for p in part.split(".."))
+                if hi < lo:
+                    raise ValueError
+                out += list(range(lo, hi + 1))
+            else:
+                out.append(int(part))
+        except ValueError:
+            raise argparse.ArgumentTypeError(
+                f"expected integers like '0,1,2' or '1..9', got {text!r}") from None
+    if not out:
+        raise argparse.ArgumentTypeError(f"expected at least one integer, got {text!r}")
+    return out
+
+
+def positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {v}")
+    return v
+
+
+def rate(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
+    if not 0 < v <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {v}")
+    return v
+
+
+def add_dataset_args(p: argparse.ArgumentParser, default: str | None = "digits") -> None:
+    g = p.add_argument_group("dataset")
+    g.add_argument("--dataset", choices=DATASETS, default=default,
+                   help="digits: UCI multiple features (bundled); synthetic-vad: the seeded "
+                   "synthetic VAD set; vad: your VAD features (--vad-*); tables: your "
+                   "multi-view files (--views, --labels)")
+    g.add_argument("--root", default="runs/data",
+                   help="folder of the datasets' raw and processed files")
+    g.add_argument("--label-rate", type=rate, default=0.05,
+                   help="digits/tables: fraction of the training pool labelled")
+    g.add_argument("--setting", choices=SYNTHETIC_SETTINGS, default="multi_representation",
+                   help="synthetic-vad: the paper's Table 2 setting")
+    g.add_argument("--data-seed", type=int, default=0,
+                   help="synthetic-vad: seed of the generated data")
+    g.add_argument("--num-segments", type=positive_int, default=32,
+                   help="VAD: segments per video (32 is the paper's)")
+    g.add_argument("--views", nargs="+", metavar="FILE",
+                   help="tables: one CSV / NPY / NPZ file per view, rows aligned")
+    g.add_argument("--labels", metavar="FILE", help="tables: the labels file")
+    g.add_argument("--vad-source", action="append", metavar="NAME=PATTERN",
+                   help="vad: a feature source and its path pattern under ROOT/raw "
+                   "(repeat per source), e.g. i3d=features/i3d/{name}.npy")
+    g.add_argument("--vad-train-list", metavar="FILE", help="vad: train list (under ROOT/raw)")
+    g.add_argument("--vad-test-list", metavar="FILE", help="vad: test list (under ROOT/raw)")
+    g.add_argument("--vad-gt", metavar="FILE",
+                   help="vad: frame-level ground truth of the test split (under ROOT/raw)")
+
+
+def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego",
+                      seeds_default: str = "0") -> None:
+    g = p.add_argument_group("training")
+    g.add_argument("--method", default=method_default,
+                   help="method name(s), comma separated: lego, lego-cp, single-<view>, "
+                   "feature-concat|add|product, mtn (VAD), graph-<view>, graph-concat|mean|"
+                   "product, gcn-<view>, gcn-mean (node), asym-shuffle; or a family: all, "
+                   "single, feature, graph, gcn")
+    g.add_argument("--seeds", type=int_list, default=int_list(seeds_default),
+                   help=f"seeds, e.g. 0,1,2 or 0..4 (default {seeds_default})")
+    g.add_argument("--epochs", type=positive_int, help="epochs (default: the task's)")
+    g.add_argument("--lr", type=float, help="learning rate (default: the task's)")
+    g.add_argument("--num-powers", "-P", type=int, dest="num_powers",
+                   help="LEGO: powers P of every source (default: the task's)")
+    g.add_argument("--k", type=positive_int,
+                   help="neighbours per node of the relationship graphs (node task)")
+    g.add_argument("--features", choices=("concat", "none"),
+                   help="node task: what the head sees besides the graph (default concat)")
+    g.add_argument("--devices", type=positive_int, default=1,
+                   help="CPU processes (> 1: DDP with gloo)")
+    g.add_argument("--threads", type=positive_int, default=1,
+                   help="torch threads per process (default 1: these models are small, "
+                   "and more threads only add contention on a busy CPU)")
+    g.add_argument("--out", default="runs/out", help="output folder")
+    g.add_argument("--no-progress", action="store_true", help="hide progress bars")
+
+
+# -- datasets ----------------------------------------------------------------
+@dataclass
+class TaskData:
+    task: str                      # "node" | "vad"
+    dataset: str
+    setting: str
+    in_channels: dict[str, int]
+    num_classes: int | None = None
+    graph: Any = None              # node task
+    train: Any = None              # vad task
+    test: Any = None
+    extra: dict = field(default_factory=dict)
+
+
+def _check_file(what: str, path: str | None) -> str:
+    if not path:
+        raise CLIError(f"{what} is required")
+    if not os.path.isfile(path):
+        raise CLIError(f"{what}: no such file: {path}")
+    return path
+
+
+def load_data(args, seed: int = 0) -> TaskData:
+    """The dataset named by ``args.dataset`` (node task: the split of ``seed``)."""
+    import logging
+
+    import torch
+    torch.set_num_threads(getattr(args, "threads", 1))
+    # Lightning's banners (GPU available, tips) say nothing about a CPU run
+    for name in ("lightning.pytorch", "lightning.fabric", "lightning"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+    from .. import datasets as D
+    root = Path(args.root)
+    if args.dataset in ("digits", "tables"):
+        if args.dataset == "digits":
+            ds = D.MultiFeatureDigits(str(root / "digits"), label_rate=args.label_rate,
+                                      split_seed=seed, standardize=True, log=False)
+        else:
+            views = [_check_file("--views", v) for v in (args.views or [])]
+            if not views:
+                raise CLIError("--views FILE... is required with --dataset tables")
+            labels = _check_file("--labels", args.labels)
+            ds = D.MultiViewTables(str(root / "tables"), views=views, labels=labels,
+                                   label_rate=args.label_rate, split_seed=seed,
+                                   standardize=True, log=False)
+        data = ds[0]
+        inch = {s: int(data[f"x_{s}"].size(1)) for s in data.sources}
+        return TaskData("node", args.dataset, f"label_rate={args.label_rate:g}", inch,
+                        num_classes=int(data.y.max()) + 1, graph=data)
+    if args.dataset == "synthetic-vad":
+        kw = dict(setting=args.setting, seed=args.data_seed, num_segments=args.num_segments,
+                  log=False)
+        train = D.SyntheticVAD(str(root / "synthetic_vad"), "train", **kw)
+        test = D.SyntheticVAD(str(root / "synthetic_vad"), "test", **kw)
+        setting = args.setting
+    else:
+        if not args.vad_source:
+            raise CLIError("--vad-source NAME=PATTERN (one per source) is required with "
+                           "--dataset vad")
+        sources = {}
+        for item in args.vad_source:
+            if "=" not in item:
+                raise CLIError(f"--vad-source must be NAME=PATTERN, got {item!r}")
+            name, pattern = item.split("=", 1)
+            sources[name] = pattern
+        layout = D.VADLayout(sources=sources, train_list=args.vad_train_list,
+                             test_list=args.vad_test_list, gt=args.vad_gt)
+        train = D.VADFeatures(str(root), "train", layout, num_segments=args.num_segments,
+                              log=False)
+        test = D.VADFeatures(str(root), "test", layout, num_segments=args.num_segments,
+                             log=False)
+        setting = "custom"
+    d = train[0]
+    inch = {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
+    return TaskData("vad", args.dataset, setting, inch, train=train, test=test)
+
+
+# -- one run -----------------------------------------------------------------
+def options_from_args(args) -> dict[str, Any]:
+    keys = ("epochs", "lr", "num_powers", "k", "features")
+    return {k: getattr(args, k, None) for k in keys if getattr(args, k, None) is not None}
+
+
+def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
+               options: dict[str, Any] | None = None, devices: int = 1,
+               progress: bool = True, checkpoint: bool = True) -> dict[str, Any]:
+    """Trains ``method`` on ``td`` with ``seed``; returns its metrics (the
+    test metrics; for the node task at the epoch of best validation)."""
+    from ..methods import DEFAULTS, build_model
+    from ..training import seed_everything
+    options = dict(options or {})
+    o = {**DEFAULTS[td.task], **options}
+    config = {"method": method, "task": td.task, "dataset": td.dataset,
+              "setting": td.setting, "in_channels": td.in_channels,
+              "num_classes": td.num_classes, "options": options, "seed": seed}
+    seed_everything(seed)
+    build_opts = {k: v for k, v in o.items()
+                  if k not in ("epochs", "lr", "weight_decay", "eval_every", "batch_size",
+                               "topk", "lambda_deg", "alpha")}
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", ".*")
+        if td.task == "node":
+            from ..training.node import fit_node
+            model = build_model(method, "node", td.in_channels, num_classes=td.num_classes,
+                                num_nodes=td.graph.num_nodes, **build_opts)
+            r = fit_node(model, td.graph, out_dir=out_dir, epochs=o["epochs"], lr=o["lr"],
+                         weight_decay=o["weight_decay"], eval_every=o["eval_every"],
+                         seed=seed, devices=devices, progress=progress,
+                         checkpoint=checkpoint, config=config)
+            metrics = {"accuracy": r.get("test_acc", float("nan")),
+                       "val_accuracy": r.get("val_acc", float("nan"))}
+        else:
+            from ..training.vad import fit_vad
+            model = build_model(method, "vad", td.in_channels,
+                                num_segments=int(td.train[0].num_nodes), **build_opts)
+            r = fit_vad(model, td.train, td.test, out_dir=out_dir, epochs=o["epochs"],
+                        batch_size=o["batch_size"], lr=o["lr"],
+                        weight_decay=o["weight_decay"], topk=o["topk"],
+                        lambda_deg=o["lambda_deg"], alpha=o["alpha"],
+                        eval_every=o["eval_every"], seed=seed, devices=devices,
+                        progress=progress, checkpoint=checkpoint, config=config)
+            metrics = {k: r[k] for k in ("auc", "ap", "pr_auc_trapz")}
+    metrics["params"] = r["params"]
+    metrics["time_per_epoch_s"] = r["time_per_epoch_s"]
+    metrics["_task"] = r["task"]
+    return metrics
+
+
+# -- records -----------------------------------------------------------------
+def make_records(td: TaskData, method: str, per_seed: dict[int, dict[str, float]],
+                 extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """One record per metric: mean and (sample) std over the seeds."""
+    seeds = sorted(per_seed)
+    out = []
+    names = [m for m in next(iter(per_seed.values())) if not m.startswith("_")]
+    for metric in names:
+        vals = [float(per_seed[s][metric]) for s in seeds]
+        out.append({"dataset": td.dataset, "setting": td.setting, "method": method,
+                    "metric": metric, "mean": statistics.fmean(vals),
+                    "std": statistics.stdev(vals) if len(vals) > 1 else 0.0,
+                    "seeds": seeds, "values": vals, **(extra or {})})
+    return out
+
+
+def write_json(path: str | os.PathLike, obj) -> None:
+    """Writes JSON atomically (temp file in the same folder, then replace)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as f:
+            json.dump(obj, f, indent=1)
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def format_table(records: list[dict], metrics: list[str] | None = None) -> str:
+    """A plain-text table: one row per (dataset, setting, method), one column
+    per metric, ``mean ± std``."""
+    rows: dict[tuple, dict[str, dict]] = {}
+    seen: list[str] = []
+    for r in records:
+        key = (r["dataset"], r["setting"], r["method"])
+        rows.setdefault(key, {})[r["metric"]] = r
+        if r["metric"] not in seen:
+            seen.append(r["metric"])
+    metrics = metrics or seen
+    head = ["dataset", "setting", "method", *metrics]
+    body = []
+    for key, ms in rows.items():
+        cells = list(key)
+        for m in metrics:
+            r = ms.get(m)
+            if r is None:
+                cells.append("-")
+            elif m == "params":
+                cells.append(f"{int(r['mean']):,}")
+            elif m == "time_per_epoch_s":
+                cells.append(f"{r['mean']:.3f}")
+            else:
+                cells.append(f"{r['mean']:.4f} ± {r['std']:.4f}")
+        body.append(cells)
+    widths = [max(len(str(c)) for c in col) for col in zip(head, *body)]
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths))  # noqa: E731
+    return "\n".join([line(head), line(["-" * w for w in widths]), *map(line, body)])

@@ -1,0 +1,99 @@
+"""``pyg-fusion evaluate``: score a checkpoint of ``pyg-fusion train``."""
+from __future__ import annotations
+
+import argparse
+import os
+import warnings
+from pathlib import Path
+
+from . import CLIError
+from ._runs import METRICS, add_dataset_args, format_table, load_data, make_records, write_json
+
+HELP = "evaluate a checkpoint written by `pyg-fusion train`"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "evaluate", help=HELP, description=HELP + ": test accuracy (node "
+        "classification) or frame-level auc / ap / pr_auc_trapz (VAD). The method, its "
+        "options and the dataset come from the checkpoint; dataset options given here "
+        "(--root, --setting, ...) say where to find the data.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p.add_argument("--checkpoint", required=True, help="a .ckpt file of `pyg-fusion train`")
+    add_dataset_args(p, default=None)
+    p.add_argument("--method", help="must match the checkpoint's method if given")
+    p.add_argument("--seeds", help=argparse.SUPPRESS)
+    p.add_argument("--devices", type=int, default=1, help="CPU processes (> 1: DDP, gloo)")
+    p.add_argument("--out", default="runs/eval", help="output folder")
+    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    p.set_defaults(func=run)
+
+
+def load_checkpoint(path: str):
+    import torch
+    if not os.path.isfile(path):
+        raise CLIError(f"--checkpoint: no such file: {path}")
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:
+        raise CLIError(f"--checkpoint: cannot read {path}: {exc}") from None
+    hp = ckpt.get("hyper_parameters", {})
+    cfg = hp.get("config")
+    if not cfg or "method" not in cfg or "state_dict" not in ckpt:
+        raise CLIError(f"--checkpoint: {path} is not a checkpoint of `pyg-fusion train`")
+    return ckpt, hp, cfg
+
+
+def run(args) -> int:
+    from ..methods import build_model
+    ckpt, hp, cfg = load_checkpoint(args.checkpoint)
+    if args.method and args.method != cfg["method"]:
+        raise CLIError(f"--method {args.method!r} does not match the checkpoint's "
+                       f"{cfg['method']!r}")
+    if args.dataset is None:
+        args.dataset = cfg["dataset"]
+    if args.dataset != cfg["dataset"]:
+        raise CLIError(f"--dataset {args.dataset!r} does not match the checkpoint's "
+                       f"{cfg['dataset']!r}")
+    if cfg["dataset"] == "synthetic-vad" and cfg["setting"] in ("multi_representation",
+                                                                "multi_modal", "multi_domain"):
+        args.setting = cfg["setting"]
+    td = load_data(args, cfg["seed"])
+    if td.in_channels != cfg["in_channels"]:
+        raise CLIError(f"the data's sources {td.in_channels} differ from the checkpoint's "
+                       f"{cfg['in_channels']}")
+    from ..methods import DEFAULTS
+    o = {k: v for k, v in {**DEFAULTS[td.task], **cfg["options"]}.items()
+         if k not in ("epochs", "lr", "weight_decay", "eval_every", "batch_size", "topk",
+                      "lambda_deg", "alpha")}
+    out = Path(args.out)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", ".*")
+        if td.task == "node":
+            from ..training.node import NodeClassification, single_graph_loader
+            from ..training.trainer import build_trainer
+            model = build_model(cfg["method"], "node", td.in_channels,
+                                num_classes=td.num_classes, num_nodes=td.graph.num_nodes, **o)
+            task = NodeClassification(model, config=cfg)
+            task.load_state_dict(ckpt["state_dict"])
+            trainer = build_trainer(out, max_epochs=1, seed=None, devices=args.devices,
+                                    strategy="ddp" if args.devices > 1 else "auto",
+                                    progress=not args.no_progress, checkpoint=False)
+            trainer.test(task, single_graph_loader(td.graph), verbose=False)
+            metrics = {"accuracy": task.last_metrics["test_acc"],
+                       "val_accuracy": task.last_metrics.get("val_acc", float("nan"))}
+        else:
+            from ..training.vad import WeaklySupervisedVAD, evaluate_vad
+            model = build_model(cfg["method"], "vad", td.in_channels,
+                                num_segments=int(td.train[0].num_nodes), **o)
+            task = WeaklySupervisedVAD(model, config=cfg)
+            task.load_state_dict(ckpt["state_dict"])
+            metrics = evaluate_vad(task, td.test, out_dir=out, devices=args.devices,
+                                   progress=not args.no_progress)
+            metrics = {k: metrics[k] for k in ("auc", "ap", "pr_auc_trapz")}
+    records = make_records(td, cfg["method"], {cfg["seed"]: metrics},
+                           extra={"checkpoint": str(args.checkpoint)})
+    write_json(out / "results.json", records)
+    print(format_table(records, METRICS[td.task]))
+    print(f"\nwrote {out / 'results.json'}")
+    return 0

@@ -1,0 +1,62 @@
+"""``pyg-fusion sweep``: LEGO's sensitivity to the numbers of powers P and Q."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from . import CLIError
+from ._runs import (METRICS, add_dataset_args, add_training_args, int_list, load_data,
+                    make_records, options_from_args, run_method, write_json)
+
+HELP = "grid of LEGO's powers P x Q -> metric mean ± std (JSON for plot pq-sensitivity)"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "sweep", help=HELP, description=HELP + ". P is the number of powers of the "
+        "first source (sorted by name), Q that of every other source. Writes "
+        "OUT/sweep.json: a list of records with P, Q, metric, mean, std, dataset, method, "
+        "seeds.", formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    add_dataset_args(p, default="synthetic-vad")
+    add_training_args(p, method_default="lego", seeds_default="0")
+    p.add_argument("--p", type=int_list, default=int_list("1..3"), help="values of P, e.g. 1..9")
+    p.add_argument("--q", type=int_list, default=int_list("1..3"), help="values of Q, e.g. 1..9")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from tqdm.auto import tqdm
+    if not args.method.startswith("lego"):
+        raise CLIError(f"--method must be lego or lego-cp for a sweep, got {args.method!r}")
+    if min(args.p + args.q) < 0:
+        raise CLIError("--p and --q must be >= 0")
+    out = Path(args.out)
+    cache = {}
+    options = options_from_args(args)
+    options.pop("num_powers", None)
+    records = []
+    grid = [(p, q) for p in args.p for q in args.q]
+    for p, q in tqdm(grid, desc="P x Q", disable=args.no_progress):
+        per_seed = {}
+        for seed in args.seeds:
+            if seed not in cache:
+                cache[seed] = load_data(args, seed if args.dataset in ("digits", "tables")
+                                        else 0)
+            td = cache[seed]
+            first, *rest = sorted(td.in_channels)
+            powers = {first: p, **{s: q for s in rest}}
+            r = run_method(td, args.method, seed, out / f"P{p}_Q{q}" / f"seed{seed}",
+                           options={**options, "num_powers": powers}, devices=args.devices,
+                           progress=False, checkpoint=False)
+            r.pop("_task")
+            per_seed[seed] = r
+        records += make_records(td, args.method, per_seed, extra={"P": p, "Q": q})
+    write_json(out / "sweep.json", records)
+    main = METRICS[td.task][0]
+    print(f"{main} (mean over seeds {args.seeds}); rows P, columns Q")
+    print("P\\Q " + " ".join(f"{q:>7d}" for q in args.q))
+    table = {(r["P"], r["Q"]): r["mean"] for r in records if r["metric"] == main}
+    for p in args.p:
+        print(f"{p:>3d} " + " ".join(f"{table[(p, q)]:7.4f}" for q in args.q))
+    print(f"\nwrote {out / 'sweep.json'}")
+    return 0

@@ -1,0 +1,31 @@
+"""``pyg-fusion train``: train one method (or a few) with checkpoints."""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ._runs import METRICS, add_dataset_args, add_training_args, format_table, write_json
+
+HELP = "train a method on a dataset (checkpoints, CSV logs, results.json)"
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "train", help=HELP, description=HELP + ". Checkpoints go to "
+        "OUT/<method>/seed<k>/checkpoints (last.ckpt, and best.ckpt for node "
+        "classification); evaluate them with `pyg-fusion evaluate --checkpoint`.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    add_dataset_args(p)
+    add_training_args(p, method_default="lego", seeds_default="0")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from .compare import run_grid
+    out = Path(args.out)
+    records = run_grid(args, args.method, args.seeds, checkpoint=True, out=out)
+    write_json(out / "results.json", records)
+    task = "node" if args.dataset in ("digits", "tables") else "vad"
+    print(format_table(records, METRICS[task] + ["params", "time_per_epoch_s"]))
+    print(f"\nwrote {out / 'results.json'} and checkpoints under {out}")
+    return 0
