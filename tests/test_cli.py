@@ -1,0 +1,84 @@
+import json
+
+import pytest
+import torch
+
+from pyg_fusion.cli import build_parser, main
+
+COMMANDS = ["demo", "train", "evaluate", "compare", "sweep"]
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    old = torch.get_num_threads()
+    yield
+    torch.set_num_threads(old)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help(command, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main([command, "--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    assert f"pyg-fusion {command}" in out
+    if command != "demo":
+        assert "--dataset" in out
+
+
+def test_bad_options_give_clear_errors(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        main(["compare", "--seeds", "x"])
+    assert "expected integers" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["train", "--dataset", "nope"])
+    assert "invalid choice" in capsys.readouterr().err
+    assert main(["train", "--dataset", "tables", "--out", str(tmp_path)]) == 2
+    assert "--views FILE... is required" in capsys.readouterr().err
+    assert main(["train", "--dataset", "tables", "--views", str(tmp_path / "a.csv"),
+                 "--labels", "y.csv", "--out", str(tmp_path)]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert main(["evaluate", "--checkpoint", str(tmp_path / "none.ckpt")]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert main(["sweep", "--method", "graph-mean", "--out", str(tmp_path)]) == 2
+    assert "lego or lego-cp" in capsys.readouterr().err
+
+
+def test_train_then_evaluate_reproduces_the_metrics(tmp_path, capsys):
+    common = ["--dataset", "synthetic-vad", "--root", str(tmp_path / "data"),
+              "--num-segments", "8", "--no-progress"]
+    out = tmp_path / "train"
+    assert main(["train", *common, "--method", "lego", "--epochs", "2",
+                 "--out", str(out)]) == 0
+    records = json.loads((out / "results.json").read_text())
+    assert {r["metric"] for r in records} >= {"auc", "ap", "pr_auc_trapz", "params"}
+    for r in records:
+        assert {"dataset", "setting", "method", "metric", "mean", "std", "seeds"} <= set(r)
+        assert r["method"] == "lego" and r["dataset"] == "synthetic-vad"
+    ckpt = out / "lego" / "seed0" / "checkpoints" / "last.ckpt"
+    assert ckpt.is_file()
+    ev = tmp_path / "eval"
+    assert main(["evaluate", "--checkpoint", str(ckpt), "--root", str(tmp_path / "data"),
+                 "--num-segments", "8", "--no-progress", "--out", str(ev)]) == 0
+    again = {r["metric"]: r["mean"] for r in json.loads((ev / "results.json").read_text())}
+    trained = {r["metric"]: r["mean"] for r in records}
+    for key in ("auc", "ap", "pr_auc_trapz"):
+        assert again[key] == pytest.approx(trained[key], abs=1e-9)
+    assert "auc" in capsys.readouterr().out
+
+
+def test_sweep_writes_pq_records(tmp_path):
+    out = tmp_path / "sweep"
+    assert main(["sweep", "--dataset", "synthetic-vad", "--root", str(tmp_path / "data"),
+                 "--num-segments", "8", "--p", "1", "--q", "1..2", "--epochs", "1",
+                 "--no-progress", "--out", str(out)]) == 0
+    records = json.loads((out / "sweep.json").read_text())
+    auc = [r for r in records if r["metric"] == "auc"]
+    assert sorted((r["P"], r["Q"]) for r in auc) == [(1, 1), (1, 2)]
+    assert all(r["method"] == "lego" and r["dataset"] == "synthetic-vad" for r in auc)
+
+
+def test_parser_lists_the_training_commands():
+    text = build_parser().format_help()
+    for command in COMMANDS:
+        assert command in text
