@@ -309,6 +309,7 @@ def run_vad(gal: Gallery, args) -> None:
     fig = V.plot_relation_graph(d, source=sources[0], k=4, scores=scores[best][i],
                                 layout="temporal")
     ax = fig.axes[0]
+    ax.set_xlabel("segment (time order)")
     for t in seg_gt.nonzero().view(-1).tolist():
         ax.axvspan(t - 0.5, t + 0.5, color="tab:red", alpha=0.12, lw=0)
     ax.set_title(f"$R_{{\\mathrm{{{sources[0]}}}}}$ of test video {d.video} (4-NN, "
