@@ -289,3 +289,28 @@ def test_tiny_generator_l1_falls(tmp_path):
 
 def _inputs(batch):
     return [batch.x_shade, batch.x_depth]
+
+
+def test_fusion_block_gradcheck():
+    torch.manual_seed(0)
+    block = AsymTranslationFusion(5, 3, norm="instance").double()
+    xs = [torch.randn(1, 5, 4, 4, dtype=torch.float64, requires_grad=True)
+          for _ in range(3)]
+    assert torch.autograd.gradcheck(lambda *a: tuple(block(list(a))), xs)
+
+
+def test_training_is_seeded(tmp_path):
+    from pyg_fusion.training.trainer import build_trainer
+
+    ds = SyntheticTranslation(str(tmp_path), "train", 8, 16, seed=0,
+                              modalities=["shade", "depth"], progress=False)
+    params = []
+    for run in range(2):
+        trainer = build_trainer(tmp_path / f"run{run}", max_epochs=1, seed=7,
+                                progress=False, checkpoint=False,
+                                num_sanity_val_steps=0)
+        module = _tiny_module()
+        trainer.fit(module, DataLoader(ds, batch_size=4, shuffle=True))
+        params.append(torch.cat([p.detach().flatten()
+                                 for p in module.parameters()]))
+    torch.testing.assert_close(params[0], params[1], rtol=0, atol=0)
