@@ -127,3 +127,34 @@ def test_subsample_keeps_node_level_attributes_in_order():
     assert small.num_nodes == 4 and "4 of 10" in note
     assert torch.equal(small.x_a[:, 0] / 2, small.y.float())
     assert bool((small.y.diff() > 0).all()) and "x_frames" not in small
+
+
+def test_anomaly_scores_from_a_train_checkpoint(tmp_path):
+    from torch_geometric.data import Batch
+
+    from pyg_fusion.cli.plot import scores_from_checkpoint
+    from pyg_fusion.datasets import SyntheticVAD
+    from pyg_fusion.methods import build_model
+    root = tmp_path / "data"
+    test = SyntheticVAD(str(root / "synthetic_vad"), "test", log=False)
+    widths = {s: test[0][f"x_{s}"].size(1) for s in test[0].sources}
+    torch.manual_seed(0)
+    model = build_model("feature-concat", "vad", widths, num_segments=32).eval()
+    ckpt = tmp_path / "last.ckpt"
+    torch.save({"state_dict": {f"model.{k}": v for k, v in model.state_dict().items()},
+                "hyper_parameters": {"config": {
+                    "method": "feature-concat", "dataset": "synthetic-vad",
+                    "setting": "multi_representation", "seed": 0, "options": {}}}}, ckpt)
+    scores, gt, fps = scores_from_checkpoint(str(ckpt), str(root))
+    assert fps == 16 and len(scores) == len(test) == len(gt)
+    first = test[0]
+    with torch.no_grad():
+        expected = torch.sigmoid(model(Batch.from_data_list([first]))[0][0])
+    torch.testing.assert_close(scores[first.video], expected[first.snippet_segment])
+    assert torch.equal(gt[first.video], first.frame_gt)
+    labels = [int(next(d for d in test if d.video == v).y) for v in list(scores)[:4]]
+    assert labels == [1, 0, 1, 0]  # abnormal and normal alternate
+    out = tmp_path / "s.png"
+    assert main(["plot", "anomaly-scores", "--checkpoint", str(ckpt), "--root", str(root),
+                 "--max-videos", "2", "--out", str(out)]) == 0
+    _png_ok(out)

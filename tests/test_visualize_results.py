@@ -131,7 +131,7 @@ def test_anomaly_scores_compare_methods_on_the_same_videos():
 
 def test_anomaly_scores_list_input_and_max_videos():
     fig = plot_anomaly_scores([np.random.rand(4) for _ in range(5)], max_videos=3)
-    assert len(fig.axes) == 3 and "first 3 of 5" in fig._suptitle.get_text()
+    assert len(fig.axes) == 3 and "first 3 of 5" in fig.axes[0].get_title(loc="right")
 
 
 @pytest.mark.parametrize("scores, gt, match", [

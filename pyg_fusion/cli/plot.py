@@ -23,8 +23,9 @@ _EPILOG = """inputs per KIND:
                   holding fusion.A.* or fusion.factors.*), or --input A.json
                   ({"a|b": [[...]]}, or a list of CP factors)
   pq-sensitivity  --input SWEEP.json (from pyg-fusion sweep) [--metric --dataset --method]
-  anomaly-scores  --input SCORES.json: {"scores": {video: [...]},
-                  "ground_truth": {video: [...]}, "frames_per_snippet": 16}
+  anomaly-scores  --checkpoint CKPT (of pyg-fusion train on synthetic-vad: scores
+                  its test videos), or --input SCORES.json: {"scores": {video:
+                  [...]}, "ground_truth": {video: [...]}, "frames_per_snippet": 16}
                   or {"videos": [{"name", "scores", "gt"}]}
   sparse-vs-dense --input BENCH.json (benchmarks/sparse_vs_dense.py --json)
 """
@@ -90,7 +91,10 @@ def run(args) -> int:
                                     dataset=args.dataset, method=args.method,
                                     setting=args.setting, path=out)
     elif kind == "anomaly-scores":
-        scores, gt, fps = load_scores(_need_input(args))
+        if args.checkpoint:
+            scores, gt, fps = scores_from_checkpoint(args.checkpoint, args.root)
+        else:
+            scores, gt, fps = load_scores(_need_input(args))
         fig = V.plot_anomaly_scores(scores, gt, frames_per_snippet=args.frames_per_snippet
                                     or fps or 16, threshold=args.threshold,
                                     max_videos=args.max_videos, path=out)
@@ -148,6 +152,58 @@ def load_scores(path: str):
         return obj["scores"], obj.get("ground_truth"), obj.get("frames_per_snippet")
     raise CLIError(f"{path}: expected {{'scores': {{video: [...]}}, 'ground_truth': ...}} "
                    f"or {{'videos': [...]}}")
+
+
+def scores_from_checkpoint(path: str, root: str):
+    """Snippet scores and frame ground truth of the test videos, from a
+    checkpoint of ``pyg-fusion train`` on ``synthetic-vad`` (the model is
+    rebuilt from the checkpoint's config, as ``pyg-fusion evaluate`` does)."""
+    import argparse
+
+    import torch
+    from torch_geometric.data import Batch
+
+    from ..methods import DEFAULTS, build_model
+    from ._runs import SYNTHETIC_SETTINGS, add_dataset_args, load_data
+    if not Path(path).is_file():
+        raise FileNotFoundError(f"--checkpoint: no such file: {path!r}")
+    try:
+        ckpt = torch.load(path, map_location="cpu", weights_only=True)
+        cfg = ckpt["hyper_parameters"]["config"]
+        state = ckpt["state_dict"]
+    except Exception as exc:
+        raise CLIError(f"--checkpoint: {path!r} is not a checkpoint of pyg-fusion train "
+                       f"({type(exc).__name__}: {exc})") from None
+    if cfg.get("dataset") != "synthetic-vad":
+        raise CLIError(f"--checkpoint: anomaly scores are rebuilt for synthetic-vad "
+                       f"checkpoints; this one is for {cfg.get('dataset')!r} (write the "
+                       f"scores to a JSON and pass --input)")
+    parser = argparse.ArgumentParser()
+    add_dataset_args(parser, default="synthetic-vad")
+    ns = parser.parse_args(["--root", root])
+    if cfg.get("setting") in SYNTHETIC_SETTINGS:
+        ns.setting = cfg["setting"]
+    td = load_data(ns, cfg.get("seed", 0))
+    # the training-only options do not shape the model
+    skip = ("epochs", "lr", "weight_decay", "eval_every", "batch_size", "topk",
+            "lambda_deg", "alpha")
+    options = {k: v for k, v in {**DEFAULTS["vad"], **cfg.get("options", {})}.items()
+               if k not in skip}
+    model = build_model(cfg["method"], "vad", td.in_channels,
+                        num_segments=int(td.train[0].num_nodes), **options)
+    model.load_state_dict({k[len("model."):]: v for k, v in state.items()
+                           if k.startswith("model.")})
+    videos = list(td.test)
+    # abnormal and normal videos alternate, so that the first ones drawn show both
+    abnormal = [d for d in videos if int(d.y) == 1]
+    normal = [d for d in videos if int(d.y) != 1]
+    videos = [d for pair in zip(abnormal, normal) for d in pair] + \
+        abnormal[len(normal):] + normal[len(abnormal):]
+    with torch.no_grad():
+        scores = torch.sigmoid(model.eval()(Batch.from_data_list(videos))[0])
+    out = {d.video: scores[i][d.snippet_segment] for i, d in enumerate(videos)}
+    gt = {d.video: d.frame_gt for d in videos}
+    return out, gt, int(videos[0].snippet_len)
 
 
 def load_state_dict(path: str) -> dict:
@@ -264,7 +320,9 @@ def load_saved_graph(path: str):
 
 
 def load_dataset_graph(name: str, root: str, index: int = 0):
-    """Graph ``index`` of the data set ``name`` (see :data:`DATASETS`)."""
+    """Graph ``index`` of the data set ``name`` (see :data:`DATASETS`), with
+    the folders and options of ``pyg-fusion train``: ``ROOT/digits``
+    (standardised views), ``ROOT/synthetic_vad`` (test videos)."""
     from .. import datasets
     if name not in DATASETS:
         raise CLIError(f"--dataset must be one of {sorted(DATASETS)}, got {name!r}")
@@ -272,7 +330,10 @@ def load_dataset_graph(name: str, root: str, index: int = 0):
     if cls is None:
         raise CLIError(f"the data set {name!r} ({DATASETS[name]}) is not available "
                        f"in this version of pyg_fusion")
-    ds = cls(root)
+    if name == "digits":
+        ds = cls(str(Path(root) / "digits"), standardize=True, log=False)
+    else:
+        ds = cls(str(Path(root) / "synthetic_vad"), "test", log=False)
     if not 0 <= index < len(ds):
         raise CLIError(f"--index must be in [0, {len(ds)}) for {name}, got {index}")
     return ds[index], f"{name}[{index}]"

@@ -116,7 +116,8 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
         handles.append(Patch(color="tab:red", alpha=0.18))
         labels.append("anomalous frames (ground truth)")
     if len(videos) > len(names):
-        fig.suptitle(f"first {len(names)} of {len(videos)} videos", fontsize=9)
+        axes.ravel()[0].set_title(f"first {len(names)} of {len(videos)} videos",
+                                  fontsize=8, loc="right", color="0.35")
     # above the panels, so that it never hides a curve or a title
     fig.legend(handles, labels, loc="outside upper center" if ax is None else "upper center",
                fontsize=8, ncols=len(labels), frameon=False)
