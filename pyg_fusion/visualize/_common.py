@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -259,12 +258,3 @@ def _label_text(value, names) -> str:
 def tex_name(name: str) -> str:
     """A source name for mathtext (``\\mathrm{...}``, underscores escaped)."""
     return r"\mathrm{" + str(name).replace("_", r"\_").replace(" ", r"\ ") + "}"
-
-
-def as_list(name: str, value: Sequence | None, n: int) -> list | None:
-    if value is None:
-        return None
-    value = list(value)
-    if len(value) != n:
-        raise ValueError(f"{name} must have {n} entries, got {len(value)}")
-    return value
