@@ -158,3 +158,34 @@ def test_anomaly_scores_from_a_train_checkpoint(tmp_path):
     assert main(["plot", "anomaly-scores", "--checkpoint", str(ckpt), "--root", str(root),
                  "--max-videos", "2", "--out", str(out)]) == 0
     _png_ok(out)
+
+
+def test_adjacency_with_the_fused_graph_of_a_train_checkpoint(tmp_path, capsys):
+    from torch_geometric.data import Batch
+
+    from pyg_fusion.cli.plot import fused_from_checkpoint
+    from pyg_fusion.datasets import SyntheticVAD
+    from pyg_fusion.methods import build_model
+    root = tmp_path / "data"
+    test = SyntheticVAD(str(root / "synthetic_vad"), "test", log=False)
+    widths = {s: test[0][f"x_{s}"].size(1) for s in test[0].sources}
+    torch.manual_seed(0)
+    model = build_model("lego", "vad", widths, num_segments=32).eval()
+    ckpt = tmp_path / "last.ckpt"
+    torch.save({"state_dict": {f"model.{k}": v for k, v in model.state_dict().items()},
+                "hyper_parameters": {"config": {
+                    "method": "lego", "dataset": "synthetic-vad",
+                    "setting": "multi_representation", "seed": 0, "options": {}}}}, ckpt)
+    data, g, label = fused_from_checkpoint(str(ckpt), str(root), index=3)
+    with torch.no_grad():
+        expected = model(Batch.from_data_list([test[3]]))[1][0]
+    torch.testing.assert_close(g, expected)
+    assert data.video == test[3].video and "lego" in label
+    out = tmp_path / "adj.png"
+    assert main(["plot", "adjacency", "--checkpoint", str(ckpt), "--root", str(root),
+                 "--index", "3", "--out", str(out)]) == 0
+    _png_ok(out)
+    assert main(["plot", "relation-graph", "--checkpoint", str(ckpt), "--root", str(root),
+                 "--out", str(out)]) == 2
+    assert "--checkpoint is for operator, adjacency and anomaly-scores" in \
+        capsys.readouterr().err

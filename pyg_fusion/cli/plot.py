@@ -18,7 +18,8 @@ DATASETS = {"digits": "MultiFeatureDigits", "synthetic-vad": "SyntheticVAD"}
 _EPILOG = """inputs per KIND:
   relation-graph, adjacency, powers
       --dataset NAME (digits, synthetic-vad) [--root DIR --index I], or
-      --input GRAPH.pt (a saved MultiSourceData)
+      --input GRAPH.pt (a saved MultiSourceData); adjacency --checkpoint CKPT
+      adds the fused G of a pyg-fusion train model (digits, synthetic-vad)
   operator        --checkpoint CKPT (a Lightning checkpoint or a state dict
                   holding fusion.A.* or fusion.factors.*), or --input A.json
                   ({"a|b": [[...]]}, or a list of CP factors)
@@ -108,8 +109,8 @@ def run(args) -> int:
             raise CLIError("operator needs --checkpoint CKPT or --input A.json")
         fig = V.plot_fusion_operator(A, kind=op_kind, path=out)
     else:
-        data, note = _load_graph(args)
-        fig = _plot_graph_kind(V, kind, data, args, note, out)
+        data, note, fused = _load_graph(args)
+        fig = _plot_graph_kind(V, kind, data, args, note, out, fused)
     import matplotlib.pyplot as plt
     plt.close(fig)
     print(f"wrote {out}")
@@ -154,14 +155,14 @@ def load_scores(path: str):
                    f"or {{'videos': [...]}}")
 
 
-def scores_from_checkpoint(path: str, root: str):
-    """Snippet scores and frame ground truth of the test videos, from a
-    checkpoint of ``pyg-fusion train`` on ``synthetic-vad`` (the model is
-    rebuilt from the checkpoint's config, as ``pyg-fusion evaluate`` does)."""
+def rebuild_from_checkpoint(path: str, root: str):
+    """``(model, task data, config)`` of a checkpoint of ``pyg-fusion train``
+    on ``digits`` or ``synthetic-vad``: the model is rebuilt from the
+    checkpoint's config as ``pyg-fusion evaluate`` does, its tensors read with
+    ``weights_only=True``."""
     import argparse
 
     import torch
-    from torch_geometric.data import Batch
 
     from ..methods import DEFAULTS, build_model
     from ._runs import SYNTHETIC_SETTINGS, add_dataset_args, load_data
@@ -174,12 +175,11 @@ def scores_from_checkpoint(path: str, root: str):
     except Exception as exc:
         raise CLIError(f"--checkpoint: {path!r} is not a checkpoint of pyg-fusion train "
                        f"({type(exc).__name__}: {exc})") from None
-    if cfg.get("dataset") != "synthetic-vad":
-        raise CLIError(f"--checkpoint: anomaly scores are rebuilt for synthetic-vad "
-                       f"checkpoints; this one is for {cfg.get('dataset')!r} (write the "
-                       f"scores to a JSON and pass --input)")
+    if cfg.get("dataset") not in ("digits", "synthetic-vad"):
+        raise CLIError(f"--checkpoint: models are rebuilt for digits and synthetic-vad "
+                       f"checkpoints; this one is for {cfg.get('dataset')!r}")
     parser = argparse.ArgumentParser()
-    add_dataset_args(parser, default="synthetic-vad")
+    add_dataset_args(parser, default=cfg["dataset"])
     ns = parser.parse_args(["--root", root])
     if cfg.get("setting") in SYNTHETIC_SETTINGS:
         ns.setting = cfg["setting"]
@@ -187,12 +187,28 @@ def scores_from_checkpoint(path: str, root: str):
     # the training-only options do not shape the model
     skip = ("epochs", "lr", "weight_decay", "eval_every", "batch_size", "topk",
             "lambda_deg", "alpha")
-    options = {k: v for k, v in {**DEFAULTS["vad"], **cfg.get("options", {})}.items()
+    options = {k: v for k, v in {**DEFAULTS[td.task], **cfg.get("options", {})}.items()
                if k not in skip}
-    model = build_model(cfg["method"], "vad", td.in_channels,
-                        num_segments=int(td.train[0].num_nodes), **options)
+    if td.task == "node":
+        model = build_model(cfg["method"], "node", td.in_channels, num_classes=td.num_classes,
+                            num_nodes=td.graph.num_nodes, **options)
+    else:
+        model = build_model(cfg["method"], "vad", td.in_channels,
+                            num_segments=int(td.train[0].num_nodes), **options)
     model.load_state_dict({k[len("model."):]: v for k, v in state.items()
                            if k.startswith("model.")})
+    return model.eval(), td, cfg
+
+
+def scores_from_checkpoint(path: str, root: str):
+    """Snippet scores and frame ground truth of the test videos, from a
+    checkpoint of ``pyg-fusion train`` on ``synthetic-vad``."""
+    import torch
+    from torch_geometric.data import Batch
+    model, td, cfg = rebuild_from_checkpoint(path, root)
+    if td.task != "vad":
+        raise CLIError(f"--checkpoint: anomaly scores need a synthetic-vad checkpoint; "
+                       f"this one is for {cfg['dataset']!r}")
     videos = list(td.test)
     # abnormal and normal videos alternate, so that the first ones drawn show both
     abnormal = [d for d in videos if int(d.y) == 1]
@@ -200,10 +216,34 @@ def scores_from_checkpoint(path: str, root: str):
     videos = [d for pair in zip(abnormal, normal) for d in pair] + \
         abnormal[len(normal):] + normal[len(abnormal):]
     with torch.no_grad():
-        scores = torch.sigmoid(model.eval()(Batch.from_data_list(videos))[0])
+        scores = torch.sigmoid(model(Batch.from_data_list(videos))[0])
     out = {d.video: scores[i][d.snippet_segment] for i, d in enumerate(videos)}
     gt = {d.video: d.frame_gt for d in videos}
     return out, gt, int(videos[0].snippet_len)
+
+
+def fused_from_checkpoint(path: str, root: str, index: int = 0):
+    """``(graph, fused G [N, N], label)`` of a checkpoint of ``pyg-fusion
+    train``: the digits graph, or test video ``index`` of synthetic-vad."""
+    import torch
+    from torch_geometric.data import Batch
+    from torch_geometric.utils import to_dense_adj
+    model, td, cfg = rebuild_from_checkpoint(path, root)
+    with torch.no_grad():
+        if td.task == "node":
+            if not hasattr(model, "fused_graph"):
+                raise CLIError(f"--checkpoint: method {cfg['method']!r} builds no fused graph")
+            data = td.graph
+            ei, w = model.fused_graph(data)
+            g = to_dense_adj(ei, edge_attr=w, max_num_nodes=data.num_nodes)[0]
+            return data, g, f"{cfg['dataset']}, {cfg['method']}"
+        if not 0 <= index < len(td.test):
+            raise CLIError(f"--index must be in [0, {len(td.test)}), got {index}")
+        data = td.test[index]
+        _, g = model(Batch.from_data_list([data]))
+    if g is None or g.size(-1) != g.size(-2):
+        raise CLIError(f"--checkpoint: method {cfg['method']!r} builds no fused graph")
+    return data, g[0], f"{cfg['dataset']}[{index}] {data.video}, {cfg['method']}"
 
 
 def load_state_dict(path: str) -> dict:
@@ -268,7 +308,17 @@ def _load_operator_file(path: str):
 
 
 def _load_graph(args):
-    import torch
+    """``(graph, note, fused G restricted to the drawn nodes or None)``."""
+    if args.checkpoint and args.kind == "adjacency":
+        data, fused, label = fused_from_checkpoint(args.checkpoint, args.root, args.index)
+        data.num_nodes = node_count(data)
+        data, note, idx = subsample(data, args.max_nodes, return_index=True)
+        if idx is not None:
+            fused = fused[idx][:, idx]
+        return data, f"{label}{note}", fused
+    if args.checkpoint:
+        raise CLIError(f"{args.kind} draws no model; --checkpoint is for operator, "
+                       f"adjacency and anomaly-scores")
     if args.input:
         if not Path(args.input).is_file():
             raise FileNotFoundError(f"--input: no such file: {args.input!r}")
@@ -286,7 +336,7 @@ def _load_graph(args):
         raise CLIError(f"{args.kind} needs --dataset NAME or --input GRAPH.pt")
     data.num_nodes = node_count(data)
     data, note = subsample(data, args.max_nodes)
-    return data, f"{label}{note}"
+    return data, f"{label}{note}", None
 
 
 def node_count(data) -> int:
@@ -339,14 +389,14 @@ def load_dataset_graph(name: str, root: str, index: int = 0):
     return ds[index], f"{name}[{index}]"
 
 
-def subsample(data, max_nodes: int | None, seed: int = 0):
+def subsample(data, max_nodes: int | None, seed: int = 0, *, return_index: bool = False):
     """At most ``max_nodes`` nodes (a seeded random subset, in their original
     order) of the node-level sources, labels and masks; stored graphs and
     finer-level sources are dropped from a subset."""
     import torch
     n = node_count(data)
     if max_nodes is None or n <= max_nodes:
-        return data, ""
+        return (data, "", None) if return_index else (data, "")
     if max_nodes < 2:
         raise CLIError(f"--max-nodes must be >= 2, got {max_nodes}")
     idx = torch.randperm(n, generator=torch.Generator().manual_seed(seed))[:max_nodes]
@@ -360,7 +410,8 @@ def subsample(data, max_nodes: int | None, seed: int = 0):
                 torch.is_tensor(value) and value.size(0) == n:
             out[key] = value[idx]
     out.num_nodes = max_nodes
-    return out, f", {max_nodes} of {n} nodes"
+    note = f", {max_nodes} of {n} nodes"
+    return (out, note, idx) if return_index else (out, note)
 
 
 def _sources(data, wanted: str | None, limit: int = 4) -> list[str]:
@@ -377,7 +428,7 @@ def _sources(data, wanted: str | None, limit: int = 4) -> list[str]:
     return have[:limit]
 
 
-def _plot_graph_kind(V, kind, data, args, note, out):
+def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
     import torch
     from torch_geometric.utils import to_dense_adj
 
@@ -398,7 +449,10 @@ def _plot_graph_kind(V, kind, data, args, note, out):
         graphs[s] = to_dense_adj(ei, edge_attr=w, max_num_nodes=data.num_nodes)[0]
     if kind == "adjacency":
         panels = {f"$R_{{{_tex(s)}}}$ ({args.k}-NN)": g for s, g in graphs.items()}
-        fig = V.plot_adjacency(panels, labels=labels)
+        if fused is not None:
+            panels["fused $G$"] = fused
+        fig = V.plot_adjacency(panels, labels=labels, shared_scale=fused is None,
+                               show_diagonal=fused is None, robust=fused is not None)
     else:
         norm = None if args.norm == "none" else args.norm
         powers = {s: dense_graph_powers(g, args.num_powers, norm=norm)
