@@ -186,6 +186,9 @@ def test_adjacency_with_the_fused_graph_of_a_train_checkpoint(tmp_path, capsys):
                  "--index", "3", "--out", str(out)]) == 0
     _png_ok(out)
     assert main(["plot", "relation-graph", "--checkpoint", str(ckpt), "--root", str(root),
+                 "--layout", "temporal", "--out", str(out)]) == 0
+    _png_ok(out)
+    assert main(["plot", "powers", "--checkpoint", str(ckpt), "--root", str(root),
                  "--out", str(out)]) == 2
-    assert "--checkpoint is for operator, adjacency and anomaly-scores" in \
+    assert "--checkpoint is for operator, adjacency, relation-graph and anomaly-scores" in \
         capsys.readouterr().err

@@ -18,8 +18,9 @@ DATASETS = {"digits": "MultiFeatureDigits", "synthetic-vad": "SyntheticVAD"}
 _EPILOG = """inputs per KIND:
   relation-graph, adjacency, powers
       --dataset NAME (digits, synthetic-vad) [--root DIR --index I], or
-      --input GRAPH.pt (a saved MultiSourceData); adjacency --checkpoint CKPT
-      adds the fused G of a pyg-fusion train model (digits, synthetic-vad)
+      --input GRAPH.pt (a saved MultiSourceData); --checkpoint CKPT of a
+      pyg-fusion train model (digits, synthetic-vad) adds its fused G to
+      adjacency, and relation-graph draws G itself (--top-k, default 5)
   operator        --checkpoint CKPT (a Lightning checkpoint or a state dict
                   holding fusion.A.* or fusion.factors.*), or --input A.json
                   ({"a|b": [[...]]}, or a list of CP factors)
@@ -309,7 +310,7 @@ def _load_operator_file(path: str):
 
 def _load_graph(args):
     """``(graph, note, fused G restricted to the drawn nodes or None)``."""
-    if args.checkpoint and args.kind == "adjacency":
+    if args.checkpoint and args.kind in ("adjacency", "relation-graph"):
         data, fused, label = fused_from_checkpoint(args.checkpoint, args.root, args.index)
         data.num_nodes = node_count(data)
         data, note, idx = subsample(data, args.max_nodes, return_index=True)
@@ -318,7 +319,7 @@ def _load_graph(args):
         return data, f"{label}{note}", fused
     if args.checkpoint:
         raise CLIError(f"{args.kind} draws no model; --checkpoint is for operator, "
-                       f"adjacency and anomaly-scores")
+                       f"adjacency, relation-graph and anomaly-scores")
     if args.input:
         if not Path(args.input).is_file():
             raise FileNotFoundError(f"--input: no such file: {args.input!r}")
@@ -436,6 +437,12 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
     labels = data.get("y")
     if labels is not None and (labels.dim() != 1 or labels.numel() != data.num_nodes):
         labels = None
+    if kind == "relation-graph" and fused is not None:
+        fig = V.plot_relation_graph(fused, top_k=args.top_k or 5, layout=args.layout,
+                                    labels=labels)
+        fig.axes[0].set_title(f"fused graph $G$, top-{args.top_k or 5} edges per node\n"
+                              f"{note}", fontsize=9)
+        return _save(fig, out)
     if kind == "relation-graph":
         source = args.source or _sources(data, None, 1)[0]
         fig = V.plot_relation_graph(data, source=source, k=args.k, top_k=args.top_k,
