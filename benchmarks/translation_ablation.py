@@ -60,14 +60,17 @@ def run_one(args, mods: list[str], seed: int) -> dict:
     train = _data(args, "train", args.num_train, mods)
     test = _data(args, "test", args.num_test, mods)
     name = "+".join(mods)
+    out = osp.join(args.log_dir, f"{name}_seed{seed}")
+    # The trainer seeds everything: build it before the model, so that the
+    # initial weights depend on the seed only, not on earlier runs of this
+    # worker process.
+    trainer = build_trainer(out, max_epochs=args.epochs, seed=seed,
+                            progress=False, checkpoint=False)
     module = TranslationModule(
         mods, ngf=args.ngf, num_downs=args.num_downs or
         int(np.log2(args.image_size)),
         gan_mode=args.gan_mode, ndf=args.ngf, d_layers=2, lr=args.lr,
         norm=args.norm)
-    out = osp.join(args.log_dir, f"{name}_seed{seed}")
-    trainer = build_trainer(out, max_epochs=args.epochs, seed=seed,
-                            progress=False, checkpoint=False)
     trainer.fit(module, DataLoader(train, batch_size=args.batch_size,
                                    shuffle=True))
     res = evaluate_translation(module, DataLoader(test, batch_size=100))

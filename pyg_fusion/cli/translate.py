@@ -159,14 +159,16 @@ def _train(args) -> int:
     if args.image_size % (2 ** levels):
         raise CLIError(f"--image-size {args.image_size} is not divisible by "
                        f"2**num_downs = {2 ** levels}")
+    # The trainer seeds everything; the model is built after it so that its
+    # initial weights follow --seed.
+    trainer = build_trainer(args.out, max_epochs=args.epochs, seed=args.seed,
+                            monitor="val_l1", mode="min",
+                            progress=not args.no_progress)
     module = TranslationModule(
         mods, _channels(train, mods), ngf=args.ngf, num_downs=levels,
         norm=args.norm, gan_mode=args.gan_mode, lambda_l1=args.lambda_l1,
         lambda_gan=args.lambda_gan, ndf=args.ndf, d_layers=args.d_layers,
         lr=args.lr)
-    trainer = build_trainer(args.out, max_epochs=args.epochs, seed=args.seed,
-                            monitor="val_l1", mode="min",
-                            progress=not args.no_progress)
     trainer.fit(module, DataLoader(train, batch_size=args.batch_size,
                                    shuffle=True),
                 DataLoader(val, batch_size=args.batch_size))
