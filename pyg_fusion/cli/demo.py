@@ -60,8 +60,11 @@ def _figures(out: Path, td: TaskData, task, kind: str) -> list[str]:
             k = 10
             graphs = {f"R_{s}": relation_graph(data[f"x_{s}"], k=k) for s in model.sources}
             graphs["G (LEGO)"] = model.fused_graph(data)
+            # one colour scale per panel: the normalised fused graph is orders of
+            # magnitude below the cosine weights of the views
             V.plot_adjacency(graphs, num_nodes=data.num_nodes, labels=data.y, ncols=4,
-                             show_diagonal=False, path=out / "digits_graphs.png")
+                             show_diagonal=False, shared_scale=False,
+                             path=out / "digits_graphs.png")
             written.append("digits_graphs.png")
             V.plot_fusion_operator(model.fusion, path=out / "digits_operator_A.png")
             written.append("digits_operator_A.png")
@@ -73,7 +76,7 @@ def _figures(out: Path, td: TaskData, task, kind: str) -> list[str]:
             logits, g = model(video)
             graphs = {f"R_{s}": dense_relation_graph(ds[i][f"x_{s}"]) for s in model.sources}
             graphs["G (LEGO)"] = g[0]
-            V.plot_adjacency(graphs, order="time", show_diagonal=False,
+            V.plot_adjacency(graphs, order="time", show_diagonal=False, shared_scale=False,
                              path=out / "vad_graphs.png")
             written.append("vad_graphs.png")
             V.plot_fusion_operator(model.fusion, path=out / "vad_operator_A.png")

@@ -1,0 +1,48 @@
+"""Renders the ``results.json`` of ``pyg-fusion compare`` as a Markdown table
+(one row per method; ``mean ± std`` over the seeds, in percent for accuracy
+and ranking metrics).
+
+    python benchmarks/results_table.py runs/digits/results.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+PERCENT = ("accuracy", "val_accuracy", "auc", "ap", "pr_auc_trapz")
+
+
+def markdown(records: list[dict], metrics: list[str]) -> str:
+    methods = list(dict.fromkeys(r["method"] for r in records))
+    get = {(r["method"], r["metric"]): r for r in records}
+    lines = ["| method | " + " | ".join(metrics) + " |", "|---" * (len(metrics) + 1) + "|"]
+    for m in methods:
+        cells = []
+        for metric in metrics:
+            r = get.get((m, metric))
+            if r is None:
+                cells.append("-")
+            elif metric in PERCENT:
+                cells.append(f"{100 * r['mean']:.2f} ± {100 * r['std']:.2f}")
+            elif metric == "params":
+                cells.append(f"{int(r['mean']):,}")
+            else:
+                cells.append(f"{r['mean']:.3f}")
+        lines.append(f"| {m} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("results", help="a results.json of pyg-fusion compare")
+    p.add_argument("--metrics", default="accuracy,val_accuracy,params,time_per_epoch_s")
+    args = p.parse_args(argv)
+    with open(args.results) as f:
+        records = json.load(f)
+    print(markdown(records, args.metrics.split(",")))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
