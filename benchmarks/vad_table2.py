@@ -14,7 +14,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pyg_fusion.cli._runs import add_dataset_args, add_training_args, int_list, write_json
+from pyg_fusion.cli._runs import add_dataset_args, add_training_args, write_json
 from pyg_fusion.cli.compare import run_grid
 
 SETTINGS = ("multi_representation", "multi_modal", "multi_domain")

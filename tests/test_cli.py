@@ -82,3 +82,18 @@ def test_parser_lists_the_training_commands():
     text = build_parser().format_help()
     for command in COMMANDS:
         assert command in text
+
+
+def test_compare_gives_mean_and_std_over_seeds(tmp_path, capsys):
+    out = tmp_path / "cmp"
+    assert main(["compare", "--dataset", "synthetic-vad", "--root", str(tmp_path / "data"),
+                 "--num-segments", "8", "--method", "single", "--seeds", "0..1",
+                 "--epochs", "1", "--no-progress", "--out", str(out)]) == 0
+    records = json.loads((out / "results.json").read_text())
+    auc = {r["method"]: r for r in records if r["metric"] == "auc"}
+    assert set(auc) == {"single-c3d", "single-i3d", "single-swin"}
+    for r in auc.values():
+        assert r["seeds"] == [0, 1] and len(r["values"]) == 2
+        assert r["mean"] == pytest.approx(sum(r["values"]) / 2)
+        assert r["std"] == pytest.approx(abs(r["values"][0] - r["values"][1]) / 2 ** 0.5)
+    assert "single-swin" in capsys.readouterr().out

@@ -247,6 +247,13 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
     return metrics
 
 
+def is_main_process() -> bool:
+    """False in the extra processes of a DDP run (``--devices > 1``), which
+    must not print or write the results a second time."""
+    from lightning.pytorch.utilities import rank_zero_only
+    return getattr(rank_zero_only, "rank", 0) == 0
+
+
 # -- records -----------------------------------------------------------------
 def make_records(td: TaskData, method: str, per_seed: dict[int, dict[str, float]],
                  extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:

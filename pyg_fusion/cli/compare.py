@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 from . import CLIError
-from ._runs import (METRICS, add_dataset_args, add_training_args, format_table, load_data,
-                    make_records, options_from_args, run_method, write_json)
+from ._runs import (METRICS, add_dataset_args, add_training_args, format_table, is_main_process,
+                    load_data, make_records, options_from_args, run_method, write_json)
 
 HELP = "train several methods over several seeds; print a mean ± std table"
 
@@ -58,8 +58,9 @@ def run_grid(args, methods_spec: str, seeds: list[int], *, checkpoint: bool,
 def run(args) -> int:
     out = Path(args.out)
     records = run_grid(args, args.method, args.seeds, checkpoint=False, out=out)
+    if not is_main_process():
+        return 0
     write_json(out / "results.json", records)
-    from ..methods import DEFAULTS  # noqa: F401  (metrics per task below)
     task = "node" if args.dataset in ("digits", "tables") else "vad"
     print(format_table(records, METRICS[task] + ["params", "time_per_epoch_s"]))
     print(f"\nwrote {out / 'results.json'}")

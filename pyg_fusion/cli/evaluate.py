@@ -7,7 +7,8 @@ import warnings
 from pathlib import Path
 
 from . import CLIError
-from ._runs import METRICS, add_dataset_args, format_table, load_data, make_records, write_json
+from ._runs import (METRICS, add_dataset_args, format_table, is_main_process, load_data,
+                    make_records, write_json)
 
 HELP = "evaluate a checkpoint written by `pyg-fusion train`"
 
@@ -91,6 +92,8 @@ def run(args) -> int:
             metrics = evaluate_vad(task, td.test, out_dir=out, devices=args.devices,
                                    progress=not args.no_progress)
             metrics = {k: metrics[k] for k in ("auc", "ap", "pr_auc_trapz")}
+    if not is_main_process():
+        return 0
     records = make_records(td, cfg["method"], {cfg["seed"]: metrics},
                            extra={"checkpoint": str(args.checkpoint)})
     write_json(out / "results.json", records)

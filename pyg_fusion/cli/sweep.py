@@ -5,8 +5,8 @@ import argparse
 from pathlib import Path
 
 from . import CLIError
-from ._runs import (METRICS, add_dataset_args, add_training_args, int_list, load_data,
-                    make_records, options_from_args, run_method, write_json)
+from ._runs import (METRICS, add_dataset_args, add_training_args, int_list, is_main_process,
+                    load_data, make_records, options_from_args, run_method, write_json)
 
 HELP = "grid of LEGO's powers P x Q -> metric mean ± std (JSON for plot pq-sensitivity)"
 
@@ -51,6 +51,8 @@ def run(args) -> int:
             r.pop("_task")
             per_seed[seed] = r
         records += make_records(td, args.method, per_seed, extra={"P": p, "Q": q})
+    if not is_main_process():
+        return 0
     write_json(out / "sweep.json", records)
     main = METRICS[td.task][0]
     print(f"{main} (mean over seeds {args.seeds}); rows P, columns Q")

@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._runs import METRICS, add_dataset_args, add_training_args, format_table, write_json
+from ._runs import (METRICS, add_dataset_args, add_training_args, format_table, is_main_process,
+                    write_json)
 
 HELP = "train a method on a dataset (checkpoints, CSV logs, results.json)"
 
@@ -24,6 +25,8 @@ def run(args) -> int:
     from .compare import run_grid
     out = Path(args.out)
     records = run_grid(args, args.method, args.seeds, checkpoint=True, out=out)
+    if not is_main_process():
+        return 0
     write_json(out / "results.json", records)
     task = "node" if args.dataset in ("digits", "tables") else "vad"
     print(format_table(records, METRICS[task] + ["params", "time_per_epoch_s"]))
