@@ -84,3 +84,22 @@ def test_lego_node_cache_follows_the_features():
     data.x_a = data.x_a[torch.randperm(data.num_nodes)]  # new features: new graph
     ei2, w2 = model.fused_graph(data)
     assert ei1.shape != ei2.shape or not torch.equal(ei1, ei2) or not torch.equal(w1, w2)
+
+
+def test_ddp_two_processes_gather_the_same_node_metrics(tmp_path):
+    from pyg_fusion.training.node import NodeClassification, single_graph_loader
+    from pyg_fusion.training.trainer import build_trainer
+    data = _toy_graph()
+    seed_everything(0)
+    model = build_model("graph-mean", "node", {"a": 4, "b": 3}, num_classes=3, k=5)
+    task = NodeClassification(model)
+    metrics = []
+    for devices in (1, 2):
+        trainer = build_trainer(tmp_path / str(devices), max_epochs=1, seed=0,
+                                devices=devices,
+                                strategy="ddp_spawn" if devices > 1 else "auto",
+                                progress=False, checkpoint=False)
+        trainer.validate(task, single_graph_loader(data), verbose=False)
+        metrics.append({k: float(v) for k, v in trainer.callback_metrics.items()})
+    assert set(metrics[0]) == {"val_acc", "test_acc"}
+    assert metrics[1] == metrics[0]
