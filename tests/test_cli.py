@@ -97,3 +97,22 @@ def test_compare_gives_mean_and_std_over_seeds(tmp_path, capsys):
         assert r["mean"] == pytest.approx(sum(r["values"]) / 2)
         assert r["std"] == pytest.approx(abs(r["values"][0] - r["values"][1]) / 2 ** 0.5)
     assert "single-swin" in capsys.readouterr().out
+
+
+def test_train_on_user_tables(tmp_path):
+    import numpy as np
+    rng = np.random.default_rng(0)
+    y = np.repeat(["cat", "dog", "owl"], 20)
+    c = {"cat": 0.0, "dog": 2.0, "owl": 4.0}
+    np.savetxt(tmp_path / "rgb.csv", np.stack([rng.normal(c[v], 1, 5) for v in y]),
+               delimiter=",")
+    np.save(tmp_path / "depth.npy", np.stack([rng.normal(-c[v], 1, 3) for v in y]))
+    (tmp_path / "labels.csv").write_text("\n".join(y) + "\n")
+    out = tmp_path / "out"
+    assert main(["train", "--dataset", "tables", "--views", str(tmp_path / "rgb.csv"),
+                 str(tmp_path / "depth.npy"), "--labels", str(tmp_path / "labels.csv"),
+                 "--label-rate", "0.3", "--method", "lego", "--epochs", "2", "--k", "4",
+                 "--root", str(tmp_path / "data"), "--no-progress", "--out", str(out)]) == 0
+    rec = {r["metric"]: r for r in json.loads((out / "results.json").read_text())}
+    assert rec["accuracy"]["dataset"] == "tables" and 0.0 <= rec["accuracy"]["mean"] <= 1.0
+    assert (out / "lego" / "seed0" / "checkpoints" / "best.ckpt").is_file()

@@ -157,10 +157,11 @@ def load_data(args, seed: int = 0) -> TaskData:
             ds = D.MultiFeatureDigits(str(root / "digits"), label_rate=args.label_rate,
                                       split_seed=seed, standardize=True, log=False)
         else:
-            views = [_check_file("--views", v) for v in (args.views or [])]
+            # absolute paths: the dataset looks relative names up in root/raw
+            views = [os.path.abspath(_check_file("--views", v)) for v in (args.views or [])]
             if not views:
                 raise CLIError("--views FILE... is required with --dataset tables")
-            labels = _check_file("--labels", args.labels)
+            labels = os.path.abspath(_check_file("--labels", args.labels))
             ds = D.MultiViewTables(str(root / "tables"), views=views, labels=labels,
                                    label_rate=args.label_rate, split_seed=seed,
                                    standardize=True, log=False)

@@ -117,6 +117,7 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
     validation accuracy (``val_acc``, ``test_acc``, ``epoch``), plus
     ``time_per_epoch_s`` and ``params``."""
     task = NodeClassification(model, lr=lr, weight_decay=weight_decay, config=config)
+    eval_every = max(1, min(eval_every, epochs))  # at least one evaluation
     trainer = build_trainer(out_dir, max_epochs=epochs, seed=seed, devices=devices,
                             strategy="ddp" if devices > 1 else "auto",
                             monitor="val_acc" if checkpoint else None, mode="max",
