@@ -106,6 +106,9 @@ def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego
     g.add_argument("--lr", type=float, help="learning rate (default: the task's)")
     g.add_argument("--num-powers", "-P", type=int, dest="num_powers",
                    help="LEGO: powers P of every source (default: the task's)")
+    g.add_argument("--prune-k", type=positive_int, dest="prune_k",
+                   help="LEGO, node task: keep the k largest entries per row after each "
+                   "sparse graph product (default: exact powers)")
     g.add_argument("--k", type=positive_int,
                    help="neighbours per node of the relationship graphs (node task)")
     g.add_argument("--features", choices=("concat", "none"),
@@ -199,7 +202,7 @@ def load_data(args, seed: int = 0) -> TaskData:
 
 # -- one run -----------------------------------------------------------------
 def options_from_args(args) -> dict[str, Any]:
-    keys = ("epochs", "lr", "num_powers", "k", "features")
+    keys = ("epochs", "lr", "num_powers", "prune_k", "k", "features")
     return {k: getattr(args, k, None) for k in keys if getattr(args, k, None) is not None}
 
 

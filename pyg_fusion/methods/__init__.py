@@ -45,12 +45,12 @@ GRAPH_MODES = ("concat", "mean", "product")
 # masks (P = 2 with per-row pruning to 10 was no better on validation and
 # slower); VAD: the paper's N = 32 segments and MIL top-3.
 DEFAULTS: dict[str, dict[str, Any]] = {
-    "node": dict(features="concat", k=10, num_powers=1, fusion_rank=1, prune_k=None, hidden_channels=64,
-                 num_layers=2, dropout=0.5, lr=0.01, weight_decay=5e-4, epochs=80,
-                 eval_every=5),
-    "vad": dict(center=False, proj_channels=None, k=None, num_powers=3, fusion_rank=1, hidden_channels=32, dropout=0.0,
-                lr=1e-3, weight_decay=5e-4, epochs=30, batch_size=16, topk=3,
-                lambda_deg=0.1, alpha=None, eval_every=5),
+    "node": dict(features="concat", k=10, num_powers=1, fusion_rank=1, prune_k=None,
+                 hidden_channels=64, num_layers=2, dropout=0.5, lr=0.01, weight_decay=5e-4,
+                 epochs=80, eval_every=5),
+    "vad": dict(center=False, proj_channels=None, k=None, num_powers=3, fusion_rank=1,
+                hidden_channels=32, dropout=0.0, lr=1e-3, weight_decay=5e-4, epochs=30,
+                batch_size=16, topk=3, lambda_deg=0.1, alpha=None, eval_every=5),
 }
 
 

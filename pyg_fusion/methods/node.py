@@ -102,7 +102,10 @@ class NodeLEGO(nn.Module):
         num_powers: P for every source (or a dict per source).
         k: neighbours per node of each relationship graph (self loop included).
         fusion, rank, prune_k, norm: see :class:`pyg_fusion.nn.LEGO`.
-        hidden_channels, num_layers, dropout: the head.
+        hidden_channels, num_layers, dropout: the head (:class:`NodeHead`).
+        features: ``"concat"`` (the head sees the concatenated sources) or
+            ``"none"`` (a featureless head, see :class:`NodeHead`).
+        num_nodes: N, needed with ``features="none"``.
     """
 
     def __init__(self, in_channels: dict[str, int], num_classes: int, *, num_powers=2,
@@ -229,8 +232,8 @@ class NodeGCN(nn.Module):
         self.features = features
         self.sources = list(in_channels)
         self.k = k
-        self.gcn = GCN(_width(sum(in_channels.values()), features, num_nodes), hidden_channels, num_classes,
-                       num_layers, dropout)
+        self.gcn = GCN(_width(sum(in_channels.values()), features, num_nodes), hidden_channels,
+                       num_classes, num_layers, dropout)
         self._cache = _Cache()
 
     def _graph(self, xs, n):
