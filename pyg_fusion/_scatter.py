@@ -15,7 +15,6 @@ from __future__ import annotations
 import os
 from contextlib import contextmanager
 
-import torch
 from torch import Tensor
 
 try:  # optional extra: ``pip install --no-build-isolation torch_scatter``

@@ -2,7 +2,20 @@ import os
 import sys
 
 import matplotlib
+import pytest
+import torch
 
 matplotlib.use("Agg")
 # lego_reference.py sits beside the tests; make it importable under any rootdir.
-sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    # The tensors of the tests are tiny: one thread is faster, and far faster
+    # when the cores are shared (OpenMP threads spin-wait against other
+    # processes). Commands that a test runs may change it: it is restored.
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)

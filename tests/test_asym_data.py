@@ -12,15 +12,6 @@ from pyg_fusion.datasets.rgbd import IMAGENET_MEAN, IMAGENET_STD
 from pyg_fusion.datasets.synthetic_rgbd import make_rgbd_scene
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # these networks are tiny: one thread avoids oversubscribing a shared CPU
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
-
 def _write_nyud(root, n=2, h=20, w=24, seed=0):
     rng = np.random.default_rng(seed)
     lines = []

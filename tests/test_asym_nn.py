@@ -9,15 +9,6 @@ from pyg_fusion.nn.asym import (ModalityBatchNorm2d, ModalityParallel,
                                 share_across_modalities)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # these networks are tiny: one thread avoids oversubscribing a shared CPU
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
-
 def _count(model):
     return sum(p.numel() for p in model.parameters())
 

@@ -8,15 +8,6 @@ from pyg_fusion.functional import (channel_shuffle, edge_shift, pixel_shift,
                                    shift_groups, temporal_shift)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # these networks are tiny: one thread avoids oversubscribing a shared CPU
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
-
 def _img(c, h=4, w=5, offset=0.0):
     # distinct value per (channel, row, col) so every move is visible
     v = torch.arange(c * h * w, dtype=torch.float64).view(1, c, h, w)

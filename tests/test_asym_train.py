@@ -20,15 +20,6 @@ TINY = dict(depth=None, layers=(1, 1, 1, 1), width=4, decoder_features=8,
             light=True, dropout=0.0)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # these networks are tiny: one thread avoids oversubscribing a shared CPU
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
-
 def test_segmentation_scores_match_sklearn():
     rng = np.random.default_rng(0)
     y = rng.integers(0, 5, 500)

@@ -1,18 +1,10 @@
 import json
 
 import pytest
-import torch
 
 from pyg_fusion.cli import build_parser, main
 
 COMMANDS = ["demo", "train", "evaluate", "compare", "sweep"]
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    yield
-    torch.set_num_threads(old)
 
 
 @pytest.mark.parametrize("command", COMMANDS)

@@ -284,7 +284,7 @@ def test_batch_with_relation_graphs_survives_dataset_save_load(tmp_path):
         graphs.append(d)
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # safe loading must not fall back
-        ds = GraphsDataset(str(tmp_path), graphs)
+        GraphsDataset(str(tmp_path), graphs)  # processes and saves
         ds2 = GraphsDataset(str(tmp_path))
     assert len(ds2) == 3
     batch = Batch.from_data_list([ds2[i] for i in range(3)])

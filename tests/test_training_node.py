@@ -59,7 +59,6 @@ def test_featureless_head_and_registry_errors():
 
 
 def test_fit_node_learns_and_is_deterministic(tmp_path):
-    torch.set_num_threads(1)  # tiny tensors: threads only add overhead
     data = _toy_graph()
     results = []
     for run in range(2):

@@ -15,16 +15,6 @@ from pyg_fusion.nn.asym.translator import (AsymFusionTranslator,
 from pyg_fusion.training.translation import TranslationModule
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    # These tensors are tiny: one thread is faster, and far faster when the
-    # cores are shared (OpenMP threads spin-wait against other processes).
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
-
 def _count(module):
     return sum(p.numel() for p in module.parameters())
 

@@ -17,14 +17,6 @@ from pyg_fusion.training.translation import (FeatureExtractor,
                                              load_feature_extractor)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
-
 class _TinyFeatures(nn.Module):
     """A stand-in for Inception: a fixed random projection of pooled pixels."""
 
