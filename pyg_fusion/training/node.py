@@ -10,16 +10,15 @@ best validation accuracy (model selection on validation only).
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
-import lightning as L
 import torch
 import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
 
+from ._task import TimedAdamTask
 from .metrics import accuracy, gather_by_index
 from .trainer import build_trainer
 
@@ -36,7 +35,7 @@ def single_graph_loader(data) -> DataLoader:
     return DataLoader([data], batch_size=1, collate_fn=_first)
 
 
-class NodeClassification(L.LightningModule):
+class NodeClassification(TimedAdamTask):
     """LightningModule for transductive node classification.
 
     Args:
@@ -49,27 +48,12 @@ class NodeClassification(L.LightningModule):
 
     def __init__(self, model: nn.Module, *, lr: float = 0.01, weight_decay: float = 5e-4,
                  config: dict[str, Any] | None = None):
-        super().__init__()
-        self.model = model
-        self.lr, self.weight_decay = lr, weight_decay
+        super().__init__(model, lr, weight_decay)
         self.save_hyperparameters({"config": config or {}, "lr": lr,
                                    "weight_decay": weight_decay})
         self.best: dict[str, float] = {}
         self.history: list[dict[str, float]] = []
         self.last_metrics: dict[str, float] = {}
-        self.epoch_times: list[float] = []
-
-    def forward(self, data):
-        return self.model(data)
-
-    def configure_optimizers(self):
-        return torch.optim.Adam(self.parameters(), lr=self.lr, weight_decay=self.weight_decay)
-
-    def on_train_epoch_start(self):
-        self._t0 = time.perf_counter()
-
-    def on_train_epoch_end(self):
-        self.epoch_times.append(time.perf_counter() - self._t0)
 
     def training_step(self, data, batch_idx):
         out = self.model(data)

@@ -17,11 +17,9 @@ video index before the metrics, so they equal a single-process run.
 """
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
-import lightning as L
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -29,6 +27,7 @@ from torch.utils.data import Dataset
 from torch_geometric.loader import DataLoader
 
 from ..functional import degree_variance_loss, dense_graph_degrees
+from ._task import TimedAdamTask
 from .metrics import frame_level_metrics, gather_by_index
 from .trainer import build_trainer
 
@@ -63,7 +62,7 @@ def mil_topk_loss(logits: torch.Tensor, y: torch.Tensor, k: int = 3) -> torch.Te
     return F.binary_cross_entropy(video.clamp(1e-6, 1 - 1e-6), y.float().view(-1))
 
 
-class WeaklySupervisedVAD(L.LightningModule):
+class WeaklySupervisedVAD(TimedAdamTask):
     """LightningModule for weakly supervised VAD.
 
     Args:
@@ -78,9 +77,7 @@ class WeaklySupervisedVAD(L.LightningModule):
     def __init__(self, model: nn.Module, *, lr: float = 1e-3, weight_decay: float = 5e-4,
                  topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
                  config: dict[str, Any] | None = None):
-        super().__init__()
-        self.model = model
-        self.lr, self.weight_decay = lr, weight_decay
+        super().__init__(model, lr, weight_decay)
         self.topk, self.lambda_deg, self.alpha = topk, lambda_deg, alpha
         self.save_hyperparameters({"config": config or {}, "lr": lr,
                                    "weight_decay": weight_decay, "topk": topk,
@@ -89,20 +86,7 @@ class WeaklySupervisedVAD(L.LightningModule):
         self.best: dict[str, float] = {}
         self.last_metrics: dict[str, float] = {}
         self.last_scores: torch.Tensor | None = None
-        self.epoch_times: list[float] = []
         self._outputs: list[tuple[torch.Tensor, torch.Tensor]] = []
-
-    def forward(self, batch):
-        return self.model(batch)
-
-    def configure_optimizers(self):
-        return torch.optim.Adam(self.parameters(), lr=self.lr, weight_decay=self.weight_decay)
-
-    def on_train_epoch_start(self):
-        self._t0 = time.perf_counter()
-
-    def on_train_epoch_end(self):
-        self.epoch_times.append(time.perf_counter() - self._t0)
 
     def training_step(self, batch, batch_idx):
         logits, g = self.model(batch)
