@@ -321,3 +321,24 @@ def test_pyg_knn_gives_the_same_graph_when_available():
         a = F.relation_graph(x, batch, k=5, metric=metric, use_pyg=True)
         b = F.relation_graph(x, batch, k=5, metric=metric, use_pyg=False)
         assert torch.equal(a[0], b[0]) and torch.allclose(a[1], b[1])
+
+
+@pytest.mark.parametrize("metric,nonneg", [("cosine", "clamp"), ("rbf", "clamp"), ("dot", None)])
+def test_pair_similarity_regular_rows_equal_the_gathered_form(metric, nonneg):
+    # kNN rows (the same count per unit) take a broadcast path: the numbers
+    # and gradients must be those of the plain gather x[row], x[col].
+    from pyg_fusion.functional.relation import _rows_per_unit
+    torch.manual_seed(12)
+    x = torch.randn(40, 6, dtype=torch.float64, requires_grad=True)
+    ei, _ = F.relation_graph(x, k=5, metric=metric, nonneg=nonneg)
+    assert _rows_per_unit(ei[0], 40) == 6
+    assert _rows_per_unit(ei[0][:-1], 40) is None
+    shuffled = torch.randperm(ei.size(1))
+    g = torch.randn(ei.size(1), dtype=torch.float64)
+    fast = F.pair_similarity(x, ei[0], ei[1], metric, nonneg)
+    grad_fast, = torch.autograd.grad(fast, x, g)
+    # The same pairs shuffled are not in row order: the gather path.
+    slow = F.pair_similarity(x, ei[0, shuffled], ei[1, shuffled], metric, nonneg)
+    grad_slow, = torch.autograd.grad(slow, x, g[shuffled])
+    torch.testing.assert_close(fast[shuffled], slow, rtol=0, atol=1e-14)
+    torch.testing.assert_close(grad_fast, grad_slow, rtol=0, atol=1e-12)
