@@ -95,7 +95,7 @@ def _slots_bitmap(cand_col: Tensor, num_nodes: int) -> tuple[Tensor, Tensor]:
         mark[:, num_nodes] = False
         cs = mark.cumsum(1, dtype=torch.int32)
         count.append(cs[:, num_nodes])
-        inverse.append((cs.gather(1, cand).long() - 1).clamp_(min=0))
+        inverse.append(cs.gather(1, cand).sub_(1).clamp_(min=0).long())
     if len(inverse) == 1:
         return inverse[0], count[0]
     return torch.cat(inverse), torch.cat(count)
@@ -123,9 +123,9 @@ def ell_topk(col: Tensor, val: Tensor, k: int, num_nodes: int) -> tuple[Tensor, 
         return col, val
     with torch.no_grad():
         score = val.detach().abs().masked_fill(col == num_nodes, -1.0)
-        idx = score.topk(k, dim=1).indices
-        order = col.gather(1, idx).sort(dim=1).indices
-        idx = idx.gather(1, order)
+        # Columns ascend along a row (padding last), so ascending positions
+        # keep them sorted; which k are chosen does not depend on `sorted`.
+        idx = score.topk(k, dim=1, sorted=False).indices.sort(dim=1).values
     return col.gather(1, idx), val.gather(1, idx)
 
 
