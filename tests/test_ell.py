@@ -31,7 +31,7 @@ def _reference(cand, num_nodes):
 
 
 @pytest.mark.parametrize("rows,width,num_nodes", [(7, 12, 5), (30, 40, 25), (16, 9, 300),
-                                                  (1, 3, 1)])
+                                                  (1, 3, 1), (3, 10, 40000)])
 def test_coalesce_rows_paths_identical(rows, width, num_nodes):
     cand = _random_table(rows, width, num_nodes, seed=rows + width,
                          empty_rows=(0, ) if rows > 1 else ())
