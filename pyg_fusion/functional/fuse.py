@@ -25,7 +25,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._checks import check_tensor
+from ._checks import check_choice, check_tensor
 from ._sparse import scatter_to, union_support
 
 
@@ -61,16 +61,35 @@ def _check_attr(name: str, attr: Tensor, index: Tensor) -> None:
                          f"({index.size(1)}), got {tuple(attr.shape)}")
 
 
+def _restrict(index: Tensor, positions: list[Tensor], support: str):
+    """With ``support="intersection"``: the entries of the union that every
+    input has, as a mask (``None`` for the union). Outside the intersection
+    one factor of every term is 0, so G is exactly 0 there for any operator:
+    dropping those entries changes no value and no gradient."""
+    check_choice("support", support, ("union", "intersection"))
+    if support == "union":
+        return None
+    keep = torch.ones(index.size(1), dtype=torch.bool, device=index.device)
+    for pos in positions:
+        has = torch.zeros_like(keep)
+        has[pos] = True
+        keep &= has
+    return keep
+
+
 def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
-                     attr_b: Tensor, A: Tensor, num_nodes: int) -> tuple[Tensor, Tensor]:
-    """Sparse pairwise fusion on the union of both supports (entries outside
-    their intersection are 0): per edge, :math:`G_e = x_e^T A y_e`.
+                     attr_b: Tensor, A: Tensor, num_nodes: int, *,
+                     support: str = "union") -> tuple[Tensor, Tensor]:
+    """Sparse pairwise fusion: per edge, :math:`G_e = x_e^T A y_e`.
 
     Args:
         edge_index_a, attr_a: ``[2, E_a]``, ``[E_a, P+1]`` from :func:`graph_powers`.
         edge_index_b, attr_b: ``[2, E_b]``, ``[E_b, Q+1]``.
         A: ``[P+1, Q+1]``.
         num_nodes: :math:`N`.
+        support: ``"union"`` (the union of both supports; entries outside
+            their intersection are 0) or ``"intersection"`` (only the entries
+            both inputs have: the same non-zero values, fewer edges).
 
     Returns:
         ``(edge_index [2, E], edge_weight [E])``, coalesced.
@@ -81,6 +100,9 @@ def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
     index, (pos_a, pos_b) = union_support([edge_index_a, edge_index_b], num_nodes)
     xa = scatter_to(attr_a, pos_a, index.size(1))
     yb = scatter_to(attr_b, pos_b, index.size(1))
+    keep = _restrict(index, [pos_a, pos_b], support)
+    if keep is not None:
+        index, xa, yb = index[:, keep], xa[keep], yb[keep]
     return index, ((xa @ A) * yb).sum(-1)
 
 
@@ -116,18 +138,23 @@ def lego_fuse_cp(powers: list[Tensor], factors: list[Tensor]) -> Tensor:
 
 
 def lego_fuse_cp_sparse(edge_indices: list[Tensor], attrs: list[Tensor],
-                        factors: list[Tensor], num_nodes: int) -> tuple[Tensor, Tensor]:
-    """Sparse M-way CP fusion on the union of the supports:
-    ``edge_indices[m]`` ``[2, E_m]``, ``attrs[m]`` ``[E_m, P_m+1]``,
-    ``factors[m]`` ``[R, P_m+1]`` -> ``(edge_index, edge_weight)``."""
+                        factors: list[Tensor], num_nodes: int, *,
+                        support: str = "union") -> tuple[Tensor, Tensor]:
+    """Sparse M-way CP fusion on the union of the supports (or, with
+    ``support="intersection"``, only where every source has an entry; see
+    :func:`lego_fuse_sparse`): ``edge_indices[m]`` ``[2, E_m]``, ``attrs[m]``
+    ``[E_m, P_m+1]``, ``factors[m]`` ``[R, P_m+1]`` -> ``(edge_index, edge_weight)``."""
     if len(edge_indices) != len(attrs) or not attrs:
         raise ValueError("edge_indices and attrs must be non-empty lists of equal length")
     for m, (ei, at) in enumerate(zip(edge_indices, attrs)):
         _check_attr(f"attrs[{m}]", at, ei)
     _check_factors(factors, [at.size(1) for at in attrs])
     index, positions = union_support(list(edge_indices), num_nodes)
+    keep = _restrict(index, positions, support)
     out = None
     for at, pos, f in zip(attrs, positions, factors):
         term = scatter_to(at, pos, index.size(1)) @ f.t()  # [E, R]
+        if keep is not None:
+            term = term[keep]
         out = term if out is None else out * term
-    return index, out.sum(-1)
+    return (index if keep is None else index[:, keep]), out.sum(-1)

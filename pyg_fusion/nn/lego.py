@@ -51,7 +51,7 @@ class LEGO(torch.nn.Module):
         k, threshold, metric, nonneg, gamma: the relationship graphs
             (:class:`RelationGraph`).
         norm, mode, prune_k: the powers (:class:`GraphPowerExpansion`).
-        fusion, rank, shared: the operator (:class:`LEGOFusion`).
+        fusion, rank, shared, pairs, support: the operator (:class:`LEGOFusion`).
         backend: ``"dense"``, ``"sparse"`` or ``"auto"``.
 
     Shapes:
@@ -66,6 +66,7 @@ class LEGO(torch.nn.Module):
                  threshold: float | None = None, metric: str = "cosine", nonneg="clamp",
                  gamma: float | None = None, norm="sym", mode: str = "matrix",
                  fusion: str = "pairwise", rank: int = 1, shared: bool = False,
+                 pairs: str = "sample", support: str = "union",
                  prune_k: int | None = None, backend: str = "auto"):
         super().__init__()
         if not in_channels:
@@ -84,7 +85,8 @@ class LEGO(torch.nn.Module):
         self.expansions = torch.nn.ModuleDict({
             s: GraphPowerExpansion(num_powers[s], norm, mode, prune_k)
             for s in self.sources})
-        self.fusion = LEGOFusion(self.sources, num_powers, fusion, rank, shared)
+        self.fusion = LEGOFusion(self.sources, num_powers, fusion, rank, shared, pairs,
+                                 support)
 
     def reset_parameters(self):
         if self.proj is not None:

@@ -28,8 +28,13 @@ class LEGOFusion(torch.nn.Module):
         G = \sum_{p,q} A_{pq}\, R_a^p \circ R_b^q .
 
     With :math:`M > 2` sources a random pair is fused at each training step
-    (the paper's "random pairwise sample") and the mean over all pairs in eval
-    mode. With one source the pair is the source with itself.
+    (the paper's "random pairwise sample", ``pairs="sample"``) and the mean
+    over all pairs in eval mode. With one source the pair is the source with
+    itself. ``pairs="all"`` (a **[choice]**, beyond the paper) trains on the
+    mean over all pairs too, the form that is evaluated: a head that
+    normalises G (label propagation, GCN-style degree normalisation) is blind
+    to the scale of one pair's :math:`A`, so training one pair at a time
+    cannot learn how much each pair weighs in the mean.
 
     ``mode="cp"`` (ours): the M-way CP-factorised operator with ``rank``
     components, fusing all sources at once,
@@ -46,6 +51,12 @@ class LEGOFusion(torch.nn.Module):
         mode: ``"pairwise"`` or ``"cp"``.
         rank: CP rank.
         shared: one :math:`A` for all pairs (pairwise mode, equal :math:`P`).
+        pairs: ``"sample"`` (the paper) or ``"all"``: the pairs fused in
+            training (see above).
+        support: sparse inputs only: ``"union"`` or ``"intersection"`` of
+            the sources' supports (see
+            :func:`~pyg_fusion.functional.lego_fuse_sparse`; G is exactly 0
+            outside the intersection, which may be far smaller).
 
     Shapes:
         - **input**: dict source -> dense powers ``[B, P+1, N, N]``, or dict
@@ -54,7 +65,8 @@ class LEGOFusion(torch.nn.Module):
     """
 
     def __init__(self, sources: list[str], num_powers: int | dict[str, int] = 3,
-                 mode: str = "pairwise", rank: int = 1, shared: bool = False):
+                 mode: str = "pairwise", rank: int = 1, shared: bool = False,
+                 pairs: str = "sample", support: str = "union"):
         super().__init__()
         if not sources:
             raise ValueError("sources must name at least one source")
@@ -62,6 +74,9 @@ class LEGOFusion(torch.nn.Module):
             raise ValueError(f"sources must be distinct, got {sources}")
         check_choice("mode", mode, ("pairwise", "cp"))
         check_int("rank", rank, minimum=1)
+        check_choice("pairs", pairs, ("sample", "all"))
+        check_choice("support", support, ("union", "intersection"))
+        self.pair_mode, self.support = pairs, support
         self.sources = sorted(sources)
         if isinstance(num_powers, int):
             num_powers = {s: num_powers for s in self.sources}
@@ -127,8 +142,9 @@ class LEGOFusion(torch.nn.Module):
 
     def active_pairs(self) -> list[tuple[str, str]]:
         """The pairs fused by the next call: one random pair in training when
-        there are more than two sources, all pairs otherwise."""
-        if self.training and len(self.pairs) > 1:
+        there are more than two sources (``pairs="sample"``), all pairs
+        otherwise."""
+        if self.training and len(self.pairs) > 1 and self.pair_mode == "sample":
             return [self.pairs[int(torch.randint(len(self.pairs), (1, )))]]
         return self.pairs
 
@@ -145,14 +161,15 @@ class LEGOFusion(torch.nn.Module):
                 return lego_fuse_cp_sparse([powers[s][0] for s in self.sources],
                                            [powers[s][1] for s in self.sources],
                                            [self.factors[s] for s in self.sources],
-                                           num_nodes)
+                                           num_nodes, support=self.support)
             return lego_fuse_cp([powers[s] for s in self.sources],
                                 [self.factors[s] for s in self.sources])
         pairs = self.active_pairs()
         if not sparse:
             out = sum(lego_fuse(powers[a], powers[b], self.operator(a, b)) for a, b in pairs)
             return out / len(pairs)
-        graphs = [lego_fuse_sparse(*powers[a], *powers[b], self.operator(a, b), num_nodes)
+        graphs = [lego_fuse_sparse(*powers[a], *powers[b], self.operator(a, b), num_nodes,
+                                   support=self.support)
                   for a, b in pairs]
         if len(graphs) == 1:
             return graphs[0]
@@ -165,5 +182,9 @@ class LEGOFusion(torch.nn.Module):
     def __repr__(self) -> str:
         extra = f", rank={self.rank}" if self.mode == "cp" else (
             ", shared=True" if self.shared else "")
+        if self.mode == "pairwise" and self.pair_mode != "sample":
+            extra += f", pairs={self.pair_mode!r}"
+        if self.support != "union":
+            extra += f", support={self.support!r}"
         return (f"{self.__class__.__name__}(sources={self.sources}, "
                 f"num_powers={self.num_powers}, mode={self.mode!r}{extra})")

@@ -1,0 +1,80 @@
+"""LEGOFusion's beyond-the-paper options: the intersection support (same
+values, fewer edges) and training on all pairs."""
+import pytest
+import torch
+from torch_geometric.utils import to_dense_adj
+
+import pyg_fusion.functional as F
+from pyg_fusion.nn import LEGO, LEGOFusion
+
+
+def _powers(seed=0, n=12, dtype=torch.float64):
+    g = torch.Generator().manual_seed(seed)
+    xs = {s: torch.randn(n, d, generator=g, dtype=dtype) for s, d in (("a", 5), ("b", 3),
+                                                                       ("c", 4))}
+    return {s: F.graph_powers(*F.relation_graph(x, k=2), n, 2) for s, x in xs.items()}, n
+
+
+def test_intersection_support_keeps_every_nonzero_value_and_drops_the_rest():
+    powers, n = _powers()
+    A = torch.randn(3, 3, dtype=torch.float64)
+    ei_u, w_u = F.lego_fuse_sparse(*powers["a"], *powers["b"], A, n)
+    ei_i, w_i = F.lego_fuse_sparse(*powers["a"], *powers["b"], A, n, support="intersection")
+    assert ei_i.size(1) < ei_u.size(1)
+    assert torch.equal(to_dense_adj(ei_u, edge_attr=w_u, max_num_nodes=n),
+                       to_dense_adj(ei_i, edge_attr=w_i, max_num_nodes=n))
+    # the dropped entries are those one of the inputs lacks
+    has = [set(map(tuple, p[0].t().tolist())) for p in (powers["a"], powers["b"])]
+    assert set(map(tuple, ei_i.t().tolist())) == has[0] & has[1]
+    # CP form, three sources
+    factors = [torch.randn(2, 3, dtype=torch.float64) for _ in range(3)]
+    args = ([powers[s][0] for s in "abc"], [powers[s][1] for s in "abc"], factors, n)
+    ei_u, w_u = F.lego_fuse_cp_sparse(*args)
+    ei_i, w_i = F.lego_fuse_cp_sparse(*args, support="intersection")
+    assert ei_i.size(1) < ei_u.size(1)
+    assert torch.allclose(to_dense_adj(ei_u, edge_attr=w_u, max_num_nodes=n),
+                          to_dense_adj(ei_i, edge_attr=w_i, max_num_nodes=n))
+    with pytest.raises(ValueError, match="support"):
+        F.lego_fuse_sparse(*powers["a"], *powers["b"], A, n, support="both")
+
+
+def test_intersection_support_gradcheck():
+    powers, n = _powers(1, n=7)
+    attr_a = powers["a"][1].clone().requires_grad_()
+    A = torch.randn(3, 3, dtype=torch.float64, requires_grad=True)
+
+    def f(attr, A):
+        return F.lego_fuse_sparse(powers["a"][0], attr, *powers["b"], A, n,
+                                  support="intersection")[1]
+    assert torch.autograd.gradcheck(f, (attr_a, A))
+
+
+def test_all_pairs_in_training_is_the_evaluated_mean():
+    powers, n = _powers(2)
+    sample = LEGOFusion(["a", "b", "c"], 2).double()
+    every = LEGOFusion(["a", "b", "c"], 2, pairs="all", support="intersection").double()
+    every.load_state_dict(sample.state_dict())
+    with torch.no_grad():
+        for a in sample.A.values():
+            a.normal_()
+        every.load_state_dict(sample.state_dict())
+    sample.eval()
+    every.train()
+    assert len(every.active_pairs()) == 3
+    dense = lambda g: to_dense_adj(g[0], edge_attr=g[1], max_num_nodes=n)  # noqa: E731
+    assert torch.allclose(dense(every(powers, n)), dense(sample(powers, n)))
+    sample.train()
+    assert len(sample.active_pairs()) == 1
+    assert "pairs='all'" in repr(every) and "support='intersection'" in repr(every)
+    with pytest.raises(ValueError, match="pairs"):
+        LEGOFusion(["a", "b"], 2, pairs="some")
+
+
+def test_lego_passes_the_options_and_backends_still_agree():
+    torch.manual_seed(0)
+    xs = {"a": torch.randn(9, 4, dtype=torch.float64), "b": torch.randn(9, 6, dtype=torch.float64)}
+    sparse = LEGO({"a": 4, "b": 6}, 2, k=3, support="intersection", backend="sparse").double()
+    dense = LEGO({"a": 4, "b": 6}, 2, k=3, backend="dense").double()
+    dense.load_state_dict(sparse.state_dict())
+    assert sparse.fusion.support == "intersection"
+    assert torch.allclose(sparse(xs).to_dense(), dense(xs).to_dense())
