@@ -108,3 +108,28 @@ def test_train_on_user_tables(tmp_path):
     rec = {r["metric"]: r for r in json.loads((out / "results.json").read_text())}
     assert rec["accuracy"]["dataset"] == "tables" and 0.0 <= rec["accuracy"]["mean"] <= 1.0
     assert (out / "lego" / "seed0" / "checkpoints" / "best.ckpt").is_file()
+
+
+def test_compare_graph_only_setting_on_user_tables(tmp_path, capsys):
+    import numpy as np
+    rng = np.random.default_rng(1)
+    y = np.repeat([0, 1, 2], 15)
+    np.save(tmp_path / "a.npy", rng.normal(y[:, None] * 2.0, 1.0, (45, 4)))
+    np.save(tmp_path / "b.npy", rng.normal(-y[:, None] * 2.0, 1.0, (45, 3)))
+    np.save(tmp_path / "labels.npy", y)
+    out = tmp_path / "out"
+    assert main(["compare", "--dataset", "tables", "--views", str(tmp_path / "a.npy"),
+                 str(tmp_path / "b.npy"), "--labels", str(tmp_path / "labels.npy"),
+                 "--label-rate", "0.5", "--features", "labels", "--method", "all",
+                 "--seeds", "0", "--epochs", "2", "--k", "4", "--root", str(tmp_path / "data"),
+                 "--no-progress", "--out", str(out)]) == 0
+    records = json.loads((out / "results.json").read_text())
+    methods = {r["method"] for r in records}
+    assert {"lego", "graph-mean", "single-a"} <= methods
+    assert not any(m.startswith(("gcn-", "asym")) for m in methods)
+    assert {r["setting"] for r in records} == {"label_rate=0.5,features=labels"}
+    assert main(["compare", "--dataset", "tables", "--views", str(tmp_path / "a.npy"),
+                 "--labels", str(tmp_path / "labels.npy"), "--features", "labels",
+                 "--method", "gcn-mean", "--root", str(tmp_path / "data"),
+                 "--out", str(out)]) == 2
+    assert "unknown method 'gcn-mean'" in capsys.readouterr().err

@@ -111,8 +111,11 @@ def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego
                    "sparse graph product (default: exact powers)")
     g.add_argument("--k", type=positive_int,
                    help="neighbours per node of the relationship graphs (node task)")
-    g.add_argument("--features", choices=("concat", "none"),
-                   help="node task: what the head sees besides the graph (default concat)")
+    g.add_argument("--features", choices=("concat", "none", "labels"),
+                   help="node task: what the head sees besides the graph: concat (the "
+                   "views' features, GraphHead; default), none (one-hot node ids) or labels "
+                   "(graph only: label propagation of the training labels over each "
+                   "method's graph)")
     g.add_argument("--devices", type=positive_int, default=1,
                    help="CPU processes (> 1: DDP with gloo)")
     g.add_argument("--threads", type=positive_int, default=1,
@@ -170,7 +173,10 @@ def load_data(args, seed: int = 0) -> TaskData:
                                    standardize=True, log=False)
         data = ds[0]
         inch = {s: int(data[f"x_{s}"].size(1)) for s in data.sources}
-        return TaskData("node", args.dataset, f"label_rate={args.label_rate:g}", inch,
+        setting = f"label_rate={args.label_rate:g}"
+        if getattr(args, "features", None) not in (None, "concat"):
+            setting += f",features={args.features}"
+        return TaskData("node", args.dataset, setting, inch,
                         num_classes=int(data.y.max()) + 1, graph=data)
     if args.dataset == "synthetic-vad":
         kw = dict(setting=args.setting, seed=args.data_seed, num_segments=args.num_segments,
@@ -211,17 +217,15 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
                progress: bool = True, checkpoint: bool = True) -> dict[str, Any]:
     """Trains ``method`` on ``td`` with ``seed``; returns its metrics (the
     test metrics; for the node task at the epoch of best validation)."""
-    from ..methods import DEFAULTS, build_model
+    from ..methods import build_model, model_options, task_options
     from ..training import seed_everything
     options = dict(options or {})
-    o = {**DEFAULTS[td.task], **options}
+    o = task_options(td.task, options)
     config = {"method": method, "task": td.task, "dataset": td.dataset,
               "setting": td.setting, "in_channels": td.in_channels,
               "num_classes": td.num_classes, "options": options, "seed": seed}
     seed_everything(seed)
-    build_opts = {k: v for k, v in o.items()
-                  if k not in ("epochs", "lr", "weight_decay", "eval_every", "batch_size",
-                               "topk", "lambda_deg", "alpha")}
+    build_opts = model_options(td.task, options)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", ".*")
         if td.task == "node":

@@ -29,7 +29,8 @@ def run_grid(args, methods_spec: str, seeds: list[int], *, checkpoint: bool,
     from tqdm.auto import tqdm
     td0 = load_data(args, seeds[0])
     try:
-        methods = resolve_methods(methods_spec, td0.task, list(td0.in_channels))
+        methods = resolve_methods(methods_spec, td0.task, list(td0.in_channels),
+                                  getattr(args, "features", None))
     except ValueError as exc:
         raise CLIError(str(exc)) from None
     records = []

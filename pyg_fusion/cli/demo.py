@@ -1,6 +1,7 @@
 """``pyg-fusion demo``: the main job on bundled data, in a few minutes on a
-2-core CPU: LEGO and baselines on the digits (5% labels) and on SyntheticVAD,
-a results table, ``results.json`` and figures."""
+2-core CPU: LEGO and baselines on the digits (5% labels; with the views'
+features, and graph-only by label propagation) and on SyntheticVAD, a results
+table, ``results.json`` and figures."""
 from __future__ import annotations
 
 import argparse
@@ -17,6 +18,9 @@ HELP = "LEGO and baselines on the bundled digits and on SyntheticVAD (a few minu
 DIGITS_METHODS = ["lego", "lego-cp", "single-fac", "single-fou", "single-kar", "single-mor",
                   "single-pix", "single-zer", "feature-concat", "graph-pix", "graph-mean",
                   "graph-product", "gcn-mean"]
+# Graph only (label propagation over each method's graph): the fused graph
+# against the best view's graph and the uniform mean of the six graphs.
+DIGITS_GRAPH_METHODS = ["lego", "graph-pix", "graph-kar", "graph-fac", "graph-mean"]
 VAD_METHODS = ["lego", "lego-cp", "single-i3d", "single-c3d", "single-swin", "feature-concat",
                "mtn", "graph-concat", "graph-mean"]
 
@@ -31,6 +35,8 @@ def register(subparsers) -> None:
     p.add_argument("--root", default="runs/data", help="dataset folder")
     p.add_argument("--seed", type=int, default=0, help="seed")
     p.add_argument("--node-epochs", type=int, default=40, help="epochs on the digits")
+    p.add_argument("--graph-epochs", type=int, default=40,
+                   help="epochs on the digits, graph only (label propagation)")
     p.add_argument("--vad-epochs", type=int, default=20, help="epochs on SyntheticVAD")
     p.add_argument("--full", action="store_true",
                    help="every method of the registry instead of the demo's selection")
@@ -39,13 +45,14 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _args(root: str, dataset: str, threads: int):
+def _args(root: str, dataset: str, threads: int, features: str | None = None):
     return argparse.Namespace(dataset=dataset, root=root, label_rate=0.05,
                               setting="multi_representation", data_seed=0, num_segments=32,
-                              views=None, labels=None, vad_source=None, threads=threads)
+                              views=None, labels=None, vad_source=None, threads=threads,
+                              features=features)
 
 
-def _figures(out: Path, td: TaskData, task, kind: str) -> list[str]:
+def _figures(out: Path, td: TaskData, task, kind: str, prefix: str = "digits") -> list[str]:
     import matplotlib
     matplotlib.use("Agg")
     import torch
@@ -64,10 +71,10 @@ def _figures(out: Path, td: TaskData, task, kind: str) -> list[str]:
             # magnitude below the cosine weights of the views
             V.plot_adjacency(graphs, num_nodes=data.num_nodes, labels=data.y, ncols=4,
                              show_diagonal=False, shared_scale=False,
-                             path=out / "digits_graphs.png")
-            written.append("digits_graphs.png")
-            V.plot_fusion_operator(model.fusion, path=out / "digits_operator_A.png")
-            written.append("digits_operator_A.png")
+                             path=out / f"{prefix}_graphs.png")
+            written.append(f"{prefix}_graphs.png")
+            V.plot_fusion_operator(model.fusion, path=out / f"{prefix}_operator_A.png")
+            written.append(f"{prefix}_operator_A.png")
         else:
             from torch_geometric.data import Batch
             ds = td.test
@@ -100,34 +107,43 @@ def run(args) -> int:
     t0 = time.perf_counter()
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
-    print(f"pyg-fusion demo: seed {args.seed}, {args.node_epochs} epochs on the digits and "
-          f"{args.vad_epochs} on SyntheticVAD. A short budget: one seed and fewer epochs "
-          "than the README's study (`pyg-fusion compare`, 5 seeds).", flush=True)
+    print(f"pyg-fusion demo: seed {args.seed}, {args.node_epochs} epochs on the digits "
+          f"({args.graph_epochs} graph only) and {args.vad_epochs} on SyntheticVAD. A short "
+          "budget: one seed and fewer epochs than the README's study (`pyg-fusion compare`, "
+          "5 seeds).", flush=True)
     records, figures = [], []
     jobs = []
     digits = load_data(_args(args.root, "digits", args.threads), args.seed)
+    digits_graph = load_data(_args(args.root, "digits", args.threads, "labels"), args.seed)
     vad = load_data(_args(args.root, "synthetic-vad", args.threads), 0)
-    for td, chosen, epochs in ((digits, DIGITS_METHODS, args.node_epochs),
-                               (vad, VAD_METHODS, args.vad_epochs)):
-        names = method_names(td.task, list(td.in_channels))
+    for td, chosen, epochs, features in (
+            (digits, DIGITS_METHODS, args.node_epochs, None),
+            (digits_graph, DIGITS_GRAPH_METHODS, args.graph_epochs, "labels"),
+            (vad, VAD_METHODS, args.vad_epochs, None)):
+        names = method_names(td.task, list(td.in_channels), features)
         chosen = names if args.full else [m for m in chosen if m in names]
-        jobs += [(td, m, epochs) for m in chosen]
+        jobs += [(td, m, epochs, features) for m in chosen]
     bar = tqdm(jobs, desc="demo", disable=args.no_progress)
-    for td, method, epochs in bar:
-        bar.set_postfix_str(f"{td.dataset}: {method}")
-        r = run_method(td, method, args.seed, out / "runs" / td.dataset / method,
-                       options={"epochs": epochs, "eval_every": 5}, progress=False,
-                       checkpoint=False)
+    for td, method, epochs, features in bar:
+        bar.set_postfix_str(f"{td.dataset}{' graph only' if features else ''}: {method}")
+        options = {"epochs": epochs, "eval_every": 5}
+        if features:
+            options["features"] = features
+        r = run_method(td, method, args.seed,
+                       out / "runs" / (td.dataset + (f"_{features}" if features else "")) /
+                       method, options=options, progress=False, checkpoint=False)
         task = r.pop("_task")
         records += make_records(td, method, {args.seed: r})
         if method == "lego":
-            figures += _figures(out, td, task, td.task)
+            figures += _figures(out, td, task, td.task,
+                                "digits_graph_only" if features else "digits")
     write_json(out / "results.json", records)
     node = [r for r in records if r["dataset"] == "digits"]
     vadr = [r for r in records if r["dataset"] == "synthetic-vad"]
     text = ("Digits (UCI multiple features), 5% labels, test accuracy at the best "
-            "validation epoch\n" + format_table(node, ["accuracy", "params",
-                                                       "time_per_epoch_s"]) +
+            "validation epoch; features=labels: graph only (label propagation over each "
+            "method's graph)\n" + format_table(node, ["accuracy", "params",
+                                                      "time_per_epoch_s"]) +
             "\n\nSyntheticVAD (multi_representation), frame-level test metrics\n" +
             format_table(vadr, ["auc", "ap", "pr_auc_trapz", "params", "time_per_epoch_s"]))
     (out / "results.txt").write_text(text + "\n")

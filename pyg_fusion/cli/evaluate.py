@@ -63,10 +63,8 @@ def run(args) -> int:
     if td.in_channels != cfg["in_channels"]:
         raise CLIError(f"the data's sources {td.in_channels} differ from the checkpoint's "
                        f"{cfg['in_channels']}")
-    from ..methods import DEFAULTS
-    o = {k: v for k, v in {**DEFAULTS[td.task], **cfg["options"]}.items()
-         if k not in ("epochs", "lr", "weight_decay", "eval_every", "batch_size", "topk",
-                      "lambda_deg", "alpha")}
+    from ..methods import model_options
+    o = model_options(td.task, cfg["options"])
     out = Path(args.out)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", ".*")

@@ -165,7 +165,7 @@ def rebuild_from_checkpoint(path: str, root: str):
 
     import torch
 
-    from ..methods import DEFAULTS, build_model
+    from ..methods import build_model, model_options
     from ._runs import SYNTHETIC_SETTINGS, add_dataset_args, load_data
     if not Path(path).is_file():
         raise FileNotFoundError(f"--checkpoint: no such file: {path!r}")
@@ -185,11 +185,7 @@ def rebuild_from_checkpoint(path: str, root: str):
     if cfg.get("setting") in SYNTHETIC_SETTINGS:
         ns.setting = cfg["setting"]
     td = load_data(ns, cfg.get("seed", 0))
-    # the training-only options do not shape the model
-    skip = ("epochs", "lr", "weight_decay", "eval_every", "batch_size", "topk",
-            "lambda_deg", "alpha")
-    options = {k: v for k, v in {**DEFAULTS[td.task], **cfg.get("options", {})}.items()
-               if k not in skip}
+    options = model_options(td.task, cfg.get("options", {}))
     if td.task == "node":
         model = build_model(cfg["method"], "node", td.in_channels, num_classes=td.num_classes,
                             num_nodes=td.graph.num_nodes, **options)

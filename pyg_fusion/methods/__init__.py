@@ -46,20 +46,54 @@ GRAPH_MODES = ("concat", "mean", "product")
 # VAD: the paper's N = 32 segments and MIL top-3.
 DEFAULTS: dict[str, dict[str, Any]] = {
     "node": dict(features="concat", k=10, num_powers=1, fusion_rank=1, prune_k=None,
-                 hidden_channels=64, num_layers=2, dropout=0.5, lr=0.01, weight_decay=5e-4,
-                 epochs=80, eval_every=5),
+                 pairs="sample", hidden_channels=64, num_layers=2, dropout=0.5, lr=0.01,
+                 weight_decay=5e-4, epochs=80, eval_every=5),
     "vad": dict(center=False, proj_channels=None, k=None, num_powers=3, fusion_rank=1,
                 hidden_channels=32, dropout=0.0, lr=1e-3, weight_decay=5e-4, epochs=30,
                 batch_size=16, topk=3, lambda_deg=0.1, alpha=None, eval_every=5),
 }
 
 
+# Overrides for the graph-only node setting (``features="labels"``: label
+# propagation over each method's graph). Only LEGO's operator and the head's
+# scale are trained there, so a higher learning rate and no weight decay; LEGO
+# trains on the mean of all pairs (with a head that normalises G, one pair at
+# a time cannot learn the pairs' relative weights: see LEGOFusion); P = 2 was
+# chosen on the validation masks of seeds 0 and 1.
+SETTING_DEFAULTS: dict[tuple[str, str], dict[str, Any]] = {
+    ("node", "labels"): dict(num_powers=2, pairs="all", lr=0.05, weight_decay=0.0,
+                             epochs=100),
+}
+
+# Options that shape training, not the model.
+TRAINING_OPTIONS = ("epochs", "lr", "weight_decay", "eval_every", "batch_size", "topk",
+                    "lambda_deg", "alpha")
+
+
+def task_options(task: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The options of a run: :data:`DEFAULTS` of ``task``, then the
+    :data:`SETTING_DEFAULTS` of its ``features`` setting, then ``options``
+    (``None`` values ignored)."""
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+    given = {k: v for k, v in (options or {}).items() if v is not None}
+    features = given.get("features", DEFAULTS[task].get("features"))
+    return {**DEFAULTS[task], **SETTING_DEFAULTS.get((task, features), {}), **given}
+
+
+def model_options(task: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """:func:`task_options` without the training-only keys."""
+    return {k: v for k, v in task_options(task, options).items()
+            if k not in TRAINING_OPTIONS}
+
+
 def asym_available() -> bool:
     return importlib.util.find_spec("pyg_fusion.nn.asym.graph") is not None
 
 
-def method_names(task: str, sources: list[str]) -> list[str]:
-    """All method names for ``task`` ("node" or "vad") on these sources."""
+def method_names(task: str, sources: list[str], features: str | None = None) -> list[str]:
+    """All method names for ``task`` ("node" or "vad") on these sources
+    (with ``features="labels"``, only the methods that give a graph)."""
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
     names = ["lego", "lego-cp"] + (["lego-row"] if task == "vad" else [])
@@ -67,7 +101,7 @@ def method_names(task: str, sources: list[str]) -> list[str]:
     if task == "vad":
         names.append("mtn")
     names += [f"graph-{s}" for s in sources] + [f"graph-{m}" for m in GRAPH_MODES]
-    if task == "node":
+    if task == "node" and features != "labels":
         names += [f"gcn-{s}" for s in sources] + ["gcn-mean"]
         if asym_available():
             names.append("asym-shuffle")
@@ -83,12 +117,13 @@ def method_level(name: str) -> str:
     return name.split("-")[0]
 
 
-def resolve_methods(spec: str | list[str], task: str, sources: list[str]) -> list[str]:
+def resolve_methods(spec: str | list[str], task: str, sources: list[str],
+                    features: str | None = None) -> list[str]:
     """Expands a comma-separated list of names and groups: ``all``,
     ``lego``-family, ``single``, ``graph``, ``gcn``, ``feature`` (the prefix of
     a name stands for all names of that family)."""
     items = spec.split(",") if isinstance(spec, str) else list(spec)
-    names = method_names(task, sources)
+    names = method_names(task, sources, features)
     out: list[str] = []
     for item in (i.strip() for i in items):
         if not item:
@@ -124,10 +159,13 @@ def build_model(name: str, task: str, in_channels: dict[str, int], *,
             ``num_powers`` may be an int or a dict per source.
     """
     sources = list(in_channels)
-    if name not in method_names(task, sources):
+    o = task_options(task, options)
+    known = method_names(task, sources, o.get("features"))
+    if name not in known:
         raise ValueError(f"unknown method {name!r} for task {task!r} with sources "
-                         f"{sources}; known: {', '.join(method_names(task, sources))}")
-    o = {**DEFAULTS[task], **{k: v for k, v in options.items() if v is not None}}
+                         f"{sources}" + (f" and features={o['features']!r}"
+                                         if o.get("features") == "labels" else "")
+                         + f"; known: {', '.join(known)}")
     if task == "node":
         from . import node as M
         if num_classes is None:
@@ -137,7 +175,8 @@ def build_model(name: str, task: str, in_channels: dict[str, int], *,
         if name.startswith("lego"):
             return M.NodeLEGO(in_channels, num_classes, num_powers=o["num_powers"], k=o["k"],
                               fusion="cp" if name == "lego-cp" else "pairwise",
-                              rank=o["fusion_rank"], prune_k=o["prune_k"], **head)
+                              rank=o["fusion_rank"], prune_k=o["prune_k"], pairs=o["pairs"],
+                              **head)
         if name.startswith("single-"):
             s = name[len("single-"):]
             return M.NodeFeatureFusion({s: in_channels[s]}, num_classes, mode="single",
@@ -189,5 +228,6 @@ def count_parameters(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
 
 
-__all__ = ["TASKS", "DEFAULTS", "method_names", "method_level", "resolve_methods",
+__all__ = ["TASKS", "DEFAULTS", "SETTING_DEFAULTS", "TRAINING_OPTIONS", "task_options",
+           "model_options", "method_names", "method_level", "resolve_methods",
            "build_model", "count_parameters", "asym_available"]

@@ -1,7 +1,11 @@
 """Node-classification models of the method registry: every model maps one
 graph of several sources (``x_<source>``) to class logits ``[N, C]`` with the
-same head, :class:`~pyg_fusion.nn.GraphHead`, so that only the fusion
-differs between methods.
+same head, so that only the fusion differs between methods: with
+``features="concat"`` (or ``"none"``) :class:`~pyg_fusion.nn.GraphHead` over
+the method's graph, with ``features="labels"`` the graph-only
+:class:`~pyg_fusion.nn.LabelPropagationHead`, which propagates the seed labels
+over the method's graph (the graph is then the only input, and methods are
+compared by their graphs alone).
 
 Relationship graphs and powers that do not depend on parameters (no learned
 projection) are computed once per input and cached: the transductive task
@@ -15,8 +19,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.data import Data
 
-from ..functional import relation_graph
-from ..nn import LEGO, GraphHead
+from ..functional import relation_graph, seed_labels
+from ..nn import LEGO, GraphHead, LabelPropagationHead
 from ..nn.baselines import GCN, FeatureFusion, graph_fuse_sparse
 
 __all__ = ["NodeHead", "NodeLEGO", "NodeFeatureFusion", "NodeGraphFusion", "NodeGCN",
@@ -31,13 +35,21 @@ def node_features(data: Data, sources: list[str]) -> dict[str, Tensor]:
     return {s: data[f"x_{s}"] for s in sources}
 
 
-def head_input(x: Tensor, features: str) -> Tensor:
-    """The node features the head sees: ``"concat"`` (the sources' features)
-    or ``"none"`` (one-hot node ids: the graph is the only input)."""
+FEATURES = ("concat", "none", "labels")
+
+
+def head_input(x: Tensor, features: str, data: Data | None = None,
+               seed_mask: Tensor | None = None, num_classes: int | None = None) -> Tensor:
+    """What the head sees besides the graph: ``"concat"`` (the sources'
+    features), ``"none"`` (one-hot node ids) or ``"labels"`` (the one-hot
+    labels of the seed nodes, ``seed_mask`` or else ``data.train_mask``)."""
     if features == "none":
         return torch.eye(x.size(0), dtype=x.dtype, device=x.device)
+    if features == "labels":
+        mask = data.train_mask if seed_mask is None else seed_mask
+        return seed_labels(data.y, mask, num_classes).to(x.dtype)
     if features != "concat":
-        raise ValueError(f"features must be 'concat' or 'none', got {features!r}")
+        raise ValueError(f"features must be one of {FEATURES}, got {features!r}")
     return x
 
 
@@ -47,6 +59,19 @@ def _width(width: int, features: str, num_nodes: int | None) -> int:
             raise ValueError("features='none' needs num_nodes")
         return num_nodes
     return width
+
+
+def make_head(width: int, hidden_channels: int, out_channels: int, num_layers: int,
+              dropout: float, features: str, num_nodes: int | None) -> nn.Module:
+    """:class:`NodeHead` or, with ``features="labels"``,
+    :class:`~pyg_fusion.nn.LabelPropagationHead` (whose output has one
+    column per class whatever ``out_channels``)."""
+    if features not in FEATURES:
+        raise ValueError(f"features must be one of {FEATURES}, got {features!r}")
+    if features == "labels":
+        return LabelPropagationHead()
+    return NodeHead(_width(width, features, num_nodes), hidden_channels, out_channels,
+                    num_layers, dropout)
 
 
 class _Cache:
@@ -103,25 +128,31 @@ class NodeLEGO(nn.Module):
         k: neighbours per node of each relationship graph (self loop included).
         fusion, rank, prune_k, norm: see :class:`pyg_fusion.nn.LEGO`.
         hidden_channels, num_layers, dropout: the head (:class:`NodeHead`).
-        features: ``"concat"`` (the head sees the concatenated sources) or
-            ``"none"`` (a featureless head, see :class:`NodeHead`).
+        pairs: ``"sample"`` (a random pair per training step, the paper) or
+            ``"all"``, see :class:`~pyg_fusion.nn.LEGOFusion`.
+        features: ``"concat"`` (the head sees the concatenated sources),
+            ``"none"`` (a featureless head, see :class:`NodeHead`) or
+            ``"labels"`` (label propagation over G, see :func:`make_head`).
         num_nodes: N, needed with ``features="none"``.
+
+    The fused graph is kept on the intersection of the sources' supports
+    (``support="intersection"``): G is exactly 0 elsewhere, and the union of
+    two 2-hop kNN supports is many times larger.
     """
 
     def __init__(self, in_channels: dict[str, int], num_classes: int, *, num_powers=2,
                  k: int = 10, fusion: str = "pairwise", rank: int = 1,
                  prune_k: int | None = None, norm="sym", proj_channels: int | None = None,
-                 hidden_channels: int = 64, num_layers: int = 2, dropout: float = 0.5,
-                 features: str = "concat", num_nodes: int | None = None):
+                 pairs: str = "sample", hidden_channels: int = 64, num_layers: int = 2,
+                 dropout: float = 0.5, features: str = "concat", num_nodes: int | None = None):
         super().__init__()
-        self.features = features
+        self.features, self.num_classes = features, num_classes
         self.lego = LEGO(in_channels, num_powers, k=k, fusion=fusion, rank=rank,
                          prune_k=prune_k, norm=norm, proj_channels=proj_channels,
-                         backend="sparse")
+                         pairs=pairs, support="intersection", backend="sparse")
         self.sources = self.lego.sources
-        self.head = NodeHead(_width(sum(in_channels.values()), features, num_nodes),
-                             hidden_channels, num_classes,
-                              num_layers, dropout)
+        self.head = make_head(sum(in_channels.values()), hidden_channels, num_classes,
+                              num_layers, dropout, features, num_nodes)
         self._cache = _Cache()
 
     @property
@@ -140,11 +171,12 @@ class NodeLEGO(nn.Module):
         powers = self._cache.get(list(xs.values()), lambda: self._powers(xs, n))
         return self.lego.fusion(powers, n)
 
-    def forward(self, data: Data) -> Tensor:
+    def forward(self, data: Data, seed_mask: Tensor | None = None) -> Tensor:
         xs = node_features(data, self.sources)
         ei, w = self.fused_graph(data)
         x = torch.cat([xs[s] for s in self.sources], -1)
-        return self.head(head_input(x, self.features), ei, w)
+        return self.head(head_input(x, self.features, data, seed_mask, self.num_classes),
+                         ei, w)
 
 
 class NodeFeatureFusion(nn.Module):
@@ -157,23 +189,23 @@ class NodeFeatureFusion(nn.Module):
                  num_layers: int = 2, dropout: float = 0.5, features: str = "concat",
                  num_nodes: int | None = None):
         super().__init__()
-        self.features = features
+        self.features, self.num_classes = features, num_classes
         self.fuse = FeatureFusion(in_channels, mode, proj_channels)
         self.sources = list(in_channels)
         self.k = k
-        self.head = NodeHead(_width(self.fuse.out_channels, features, num_nodes),
-                             hidden_channels, num_classes,
-                              num_layers, dropout)
+        self.head = make_head(self.fuse.out_channels, hidden_channels, num_classes,
+                              num_layers, dropout, features, num_nodes)
         self._cache = _Cache()
 
-    def forward(self, data: Data) -> Tensor:
+    def forward(self, data: Data, seed_mask: Tensor | None = None) -> Tensor:
         xs = node_features(data, self.sources)
         f = self.fuse(xs)
         if self.fuse.proj is None:
             ei, w = self._cache.get(list(xs.values()), lambda: relation_graph(f, k=self.k))
         else:  # learned projections: the graph follows them (its weights stay differentiable)
             ei, w = relation_graph(f, k=self.k)
-        return self.head(head_input(f, self.features), ei, w)
+        return self.head(head_input(f, self.features, data, seed_mask, self.num_classes),
+                         ei, w)
 
 
 class NodeGraphFusion(nn.Module):
@@ -189,18 +221,20 @@ class NodeGraphFusion(nn.Module):
                  hidden_channels: int = 64, num_layers: int = 2, dropout: float = 0.5,
                  features: str = "concat", num_nodes: int | None = None):
         super().__init__()
-        self.features = features
+        self.features, self.num_classes = features, num_classes
         self.sources = list(in_channels)
         self.graph_sources = list(graph_sources or self.sources)
         self.mode, self.k = mode, k
-        width = _width(sum(in_channels.values()), features, num_nodes)
+        width = sum(in_channels.values())
         if mode == "concat":
-            self.heads = nn.ModuleList([NodeHead(width, hidden_channels, hidden_channels,
-                                                  num_layers, dropout)
+            self.heads = nn.ModuleList([make_head(width, hidden_channels, hidden_channels,
+                                                  num_layers, dropout, features, num_nodes)
                                         for _ in self.graph_sources])
-            self.lin = nn.Linear(hidden_channels * len(self.graph_sources), num_classes)
+            per_head = num_classes if features == "labels" else hidden_channels
+            self.lin = nn.Linear(per_head * len(self.graph_sources), num_classes)
         else:
-            self.head = NodeHead(width, hidden_channels, num_classes, num_layers, dropout)
+            self.head = make_head(width, hidden_channels, num_classes, num_layers, dropout,
+                                  features, num_nodes)
         self._cache = _Cache()
 
     def _graphs(self, xs, n):
@@ -209,11 +243,11 @@ class NodeGraphFusion(nn.Module):
             return graphs
         return graph_fuse_sparse(graphs, n, self.mode)
 
-    def forward(self, data: Data) -> Tensor:
+    def forward(self, data: Data, seed_mask: Tensor | None = None) -> Tensor:
         xs = node_features(data, self.sources)
         x = torch.cat([xs[s] for s in self.sources], -1)
         g = self._cache.get(list(xs.values()), lambda: self._graphs(xs, x.size(0)))
-        x = head_input(x, self.features)
+        x = head_input(x, self.features, data, seed_mask, self.num_classes)
         if self.mode == "concat":
             h = torch.cat([head(x, *gi) for head, gi in zip(self.heads, g)], -1)
             return self.lin(torch.relu(h))
@@ -229,6 +263,9 @@ class NodeGCN(nn.Module):
                  hidden_channels: int = 64, num_layers: int = 2, dropout: float = 0.5,
                  features: str = "concat", num_nodes: int | None = None):
         super().__init__()
+        if features == "labels":
+            raise ValueError("the GCN baselines learn from node features; features='labels' "
+                             "(label propagation) has no GCN form")
         self.features = features
         self.sources = list(in_channels)
         self.k = k
@@ -258,6 +295,9 @@ class NodeAsymShuffle(nn.Module):
                  features: str = "concat", num_nodes: int | None = None):
         super().__init__()
         from ..nn.asym.graph import AsymGraphFusion
+        if features == "labels":
+            raise ValueError("asym-shuffle exchanges node features; features='labels' "
+                             "(label propagation) has no form of it")
         self.sources = list(in_channels)
         self.k = k
         self.exchange = AsymGraphFusion(in_channels, hidden_channels, shift="edge",

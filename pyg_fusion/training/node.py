@@ -7,6 +7,14 @@ share of the nodes and the predictions are gathered
 (:func:`~pyg_fusion.training.metrics.gather_by_index`), so every rank sees the
 same, complete metrics. The reported test accuracy is the one at the epoch of
 best validation accuracy (model selection on validation only).
+
+Models whose head takes the training labels as input (``features="labels"``:
+label propagation over the method's graph) are trained with the label trick
+(masked label prediction, Shi et al., IJCAI 2021,
+`paper <https://arxiv.org/abs/2009.03509>`_): at each step a random half of
+the training nodes seeds the propagation and the loss is taken on the other
+half, so the loss never scores a node on its own label; in evaluation every
+training node is a seed.
 """
 from __future__ import annotations
 
@@ -22,7 +30,23 @@ from ._task import TimedAdamTask
 from .metrics import accuracy, gather_by_index
 from .trainer import build_trainer
 
-__all__ = ["NodeClassification", "single_graph_loader", "fit_node"]
+__all__ = ["NodeClassification", "single_graph_loader", "fit_node", "split_seeds"]
+
+
+def split_seeds(mask, fraction: float = 0.5, generator=None):
+    """Splits the nodes of ``mask`` at random into ``(seeds, targets)``, two
+    disjoint masks with ``round(fraction * count)`` seeds (at least one node
+    in each when ``mask`` has two or more)."""
+    if not 0.0 < fraction < 1.0:
+        raise ValueError(f"fraction must be in (0, 1), got {fraction}")
+    idx = mask.nonzero().view(-1)
+    if idx.numel() < 2:
+        raise ValueError(f"the label trick needs at least 2 training nodes, got {idx.numel()}")
+    idx = idx[torch.randperm(idx.numel(), generator=generator, device=idx.device)]
+    cut = min(max(round(fraction * idx.numel()), 1), idx.numel() - 1)
+    seeds = torch.zeros_like(mask)
+    seeds[idx[:cut]] = True
+    return seeds, mask & ~seeds
 
 
 def _first(items):
@@ -56,8 +80,12 @@ class NodeClassification(TimedAdamTask):
         self.last_metrics: dict[str, float] = {}
 
     def training_step(self, data, batch_idx):
-        out = self.model(data)
-        loss = F.cross_entropy(out[data.train_mask], data.y[data.train_mask])
+        if getattr(self.model, "features", None) == "labels":
+            seeds, mask = split_seeds(data.train_mask)
+            out = self.model(data, seed_mask=seeds)
+        else:
+            out, mask = self.model(data), data.train_mask
+        loss = F.cross_entropy(out[mask], data.y[mask])
         self.log("train_loss", loss, prog_bar=True, batch_size=1)
         return loss
 

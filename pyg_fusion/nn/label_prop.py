@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import Tensor
+
+from ..functional.label_prop import label_propagation
+
+
+class LabelPropagationHead(torch.nn.Module):
+    r"""A graph-only node classifier: the seed labels are propagated over the
+    graph (:func:`pyg_fusion.functional.label_propagation`, Zhou et al.,
+    NIPS 2003) and the result, times a learnable scale :math:`\tau`, is
+    taken as logits,
+
+    .. math::
+        \text{logits} = \tau \cdot F^{(L)}, \qquad
+        F^{(l+1)} = \alpha\, \tilde W F^{(l)} + (1 - \alpha)\, Y .
+
+    The graph is the only input, so the head judges a graph by how well it
+    carries a few labels to the other nodes; gradients reach the edge weights
+    (a learnable fused graph is trained through it). :math:`\tau` changes no
+    prediction, only the sharpness of the softmax in the loss. Train it with
+    the label trick (seed labels on one part of the training nodes, loss on
+    the rest), see :class:`pyg_fusion.training.NodeClassification`.
+
+    Args:
+        num_layers: propagation steps :math:`L` (a **[choice]**: 20).
+        alpha: :math:`\alpha` (a **[choice]**: 0.9).
+        symmetric: propagate over :math:`(W + W^\top)/2`.
+        scale: initial :math:`\tau`.
+
+    Shapes:
+        - **input**: seed labels ``[N, C]``, ``edge_index`` ``[2, E]``,
+          ``edge_weight`` ``[E]``
+        - **output**: logits ``[N, C]``
+    """
+
+    def __init__(self, num_layers: int = 20, alpha: float = 0.9, symmetric: bool = True,
+                 scale: float = 10.0):
+        super().__init__()
+        self.num_layers, self.alpha, self.symmetric = num_layers, alpha, symmetric
+        self.initial_scale = scale
+        self.log_scale = torch.nn.Parameter(torch.empty(()))
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        with torch.no_grad():
+            self.log_scale.fill_(math.log(self.initial_scale))
+
+    def forward(self, y: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
+        out = label_propagation(y, edge_index, edge_weight, num_layers=self.num_layers,
+                                alpha=self.alpha, symmetric=self.symmetric)
+        return self.log_scale.exp() * out
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}(num_layers={self.num_layers}, alpha={self.alpha}, "
+                f"symmetric={self.symmetric})")

@@ -1,0 +1,149 @@
+"""Label propagation (functional and head) and the graph-only node setting
+(``features="labels"``) that compares methods by their graphs alone."""
+import numpy as np
+import pytest
+import torch
+from torch_geometric.utils import to_dense_adj
+
+import pyg_fusion.functional as F
+from pyg_fusion.methods import build_model, method_names, task_options
+from pyg_fusion.nn import LabelPropagationHead
+from pyg_fusion.training.node import fit_node, split_seeds
+from test_training_node import _toy_graph
+
+
+def _graph(n=9, e=30, seed=0, signed=True):
+    g = torch.Generator().manual_seed(seed)
+    ei = torch.randint(0, n, (2, e), generator=g)
+    w = torch.rand(e, generator=g, dtype=torch.float64) + 0.1
+    if signed:
+        w = w * torch.where(torch.rand(e, generator=g) < 0.3, -1.0, 1.0).double()
+    y = torch.zeros(n, 3, dtype=torch.float64)
+    y[0, 0] = y[1, 1] = y[2, 2] = y[3, 0] = 1
+    return ei, w, y
+
+
+def _reference(ei, w, y, layers, alpha, symmetric):
+    """Explicit loops over a numpy matrix (duplicate edges add up)."""
+    n = y.shape[0]
+    W = np.zeros((n, n))
+    for (i, j), v in zip(ei.t().tolist(), w.tolist()):
+        W[i, j] += v
+    if symmetric:
+        W = (W + W.T) / 2
+    deg = np.abs(W).sum(1)
+    d = np.array([x ** -0.5 if x > 0 else 0.0 for x in deg])
+    Wn = d[:, None] * W * d[None, :]
+    out = y.numpy().copy()
+    for _ in range(layers):
+        out = alpha * Wn @ out + (1 - alpha) * y.numpy()
+    return out, W
+
+
+@pytest.mark.parametrize("symmetric", [True, False])
+def test_sparse_dense_and_loop_reference_agree(symmetric):
+    ei, w, y = _graph()
+    ref, W = _reference(ei, w, y, 7, 0.8, symmetric)
+    sparse = F.label_propagation(y, ei, w, num_layers=7, alpha=0.8, symmetric=symmetric)
+    adj = to_dense_adj(ei, edge_attr=w, max_num_nodes=y.size(0))[0]
+    dense = F.dense_label_propagation(y, adj, num_layers=7, alpha=0.8, symmetric=symmetric)
+    np.testing.assert_allclose(sparse.numpy(), ref, atol=1e-12)
+    np.testing.assert_allclose(dense.numpy(), ref, atol=1e-12)
+
+
+def test_many_layers_reach_the_closed_form():
+    ei, w, y = _graph(signed=False)
+    _, W = _reference(ei, w, y, 0, 0.5, True)
+    d = np.abs(W).sum(1)
+    d = np.where(d > 0, d, np.inf) ** -0.5
+    S = d[:, None] * W * d[None, :]
+    closed = (1 - 0.5) * np.linalg.solve(np.eye(len(d)) - 0.5 * S, y.numpy())
+    out = F.label_propagation(y, ei, w, num_layers=200, alpha=0.5)
+    np.testing.assert_allclose(out.numpy(), closed, atol=1e-10)
+
+
+def test_gradcheck_and_isolated_nodes():
+    ei, w, y = _graph(n=6, e=12, seed=3)
+    w = w.clone().requires_grad_()
+    y = y[:6].clone().requires_grad_()
+    assert torch.autograd.gradcheck(
+        lambda w, y: F.label_propagation(y, ei, w, num_layers=4, alpha=0.7), (w, y))
+    # node 5 of a 6-node graph without edges keeps (1 - alpha) of its seed row
+    ei = torch.tensor([[0, 1, 2], [1, 2, 0]])
+    y = torch.eye(6, dtype=torch.float64)[:, :3]
+    out = F.label_propagation(y, ei, torch.ones(3, dtype=torch.float64), num_layers=3,
+                              alpha=0.9)
+    assert torch.isfinite(out).all()
+    assert torch.equal(out[5], 0.1 * y[5])
+
+
+def test_errors_name_the_argument():
+    ei, w, y = _graph()
+    with pytest.raises(ValueError, match="alpha"):
+        F.label_propagation(y, ei, w, alpha=1.0)
+    with pytest.raises(ValueError, match="edge_weight"):
+        F.label_propagation(y, ei, w[:-1])
+    with pytest.raises(ValueError, match="edge_weight"):
+        F.label_propagation(y, ei, w.masked_fill(w > 0.5, float("nan")))
+    with pytest.raises(ValueError, match="y"):
+        F.label_propagation(y[:, 0], ei, w)
+    with pytest.raises(ValueError, match="adj"):
+        F.dense_label_propagation(y, torch.zeros(4, 4, dtype=torch.float64))
+    with pytest.raises(ValueError, match="mask"):
+        F.seed_labels(torch.tensor([0, 1]), torch.tensor([1, 0]))
+    labels = F.seed_labels(torch.tensor([2, 0, 1]), torch.tensor([True, False, True]), 4)
+    assert labels.tolist() == [[0, 0, 1, 0], [0, 0, 0, 0], [0, 1, 0, 0]]
+
+
+def test_head_scales_the_propagated_labels():
+    ei, w, y = _graph()
+    head = LabelPropagationHead(num_layers=5, alpha=0.6, scale=3.0).double()
+    out = head(y, ei, w)
+    assert torch.allclose(out, 3.0 * F.label_propagation(y, ei, w, num_layers=5, alpha=0.6))
+    with torch.no_grad():
+        head.log_scale.fill_(0.0)
+    head.reset_parameters()
+    assert torch.allclose(head.log_scale.exp(), torch.tensor(3.0, dtype=torch.float64))
+    assert repr(head) == "LabelPropagationHead(num_layers=5, alpha=0.6, symmetric=True)"
+
+
+def test_split_seeds_is_a_disjoint_partition_of_the_training_nodes():
+    mask = torch.zeros(20, dtype=torch.bool)
+    mask[[1, 4, 5, 9, 12, 17, 19]] = True
+    seeds, targets = split_seeds(mask, generator=torch.Generator().manual_seed(0))
+    assert not (seeds & targets).any() and torch.equal(seeds | targets, mask)
+    assert int(seeds.sum()) == 4  # round(0.5 * 7)
+    with pytest.raises(ValueError, match="at least 2"):
+        split_seeds(torch.tensor([True, False]))
+
+
+def test_graph_only_setting_builds_graph_methods_and_refuses_the_others():
+    data = _toy_graph()
+    names = method_names("node", ["a", "b"], features="labels")
+    assert "lego" in names and "graph-mean" in names and "single-a" in names
+    assert not any(n.startswith(("gcn-", "asym")) for n in names)
+    for name in names:
+        model = build_model(name, "node", {"a": 4, "b": 3}, num_classes=3, k=5,
+                            features="labels").eval()
+        out = model(data)
+        assert out.shape == (data.num_nodes, 3) and torch.isfinite(out).all(), name
+        # the seeds decide the output: other seeds, other scores
+        seeds = data.train_mask.clone()
+        seeds[seeds.nonzero()[0]] = False
+        assert not torch.allclose(model(data, seed_mask=seeds), out), name
+    with pytest.raises(ValueError, match="unknown method 'gcn-a'"):
+        build_model("gcn-a", "node", {"a": 4, "b": 3}, num_classes=3, features="labels")
+    o = task_options("node", {"features": "labels", "lr": 0.2, "k": None})
+    assert o["lr"] == 0.2 and o["pairs"] == "all" and o["num_powers"] == 2 and o["k"] == 10
+    assert task_options("node")["pairs"] == "sample"
+
+
+def test_lego_trains_its_operator_through_label_propagation(tmp_path):
+    data = _toy_graph()
+    model = build_model("lego", "node", {"a": 4, "b": 3}, num_classes=3, k=5,
+                        features="labels", pairs="all")
+    before = model.lego.fusion.A["a|b"].detach().clone()
+    r = fit_node(model, data, out_dir=tmp_path, epochs=6, lr=0.05, weight_decay=0.0,
+                 eval_every=2, seed=0, progress=False, checkpoint=False)
+    assert not torch.equal(before, model.lego.fusion.A["a|b"].detach())
+    assert 0.0 <= r["test_acc"] <= 1.0 and r["params"] == 9 + 1
