@@ -426,7 +426,6 @@ def _sources(data, wanted: str | None, limit: int = 4) -> list[str]:
 
 
 def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
-    import torch
     from torch_geometric.utils import to_dense_adj
 
     from ..functional import dense_graph_powers, relation_graph
