@@ -117,11 +117,38 @@ def ell_spspmm(col_a: Tensor, val_a: Tensor, col_b: Tensor, val_b: Tensor,
     val_b = torch.cat([val_b, val_b.new_zeros((1, wb))])
     flat = col_a.reshape(-1)
     with torch.no_grad():
-        cand_col = col_b.index_select(0, flat).view(n, wa * wb)
-        out_col, inverse, width = _coalesce_rows(cand_col, num_nodes)
+        out_col, inverse, width = _product_support(col_a, col_b, num_nodes)
     cand_val = (val_a.unsqueeze(-1) * val_b.index_select(0, flat).view(n, wa, wb)).view(n, -1)
     # In place on fresh zeros: saves the copy of an out-of-place scatter_add.
     return out_col, cand_val.new_zeros((n, width)).scatter_add_(1, inverse, cand_val)
+
+
+def _product_support(col_a: Tensor, col_b: Tensor, num_nodes: int):
+    """:func:`_coalesce_rows` of the candidate columns ``col_b[col_a[i]]`` of
+    each row, in blocks of rows whose candidate tables stay in cache; the
+    same result as one call on the whole table."""
+    n, wa = col_a.shape
+    cand_width = wa * col_b.size(1)
+    step = max(_PRODUCT_CELLS // cand_width, 1)
+    if step >= n:
+        cand = col_b.index_select(0, col_a.reshape(-1)).view(n, cand_width)
+        return _coalesce_rows(cand, num_nodes)
+    inverse = torch.empty((n, cand_width), dtype=torch.long, device=col_a.device)
+    blocks = []
+    for start in range(0, n, step):
+        rows = col_a[start:start + step]
+        cand = col_b.index_select(0, rows.reshape(-1)).view(rows.size(0), cand_width)
+        out, inverse[start:start + step], _ = _coalesce_rows(cand, num_nodes)
+        blocks.append(out)
+    width = max(b.size(1) for b in blocks)
+    out_col = torch.full((n, width), num_nodes, dtype=torch.long, device=col_a.device)
+    for start, out in zip(range(0, n, step), blocks):
+        out_col[start:start + out.size(0), :out.size(1)] = out
+    return out_col, inverse, width
+
+
+# Candidates per block of _product_support (2 MiB of int64).
+_PRODUCT_CELLS = 1 << 18
 
 
 def ell_topk(col: Tensor, val: Tensor, k: int, num_nodes: int) -> tuple[Tensor, Tensor]:
