@@ -55,3 +55,29 @@ def test_coalesce_rows_all_padding_and_chunked_bitmap(monkeypatch):
     a = _ell._coalesce_rows(cand, 40, "sort")
     b = _ell._coalesce_rows(cand, 40, "bitmap")
     assert a[2] == b[2] and torch.equal(a[0], b[0]) and torch.equal(a[1], b[1])
+
+
+def test_spspmm_row_blocks_give_the_same_product(monkeypatch):
+    # A kNN-like table with padding, and a product in blocks of a few rows:
+    # the same columns, values and gradients as in one block.
+    gen = torch.Generator().manual_seed(5)
+    n, wa, wb = 37, 6, 4
+    col_a = torch.sort(torch.randint(0, n, (n, wa), generator=gen), dim=1).values
+    col_a[::5, -2:] = n
+    col_b = torch.sort(torch.randint(0, n, (n, wb), generator=gen), dim=1).values
+    val_a = torch.rand(n, wa, dtype=torch.float64, generator=gen).masked_fill(col_a == n, 0)
+    val_b = torch.rand(n, wb, dtype=torch.float64, generator=gen)
+    results = []
+    for cells in (1 << 30, 3 * wa * wb):
+        monkeypatch.setattr(_ell, "_PRODUCT_CELLS", cells)
+        va, vb = val_a.clone().requires_grad_(), val_b.clone().requires_grad_()
+        col, val = _ell.ell_spspmm(col_a, va, col_b, vb, n)
+        val.backward(torch.arange(val.numel(), dtype=val.dtype).view_as(val))
+        results.append((col, val.detach(), va.grad, vb.grad))
+    for a, b in zip(*results):
+        assert torch.equal(a, b)
+    dense_a = torch.zeros(n, n + 1, dtype=torch.float64).scatter_add_(1, col_a, val_a)[:, :n]
+    dense_b = torch.zeros(n, n + 1, dtype=torch.float64).scatter_add_(1, col_b, val_b)[:, :n]
+    col, val = results[0][:2]
+    dense_c = torch.zeros(n, n + 1, dtype=torch.float64).scatter_add_(1, col, val)[:, :n]
+    torch.testing.assert_close(dense_c, dense_a @ dense_b)
