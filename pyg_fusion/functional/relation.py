@@ -197,9 +197,8 @@ def _rows_per_unit(row: Tensor, num_units: int) -> int | None:
 
 def _block_scores(xq: Tensor, xk: Tensor, metric: str, gamma) -> Tensor:
     # Ranking scores only (no gradient): any monotone transform of the metric
-    # ranks neighbours identically, so rbf ranks by -squared distance.
-    if metric == "cosine":
-        return F.normalize(xq, dim=-1) @ F.normalize(xk, dim=-1).t()
+    # ranks neighbours identically, so rbf ranks by -squared distance. Cosine
+    # rows come normalised (once for all chunks, not per chunk).
     if metric == "rbf":
         return -(torch.cdist(xq, xk).pow(2))
     return xq @ xk.t()
@@ -221,11 +220,12 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
     rows, cols = [], []
     start = 0
     with torch.no_grad():
+        xs = F.normalize(x, dim=-1) if metric == "cosine" else x
         while start < n:
             end = min(start + chunk_size, n)
             g0, g1 = int(batch[start]), int(batch[end - 1])
             c0, c1 = int(ptr[g0]), int(ptr[g1 + 1])
-            scores = _block_scores(x[start:end], x[c0:c1], metric, gamma)
+            scores = _block_scores(xs[start:end], xs[c0:c1], metric, gamma)
             r = torch.arange(start, end, device=x.device)
             if threshold is not None:
                 sim = torch.exp(_gamma(gamma, x.size(1)) * scores) if metric == "rbf" else scores
