@@ -78,3 +78,25 @@ def test_lego_passes_the_options_and_backends_still_agree():
     dense.load_state_dict(sparse.state_dict())
     assert sparse.fusion.support == "intersection"
     assert torch.allclose(sparse(xs).to_dense(), dense(xs).to_dense())
+
+
+def test_planned_fusion_equals_the_fusion_of_the_powers():
+    powers, n = _powers(4)
+    fusion = LEGOFusion(["a", "b", "c"], 2).double()
+    with torch.no_grad():
+        for a in fusion.A.values():
+            a.normal_()
+    plan = fusion.plan(powers, n)
+    dense = lambda g: to_dense_adj(g[0], edge_attr=g[1], max_num_nodes=n)  # noqa: E731
+    fusion.eval()
+    assert torch.allclose(dense(fusion.fuse_planned(plan)), dense(fusion(powers, n)))
+    fusion.train()  # one sampled pair: the same pair in both calls
+    torch.manual_seed(5)
+    planned = dense(fusion.fuse_planned(plan))
+    torch.manual_seed(5)
+    assert torch.allclose(planned, dense(fusion(powers, n)))
+    # gradients reach A through the plan
+    fusion.fuse_planned(plan)[1].sum().backward()
+    assert sum(a.grad.abs().sum() for a in fusion.A.values() if a.grad is not None) > 0
+    with pytest.raises(ValueError, match="pairwise"):
+        LEGOFusion(["a", "b"], 2, mode="cp").plan(powers, n)

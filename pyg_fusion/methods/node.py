@@ -168,8 +168,14 @@ class NodeLEGO(nn.Module):
         if self.lego.proj is not None:
             g = self.lego(xs)
             return g.edge_index, g.edge_weight
-        powers = self._cache.get(list(xs.values()), lambda: self._powers(xs, n))
-        return self.lego.fusion(powers, n)
+        fusion = self.lego.fusion
+        if fusion.mode == "cp":
+            powers = self._cache.get(list(xs.values()), lambda: self._powers(xs, n))
+            return fusion(powers, n)
+        # fixed powers: the pairs' supports are aligned once (LEGOFusion.plan)
+        plan = self._cache.get(list(xs.values()),
+                               lambda: fusion.plan(self._powers(xs, n), n))
+        return fusion.fuse_planned(plan)
 
     def forward(self, data: Data, seed_mask: Tensor | None = None) -> Tensor:
         xs = node_features(data, self.sources)

@@ -8,8 +8,9 @@ from torch.nn import Parameter, ParameterDict
 
 from .._scatter import scatter_sum
 from ..functional._checks import check_choice, check_int
-from ..functional._sparse import coalesce_keys
-from ..functional.fuse import lego_fuse, lego_fuse_cp, lego_fuse_cp_sparse, lego_fuse_sparse
+from ..functional._sparse import coalesce_keys, scatter_to, union_support
+from ..functional.fuse import (_restrict, lego_fuse, lego_fuse_cp, lego_fuse_cp_sparse,
+                               lego_fuse_sparse)
 
 
 def pair_key(a: str, b: str) -> str:
@@ -178,6 +179,47 @@ class LEGOFusion(torch.nn.Module):
             keys, inverse = coalesce_keys(index[0] * num_nodes + index[1])
         weight = scatter_sum(torch.cat([g[1] for g in graphs]), inverse, keys.numel())
         return (torch.stack([keys // num_nodes, keys % num_nodes]), weight / len(graphs))
+
+    def plan(self, powers: dict, num_nodes: int) -> dict:
+        """Precomputes the fusion of sparse powers that stay fixed (one
+        transductive graph, no learned projection): each pair's entries on the
+        intersection of its supports with their aligned hop scores, and their
+        slots in the union over all pairs. :meth:`fuse_planned` then costs two
+        small products and one scatter per pair, where :meth:`forward` would
+        align the supports (sorts) again at every step. Pairwise mode only;
+        the plan holds no parameter, so a trained operator still applies."""
+        if self.mode != "pairwise":
+            raise ValueError("plan() is defined for mode='pairwise'")
+        if not isinstance(powers[self.sources[0]], (tuple, list)):
+            raise ValueError("plan() takes sparse powers: (edge_index, edge_attr) per source")
+        with torch.no_grad():
+            parts = {}
+            for a, b in self.pairs:
+                index, (pos_a, pos_b) = union_support([powers[a][0], powers[b][0]], num_nodes)
+                keep = _restrict(index, [pos_a, pos_b], "intersection")
+                xa = scatter_to(powers[a][1], pos_a, index.size(1))[keep]
+                yb = scatter_to(powers[b][1], pos_b, index.size(1))[keep]
+                parts[(a, b)] = (index[:, keep], xa, yb)
+            keys = torch.cat([i[0] * num_nodes + i[1] for i, _, _ in parts.values()])
+            keys, inverse = coalesce_keys(keys)
+            slots = inverse.split([i.size(1) for i, _, _ in parts.values()])
+        return {"num_nodes": num_nodes,
+                "edge_index": torch.stack([keys // num_nodes, keys % num_nodes]),
+                "pairs": {pair: (xa, yb, slot)
+                          for (pair, (_, xa, yb)), slot in zip(parts.items(), slots)}}
+
+    def fuse_planned(self, plan: dict) -> tuple[Tensor, Tensor]:
+        """The fused graph of the planned powers (see :meth:`plan`): the same
+        values as :meth:`forward` on the union of every pair's support (a pair
+        left out by the training-time sampling contributes zeros)."""
+        pairs = self.active_pairs()
+        size = plan["edge_index"].size(1)
+        weight = None
+        for a, b in pairs:
+            xa, yb, slot = plan["pairs"][(a, b)]
+            g = scatter_sum(((xa @ self.operator(a, b)) * yb).sum(-1), slot, size)
+            weight = g if weight is None else weight + g
+        return plan["edge_index"], weight / len(pairs)
 
     def __repr__(self) -> str:
         extra = f", rank={self.rank}" if self.mode == "cp" else (
