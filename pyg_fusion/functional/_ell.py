@@ -147,8 +147,9 @@ def _product_support(col_a: Tensor, col_b: Tensor, num_nodes: int):
     return out_col, inverse, width
 
 
-# Candidates per block of _product_support (2 MiB of int64).
-_PRODUCT_CELLS = 1 << 18
+# Candidates per block of _product_support (4 MiB of int64: reused by the
+# allocator, and few blocks when N is large).
+_PRODUCT_CELLS = 1 << 19
 
 
 def ell_topk(col: Tensor, val: Tensor, k: int, num_nodes: int) -> tuple[Tensor, Tensor]:
