@@ -4,8 +4,9 @@ lengths, such as kNN graphs and their row-pruned powers.
 A graph is held as ``col [N, W]`` and ``val [N, W]``: row ``i`` lists its
 columns in ascending order, padded with the sentinel column ``N`` and value 0.
 Every step of a product then runs along dim 1 of regular ``[N, W]`` tables
-(one batched gather, sort, cumsum and scatter-add per row), with no global
-sort of the edge list and no ``repeat_interleave``; on the 2-core CPU this is
+(one batched gather, per-row dedupe by a sort or a column bitmap, and
+scatter-add), in blocks of rows that stay in cache, with no global sort of
+the edge list and no ``repeat_interleave``; on the 2-core CPU this is
 several times faster than the edge-list form in :mod:`._sparse`, which stays
 the fallback for very uneven rows. Values go through ``index_select``,
 ``*``, ``gather`` and ``scatter_add`` only, which autograd differentiates
