@@ -169,12 +169,18 @@ def ell_union(tables: list[tuple[Tensor, Tensor]], num_nodes: int) -> tuple[Tens
     """The union of several ELL graphs as a coalesced edge list with one
     value column per input: ``(edge_index [2, E], attr [E, len(tables)])``."""
     cols = torch.cat([c for c, _ in tables], dim=1)
+    num = len(tables)
     with torch.no_grad():
         out_col, inverse, width = _coalesce_rows(cols, num_nodes)
-    inverses = inverse.split([c.size(1) for c, _ in tables], dim=1)
-    attrs = [v.new_zeros((num_nodes, width)).scatter_add(1, inv, v)
-             for inv, (_, v) in zip(inverses, tables)]
-    with torch.no_grad():
+        # Entry (slot, t) of a row of one [N, width * T] table: one scatter
+        # and one gather serve all inputs.
+        channel = torch.cat([torch.full((c.size(1), ), t, dtype=torch.long,
+                                        device=cols.device)
+                             for t, (c, _) in enumerate(tables)])
+        target = inverse.mul_(num).add_(channel)
         row, pos = (out_col < num_nodes).nonzero(as_tuple=True)
+        flat = row * width + pos
+    vals = torch.cat([v for _, v in tables], dim=1)
+    attr = vals.new_zeros((num_nodes, width * num)).scatter_add_(1, target, vals)
     index = torch.stack([row, out_col[row, pos]])
-    return index, torch.stack([a[row, pos] for a in attrs], dim=-1)
+    return index, attr.view(num_nodes * width, num).index_select(0, flat)
