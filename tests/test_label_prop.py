@@ -141,7 +141,7 @@ def test_graph_only_setting_builds_graph_methods_and_refuses_the_others():
 def test_lego_trains_its_operator_through_label_propagation(tmp_path):
     data = _toy_graph()
     model = build_model("lego", "node", {"a": 4, "b": 3}, num_classes=3, k=5,
-                        features="labels", pairs="all")
+                        features="labels", pairs="all", num_powers=2)
     before = model.lego.fusion.A["a|b"].detach().clone()
     r = fit_node(model, data, out_dir=tmp_path, epochs=6, lr=0.05, weight_decay=0.0,
                  eval_every=2, seed=0, progress=False, checkpoint=False)
