@@ -15,6 +15,7 @@ exactly.
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from ._sparse import row_ptr
@@ -119,7 +120,9 @@ def ell_spspmm(col_a: Tensor, val_a: Tensor, col_b: Tensor, val_b: Tensor,
     flat = col_a.reshape(-1)
     with torch.no_grad():
         out_col, inverse, width = _product_support(col_a, col_b, num_nodes)
-    cand_val = (val_a.unsqueeze(-1) * val_b.index_select(0, flat).view(n, wa, wb)).view(n, -1)
+    # F.embedding is index_select; its CPU backward adds into the rows of B
+    # in the same order (the same numbers), with threads split by rows of B.
+    cand_val = (val_a.unsqueeze(-1) * F.embedding(flat, val_b).view(n, wa, wb)).view(n, -1)
     # In place on fresh zeros: saves the copy of an out-of-place scatter_add.
     return out_col, cand_val.new_zeros((n, width)).scatter_add_(1, inverse, cand_val)
 
