@@ -50,8 +50,9 @@ def identity_ell(num_nodes: int, like: Tensor) -> tuple[Tensor, Tensor]:
 # row then beat a row sort (measured on the 2-core CPU with random columns:
 # 4x faster at N / W = 4, 2.5x at 14, 1.1-1.6x at 28-57, slower from 60 on).
 _BITMAP_RATIO = 32
-# Rows per bitmap chunk are chosen so that a chunk holds at most this many cells.
-_BITMAP_CELLS = 1 << 20
+# Rows per bitmap chunk are chosen so that a chunk holds at most this many
+# cells (4 MiB of int16; few enough chunks that per-op overhead stays small).
+_BITMAP_CELLS = 1 << 21
 
 
 def _coalesce_rows(cand_col: Tensor, num_nodes: int, method: str = "auto"):
@@ -92,7 +93,7 @@ def _slots_bitmap(cand_col: Tensor, num_nodes: int) -> tuple[Tensor, Tensor]:
     # A column's slot is the number of marked columns before it, read from
     # an in-place cumsum of the marks: int16 where it fits, and rows in
     # chunks of a few MiB so that marking, cumsum and lookup stay in cache
-    # (3x faster than one [rows, N + 1] table at N = 4096).
+    # (1.5-3x faster than one [rows, N + 1] table at N = 4096).
     rows, width = cand_col.shape
     dtype = torch.int16 if num_nodes < torch.iinfo(torch.int16).max else torch.int32
     step = max(_BITMAP_CELLS // (num_nodes + 1), 1)
@@ -151,9 +152,9 @@ def _product_support(col_a: Tensor, col_b: Tensor, num_nodes: int):
     return out_col, inverse, width
 
 
-# Candidates per block of _product_support (4 MiB of int64: reused by the
+# Candidates per block of _product_support (8 MiB of int64: reused by the
 # allocator, and few blocks when N is large).
-_PRODUCT_CELLS = 1 << 19
+_PRODUCT_CELLS = 1 << 20
 
 
 def ell_topk(col: Tensor, val: Tensor, k: int, num_nodes: int) -> tuple[Tensor, Tensor]:
