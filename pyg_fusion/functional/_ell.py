@@ -8,9 +8,9 @@ Every step of a product then runs along dim 1 of regular ``[N, W]`` tables
 scatter-add), in blocks of rows that stay in cache, with no global sort of
 the edge list and no ``repeat_interleave``; on the 2-core CPU this is
 several times faster than the edge-list form in :mod:`._sparse`, which stays
-the fallback for very uneven rows. Values go through ``index_select``,
-``*``, ``gather`` and ``scatter_add`` only, which autograd differentiates
-exactly.
+the fallback for very uneven rows. Values go through ``index_select`` (also
+as ``F.embedding``), ``*``, ``gather`` and ``scatter_add`` only, which
+autograd differentiates exactly.
 """
 from __future__ import annotations
 
