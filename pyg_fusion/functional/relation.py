@@ -298,8 +298,9 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
         metric, nonneg, gamma: see :func:`dense_relation_graph`.
         chunk_size: rows per block of the search; the result does not depend
             on it. 512 keeps a block of scores against 4096 units at 8 MiB,
-            which the allocator reuses; 2048 rows (32 MiB) took 1.6x longer
-            in the products on the 2-core CPU (fresh pages per block).
+            which the allocator reuses; with 2048 rows (32 MiB, fresh pages
+            for every block) a block product measured up to 1.6x slower on
+            the 2-core CPU.
     """
     check_tensor("x", x, dims=(2, ), floating=True, finite=True)
     _check_common(x, metric, nonneg, gamma)
