@@ -158,7 +158,7 @@ class _RowDot(torch.autograd.Function):
         out = x.new_empty((n, per_row))
         for s, e in _RowDot._blocks(n, per_row, d):
             xj = x.index_select(0, col[s * per_row:e * per_row]).view(e - s, per_row, d)
-            out[s:e] = (x[s:e].unsqueeze(1) * xj).sum(-1)
+            torch.sum(x[s:e].unsqueeze(1) * xj, -1, out=out[s:e])
         return out.view(-1)
 
     @staticmethod
@@ -175,7 +175,7 @@ class _RowDot(torch.autograd.Function):
             cb = col[s * k:e * k]
             g = grad[s:e].unsqueeze(-1)
             xj = x.index_select(0, cb).view(e - s, k, d)
-            grad_row[s:e] = (g * xj).sum(1)
+            torch.sum(g * xj, 1, out=grad_row[s:e])
             grad_col.index_add_(0, cb, (g * x[s:e].unsqueeze(1)).view(-1, d))
         return grad_row + grad_col, None, None
 
