@@ -272,7 +272,7 @@ def _pyg_knn_pairs(x: Tensor, batch: Tensor, k: int, metric: str) -> tuple[Tenso
 def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = None,
                    threshold: float | None = None, metric: str = "cosine",
                    nonneg="clamp", gamma: float | None = None,
-                   chunk_size: int = 1024, use_pyg: bool | None = None
+                   chunk_size: int = 512, use_pyg: bool | None = None
                    ) -> tuple[Tensor, Tensor]:
     r"""Sparse relationship graph as ``(edge_index, edge_weight)``.
 
@@ -297,10 +297,11 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
         threshold: minimum similarity of a kept entry.
         metric, nonneg, gamma: see :func:`dense_relation_graph`.
         chunk_size: rows per block of the search; the result does not depend
-            on it. 1024 keeps a block of scores against 4096 units at
-            16 MiB, which the allocator reuses; with 2048 rows (32 MiB, fresh
-            pages for every block) a block product measured up to 1.6x
-            slower on the 2-core CPU.
+            on it. 512 keeps a block of scores against 4096 units at 8 MiB,
+            which the allocator reuses (with 2048 rows, 32 MiB, a block
+            product measured up to 1.6x slower on the 2-core CPU), and a
+            block of a batch of small graphs scores fewer pairs of different
+            graphs (LEGO on 256 graphs of 32 nodes: 1.25x faster than 1024).
     """
     check_tensor("x", x, dims=(2, ), floating=True, finite=True)
     _check_common(x, metric, nonneg, gamma)
