@@ -133,3 +133,11 @@ def test_compare_graph_only_setting_on_user_tables(tmp_path, capsys):
                  "--method", "gcn-mean", "--root", str(tmp_path / "data"),
                  "--out", str(out)]) == 2
     assert "unknown method 'gcn-mean'" in capsys.readouterr().err
+
+
+def test_lego_options_reach_the_run_options():
+    from pyg_fusion.cli._runs import options_from_args
+    args = build_parser().parse_args(["compare", "--features", "labels", "--pairs", "sample",
+                                      "--num-powers", "2"])
+    assert options_from_args(args) == {"features": "labels", "pairs": "sample",
+                                       "num_powers": 2}

@@ -109,6 +109,9 @@ def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego
     g.add_argument("--prune-k", type=positive_int, dest="prune_k",
                    help="LEGO, node task: keep the k largest entries per row after each "
                    "sparse graph product (default: exact powers)")
+    g.add_argument("--pairs", choices=("sample", "all"),
+                   help="LEGO, node task: a random source pair per training step (sample, the "
+                   "paper) or the mean of all pairs (all) (default: the setting's)")
     g.add_argument("--k", type=positive_int,
                    help="neighbours per node of the relationship graphs (node task)")
     g.add_argument("--features", choices=("concat", "none", "labels"),
@@ -208,7 +211,7 @@ def load_data(args, seed: int = 0) -> TaskData:
 
 # -- one run -----------------------------------------------------------------
 def options_from_args(args) -> dict[str, Any]:
-    keys = ("epochs", "lr", "num_powers", "prune_k", "k", "features")
+    keys = ("epochs", "lr", "num_powers", "prune_k", "k", "features", "pairs")
     return {k: getattr(args, k, None) for k in keys if getattr(args, k, None) is not None}
 
 
