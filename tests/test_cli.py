@@ -141,3 +141,24 @@ def test_lego_options_reach_the_run_options():
                                       "--num-powers", "2"])
     assert options_from_args(args) == {"features": "labels", "pairs": "sample",
                                        "num_powers": 2}
+
+
+def test_graph_only_checkpoint_evaluates_to_the_same_accuracy(tmp_path):
+    import numpy as np
+    rng = np.random.default_rng(2)
+    y = np.repeat([0, 1, 2], 15)
+    np.save(tmp_path / "a.npy", rng.normal(y[:, None] * 2.0, 1.0, (45, 4)))
+    np.save(tmp_path / "b.npy", rng.normal(-y[:, None] * 2.0, 1.0, (45, 3)))
+    np.save(tmp_path / "labels.npy", y)
+    data = ["--dataset", "tables", "--views", str(tmp_path / "a.npy"), str(tmp_path / "b.npy"),
+            "--labels", str(tmp_path / "labels.npy"), "--label-rate", "0.5",
+            "--root", str(tmp_path / "data"), "--no-progress"]
+    out = tmp_path / "train"
+    assert main(["train", *data, "--features", "labels", "--method", "lego", "--epochs", "3",
+                 "--k", "4", "--out", str(out)]) == 0
+    trained = {r["metric"]: r["mean"] for r in json.loads((out / "results.json").read_text())}
+    ckpt = out / "lego" / "seed0" / "checkpoints" / "best.ckpt"
+    ev = tmp_path / "eval"
+    assert main(["evaluate", "--checkpoint", str(ckpt), *data, "--out", str(ev)]) == 0
+    again = {r["metric"]: r["mean"] for r in json.loads((ev / "results.json").read_text())}
+    assert again["accuracy"] == pytest.approx(trained["accuracy"], abs=1e-9)
