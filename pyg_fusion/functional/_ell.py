@@ -128,6 +128,11 @@ def ell_spspmm(col_a: Tensor, val_a: Tensor, col_b: Tensor, val_b: Tensor,
     return out_col, cand_val.new_zeros((n, width)).scatter_add_(1, inverse, cand_val)
 
 
+# Candidates per block of _product_support (8 MiB of int64: reused by the
+# allocator, and few blocks when N is large).
+_PRODUCT_CELLS = 1 << 20
+
+
 def _product_support(col_a: Tensor, col_b: Tensor, num_nodes: int):
     """:func:`_coalesce_rows` of the candidate columns ``col_b[col_a[i]]`` of
     each row, in blocks of rows whose candidate tables stay in cache; the
@@ -151,10 +156,6 @@ def _product_support(col_a: Tensor, col_b: Tensor, num_nodes: int):
         out_col[start:start + out.size(0), :out.size(1)] = out
     return out_col, inverse, width
 
-
-# Candidates per block of _product_support (8 MiB of int64: reused by the
-# allocator, and few blocks when N is large).
-_PRODUCT_CELLS = 1 << 20
 
 
 def ell_topk(col: Tensor, val: Tensor, k: int, num_nodes: int) -> tuple[Tensor, Tensor]:

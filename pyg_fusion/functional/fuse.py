@@ -97,13 +97,25 @@ def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
     _check_attr("attr_a", attr_a, edge_index_a)
     _check_attr("attr_b", attr_b, edge_index_b)
     _check_A(A, attr_a.size(1), attr_b.size(1))
+    index, xa, yb = align_pair(edge_index_a, attr_a, edge_index_b, attr_b, num_nodes,
+                               support=support)
+    return index, ((xa @ A) * yb).sum(-1)
+
+
+def align_pair(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor, attr_b: Tensor,
+               num_nodes: int, *, support: str = "union") -> tuple[Tensor, Tensor, Tensor]:
+    """The two sources' powers on one common support: ``(edge_index [2, E],
+    x [E, P+1], y [E, Q+1])`` with zero rows where a source has no entry (or,
+    with ``support="intersection"``, only the entries both have). The part of
+    :func:`lego_fuse_sparse` that does not depend on :math:`A`, for callers
+    that fuse the same powers many times."""
     index, (pos_a, pos_b) = union_support([edge_index_a, edge_index_b], num_nodes)
     xa = scatter_to(attr_a, pos_a, index.size(1))
     yb = scatter_to(attr_b, pos_b, index.size(1))
     keep = _restrict(index, [pos_a, pos_b], support)
     if keep is not None:
         index, xa, yb = index[:, keep], xa[keep], yb[keep]
-    return index, ((xa @ A) * yb).sum(-1)
+    return index, xa, yb
 
 
 def _check_factors(factors: list[Tensor], sizes: list[int]) -> None:

@@ -8,8 +8,8 @@ from torch.nn import Parameter, ParameterDict
 
 from .._scatter import scatter_sum
 from ..functional._checks import check_choice, check_int
-from ..functional._sparse import coalesce_keys, scatter_to, union_support
-from ..functional.fuse import (_restrict, lego_fuse, lego_fuse_cp, lego_fuse_cp_sparse,
+from ..functional._sparse import coalesce_keys
+from ..functional.fuse import (align_pair, lego_fuse, lego_fuse_cp, lego_fuse_cp_sparse,
                                lego_fuse_sparse)
 
 
@@ -193,13 +193,9 @@ class LEGOFusion(torch.nn.Module):
         if not isinstance(powers[self.sources[0]], (tuple, list)):
             raise ValueError("plan() takes sparse powers: (edge_index, edge_attr) per source")
         with torch.no_grad():
-            parts = {}
-            for a, b in self.pairs:
-                index, (pos_a, pos_b) = union_support([powers[a][0], powers[b][0]], num_nodes)
-                keep = _restrict(index, [pos_a, pos_b], "intersection")
-                xa = scatter_to(powers[a][1], pos_a, index.size(1))[keep]
-                yb = scatter_to(powers[b][1], pos_b, index.size(1))[keep]
-                parts[(a, b)] = (index[:, keep], xa, yb)
+            parts = {(a, b): align_pair(*powers[a], *powers[b], num_nodes,
+                                        support="intersection")
+                     for a, b in self.pairs}
             keys = torch.cat([i[0] * num_nodes + i[1] for i, _, _ in parts.values()])
             keys, inverse = coalesce_keys(keys)
             slots = inverse.split([i.size(1) for i, _, _ in parts.values()])
