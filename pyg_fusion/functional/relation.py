@@ -104,35 +104,27 @@ def pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str = "cosine",
     """Similarity of the unit pairs ``(row[e], col[e])``, differentiable in
     ``x``; the same numbers as :func:`dense_relation_graph` at those entries."""
     per_row = _rows_per_unit(row, x.size(0))
-    if per_row is not None and metric != "rbf":
-        # kNN rows (the same count per unit, in row order): dot products in
-        # row blocks, the same numbers as below.
-        s = _RowDot.apply(F.normalize(x, dim=-1) if metric == "cosine" else x, col, per_row)
-        if metric == "cosine":
-            s = torch.where(row == col, torch.ones_like(s), s)
-        return _apply_nonneg(s, nonneg)
-    if per_row is not None:
-        # x[row] as a broadcast view saves one [E, d] gather and its
-        # scatter-add backward; the numbers are the same.
-        shape = (x.size(0), per_row, x.size(1))
-
-        def pair(a: Tensor):
-            return a.unsqueeze(1), a.index_select(0, col).view(shape)
-    else:
-        def pair(a: Tensor):
-            return a[row], a[col]
-    if metric == "cosine":
-        xi, xj = pair(F.normalize(x, dim=-1))
-        s = (xi * xj).sum(-1).view(-1)
-        s = torch.where(row == col, torch.ones_like(s), s)
-    elif metric == "rbf":
-        xi, xj = pair(x)
+    if metric == "rbf":
+        if per_row is not None:
+            # kNN rows (the same count per unit, in row order): x[row] as a
+            # broadcast view saves one [E, d] gather and its scatter-add
+            # backward; the numbers are the same.
+            xi = x.unsqueeze(1)
+            xj = x.index_select(0, col).view(x.size(0), per_row, x.size(1))
+        else:
+            xi, xj = x[row], x[col]
         diff = xi - xj
         s = torch.exp(-_gamma(gamma, x.size(-1)) * (diff * diff).sum(-1)).view(-1)
         s = torch.where(row == col, torch.ones_like(s), s)
+        return _apply_nonneg(s, nonneg)
+    xs = F.normalize(x, dim=-1) if metric == "cosine" else x
+    if per_row is not None:
+        # kNN rows: dot products in row blocks, the same numbers as below.
+        s = _RowDot.apply(xs, col, per_row)
     else:
-        xi, xj = pair(x)
-        s = (xi * xj).sum(-1).view(-1)
+        s = (xs[row] * xs[col]).sum(-1)
+    if metric == "cosine":
+        s = torch.where(row == col, torch.ones_like(s), s)
     return _apply_nonneg(s, nonneg)
 
 
