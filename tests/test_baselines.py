@@ -1,6 +1,6 @@
 import pytest
 import torch
-from torch_geometric.utils import to_dense_adj
+from pyg_fusion.functional import edges_to_dense
 
 from pyg_fusion.nn.baselines import (GCN, MTN, FeatureFusion, GraphFusion, feature_fuse,
                                      graph_fuse_dense, graph_fuse_sparse)
@@ -16,9 +16,9 @@ def _random_graph(n, e, seed):
 def test_sparse_graph_fusion_matches_dense(mode):
     n = 7
     graphs = [_random_graph(n, 25, s) for s in range(3)]
-    dense = [to_dense_adj(ei, edge_attr=w, max_num_nodes=n)[0] for ei, w in graphs]
+    dense = [edges_to_dense(ei, w, max_num_nodes=n)[0] for ei, w in graphs]
     ei, w = graph_fuse_sparse(graphs, n, mode)
-    got = to_dense_adj(ei, edge_attr=w, max_num_nodes=n)[0]
+    got = edges_to_dense(ei, w, max_num_nodes=n)[0]
     torch.testing.assert_close(got, graph_fuse_dense(dense, mode))
 
 

@@ -2,7 +2,7 @@
 values, fewer edges) and training on all pairs."""
 import pytest
 import torch
-from torch_geometric.utils import to_dense_adj
+from pyg_fusion.functional import edges_to_dense
 
 import pyg_fusion.functional as F
 from pyg_fusion.nn import LEGO, LEGOFusion
@@ -21,8 +21,8 @@ def test_intersection_support_keeps_every_nonzero_value_and_drops_the_rest():
     ei_u, w_u = F.lego_fuse_sparse(*powers["a"], *powers["b"], A, n)
     ei_i, w_i = F.lego_fuse_sparse(*powers["a"], *powers["b"], A, n, support="intersection")
     assert ei_i.size(1) < ei_u.size(1)
-    assert torch.equal(to_dense_adj(ei_u, edge_attr=w_u, max_num_nodes=n),
-                       to_dense_adj(ei_i, edge_attr=w_i, max_num_nodes=n))
+    assert torch.equal(edges_to_dense(ei_u, w_u, max_num_nodes=n),
+                       edges_to_dense(ei_i, w_i, max_num_nodes=n))
     # the dropped entries are those one of the inputs lacks
     has = [set(map(tuple, p[0].t().tolist())) for p in (powers["a"], powers["b"])]
     assert set(map(tuple, ei_i.t().tolist())) == has[0] & has[1]
@@ -32,8 +32,8 @@ def test_intersection_support_keeps_every_nonzero_value_and_drops_the_rest():
     ei_u, w_u = F.lego_fuse_cp_sparse(*args)
     ei_i, w_i = F.lego_fuse_cp_sparse(*args, support="intersection")
     assert ei_i.size(1) < ei_u.size(1)
-    assert torch.allclose(to_dense_adj(ei_u, edge_attr=w_u, max_num_nodes=n),
-                          to_dense_adj(ei_i, edge_attr=w_i, max_num_nodes=n))
+    assert torch.allclose(edges_to_dense(ei_u, w_u, max_num_nodes=n),
+                          edges_to_dense(ei_i, w_i, max_num_nodes=n))
     with pytest.raises(ValueError, match="support"):
         F.lego_fuse_sparse(*powers["a"], *powers["b"], A, n, support="both")
 
@@ -61,7 +61,7 @@ def test_all_pairs_in_training_is_the_evaluated_mean():
     sample.eval()
     every.train()
     assert len(every.active_pairs()) == 3
-    dense = lambda g: to_dense_adj(g[0], edge_attr=g[1], max_num_nodes=n)  # noqa: E731
+    dense = lambda g: edges_to_dense(g[0], g[1], max_num_nodes=n)  # noqa: E731
     assert torch.allclose(dense(every(powers, n)), dense(sample(powers, n)))
     sample.train()
     assert len(sample.active_pairs()) == 1
@@ -87,7 +87,7 @@ def test_planned_fusion_equals_the_fusion_of_the_powers():
         for a in fusion.A.values():
             a.normal_()
     plan = fusion.plan(powers, n)
-    dense = lambda g: to_dense_adj(g[0], edge_attr=g[1], max_num_nodes=n)  # noqa: E731
+    dense = lambda g: edges_to_dense(g[0], g[1], max_num_nodes=n)  # noqa: E731
     fusion.eval()
     assert torch.allclose(dense(fusion.fuse_planned(plan)), dense(fusion(powers, n)))
     fusion.train()  # one sampled pair: the same pair in both calls

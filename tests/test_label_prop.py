@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 import torch
-from torch_geometric.utils import to_dense_adj
+from pyg_fusion.functional import edges_to_dense
 
 import pyg_fusion.functional as F
 from pyg_fusion.methods import build_model, method_names, task_options
@@ -27,8 +27,8 @@ def _reference(ei, w, y, layers, alpha, symmetric):
     """Explicit loops over a numpy matrix (duplicate edges add up)."""
     n = y.shape[0]
     W = np.zeros((n, n))
-    for (i, j), v in zip(ei.t().tolist(), w.tolist()):
-        W[i, j] += v
+    for (j, i), v in zip(ei.t().tolist(), w.tolist()):
+        W[i, j] += v  # the edge j -> i
     if symmetric:
         W = (W + W.T) / 2
     deg = np.abs(W).sum(1)
@@ -45,7 +45,7 @@ def test_sparse_dense_and_loop_reference_agree(symmetric):
     ei, w, y = _graph()
     ref, W = _reference(ei, w, y, 7, 0.8, symmetric)
     sparse = F.label_propagation(y, ei, w, num_layers=7, alpha=0.8, symmetric=symmetric)
-    adj = to_dense_adj(ei, edge_attr=w, max_num_nodes=y.size(0))[0]
+    adj = edges_to_dense(ei, w, max_num_nodes=y.size(0))[0]
     dense = F.dense_label_propagation(y, adj, num_layers=7, alpha=0.8, symmetric=symmetric)
     np.testing.assert_allclose(sparse.numpy(), ref, atol=1e-12)
     np.testing.assert_allclose(dense.numpy(), ref, atol=1e-12)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 import torch
-from torch_geometric.utils import to_dense_adj
+from pyg_fusion.functional import edges_to_dense
 
 import pyg_fusion.functional as F
 from lego_reference import ref_fuse, ref_knn, ref_powers, ref_relation
@@ -12,7 +12,7 @@ def batch_of(sizes):
 
 
 def to_dense(edge_index, attr, batch):
-    return to_dense_adj(edge_index, batch, attr)
+    return edges_to_dense(edge_index, attr, batch)
 
 
 @pytest.mark.parametrize("metric,nonneg", [("cosine", "clamp"), ("cosine", "shift"),
@@ -25,10 +25,10 @@ def test_relation_graph_matches_reference(metric, nonneg):
     dense = F.dense_relation_graph(x, metric, nonneg)
     np.testing.assert_allclose(dense.numpy(), ref, atol=1e-12)
     ei, w = F.relation_graph(x, metric=metric, nonneg=nonneg)
-    np.testing.assert_allclose(to_dense_adj(ei, edge_attr=w)[0].numpy(), ref, atol=1e-12)
+    np.testing.assert_allclose(edges_to_dense(ei, w)[0].numpy(), ref, atol=1e-12)
     ei, w = F.relation_graph(x, k=3, metric=metric, nonneg=nonneg)
     assert ei.size(1) == 9 * 4  # k neighbours plus the self loop
-    np.testing.assert_allclose(to_dense_adj(ei, edge_attr=w)[0].numpy(), ref_knn(ref, 3),
+    np.testing.assert_allclose(edges_to_dense(ei, w)[0].numpy(), ref_knn(ref, 3),
                                atol=1e-12)
 
 
@@ -43,12 +43,13 @@ def test_relation_graph_batched_never_links_graphs_and_chunks_agree():
         assert torch.equal(ei, full[0]) and torch.allclose(w, full[1])
     ei = full[0]
     assert torch.equal(batch[ei[0]], batch[ei[1]])
-    # graphs smaller than k keep every neighbour they have
-    deg = torch.bincount(ei[0], minlength=batch.numel())
+    # graphs smaller than k keep every neighbour they have (in-degree: each
+    # node receives from its neighbours)
+    deg = torch.bincount(ei[1], minlength=batch.numel())
     expected = torch.cat([torch.full((s, ), min(4, s - 1) + 1) for s in sizes])
     assert torch.equal(deg, expected)
-    # edges sorted by row then column
-    key = ei[0] * batch.numel() + ei[1]
+    # edges sorted by target then source
+    key = ei[1] * batch.numel() + ei[0]
     assert torch.all(key[1:] > key[:-1])
 
 
@@ -58,7 +59,7 @@ def test_relation_graph_threshold():
     ref = ref_relation(x.numpy())
     keep = (ref >= 0.4) | np.eye(10, dtype=bool)
     ei, w = F.relation_graph(x, threshold=0.4)
-    np.testing.assert_allclose(to_dense_adj(ei, edge_attr=w)[0].numpy(), ref * keep,
+    np.testing.assert_allclose(edges_to_dense(ei, w)[0].numpy(), ref * keep,
                                atol=1e-12)
     assert ei.size(1) == int(keep.sum())
 
@@ -74,7 +75,7 @@ def test_defined_edge_cases():
     d = F.dense_relation_graph(x)
     assert d[2].tolist() == [0.0, 0.0, 1.0, 0.0] and d[:, 2].tolist() == [0.0, 0.0, 1.0, 0.0]
     ei, w = F.relation_graph(x)
-    assert torch.allclose(to_dense_adj(ei, edge_attr=w)[0], d)
+    assert torch.allclose(edges_to_dense(ei, w)[0], d)
     p = F.dense_graph_powers(d, 3)
     assert torch.isfinite(p).all()
 
@@ -122,7 +123,7 @@ def test_powers_float32_dense_equals_sparse():
     ei, w = F.relation_graph(x)
     idx, attr = F.graph_powers(ei, w, 24, 3)
     dense = F.dense_graph_powers(F.dense_relation_graph(x), 3)
-    sparse = to_dense_adj(idx, edge_attr=attr)[0].permute(2, 0, 1)
+    sparse = edges_to_dense(idx, attr)[0].permute(2, 0, 1)
     assert (dense - sparse).abs().max() < 1e-5
 
 
@@ -131,11 +132,11 @@ def test_pruned_powers_are_the_dense_twin_and_bounded():
     x = torch.randn(60, 6, dtype=torch.float64)
     ei, w = F.relation_graph(x, k=5)
     idx, attr = F.graph_powers(ei, w, 60, 3, prune_k=8)
-    counts = [torch.bincount(idx[0][attr[:, p] != 0], minlength=60).max().item()
+    counts = [torch.bincount(idx[1][attr[:, p] != 0], minlength=60).max().item()
               for p in range(4)]
     assert counts[2] <= 8 and counts[3] <= 8
     dense = F.dense_graph_powers(F.dense_topk(F.dense_relation_graph(x), 5), 3, prune_k=8)
-    sparse = to_dense_adj(idx, edge_attr=attr)[0].permute(2, 0, 1)
+    sparse = edges_to_dense(idx, attr)[0].permute(2, 0, 1)
     assert (dense - sparse).abs().max() < 1e-12
     exact = F.dense_graph_powers(F.dense_topk(F.dense_relation_graph(x), 5), 3)
     # the approximation error is real but bounded by the pruned mass
@@ -178,7 +179,7 @@ def test_fusion_dense_sparse_and_loops(dtype, tol):
     pa = F.graph_powers(*F.relation_graph(xa, batch, k=3), n, 3)
     pb = F.graph_powers(*F.relation_graph(xb, batch, k=4), n, 2)
     ei, w = F.lego_fuse_sparse(*pa, *pb, A, n)
-    sparse = to_dense_adj(ei, batch, w)
+    sparse = edges_to_dense(ei, w, batch)
     for g, s in enumerate(sizes):
         m = batch == g
         ra = F.dense_topk(F.dense_relation_graph(xa[m]), 3)
@@ -256,7 +257,7 @@ def test_coarsen_matches_dense_sts():
     x = torch.randn(15, 4, dtype=torch.float64)
     assign = torch.tensor([0, 0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 4, 4, 4, 4])
     ei, w = F.relation_graph(x, k=4)
-    dense_fine = to_dense_adj(ei, edge_attr=w)[0]
+    dense_fine = edges_to_dense(ei, w)[0]
     for reduce in ("sum", "mean"):
         ci, cw = F.coarsen(ei, w, assign, 5, reduce)
         ref = F.dense_coarsen(dense_fine, assign, 5, reduce)
@@ -265,7 +266,7 @@ def test_coarsen_matches_dense_sts():
         if reduce == "mean":
             size = s.sum(0)
             manual = manual / np.outer(size, size)
-        np.testing.assert_allclose(to_dense_adj(ci, edge_attr=cw, max_num_nodes=5)[0].numpy(),
+        np.testing.assert_allclose(edges_to_dense(ci, cw, max_num_nodes=5)[0].numpy(),
                                    manual, atol=1e-12)
         np.testing.assert_allclose(ref.numpy(), manual, atol=1e-12)
     with pytest.raises(ValueError, match="assign holds parents outside"):
@@ -331,6 +332,7 @@ def test_pair_similarity_regular_rows_equal_the_gathered_form(metric, nonneg):
     torch.manual_seed(12)
     x = torch.randn(40, 6, dtype=torch.float64, requires_grad=True)
     ei, _ = F.relation_graph(x, k=5, metric=metric, nonneg=nonneg)
+    ei = ei.flip(0)  # (row, col) of R: pair_similarity's arguments
     assert _rows_per_unit(ei[0], 40) == 6
     assert _rows_per_unit(ei[0][:-1], 40) is None
     shuffled = torch.randperm(ei.size(1))
@@ -351,6 +353,7 @@ def test_pair_similarity_row_blocks_gradcheck(metric, monkeypatch):
     torch.manual_seed(13)
     x = torch.randn(11, 4, dtype=torch.float64, requires_grad=True)
     ei, _ = F.relation_graph(x, k=3, metric=metric, nonneg=None)
+    ei = ei.flip(0)  # (row, col) of R
     assert torch.autograd.gradcheck(
         lambda x: F.pair_similarity(x, ei[0], ei[1], metric, None), (x, ))
     blocked = F.pair_similarity(x, ei[0], ei[1], metric, None)

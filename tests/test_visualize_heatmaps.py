@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
-from torch_geometric.utils import dense_to_sparse  # noqa: E402
+from pyg_fusion.functional import dense_to_edges  # noqa: E402
 
 from pyg_fusion.data import MultiSourceData  # noqa: E402
 from pyg_fusion.visualize import (plot_adjacency, plot_fusion_operator,  # noqa: E402
@@ -55,7 +55,7 @@ def test_adjacency_panels_share_one_symmetric_scale_for_signed_graphs():
     r_a = torch.rand(n, n)
     r_b = torch.rand(n, n) * 0.5
     g = torch.randn(n, n) * 2
-    ei, w = dense_to_sparse(r_b)
+    ei, w = dense_to_edges(r_b)
     fig = plot_adjacency({"R_a": r_a, "R_b": (ei, w), "G": g}, num_nodes=n)
     images = _images(fig)
     assert [im.axes.get_title() for im in images] == ["R_a", "R_b", "G"]
@@ -149,8 +149,8 @@ def test_power_expansion_grid_titles_and_values(tmp_path):
 
 def test_power_expansion_sparse_input_matches_dense():
     pa = _powers(6, 2)
-    ei, _ = dense_to_sparse(torch.ones(6, 6))
-    attr = pa[:, ei[0], ei[1]].t()  # [E, P+1]
+    ei, _ = dense_to_edges(torch.ones(6, 6))
+    attr = pa[:, ei[1], ei[0]].t()  # [E, P+1]; [i, j] holds the edge j -> i
     fig = plot_power_expansion({"a": (ei, attr, 6)}, scale="shared")
     images = _images(fig)
     for p, im in enumerate(images):

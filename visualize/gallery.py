@@ -178,13 +178,12 @@ def run_digits(gal: Gallery, args) -> None:
 
     small = digits_subset(args.root, 12, 0)
     pw = {}
-    from torch_geometric.utils import to_dense_adj
 
-    from pyg_fusion.functional import dense_graph_powers
+    from pyg_fusion.functional import dense_graph_powers, edges_to_dense
     for v in ("fou", "kar"):
         ei, w = relation_graph(small[f"x_{v}"], k=args.k)
-        pw[v] = dense_graph_powers(to_dense_adj(ei, edge_attr=w,
-                                                max_num_nodes=small.num_nodes)[0], 3)
+        pw[v] = dense_graph_powers(edges_to_dense(ei, w,
+                                                  max_num_nodes=small.num_nodes)[0], 3)
     fig = V.plot_power_expansion(pw, labels=small.y)
     gal.add(fig, "powers", "Graph power expansion (digits)",
             f"R_m^0 = I to R_m^3 of two views (sym-normalised, {small.num_nodes} digits): "

@@ -202,6 +202,8 @@ def scores_from_checkpoint(path: str, root: str):
     checkpoint of ``pyg-fusion train`` on ``synthetic-vad``."""
     import torch
     from torch_geometric.data import Batch
+
+    from ..functional import edges_to_dense
     model, td, cfg = rebuild_from_checkpoint(path, root)
     if td.task != "vad":
         raise CLIError(f"--checkpoint: anomaly scores need a synthetic-vad checkpoint; "
@@ -224,7 +226,8 @@ def fused_from_checkpoint(path: str, root: str, index: int = 0):
     train``: the digits graph, or test video ``index`` of synthetic-vad."""
     import torch
     from torch_geometric.data import Batch
-    from torch_geometric.utils import to_dense_adj
+
+    from ..functional import edges_to_dense
     model, td, cfg = rebuild_from_checkpoint(path, root)
     with torch.no_grad():
         if td.task == "node":
@@ -232,7 +235,7 @@ def fused_from_checkpoint(path: str, root: str, index: int = 0):
                 raise CLIError(f"--checkpoint: method {cfg['method']!r} builds no fused graph")
             data = td.graph
             ei, w = model.fused_graph(data)
-            g = to_dense_adj(ei, edge_attr=w, max_num_nodes=data.num_nodes)[0]
+            g = edges_to_dense(ei, w, max_num_nodes=data.num_nodes)[0]
             return data, g, f"{cfg['dataset']}, {cfg['method']}"
         if not 0 <= index < len(td.test):
             raise CLIError(f"--index must be in [0, {len(td.test)}), got {index}")
@@ -426,9 +429,8 @@ def _sources(data, wanted: str | None, limit: int = 4) -> list[str]:
 
 
 def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
-    from torch_geometric.utils import to_dense_adj
 
-    from ..functional import dense_graph_powers, relation_graph
+    from ..functional import dense_graph_powers, edges_to_dense, relation_graph
     labels = data.get("y")
     if labels is not None and (labels.dim() != 1 or labels.numel() != data.num_nodes):
         labels = None
@@ -448,7 +450,7 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
     graphs = {}
     for s in sources:
         ei, w = relation_graph(data[f"x_{s}"].float(), k=args.k)
-        graphs[s] = to_dense_adj(ei, edge_attr=w, max_num_nodes=data.num_nodes)[0]
+        graphs[s] = edges_to_dense(ei, w, max_num_nodes=data.num_nodes)[0]
     if kind == "adjacency":
         panels = {f"$R_{{{_tex(s)}}}$ ({args.k}-NN)": g for s, g in graphs.items()}
         if fused is not None:

@@ -1,7 +1,20 @@
-"""Pure functions on tensors: the LEGO operators (relationship graphs, graph
+r"""Pure functions on tensors: the LEGO operators (relationship graphs, graph
 powers, fusion, coarsening, the degree-variance loss) and the AsymFusion
 exchanges. Every operator with a dense and a sparse form gives the same
-numbers in both (tested)."""
+numbers in both (tested).
+
+Edge convention (PyG's, the one every function here follows): edge ``e``
+goes from the source ``edge_index[0, e]`` to the target ``edge_index[1, e]``
+and messages flow source -> target; a node aggregates over its in-edges. A
+dense graph is the operator of those edges, ``adj[i, j]`` = weight of the
+edge ``j -> i``, so that propagation is ``adj @ x`` and the matrices of the
+papers (:math:`R`, :math:`R^p`, :math:`G`) read as written: row :math:`i` is
+what node :math:`i` receives. A kNN relationship graph links each node's
+``k`` nearest units *to* it (PyG's ``knn_graph`` default). The two forms
+convert with :func:`edges_to_dense` and :func:`dense_to_edges` (see
+``docs/methods.md``, "Conventions").
+"""
+from .convert import dense_to_edges, edges_to_dense
 from .relation import dense_relation_graph, dense_topk, pair_similarity, relation_graph
 from .powers import dense_graph_powers, dense_normalize, graph_powers, normalize
 from .fuse import lego_fuse, lego_fuse_cp, lego_fuse_cp_sparse, lego_fuse_sparse

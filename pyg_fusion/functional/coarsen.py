@@ -23,7 +23,7 @@ from ._sparse import coalesce_keys
 
 def coarsen(edge_index: Tensor, edge_weight: Tensor, assign: Tensor, num_parents: int,
             reduce: str = "sum") -> tuple[Tensor, Tensor]:
-    """:math:`S^T G S` for a sparse graph ``G`` on ``assign.numel()`` fine units.
+    r""":math:`S^T G S` for a sparse graph ``G`` on ``assign.numel()`` fine units.
 
     Args:
         edge_index: ``[2, E]`` on the fine units.
@@ -33,7 +33,9 @@ def coarsen(edge_index: Tensor, edge_weight: Tensor, assign: Tensor, num_parents
         reduce: ``"sum"`` (:math:`S^T G S`) or ``"mean"``.
 
     Returns:
-        ``(edge_index [2, E'], edge_weight [E'])`` on the parents, coalesced.
+        ``(edge_index [2, E'], edge_weight [E'])`` on the parents, sorted by
+        target, then source (the edge :math:`j \to i` pools to
+        :math:`\mathrm{assign}[j] \to \mathrm{assign}[i]`).
     """
     check_int("num_parents", num_parents, minimum=1)
     check_tensor("assign", assign, dims=(1, ))
@@ -48,10 +50,12 @@ def coarsen(edge_index: Tensor, edge_weight: Tensor, assign: Tensor, num_parents
                          f"({edge_index.size(1)}), got {edge_weight.size(0)}")
     check_choice("reduce", reduce, ("sum", "mean"))
     with torch.no_grad():
-        pr, pc = assign[edge_index[0]], assign[edge_index[1]]
-        keys, inverse = coalesce_keys(pr * num_parents + pc)
+        # Keyed by (target, source): the output is sorted by target, as
+        # graph_powers expects its input.
+        ps, pt = assign[edge_index[0]], assign[edge_index[1]]
+        keys, inverse = coalesce_keys(pt * num_parents + ps)
     out = scatter_sum(edge_weight, inverse, keys.numel())
-    index = torch.stack([keys // num_parents, keys % num_parents])
+    index = torch.stack([keys % num_parents, keys // num_parents])
     if reduce == "mean":
         size = torch.bincount(assign, minlength=num_parents).to(out.dtype)
         denom = size[index[0]] * size[index[1]]

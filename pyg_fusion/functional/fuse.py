@@ -92,7 +92,7 @@ def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
             both inputs have: the same non-zero values, fewer edges).
 
     Returns:
-        ``(edge_index [2, E], edge_weight [E])``, coalesced.
+        ``(edge_index [2, E], edge_weight [E])``, sorted by target, then source.
     """
     _check_attr("attr_a", attr_a, edge_index_a)
     _check_attr("attr_b", attr_b, edge_index_b)
@@ -109,13 +109,20 @@ def align_pair(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor, attr_
     with ``support="intersection"``, only the entries both have). The part of
     :func:`lego_fuse_sparse` that does not depend on :math:`A`, for callers
     that fuse the same powers many times."""
-    index, (pos_a, pos_b) = union_support([edge_index_a, edge_index_b], num_nodes)
+    index, (pos_a, pos_b) = _union([edge_index_a, edge_index_b], num_nodes)
     xa = scatter_to(attr_a, pos_a, index.size(1))
     yb = scatter_to(attr_b, pos_b, index.size(1))
     keep = _restrict(index, [pos_a, pos_b], support)
     if keep is not None:
         index, xa, yb = index[:, keep], xa[keep], yb[keep]
     return index, xa, yb
+
+
+def _union(indices: list[Tensor], num_nodes: int) -> tuple[Tensor, list[Tensor]]:
+    """:func:`union_support` of (source, target) lists sorted by target (as
+    :func:`graph_powers` returns them): the union comes sorted the same way."""
+    index, positions = union_support([ei.flip(0) for ei in indices], num_nodes)
+    return index.flip(0), positions
 
 
 def _check_factors(factors: list[Tensor], sizes: list[int]) -> None:
@@ -161,7 +168,7 @@ def lego_fuse_cp_sparse(edge_indices: list[Tensor], attrs: list[Tensor],
     for m, (ei, at) in enumerate(zip(edge_indices, attrs)):
         _check_attr(f"attrs[{m}]", at, ei)
     _check_factors(factors, [at.size(1) for at in attrs])
-    index, positions = union_support(list(edge_indices), num_nodes)
+    index, positions = _union(list(edge_indices), num_nodes)
     keep = _restrict(index, positions, support)
     out = None
     for at, pos, f in zip(attrs, positions, factors):

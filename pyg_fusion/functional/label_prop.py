@@ -60,7 +60,8 @@ def label_propagation(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None 
 
     Args:
         y: seed labels ``[N, C]`` (e.g. :func:`seed_labels`).
-        edge_index: ``[2, E]``, row ``i`` aggregates from ``edge_index[1]``.
+        edge_index: ``[2, E]`` (source, target): node ``i`` aggregates over
+            its in-edges, :math:`W_{ij}` being the weight of :math:`j \to i`.
         edge_weight: ``[E]`` (signed allowed; ones when ``None``).
         num_layers: propagation steps :math:`L`.
         alpha: :math:`\\alpha \\in [0, 1)`.
@@ -86,7 +87,7 @@ def label_propagation(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None 
     # Duplicates are summed first, as in the dense W: the degree takes |sum|,
     # not the sum of |.|, when signed duplicates meet.
     edge_index, edge_weight = coalesce(edge_index, edge_weight, n)
-    row, col = edge_index
+    col, row = edge_index  # (source j, target i) holds W[i, j]
     d = _inv_pow(scatter_sum(edge_weight.abs(), row, n), -0.5)
     w = (d[row] * edge_weight * d[col]).unsqueeze(-1)
     out = y

@@ -24,11 +24,12 @@ from ._checks import check_int, check_tensor
 
 def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
                   alpha: float | None = None) -> Tensor:
-    """Row sums of a sparse graph over the entries ``>= alpha`` (all with
-    ``alpha=None``): ``[N]``, differentiable in the kept weights."""
+    """Row sums of a sparse graph (each node's in-edges, the rows of the
+    dense graph) over the entries ``>= alpha`` (all with ``alpha=None``):
+    ``[N]``, differentiable in the kept weights."""
     if alpha is not None:
         edge_weight = edge_weight * (edge_weight.detach() >= alpha)
-    return scatter_sum(edge_weight, edge_index[0], num_nodes)
+    return scatter_sum(edge_weight, edge_index[1], num_nodes)
 
 
 def dense_graph_degrees(adj: Tensor, alpha: float | None = None) -> Tensor:

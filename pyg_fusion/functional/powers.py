@@ -58,11 +58,13 @@ def dense_normalize(adj: Tensor, norm="sym") -> Tensor:
 
 def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
               norm="sym") -> Tensor:
-    """Normalised edge weights of a sparse graph (see module docstring)."""
+    """Normalised edge weights of a sparse graph (see module docstring): the
+    degree of node :math:`i` is the sum of its in-edges (row :math:`i` of the
+    dense graph)."""
     check_choice("norm", norm, NORMS)
     if norm is None:
         return edge_weight
-    row, col = edge_index
+    col, row = edge_index  # (source j, target i) holds R[i, j]
     deg = scatter_sum(edge_weight, row, num_nodes)
     if norm == "sym":
         d = _inv_pow(deg, -0.5)
@@ -129,8 +131,8 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
     r"""Powers of a sparse graph on the union of their supports.
 
     Args:
-        edge_index: ``[2, E]`` (rows in ``edge_index[0]``); block-diagonal
-            batches stay block-diagonal.
+        edge_index: ``[2, E]`` (source, target): the edge :math:`j \to i`
+            holds :math:`R_{ij}`; block-diagonal batches stay block-diagonal.
         edge_weight: ``[E]``.
         num_nodes: :math:`N`.
         num_powers: :math:`P \geq 0`.
@@ -143,8 +145,9 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
             entries. Both give the same numbers.
 
     Returns:
-        ``(edge_index [2, E'], edge_attr [E', P+1])``, coalesced; column 0 is
-        the identity and column ``p`` is :math:`R^p` (0 where it has no entry).
+        ``(edge_index [2, E'], edge_attr [E', P+1])``, sorted by target, then
+        source; column 0 is the identity and column ``p`` is :math:`R^p` (0
+        where it has no entry).
     """
     check_tensor("edge_weight", edge_weight, dims=(1, ), floating=True, finite=True)
     check_int("num_nodes", num_nodes, minimum=1)
@@ -154,13 +157,16 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
                          f"({edge_index.size(1)}), got {edge_weight.numel()}")
     _check_powers_args(num_powers, norm, mode, prune_k)
     check_choice("layout", layout, ("auto", "ell", "coo"))
-    edge_index, edge_weight = _coalesced(edge_index, edge_weight, num_nodes)
-    w_hat = normalize(edge_index, edge_weight, num_nodes, norm)
+    # The products run on (row, col) = (target, source) lists, sorted by row.
+    rows, edge_weight = _coalesced(edge_index.flip(0), edge_weight, num_nodes)
+    w_hat = normalize(rows.flip(0), edge_weight, num_nodes, norm)
     if layout == "auto":
-        layout = "ell" if is_regular(edge_index, num_nodes) else "coo"
+        layout = "ell" if is_regular(rows, num_nodes) else "coo"
     if layout == "ell":
-        return _powers_ell(edge_index, w_hat, num_nodes, num_powers, mode, prune_k)
-    return _powers_coo(edge_index, w_hat, num_nodes, num_powers, mode, prune_k)
+        index, attr = _powers_ell(rows, w_hat, num_nodes, num_powers, mode, prune_k)
+    else:
+        index, attr = _powers_coo(rows, w_hat, num_nodes, num_powers, mode, prune_k)
+    return index.flip(0), attr
 
 
 def _coalesced(edge_index: Tensor, edge_weight: Tensor, num_nodes: int):

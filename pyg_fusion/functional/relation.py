@@ -252,6 +252,8 @@ def _pyg_knn_available() -> bool:
 def _pyg_knn_pairs(x: Tensor, batch: Tensor, k: int, metric: str) -> tuple[Tensor, Tensor]:
     from torch_geometric.nn import knn_graph
     with torch.no_grad():
+        # (centre, neighbour) pairs: the rows and columns of R, flipped to
+        # (source, target) by relation_graph.
         ei = knn_graph(x, k, batch, loop=False, cosine=(metric == "cosine"),
                        flow="target_to_source")
     n = x.size(0)
@@ -268,14 +270,14 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
                    ) -> tuple[Tensor, Tensor]:
     r"""Sparse relationship graph as ``(edge_index, edge_weight)``.
 
-    Entry ``(edge_index[0, e], edge_index[1, e])`` is :math:`R_{ij}`, the
-    weight of row ``i`` towards column ``j``. Each node keeps its ``k``
-    strongest neighbours (its self loop not counted) and/or the entries with
-    similarity ``>= threshold``; the self loop is always kept; with neither,
-    every pair of a graph is kept (the dense graph as an edge list). Graphs of
-    a batch are never linked. Edges come sorted by row, then column. Weights
-    are differentiable in ``x`` and equal :func:`dense_relation_graph` at the
-    kept entries.
+    The edge :math:`j \to i` (``edge_index[:, e] = (j, i)``, PyG's
+    convention) carries :math:`R_{ij}`, entry ``[i, j]`` of the dense graph:
+    each node :math:`i` receives from its ``k`` strongest neighbours (its self
+    loop not counted) and/or the units with similarity ``>= threshold``; the
+    self loop is always kept; with neither, every pair of a graph is kept (the
+    dense graph as an edge list). Graphs of a batch are never linked. Edges
+    come sorted by target, then source. Weights are differentiable in ``x``
+    and equal :func:`dense_relation_graph` at the kept entries.
 
     The kNN search is plain torch, chunked over rows (``chunk_size``) so
     memory stays bounded for hundreds of thousands of units; PyG's
@@ -322,7 +324,8 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
         row, col = _select_pairs(x, batch, k, threshold, metric, nonneg, gamma,
                                  chunk_size)
     weight = pair_similarity(x, row, col, metric, nonneg, gamma)
-    return torch.stack([row, col]), weight
+    # row i = the receiving node (target), col j = its neighbour (source).
+    return torch.stack([col, row]), weight
 
 
 def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False) -> Tensor:

@@ -39,8 +39,8 @@ class FusedGraph:
         """``[B, N_max, N_max]`` (padded nodes are 0)."""
         if self.dense is not None:
             return self.dense
-        from torch_geometric.utils import to_dense_adj
-        return to_dense_adj(self.edge_index, self.batch, self.edge_weight)
+        from ..functional.convert import edges_to_dense
+        return edges_to_dense(self.edge_index, self.edge_weight, self.batch)
 
     def dense_mask(self) -> Tensor:
         if self.mask is not None:
@@ -55,11 +55,5 @@ class FusedGraph:
         pair of real nodes of a graph on the dense backend."""
         if self.edge_index is not None:
             return self.edge_index, self.edge_weight
-        mask = self.mask if self.mask is not None else torch.ones(
-            self.dense.shape[:2], dtype=torch.bool, device=self.dense.device)
-        pair = mask.unsqueeze(2) & mask.unsqueeze(1)
-        b, i, j = pair.nonzero(as_tuple=True)
-        counts = mask.sum(1)
-        offset = torch.cat([counts.new_zeros(1), counts.cumsum(0)[:-1]])
-        index = torch.stack([offset[b] + i, offset[b] + j])
-        return index, self.dense[b, i, j]
+        from ..functional.convert import dense_to_edges
+        return dense_to_edges(self.dense, self.mask)

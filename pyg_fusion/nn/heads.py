@@ -91,8 +91,9 @@ class GraphHead(torch.nn.Module):
 
     @staticmethod
     def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int) -> Tensor:
-        denom = scatter_sum(edge_weight.abs(), edge_index[0], num_nodes)
-        return edge_weight / denom.clamp(min=1e-12)[edge_index[0]]
+        # Row i of G: the in-edges of node i.
+        denom = scatter_sum(edge_weight.abs(), edge_index[1], num_nodes)
+        return edge_weight / denom.clamp(min=1e-12)[edge_index[1]]
 
     def forward(self, x: Tensor, graph: FusedGraph | Tensor,
                 edge_weight: Tensor | None = None) -> Tensor:
@@ -105,12 +106,9 @@ class GraphHead(torch.nn.Module):
         if x.size(0) == 0:
             raise ValueError("x holds no nodes")
         w = self.normalize(edge_index, edge_weight, x.size(0))
-        # GraphConv aggregates at edge_index[1]; row i of G gathers from its
-        # columns j, so the edges are flipped.
-        ei = edge_index.flip(0)
         for i, conv in enumerate(self.convs):
             x = torch.nn.functional.dropout(x, self.dropout, self.training)
-            x = conv(x, ei, w)
+            x = conv(x, edge_index, w)
             if i < len(self.convs) - 1:
                 x = torch.relu(x)
         return x

@@ -17,6 +17,16 @@ def pair_key(a: str, b: str) -> str:
     return f"{a}|{b}"
 
 
+def _target_major(edge_index: Tensor, num_nodes: int) -> Tensor:
+    # Sort keys of (source, target) edges: by target, then source, the order
+    # of graph_powers' and lego_fuse_sparse's outputs.
+    return edge_index[1] * num_nodes + edge_index[0]
+
+
+def _from_keys(keys: Tensor, num_nodes: int) -> Tensor:
+    return torch.stack([keys % num_nodes, keys // num_nodes])
+
+
 class LEGOFusion(torch.nn.Module):
     r"""The learnable graph fusion operator of LEGO (METHODS §1.4;
     `paper <https://arxiv.org/abs/2410.01506>`_).
@@ -176,9 +186,9 @@ class LEGOFusion(torch.nn.Module):
             return graphs[0]
         index = torch.cat([g[0] for g in graphs], 1)
         with torch.no_grad():
-            keys, inverse = coalesce_keys(index[0] * num_nodes + index[1])
+            keys, inverse = coalesce_keys(_target_major(index, num_nodes))
         weight = scatter_sum(torch.cat([g[1] for g in graphs]), inverse, keys.numel())
-        return (torch.stack([keys // num_nodes, keys % num_nodes]), weight / len(graphs))
+        return _from_keys(keys, num_nodes), weight / len(graphs)
 
     def plan(self, powers: dict, num_nodes: int) -> dict:
         """Precomputes the fusion of sparse powers that stay fixed (one
@@ -196,11 +206,11 @@ class LEGOFusion(torch.nn.Module):
             parts = {(a, b): align_pair(*powers[a], *powers[b], num_nodes,
                                         support="intersection")
                      for a, b in self.pairs}
-            keys = torch.cat([i[0] * num_nodes + i[1] for i, _, _ in parts.values()])
+            keys = torch.cat([_target_major(i, num_nodes) for i, _, _ in parts.values()])
             keys, inverse = coalesce_keys(keys)
             slots = inverse.split([i.size(1) for i, _, _ in parts.values()])
         return {"num_nodes": num_nodes,
-                "edge_index": torch.stack([keys // num_nodes, keys % num_nodes]),
+                "edge_index": _from_keys(keys, num_nodes),
                 "pairs": {pair: (xa, yb, slot)
                           for (pair, (_, xa, yb)), slot in zip(parts.items(), slots)}}
 

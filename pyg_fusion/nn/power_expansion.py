@@ -31,9 +31,7 @@ class GraphPowerExpansion(MessagePassing):
 
     def __init__(self, num_powers: int, norm="sym", mode: str = "matrix",
                  prune_k: int | None = None):
-        # Row i of R aggregates over its columns j: messages flow from
-        # edge_index[1] to edge_index[0].
-        super().__init__(aggr="add", flow="target_to_source")
+        super().__init__(aggr="add")
         self.num_powers, self.norm, self.mode, self.prune_k = num_powers, norm, mode, prune_k
 
     def reset_parameters(self):  # parameter-free; kept for PyG's layer protocol

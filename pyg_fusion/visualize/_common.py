@@ -79,7 +79,7 @@ def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray
         n = graph[2] if len(graph) == 3 else num_nodes
         ei, w, n = check_graph(graph[0], graph[1], n)
         adj = np.zeros((n, n))
-        np.add.at(adj, (ei[0], ei[1]), w)
+        np.add.at(adj, (ei[1], ei[0]), w)  # adj[i, j]: the edge j -> i
         return adj
     arr = to_numpy(name, graph, dims=(2, 3))
     if arr.ndim == 3:

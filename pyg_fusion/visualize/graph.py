@@ -45,8 +45,8 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         source: the source to draw when ``edge_index`` is a ``Data``
             (may be left out when it has a single source).
         k: neighbours per node when a ``Data``'s graph is built here.
-        top_k: keep only the ``top_k`` strongest edges (by :math:`|w|`) leaving
-            each node (row ``edge_index[0]``): reads a dense graph.
+        top_k: keep only the ``top_k`` strongest edges (by :math:`|w|`) into
+            each node (its row of the dense graph): reads a dense graph.
         labels: ``[N]`` class labels: categorical node colours and colour bar.
             For a ``Data``, defaults to ``data.y`` when it has one per node.
         scores: ``[N]`` anomaly scores: continuous node colours and colour bar
@@ -101,7 +101,7 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
                              "dense [N, N] adjacency")
         adj = to_numpy("edge_index (dense adjacency)", edge_index)
         rows, cols = np.nonzero(adj)
-        edge_index = np.stack([rows, cols])
+        edge_index = np.stack([cols, rows])  # adj[i, j]: the edge j -> i
         edge_weight = adj[rows, cols]
         num_nodes = adj.shape[0]
 
@@ -182,11 +182,11 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
 def select_edges(edge_index: np.ndarray, edge_weight: np.ndarray, *,
                  top_k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The edges :func:`plot_relation_graph` draws: no self loops, no zero
-    weights, the ``top_k`` strongest (by :math:`|w|`) per source row, and each
+    weights, the ``top_k`` strongest (by :math:`|w|`) into each node, and each
     unordered pair once (the entry with the larger :math:`|w|`).
 
     Returns ``(edges [E', 2] with i < j, weights [E'])``."""
-    row, col = edge_index
+    col, row = edge_index  # rank within a row of the dense graph: a node's in-edges
     keep = (row != col) & (edge_weight != 0)
     row, col, w = row[keep], col[keep], edge_weight[keep]
     if top_k is not None and len(w):

@@ -98,7 +98,7 @@ def _dense_powers(name, p, num_nodes) -> np.ndarray:
         ei, _, n = check_graph(p[0], attr[:, 0], n)
         out = np.zeros((attr.shape[1], n, n))
         for k in range(attr.shape[1]):
-            np.add.at(out[k], (ei[0], ei[1]), attr[:, k])
+            np.add.at(out[k], (ei[1], ei[0]), attr[:, k])  # [i, j]: the edge j -> i
         return out
     arr = to_numpy(label, p.detach() if isinstance(p, Tensor) else p, dims=(3, 4))
     if arr.ndim == 4:

@@ -1,0 +1,62 @@
+r"""Conversions between the library's sparse and dense graph forms.
+
+The edge convention (PyG's, used by every operator of the library): edge
+``e`` goes from ``edge_index[0, e]`` (source :math:`j`) to
+``edge_index[1, e]`` (target :math:`i`) and messages flow source -> target.
+A dense graph is the *operator* that moves a signal along those edges:
+``adj[i, j]`` is the weight of the edge :math:`j \to i`, so that one step of
+propagation is ``adj @ x`` and row :math:`i` lists what node :math:`i`
+receives. This is the transpose of :func:`torch_geometric.utils.to_dense_adj`
+(which puts the edge :math:`j \to i` at ``[j, i]``) and the orientation of
+PyG's ``adj_t``.
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ._checks import check_tensor
+
+
+def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
+                   batch: Tensor | None = None,
+                   max_num_nodes: int | None = None) -> Tensor:
+    r"""The dense operator of a sparse graph: ``adj[..., i, j]`` is the weight
+    of the edge :math:`j \to i` (repeated edges are summed).
+
+    Args:
+        edge_index (Tensor): ``[2, E]`` (source, target).
+        edge_weight (Tensor, optional): ``[E]`` or ``[E, C]`` (default: ones).
+        batch (Tensor, optional): ``[N]`` graph of each node (default:
+            ``None``, one graph).
+        max_num_nodes (int, optional): nodes per graph (default: inferred).
+
+    Returns:
+        ``[B, N_max, N_max]`` (``[..., C]`` with ``[E, C]`` weights), as
+        :func:`~torch_geometric.utils.to_dense_adj` but transposed.
+    """
+    from torch_geometric.utils import to_dense_adj
+    return to_dense_adj(edge_index.flip(0), batch, edge_weight, max_num_nodes)
+
+
+def dense_to_edges(adj: Tensor, mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    r"""The non-zero entries of dense operators ``[B, N, N]`` (or ``[N, N]``)
+    as ``(edge_index, edge_weight)`` over the global numbering of the real
+    nodes (``mask`` ``[B, N]``, True for real nodes; default: all): the entry
+    ``adj[b, i, j]`` becomes the edge :math:`j \to i`. Edges come sorted by
+    target, then source; weights stay differentiable in ``adj``."""
+    check_tensor("adj", adj, dims=(2, 3))
+    if adj.dim() == 2:
+        adj = adj.unsqueeze(0)
+        mask = None if mask is None else mask.view(1, -1)
+    if mask is None:
+        mask = torch.ones(adj.shape[:2], dtype=torch.bool, device=adj.device)
+    if mask.shape != adj.shape[:2]:
+        raise ValueError(f"mask must have shape [B, N] = {tuple(adj.shape[:2])}, got "
+                         f"{tuple(mask.shape)}")
+    keep = (adj != 0) & mask.unsqueeze(2) & mask.unsqueeze(1)
+    b, i, j = keep.nonzero(as_tuple=True)
+    # Global number of each real node: real nodes are counted in graph order.
+    number = mask.flatten().cumsum(0).view_as(mask) - 1
+    index = torch.stack([number[b, j], number[b, i]])
+    return index, adj[b, i, j]
