@@ -6,14 +6,17 @@ between native torch (``index_add``) and ``torch_scatter``.
 
 Rule for ``"auto"`` (the default): native torch on CPU, where
 ``index_add``/``scatter_add_`` are as fast as ``torch_scatter`` or faster
-(``benchmarks/sparse_vs_dense.py`` runs the sparse backend with both); ``torch_scatter`` on CUDA tensors when it
-is installed. ``PYG_FUSION_SCATTER=native|torch_scatter|auto`` or
-:func:`set_scatter_backend` overrides the rule.
+(``benchmarks/sparse_vs_dense.py`` runs the sparse backend with both);
+``torch_scatter`` on CUDA tensors when it is installed. The context manager
+:func:`scatter_backend` overrides the rule for the code it wraps (in the
+current thread or asyncio task only: the choice is a
+:class:`contextvars.ContextVar`); :func:`set_scatter_backend` sets it for the
+current context until changed. No environment variable is read.
 """
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from torch import Tensor
 
@@ -26,43 +29,47 @@ except Exception:  # pragma: no cover - depends on the environment
     HAS_TORCH_SCATTER = False
 
 _BACKENDS = ("auto", "native", "torch_scatter")
-_backend = os.environ.get("PYG_FUSION_SCATTER", "auto")
-if _backend not in _BACKENDS:
-    raise ValueError(
-        f"PYG_FUSION_SCATTER must be one of {_BACKENDS}, got {_backend!r}")
+_backend: ContextVar[str] = ContextVar("pyg_fusion_scatter_backend", default="auto")
 
 
-def set_scatter_backend(name: str) -> None:
-    """Selects the scatter implementation: ``"auto"``, ``"native"`` or
-    ``"torch_scatter"`` (which must be installed)."""
-    global _backend
+def _check(name: str) -> None:
     if name not in _BACKENDS:
         raise ValueError(f"backend must be one of {_BACKENDS}, got {name!r}")
     if name == "torch_scatter" and not HAS_TORCH_SCATTER:
         raise ImportError("backend='torch_scatter' needs the optional extra: "
                           "pip install --no-build-isolation torch_scatter")
-    _backend = name
+
+
+def set_scatter_backend(name: str) -> None:
+    """Selects the scatter implementation for the current context:
+    ``"auto"``, ``"native"`` or ``"torch_scatter"`` (which must be
+    installed). Prefer :func:`scatter_backend`, which restores the previous
+    choice."""
+    _check(name)
+    _backend.set(name)
 
 
 def get_scatter_backend() -> str:
-    return _backend
+    return _backend.get()
 
 
 @contextmanager
 def scatter_backend(name: str):
-    """Context manager form of :func:`set_scatter_backend`."""
-    old = _backend
-    set_scatter_backend(name)
+    """Uses the scatter implementation ``name`` inside the ``with`` block
+    and restores the previous one after it."""
+    _check(name)
+    token = _backend.set(name)
     try:
         yield
     finally:
-        set_scatter_backend(old)
+        _backend.reset(token)
 
 
 def _use_torch_scatter(src: Tensor) -> bool:
-    if _backend == "native" or not HAS_TORCH_SCATTER:
+    backend = _backend.get()
+    if backend == "native" or not HAS_TORCH_SCATTER:
         return False
-    if _backend == "torch_scatter":
+    if backend == "torch_scatter":
         return True
     return src.is_cuda
 

@@ -35,8 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
+    from ._process import command_settings
     try:
-        return int(args.func(args) or 0)
+        with command_settings(args):
+            return int(args.func(args) or 0)
     except (CLIError, FileNotFoundError, ValueError) as exc:
         print(f"pyg-fusion {args.command}: error: {exc}", file=sys.stderr)
         return 2

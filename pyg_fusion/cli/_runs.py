@@ -152,13 +152,6 @@ def _check_file(what: str, path: str | None) -> str:
 
 def load_data(args, seed: int = 0) -> TaskData:
     """The dataset named by ``args.dataset`` (node task: the split of ``seed``)."""
-    import logging
-
-    import torch
-    torch.set_num_threads(getattr(args, "threads", 1))
-    # Lightning's banners (GPU available, tips) say nothing about a CPU run
-    for name in ("lightning.pytorch", "lightning.fabric", "lightning"):
-        logging.getLogger(name).setLevel(logging.WARNING)
     from .. import datasets as D
     root = Path(args.root)
     if args.dataset in ("digits", "tables"):
@@ -218,8 +211,9 @@ def options_from_args(args) -> dict[str, Any]:
 def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
                options: dict[str, Any] | None = None, devices: int = 1,
                progress: bool = True, checkpoint: bool = True) -> dict[str, Any]:
-    """Trains ``method`` on ``td`` with ``seed``; returns its metrics (the
-    test metrics; for the node task at the epoch of best validation)."""
+    """Trains ``method`` on ``td`` with ``seed``; returns ``(metrics, task)``:
+    the test metrics (for the node task at the epoch of best validation) and
+    the trained LightningModule."""
     from ..methods import build_model, model_options, task_options
     from ..training import seed_everything
     options = dict(options or {})
@@ -254,8 +248,7 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
             metrics = {k: r[k] for k in ("auc", "ap", "pr_auc_trapz")}
     metrics["params"] = r["params"]
     metrics["time_per_epoch_s"] = r["time_per_epoch_s"]
-    metrics["_task"] = r["task"]
-    return metrics
+    return metrics, r["task"]
 
 
 def is_main_process() -> bool:

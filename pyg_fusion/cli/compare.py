@@ -43,11 +43,10 @@ def run_grid(args, methods_spec: str, seeds: list[int], *, checkpoint: bool,
         if td0.task == "node" and seed not in cache:
             cache[seed] = load_data(args, seed)  # the digits' split follows the seed
         td = cache.get(seed, td0)
-        r = run_method(td, method, seed, out / method / f"seed{seed}",
-                       options=options_from_args(args), devices=args.devices,
-                       progress=not args.no_progress and len(jobs) == 1,
-                       checkpoint=checkpoint)
-        r.pop("_task")
+        r, _ = run_method(td, method, seed, out / method / f"seed{seed}",
+                          options=options_from_args(args), devices=args.devices,
+                          progress=not args.no_progress and len(jobs) == 1,
+                          checkpoint=checkpoint)
         per_method.setdefault(method, {})[seed] = r
         if len(per_method[method]) == len(seeds):
             records += make_records(td0, method, per_method[method])

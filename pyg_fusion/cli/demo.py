@@ -53,8 +53,6 @@ def _args(root: str, dataset: str, threads: int, features: str | None = None):
 
 
 def _figures(out: Path, td: TaskData, task, kind: str, prefix: str = "digits") -> list[str]:
-    import matplotlib
-    matplotlib.use("Agg")
     import torch
     from .. import visualize as V
     from ..functional import dense_relation_graph, relation_graph
@@ -129,10 +127,9 @@ def run(args) -> int:
         options = {"epochs": epochs, "eval_every": 5}
         if features:
             options["features"] = features
-        r = run_method(td, method, args.seed,
-                       out / "runs" / (td.dataset + (f"_{features}" if features else "")) /
-                       method, options=options, progress=False, checkpoint=False)
-        task = r.pop("_task")
+        r, task = run_method(td, method, args.seed,
+                             out / "runs" / (td.dataset + (f"_{features}" if features else ""))
+                             / method, options=options, progress=False, checkpoint=False)
         records += make_records(td, method, {args.seed: r})
         if method == "lego":
             figures += _figures(out, td, task, td.task,

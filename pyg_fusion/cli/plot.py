@@ -77,8 +77,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    import matplotlib
-    matplotlib.use("Agg")
     from .. import visualize as V
 
     out = Path(args.out)

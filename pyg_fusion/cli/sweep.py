@@ -45,10 +45,9 @@ def run(args) -> int:
             td = cache[seed]
             first, *rest = sorted(td.in_channels)
             powers = {first: p, **{s: q for s in rest}}
-            r = run_method(td, args.method, seed, out / f"P{p}_Q{q}" / f"seed{seed}",
-                           options={**options, "num_powers": powers}, devices=args.devices,
-                           progress=False, checkpoint=False)
-            r.pop("_task")
+            r, _ = run_method(td, args.method, seed, out / f"P{p}_Q{q}" / f"seed{seed}",
+                              options={**options, "num_powers": powers},
+                              devices=args.devices, progress=False, checkpoint=False)
             per_seed[seed] = r
         records += make_records(td, args.method, per_seed, extra={"P": p, "Q": q})
     if not is_main_process():

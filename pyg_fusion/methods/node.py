@@ -75,18 +75,25 @@ def make_head(width: int, hidden_channels: int, out_channels: int, num_layers: i
 
 
 class _Cache:
-    """Remembers one value per input (the identity and version of its
-    tensors), so that fixed graphs are built once per graph."""
+    """Remembers one value for the last input, keyed on the input's content
+    (a copy of its tensors, compared element-wise), so that fixed graphs are
+    built once per graph. Comparing costs one pass over the features, far
+    less than the kNN graph and powers it saves; an object's identity is no
+    key (a freed tensor's address is reused by the next one)."""
 
     def __init__(self):
         self.key, self.value = None, None
 
+    def _hit(self, tensors: list[Tensor]) -> bool:
+        return self.key is not None and len(self.key) == len(tensors) and all(
+            k.shape == t.shape and k.dtype == t.dtype and k.device == t.device
+            and torch.equal(k, t) for k, t in zip(self.key, tensors))
+
     def get(self, tensors: list[Tensor], make):
-        key = tuple((id(t), t._version, tuple(t.shape)) for t in tensors)
-        if key != self.key:
+        if not self._hit(tensors):
             with torch.no_grad():
                 self.value = make()
-            self.key = key
+            self.key = [t.detach().clone() for t in tensors]
         return self.value
 
 

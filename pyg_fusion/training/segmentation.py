@@ -238,22 +238,22 @@ def save_prediction_figure(module: SegmentationModule, data: Dataset,
                            class_names: Sequence[str] | None = None) -> str:
     """PNG with one row per image: RGB input, depth, ground truth, then the
     prediction of each output (branches and ensemble). Written atomically."""
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # A bare Figure (no pyplot): no backend is chosen or changed for the process.
+    from matplotlib import colormaps
     from matplotlib.colors import ListedColormap
+    from matplotlib.figure import Figure
 
     from ..datasets.rgbd import IMAGENET_MEAN, IMAGENET_STD
 
     module.eval()
     n = min(num_images, len(data))
     k = module.hparams.num_classes
-    cmap = ListedColormap(plt.get_cmap("tab20" if k > 10 else "tab10")(
-        range(k)) if k <= 20 else plt.get_cmap("nipy_spectral")(
+    cmap = ListedColormap(colormaps["tab20" if k > 10 else "tab10"](
+        range(k)) if k <= 20 else colormaps["nipy_spectral"](
         torch.linspace(0, 1, k).tolist()))
     cols = 3 + len(module.output_names)
-    fig, axes = plt.subplots(n, cols, figsize=(2.2 * cols, 2.2 * n),
-                             squeeze=False)
+    fig = Figure(figsize=(2.2 * cols, 2.2 * n))
+    axes = fig.subplots(n, cols, squeeze=False)
     for r in range(n):
         item = data[r]
         batch = {key: v[None] for key, v in item.items() if isinstance(v, Tensor)}
@@ -285,6 +285,5 @@ def save_prediction_figure(module: SegmentationModule, data: Dataset,
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".png")
     os.close(fd)
     fig.savefig(tmp, dpi=100)
-    plt.close(fig)
     os.replace(tmp, path)
     return path

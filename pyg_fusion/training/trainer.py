@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import lightning as L
@@ -15,9 +16,31 @@ from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger
 
 
+# Lightning passes the seed to data-loader workers and DDP processes through
+# these environment variables; they are set only while a Trainer runs.
+_SEED_ENV = ("PL_GLOBAL_SEED", "PL_SEED_WORKERS")
+
+
+@contextmanager
+def _seed_env(seed: int | None):
+    old = {k: os.environ.get(k) for k in _SEED_ENV}
+    if seed is not None:
+        os.environ.update(PL_GLOBAL_SEED=str(seed), PL_SEED_WORKERS="1")
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
 def seed_everything(seed: int) -> int:
-    """Seeds python, numpy and torch in this process (and data workers)."""
-    return L.seed_everything(seed, workers=True, verbose=False)
+    """Seeds python, numpy and torch in this process (data workers are
+    seeded by the :class:`Trainer` built with the same seed)."""
+    with _seed_env(None):  # restores the variables Lightning sets
+        return L.seed_everything(seed, workers=True, verbose=False)
 
 
 def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
@@ -55,15 +78,85 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
             filename="best" if monitor else None))
     if progress:
         callbacks.append(TQDMProgressBar(refresh_rate=1))
-    # Lightning nags about num_workers and small logging intervals, which are
-    # deliberate for the small in-memory graphs of this library.
-    warnings.filterwarnings("ignore", ".*does not have many workers.*")
-    warnings.filterwarnings("ignore", ".*log_every_n_steps.*")
-    warnings.filterwarnings("ignore", ".*LeafSpec.*")
-    return L.Trainer(
-        default_root_dir=str(out_dir), max_epochs=max_epochs,
-        accelerator=accelerator, devices=devices, strategy=strategy,
-        logger=CSVLogger(str(out_dir), name=name), callbacks=callbacks,
-        enable_checkpointing=checkpoint, enable_progress_bar=progress,
-        enable_model_summary=False, deterministic=True,
-        log_every_n_steps=log_every_n_steps, **kwargs)
+    with quiet_lightning():
+        return Trainer(
+            seed=seed, default_root_dir=str(out_dir), max_epochs=max_epochs,
+            accelerator=accelerator, devices=devices, strategy=strategy,
+            logger=CSVLogger(str(out_dir), name=name), callbacks=callbacks,
+            enable_checkpointing=checkpoint, enable_progress_bar=progress,
+            enable_model_summary=False, deterministic=True,
+            log_every_n_steps=log_every_n_steps, **kwargs)
+
+
+# Lightning's advice about data-loader workers and logging intervals, which
+# are deliberate for the small in-memory graphs of this library.
+_LIGHTNING_ADVICE = (".*does not have many workers.*", ".*log_every_n_steps.*",
+                     ".*LeafSpec.*")
+
+
+@contextmanager
+def quiet_lightning():
+    """Filters :data:`_LIGHTNING_ADVICE` inside the ``with`` block only (the
+    process's warning filters are restored after it)."""
+    with warnings.catch_warnings():
+        for pattern in _LIGHTNING_ADVICE:
+            warnings.filterwarnings("ignore", pattern)
+        yield
+
+
+def _torch_flags() -> tuple:
+    import torch
+    return (torch.are_deterministic_algorithms_enabled(),
+            torch.is_deterministic_algorithms_warn_only_enabled(),
+            torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic,
+            os.environ.get("CUBLAS_WORKSPACE_CONFIG"))
+
+
+def _set_torch_flags(flags: tuple) -> None:
+    import torch
+    deterministic, warn_only, benchmark, cudnn_deterministic, cublas = flags
+    torch.use_deterministic_algorithms(deterministic, warn_only=warn_only)
+    torch.backends.cudnn.benchmark = benchmark
+    torch.backends.cudnn.deterministic = cudnn_deterministic
+    if cublas is None:
+        os.environ.pop("CUBLAS_WORKSPACE_CONFIG", None)
+    else:
+        os.environ["CUBLAS_WORKSPACE_CONFIG"] = cublas
+
+
+class Trainer(L.Trainer):
+    """:class:`lightning.Trainer` whose ``fit``, ``validate``, ``test`` and
+    ``predict`` run inside :func:`quiet_lightning`, with Lightning's seed
+    variables set for their duration only (``seed``: the seed of the data
+    workers and DDP processes; ``None``: unseeded)."""
+
+    def __init__(self, *args, seed: int | None = None, **kwargs):
+        outside = _torch_flags()
+        super().__init__(*args, **kwargs)
+        # Lightning sets torch's determinism flags (and CUBLAS_WORKSPACE_CONFIG)
+        # for the whole process when it is built: they are kept for this
+        # trainer's runs and the process's own are put back.
+        self._flags = _torch_flags()
+        _set_torch_flags(outside)
+        self._seed = seed
+
+    def _quietly(self, method, args, kwargs):
+        outside = _torch_flags()
+        _set_torch_flags(self._flags)
+        try:
+            with quiet_lightning(), _seed_env(self._seed):
+                return method(*args, **kwargs)
+        finally:
+            _set_torch_flags(outside)
+
+    def fit(self, *args, **kwargs):
+        return self._quietly(super().fit, args, kwargs)
+
+    def validate(self, *args, **kwargs):
+        return self._quietly(super().validate, args, kwargs)
+
+    def test(self, *args, **kwargs):
+        return self._quietly(super().test, args, kwargs)
+
+    def predict(self, *args, **kwargs):
+        return self._quietly(super().predict, args, kwargs)

@@ -370,10 +370,8 @@ def save_translation_figure(module: TranslationModule, batch, path: str,
                             max_rows: int = 4) -> str:
     """Saves a PNG with one row per scene: the inputs, the target, each
     branch's output and the ensemble side by side."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # A bare Figure (no pyplot): no backend is chosen or changed for the process.
+    from matplotlib.figure import Figure
 
     imgs = translate_batch(module, batch)
     inputs = {m: batch[f"x_{m}"] for m in module.modalities}
@@ -382,8 +380,8 @@ def save_translation_figure(module: TranslationModule, batch, path: str,
             *[(f"output: {o}" if o != ENSEMBLE else "ensemble", imgs[o])
               for o in module.output_names]]
     rows = min(max_rows, batch.y.size(0))
-    fig, axes = plt.subplots(rows, len(cols), squeeze=False,
-                             figsize=(1.8 * len(cols), 1.8 * rows))
+    fig = Figure(figsize=(1.8 * len(cols), 1.8 * rows))
+    axes = fig.subplots(rows, len(cols), squeeze=False)
     for r in range(rows):
         for c, (title, x) in enumerate(cols):
             ax = axes[r, c]
@@ -400,6 +398,5 @@ def save_translation_figure(module: TranslationModule, batch, path: str,
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     tmp = f"{path}.tmp{os.getpid()}.png"
     fig.savefig(tmp, dpi=120)
-    plt.close(fig)
     os.replace(tmp, path)
     return path

@@ -1,0 +1,67 @@
+"""Library calls leave the process as they found it: warning filters, torch
+threads, the matplotlib backend, environment variables, logger levels and
+the scatter backend. The CLI sets its own settings around one command and
+restores them."""
+import argparse
+import logging
+import os
+import warnings
+
+import matplotlib
+import torch
+
+from pyg_fusion import _scatter
+from pyg_fusion.cli import main
+from pyg_fusion.cli._runs import load_data
+from pyg_fusion.methods import build_model
+from pyg_fusion.training.node import fit_node
+from pyg_fusion.visualize import plot_adjacency
+
+from test_training_node import _toy_graph
+
+LOGGERS = ("", "lightning", "lightning.pytorch", "lightning.fabric", "pyg_fusion")
+
+
+def _state() -> dict:
+    return {"filters": list(warnings.filters), "threads": torch.get_num_threads(),
+            "backend": matplotlib.get_backend(), "rc_backend": matplotlib.rcParams["backend"],
+            "environ": dict(os.environ),
+            "levels": {n: logging.getLogger(n).level for n in LOGGERS},
+            "scatter": _scatter.get_scatter_backend(),
+            "deterministic": torch.are_deterministic_algorithms_enabled()}
+
+
+def _assert_unchanged(before: dict) -> None:
+    after = _state()
+    for key, value in before.items():
+        assert after[key] == value, f"{key} changed: {value!r} -> {after[key]!r}"
+
+
+def test_library_calls_change_no_process_state(tmp_path):
+    torch.set_num_threads(3)  # not the CLI's default of 1: a reset would show
+    before = _state()
+    data = _toy_graph()
+    torch.manual_seed(0)
+    model = build_model("lego", "node", {"a": 4, "b": 3}, num_classes=3, k=5)
+    r = fit_node(model, data, out_dir=tmp_path / "run", epochs=2, eval_every=1,
+                 progress=False, checkpoint=True)
+    assert 0.0 <= r["test_acc"] <= 1.0
+    fig = plot_adjacency({"R": torch.rand(5, 5)}, path=tmp_path / "adj.png")
+    assert (tmp_path / "adj.png").stat().st_size > 0 and fig is not None
+    with _scatter.scatter_backend("native"):
+        assert _scatter.get_scatter_backend() == "native"
+    args = argparse.Namespace(dataset="synthetic-vad", root=str(tmp_path / "data"),
+                              setting="multi_representation", data_seed=0, num_segments=8,
+                              threads=2)
+    td = load_data(args)
+    assert td.task == "vad" and len(td.train) > 0
+    _assert_unchanged(before)
+
+
+def test_a_cli_command_restores_what_it_sets(tmp_path):
+    torch.set_num_threads(3)
+    before = _state()
+    assert main(["train", "--dataset", "synthetic-vad", "--root", str(tmp_path / "data"),
+                 "--num-segments", "8", "--no-progress", "--method", "lego",
+                 "--epochs", "1", "--threads", "2", "--out", str(tmp_path / "out")]) == 0
+    _assert_unchanged(before)
