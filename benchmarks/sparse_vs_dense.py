@@ -52,7 +52,7 @@ def worker(n: int, batch: int, backend: str, scatter: str, device: str, repeats:
             x.requires_grad_(True)
             x.grad = None
         g = model(xs, vec)
-        out = g.dense if g.dense is not None else g.edge_weight
+        out = g.to_dense() if g.backend == "dense" else g.edge_weight
         out.sum().backward()
         sync()
 

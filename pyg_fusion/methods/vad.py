@@ -90,7 +90,7 @@ class VADLEGO(nn.Module):
     def forward(self, data) -> tuple[Tensor, Tensor]:
         xs = center_videos(dense_sources(data, self.sources), self.center)
         fused = self.lego(xs)
-        g = fused.dense
+        g = fused.to_dense()
         if self.head_kind == "row":
             return self.head(g), g
         b, n = g.shape[:2]

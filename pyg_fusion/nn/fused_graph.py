@@ -1,59 +1,108 @@
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 from torch import Tensor
 
 
-@dataclass
 class FusedGraph:
-    """The output of :class:`pyg_fusion.nn.LEGO`: the fused graph of a batch,
-    in whichever form its backend produced, convertible to the other.
+    r"""The output of :class:`pyg_fusion.nn.LEGO`: the fused graph :math:`G`
+    of a batch, with one API on both backends.
 
-    Attributes:
-        num_nodes: total number of nodes ``N`` (all graphs of the batch).
-        batch: ``[N]`` graph of each node, or ``None`` for a single graph.
-        edge_index, edge_weight: the sparse form (``[2, E]``, ``[E]``).
-        dense: the dense form ``[B, N_max, N_max]``.
-        mask: ``[B, N_max]`` bool, the real (non-padded) nodes of ``dense``.
+    ``edge_index`` / ``edge_weight`` (the non-zero entries, PyG's
+    convention: the edge :math:`j \to i` holds :math:`G_{ij}`) and
+    :meth:`to_dense` (the padded ``[B, N_max, N_max]`` operators, ``[b, i, j]``
+    = :math:`G_{ij}` of graph ``b``) are always available; the form the
+    backend did not produce is derived on first use and kept. Both stay
+    differentiable in the values the backend produced.
+
+    Args:
+        num_nodes (int): total number of nodes ``N`` (all graphs of the batch).
+        batch (Tensor, optional): ``[N]`` graph of each node (default:
+            ``None``, one graph).
+        edge_index (Tensor, optional): ``[2, E]``, the sparse backend's form.
+        edge_weight (Tensor, optional): ``[E]``, with ``edge_index``.
+        dense (Tensor, optional): ``[B, N_max, N_max]``, the dense backend's
+            form (give either it or ``edge_index``).
+        mask (Tensor, optional): ``[B, N_max]`` bool, the real (non-padded)
+            nodes of ``dense`` (default: all).
     """
-    num_nodes: int
-    batch: Tensor | None = None
-    edge_index: Tensor | None = None
-    edge_weight: Tensor | None = None
-    dense: Tensor | None = None
-    mask: Tensor | None = None
+
+    def __init__(self, num_nodes: int, batch: Tensor | None = None,
+                 edge_index: Tensor | None = None, edge_weight: Tensor | None = None,
+                 dense: Tensor | None = None, mask: Tensor | None = None):
+        if (dense is None) == (edge_index is None):
+            raise ValueError("FusedGraph takes either edge_index and edge_weight (sparse) "
+                             "or dense (dense), not both or neither")
+        if edge_index is not None and edge_weight is None:
+            raise ValueError("edge_weight is required with edge_index")
+        if dense is not None and dense.dim() != 3:
+            raise ValueError(f"dense must be [B, N_max, N_max], got {tuple(dense.shape)}")
+        self.num_nodes, self.batch = num_nodes, batch
+        self._edges = None if edge_index is None else (edge_index, edge_weight)
+        self._nonzero = False
+        self._dense, self._mask = dense, mask
+        self._backend = "dense" if dense is not None else "sparse"
 
     @property
     def backend(self) -> str:
-        return "dense" if self.dense is not None else "sparse"
+        """``"dense"`` or ``"sparse"``: the form the fusion produced."""
+        return self._backend
 
     @property
     def num_graphs(self) -> int:
-        if self.dense is not None:
-            return self.dense.size(0)
+        if self._dense is not None:
+            return self._dense.size(0)
         return 1 if self.batch is None or self.batch.numel() == 0 else int(self.batch.max()) + 1
 
-    def to_dense(self) -> Tensor:
-        """``[B, N_max, N_max]`` (padded nodes are 0)."""
-        if self.dense is not None:
-            return self.dense
-        from ..functional.convert import edges_to_dense
-        return edges_to_dense(self.edge_index, self.edge_weight, self.batch)
+    @property
+    def edge_index(self) -> Tensor:
+        """``[2, E]`` (source, target) of the non-zero entries."""
+        return self.to_sparse()[0]
 
-    def dense_mask(self) -> Tensor:
-        if self.mask is not None:
-            return self.mask
-        from torch_geometric.utils import to_dense_batch
-        batch = self.batch if self.batch is not None else torch.zeros(
-            self.num_nodes, dtype=torch.long, device=self.edge_index.device)
-        return to_dense_batch(torch.ones(self.num_nodes, device=batch.device), batch)[1]
+    @property
+    def edge_weight(self) -> Tensor:
+        """``[E]``: :math:`G_{ij}` of the edge :math:`j \\to i`."""
+        return self.to_sparse()[1]
 
     def to_sparse(self) -> tuple[Tensor, Tensor]:
-        """``(edge_index, edge_weight)`` over the global node numbering: every
-        pair of real nodes of a graph on the dense backend."""
-        if self.edge_index is not None:
-            return self.edge_index, self.edge_weight
-        from ..functional.convert import dense_to_edges
-        return dense_to_edges(self.dense, self.mask)
+        """``(edge_index, edge_weight)`` over the global node numbering: the
+        non-zero entries on both backends (the sparse backend's union of
+        supports holds exact zeros, which are dropped here)."""
+        if self._edges is None:
+            from ..functional.convert import dense_to_edges
+            self._edges = dense_to_edges(self._dense, self._mask)
+        elif not self._nonzero:
+            ei, w = self._edges
+            keep = w.detach() != 0
+            if not bool(keep.all()):
+                self._edges = (ei[:, keep], w[keep])
+        self._nonzero = True
+        return self._edges
+
+    def to_dense(self) -> Tensor:
+        """``[B, N_max, N_max]``, ``[b, i, j]`` = :math:`G_{ij}` (padded
+        nodes are 0)."""
+        if self._dense is None:
+            from ..functional.convert import edges_to_dense
+            self._dense = edges_to_dense(*self.to_sparse(), self.batch)
+        return self._dense
+
+    def dense_mask(self) -> Tensor:
+        """``[B, N_max]`` bool: the real nodes of :meth:`to_dense`."""
+        if self._mask is None:
+            if self._dense is not None and self._backend == "dense":
+                self._mask = torch.ones(self._dense.shape[:2], dtype=torch.bool,
+                                        device=self._dense.device)
+            else:
+                from torch_geometric.utils import to_dense_batch
+                batch = self.batch if self.batch is not None else torch.zeros(
+                    self.num_nodes, dtype=torch.long, device=self._edges[0].device)
+                self._mask = to_dense_batch(torch.ones(self.num_nodes, device=batch.device),
+                                            batch)[1]
+        return self._mask
+
+    def __repr__(self) -> str:
+        size = (f"dense={list(self._dense.shape)}" if self._backend == "dense"
+                else f"num_edges={self.to_sparse()[0].size(1)}")
+        return (f"{self.__class__.__name__}(backend={self._backend!r}, "
+                f"num_nodes={self.num_nodes}, num_graphs={self.num_graphs}, {size})")

@@ -17,9 +17,10 @@ class RowHead(torch.nn.Module):
     every video to 32 snippets); use :class:`GraphHead` for variable or large N.
 
     Args:
-        num_nodes: :math:`N`.
-        hidden_channels: :math:`H` (default :math:`N`).
-        dropout: dropout before the second layer.
+        num_nodes (int): :math:`N`.
+        hidden_channels (int, optional): :math:`H` (default: :math:`N`).
+        dropout (float, optional): dropout before the second layer
+            (default: ``0.0``).
 
     Shapes:
         - **input**: ``G`` ``[B, N, N]`` or a :class:`FusedGraph`
@@ -40,6 +41,14 @@ class RowHead(torch.nn.Module):
         self.lin2.reset_parameters()
 
     def forward(self, graph: Tensor | FusedGraph) -> Tensor:
+        r"""Scores every unit from its row of the fused graph.
+
+        Args:
+            graph (Tensor or FusedGraph): ``G`` ``[B, N, N]``.
+
+        Returns:
+            Tensor: logits ``[B, N]`` (:math:`\sigma` gives the scores).
+        """
         g = graph.to_dense() if isinstance(graph, FusedGraph) else graph
         if g.dim() != 3 or g.size(-1) != self.num_nodes:
             raise ValueError(f"RowHead expects fused graphs [B, {self.num_nodes}, "
@@ -64,9 +73,11 @@ class GraphHead(torch.nn.Module):
     (a GCN normalisation by degrees would break on negative degrees).
 
     Args:
-        in_channels, hidden_channels, out_channels: widths.
-        num_layers: number of propagation layers (>= 1).
-        dropout: dropout between layers.
+        in_channels (int): width of the input node features.
+        hidden_channels (int): width between layers.
+        out_channels (int): width of the output.
+        num_layers (int, optional): propagation layers, >= 1 (default: ``2``).
+        dropout (float, optional): dropout before each layer (default: ``0.5``).
 
     Shapes:
         - **input**: ``x`` ``[N, C]`` and a :class:`FusedGraph` or
@@ -97,6 +108,18 @@ class GraphHead(torch.nn.Module):
 
     def forward(self, x: Tensor, graph: FusedGraph | Tensor,
                 edge_weight: Tensor | None = None) -> Tensor:
+        """Propagates node features over the fused graph.
+
+        Args:
+            x (Tensor): node features ``[N, in_channels]``.
+            graph (FusedGraph or Tensor): the fused graph, or its
+                ``edge_index`` ``[2, E]`` (source, target).
+            edge_weight (Tensor, optional): ``[E]``, required with an
+                ``edge_index`` (default: ``None``).
+
+        Returns:
+            Tensor: ``[N, out_channels]``.
+        """
         if isinstance(graph, FusedGraph):
             edge_index, edge_weight = graph.to_sparse()
         else:

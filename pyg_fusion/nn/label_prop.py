@@ -26,10 +26,13 @@ class LabelPropagationHead(torch.nn.Module):
     the rest), see :class:`pyg_fusion.training.NodeClassification`.
 
     Args:
-        num_layers: propagation steps :math:`L` (a **[choice]**: 20).
-        alpha: :math:`\alpha` (a **[choice]**: 0.9).
-        symmetric: propagate over :math:`(W + W^\top)/2`.
-        scale: initial :math:`\tau`.
+        num_layers (int, optional): propagation steps :math:`L` (a
+            **[choice]**, default: ``20``).
+        alpha (float, optional): :math:`\alpha` (a **[choice]**, default:
+            ``0.9``).
+        symmetric (bool, optional): propagate over :math:`(W + W^\top)/2`
+            (default: ``True``).
+        scale (float, optional): initial :math:`\tau` (default: ``10.0``).
 
     Shapes:
         - **input**: seed labels ``[N, C]``, ``edge_index`` ``[2, E]``,
@@ -50,6 +53,17 @@ class LabelPropagationHead(torch.nn.Module):
             self.log_scale.fill_(math.log(self.initial_scale))
 
     def forward(self, y: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
+        """Propagates the seed labels over the graph.
+
+        Args:
+            y (Tensor): seed labels ``[N, C]`` (zero rows for unlabelled nodes).
+            edge_index (Tensor): ``[2, E]`` (source, target).
+            edge_weight (Tensor, optional): ``[E]``, signed allowed (default:
+                ``None``, ones).
+
+        Returns:
+            Tensor: logits ``[N, C]``.
+        """
         out = label_propagation(y, edge_index, edge_weight, num_layers=self.num_layers,
                                 alpha=self.alpha, symmetric=self.symmetric)
         return self.log_scale.exp() * out

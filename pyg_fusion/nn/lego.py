@@ -147,6 +147,26 @@ class LEGO(torch.nn.Module):
     # -- forward ----------------------------------------------------------
     def forward(self, xs, batch: Tensor | None = None, *, mask: Tensor | None = None,
                 assign: dict[str, Tensor] | None = None) -> FusedGraph:
+        r"""Fuses the sources of a batch into one graph per sample.
+
+        Args:
+            xs (dict or Data): ``{source: [N, d_s]}`` (all graphs of the
+                batch stacked, PyG's layout), ``{source: [B, N, d_s]}``
+                (padded), or a ``Data``/``Batch`` holding ``x_<source>``,
+                optionally ``assign_<source>`` and ``batch``.
+            batch (Tensor, optional): ``[N]`` graph of each node, sorted
+                (default: ``None``, one graph; read from a ``Batch``).
+            mask (Tensor, optional): ``[B, N]`` bool, the real nodes of padded
+                inputs (default: all).
+            assign (dict, optional): ``{source: [N_source]}``, the node of
+                each finer unit of a source (default: ``None``, every source
+                at the node level).
+
+        Returns:
+            :class:`FusedGraph`: :math:`G` on the backend chosen by
+            :meth:`choose_backend`, with ``edge_index``/``edge_weight`` and
+            :meth:`~FusedGraph.to_dense` available on either.
+        """
         xs, batch, assign, ref = self._unpack(xs, batch, assign)
         xs = self._project(xs)
         x_ref = xs[ref]

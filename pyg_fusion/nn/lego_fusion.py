@@ -17,6 +17,19 @@ def pair_key(a: str, b: str) -> str:
     return f"{a}|{b}"
 
 
+class OperatorDict(ParameterDict):
+    """A :class:`~torch.nn.ParameterDict` whose ``repr`` shows the values
+    (``print(lego.fusion.A)`` shows each pair's operator :math:`A`, rows
+    :math:`p`, columns :math:`q`), not only their shapes."""
+
+    def extra_repr(self) -> str:
+        lines = []
+        for key, value in self.items():
+            body = str(value.detach().cpu().numpy().round(4)).replace("\n", "\n  ")
+            lines.append(f"({key}): {list(value.shape)}\n  {body}")
+        return "\n".join(lines)
+
+
 def _target_major(edge_index: Tensor, num_nodes: int) -> Tensor:
     # Sort keys of (source, target) edges: by target, then source, the order
     # of graph_powers' and lego_fuse_sparse's outputs.
@@ -108,12 +121,12 @@ class LEGOFusion(torch.nn.Module):
                 p1 = next(iter(self.num_powers.values())) + 1
                 self.A = Parameter(torch.empty(p1, p1))
             else:
-                self.A = ParameterDict({
+                self.A = OperatorDict({
                     pair_key(a, b): Parameter(torch.empty(self.num_powers[a] + 1,
                                                           self.num_powers[b] + 1))
                     for a, b in self.pairs})
         else:
-            self.factors = ParameterDict({
+            self.factors = OperatorDict({
                 s: Parameter(torch.empty(rank, self.num_powers[s] + 1))
                 for s in self.sources})
         self.reset_parameters()

@@ -31,9 +31,9 @@ class DegreeVarianceLoss(torch.nn.Module):
         self.alpha, self.k = alpha, k
 
     def forward(self, graph: FusedGraph, labels: Tensor) -> Tensor:
-        if graph.dense is not None:
+        if graph.backend == "dense":
             mask = graph.dense_mask()
-            deg = dense_graph_degrees(graph.dense, self.alpha)[mask]
+            deg = dense_graph_degrees(graph.to_dense(), self.alpha)[mask]
             batch = torch.arange(mask.size(0), device=mask.device).repeat_interleave(
                 mask.sum(1))
         else:
