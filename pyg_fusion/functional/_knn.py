@@ -87,6 +87,9 @@ def _index(faiss, d: int, metric: str, n: int, approx: bool, gpu_res):
     return index
 
 
+# faiss is a C++ extension that dynamo cannot trace: torch.compile runs the
+# search eagerly (a graph break) instead of warning and then breaking.
+@torch.compiler.disable
 def faiss_knn(x: Tensor, ptr: list[int], k: int, metric: str, approx: list[bool]
               ) -> tuple[Tensor, Tensor]:
     """``(row, col)`` of each unit's self loop and its ``k`` most similar
