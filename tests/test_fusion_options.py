@@ -70,11 +70,13 @@ def test_all_pairs_in_training_is_the_evaluated_mean():
         LEGOFusion(["a", "b"], 2, pairs="some")
 
 
-def test_lego_passes_the_options_and_backends_still_agree():
+def test_lego_passes_the_options_and_backends_still_agree(device):
     torch.manual_seed(0)
-    xs = {"a": torch.randn(9, 4, dtype=torch.float64), "b": torch.randn(9, 6, dtype=torch.float64)}
-    sparse = LEGO({"a": 4, "b": 6}, 2, k=3, support="intersection", backend="sparse").double()
-    dense = LEGO({"a": 4, "b": 6}, 2, k=3, backend="dense").double()
+    xs = {s: torch.randn(9, d, dtype=torch.float64, device=device) for s, d in (("a", 4),
+                                                                              ("b", 6))}
+    sparse = LEGO({"a": 4, "b": 6}, 2, k=3, support="intersection",
+                  backend="sparse").double().to(device)
+    dense = LEGO({"a": 4, "b": 6}, 2, k=3, backend="dense").double().to(device)
     dense.load_state_dict(sparse.state_dict())
     assert sparse.fusion.support == "intersection"
     assert torch.allclose(sparse(xs).to_dense(), dense(xs).to_dense())

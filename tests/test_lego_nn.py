@@ -11,19 +11,19 @@ from pyg_fusion.nn import (LEGO, DegreeVarianceLoss, GraphHead, GraphPowerExpans
 WIDTHS = {"rgb": 6, "flow": 3, "text": 4}
 
 
-def make_batch(sizes, dtype=torch.float64, seed=0):
+def make_batch(sizes, dtype=torch.float64, seed=0, device="cpu"):
     g = torch.Generator().manual_seed(seed)
     data = []
     for n in sizes:
         data.append(MultiSourceData(
             **{f"x_{s}": torch.randn(n, d, generator=g, dtype=dtype) for s, d in WIDTHS.items()},
             y=torch.tensor([n % 2]), num_nodes=n))
-    return Batch.from_data_list(data)
+    return Batch.from_data_list(data).to(device)
 
 
-def twin(backend, **kw):
+def twin(backend, device="cpu", **kw):
     torch.manual_seed(1)
-    return LEGO(WIDTHS, 3, backend=backend, **kw).double().eval()
+    return LEGO(WIDTHS, 3, backend=backend, **kw).double().to(device).eval()
 
 
 @pytest.mark.parametrize("kw", [dict(), dict(k=3), dict(k=3, prune_k=4),
@@ -31,9 +31,9 @@ def twin(backend, **kw):
                                 dict(fusion="cp", rank=3), dict(proj_channels=5, k=2),
                                 dict(mode="hadamard", norm="row", k=2),
                                 dict(shared=True, nonneg="shift")])
-def test_lego_dense_equals_sparse_on_variable_sizes(kw):
-    batch = make_batch([7, 3, 9, 1])
-    gd, gs = twin("dense", **kw)(batch), twin("sparse", **kw)(batch)
+def test_lego_dense_equals_sparse_on_variable_sizes(kw, device):
+    batch = make_batch([7, 3, 9, 1], device=device)
+    gd, gs = twin("dense", device, **kw)(batch), twin("sparse", device, **kw)(batch)
     assert gd.backend == "dense" and gs.backend == "sparse"
     assert (gd.to_dense() - gs.to_dense()).abs().max() < 1e-9
     # and the dense graph converts to the same edge weights
@@ -44,19 +44,19 @@ def test_lego_dense_equals_sparse_on_variable_sizes(kw):
     assert torch.allclose(w, gs_dense[bi, local[1], local[0]])  # [i, j]: edge j -> i
 
 
-def test_lego_float32_dense_equals_sparse():
-    batch = make_batch([12, 5], dtype=torch.float32)
+def test_lego_float32_dense_equals_sparse(device):
+    batch = make_batch([12, 5], dtype=torch.float32, device=device)
     torch.manual_seed(0)
-    md = LEGO(WIDTHS, 3, k=4, backend="dense").eval()
+    md = LEGO(WIDTHS, 3, k=4, backend="dense").to(device).eval()
     torch.manual_seed(0)
-    ms = LEGO(WIDTHS, 3, k=4, backend="sparse").eval()
+    ms = LEGO(WIDTHS, 3, k=4, backend="sparse").to(device).eval()
     assert (md(batch).to_dense() - ms(batch).to_dense()).abs().max() < 1e-5
 
 
-def test_lego_gradcheck_end_to_end_both_backends():
-    batch = make_batch([4, 3])
+def test_lego_gradcheck_end_to_end_both_backends(device):
+    batch = make_batch([4, 3], device=device)
     for backend in ("dense", "sparse"):
-        model = twin(backend, k=2, proj_channels=2)
+        model = twin(backend, device, k=2, proj_channels=2)
         x = batch.x_rgb.clone().requires_grad_()
 
         # gradients w.r.t. the features of one source, through projection,
@@ -69,9 +69,9 @@ def test_lego_gradcheck_end_to_end_both_backends():
         assert torch.autograd.gradcheck(f, (x, ), fast_mode=True)
 
 
-def test_pairing_samples_in_training_and_averages_in_eval():
-    batch = make_batch([6, 5])
-    model = twin("sparse", k=3)
+def test_pairing_samples_in_training_and_averages_in_eval(device):
+    batch = make_batch([6, 5], device=device)
+    model = twin("sparse", device, k=3)
     assert sorted(model.fusion.A.keys()) == ["flow|rgb", "flow|text", "rgb|text"]
     model.train()
     seen = set()
@@ -101,19 +101,19 @@ def test_pairing_samples_in_training_and_averages_in_eval():
     assert torch.allclose(model(batch).to_dense(), mean)
 
 
-def test_cp_rank1_module_equals_pairwise_with_outer_product():
-    batch = make_batch([8])
+def test_cp_rank1_module_equals_pairwise_with_outer_product(device):
+    batch = make_batch([8], device=device)
     sub = {"rgb": 6, "flow": 3}
-    cp = LEGO(sub, 2, k=3, fusion="cp", backend="sparse").double()
-    pair = LEGO(sub, 2, k=3, backend="sparse").double()
+    cp = LEGO(sub, 2, k=3, fusion="cp", backend="sparse").double().to(device)
+    pair = LEGO(sub, 2, k=3, backend="sparse").double().to(device)
     with torch.no_grad():
-        cp.fusion.factors["flow"].copy_(torch.tensor([[0.3, -1.0, 0.5]]))
-        cp.fusion.factors["rgb"].copy_(torch.tensor([[1.0, 0.2, -0.7]]))
+        cp.fusion.factors["flow"].copy_(torch.tensor([[0.3, -1.0, 0.5]], device=device))
+        cp.fusion.factors["rgb"].copy_(torch.tensor([[1.0, 0.2, -0.7]], device=device))
         pair.fusion.A["flow|rgb"].copy_(cp.fusion.factors["flow"].t() @ cp.fusion.factors["rgb"])
     assert torch.allclose(cp(batch).to_dense(), pair(batch).to_dense())
 
 
-def test_levels_fuse_fine_source_at_node_level_on_both_backends():
+def test_levels_fuse_fine_source_at_node_level_on_both_backends(device):
     torch.manual_seed(0)
     sizes = [3, 4]
     data = []
@@ -122,11 +122,12 @@ def test_levels_fuse_fine_source_at_node_level_on_both_backends():
         data.append(MultiSourceData(x_clip=torch.randn(n, 5, dtype=torch.float64),
                                     x_patch=torch.randn(3 * n, 4, dtype=torch.float64),
                                     assign_patch=assign, num_nodes=n))
-    batch = Batch.from_data_list(data)
+    batch = Batch.from_data_list(data).to(device)
     out = {}
     for backend in ("dense", "sparse"):
         torch.manual_seed(0)
-        out[backend] = LEGO({"clip": 5, "patch": 4}, 2, k=2, backend=backend).double()(batch)
+        out[backend] = LEGO({"clip": 5, "patch": 4}, 2, k=2,
+                            backend=backend).double().to(device)(batch)
     assert (out["dense"].to_dense() - out["sparse"].to_dense()).abs().max() < 1e-9
     # the patch graph pooled by S^T R S, by hand for the first clip graph
     ei, w = F.relation_graph(data[0].x_patch, k=2)
@@ -137,24 +138,24 @@ def test_levels_fuse_fine_source_at_node_level_on_both_backends():
     assert torch.allclose(edges_to_dense(pooled[0], pooled[1])[0], ref)
 
 
-def test_auto_backend_rule():
+def test_auto_backend_rule(device):
     model = LEGO({"a": 2, "b": 2}, 2, k=8)
     from pyg_fusion.nn import AUTO_DENSE_MAX_NODES
     assert model.choose_backend(AUTO_DENSE_MAX_NODES) == "dense"
     assert model.choose_backend(AUTO_DENSE_MAX_NODES + 1) == "sparse"
     assert LEGO({"a": 2, "b": 2}, 2).choose_backend(10**6) == "dense"  # full graphs
-    small = make_batch([5, 6])
-    assert LEGO(WIDTHS, 2).double()(small).backend == "dense"
+    small = make_batch([5, 6], device=device)
+    assert LEGO(WIDTHS, 2).double().to(device)(small).backend == "dense"
 
 
-def test_padded_input_with_mask():
-    batch = make_batch([5, 3])
+def test_padded_input_with_mask(device):
+    batch = make_batch([5, 3], device=device)
     from torch_geometric.utils import to_dense_batch
     xs, mask = {}, None
     for s in WIDTHS:
         xs[s], mask = to_dense_batch(batch[f"x_{s}"], batch.batch)
-    g = twin("dense", k=2)(xs, mask=mask)
-    ref = twin("sparse", k=2)(batch)
+    g = twin("dense", device, k=2)(xs, mask=mask)
+    ref = twin("sparse", device, k=2)(batch)
     assert (g.to_dense() - ref.to_dense()).abs().max() < 1e-9
 
 
@@ -169,9 +170,9 @@ def test_padded_input_with_mask():
     ({"rgb": torch.randn(0, 6), "flow": torch.randn(0, 3), "text": torch.randn(0, 4)},
      "N = 0|no units|empty"),
 ])
-def test_lego_bad_input(xs, match):
+def test_lego_bad_input(xs, match, device):
     with pytest.raises(ValueError, match=match):
-        LEGO(WIDTHS, 2, backend="sparse")(xs)
+        LEGO(WIDTHS, 2, backend="sparse").to(device)({s: x.to(device) for s, x in xs.items()})
 
 
 def test_constructor_errors():
@@ -185,27 +186,29 @@ def test_constructor_errors():
         LEGOFusion(["a", "b"], {"a": 1, "b": 2}, shared=True)
 
 
-def test_heads_and_loss():
-    batch = make_batch([32, 32, 32], dtype=torch.float32)
-    model = LEGO(WIDTHS, 3, k=4)
+def test_heads_and_loss(device):
+    batch = make_batch([32, 32, 32], dtype=torch.float32, device=device)
+    model = LEGO(WIDTHS, 3, k=4).to(device)
     graph = model(batch)
-    head = RowHead(32)
+    head = RowHead(32).to(device)
     logits = head(graph)
     assert logits.shape == (3, 32)
     with pytest.raises(ValueError, match="RowHead expects"):
-        head(torch.rand(2, 16, 16))
-    gh = GraphHead(6, 8, 2)
+        head(torch.rand(2, 16, 16, device=device))
+    gh = GraphHead(6, 8, 2).to(device)
     out = gh(batch.x_rgb, graph)
     assert out.shape == (96, 2)
-    sparse = LEGO(WIDTHS, 3, k=4, backend="sparse")(batch)
+    sparse = LEGO(WIDTHS, 3, k=4, backend="sparse").to(device)(batch)
     gh.eval()
     assert torch.allclose(gh(batch.x_rgb, sparse), gh(batch.x_rgb, sparse.edge_index,
                                                       sparse.edge_weight))
-    labels = torch.tensor([1, 0, 1])
+    labels = torch.tensor([1, 0, 1], device=device)
     torch.manual_seed(0)
-    dense = LEGO(WIDTHS, 3, k=4, backend="dense").double()(make_batch([32, 32, 32]))
+    dense = LEGO(WIDTHS, 3, k=4, backend="dense").double().to(device)(
+        make_batch([32, 32, 32], device=device))
     torch.manual_seed(0)
-    sp = LEGO(WIDTHS, 3, k=4, backend="sparse").double()(make_batch([32, 32, 32]))
+    sp = LEGO(WIDTHS, 3, k=4, backend="sparse").double().to(device)(
+        make_batch([32, 32, 32], device=device))
     for alpha in (None, 0.01):
         loss = DegreeVarianceLoss(alpha=alpha, k=3)
         assert torch.allclose(loss(dense, labels), loss(sp, labels))
@@ -214,12 +217,12 @@ def test_heads_and_loss():
     assert "DegreeVarianceLoss(alpha=None, k=3)" == repr(DegreeVarianceLoss())
 
 
-def test_power_expansion_message_passing_equals_edge_powers():
+def test_power_expansion_message_passing_equals_edge_powers(device):
     torch.manual_seed(0)
-    x = torch.randn(20, 4, dtype=torch.float64)
+    x = torch.randn(20, 4, dtype=torch.float64, device=device)
     ei, w = RelationGraph(k=4)(x)
     layer = GraphPowerExpansion(3)
-    signal = torch.randn(20, 2, dtype=torch.float64)
+    signal = torch.randn(20, 2, dtype=torch.float64, device=device)
     feats = layer.expand_features(signal, ei, w)
     idx, attr = layer(ei, w, 20)
     from pyg_fusion.functional import edges_to_dense
@@ -228,22 +231,23 @@ def test_power_expansion_message_passing_equals_edge_powers():
     assert "GraphPowerExpansion(num_powers=3" in repr(layer)
 
 
-def test_fixed_seed_gives_identical_results():
+def test_fixed_seed_gives_identical_results(device):
     outs = []
     for _ in range(2):
         torch.manual_seed(42)
-        model = LEGO(WIDTHS, 3, k=3, proj_channels=4, fusion="cp", rank=2, backend="sparse")
+        model = LEGO(WIDTHS, 3, k=3, proj_channels=4, fusion="cp", rank=2,
+                     backend="sparse").to(device)
         model.train()
-        outs.append(model(make_batch([6, 7], torch.float32)).edge_weight)
+        outs.append(model(make_batch([6, 7], torch.float32, device=device)).edge_weight)
     assert torch.equal(outs[0], outs[1])
 
 
 @pytest.mark.skipif(not _scatter.HAS_TORCH_SCATTER, reason="torch_scatter not installed")
-def test_torch_scatter_backend_gives_the_same_numbers():
-    batch = make_batch([9, 4])
-    ref = twin("sparse", k=3, prune_k=5)(batch)
+def test_torch_scatter_backend_gives_the_same_numbers(device):
+    batch = make_batch([9, 4], device=device)
+    ref = twin("sparse", device, k=3, prune_k=5)(batch)
     with _scatter.scatter_backend("torch_scatter"):
-        alt = twin("sparse", k=3, prune_k=5)(batch)
+        alt = twin("sparse", device, k=3, prune_k=5)(batch)
     assert torch.equal(ref.edge_index, alt.edge_index)
     assert (ref.edge_weight - alt.edge_weight).abs().max() < 1e-12
 

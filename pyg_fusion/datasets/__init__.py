@@ -1,5 +1,6 @@
 """Datasets of pyg_fusion (PyG ``InMemoryDataset``\\ s of
 :class:`~pyg_fusion.data.MultiSourceData`)."""
+from .clustered import clustered_features
 from .digits import MultiFeatureDigits
 from .synthetic_vad import SyntheticVAD
 from .tables import MultiViewTables
@@ -9,6 +10,7 @@ from .synthetic_rgbd import SyntheticRGBD  # noqa: F401
 from .translation import SyntheticTranslation, TaskonomyFolder  # noqa: F401
 
 __all__ = [
+    "clustered_features",
     "MultiFeatureDigits",
     "MultiViewTables",
     "VADFeatures",

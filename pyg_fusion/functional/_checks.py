@@ -15,10 +15,20 @@ def check_tensor(name: str, x, *, dims: tuple[int, ...] | None = None,
                          f"dimensions, got shape {tuple(x.shape)}")
     if floating and not x.is_floating_point():
         raise TypeError(f"{name} must be a floating-point tensor, got {x.dtype}")
-    if finite and x.is_floating_point() and not bool(torch.isfinite(x).all()):
+    if finite and x.is_floating_point():
+        check_finite(name, x)
+    return x
+
+
+def check_finite(name: str, x: Tensor) -> None:
+    if torch.compiler.is_compiling():
+        # A Python branch on the data cannot be traced: under torch.compile
+        # the check runs inside the graph and fails with a RuntimeError
+        # carrying the same message (without the count).
+        torch._assert_async(torch.isfinite(x).all(), f"{name} contains NaN or Inf value(s)")
+    elif not bool(torch.isfinite(x).all()):
         bad = int((~torch.isfinite(x)).sum())
         raise ValueError(f"{name} contains {bad} NaN or Inf value(s)")
-    return x
 
 
 def check_int(name: str, value, *, minimum: int) -> int:

@@ -54,6 +54,10 @@ class LEGO(torch.nn.Module):
         norm, mode, prune_k: the powers (:class:`GraphPowerExpansion`).
         fusion, rank, shared, pairs, support: the operator (:class:`LEGOFusion`).
         backend: ``"dense"``, ``"sparse"`` or ``"auto"``.
+        knn: the neighbour search of the sparse backend, ``"exact"``,
+            ``"approx"`` or ``"auto"`` (:func:`pyg_fusion.functional.relation_graph`;
+            the dense backend ranks exactly, so the backends agree for
+            ``"exact"`` and for graphs ``"auto"`` searches exactly).
 
     Shapes:
         - **input**: ``dict`` source -> ``[N, d_s]`` with ``batch`` ``[N]``
@@ -68,7 +72,7 @@ class LEGO(torch.nn.Module):
                  gamma: float | None = None, norm="sym", mode: str = "matrix",
                  fusion: str = "pairwise", rank: int = 1, shared: bool = False,
                  pairs: str = "sample", support: str = "union",
-                 prune_k: int | None = None, backend: str = "auto"):
+                 prune_k: int | None = None, backend: str = "auto", knn: str = "auto"):
         super().__init__()
         if not in_channels:
             raise ValueError("in_channels must name at least one source")
@@ -80,7 +84,7 @@ class LEGO(torch.nn.Module):
         if proj_channels is not None:
             self.proj = torch.nn.ModuleDict({
                 s: torch.nn.Linear(d, proj_channels) for s, d in self.in_channels.items()})
-        self.graph = RelationGraph(k, threshold, metric, nonneg, gamma)
+        self.graph = RelationGraph(k, threshold, metric, nonneg, gamma, knn)
         if isinstance(num_powers, int):
             num_powers = {s: num_powers for s in self.sources}
         self.expansions = torch.nn.ModuleDict({

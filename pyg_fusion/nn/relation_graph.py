@@ -3,7 +3,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ..functional.relation import dense_relation_graph, dense_topk, relation_graph
+from ..functional._checks import check_choice
+from ..functional.relation import KNN, dense_relation_graph, dense_topk, relation_graph
 
 
 class RelationGraph(torch.nn.Module):
@@ -13,7 +14,9 @@ class RelationGraph(torch.nn.Module):
     neighbours per node and/or the entries ``>= threshold`` (self loop kept).
 
     See :func:`pyg_fusion.functional.relation_graph` for the metrics, the
-    ``nonneg`` choice and the defined edge cases.
+    ``nonneg`` choice, the defined edge cases and the neighbour search
+    (``knn``: ``"exact"``, ``"approx"`` or ``"auto"``, through faiss when it
+    is installed). :meth:`dense` ranks neighbours exactly.
 
     Shapes:
         - **forward**: ``x`` ``[N, d]``, ``batch`` ``[N]`` ->
@@ -22,14 +25,18 @@ class RelationGraph(torch.nn.Module):
     """
 
     def __init__(self, k: int | None = None, threshold: float | None = None,
-                 metric: str = "cosine", nonneg="clamp", gamma: float | None = None):
+                 metric: str = "cosine", nonneg="clamp", gamma: float | None = None,
+                 knn: str = "auto"):
         super().__init__()
+        check_choice("knn", knn, KNN)
         self.k, self.threshold = k, threshold
         self.metric, self.nonneg, self.gamma = metric, nonneg, gamma
+        self.knn = knn
 
     def forward(self, x: Tensor, batch: Tensor | None = None) -> tuple[Tensor, Tensor]:
         return relation_graph(x, batch, k=self.k, threshold=self.threshold,
-                              metric=self.metric, nonneg=self.nonneg, gamma=self.gamma)
+                              metric=self.metric, nonneg=self.nonneg, gamma=self.gamma,
+                              knn=self.knn)
 
     def dense(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         """The same graph as :meth:`forward`, as a dense (batched) matrix."""

@@ -1,0 +1,62 @@
+"""torch.compile of LEGO: dense and sparse, static and dynamic shapes.
+
+The fast tests capture graphs with dynamo (``backend="eager"``, dynamic
+shapes, the case where data-dependent checks used to fail): graph breaks (the
+data-dependent backend choice and output sizes, the faiss search) are
+allowed, errors are not. The default inductor backend adds AOTAutograd and
+C++ code generation, 30-80 s per model on the 2-core CPU: the full matrix
+(static and dynamic shapes) with it is marked slow."""
+import pytest
+import torch
+
+from pyg_fusion.nn import LEGO
+
+
+def _inputs(device):
+    g = torch.Generator().manual_seed(0)
+    xs = {"a": torch.randn(40, 6, generator=g), "b": torch.randn(40, 5, generator=g)}
+    batch = torch.tensor([0] * 25 + [1] * 15)
+    return {s: x.to(device) for s, x in xs.items()}, batch.to(device)
+
+
+def _run(model, xs, batch):
+    xs = {s: x.clone().requires_grad_() for s, x in xs.items()}
+    g = model(xs, batch)
+    out = g.to_dense()
+    out.square().sum().backward()
+    return out.detach(), [xs[s].grad for s in sorted(xs)]
+
+
+def _check(device, backend, dynamic, compile_backend):
+    xs, batch = _inputs(device)
+    torch.manual_seed(0)
+    model = LEGO({"a": 6, "b": 5}, 2, k=4, prune_k=6, backend=backend).to(device).eval()
+    out, grads = _run(model, xs, batch)
+    compiled = torch.compile(model, dynamic=dynamic, backend=compile_backend)
+    out_c, grads_c = _run(compiled, xs, batch)
+    assert (out - out_c).abs().max() < 1e-5
+    for g, gc in zip(grads, grads_c):
+        assert (g - gc).abs().max() < 1e-5
+
+
+@pytest.mark.parametrize("backend", ["dense", "sparse"])
+def test_compiled_lego_matches_eager(device, backend):
+    _check(device, backend, True, "eager")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("dynamic", [None, True])
+@pytest.mark.parametrize("backend", ["dense", "sparse"])
+def test_compiled_lego_matches_eager_inductor(device, backend, dynamic):
+    _check(device, backend, dynamic, "inductor")
+
+
+def test_finiteness_check_compiles_and_still_fails():
+    model = LEGO({"a": 3, "b": 3}, 1, k=2, backend="sparse")
+    xs = {"a": torch.randn(6, 3), "b": torch.randn(6, 3)}
+    xs["b"][2, 1] = float("nan")
+    with pytest.raises(ValueError, match=r"xs\['b'\] contains 1 NaN or Inf value"):
+        model(xs)
+    # Inside a graph the check is an assertion with the same message.
+    with pytest.raises(RuntimeError, match=r"xs\['b'\] contains NaN or Inf value"):
+        torch.compile(model, backend="aot_eager", dynamic=True)(xs)
