@@ -111,3 +111,14 @@ def check_mask(name: str, mask, shape: tuple[int, ...]) -> Tensor:
 def check_finite(name: str, x: Tensor) -> Tensor:
     """NaN / Inf in a floating tensor is an error naming ``name``."""
     return check_tensor(name, x, finite=True)
+
+
+def check_channels(name: str, x, channels: int, *, dims: tuple[int, ...],
+                   dim: int = 1, what: str = "in_channels") -> Tensor:
+    """``x`` with ``dims`` dimensions and width ``channels`` along ``dim``:
+    the layer's own error would name a weight, not the input."""
+    check_tensor(name, x, dims=dims, floating=True)
+    if x.size(dim) != channels:
+        raise ValueError(f"{name} has {x.size(dim)} channels (shape {tuple(x.shape)}), "
+                         f"the layer expects {what} = {channels}")
+    return x
