@@ -1,9 +1,8 @@
-"""File reading and atomic writing shared by the datasets.
+"""File reading shared by the datasets.
 
 Every file a dataset writes (caches, bundled copies, generated data) goes
-through :func:`atomic_write`: it is written to a temporary file in the same
-folder and moved into place with :func:`os.replace`, so that an interrupted
-run never leaves a truncated file that a later run would trust.
+through :func:`pyg_fusion._files.atomic_write`, so that an interrupted run
+never leaves a truncated file that a later run would trust.
 
 Tables are read without pandas (not a dependency): :func:`read_table` parses
 CSV / TSV / whitespace text (optionally gzip-compressed), ``.npy`` and
@@ -13,41 +12,19 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
-import os
 import os.path as osp
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 
-
-@contextmanager
-def atomic_write(path: str, mode: str = "wb") -> Iterator[io.IOBase]:
-    """Open a temporary file beside ``path``; on success move it to ``path``."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{osp.basename(path)}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode) as f:
-            yield f
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+from .._files import atomic_write
+from .._files import write_text as save_text  # noqa: F401 (the datasets' name for it)
 
 
 def save_npy(path: str, array: np.ndarray) -> None:
     with atomic_write(path) as f:
         np.save(f, array)
 
-
-def save_text(path: str, text: str) -> None:
-    with atomic_write(path, "w") as f:
-        f.write(text)
 
 
 def require_file(path: str, what: str) -> str:
