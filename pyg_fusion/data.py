@@ -10,6 +10,10 @@ Conventions (used by every dataset, layer and figure of pyg_fusion):
   relationship graph of that source, on its own units.
 * ``y``, ``train_mask``, ``val_mask``, ``test_mask`` as usual in PyG.
 
+The node count ``num_nodes`` is the number of rows of the node-level sources
+(those without ``assign_<source>``) unless set explicitly, so that a PyG
+``DataLoader`` builds a correct ``batch`` vector from the sources alone.
+
 Batching (``Batch.from_data_list``) offsets ``assign_<source>`` by the number of
 nodes and ``edge_index_<source>`` by the number of that source's units, so that
 graphs of different sizes stay separate.
@@ -23,6 +27,46 @@ from torch_geometric.data import Data
 class MultiSourceData(Data):
     """A :class:`torch_geometric.data.Data` holding features of several sources
     (``x_<source>``) of the same units, see the module docstring."""
+
+    # The node count comes from the sources: PyG infers it only from keys such
+    # as ``x``, so a loader would otherwise build no ``batch`` vector for data
+    # holding only ``x_<source>`` and could not offset ``assign_<source>``.
+    # It is kept in the store (so that batching, saving and slicing see it)
+    # and follows the sources until the user sets ``num_nodes`` explicitly.
+    def __setattr__(self, key: str, value):
+        super().__setattr__(key, value)
+        self._after_set(key, value)
+
+    def __setitem__(self, key: str, value):
+        super().__setitem__(key, value)
+        self._after_set(key, value)
+
+    def _after_set(self, key: str, value) -> None:
+        if key == "num_nodes":
+            self.__dict__["_num_nodes_from_sources"] = value is None
+            if value is not None:
+                return
+        elif not key.startswith(("x_", "assign_")):
+            return
+        if not self.__dict__.get("_num_nodes_from_sources", True):
+            return
+        n = self._source_num_nodes()
+        store = self.__dict__["_store"]
+        if n is not None:
+            store["num_nodes"] = n
+        elif "num_nodes" in store:
+            del store["num_nodes"]
+
+    def _source_num_nodes(self) -> int | None:
+        """Rows of the first node-level source (an ``x_<source>`` without
+        ``assign_<source>``), or ``None`` when there is none."""
+        store = self.__dict__["_store"]
+        for key in sorted(store.keys()):
+            value = store[key]
+            if (key.startswith("x_") and f"assign_{key[2:]}" not in store
+                    and isinstance(value, torch.Tensor) and value.dim() >= 1):
+                return value.size(0)
+        return None
 
     @property
     def sources(self) -> list[str]:

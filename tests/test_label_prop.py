@@ -89,7 +89,7 @@ def test_errors_name_the_argument():
         F.label_propagation(y[:, 0], ei, w)
     with pytest.raises(ValueError, match="adj"):
         F.dense_label_propagation(y, torch.zeros(4, 4, dtype=torch.float64))
-    with pytest.raises(ValueError, match="mask"):
+    with pytest.raises(TypeError, match="mask"):
         F.seed_labels(torch.tensor([0, 1]), torch.tensor([1, 0]))
     labels = F.seed_labels(torch.tensor([2, 0, 1]), torch.tensor([True, False, True]), 4)
     assert labels.tolist() == [[0, 0, 1, 0], [0, 0, 0, 0], [0, 1, 0, 0]]

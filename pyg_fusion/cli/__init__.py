@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 # Module names under pyg_fusion.cli, in the order they appear in --help.
@@ -15,11 +16,78 @@ COMMANDS: list[str] = ["demo", "train", "evaluate", "compare", "sweep", "plot", 
 
 
 class CLIError(Exception):
-    """A user error: printed as one line, exit code 2, no traceback."""
+    """A user error: raise it anywhere in a command (naming the flag or file);
+    :func:`main` prints it as one line ``pyg-fusion <command>: error: ...``
+    and returns exit code 2, no traceback."""
+
+
+# Errors of the library that a user's input causes (bad files, bad values):
+# main() reports them like CLIError. Anything else is a bug and keeps its
+# traceback.
+USER_ERRORS = (CLIError, OSError, ValueError)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the one-line error of the CLI contract (argparse's own
+    prints the usage block first)."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
+
+
+def _one_line(text) -> str:
+    return " ".join(str(text).split())
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
+        target = exc.filename if exc.filename2 is None else f"{exc.filename} -> {exc.filename2}"
+        return f"{target}: {exc.strerror}"
+    if isinstance(exc, KeyError) and exc.args:
+        return str(exc.args[0])
+    return str(exc) or type(exc).__name__
+
+
+def _number(kind, text: str, ok, expected: str):
+    try:
+        v = kind(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+    if not ok(v):
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {v}")
+    return v
+
+
+def positive_int(text: str) -> int:
+    return _number(int, text, lambda v: v >= 1, "a positive integer")
+
+
+def nonneg_int(text: str) -> int:
+    return _number(int, text, lambda v: v >= 0, "an integer >= 0")
+
+
+def positive_float(text: str) -> float:
+    return _number(float, text, lambda v: v > 0 and v != float("inf"),
+                   "a positive finite number")
+
+
+def out_folder(text: str) -> str:
+    """argparse type of an output folder: anything but an existing file."""
+    if os.path.exists(text) and not os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text} is an existing file; expected a folder "
+                                         "(existing or to be created)")
+    return text
+
+
+def out_file(text: str) -> str:
+    """argparse type of an output file: anything but an existing folder."""
+    if os.path.isdir(text):
+        raise argparse.ArgumentTypeError(f"{text} is a folder; expected a file path")
+    return text
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="pyg-fusion",
         description="Multi-modal feature fusion on PyTorch Geometric: "
         "LEGO graph-power fusion and AsymFusion.")
@@ -36,11 +104,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     from ._process import command_settings
+    prog = " ".join(["pyg-fusion", args.command])
     try:
         with command_settings(args):
             return int(args.func(args) or 0)
-    except (CLIError, FileNotFoundError, ValueError) as exc:
-        print(f"pyg-fusion {args.command}: error: {exc}", file=sys.stderr)
+    except USER_ERRORS as exc:
+        print(f"{prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
         return 2
 
 

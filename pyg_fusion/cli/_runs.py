@@ -4,16 +4,15 @@ tables and the atomic results file."""
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
-import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import CLIError
+from .._files import write_json  # noqa: F401 (the commands import it from here)
+from . import CLIError, nonneg_int, out_folder, positive_float, positive_int
 
 DATASETS = ("digits", "synthetic-vad", "vad", "tables")
 SYNTHETIC_SETTINGS = ("multi_representation", "multi_modal", "multi_domain")
@@ -39,19 +38,11 @@ def int_list(text: str) -> list[int]:
         except ValueError:
             raise argparse.ArgumentTypeError(
                 f"expected integers like '0,1,2' or '1..9', got {text!r}") from None
+    if any(v < 0 for v in out):
+        raise argparse.ArgumentTypeError(f"expected integers >= 0, got {text!r}")
     if not out:
         raise argparse.ArgumentTypeError(f"expected at least one integer, got {text!r}")
     return out
-
-
-def positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive integer, got {v}")
-    return v
 
 
 def rate(text: str) -> float:
@@ -76,7 +67,7 @@ def add_dataset_args(p: argparse.ArgumentParser, default: str | None = "digits")
                    help="digits/tables: fraction of the training pool labelled")
     g.add_argument("--setting", choices=SYNTHETIC_SETTINGS, default="multi_representation",
                    help="synthetic-vad: the paper's Table 2 setting")
-    g.add_argument("--data-seed", type=int, default=0,
+    g.add_argument("--data-seed", type=nonneg_int, default=0,
                    help="synthetic-vad: seed of the generated data")
     g.add_argument("--num-segments", type=positive_int, default=32,
                    help="VAD: segments per video (32 is the paper's)")
@@ -103,8 +94,8 @@ def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego
     g.add_argument("--seeds", type=int_list, default=int_list(seeds_default),
                    help=f"seeds, e.g. 0,1,2 or 0..4 (default {seeds_default})")
     g.add_argument("--epochs", type=positive_int, help="epochs (default: the task's)")
-    g.add_argument("--lr", type=float, help="learning rate (default: the task's)")
-    g.add_argument("--num-powers", "-P", type=int, dest="num_powers",
+    g.add_argument("--lr", type=positive_float, help="learning rate (default: the task's)")
+    g.add_argument("--num-powers", "-P", type=nonneg_int, dest="num_powers",
                    help="LEGO: powers P of every source (default: the task's)")
     g.add_argument("--prune-k", type=positive_int, dest="prune_k",
                    help="LEGO, node task: keep the k largest entries per row after each "
@@ -124,7 +115,7 @@ def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego
     g.add_argument("--threads", type=positive_int, default=1,
                    help="torch threads per process (default 1: these models are small, "
                    "and more threads only add contention on a busy CPU)")
-    g.add_argument("--out", default="runs/out", help="output folder")
+    g.add_argument("--out", type=out_folder, default="runs/out", help="output folder")
     g.add_argument("--no-progress", action="store_true", help="hide progress bars")
 
 
@@ -148,6 +139,21 @@ def _check_file(what: str, path: str | None) -> str:
     if not os.path.isfile(path):
         raise CLIError(f"{what}: no such file: {path}")
     return path
+
+
+def load_train_checkpoint(path: str, flag: str = "--checkpoint"):
+    """``(checkpoint, hyper_parameters, config)`` of a checkpoint written by
+    ``pyg-fusion train``, loaded by :func:`pyg_fusion._files.load_checkpoint`
+    (``weights_only=True``); errors name ``flag`` and the file."""
+    from .._files import load_checkpoint
+    ckpt = load_checkpoint(path, what=flag, keys=("state_dict", "hyper_parameters"))
+    hp = ckpt["hyper_parameters"]
+    cfg = hp.get("config") if isinstance(hp, dict) else None
+    if not isinstance(cfg, dict) or not {"method", "dataset"} <= set(cfg) or \
+            not isinstance(ckpt["state_dict"], dict):
+        raise CLIError(f"{flag}: {path} is not a checkpoint of `pyg-fusion train` (its "
+                       "hyper_parameters hold no config with method and dataset)")
+    return ckpt, hp, cfg
 
 
 def load_data(args, seed: int = 0) -> TaskData:
@@ -272,21 +278,6 @@ def make_records(td: TaskData, method: str, per_seed: dict[int, dict[str, float]
                     "std": statistics.stdev(vals) if len(vals) > 1 else 0.0,
                     "seeds": seeds, "values": vals, **(extra or {})})
     return out
-
-
-def write_json(path: str | os.PathLike, obj) -> None:
-    """Writes JSON atomically (temp file in the same folder, then replace)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(obj, f, indent=1)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def format_table(records: list[dict], metrics: list[str] | None = None) -> str:

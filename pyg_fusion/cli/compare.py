@@ -55,12 +55,19 @@ def run_grid(args, methods_spec: str, seeds: list[int], *, checkpoint: bool,
     return records
 
 
+def write_results(out: Path, records: list[dict]) -> None:
+    """``results.json`` of a finished grid; the partial file of
+    :func:`run_grid` is then stale and removed."""
+    write_json(out / "results.json", records)
+    (out / "results.partial.json").unlink(missing_ok=True)
+
+
 def run(args) -> int:
     out = Path(args.out)
     records = run_grid(args, args.method, args.seeds, checkpoint=False, out=out)
     if not is_main_process():
         return 0
-    write_json(out / "results.json", records)
+    write_results(out, records)
     task = "node" if args.dataset in ("digits", "tables") else "vad"
     print(format_table(records, METRICS[task] + ["params", "time_per_epoch_s"]))
     print(f"\nwrote {out / 'results.json'}")

@@ -8,6 +8,8 @@ import argparse
 import time
 from pathlib import Path
 
+from .._files import write_text
+from . import nonneg_int, out_folder, positive_int
 from ._runs import (TaskData, format_table, load_data, make_records, run_method,
                     write_json)
 
@@ -31,16 +33,16 @@ def register(subparsers) -> None:
         "and PNG figures: the relationship graph of each view beside LEGO's fused graph, "
         "and the learned operators A.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--out", default="runs/demo", help="output folder")
+    p.add_argument("--out", type=out_folder, default="runs/demo", help="output folder")
     p.add_argument("--root", default="runs/data", help="dataset folder")
-    p.add_argument("--seed", type=int, default=0, help="seed")
-    p.add_argument("--node-epochs", type=int, default=40, help="epochs on the digits")
-    p.add_argument("--graph-epochs", type=int, default=40,
+    p.add_argument("--seed", type=nonneg_int, default=0, help="seed")
+    p.add_argument("--node-epochs", type=positive_int, default=40, help="epochs on the digits")
+    p.add_argument("--graph-epochs", type=positive_int, default=40,
                    help="epochs on the digits, graph only (label propagation)")
-    p.add_argument("--vad-epochs", type=int, default=20, help="epochs on SyntheticVAD")
+    p.add_argument("--vad-epochs", type=positive_int, default=20, help="epochs on SyntheticVAD")
     p.add_argument("--full", action="store_true",
                    help="every method of the registry instead of the demo's selection")
-    p.add_argument("--threads", type=int, default=1, help="torch threads")
+    p.add_argument("--threads", type=positive_int, default=1, help="torch threads")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
     p.set_defaults(func=run)
 
@@ -143,7 +145,7 @@ def run(args) -> int:
                                                       "time_per_epoch_s"]) +
             "\n\nSyntheticVAD (multi_representation), frame-level test metrics\n" +
             format_table(vadr, ["auc", "ap", "pr_auc_trapz", "params", "time_per_epoch_s"]))
-    (out / "results.txt").write_text(text + "\n")
+    write_text(out / "results.txt", text + "\n")
     print(text)
     print(f"\nwrote {out / 'results.json'}, {out / 'results.txt'} and figures "
           f"{', '.join(figures)} in {time.perf_counter() - t0:.0f} s")

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import os
 import warnings
 from pathlib import Path
 
-from . import CLIError
+from . import CLIError, out_folder, positive_int
 from ._runs import (METRICS, add_dataset_args, format_table, is_main_process, load_data,
-                    make_records, write_json)
+                    load_train_checkpoint, make_records, write_json)
 
 HELP = "evaluate a checkpoint written by `pyg-fusion train`"
 
@@ -24,30 +23,15 @@ def register(subparsers) -> None:
     add_dataset_args(p, default=None)
     p.add_argument("--method", help="must match the checkpoint's method if given")
     p.add_argument("--seeds", help=argparse.SUPPRESS)
-    p.add_argument("--devices", type=int, default=1, help="CPU processes (> 1: DDP, gloo)")
-    p.add_argument("--out", default="runs/eval", help="output folder")
+    p.add_argument("--devices", type=positive_int, default=1, help="CPU processes (> 1: DDP, gloo)")
+    p.add_argument("--out", type=out_folder, default="runs/eval", help="output folder")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
     p.set_defaults(func=run)
 
 
-def load_checkpoint(path: str):
-    import torch
-    if not os.path.isfile(path):
-        raise CLIError(f"--checkpoint: no such file: {path}")
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as exc:
-        raise CLIError(f"--checkpoint: cannot read {path}: {exc}") from None
-    hp = ckpt.get("hyper_parameters", {})
-    cfg = hp.get("config")
-    if not cfg or "method" not in cfg or "state_dict" not in ckpt:
-        raise CLIError(f"--checkpoint: {path} is not a checkpoint of `pyg-fusion train`")
-    return ckpt, hp, cfg
-
-
 def run(args) -> int:
     from ..methods import build_model
-    ckpt, hp, cfg = load_checkpoint(args.checkpoint)
+    ckpt, hp, cfg = load_train_checkpoint(args.checkpoint)
     if args.method and args.method != cfg["method"]:
         raise CLIError(f"--method {args.method!r} does not match the checkpoint's "
                        f"{cfg['method']!r}")

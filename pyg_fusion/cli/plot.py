@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from . import CLIError
+from . import CLIError, nonneg_int, out_file, positive_int
 
 KINDS = ("relation-graph", "adjacency", "powers", "operator", "pq-sensitivity",
          "anomaly-scores", "sparse-vs-dense")
@@ -40,7 +40,7 @@ def register(subparsers) -> None:
         description="Render one figure of pyg_fusion.visualize as a PNG.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("kind", choices=KINDS, metavar="KIND", help=", ".join(KINDS))
-    p.add_argument("--out", required=True, help="PNG file to write")
+    p.add_argument("--out", type=out_file, required=True, help="PNG file to write")
     g = p.add_argument_group("inputs")
     g.add_argument("--input", help="saved results (JSON) or graph (.pt)")
     g.add_argument("--checkpoint", help="a checkpoint of a trained model")
@@ -48,30 +48,30 @@ def register(subparsers) -> None:
                    f"{', '.join(DATASETS)}); for pq-sensitivity: selects its records")
     g.add_argument("--root", default="runs/data",
                    help="data set folder (default: runs/data, as pyg-fusion train)")
-    g.add_argument("--index", type=int, default=0, help="graph of the data set (default 0)")
+    g.add_argument("--index", type=nonneg_int, default=0, help="graph of the data set (default 0)")
     g = p.add_argument_group("graphs")
     g.add_argument("--source", help="source to draw (relation-graph; default: the first)")
     g.add_argument("--sources", help="comma-separated sources (adjacency, powers; "
                    "default: all, at most 4)")
-    g.add_argument("--k", type=int, default=10, help="neighbours per node (default 10)")
-    g.add_argument("--num-powers", type=int, default=3, help="P for powers (default 3)")
+    g.add_argument("--k", type=positive_int, default=10, help="neighbours per node (default 10)")
+    g.add_argument("--num-powers", type=nonneg_int, default=3, help="P for powers (default 3)")
     g.add_argument("--norm", default="sym", choices=("sym", "row", "none"),
                    help="normalisation of the powers (default sym)")
-    g.add_argument("--max-nodes", type=int, default=300,
+    g.add_argument("--max-nodes", type=positive_int, default=300,
                    help="draw a seeded random subset of at most this many nodes "
                    "(default 300)")
-    g.add_argument("--top-k", type=int, help="strongest edges per node (relation-graph)")
+    g.add_argument("--top-k", type=positive_int, help="strongest edges per node (relation-graph)")
     g.add_argument("--layout", default="spring", choices=("spring", "circular", "temporal"))
     g = p.add_argument_group("results")
     g.add_argument("--metric", help="pq-sensitivity: the metric to draw (default: the "
                    "sweep's main metric)")
     g.add_argument("--setting", help="pq-sensitivity: the VAD setting to draw")
     g.add_argument("--method", help="pq-sensitivity: the method to draw")
-    g.add_argument("--batch", type=int, help="sparse-vs-dense: batch size to draw")
+    g.add_argument("--batch", type=positive_int, help="sparse-vs-dense: batch size to draw")
     g.add_argument("--scatter", help="sparse-vs-dense: scatter implementation to draw")
-    g.add_argument("--frames-per-snippet", type=int, default=None,
+    g.add_argument("--frames-per-snippet", type=positive_int, default=None,
                    help="anomaly-scores: frames per snippet (default: from the file, else 16)")
-    g.add_argument("--max-videos", type=int, default=8, help="anomaly-scores: videos drawn")
+    g.add_argument("--max-videos", type=positive_int, default=8, help="anomaly-scores: videos drawn")
     g.add_argument("--threshold", type=float, help="anomaly-scores: decision threshold")
     p.set_defaults(func=run)
 
@@ -161,19 +161,10 @@ def rebuild_from_checkpoint(path: str, root: str):
     ``weights_only=True``."""
     import argparse
 
-    import torch
-
     from ..methods import build_model, model_options
-    from ._runs import SYNTHETIC_SETTINGS, add_dataset_args, load_data
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"--checkpoint: no such file: {path!r}")
-    try:
-        ckpt = torch.load(path, map_location="cpu", weights_only=True)
-        cfg = ckpt["hyper_parameters"]["config"]
-        state = ckpt["state_dict"]
-    except Exception as exc:
-        raise CLIError(f"--checkpoint: {path!r} is not a checkpoint of pyg-fusion train "
-                       f"({type(exc).__name__}: {exc})") from None
+    from ._runs import SYNTHETIC_SETTINGS, add_dataset_args, load_data, load_train_checkpoint
+    ckpt, _, cfg = load_train_checkpoint(path)
+    state = ckpt["state_dict"]
     if cfg.get("dataset") not in ("digits", "synthetic-vad"):
         raise CLIError(f"--checkpoint: models are rebuilt for digits and synthetic-vad "
                        f"checkpoints; this one is for {cfg.get('dataset')!r}")
@@ -201,7 +192,6 @@ def scores_from_checkpoint(path: str, root: str):
     import torch
     from torch_geometric.data import Batch
 
-    from ..functional import edges_to_dense
     model, td, cfg = rebuild_from_checkpoint(path, root)
     if td.task != "vad":
         raise CLIError(f"--checkpoint: anomaly scores need a synthetic-vad checkpoint; "
@@ -247,18 +237,10 @@ def fused_from_checkpoint(path: str, root: str, index: int = 0):
 def load_state_dict(path: str) -> dict:
     """The tensors of a checkpoint: a Lightning checkpoint's ``state_dict``
     or a plain state dict, loaded with ``weights_only=True``."""
-    import torch
-    if not Path(path).is_file():
-        raise FileNotFoundError(f"--checkpoint: no such file: {path!r}")
-    try:
-        obj = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:
-        raise CLIError(f"cannot read the checkpoint {path!r} as tensors "
-                       f"(torch.load weights_only=True): {exc}") from exc
-    if isinstance(obj, dict) and isinstance(obj.get("state_dict"), dict):
+    from .._files import load_checkpoint
+    obj = load_checkpoint(path, what="--checkpoint")
+    if isinstance(obj.get("state_dict"), dict):
         obj = obj["state_dict"]
-    if not isinstance(obj, dict):
-        raise CLIError(f"{path!r} holds no state dict")
     return obj
 
 
@@ -356,15 +338,15 @@ def load_saved_graph(path: str):
     """A ``Data`` saved with ``torch.save(data, path)``, loaded with
     ``weights_only=True`` (no arbitrary code runs) and PyG's storage classes
     allowed."""
-    import torch
     from torch_geometric.data.data import DataEdgeAttr, DataTensorAttr
     from torch_geometric.data.feature_store import TensorAttr
     from torch_geometric.data.graph_store import EdgeAttr
     from torch_geometric.data.storage import EdgeStorage, GlobalStorage, NodeStorage
-    allowed = [DataEdgeAttr, DataTensorAttr, GlobalStorage, NodeStorage, EdgeStorage,
-               TensorAttr, EdgeAttr]
-    with torch.serialization.safe_globals(allowed):
-        return torch.load(path, map_location="cpu", weights_only=True)
+
+    from .._files import load_torch
+    allowed = (DataEdgeAttr, DataTensorAttr, GlobalStorage, NodeStorage, EdgeStorage,
+               TensorAttr, EdgeAttr)
+    return load_torch(path, what="--input", allowed=allowed)
 
 
 def load_dataset_graph(name: str, root: str, index: int = 0):

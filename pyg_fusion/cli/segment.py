@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import os.path as osp
 
-from . import CLIError
+from . import CLIError, nonneg_int, out_folder, positive_float, positive_int
 
 _EPILOG = """examples:
   pyg-fusion segment train --data synthetic --root runs/synthetic_rgbd \\
@@ -41,17 +41,17 @@ def _data_args(p) -> None:
                    help="synthetic: seeded scenes written to --root; nyud: "
                    "NYUDv2 list layout (train.txt / val.txt) under --root")
     g.add_argument("--root", default="runs/synthetic_rgbd", help="data folder")
-    g.add_argument("--num-classes", type=int, default=40,
+    g.add_argument("--num-classes", type=positive_int, default=40,
                    help="classes of nyud data (default 40)")
-    g.add_argument("--crop-size", type=int, default=500,
+    g.add_argument("--crop-size", type=positive_int, default=500,
                    help="nyud training crop (default 500)")
-    g.add_argument("--size", type=int, default=64, help="synthetic image side")
-    g.add_argument("--num-train", type=int, default=192, help="synthetic train scenes")
-    g.add_argument("--num-test", type=int, default=64, help="synthetic test scenes")
-    g.add_argument("--data-seed", type=int, default=0, help="synthetic generator seed")
-    g.add_argument("--batch-size", type=int, default=8)
-    g.add_argument("--workers", type=int, default=0, help="data loader workers")
-    g.add_argument("--threads", type=int, default=None,
+    g.add_argument("--size", type=positive_int, default=64, help="synthetic image side")
+    g.add_argument("--num-train", type=positive_int, default=192, help="synthetic train scenes")
+    g.add_argument("--num-test", type=positive_int, default=64, help="synthetic test scenes")
+    g.add_argument("--data-seed", type=nonneg_int, default=0, help="synthetic generator seed")
+    g.add_argument("--batch-size", type=positive_int, default=8)
+    g.add_argument("--workers", type=nonneg_int, default=0, help="data loader workers")
+    g.add_argument("--threads", type=positive_int, default=None,
                    help="torch CPU threads (default: torch's choice; 1 is often "
                    "fastest for small networks on a busy machine)")
 
@@ -76,26 +76,26 @@ def register(subparsers) -> None:
     g.add_argument("--block", choices=("basic", "bottleneck"), default="bottleneck")
     g.add_argument("--layers", type=_ints, default=(1, 1, 1, 1),
                    help="blocks per stage, e.g. 3,4,6,3 (default 1,1,1,1)")
-    g.add_argument("--width", type=int, default=64, help="stem channels (64 = ResNet)")
-    g.add_argument("--decoder-features", type=int, default=256)
+    g.add_argument("--width", type=positive_int, default=64, help="stem channels (64 = ResNet)")
+    g.add_argument("--decoder-features", type=positive_int, default=256)
     g.add_argument("--light", action="store_true", help="Light-Weight RefineNet decoder")
     g.add_argument("--dropout", type=float, default=0.5)
     g.add_argument("--frozen-stats", action="store_true",
                    help="freeze BN running statistics, train only the private affine")
     g.add_argument("--pretrained", help="local torchvision ResNet checkpoint (.pth)")
     g = t.add_argument_group("training")
-    g.add_argument("--epochs", type=int, default=20)
-    g.add_argument("--lr", type=float, default=2e-3)
+    g.add_argument("--epochs", type=positive_int, default=20)
+    g.add_argument("--lr", type=positive_float, default=2e-3)
     g.add_argument("--weight-decay", type=float, default=1e-5)
-    g.add_argument("--seed", type=int, default=0)
-    g.add_argument("--out", required=True, help="output folder")
+    g.add_argument("--seed", type=nonneg_int, default=0)
+    g.add_argument("--out", type=out_folder, required=True, help="output folder")
     g.add_argument("--no-progress", action="store_true")
     t.set_defaults(func=run_train)
 
     e = sub.add_parser("evaluate", help="score a checkpoint on the test split")
     e.add_argument("--checkpoint", required=True, help="Lightning checkpoint (.ckpt)")
     _data_args(e)
-    e.add_argument("--out", required=True, help="output folder")
+    e.add_argument("--out", type=out_folder, required=True, help="output folder")
     e.add_argument("--no-progress", action="store_true")
     e.set_defaults(func=run_evaluate)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
@@ -138,8 +138,8 @@ def _report(module, test, out: str, class_names, progress: bool, trainer=None):
     write_json(osp.join(out, "metrics.json"), {
         "variant": module.hparams.variant, "scores": scores,
         "parameters": sum(p.numel() for p in module.model.parameters())})
-    from ..datasets._io import save_text
-    save_text(osp.join(out, "metrics.md"), table + "\n")
+    from .._files import write_text
+    write_text(osp.join(out, "metrics.md"), table + "\n")
     fig = save_prediction_figure(module, test, osp.join(out, "predictions.png"),
                                  class_names=class_names)
     print(table)
@@ -179,14 +179,9 @@ def run_train(args) -> int:
 def run_evaluate(args) -> int:
     from ..training.segmentation import SegmentationModule
 
-    if not osp.isfile(args.checkpoint):
-        raise CLIError(f"checkpoint file not found: {args.checkpoint}")
+    from .._files import load_lightning
     _set_threads(args)
-    try:
-        module = SegmentationModule.load_from_checkpoint(args.checkpoint,
-                                                         map_location="cpu")
-    except Exception as exc:
-        raise CLIError(f"cannot load checkpoint {args.checkpoint}: {exc}") from exc
+    module = load_lightning(SegmentationModule, args.checkpoint, what="--checkpoint")
     _, test, names = _datasets(args, module.hparams.num_classes)
     _report(module, test, args.out, names or module.hparams.class_names,
             not args.no_progress)

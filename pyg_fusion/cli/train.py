@@ -4,8 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ._runs import (METRICS, add_dataset_args, add_training_args, format_table, is_main_process,
-                    write_json)
+from ._runs import METRICS, add_dataset_args, add_training_args, format_table, is_main_process
 
 HELP = "train a method on a dataset (checkpoints, CSV logs, results.json)"
 
@@ -22,12 +21,12 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from .compare import run_grid
+    from .compare import run_grid, write_results
     out = Path(args.out)
     records = run_grid(args, args.method, args.seeds, checkpoint=True, out=out)
     if not is_main_process():
         return 0
-    write_json(out / "results.json", records)
+    write_results(out, records)
     task = "node" if args.dataset in ("digits", "tables") else "vad"
     print(format_table(records, METRICS[task] + ["params", "time_per_epoch_s"]))
     print(f"\nwrote {out / 'results.json'} and checkpoints under {out}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import os.path as osp
 
-from . import CLIError
+from . import CLIError, nonneg_int, out_folder, positive_float, positive_int
 
 SYNTHETIC = "synthetic"
 
@@ -28,32 +28,32 @@ def register(subparsers) -> None:
                        "default those of the checkpoint)")
         q.add_argument("--target", default="rgb",
                        help="target modality folder")
-        q.add_argument("--image-size", type=int, default=32,
+        q.add_argument("--image-size", type=positive_int, default=32,
                        help="images are resized to image-size x image-size")
         q.add_argument("--root", default="runs/data/synthetic_translation",
                        help="cache folder of the synthetic data")
-        q.add_argument("--batch-size", type=int, default=16)
-        q.add_argument("--seed", type=int, default=0)
-        q.add_argument("--threads", type=int, default=0,
+        q.add_argument("--batch-size", type=positive_int, default=16)
+        q.add_argument("--seed", type=nonneg_int, default=0)
+        q.add_argument("--threads", type=nonneg_int, default=0,
                        help="torch CPU threads (0: torch's default); 1 is "
                        "much faster for small images on a busy machine")
 
     t = sub.add_parser("train", help="train a generator",
                        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     data_args(t)
-    t.add_argument("--out", required=True, help="output folder (logs, "
+    t.add_argument("--out", type=out_folder, required=True, help="output folder (logs, "
                    "checkpoints, metrics.json, figure)")
     t.add_argument("--val-data", default=None, help="validation folder "
                    "(Taskonomy-style); default: 10%% of --data, or the "
                    "synthetic validation split")
-    t.add_argument("--num-train", type=int, default=800,
+    t.add_argument("--num-train", type=positive_int, default=800,
                    help="synthetic training scenes")
-    t.add_argument("--num-val", type=int, default=200,
+    t.add_argument("--num-val", type=positive_int, default=200,
                    help="synthetic validation scenes")
-    t.add_argument("--epochs", type=int, default=20)
-    t.add_argument("--ngf", type=int, default=16,
+    t.add_argument("--epochs", type=positive_int, default=20)
+    t.add_argument("--ngf", type=positive_int, default=16,
                    help="generator width (pix2pix: 64)")
-    t.add_argument("--num-downs", type=int, default=None,
+    t.add_argument("--num-downs", type=positive_int, default=None,
                    help="U-Net levels (None: log2(image-size))")
     t.add_argument("--norm", choices=["batch", "instance"], default="batch",
                    help="private normalisation of each modality")
@@ -61,10 +61,10 @@ def register(subparsers) -> None:
                    default="vanilla", help="'none' trains L1 only")
     t.add_argument("--lambda-l1", type=float, default=100.0)
     t.add_argument("--lambda-gan", type=float, default=1.0)
-    t.add_argument("--ndf", type=int, default=32)
-    t.add_argument("--d-layers", type=int, default=2,
+    t.add_argument("--ndf", type=positive_int, default=32)
+    t.add_argument("--d-layers", type=positive_int, default=2,
                    help="PatchGAN stride-2 layers (3 = 70x70 patches)")
-    t.add_argument("--lr", type=float, default=2e-4)
+    t.add_argument("--lr", type=positive_float, default=2e-4)
     t.add_argument("--no-progress", action="store_true")
     t.set_defaults(func=_train)
 
@@ -73,15 +73,15 @@ def register(subparsers) -> None:
     data_args(e, modalities=None)
     e.add_argument("--checkpoint", required=True,
                    help="a .ckpt written by 'translate train'")
-    e.add_argument("--out", required=True, help="folder for metrics.json, "
+    e.add_argument("--out", type=out_folder, required=True, help="folder for metrics.json, "
                    "metrics.md and translation.png")
-    e.add_argument("--num-test", type=int, default=200,
+    e.add_argument("--num-test", type=positive_int, default=200,
                    help="synthetic test scenes")
     e.add_argument("--inception", default=None,
                    help="local TorchScript / torch.export feature network "
                    "for FID and KID (nothing is downloaded)")
-    e.add_argument("--inception-size", type=int, default=299)
-    e.add_argument("--num-figure", type=int, default=4,
+    e.add_argument("--inception-size", type=positive_int, default=299)
+    e.add_argument("--num-figure", type=nonneg_int, default=4,
                    help="scenes shown in the figure")
     e.add_argument("--no-progress", action="store_true")
     e.set_defaults(func=_evaluate)
@@ -185,18 +185,13 @@ def _evaluate(args) -> int:
     import torch
     from torch_geometric.loader import DataLoader
 
+    from .._files import load_lightning
     from ..training.translation import (TranslationModule, evaluate_translation,
                                         load_feature_extractor, save_metrics,
                                         save_translation_figure)
 
     _set_threads(args)
-    if not osp.isfile(args.checkpoint):
-        raise CLIError(f"checkpoint {args.checkpoint!r} does not exist")
-    try:
-        module = TranslationModule.load_from_checkpoint(args.checkpoint,
-                                                        map_location="cpu")
-    except Exception as exc:
-        raise CLIError(f"cannot read checkpoint {args.checkpoint!r}: {exc}")
+    module = load_lightning(TranslationModule, args.checkpoint, what="--checkpoint")
     mods = module.modalities if args.modalities is None else _modalities(args)
     if mods != module.modalities:
         raise CLIError(f"the checkpoint was trained on {module.modalities}, "

@@ -12,7 +12,7 @@ import torch
 from torch_geometric.data import InMemoryDataset
 
 from ..data import MultiSourceData
-from ._io import atomic_write
+from .._files import atomic_write, load_torch, remove_stale_temps
 
 
 def options_hash(options: Any, files: Sequence[str] = ()) -> str:
@@ -30,7 +30,23 @@ def options_hash(options: Any, files: Sequence[str] = ()) -> str:
 class FusionDataset(InMemoryDataset):
     """:class:`~torch_geometric.data.InMemoryDataset` of
     :class:`~pyg_fusion.data.MultiSourceData` whose processed file is written
-    atomically (PyG's :meth:`save` writes in place)."""
+    atomically (PyG's :meth:`save` writes in place), and whose broken cache
+    files (a truncated processed file, ``pre_transform.pt`` or
+    ``pre_filter.pt``) give an error that names the file and the way out,
+    ``force_reload=True``, which rebuilds them."""
+
+    def _process(self):
+        # PyG compares the stored pre_transform / pre_filter with
+        # torch.load(weights_only=False), which turns a truncated file into a
+        # bare unpickling error: read them safely first, naming the file.
+        remove_stale_temps(self.processed_dir)
+        if not self.force_reload:
+            for name in ("pre_transform.pt", "pre_filter.pt"):
+                path = osp.join(self.processed_dir, name)
+                if osp.exists(path):
+                    load_torch(path, what=f"{self.__class__.__name__} cache",
+                               recover="delete it or pass force_reload=True")
+        super()._process()
 
     @classmethod
     def save(cls, data_list: Sequence[MultiSourceData], path: str) -> None:
@@ -42,7 +58,8 @@ class FusionDataset(InMemoryDataset):
         try:
             super().load(path, data_cls)
         except Exception as exc:
-            raise RuntimeError(f"cannot load the processed file {path} ({exc}); delete it "
+            raise RuntimeError(f"{self.__class__.__name__}: cannot load the processed file "
+                               f"{path} ({type(exc).__name__}: {str(exc)[:200]}); delete it "
                                f"or pass force_reload=True") from exc
 
     def _repr_options(self) -> str:

@@ -1,9 +1,8 @@
-"""File reading and atomic writing shared by the datasets.
+"""File reading shared by the datasets.
 
 Every file a dataset writes (caches, bundled copies, generated data) goes
-through :func:`atomic_write`: it is written to a temporary file in the same
-folder and moved into place with :func:`os.replace`, so that an interrupted
-run never leaves a truncated file that a later run would trust.
+through :func:`pyg_fusion._files.atomic_write`, so that an interrupted run
+never leaves a truncated file that a later run would trust.
 
 Tables are read without pandas (not a dependency): :func:`read_table` parses
 CSV / TSV / whitespace text (optionally gzip-compressed), ``.npy`` and
@@ -13,41 +12,19 @@ from __future__ import annotations
 
 import csv
 import gzip
-import io
-import os
 import os.path as osp
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Iterator
 
 import numpy as np
 
-
-@contextmanager
-def atomic_write(path: str, mode: str = "wb") -> Iterator[io.IOBase]:
-    """Open a temporary file beside ``path``; on success move it to ``path``."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{osp.basename(path)}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode) as f:
-            yield f
-        os.replace(tmp, path)
-    except BaseException:
-        if osp.exists(tmp):
-            os.remove(tmp)
-        raise
+from .._files import atomic_write
+from .._files import write_text as save_text  # noqa: F401 (the datasets' name for it)
 
 
 def save_npy(path: str, array: np.ndarray) -> None:
     with atomic_write(path) as f:
         np.save(f, array)
 
-
-def save_text(path: str, text: str) -> None:
-    with atomic_write(path, "w") as f:
-        f.write(text)
 
 
 def require_file(path: str, what: str) -> str:
@@ -56,13 +33,23 @@ def require_file(path: str, what: str) -> str:
     return path
 
 
-def load_npy(path: str, what: str) -> np.ndarray:
-    """``np.load`` of one ``.npy`` with errors that name the file."""
+def load_npy(path: str, what: str, *, finite: bool = False) -> np.ndarray:
+    """``np.load`` of one ``.npy`` with errors that name the file; with
+    ``finite=True`` (features) it must hold numbers without NaN or Inf."""
     require_file(path, what)
     try:
-        return np.load(path, mmap_mode="r", allow_pickle=False)
+        array = np.load(path, mmap_mode="r", allow_pickle=False)
     except Exception as exc:  # numpy raises several types for broken files
         raise ValueError(f"{what}: cannot read {path} as .npy ({exc})") from exc
+    if finite:
+        if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+            raise ValueError(f"{what}: {path} holds {array.dtype} values, expected numbers")
+        bad = ~np.isfinite(array)
+        if bad.any():
+            first = tuple(int(i) for i in np.argwhere(bad)[0])
+            raise ValueError(f"{what}: {path} holds {int(bad.sum())} NaN or Inf value(s), "
+                             f"the first at index {first}")
+    return array
 
 
 def _open_text(path: str):
@@ -135,6 +122,34 @@ def _fast_numeric(lines, delimiter, header, index_col, path) -> Table | None:
     return Table(values, None, first if header else None, path)
 
 
+def _auto_index(rows, head, width: int, what: str, path: str) -> int | None:
+    """Column 0 holds row ids when its header cell is empty (what
+    ``pandas.DataFrame.to_csv`` writes) or when none of its cells is a
+    number; a column that mixes numbers and other cells is an error naming
+    the first odd cell (a typo or an empty cell must not turn a feature column
+    into ids)."""
+    if width < 2:
+        return None
+    if head is not None and len(head) == width and head[0] == "":
+        return 0
+    numbers = [_is_number(r[0]) for r in rows]
+    if all(numbers):
+        return None
+    if not any(numbers):
+        return 0
+    n_num, n_text = numbers.count(True), numbers.count(False)
+    if n_text <= n_num:
+        odd = numbers.index(False)
+        why = f"is not a number while {n_num} other cells of column 0 are"
+    else:
+        odd = numbers.index(True)
+        why = f"is a number while {n_text} other cells of column 0 are not"
+    line = odd + 1 + (head is not None)
+    raise ValueError(f"{what}: {path} line {line}, column 0: {rows[odd][0]!r} {why}; pass "
+                     "index_col=0 if column 0 holds row ids, index_col=None if it holds "
+                     "features, or fix the cell")
+
+
 def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = True,
                npz_key: str | None = None, what: str = "table") -> Table:
     """Read a 2-D table from CSV / TSV / whitespace text (``.gz`` allowed),
@@ -147,8 +162,10 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
             in its column). A header of column numbers (``0,1,2,...``) is numeric:
             pass ``header=True`` for it.
         index_col: column number of row ids, ``None``, or ``"auto"``: column 0
-            is an index when one of its data cells is not a number, or when its
-            header cell is empty (what ``pandas.DataFrame.to_csv`` writes).
+            is an index when none of its data cells is a number, or when its
+            header cell is empty (what ``pandas.DataFrame.to_csv`` writes); a
+            column 0 that mixes numbers and other cells is an error naming the
+            line and the cell.
         numeric: convert the values to float64 (errors name the row and
             column); ``False`` keeps strings (labels).
         npz_key: the array of an ``.npz`` holding several; with one array it
@@ -186,10 +203,7 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
             raise ValueError(f"{what}: {path} line {line} has {len(row)} fields, "
                              f"expected {width} like the first data row")
     if index_col == "auto":
-        first_col = [r[0] for r in rows]
-        empty_head = head is not None and len(head) == width and head[0] == ""
-        ids = empty_head or not all(map(_is_number, first_col))
-        index_col = 0 if (width > 1 and ids) else None
+        index_col = _auto_index(rows, head, width, what, path)
     index = None
     if index_col is not None:
         if not isinstance(index_col, int) or not 0 <= index_col < width:

@@ -13,7 +13,8 @@ import torch
 
 from ..data import MultiSourceData
 from ._base import FusionDataset, options_hash
-from ._io import atomic_write, read_table
+from .._files import atomic_write, load_torch, save_torch
+from ._io import read_table
 from ._split import stratified_masks
 
 VIEWS = ("fou", "fac", "kar", "pix", "zer", "mor")
@@ -154,14 +155,14 @@ class MultiFeatureDigits(FusionDataset):
         and cached beside the processed files, so that other options
         (label rates, seeds, views) re-process in milliseconds."""
         cache = osp.join(self.processed_dir, f"mfeat_values_{options_hash({}, self.raw_paths)}.pt")
-        if osp.exists(cache):
-            return torch.load(cache, weights_only=True)
+        if osp.exists(cache) and not self.force_reload:
+            return load_torch(cache, what="MultiFeatureDigits value cache",
+                              recover="delete it or pass force_reload=True")
         values = {}
         for view, path in zip(VIEWS, self.raw_paths):
             table = read_table(path, header=True, index_col=None, what=f"view {view!r}")
             values[view] = torch.from_numpy(table.values)
-        with atomic_write(cache) as f:
-            torch.save(values, f)
+        save_torch(values, cache)
         return values
 
     def process(self) -> None:

@@ -31,7 +31,7 @@ import os.path as osp
 import numpy as np
 from PIL import Image
 
-from ._io import atomic_write
+from .._files import atomic_write
 from .rgbd import RGBDSegmentation
 
 __all__ = ["SyntheticRGBD", "SYNTHETIC_RGBD_CLASSES", "make_rgbd_scene"]

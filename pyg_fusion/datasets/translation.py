@@ -16,9 +16,10 @@ from typing import Callable, Sequence
 import numpy as np
 import torch
 from torch import Tensor
-from torch_geometric.data import Data, Dataset, InMemoryDataset
+from torch_geometric.data import Data, Dataset
 
 from ..functional._checks import check_choice, check_int
+from ._base import FusionDataset
 
 #: Channels of each synthetic modality.
 SYNTHETIC_CHANNELS = {"depth": 1, "normal": 3, "shade": 1, "edge": 1, "rgb": 3}
@@ -180,7 +181,7 @@ def render_scene(rng: np.random.Generator, size: int) -> dict[str, np.ndarray]:
 _SPLITS = {"train": 0, "val": 1, "test": 2}
 
 
-class SyntheticTranslation(InMemoryDataset):
+class SyntheticTranslation(FusionDataset):
     r"""Seeded synthetic scenes for multi-modal image translation: depth,
     surface normals, shading and edges rendered from the same geometry, and
     an RGB target that no single one of them predicts.
@@ -243,7 +244,7 @@ class SyntheticTranslation(InMemoryDataset):
         self.progress = progress
         super().__init__(root, transform, pre_transform,
                          force_reload=force_reload)
-        self.load(self.processed_paths[0])
+        self.load(self.processed_paths[0], Data)
         # The file holds all four modalities; keep the requested ones.
         drop = [f"x_{m}" for m in self.MODALITIES if m not in mods]
         for key in drop:
@@ -277,10 +278,7 @@ class SyntheticTranslation(InMemoryDataset):
             if self.pre_transform is not None:
                 data = self.pre_transform(data)
             data_list.append(data)
-        path = self.processed_paths[0]
-        tmp = f"{path}.tmp{os.getpid()}"
-        self.save(data_list, tmp)
-        os.replace(tmp, path)
+        self.save(data_list, self.processed_paths[0])
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}({len(self)}, split={self.split!r}, "

@@ -350,7 +350,7 @@ class VADFeatures(FusionDataset):
         pattern = self._pattern(layout, source, video)
         what = f"{where}: source {source!r}"
         if "{crop}" not in pattern:
-            arr = load_npy(osp.join(base, pattern.format(name=video)), what)
+            arr = load_npy(osp.join(base, pattern.format(name=video)), what, finite=True)
             if arr.ndim == 2:
                 arr = arr[:, None, :]
             if arr.ndim != 3:
@@ -371,7 +371,7 @@ class VADFeatures(FusionDataset):
             load_npy(osp.join(base, pattern.format(name=video, crop=0)), what)  # raises
         arrays = []
         for c in sorted(crops):
-            a = load_npy(crops[c], f"{what} crop {c}")
+            a = load_npy(crops[c], f"{what} crop {c}", finite=True)
             if a.ndim != 2:
                 raise ValueError(f"{what} crop {c}: expected [T, F], got shape {a.shape}")
             if arrays and a.shape != arrays[0].shape:

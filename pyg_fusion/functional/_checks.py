@@ -20,7 +20,8 @@ def check_tensor(name: str, x, *, dims: tuple[int, ...] | None = None,
     return x
 
 
-def check_finite(name: str, x: Tensor) -> None:
+def check_finite(name: str, x: Tensor) -> Tensor:
+    """NaN / Inf in a floating tensor is an error naming ``name``."""
     if torch.compiler.is_compiling():
         # A Python branch on the data cannot be traced: under torch.compile
         # the check runs inside the graph and fails with a RuntimeError
@@ -29,6 +30,7 @@ def check_finite(name: str, x: Tensor) -> None:
     elif not bool(torch.isfinite(x).all()):
         bad = int((~torch.isfinite(x)).sum())
         raise ValueError(f"{name} contains {bad} NaN or Inf value(s)")
+    return x
 
 
 def check_int(name: str, value, *, minimum: int) -> int:
@@ -55,3 +57,75 @@ def check_edge_index(name: str, edge_index: Tensor, num_nodes: int) -> Tensor:
         raise ValueError(f"{name} holds node indices outside [0, {num_nodes}) "
                          f"(min {int(edge_index.min())}, max {int(edge_index.max())})")
     return edge_index
+
+
+def check_batch(name: str, batch, num_nodes: int, unit: str = "node") -> Tensor:
+    """A PyG ``batch`` vector: ``[N]`` long, graph ids ``>= 0``, sorted (the
+    nodes of one graph contiguous, graphs in order). Every op that takes a
+    ``batch`` follows this one rule: an unsorted vector is an error, never a
+    silently different answer."""
+    check_tensor(name, batch, dims=(1, ))
+    if batch.dtype != torch.long:
+        raise TypeError(f"{name} must be torch.long (graph ids), got {batch.dtype}")
+    if batch.numel() != num_nodes:
+        raise ValueError(f"{name} must have one entry per {unit} ({num_nodes}), "
+                         f"got {batch.numel()}")
+    if batch.numel():
+        low = int(batch.min())
+        if low < 0:
+            raise ValueError(f"{name} holds negative graph ids (min {low}); expected "
+                             "ids >= 0")
+        down = (batch[1:] < batch[:-1]).nonzero()
+        if down.numel():
+            i = int(down[0, 0]) + 1
+            raise ValueError(f"{name} must be sorted (PyG's convention: the nodes of "
+                             f"a graph contiguous, graphs in order); entry {i} is "
+                             f"{int(batch[i])} after {int(batch[i - 1])}")
+    return batch
+
+
+def check_like(name: str, x: Tensor, ref_name: str, ref: Tensor, *,
+               dtype: bool = True) -> Tensor:
+    """``x`` on the device of ``ref`` and, when both are floating, of its
+    dtype: torch's own messages for a mix name neither argument."""
+    if x.device != ref.device:
+        raise ValueError(f"{name} is on {x.device} but {ref_name} on {ref.device}; "
+                         "move them to one device")
+    if dtype and x.is_floating_point() and ref.is_floating_point() and x.dtype != ref.dtype:
+        raise TypeError(f"{name} is {x.dtype} but {ref_name} is {ref.dtype}; "
+                        "expected one floating dtype")
+    return x
+
+
+def check_index(name: str, index, size: int, what: str = "indices") -> Tensor:
+    """``[n]`` long ``index`` with every value in ``[0, size)`` (class labels,
+    parent assignments)."""
+    check_tensor(name, index, dims=(1, ))
+    if index.dtype != torch.long:
+        raise TypeError(f"{name} must be torch.long ({what}), got {index.dtype}")
+    if index.numel():
+        lo, hi = int(index.min()), int(index.max())
+        if lo < 0 or hi >= size:
+            raise ValueError(f"{name} holds {what} outside [0, {size}) "
+                             f"(min {lo}, max {hi})")
+    return index
+
+
+def check_mask(name: str, mask, shape: tuple[int, ...]) -> Tensor:
+    check_tensor(name, mask)
+    if mask.dtype != torch.bool:
+        raise TypeError(f"{name} must be a bool tensor, got {mask.dtype}")
+    if tuple(mask.shape) != tuple(shape):
+        raise ValueError(f"{name} must have shape {list(shape)}, got {list(mask.shape)}")
+    return mask
+
+
+def check_channels(name: str, x, channels: int, *, dims: tuple[int, ...],
+                   dim: int = 1, what: str = "in_channels") -> Tensor:
+    """``x`` with ``dims`` dimensions and width ``channels`` along ``dim``:
+    the layer's own error would name a weight, not the input."""
+    check_tensor(name, x, dims=dims, floating=True)
+    if x.size(dim) != channels:
+        raise ValueError(f"{name} has {x.size(dim)} channels (shape {tuple(x.shape)}), "
+                         f"the layer expects {what} = {channels}")
+    return x

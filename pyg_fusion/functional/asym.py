@@ -25,7 +25,7 @@ import torch
 from torch import Tensor
 
 from .._scatter import scatter_sum
-from ._checks import check_edge_index, check_int, check_tensor
+from ._checks import check_batch, check_edge_index, check_int, check_like, check_tensor
 
 __all__ = ["shift_groups", "channel_shuffle", "pixel_shift", "temporal_shift",
            "edge_shift"]
@@ -52,7 +52,8 @@ def _check_list(name: str, xs) -> list[Tensor]:
     if len(xs) == 0:
         raise ValueError(f"{name} must hold at least one tensor, got an empty list")
     for i, x in enumerate(xs):
-        check_tensor(f"{name}[{i}]", x)
+        check_tensor(f"{name}[{i}]", x, finite=True)
+        check_like(f"{name}[{i}]", x, f"{name}[0]", xs[0])
         if x.dim() < 2:
             raise ValueError(f"{name}[{i}] must have shape [B, C, ...], got "
                              f"{tuple(x.shape)}")
@@ -80,6 +81,14 @@ def channel_shuffle(xs: Sequence[Tensor], ratio: float = 0.2) -> list[Tensor]:
     one modality the input is returned unchanged. Parameter-free and
     differentiable.
 
+    With :math:`g = 0` (fewer than 5 channels at the default ratio, or
+    ``ratio=0``) the rule above would replace each modality whole by the next
+    one and lose its own features; instead nothing is exchanged and every
+    modality is returned unchanged (a **[choice]**, the defined behaviour of
+    this library). :func:`pixel_shift`, :func:`temporal_shift` and
+    :func:`edge_shift` move nothing with :math:`g = 0` either, so a block
+    whose width is too small for a group simply does not fuse.
+
     Args:
         xs: list of ``M`` tensors of the same shape ``[B, C, ...]`` (images
             ``[B, C, H, W]`` or node features ``[N, C]``).
@@ -90,10 +99,13 @@ def channel_shuffle(xs: Sequence[Tensor], ratio: float = 0.2) -> list[Tensor]:
         list of ``M`` tensors, shapes as the input.
     """
     xs = _check_list("xs", xs)
-    k = 4 * shift_groups(xs[0].size(1), ratio)
+    g = shift_groups(xs[0].size(1), ratio)
     m = len(xs)
     if m == 1:
         return [xs[0]]
+    if g == 0:  # see the docstring: nothing is exchanged
+        return list(xs)
+    k = 4 * g
     return [torch.cat([xs[i][:, :k], xs[(i + 1) % m][:, k:]], dim=1)
             for i in range(m)]
 
@@ -146,12 +158,8 @@ def pixel_shift(x: Tensor, shift: int = 1, ratio: float = 0.2) -> Tensor:
 def _check_nodes(x: Tensor, batch: Tensor | None) -> Tensor | None:
     check_tensor("x", x, dims=(2, ))
     if batch is not None:
-        check_tensor("batch", batch, dims=(1, ))
-        if batch.dtype != torch.long:
-            raise TypeError(f"batch must be torch.long, got {batch.dtype}")
-        if batch.numel() != x.size(0):
-            raise ValueError(f"batch must have one entry per row of x "
-                             f"({x.size(0)}), got {batch.numel()}")
+        check_batch("batch", batch, x.size(0), "row of x")
+        check_like("batch", batch, "x", x)
     return batch
 
 
@@ -171,8 +179,9 @@ def temporal_shift(x: Tensor, shift: int = 1, ratio: float = 0.2,
         x: ``[N, C]`` rows in temporal order within each sequence.
         shift: steps (``>= 0``).
         ratio: ``g / C``.
-        batch: ``[N]`` sequence id of each row (rows of one sequence
-            contiguous, as in a PyG ``Batch``); ``None``: one sequence.
+        batch: ``[N]`` sequence id of each row, sorted (rows of one sequence
+            contiguous, as in a PyG ``Batch``; an unsorted vector is an
+            error); ``None``: one sequence.
 
     Returns:
         ``[N, C]``.
@@ -218,14 +227,16 @@ def edge_shift(x: Tensor, edge_index: Tensor, ratio: float = 0.2,
     Returns:
         ``[N, C]``.
     """
-    check_tensor("x", x, dims=(2, ))
+    check_tensor("x", x, dims=(2, ), floating=True, finite=True)
     n = x.size(0)
     check_edge_index("edge_index", edge_index, n)
+    check_like("edge_index", edge_index, "x", x)
     k = 4 * shift_groups(x.size(1), ratio)
     if edge_weight is None:
         edge_weight = x.new_ones(edge_index.size(1))
     else:
         check_tensor("edge_weight", edge_weight, dims=(1, ), finite=True)
+        check_like("edge_weight", edge_weight, "x", x, dtype=False)  # cast below
         if edge_weight.numel() != edge_index.size(1):
             raise ValueError(f"edge_weight must have one entry per edge "
                              f"({edge_index.size(1)}), got {edge_weight.numel()}")

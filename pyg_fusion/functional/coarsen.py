@@ -17,8 +17,13 @@ import torch
 from torch import Tensor
 
 from .._scatter import scatter_sum
-from ._checks import check_choice, check_edge_index, check_int, check_tensor
+from ._checks import check_choice, check_edge_index, check_index, check_int, check_tensor
 from ._sparse import coalesce_keys
+
+
+def _check_assign(assign: Tensor, num_parents: int) -> None:
+    check_int("num_parents", num_parents, minimum=1)
+    check_index("assign", assign, num_parents, "parents")
 
 
 def coarsen(edge_index: Tensor, edge_weight: Tensor, assign: Tensor, num_parents: int,
@@ -37,12 +42,7 @@ def coarsen(edge_index: Tensor, edge_weight: Tensor, assign: Tensor, num_parents
         target, then source (the edge :math:`j \to i` pools to
         :math:`\mathrm{assign}[j] \to \mathrm{assign}[i]`).
     """
-    check_int("num_parents", num_parents, minimum=1)
-    check_tensor("assign", assign, dims=(1, ))
-    if assign.dtype != torch.long:
-        raise TypeError(f"assign must be torch.long, got {assign.dtype}")
-    if assign.numel() and (int(assign.min()) < 0 or int(assign.max()) >= num_parents):
-        raise ValueError(f"assign holds parents outside [0, {num_parents})")
+    _check_assign(assign, num_parents)
     check_edge_index("edge_index", edge_index, assign.numel())
     check_tensor("edge_weight", edge_weight, dims=(1, 2), floating=True, finite=True)
     if edge_weight.size(0) != edge_index.size(1):
@@ -67,7 +67,13 @@ def dense_coarsen(adj: Tensor, assign: Tensor, num_parents: int,
                   reduce: str = "sum") -> Tensor:
     """Dense :math:`S^T G S` for ``adj`` ``[N_f, N_f]``: the reference twin of
     :func:`coarsen`."""
-    check_tensor("adj", adj, dims=(2, ), floating=True)
+    _check_assign(assign, num_parents)
+    check_tensor("adj", adj, dims=(2, ), floating=True, finite=True)
+    n = assign.numel()
+    if tuple(adj.shape) != (n, n):
+        raise ValueError(f"adj must be [N_f, N_f] = [{n}, {n}] (N_f from assign), got "
+                         f"{list(adj.shape)}")
+    check_choice("reduce", reduce, ("sum", "mean"))
     s = torch.nn.functional.one_hot(assign, num_parents).to(adj.dtype)
     out = s.t() @ adj @ s
     if reduce == "mean":

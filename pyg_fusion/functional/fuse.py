@@ -25,7 +25,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._checks import check_choice, check_tensor
+from ._checks import check_choice, check_edge_index, check_int, check_like, check_tensor
 from ._sparse import scatter_to, union_support
 
 
@@ -48,14 +48,19 @@ def lego_fuse(powers_a: Tensor, powers_b: Tensor, A: Tensor) -> Tensor:
         raise ValueError(f"powers_a {tuple(powers_a.shape)} and powers_b "
                          f"{tuple(powers_b.shape)} must describe the same N units "
                          "(and batch)")
+    check_like("powers_b", powers_b, "powers_a", powers_a)
     _check_A(A, powers_a.size(-3), powers_b.size(-3))
+    check_like("A", A, "powers_a", powers_a)
     # Mixing b's powers first costs (P+1)(Q+1) N^2 once, then one product.
     mixed_b = torch.einsum("pq,...qij->...pij", A, powers_b)
     return (powers_a * mixed_b).sum(-3)
 
 
-def _check_attr(name: str, attr: Tensor, index: Tensor) -> None:
+def _check_attr(name: str, attr: Tensor, index: Tensor, num_nodes: int,
+                index_name: str) -> None:
+    check_edge_index(index_name, index, num_nodes)
     check_tensor(name, attr, dims=(2, ), floating=True, finite=True)
+    check_like(name, attr, index_name, index)
     if attr.size(0) != index.size(1):
         raise ValueError(f"{name} must be [E, P+1] with one row per edge "
                          f"({index.size(1)}), got {tuple(attr.shape)}")
@@ -94,9 +99,12 @@ def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
     Returns:
         ``(edge_index [2, E], edge_weight [E])``, sorted by target, then source.
     """
-    _check_attr("attr_a", attr_a, edge_index_a)
-    _check_attr("attr_b", attr_b, edge_index_b)
+    check_int("num_nodes", num_nodes, minimum=1)
+    _check_attr("attr_a", attr_a, edge_index_a, num_nodes, "edge_index_a")
+    _check_attr("attr_b", attr_b, edge_index_b, num_nodes, "edge_index_b")
+    check_like("attr_b", attr_b, "attr_a", attr_a)
     _check_A(A, attr_a.size(1), attr_b.size(1))
+    check_like("A", A, "attr_a", attr_a)
     index, xa, yb = align_pair(edge_index_a, attr_a, edge_index_b, attr_b, num_nodes,
                                support=support)
     return index, ((xa @ A) * yb).sum(-1)
@@ -132,6 +140,7 @@ def _check_factors(factors: list[Tensor], sizes: list[int]) -> None:
     rank = None
     for m, (f, s) in enumerate(zip(factors, sizes)):
         check_tensor(f"factors[{m}]", f, dims=(2, ), floating=True, finite=True)
+        check_like(f"factors[{m}]", f, "factors[0]", factors[0])
         if f.size(1) != s or (rank is not None and f.size(0) != rank):
             raise ValueError(f"factors[{m}] must have shape [R, P_m+1] = "
                              f"[{rank if rank is not None else 'R'}, {s}], got {list(f.shape)}")
@@ -145,10 +154,15 @@ def lego_fuse_cp(powers: list[Tensor], factors: list[Tensor]) -> Tensor:
         raise ValueError("powers must hold at least one source")
     for m, pw in enumerate(powers):
         check_tensor(f"powers[{m}]", pw, floating=True, finite=True)
+        if pw.dim() < 3:
+            raise ValueError(f"powers[{m}] must be [..., P_m+1, N, N] (at least 3 "
+                             f"dimensions), got shape {tuple(pw.shape)}")
+        check_like(f"powers[{m}]", pw, "powers[0]", powers[0])
         if pw.shape[:-3] + pw.shape[-2:] != powers[0].shape[:-3] + powers[0].shape[-2:]:
             raise ValueError(f"powers[{m}] {tuple(pw.shape)} does not describe the same "
                              f"N units (and batch) as powers[0] {tuple(powers[0].shape)}")
     _check_factors(factors, [pw.size(-3) for pw in powers])
+    check_like("factors[0]", factors[0], "powers[0]", powers[0])
     out = None
     for pw, f in zip(powers, factors):
         term = torch.einsum("rp,...pij->...rij", f, pw)
@@ -165,9 +179,12 @@ def lego_fuse_cp_sparse(edge_indices: list[Tensor], attrs: list[Tensor],
     ``[E_m, P_m+1]``, ``factors[m]`` ``[R, P_m+1]`` -> ``(edge_index, edge_weight)``."""
     if len(edge_indices) != len(attrs) or not attrs:
         raise ValueError("edge_indices and attrs must be non-empty lists of equal length")
+    check_int("num_nodes", num_nodes, minimum=1)
     for m, (ei, at) in enumerate(zip(edge_indices, attrs)):
-        _check_attr(f"attrs[{m}]", at, ei)
+        _check_attr(f"attrs[{m}]", at, ei, num_nodes, f"edge_indices[{m}]")
+        check_like(f"attrs[{m}]", at, "attrs[0]", attrs[0])
     _check_factors(factors, [at.size(1) for at in attrs])
+    check_like("factors[0]", factors[0], "attrs[0]", attrs[0])
     index, positions = _union(list(edge_indices), num_nodes)
     keep = _restrict(index, positions, support)
     out = None

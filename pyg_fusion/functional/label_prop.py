@@ -25,7 +25,7 @@ from torch import Tensor
 from torch_geometric.utils import coalesce
 
 from .._scatter import scatter_sum
-from ._checks import check_edge_index, check_int, check_tensor
+from ._checks import check_edge_index, check_index, check_int, check_like, check_mask, check_tensor
 from .powers import _inv_pow
 
 __all__ = ["label_propagation", "dense_label_propagation", "seed_labels"]
@@ -36,11 +36,17 @@ def seed_labels(y: Tensor, mask: Tensor, num_classes: int | None = None) -> Tens
     rows elsewhere: ``[N, C]`` float."""
     check_tensor("y", y, dims=(1, ))
     if y.dtype != torch.long:
-        raise ValueError(f"y must hold class indices (torch.long), got {y.dtype}")
-    if mask.dtype != torch.bool or mask.shape != y.shape:
-        raise ValueError(f"mask must be a bool tensor of shape {tuple(y.shape)}, got "
-                         f"{mask.dtype} {tuple(mask.shape)}")
-    c = int(num_classes) if num_classes is not None else int(y.max()) + 1
+        raise TypeError(f"y must hold class indices (torch.long), got {y.dtype}")
+    check_mask("mask", mask, tuple(y.shape))
+    check_like("mask", mask, "y", y)
+    if num_classes is None:
+        if y.numel() == 0:
+            raise ValueError("y holds no nodes: pass num_classes, it cannot be read "
+                             "from the labels")
+        c = int(y.max()) + 1
+    else:
+        c = check_int("num_classes", num_classes, minimum=1)
+    check_index("y[mask]", y[mask], c, "class indices")
     out = torch.zeros(y.numel(), c, device=y.device)
     out[mask] = torch.nn.functional.one_hot(y[mask], c).float()
     return out
@@ -86,6 +92,7 @@ def label_propagation(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None 
         edge_weight = torch.cat([edge_weight, edge_weight]) / 2
     # Duplicates are summed first, as in the dense W: the degree takes |sum|,
     # not the sum of |.|, when signed duplicates meet.
+    check_like("edge_weight", edge_weight, "y", y)
     edge_index, edge_weight = coalesce(edge_index, edge_weight, n)
     col, row = edge_index  # (source j, target i) holds W[i, j]
     d = _inv_pow(scatter_sum(edge_weight.abs(), row, n), -0.5)
@@ -101,6 +108,7 @@ def dense_label_propagation(y: Tensor, adj: Tensor, *, num_layers: int = 20,
     """The dense form of :func:`label_propagation`: ``adj`` ``[N, N]``."""
     _check(y, num_layers, alpha)
     check_tensor("adj", adj, dims=(2, ), floating=True, finite=True)
+    check_like("adj", adj, "y", y)
     if adj.shape != (y.size(0), y.size(0)):
         raise ValueError(f"adj must be [N, N] = [{y.size(0)}, {y.size(0)}] (N from y), got "
                          f"{tuple(adj.shape)}")

@@ -19,7 +19,7 @@ import torch
 from torch import Tensor
 
 from .._scatter import scatter_sum
-from ._checks import check_int, check_tensor
+from ._checks import check_batch, check_edge_index, check_int, check_like, check_tensor
 
 
 def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
@@ -27,6 +27,12 @@ def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
     """Row sums of a sparse graph (each node's in-edges, the rows of the
     dense graph) over the entries ``>= alpha`` (all with ``alpha=None``):
     ``[N]``, differentiable in the kept weights."""
+    check_int("num_nodes", num_nodes, minimum=0)
+    check_edge_index("edge_index", edge_index, num_nodes)
+    check_tensor("edge_weight", edge_weight, dims=(1, ), floating=True)
+    if edge_weight.numel() != edge_index.size(1):
+        raise ValueError(f"edge_weight must have one entry per edge "
+                         f"({edge_index.size(1)}), got {edge_weight.numel()}")
     if alpha is not None:
         edge_weight = edge_weight * (edge_weight.detach() >= alpha)
     return scatter_sum(edge_weight, edge_index[1], num_nodes)
@@ -34,6 +40,9 @@ def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
 
 def dense_graph_degrees(adj: Tensor, alpha: float | None = None) -> Tensor:
     """Row sums of dense graphs ``[..., N, N]`` over the entries ``>= alpha``."""
+    check_tensor("adj", adj, floating=True)
+    if adj.dim() < 2 or adj.size(-1) != adj.size(-2):
+        raise ValueError(f"adj must be square [..., N, N], got {tuple(adj.shape)}")
     if alpha is not None:
         adj = adj * (adj.detach() >= alpha)
     return adj.sum(-1)
@@ -49,16 +58,25 @@ def degree_variance_loss(degrees: Tensor, batch: Tensor, labels: Tensor, k: int 
         batch: ``[N]`` video of each node.
         labels: ``[B]`` video labels, 1 anomalous, 0 normal.
         k: degrees taken from each anomalous video (the k largest).
+        num_graphs: :math:`B` (default ``batch.max() + 1``).
     """
     check_tensor("degrees", degrees, dims=(1, ), floating=True, finite=True)
+    if degrees.numel() == 0:
+        raise ValueError("degrees holds no nodes (N = 0): the degree-variance loss "
+                         "needs at least one node")
     check_int("k", k, minimum=1)
-    if batch.numel() != degrees.numel():
-        raise ValueError(f"batch must have one entry per node ({degrees.numel()}), "
-                         f"got {batch.numel()}")
-    num_graphs = int(batch.max()) + 1 if num_graphs is None else num_graphs
+    check_batch("batch", batch, degrees.numel())
+    check_like("batch", batch, "degrees", degrees)
+    if num_graphs is None:
+        num_graphs = int(batch.max()) + 1
+    else:
+        check_int("num_graphs", num_graphs, minimum=int(batch.max()) + 1)
+    check_tensor("labels", labels)
     if labels.numel() != num_graphs:
         raise ValueError(f"labels must have one entry per video ({num_graphs}), "
                          f"got {labels.numel()}")
+    if labels.numel() and not bool(((labels == 0) | (labels == 1)).all()):
+        raise ValueError("labels must be video labels 0 (normal) or 1 (anomalous)")
     labels = labels.view(-1).bool()
     node_abn = labels[batch]
     normal = degrees[~node_abn]

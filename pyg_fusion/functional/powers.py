@@ -27,7 +27,7 @@ import torch
 from torch import Tensor
 
 from .._scatter import scatter_sum
-from ._checks import check_choice, check_edge_index, check_int, check_tensor
+from ._checks import check_choice, check_edge_index, check_int, check_mask, check_tensor
 from ._ell import ell_spspmm, ell_topk, ell_union, identity_ell, is_regular, to_ell
 from ._sparse import row_topk, scatter_to, spspmm, union_support
 from .relation import dense_topk
@@ -107,6 +107,9 @@ def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "ma
     n = adj.size(-1)
     eye = torch.eye(n, dtype=adj.dtype, device=adj.device).expand_as(adj)
     if mask is not None:
+        if adj.dim() != 3:
+            raise ValueError(f"mask needs adj of shape [B, N, N], got {tuple(adj.shape)}")
+        check_mask("mask", mask, tuple(adj.shape[:2]))
         m = mask.to(adj.dtype)
         eye = eye * m.unsqueeze(-1)
     r_hat = dense_normalize(adj, norm)

@@ -23,7 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ._checks import check_choice, check_int, check_tensor
+from ._checks import check_batch, check_choice, check_int, check_like, check_mask, check_tensor
 from ._knn import faiss_gpu, faiss_knn, load_faiss
 
 METRICS = ("cosine", "rbf", "dot")
@@ -97,10 +97,9 @@ def dense_relation_graph(x: Tensor, metric: str = "cosine", nonneg="clamp", *,
         s = x @ x.transpose(-1, -2)
     s = _apply_nonneg(s, nonneg)
     if mask is not None:
-        check_tensor("mask", mask, dims=(2, ))
-        if x.dim() != 3 or mask.shape != x.shape[:2]:
-            raise ValueError(f"mask must have shape [B, N] = {tuple(x.shape[:2])} "
-                             f"for x of shape {tuple(x.shape)}, got {tuple(mask.shape)}")
+        if x.dim() != 3:
+            raise ValueError(f"mask needs x of shape [B, N, d], got {tuple(x.shape)}")
+        check_mask("mask", mask, tuple(x.shape[:2]))
         m = mask.to(s.dtype)
         s = s * m.unsqueeze(-1) * m.unsqueeze(-2)
     return s
@@ -349,13 +348,8 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     if batch is None:
         batch = x.new_zeros(n, dtype=torch.long)
     else:
-        check_tensor("batch", batch, dims=(1, ))
-        if batch.numel() != n:
-            raise ValueError(f"batch must have one entry per unit ({n}), got {batch.numel()}")
-        if batch.dtype != torch.long:
-            raise TypeError(f"batch must be torch.long, got {batch.dtype}")
-        if n > 1 and bool((batch[1:] < batch[:-1]).any()):
-            raise ValueError("batch must be sorted (PyG's convention)")
+        check_batch("batch", batch, n, "unit")
+        check_like("batch", batch, "x", x)
     check_choice("knn", knn, KNN)
     row_col = None
     if k is not None and threshold is None:

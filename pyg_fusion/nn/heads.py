@@ -5,6 +5,7 @@ from torch import Tensor
 from torch_geometric.nn import GraphConv
 
 from .._scatter import scatter_sum
+from ..functional._checks import check_channels, check_edge_index, check_tensor
 from .fused_graph import FusedGraph
 
 
@@ -49,7 +50,18 @@ class RowHead(torch.nn.Module):
         Returns:
             Tensor: logits ``[B, N]`` (:math:`\sigma` gives the scores).
         """
-        g = graph.to_dense() if isinstance(graph, FusedGraph) else graph
+        if isinstance(graph, FusedGraph):
+            mask = graph.dense_mask()
+            if not bool(mask.all()):
+                sizes = sorted(set(mask.sum(1).tolist()))
+                raise ValueError(f"RowHead scores rows of a fixed N = {self.num_nodes}; "
+                                 f"the graph batch holds graphs of {sizes} nodes (padded "
+                                 "nodes would get scores): resample every graph to "
+                                 "N nodes or use GraphHead")
+            g = graph.to_dense()
+        else:
+            g = graph
+        check_tensor("graph", g, floating=True)
         if g.dim() != 3 or g.size(-1) != self.num_nodes:
             raise ValueError(f"RowHead expects fused graphs [B, {self.num_nodes}, "
                              f"{self.num_nodes}], got {tuple(g.shape)}")
@@ -126,8 +138,14 @@ class GraphHead(torch.nn.Module):
             edge_index = graph
             if edge_weight is None:
                 raise ValueError("edge_weight is required with an edge_index")
+        check_channels("x", x, self.in_channels, dims=(2, ))
         if x.size(0) == 0:
             raise ValueError("x holds no nodes")
+        check_edge_index("edge_index", edge_index, x.size(0))
+        check_tensor("edge_weight", edge_weight, dims=(1, ), floating=True, finite=True)
+        if edge_weight.numel() != edge_index.size(1):
+            raise ValueError(f"edge_weight must have one entry per edge "
+                             f"({edge_index.size(1)}), got {edge_weight.numel()}")
         w = self.normalize(edge_index, edge_weight, x.size(0))
         for i, conv in enumerate(self.convs):
             x = torch.nn.functional.dropout(x, self.dropout, self.training)

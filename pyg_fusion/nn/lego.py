@@ -5,7 +5,8 @@ from torch import Tensor
 from torch_geometric.data import Data
 from torch_geometric.utils import to_dense_batch
 
-from ..functional._checks import check_choice, check_tensor
+from ..functional._checks import (check_batch, check_choice, check_index, check_like,
+                                  check_tensor)
 from ..functional.coarsen import coarsen
 from .fused_graph import FusedGraph
 from .lego_fusion import LEGOFusion
@@ -126,6 +127,8 @@ class LEGO(torch.nn.Module):
             if xs[s].size(-1) != self.in_channels[s]:
                 raise ValueError(f"xs[{s!r}] has width {xs[s].size(-1)}, the model was "
                                  f"built for {self.in_channels[s]}")
+        for s in self.sources:
+            check_like(f"xs[{s!r}]", xs[s], f"xs[{node_level[0]!r}]", xs[node_level[0]])
         sizes = {s: tuple(xs[s].shape[:-1]) for s in node_level}
         if len(set(sizes.values())) > 1:
             raise ValueError(f"the sources describe different numbers of units: {sizes}; "
@@ -184,8 +187,14 @@ class LEGO(torch.nn.Module):
                              "be fused")
         if batch is None:
             batch = torch.zeros(n, dtype=torch.long, device=x_ref.device)
-        elif batch.numel() != n:
-            raise ValueError(f"batch must have one entry per node ({n}), got {batch.numel()}")
+        else:  # the dense and sparse backends both need PyG's sorted batch
+            check_batch("batch", batch, n)
+            check_like("batch", batch, f"xs[{ref!r}]", x_ref)
+        for s, a in assign.items():
+            check_index(f"assign[{s!r}]", a, n, "node ids")
+            if a.numel() != xs[s].size(0):
+                raise ValueError(f"assign[{s!r}] must have one entry per unit of that "
+                                 f"source ({xs[s].size(0)}), got {a.numel()}")
         counts = torch.bincount(batch)
         backend = self.choose_backend(int(counts.max()))
         if backend == "dense":

@@ -14,10 +14,6 @@
 """
 from __future__ import annotations
 
-import json
-import os
-import os.path as osp
-import tempfile
 from typing import Sequence
 
 import lightning as L
@@ -26,6 +22,7 @@ from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
 from torchmetrics.classification import MulticlassConfusionMatrix
 
+from .._files import save_figure
 from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
 from .trainer import build_trainer
 
@@ -222,16 +219,6 @@ def scores_table(scores: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
-def write_json(path: str, obj) -> None:
-    """Writes ``obj`` as JSON atomically."""
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        json.dump(obj, f, indent=2)
-    os.replace(tmp, path)
-
-
 @torch.no_grad()
 def save_prediction_figure(module: SegmentationModule, data: Dataset,
                            path: str, *, num_images: int = 4,
@@ -280,10 +267,5 @@ def save_prediction_figure(module: SegmentationModule, data: Dataset,
         fig.legend([Patch(color=cmap(i)) for i in range(k)], list(class_names),
                    loc="lower center", ncol=min(k, 6), fontsize=8)
         fig.subplots_adjust(bottom=0.12)
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=folder, suffix=".png")
-    os.close(fd)
-    fig.savefig(tmp, dpi=100)
-    os.replace(tmp, path)
+    save_figure(fig, path, dpi=100)
     return path

@@ -9,7 +9,6 @@ is given (:func:`load_feature_extractor`; nothing is downloaded).
 """
 from __future__ import annotations
 
-import json
 import os
 import os.path as osp
 from typing import Iterable, Sequence
@@ -22,6 +21,7 @@ from torchmetrics import MeanAbsoluteError, MetricCollection
 from torchmetrics.image import (PeakSignalNoiseRatio,
                                 StructuralSimilarityIndexMeasure)
 
+from .._files import save_figure, write_json, write_text
 from ..functional._checks import check_choice, check_int
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn.asym.translator import AsymFusionTranslator
@@ -344,13 +344,6 @@ def metrics_table(results: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
-def _atomic_text(path: str, text: str) -> None:
-    tmp = f"{path}.tmp{os.getpid()}"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def save_metrics(results: dict[str, dict[str, float]], out_dir: str,
                  extra: dict | None = None) -> str:
     """Writes ``metrics.json`` and ``metrics.md`` under ``out_dir`` (atomically)
@@ -358,9 +351,9 @@ def save_metrics(results: dict[str, dict[str, float]], out_dir: str,
     os.makedirs(out_dir, exist_ok=True)
     payload = {**(extra or {}), "metrics": results}
     path = osp.join(out_dir, "metrics.json")
-    _atomic_text(path, json.dumps(payload, indent=2))
+    write_json(path, payload, indent=2)
     table = metrics_table(results)
-    _atomic_text(osp.join(out_dir, "metrics.md"), table + "\n")
+    write_text(osp.join(out_dir, "metrics.md"), table + "\n")
     print(table)
     return path
 
@@ -395,8 +388,5 @@ def save_translation_figure(module: TranslationModule, batch, path: str,
             if r == 0:
                 ax.set_title(title, fontsize=8)
     fig.tight_layout()
-    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
-    tmp = f"{path}.tmp{os.getpid()}.png"
-    fig.savefig(tmp, dpi=120)
-    os.replace(tmp, path)
+    save_figure(fig, path, dpi=120)
     return path

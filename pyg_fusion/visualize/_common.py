@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +12,8 @@ from torch import Tensor
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+
+from .._files import save_figure
 
 
 def to_numpy(name: str, x, *, dims: tuple[int, ...] | None = None,
@@ -164,25 +165,15 @@ def new_grid(ax, nrows: int, ncols: int, *, panel_size=(3.2, 3.0),
 
 def finish(fig: Figure, path: str | os.PathLike | None, *, dpi: int = 110
            ) -> Figure:
-    """Writes ``fig`` as PNG to ``path`` (atomically: a temporary file in the
-    same folder, then ``os.replace``) when a path is given; returns ``fig``."""
+    """Writes ``fig`` as PNG to ``path`` (atomically, see
+    :func:`pyg_fusion._files.atomic_write`) when a path is given; returns ``fig``."""
     if path is not None:
         path = Path(path)
         if path.suffix.lower() not in ("", ".png"):
             raise ValueError(f"path must name a .png file, got {str(path)!r}")
         if path.suffix == "":
             path = path.with_suffix(".png")
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".png",
-                                   dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fig.savefig(fh, format="png", dpi=dpi)
-            os.replace(tmp, path)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
+        save_figure(fig, path, dpi=dpi)
     return fig
 
 

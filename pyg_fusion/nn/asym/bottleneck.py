@@ -15,7 +15,7 @@ from typing import Sequence
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_int
+from ...functional._checks import check_channels, check_int
 from ...functional.asym import channel_shuffle, pixel_shift
 from .modality import ModalityBatchNorm2d
 
@@ -79,6 +79,9 @@ class _AsymBlock(nn.Module):
         if len(xs) != self.num_modalities:
             raise ValueError(f"expected {self.num_modalities} modality tensors, "
                              f"got {len(xs)}")
+        for i, x in enumerate(xs):
+            check_channels(f"xs[{i}]", x, self.conv1.in_channels, dims=(4, ),
+                           what="inplanes")
         return list(xs)
 
     def extra_repr(self) -> str:

@@ -129,7 +129,7 @@ class AsymGraphFusion(nn.Module):
             raise ValueError(f"xs lacks sources {missing}; expected {self.sources}")
         n = None
         for s in self.sources:
-            check_tensor(f"xs[{s!r}]", xs[s], dims=(2, ), floating=True)
+            check_tensor(f"xs[{s!r}]", xs[s], dims=(2, ), floating=True, finite=True)
             if xs[s].size(1) != self.in_channels[s]:
                 raise ValueError(f"xs[{s!r}] must have {self.in_channels[s]} "
                                  f"features, got {xs[s].size(1)}")

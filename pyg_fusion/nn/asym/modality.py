@@ -14,7 +14,7 @@ from typing import Iterator, Sequence
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_int
+from ...functional._checks import check_channels, check_int
 
 __all__ = ["ModalityParallel", "ModalityBatchNorm2d", "SharedModalityNetwork",
            "share_across_modalities", "bn_affine_parameter_count",
@@ -113,11 +113,15 @@ class ModalityBatchNorm2d(nn.Module):
 
     def forward(self, xs):
         if isinstance(xs, Tensor):
+            check_channels("x", xs, self.num_features, dims=(4, ), what="num_features")
             return self._norm(self.bns[self.active], xs)
         xs = _as_list("xs", xs)
         if len(xs) != self.num_modalities:
             raise ValueError(f"expected {self.num_modalities} modality tensors, "
                              f"got {len(xs)}")
+        for i, x in enumerate(xs):
+            check_channels(f"xs[{i}]", x, self.num_features, dims=(4, ),
+                           what="num_features")
         return [self._norm(bn, x) for bn, x in zip(self.bns, xs)]
 
     @classmethod

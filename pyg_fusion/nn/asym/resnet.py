@@ -14,11 +14,11 @@ from __future__ import annotations
 import os
 from typing import Sequence
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...functional._checks import check_choice, check_int
+from ..._files import load_checkpoint
 from .bottleneck import AsymFusionBasicBlock, AsymFusionBottleneck
 from .modality import ModalityBatchNorm2d, expand_state_dict
 
@@ -163,11 +163,5 @@ def load_torchvision_resnet(encoder: ResNetEncoder, checkpoint, *,
         ``(missing, unexpected)`` keys.
     """
     if isinstance(checkpoint, (str, os.PathLike)):
-        if not os.path.isfile(checkpoint):
-            raise FileNotFoundError(f"checkpoint file not found: {checkpoint}")
-        try:
-            checkpoint = torch.load(checkpoint, map_location="cpu",
-                                    weights_only=True)
-        except Exception as exc:
-            raise ValueError(f"cannot read checkpoint {checkpoint}: {exc}") from exc
+        checkpoint = load_checkpoint(checkpoint, what="ResNet checkpoint")
     return expand_state_dict(encoder, checkpoint, strict=strict)

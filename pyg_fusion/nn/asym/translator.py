@@ -15,7 +15,7 @@ from typing import Callable, NamedTuple, Sequence
 import torch
 from torch import Tensor, nn
 
-from ...functional._checks import check_choice, check_int, check_tensor
+from ...functional._checks import check_channels, check_choice, check_int, check_tensor
 from ...functional.asym import channel_shuffle, pixel_shift
 
 __all__ = ["ModalityNorm2d", "AsymTranslationFusion", "AsymFusionTranslator",
@@ -76,6 +76,9 @@ class ModalityNorm2d(nn.Module):
             raise ValueError(f"expected a list of {self.num_modalities} "
                              f"modality tensors, got "
                              f"{type(xs).__name__ if isinstance(xs, Tensor) else len(xs)}")
+        for i, x in enumerate(xs):
+            check_channels(f"xs[{i}]", x, self.num_features, dims=(4, ),
+                           what="num_features")
         return [n(x) for n, x in zip(self.norms, xs)]
 
     def __repr__(self) -> str:

@@ -1,0 +1,164 @@
+"""Writing and reading files: the one atomic-write path of the package and the
+one safe loader of checkpoints and caches.
+
+Every file pyg_fusion writes (dataset caches, results, figures, metrics) goes
+through :func:`atomic_write`: the bytes go to a temporary file in the target's
+folder, which is moved into place with :func:`os.replace` only once complete,
+so a reader never sees a truncated file. The temporary file is removed when
+the write fails; after a kill (which no ``finally`` survives) its name,
+``.<name>.<pid>.<token>.pyg-fusion-tmp``, lets the next write into that folder
+recognise it as an orphan (its process is gone) and remove it. Files are
+created with mode ``0o666`` minus the umask, as ``open`` would, not the
+``0o600`` of :func:`tempfile.mkstemp`.
+
+Every ``torch.load`` of a checkpoint or a cache goes through
+:func:`load_torch` with ``weights_only=True``: loading a file someone sent you
+runs no code of theirs; the classes the files hold are registered with
+:func:`torch.serialization.add_safe_globals` where they are defined.
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import os.path as osp
+import secrets
+from contextlib import contextmanager
+from typing import Any, Iterator
+
+TMP_SUFFIX = ".pyg-fusion-tmp"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, ValueError):
+        return True
+    return True
+
+
+def remove_stale_temps(folder: str) -> list[str]:
+    """Removes the temporary files of :func:`atomic_write` in ``folder`` whose
+    writing process no longer runs (left by a kill); returns their paths."""
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        if not (name.startswith(".") and name.endswith(TMP_SUFFIX)):
+            continue
+        parts = name[:-len(TMP_SUFFIX)].split(".")
+        try:
+            pid = int(parts[-2])
+        except (IndexError, ValueError):
+            continue
+        if pid == os.getpid() or _alive(pid):
+            continue
+        path = osp.join(folder, name)
+        with contextlib.suppress(OSError):
+            os.remove(path)
+            removed.append(path)
+    return removed
+
+
+@contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[Any]:
+    """Opens a temporary file beside ``path`` (``mode`` ``"wb"`` or ``"w"``);
+    on success it replaces ``path``, on any error it is removed."""
+    path = os.fspath(path)
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    if osp.isdir(path):
+        raise IsADirectoryError(f"{path} is a folder, expected a file path")
+    remove_stale_temps(folder)
+    tmp = osp.join(folder, f".{osp.basename(path)}.{os.getpid()}."
+                   f"{secrets.token_hex(4)}{TMP_SUFFIX}")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, mode) as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.remove(tmp)
+        raise
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    with atomic_write(path, "w") as f:
+        f.write(text)
+
+
+def write_json(path: str | os.PathLike, obj, **kwargs) -> None:
+    """JSON written atomically (``indent=1`` unless given)."""
+    kwargs.setdefault("indent", 1)
+    with atomic_write(path, "w") as f:
+        json.dump(obj, f, **kwargs)
+
+
+def save_torch(obj, path: str | os.PathLike) -> None:
+    import torch
+    with atomic_write(path) as f:
+        torch.save(obj, f)
+
+
+def save_figure(fig, path: str | os.PathLike, *, dpi: int = 110) -> None:
+    """A matplotlib figure as PNG, written atomically."""
+    with atomic_write(path) as f:
+        fig.savefig(f, format="png", dpi=dpi)
+
+
+def load_torch(path: str | os.PathLike, *, what: str = "file",
+               recover: str | None = None, allowed: tuple = ()):
+    """``torch.load(path, weights_only=True)`` on the CPU with errors that name
+    ``what`` and the file: :class:`FileNotFoundError` when it is missing,
+    :class:`ValueError` when it cannot be read (truncated, not a torch file, or
+    holding classes that are not allowed), with ``recover`` (how to get a good
+    file) appended. ``allowed``: further classes the file may hold, allowed
+    for this load only."""
+    import torch
+    path = os.fspath(path)
+    if not osp.isfile(path):
+        raise FileNotFoundError(f"{what}: no such file: {path}")
+    try:
+        with torch.serialization.safe_globals(list(allowed)):
+            return torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:  # torch raises many types for broken files
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        hint = f"; {recover}" if recover else ""
+        raise ValueError(f"{what}: cannot read {path} ({type(exc).__name__}: "
+                         f"{reason[:200]}){hint}") from exc
+
+
+def load_checkpoint(path: str | os.PathLike, *, what: str = "checkpoint",
+                    keys: tuple[str, ...] = ()) -> dict:
+    """A checkpoint (a dict, e.g. Lightning's) loaded with :func:`load_torch`;
+    ``keys`` it must hold. Every place that rebuilds a model from a file
+    loads it here."""
+    ckpt = load_torch(path, what=what)
+    if not isinstance(ckpt, dict):
+        raise ValueError(f"{what}: {os.fspath(path)} holds a {type(ckpt).__name__}, "
+                         "expected a checkpoint (a dict)")
+    missing = [k for k in keys if k not in ckpt]
+    if missing:
+        raise ValueError(f"{what}: {os.fspath(path)} lacks {missing}; it is not a "
+                         "checkpoint of this kind")
+    return ckpt
+
+
+def load_lightning(cls, path: str | os.PathLike, *, what: str = "checkpoint"):
+    """A :class:`lightning.LightningModule` of class ``cls`` rebuilt from a
+    checkpoint its ``save_hyperparameters`` wrote: ``cls(**hyper_parameters)``
+    with the saved weights."""
+    ckpt = load_checkpoint(path, what=what, keys=("state_dict", "hyper_parameters"))
+    hp = ckpt["hyper_parameters"]
+    try:
+        module = cls(**dict(hp))
+        module.load_state_dict(ckpt["state_dict"])
+    except (TypeError, ValueError, KeyError, RuntimeError) as exc:
+        raise ValueError(f"{what}: {os.fspath(path)} is not a checkpoint of "
+                         f"{cls.__name__} ({str(exc).splitlines()[0][:200]})") from exc
+    return module

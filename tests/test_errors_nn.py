@@ -1,0 +1,234 @@
+"""Bad inputs to pyg_fusion.nn and pyg_fusion.data: each gives a clear error
+naming the argument (or a defined, checked behaviour); see tests/bad_inputs.py."""
+import pytest
+import torch
+from torch_geometric.loader import DataLoader
+
+from bad_inputs import Case, Defined
+from pyg_fusion.data import MultiSourceData
+from pyg_fusion.nn import LEGO, DegreeVarianceLoss, FusedGraph, GraphHead, LEGOFusion, RowHead
+from pyg_fusion.nn.asym import (AsymFusionBasicBlock, AsymFusionBottleneck, AsymGraphFusion,
+                                ModalityBatchNorm2d, ModalityNorm2d)
+
+g = torch.Generator().manual_seed(0)
+XA = torch.randn(6, 3, generator=g)
+XB = torch.randn(6, 5, generator=g)
+B = torch.tensor([0, 0, 0, 1, 1, 1])
+UNSORTED = torch.tensor([0, 1, 0, 1, 0, 1])
+EI = torch.tensor([[0, 1, 2, 3], [1, 2, 3, 4]])
+IMG = torch.randn(1, 16, 4, 4, generator=g)
+
+
+def lego(backend="dense", **kw):
+    torch.manual_seed(0)
+    return LEGO({"a": 3, "b": 5}, 2, k=2, backend=backend, **kw).eval()
+
+
+def nan(t, i=0):
+    t = t.clone()
+    t.view(-1)[i] = float("nan")
+    return t
+
+
+def _uneven_fused() -> FusedGraph:
+    return lego()({"a": XA[:5], "b": XB[:5]}, torch.tensor([0, 0, 0, 1, 1]))
+
+
+def _graphs(sizes=(3, 4), assign=False):
+    out = []
+    for i, n in enumerate(sizes):
+        gen = torch.Generator().manual_seed(i)
+        d = MultiSourceData(x_a=torch.randn(n, 3, generator=gen),
+                            x_b=torch.randn(n, 5, generator=gen))
+        if assign:
+            d.x_f = torch.randn(2 * n, 5, generator=gen)
+            d.assign_f = torch.arange(n).repeat_interleave(2)
+        out.append(d)
+    return out
+
+
+def _loader_builds_batch_and_lego_fuses_graphs_apart():
+    graphs = _graphs()
+    batch = next(iter(DataLoader(graphs, batch_size=2)))
+    assert batch.batch.tolist() == [0, 0, 0, 1, 1, 1, 1]
+    model = lego()
+    together = model(batch).to_dense()
+    for i, d in enumerate(graphs):
+        alone = model(d).to_dense()[0]
+        n = d.num_nodes
+        assert torch.allclose(together[i, :n, :n], alone, atol=1e-6)
+
+
+def _loader_offsets_assign():
+    graphs = _graphs(assign=True)
+    batch = next(iter(DataLoader(graphs, batch_size=2)))
+    assert graphs[0].num_nodes == 3 and batch.num_nodes == 7
+    assert batch.assign_f.tolist() == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]
+    torch.manual_seed(0)
+    model = LEGO({"a": 3, "b": 5, "f": 5}, 1, backend="sparse").eval()
+    assert model(batch).num_nodes == 7
+
+
+def _explicit_num_nodes_kept():
+    d = MultiSourceData(x_a=torch.randn(3, 2), num_nodes=5)
+    d.x_b = torch.randn(3, 2)
+    assert d.num_nodes == 5
+
+
+def _blocks_narrow_stage_exchange_nothing():
+    torch.manual_seed(0)
+    blk = AsymFusionBasicBlock(4, 4, 2, fusion=True).eval()
+    ref = AsymFusionBasicBlock(4, 4, 2, fusion=False).eval()
+    ref.load_state_dict(blk.state_dict())
+    xs = [torch.randn(1, 4, 4, 4), torch.randn(1, 4, 4, 4)]
+    for a, b in zip(blk(xs), ref(xs)):
+        assert torch.equal(a, b)
+
+
+def _dense_equals_sparse_on_loader_batch():
+    batch = next(iter(DataLoader(_graphs((4, 5)), batch_size=2)))
+    dense = lego("dense")(batch).to_dense()
+    sparse = lego("sparse")(batch).to_dense()
+    assert torch.allclose(dense, sparse, atol=1e-6)
+
+
+def catalogue():
+    fused = _uneven_fused()
+    return [
+        # LEGO
+        Case("LEGO dense batch unsorted", lambda: lego("dense")({"a": XA, "b": XB}, UNSORTED),
+             ValueError, r"batch must be sorted"),
+        Case("LEGO sparse batch unsorted", lambda: lego("sparse")({"a": XA, "b": XB}, UNSORTED),
+             ValueError, r"batch must be sorted"),
+        Case("LEGO batch float", lambda: lego()({"a": XA, "b": XB}, B.float()),
+             TypeError, r"batch must be torch.long"),
+        Case("LEGO batch negative", lambda: lego()({"a": XA, "b": XB}, B - 1),
+             ValueError, r"batch holds negative graph ids"),
+        Case("LEGO batch length", lambda: lego()({"a": XA, "b": XB}, B[:5]),
+             ValueError, r"batch must have one entry per node \(6\)"),
+        Case("LEGO source dtype mix", lambda: lego()({"a": XA, "b": XB.double()}, B),
+             TypeError, r"xs\['b'\] is torch.float64 but xs\['a'\]"),
+        Case("LEGO source width", lambda: lego()({"a": XA, "b": XB[:, :4]}, B),
+             ValueError, r"xs\['b'\] has width 4, the model was built for 5"),
+        Case("LEGO missing source", lambda: lego()({"a": XA}, B),
+             ValueError, r"xs must hold exactly the sources \['a', 'b'\]"),
+        Case("LEGO NaN", lambda: lego()({"a": nan(XA), "b": XB}, B),
+             ValueError, r"xs\['a'\] contains"),
+        Case("LEGO sources of different N", lambda: lego()({"a": XA, "b": XB[:5]}, B),
+             ValueError, r"the sources describe different numbers of units"),
+        Case("LEGO assign out of range",
+             lambda: LEGO({"a": 3, "f": 5}, 1, backend="sparse")(
+                 {"a": XA, "f": XB}, B, assign={"f": torch.tensor([0, 1, 2, 3, 4, 9])}),
+             ValueError, r"assign\['f'\] holds node ids outside \[0, 6\)"),
+        Case("LEGO assign length",
+             lambda: LEGO({"a": 3, "f": 5}, 1, backend="sparse")(
+                 {"a": XA, "f": XB}, B, assign={"f": torch.tensor([0, 1, 2])}),
+             ValueError, r"assign\['f'\] must have one entry per unit of that source \(6\)"),
+        Case("LEGO padded mask shape",
+             lambda: lego()({"a": XA.view(2, 3, 3), "b": XB.view(2, 3, 5)},
+                            mask=torch.ones(2, 4, dtype=torch.bool)),
+             ValueError, r"mask must have shape \[2, 3\]"),
+        Case("LEGO padded mask float",
+             lambda: lego()({"a": XA.view(2, 3, 3), "b": XB.view(2, 3, 5)},
+                            mask=torch.ones(2, 3)),
+             TypeError, r"mask must be a bool tensor"),
+        Case("LEGO N = 0", lambda: lego()({"a": XA[:0], "b": XB[:0]}),
+             ValueError, r"the sources hold no units \(N = 0\)"),
+        Case("LEGO backend", lambda: LEGO({"a": 3}, backend="gpu"),
+             ValueError, r"backend must be one of"),
+        Case("LEGO data lacks a source", lambda: lego()(MultiSourceData(x_a=XA)),
+             ValueError, r"the data lacks x_<source> for \['b'\]"),
+        Case("LEGO xs not a dict", lambda: lego()([XA, XB]),
+             TypeError, r"xs must be a dict source -> features or a Data"),
+        Case("LEGOFusion rank", lambda: LEGOFusion(["a", "b"], 2, mode="cp", rank=0),
+             ValueError, r"rank must be >= 1"),
+        Case("LEGOFusion mode", lambda: LEGOFusion(["a", "b"], 2, mode="tucker"),
+             ValueError, r"mode must be one of"),
+        # heads
+        Case("RowHead graphs of different sizes", lambda: RowHead(3)(fused),
+             ValueError, r"RowHead scores rows of a fixed N = 3; the graph batch holds "
+                         r"graphs of \[2, 3\] nodes"),
+        Case("RowHead wrong N", lambda: RowHead(4)(torch.zeros(2, 3, 3)),
+             ValueError, r"RowHead expects fused graphs \[B, 4, 4\], got \(2, 3, 3\)"),
+        Case("RowHead integer graph", lambda: RowHead(3)(torch.zeros(2, 3, 3, dtype=torch.long)),
+             TypeError, r"graph must be a floating-point tensor"),
+        Case("GraphHead width", lambda: GraphHead(4, 8, 2)(XB, EI, torch.ones(4)),
+             ValueError, r"x has 5 channels .* in_channels = 4"),
+        Case("GraphHead edge_index out of range",
+             lambda: GraphHead(3, 8, 2)(XA[:4], EI, torch.ones(4)),
+             ValueError, r"edge_index holds node indices outside \[0, 4\)"),
+        Case("GraphHead edge_weight length", lambda: GraphHead(3, 8, 2)(XA, EI, torch.ones(3)),
+             ValueError, r"edge_weight must have one entry per edge \(4\)"),
+        Case("GraphHead edge_weight missing", lambda: GraphHead(3, 8, 2)(XA, EI),
+             ValueError, r"edge_weight is required"),
+        Case("GraphHead x 1-D", lambda: GraphHead(3, 8, 2)(XA[0], EI, torch.ones(4)),
+             ValueError, r"x must have 2 dimensions"),
+        Case("GraphHead num_layers", lambda: GraphHead(3, 8, 2, num_layers=0),
+             ValueError, r"num_layers must be >= 1"),
+        Case("DegreeVarianceLoss labels", lambda: DegreeVarianceLoss()(fused, torch.tensor([1])),
+             ValueError, r"labels must have one entry per video \(2\)"),
+        # AsymFusion blocks and norms
+        Case("Bottleneck width", lambda: AsymFusionBottleneck(32, 8, 2, fusion=True)([IMG, IMG]),
+             ValueError, r"xs\[0\] has 16 channels .* inplanes = 32"),
+        Case("Bottleneck 3-D input", lambda: AsymFusionBottleneck(16, 4, 2)([IMG[0], IMG[0]]),
+             ValueError, r"xs\[0\] must have 4 dimensions"),
+        Case("Bottleneck modality count", lambda: AsymFusionBottleneck(16, 4, 2)([IMG]),
+             ValueError, r"expected 2 modality tensors, got 1"),
+        Case("Bottleneck a tensor", lambda: AsymFusionBottleneck(16, 4, 2)(IMG),
+             TypeError, r"xs must be a list of per-modality tensors"),
+        Case("BasicBlock width", lambda: AsymFusionBasicBlock(8, 8, 2)([IMG, IMG]),
+             ValueError, r"xs\[0\] has 16 channels .* inplanes = 8"),
+        Case("Bottleneck integer input",
+             lambda: AsymFusionBottleneck(16, 4, 2)([IMG.long(), IMG.long()]),
+             TypeError, r"xs\[0\] must be a floating-point tensor"),
+        Case("ModalityBatchNorm2d width", lambda: ModalityBatchNorm2d(8, 2)([IMG, IMG]),
+             ValueError, r"xs\[0\] has 16 channels .* num_features = 8"),
+        Case("ModalityBatchNorm2d single tensor width", lambda: ModalityBatchNorm2d(8, 2)(IMG),
+             ValueError, r"x has 16 channels .* num_features = 8"),
+        Case("ModalityBatchNorm2d modality count", lambda: ModalityBatchNorm2d(16, 2)([IMG]),
+             ValueError, r"expected 2 modality tensors, got 1"),
+        Case("ModalityNorm2d width", lambda: ModalityNorm2d(8, 2)([IMG, IMG]),
+             ValueError, r"xs\[0\] has 16 channels .* num_features = 8"),
+        Case("AsymGraphFusion NaN", lambda: AsymGraphFusion({"a": 3, "b": 5}, 10)(
+            {"a": nan(XA), "b": XB}), ValueError, r"xs\['a'\] contains 1 NaN or Inf"),
+        Case("AsymGraphFusion Inf", lambda: AsymGraphFusion({"a": 3, "b": 5}, 10)(
+            {"a": XA, "b": XB / torch.zeros(1)}), ValueError, r"xs\['b'\] contains"),
+        Case("AsymGraphFusion width", lambda: AsymGraphFusion({"a": 4, "b": 5}, 10)(
+            {"a": XA, "b": XB}), ValueError, r"xs\['a'\] must have 4 features, got 3"),
+        Case("AsymGraphFusion unaligned", lambda: AsymGraphFusion({"a": 3, "b": 5}, 10)(
+            {"a": XA, "b": XB[:4]}), ValueError, r"sources must be aligned"),
+        Case("AsymGraphFusion batch unsorted", lambda: AsymGraphFusion({"a": 3, "b": 5}, 10)(
+            {"a": XA, "b": XB}, batch=UNSORTED), ValueError, r"batch must be sorted"),
+        Case("AsymGraphFusion edge shift without edge_index",
+             lambda: AsymGraphFusion({"a": 3, "b": 5}, 10, shift="edge")({"a": XA, "b": XB}),
+             ValueError, r"shift='edge' needs edge_index"),
+        Case("AsymGraphFusion channels", lambda: AsymGraphFusion({"a": 3}, 4),
+             ValueError, r"channels must be >= 5"),
+        Case("AsymGraphFusion integer input", lambda: AsymGraphFusion({"a": 3, "b": 5}, 10)(
+            {"a": XA.long(), "b": XB}), TypeError, r"xs\['a'\] must be a floating-point"),
+        # MultiSourceData
+        Case("MultiSourceData unknown source", lambda: MultiSourceData(x_a=XA).source("b"),
+             KeyError, r"no source 'b'; sources are \['a'\]"),
+        Defined("loader batch of x_<source>-only graphs, fused apart",
+                _loader_builds_batch_and_lego_fuses_graphs_apart),
+        Defined("loader offsets assign_<source>", _loader_offsets_assign),
+        Defined("explicit num_nodes is kept", _explicit_num_nodes_kept),
+        Defined("dense == sparse on a loader batch", _dense_equals_sparse_on_loader_batch),
+        Defined("AsymFusion block too narrow for a group exchanges nothing",
+                _blocks_narrow_stage_exchange_nothing),
+    ]
+
+
+CASES = catalogue()
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if isinstance(c, Case)], ids=lambda c: c.id)
+def test_clear_error(case):
+    with pytest.raises(case.exc, match=case.match):
+        case.fn()
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if isinstance(c, Defined)],
+                         ids=lambda c: c.id)
+def test_defined_behaviour(case):
+    case.fn()
