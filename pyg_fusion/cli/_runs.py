@@ -112,6 +112,22 @@ def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego
     g.add_argument("--pairs", choices=("sample", "all"),
                    help="LEGO, node task: a random source pair per training step (sample, the "
                    "paper) or the mean of all pairs (all) (default: the setting's)")
+    g.add_argument("--support", choices=("union", "intersection", "shared"),
+                   help="LEGO, sparse graphs: fuse the per-source supports by their union "
+                   "or intersection, or build every source's graph on one shared support "
+                   "(the union of their kNN graphs) (default: the task's)")
+    g.add_argument("--zeroth", choices=("identity", "ones"),
+                   help="LEGO: zeroth power R^0 = I (the paper) or the Hadamard identity "
+                   "(ones on the support: single-source terms) (default: the task's)")
+    g.add_argument("--init", choices=("product", "mean"),
+                   help="LEGO: start the operator at the graph product or (with --zeroth "
+                   "ones) at the mean of the graphs (default: the task's)")
+    g.add_argument("--lambda-anchor", type=float, dest="lambda_anchor",
+                   help="LEGO: weight of the penalty ||A - A0||^2 pulling the operator "
+                   "toward its start (default: the task's)")
+    g.add_argument("--val-fraction", type=float, dest="val_fraction",
+                   help="VAD: fraction of the training videos held out (stratified, seeded) "
+                   "to choose the epoch (0: test the last epoch) (default: the task's)")
     g.add_argument("--k", type=positive_int,
                    help="neighbours per node of the relationship graphs (node task)")
     g.add_argument("--features", choices=("concat", "none", "labels"),
@@ -211,7 +227,8 @@ def load_data(args, seed: int = 0) -> TaskData:
 
 # -- one run -----------------------------------------------------------------
 def options_from_args(args) -> dict[str, Any]:
-    keys = ("epochs", "lr", "num_powers", "prune_k", "k", "features", "pairs")
+    keys = ("epochs", "lr", "num_powers", "prune_k", "k", "features", "pairs", "support",
+            "zeroth", "init", "lambda_anchor", "val_fraction")
     return {k: getattr(args, k, None) for k in keys if getattr(args, k, None) is not None}
 
 
@@ -249,9 +266,12 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
                         batch_size=o["batch_size"], lr=o["lr"],
                         weight_decay=o["weight_decay"], topk=o["topk"],
                         lambda_deg=o["lambda_deg"], alpha=o["alpha"],
-                        eval_every=o["eval_every"], seed=seed, devices=devices,
+                        lambda_sparse=o["lambda_sparse"], val_fraction=o["val_fraction"], eval_every=o["eval_every"],
+                        patience=o["patience"], seed=seed, devices=devices,
                         progress=progress, checkpoint=checkpoint, config=config)
             metrics = {k: r[k] for k in ("auc", "ap", "pr_auc_trapz")}
+            metrics.update({k: r.get(k, float("nan"))
+                            for k in ("val_video_auc", "val_loss", "epoch")})
     metrics["params"] = r["params"]
     metrics["time_per_epoch_s"] = r["time_per_epoch_s"]
     metrics["_task"] = r["task"]

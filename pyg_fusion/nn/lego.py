@@ -104,10 +104,6 @@ class LEGO(torch.nn.Module):
                                  lambda_anchor=lambda_anchor)
         self.support = support
 
-    def penalty(self) -> Tensor:
-        """The operator's anchor penalty (:meth:`LEGOFusion.penalty`)."""
-        return self.fusion.penalty()
-
     def _graph_kw(self) -> dict:
         g = self.graph
         return dict(k=g.k, threshold=g.threshold, metric=g.metric, nonneg=g.nonneg,
