@@ -1,6 +1,8 @@
 """Datasets of pyg_fusion (PyG ``InMemoryDataset``\\ s of
 :class:`~pyg_fusion.data.MultiSourceData`)."""
 from .digits import MultiFeatureDigits
+from .motion_vad import MotionVAD, motion_snippet_features
+from .standardize import StandardizeSources
 from .synthetic_vad import SyntheticVAD
 from .tables import MultiViewTables
 from .vad import VADFeatures, VADLayout, resample_segments, segment_scores_to_frames
@@ -14,6 +16,9 @@ __all__ = [
     "VADFeatures",
     "VADLayout",
     "SyntheticVAD",
+    "MotionVAD",
+    "motion_snippet_features",
+    "StandardizeSources",
     "resample_segments",
     "segment_scores_to_frames",
 ]

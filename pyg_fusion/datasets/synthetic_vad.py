@@ -101,8 +101,8 @@ class SyntheticVAD(VADFeatures):
             own noise); read through ``assign_<source>``.
         train_ground_truth: also attach ``frame_gt`` to training videos (for
             analysis; weakly-supervised training must not use it).
-        num_segments, crops, transform, pre_transform, pre_filter,
-        force_reload, log: as in :class:`VADFeatures`.
+        num_segments, crops, standardize, transform, pre_transform,
+        pre_filter, force_reload, log: as in :class:`VADFeatures`.
     """
 
     def __init__(self, root: str, split: str = "train", *,
@@ -112,7 +112,8 @@ class SyntheticVAD(VADFeatures):
                  num_crops: int = 1, crop_layout: str = "stacked",
                  fine_sources: Mapping[str, int] | None = None,
                  train_ground_truth: bool = False, num_segments: int | None = 32,
-                 crops: str | int = "mean", transform: Callable | None = None,
+                 crops: str | int = "mean", standardize=False,
+                 transform: Callable | None = None,
                  pre_transform: Callable | None = None, pre_filter: Callable | None = None,
                  force_reload: bool = False, log: bool = True):
         if setting not in SETTINGS:
@@ -146,7 +147,7 @@ class SyntheticVAD(VADFeatures):
             folder=f"{self.tag}/domain{k}", name=f"domain{k}") for k in range(num_domains)]
         self._first_source = next(iter(preset["sources"]))
         super().__init__(root, split, domains, num_segments=num_segments, crops=crops,
-                         transform=transform, pre_transform=pre_transform,
+                         standardize=standardize, transform=transform, pre_transform=pre_transform,
                          pre_filter=pre_filter, force_reload=force_reload, log=log)
 
     @property

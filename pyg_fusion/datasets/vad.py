@@ -20,11 +20,13 @@ from typing import Callable, Mapping, Sequence
 import numpy as np
 import torch
 from torch import Tensor
+from torch_geometric.transforms import Compose
 from tqdm.auto import tqdm
 
 from ..data import MultiSourceData
 from ._base import FusionDataset, options_hash
 from ._io import load_npy
+from .standardize import StandardizeSources
 
 SPLITS = ("train", "test")
 _LIST_HEADER = {"path", "label", "name", "video", "feature", "features", "file"}
@@ -189,11 +191,21 @@ class VADFeatures(FusionDataset):
         crops: ``"mean"`` (average the crops), a crop index, or ``"all"``
             (one graph per crop, attribute ``crop``). A ``[T, F]`` file is one
             crop, used whatever the index.
+        standardize (bool or StandardizeSources, optional): z-score every
+            source's features on access (:class:`StandardizeSources`, before
+            ``transform``; the stored data stays raw) with the statistics of
+            the **training** split (its segments, all domains pooled):
+            ``True`` fits them on the training split of the same layouts (the
+            test split reads it too); a fitted :class:`StandardizeSources`
+            (e.g. ``train.standardizer``, or one rebuilt from a checkpoint)
+            applies given statistics. ``dataset.standardizer`` holds the
+            module (``None`` without). (default ``False``)
     """
 
     def __init__(self, root: str, split: str = "train",
                  domains: VADLayout | Sequence[VADLayout] | None = None, *,
                  num_segments: int | None = 32, crops: str | int = "mean",
+                 standardize: bool | StandardizeSources = False,
                  transform: Callable | None = None, pre_transform: Callable | None = None,
                  pre_filter: Callable | None = None, force_reload: bool = False,
                  log: bool = True, **layout):
@@ -224,9 +236,31 @@ class VADFeatures(FusionDataset):
         self.domains = domains
         self.num_segments = num_segments
         self.crops = crops
+        if not isinstance(standardize, (bool, StandardizeSources)):
+            raise TypeError(f"standardize must be a bool or a StandardizeSources, got "
+                            f"{type(standardize).__name__}")
         super().__init__(root, transform, pre_transform, pre_filter, log=log,
                          force_reload=force_reload)
         self.load(self.processed_paths[0])
+        self.standardizer = self._standardizer(standardize)
+        if self.standardizer is not None:
+            self.transform = (self.standardizer if transform is None
+                              else Compose([self.standardizer, transform]))
+
+    def _standardizer(self, standardize) -> StandardizeSources | None:
+        sources = list(self.domains[0].sources)
+        if isinstance(standardize, StandardizeSources):
+            if set(standardize.sources) != set(sources):
+                raise ValueError(f"standardize has statistics of the sources "
+                                 f"{standardize.sources}, the data has {sources}")
+            return standardize
+        if not standardize:
+            return None
+        train = self if self.split == "train" else VADFeatures(
+            self.root, "train", self.domains, num_segments=self.num_segments,
+            crops=self.crops, pre_transform=self.pre_transform, pre_filter=self.pre_filter,
+            log=False)
+        return StandardizeSources.fit({s: train._data[f"x_{s}"] for s in sources})
 
     # -- PyG conventions -------------------------------------------------
     @property
