@@ -17,6 +17,7 @@ video index before the metrics, so they equal a single-process run.
 """
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -72,12 +73,22 @@ class WeaklySupervisedVAD(TimedAdamTask):
         lambda_deg: weight of the degree-variance term (0 disables it).
         alpha: degree threshold of the degree-variance term.
         config: JSON-able description of the run, stored in checkpoints.
+        standardizer: the :class:`~pyg_fusion.datasets.StandardizeSources` of
+            the training split (``train.standardizer``), or ``None``. The
+            datasets apply it (``VADFeatures(standardize=...)``); the task
+            keeps a copy as submodule ``standardizer`` so that its buffers go
+            into ``state_dict`` and the checkpoint, from which
+            :meth:`~pyg_fusion.datasets.StandardizeSources.from_state_dict`
+            (prefix ``"standardizer."``) rebuilds it to score new data.
     """
 
     def __init__(self, model: nn.Module, *, lr: float = 1e-3, weight_decay: float = 5e-4,
                  topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
-                 config: dict[str, Any] | None = None):
+                 config: dict[str, Any] | None = None, standardizer: nn.Module | None = None):
         super().__init__(model, lr, weight_decay)
+        # a copy: moving the task to a device must not move the statistics that
+        # the datasets' transform applies on the CPU
+        self.standardizer = copy.deepcopy(standardizer)
         self.topk, self.lambda_deg, self.alpha = topk, lambda_deg, alpha
         self.save_hyperparameters({"config": config or {}, "lr": lr,
                                    "weight_decay": weight_decay, "topk": topk,
@@ -164,14 +175,18 @@ def fit_vad(model: nn.Module, train_ds, test_ds, *, out_dir: str | Path, epochs:
             batch_size: int = 16, lr: float = 1e-3, weight_decay: float = 5e-4,
             topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
             eval_every: int = 5, seed: int = 0, devices: int = 1, progress: bool = True,
-            checkpoint: bool = True, config: dict | None = None) -> dict[str, Any]:
+            checkpoint: bool = True, config: dict | None = None,
+            standardizer: nn.Module | None = None) -> dict[str, Any]:
     """Trains on ``train_ds`` (video labels only) and scores ``test_ds``
     every ``eval_every`` epochs. Returns the metrics of the last evaluation
     (``auc``, ``ap``, ``pr_auc_trapz``; weakly supervised VAD has no labelled
     validation set, so no epoch is selected on the test scores), plus
-    ``time_per_epoch_s`` and ``params``."""
+    ``time_per_epoch_s`` and ``params``. ``standardizer``: the training
+    split's statistics, kept in the checkpoint (see
+    :class:`WeaklySupervisedVAD`)."""
     task = WeaklySupervisedVAD(model, lr=lr, weight_decay=weight_decay, topk=topk,
-                               lambda_deg=lambda_deg, alpha=alpha, config=config)
+                               lambda_deg=lambda_deg, alpha=alpha, config=config,
+                               standardizer=standardizer)
     task.eval_dataset = test_ds
     eval_every = max(1, min(eval_every, epochs))
     trainer = build_trainer(out_dir, max_epochs=epochs, seed=seed, devices=devices,
