@@ -116,3 +116,18 @@ def test_readme_user_run_chains(tmp_path, monkeypatch, capsys):
     again = _metrics(Path(evaluate[evaluate.index("--out") + 1], "results.json"))
     assert again["auc"] == pytest.approx(trained[0]["mean"], abs=1e-9)
     assert "standardized" in capsys.readouterr().out
+
+
+def test_relational_synthetic_run_evaluates_on_its_own_data(tmp_path):
+    out, data = tmp_path / "train", str(tmp_path / "data")
+    assert main(["train", "--dataset", "synthetic-vad", "--root", data, "--num-segments", "8",
+                 "--relational-shift", "4", "--data-seed", "3", "--method", "graph-mean",
+                 "--epochs", "1", "--no-progress", "--out", str(out)]) == 0
+    rec = json.loads((out / "results.json").read_text())
+    assert rec[0]["setting"] == "multi_representation,relational_shift=4"
+    ckpt = out / "graph-mean" / "seed0" / "checkpoints" / "last.ckpt"
+    ev = tmp_path / "eval"
+    assert main(["evaluate", "--checkpoint", str(ckpt), "--root", data, "--num-segments", "8",
+                 "--no-progress", "--out", str(ev)]) == 0
+    assert _metrics(ev / "results.json")["auc"] == pytest.approx(_metrics(out / "results.json")
+                                                                 ["auc"], abs=1e-9)

@@ -99,6 +99,11 @@ def add_dataset_args(p: argparse.ArgumentParser, default: str | None = "digits")
     g.add_argument("--data-seed", type=int,
                    help="synthetic-vad, motion-vad: seed of the generated streams (default 0; "
                    "evaluate: the checkpoint's)")
+    g.add_argument("--relational-shift", type=float, metavar="R",
+                   help="synthetic-vad: anomalous segments are also an outlier cluster in "
+                   "every source, at distance R along a random latent direction "
+                   "(SyntheticVAD's relational_shift; e.g. 4; default 0: off; evaluate: the "
+                   "checkpoint's)")
     g.add_argument("--num-segments", type=positive_int, default=32,
                    help="VAD: segments per video (32 is the paper's)")
     g.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,
@@ -226,11 +231,15 @@ def load_data(args, seed: int = 0, standardizer=None) -> TaskData:
     data_seed = 0 if getattr(args, "data_seed", None) is None else args.data_seed
     extra = {"standardize": bool(standardize)}
     if args.dataset == "synthetic-vad":
+        shift = getattr(args, "relational_shift", None) or 0.0
         kw = dict(setting=args.setting, seed=data_seed, num_segments=args.num_segments,
-                  standardize=standardize, log=False)
+                  relational_shift=shift, standardize=standardize, log=False)
         train = D.SyntheticVAD(str(root / "synthetic_vad"), "train", **kw)
         test = D.SyntheticVAD(str(root / "synthetic_vad"), "test", **kw)
         setting, extra["data_seed"] = args.setting, data_seed
+        if shift:
+            setting += f",relational_shift={shift:g}"
+            extra["relational_shift"] = shift
     elif args.dataset == "motion-vad":
         kw = dict(seed=data_seed, num_segments=args.num_segments, standardize=standardize,
                   log=False)

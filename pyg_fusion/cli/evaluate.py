@@ -64,6 +64,8 @@ def run(args) -> int:
     data = cfg.get("data", {})
     if args.data_seed is None:
         args.data_seed = data.get("data_seed", 0)
+    if args.relational_shift is None:
+        args.relational_shift = data.get("relational_shift", 0.0)
     if cfg["dataset"] == "vad" and not args.vad_source and "vad" in data:
         for key, value in data["vad"].items():  # where training found the features
             setattr(args, key, value)
