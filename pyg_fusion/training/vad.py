@@ -27,6 +27,7 @@ video index before the metrics, so they equal a single-process run.
 """
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -118,6 +119,13 @@ class WeaklySupervisedVAD(TimedAdamTask):
         lambda_deg: weight of the degree-variance term (0 disables it).
         alpha: degree threshold of the degree-variance term.
         config: JSON-able description of the run, stored in checkpoints.
+        standardizer: the :class:`~pyg_fusion.datasets.StandardizeSources` of
+            the training split (``train.standardizer``), or ``None``. The
+            datasets apply it (``VADFeatures(standardize=...)``); the task
+            keeps a copy as submodule ``standardizer`` so that its buffers go
+            into ``state_dict`` and the checkpoint, from which
+            :meth:`~pyg_fusion.datasets.StandardizeSources.from_state_dict`
+            (prefix ``"standardizer."``) rebuilds it to score new data.
 
     ``validation_*`` scores weakly labelled videos (``val_video_auc``,
     ``val_loss``, ``val_score``) and keeps the model state of the best
@@ -128,8 +136,12 @@ class WeaklySupervisedVAD(TimedAdamTask):
 
     def __init__(self, model: nn.Module, *, lr: float = 1e-3, weight_decay: float = 5e-4,
                  topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
-                 lambda_sparse: float = 0.0, config: dict[str, Any] | None = None):
+                 lambda_sparse: float = 0.0, config: dict[str, Any] | None = None,
+                 standardizer: nn.Module | None = None):
         super().__init__(model, lr, weight_decay)
+        # a copy: moving the task to a device must not move the statistics that
+        # the datasets' transform applies on the CPU
+        self.standardizer = copy.deepcopy(standardizer)
         self.topk, self.lambda_deg, self.alpha = topk, lambda_deg, alpha
         self.lambda_sparse = lambda_sparse
         self.save_hyperparameters({"config": config or {}, "lr": lr,
@@ -237,9 +249,10 @@ def _loaders(train_ds, eval_ds, batch_size: int, seed: int):
 def fit_vad(model: nn.Module, train_ds, test_ds, *, out_dir: str | Path, epochs: int = 30,
             batch_size: int = 16, lr: float = 1e-3, weight_decay: float = 5e-4,
             topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
-            lambda_sparse: float = 0.0, val_fraction: float = 0.2, eval_every: int = 1, patience: int | None = None,
-            seed: int = 0, devices: int = 1, progress: bool = True,
-            checkpoint: bool = True, config: dict | None = None) -> dict[str, Any]:
+            lambda_sparse: float = 0.0, val_fraction: float = 0.2, eval_every: int = 1,
+            patience: int | None = None, seed: int = 0, devices: int = 1,
+            progress: bool = True, checkpoint: bool = True, config: dict | None = None,
+            standardizer: nn.Module | None = None) -> dict[str, Any]:
     """Trains on ``train_ds`` (video labels only), chooses the epoch on a
     held-out part of it and scores ``test_ds`` once (see the module
     docstring).
@@ -251,6 +264,8 @@ def fit_vad(model: nn.Module, train_ds, test_ds, *, out_dir: str | Path, epochs:
         eval_every: epochs between two validations.
         patience: stop after this many validations without a better
             ``val_score`` (``None``: train all epochs).
+        standardizer: the training split's statistics, kept in the
+            checkpoint (see :class:`WeaklySupervisedVAD`).
 
     Returns the test metrics (``auc``, ``ap``, ``pr_auc_trapz``), the chosen
     epoch's ``val_video_auc``, ``val_loss`` and ``epoch``,
@@ -259,7 +274,8 @@ def fit_vad(model: nn.Module, train_ds, test_ds, *, out_dir: str | Path, epochs:
     ``checkpoints/best.ckpt`` (the chosen epoch, the model that was tested)."""
     task = WeaklySupervisedVAD(model, lr=lr, weight_decay=weight_decay, topk=topk,
                                lambda_deg=lambda_deg, alpha=alpha,
-                               lambda_sparse=lambda_sparse, config=config)
+                               lambda_sparse=lambda_sparse, config=config,
+                               standardizer=standardizer)
     task.eval_dataset = test_ds
     train_idx, val_idx = split_videos(train_ds, val_fraction, seed)
     fit_ds = torch.utils.data.Subset(train_ds, train_idx) if val_idx else train_ds
