@@ -47,7 +47,7 @@ def test_train_then_evaluate_reproduces_the_metrics(tmp_path, capsys):
     for r in records:
         assert {"dataset", "setting", "method", "metric", "mean", "std", "seeds"} <= set(r)
         assert r["method"] == "lego" and r["dataset"] == "synthetic-vad"
-    ckpt = out / "lego" / "seed0" / "checkpoints" / "last.ckpt"
+    ckpt = out / "lego" / "seed0" / "checkpoints" / "best.ckpt"  # the tested epoch
     assert ckpt.is_file()
     ev = tmp_path / "eval"
     assert main(["evaluate", "--checkpoint", str(ckpt), "--root", str(tmp_path / "data"),

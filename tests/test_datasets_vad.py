@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from torch_geometric.loader import DataLoader
 
 from pyg_fusion.datasets import SyntheticVAD, VADFeatures, VADLayout
-from pyg_fusion.datasets.vad import resample_segments, segment_scores_to_frames
+from pyg_fusion.datasets.segments import resample_segments, segment_scores_to_frames
 
 # name -> (number of snippets, abnormal); abnormal videos first, as in RTFM's lists
 VIDEOS = {"Shooting001": (7, 1), "Fight002": (3, 1), "Normal_003": (5, 0), "Normal_004": (9, 0)}

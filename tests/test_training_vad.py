@@ -66,12 +66,12 @@ def test_fit_vad_is_deterministic_and_scores_frames(vad_data, tmp_path):
     assert 0.0 <= a["auc"] <= 1.0 and a["time_per_epoch_s"] > 0
 
 
-def _validate(task, test, out, devices):
+def _score(task, test, out, devices):
     trainer = build_trainer(out, max_epochs=1, seed=0, devices=devices,
                             strategy="ddp_spawn" if devices > 1 else "auto",
                             progress=False, checkpoint=False)
     _, ev = _loaders(None, test, 3, 0)
-    trainer.validate(task, ev, verbose=False)
+    trainer.test(task, ev, verbose=False)
     return {k: float(v) for k, v in trainer.callback_metrics.items()}
 
 
@@ -83,8 +83,8 @@ def test_ddp_two_processes_gather_the_same_metrics(vad_data, tmp_path):
     model = build_model("graph-mean", "vad", _inch(train), num_segments=8)
     task = WeaklySupervisedVAD(model)
     task.eval_dataset = test
-    single = _validate(task, test, tmp_path / "one", 1)
-    ddp = _validate(task, test, tmp_path / "two", 2)
-    assert set(single) == {"val_auc", "val_ap", "val_pr_auc_trapz"}
+    single = _score(task, test, tmp_path / "one", 1)
+    ddp = _score(task, test, tmp_path / "two", 2)
+    assert set(single) == {"test_auc", "test_ap", "test_pr_auc_trapz"}
     for key, value in single.items():
         assert ddp[key] == pytest.approx(value, abs=1e-12), key

@@ -14,7 +14,12 @@ from typing import Any
 from .._files import write_json  # noqa: F401 (the commands import it from here)
 from . import CLIError, nonneg_int, out_folder, positive_float, positive_int
 
-DATASETS = ("digits", "synthetic-vad", "vad", "tables")
+DATASETS = ("digits", "synthetic-vad", "motion-vad", "vad", "tables")
+VAD_DATASETS = ("synthetic-vad", "motion-vad", "vad")
+# the --vad-* options that locate and label a user's feature set; kept in the
+# checkpoint so that `evaluate --checkpoint` finds the same videos
+VAD_LAYOUT_ARGS = ("vad_source", "vad_train_list", "vad_test_list", "vad_gt", "vad_labels",
+                   "vad_num_abnormal", "vad_normal_pattern", "vad_snippet_len")
 SYNTHETIC_SETTINGS = ("multi_representation", "multi_modal", "multi_domain")
 METRICS = {"node": ["accuracy"], "vad": ["auc", "ap", "pr_auc_trapz"]}
 
@@ -55,11 +60,26 @@ def rate(text: str) -> float:
     return v
 
 
+def abnormal_counts(text: str) -> int | dict[str, int]:
+    """``"N"`` (both splits) or ``"TRAIN,TEST"`` -> ``num_abnormal`` of
+    :class:`~pyg_fusion.datasets.VADLayout`."""
+    try:
+        counts = [int(v) for v in str(text).split(",")]
+    except ValueError:
+        counts = []
+    if len(counts) not in (1, 2) or min(counts) < 0:
+        raise argparse.ArgumentTypeError(f"expected N or TRAIN,TEST (integers >= 0), got "
+                                         f"{text!r}")
+    return counts[0] if len(counts) == 1 else {"train": counts[0], "test": counts[1]}
+
+
 def add_dataset_args(p: argparse.ArgumentParser, default: str | None = "digits") -> None:
     g = p.add_argument_group("dataset")
     g.add_argument("--dataset", choices=DATASETS, default=default,
                    help="digits: UCI multiple features (bundled); synthetic-vad: the seeded "
-                   "synthetic VAD set; vad: your VAD features (--vad-*); tables: your "
+                   "synthetic VAD set; motion-vad: VAD streams of real accelerometer + "
+                   "gyroscope recordings (UEA BasicMotions, needs aeon: pip install "
+                   "'pyg-fusion[motion]'); vad: your VAD features (--vad-*); tables: your "
                    "multi-view files (--views, --labels)")
     g.add_argument("--root", default="runs/data",
                    help="folder of the datasets' raw and processed files")
@@ -67,10 +87,20 @@ def add_dataset_args(p: argparse.ArgumentParser, default: str | None = "digits")
                    help="digits/tables: fraction of the training pool labelled")
     g.add_argument("--setting", choices=SYNTHETIC_SETTINGS, default="multi_representation",
                    help="synthetic-vad: the paper's Table 2 setting")
-    g.add_argument("--data-seed", type=nonneg_int, default=0,
-                   help="synthetic-vad: seed of the generated data")
+    g.add_argument("--data-seed", type=nonneg_int,
+                   help="synthetic-vad, motion-vad: seed of the generated streams (default 0; "
+                   "evaluate: the checkpoint's)")
+    g.add_argument("--relational-shift", type=float, metavar="R",
+                   help="synthetic-vad: anomalous segments are also an outlier cluster in "
+                   "every source, at distance R along a random latent direction "
+                   "(SyntheticVAD's relational_shift; e.g. 4; default 0: off; evaluate: the "
+                   "checkpoint's)")
     g.add_argument("--num-segments", type=positive_int, default=32,
                    help="VAD: segments per video (32 is the paper's)")
+    g.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,
+                   help="VAD: z-score every source's features with the statistics of the "
+                   "training split (kept in the checkpoint; evaluate applies the "
+                   "checkpoint's) (default: off)")
     g.add_argument("--views", nargs="+", metavar="FILE",
                    help="tables: one CSV / NPY / NPZ file per view, rows aligned")
     g.add_argument("--labels", metavar="FILE", help="tables: the labels file")
@@ -81,6 +111,19 @@ def add_dataset_args(p: argparse.ArgumentParser, default: str | None = "digits")
     g.add_argument("--vad-test-list", metavar="FILE", help="vad: test list (under ROOT/raw)")
     g.add_argument("--vad-gt", metavar="FILE",
                    help="vad: frame-level ground truth of the test split (under ROOT/raw)")
+    g.add_argument("--vad-labels", choices=("auto", "position", "name", "list"),
+                   default="auto",
+                   help="vad: video labels from the list position (the first "
+                   "--vad-num-abnormal videos are abnormal), the name (normal when it "
+                   "matches --vad-normal-pattern), the list's label column, or auto (column, "
+                   "else position when --vad-num-abnormal is given, else name)")
+    g.add_argument("--vad-num-abnormal", type=abnormal_counts, metavar="N|TRAIN,TEST",
+                   help="vad: abnormal videos at the head of each list (one count for both "
+                   "splits, or TRAIN,TEST)")
+    g.add_argument("--vad-normal-pattern", default=r"(?i)normal|label_A",
+                   help="vad: regular expression of normal videos' names / labels")
+    g.add_argument("--vad-snippet-len", type=positive_int, default=16,
+                   help="vad: frames per snippet of the ground truth (16 for I3D / C3D)")
 
 
 def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego",
@@ -103,6 +146,22 @@ def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego
     g.add_argument("--pairs", choices=("sample", "all"),
                    help="LEGO, node task: a random source pair per training step (sample, the "
                    "paper) or the mean of all pairs (all) (default: the setting's)")
+    g.add_argument("--support", choices=("union", "intersection", "shared"),
+                   help="LEGO, sparse graphs: fuse the per-source supports by their union "
+                   "or intersection, or build every source's graph on one shared support "
+                   "(the union of their kNN graphs) (default: the task's)")
+    g.add_argument("--zeroth", choices=("identity", "ones"),
+                   help="LEGO: zeroth power R^0 = I (the paper) or the Hadamard identity "
+                   "(ones on the support: single-source terms) (default: the task's)")
+    g.add_argument("--init", choices=("product", "mean"),
+                   help="LEGO: start the operator at the graph product or (with --zeroth "
+                   "ones) at the mean of the graphs (default: the task's)")
+    g.add_argument("--lambda-anchor", type=float, dest="lambda_anchor",
+                   help="LEGO: weight of the penalty ||A - A0||^2 pulling the operator "
+                   "toward its start (default: the task's)")
+    g.add_argument("--val-fraction", type=float, dest="val_fraction",
+                   help="VAD: fraction of the training videos held out (stratified, seeded) "
+                   "to choose the epoch (0: test the last epoch) (default: the task's)")
     g.add_argument("--k", type=positive_int,
                    help="neighbours per node of the relationship graphs (node task)")
     g.add_argument("--features", choices=("concat", "none", "labels"),
@@ -156,8 +215,10 @@ def load_train_checkpoint(path: str, flag: str = "--checkpoint"):
     return ckpt, hp, cfg
 
 
-def load_data(args, seed: int = 0) -> TaskData:
-    """The dataset named by ``args.dataset`` (node task: the split of ``seed``)."""
+def load_data(args, seed: int = 0, standardizer=None) -> TaskData:
+    """The dataset named by ``args.dataset`` (node task: the split of ``seed``;
+    VAD: standardised with ``standardizer``, e.g. a checkpoint's statistics,
+    else fitted on the training split when ``args.standardize``)."""
     from .. import datasets as D
     root = Path(args.root)
     if args.dataset in ("digits", "tables"):
@@ -180,12 +241,26 @@ def load_data(args, seed: int = 0) -> TaskData:
             setting += f",features={args.features}"
         return TaskData("node", args.dataset, setting, inch,
                         num_classes=int(data.y.max()) + 1, graph=data)
+    standardize = standardizer if standardizer is not None else bool(
+        getattr(args, "standardize", None))
+    data_seed = 0 if getattr(args, "data_seed", None) is None else args.data_seed
+    extra = {"standardize": bool(standardize)}
     if args.dataset == "synthetic-vad":
-        kw = dict(setting=args.setting, seed=args.data_seed, num_segments=args.num_segments,
-                  log=False)
+        shift = getattr(args, "relational_shift", None) or 0.0
+        kw = dict(setting=args.setting, seed=data_seed, num_segments=args.num_segments,
+                  relational_shift=shift, standardize=standardize, log=False)
         train = D.SyntheticVAD(str(root / "synthetic_vad"), "train", **kw)
         test = D.SyntheticVAD(str(root / "synthetic_vad"), "test", **kw)
-        setting = args.setting
+        setting, extra["data_seed"] = args.setting, data_seed
+        if shift:
+            setting += f",relational_shift={shift:g}"
+            extra["relational_shift"] = shift
+    elif args.dataset == "motion-vad":
+        kw = dict(seed=data_seed, num_segments=args.num_segments, standardize=standardize,
+                  log=False)
+        train = D.MotionVAD(str(root / "motion_vad"), "train", **kw)
+        test = D.MotionVAD(str(root / "motion_vad"), "test", **kw)
+        setting, extra["data_seed"] = "basic_motions", data_seed
     else:
         if not args.vad_source:
             raise CLIError("--vad-source NAME=PATTERN (one per source) is required with "
@@ -197,20 +272,26 @@ def load_data(args, seed: int = 0) -> TaskData:
             name, pattern = item.split("=", 1)
             sources[name] = pattern
         layout = D.VADLayout(sources=sources, train_list=args.vad_train_list,
-                             test_list=args.vad_test_list, gt=args.vad_gt)
-        train = D.VADFeatures(str(root), "train", layout, num_segments=args.num_segments,
-                              log=False)
-        test = D.VADFeatures(str(root), "test", layout, num_segments=args.num_segments,
-                             log=False)
+                             test_list=args.vad_test_list, gt=args.vad_gt,
+                             labels=args.vad_labels, num_abnormal=args.vad_num_abnormal,
+                             normal_pattern=args.vad_normal_pattern,
+                             snippet_len=args.vad_snippet_len)
+        kw = dict(num_segments=args.num_segments, standardize=standardize, log=False)
+        train = D.VADFeatures(str(root), "train", layout, **kw)
+        test = D.VADFeatures(str(root), "test", layout, **kw)
         setting = "custom"
+        extra["vad"] = {k: getattr(args, k) for k in VAD_LAYOUT_ARGS}
+    if extra["standardize"]:
+        setting += ",standardized"
     d = train[0]
     inch = {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
-    return TaskData("vad", args.dataset, setting, inch, train=train, test=test)
+    return TaskData("vad", args.dataset, setting, inch, train=train, test=test, extra=extra)
 
 
 # -- one run -----------------------------------------------------------------
 def options_from_args(args) -> dict[str, Any]:
-    keys = ("epochs", "lr", "num_powers", "prune_k", "k", "features", "pairs")
+    keys = ("epochs", "lr", "num_powers", "prune_k", "k", "features", "pairs", "support",
+            "zeroth", "init", "lambda_anchor", "val_fraction")
     return {k: getattr(args, k, None) for k in keys if getattr(args, k, None) is not None}
 
 
@@ -226,7 +307,8 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
     o = task_options(td.task, options)
     config = {"method": method, "task": td.task, "dataset": td.dataset,
               "setting": td.setting, "in_channels": td.in_channels,
-              "num_classes": td.num_classes, "options": options, "seed": seed}
+              "num_classes": td.num_classes, "options": options, "seed": seed,
+              "data": dict(td.extra)}
     seed_everything(seed)
     build_opts = model_options(td.task, options)
     with warnings.catch_warnings():
@@ -249,9 +331,13 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
                         batch_size=o["batch_size"], lr=o["lr"],
                         weight_decay=o["weight_decay"], topk=o["topk"],
                         lambda_deg=o["lambda_deg"], alpha=o["alpha"],
-                        eval_every=o["eval_every"], seed=seed, devices=devices,
-                        progress=progress, checkpoint=checkpoint, config=config)
+                        lambda_sparse=o["lambda_sparse"], val_fraction=o["val_fraction"],
+                        eval_every=o["eval_every"], patience=o["patience"], seed=seed,
+                        devices=devices, progress=progress, checkpoint=checkpoint,
+                        config=config, standardizer=getattr(td.train, "standardizer", None))
             metrics = {k: r[k] for k in ("auc", "ap", "pr_auc_trapz")}
+            metrics.update({k: r.get(k, float("nan"))
+                            for k in ("val_video_auc", "val_loss", "epoch")})
     metrics["params"] = r["params"]
     metrics["time_per_epoch_s"] = r["time_per_epoch_s"]
     return metrics, r["task"]

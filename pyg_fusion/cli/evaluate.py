@@ -16,8 +16,9 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "evaluate", help=HELP, description=HELP + ": test accuracy (node "
         "classification) or frame-level auc / ap / pr_auc_trapz (VAD). The method, its "
-        "options and the dataset come from the checkpoint; dataset options given here "
-        "(--root, --setting, ...) say where to find the data.",
+        "options, the dataset (with --vad-* and --data-seed of training) and the "
+        "standardisation statistics come from the checkpoint; dataset options given here "
+        "(--root, --setting, --vad-*, ...) say where to find the data.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--checkpoint", required=True, help="a .ckpt file of `pyg-fusion train`")
     add_dataset_args(p, default=None)
@@ -40,10 +41,27 @@ def run(args) -> int:
     if args.dataset != cfg["dataset"]:
         raise CLIError(f"--dataset {args.dataset!r} does not match the checkpoint's "
                        f"{cfg['dataset']!r}")
-    if cfg["dataset"] == "synthetic-vad" and cfg["setting"] in ("multi_representation",
-                                                                "multi_modal", "multi_domain"):
-        args.setting = cfg["setting"]
-    td = load_data(args, cfg["seed"])
+    setting = cfg["setting"].split(",")[0]
+    if cfg["dataset"] == "synthetic-vad" and setting in ("multi_representation",
+                                                         "multi_modal", "multi_domain"):
+        args.setting = setting
+    data = cfg.get("data", {})
+    if args.data_seed is None:
+        args.data_seed = data.get("data_seed", 0)
+    if args.relational_shift is None:
+        args.relational_shift = data.get("relational_shift", 0.0)
+    if cfg["dataset"] == "vad" and not args.vad_source and "vad" in data:
+        for key, value in data["vad"].items():  # where training found the features
+            setattr(args, key, value)
+    from ..datasets import StandardizeSources
+    standardizer = StandardizeSources.from_state_dict(ckpt["state_dict"], "standardizer.")
+    if args.standardize and standardizer is None:
+        raise CLIError(f"--standardize: the checkpoint {args.checkpoint} was trained without "
+                       f"it, so it holds no training statistics")
+    if args.standardize is False and standardizer is not None:
+        raise CLIError(f"--no-standardize: the checkpoint {args.checkpoint} was trained on "
+                       f"standardised features; its statistics are applied")
+    td = load_data(args, cfg["seed"], standardizer=standardizer)
     if td.in_channels != cfg["in_channels"]:
         raise CLIError(f"the data's sources {td.in_channels} differ from the checkpoint's "
                        f"{cfg['in_channels']}")
@@ -69,7 +87,7 @@ def run(args) -> int:
             from ..training.vad import WeaklySupervisedVAD, evaluate_vad
             model = build_model(cfg["method"], "vad", td.in_channels,
                                 num_segments=int(td.train[0].num_nodes), **o)
-            task = WeaklySupervisedVAD(model, config=cfg)
+            task = WeaklySupervisedVAD(model, config=cfg, standardizer=standardizer)
             task.load_state_dict(ckpt["state_dict"])
             metrics = evaluate_vad(task, td.test, out_dir=out, devices=args.devices,
                                    progress=not args.no_progress)

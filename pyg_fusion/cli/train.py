@@ -12,8 +12,8 @@ HELP = "train a method on a dataset (checkpoints, CSV logs, results.json)"
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "train", help=HELP, description=HELP + ". Checkpoints go to "
-        "OUT/<method>/seed<k>/checkpoints (last.ckpt, and best.ckpt for node "
-        "classification); evaluate them with `pyg-fusion evaluate --checkpoint`.",
+        "OUT/<method>/seed<k>/checkpoints (last.ckpt, and best.ckpt: the epoch chosen on "
+        "validation, the one tested); evaluate them with `pyg-fusion evaluate --checkpoint`.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     add_dataset_args(p)
     add_training_args(p, method_default="lego", seeds_default="0")

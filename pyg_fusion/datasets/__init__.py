@@ -2,9 +2,12 @@
 :class:`~pyg_fusion.data.MultiSourceData`)."""
 from .clustered import clustered_features
 from .digits import MultiFeatureDigits
+from .motion_vad import MotionVAD, motion_snippet_features
+from .standardize import StandardizeSources
 from .synthetic_vad import SyntheticVAD
 from .tables import MultiViewTables
-from .vad import VADFeatures, VADLayout, resample_segments, segment_scores_to_frames
+from .segments import resample_segments, segment_scores_to_frames
+from .vad import VADFeatures, VADLayout
 from .rgbd import RGBDSegmentation  # noqa: F401  (images, plain torch Datasets)
 from .synthetic_rgbd import SyntheticRGBD  # noqa: F401
 from .translation import SyntheticTranslation, TaskonomyFolder  # noqa: F401
@@ -16,6 +19,9 @@ __all__ = [
     "VADFeatures",
     "VADLayout",
     "SyntheticVAD",
+    "MotionVAD",
+    "motion_snippet_features",
+    "StandardizeSources",
     "resample_segments",
     "segment_scores_to_frames",
 ]

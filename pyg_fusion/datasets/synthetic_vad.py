@@ -27,6 +27,7 @@ PRIVATE_DIMS = 4
 CROP_NOISE = 0.3
 STRONG = 5.0  # anomaly shift seen by the type's main source
 WEAK = 2.5  # ... and by the next source
+CLUSTER_SPREAD = 0.3  # relational_shift: an anomalous segment's latent shrinks to this
 
 
 class SyntheticVAD(VADFeatures):
@@ -61,6 +62,17 @@ class SyntheticVAD(VADFeatures):
        (same law) instead of ``s_t``, so every source looks normal on its
        own and only the relation between sources changes. A probe on one
        source therefore misses at least half of the anomaly types.
+       With ``relational_shift = r > 0`` every anomalous segment, whatever
+       its type, is also an outlier cluster in every source: after the
+       type's effect, its latent ``z = [s; p^m]`` (of every source) becomes
+       ``r * strength * w + 0.3 z``, with ``w`` a unit direction drawn per
+       segment, orthogonal to the video's scene offset ``[c; 0]``. The
+       segment's snippets then resemble each other and no longer the
+       video's normal snippets, so the relations between snippets (a row of
+       a relationship graph) show it; the type's own shift survives at 0.3
+       of its size. With ``r = 0`` (the default) anomalies barely change the
+       relations and graph-level methods stay near chance; ``w`` is drawn
+       only when ``r > 0``, so the default data is unchanged by the option.
     4. Frame-level ground truth: each snippet is 16 frames; a snippet inside
        an anomalous segment makes its 16 frames abnormal.
 
@@ -92,6 +104,9 @@ class SyntheticVAD(VADFeatures):
         seed: the seed of everything.
         noise: multiplies every source's noise std.
         strength: multiplies the anomaly shifts.
+        relational_shift (float, optional): ``r`` of step 3: anomalous
+            segments are also an outlier cluster in every source (default
+            ``0.0``: off; e.g. ``4.0``).
         num_crops, crop_layout: crops per snippet (crop ``c`` adds noise of
             std ``0.3 sigma_m``), written ``"stacked"`` ``[T, crops, d]`` or as
             ``"files"``.
@@ -101,18 +116,20 @@ class SyntheticVAD(VADFeatures):
             own noise); read through ``assign_<source>``.
         train_ground_truth: also attach ``frame_gt`` to training videos (for
             analysis; weakly-supervised training must not use it).
-        num_segments, crops, transform, pre_transform, pre_filter,
-        force_reload, log: as in :class:`VADFeatures`.
+        num_segments, crops, standardize, transform, pre_transform,
+        pre_filter, force_reload, log: as in :class:`VADFeatures`.
     """
 
     def __init__(self, root: str, split: str = "train", *,
                  setting: str = "multi_representation", num_videos: tuple[int, int] = (60, 40),
                  snippets: tuple[int, int] = (24, 96), num_domains: int | None = None,
                  seed: int = 0, noise: float = 1.0, strength: float = 1.0,
+                 relational_shift: float = 0.0,
                  num_crops: int = 1, crop_layout: str = "stacked",
                  fine_sources: Mapping[str, int] | None = None,
                  train_ground_truth: bool = False, num_segments: int | None = 32,
-                 crops: str | int = "mean", transform: Callable | None = None,
+                 crops: str | int = "mean", standardize=False,
+                 transform: Callable | None = None,
                  pre_transform: Callable | None = None, pre_filter: Callable | None = None,
                  force_reload: bool = False, log: bool = True):
         if setting not in SETTINGS:
@@ -134,6 +151,11 @@ class SyntheticVAD(VADFeatures):
                         num_domains=num_domains, seed=seed, noise=noise, strength=strength,
                         num_crops=num_crops, crop_layout=crop_layout,
                         fine_sources=fine_sources)
+        if not (isinstance(relational_shift, (int, float)) and relational_shift >= 0):
+            raise ValueError(f"relational_shift must be a number >= 0, got "
+                             f"{relational_shift!r}")
+        if relational_shift > 0:  # absent when off: the default data keeps its folder
+            self.gen["relational_shift"] = float(relational_shift)
         self.tag = f"synthetic_{options_hash(self.gen)}"
         name = "{name}__{crop}.npy" if (num_crops > 1 and crop_layout == "files") else "{name}.npy"
         half = {s: (n + 1) // 2 for s, n in zip(("train", "test"), num_videos)}
@@ -146,7 +168,7 @@ class SyntheticVAD(VADFeatures):
             folder=f"{self.tag}/domain{k}", name=f"domain{k}") for k in range(num_domains)]
         self._first_source = next(iter(preset["sources"]))
         super().__init__(root, split, domains, num_segments=num_segments, crops=crops,
-                         transform=transform, pre_transform=pre_transform,
+                         standardize=standardize, transform=transform, pre_transform=pre_transform,
                          pre_filter=pre_filter, force_reload=force_reload, log=log)
 
     @property
@@ -223,7 +245,7 @@ class SyntheticVAD(VADFeatures):
         seen_shared = {s: shared.copy() for s in names}
         private = {s: ar(PRIVATE_DIMS) for s in names}
         snippet_gt = np.zeros(T, dtype=np.int64)
-        events = []
+        events, clusters = [], []
         if label:
             for _ in range(int(rng.integers(1, 4))):
                 length = int(rng.integers(3, max(3, T // 4) + 1))
@@ -239,9 +261,19 @@ class SyntheticVAD(VADFeatures):
                         private[s][span] += g["strength"] * amount * u
                 else:  # relational: source 0 desynchronised from the others
                     seen_shared[names[0]][span] = ar(SHARED_DIMS)[span] + scene
+                r = g.get("relational_shift", 0.0)
+                if r > 0:
+                    # orthogonal to the scene offset, which every normal snippet
+                    # shares: the cluster then leaves all of them alike
+                    c = np.concatenate([scene, np.zeros(PRIVATE_DIMS)])
+                    w = rng.normal(size=SHARED_DIMS + PRIVATE_DIMS)
+                    w -= (w @ c) / (c @ c) * c
+                    clusters.append((span, r * g["strength"] * w / np.linalg.norm(w)))
         feats = {}
         for s in names:
             z = np.concatenate([seen_shared[s], private[s]], axis=1)
+            for span, centre in clusters:
+                z[span] = centre + CLUSTER_SPREAD * z[span]
             hold = preset["hold"].get(s, 1)
             if hold > 1:
                 z = z[(np.arange(T) // hold) * hold]

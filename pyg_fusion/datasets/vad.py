@@ -19,55 +19,17 @@ from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import torch
-from torch import Tensor
+from torch_geometric.transforms import Compose
 from tqdm.auto import tqdm
 
 from ..data import MultiSourceData
 from ._base import FusionDataset, options_hash
 from ._io import load_npy
+from .segments import resample_segments
+from .standardize import StandardizeSources
 
 SPLITS = ("train", "test")
 _LIST_HEADER = {"path", "label", "name", "video", "feature", "features", "file"}
-
-
-def resample_segments(feat: np.ndarray, num_segments: int) -> tuple[np.ndarray, np.ndarray]:
-    r"""Average ``T`` snippets into ``num_segments`` segments, as RTFM's
-    ``process_feat``: boundaries ``r = int(linspace(0, T, N + 1))``, segment
-    ``i`` is the mean of snippets ``r[i] .. r[i+1]-1``, or a copy of snippet
-    ``r[i]`` when that range is empty (``T < N`` repeats snippets).
-
-    Args:
-        feat: ``[T, ...]`` snippet features.
-        num_segments: ``N``.
-
-    Returns:
-        ``([N, ...]`` float32 segments, ``[T]`` int64 ``snippet_segment``: the
-        segment whose mean snippet ``j`` entered). The ranges partition
-        ``0..T-1``, so every snippet has exactly one segment.
-    """
-    T = feat.shape[0]
-    if T == 0:
-        raise ValueError("feat has no snippets (T = 0)")
-    if num_segments < 1:
-        raise ValueError(f"num_segments must be >= 1, got {num_segments}")
-    r = np.linspace(0, T, num_segments + 1).astype(np.int64)
-    out = np.empty((num_segments, *feat.shape[1:]), dtype=np.float32)
-    for i in range(num_segments):
-        if r[i] != r[i + 1]:
-            out[i] = np.asarray(feat[r[i]:r[i + 1]], dtype=np.float64).mean(0)
-        else:
-            out[i] = feat[min(r[i], T - 1)]
-    seg = np.searchsorted(r, np.arange(T), side="right") - 1
-    return out, seg.astype(np.int64)
-
-
-def segment_scores_to_frames(scores: Tensor, data) -> Tensor:
-    """Expand the node (segment) scores ``[N]`` of one video to its frames
-    ``[num_frames]``: each snippet takes its segment's score
-    (``snippet_segment``), each frame its snippet's (``snippet_len``
-    frames per snippet), the length of ``data.frame_gt``."""
-    snippet = scores[data.snippet_segment]
-    return snippet.repeat_interleave(int(data.snippet_len))
 
 
 @dataclass
@@ -189,11 +151,21 @@ class VADFeatures(FusionDataset):
         crops: ``"mean"`` (average the crops), a crop index, or ``"all"``
             (one graph per crop, attribute ``crop``). A ``[T, F]`` file is one
             crop, used whatever the index.
+        standardize (bool or StandardizeSources, optional): z-score every
+            source's features on access (:class:`StandardizeSources`, before
+            ``transform``; the stored data stays raw) with the statistics of
+            the **training** split (its segments, all domains pooled):
+            ``True`` fits them on the training split of the same layouts (the
+            test split reads it too); a fitted :class:`StandardizeSources`
+            (e.g. ``train.standardizer``, or one rebuilt from a checkpoint)
+            applies given statistics. ``dataset.standardizer`` holds the
+            module (``None`` without). (default ``False``)
     """
 
     def __init__(self, root: str, split: str = "train",
                  domains: VADLayout | Sequence[VADLayout] | None = None, *,
                  num_segments: int | None = 32, crops: str | int = "mean",
+                 standardize: bool | StandardizeSources = False,
                  transform: Callable | None = None, pre_transform: Callable | None = None,
                  pre_filter: Callable | None = None, force_reload: bool = False,
                  log: bool = True, **layout):
@@ -224,9 +196,31 @@ class VADFeatures(FusionDataset):
         self.domains = domains
         self.num_segments = num_segments
         self.crops = crops
+        if not isinstance(standardize, (bool, StandardizeSources)):
+            raise TypeError(f"standardize must be a bool or a StandardizeSources, got "
+                            f"{type(standardize).__name__}")
         super().__init__(root, transform, pre_transform, pre_filter, log=log,
                          force_reload=force_reload)
         self.load(self.processed_paths[0])
+        self.standardizer = self._standardizer(standardize)
+        if self.standardizer is not None:
+            self.transform = (self.standardizer if transform is None
+                              else Compose([self.standardizer, transform]))
+
+    def _standardizer(self, standardize) -> StandardizeSources | None:
+        sources = list(self.domains[0].sources)
+        if isinstance(standardize, StandardizeSources):
+            if set(standardize.sources) != set(sources):
+                raise ValueError(f"standardize has statistics of the sources "
+                                 f"{standardize.sources}, the data has {sources}")
+            return standardize
+        if not standardize:
+            return None
+        train = self if self.split == "train" else VADFeatures(
+            self.root, "train", self.domains, num_segments=self.num_segments,
+            crops=self.crops, pre_transform=self.pre_transform, pre_filter=self.pre_filter,
+            log=False)
+        return StandardizeSources.fit({s: train._data[f"x_{s}"] for s in sources})
 
     # -- PyG conventions -------------------------------------------------
     @property
@@ -420,7 +414,8 @@ class VADFeatures(FusionDataset):
             raise ValueError(f"domain {domain!r}: no video name matches normal_pattern="
                              f"{layout.normal_pattern!r}, so every video would be abnormal; "
                              f"give num_abnormal (list position), a label column, or "
-                             f"labels='name' to accept it")
+                             f"labels='name' to accept it (pyg-fusion: --vad-num-abnormal, "
+                             f"--vad-labels name)")
         return out
 
     def _process_domain(self, k: int, layout: VADLayout) -> list[MultiSourceData]:

@@ -11,6 +11,14 @@ with :math:`x_{ij} = (R_a^0[i,j], \dots, R_a^P[i,j])` and :math:`y_{ij}` alike:
 a bilinear function of the per-hop relationship scores of each pair of units.
 Terms with :math:`p = 0` or :math:`q = 0` touch only the diagonal.
 
+``zeroth="ones"`` (ours, beyond the paper) replaces the zeroth power by the
+Hadamard identity, 1 on every entry of the support, the entries where some
+power of some input is non-zero (the diagonal included; sparse and dense
+forms alike): then :math:`A_{p0} R_a^p` and :math:`A_{0q} R_b^q` are
+single-source terms, :math:`A_{00}` a constant on the support, and the mean
+of the graphs, :math:`A = \tfrac12 (e_{10} + e_{01})`, is a special case of
+the operator as well as their product, :math:`A = e_{11}`.
+
 M-way CP form (ours, beyond the paper), with factors
 :math:`a_{m} \in \mathbb{R}^{R \times (P_m+1)}`:
 
@@ -28,6 +36,38 @@ from torch import Tensor
 from ._checks import check_choice, check_edge_index, check_int, check_like, check_tensor
 from ._sparse import scatter_to, union_support
 
+ZEROTH = ("identity", "ones")
+
+
+def _dense_support(powers: list[Tensor]) -> Tensor:
+    """Where some power of some input is non-zero (diagonal included)."""
+    keep = None
+    for pw in powers:
+        nz = (pw != 0).any(-3)
+        keep = nz if keep is None else keep | nz
+    return keep
+
+
+def _with_zeroth(powers: list[Tensor], zeroth: str) -> list[Tensor]:
+    """Dense powers with slice 0 replaced by the Hadamard identity on their
+    common support (``zeroth="ones"``), or unchanged."""
+    check_choice("zeroth", zeroth, ZEROTH)
+    if zeroth == "identity":
+        return powers
+    ones = _dense_support(powers).to(powers[0].dtype).unsqueeze(-3)
+    return [torch.cat([ones, pw[..., 1:, :, :]], -3) for pw in powers]
+
+
+def _ones_columns(attrs: list[Tensor]) -> list[Tensor]:
+    """Edge attributes on one support with column 0 replaced by 1 where some
+    column of some input is non-zero (the sparse twin of :func:`_with_zeroth`)."""
+    on = None
+    for at in attrs:
+        nz = (at != 0).any(1)
+        on = nz if on is None else on | nz
+    ones = on.to(attrs[0].dtype).unsqueeze(1)
+    return [torch.cat([ones, at[:, 1:]], 1) for at in attrs]
+
 
 def _check_A(A: Tensor, p1: int, q1: int) -> None:
     check_tensor("A", A, dims=(2, ), floating=True, finite=True)
@@ -36,9 +76,11 @@ def _check_A(A: Tensor, p1: int, q1: int) -> None:
                          f"powers, got {list(A.shape)}")
 
 
-def lego_fuse(powers_a: Tensor, powers_b: Tensor, A: Tensor) -> Tensor:
+def lego_fuse(powers_a: Tensor, powers_b: Tensor, A: Tensor, *,
+              zeroth: str = "identity") -> Tensor:
     """Dense pairwise fusion: ``[..., P+1, N, N]``, ``[..., Q+1, N, N]``,
-    ``[P+1, Q+1]`` -> ``G`` ``[..., N, N]``."""
+    ``[P+1, Q+1]`` -> ``G`` ``[..., N, N]``; ``zeroth``: ``"identity"``
+    (:math:`R^0 = I`, the paper) or ``"ones"`` (see the module docstring)."""
     check_tensor("powers_a", powers_a, floating=True, finite=True)
     check_tensor("powers_b", powers_b, floating=True, finite=True)
     if powers_a.dim() < 3 or powers_b.dim() < 3:
@@ -51,6 +93,7 @@ def lego_fuse(powers_a: Tensor, powers_b: Tensor, A: Tensor) -> Tensor:
     check_like("powers_b", powers_b, "powers_a", powers_a)
     _check_A(A, powers_a.size(-3), powers_b.size(-3))
     check_like("A", A, "powers_a", powers_a)
+    powers_a, powers_b = _with_zeroth([powers_a, powers_b], zeroth)
     # Mixing b's powers first costs (P+1)(Q+1) N^2 once, then one product.
     mixed_b = torch.einsum("pq,...qij->...pij", A, powers_b)
     return (powers_a * mixed_b).sum(-3)
@@ -84,7 +127,8 @@ def _restrict(index: Tensor, positions: list[Tensor], support: str):
 
 def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
                      attr_b: Tensor, A: Tensor, num_nodes: int, *,
-                     support: str = "union") -> tuple[Tensor, Tensor]:
+                     support: str = "union", zeroth: str = "identity"
+                     ) -> tuple[Tensor, Tensor]:
     """Sparse pairwise fusion: per edge, :math:`G_e = x_e^T A y_e`.
 
     Args:
@@ -95,6 +139,8 @@ def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
         support: ``"union"`` (the union of both supports; entries outside
             their intersection are 0) or ``"intersection"`` (only the entries
             both inputs have: the same non-zero values, fewer edges).
+        zeroth: ``"identity"`` or ``"ones"`` (the Hadamard identity on the
+            support: see the module docstring).
 
     Returns:
         ``(edge_index [2, E], edge_weight [E])``, sorted by target, then source.
@@ -106,23 +152,28 @@ def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
     _check_A(A, attr_a.size(1), attr_b.size(1))
     check_like("A", A, "attr_a", attr_a)
     index, xa, yb = align_pair(edge_index_a, attr_a, edge_index_b, attr_b, num_nodes,
-                               support=support)
+                               support=support, zeroth=zeroth)
     return index, ((xa @ A) * yb).sum(-1)
 
 
 def align_pair(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor, attr_b: Tensor,
-               num_nodes: int, *, support: str = "union") -> tuple[Tensor, Tensor, Tensor]:
+               num_nodes: int, *, support: str = "union", zeroth: str = "identity"
+               ) -> tuple[Tensor, Tensor, Tensor]:
     """The two sources' powers on one common support: ``(edge_index [2, E],
     x [E, P+1], y [E, Q+1])`` with zero rows where a source has no entry (or,
     with ``support="intersection"``, only the entries both have). The part of
     :func:`lego_fuse_sparse` that does not depend on :math:`A`, for callers
-    that fuse the same powers many times."""
+    that fuse the same powers many times. ``zeroth="ones"`` sets column 0
+    to 1 on the support (see the module docstring)."""
+    check_choice("zeroth", zeroth, ZEROTH)
     index, (pos_a, pos_b) = _union([edge_index_a, edge_index_b], num_nodes)
     xa = scatter_to(attr_a, pos_a, index.size(1))
     yb = scatter_to(attr_b, pos_b, index.size(1))
     keep = _restrict(index, [pos_a, pos_b], support)
     if keep is not None:
         index, xa, yb = index[:, keep], xa[keep], yb[keep]
+    if zeroth == "ones":
+        xa, yb = _ones_columns([xa, yb])
     return index, xa, yb
 
 
@@ -147,7 +198,8 @@ def _check_factors(factors: list[Tensor], sizes: list[int]) -> None:
         rank = f.size(0)
 
 
-def lego_fuse_cp(powers: list[Tensor], factors: list[Tensor]) -> Tensor:
+def lego_fuse_cp(powers: list[Tensor], factors: list[Tensor], *,
+                 zeroth: str = "identity") -> Tensor:
     """Dense M-way CP fusion: ``powers[m]`` ``[..., P_m+1, N, N]``,
     ``factors[m]`` ``[R, P_m+1]`` -> ``G`` ``[..., N, N]``."""
     if len(powers) < 1:
@@ -163,6 +215,7 @@ def lego_fuse_cp(powers: list[Tensor], factors: list[Tensor]) -> Tensor:
                              f"N units (and batch) as powers[0] {tuple(powers[0].shape)}")
     _check_factors(factors, [pw.size(-3) for pw in powers])
     check_like("factors[0]", factors[0], "powers[0]", powers[0])
+    powers = _with_zeroth(list(powers), zeroth)
     out = None
     for pw, f in zip(powers, factors):
         term = torch.einsum("rp,...pij->...rij", f, pw)
@@ -172,7 +225,8 @@ def lego_fuse_cp(powers: list[Tensor], factors: list[Tensor]) -> Tensor:
 
 def lego_fuse_cp_sparse(edge_indices: list[Tensor], attrs: list[Tensor],
                         factors: list[Tensor], num_nodes: int, *,
-                        support: str = "union") -> tuple[Tensor, Tensor]:
+                        support: str = "union", zeroth: str = "identity"
+                        ) -> tuple[Tensor, Tensor]:
     """Sparse M-way CP fusion on the union of the supports (or, with
     ``support="intersection"``, only where every source has an entry; see
     :func:`lego_fuse_sparse`): ``edge_indices[m]`` ``[2, E_m]``, ``attrs[m]``
@@ -185,11 +239,15 @@ def lego_fuse_cp_sparse(edge_indices: list[Tensor], attrs: list[Tensor],
         check_like(f"attrs[{m}]", at, "attrs[0]", attrs[0])
     _check_factors(factors, [at.size(1) for at in attrs])
     check_like("factors[0]", factors[0], "attrs[0]", attrs[0])
+    check_choice("zeroth", zeroth, ZEROTH)
     index, positions = _union(list(edge_indices), num_nodes)
     keep = _restrict(index, positions, support)
+    xs = [scatter_to(at, pos, index.size(1)) for at, pos in zip(attrs, positions)]
+    if zeroth == "ones":
+        xs = _ones_columns(xs)
     out = None
-    for at, pos, f in zip(attrs, positions, factors):
-        term = scatter_to(at, pos, index.size(1)) @ f.t()  # [E, R]
+    for x, f in zip(xs, factors):
+        term = x @ f.t()  # [E, R]
         if keep is not None:
             term = term[keep]
         out = term if out is None else out * term

@@ -46,11 +46,15 @@ GRAPH_MODES = ("concat", "mean", "product")
 # VAD: the paper's N = 32 segments and MIL top-3.
 DEFAULTS: dict[str, dict[str, Any]] = {
     "node": dict(features="concat", k=10, num_powers=1, fusion_rank=1, prune_k=None,
-                 pairs="sample", hidden_channels=64, num_layers=2, dropout=0.5, lr=0.01,
+                 pairs="sample", support="intersection", zeroth="identity", init="product",
+                 lambda_anchor=0.0, hidden_channels=64, num_layers=2, dropout=0.5, lr=0.01,
                  weight_decay=5e-4, epochs=80, eval_every=5),
     "vad": dict(center=False, proj_channels=None, k=None, num_powers=3, fusion_rank=1,
+                support="union", zeroth="identity", init="product", lambda_anchor=0.0,
                 hidden_channels=32, dropout=0.0, lr=1e-3, weight_decay=5e-4, epochs=30,
-                batch_size=16, topk=3, lambda_deg=0.1, alpha=None, eval_every=5),
+                batch_size=16, topk=3, lambda_deg=0.1, alpha=None, lambda_sparse=0.0,
+                val_fraction=0.2,
+                eval_every=1, patience=None),
 }
 
 
@@ -68,7 +72,10 @@ SETTING_DEFAULTS: dict[tuple[str, str], dict[str, Any]] = {
 
 # Options that shape training, not the model.
 TRAINING_OPTIONS = ("epochs", "lr", "weight_decay", "eval_every", "batch_size", "topk",
-                    "lambda_deg", "alpha")
+                    "lambda_deg", "alpha", "lambda_sparse", "val_fraction", "patience")
+
+# The options of the LEGO operator that both tasks pass through.
+LEGO_OPTIONS = ("support", "zeroth", "init", "lambda_anchor")
 
 
 def task_options(task: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -177,7 +184,7 @@ def build_model(name: str, task: str, in_channels: dict[str, int], *,
             return M.NodeLEGO(in_channels, num_classes, num_powers=o["num_powers"], k=o["k"],
                               fusion="cp" if name == "lego-cp" else "pairwise",
                               rank=o["fusion_rank"], prune_k=o["prune_k"], pairs=o["pairs"],
-                              **head)
+                              **{k: o[k] for k in LEGO_OPTIONS}, **head)
         if name.startswith("single-"):
             s = name[len("single-"):]
             return M.NodeFeatureFusion({s: in_channels[s]}, num_classes, mode="single",
@@ -204,7 +211,8 @@ def build_model(name: str, task: str, in_channels: dict[str, int], *,
                              fusion="cp" if name == "lego-cp" else "pairwise",
                              rank=o["fusion_rank"], proj_channels=o["proj_channels"],
                              dropout=o["dropout"], center=o["center"],
-                             head="row" if name == "lego-row" else "graph")
+                             head="row" if name == "lego-row" else "graph",
+                             **{k: o[k] for k in LEGO_OPTIONS})
         if name.startswith("single-"):
             s = name[len("single-"):]
             return M.VADFeatureFusion({s: in_channels[s]}, num_segments, mode="single",

@@ -141,22 +141,26 @@ class NodeLEGO(nn.Module):
             ``"none"`` (a featureless head, see :class:`NodeHead`) or
             ``"labels"`` (label propagation over G, see :func:`make_head`).
         num_nodes: N, needed with ``features="none"``.
+        support, zeroth, init, lambda_anchor: see :class:`pyg_fusion.nn.LEGO`.
 
-    The fused graph is kept on the intersection of the sources' supports
-    (``support="intersection"``): G is exactly 0 elsewhere, and the union of
-    two 2-hop kNN supports is many times larger.
+    By default the fused graph is kept on the intersection of the sources'
+    supports (``support="intersection"``): G is exactly 0 elsewhere, and the
+    union of two 2-hop kNN supports is many times larger.
     """
 
     def __init__(self, in_channels: dict[str, int], num_classes: int, *, num_powers=2,
                  k: int = 10, fusion: str = "pairwise", rank: int = 1,
                  prune_k: int | None = None, norm="sym", proj_channels: int | None = None,
                  pairs: str = "sample", hidden_channels: int = 64, num_layers: int = 2,
-                 dropout: float = 0.5, features: str = "concat", num_nodes: int | None = None):
+                 dropout: float = 0.5, features: str = "concat", num_nodes: int | None = None,
+                 support: str = "intersection", zeroth: str = "identity",
+                 init: str = "product", lambda_anchor: float = 0.0):
         super().__init__()
         self.features, self.num_classes = features, num_classes
         self.lego = LEGO(in_channels, num_powers, k=k, fusion=fusion, rank=rank,
                          prune_k=prune_k, norm=norm, proj_channels=proj_channels,
-                         pairs=pairs, support="intersection", backend="sparse")
+                         pairs=pairs, support=support, backend="sparse", zeroth=zeroth,
+                         init=init, lambda_anchor=lambda_anchor)
         self.sources = self.lego.sources
         self.head = make_head(sum(in_channels.values()), hidden_channels, num_classes,
                               num_layers, dropout, features, num_nodes)
@@ -167,7 +171,8 @@ class NodeLEGO(nn.Module):
         return self.lego.fusion
 
     def _powers(self, xs: dict[str, Tensor], n: int) -> dict:
-        return {s: self.lego.expansions[s](*self.lego.graph(xs[s]), n) for s in self.sources}
+        graphs = self.lego.relation_graphs(xs)
+        return {s: self.lego.expansions[s](*graphs[s], n) for s in self.sources}
 
     def fused_graph(self, data: Data) -> tuple[Tensor, Tensor]:
         xs = node_features(data, self.sources)

@@ -7,7 +7,10 @@ Every model takes a batch of videos (a :class:`torch_geometric.data.Batch` of
 used by the degree-variance term of the loss.
 
 * LEGO and graph-level fusion score the rows of a graph with the paper's
-  :class:`~pyg_fusion.nn.RowHead` (``Linear(N, H) -> ReLU -> Linear(H, 1)``).
+  :class:`~pyg_fusion.nn.RowHead` (``Linear(N, H) -> ReLU -> Linear(H, 1)``),
+  each row divided by its largest entry first (``row_norm="max"``, a
+  **[choice]**: it changes nothing on the cosine graphs of the baselines, and
+  makes LEGO, with row-normalised powers, start exactly at graph-product).
 * Feature-level fusion and the MTN-style network score each segment's
   (fused) feature vector with a head of the same form on features,
   ``Linear(d, H) -> ReLU -> Linear(H, 1)``.
@@ -60,28 +63,49 @@ def _feature_head(in_channels: int, hidden_channels: int, dropout: float) -> nn.
 
 
 class VADLEGO(nn.Module):
-    """LEGO's fused graph (dense backend) scored by :class:`RowHead` (the
-    paper's head, ``head="row"``) or by :class:`~pyg_fusion.nn.GraphHead`
-    (``head="graph"``, a **[choice]**: the concatenated sources propagated
-    over G, so that the head sees the features as well as the graph)."""
+    r"""LEGO's fused graph (dense backend) scored by the paper's
+    :class:`RowHead` on the rows of G (``head="row"``), or by that row head
+    plus a :class:`~pyg_fusion.nn.GraphHead` branch (``head="graph"``, a
+    **[choice]**: the concatenated sources propagated over G, so that the
+    head sees the features as well as the graph).
+
+    Both start exactly at the ``graph-product`` baseline
+    (:class:`VADGraphFusion`) built with the same seed: the operator starts
+    at :math:`A = e_{11}`, the powers are row-normalised (``norm="row"``, a
+    **[choice]**) and the row head divides each row by its largest entry, so
+    the rows it scores are those of :math:`R_a \circ R_b`; the row head is
+    created first (the same random draws as the baseline's), and the
+    GraphHead branch's last layer starts at zero.
+
+    Args:
+        lambda_anchor, zeroth, init, support: the operator
+            (:class:`~pyg_fusion.nn.LEGOFusion`).
+    """
 
     def __init__(self, in_channels: dict[str, int], num_segments: int = 32, *,
                  num_powers=3, k: int | None = None, fusion: str = "pairwise",
-                 rank: int = 1, norm="sym", proj_channels: int | None = None,
+                 rank: int = 1, norm="row", proj_channels: int | None = None,
                  hidden_channels: int | None = None, dropout: float = 0.0,
-                 center: bool = False, head: str = "row"):
+                 center: bool = False, head: str = "row", lambda_anchor: float = 0.0,
+                 zeroth: str = "identity", init: str = "product",
+                 support: str = "union"):
         super().__init__()
         if head not in ("row", "graph"):
             raise ValueError(f"head must be 'row' or 'graph', got {head!r}")
         self.center, self.head_kind = center, head
         self.lego = LEGO(in_channels, num_powers, k=k, fusion=fusion, rank=rank, norm=norm,
-                         proj_channels=proj_channels, backend="dense")
+                         proj_channels=proj_channels, backend="dense", support=support,
+                         zeroth=zeroth, init=init, lambda_anchor=lambda_anchor)
         self.sources = self.lego.sources
-        if head == "row":
-            self.head = RowHead(num_segments, hidden_channels, dropout)
-        else:
-            self.head = GraphHead(sum(in_channels.values()), hidden_channels or num_segments,
-                                  1, num_layers=2, dropout=dropout)
+        self.head = RowHead(num_segments, hidden_channels, dropout, row_norm="max")
+        self.graph_head = None
+        if head == "graph":
+            self.graph_head = GraphHead(sum(in_channels.values()),
+                                        hidden_channels or num_segments, 1, num_layers=2,
+                                        dropout=dropout)
+            last = self.graph_head.convs[-1]
+            for p in last.parameters():
+                nn.init.zeros_(p)
 
     @property
     def fusion(self):
@@ -91,12 +115,13 @@ class VADLEGO(nn.Module):
         xs = center_videos(dense_sources(data, self.sources), self.center)
         fused = self.lego(xs)
         g = fused.to_dense()
-        if self.head_kind == "row":
-            return self.head(g), g
+        logits = self.head(g)
+        if self.graph_head is None:
+            return logits, g
         b, n = g.shape[:2]
         x = torch.cat([xs[s] for s in self.sources], -1).reshape(b * n, -1)
         ei, w = fused.to_sparse()
-        return self.head(x, ei, w).view(b, n), g
+        return logits + self.graph_head(x, ei, w).view(b, n), g
 
 
 class VADGraphFusion(nn.Module):
@@ -112,7 +137,7 @@ class VADGraphFusion(nn.Module):
         self.sources = list(in_channels)
         self.mode = mode
         width = num_segments * (len(self.sources) if mode == "concat" else 1)
-        self.head = RowHead(width, hidden_channels or num_segments, dropout)
+        self.head = RowHead(width, hidden_channels or num_segments, dropout, row_norm="max")
 
     def forward(self, data) -> tuple[Tensor, Tensor | None]:
         xs = center_videos(dense_sources(data, self.sources), self.center)

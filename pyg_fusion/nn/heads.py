@@ -5,8 +5,10 @@ from torch import Tensor
 from torch_geometric.nn import GraphConv
 
 from .._scatter import scatter_sum
-from ..functional._checks import check_channels, check_edge_index, check_tensor
+from ..functional._checks import check_channels, check_choice, check_edge_index, check_tensor
 from .fused_graph import FusedGraph
+
+ROW_NORMS = (None, "max")
 
 
 class RowHead(torch.nn.Module):
@@ -17,11 +19,23 @@ class RowHead(torch.nn.Module):
     anomaly score of unit :math:`i`. Needs a fixed :math:`N` (the paper resamples
     every video to 32 snippets); use :class:`GraphHead` for variable or large N.
 
+    ``row_norm="max"`` (a **[choice]**, not the paper's) divides each row by
+    its largest absolute entry first (an all-zero row stays 0). For cosine
+    graphs (unit diagonal, entries at most 1), their means and products it
+    changes nothing; for LEGO's G it removes the per-row scale that degree
+    normalisation puts on the powers, so that LEGO with row-normalised powers
+    (``norm="row"``) and :math:`A = e_{11}` gives exactly the graph product's
+    rows: :math:`(R_a/d^a_i) \circ (R_b/d^b_i)` divided by its diagonal
+    :math:`1/(d^a_i d^b_i)` is :math:`R_a \circ R_b`. The scale of an
+    (unregularised) :math:`A` then no longer moves the scores either.
+
     Args:
         num_nodes (int): :math:`N`.
         hidden_channels (int, optional): :math:`H` (default: :math:`N`).
         dropout (float, optional): dropout before the second layer
             (default: ``0.0``).
+        row_norm (str, optional): ``None`` (the paper) or ``"max"``
+            (default: ``None``).
 
     Shapes:
         - **input**: ``G`` ``[B, N, N]`` or a :class:`FusedGraph`
@@ -29,9 +43,10 @@ class RowHead(torch.nn.Module):
     """
 
     def __init__(self, num_nodes: int, hidden_channels: int | None = None,
-                 dropout: float = 0.0):
+                 dropout: float = 0.0, row_norm: str | None = None):
         super().__init__()
-        self.num_nodes = num_nodes
+        check_choice("row_norm", row_norm, ROW_NORMS)
+        self.num_nodes, self.row_norm = num_nodes, row_norm
         self.hidden_channels = hidden_channels or num_nodes
         self.lin1 = torch.nn.Linear(num_nodes, self.hidden_channels)
         self.lin2 = torch.nn.Linear(self.hidden_channels, 1)
@@ -65,11 +80,14 @@ class RowHead(torch.nn.Module):
         if g.dim() != 3 or g.size(-1) != self.num_nodes:
             raise ValueError(f"RowHead expects fused graphs [B, {self.num_nodes}, "
                              f"{self.num_nodes}], got {tuple(g.shape)}")
+        if self.row_norm == "max":
+            g = g / g.abs().amax(-1, keepdim=True).clamp(min=1e-12)
         return self.lin2(self.dropout(torch.relu(self.lin1(g)))).squeeze(-1)
 
     def __repr__(self) -> str:
+        extra = f", row_norm={self.row_norm!r}" if self.row_norm else ""
         return (f"{self.__class__.__name__}(num_nodes={self.num_nodes}, "
-                f"hidden_channels={self.hidden_channels})")
+                f"hidden_channels={self.hidden_channels}{extra})")
 
 
 class GraphHead(torch.nn.Module):

@@ -8,6 +8,7 @@ from torch_geometric.utils import to_dense_batch
 from ..functional._checks import (check_batch, check_choice, check_index, check_like,
                                   check_tensor)
 from ..functional.coarsen import coarsen
+from ..functional.support import dense_shared_support_graphs, shared_support_graphs
 from .fused_graph import FusedGraph
 from .lego_fusion import LEGOFusion
 from .power_expansion import GraphPowerExpansion
@@ -53,7 +54,17 @@ class LEGO(torch.nn.Module):
         k, threshold, metric, nonneg, gamma: the relationship graphs
             (:class:`RelationGraph`).
         norm, mode, prune_k: the powers (:class:`GraphPowerExpansion`).
-        fusion, rank, shared, pairs, support: the operator (:class:`LEGOFusion`).
+        fusion, rank, shared, pairs: the operator (:class:`LEGOFusion`).
+        support: ``"union"`` (default) or ``"intersection"``: how the
+            per-source supports of the sparse powers are fused (see
+            :class:`LEGOFusion`); ``"shared"`` (ours): every source's graph is
+            built on one support, the union of the sources' kNN / threshold
+            graphs, with each source's similarity on every pair of it
+            (:mod:`pyg_fusion.functional.support`), so that the products do
+            not collapse to intersections. Both backends; node-level sources
+            only (no ``assign``).
+        zeroth, init, lambda_anchor: the operator's zeroth power, start and
+            anchor penalty (:class:`LEGOFusion`).
         backend: ``"dense"``, ``"sparse"`` or ``"auto"``.
         knn: the neighbour search of the sparse backend, ``"exact"``,
             ``"approx"`` or ``"auto"`` (:func:`pyg_fusion.functional.relation_graph`;
@@ -73,7 +84,9 @@ class LEGO(torch.nn.Module):
                  gamma: float | None = None, norm="sym", mode: str = "matrix",
                  fusion: str = "pairwise", rank: int = 1, shared: bool = False,
                  pairs: str = "sample", support: str = "union",
-                 prune_k: int | None = None, backend: str = "auto", knn: str = "auto"):
+                 prune_k: int | None = None, backend: str = "auto", knn: str = "auto",
+                 zeroth: str = "identity", init: str = "product",
+                 lambda_anchor: float = 0.0):
         super().__init__()
         if not in_channels:
             raise ValueError("in_channels must name at least one source")
@@ -92,7 +105,27 @@ class LEGO(torch.nn.Module):
             s: GraphPowerExpansion(num_powers[s], norm, mode, prune_k)
             for s in self.sources})
         self.fusion = LEGOFusion(self.sources, num_powers, fusion, rank, shared, pairs,
-                                 support)
+                                 support, zeroth=zeroth, init=init,
+                                 lambda_anchor=lambda_anchor)
+        self.support = support
+
+    def _graph_kw(self) -> dict:
+        g = self.graph
+        return dict(k=g.k, threshold=g.threshold, metric=g.metric, nonneg=g.nonneg,
+                    gamma=g.gamma)
+
+    def relation_graphs(self, xs: dict[str, Tensor], batch: Tensor | None = None
+                        ) -> dict[str, tuple[Tensor, Tensor]]:
+        """The sparse relationship graph of every (node-level) source: each on
+        its own support, or with ``support="shared"`` all on one."""
+        if self.support == "shared":
+            return shared_support_graphs(xs, batch, **self._graph_kw())
+        return {s: self.graph(x, batch) for s, x in xs.items()}
+
+    def _dense_graphs(self, xs: dict[str, Tensor], mask: Tensor | None) -> dict[str, Tensor]:
+        if self.support == "shared":
+            return dense_shared_support_graphs(xs, mask, **self._graph_kw())
+        return {s: self.graph.dense(x, mask) for s, x in xs.items()}
 
     def reset_parameters(self):
         if self.proj is not None:
@@ -119,6 +152,9 @@ class LEGO(torch.nn.Module):
             raise ValueError(f"xs must hold exactly the sources {self.sources}, got "
                              f"{sorted(xs)}")
         assign = assign or {}
+        if assign and self.support == "shared":
+            raise ValueError("support='shared' builds the sources' graphs on one support "
+                             "of the nodes: it takes node-level sources only (no assign)")
         node_level = [s for s in self.sources if s not in assign]
         if not node_level:
             raise ValueError("at least one source must be at the node level (no assign)")
@@ -202,26 +238,24 @@ class LEGO(torch.nn.Module):
         return self._sparse(xs, batch, assign, n)
 
     def _sparse(self, xs, batch, assign, n) -> FusedGraph:
-        powers = {}
-        for s in self.sources:
-            if s in assign:
-                ei, w = self.graph(xs[s], batch[assign[s]])
-                ei, w = coarsen(ei, w, assign[s], n)
-            else:
-                ei, w = self.graph(xs[s], batch)
-            powers[s] = self.expansions[s](ei, w, n)
+        graphs = self.relation_graphs({s: xs[s] for s in self.sources if s not in assign},
+                                      batch)
+        for s in assign:
+            ei, w = self.graph(xs[s], batch[assign[s]])
+            graphs[s] = coarsen(ei, w, assign[s], n)
+        powers = {s: self.expansions[s](*graphs[s], n) for s in self.sources}
         ei, w = self.fusion(powers, n)
         return FusedGraph(num_nodes=n, batch=batch, edge_index=ei, edge_weight=w)
 
     def _dense(self, xs, batch, assign, counts) -> FusedGraph:
         b = counts.numel()
-        dense, mask = {}, None
+        padded, mask = {}, None
         for s in self.sources:
-            if s in assign:
-                dense[s] = self._dense_coarsened(xs[s], assign[s], batch, counts)
-            else:
-                x, mask = to_dense_batch(xs[s], batch, batch_size=b)
-                dense[s] = self.graph.dense(x, mask)
+            if s not in assign:
+                padded[s], mask = to_dense_batch(xs[s], batch, batch_size=b)
+        dense = self._dense_graphs(padded, mask)
+        for s in assign:
+            dense[s] = self._dense_coarsened(xs[s], assign[s], batch, counts)
         return self._fuse_dense(dense, mask, batch)
 
     def _dense_coarsened(self, x, assign, batch, counts) -> Tensor:
@@ -241,7 +275,7 @@ class LEGO(torch.nn.Module):
         return s.transpose(1, 2) @ rf @ s
 
     def _dense_padded(self, xs, mask) -> FusedGraph:
-        dense = {s: self.graph.dense(x, mask) for s, x in xs.items()}
+        dense = self._dense_graphs(xs, mask)
         b, n = next(iter(xs.values())).shape[:2]
         if mask is None:
             mask = torch.ones(b, n, dtype=torch.bool, device=next(iter(xs.values())).device)

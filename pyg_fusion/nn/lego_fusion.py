@@ -9,8 +9,11 @@ from torch.nn import Parameter, ParameterDict
 from .._scatter import scatter_sum
 from ..functional._checks import check_choice, check_int
 from ..functional._sparse import coalesce_keys
-from ..functional.fuse import (align_pair, lego_fuse, lego_fuse_cp, lego_fuse_cp_sparse,
+from ..functional.fuse import (ZEROTH, align_pair, lego_fuse, lego_fuse_cp, lego_fuse_cp_sparse,
                                lego_fuse_sparse)
+
+
+SUPPORTS = ("union", "intersection", "shared")
 
 
 def pair_key(a: str, b: str) -> str:
@@ -39,6 +42,9 @@ def _target_major(edge_index: Tensor, num_nodes: int) -> Tensor:
 def _from_keys(keys: Tensor, num_nodes: int) -> Tensor:
     return torch.stack([keys % num_nodes, keys // num_nodes])
 
+def _start_name(name: str) -> str:
+    return "start_" + name.replace(".", "_")
+
 
 class LEGOFusion(torch.nn.Module):
     r"""The learnable graph fusion operator of LEGO (METHODS §1.4;
@@ -64,10 +70,25 @@ class LEGOFusion(torch.nn.Module):
     components, fusing all sources at once,
     :math:`G = \sum_r \prod_m \sum_p a_{m,r,p} R_m^p`.
 
-    Initialisation (a **[choice]**): :math:`A_{11} = 1`, all else 0, so the
-    untrained operator is the plain graph product :math:`\hat R_a \circ \hat R_b`;
-    CP factors start at :math:`a_{m,r,1} = 1` plus :math:`\mathcal{N}(0, 0.1)`
-    noise when ``rank > 1`` to break symmetry.
+    Initialisation (a **[choice]**): ``init="product"`` (default)
+    :math:`A_{11} = 1`, all else 0, so the untrained operator is the plain
+    graph product :math:`\hat R_a \circ \hat R_b`; CP factors start at
+    :math:`a_{m,r,1} = 1` plus :math:`\mathcal{N}(0, 0.1)` noise when
+    ``rank > 1`` to break symmetry. ``init="mean"`` (pairwise, with
+    ``zeroth="ones"``): :math:`A_{10} = A_{01} = 1/2`, so the untrained
+    operator is the mean of the graphs (over all pairs, the mean of all
+    sources' graphs).
+
+    ``zeroth="ones"`` (ours): the zeroth power is the Hadamard identity (1 on
+    the support) instead of :math:`R^0 = I`, so that :math:`A_{p0} R_a^p`
+    and :math:`A_{0q} R_b^q` are single-source terms (see
+    :mod:`pyg_fusion.functional.fuse`). With ``support="intersection"`` they
+    are then kept on the intersection only.
+
+    ``lambda_anchor`` (a **[choice]**, default 0: off) weighs the penalty
+    :math:`\lambda \sum \|A - A_0\|_F^2` returned by :meth:`penalty`,
+    which pulls every operator (or CP factor) toward its initial value
+    :math:`A_0`; the training tasks add it to the loss.
 
     Args:
         sources: source names (processed in sorted order).
@@ -80,7 +101,13 @@ class LEGOFusion(torch.nn.Module):
         support: sparse inputs only: ``"union"`` or ``"intersection"`` of
             the sources' supports (see
             :func:`~pyg_fusion.functional.lego_fuse_sparse`; G is exactly 0
-            outside the intersection, which may be far smaller).
+            outside the intersection, which may be far smaller), or
+            ``"shared"``: the sources' graphs were built on one support
+            (:class:`~pyg_fusion.nn.LEGO` with ``support="shared"``), fused
+            on the union of their powers' supports.
+        zeroth: ``"identity"`` (the paper) or ``"ones"`` (see above).
+        init: ``"product"`` or ``"mean"`` (see above).
+        lambda_anchor: weight of :meth:`penalty` (>= 0).
 
     Shapes:
         - **input**: dict source -> dense powers ``[B, P+1, N, N]``, or dict
@@ -90,7 +117,9 @@ class LEGOFusion(torch.nn.Module):
 
     def __init__(self, sources: list[str], num_powers: int | dict[str, int] = 3,
                  mode: str = "pairwise", rank: int = 1, shared: bool = False,
-                 pairs: str = "sample", support: str = "union"):
+                 pairs: str = "sample", support: str = "union", *,
+                 zeroth: str = "identity", init: str = "product",
+                 lambda_anchor: float = 0.0):
         super().__init__()
         if not sources:
             raise ValueError("sources must name at least one source")
@@ -99,8 +128,16 @@ class LEGOFusion(torch.nn.Module):
         check_choice("mode", mode, ("pairwise", "cp"))
         check_int("rank", rank, minimum=1)
         check_choice("pairs", pairs, ("sample", "all"))
-        check_choice("support", support, ("union", "intersection"))
+        check_choice("support", support, SUPPORTS)
+        check_choice("zeroth", zeroth, ZEROTH)
+        check_choice("init", init, ("product", "mean"))
+        if init == "mean" and (mode != "pairwise" or zeroth != "ones"):
+            raise ValueError("init='mean' needs mode='pairwise' and zeroth='ones' (with "
+                             "R^0 = I the mean of the graphs is not an operator of the form)")
+        if not (isinstance(lambda_anchor, (int, float)) and lambda_anchor >= 0):
+            raise ValueError(f"lambda_anchor must be a number >= 0, got {lambda_anchor!r}")
         self.pair_mode, self.support = pairs, support
+        self.zeroth, self.init, self.lambda_anchor = zeroth, init, float(lambda_anchor)
         self.sources = sorted(sources)
         if isinstance(num_powers, int):
             num_powers = {s: num_powers for s in self.sources}
@@ -136,7 +173,11 @@ class LEGOFusion(torch.nn.Module):
             with torch.no_grad():
                 a.zero_()
                 i, j = min(1, a.size(0) - 1), min(1, a.size(1) - 1)
-                a[i, j] = 1.0
+                if self.init == "mean":
+                    a[i, 0] += 0.5
+                    a[0, j] += 0.5
+                else:
+                    a[i, j] = 1.0
 
         if self.mode == "pairwise":
             if isinstance(self.A, Parameter):
@@ -151,6 +192,23 @@ class LEGOFusion(torch.nn.Module):
                     f[:, min(1, f.size(1) - 1)] = 1.0
                     if self.rank > 1:
                         f.add_(0.1 * torch.randn_like(f))
+        # the start of every operator, for penalty(); not saved with the model
+        for name, p in self.named_parameters():
+            self.register_buffer(_start_name(name), p.detach().clone(), persistent=False)
+
+    def penalty(self) -> Tensor:
+        r""":math:`\lambda \sum \|A - A_0\|_F^2` over the operators (or CP
+        factors), :math:`A_0` their values at :meth:`reset_parameters`."""
+        total = None
+        for name, p in self.named_parameters():
+            d = ((p - getattr(self, _start_name(name))) ** 2).sum()
+            total = d if total is None else total + d
+        return self.lambda_anchor * total
+
+    @property
+    def _align_support(self) -> str:
+        # graphs built on one shared support: fuse on the union of the powers
+        return "union" if self.support == "shared" else self.support
 
     def operator(self, a: str, b: str) -> Tensor:
         """The :math:`A` of the pair ``(a, b)``."""
@@ -185,15 +243,17 @@ class LEGOFusion(torch.nn.Module):
                 return lego_fuse_cp_sparse([powers[s][0] for s in self.sources],
                                            [powers[s][1] for s in self.sources],
                                            [self.factors[s] for s in self.sources],
-                                           num_nodes, support=self.support)
+                                           num_nodes, support=self._align_support,
+                                           zeroth=self.zeroth)
             return lego_fuse_cp([powers[s] for s in self.sources],
-                                [self.factors[s] for s in self.sources])
+                                [self.factors[s] for s in self.sources], zeroth=self.zeroth)
         pairs = self.active_pairs()
         if not sparse:
-            out = sum(lego_fuse(powers[a], powers[b], self.operator(a, b)) for a, b in pairs)
+            out = sum(lego_fuse(powers[a], powers[b], self.operator(a, b), zeroth=self.zeroth)
+                      for a, b in pairs)
             return out / len(pairs)
         graphs = [lego_fuse_sparse(*powers[a], *powers[b], self.operator(a, b), num_nodes,
-                                   support=self.support)
+                                   support=self._align_support, zeroth=self.zeroth)
                   for a, b in pairs]
         if len(graphs) == 1:
             return graphs[0]
@@ -216,8 +276,10 @@ class LEGOFusion(torch.nn.Module):
         if not isinstance(powers[self.sources[0]], (tuple, list)):
             raise ValueError("plan() takes sparse powers: (edge_index, edge_attr) per source")
         with torch.no_grad():
+            # with R^0 = I, G is 0 off the intersection whatever A: plan there
+            support = "intersection" if self.zeroth == "identity" else self._align_support
             parts = {(a, b): align_pair(*powers[a], *powers[b], num_nodes,
-                                        support="intersection")
+                                        support=support, zeroth=self.zeroth)
                      for a, b in self.pairs}
             keys = torch.cat([_target_major(i, num_nodes) for i, _, _ in parts.values()])
             keys, inverse = coalesce_keys(keys)
@@ -247,5 +309,11 @@ class LEGOFusion(torch.nn.Module):
             extra += f", pairs={self.pair_mode!r}"
         if self.support != "union":
             extra += f", support={self.support!r}"
+        if self.zeroth != "identity":
+            extra += f", zeroth={self.zeroth!r}"
+        if self.init != "product":
+            extra += f", init={self.init!r}"
+        if self.lambda_anchor:
+            extra += f", lambda_anchor={self.lambda_anchor:g}"
         return (f"{self.__class__.__name__}(sources={self.sources}, "
                 f"num_powers={self.num_powers}, mode={self.mode!r}{extra})")

@@ -1,5 +1,6 @@
 """What the graph tasks' LightningModules share: the wrapped model, Adam,
-and a wall-clock time per training epoch (reported beside the metrics)."""
+the penalties of its LEGO operators (added to every training loss) and a
+wall-clock time per training epoch (reported beside the metrics)."""
 from __future__ import annotations
 
 import time
@@ -18,6 +19,14 @@ class TimedAdamTask(L.LightningModule):
 
     def forward(self, batch):
         return self.model(batch)
+
+    def penalty(self):
+        """The sum of the anchor penalties of the model's LEGO operators
+        (:meth:`~pyg_fusion.nn.LEGOFusion.penalty`; 0 without one)."""
+        from ..nn import LEGOFusion
+        terms = [m.penalty() for m in self.model.modules()
+                 if isinstance(m, LEGOFusion) and m.lambda_anchor > 0]
+        return sum(terms) if terms else 0.0
 
     def configure_optimizers(self):
         return torch.optim.Adam(self.parameters(), lr=self.lr, weight_decay=self.weight_decay)

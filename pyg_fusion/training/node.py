@@ -85,7 +85,7 @@ class NodeClassification(TimedAdamTask):
             out = self.model(data, seed_mask=seeds)
         else:
             out, mask = self.model(data), data.train_mask
-        loss = F.cross_entropy(out[mask], data.y[mask])
+        loss = F.cross_entropy(out[mask], data.y[mask]) + self.penalty()
         self.log("train_loss", loss, prog_bar=True, batch_size=1)
         return loss
 

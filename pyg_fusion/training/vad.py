@@ -7,7 +7,17 @@ in RTFM) against the video label with binary cross-entropy, plus
 (:func:`~pyg_fusion.functional.degree_variance_loss`) on the graph the head
 scored, when the model has one.
 
-Evaluation is frame level: each video's segment scores are expanded to its
+Model choice uses the training videos only: a stratified, seeded fraction
+of them (``val_fraction``, 0.2 by default) is held out, and after every
+``eval_every`` epochs the held-out videos are scored with their video labels
+(``val_video_auc``: ROC-AUC of the MIL video score, the mean of the top-k
+snippet scores; ``val_loss``: its BCE). The epoch with the best
+``val_score = val_video_auc - 1e-6 val_loss`` (AUC first, the loss breaks
+ties) is restored before the test set is scored once; the test set never
+chooses anything. With ``val_fraction=0`` every video trains and the last
+epoch is tested.
+
+Test evaluation is frame level: each video's segment scores are expanded to its
 frames (:func:`~pyg_fusion.datasets.segment_scores_to_frames`: each snippet
 takes its segment's score, repeated over its 16 frames), concatenated in list
 order and compared with the concatenated frame ground truth: ``auc``
@@ -17,6 +27,7 @@ video index before the metrics, so they equal a single-process run.
 """
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +39,11 @@ from torch_geometric.loader import DataLoader
 
 from ..functional import degree_variance_loss, dense_graph_degrees
 from ._task import TimedAdamTask
-from .metrics import frame_level_metrics, gather_by_index
+from .metrics import frame_level_metrics, gather_by_index, roc_auc
 from .trainer import build_trainer
 
-__all__ = ["WeaklySupervisedVAD", "IndexedDataset", "mil_topk_loss", "fit_vad",
-           "evaluate_vad"]
+__all__ = ["WeaklySupervisedVAD", "IndexedDataset", "mil_topk_loss", "video_scores",
+           "split_videos", "fit_vad", "evaluate_vad"]
 
 
 class IndexedDataset(Dataset):
@@ -51,15 +62,49 @@ class IndexedDataset(Dataset):
         return data
 
 
+def video_scores(logits: torch.Tensor, k: int = 3) -> torch.Tensor:
+    """The MIL video score: the mean of the ``k`` largest sigmoid snippet
+    scores of each video (``logits`` ``[B, N]`` -> ``[B]``)."""
+    scores = torch.sigmoid(logits)
+    return scores.topk(min(k, scores.size(1)), dim=1).values.mean(1)
+
+
 def mil_topk_loss(logits: torch.Tensor, y: torch.Tensor, k: int = 3) -> torch.Tensor:
     """BCE between the mean of the ``k`` largest snippet scores of each video
     (``logits`` ``[B, N]``) and the video labels ``y`` ``[B]``."""
     if logits.dim() != 2 or logits.size(0) != y.numel():
         raise ValueError(f"logits must be [B, N] with B = len(y) = {y.numel()}, got "
                          f"{tuple(logits.shape)}")
-    scores = torch.sigmoid(logits)
-    video = scores.topk(min(k, scores.size(1)), dim=1).values.mean(1)
+    video = video_scores(logits, k)
     return F.binary_cross_entropy(video.clamp(1e-6, 1 - 1e-6), y.float().view(-1))
+
+
+def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], list[int]]:
+    """Stratified, seeded split of a dataset's videos by their labels ``y``:
+    ``(train indices, validation indices)`` with ``round(fraction * n_c)``
+    videos of each class ``c`` held out (at least one of each class when
+    ``fraction > 0`` and the class has two or more videos)."""
+    if not 0 <= fraction < 1:
+        raise ValueError(f"val_fraction must be in [0, 1), got {fraction!r}")
+    labels = torch.tensor([int(dataset[i].y.view(-1)[0]) for i in range(len(dataset))])
+    if fraction == 0:
+        return list(range(len(dataset))), []
+    g = torch.Generator().manual_seed(seed)
+    train, val = [], []
+    for c in labels.unique().tolist():
+        idx = (labels == c).nonzero().view(-1)
+        idx = idx[torch.randperm(idx.numel(), generator=g)].tolist()
+        m = round(fraction * len(idx))
+        if len(idx) >= 2:
+            m = min(max(m, 1), len(idx) - 1)
+        else:
+            m = 0
+        val += idx[:m]
+        train += idx[m:]
+    if len(set(labels[val].tolist())) < 2:
+        raise ValueError("the validation videos need both normal and abnormal videos: "
+                         "give more training videos of each label or a larger val_fraction")
+    return sorted(train), sorted(val)
 
 
 class WeaklySupervisedVAD(TimedAdamTask):
@@ -72,18 +117,37 @@ class WeaklySupervisedVAD(TimedAdamTask):
         lambda_deg: weight of the degree-variance term (0 disables it).
         alpha: degree threshold of the degree-variance term.
         config: JSON-able description of the run, stored in checkpoints.
+        standardizer: the :class:`~pyg_fusion.datasets.StandardizeSources` of
+            the training split (``train.standardizer``), or ``None``. The
+            datasets apply it (``VADFeatures(standardize=...)``); the task
+            keeps a copy as submodule ``standardizer`` so that its buffers go
+            into ``state_dict`` and the checkpoint, from which
+            :meth:`~pyg_fusion.datasets.StandardizeSources.from_state_dict`
+            (prefix ``"standardizer."``) rebuilds it to score new data.
+
+    ``validation_*`` scores weakly labelled videos (``val_video_auc``,
+    ``val_loss``, ``val_score``) and keeps the model state of the best
+    ``val_score`` (:attr:`best_state`); ``test_*`` scores ``eval_dataset``
+    against its frame ground truth (``test_auc``, ``test_ap``,
+    ``test_pr_auc_trapz``).
     """
 
     def __init__(self, model: nn.Module, *, lr: float = 1e-3, weight_decay: float = 5e-4,
                  topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
-                 config: dict[str, Any] | None = None):
+                 lambda_sparse: float = 0.0, config: dict[str, Any] | None = None,
+                 standardizer: nn.Module | None = None):
         super().__init__(model, lr, weight_decay)
+        # a copy: moving the task to a device must not move the statistics that
+        # the datasets' transform applies on the CPU
+        self.standardizer = copy.deepcopy(standardizer)
         self.topk, self.lambda_deg, self.alpha = topk, lambda_deg, alpha
+        self.lambda_sparse = lambda_sparse
         self.save_hyperparameters({"config": config or {}, "lr": lr,
                                    "weight_decay": weight_decay, "topk": topk,
                                    "lambda_deg": lambda_deg, "alpha": alpha})
         self.eval_dataset = None
         self.best: dict[str, float] = {}
+        self.best_state: dict[str, torch.Tensor] | None = None
         self.last_metrics: dict[str, float] = {}
         self.last_scores: torch.Tensor | None = None
         self._outputs: list[tuple[torch.Tensor, torch.Tensor]] = []
@@ -91,7 +155,9 @@ class WeaklySupervisedVAD(TimedAdamTask):
     def training_step(self, batch, batch_idx):
         logits, g = self.model(batch)
         y = batch.y.view(-1)
-        loss = mil_topk_loss(logits, y, self.topk)
+        loss = mil_topk_loss(logits, y, self.topk) + self.penalty()
+        if self.lambda_sparse > 0 and bool((y == 1).any()):
+            loss = loss + self.lambda_sparse * torch.sigmoid(logits[y == 1]).mean()
         if g is not None and self.lambda_deg > 0:
             deg = dense_graph_degrees(g, self.alpha)  # [B, N]
             video = torch.arange(deg.size(0), device=deg.device).repeat_interleave(deg.size(1))
@@ -105,13 +171,16 @@ class WeaklySupervisedVAD(TimedAdamTask):
         logits, _ = self.model(batch)
         self._outputs.append((batch.idx.view(-1), torch.sigmoid(logits).detach()))
 
-    def _eval_end(self, prefix: str):
-        if not self._outputs:
-            return
+    def _gathered(self):
         idx = torch.cat([o[0] for o in self._outputs])
         scores = torch.cat([o[1] for o in self._outputs])
         self._outputs = []
-        idx, scores = gather_by_index(idx, scores)
+        return gather_by_index(idx, scores)
+
+    def _test_end(self, prefix: str):
+        if not self._outputs:
+            return
+        idx, scores = self._gathered()
         self.last_scores = scores.cpu()
         ds = self.eval_dataset
         if ds is None:
@@ -135,20 +204,34 @@ class WeaklySupervisedVAD(TimedAdamTask):
         self.last_metrics = m
         for key in ("auc", "ap", "pr_auc_trapz"):
             self.log(f"{prefix}_{key}", m[key], prog_bar=key == "auc", batch_size=1)
-        if prefix == "val" and m["auc"] > self.best.get("auc", -1.0):
-            self.best = dict(m)
 
     def validation_step(self, batch, batch_idx):
-        self._eval_step(batch)
+        logits, _ = self.model(batch)
+        video = video_scores(logits, self.topk).detach()
+        self._outputs.append((batch.idx.view(-1),
+                              torch.stack([video, batch.y.view(-1).to(video.dtype)], 1)))
 
     def on_validation_epoch_end(self):
-        self._eval_end("val")
+        if not self._outputs:
+            return
+        _, out = self._gathered()
+        video, y = out[:, 0], out[:, 1]
+        m = {"val_video_auc": roc_auc(video.cpu(), y.cpu()),
+             "val_loss": float(F.binary_cross_entropy(video.clamp(1e-6, 1 - 1e-6), y)),
+             "epoch": self.current_epoch}
+        m["val_score"] = m["val_video_auc"] - 1e-6 * m["val_loss"]
+        for key in ("val_video_auc", "val_loss", "val_score"):
+            self.log(key, m[key], prog_bar=key == "val_video_auc", batch_size=1)
+        if m["val_score"] > self.best.get("val_score", -float("inf")):
+            self.best = m
+            self.best_state = copy.deepcopy(
+                {k: v.detach().cpu() for k, v in self.model.state_dict().items()})
 
     def test_step(self, batch, batch_idx):
         self._eval_step(batch)
 
     def on_test_epoch_end(self):
-        self._eval_end("test")
+        self._test_end("test")
 
 
 def _loaders(train_ds, eval_ds, batch_size: int, seed: int):
@@ -156,34 +239,67 @@ def _loaders(train_ds, eval_ds, batch_size: int, seed: int):
     train = (DataLoader(IndexedDataset(train_ds), batch_size=batch_size, shuffle=True,
                         generator=g, drop_last=len(train_ds) > batch_size)
              if train_ds is not None else None)
-    ev = DataLoader(IndexedDataset(eval_ds), batch_size=batch_size, shuffle=False)
+    ev = (DataLoader(IndexedDataset(eval_ds), batch_size=batch_size, shuffle=False)
+          if eval_ds is not None else None)
     return train, ev
 
 
 def fit_vad(model: nn.Module, train_ds, test_ds, *, out_dir: str | Path, epochs: int = 30,
             batch_size: int = 16, lr: float = 1e-3, weight_decay: float = 5e-4,
             topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
-            eval_every: int = 5, seed: int = 0, devices: int = 1, progress: bool = True,
-            checkpoint: bool = True, config: dict | None = None) -> dict[str, Any]:
-    """Trains on ``train_ds`` (video labels only) and scores ``test_ds``
-    every ``eval_every`` epochs. Returns the metrics of the last evaluation
-    (``auc``, ``ap``, ``pr_auc_trapz``; weakly supervised VAD has no labelled
-    validation set, so no epoch is selected on the test scores), plus
-    ``time_per_epoch_s`` and ``params``."""
+            lambda_sparse: float = 0.0, val_fraction: float = 0.2, eval_every: int = 1,
+            patience: int | None = None, seed: int = 0, devices: int = 1,
+            progress: bool = True, checkpoint: bool = True, config: dict | None = None,
+            standardizer: nn.Module | None = None) -> dict[str, Any]:
+    """Trains on ``train_ds`` (video labels only), chooses the epoch on a
+    held-out part of it and scores ``test_ds`` once (see the module
+    docstring).
+
+    Args:
+        val_fraction: fraction of the training videos held out for the choice
+            of epoch (stratified by label, seeded by ``seed``); 0: none, the
+            last epoch is tested.
+        eval_every: epochs between two validations.
+        patience: stop after this many validations without a better
+            ``val_score`` (``None``: train all epochs).
+        standardizer: the training split's statistics, kept in the
+            checkpoint (see :class:`WeaklySupervisedVAD`).
+
+    Returns the test metrics (``auc``, ``ap``, ``pr_auc_trapz``), the chosen
+    epoch's ``val_video_auc``, ``val_loss`` and ``epoch``,
+    ``time_per_epoch_s``, ``params``, and the ``trainer`` and ``task``.
+    With ``checkpoint``: ``checkpoints/last.ckpt`` (the last epoch) and
+    ``checkpoints/best.ckpt`` (the chosen epoch, the model that was tested)."""
     task = WeaklySupervisedVAD(model, lr=lr, weight_decay=weight_decay, topk=topk,
-                               lambda_deg=lambda_deg, alpha=alpha, config=config)
+                               lambda_deg=lambda_deg, alpha=alpha,
+                               lambda_sparse=lambda_sparse, config=config,
+                               standardizer=standardizer)
     task.eval_dataset = test_ds
+    train_idx, val_idx = split_videos(train_ds, val_fraction, seed)
+    fit_ds = torch.utils.data.Subset(train_ds, train_idx) if val_idx else train_ds
+    val_ds = torch.utils.data.Subset(train_ds, val_idx) if val_idx else None
     eval_every = max(1, min(eval_every, epochs))
+    callbacks = []
+    if patience is not None and val_ds is not None:
+        from lightning.pytorch.callbacks import EarlyStopping
+        callbacks.append(EarlyStopping("val_score", mode="max", patience=patience))
     trainer = build_trainer(out_dir, max_epochs=epochs, seed=seed, devices=devices,
                             strategy="ddp" if devices > 1 else "auto", progress=progress,
                             checkpoint=checkpoint, check_val_every_n_epoch=eval_every,
-                            num_sanity_val_steps=0)
-    train, ev = _loaders(train_ds, test_ds, batch_size, seed)
-    trainer.fit(task, train, ev)
-    if epochs % eval_every:
-        trainer.validate(task, ev, verbose=False)
+                            num_sanity_val_steps=0, callbacks=callbacks)
+    train, val = _loaders(fit_ds, val_ds, batch_size, seed)
+    trainer.fit(task, train, val)
+    if val_ds is not None:
+        if epochs % eval_every and not trainer.should_stop:
+            trainer.validate(task, val, verbose=False)
+        model.load_state_dict(task.best_state)
+        if checkpoint:
+            trainer.save_checkpoint(Path(out_dir) / "checkpoints" / "best.ckpt")
+    _, test = _loaders(None, test_ds, batch_size, 0)
+    trainer.test(task, test, verbose=False)
     times = task.epoch_times[1:] or task.epoch_times
-    return {**task.last_metrics, "time_per_epoch_s": sum(times) / max(len(times), 1),
+    return {**task.last_metrics, **task.best,
+            "time_per_epoch_s": sum(times) / max(len(times), 1),
             "params": sum(p.numel() for p in model.parameters() if p.requires_grad),
             "trainer": trainer, "task": task}
 

@@ -1,0 +1,48 @@
+"""Segments of a video's snippets: RTFM's resampling of ``T`` snippets to
+``N`` segments, and the expansion of segment scores back to frames."""
+from __future__ import annotations
+
+import numpy as np
+from torch import Tensor
+
+__all__ = ["resample_segments", "segment_scores_to_frames"]
+
+
+def resample_segments(feat: np.ndarray, num_segments: int) -> tuple[np.ndarray, np.ndarray]:
+    r"""Average ``T`` snippets into ``num_segments`` segments, as RTFM's
+    ``process_feat``: boundaries ``r = int(linspace(0, T, N + 1))``, segment
+    ``i`` is the mean of snippets ``r[i] .. r[i+1]-1``, or a copy of snippet
+    ``r[i]`` when that range is empty (``T < N`` repeats snippets).
+
+    Args:
+        feat: ``[T, ...]`` snippet features.
+        num_segments: ``N``.
+
+    Returns:
+        ``([N, ...]`` float32 segments, ``[T]`` int64 ``snippet_segment``: the
+        segment whose mean snippet ``j`` entered). The ranges partition
+        ``0..T-1``, so every snippet has exactly one segment.
+    """
+    T = feat.shape[0]
+    if T == 0:
+        raise ValueError("feat has no snippets (T = 0)")
+    if num_segments < 1:
+        raise ValueError(f"num_segments must be >= 1, got {num_segments}")
+    r = np.linspace(0, T, num_segments + 1).astype(np.int64)
+    out = np.empty((num_segments, *feat.shape[1:]), dtype=np.float32)
+    for i in range(num_segments):
+        if r[i] != r[i + 1]:
+            out[i] = np.asarray(feat[r[i]:r[i + 1]], dtype=np.float64).mean(0)
+        else:
+            out[i] = feat[min(r[i], T - 1)]
+    seg = np.searchsorted(r, np.arange(T), side="right") - 1
+    return out, seg.astype(np.int64)
+
+
+def segment_scores_to_frames(scores: Tensor, data) -> Tensor:
+    """Expand the node (segment) scores ``[N]`` of one video to its frames
+    ``[num_frames]``: each snippet takes its segment's score
+    (``snippet_segment``), each frame its snippet's (``snippet_len``
+    frames per snippet), the length of ``data.frame_gt``."""
+    snippet = scores[data.snippet_segment]
+    return snippet.repeat_interleave(int(data.snippet_len))

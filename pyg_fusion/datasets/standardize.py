@@ -1,0 +1,97 @@
+"""Per-source feature standardisation with statistics fitted on a training
+split, kept as buffers so that a model's checkpoint carries them."""
+from __future__ import annotations
+
+import copy
+from typing import Mapping
+
+import torch
+from torch import Tensor, nn
+
+__all__ = ["StandardizeSources"]
+
+
+class StandardizeSources(nn.Module):
+    r"""z-scores every source's features, ``x_<s> <- (x_<s> - mean_s) /
+    std_s``, with fixed per-feature statistics.
+
+    A transform (``dataset.transform``; it returns a shallow copy, the stored
+    data is untouched) and an :class:`~torch.nn.Module` whose statistics are
+    buffers (``mean_<s>``, ``std_<s>``), so that a module holding it saves
+    them in its ``state_dict`` and checkpoint, and
+    :meth:`from_state_dict` rebuilds it from there: the statistics of the
+    training split travel with the trained model and are applied to any
+    split it scores, never refitted on test data.
+
+    Args:
+        stats (Mapping[str, tuple[Tensor, Tensor]]): ``{source: (mean, std)}``,
+            each ``[d]``; ``std`` must be positive.
+    """
+
+    def __init__(self, stats: Mapping[str, tuple[Tensor, Tensor]]):
+        super().__init__()
+        if not stats:
+            raise ValueError("stats must give (mean, std) of at least one source")
+        self.sources = list(stats)
+        for s, (mean, std) in stats.items():
+            mean = torch.as_tensor(mean, dtype=torch.float32).reshape(-1)
+            std = torch.as_tensor(std, dtype=torch.float32).reshape(-1)
+            if mean.shape != std.shape:
+                raise ValueError(f"source {s!r}: mean has {mean.numel()} features, std "
+                                 f"{std.numel()}")
+            if not bool((std > 0).all()) or not bool(torch.isfinite(mean).all()):
+                raise ValueError(f"source {s!r}: std must be positive and mean finite")
+            self.register_buffer(f"mean_{s}", mean)
+            self.register_buffer(f"std_{s}", std)
+
+    @classmethod
+    def fit(cls, xs: Mapping[str, Tensor], eps: float = 1e-6) -> "StandardizeSources":
+        """Statistics of the rows of ``xs`` (``{source: [n, d]}``): mean and
+        population standard deviation per feature (in float64); a feature
+        whose standard deviation is below ``eps`` is only centred (std 1)."""
+        stats = {}
+        for s, x in xs.items():
+            x = torch.as_tensor(x, dtype=torch.float64)
+            if x.dim() != 2 or x.size(0) == 0:
+                raise ValueError(f"source {s!r}: expected [n >= 1, d] rows to fit, got "
+                                 f"{tuple(x.shape)}")
+            std = x.std(0, unbiased=False)
+            stats[s] = (x.mean(0), torch.where(std < eps, torch.ones_like(std), std))
+        return cls(stats)
+
+    @classmethod
+    def from_state_dict(cls, state_dict: Mapping[str, Tensor],
+                        prefix: str = "") -> "StandardizeSources | None":
+        """The module whose buffers are saved under ``prefix`` in
+        ``state_dict`` (e.g. ``"standardizer."`` in a task's checkpoint), or
+        ``None`` when there are none."""
+        stats = {}
+        for key, value in state_dict.items():
+            if key.startswith(prefix + "mean_"):
+                s = key[len(prefix) + len("mean_"):]
+                std = state_dict.get(f"{prefix}std_{s}")
+                if std is None:
+                    raise ValueError(f"state_dict has {key} but no {prefix}std_{s}")
+                stats[s] = (value, std)
+        return cls(stats) if stats else None
+
+    def stats(self, source: str) -> tuple[Tensor, Tensor]:
+        return getattr(self, f"mean_{source}"), getattr(self, f"std_{source}")
+
+    def forward(self, data):
+        data = copy.copy(data)
+        for s in self.sources:
+            key = f"x_{s}"
+            if key not in data:
+                raise ValueError(f"the data lacks {key}, which the statistics standardise "
+                                 f"(sources {self.sources})")
+            x = data[key]
+            mean, std = self.stats(s)
+            if x.size(-1) != mean.numel():
+                raise ValueError(f"{key} has {x.size(-1)} features, the statistics "
+                                 f"{mean.numel()}")
+            data[key] = (x - mean.to(x.device)) / std.to(x.device)
+        return data
+
+    def extra_repr(self) -> str:
+        return ", ".join(f"{s}: {self.stats(s)[0].numel()}" for s in self.sources)

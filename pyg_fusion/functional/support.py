@@ -1,0 +1,93 @@
+r"""One support for the relationship graphs of all sources (ours, beyond the
+paper).
+
+Sparse LEGO keeps each source's :math:`k` strongest neighbours per node, so
+the supports of two sources' graphs differ and every Hadamard product
+:math:`R_a^p \circ R_b^q` lives on their intersection, often little more than
+the self loops. The shared support is the union of the sources' kNN (and/or
+threshold) graphs; every source's similarity is then evaluated on every pair
+of it, so all sources' graphs, and their powers, have the same support and
+the products no longer collapse to intersections.
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from ._sparse import union_support
+from .relation import dense_relation_graph, pair_similarity, relation_graph
+
+
+def shared_support_graphs(xs: dict[str, Tensor], batch: Tensor | None = None, *,
+                          k: int | None = None, threshold: float | None = None,
+                          metric: str = "cosine", nonneg="clamp",
+                          gamma: float | None = None) -> dict[str, tuple[Tensor, Tensor]]:
+    """Every source's relationship graph on the union of the supports that
+    :func:`~pyg_fusion.functional.relation_graph` chooses for each source.
+
+    Args:
+        xs: ``{source: [N, d_s]}``, the same ``N`` units.
+        batch: ``[N]`` graph of each unit (sorted), or ``None``.
+        k, threshold, metric, nonneg, gamma: as in ``relation_graph``.
+
+    Returns:
+        ``{source: (edge_index [2, E], edge_weight [E])}`` with the same
+        coalesced ``edge_index`` for every source; weights differentiable in
+        ``xs`` and equal to the dense similarities at those entries.
+    """
+    if not xs:
+        raise ValueError("xs must hold at least one source")
+    sizes = {s: x.size(0) for s, x in xs.items()}
+    if len(set(sizes.values())) != 1:
+        raise ValueError(f"the sources describe different numbers of units: {sizes}")
+    n = next(iter(sizes.values()))
+    kw = dict(k=k, threshold=threshold, metric=metric, nonneg=nonneg, gamma=gamma)
+    with torch.no_grad():
+        supports = [relation_graph(x, batch, **kw)[0] for x in xs.values()]
+        index, _ = union_support(supports, n)
+    return {s: (index, pair_similarity(x, index[0], index[1], metric, nonneg, gamma))
+            for s, x in xs.items()}
+
+
+def dense_support_mask(x: Tensor, *, k: int | None = None, threshold: float | None = None,
+                       metric: str = "cosine", nonneg="clamp", gamma: float | None = None,
+                       mask: Tensor | None = None) -> Tensor:
+    """The entries that :func:`~pyg_fusion.functional.relation_graph` keeps
+    for ``x`` (``[B, N, d]``), as a bool ``[B, N, N]``: ranked by the
+    similarity before ``nonneg`` (as the sparse search ranks), entries below
+    ``threshold`` dropped, the self loop of every unit kept."""
+    n = x.size(-2)
+    eye = torch.eye(n, dtype=torch.bool, device=x.device)
+    with torch.no_grad():
+        scores = dense_relation_graph(x, metric, None, gamma=gamma)
+        if threshold is not None:
+            sim = dense_relation_graph(x, metric, nonneg, gamma=gamma)
+            scores = scores.masked_fill(sim < threshold, float("-inf"))
+        valid = torch.ones(x.shape[:-1], dtype=torch.bool, device=x.device) \
+            if mask is None else mask
+        pair = valid.unsqueeze(-1) & valid.unsqueeze(-2)
+        scores = scores.masked_fill(~pair | eye, float("-inf"))
+        if k is not None and n > 1:
+            idx = scores.topk(min(k, n - 1), dim=-1).indices
+            keep = torch.zeros_like(pair).scatter_(-1, idx, True) & torch.isfinite(scores)
+        else:
+            keep = torch.isfinite(scores)
+    return (keep | eye) & pair
+
+
+def dense_shared_support_graphs(xs: dict[str, Tensor], mask: Tensor | None = None, *,
+                                k: int | None = None, threshold: float | None = None,
+                                metric: str = "cosine", nonneg="clamp",
+                                gamma: float | None = None) -> dict[str, Tensor]:
+    """Dense twin of :func:`shared_support_graphs`: ``{source: [B, N, d_s]}``
+    (``mask`` ``[B, N]``) -> ``{source: [B, N, N]}``, each source's dense
+    similarity on the union of the sources' kept entries, 0 elsewhere."""
+    if not xs:
+        raise ValueError("xs must hold at least one source")
+    kw = dict(k=k, threshold=threshold, metric=metric, nonneg=nonneg, gamma=gamma)
+    keep = None
+    for x in xs.values():
+        m = dense_support_mask(x, mask=mask, **kw)
+        keep = m if keep is None else keep | m
+    return {s: dense_relation_graph(x, metric, nonneg, gamma=gamma, mask=mask) * keep
+            for s, x in xs.items()}
