@@ -26,9 +26,10 @@ def scores(x, metric):
 
 
 def neighbour_sets(edge_index, n):
+    """The neighbours each node receives from (PyG's direction: source -> target)."""
     sets = [set() for _ in range(n)]
-    for r, c in edge_index.t().tolist():
-        sets[r].add(c)
+    for src, dst in edge_index.t().tolist():
+        sets[dst].add(src)
     return sets
 
 
@@ -52,9 +53,9 @@ def test_faiss_exact_equals_torch_exact(metric):
     batch = batch_of([300, 150, 50])
     a, _ = F.relation_graph(x, batch, k=7, metric=metric, nonneg=nonneg, knn="exact")
     r, c = _select_pairs(x, batch, 7, None, metric, nonneg, None, 512)
-    assert_same_up_to_ties(a, torch.stack([r, c]), scores(x, metric))
-    # sorted by row, then column, like the torch path
-    key = a[0] * x.size(0) + a[1]
+    assert_same_up_to_ties(a, torch.stack([c, r]), scores(x, metric))
+    # sorted by target, then source, like the torch path
+    key = a[1] * x.size(0) + a[0]
     assert bool((key[1:] > key[:-1]).all())
 
 
@@ -90,7 +91,7 @@ def test_batch_never_linked_and_deterministic(knn):
     batch = batch_of(sizes)
     ei, w = F.relation_graph(x, batch, k=6, knn=knn)
     assert torch.equal(batch[ei[0]], batch[ei[1]])
-    deg = torch.bincount(ei[0], minlength=x.size(0))
+    deg = torch.bincount(ei[1], minlength=x.size(0))
     assert int(deg.max()) <= 7 and torch.equal(deg[-4:], torch.tensor([3, 3, 3, 1]))
     assert bool((ei[0] == ei[1]).sum() == x.size(0))  # every self loop
     ei2, w2 = F.relation_graph(x, batch, k=6, knn=knn)
@@ -106,7 +107,7 @@ def test_without_faiss_the_torch_path_answers(monkeypatch):
     r, c = _select_pairs(x, batch, 5, None, "cosine", "clamp", None, 512)
     for knn in ("exact", "approx", "auto"):
         ei, w = F.relation_graph(x, batch, k=5, knn=knn, use_pyg=False)
-        assert torch.equal(ei, torch.stack([r, c]))
+        assert torch.equal(ei, torch.stack([c, r]))
     model = LEGO({"a": 6, "b": 6}, 2, k=3, knn="approx", backend="sparse")
     g = model({"a": x, "b": x.flip(0)}, batch)
     assert g.edge_weight.numel() > 0

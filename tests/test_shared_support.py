@@ -3,7 +3,6 @@ dense == sparse (float64), gradients, graph-mean and graph-product as
 special cases of the operator."""
 import pytest
 import torch
-from torch_geometric.utils import to_dense_adj
 
 import pyg_fusion.functional as F
 from pyg_fusion.functional.support import (dense_shared_support_graphs, dense_support_mask,
@@ -18,7 +17,7 @@ def _xs(seed=0, n=14, widths=(("a", 5), ("b", 3), ("c", 4))):
 
 
 def _dense(ei, w, n):
-    return to_dense_adj(ei, edge_attr=w, max_num_nodes=n)[0]
+    return F.edges_to_dense(ei, w, max_num_nodes=n)[0]
 
 
 @pytest.mark.parametrize("k,threshold", [(3, None), (2, 0.1), (None, 0.2)])
@@ -63,7 +62,7 @@ def test_lego_shared_support_dense_equals_sparse(zeroth, fusion):
     torch.testing.assert_close(gs.to_dense()[0], gd.to_dense()[0], atol=1e-9, rtol=0)
     # batched (padded) dense input agrees too
     gp = dense({s: x.unsqueeze(0) for s, x in xs.items()})
-    torch.testing.assert_close(gp.dense[0], gd.dense[0], atol=1e-9, rtol=0)
+    torch.testing.assert_close(gp.to_dense()[0], gd.to_dense()[0], atol=1e-9, rtol=0)
 
 
 def test_shared_support_products_do_not_collapse_to_intersections():

@@ -128,9 +128,9 @@ def _datasets(args, num_classes: int | None = None):
 
 
 def _report(module, test, out: str, class_names, progress: bool, trainer=None):
+    from .._files import write_json
     from ..training.segmentation import (evaluate_segmentation,
-                                         save_prediction_figure, scores_table,
-                                         write_json)
+                                         save_prediction_figure, scores_table)
 
     scores = evaluate_segmentation(module, test, out_dir=out, progress=progress,
                                    trainer=trainer)
