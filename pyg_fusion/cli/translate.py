@@ -1,5 +1,5 @@
 """``pyg-fusion translate train|evaluate``: AsymFusion multi-modal image
-translation (METHODS.md section 2.6)."""
+translation (docs/methods.md §2.6)."""
 from __future__ import annotations
 
 import argparse
