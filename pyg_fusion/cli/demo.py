@@ -8,6 +8,7 @@ import argparse
 import time
 from pathlib import Path
 
+from ._help import HelpFormatter
 from ._runs import (TaskData, format_table, load_data, make_records, run_method,
                     write_json)
 
@@ -30,7 +31,7 @@ def register(subparsers) -> None:
         "demo", help=HELP, description=HELP + ". Writes OUT/results.json, OUT/results.txt "
         "and PNG figures: the relationship graph of each view beside LEGO's fused graph, "
         "and the learned operators A.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument("--out", default="runs/demo", help="output folder")
     p.add_argument("--root", default="runs/data", help="dataset folder")
     p.add_argument("--seed", type=int, default=0, help="seed")

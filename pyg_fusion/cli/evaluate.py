@@ -6,6 +6,7 @@ import os
 import warnings
 from pathlib import Path
 
+from ._help import HelpFormatter
 from . import CLIError
 from ._runs import (METRICS, add_dataset_args, format_table, is_main_process, load_data,
                     make_records, write_json)
@@ -19,7 +20,7 @@ def register(subparsers) -> None:
         "classification) or frame-level auc / ap / pr_auc_trapz (VAD). The method, its "
         "options and the dataset come from the checkpoint; dataset options given here "
         "(--root, --setting, ...) say where to find the data.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument("--checkpoint", required=True, help="a .ckpt file of `pyg-fusion train`")
     add_dataset_args(p, default=None)
     p.add_argument("--method", help="must match the checkpoint's method if given")
