@@ -8,19 +8,18 @@
 """
 import importlib
 
-from . import functional, nn
-
 __version__ = "0.1.0"
 
-_LAZY = ("datasets", "training", "visualize", "cli")
+_LAZY = ("functional", "nn", "data", "methods", "datasets", "training", "visualize", "cli")
 
 
 def __getattr__(name):
-    # datasets / training / visualize pull in Lightning and matplotlib: load
-    # them on first use so that `import pyg_fusion` stays light.
+    # Every subpackage pulls in torch, PyG, Lightning or matplotlib: each is
+    # loaded on first use, so that `import pyg_fusion` (and `pyg-fusion
+    # --help`) stays light.
     if name in _LAZY:
         return importlib.import_module(f"{__name__}.{name}")
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["functional", "nn", "__version__", *_LAZY]
+__all__ = ["__version__", *_LAZY]

@@ -111,7 +111,7 @@ def test_bottleneck_follows_the_block_data_flow():
         p.data.uniform_(-0.5, 1.0)
     a, b = torch.randn(3, 40, 5, 6), torch.randn(3, 40, 5, 6)
     out = blk([a, b])
-    # METHODS.md 2.4, step by step with the functional ops
+    # docs/methods.md §2.4, step by step with the functional ops
     w1, w2, w3 = blk.conv1.weight, blk.conv2.weight, blk.conv3.weight
     x = [F.relu(_bn(blk.bn1.bns[m], F.conv2d(v, w1))) for m, v in enumerate((a, b))]
     s = channel_shuffle(x)

@@ -62,7 +62,7 @@ def test_channel_shuffle_errors():
 
 
 def _shift_reference(x, s, g):
-    # loop form of METHODS.md section 2.4, written independently of the
+    # loop form of docs/methods.md §2.4, written independently of the
     # slicing of the library
     x = x.numpy()
     b, c, h, w = x.shape

@@ -16,11 +16,13 @@ _LIGHTNING_LOGGERS = ("lightning.pytorch", "lightning.fabric", "lightning")
 def command_settings(args):
     """Applies ``args.threads`` (when the command has it and it is >= 1) and
     quiets Lightning's INFO banners for the duration of the command."""
+    import torch
+
+    # Restored whatever the command does to it (segment and translate set
+    # their own --threads).
+    old_threads = torch.get_num_threads()
     threads = getattr(args, "threads", None)
-    old_threads = None
     if isinstance(threads, int) and threads >= 1:
-        import torch
-        old_threads = torch.get_num_threads()
         torch.set_num_threads(threads)
     loggers = [logging.getLogger(name) for name in _LIGHTNING_LOGGERS]
     old_levels = [lg.level for lg in loggers]
@@ -31,6 +33,4 @@ def command_settings(args):
     finally:
         for lg, level in zip(loggers, old_levels):
             lg.setLevel(level)
-        if old_threads is not None:
-            import torch
-            torch.set_num_threads(old_threads)
+        torch.set_num_threads(old_threads)

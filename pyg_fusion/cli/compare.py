@@ -2,9 +2,9 @@
 ``results.json``."""
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
+from ._help import HelpFormatter
 from . import CLIError
 from ._runs import (METRICS, add_dataset_args, add_training_args, format_table, is_main_process,
                     load_data, make_records, options_from_args, run_method, write_json)
@@ -16,7 +16,7 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "compare", help=HELP, description=HELP + ". Writes OUT/results.json (a list of "
         "records: dataset, setting, method, metric, mean, std, seeds, values).",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     add_dataset_args(p)
     add_training_args(p, method_default="all", seeds_default="0..4")
     p.set_defaults(func=run)

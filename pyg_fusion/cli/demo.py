@@ -8,6 +8,7 @@ import argparse
 import time
 from pathlib import Path
 
+from ._help import HelpFormatter
 from .._files import write_text
 from . import nonneg_int, out_folder, positive_int
 from ._runs import (TaskData, format_table, load_data, make_records, run_method,
@@ -32,7 +33,7 @@ def register(subparsers) -> None:
         "demo", help=HELP, description=HELP + ". Writes OUT/results.json, OUT/results.txt "
         "and PNG figures: the relationship graph of each view beside LEGO's fused graph, "
         "and the learned operators A.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument("--out", type=out_folder, default="runs/demo", help="output folder")
     p.add_argument("--root", default="runs/data", help="dataset folder")
     p.add_argument("--seed", type=nonneg_int, default=0, help="seed")

@@ -5,6 +5,7 @@ import argparse
 import warnings
 from pathlib import Path
 
+from ._help import HelpFormatter
 from . import CLIError, out_folder, positive_int
 from ._runs import (METRICS, add_dataset_args, format_table, is_main_process, load_data,
                     load_train_checkpoint, make_records, write_json)
@@ -19,7 +20,7 @@ def register(subparsers) -> None:
         "options, the dataset (with --vad-* and --data-seed of training) and the "
         "standardisation statistics come from the checkpoint; dataset options given here "
         "(--root, --setting, --vad-*, ...) say where to find the data.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     p.add_argument("--checkpoint", required=True, help="a .ckpt file of `pyg-fusion train`")
     add_dataset_args(p, default=None)
     p.add_argument("--method", help="must match the checkpoint's method if given")

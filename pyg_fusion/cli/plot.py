@@ -191,7 +191,6 @@ def scores_from_checkpoint(path: str, root: str):
     checkpoint of ``pyg-fusion train`` on ``synthetic-vad``."""
     import torch
     from torch_geometric.data import Batch
-
     model, td, cfg = rebuild_from_checkpoint(path, root)
     if td.task != "vad":
         raise CLIError(f"--checkpoint: anomaly scores need a synthetic-vad checkpoint; "

@@ -57,7 +57,7 @@ def _data_args(p) -> None:
 
 
 def register(subparsers) -> None:
-    from ..training.segmentation import VARIANTS
+    from ..training.variants import VARIANTS
 
     p = subparsers.add_parser(
         "segment", help="RGB-D segmentation with AsymFusion: train | evaluate",

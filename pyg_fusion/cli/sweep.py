@@ -1,9 +1,9 @@
 """``pyg-fusion sweep``: LEGO's sensitivity to the numbers of powers P and Q."""
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
+from ._help import HelpFormatter
 from . import CLIError
 from ._runs import (METRICS, add_dataset_args, add_training_args, int_list, is_main_process,
                     load_data, make_records, options_from_args, run_method, write_json)
@@ -16,7 +16,7 @@ def register(subparsers) -> None:
         "sweep", help=HELP, description=HELP + ". P is the number of powers of the "
         "first source (sorted by name), Q that of every other source. Writes "
         "OUT/sweep.json: a list of records with P, Q, metric, mean, std, dataset, method, "
-        "seeds.", formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        "seeds.", formatter_class=HelpFormatter)
     add_dataset_args(p, default="synthetic-vad")
     add_training_args(p, method_default="lego", seeds_default="0")
     p.add_argument("--p", type=int_list, default=int_list("1..3"), help="values of P, e.g. 1..9")

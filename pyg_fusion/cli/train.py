@@ -1,9 +1,9 @@
 """``pyg-fusion train``: train one method (or a few) with checkpoints."""
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
+from ._help import HelpFormatter
 from ._runs import METRICS, add_dataset_args, add_training_args, format_table, is_main_process
 
 HELP = "train a method on a dataset (checkpoints, CSV logs, results.json)"
@@ -14,7 +14,7 @@ def register(subparsers) -> None:
         "train", help=HELP, description=HELP + ". Checkpoints go to "
         "OUT/<method>/seed<k>/checkpoints (last.ckpt, and best.ckpt: the epoch chosen on "
         "validation, the one tested); evaluate them with `pyg-fusion evaluate --checkpoint`.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        formatter_class=HelpFormatter)
     add_dataset_args(p)
     add_training_args(p, method_default="lego", seeds_default="0")
     p.set_defaults(func=run)

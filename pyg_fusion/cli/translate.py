@@ -1,10 +1,10 @@
 """``pyg-fusion translate train|evaluate``: AsymFusion multi-modal image
-translation (METHODS.md section 2.6)."""
+translation (docs/methods.md §2.6)."""
 from __future__ import annotations
 
-import argparse
 import os.path as osp
 
+from ._help import HelpFormatter
 from . import CLIError, nonneg_int, out_folder, positive_float, positive_int
 
 SYNTHETIC = "synthetic"
@@ -39,7 +39,7 @@ def register(subparsers) -> None:
                        "much faster for small images on a busy machine")
 
     t = sub.add_parser("train", help="train a generator",
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                       formatter_class=HelpFormatter)
     data_args(t)
     t.add_argument("--out", type=out_folder, required=True, help="output folder (logs, "
                    "checkpoints, metrics.json, figure)")
@@ -69,7 +69,7 @@ def register(subparsers) -> None:
     t.set_defaults(func=_train)
 
     e = sub.add_parser("evaluate", help="evaluate a trained generator",
-                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+                       formatter_class=HelpFormatter)
     data_args(e, modalities=None)
     e.add_argument("--checkpoint", required=True,
                    help="a .ckpt written by 'translate train'")

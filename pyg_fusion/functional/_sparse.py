@@ -1,6 +1,6 @@
 """Edge-list sparse algebra with exact autograd.
 
-torch's ``sparse @ sparse`` has no reliable backward (METHODS §3), so products
+torch's ``sparse @ sparse`` has no reliable backward (docs/methods.md §3), so products
 are written as gather -> multiply -> scatter-add on edge lists: the index work
 runs without gradient, the value path is made of ``index_select``, ``*`` and
 :func:`pyg_fusion._scatter.scatter_sum`, which autograd differentiates exactly.

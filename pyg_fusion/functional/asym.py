@@ -4,7 +4,7 @@
 Fusion", Wang, Sun, Lu, Yao, ACM MM 2020 (https://arxiv.org/abs/2108.05009).
 
 * :func:`channel_shuffle`: each modality keeps its first ``4g`` channels and
-  takes the remaining ones from another modality (METHODS.md section 2.3).
+  takes the remaining ones from another modality (docs/methods.md §2.3).
 * :func:`pixel_shift`: four groups of ``g`` channels translated down, right,
   left and up by one pixel with zero fill (section 2.4).
 
@@ -65,7 +65,7 @@ def _check_list(name: str, xs) -> list[Tensor]:
 
 
 def channel_shuffle(xs: Sequence[Tensor], ratio: float = 0.2) -> list[Tensor]:
-    r"""Asymmetric channel shuffle of AsymFusion (METHODS.md section 2.3).
+    r"""Asymmetric channel shuffle of AsymFusion (docs/methods.md §2.3).
 
     With :math:`g = \lfloor C \cdot \mathrm{ratio} \rfloor` and :math:`k = 4g`,
     modality :math:`i` keeps its own channels :math:`[0, k)` and takes the
@@ -111,7 +111,7 @@ def channel_shuffle(xs: Sequence[Tensor], ratio: float = 0.2) -> list[Tensor]:
 
 
 def pixel_shift(x: Tensor, shift: int = 1, ratio: float = 0.2) -> Tensor:
-    r"""Asymmetric pixel shift of AsymFusion (METHODS.md section 2.4).
+    r"""Asymmetric pixel shift of AsymFusion (docs/methods.md §2.4).
 
     With :math:`g = \lfloor C \cdot \mathrm{ratio} \rfloor`, channels
     :math:`[0, 4g)` form four groups of :math:`g` channels translated by

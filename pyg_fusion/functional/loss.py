@@ -1,5 +1,5 @@
 r"""The degree-variance regulariser of LEGO for weakly supervised VAD
-(METHODS §1.6).
+(docs/methods.md §1.6).
 
 Known only from secondary summaries; this reconstruction is a **[choice]**:
 with node degrees :math:`d_i = \sum_j G_{ij} [G_{ij} \geq \alpha]` of the fused

@@ -1,4 +1,4 @@
-r"""Graph power expansion (LEGO, METHODS §1.3).
+r"""Graph power expansion (LEGO, docs/methods.md §1.3).
 
 A relationship graph :math:`R` is normalised to :math:`\hat R` and expanded
 into its powers

@@ -1,4 +1,4 @@
-r"""Relationship graphs of units from their features (LEGO, METHODS §1.2).
+r"""Relationship graphs of units from their features (LEGO, docs/methods.md §1.2).
 
 For the features :math:`F \in \mathbb{R}^{N \times d}` of one source, the
 relationship graph is :math:`R_{ij} = \mathrm{sim}(f_i, f_j)` with

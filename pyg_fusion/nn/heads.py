@@ -12,7 +12,7 @@ ROW_NORMS = (None, "max")
 
 
 class RowHead(torch.nn.Module):
-    r"""The paper's video-anomaly head (METHODS §1.5;
+    r"""The paper's video-anomaly head (docs/methods.md §1.5;
     `paper <https://arxiv.org/abs/2410.01506>`_): each row :math:`g_i` of the
     fused graph (length :math:`N`) is scored by
     ``Linear(N, H) -> ReLU -> Linear(H, 1)``; :math:`\sigma` of the output is the
@@ -91,7 +91,7 @@ class RowHead(torch.nn.Module):
 
 
 class GraphHead(torch.nn.Module):
-    r"""A size-free head on the fused graph (a **[choice]**, METHODS §1.5): node
+    r"""A size-free head on the fused graph (a **[choice]**, docs/methods.md §1.5): node
     features are propagated over :math:`G` as edge weights by
     :class:`torch_geometric.nn.GraphConv` layers,
 

@@ -47,7 +47,7 @@ def _start_name(name: str) -> str:
 
 
 class LEGOFusion(torch.nn.Module):
-    r"""The learnable graph fusion operator of LEGO (METHODS §1.4;
+    r"""The learnable graph fusion operator of LEGO (docs/methods.md §1.4;
     `paper <https://arxiv.org/abs/2410.01506>`_).
 
     ``mode="pairwise"`` (the paper): one signed :math:`A \in

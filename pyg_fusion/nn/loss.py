@@ -8,7 +8,7 @@ from .fused_graph import FusedGraph
 
 
 class DegreeVarianceLoss(torch.nn.Module):
-    r"""The degree-variance regulariser of LEGO (METHODS §1.6, a
+    r"""The degree-variance regulariser of LEGO (docs/methods.md §1.6, a
     reconstruction: see :mod:`pyg_fusion.functional.loss`),
 
     .. math::

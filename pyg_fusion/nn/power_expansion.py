@@ -8,7 +8,7 @@ from ..functional.powers import dense_graph_powers, graph_powers, normalize
 
 
 class GraphPowerExpansion(MessagePassing):
-    r"""Expands a relationship graph into its powers (LEGO, METHODS §1.3;
+    r"""Expands a relationship graph into its powers (LEGO, docs/methods.md §1.3;
     `paper <https://arxiv.org/abs/2410.01506>`_):
 
     .. math::

@@ -8,7 +8,7 @@ from ..functional.relation import KNN, dense_relation_graph, dense_topk, relatio
 
 
 class RelationGraph(torch.nn.Module):
-    r"""Relationship graph of the units of one source (LEGO, METHODS §1.2;
+    r"""Relationship graph of the units of one source (LEGO, docs/methods.md §1.2;
     `paper <https://arxiv.org/abs/2410.01506>`_):
     :math:`R_{ij} = \mathrm{sim}(f_i, f_j)`, sparsified to the ``k`` strongest
     neighbours per node and/or the entries ``>= threshold`` (self loop kept).

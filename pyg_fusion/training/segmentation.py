@@ -25,23 +25,11 @@ from torchmetrics.classification import MulticlassConfusionMatrix
 from .._files import save_figure
 from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
 from .trainer import build_trainer
+from .variants import VARIANTS
 
 __all__ = ["VARIANTS", "build_segmentation_model", "segmentation_scores",
            "SegmentationModule", "fit_segmentation", "evaluate_segmentation",
            "save_prediction_figure", "scores_table"]
-
-# name -> (inputs, builder options); the ablation's rows in order
-VARIANTS: dict[str, tuple[str, dict]] = {
-    "rgb": ("rgb", dict(modalities=("rgb", ))),
-    "depth": ("depth", dict(modalities=("depth", ))),
-    "early-concat": ("concat", dict(modalities=("rgbd", ), in_channels=6)),
-    "late-sum": ("both", dict(share=False, head="sum")),
-    "separate": ("both", dict(share=False)),
-    "shared": ("both", dict(fusion=False)),
-    "shuffle": ("both", dict(shift=False)),
-    "shift": ("both", dict(shuffle=False)),
-    "asymfusion": ("both", dict()),
-}
 
 
 def build_segmentation_model(variant: str, num_classes: int, **arch):

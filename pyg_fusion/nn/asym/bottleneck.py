@@ -2,7 +2,7 @@
 
 Wang et al., "Learning Deep Multimodal Feature Representation with Asymmetric
 Multi-layer Fusion", ACM MM 2020, https://arxiv.org/abs/2108.05009
-(METHODS.md sections 2.1-2.4). Convolutions are shared by all modalities,
+(docs/methods.md §2.1-2.4). Convolutions are shared by all modalities,
 BatchNorms are private (:class:`ModalityBatchNorm2d`); a block with
 ``fusion=True`` exchanges features between modalities with the parameter-free
 :func:`~pyg_fusion.functional.channel_shuffle` and
@@ -100,8 +100,7 @@ def _downsample(cin, cout, stride, m, frozen):
 class AsymFusionBottleneck(_AsymBlock):
     r"""ResNet bottleneck (torchvision's v1.5 layout: stride on the 3x3 conv)
     with shared convolutions, private BatchNorm and, with ``fusion=True``, the
-    asymmetric exchange of AsymFusion on the mid-width features (METHODS.md
-    section 2.4):
+    asymmetric exchange of AsymFusion on the mid-width features (docs/methods.md §2.4):
 
     .. math::
         X_m &= \mathrm{ReLU}(\mathrm{BN}^1_m(W_1 * x_m)), \quad

@@ -1,7 +1,7 @@
 """One network for all modalities: shared modules, private BatchNorm.
 
 AsymFusion (Wang et al., ACM MM 2020, https://arxiv.org/abs/2108.05009,
-METHODS.md section 2.1) runs every modality through the same convolutions and
+docs/methods.md §2.1) runs every modality through the same convolutions and
 gives each modality only its own BatchNorm. Layers here take a list of
 per-modality tensors ``[x_0, ..., x_{M-1}]``.
 """
@@ -73,7 +73,7 @@ class ModalityBatchNorm2d(nn.Module):
     weights: the running statistics are never updated and always used (also in
     training), and only the private affine scale / shift learn.
     ``frozen_stats=False`` (default) keeps private batch statistics, which is
-    what training from scratch needs. **[choice]**: METHODS.md asks for both;
+    what training from scratch needs. **[choice]**: docs/methods.md §2.1 asks for both;
     the default is this library's, not the paper's.
 
     Args:

@@ -1,5 +1,5 @@
 """The PatchGAN discriminator of pix2pix and its GAN losses, for AsymFusion's
-image translation (METHODS.md section 2.6)."""
+image translation (docs/methods.md §2.6)."""
 from __future__ import annotations
 
 import torch

@@ -38,7 +38,7 @@ _BLOCKS = {"basic": AsymFusionBasicBlock, "bottleneck": AsymFusionBottleneck}
 class ResNetEncoder(nn.Module):
     r"""ResNet encoder for ``M`` modalities: shared convolutions, private BN,
     and AsymFusion's exchange in the last block of each of the four stages
-    (METHODS.md section 2.2; the released code does the same).
+    (docs/methods.md §2.2; the released code does the same).
 
     The stem (7x7 conv, stride 2, max-pool) and the four stages are
     torchvision's. ``width`` scales every channel count (``64`` is the

@@ -1,4 +1,4 @@
-"""AsymFusion for RGB-D semantic segmentation (METHODS.md section 2.5).
+"""AsymFusion for RGB-D semantic segmentation (docs/methods.md §2.5).
 
 Wang et al., ACM MM 2020, https://arxiv.org/abs/2108.05009.
 """
@@ -48,7 +48,7 @@ class SeparateEncoders(nn.Module):
 
 class AsymFusionSegmenter(nn.Module):
     r"""Shared encoder, shared decoder, one logit map per modality and the
-    AsymFusion ensemble (METHODS.md section 2.5):
+    AsymFusion ensemble (docs/methods.md §2.5):
 
     .. math::
         \hat y_m = \mathrm{dec}(\mathrm{enc}(x)_m), \qquad

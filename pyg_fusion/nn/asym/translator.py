@@ -2,7 +2,7 @@
 generator shared by all input modalities.
 
 AsymFusion (Wang et al., ACM MM 2020, https://arxiv.org/abs/2108.05009,
-METHODS.md section 2.6) evaluates its shared network on Taskonomy translation
+docs/methods.md §2.6) evaluates its shared network on Taskonomy translation
 (e.g. shade + depth -> RGB) with the generator of its sister project CEN: a
 pix2pix U-Net (Isola et al., CVPR 2017, https://arxiv.org/abs/1611.07004) whose
 convolutions are shared and whose normalisation layers are private to each
@@ -90,7 +90,7 @@ class AsymTranslationFusion(nn.Module):
     r"""AsymFusion's exchange at one fusion point of the U-Net encoder: a
     residual 3x3 block (shared convolution, private norm) wrapped in channel
     shuffle and pixel shift, following the bottleneck data flow of
-    METHODS.md section 2.4:
+    docs/methods.md §2.4:
 
     .. math::
         S &= \mathrm{shuffle}(X), \\
@@ -165,8 +165,7 @@ class TranslatorOutput(NamedTuple):
 
 
 class AsymFusionTranslator(nn.Module):
-    r"""AsymFusion's multi-modal image translation generator (METHODS.md
-    section 2.6): a pix2pix U-Net (https://arxiv.org/abs/1611.07004) run on
+    r"""AsymFusion's multi-modal image translation generator (docs/methods.md §2.6): a pix2pix U-Net (https://arxiv.org/abs/1611.07004) run on
     every input modality with the SAME convolutions, private normalisation per
     modality, and asymmetric channel shuffle + pixel shift
     (:class:`AsymTranslationFusion`) at the encoder's fusion points.

@@ -1,0 +1,74 @@
+"""Start-up time of the command line: ``pyg-fusion --help`` and each
+sub-command's ``--help``, each in a fresh interpreter (median of several
+runs), with ``import torch`` in a fresh interpreter as the baseline of the same
+run. The machine may be shared: its load average is recorded beside the
+times. The target is at most 1.5 s per help.
+
+    python benchmarks/cli_startup.py [--repeats 7] [--json FILE]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, HERE)
+
+from _machine import machine_info  # noqa: E402
+
+COMMANDS = ["", "demo", "train", "evaluate", "compare", "sweep", "plot",
+            "segment", "segment train", "translate", "translate train"]
+
+
+def _time(argv: list[str], repeats: int) -> tuple[float, list[float]]:
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    runs = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        subprocess.run([sys.executable, *argv], env=env, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        runs.append(time.perf_counter() - t)
+    return statistics.median(runs), runs
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--repeats", type=int, default=7)
+    p.add_argument("--json", default=None, help="write the table as JSON here")
+    args = p.parse_args(argv)
+    load_before = os.getloadavg()
+    base, _ = _time(["-c", "import torch"], args.repeats)
+    rows = []
+    for cmd in COMMANDS:
+        med, runs = _time(["-m", "pyg_fusion.cli", *cmd.split(), "--help"], args.repeats)
+        rows.append({"command": f"pyg-fusion {cmd} --help".replace("  ", " "),
+                     "median_s": round(med, 3), "min_s": round(min(runs), 3),
+                     "vs_import_torch": round(med / base, 3)})
+    load_after = os.getloadavg()
+    print(f"baseline `python -c 'import torch'`: median {base:.3f} s "
+          f"({args.repeats} runs)")
+    print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
+          f"(1-minute), {os.cpu_count()} CPUs")
+    print("| command | median s | min s | / import torch |\n|---|---|---|---|")
+    for r in rows:
+        print(f"| `{r['command']}` | {r['median_s']:.3f} | {r['min_s']:.3f} | "
+              f"{r['vs_import_torch']:.2f} |")
+    worst = max(r["median_s"] for r in rows)
+    print(f"slowest median {worst:.3f} s: {'within' if worst <= 1.5 else 'OVER'} the 1.5 s target")
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"machine": machine_info(), "repeats": args.repeats,
+                       "load_before": load_before, "load_after": load_after,
+                       "import_torch_median_s": base, "rows": rows}, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,18 @@
+"""The help formatter of the command line: argparse's, with each option's
+default appended once, and only when it says something."""
+from __future__ import annotations
+
+import argparse
+
+
+class HelpFormatter(argparse.HelpFormatter):
+    """Appends ``(default: X)`` to an option's help, unless the help already
+    states its default (it contains ``(default``), the option is a flag or
+    has no default (``False`` / ``None``), or it is positional."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if (not action.option_strings or "(default" in text
+                or action.default in (None, False, argparse.SUPPRESS)):
+            return text
+        return text + " (default: %(default)s)"

@@ -1,0 +1,41 @@
+"""The command line's help is cheap (no heavy import while the parsers are
+built; the time itself is measured by benchmarks/cli_startup.py) and names
+each default once."""
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from pyg_fusion.cli import COMMANDS, build_parser
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+HEAVY = ("torch", "torch_geometric", "lightning", "matplotlib", "numpy")
+
+
+def test_building_the_parsers_imports_nothing_heavy():
+    code = ("import sys; from pyg_fusion.cli import build_parser; build_parser(); "
+            f"print(','.join(m for m in {HEAVY!r} if m in sys.modules))")
+    env = dict(os.environ, PYTHONPATH=ROOT + os.pathsep + os.environ.get("PYTHONPATH", ""))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                         text=True, check=True).stdout.strip()
+    assert out == "", f"imported while building the parsers: {out}"
+
+
+def _subparsers(parser):
+    for action in parser._actions:
+        if action.__class__.__name__ == "_SubParsersAction":
+            return action.choices
+    return {}
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_help_states_each_default_once(name):
+    parser = _subparsers(build_parser())[name]
+    parsers = [parser, *_subparsers(parser).values()]
+    for p in parsers:
+        text = re.sub(r"\s+", " ", p.format_help())
+        # one option's help runs from its flag to the next flag
+        for chunk in re.split(r" (?=--?[a-z])", text):
+            assert chunk.count("(default") <= 1, f"{p.prog}: {chunk}"
