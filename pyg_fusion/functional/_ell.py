@@ -4,9 +4,8 @@ lengths, such as kNN graphs and their row-pruned powers.
 A graph is held as ``col [N, W]`` and ``val [N, W]``: row ``i`` lists its
 columns in ascending order, padded with the sentinel column ``N`` and value 0.
 Every step of a product then runs along dim 1 of regular ``[N, W]`` tables
-(one batched gather, per-row dedupe by a sort or a column bitmap, and
-scatter-add), in blocks of rows that stay in cache, with no global sort of
-the edge list and no ``repeat_interleave``; on the 2-core CPU this is
+(one batched gather, per-row dedupe by a sort, and scatter-add), in blocks
+of rows that stay in cache, with no global sort of the edge list and no ``repeat_interleave``; on the 2-core CPU this is
 several times faster than the edge-list form in :mod:`._sparse`, which stays
 the fallback for very uneven rows. Values go through ``index_select`` (also
 as ``F.embedding``), ``*``, ``gather`` and ``scatter_add`` only, which
@@ -45,69 +44,43 @@ def identity_ell(num_nodes: int, like: Tensor) -> tuple[Tensor, Tensor]:
     return col, like.new_ones((num_nodes, 1))
 
 
-# Dedupe by a per-row bitmap of the N + 1 columns when N is at most this many
-# times the candidate width: marking, one in-place cumsum and one gather per
-# row then beat a row sort (measured on the 2-core CPU with random columns:
-# 4x faster at N / W = 4, 2.5x at 14, 1.1-1.6x at 28-57, slower from 60 on).
-_BITMAP_RATIO = 32
-# Rows per bitmap chunk are chosen so that a chunk holds at most this many
-# cells (4 MiB of int16; few enough chunks that per-op overhead stays small).
-_BITMAP_CELLS = 1 << 21
+# Largest row-offset key kept in int32 by _coalesce_rows.
+_INT32_KEYS = 2**31 - 1
 
 
-def _coalesce_rows(cand_col: Tensor, num_nodes: int, method: str = "auto"):
+def _coalesce_rows(cand_col: Tensor, num_nodes: int):
     """Per-row unique columns of a candidate table (entries ``num_nodes`` are
     padding): returns ``(out_col [rows, W], inverse, W)``, the ascending
     unique columns padded with ``num_nodes``, each candidate's output slot
     (padding candidates point at their row's last slot, or 0) and the output
-    width. ``method``: ``"sort"``, ``"bitmap"`` or ``"auto"``; both give
-    identical outputs."""
-    if method == "auto":
-        method = "bitmap" if num_nodes + 1 <= _BITMAP_RATIO * cand_col.size(1) else "sort"
-    if method == "bitmap":
-        pos, count = _slots_bitmap(cand_col, num_nodes)
-        width = max(int(count.max()), 1)
-        out_col = torch.full((cand_col.size(0), width + 1), num_nodes, dtype=torch.long,
-                             device=cand_col.device)
-        # Padding candidates sit at slot `count` here, a padding slot.
-        out_col.scatter_(1, pos, cand_col)
-        inverse = pos.clamp_(max=(count - 1).clamp_(min=0).unsqueeze(1))
-        return out_col[:, :width], inverse, width
-    # Stable: the same result as the default sort (duplicates share a slot),
-    # and faster on integer keys.
-    sorted_col, perm = cand_col.sort(dim=1, stable=True)
+    width.
+
+    One sort of the candidates: the work is linear in the candidates (times
+    a log), independent of N. (A per-row bitmap of the N + 1 columns did
+    O(N) work per row; README, "Scaling", has the before/after.)"""
+    rows, width = cand_col.shape
+    # One flat sort of row-offset keys sorts every row at once (each row's
+    # keys lie in their own range): int32 keys where they fit, 2.3x faster
+    # than int64 and than a batched sort along dim 1 on the 2-core CPU. Which
+    # of two equal keys comes first changes no output.
+    stride = num_nodes + 1
+    dtype = torch.int32 if rows * stride <= _INT32_KEYS else torch.long
+    offset = torch.arange(rows, device=cand_col.device, dtype=dtype).mul_(stride)
+    key = cand_col.to(dtype).add_(offset.unsqueeze(1)).view(-1)
+    sorted_key, perm = key.sort()
+    sorted_col = sorted_key.view(rows, width).sub_(offset.unsqueeze(1)).long()
+    perm = perm.view(rows, width).sub_(
+        torch.arange(0, rows * width, width, device=cand_col.device).unsqueeze(1))
     new = sorted_col < num_nodes
     new[:, 1:] &= sorted_col[:, 1:] != sorted_col[:, :-1]
     slot = (new.cumsum(1) - 1).clamp_(min=0)
+    # Host sync 1 of 1: the output width.
     width = max(int(new.sum(1).max()), 1)
     inverse = torch.empty_like(slot).scatter_(1, perm, slot)
     out_col = torch.full((cand_col.size(0), width + 1), num_nodes, dtype=torch.long,
                          device=cand_col.device)
     out_col.scatter_(1, torch.where(new, slot, width), sorted_col)
     return out_col[:, :width], inverse, width
-
-
-def _slots_bitmap(cand_col: Tensor, num_nodes: int) -> tuple[Tensor, Tensor]:
-    """Each candidate's slot among the unique columns of its row (padding:
-    the row's count) and each row's count of unique columns."""
-    # A column's slot is the number of marked columns before it, read from
-    # an in-place cumsum of the marks: int16 where it fits, and rows in
-    # chunks of a few MiB so that marking, cumsum and lookup stay in cache
-    # (1.5-3x faster than one [rows, N + 1] table at N = 4096).
-    rows, width = cand_col.shape
-    dtype = torch.int16 if num_nodes < torch.iinfo(torch.int16).max else torch.int32
-    step = max(_BITMAP_CELLS // (num_nodes + 1), 1)
-    pos = torch.empty((rows, width), dtype=torch.long, device=cand_col.device)
-    count = torch.empty(rows, dtype=torch.long, device=cand_col.device)
-    mark = torch.empty((min(step, rows), num_nodes + 1), dtype=dtype, device=cand_col.device)
-    for start in range(0, rows, step):
-        cand = cand_col[start:start + step]
-        chunk = mark[:cand.size(0)].zero_()
-        chunk.scatter_(1, cand, 1)
-        chunk.cumsum_(1)
-        count[start:start + step] = chunk[:, num_nodes - 1]
-        pos[start:start + step] = chunk.gather(1, cand)
-    return pos.sub_(1), count
 
 
 def ell_spspmm(col_a: Tensor, val_a: Tensor, col_b: Tensor, val_b: Tensor,

@@ -204,6 +204,11 @@ def _powers_coo(edge_index, w_hat, num_nodes, num_powers, mode, prune_k):
 
 
 def _powers_ell(edge_index, w_hat, num_nodes, num_powers, mode, prune_k):
+    # Host synchronisations (each sizes an output, none decides a branch on
+    # values): to_ell 1 (the table width); per product 1 per row block of
+    # _product_support (its output width; one block up to 2^20 candidates),
+    # 0 in ell_topk; ell_union 2 (its width and the nonzero listing its
+    # entries). With P = 3 and N * (k + 1)^2 <= 2^20: 1 + 2 + 2 = 5 in all.
     base = to_ell(edge_index, w_hat, num_nodes)
     tables = [identity_ell(num_nodes, w_hat)]
     cur = base

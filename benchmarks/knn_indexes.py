@@ -1,0 +1,83 @@
+"""Which faiss index for ``knn="approx"``: time and recall@(k+1) of IVF and HNSW
+settings against the exact flat index (and the chunked torch search up to
+N = 16384), cosine on normalised features, d = 128, k = 16, one thread.
+
+    python benchmarks/knn_indexes.py 16384 clustered
+    python benchmarks/knn_indexes.py 65536 clustered
+    python benchmarks/knn_indexes.py 16384 gaussian
+
+``clustered``: :func:`pyg_fusion.datasets.clustered_features` (seed 0);
+``gaussian``: iid N(0, 1) features, the worst case (no structure to index).
+"""
+import argparse
+import math
+import os
+import time
+
+import numpy as np
+import torch
+
+from pyg_fusion.datasets import clustered_features
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("n", type=int)
+    ap.add_argument("features", choices=["clustered", "gaussian"])
+    ap.add_argument("--k", type=int, default=16)
+    args = ap.parse_args()
+    import faiss
+
+    torch.set_num_threads(1)
+    old = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)  # a script, not the library: restored below
+    n, k = args.n, args.k
+    print(f"N={n} {args.features} load={os.getloadavg()}")
+    x = (clustered_features(n) if args.features == "clustered" else
+         torch.randn(n, 128, generator=torch.Generator().manual_seed(0)))
+    xn = np.ascontiguousarray(torch.nn.functional.normalize(x, dim=-1).numpy())
+    t = time.perf_counter()
+    flat = faiss.IndexFlatIP(128)
+    flat.add(xn)
+    _, truth = flat.search(xn, k + 1)
+    t_flat = time.perf_counter() - t
+    print(f"  flat {t_flat:.3f}s")
+    if n <= 16384:
+        t = time.perf_counter()
+        xt = torch.from_numpy(xn)
+        for s in range(0, n, 512):
+            (xt[s:s + 512] @ xt.t()).topk(k + 1, 1)
+        t_torch = time.perf_counter() - t
+        print(f"  torch {t_torch:.3f}s  torch / flat {t_torch / t_flat:.2f}")
+    truth = [set(r) for r in truth]
+
+    def recall(found):
+        return np.mean([len(truth[i] & set(found[i])) / (k + 1) for i in range(n)])
+
+    base = 2 ** round(math.log2(math.sqrt(n)))
+    for nlist in (base, 2 * base):
+        for nprobe in (4, 8, 16):
+            t = time.perf_counter()
+            ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(128), 128, nlist,
+                                     faiss.METRIC_INNER_PRODUCT)
+            ivf.train(xn)
+            ivf.add(xn)
+            ivf.nprobe = nprobe
+            _, found = ivf.search(xn, k + 1)
+            print(f"  ivf nlist={nlist} nprobe={nprobe} {time.perf_counter() - t:.3f}s "
+                  f"recall {recall(found):.4f}")
+    for ef in (32, 64):
+        t = time.perf_counter()
+        hnsw = faiss.IndexHNSWFlat(128, 16, faiss.METRIC_INNER_PRODUCT)
+        hnsw.hnsw.efConstruction = 40
+        hnsw.hnsw.efSearch = ef
+        hnsw.add(xn)
+        _, found = hnsw.search(xn, k + 1)
+        print(f"  hnsw M=16 efSearch={ef} {time.perf_counter() - t:.3f}s "
+              f"recall {recall(found):.4f}")
+    faiss.omp_set_num_threads(old)
+
+
+if __name__ == "__main__":
+    main()
