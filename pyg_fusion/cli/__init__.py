@@ -71,18 +71,30 @@ def positive_float(text: str) -> float:
                    "a positive finite number")
 
 
+def _creatable(text: str) -> None:
+    parent = os.path.dirname(os.path.abspath(text))
+    while parent and not os.path.exists(parent):
+        parent = os.path.dirname(parent) if os.path.dirname(parent) != parent else ""
+    if parent and not os.path.isdir(parent):
+        raise argparse.ArgumentTypeError(f"{parent} is a file, so {text} cannot be created")
+
+
 def out_folder(text: str) -> str:
-    """argparse type of an output folder: anything but an existing file."""
+    """argparse type of an output folder: anything but an existing file (or a
+    path under one)."""
     if os.path.exists(text) and not os.path.isdir(text):
         raise argparse.ArgumentTypeError(f"{text} is an existing file; expected a folder "
                                          "(existing or to be created)")
+    _creatable(text)
     return text
 
 
 def out_file(text: str) -> str:
-    """argparse type of an output file: anything but an existing folder."""
+    """argparse type of an output file: anything but an existing folder (or a
+    path under a file)."""
     if os.path.isdir(text):
         raise argparse.ArgumentTypeError(f"{text} is a folder; expected a file path")
+    _creatable(text)
     return text
 
 
@@ -94,7 +106,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").register(sub)
+    _name_commands(parser)
     return parser
+
+
+def _name_commands(parser: argparse.ArgumentParser) -> None:
+    # Each (sub-)command parser records its full name ("segment train"), so
+    # that main() prefixes errors raised while it runs as argparse does.
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                sub.set_defaults(_prog=sub.prog)
+                _name_commands(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -103,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
-    prog = " ".join(["pyg-fusion", args.command])
+    prog = getattr(args, "_prog", f"pyg-fusion {args.command}")
     try:
         return int(args.func(args) or 0)
     except USER_ERRORS as exc:
