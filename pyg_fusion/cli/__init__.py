@@ -3,6 +3,14 @@
 Each sub-command lives in its own module of this package and exposes
 ``register(subparsers)``, which adds its parser and sets ``func`` to a callable
 taking the parsed arguments and returning an exit code.
+
+The error contract lives here and only here: a user error prints one line,
+``pyg-fusion <command>: error: <what, naming the flag or file>``, and gives exit
+code 2, never a traceback. Argument errors come from argparse (flag types such
+as :func:`positive_int` and :func:`out_folder` below); a command raises
+:class:`CLIError` for the rest, and the library's own ``ValueError`` and
+``OSError`` (bad files, bad values, which already name what is wrong) are
+reported the same way by :func:`main`.
 """
 from __future__ import annotations
 
@@ -43,8 +51,6 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
         target = exc.filename if exc.filename2 is None else f"{exc.filename} -> {exc.filename2}"
         return f"{target}: {exc.strerror}"
-    if isinstance(exc, KeyError) and exc.args:
-        return str(exc.args[0])
     return str(exc) or type(exc).__name__
 
 
