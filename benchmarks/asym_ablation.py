@@ -24,7 +24,6 @@ import json
 import os
 import os.path as osp
 import sys
-import tempfile
 import time
 import warnings
 from multiprocessing import get_context
@@ -32,6 +31,7 @@ from multiprocessing import get_context
 # benchmarks/ (for _machine) and the repository root (run without installing)
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 sys.path.insert(1, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from pyg_fusion._files import save_figure, write_text  # noqa: E402
 
 ROWS = {
     "rgb": "RGB only",
@@ -86,11 +86,7 @@ def _run(job):
             "seconds": round(time.perf_counter() - t0, 1)}
 
 
-def _write(path, text):
-    fd, tmp = tempfile.mkstemp(dir=osp.dirname(path), suffix=".tmp")
-    with os.fdopen(fd, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
+_write = write_text
 
 
 def summarise(runs: list[dict]) -> list[dict]:
@@ -151,11 +147,8 @@ def figure(rows: list[dict], path: str) -> None:
     ax.set_title("AsymFusion ablation on SyntheticRGBD (mean ± std over seeds)",
                  fontsize=9)
     fig.tight_layout()
-    fd, tmp = tempfile.mkstemp(dir=osp.dirname(path), suffix=".png")
-    os.close(fd)
-    fig.savefig(tmp, dpi=110)
+    save_figure(fig, path, dpi=110)
     plt.close(fig)
-    os.replace(tmp, path)
 
 
 def main(argv=None) -> int:

@@ -12,7 +12,6 @@ same run.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -85,11 +84,8 @@ def main(argv=None):
             print(f"| {n} | {prune} | {errs[0]:.4f} | {errs[1]:.4f} | {err_g:.4f} | "
                   f"{per_row:.0f} | {t:.3f} | {t_exact:.3f} |")
     if args.json:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-        tmp = args.json + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump({"machine": machine_info(), "rows": rows}, f, indent=1)
-        os.replace(tmp, args.json)
+        from pyg_fusion._files import write_json
+        write_json(args.json, {"machine": machine_info(), "rows": rows})
     return 0
 
 

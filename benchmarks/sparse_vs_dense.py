@@ -179,15 +179,12 @@ def main(argv=None):
         if r["status"] != "ok":
             print(f"note: N={r['N']} {r['backend']}/{r['scatter']}: {r['status']}")
     if args.json:
-        os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
-        tmp = args.json + ".tmp"
-        with open(tmp, "w") as f:
-            json.dump({"machine": machine_info(args.device),
-                       "config": {"M": 2, "P": 3, "Q": 3, "d": 128, "k": 16, "prune_k": 64,
-                                  "repeats": args.repeats, "device": args.device,
-                                  "threads": args.threads},
-                       "summary": summary, "rows": rows}, f, indent=1)
-        os.replace(tmp, args.json)
+        from pyg_fusion._files import write_json
+        write_json(args.json, {"machine": machine_info(args.device),
+                               "config": {"M": 2, "P": 3, "Q": 3, "d": 128, "k": 16,
+                                          "prune_k": 64, "repeats": args.repeats,
+                                          "device": args.device, "threads": args.threads},
+                               "summary": summary, "rows": rows})
         print(f"wrote {args.json}")
     return 0
 

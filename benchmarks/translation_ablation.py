@@ -32,6 +32,7 @@ import numpy as np
 # the repository root (run without installing) and benchmarks/ (for _machine)
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
+from pyg_fusion._files import save_figure, write_text  # noqa: E402
 
 
 def _data(args, split, num, mods):
@@ -148,10 +149,8 @@ def figure(table: dict, path: str) -> None:
     fig.suptitle("single-modality generators vs AsymFusion (red: fused "
                  "ensemble)", fontsize=9)
     fig.tight_layout()
-    tmp = f"{path}.tmp.png"
-    fig.savefig(tmp, dpi=120)
+    save_figure(fig, path, dpi=120)
     plt.close(fig)
-    os.replace(tmp, path)
 
 
 def main(argv=None) -> int:
@@ -213,10 +212,7 @@ def main(argv=None) -> int:
                "seconds": time.time() - t0}
     for name, content in (("results.json", json.dumps(payload, indent=2)),
                           ("results.md", text + "\n")):
-        path = osp.join(args.out, name)
-        with open(path + ".tmp", "w") as f:
-            f.write(content)
-        os.replace(path + ".tmp", path)
+        write_text(osp.join(args.out, name), content)
     figure(table, osp.join(args.out, "ablation.png"))
     print(f"wrote {args.out}/results.json, results.md, ablation.png, "
           f"translation.png")

@@ -2,7 +2,8 @@
 clear error (the exception type, and a message naming the argument or file)
 or show a defined behaviour (a check that passes). The test modules
 ``test_errors_*.py`` run every case; ``python tests/bad_inputs.py`` runs them
-all outside pytest and prints the count of cases by area and outcome.
+all outside pytest and prints the count of cases by area and outcome
+(``CATALOGUE_TIMEOUT=SECONDS`` stops a case that runs on).
 
 Outcomes: ``clear`` (the expected type, the message matches), ``defined``
 (the behaviour check passes), ``obscure`` (another exception, or a message
@@ -15,6 +16,7 @@ import contextlib
 import io
 import os
 import re
+import signal
 import sys
 import tempfile
 from dataclasses import dataclass, field
@@ -49,7 +51,8 @@ class CLICase:
     command: str = field(default="")
 
     def __post_init__(self):
-        self.command = self.command or self.argv[0]
+        nested = self.argv[0] in ("segment", "translate")
+        self.command = self.command or " ".join(self.argv[:2 if nested else 1])
 
 
 def run_cli(case: CLICase, tmp: str) -> tuple[int | None, str, BaseException | None]:
@@ -84,8 +87,29 @@ def cli_outcome(case: CLICase, tmp: str) -> tuple[str, str]:
     return "clear", lines[0]
 
 
-def outcome(case) -> tuple[str, str]:
-    """Runs one case: ``(outcome, detail)``."""
+class _Timeout(BaseException):
+    pass
+
+
+def outcome(case, timeout: int = 0) -> tuple[str, str]:
+    """Runs one case: ``(outcome, detail)``; with ``timeout`` (seconds), a
+    case still running then (e.g. a command training instead of rejecting
+    its input) is stopped and counted as silent."""
+    def stop(*_):
+        raise _Timeout
+    old = signal.signal(signal.SIGALRM, stop) if timeout else None
+    signal.alarm(timeout)
+    try:
+        return _outcome(case)
+    except _Timeout:
+        return "silent", f"no error after {timeout} s (still running)"
+    finally:
+        signal.alarm(0)
+        if old is not None:
+            signal.signal(signal.SIGALRM, old)
+
+
+def _outcome(case) -> tuple[str, str]:
     if isinstance(case, CLICase):
         with tempfile.TemporaryDirectory() as tmp:
             return cli_outcome(case, tmp)
@@ -115,6 +139,9 @@ def main() -> int:
     import torch
     torch.set_num_threads(1)
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    # the test modules use the classes of the module "bad_inputs", not those
+    # of this script's "__main__"
+    lib = importlib.import_module("bad_inputs")
     areas = ["functional", "nn", "datasets", "cli"]
     kinds = ["clear", "defined", "obscure", "silent"]
     rows, bad = [], []
@@ -122,7 +149,7 @@ def main() -> int:
         mod = importlib.import_module(f"test_errors_{area}")
         counts = dict.fromkeys(kinds, 0)
         for case in mod.catalogue():
-            kind, detail = outcome(case)
+            kind, detail = lib.outcome(case, int(os.environ.get("CATALOGUE_TIMEOUT", 0)))
             counts[kind] += 1
             if kind in ("obscure", "silent"):
                 bad.append(f"{area}/{case.id}: {kind}: {detail}")

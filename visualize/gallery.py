@@ -52,6 +52,7 @@ import torch.nn.functional as TF  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from pyg_fusion import datasets  # noqa: E402
+from pyg_fusion._files import save_figure, write_json, write_text  # noqa: E402
 from pyg_fusion import visualize as V  # noqa: E402
 from pyg_fusion.data import MultiSourceData  # noqa: E402
 from pyg_fusion.functional import graph_powers, relation_graph  # noqa: E402
@@ -72,7 +73,7 @@ class Gallery:
 
     def add(self, fig, name: str, title: str, caption: str) -> None:
         path = self.out / f"{name}.png"
-        fig.savefig(path, dpi=100)
+        save_figure(fig, path, dpi=100)
         plt.close(fig)
         self.items.append((path.name, title, caption))
 
@@ -210,9 +211,7 @@ def run_sweep(gal: Gallery, args) -> None:
                         "std": statistics.pstdev(accs) if len(accs) > 1 else 0.0,
                         "dataset": "digits", "method": "lego"})
     path = gal.out / "sweep.json"
-    tmp = path.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(records, indent=1))
-    os.replace(tmp, path)
+    write_json(path, records)
     fig = V.plot_pq_sensitivity(path)
     best = max(records, key=lambda r: r["mean"])
     gal.numbers["sweep"] = dict(views=list(SWEEP_VIEWS), P=args.sweep_p, Q=args.sweep_q,
@@ -364,7 +363,7 @@ def run_benchmark(gal: Gallery, args) -> None:
     else:
         bench = quick_timing(args.timing_sizes)
         path = gal.out / "sparse_vs_dense_quick.json"
-        path.write_text(json.dumps(bench, indent=1))
+        write_json(path, bench)
         bench, origin = str(path), "a quick in-process timing (time only)"
     fig = V.plot_sparse_vs_dense(bench)
     gal.numbers["sparse_vs_dense"] = dict(source=origin)
@@ -398,9 +397,7 @@ on the bundled data; the numbers of these short runs are not results.</p>
 </body></html>
 """
     path = gal.out / "index.html"
-    tmp = gal.out / ".index.html.tmp"
-    tmp.write_text(page)
-    os.replace(tmp, path)
+    write_text(path, page)
     return path
 
 

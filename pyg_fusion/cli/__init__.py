@@ -3,6 +3,14 @@
 Each sub-command lives in its own module of this package and exposes
 ``register(subparsers)``, which adds its parser and sets ``func`` to a callable
 taking the parsed arguments and returning an exit code.
+
+The error contract lives here and only here: a user error prints one line,
+``pyg-fusion <command>: error: <what, naming the flag or file>``, and gives exit
+code 2, never a traceback. Argument errors come from argparse (flag types such
+as :func:`positive_int` and :func:`out_folder` below); a command raises
+:class:`CLIError` for the rest, and the library's own ``ValueError`` and
+``OSError`` (bad files, bad values, which already name what is wrong) are
+reported the same way by :func:`main`.
 """
 from __future__ import annotations
 
@@ -43,8 +51,6 @@ def _describe(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
         target = exc.filename if exc.filename2 is None else f"{exc.filename} -> {exc.filename2}"
         return f"{target}: {exc.strerror}"
-    if isinstance(exc, KeyError) and exc.args:
-        return str(exc.args[0])
     return str(exc) or type(exc).__name__
 
 
@@ -71,18 +77,30 @@ def positive_float(text: str) -> float:
                    "a positive finite number")
 
 
+def _creatable(text: str) -> None:
+    parent = os.path.dirname(os.path.abspath(text))
+    while parent and not os.path.exists(parent):
+        parent = os.path.dirname(parent) if os.path.dirname(parent) != parent else ""
+    if parent and not os.path.isdir(parent):
+        raise argparse.ArgumentTypeError(f"{parent} is a file, so {text} cannot be created")
+
+
 def out_folder(text: str) -> str:
-    """argparse type of an output folder: anything but an existing file."""
+    """argparse type of an output folder: anything but an existing file (or a
+    path under one)."""
     if os.path.exists(text) and not os.path.isdir(text):
         raise argparse.ArgumentTypeError(f"{text} is an existing file; expected a folder "
                                          "(existing or to be created)")
+    _creatable(text)
     return text
 
 
 def out_file(text: str) -> str:
-    """argparse type of an output file: anything but an existing folder."""
+    """argparse type of an output file: anything but an existing folder (or a
+    path under a file)."""
     if os.path.isdir(text):
         raise argparse.ArgumentTypeError(f"{text} is a folder; expected a file path")
+    _creatable(text)
     return text
 
 
@@ -94,7 +112,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").register(sub)
+    _name_commands(parser)
     return parser
+
+
+def _name_commands(parser: argparse.ArgumentParser) -> None:
+    # Each (sub-)command parser records its full name ("segment train"), so
+    # that main() prefixes errors raised while it runs as argparse does.
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                sub.set_defaults(_prog=sub.prog)
+                _name_commands(sub)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,7 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     from ._process import command_settings
-    prog = " ".join(["pyg-fusion", args.command])
+    prog = getattr(args, "_prog", f"pyg-fusion {args.command}")
     try:
         with command_settings(args):
             return int(args.func(args) or 0)

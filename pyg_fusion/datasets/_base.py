@@ -58,7 +58,7 @@ class FusionDataset(InMemoryDataset):
         try:
             super().load(path, data_cls)
         except Exception as exc:
-            raise RuntimeError(f"{self.__class__.__name__}: cannot load the processed file "
+            raise ValueError(f"{self.__class__.__name__}: cannot load the processed file "
                                f"{path} ({type(exc).__name__}: {str(exc)[:200]}); delete it "
                                f"or pass force_reload=True") from exc
 

@@ -1,0 +1,242 @@
+"""The CLI's error contract: every user error prints one line
+``pyg-fusion <command>: error: <what, naming the flag or file>`` and exits
+with 2, never a traceback; see tests/bad_inputs.py. The cases run ``main``
+in-process and stop before any training."""
+import json
+import os
+from pathlib import Path
+
+import pytest
+import torch
+
+from bad_inputs import CLICase, cli_outcome
+
+CONFIG = {"method": "lego", "dataset": "digits", "setting": "label_rate=0.05", "seed": 0,
+          "options": {}, "in_channels": {"fou": 76}}
+
+
+def _save(name, obj):
+    def setup(tmp):
+        torch.save(obj, os.path.join(tmp, name))
+    return setup
+
+
+def _write(name, data: bytes):
+    def setup(tmp):
+        Path(tmp, name).write_bytes(data)
+    return setup
+
+
+def _file(name):
+    return _write(name, b"I am a file")
+
+
+def _folder(name):
+    def setup(tmp):
+        os.makedirs(os.path.join(tmp, name))
+    return setup
+
+
+class _Payload:
+    def __init__(self, target):
+        self.target = target
+
+    def __reduce__(self):
+        return (os.mkdir, (self.target, ))
+
+
+def _evil(tmp):
+    torch.save({"state_dict": {}, "hyper_parameters": {"config": CONFIG},
+                "x": _Payload(os.path.join(tmp, "pwned"))}, os.path.join(tmp, "evil.ckpt"))
+
+
+TRAIN_CKPT = {"state_dict": {}, "hyper_parameters": {"config": CONFIG}}
+LIST = _save("list.ckpt", [1, 2, 3])
+GARBAGE = _write("garbage.ckpt", b"\x80\x02garbage that is no checkpoint")
+
+
+def catalogue():
+    ck = "{tmp}/list.ckpt"
+    return [
+        # checkpoints
+        CLICase("evaluate: checkpoint holding a list", ["evaluate", "--checkpoint", ck],
+                r"--checkpoint: .*list\.ckpt holds a list, expected a checkpoint", LIST),
+        CLICase("evaluate: garbage checkpoint", ["evaluate", "--checkpoint",
+                                                 "{tmp}/garbage.ckpt"],
+                r"--checkpoint: cannot read .*garbage\.ckpt", GARBAGE),
+        CLICase("evaluate: missing checkpoint", ["evaluate", "--checkpoint", "{tmp}/no.ckpt"],
+                r"--checkpoint: no such file: .*no\.ckpt"),
+        CLICase("evaluate: dict without config", ["evaluate", "--checkpoint", "{tmp}/d.ckpt"],
+                r"--checkpoint: .*d\.ckpt lacks \['state_dict', 'hyper_parameters'\]",
+                _save("d.ckpt", {"weights": torch.ones(2)})),
+        CLICase("evaluate: hyper_parameters without config",
+                ["evaluate", "--checkpoint", "{tmp}/h.ckpt"],
+                r"--checkpoint: .*h\.ckpt is not a checkpoint of `pyg-fusion train`",
+                _save("h.ckpt", {"state_dict": {}, "hyper_parameters": {"lr": 0.1}})),
+        CLICase("evaluate: checkpoint that would run code",
+                ["evaluate", "--checkpoint", "{tmp}/evil.ckpt"],
+                r"--checkpoint: cannot read .*evil\.ckpt \(UnpicklingError", _evil),
+        CLICase("evaluate: --method differs", ["evaluate", "--checkpoint", "{tmp}/t.ckpt",
+                                               "--method", "gcn-mean"],
+                r"--method 'gcn-mean' does not match the checkpoint's 'lego'",
+                _save("t.ckpt", TRAIN_CKPT)),
+        CLICase("evaluate: --dataset differs", ["evaluate", "--checkpoint", "{tmp}/t.ckpt",
+                                                "--dataset", "synthetic-vad"],
+                r"--dataset 'synthetic-vad' does not match the checkpoint's 'digits'",
+                _save("t.ckpt", TRAIN_CKPT)),
+        CLICase("plot operator: checkpoint holding a list",
+                ["plot", "operator", "--checkpoint", ck, "--out", "{tmp}/o.png"],
+                r"--checkpoint: .*list\.ckpt holds a list", LIST),
+        CLICase("plot operator: garbage checkpoint",
+                ["plot", "operator", "--checkpoint", "{tmp}/garbage.ckpt", "--out",
+                 "{tmp}/o.png"], r"--checkpoint: cannot read .*garbage\.ckpt", GARBAGE),
+        CLICase("plot anomaly-scores: checkpoint holding a list",
+                ["plot", "anomaly-scores", "--checkpoint", ck, "--out", "{tmp}/o.png"],
+                r"--checkpoint: .*list\.ckpt holds a list", LIST),
+        CLICase("plot adjacency: garbage graph file",
+                ["plot", "adjacency", "--input", "{tmp}/g.pt", "--out", "{tmp}/o.png"],
+                r"cannot read .*g\.pt", _write("g.pt", b"not a graph")),
+        CLICase("plot operator: missing input",
+                ["plot", "operator", "--input", "{tmp}/none.json", "--out", "{tmp}/o.png"],
+                r"--input: no such file: .*none\.json"),
+        CLICase("segment evaluate: missing checkpoint",
+                ["segment", "evaluate", "--checkpoint", "{tmp}/no.ckpt", "--out", "{tmp}/o"],
+                r"--checkpoint: no such file: .*no\.ckpt"),
+        CLICase("segment evaluate: checkpoint holding a list",
+                ["segment", "evaluate", "--checkpoint", ck, "--out", "{tmp}/o"],
+                r"--checkpoint: .*list\.ckpt holds a list", LIST),
+        CLICase("segment evaluate: checkpoint of pyg-fusion train",
+                ["segment", "evaluate", "--checkpoint", "{tmp}/t.ckpt", "--out", "{tmp}/o"],
+                r"--checkpoint: .*t\.ckpt is not a checkpoint of SegmentationModule",
+                _save("t.ckpt", TRAIN_CKPT)),
+        CLICase("translate evaluate: garbage checkpoint",
+                ["translate", "evaluate", "--checkpoint", "{tmp}/garbage.ckpt", "--out",
+                 "{tmp}/o"], r"--checkpoint: cannot read .*garbage\.ckpt", GARBAGE),
+        CLICase("translate evaluate: checkpoint holding a list",
+                ["translate", "evaluate", "--checkpoint", ck, "--out", "{tmp}/o"],
+                r"--checkpoint: .*list\.ckpt holds a list", LIST),
+        # --out of the wrong kind
+        CLICase("train: --out is a file", ["train", "--out", "{tmp}/f"],
+                r"argument --out: .*f is an existing file; expected a folder", _file("f")),
+        CLICase("compare: --out is a file", ["compare", "--out", "{tmp}/f"],
+                r"argument --out: .*f is an existing file", _file("f")),
+        CLICase("sweep: --out is a file", ["sweep", "--out", "{tmp}/f"],
+                r"argument --out: .*f is an existing file", _file("f")),
+        CLICase("evaluate: --out is a file", ["evaluate", "--checkpoint", "x", "--out",
+                                              "{tmp}/f"],
+                r"argument --out: .*f is an existing file", _file("f")),
+        CLICase("demo: --out is a file", ["demo", "--out", "{tmp}/f"],
+                r"argument --out: .*f is an existing file", _file("f")),
+        CLICase("segment train: --out is a file", ["segment", "train", "--out", "{tmp}/f"],
+                r"argument --out: .*f is an existing file", _file("f")),
+        CLICase("translate train: --out is a file", ["translate", "train", "--out", "{tmp}/f"],
+                r"argument --out: .*f is an existing file", _file("f")),
+        CLICase("plot: --out is a folder", ["plot", "operator", "--out", "{tmp}/d"],
+                r"argument --out: .*d is a folder; expected a file path", _folder("d")),
+        CLICase("train: --out inside a file", ["train", "--out", "{tmp}/f/sub"],
+                r"argument --out: .*f is a file, so .*f/sub cannot be created", _file("f")),
+        CLICase("plot: --out inside a file", ["plot", "operator", "--out", "{tmp}/f/a/o.png"],
+                r"argument --out: .*f is a file, so .*o\.png cannot be created", _file("f")),
+        # numbers
+        CLICase("train: negative --seeds", ["train", "--seeds", "-1"],
+                r"argument --seeds: expected integers >= 0, got '-1'"),
+        CLICase("compare: a negative seed in a list", ["compare", "--seeds", "1,-2"],
+                r"argument --seeds: expected integers >= 0"),
+        CLICase("train: --seeds not numbers", ["train", "--seeds", "x"],
+                r"argument --seeds: expected integers like"),
+        CLICase("train: --epochs 0", ["train", "--epochs", "0"],
+                r"argument --epochs: expected a positive integer, got 0"),
+        CLICase("train: --lr negative", ["train", "--lr", "-0.1"],
+                r"argument --lr: expected a positive finite number, got -0.1"),
+        CLICase("train: --lr inf", ["train", "--lr", "inf"],
+                r"argument --lr: expected a positive finite number"),
+        CLICase("train: --threads 0", ["train", "--threads", "0"],
+                r"argument --threads: expected a positive integer"),
+        CLICase("train: --num-segments 0", ["train", "--num-segments", "0"],
+                r"argument --num-segments: expected a positive integer"),
+        CLICase("train: --label-rate 2", ["train", "--label-rate", "2"],
+                r"argument --label-rate: expected a number in \(0, 1\]"),
+        CLICase("train: --data-seed -1", ["train", "--data-seed", "-1"],
+                r"argument --data-seed: expected an integer >= 0"),
+        CLICase("train: --num-powers -1", ["train", "--num-powers", "-1"],
+                r"argument --num-powers/-P: expected an integer >= 0"),
+        CLICase("train: unknown --dataset", ["train", "--dataset", "nope"],
+                r"argument --dataset: invalid choice: 'nope'"),
+        CLICase("sweep: --p negative", ["sweep", "--p=-1..2"],
+                r"argument --p: expected integers"),
+        CLICase("evaluate: --devices 0", ["evaluate", "--checkpoint", "x", "--devices", "0"],
+                r"argument --devices: expected a positive integer"),
+        CLICase("demo: --seed -1", ["demo", "--seed", "-1"],
+                r"argument --seed: expected an integer >= 0"),
+        CLICase("demo: --threads 0", ["demo", "--threads", "0"],
+                r"argument --threads: expected a positive integer"),
+        CLICase("demo: --node-epochs 0", ["demo", "--node-epochs", "0"],
+                r"argument --node-epochs: expected a positive integer"),
+        CLICase("plot: --index -1", ["plot", "adjacency", "--out", "{tmp}/o.png",
+                                     "--index", "-1"],
+                r"argument --index: expected an integer >= 0"),
+        CLICase("plot: --k 0", ["plot", "adjacency", "--out", "{tmp}/o.png", "--k", "0"],
+                r"argument --k: expected a positive integer"),
+        CLICase("plot: --max-nodes 0", ["plot", "adjacency", "--out", "{tmp}/o.png",
+                                        "--max-nodes", "0"],
+                r"argument --max-nodes: expected a positive integer"),
+        CLICase("segment train: --width 0", ["segment", "train", "--out", "{tmp}/o",
+                                             "--width", "0"],
+                r"argument --width: expected a positive integer"),
+        CLICase("segment train: --epochs -1", ["segment", "train", "--out", "{tmp}/o",
+                                               "--epochs", "-1"],
+                r"argument --epochs: expected a positive integer"),
+        CLICase("segment train: --batch-size 0", ["segment", "train", "--out", "{tmp}/o",
+                                                  "--batch-size", "0"],
+                r"argument --batch-size: expected a positive integer"),
+        CLICase("translate train: --image-size 0", ["translate", "train", "--out", "{tmp}/o",
+                                                    "--image-size", "0"],
+                r"argument --image-size: expected a positive integer"),
+        CLICase("translate train: --seed -3", ["translate", "train", "--out", "{tmp}/o",
+                                               "--seed", "-3"],
+                r"argument --seed: expected an integer >= 0"),
+        # files and required inputs
+        CLICase("train tables: no --views", ["train", "--dataset", "tables",
+                                             "--out", "{tmp}/o"],
+                r"--views FILE\.\.\. is required"),
+        CLICase("train tables: missing view file",
+                ["train", "--dataset", "tables", "--views", "{tmp}/a.csv", "--labels",
+                 "{tmp}/y.csv", "--out", "{tmp}/o"], r"--views: no such file: .*a\.csv"),
+        CLICase("train vad: no --vad-source", ["train", "--dataset", "vad", "--out",
+                                               "{tmp}/o"],
+                r"--vad-source NAME=PATTERN .* is required"),
+        CLICase("sweep: a method without powers", ["sweep", "--method", "graph-mean",
+                                                   "--out", "{tmp}/o"],
+                r"lego or lego-cp"),
+        CLICase("plot: operator without input", ["plot", "operator", "--out", "{tmp}/o.png"],
+                r"operator needs --checkpoint CKPT or --input A\.json"),
+        CLICase("plot: unknown kind", ["plot", "pie", "--out", "{tmp}/o.png"],
+                r"argument KIND: invalid choice: 'pie'"),
+    ]
+
+
+CASES = catalogue()
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c.id)
+def test_one_line_error_exit_2(case, tmp_path):
+    kind, detail = cli_outcome(case, str(tmp_path))
+    assert kind == "clear", detail
+    assert not (tmp_path / "pwned").exists()  # no checkpoint runs code
+
+
+def test_finished_run_leaves_results_only(tmp_path, capsys):
+    """results.json (0o666 & ~umask, not 0o600) and no results.partial.json."""
+    from pyg_fusion.cli import main
+    old = os.umask(0o022)
+    try:
+        rc = main(["compare", "--dataset", "synthetic-vad", "--root", str(tmp_path / "data"),
+                   "--num-segments", "8", "--method", "feature-concat", "--epochs", "1",
+                   "--no-progress", "--out", str(tmp_path / "out")])
+    finally:
+        os.umask(old)
+    assert rc == 0, capsys.readouterr().err
+    out = tmp_path / "out"
+    assert json.loads((out / "results.json").read_text())
+    assert not (out / "results.partial.json").exists()
+    assert oct((out / "results.json").stat().st_mode & 0o777) == oct(0o644)

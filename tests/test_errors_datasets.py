@@ -1,0 +1,423 @@
+"""Bad inputs to pyg_fusion.datasets and the file helpers (pyg_fusion._files):
+each gives a clear error naming the argument or the file (or a defined,
+checked behaviour: caches recover with force_reload=True, writes are atomic
+and leave no orphan); see tests/bad_inputs.py."""
+import glob
+import os
+import os.path as osp
+import stat
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from bad_inputs import Case, Defined
+from pyg_fusion.datasets import MultiFeatureDigits, MultiViewTables, VADFeatures, VADLayout
+from pyg_fusion.datasets._io import load_npy, read_table
+from test_datasets_vad import LAYOUT, make_stacked_tree
+
+N = 12
+
+
+def files():
+    # imported when a case runs, so that the catalogue also runs against a
+    # version of the package without this module (cases then count as obscure)
+    from pyg_fusion import _files
+    return _files
+
+
+def _tables(root: Path, first_col=None, header=True) -> tuple[str, str]:
+    """A view CSV (an id column unless ``first_col`` replaces it) and labels."""
+    rng = np.random.default_rng(0)
+    col = first_col if first_col is not None else [f"s{i}" for i in range(N)]
+    lines = ["id,f0,f1"] if header else []
+    lines += [f"{col[i]},{rng.normal():.4f},{rng.normal():.4f}" for i in range(N)]
+    (root / "raw").mkdir(parents=True, exist_ok=True)
+    view = root / "raw" / "view.csv"
+    view.write_text("\n".join(lines) + "\n")
+    labels = root / "raw" / "labels.csv"
+    labels.write_text("".join(f"{i % 2}\n" for i in range(N)))
+    return str(view), str(labels)
+
+
+def _in_tmp(fn):
+    def run():
+        with tempfile.TemporaryDirectory() as d:
+            return fn(Path(d))
+    return run
+
+
+def _truncate(path: str, keep: int = 40) -> None:
+    with open(path, "rb") as f:
+        head = f.read(keep)
+    with open(path, "wb") as f:
+        f.write(head)
+
+
+def _tables_ds(root: Path, **kw):
+    # the raw files are written once: their modification time is part of the
+    # processed file's name
+    view, labels = (_tables(root) if not (root / "raw" / "view.csv").exists() else
+                    (str(root / "raw" / "view.csv"), str(root / "raw" / "labels.csv")))
+    return MultiViewTables(str(root), [view], labels, label_rate=0.5, log=False, **kw)
+
+
+# -- tables -------------------------------------------------------------------
+@_in_tmp
+def _typo_in_feature_column(root):
+    col = [f"{v:.3f}" for v in np.linspace(0, 1, N)]
+    col[3] = "0.2x"
+    view, _ = _tables(root, col)
+    read_table(view)
+
+
+@_in_tmp
+def _empty_cell_in_feature_column(root):
+    col = [f"{v:.3f}" for v in np.linspace(0, 1, N)]
+    col[5] = ""
+    view, _ = _tables(root, col)
+    read_table(view)
+
+
+@_in_tmp
+def _number_among_ids(root):
+    col = [f"s{i}" for i in range(N)]
+    col[7] = "17"
+    view, _ = _tables(root, col)
+    read_table(view)
+
+
+@_in_tmp
+def _tables_dataset_typo(root):
+    col = [f"{v:.3f}" for v in np.linspace(0, 1, N)]
+    col[2] = "n/a?"
+    view, labels = _tables(root, col)
+    MultiViewTables(str(root), [view], labels, label_rate=0.5, log=False)
+
+
+@_in_tmp
+def _ragged(root):
+    p = root / "t.csv"
+    p.write_text("1,2,3\n4,5\n")
+    read_table(str(p))
+
+
+@_in_tmp
+def _not_a_number(root):
+    p = root / "t.csv"
+    p.write_text("a,b\n1,2\n3,x\n")
+    read_table(str(p), index_col=None)
+
+
+@_in_tmp
+def _npz_several(root):
+    np.savez(root / "t.npz", a=np.zeros(2), b=np.ones(2))
+    read_table(str(root / "t.npz"))
+
+
+@_in_tmp
+def _index_col_range(root):
+    p = root / "t.csv"
+    p.write_text("1,2\n3,4\n")
+    read_table(str(p), index_col=5)
+
+
+@_in_tmp
+def _tables_nan(root):
+    p = root / "raw" / "v.csv"
+    p.parent.mkdir(parents=True)
+    p.write_text("".join(f"{i},{'nan' if i == 3 else 1.0}\n" for i in range(N)))
+    (root / "raw" / "y.csv").write_text("".join(f"{i % 2}\n" for i in range(N)))
+    MultiViewTables(str(root), [str(p)], str(root / "raw" / "y.csv"), label_rate=0.5, log=False)
+
+
+@_in_tmp
+def _index_detection(root):
+    ids = read_table(_tables(root)[0])
+    assert ids.index == [f"s{i}" for i in range(N)] and ids.values.shape == (N, 2)
+    nums = read_table(_tables(root / "b", [str(i) for i in range(N)])[0])
+    assert nums.index is None and nums.values.shape == (N, 3)
+    p = root / "pandas.csv"
+    p.write_text(",a\n0,1.5\n1,2.5\n")
+    pd = read_table(str(p))
+    assert pd.index == ["0", "1"] and pd.values.tolist() == [[1.5], [2.5]]
+    forced = read_table(_tables(root / "c", [str(i) for i in range(N)])[0], index_col=0)
+    assert forced.index == [str(i) for i in range(N)]
+
+
+# -- VAD features -------------------------------------------------------------
+def _vad_tree(root: Path, poison=None):
+    make_stacked_tree(root / "raw", np.random.default_rng(0))
+    if poison is not None:
+        path = root / "raw" / poison
+        a = np.load(path)
+        a[1, 0, 2] = np.nan if "flow" in poison else np.inf
+        np.save(path, a)
+
+
+@_in_tmp
+def _vad_nan(root):
+    _vad_tree(root, "flow/Fight002.npy")
+    VADFeatures(str(root), "test", VADLayout(**LAYOUT), num_segments=4, log=False)
+
+
+@_in_tmp
+def _vad_inf(root):
+    _vad_tree(root, "rgb/Normal_003_i3d.npy")
+    VADFeatures(str(root), "test", VADLayout(**LAYOUT), num_segments=4, log=False)
+
+
+@_in_tmp
+def _npy_strings(root):
+    np.save(root / "s.npy", np.array(["a", "b"]))
+    load_npy(str(root / "s.npy"), "features", finite=True)
+
+
+# -- caches -------------------------------------------------------------------
+@_in_tmp
+def _truncated_processed(root):
+    ds = _tables_ds(root)
+    _truncate(ds.processed_paths[0])
+    _tables_ds(root)
+
+
+@_in_tmp
+def _truncated_pre_transform(root):
+    ds = _tables_ds(root)
+    _truncate(osp.join(ds.processed_dir, "pre_transform.pt"), 10)
+    _tables_ds(root)
+
+
+@_in_tmp
+def _garbage_pre_filter(root):
+    ds = _tables_ds(root)
+    Path(ds.processed_dir, "pre_filter.pt").write_bytes(b"not a torch file")
+    _tables_ds(root)
+
+
+@_in_tmp
+def _caches_recover(root):
+    ds = _tables_ds(root)
+    x = ds[0].x_view.clone()
+    _truncate(ds.processed_paths[0])
+    _truncate(osp.join(ds.processed_dir, "pre_transform.pt"), 10)
+    again = _tables_ds(root, force_reload=True)
+    assert torch.equal(again[0].x_view, x)
+    assert torch.equal(_tables_ds(root)[0].x_view, x)  # and the rebuilt files load
+
+
+_DIGITS = {}
+
+
+def _digits_root() -> Path:
+    # one processing of the bundled digits for the digits cases of a session
+    if "root" not in _DIGITS:
+        _DIGITS["tmp"] = tempfile.TemporaryDirectory()
+        _DIGITS["root"] = Path(_DIGITS["tmp"].name)
+        MultiFeatureDigits(str(_DIGITS["root"]), views=["fou", "kar"], log=False)
+    return _DIGITS["root"]
+
+
+def _value_cache() -> str:
+    return glob.glob(str(_digits_root() / "processed" / "mfeat_values_*.pt"))[0]
+
+
+def _truncated_digits_cache():
+    _truncate(_value_cache(), 100)
+    MultiFeatureDigits(str(_digits_root()), label_rate=0.2, views=["fou"], log=False)
+
+
+def _digits_cache_recovers():
+    cache = _value_cache()
+    _truncate(cache, 100)
+    ds = MultiFeatureDigits(str(_digits_root()), label_rate=0.3, views=["fou"], log=False,
+                            force_reload=True)
+    assert ds[0].x_fou.shape == (2000, 76)
+    assert torch.load(cache, weights_only=True)["fou"].shape == (2000, 77)
+
+
+# -- file helpers -------------------------------------------------------------
+@_in_tmp
+def _load_missing(root):
+    files().load_torch(root / "none.pt", what="--checkpoint")
+
+
+@_in_tmp
+def _load_garbage(root):
+    (root / "g.ckpt").write_bytes(b"\x00garbage")
+    files().load_torch(root / "g.ckpt", what="--checkpoint")
+
+
+class _Payload:
+    def __reduce__(self):
+        return (os.mkdir, (self.target, ))
+
+
+@_in_tmp
+def _load_runs_no_code(root):
+    p = _Payload()
+    p.target = str(root / "pwned")
+    torch.save({"state_dict": {}, "x": p}, root / "evil.ckpt")
+    try:
+        files().load_checkpoint(root / "evil.ckpt", what="--checkpoint")
+    finally:
+        assert not (root / "pwned").exists()
+
+
+@_in_tmp
+def _load_list(root):
+    torch.save([1, 2, 3], root / "l.ckpt")
+    files().load_checkpoint(root / "l.ckpt", what="--checkpoint")
+
+
+@_in_tmp
+def _load_missing_keys(root):
+    torch.save({"a": 1}, root / "d.ckpt")
+    files().load_checkpoint(root / "d.ckpt", what="--checkpoint", keys=("state_dict", ))
+
+
+@_in_tmp
+def _load_lightning_wrong(root):
+    from pyg_fusion.training.translation import TranslationModule
+    torch.save({"state_dict": {}, "hyper_parameters": {"foo": 1}}, root / "w.ckpt")
+    files().load_lightning(TranslationModule, root / "w.ckpt", what="--checkpoint")
+
+
+@_in_tmp
+def _write_into_folder(root):
+    (root / "d").mkdir()
+    files().write_text(root / "d", "x")
+
+
+@_in_tmp
+def _atomic_permissions(root):
+    old = os.umask(0o022)
+    try:
+        files().write_json(root / "r.json", {"a": 1})
+        files().save_torch({"a": torch.ones(1)}, root / "c.pt")
+    finally:
+        os.umask(old)
+    for name in ("r.json", "c.pt"):
+        assert stat.S_IMODE(os.stat(root / name).st_mode) == 0o644
+
+
+@_in_tmp
+def _atomic_no_orphan_on_error(root):
+    (root / "keep.json").write_text("old")
+    try:
+        with files().atomic_write(root / "keep.json", "w") as f:
+            f.write("half")
+            raise KeyboardInterrupt
+    except KeyboardInterrupt:
+        pass
+    assert sorted(os.listdir(root)) == ["keep.json"]
+    assert (root / "keep.json").read_text() == "old"
+
+
+@_in_tmp
+def _atomic_orphan_of_killed_writer_removed(root):
+    # a writer killed mid-write (SIGKILL: no cleanup runs) leaves its temp file
+    # (the module is loaded by path: importing the package would take seconds)
+    code = ("import importlib.util, os, sys\n"
+            "spec = importlib.util.spec_from_file_location('files', sys.argv[2])\n"
+            "m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)\n"
+            "with m.atomic_write(sys.argv[1]) as f:\n"
+            "    f.write(b'x' * 100); f.flush(); os._exit(9)\n")
+    subprocess.run([sys.executable, "-c", code, str(root / "data.pt"), files().__file__],
+                   check=False)
+    orphans = [n for n in os.listdir(root) if n.endswith(files().TMP_SUFFIX)]
+    assert len(orphans) == 1 and not (root / "data.pt").exists()
+    files().write_text(root / "other.txt", "ok")  # the next write in the folder cleans up
+    assert sorted(os.listdir(root)) == ["other.txt"]
+
+
+def catalogue():
+    return [
+        Case("column 0 with a typo", _typo_in_feature_column, ValueError,
+             r"view\.csv line 5, column 0: '0\.2x' is not a number while 11 other cells"),
+        Case("column 0 with an empty cell", _empty_cell_in_feature_column, ValueError,
+             r"view\.csv line 7, column 0: '' is not a number"),
+        Case("a number among ids", _number_among_ids, ValueError,
+             r"view\.csv line 9, column 0: '17' is a number while 11 other cells"),
+        Case("MultiViewTables column 0 typo", _tables_dataset_typo, ValueError,
+             r"view 'view': .*view\.csv line 4, column 0: 'n/a\?'.*index_col=0"),
+        Case("read_table ragged rows", _ragged, ValueError, r"t\.csv line 2 has 2 fields"),
+        Case("read_table non-number", _not_a_number, ValueError,
+             r"t\.csv line 3, column 1: 'x' is not a number"),
+        Case("read_table npz with several arrays", _npz_several, ValueError,
+             r"t\.npz holds arrays \['a', 'b'\]; pass npz_key"),
+        Case("read_table index_col out of range", _index_col_range, ValueError,
+             r"index_col must be None, 'auto' or a column number in \[0, 2\)"),
+        Case("MultiViewTables NaN", _tables_nan, ValueError, r"v\.csv holds 1 NaN or Inf"),
+        Case("MultiViewTables views type", lambda: MultiViewTables("x", "a.csv", "y.csv"),
+             TypeError, r"views must be a dict \{name: file\} or a list of files"),
+        Case("MultiViewTables no views", lambda: MultiViewTables("x", [], "y.csv"),
+             ValueError, r"views must name at least one file"),
+        Case("MultiViewTables missing file",
+             _in_tmp(lambda r: MultiViewTables(str(r), ["nope.csv"], "y.csv", log=False)),
+             FileNotFoundError, r"file\(s\) not found: .*nope\.csv"),
+        Case("VADFeatures NaN feature file", _vad_nan, ValueError,
+             r"source 'flow'.*Fight002\.npy holds 1 NaN or Inf value\(s\), the first at "
+             r"index \(1, 0, 2\)"),
+        Case("VADFeatures Inf feature file", _vad_inf, ValueError,
+             r"source 'rgb'.*Normal_003_i3d\.npy holds 1 NaN or Inf"),
+        Case("feature .npy of strings", _npy_strings, ValueError,
+             r"features: .*s\.npy holds <U1 values, expected numbers"),
+        Case("truncated processed file", _truncated_processed, ValueError,
+             r"MultiViewTables: cannot load the processed file .*\.pt .*force_reload=True"),
+        Case("truncated pre_transform.pt", _truncated_pre_transform, ValueError,
+             r"MultiViewTables cache: cannot read .*pre_transform\.pt .*delete it or pass "
+             r"force_reload=True"),
+        Case("garbage pre_filter.pt", _garbage_pre_filter, ValueError,
+             r"cannot read .*pre_filter\.pt .*force_reload=True"),
+        Case("truncated digits value cache", _truncated_digits_cache, ValueError,
+             r"MultiFeatureDigits value cache: cannot read .*mfeat_values_\w+\.pt .*"
+             r"force_reload=True"),
+        Case("digits unknown view", lambda: MultiFeatureDigits("x", views=["rgb"]),
+             ValueError, r"views must be distinct names among"),
+        Case("digits label_rate 0", lambda: MultiFeatureDigits("x", label_rate=0),
+             ValueError, r"label_rate must be > 0"),
+        Case("digits val_rate", lambda: MultiFeatureDigits("x", val_rate=1.5),
+             ValueError, r"val_rate must be a number in \[0, 1\]"),
+        Case("load_torch missing file", _load_missing, FileNotFoundError,
+             r"--checkpoint: no such file: .*none\.pt"),
+        Case("load_torch garbage", _load_garbage, ValueError,
+             r"--checkpoint: cannot read .*g\.ckpt"),
+        Case("load_checkpoint runs no code", _load_runs_no_code, ValueError,
+             r"--checkpoint: cannot read .*evil\.ckpt \(UnpicklingError"),
+        Case("load_checkpoint of a list", _load_list, ValueError,
+             r"--checkpoint: .*l\.ckpt holds a list, expected a checkpoint \(a dict\)"),
+        Case("load_checkpoint missing keys", _load_missing_keys, ValueError,
+             r"--checkpoint: .*d\.ckpt lacks \['state_dict'\]"),
+        Case("load_lightning of another class", _load_lightning_wrong, ValueError,
+             r"--checkpoint: .*w\.ckpt is not a checkpoint of TranslationModule"),
+        Case("atomic write onto a folder", _write_into_folder, IsADirectoryError,
+             r"is a folder, expected a file path"),
+        Defined("index column only when all of column 0 is ids", _index_detection),
+        Defined("force_reload rebuilds a truncated processed file and pre_transform.pt",
+                _caches_recover),
+        Defined("force_reload rebuilds a truncated digits value cache", _digits_cache_recovers),
+        Defined("files are written with 0o666 & ~umask", _atomic_permissions),
+        Defined("an interrupted write leaves no temp file and the old file", _atomic_no_orphan_on_error),
+        Defined("a killed writer's temp file is removed by the next write",
+                _atomic_orphan_of_killed_writer_removed),
+    ]
+
+
+CASES = catalogue()
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if isinstance(c, Case)], ids=lambda c: c.id)
+def test_clear_error(case):
+    with pytest.raises(case.exc, match=case.match):
+        case.fn()
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if isinstance(c, Defined)],
+                         ids=lambda c: c.id)
+def test_defined_behaviour(case):
+    case.fn()
