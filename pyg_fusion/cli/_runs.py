@@ -159,6 +159,9 @@ def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego
     g.add_argument("--lambda-anchor", type=float, dest="lambda_anchor",
                    help="LEGO: weight of the penalty ||A - A0||^2 pulling the operator "
                    "toward its start (default: the task's)")
+    g.add_argument("--lambda-sparse", type=float, dest="lambda_sparse",
+                   help="VAD: weight of the sparsity term (mean snippet score of the "
+                   "abnormal training videos) (default: the task's)")
     g.add_argument("--val-fraction", type=float, dest="val_fraction",
                    help="VAD: fraction of the training videos held out (stratified, seeded) "
                    "to choose the epoch (0: test the last epoch) (default: the task's)")
@@ -291,7 +294,7 @@ def load_data(args, seed: int = 0, standardizer=None) -> TaskData:
 # -- one run -----------------------------------------------------------------
 def options_from_args(args) -> dict[str, Any]:
     keys = ("epochs", "lr", "num_powers", "prune_k", "k", "features", "pairs", "support",
-            "zeroth", "init", "lambda_anchor", "val_fraction")
+            "zeroth", "init", "lambda_anchor", "lambda_sparse", "val_fraction")
     return {k: getattr(args, k, None) for k in keys if getattr(args, k, None) is not None}
 
 

@@ -119,7 +119,11 @@ class VADLEGO(nn.Module):
         if self.graph_head is None:
             return logits, g
         b, n = g.shape[:2]
-        x = torch.cat([xs[s] for s in self.sources], -1).reshape(b * n, -1)
+        x = torch.cat([xs[s] for s in self.sources], -1)
+        # each segment's deviation from its video: what a feature says about an
+        # anomaly is relative to its stream (an absolute feature learns which
+        # streams, not which segments, are abnormal)
+        x = (x - x.mean(1, keepdim=True)).abs().reshape(b * n, -1)
         ei, w = fused.to_sparse()
         return logits + self.graph_head(x, ei, w).view(b, n), g
 
