@@ -131,3 +131,13 @@ def test_relational_synthetic_run_evaluates_on_its_own_data(tmp_path):
                  "--no-progress", "--out", str(ev)]) == 0
     assert _metrics(ev / "results.json")["auc"] == pytest.approx(_metrics(out / "results.json")
                                                                  ["auc"], abs=1e-9)
+
+
+def test_motion_vad_without_aeon_is_a_one_line_error(tmp_path, monkeypatch, capsys):
+    import sys
+    monkeypatch.setitem(sys.modules, "aeon", None)
+    monkeypatch.setitem(sys.modules, "aeon.datasets", None)
+    assert main(["train", "--dataset", "motion-vad", "--root", str(tmp_path),
+                 "--method", "graph-mean", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pip install 'pyg-fusion[motion]'" in err

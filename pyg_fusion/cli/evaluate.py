@@ -23,6 +23,8 @@ def register(subparsers) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--checkpoint", required=True, help="a .ckpt file of `pyg-fusion train`")
     add_dataset_args(p, default=None)
+    # None: the checkpoint's (what training used)
+    p.set_defaults(data_seed=None, relational_shift=None, standardize=None)
     p.add_argument("--method", help="must match the checkpoint's method if given")
     p.add_argument("--seeds", help=argparse.SUPPRESS)
     p.add_argument("--devices", type=int, default=1, help="CPU processes (> 1: DDP, gloo)")
