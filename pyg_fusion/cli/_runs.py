@@ -232,7 +232,7 @@ def load_data(args, seed: int = 0, standardizer=None) -> TaskData:
         kw = dict(setting=args.setting, seed=data_seed, num_segments=args.num_segments,
                   relational_shift=shift, standardize=standardize, log=False)
         train = D.SyntheticVAD(str(root / "synthetic_vad"), "train", **kw)
-        test = D.SyntheticVAD(str(root / "synthetic_vad"), "test", **kw)
+        test = D.SyntheticVAD(str(root / "synthetic_vad"), "test", **_test(kw, train))
         setting, extra["data_seed"] = args.setting, data_seed
         if shift:
             setting += f",relational_shift={shift:g}"
@@ -242,7 +242,7 @@ def load_data(args, seed: int = 0, standardizer=None) -> TaskData:
                   log=False)
         try:
             train = D.MotionVAD(str(root / "motion_vad"), "train", **kw)
-            test = D.MotionVAD(str(root / "motion_vad"), "test", **kw)
+            test = D.MotionVAD(str(root / "motion_vad"), "test", **_test(kw, train))
         except ImportError as exc:  # aeon missing: the message says what to install
             raise CLIError(str(exc)) from None
         setting, extra["data_seed"] = "basic_motions", data_seed
@@ -263,7 +263,7 @@ def load_data(args, seed: int = 0, standardizer=None) -> TaskData:
                              snippet_len=args.vad_snippet_len)
         kw = dict(num_segments=args.num_segments, standardize=standardize, log=False)
         train = D.VADFeatures(str(root), "train", layout, **kw)
-        test = D.VADFeatures(str(root), "test", layout, **kw)
+        test = D.VADFeatures(str(root), "test", layout, **_test(kw, train))
         setting = "custom"
         extra["vad"] = {k: getattr(args, k) for k in VAD_LAYOUT_ARGS}
     if extra["standardize"]:
@@ -271,6 +271,12 @@ def load_data(args, seed: int = 0, standardizer=None) -> TaskData:
     d = train[0]
     inch = {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
     return TaskData("vad", args.dataset, setting, inch, train=train, test=test, extra=extra)
+
+
+def _test(kw: dict, train) -> dict:
+    """The test split's options: the training split's statistics, if any."""
+    std = train.standardizer
+    return {**kw, "standardize": std if std is not None else False}
 
 
 # -- one run -----------------------------------------------------------------
