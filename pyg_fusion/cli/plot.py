@@ -162,18 +162,18 @@ def rebuild_from_checkpoint(path: str, root: str):
     import argparse
 
     from ..methods import build_model, model_options
-    from ._runs import SYNTHETIC_SETTINGS, add_dataset_args, load_data, load_train_checkpoint
+    from ._runs import add_dataset_args, load_train_checkpoint
+    from .evaluate import FROM_CHECKPOINT, checkpoint_data
     ckpt, _, cfg = load_train_checkpoint(path)
     state = ckpt["state_dict"]
-    if cfg.get("dataset") not in ("digits", "synthetic-vad"):
-        raise CLIError(f"--checkpoint: models are rebuilt for digits and synthetic-vad "
-                       f"checkpoints; this one is for {cfg.get('dataset')!r}")
+    if cfg.get("dataset") not in ("digits", "synthetic-vad", "motion-vad"):
+        raise CLIError(f"--checkpoint: models are rebuilt for digits, synthetic-vad and "
+                       f"motion-vad checkpoints; this one is for {cfg.get('dataset')!r}")
     parser = argparse.ArgumentParser()
     add_dataset_args(parser, default=cfg["dataset"])
+    parser.set_defaults(**FROM_CHECKPOINT)
     ns = parser.parse_args(["--root", root])
-    if cfg.get("setting") in SYNTHETIC_SETTINGS:
-        ns.setting = cfg["setting"]
-    td = load_data(ns, cfg.get("seed", 0))
+    td, _ = checkpoint_data(ns, {"seed": 0, **cfg}, state, path)
     options = model_options(td.task, cfg.get("options", {}))
     if td.task == "node":
         model = build_model(cfg["method"], "node", td.in_channels, num_classes=td.num_classes,
