@@ -85,6 +85,14 @@ def _creatable(text: str) -> None:
         raise argparse.ArgumentTypeError(f"{parent} is a file, so {text} cannot be created")
 
 
+def nonneg_float(text: str) -> float:
+    return _number(float, text, lambda v: 0 <= v < float("inf"), "a finite number >= 0")
+
+
+def fraction(text: str) -> float:
+    return _number(float, text, lambda v: 0 <= v < 1, "a number in [0, 1)")
+
+
 def out_folder(text: str) -> str:
     """argparse type of an output folder: anything but an existing file (or a
     path under one)."""

@@ -12,7 +12,8 @@ from __future__ import annotations
 import argparse
 import os.path as osp
 
-from . import CLIError, nonneg_int, out_folder, positive_float, positive_int
+from . import (CLIError, fraction, nonneg_float, nonneg_int, out_folder, positive_float,
+               positive_int)
 
 _EPILOG = """examples:
   pyg-fusion segment train --data synthetic --root runs/synthetic_rgbd \\
@@ -79,14 +80,14 @@ def register(subparsers) -> None:
     g.add_argument("--width", type=positive_int, default=64, help="stem channels (64 = ResNet)")
     g.add_argument("--decoder-features", type=positive_int, default=256)
     g.add_argument("--light", action="store_true", help="Light-Weight RefineNet decoder")
-    g.add_argument("--dropout", type=float, default=0.5)
+    g.add_argument("--dropout", type=fraction, default=0.5)
     g.add_argument("--frozen-stats", action="store_true",
                    help="freeze BN running statistics, train only the private affine")
     g.add_argument("--pretrained", help="local torchvision ResNet checkpoint (.pth)")
     g = t.add_argument_group("training")
     g.add_argument("--epochs", type=positive_int, default=20)
     g.add_argument("--lr", type=positive_float, default=2e-3)
-    g.add_argument("--weight-decay", type=float, default=1e-5)
+    g.add_argument("--weight-decay", type=nonneg_float, default=1e-5)
     g.add_argument("--seed", type=nonneg_int, default=0)
     g.add_argument("--out", type=out_folder, required=True, help="output folder")
     g.add_argument("--no-progress", action="store_true")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import os.path as osp
 
+from . import CLIError, nonneg_float, nonneg_int, out_folder, positive_float, positive_int
 from ._help import HelpFormatter
-from . import CLIError, nonneg_int, out_folder, positive_float, positive_int
 
 SYNTHETIC = "synthetic"
 
@@ -59,8 +59,8 @@ def register(subparsers) -> None:
                    help="private normalisation of each modality")
     t.add_argument("--gan-mode", choices=["vanilla", "lsgan", "none"],
                    default="vanilla", help="'none' trains L1 only")
-    t.add_argument("--lambda-l1", type=float, default=100.0)
-    t.add_argument("--lambda-gan", type=float, default=1.0)
+    t.add_argument("--lambda-l1", type=nonneg_float, default=100.0)
+    t.add_argument("--lambda-gan", type=nonneg_float, default=1.0)
     t.add_argument("--ndf", type=positive_int, default=32)
     t.add_argument("--d-layers", type=positive_int, default=2,
                    help="PatchGAN stride-2 layers (3 = 70x70 patches)")
