@@ -19,14 +19,16 @@ from pyg_fusion.visualize import plot_adjacency
 
 from test_training_node import _toy_graph
 
-LOGGERS = ("", "lightning", "lightning.pytorch", "lightning.fabric", "pyg_fusion")
+LOGGERS = ("", "lightning", "lightning.pytorch", "lightning.fabric", "pyg_fusion",
+           "lightning.pytorch.utilities.rank_zero", "lightning.fabric.utilities.rank_zero")
 
 
 def _state() -> dict:
-    return {"filters": list(warnings.filters), "threads": torch.get_num_threads(),
+    return {"warnings": list(warnings.filters), "threads": torch.get_num_threads(),
             "backend": matplotlib.get_backend(), "rc_backend": matplotlib.rcParams["backend"],
             "environ": dict(os.environ),
             "levels": {n: logging.getLogger(n).level for n in LOGGERS},
+            "filters": {n: list(logging.getLogger(n).filters) for n in LOGGERS},
             "scatter": _scatter.get_scatter_backend(),
             "deterministic": torch.are_deterministic_algorithms_enabled()}
 

@@ -1,21 +1,29 @@
 """The process settings a command of the CLI owns while it runs: torch's
-thread count (``--threads``) and the level of Lightning's loggers (their
-banners say nothing useful about a CPU run). Library functions never change
-them; the CLI sets them around one command and restores them after it, so
-that calling :func:`pyg_fusion.cli.main` in a running program leaves that
-program as it was."""
+thread count (``--threads``) and Lightning's INFO banners (GPU/TPU
+availability, tips and adverts), which say nothing useful about a CPU run.
+Library functions never change them; the CLI sets them around one command and
+restores them after it, so that calling :func:`pyg_fusion.cli.main` in a
+running program leaves that program as it was."""
 from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
 
-_LIGHTNING_LOGGERS = ("lightning.pytorch", "lightning.fabric", "lightning")
+# The loggers of Lightning's rank-zero messages. Lightning resets the levels
+# of its package loggers when it is imported (which happens inside a
+# command), so the banners are dropped by a filter on these loggers instead.
+_LIGHTNING_RANK_ZERO = ("lightning.pytorch.utilities.rank_zero",
+                        "lightning.fabric.utilities.rank_zero")
+
+
+def _below_warning(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING
 
 
 @contextmanager
 def command_settings(args):
     """Applies ``args.threads`` (when the command has it and it is >= 1) and
-    quiets Lightning's INFO banners for the duration of the command."""
+    drops Lightning's INFO messages for the duration of the command."""
     import torch
 
     # Restored whatever the command does to it (segment and translate set
@@ -24,13 +32,12 @@ def command_settings(args):
     threads = getattr(args, "threads", None)
     if isinstance(threads, int) and threads >= 1:
         torch.set_num_threads(threads)
-    loggers = [logging.getLogger(name) for name in _LIGHTNING_LOGGERS]
-    old_levels = [lg.level for lg in loggers]
+    loggers = [logging.getLogger(name) for name in _LIGHTNING_RANK_ZERO]
     for lg in loggers:
-        lg.setLevel(logging.WARNING)
+        lg.addFilter(_below_warning)
     try:
         yield
     finally:
-        for lg, level in zip(loggers, old_levels):
-            lg.setLevel(level)
+        for lg in loggers:
+            lg.removeFilter(_below_warning)
         torch.set_num_threads(old_threads)
