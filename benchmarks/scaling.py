@@ -210,7 +210,8 @@ def main():
                            for k, v in row.items()), flush=True)
     if args.json:
         from pyg_fusion.datasets._io import atomic_write
-        payload = {"machine": machine_info(), "load": os.getloadavg(), "rows": rows}
+        payload = {"machine": machine_info(), "worker_threads": 1,
+                   "load": os.getloadavg(), "rows": rows}
         with atomic_write(args.json, "w") as f:
             json.dump(payload, f, indent=1)
 

@@ -73,7 +73,7 @@ def _threads(faiss):
         faiss.omp_set_num_threads(old)
 
 
-def _index(faiss, d: int, metric: str, n: int, approx: bool, gpu_res):
+def _index(faiss, d: int, metric: str, n: int, approx: bool, gpu_res, device):
     ip = metric != "rbf"
     faiss_metric = faiss.METRIC_INNER_PRODUCT if ip else faiss.METRIC_L2
     nlist, nprobe = ivf_params(n)
@@ -84,7 +84,7 @@ def _index(faiss, d: int, metric: str, n: int, approx: bool, gpu_res):
     else:
         index = faiss.IndexFlatIP(d) if ip else faiss.IndexFlatL2(d)
     if gpu_res is not None:
-        index = faiss.index_cpu_to_gpu(gpu_res, torch.cuda.current_device(), index)
+        index = faiss.index_cpu_to_gpu(gpu_res, device.index or 0, index)
     return index
 
 
@@ -109,7 +109,8 @@ def faiss_knn(x: Tensor, ptr: list[int], k: int, metric: str, approx: list[bool]
             if hi == lo:
                 continue
             part = host[lo:hi]
-            index = _index(faiss, part.shape[1], metric, hi - lo, approx[g], gpu_res)
+            index = _index(faiss, part.shape[1], metric, hi - lo, approx[g], gpu_res,
+                           x.device)
             if not index.is_trained:
                 index.train(part)
             index.add(part)
