@@ -82,6 +82,15 @@ TRAINING_OPTIONS = ("epochs", "lr", "weight_decay", "eval_every", "batch_size", 
 LEGO_OPTIONS = ("support", "zeroth", "init", "lambda_anchor")
 
 
+def _lego_options(name: str, o: dict[str, Any]) -> dict[str, Any]:
+    # a rank-1 CP operator cannot be the mean of the graphs: lego-cp starts
+    # at their product whatever the task's init
+    out = {k: o[k] for k in LEGO_OPTIONS}
+    if name == "lego-cp":
+        out["init"] = "product"
+    return out
+
+
 def task_options(task: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
     """The options of a run: :data:`DEFAULTS` of ``task``, then the
     :data:`SETTING_DEFAULTS` of its ``features`` setting, then ``options``
@@ -188,7 +197,7 @@ def build_model(name: str, task: str, in_channels: dict[str, int], *,
             return M.NodeLEGO(in_channels, num_classes, num_powers=o["num_powers"], k=o["k"],
                               fusion="cp" if name == "lego-cp" else "pairwise",
                               rank=o["fusion_rank"], prune_k=o["prune_k"], pairs=o["pairs"],
-                              **{k: o[k] for k in LEGO_OPTIONS}, **head)
+                              **_lego_options(name, o), **head)
         if name.startswith("single-"):
             s = name[len("single-"):]
             return M.NodeFeatureFusion({s: in_channels[s]}, num_classes, mode="single",
@@ -216,7 +225,7 @@ def build_model(name: str, task: str, in_channels: dict[str, int], *,
                              rank=o["fusion_rank"], proj_channels=o["proj_channels"],
                              dropout=o["dropout"], center=o["center"],
                              head="row" if name == "lego-row" else "graph",
-                             **{k: o[k] for k in LEGO_OPTIONS})
+                             **_lego_options(name, o))
         if name.startswith("single-"):
             s = name[len("single-"):]
             return M.VADFeatureFusion({s: in_channels[s]}, num_segments, mode="single",
