@@ -6,7 +6,9 @@ Names (``<s>`` is a source / view name):
 ========================  ==================================================
 ``lego``                  LEGO, pairwise operators (random pair per training
                           step, mean over all pairs in evaluation); VAD:
-                          scored by GraphHead (features over G)
+                          the row head on G plus a GraphHead branch (each
+                          segment's absolute deviation from its video,
+                          propagated over G; zero at the start)
 ``lego-row``              VAD: LEGO scored by the paper's RowHead (rows of G)
 ``lego-cp``               LEGO, M-way CP operator (all sources at once)
 ``single-<s>``            feature level: one source
