@@ -1,0 +1,104 @@
+"""Sparse LEGO on the digits (N = 2000, six views, kNN k = 10): how far the
+fused graph of each sparse support is from the dense one, and how well it
+classifies.
+
+Supports (:class:`pyg_fusion.nn.LEGO`, ``support=``): ``union`` (each view's
+own kNN graph, the pairs fused on the union of their supports), ``intersection``
+(the same values, entries that both views of a pair have), ``shared`` (one
+support for all views: the union of their kNN graphs, every view's similarity
+evaluated on it). For each, with the untrained operator (A = e11 per pair, the
+graph product; the mean over the 15 pairs):
+
+* ``rel_frobenius``: ||G_sparse - G_dense||_F / ||G_dense||_F, G_dense from the
+  full (dense) relationship graphs. Un-normalised powers (``norm=None``), so
+  that the error is the part of the dense G that the support leaves out, not a
+  difference of degree scales;
+* ``val_acc`` / ``test_acc``: label propagation of the 5% training labels over
+  G with LEGO's default normalisation (``norm="sym"``), 20 steps, alpha 0.9
+  (the graph-only setting of README "results-lego"), mean over the splits.
+
+    python benchmarks/shared_support.py --splits 0..2 --json benchmarks/results/shared_support.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+SUPPORTS = ("union", "intersection", "shared")
+
+
+def fused(xs, support, k, norm, num_powers=1):
+    from pyg_fusion.nn import LEGO
+    lego = LEGO({s: x.size(1) for s, x in xs.items()}, num_powers, k=k, norm=norm,
+                pairs="all", support=support or "union",
+                backend="sparse" if k else "dense").double().eval()
+    with torch.no_grad():
+        return lego(xs).to_dense()[0]
+
+
+def propagate(g, data):
+    from pyg_fusion.functional import label_propagation, seed_labels
+    ei = g.nonzero().t()
+    out = label_propagation(seed_labels(data.y, data.train_mask), ei, g[ei[0], ei[1]])
+    pred = out.argmax(-1)
+    return {m: float((pred[data[f"{m}_mask"]] == data.y[data[f"{m}_mask"]]).float().mean())
+            for m in ("val", "test")}
+
+
+def main(argv=None):
+    from _machine import machine_info
+    from pyg_fusion.cli._runs import int_list
+    from pyg_fusion.datasets import MultiFeatureDigits
+
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--root", default="runs/data/digits")
+    p.add_argument("--splits", type=int_list, default=int_list("0..2"))
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--json", help="write the results here")
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)
+    rows = {s: {"rel_frobenius": [], "val_acc": [], "test_acc": [], "edges": []}
+            for s in SUPPORTS}
+    t0 = time.perf_counter()
+    for split in args.splits:
+        data = MultiFeatureDigits(args.root, label_rate=0.05, split_seed=split,
+                                  standardize=True, log=False)[0]
+        xs = {s: data[f"x_{s}"].double() for s in data.sources}
+        if split == args.splits[0]:  # the features do not depend on the split
+            dense = fused(xs, None, None, None)
+            for s in SUPPORTS:
+                g = fused(xs, s, args.k, None)
+                rows[s]["rel_frobenius"].append(float((g - dense).norm() / dense.norm()))
+            del dense
+        for s in SUPPORTS:
+            g = fused(xs, s, args.k, "sym")
+            rows[s]["edges"].append(int((g != 0).sum()))
+            acc = propagate(g, data)
+            rows[s]["val_acc"].append(acc["val"])
+            rows[s]["test_acc"].append(acc["test"])
+    out = {"k": args.k, "splits": args.splits, "num_nodes": int(data.num_nodes),
+           "seconds": round(time.perf_counter() - t0, 1), "machine": machine_info(),
+           "supports": {s: {key: (statistics.fmean(v) if v else None) for key, v in r.items()}
+                        | {"values": r} for s, r in rows.items()}}
+    print(f"{'support':14s} {'rel. Frobenius':>15s} {'edges':>10s} {'val acc':>8s} "
+          f"{'test acc':>9s}")
+    for s, r in out["supports"].items():
+        print(f"{s:14s} {r['rel_frobenius']:15.4f} {r['edges']:10.0f} "
+              f"{100 * r['val_acc']:8.2f} {100 * r['test_acc']:9.2f}")
+    if args.json:
+        from pyg_fusion.cli._runs import write_json
+        write_json(args.json, out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

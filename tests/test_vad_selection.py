@@ -1,0 +1,110 @@
+"""LEGO never below its own special cases: it starts exactly at the
+graph-product baseline, the epoch is chosen on held-out training videos
+(never on the test set), and the anchor penalty pulls A toward its start."""
+import pytest
+import torch
+from torch_geometric.data import Batch
+
+from pyg_fusion.datasets import SyntheticVAD
+from pyg_fusion.methods import build_model
+from pyg_fusion.nn import LEGOFusion
+from pyg_fusion.training import seed_everything
+from pyg_fusion.training.vad import fit_vad, mil_topk_loss, split_videos, video_scores
+
+
+@pytest.fixture(scope="module")
+def vad_data(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp("svad_sel"))
+    kw = dict(num_videos=(12, 6), snippets=(16, 24), num_segments=8, log=False)
+    return SyntheticVAD(root, "train", **kw), SyntheticVAD(root, "test", **kw)
+
+
+def _inch(ds):
+    d = ds[0]
+    return {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
+
+
+@pytest.mark.parametrize("name,num_sources", [("lego-row", 2), ("lego", 2), ("lego-cp", 3)])
+def test_lego_starts_exactly_at_graph_product(vad_data, name, num_sources):
+    # two sources: the pairwise operator at A = e11; three: the CP operator
+    train, _ = vad_data
+    inch = dict(list(_inch(train).items())[:num_sources])
+    batch = Batch.from_data_list([train[i] for i in range(4)])
+    seed_everything(3)
+    base = build_model("graph-product", "vad", inch, num_segments=8)
+    seed_everything(3)
+    lego = build_model(name, "vad", inch, num_segments=8, init="product",
+                       zeroth="identity", num_powers=2)
+    out_b, g_b = base(batch)
+    out_l, g_l = lego(batch)
+    torch.testing.assert_close(out_l, out_b, atol=1e-5, rtol=1e-5)
+    # the rows the head scores are those of the graph product
+    rows = g_l / g_l.abs().amax(-1, keepdim=True)
+    torch.testing.assert_close(rows, g_b, atol=1e-5, rtol=1e-5)
+
+
+def test_split_videos_is_stratified_seeded_and_disjoint(vad_data):
+    train, _ = vad_data
+    y = [int(train[i].y) for i in range(len(train))]
+    tr, va = split_videos(train, 0.25, seed=1)
+    assert sorted(tr + va) == list(range(len(train))) and not set(tr) & set(va)
+    for c in (0, 1):
+        assert sum(y[i] == c for i in va) == round(0.25 * y.count(c))
+    assert split_videos(train, 0.25, seed=1) == (tr, va)
+    assert split_videos(train, 0.25, seed=2) != (tr, va)
+    assert split_videos(train, 0.0) == (list(range(len(train))), [])
+    with pytest.raises(ValueError, match="val_fraction"):
+        split_videos(train, 1.0)
+
+
+def test_fit_vad_tests_the_epoch_of_lowest_validation_loss(vad_data, tmp_path):
+    train, test = vad_data
+    seed_everything(0)
+    model = build_model("lego-row", "vad", _inch(train), num_segments=8, num_powers=2)
+    r = fit_vad(model, train, test, out_dir=tmp_path, epochs=4, batch_size=4,
+                val_fraction=0.25, progress=False, checkpoint=True, seed=0)
+    _, va = split_videos(train, 0.25, seed=0)
+    # the restored model is the chosen one: it reproduces the chosen validation loss
+    model.eval()
+    with torch.no_grad():
+        batch = Batch.from_data_list([train[i] for i in va])
+        loss = mil_topk_loss(model(batch)[0], batch.y.view(-1))
+        video = video_scores(model(batch)[0])
+    assert float(loss) == pytest.approx(r["val_loss"], abs=1e-6)
+    assert 0 <= r["epoch"] < 4 and 0 <= r["val_video_auc"] <= 1
+    assert video.numel() == len(va)
+    assert (tmp_path / "checkpoints" / "best.ckpt").is_file()
+    # the test metrics are those of the restored model
+    assert r["auc"] == r["task"].last_metrics["auc"]
+
+
+def test_anchor_penalty_pulls_the_operator_to_its_start():
+    fusion = LEGOFusion(["a", "b", "c"], 2, lambda_anchor=2.0)
+    assert float(fusion.penalty()) == 0.0
+    with torch.no_grad():
+        deltas = {k: torch.randn_like(a) for k, a in fusion.A.items()}
+        for k, a in fusion.A.items():
+            a.add_(deltas[k])
+    ref = 2.0 * sum((d ** 2).sum() for d in deltas.values())
+    torch.testing.assert_close(fusion.penalty(), ref)
+    # off by default; the start is not saved with the model
+    assert float(LEGOFusion(["a", "b"], 2).penalty()) == 0.0
+    assert not any(k.startswith("start_") for k in fusion.state_dict())
+    with pytest.raises(ValueError, match="lambda_anchor"):
+        LEGOFusion(["a", "b"], 2, lambda_anchor=-1.0)
+
+
+def test_anchor_penalty_enters_the_training_loss(vad_data):
+    from pyg_fusion.training.vad import WeaklySupervisedVAD
+    train, _ = vad_data
+    model = build_model("lego-row", "vad", _inch(train), num_segments=8, num_powers=2,
+                        lambda_anchor=5.0)
+    task = WeaklySupervisedVAD(model, lambda_deg=0.0)
+    batch = Batch.from_data_list([train[i] for i in range(4)])
+    base = float(task.training_step(batch, 0))
+    with torch.no_grad():
+        model.fusion.A["c3d|i3d"].add_(1.0)
+    delta = 5.0 * model.fusion.A["c3d|i3d"].numel()
+    moved = task.model.fusion.penalty()
+    assert float(moved) == pytest.approx(delta)
+    assert float(task.training_step(batch, 0)) != pytest.approx(base)
