@@ -3,8 +3,7 @@ import pytest
 import torch
 
 from pyg_fusion.training.metrics import (accuracy, average_precision, frame_level_metrics,
-                                         gather_by_index, pr_auc_trapz, roc_auc,
-                                         snippets_to_frames)
+                                         gather_by_index, pr_auc_trapz, roc_auc)
 
 
 def _auc_pairs(s, y):
@@ -65,15 +64,9 @@ def test_metric_errors_are_clear():
         accuracy(torch.zeros(0, dtype=torch.long), torch.zeros(0, dtype=torch.long))
 
 
-def test_accuracy_and_frames():
+def test_accuracy_and_frame_metrics():
     logits = torch.tensor([[2.0, 0.0], [0.0, 1.0], [3.0, 1.0]])
     assert accuracy(logits, torch.tensor([0, 1, 1])) == pytest.approx(2 / 3)
-    f = snippets_to_frames(torch.tensor([0.1, 0.9]), snippet_len=3)
-    assert f.tolist() == pytest.approx([0.1] * 3 + [0.9] * 3)
-    assert snippets_to_frames(torch.tensor([0.1, 0.9]), 4, 3).tolist() == pytest.approx(
-        [0.1] * 3 + [0.9])
-    assert snippets_to_frames(torch.tensor([0.1, 0.9]), 8, 3).tolist() == pytest.approx(
-        [0.1] * 3 + [0.9] * 5)
     m = frame_level_metrics([torch.tensor([0.1, 0.2]), torch.tensor([0.9])],
                             [torch.tensor([0, 0]), torch.tensor([1])])
     assert m == {"auc": 1.0, "ap": 1.0, "pr_auc_trapz": 1.0}

@@ -3,7 +3,9 @@ import torch
 from torch_geometric.data import Batch
 
 from pyg_fusion.datasets import SyntheticVAD, segment_scores_to_frames
-from pyg_fusion.methods import build_model, count_parameters, method_names
+from torch_geometric.profile import count_parameters
+
+from pyg_fusion.methods import build_model, method_names
 from pyg_fusion.training import seed_everything
 from pyg_fusion.training.metrics import frame_level_metrics
 from pyg_fusion.training.trainer import build_trainer

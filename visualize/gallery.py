@@ -23,9 +23,9 @@ of pyg_fusion lacks is skipped and listed as such in the index):
    ``--bench FILE``) when present, else a quick in-process timing of LEGO's
    forward + backward on both backends (time only, no memory).
 
-The short runs are fitted with a few lines of plain torch rather than the
-Lightning trainer: they exist to feed figures in under two minutes, not to
-report results (``pyg-fusion train`` / ``sweep`` do that).
+The short runs are built and trained by the library (``build_model``,
+``fit_node``, ``fit_vad``), with few nodes, videos and epochs: they exist to
+feed figures, not to report results (``pyg-fusion train`` / ``sweep`` do that).
 """
 from __future__ import annotations
 
@@ -35,6 +35,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -48,15 +49,16 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import torch  # noqa: E402
-import torch.nn.functional as TF  # noqa: E402
 from tqdm import tqdm  # noqa: E402
 
 from pyg_fusion import datasets  # noqa: E402
 from pyg_fusion._files import save_figure, write_json, write_text  # noqa: E402
+from pyg_fusion.cli._process import command_settings  # noqa: E402
 from pyg_fusion import visualize as V  # noqa: E402
 from pyg_fusion.data import MultiSourceData  # noqa: E402
-from pyg_fusion.functional import graph_powers, relation_graph  # noqa: E402
-from pyg_fusion.nn import LEGO, GraphHead, LEGOFusion  # noqa: E402
+from pyg_fusion.functional import relation_graph  # noqa: E402
+from pyg_fusion.methods import build_model  # noqa: E402
+from pyg_fusion.nn import LEGO  # noqa: E402
 
 DIGIT_VIEWS = ("fou", "kar", "pix")
 SWEEP_VIEWS = ("fou", "kar")
@@ -85,75 +87,53 @@ class Gallery:
 # ------------------------------------------------------------------ digits
 def digits_subset(root: str, per_class: int, train_per_class: int, seed: int = 0):
     """A stratified subset of the digits: ``per_class`` nodes of each class,
-    the first ``train_per_class`` of them (in a seeded order) for training."""
+    the first ``train_per_class`` of them (in a seeded order) for training, half
+    of the rest for validation (the epoch is chosen there), half for test."""
     ds = datasets.MultiFeatureDigits(root, views=DIGIT_VIEWS, standardize=True, log=False)
     data = ds[0]
     g = torch.Generator().manual_seed(seed)
-    keep, train = [], []
+    keep, split = [], []
+    val_end = train_per_class + (per_class - train_per_class) // 2
     for c in range(10):
         idx = (data.y == c).nonzero().view(-1)
         idx = idx[torch.randperm(idx.numel(), generator=g)][:per_class]
         keep.append(idx)
-        train.append(torch.arange(per_class) < train_per_class)
-    order = torch.cat(keep)
+        rank = torch.arange(per_class)
+        split.append((rank >= train_per_class).long() + (rank >= val_end).long())
+    order, split = torch.cat(keep), torch.cat(split)
     sub = MultiSourceData(y=data.y[order], num_nodes=order.numel())
     for v in DIGIT_VIEWS:
         sub[f"x_{v}"] = data[f"x_{v}"][order]
-    sub.train_mask = torch.cat(train)
-    sub.test_mask = ~sub.train_mask
+    sub.train_mask, sub.val_mask, sub.test_mask = split == 0, split == 1, split == 2
     return sub
 
 
-def source_powers(data, sources, k: int, num_powers: int) -> dict:
-    out = {}
-    for s in sources:
-        ei, w = relation_graph(data[f"x_{s}"], k=k)
-        out[s] = graph_powers(ei, w, data.num_nodes, num_powers)
-    return out
-
-
-def train_node_lego(data, powers: dict, num_powers: dict, *, epochs: int, seed: int,
-                    desc: str | None = None):
-    """LEGOFusion + GraphHead on precomputed powers (the graphs do not depend
-    on trained parameters, so they are built once). Returns (fusion, head,
-    test accuracy)."""
+def train_node_lego(data, num_powers: dict, *, k: int, epochs: int, seed: int):
+    """The library's ``lego`` node model on the views of ``num_powers`` (P per
+    view), trained by ``fit_node``. Returns (model, metrics at the epoch of
+    best validation accuracy)."""
+    from pyg_fusion.training.node import fit_node
     torch.manual_seed(seed)
-    sources = sorted(num_powers)
-    pw = {s: (powers[s][0], powers[s][1][:, :num_powers[s] + 1]) for s in sources}
-    x = torch.cat([data[f"x_{s}"] for s in sources], dim=1)
-    n = data.num_nodes
-    fusion = LEGOFusion(sources, num_powers)
-    head = GraphHead(x.size(1), 64, 10, dropout=0.5)
-    opt = torch.optim.Adam([*fusion.parameters(), *head.parameters()], lr=0.01,
-                           weight_decay=5e-4)
-    bar = tqdm(range(epochs), desc=desc, leave=False, disable=desc is None)
-    for _ in bar:
-        fusion.train()
-        head.train()
-        ei, w = fusion(pw, n)
-        loss = TF.cross_entropy(head(x, ei, w)[data.train_mask], data.y[data.train_mask])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        bar.set_postfix(loss=f"{loss.item():.3f}")
-    fusion.eval()
-    head.eval()
-    with torch.no_grad():
-        ei, w = fusion(pw, n)
-        pred = head(x, ei, w).argmax(1)
-    acc = (pred[data.test_mask] == data.y[data.test_mask]).float().mean().item()
-    return fusion, head, acc, (ei, w)
+    widths = {s: data[f"x_{s}"].size(1) for s in num_powers}
+    model = build_model("lego", "node", widths, num_classes=10, num_powers=num_powers, k=k)
+    with tempfile.TemporaryDirectory() as tmp:
+        metrics = fit_node(model, data, out_dir=tmp, epochs=epochs, seed=seed,
+                           progress=False, checkpoint=False)
+    return model.eval(), metrics
 
 
 def run_digits(gal: Gallery, args) -> None:
     data = digits_subset(args.root, args.digits_nodes // 10, args.train_per_class)
     n = data.num_nodes
-    powers = source_powers(data, DIGIT_VIEWS, args.k, 3)
-    fusion, _, acc, (gi, gw) = train_node_lego(
-        data, powers, {v: 2 for v in DIGIT_VIEWS}, epochs=args.epochs, seed=0,
-        desc="digits: LEGO + GraphHead")
+    print("digits: LEGO + GraphHead")
+    model, metrics = train_node_lego(data, {v: 2 for v in DIGIT_VIEWS}, k=args.k,
+                                     epochs=args.epochs, seed=0)
+    acc = metrics["test_acc"]
+    with torch.no_grad():
+        gi, gw = model.fused_graph(data)
     gal.numbers["digits"] = dict(nodes=n, views=list(DIGIT_VIEWS), k=args.k, P=2,
-                                 train_nodes=int(data.train_mask.sum()), epochs=args.epochs,
+                                 train_nodes=int(data.train_mask.sum()),
+                                 val_nodes=int(data.val_mask.sum()), epochs=args.epochs,
                                  test_accuracy=round(acc, 4))
     print(f"digits: {n} nodes, test accuracy {acc:.3f}")
 
@@ -190,7 +170,7 @@ def run_digits(gal: Gallery, args) -> None:
             f"R_m^0 = I to R_m^3 of two views (sym-normalised, {small.num_nodes} digits): "
             "each power reaches one hop further, so class blocks fill in.")
 
-    fig = V.plot_fusion_operator(fusion)
+    fig = V.plot_fusion_operator(model.fusion)
     gal.add(fig, "operator", "Learned fusion operator A (digits)",
             "A[p, q] of each view pair after training (initialised at A[1, 1] = 1): the "
             "signed weight of R_a^p (Hadamard) R_b^q in G.")
@@ -198,14 +178,12 @@ def run_digits(gal: Gallery, args) -> None:
 
 def run_sweep(gal: Gallery, args) -> None:
     data = digits_subset(args.root, args.sweep_nodes // 10, args.train_per_class)
-    top = max(args.sweep_p + args.sweep_q)
-    powers = source_powers(data, SWEEP_VIEWS, args.k, top)
     a, b = SWEEP_VIEWS
     records = []
     grid = [(p, q) for p in args.sweep_p for q in args.sweep_q]
     for p, q in tqdm(grid, desc="(P, Q) sweep"):
-        accs = [train_node_lego(data, powers, {a: p, b: q}, epochs=args.sweep_epochs,
-                                seed=s)[2] for s in range(args.sweep_seeds)]
+        accs = [train_node_lego(data, {a: p, b: q}, k=args.k, epochs=args.sweep_epochs,
+                                seed=s)[1]["test_acc"] for s in range(args.sweep_seeds)]
         records.append({"P": p, "Q": q, "metric": "test_accuracy",
                         "mean": statistics.fmean(accs),
                         "std": statistics.pstdev(accs) if len(accs) > 1 else 0.0,
@@ -224,34 +202,26 @@ def run_sweep(gal: Gallery, args) -> None:
 
 
 # ------------------------------------------------------------------ VAD
-def train_vad(make_model, train, *, epochs: int, lr: float, desc: str):
-    """Weak supervision: MIL top-3 mean of the segment logits against the
-    video label, binary cross-entropy, mini-batches of 8 videos."""
-    from torch_geometric.loader import DataLoader
+def train_vad(name: str, widths: dict, num_segments: int, train, test, *, epochs: int,
+              lr: float):
+    """The library's VAD model ``name``, trained by ``fit_vad`` (MIL top-3 on the
+    video labels, epoch chosen on held-out training videos) and scored on
+    ``test``. Returns (model, task, test metrics)."""
+    from pyg_fusion.training.vad import fit_vad
     torch.manual_seed(0)
-    model = make_model()
-    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=5e-4)
-    loader = DataLoader(list(train), batch_size=8, shuffle=True)
-    for _ in tqdm(range(epochs), desc=desc):
-        model.train()
-        for batch in loader:
-            logits, _ = model(batch)
-            video = logits.topk(3, dim=1).values.mean(1)
-            loss = TF.binary_cross_entropy_with_logits(video, batch.y.float())
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-    return model.eval()
+    model = build_model(name, "vad", widths, num_segments=num_segments)
+    with tempfile.TemporaryDirectory() as tmp:
+        metrics = fit_vad(model, train, test, out_dir=tmp, epochs=epochs, lr=lr,
+                          progress=False, checkpoint=False)
+    return model.eval(), metrics["task"], metrics
 
 
 def run_vad(gal: Gallery, args) -> None:
     if not hasattr(datasets, "SyntheticVAD"):
         gal.skip("synthetic VAD", "pyg_fusion.datasets.SyntheticVAD is not available")
         return
-    from sklearn.metrics import roc_auc_score
     from torch_geometric.data import Batch
 
-    from pyg_fusion.methods import build_model
     vad_root = os.path.join(args.root, "synthetic_vad")
     kw = dict(num_videos=(args.vad_videos, args.vad_videos), log=False)
     train = datasets.SyntheticVAD(vad_root, "train", **kw)
@@ -259,26 +229,16 @@ def run_vad(gal: Gallery, args) -> None:
     sources = train[0].sources
     n = train[0][f"x_{sources[0]}"].size(0)
     widths = {s: train[0][f"x_{s}"].size(1) for s in sources}
-    models = {
-        "LEGO": train_vad(lambda: build_model("lego", "vad", widths, num_segments=n),
-                          train, epochs=args.vad_epochs, lr=3e-3, desc="VAD: LEGO"),
-        "feature concat": train_vad(
-            lambda: build_model("feature-concat", "vad", widths, num_segments=n),
-            train, epochs=args.vad_epochs, lr=3e-3, desc="VAD: feature concat"),
-    }
     test_list = list(test)
-    tb = Batch.from_data_list(test_list)
-    gt = torch.cat([d.frame_gt for d in test_list]).numpy()
     scores, aucs = {}, {}
-    with torch.no_grad():
-        for name, model in models.items():
-            logits, g = model(tb)
-            scores[name] = torch.sigmoid(logits)
-            if name == "LEGO":
-                fused = g
-            frames = torch.cat([datasets.segment_scores_to_frames(scores[name][i], d)
-                                for i, d in enumerate(test_list)])
-            aucs[name] = float(roc_auc_score(gt, frames.numpy()))
+    for label, name in tqdm([("LEGO", "lego"), ("feature concat", "feature-concat")],
+                            desc="VAD"):
+        model, task, metrics = train_vad(name, widths, n, train, test,
+                                         epochs=args.vad_epochs, lr=3e-3)
+        scores[label], aucs[label] = task.last_scores, metrics["auc"]
+        if name == "lego":
+            with torch.no_grad():
+                fused = model(Batch.from_data_list(test_list))[1]
     gal.numbers["vad"] = dict(setting="multi_representation", sources=sources,
                               train_videos=len(train), test_videos=len(test_list),
                               epochs=args.vad_epochs,
@@ -429,9 +389,6 @@ def main(argv=None) -> int:
                    help="comma-separated steps to run (default: all)")
     p.add_argument("--timing-sizes", type=parse_ints, default=[32, 64, 128, 256, 512])
     args = p.parse_args(argv)
-    # The graphs here are small: one thread avoids paying for thread
-    # synchronisation on every tiny kernel (about 2x less CPU time on 2 cores).
-    torch.set_num_threads(1)
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     args.root = args.root or str(out / "data")
@@ -443,12 +400,16 @@ def main(argv=None) -> int:
     unknown = [s for s in chosen if s not in steps]
     if unknown:
         p.error(f"--steps: unknown step(s) {unknown}; choose from {list(steps)}")
-    for name in chosen:
-        step = steps[name]
-        t, c = time.perf_counter(), time.process_time()
-        step(gal, args)
-        gal.numbers.setdefault("seconds", {})[name] = dict(
-            wall=round(time.perf_counter() - t, 1), cpu=round(time.process_time() - c, 1))
+    # The graphs here are small: one thread avoids paying for thread
+    # synchronisation on every tiny kernel (about 2x less CPU time on 2 cores).
+    # The CLI's settings also drop Lightning's banners.
+    with command_settings(argparse.Namespace(threads=1)):
+        for name in chosen:
+            step = steps[name]
+            t, c = time.perf_counter(), time.process_time()
+            step(gal, args)
+            gal.numbers.setdefault("seconds", {})[name] = dict(
+                wall=round(time.perf_counter() - t, 1), cpu=round(time.process_time() - c, 1))
     seconds = time.perf_counter() - t0
     index = write_index(gal, seconds)
     print(f"{len(gal.items)} figures in {seconds:.0f} s; open {index}")

@@ -24,7 +24,7 @@ Names (``<s>`` is a source / view name):
 ``gcn-<s>``, ``gcn-mean`` GCN on one source's graph / the mean graph (node
                           classification only)
 ``asym-shuffle``          AsymFusion's asymmetric exchange on node features
-                          (node classification, when available)
+                          (node classification)
 ========================  ==================================================
 
 Every node-classification model maps a graph to logits ``[N, C]``
@@ -33,14 +33,17 @@ Every node-classification model maps a graph to logits ``[N, C]``
 """
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 from torch import nn
 
+from ..nn.baselines import FEATURE_MODES, GRAPH_MODES
+
 TASKS = ("node", "vad")
-FEATURE_MODES = ("concat", "add", "product")
-GRAPH_MODES = ("concat", "mean", "product")
+# The registry's multi-source modes of the baselines. Graph "add" is left out:
+# it is "mean" times M, and the paper's "addition" baseline is served by mean.
+_FEATURE_FUSIONS = tuple(m for m in FEATURE_MODES if m != "single")
+_GRAPH_FUSIONS = tuple(m for m in GRAPH_MODES if m not in ("single", "add"))
 
 # Hyper-parameters of each task; every key can be overridden by the caller.
 # Node classification: P = 1 and k = 10 on the digits (P = 2 with per-row
@@ -110,34 +113,19 @@ def model_options(task: str, options: dict[str, Any] | None = None) -> dict[str,
             if k not in TRAINING_OPTIONS}
 
 
-def asym_available() -> bool:
-    return importlib.util.find_spec("pyg_fusion.nn.asym.graph") is not None
-
-
 def method_names(task: str, sources: list[str], features: str | None = None) -> list[str]:
     """All method names for ``task`` ("node" or "vad") on these sources
     (with ``features="labels"``, only the methods that give a graph)."""
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
     names = ["lego", "lego-cp"] + (["lego-row"] if task == "vad" else [])
-    names += [f"single-{s}" for s in sources] + [f"feature-{m}" for m in FEATURE_MODES]
+    names += [f"single-{s}" for s in sources] + [f"feature-{m}" for m in _FEATURE_FUSIONS]
     if task == "vad":
         names.append("mtn")
-    names += [f"graph-{s}" for s in sources] + [f"graph-{m}" for m in GRAPH_MODES]
+    names += [f"graph-{s}" for s in sources] + [f"graph-{m}" for m in _GRAPH_FUSIONS]
     if task == "node" and features != "labels":
-        names += [f"gcn-{s}" for s in sources] + ["gcn-mean"]
-        if asym_available():
-            names.append("asym-shuffle")
+        names += [f"gcn-{s}" for s in sources] + ["gcn-mean", "asym-shuffle"]
     return names
-
-
-def method_level(name: str) -> str:
-    """``"lego"``, ``"feature"``, ``"graph"``, ``"gcn"`` or ``"asym"``."""
-    if name.startswith("lego"):
-        return "lego"
-    if name.startswith(("single-", "feature-")) or name == "mtn":
-        return "feature"
-    return name.split("-")[0]
 
 
 def resolve_methods(spec: str | list[str], task: str, sources: list[str],
@@ -209,7 +197,7 @@ def build_model(name: str, task: str, in_channels: dict[str, int], *,
                                        k=o["k"], **head)
         if name.startswith("graph-"):
             rest = name[len("graph-"):]
-            if rest in GRAPH_MODES:
+            if rest in _GRAPH_FUSIONS:
                 return M.NodeGraphFusion(in_channels, num_classes, mode=rest, k=o["k"], **head)
             return M.NodeGraphFusion(in_channels, num_classes, mode="single",
                                      graph_sources=[rest], k=o["k"], **head)
@@ -239,7 +227,7 @@ def build_model(name: str, task: str, in_channels: dict[str, int], *,
             return M.VADMTN(in_channels, num_segments, hidden_channels=o["hidden_channels"])
         if name.startswith("graph-"):
             rest = name[len("graph-"):]
-            if rest in GRAPH_MODES:
+            if rest in _GRAPH_FUSIONS:
                 return M.VADGraphFusion(in_channels, num_segments, mode=rest,
                                         dropout=o["dropout"], center=o["center"])
             return M.VADGraphFusion({rest: in_channels[rest]}, num_segments, mode="single",
@@ -247,11 +235,5 @@ def build_model(name: str, task: str, in_channels: dict[str, int], *,
     raise AssertionError(name)  # pragma: no cover - method_names and builders agree
 
 
-def count_parameters(model: nn.Module) -> int:
-    """Number of trainable parameters."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
-
 __all__ = ["TASKS", "DEFAULTS", "SETTING_DEFAULTS", "TRAINING_OPTIONS", "task_options",
-           "model_options", "method_names", "method_level", "resolve_methods",
-           "build_model", "count_parameters", "asym_available"]
+           "model_options", "method_names", "resolve_methods", "build_model"]

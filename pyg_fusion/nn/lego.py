@@ -7,7 +7,7 @@ from torch_geometric.utils import to_dense_batch
 
 from ..functional._checks import (check_batch, check_choice, check_index, check_like,
                                   check_tensor)
-from ..functional.coarsen import coarsen
+from ..functional.coarsen import coarsen, dense_coarsen
 from ..functional.support import dense_shared_support_graphs, shared_support_graphs
 from .fused_graph import FusedGraph
 from .lego_fusion import LEGOFusion
@@ -267,12 +267,15 @@ class LEGO(torch.nn.Module):
             raise ValueError("assign must keep the finer units in graph order")
         xf, mask_f = to_dense_batch(x, batch_f, batch_size=b)
         rf = self.graph.dense(xf, mask_f)
-        counts_f = torch.bincount(batch_f, minlength=b)
-        ptr_f = torch.cat([counts_f.new_zeros(1), counts_f.cumsum(0)])
-        local_f = torch.arange(x.size(0), device=x.device) - ptr_f[batch_f]
-        s = rf.new_zeros(b, xf.size(1), n_max)
-        s[batch_f, local_f, assign - ptr[batch_f]] = 1
-        return s.transpose(1, 2) @ rf @ s
+        local = assign - ptr[batch_f]  # each fine unit's parent within its graph
+        out = rf.new_zeros(b, n_max, n_max)
+        start = 0
+        for i, (n, n_f) in enumerate(zip(counts.tolist(),
+                                         torch.bincount(batch_f, minlength=b).tolist())):
+            if n > 0:
+                out[i, :n, :n] = dense_coarsen(rf[i, :n_f, :n_f], local[start:start + n_f], n)
+            start += n_f
+        return out
 
     def _dense_padded(self, xs, mask) -> FusedGraph:
         dense = self._dense_graphs(xs, mask)

@@ -28,7 +28,7 @@ from sklearn.metrics import average_precision_score, precision_recall_curve, roc
 from torch import Tensor
 
 __all__ = ["roc_auc", "average_precision", "pr_auc_trapz", "accuracy",
-           "frame_level_metrics", "snippets_to_frames", "gather_by_index",
+           "frame_level_metrics", "gather_by_index",
            "all_gather_variable"]
 
 
@@ -84,20 +84,6 @@ def accuracy(logits_or_pred: Tensor, y: Tensor) -> float:
     if y.numel() == 0:
         raise ValueError("y is empty")
     return float((pred == y).double().mean())
-
-
-def snippets_to_frames(scores: Tensor, num_frames: int | None = None,
-                       snippet_len: int = 16) -> Tensor:
-    """Repeats each snippet score ``snippet_len`` times (the VAD convention), cut
-    or edge-padded to ``num_frames`` when given."""
-    frames = scores.reshape(-1).repeat_interleave(snippet_len)
-    if num_frames is not None:
-        if frames.numel() >= num_frames:
-            frames = frames[:num_frames]
-        else:
-            pad = frames[-1:].expand(num_frames - frames.numel())
-            frames = torch.cat([frames, pad])
-    return frames
 
 
 def frame_level_metrics(frame_scores: Sequence[Tensor] | Tensor,
