@@ -36,23 +36,56 @@ def test_modality_batchnorm_private_statistics_and_affine():
     a = torch.randn(8, 4, 3, 3)
     b = 5 + 3 * torch.randn(8, 4, 3, 3)
     bn([a, b])
-    m0, m1 = bn.bns[0].running_mean, bn.bns[1].running_mean
+    m0, m1 = bn.norms[0].running_mean, bn.norms[1].running_mean
     assert not torch.allclose(m0, m1)               # private statistics
     assert torch.allclose(m1, 0.1 * b.mean(dim=(0, 2, 3)), atol=1e-5)
-    assert bn.bns[0].weight is not bn.bns[1].weight
+    assert bn.norms[0].weight is not bn.norms[1].weight
     with pytest.raises(ValueError, match="2 modality"):
         bn([a])
 
 
 def test_modality_batchnorm_frozen_stats():
     bn = ModalityBatchNorm2d(4, 2, frozen_stats=True).train()
-    bn.bns[1].running_mean.fill_(2.0)
+    bn.norms[1].running_mean.fill_(2.0)
     x = torch.randn(6, 4, 3, 3)
     out = bn([x, x])
-    assert torch.equal(bn.bns[0].running_mean, torch.zeros(4))   # not updated
+    assert torch.equal(bn.norms[0].running_mean, torch.zeros(4))   # not updated
     assert torch.allclose(out[1], (x - 2.0) / (1 + 1e-5) ** 0.5, atol=1e-6)
     out[0].sum().backward()
-    assert bn.bns[0].weight.grad is not None                     # affine learns
+    assert bn.norms[0].weight.grad is not None                     # affine learns
+
+
+def test_one_modality_norm_for_images_and_node_features():
+    from pyg_fusion.nn.asym import AsymGraphFusion, ModalityNorm, ModalityNorm2d
+    assert ModalityBatchNorm2d is ModalityNorm and ModalityNorm2d is ModalityNorm
+    torch.manual_seed(0)
+    inst = ModalityNorm(4, 2, "instance")
+    assert all(isinstance(n, nn.InstanceNorm2d) and n.affine for n in inst.norms)
+    node = ModalityNorm(4, 2, "batch", input_dim=2)
+    x = torch.randn(10, 4)
+    assert torch.allclose(node([x, x])[1], nn.BatchNorm1d(4)(x))
+    layer = ModalityNorm(4, 2, "layer", input_dim=2)
+    assert torch.allclose(layer([x, x])[0], nn.LayerNorm(4)(x))
+    with pytest.raises(ValueError, match="norm"):
+        ModalityNorm(4, 2, "layer")                  # no layer norm on images
+    with pytest.raises(ValueError, match="frozen_stats"):
+        ModalityNorm(4, 2, "instance", frozen_stats=True)
+    # AsymGraphFusion keeps its state-dict keys
+    keys = AsymGraphFusion({"a": 5, "b": 5}, 10).state_dict()
+    assert "norms.0.0.norms.1.running_mean" in keys
+
+
+def test_modality_norm_loads_old_bns_keys():
+    torch.manual_seed(0)
+    shared = share_across_modalities(_small_cnn(), 2)
+    with torch.no_grad():
+        shared.model[1].norms[1].bias.add_(1.0)
+    old = {k.replace(".norms.", ".bns."): v for k, v in shared.state_dict().items()}
+    assert any(".bns." in k for k in old)
+    fresh = share_across_modalities(_small_cnn(), 2)
+    fresh.load_state_dict(old)
+    for k, v in shared.state_dict().items():
+        assert torch.equal(fresh.state_dict()[k], v), k
 
 
 def test_share_across_modalities_parameters():
@@ -71,7 +104,7 @@ def test_share_across_modalities_parameters():
     # each modality uses its own BN: same input, different private affine
     shared = share_across_modalities(_small_cnn(), 2).eval()
     with torch.no_grad():
-        shared.model[4].bns[1].bias.add_(1.0)
+        shared.model[4].norms[1].bias.add_(1.0)
     za, zb = shared([xs[0], xs[0]])
     assert torch.allclose(zb - za, torch.ones_like(za), atol=1e-5)
 
@@ -82,8 +115,8 @@ def test_share_across_modalities_copies_bn_state():
         plain[1].weight.uniform_()
         plain[1].running_var.fill_(4.0)
     shared = share_across_modalities(plain, 3)
-    for b in shared.model[1].bns:
-        assert torch.equal(b.weight, shared.model[1].bns[0].weight)
+    for b in shared.model[1].norms:
+        assert torch.equal(b.weight, shared.model[1].norms[0].weight)
         assert torch.equal(b.running_var, torch.full((8, ), 4.0))
     assert bn_affine_parameter_count(shared) == 2 * (8 + 4)
 
@@ -113,12 +146,12 @@ def test_bottleneck_follows_the_block_data_flow():
     out = blk([a, b])
     # docs/methods.md §2.4, step by step with the functional ops
     w1, w2, w3 = blk.conv1.weight, blk.conv2.weight, blk.conv3.weight
-    x = [F.relu(_bn(blk.bn1.bns[m], F.conv2d(v, w1))) for m, v in enumerate((a, b))]
+    x = [F.relu(_bn(blk.bn1.norms[m], F.conv2d(v, w1))) for m, v in enumerate((a, b))]
     s = channel_shuffle(x)
-    y = [F.relu(_bn(blk.bn2.bns[m], F.conv2d(s[m], w2, padding=1))) for m in range(2)]
+    y = [F.relu(_bn(blk.bn2.norms[m], F.conv2d(s[m], w2, padding=1))) for m in range(2)]
     y = [y[0] + pixel_shift(x[1]), y[1] + pixel_shift(x[0])]
     y = channel_shuffle(y)
-    ref = [F.relu(_bn(blk.bn3.bns[m], F.conv2d(y[m], w3)) + v)
+    ref = [F.relu(_bn(blk.bn3.norms[m], F.conv2d(y[m], w3)) + v)
            for m, v in enumerate((a, b))]
     assert torch.allclose(out[0], ref[0], atol=1e-5)
     assert torch.allclose(out[1], ref[1], atol=1e-5)
@@ -159,8 +192,8 @@ def test_encoder_shares_convs_and_privatises_bn():
     two = ResNetEncoder("bottleneck", (2, 1, 1, 2), 2, **kw)
     assert _count(two) == _count(one) + bn_affine_parameter_count(one)
     names = [n for n, _ in two.named_parameters()]
-    assert all(".bns." in n for n in names if ".bn" in n or "downsample.1" in n)
-    assert not any(".bns." in n for n in names if "conv" in n)
+    assert all(".norms." in n for n in names if ".bn" in n or "downsample.1" in n)
+    assert not any(".norms." in n for n in names if "conv" in n)
     # the last block of each stage fuses, the others do not
     assert [[blk.fusion for blk in getattr(two, f"layer{s}")] for s in (1, 2, 3, 4)] \
         == [[False, True], [True], [True], [False, True]]
@@ -234,16 +267,16 @@ def test_torchvision_state_dict_loads(depth, build, tmp_path):
     assert torch.equal(enc.layer2[0].downsample[0].weight,
                        sd["layer2.0.downsample.0.weight"])
     for m in range(2):   # each BN copied into every modality
-        assert torch.equal(enc.layer3[1].bn2.bns[m].running_var,
+        assert torch.equal(enc.layer3[1].bn2.norms[m].running_var,
                            sd["layer3.1.bn2.running_var"])
-        assert torch.equal(enc.layer2[0].downsample[1].bns[m].weight,
+        assert torch.equal(enc.layer2[0].downsample[1].norms[m].weight,
                            sd["layer2.0.downsample.1.weight"])
     if depth == 18:      # from a local file, as a user would
         path = tmp_path / "resnet18.pth"
         torch.save(sd, path)
         enc2 = build(3)
         load_torchvision_resnet(enc2, str(path))
-        assert torch.equal(enc2.bn1.bns[2].bias, sd["bn1.bias"])
+        assert torch.equal(enc2.bn1.norms[2].bias, sd["bn1.bias"])
         with pytest.raises(FileNotFoundError, match="nope.pth"):
             load_torchvision_resnet(enc2, str(tmp_path / "nope.pth"))
         del sd["layer1.0.conv1.weight"]

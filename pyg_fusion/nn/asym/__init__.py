@@ -1,7 +1,7 @@
 """AsymFusion (Wang et al., ACM MM 2020, https://arxiv.org/abs/2108.05009):
 one shared network with private BatchNorm per modality and parameter-free
 asymmetric channel shuffle and pixel shift between modalities."""
-from .modality import (ModalityBatchNorm2d, ModalityParallel,
+from .modality import (ModalityBatchNorm2d, ModalityNorm, ModalityNorm2d, ModalityParallel,
                        SharedModalityNetwork, bn_affine_parameter_count,
                        expand_state_dict, share_across_modalities)
 from .bottleneck import AsymFusionBasicBlock, AsymFusionBottleneck
@@ -12,11 +12,12 @@ from .refinenet import (ChainedResidualPooling, RefineNetDecoder,
 from .segmenter import (AsymFusionSegmenter, SeparateEncoders,
                         asym_fusion_segmenter, asym_segmentation_loss)
 from .graph import AsymGraphFusion
-from .translator import AsymFusionTranslator, AsymTranslationFusion, ModalityNorm2d, TranslatorOutput  # noqa: F401
+from .translator import AsymFusionTranslator, AsymTranslationFusion, TranslatorOutput  # noqa: F401
 from .patchgan import PatchGANDiscriminator, gan_loss  # noqa: F401
 
 __all__ = [
-    "ModalityParallel", "ModalityBatchNorm2d", "SharedModalityNetwork",
+    "ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityNorm2d",
+    "SharedModalityNetwork",
     "share_across_modalities", "bn_affine_parameter_count",
     "expand_state_dict", "AsymFusionBottleneck", "AsymFusionBasicBlock",
     "ResNetEncoder", "RESNET_LAYERS", "resnet18", "resnet34", "resnet50",

@@ -20,20 +20,9 @@ from torch import Tensor, nn
 
 from ...functional._checks import check_choice, check_int, check_tensor
 from ...functional.asym import channel_shuffle, edge_shift, temporal_shift
+from .modality import ModalityNorm
 
 __all__ = ["AsymGraphFusion"]
-
-
-class _PrivateNorm(nn.Module):
-    def __init__(self, channels: int, num_sources: int, kind: str):
-        super().__init__()
-        make = {"batch": lambda: nn.BatchNorm1d(channels),
-                "layer": lambda: nn.LayerNorm(channels),
-                "none": nn.Identity}[kind]
-        self.norms = nn.ModuleList(make() for _ in range(num_sources))
-
-    def forward(self, xs: list[Tensor]) -> list[Tensor]:
-        return [n(x) for n, x in zip(self.norms, xs)]
 
 
 class AsymGraphFusion(nn.Module):
@@ -106,7 +95,7 @@ class AsymGraphFusion(nn.Module):
             nn.ModuleList(nn.Linear(channels, channels) for _ in range(3))
             for _ in range(num_layers))
         self.norms = nn.ModuleList(
-            nn.ModuleList(_PrivateNorm(channels, m, norm) for _ in range(3))
+            nn.ModuleList(ModalityNorm(channels, m, norm, input_dim=2) for _ in range(3))
             for _ in range(num_layers))
 
     def reset_parameters(self) -> None:

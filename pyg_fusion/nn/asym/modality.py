@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, Sequence
 
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_channels, check_int
+from ...functional._checks import check_channels, check_choice, check_int
 
-__all__ = ["ModalityParallel", "ModalityBatchNorm2d", "SharedModalityNetwork",
+__all__ = ["ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityNorm2d",
+           "norm_factory", "SharedModalityNetwork",
            "share_across_modalities", "bn_affine_parameter_count",
            "expand_state_dict"]
 
@@ -58,88 +59,151 @@ class ModalityParallel(nn.Module):
         return f"{self.__class__.__name__}({self.module})"
 
 
-class ModalityBatchNorm2d(nn.Module):
-    r"""One private :class:`~torch.nn.BatchNorm2d` per modality.
+# The kinds of normalisation a modality can own, by the input's number of
+# dimensions (4: images [B, C, H, W]; 2: node features [N, C]).
+_KINDS = {
+    "batch": {2: nn.BatchNorm1d, 4: nn.BatchNorm2d},
+    # Affine instance norm: without a learnable scale / shift an instance norm
+    # has nothing a modality could own (pix2pix's default is affine=False).
+    "instance": {4: lambda c, **kw: nn.InstanceNorm2d(c, affine=True, **kw)},
+    "layer": {2: lambda c, **kw: nn.LayerNorm(c, eps=kw.get("eps", 1e-5))},
+    "none": {2: lambda c, **kw: nn.Identity(), 4: lambda c, **kw: nn.Identity()},
+}
+
+
+def norm_factory(norm: str | Callable[[int], nn.Module], input_dim: int = 4, *,
+                 eps: float = 1e-5, momentum: float = 0.1) -> Callable[[int], nn.Module]:
+    """The builder ``C -> nn.Module`` of one modality's layer of kind ``norm``
+    (a name of :class:`ModalityNorm` or a callable, returned as it is)."""
+    if callable(norm):
+        return norm
+    kinds = [k for k, by_dim in _KINDS.items() if input_dim in by_dim]
+    check_choice("norm", norm, tuple(kinds))
+    make = _KINDS[norm][input_dim]
+    if norm == "batch":
+        return lambda c: make(c, eps=eps, momentum=momentum)
+    return lambda c: make(c, eps=eps)
+
+
+class ModalityNorm(nn.Module):
+    r"""One private normalisation layer per modality:
+    :math:`y_m = \mathrm{norm}_m(x_m)`, e.g. for batch norm
 
     .. math::
         y_m = \gamma_m \frac{x_m - \mu_m}{\sqrt{\sigma_m^2 + \epsilon}} + \beta_m
 
-    Called with a list ``[x_0, ..., x_{M-1}]`` it normalises ``x_m`` with the
-    BN of modality ``m``. Called with a single tensor it uses the BN of the
-    :attr:`active` modality (set by :class:`SharedModalityNetwork`), which lets
-    an unchanged CNN ``forward`` run in the shared form.
+    The one per-modality normalisation of the library: AsymFusion's private
+    BatchNorm (``ModalityBatchNorm2d`` is this class), the translation
+    generator's norms (``ModalityNorm2d`` is this class too) and
+    :class:`~pyg_fusion.nn.asym.AsymGraphFusion`'s norms on node features
+    (``input_dim=2``).
 
-    ``frozen_stats=True`` is what the released code does with ImageNet
-    weights: the running statistics are never updated and always used (also in
-    training), and only the private affine scale / shift learn.
+    Called with a list ``[x_0, ..., x_{M-1}]`` it normalises ``x_m`` with the
+    layer of modality ``m``. Called with a single tensor it uses the layer of
+    the :attr:`active` modality (set by :class:`SharedModalityNetwork`), which
+    lets an unchanged CNN ``forward`` run in the shared form.
+
+    ``frozen_stats=True`` (batch norm only) is what the released code does with
+    ImageNet weights: the running statistics are never updated and always used
+    (also in training), and only the private affine scale / shift learn.
     ``frozen_stats=False`` (default) keeps private batch statistics, which is
-    what training from scratch needs. **[choice]**: docs/methods.md §2.1 asks for both;
-    the default is this library's, not the paper's.
+    what training from scratch needs. **[choice]**: docs/methods.md §2.1 asks
+    for both; the default is this library's, not the paper's.
 
     Args:
-        num_features: channels ``C``.
-        num_modalities: ``M``.
-        frozen_stats: freeze running statistics (see above).
-        eps, momentum: as in :class:`~torch.nn.BatchNorm2d`.
+        num_features (int): channels ``C``.
+        num_modalities (int, optional): ``M``. (default: ``2``)
+        norm (str or callable, optional): ``"batch"``, ``"instance"`` (affine;
+            images only), ``"layer"`` (node features only), ``"none"``, or a
+            callable ``C -> nn.Module``. (default: ``"batch"``)
+        frozen_stats (bool, optional): freeze running statistics (see above).
+            (default: ``False``)
+        eps (float, optional): as in :class:`~torch.nn.BatchNorm2d`.
+            (default: ``1e-5``)
+        momentum (float, optional): as in :class:`~torch.nn.BatchNorm2d`.
+            (default: ``0.1``)
+        input_dim (int, optional): dimensions of each input, ``4`` for images
+            ``[B, C, H, W]``, ``2`` for node features ``[N, C]``.
+            (default: ``4``)
 
     Shapes:
-        input: list of ``M`` tensors ``[B, C, H, W]`` (or one tensor);
-        output: the same.
+        input: list of ``M`` tensors ``[B, C, H, W]`` (or ``[N, C]``), or one
+        tensor; output: the same.
     """
 
-    def __init__(self, num_features: int, num_modalities: int = 2, *,
-                 frozen_stats: bool = False, eps: float = 1e-5,
-                 momentum: float = 0.1):
+    def __init__(self, num_features: int, num_modalities: int = 2,
+                 norm: str | Callable[[int], nn.Module] = "batch", *,
+                 frozen_stats: bool = False, eps: float = 1e-5, momentum: float = 0.1,
+                 input_dim: int = 4):
         super().__init__()
         check_int("num_features", num_features, minimum=1)
         check_int("num_modalities", num_modalities, minimum=1)
+        check_choice("input_dim", input_dim, (2, 4))
+        make = norm_factory(norm, input_dim, eps=eps, momentum=momentum)
+        if frozen_stats and norm != "batch":
+            raise ValueError(f"frozen_stats=True needs norm='batch', got {norm!r}")
         self.num_features = num_features
         self.num_modalities = num_modalities
+        self.norm = norm if isinstance(norm, str) else getattr(norm, "__name__", "custom")
         self.frozen_stats = bool(frozen_stats)
+        self.input_dim = input_dim
         self.active = 0
-        self.bns = nn.ModuleList(
-            nn.BatchNorm2d(num_features, eps=eps, momentum=momentum)
-            for _ in range(num_modalities))
+        self.norms = nn.ModuleList(make(num_features) for _ in range(num_modalities))
 
     def reset_parameters(self) -> None:
-        for bn in self.bns:
-            bn.reset_parameters()
+        for n in self.norms:
+            if hasattr(n, "reset_parameters"):
+                n.reset_parameters()
 
-    def _norm(self, bn: nn.BatchNorm2d, x: Tensor) -> Tensor:
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # Checkpoints of ModalityBatchNorm2d before it became this class name
+        # the private layers "bns"; they load unchanged.
+        old = prefix + "bns."
+        for key in [k for k in state_dict if k.startswith(old)]:
+            state_dict[prefix + "norms." + key[len(old):]] = state_dict.pop(key)
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
+
+    def _norm(self, layer: nn.Module, x: Tensor) -> Tensor:
         if not self.frozen_stats:
-            return bn(x)
-        return F.batch_norm(x, bn.running_mean, bn.running_var, bn.weight,
-                            bn.bias, False, 0.0, bn.eps)
+            return layer(x)
+        return F.batch_norm(x, layer.running_mean, layer.running_var, layer.weight,
+                            layer.bias, False, 0.0, layer.eps)
 
     def forward(self, xs):
+        dims = (self.input_dim, )
         if isinstance(xs, Tensor):
-            check_channels("x", xs, self.num_features, dims=(4, ), what="num_features")
-            return self._norm(self.bns[self.active], xs)
+            check_channels("x", xs, self.num_features, dims=dims, what="num_features")
+            return self._norm(self.norms[self.active], xs)
         xs = _as_list("xs", xs)
         if len(xs) != self.num_modalities:
             raise ValueError(f"expected {self.num_modalities} modality tensors, "
                              f"got {len(xs)}")
         for i, x in enumerate(xs):
-            check_channels(f"xs[{i}]", x, self.num_features, dims=(4, ),
+            check_channels(f"xs[{i}]", x, self.num_features, dims=dims,
                            what="num_features")
-        return [self._norm(bn, x) for bn, x in zip(self.bns, xs)]
+        return [self._norm(n, x) for n, x in zip(self.norms, xs)]
 
     @classmethod
     def from_batchnorm(cls, bn: nn.BatchNorm2d, num_modalities: int, *,
-                       frozen_stats: bool = False) -> "ModalityBatchNorm2d":
+                       frozen_stats: bool = False) -> "ModalityNorm":
         """Copies ``bn`` (affine and running statistics) into every modality."""
         out = cls(bn.num_features, num_modalities, frozen_stats=frozen_stats,
                   eps=bn.eps, momentum=bn.momentum if bn.momentum is not None
                   else 0.1)
-        for private in out.bns:
+        for private in out.norms:
             private.load_state_dict(bn.state_dict())
         ref = bn.weight if bn.weight is not None else bn.running_mean
         return out if ref is None else out.to(ref.device)
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}({self.num_features}, "
-                f"num_modalities={self.num_modalities}, "
+                f"num_modalities={self.num_modalities}, norm={self.norm!r}, "
                 f"frozen_stats={self.frozen_stats})")
+
+
+# The names under which the two image forms were published.
+ModalityBatchNorm2d = ModalityNorm
+ModalityNorm2d = ModalityNorm
 
 
 class SharedModalityNetwork(nn.Module):
@@ -235,8 +299,8 @@ def bn_affine_parameter_count(model: nn.Module) -> int:
     total = 0
     for m in model.modules():
         if isinstance(m, ModalityBatchNorm2d):
-            private.update(id(b) for b in m.bns)
-            total += sum(p.numel() for p in m.bns[0].parameters())
+            private.update(id(b) for b in m.norms)
+            total += sum(p.numel() for p in m.norms[0].parameters())
         elif (isinstance(m, nn.modules.batchnorm._BatchNorm)
               and id(m) not in private):
             total += sum(p.numel() for p in m.parameters())
@@ -247,7 +311,7 @@ def expand_state_dict(model: nn.Module, state_dict: dict, *,
                       strict: bool = True, skip: tuple[str, ...] = ("fc.", )):
     r"""Loads a single-modality ``state_dict`` (for instance a torchvision
     ImageNet ResNet) into a shared-form ``model``: each
-    ``<name>.bns.<m>.<param>`` key of ``model`` takes ``<name>.<param>`` of
+    ``<name>.norms.<m>.<param>`` key of ``model`` takes ``<name>.<param>`` of
     ``state_dict``, so every modality's private BN starts as a copy of the
     checkpoint's BN; shared layers take their keys unchanged.
 
@@ -269,7 +333,7 @@ def expand_state_dict(model: nn.Module, state_dict: dict, *,
     target = model.state_dict()
     used, missing, new = set(), [], {}
     for key, value in target.items():
-        src = re.sub(r"\.bns\.\d+(?=\.)", "", key)
+        src = re.sub(r"\.norms\.\d+(?=\.)", "", key)
         if src not in state_dict:
             missing.append(key)
             continue

@@ -15,75 +15,19 @@ from typing import Callable, NamedTuple, Sequence
 import torch
 from torch import Tensor, nn
 
-from ...functional._checks import check_channels, check_choice, check_int, check_tensor
+from ...functional._checks import check_choice, check_int, check_tensor
 from ...functional.asym import channel_shuffle, pixel_shift
+from .modality import ModalityNorm2d
 
-__all__ = ["ModalityNorm2d", "AsymTranslationFusion", "AsymFusionTranslator",
+__all__ = ["AsymTranslationFusion", "AsymFusionTranslator",
            "TranslatorOutput"]
 
 NORMS = ("batch", "instance")
 
 
-def _norm_factory(norm: str | Callable[[int], nn.Module]) -> Callable[[int], nn.Module]:
-    if callable(norm):
-        return norm
-    check_choice("norm", norm, NORMS)
-    if norm == "batch":
-        return nn.BatchNorm2d
-    # Affine instance norm: without a learnable scale / shift an instance norm
-    # has nothing a modality could own (pix2pix's default is affine=False).
-    return lambda c: nn.InstanceNorm2d(c, affine=True)
-
-
-class ModalityNorm2d(nn.Module):
-    r"""One private normalisation layer per modality, of any kind:
-    :math:`y_m = \mathrm{norm}_m(x_m)`.
-
-    The generalisation of :class:`~pyg_fusion.nn.asym.ModalityBatchNorm2d`
-    that the translation generator needs: ``norm="batch"`` (pix2pix's
-    default), ``"instance"`` (affine, so that each modality owns a scale and a
-    shift), or a factory ``C -> nn.Module``.
-
-    Args:
-        num_features: channels ``C``.
-        num_modalities: ``M``.
-        norm: ``"batch"``, ``"instance"`` or a callable building one layer.
-
-    Shapes:
-        input: list of ``M`` tensors ``[B, C, H, W]``; output: the same.
-    """
-
-    def __init__(self, num_features: int, num_modalities: int = 2,
-                 norm: str | Callable[[int], nn.Module] = "batch"):
-        super().__init__()
-        check_int("num_features", num_features, minimum=1)
-        check_int("num_modalities", num_modalities, minimum=1)
-        self.num_features = num_features
-        self.num_modalities = num_modalities
-        self.norm = norm if isinstance(norm, str) else getattr(
-            norm, "__name__", "custom")
-        make = _norm_factory(norm)
-        self.norms = nn.ModuleList(make(num_features)
-                                   for _ in range(num_modalities))
-
-    def reset_parameters(self) -> None:
-        for n in self.norms:
-            if hasattr(n, "reset_parameters"):
-                n.reset_parameters()
-
-    def forward(self, xs: Sequence[Tensor]) -> list[Tensor]:
-        if isinstance(xs, Tensor) or len(xs) != self.num_modalities:
-            raise ValueError(f"expected a list of {self.num_modalities} "
-                             f"modality tensors, got "
-                             f"{type(xs).__name__ if isinstance(xs, Tensor) else len(xs)}")
-        for i, x in enumerate(xs):
-            check_channels(f"xs[{i}]", x, self.num_features, dims=(4, ),
-                           what="num_features")
-        return [n(x) for n, x in zip(self.norms, xs)]
-
-    def __repr__(self) -> str:
-        return (f"{self.__class__.__name__}({self.num_features}, "
-                f"num_modalities={self.num_modalities}, norm={self.norm!r})")
+def _check_norm(norm: str | Callable[[int], nn.Module]) -> None:
+    if not callable(norm):
+        check_choice("norm", norm, NORMS)
 
 
 class AsymTranslationFusion(nn.Module):
@@ -232,7 +176,7 @@ class AsymFusionTranslator(nn.Module):
         if not 0.0 <= dropout < 1.0:
             raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
         self.norm_name = norm if isinstance(norm, str) else "custom"
-        _norm_factory(norm)  # validates the name early
+        _check_norm(norm)  # validates the name early
         self.detach_ensemble = bool(detach_ensemble)
         self.share_decoder_norm = bool(share_decoder_norm)
         L, M = num_downs, num_modalities
