@@ -47,9 +47,9 @@ def run_one(args, mods: list[str], seed: int) -> dict:
     import torch
     from torch_geometric.loader import DataLoader
 
-    from pyg_fusion.training.trainer import build_trainer
+    from pyg_fusion.training.trainer import seed_everything
     from pyg_fusion.training.translation import (TranslationModule,
-                                                 evaluate_translation,
+                                                 evaluate_translation, fit_translation,
                                                  save_translation_figure)
 
     # One thread per run, runs in parallel: small convolutions gain little
@@ -62,18 +62,17 @@ def run_one(args, mods: list[str], seed: int) -> dict:
     test = _data(args, "test", args.num_test, mods)
     name = "+".join(mods)
     out = osp.join(args.log_dir, f"{name}_seed{seed}")
-    # The trainer seeds everything: build it before the model, so that the
-    # initial weights depend on the seed only, not on earlier runs of this
-    # worker process.
-    trainer = build_trainer(out, max_epochs=args.epochs, seed=seed,
-                            progress=False, checkpoint=False)
+    # Seeded before the model is built, so that the initial weights depend on
+    # the seed only, not on earlier runs of this worker process.
+    seed_everything(seed)
     module = TranslationModule(
         mods, ngf=args.ngf, num_downs=args.num_downs or
         int(np.log2(args.image_size)),
         gan_mode=args.gan_mode, ndf=args.ngf, d_layers=2, lr=args.lr,
         norm=args.norm)
-    trainer.fit(module, DataLoader(train, batch_size=args.batch_size,
-                                   shuffle=True))
+    fit_translation(module, train, out_dir=out, max_epochs=args.epochs,
+                    batch_size=args.batch_size, seed=seed, progress=False,
+                    checkpoint=False)
     res = evaluate_translation(module, DataLoader(test, batch_size=100))
     if len(mods) > 1 and seed == args.seeds[0]:
         batch = next(iter(DataLoader(test, batch_size=4)))
@@ -111,7 +110,7 @@ def summarise(runs: list[dict], keys=("l1", "psnr", "ssim")) -> dict:
 
 
 def markdown(table: dict, seeds) -> str:
-    lines = [f"| generator | parameters | L1 (lower is better) | PSNR dB | SSIM |",
+    lines = ["| generator | parameters | L1 (lower is better) | PSNR dB | SSIM |",
              "|---|---:|---:|---:|---:|"]
     for label, row in table.items():
         cells = [f"{row[k]['mean']:.4f} +- {row[k]['std']:.4f}"

@@ -290,17 +290,20 @@ def test_fusion_block_gradcheck():
 
 
 def test_training_is_seeded(tmp_path):
-    from pyg_fusion.training.trainer import build_trainer
+    from pyg_fusion.training.trainer import seed_everything
+    from pyg_fusion.training.translation import fit_translation
 
     ds = SyntheticTranslation(str(tmp_path), "train", 8, 16, seed=0,
                               modalities=["shade", "depth"], progress=False)
     params = []
     for run in range(2):
-        trainer = build_trainer(tmp_path / f"run{run}", max_epochs=1, seed=7,
-                                progress=False, checkpoint=False,
-                                num_sanity_val_steps=0)
+        seed_everything(7)
         module = _tiny_module()
-        trainer.fit(module, DataLoader(ds, batch_size=4, shuffle=True))
+        fit_translation(module, ds[:6], out_dir=str(tmp_path / f"run{run}"), max_epochs=1,
+                        batch_size=4, seed=7, val=ds[6:], progress=False,
+                        num_sanity_val_steps=0)
         params.append(torch.cat([p.detach().flatten()
                                  for p in module.parameters()]))
     torch.testing.assert_close(params[0], params[1], rtol=0, atol=0)
+    # with a validation set the best epoch is kept, as for the other tasks
+    assert (tmp_path / "run0" / "checkpoints" / "best.ckpt").is_file()

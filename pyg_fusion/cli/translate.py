@@ -135,9 +135,9 @@ def _train(args) -> int:
     import torch
     from torch_geometric.loader import DataLoader
 
-    from ..training.trainer import build_trainer
+    from ..training.trainer import seed_everything
     from ..training.translation import (TranslationModule, evaluate_translation,
-                                        save_metrics)
+                                        fit_translation, save_metrics)
 
     _set_threads(args)
     mods = _modalities(args)
@@ -159,19 +159,15 @@ def _train(args) -> int:
     if args.image_size % (2 ** levels):
         raise CLIError(f"--image-size {args.image_size} is not divisible by "
                        f"2**num_downs = {2 ** levels}")
-    # The trainer seeds everything; the model is built after it so that its
-    # initial weights follow --seed.
-    trainer = build_trainer(args.out, max_epochs=args.epochs, seed=args.seed,
-                            monitor="val_l1", mode="min",
-                            progress=not args.no_progress)
+    seed_everything(args.seed)  # the initial weights follow --seed
     module = TranslationModule(
         mods, _channels(train, mods), ngf=args.ngf, num_downs=levels,
         norm=args.norm, gan_mode=args.gan_mode, lambda_l1=args.lambda_l1,
         lambda_gan=args.lambda_gan, ndf=args.ndf, d_layers=args.d_layers,
         lr=args.lr)
-    trainer.fit(module, DataLoader(train, batch_size=args.batch_size,
-                                   shuffle=True),
-                DataLoader(val, batch_size=args.batch_size))
+    fit_translation(module, train, out_dir=args.out, max_epochs=args.epochs,
+                    batch_size=args.batch_size, seed=args.seed, val=val,
+                    progress=not args.no_progress)
     results = evaluate_translation(module, DataLoader(
         val, batch_size=args.batch_size), progress=not args.no_progress)
     save_metrics(results, args.out, extra={

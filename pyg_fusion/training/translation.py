@@ -26,7 +26,7 @@ from ..functional._checks import check_choice, check_int
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn.asym.translator import AsymFusionTranslator
 
-__all__ = ["TranslationModule", "evaluate_translation", "translate_batch",
+__all__ = ["TranslationModule", "fit_translation", "evaluate_translation", "translate_batch",
            "load_feature_extractor", "FeatureExtractor", "image_metrics",
            "metrics_table", "save_metrics", "save_translation_figure"]
 
@@ -214,6 +214,28 @@ def translate_batch(module: TranslationModule, batch) -> dict[str, Tensor]:
         return module.translate(batch.to(module.device))
     finally:
         module.train(was)
+
+
+def fit_translation(module: TranslationModule, train, *, out_dir: str, max_epochs: int = 20,
+                    batch_size: int = 4, seed: int = 0, val=None, progress: bool = True,
+                    checkpoint: bool = True, **trainer_kwargs) -> L.Trainer:
+    """Trains ``module`` with the shared trainer (seeded, CSV logs,
+    checkpoints under ``out_dir``), as :func:`~pyg_fusion.training.node.fit_node`,
+    :func:`~pyg_fusion.training.vad.fit_vad` and
+    :func:`~pyg_fusion.training.segmentation.fit_segmentation` do; validates on
+    ``val`` each epoch if given (the lowest ``val_l1`` of the ensemble is kept
+    as ``best.ckpt``). Seed before building ``module`` (:func:`seed_everything`)
+    for seeded initial weights."""
+    from torch_geometric.loader import DataLoader
+
+    from .trainer import build_trainer
+    trainer = build_trainer(out_dir, max_epochs=max_epochs, seed=seed,
+                            monitor="val_l1" if val is not None else None, mode="min",
+                            progress=progress, checkpoint=checkpoint, **trainer_kwargs)
+    g = torch.Generator().manual_seed(seed)
+    trainer.fit(module, DataLoader(train, batch_size=batch_size, shuffle=True, generator=g),
+                DataLoader(val, batch_size=batch_size) if val is not None else None)
+    return trainer
 
 
 # ----------------------------------------------------------------- FID / KID
