@@ -10,12 +10,10 @@ concatenated in list order, each snippet covering 16 frames.
 """
 from __future__ import annotations
 
-import glob
 import math
 import os.path as osp
-import re
-from dataclasses import asdict, dataclass, field
-from typing import Callable, Mapping, Sequence
+from dataclasses import asdict
+from typing import Callable, Sequence
 
 import numpy as np
 import torch
@@ -27,92 +25,12 @@ from ._base import FusionDataset, options_hash
 from ._io import load_npy
 from .segments import resample_segments
 from .standardize import StandardizeSources
+from .vad_layout import VADLayout, _LayoutReader
 
 SPLITS = ("train", "test")
-_LIST_HEADER = {"path", "label", "name", "video", "feature", "features", "file"}
 
 
-@dataclass
-class VADLayout:
-    r"""Where one VAD feature set lives and how to read it. Paths are relative
-    to ``root/raw/<folder>``.
-
-    Args:
-        sources: ``{source: pattern}``. A pattern holds ``{name}`` (the video
-            name) and, for one file per crop, ``{crop}``:
-            ``"i3d/{name}_i3d.npy"``, ``"clip/{name}__{crop}.npy"``. A pattern
-            without ``{name}`` is a folder holding ``{name}.npy`` or
-            ``{name}__{crop}.npy``.
-        train_list, test_list: list files, one video per line (a feature file
-            path or a name; crop files of one video are merged; an optional
-            second comma-separated column is the label, as VadCLIP's CSVs).
-            Without one, the videos are the sorted names found for the first
-            source.
-        gt: frame-level ground truth of the test split: one ``.npy``
-            concatenated over the test videos in list order, or a pattern
-            with ``{name}`` (one file per video); a dict ``{split: ...}`` also
-            gives one for the training split.
-        labels: video labels from ``"position"`` (the first ``num_abnormal``
-            videos of the list are abnormal), ``"name"`` (normal when the name
-            matches ``normal_pattern``), ``"list"`` (the list's label column:
-            normal when it matches ``normal_pattern`` or is ``0``), or
-            ``"auto"`` (list column, else position if ``num_abnormal`` is
-            given, else name).
-        num_abnormal: int, or ``{split: int}``.
-        normal_pattern: regular expression of normal videos' names / labels
-            (UCF-Crime ``Normal_Videos``, XD-Violence ``label_A``).
-        rates: ``{source: units per snippet}`` for sources at a finer temporal
-            level (e.g. 16 for per-frame features beside 16-frame snippets);
-            default 1.
-        folder: subfolder of ``root/raw`` holding this feature set.
-        name: domain name (default: ``folder`` or ``domain<k>``).
-        snippet_len: frames per snippet (16 for I3D / C3D snippets).
-    """
-    sources: Mapping[str, str]
-    train_list: str | None = None
-    test_list: str | None = None
-    gt: str | Mapping[str, str] | None = None
-    labels: str = "auto"
-    num_abnormal: int | Mapping[str, int] | None = None
-    normal_pattern: str = r"(?i)normal|label_A"
-    rates: Mapping[str, int] = field(default_factory=dict)
-    folder: str = ""
-    name: str | None = None
-    snippet_len: int = 16
-
-    def __post_init__(self):
-        if not self.sources:
-            raise ValueError("sources must name at least one source")
-        for s in self.sources:
-            if not re.fullmatch(r"[A-Za-z0-9_]+", str(s)):
-                raise ValueError(f"source name {s!r} must be letters, digits or '_'")
-        if self.labels not in ("auto", "position", "name", "list"):
-            raise ValueError(f"labels must be 'auto', 'position', 'name' or 'list', got "
-                             f"{self.labels!r}")
-        for s, r in self.rates.items():
-            if s not in self.sources:
-                raise ValueError(f"rates names {s!r}, which is not a source "
-                                 f"({list(self.sources)})")
-            if isinstance(r, bool) or not isinstance(r, int) or r < 1:
-                raise ValueError(f"rates[{s!r}] must be an int >= 1, got {r!r}")
-        if not (isinstance(self.snippet_len, int) and self.snippet_len >= 1):
-            raise ValueError(f"snippet_len must be an int >= 1, got {self.snippet_len!r}")
-
-    def list_file(self, split: str) -> str | None:
-        return self.train_list if split == "train" else self.test_list
-
-    def gt_file(self, split: str) -> str | None:
-        if isinstance(self.gt, Mapping):
-            return self.gt.get(split)
-        return self.gt if split == "test" else None
-
-    def abnormal_count(self, split: str) -> int | None:
-        if isinstance(self.num_abnormal, Mapping):
-            return self.num_abnormal.get(split)
-        return self.num_abnormal
-
-
-class VADFeatures(FusionDataset):
+class VADFeatures(_LayoutReader, FusionDataset):
     r"""Video-anomaly feature sets in the public layouts (RTFM, MGFN, UR-DMU,
     VadCLIP, TEVAD), one :class:`~pyg_fusion.data.MultiSourceData` per video
     (one per video and crop with ``crops="all"``), several sources aligned per
@@ -267,156 +185,6 @@ class VADFeatures(FusionDataset):
         if not data_list:
             raise ValueError(f"no video in the {self.split} split")
         self.save(data_list, self.processed_paths[0])
-
-    # -- reading ---------------------------------------------------------
-    def _dir(self, layout: VADLayout) -> str:
-        return osp.join(self.raw_dir, layout.folder)
-
-    def _videos(self, layout: VADLayout) -> tuple[list[str], list[str] | None]:
-        """Video names in list order, and the list's label column if any."""
-        base = self._dir(layout)
-        list_file = layout.list_file(self.split)
-        if list_file is None:
-            return self._discover(layout), None
-        path = osp.join(base, list_file)
-        with open(path) as f:
-            lines = [ln.strip() for ln in f if ln.strip()]
-        if lines and {c.strip().lower() for c in lines[0].split(",")} <= _LIST_HEADER:
-            lines = lines[1:]
-        names, labels, seen = [], [], set()
-        for ln in lines:
-            entry, _, label = ln.partition(",")
-            name = self._name_of(layout, entry.strip())
-            if name in seen:  # the other crop files of a video
-                continue
-            seen.add(name)
-            names.append(name)
-            labels.append(label.strip())
-        if not names:
-            raise ValueError(f"list file {path} lists no video")
-        has_labels = all(labels)
-        if any(labels) and not has_labels:
-            raise ValueError(f"list file {path}: some lines have a label column, others not")
-        return names, (labels if has_labels else None)
-
-    @staticmethod
-    def _name_of(layout: VADLayout, entry: str) -> str:
-        base = osp.basename(entry)
-        pats = []
-        for pattern in layout.sources.values():
-            pats += ([osp.basename(pattern)] if "{name}" in pattern
-                     else ["{name}__{crop}.npy", "{name}.npy"])
-        for pat in pats:
-            rx = re.escape(pat).replace(re.escape("{name}"), "(?P<name>.+?)")
-            rx = rx.replace(re.escape("{crop}"), r"\d+")
-            m = re.fullmatch(rx, base)
-            if m:
-                return m.group("name")
-        stem = base[:-4] if base.endswith(".npy") else base
-        return re.sub(r"__\d+$", "", stem)
-
-    def _discover(self, layout: VADLayout) -> list[str]:
-        base = self._dir(layout)
-        pattern = self._pattern(layout, next(iter(layout.sources)))
-        found = sorted(glob.glob(osp.join(base, pattern.replace("{name}", "*")
-                                          .replace("{crop}", "*"))))
-        names = list(dict.fromkeys(self._name_of(layout, f) for f in found))
-        if not names:
-            raise FileNotFoundError(f"no list file given for the {self.split} split and no "
-                                    f"feature file matches {osp.join(base, pattern)}")
-        return names
-
-    def _pattern(self, layout: VADLayout, source: str, name: str | None = None) -> str:
-        pattern = layout.sources[source]
-        if "{name}" in pattern:
-            return pattern
-        stacked = osp.join(pattern, "{name}.npy")
-        if name is not None and not osp.isfile(osp.join(self._dir(layout),
-                                                        stacked.format(name=name))):
-            per_crop = osp.join(pattern, "{name}__{crop}.npy")
-            if glob.glob(osp.join(self._dir(layout), per_crop.format(name=name, crop="*"))):
-                return per_crop
-        return stacked
-
-    def _load_source(self, layout: VADLayout, source: str, video: str, where: str) -> np.ndarray:
-        """``[T, C, F]`` features of one source of one video."""
-        base = self._dir(layout)
-        pattern = self._pattern(layout, source, video)
-        what = f"{where}: source {source!r}"
-        if "{crop}" not in pattern:
-            arr = load_npy(osp.join(base, pattern.format(name=video)), what, finite=True)
-            if arr.ndim == 2:
-                arr = arr[:, None, :]
-            if arr.ndim != 3:
-                raise ValueError(f"{what}: expected [T, F] or [T, crops, F], got shape "
-                                 f"{arr.shape}")
-            return arr
-        files = glob.glob(osp.join(base, pattern.format(name=video, crop="*")))
-        crops = {}
-        rx = re.escape(osp.basename(pattern)).replace(re.escape("{name}"), re.escape(video))
-        rx = rx.replace(re.escape("{crop}"), r"(\d+)")
-        for f in files:
-            m = re.fullmatch(rx, osp.basename(f))
-            if m:
-                crops[int(m.group(1))] = f
-        if isinstance(self.crops, int):
-            crops = {self.crops: osp.join(base, pattern.format(name=video, crop=self.crops))}
-        if not crops:
-            load_npy(osp.join(base, pattern.format(name=video, crop=0)), what)  # raises
-        arrays = []
-        for c in sorted(crops):
-            a = load_npy(crops[c], f"{what} crop {c}", finite=True)
-            if a.ndim != 2:
-                raise ValueError(f"{what} crop {c}: expected [T, F], got shape {a.shape}")
-            if arrays and a.shape != arrays[0].shape:
-                raise ValueError(f"{what}: crop {c} has shape {a.shape}, crop "
-                                 f"{sorted(crops)[0]} has {arrays[0].shape}")
-            arrays.append(a)
-        return np.stack(arrays, axis=1)
-
-    def _crop_views(self, arr: np.ndarray, what: str) -> list[np.ndarray]:
-        if self.crops == "mean":
-            return [np.mean(arr, axis=1, dtype=np.float64)]
-        if self.crops == "all":
-            return [np.asarray(arr[:, c]) for c in range(arr.shape[1])]
-        if arr.shape[1] == 1 and self.crops == 0:
-            return [np.asarray(arr[:, 0])]
-        if arr.shape[1] > 1:
-            if self.crops >= arr.shape[1]:
-                raise ValueError(f"{what}: crops={self.crops} but the file has "
-                                 f"{arr.shape[1]} crops")
-            return [np.asarray(arr[:, self.crops])]
-        return [np.asarray(arr[:, 0])]  # per-crop files already picked the crop
-
-    def _labels(self, layout: VADLayout, names: list[str], column: list[str] | None,
-                domain: str) -> list[int]:
-        mode = layout.labels
-        count = layout.abnormal_count(self.split)
-        if mode == "auto":
-            mode = "list" if column is not None else ("position" if count is not None
-                                                       else "name")
-            auto_name = mode == "name"
-        else:
-            auto_name = False
-        normal = re.compile(layout.normal_pattern)
-        if mode == "position":
-            if count is None or not 0 <= count <= len(names):
-                raise ValueError(f"domain {domain!r}: labels='position' needs num_abnormal "
-                                 f"in [0, {len(names)}] for the {self.split} split, got {count}")
-            return [int(i < count) for i in range(len(names))]
-        if mode == "list":
-            if column is None:
-                raise ValueError(f"domain {domain!r}: labels='list' but the {self.split} list "
-                                 f"has no label column")
-            return [0 if (normal.search(c) or c.strip() in ("0", "0.0")) else 1 for c in column]
-        out = [0 if normal.search(n) else 1 for n in names]
-        if auto_name and all(out):
-            raise ValueError(f"domain {domain!r}: no video name matches normal_pattern="
-                             f"{layout.normal_pattern!r}, so every video would be abnormal; "
-                             f"give num_abnormal (list position), a label column, or "
-                             f"labels='name' to accept it (pyg-fusion: --vad-num-abnormal, "
-                             f"--vad-labels name)")
-        return out
 
     def _process_domain(self, k: int, layout: VADLayout) -> list[MultiSourceData]:
         domain = self.domain_names[k]
