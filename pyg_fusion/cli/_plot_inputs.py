@@ -1,0 +1,289 @@
+"""The inputs of ``pyg-fusion plot``: saved results (JSON), a training
+checkpoint (its model rebuilt, its scores, its fused graph, its operator), a
+saved graph or a data set's graph, and the subsampling of large graphs."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from . import CLIError
+
+# CLI name -> class name in pyg_fusion.datasets (looked up when used, so that a
+# data set not installed yet gives a clear error, not an import failure).
+DATASETS = {"digits": "MultiFeatureDigits", "synthetic-vad": "SyntheticVAD"}
+
+def _need_input(args) -> str:
+    if not args.input:
+        raise CLIError(f"{args.kind} needs --input FILE")
+    if not Path(args.input).is_file():
+        raise FileNotFoundError(f"--input: no such file: {args.input!r}")
+    return args.input
+
+
+def _read_json(path: str):
+    try:
+        return json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise FileNotFoundError(f"no such file: {path!r}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CLIError(f"{path!r} is not valid JSON: {exc}") from exc
+
+
+def load_scores(path: str):
+    """``(scores, ground_truth or None, frames_per_snippet or None)`` from a
+    scores JSON (see ``pyg-fusion plot --help``)."""
+    obj = _read_json(path)
+    if isinstance(obj, dict) and isinstance(obj.get("videos"), list):
+        scores, gt = {}, {}
+        for i, v in enumerate(obj["videos"]):
+            if not isinstance(v, dict) or "scores" not in v:
+                raise CLIError(f"{path}: videos[{i}] must be an object with 'scores'")
+            name = str(v.get("name", f"video {i}"))
+            scores[name] = v["scores"]
+            if v.get("gt") is not None:
+                gt[name] = v["gt"]
+        return scores, (gt or None), obj.get("frames_per_snippet")
+    if isinstance(obj, dict) and isinstance(obj.get("scores"), dict):
+        return obj["scores"], obj.get("ground_truth"), obj.get("frames_per_snippet")
+    raise CLIError(f"{path}: expected {{'scores': {{video: [...]}}, 'ground_truth': ...}} "
+                   f"or {{'videos': [...]}}")
+
+
+def rebuild_from_checkpoint(path: str, root: str):
+    """``(model, task data, config)`` of a checkpoint of ``pyg-fusion train``
+    on ``digits`` or ``synthetic-vad``: the model is rebuilt from the
+    checkpoint's config as ``pyg-fusion evaluate`` does, its tensors read with
+    ``weights_only=True``."""
+    import argparse
+
+    from ..methods import build_model, model_options
+    from ._runs import add_dataset_args, load_train_checkpoint
+    from .evaluate import FROM_CHECKPOINT, checkpoint_data
+    ckpt, _, cfg = load_train_checkpoint(path)
+    state = ckpt["state_dict"]
+    if cfg.get("dataset") not in ("digits", "synthetic-vad", "motion-vad"):
+        raise CLIError(f"--checkpoint: models are rebuilt for digits, synthetic-vad and "
+                       f"motion-vad checkpoints; this one is for {cfg.get('dataset')!r}")
+    parser = argparse.ArgumentParser()
+    add_dataset_args(parser, default=cfg["dataset"])
+    parser.set_defaults(**FROM_CHECKPOINT)
+    ns = parser.parse_args(["--root", root])
+    td, _ = checkpoint_data(ns, {"seed": 0, **cfg}, state, path)
+    options = model_options(td.task, cfg.get("options", {}))
+    if td.task == "node":
+        model = build_model(cfg["method"], "node", td.in_channels, num_classes=td.num_classes,
+                            num_nodes=td.graph.num_nodes, **options)
+    else:
+        model = build_model(cfg["method"], "vad", td.in_channels,
+                            num_segments=int(td.train[0].num_nodes), **options)
+    model.load_state_dict({k[len("model."):]: v for k, v in state.items()
+                           if k.startswith("model.")})
+    return model.eval(), td, cfg
+
+
+def scores_from_checkpoint(path: str, root: str):
+    """Snippet scores and frame ground truth of the test videos, from a
+    checkpoint of ``pyg-fusion train`` on ``synthetic-vad``."""
+    import torch
+    from torch_geometric.data import Batch
+    model, td, cfg = rebuild_from_checkpoint(path, root)
+    if td.task != "vad":
+        raise CLIError(f"--checkpoint: anomaly scores need a synthetic-vad checkpoint; "
+                       f"this one is for {cfg['dataset']!r}")
+    videos = list(td.test)
+    # abnormal and normal videos alternate, so that the first ones drawn show both
+    abnormal = [d for d in videos if int(d.y) == 1]
+    normal = [d for d in videos if int(d.y) != 1]
+    videos = [d for pair in zip(abnormal, normal) for d in pair] + \
+        abnormal[len(normal):] + normal[len(abnormal):]
+    with torch.no_grad():
+        scores = torch.sigmoid(model(Batch.from_data_list(videos))[0])
+    out = {d.video: scores[i][d.snippet_segment] for i, d in enumerate(videos)}
+    gt = {d.video: d.frame_gt for d in videos}
+    return out, gt, int(videos[0].snippet_len)
+
+
+def fused_from_checkpoint(path: str, root: str, index: int = 0):
+    """``(graph, fused G [N, N], label)`` of a checkpoint of ``pyg-fusion
+    train``: the digits graph, or test video ``index`` of synthetic-vad."""
+    import torch
+    from torch_geometric.data import Batch
+
+    from ..functional import edges_to_dense
+    model, td, cfg = rebuild_from_checkpoint(path, root)
+    with torch.no_grad():
+        if td.task == "node":
+            if not hasattr(model, "fused_graph"):
+                raise CLIError(f"--checkpoint: method {cfg['method']!r} builds no fused graph")
+            data = td.graph
+            ei, w = model.fused_graph(data)
+            g = edges_to_dense(ei, w, max_num_nodes=data.num_nodes)[0]
+            return data, g, f"{cfg['dataset']}, {cfg['method']}"
+        if not 0 <= index < len(td.test):
+            raise CLIError(f"--index must be in [0, {len(td.test)}), got {index}")
+        data = td.test[index]
+        _, g = model(Batch.from_data_list([data]))
+    if g is None or g.size(-1) != g.size(-2):
+        raise CLIError(f"--checkpoint: method {cfg['method']!r} builds no fused graph")
+    return data, g[0], f"{cfg['dataset']}[{index}] {data.video}, {cfg['method']}"
+
+
+def load_state_dict(path: str) -> dict:
+    """The tensors of a checkpoint: a Lightning checkpoint's ``state_dict``
+    or a plain state dict, loaded with ``weights_only=True``."""
+    from .._files import load_checkpoint
+    obj = load_checkpoint(path, what="--checkpoint")
+    if isinstance(obj.get("state_dict"), dict):
+        obj = obj["state_dict"]
+    return obj
+
+
+_PAIR = re.compile(r"(?:^|\.)fusion\.A\.(.+)$")
+_SHARED = re.compile(r"(?:^|\.)fusion\.A$")
+_FACTOR = re.compile(r"(?:^|\.)fusion\.factors\.(.+)$")
+
+
+def operator_from_state(state: dict, where: str = "the checkpoint"):
+    """The fusion operator(s) of a LEGO model in a state dict, and their kind:
+    ``({pair: A} or {"shared by all pairs": A}, "pairwise")`` or
+    ``({source: factor}, "cp")``."""
+    pairs, factors = {}, {}
+    for key, value in state.items():
+        if (m := _PAIR.search(key)):
+            pairs[m.group(1)] = value
+        elif _SHARED.search(key):
+            pairs["shared by all pairs"] = value
+        elif (m := _FACTOR.search(key)):
+            factors[m.group(1)] = value
+    if pairs:
+        return pairs, "pairwise"
+    if factors:
+        return factors, "cp"
+    raise CLIError(f"{where} holds no LEGO fusion operator (no fusion.A.* or "
+                   f"fusion.factors.* entries)")
+
+
+def _load_operator_file(path: str):
+    import torch
+    if path.endswith((".pt", ".pth", ".ckpt")):
+        return operator_from_state(load_state_dict(path), path)
+    obj = _read_json(path)
+    try:
+        if isinstance(obj, dict):
+            return {k: torch.tensor(v, dtype=torch.float64) for k, v in obj.items()}, "auto"
+        if isinstance(obj, list) and obj and isinstance(obj[0], list) and obj[0] and \
+                isinstance(obj[0][0], list):
+            return [torch.tensor(f, dtype=torch.float64) for f in obj], "cp"
+        return torch.tensor(obj, dtype=torch.float64), "pairwise"
+    except (TypeError, ValueError) as exc:
+        raise CLIError(f"{path}: the operator must be numbers in nested lists "
+                       f"(one matrix, a dict of matrices or a list of CP factors): "
+                       f"{exc}") from exc
+
+
+def _load_graph(args):
+    """``(graph, note, fused G restricted to the drawn nodes or None)``."""
+    if args.checkpoint and args.kind in ("adjacency", "relation-graph"):
+        data, fused, label = fused_from_checkpoint(args.checkpoint, args.root, args.index)
+        data.num_nodes = node_count(data)
+        data, note, idx = subsample(data, args.max_nodes, return_index=True)
+        if idx is not None:
+            fused = fused[idx][:, idx]
+        return data, f"{label}{note}", fused
+    if args.checkpoint:
+        raise CLIError(f"{args.kind} draws no model; --checkpoint is for operator, "
+                       f"adjacency, relation-graph and anomaly-scores")
+    if args.input:
+        if not Path(args.input).is_file():
+            raise FileNotFoundError(f"--input: no such file: {args.input!r}")
+        try:
+            data = load_saved_graph(args.input)
+        except Exception as exc:
+            raise CLIError(f"cannot read {args.input!r} as a saved graph: {exc}") from exc
+        from torch_geometric.data import Data
+        if not isinstance(data, Data):
+            raise CLIError(f"{args.input!r} holds a {type(data).__name__}, not a Data")
+        label = Path(args.input).name
+    elif args.dataset:
+        data, label = load_dataset_graph(args.dataset, args.root, args.index)
+    else:
+        raise CLIError(f"{args.kind} needs --dataset NAME or --input GRAPH.pt")
+    data.num_nodes = node_count(data)
+    data, note = subsample(data, args.max_nodes)
+    return data, f"{label}{note}", None
+
+
+def node_count(data) -> int:
+    """The number of nodes: the stored ``num_nodes``, else the length of
+    ``y``, else the fewest units of any source (finer levels have more)."""
+    import torch
+    if "num_nodes" in data._store:
+        return int(data.num_nodes)
+    y = data.get("y")
+    if torch.is_tensor(y) and y.dim() >= 1:
+        return y.size(0)
+    sizes = [data[k].size(0) for k in data.keys() if k.startswith("x_")]
+    if not sizes:
+        raise CLIError("the graph holds no source (x_<source>)")
+    return min(sizes)
+
+
+def load_saved_graph(path: str):
+    """A ``Data`` saved with ``torch.save(data, path)``, loaded with
+    ``weights_only=True`` (no arbitrary code runs) and PyG's storage classes
+    allowed."""
+    from torch_geometric.data.data import DataEdgeAttr, DataTensorAttr
+    from torch_geometric.data.feature_store import TensorAttr
+    from torch_geometric.data.graph_store import EdgeAttr
+    from torch_geometric.data.storage import EdgeStorage, GlobalStorage, NodeStorage
+
+    from .._files import load_torch
+    allowed = (DataEdgeAttr, DataTensorAttr, GlobalStorage, NodeStorage, EdgeStorage,
+               TensorAttr, EdgeAttr)
+    return load_torch(path, what="--input", allowed=allowed)
+
+
+def load_dataset_graph(name: str, root: str, index: int = 0):
+    """Graph ``index`` of the data set ``name`` (see :data:`DATASETS`), with
+    the folders and options of ``pyg-fusion train``: ``ROOT/digits``
+    (standardised views), ``ROOT/synthetic_vad`` (test videos)."""
+    from .. import datasets
+    if name not in DATASETS:
+        raise CLIError(f"--dataset must be one of {sorted(DATASETS)}, got {name!r}")
+    cls = getattr(datasets, DATASETS[name], None)
+    if cls is None:
+        raise CLIError(f"the data set {name!r} ({DATASETS[name]}) is not available "
+                       f"in this version of pyg_fusion")
+    if name == "digits":
+        ds = cls(str(Path(root) / "digits"), standardize=True, log=False)
+    else:
+        ds = cls(str(Path(root) / "synthetic_vad"), "test", log=False)
+    if not 0 <= index < len(ds):
+        raise CLIError(f"--index must be in [0, {len(ds)}) for {name}, got {index}")
+    return ds[index], f"{name}[{index}]"
+
+
+def subsample(data, max_nodes: int | None, seed: int = 0, *, return_index: bool = False):
+    """At most ``max_nodes`` nodes (a seeded random subset, in their original
+    order) of the node-level sources, labels and masks; stored graphs and
+    finer-level sources are dropped from a subset."""
+    import torch
+    n = node_count(data)
+    if max_nodes is None or n <= max_nodes:
+        return (data, "", None) if return_index else (data, "")
+    if max_nodes < 2:
+        raise CLIError(f"--max-nodes must be >= 2, got {max_nodes}")
+    idx = torch.randperm(n, generator=torch.Generator().manual_seed(seed))[:max_nodes]
+    idx = idx.sort().values
+    out = type(data)()
+    for key in data.keys():
+        value = data[key]
+        if key.startswith("x_") and value.size(0) == n:
+            out[key] = value[idx]
+        elif key in ("y", "train_mask", "val_mask", "test_mask") and \
+                torch.is_tensor(value) and value.size(0) == n:
+            out[key] = value[idx]
+    out.num_nodes = max_nodes
+    note = f", {max_nodes} of {n} nodes"
+    return (out, note, idx) if return_index else (out, note)
