@@ -9,9 +9,7 @@ is given (:func:`load_feature_extractor`; nothing is downloaded).
 """
 from __future__ import annotations
 
-import os
-import os.path as osp
-from typing import Iterable, Sequence
+from typing import Sequence
 
 import lightning as L
 import torch
@@ -21,8 +19,7 @@ from torchmetrics import MeanAbsoluteError, MetricCollection
 from torchmetrics.image import (PeakSignalNoiseRatio,
                                 StructuralSimilarityIndexMeasure)
 
-from .._files import save_figure, write_json, write_text
-from ..functional._checks import check_choice, check_int
+from ..functional._checks import check_choice
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn.asym.translator import AsymFusionTranslator
 
@@ -238,177 +235,7 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str, max_epoch
     return trainer
 
 
-# ----------------------------------------------------------------- FID / KID
-class FeatureExtractor(nn.Module):
-    """Wraps a user's Inception-style network for FID / KID: resizes images in
-    ``[0, 1]`` to ``image_size`` (bilinear), feeds them as float ``[B, 3, S, S]``
-    and flattens the output to ``[B, D]``."""
-
-    def __init__(self, net: nn.Module, image_size: int = 299):
-        super().__init__()
-        self.net = net
-        self.image_size = check_int("image_size", image_size, minimum=1)
-        with torch.no_grad():
-            probe = self.net(torch.rand(2, 3, image_size, image_size))
-        if isinstance(probe, (tuple, list)):
-            probe = probe[0]
-        if not isinstance(probe, Tensor) or probe.dim() < 2 or \
-                probe.size(0) != 2:
-            raise ValueError(f"the feature extractor must return [B, D] "
-                             f"features, got "
-                             f"{tuple(getattr(probe, 'shape', ())) or probe!r}")
-        self.num_features = int(probe.flatten(1).size(1))
-
-    def forward(self, x: Tensor) -> Tensor:
-        x = x.float()
-        if x.size(1) == 1:
-            x = x.expand(-1, 3, -1, -1)
-        if tuple(x.shape[-2:]) != (self.image_size, self.image_size):
-            x = F.interpolate(x, size=(self.image_size, self.image_size),
-                              mode="bilinear", align_corners=False)
-        f = self.net(x)
-        if isinstance(f, (tuple, list)):
-            f = f[0]
-        return f.flatten(1)
-
-
-def load_feature_extractor(path: str, image_size: int = 299) -> FeatureExtractor:
-    """Loads a local feature network for FID / KID: a TorchScript file
-    (``torch.jit.save``) or an exported program (``torch.export.save``,
-    ``.pt2``). It receives float images in ``[0, 1]``, ``[B, 3, S, S]`` with
-    ``S = image_size``, and returns ``[B, D]`` (e.g. Inception-v3 pool
-    features, D = 2048). Nothing is downloaded: torchmetrics' default
-    extractor would fetch torch-fidelity weights from the internet."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f"Inception checkpoint {path!r} does not exist")
-    errors = []
-    try:
-        net = torch.jit.load(path, map_location="cpu")
-    except Exception as exc:  # not TorchScript: try an exported program
-        errors.append(f"TorchScript: {exc.__class__.__name__}")
-        try:
-            net = torch.export.load(path).module()
-        except Exception as exc2:
-            errors.append(f"torch.export: {exc2.__class__.__name__}")
-            raise ValueError(
-                f"cannot read Inception checkpoint {path!r} as a TorchScript "
-                f"file or an exported program ({'; '.join(errors)}); save the "
-                f"network with torch.jit.save or torch.export.save") from exc2
-    if isinstance(net, nn.Module):
-        net.eval()
-    return FeatureExtractor(net, image_size)
-
-
-# --------------------------------------------------------------- evaluation
-@torch.no_grad()
-def evaluate_translation(module: TranslationModule, loader: Iterable, *,
-                         feature_extractor: nn.Module | None = None,
-                         kid_subset_size: int = 1000,
-                         progress: bool = False) -> dict[str, dict[str, float]]:
-    """Scores every output of ``module`` (each branch and the ensemble)
-    against the target: ``{output: {"l1", "psnr", "ssim"[, "fid", "kid",
-    "kid_std"]}}``. FID / KID are computed by torchmetrics on the features of
-    ``feature_extractor`` (see :func:`load_feature_extractor`)."""
-    from tqdm.auto import tqdm
-    from torchmetrics.image.fid import FrechetInceptionDistance
-    from torchmetrics.image.kid import KernelInceptionDistance
-
-    module.eval()
-    metrics = {o: image_metrics() for o in module.output_names}
-    gen = {}
-    if feature_extractor is not None:
-        for o in module.output_names:
-            gen[o] = (
-                FrechetInceptionDistance(feature=feature_extractor,
-                                         normalize=True),
-                KernelInceptionDistance(feature=feature_extractor,
-                                        normalize=True,
-                                        subset_size=kid_subset_size))
-    n = 0
-    for batch in tqdm(loader, disable=not progress, desc="evaluating"):
-        imgs = translate_batch(module, batch)
-        y = batch.y.to(module.device)
-        n += y.size(0)
-        for name, img in imgs.items():
-            metrics[name].update(img.cpu(), y.cpu())
-            if name in gen:
-                fid, kid = gen[name]
-                fid.update(y.cpu(), real=True)
-                fid.update(img.cpu(), real=False)
-                kid.update(y.cpu(), real=True)
-                kid.update(img.cpu(), real=False)
-    if n == 0:
-        raise ValueError("the evaluation data is empty")
-    results = {}
-    for name in module.output_names:
-        res = {k: float(v) for k, v in metrics[name].compute().items()}
-        if name in gen:
-            fid, kid = gen[name]
-            if n < 2:
-                raise ValueError("FID needs at least 2 images")
-            kid.subset_size = min(kid_subset_size, n)
-            res["fid"] = float(fid.compute())
-            kid_mean, kid_std = kid.compute()
-            res["kid"], res["kid_std"] = float(kid_mean), float(kid_std)
-        results[name] = res
-    return results
-
-
-# ------------------------------------------------------------ reports
-def metrics_table(results: dict[str, dict[str, float]]) -> str:
-    """A Markdown table of :func:`evaluate_translation`'s results."""
-    keys = list(next(iter(results.values())))
-    lines = ["| output | " + " | ".join(keys) + " |",
-             "|---|" + "---:|" * len(keys)]
-    for name, res in results.items():
-        lines.append(f"| {name} | " + " | ".join(
-            f"{res[k]:.4f}" for k in keys) + " |")
-    return "\n".join(lines)
-
-
-def save_metrics(results: dict[str, dict[str, float]], out_dir: str,
-                 extra: dict | None = None) -> str:
-    """Writes ``metrics.json`` and ``metrics.md`` under ``out_dir`` (atomically)
-    and prints the table; returns the JSON path."""
-    os.makedirs(out_dir, exist_ok=True)
-    payload = {**(extra or {}), "metrics": results}
-    path = osp.join(out_dir, "metrics.json")
-    write_json(path, payload, indent=2)
-    table = metrics_table(results)
-    write_text(osp.join(out_dir, "metrics.md"), table + "\n")
-    print(table)
-    return path
-
-
-@torch.no_grad()
-def save_translation_figure(module: TranslationModule, batch, path: str,
-                            max_rows: int = 4) -> str:
-    """Saves a PNG with one row per scene: the inputs, the target, each
-    branch's output and the ensemble side by side."""
-    # A bare Figure (no pyplot): no backend is chosen or changed for the process.
-    from matplotlib.figure import Figure
-
-    imgs = translate_batch(module, batch)
-    inputs = {m: batch[f"x_{m}"] for m in module.modalities}
-    cols = [*[(f"input: {m}", x) for m, x in inputs.items()],
-            ("target", batch.y),
-            *[(f"output: {o}" if o != ENSEMBLE else "ensemble", imgs[o])
-              for o in module.output_names]]
-    rows = min(max_rows, batch.y.size(0))
-    fig = Figure(figsize=(1.8 * len(cols), 1.8 * rows))
-    axes = fig.subplots(rows, len(cols), squeeze=False)
-    for r in range(rows):
-        for c, (title, x) in enumerate(cols):
-            ax = axes[r, c]
-            img = x[r].detach().cpu().float().clamp(0, 1)
-            if img.size(0) == 1:
-                ax.imshow(img[0].numpy(), cmap="gray", vmin=0, vmax=1)
-            else:
-                ax.imshow(img[:3].permute(1, 2, 0).numpy())
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if r == 0:
-                ax.set_title(title, fontsize=8)
-    fig.tight_layout()
-    save_figure(fig, path, dpi=120)
-    return path
+# Evaluation lives in its own module; its names are kept importable from here.
+from .translation_eval import (FeatureExtractor, evaluate_translation,  # noqa: E402
+                               load_feature_extractor, metrics_table, save_metrics,
+                               save_translation_figure)
