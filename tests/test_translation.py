@@ -157,7 +157,7 @@ def test_synthetic_scenes_consistent_and_seeded(tmp_path):
 
 
 def test_synthetic_target_is_a_joint_function_of_shade_and_depth():
-    from pyg_fusion.datasets import translation as T
+    from pyg_fusion.datasets import translation_scenes as T
 
     palette = np.stack([T._ALBEDO[k] for k in ("floor", "wall", 0, 1)])
     pix = []

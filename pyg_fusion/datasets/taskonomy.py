@@ -1,0 +1,161 @@
+"""Taskonomy-style image folders for multi-modal translation: one folder per
+modality, files paired by their stem."""
+from __future__ import annotations
+
+import os
+import os.path as osp
+import re
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+from torch import Tensor
+from torch_geometric.data import Data, Dataset
+
+from ..functional._checks import check_int
+from .translation import IMAGE_EXTENSIONS, image_pair_data
+
+
+# Taskonomy names a file point_<p>_view_<v>_domain_<modality>.png: strip the
+# domain suffix so that files of different modalities pair by their stem.
+_DOMAIN_SUFFIX = re.compile(r"_domain_[A-Za-z0-9_]+$")
+
+
+def _stem(name: str) -> str:
+    return _DOMAIN_SUFFIX.sub("", osp.splitext(name)[0])
+
+
+def read_image(path: str, image_size: int | None = None) -> Tensor:
+    """Reads an image file as float ``[C, H, W]`` in ``[0, 1]`` (8-bit images
+    divided by 255, 16-bit ones such as Taskonomy depth by 65535), resized
+    bilinearly to ``image_size`` if given."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as img:
+            img.load()
+            mode = img.mode
+            arr = np.asarray(img)
+    except (OSError, ValueError) as exc:
+        raise OSError(f"cannot read image file {path!r}: {exc}") from exc
+    if arr.dtype == np.uint8:
+        x = torch.from_numpy(arr.astype(np.float32) / 255.0)
+    elif arr.dtype in (np.uint16, np.int32) or mode.startswith("I"):
+        x = torch.from_numpy(arr.astype(np.float32) / 65535.0)
+    elif arr.dtype == bool:
+        x = torch.from_numpy(arr.astype(np.float32))
+    else:
+        x = torch.from_numpy(arr.astype(np.float32))
+    x = x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)
+    if x.size(0) == 4:  # drop alpha
+        x = x[:3]
+    x = x.clamp(0, 1)
+    if image_size is not None and tuple(x.shape[1:]) != (image_size, image_size):
+        x = torch.nn.functional.interpolate(
+            x[None], size=(image_size, image_size), mode="bilinear",
+            align_corners=False, antialias=True)[0]
+    return x
+
+
+class TaskonomyFolder(Dataset):
+    r"""Image translation data laid out as in Taskonomy: one folder per
+    modality under ``root``, files paired by name.
+
+    ::
+
+        root/rgb/point_0_view_0_domain_rgb.png
+        root/depth_zbuffer/point_0_view_0_domain_depth_zbuffer.png
+        root/normal/point_0_view_0_domain_normal.png
+
+    A ``_domain_<name>`` suffix is ignored when pairing, so plain names
+    (``root/depth/0001.png``, ``root/rgb/0001.png``) work as well. Only scenes
+    present in every requested folder are kept (sorted by name). Images are
+    read lazily, scaled to ``[0, 1]`` (16-bit files by 65535) and resized to
+    ``image_size``.
+
+    Args:
+        root: the folder holding one sub-folder per modality.
+        modalities: input modality folder names.
+        target: target folder name (3-channel images; grey ones are tiled).
+        image_size: resize every image to ``image_size x image_size``
+            (``None``: keep; then all files must share one size).
+        transform: as in PyG.
+    """
+
+    def __init__(self, root: str, modalities: Sequence[str],
+                 target: str = "rgb", image_size: int | None = 256,
+                 transform: Callable | None = None):
+        self.modalities = tuple(modalities)
+        if not self.modalities:
+            raise ValueError("modalities must name at least one folder")
+        if target in self.modalities:
+            raise ValueError(f"target {target!r} is also an input modality")
+        self.target = target
+        if image_size is not None:
+            check_int("image_size", image_size, minimum=1)
+        self.image_size = image_size
+        if not osp.isdir(root):
+            raise FileNotFoundError(f"dataset folder {root!r} does not exist")
+        self._root = root
+        self._files = self._index()
+        super().__init__(root, transform)
+
+    @property
+    def raw_dir(self) -> str:
+        return self._root
+
+    @property
+    def raw_file_names(self) -> list[str]:
+        return [*self.modalities, self.target]
+
+    @property
+    def processed_file_names(self) -> list[str]:
+        return []
+
+    def download(self) -> None:  # only reached when a folder is missing
+        missing = [p for p in self.raw_paths if not osp.isdir(p)]
+        raise FileNotFoundError(f"modality folder(s) missing: {missing}")
+
+    def _index(self) -> list[dict[str, str]]:
+        tables = {}
+        for m in (*self.modalities, self.target):
+            folder = osp.join(self._root, m)
+            if not osp.isdir(folder):
+                raise FileNotFoundError(
+                    f"modality folder {folder!r} does not exist (expected one "
+                    f"folder per modality under {self._root!r})")
+            tables[m] = {_stem(f): osp.join(folder, f)
+                         for f in sorted(os.listdir(folder))
+                         if f.lower().endswith(IMAGE_EXTENSIONS)}
+            if not tables[m]:
+                raise FileNotFoundError(f"no image files in {folder!r}")
+        common = sorted(set.intersection(*(set(t) for t in tables.values())))
+        if not common:
+            raise ValueError(f"no scene is present in all of the folders "
+                             f"{list(tables)} under {self._root!r}")
+        return [{m: tables[m][s] for m in tables} for s in common]
+
+    @property
+    def names(self) -> list[str]:
+        """Scene names (file stems), in dataset order."""
+        return [_stem(osp.basename(f[self.target])) for f in self._files]
+
+    def len(self) -> int:
+        return len(self._files)
+
+    def get(self, idx: int) -> Data:
+        files = self._files[idx]
+        inputs = {m: read_image(files[m], self.image_size)
+                  for m in self.modalities}
+        y = read_image(files[self.target], self.image_size)
+        if y.size(0) == 1:
+            y = y.expand(3, -1, -1)
+        shapes = {tuple(v.shape[1:]) for v in (*inputs.values(), y)}
+        if len(shapes) != 1:
+            raise ValueError(f"images of scene {self.names[idx]!r} differ in "
+                             f"size {sorted(shapes)}; pass image_size")
+        return image_pair_data(inputs, y)
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}({len(self)}, "
+                f"modalities={list(self.modalities)}, target={self.target!r})")
