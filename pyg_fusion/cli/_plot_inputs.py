@@ -58,8 +58,8 @@ def rebuild_from_checkpoint(path: str, root: str):
     import argparse
 
     from ..methods import build_model, model_options
-    from ._runs import add_dataset_args, load_train_checkpoint
-    from .evaluate import FROM_CHECKPOINT, checkpoint_data
+    from ._checkpoints import FROM_CHECKPOINT, checkpoint_data, load_train_checkpoint
+    from ._runs import add_dataset_args
     ckpt, _, cfg = load_train_checkpoint(path)
     state = ckpt["state_dict"]
     if cfg.get("dataset") not in ("digits", "synthetic-vad", "motion-vad"):

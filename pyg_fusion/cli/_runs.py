@@ -200,21 +200,6 @@ def _check_file(what: str, path: str | None) -> str:
     return path
 
 
-def load_train_checkpoint(path: str, flag: str = "--checkpoint"):
-    """``(checkpoint, hyper_parameters, config)`` of a checkpoint written by
-    ``pyg-fusion train``, loaded by :func:`pyg_fusion._files.load_checkpoint`
-    (``weights_only=True``); errors name ``flag`` and the file."""
-    from .._files import load_checkpoint
-    ckpt = load_checkpoint(path, what=flag, keys=("state_dict", "hyper_parameters"))
-    hp = ckpt["hyper_parameters"]
-    cfg = hp.get("config") if isinstance(hp, dict) else None
-    if not isinstance(cfg, dict) or not {"method", "dataset"} <= set(cfg) or \
-            not isinstance(ckpt["state_dict"], dict):
-        raise CLIError(f"{flag}: {path} is not a checkpoint of `pyg-fusion train` (its "
-                       "hyper_parameters hold no config with method and dataset)")
-    return ckpt, hp, cfg
-
-
 def load_data(args, seed: int = 0, standardizer=None) -> TaskData:
     """The dataset named by ``args.dataset`` (node task: the split of ``seed``;
     VAD: standardised with ``standardizer``, e.g. a checkpoint's statistics,

@@ -7,13 +7,11 @@ from pathlib import Path
 
 from . import CLIError, out_folder, positive_int
 from ._help import HelpFormatter
-from ._runs import (METRICS, SYNTHETIC_SETTINGS, add_dataset_args, format_table,
-                    is_main_process, load_data, load_train_checkpoint, make_records,
+from ._checkpoints import FROM_CHECKPOINT, checkpoint_data, load_train_checkpoint
+from ._runs import (METRICS, add_dataset_args, format_table, is_main_process, make_records,
                     write_json)
 
 HELP = "evaluate a checkpoint written by `pyg-fusion train`"
-# dataset options whose None means: what the checkpoint's training used
-FROM_CHECKPOINT = dict(data_seed=None, relational_shift=None, standardize=None)
 
 
 def register(subparsers) -> None:
@@ -33,34 +31,6 @@ def register(subparsers) -> None:
     p.add_argument("--out", type=out_folder, default="runs/eval", help="output folder")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
     p.set_defaults(func=run)
-
-
-def checkpoint_data(args, cfg: dict, state_dict: dict, path: str):
-    """``(task data, standardizer)`` of a checkpoint: the dataset options that
-    ``args`` leaves at ``None`` (data seed, relational shift, standardisation)
-    and, for ``--dataset vad`` without ``--vad-source``, the ``--vad-*``
-    values are those training used (``cfg["data"]``); a standardised
-    checkpoint's statistics (buffers ``standardizer.*``) are applied."""
-    from ..datasets import StandardizeSources
-    setting = cfg.get("setting", "").split(",")[0]
-    if cfg["dataset"] == "synthetic-vad" and setting in SYNTHETIC_SETTINGS:
-        args.setting = setting
-    data = cfg.get("data", {})
-    if args.data_seed is None:
-        args.data_seed = data.get("data_seed", 0)
-    if args.relational_shift is None:
-        args.relational_shift = data.get("relational_shift", 0.0)
-    if cfg["dataset"] == "vad" and not args.vad_source and "vad" in data:
-        for key, value in data["vad"].items():  # where training found the features
-            setattr(args, key, value)
-    standardizer = StandardizeSources.from_state_dict(state_dict, "standardizer.")
-    if args.standardize and standardizer is None:
-        raise CLIError(f"--standardize: the checkpoint {path} was trained without it, so it "
-                       f"holds no training statistics")
-    if args.standardize is False and standardizer is not None:
-        raise CLIError(f"--no-standardize: the checkpoint {path} was trained on standardised "
-                       f"features; its statistics are applied")
-    return load_data(args, cfg["seed"], standardizer=standardizer), standardizer
 
 
 def run(args) -> int:
