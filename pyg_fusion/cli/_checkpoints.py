@@ -50,3 +50,20 @@ def checkpoint_data(args, cfg: dict, state_dict: dict, path: str):
         raise CLIError(f"--no-standardize: the checkpoint {path} was trained on standardised "
                        f"features; its statistics are applied")
     return load_data(args, cfg["seed"], standardizer=standardizer), standardizer
+
+
+def model_from_checkpoint(cfg: dict, td, state_dict: dict):
+    """The model of a checkpoint: built from its config (method and options)
+    for the data ``td`` (:func:`checkpoint_data`), its weights (the
+    ``model.*`` entries of ``state_dict``) loaded strictly; in eval mode."""
+    from ..methods import build_model, model_options
+    options = model_options(td.task, cfg.get("options", {}))
+    if td.task == "node":
+        model = build_model(cfg["method"], "node", td.in_channels, num_classes=td.num_classes,
+                            num_nodes=td.graph.num_nodes, **options)
+    else:
+        model = build_model(cfg["method"], "vad", td.in_channels,
+                            num_segments=int(td.train[0].num_nodes), **options)
+    model.load_state_dict({k[len("model."):]: v for k, v in state_dict.items()
+                           if k.startswith("model.")})
+    return model.eval()

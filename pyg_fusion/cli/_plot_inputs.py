@@ -57,8 +57,8 @@ def rebuild_from_checkpoint(path: str, root: str):
     ``weights_only=True``."""
     import argparse
 
-    from ..methods import build_model, model_options
-    from ._checkpoints import FROM_CHECKPOINT, checkpoint_data, load_train_checkpoint
+    from ._checkpoints import (FROM_CHECKPOINT, checkpoint_data, load_train_checkpoint,
+                               model_from_checkpoint)
     from ._runs import add_dataset_args
     ckpt, _, cfg = load_train_checkpoint(path)
     state = ckpt["state_dict"]
@@ -70,16 +70,7 @@ def rebuild_from_checkpoint(path: str, root: str):
     parser.set_defaults(**FROM_CHECKPOINT)
     ns = parser.parse_args(["--root", root])
     td, _ = checkpoint_data(ns, {"seed": 0, **cfg}, state, path)
-    options = model_options(td.task, cfg.get("options", {}))
-    if td.task == "node":
-        model = build_model(cfg["method"], "node", td.in_channels, num_classes=td.num_classes,
-                            num_nodes=td.graph.num_nodes, **options)
-    else:
-        model = build_model(cfg["method"], "vad", td.in_channels,
-                            num_segments=int(td.train[0].num_nodes), **options)
-    model.load_state_dict({k[len("model."):]: v for k, v in state.items()
-                           if k.startswith("model.")})
-    return model.eval(), td, cfg
+    return model_from_checkpoint(cfg, td, state), td, cfg
 
 
 def scores_from_checkpoint(path: str, root: str):

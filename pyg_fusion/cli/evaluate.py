@@ -7,7 +7,8 @@ from pathlib import Path
 
 from . import CLIError, out_folder, positive_int
 from ._help import HelpFormatter
-from ._checkpoints import FROM_CHECKPOINT, checkpoint_data, load_train_checkpoint
+from ._checkpoints import (FROM_CHECKPOINT, checkpoint_data, load_train_checkpoint,
+                           model_from_checkpoint)
 from ._runs import (METRICS, add_dataset_args, format_table, is_main_process, make_records,
                     write_json)
 
@@ -34,7 +35,6 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..methods import build_model
     ckpt, hp, cfg = load_train_checkpoint(args.checkpoint)
     if args.method and args.method != cfg["method"]:
         raise CLIError(f"--method {args.method!r} does not match the checkpoint's "
@@ -48,18 +48,14 @@ def run(args) -> int:
     if td.in_channels != cfg["in_channels"]:
         raise CLIError(f"the data's sources {td.in_channels} differ from the checkpoint's "
                        f"{cfg['in_channels']}")
-    from ..methods import model_options
-    o = model_options(td.task, cfg["options"])
+    model = model_from_checkpoint(cfg, td, ckpt["state_dict"])
     out = Path(args.out)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", ".*")
         if td.task == "node":
             from ..training.node import NodeClassification, single_graph_loader
             from ..training.trainer import build_trainer
-            model = build_model(cfg["method"], "node", td.in_channels,
-                                num_classes=td.num_classes, num_nodes=td.graph.num_nodes, **o)
             task = NodeClassification(model, config=cfg)
-            task.load_state_dict(ckpt["state_dict"])
             trainer = build_trainer(out, max_epochs=1, seed=None, devices=args.devices,
                                     strategy="ddp" if args.devices > 1 else "auto",
                                     progress=not args.no_progress, checkpoint=False)
@@ -68,10 +64,7 @@ def run(args) -> int:
                        "val_accuracy": task.last_metrics.get("val_acc", float("nan"))}
         else:
             from ..training.vad import WeaklySupervisedVAD, evaluate_vad
-            model = build_model(cfg["method"], "vad", td.in_channels,
-                                num_segments=int(td.train[0].num_nodes), **o)
             task = WeaklySupervisedVAD(model, config=cfg, standardizer=standardizer)
-            task.load_state_dict(ckpt["state_dict"])
             metrics = evaluate_vad(task, td.test, out_dir=out, devices=args.devices,
                                    progress=not args.no_progress)
             metrics = {k: metrics[k] for k in ("auc", "ap", "pr_auc_trapz")}
