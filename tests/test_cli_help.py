@@ -39,3 +39,25 @@ def test_help_states_each_default_once(name):
         # one option's help runs from its flag to the next flag
         for chunk in re.split(r" (?=--?[a-z])", text):
             assert chunk.count("(default") <= 1, f"{p.prog}: {chunk}"
+
+
+def test_threads_is_one_flag_with_one_meaning():
+    from pyg_fusion.cli import positive_int
+
+    def walk(p):
+        yield p
+        for sub in _subparsers(p).values():
+            yield from walk(sub)
+
+    found = {}
+    for p in walk(build_parser()):
+        for a in p._actions:
+            if "--threads" in a.option_strings:
+                found[p.prog] = a
+    # the graph commands and both image tasks declare it, all the same way
+    assert {"pyg-fusion train", "pyg-fusion demo", "pyg-fusion segment train",
+            "pyg-fusion translate train"} <= set(found)
+    assert all(a.type is positive_int for a in found.values())
+    assert {a.help.split(" (default")[0] for a in found.values()} == {
+        "torch CPU threads for this command"}
+    assert {a.default for a in found.values()} <= {1, None}

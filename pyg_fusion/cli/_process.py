@@ -16,6 +16,19 @@ _LIGHTNING_RANK_ZERO = ("lightning.pytorch.utilities.rank_zero",
                         "lightning.fabric.utilities.rank_zero")
 
 
+def add_threads_argument(parser, default: int | None = 1) -> None:
+    """Declares ``--threads`` (its one declaration, for every command that has
+    it): torch's CPU threads for the command, N >= 1, applied and restored by
+    :func:`command_settings`. ``default``: 1 for the graph tasks (their models
+    are small, and more threads only add contention on a busy CPU), ``None``
+    (torch's choice) for the image tasks."""
+    from . import positive_int
+    why = ("1: these models are small, and more threads only add contention on a busy "
+           "CPU" if default == 1 else "torch's choice" if default is None else default)
+    parser.add_argument("--threads", type=positive_int, default=default,
+                        help=f"torch CPU threads for this command (default {why})")
+
+
 def _below_warning(record: logging.LogRecord) -> bool:
     return record.levelno >= logging.WARNING
 

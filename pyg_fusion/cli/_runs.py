@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .._files import write_json  # noqa: F401 (the commands import it from here)
+from ._process import add_threads_argument
 from . import CLIError, nonneg_int, out_folder, positive_float, positive_int
 
 DATASETS = ("digits", "synthetic-vad", "motion-vad", "vad", "tables")
@@ -171,9 +172,7 @@ def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego
                    "method's graph)")
     g.add_argument("--devices", type=positive_int, default=1,
                    help="CPU processes (> 1: DDP with gloo)")
-    g.add_argument("--threads", type=positive_int, default=1,
-                   help="torch threads per process (default 1: these models are small, "
-                   "and more threads only add contention on a busy CPU)")
+    add_threads_argument(g)
     g.add_argument("--out", type=out_folder, default="runs/out", help="output folder")
     g.add_argument("--no-progress", action="store_true", help="hide progress bars")
 

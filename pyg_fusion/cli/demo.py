@@ -10,6 +10,7 @@ from pathlib import Path
 
 from ._help import HelpFormatter
 from .._files import write_text
+from ._process import add_threads_argument
 from . import nonneg_int, out_folder, positive_int
 from ._runs import (TaskData, format_table, load_data, make_records, run_method,
                     write_json)
@@ -43,16 +44,15 @@ def register(subparsers) -> None:
     p.add_argument("--vad-epochs", type=positive_int, default=20, help="epochs on SyntheticVAD")
     p.add_argument("--full", action="store_true",
                    help="every method of the registry instead of the demo's selection")
-    p.add_argument("--threads", type=positive_int, default=1, help="torch threads")
+    add_threads_argument(p)
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
     p.set_defaults(func=run)
 
 
-def _args(root: str, dataset: str, threads: int, features: str | None = None):
+def _args(root: str, dataset: str, features: str | None = None):
     return argparse.Namespace(dataset=dataset, root=root, label_rate=0.05,
                               setting="multi_representation", data_seed=0, num_segments=32,
-                              views=None, labels=None, vad_source=None, threads=threads,
-                              features=features)
+                              views=None, labels=None, vad_source=None, features=features)
 
 
 def _figures(out: Path, td: TaskData, task, kind: str, prefix: str = "digits") -> list[str]:
@@ -114,9 +114,9 @@ def run(args) -> int:
           "5 seeds).", flush=True)
     records, figures = [], []
     jobs = []
-    digits = load_data(_args(args.root, "digits", args.threads), args.seed)
-    digits_graph = load_data(_args(args.root, "digits", args.threads, "labels"), args.seed)
-    vad = load_data(_args(args.root, "synthetic-vad", args.threads), 0)
+    digits = load_data(_args(args.root, "digits"), args.seed)
+    digits_graph = load_data(_args(args.root, "digits", "labels"), args.seed)
+    vad = load_data(_args(args.root, "synthetic-vad"), 0)
     for td, chosen, epochs, features in (
             (digits, DIGITS_METHODS, args.node_epochs, None),
             (digits_graph, DIGITS_GRAPH_METHODS, args.graph_epochs, "labels"),

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import os.path as osp
 
+from ._process import add_threads_argument
 from . import (CLIError, fraction, nonneg_float, nonneg_int, out_folder, positive_float,
                positive_int)
 
@@ -52,9 +53,7 @@ def _data_args(p) -> None:
     g.add_argument("--data-seed", type=nonneg_int, default=0, help="synthetic generator seed")
     g.add_argument("--batch-size", type=positive_int, default=8)
     g.add_argument("--workers", type=nonneg_int, default=0, help="data loader workers")
-    g.add_argument("--threads", type=positive_int, default=None,
-                   help="torch CPU threads (default: torch's choice; 1 is often "
-                   "fastest for small networks on a busy machine)")
+    add_threads_argument(g, default=None)
 
 
 def register(subparsers) -> None:
@@ -102,14 +101,6 @@ def register(subparsers) -> None:
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
-def _set_threads(args) -> None:
-    if args.threads is not None:
-        if args.threads < 1:
-            raise CLIError(f"--threads must be >= 1, got {args.threads}")
-        import torch
-        torch.set_num_threads(args.threads)
-
-
 def _datasets(args, num_classes: int | None = None):
     from ..datasets.rgbd import RGBDSegmentation
     from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES, SyntheticRGBD
@@ -153,7 +144,6 @@ def run_train(args) -> int:
 
     if args.epochs < 1:
         raise CLIError(f"--epochs must be >= 1, got {args.epochs}")
-    _set_threads(args)
     train, test, names = _datasets(args)
     arch = dict(width=args.width, decoder_features=args.decoder_features,
                 light=args.light, dropout=args.dropout,
@@ -181,7 +171,6 @@ def run_evaluate(args) -> int:
     from ..training.segmentation import SegmentationModule
 
     from .._files import load_lightning
-    _set_threads(args)
     module = load_lightning(SegmentationModule, args.checkpoint, what="--checkpoint")
     _, test, names = _datasets(args, module.hparams.num_classes)
     _report(module, test, args.out, names or module.hparams.class_names,

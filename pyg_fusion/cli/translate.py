@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os.path as osp
 
+from ._process import add_threads_argument
 from . import CLIError, nonneg_float, nonneg_int, out_folder, positive_float, positive_int
 from ._help import HelpFormatter
 
@@ -34,9 +35,7 @@ def register(subparsers) -> None:
                        help="cache folder of the synthetic data")
         q.add_argument("--batch-size", type=positive_int, default=16)
         q.add_argument("--seed", type=nonneg_int, default=0)
-        q.add_argument("--threads", type=nonneg_int, default=0,
-                       help="torch CPU threads (0: torch's default); 1 is "
-                       "much faster for small images on a busy machine")
+        add_threads_argument(q, default=None)
 
     t = sub.add_parser("train", help="train a generator",
                        formatter_class=HelpFormatter)
@@ -94,15 +93,6 @@ def _modalities(args) -> list[str]:
     return mods
 
 
-def _set_threads(args) -> None:
-    import torch
-
-    if args.threads < 0:
-        raise CLIError(f"--threads must be >= 0, got {args.threads}")
-    if args.threads:
-        torch.set_num_threads(args.threads)
-
-
 def _dataset(args, split: str, num: int, mods: list[str], path: str | None = None):
     from ..datasets.translation import SyntheticTranslation, TaskonomyFolder
 
@@ -139,7 +129,6 @@ def _train(args) -> int:
     from ..training.translation import (TranslationModule, evaluate_translation,
                                         fit_translation, save_metrics)
 
-    _set_threads(args)
     mods = _modalities(args)
     if args.epochs < 1:
         raise CLIError(f"--epochs must be >= 1, got {args.epochs}")
@@ -186,7 +175,6 @@ def _evaluate(args) -> int:
                                         load_feature_extractor, save_metrics,
                                         save_translation_figure)
 
-    _set_threads(args)
     module = load_lightning(TranslationModule, args.checkpoint, what="--checkpoint")
     mods = module.modalities if args.modalities is None else _modalities(args)
     if mods != module.modalities:
