@@ -17,7 +17,7 @@ from torch import Tensor, nn
 
 from ...functional._checks import check_channels, check_int
 from ...functional.asym import channel_shuffle, pixel_shift
-from .modality import ModalityBatchNorm2d
+from .modality import ModalityBatchNorm2d, modality_list
 
 __all__ = ["AsymFusionBottleneck", "AsymFusionBasicBlock"]
 
@@ -73,12 +73,7 @@ class _AsymBlock(nn.Module):
         return bn(_each(conv, xs))
 
     def _check(self, xs) -> list[Tensor]:
-        if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)):
-            raise TypeError("xs must be a list of per-modality tensors, got "
-                            f"{type(xs).__name__}")
-        if len(xs) != self.num_modalities:
-            raise ValueError(f"expected {self.num_modalities} modality tensors, "
-                             f"got {len(xs)}")
+        xs = modality_list(xs, self.num_modalities)
         for i, x in enumerate(xs):
             check_channels(f"xs[{i}]", x, self.conv1.in_channels, dims=(4, ),
                            what="inplanes")

@@ -29,6 +29,15 @@ def _as_list(name: str, xs) -> list[Tensor]:
     return list(xs)
 
 
+def modality_list(xs, num_modalities: int, name: str = "xs") -> list[Tensor]:
+    """``xs`` as a list of ``num_modalities`` per-modality tensors, else the
+    error every multi-modal layer of this package gives."""
+    xs = _as_list(name, xs)
+    if len(xs) != num_modalities:
+        raise ValueError(f"expected {num_modalities} modality tensors, got {len(xs)}")
+    return xs
+
+
 class ModalityParallel(nn.Module):
     r"""Applies one shared module to each modality's tensor:
     :math:`[f(x_0), \dots, f(x_{M-1})]` with the same parameters for all.
@@ -174,10 +183,7 @@ class ModalityNorm(nn.Module):
         if isinstance(xs, Tensor):
             check_channels("x", xs, self.num_features, dims=dims, what="num_features")
             return self._norm(self.norms[self.active], xs)
-        xs = _as_list("xs", xs)
-        if len(xs) != self.num_modalities:
-            raise ValueError(f"expected {self.num_modalities} modality tensors, "
-                             f"got {len(xs)}")
+        xs = modality_list(xs, self.num_modalities)
         for i, x in enumerate(xs):
             check_channels(f"xs[{i}]", x, self.num_features, dims=dims,
                            what="num_features")

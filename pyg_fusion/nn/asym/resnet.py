@@ -20,7 +20,7 @@ from torch import Tensor, nn
 from ...functional._checks import check_choice, check_int
 from ..._files import load_checkpoint
 from .bottleneck import AsymFusionBasicBlock, AsymFusionBottleneck
-from .modality import ModalityBatchNorm2d, expand_state_dict
+from .modality import ModalityBatchNorm2d, expand_state_dict, modality_list
 
 __all__ = ["ResNetEncoder", "resnet18", "resnet34", "resnet50", "resnet101",
            "resnet152", "load_torchvision_resnet", "RESNET_LAYERS"]
@@ -107,12 +107,7 @@ class ResNetEncoder(nn.Module):
                 mod.reset_parameters()
 
     def forward(self, xs: Sequence[Tensor]) -> list[list[Tensor]]:
-        if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)):
-            raise TypeError("xs must be a list of per-modality tensors, got "
-                            f"{type(xs).__name__}")
-        if len(xs) != self.num_modalities:
-            raise ValueError(f"expected {self.num_modalities} modality tensors, "
-                             f"got {len(xs)}")
+        xs = modality_list(xs, self.num_modalities)
         h = self.bn1([self.conv1(x) for x in xs])
         h = [F.max_pool2d(F.relu(x), 3, 2, 1) for x in h]
         feats = []

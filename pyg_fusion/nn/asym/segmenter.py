@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...functional._checks import check_choice, check_int, check_tensor
+from .modality import modality_list
 from .refinenet import RefineNetDecoder
 from .resnet import RESNET_LAYERS, ResNetEncoder
 
@@ -39,9 +40,7 @@ class SeparateEncoders(nn.Module):
         self.out_channels = list(encoders[0].out_channels)
 
     def forward(self, xs: Sequence[Tensor]) -> list[list[Tensor]]:
-        if len(xs) != self.num_modalities:
-            raise ValueError(f"expected {self.num_modalities} modality tensors, "
-                             f"got {len(xs)}")
+        xs = modality_list(xs, self.num_modalities)
         per = [enc([x]) for enc, x in zip(self.encoders, xs)]
         return [[p[s][0] for p in per] for s in range(len(per[0]))]
 
