@@ -138,6 +138,7 @@ def test_knn_argument_checked_and_passed_on():
     with pytest.raises(ValueError, match="knn must be one of"):
         LEGO({"a": 2}, 1, knn="fast")
     assert LEGO({"a": 2}, 1, knn="exact").graph.knn == "exact"
+    assert "knn='approx'" in repr(RelationGraph(k=2, knn="approx"))
 
 
 def test_clustered_features_seeded_and_checked():
