@@ -32,6 +32,8 @@ def main():
     ap.add_argument("n", help="N, or 'digits'")
     ap.add_argument("features", nargs="?", choices=["clustered", "gaussian"])
     ap.add_argument("--k", type=int, default=16)
+    ap.add_argument("--torch-max", type=int, default=16384,
+                    help="time the torch search up to this N")
     ap.add_argument("--root", default="data/digits", help="dataset folder (digits)")
     args = ap.parse_args()
     if args.n == "digits":
@@ -53,7 +55,7 @@ def main():
     _, truth = flat.search(xn, k + 1)
     t_flat = time.perf_counter() - t
     print(f"  flat {t_flat:.3f}s")
-    if n <= 16384:
+    if n <= args.torch_max:
         t = time.perf_counter()
         xt = torch.from_numpy(xn)
         for s in range(0, n, 512):
