@@ -105,7 +105,7 @@ def test_without_faiss_the_torch_path_answers(monkeypatch):
     batch = batch_of([80, 40])
     r, c = _select_pairs(x, batch, 5, None, "cosine", "clamp", None, 512)
     for knn in ("exact", "approx", "auto"):
-        ei, w = F.relation_graph(x, batch, k=5, knn=knn, use_pyg=False)
+        ei, _ = F.relation_graph(x, batch, k=5, knn=knn, use_pyg=False)
         assert torch.equal(ei, torch.stack([r, c]))
     model = LEGO({"a": 6, "b": 6}, 2, k=3, knn="approx", backend="sparse")
     g = model({"a": x, "b": x.flip(0)}, batch)
