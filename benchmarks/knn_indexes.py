@@ -8,6 +8,12 @@ N = 16384), cosine on normalised features, d = 128, k = 16, one thread.
 
 ``clustered``: :func:`pyg_fusion.datasets.clustered_features` (seed 0);
 ``gaussian``: iid N(0, 1) features, the worst case (no structure to index).
+
+    python benchmarks/knn_indexes.py digits --root /tmp/digits
+
+``digits``: recall of ``relation_graph(knn="approx")`` against ``"exact"``
+on each standardised view of :class:`pyg_fusion.datasets.MultiFeatureDigits`
+(real features, N = 2000).
 """
 import argparse
 import math
@@ -23,10 +29,16 @@ from pyg_fusion.datasets import clustered_features
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("n", type=int)
-    ap.add_argument("features", choices=["clustered", "gaussian"])
+    ap.add_argument("n", help="N, or 'digits'")
+    ap.add_argument("features", nargs="?", choices=["clustered", "gaussian"])
     ap.add_argument("--k", type=int, default=16)
+    ap.add_argument("--torch-max", type=int, default=16384,
+                    help="time the torch search up to this N")
+    ap.add_argument("--root", default="data/digits", help="dataset folder (digits)")
     args = ap.parse_args()
+    if args.n == "digits":
+        return digits(args.root, args.k)
+    args.n = int(args.n)
     import faiss
 
     torch.set_num_threads(1)
@@ -43,7 +55,7 @@ def main():
     _, truth = flat.search(xn, k + 1)
     t_flat = time.perf_counter() - t
     print(f"  flat {t_flat:.3f}s")
-    if n <= 16384:
+    if n <= args.torch_max:
         t = time.perf_counter()
         xt = torch.from_numpy(xn)
         for s in range(0, n, 512):
@@ -77,6 +89,28 @@ def main():
         print(f"  hnsw M=16 efSearch={ef} {time.perf_counter() - t:.3f}s "
               f"recall {recall(found):.4f}")
     faiss.omp_set_num_threads(old)
+
+
+def digits(root: str, k: int):
+    import pyg_fusion.functional as F
+    from pyg_fusion.datasets import MultiFeatureDigits
+    from pyg_fusion.datasets.digits import VIEWS
+
+    torch.set_num_threads(1)
+    data = MultiFeatureDigits(root, standardize=True, log=False)[0]
+    print(f"digits load={os.getloadavg()}")
+    for view in VIEWS:
+        x = data[f"x_{view}"]
+        n = x.size(0)
+        times, graphs = {}, {}
+        for knn in ("exact", "approx"):
+            t = time.perf_counter()
+            graphs[knn] = F.relation_graph(x, k=k, knn=knn)[0]
+            times[knn] = time.perf_counter() - t
+        keys = {m: set((g[0] * n + g[1]).tolist()) for m, g in graphs.items()}
+        recall = len(keys["exact"] & keys["approx"]) / len(keys["exact"])
+        print(f"  {view} {tuple(x.shape)} exact {times['exact']:.3f}s approx "
+              f"{times['approx']:.3f}s recall@{k + 1} {recall:.4f}")
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ sources, one thread, each N in its own process, median of ``--repeats``:
 * ``copy_gbs``: this machine's copy bandwidth (a 256 MiB ``copy_``).
 
     python benchmarks/scaling.py --sizes 1024 4096 16384 65536 --json benchmarks/results/scaling_cpu.json
+    python benchmarks/scaling.py --plot docs/figures/scaling.png --from-json benchmarks/results/scaling_cpu.json
 """
 from __future__ import annotations
 
@@ -176,6 +177,40 @@ def worker(n: int, kind: str, stages: list[str], repeats: int, device: str) -> d
     return res
 
 
+PLOTTED = (("knn_exact_s", "kNN exact"), ("knn_approx_s", "kNN approx"),
+           ("powers_s", "powers fwd"), ("scipy_s", "scipy SpGEMM + top-k"),
+           ("fusion_s", "fusion fwd"), ("step_fwd_s", "LEGO step fwd"),
+           ("step_bwd_s", "LEGO step bwd"), ("dense_step_s", "dense step"),
+           ("bound_s", "gather + index_add bound"))
+
+
+def plot(json_path: str, out: str):
+    """Log-log time against N per stage, with a line of slope 1 (linear
+    scaling) through the smallest N of the powers for reference."""
+    from matplotlib.figure import Figure  # no pyplot: no global backend state
+    with open(json_path) as f:
+        rows = [r for r in json.load(f)["rows"] if "status" not in r]
+    fig = Figure(figsize=(6.4, 4.4))
+    ax = fig.add_subplot()
+    for key, label in PLOTTED:
+        pts = sorted((r["N"], r[key]) for r in rows if key in r)
+        if pts:
+            ax.plot(*zip(*pts), marker="o", label=label)
+    ref = sorted((r["N"], r["powers_s"]) for r in rows if "powers_s" in r)
+    if ref:
+        n0, t0 = ref[0]
+        ns = [n for n, _ in ref]
+        ax.plot(ns, [t0 * n / n0 for n in ns], "k--", lw=1, label="slope 1 (linear)")
+    ax.set_xscale("log", base=2)
+    ax.set_yscale("log")
+    ax.set_xlabel("N (units per source)")
+    ax.set_ylabel("seconds (median of 3, one thread)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    fig.savefig(out, dpi=120)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -187,7 +222,12 @@ def main():
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--json", default=None)
     ap.add_argument("--worker", nargs=2, metavar=("N", "FEATURES"), default=None)
+    ap.add_argument("--plot", default=None, help="draw --from-json into this PNG and stop")
+    ap.add_argument("--from-json", default=None)
     args = ap.parse_args()
+    if args.plot:
+        plot(args.from_json or args.json, args.plot)
+        return
     if args.worker:
         n, kind = int(args.worker[0]), args.worker[1]
         print(json.dumps(worker(n, kind, args.stages, args.repeats, args.device)))

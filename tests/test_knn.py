@@ -106,7 +106,7 @@ def test_without_faiss_the_torch_path_answers(monkeypatch):
     batch = batch_of([80, 40])
     r, c = _select_pairs(x, batch, 5, None, "cosine", "clamp", None, 512)
     for knn in ("exact", "approx", "auto"):
-        ei, w = F.relation_graph(x, batch, k=5, knn=knn, use_pyg=False)
+        ei, _ = F.relation_graph(x, batch, k=5, knn=knn, use_pyg=False)
         assert torch.equal(ei, torch.stack([c, r]))
     model = LEGO({"a": 6, "b": 6}, 2, k=3, knn="approx", backend="sparse")
     g = model({"a": x, "b": x.flip(0)}, batch)
@@ -139,6 +139,7 @@ def test_knn_argument_checked_and_passed_on():
     with pytest.raises(ValueError, match="knn must be one of"):
         LEGO({"a": 2}, 1, knn="fast")
     assert LEGO({"a": 2}, 1, knn="exact").graph.knn == "exact"
+    assert "knn='approx'" in repr(RelationGraph(k=2, knn="approx"))
 
 
 def test_clustered_features_seeded_and_checked():

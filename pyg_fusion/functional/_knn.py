@@ -56,7 +56,7 @@ def ivf_params(num_nodes: int) -> tuple[int, int]:
     """``(nlist, nprobe)`` of the IVF index of a graph of ``num_nodes``:
     about :math:`\\sqrt{N}` lists (a power of two, at most ``N / 39``), 8 of
     them probed (at N = 65536 on clustered features, one thread: 256 lists
-    and 8 probes 3.4 s at recall@16 0.9997; 4 probes 2.3 s at 0.976; 512
+    and 8 probes 3.4 s at recall@17 0.9997; 4 probes 2.3 s at 0.976; 512
     lists and 8 probes 2.9 s at 0.990; the exact flat search 16.5 s)."""
     nlist = 2 ** round(math.log2(math.sqrt(num_nodes)))
     nlist = min(nlist, num_nodes // _IVF_POINTS_PER_LIST)

@@ -31,8 +31,9 @@ NONNEG = ("clamp", "shift", None)
 KNN = ("exact", "approx", "auto")
 # knn="auto" searches graphs of up to this many nodes exactly and larger ones
 # approximately: at N = 16384 (clustered features, d = 128, k = 16, one
-# thread) the IVF search took a third of the exact time at recall@16 0.9999,
-# and the exact search grows with N^2 (16.5 s at N = 65536 against 3.4 s).
+# thread) the IVF search took a third of the exact time at recall@17 0.9999,
+# and the exact search grows with N^2 (16.5 s at N = 65536 against 3.4 s;
+# benchmarks/knn_indexes.py).
 AUTO_EXACT_MAX_NODES = 16384
 
 
@@ -309,11 +310,11 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
 
     The kNN search (``k`` without ``threshold``) runs graph by graph through
     faiss when it is importable (see :mod:`._knn`): ``knn="exact"`` is a
-    flat index, ``"approx"`` an IVF index (recall@16 above 0.99 on
+    flat index, ``"approx"`` an IVF index (recall@17 above 0.99 on
     clustered features, far less on iid Gaussian ones), ``"auto"`` exact
     for graphs of up to :data:`AUTO_EXACT_MAX_NODES` nodes and approximate
-    for larger ones. faiss ranks in float32, so float64 features are ranked
-    by the exact torch path instead (in float64). On CUDA: faiss's GPU
+    for larger ones. faiss ranks in float32, so the exact search of float64
+    features runs in float64 (PyG's ``knn_graph`` or the torch path). On CUDA: faiss's GPU
     index when faiss has one, else PyG's ``knn_graph`` when ``pyg-lib`` or
     ``torch_cluster`` provides it, else the torch path. The torch path (also
     the fallback without faiss, and the search with a ``threshold``) is

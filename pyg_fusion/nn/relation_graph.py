@@ -52,4 +52,4 @@ class RelationGraph(torch.nn.Module):
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}(metric={self.metric!r}, k={self.k}, "
-                f"threshold={self.threshold}, nonneg={self.nonneg!r})")
+                f"threshold={self.threshold}, nonneg={self.nonneg!r}, knn={self.knn!r})")
