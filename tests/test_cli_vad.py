@@ -131,3 +131,28 @@ def test_relational_synthetic_run_evaluates_on_its_own_data(tmp_path):
                  "--no-progress", "--out", str(ev)]) == 0
     assert _metrics(ev / "results.json")["auc"] == pytest.approx(_metrics(out / "results.json")
                                                                  ["auc"], abs=1e-9)
+
+
+def test_plot_rebuilds_a_standardised_relational_checkpoint_on_its_data(tmp_path):
+    import torch
+    from pyg_fusion.cli.plot import rebuild_from_checkpoint
+    out, data = tmp_path / "train", str(tmp_path / "data")
+    assert main(["train", "--dataset", "synthetic-vad", "--root", data, "--relational-shift",
+                 "4", "--data-seed", "2", "--standardize", "--method", "graph-mean",
+                 "--epochs", "1", "--no-progress", "--out", str(out)]) == 0
+    ckpt = out / "graph-mean" / "seed0" / "checkpoints" / "last.ckpt"
+    _, td, _ = rebuild_from_checkpoint(str(ckpt), data)
+    gen = td.test.gen
+    assert gen["seed"] == 2 and gen["relational_shift"] == 4.0
+    state = torch.load(ckpt, weights_only=True)["state_dict"]
+    assert torch.equal(td.test.standardizer.stats("i3d")[1], state["standardizer.std_i3d"])
+
+
+def test_motion_vad_without_aeon_is_a_one_line_error(tmp_path, monkeypatch, capsys):
+    import sys
+    monkeypatch.setitem(sys.modules, "aeon", None)
+    monkeypatch.setitem(sys.modules, "aeon.datasets", None)
+    assert main(["train", "--dataset", "motion-vad", "--root", str(tmp_path),
+                 "--method", "graph-mean", "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "pip install 'pyg-fusion[motion]'" in err

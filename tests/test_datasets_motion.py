@@ -176,3 +176,14 @@ def test_closed_set_activities_and_resampled_segments(tmp_path, aeon_data):
                       normal_activities=("standing", "walking"),
                       anomaly_activities=("running", "badminton"), train_ground_truth=True)
     assert "frame_gt" in train[0] and int(train[0].frame_gt.sum()) > 0
+
+
+def test_builds_without_network(tmp_path, monkeypatch, aeon_data):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("MotionVAD tried to open a network connection")
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    ds = MotionVAD(str(tmp_path), "test", **SMALL)  # a fresh root: generated here
+    assert len(ds) == 6

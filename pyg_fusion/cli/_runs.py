@@ -96,20 +96,17 @@ def add_dataset_args(p: argparse.ArgumentParser, default: str | None = "digits")
                    help="digits/tables: fraction of the training pool labelled")
     g.add_argument("--setting", choices=SYNTHETIC_SETTINGS, default="multi_representation",
                    help="synthetic-vad: the paper's Table 2 setting")
-    g.add_argument("--data-seed", type=int,
-                   help="synthetic-vad, motion-vad: seed of the generated streams (default 0; "
-                   "evaluate: the checkpoint's)")
-    g.add_argument("--relational-shift", type=float, metavar="R",
+    g.add_argument("--data-seed", type=int, default=0,
+                   help="synthetic-vad, motion-vad: seed of the generated streams")
+    g.add_argument("--relational-shift", type=float, metavar="R", default=0.0,
                    help="synthetic-vad: anomalous segments are also an outlier cluster in "
                    "every source, at distance R along a random latent direction "
-                   "(SyntheticVAD's relational_shift; e.g. 4; default 0: off; evaluate: the "
-                   "checkpoint's)")
+                   "(SyntheticVAD's relational_shift; e.g. 4; 0: off)")
     g.add_argument("--num-segments", type=positive_int, default=32,
                    help="VAD: segments per video (32 is the paper's)")
-    g.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=None,
+    g.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=False,
                    help="VAD: z-score every source's features with the statistics of the "
-                   "training split (kept in the checkpoint; evaluate applies the "
-                   "checkpoint's) (default: off)")
+                   "training split (kept in the checkpoint)")
     g.add_argument("--views", nargs="+", metavar="FILE",
                    help="tables: one CSV / NPY / NPZ file per view, rows aligned")
     g.add_argument("--labels", metavar="FILE", help="tables: the labels file")
@@ -254,7 +251,7 @@ def load_data(args, seed: int = 0, standardizer=None) -> TaskData:
         kw = dict(setting=args.setting, seed=data_seed, num_segments=args.num_segments,
                   relational_shift=shift, standardize=standardize, log=False)
         train = D.SyntheticVAD(str(root / "synthetic_vad"), "train", **kw)
-        test = D.SyntheticVAD(str(root / "synthetic_vad"), "test", **kw)
+        test = D.SyntheticVAD(str(root / "synthetic_vad"), "test", **_test(kw, train))
         setting, extra["data_seed"] = args.setting, data_seed
         if shift:
             setting += f",relational_shift={shift:g}"
@@ -262,8 +259,11 @@ def load_data(args, seed: int = 0, standardizer=None) -> TaskData:
     elif args.dataset == "motion-vad":
         kw = dict(seed=data_seed, num_segments=args.num_segments, standardize=standardize,
                   log=False)
-        train = D.MotionVAD(str(root / "motion_vad"), "train", **kw)
-        test = D.MotionVAD(str(root / "motion_vad"), "test", **kw)
+        try:
+            train = D.MotionVAD(str(root / "motion_vad"), "train", **kw)
+            test = D.MotionVAD(str(root / "motion_vad"), "test", **_test(kw, train))
+        except ImportError as exc:  # aeon missing: the message says what to install
+            raise CLIError(str(exc)) from None
         setting, extra["data_seed"] = "basic_motions", data_seed
     else:
         if not args.vad_source:
@@ -282,7 +282,7 @@ def load_data(args, seed: int = 0, standardizer=None) -> TaskData:
                              snippet_len=args.vad_snippet_len)
         kw = dict(num_segments=args.num_segments, standardize=standardize, log=False)
         train = D.VADFeatures(str(root), "train", layout, **kw)
-        test = D.VADFeatures(str(root), "test", layout, **kw)
+        test = D.VADFeatures(str(root), "test", layout, **_test(kw, train))
         setting = "custom"
         extra["vad"] = {k: getattr(args, k) for k in VAD_LAYOUT_ARGS}
     if extra["standardize"]:
@@ -290,6 +290,12 @@ def load_data(args, seed: int = 0, standardizer=None) -> TaskData:
     d = train[0]
     inch = {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
     return TaskData("vad", args.dataset, setting, inch, train=train, test=test, extra=extra)
+
+
+def _test(kw: dict, train) -> dict:
+    """The test split's options: the training split's statistics, if any."""
+    std = train.standardizer
+    return {**kw, "standardize": std if std is not None else False}
 
 
 # -- one run -----------------------------------------------------------------

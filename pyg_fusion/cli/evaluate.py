@@ -7,10 +7,12 @@ import warnings
 from pathlib import Path
 
 from . import CLIError
-from ._runs import (METRICS, add_dataset_args, format_table, is_main_process, load_data,
-                    make_records, write_json)
+from ._runs import (METRICS, SYNTHETIC_SETTINGS, add_dataset_args, format_table,
+                    is_main_process, load_data, make_records, write_json)
 
 HELP = "evaluate a checkpoint written by `pyg-fusion train`"
+# dataset options whose None means: what the checkpoint's training used
+FROM_CHECKPOINT = dict(data_seed=None, relational_shift=None, standardize=None)
 
 
 def register(subparsers) -> None:
@@ -23,6 +25,7 @@ def register(subparsers) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--checkpoint", required=True, help="a .ckpt file of `pyg-fusion train`")
     add_dataset_args(p, default=None)
+    p.set_defaults(**FROM_CHECKPOINT)
     p.add_argument("--method", help="must match the checkpoint's method if given")
     p.add_argument("--seeds", help=argparse.SUPPRESS)
     p.add_argument("--devices", type=int, default=1, help="CPU processes (> 1: DDP, gloo)")
@@ -46,6 +49,34 @@ def load_checkpoint(path: str):
     return ckpt, hp, cfg
 
 
+def checkpoint_data(args, cfg: dict, state_dict: dict, path: str):
+    """``(task data, standardizer)`` of a checkpoint: the dataset options that
+    ``args`` leaves at ``None`` (data seed, relational shift, standardisation)
+    and, for ``--dataset vad`` without ``--vad-source``, the ``--vad-*``
+    values are those training used (``cfg["data"]``); a standardised
+    checkpoint's statistics (buffers ``standardizer.*``) are applied."""
+    from ..datasets import StandardizeSources
+    setting = cfg.get("setting", "").split(",")[0]
+    if cfg["dataset"] == "synthetic-vad" and setting in SYNTHETIC_SETTINGS:
+        args.setting = setting
+    data = cfg.get("data", {})
+    if args.data_seed is None:
+        args.data_seed = data.get("data_seed", 0)
+    if args.relational_shift is None:
+        args.relational_shift = data.get("relational_shift", 0.0)
+    if cfg["dataset"] == "vad" and not args.vad_source and "vad" in data:
+        for key, value in data["vad"].items():  # where training found the features
+            setattr(args, key, value)
+    standardizer = StandardizeSources.from_state_dict(state_dict, "standardizer.")
+    if args.standardize and standardizer is None:
+        raise CLIError(f"--standardize: the checkpoint {path} was trained without it, so it "
+                       f"holds no training statistics")
+    if args.standardize is False and standardizer is not None:
+        raise CLIError(f"--no-standardize: the checkpoint {path} was trained on standardised "
+                       f"features; its statistics are applied")
+    return load_data(args, cfg["seed"], standardizer=standardizer), standardizer
+
+
 def run(args) -> int:
     from ..methods import build_model
     ckpt, hp, cfg = load_checkpoint(args.checkpoint)
@@ -57,27 +88,7 @@ def run(args) -> int:
     if args.dataset != cfg["dataset"]:
         raise CLIError(f"--dataset {args.dataset!r} does not match the checkpoint's "
                        f"{cfg['dataset']!r}")
-    setting = cfg["setting"].split(",")[0]
-    if cfg["dataset"] == "synthetic-vad" and setting in ("multi_representation",
-                                                         "multi_modal", "multi_domain"):
-        args.setting = setting
-    data = cfg.get("data", {})
-    if args.data_seed is None:
-        args.data_seed = data.get("data_seed", 0)
-    if args.relational_shift is None:
-        args.relational_shift = data.get("relational_shift", 0.0)
-    if cfg["dataset"] == "vad" and not args.vad_source and "vad" in data:
-        for key, value in data["vad"].items():  # where training found the features
-            setattr(args, key, value)
-    from ..datasets import StandardizeSources
-    standardizer = StandardizeSources.from_state_dict(ckpt["state_dict"], "standardizer.")
-    if args.standardize and standardizer is None:
-        raise CLIError(f"--standardize: the checkpoint {args.checkpoint} was trained without "
-                       f"it, so it holds no training statistics")
-    if args.standardize is False and standardizer is not None:
-        raise CLIError(f"--no-standardize: the checkpoint {args.checkpoint} was trained on "
-                       f"standardised features; its statistics are applied")
-    td = load_data(args, cfg["seed"], standardizer=standardizer)
+    td, standardizer = checkpoint_data(args, cfg, ckpt["state_dict"], args.checkpoint)
     if td.in_channels != cfg["in_channels"]:
         raise CLIError(f"the data's sources {td.in_channels} differ from the checkpoint's "
                        f"{cfg['in_channels']}")

@@ -166,7 +166,8 @@ def rebuild_from_checkpoint(path: str, root: str):
     import torch
 
     from ..methods import build_model, model_options
-    from ._runs import SYNTHETIC_SETTINGS, add_dataset_args, load_data
+    from ._runs import add_dataset_args
+    from .evaluate import FROM_CHECKPOINT, checkpoint_data
     if not Path(path).is_file():
         raise FileNotFoundError(f"--checkpoint: no such file: {path!r}")
     try:
@@ -176,15 +177,14 @@ def rebuild_from_checkpoint(path: str, root: str):
     except Exception as exc:
         raise CLIError(f"--checkpoint: {path!r} is not a checkpoint of pyg-fusion train "
                        f"({type(exc).__name__}: {exc})") from None
-    if cfg.get("dataset") not in ("digits", "synthetic-vad"):
-        raise CLIError(f"--checkpoint: models are rebuilt for digits and synthetic-vad "
-                       f"checkpoints; this one is for {cfg.get('dataset')!r}")
+    if cfg.get("dataset") not in ("digits", "synthetic-vad", "motion-vad"):
+        raise CLIError(f"--checkpoint: models are rebuilt for digits, synthetic-vad and "
+                       f"motion-vad checkpoints; this one is for {cfg.get('dataset')!r}")
     parser = argparse.ArgumentParser()
     add_dataset_args(parser, default=cfg["dataset"])
+    parser.set_defaults(**FROM_CHECKPOINT)
     ns = parser.parse_args(["--root", root])
-    if cfg.get("setting") in SYNTHETIC_SETTINGS:
-        ns.setting = cfg["setting"]
-    td = load_data(ns, cfg.get("seed", 0))
+    td, _ = checkpoint_data(ns, {"seed": 0, **cfg}, state, path)
     options = model_options(td.task, cfg.get("options", {}))
     if td.task == "node":
         model = build_model(cfg["method"], "node", td.in_channels, num_classes=td.num_classes,
