@@ -329,8 +329,9 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
                         devices=devices, progress=progress, checkpoint=checkpoint,
                         config=config, standardizer=getattr(td.train, "standardizer", None))
             metrics = {k: r[k] for k in ("auc", "ap", "pr_auc_trapz")}
-            metrics.update({k: r.get(k, float("nan"))
-                            for k in ("val_video_auc", "val_loss", "epoch")})
+            # the chosen epoch's held-out metrics (none with val_fraction=0)
+            metrics.update({k: r[k] for k in ("val_video_auc", "val_loss", "epoch")
+                            if k in r})
     metrics["params"] = r["params"]
     metrics["time_per_epoch_s"] = r["time_per_epoch_s"]
     return metrics, r["task"]

@@ -143,9 +143,11 @@ class NodeLEGO(nn.Module):
         num_nodes: N, needed with ``features="none"``.
         support, zeroth, init, lambda_anchor: see :class:`pyg_fusion.nn.LEGO`.
 
-    By default the fused graph is kept on the intersection of the sources'
-    supports (``support="intersection"``): G is exactly 0 elsewhere, and the
-    union of two 2-hop kNN supports is many times larger.
+    By default every source's graph is built on one shared support, the
+    union of the sources' kNN graphs (``support="shared"``), so that each
+    pair's product keeps the entries of either view's graph instead of the
+    few that both have; ``"intersection"`` keeps each source's own kNN graph
+    and each pair's G on the entries both have (G is exactly 0 elsewhere).
     """
 
     def __init__(self, in_channels: dict[str, int], num_classes: int, *, num_powers=2,
@@ -153,7 +155,7 @@ class NodeLEGO(nn.Module):
                  prune_k: int | None = None, norm="sym", proj_channels: int | None = None,
                  pairs: str = "sample", hidden_channels: int = 64, num_layers: int = 2,
                  dropout: float = 0.5, features: str = "concat", num_nodes: int | None = None,
-                 support: str = "intersection", zeroth: str = "identity",
+                 support: str = "shared", zeroth: str = "identity",
                  init: str = "product", lambda_anchor: float = 0.0):
         super().__init__()
         self.features, self.num_classes = features, num_classes
