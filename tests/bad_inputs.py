@@ -55,6 +55,26 @@ class CLICase:
         self.command = self.command or " ".join(self.argv[:2 if nested else 1])
 
 
+def case_tests(cases: list) -> tuple[Callable, Callable]:
+    """The two pytest tests of one area's catalogue (a module binds them to
+    ``test_*`` names): every :class:`Case` raises its clear error, every
+    :class:`Defined` check passes."""
+    import pytest
+
+    @pytest.mark.parametrize("case", [c for c in cases if isinstance(c, Case)],
+                             ids=lambda c: c.id)
+    def test_clear_error(case):
+        with pytest.raises(case.exc, match=case.match):
+            case.fn()
+
+    @pytest.mark.parametrize("case", [c for c in cases if isinstance(c, Defined)],
+                             ids=lambda c: c.id)
+    def test_defined_behaviour(case):
+        case.fn()
+
+    return test_clear_error, test_defined_behaviour
+
+
 def run_cli(case: CLICase, tmp: str) -> tuple[int | None, str, BaseException | None]:
     """``(exit code, stderr, escaped exception)`` of one CLI case."""
     from pyg_fusion.cli import main

@@ -12,10 +12,9 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
-import pytest
 import torch
 
-from bad_inputs import Case, Defined
+from bad_inputs import Case, Defined, case_tests
 from pyg_fusion.datasets import MultiFeatureDigits, MultiViewTables, VADFeatures, VADLayout
 from pyg_fusion.datasets._io import load_npy, read_table
 from test_datasets_vad import LAYOUT, make_stacked_tree
@@ -409,15 +408,4 @@ def catalogue():
 
 
 CASES = catalogue()
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if isinstance(c, Case)], ids=lambda c: c.id)
-def test_clear_error(case):
-    with pytest.raises(case.exc, match=case.match):
-        case.fn()
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if isinstance(c, Defined)],
-                         ids=lambda c: c.id)
-def test_defined_behaviour(case):
-    case.fn()
+test_clear_error, test_defined_behaviour = case_tests(CASES)

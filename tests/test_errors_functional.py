@@ -1,10 +1,9 @@
 """Bad inputs to pyg_fusion.functional: each gives a clear error naming the
 argument (or a defined, checked behaviour); see tests/bad_inputs.py."""
-import pytest
 import torch
 
 import pyg_fusion.functional as F
-from bad_inputs import Case, Defined
+from bad_inputs import Case, Defined, case_tests
 
 g = torch.Generator().manual_seed(0)
 X = torch.randn(6, 4, generator=g)
@@ -384,15 +383,4 @@ def catalogue():
 
 
 CASES = catalogue()
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if isinstance(c, Case)], ids=lambda c: c.id)
-def test_clear_error(case):
-    with pytest.raises(case.exc, match=case.match):
-        case.fn()
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if isinstance(c, Defined)],
-                         ids=lambda c: c.id)
-def test_defined_behaviour(case):
-    case.fn()
+test_clear_error, test_defined_behaviour = case_tests(CASES)

@@ -1,10 +1,9 @@
 """Bad inputs to pyg_fusion.nn and pyg_fusion.data: each gives a clear error
 naming the argument (or a defined, checked behaviour); see tests/bad_inputs.py."""
-import pytest
 import torch
 from torch_geometric.loader import DataLoader
 
-from bad_inputs import Case, Defined
+from bad_inputs import Case, Defined, case_tests
 from pyg_fusion.data import MultiSourceData
 from pyg_fusion.nn import LEGO, DegreeVarianceLoss, FusedGraph, GraphHead, LEGOFusion, RowHead
 from pyg_fusion.nn.asym import (AsymFusionBasicBlock, AsymFusionBottleneck, AsymGraphFusion,
@@ -220,15 +219,4 @@ def catalogue():
 
 
 CASES = catalogue()
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if isinstance(c, Case)], ids=lambda c: c.id)
-def test_clear_error(case):
-    with pytest.raises(case.exc, match=case.match):
-        case.fn()
-
-
-@pytest.mark.parametrize("case", [c for c in CASES if isinstance(c, Defined)],
-                         ids=lambda c: c.id)
-def test_defined_behaviour(case):
-    case.fn()
+test_clear_error, test_defined_behaviour = case_tests(CASES)
