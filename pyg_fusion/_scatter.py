@@ -81,12 +81,3 @@ def scatter_sum(src: Tensor, index: Tensor, dim_size: int) -> Tensor:
     out = src.new_zeros((dim_size, ) + tuple(src.shape[1:]))
     return out.index_add(0, index, src)
 
-
-def scatter_max(src: Tensor, index: Tensor, dim_size: int) -> Tensor:
-    """Per-index maximum along dim 0 (empty slots are 0)."""
-    if _use_torch_scatter(src):
-        return _ts.scatter_max(src, index, dim=0, dim_size=dim_size)[0]
-    shape = (dim_size, ) + tuple(src.shape[1:])
-    idx = index.view(-1, *([1] * (src.dim() - 1))).expand_as(src)
-    return src.new_zeros(shape).scatter_reduce(0, idx, src, reduce="amax",
-                                               include_self=False)

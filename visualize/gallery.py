@@ -16,8 +16,9 @@ of pyg_fusion lacks is skipped and listed as such in the index):
    mean and std over ``--sweep-seeds`` seeds), written in the record format
    of ``pyg-fusion sweep`` and drawn by ``plot_pq_sensitivity``.
 3. Synthetic VAD (``SyntheticVAD``): LEGO and the feature-concat baseline
-   (``pyg_fusion.methods.build_model("lego" / "feature-concat", "vad")``) trained with MIL
-   top-3 BCE on the video labels; test videos' snippet scores against their
+   (``pyg_fusion.methods.build_model("lego" / "feature-concat", "vad")``) trained by
+   ``fit_vad`` with the task's defaults (MIL top-3 BCE on the video labels, the epoch
+   chosen on held-out training videos); test videos' snippet scores against their
    frame ground truth, one video's temporal relation graph and its graphs.
 4. Sparse vs dense: ``benchmarks/results/sparse_vs_dense_cpu*.json`` (or
    ``--bench FILE``) when present, else a quick in-process timing of LEGO's

@@ -16,7 +16,6 @@ from ._process import add_threads_argument
 from . import CLIError, nonneg_int, out_folder, positive_float, positive_int
 
 DATASETS = ("digits", "synthetic-vad", "motion-vad", "vad", "tables")
-VAD_DATASETS = ("synthetic-vad", "motion-vad", "vad")
 # the --vad-* options that locate and label a user's feature set; kept in the
 # checkpoint so that `evaluate --checkpoint` finds the same videos
 VAD_LAYOUT_ARGS = ("vad_source", "vad_train_list", "vad_test_list", "vad_gt", "vad_labels",

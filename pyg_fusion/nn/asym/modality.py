@@ -300,7 +300,7 @@ def _replace_bn(module: nn.Module, num_modalities: int, frozen: bool) -> None:
 
 def bn_affine_parameter_count(model: nn.Module) -> int:
     """Number of BatchNorm affine parameters of one modality in ``model``
-    (plain BNs, or one copy of each :class:`ModalityBatchNorm2d`)."""
+    (plain BNs, or one copy of each :class:`ModalityNorm`, whatever its kind)."""
     private = set()
     total = 0
     for m in model.modules():
