@@ -51,6 +51,18 @@ def test_coalesce_rows_all_padding():
     assert torch.equal(inverse, torch.zeros(6, 4, dtype=torch.long))
 
 
+@pytest.mark.parametrize("bound", [50, 40000 ** 2])  # int32 and int64 keys
+def test_unique_keys_is_torch_unique(bound):
+    keys = torch.randint(0, min(bound, 10**9), (500, ), generator=torch.Generator().manual_seed(3))
+    keys = torch.cat([keys, keys[:100]])  # repeats
+    uniq, inverse = _ell.unique_keys(keys, bound)
+    ref, ref_inverse = torch.unique(keys, sorted=True, return_inverse=True)
+    assert torch.equal(uniq, ref) and torch.equal(inverse, ref_inverse)
+    assert uniq.dtype == torch.long
+    empty = torch.zeros(0, dtype=torch.long)
+    assert all(t.numel() == 0 for t in _ell.unique_keys(empty, bound))
+
+
 def test_spspmm_row_blocks_give_the_same_product(monkeypatch):
     # A kNN-like table with padding, and a product in blocks of a few rows:
     # the same columns, values and gradients as in one block.

@@ -5,7 +5,9 @@ import torch
 
 import pyg_fusion.functional as F
 from pyg_fusion.datasets import clustered_features
-from pyg_fusion.functional._knn import ivf_params, load_faiss
+from pyg_fusion.functional import relation
+from pyg_fusion.functional._knn import (AUTO_MIN_RECALL, AUTO_RECALL_SAMPLE, faiss_knn,
+                                        ivf_params, load_faiss, sample_rows)
 from pyg_fusion.functional.relation import _select_pairs
 from pyg_fusion.nn import LEGO, RelationGraph
 
@@ -96,6 +98,39 @@ def test_batch_never_linked_and_deterministic(knn):
     assert bool((ei[0] == ei[1]).sum() == x.size(0))  # every self loop
     ei2, w2 = F.relation_graph(x, batch, k=6, knn=knn)
     assert torch.equal(ei, ei2) and torch.equal(w, w2)
+
+
+def edge_set(row_col):
+    return set(zip(*(t.tolist() for t in row_col)))
+
+
+@needs_faiss
+def test_checked_search_keeps_approx_on_clustered_falls_back_on_gaussian(monkeypatch):
+    n, k = 4096, 8
+    for x, keeps in ((clustered_features(n, 32, seed=0), True),
+                     (torch.randn(n, 32, generator=torch.Generator().manual_seed(0)), False)):
+        exact, approx, checked = (faiss_knn(x, [0, n], k, "cosine", [m])
+                                  for m in ("exact", "approx", "checked"))
+        recall = len(edge_set(exact) & edge_set(approx)) / exact[0].numel()
+        assert (recall >= AUTO_MIN_RECALL) == keeps  # clustered ~0.999, gaussian ~0.67
+        assert edge_set(approx) != edge_set(exact)  # the two searches differ on both
+        kept = approx if keeps else exact
+        assert all(torch.equal(a, b) for a, b in zip(checked, kept))
+        # knn="auto" above the size limit is the checked search (limit lowered
+        # so that the test stays small); below it, the exact one
+        monkeypatch.setattr(relation, "AUTO_EXACT_MAX_NODES", n - 1)
+        ei, _ = F.relation_graph(x, k=k, knn="auto")
+        assert torch.equal(ei, torch.stack([kept[1], kept[0]]))
+        monkeypatch.setattr(relation, "AUTO_EXACT_MAX_NODES", n)
+        ei, _ = F.relation_graph(x, k=k, knn="auto")
+        assert torch.equal(ei, torch.stack([exact[1], exact[0]]))
+
+
+def test_recall_sample_is_fixed_and_evenly_spaced():
+    rows = sample_rows(65536)
+    assert len(rows) == AUTO_RECALL_SAMPLE and rows[0] == 0 and rows[-1] < 65536
+    assert len(set((rows[1:] - rows[:-1]).tolist())) == 1
+    assert sample_rows(100).tolist() == list(range(100))
 
 
 def test_without_faiss_the_torch_path_answers(monkeypatch):

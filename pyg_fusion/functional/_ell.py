@@ -5,9 +5,11 @@ A graph is held as ``col [N, W]`` and ``val [N, W]``: row ``i`` lists its
 columns in ascending order, padded with the sentinel column ``N`` and value 0.
 Every step of a product then runs along dim 1 of regular ``[N, W]`` tables
 (one batched gather, per-row dedupe by a sort, and scatter-add), in blocks
-of rows that stay in cache, with no global sort of the edge list and no ``repeat_interleave``; on the 2-core CPU this is
-several times faster than the edge-list form in :mod:`._sparse`, which stays
-the fallback for very uneven rows. Values go through ``index_select`` (also
+of rows that stay in cache, with no ``repeat_interleave``; on the 2-core CPU
+this is several times faster than the edge-list form in :mod:`._sparse`,
+which stays the fallback for very uneven rows. :func:`_coalesce_rows` is the
+one dedupe routine of the library: edge lists go through it as a table of
+one row of keys (:func:`unique_keys`). Values go through ``index_select`` (also
 as ``F.embedding``), ``*``, ``gather`` and ``scatter_add`` only, which
 autograd differentiates exactly.
 """
@@ -17,7 +19,11 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ._sparse import row_ptr
+
+def row_ptr(row: Tensor, num_nodes: int) -> Tensor:
+    """CSR pointer of a row-sorted edge list: ``[num_nodes + 1]``."""
+    counts = torch.bincount(row, minlength=num_nodes)
+    return torch.cat([counts.new_zeros(1), counts.cumsum(0)])
 
 
 def is_regular(edge_index: Tensor, num_nodes: int, slack: float = 2.0) -> bool:
@@ -66,7 +72,7 @@ def _coalesce_rows(cand_col: Tensor, num_nodes: int):
     stride = num_nodes + 1
     dtype = torch.int32 if rows * stride <= _INT32_KEYS else torch.long
     offset = torch.arange(rows, device=cand_col.device, dtype=dtype).mul_(stride)
-    key = cand_col.to(dtype).add_(offset.unsqueeze(1)).view(-1)
+    key = cand_col.to(dtype, copy=True).add_(offset.unsqueeze(1)).view(-1)
     sorted_key, perm = key.sort()
     sorted_col = sorted_key.view(rows, width).sub_(offset.unsqueeze(1)).long()
     perm = perm.view(rows, width).sub_(
@@ -81,6 +87,17 @@ def _coalesce_rows(cand_col: Tensor, num_nodes: int):
                          device=cand_col.device)
     out_col.scatter_(1, torch.where(new, slot, width), sorted_col)
     return out_col[:, :width], inverse, width
+
+
+def unique_keys(keys: Tensor, bound: int) -> tuple[Tensor, Tensor]:
+    """Sorted unique values of integer ``keys`` in ``[0, bound)`` and each
+    key's slot among them: :func:`_coalesce_rows` of a table of one row,
+    so that edge lists (keys ``row * N + col``) are deduplicated by the same
+    routine as padded rows (int32 keys while ``bound`` fits)."""
+    if keys.numel() == 0:
+        return keys, keys
+    out, inverse, _ = _coalesce_rows(keys.reshape(1, -1), bound)
+    return out[0], inverse[0]
 
 
 def ell_spspmm(col_a: Tensor, val_a: Tensor, col_b: Tensor, val_b: Tensor,

@@ -37,6 +37,16 @@ _IVF_POINTS_PER_LIST = 39
 # Below this many lists an IVF index saves too little to be worth training:
 # "approx" searches such graphs exactly.
 _IVF_MIN_LISTS = 8
+# knn="auto" keeps an approximate graph only when its recall@(k+1), measured
+# on this many evenly spaced rows against an exact search of those rows, is
+# at least AUTO_MIN_RECALL. 256 rows cost 256 / N of an exact search (0.4% at
+# N = 65536) and estimate the recall to about +-0.01 near 0.97 (binomial
+# over 256 x 17 neighbours); iid Gaussian features (IVF recall 0.24-0.41,
+# benchmarks/knn_indexes.py) fail it by far, clustered ones (0.99+) pass.
+AUTO_RECALL_SAMPLE = 256
+AUTO_MIN_RECALL = 0.95
+# Per-graph search modes of faiss_knn.
+MODES = ("exact", "approx", "checked")
 
 
 def load_faiss():
@@ -91,11 +101,13 @@ def _index(faiss, d: int, metric: str, n: int, approx: bool, gpu_res, device):
 # faiss is a C++ extension that dynamo cannot trace: torch.compile runs the
 # search eagerly (a graph break) instead of warning and then breaking.
 @torch.compiler.disable
-def faiss_knn(x: Tensor, ptr: list[int], k: int, metric: str, approx: list[bool]
+def faiss_knn(x: Tensor, ptr: list[int], k: int, metric: str, mode: list[str]
               ) -> tuple[Tensor, Tensor]:
     """``(row, col)`` of each unit's self loop and its ``k`` most similar
-    other units of its graph (``ptr``: graph boundaries, ``approx[g]``: IVF
-    for graph ``g``), sorted by row then column."""
+    other units of its graph, sorted by row then column. ``ptr``: graph
+    boundaries; ``mode[g]`` (one of :data:`MODES`): the flat index, IVF, or
+    IVF kept only if :func:`sampled_recall` reaches :data:`AUTO_MIN_RECALL`
+    (else the flat index searches the graph again)."""
     faiss = load_faiss()
     n = x.size(0)
     with torch.no_grad():
@@ -109,14 +121,45 @@ def faiss_knn(x: Tensor, ptr: list[int], k: int, metric: str, approx: list[bool]
             if hi == lo:
                 continue
             part = host[lo:hi]
-            index = _index(faiss, part.shape[1], metric, hi - lo, approx[g], gpu_res,
-                           x.device)
-            if not index.is_trained:
-                index.train(part)
-            index.add(part)
-            _, idx = index.search(part, min(k + 1, hi - lo))
+            args = (faiss, part.shape[1], metric, hi - lo)
+            idx = _search(_index(*args, mode[g] != "exact", gpu_res, x.device), part, k)
+            if mode[g] == "checked":
+                flat = _index(*args, False, gpu_res, x.device)
+                if sampled_recall(idx, flat, part, k) < AUTO_MIN_RECALL:
+                    idx = _search(flat, part, k)
             found[lo:hi, :idx.shape[1]] = np.where(idx >= 0, idx + lo, -1)
     return _with_self_loops(torch.from_numpy(found).to(x.device), n)
+
+
+def _search(index, part: np.ndarray, k: int) -> np.ndarray:
+    if not index.is_trained:
+        index.train(part)
+    if index.ntotal == 0:
+        index.add(part)
+    return index.search(part, min(k + 1, part.shape[0]))[1]
+
+
+def sample_rows(n: int) -> np.ndarray:
+    """The rows whose recall :func:`sampled_recall` measures: at most
+    :data:`AUTO_RECALL_SAMPLE`, evenly spaced over ``0 .. n - 1`` (a fixed
+    choice, so the decision is deterministic)."""
+    s = min(n, AUTO_RECALL_SAMPLE)
+    return np.arange(s, dtype=np.int64) * n // s
+
+
+def sampled_recall(found: np.ndarray, flat, part: np.ndarray, k: int) -> float:
+    """Recall@(k+1) of ``found`` (``[n, <= k + 1]`` neighbour ids of an
+    approximate search, -1 where none) on the :func:`sample_rows`, against
+    the exact search of those rows by ``flat`` (a flat index, filled here if
+    empty). A neighbour tied with the exact (k+1)-th may count as a miss,
+    which can only turn the graph exact."""
+    rows = sample_rows(part.shape[0])
+    if flat.ntotal == 0:
+        flat.add(part)
+    truth = flat.search(np.ascontiguousarray(part[rows]), min(k + 1, part.shape[0]))[1]
+    got = found[rows]
+    hit = (got[:, :, None] == truth[:, None, :]) & (truth[:, None, :] >= 0)
+    return float(hit.any(1).sum()) / max(int((truth >= 0).sum()), 1)
 
 
 def _with_self_loops(found: Tensor, n: int) -> tuple[Tensor, Tensor]:

@@ -12,57 +12,14 @@ import torch
 from torch import Tensor
 
 from .._scatter import scatter_sum
+from ._ell import row_ptr, unique_keys
 
 
-def row_ptr(row: Tensor, num_nodes: int) -> Tensor:
-    """CSR pointer of a row-sorted edge list: ``[num_nodes + 1]``."""
-    counts = torch.bincount(row, minlength=num_nodes)
-    return torch.cat([counts.new_zeros(1), counts.cumsum(0)])
-
-
-def coalesce_keys(keys: Tensor) -> tuple[Tensor, Tensor]:
-    """Unique sorted keys and, for each input key, its slot among them.
-
-    Written out instead of ``torch.unique(return_inverse=True)``, which on CPU
-    sorts twice; one argsort serves both outputs here."""
-    if keys.numel() == 0:
-        return keys, keys
-    sorted_keys, perm = keys.sort()
-    new = torch.ones_like(sorted_keys, dtype=torch.bool)
-    new[1:] = sorted_keys[1:] != sorted_keys[:-1]
-    slot_sorted = new.cumsum(0) - 1
-    inverse = torch.empty_like(slot_sorted)
-    inverse[perm] = slot_sorted
-    return sorted_keys[new], inverse
-
-
-def coalesce_rows(row: Tensor, col: Tensor, pos: Tensor, num_nodes: int
-                  ) -> tuple[Tensor, Tensor]:
-    """Coalesces entries ``(row, col)`` given each entry's position ``pos``
-    within its row group (0, 1, ... per row, in any order of rows).
-
-    Returns ``(index [2, U], inverse [T])``: the unique entries sorted by row
-    then column, and the slot of each input entry. Rows are short and many
-    (bounded by ``k * prune_k`` for kNN graphs), so a batched sort of the
-    padded ``[N, max_row]`` column table is about twice as fast as a global
-    sort of ``row * N + col`` on CPU; very uneven rows fall back to the
-    global sort to keep memory linear."""
-    total = row.numel()
-    if total == 0:
-        return torch.zeros(2, 0, dtype=torch.long, device=row.device), row
-    width = int(pos.max()) + 1
-    if num_nodes * width > 4 * total + 4096:
-        keys, inverse = coalesce_keys(row * num_nodes + col)
-        return torch.stack([keys // num_nodes, keys % num_nodes]), inverse
-    table = torch.full((num_nodes, width), num_nodes, dtype=col.dtype, device=col.device)
-    table[row, pos] = col
-    sorted_cols, perm = table.sort(dim=1)
-    new = sorted_cols < num_nodes
-    new[:, 1:] &= sorted_cols[:, 1:] != sorted_cols[:, :-1]
-    slot = new.view(-1).cumsum(0).view_as(new) - 1
-    inverse = torch.empty_like(slot).scatter_(1, perm, slot)[row, pos]
-    out_row, out_pos = new.nonzero(as_tuple=True)
-    return torch.stack([out_row, sorted_cols[out_row, out_pos]]), inverse
+def coalesce_entries(row: Tensor, col: Tensor, num_nodes: int) -> tuple[Tensor, Tensor]:
+    """The unique entries ``(row, col)`` as ``index [2, U]`` sorted by row then
+    column, and the slot of each input entry: one :func:`._ell.unique_keys`."""
+    keys, inverse = unique_keys(row * num_nodes + col, num_nodes * num_nodes)
+    return torch.stack([keys // num_nodes, keys % num_nodes]), inverse
 
 
 def spspmm(index_a: Tensor, value_a: Tensor, index_b: Tensor, value_b: Tensor,
@@ -85,11 +42,7 @@ def spspmm(index_a: Tensor, value_a: Tensor, index_b: Tensor, value_b: Tensor,
         pair_b = step - first.index_select(0, pair_a) + ptr_b.index_select(
             0, col_a).index_select(0, pair_a)
         row = row_a.index_select(0, pair_a)
-        row_start = torch.zeros(num_nodes + 1, dtype=torch.long, device=row.device)
-        row_start[1:] = torch.bincount(row, minlength=num_nodes).cumsum(0)
-        pos = step - row_start.index_select(0, row)
-        out_index, inverse = coalesce_rows(row, col_b.index_select(0, pair_b), pos,
-                                           num_nodes)
+        out_index, inverse = coalesce_entries(row, col_b.index_select(0, pair_b), num_nodes)
     prod = value_a.index_select(0, pair_a) * value_b.index_select(0, pair_b)
     return out_index, scatter_sum(prod, inverse, out_index.size(1))
 
@@ -122,17 +75,8 @@ def union_support(indices: list[Tensor], num_nodes: int) -> tuple[Tensor, list[T
     """The union of several coalesced supports and, for each input, the
     position of each of its entries in the union."""
     with torch.no_grad():
-        rows, cols, pos = [], [], []
-        offset = torch.zeros(num_nodes, dtype=torch.long, device=indices[0].device)
-        for ei in indices:
-            ptr = row_ptr(ei[0], num_nodes)
-            local = torch.arange(ei.size(1), device=ei.device) - ptr.index_select(0, ei[0])
-            rows.append(ei[0])
-            cols.append(ei[1])
-            pos.append(offset.index_select(0, ei[0]) + local)
-            offset = offset + (ptr[1:] - ptr[:-1])
-        index, inverse = coalesce_rows(torch.cat(rows), torch.cat(cols), torch.cat(pos),
-                                       num_nodes)
+        index, inverse = coalesce_entries(torch.cat([ei[0] for ei in indices]),
+                                          torch.cat([ei[1] for ei in indices]), num_nodes)
     return index, list(inverse.split([ei.size(1) for ei in indices]))
 
 

@@ -33,7 +33,8 @@ KNN = ("exact", "approx", "auto")
 # approximately: at N = 16384 (clustered features, d = 128, k = 16, one
 # thread) the IVF search took a third of the exact time at recall@17 0.9999,
 # and the exact search grows with N^2 (16.5 s at N = 65536 against 3.4 s;
-# benchmarks/knn_indexes.py).
+# benchmarks/knn_indexes.py). Above it the approximate graph is kept only if
+# its sampled recall passes (_knn.AUTO_MIN_RECALL).
 AUTO_EXACT_MAX_NODES = 16384
 
 
@@ -282,11 +283,12 @@ def _library_knn(x: Tensor, batch: Tensor, k: int, metric: str, knn: str, use_py
     # One host sync: the graph sizes decide the index of each graph.
     ptr = _ptr_from_batch(batch, x.size(0)).tolist()
     sizes = [b - a for a, b in zip(ptr[:-1], ptr[1:])]
-    approx = [knn == "approx" or (knn == "auto" and s > AUTO_EXACT_MAX_NODES)
-              for s in sizes]
+    mode = ["approx" if knn == "approx" else
+            "checked" if knn == "auto" and s > AUTO_EXACT_MAX_NODES else "exact"
+            for s in sizes]
     if faiss is not None and (not x.is_cuda or faiss_gpu(faiss)) and \
-            (x.dtype != torch.float64 or any(approx)):
-        return faiss_knn(x, ptr, k, metric, approx)
+            (x.dtype != torch.float64 or any(m != "exact" for m in mode)):
+        return faiss_knn(x, ptr, k, metric, mode)
     if pyg and metric != "dot":
         return _pyg_knn_pairs(x, batch, k, metric)
     return None
@@ -312,8 +314,14 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     faiss when it is importable (see :mod:`._knn`): ``knn="exact"`` is a
     flat index, ``"approx"`` an IVF index (recall@17 above 0.99 on
     clustered features, far less on iid Gaussian ones), ``"auto"`` exact
-    for graphs of up to :data:`AUTO_EXACT_MAX_NODES` nodes and approximate
-    for larger ones. faiss ranks in float32, so the exact search of float64
+    for graphs of up to :data:`AUTO_EXACT_MAX_NODES` nodes; a larger graph
+    is searched with IVF, then the recall@(k+1) of that search is measured on
+    :data:`~._knn.AUTO_RECALL_SAMPLE` (256) evenly spaced rows against an
+    exact search of those rows, and below :data:`~._knn.AUTO_MIN_RECALL`
+    (0.95) the graph is searched again exactly (the flat index), so
+    ``"auto"`` never keeps a graph measured as poor, at the price of both
+    searches on features without structure (iid Gaussian: recall 0.24 at
+    N = 65536). The sample is fixed, so the choice is deterministic. faiss ranks in float32, so the exact search of float64
     features runs in float64 (PyG's ``knn_graph`` or the torch path). On CUDA: faiss's GPU
     index when faiss has one, else PyG's ``knn_graph`` when ``pyg-lib`` or
     ``torch_cluster`` provides it, else the torch path. The torch path (also

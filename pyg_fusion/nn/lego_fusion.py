@@ -8,7 +8,7 @@ from torch.nn import Parameter, ParameterDict
 
 from .._scatter import scatter_sum
 from ..functional._checks import check_choice, check_int
-from ..functional._sparse import coalesce_keys
+from ..functional._ell import unique_keys
 from ..functional.fuse import (ZEROTH, align_pair, lego_fuse, lego_fuse_cp, lego_fuse_cp_sparse,
                                lego_fuse_sparse)
 
@@ -259,7 +259,7 @@ class LEGOFusion(torch.nn.Module):
             return graphs[0]
         index = torch.cat([g[0] for g in graphs], 1)
         with torch.no_grad():
-            keys, inverse = coalesce_keys(_target_major(index, num_nodes))
+            keys, inverse = unique_keys(_target_major(index, num_nodes), num_nodes * num_nodes)
         weight = scatter_sum(torch.cat([g[1] for g in graphs]), inverse, keys.numel())
         return _from_keys(keys, num_nodes), weight / len(graphs)
 
@@ -282,7 +282,7 @@ class LEGOFusion(torch.nn.Module):
                                         support=support, zeroth=self.zeroth)
                      for a, b in self.pairs}
             keys = torch.cat([_target_major(i, num_nodes) for i, _, _ in parts.values()])
-            keys, inverse = coalesce_keys(keys)
+            keys, inverse = unique_keys(keys, num_nodes * num_nodes)
             slots = inverse.split([i.size(1) for i, _, _ in parts.values()])
         return {"num_nodes": num_nodes,
                 "edge_index": _from_keys(keys, num_nodes),
