@@ -56,14 +56,16 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
     """The model of a checkpoint: built from its config (method and options)
     for the data ``td`` (:func:`checkpoint_data`), its weights (the
     ``model.*`` entries of ``state_dict``) loaded strictly; in eval mode."""
-    from ..methods import build_model, model_options
-    options = model_options(td.task, cfg.get("options", {}))
+    from ..experiments import MethodSpec
+    from ..methods import Dims, build_spec
+    # checkpoints written before the spec was saved hold the given options only
+    spec = (MethodSpec.from_dict(cfg["spec"]) if "spec" in cfg
+            else MethodSpec.create(cfg["method"], td.task, cfg.get("options", {})))
     if td.task == "node":
-        model = build_model(cfg["method"], "node", td.in_channels, num_classes=td.num_classes,
-                            num_nodes=td.graph.num_nodes, **options)
+        dims = Dims(td.in_channels, td.num_classes, num_nodes=td.graph.num_nodes)
     else:
-        model = build_model(cfg["method"], "vad", td.in_channels,
-                            num_segments=int(td.train[0].num_nodes), **options)
+        dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
+    model = build_spec(spec, dims)
     model.load_state_dict({k[len("model."):]: v for k, v in state_dict.items()
                            if k.startswith("model.")})
     return model.eval()

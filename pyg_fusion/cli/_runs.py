@@ -293,38 +293,39 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
     """Trains ``method`` on ``td`` with ``seed``; returns ``(metrics, task)``:
     the test metrics (for the node task at the epoch of best validation) and
     the trained LightningModule."""
-    from ..methods import build_model, model_options, task_options
+    from ..experiments import MethodSpec
+    from ..methods import Dims, build_spec
     from ..training import seed_everything
     options = dict(options or {})
-    o = task_options(td.task, options)
+    spec = MethodSpec.create(method, td.task, options)
+    t, obj = spec.trainer, spec.objective
     config = {"method": method, "task": td.task, "dataset": td.dataset,
               "setting": td.setting, "in_channels": td.in_channels,
-              "num_classes": td.num_classes, "options": options, "seed": seed,
-              "data": dict(td.extra)}
+              "num_classes": td.num_classes, "options": options, "spec": spec.to_dict(),
+              "seed": seed, "data": dict(td.extra)}
     seed_everything(seed)
-    build_opts = model_options(td.task, options)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", ".*")
         if td.task == "node":
             from ..training.node import fit_node
-            model = build_model(method, "node", td.in_channels, num_classes=td.num_classes,
-                                num_nodes=td.graph.num_nodes, **build_opts)
-            r = fit_node(model, td.graph, out_dir=out_dir, epochs=o["epochs"], lr=o["lr"],
-                         weight_decay=o["weight_decay"], eval_every=o["eval_every"],
+            model = build_spec(spec, Dims(td.in_channels, td.num_classes,
+                                          num_nodes=td.graph.num_nodes))
+            r = fit_node(model, td.graph, out_dir=out_dir, epochs=t.epochs, lr=t.lr,
+                         weight_decay=t.weight_decay, eval_every=t.eval_every,
                          seed=seed, devices=devices, progress=progress,
                          checkpoint=checkpoint, config=config)
             metrics = {"accuracy": r.get("test_acc", float("nan")),
                        "val_accuracy": r.get("val_acc", float("nan"))}
         else:
             from ..training.vad import fit_vad
-            model = build_model(method, "vad", td.in_channels,
-                                num_segments=int(td.train[0].num_nodes), **build_opts)
-            r = fit_vad(model, td.train, td.test, out_dir=out_dir, epochs=o["epochs"],
-                        batch_size=o["batch_size"], lr=o["lr"],
-                        weight_decay=o["weight_decay"], topk=o["topk"],
-                        lambda_deg=o["lambda_deg"], alpha=o["alpha"],
-                        lambda_sparse=o["lambda_sparse"], val_fraction=o["val_fraction"],
-                        eval_every=o["eval_every"], patience=o["patience"], seed=seed,
+            model = build_spec(spec, Dims(td.in_channels,
+                                          num_segments=int(td.train[0].num_nodes)))
+            r = fit_vad(model, td.train, td.test, out_dir=out_dir, epochs=t.epochs,
+                        batch_size=t.batch_size, lr=t.lr,
+                        weight_decay=t.weight_decay, topk=obj.topk,
+                        lambda_deg=obj.lambda_deg, alpha=obj.alpha,
+                        lambda_sparse=obj.lambda_sparse, val_fraction=obj.val_fraction,
+                        eval_every=t.eval_every, patience=t.patience, seed=seed,
                         devices=devices, progress=progress, checkpoint=checkpoint,
                         config=config, standardizer=getattr(td.train, "standardizer", None))
             metrics = {k: r[k] for k in ("auc", "ap", "pr_auc_trapz")}
