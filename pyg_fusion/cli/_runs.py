@@ -1,27 +1,15 @@
-"""Shared pieces of the training commands (train, evaluate, compare, sweep,
-demo): dataset options, the run of one method on one seed, results records,
-tables and the atomic results file."""
+"""The flags of the training commands (train, evaluate, compare, sweep) and
+their translation into the configs of :mod:`pyg_fusion.experiments`."""
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
-import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .._files import write_json  # noqa: F401 (the commands import it from here)
+from ..experiments.data import DATASETS, SYNTHETIC_SETTINGS, DataConfig
 from ._process import add_threads_argument
-from . import CLIError, nonneg_int, out_folder, positive_float, positive_int
+from . import nonneg_int, out_folder, positive_float, positive_int
 
-DATASETS = ("digits", "synthetic-vad", "motion-vad", "vad", "tables")
-# the --vad-* options that locate and label a user's feature set; kept in the
-# checkpoint so that `evaluate --checkpoint` finds the same videos
-VAD_LAYOUT_ARGS = ("vad_source", "vad_train_list", "vad_test_list", "vad_gt", "vad_labels",
-                   "vad_num_abnormal", "vad_normal_pattern", "vad_snippet_len")
-SYNTHETIC_SETTINGS = ("multi_representation", "multi_modal", "multi_domain")
-METRICS = {"node": ["accuracy"], "vad": ["auc", "ap", "pr_auc_trapz"]}
 
 
 # -- argument parsing ------------------------------------------------------
@@ -176,216 +164,20 @@ def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego
     g.add_argument("--no-progress", action="store_true", help="hide progress bars")
 
 
-# -- datasets ----------------------------------------------------------------
-@dataclass
-class TaskData:
-    task: str                      # "node" | "vad"
-    dataset: str
-    setting: str
-    in_channels: dict[str, int]
-    num_classes: int | None = None
-    graph: Any = None              # node task
-    train: Any = None              # vad task
-    test: Any = None
-    extra: dict = field(default_factory=dict)
-
-
-def _check_file(what: str, path: str | None) -> str:
-    if not path:
-        raise CLIError(f"{what} is required")
-    if not os.path.isfile(path):
-        raise CLIError(f"{what}: no such file: {path}")
-    return path
-
-
-def load_data(args, seed: int = 0, standardizer=None) -> TaskData:
-    """The dataset named by ``args.dataset`` (node task: the split of ``seed``;
-    VAD: standardised with ``standardizer``, e.g. a checkpoint's statistics,
-    else fitted on the training split when ``args.standardize``)."""
-    from .. import datasets as D
-    root = Path(args.root)
-    if args.dataset in ("digits", "tables"):
-        if args.dataset == "digits":
-            ds = D.MultiFeatureDigits(str(root / "digits"), label_rate=args.label_rate,
-                                      split_seed=seed, standardize=True, log=False)
-        else:
-            # absolute paths: the dataset looks relative names up in root/raw
-            views = [os.path.abspath(_check_file("--views", v)) for v in (args.views or [])]
-            if not views:
-                raise CLIError("--views FILE... is required with --dataset tables")
-            labels = os.path.abspath(_check_file("--labels", args.labels))
-            ds = D.MultiViewTables(str(root / "tables"), views=views, labels=labels,
-                                   label_rate=args.label_rate, split_seed=seed,
-                                   standardize=True, log=False)
-        data = ds[0]
-        inch = {s: int(data[f"x_{s}"].size(1)) for s in data.sources}
-        setting = f"label_rate={args.label_rate:g}"
-        if getattr(args, "features", None) not in (None, "concat"):
-            setting += f",features={args.features}"
-        return TaskData("node", args.dataset, setting, inch,
-                        num_classes=int(data.y.max()) + 1, graph=data)
-    standardize = standardizer if standardizer is not None else bool(
-        getattr(args, "standardize", None))
-    data_seed = 0 if getattr(args, "data_seed", None) is None else args.data_seed
-    extra = {"standardize": bool(standardize)}
-    if args.dataset == "synthetic-vad":
-        shift = getattr(args, "relational_shift", None) or 0.0
-        kw = dict(setting=args.setting, seed=data_seed, num_segments=args.num_segments,
-                  relational_shift=shift, standardize=standardize, log=False)
-        train = D.SyntheticVAD(str(root / "synthetic_vad"), "train", **kw)
-        test = D.SyntheticVAD(str(root / "synthetic_vad"), "test", **_test(kw, train))
-        setting, extra["data_seed"] = args.setting, data_seed
-        if shift:
-            setting += f",relational_shift={shift:g}"
-            extra["relational_shift"] = shift
-    elif args.dataset == "motion-vad":
-        kw = dict(seed=data_seed, num_segments=args.num_segments, standardize=standardize,
-                  log=False)
-        try:
-            train = D.MotionVAD(str(root / "motion_vad"), "train", **kw)
-            test = D.MotionVAD(str(root / "motion_vad"), "test", **_test(kw, train))
-        except ImportError as exc:  # aeon missing: the message says what to install
-            raise CLIError(str(exc)) from None
-        setting, extra["data_seed"] = "basic_motions", data_seed
-    else:
-        if not args.vad_source:
-            raise CLIError("--vad-source NAME=PATTERN (one per source) is required with "
-                           "--dataset vad")
-        sources = {}
-        for item in args.vad_source:
-            if "=" not in item:
-                raise CLIError(f"--vad-source must be NAME=PATTERN, got {item!r}")
-            name, pattern = item.split("=", 1)
-            sources[name] = pattern
-        layout = D.VADLayout(sources=sources, train_list=args.vad_train_list,
-                             test_list=args.vad_test_list, gt=args.vad_gt,
-                             labels=args.vad_labels, num_abnormal=args.vad_num_abnormal,
-                             normal_pattern=args.vad_normal_pattern,
-                             snippet_len=args.vad_snippet_len)
-        kw = dict(num_segments=args.num_segments, standardize=standardize, log=False)
-        train = D.VADFeatures(str(root), "train", layout, **kw)
-        test = D.VADFeatures(str(root), "test", layout, **_test(kw, train))
-        setting = "custom"
-        extra["vad"] = {k: getattr(args, k) for k in VAD_LAYOUT_ARGS}
-    if extra["standardize"]:
-        setting += ",standardized"
-    d = train[0]
-    inch = {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
-    return TaskData("vad", args.dataset, setting, inch, train=train, test=test, extra=extra)
-
-
-def _test(kw: dict, train) -> dict:
-    """The test split's options: the training split's statistics, if any."""
-    std = train.standardizer
-    return {**kw, "standardize": std if std is not None else False}
-
-
-# -- one run -----------------------------------------------------------------
+# -- options -----------------------------------------------------------------
 def options_from_args(args) -> dict[str, Any]:
     keys = ("epochs", "lr", "num_powers", "prune_k", "k", "features", "pairs", "support",
             "zeroth", "init", "lambda_anchor", "lambda_sparse", "val_fraction")
     return {k: getattr(args, k, None) for k in keys if getattr(args, k, None) is not None}
 
 
-def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
-               options: dict[str, Any] | None = None, devices: int = 1,
-               progress: bool = True, checkpoint: bool = True) -> dict[str, Any]:
-    """Trains ``method`` on ``td`` with ``seed``; returns ``(metrics, task)``:
-    the test metrics (for the node task at the epoch of best validation) and
-    the trained LightningModule."""
-    from ..experiments import MethodSpec
-    from ..methods import Dims, build_spec
-    from ..training import seed_everything
-    options = dict(options or {})
-    spec = MethodSpec.create(method, td.task, options)
-    t, obj = spec.trainer, spec.objective
-    config = {"method": method, "task": td.task, "dataset": td.dataset,
-              "setting": td.setting, "in_channels": td.in_channels,
-              "num_classes": td.num_classes, "options": options, "spec": spec.to_dict(),
-              "seed": seed, "data": dict(td.extra)}
-    seed_everything(seed)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", ".*")
-        if td.task == "node":
-            from ..training.node import fit_node
-            model = build_spec(spec, Dims(td.in_channels, td.num_classes,
-                                          num_nodes=td.graph.num_nodes))
-            r = fit_node(model, td.graph, out_dir=out_dir, epochs=t.epochs, lr=t.lr,
-                         weight_decay=t.weight_decay, eval_every=t.eval_every,
-                         seed=seed, devices=devices, progress=progress,
-                         checkpoint=checkpoint, config=config)
-            metrics = {"accuracy": r.get("test_acc", float("nan")),
-                       "val_accuracy": r.get("val_acc", float("nan"))}
-        else:
-            from ..training.vad import fit_vad
-            model = build_spec(spec, Dims(td.in_channels,
-                                          num_segments=int(td.train[0].num_nodes)))
-            r = fit_vad(model, td.train, td.test, out_dir=out_dir, epochs=t.epochs,
-                        batch_size=t.batch_size, lr=t.lr,
-                        weight_decay=t.weight_decay, topk=obj.topk,
-                        lambda_deg=obj.lambda_deg, alpha=obj.alpha,
-                        lambda_sparse=obj.lambda_sparse, val_fraction=obj.val_fraction,
-                        eval_every=t.eval_every, patience=t.patience, seed=seed,
-                        devices=devices, progress=progress, checkpoint=checkpoint,
-                        config=config, standardizer=getattr(td.train, "standardizer", None))
-            metrics = {k: r[k] for k in ("auc", "ap", "pr_auc_trapz")}
-            # the chosen epoch's held-out metrics (none with val_fraction=0)
-            metrics.update({k: r[k] for k in ("val_video_auc", "val_loss", "epoch")
-                            if k in r})
-    metrics["params"] = r["params"]
-    metrics["time_per_epoch_s"] = r["time_per_epoch_s"]
-    return metrics, r["task"]
+def data_config(args) -> DataConfig:
+    return DataConfig.from_namespace(args)
 
 
-def is_main_process() -> bool:
-    """False in the extra processes of a DDP run (``--devices > 1``), which
-    must not print or write the results a second time."""
-    from lightning.pytorch.utilities import rank_zero_only
-    return getattr(rank_zero_only, "rank", 0) == 0
-
-
-# -- records -----------------------------------------------------------------
-def make_records(td: TaskData, method: str, per_seed: dict[int, dict[str, float]],
-                 extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """One record per metric: mean and (sample) std over the seeds."""
-    seeds = sorted(per_seed)
-    out = []
-    names = [m for m in next(iter(per_seed.values())) if not m.startswith("_")]
-    for metric in names:
-        vals = [float(per_seed[s][metric]) for s in seeds]
-        out.append({"dataset": td.dataset, "setting": td.setting, "method": method,
-                    "metric": metric, "mean": statistics.fmean(vals),
-                    "std": statistics.stdev(vals) if len(vals) > 1 else 0.0,
-                    "seeds": seeds, "values": vals, **(extra or {})})
-    return out
-
-
-def format_table(records: list[dict], metrics: list[str] | None = None) -> str:
-    """A plain-text table: one row per (dataset, setting, method), one column
-    per metric, ``mean ± std``."""
-    rows: dict[tuple, dict[str, dict]] = {}
-    seen: list[str] = []
-    for r in records:
-        key = (r["dataset"], r["setting"], r["method"])
-        rows.setdefault(key, {})[r["metric"]] = r
-        if r["metric"] not in seen:
-            seen.append(r["metric"])
-    metrics = metrics or seen
-    head = ["dataset", "setting", "method", *metrics]
-    body = []
-    for key, ms in rows.items():
-        cells = list(key)
-        for m in metrics:
-            r = ms.get(m)
-            if r is None:
-                cells.append("-")
-            elif m == "params":
-                cells.append(f"{int(r['mean']):,}")
-            elif m == "time_per_epoch_s":
-                cells.append(f"{r['mean']:.3f}")
-            else:
-                cells.append(f"{r['mean']:.4f} ± {r['std']:.4f}")
-        body.append(cells)
-    widths = [max(len(str(c)) for c in col) for col in zip(head, *body)]
-    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths))  # noqa: E731
-    return "\n".join([line(head), line(["-" * w for w in widths]), *map(line, body)])
+def grid(args, *, checkpoint: bool, out: Path, methods: str | None = None) -> list[dict]:
+    """:func:`~pyg_fusion.experiments.run.run_grid` of the parsed flags."""
+    from ..experiments.run import run_grid
+    return run_grid(data_config(args), methods or args.method, args.seeds, out=out,
+                    options=options_from_args(args), checkpoint=checkpoint,
+                    devices=args.devices, progress=not args.no_progress)

@@ -7,10 +7,8 @@ from pathlib import Path
 
 from . import CLIError, out_folder, positive_int
 from ._help import HelpFormatter
-from ._checkpoints import (FROM_CHECKPOINT, checkpoint_data, load_train_checkpoint,
-                           model_from_checkpoint)
-from ._runs import (METRICS, add_dataset_args, format_table, is_main_process, make_records,
-                    write_json)
+from ..experiments.checkpoints import FROM_CHECKPOINT
+from ._runs import add_dataset_args, data_config
 
 HELP = "evaluate a checkpoint written by `pyg-fusion train`"
 
@@ -35,6 +33,10 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from .._files import write_json
+    from ..experiments.checkpoints import (checkpoint_data, load_train_checkpoint,
+                                           model_from_checkpoint)
+    from ..experiments.run import METRICS, format_table, is_main_process, make_records
     ckpt, hp, cfg = load_train_checkpoint(args.checkpoint)
     if args.method and args.method != cfg["method"]:
         raise CLIError(f"--method {args.method!r} does not match the checkpoint's "
@@ -44,7 +46,7 @@ def run(args) -> int:
     if args.dataset != cfg["dataset"]:
         raise CLIError(f"--dataset {args.dataset!r} does not match the checkpoint's "
                        f"{cfg['dataset']!r}")
-    td, standardizer = checkpoint_data(args, cfg, ckpt["state_dict"], args.checkpoint)
+    td, standardizer = checkpoint_data(data_config(args), cfg, ckpt["state_dict"], args.checkpoint)
     if td.in_channels != cfg["in_channels"]:
         raise CLIError(f"the data's sources {td.in_channels} differ from the checkpoint's "
                        f"{cfg['in_channels']}")

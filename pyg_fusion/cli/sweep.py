@@ -5,8 +5,8 @@ from pathlib import Path
 
 from ._help import HelpFormatter
 from . import CLIError
-from ._runs import (METRICS, add_dataset_args, add_training_args, int_list, is_main_process,
-                    load_data, make_records, options_from_args, run_method, write_json)
+from ._runs import (add_dataset_args, add_training_args, data_config, int_list,
+                    options_from_args)
 
 HELP = "grid of LEGO's powers P x Q -> metric mean ± std (JSON for plot pq-sensitivity)"
 
@@ -26,12 +26,16 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from tqdm.auto import tqdm
+    from .._files import write_json
+    from ..experiments.data import load_data
+    from ..experiments.run import METRICS, is_main_process, make_records, run_method
     if not args.method.startswith("lego"):
         raise CLIError(f"--method must be lego or lego-cp for a sweep, got {args.method!r}")
     if min(args.p + args.q) < 0:
         raise CLIError("--p and --q must be >= 0")
     out = Path(args.out)
     cache = {}
+    data = data_config(args)
     options = options_from_args(args)
     options.pop("num_powers", None)
     records = []
@@ -40,8 +44,8 @@ def run(args) -> int:
         per_seed = {}
         for seed in args.seeds:
             if seed not in cache:
-                cache[seed] = load_data(args, seed if args.dataset in ("digits", "tables")
-                                        else 0)
+                cache[seed] = load_data(data, seed if args.dataset in ("digits", "tables")
+                                        else 0, features=options.get("features"))
             td = cache[seed]
             first, *rest = sorted(td.in_channels)
             powers = {first: p, **{s: q for s in rest}}

@@ -1,9 +1,11 @@
-"""Reading back a checkpoint of ``pyg-fusion train``: the checkpoint and its
-config, and the data it was trained on (shared by ``evaluate`` and ``plot``)."""
+"""Reading back a checkpoint of a run (:func:`~pyg_fusion.experiments.run_method`,
+``pyg-fusion train``): the checkpoint and its config, the data it was
+trained on and its model (shared by ``evaluate`` and ``plot``)."""
 from __future__ import annotations
 
-from . import CLIError
-from ._runs import SYNTHETIC_SETTINGS, load_data
+import dataclasses
+
+from .data import SYNTHETIC_SETTINGS, DataConfig, load_data
 
 # dataset options whose None means: what the checkpoint's training used
 FROM_CHECKPOINT = dict(data_seed=None, relational_shift=None, standardize=None)
@@ -19,37 +21,38 @@ def load_train_checkpoint(path: str, flag: str = "--checkpoint"):
     cfg = hp.get("config") if isinstance(hp, dict) else None
     if not isinstance(cfg, dict) or not {"method", "dataset"} <= set(cfg) or \
             not isinstance(ckpt["state_dict"], dict):
-        raise CLIError(f"{flag}: {path} is not a checkpoint of `pyg-fusion train` (its "
-                       "hyper_parameters hold no config with method and dataset)")
+        raise ValueError(f"{flag}: {path} is not a checkpoint of `pyg-fusion train` (its "
+                         "hyper_parameters hold no config with method and dataset)")
     return ckpt, hp, cfg
 
 
-def checkpoint_data(args, cfg: dict, state_dict: dict, path: str):
+def checkpoint_data(data: DataConfig, cfg: dict, state_dict: dict, path: str):
     """``(task data, standardizer)`` of a checkpoint: the dataset options that
-    ``args`` leaves at ``None`` (data seed, relational shift, standardisation)
-    and, for ``--dataset vad`` without ``--vad-source``, the ``--vad-*``
-    values are those training used (``cfg["data"]``); a standardised
-    checkpoint's statistics (buffers ``standardizer.*``) are applied."""
+    ``data`` leaves at ``None`` (data seed, relational shift, standardisation)
+    and, for ``dataset="vad"`` without ``vad_source``, the ``vad_*`` values
+    are those training used (``cfg["data"]``); a standardised checkpoint's
+    statistics (buffers ``standardizer.*``) are applied."""
     from ..datasets import StandardizeSources
     setting = cfg.get("setting", "").split(",")[0]
+    saved = cfg.get("data", {})
+    change = {}
     if cfg["dataset"] == "synthetic-vad" and setting in SYNTHETIC_SETTINGS:
-        args.setting = setting
-    data = cfg.get("data", {})
-    if args.data_seed is None:
-        args.data_seed = data.get("data_seed", 0)
-    if args.relational_shift is None:
-        args.relational_shift = data.get("relational_shift", 0.0)
-    if cfg["dataset"] == "vad" and not args.vad_source and "vad" in data:
-        for key, value in data["vad"].items():  # where training found the features
-            setattr(args, key, value)
+        change["setting"] = setting
+    if data.data_seed is None:
+        change["data_seed"] = saved.get("data_seed", 0)
+    if data.relational_shift is None:
+        change["relational_shift"] = saved.get("relational_shift", 0.0)
+    if cfg["dataset"] == "vad" and not data.vad_source and "vad" in saved:
+        change.update(saved["vad"])  # where training found the features
+    data = dataclasses.replace(data, **change)
     standardizer = StandardizeSources.from_state_dict(state_dict, "standardizer.")
-    if args.standardize and standardizer is None:
-        raise CLIError(f"--standardize: the checkpoint {path} was trained without it, so it "
-                       f"holds no training statistics")
-    if args.standardize is False and standardizer is not None:
-        raise CLIError(f"--no-standardize: the checkpoint {path} was trained on standardised "
-                       f"features; its statistics are applied")
-    return load_data(args, cfg["seed"], standardizer=standardizer), standardizer
+    if data.standardize and standardizer is None:
+        raise ValueError(f"--standardize: the checkpoint {path} was trained without it, so "
+                         f"it holds no training statistics")
+    if data.standardize is False and standardizer is not None:
+        raise ValueError(f"--no-standardize: the checkpoint {path} was trained on "
+                         f"standardised features; its statistics are applied")
+    return load_data(data, cfg["seed"], standardizer=standardizer), standardizer
 
 
 def model_from_checkpoint(cfg: dict, td, state_dict: dict):
