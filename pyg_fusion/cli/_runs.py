@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from ..experiments.data import DATASETS, SYNTHETIC_SETTINGS, DataConfig
+from ._config_flags import add_config_file_flags, add_config_flags, options_from_args
 from ._process import add_threads_argument
-from . import nonneg_int, out_folder, positive_float, positive_int
+from . import nonneg_int, out_folder, positive_int
 
 
 
@@ -121,54 +121,13 @@ def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego
                    "single, feature, graph, gcn")
     g.add_argument("--seeds", type=int_list, default=int_list(seeds_default),
                    help=f"seeds, e.g. 0,1,2 or 0..4 (default {seeds_default})")
-    g.add_argument("--epochs", type=positive_int, help="epochs (default: the task's)")
-    g.add_argument("--lr", type=positive_float, help="learning rate (default: the task's)")
-    g.add_argument("--num-powers", "-P", type=nonneg_int, dest="num_powers",
-                   help="LEGO: powers P of every source (default: the task's)")
-    g.add_argument("--prune-k", type=positive_int, dest="prune_k",
-                   help="LEGO, node task: keep the k largest entries per row after each "
-                   "sparse graph product (default: exact powers)")
-    g.add_argument("--pairs", choices=("sample", "all"),
-                   help="LEGO, node task: a random source pair per training step (sample, the "
-                   "paper) or the mean of all pairs (all) (default: the setting's)")
-    g.add_argument("--support", choices=("union", "intersection", "shared"),
-                   help="LEGO, sparse graphs: fuse the per-source supports by their union "
-                   "or intersection, or build every source's graph on one shared support "
-                   "(the union of their kNN graphs) (default: the task's)")
-    g.add_argument("--zeroth", choices=("identity", "ones"),
-                   help="LEGO: zeroth power R^0 = I (the paper) or the Hadamard identity "
-                   "(ones on the support: single-source terms) (default: the task's)")
-    g.add_argument("--init", choices=("product", "mean"),
-                   help="LEGO: start the operator at the graph product or (with --zeroth "
-                   "ones) at the mean of the graphs (default: the task's)")
-    g.add_argument("--lambda-anchor", type=float, dest="lambda_anchor",
-                   help="LEGO: weight of the penalty ||A - A0||^2 pulling the operator "
-                   "toward its start (default: the task's)")
-    g.add_argument("--lambda-sparse", type=float, dest="lambda_sparse",
-                   help="VAD: weight of the sparsity term (mean snippet score of the "
-                   "abnormal training videos) (default: the task's)")
-    g.add_argument("--val-fraction", type=float, dest="val_fraction",
-                   help="VAD: fraction of the training videos held out (stratified, seeded) "
-                   "to choose the epoch (0: test the last epoch) (default: the task's)")
-    g.add_argument("--k", type=positive_int,
-                   help="neighbours per node of the relationship graphs (node task)")
-    g.add_argument("--features", choices=("concat", "none", "labels"),
-                   help="node task: what the head sees besides the graph: concat (the "
-                   "views' features, GraphHead; default), none (one-hot node ids) or labels "
-                   "(graph only: label propagation of the training labels over each "
-                   "method's graph)")
     g.add_argument("--devices", type=positive_int, default=1,
                    help="CPU processes (> 1: DDP with gloo)")
     add_threads_argument(g)
     g.add_argument("--out", type=out_folder, default="runs/out", help="output folder")
     g.add_argument("--no-progress", action="store_true", help="hide progress bars")
-
-
-# -- options -----------------------------------------------------------------
-def options_from_args(args) -> dict[str, Any]:
-    keys = ("epochs", "lr", "num_powers", "prune_k", "k", "features", "pairs", "support",
-            "zeroth", "init", "lambda_anchor", "lambda_sparse", "val_fraction")
-    return {k: getattr(args, k, None) for k in keys if getattr(args, k, None) is not None}
+    add_config_flags(p)
+    add_config_file_flags(p)
 
 
 def data_config(args) -> DataConfig:

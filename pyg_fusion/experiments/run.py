@@ -2,6 +2,7 @@
 the records (mean and std over seeds) and their table."""
 from __future__ import annotations
 
+import dataclasses
 import statistics
 import warnings
 from pathlib import Path
@@ -146,7 +147,12 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
                           checkpoint=checkpoint)
         per_method.setdefault(method, {})[seed] = r
         if len(per_method[method]) == len(seeds):
-            records += make_records(td0, method, per_method[method])
+            # the full config of the runs: the method's spec and the data
+            from .config import MethodSpec
+            config = {**MethodSpec.create(method, td0.task, options).to_dict(),
+                      "data": dataclasses.asdict(data)}
+            records += make_records(td0, method, per_method[method],
+                                    extra={"config": config})
             # partial results survive an interrupted long comparison
             write_json(out / "results.partial.json", records)
     return records
