@@ -32,8 +32,6 @@ class GraphConfig:
     proj_channels: int | None = _f(None, "LEGO, VAD: width of a learned projection of each "
                                    "source before its graph (default: none)",
                                    check="positive_int")
-    graph_scale: float = _f(1.0, "LEGO: multiplies every relationship graph's weights",
-                            check="positive_float")
     support: str = _f("union", "LEGO, sparse graphs: fuse the per-source supports by their "
                       "union or intersection, or build every source's graph on one shared "
                       "support (the union of their kNN graphs)",

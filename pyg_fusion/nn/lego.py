@@ -55,8 +55,6 @@ class LEGO(torch.nn.Module):
             (:class:`RelationGraph`).
         norm, mode, prune_k: the powers (:class:`GraphPowerExpansion`).
         fusion, rank, shared, pairs: the operator (:class:`LEGOFusion`).
-        graph_scale (float, optional): multiplies every relationship graph's
-            weights. (default: :obj:`1.0`)
         support: ``"union"`` (default) or ``"intersection"``: how the
             per-source supports of the sparse powers are fused (see
             :class:`LEGOFusion`); ``"shared"`` (ours): every source's graph is
@@ -88,7 +86,7 @@ class LEGO(torch.nn.Module):
                  pairs: str = "sample", support: str = "union",
                  prune_k: int | None = None, backend: str = "auto", knn: str = "auto",
                  zeroth: str = "identity", init: str = "product",
-                 lambda_anchor: float = 0.0, graph_scale: float = 1.0):
+                 lambda_anchor: float = 0.0):
         super().__init__()
         if not in_channels:
             raise ValueError("in_channels must name at least one source")
@@ -110,7 +108,6 @@ class LEGO(torch.nn.Module):
                                  support, zeroth=zeroth, init=init,
                                  lambda_anchor=lambda_anchor)
         self.support = support
-        self.graph_scale = graph_scale
 
     def _graph_kw(self) -> dict:
         g = self.graph
@@ -122,17 +119,13 @@ class LEGO(torch.nn.Module):
         """The sparse relationship graph of every (node-level) source: each on
         its own support, or with ``support="shared"`` all on one."""
         if self.support == "shared":
-            graphs = shared_support_graphs(xs, batch, **self._graph_kw())
-        else:
-            graphs = {s: self.graph(x, batch) for s, x in xs.items()}
-        return {s: (ei, w * self.graph_scale) for s, (ei, w) in graphs.items()}
+            return shared_support_graphs(xs, batch, **self._graph_kw())
+        return {s: self.graph(x, batch) for s, x in xs.items()}
 
     def _dense_graphs(self, xs: dict[str, Tensor], mask: Tensor | None) -> dict[str, Tensor]:
         if self.support == "shared":
-            graphs = dense_shared_support_graphs(xs, mask, **self._graph_kw())
-        else:
-            graphs = {s: self.graph.dense(x, mask) for s, x in xs.items()}
-        return {s: g * self.graph_scale for s, g in graphs.items()}
+            return dense_shared_support_graphs(xs, mask, **self._graph_kw())
+        return {s: self.graph.dense(x, mask) for s, x in xs.items()}
 
     def reset_parameters(self):
         if self.proj is not None:
