@@ -299,6 +299,16 @@ def test_ell_and_coo_layouts_agree(prune_k, mode):
         assert (a[1] - b[1]).abs().max() < 1e-12
 
 
+@pytest.mark.parametrize("layout", ["ell", "coo"])
+def test_pruned_powers_gradcheck(layout):
+    torch.manual_seed(11)
+    x = torch.randn(7, 3, dtype=torch.float64)
+    ei, w = F.relation_graph(x, threshold=-0.5)
+    assert torch.autograd.gradcheck(
+        lambda w: F.graph_powers(ei, w, 7, 3, prune_k=3, layout=layout)[1],
+        (w.clone().requires_grad_(), ))
+
+
 def test_uneven_rows_fall_back_to_edge_lists():
     from pyg_fusion.functional._ell import is_regular
     star = torch.stack([torch.zeros(50, dtype=torch.long), torch.arange(50)])

@@ -47,30 +47,6 @@ def spspmm(index_a: Tensor, value_a: Tensor, index_b: Tensor, value_b: Tensor,
     return out_index, scatter_sum(prod, inverse, out_index.size(1))
 
 
-def row_topk(index: Tensor, value: Tensor, k: int, num_nodes: int) -> tuple[Tensor, Tensor]:
-    """Keeps the ``k`` entries of largest magnitude in each row of a coalesced
-    edge list; the result stays coalesced."""
-    row = index[0]
-    with torch.no_grad():
-        score = value.detach().abs()
-        if score.dim() > 1:
-            score = score.flatten(1).amax(1)
-        ptr = row_ptr(row, num_nodes)
-        deg = ptr[1:] - ptr[:-1]
-        if int(deg.max()) <= k:
-            return index, value
-        pos = torch.arange(row.numel(), device=row.device) - ptr.index_select(0, row)
-        width = int(deg.max())
-        # A padded [N, max_row] table and one batched topk beat sorting the
-        # whole edge list by (row, magnitude).
-        table = torch.full((num_nodes, width), -1.0, dtype=score.dtype, device=row.device)
-        table[row, pos] = score
-        top = table.topk(k, dim=1).indices.sort(dim=1).values
-        valid = top < deg.unsqueeze(1)
-        keep = (ptr[:-1].unsqueeze(1) + top)[valid]
-    return index[:, keep], value[keep]
-
-
 def union_support(indices: list[Tensor], num_nodes: int) -> tuple[Tensor, list[Tensor]]:
     """The union of several coalesced supports and, for each input, the
     position of each of its entries in the union."""

@@ -29,7 +29,7 @@ from torch import Tensor
 from .._scatter import scatter_sum
 from ._checks import check_choice, check_edge_index, check_int, check_mask, check_tensor
 from ._ell import ell_spspmm, ell_topk, ell_union, identity_ell, is_regular, to_ell
-from ._sparse import row_topk, scatter_to, spspmm, union_support
+from ._sparse import scatter_to, spspmm, union_support
 from .relation import dense_topk
 
 NORMS = ("sym", "row", None)
@@ -191,8 +191,7 @@ def _powers_coo(edge_index, w_hat, num_nodes, num_powers, mode, prune_k):
                 cur_index, cur_value = spspmm(cur_index, cur_value, edge_index, w_hat,
                                               num_nodes)
                 if prune_k is not None:
-                    cur_index, cur_value = row_topk(cur_index, cur_value, prune_k,
-                                                    num_nodes)
+                    cur_index, cur_value = _pruned(cur_index, cur_value, prune_k, num_nodes)
             else:
                 cur_value = cur_value * w_hat
         supports.append(cur_index)
@@ -201,6 +200,15 @@ def _powers_coo(edge_index, w_hat, num_nodes, num_powers, mode, prune_k):
     attr = torch.stack([scatter_to(v, pos, index.size(1))
                         for v, pos in zip(values, positions)], dim=-1)
     return index, attr
+
+
+def _pruned(index, value, k, num_nodes):
+    # The library's one per-row top-k (ell_topk), on the edge list padded to
+    # its longest row: the same choice of entries as the ELL layout makes.
+    col, val = ell_topk(*to_ell(index, value, num_nodes), k, num_nodes)
+    keep = col < num_nodes
+    row = torch.arange(num_nodes, device=col.device).unsqueeze(1).expand_as(col)
+    return torch.stack([row[keep], col[keep]]), val[keep]
 
 
 def _powers_ell(edge_index, w_hat, num_nodes, num_powers, mode, prune_k):

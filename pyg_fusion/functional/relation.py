@@ -321,9 +321,11 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     (0.95) the graph is searched again exactly (the flat index), so
     ``"auto"`` never keeps a graph measured as poor, at the price of both
     searches on features without structure (iid Gaussian: recall 0.24 at
-    N = 65536). The sample is fixed, so the choice is deterministic. faiss ranks in float32, so the exact search of float64
-    features runs in float64 (PyG's ``knn_graph`` or the torch path). On CUDA: faiss's GPU
-    index when faiss has one, else PyG's ``knn_graph`` when ``pyg-lib`` or
+    N = 65536). The sample is fixed, so the choice is deterministic. faiss
+    ranks in float32, so the exact search of float64 features runs in
+    float64 (PyG's ``knn_graph`` or the torch path), except the exact search
+    after a failed check, which is faiss's. On CUDA: faiss's GPU index when
+    faiss has one, else PyG's ``knn_graph`` when ``pyg-lib`` or
     ``torch_cluster`` provides it, else the torch path. The torch path (also
     the fallback without faiss, and the search with a ``threshold``) is
     exact, chunked over rows (``chunk_size``) so memory stays bounded.
