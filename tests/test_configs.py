@@ -33,6 +33,15 @@ def test_every_config_field_is_a_flag(command):
         assert a.help.startswith(f.metadata["help"])
 
 
+@pytest.mark.parametrize("command", ["train", "compare", "sweep", "evaluate"])
+def test_every_data_config_field_is_a_flag(command):
+    from pyg_fusion.experiments import DataConfig
+    actions = {a.dest: a for a in _command(command)._actions if a.option_strings}
+    for f in dataclasses.fields(DataConfig):
+        assert "--" + f.name.replace("_", "-") in actions[f.name].option_strings
+        assert actions[f.name].help == f.metadata["help"]
+
+
 def test_every_lego_config_field_is_an_argument_of_lego():
     params = inspect.signature(LEGO).parameters
     spec = MethodSpec.create("lego", "node")

@@ -23,9 +23,35 @@ from typing import Any
 from ..experiments.config import COMPONENTS, TASKS, MethodSpec, option_fields
 from . import CLIError, fraction, nonneg_float, nonneg_int, positive_float, positive_int
 
+
+
+def rate(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
+    if not 0 < v <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {v}")
+    return v
+
+
+def abnormal_counts(text: str) -> int | dict[str, int]:
+    """``"N"`` (both splits) or ``"TRAIN,TEST"`` -> ``num_abnormal`` of
+    :class:`~pyg_fusion.datasets.VADLayout`."""
+    try:
+        counts = [int(v) for v in str(text).split(",")]
+    except ValueError:
+        counts = []
+    if len(counts) not in (1, 2) or min(counts) < 0:
+        raise argparse.ArgumentTypeError(f"expected N or TRAIN,TEST (integers >= 0), got "
+                                         f"{text!r}")
+    return counts[0] if len(counts) == 1 else {"train": counts[0], "test": counts[1]}
+
+
 CHECKS = {"positive_int": positive_int, "nonneg_int": nonneg_int,
           "positive_float": positive_float, "nonneg_float": nonneg_float,
-          "fraction": fraction, "float": float}
+          "fraction": fraction, "float": float, "rate": rate,
+          "abnormal_counts": abnormal_counts}
 # --print-config's sections besides the components
 DATA_SECTION = "data"
 # dests that are not settings of a run (or say what to do with one)
@@ -37,28 +63,49 @@ def _task_defaults() -> dict[str, dict[str, Any]]:
     return {t: MethodSpec.create("", t).options() for t in TASKS}
 
 
+def _flag_kwargs(f: dataclasses.Field, default, text: str) -> dict[str, Any]:
+    meta = f.metadata
+    kw: dict[str, Any] = dict(dest=f.name, default=default, help=text)
+    if meta.get("check") == "bool":
+        kw["action"] = argparse.BooleanOptionalAction
+    elif "choices" in meta:
+        kw["choices"] = meta["choices"]
+    elif "check" in meta:
+        kw["type"] = CHECKS[meta["check"]]
+    if meta.get("append"):
+        kw["action"] = "append"
+    for key in ("nargs", "metavar"):
+        if key in meta:
+            kw[key] = meta[key]
+    return kw
+
+
+def add_field_flags(group, cls, defaults: dict[str, Any] | None = None) -> None:
+    """One flag per field of the dataclass ``cls``, with the field's default
+    (or that of ``defaults``)."""
+    defaults = defaults or {}
+    for f in dataclasses.fields(cls):
+        group.add_argument("--" + f.name.replace("_", "-"), *f.metadata.get("flags", ()),
+                           **_flag_kwargs(f, defaults.get(f.name, f.default),
+                                          f.metadata["help"]))
+
+
 def add_config_flags(parser: argparse.ArgumentParser) -> None:
-    """One argument group per component, one flag per field."""
+    """One argument group per method component, one flag per field, default
+    ``None`` (the task's, named in the help)."""
     defaults = _task_defaults()
     for comp, cls in COMPONENTS.items():
         doc = (cls.__doc__ or "").strip().split("\n")[0].rstrip(".")
         g = parser.add_argument_group(f"{comp} config", doc)
         for f in dataclasses.fields(cls):
-            meta = f.metadata
-            text = meta["help"]
+            text = f.metadata["help"]
             if "(default" not in text:
                 per_task = {t: defaults[t][f.name] for t in TASKS}
                 text += (f" (default: {per_task['node']})" if len(set(map(repr,
                          per_task.values()))) == 1 else " (default: " + ", ".join(
                              f"{t} {v}" for t, v in per_task.items()) + ")")
-            kw: dict[str, Any] = dict(dest=f.name, default=None, help=text)
-            if meta.get("check") == "bool":
-                kw["action"] = argparse.BooleanOptionalAction
-            elif "choices" in meta:
-                kw["choices"] = meta["choices"]
-            else:
-                kw["type"] = CHECKS[meta["check"]]
-            g.add_argument("--" + f.name.replace("_", "-"), *meta.get("flags", ()), **kw)
+            g.add_argument("--" + f.name.replace("_", "-"), *f.metadata.get("flags", ()),
+                           **_flag_kwargs(f, None, text))
 
 
 def options_from_args(args) -> dict[str, Any]:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..experiments.data import DATASETS, SYNTHETIC_SETTINGS, DataConfig
-from ._config_flags import add_config_file_flags, add_config_flags, options_from_args
+from ..experiments.data import DataConfig
+from ._config_flags import (add_config_file_flags, add_config_flags, add_field_flags,
+                            options_from_args)
 from ._process import add_threads_argument
-from . import nonneg_int, out_folder, positive_int
+from . import out_folder, positive_int
 
 
 
@@ -38,77 +39,10 @@ def int_list(text: str) -> list[int]:
     return out
 
 
-def rate(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
-    if not 0 < v <= 1:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {v}")
-    return v
-
-
-def abnormal_counts(text: str) -> int | dict[str, int]:
-    """``"N"`` (both splits) or ``"TRAIN,TEST"`` -> ``num_abnormal`` of
-    :class:`~pyg_fusion.datasets.VADLayout`."""
-    try:
-        counts = [int(v) for v in str(text).split(",")]
-    except ValueError:
-        counts = []
-    if len(counts) not in (1, 2) or min(counts) < 0:
-        raise argparse.ArgumentTypeError(f"expected N or TRAIN,TEST (integers >= 0), got "
-                                         f"{text!r}")
-    return counts[0] if len(counts) == 1 else {"train": counts[0], "test": counts[1]}
-
-
 def add_dataset_args(p: argparse.ArgumentParser, default: str | None = "digits") -> None:
-    g = p.add_argument_group("dataset")
-    g.add_argument("--dataset", choices=DATASETS, default=default,
-                   help="digits: UCI multiple features (bundled); synthetic-vad: the seeded "
-                   "synthetic VAD set; motion-vad: VAD streams of real accelerometer + "
-                   "gyroscope recordings (UEA BasicMotions, needs aeon: pip install "
-                   "'pyg-fusion[motion]'); vad: your VAD features (--vad-*); tables: your "
-                   "multi-view files (--views, --labels)")
-    g.add_argument("--root", default="runs/data",
-                   help="folder of the datasets' raw and processed files")
-    g.add_argument("--label-rate", type=rate, default=0.05,
-                   help="digits/tables: fraction of the training pool labelled")
-    g.add_argument("--setting", choices=SYNTHETIC_SETTINGS, default="multi_representation",
-                   help="synthetic-vad: the paper's Table 2 setting")
-    g.add_argument("--data-seed", type=nonneg_int, default=0,
-                   help="synthetic-vad, motion-vad: seed of the generated streams")
-    g.add_argument("--relational-shift", type=float, metavar="R", default=0.0,
-                   help="synthetic-vad: anomalous segments are also an outlier cluster in "
-                   "every source, at distance R along a random latent direction "
-                   "(SyntheticVAD's relational_shift; e.g. 4; 0: off)")
-    g.add_argument("--num-segments", type=positive_int, default=32,
-                   help="VAD: segments per video (32 is the paper's)")
-    g.add_argument("--standardize", action=argparse.BooleanOptionalAction, default=False,
-                   help="VAD: z-score every source's features with the statistics of the "
-                   "training split (kept in the checkpoint)")
-    g.add_argument("--views", nargs="+", metavar="FILE",
-                   help="tables: one CSV / NPY / NPZ file per view, rows aligned")
-    g.add_argument("--labels", metavar="FILE", help="tables: the labels file")
-    g.add_argument("--vad-source", action="append", metavar="NAME=PATTERN",
-                   help="vad: a feature source and its path pattern under ROOT/raw "
-                   "(repeat per source), e.g. i3d=features/i3d/{name}.npy")
-    g.add_argument("--vad-train-list", metavar="FILE", help="vad: train list (under ROOT/raw)")
-    g.add_argument("--vad-test-list", metavar="FILE", help="vad: test list (under ROOT/raw)")
-    g.add_argument("--vad-gt", metavar="FILE",
-                   help="vad: frame-level ground truth of the test split (under ROOT/raw)")
-    g.add_argument("--vad-labels", choices=("auto", "position", "name", "list"),
-                   default="auto",
-                   help="vad: video labels from the list position (the first "
-                   "--vad-num-abnormal videos are abnormal), the name (normal when it "
-                   "matches --vad-normal-pattern), the list's label column, or auto (column, "
-                   "else position when --vad-num-abnormal is given, else name)")
-    g.add_argument("--vad-num-abnormal", type=abnormal_counts, metavar="N|TRAIN,TEST",
-                   help="vad: abnormal videos at the head of each list (one count for both "
-                   "splits, or TRAIN,TEST)")
-    g.add_argument("--vad-normal-pattern", default=r"(?i)normal|label_A",
-                   help="vad: regular expression of normal videos' names / labels")
-    g.add_argument("--vad-snippet-len", type=positive_int, default=16,
-                   help="vad: frames per snippet of the ground truth (16 for I3D / C3D)")
+    """The flags of :class:`~pyg_fusion.experiments.DataConfig` (``--dataset``
+    defaulting to ``default``)."""
+    add_field_flags(p.add_argument_group("dataset"), DataConfig, {"dataset": default})
 
 
 def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego",

@@ -20,19 +20,23 @@ from typing import Any
 TASKS = ("node", "vad")
 
 
-def _f(default, help: str, **meta) -> Any:
+def option(default, help: str, **meta) -> Any:
+    """A config field whose metadata the CLI generator reads: ``help``,
+    ``check`` (the name of a flag type: ``positive_int``, ``fraction``,
+    ``bool``...), ``choices``, ``flags`` (extra flag names), ``metavar``,
+    ``nargs``/``append`` (lists), and ``arg`` (the component's name for it)."""
     return field(default=default, metadata={"help": help, **meta})
 
 
 @dataclass
 class GraphConfig:
     """The relationship graph of each source."""
-    k: int | None = _f(10, "neighbours per node of the relationship graphs (node task)",
+    k: int | None = option(10, "neighbours per node of the relationship graphs (node task)",
                        check="positive_int")
-    proj_channels: int | None = _f(None, "LEGO, VAD: width of a learned projection of each "
+    proj_channels: int | None = option(None, "LEGO, VAD: width of a learned projection of each "
                                    "source before its graph (default: none)",
                                    check="positive_int")
-    support: str = _f("union", "LEGO, sparse graphs: fuse the per-source supports by their "
+    support: str = option("union", "LEGO, sparse graphs: fuse the per-source supports by their "
                       "union or intersection, or build every source's graph on one shared "
                       "support (the union of their kNN graphs)",
                       choices=("union", "intersection", "shared"))
@@ -41,12 +45,12 @@ class GraphConfig:
 @dataclass
 class PowersConfig:
     """The graph powers R^0..R^P of each source."""
-    num_powers: int | dict[str, int] = _f(3, "LEGO: powers P of every source",
+    num_powers: int | dict[str, int] = option(3, "LEGO: powers P of every source",
                                          check="nonneg_int", flags=("-P",))
-    zeroth: str = _f("identity", "LEGO: zeroth power R^0 = I (the paper) or the Hadamard "
+    zeroth: str = option("identity", "LEGO: zeroth power R^0 = I (the paper) or the Hadamard "
                      "identity (ones on the support: single-source terms)",
                      choices=("identity", "ones"))
-    prune_k: int | None = _f(None, "LEGO, node task: keep the k largest entries per row after "
+    prune_k: int | None = option(None, "LEGO, node task: keep the k largest entries per row after "
                              "each sparse graph product (default: exact powers)",
                              check="positive_int")
 
@@ -54,41 +58,41 @@ class PowersConfig:
 @dataclass
 class FusionConfig:
     """LEGO's learned operator A over the sources' powers."""
-    fusion_rank: int = _f(1, "LEGO: rank of the CP operator (lego-cp)", check="positive_int",
+    fusion_rank: int = option(1, "LEGO: rank of the CP operator (lego-cp)", check="positive_int",
                           arg="rank")
-    pairs: str = _f("sample", "LEGO: a random source pair per training step (sample, the "
+    pairs: str = option("sample", "LEGO: a random source pair per training step (sample, the "
                     "paper) or the mean of all pairs (all)", choices=("sample", "all"))
-    init: str = _f("product", "LEGO: start the operator at the graph product or (with "
+    init: str = option("product", "LEGO: start the operator at the graph product or (with "
                    "--zeroth ones) at the mean of the graphs", choices=("product", "mean"))
-    lambda_anchor: float = _f(0.0, "LEGO: weight of the penalty ||A - A0||^2 pulling the "
+    lambda_anchor: float = option(0.0, "LEGO: weight of the penalty ||A - A0||^2 pulling the "
                               "operator toward its start", check="float")
 
 
 @dataclass
 class HeadConfig:
     """What scores the fused graph (and the baselines' heads)."""
-    features: str = _f("concat", "node task: what the head sees besides the graph: concat "
+    features: str = option("concat", "node task: what the head sees besides the graph: concat "
                        "(the views' features, GraphHead), none (one-hot node ids) or labels "
                        "(graph only: label propagation of the training labels over each "
                        "method's graph)", choices=("concat", "none", "labels"))
-    hidden_channels: int | None = _f(64, "hidden width of the head", check="positive_int")
-    num_layers: int = _f(2, "node task: message-passing layers of the head",
+    hidden_channels: int | None = option(64, "hidden width of the head", check="positive_int")
+    num_layers: int = option(2, "node task: message-passing layers of the head",
                          check="positive_int")
-    dropout: float = _f(0.5, "dropout of the head", check="fraction")
-    center: bool = _f(False, "VAD: subtract each video's mean feature before the graphs",
+    dropout: float = option(0.5, "dropout of the head", check="fraction")
+    center: bool = option(False, "VAD: subtract each video's mean feature before the graphs",
                       check="bool")
 
 
 @dataclass
 class ObjectiveConfig:
     """The task's loss (weakly supervised VAD)."""
-    topk: int = _f(3, "VAD: snippets of each video in the MIL top-k mean", check="positive_int")
-    lambda_deg: float = _f(0.1, "VAD: weight of the degree term", check="float")
-    alpha: float | None = _f(None, "VAD: weight of the graph head's loss (default: the task's "
+    topk: int = option(3, "VAD: snippets of each video in the MIL top-k mean", check="positive_int")
+    lambda_deg: float = option(0.1, "VAD: weight of the degree term", check="float")
+    alpha: float | None = option(None, "VAD: weight of the graph head's loss (default: the task's "
                              "rule)", check="float")
-    lambda_sparse: float = _f(0.0, "VAD: weight of the sparsity term (mean snippet score of "
+    lambda_sparse: float = option(0.0, "VAD: weight of the sparsity term (mean snippet score of "
                               "the abnormal training videos)", check="float")
-    val_fraction: float = _f(0.2, "VAD: fraction of the training videos held out (stratified, "
+    val_fraction: float = option(0.2, "VAD: fraction of the training videos held out (stratified, "
                              "seeded) to choose the epoch (0: test the last epoch)",
                              check="fraction")
 
@@ -96,12 +100,12 @@ class ObjectiveConfig:
 @dataclass
 class TrainerConfig:
     """The optimisation."""
-    epochs: int = _f(80, "epochs", check="positive_int")
-    lr: float = _f(0.01, "learning rate", check="positive_float")
-    weight_decay: float = _f(5e-4, "Adam's weight decay", check="nonneg_float")
-    eval_every: int = _f(5, "epochs between evaluations", check="positive_int")
-    batch_size: int = _f(16, "VAD: videos per batch", check="positive_int")
-    patience: int | None = _f(None, "VAD: stop after this many evaluations without a better "
+    epochs: int = option(80, "epochs", check="positive_int")
+    lr: float = option(0.01, "learning rate", check="positive_float")
+    weight_decay: float = option(5e-4, "Adam's weight decay", check="nonneg_float")
+    eval_every: int = option(5, "epochs between evaluations", check="positive_int")
+    batch_size: int = option(16, "VAD: videos per batch", check="positive_int")
+    patience: int | None = option(None, "VAD: stop after this many evaluations without a better "
                               "validation loss (default: never)", check="positive_int")
 
 
@@ -215,4 +219,4 @@ class MethodSpec:
 
 __all__ = ["TASKS", "GraphConfig", "PowersConfig", "FusionConfig", "HeadConfig",
            "ObjectiveConfig", "TrainerConfig", "COMPONENTS", "LEGO_CONFIGS", "TASK_DEFAULTS",
-           "SETTING_DEFAULTS", "MethodSpec", "option_fields"]
+           "SETTING_DEFAULTS", "MethodSpec", "option", "option_fields"]

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .config import option
+
 DATASETS = ("digits", "synthetic-vad", "motion-vad", "vad", "tables")
 SYNTHETIC_SETTINGS = ("multi_representation", "multi_modal", "multi_domain")
 # the vad_* options that locate and label a user's feature set; kept in the
@@ -17,28 +19,57 @@ VAD_LAYOUT_ARGS = ("vad_source", "vad_train_list", "vad_test_list", "vad_gt", "v
 
 @dataclass
 class DataConfig:
-    """Where a run's data comes from (the CLI's dataset flags, one field each;
-    see ``pyg-fusion train --help``). ``data_seed``, ``relational_shift`` and
+    """Where a run's data comes from (the CLI's dataset flags are generated
+    from these fields; see ``pyg-fusion train --help``). ``data_seed``, ``relational_shift`` and
     ``standardize`` may be ``None``: 0, 0 and off, unless a checkpoint says
     otherwise (:func:`~pyg_fusion.experiments.checkpoint_data`)."""
-    dataset: str = "digits"
-    root: str = "runs/data"
-    label_rate: float = 0.05
-    setting: str = "multi_representation"
-    data_seed: int | None = 0
-    relational_shift: float | None = 0.0
-    num_segments: int = 32
-    standardize: bool | None = False
-    views: list[str] | None = None
-    labels: str | None = None
-    vad_source: list[str] | None = None
-    vad_train_list: str | None = None
-    vad_test_list: str | None = None
-    vad_gt: str | None = None
-    vad_labels: str = "auto"
-    vad_num_abnormal: Any = None
-    vad_normal_pattern: str = r"(?i)normal|label_A"
-    vad_snippet_len: int = 16
+    dataset: str = option(
+        "digits", "digits: UCI multiple features (bundled); synthetic-vad: the seeded "
+        "synthetic VAD set; motion-vad: VAD streams of real accelerometer + gyroscope "
+        "recordings (UEA BasicMotions, needs aeon: pip install 'pyg-fusion[motion]'); vad: "
+        "your VAD features (--vad-*); tables: your multi-view files (--views, --labels)",
+        choices=DATASETS)
+    root: str = option("runs/data", "folder of the datasets' raw and processed files")
+    label_rate: float = option(0.05, "digits/tables: fraction of the training pool labelled",
+                               check="rate")
+    setting: str = option("multi_representation",
+                          "synthetic-vad: the paper's Table 2 setting",
+                          choices=SYNTHETIC_SETTINGS)
+    data_seed: int | None = option(0, "synthetic-vad, motion-vad: seed of the generated "
+                                   "streams", check="nonneg_int")
+    relational_shift: float | None = option(
+        0.0, "synthetic-vad: anomalous segments are also an outlier cluster in every source, "
+        "at distance R along a random latent direction (SyntheticVAD's relational_shift; "
+        "e.g. 4; 0: off)", check="float", metavar="R")
+    num_segments: int = option(32, "VAD: segments per video (32 is the paper's)",
+                               check="positive_int")
+    standardize: bool | None = option(
+        False, "VAD: z-score every source's features with the statistics of the training "
+        "split (kept in the checkpoint)", check="bool")
+    views: list[str] | None = option(None, "tables: one CSV / NPY / NPZ file per view, rows "
+                                     "aligned", nargs="+", metavar="FILE")
+    labels: str | None = option(None, "tables: the labels file", metavar="FILE")
+    vad_source: list[str] | None = option(
+        None, "vad: a feature source and its path pattern under ROOT/raw (repeat per "
+        "source), e.g. i3d=features/i3d/{name}.npy", append=True, metavar="NAME=PATTERN")
+    vad_train_list: str | None = option(None, "vad: train list (under ROOT/raw)",
+                                        metavar="FILE")
+    vad_test_list: str | None = option(None, "vad: test list (under ROOT/raw)",
+                                       metavar="FILE")
+    vad_gt: str | None = option(None, "vad: frame-level ground truth of the test split "
+                                "(under ROOT/raw)", metavar="FILE")
+    vad_labels: str = option(
+        "auto", "vad: video labels from the list position (the first --vad-num-abnormal "
+        "videos are abnormal), the name (normal when it matches --vad-normal-pattern), the "
+        "list's label column, or auto (column, else position when --vad-num-abnormal is "
+        "given, else name)", choices=("auto", "position", "name", "list"))
+    vad_num_abnormal: int | dict[str, int] | None = option(
+        None, "vad: abnormal videos at the head of each list (one count for both splits, or "
+        "TRAIN,TEST)", check="abnormal_counts", metavar="N|TRAIN,TEST")
+    vad_normal_pattern: str = option(r"(?i)normal|label_A",
+                                     "vad: regular expression of normal videos' names / labels")
+    vad_snippet_len: int = option(16, "vad: frames per snippet of the ground truth (16 for "
+                                  "I3D / C3D)", check="positive_int")
 
     @classmethod
     def from_namespace(cls, ns) -> "DataConfig":
