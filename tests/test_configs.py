@@ -130,4 +130,4 @@ def test_saved_run_records_the_full_config(tmp_path, capsys):
     # and the checkpoint evaluates from its saved spec alone
     assert main(["evaluate", "--checkpoint",
                  str(out / "lego" / "seed0" / "checkpoints" / "last.ckpt"), "--root",
-                 str(tmp_path / "data"), "--num-segments", "8", "--no-progress", "--out", str(tmp_path / "ev")]) == 0
+                 str(tmp_path / "data"), "--no-progress", "--out", str(tmp_path / "ev")]) == 0

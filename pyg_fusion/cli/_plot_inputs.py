@@ -63,7 +63,7 @@ def rebuild_from_checkpoint(path: str, root: str):
     if cfg.get("dataset") not in ("digits", "synthetic-vad", "motion-vad"):
         raise CLIError(f"--checkpoint: models are rebuilt for digits, synthetic-vad and "
                        f"motion-vad checkpoints; this one is for {cfg.get('dataset')!r}")
-    data = DataConfig(cfg["dataset"], root, **FROM_CHECKPOINT)
+    data = DataConfig(**{**FROM_CHECKPOINT, "dataset": cfg["dataset"], "root": root})
     td, _ = checkpoint_data(data, {"seed": 0, **cfg}, state, path)
     return model_from_checkpoint(cfg, td, state), td, cfg
 

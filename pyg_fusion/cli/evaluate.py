@@ -17,9 +17,9 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "evaluate", help=HELP, description=HELP + ": test accuracy (node "
         "classification) or frame-level auc / ap / pr_auc_trapz (VAD). The method, its "
-        "options, the dataset (with --vad-* and --data-seed of training) and the "
+        "options, every dataset option (root, segments, --vad-*, data seed...) and the "
         "standardisation statistics come from the checkpoint; dataset options given here "
-        "(--root, --setting, --vad-*, ...) say where to find the data.",
+        "(--root, --vad-*, ...) override them, e.g. to say where to find the data.",
         formatter_class=HelpFormatter)
     p.add_argument("--checkpoint", required=True, help="a .ckpt file of `pyg-fusion train`")
     add_dataset_args(p, default=None)

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import dataclasses
 
-from .data import SYNTHETIC_SETTINGS, DataConfig, load_data
+from .data import SYNTHETIC_SETTINGS, VAD_LAYOUT_ARGS, DataConfig, load_data
 
-# dataset options whose None means: what the checkpoint's training used
-FROM_CHECKPOINT = dict(data_seed=None, relational_shift=None, standardize=None)
+# a DataConfig of None everywhere: every option is what the checkpoint's
+# training used
+FROM_CHECKPOINT = {f.name: None for f in dataclasses.fields(DataConfig)}
 
 
 def load_train_checkpoint(path: str, flag: str = "--checkpoint"):
@@ -27,23 +28,28 @@ def load_train_checkpoint(path: str, flag: str = "--checkpoint"):
 
 
 def checkpoint_data(data: DataConfig, cfg: dict, state_dict: dict, path: str):
-    """``(task data, standardizer)`` of a checkpoint: the dataset options that
-    ``data`` leaves at ``None`` (data seed, relational shift, standardisation)
-    and, for ``dataset="vad"`` without ``vad_source``, the ``vad_*`` values
-    are those training used (``cfg["data"]``); a standardised checkpoint's
-    statistics (buffers ``standardizer.*``) are applied."""
+    """``(task data, standardizer)`` of a checkpoint. The dataset options that
+    ``data`` leaves at ``None`` are those training used (``cfg["data_config"]``;
+    for checkpoints written before it was saved, the data seed, relational
+    shift and ``vad_*`` values of ``cfg["data"]``, the rest at their
+    defaults), except that a ``vad_source`` given anew takes the other
+    ``vad_*`` values given (or their defaults), and ``standardize=None``
+    means: the checkpoint's statistics if it holds some (buffers
+    ``standardizer.*``), which are then applied."""
     from ..datasets import StandardizeSources
     setting = cfg.get("setting", "").split(",")[0]
     saved = cfg.get("data", {})
+    legacy = {**saved.get("vad", {}), "data_seed": saved.get("data_seed", 0),
+              "relational_shift": saved.get("relational_shift", 0.0)}
+    trained = cfg.get("data_config") or legacy
     change = {}
+    for f in dataclasses.fields(DataConfig):
+        if getattr(data, f.name) is not None or f.name == "standardize":
+            continue
+        fresh = f.name in VAD_LAYOUT_ARGS and data.vad_source
+        change[f.name] = f.default if fresh else trained.get(f.name, f.default)
     if cfg["dataset"] == "synthetic-vad" and setting in SYNTHETIC_SETTINGS:
         change["setting"] = setting
-    if data.data_seed is None:
-        change["data_seed"] = saved.get("data_seed", 0)
-    if data.relational_shift is None:
-        change["relational_shift"] = saved.get("relational_shift", 0.0)
-    if cfg["dataset"] == "vad" and not data.vad_source and "vad" in saved:
-        change.update(saved["vad"])  # where training found the features
     data = dataclasses.replace(data, **change)
     standardizer = StandardizeSources.from_state_dict(state_dict, "standardizer.")
     if data.standardize and standardizer is None:

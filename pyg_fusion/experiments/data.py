@@ -90,6 +90,7 @@ class TaskData:
     train: Any = None              # vad task
     test: Any = None
     extra: dict = field(default_factory=dict)
+    config: DataConfig | None = None   # what it was loaded from (saved with a run)
 
 
 def _check_file(what: str, path: str | None) -> str:
@@ -128,7 +129,7 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
         if features not in (None, "concat"):
             setting += f",features={features}"
         return TaskData("node", cfg.dataset, setting, inch,
-                        num_classes=int(data.y.max()) + 1, graph=data)
+                        num_classes=int(data.y.max()) + 1, graph=data, config=cfg)
     standardize = standardizer if standardizer is not None else bool(
         cfg.standardize)
     data_seed = 0 if cfg.data_seed is None else cfg.data_seed
@@ -176,7 +177,8 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
         setting += ",standardized"
     d = train[0]
     inch = {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
-    return TaskData("vad", cfg.dataset, setting, inch, train=train, test=test, extra=extra)
+    return TaskData("vad", cfg.dataset, setting, inch, train=train, test=test, extra=extra,
+                    config=cfg)
 
 
 def _test(kw: dict, train) -> dict:

@@ -29,7 +29,8 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
     config = {"method": method, "task": td.task, "dataset": td.dataset,
               "setting": td.setting, "in_channels": td.in_channels,
               "num_classes": td.num_classes, "options": options, "spec": spec.to_dict(),
-              "seed": seed, "data": dict(td.extra)}
+              "seed": seed, "data": dict(td.extra),
+              "data_config": None if td.config is None else dataclasses.asdict(td.config)}
     seed_everything(seed)
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", ".*")
