@@ -131,3 +131,17 @@ def test_saved_run_records_the_full_config(tmp_path, capsys):
     assert main(["evaluate", "--checkpoint",
                  str(out / "lego" / "seed0" / "checkpoints" / "last.ckpt"), "--root",
                  str(tmp_path / "data"), "--no-progress", "--out", str(tmp_path / "ev")]) == 0
+
+
+@pytest.mark.parametrize("argv", [
+    ["sweep", "--p", "1..2", "-P", "2", "--method", "lego-cp"],
+    ["compare", "--dataset", "tables", "--views", "a.npy", "b.npy", "--features", "labels"],
+    ["train", "--dataset", "vad", "--vad-source", "a=x/{name}.npy", "--vad-source", "b=y",
+     "--vad-num-abnormal", "2,3", "--vad-normal-pattern=-x", "--no-standardize"],
+])
+def test_every_kind_of_flag_round_trips(tmp_path, capsys, argv):
+    assert main(argv + ["--print-config"]) == 0
+    text = capsys.readouterr().out
+    (tmp_path / "c.yaml").write_text(text)
+    assert main([argv[0], "--config", str(tmp_path / "c.yaml"), "--print-config"]) == 0
+    assert capsys.readouterr().out == text
