@@ -1,6 +1,7 @@
 """``pyg-fusion sweep``: LEGO's sensitivity to the numbers of powers P and Q."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from ._help import HelpFormatter
@@ -49,11 +50,14 @@ def run(args) -> int:
             td = cache[seed]
             first, *rest = sorted(td.in_channels)
             powers = {first: p, **{s: q for s in rest}}
-            r, _ = run_method(td, args.method, seed, out / f"P{p}_Q{q}" / f"seed{seed}",
+            r, task = run_method(td, args.method, seed, out / f"P{p}_Q{q}" / f"seed{seed}",
                               options={**options, "num_powers": powers},
                               devices=args.devices, progress=False, checkpoint=False)
             per_seed[seed] = r
-        records += make_records(td, args.method, per_seed, extra={"P": p, "Q": q})
+        # the full config of the cell (the method's spec with its powers, the data)
+        config = {**task.hparams["config"]["spec"], "data": dataclasses.asdict(data)}
+        records += make_records(td, args.method, per_seed,
+                                extra={"P": p, "Q": q, "config": config})
     if not is_main_process():
         return 0
     write_json(out / "sweep.json", records)
