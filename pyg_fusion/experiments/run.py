@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .._files import write_json
+from .config import MethodSpec
 from .data import DataConfig, TaskData, load_data
 
 METRICS = {"node": ["accuracy"], "vad": ["auc", "ap", "pr_auc_trapz"]}
@@ -16,11 +17,24 @@ METRICS = {"node": ["accuracy"], "vad": ["auc", "ap", "pr_auc_trapz"]}
 
 def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
                options: dict[str, Any] | None = None, devices: int = 1,
-               progress: bool = True, checkpoint: bool = True) -> dict[str, Any]:
+               progress: bool = True, checkpoint: bool = True) -> tuple[dict[str, Any], Any]:
     """Trains ``method`` on ``td`` with ``seed``; returns ``(metrics, task)``:
     the test metrics (for the node task at the epoch of best validation) and
-    the trained LightningModule."""
-    from ..experiments import MethodSpec
+    the trained LightningModule.
+
+    Args:
+        td (TaskData): the data (:func:`~pyg_fusion.experiments.data.load_data`).
+        method (str): a name of :func:`~pyg_fusion.methods.method_names`.
+        seed (int): seeds the model's initialisation and the training.
+        out_dir (Path): where the trainer writes logs and checkpoints.
+        options (dict, optional): options of the method configs
+            (:meth:`~pyg_fusion.experiments.MethodSpec.create`). (default: :obj:`None`)
+        devices (int, optional): CPU processes. (default: :obj:`1`)
+        progress (bool, optional): progress bars. (default: :obj:`True`)
+        checkpoint (bool, optional): write checkpoints, whose
+            ``hyper_parameters["config"]`` holds the spec and the data config.
+            (default: :obj:`True`)
+    """
     from ..methods import Dims, build_spec
     from ..training import seed_everything
     options = dict(options or {})
@@ -139,8 +153,8 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     cache = {seeds[0]: td0}
     for method, seed in bar:
         bar.set_postfix_str(f"{method} seed {seed}")
-        if td0.task == "node" and seed not in cache:
-            cache[seed] = load_data(data, seed, features=features)  # the digits' split follows the seed
+        if td0.task == "node" and seed not in cache:  # the digits' split follows the seed
+            cache[seed] = load_data(data, seed, features=features)
         td = cache.get(seed, td0)
         r, _ = run_method(td, method, seed, out / method / f"seed{seed}",
                           options=options, devices=devices,
@@ -149,7 +163,6 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         per_method.setdefault(method, {})[seed] = r
         if len(per_method[method]) == len(seeds):
             # the full config of the runs: the method's spec and the data
-            from .config import MethodSpec
             config = {**MethodSpec.create(method, td0.task, options).to_dict(),
                       "data": dataclasses.asdict(data)}
             records += make_records(td0, method, per_method[method],
