@@ -95,7 +95,7 @@ def main(argv=None):
         print(f"{s:14s} {r['rel_frobenius']:15.4f} {r['edges']:10.0f} "
               f"{100 * r['val_acc']:8.2f} {100 * r['test_acc']:9.2f}")
     if args.json:
-        from pyg_fusion.cli._runs import write_json
+        from pyg_fusion._files import write_json
         write_json(args.json, out)
     return 0
 

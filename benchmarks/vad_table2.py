@@ -15,8 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from pyg_fusion.cli._runs import add_dataset_args, add_training_args, write_json
-from pyg_fusion.cli.compare import run_grid
+from pyg_fusion._files import write_json
+from pyg_fusion.cli._runs import add_dataset_args, add_training_args, grid
 
 SETTINGS = ("multi_representation", "multi_modal", "multi_domain")
 
@@ -51,8 +51,7 @@ def main(argv=None) -> int:
     records = []
     for setting in args.settings.split(","):
         args.setting = setting
-        records += run_grid(args, args.method, args.seeds, checkpoint=False,
-                            out=out / setting)
+        records += grid(args, checkpoint=False, out=out / setting)
         write_json(out / "results.json", records)
     text = markdown(records)
     (out / "table2.md").write_text(text + "\n")

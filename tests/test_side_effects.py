@@ -2,7 +2,6 @@
 threads, the matplotlib backend, environment variables, logger levels and
 the scatter backend. The CLI sets its own settings around one command and
 restores them."""
-import argparse
 import logging
 import os
 import warnings
@@ -12,7 +11,7 @@ import torch
 
 from pyg_fusion import _scatter
 from pyg_fusion.cli import main
-from pyg_fusion.cli._runs import load_data
+from pyg_fusion.experiments.data import DataConfig, load_data
 from pyg_fusion.methods import build_model
 from pyg_fusion.training.node import fit_node
 from pyg_fusion.visualize import plot_adjacency
@@ -52,10 +51,7 @@ def test_library_calls_change_no_process_state(tmp_path):
     assert (tmp_path / "adj.png").stat().st_size > 0 and fig is not None
     with _scatter.scatter_backend("native"):
         assert _scatter.get_scatter_backend() == "native"
-    args = argparse.Namespace(dataset="synthetic-vad", root=str(tmp_path / "data"),
-                              setting="multi_representation", data_seed=0, num_segments=8,
-                              threads=2)
-    td = load_data(args)
+    td = load_data(DataConfig("synthetic-vad", str(tmp_path / "data"), num_segments=8))
     assert td.task == "vad" and len(td.train) > 0
     _assert_unchanged(before)
 

@@ -24,8 +24,9 @@ of pyg_fusion lacks is skipped and listed as such in the index):
    ``--bench FILE``) when present, else a quick in-process timing of LEGO's
    forward + backward on both backends (time only, no memory).
 
-The short runs are built and trained by the library (``build_model``,
-``fit_node``, ``fit_vad``), with few nodes, videos and epochs: they exist to
+The short runs are built and trained by the library
+(``pyg_fusion.experiments.run.run_method``: ``build_model``, ``fit_node``,
+``fit_vad``), with few nodes, videos and epochs: they exist to
 feed figures, not to report results (``pyg-fusion train`` / ``sweep`` do that).
 """
 from __future__ import annotations

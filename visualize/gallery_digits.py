@@ -18,7 +18,6 @@ from pyg_fusion._files import write_json
 from pyg_fusion import visualize as V
 from pyg_fusion.data import MultiSourceData
 from pyg_fusion.functional import relation_graph
-from pyg_fusion.methods import build_model
 
 DIGIT_VIEWS = ("fou", "kar", "pix")
 SWEEP_VIEWS = ("fou", "kar")
@@ -50,15 +49,17 @@ def digits_subset(root: str, per_class: int, train_per_class: int, seed: int = 0
 def train_node_lego(data, num_powers: dict, *, k: int, epochs: int, seed: int):
     """The library's ``lego`` node model on the views of ``num_powers`` (P per
     view), trained by ``fit_node``. Returns (model, metrics at the epoch of
-    best validation accuracy)."""
-    from pyg_fusion.training.node import fit_node
-    torch.manual_seed(seed)
+    best validation accuracy), through
+    :func:`pyg_fusion.experiments.run.run_method`."""
+    from pyg_fusion.experiments.data import TaskData
+    from pyg_fusion.experiments.run import run_method
     widths = {s: data[f"x_{s}"].size(1) for s in num_powers}
-    model = build_model("lego", "node", widths, num_classes=10, num_powers=num_powers, k=k)
+    td = TaskData("node", "digits", "gallery", widths, num_classes=10, graph=data)
     with tempfile.TemporaryDirectory() as tmp:
-        metrics = fit_node(model, data, out_dir=tmp, epochs=epochs, seed=seed,
-                           progress=False, checkpoint=False)
-    return model.eval(), metrics
+        metrics, task = run_method(td, "lego", seed, tmp,
+                                   options={"num_powers": num_powers, "k": k, "epochs": epochs},
+                                   progress=False, checkpoint=False)
+    return task.model.eval(), metrics
 
 
 def run_digits(gal: Gallery, args) -> None:
@@ -67,7 +68,7 @@ def run_digits(gal: Gallery, args) -> None:
     print("digits: LEGO + GraphHead")
     model, metrics = train_node_lego(data, {v: 2 for v in DIGIT_VIEWS}, k=args.k,
                                      epochs=args.epochs, seed=0)
-    acc = metrics["test_acc"]
+    acc = metrics["accuracy"]
     with torch.no_grad():
         gi, gw = model.fused_graph(data)
     gal.numbers["digits"] = dict(nodes=n, views=list(DIGIT_VIEWS), k=args.k, P=2,
@@ -122,7 +123,7 @@ def run_sweep(gal: Gallery, args) -> None:
     grid = [(p, q) for p in args.sweep_p for q in args.sweep_q]
     for p, q in tqdm(grid, desc="(P, Q) sweep"):
         accs = [train_node_lego(data, {a: p, b: q}, k=args.k, epochs=args.sweep_epochs,
-                                seed=s)[1]["test_acc"] for s in range(args.sweep_seeds)]
+                                seed=s)[1]["accuracy"] for s in range(args.sweep_seeds)]
         records.append({"P": p, "Q": q, "metric": "test_accuracy",
                         "mean": statistics.fmean(accs),
                         "std": statistics.pstdev(accs) if len(accs) > 1 else 0.0,

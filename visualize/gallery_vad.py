@@ -16,21 +16,22 @@ from tqdm import tqdm
 from pyg_fusion import datasets
 from pyg_fusion import visualize as V
 from pyg_fusion.functional import relation_graph
-from pyg_fusion.methods import build_model
 
 
 def train_vad(name: str, widths: dict, num_segments: int, train, test, *, epochs: int,
               lr: float):
     """The library's VAD model ``name``, trained by ``fit_vad`` (MIL top-3 on the
     video labels, epoch chosen on held-out training videos) and scored on
-    ``test``. Returns (model, task, test metrics)."""
-    from pyg_fusion.training.vad import fit_vad
-    torch.manual_seed(0)
-    model = build_model(name, "vad", widths, num_segments=num_segments)
+    ``test``, through :func:`pyg_fusion.experiments.run.run_method`. Returns
+    (model, task, test metrics)."""
+    from pyg_fusion.experiments.data import TaskData
+    from pyg_fusion.experiments.run import run_method
+    td = TaskData("vad", "synthetic-vad", "multi_representation", widths, train=train,
+                  test=test)
     with tempfile.TemporaryDirectory() as tmp:
-        metrics = fit_vad(model, train, test, out_dir=tmp, epochs=epochs, lr=lr,
-                          progress=False, checkpoint=False)
-    return model.eval(), metrics["task"], metrics
+        metrics, task = run_method(td, name, 0, tmp, options={"epochs": epochs, "lr": lr},
+                                   progress=False, checkpoint=False)
+    return task.model.eval(), task, metrics
 
 
 def run_vad(gal: Gallery, args) -> None:

@@ -134,12 +134,33 @@ def _name_commands(parser: argparse.ArgumentParser) -> None:
                 _name_commands(sub)
 
 
+def _command_parser(parser: argparse.ArgumentParser, name: str):
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action.choices.get(name)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv and any(t == "--config" or t.startswith("--config=") for t in argv[1:]):
+        from ._config_flags import expand_config_files
+        sub = _command_parser(parser, argv[0])
+        if sub is not None and any(a.dest == "config" for a in sub._actions):
+            try:
+                argv = [argv[0], *expand_config_files(sub, argv[1:])]
+            except USER_ERRORS as exc:
+                print(f"{sub.prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
+                return 2
     args = parser.parse_args(argv)
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
+    if getattr(args, "print_config", False):
+        from ._config_flags import print_config
+        print_config(args)
+        return 0
     from ._process import command_settings
     prog = getattr(args, "_prog", f"pyg-fusion {args.command}")
     try:

@@ -55,21 +55,16 @@ def rebuild_from_checkpoint(path: str, root: str):
     on ``digits`` or ``synthetic-vad``: the model is rebuilt from the
     checkpoint's config as ``pyg-fusion evaluate`` does, its tensors read with
     ``weights_only=True``."""
-    import argparse
-
-    from ._checkpoints import (FROM_CHECKPOINT, checkpoint_data, load_train_checkpoint,
-                               model_from_checkpoint)
-    from ._runs import add_dataset_args
+    from ..experiments.checkpoints import (FROM_CHECKPOINT, checkpoint_data,
+                                           load_train_checkpoint, model_from_checkpoint)
+    from ..experiments.data import DataConfig
     ckpt, _, cfg = load_train_checkpoint(path)
     state = ckpt["state_dict"]
     if cfg.get("dataset") not in ("digits", "synthetic-vad", "motion-vad"):
         raise CLIError(f"--checkpoint: models are rebuilt for digits, synthetic-vad and "
                        f"motion-vad checkpoints; this one is for {cfg.get('dataset')!r}")
-    parser = argparse.ArgumentParser()
-    add_dataset_args(parser, default=cfg["dataset"])
-    parser.set_defaults(**FROM_CHECKPOINT)
-    ns = parser.parse_args(["--root", root])
-    td, _ = checkpoint_data(ns, {"seed": 0, **cfg}, state, path)
+    data = DataConfig(**{**FROM_CHECKPOINT, "dataset": cfg["dataset"], "root": root})
+    td, _ = checkpoint_data(data, {"seed": 0, **cfg}, state, path)
     return model_from_checkpoint(cfg, td, state), td, cfg
 
 

@@ -4,7 +4,6 @@ features, and graph-only by label propagation) and on SyntheticVAD, a results
 table, ``results.json`` and figures."""
 from __future__ import annotations
 
-import argparse
 import time
 from pathlib import Path
 
@@ -12,8 +11,9 @@ from ._help import HelpFormatter
 from .._files import write_text
 from ._process import add_threads_argument
 from . import nonneg_int, out_folder, positive_int
-from ._runs import (TaskData, format_table, load_data, make_records, run_method,
-                    write_json)
+from .._files import write_json
+from ..experiments.data import DataConfig, TaskData, load_data
+from ..experiments.run import format_table, make_records, run_method
 
 HELP = "LEGO and baselines on the bundled digits and on SyntheticVAD (a few minutes)"
 
@@ -47,12 +47,6 @@ def register(subparsers) -> None:
     add_threads_argument(p)
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
     p.set_defaults(func=run)
-
-
-def _args(root: str, dataset: str, features: str | None = None):
-    return argparse.Namespace(dataset=dataset, root=root, label_rate=0.05,
-                              setting="multi_representation", data_seed=0, num_segments=32,
-                              views=None, labels=None, vad_source=None, features=features)
 
 
 def _figures(out: Path, td: TaskData, task, kind: str, prefix: str = "digits") -> list[str]:
@@ -114,9 +108,9 @@ def run(args) -> int:
           "5 seeds).", flush=True)
     records, figures = [], []
     jobs = []
-    digits = load_data(_args(args.root, "digits"), args.seed)
-    digits_graph = load_data(_args(args.root, "digits", "labels"), args.seed)
-    vad = load_data(_args(args.root, "synthetic-vad"), 0)
+    digits = load_data(DataConfig("digits", args.root), args.seed)
+    digits_graph = load_data(DataConfig("digits", args.root), args.seed, features="labels")
+    vad = load_data(DataConfig("synthetic-vad", args.root), 0)
     for td, chosen, epochs, features in (
             (digits, DIGITS_METHODS, args.node_epochs, None),
             (digits_graph, DIGITS_GRAPH_METHODS, args.graph_epochs, "labels"),

@@ -7,10 +7,8 @@ from pathlib import Path
 
 from . import CLIError, out_folder, positive_int
 from ._help import HelpFormatter
-from ._checkpoints import (FROM_CHECKPOINT, checkpoint_data, load_train_checkpoint,
-                           model_from_checkpoint)
-from ._runs import (METRICS, add_dataset_args, format_table, is_main_process, make_records,
-                    write_json)
+from ..experiments.checkpoints import FROM_CHECKPOINT
+from ._runs import add_dataset_args, data_config
 
 HELP = "evaluate a checkpoint written by `pyg-fusion train`"
 
@@ -19,9 +17,9 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "evaluate", help=HELP, description=HELP + ": test accuracy (node "
         "classification) or frame-level auc / ap / pr_auc_trapz (VAD). The method, its "
-        "options, the dataset (with --vad-* and --data-seed of training) and the "
+        "options, every dataset option (root, segments, --vad-*, data seed...) and the "
         "standardisation statistics come from the checkpoint; dataset options given here "
-        "(--root, --setting, --vad-*, ...) say where to find the data.",
+        "(--root, --vad-*, ...) override them, e.g. to say where to find the data.",
         formatter_class=HelpFormatter)
     p.add_argument("--checkpoint", required=True, help="a .ckpt file of `pyg-fusion train`")
     add_dataset_args(p, default=None)
@@ -35,6 +33,10 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from .._files import write_json
+    from ..experiments.checkpoints import (checkpoint_data, load_train_checkpoint,
+                                           model_from_checkpoint)
+    from ..experiments.run import METRICS, format_table, is_main_process, make_records
     ckpt, hp, cfg = load_train_checkpoint(args.checkpoint)
     if args.method and args.method != cfg["method"]:
         raise CLIError(f"--method {args.method!r} does not match the checkpoint's "
@@ -44,7 +46,7 @@ def run(args) -> int:
     if args.dataset != cfg["dataset"]:
         raise CLIError(f"--dataset {args.dataset!r} does not match the checkpoint's "
                        f"{cfg['dataset']!r}")
-    td, standardizer = checkpoint_data(args, cfg, ckpt["state_dict"], args.checkpoint)
+    td, standardizer = checkpoint_data(data_config(args), cfg, ckpt["state_dict"], args.checkpoint)
     if td.in_channels != cfg["in_channels"]:
         raise CLIError(f"the data's sources {td.in_channels} differ from the checkpoint's "
                        f"{cfg['in_channels']}")

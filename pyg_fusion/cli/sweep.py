@@ -1,12 +1,13 @@
 """``pyg-fusion sweep``: LEGO's sensitivity to the numbers of powers P and Q."""
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 from ._help import HelpFormatter
 from . import CLIError
-from ._runs import (METRICS, add_dataset_args, add_training_args, int_list, is_main_process,
-                    load_data, make_records, options_from_args, run_method, write_json)
+from ._runs import (add_dataset_args, add_training_args, data_config, int_list,
+                    options_from_args)
 
 HELP = "grid of LEGO's powers P x Q -> metric mean ± std (JSON for plot pq-sensitivity)"
 
@@ -26,12 +27,16 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from tqdm.auto import tqdm
+    from .._files import write_json
+    from ..experiments.data import load_data
+    from ..experiments.run import METRICS, is_main_process, make_records, run_method
     if not args.method.startswith("lego"):
         raise CLIError(f"--method must be lego or lego-cp for a sweep, got {args.method!r}")
     if min(args.p + args.q) < 0:
         raise CLIError("--p and --q must be >= 0")
     out = Path(args.out)
     cache = {}
+    data = data_config(args)
     options = options_from_args(args)
     options.pop("num_powers", None)
     records = []
@@ -40,16 +45,19 @@ def run(args) -> int:
         per_seed = {}
         for seed in args.seeds:
             if seed not in cache:
-                cache[seed] = load_data(args, seed if args.dataset in ("digits", "tables")
-                                        else 0)
+                cache[seed] = load_data(data, seed if args.dataset in ("digits", "tables")
+                                        else 0, features=options.get("features"))
             td = cache[seed]
             first, *rest = sorted(td.in_channels)
             powers = {first: p, **{s: q for s in rest}}
-            r, _ = run_method(td, args.method, seed, out / f"P{p}_Q{q}" / f"seed{seed}",
+            r, task = run_method(td, args.method, seed, out / f"P{p}_Q{q}" / f"seed{seed}",
                               options={**options, "num_powers": powers},
                               devices=args.devices, progress=False, checkpoint=False)
             per_seed[seed] = r
-        records += make_records(td, args.method, per_seed, extra={"P": p, "Q": q})
+        # the full config of the cell (the method's spec with its powers, the data)
+        config = {**task.hparams["config"]["spec"], "data": dataclasses.asdict(data)}
+        records += make_records(td, args.method, per_seed,
+                                extra={"P": p, "Q": q, "config": config})
     if not is_main_process():
         return 0
     write_json(out / "sweep.json", records)

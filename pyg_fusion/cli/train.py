@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._help import HelpFormatter
-from ._runs import METRICS, add_dataset_args, add_training_args, format_table, is_main_process
+from ._runs import add_dataset_args, add_training_args
 
 HELP = "train a method on a dataset (checkpoints, CSV logs, results.json)"
 
@@ -21,9 +21,10 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from .compare import run_grid, write_results
+    from ..experiments.run import METRICS, format_table, is_main_process, write_results
+    from ._runs import grid
     out = Path(args.out)
-    records = run_grid(args, args.method, args.seeds, checkpoint=True, out=out)
+    records = grid(args, checkpoint=True, out=out)
     if not is_main_process():
         return 0
     write_results(out, records)

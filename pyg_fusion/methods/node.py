@@ -142,6 +142,7 @@ class NodeLEGO(nn.Module):
             ``"labels"`` (label propagation over G, see :func:`make_head`).
         num_nodes: N, needed with ``features="none"``.
         support, zeroth, init, lambda_anchor: see :class:`pyg_fusion.nn.LEGO`.
+        **lego_options: further keyword arguments of :class:`pyg_fusion.nn.LEGO`.
 
     By default every source's graph is built on one shared support, the
     union of the sources' kNN graphs (``support="shared"``), so that each
@@ -156,13 +157,13 @@ class NodeLEGO(nn.Module):
                  pairs: str = "sample", hidden_channels: int = 64, num_layers: int = 2,
                  dropout: float = 0.5, features: str = "concat", num_nodes: int | None = None,
                  support: str = "shared", zeroth: str = "identity",
-                 init: str = "product", lambda_anchor: float = 0.0):
+                 init: str = "product", lambda_anchor: float = 0.0, **lego_options):
         super().__init__()
         self.features, self.num_classes = features, num_classes
         self.lego = LEGO(in_channels, num_powers, k=k, fusion=fusion, rank=rank,
                          prune_k=prune_k, norm=norm, proj_channels=proj_channels,
                          pairs=pairs, support=support, backend="sparse", zeroth=zeroth,
-                         init=init, lambda_anchor=lambda_anchor)
+                         init=init, lambda_anchor=lambda_anchor, **lego_options)
         self.sources = self.lego.sources
         self.head = make_head(sum(in_channels.values()), hidden_channels, num_classes,
                               num_layers, dropout, features, num_nodes)

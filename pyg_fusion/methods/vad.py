@@ -80,6 +80,7 @@ class VADLEGO(nn.Module):
     Args:
         lambda_anchor, zeroth, init, support: the operator
             (:class:`~pyg_fusion.nn.LEGOFusion`).
+        **lego_options: further keyword arguments of :class:`pyg_fusion.nn.LEGO`.
     """
 
     def __init__(self, in_channels: dict[str, int], num_segments: int = 32, *,
@@ -88,14 +89,15 @@ class VADLEGO(nn.Module):
                  hidden_channels: int | None = None, dropout: float = 0.0,
                  center: bool = False, head: str = "row", lambda_anchor: float = 0.0,
                  zeroth: str = "identity", init: str = "product",
-                 support: str = "union"):
+                 support: str = "union", **lego_options):
         super().__init__()
         if head not in ("row", "graph"):
             raise ValueError(f"head must be 'row' or 'graph', got {head!r}")
         self.center, self.head_kind = center, head
         self.lego = LEGO(in_channels, num_powers, k=k, fusion=fusion, rank=rank, norm=norm,
                          proj_channels=proj_channels, backend="dense", support=support,
-                         zeroth=zeroth, init=init, lambda_anchor=lambda_anchor)
+                         zeroth=zeroth, init=init, lambda_anchor=lambda_anchor,
+                         **lego_options)
         self.sources = self.lego.sources
         self.head = RowHead(num_segments, hidden_channels, dropout, row_norm="max")
         self.graph_head = None

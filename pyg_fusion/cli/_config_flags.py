@@ -1,0 +1,226 @@
+"""Flags generated from the typed configs of :mod:`pyg_fusion.experiments`,
+and ``--config FILE.yaml`` / ``--print-config``.
+
+Every field of a method config (:data:`~pyg_fusion.experiments.COMPONENTS`)
+becomes ``--<field-name>`` with the field's type check, choices and help;
+its default is ``None`` ("the task's", spelled out in the help), so that only
+the options given reach :meth:`~pyg_fusion.experiments.MethodSpec.create`.
+Written by hand rather than with jsonargparse: the commands stay plain
+argparse (one error contract, the help formatter, under 0.1 s to start), and
+the generator is the short loop below.
+
+``--config FILE.yaml`` is replaced, where it stands on the command line, by
+the flags its mapping spells (a flat mapping of option names, or the nested
+form ``--print-config`` writes): flags after it override it, and every value
+goes through the flag's own check.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from typing import Any
+
+from ..experiments.config import COMPONENTS, TASKS, MethodSpec, option_fields
+from . import CLIError, fraction, nonneg_float, nonneg_int, positive_float, positive_int
+
+
+
+def rate(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
+    if not 0 < v <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {v}")
+    return v
+
+
+def abnormal_counts(text: str) -> int | dict[str, int]:
+    """``"N"`` (both splits) or ``"TRAIN,TEST"`` -> ``num_abnormal`` of
+    :class:`~pyg_fusion.datasets.VADLayout`."""
+    try:
+        counts = [int(v) for v in str(text).split(",")]
+    except ValueError:
+        counts = []
+    if len(counts) not in (1, 2) or min(counts) < 0:
+        raise argparse.ArgumentTypeError(f"expected N or TRAIN,TEST (integers >= 0), got "
+                                         f"{text!r}")
+    return counts[0] if len(counts) == 1 else {"train": counts[0], "test": counts[1]}
+
+
+CHECKS = {"positive_int": positive_int, "nonneg_int": nonneg_int,
+          "positive_float": positive_float, "nonneg_float": nonneg_float,
+          "fraction": fraction, "float": float, "rate": rate,
+          "abnormal_counts": abnormal_counts}
+# --print-config's sections besides the components
+DATA_SECTION = "data"
+# dests that are not settings of a run (or say what to do with one)
+NOT_CONFIG = ("config", "print_config", "func", "_prog", "command", "threads", "out",
+              "no_progress", "devices")
+
+
+def _task_defaults() -> dict[str, dict[str, Any]]:
+    return {t: MethodSpec.create("", t).options() for t in TASKS}
+
+
+def _flag_kwargs(f: dataclasses.Field, default, text: str) -> dict[str, Any]:
+    meta = f.metadata
+    kw: dict[str, Any] = dict(dest=f.name, default=default, help=text)
+    if meta.get("check") == "bool":
+        kw["action"] = argparse.BooleanOptionalAction
+    elif "choices" in meta:
+        kw["choices"] = meta["choices"]
+    elif "check" in meta:
+        kw["type"] = CHECKS[meta["check"]]
+    if meta.get("append"):
+        kw["action"] = "append"
+    for key in ("nargs", "metavar"):
+        if key in meta:
+            kw[key] = meta[key]
+    return kw
+
+
+def add_field_flags(group, cls, defaults: dict[str, Any] | None = None) -> None:
+    """One flag per field of the dataclass ``cls``, with the field's default
+    (or that of ``defaults``)."""
+    defaults = defaults or {}
+    for f in dataclasses.fields(cls):
+        group.add_argument("--" + f.name.replace("_", "-"), *f.metadata.get("flags", ()),
+                           **_flag_kwargs(f, defaults.get(f.name, f.default),
+                                          f.metadata["help"]))
+
+
+def add_config_flags(parser: argparse.ArgumentParser) -> None:
+    """One argument group per method component, one flag per field, default
+    ``None`` (the task's, named in the help)."""
+    defaults = _task_defaults()
+    for comp, cls in COMPONENTS.items():
+        doc = (cls.__doc__ or "").strip().split("\n")[0].rstrip(".")
+        g = parser.add_argument_group(f"{comp} config", doc)
+        for f in dataclasses.fields(cls):
+            text = f.metadata["help"]
+            if "(default" not in text:
+                per_task = {t: defaults[t][f.name] for t in TASKS}
+                text += (f" (default: {per_task['node']})" if len(set(map(repr,
+                         per_task.values()))) == 1 else " (default: " + ", ".join(
+                             f"{t} {v}" for t, v in per_task.items()) + ")")
+            g.add_argument("--" + f.name.replace("_", "-"), *f.metadata.get("flags", ()),
+                           **_flag_kwargs(f, None, text))
+
+
+def options_from_args(args) -> dict[str, Any]:
+    """The config options given on the command line (those not ``None``)."""
+    return {k: getattr(args, k) for k in option_fields() if getattr(args, k, None) is not None}
+
+
+def add_config_file_flags(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("config file")
+    g.add_argument("--config", metavar="FILE.yaml",
+                   help="read settings from a YAML file (as written by --print-config, or a "
+                   "flat mapping of option names); flags after it override it")
+    g.add_argument("--print-config", action="store_true",
+                   help="print the full config of the run as YAML (the task's defaults "
+                   "filled in) and exit")
+
+
+def _task_of(dataset: str) -> str:
+    return "node" if dataset in ("digits", "tables") else "vad"
+
+
+def full_config(args) -> dict[str, Any]:
+    """The settings of a run, nested: the command's own settings (method,
+    seeds, ...), ``data`` (:class:`~pyg_fusion.experiments.DataConfig`) and
+    one section per component, every option resolved for the task."""
+    from ..experiments.data import DataConfig
+    data_fields = {f.name for f in dataclasses.fields(DataConfig)}
+    opts = option_fields()
+    out: dict[str, Any] = {}
+    for k, v in sorted(vars(args).items()):
+        if k not in NOT_CONFIG and k not in data_fields and k not in opts:
+            out[k] = v
+    out[DATA_SECTION] = dataclasses.asdict(DataConfig.from_namespace(args))
+    spec = MethodSpec.create(getattr(args, "method", ""), _task_of(args.dataset),
+                             options_from_args(args)).to_dict()
+    out.update({c: spec[c] for c in COMPONENTS})
+    return out
+
+
+def print_config(args) -> None:
+    import yaml
+    print(yaml.safe_dump(full_config(args), sort_keys=False), end="")
+
+
+def _flatten(mapping: dict, path: str) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for k, v in mapping.items():
+        if k in (DATA_SECTION, *COMPONENTS) and isinstance(v, dict):
+            flat.update(v)
+        elif isinstance(v, dict) and k != "num_powers":
+            raise CLIError(f"--config {path}: section {k!r} is none of "
+                           f"{[DATA_SECTION, *COMPONENTS]}")
+        else:
+            flat[k] = v
+    return flat
+
+
+def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str) -> list[str]:
+    actions = {a.dest: a for a in parser._actions if a.option_strings}
+    out: list[str] = []
+    for key, value in flat.items():
+        a = actions.get(key)
+        if a is None or key in ("config", "print_config"):
+            raise CLIError(f"--config {path}: {key!r} is no setting of this command")
+        flag = a.option_strings[0]
+        if value is None:
+            continue
+        if isinstance(a, argparse.BooleanOptionalAction):
+            out.append(flag if value else "--no-" + flag[2:])
+        elif isinstance(a, (argparse._StoreTrueAction,)):
+            out += [flag] if value else []
+        elif isinstance(a, argparse._AppendAction):
+            for item in value if isinstance(value, list) else [value]:
+                out += [flag, str(item)]
+        elif a.nargs in ("+", "*"):
+            out += [flag, *map(str, value if isinstance(value, list) else [value])]
+        elif isinstance(value, list):  # "0,1,2" lists (--seeds)
+            out += [flag, ",".join(map(str, value))]
+        elif isinstance(value, dict) and set(value) == {"train", "test"}:
+            out.append(f"{flag}={value['train']},{value['test']}")  # --vad-num-abnormal
+        elif isinstance(value, dict):
+            raise CLIError(f"--config {path}: {key} must be a single value, got {value!r}")
+        else:  # one token: a value that starts with "-" stays a value
+            out.append(f"{flag}={value}")
+    return out
+
+
+def expand_config_files(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+    """``argv`` with each ``--config FILE`` (or ``--config=FILE``) replaced
+    by the flags of FILE, for the command ``parser`` parses."""
+    import yaml
+    out: list[str] = []
+    i = 0
+    while i < len(argv):
+        tok = argv[i]
+        if tok == "--config" or tok.startswith("--config="):
+            if tok == "--config":
+                if i + 1 >= len(argv):
+                    raise CLIError("--config needs a FILE.yaml")
+                path, i = argv[i + 1], i + 2
+            else:
+                path, i = tok.split("=", 1)[1], i + 1
+            try:
+                with open(path) as fh:
+                    loaded = yaml.safe_load(fh)
+            except yaml.YAMLError as exc:
+                raise CLIError(f"--config {path}: not valid YAML: "
+                               f"{' '.join(str(exc).split())}") from None
+            if loaded is None:
+                loaded = {}
+            if not isinstance(loaded, dict):
+                raise CLIError(f"--config {path}: expected a mapping of settings, got "
+                               f"{type(loaded).__name__}")
+            out += _tokens(parser, _flatten(loaded, path), path)
+        else:
+            out.append(tok)
+            i += 1
+    return out

@@ -1,0 +1,17 @@
+"""The experiments API, under the CLI, ``plot``, the benchmarks and the
+gallery: typed configs of a method run (:mod:`.config`), the data
+(:mod:`.data`), training and evaluating runs (:mod:`.run`) and reading
+checkpoints back (:mod:`.checkpoints`).
+
+Only :mod:`.config` is imported here: the rest pulls in PyG and Lightning,
+and the CLI's start-up must not (import ``pyg_fusion.experiments.run`` etc.
+where they are needed)."""
+from .config import (COMPONENTS, LEGO_CONFIGS, SETTING_DEFAULTS, TASK_DEFAULTS, TASKS,
+                     FusionConfig, GraphConfig, HeadConfig, MethodSpec, ObjectiveConfig,
+                     PowersConfig, TrainerConfig, option_fields)
+from .data import DATASETS, DataConfig, TaskData
+
+__all__ = ["TASKS", "GraphConfig", "PowersConfig", "FusionConfig", "HeadConfig",
+           "ObjectiveConfig", "TrainerConfig", "COMPONENTS", "LEGO_CONFIGS", "TASK_DEFAULTS",
+           "SETTING_DEFAULTS", "MethodSpec", "option_fields", "DATASETS", "DataConfig",
+           "TaskData"]

@@ -1,0 +1,80 @@
+"""Reading back a checkpoint of a run (:func:`~pyg_fusion.experiments.run_method`,
+``pyg-fusion train``): the checkpoint and its config, the data it was
+trained on and its model (shared by ``evaluate`` and ``plot``)."""
+from __future__ import annotations
+
+import dataclasses
+
+from .data import SYNTHETIC_SETTINGS, VAD_LAYOUT_ARGS, DataConfig, load_data
+
+# a DataConfig of None everywhere: every option is what the checkpoint's
+# training used
+FROM_CHECKPOINT = {f.name: None for f in dataclasses.fields(DataConfig)}
+
+
+def load_train_checkpoint(path: str, flag: str = "--checkpoint"):
+    """``(checkpoint, hyper_parameters, config)`` of a checkpoint written by
+    ``pyg-fusion train``, loaded by :func:`pyg_fusion._files.load_checkpoint`
+    (``weights_only=True``); errors name ``flag`` and the file."""
+    from .._files import load_checkpoint
+    ckpt = load_checkpoint(path, what=flag, keys=("state_dict", "hyper_parameters"))
+    hp = ckpt["hyper_parameters"]
+    cfg = hp.get("config") if isinstance(hp, dict) else None
+    if not isinstance(cfg, dict) or not {"method", "dataset"} <= set(cfg) or \
+            not isinstance(ckpt["state_dict"], dict):
+        raise ValueError(f"{flag}: {path} is not a checkpoint of `pyg-fusion train` (its "
+                         "hyper_parameters hold no config with method and dataset)")
+    return ckpt, hp, cfg
+
+
+def checkpoint_data(data: DataConfig, cfg: dict, state_dict: dict, path: str):
+    """``(task data, standardizer)`` of a checkpoint. The dataset options that
+    ``data`` leaves at ``None`` are those training used (``cfg["data_config"]``;
+    for checkpoints written before it was saved, the data seed, relational
+    shift and ``vad_*`` values of ``cfg["data"]``, the rest at their
+    defaults), except that a ``vad_source`` given anew takes the other
+    ``vad_*`` values given (or their defaults), and ``standardize=None``
+    means: the checkpoint's statistics if it holds some (buffers
+    ``standardizer.*``), which are then applied."""
+    from ..datasets import StandardizeSources
+    setting = cfg.get("setting", "").split(",")[0]
+    saved = cfg.get("data", {})
+    legacy = {**saved.get("vad", {}), "data_seed": saved.get("data_seed", 0),
+              "relational_shift": saved.get("relational_shift", 0.0)}
+    trained = cfg.get("data_config") or legacy
+    change = {}
+    for f in dataclasses.fields(DataConfig):
+        if getattr(data, f.name) is not None or f.name == "standardize":
+            continue
+        fresh = f.name in VAD_LAYOUT_ARGS and data.vad_source
+        change[f.name] = f.default if fresh else trained.get(f.name, f.default)
+    if cfg["dataset"] == "synthetic-vad" and setting in SYNTHETIC_SETTINGS:
+        change["setting"] = setting
+    data = dataclasses.replace(data, **change)
+    standardizer = StandardizeSources.from_state_dict(state_dict, "standardizer.")
+    if data.standardize and standardizer is None:
+        raise ValueError(f"--standardize: the checkpoint {path} was trained without it, so "
+                         f"it holds no training statistics")
+    if data.standardize is False and standardizer is not None:
+        raise ValueError(f"--no-standardize: the checkpoint {path} was trained on "
+                         f"standardised features; its statistics are applied")
+    return load_data(data, cfg["seed"], standardizer=standardizer), standardizer
+
+
+def model_from_checkpoint(cfg: dict, td, state_dict: dict):
+    """The model of a checkpoint: built from its config (method and options)
+    for the data ``td`` (:func:`checkpoint_data`), its weights (the
+    ``model.*`` entries of ``state_dict``) loaded strictly; in eval mode."""
+    from ..experiments import MethodSpec
+    from ..methods import Dims, build_spec
+    # checkpoints written before the spec was saved hold the given options only
+    spec = (MethodSpec.from_dict(cfg["spec"]) if "spec" in cfg
+            else MethodSpec.create(cfg["method"], td.task, cfg.get("options", {})))
+    if td.task == "node":
+        dims = Dims(td.in_channels, td.num_classes, num_nodes=td.graph.num_nodes)
+    else:
+        dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
+    model = build_spec(spec, dims)
+    model.load_state_dict({k[len("model."):]: v for k, v in state_dict.items()
+                           if k.startswith("model.")})
+    return model.eval()

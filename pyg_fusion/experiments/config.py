@@ -1,0 +1,222 @@
+"""Typed configs of a method run: one dataclass per component (relationship
+graph, powers, fusion operator, head, task objective, trainer), composed into
+a :class:`MethodSpec`.
+
+A hyper-parameter lives in its component's config and nowhere else in this
+layer: the CLI flags are generated from the fields (name, type, default and
+the ``help`` / ``choices`` / ``check`` / ``flags`` metadata), a run saves
+:meth:`MethodSpec.to_dict`, and the LEGO builders pass every field of
+:data:`LEGO_CONFIGS` to :class:`~pyg_fusion.nn.LEGO` by name (``arg`` in a
+field's metadata when LEGO calls it differently). A field's default is the
+component's; :data:`TASK_DEFAULTS` and :data:`SETTING_DEFAULTS` hold where a
+task departs from it.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+TASKS = ("node", "vad")
+
+
+def option(default, help: str, **meta) -> Any:
+    """A config field whose metadata the CLI generator reads: ``help``,
+    ``check`` (the name of a flag type: ``positive_int``, ``fraction``,
+    ``bool``...), ``choices``, ``flags`` (extra flag names), ``metavar``,
+    ``nargs``/``append`` (lists), and ``arg`` (the component's name for it)."""
+    return field(default=default, metadata={"help": help, **meta})
+
+
+@dataclass
+class GraphConfig:
+    """The relationship graph of each source."""
+    k: int | None = option(10, "neighbours per node of the relationship graphs (node task)",
+                       check="positive_int")
+    proj_channels: int | None = option(None, "LEGO, VAD: width of a learned projection of each "
+                                   "source before its graph (default: none)",
+                                   check="positive_int")
+    support: str = option("union", "LEGO, sparse graphs: fuse the per-source supports by their "
+                      "union or intersection, or build every source's graph on one shared "
+                      "support (the union of their kNN graphs)",
+                      choices=("union", "intersection", "shared"))
+
+
+@dataclass
+class PowersConfig:
+    """The graph powers R^0..R^P of each source."""
+    num_powers: int | dict[str, int] = option(3, "LEGO: powers P of every source",
+                                         check="nonneg_int", flags=("-P",))
+    zeroth: str = option("identity", "LEGO: zeroth power R^0 = I (the paper) or the Hadamard "
+                     "identity (ones on the support: single-source terms)",
+                     choices=("identity", "ones"))
+    prune_k: int | None = option(None, "LEGO, node task: keep the k largest entries per row after "
+                             "each sparse graph product (default: exact powers)",
+                             check="positive_int")
+
+
+@dataclass
+class FusionConfig:
+    """LEGO's learned operator A over the sources' powers."""
+    fusion_rank: int = option(1, "LEGO: rank of the CP operator (lego-cp)", check="positive_int",
+                          arg="rank")
+    pairs: str = option("sample", "LEGO: a random source pair per training step (sample, the "
+                    "paper) or the mean of all pairs (all)", choices=("sample", "all"))
+    init: str = option("product", "LEGO: start the operator at the graph product or (with "
+                   "--zeroth ones) at the mean of the graphs", choices=("product", "mean"))
+    lambda_anchor: float = option(0.0, "LEGO: weight of the penalty ||A - A0||^2 pulling the "
+                              "operator toward its start", check="float")
+
+
+@dataclass
+class HeadConfig:
+    """What scores the fused graph (and the baselines' heads)."""
+    features: str = option("concat", "node task: what the head sees besides the graph: concat "
+                       "(the views' features, GraphHead), none (one-hot node ids) or labels "
+                       "(graph only: label propagation of the training labels over each "
+                       "method's graph)", choices=("concat", "none", "labels"))
+    hidden_channels: int | None = option(64, "hidden width of the head", check="positive_int")
+    num_layers: int = option(2, "node task: message-passing layers of the head",
+                         check="positive_int")
+    dropout: float = option(0.5, "dropout of the head", check="fraction")
+    center: bool = option(False, "VAD: subtract each video's mean feature before the graphs",
+                      check="bool")
+
+
+@dataclass
+class ObjectiveConfig:
+    """The task's loss (weakly supervised VAD)."""
+    topk: int = option(3, "VAD: snippets of each video in the MIL top-k mean", check="positive_int")
+    lambda_deg: float = option(0.1, "VAD: weight of the degree term", check="float")
+    alpha: float | None = option(None, "VAD: weight of the graph head's loss (default: the task's "
+                             "rule)", check="float")
+    lambda_sparse: float = option(0.0, "VAD: weight of the sparsity term (mean snippet score of "
+                              "the abnormal training videos)", check="float")
+    val_fraction: float = option(0.2, "VAD: fraction of the training videos held out (stratified, "
+                             "seeded) to choose the epoch (0: test the last epoch)",
+                             check="fraction")
+
+
+@dataclass
+class TrainerConfig:
+    """The optimisation."""
+    epochs: int = option(80, "epochs", check="positive_int")
+    lr: float = option(0.01, "learning rate", check="positive_float")
+    weight_decay: float = option(5e-4, "Adam's weight decay", check="nonneg_float")
+    eval_every: int = option(5, "epochs between evaluations", check="positive_int")
+    batch_size: int = option(16, "VAD: videos per batch", check="positive_int")
+    patience: int | None = option(None, "VAD: stop after this many evaluations without a better "
+                              "validation loss (default: never)", check="positive_int")
+
+
+# component name -> config class, in the order of the spec (and of --help)
+COMPONENTS: dict[str, type] = {"graph": GraphConfig, "powers": PowersConfig,
+                               "fusion": FusionConfig, "head": HeadConfig,
+                               "objective": ObjectiveConfig, "trainer": TrainerConfig}
+# the components whose every field is an argument of pyg_fusion.nn.LEGO
+LEGO_CONFIGS = ("graph", "powers", "fusion")
+
+# Where a task departs from the components' defaults. Node classification:
+# P = 1 and k = 10 on the digits (P = 2 with per-row pruning to 10 ties on
+# the validation masks; the smaller operator was kept); LEGO's graphs on one
+# shared support, the rule being "the support of higher mean validation
+# accuracy of lego over seeds 0-4, in both digits settings": shared 96.10
+# against 95.10 for the pairs' intersections with the views' features, 95.70
+# against 95.00 graph only (README "results-lego"); VAD: the paper's N = 32
+# segments and MIL top-3; LEGO's zeroth power is the Hadamard identity and
+# its operator starts at the mean of the graphs (lower held-out video loss on
+# MotionVAD, 5 seeds, than R^0 = I and the product start: lego-row 0.535
+# against 0.543, lego 0.297 against 0.321; README "results-lego"); no
+# sparsity term (0.5 gave a higher held-out loss).
+TASK_DEFAULTS: dict[str, dict[str, Any]] = {
+    "node": dict(num_powers=1, support="shared"),
+    "vad": dict(k=None, num_powers=3, zeroth="ones", init="mean", hidden_channels=32,
+                dropout=0.0, lr=1e-3, epochs=30, eval_every=1),
+}
+
+# Overrides for the graph-only node setting (``features="labels"``: label
+# propagation over each method's graph). Only LEGO's operator and the head's
+# scale are trained there, so a higher learning rate and no weight decay; LEGO
+# trains on the mean of all pairs (with a head that normalises G, one pair at
+# a time cannot learn the pairs' relative weights: see LEGOFusion). P = 1: on
+# the shared support (the union of six kNN graphs, about 40 entries per row)
+# the third power is nearly dense, and 2 epochs of P = 3 took over 300 s; on
+# the intersections P = 3 had been chosen on validation (95.67 against 94.67
+# for P = 2, seeds 0-2).
+SETTING_DEFAULTS: dict[tuple[str, str], dict[str, Any]] = {
+    ("node", "labels"): dict(num_powers=1, pairs="all", lr=0.05, weight_decay=0.0,
+                             epochs=100),
+}
+
+
+def option_fields() -> dict[str, tuple[str, dataclasses.Field]]:
+    """``{option name: (component, field)}`` over every component."""
+    return {f.name: (comp, f) for comp, cls in COMPONENTS.items() for f in fields(cls)}
+
+
+@dataclass
+class MethodSpec:
+    """A method and the configs of its components for one task."""
+    method: str
+    task: str
+    graph: GraphConfig = field(default_factory=GraphConfig)
+    powers: PowersConfig = field(default_factory=PowersConfig)
+    fusion: FusionConfig = field(default_factory=FusionConfig)
+    head: HeadConfig = field(default_factory=HeadConfig)
+    objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
+    trainer: TrainerConfig = field(default_factory=TrainerConfig)
+
+    @classmethod
+    def create(cls, method: str, task: str, options: dict[str, Any] | None = None
+               ) -> "MethodSpec":
+        """The spec of ``method`` for ``task``: the components' defaults, then
+        :data:`TASK_DEFAULTS`, then :data:`SETTING_DEFAULTS` of the
+        ``features`` setting, then ``options`` (flat option names; ``None``
+        values ignored, unknown names an error)."""
+        if task not in TASKS:
+            raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+        given = {k: v for k, v in (options or {}).items() if v is not None}
+        known = option_fields()
+        unknown = sorted(set(given) - set(known))
+        if unknown:
+            raise ValueError(f"unknown option(s) {unknown}; known: {', '.join(known)}")
+        features = given.get("features", HeadConfig.features)
+        flat = {**TASK_DEFAULTS[task], **SETTING_DEFAULTS.get((task, features), {}), **given}
+        parts: dict[str, dict[str, Any]] = {c: {} for c in COMPONENTS}
+        for name, value in flat.items():
+            parts[known[name][0]][name] = value
+        return cls(method, task, **{c: COMPONENTS[c](**kw) for c, kw in parts.items()})
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "MethodSpec":
+        """Inverse of :meth:`to_dict` (fields a saved spec lacks take their
+        defaults, so older saved specs load)."""
+        return cls(d["method"], d["task"], **{c: COMPONENTS[c](**d.get(c, {}))
+                                             for c in COMPONENTS})
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def options(self) -> dict[str, Any]:
+        """Every option of every component, flat."""
+        return {name: getattr(getattr(self, comp), name)
+                for name, (comp, _) in option_fields().items()}
+
+    def lego_kwargs(self) -> dict[str, Any]:
+        """The keyword arguments of :class:`~pyg_fusion.nn.LEGO` that the
+        configs hold (every field of :data:`LEGO_CONFIGS`)."""
+        out = {}
+        for comp in LEGO_CONFIGS:
+            cfg = getattr(self, comp)
+            for f in fields(cfg):
+                out[f.metadata.get("arg", f.name)] = getattr(cfg, f.name)
+        # a rank-1 CP operator cannot be the mean of the graphs: lego-cp
+        # starts at their product whatever the task's init
+        if self.method == "lego-cp":
+            out["init"] = "product"
+        return out
+
+
+__all__ = ["TASKS", "GraphConfig", "PowersConfig", "FusionConfig", "HeadConfig",
+           "ObjectiveConfig", "TrainerConfig", "COMPONENTS", "LEGO_CONFIGS", "TASK_DEFAULTS",
+           "SETTING_DEFAULTS", "MethodSpec", "option", "option_fields"]

@@ -1,0 +1,189 @@
+"""Data of a run: the typed dataset config and the loading of the datasets
+the experiments run on (node classification and VAD)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .config import option
+
+DATASETS = ("digits", "synthetic-vad", "motion-vad", "vad", "tables")
+SYNTHETIC_SETTINGS = ("multi_representation", "multi_modal", "multi_domain")
+# the vad_* options that locate and label a user's feature set; kept in the
+# checkpoint so that evaluation finds the same videos
+VAD_LAYOUT_ARGS = ("vad_source", "vad_train_list", "vad_test_list", "vad_gt", "vad_labels",
+                   "vad_num_abnormal", "vad_normal_pattern", "vad_snippet_len")
+
+
+@dataclass
+class DataConfig:
+    """Where a run's data comes from (the CLI's dataset flags are generated
+    from these fields; see ``pyg-fusion train --help``). ``data_seed``, ``relational_shift`` and
+    ``standardize`` may be ``None``: 0, 0 and off, unless a checkpoint says
+    otherwise (:func:`~pyg_fusion.experiments.checkpoint_data`)."""
+    dataset: str = option(
+        "digits", "digits: UCI multiple features (bundled); synthetic-vad: the seeded "
+        "synthetic VAD set; motion-vad: VAD streams of real accelerometer + gyroscope "
+        "recordings (UEA BasicMotions, needs aeon: pip install 'pyg-fusion[motion]'); vad: "
+        "your VAD features (--vad-*); tables: your multi-view files (--views, --labels)",
+        choices=DATASETS)
+    root: str = option("runs/data", "folder of the datasets' raw and processed files")
+    label_rate: float = option(0.05, "digits/tables: fraction of the training pool labelled",
+                               check="rate")
+    setting: str = option("multi_representation",
+                          "synthetic-vad: the paper's Table 2 setting",
+                          choices=SYNTHETIC_SETTINGS)
+    data_seed: int | None = option(0, "synthetic-vad, motion-vad: seed of the generated "
+                                   "streams", check="nonneg_int")
+    relational_shift: float | None = option(
+        0.0, "synthetic-vad: anomalous segments are also an outlier cluster in every source, "
+        "at distance R along a random latent direction (SyntheticVAD's relational_shift; "
+        "e.g. 4; 0: off)", check="float", metavar="R")
+    num_segments: int = option(32, "VAD: segments per video (32 is the paper's)",
+                               check="positive_int")
+    standardize: bool | None = option(
+        False, "VAD: z-score every source's features with the statistics of the training "
+        "split (kept in the checkpoint)", check="bool")
+    views: list[str] | None = option(None, "tables: one CSV / NPY / NPZ file per view, rows "
+                                     "aligned", nargs="+", metavar="FILE")
+    labels: str | None = option(None, "tables: the labels file", metavar="FILE")
+    vad_source: list[str] | None = option(
+        None, "vad: a feature source and its path pattern under ROOT/raw (repeat per "
+        "source), e.g. i3d=features/i3d/{name}.npy", append=True, metavar="NAME=PATTERN")
+    vad_train_list: str | None = option(None, "vad: train list (under ROOT/raw)",
+                                        metavar="FILE")
+    vad_test_list: str | None = option(None, "vad: test list (under ROOT/raw)",
+                                       metavar="FILE")
+    vad_gt: str | None = option(None, "vad: frame-level ground truth of the test split "
+                                "(under ROOT/raw)", metavar="FILE")
+    vad_labels: str = option(
+        "auto", "vad: video labels from the list position (the first --vad-num-abnormal "
+        "videos are abnormal), the name (normal when it matches --vad-normal-pattern), the "
+        "list's label column, or auto (column, else position when --vad-num-abnormal is "
+        "given, else name)", choices=("auto", "position", "name", "list"))
+    vad_num_abnormal: int | dict[str, int] | None = option(
+        None, "vad: abnormal videos at the head of each list (one count for both splits, or "
+        "TRAIN,TEST)", check="abnormal_counts", metavar="N|TRAIN,TEST")
+    vad_normal_pattern: str = option(r"(?i)normal|label_A",
+                                     "vad: regular expression of normal videos' names / labels")
+    vad_snippet_len: int = option(16, "vad: frames per snippet of the ground truth (16 for "
+                                  "I3D / C3D)", check="positive_int")
+
+    @classmethod
+    def from_namespace(cls, ns) -> "DataConfig":
+        """The fields of ``ns`` (e.g. parsed flags) that name a field; the
+        others take their defaults."""
+        from dataclasses import fields
+        return cls(**{f.name: getattr(ns, f.name) for f in fields(cls) if hasattr(ns, f.name)})
+
+
+@dataclass
+class TaskData:
+    task: str                      # "node" | "vad"
+    dataset: str
+    setting: str
+    in_channels: dict[str, int]
+    num_classes: int | None = None
+    graph: Any = None              # node task
+    train: Any = None              # vad task
+    test: Any = None
+    extra: dict = field(default_factory=dict)
+    config: DataConfig | None = None   # what it was loaded from (saved with a run)
+
+
+def _check_file(what: str, path: str | None) -> str:
+    if not path:
+        raise ValueError(f"{what} is required")
+    if not os.path.isfile(path):
+        raise ValueError(f"{what}: no such file: {path}")
+    return path
+
+
+def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
+              features: str | None = None) -> TaskData:
+    """The dataset of ``cfg`` (node task: the split of ``seed``; VAD:
+    standardised with ``standardizer``, e.g. a checkpoint's statistics, else
+    fitted on the training split when ``cfg.standardize``); ``features`` (the
+    head's input, :class:`~pyg_fusion.experiments.HeadConfig`) is named in the
+    node task's setting when it is not ``"concat"``."""
+    from .. import datasets as D
+    root = Path(cfg.root)
+    if cfg.dataset in ("digits", "tables"):
+        if cfg.dataset == "digits":
+            ds = D.MultiFeatureDigits(str(root / "digits"), label_rate=cfg.label_rate,
+                                      split_seed=seed, standardize=True, log=False)
+        else:
+            # absolute paths: the dataset looks relative names up in root/raw
+            views = [os.path.abspath(_check_file("--views", v)) for v in (cfg.views or [])]
+            if not views:
+                raise ValueError("--views FILE... is required with --dataset tables")
+            labels = os.path.abspath(_check_file("--labels", cfg.labels))
+            ds = D.MultiViewTables(str(root / "tables"), views=views, labels=labels,
+                                   label_rate=cfg.label_rate, split_seed=seed,
+                                   standardize=True, log=False)
+        data = ds[0]
+        inch = {s: int(data[f"x_{s}"].size(1)) for s in data.sources}
+        setting = f"label_rate={cfg.label_rate:g}"
+        if features not in (None, "concat"):
+            setting += f",features={features}"
+        return TaskData("node", cfg.dataset, setting, inch,
+                        num_classes=int(data.y.max()) + 1, graph=data, config=cfg)
+    standardize = standardizer if standardizer is not None else bool(
+        cfg.standardize)
+    data_seed = 0 if cfg.data_seed is None else cfg.data_seed
+    extra = {"standardize": bool(standardize)}
+    if cfg.dataset == "synthetic-vad":
+        shift = cfg.relational_shift or 0.0
+        kw = dict(setting=cfg.setting, seed=data_seed, num_segments=cfg.num_segments,
+                  relational_shift=shift, standardize=standardize, log=False)
+        train = D.SyntheticVAD(str(root / "synthetic_vad"), "train", **kw)
+        test = D.SyntheticVAD(str(root / "synthetic_vad"), "test", **_test(kw, train))
+        setting, extra["data_seed"] = cfg.setting, data_seed
+        if shift:
+            setting += f",relational_shift={shift:g}"
+            extra["relational_shift"] = shift
+    elif cfg.dataset == "motion-vad":
+        kw = dict(seed=data_seed, num_segments=cfg.num_segments, standardize=standardize,
+                  log=False)
+        try:
+            train = D.MotionVAD(str(root / "motion_vad"), "train", **kw)
+            test = D.MotionVAD(str(root / "motion_vad"), "test", **_test(kw, train))
+        except ImportError as exc:  # aeon missing: the message says what to install
+            raise ValueError(str(exc)) from None
+        setting, extra["data_seed"] = "basic_motions", data_seed
+    else:
+        if not cfg.vad_source:
+            raise ValueError("--vad-source NAME=PATTERN (one per source) is required with "
+                           "--dataset vad")
+        sources = {}
+        for item in cfg.vad_source:
+            if "=" not in item:
+                raise ValueError(f"--vad-source must be NAME=PATTERN, got {item!r}")
+            name, pattern = item.split("=", 1)
+            sources[name] = pattern
+        layout = D.VADLayout(sources=sources, train_list=cfg.vad_train_list,
+                             test_list=cfg.vad_test_list, gt=cfg.vad_gt,
+                             labels=cfg.vad_labels, num_abnormal=cfg.vad_num_abnormal,
+                             normal_pattern=cfg.vad_normal_pattern,
+                             snippet_len=cfg.vad_snippet_len)
+        kw = dict(num_segments=cfg.num_segments, standardize=standardize, log=False)
+        train = D.VADFeatures(str(root), "train", layout, **kw)
+        test = D.VADFeatures(str(root), "test", layout, **_test(kw, train))
+        setting = "custom"
+        extra["vad"] = {k: getattr(cfg, k) for k in VAD_LAYOUT_ARGS}
+    if extra["standardize"]:
+        setting += ",standardized"
+    d = train[0]
+    inch = {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
+    return TaskData("vad", cfg.dataset, setting, inch, train=train, test=test, extra=extra,
+                    config=cfg)
+
+
+def _test(kw: dict, train) -> dict:
+    """The test split's options: the training split's statistics, if any."""
+    std = train.standardizer
+    return {**kw, "standardize": std if std is not None else False}
+
+

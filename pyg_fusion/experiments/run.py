@@ -1,0 +1,179 @@
+"""Runs of a method: train one method on one seed, a grid of methods x seeds,
+the records (mean and std over seeds) and their table."""
+from __future__ import annotations
+
+import dataclasses
+import statistics
+import warnings
+from pathlib import Path
+from typing import Any
+
+from .._files import write_json
+from .config import MethodSpec
+from .data import DataConfig, TaskData, load_data
+
+METRICS = {"node": ["accuracy"], "vad": ["auc", "ap", "pr_auc_trapz"]}
+
+
+def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
+               options: dict[str, Any] | None = None, devices: int = 1,
+               progress: bool = True, checkpoint: bool = True) -> tuple[dict[str, Any], Any]:
+    """Trains ``method`` on ``td`` with ``seed``; returns ``(metrics, task)``:
+    the test metrics (for the node task at the epoch of best validation) and
+    the trained LightningModule.
+
+    Args:
+        td (TaskData): the data (:func:`~pyg_fusion.experiments.data.load_data`).
+        method (str): a name of :func:`~pyg_fusion.methods.method_names`.
+        seed (int): seeds the model's initialisation and the training.
+        out_dir (Path): where the trainer writes logs and checkpoints.
+        options (dict, optional): options of the method configs
+            (:meth:`~pyg_fusion.experiments.MethodSpec.create`). (default: :obj:`None`)
+        devices (int, optional): CPU processes. (default: :obj:`1`)
+        progress (bool, optional): progress bars. (default: :obj:`True`)
+        checkpoint (bool, optional): write checkpoints, whose
+            ``hyper_parameters["config"]`` holds the spec and the data config.
+            (default: :obj:`True`)
+    """
+    from ..methods import Dims, build_spec
+    from ..training import seed_everything
+    options = dict(options or {})
+    spec = MethodSpec.create(method, td.task, options)
+    t, obj = spec.trainer, spec.objective
+    config = {"method": method, "task": td.task, "dataset": td.dataset,
+              "setting": td.setting, "in_channels": td.in_channels,
+              "num_classes": td.num_classes, "options": options, "spec": spec.to_dict(),
+              "seed": seed, "data": dict(td.extra),
+              "data_config": None if td.config is None else dataclasses.asdict(td.config)}
+    seed_everything(seed)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", ".*")
+        if td.task == "node":
+            from ..training.node import fit_node
+            model = build_spec(spec, Dims(td.in_channels, td.num_classes,
+                                          num_nodes=td.graph.num_nodes))
+            r = fit_node(model, td.graph, out_dir=out_dir, epochs=t.epochs, lr=t.lr,
+                         weight_decay=t.weight_decay, eval_every=t.eval_every,
+                         seed=seed, devices=devices, progress=progress,
+                         checkpoint=checkpoint, config=config)
+            metrics = {"accuracy": r.get("test_acc", float("nan")),
+                       "val_accuracy": r.get("val_acc", float("nan"))}
+        else:
+            from ..training.vad import fit_vad
+            model = build_spec(spec, Dims(td.in_channels,
+                                          num_segments=int(td.train[0].num_nodes)))
+            r = fit_vad(model, td.train, td.test, out_dir=out_dir, epochs=t.epochs,
+                        batch_size=t.batch_size, lr=t.lr,
+                        weight_decay=t.weight_decay, topk=obj.topk,
+                        lambda_deg=obj.lambda_deg, alpha=obj.alpha,
+                        lambda_sparse=obj.lambda_sparse, val_fraction=obj.val_fraction,
+                        eval_every=t.eval_every, patience=t.patience, seed=seed,
+                        devices=devices, progress=progress, checkpoint=checkpoint,
+                        config=config, standardizer=getattr(td.train, "standardizer", None))
+            metrics = {k: r[k] for k in ("auc", "ap", "pr_auc_trapz")}
+            # the chosen epoch's held-out metrics (none with val_fraction=0)
+            metrics.update({k: r[k] for k in ("val_video_auc", "val_loss", "epoch")
+                            if k in r})
+    metrics["params"] = r["params"]
+    metrics["time_per_epoch_s"] = r["time_per_epoch_s"]
+    return metrics, r["task"]
+
+
+def is_main_process() -> bool:
+    """False in the extra processes of a DDP run (``--devices > 1``), which
+    must not print or write the results a second time."""
+    from lightning.pytorch.utilities import rank_zero_only
+    return getattr(rank_zero_only, "rank", 0) == 0
+
+
+# -- records -----------------------------------------------------------------
+def make_records(td: TaskData, method: str, per_seed: dict[int, dict[str, float]],
+                 extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """One record per metric: mean and (sample) std over the seeds."""
+    seeds = sorted(per_seed)
+    out = []
+    names = [m for m in next(iter(per_seed.values())) if not m.startswith("_")]
+    for metric in names:
+        vals = [float(per_seed[s][metric]) for s in seeds]
+        out.append({"dataset": td.dataset, "setting": td.setting, "method": method,
+                    "metric": metric, "mean": statistics.fmean(vals),
+                    "std": statistics.stdev(vals) if len(vals) > 1 else 0.0,
+                    "seeds": seeds, "values": vals, **(extra or {})})
+    return out
+
+
+def format_table(records: list[dict], metrics: list[str] | None = None) -> str:
+    """A plain-text table: one row per (dataset, setting, method), one column
+    per metric, ``mean ± std``."""
+    rows: dict[tuple, dict[str, dict]] = {}
+    seen: list[str] = []
+    for r in records:
+        key = (r["dataset"], r["setting"], r["method"])
+        rows.setdefault(key, {})[r["metric"]] = r
+        if r["metric"] not in seen:
+            seen.append(r["metric"])
+    metrics = metrics or seen
+    head = ["dataset", "setting", "method", *metrics]
+    body = []
+    for key, ms in rows.items():
+        cells = list(key)
+        for m in metrics:
+            r = ms.get(m)
+            if r is None:
+                cells.append("-")
+            elif m == "params":
+                cells.append(f"{int(r['mean']):,}")
+            elif m == "time_per_epoch_s":
+                cells.append(f"{r['mean']:.3f}")
+            else:
+                cells.append(f"{r['mean']:.4f} ± {r['std']:.4f}")
+        body.append(cells)
+    widths = [max(len(str(c)) for c in col) for col in zip(head, *body)]
+    line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths))  # noqa: E731
+    return "\n".join([line(head), line(["-" * w for w in widths]), *map(line, body)])
+
+
+def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path,
+             options: dict[str, Any] | None = None, checkpoint: bool = False,
+             devices: int = 1, progress: bool = True) -> list[dict]:
+    """Trains every method of ``methods_spec`` (names or families, see
+    :func:`~pyg_fusion.methods.resolve_methods`) on every seed, with the
+    given ``options`` of the method configs; returns the records and keeps
+    ``out/results.partial.json`` up to date."""
+    from ..methods import resolve_methods
+    from tqdm.auto import tqdm
+    options = dict(options or {})
+    features = options.get("features")
+    td0 = load_data(data, seeds[0], features=features)
+    methods = resolve_methods(methods_spec, td0.task, list(td0.in_channels), features)
+    records = []
+    jobs = [(m, s) for m in methods for s in seeds]
+    per_method: dict[str, dict[int, dict]] = {}
+    bar = tqdm(jobs, desc="runs", disable=not progress or len(jobs) == 1)
+    cache = {seeds[0]: td0}
+    for method, seed in bar:
+        bar.set_postfix_str(f"{method} seed {seed}")
+        if td0.task == "node" and seed not in cache:  # the digits' split follows the seed
+            cache[seed] = load_data(data, seed, features=features)
+        td = cache.get(seed, td0)
+        r, _ = run_method(td, method, seed, out / method / f"seed{seed}",
+                          options=options, devices=devices,
+                          progress=progress and len(jobs) == 1,
+                          checkpoint=checkpoint)
+        per_method.setdefault(method, {})[seed] = r
+        if len(per_method[method]) == len(seeds):
+            # the full config of the runs: the method's spec and the data
+            config = {**MethodSpec.create(method, td0.task, options).to_dict(),
+                      "data": dataclasses.asdict(data)}
+            records += make_records(td0, method, per_method[method],
+                                    extra={"config": config})
+            # partial results survive an interrupted long comparison
+            write_json(out / "results.partial.json", records)
+    return records
+
+
+def write_results(out: Path, records: list[dict]) -> None:
+    """``results.json`` of a finished grid; the partial file of
+    :func:`run_grid` is then stale and removed."""
+    write_json(out / "results.json", records)
+    (out / "results.partial.json").unlink(missing_ok=True)

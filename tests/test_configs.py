@@ -1,0 +1,147 @@
+"""The typed configs are the one home of a method's hyper-parameters: every
+field is a CLI flag, reaches its component, and round-trips through
+``--print-config`` / ``--config`` and the saved run (results.json and the
+checkpoint's hyper_parameters)."""
+import dataclasses
+import inspect
+import json
+
+import pytest
+import torch
+import yaml
+
+from pyg_fusion.cli import build_parser, main
+from pyg_fusion.experiments import COMPONENTS, LEGO_CONFIGS, MethodSpec, option_fields
+from pyg_fusion.methods import build_model, builders, method_names
+from pyg_fusion.nn import LEGO
+
+
+def _command(name):
+    for a in build_parser()._actions:
+        if a.__class__.__name__ == "_SubParsersAction":
+            return a.choices[name]
+
+
+@pytest.mark.parametrize("command", ["train", "compare", "sweep"])
+def test_every_config_field_is_a_flag(command):
+    actions = {a.dest: a for a in _command(command)._actions if a.option_strings}
+    for name, (_, f) in option_fields().items():
+        a = actions[name]
+        assert "--" + name.replace("_", "-") in a.option_strings
+        assert a.default is None  # None: the task's default, resolved by MethodSpec
+        assert tuple(a.choices or ()) == tuple(f.metadata.get("choices", ()))
+        assert a.help.startswith(f.metadata["help"])
+
+
+@pytest.mark.parametrize("command", ["train", "compare", "sweep", "evaluate"])
+def test_every_data_config_field_is_a_flag(command):
+    from pyg_fusion.experiments import DataConfig
+    actions = {a.dest: a for a in _command(command)._actions if a.option_strings}
+    for f in dataclasses.fields(DataConfig):
+        assert "--" + f.name.replace("_", "-") in actions[f.name].option_strings
+        assert actions[f.name].help == f.metadata["help"]
+
+
+def test_every_lego_config_field_is_an_argument_of_lego():
+    params = inspect.signature(LEGO).parameters
+    spec = MethodSpec.create("lego", "node")
+    for comp in LEGO_CONFIGS:
+        for f in dataclasses.fields(COMPONENTS[comp]):
+            assert f.metadata.get("arg", f.name) in params, f.name
+    # and the builders pass them: the values given reach the module
+    model = build_model("lego", "node", {"a": 4, "b": 3}, num_classes=3, lambda_anchor=0.25,
+                        pairs="all", k=4)
+    assert model.fusion.lambda_anchor == 0.25 and model.fusion.pair_mode == "all"
+    assert set(spec.lego_kwargs()) >= {"k", "support", "num_powers", "rank", "init"}
+
+
+def test_spec_defaults_and_errors():
+    node, vad = MethodSpec.create("lego", "node"), MethodSpec.create("lego", "vad")
+    assert (node.graph.k, node.powers.num_powers, node.graph.support) == (10, 1, "shared")
+    assert (vad.graph.k, vad.powers.num_powers, vad.fusion.init) == (None, 3, "mean")
+    labels = MethodSpec.create("lego", "node", {"features": "labels", "lr": 0.2})
+    assert (labels.fusion.pairs, labels.trainer.lr, labels.trainer.epochs) == ("all", 0.2, 100)
+    assert MethodSpec.from_dict(labels.to_dict()) == labels
+    with pytest.raises(ValueError, match="unknown option"):
+        MethodSpec.create("lego", "node", {"num_power": 2})
+    with pytest.raises(ValueError, match="unknown option"):
+        build_model("lego", "node", {"a": 4}, num_classes=2, epoch=3)
+
+
+def test_registry_is_one_table():
+    for task in ("node", "vad"):
+        table = builders(task, ["a", "b"])
+        assert list(table) == method_names(task, ["a", "b"])
+    assert "gcn-mean" not in builders("node", ["a", "b"], "labels")
+
+
+def test_print_config_round_trips_through_config(tmp_path, capsys):
+    argv = ["train", "--dataset", "synthetic-vad", "--num-segments", "8", "--support",
+            "intersection", "--lambda-anchor", "0.5", "--seeds", "0,2", "--center"]
+    assert main(argv + ["--print-config"]) == 0
+    text = capsys.readouterr().out
+    first = yaml.safe_load(text)
+    assert first["graph"]["support"] == "intersection" and first["head"]["center"] is True
+    assert first["fusion"]["lambda_anchor"] == 0.5 and first["seeds"] == [0, 2]
+    assert first["powers"]["num_powers"] == 3  # the VAD task's default, filled in
+    (tmp_path / "c.yaml").write_text(text)
+    assert main(["train", "--config", str(tmp_path / "c.yaml"), "--print-config"]) == 0
+    assert yaml.safe_load(capsys.readouterr().out) == first
+    # flags after --config override it; a flat mapping works too
+    (tmp_path / "flat.yaml").write_text("k: 4\nzeroth: identity\n")
+    assert main(["train", "--config", str(tmp_path / "c.yaml"), "--config",
+                 str(tmp_path / "flat.yaml"), "--k", "5", "--print-config"]) == 0
+    out = yaml.safe_load(capsys.readouterr().out)
+    assert (out["graph"]["k"], out["powers"]["zeroth"]) == (5, "identity")
+
+
+@pytest.mark.parametrize("content, message", [
+    ("bogus: 1\n", "'bogus' is no setting of this command"),
+    ("k: 0\n", "argument --k: expected a positive integer"),
+    ("- 1\n", "expected a mapping of settings"),
+    ("graph: {k: [1\n", "not valid YAML"),
+])
+def test_bad_config_file_is_one_line_error(tmp_path, capsys, content, message):
+    (tmp_path / "c.yaml").write_text(content)
+    try:
+        rc = main(["train", "--config", str(tmp_path / "c.yaml")])
+    except SystemExit as exc:  # argparse's own errors (a flag's check) exit
+        rc = exc.code
+    assert rc == 2
+    err = capsys.readouterr().err
+    assert message in err and err.count("\n") == 1
+
+
+def test_saved_run_records_the_full_config(tmp_path, capsys):
+    out = tmp_path / "out"
+    argv = ["train", "--dataset", "synthetic-vad", "--root", str(tmp_path / "data"),
+            "--num-segments", "8", "--epochs", "1", "--no-progress", "--lambda-anchor", "0.5",
+            "--support", "intersection", "--out", str(out)]
+    assert main(argv + ["--print-config"]) == 0
+    printed = yaml.safe_load(capsys.readouterr().out)
+    assert main(argv) == 0
+    ckpt = torch.load(out / "lego" / "seed0" / "checkpoints" / "last.ckpt",
+                      weights_only=True)
+    saved = ckpt["hyper_parameters"]["config"]["spec"]
+    record = json.loads((out / "results.json").read_text())[0]["config"]
+    for comp in COMPONENTS:
+        assert saved[comp] == printed[comp] == record[comp], comp
+    assert record["data"] == printed["data"]
+    # and the checkpoint evaluates from its saved spec alone
+    assert main(["evaluate", "--checkpoint",
+                 str(out / "lego" / "seed0" / "checkpoints" / "last.ckpt"), "--root",
+                 str(tmp_path / "data"), "--no-progress", "--out", str(tmp_path / "ev")]) == 0
+
+
+@pytest.mark.parametrize("argv", [
+    ["sweep", "--p", "1..2", "-P", "2", "--method", "lego-cp"],
+    ["compare", "--dataset", "tables", "--views", "a.npy", "b.npy", "--features", "labels"],
+    ["train", "--dataset", "vad", "--vad-source", "a=x/{name}.npy", "--vad-source", "b=y",
+     "--vad-num-abnormal", "2,3", "--vad-normal-pattern=-x", "--no-standardize"],
+])
+def test_every_kind_of_flag_round_trips(tmp_path, capsys, argv):
+    assert main(argv + ["--print-config"]) == 0
+    text = capsys.readouterr().out
+    (tmp_path / "c.yaml").write_text(text)
+    assert main([argv[0], "--config", str(tmp_path / "c.yaml"), "--print-config"]) == 0
+    assert capsys.readouterr().out == text
