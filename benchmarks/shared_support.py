@@ -22,7 +22,6 @@ graph product; the mean over the 15 pairs):
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
