@@ -144,6 +144,8 @@ def _command_parser(parser: argparse.ArgumentParser, name: str):
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
+    from ._runs import route_task
+    argv = route_task(argv)
     if argv and any(t == "--config" or t.startswith("--config=") for t in argv[1:]):
         from ._config_flags import expand_config_files
         sub = _command_parser(parser, argv[0])

@@ -8,7 +8,7 @@ from pathlib import Path
 from . import CLIError, out_folder, positive_int
 from ._help import HelpFormatter
 from ..experiments.checkpoints import FROM_CHECKPOINT
-from ._runs import add_dataset_args, data_config
+from ._runs import add_dataset_args, add_task_arg, data_config
 
 HELP = "evaluate a checkpoint written by `pyg-fusion train`"
 
@@ -22,6 +22,7 @@ def register(subparsers) -> None:
         "(--root, --vad-*, ...) override them, e.g. to say where to find the data.",
         formatter_class=HelpFormatter)
     p.add_argument("--checkpoint", required=True, help="a .ckpt file of `pyg-fusion train`")
+    add_task_arg(p)
     add_dataset_args(p, default=None)
     p.set_defaults(**FROM_CHECKPOINT)
     p.add_argument("--method", help="must match the checkpoint's method if given")

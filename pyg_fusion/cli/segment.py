@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 import os.path as osp
 
+from ._config_flags import add_field_flags
+from ._help import HelpFormatter
 from ._process import add_threads_argument
-from . import (CLIError, fraction, nonneg_float, nonneg_int, out_folder, positive_float,
-               positive_int)
+from . import CLIError, out_folder
 
 _EPILOG = """examples:
   pyg-fusion segment train --data synthetic --root runs/synthetic_rgbd \\
@@ -27,78 +28,43 @@ _EPILOG = """examples:
 """
 
 
-def _ints(text: str) -> tuple[int, ...]:
-    try:
-        vals = tuple(int(v) for v in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated ints, got {text!r}")
-    if len(vals) != 4 or min(vals) < 1:
-        raise argparse.ArgumentTypeError(f"expected 4 positive ints, got {text!r}")
-    return vals
-
-
 def _data_args(p) -> None:
-    g = p.add_argument_group("data")
-    g.add_argument("--data", choices=("synthetic", "nyud"), default="synthetic",
-                   help="synthetic: seeded scenes written to --root; nyud: "
-                   "NYUDv2 list layout (train.txt / val.txt) under --root")
-    g.add_argument("--root", default="runs/synthetic_rgbd", help="data folder")
-    g.add_argument("--num-classes", type=positive_int, default=40,
-                   help="classes of nyud data (default 40)")
-    g.add_argument("--crop-size", type=positive_int, default=500,
-                   help="nyud training crop (default 500)")
-    g.add_argument("--size", type=positive_int, default=64, help="synthetic image side")
-    g.add_argument("--num-train", type=positive_int, default=192, help="synthetic train scenes")
-    g.add_argument("--num-test", type=positive_int, default=64, help="synthetic test scenes")
-    g.add_argument("--data-seed", type=nonneg_int, default=0, help="synthetic generator seed")
-    g.add_argument("--batch-size", type=positive_int, default=8)
-    g.add_argument("--workers", type=nonneg_int, default=0, help="data loader workers")
-    add_threads_argument(g, default=None)
+    from ..experiments.image_config import SegmentDataConfig
+    add_field_flags(p, SegmentDataConfig)
+    add_threads_argument(p, default=None)
 
 
 def register(subparsers) -> None:
-    from ..training.variants import VARIANTS
+    from ..experiments.image_config import SegmentModelConfig, SegmentTrainConfig
 
     p = subparsers.add_parser(
-        "segment", help="RGB-D segmentation with AsymFusion: train | evaluate",
+        "segment", help="RGB-D segmentation with AsymFusion: train | evaluate "
+        "(also: train/evaluate --task segment)",
         description="RGB-D semantic segmentation with AsymFusion.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="action", metavar="ACTION")
     t = sub.add_parser("train", help="train a variant, then evaluate it",
-                       epilog=_EPILOG,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+                       epilog=_EPILOG, formatter_class=_Formatter)
     _data_args(t)
-    g = t.add_argument_group("model")
-    g.add_argument("--variant", choices=tuple(VARIANTS), default="asymfusion",
-                   help="asymfusion (default) or an ablation baseline")
-    g.add_argument("--depth", type=int, choices=(18, 34, 50, 101, 152),
-                   help="ResNet depth (else --block/--layers)")
-    g.add_argument("--block", choices=("basic", "bottleneck"), default="bottleneck")
-    g.add_argument("--layers", type=_ints, default=(1, 1, 1, 1),
-                   help="blocks per stage, e.g. 3,4,6,3 (default 1,1,1,1)")
-    g.add_argument("--width", type=positive_int, default=64, help="stem channels (64 = ResNet)")
-    g.add_argument("--decoder-features", type=positive_int, default=256)
-    g.add_argument("--light", action="store_true", help="Light-Weight RefineNet decoder")
-    g.add_argument("--dropout", type=fraction, default=0.5)
-    g.add_argument("--frozen-stats", action="store_true",
-                   help="freeze BN running statistics, train only the private affine")
-    g.add_argument("--pretrained", help="local torchvision ResNet checkpoint (.pth)")
-    g = t.add_argument_group("training")
-    g.add_argument("--epochs", type=positive_int, default=20)
-    g.add_argument("--lr", type=positive_float, default=2e-3)
-    g.add_argument("--weight-decay", type=nonneg_float, default=1e-5)
-    g.add_argument("--seed", type=nonneg_int, default=0)
+    add_field_flags(t, SegmentModelConfig)
+    add_field_flags(t, SegmentTrainConfig)
+    g = t.add_argument_group("output")
     g.add_argument("--out", type=out_folder, required=True, help="output folder")
     g.add_argument("--no-progress", action="store_true")
     t.set_defaults(func=run_train)
 
-    e = sub.add_parser("evaluate", help="score a checkpoint on the test split")
+    e = sub.add_parser("evaluate", help="score a checkpoint on the test split",
+                       formatter_class=HelpFormatter)
     e.add_argument("--checkpoint", required=True, help="Lightning checkpoint (.ckpt)")
     _data_args(e)
     e.add_argument("--out", type=out_folder, required=True, help="output folder")
     e.add_argument("--no-progress", action="store_true")
     e.set_defaults(func=run_evaluate)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
+
+
+class _Formatter(HelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults in the help, and the examples' line breaks kept."""
 
 
 def _datasets(args, num_classes: int | None = None):

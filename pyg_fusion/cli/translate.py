@@ -4,85 +4,52 @@ from __future__ import annotations
 
 import os.path as osp
 
+from ._config_flags import add_field_flags
 from ._process import add_threads_argument
-from . import CLIError, nonneg_float, nonneg_int, out_folder, positive_float, positive_int
+from . import CLIError, out_folder
 from ._help import HelpFormatter
 
 SYNTHETIC = "synthetic"
 
 
 def register(subparsers) -> None:
+    from ..experiments.image_config import (TranslateDataConfig, TranslateEvalConfig,
+                                            TranslateModelConfig, TranslateTrainDataConfig)
+
     p = subparsers.add_parser(
-        "translate", help="AsymFusion multi-modal image-to-image translation",
+        "translate", help="AsymFusion multi-modal image-to-image translation: train | "
+        "evaluate (also: train/evaluate --task translate)",
         description="Train or evaluate AsymFusion's shared U-Net generator "
         "that translates several input modalities (e.g. shade + depth) into "
         "an RGB image.")
     sub = p.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
 
-    def data_args(q, modalities="shade,depth"):
-        q.add_argument("--data", default=SYNTHETIC,
-                       help="'synthetic' (generated scenes) or a Taskonomy-"
-                       "style folder with one sub-folder per modality")
-        q.add_argument("--modalities", default=modalities,
-                       help="comma-separated input modalities (evaluate: "
-                       "default those of the checkpoint)")
-        q.add_argument("--target", default="rgb",
-                       help="target modality folder")
-        q.add_argument("--image-size", type=positive_int, default=32,
-                       help="images are resized to image-size x image-size")
-        q.add_argument("--root", default="runs/data/synthetic_translation",
-                       help="cache folder of the synthetic data")
-        q.add_argument("--batch-size", type=positive_int, default=16)
-        q.add_argument("--seed", type=nonneg_int, default=0)
+    def data_args(q, **defaults):
+        add_field_flags(q, TranslateDataConfig, defaults)
         add_threads_argument(q, default=None)
 
     t = sub.add_parser("train", help="train a generator",
                        formatter_class=HelpFormatter)
     data_args(t)
-    t.add_argument("--out", type=out_folder, required=True, help="output folder (logs, "
+    add_field_flags(t, TranslateTrainDataConfig)
+    add_field_flags(t, TranslateModelConfig)
+    g = t.add_argument_group("output")
+    g.add_argument("--out", type=out_folder, required=True, help="output folder (logs, "
                    "checkpoints, metrics.json, figure)")
-    t.add_argument("--val-data", default=None, help="validation folder "
-                   "(Taskonomy-style); default: 10%% of --data, or the "
-                   "synthetic validation split")
-    t.add_argument("--num-train", type=positive_int, default=800,
-                   help="synthetic training scenes")
-    t.add_argument("--num-val", type=positive_int, default=200,
-                   help="synthetic validation scenes")
-    t.add_argument("--epochs", type=positive_int, default=20)
-    t.add_argument("--ngf", type=positive_int, default=16,
-                   help="generator width (pix2pix: 64)")
-    t.add_argument("--num-downs", type=positive_int, default=None,
-                   help="U-Net levels (None: log2(image-size))")
-    t.add_argument("--norm", choices=["batch", "instance"], default="batch",
-                   help="private normalisation of each modality")
-    t.add_argument("--gan-mode", choices=["vanilla", "lsgan", "none"],
-                   default="vanilla", help="'none' trains L1 only")
-    t.add_argument("--lambda-l1", type=nonneg_float, default=100.0)
-    t.add_argument("--lambda-gan", type=nonneg_float, default=1.0)
-    t.add_argument("--ndf", type=positive_int, default=32)
-    t.add_argument("--d-layers", type=positive_int, default=2,
-                   help="PatchGAN stride-2 layers (3 = 70x70 patches)")
-    t.add_argument("--lr", type=positive_float, default=2e-4)
-    t.add_argument("--no-progress", action="store_true")
+    g.add_argument("--no-progress", action="store_true")
     t.set_defaults(func=_train)
 
     e = sub.add_parser("evaluate", help="evaluate a trained generator",
                        formatter_class=HelpFormatter)
     data_args(e, modalities=None)
-    e.add_argument("--checkpoint", required=True,
+    add_field_flags(e, TranslateEvalConfig)
+    g = e.add_argument_group("input and output")
+    g.add_argument("--checkpoint", required=True,
                    help="a .ckpt written by 'translate train'")
-    e.add_argument("--out", type=out_folder, required=True, help="folder for metrics.json, "
+    g.add_argument("--out", type=out_folder, required=True, help="folder for metrics.json, "
                    "metrics.md and translation.png")
-    e.add_argument("--num-test", type=positive_int, default=200,
-                   help="synthetic test scenes")
-    e.add_argument("--inception", default=None,
-                   help="local TorchScript / torch.export feature network "
-                   "for FID and KID (nothing is downloaded)")
-    e.add_argument("--inception-size", type=positive_int, default=299)
-    e.add_argument("--num-figure", type=nonneg_int, default=4,
-                   help="scenes shown in the figure")
-    e.add_argument("--no-progress", action="store_true")
+    g.add_argument("--no-progress", action="store_true")
     e.set_defaults(func=_evaluate)
 
 
