@@ -71,12 +71,15 @@ def dense_relation_graph(x: Tensor, metric: str = "cosine", nonneg="clamp", *,
     r"""Dense relationship graph of the units in ``x``.
 
     Args:
-        x: features ``[N, d]`` or a batch ``[B, N, d]``.
-        metric: ``"cosine"``, ``"rbf"`` or ``"dot"``.
-        nonneg: ``"clamp"``, ``"shift"`` or ``None`` (see module docstring).
-        gamma: RBF width (default ``1 / d``).
-        mask: ``[B, N]`` bool, False for padded units (with ``x`` of
-            ``[B, N, d]``): their rows and columns are 0.
+        x (torch.Tensor): features ``[N, d]`` or a batch ``[B, N, d]``.
+        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
+            (default: :obj:`"cosine"`)
+        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`
+            (see the module docstring). (default: :obj:`"clamp"`)
+        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
+        mask (torch.Tensor, optional): ``[B, N]`` bool, :obj:`False` for padded
+            units (with ``x`` of ``[B, N, d]``): their rows and columns are 0.
+            (default: :obj:`None`, all units real)
 
     Returns:
         ``[N, N]`` or ``[B, N, N]``.
@@ -110,7 +113,21 @@ def dense_relation_graph(x: Tensor, metric: str = "cosine", nonneg="clamp", *,
 def pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str = "cosine",
                     nonneg="clamp", gamma: float | None = None) -> Tensor:
     """Similarity of the unit pairs ``(row[e], col[e])``, differentiable in
-    ``x``; the same numbers as :func:`dense_relation_graph` at those entries."""
+    ``x``; the same numbers as :func:`dense_relation_graph` at those entries.
+
+    Args:
+        x (torch.Tensor): features ``[N, d]``.
+        row (torch.Tensor): ``[E]`` first unit of each pair.
+        col (torch.Tensor): ``[E]`` second unit of each pair.
+        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
+            (default: :obj:`"cosine"`)
+        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`.
+            (default: :obj:`"clamp"`)
+        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
+
+    Returns:
+        torch.Tensor: ``[E]``.
+    """
     per_row = _rows_per_unit(row, x.size(0))
     if metric == "rbf":
         if per_row is not None:
@@ -334,18 +351,29 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     Which neighbours are chosen is not differentiated; the weights are.
 
     Args:
-        x: ``[N, d]`` features.
-        batch: ``[N]`` graph index of each unit, sorted (PyG's convention).
-        k: neighbours per node (>= 1).
-        threshold: minimum similarity of a kept entry.
-        metric, nonneg, gamma: see :func:`dense_relation_graph`.
-        knn: ``"exact"``, ``"approx"`` or ``"auto"`` (see above).
-        chunk_size: rows per block of the torch search; the result does not
-            depend on it. 512 keeps a block of scores against 4096 units at 8 MiB,
-            which the allocator reuses (with 2048 rows, 32 MiB, a block
-            product measured up to 1.6x slower on the 2-core CPU), and a
-            block of a batch of small graphs scores fewer pairs of different
-            graphs (LEGO on 256 graphs of 32 nodes: 1.25x faster than 1024).
+        x (torch.Tensor): features ``[N, d]``.
+        batch (torch.Tensor, optional): ``[N]`` graph index of each unit, sorted
+            (PyG's convention). (default: :obj:`None`, one graph)
+        k (int, optional): neighbours per node (>= 1). (default: :obj:`None`)
+        threshold (float, optional): minimum similarity of a kept entry.
+            (default: :obj:`None`)
+        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`
+            (see :func:`dense_relation_graph`). (default: :obj:`"cosine"`)
+        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`
+            (see :func:`dense_relation_graph`). (default: :obj:`"clamp"`)
+        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
+        chunk_size (int, optional): rows per block of the torch search; the
+            result does not depend on it. 512 keeps a block of scores against
+            4096 units at 8 MiB, which the allocator reuses (with 2048 rows,
+            32 MiB, a block product measured up to 1.6x slower on the 2-core
+            CPU), and a block of a batch of small graphs scores fewer pairs of
+            different graphs (LEGO on 256 graphs of 32 nodes: 1.25x faster than
+            1024). (default: :obj:`512`)
+        use_pyg (bool, optional): :obj:`True` asks for PyG's ``knn_graph``
+            (cosine/rbf) on any device, :obj:`False` never uses it.
+            (default: :obj:`None`, on CUDA only)
+        knn (str, optional): :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`
+            (see above). (default: :obj:`"auto"`)
     """
     check_tensor("x", x, dims=(2, ), floating=True, finite=True)
     _check_common(x, metric, nonneg, gamma)
@@ -377,7 +405,17 @@ def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False) -> Tensor:
     """Keeps the ``k`` largest entries of each row of ``adj`` (``[..., N, N]``)
     and zeroes the rest: the dense twin of :func:`relation_graph`'s ``k`` (with
     ``include_diagonal=False`` the diagonal is kept besides the ``k``) and of
-    ``prune_k`` in :func:`graph_powers` (ranked by magnitude there)."""
+    ``prune_k`` in :func:`graph_powers` (ranked by magnitude there).
+
+    Args:
+        adj (torch.Tensor): ``[..., N, N]``.
+        k (int): entries kept per row (>= 1).
+        include_diagonal (bool, optional): count the diagonal among the ``k``;
+            :obj:`False` keeps it besides them. (default: :obj:`False`)
+
+    Returns:
+        torch.Tensor: ``[..., N, N]``.
+    """
     check_int("k", k, minimum=1)
     n = adj.size(-1)
     if include_diagonal:

@@ -27,12 +27,12 @@ class LabelPropagationHead(torch.nn.Module):
 
     Args:
         num_layers (int, optional): propagation steps :math:`L` (a
-            **[choice]**, default: ``20``).
-        alpha (float, optional): :math:`\alpha` (a **[choice]**, default:
-            ``0.9``).
-        symmetric (bool, optional): propagate over :math:`(W + W^\top)/2`
-            (default: ``True``).
-        scale (float, optional): initial :math:`\tau` (default: ``10.0``).
+            **[choice]**). (default: :obj:`20`)
+        alpha (float, optional): :math:`\alpha`, the weight of the propagated labels (a
+            **[choice]**). (default: :obj:`0.9`)
+        symmetric (bool, optional): propagate over the symmetrised graph
+            ``(W + W^T) / 2``. (default: :obj:`True`)
+        scale (float, optional): initial :math:`\tau`. (default: :obj:`10.0`)
 
     Shapes:
         - **input**: seed labels ``[N, C]``, ``edge_index`` ``[2, E]``,
