@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import warnings
 from pathlib import Path
 
 from . import CLIError, out_folder, positive_int
@@ -53,24 +52,22 @@ def run(args) -> int:
                        f"{cfg['in_channels']}")
     model = model_from_checkpoint(cfg, td, ckpt["state_dict"])
     out = Path(args.out)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", ".*")
-        if td.task == "node":
-            from ..training.node import NodeClassification, single_graph_loader
-            from ..training.trainer import build_trainer
-            task = NodeClassification(model, config=cfg)
-            trainer = build_trainer(out, max_epochs=1, seed=None, devices=args.devices,
-                                    strategy="ddp" if args.devices > 1 else "auto",
-                                    progress=not args.no_progress, checkpoint=False)
-            trainer.test(task, single_graph_loader(td.graph), verbose=False)
-            metrics = {"accuracy": task.last_metrics["test_acc"],
-                       "val_accuracy": task.last_metrics.get("val_acc", float("nan"))}
-        else:
-            from ..training.vad import WeaklySupervisedVAD, evaluate_vad
-            task = WeaklySupervisedVAD(model, config=cfg, standardizer=standardizer)
-            metrics = evaluate_vad(task, td.test, out_dir=out, devices=args.devices,
-                                   progress=not args.no_progress)
-            metrics = {k: metrics[k] for k in ("auc", "ap", "pr_auc_trapz")}
+    if td.task == "node":
+        from ..training.node import NodeClassification, single_graph_loader
+        from ..training.trainer import build_trainer
+        task = NodeClassification(model, config=cfg)
+        trainer = build_trainer(out, max_epochs=1, seed=None, devices=args.devices,
+                                strategy="ddp" if args.devices > 1 else "auto",
+                                progress=not args.no_progress, checkpoint=False)
+        trainer.test(task, single_graph_loader(td.graph), verbose=False)
+        metrics = {"accuracy": task.last_metrics["test_acc"],
+                   "val_accuracy": task.last_metrics.get("val_acc", float("nan"))}
+    else:
+        from ..training.vad import WeaklySupervisedVAD, evaluate_vad
+        task = WeaklySupervisedVAD(model, config=cfg, standardizer=standardizer)
+        metrics = evaluate_vad(task, td.test, out_dir=out, devices=args.devices,
+                               progress=not args.no_progress)
+        metrics = {k: metrics[k] for k in ("auc", "ap", "pr_auc_trapz")}
     if not is_main_process():
         return 0
     records = make_records(td, cfg["method"], {cfg["seed"]: metrics},
