@@ -70,3 +70,54 @@ def test_image_flags_check_their_values(capsys):
             parser.parse_args(["segment", "train", "--out", "o", *bad])
         assert exc.value.code == 2
         assert bad[0] in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [
+    ["segment", "train", "--out", "o", "--layers", "3,4,6,3", "--light", "--depth", "50",
+     "--data", "nyud", "--lr", "0.01"],
+    ["translate", "train", "--out", "o", "--modalities", "shade", "--gan-mode", "none",
+     "--num-downs", "3"],
+    ["translate", "evaluate", "--out", "o", "--checkpoint", "c.ckpt", "--num-figure", "0"],
+    ["segment", "evaluate", "--out", "o", "--checkpoint", "c.ckpt", "--size", "32"]])
+def test_image_print_config_round_trips_through_config(argv, tmp_path, capsys):
+    from pyg_fusion.cli import main
+    assert main([*argv, "--print-config"]) == 0
+    printed = capsys.readouterr().out
+    assert "data:" in printed
+    path = tmp_path / "run.yaml"
+    path.write_text(printed)
+    # verb first, with nothing but the file and the output folder
+    verb_first = [argv[1], "--task", argv[0], "--config", str(path), "--out", "o"]
+    assert main([*verb_first, "--print-config"]) == 0
+    assert capsys.readouterr().out == printed
+
+
+def _all_flags():
+    seen = {}
+
+    def walk(p, name):
+        for a in p._actions:
+            if isinstance(a, argparse._SubParsersAction):
+                for n, sp in a.choices.items():
+                    walk(sp, f"{name} {n}".strip())
+            elif a.option_strings and a.dest != "help" and a.help != argparse.SUPPRESS:
+                seen.setdefault(a.option_strings[0], []).append((name, a))
+    walk(build_parser(), "")
+    return seen
+
+
+def test_one_meaning_per_flag_across_commands():
+    """A flag that several commands share has one type check (hence one kind
+    of value) everywhere; ``--out`` is a folder, or the file ``plot`` writes."""
+    for flag, uses in _all_flags().items():
+        kinds = {getattr(a.type, "__name__", a.type) for _, a in uses}
+        if flag == "--out":
+            assert kinds == {"out_folder", "out_file"}
+            assert {n for n, a in uses if a.type.__name__ == "out_file"} == {"plot"}
+        else:
+            assert len(kinds) == 1, (flag, [(n, k) for n, k in zip(
+                [n for n, _ in uses], [getattr(a.type, "__name__", a.type) for _, a in uses])])
+        assert all(a.help for _, a in uses), f"{flag} has no help somewhere"
+    # the generator's normalisation is --modality-norm; --norm is the powers' (plot)
+    assert [n for n, _ in _all_flags()["--norm"]] == ["plot"]
+    assert [n for n, _ in _all_flags()["--modality-norm"]] == ["translate train"]

@@ -65,6 +65,8 @@ CHECKS = {"positive_int": positive_int, "nonneg_int": nonneg_int,
           "abnormal_counts": abnormal_counts, "four_ints": four_ints}
 # --print-config's sections besides the components
 DATA_SECTION = "data"
+# the sections of the image commands' configs (experiments.image_config.SECTIONS)
+IMAGE_SECTIONS = ("model", "trainer", "splits", "eval")
 # dests that are not settings of a run (or say what to do with one)
 NOT_CONFIG = ("config", "print_config", "func", "_prog", "command", "task", "threads", "out",
               "no_progress", "devices")
@@ -163,15 +165,35 @@ def full_config(args) -> dict[str, Any]:
     return out
 
 
+def _image_command(args) -> tuple[str, str] | None:
+    action = getattr(args, "action", None)
+    return (args.command, action) if args.command in ("segment", "translate") and action else None
+
+
+def image_full_config(args) -> dict[str, Any]:
+    """The settings of an image command (``segment``/``translate``
+    ``train``/``evaluate``): its own settings (``checkpoint``...), then one
+    section per config (:data:`~pyg_fusion.experiments.image_config.SECTIONS`)."""
+    from ..experiments.image_config import SECTIONS, image_config
+    task, action = _image_command(args)
+    fields = {f.name for cls in SECTIONS[(task, action)].values()
+              for f in dataclasses.fields(cls)}
+    out: dict[str, Any] = {k: v for k, v in sorted(vars(args).items())
+                           if k not in NOT_CONFIG and k not in fields and k != "action"}
+    out.update(image_config(task, action, args))
+    return out
+
+
 def print_config(args) -> None:
     import yaml
-    print(yaml.safe_dump(full_config(args), sort_keys=False), end="")
+    cfg = image_full_config(args) if _image_command(args) else full_config(args)
+    print(yaml.safe_dump(cfg, sort_keys=False), end="")
 
 
 def _flatten(mapping: dict, path: str) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for k, v in mapping.items():
-        if k in (DATA_SECTION, *COMPONENTS) and isinstance(v, dict):
+        if k in (DATA_SECTION, *COMPONENTS, *IMAGE_SECTIONS) and isinstance(v, dict):
             flat.update(v)
         elif isinstance(v, dict) and k != "num_powers":
             raise CLIError(f"--config {path}: section {k!r} is none of "

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import os.path as osp
 
-from ._config_flags import add_field_flags
+from ._config_flags import add_config_file_flags, add_field_flags, image_full_config
 from ._help import HelpFormatter
 from ._process import add_threads_argument
 from . import CLIError, out_folder
@@ -50,7 +50,8 @@ def register(subparsers) -> None:
     add_field_flags(t, SegmentTrainConfig)
     g = t.add_argument_group("output")
     g.add_argument("--out", type=out_folder, required=True, help="output folder")
-    g.add_argument("--no-progress", action="store_true")
+    g.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_config_file_flags(t)
     t.set_defaults(func=run_train)
 
     e = sub.add_parser("evaluate", help="score a checkpoint on the test split",
@@ -58,7 +59,8 @@ def register(subparsers) -> None:
     e.add_argument("--checkpoint", required=True, help="Lightning checkpoint (.ckpt)")
     _data_args(e)
     e.add_argument("--out", type=out_folder, required=True, help="output folder")
-    e.add_argument("--no-progress", action="store_true")
+    e.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_config_file_flags(e)
     e.set_defaults(func=run_evaluate)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
@@ -85,7 +87,8 @@ def _datasets(args, num_classes: int | None = None):
             RGBDSegmentation(args.root, test_split, num_classes=k), None)
 
 
-def _report(module, test, out: str, class_names, progress: bool, trainer=None):
+def _report(module, test, out: str, class_names, progress: bool, trainer=None,
+            config: dict | None = None):
     from .._files import write_json
     from ..training.segmentation import (evaluate_segmentation,
                                          save_prediction_figure, scores_table)
@@ -95,7 +98,8 @@ def _report(module, test, out: str, class_names, progress: bool, trainer=None):
     table = scores_table(scores)
     write_json(osp.join(out, "metrics.json"), {
         "variant": module.hparams.variant, "scores": scores,
-        "parameters": sum(p.numel() for p in module.model.parameters())})
+        "parameters": sum(p.numel() for p in module.model.parameters()),
+        "config": config})
     from .._files import write_text
     write_text(osp.join(out, "metrics.md"), table + "\n")
     fig = save_prediction_figure(module, test, osp.join(out, "predictions.png"),
@@ -129,7 +133,8 @@ def run_train(args) -> int:
                                max_epochs=args.epochs, batch_size=args.batch_size,
                                seed=args.seed, progress=not args.no_progress,
                                num_workers=args.workers)
-    _report(module, test, args.out, names, not args.no_progress, trainer)
+    _report(module, test, args.out, names, not args.no_progress, trainer,
+            config=image_full_config(args))
     return 0
 
 
@@ -140,5 +145,5 @@ def run_evaluate(args) -> int:
     module = load_lightning(SegmentationModule, args.checkpoint, what="--checkpoint")
     _, test, names = _datasets(args, module.hparams.num_classes)
     _report(module, test, args.out, names or module.hparams.class_names,
-            not args.no_progress)
+            not args.no_progress, config=image_full_config(args))
     return 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os.path as osp
 
-from ._config_flags import add_field_flags
+from ._config_flags import add_config_file_flags, add_field_flags, image_full_config
 from ._process import add_threads_argument
 from . import CLIError, out_folder
 from ._help import HelpFormatter
@@ -37,7 +37,8 @@ def register(subparsers) -> None:
     g = t.add_argument_group("output")
     g.add_argument("--out", type=out_folder, required=True, help="output folder (logs, "
                    "checkpoints, metrics.json, figure)")
-    g.add_argument("--no-progress", action="store_true")
+    g.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_config_file_flags(t)
     t.set_defaults(func=_train)
 
     e = sub.add_parser("evaluate", help="evaluate a trained generator",
@@ -49,7 +50,8 @@ def register(subparsers) -> None:
                    help="a .ckpt written by 'translate train'")
     g.add_argument("--out", type=out_folder, required=True, help="folder for metrics.json, "
                    "metrics.md and translation.png")
-    g.add_argument("--no-progress", action="store_true")
+    g.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_config_file_flags(e)
     e.set_defaults(func=_evaluate)
 
 
@@ -118,7 +120,7 @@ def _train(args) -> int:
     seed_everything(args.seed)  # the initial weights follow --seed
     module = TranslationModule(
         mods, _channels(train, mods), ngf=args.ngf, num_downs=levels,
-        norm=args.norm, gan_mode=args.gan_mode, lambda_l1=args.lambda_l1,
+        norm=args.modality_norm, gan_mode=args.gan_mode, lambda_l1=args.lambda_l1,
         lambda_gan=args.lambda_gan, ndf=args.ndf, d_layers=args.d_layers,
         lr=args.lr)
     fit_translation(module, train, out_dir=args.out, max_epochs=args.epochs,
@@ -128,7 +130,8 @@ def _train(args) -> int:
         val, batch_size=args.batch_size), progress=not args.no_progress)
     save_metrics(results, args.out, extra={
         "modalities": mods, "generator_parameters":
-        module.num_generator_parameters(), "split": "validation"})
+        module.num_generator_parameters(), "split": "validation",
+        "config": image_full_config(args)})
     print(f"checkpoints: {osp.join(args.out, 'checkpoints')}")
     return 0
 
@@ -161,7 +164,8 @@ def _evaluate(args) -> int:
         feature_extractor=extractor, progress=not args.no_progress)
     save_metrics(results, args.out, extra={
         "checkpoint": args.checkpoint, "modalities": mods,
-        "generator_parameters": module.num_generator_parameters()})
+        "generator_parameters": module.num_generator_parameters(),
+        "config": image_full_config(args)})
     n = min(args.num_figure, len(data))
     if n > 0:
         batch = next(iter(DataLoader(data[list(range(n))], batch_size=n)))

@@ -11,6 +11,7 @@ task where the models do (``lr``: 2e-3 for the segmenter, 2e-4 for the GAN).
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 from ..training.variants import VARIANTS
@@ -96,8 +97,8 @@ class TranslateModelConfig:
     ngf: int = option(16, "generator width (pix2pix: 64)", check="positive_int")
     num_downs: int | None = option(None, "U-Net levels (default: log2(image-size))",
                                    check="positive_int")
-    norm: str = option("batch", "private normalisation of each modality",
-                       choices=("batch", "instance"))
+    modality_norm: str = option("batch", "private normalisation of each modality (the "
+                                "generator's `norm`)", choices=("batch", "instance"))
     gan_mode: str = option("vanilla", "'none' trains L1 only",
                            choices=("vanilla", "lsgan", "none"))
     lambda_l1: float = option(100.0, "weight of the L1 loss", check="nonneg_float")
@@ -116,3 +117,26 @@ class TranslateEvalConfig:
                                    "FID and KID (nothing is downloaded)")
     inception_size: int = option(299, "input side of --inception", check="positive_int")
     num_figure: int = option(4, "scenes shown in the figure", check="nonneg_int")
+
+
+# The config sections of each image command, in --print-config's order.
+SECTIONS: dict[tuple[str, str], dict[str, type]] = {
+    ("segment", "train"): {"data": SegmentDataConfig, "model": SegmentModelConfig,
+                           "trainer": SegmentTrainConfig},
+    ("segment", "evaluate"): {"data": SegmentDataConfig},
+    ("translate", "train"): {"data": TranslateDataConfig, "splits": TranslateTrainDataConfig,
+                             "model": TranslateModelConfig},
+    ("translate", "evaluate"): {"data": TranslateDataConfig, "eval": TranslateEvalConfig},
+}
+
+
+def image_config(task: str, action: str, values) -> dict[str, dict]:
+    """The nested config of the image command ``task action`` from
+    ``values`` (an object with one attribute per field, e.g. parsed flags):
+    section -> ``dataclasses.asdict`` of its config."""
+    out = {}
+    for name, cls in SECTIONS[(task, action)].items():
+        cfg = cls(**{f.name: getattr(values, f.name) for f in dataclasses.fields(cls)})
+        d = dataclasses.asdict(cfg)
+        out[name] = {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+    return out
