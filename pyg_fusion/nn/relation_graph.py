@@ -4,7 +4,8 @@ import torch
 from torch import Tensor
 
 from ..functional._checks import check_choice
-from ..functional.relation import KNN, dense_relation_graph, dense_topk, relation_graph
+from ..functional.relation import KNN, dense_topk, relation_graph
+from ..functional.similarity import dense_relation_graph
 
 
 class RelationGraph(torch.nn.Module):
