@@ -11,11 +11,15 @@ from __future__ import annotations
 
 import argparse
 import os.path as osp
+from typing import TYPE_CHECKING
 
 from ._config_flags import add_config_file_flags, add_field_flags, image_full_config
 from ._help import HelpFormatter
 from ._process import add_threads_argument
 from . import CLIError, out_folder
+
+if TYPE_CHECKING:
+    from ..experiments.image_config import SegmentDataConfig
 
 _EPILOG = """examples:
   pyg-fusion segment train --data synthetic --root runs/synthetic_rgbd \\
@@ -69,22 +73,22 @@ class _Formatter(HelpFormatter, argparse.RawDescriptionHelpFormatter):
     """Defaults in the help, and the examples' line breaks kept."""
 
 
-def _datasets(args, num_classes: int | None = None):
+def _datasets(data: SegmentDataConfig, num_classes: int | None = None):
     from ..datasets.rgbd import RGBDSegmentation
     from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES, SyntheticRGBD
 
-    if args.data == "synthetic":
-        kw = dict(size=args.size, num_train=args.num_train,
-                  num_test=args.num_test, seed=args.data_seed)
-        return (SyntheticRGBD(args.root, "train", **kw),
-                SyntheticRGBD(args.root, "test", **kw), list(SYNTHETIC_RGBD_CLASSES))
-    if not osp.isdir(args.root):
-        raise CLIError(f"--root folder not found: {args.root}")
-    k = num_classes or args.num_classes
-    test_split = "val" if osp.isfile(osp.join(args.root, "val.txt")) else "test"
-    return (RGBDSegmentation(args.root, "train", num_classes=k,
-                             crop_size=args.crop_size),
-            RGBDSegmentation(args.root, test_split, num_classes=k), None)
+    if data.data == "synthetic":
+        kw = dict(size=data.size, num_train=data.num_train,
+                  num_test=data.num_test, seed=data.data_seed)
+        return (SyntheticRGBD(data.root, "train", **kw),
+                SyntheticRGBD(data.root, "test", **kw), list(SYNTHETIC_RGBD_CLASSES))
+    if not osp.isdir(data.root):
+        raise CLIError(f"--root folder not found: {data.root}")
+    k = num_classes or data.num_classes
+    test_split = "val" if osp.isfile(osp.join(data.root, "val.txt")) else "test"
+    return (RGBDSegmentation(data.root, "train", num_classes=k,
+                             crop_size=data.crop_size),
+            RGBDSegmentation(data.root, test_split, num_classes=k), None)
 
 
 def _report(module, test, out: str, class_names, progress: bool, trainer=None,
@@ -109,41 +113,43 @@ def _report(module, test, out: str, class_names, progress: bool, trainer=None,
 
 
 def run_train(args) -> int:
+    from ..experiments.image_config import image_configs
     from ..nn.asym import load_torchvision_resnet
     from ..training.segmentation import SegmentationModule, fit_segmentation
 
-    if args.epochs < 1:
-        raise CLIError(f"--epochs must be >= 1, got {args.epochs}")
-    train, test, names = _datasets(args)
-    arch = dict(width=args.width, decoder_features=args.decoder_features,
-                light=args.light, dropout=args.dropout,
-                frozen_stats=args.frozen_stats)
-    if args.depth is not None:
-        arch["depth"] = args.depth
+    cfg = image_configs("segment", "train", args)
+    data, m, t = cfg["data"], cfg["model"], cfg["trainer"]
+    train, test, names = _datasets(data)
+    arch = dict(width=m.width, decoder_features=m.decoder_features, light=m.light,
+                dropout=m.dropout, frozen_stats=m.frozen_stats)
+    if m.depth is not None:
+        arch["depth"] = m.depth
     else:
-        arch.update(depth=None, block=args.block, layers=list(args.layers))
-    module = SegmentationModule(args.variant, train.num_classes, arch, lr=args.lr,
-                                weight_decay=args.weight_decay, class_names=names)
-    if args.pretrained:
+        arch.update(depth=None, block=m.block, layers=list(m.layers))
+    module = SegmentationModule(m.variant, train.num_classes, arch, lr=t.lr,
+                                weight_decay=t.weight_decay, class_names=names)
+    if m.pretrained:
         enc = module.model.encoder
         encoders = getattr(enc, "encoders", [enc])
         for e in encoders:
-            load_torchvision_resnet(e, args.pretrained)
+            load_torchvision_resnet(e, m.pretrained)
     trainer = fit_segmentation(module, train, out_dir=args.out,
-                               max_epochs=args.epochs, batch_size=args.batch_size,
-                               seed=args.seed, progress=not args.no_progress,
-                               num_workers=args.workers)
+                               max_epochs=t.epochs, batch_size=data.batch_size,
+                               seed=t.seed, progress=not args.no_progress,
+                               num_workers=data.workers)
     _report(module, test, args.out, names, not args.no_progress, trainer,
             config=image_full_config(args))
     return 0
 
 
 def run_evaluate(args) -> int:
+    from ..experiments.image_config import image_configs
     from ..training.segmentation import SegmentationModule
 
     from .._files import load_lightning
     module = load_lightning(SegmentationModule, args.checkpoint, what="--checkpoint")
-    _, test, names = _datasets(args, module.hparams.num_classes)
+    data = image_configs("segment", "evaluate", args)["data"]
+    _, test, names = _datasets(data, module.hparams.num_classes)
     _report(module, test, args.out, names or module.hparams.class_names,
             not args.no_progress, config=image_full_config(args))
     return 0

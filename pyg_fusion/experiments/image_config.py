@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import Any
 
 from ..training.variants import VARIANTS
 from .config import option
@@ -130,13 +131,19 @@ SECTIONS: dict[tuple[str, str], dict[str, type]] = {
 }
 
 
+def image_configs(task: str, action: str, values) -> dict[str, Any]:
+    """The typed configs of the image command ``task action``, section ->
+    config, from ``values`` (an object with one attribute per field, e.g.
+    parsed flags)."""
+    return {name: cls(**{f.name: getattr(values, f.name) for f in dataclasses.fields(cls)})
+            for name, cls in SECTIONS[(task, action)].items()}
+
+
 def image_config(task: str, action: str, values) -> dict[str, dict]:
-    """The nested config of the image command ``task action`` from
-    ``values`` (an object with one attribute per field, e.g. parsed flags):
-    section -> ``dataclasses.asdict`` of its config."""
+    """:func:`image_configs` as plain data (section -> ``dataclasses.asdict``
+    of its config, tuples as lists), as saved and printed."""
     out = {}
-    for name, cls in SECTIONS[(task, action)].items():
-        cfg = cls(**{f.name: getattr(values, f.name) for f in dataclasses.fields(cls)})
+    for name, cfg in image_configs(task, action, values).items():
         d = dataclasses.asdict(cfg)
         out[name] = {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
     return out
