@@ -23,7 +23,8 @@ sys.path.insert(0, HERE)
 from _machine import machine_info  # noqa: E402
 
 COMMANDS = ["", "demo", "train", "evaluate", "compare", "sweep", "plot",
-            "segment", "segment train", "translate", "translate train"]
+            "segment", "segment train", "translate", "translate train",
+            "train --task segment", "evaluate --task translate"]
 
 
 def _time(argv: list[str], repeats: int) -> tuple[float, list[float]]:

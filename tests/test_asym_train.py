@@ -81,12 +81,15 @@ def test_cli_segment_train_and_evaluate(tmp_path, capsys):
     root, out = str(tmp_path / "data"), tmp_path / "run"
     common = ["--root", root, "--size", "32", "--num-train", "8", "--num-test",
               "2", "--no-progress", "--batch-size", "4"]
-    rc = main(["segment", "train", *common, "--layers", "1,1,1,1", "--width", "4",
+    # verb first (the one grammar); `segment evaluate` below is the alias form
+    rc = main(["train", "--task", "segment", *common, "--layers", "1,1,1,1", "--width", "4",
                "--decoder-features", "8", "--light", "--epochs", "1",
                "--out", str(out)])
     assert rc == 0
     res = json.loads((out / "metrics.json").read_text())
     assert set(res["scores"]) == {"rgb", "depth", "ensemble"}
+    assert res["config"]["model"]["width"] == 4 and res["config"]["model"]["light"] is True
+    assert res["config"]["data"]["num_train"] == 8 and res["config"]["trainer"]["epochs"] == 1
     assert (out / "predictions.png").stat().st_size > 1000
     assert "| ensemble |" in (out / "metrics.md").read_text()
     rc = main(["segment", "evaluate", "--checkpoint",

@@ -147,3 +147,53 @@ def test_lego_trains_its_operator_through_label_propagation(tmp_path):
                  eval_every=2, seed=0, progress=False, checkpoint=False)
     assert not torch.equal(before, model.lego.fusion.A["a|b"].detach())
     assert 0.0 <= r["test_acc"] <= 1.0 and r["params"] == 9 + 1
+
+
+class _UserLabelModel(torch.nn.Module):
+    """A model written by a user around LabelPropagationHead, with no
+    ``features`` attribute: the head alone says it takes seed labels."""
+
+    def __init__(self, num_classes=3):
+        super().__init__()
+        self.num_classes, self.seen = num_classes, []
+        self.head = LabelPropagationHead(num_layers=3)
+
+    def forward(self, data, seed_mask=None):
+        mask = data.train_mask if seed_mask is None else seed_mask
+        self.seen.append(mask.clone())
+        y = torch.nn.functional.one_hot(data.y, self.num_classes).float() * mask[:, None]
+        return self.head(y, data.edge_index)
+
+
+def test_the_head_not_an_option_string_decides_the_label_trick(tmp_path):
+    from pyg_fusion.nn import takes_seed_labels
+    from pyg_fusion.training.node import NodeClassification
+
+    data = _toy_graph()
+    data.edge_index = torch.stack([torch.arange(data.num_nodes),
+                                   torch.arange(data.num_nodes).roll(1)])
+    model = _UserLabelModel()
+    assert takes_seed_labels(model) and LabelPropagationHead.takes_seed_labels
+    assert NodeClassification(model).label_trick
+    fit_node(model, data, out_dir=tmp_path, epochs=2, eval_every=1, seed=0, progress=False,
+             checkpoint=False)
+    train = data.train_mask
+    # training steps seed a strict part of the training nodes; evaluation all of them
+    steps = [m for m in model.seen if not torch.equal(m, train)]
+    assert steps and all(not (m & ~train).any() and m.sum() < train.sum() for m in steps)
+
+    for features, trick in (("labels", True), ("concat", False)):
+        built = build_model("graph-mean", "node", {"a": 4, "b": 3}, num_classes=3, k=5,
+                            features=features)
+        assert NodeClassification(built).label_trick is trick
+
+    class NoSeeds(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.head = LabelPropagationHead()
+
+        def forward(self, data):
+            return self.head(data.y, data.edge_index)
+
+    with pytest.raises(ValueError, match="seed_mask"):
+        NodeClassification(NoSeeds())

@@ -338,7 +338,7 @@ def test_pyg_knn_gives_the_same_graph_when_available():
 def test_pair_similarity_regular_rows_equal_the_gathered_form(metric, nonneg):
     # kNN rows (the same count per unit) take a broadcast path: the numbers
     # and gradients must be those of the plain gather x[row], x[col].
-    from pyg_fusion.functional.relation import _rows_per_unit
+    from pyg_fusion.functional.similarity import _rows_per_unit
     torch.manual_seed(12)
     x = torch.randn(40, 6, dtype=torch.float64, requires_grad=True)
     ei, _ = F.relation_graph(x, k=5, metric=metric, nonneg=nonneg)
@@ -358,8 +358,8 @@ def test_pair_similarity_regular_rows_equal_the_gathered_form(metric, nonneg):
 
 @pytest.mark.parametrize("metric", ["cosine", "dot"])
 def test_pair_similarity_row_blocks_gradcheck(metric, monkeypatch):
-    from pyg_fusion.functional import relation
-    monkeypatch.setattr(relation, "_ROWDOT_BLOCK", 20)  # several row blocks
+    from pyg_fusion.functional import similarity
+    monkeypatch.setattr(similarity, "_ROWDOT_BLOCK", 20)  # several row blocks
     torch.manual_seed(13)
     x = torch.randn(11, 4, dtype=torch.float64, requires_grad=True)
     ei, _ = F.relation_graph(x, k=3, metric=metric, nonneg=None)

@@ -7,6 +7,7 @@ import os
 import warnings
 
 import matplotlib
+import pytest
 import torch
 
 from pyg_fusion import _scatter
@@ -63,3 +64,23 @@ def test_a_cli_command_restores_what_it_sets(tmp_path):
                  "--num-segments", "8", "--no-progress", "--method", "lego",
                  "--epochs", "1", "--threads", "2", "--out", str(tmp_path / "out")]) == 0
     _assert_unchanged(before)
+
+
+def test_training_runs_hide_no_warnings(tmp_path, monkeypatch):
+    """run_method filters no warnings of its own: one raised while training
+    reaches the caller (only Lightning's advice is filtered, inside
+    build_trainer)."""
+    import pyg_fusion.training.vad as vad
+    from pyg_fusion.experiments.run import run_method
+
+    real = vad.fit_vad
+
+    def warning_fit(*args, **kwargs):
+        warnings.warn("a warning raised while training", UserWarning)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(vad, "fit_vad", warning_fit)
+    td = load_data(DataConfig("synthetic-vad", str(tmp_path / "data"), num_segments=8))
+    with pytest.warns(UserWarning, match="raised while training"):
+        run_method(td, "lego", 0, tmp_path / "run", options={"epochs": 1}, progress=False,
+                   checkpoint=False)

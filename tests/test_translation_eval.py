@@ -108,6 +108,7 @@ def test_cli_train_and_evaluate(tmp_path, capsys):
     assert rc == 0
     metrics = json.loads((out / "metrics.json").read_text())
     assert set(metrics["metrics"]) == {"shade", "depth", "ensemble"}
+    assert metrics["config"]["model"]["ngf"] == 4 and metrics["config"]["splits"]["num_val"] == 4
     ckpt = out / "checkpoints" / "last.ckpt"
     assert ckpt.is_file()
     feat = tmp_path / "inception.pt"

@@ -144,12 +144,16 @@ def _command_parser(parser: argparse.ArgumentParser, name: str):
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
+    from ._runs import route_task
+    argv = route_task(argv)
     if argv and any(t == "--config" or t.startswith("--config=") for t in argv[1:]):
         from ._config_flags import expand_config_files
-        sub = _command_parser(parser, argv[0])
+        sub, head = _command_parser(parser, argv[0]), argv[:1]
+        if sub is not None and len(argv) > 1 and _command_parser(sub, argv[1]) is not None:
+            sub, head = _command_parser(sub, argv[1]), argv[:2]  # segment train ...
         if sub is not None and any(a.dest == "config" for a in sub._actions):
             try:
-                argv = [argv[0], *expand_config_files(sub, argv[1:])]
+                argv = [*head, *expand_config_files(sub, argv[len(head):])]
             except USER_ERRORS as exc:
                 print(f"{sub.prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
                 return 2

@@ -48,14 +48,27 @@ def abnormal_counts(text: str) -> int | dict[str, int]:
     return counts[0] if len(counts) == 1 else {"train": counts[0], "test": counts[1]}
 
 
+def four_ints(text: str) -> tuple[int, ...]:
+    """``"3,4,6,3"`` -> 4 positive ints (a ResNet's blocks per stage)."""
+    try:
+        vals = tuple(int(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected comma-separated ints, got {text!r}") from None
+    if len(vals) != 4 or min(vals) < 1:
+        raise argparse.ArgumentTypeError(f"expected 4 positive ints, got {text!r}")
+    return vals
+
+
 CHECKS = {"positive_int": positive_int, "nonneg_int": nonneg_int,
           "positive_float": positive_float, "nonneg_float": nonneg_float,
-          "fraction": fraction, "float": float, "rate": rate,
-          "abnormal_counts": abnormal_counts}
+          "fraction": fraction, "float": float, "int": int, "rate": rate,
+          "abnormal_counts": abnormal_counts, "four_ints": four_ints}
 # --print-config's sections besides the components
 DATA_SECTION = "data"
+# the sections of the image commands' configs (experiments.image_config.SECTIONS)
+IMAGE_SECTIONS = ("model", "trainer", "splits", "eval")
 # dests that are not settings of a run (or say what to do with one)
-NOT_CONFIG = ("config", "print_config", "func", "_prog", "command", "threads", "out",
+NOT_CONFIG = ("config", "print_config", "func", "_prog", "command", "task", "threads", "out",
               "no_progress", "devices")
 
 
@@ -68,10 +81,13 @@ def _flag_kwargs(f: dataclasses.Field, default, text: str) -> dict[str, Any]:
     kw: dict[str, Any] = dict(dest=f.name, default=default, help=text)
     if meta.get("check") == "bool":
         kw["action"] = argparse.BooleanOptionalAction
-    elif "choices" in meta:
-        kw["choices"] = meta["choices"]
-    elif "check" in meta:
-        kw["type"] = CHECKS[meta["check"]]
+    elif meta.get("check") == "store_true":
+        kw["action"] = "store_true"
+    else:
+        if "choices" in meta:
+            kw["choices"] = meta["choices"]
+        if "check" in meta:
+            kw["type"] = CHECKS[meta["check"]]
     if meta.get("append"):
         kw["action"] = "append"
     for key in ("nargs", "metavar"):
@@ -82,8 +98,12 @@ def _flag_kwargs(f: dataclasses.Field, default, text: str) -> dict[str, Any]:
 
 def add_field_flags(group, cls, defaults: dict[str, Any] | None = None) -> None:
     """One flag per field of the dataclass ``cls``, with the field's default
-    (or that of ``defaults``)."""
+    (or that of ``defaults``). ``group`` may be a parser: the fields then go
+    to a group named after the class's first docstring line."""
     defaults = defaults or {}
+    if isinstance(group, argparse.ArgumentParser):
+        group = group.add_argument_group((cls.__doc__ or cls.__name__).strip().split("\n")[0]
+                                       .rstrip("."))
     for f in dataclasses.fields(cls):
         group.add_argument("--" + f.name.replace("_", "-"), *f.metadata.get("flags", ()),
                            **_flag_kwargs(f, defaults.get(f.name, f.default),
@@ -145,15 +165,35 @@ def full_config(args) -> dict[str, Any]:
     return out
 
 
+def _image_command(args) -> tuple[str, str] | None:
+    action = getattr(args, "action", None)
+    return (args.command, action) if args.command in ("segment", "translate") and action else None
+
+
+def image_full_config(args) -> dict[str, Any]:
+    """The settings of an image command (``segment``/``translate``
+    ``train``/``evaluate``): its own settings (``checkpoint``...), then one
+    section per config (:data:`~pyg_fusion.experiments.image_config.SECTIONS`)."""
+    from ..experiments.image_config import SECTIONS, image_config
+    task, action = _image_command(args)
+    fields = {f.name for cls in SECTIONS[(task, action)].values()
+              for f in dataclasses.fields(cls)}
+    out: dict[str, Any] = {k: v for k, v in sorted(vars(args).items())
+                           if k not in NOT_CONFIG and k not in fields and k != "action"}
+    out.update(image_config(task, action, args))
+    return out
+
+
 def print_config(args) -> None:
     import yaml
-    print(yaml.safe_dump(full_config(args), sort_keys=False), end="")
+    cfg = image_full_config(args) if _image_command(args) else full_config(args)
+    print(yaml.safe_dump(cfg, sort_keys=False), end="")
 
 
 def _flatten(mapping: dict, path: str) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for k, v in mapping.items():
-        if k in (DATA_SECTION, *COMPONENTS) and isinstance(v, dict):
+        if k in (DATA_SECTION, *COMPONENTS, *IMAGE_SECTIONS) and isinstance(v, dict):
             flat.update(v)
         elif isinstance(v, dict) and k != "num_powers":
             raise CLIError(f"--config {path}: section {k!r} is none of "

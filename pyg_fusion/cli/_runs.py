@@ -39,6 +39,36 @@ def int_list(text: str) -> list[int]:
     return out
 
 
+# The image tasks, which train/evaluate hand to their own parsers (`train
+# --task segment ...` is `segment train ...`); the graph task follows from
+# --dataset.
+IMAGE_TASKS = ("segment", "translate")
+
+
+def add_task_arg(p: argparse.ArgumentParser) -> None:
+    """``--task``: declared here for the help; :func:`route_task` acts on it
+    before parsing."""
+    verb = p.prog.split()[-1]
+    p.add_argument("--task", choices=IMAGE_TASKS, default=None,
+                   help=f"an AsymFusion image task: `{verb} --task segment ...` is `segment "
+                   f"{verb} ...` (see `pyg-fusion {verb} --task segment --help` for its "
+                   "flags); default: the graph task of --dataset")
+
+
+def route_task(argv: list[str]) -> list[str]:
+    """``[verb, ..., --task T, ...]`` -> ``[T, verb, ...]`` for the image
+    tasks, so that every task is reached verb first; anything else unchanged."""
+    if len(argv) < 2 or argv[0] not in ("train", "evaluate"):
+        return argv
+    rest = list(argv[1:])
+    for i, tok in enumerate(rest):
+        if tok == "--task" and i + 1 < len(rest) and rest[i + 1] in IMAGE_TASKS:
+            return [rest[i + 1], argv[0], *rest[:i], *rest[i + 2:]]
+        if tok.startswith("--task=") and tok.split("=", 1)[1] in IMAGE_TASKS:
+            return [tok.split("=", 1)[1], argv[0], *rest[:i], *rest[i + 1:]]
+    return argv
+
+
 def add_dataset_args(p: argparse.ArgumentParser, default: str | None = "digits") -> None:
     """The flags of :class:`~pyg_fusion.experiments.DataConfig` (``--dataset``
     defaulting to ``default``)."""

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import argparse
-import warnings
 from pathlib import Path
 
 from . import CLIError, out_folder, positive_int
 from ._help import HelpFormatter
 from ..experiments.checkpoints import FROM_CHECKPOINT
-from ._runs import add_dataset_args, data_config
+from ._runs import add_dataset_args, add_task_arg, data_config
 
 HELP = "evaluate a checkpoint written by `pyg-fusion train`"
 
@@ -22,6 +21,7 @@ def register(subparsers) -> None:
         "(--root, --vad-*, ...) override them, e.g. to say where to find the data.",
         formatter_class=HelpFormatter)
     p.add_argument("--checkpoint", required=True, help="a .ckpt file of `pyg-fusion train`")
+    add_task_arg(p)
     add_dataset_args(p, default=None)
     p.set_defaults(**FROM_CHECKPOINT)
     p.add_argument("--method", help="must match the checkpoint's method if given")
@@ -52,24 +52,22 @@ def run(args) -> int:
                        f"{cfg['in_channels']}")
     model = model_from_checkpoint(cfg, td, ckpt["state_dict"])
     out = Path(args.out)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", ".*")
-        if td.task == "node":
-            from ..training.node import NodeClassification, single_graph_loader
-            from ..training.trainer import build_trainer
-            task = NodeClassification(model, config=cfg)
-            trainer = build_trainer(out, max_epochs=1, seed=None, devices=args.devices,
-                                    strategy="ddp" if args.devices > 1 else "auto",
-                                    progress=not args.no_progress, checkpoint=False)
-            trainer.test(task, single_graph_loader(td.graph), verbose=False)
-            metrics = {"accuracy": task.last_metrics["test_acc"],
-                       "val_accuracy": task.last_metrics.get("val_acc", float("nan"))}
-        else:
-            from ..training.vad import WeaklySupervisedVAD, evaluate_vad
-            task = WeaklySupervisedVAD(model, config=cfg, standardizer=standardizer)
-            metrics = evaluate_vad(task, td.test, out_dir=out, devices=args.devices,
-                                   progress=not args.no_progress)
-            metrics = {k: metrics[k] for k in ("auc", "ap", "pr_auc_trapz")}
+    if td.task == "node":
+        from ..training.node import NodeClassification, single_graph_loader
+        from ..training.trainer import build_trainer
+        task = NodeClassification(model, config=cfg)
+        trainer = build_trainer(out, max_epochs=1, seed=None, devices=args.devices,
+                                strategy="ddp" if args.devices > 1 else "auto",
+                                progress=not args.no_progress, checkpoint=False)
+        trainer.test(task, single_graph_loader(td.graph), verbose=False)
+        metrics = {"accuracy": task.last_metrics["test_acc"],
+                   "val_accuracy": task.last_metrics.get("val_acc", float("nan"))}
+    else:
+        from ..training.vad import WeaklySupervisedVAD, evaluate_vad
+        task = WeaklySupervisedVAD(model, config=cfg, standardizer=standardizer)
+        metrics = evaluate_vad(task, td.test, out_dir=out, devices=args.devices,
+                               progress=not args.no_progress)
+        metrics = {k: metrics[k] for k in ("auc", "ap", "pr_auc_trapz")}
     if not is_main_process():
         return 0
     records = make_records(td, cfg["method"], {cfg["seed"]: metrics},

@@ -59,7 +59,8 @@ def register(subparsers) -> None:
                    help="draw a seeded random subset of at most this many nodes "
                    "(default 300)")
     g.add_argument("--top-k", type=positive_int, help="strongest edges per node (relation-graph)")
-    g.add_argument("--layout", default="spring", choices=("spring", "circular", "temporal"))
+    g.add_argument("--layout", default="spring", choices=("spring", "circular", "temporal"),
+                   help="node positions of the graph drawing (default spring)")
     g = p.add_argument_group("results")
     g.add_argument("--metric", help="pq-sensitivity: the metric to draw (default: the "
                    "sweep's main metric)")

@@ -11,10 +11,15 @@ from __future__ import annotations
 
 import argparse
 import os.path as osp
+from typing import TYPE_CHECKING
 
+from ._config_flags import add_config_file_flags, add_field_flags, image_full_config
+from ._help import HelpFormatter
 from ._process import add_threads_argument
-from . import (CLIError, fraction, nonneg_float, nonneg_int, out_folder, positive_float,
-               positive_int)
+from . import CLIError, out_folder
+
+if TYPE_CHECKING:
+    from ..experiments.image_config import SegmentDataConfig
 
 _EPILOG = """examples:
   pyg-fusion segment train --data synthetic --root runs/synthetic_rgbd \\
@@ -27,99 +32,67 @@ _EPILOG = """examples:
 """
 
 
-def _ints(text: str) -> tuple[int, ...]:
-    try:
-        vals = tuple(int(v) for v in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated ints, got {text!r}")
-    if len(vals) != 4 or min(vals) < 1:
-        raise argparse.ArgumentTypeError(f"expected 4 positive ints, got {text!r}")
-    return vals
-
-
 def _data_args(p) -> None:
-    g = p.add_argument_group("data")
-    g.add_argument("--data", choices=("synthetic", "nyud"), default="synthetic",
-                   help="synthetic: seeded scenes written to --root; nyud: "
-                   "NYUDv2 list layout (train.txt / val.txt) under --root")
-    g.add_argument("--root", default="runs/synthetic_rgbd", help="data folder")
-    g.add_argument("--num-classes", type=positive_int, default=40,
-                   help="classes of nyud data (default 40)")
-    g.add_argument("--crop-size", type=positive_int, default=500,
-                   help="nyud training crop (default 500)")
-    g.add_argument("--size", type=positive_int, default=64, help="synthetic image side")
-    g.add_argument("--num-train", type=positive_int, default=192, help="synthetic train scenes")
-    g.add_argument("--num-test", type=positive_int, default=64, help="synthetic test scenes")
-    g.add_argument("--data-seed", type=nonneg_int, default=0, help="synthetic generator seed")
-    g.add_argument("--batch-size", type=positive_int, default=8)
-    g.add_argument("--workers", type=nonneg_int, default=0, help="data loader workers")
-    add_threads_argument(g, default=None)
+    from ..experiments.image_config import SegmentDataConfig
+    add_field_flags(p, SegmentDataConfig)
+    add_threads_argument(p, default=None)
 
 
 def register(subparsers) -> None:
-    from ..training.variants import VARIANTS
+    from ..experiments.image_config import SegmentModelConfig, SegmentTrainConfig
 
     p = subparsers.add_parser(
-        "segment", help="RGB-D segmentation with AsymFusion: train | evaluate",
+        "segment", help="RGB-D segmentation with AsymFusion: train | evaluate "
+        "(also: train/evaluate --task segment)",
         description="RGB-D semantic segmentation with AsymFusion.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="action", metavar="ACTION")
     t = sub.add_parser("train", help="train a variant, then evaluate it",
-                       epilog=_EPILOG,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
+                       epilog=_EPILOG, formatter_class=_Formatter)
     _data_args(t)
-    g = t.add_argument_group("model")
-    g.add_argument("--variant", choices=tuple(VARIANTS), default="asymfusion",
-                   help="asymfusion (default) or an ablation baseline")
-    g.add_argument("--depth", type=int, choices=(18, 34, 50, 101, 152),
-                   help="ResNet depth (else --block/--layers)")
-    g.add_argument("--block", choices=("basic", "bottleneck"), default="bottleneck")
-    g.add_argument("--layers", type=_ints, default=(1, 1, 1, 1),
-                   help="blocks per stage, e.g. 3,4,6,3 (default 1,1,1,1)")
-    g.add_argument("--width", type=positive_int, default=64, help="stem channels (64 = ResNet)")
-    g.add_argument("--decoder-features", type=positive_int, default=256)
-    g.add_argument("--light", action="store_true", help="Light-Weight RefineNet decoder")
-    g.add_argument("--dropout", type=fraction, default=0.5)
-    g.add_argument("--frozen-stats", action="store_true",
-                   help="freeze BN running statistics, train only the private affine")
-    g.add_argument("--pretrained", help="local torchvision ResNet checkpoint (.pth)")
-    g = t.add_argument_group("training")
-    g.add_argument("--epochs", type=positive_int, default=20)
-    g.add_argument("--lr", type=positive_float, default=2e-3)
-    g.add_argument("--weight-decay", type=nonneg_float, default=1e-5)
-    g.add_argument("--seed", type=nonneg_int, default=0)
+    add_field_flags(t, SegmentModelConfig)
+    add_field_flags(t, SegmentTrainConfig)
+    g = t.add_argument_group("output")
     g.add_argument("--out", type=out_folder, required=True, help="output folder")
-    g.add_argument("--no-progress", action="store_true")
+    g.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_config_file_flags(t)
     t.set_defaults(func=run_train)
 
-    e = sub.add_parser("evaluate", help="score a checkpoint on the test split")
+    e = sub.add_parser("evaluate", help="score a checkpoint on the test split",
+                       formatter_class=HelpFormatter)
     e.add_argument("--checkpoint", required=True, help="Lightning checkpoint (.ckpt)")
     _data_args(e)
     e.add_argument("--out", type=out_folder, required=True, help="output folder")
-    e.add_argument("--no-progress", action="store_true")
+    e.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_config_file_flags(e)
     e.set_defaults(func=run_evaluate)
     p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
-def _datasets(args, num_classes: int | None = None):
+class _Formatter(HelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """Defaults in the help, and the examples' line breaks kept."""
+
+
+def _datasets(data: SegmentDataConfig, num_classes: int | None = None):
     from ..datasets.rgbd import RGBDSegmentation
     from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES, SyntheticRGBD
 
-    if args.data == "synthetic":
-        kw = dict(size=args.size, num_train=args.num_train,
-                  num_test=args.num_test, seed=args.data_seed)
-        return (SyntheticRGBD(args.root, "train", **kw),
-                SyntheticRGBD(args.root, "test", **kw), list(SYNTHETIC_RGBD_CLASSES))
-    if not osp.isdir(args.root):
-        raise CLIError(f"--root folder not found: {args.root}")
-    k = num_classes or args.num_classes
-    test_split = "val" if osp.isfile(osp.join(args.root, "val.txt")) else "test"
-    return (RGBDSegmentation(args.root, "train", num_classes=k,
-                             crop_size=args.crop_size),
-            RGBDSegmentation(args.root, test_split, num_classes=k), None)
+    if data.data == "synthetic":
+        kw = dict(size=data.size, num_train=data.num_train,
+                  num_test=data.num_test, seed=data.data_seed)
+        return (SyntheticRGBD(data.root, "train", **kw),
+                SyntheticRGBD(data.root, "test", **kw), list(SYNTHETIC_RGBD_CLASSES))
+    if not osp.isdir(data.root):
+        raise CLIError(f"--root folder not found: {data.root}")
+    k = num_classes or data.num_classes
+    test_split = "val" if osp.isfile(osp.join(data.root, "val.txt")) else "test"
+    return (RGBDSegmentation(data.root, "train", num_classes=k,
+                             crop_size=data.crop_size),
+            RGBDSegmentation(data.root, test_split, num_classes=k), None)
 
 
-def _report(module, test, out: str, class_names, progress: bool, trainer=None):
+def _report(module, test, out: str, class_names, progress: bool, trainer=None,
+            config: dict | None = None):
     from .._files import write_json
     from ..training.segmentation import (evaluate_segmentation,
                                          save_prediction_figure, scores_table)
@@ -129,7 +102,8 @@ def _report(module, test, out: str, class_names, progress: bool, trainer=None):
     table = scores_table(scores)
     write_json(osp.join(out, "metrics.json"), {
         "variant": module.hparams.variant, "scores": scores,
-        "parameters": sum(p.numel() for p in module.model.parameters())})
+        "parameters": sum(p.numel() for p in module.model.parameters()),
+        "config": config})
     from .._files import write_text
     write_text(osp.join(out, "metrics.md"), table + "\n")
     fig = save_prediction_figure(module, test, osp.join(out, "predictions.png"),
@@ -139,40 +113,43 @@ def _report(module, test, out: str, class_names, progress: bool, trainer=None):
 
 
 def run_train(args) -> int:
+    from ..experiments.image_config import image_configs
     from ..nn.asym import load_torchvision_resnet
     from ..training.segmentation import SegmentationModule, fit_segmentation
 
-    if args.epochs < 1:
-        raise CLIError(f"--epochs must be >= 1, got {args.epochs}")
-    train, test, names = _datasets(args)
-    arch = dict(width=args.width, decoder_features=args.decoder_features,
-                light=args.light, dropout=args.dropout,
-                frozen_stats=args.frozen_stats)
-    if args.depth is not None:
-        arch["depth"] = args.depth
+    cfg = image_configs("segment", "train", args)
+    data, m, t = cfg["data"], cfg["model"], cfg["trainer"]
+    train, test, names = _datasets(data)
+    arch = dict(width=m.width, decoder_features=m.decoder_features, light=m.light,
+                dropout=m.dropout, frozen_stats=m.frozen_stats)
+    if m.depth is not None:
+        arch["depth"] = m.depth
     else:
-        arch.update(depth=None, block=args.block, layers=list(args.layers))
-    module = SegmentationModule(args.variant, train.num_classes, arch, lr=args.lr,
-                                weight_decay=args.weight_decay, class_names=names)
-    if args.pretrained:
+        arch.update(depth=None, block=m.block, layers=list(m.layers))
+    module = SegmentationModule(m.variant, train.num_classes, arch, lr=t.lr,
+                                weight_decay=t.weight_decay, class_names=names)
+    if m.pretrained:
         enc = module.model.encoder
         encoders = getattr(enc, "encoders", [enc])
         for e in encoders:
-            load_torchvision_resnet(e, args.pretrained)
+            load_torchvision_resnet(e, m.pretrained)
     trainer = fit_segmentation(module, train, out_dir=args.out,
-                               max_epochs=args.epochs, batch_size=args.batch_size,
-                               seed=args.seed, progress=not args.no_progress,
-                               num_workers=args.workers)
-    _report(module, test, args.out, names, not args.no_progress, trainer)
+                               max_epochs=t.epochs, batch_size=data.batch_size,
+                               seed=t.seed, progress=not args.no_progress,
+                               num_workers=data.workers)
+    _report(module, test, args.out, names, not args.no_progress, trainer,
+            config=image_full_config(args))
     return 0
 
 
 def run_evaluate(args) -> int:
+    from ..experiments.image_config import image_configs
     from ..training.segmentation import SegmentationModule
 
     from .._files import load_lightning
     module = load_lightning(SegmentationModule, args.checkpoint, what="--checkpoint")
-    _, test, names = _datasets(args, module.hparams.num_classes)
+    data = image_configs("segment", "evaluate", args)["data"]
+    _, test, names = _datasets(data, module.hparams.num_classes)
     _report(module, test, args.out, names or module.hparams.class_names,
-            not args.no_progress)
+            not args.no_progress, config=image_full_config(args))
     return 0

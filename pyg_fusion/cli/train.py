@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ._help import HelpFormatter
-from ._runs import add_dataset_args, add_training_args
+from ._runs import add_dataset_args, add_task_arg, add_training_args
 
 HELP = "train a method on a dataset (checkpoints, CSV logs, results.json)"
 
@@ -15,6 +15,7 @@ def register(subparsers) -> None:
         "OUT/<method>/seed<k>/checkpoints (last.ckpt, and best.ckpt: the epoch chosen on "
         "validation, the one tested); evaluate them with `pyg-fusion evaluate --checkpoint`.",
         formatter_class=HelpFormatter)
+    add_task_arg(p)
     add_dataset_args(p)
     add_training_args(p, method_default="lego", seeds_default="0")
     p.set_defaults(func=run)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import statistics
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -46,34 +45,32 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
               "seed": seed, "data": dict(td.extra),
               "data_config": None if td.config is None else dataclasses.asdict(td.config)}
     seed_everything(seed)
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", ".*")
-        if td.task == "node":
-            from ..training.node import fit_node
-            model = build_spec(spec, Dims(td.in_channels, td.num_classes,
-                                          num_nodes=td.graph.num_nodes))
-            r = fit_node(model, td.graph, out_dir=out_dir, epochs=t.epochs, lr=t.lr,
-                         weight_decay=t.weight_decay, eval_every=t.eval_every,
-                         seed=seed, devices=devices, progress=progress,
-                         checkpoint=checkpoint, config=config)
-            metrics = {"accuracy": r.get("test_acc", float("nan")),
-                       "val_accuracy": r.get("val_acc", float("nan"))}
-        else:
-            from ..training.vad import fit_vad
-            model = build_spec(spec, Dims(td.in_channels,
-                                          num_segments=int(td.train[0].num_nodes)))
-            r = fit_vad(model, td.train, td.test, out_dir=out_dir, epochs=t.epochs,
-                        batch_size=t.batch_size, lr=t.lr,
-                        weight_decay=t.weight_decay, topk=obj.topk,
-                        lambda_deg=obj.lambda_deg, alpha=obj.alpha,
-                        lambda_sparse=obj.lambda_sparse, val_fraction=obj.val_fraction,
-                        eval_every=t.eval_every, patience=t.patience, seed=seed,
-                        devices=devices, progress=progress, checkpoint=checkpoint,
-                        config=config, standardizer=getattr(td.train, "standardizer", None))
-            metrics = {k: r[k] for k in ("auc", "ap", "pr_auc_trapz")}
-            # the chosen epoch's held-out metrics (none with val_fraction=0)
-            metrics.update({k: r[k] for k in ("val_video_auc", "val_loss", "epoch")
-                            if k in r})
+    if td.task == "node":
+        from ..training.node import fit_node
+        model = build_spec(spec, Dims(td.in_channels, td.num_classes,
+                                      num_nodes=td.graph.num_nodes))
+        r = fit_node(model, td.graph, out_dir=out_dir, epochs=t.epochs, lr=t.lr,
+                     weight_decay=t.weight_decay, eval_every=t.eval_every,
+                     seed=seed, devices=devices, progress=progress,
+                     checkpoint=checkpoint, config=config)
+        metrics = {"accuracy": r.get("test_acc", float("nan")),
+                   "val_accuracy": r.get("val_acc", float("nan"))}
+    else:
+        from ..training.vad import fit_vad
+        model = build_spec(spec, Dims(td.in_channels,
+                                      num_segments=int(td.train[0].num_nodes)))
+        r = fit_vad(model, td.train, td.test, out_dir=out_dir, epochs=t.epochs,
+                    batch_size=t.batch_size, lr=t.lr,
+                    weight_decay=t.weight_decay, topk=obj.topk,
+                    lambda_deg=obj.lambda_deg, alpha=obj.alpha,
+                    lambda_sparse=obj.lambda_sparse, val_fraction=obj.val_fraction,
+                    eval_every=t.eval_every, patience=t.patience, seed=seed,
+                    devices=devices, progress=progress, checkpoint=checkpoint,
+                    config=config, standardizer=getattr(td.train, "standardizer", None))
+        metrics = {k: r[k] for k in ("auc", "ap", "pr_auc_trapz")}
+        # the chosen epoch's held-out metrics (none with val_fraction=0)
+        metrics.update({k: r[k] for k in ("val_video_auc", "val_loss", "epoch")
+                        if k in r})
     metrics["params"] = r["params"]
     metrics["time_per_epoch_s"] = r["time_per_epoch_s"]
     return metrics, r["task"]

@@ -15,7 +15,8 @@ convert with :func:`edges_to_dense` and :func:`dense_to_edges` (see
 ``docs/methods.md``, "Conventions").
 """
 from .convert import dense_to_edges, edges_to_dense
-from .relation import dense_relation_graph, dense_topk, pair_similarity, relation_graph
+from .similarity import dense_relation_graph, pair_similarity
+from .relation import dense_topk, relation_graph
 from .powers import dense_graph_powers, dense_normalize, graph_powers, normalize
 from .fuse import lego_fuse, lego_fuse_cp, lego_fuse_cp_sparse, lego_fuse_sparse
 from .coarsen import coarsen, dense_coarsen

@@ -34,7 +34,15 @@ __all__ = ["shift_groups", "channel_shuffle", "pixel_shift", "temporal_shift",
 def shift_groups(channels: int, ratio: float = 0.2) -> int:
     """The group size ``g = floor(channels * ratio)`` of AsymFusion (``C // 5``
     with the default ``ratio=0.2``); ``4 g`` channels are the kept / shifted
-    part, the other ``channels - 4 g`` the exchanged part."""
+    part, the other ``channels - 4 g`` the exchanged part.
+
+    Args:
+        channels (int): :math:`C`.
+        ratio (float, optional): ``g / C``. (default: :obj:`0.2`)
+
+    Returns:
+        int: ``g``.
+    """
     if isinstance(ratio, bool) or not isinstance(ratio, (int, float)):
         raise TypeError(f"ratio must be a float, got {ratio!r}")
     if not 0.0 <= ratio <= 0.25:
@@ -90,10 +98,11 @@ def channel_shuffle(xs: Sequence[Tensor], ratio: float = 0.2) -> list[Tensor]:
     whose width is too small for a group simply does not fuse.
 
     Args:
-        xs: list of ``M`` tensors of the same shape ``[B, C, ...]`` (images
-            ``[B, C, H, W]`` or node features ``[N, C]``).
-        ratio: ``g / C``; ``0.2`` (the paper's ``C // 5``) by default, at most
-            ``0.25``.
+        xs (Sequence[torch.Tensor]): ``M`` tensors of the same shape
+            ``[B, C, ...]`` (images ``[B, C, H, W]`` or node features
+            ``[N, C]``).
+        ratio (float, optional): ``g / C``, at most ``0.25`` (the paper's
+            ``C // 5``). (default: :obj:`0.2`)
 
     Returns:
         list of ``M`` tensors, shapes as the input.
@@ -127,9 +136,10 @@ def pixel_shift(x: Tensor, shift: int = 1, ratio: float = 0.2) -> Tensor:
     modality's features (see :class:`pyg_fusion.nn.asym.AsymFusionBottleneck`).
 
     Args:
-        x: ``[B, C, H, W]``.
-        shift: translation in pixels (``>= 0``; ``1`` in the paper).
-        ratio: ``g / C`` (``0.2`` by default).
+        x (torch.Tensor): ``[B, C, H, W]``.
+        shift (int, optional): translation in pixels (>= 0; ``1`` in the
+            paper). (default: :obj:`1`)
+        ratio (float, optional): ``g / C``. (default: :obj:`0.2`)
 
     Returns:
         ``[B, C, H, W]``.
@@ -176,12 +186,13 @@ def temporal_shift(x: Tensor, shift: int = 1, ratio: float = 0.2,
     crosses the border of a sequence: positions with no source are zero.
 
     Args:
-        x: ``[N, C]`` rows in temporal order within each sequence.
-        shift: steps (``>= 0``).
-        ratio: ``g / C``.
-        batch: ``[N]`` sequence id of each row, sorted (rows of one sequence
-            contiguous, as in a PyG ``Batch``; an unsorted vector is an
-            error); ``None``: one sequence.
+        x (torch.Tensor): ``[N, C]`` rows in temporal order within each
+            sequence.
+        shift (int, optional): steps (>= 0). (default: :obj:`1`)
+        ratio (float, optional): ``g / C``. (default: :obj:`0.2`)
+        batch (torch.Tensor, optional): ``[N]`` sequence id of each row, sorted
+            (rows of one sequence contiguous, as in a PyG ``Batch``; an unsorted
+            vector is an error). (default: :obj:`None`, one sequence)
 
     Returns:
         ``[N, C]``.
@@ -219,10 +230,11 @@ def edge_shift(x: Tensor, edge_index: Tensor, ratio: float = 0.2,
         {\sum_{j \to i} w_{ji}}
 
     Args:
-        x: ``[N, C]``.
-        edge_index: ``[2, E]`` (source, target).
-        ratio: ``g / C``.
-        edge_weight: ``[E]`` non-negative weights (default ones).
+        x (torch.Tensor): ``[N, C]``.
+        edge_index (torch.Tensor): ``[2, E]`` (source, target).
+        ratio (float, optional): ``g / C``. (default: :obj:`0.2`)
+        edge_weight (torch.Tensor, optional): ``[E]`` non-negative weights.
+            (default: :obj:`None`, ones)
 
     Returns:
         ``[N, C]``.

@@ -31,11 +31,14 @@ def coarsen(edge_index: Tensor, edge_weight: Tensor, assign: Tensor, num_parents
     r""":math:`S^T G S` for a sparse graph ``G`` on ``assign.numel()`` fine units.
 
     Args:
-        edge_index: ``[2, E]`` on the fine units.
-        edge_weight: ``[E]`` (or ``[E, C]`` for several graphs on one support).
-        assign: ``[N_f]`` long, parent of each fine unit, in ``[0, num_parents)``.
-        num_parents: :math:`N_c`.
-        reduce: ``"sum"`` (:math:`S^T G S`) or ``"mean"``.
+        edge_index (torch.Tensor): ``[2, E]`` on the fine units.
+        edge_weight (torch.Tensor): ``[E]`` (or ``[E, C]`` for several graphs on
+            one support).
+        assign (torch.Tensor): ``[N_f]`` long, parent of each fine unit, in
+            ``[0, num_parents)``.
+        num_parents (int): :math:`N_c`.
+        reduce (str, optional): :obj:`"sum"` (:math:`S^T G S`) or
+            :obj:`"mean"`. (default: :obj:`"sum"`)
 
     Returns:
         ``(edge_index [2, E'], edge_weight [E'])`` on the parents, sorted by
@@ -66,7 +69,18 @@ def coarsen(edge_index: Tensor, edge_weight: Tensor, assign: Tensor, num_parents
 def dense_coarsen(adj: Tensor, assign: Tensor, num_parents: int,
                   reduce: str = "sum") -> Tensor:
     """Dense :math:`S^T G S` for ``adj`` ``[N_f, N_f]``: the reference twin of
-    :func:`coarsen`."""
+    :func:`coarsen`.
+
+    Args:
+        adj (torch.Tensor): ``[N_f, N_f]``.
+        assign (torch.Tensor): ``[N_f]`` long, parent of each fine unit.
+        num_parents (int): :math:`N_c`.
+        reduce (str, optional): :obj:`"sum"` or :obj:`"mean"`.
+            (default: :obj:`"sum"`)
+
+    Returns:
+        torch.Tensor: ``[N_c, N_c]``.
+    """
     _check_assign(assign, num_parents)
     check_tensor("adj", adj, dims=(2, ), floating=True, finite=True)
     n = assign.numel()

@@ -44,7 +44,16 @@ def dense_to_edges(adj: Tensor, mask: Tensor | None = None) -> tuple[Tensor, Ten
     as ``(edge_index, edge_weight)`` over the global numbering of the real
     nodes (``mask`` ``[B, N]``, True for real nodes; default: all): the entry
     ``adj[b, i, j]`` becomes the edge :math:`j \to i`. Edges come sorted by
-    target, then source; weights stay differentiable in ``adj``."""
+    target, then source; weights stay differentiable in ``adj``.
+
+    Args:
+        adj (torch.Tensor): ``[B, N, N]`` or ``[N, N]``.
+        mask (torch.Tensor, optional): ``[B, N]`` bool, :obj:`True` for real
+            nodes. (default: :obj:`None`, all)
+
+    Returns:
+        (torch.Tensor, torch.Tensor): ``(edge_index [2, E], edge_weight [E])``.
+    """
     check_tensor("adj", adj, dims=(2, 3))
     if adj.dim() == 2:
         adj = adj.unsqueeze(0)

@@ -80,7 +80,19 @@ def lego_fuse(powers_a: Tensor, powers_b: Tensor, A: Tensor, *,
               zeroth: str = "identity") -> Tensor:
     """Dense pairwise fusion: ``[..., P+1, N, N]``, ``[..., Q+1, N, N]``,
     ``[P+1, Q+1]`` -> ``G`` ``[..., N, N]``; ``zeroth``: ``"identity"``
-    (:math:`R^0 = I`, the paper) or ``"ones"`` (see the module docstring)."""
+    (:math:`R^0 = I`, the paper) or ``"ones"`` (see the module docstring).
+
+    Args:
+        powers_a (torch.Tensor): ``[..., P+1, N, N]``.
+        powers_b (torch.Tensor): ``[..., Q+1, N, N]``.
+        A (torch.Tensor): ``[P+1, Q+1]``.
+        zeroth (str, optional): :obj:`"identity"` (:math:`R^0 = I`, the
+            paper) or :obj:`"ones"` (see the module docstring).
+            (default: :obj:`"identity"`)
+
+    Returns:
+        torch.Tensor: ``G`` ``[..., N, N]``.
+    """
     check_tensor("powers_a", powers_a, floating=True, finite=True)
     check_tensor("powers_b", powers_b, floating=True, finite=True)
     if powers_a.dim() < 3 or powers_b.dim() < 3:
@@ -132,15 +144,19 @@ def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
     """Sparse pairwise fusion: per edge, :math:`G_e = x_e^T A y_e`.
 
     Args:
-        edge_index_a, attr_a: ``[2, E_a]``, ``[E_a, P+1]`` from :func:`graph_powers`.
-        edge_index_b, attr_b: ``[2, E_b]``, ``[E_b, Q+1]``.
-        A: ``[P+1, Q+1]``.
-        num_nodes: :math:`N`.
-        support: ``"union"`` (the union of both supports; entries outside
-            their intersection are 0) or ``"intersection"`` (only the entries
-            both inputs have: the same non-zero values, fewer edges).
-        zeroth: ``"identity"`` or ``"ones"`` (the Hadamard identity on the
-            support: see the module docstring).
+        edge_index_a (torch.Tensor): ``[2, E_a]`` from :func:`graph_powers`.
+        attr_a (torch.Tensor): ``[E_a, P+1]``.
+        edge_index_b (torch.Tensor): ``[2, E_b]``.
+        attr_b (torch.Tensor): ``[E_b, Q+1]``.
+        A (torch.Tensor): ``[P+1, Q+1]``.
+        num_nodes (int): :math:`N`.
+        support (str, optional): :obj:`"union"` (the union of both supports;
+            entries outside their intersection are 0) or :obj:`"intersection"`
+            (only the entries both inputs have: the same non-zero values, fewer
+            edges). (default: :obj:`"union"`)
+        zeroth (str, optional): :obj:`"identity"` or :obj:`"ones"` (the
+            Hadamard identity on the support: see the module docstring).
+            (default: :obj:`"identity"`)
 
     Returns:
         ``(edge_index [2, E], edge_weight [E])``, sorted by target, then source.
@@ -201,7 +217,17 @@ def _check_factors(factors: list[Tensor], sizes: list[int]) -> None:
 def lego_fuse_cp(powers: list[Tensor], factors: list[Tensor], *,
                  zeroth: str = "identity") -> Tensor:
     """Dense M-way CP fusion: ``powers[m]`` ``[..., P_m+1, N, N]``,
-    ``factors[m]`` ``[R, P_m+1]`` -> ``G`` ``[..., N, N]``."""
+    ``factors[m]`` ``[R, P_m+1]`` -> ``G`` ``[..., N, N]``.
+
+    Args:
+        powers (List[torch.Tensor]): ``powers[m]`` ``[..., P_m+1, N, N]``.
+        factors (List[torch.Tensor]): ``factors[m]`` ``[R, P_m+1]``.
+        zeroth (str, optional): :obj:`"identity"` or :obj:`"ones"`.
+            (default: :obj:`"identity"`)
+
+    Returns:
+        torch.Tensor: ``G`` ``[..., N, N]``.
+    """
     if len(powers) < 1:
         raise ValueError("powers must hold at least one source")
     for m, pw in enumerate(powers):
@@ -230,7 +256,21 @@ def lego_fuse_cp_sparse(edge_indices: list[Tensor], attrs: list[Tensor],
     """Sparse M-way CP fusion on the union of the supports (or, with
     ``support="intersection"``, only where every source has an entry; see
     :func:`lego_fuse_sparse`): ``edge_indices[m]`` ``[2, E_m]``, ``attrs[m]``
-    ``[E_m, P_m+1]``, ``factors[m]`` ``[R, P_m+1]`` -> ``(edge_index, edge_weight)``."""
+    ``[E_m, P_m+1]``, ``factors[m]`` ``[R, P_m+1]`` -> ``(edge_index, edge_weight)``.
+
+    Args:
+        edge_indices (List[torch.Tensor]): ``edge_indices[m]`` ``[2, E_m]``.
+        attrs (List[torch.Tensor]): ``attrs[m]`` ``[E_m, P_m+1]``.
+        factors (List[torch.Tensor]): ``factors[m]`` ``[R, P_m+1]``.
+        num_nodes (int): :math:`N`.
+        support (str, optional): :obj:`"union"` or :obj:`"intersection"`.
+            (default: :obj:`"union"`)
+        zeroth (str, optional): :obj:`"identity"` or :obj:`"ones"`.
+            (default: :obj:`"identity"`)
+
+    Returns:
+        (torch.Tensor, torch.Tensor): ``(edge_index [2, E], edge_weight [E])``.
+    """
     if len(edge_indices) != len(attrs) or not attrs:
         raise ValueError("edge_indices and attrs must be non-empty lists of equal length")
     check_int("num_nodes", num_nodes, minimum=1)

@@ -33,7 +33,17 @@ __all__ = ["label_propagation", "dense_label_propagation", "seed_labels"]
 
 def seed_labels(y: Tensor, mask: Tensor, num_classes: int | None = None) -> Tensor:
     """One-hot rows of ``y`` ``[N]`` (long) at ``mask`` ``[N]`` (bool), zero
-    rows elsewhere: ``[N, C]`` float."""
+    rows elsewhere: ``[N, C]`` float.
+
+    Args:
+        y (torch.Tensor): ``[N]`` long class of each node.
+        mask (torch.Tensor): ``[N]`` bool, the seed nodes.
+        num_classes (int, optional): :math:`C`. (default: :obj:`None`,
+            ``y.max() + 1``)
+
+    Returns:
+        torch.Tensor: ``[N, C]`` float.
+    """
     check_tensor("y", y, dims=(1, ))
     if y.dtype != torch.long:
         raise TypeError(f"y must hold class indices (torch.long), got {y.dtype}")
@@ -65,15 +75,20 @@ def label_propagation(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None 
     """Label propagation over a sparse graph (see the module docstring).
 
     Args:
-        y: seed labels ``[N, C]`` (e.g. :func:`seed_labels`).
-        edge_index: ``[2, E]`` (source, target): node ``i`` aggregates over
-            its in-edges, :math:`W_{ij}` being the weight of :math:`j \to i`.
-        edge_weight: ``[E]`` (signed allowed; ones when ``None``).
-        num_layers: propagation steps :math:`L`.
-        alpha: :math:`\\alpha \\in [0, 1)`.
-        symmetric: propagate over :math:`(W + W^\\top)/2` (a **[choice]**,
-            default on: kNN and fused graphs are directed, and label
-            propagation is defined on undirected graphs).
+        y (torch.Tensor): seed labels ``[N, C]`` (e.g. :func:`seed_labels`).
+        edge_index (torch.Tensor): ``[2, E]`` (source, target): node ``i``
+            aggregates over its in-edges, :math:`W_{ij}` being the weight of
+            the edge ``j -> i``.
+        edge_weight (torch.Tensor, optional): ``[E]``, signed allowed.
+            (default: :obj:`None`, ones)
+        num_layers (int, optional): propagation steps :math:`L`.
+            (default: :obj:`20`)
+        alpha (float, optional): the weight of the propagated labels, in
+            ``[0, 1)``. (default: :obj:`0.9`)
+        symmetric (bool, optional): propagate over the symmetrised graph
+            ``(W + W^T) / 2`` (a **[choice]**: kNN and fused graphs are
+            directed, and label propagation is defined on undirected graphs).
+            (default: :obj:`True`)
 
     Returns:
         ``F`` ``[N, C]``; its row argmax is the predicted class.
@@ -105,7 +120,20 @@ def label_propagation(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None 
 
 def dense_label_propagation(y: Tensor, adj: Tensor, *, num_layers: int = 20,
                             alpha: float = 0.9, symmetric: bool = True) -> Tensor:
-    """The dense form of :func:`label_propagation`: ``adj`` ``[N, N]``."""
+    """The dense form of :func:`label_propagation`: ``adj`` ``[N, N]``.
+
+    Args:
+        y (torch.Tensor): seed labels ``[N, C]``.
+        adj (torch.Tensor): ``[N, N]``, ``adj[i, j]`` the weight of the edge
+            ``j -> i``.
+        num_layers (int, optional): propagation steps. (default: :obj:`20`)
+        alpha (float, optional): in ``[0, 1)``. (default: :obj:`0.9`)
+        symmetric (bool, optional): propagate over ``(W + W^T) / 2``.
+            (default: :obj:`True`)
+
+    Returns:
+        torch.Tensor: ``[N, C]``.
+    """
     _check(y, num_layers, alpha)
     check_tensor("adj", adj, dims=(2, ), floating=True, finite=True)
     check_like("adj", adj, "y", y)

@@ -26,7 +26,18 @@ def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
                   alpha: float | None = None) -> Tensor:
     """Row sums of a sparse graph (each node's in-edges, the rows of the
     dense graph) over the entries ``>= alpha`` (all with ``alpha=None``):
-    ``[N]``, differentiable in the kept weights."""
+    ``[N]``, differentiable in the kept weights.
+
+    Args:
+        edge_index (torch.Tensor): ``[2, E]`` (source, target).
+        edge_weight (torch.Tensor): ``[E]``.
+        num_nodes (int): :math:`N`.
+        alpha (float, optional): sum only the entries ``>= alpha``.
+            (default: :obj:`None`, all)
+
+    Returns:
+        torch.Tensor: ``[N]``.
+    """
     check_int("num_nodes", num_nodes, minimum=0)
     check_edge_index("edge_index", edge_index, num_nodes)
     check_tensor("edge_weight", edge_weight, dims=(1, ), floating=True)
@@ -39,7 +50,16 @@ def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
 
 
 def dense_graph_degrees(adj: Tensor, alpha: float | None = None) -> Tensor:
-    """Row sums of dense graphs ``[..., N, N]`` over the entries ``>= alpha``."""
+    """Row sums of dense graphs ``[..., N, N]`` over the entries ``>= alpha``.
+
+    Args:
+        adj (torch.Tensor): ``[..., N, N]``.
+        alpha (float, optional): sum only the entries ``>= alpha``.
+            (default: :obj:`None`, all)
+
+    Returns:
+        torch.Tensor: ``[..., N]``.
+    """
     check_tensor("adj", adj, floating=True)
     if adj.dim() < 2 or adj.size(-1) != adj.size(-2):
         raise ValueError(f"adj must be square [..., N, N], got {tuple(adj.shape)}")
@@ -53,12 +73,14 @@ def degree_variance_loss(degrees: Tensor, batch: Tensor, labels: Tensor, k: int 
     """Degree-variance loss from node degrees.
 
     Args:
-        degrees: ``[N]`` node degrees (:func:`graph_degrees`, or
-            ``dense_graph_degrees(G)[mask]`` on the dense backend).
-        batch: ``[N]`` video of each node.
-        labels: ``[B]`` video labels, 1 anomalous, 0 normal.
-        k: degrees taken from each anomalous video (the k largest).
-        num_graphs: :math:`B` (default ``batch.max() + 1``).
+        degrees (torch.Tensor): ``[N]`` node degrees (:func:`graph_degrees`,
+            or ``dense_graph_degrees(G)[mask]`` on the dense backend).
+        batch (torch.Tensor): ``[N]`` video of each node.
+        labels (torch.Tensor): ``[B]`` video labels, 1 anomalous, 0 normal.
+        k (int, optional): degrees taken from each anomalous video (the ``k``
+            largest). (default: :obj:`3`)
+        num_graphs (int, optional): :math:`B`. (default: :obj:`None`,
+            ``batch.max() + 1``)
     """
     check_tensor("degrees", degrees, dims=(1, ), floating=True, finite=True)
     if degrees.numel() == 0:

@@ -45,7 +45,16 @@ def _inv_pow(deg: Tensor, exponent: float) -> Tensor:
 
 
 def dense_normalize(adj: Tensor, norm="sym") -> Tensor:
-    """Normalises dense graphs ``[..., N, N]`` (see module docstring)."""
+    """Normalises dense graphs ``[..., N, N]`` (see module docstring).
+
+    Args:
+        adj (torch.Tensor): ``[..., N, N]``.
+        norm (str, optional): :obj:`"sym"`, :obj:`"row"` or :obj:`None`.
+            (default: :obj:`"sym"`)
+
+    Returns:
+        torch.Tensor: ``[..., N, N]``.
+    """
     check_choice("norm", norm, NORMS)
     if norm is None:
         return adj
@@ -60,7 +69,18 @@ def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
               norm="sym") -> Tensor:
     """Normalised edge weights of a sparse graph (see module docstring): the
     degree of node :math:`i` is the sum of its in-edges (row :math:`i` of the
-    dense graph)."""
+    dense graph).
+
+    Args:
+        edge_index (torch.Tensor): ``[2, E]`` (source, target).
+        edge_weight (torch.Tensor): ``[E]``.
+        num_nodes (int): :math:`N`.
+        norm (str, optional): :obj:`"sym"`, :obj:`"row"` or :obj:`None`.
+            (default: :obj:`"sym"`)
+
+    Returns:
+        torch.Tensor: ``[E]``.
+    """
     check_choice("norm", norm, NORMS)
     if norm is None:
         return edge_weight
@@ -86,14 +106,17 @@ def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "ma
     r"""Powers of dense graphs.
 
     Args:
-        adj: ``[N, N]`` or ``[B, N, N]``.
-        num_powers: :math:`P \geq 0`.
-        norm: ``"sym"``, ``"row"`` or ``None``.
-        mode: ``"matrix"`` or ``"hadamard"``.
-        prune_k: keep the ``k`` largest-magnitude entries per row after each
-            product (the dense twin of :func:`graph_powers`' ``prune_k``).
-        mask: ``[B, N]`` bool, False for padded nodes (their identity entry
-            is 0 too).
+        adj (torch.Tensor): ``[N, N]`` or ``[B, N, N]``.
+        num_powers (int): :math:`P` (>= 0).
+        norm (str, optional): :obj:`"sym"`, :obj:`"row"` or :obj:`None`.
+            (default: :obj:`"sym"`)
+        mode (str, optional): :obj:`"matrix"` or :obj:`"hadamard"`.
+            (default: :obj:`"matrix"`)
+        prune_k (int, optional): keep the ``k`` largest-magnitude entries per
+            row after each product (the dense twin of :func:`graph_powers`'
+            ``prune_k``). (default: :obj:`None`, exact)
+        mask (torch.Tensor, optional): ``[B, N]`` bool, :obj:`False` for padded
+            nodes (their identity entry is 0 too). (default: :obj:`None`)
 
     Returns:
         ``[..., P+1, N, N]``, slice ``p`` holding :math:`R^p`.
@@ -134,18 +157,23 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
     r"""Powers of a sparse graph on the union of their supports.
 
     Args:
-        edge_index: ``[2, E]`` (source, target): the edge :math:`j \to i`
-            holds :math:`R_{ij}`; block-diagonal batches stay block-diagonal.
-        edge_weight: ``[E]``.
-        num_nodes: :math:`N`.
-        num_powers: :math:`P \geq 0`.
-        norm, mode: see the module docstring.
-        prune_k: keep the ``k`` largest-magnitude entries per row after each
-            product :math:`R^{p-1} \hat R` (``None``: exact).
-        layout: ``"ell"`` (padded rows, fast for graphs with rows of similar
-            length such as kNN graphs), ``"coo"`` (edge lists, for uneven
-            rows) or ``"auto"``: ELL when padding costs at most twice the
-            entries. Both give the same numbers.
+        edge_index (torch.Tensor): ``[2, E]`` (source, target): the edge
+            ``j -> i`` holds :math:`R_{ij}`; block-diagonal batches stay
+            block-diagonal.
+        edge_weight (torch.Tensor): ``[E]``.
+        num_nodes (int): :math:`N`.
+        num_powers (int): :math:`P` (>= 0).
+        norm (str, optional): :obj:`"sym"`, :obj:`"row"` or :obj:`None` (see
+            the module docstring). (default: :obj:`"sym"`)
+        mode (str, optional): :obj:`"matrix"` or :obj:`"hadamard"`.
+            (default: :obj:`"matrix"`)
+        prune_k (int, optional): keep the ``k`` largest-magnitude entries per
+            row after each product. (default: :obj:`None`, exact)
+        layout (str, optional): :obj:`"ell"` (padded rows, fast for graphs
+            with rows of similar length such as kNN graphs), :obj:`"coo"` (edge
+            lists, for uneven rows) or :obj:`"auto"`: ELL when padding costs at
+            most twice the entries. Both give the same numbers.
+            (default: :obj:`"auto"`)
 
     Returns:
         ``(edge_index [2, E'], edge_attr [E', P+1])``, sorted by target, then

@@ -15,7 +15,8 @@ import torch
 from torch import Tensor
 
 from ._sparse import union_support
-from .relation import dense_relation_graph, pair_similarity, relation_graph
+from .relation import relation_graph
+from .similarity import dense_relation_graph, pair_similarity
 
 
 def shared_support_graphs(xs: dict[str, Tensor], batch: Tensor | None = None, *,

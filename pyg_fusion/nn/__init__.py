@@ -7,7 +7,7 @@ from .power_expansion import GraphPowerExpansion
 from .lego_fusion import LEGOFusion
 from .lego import LEGO, AUTO_DENSE_MAX_NODES
 from .heads import GraphHead, RowHead
-from .label_prop import LabelPropagationHead
+from .label_prop import LabelPropagationHead, takes_seed_labels
 from .loss import DegreeVarianceLoss
 from . import asym  # noqa: F401
 from . import baselines  # noqa: F401

@@ -17,14 +17,17 @@ class FusedGraph:
 
     Args:
         num_nodes (int): total number of nodes ``N`` (all graphs of the batch).
-        batch (Tensor, optional): ``[N]`` graph of each node (default:
-            ``None``, one graph).
-        edge_index (Tensor, optional): ``[2, E]``, the sparse backend's form.
-        edge_weight (Tensor, optional): ``[E]``, with ``edge_index``.
-        dense (Tensor, optional): ``[B, N_max, N_max]``, the dense backend's
-            form (give either it or ``edge_index``).
-        mask (Tensor, optional): ``[B, N_max]`` bool, the real (non-padded)
-            nodes of ``dense`` (default: all).
+        batch (torch.Tensor, optional): ``[N]`` graph of each node.
+            (default: :obj:`None`, one graph)
+        edge_index (torch.Tensor, optional): ``[2, E]``, the sparse backend's
+            form. (default: :obj:`None`)
+        edge_weight (torch.Tensor, optional): ``[E]``, with ``edge_index``.
+            (default: :obj:`None`)
+        dense (torch.Tensor, optional): ``[B, N_max, N_max]``, the dense
+            backend's form (give either it or ``edge_index``). (default:
+            :obj:`None`)
+        mask (torch.Tensor, optional): ``[B, N_max]`` bool, the real
+            (non-padded) nodes of ``dense``. (default: :obj:`None`, all)
     """
 
     def __init__(self, num_nodes: int, batch: Tensor | None = None,

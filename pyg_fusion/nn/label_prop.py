@@ -27,18 +27,26 @@ class LabelPropagationHead(torch.nn.Module):
 
     Args:
         num_layers (int, optional): propagation steps :math:`L` (a
-            **[choice]**, default: ``20``).
-        alpha (float, optional): :math:`\alpha` (a **[choice]**, default:
-            ``0.9``).
-        symmetric (bool, optional): propagate over :math:`(W + W^\top)/2`
-            (default: ``True``).
-        scale (float, optional): initial :math:`\tau` (default: ``10.0``).
+            **[choice]**). (default: :obj:`20`)
+        alpha (float, optional): :math:`\alpha`, the weight of the propagated labels (a
+            **[choice]**). (default: :obj:`0.9`)
+        symmetric (bool, optional): propagate over the symmetrised graph
+            ``(W + W^T) / 2``. (default: :obj:`True`)
+        scale (float, optional): initial :math:`\tau`. (default: :obj:`10.0`)
 
     Shapes:
         - **input**: seed labels ``[N, C]``, ``edge_index`` ``[2, E]``,
           ``edge_weight`` ``[E]``
         - **output**: logits ``[N, C]``
+
+    The class declares :attr:`takes_seed_labels`: a model that contains this
+    head (see :func:`takes_seed_labels`) is trained with the label trick by
+    :class:`~pyg_fusion.training.NodeClassification`, whatever built it.
     """
+
+    #: The head's input is the seed nodes' one-hot labels, so training must
+    #: hold out the nodes it scores from the seeds (the label trick).
+    takes_seed_labels: bool = True
 
     def __init__(self, num_layers: int = 20, alpha: float = 0.9, symmetric: bool = True,
                  scale: float = 10.0):
@@ -71,3 +79,18 @@ class LabelPropagationHead(torch.nn.Module):
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}(num_layers={self.num_layers}, alpha={self.alpha}, "
                 f"symmetric={self.symmetric})")
+
+
+def takes_seed_labels(model: torch.nn.Module) -> bool:
+    r"""Whether ``model`` (or any of its sub-modules) declares
+    ``takes_seed_labels = True``, as :class:`LabelPropagationHead` does:
+    such a model's ``forward`` takes ``seed_mask=`` (the nodes whose labels
+    are its input), and training it must use the label trick.
+
+    Args:
+        model (torch.nn.Module): the model.
+
+    Returns:
+        bool: ``True`` if some sub-module takes seed labels.
+    """
+    return any(getattr(m, "takes_seed_labels", False) is True for m in model.modules())

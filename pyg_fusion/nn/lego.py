@@ -48,28 +48,59 @@ class LEGO(torch.nn.Module):
     before the powers.
 
     Args:
-        in_channels: feature width per source.
-        num_powers: :math:`P` for all sources or per source.
-        proj_channels: width of the optional per-source projection.
-        k, threshold, metric, nonneg, gamma: the relationship graphs
-            (:class:`RelationGraph`).
-        norm, mode, prune_k: the powers (:class:`GraphPowerExpansion`).
-        fusion, rank, shared, pairs: the operator (:class:`LEGOFusion`).
-        support: ``"union"`` (default) or ``"intersection"``: how the
-            per-source supports of the sparse powers are fused (see
-            :class:`LEGOFusion`); ``"shared"`` (ours): every source's graph is
+        in_channels (Dict[str, int]): feature width of each source, by name.
+        num_powers (int or Dict[str, int], optional): :math:`P`, for all sources
+            or per source. (default: :obj:`3`)
+        proj_channels (int, optional): width of an optional per-source linear
+            projection before the relationship graphs. (default: :obj:`None`, no
+            projection)
+        k (int, optional): neighbours per node of each relationship graph
+            (:class:`RelationGraph`). (default: :obj:`None`)
+        threshold (float, optional): minimum similarity of a kept entry of the
+            relationship graphs. (default: :obj:`None`)
+        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
+            (default: :obj:`"cosine"`)
+        nonneg (str, optional): how negative similarities are made non-negative:
+            :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`
+            (:func:`~pyg_fusion.functional.dense_relation_graph`).
+            (default: :obj:`"clamp"`)
+        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
+        norm (str, optional): normalisation of the powers, :obj:`"sym"`,
+            :obj:`"row"` or :obj:`None` (:class:`GraphPowerExpansion`).
+            (default: :obj:`"sym"`)
+        mode (str, optional): :obj:`"matrix"` or :obj:`"hadamard"` powers.
+            (default: :obj:`"matrix"`)
+        fusion (str, optional): the operator, :obj:`"pairwise"` or :obj:`"cp"`
+            (:class:`LEGOFusion`). (default: :obj:`"pairwise"`)
+        rank (int, optional): CP rank. (default: :obj:`1`)
+        shared (bool, optional): one :math:`A` for all pairs. (default:
+            :obj:`False`)
+        pairs (str, optional): :obj:`"sample"` (the paper) or :obj:`"all"`: the
+            pairs fused in training (:class:`LEGOFusion`). (default:
+            :obj:`"sample"`)
+        support (str, optional): :obj:`"union"` or :obj:`"intersection"`: how the
+            per-source supports of the sparse powers are fused
+            (:class:`LEGOFusion`); :obj:`"shared"` (ours): every source's graph is
             built on one support, the union of the sources' kNN / threshold
             graphs, with each source's similarity on every pair of it
-            (:mod:`pyg_fusion.functional.support`), so that the products do
-            not collapse to intersections. Both backends; node-level sources
-            only (no ``assign``).
-        zeroth, init, lambda_anchor: the operator's zeroth power, start and
-            anchor penalty (:class:`LEGOFusion`).
-        backend: ``"dense"``, ``"sparse"`` or ``"auto"``.
-        knn: the neighbour search of the sparse backend, ``"exact"``,
-            ``"approx"`` or ``"auto"`` (:func:`pyg_fusion.functional.relation_graph`;
-            the dense backend ranks exactly, so the backends agree for
-            ``"exact"`` and for graphs ``"auto"`` searches exactly).
+            (:mod:`pyg_fusion.functional.support`), so that the products do not
+            collapse to intersections. Both backends; node-level sources only (no
+            ``assign``). (default: :obj:`"union"`)
+        prune_k (int, optional): keep the ``k`` largest-magnitude entries per row
+            after each sparse graph product. (default: :obj:`None`, exact powers)
+        backend (str, optional): :obj:`"dense"`, :obj:`"sparse"` or
+            :obj:`"auto"` (see above). (default: :obj:`"auto"`)
+        knn (str, optional): the neighbour search of the sparse backend,
+            :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`
+            (:func:`pyg_fusion.functional.relation_graph`; the dense backend ranks
+            exactly, so the backends agree for :obj:`"exact"` and for graphs
+            :obj:`"auto"` searches exactly). (default: :obj:`"auto"`)
+        zeroth (str, optional): the operator's zeroth power, :obj:`"identity"` or
+            :obj:`"ones"` (:class:`LEGOFusion`). (default: :obj:`"identity"`)
+        init (str, optional): the operator's start, :obj:`"product"` or
+            :obj:`"mean"` (:class:`LEGOFusion`). (default: :obj:`"product"`)
+        lambda_anchor (float, optional): weight of the operator's anchor penalty
+            (:meth:`LEGOFusion.penalty`). (default: :obj:`0.0`)
 
     Shapes:
         - **input**: ``dict`` source -> ``[N, d_s]`` with ``batch`` ``[N]``

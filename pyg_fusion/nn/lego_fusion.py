@@ -91,23 +91,29 @@ class LEGOFusion(torch.nn.Module):
     :math:`A_0`; the training tasks add it to the loss.
 
     Args:
-        sources: source names (processed in sorted order).
-        num_powers: :math:`P` for every source, or a dict per source.
-        mode: ``"pairwise"`` or ``"cp"``.
-        rank: CP rank.
-        shared: one :math:`A` for all pairs (pairwise mode, equal :math:`P`).
-        pairs: ``"sample"`` (the paper) or ``"all"``: the pairs fused in
-            training (see above).
-        support: sparse inputs only: ``"union"`` or ``"intersection"`` of
-            the sources' supports (see
+        sources (List[str]): source names (processed in sorted order).
+        num_powers (int or Dict[str, int], optional): :math:`P` for every source,
+            or a dict per source. (default: :obj:`3`)
+        mode (str, optional): :obj:`"pairwise"` or :obj:`"cp"`. (default:
+            :obj:`"pairwise"`)
+        rank (int, optional): CP rank. (default: :obj:`1`)
+        shared (bool, optional): one :math:`A` for all pairs (pairwise mode, equal
+            :math:`P`). (default: :obj:`False`)
+        pairs (str, optional): :obj:`"sample"` (the paper) or :obj:`"all"`: the
+            pairs fused in training (see above). (default: :obj:`"sample"`)
+        support (str, optional): sparse inputs only: :obj:`"union"` or
+            :obj:`"intersection"` of the sources' supports (see
             :func:`~pyg_fusion.functional.lego_fuse_sparse`; G is exactly 0
             outside the intersection, which may be far smaller), or
-            ``"shared"``: the sources' graphs were built on one support
-            (:class:`~pyg_fusion.nn.LEGO` with ``support="shared"``), fused
-            on the union of their powers' supports.
-        zeroth: ``"identity"`` (the paper) or ``"ones"`` (see above).
-        init: ``"product"`` or ``"mean"`` (see above).
-        lambda_anchor: weight of :meth:`penalty` (>= 0).
+            :obj:`"shared"`: the sources' graphs were built on one support
+            (:class:`~pyg_fusion.nn.LEGO` with ``support="shared"``), fused on the
+            union of their powers' supports. (default: :obj:`"union"`)
+        zeroth (str, optional): :obj:`"identity"` (the paper) or :obj:`"ones"`
+            (see above). (default: :obj:`"identity"`)
+        init (str, optional): :obj:`"product"` or :obj:`"mean"` (see above).
+            (default: :obj:`"product"`)
+        lambda_anchor (float, optional): weight of :meth:`penalty` (>= 0).
+            (default: :obj:`0.0`)
 
     Shapes:
         - **input**: dict source -> dense powers ``[B, P+1, N, N]``, or dict

@@ -18,8 +18,10 @@ class DegreeVarianceLoss(torch.nn.Module):
     on either backend's :class:`FusedGraph` (same numbers on both).
 
     Args:
-        alpha: degrees sum the entries ``>= alpha`` (``None``: all).
-        k: degrees taken from each anomalous video.
+        alpha (float, optional): degrees sum the entries ``>= alpha``.
+            (default: :obj:`None`, all entries)
+        k (int, optional): degrees taken from each anomalous video (the ``k``
+            largest). (default: :obj:`3`)
 
     Shapes:
         - **input**: a :class:`FusedGraph` of ``B`` videos and labels ``[B]``

@@ -22,6 +22,15 @@ class GraphPowerExpansion(MessagePassing):
     signal. Normalisation (``"sym"``, ``"row"``, ``None``) and ``prune_k`` are
     documented in :mod:`pyg_fusion.functional.powers`.
 
+    Args:
+        num_powers (int): :math:`P` (>= 0).
+        norm (str, optional): :obj:`"sym"`, :obj:`"row"` or :obj:`None`.
+            (default: :obj:`"sym"`)
+        mode (str, optional): :obj:`"matrix"` or :obj:`"hadamard"` (element-wise
+            powers). (default: :obj:`"matrix"`)
+        prune_k (int, optional): keep the ``k`` largest-magnitude entries per row
+            after each product. (default: :obj:`None`, exact powers)
+
     Shapes:
         - **forward**: ``edge_index`` ``[2, E]``, ``edge_weight`` ``[E]`` ->
           ``(edge_index [2, E'], edge_attr [E', P+1])``

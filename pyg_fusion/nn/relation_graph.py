@@ -4,7 +4,8 @@ import torch
 from torch import Tensor
 
 from ..functional._checks import check_choice
-from ..functional.relation import KNN, dense_relation_graph, dense_topk, relation_graph
+from ..functional.relation import KNN, dense_topk, relation_graph
+from ..functional.similarity import dense_relation_graph
 
 
 class RelationGraph(torch.nn.Module):
@@ -17,6 +18,19 @@ class RelationGraph(torch.nn.Module):
     ``nonneg`` choice, the defined edge cases and the neighbour search
     (``knn``: ``"exact"``, ``"approx"`` or ``"auto"``, through faiss when it
     is installed). :meth:`dense` ranks neighbours exactly.
+
+    Args:
+        k (int, optional): neighbours per node (>= 1). (default: :obj:`None`)
+        threshold (float, optional): minimum similarity of a kept entry.
+            (default: :obj:`None`; with neither ``k`` nor ``threshold`` every
+            pair is kept)
+        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
+            (default: :obj:`"cosine"`)
+        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`.
+            (default: :obj:`"clamp"`)
+        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
+        knn (str, optional): the neighbour search, :obj:`"exact"`,
+            :obj:`"approx"` or :obj:`"auto"`. (default: :obj:`"auto"`)
 
     Shapes:
         - **forward**: ``x`` ``[N, d]``, ``batch`` ``[N]`` ->

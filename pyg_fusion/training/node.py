@@ -8,8 +8,9 @@ share of the nodes and the predictions are gathered
 same, complete metrics. The reported test accuracy is the one at the epoch of
 best validation accuracy (model selection on validation only).
 
-Models whose head takes the training labels as input (``features="labels"``:
-label propagation over the method's graph) are trained with the label trick
+Models whose head takes the training labels as input (a sub-module that
+declares ``takes_seed_labels``, as :class:`~pyg_fusion.nn.LabelPropagationHead`
+does: label propagation over the method's graph) are trained with the label trick
 (masked label prediction, Shi et al., IJCAI 2021,
 `paper <https://arxiv.org/abs/2009.03509>`_): at each step a random half of
 the training nodes seeds the propagation and the loss is taken on the other
@@ -18,6 +19,7 @@ training node is a seed.
 """
 from __future__ import annotations
 
+import inspect
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
 
+from ..nn.label_prop import takes_seed_labels
 from ._task import TimedAdamTask
 from .metrics import accuracy, gather_by_index
 from .trainer import build_trainer
@@ -73,6 +76,14 @@ class NodeClassification(TimedAdamTask):
     def __init__(self, model: nn.Module, *, lr: float = 0.01, weight_decay: float = 5e-4,
                  config: dict[str, Any] | None = None):
         super().__init__(model, lr, weight_decay)
+        # The model says whether its input includes seed labels (no option
+        # string crosses from the config to here), so any model built around
+        # a LabelPropagationHead is trained with the label trick.
+        self.label_trick = takes_seed_labels(model)
+        if self.label_trick and "seed_mask" not in inspect.signature(model.forward).parameters:
+            raise ValueError(f"model ({type(model).__name__}) contains a head that takes seed "
+                             "labels (e.g. LabelPropagationHead), so its forward must accept "
+                             "seed_mask= (the nodes whose labels are its input)")
         self.save_hyperparameters({"config": config or {}, "lr": lr,
                                    "weight_decay": weight_decay})
         self.best: dict[str, float] = {}
@@ -80,7 +91,7 @@ class NodeClassification(TimedAdamTask):
         self.last_metrics: dict[str, float] = {}
 
     def training_step(self, data, batch_idx):
-        if getattr(self.model, "features", None) == "labels":
+        if self.label_trick:
             seeds, mask = split_seeds(data.train_mask)
             out = self.model(data, seed_mask=seeds)
         else:

@@ -1,0 +1,149 @@
+"""Typed configs of the AsymFusion image tasks (RGB-D segmentation and
+multi-modal translation): one dataclass per group of settings, declared with
+:func:`~pyg_fusion.experiments.config.option` like the graph methods'
+configs, so that the CLI generates their flags (name, check, choices, help,
+default) from the fields in the same way.
+
+A setting has one name and one meaning across the image tasks: ``seed`` seeds
+the run (weights, batches), ``batch_size`` is the images per step,
+``epochs``/``lr``/``weight_decay`` are the optimiser's. Defaults differ by
+task where the models do (``lr``: 2e-3 for the segmenter, 2e-4 for the GAN).
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from typing import Any
+
+from ..training.variants import VARIANTS
+from .config import option
+
+
+# -- RGB-D segmentation ----------------------------------------------------
+@dataclass
+class SegmentDataConfig:
+    """The RGB-D scenes (NYUDv2 layout or the seeded synthetic scenes)."""
+    data: str = option("synthetic", "synthetic: seeded scenes written to --root; nyud: NYUDv2 "
+                       "list layout (train.txt / val.txt) under --root",
+                       choices=("synthetic", "nyud"))
+    root: str = option("runs/synthetic_rgbd", "data folder")
+    num_classes: int = option(40, "classes of nyud data", check="positive_int")
+    crop_size: int = option(500, "nyud training crop", check="positive_int")
+    size: int = option(64, "synthetic image side", check="positive_int")
+    num_train: int = option(192, "synthetic train scenes", check="positive_int")
+    num_test: int = option(64, "synthetic test scenes", check="positive_int")
+    data_seed: int = option(0, "synthetic generator seed", check="nonneg_int")
+    batch_size: int = option(8, "images per step", check="positive_int")
+    workers: int = option(0, "data loader workers", check="nonneg_int")
+
+
+@dataclass
+class SegmentModelConfig:
+    """The segmenter: AsymFusion or an ablation variant on a ResNet encoder."""
+    variant: str = option("asymfusion", "asymfusion or an ablation baseline",
+                          choices=tuple(VARIANTS))
+    depth: int | None = option(None, "ResNet depth (default: none, --block/--layers instead)",
+                               check="int", choices=(18, 34, 50, 101, 152))
+    block: str = option("bottleneck", "ResNet block of --layers", choices=("basic", "bottleneck"))
+    layers: tuple = option((1, 1, 1, 1), "blocks per stage, e.g. 3,4,6,3 (default: 1,1,1,1)",
+                           check="four_ints")
+    width: int = option(64, "stem channels (64 = ResNet)", check="positive_int")
+    decoder_features: int = option(256, "decoder channels", check="positive_int")
+    light: bool = option(False, "Light-Weight RefineNet decoder", check="store_true")
+    dropout: float = option(0.5, "dropout before the classifier", check="fraction")
+    frozen_stats: bool = option(False, "freeze BN running statistics, train only the private "
+                                "affine", check="store_true")
+    pretrained: str | None = option(None, "local torchvision ResNet checkpoint (.pth)")
+
+
+@dataclass
+class SegmentTrainConfig:
+    """The optimiser of the segmenter."""
+    epochs: int = option(20, "training epochs", check="positive_int")
+    lr: float = option(2e-3, "learning rate", check="positive_float")
+    weight_decay: float = option(1e-5, "weight decay", check="nonneg_float")
+    seed: int = option(0, "seed of the weights and batches", check="nonneg_int")
+
+
+# -- multi-modal translation -----------------------------------------------
+@dataclass
+class TranslateDataConfig:
+    """The scenes: generated, or a Taskonomy-style folder per modality."""
+    data: str = option("synthetic", "'synthetic' (generated scenes) or a Taskonomy-style "
+                       "folder with one sub-folder per modality")
+    modalities: str | None = option("shade,depth", "comma-separated input modalities (evaluate: "
+                                    "default those of the checkpoint)")
+    target: str = option("rgb", "target modality folder")
+    image_size: int = option(32, "images are resized to image-size x image-size",
+                             check="positive_int")
+    root: str = option("runs/data/synthetic_translation", "cache folder of the synthetic data")
+    batch_size: int = option(16, "images per step", check="positive_int")
+    seed: int = option(0, "seed of the synthetic scenes, the weights and the batches",
+                       check="nonneg_int")
+
+
+@dataclass
+class TranslateTrainDataConfig:
+    """The training and validation scenes."""
+    val_data: str | None = option(None, "validation folder (Taskonomy-style); default: 10%% of "
+                                  "--data, or the synthetic validation split")
+    num_train: int = option(800, "synthetic training scenes", check="positive_int")
+    num_val: int = option(200, "synthetic validation scenes", check="positive_int")
+
+
+@dataclass
+class TranslateModelConfig:
+    """The shared U-Net generator, its PatchGAN critic and their optimiser."""
+    epochs: int = option(20, "training epochs", check="positive_int")
+    ngf: int = option(16, "generator width (pix2pix: 64)", check="positive_int")
+    num_downs: int | None = option(None, "U-Net levels (default: log2(image-size))",
+                                   check="positive_int")
+    modality_norm: str = option("batch", "private normalisation of each modality (the "
+                                "generator's `norm`)", choices=("batch", "instance"))
+    gan_mode: str = option("vanilla", "'none' trains L1 only",
+                           choices=("vanilla", "lsgan", "none"))
+    lambda_l1: float = option(100.0, "weight of the L1 loss", check="nonneg_float")
+    lambda_gan: float = option(1.0, "weight of the GAN loss", check="nonneg_float")
+    ndf: int = option(32, "critic width", check="positive_int")
+    d_layers: int = option(2, "PatchGAN stride-2 layers (3 = 70x70 patches)",
+                           check="positive_int")
+    lr: float = option(2e-4, "learning rate", check="positive_float")
+
+
+@dataclass
+class TranslateEvalConfig:
+    """The test scenes and the FID / KID feature network."""
+    num_test: int = option(200, "synthetic test scenes", check="positive_int")
+    inception: str | None = option(None, "local TorchScript / torch.export feature network for "
+                                   "FID and KID (nothing is downloaded)")
+    inception_size: int = option(299, "input side of --inception", check="positive_int")
+    num_figure: int = option(4, "scenes shown in the figure", check="nonneg_int")
+
+
+# The config sections of each image command, in --print-config's order.
+SECTIONS: dict[tuple[str, str], dict[str, type]] = {
+    ("segment", "train"): {"data": SegmentDataConfig, "model": SegmentModelConfig,
+                           "trainer": SegmentTrainConfig},
+    ("segment", "evaluate"): {"data": SegmentDataConfig},
+    ("translate", "train"): {"data": TranslateDataConfig, "splits": TranslateTrainDataConfig,
+                             "model": TranslateModelConfig},
+    ("translate", "evaluate"): {"data": TranslateDataConfig, "eval": TranslateEvalConfig},
+}
+
+
+def image_configs(task: str, action: str, values) -> dict[str, Any]:
+    """The typed configs of the image command ``task action``, section ->
+    config, from ``values`` (an object with one attribute per field, e.g.
+    parsed flags)."""
+    return {name: cls(**{f.name: getattr(values, f.name) for f in dataclasses.fields(cls)})
+            for name, cls in SECTIONS[(task, action)].items()}
+
+
+def image_config(task: str, action: str, values) -> dict[str, dict]:
+    """:func:`image_configs` as plain data (section -> ``dataclasses.asdict``
+    of its config, tuples as lists), as saved and printed."""
+    out = {}
+    for name, cfg in image_configs(task, action, values).items():
+        d = dataclasses.asdict(cfg)
+        out[name] = {k: list(v) if isinstance(v, tuple) else v for k, v in d.items()}
+    return out

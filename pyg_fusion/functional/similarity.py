@@ -1,0 +1,202 @@
+r"""Similarities of units from their features: the dense relationship graph and
+the similarity of given pairs (LEGO, docs/methods.md §1.2).
+
+For the features :math:`F \in \mathbb{R}^{N \times d}` of one source, the
+relationship graph is :math:`R_{ij} = \mathrm{sim}(f_i, f_j)` with
+
+* ``"cosine"``: :math:`f_i^\top f_j / (\|f_i\| \|f_j\|)`, diagonal exactly 1;
+* ``"rbf"``: :math:`\exp(-\gamma \|f_i - f_j\|^2)`, :math:`\gamma = 1/d` by default;
+* ``"dot"``: :math:`f_i^\top f_j`.
+
+``nonneg`` (a **[choice]** of ours, the paper is silent) handles negative
+similarities so that degrees stay positive: ``"clamp"`` (default) sets them to 0,
+``"shift"`` maps cosine :math:`s \mapsto (s + 1) / 2`, ``None`` keeps them.
+
+Defined edge cases: a graph of one node is the single self loop of weight 1
+(cosine, rbf) or :math:`\|f\|^2` (dot); an all-zero feature row has cosine
+similarity 0 with every other unit and 1 with itself.
+"""
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+from ._checks import check_choice, check_mask, check_tensor
+
+METRICS = ("cosine", "rbf", "dot")
+NONNEG = ("clamp", "shift", None)
+
+
+def _check_common(x: Tensor, metric: str, nonneg, gamma) -> None:
+    check_choice("metric", metric, METRICS)
+    check_choice("nonneg", nonneg, NONNEG)
+    if nonneg == "shift" and metric != "cosine":
+        raise ValueError("nonneg='shift' maps cosine similarities in [-1, 1] to "
+                         f"[0, 1]; it is undefined for metric={metric!r}")
+    if gamma is not None and (not isinstance(gamma, (int, float)) or gamma <= 0):
+        raise ValueError(f"gamma must be a positive number, got {gamma!r}")
+    if x.size(-2) == 0:
+        raise ValueError("x holds no units (N = 0): a relationship graph needs "
+                         "at least one node")
+    if x.size(-1) == 0:
+        raise ValueError("x has feature width 0: expected [..., N, d] with d >= 1")
+
+
+def _apply_nonneg(s: Tensor, nonneg) -> Tensor:
+    if nonneg == "clamp":
+        return s.clamp(min=0)
+    if nonneg == "shift":
+        return (s + 1) / 2
+    return s
+
+
+def _gamma(gamma, d: int) -> float:
+    return 1.0 / d if gamma is None else float(gamma)
+
+
+def dense_relation_graph(x: Tensor, metric: str = "cosine", nonneg="clamp", *,
+                         gamma: float | None = None,
+                         mask: Tensor | None = None) -> Tensor:
+    r"""Dense relationship graph of the units in ``x``.
+
+    Args:
+        x (torch.Tensor): features ``[N, d]`` or a batch ``[B, N, d]``.
+        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
+            (default: :obj:`"cosine"`)
+        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`
+            (see the module docstring). (default: :obj:`"clamp"`)
+        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
+        mask (torch.Tensor, optional): ``[B, N]`` bool, :obj:`False` for padded
+            units (with ``x`` of ``[B, N, d]``): their rows and columns are 0.
+            (default: :obj:`None`, all units real)
+
+    Returns:
+        ``[N, N]`` or ``[B, N, N]``.
+    """
+    check_tensor("x", x, dims=(2, 3), floating=True, finite=True)
+    _check_common(x, metric, nonneg, gamma)
+    n = x.size(-2)
+    eye = torch.eye(n, dtype=x.dtype, device=x.device)
+    if metric == "cosine":
+        xn = F.normalize(x, dim=-1)
+        s = xn @ xn.transpose(-1, -2)
+        # Exactly 1 on the diagonal, also for all-zero rows (their self loop).
+        s = s * (1 - eye) + eye
+    elif metric == "rbf":
+        sq = (x * x).sum(-1)
+        d2 = (sq.unsqueeze(-1) + sq.unsqueeze(-2) - 2 * x @ x.transpose(-1, -2))
+        s = torch.exp(-_gamma(gamma, x.size(-1)) * d2.clamp(min=0))
+        s = s * (1 - eye) + eye
+    else:
+        s = x @ x.transpose(-1, -2)
+    s = _apply_nonneg(s, nonneg)
+    if mask is not None:
+        if x.dim() != 3:
+            raise ValueError(f"mask needs x of shape [B, N, d], got {tuple(x.shape)}")
+        check_mask("mask", mask, tuple(x.shape[:2]))
+        m = mask.to(s.dtype)
+        s = s * m.unsqueeze(-1) * m.unsqueeze(-2)
+    return s
+
+
+def pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str = "cosine",
+                    nonneg="clamp", gamma: float | None = None) -> Tensor:
+    """Similarity of the unit pairs ``(row[e], col[e])``, differentiable in
+    ``x``; the same numbers as :func:`dense_relation_graph` at those entries.
+
+    Args:
+        x (torch.Tensor): features ``[N, d]``.
+        row (torch.Tensor): ``[E]`` first unit of each pair.
+        col (torch.Tensor): ``[E]`` second unit of each pair.
+        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
+            (default: :obj:`"cosine"`)
+        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`.
+            (default: :obj:`"clamp"`)
+        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
+
+    Returns:
+        torch.Tensor: ``[E]``.
+    """
+    per_row = _rows_per_unit(row, x.size(0))
+    if metric == "rbf":
+        if per_row is not None:
+            # kNN rows (the same count per unit, in row order): x[row] as a
+            # broadcast view saves one [E, d] gather and its scatter-add
+            # backward; the numbers are the same.
+            xi = x.unsqueeze(1)
+            xj = x.index_select(0, col).view(x.size(0), per_row, x.size(1))
+        else:
+            xi, xj = x[row], x[col]
+        diff = xi - xj
+        s = torch.exp(-_gamma(gamma, x.size(-1)) * (diff * diff).sum(-1)).view(-1)
+        s = torch.where(row == col, torch.ones_like(s), s)
+        return _apply_nonneg(s, nonneg)
+    xs = F.normalize(x, dim=-1) if metric == "cosine" else x
+    if per_row is not None:
+        # kNN rows: dot products in row blocks, the same numbers as below.
+        s = _RowDot.apply(xs, col, per_row)
+    else:
+        s = (xs[row] * xs[col]).sum(-1)
+    if metric == "cosine":
+        s = torch.where(row == col, torch.ones_like(s), s)
+    return _apply_nonneg(s, nonneg)
+
+
+class _RowDot(torch.autograd.Function):
+    r"""``s[i * K + c] = x_i^\top x_{col[i * K + c]}`` for ``K`` pairs per row.
+
+    The same products and sums as autograd over ``x.unsqueeze(1) *
+    x[col].view(N, K, d)`` (bitwise, forward and backward), computed in
+    blocks of rows whose ``[rows, K, d]`` gathers stay in cache: about 5x
+    faster at N = 4096, K = 17, d = 128 on the 2-core CPU, where the
+    unblocked form streams several 35 MB temporaries."""
+
+    @staticmethod
+    def _blocks(n: int, per_row: int, d: int):
+        step = max(_ROWDOT_BLOCK // max(per_row * d, 1), 1)
+        return ((s, min(s + step, n)) for s in range(0, n, step))
+
+    @staticmethod
+    def forward(ctx, x: Tensor, col: Tensor, per_row: int) -> Tensor:
+        ctx.save_for_backward(x, col)
+        ctx.per_row = per_row
+        n, d = x.shape
+        out = x.new_empty((n, per_row))
+        for s, e in _RowDot._blocks(n, per_row, d):
+            xj = x.index_select(0, col[s * per_row:e * per_row]).view(e - s, per_row, d)
+            torch.sum(x[s:e].unsqueeze(1) * xj, -1, out=out[s:e])
+        return out.view(-1)
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        x, col = ctx.saved_tensors
+        k = ctx.per_row
+        n, d = x.shape
+        grad = grad.reshape(n, k)
+        grad_row = x.new_empty((n, d))
+        # One index_add_ per block in edge order: the same sums, in the same
+        # order, as the index_select backward of the unblocked form.
+        grad_col = torch.zeros_like(x)
+        for s, e in _RowDot._blocks(n, k, d):
+            cb = col[s * k:e * k]
+            g = grad[s:e].unsqueeze(-1)
+            xj = x.index_select(0, cb).view(e - s, k, d)
+            torch.sum(g * xj, 1, out=grad_row[s:e])
+            grad_col.index_add_(0, cb, (g * x[s:e].unsqueeze(1)).view(-1, d))
+        return grad_row + grad_col, None, None
+
+
+# Elements of one [rows, K, d] block of _RowDot (2 MiB of float32): 4x smaller
+# or 2x larger blocks measured no faster, 16x smaller or larger slower.
+_ROWDOT_BLOCK = 1 << 19
+
+
+def _rows_per_unit(row: Tensor, num_units: int) -> int | None:
+    """``c`` when ``row`` is ``0, .., 0, 1, .., 1, ...`` with every unit
+    ``c`` times, else ``None``."""
+    if num_units == 0 or row.numel() == 0 or row.numel() % num_units:
+        return None
+    per_row = row.numel() // num_units
+    expected = torch.arange(num_units, device=row.device).repeat_interleave(per_row)
+    return per_row if torch.equal(row, expected) else None

@@ -1,0 +1,123 @@
+"""One grammar for every task: verbs first (the task follows from --dataset,
+or --task for the AsymFusion image tasks), the image tasks' flags generated
+from their typed configs, and the noun-first commands kept as aliases."""
+import argparse
+import dataclasses
+
+import pytest
+
+from pyg_fusion.cli import build_parser
+from pyg_fusion.cli._runs import route_task
+from pyg_fusion.experiments import image_config as ic
+
+
+def _sub(parser, *names):
+    for name in names:
+        parser = next(a for a in parser._actions
+                      if isinstance(a, argparse._SubParsersAction)).choices[name]
+    return parser
+
+
+@pytest.mark.parametrize("verb", ["train", "evaluate"])
+@pytest.mark.parametrize("task", ["segment", "translate"])
+def test_verb_first_is_the_noun_first_command(verb, task):
+    argv = [verb, "--out", "o", "--task", task, "--epochs", "2"]
+    assert route_task(argv) == [task, verb, "--out", "o", "--epochs", "2"]
+    assert route_task([verb, f"--task={task}", "--out", "o"]) == [task, verb, "--out", "o"]
+    parser = build_parser()
+    extra = ["--checkpoint", "c.ckpt"] if verb == "evaluate" else []
+    a = parser.parse_args(route_task([verb, "--task", task, "--out", "o", *extra]))
+    b = parser.parse_args([task, verb, "--out", "o", *extra])
+    assert vars(a) == vars(b)
+
+
+def test_graph_commands_are_not_routed():
+    for argv in (["train", "--dataset", "digits"], ["compare", "--task", "segment"],
+                 ["train", "--task", "bogus"], ["segment", "train", "--out", "o"]):
+        assert route_task(argv) == argv
+
+
+CONFIGS = {("segment", "train"): (ic.SegmentDataConfig, ic.SegmentModelConfig,
+                                  ic.SegmentTrainConfig),
+           ("segment", "evaluate"): (ic.SegmentDataConfig,),
+           ("translate", "train"): (ic.TranslateDataConfig, ic.TranslateTrainDataConfig,
+                                    ic.TranslateModelConfig),
+           ("translate", "evaluate"): (ic.TranslateDataConfig, ic.TranslateEvalConfig)}
+
+
+@pytest.mark.parametrize("names", list(CONFIGS))
+def test_every_image_config_field_is_a_flag(names):
+    parser = _sub(build_parser(), *names)
+    actions = {a.dest: a for a in parser._actions}
+    for cls in CONFIGS[names]:
+        for f in dataclasses.fields(cls):
+            a = actions[f.name]
+            assert a.option_strings[0] == "--" + f.name.replace("_", "-")
+            assert a.help.startswith(f.metadata["help"])
+            if "choices" in f.metadata:
+                assert tuple(a.choices) == tuple(f.metadata["choices"])
+            if names != ("translate", "evaluate") or f.name != "modalities":
+                assert a.default == f.default
+
+
+def test_image_flags_check_their_values(capsys):
+    parser = build_parser()
+    ok = parser.parse_args(["segment", "train", "--out", "o", "--layers", "3,4,6,3",
+                            "--depth", "50", "--light"])
+    assert ok.layers == (3, 4, 6, 3) and ok.depth == 50 and ok.light
+    for bad in (["--layers", "1,2"], ["--depth", "17"], ["--dropout", "1.5"]):
+        with pytest.raises(SystemExit) as exc:
+            parser.parse_args(["segment", "train", "--out", "o", *bad])
+        assert exc.value.code == 2
+        assert bad[0] in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [
+    ["segment", "train", "--out", "o", "--layers", "3,4,6,3", "--light", "--depth", "50",
+     "--data", "nyud", "--lr", "0.01"],
+    ["translate", "train", "--out", "o", "--modalities", "shade", "--gan-mode", "none",
+     "--num-downs", "3"],
+    ["translate", "evaluate", "--out", "o", "--checkpoint", "c.ckpt", "--num-figure", "0"],
+    ["segment", "evaluate", "--out", "o", "--checkpoint", "c.ckpt", "--size", "32"]])
+def test_image_print_config_round_trips_through_config(argv, tmp_path, capsys):
+    from pyg_fusion.cli import main
+    assert main([*argv, "--print-config"]) == 0
+    printed = capsys.readouterr().out
+    assert "data:" in printed
+    path = tmp_path / "run.yaml"
+    path.write_text(printed)
+    # verb first, with nothing but the file and the output folder
+    verb_first = [argv[1], "--task", argv[0], "--config", str(path), "--out", "o"]
+    assert main([*verb_first, "--print-config"]) == 0
+    assert capsys.readouterr().out == printed
+
+
+def _all_flags():
+    seen = {}
+
+    def walk(p, name):
+        for a in p._actions:
+            if isinstance(a, argparse._SubParsersAction):
+                for n, sp in a.choices.items():
+                    walk(sp, f"{name} {n}".strip())
+            elif a.option_strings and a.dest != "help" and a.help != argparse.SUPPRESS:
+                seen.setdefault(a.option_strings[0], []).append((name, a))
+    walk(build_parser(), "")
+    return seen
+
+
+def test_one_meaning_per_flag_across_commands():
+    """A flag that several commands share has one type check (hence one kind
+    of value) everywhere; ``--out`` is a folder, or the file ``plot`` writes."""
+    for flag, uses in _all_flags().items():
+        kinds = {getattr(a.type, "__name__", a.type) for _, a in uses}
+        if flag == "--out":
+            assert kinds == {"out_folder", "out_file"}
+            assert {n for n, a in uses if a.type.__name__ == "out_file"} == {"plot"}
+        else:
+            assert len(kinds) == 1, (flag, [(n, k) for n, k in zip(
+                [n for n, _ in uses], [getattr(a.type, "__name__", a.type) for _, a in uses])])
+        assert all(a.help for _, a in uses), f"{flag} has no help somewhere"
+    # the generator's normalisation is --modality-norm; --norm is the powers' (plot)
+    assert [n for n, _ in _all_flags()["--norm"]] == ["plot"]
+    assert [n for n, _ in _all_flags()["--modality-norm"]] == ["translate train"]
