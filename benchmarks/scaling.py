@@ -157,7 +157,7 @@ def worker(n: int, kind: str, stages: list[str], repeats: int, device: str) -> d
 
         def dense_step():
             inp = {s: v.clone().requires_grad_() for s, v in xs.items()}
-            model(inp).dense.sum().backward()
+            model(inp).to_dense().sum().backward()
         timed("dense_step", dense_step)
     if "bound" in stages:
         entries = n * K * PRUNE
