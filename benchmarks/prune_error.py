@@ -24,9 +24,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 def rel_err(a_index, a_val, b_index, b_val, n):
     # both on their own supports: compare as dense-free sums over the union
-    from pyg_fusion.functional._sparse import scatter_to, union_support
-    # union_support takes (row, col) = (target, source) lists sorted by row
-    idx, (pa, pb) = union_support([a_index.flip(0), b_index.flip(0)], n)
+    from pyg_fusion.functional._sparse import scatter_to, union_edges
+    idx, (pa, pb) = union_edges([a_index, b_index], n)
     a = scatter_to(a_val, pa, idx.size(1))
     b = scatter_to(b_val, pb, idx.size(1))
     return float((a - b).norm() / b.norm())

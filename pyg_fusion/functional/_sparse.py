@@ -56,6 +56,13 @@ def union_support(indices: list[Tensor], num_nodes: int) -> tuple[Tensor, list[T
     return index, list(inverse.split([ei.size(1) for ei in indices]))
 
 
+def union_edges(edge_indices: list[Tensor], num_nodes: int) -> tuple[Tensor, list[Tensor]]:
+    """:func:`union_support` of (source, target) edge lists sorted by target,
+    then source (the library's API order): the union comes sorted the same way."""
+    index, positions = union_support([ei.flip(0) for ei in edge_indices], num_nodes)
+    return index.flip(0), positions
+
+
 def scatter_to(values: Tensor, positions: Tensor, size: int) -> Tensor:
     """Places ``values`` at ``positions`` of a zero vector of length ``size``
     (differentiable); positions are unique."""

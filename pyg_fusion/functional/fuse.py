@@ -34,7 +34,7 @@ import torch
 from torch import Tensor
 
 from ._checks import check_choice, check_edge_index, check_int, check_like, check_tensor
-from ._sparse import scatter_to, union_support
+from ._sparse import scatter_to, union_edges
 
 ZEROTH = ("identity", "ones")
 
@@ -182,7 +182,7 @@ def align_pair(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor, attr_
     that fuse the same powers many times. ``zeroth="ones"`` sets column 0
     to 1 on the support (see the module docstring)."""
     check_choice("zeroth", zeroth, ZEROTH)
-    index, (pos_a, pos_b) = _union([edge_index_a, edge_index_b], num_nodes)
+    index, (pos_a, pos_b) = union_edges([edge_index_a, edge_index_b], num_nodes)
     xa = scatter_to(attr_a, pos_a, index.size(1))
     yb = scatter_to(attr_b, pos_b, index.size(1))
     keep = _restrict(index, [pos_a, pos_b], support)
@@ -191,13 +191,6 @@ def align_pair(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor, attr_
     if zeroth == "ones":
         xa, yb = _ones_columns([xa, yb])
     return index, xa, yb
-
-
-def _union(indices: list[Tensor], num_nodes: int) -> tuple[Tensor, list[Tensor]]:
-    """:func:`union_support` of (source, target) lists sorted by target (as
-    :func:`graph_powers` returns them): the union comes sorted the same way."""
-    index, positions = union_support([ei.flip(0) for ei in indices], num_nodes)
-    return index.flip(0), positions
 
 
 def _check_factors(factors: list[Tensor], sizes: list[int]) -> None:
@@ -280,7 +273,7 @@ def lego_fuse_cp_sparse(edge_indices: list[Tensor], attrs: list[Tensor],
     _check_factors(factors, [at.size(1) for at in attrs])
     check_like("factors[0]", factors[0], "attrs[0]", attrs[0])
     check_choice("zeroth", zeroth, ZEROTH)
-    index, positions = _union(list(edge_indices), num_nodes)
+    index, positions = union_edges(list(edge_indices), num_nodes)
     keep = _restrict(index, positions, support)
     xs = [scatter_to(at, pos, index.size(1)) for at, pos in zip(attrs, positions)]
     if zeroth == "ones":

@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._sparse import union_support
+from ._sparse import union_edges
 from .relation import relation_graph
 from .similarity import dense_relation_graph, pair_similarity
 
@@ -44,10 +44,8 @@ def shared_support_graphs(xs: dict[str, Tensor], batch: Tensor | None = None, *,
     n = next(iter(sizes.values()))
     kw = dict(k=k, threshold=threshold, metric=metric, nonneg=nonneg, gamma=gamma)
     with torch.no_grad():
-        # union_support merges lists sorted by their first row: the
-        # (source, target) graphs are sorted by target, so they go in flipped.
-        supports = [relation_graph(x, batch, **kw)[0].flip(0) for x in xs.values()]
-        index = union_support(supports, n)[0].flip(0)
+        supports = [relation_graph(x, batch, **kw)[0] for x in xs.values()]
+        index = union_edges(supports, n)[0]
     return {s: (index, pair_similarity(x, index[0], index[1], metric, nonneg, gamma))
             for s, x in xs.items()}
 
