@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._files import atomic_write
-from .._files import write_text as save_text  # noqa: F401 (the datasets' name for it)
 
 
 def save_npy(path: str, array: np.ndarray) -> None:

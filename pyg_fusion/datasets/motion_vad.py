@@ -11,7 +11,8 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ._base import options_hash
-from ._io import save_npy, save_text
+from .._files import write_json, write_text
+from ._io import save_npy
 from .vad import VADFeatures, VADLayout
 
 ACTIVITIES = ("standing", "walking", "running", "badminton")
@@ -257,13 +258,13 @@ class MotionVAD(VADFeatures):
                     save_npy(osp.join(base, "features", s, f"{video}.npy"), x[s])
                 lines.append(f"features/{next(iter(SENSORS))}/{video}.npy")
                 gts.append(np.repeat(gt, RATE).astype(np.uint8))
-            save_text(osp.join(base, "list", f"{split}.list"), "\n".join(lines) + "\n")
+            write_text(osp.join(base, "list", f"{split}.list"), "\n".join(lines) + "\n")
             save_npy(osp.join(base, "list", f"gt-{split}.npy"), np.concatenate(gts))
         names = [f"{ax}_{f}" for ax in "xyz" for f in (*STATISTICS, *SPECTRUM)]
-        save_text(osp.join(base, "motion.json"), json.dumps(
-            {"options": g, "source": "UEA BasicMotions (aeon.datasets.load_basic_motions)",
-             "sensors": {s: [sl.start, sl.stop] for s, sl in SENSORS.items()},
-             "features": names, "snippet_len": RATE, "videos": videos}, indent=1))
+        write_json(osp.join(base, "motion.json"),
+                   {"options": g, "source": "UEA BasicMotions (aeon.datasets.load_basic_motions)",
+                    "sensors": {s: [sl.start, sl.stop] for s, sl in SENSORS.items()},
+                    "features": names, "snippet_len": RATE, "videos": videos})
 
     def _stream(self, rng, feats, by_activity, act, label):
         g = self.gen

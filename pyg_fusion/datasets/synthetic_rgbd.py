@@ -31,7 +31,7 @@ import os.path as osp
 import numpy as np
 from PIL import Image
 
-from .._files import atomic_write
+from .._files import atomic_write, write_json, write_text
 from .rgbd import RGBDSegmentation
 
 __all__ = ["SyntheticRGBD", "SYNTHETIC_RGBD_CLASSES", "make_rgbd_scene"]
@@ -149,8 +149,6 @@ class SyntheticRGBD(RGBDSegmentation):
                 for path, arr in zip(rel, (rgb, mask, depth)):
                     _save_png(osp.join(root, path), arr)
                 lines.append("\t".join(rel))
-            with atomic_write(osp.join(root, f"{split}.txt"), "w") as f:
-                f.write("\n".join(lines) + "\n")
+            write_text(osp.join(root, f"{split}.txt"), "\n".join(lines) + "\n")
         # written last: its presence means every file above is complete
-        with atomic_write(meta_path, "w") as f:
-            json.dump(self.meta, f)
+        write_json(meta_path, self.meta, indent=None)

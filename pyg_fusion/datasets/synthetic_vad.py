@@ -2,14 +2,14 @@
 layout and read back by :class:`~pyg_fusion.datasets.VADFeatures`."""
 from __future__ import annotations
 
-import json
 import os.path as osp
 from typing import Callable, Mapping
 
 import numpy as np
 
 from ._base import options_hash
-from ._io import save_npy, save_text
+from .._files import write_json, write_text
+from ._io import save_npy
 from .vad import VADFeatures, VADLayout
 
 # source: (width, noise std); "hold": snippets over which a source's view of
@@ -213,17 +213,16 @@ class SyntheticVAD(VADFeatures):
                     else:
                         lines.append(f"features/{first}/{video}.npy")
                     gts.append(np.repeat(snippet_gt, 16).astype(np.uint8))
-                save_text(osp.join(folder, "list", f"{split}.list"), "\n".join(lines) + "\n")
+                write_text(osp.join(folder, "list", f"{split}.list"), "\n".join(lines) + "\n")
                 save_npy(osp.join(folder, "list", f"gt-{split}.npy"), np.concatenate(gts))
         names = list(sources)
         types = {m: f"private shift seen by {names[m]} (strong) and "
                     f"{names[(m + 1) % len(names)]} (weak)" for m in range(len(names))}
         types[len(names)] = f"relational: {names[0]} desynchronised from the other sources"
-        save_text(osp.join(self.raw_dir, self.tag, "synthetic.json"),
-                  json.dumps({**g, "sources": {s: {"width": d, "noise": n}
-                                               for s, (d, n) in sources.items()},
-                              "hold": preset["hold"], "anomaly_types": types,
-                              "anomalies": anomalies}, indent=1))
+        write_json(osp.join(self.raw_dir, self.tag, "synthetic.json"),
+                   {**g, "sources": {s: {"width": d, "noise": n}
+                                     for s, (d, n) in sources.items()},
+                    "hold": preset["hold"], "anomaly_types": types, "anomalies": anomalies})
 
     def _video(self, rng, W, U, dom, label):
         g = self.gen

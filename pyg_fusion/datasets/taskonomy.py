@@ -42,8 +42,6 @@ def read_image(path: str, image_size: int | None = None) -> Tensor:
         x = torch.from_numpy(arr.astype(np.float32) / 255.0)
     elif arr.dtype in (np.uint16, np.int32) or mode.startswith("I"):
         x = torch.from_numpy(arr.astype(np.float32) / 65535.0)
-    elif arr.dtype == bool:
-        x = torch.from_numpy(arr.astype(np.float32))
     else:
         x = torch.from_numpy(arr.astype(np.float32))
     x = x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)
