@@ -181,7 +181,12 @@ class MethodSpec:
         if unknown:
             raise ValueError(f"unknown option(s) {unknown}; known: {', '.join(known)}")
         features = given.get("features", HeadConfig.features)
-        flat = {**TASK_DEFAULTS[task], **SETTING_DEFAULTS.get((task, features), {}), **given}
+        # a rank-1 CP operator cannot be the mean of the graphs: lego-cp starts
+        # at their product unless the user says otherwise (LEGOFusion rejects
+        # an explicit init="mean" with cp)
+        method_defaults = {"init": "product"} if method == "lego-cp" else {}
+        flat = {**TASK_DEFAULTS[task], **SETTING_DEFAULTS.get((task, features), {}),
+                **method_defaults, **given}
         parts: dict[str, dict[str, Any]] = {c: {} for c in COMPONENTS}
         for name, value in flat.items():
             parts[known[name][0]][name] = value
@@ -210,10 +215,6 @@ class MethodSpec:
             cfg = getattr(self, comp)
             for f in fields(cfg):
                 out[f.metadata.get("arg", f.name)] = getattr(cfg, f.name)
-        # a rank-1 CP operator cannot be the mean of the graphs: lego-cp
-        # starts at their product whatever the task's init
-        if self.method == "lego-cp":
-            out["init"] = "product"
         return out
 
 
