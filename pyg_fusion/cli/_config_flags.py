@@ -21,18 +21,12 @@ import dataclasses
 from typing import Any
 
 from ..experiments.config import COMPONENTS, TASKS, MethodSpec, option_fields
-from . import CLIError, fraction, nonneg_float, nonneg_int, positive_float, positive_int
+from . import CLIError, _number, fraction, nonneg_float, nonneg_int, positive_float, positive_int
 
 
 
 def rate(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
-    if not 0 < v <= 1:
-        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {v}")
-    return v
+    return _number(float, text, lambda v: 0 < v <= 1, "a number in (0, 1]")
 
 
 def abnormal_counts(text: str) -> int | dict[str, int]:

@@ -32,8 +32,6 @@ def run(args) -> int:
     from ..experiments.run import METRICS, is_main_process, make_records, run_method
     if not args.method.startswith("lego"):
         raise CLIError(f"--method must be lego or lego-cp for a sweep, got {args.method!r}")
-    if min(args.p + args.q) < 0:
-        raise CLIError("--p and --q must be >= 0")
     out = Path(args.out)
     cache = {}
     data = data_config(args)
