@@ -25,7 +25,6 @@ import os
 import os.path as osp
 import sys
 import time
-import warnings
 from multiprocessing import get_context
 
 # benchmarks/ (for _machine) and the repository root (run without installing)
@@ -46,43 +45,30 @@ ROWS = {
 }
 
 
-def _arch(args) -> dict:
-    return dict(depth=None, block="bottleneck", layers=tuple(args.layers),
-                width=args.width, decoder_features=args.decoder_features,
-                light=True, dropout=0.0)
-
-
-def _data(args, split):
-    from pyg_fusion.datasets import SyntheticRGBD
-    return SyntheticRGBD(args.root, split, size=args.size,
-                         num_train=args.num_train, num_test=args.num_test,
-                         seed=args.data_seed)
+def _configs(args, variant: str, seed: int):
+    """The typed configs of one run (:mod:`pyg_fusion.experiments.image_config`)."""
+    from pyg_fusion.experiments.image_config import (SegmentDataConfig, SegmentModelConfig,
+                                                     SegmentTrainConfig)
+    data = SegmentDataConfig(data="synthetic", root=args.root, size=args.size,
+                             num_train=args.num_train, num_test=args.num_test,
+                             data_seed=args.data_seed, batch_size=args.batch_size)
+    model = SegmentModelConfig(variant=variant, depth=None, block="bottleneck",
+                               layers=tuple(args.layers), width=args.width,
+                               decoder_features=args.decoder_features, light=True, dropout=0.0)
+    return data, model, SegmentTrainConfig(epochs=args.epochs, lr=args.lr, seed=seed)
 
 
 def _run(job):
     variant, seed, args = job
     import torch
-    torch.set_num_threads(1)
-    warnings.filterwarnings("ignore")
-    import logging
-    logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
-    from pyg_fusion.training import seed_everything
-    from pyg_fusion.training.segmentation import (SegmentationModule,
-                                                  evaluate_segmentation,
-                                                  fit_segmentation)
-    train, test = _data(args, "train"), _data(args, "test")
-    seed_everything(seed)
-    module = SegmentationModule(variant, train.num_classes, _arch(args),
-                                lr=args.lr)
+    from pyg_fusion.experiments.image_run import run_segment
+    torch.set_num_threads(1)  # this worker process's own setting: one thread per run
     out = osp.join(args.out, "runs", f"{variant}_seed{seed}")
     t0 = time.perf_counter()
-    fit_segmentation(module, train, out_dir=out, max_epochs=args.epochs,
-                     batch_size=args.batch_size, seed=seed, progress=False,
-                     checkpoint=False)
-    scores = evaluate_segmentation(module, test, out_dir=out, progress=False)
-    return {"variant": variant, "seed": seed, "scores": scores,
-            "final": module.final_output,
-            "parameters": sum(p.numel() for p in module.model.parameters()),
+    run = run_segment(*_configs(args, variant, seed), out, progress=False, checkpoint=False,
+                      report=False)
+    return {"variant": variant, "seed": seed, "scores": run.scores,
+            "final": run.module.final_output, "parameters": run.parameters,
             "seconds": round(time.perf_counter() - t0, 1)}
 
 
@@ -190,7 +176,9 @@ def main(argv=None) -> int:
     seeds = [int(s) for s in args.seeds.split(",")]
     args.root = args.root or osp.join(args.out, "data")
     os.makedirs(args.out, exist_ok=True)
-    _data(args, "train")        # generate the scenes once, before the workers
+    # generate the scenes once, before the workers
+    from pyg_fusion.experiments.image_run import segment_datasets
+    segment_datasets(_configs(args, variants[0], seeds[0])[0])
 
     from tqdm import tqdm
     from _machine import machine_info

@@ -19,12 +19,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import os.path as osp
 import sys
 import time
-import warnings
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 import numpy as np
@@ -35,52 +33,44 @@ sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from pyg_fusion._files import save_figure, write_text  # noqa: E402
 
 
-def _data(args, split, num, mods):
-    from pyg_fusion.datasets.translation import SyntheticTranslation
-
-    return SyntheticTranslation(args.data_root, split, num, args.image_size,
-                                args.data_seed, modalities=mods, progress=False)
+def _configs(args, mods: list[str], seed: int):
+    """The typed configs of one run (:mod:`pyg_fusion.experiments.image_config`)."""
+    from pyg_fusion.experiments.image_config import (TranslateDataConfig, TranslateEvalConfig,
+                                                     TranslateModelConfig,
+                                                     TranslateTrainDataConfig)
+    data = TranslateDataConfig(data="synthetic", modalities=",".join(mods),
+                               image_size=args.image_size, root=args.data_root,
+                               batch_size=args.batch_size, seed=seed,
+                               data_seed=args.data_seed)
+    splits = TranslateTrainDataConfig(num_train=args.num_train)
+    model = TranslateModelConfig(epochs=args.epochs, ngf=args.ngf,
+                                 num_downs=args.num_downs or None, modality_norm=args.norm,
+                                 gan_mode=args.gan_mode, ndf=args.ngf, d_layers=2, lr=args.lr)
+    return data, splits, model, TranslateEvalConfig(num_test=args.num_test)
 
 
 def run_one(args, mods: list[str], seed: int) -> dict:
-    """Trains one generator on ``mods`` with ``seed``; returns its scores."""
+    """Trains one generator on ``mods`` with ``seed`` (no validation split);
+    returns its scores on the test split."""
     import torch
     from torch_geometric.loader import DataLoader
 
-    from pyg_fusion.training.trainer import seed_everything
-    from pyg_fusion.training.translation import (TranslationModule,
-                                                 evaluate_translation, fit_translation,
-                                                 save_translation_figure)
+    from pyg_fusion.experiments.image_run import run_translate
+    from pyg_fusion.training.translation_eval import save_translation_figure
 
     # One thread per run, runs in parallel: small convolutions gain little
-    # from intra-op threads.
+    # from intra-op threads (this worker process's own setting).
     torch.set_num_threads(1)
-    warnings.filterwarnings("ignore")
-    logging.getLogger("lightning.pytorch").setLevel(logging.ERROR)
     t0 = time.time()
-    train = _data(args, "train", args.num_train, mods)
-    test = _data(args, "test", args.num_test, mods)
-    name = "+".join(mods)
-    out = osp.join(args.log_dir, f"{name}_seed{seed}")
-    # Seeded before the model is built, so that the initial weights depend on
-    # the seed only, not on earlier runs of this worker process.
-    seed_everything(seed)
-    module = TranslationModule(
-        mods, ngf=args.ngf, num_downs=args.num_downs or
-        int(np.log2(args.image_size)),
-        gan_mode=args.gan_mode, ndf=args.ngf, d_layers=2, lr=args.lr,
-        norm=args.norm)
-    fit_translation(module, train, out_dir=out, max_epochs=args.epochs,
-                    batch_size=args.batch_size, seed=seed, progress=False,
-                    checkpoint=False)
-    res = evaluate_translation(module, DataLoader(test, batch_size=100))
+    data, splits, model, test = _configs(args, mods, seed)
+    out = osp.join(args.log_dir, f"{'+'.join(mods)}_seed{seed}")
+    run = run_translate(data, splits, model, out, progress=False, checkpoint=False,
+                        validate=False, test=test, report=False)
     if len(mods) > 1 and seed == args.seeds[0]:
-        batch = next(iter(DataLoader(test, batch_size=4)))
-        save_translation_figure(module, batch,
-                                osp.join(args.out, "translation.png"))
-    return {"modalities": mods, "seed": seed, "metrics": res,
-            "generator_parameters": module.num_generator_parameters(),
-            "seconds": time.time() - t0}
+        batch = next(iter(DataLoader(run.data, batch_size=4)))
+        save_translation_figure(run.module, batch, osp.join(args.out, "translation.png"))
+    return {"modalities": mods, "seed": seed, "metrics": run.scores,
+            "generator_parameters": run.parameters, "seconds": time.time() - t0}
 
 
 def summarise(runs: list[dict], keys=("l1", "psnr", "ssim")) -> dict:
@@ -186,8 +176,10 @@ def main(argv=None) -> int:
     from tqdm.auto import tqdm
 
     # Render the data once, before the workers read it.
-    _data(args, "train", args.num_train, mods)
-    _data(args, "test", args.num_test, mods)
+    from pyg_fusion.experiments.image_run import translate_dataset
+    data, splits, _, test = _configs(args, mods, args.seeds[0])
+    translate_dataset(data, "train", splits.num_train, mods, progress=False)
+    translate_dataset(data, "test", test.num_test, mods, progress=False)
     jobs = [(mods, s) for s in args.seeds] + [([m], s) for s in args.seeds
                                               for m in mods]
     t0 = time.time()

@@ -41,6 +41,15 @@ def test_help_states_each_default_once(name):
             assert chunk.count("(default") <= 1, f"{p.prog}: {chunk}"
 
 
+def test_help_shows_a_default_of_zero_once():
+    # 0 == False: the formatter must not take a default of 0 for "no default"
+    text = re.sub(r"\s+", " ", _subparsers(_subparsers(build_parser())["segment"])["train"]
+                  .format_help())
+    assert "--data-seed DATA_SEED synthetic generator seed (default: 0)" in text
+    assert "--workers WORKERS data loader workers (default: 0)" in text
+    assert "--light Light-Weight RefineNet decoder --" in text  # a flag: no default
+
+
 def test_threads_is_one_flag_with_one_meaning():
     from pyg_fusion.cli import positive_int
 
@@ -60,4 +69,5 @@ def test_threads_is_one_flag_with_one_meaning():
     assert all(a.type is positive_int for a in found.values())
     assert {a.help.split(" (default")[0] for a in found.values()} == {
         "torch CPU threads for this command"}
-    assert {a.default for a in found.values()} <= {1, None}
+    # one default for every task, graph and image alike
+    assert {a.default for a in found.values()} == {1}

@@ -11,10 +11,9 @@ from torch_geometric.loader import DataLoader
 
 from pyg_fusion.cli import main
 from pyg_fusion.datasets.translation import SyntheticTranslation
-from pyg_fusion.training.translation import (FeatureExtractor,
-                                             TranslationModule,
-                                             evaluate_translation,
-                                             load_feature_extractor)
+from pyg_fusion.training.translation import TranslationModule
+from pyg_fusion.training.translation_eval import (FeatureExtractor, evaluate_translation,
+                                                  load_feature_extractor)
 
 
 class _TinyFeatures(nn.Module):

@@ -78,8 +78,10 @@ class TranslateDataConfig:
                              check="positive_int")
     root: str = option("runs/data/synthetic_translation", "cache folder of the synthetic data")
     batch_size: int = option(16, "images per step", check="positive_int")
-    seed: int = option(0, "seed of the synthetic scenes, the weights and the batches",
-                       check="nonneg_int")
+    seed: int = option(0, "seed of the weights and the batches (and of the synthetic scenes "
+                       "unless --data-seed is given)", check="nonneg_int")
+    data_seed: int | None = option(None, "seed of the synthetic scenes (default: --seed)",
+                                   check="nonneg_int")
 
 
 @dataclass

@@ -15,20 +15,14 @@ import lightning as L
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-from torchmetrics import MeanAbsoluteError, MetricCollection
-from torchmetrics.image import (PeakSignalNoiseRatio,
-                                StructuralSimilarityIndexMeasure)
 
 from ..functional._checks import check_choice
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn.asym.translator import AsymFusionTranslator
+# evaluation (translation_eval) does not import this module: one direction
+from .translation_eval import ENSEMBLE, image_metrics
 
-__all__ = ["TranslationModule", "fit_translation", "evaluate_translation", "translate_batch",
-           "load_feature_extractor", "FeatureExtractor", "image_metrics",
-           "metrics_table", "save_metrics", "save_translation_figure"]
-
-ENSEMBLE = "ensemble"
-
+__all__ = ["TranslationModule", "fit_translation"]
 
 def _inputs(batch, modalities: Sequence[str]) -> list[Tensor]:
     xs = []
@@ -40,15 +34,6 @@ def _inputs(batch, modalities: Sequence[str]) -> list[Tensor]:
                            f"it has {have}")
         xs.append(batch[key])
     return xs
-
-
-def image_metrics() -> MetricCollection:
-    """L1 (mean absolute error), PSNR and SSIM for images in ``[0, 1]``."""
-    return MetricCollection({
-        "l1": MeanAbsoluteError(),
-        "psnr": PeakSignalNoiseRatio(data_range=1.0),
-        "ssim": StructuralSimilarityIndexMeasure(data_range=1.0),
-    })
 
 
 class TranslationModule(L.LightningModule):
@@ -202,17 +187,6 @@ class TranslationModule(L.LightningModule):
         return sum(p.numel() for p in self.generator.parameters())
 
 
-@torch.no_grad()
-def translate_batch(module: TranslationModule, batch) -> dict[str, Tensor]:
-    """Evaluation-mode outputs (``[0, 1]``) of ``module`` on one batch."""
-    was = module.training
-    module.eval()
-    try:
-        return module.translate(batch.to(module.device))
-    finally:
-        module.train(was)
-
-
 def fit_translation(module: TranslationModule, train, *, out_dir: str, max_epochs: int = 20,
                     batch_size: int = 4, seed: int = 0, val=None, progress: bool = True,
                     checkpoint: bool = True, **trainer_kwargs) -> L.Trainer:
@@ -233,9 +207,3 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str, max_epoch
     trainer.fit(module, DataLoader(train, batch_size=batch_size, shuffle=True, generator=g),
                 DataLoader(val, batch_size=batch_size) if val is not None else None)
     return trainer
-
-
-# Evaluation lives in its own module; its names are kept importable from here.
-from .translation_eval import (FeatureExtractor, evaluate_translation,  # noqa: E402
-                               load_feature_extractor, metrics_table, save_metrics,
-                               save_translation_figure)

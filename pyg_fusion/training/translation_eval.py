@@ -1,4 +1,5 @@
-"""Evaluation of AsymFusion image translation: every output of a
+"""Evaluation of AsymFusion image translation (this module does not import
+:mod:`.translation`, which imports it): every output of a
 :class:`~pyg_fusion.training.translation.TranslationModule` scored with L1,
 PSNR and SSIM (torchmetrics), and with FID / KID when a local Inception
 feature extractor is given (:func:`load_feature_extractor`; nothing is
@@ -7,15 +8,43 @@ from __future__ import annotations
 
 import os
 import os.path as osp
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from torchmetrics import MeanAbsoluteError, MetricCollection
+from torchmetrics.image import PeakSignalNoiseRatio, StructuralSimilarityIndexMeasure
+
 from .._files import save_figure, write_json, write_text
 from ..functional._checks import check_int
-from .translation import ENSEMBLE, TranslationModule, image_metrics, translate_batch
+
+if TYPE_CHECKING:
+    from .translation import TranslationModule
+
+ENSEMBLE = "ensemble"
+
+
+def image_metrics() -> MetricCollection:
+    """L1 (mean absolute error), PSNR and SSIM for images in ``[0, 1]``."""
+    return MetricCollection({
+        "l1": MeanAbsoluteError(),
+        "psnr": PeakSignalNoiseRatio(data_range=1.0),
+        "ssim": StructuralSimilarityIndexMeasure(data_range=1.0),
+    })
+
+
+@torch.no_grad()
+def translate_batch(module: TranslationModule, batch) -> dict[str, Tensor]:
+    """Evaluation-mode outputs (``[0, 1]``) of ``module`` on one batch."""
+    was = module.training
+    module.eval()
+    try:
+        return module.translate(batch.to(module.device))
+    finally:
+        module.train(was)
+
 
 # ----------------------------------------------------------------- FID / KID
 class FeatureExtractor(nn.Module):

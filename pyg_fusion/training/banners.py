@@ -1,0 +1,32 @@
+"""Lightning's INFO banners (GPU/TPU availability, tips and adverts) hidden
+for the duration of a ``with`` block: they say nothing useful about a CPU
+run. Used by the CLI around a command and by the benchmark scripts around a
+run; the library never calls it, and the loggers are left as they were after
+the block. Imports ``logging`` only (the CLI's start-up stays fast)."""
+from __future__ import annotations
+
+import logging
+from contextlib import contextmanager
+
+# The loggers of Lightning's rank-zero messages. Lightning resets the levels
+# of its package loggers when it is imported (which may happen inside the
+# block), so the banners are dropped by a filter on these loggers instead.
+_LIGHTNING_RANK_ZERO = ("lightning.pytorch.utilities.rank_zero",
+                        "lightning.fabric.utilities.rank_zero")
+
+
+def _below_warning(record: logging.LogRecord) -> bool:
+    return record.levelno >= logging.WARNING
+
+
+@contextmanager
+def hide_lightning_banners():
+    """Drops Lightning's rank-zero messages below WARNING inside the block."""
+    loggers = [logging.getLogger(name) for name in _LIGHTNING_RANK_ZERO]
+    for lg in loggers:
+        lg.addFilter(_below_warning)
+    try:
+        yield
+    finally:
+        for lg in loggers:
+            lg.removeFilter(_below_warning)
