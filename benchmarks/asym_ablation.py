@@ -62,11 +62,13 @@ def _run(job):
     variant, seed, args = job
     import torch
     from pyg_fusion.experiments.image_run import run_segment
+    from pyg_fusion.training.banners import hide_lightning_banners
     torch.set_num_threads(1)  # this worker process's own setting: one thread per run
     out = osp.join(args.out, "runs", f"{variant}_seed{seed}")
     t0 = time.perf_counter()
-    run = run_segment(*_configs(args, variant, seed), out, progress=False, checkpoint=False,
-                      report=False)
+    with hide_lightning_banners():
+        run = run_segment(*_configs(args, variant, seed), out, progress=False,
+                          checkpoint=False, report=False)
     return {"variant": variant, "seed": seed, "scores": run.scores,
             "final": run.module.final_output, "parameters": run.parameters,
             "seconds": round(time.perf_counter() - t0, 1)}
@@ -137,7 +139,7 @@ def figure(rows: list[dict], path: str) -> None:
     plt.close(fig)
 
 
-def main(argv=None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out", default="runs/asym_ablation")
     p.add_argument("--root", default=None, help="scene folder (default: OUT/data)")
@@ -157,6 +159,11 @@ def main(argv=None) -> int:
     p.add_argument("--jobs", type=int, default=2, help="runs at a time (one thread each)")
     p.add_argument("--summarise", metavar="RESULTS_JSON",
                    help="only rebuild the table and figure from a results.json")
+    return p
+
+
+def main(argv=None) -> int:
+    p = build_parser()
     args = p.parse_args(argv)
     if args.summarise:
         with open(args.summarise) as f:

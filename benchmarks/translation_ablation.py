@@ -56,6 +56,7 @@ def run_one(args, mods: list[str], seed: int) -> dict:
     from torch_geometric.loader import DataLoader
 
     from pyg_fusion.experiments.image_run import run_translate
+    from pyg_fusion.training.banners import hide_lightning_banners
     from pyg_fusion.training.translation_eval import save_translation_figure
 
     # One thread per run, runs in parallel: small convolutions gain little
@@ -64,8 +65,9 @@ def run_one(args, mods: list[str], seed: int) -> dict:
     t0 = time.time()
     data, splits, model, test = _configs(args, mods, seed)
     out = osp.join(args.log_dir, f"{'+'.join(mods)}_seed{seed}")
-    run = run_translate(data, splits, model, out, progress=False, checkpoint=False,
-                        validate=False, test=test, report=False)
+    with hide_lightning_banners():
+        run = run_translate(data, splits, model, out, progress=False, checkpoint=False,
+                            validate=False, test=test, report=False)
     if len(mods) > 1 and seed == args.seeds[0]:
         batch = next(iter(DataLoader(run.data, batch_size=4)))
         save_translation_figure(run.module, batch, osp.join(args.out, "translation.png"))
@@ -142,7 +144,7 @@ def figure(table: dict, path: str) -> None:
     plt.close(fig)
 
 
-def main(argv=None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--out", default="benchmarks/results/translation")
@@ -166,6 +168,11 @@ def main(argv=None) -> int:
                    default="none")
     p.add_argument("--workers", type=int, default=2,
                    help="runs trained in parallel (one thread each)")
+    return p
+
+
+def main(argv=None) -> int:
+    p = build_parser()
     args = p.parse_args(argv)
     args.seeds = [int(s) for s in args.seeds.split(",")]
     mods = [m for m in args.modalities.split(",") if m]

@@ -1,0 +1,53 @@
+"""The image ablation benchmarks run through :mod:`pyg_fusion.experiments.image_run`:
+one tiny run of each, in-process (the scripts' worker functions), with the
+scripts' own argument parsing."""
+import importlib.util
+import os
+
+import pytest
+import torch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _script(name):
+    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "benchmarks",
+                                                                     f"{name}.py"))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+@pytest.fixture
+def threads():
+    old = torch.get_num_threads()  # the workers set one thread for their process
+    yield
+    torch.set_num_threads(old)
+
+
+def test_asym_ablation_run(tmp_path, threads):
+    bench = _script("asym_ablation")
+    args = bench.build_parser().parse_args([
+        "--out", str(tmp_path), "--root", str(tmp_path / "data"), "--epochs", "1",
+        "--size", "16", "--num-train", "4", "--num-test", "2", "--batch-size", "2"])
+    run = bench._run(("asymfusion", 0, args))
+    assert run["final"] == "ensemble" and set(run["scores"]) == {"rgb", "depth", "ensemble"}
+    assert 0 <= run["scores"]["ensemble"]["miou"] <= 1
+    assert run["parameters"] == 152_416  # the README table's AsymFusion row
+    row, = bench.summarise([run])
+    assert row["miou_mean"] == run["scores"]["ensemble"]["miou"]
+
+
+def test_translation_ablation_run(tmp_path, threads):
+    bench = _script("translation_ablation")
+    args = bench.build_parser().parse_args([
+        "--out", str(tmp_path), "--data-root", str(tmp_path / "data"),
+        "--log-dir", str(tmp_path / "logs"), "--epochs", "1", "--num-train", "4",
+        "--num-test", "2", "--image-size", "8", "--num-downs", "3", "--batch-size", "2"])
+    args.seeds = [0]
+    run = bench.run_one(args, ["shade", "depth"], 0)
+    assert set(run["metrics"]) == {"shade", "depth", "ensemble"}
+    assert os.path.isfile(tmp_path / "translation.png")
+    table = bench.summarise([run])
+    assert table["shade+depth"]["fused"] and table["shade+depth"]["l1"]["runs"] == [
+        run["metrics"]["ensemble"]["l1"]]
