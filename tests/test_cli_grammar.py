@@ -37,6 +37,48 @@ def test_graph_commands_are_not_routed():
         assert route_task(argv) == argv
 
 
+@pytest.mark.parametrize("verb", ["train", "evaluate"])
+@pytest.mark.parametrize("dataset,task,data", [("synthetic-rgbd", "segment", "synthetic"),
+                                               ("nyud", "segment", "nyud"),
+                                               ("synthetic-translation", "translate",
+                                                "synthetic")])
+def test_an_image_dataset_names_its_task(verb, dataset, task, data):
+    from pyg_fusion.experiments import DATASETS, task_of
+    assert task_of(dataset) == task and DATASETS[dataset].data == data
+    routed = [task, verb, "--out", "o", "--data", data]
+    assert route_task([verb, "--dataset", dataset, "--out", "o"]) == routed
+    assert route_task([verb, f"--dataset={dataset}", "--out", "o"]) == routed
+    assert route_task([verb, "--task", task, "--dataset", dataset, "--out", "o"]) == routed
+    assert route_task([task, verb, "--dataset", dataset, "--out", "o"]) == routed  # alias
+
+
+def test_dataset_task_conflicts_are_one_line_errors(capsys):
+    from pyg_fusion.cli import main
+    for argv, msg in (
+            (["train", "--task", "translate", "--dataset", "synthetic-rgbd"],
+             "--dataset synthetic-rgbd is a segment dataset, not translate"),
+            (["translate", "train", "--dataset", "nyud"], "is a segment dataset, not translate"),
+            (["train", "--dataset", "nyud", "--data", "nyud"], "both name the data"),
+            (["compare", "--dataset", "synthetic-rgbd"], "invalid choice: 'synthetic-rgbd'")):
+        try:
+            rc = main(argv)
+        except SystemExit as exc:  # argparse's own errors exit
+            rc = exc.code
+        assert rc == 2
+        err = capsys.readouterr().err.strip()
+        assert msg in err and len(err.splitlines()) == 1, err
+
+
+def test_every_dataset_has_one_task():
+    from pyg_fusion.experiments import DATASETS, GRAPH_DATASETS, IMAGE_TASKS, TASKS, task_of
+    from pyg_fusion.experiments.data import DataConfig
+    assert {task_of(d) for d in DATASETS} == {*TASKS, *IMAGE_TASKS}
+    field = next(f for f in dataclasses.fields(DataConfig) if f.name == "dataset")
+    assert tuple(field.metadata["choices"]) == GRAPH_DATASETS
+    with pytest.raises(ValueError, match="--dataset must be one of"):
+        task_of("bogus")
+
+
 CONFIGS = {("segment", "train"): (ic.SegmentDataConfig, ic.SegmentModelConfig,
                                   ic.SegmentTrainConfig),
            ("segment", "evaluate"): (ic.SegmentDataConfig,),

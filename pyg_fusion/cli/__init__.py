@@ -145,7 +145,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
     from ._runs import route_task
-    argv = route_task(argv)
+    try:
+        argv = route_task(argv)
+    except CLIError as exc:
+        print(f"pyg-fusion {' '.join(argv[:1])}: error: {exc}", file=sys.stderr)
+        return 2
     if argv and any(t == "--config" or t.startswith("--config=") for t in argv[1:]):
         from ._config_flags import expand_config_files
         sub, head = _command_parser(parser, argv[0]), argv[:1]

@@ -137,15 +137,11 @@ def add_config_file_flags(parser: argparse.ArgumentParser) -> None:
                    "filled in) and exit")
 
 
-def _task_of(dataset: str) -> str:
-    return "node" if dataset in ("digits", "tables") else "vad"
-
-
 def full_config(args) -> dict[str, Any]:
     """The settings of a run, nested: the command's own settings (method,
     seeds, ...), ``data`` (:class:`~pyg_fusion.experiments.DataConfig`) and
     one section per component, every option resolved for the task."""
-    from ..experiments.data import DataConfig
+    from ..experiments.data import DataConfig, task_of
     data_fields = {f.name for f in dataclasses.fields(DataConfig)}
     opts = option_fields()
     out: dict[str, Any] = {}
@@ -153,7 +149,7 @@ def full_config(args) -> dict[str, Any]:
         if k not in NOT_CONFIG and k not in data_fields and k not in opts:
             out[k] = v
     out[DATA_SECTION] = dataclasses.asdict(DataConfig.from_namespace(args))
-    spec = MethodSpec.create(getattr(args, "method", ""), _task_of(args.dataset),
+    spec = MethodSpec.create(getattr(args, "method", ""), task_of(args.dataset),
                              options_from_args(args)).to_dict()
     out.update({c: spec[c] for c in COMPONENTS})
     return out

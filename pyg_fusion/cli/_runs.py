@@ -5,11 +5,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..experiments.data import DataConfig
+from ..experiments.data import DATASETS, IMAGE_TASKS, DataConfig, task_of
 from ._config_flags import (add_config_file_flags, add_config_flags, add_field_flags,
                             options_from_args)
 from ._process import add_threads_argument
-from . import out_folder, positive_int
+from . import CLIError, out_folder, positive_int
 
 
 
@@ -39,34 +39,60 @@ def int_list(text: str) -> list[int]:
     return out
 
 
-# The image tasks, which train/evaluate hand to their own parsers (`train
-# --task segment ...` is `segment train ...`); the graph task follows from
-# --dataset.
-IMAGE_TASKS = ("segment", "translate")
-
-
 def add_task_arg(p: argparse.ArgumentParser) -> None:
     """``--task``: declared here for the help; :func:`route_task` acts on it
     before parsing."""
     verb = p.prog.split()[-1]
+    image = ", ".join(f"{k} ({v.task})" for k, v in DATASETS.items() if v.task in IMAGE_TASKS)
     p.add_argument("--task", choices=IMAGE_TASKS, default=None,
                    help=f"an AsymFusion image task: `{verb} --task segment ...` is `segment "
                    f"{verb} ...` (see `pyg-fusion {verb} --task segment --help` for its "
-                   "flags); default: the graph task of --dataset")
+                   f"flags); default: the task of --dataset, which may also name an image "
+                   f"dataset: {image}")
+
+
+def _take(rest: list[str], flag: str) -> tuple[str | None, list[str]]:
+    """The value of ``flag`` in ``rest`` (``--flag V`` or ``--flag=V``; the
+    last one given) and ``rest`` without it."""
+    value, out, i = None, [], 0
+    while i < len(rest):
+        tok = rest[i]
+        if tok == flag and i + 1 < len(rest):
+            value, i = rest[i + 1], i + 2
+        elif tok.startswith(flag + "="):
+            value, i = tok.split("=", 1)[1], i + 1
+        else:
+            out.append(tok)
+            i += 1
+    return value, out
 
 
 def route_task(argv: list[str]) -> list[str]:
-    """``[verb, ..., --task T, ...]`` -> ``[T, verb, ...]`` for the image
-    tasks, so that every task is reached verb first; anything else unchanged."""
-    if len(argv) < 2 or argv[0] not in ("train", "evaluate"):
+    """Every task verb first: ``[verb, ..., --task T, ...]`` and ``[verb, ...,
+    --dataset D, ...]`` with an image dataset ``D`` (:data:`DATASETS`) become
+    ``[T, verb, ..., --data <D's data>, ...]``; ``segment train --dataset D``
+    too. Anything else is returned unchanged (the parsers judge it)."""
+    if len(argv) < 2:
         return argv
-    rest = list(argv[1:])
-    for i, tok in enumerate(rest):
-        if tok == "--task" and i + 1 < len(rest) and rest[i + 1] in IMAGE_TASKS:
-            return [rest[i + 1], argv[0], *rest[:i], *rest[i + 2:]]
-        if tok.startswith("--task=") and tok.split("=", 1)[1] in IMAGE_TASKS:
-            return [tok.split("=", 1)[1], argv[0], *rest[:i], *rest[i + 1:]]
-    return argv
+    if argv[0] in ("train", "evaluate"):
+        head, rest = [argv[0]], list(argv[1:])
+    elif argv[0] in IMAGE_TASKS and argv[1] in ("train", "evaluate"):
+        head, rest = [argv[0], argv[1]], list(argv[2:])
+    else:
+        return argv
+    task, without_task = _take(rest, "--task")
+    if task is not None and task not in IMAGE_TASKS or len(head) == 2 and task is not None:
+        return argv  # not an image task (or --task after a noun): the parser says so
+    dataset, without_dataset = _take(without_task, "--dataset")
+    image = DATASETS.get(dataset) if dataset is not None else None
+    if image is None or image.task not in IMAGE_TASKS:
+        return [task, *head, *without_task] if task else argv
+    named = head[0] if len(head) == 2 else task
+    if named is not None and named != image.task:
+        raise CLIError(f"--dataset {dataset} is a {image.task} dataset, not {named}")
+    if _take(without_dataset, "--data")[0] is not None:
+        raise CLIError(f"--dataset {dataset} and --data both name the data; give one")
+    return [image.task, head[-1], *without_dataset, "--data", image.data]
 
 
 def add_dataset_args(p: argparse.ArgumentParser, default: str | None = "digits") -> None:
@@ -98,9 +124,19 @@ def data_config(args) -> DataConfig:
     return DataConfig.from_namespace(args)
 
 
-def grid(args, *, checkpoint: bool, out: Path, methods: str | None = None) -> list[dict]:
-    """:func:`~pyg_fusion.experiments.run.run_grid` of the parsed flags."""
-    from ..experiments.run import run_grid
-    return run_grid(data_config(args), methods or args.method, args.seeds, out=out,
-                    options=options_from_args(args), checkpoint=checkpoint,
-                    devices=args.devices, progress=not args.no_progress)
+def run_grid_command(args, *, checkpoint: bool) -> int:
+    """``train`` (``checkpoint=True``) and ``compare``: every method x seed
+    (:func:`~pyg_fusion.experiments.run.run_grid`), ``results.json`` and the
+    table."""
+    from ..experiments.run import METRICS, format_table, is_main_process, run_grid, write_results
+    out = Path(args.out)
+    records = run_grid(data_config(args), args.method, args.seeds, out=out,
+                       options=options_from_args(args), checkpoint=checkpoint,
+                       devices=args.devices, progress=not args.no_progress)
+    if not is_main_process():
+        return 0
+    write_results(out, records)
+    print(format_table(records, METRICS[task_of(args.dataset)] + ["params", "time_per_epoch_s"]))
+    print(f"\nwrote {out / 'results.json'}" + (f" and checkpoints under {out}" if checkpoint
+                                               else ""))
+    return 0

@@ -2,8 +2,6 @@
 ``results.json``."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from ._help import HelpFormatter
 from ._runs import add_dataset_args, add_training_args
 
@@ -21,14 +19,5 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..experiments.run import METRICS, format_table, is_main_process, write_results
-    from ._runs import grid
-    out = Path(args.out)
-    records = grid(args, checkpoint=False, out=out)
-    if not is_main_process():
-        return 0
-    write_results(out, records)
-    task = "node" if args.dataset in ("digits", "tables") else "vad"
-    print(format_table(records, METRICS[task] + ["params", "time_per_epoch_s"]))
-    print(f"\nwrote {out / 'results.json'}")
-    return 0
+    from ._runs import run_grid_command
+    return run_grid_command(args, checkpoint=False)

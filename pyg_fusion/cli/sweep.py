@@ -28,7 +28,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from tqdm.auto import tqdm
     from .._files import write_json
-    from ..experiments.data import load_data
+    from ..experiments.data import load_data, task_of
     from ..experiments.run import METRICS, is_main_process, make_records, run_method
     if not args.method.startswith("lego"):
         raise CLIError(f"--method must be lego or lego-cp for a sweep, got {args.method!r}")
@@ -43,8 +43,8 @@ def run(args) -> int:
         per_seed = {}
         for seed in args.seeds:
             if seed not in cache:
-                cache[seed] = load_data(data, seed if args.dataset in ("digits", "tables")
-                                        else 0, features=options.get("features"))
+                cache[seed] = load_data(data, seed if task_of(args.dataset) == "node" else 0,
+                                        features=options.get("features"))
             td = cache[seed]
             first, *rest = sorted(td.in_channels)
             powers = {first: p, **{s: q for s in rest}}

@@ -1,8 +1,6 @@
 """``pyg-fusion train``: train one method (or a few) with checkpoints."""
 from __future__ import annotations
 
-from pathlib import Path
-
 from ._help import HelpFormatter
 from ._runs import add_dataset_args, add_task_arg, add_training_args
 
@@ -22,14 +20,5 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
-    from ..experiments.run import METRICS, format_table, is_main_process, write_results
-    from ._runs import grid
-    out = Path(args.out)
-    records = grid(args, checkpoint=True, out=out)
-    if not is_main_process():
-        return 0
-    write_results(out, records)
-    task = "node" if args.dataset in ("digits", "tables") else "vad"
-    print(format_table(records, METRICS[task] + ["params", "time_per_epoch_s"]))
-    print(f"\nwrote {out / 'results.json'} and checkpoints under {out}")
-    return 0
+    from ._runs import run_grid_command
+    return run_grid_command(args, checkpoint=True)

@@ -9,9 +9,10 @@ where they are needed)."""
 from .config import (COMPONENTS, LEGO_CONFIGS, SETTING_DEFAULTS, TASK_DEFAULTS, TASKS,
                      FusionConfig, GraphConfig, HeadConfig, MethodSpec, ObjectiveConfig,
                      PowersConfig, TrainerConfig, option_fields)
-from .data import DATASETS, DataConfig, TaskData
+from .data import DATASETS, GRAPH_DATASETS, IMAGE_TASKS, DataConfig, Dataset, TaskData, task_of
 
 __all__ = ["TASKS", "GraphConfig", "PowersConfig", "FusionConfig", "HeadConfig",
            "ObjectiveConfig", "TrainerConfig", "COMPONENTS", "LEGO_CONFIGS", "TASK_DEFAULTS",
-           "SETTING_DEFAULTS", "MethodSpec", "option_fields", "DATASETS", "DataConfig",
+           "SETTING_DEFAULTS", "MethodSpec", "option_fields", "DATASETS", "GRAPH_DATASETS", "IMAGE_TASKS",
+           "Dataset", "task_of", "DataConfig",
            "TaskData"]

@@ -1,15 +1,58 @@
-"""Data of a run: the typed dataset config and the loading of the datasets
-the experiments run on (node classification and VAD)."""
+"""Data of a run: the datasets by name (:data:`DATASETS`, the one rule from a
+dataset's name to its task), the typed dataset config of the graph tasks and
+their loading (node classification and VAD; the image tasks' data is loaded
+by :mod:`.image_run`)."""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from .config import option
+from .config import TASKS, option
 
-DATASETS = ("digits", "synthetic-vad", "motion-vad", "vad", "tables")
+
+class Dataset(NamedTuple):
+    """A dataset's entry in :data:`DATASETS`.
+
+    Args:
+        task (str): the task it serves: ``"node"`` or ``"vad"`` (graph tasks,
+            :func:`load_data`), ``"segment"`` or ``"translate"`` (image tasks,
+            :mod:`~pyg_fusion.experiments.image_run`).
+        data (str, optional): for an image task, the value of its config's
+            ``data`` field. (default: :obj:`None`)
+    """
+    task: str
+    data: str | None = None
+
+
+# Every dataset a run can name, and its task: the CLI routes `train --dataset
+# synthetic-rgbd` to the segmentation task from here, and every other place
+# that needs a dataset's task asks task_of().
+DATASETS: dict[str, Dataset] = {
+    "digits": Dataset("node"),
+    "synthetic-vad": Dataset("vad"),
+    "motion-vad": Dataset("vad"),
+    "vad": Dataset("vad"),
+    "tables": Dataset("node"),
+    "synthetic-rgbd": Dataset("segment", "synthetic"),
+    "nyud": Dataset("segment", "nyud"),
+    "synthetic-translation": Dataset("translate", "synthetic"),
+}
+IMAGE_TASKS = ("segment", "translate")
+GRAPH_DATASETS = tuple(k for k, v in DATASETS.items() if v.task in TASKS)
+
+
+def task_of(dataset: str) -> str:
+    """The task of the dataset named ``dataset`` (:data:`DATASETS`).
+
+    Args:
+        dataset (str): a key of :data:`DATASETS`.
+    """
+    if dataset not in DATASETS:
+        raise ValueError(f"--dataset must be one of {list(DATASETS)}, got {dataset!r}")
+    return DATASETS[dataset].task
+
 SYNTHETIC_SETTINGS = ("multi_representation", "multi_modal", "multi_domain")
 # the vad_* options that locate and label a user's feature set; kept in the
 # checkpoint so that evaluation finds the same videos
@@ -28,7 +71,7 @@ class DataConfig:
         "synthetic VAD set; motion-vad: VAD streams of real accelerometer + gyroscope "
         "recordings (UEA BasicMotions, needs aeon: pip install 'pyg-fusion[motion]'); vad: "
         "your VAD features (--vad-*); tables: your multi-view files (--views, --labels)",
-        choices=DATASETS)
+        choices=GRAPH_DATASETS)
     root: str = option("runs/data", "folder of the datasets' raw and processed files")
     label_rate: float = option(0.05, "digits/tables: fraction of the training pool labelled",
                                check="rate")
@@ -110,7 +153,11 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
     node task's setting when it is not ``"concat"``."""
     from .. import datasets as D
     root = Path(cfg.root)
-    if cfg.dataset in ("digits", "tables"):
+    task = task_of(cfg.dataset)
+    if task not in TASKS:
+        raise ValueError(f"--dataset {cfg.dataset} is an image dataset ({task}): run it with "
+                         f"`pyg-fusion train --dataset {cfg.dataset}`")
+    if task == "node":
         if cfg.dataset == "digits":
             ds = D.MultiFeatureDigits(str(root / "digits"), label_rate=cfg.label_rate,
                                       split_seed=seed, standardize=True, log=False)
