@@ -66,8 +66,6 @@ class FusionConfig:
                    "--zeroth ones) at the mean of the graphs", choices=("product", "mean"))
     lambda_anchor: float = option(0.0, "LEGO: weight of the penalty ||A - A0||^2 pulling the "
                               "operator toward its start", check="float")
-    scratch_scale: float = option(1.0, "LEGO: a throwaway hyper-parameter (scratch)",
-                                  check="positive_float")
 
 
 @dataclass

@@ -117,9 +117,8 @@ class LEGO(torch.nn.Module):
                  pairs: str = "sample", support: str = "union",
                  prune_k: int | None = None, backend: str = "auto", knn: str = "auto",
                  zeroth: str = "identity", init: str = "product",
-                 lambda_anchor: float = 0.0, scratch_scale: float = 1.0):
+                 lambda_anchor: float = 0.0):
         super().__init__()
-        self.scratch_scale = scratch_scale  # scratch: a throwaway hyper-parameter
         if not in_channels:
             raise ValueError("in_channels must name at least one source")
         check_choice("backend", backend, ("dense", "sparse", "auto"))
