@@ -68,14 +68,19 @@ class MultiFeatureDigits(FusionDataset):
       larger ones.
 
     Args:
-        root: folder of ``raw/`` and ``processed/``.
-        label_rate: fraction of the training pool labelled for training.
-        views: the views to keep (default all six, in the order above).
-        val_rate, test_rate: fractions of each class for validation / test.
-        split_seed: seed of the masks.
-        standardize: z-score every feature column over all 2,000 nodes
-            (transductive; constant columns are only centred). Off by
-            default so that the values are those of the files.
+        root (str): folder of ``raw/`` and ``processed/``.
+        label_rate (float, optional): fraction of the training pool labelled for training.
+            (default: :obj:`0.1`)
+        views (Sequence[str], optional): the views to keep (default: all six, in the order
+            above).
+        val_rate (float, optional): fractions of each class for validation / test. (default:
+            :obj:`0.1`)
+        test_rate (float, optional): fractions of each class for validation / test. (default:
+            :obj:`0.2`)
+        split_seed (int, optional): seed of the masks. (default: :obj:`0`)
+        standardize (bool, optional): z-score every feature column over all 2,000 nodes
+            (transductive; constant columns are only centred). Off by default so that the
+            values are those of the files. (default: :obj:`False`)
     """
 
     url = "https://archive.ics.uci.edu/ml/machine-learning-databases/mfeat/mfeat-{view}"

@@ -146,28 +146,39 @@ class MotionVAD(VADFeatures):
     feature set (``labels="position"``).
 
     Args:
-        root: dataset folder.
-        split: ``"train"`` or ``"test"``.
-        num_videos (tuple[int, int], optional): ``(train, test)`` videos
-            (default ``(40, 40)``).
-        recordings (tuple[int, int], optional): ``(min, max)`` recordings per
-            video (default ``(3, 5)``: 30 to 50 snippets; at most 10, the
-            recordings of one activity in a split).
-        anomaly_snippets (tuple[int, int], optional): ``(min, max)`` length
-            of the spliced stretch in snippets (default ``(3, 8)``; at most
-            10, one recording).
-        normal_activities, anomaly_activities (Sequence[str], optional): the
-            base activities and those that may be spliced in (default: all
-            four each).
-        seed (int, optional): the seed of everything (default 0).
-        folder (str, optional): subfolder of ``root/raw`` to write to; a
-            folder that holds streams of other options is an error, never
-            reused.
-        train_ground_truth (bool, optional): also attach ``frame_gt`` to the
-            training videos (for analysis; weakly supervised training must
-            not use it).
-        num_segments, crops, standardize, transform, pre_transform,
-        pre_filter, force_reload, log: as in :class:`VADFeatures`.
+        root (str): dataset folder.
+        split (str, optional): ``"train"`` or ``"test"``. (default: :obj:`"train"`)
+        num_videos (tuple[int, int], optional): ``(train, test)`` videos (default: ``(40,
+            40)``).
+        recordings (tuple[int, int], optional): ``(min, max)`` recordings per video (default:
+            ``(3, 5)``: 30 to 50 snippets; at most 10, the recordings of one activity in a
+            split).
+        anomaly_snippets (tuple[int, int], optional): ``(min, max)`` length of the spliced
+            stretch in snippets (default: ``(3, 8)``; at most 10, one recording).
+        normal_activities (Sequence[str], optional): the base activities and those that may be
+            spliced in (default: all four each).
+        anomaly_activities (Sequence[str], optional): the base activities and those that may be
+            spliced in (default: all four each).
+        seed (int, optional): the seed of everything (default: 0).
+        folder (str, optional): subfolder of ``root/raw`` to write to; a folder that holds
+            streams of other options is an error, never reused. (default: :obj:`None`)
+        train_ground_truth (bool, optional): also attach ``frame_gt`` to the training videos
+            (for analysis; weakly supervised training must not use it). (default: :obj:`False`)
+        num_segments (int, optional): as in :class:`VADFeatures`. (default: :obj:`32`)
+        crops (str or int, optional): as in :class:`VADFeatures`. (default: :obj:`"mean"`)
+        standardize (bool or StandardizeSources, optional): as in :class:`VADFeatures`.
+            (default: :obj:`False`)
+        transform (callable, optional): a function/transform that takes a
+            :class:`~torch_geometric.data.Data` object and returns a transformed version,
+            applied on every access. (default: :obj:`None`)
+        pre_transform (callable, optional): a function/transform applied to every
+            :class:`~torch_geometric.data.Data` object before it is saved to disk.
+            (default: :obj:`None`)
+        pre_filter (callable, optional): a function that takes a
+            :class:`~torch_geometric.data.Data` object and returns whether it belongs in the
+            dataset. (default: :obj:`None`)
+        force_reload (bool, optional): re-process the dataset. (default: :obj:`False`)
+        log (bool, optional): print progress while processing. (default: :obj:`True`)
     """
 
     def __init__(self, root: str, split: str = "train", *,

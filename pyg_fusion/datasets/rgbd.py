@@ -45,18 +45,25 @@ class RGBDSegmentation(Dataset):
     r"""NYUDv2-style RGB-D segmentation data from a list file.
 
     Args:
-        root: data folder.
-        split: ``"train"``, ``"val"`` or ``"test"``; the list is
-            ``<root>/<split>.txt`` unless ``list_file`` is given.
-        list_file: explicit list file (absolute or relative to ``root``).
-        num_classes: label ids must be ``< num_classes`` or ``ignore_index``.
-        ignore_index: label of unlabelled pixels (255).
-        depth_scale: depth PNG values are multiplied by it (``1/5000``).
-        augment: random scale, crop and flip; default: ``split == "train"``.
-        scale_range: range of the random scale factor.
-        crop_size: side of the square training crop (``None``: no crop).
-        normalize: ImageNet mean / std on RGB.
-        in_memory: decode every PNG once and keep the arrays (small sets).
+        root (str): data folder.
+        split (str, optional): ``"train"``, ``"val"`` or ``"test"``; the list is
+            ``<root>/<split>.txt`` unless ``list_file`` is given. (default: :obj:`"train"`)
+        list_file (str, optional): explicit list file (absolute or relative to ``root``).
+            (default: :obj:`None`)
+        num_classes (int, optional): label ids must be ``< num_classes`` or ``ignore_index``.
+            (default: :obj:`40`)
+        ignore_index (int, optional): label of unlabelled pixels (255). (default: :obj:`255`)
+        depth_scale (float, optional): depth PNG values are multiplied by it (``1/5000``).
+            (default: :obj:`0.0002`)
+        augment (bool, optional): random scale, crop and flip; default: ``split == "train"``.
+            (default: :obj:`None`)
+        scale_range (Sequence[float], optional): range of the random scale factor. (default:
+            :obj:`(0.5, 2.0)`)
+        crop_size (int | None, optional): side of the square training crop (``None``: no crop).
+            (default: :obj:`500`)
+        normalize (bool, optional): ImageNet mean / std on RGB. (default: :obj:`True`)
+        in_memory (bool, optional): decode every PNG once and keep the arrays (small sets).
+            (default: :obj:`False`)
 
     Items:
         ``{"rgb": [3, H, W] float, "depth": [3, H, W] float,

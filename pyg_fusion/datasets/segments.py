@@ -15,8 +15,8 @@ def resample_segments(feat: np.ndarray, num_segments: int) -> tuple[np.ndarray, 
     ``r[i]`` when that range is empty (``T < N`` repeats snippets).
 
     Args:
-        feat: ``[T, ...]`` snippet features.
-        num_segments: ``N``.
+        feat (np.ndarray): ``[T, ...]`` snippet features.
+        num_segments (int): ``N``.
 
     Returns:
         ``([N, ...]`` float32 segments, ``[T]`` int64 ``snippet_segment``: the

@@ -98,12 +98,15 @@ class SyntheticRGBD(RGBDSegmentation):
     generator settings, and a different configuration regenerates.
 
     Args:
-        root: folder for the PNGs and lists.
-        split: ``"train"`` or ``"test"``.
-        size: image side in pixels.
-        num_train, num_test: scenes per split.
-        seed: generator seed (the test split uses a different stream).
-        augment: random flip (and scale / crop if given), default for train.
+        root (str): folder for the PNGs and lists.
+        split (str, optional): ``"train"`` or ``"test"``. (default: :obj:`"train"`)
+        size (int, optional): image side in pixels. (default: :obj:`64`)
+        num_train (int, optional): scenes per split. (default: :obj:`192`)
+        num_test (int, optional): scenes per split. (default: :obj:`64`)
+        seed (int, optional): generator seed (the test split uses a different stream).
+            (default: :obj:`0`)
+        augment (bool, optional): random flip (and scale / crop if given), default for train.
+            (default: :obj:`None`)
         **kwargs: passed to :class:`RGBDSegmentation` (e.g. ``scale_range``,
             ``crop_size``).
     """

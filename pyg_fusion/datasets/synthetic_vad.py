@@ -95,29 +95,47 @@ class SyntheticVAD(VADFeatures):
     :class:`VADFeatures` exactly as a public feature set.
 
     Args:
-        root: dataset folder.
-        split: ``"train"`` or ``"test"``.
-        setting: one of the settings above.
-        num_videos: ``(train, test)`` videos per domain.
-        snippets: ``(min, max)`` snippets per video.
-        num_domains: number of domains (default from the setting).
-        seed: the seed of everything.
-        noise: multiplies every source's noise std.
-        strength: multiplies the anomaly shifts.
-        relational_shift (float, optional): ``r`` of step 3: anomalous
-            segments are also an outlier cluster in every source (default
-            ``0.0``: off; e.g. ``4.0``).
-        num_crops, crop_layout: crops per snippet (crop ``c`` adds noise of
-            std ``0.3 sigma_m``), written ``"stacked"`` ``[T, crops, d]`` or as
-            ``"files"``.
-        fine_sources: ``{source: units per snippet}``: write these sources at
-            a finer temporal level (``T * r`` units, less up to ``r - 1`` at
-            the end; each unit is its snippet's noise-free features plus its
-            own noise); read through ``assign_<source>``.
-        train_ground_truth: also attach ``frame_gt`` to training videos (for
-            analysis; weakly-supervised training must not use it).
-        num_segments, crops, standardize, transform, pre_transform,
-        pre_filter, force_reload, log: as in :class:`VADFeatures`.
+        root (str): dataset folder.
+        split (str, optional): ``"train"`` or ``"test"``. (default: :obj:`"train"`)
+        setting (str, optional): one of the settings above. (default:
+            :obj:`"multi_representation"`)
+        num_videos (tuple[int, int], optional): ``(train, test)`` videos per domain. (default:
+            :obj:`(60, 40)`)
+        snippets (tuple[int, int], optional): ``(min, max)`` snippets per video. (default:
+            :obj:`(24, 96)`)
+        num_domains (int, optional): number of domains (default: from the setting).
+        seed (int, optional): the seed of everything. (default: :obj:`0`)
+        noise (float, optional): multiplies every source's noise std. (default: :obj:`1.0`)
+        strength (float, optional): multiplies the anomaly shifts. (default: :obj:`1.0`)
+        relational_shift (float, optional): ``r`` of step 3: anomalous segments are also an
+            outlier cluster in every source (default: ``0.0``: off; e.g. ``4.0``).
+        num_crops (int, optional): crops per snippet (crop ``c`` adds noise of std ``0.3
+            sigma_m``), written ``"stacked"`` ``[T, crops, d]`` or as ``"files"``. (default:
+            :obj:`1`)
+        crop_layout (str, optional): crops per snippet (crop ``c`` adds noise of std ``0.3
+            sigma_m``), written ``"stacked"`` ``[T, crops, d]`` or as ``"files"``. (default:
+            :obj:`"stacked"`)
+        fine_sources (Mapping[str, int], optional): ``{source: units per snippet}``: write
+            these sources at a finer temporal level (``T * r`` units, less up to ``r - 1`` at
+            the end; each unit is its snippet's noise-free features plus its own noise); read
+            through ``assign_<source>``. (default: :obj:`None`)
+        train_ground_truth (bool, optional): also attach ``frame_gt`` to training videos (for
+            analysis; weakly-supervised training must not use it). (default: :obj:`False`)
+        num_segments (int, optional): as in :class:`VADFeatures`. (default: :obj:`32`)
+        crops (str or int, optional): as in :class:`VADFeatures`. (default: :obj:`"mean"`)
+        standardize (bool or StandardizeSources, optional): as in :class:`VADFeatures`.
+            (default: :obj:`False`)
+        transform (callable, optional): a function/transform that takes a
+            :class:`~torch_geometric.data.Data` object and returns a transformed version,
+            applied on every access. (default: :obj:`None`)
+        pre_transform (callable, optional): a function/transform applied to every
+            :class:`~torch_geometric.data.Data` object before it is saved to disk.
+            (default: :obj:`None`)
+        pre_filter (callable, optional): a function that takes a
+            :class:`~torch_geometric.data.Data` object and returns whether it belongs in the
+            dataset. (default: :obj:`None`)
+        force_reload (bool, optional): re-process the dataset. (default: :obj:`False`)
+        log (bool, optional): print progress while processing. (default: :obj:`True`)
     """
 
     def __init__(self, root: str, split: str = "train", *,

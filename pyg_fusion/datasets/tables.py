@@ -68,16 +68,21 @@ class MultiViewTables(FusionDataset):
     ``class_names``.
 
     Args:
-        root: dataset folder; relative file names are looked up in
-            ``root/raw``.
-        views: ``{name: file}``, or a list of files (names from the file
-            names, e.g. ``rgb.csv`` -> ``x_rgb``).
-        labels: the labels file.
+        root (str): dataset folder; relative file names are looked up in ``root/raw``.
+        views (Mapping[str, str] | Sequence[str]): ``{name: file}``, or a list of files (names
+            from the file names, e.g. ``rgb.csv`` -> ``x_rgb``).
+        labels (str): the labels file.
         header, index_col: as in :func:`read_table`, for every text file.
-        label_column: column of the labels file holding the label.
-        npz_keys: ``{name: key}`` for ``.npz`` views holding several arrays.
-        label_rate, val_rate, test_rate, split_seed: the masks.
-        standardize: z-score every feature column (off by default).
+        label_column (int, optional): column of the labels file holding the label. (default:
+            :obj:`-1`)
+        npz_keys (Mapping[str, str], optional): ``{name: key}`` for ``.npz`` views holding
+            several arrays. (default: :obj:`None`)
+        label_rate (float, optional): the masks. (default: :obj:`0.1`)
+        val_rate (float, optional): the masks. (default: :obj:`0.1`)
+        test_rate (float, optional): the masks. (default: :obj:`0.2`)
+        split_seed (int, optional): the masks. (default: :obj:`0`)
+        standardize (bool, optional): z-score every feature column (off by default). (default:
+            :obj:`False`)
     """
 
     def __init__(self, root: str, views: Mapping[str, str] | Sequence[str], labels: str, *,

@@ -72,12 +72,13 @@ class TaskonomyFolder(Dataset):
     ``image_size``.
 
     Args:
-        root: the folder holding one sub-folder per modality.
-        modalities: input modality folder names.
-        target: target folder name (3-channel images; grey ones are tiled).
-        image_size: resize every image to ``image_size x image_size``
-            (``None``: keep; then all files must share one size).
-        transform: as in PyG.
+        root (str): the folder holding one sub-folder per modality.
+        modalities (Sequence[str]): input modality folder names.
+        target (str, optional): target folder name (3-channel images; grey ones are tiled).
+            (default: :obj:`"rgb"`)
+        image_size (int | None, optional): resize every image to ``image_size x image_size``
+            (``None``: keep; then all files must share one size). (default: :obj:`256`)
+        transform (Callable, optional): as in PyG. (default: :obj:`None`)
     """
 
     def __init__(self, root: str, modalities: Sequence[str],

@@ -72,14 +72,16 @@ class SyntheticTranslation(FusionDataset):
     ``root/processed/`` and read back from there.
 
     Args:
-        root: folder for the processed file.
-        split: ``"train"``, ``"val"`` or ``"test"`` (disjoint random streams).
-        num_images: number of scenes in this split.
-        image_size: height and width in pixels.
-        seed: base seed.
-        modalities: input modalities to keep (default all four).
-        transform, pre_transform: as in PyG.
-        progress: show a progress bar while rendering.
+        root (str): folder for the processed file.
+        split (str, optional): ``"train"``, ``"val"`` or ``"test"`` (disjoint random streams).
+            (default: :obj:`"train"`)
+        num_images (int, optional): number of scenes in this split. (default: :obj:`1000`)
+        image_size (int, optional): height and width in pixels. (default: :obj:`32`)
+        seed (int, optional): base seed. (default: :obj:`0`)
+        modalities (Sequence[str], optional): input modalities to keep (default: all four).
+        transform (Callable, optional): as in PyG. (default: :obj:`None`)
+        pre_transform (Callable, optional): as in PyG. (default: :obj:`None`)
+        progress (bool, optional): show a progress bar while rendering. (default: :obj:`True`)
     """
 
     MODALITIES = ("depth", "normal", "shade", "edge")

@@ -59,25 +59,23 @@ class VADFeatures(_LayoutReader, FusionDataset):
     disagree, a ground truth shorter than the videos.
 
     Args:
-        root: dataset folder; the feature sets are under ``root/raw``.
-        split: ``"train"`` or ``"test"``.
-        domains: one :class:`VADLayout` or a list of them (domain id = position
-            in the list: the multi-domain setting); without it the keyword
-            arguments ``**layout`` make one.
-        num_segments: ``N`` (default 32, the paper's), or ``None`` to keep
-            ``T``.
-        crops: ``"mean"`` (average the crops), a crop index, or ``"all"``
-            (one graph per crop, attribute ``crop``). A ``[T, F]`` file is one
-            crop, used whatever the index.
-        standardize (bool or StandardizeSources, optional): z-score every
-            source's features on access (:class:`StandardizeSources`, before
-            ``transform``; the stored data stays raw) with the statistics of
-            the **training** split (its segments, all domains pooled):
-            ``True`` fits them on the training split of the same layouts (the
-            test split reads it too); a fitted :class:`StandardizeSources`
-            (e.g. ``train.standardizer``, or one rebuilt from a checkpoint)
-            applies given statistics. ``dataset.standardizer`` holds the
-            module (``None`` without). (default ``False``)
+        root (str): dataset folder; the feature sets are under ``root/raw``.
+        split (str, optional): ``"train"`` or ``"test"``. (default: :obj:`"train"`)
+        domains (VADLayout | Sequence[VADLayout], optional): one :class:`VADLayout` or a list
+            of them (domain id = position in the list: the multi-domain setting); without it
+            the keyword arguments ``**layout`` make one. (default: :obj:`None`)
+        num_segments (int | None, optional): ``N`` (default: 32, the paper's), or ``None`` to
+            keep ``T``.
+        crops (str | int, optional): ``"mean"`` (average the crops), a crop index, or ``"all"``
+            (one graph per crop, attribute ``crop``). A ``[T, F]`` file is one crop, used
+            whatever the index. (default: :obj:`"mean"`)
+        standardize (bool or StandardizeSources, optional): z-score every source's features on
+            access (:class:`StandardizeSources`, before ``transform``; the stored data stays
+            raw) with the statistics of the **training** split (its segments, all domains
+            pooled): ``True`` fits them on the training split of the same layouts (the test
+            split reads it too); a fitted :class:`StandardizeSources` (e.g.
+            ``train.standardizer``, or one rebuilt from a checkpoint) applies given statistics.
+            ``dataset.standardizer`` holds the module (``None`` without). (default: ``False``)
     """
 
     def __init__(self, root: str, split: str = "train",

@@ -24,35 +24,40 @@ class VADLayout:
     to ``root/raw/<folder>``.
 
     Args:
-        sources: ``{source: pattern}``. A pattern holds ``{name}`` (the video
-            name) and, for one file per crop, ``{crop}``:
-            ``"i3d/{name}_i3d.npy"``, ``"clip/{name}__{crop}.npy"``. A pattern
-            without ``{name}`` is a folder holding ``{name}.npy`` or
-            ``{name}__{crop}.npy``.
-        train_list, test_list: list files, one video per line (a feature file
-            path or a name; crop files of one video are merged; an optional
-            second comma-separated column is the label, as VadCLIP's CSVs).
-            Without one, the videos are the sorted names found for the first
-            source.
-        gt: frame-level ground truth of the test split: one ``.npy``
-            concatenated over the test videos in list order, or a pattern
-            with ``{name}`` (one file per video); a dict ``{split: ...}`` also
-            gives one for the training split.
-        labels: video labels from ``"position"`` (the first ``num_abnormal``
-            videos of the list are abnormal), ``"name"`` (normal when the name
-            matches ``normal_pattern``), ``"list"`` (the list's label column:
-            normal when it matches ``normal_pattern`` or is ``0``), or
-            ``"auto"`` (list column, else position if ``num_abnormal`` is
-            given, else name).
-        num_abnormal: int, or ``{split: int}``.
-        normal_pattern: regular expression of normal videos' names / labels
-            (UCF-Crime ``Normal_Videos``, XD-Violence ``label_A``).
-        rates: ``{source: units per snippet}`` for sources at a finer temporal
-            level (e.g. 16 for per-frame features beside 16-frame snippets);
-            default 1.
-        folder: subfolder of ``root/raw`` holding this feature set.
-        name: domain name (default: ``folder`` or ``domain<k>``).
-        snippet_len: frames per snippet (16 for I3D / C3D snippets).
+        sources (Mapping[str, str]): ``{source: pattern}``. A pattern holds ``{name}`` (the
+            video name) and, for one file per crop, ``{crop}``: ``"i3d/{name}_i3d.npy"``,
+            ``"clip/{name}__{crop}.npy"``. A pattern without ``{name}`` is a folder holding
+            ``{name}.npy`` or ``{name}__{crop}.npy``.
+        train_list (str, optional): list files, one video per line (a feature file path or a
+            name; crop files of one video are merged; an optional second comma-separated column
+            is the label, as VadCLIP's CSVs). Without one, the videos are the sorted names
+            found for the first source. (default: :obj:`None`)
+        test_list (str, optional): list files, one video per line (a feature file path or a
+            name; crop files of one video are merged; an optional second comma-separated column
+            is the label, as VadCLIP's CSVs). Without one, the videos are the sorted names
+            found for the first source. (default: :obj:`None`)
+        gt (str | Mapping[str, str], optional): frame-level ground truth of the test split: one
+            ``.npy`` concatenated over the test videos in list order, or a pattern with
+            ``{name}`` (one file per video); a dict ``{split: ...}`` also gives one for the
+            training split. (default: :obj:`None`)
+        labels (str, optional): video labels from ``"position"`` (the first ``num_abnormal``
+            videos of the list are abnormal), ``"name"`` (normal when the name matches
+            ``normal_pattern``), ``"list"`` (the list's label column: normal when it matches
+            ``normal_pattern`` or is ``0``), or ``"auto"`` (list column, else position if
+            ``num_abnormal`` is given, else name). (default: :obj:`"auto"`)
+        num_abnormal (int | Mapping[str, int], optional): int, or ``{split: int}``. (default:
+            :obj:`None`)
+        normal_pattern (str, optional): regular expression of normal videos' names / labels
+            (UCF-Crime ``Normal_Videos``, XD-Violence ``label_A``). (default:
+            :obj:`"(?i)normal|label_A"`)
+        rates (Mapping[str, int], optional): ``{source: units per snippet}`` for sources at a
+            finer temporal level (e.g. 16 for per-frame features beside 16-frame snippets);
+            default 1. (default: :obj:`<factory>`)
+        folder (str, optional): subfolder of ``root/raw`` holding this feature set. (default:
+            :obj:`""`)
+        name (str, optional): domain name (default: ``folder`` or ``domain<k>``).
+        snippet_len (int, optional): frames per snippet (16 for I3D / C3D snippets). (default:
+            :obj:`16`)
     """
     sources: Mapping[str, str]
     train_list: str | None = None

@@ -66,11 +66,12 @@ class NodeClassification(TimedAdamTask):
     """LightningModule for transductive node classification.
 
     Args:
-        model: maps the graph to logits ``[N, C]`` (see :mod:`pyg_fusion.methods`).
-        lr, weight_decay: Adam.
-        config: JSON-able description of the run (method, options, dataset),
-            stored in checkpoints so that ``pyg-fusion evaluate`` can rebuild
-            the model.
+        model (nn.Module): maps the graph to logits ``[N, C]`` (see :mod:`pyg_fusion.methods`).
+        lr (float, optional): Adam. (default: :obj:`0.01`)
+        weight_decay (float, optional): Adam. (default: :obj:`0.0005`)
+        config (dict[str, Any], optional): JSON-able description of the run (method, options,
+            dataset), stored in checkpoints so that ``pyg-fusion evaluate`` can rebuild the
+            model. (default: :obj:`None`)
     """
 
     def __init__(self, model: nn.Module, *, lr: float = 0.01, weight_decay: float = 5e-4,

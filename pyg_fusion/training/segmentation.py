@@ -86,15 +86,19 @@ class SegmentationModule(L.LightningModule):
     cross-entropies of all outputs) and scores every output.
 
     Args:
-        variant: a key of :data:`VARIANTS`.
-        num_classes: classes ``K``.
-        arch: architecture options (see :func:`build_segmentation_model`).
-        lr, weight_decay: Adam settings. **[choice]**: the release trains with
-            SGD in three stages and different encoder / decoder learning rates
-            for a pretrained ResNet-101; one Adam suits small networks trained
-            from scratch.
-        ignore_index: unlabelled pixels.
-        class_names: for tables and figures.
+        variant (str, optional): a key of :data:`VARIANTS`. (default: :obj:`"asymfusion"`)
+        num_classes (int, optional): classes ``K``. (default: :obj:`40`)
+        arch (dict, optional): architecture options (see :func:`build_segmentation_model`).
+            (default: :obj:`None`)
+        lr (float, optional): Adam settings. **[choice]**: the release trains with SGD in three
+            stages and different encoder / decoder learning rates for a pretrained ResNet-101;
+            one Adam suits small networks trained from scratch. (default: :obj:`0.002`)
+        weight_decay (float, optional): Adam settings. **[choice]**: the release trains with
+            SGD in three stages and different encoder / decoder learning rates for a pretrained
+            ResNet-101; one Adam suits small networks trained from scratch. (default:
+            :obj:`1e-05`)
+        ignore_index (int, optional): unlabelled pixels. (default: :obj:`255`)
+        class_names (Sequence[str], optional): for tables and figures. (default: :obj:`None`)
     """
 
     def __init__(self, variant: str = "asymfusion", num_classes: int = 40,

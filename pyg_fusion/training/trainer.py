@@ -54,16 +54,23 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
     ``out_dir``.
 
     Args:
-        out_dir: folder for ``<name>/version_*/metrics.csv`` and ``checkpoints/``.
-        max_epochs: number of epochs.
-        seed: seeds everything before the trainer is built (``None``: no seeding).
-        accelerator, devices, strategy: as in Lightning; ``strategy="ddp"`` with
-            ``accelerator="cpu"`` runs gloo processes.
-        monitor: a logged metric whose best value is kept as ``best.ckpt``.
-        mode: ``"max"`` or ``"min"`` for ``monitor``.
-        progress: show a progress bar.
-        checkpoint: write checkpoints (``last.ckpt`` always, ``best.ckpt`` with
-            ``monitor``).
+        out_dir (str | os.PathLike): folder for ``<name>/version_*/metrics.csv`` and
+            ``checkpoints/``.
+        max_epochs (int, optional): number of epochs. (default: :obj:`100`)
+        seed (int | None, optional): seeds everything before the trainer is built (``None``: no
+            seeding). (default: :obj:`0`)
+        accelerator (str, optional): as in Lightning; ``strategy="ddp"`` with
+            ``accelerator="cpu"`` runs gloo processes. (default: :obj:`"cpu"`)
+        devices (int | str, optional): as in Lightning; ``strategy="ddp"`` with
+            ``accelerator="cpu"`` runs gloo processes. (default: :obj:`1`)
+        strategy (str, optional): as in Lightning; ``strategy="ddp"`` with
+            ``accelerator="cpu"`` runs gloo processes. (default: :obj:`"auto"`)
+        monitor (str, optional): a logged metric whose best value is kept as ``best.ckpt``.
+            (default: :obj:`None`)
+        mode (str, optional): ``"max"`` or ``"min"`` for ``monitor``. (default: :obj:`"max"`)
+        progress (bool, optional): show a progress bar. (default: :obj:`True`)
+        checkpoint (bool, optional): write checkpoints (``last.ckpt`` always, ``best.ckpt``
+            with ``monitor``). (default: :obj:`True`)
         **kwargs: passed to :class:`lightning.Trainer`.
     """
     if seed is not None:

@@ -53,16 +53,21 @@ class TranslationModule(L.LightningModule):
     ablations). Both networks use Adam (lr 2e-4, betas (0.5, 0.999)).
 
     Args:
-        modalities: input modality names (batch attributes ``x_<name>``).
-        modality_channels: channels of each modality (the discriminator's
-            condition); default 1 for every modality whose name is not
-            ``normal``/``rgb``, else 3.
-        ngf, num_downs, norm, fusion_levels, dropout, ...: generator options
-            (:class:`~pyg_fusion.nn.asym.AsymFusionTranslator`).
-        ndf, d_layers, d_norm: discriminator options.
-        gan_mode: ``"vanilla"``, ``"lsgan"`` or ``"none"``.
-        lambda_l1, lambda_gan: loss weights.
-        lr, beta1: Adam settings.
+        modalities (Sequence[str]): input modality names (batch attributes ``x_<name>``).
+        modality_channels (Sequence[int], optional): channels of each modality (the
+            discriminator's condition); default 1 for every modality whose name is not
+            ``normal``/``rgb``, else 3. ngf, num_downs, norm, fusion_levels, dropout, ...:
+            generator options (:class:`~pyg_fusion.nn.asym.AsymFusionTranslator`). (default:
+            :obj:`None`)
+        ndf (int, optional): discriminator options. (default: :obj:`64`)
+        d_layers (int, optional): discriminator options. (default: :obj:`3`)
+        d_norm (str, optional): discriminator options. (default: :obj:`"batch"`)
+        gan_mode (str, optional): ``"vanilla"``, ``"lsgan"`` or ``"none"``. (default:
+            :obj:`"vanilla"`)
+        lambda_l1 (float, optional): loss weights. (default: :obj:`100.0`)
+        lambda_gan (float, optional): loss weights. (default: :obj:`1.0`)
+        lr (float, optional): Adam settings. (default: :obj:`0.0002`)
+        beta1 (float, optional): Adam settings. (default: :obj:`0.5`)
     """
 
     def __init__(self, modalities: Sequence[str],

@@ -113,19 +113,23 @@ class WeaklySupervisedVAD(TimedAdamTask):
     """LightningModule for weakly supervised VAD.
 
     Args:
-        model: maps a batch of videos to ``(logits [B, N], G [B, N, N] or None)``.
-        lr, weight_decay: Adam.
-        topk: k of the MIL top-k pooling.
-        lambda_deg: weight of the degree-variance term (0 disables it).
-        alpha: degree threshold of the degree-variance term.
-        config: JSON-able description of the run, stored in checkpoints.
-        standardizer: the :class:`~pyg_fusion.datasets.StandardizeSources` of
-            the training split (``train.standardizer``), or ``None``. The
-            datasets apply it (``VADFeatures(standardize=...)``); the task
-            keeps a copy as submodule ``standardizer`` so that its buffers go
-            into ``state_dict`` and the checkpoint, from which
-            :meth:`~pyg_fusion.datasets.StandardizeSources.from_state_dict`
-            (prefix ``"standardizer."``) rebuilds it to score new data.
+        model (nn.Module): maps a batch of videos to ``(logits [B, N], G [B, N, N] or None)``.
+        lr (float, optional): Adam. (default: :obj:`0.001`)
+        weight_decay (float, optional): Adam. (default: :obj:`0.0005`)
+        topk (int, optional): k of the MIL top-k pooling. (default: :obj:`3`)
+        lambda_deg (float, optional): weight of the degree-variance term (0 disables it).
+            (default: :obj:`0.1`)
+        alpha (float, optional): degree threshold of the degree-variance term. (default:
+            :obj:`None`)
+        config (dict[str, Any], optional): JSON-able description of the run, stored in
+            checkpoints. (default: :obj:`None`)
+        standardizer (nn.Module, optional): the
+            :class:`~pyg_fusion.datasets.StandardizeSources` of the training split
+            (``train.standardizer``), or ``None``. The datasets apply it
+            (``VADFeatures(standardize=...)``); the task keeps a copy as submodule
+            ``standardizer`` so that its buffers go into ``state_dict`` and the checkpoint,
+            from which :meth:`~pyg_fusion.datasets.StandardizeSources.from_state_dict` (prefix
+            ``"standardizer."``) rebuilds it to score new data. (default: :obj:`None`)
 
     ``validation_*`` scores weakly labelled videos (``val_video_auc``,
     ``val_loss``, ``val_score``) and keeps the model state of the best
@@ -258,14 +262,14 @@ def fit_vad(model: nn.Module, train_ds, test_ds, *, out_dir: str | Path, epochs:
     docstring).
 
     Args:
-        val_fraction: fraction of the training videos held out for the choice
-            of epoch (stratified by label, seeded by ``seed``); 0: none, the
-            last epoch is tested.
-        eval_every: epochs between two validations.
-        patience: stop after this many validations without a better
-            ``val_score`` (``None``: train all epochs).
-        standardizer: the training split's statistics, kept in the
-            checkpoint (see :class:`WeaklySupervisedVAD`).
+        val_fraction (float, optional): fraction of the training videos held out for the choice
+            of epoch (stratified by label, seeded by ``seed``); 0: none, the last epoch is
+            tested. (default: :obj:`0.2`)
+        eval_every (int, optional): epochs between two validations. (default: :obj:`1`)
+        patience (int, optional): stop after this many validations without a better
+            ``val_score`` (``None``: train all epochs). (default: :obj:`None`)
+        standardizer (nn.Module, optional): the training split's statistics, kept in the
+            checkpoint (see :class:`WeaklySupervisedVAD`). (default: :obj:`None`)
 
     Returns the test metrics (``auc``, ``ap``, ``pr_auc_trapz``), the chosen
     epoch's ``val_video_auc``, ``val_loss`` and ``epoch``,

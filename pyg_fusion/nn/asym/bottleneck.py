@@ -110,18 +110,21 @@ class AsymFusionBottleneck(_AsymBlock):
     paper: RGB -> depth and depth -> RGB at every fusion block.
 
     Args:
-        inplanes: input channels.
-        planes: bottleneck channels; the output has ``4 * planes``.
-        num_modalities: ``M``.
-        stride: of the 3x3 convolution. The paper fuses stride-1 blocks only;
-            in a strided fusion block (a one-block stage) the shifted features
-            are subsampled by the stride to meet the output grid (this
-            library's choice).
-        fusion: exchange features between modalities in this block.
-        shuffle, shift: switch the two exchanges (ablations).
-        ratio: ``g / C`` of the exchanges (``0.2``: ``g = C // 5``).
-        shift_pixels: pixel-shift distance.
-        frozen_stats: see :class:`ModalityBatchNorm2d`.
+        inplanes (int): input channels.
+        planes (int): bottleneck channels; the output has ``4 * planes``.
+        num_modalities (int, optional): ``M``. (default: :obj:`2`)
+        stride (int, optional): of the 3x3 convolution. The paper fuses stride-1 blocks only;
+            in a strided fusion block (a one-block stage) the shifted features are subsampled
+            by the stride to meet the output grid (this library's choice). (default: :obj:`1`)
+        fusion (bool, optional): exchange features between modalities in this block. (default:
+            :obj:`False`)
+        shuffle (bool, optional): switch the two exchanges (ablations). (default: :obj:`True`)
+        shift (bool, optional): switch the two exchanges (ablations). (default: :obj:`True`)
+        ratio (float, optional): ``g / C`` of the exchanges (``0.2``: ``g = C // 5``).
+            (default: :obj:`0.2`)
+        shift_pixels (int, optional): pixel-shift distance. (default: :obj:`1`)
+        frozen_stats (bool, optional): see :class:`ModalityBatchNorm2d`. (default:
+            :obj:`False`)
 
     Shapes:
         input: list of ``M`` tensors ``[B, inplanes, H, W]``;

@@ -52,18 +52,20 @@ class AsymGraphFusion(nn.Module):
     (``"mean"``/``"sum"``: ``[N, channels]``; ``"concat"``: ``[N, M * channels]``).
 
     Args:
-        in_channels: ``{source: d_s}``; its order fixes the exchange cycle.
-        channels: common width ``C`` (at least 5 so that ``g = C // 5 >= 1``).
-        num_layers: blocks.
-        shift: ``"temporal"`` (default), ``"edge"`` or ``"none"``.
-        shuffle: channel shuffle on / off.
-        ratio: ``g / C``.
-        steps: temporal shift distance.
-        norm: private normalisation, ``"batch"`` (as AsymFusion's private BN,
-            default), ``"layer"`` or ``"none"``. **[choice]**: the paper has no
-            graph variant.
-        dropout: on the block outputs.
-        combine: ``None`` (dict), ``"mean"``, ``"sum"`` or ``"concat"``.
+        in_channels (Mapping[str, int]): ``{source: d_s}``; its order fixes the exchange cycle.
+        channels (int): common width ``C`` (at least 5 so that ``g = C // 5 >= 1``).
+        num_layers (int, optional): blocks. (default: :obj:`1`)
+        shift (str, optional): ``"temporal"`` (default), ``"edge"`` or ``"none"``. (default:
+            :obj:`"temporal"`)
+        shuffle (bool, optional): channel shuffle on / off. (default: :obj:`True`)
+        ratio (float, optional): ``g / C``. (default: :obj:`0.2`)
+        steps (int, optional): temporal shift distance. (default: :obj:`1`)
+        norm (str, optional): private normalisation, ``"batch"`` (as AsymFusion's private BN,
+            default), ``"layer"`` or ``"none"``. **[choice]**: the paper has no graph variant.
+            (default: :obj:`"batch"`)
+        dropout (float, optional): on the block outputs. (default: :obj:`0.0`)
+        combine (str, optional): ``None`` (dict), ``"mean"``, ``"sum"`` or ``"concat"``.
+            (default: :obj:`None`)
     """
 
     def __init__(self, in_channels: Mapping[str, int], channels: int, *,

@@ -43,7 +43,7 @@ class ModalityParallel(nn.Module):
     :math:`[f(x_0), \dots, f(x_{M-1})]` with the same parameters for all.
 
     Args:
-        module: the shared module (a convolution, pooling, a whole decoder).
+        module (nn.Module): the shared module (a convolution, pooling, a whole decoder).
 
     Shapes:
         input: list of ``M`` tensors accepted by ``module``;
@@ -273,9 +273,10 @@ def share_across_modalities(model: nn.Module, num_modalities: int, *,
     extra copies of each BN (see :func:`bn_affine_parameter_count`).
 
     Args:
-        model: a network whose forward takes one tensor.
-        num_modalities: ``M``.
-        frozen_stats: see :class:`ModalityBatchNorm2d`.
+        model (nn.Module): a network whose forward takes one tensor.
+        num_modalities (int): ``M``.
+        frozen_stats (bool, optional): see :class:`ModalityBatchNorm2d`. (default:
+            :obj:`False`)
 
     Returns:
         :class:`SharedModalityNetwork` whose forward takes a list of ``M``
@@ -322,13 +323,13 @@ def expand_state_dict(model: nn.Module, state_dict: dict, *,
     checkpoint's BN; shared layers take their keys unchanged.
 
     Args:
-        model: a network built with :class:`ModalityBatchNorm2d`.
-        state_dict: the single-modality weights.
-        strict: raise if a key of ``model`` has no source, a source key is
-            left unused (except the ``skip`` prefixes, e.g. a classifier) or a
-            shape differs.
-        skip: prefixes of ``state_dict`` keys that ``model`` is not expected
-            to have.
+        model (nn.Module): a network built with :class:`ModalityBatchNorm2d`.
+        state_dict (dict): the single-modality weights.
+        strict (bool, optional): raise if a key of ``model`` has no source, a source key is
+            left unused (except the ``skip`` prefixes, e.g. a classifier) or a shape differs.
+            (default: :obj:`True`)
+        skip (tuple[str, ...], optional): prefixes of ``state_dict`` keys that ``model`` is not
+            expected to have. (default: :obj:`('fc.',)`)
 
     Returns:
         ``(missing, unexpected)``: keys of ``model`` without a source, keys of

@@ -19,9 +19,9 @@ def gan_loss(logits: Tensor, real: bool, mode: str = "vanilla") -> Tensor:
     default), ``"lsgan"`` the least-squares loss :math:`(D(x) - t)^2`.
 
     Args:
-        logits: any shape, raw discriminator outputs.
-        real: the target label (1 if ``True``, else 0).
-        mode: ``"vanilla"`` or ``"lsgan"``.
+        logits (torch.Tensor): any shape, raw discriminator outputs.
+        real (bool): the target label (1 if ``True``, else 0).
+        mode (str, optional): ``"vanilla"`` or ``"lsgan"``. (default: :obj:`"vanilla"`)
     """
     check_tensor("logits", logits, floating=True)
     check_choice("mode", mode, GAN_MODES)
@@ -43,11 +43,12 @@ class PatchGANDiscriminator(nn.Module):
     default); ``num_layers=2`` a 34x34 patch, suited to 32x32 images.
 
     Args:
-        in_channels: channels of the condition and the image, concatenated
-            (for translation: all input modalities plus the output image).
-        ndf: width of the first layer.
-        num_layers: stride-2 layers.
-        norm: ``"batch"``, ``"instance"`` or ``"none"``.
+        in_channels (int): channels of the condition and the image, concatenated (for
+            translation: all input modalities plus the output image).
+        ndf (int, optional): width of the first layer. (default: :obj:`64`)
+        num_layers (int, optional): stride-2 layers. (default: :obj:`3`)
+        norm (str, optional): ``"batch"``, ``"instance"`` or ``"none"``. (default:
+            :obj:`"batch"`)
 
     Shapes:
         input: ``[B, in_channels, H, W]`` (or a condition and an image, which

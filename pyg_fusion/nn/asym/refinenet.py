@@ -98,12 +98,13 @@ class RefineNetDecoder(nn.Module):
     by ``features``: the deepest level has ``2 * features`` channels.
 
     Args:
-        in_channels: channels of the 4 encoder levels (shallow to deep).
-        num_classes: output channels.
-        features: decoder width (256 in the release).
-        light: Light-Weight RefineNet instead of the full one.
-        dropout: dropout on the two deepest inputs and before the classifier
-            (0.5 in the release).
+        in_channels (Sequence[int]): channels of the 4 encoder levels (shallow to deep).
+        num_classes (int): output channels.
+        features (int, optional): decoder width (256 in the release). (default: :obj:`256`)
+        light (bool, optional): Light-Weight RefineNet instead of the full one. (default:
+            :obj:`False`)
+        dropout (float, optional): dropout on the two deepest inputs and before the classifier
+            (0.5 in the release). (default: :obj:`0.5`)
 
     Shapes:
         input: list of 4 tensors ``[B, in_channels[s], H_s, W_s]``;

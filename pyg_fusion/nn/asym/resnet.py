@@ -45,14 +45,22 @@ class ResNetEncoder(nn.Module):
     standard ResNet; small widths make CPU-sized networks).
 
     Args:
-        block: ``"basic"`` or ``"bottleneck"``.
-        layers: blocks per stage (4 entries).
-        num_modalities: ``M``.
-        in_channels: input channels (3; 6 for early concatenation of RGB-D).
-        width: channels of the stem; stage ``s`` has ``width * 2**s`` planes.
-        fusion: exchange features at the last block of each stage.
-        shuffle, shift, ratio, shift_pixels: see :class:`AsymFusionBottleneck`.
-        frozen_stats: see :class:`ModalityBatchNorm2d`.
+        block (str, optional): ``"basic"`` or ``"bottleneck"``. (default: :obj:`"bottleneck"`)
+        layers (Sequence[int], optional): blocks per stage (4 entries). (default: :obj:`(3, 4,
+            6, 3)`)
+        num_modalities (int, optional): ``M``. (default: :obj:`2`)
+        in_channels (int, optional): input channels (3; 6 for early concatenation of RGB-D).
+            (default: :obj:`3`)
+        width (int, optional): channels of the stem; stage ``s`` has ``width * 2**s`` planes.
+            (default: :obj:`64`)
+        fusion (bool, optional): exchange features at the last block of each stage. (default:
+            :obj:`True`)
+        shuffle (bool, optional): see :class:`AsymFusionBottleneck`. (default: :obj:`True`)
+        shift (bool, optional): see :class:`AsymFusionBottleneck`. (default: :obj:`True`)
+        ratio (float, optional): see :class:`AsymFusionBottleneck`. (default: :obj:`0.2`)
+        shift_pixels (int, optional): see :class:`AsymFusionBottleneck`. (default: :obj:`1`)
+        frozen_stats (bool, optional): see :class:`ModalityBatchNorm2d`. (default:
+            :obj:`False`)
 
     Shapes:
         input: list of ``M`` tensors ``[B, in_channels, H, W]``;
@@ -148,11 +156,12 @@ def load_torchvision_resnet(encoder: ResNetEncoder, checkpoint, *,
     classifier (``fc.*``) is skipped.
 
     Args:
-        encoder: a :class:`ResNetEncoder` with the checkpoint's depth and
+        encoder (ResNetEncoder): a :class:`ResNetEncoder` with the checkpoint's depth and
             ``width=64``.
         checkpoint: a ``state_dict`` or the path of a local ``.pth`` file
             (nothing is downloaded).
-        strict: see :func:`~pyg_fusion.nn.asym.modality.expand_state_dict`.
+        strict (bool, optional): see :func:`~pyg_fusion.nn.asym.modality.expand_state_dict`.
+            (default: :obj:`True`)
 
     Returns:
         ``(missing, unexpected)`` keys.

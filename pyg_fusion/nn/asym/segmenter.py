@@ -24,9 +24,9 @@ class SeparateEncoders(nn.Module):
     baseline AsymFusion is compared with: nothing shared, nothing exchanged).
 
     Args:
-        encoders: ``M`` encoders, each taking a one-element list and returning
-            a list of levels, each a one-element list (as
-            :class:`ResNetEncoder` with ``num_modalities=1``).
+        encoders (Sequence[nn.Module]): ``M`` encoders, each taking a one-element list and
+            returning a list of levels, each a one-element list (as :class:`ResNetEncoder` with
+            ``num_modalities=1``).
 
     Shapes: as :class:`ResNetEncoder`.
     """
@@ -62,12 +62,14 @@ class AsymFusionSegmenter(nn.Module):
     sum of the branch logits, trained end to end ("late sum").
 
     Args:
-        encoder: maps ``M`` inputs to 4 levels of ``M`` feature maps
+        encoder (nn.Module): maps ``M`` inputs to 4 levels of ``M`` feature maps
             (:class:`ResNetEncoder` or :class:`SeparateEncoders`).
-        decoder: maps 4 levels of one modality to logits
+        decoder (nn.Module): maps 4 levels of one modality to logits
             (:class:`RefineNetDecoder`); shared by all modalities.
-        modalities: names of the ``M`` inputs (used for output names).
-        head: ``"ensemble"`` (AsymFusion) or ``"sum"``.
+        modalities (Sequence[str], optional): names of the ``M`` inputs (used for output
+            names). (default: :obj:`('rgb', 'depth')`)
+        head (str, optional): ``"ensemble"`` (AsymFusion) or ``"sum"``. (default:
+            :obj:`"ensemble"`)
 
     Shapes:
         input: list of ``M`` tensors ``[B, C_in, H, W]``;
@@ -141,8 +143,8 @@ def asym_segmentation_loss(outputs: Sequence[Tensor], target: Tensor, *,
     ``ignore_index`` pixels.
 
     Args:
-        outputs: list of logits ``[B, K, H, W]``.
-        target: ``[B, H, W]`` long labels.
+        outputs (Sequence[torch.Tensor]): list of logits ``[B, K, H, W]``.
+        target (torch.Tensor): ``[B, H, W]`` long labels.
     """
     if len(outputs) == 0:
         raise ValueError("outputs must hold at least one logit map")
@@ -173,16 +175,25 @@ def asym_fusion_segmenter(num_classes: int, *, depth: int | None = 50,
     """Builds an :class:`AsymFusionSegmenter`.
 
     Args:
-        num_classes: classes ``K``.
-        depth: 18, 34, 50, 101 or 152 (sets ``block`` and ``layers``);
-            ``None`` to give ``block`` and ``layers`` yourself (small networks).
-        modalities: input names (``M`` of them).
-        in_channels, width, fusion, shuffle, shift, ratio, frozen_stats: see
-            :class:`ResNetEncoder`.
-        decoder_features, light, dropout: see :class:`RefineNetDecoder`.
-        share: one shared encoder with private BN (AsymFusion); ``False``:
-            :class:`SeparateEncoders` (no exchange).
-        head: see :class:`AsymFusionSegmenter`.
+        num_classes (int): classes ``K``.
+        depth (int | None, optional): 18, 34, 50, 101 or 152 (sets ``block`` and ``layers``);
+            ``None`` to give ``block`` and ``layers`` yourself (small networks). (default:
+            :obj:`50`)
+        modalities (Sequence[str], optional): input names (``M`` of them). (default:
+            :obj:`('rgb', 'depth')`)
+        in_channels (int, optional): see :class:`ResNetEncoder`. (default: :obj:`3`)
+        width (int, optional): see :class:`ResNetEncoder`. (default: :obj:`64`)
+        fusion (bool, optional): see :class:`ResNetEncoder`. (default: :obj:`True`)
+        shuffle (bool, optional): see :class:`ResNetEncoder`. (default: :obj:`True`)
+        shift (bool, optional): see :class:`ResNetEncoder`. (default: :obj:`True`)
+        ratio (float, optional): see :class:`ResNetEncoder`. (default: :obj:`0.2`)
+        frozen_stats (bool, optional): see :class:`ResNetEncoder`. (default: :obj:`False`)
+        decoder_features (int, optional): see :class:`RefineNetDecoder`. (default: :obj:`256`)
+        light (bool, optional): see :class:`RefineNetDecoder`. (default: :obj:`False`)
+        dropout (float, optional): see :class:`RefineNetDecoder`. (default: :obj:`0.5`)
+        share (bool, optional): one shared encoder with private BN (AsymFusion); ``False``:
+            :class:`SeparateEncoders` (no exchange). (default: :obj:`True`)
+        head (str, optional): see :class:`AsymFusionSegmenter`. (default: :obj:`"ensemble"`)
     """
     check_int("num_classes", num_classes, minimum=1)
     if depth is not None:

@@ -54,13 +54,16 @@ class AsymTranslationFusion(nn.Module):
     parameters.
 
     Args:
-        channels: ``C``.
-        num_modalities: ``M``.
-        norm: see :class:`ModalityNorm2d`.
-        ratio: ``g / C`` of shuffle and shift (``0.2`` in the paper).
-        shift: pixels of the shift (``1`` in the paper).
-        shuffle, use_shift: switch channel shuffle or pixel shift off
-            (ablations).
+        channels (int): ``C``.
+        num_modalities (int, optional): ``M``. (default: :obj:`2`)
+        norm (str | Callable, optional): see :class:`ModalityNorm2d`. (default: :obj:`"batch"`)
+        ratio (float, optional): ``g / C`` of shuffle and shift (``0.2`` in the paper).
+            (default: :obj:`0.2`)
+        shift (int, optional): pixels of the shift (``1`` in the paper). (default: :obj:`1`)
+        shuffle (bool, optional): switch channel shuffle or pixel shift off (ablations).
+            (default: :obj:`True`)
+        use_shift (bool, optional): switch channel shuffle or pixel shift off (ablations).
+            (default: :obj:`True`)
     """
 
     def __init__(self, channels: int, num_modalities: int = 2, *,
@@ -132,25 +135,31 @@ class AsymFusionTranslator(nn.Module):
     is the plain single-modality U-Net of the same family (the baseline).
 
     Args:
-        num_modalities: ``M >= 1`` input modalities.
-        in_channels: channels of each input; 1-channel inputs (depth, shade)
-            are tiled to ``in_channels``, as AsymFusion tiles depth.
-        out_channels: channels of the output image.
-        ngf: width of the first level.
-        num_downs: encoder levels ``L``; inputs must be divisible by
-            :math:`2^L` (``5`` for 32x32, ``8`` for pix2pix's 256x256).
-        norm: ``"batch"`` or ``"instance"`` (or a factory), private per
-            modality.
-        fusion_levels: encoder levels followed by a fusion block. Default
-            **[choice]**: every level with a norm (``1 .. L-2``).
-        ratio, shift: of channel shuffle and pixel shift.
-        shuffle, use_shift: switch either exchange off (ablations).
-        dropout: dropout in the three innermost decoder levels (pix2pix uses
-            0.5 as its noise; default 0.0 here, **[choice]**, for
-            deterministic evaluation of small models).
-        detach_ensemble: stop gradients from the ensemble into the branches.
-        share_decoder_norm: ``False`` (default, as in CEN) gives the decoder
-            private norms too; ``True`` shares the decoder's norms.
+        num_modalities (int, optional): ``M >= 1`` input modalities. (default: :obj:`2`)
+        in_channels (int, optional): channels of each input; 1-channel inputs (depth, shade)
+            are tiled to ``in_channels``, as AsymFusion tiles depth. (default: :obj:`3`)
+        out_channels (int, optional): channels of the output image. (default: :obj:`3`)
+        ngf (int, optional): width of the first level. (default: :obj:`64`)
+        num_downs (int, optional): encoder levels ``L``; inputs must be divisible by
+            :math:`2^L` (``5`` for 32x32, ``8`` for pix2pix's 256x256). (default: :obj:`8`)
+        norm (str | Callable, optional): ``"batch"`` or ``"instance"`` (or a factory), private
+            per modality. (default: :obj:`"batch"`)
+        fusion_levels (Sequence[int], optional): encoder levels followed by a fusion block.
+            Default **[choice]**: every level with a norm (``1 .. L-2``). (default:
+            :obj:`None`)
+        ratio (float, optional): of channel shuffle and pixel shift. (default: :obj:`0.2`)
+        shift (int, optional): of channel shuffle and pixel shift. (default: :obj:`1`)
+        shuffle (bool, optional): switch either exchange off (ablations). (default:
+            :obj:`True`)
+        use_shift (bool, optional): switch either exchange off (ablations). (default:
+            :obj:`True`)
+        dropout (float, optional): dropout in the three innermost decoder levels (pix2pix uses
+            0.5 as its noise; default 0.0 here, **[choice]**, for deterministic evaluation of
+            small models). (default: :obj:`0.0`)
+        detach_ensemble (bool, optional): stop gradients from the ensemble into the branches.
+            (default: :obj:`True`)
+        share_decoder_norm (bool, optional): ``False`` (default, as in CEN) gives the decoder
+            private norms too; ``True`` shares the decoder's norms. (default: :obj:`False`)
 
     Shapes:
         input: list of ``M`` tensors ``[B, C_m, H, W]``, ``C_m`` in

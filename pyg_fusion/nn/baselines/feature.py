@@ -57,11 +57,13 @@ class FeatureFusion(nn.Module):
     since element-wise operations need one width.
 
     Args:
-        in_channels: ``{source: d_m}``; the order of the keys is the order of
+        in_channels (dict[str, int]): ``{source: d_m}``; the order of the keys is the order of
             concatenation.
-        mode: ``"single"``, ``"concat"``, ``"add"`` or ``"product"``.
-        proj_channels: width :math:`d'` of the projections (add / product
-            only); ``None`` projects only when widths differ, to the smallest.
+        mode (str, optional): ``"single"``, ``"concat"``, ``"add"`` or ``"product"``. (default:
+            :obj:`"concat"`)
+        proj_channels (int, optional): width :math:`d'` of the projections (add / product
+            only); ``None`` projects only when widths differ, to the smallest. (default:
+            :obj:`None`)
 
     Shapes:
         input ``{source: [..., d_m]}`` -> output ``[..., out_channels]``.

@@ -30,10 +30,11 @@ class MTN(nn.Module):
     :math:`\mathrm{NL}(h) = \mathrm{softmax}(\theta(h)\phi(h)^\top/\sqrt{c})\,g(h)`.
 
     Args:
-        in_channels: feature width d (e.g. the concatenated sources).
-        hidden_channels: width c of the branches (default 64).
-        dilations: dilations of the temporal convolutions (default ``(1, 2, 4)``).
-        dropout: dropout on the output.
+        in_channels (int): feature width d (e.g. the concatenated sources).
+        hidden_channels (int, optional): width c of the branches (default: 64).
+        dilations (tuple[int, ...], optional): dilations of the temporal convolutions (default:
+            ``(1, 2, 4)``).
+        dropout (float, optional): dropout on the output. (default: :obj:`0.1`)
 
     Shapes:
         input ``[B, N, d]`` -> output ``[B, N, hidden_channels]``.
