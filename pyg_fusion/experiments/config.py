@@ -14,6 +14,7 @@ task departs from it.
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
@@ -28,6 +29,33 @@ def option(default, help: str, **meta) -> Any:
     return field(default=default, metadata={"help": help, **meta})
 
 
+def documented(cls: type) -> type:
+    """Class decorator of an :func:`option` dataclass: appends an ``Args``
+    section written from its fields (type, the flag's help, default), so that
+    a setting's documentation and its flag's help are one text."""
+    lines = ["", "    Args:"]
+    for f in fields(cls):
+        kind = re.sub(r"\s*\|\s*None\b", "", str(f.type)) if f.default is None else str(f.type)
+        text = " ".join(f.metadata["help"].replace("%%", "%").split())
+        if f.default is not dataclasses.MISSING:
+            kind += ", optional"
+            if "(default" not in text:
+                d = f.default
+                shown = f'"{d}"' if isinstance(d, str) else repr(d)
+                text += f" (default: :obj:`{shown}`)"
+        words, cur = text.split(), f"        {f.name} ({kind}):"
+        for w in words:
+            if len(cur) + 1 + len(w) > 95:
+                lines.append(cur)
+                cur = "            " + w
+            else:
+                cur += " " + w
+        lines.append(cur)
+    cls.__doc__ = (cls.__doc__ or cls.__name__).rstrip() + "\n" + "\n".join(lines) + "\n"
+    return cls
+
+
+@documented
 @dataclass
 class GraphConfig:
     """The relationship graph of each source."""
@@ -42,6 +70,7 @@ class GraphConfig:
                       choices=("union", "intersection", "shared"))
 
 
+@documented
 @dataclass
 class PowersConfig:
     """The graph powers R^0..R^P of each source."""
@@ -55,6 +84,7 @@ class PowersConfig:
                              check="positive_int")
 
 
+@documented
 @dataclass
 class FusionConfig:
     """LEGO's learned operator A over the sources' powers."""
@@ -68,6 +98,7 @@ class FusionConfig:
                               "operator toward its start", check="float")
 
 
+@documented
 @dataclass
 class HeadConfig:
     """What scores the fused graph (and the baselines' heads)."""
@@ -83,6 +114,7 @@ class HeadConfig:
                       check="bool")
 
 
+@documented
 @dataclass
 class ObjectiveConfig:
     """The task's loss (weakly supervised VAD)."""
@@ -97,6 +129,7 @@ class ObjectiveConfig:
                              check="fraction")
 
 
+@documented
 @dataclass
 class TrainerConfig:
     """The optimisation."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .config import TASKS, option
+from .config import TASKS, documented, option
 
 
 class Dataset(NamedTuple):
@@ -60,6 +60,7 @@ VAD_LAYOUT_ARGS = ("vad_source", "vad_train_list", "vad_test_list", "vad_gt", "v
                    "vad_num_abnormal", "vad_normal_pattern", "vad_snippet_len")
 
 
+@documented
 @dataclass
 class DataConfig:
     """Where a run's data comes from (the CLI's dataset flags are generated

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..training.variants import VARIANTS
-from .config import option
+from .config import documented, option
 
 
 # -- RGB-D segmentation ----------------------------------------------------
+@documented
 @dataclass
 class SegmentDataConfig:
     """The RGB-D scenes (NYUDv2 layout or the seeded synthetic scenes)."""
@@ -37,6 +38,7 @@ class SegmentDataConfig:
     workers: int = option(0, "data loader workers", check="nonneg_int")
 
 
+@documented
 @dataclass
 class SegmentModelConfig:
     """The segmenter: AsymFusion or an ablation variant on a ResNet encoder."""
@@ -56,6 +58,7 @@ class SegmentModelConfig:
     pretrained: str | None = option(None, "local torchvision ResNet checkpoint (.pth)")
 
 
+@documented
 @dataclass
 class SegmentTrainConfig:
     """The optimiser of the segmenter."""
@@ -66,6 +69,7 @@ class SegmentTrainConfig:
 
 
 # -- multi-modal translation -----------------------------------------------
+@documented
 @dataclass
 class TranslateDataConfig:
     """The scenes: generated, or a Taskonomy-style folder per modality."""
@@ -84,6 +88,7 @@ class TranslateDataConfig:
                                    check="nonneg_int")
 
 
+@documented
 @dataclass
 class TranslateTrainDataConfig:
     """The training and validation scenes."""
@@ -93,6 +98,7 @@ class TranslateTrainDataConfig:
     num_val: int = option(200, "synthetic validation scenes", check="positive_int")
 
 
+@documented
 @dataclass
 class TranslateModelConfig:
     """The shared U-Net generator, its PatchGAN critic and their optimiser."""
@@ -112,6 +118,7 @@ class TranslateModelConfig:
     lr: float = option(2e-4, "learning rate", check="positive_float")
 
 
+@documented
 @dataclass
 class TranslateEvalConfig:
     """The test scenes and the FID / KID feature network."""
