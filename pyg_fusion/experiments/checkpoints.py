@@ -15,7 +15,12 @@ FROM_CHECKPOINT = {f.name: None for f in dataclasses.fields(DataConfig)}
 def load_train_checkpoint(path: str, flag: str = "--checkpoint"):
     """``(checkpoint, hyper_parameters, config)`` of a checkpoint written by
     ``pyg-fusion train``, loaded by :func:`pyg_fusion._files.load_checkpoint`
-    (``weights_only=True``); errors name ``flag`` and the file."""
+    (``weights_only=True``); errors name ``flag`` and the file.
+
+    Args:
+        path (str): the ``.ckpt`` file.
+        flag (str, optional): the name errors give the file. (default: :obj:`"--checkpoint"`)
+    """
     from .._files import load_checkpoint
     ckpt = load_checkpoint(path, what=flag, keys=("state_dict", "hyper_parameters"))
     hp = ckpt["hyper_parameters"]
@@ -35,7 +40,14 @@ def checkpoint_data(data: DataConfig, cfg: dict, state_dict: dict, path: str):
     defaults), except that a ``vad_source`` given anew takes the other
     ``vad_*`` values given (or their defaults), and ``standardize=None``
     means: the checkpoint's statistics if it holds some (buffers
-    ``standardizer.*``), which are then applied."""
+    ``standardizer.*``), which are then applied.
+
+    Args:
+        data (DataConfig): dataset options given anew (``None``: the checkpoint's).
+        cfg (dict): the checkpoint's config (:func:`load_train_checkpoint`).
+        state_dict (dict): the checkpoint's ``state_dict`` (its standardiser's buffers).
+        path (str): the checkpoint's file, named in errors.
+    """
     from ..datasets import StandardizeSources
     setting = cfg.get("setting", "").split(",")[0]
     saved = cfg.get("data", {})
@@ -64,7 +76,13 @@ def checkpoint_data(data: DataConfig, cfg: dict, state_dict: dict, path: str):
 def model_from_checkpoint(cfg: dict, td, state_dict: dict):
     """The model of a checkpoint: built from its config (method and options)
     for the data ``td`` (:func:`checkpoint_data`), its weights (the
-    ``model.*`` entries of ``state_dict``) loaded strictly; in eval mode."""
+    ``model.*`` entries of ``state_dict``) loaded strictly; in eval mode.
+
+    Args:
+        cfg (dict): the checkpoint's config (:func:`load_train_checkpoint`).
+        td (TaskData): the data (:func:`checkpoint_data`), for the model's dimensions.
+        state_dict (dict): the checkpoint's ``state_dict``.
+    """
     from ..experiments import MethodSpec
     from ..methods import Dims, build_spec
     # checkpoints written before the spec was saved hold the given options only

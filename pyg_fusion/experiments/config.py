@@ -25,7 +25,12 @@ def option(default, help: str, **meta) -> Any:
     """A config field whose metadata the CLI generator reads: ``help``,
     ``check`` (the name of a flag type: ``positive_int``, ``fraction``,
     ``bool``...), ``choices``, ``flags`` (extra flag names), ``metavar``,
-    ``nargs``/``append`` (lists), and ``arg`` (the component's name for it)."""
+    ``nargs``/``append`` (lists), and ``arg`` (the component's name for it).
+
+    Args:
+        default (Any): the field's default.
+        help (str): what the setting does (the flag's help and the docstring's text).
+    """
     return field(default=default, metadata={"help": help, **meta})
 
 
@@ -189,7 +194,19 @@ def option_fields() -> dict[str, tuple[str, dataclasses.Field]]:
 
 @dataclass
 class MethodSpec:
-    """A method and the configs of its components for one task."""
+    """A method and the configs of its components for one task.
+
+    Args:
+        method (str): the method's name (:func:`~pyg_fusion.methods.method_names`).
+        task (str): ``"node"`` or ``"vad"``.
+        graph (GraphConfig, optional): the relationship graphs.
+            (default: :obj:`GraphConfig()`)
+        powers (PowersConfig, optional): the graph powers. (default: :obj:`PowersConfig()`)
+        fusion (FusionConfig, optional): LEGO's operator. (default: :obj:`FusionConfig()`)
+        head (HeadConfig, optional): the head. (default: :obj:`HeadConfig()`)
+        objective (ObjectiveConfig, optional): the loss. (default: :obj:`ObjectiveConfig()`)
+        trainer (TrainerConfig, optional): the optimisation. (default: :obj:`TrainerConfig()`)
+    """
     method: str
     task: str
     graph: GraphConfig = field(default_factory=GraphConfig)

@@ -125,6 +125,25 @@ class DataConfig:
 
 @dataclass
 class TaskData:
+    """The loaded data of a graph run (:func:`load_data`).
+
+    Args:
+        task (str): ``"node"`` or ``"vad"``.
+        dataset (str): its name in :data:`DATASETS`.
+        setting (str): the setting as recorded in results (label rate, synthetic setting...).
+        in_channels (dict[str, int]): ``{source: feature width}``.
+        num_classes (int, optional): classes (node task). (default: :obj:`None`)
+        graph (torch_geometric.data.Data, optional): the one graph of the node task.
+            (default: :obj:`None`)
+        train (torch_geometric.data.Dataset, optional): the training videos (VAD).
+            (default: :obj:`None`)
+        test (torch_geometric.data.Dataset, optional): the test videos (VAD).
+            (default: :obj:`None`)
+        extra (dict, optional): facts of the data saved with a run (data seed,
+            standardisation...). (default: :obj:`{}`)
+        config (DataConfig, optional): what it was loaded from (saved with a run).
+            (default: :obj:`None`)
+    """
     task: str                      # "node" | "vad"
     dataset: str
     setting: str
@@ -151,7 +170,16 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
     standardised with ``standardizer``, e.g. a checkpoint's statistics, else
     fitted on the training split when ``cfg.standardize``); ``features`` (the
     head's input, :class:`~pyg_fusion.experiments.HeadConfig`) is named in the
-    node task's setting when it is not ``"concat"``."""
+    node task's setting when it is not ``"concat"``.
+
+    Args:
+        cfg (DataConfig): the dataset and its options.
+        seed (int, optional): the split seed of the node task's masks. (default: :obj:`0`)
+        standardizer (StandardizeSources, optional): statistics to apply to VAD features
+            (e.g. a checkpoint's). (default: :obj:`None`)
+        features (str, optional): the head's input (``"concat"``, ``"none"``,
+            ``"labels"``), named in the setting. (default: :obj:`None`)
+    """
     from .. import datasets as D
     root = Path(cfg.root)
     task = task_of(cfg.dataset)

@@ -143,14 +143,26 @@ SECTIONS: dict[tuple[str, str], dict[str, type]] = {
 def image_configs(task: str, action: str, values) -> dict[str, Any]:
     """The typed configs of the image command ``task action``, section ->
     config, from ``values`` (an object with one attribute per field, e.g.
-    parsed flags)."""
+    parsed flags).
+
+    Args:
+        task (str): ``"segment"`` or ``"translate"``.
+        action (str): ``"train"`` or ``"evaluate"``.
+        values (Any): an object with one attribute per field (e.g. parsed flags).
+    """
     return {name: cls(**{f.name: getattr(values, f.name) for f in dataclasses.fields(cls)})
             for name, cls in SECTIONS[(task, action)].items()}
 
 
 def image_config(task: str, action: str, values) -> dict[str, dict]:
     """:func:`image_configs` as plain data (section -> ``dataclasses.asdict``
-    of its config, tuples as lists), as saved and printed."""
+    of its config, tuples as lists), as saved and printed.
+
+    Args:
+        task (str): ``"segment"`` or ``"translate"``.
+        action (str): ``"train"`` or ``"evaluate"``.
+        values (Any): an object with one attribute per field (e.g. parsed flags).
+    """
     out = {}
     for name, cfg in image_configs(task, action, values).items():
         d = dataclasses.asdict(cfg)

@@ -86,7 +86,15 @@ def is_main_process() -> bool:
 # -- records -----------------------------------------------------------------
 def make_records(td: TaskData, method: str, per_seed: dict[int, dict[str, float]],
                  extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """One record per metric: mean and (sample) std over the seeds."""
+    """One record per metric: mean and (sample) std over the seeds.
+
+    Args:
+        td (TaskData): the data the runs used (its dataset and setting are recorded).
+        method (str): the method's name.
+        per_seed (dict[int, dict[str, float]]): ``{seed: {metric: value}}``.
+        extra (dict, optional): more keys for every record (e.g. the config).
+            (default: :obj:`None`)
+    """
     seeds = sorted(per_seed)
     out = []
     names = [m for m in next(iter(per_seed.values())) if not m.startswith("_")]
@@ -101,7 +109,13 @@ def make_records(td: TaskData, method: str, per_seed: dict[int, dict[str, float]
 
 def format_table(records: list[dict], metrics: list[str] | None = None) -> str:
     """A plain-text table: one row per (dataset, setting, method), one column
-    per metric, ``mean ± std``."""
+    per metric, ``mean ± std``.
+
+    Args:
+        records (list[dict]): records of :func:`make_records`.
+        metrics (list[str], optional): the columns, in order. (default: :obj:`None`, every
+            metric of the records)
+    """
     rows: dict[tuple, dict[str, dict]] = {}
     seen: list[str] = []
     for r in records:
@@ -136,7 +150,18 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     """Trains every method of ``methods_spec`` (names or families, see
     :func:`~pyg_fusion.methods.resolve_methods`) on every seed, with the
     given ``options`` of the method configs; returns the records and keeps
-    ``out/results.partial.json`` up to date."""
+    ``out/results.partial.json`` up to date.
+
+    Args:
+        data (DataConfig): the dataset.
+        methods_spec (str): method names or families, comma separated (``"all"``...).
+        seeds (list[int]): the seeds; each method trains once per seed.
+        out (Path): the grid's folder (``<method>/seed<k>/`` per run).
+        options (dict, optional): options of the method configs. (default: :obj:`None`)
+        checkpoint (bool, optional): write every run's checkpoints. (default: :obj:`False`)
+        devices (int, optional): CPU processes. (default: :obj:`1`)
+        progress (bool, optional): progress bars. (default: :obj:`True`)
+    """
     from ..methods import resolve_methods
     from tqdm.auto import tqdm
     options = dict(options or {})
@@ -171,6 +196,11 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
 
 def write_results(out: Path, records: list[dict]) -> None:
     """``results.json`` of a finished grid; the partial file of
-    :func:`run_grid` is then stale and removed."""
+    :func:`run_grid` is then stale and removed.
+
+    Args:
+        out (Path): the grid's folder.
+        records (list[dict]): the records of :func:`run_grid`.
+    """
     write_json(out / "results.json", records)
     (out / "results.partial.json").unlink(missing_ok=True)

@@ -52,7 +52,15 @@ _GRAPH_FUSIONS = tuple(m for m in GRAPH_MODES if m not in ("single", "add"))
 
 @dataclass
 class Dims:
-    """The data's dimensions a builder needs besides the spec."""
+    """The data's dimensions a builder needs besides the spec.
+
+    Args:
+        in_channels (dict[str, int]): ``{source: feature width}``.
+        num_classes (int, optional): classes (node task). (default: :obj:`None`)
+        num_segments (int, optional): segments per video N (VAD). (default: :obj:`32`)
+        num_nodes (int, optional): nodes, needed with ``features="none"``.
+            (default: :obj:`None`)
+    """
     in_channels: dict[str, int]
     num_classes: int | None = None
     num_segments: int = 32
@@ -136,7 +144,15 @@ def _vad_builders(sources: list[str]) -> dict[str, Builder]:
 def builders(task: str, sources: list[str], features: str | None = None
              ) -> dict[str, Builder]:
     """The registry: ``{method name: builder(spec, dims)}`` of ``task`` on
-    these sources, in the order of :func:`method_names`."""
+    these sources, in the order of :func:`method_names`.
+
+    Args:
+        task (str): ``"node"`` or ``"vad"``.
+        sources (list[str]): the sources' names (the ``single-*`` methods are named after
+            them).
+        features (str, optional): the head's input; ``"labels"`` keeps the methods that
+            give a graph. (default: :obj:`None`, ``"concat"``)
+    """
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
     if task == "node":
@@ -145,13 +161,26 @@ def builders(task: str, sources: list[str], features: str | None = None
 
 
 def task_options(task: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Every option of a run of ``task``, flat (see :meth:`MethodSpec.create`)."""
+    """Every option of a run of ``task``, flat (see :meth:`MethodSpec.create`).
+
+    Args:
+        task (str): ``"node"`` or ``"vad"``.
+        options (dict, optional): options given, which override the task's defaults.
+            (default: :obj:`None`)
+    """
     return MethodSpec.create("", task, options).options()
 
 
 def method_names(task: str, sources: list[str], features: str | None = None) -> list[str]:
     """All method names for ``task`` ("node" or "vad") on these sources
-    (with ``features="labels"``, only the methods that give a graph)."""
+    (with ``features="labels"``, only the methods that give a graph).
+
+    Args:
+        task (str): ``"node"`` or ``"vad"``.
+        sources (list[str]): the sources' names.
+        features (str, optional): the head's input (see :func:`builders`).
+            (default: :obj:`None`)
+    """
     return list(builders(task, sources, features))
 
 
@@ -159,7 +188,15 @@ def resolve_methods(spec: str | list[str], task: str, sources: list[str],
                     features: str | None = None) -> list[str]:
     """Expands a comma-separated list of names and groups: ``all``,
     ``lego``-family, ``single``, ``graph``, ``gcn``, ``feature`` (the prefix of
-    a name stands for all names of that family)."""
+    a name stands for all names of that family).
+
+    Args:
+        spec (str or list[str]): names and families, comma separated or as a list.
+        task (str): ``"node"`` or ``"vad"``.
+        sources (list[str]): the sources' names.
+        features (str, optional): the head's input (see :func:`builders`).
+            (default: :obj:`None`)
+    """
     items = spec.split(",") if isinstance(spec, str) else list(spec)
     names = method_names(task, sources, features)
     out: list[str] = []
@@ -184,7 +221,12 @@ def resolve_methods(spec: str | list[str], task: str, sources: list[str],
 
 def build_spec(spec: MethodSpec, dims: Dims) -> nn.Module:
     """Builds the model of ``spec`` (its method, task and configs) for data
-    of dimensions ``dims``."""
+    of dimensions ``dims``.
+
+    Args:
+        spec (MethodSpec): the method, its task and its configs.
+        dims (Dims): the data's dimensions.
+    """
     sources = list(dims.in_channels)
     table = builders(spec.task, sources, spec.head.features)
     if spec.method not in table:
