@@ -37,7 +37,11 @@ def option(default, help: str, **meta) -> Any:
 def documented(cls: type) -> type:
     """Class decorator of an :func:`option` dataclass: appends an ``Args``
     section written from its fields (type, the flag's help, default), so that
-    a setting's documentation and its flag's help are one text."""
+    a setting's documentation and its flag's help are one text.
+
+    Args:
+        cls (type): a dataclass whose fields are declared with :func:`option`.
+    """
     lines = ["", "    Args:"]
     for f in fields(cls):
         kind = re.sub(r"\s*\|\s*None\b", "", str(f.type)) if f.default is None else str(f.type)

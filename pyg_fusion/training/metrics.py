@@ -58,26 +58,46 @@ def _scores_labels(scores, labels) -> tuple[np.ndarray, np.ndarray]:
 
 
 def roc_auc(scores, labels) -> float:
-    """Area under the ROC curve of ``scores`` against binary ``labels``."""
+    """Area under the ROC curve of ``scores`` against binary ``labels``.
+
+    Args:
+        scores (array-like): the scores.
+        labels (array-like): binary labels, both classes present.
+    """
     s, y = _scores_labels(scores, labels)
     return float(roc_auc_score(y, s))
 
 
 def average_precision(scores, labels) -> float:
-    """scikit-learn's average precision (named ``ap`` in results)."""
+    """scikit-learn's average precision (named ``ap`` in results).
+
+    Args:
+        scores (array-like): the scores.
+        labels (array-like): binary labels, both classes present.
+    """
     s, y = _scores_labels(scores, labels)
     return float(average_precision_score(y, s))
 
 
 def pr_auc_trapz(scores, labels) -> float:
-    """Trapezoid area under the precision-recall curve (``pr_auc_trapz``)."""
+    """Trapezoid area under the precision-recall curve (``pr_auc_trapz``).
+
+    Args:
+        scores (array-like): the scores.
+        labels (array-like): binary labels, both classes present.
+    """
     s, y = _scores_labels(scores, labels)
     precision, recall, _ = precision_recall_curve(y, s)
     return float(_sk_auc(recall, precision))
 
 
 def accuracy(logits_or_pred: Tensor, y: Tensor) -> float:
-    """Fraction of correct predictions; accepts logits ``[N, C]`` or labels ``[N]``."""
+    """Fraction of correct predictions; accepts logits ``[N, C]`` or labels ``[N]``.
+
+    Args:
+        logits_or_pred (torch.Tensor): logits ``[N, C]`` or predicted labels ``[N]``.
+        y (torch.Tensor): the labels ``[N]``.
+    """
     pred = logits_or_pred.argmax(-1) if logits_or_pred.dim() == 2 else logits_or_pred
     if pred.shape != y.shape:
         raise ValueError(f"predictions {tuple(pred.shape)} and y {tuple(y.shape)} differ in shape")
@@ -90,7 +110,12 @@ def frame_level_metrics(frame_scores: Sequence[Tensor] | Tensor,
                         frame_gt: Sequence[Tensor] | Tensor) -> dict[str, float]:
     """``auc``, ``ap`` and ``pr_auc_trapz`` of frame scores against the frame
     level ground truth, both given per video (concatenated in list order) or
-    already concatenated."""
+    already concatenated.
+
+    Args:
+        frame_scores (torch.Tensor or Sequence[torch.Tensor]): the frames' scores.
+        frame_gt (torch.Tensor or Sequence[torch.Tensor]): the frames' binary ground truth.
+    """
     if not isinstance(frame_scores, Tensor):
         frame_scores = torch.cat([torch.as_tensor(s).reshape(-1) for s in frame_scores])
     if not isinstance(frame_gt, Tensor):
@@ -106,7 +131,11 @@ def _distributed() -> bool:
 
 def all_gather_variable(x: Tensor) -> list[Tensor]:
     """Gathers a tensor whose first dimension may differ between ranks; returns
-    one tensor per rank (just ``[x]`` outside DDP)."""
+    one tensor per rank (just ``[x]`` outside DDP).
+
+    Args:
+        x (torch.Tensor): this rank's tensor.
+    """
     if not _distributed():
         return [x]
     n = torch.tensor([x.size(0)], dtype=torch.long, device=x.device)
@@ -124,7 +153,12 @@ def all_gather_variable(x: Tensor) -> list[Tensor]:
 def gather_by_index(index: Tensor, values: Tensor) -> tuple[Tensor, Tensor]:
     """Gathers ``(index [n], values [n, ...])`` over all ranks and returns them
     sorted by index, with one entry per distinct index (duplicates that a
-    ``DistributedSampler`` adds to even out the shards are dropped)."""
+    ``DistributedSampler`` adds to even out the shards are dropped).
+
+    Args:
+        index (torch.Tensor): positions ``[n]`` of this rank's values.
+        values (torch.Tensor): the values ``[n, ...]``.
+    """
     if index.dim() != 1 or index.size(0) != values.size(0):
         raise ValueError(f"index must be [n] matching values' first dimension, got "
                          f"{tuple(index.shape)} and {tuple(values.shape)}")

@@ -39,7 +39,13 @@ __all__ = ["NodeClassification", "single_graph_loader", "fit_node", "split_seeds
 def split_seeds(mask, fraction: float = 0.5, generator=None):
     """Splits the nodes of ``mask`` at random into ``(seeds, targets)``, two
     disjoint masks with ``round(fraction * count)`` seeds (at least one node
-    in each when ``mask`` has two or more)."""
+    in each when ``mask`` has two or more).
+
+    Args:
+        mask (torch.Tensor): boolean mask of the training nodes ``[N]``.
+        fraction (float, optional): the share of seeds, in ``(0, 1)``. (default: :obj:`0.5`)
+        generator (torch.Generator, optional): the random generator. (default: :obj:`None`)
+    """
     if not 0.0 < fraction < 1.0:
         raise ValueError(f"fraction must be in (0, 1), got {fraction}")
     idx = mask.nonzero().view(-1)
@@ -58,7 +64,11 @@ def _first(items):
 
 def single_graph_loader(data) -> DataLoader:
     """A loader that yields the same graph object once per epoch (no
-    collation, so cached graphs of the model stay valid)."""
+    collation, so cached graphs of the model stay valid).
+
+    Args:
+        data (torch_geometric.data.Data): the graph.
+    """
     return DataLoader([data], batch_size=1, collate_fn=_first)
 
 
@@ -139,7 +149,26 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
              checkpoint: bool = True, config: dict | None = None) -> dict[str, Any]:
     """Trains ``model`` on ``data`` and returns the metrics at the epoch of best
     validation accuracy (``val_acc``, ``test_acc``, ``epoch``), plus
-    ``time_per_epoch_s`` and ``params``."""
+    ``time_per_epoch_s`` and ``params``.
+
+    Args:
+        model (torch.nn.Module): maps the graph to logits ``[N, C]``.
+        data (torch_geometric.data.Data): the graph with ``y`` and the ``train_mask``,
+            ``val_mask`` and ``test_mask`` masks.
+        out_dir (str or Path): logs and checkpoints.
+        epochs (int, optional): training epochs. (default: :obj:`200`)
+        lr (float, optional): Adam's learning rate. (default: :obj:`0.01`)
+        weight_decay (float, optional): Adam's weight decay. (default: :obj:`0.0005`)
+        eval_every (int, optional): epochs between two evaluations. (default: :obj:`5`)
+        seed (int, optional): seeds the run (weights should be seeded before the model is
+            built). (default: :obj:`0`)
+        devices (int, optional): CPU processes (> 1: DDP with gloo). (default: :obj:`1`)
+        progress (bool, optional): show progress bars. (default: :obj:`True`)
+        checkpoint (bool, optional): write checkpoints under ``out_dir/checkpoints``.
+            (default: :obj:`True`)
+        config (dict, optional): JSON-able description of the run, stored in the
+            checkpoints. (default: :obj:`None`)
+    """
     task = NodeClassification(model, lr=lr, weight_decay=weight_decay, config=config)
     eval_every = max(1, min(eval_every, epochs))  # at least one evaluation
     trainer = build_trainer(out_dir, max_epochs=epochs, seed=seed, devices=devices,

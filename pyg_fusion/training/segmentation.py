@@ -40,6 +40,11 @@ def build_segmentation_model(variant: str, num_classes: int, **arch):
     ``[rgb, depth]``). ``arch`` goes to
     :func:`~pyg_fusion.nn.asym.asym_fusion_segmenter` (``depth``, ``layers``,
     ``width``, ``decoder_features``, ``light``, ``frozen_stats`` ...).
+
+    Args:
+        variant (str): a key of :data:`VARIANTS`.
+        num_classes (int): classes ``K``.
+        **arch: options of :func:`~pyg_fusion.nn.asym.asym_fusion_segmenter`.
     """
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {tuple(VARIANTS)}, got {variant!r}")
@@ -65,6 +70,9 @@ def segmentation_scores(confmat: Tensor) -> dict[str, float]:
     present in the ground truth; mIoU averages
     :math:`C_{kk} / (\sum_j C_{kj} + \sum_i C_{ik} - C_{kk})` over classes
     present in the ground truth or the prediction.
+
+    Args:
+        confmat (torch.Tensor): the ``[K, K]`` confusion matrix.
     """
     c = confmat.double()
     tp = c.diag()
@@ -177,7 +185,21 @@ def fit_segmentation(module: SegmentationModule, train: Dataset, *,
                      num_workers: int = 0, **trainer_kwargs) -> L.Trainer:
     """Trains ``module`` with the shared trainer (seeded, CSV logs,
     checkpoints under ``out_dir``); validates on ``val`` each epoch if given
-    (the best ``val_<final output>_miou`` is kept as ``best.ckpt``)."""
+    (the best ``val_<final output>_miou`` is kept as ``best.ckpt``).
+
+    Args:
+        module (SegmentationModule): the model to train.
+        train (torch.utils.data.Dataset): the training scenes.
+        out_dir (str): logs and checkpoints.
+        max_epochs (int, optional): training epochs. (default: :obj:`20`)
+        batch_size (int, optional): images per step. (default: :obj:`8`)
+        seed (int, optional): seeds the run and the batches' order. (default: :obj:`0`)
+        val (torch.utils.data.Dataset, optional): validation scenes. (default: :obj:`None`)
+        progress (bool, optional): show a progress bar. (default: :obj:`True`)
+        checkpoint (bool, optional): write checkpoints. (default: :obj:`True`)
+        num_workers (int, optional): data loader workers. (default: :obj:`0`)
+        **trainer_kwargs: passed to :func:`~pyg_fusion.training.build_trainer`.
+    """
     monitor = f"val_{module.final_output}_miou" if val is not None else None
     trainer = build_trainer(out_dir, max_epochs=max_epochs, seed=seed,
                             monitor=monitor, progress=progress,
@@ -193,7 +215,17 @@ def evaluate_segmentation(module: SegmentationModule, data: Dataset, *,
                           progress: bool = True, trainer: L.Trainer | None = None
                           ) -> dict[str, dict[str, float]]:
     """Scores every output of ``module`` on ``data``; returns
-    ``{output name: {"pixel_acc", "mean_acc", "miou"}}``."""
+    ``{output name: {"pixel_acc", "mean_acc", "miou"}}``.
+
+    Args:
+        module (SegmentationModule): the trained model.
+        data (torch.utils.data.Dataset): the scenes to score.
+        out_dir (str): logs.
+        batch_size (int, optional): images per step. (default: :obj:`8`)
+        progress (bool, optional): show a progress bar. (default: :obj:`True`)
+        trainer (lightning.Trainer, optional): the trainer to test with (e.g. the one that
+            trained). (default: :obj:`None`, a new one)
+    """
     if trainer is None:
         trainer = build_trainer(out_dir, max_epochs=1, seed=None,
                                 progress=progress, checkpoint=False,
@@ -203,7 +235,11 @@ def evaluate_segmentation(module: SegmentationModule, data: Dataset, *,
 
 
 def scores_table(scores: dict[str, dict[str, float]]) -> str:
-    """A Markdown table of :func:`evaluate_segmentation`'s result."""
+    """A Markdown table of :func:`evaluate_segmentation`'s result.
+
+    Args:
+        scores (dict[str, dict[str, float]]): :func:`evaluate_segmentation`'s result.
+    """
     lines = ["| output | pixel acc | mean acc | mIoU |", "|---|---|---|---|"]
     for name, s in scores.items():
         lines.append(f"| {name} | {100 * s['pixel_acc']:.1f} | "
@@ -216,7 +252,15 @@ def save_prediction_figure(module: SegmentationModule, data: Dataset,
                            path: str, *, num_images: int = 4,
                            class_names: Sequence[str] | None = None) -> str:
     """PNG with one row per image: RGB input, depth, ground truth, then the
-    prediction of each output (branches and ensemble). Written atomically."""
+    prediction of each output (branches and ensemble). Written atomically.
+
+    Args:
+        module (SegmentationModule): the trained model.
+        data (torch.utils.data.Dataset): the scenes (the first ``num_images`` are shown).
+        path (str): the PNG file.
+        num_images (int, optional): rows of the figure. (default: :obj:`4`)
+        class_names (Sequence[str], optional): the legend's names. (default: :obj:`None`)
+    """
     # A bare Figure (no pyplot): no backend is chosen or changed for the process.
     from matplotlib import colormaps
     from matplotlib.colors import ListedColormap

@@ -38,7 +38,11 @@ def _seed_env(seed: int | None):
 
 def seed_everything(seed: int) -> int:
     """Seeds python, numpy and torch in this process (data workers are
-    seeded by the :class:`Trainer` built with the same seed)."""
+    seeded by the :class:`Trainer` built with the same seed).
+
+    Args:
+        seed (int): the seed.
+    """
     with _seed_env(None):  # restores the variables Lightning sets
         return L.seed_everything(seed, workers=True, verbose=False)
 
@@ -72,6 +76,9 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
         checkpoint (bool, optional): write checkpoints (``last.ckpt`` always, ``best.ckpt``
             with ``monitor``). (default: :obj:`True`)
         **kwargs: passed to :class:`lightning.Trainer`.
+        log_every_n_steps (int, optional): as in Lightning. (default: :obj:`1`)
+        name (str, optional): the CSV logger's folder under ``out_dir``.
+            (default: :obj:`"logs"`)
     """
     if seed is not None:
         seed_everything(seed)
@@ -135,7 +142,13 @@ class Trainer(L.Trainer):
     """:class:`lightning.Trainer` whose ``fit``, ``validate``, ``test`` and
     ``predict`` run inside :func:`quiet_lightning`, with Lightning's seed
     variables set for their duration only (``seed``: the seed of the data
-    workers and DDP processes; ``None``: unseeded)."""
+    workers and DDP processes; ``None``: unseeded).
+
+    Args:
+        seed (int, optional): the seed of data workers and DDP processes
+            (``None``: unseeded). (default: :obj:`None`)
+        *args: passed to :class:`lightning.Trainer`.
+    """
 
     def __init__(self, *args, seed: int | None = None, **kwargs):
         outside = _torch_flags()

@@ -55,13 +55,26 @@ class TranslationModule(L.LightningModule):
     Args:
         modalities (Sequence[str]): input modality names (batch attributes ``x_<name>``).
         modality_channels (Sequence[int], optional): channels of each modality (the
-            discriminator's condition); default 1 for every modality whose name is not
-            ``normal``/``rgb``, else 3. ngf, num_downs, norm, fusion_levels, dropout, ...:
-            generator options (:class:`~pyg_fusion.nn.asym.AsymFusionTranslator`). (default:
-            :obj:`None`)
-        ndf (int, optional): discriminator options. (default: :obj:`64`)
-        d_layers (int, optional): discriminator options. (default: :obj:`3`)
-        d_norm (str, optional): discriminator options. (default: :obj:`"batch"`)
+            discriminator's condition). (default: :obj:`None`: 1 for every modality whose
+            name is not ``normal``/``rgb``, else 3)
+        out_channels (int, optional): channels of the target image. (default: :obj:`3`)
+        ngf (int, optional): the generator's width. (default: :obj:`64`)
+        num_downs (int, optional): the U-Net's levels. (default: :obj:`8`)
+        norm (str, optional): the private normalisation of each modality, ``"batch"`` or
+            ``"instance"``. (default: :obj:`"batch"`)
+        fusion_levels (Sequence[int], optional): the encoder levels that exchange
+            features. (default: :obj:`None`, as
+            :class:`~pyg_fusion.nn.asym.AsymFusionTranslator`)
+        dropout (float, optional): dropout of the decoder. (default: :obj:`0.0`)
+        ratio (float, optional): share of channels shuffled between modalities.
+            (default: :obj:`0.2`)
+        shift (int, optional): pixels of the pixel shift. (default: :obj:`1`)
+        shuffle (bool, optional): exchange channels between modalities.
+            (default: :obj:`True`)
+        use_shift (bool, optional): apply the pixel shift. (default: :obj:`True`)
+        ndf (int, optional): the discriminator's width. (default: :obj:`64`)
+        d_layers (int, optional): the discriminator's stride-2 layers. (default: :obj:`3`)
+        d_norm (str, optional): the discriminator's normalisation. (default: :obj:`"batch"`)
         gan_mode (str, optional): ``"vanilla"``, ``"lsgan"`` or ``"none"``. (default:
             :obj:`"vanilla"`)
         lambda_l1 (float, optional): loss weights. (default: :obj:`100.0`)
@@ -201,7 +214,21 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str, max_epoch
     :func:`~pyg_fusion.training.segmentation.fit_segmentation` do; validates on
     ``val`` each epoch if given (the lowest ``val_l1`` of the ensemble is kept
     as ``best.ckpt``). Seed before building ``module`` (:func:`seed_everything`)
-    for seeded initial weights."""
+    for seeded initial weights.
+
+    Args:
+        module (TranslationModule): the model to train.
+        train (torch_geometric.data.Dataset): the training scenes.
+        out_dir (str): logs and checkpoints.
+        max_epochs (int, optional): training epochs. (default: :obj:`20`)
+        batch_size (int, optional): images per step. (default: :obj:`4`)
+        seed (int, optional): seeds the run and the batches' order. (default: :obj:`0`)
+        val (torch_geometric.data.Dataset, optional): validation scenes.
+            (default: :obj:`None`)
+        progress (bool, optional): show a progress bar. (default: :obj:`True`)
+        checkpoint (bool, optional): write checkpoints. (default: :obj:`True`)
+        **trainer_kwargs: passed to :func:`~pyg_fusion.training.build_trainer`.
+    """
     from torch_geometric.loader import DataLoader
 
     from .trainer import build_trainer

@@ -37,7 +37,12 @@ def image_metrics() -> MetricCollection:
 
 @torch.no_grad()
 def translate_batch(module: TranslationModule, batch) -> dict[str, Tensor]:
-    """Evaluation-mode outputs (``[0, 1]``) of ``module`` on one batch."""
+    """Evaluation-mode outputs (``[0, 1]``) of ``module`` on one batch.
+
+    Args:
+        module (TranslationModule): the model.
+        batch (torch_geometric.data.Batch): scenes with ``x_<modality>`` attributes.
+    """
     was = module.training
     module.eval()
     try:
@@ -50,7 +55,12 @@ def translate_batch(module: TranslationModule, batch) -> dict[str, Tensor]:
 class FeatureExtractor(nn.Module):
     """Wraps a user's Inception-style network for FID / KID: resizes images in
     ``[0, 1]`` to ``image_size`` (bilinear), feeds them as float ``[B, 3, S, S]``
-    and flattens the output to ``[B, D]``."""
+    and flattens the output to ``[B, D]``.
+
+    Args:
+        net (torch.nn.Module): the feature network (images ``[B, 3, S, S]`` in ``[0, 1]``).
+        image_size (int, optional): its input side ``S``. (default: :obj:`299`)
+    """
 
     def __init__(self, net: nn.Module, image_size: int = 299):
         super().__init__()
@@ -86,7 +96,12 @@ def load_feature_extractor(path: str, image_size: int = 299) -> FeatureExtractor
     ``.pt2``). It receives float images in ``[0, 1]``, ``[B, 3, S, S]`` with
     ``S = image_size``, and returns ``[B, D]`` (e.g. Inception-v3 pool
     features, D = 2048). Nothing is downloaded: torchmetrics' default
-    extractor would fetch torch-fidelity weights from the internet."""
+    extractor would fetch torch-fidelity weights from the internet.
+
+    Args:
+        path (str): a TorchScript or ``torch.export`` file.
+        image_size (int, optional): the network's input side. (default: :obj:`299`)
+    """
     if not osp.isfile(path):
         raise FileNotFoundError(f"Inception checkpoint {path!r} does not exist")
     errors = []
@@ -116,7 +131,17 @@ def evaluate_translation(module: TranslationModule, loader: Iterable, *,
     """Scores every output of ``module`` (each branch and the ensemble)
     against the target: ``{output: {"l1", "psnr", "ssim"[, "fid", "kid",
     "kid_std"]}}``. FID / KID are computed by torchmetrics on the features of
-    ``feature_extractor`` (see :func:`load_feature_extractor`)."""
+    ``feature_extractor`` (see :func:`load_feature_extractor`).
+
+    Args:
+        module (TranslationModule): the trained model.
+        loader (Iterable): batches of scenes with targets ``y``.
+        feature_extractor (torch.nn.Module, optional): features for FID / KID.
+            (default: :obj:`None`, no FID / KID)
+        kid_subset_size (int, optional): KID's subset size (at most the number of images).
+            (default: :obj:`1000`)
+        progress (bool, optional): show a progress bar. (default: :obj:`False`)
+    """
     from tqdm.auto import tqdm
     from torchmetrics.image.fid import FrechetInceptionDistance
     from torchmetrics.image.kid import KernelInceptionDistance
@@ -164,7 +189,11 @@ def evaluate_translation(module: TranslationModule, loader: Iterable, *,
 
 # ------------------------------------------------------------ reports
 def metrics_table(results: dict[str, dict[str, float]]) -> str:
-    """A Markdown table of :func:`evaluate_translation`'s results."""
+    """A Markdown table of :func:`evaluate_translation`'s results.
+
+    Args:
+        results (dict[str, dict[str, float]]): :func:`evaluate_translation`'s result.
+    """
     keys = list(next(iter(results.values())))
     lines = ["| output | " + " | ".join(keys) + " |",
              "|---|" + "---:|" * len(keys)]
@@ -177,7 +206,13 @@ def metrics_table(results: dict[str, dict[str, float]]) -> str:
 def save_metrics(results: dict[str, dict[str, float]], out_dir: str,
                  extra: dict | None = None) -> str:
     """Writes ``metrics.json`` and ``metrics.md`` under ``out_dir`` (atomically)
-    and prints the table; returns the JSON path."""
+    and prints the table; returns the JSON path.
+
+    Args:
+        results (dict[str, dict[str, float]]): :func:`evaluate_translation`'s result.
+        out_dir (str): the folder.
+        extra (dict, optional): more keys of ``metrics.json``. (default: :obj:`None`)
+    """
     os.makedirs(out_dir, exist_ok=True)
     payload = {**(extra or {}), "metrics": results}
     path = osp.join(out_dir, "metrics.json")
@@ -192,7 +227,14 @@ def save_metrics(results: dict[str, dict[str, float]], out_dir: str,
 def save_translation_figure(module: TranslationModule, batch, path: str,
                             max_rows: int = 4) -> str:
     """Saves a PNG with one row per scene: the inputs, the target, each
-    branch's output and the ensemble side by side."""
+    branch's output and the ensemble side by side.
+
+    Args:
+        module (TranslationModule): the model.
+        batch (torch_geometric.data.Batch): the scenes to show.
+        path (str): the PNG file.
+        max_rows (int, optional): at most this many scenes. (default: :obj:`4`)
+    """
     # A bare Figure (no pyplot): no backend is chosen or changed for the process.
     from matplotlib.figure import Figure
 

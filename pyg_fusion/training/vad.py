@@ -50,7 +50,11 @@ __all__ = ["WeaklySupervisedVAD", "IndexedDataset", "mil_topk_loss", "video_scor
 
 class IndexedDataset(Dataset):
     """Wraps a dataset so that each item carries its position (``idx``), which
-    the evaluation uses to put gathered scores back in list order."""
+    the evaluation uses to put gathered scores back in list order.
+
+    Args:
+        dataset (torch.utils.data.Dataset): the videos.
+    """
 
     def __init__(self, dataset):
         self.dataset = dataset
@@ -66,14 +70,25 @@ class IndexedDataset(Dataset):
 
 def video_scores(logits: torch.Tensor, k: int = 3) -> torch.Tensor:
     """The MIL video score: the mean of the ``k`` largest sigmoid snippet
-    scores of each video (``logits`` ``[B, N]`` -> ``[B]``)."""
+    scores of each video (``logits`` ``[B, N]`` -> ``[B]``).
+
+    Args:
+        logits (torch.Tensor): snippet logits ``[B, N]``.
+        k (int, optional): snippets averaged per video. (default: :obj:`3`)
+    """
     scores = torch.sigmoid(logits)
     return scores.topk(min(k, scores.size(1)), dim=1).values.mean(1)
 
 
 def mil_topk_loss(logits: torch.Tensor, y: torch.Tensor, k: int = 3) -> torch.Tensor:
     """BCE between the mean of the ``k`` largest snippet scores of each video
-    (``logits`` ``[B, N]``) and the video labels ``y`` ``[B]``."""
+    (``logits`` ``[B, N]``) and the video labels ``y`` ``[B]``.
+
+    Args:
+        logits (torch.Tensor): snippet logits ``[B, N]``.
+        y (torch.Tensor): video labels ``[B]`` (0 normal, 1 abnormal).
+        k (int, optional): snippets averaged per video. (default: :obj:`3`)
+    """
     if logits.dim() != 2 or logits.size(0) != y.numel():
         raise ValueError(f"logits must be [B, N] with B = len(y) = {y.numel()}, got "
                          f"{tuple(logits.shape)}")
@@ -85,7 +100,13 @@ def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], li
     """Stratified, seeded split of a dataset's videos by their labels ``y``:
     ``(train indices, validation indices)`` with ``round(fraction * n_c)``
     videos of each class ``c`` held out (at least one of each class when
-    ``fraction > 0`` and the class has two or more videos)."""
+    ``fraction > 0`` and the class has two or more videos).
+
+    Args:
+        dataset (torch.utils.data.Dataset): videos with a label ``y`` each.
+        fraction (float): the share of each class held out, in ``[0, 1)``.
+        seed (int, optional): the seed of the split. (default: :obj:`0`)
+    """
     if not 0 <= fraction < 1:
         raise ValueError(f"val_fraction must be in [0, 1), got {fraction!r}")
     labels = torch.tensor([int(dataset[i].y.view(-1)[0]) for i in range(len(dataset))])
@@ -130,6 +151,8 @@ class WeaklySupervisedVAD(TimedAdamTask):
             ``standardizer`` so that its buffers go into ``state_dict`` and the checkpoint,
             from which :meth:`~pyg_fusion.datasets.StandardizeSources.from_state_dict` (prefix
             ``"standardizer."``) rebuilds it to score new data. (default: :obj:`None`)
+        lambda_sparse (float, optional): weight of the sparsity term (the mean snippet score
+            of the abnormal videos). (default: :obj:`0.0`)
 
     ``validation_*`` scores weakly labelled videos (``val_video_auc``,
     ``val_loss``, ``val_score``) and keeps the model state of the best
@@ -270,6 +293,28 @@ def fit_vad(model: nn.Module, train_ds, test_ds, *, out_dir: str | Path, epochs:
             ``val_score`` (``None``: train all epochs). (default: :obj:`None`)
         standardizer (nn.Module, optional): the training split's statistics, kept in the
             checkpoint (see :class:`WeaklySupervisedVAD`). (default: :obj:`None`)
+        model (torch.nn.Module): maps a batch of videos to ``(logits [B, N], G or None)``.
+        train_ds (torch_geometric.data.Dataset): the training videos (video labels only).
+        test_ds (torch_geometric.data.Dataset): the test videos (with frame ground truth).
+        out_dir (str or Path): logs and checkpoints.
+        epochs (int, optional): training epochs. (default: :obj:`30`)
+        batch_size (int, optional): videos per batch. (default: :obj:`16`)
+        lr (float, optional): Adam's learning rate. (default: :obj:`0.001`)
+        weight_decay (float, optional): Adam's weight decay. (default: :obj:`0.0005`)
+        topk (int, optional): k of the MIL top-k pooling. (default: :obj:`3`)
+        lambda_deg (float, optional): weight of the degree-variance term.
+            (default: :obj:`0.1`)
+        alpha (float, optional): degree threshold of the degree-variance term.
+            (default: :obj:`None`)
+        lambda_sparse (float, optional): weight of the sparsity term. (default: :obj:`0.0`)
+        seed (int, optional): seeds the run (weights should be seeded before the model is
+            built). (default: :obj:`0`)
+        devices (int, optional): CPU processes (> 1: DDP with gloo). (default: :obj:`1`)
+        progress (bool, optional): show progress bars. (default: :obj:`True`)
+        checkpoint (bool, optional): write checkpoints under ``out_dir/checkpoints``.
+            (default: :obj:`True`)
+        config (dict, optional): JSON-able description of the run, stored in the
+            checkpoints. (default: :obj:`None`)
 
     Returns the test metrics (``auc``, ``ap``, ``pr_auc_trapz``), the chosen
     epoch's ``val_video_auc``, ``val_loss`` and ``epoch``,
@@ -313,7 +358,18 @@ def fit_vad(model: nn.Module, train_ds, test_ds, *, out_dir: str | Path, epochs:
 def evaluate_vad(task: WeaklySupervisedVAD, test_ds, *, out_dir: str | Path,
                  batch_size: int = 16, devices: int = 1, progress: bool = True,
                  strategy: str | None = None) -> dict[str, float]:
-    """Scores ``test_ds`` with a trained task (one pass, ``trainer.test``)."""
+    """Scores ``test_ds`` with a trained task (one pass, ``trainer.test``).
+
+    Args:
+        task (WeaklySupervisedVAD): the trained task.
+        test_ds (torch_geometric.data.Dataset): the videos to score (with frame ground truth).
+        out_dir (str or Path): logs.
+        batch_size (int, optional): videos per batch. (default: :obj:`16`)
+        devices (int, optional): CPU processes. (default: :obj:`1`)
+        progress (bool, optional): show a progress bar. (default: :obj:`True`)
+        strategy (str, optional): Lightning's strategy. (default: :obj:`None`, ``"ddp"``
+            with several devices, else ``"auto"``)
+    """
     task.eval_dataset = test_ds
     trainer = build_trainer(out_dir, max_epochs=1, seed=None, devices=devices,
                             strategy=strategy or ("ddp" if devices > 1 else "auto"),
