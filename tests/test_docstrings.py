@@ -1,21 +1,41 @@
-"""Every public class and function of ``pyg_fusion.nn`` and
-``pyg_fusion.functional`` documents each argument as PyG does:
+"""Every public class and function of ``pyg_fusion.nn`` (with ``nn.asym``
+and ``nn.baselines``), ``pyg_fusion.functional``, ``pyg_fusion.methods``,
+``pyg_fusion.datasets``, ``pyg_fusion.training`` and
+``pyg_fusion.experiments`` documents each argument as PyG does:
 ``name (type, optional): ... (default: ...)``."""
+import importlib
 import inspect
 import re
 
 import pytest
 
-import pyg_fusion.functional as F
-import pyg_fusion.nn as N
+# packages: what they export; modules: what they define themselves
+PACKAGES = ("nn", "functional", "nn.asym", "nn.baselines", "methods", "datasets",
+            "experiments")
+MODULES = ("training.trainer", "training.node", "training.vad", "training.metrics",
+           "training.segmentation", "training.translation", "training.translation_eval",
+           "experiments.config", "experiments.data", "experiments.run",
+           "experiments.checkpoints", "experiments.image_config", "experiments.image_run")
 
 
-def _public(mod):
+def _public(mod, own: bool = False):
     for name in sorted(dir(mod)):
         obj = getattr(mod, name)
+        where = getattr(obj, "__module__", None) or ""
         if (not name.startswith("_") and callable(obj) and not inspect.ismodule(obj)
-                and getattr(obj, "__module__", "").startswith("pyg_fusion")):
+                and (where == mod.__name__ if own else where.startswith("pyg_fusion"))):
             yield f"{mod.__name__}.{name}", obj
+
+
+def _objects():
+    seen = {}
+    for name in PACKAGES:
+        for key, obj in _public(importlib.import_module(f"pyg_fusion.{name}")):
+            seen.setdefault(id(obj), (key, obj))
+    for name in MODULES:
+        for key, obj in _public(importlib.import_module(f"pyg_fusion.{name}"), own=True):
+            seen.setdefault(id(obj), (key, obj))
+    return sorted(seen.values(), key=lambda kv: kv[0])
 
 
 def _args_entries(doc: str) -> dict[str, str]:
@@ -35,7 +55,7 @@ def _args_entries(doc: str) -> dict[str, str]:
     return entries
 
 
-@pytest.mark.parametrize("name,obj", [*_public(N), *_public(F)], ids=lambda v: str(v)[:40])
+@pytest.mark.parametrize("name,obj", _objects(), ids=lambda v: str(v)[:60])
 def test_args_are_documented_with_type_and_default(name, obj):
     fn = obj.__init__ if inspect.isclass(obj) else obj
     params = [p for p in inspect.signature(fn).parameters.values()

@@ -81,6 +81,17 @@ class MultiFeatureDigits(FusionDataset):
         standardize (bool, optional): z-score every feature column over all 2,000 nodes
             (transductive; constant columns are only centred). Off by default so that the
             values are those of the files. (default: :obj:`False`)
+        transform (callable, optional): a function/transform that takes a
+            :class:`~torch_geometric.data.Data` object and returns a transformed version,
+            applied on every access. (default: :obj:`None`)
+        pre_transform (callable, optional): a function/transform applied to every
+            :class:`~torch_geometric.data.Data` object before it is saved to disk.
+            (default: :obj:`None`)
+        pre_filter (callable, optional): a function that takes a
+            :class:`~torch_geometric.data.Data` object and returns whether it belongs in the
+            dataset. (default: :obj:`None`)
+        force_reload (bool, optional): re-process the dataset. (default: :obj:`False`)
+        log (bool, optional): print progress while processing. (default: :obj:`True`)
     """
 
     url = "https://archive.ics.uci.edu/ml/machine-learning-databases/mfeat/mfeat-{view}"

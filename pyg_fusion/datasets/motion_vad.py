@@ -45,8 +45,8 @@ def motion_snippet_features(signal: np.ndarray, rate: int = RATE) -> np.ndarray:
     at 10 Hz). Samples past the last whole snippet are dropped.
 
     Args:
-        signal: ``[axes, samples]``.
-        rate (int, optional): samples per snippet (default 10).
+        signal (np.ndarray): ``[axes, samples]``.
+        rate (int, optional): samples per snippet. (default: :obj:`10`)
 
     Returns:
         ``[samples // rate, axes * 13]`` float32, axis-major (all features of

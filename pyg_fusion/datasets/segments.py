@@ -43,6 +43,12 @@ def segment_scores_to_frames(scores: Tensor, data) -> Tensor:
     """Expand the node (segment) scores ``[N]`` of one video to its frames
     ``[num_frames]``: each snippet takes its segment's score
     (``snippet_segment``), each frame its snippet's (``snippet_len``
-    frames per snippet), the length of ``data.frame_gt``."""
+    frames per snippet), the length of ``data.frame_gt``.
+
+    Args:
+        scores (torch.Tensor): the segments' scores ``[N]``.
+        data (torch_geometric.data.Data): the video (``snippet_segment``, ``snippet_len``,
+            ``frame_gt``).
+    """
     snippet = scores[data.snippet_segment]
     return snippet.repeat_interleave(int(data.snippet_len))

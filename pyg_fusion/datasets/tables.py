@@ -72,7 +72,11 @@ class MultiViewTables(FusionDataset):
         views (Mapping[str, str] | Sequence[str]): ``{name: file}``, or a list of files (names
             from the file names, e.g. ``rgb.csv`` -> ``x_rgb``).
         labels (str): the labels file.
-        header, index_col: as in :func:`read_table`, for every text file.
+        header (bool or str, optional): whether text files have a header row, as in
+            :func:`~pyg_fusion.datasets._io.read_table`, for every text file.
+            (default: :obj:`"auto"`)
+        index_col (bool or str, optional): whether text files have an index column of row
+            ids, as in :func:`~pyg_fusion.datasets._io.read_table`. (default: :obj:`"auto"`)
         label_column (int, optional): column of the labels file holding the label. (default:
             :obj:`-1`)
         npz_keys (Mapping[str, str], optional): ``{name: key}`` for ``.npz`` views holding
@@ -83,6 +87,17 @@ class MultiViewTables(FusionDataset):
         split_seed (int, optional): the masks. (default: :obj:`0`)
         standardize (bool, optional): z-score every feature column (off by default). (default:
             :obj:`False`)
+        transform (callable, optional): a function/transform that takes a
+            :class:`~torch_geometric.data.Data` object and returns a transformed version,
+            applied on every access. (default: :obj:`None`)
+        pre_transform (callable, optional): a function/transform applied to every
+            :class:`~torch_geometric.data.Data` object before it is saved to disk.
+            (default: :obj:`None`)
+        pre_filter (callable, optional): a function that takes a
+            :class:`~torch_geometric.data.Data` object and returns whether it belongs in the
+            dataset. (default: :obj:`None`)
+        force_reload (bool, optional): re-process the dataset. (default: :obj:`False`)
+        log (bool, optional): print progress while processing. (default: :obj:`True`)
     """
 
     def __init__(self, root: str, views: Mapping[str, str] | Sequence[str], labels: str, *,

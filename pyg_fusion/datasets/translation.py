@@ -82,6 +82,7 @@ class SyntheticTranslation(FusionDataset):
         transform (Callable, optional): as in PyG. (default: :obj:`None`)
         pre_transform (Callable, optional): as in PyG. (default: :obj:`None`)
         progress (bool, optional): show a progress bar while rendering. (default: :obj:`True`)
+        force_reload (bool, optional): re-generate the scenes. (default: :obj:`False`)
     """
 
     MODALITIES = ("depth", "normal", "shade", "edge")

@@ -76,6 +76,17 @@ class VADFeatures(_LayoutReader, FusionDataset):
             split reads it too); a fitted :class:`StandardizeSources` (e.g.
             ``train.standardizer``, or one rebuilt from a checkpoint) applies given statistics.
             ``dataset.standardizer`` holds the module (``None`` without). (default: ``False``)
+        transform (callable, optional): a function/transform that takes a
+            :class:`~torch_geometric.data.Data` object and returns a transformed version,
+            applied on every access. (default: :obj:`None`)
+        pre_transform (callable, optional): a function/transform applied to every
+            :class:`~torch_geometric.data.Data` object before it is saved to disk.
+            (default: :obj:`None`)
+        pre_filter (callable, optional): a function that takes a
+            :class:`~torch_geometric.data.Data` object and returns whether it belongs in the
+            dataset. (default: :obj:`None`)
+        force_reload (bool, optional): re-process the dataset. (default: :obj:`False`)
+        log (bool, optional): print progress while processing. (default: :obj:`True`)
     """
 
     def __init__(self, root: str, split: str = "train",

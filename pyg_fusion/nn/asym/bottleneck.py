@@ -178,6 +178,21 @@ class AsymFusionBasicBlock(_AsymBlock):
         \mathrm{out}_m &= \mathrm{ReLU}(Z_m + \mathrm{residual}(x_m))
 
     Args: as :class:`AsymFusionBottleneck`; the output has ``planes`` channels.
+
+    Args:
+        inplanes (int): input channels.
+        planes (int): channels of the block and of its output.
+        num_modalities (int, optional): ``M``. (default: :obj:`2`)
+        stride (int, optional): of the first 3x3 convolution (see
+            :class:`AsymFusionBottleneck`). (default: :obj:`1`)
+        fusion (bool, optional): exchange features between modalities in this block.
+            (default: :obj:`False`)
+        shuffle (bool, optional): the channel shuffle (ablations). (default: :obj:`True`)
+        shift (bool, optional): the pixel shift (ablations). (default: :obj:`True`)
+        ratio (float, optional): ``g / C`` of the exchanges. (default: :obj:`0.2`)
+        shift_pixels (int, optional): pixels of the pixel shift. (default: :obj:`1`)
+        frozen_stats (bool, optional): keep the BatchNorms' running statistics fixed
+            (see :class:`ModalityBatchNorm2d`). (default: :obj:`False`)
     """
     expansion = 1
 

@@ -218,6 +218,11 @@ class SharedModalityNetwork(nn.Module):
     :class:`ModalityBatchNorm2d`. ``forward([x_0, ..., x_{M-1}])`` runs the
     wrapped network once per modality with that modality's BNs active and
     returns the list of outputs. Built by :func:`share_across_modalities`.
+
+    Args:
+        model (torch.nn.Module): the network, its BatchNorms already
+            :class:`ModalityBatchNorm2d` (see :func:`share_across_modalities`).
+        num_modalities (int): ``M``.
     """
 
     def __init__(self, model: nn.Module, num_modalities: int):
@@ -301,7 +306,11 @@ def _replace_bn(module: nn.Module, num_modalities: int, frozen: bool) -> None:
 
 def bn_affine_parameter_count(model: nn.Module) -> int:
     """Number of BatchNorm affine parameters of one modality in ``model``
-    (plain BNs, or one copy of each :class:`ModalityNorm`, whatever its kind)."""
+    (plain BNs, or one copy of each :class:`ModalityNorm`, whatever its kind).
+
+    Args:
+        model (torch.nn.Module): the network.
+    """
     private = set()
     total = 0
     for m in model.modules():

@@ -32,7 +32,12 @@ def _conv(cin: int, cout: int, k: int, bias: bool = False) -> nn.Conv2d:
 class ResidualConvUnit(nn.Module):
     r"""``blocks`` residual units, each
     :math:`x \leftarrow x + W_2 * \mathrm{ReLU}(W_1 * \mathrm{ReLU}(x))`
-    (3x3 convs; the first of each unit has a bias, as in the release)."""
+    (3x3 convs; the first of each unit has a bias, as in the release).
+
+    Args:
+        channels (int): input and output channels.
+        blocks (int, optional): residual units. (default: :obj:`2`)
+    """
 
     def __init__(self, channels: int, blocks: int = 2):
         super().__init__()
@@ -50,7 +55,13 @@ class ResidualConvUnit(nn.Module):
 class ChainedResidualPooling(nn.Module):
     r"""Chained residual pooling: :math:`t_0 = x`,
     :math:`t_i = W_i * \mathrm{maxpool}_{5 \times 5}(t_{i-1})`,
-    output :math:`x + \sum_i t_i`."""
+    output :math:`x + \sum_i t_i`.
+
+    Args:
+        channels (int): input and output channels.
+        stages (int, optional): pooling stages. (default: :obj:`4`)
+        kernel_size (int, optional): side of each stage's convolution. (default: :obj:`3`)
+    """
 
     def __init__(self, channels: int, stages: int = 4, kernel_size: int = 3):
         super().__init__()

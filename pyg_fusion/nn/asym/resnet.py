@@ -138,8 +138,10 @@ def _named(depth: int):
 
     build.__name__ = f"resnet{depth}"
     build.__doc__ = (f"ResNet-{depth} encoder ({block} blocks, layers "
-                     f"{layers}) in AsymFusion's shared form; keyword "
-                     f"arguments as :class:`ResNetEncoder`.")
+                     f"{layers}) in AsymFusion's shared form.\n\n"
+                     "Args:\n"
+                     "    num_modalities (int, optional): ``M``. (default: :obj:`2`)\n"
+                     "    **kwargs: as :class:`ResNetEncoder`.\n")
     return build
 
 
@@ -158,8 +160,8 @@ def load_torchvision_resnet(encoder: ResNetEncoder, checkpoint, *,
     Args:
         encoder (ResNetEncoder): a :class:`ResNetEncoder` with the checkpoint's depth and
             ``width=64``.
-        checkpoint: a ``state_dict`` or the path of a local ``.pth`` file
-            (nothing is downloaded).
+        checkpoint (dict or str): a ``state_dict`` or the path of a local ``.pth``
+            file (nothing is downloaded).
         strict (bool, optional): see :func:`~pyg_fusion.nn.asym.modality.expand_state_dict`.
             (default: :obj:`True`)
 

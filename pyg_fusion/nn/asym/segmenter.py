@@ -145,6 +145,7 @@ def asym_segmentation_loss(outputs: Sequence[Tensor], target: Tensor, *,
     Args:
         outputs (Sequence[torch.Tensor]): list of logits ``[B, K, H, W]``.
         target (torch.Tensor): ``[B, H, W]`` long labels.
+        ignore_index (int, optional): label of unlabelled pixels. (default: :obj:`255`)
     """
     if len(outputs) == 0:
         raise ValueError("outputs must hold at least one logit map")
@@ -194,6 +195,10 @@ def asym_fusion_segmenter(num_classes: int, *, depth: int | None = 50,
         share (bool, optional): one shared encoder with private BN (AsymFusion); ``False``:
             :class:`SeparateEncoders` (no exchange). (default: :obj:`True`)
         head (str, optional): see :class:`AsymFusionSegmenter`. (default: :obj:`"ensemble"`)
+        block (str, optional): ``"basic"`` or ``"bottleneck"`` (with ``depth=None``).
+            (default: :obj:`"bottleneck"`)
+        layers (Sequence[int], optional): blocks per stage (with ``depth=None``).
+            (default: :obj:`(3, 4, 6, 3)`)
     """
     check_int("num_classes", num_classes, minimum=1)
     if depth is not None:

@@ -23,6 +23,10 @@ def feature_fuse(xs: list[Tensor], mode: str) -> Tensor:
     * ``"add"``: :math:`\sum_m x_m`; ``"product"``: :math:`\prod_m x_m`
       (element-wise; all widths must agree);
     * ``"single"``: ``xs[0]`` (exactly one source).
+
+    Args:
+        xs (list[torch.Tensor]): the sources' aligned features ``[..., d_m]``.
+        mode (str): ``"concat"``, ``"add"``, ``"product"`` or ``"single"``.
     """
     check_choice("mode", mode, FEATURE_MODES)
     if not isinstance(xs, (list, tuple)) or len(xs) == 0:

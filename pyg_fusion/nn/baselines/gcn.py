@@ -18,6 +18,14 @@ class GCN(nn.Module):
     :math:`H^{(l+1)} = \sigma(\hat D^{-1/2} \hat A \hat D^{-1/2} H^{(l)} W^{(l)})`,
     with edge weights.
 
+    Args:
+        in_channels (int): input features.
+        hidden_channels (int): width of the hidden layers.
+        out_channels (int): output features.
+        num_layers (int, optional): GCN layers. (default: :obj:`2`)
+        dropout (float, optional): dropout before every layer but the first.
+            (default: :obj:`0.5`)
+
     Shapes:
         ``forward(x [N, in], edge_index [2, E], edge_weight [E] or None)`` ->
         ``[N, out_channels]``.

@@ -24,6 +24,10 @@ def graph_fuse_dense(graphs: list[Tensor], mode: str) -> Tensor:
     * ``"concat"``: the rows side by side, ``[..., N, M N]`` (row i of the result
       is the concatenation of every source's row i, the input of a row head);
     * ``"single"``: ``graphs[0]`` (exactly one graph).
+
+    Args:
+        graphs (list[torch.Tensor]): the sources' graphs ``[..., N, N]``.
+        mode (str): ``"add"``, ``"mean"``, ``"product"``, ``"concat"`` or ``"single"``.
     """
     check_choice("mode", mode, GRAPH_MODES)
     if not isinstance(graphs, (list, tuple)) or len(graphs) == 0:
@@ -57,6 +61,12 @@ def graph_fuse_sparse(graphs: list[tuple[Tensor, Tensor]], num_nodes: int,
     weights of the union of edges (mean divides by M); ``"product"`` keeps the
     edges present in every graph, with the product of their weights (a missing
     edge is a zero). ``"concat"`` has no single-graph sparse form.
+
+    Args:
+        graphs (list[tuple[torch.Tensor, torch.Tensor]]): the sources' ``(edge_index,
+            edge_weight)``.
+        num_nodes (int): ``N``.
+        mode (str): ``"add"``, ``"mean"``, ``"product"`` or ``"single"``.
     """
     check_choice("mode", mode, ("single", "add", "mean", "product"))
     check_int("num_nodes", num_nodes, minimum=1)
@@ -91,7 +101,11 @@ def graph_fuse_sparse(graphs: list[tuple[Tensor, Tensor]], num_nodes: int,
 class GraphFusion(nn.Module):
     """Module form of :func:`graph_fuse_dense` / :func:`graph_fuse_sparse`
     (no parameters): ``forward(list of [B, N, N])`` or
-    ``forward(list of (edge_index, edge_weight), num_nodes=N)``."""
+    ``forward(list of (edge_index, edge_weight), num_nodes=N)``.
+
+    Args:
+        mode (str, optional): as :func:`graph_fuse_dense`. (default: :obj:`"mean"`)
+    """
 
     def __init__(self, mode: str = "mean"):
         super().__init__()
