@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import CLIError, out_folder, positive_int
+from . import out_folder, positive_int
 from ._help import HelpFormatter
 from ..experiments.checkpoints import FROM_CHECKPOINT
 from ._runs import add_dataset_args, add_task_arg, data_config
@@ -34,40 +34,12 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from .._files import write_json
-    from ..experiments.checkpoints import (checkpoint_data, load_train_checkpoint,
-                                           model_from_checkpoint)
+    from ..experiments.checkpoints import evaluate_checkpoint
     from ..experiments.run import METRICS, format_table, is_main_process, make_records
-    ckpt, hp, cfg = load_train_checkpoint(args.checkpoint)
-    if args.method and args.method != cfg["method"]:
-        raise CLIError(f"--method {args.method!r} does not match the checkpoint's "
-                       f"{cfg['method']!r}")
-    if args.dataset is None:
-        args.dataset = cfg["dataset"]
-    if args.dataset != cfg["dataset"]:
-        raise CLIError(f"--dataset {args.dataset!r} does not match the checkpoint's "
-                       f"{cfg['dataset']!r}")
-    td, standardizer = checkpoint_data(data_config(args), cfg, ckpt["state_dict"], args.checkpoint)
-    if td.in_channels != cfg["in_channels"]:
-        raise CLIError(f"the data's sources {td.in_channels} differ from the checkpoint's "
-                       f"{cfg['in_channels']}")
-    model = model_from_checkpoint(cfg, td, ckpt["state_dict"])
     out = Path(args.out)
-    if td.task == "node":
-        from ..training.node import NodeClassification, single_graph_loader
-        from ..training.trainer import build_trainer
-        task = NodeClassification(model, config=cfg)
-        trainer = build_trainer(out, max_epochs=1, seed=None, devices=args.devices,
-                                strategy="ddp" if args.devices > 1 else "auto",
-                                progress=not args.no_progress, checkpoint=False)
-        trainer.test(task, single_graph_loader(td.graph), verbose=False)
-        metrics = {"accuracy": task.last_metrics["test_acc"],
-                   "val_accuracy": task.last_metrics.get("val_acc", float("nan"))}
-    else:
-        from ..training.vad import WeaklySupervisedVAD, evaluate_vad
-        task = WeaklySupervisedVAD(model, config=cfg, standardizer=standardizer)
-        metrics = evaluate_vad(task, td.test, out_dir=out, devices=args.devices,
-                               progress=not args.no_progress)
-        metrics = {k: metrics[k] for k in ("auc", "ap", "pr_auc_trapz")}
+    td, cfg, metrics = evaluate_checkpoint(args.checkpoint, data_config(args), out,
+                                           method=args.method, devices=args.devices,
+                                           progress=not args.no_progress)
     if not is_main_process():
         return 0
     records = make_records(td, cfg["method"], {cfg["seed"]: metrics},

@@ -1,6 +1,7 @@
 """Reading back a checkpoint of a run (:func:`~pyg_fusion.experiments.run_method`,
 ``pyg-fusion train``): the checkpoint and its config, the data it was
-trained on and its model (shared by ``evaluate`` and ``plot``)."""
+trained on and its model (shared by ``evaluate`` and ``plot``), and its
+scores on the test split."""
 from __future__ import annotations
 
 import dataclasses
@@ -96,3 +97,53 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
     model.load_state_dict({k[len("model."):]: v for k, v in state_dict.items()
                            if k.startswith("model.")})
     return model.eval()
+
+
+def evaluate_checkpoint(path: str, data: DataConfig, out_dir, *, method: str | None = None,
+                        devices: int = 1, progress: bool = True):
+    """Scores a checkpoint of :func:`~pyg_fusion.experiments.run.run_method`
+    on the test split of the data it was trained on; returns ``(task data,
+    config, metrics)``: test accuracy (and the validation accuracy) for node
+    classification, frame-level ``auc`` / ``ap`` / ``pr_auc_trapz`` for VAD.
+
+    Args:
+        path (str): the ``.ckpt`` file.
+        data (DataConfig): dataset options given anew (``None``: the
+            checkpoint's, see :func:`checkpoint_data`).
+        out_dir (str or Path): logs.
+        method (str, optional): must be the checkpoint's method if given.
+            (default: :obj:`None`)
+        devices (int, optional): CPU processes. (default: :obj:`1`)
+        progress (bool, optional): show progress bars. (default: :obj:`True`)
+    """
+    ckpt, _, cfg = load_train_checkpoint(path)
+    if method and method != cfg["method"]:
+        raise ValueError(f"--method {method!r} does not match the checkpoint's "
+                         f"{cfg['method']!r}")
+    if data.dataset is None:
+        data = dataclasses.replace(data, dataset=cfg["dataset"])
+    if data.dataset != cfg["dataset"]:
+        raise ValueError(f"--dataset {data.dataset!r} does not match the checkpoint's "
+                         f"{cfg['dataset']!r}")
+    td, standardizer = checkpoint_data(data, cfg, ckpt["state_dict"], path)
+    if td.in_channels != cfg["in_channels"]:
+        raise ValueError(f"the data's sources {td.in_channels} differ from the checkpoint's "
+                         f"{cfg['in_channels']}")
+    model = model_from_checkpoint(cfg, td, ckpt["state_dict"])
+    if td.task == "node":
+        from ..training.node import NodeClassification, single_graph_loader
+        from ..training.trainer import build_trainer
+        task = NodeClassification(model, config=cfg)
+        trainer = build_trainer(out_dir, max_epochs=1, seed=None, devices=devices,
+                                strategy="ddp" if devices > 1 else "auto",
+                                progress=progress, checkpoint=False)
+        trainer.test(task, single_graph_loader(td.graph), verbose=False)
+        metrics = {"accuracy": task.last_metrics["test_acc"],
+                   "val_accuracy": task.last_metrics.get("val_acc", float("nan"))}
+    else:
+        from ..training.vad import WeaklySupervisedVAD, evaluate_vad
+        task = WeaklySupervisedVAD(model, config=cfg, standardizer=standardizer)
+        scores = evaluate_vad(task, td.test, out_dir=out_dir, devices=devices,
+                              progress=progress)
+        metrics = {k: scores[k] for k in ("auc", "ap", "pr_auc_trapz")}
+    return td, cfg, metrics
