@@ -24,7 +24,8 @@ from _machine import machine_info  # noqa: E402
 
 COMMANDS = ["", "demo", "train", "evaluate", "compare", "sweep", "plot",
             "segment", "segment train", "translate", "translate train",
-            "train --task segment", "evaluate --task translate"]
+            "train --task segment", "evaluate --task translate",
+            "train --dataset synthetic-rgbd"]
 
 
 def _time(argv: list[str], repeats: int) -> tuple[float, list[float]]:
