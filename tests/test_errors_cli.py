@@ -55,6 +55,58 @@ LIST = _save("list.ckpt", [1, 2, 3])
 GARBAGE = _write("garbage.ckpt", b"\x80\x02garbage that is no checkpoint")
 
 
+def _translation_checkpoint(tmp):
+    """A checkpoint of ``translate train`` whose U-Net has 4 levels."""
+    from pyg_fusion.training.translation import TranslationModule
+    module = TranslationModule(["shade", "depth"], [1, 1], ngf=2, num_downs=4, ndf=2)
+    torch.save({"state_dict": module.state_dict(), "hyper_parameters": dict(module.hparams)},
+               os.path.join(tmp, "tr.ckpt"))
+
+
+# Settings that each pass their flag's check but that the image networks
+# cannot run together; they are refused before any data is made.
+TR = ["translate", "train", "--out", "{tmp}/o"]
+SEG = ["segment", "train", "--out", "{tmp}/o"]
+CRITIC = r"--image-size {} is too small for the PatchGAN critic with --d-layers {}, which needs"
+ONE_IMAGE = r"gives training batches of one image, and at {} the encoder's deepest map is 1x1"
+IMAGE_SETTINGS = [
+    CLICase("translate train: --image-size 8 with the default critic",
+            [*TR, "--image-size", "8"], CRITIC.format(8, 2) + r" >= 12 pixels"),
+    CLICase("translate train: --image-size 8 --num-downs 3 with the default critic",
+            [*TR, "--image-size", "8", "--num-downs", "3"], CRITIC.format(8, 2)),
+    CLICase("train --task translate: --image-size 8 with the default critic",
+            ["train", "--task", "translate", "--out", "{tmp}/o", "--image-size", "8"],
+            CRITIC.format(8, 2), command="translate train"),
+    CLICase("translate train: --d-layers 3 on 16-pixel images",
+            [*TR, "--image-size", "16", "--d-layers", "3"], CRITIC.format(16, 3) + r" >= 24"),
+    CLICase("translate train: --image-size 24 with the default --num-downs",
+            [*TR, "--image-size", "24"],
+            r"--image-size 24 is not divisible by 2\*\*num_downs = 16 \(--num-downs defaults"),
+    CLICase("translate train: --num-downs 6 on 32-pixel images",
+            [*TR, "--image-size", "32", "--num-downs", "6"],
+            r"--image-size 32 is not divisible by 2\*\*num_downs = 64$"),
+    CLICase("translate train: --num-downs 1", [*TR, "--num-downs", "1"],
+            r"--num-downs must be >= 2, got 1"),
+    CLICase("translate train: --image-size 4 without a critic",
+            [*TR, "--image-size", "4", "--gan-mode", "none"], r"--image-size must be >= 8, got 4"),
+    CLICase("translate evaluate: --image-size against the checkpoint's num_downs",
+            ["translate", "evaluate", "--checkpoint", "{tmp}/tr.ckpt", "--out", "{tmp}/o",
+             "--image-size", "24"],
+            r"--image-size 24 is not divisible by 2\*\*num_downs = 16 \(num_downs of the "
+            r"checkpoint\)", _translation_checkpoint),
+    CLICase("segment train: --batch-size 1 on 16-pixel scenes",
+            [*SEG, "--size", "16", "--batch-size", "1"],
+            r"--batch-size 1 " + ONE_IMAGE.format("--size 16")),
+    CLICase("segment train: --num-train 1 on 32-pixel scenes",
+            [*SEG, "--size", "32", "--num-train", "1"],
+            r"--num-train 1 " + ONE_IMAGE.format("--size 32")),
+    CLICase("train --task segment: nyud --crop-size 32 --batch-size 1",
+            ["train", "--task", "segment", "--out", "{tmp}/o", "--data", "nyud",
+             "--crop-size", "32", "--batch-size", "1"],
+            r"--batch-size 1 " + ONE_IMAGE.format("--crop-size 32"), command="segment train"),
+]
+
+
 def catalogue():
     ck = "{tmp}/list.ckpt"
     return [
@@ -226,6 +278,7 @@ def catalogue():
                 r"operator needs --checkpoint CKPT or --input A\.json"),
         CLICase("plot: unknown kind", ["plot", "pie", "--out", "{tmp}/o.png"],
                 r"argument KIND: invalid choice: 'pie'"),
+        *IMAGE_SETTINGS,
     ]
 
 

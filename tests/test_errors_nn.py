@@ -7,7 +7,7 @@ from bad_inputs import Case, Defined, case_tests
 from pyg_fusion.data import MultiSourceData
 from pyg_fusion.nn import LEGO, DegreeVarianceLoss, FusedGraph, GraphHead, LEGOFusion, RowHead
 from pyg_fusion.nn.asym import (AsymFusionBasicBlock, AsymFusionBottleneck, AsymGraphFusion,
-                                ModalityBatchNorm2d, ModalityNorm2d)
+                                ModalityBatchNorm2d, ModalityNorm2d, PatchGANDiscriminator)
 
 g = torch.Generator().manual_seed(0)
 XA = torch.randn(6, 3, generator=g)
@@ -167,6 +167,10 @@ def catalogue():
         Case("DegreeVarianceLoss labels", lambda: DegreeVarianceLoss()(fused, torch.tensor([1])),
              ValueError, r"labels must have one entry per video \(2\)"),
         # AsymFusion blocks and norms
+        Case("PatchGAN image smaller than its patches",
+             lambda: PatchGANDiscriminator(4, 4, num_layers=2)(torch.randn(2, 4, 8, 16)),
+             ValueError, r"x height and width must be >= 12 \(3 \* 2\*\*num_layers, "
+             r"num_layers=2\), got \(8, 16\)"),
         Case("Bottleneck width", lambda: AsymFusionBottleneck(32, 8, 2, fusion=True)([IMG, IMG]),
              ValueError, r"xs\[0\] has 16 channels .* inplanes = 32"),
         Case("Bottleneck 3-D input", lambda: AsymFusionBottleneck(16, 4, 2)([IMG[0], IMG[0]]),

@@ -129,6 +129,77 @@ class TranslateEvalConfig:
     num_figure: int = option(4, "scenes shown in the figure", check="nonneg_int")
 
 
+# -- combinations the networks cannot run ---------------------------------
+# The flags check each value on its own; these check the values that only
+# fail together, before any data is made, with errors naming the flags (the
+# networks would stop deep inside torch, naming none).
+def check_segment(data: SegmentDataConfig, model: SegmentModelConfig) -> None:
+    """Raises a :class:`ValueError` naming the flags when the segmenter
+    cannot train on ``data``: a training batch of one image whose deepest
+    encoder map (1/32 of the side, rounded up) is 1x1 leaves BatchNorm one
+    value per channel, which it cannot normalise.
+
+    Args:
+        data (SegmentDataConfig): the scenes.
+        model (SegmentModelConfig): the segmenter.
+    """
+    side, flag = ((data.size, "--size") if data.data == "synthetic"
+                  else (data.crop_size, "--crop-size"))
+    smallest = (min(data.batch_size, data.num_train) if data.data == "synthetic"
+                else data.batch_size)
+    if model.frozen_stats or side > 32 or smallest > 1:
+        return
+    what = (f"--batch-size {data.batch_size}" if data.batch_size == 1
+            else f"--num-train {data.num_train}")
+    raise ValueError(f"{what} gives training batches of one image, and at {flag} {side} "
+                     f"the encoder's deepest map is 1x1, so BatchNorm has one value per "
+                     f"channel; use batches of >= 2 images, {flag} > 32 or --frozen-stats")
+
+
+def translate_levels(data: TranslateDataConfig, model: TranslateModelConfig) -> int:
+    """The U-Net's levels: ``model.num_downs``, or log2 of the image size.
+
+    Args:
+        data (TranslateDataConfig): the scenes.
+        model (TranslateModelConfig): the generator.
+    """
+    return model.num_downs or data.image_size.bit_length() - 1
+
+
+def check_translate(image_size: int, num_downs: int, d_layers: int | None = None,
+                    *, levels_from: str = "") -> None:
+    """Raises a :class:`ValueError` naming the flags when the translation
+    networks cannot run on ``image_size`` x ``image_size`` images: the U-Net
+    needs >= 2 levels and a side divisible by ``2**num_downs``; the PatchGAN
+    critic (``d_layers``, ``None`` without one) at least
+    :meth:`~pyg_fusion.nn.asym.PatchGANDiscriminator.min_input_size` pixels.
+
+    Args:
+        image_size (int): the images' side.
+        num_downs (int): the U-Net's levels.
+        d_layers (int, optional): the critic's stride-2 layers (default: :obj:`None`,
+            no critic).
+        levels_from (str, optional): where ``num_downs`` comes from, when not from
+            ``--num-downs`` (said in the message). (default: :obj:`""`)
+    """
+    if image_size < 8:
+        raise ValueError(f"--image-size must be >= 8, got {image_size}")
+    if num_downs < 2:
+        raise ValueError(f"--num-downs must be >= 2, got {num_downs}")
+    if image_size % 2 ** num_downs:
+        raise ValueError(f"--image-size {image_size} is not divisible by 2**num_downs = "
+                         f"{2 ** num_downs}" + (f" ({levels_from})" if levels_from else ""))
+    if d_layers is None:
+        return
+    from ..nn.asym.patchgan import PatchGANDiscriminator
+    need = PatchGANDiscriminator.min_input_size(d_layers)
+    if image_size < need:
+        raise ValueError(f"--image-size {image_size} is too small for the PatchGAN critic "
+                         f"with --d-layers {d_layers}, which needs >= {need} pixels "
+                         f"(3 * 2**d_layers); lower --d-layers, raise --image-size, or "
+                         f"train with --gan-mode none")
+
+
 # The config sections of each image command, in --print-config's order.
 SECTIONS: dict[tuple[str, str], dict[str, type]] = {
     ("segment", "train"): {"data": SegmentDataConfig, "model": SegmentModelConfig,

@@ -7,14 +7,14 @@ a figure) under ``out_dir``. The ``segment`` / ``translate`` commands and the
 ablation benchmarks call these."""
 from __future__ import annotations
 
-import math
 import os.path as osp
 from dataclasses import dataclass
 from typing import Any
 
 from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig,
                            TranslateDataConfig, TranslateEvalConfig, TranslateModelConfig,
-                           TranslateTrainDataConfig)
+                           TranslateTrainDataConfig, check_segment, check_translate,
+                           translate_levels)
 
 SYNTHETIC = "synthetic"
 
@@ -93,6 +93,7 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     from ..training.segmentation import SegmentationModule, fit_segmentation
     from ..training.trainer import seed_everything
 
+    check_segment(data, model)
     train, test, names = segment_datasets(data)
     arch = dict(width=model.width, decoder_features=model.decoder_features,
                 light=model.light, dropout=model.dropout, frozen_stats=model.frozen_stats)
@@ -193,8 +194,6 @@ def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: lis
     """
     from ..datasets.translation import SyntheticTranslation, TaskonomyFolder
 
-    if data.image_size < 8:
-        raise ValueError(f"--image-size must be >= 8, got {data.image_size}")
     path = path or data.data
     if path == SYNTHETIC:
         bad = [m for m in mods if m not in SyntheticTranslation.MODALITIES]
@@ -257,15 +256,16 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
 
     if not validate and test is None:
         raise ValueError("run_translate: validate=False needs a test config to score")
+    levels = translate_levels(data, model)
+    critic = None if model.gan_mode == "none" else model.d_layers
+    check_translate(data.image_size, levels, critic, levels_from="" if model.num_downs else
+                    "--num-downs defaults to log2 of --image-size: give --num-downs, or an "
+                    "--image-size that is a power of 2")
     mods = translate_modalities(data)
     train = translate_dataset(data, "train", splits.num_train, mods, progress=progress)
     val = None
     if validate:
         train, val = _validation(data, splits, train, mods, progress)
-    levels = model.num_downs or int(math.log2(data.image_size))
-    if data.image_size % (2 ** levels):
-        raise ValueError(f"--image-size {data.image_size} is not divisible by "
-                         f"2**num_downs = {2 ** levels}")
     seed_everything(data.seed)  # the initial weights follow the seed
     first = train[0]
     module = TranslationModule(
@@ -308,6 +308,8 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     from ..training.translation_eval import load_feature_extractor
 
     module = load_lightning(TranslationModule, checkpoint, what="--checkpoint")
+    check_translate(data.image_size, module.hparams.num_downs,
+                    levels_from="num_downs of the checkpoint")
     mods = module.modalities if data.modalities is None else translate_modalities(data)
     if mods != module.modalities:
         raise ValueError(f"the checkpoint was trained on {module.modalities}, not {mods}")

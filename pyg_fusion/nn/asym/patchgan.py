@@ -41,6 +41,7 @@ class PatchGANDiscriminator(nn.Module):
     ``Conv4x4(s1) -> norm -> LReLU`` and a ``Conv4x4(s1)`` to one logit per
     patch. With ``num_layers=3`` each logit sees a 70x70 patch (pix2pix's
     default); ``num_layers=2`` a 34x34 patch, suited to 32x32 images.
+    Inputs must be at least :meth:`min_input_size` pixels high and wide.
 
     Args:
         in_channels (int): channels of the condition and the image, concatenated (for
@@ -85,6 +86,18 @@ class PatchGANDiscriminator(nn.Module):
         layers.append(nn.Conv2d(c, 1, 4, 1, 1))
         self.net = nn.Sequential(*layers)
 
+    @staticmethod
+    def min_input_size(num_layers: int) -> int:
+        r"""The smallest input side the critic runs on, :math:`3 \cdot
+        2^{L}`: each stride-2 layer halves the side (rounding down), and the
+        two final 4x4 stride-1 layers (padding 1) each take one pixel off, so
+        :math:`\lfloor H / 2^L \rfloor - 2` must be at least 1.
+
+        Args:
+            num_layers (int): stride-2 layers ``L``.
+        """
+        return 3 * 2 ** num_layers
+
     def reset_parameters(self) -> None:
         for m in self.net:
             if hasattr(m, "reset_parameters"):
@@ -98,6 +111,10 @@ class PatchGANDiscriminator(nn.Module):
         if x.size(1) != self.in_channels:
             raise ValueError(f"discriminator input must have {self.in_channels}"
                              f" channels (condition + image), got {x.size(1)}")
+        need = self.min_input_size(self.num_layers)
+        if min(x.shape[-2:]) < need:
+            raise ValueError(f"x height and width must be >= {need} (3 * 2**num_layers, "
+                             f"num_layers={self.num_layers}), got {tuple(x.shape[-2:])}")
         return self.net(x)
 
     def __repr__(self) -> str:
