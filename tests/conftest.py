@@ -28,3 +28,31 @@ DEVICES = ["cpu"] + (["cuda"] if torch.cuda.is_available() else [])
 def device(request):
     """Every device the machine has: cpu always, cuda when available."""
     return torch.device(request.param)
+
+
+@pytest.fixture
+def run_noise():
+    """What a run prints besides its own output, while the test runs: the
+    warnings of Lightning and torchmetrics (every one, not once per place)
+    and Lightning's log lines of INFO and above, which go to stderr. Call it
+    for the list of messages."""
+    import logging
+    import warnings
+
+    records: list[str] = []
+
+    class _Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record.getMessage())
+
+    handler, logger = _Keep(logging.INFO), logging.getLogger("lightning.pytorch")
+    logger.addHandler(handler)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            yield lambda: records + [
+                str(w.message) for w in caught
+                if any(f"{os.sep}{pkg}{os.sep}" in w.filename
+                       for pkg in ("lightning", "lightning_fabric", "torchmetrics"))]
+        finally:
+            logger.removeHandler(handler)

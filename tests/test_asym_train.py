@@ -77,7 +77,7 @@ def test_fixed_seed_gives_identical_training(tmp_path):
     assert torch.equal(params[0], params[1])
 
 
-def test_cli_segment_train_and_evaluate(tmp_path, capsys):
+def test_cli_segment_train_and_evaluate(tmp_path, capsys, run_noise):
     root, out = str(tmp_path / "data"), tmp_path / "run"
     common = ["--root", root, "--size", "32", "--num-train", "8", "--num-test",
               "2", "--no-progress", "--batch-size", "4"]
@@ -98,6 +98,8 @@ def test_cli_segment_train_and_evaluate(tmp_path, capsys):
     assert rc == 0
     again = json.loads((tmp_path / "eval" / "metrics.json").read_text())
     assert again["scores"] == res["scores"]
+    # --no-progress runs print only their own output (no validation-loop warning)
+    assert run_noise() == [] and capsys.readouterr().err == ""
     assert main(["segment", "evaluate", "--checkpoint", str(tmp_path / "no.ckpt"),
                  "--out", str(tmp_path / "e2")]) == 2
     assert "no.ckpt" in capsys.readouterr().err

@@ -56,7 +56,8 @@ def test_label_flags(written, tmp_path, capsys):
     assert "TRAIN,TEST" in capsys.readouterr().err
 
 
-def test_standardized_checkpoint_evaluates_with_its_statistics(written, tmp_path, capsys):
+def test_standardized_checkpoint_evaluates_with_its_statistics(written, tmp_path, capsys,
+                                                              run_noise):
     import torch
     root, tag = written
     out = tmp_path / "train"
@@ -64,6 +65,8 @@ def test_standardized_checkpoint_evaluates_with_its_statistics(written, tmp_path
     assert main(["train", *user, "--method", "feature-concat", "--epochs", "2",
                  "--standardize", "--out", str(out)]) == 0
     ckpt = out / "feature-concat" / "seed0" / "checkpoints" / "last.ckpt"
+    assert (ckpt.parent / "best.ckpt").is_file()
+    assert run_noise() == [] and capsys.readouterr().err == ""  # only its own output
     state = torch.load(ckpt, weights_only=False)
     cfg = state["hyper_parameters"]["config"]
     assert cfg["setting"] == "custom,standardized" and cfg["data"]["standardize"]

@@ -129,6 +129,8 @@ def test_synthetic_scenes_consistent_and_seeded(tmp_path):
                               progress=False)
     assert len(ds) == 6
     assert sorted(os.listdir(tmp_path / "processed"))  # written to disk
+    # progress=False also hides PyG's "Processing..." lines (PyG prints none under pytest)
+    assert ds.log is False
     again = SyntheticTranslation(str(tmp_path), "train", 6, 16, seed=3,
                                  progress=False)  # read back
     other = SyntheticTranslation(str(tmp_path), "test", 6, 16, seed=3,

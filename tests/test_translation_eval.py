@@ -97,7 +97,7 @@ def test_feature_extractor_errors(tmp_path):
         FeatureExtractor(_Scalar(), image_size=8)
 
 
-def test_cli_train_and_evaluate(tmp_path, capsys):
+def test_cli_train_and_evaluate(tmp_path, capsys, run_noise):
     out = tmp_path / "run"
     common = ["--root", str(tmp_path / "data"), "--image-size", "16",
               "--batch-size", "8", "--no-progress"]
@@ -121,8 +121,10 @@ def test_cli_train_and_evaluate(tmp_path, capsys):
     assert {"l1", "psnr", "ssim", "fid", "kid"} <= set(res["ensemble"])
     assert (ev / "translation.png").stat().st_size > 1000
     assert "| ensemble |" in (ev / "metrics.md").read_text()
+    # --no-progress runs print only their own output (no PyG processing lines, no
+    # KID memory warning)
+    assert run_noise() == [] and capsys.readouterr().err == ""
     # User errors: one line, exit code 2.
-    capsys.readouterr()
     assert main(["translate", "evaluate", "--checkpoint",
                  str(tmp_path / "nope.ckpt"), "--out", str(ev)]) == 2
     assert "nope.ckpt" in capsys.readouterr().err

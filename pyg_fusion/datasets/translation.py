@@ -81,7 +81,8 @@ class SyntheticTranslation(FusionDataset):
         modalities (Sequence[str], optional): input modalities to keep (default: all four).
         transform (Callable, optional): as in PyG. (default: :obj:`None`)
         pre_transform (Callable, optional): as in PyG. (default: :obj:`None`)
-        progress (bool, optional): show a progress bar while rendering. (default: :obj:`True`)
+        progress (bool, optional): show a progress bar (and PyG's processing messages)
+            while rendering. (default: :obj:`True`)
         force_reload (bool, optional): re-generate the scenes. (default: :obj:`False`)
     """
 
@@ -106,7 +107,7 @@ class SyntheticTranslation(FusionDataset):
         self.modalities = mods
         self.progress = progress
         super().__init__(root, transform, pre_transform,
-                         force_reload=force_reload)
+                         force_reload=force_reload, log=progress)
         self.load(self.processed_paths[0], Data)
         # The file holds all four modalities; keep the requested ones.
         drop = [f"x_{m}" for m in self.MODALITIES if m not in mods]

@@ -14,6 +14,7 @@
 """
 from __future__ import annotations
 
+import warnings
 from typing import Sequence
 
 import lightning as L
@@ -204,9 +205,13 @@ def fit_segmentation(module: SegmentationModule, train: Dataset, *,
     trainer = build_trainer(out_dir, max_epochs=max_epochs, seed=seed,
                             monitor=monitor, progress=progress,
                             checkpoint=checkpoint, **trainer_kwargs)
-    trainer.fit(module, _loader(train, batch_size, True, seed, num_workers),
-                _loader(val, batch_size, False, seed, num_workers)
-                if val is not None else None)
+    with warnings.catch_warnings():
+        if val is None:  # no validation scenes: not validating is the intent
+            warnings.filterwarnings("ignore", "You defined a `validation_step` but have no "
+                                    "`val_dataloader`")
+        trainer.fit(module, _loader(train, batch_size, True, seed, num_workers),
+                    _loader(val, batch_size, False, seed, num_workers)
+                    if val is not None else None)
     return trainer
 
 

@@ -345,7 +345,9 @@ def fit_vad(model: nn.Module, train_ds, test_ds, *, out_dir: str | Path, epochs:
             trainer.validate(task, val, verbose=False)
         model.load_state_dict(task.best_state)
         if checkpoint:
-            trainer.save_checkpoint(Path(out_dir) / "checkpoints" / "best.ckpt")
+            # weights_only=False is Lightning's default, said so that it does not log it
+            trainer.save_checkpoint(Path(out_dir) / "checkpoints" / "best.ckpt",
+                                    weights_only=False)
     _, test = _loaders(None, test_ds, batch_size, 0)
     trainer.test(task, test, verbose=False)
     times = task.epoch_times[1:] or task.epoch_times
