@@ -5,6 +5,7 @@ import argparse
 import dataclasses
 
 import pytest
+import yaml
 
 from pyg_fusion.cli import build_parser
 from pyg_fusion.cli._runs import route_task
@@ -132,6 +133,47 @@ def test_image_print_config_round_trips_through_config(argv, tmp_path, capsys):
     verb_first = [argv[1], "--task", argv[0], "--config", str(path), "--out", "o"]
     assert main([*verb_first, "--print-config"]) == 0
     assert capsys.readouterr().out == printed
+
+
+@pytest.mark.parametrize("argv", [["segment", "train"], ["translate", "train"],
+                                  ["segment", "evaluate", "--checkpoint", "c.ckpt"],
+                                  ["translate", "evaluate", "--checkpoint", "c.ckpt"]])
+def test_image_print_config_needs_no_out(argv, capsys):
+    """Printing a config needs no output folder (noun first and verb first);
+    running still does."""
+    from pyg_fusion.cli import main
+    assert main([*argv, "--print-config"]) == 0
+    printed = capsys.readouterr().out
+    assert "data:" in printed and "out" not in yaml.safe_load(printed)
+    assert main([argv[1], "--task", argv[0], *argv[2:], "--print-config"]) == 0
+    assert capsys.readouterr().out == printed
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"pyg-fusion {argv[0]} {argv[1]}: error: the following arguments are "
+                   f"required: --out (see pyg-fusion {argv[0]} {argv[1]} --help)")
+
+
+@pytest.mark.parametrize("argv", [
+    ["segment", "train", "--size", "32", "--num-train", "4", "--num-test", "2",
+     "--batch-size", "2", "--layers", "1,1,1,1", "--width", "4", "--decoder-features", "8",
+     "--light", "--epochs", "1"],
+    ["translate", "train", "--image-size", "16", "--num-train", "4", "--num-val", "2",
+     "--batch-size", "2", "--ngf", "4", "--ndf", "4", "--epochs", "1"]])
+def test_a_printed_image_config_runs(argv, tmp_path, capsys):
+    """print-config > run.yaml, then a run from --config run.yaml (verb first):
+    the run records the same config."""
+    import json
+
+    from pyg_fusion.cli import main
+    root = ["--root", str(tmp_path / "data")]
+    assert main([*argv, *root, "--print-config"]) == 0
+    printed = capsys.readouterr().out
+    (tmp_path / "run.yaml").write_text(printed)
+    out = tmp_path / "run"
+    assert main([argv[1], "--task", argv[0], "--config", str(tmp_path / "run.yaml"),
+                 "--out", str(out), "--no-progress"]) == 0
+    saved = json.loads((out / "metrics.json").read_text())["config"]
+    assert saved == yaml.safe_load(printed)
 
 
 def _all_flags():

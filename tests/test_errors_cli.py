@@ -279,6 +279,10 @@ def catalogue():
         CLICase("plot: unknown kind", ["plot", "pie", "--out", "{tmp}/o.png"],
                 r"argument KIND: invalid choice: 'pie'"),
         *IMAGE_SETTINGS,
+        CLICase("segment train: no --out", ["segment", "train", "--epochs", "1"],
+                r"the following arguments are required: --out"),
+        CLICase("train --task translate: no --out", ["train", "--task", "translate"],
+                r"the following arguments are required: --out", command="translate train"),
     ]
 
 

@@ -112,6 +112,11 @@ def out_file(text: str) -> str:
     return text
 
 
+# The help of an --out that a command needs to run but not to print its
+# config: main() requires it once --print-config is ruled out.
+OUT_REQUIRED = "(required, except with --print-config)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="pyg-fusion",
@@ -171,6 +176,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from ._process import command_settings
     prog = getattr(args, "_prog", f"pyg-fusion {args.command}")
+    if getattr(args, "out", "") is None:  # the image commands' --out (OUT_REQUIRED)
+        print(f"{prog}: error: the following arguments are required: --out (see {prog} --help)",
+              file=sys.stderr)
+        return 2
     try:
         with command_settings(args):
             return int(args.func(args) or 0)

@@ -14,7 +14,7 @@ import argparse
 from ._config_flags import add_config_file_flags, add_field_flags, image_full_config
 from ._help import HelpFormatter
 from ._process import add_threads_argument
-from . import out_folder
+from . import OUT_REQUIRED, out_folder
 
 _EPILOG = """examples:
   pyg-fusion segment train --data synthetic --root runs/synthetic_rgbd \\
@@ -48,7 +48,7 @@ def register(subparsers) -> None:
     add_field_flags(t, SegmentModelConfig)
     add_field_flags(t, SegmentTrainConfig)
     g = t.add_argument_group("output")
-    g.add_argument("--out", type=out_folder, required=True, help="output folder")
+    g.add_argument("--out", type=out_folder, help="output folder " + OUT_REQUIRED)
     g.add_argument("--no-progress", action="store_true", help="hide progress bars")
     add_config_file_flags(t)
     t.set_defaults(func=run_train)
@@ -57,7 +57,7 @@ def register(subparsers) -> None:
                        formatter_class=HelpFormatter)
     e.add_argument("--checkpoint", required=True, help="Lightning checkpoint (.ckpt)")
     _data_args(e)
-    e.add_argument("--out", type=out_folder, required=True, help="output folder")
+    e.add_argument("--out", type=out_folder, help="output folder " + OUT_REQUIRED)
     e.add_argument("--no-progress", action="store_true", help="hide progress bars")
     add_config_file_flags(e)
     e.set_defaults(func=run_evaluate)

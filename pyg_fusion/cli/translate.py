@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ._config_flags import add_config_file_flags, add_field_flags, image_full_config
 from ._process import add_threads_argument
-from . import out_folder
+from . import OUT_REQUIRED, out_folder
 from ._help import HelpFormatter
 
 
@@ -31,8 +31,8 @@ def register(subparsers) -> None:
     add_field_flags(t, TranslateTrainDataConfig)
     add_field_flags(t, TranslateModelConfig)
     g = t.add_argument_group("output")
-    g.add_argument("--out", type=out_folder, required=True, help="output folder (logs, "
-                   "checkpoints, metrics.json, figure)")
+    g.add_argument("--out", type=out_folder, help="output folder (logs, checkpoints, "
+                   "metrics.json, figure) " + OUT_REQUIRED)
     g.add_argument("--no-progress", action="store_true", help="hide progress bars")
     add_config_file_flags(t)
     t.set_defaults(func=_train)
@@ -44,8 +44,8 @@ def register(subparsers) -> None:
     g = e.add_argument_group("input and output")
     g.add_argument("--checkpoint", required=True,
                    help="a .ckpt written by 'translate train'")
-    g.add_argument("--out", type=out_folder, required=True, help="folder for metrics.json, "
-                   "metrics.md and translation.png")
+    g.add_argument("--out", type=out_folder, help="folder for metrics.json, metrics.md and "
+                   "translation.png " + OUT_REQUIRED)
     g.add_argument("--no-progress", action="store_true", help="hide progress bars")
     add_config_file_flags(e)
     e.set_defaults(func=_evaluate)
