@@ -136,6 +136,16 @@ def catalogue():
                                                 "--dataset", "synthetic-vad"],
                 r"--dataset 'synthetic-vad' does not match the checkpoint's 'digits'",
                 _save("t.ckpt", TRAIN_CKPT)),
+        CLICase("evaluate: a checkpoint of the segment task",
+                ["evaluate", "--checkpoint", "{tmp}/s.ckpt"],
+                r"--checkpoint: .*s\.ckpt is a checkpoint of the segment task, not of "
+                r"`pyg-fusion train`; evaluate it with `pyg-fusion evaluate --task segment`",
+                _save("s.ckpt", {"state_dict": {}, "hyper_parameters": {
+                    "variant": "asymfusion", "num_classes": 6, "arch": {}}})),
+        CLICase("evaluate: a checkpoint of the translate task",
+                ["evaluate", "--checkpoint", "{tmp}/tr.ckpt"],
+                r"--checkpoint: .*tr\.ckpt is a checkpoint of the translate task, not "
+                r"of `pyg-fusion train`; evaluate it with `pyg-fusion evaluate --task translate`", _translation_checkpoint),
         CLICase("plot operator: checkpoint holding a list",
                 ["plot", "operator", "--checkpoint", ck, "--out", "{tmp}/o.png"],
                 r"--checkpoint: .*list\.ckpt holds a list", LIST),

@@ -28,9 +28,26 @@ def load_train_checkpoint(path: str, flag: str = "--checkpoint"):
     cfg = hp.get("config") if isinstance(hp, dict) else None
     if not isinstance(cfg, dict) or not {"method", "dataset"} <= set(cfg) or \
             not isinstance(ckpt["state_dict"], dict):
+        task = _image_task(hp)
+        if task is not None:
+            raise ValueError(f"{flag}: {path} is a checkpoint of the {task} task, not of "
+                             f"`pyg-fusion train`; evaluate it with `pyg-fusion evaluate --task "
+                             f"{task}` (or `pyg-fusion {task} evaluate`)")
         raise ValueError(f"{flag}: {path} is not a checkpoint of `pyg-fusion train` (its "
                          "hyper_parameters hold no config with method and dataset)")
     return ckpt, hp, cfg
+
+
+# The hyper-parameters that only the image tasks' modules save
+# (SegmentationModule, TranslationModule), which tell their checkpoints apart.
+_IMAGE_HPARAMS = {"segment": {"variant", "arch", "num_classes"},
+                  "translate": {"modalities", "ngf", "num_downs"}}
+
+
+def _image_task(hp) -> str | None:
+    if not isinstance(hp, dict):
+        return None
+    return next((t for t, keys in _IMAGE_HPARAMS.items() if keys <= set(hp)), None)
 
 
 def checkpoint_data(data: DataConfig, cfg: dict, state_dict: dict, path: str):
