@@ -38,7 +38,7 @@ def test_asym_ablation_run(tmp_path, threads):
     assert row["miou_mean"] == run["scores"]["ensemble"]["miou"]
 
 
-def test_translation_ablation_run(tmp_path, threads):
+def test_translation_ablation_run(tmp_path, threads, run_noise):
     bench = _script("translation_ablation")
     args = bench.build_parser().parse_args([
         "--out", str(tmp_path), "--data-root", str(tmp_path / "data"),
@@ -48,6 +48,7 @@ def test_translation_ablation_run(tmp_path, threads):
     run = bench.run_one(args, ["shade", "depth"], 0)
     assert set(run["metrics"]) == {"shade", "depth", "ensemble"}
     assert os.path.isfile(tmp_path / "translation.png")
+    assert run_noise() == []  # no validation-loop warning from a run that does not validate
     table = bench.summarise([run])
     assert table["shade+depth"]["fused"] and table["shade+depth"]["l1"]["runs"] == [
         run["metrics"]["ensemble"]["l1"]]

@@ -14,7 +14,6 @@
 """
 from __future__ import annotations
 
-import warnings
 from typing import Sequence
 
 import lightning as L
@@ -25,7 +24,7 @@ from torchmetrics.classification import MulticlassConfusionMatrix
 
 from .._files import save_figure
 from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
-from .trainer import build_trainer
+from .trainer import build_trainer, without_validation
 from .variants import VARIANTS
 
 __all__ = ["VARIANTS", "build_segmentation_model", "segmentation_scores",
@@ -205,10 +204,7 @@ def fit_segmentation(module: SegmentationModule, train: Dataset, *,
     trainer = build_trainer(out_dir, max_epochs=max_epochs, seed=seed,
                             monitor=monitor, progress=progress,
                             checkpoint=checkpoint, **trainer_kwargs)
-    with warnings.catch_warnings():
-        if val is None:  # no validation scenes: not validating is the intent
-            warnings.filterwarnings("ignore", "You defined a `validation_step` but have no "
-                                    "`val_dataloader`")
+    with without_validation(val is not None):
         trainer.fit(module, _loader(train, batch_size, True, seed, num_workers),
                     _loader(val, batch_size, False, seed, num_workers)
                     if val is not None else None)

@@ -118,6 +118,24 @@ def quiet_lightning():
         yield
 
 
+@contextmanager
+def without_validation(validating: bool):
+    """Inside the block, when not ``validating``, filters Lightning's warning
+    that a module with a ``validation_step`` is fitted without validation
+    data: the image tasks do that on purpose when they are given no
+    validation scenes (the process's warning filters are restored after it).
+
+    Args:
+        validating (bool): validation data is passed to the fit (nothing is
+            filtered).
+    """
+    with warnings.catch_warnings():
+        if not validating:
+            warnings.filterwarnings("ignore", "You defined a `validation_step` but have no "
+                                    "`val_dataloader`")
+        yield
+
+
 def _torch_flags() -> tuple:
     import torch
     return (torch.are_deterministic_algorithms_enabled(),

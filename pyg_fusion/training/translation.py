@@ -231,11 +231,12 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str, max_epoch
     """
     from torch_geometric.loader import DataLoader
 
-    from .trainer import build_trainer
+    from .trainer import build_trainer, without_validation
     trainer = build_trainer(out_dir, max_epochs=max_epochs, seed=seed,
                             monitor="val_l1" if val is not None else None, mode="min",
                             progress=progress, checkpoint=checkpoint, **trainer_kwargs)
     g = torch.Generator().manual_seed(seed)
-    trainer.fit(module, DataLoader(train, batch_size=batch_size, shuffle=True, generator=g),
-                DataLoader(val, batch_size=batch_size) if val is not None else None)
+    with without_validation(val is not None):
+        trainer.fit(module, DataLoader(train, batch_size=batch_size, shuffle=True, generator=g),
+                    DataLoader(val, batch_size=batch_size) if val is not None else None)
     return trainer
