@@ -92,12 +92,21 @@ def test_cli_segment_train_and_evaluate(tmp_path, capsys, run_noise):
     assert res["config"]["data"]["num_train"] == 8 and res["config"]["trainer"]["epochs"] == 1
     assert (out / "predictions.png").stat().st_size > 1000
     assert "| ensemble |" in (out / "metrics.md").read_text()
-    rc = main(["segment", "evaluate", "--checkpoint",
-               str(out / "checkpoints" / "last.ckpt"), *common,
+    # no data flags: the scenes of the training run (recorded in the checkpoint),
+    # not the defaults (--size 64 ...)
+    ckpt = str(out / "checkpoints" / "last.ckpt")
+    rc = main(["segment", "evaluate", "--checkpoint", ckpt, "--no-progress",
                "--out", str(tmp_path / "eval")])
     assert rc == 0
     again = json.loads((tmp_path / "eval" / "metrics.json").read_text())
     assert again["scores"] == res["scores"]
+    assert again["config"]["data"] == res["config"]["data"]
+    # a flag given overrides the recorded value, the rest stay the checkpoint's
+    rc = main(["evaluate", "--task", "segment", "--checkpoint", ckpt, "--no-progress",
+               "--num-test", "3", "--out", str(tmp_path / "eval3")])
+    assert rc == 0
+    other = json.loads((tmp_path / "eval3" / "metrics.json").read_text())
+    assert other["config"]["data"] == {**res["config"]["data"], "num_test": 3}
     # --no-progress runs print only their own output (no validation-loop warning)
     assert run_noise() == [] and capsys.readouterr().err == ""
     assert main(["segment", "evaluate", "--checkpoint", str(tmp_path / "no.ckpt"),

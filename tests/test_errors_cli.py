@@ -63,6 +63,63 @@ def _translation_checkpoint(tmp):
                os.path.join(tmp, "tr.ckpt"))
 
 
+def _image_checkpoints(tmp):
+    """Checkpoints of ``translate train`` (16-pixel images, a 4-level U-Net)
+    and ``segment train`` (the synthetic scenes; NYUDv2-layout data of 40
+    classes), each recording its data settings as training does."""
+    import dataclasses
+
+    from pyg_fusion.datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES
+    from pyg_fusion.experiments.image_config import SegmentDataConfig, TranslateDataConfig
+    from pyg_fusion.training.segmentation import SegmentationModule
+    from pyg_fusion.training.translation import TranslationModule
+
+    def save(module, name):
+        torch.save({"state_dict": module.state_dict(), "hyper_parameters": dict(module.hparams)},
+                   os.path.join(tmp, name))
+
+    data = dataclasses.asdict(TranslateDataConfig(image_size=16, root=f"{tmp}/data"))
+    save(TranslationModule(["shade", "depth"], [1, 1], ngf=2, num_downs=4, ndf=2,
+                           data_config=data), "tr16.ckpt")
+    arch = dict(width=4, decoder_features=8, light=True, depth=None, block="basic",
+                layers=[1, 1, 1, 1])
+    for name, kind, k in (("seg.ckpt", "synthetic", len(SYNTHETIC_RGBD_CLASSES)),
+                          ("nyud.ckpt", "nyud", 40)):
+        data = dataclasses.asdict(SegmentDataConfig(data=kind, root=f"{tmp}/data", size=16))
+        save(SegmentationModule("asymfusion", k, arch, data_config=data), name)
+
+
+# A data setting given to an image evaluate overrides the checkpoint's
+# recorded one, unless the model cannot take it.
+EVAL = ["--out", "{tmp}/o"]
+IMAGE_EVALUATE = [
+    CLICase("evaluate --task translate: --image-size against the recorded 4-level U-Net",
+            ["evaluate", "--task", "translate", "--checkpoint", "{tmp}/tr16.ckpt", *EVAL,
+             "--image-size", "24"],
+            r"--image-size 24 is not divisible by 2\*\*num_downs = 16 \(num_downs of the "
+            r"checkpoint\)", _image_checkpoints, command="translate evaluate"),
+    CLICase("evaluate --dataset synthetic-translation: --image-size 8 for a 4-level U-Net",
+            ["evaluate", "--dataset", "synthetic-translation", "--checkpoint",
+             "{tmp}/tr16.ckpt", *EVAL, "--image-size", "8"],
+            r"--image-size 8 is not divisible by 2\*\*num_downs = 16", _image_checkpoints,
+            command="translate evaluate"),
+    CLICase("translate evaluate: --modalities other than the checkpoint's",
+            ["translate", "evaluate", "--checkpoint", "{tmp}/tr16.ckpt", *EVAL,
+             "--modalities", "depth"],
+            r"--modalities depth: the checkpoint was trained on shade,depth$",
+            _image_checkpoints),
+    CLICase("segment evaluate: --num-classes other than the checkpoint's",
+            ["segment", "evaluate", "--checkpoint", "{tmp}/nyud.ckpt", *EVAL,
+             "--num-classes", "13"],
+            r"--num-classes 13 does not match the checkpoint's 40 classes$", _image_checkpoints),
+    CLICase("evaluate --dataset synthetic-rgbd: a 40-class nyud checkpoint",
+            ["evaluate", "--dataset", "synthetic-rgbd", "--checkpoint", "{tmp}/nyud.ckpt",
+             *EVAL],
+            r"--data synthetic has \d+ classes, the checkpoint's model 40$", _image_checkpoints,
+            command="segment evaluate"),
+]
+
+
 # Settings that each pass their flag's check but that the image networks
 # cannot run together; they are refused before any data is made.
 TR = ["translate", "train", "--out", "{tmp}/o"]
@@ -289,6 +346,7 @@ def catalogue():
         CLICase("plot: unknown kind", ["plot", "pie", "--out", "{tmp}/o.png"],
                 r"argument KIND: invalid choice: 'pie'"),
         *IMAGE_SETTINGS,
+        *IMAGE_EVALUATE,
         CLICase("segment train: no --out", ["segment", "train", "--epochs", "1"],
                 r"the following arguments are required: --out"),
         CLICase("train --task translate: no --out", ["train", "--task", "translate"],

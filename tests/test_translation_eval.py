@@ -113,11 +113,15 @@ def test_cli_train_and_evaluate(tmp_path, capsys, run_noise):
     feat = tmp_path / "inception.pt"
     torch.jit.save(torch.jit.script(_TinyFeatures()), str(feat))
     ev = tmp_path / "eval"
+    # no data flags: the scenes of the training run (recorded in the checkpoint:
+    # --image-size 16, --root ...), not the defaults
     rc = main(["translate", "evaluate", "--checkpoint", str(ckpt), "--out",
                str(ev), "--num-test", "6", "--inception", str(feat),
-               "--inception-size", "16", *common])
+               "--inception-size", "16", "--no-progress"])
     assert rc == 0
-    res = json.loads((ev / "metrics.json").read_text())["metrics"]
+    saved = json.loads((ev / "metrics.json").read_text())
+    assert saved["config"]["data"] == metrics["config"]["data"]
+    res = saved["metrics"]
     assert {"l1", "psnr", "ssim", "fid", "kid"} <= set(res["ensemble"])
     assert (ev / "translation.png").stat().st_size > 1000
     assert "| ensemble |" in (ev / "metrics.md").read_text()
@@ -128,6 +132,13 @@ def test_cli_train_and_evaluate(tmp_path, capsys, run_noise):
     assert main(["translate", "evaluate", "--checkpoint",
                  str(tmp_path / "nope.ckpt"), "--out", str(ev)]) == 2
     assert "nope.ckpt" in capsys.readouterr().err
+    # a data flag given overrides the recorded value (verb first, by dataset name)
+    rc = main(["evaluate", "--dataset", "synthetic-translation", "--checkpoint", str(ckpt),
+               "--out", str(tmp_path / "ev2"), "--num-test", "2", "--num-figure", "0",
+               "--seed", "1", "--no-progress"])
+    assert rc == 0
+    again = json.loads((tmp_path / "ev2" / "metrics.json").read_text())["config"]["data"]
+    assert again == {**metrics["config"]["data"], "seed": 1}
     assert main(["translate", "train", "--out", str(out), "--modalities",
                  "shade,albedo", *common]) == 2
     assert "albedo" in capsys.readouterr().err

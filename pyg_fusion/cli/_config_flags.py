@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 from typing import Any
 
 from ..experiments.config import COMPONENTS, TASKS, MethodSpec, option_fields
@@ -90,18 +91,25 @@ def _flag_kwargs(f: dataclasses.Field, default, text: str) -> dict[str, Any]:
     return kw
 
 
-def add_field_flags(group, cls, defaults: dict[str, Any] | None = None) -> None:
+def add_field_flags(group, cls, defaults: dict[str, Any] | None = None, *,
+                    from_checkpoint: bool = False) -> None:
     """One flag per field of the dataclass ``cls``, with the field's default
-    (or that of ``defaults``). ``group`` may be a parser: the fields then go
-    to a group named after the class's first docstring line."""
+    (or that of ``defaults``); with ``from_checkpoint``, every default is
+    ``None`` and the help says "(default: the checkpoint's)" (the evaluate
+    commands: the value the training run recorded). ``group`` may be a
+    parser: the fields then go to a group named after the class's first
+    docstring line."""
     defaults = defaults or {}
     if isinstance(group, argparse.ArgumentParser):
         group = group.add_argument_group((cls.__doc__ or cls.__name__).strip().split("\n")[0]
                                        .rstrip("."))
     for f in dataclasses.fields(cls):
+        text, default = f.metadata["help"], defaults.get(f.name, f.default)
+        if from_checkpoint:
+            text = re.sub(r"\s*\(default[^)]*\)", "", text) + " (default: the checkpoint's)"
+            default = None
         group.add_argument("--" + f.name.replace("_", "-"), *f.metadata.get("flags", ()),
-                           **_flag_kwargs(f, defaults.get(f.name, f.default),
-                                          f.metadata["help"]))
+                           **_flag_kwargs(f, default, text))
 
 
 def add_config_flags(parser: argparse.ArgumentParser) -> None:

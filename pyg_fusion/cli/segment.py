@@ -23,13 +23,18 @@ _EPILOG = """examples:
   pyg-fusion segment train --data nyud --root /data/nyud --depth 101 \\
       --pretrained resnet101-5d3b4d8f.pth --frozen-stats --epochs 100 --out runs/nyud
   pyg-fusion segment evaluate --checkpoint runs/seg/checkpoints/last.ckpt \\
-      --data synthetic --root runs/synthetic_rgbd --out runs/seg_eval
+      --out runs/seg_eval
 """
+EVALUATE_DATA = ("Score a checkpoint of `segment train` on the test split of the scenes it "
+                 "was trained on: every data setting comes from the checkpoint. A flag given "
+                 "here overrides it: --root, --num-test, --data-seed, --size, --crop-size, "
+                 "--batch-size and --workers (e.g. another folder or other test scenes); "
+                 "--num-classes, or --data with other classes, must match the model.")
 
 
-def _data_args(p) -> None:
+def _data_args(p, *, from_checkpoint: bool = False) -> None:
     from ..experiments.image_config import SegmentDataConfig
-    add_field_flags(p, SegmentDataConfig)
+    add_field_flags(p, SegmentDataConfig, from_checkpoint=from_checkpoint)
     add_threads_argument(p)
 
 
@@ -54,9 +59,9 @@ def register(subparsers) -> None:
     t.set_defaults(func=run_train)
 
     e = sub.add_parser("evaluate", help="score a checkpoint on the test split",
-                       formatter_class=HelpFormatter)
+                       description=EVALUATE_DATA, formatter_class=HelpFormatter)
     e.add_argument("--checkpoint", required=True, help="Lightning checkpoint (.ckpt)")
-    _data_args(e)
+    _data_args(e, from_checkpoint=True)
     e.add_argument("--out", type=out_folder, help="output folder " + OUT_REQUIRED)
     e.add_argument("--no-progress", action="store_true", help="hide progress bars")
     add_config_file_flags(e)

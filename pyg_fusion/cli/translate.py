@@ -8,6 +8,13 @@ from . import OUT_REQUIRED, out_folder
 from ._help import HelpFormatter
 
 
+EVALUATE_DATA = ("Score a checkpoint of `translate train` on the test split of the scenes it "
+                 "was trained on: every data setting comes from the checkpoint. A flag given "
+                 "here overrides it: --data (another folder), --root, --seed, --data-seed, "
+                 "--target and --batch-size; --modalities must be the checkpoint's, and "
+                 "--image-size must suit its U-Net levels (divisible by 2**num_downs).")
+
+
 def register(subparsers) -> None:
     from ..experiments.image_config import (TranslateDataConfig, TranslateEvalConfig,
                                             TranslateModelConfig, TranslateTrainDataConfig)
@@ -21,8 +28,8 @@ def register(subparsers) -> None:
     sub = p.add_subparsers(dest="action", metavar="ACTION")
     sub.required = True
 
-    def data_args(q, **defaults):
-        add_field_flags(q, TranslateDataConfig, defaults)
+    def data_args(q, *, from_checkpoint: bool = False):
+        add_field_flags(q, TranslateDataConfig, from_checkpoint=from_checkpoint)
         add_threads_argument(q)
 
     t = sub.add_parser("train", help="train a generator",
@@ -38,8 +45,8 @@ def register(subparsers) -> None:
     t.set_defaults(func=_train)
 
     e = sub.add_parser("evaluate", help="evaluate a trained generator",
-                       formatter_class=HelpFormatter)
-    data_args(e, modalities=None)
+                       description=EVALUATE_DATA, formatter_class=HelpFormatter)
+    data_args(e, from_checkpoint=True)
     add_field_flags(e, TranslateEvalConfig)
     g = e.add_argument_group("input and output")
     g.add_argument("--checkpoint", required=True,

@@ -200,6 +200,47 @@ def check_translate(image_size: int, num_downs: int, d_layers: int | None = None
                          f"train with --gan-mode none")
 
 
+# -- the data of a checkpoint ----------------------------------------------
+def data_from_checkpoint(given, recorded: dict | None):
+    """``(data, defaulted)``: the data config to evaluate a checkpoint on, in
+    which each field of ``given`` that is ``None`` (not given) takes the value
+    the training run recorded (``recorded``, the module's ``data_config``
+    hyper-parameter); fields given override it. A checkpoint written before
+    the data was recorded (``recorded=None``) takes the defaults for the
+    fields not given, which ``defaulted`` lists (``{}`` otherwise) for
+    :func:`defaults_notice`: its evaluation used those defaults before, and a
+    printed notice keeps such a checkpoint usable without scoring data
+    silently.
+
+    Args:
+        given (SegmentDataConfig or TranslateDataConfig): the settings given
+            anew (``None``: the checkpoint's).
+        recorded (dict, optional): the training run's data settings.
+    """
+    fields = [f for f in dataclasses.fields(given) if getattr(given, f.name) is None]
+    if recorded is None:
+        defaulted = {f.name: f.default for f in fields}
+        return dataclasses.replace(given, **defaulted), defaulted
+    return dataclasses.replace(given, **{f.name: recorded.get(f.name, f.default)
+                                         for f in fields}), {}
+
+
+def defaults_notice(path: str, defaulted: dict) -> None:
+    """Says on stderr which data settings of the checkpoint ``path`` are the
+    defaults (:func:`data_from_checkpoint`); nothing if none.
+
+    Args:
+        path (str): the checkpoint.
+        defaulted (dict): the settings taken from the defaults.
+    """
+    import sys
+    if defaulted:
+        print(f"notice: --checkpoint {path} records no data settings (written before they "
+              f"were saved); evaluating with the flags given and the defaults: "
+              + ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in defaulted.items()),
+              file=sys.stderr)
+
+
 # The config sections of each image command, in --print-config's order.
 SECTIONS: dict[tuple[str, str], dict[str, type]] = {
     ("segment", "train"): {"data": SegmentDataConfig, "model": SegmentModelConfig,

@@ -7,6 +7,7 @@ a figure) under ``out_dir``. The ``segment`` / ``translate`` commands and the
 ablation benchmarks call these."""
 from __future__ import annotations
 
+import dataclasses
 import os.path as osp
 from dataclasses import dataclass
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig,
                            TranslateDataConfig, TranslateEvalConfig, TranslateModelConfig,
                            TranslateTrainDataConfig, check_segment, check_translate,
+                           data_from_checkpoint, defaults_notice,
                            translate_levels)
 
 SYNTHETIC = "synthetic"
@@ -43,15 +45,13 @@ class ImageRun:
 
 
 # -- RGB-D segmentation ----------------------------------------------------
-def segment_datasets(data: SegmentDataConfig, num_classes: int | None = None):
+def segment_datasets(data: SegmentDataConfig):
     """``(train, test, class names)`` of ``data``: the seeded synthetic scenes
     (class names known) or NYUDv2-layout lists under ``data.root`` (the test
     split is ``val.txt`` when there is one; class names ``None``).
 
     Args:
         data (SegmentDataConfig): where the scenes come from.
-        num_classes (int, optional): classes of NYUDv2-layout data
-            (default: :obj:`None`, ``data.num_classes``).
     """
     from ..datasets.rgbd import RGBDSegmentation
     from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES, SyntheticRGBD
@@ -63,7 +63,7 @@ def segment_datasets(data: SegmentDataConfig, num_classes: int | None = None):
                 list(SYNTHETIC_RGBD_CLASSES))
     if not osp.isdir(data.root):
         raise ValueError(f"--root folder not found: {data.root}")
-    k = num_classes or data.num_classes
+    k = data.num_classes
     test_split = "val" if osp.isfile(osp.join(data.root, "val.txt")) else "test"
     return (RGBDSegmentation(data.root, "train", num_classes=k, crop_size=data.crop_size),
             RGBDSegmentation(data.root, test_split, num_classes=k), None)
@@ -103,7 +103,8 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
         arch.update(depth=None, block=model.block, layers=list(model.layers))
     seed_everything(trainer.seed)  # the initial weights follow the seed
     module = SegmentationModule(model.variant, train.num_classes, arch, lr=trainer.lr,
-                                weight_decay=trainer.weight_decay, class_names=names)
+                                weight_decay=trainer.weight_decay, class_names=names,
+                                data_config=dataclasses.asdict(data))
     if model.pretrained:
         enc = module.model.encoder
         for e in getattr(enc, "encoders", [enc]):
@@ -119,11 +120,16 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
 def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
                      progress: bool = True, report: bool = True,
                      config: dict | None = None) -> ImageRun:
-    """Scores a checkpoint of :func:`run_segment` on the test split of ``data``.
+    """Scores a checkpoint of :func:`run_segment` on the test split of the
+    scenes it was trained on (:func:`data_from_checkpoint`): the fields of
+    ``data`` given (not ``None``) override the recorded ones, e.g. another
+    ``root`` or ``num_test``; a ``num_classes`` (or ``data``) whose classes
+    differ from the model's is an error.
 
     Args:
         checkpoint (str): a ``.ckpt`` file of :func:`run_segment`.
-        data (SegmentDataConfig): the scenes.
+        data (SegmentDataConfig): the scenes given anew (``None``: the
+            checkpoint's).
         out_dir (str): logs and the report.
         progress (bool, optional): progress bars. (default: :obj:`True`)
         report (bool, optional): write the report files (see
@@ -132,12 +138,31 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
             (default: :obj:`None`)
     """
     from .._files import load_lightning
+    from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES
     from ..training.segmentation import SegmentationModule
 
     module = load_lightning(SegmentationModule, checkpoint, what="--checkpoint")
-    _, test, names = segment_datasets(data, module.hparams.num_classes)
+    k = module.hparams.num_classes
+    if data.num_classes is not None and data.num_classes != k:
+        raise ValueError(f"--num-classes {data.num_classes} does not match the checkpoint's "
+                         f"{k} classes")
+    data, defaulted = data_from_checkpoint(data, module.hparams.get("data_config"))
+    if data.data == SYNTHETIC and len(SYNTHETIC_RGBD_CLASSES) != k:
+        raise ValueError(f"--data {SYNTHETIC} has {len(SYNTHETIC_RGBD_CLASSES)} classes, the "
+                         f"checkpoint's model {k}")
+    if data.data != SYNTHETIC:  # the model's classes (the notice's default, for old files)
+        data = dataclasses.replace(data, num_classes=k)
+    _, test, names = segment_datasets(data)
+    defaults_notice(checkpoint, defaulted)  # once the data is made: no error follows
     return _score_segmenter(module, test, names or module.hparams.class_names, out_dir,
-                            progress=progress, report=report, config=config)
+                            progress=progress, report=report,
+                            config=_with_data(config, data))
+
+
+def _with_data(config: dict | None, data) -> dict | None:
+    """``config`` with the data actually scored (the checkpoint's settings
+    filled in) as its ``data`` section."""
+    return None if config is None else {**config, "data": dataclasses.asdict(data)}
 
 
 def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
@@ -271,7 +296,8 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
     module = TranslationModule(
         mods, [int(first[f"x_{m}"].size(1)) for m in mods], ngf=model.ngf, num_downs=levels,
         norm=model.modality_norm, gan_mode=model.gan_mode, lambda_l1=model.lambda_l1,
-        lambda_gan=model.lambda_gan, ndf=model.ndf, d_layers=model.d_layers, lr=model.lr)
+        lambda_gan=model.lambda_gan, ndf=model.ndf, d_layers=model.d_layers, lr=model.lr,
+        data_config=dataclasses.asdict(data))
     fit_translation(module, train, out_dir=out_dir, max_epochs=model.epochs,
                     batch_size=data.batch_size, seed=data.seed, val=val, progress=progress,
                     checkpoint=checkpoint)
@@ -286,13 +312,17 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
 def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: TranslateEvalConfig,
                        out_dir: str, *, progress: bool = True, report: bool = True,
                        config: dict | None = None) -> ImageRun:
-    """Scores a checkpoint of :func:`run_translate` on the test split (FID and
-    KID too with ``test.inception``); with ``report``, also writes
-    ``translation.png`` (``test.num_figure`` scenes).
+    """Scores a checkpoint of :func:`run_translate` on the test split of the
+    scenes it was trained on (FID and KID too with ``test.inception``); with
+    ``report``, also writes ``translation.png`` (``test.num_figure`` scenes).
+    The fields of ``data`` given (not ``None``) override the recorded ones
+    (:func:`data_from_checkpoint`), e.g. another ``root``, ``data`` folder,
+    ``seed`` or ``batch_size``; an ``image_size`` the U-Net's levels cannot
+    take, or other ``modalities``, is an error.
 
     Args:
         checkpoint (str): a ``.ckpt`` file of :func:`run_translate`.
-        data (TranslateDataConfig): the scenes (``modalities=None``: the
+        data (TranslateDataConfig): the scenes given anew (``None``: the
             checkpoint's).
         test (TranslateEvalConfig): the test scenes and the feature network.
         out_dir (str): the report's folder.
@@ -308,11 +338,14 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     from ..training.translation_eval import load_feature_extractor
 
     module = load_lightning(TranslationModule, checkpoint, what="--checkpoint")
-    check_translate(data.image_size, module.hparams.num_downs,
-                    levels_from="num_downs of the checkpoint")
     mods = module.modalities if data.modalities is None else translate_modalities(data)
     if mods != module.modalities:
-        raise ValueError(f"the checkpoint was trained on {module.modalities}, not {mods}")
+        raise ValueError(f"--modalities {','.join(mods)}: the checkpoint was trained on "
+                         f"{','.join(module.modalities)}")
+    data, defaulted = data_from_checkpoint(
+        dataclasses.replace(data, modalities=",".join(mods)), module.hparams.get("data_config"))
+    check_translate(data.image_size, module.hparams.num_downs,
+                    levels_from="num_downs of the checkpoint")
     scored = translate_dataset(data, "test", test.num_test, mods, progress=progress)
     extractor = None
     if test.inception is not None:
@@ -320,9 +353,10 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
             extractor = load_feature_extractor(test.inception, test.inception_size)
         except (OSError, RuntimeError) as exc:
             raise ValueError(str(exc)) from None
+    defaults_notice(checkpoint, defaulted)  # after every check: no error follows
     torch.manual_seed(data.seed)  # KID's random subsets
     run = _score_translator(module, scored, "test", data, mods, out_dir, progress=progress,
-                            report=report, config=config, extractor=extractor,
+                            report=report, config=_with_data(config, data), extractor=extractor,
                             extra={"checkpoint": checkpoint})
     n = min(test.num_figure, len(scored))
     if report and n > 0:

@@ -107,12 +107,15 @@ class SegmentationModule(L.LightningModule):
             :obj:`1e-05`)
         ignore_index (int, optional): unlabelled pixels. (default: :obj:`255`)
         class_names (Sequence[str], optional): for tables and figures. (default: :obj:`None`)
+        data_config (dict, optional): the data settings of the training run, saved with the
+            hyper-parameters so that evaluating the checkpoint rebuilds the same data (as
+            the graph tasks save their ``config``). (default: :obj:`None`)
     """
 
     def __init__(self, variant: str = "asymfusion", num_classes: int = 40,
                  arch: dict | None = None, lr: float = 2e-3,
                  weight_decay: float = 1e-5, ignore_index: int = 255,
-                 class_names: Sequence[str] | None = None):
+                 class_names: Sequence[str] | None = None, data_config: dict | None = None):
         super().__init__()
         self.save_hyperparameters()
         self.model, self.inputs = build_segmentation_model(

@@ -81,6 +81,9 @@ class TranslationModule(L.LightningModule):
         lambda_gan (float, optional): loss weights. (default: :obj:`1.0`)
         lr (float, optional): Adam settings. (default: :obj:`0.0002`)
         beta1 (float, optional): Adam settings. (default: :obj:`0.5`)
+        data_config (dict, optional): the data settings of the training run, saved with the
+            hyper-parameters so that evaluating the checkpoint rebuilds the same data (as
+            the graph tasks save their ``config``). (default: :obj:`None`)
     """
 
     def __init__(self, modalities: Sequence[str],
@@ -91,7 +94,8 @@ class TranslationModule(L.LightningModule):
                  shuffle: bool = True, use_shift: bool = True,
                  ndf: int = 64, d_layers: int = 3, d_norm: str = "batch",
                  gan_mode: str = "vanilla", lambda_l1: float = 100.0,
-                 lambda_gan: float = 1.0, lr: float = 2e-4, beta1: float = 0.5):
+                 lambda_gan: float = 1.0, lr: float = 2e-4, beta1: float = 0.5,
+                 data_config: dict | None = None):
         super().__init__()
         self.modalities = list(modalities)
         if not self.modalities:
