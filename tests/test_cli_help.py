@@ -50,6 +50,24 @@ def test_help_shows_a_default_of_zero_once():
     assert "--light Light-Weight RefineNet decoder --" in text  # a flag: no default
 
 
+def test_help_shows_defaults_as_typed():
+    # a default is shown in the syntax users type (1..3), never as a Python list
+    parser = build_parser()
+    sweep = _subparsers(parser)["sweep"]
+    text = re.sub(r"\s+", " ", sweep.format_help())
+    assert "--p P values of P, e.g. 1..9 (default: 1..3)" in text
+    assert "--q Q values of Q, e.g. 1..9 (default: 1..3)" in text
+    args = parser.parse_args(["sweep"])
+    assert args.p == [1, 2, 3] and args.q == [1, 2, 3]
+
+    def walk(p):
+        yield p
+        for sub in _subparsers(p).values():
+            yield from walk(sub)
+    for p in walk(parser):
+        assert "(default: [" not in p.format_help(), p.prog
+
+
 def test_threads_is_one_flag_with_one_meaning():
     from pyg_fusion.cli import positive_int
 

@@ -20,8 +20,10 @@ def register(subparsers) -> None:
         "seeds.", formatter_class=HelpFormatter)
     add_dataset_args(p, default="synthetic-vad")
     add_training_args(p, method_default="lego", seeds_default="0")
-    p.add_argument("--p", type=int_list, default=int_list("1..3"), help="values of P, e.g. 1..9")
-    p.add_argument("--q", type=int_list, default=int_list("1..3"), help="values of Q, e.g. 1..9")
+    # string defaults: argparse parses them with `type` (as if typed), and the
+    # help shows them in the syntax users type (1..3, not [1, 2, 3])
+    p.add_argument("--p", type=int_list, default="1..3", help="values of P, e.g. 1..9")
+    p.add_argument("--q", type=int_list, default="1..3", help="values of Q, e.g. 1..9")
     p.set_defaults(func=run)
 
 
