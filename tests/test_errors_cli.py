@@ -64,8 +64,8 @@ def _translation_checkpoint(tmp):
 
 
 def _image_checkpoints(tmp):
-    """Checkpoints of ``translate train`` (16-pixel images, a 4-level U-Net)
-    and ``segment train`` (the synthetic scenes; NYUDv2-layout data of 40
+    """Checkpoints of ``translate train`` (16-pixel images, a 4-level U-Net;
+    the synthetic scenes or a folder) and ``segment train`` (the synthetic scenes; NYUDv2-layout data of 40
     classes), each recording its data settings as training does."""
     import dataclasses
 
@@ -81,6 +81,8 @@ def _image_checkpoints(tmp):
     data = dataclasses.asdict(TranslateDataConfig(image_size=16, root=f"{tmp}/data"))
     save(TranslationModule(["shade", "depth"], [1, 1], ngf=2, num_downs=4, ndf=2,
                            data_config=data), "tr16.ckpt")
+    save(TranslationModule(["shade", "depth"], [1, 1], ngf=2, num_downs=4, ndf=2,
+                           data_config={**data, "data": f"{tmp}/taskonomy"}), "trdir.ckpt")
     arch = dict(width=4, decoder_features=8, light=True, depth=None, block="basic",
                 layers=[1, 1, 1, 1])
     for name, kind, k in (("seg.ckpt", "synthetic", len(SYNTHETIC_RGBD_CLASSES)),
@@ -108,6 +110,10 @@ IMAGE_EVALUATE = [
              "--modalities", "depth"],
             r"--modalities depth: the checkpoint was trained on shade,depth$",
             _image_checkpoints),
+    CLICase("translate evaluate: a checkpoint trained on a folder, no --data",
+            ["translate", "evaluate", "--checkpoint", "{tmp}/trdir.ckpt", *EVAL],
+            r"--data: the checkpoint was trained on the folder '.*taskonomy', which has no "
+            r"test split; give the test folder with --data$", _image_checkpoints),
     CLICase("segment evaluate: --num-classes other than the checkpoint's",
             ["segment", "evaluate", "--checkpoint", "{tmp}/nyud.ckpt", *EVAL,
              "--num-classes", "13"],

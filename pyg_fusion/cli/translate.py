@@ -12,7 +12,8 @@ EVALUATE_DATA = ("Score a checkpoint of `translate train` on the test split of t
                  "was trained on: every data setting comes from the checkpoint. A flag given "
                  "here overrides it: --data (another folder), --root, --seed, --data-seed, "
                  "--target and --batch-size; --modalities must be the checkpoint's, and "
-                 "--image-size must suit its U-Net levels (divisible by 2**num_downs).")
+                 "--image-size must suit its U-Net levels (divisible by 2**num_downs). A "
+                 "checkpoint trained on a folder needs --data: the test folder.")
 
 
 def register(subparsers) -> None:

@@ -318,7 +318,8 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     The fields of ``data`` given (not ``None``) override the recorded ones
     (:func:`data_from_checkpoint`), e.g. another ``root``, ``data`` folder,
     ``seed`` or ``batch_size``; an ``image_size`` the U-Net's levels cannot
-    take, or other ``modalities``, is an error.
+    take, or other ``modalities``, is an error, and so is a checkpoint trained
+    on a folder without ``data`` given (a folder has no test split).
 
     Args:
         checkpoint (str): a ``.ckpt`` file of :func:`run_translate`.
@@ -342,8 +343,13 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     if mods != module.modalities:
         raise ValueError(f"--modalities {','.join(mods)}: the checkpoint was trained on "
                          f"{','.join(module.modalities)}")
+    folder_given = data.data is not None
     data, defaulted = data_from_checkpoint(
         dataclasses.replace(data, modalities=",".join(mods)), module.hparams.get("data_config"))
+    if data.data != SYNTHETIC and not folder_given:
+        # a folder has no test split of its own: scoring it would score the training scenes
+        raise ValueError(f"--data: the checkpoint was trained on the folder {data.data!r}, "
+                         f"which has no test split; give the test folder with --data")
     check_translate(data.image_size, module.hparams.num_downs,
                     levels_from="num_downs of the checkpoint")
     scored = translate_dataset(data, "test", test.num_test, mods, progress=progress)
