@@ -323,14 +323,15 @@ def table(rows: list[dict]) -> str:
               ("dense / sparse step", "dense_step_s", "step_s"))
     head = ["N", "features"] + [h for _, h in cols]
     head += [name for name, a, b in ratios if any(_get(r, a) and _get(r, b) for r in rows)]
-    head += [f"{h} busy / idle" for k, h in COLUMNS if k in busy] + ["peak GiB"]
+    head += [f"{h} busy (busy / idle)" for k, h in COLUMNS if k in busy] + ["peak GiB"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = [str(r["N"]), r["features"]]
         cells += [_fmt(r.get(k)) for k, _ in cols]
         cells += [_ratio(_get(r, a), _get(r, b)) for name, a, b in ratios
                   if any(_get(q, a) and _get(q, b) for q in rows)]
-        cells += [_ratio(r.get(_busy_key(k)), r.get(k)) for k in busy]
+        cells += [f"{_fmt(r.get(_busy_key(k)))} s, {_ratio(r.get(_busy_key(k)), r.get(k))}"
+                  for k in busy]
         peak = max((v for k, v in r.items() if k.endswith("_maxrss_gib")), default=None)
         cells.append(_fmt(peak))
         lines.append("| " + " | ".join(cells) + " |")

@@ -39,4 +39,4 @@ def test_worker_busy_reports_idle_and_busy_and_memory():
     assert row["step_maxrss_gib"] >= row["base_maxrss_gib"] > 0
     assert 0.9 <= row["recall_rows"] <= 1.0  # sampled recall (exact stage skipped)
     text = scaling.table([row])
-    assert "step fwd busy / idle" in text and "| 200 | clustered |" in text
+    assert "step fwd busy (busy / idle)" in text and "| 200 | clustered |" in text
