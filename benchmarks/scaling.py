@@ -25,8 +25,8 @@ the size's process (``resource.getrusage``) after that stage, stages running
 in the order above (so a stage's figure includes the earlier stages' peaks).
 Large N: ``knn_exact`` runs up to ``--exact-max`` (above it, the recall is
 measured on 2048 evenly spaced rows against faiss's flat search of those
-rows: ``recall_rows``), ``scipy`` up to ``--scipy-max`` (its padded top-k
-table grows as N x 1088 float64), ``dense_step`` up to N = 4096; ``bound``
+rows: ``recall_rows``), ``scipy`` up to ``--scipy-max`` (65536: at N = 262144
+its padded top-k tables passed 17 GiB), ``dense_step`` up to N = 4096; ``bound``
 runs the N k prune_k entries in chunks of 2^24 (one random chunk of indices,
 reused), so its memory stays bounded.
 
@@ -44,7 +44,7 @@ sparse step, busy / idle).
 
     python benchmarks/scaling.py --sizes 1024 4096 16384 65536 --json benchmarks/results/scaling_cpu.json
     python benchmarks/scaling.py --sizes 16384 65536 --features clustered --stages step --busy
-    python benchmarks/scaling.py --sizes 262144 --features clustered --repeats 1
+    python benchmarks/scaling.py --sizes 262144 --features clustered --stages knn_approx powers fusion bound copy --repeats 1
     python benchmarks/scaling.py --plot docs/figures/scaling.png --from-json benchmarks/results/scaling_cpu.json
 """
 from __future__ import annotations
@@ -128,7 +128,7 @@ def _scipy_powers(edge_index, weight, n):
 
 def worker(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
            busy: bool = False, threads: int = 1, exact_max: int = 65536,
-           scipy_max: int = 262144) -> dict:
+           scipy_max: int = 65536) -> dict:
     import torch
 
     torch.set_num_threads(threads)
@@ -169,6 +169,9 @@ def worker(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
                     one("_busy_s")
         res.update({key: statistics.median(v) for key, v in times.items()})
         res[name + "_maxrss_gib"] = _maxrss_gib()
+        print(f"  N={n} {name}: " + " ".join(f"{k}={statistics.median(v):.4g}"
+                                             for k, v in times.items())
+              + f" peak={res[name + '_maxrss_gib']:.2f} GiB", file=sys.stderr, flush=True)
         return out
 
     exact = None
@@ -369,7 +372,7 @@ def main():
                     help="time each repeat alone, then beside a busy process on one core")
     ap.add_argument("--exact-max", type=int, default=65536,
                     help="largest N of the exact kNN stage")
-    ap.add_argument("--scipy-max", type=int, default=262144,
+    ap.add_argument("--scipy-max", type=int, default=65536,
                     help="largest N of the scipy anchor")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--json", default=None)
@@ -397,10 +400,12 @@ def main():
                    "--device", args.device, "--threads", str(args.threads),
                    "--exact-max", str(args.exact_max), "--scipy-max", str(args.scipy_max)]
             cmd += ["--busy"] if args.busy else []
-            out = subprocess.run(cmd, capture_output=True, text=True)
+            # the worker's progress (stderr) shows as it runs
+            out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
             if out.returncode != 0:
-                rows.append({"N": n, "features": kind, "status": out.stderr[-400:]})
-                print(f"N={n} {kind}: failed\n{out.stderr[-400:]}", flush=True)
+                rows.append({"N": n, "features": kind,
+                             "status": f"failed (exit code {out.returncode})"})
+                print(f"N={n} {kind}: failed (exit code {out.returncode})", flush=True)
                 continue
             row = json.loads(out.stdout.strip().splitlines()[-1])
             row["load"] = os.getloadavg()
