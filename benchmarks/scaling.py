@@ -258,6 +258,7 @@ def _sampled_recall(x, edge_index) -> float:
     import faiss
     import numpy as np
     import torch
+    faiss.omp_set_num_threads(torch.get_num_threads())  # the worker's threads (a script)
     n = x.size(0)
     s = min(n, RECALL_ROWS)
     rows = torch.arange(s) * n // s
