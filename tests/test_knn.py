@@ -90,11 +90,13 @@ def test_ivf_params_rule():
     # about sqrt(N) lists (a power of two), at most N / 39, IVF_NPROBE probed
     assert ivf_params(65536) == (256, _knn.IVF_NPROBE)
     assert ivf_params(16384) == (128, _knn.IVF_NPROBE)
-    assert ivf_params(1 << 20) == (1024, _knn.IVF_NPROBE)
     assert ivf_params(1000) == (25, _knn.IVF_NPROBE)  # capped at N / 39
-    for n in (40, 100, 313, 5000, 123457):
+    # above 256 lists, at least IVF_PROBED_SHARE (2%) of them
+    assert ivf_params(262144) == (512, 10) and ivf_params(1 << 20) == (1024, 20)
+    for n in (40, 100, 313, 5000, 123457, 3 << 20):
         nlist, nprobe = ivf_params(n)
-        assert 1 <= nlist <= n // 39 and nprobe == min(nlist, _knn.IVF_NPROBE)
+        assert 1 <= nlist <= n // 39
+        assert nprobe == min(nlist, max(_knn.IVF_NPROBE, round(nlist * _knn.IVF_PROBED_SHARE)))
 
 
 @needs_faiss

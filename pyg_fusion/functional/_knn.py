@@ -49,14 +49,20 @@ _IVF_MIN_LISTS = 8
 # faiss draws the training sample with its own fixed seed: deterministic.
 IVF_NITER = 10
 IVF_TRAIN_POINTS_PER_LIST = 64
-# Lists probed per query. Chosen on validation data only (clustered_features
-# with seeds 100 and 101, and one half of the digits, split by a fixed
-# permutation): at N = 65536 (256 lists) 4, 5, 6 probes reached recall@17
-# 0.973 / 0.991 / 0.996 (seed 100) and 0.979 / 0.994 / 0.998 (seed 101); on
-# the digits half (N = 1000, 25 lists) the weakest view (fou) reached 0.934
-# / 0.952 / 0.965 (8 probes: 0.980). 6 keeps every one above 0.95 with a
-# margin; each probe costs about a tenth of the search at N = 65536.
+# Lists probed per query: IVF_NPROBE, and at least IVF_PROBED_SHARE of the
+# lists. Chosen on validation data only (clustered_features with seeds 100
+# and 101, and one half of the digits, split by a fixed permutation): at
+# N = 65536 (256 lists) 4, 5, 6 probes reached recall@17 0.973 / 0.991 /
+# 0.996 (seed 100) and 0.979 / 0.994 / 0.998 (seed 101); on the digits half
+# (N = 1000, 25 lists) the weakest view (fou) reached 0.934 / 0.952 / 0.965
+# (8 probes: 0.980). 6 keeps every one above 0.95 with a margin; each probe
+# costs about a tenth of the search at N = 65536. With more lists a fixed
+# number of probes loses recall (seed 100, N = 262144, 512 lists: 6 probes
+# 0.973, 10 probes 0.998; 256 lists and 6 probes, the same units scanned per
+# query as 512 and 12, 0.998 at more CPU than 512 and 10): 2% of the lists
+# gives 10 of 512. Not validated at N = 2^20 (1024 lists, 20 probes).
 IVF_NPROBE = 6
+IVF_PROBED_SHARE = 0.02
 # knn="auto" keeps an approximate graph only when its recall@(k+1), measured
 # on this many evenly spaced rows against an exact search of those rows, is
 # at least AUTO_MIN_RECALL. 256 rows cost 256 / N of an exact search (0.4% at
@@ -86,12 +92,15 @@ def ivf_params(num_nodes: int) -> tuple[int, int]:
     """``(nlist, nprobe)`` of the IVF index of a graph of ``num_nodes``:
     about :math:`\\sqrt{N}` lists (the nearest power of two, at most
     ``N / 39`` so that k-means has the 39 points per list faiss asks for),
-    :data:`IVF_NPROBE` of them probed. A query then scans about
-    ``IVF_NPROBE * sqrt(N)`` units plus the ``sqrt(N)`` centroids, so the
-    search grows as :math:`N^{1.5}` (256 lists and 6 probes at N = 65536)."""
+    :data:`IVF_NPROBE` of them probed, or :data:`IVF_PROBED_SHARE` of them
+    where that is more (above 256 lists, i.e. N > 2^17 or so). A query then
+    scans ``nprobe * N / nlist`` units plus the centroids: the search grows as
+    :math:`N^{1.5}` up to 256 lists (6 probes at N = 65536), faster above
+    (10 of 512 lists at N = 262144, 20 of 1024 at N = 2^20)."""
     nlist = 2 ** round(math.log2(math.sqrt(num_nodes)))
     nlist = min(nlist, num_nodes // _IVF_POINTS_PER_LIST)
-    return nlist, min(nlist, IVF_NPROBE)
+    nprobe = max(IVF_NPROBE, round(IVF_PROBED_SHARE * nlist))
+    return nlist, min(nlist, nprobe)
 
 
 @contextmanager
