@@ -145,12 +145,11 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     faiss when it is importable (see :mod:`._knn`): ``knn="exact"`` is a
     flat index, ``"approx"`` an IVF index with about :math:`\sqrt{N}`
     lists (the nearest power of two, at most ``N / 39``), 6 of them probed
-    per query, and centroids from 10 k-means iterations on at most 64 points
-    per list (:func:`~._knn.ivf_params`; chosen on validation features:
-    recall@17 0.996 on clustered features at N = 65536, 0.965 on the
-    weakest view of half the digits, far less on iid Gaussian ones; at a
-    fixed number of probes the recall falls as the lists multiply: 0.974 at
-    N = 262144 and 0.920 at N = 2^20 on the benchmark's clustered features;
+    per query or 2% of them where that is more, and centroids from 10
+    k-means iterations on at most 64 points per list
+    (:func:`~._knn.ivf_params`; chosen on validation features: recall@17
+    0.996 on clustered features at N = 65536 and 0.998 at N = 262144, 0.965
+    on the weakest view of half the digits, far less on iid Gaussian ones;
     graphs of fewer than 312 nodes, i.e. fewer than 8 lists, are searched
     exactly), ``"auto"`` exact
     for graphs of up to :data:`AUTO_EXACT_MAX_NODES` nodes; a larger graph
