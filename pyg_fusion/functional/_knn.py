@@ -95,8 +95,9 @@ def ivf_params(num_nodes: int) -> tuple[int, int]:
     :data:`IVF_NPROBE` of them probed, or :data:`IVF_PROBED_SHARE` of them
     where that is more (above 256 lists, i.e. N > 2^17 or so). A query then
     scans ``nprobe * N / nlist`` units plus the centroids: the search grows as
-    :math:`N^{1.5}` up to 256 lists (6 probes at N = 65536), faster above
-    (10 of 512 lists at N = 262144, 20 of 1024 at N = 2^20)."""
+    :math:`N^{1.5}` up to 256 lists (6 probes at N = 65536); above, a query
+    scans 2% of the units (10 of 512 lists at N = 262144, 20 of 1024 at
+    N = 2^20), so it grows as :math:`N^2`, at 1/50 of the exact search."""
     nlist = 2 ** round(math.log2(math.sqrt(num_nodes)))
     nlist = min(nlist, num_nodes // _IVF_POINTS_PER_LIST)
     nprobe = max(IVF_NPROBE, round(IVF_PROBED_SHARE * nlist))
