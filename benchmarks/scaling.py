@@ -20,14 +20,40 @@ sources, one thread, each N in its own process, median of ``--repeats``:
   product, the memory-bound floor of a product;
 * ``copy_gbs``: this machine's copy bandwidth (a 256 MiB ``copy_``).
 
+Each row also records ``<stage>_maxrss_gib``: the peak resident memory of
+the size's process (``resource.getrusage``) after that stage, stages running
+in the order above (so a stage's figure includes the earlier stages' peaks).
+Large N: ``knn_exact`` runs up to ``--exact-max`` (above it, the recall is
+measured on 2048 evenly spaced rows against faiss's flat search of those
+rows: ``recall_rows``), ``scipy`` up to ``--scipy-max`` (65536: at N = 262144
+its padded top-k tables passed 17 GiB), ``dense_step`` up to N = 4096; ``bound``
+runs the N k prune_k entries in chunks of 2^24 (one random chunk of indices,
+reused), so its memory stays bounded.
+
+``--busy``: every measured repeat runs twice, first alone, then while a
+CPU-bound process (a Python busy loop, pinned to the last core of this
+process's affinity set where the OS allows) runs beside it; the busy process
+is started before and killed after each busy repeat. One untimed warm-up
+call precedes them (the idle repeat, always first, would otherwise pay for
+it). ``<stage>_busy_s`` is the median of the busy repeats; the table shows
+busy / idle per stage.
+
+At the end a table: median seconds per stage and N, with the ratios to the
+anchors measured in the same run (powers / scipy, step / bound, dense step /
+sparse step, busy / idle).
+
     python benchmarks/scaling.py --sizes 1024 4096 16384 65536 --json benchmarks/results/scaling_cpu.json
+    python benchmarks/scaling.py --sizes 16384 65536 --features clustered --stages step --busy
+    python benchmarks/scaling.py --sizes 262144 --features clustered --stages knn_approx powers fusion bound copy --repeats 1
     python benchmarks/scaling.py --plot docs/figures/scaling.png --from-json benchmarks/results/scaling_cpu.json
 """
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -37,6 +63,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 D, K, P, PRUNE = 128, 16, 3, 64
+BOUND_CHUNK = 1 << 24
+RECALL_ROWS = 2048
 STAGES = ("knn_exact", "knn_approx", "powers", "scipy", "fusion", "step", "dense_step",
           "bound", "copy")
 
@@ -49,13 +77,26 @@ def _features(kind: str, n: int, seed: int):
     return torch.randn(n, D, generator=torch.Generator().manual_seed(seed))
 
 
-def _median(fn, repeats: int):
-    times, out = [], None
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        out = fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times), out
+@contextlib.contextmanager
+def busy_core():
+    """A CPU-bound process (a Python busy loop) running for the duration of
+    the block, pinned to the last core of this process's affinity set where
+    the OS allows it; killed on exit."""
+    proc = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        if hasattr(os, "sched_setaffinity"):
+            os.sched_setaffinity(proc.pid, {max(os.sched_getaffinity(0))})
+        time.sleep(0.2)  # past the interpreter's start: spinning when timing starts
+        yield proc
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def _maxrss_gib() -> float:
+    # ru_maxrss is in KiB on Linux (bytes on macOS)
+    scale = 1 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**30
 
 
 def _scipy_powers(edge_index, weight, n):
@@ -85,10 +126,12 @@ def _scipy_powers(edge_index, weight, n):
     return cur
 
 
-def worker(n: int, kind: str, stages: list[str], repeats: int, device: str) -> dict:
+def worker(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
+           busy: bool = False, threads: int = 1, exact_max: int = 65536,
+           scipy_max: int = 65536) -> dict:
     import torch
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(threads)
     import pyg_fusion.functional as F
     from pyg_fusion.functional.powers import normalize
     from pyg_fusion.nn import LEGO
@@ -97,50 +140,77 @@ def worker(n: int, kind: str, stages: list[str], repeats: int, device: str) -> d
         if device.startswith("cuda"):
             torch.cuda.synchronize()
 
-    res = {"N": n, "features": kind, "device": device}
+    res = {"N": n, "features": kind, "device": device, "threads": threads}
     xs = {s: _features(kind, n, seed).to(device) for seed, s in enumerate(("a", "b"))}
     x = xs["a"]
+    res["base_maxrss_gib"] = _maxrss_gib()
 
-    def timed(name, fn):
-        def run():
+    def measure(name, fn):
+        """Median seconds of ``fn`` (a dict of named times, or its own time)
+        over the repeats, alone and, with busy, beside the busy process; the
+        output of the last call is returned."""
+        out, times = None, {}
+
+        def one(suffix):
+            nonlocal out
+            t0 = time.perf_counter()
             out = fn()
             sync()
-            return out
-        res[name + "_s"], out = _median(run, repeats)
+            parts = out[1] if isinstance(out, tuple) and isinstance(out[1], dict) else \
+                {name: time.perf_counter() - t0}
+            for key, t in parts.items():
+                times.setdefault(key + suffix, []).append(t)
+        if busy:
+            fn()  # warm-up: the idle repeat, always first, would pay for it
+        for _ in range(repeats):
+            one("_s")
+            if busy:
+                with busy_core():
+                    one("_busy_s")
+        res.update({key: statistics.median(v) for key, v in times.items()})
+        res[name + "_maxrss_gib"] = _maxrss_gib()
+        print(f"  N={n} {name}: " + " ".join(f"{k}={statistics.median(v):.4g}"
+                                             for k, v in times.items())
+              + f" peak={res[name + '_maxrss_gib']:.2f} GiB", file=sys.stderr, flush=True)
         return out
 
     exact = None
-    if "knn_exact" in stages:
-        exact = timed("knn_exact", lambda: F.relation_graph(x, k=K, knn="exact"))
+    if "knn_exact" in stages and n <= exact_max:
+        exact = measure("knn_exact", lambda: F.relation_graph(x, k=K, knn="exact"))
     graph = None
     if "knn_approx" in stages:
-        graph = timed("knn_approx", lambda: F.relation_graph(x, k=K, knn="approx"))
+        graph = measure("knn_approx", lambda: F.relation_graph(x, k=K, knn="approx"))
         if exact is not None:
             key = lambda ei: set((ei[0] * n + ei[1]).tolist())  # noqa: E731
             res["recall"] = len(key(exact[0]) & key(graph[0])) / exact[0].size(1)
+        else:
+            res["recall_rows"] = _sampled_recall(x, graph[0])
     if graph is None:
         graph = exact if exact is not None else F.relation_graph(x, k=K, knn="auto")
     ei, w = graph[0], graph[1].detach()
+    del exact
     if "powers" in stages:
         with torch.no_grad():
-            powers = timed("powers", lambda: F.graph_powers(ei, w, n, P, prune_k=PRUNE))
+            powers = measure("powers", lambda: F.graph_powers(ei, w, n, P, prune_k=PRUNE))
         res["power_entries"] = powers[0].size(1)
-    if "scipy" in stages and device == "cpu":
+        del powers
+    if "scipy" in stages and device == "cpu" and n <= scipy_max:
         w_hat = normalize(ei, w, n, "sym")
-        timed("scipy", lambda: _scipy_powers(ei, w_hat, n))
+        measure("scipy", lambda: _scipy_powers(ei, w_hat, n))
     if "fusion" in stages:
         with torch.no_grad():
             pa = F.graph_powers(ei, w, n, P, prune_k=PRUNE)
             pb = F.graph_powers(*F.relation_graph(xs["b"], k=K, knn="approx"), n, P,
                                 prune_k=PRUNE)
             A = torch.randn(P + 1, P + 1, device=device)
-            timed("fusion", lambda: F.lego_fuse_sparse(*pa, *pb, A, n))
+            measure("fusion", lambda: F.lego_fuse_sparse(*pa, *pb, A, n))
+            del pa, pb
     if "step" in stages:
         torch.manual_seed(0)
         model = LEGO({"a": D, "b": D}, P, k=K, prune_k=PRUNE, backend="sparse",
                      knn="approx").to(device)
-        fwd, bwd = [], []
-        for _ in range(repeats):
+
+        def step():
             inp = {s: v.clone().requires_grad_() for s, v in xs.items()}
             t0 = time.perf_counter()
             g = model(inp)
@@ -148,9 +218,9 @@ def worker(n: int, kind: str, stages: list[str], repeats: int, device: str) -> d
             t1 = time.perf_counter()
             g.edge_weight.sum().backward()
             sync()
-            fwd.append(t1 - t0)
-            bwd.append(time.perf_counter() - t1)
-        res["step_fwd_s"], res["step_bwd_s"] = statistics.median(fwd), statistics.median(bwd)
+            return None, {"step_fwd": t1 - t0, "step_bwd": time.perf_counter() - t1}
+        measure("step", step)
+        del model
     if "dense_step" in stages and n <= 4096:
         torch.manual_seed(0)
         model = LEGO({"a": D, "b": D}, P, k=K, prune_k=PRUNE, backend="dense").to(device)
@@ -158,23 +228,51 @@ def worker(n: int, kind: str, stages: list[str], repeats: int, device: str) -> d
         def dense_step():
             inp = {s: v.clone().requires_grad_() for s, v in xs.items()}
             model(inp).to_dense().sum().backward()
-        timed("dense_step", dense_step)
+        measure("dense_step", dense_step)
     if "bound" in stages:
         entries = n * K * PRUNE
+        chunk = min(entries, BOUND_CHUNK)
         val = torch.rand(n * PRUNE, device=device)
-        idx = torch.randint(n * PRUNE, (entries, ), generator=None, device=device)
-        dst = torch.randint(n * PRUNE, (entries, ), device=device)
+        idx = torch.randint(n * PRUNE, (chunk, ), device=device)
+        dst = torch.randint(n * PRUNE, (chunk, ), device=device)
 
         def bound():
-            return torch.zeros_like(val).index_add_(0, dst, val.index_select(0, idx))
-        timed("bound", bound)
+            out = torch.zeros_like(val)
+            for start in range(0, entries, chunk):
+                m = min(chunk, entries - start)
+                out.index_add_(0, dst[:m], val.index_select(0, idx[:m]))
+            return out
+        measure("bound", bound)
     if "copy" in stages:
         src = torch.ones(1 << 26, device=device)  # 256 MiB of float32
         dst_t = torch.empty_like(src)
-        t = timed("copy", lambda: dst_t.copy_(src))
-        del t
+        measure("copy", lambda: dst_t.copy_(src))
         res["copy_gbs"] = 2 * src.numel() * 4 / res.pop("copy_s") / 1e9  # read + write
+        res.pop("copy_busy_s", None)  # a bandwidth, not a step: not compared
     return res
+
+
+def _sampled_recall(x, edge_index) -> float:
+    """Recall@(k+1) of a kNN graph on RECALL_ROWS evenly spaced rows against
+    faiss's exact flat search of those rows (cosine)."""
+    import faiss
+    import numpy as np
+    import torch
+    faiss.omp_set_num_threads(torch.get_num_threads())  # the worker's threads (a script)
+    n = x.size(0)
+    s = min(n, RECALL_ROWS)
+    rows = torch.arange(s) * n // s
+    xn = torch.nn.functional.normalize(x.detach().cpu().float(), dim=-1).numpy()
+    flat = faiss.IndexFlatIP(xn.shape[1])
+    flat.add(xn)
+    truth = torch.from_numpy(flat.search(np.ascontiguousarray(xn[rows.numpy()]), K + 1)[1])
+    src, dst = edge_index[0].cpu(), edge_index[1].cpu()
+    pos = torch.full((n, ), -1, dtype=torch.long)
+    pos[rows] = torch.arange(s)
+    keep = pos[dst] >= 0
+    got = set(zip(pos[dst[keep]].tolist(), src[keep].tolist()))
+    want = set((i, j) for i, r in enumerate(truth.tolist()) for j in r if j >= 0)
+    return len(got & want) / len(want)
 
 
 PLOTTED = (("knn_exact_s", "kNN exact"), ("knn_approx_s", "kNN approx"),
@@ -211,6 +309,57 @@ def plot(json_path: str, out: str):
     fig.savefig(out, dpi=120)
 
 
+COLUMNS = (("knn_exact_s", "kNN exact"), ("knn_approx_s", "kNN approx"),
+           ("recall", "recall@17"), ("recall_rows", "recall@17 (2048 rows)"),
+           ("powers_s", "powers fwd"), ("scipy_s", "scipy"), ("fusion_s", "fusion fwd"),
+           ("step_fwd_s", "step fwd"), ("step_bwd_s", "step bwd"),
+           ("dense_step_s", "dense step"), ("bound_s", "bound"), ("copy_gbs", "copy GB/s"))
+
+
+def table(rows: list[dict]) -> str:
+    """Markdown table of the medians, with the ratios to the anchors of the
+    same run, busy / idle per stage, and each size's peak memory."""
+    rows = [r for r in rows if "status" not in r]
+    cols = [(k, h) for k, h in COLUMNS if any(k in r for r in rows)]
+    busy = [k for k, _ in COLUMNS if any(_busy_key(k) in r for r in rows)]
+    ratios = (("powers / scipy", "powers_s", "scipy_s"),
+              ("step / bound", "step_s", "bound_s"),
+              ("dense / sparse step", "dense_step_s", "step_s"))
+    head = ["N", "features"] + [h for _, h in cols]
+    head += [name for name, a, b in ratios if any(_get(r, a) and _get(r, b) for r in rows)]
+    head += [f"{h} busy (busy / idle)" for k, h in COLUMNS if k in busy] + ["peak GiB"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for r in rows:
+        cells = [str(r["N"]), r["features"]]
+        cells += [_fmt(r.get(k)) for k, _ in cols]
+        cells += [_ratio(_get(r, a), _get(r, b)) for name, a, b in ratios
+                  if any(_get(q, a) and _get(q, b) for q in rows)]
+        cells += [f"{_fmt(r.get(_busy_key(k)))} s, {_ratio(r.get(_busy_key(k)), r.get(k))}"
+                  for k in busy]
+        peak = max((v for k, v in r.items() if k.endswith("_maxrss_gib")), default=None)
+        cells.append(_fmt(peak))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _busy_key(key: str) -> str:
+    return key[:-2] + "_busy_s" if key.endswith("_s") else key + "_busy"
+
+
+def _get(row: dict, key: str):
+    if key == "step_s" and "step_fwd_s" in row:
+        return row["step_fwd_s"] + row["step_bwd_s"]
+    return row.get(key)
+
+
+def _fmt(v) -> str:
+    return "-" if v is None else f"{v:.4g}"
+
+
+def _ratio(a, b) -> str:
+    return "-" if not a or not b else f"{a / b:.2f}x"
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -219,6 +368,13 @@ def main():
                     choices=["clustered", "gaussian"])
     ap.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=1, help="torch (and faiss) threads")
+    ap.add_argument("--busy", action="store_true",
+                    help="time each repeat alone, then beside a busy process on one core")
+    ap.add_argument("--exact-max", type=int, default=65536,
+                    help="largest N of the exact kNN stage")
+    ap.add_argument("--scipy-max", type=int, default=65536,
+                    help="largest N of the scipy anchor")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--json", default=None)
     ap.add_argument("--worker", nargs=2, metavar=("N", "FEATURES"), default=None)
@@ -230,28 +386,40 @@ def main():
         return
     if args.worker:
         n, kind = int(args.worker[0]), args.worker[1]
-        print(json.dumps(worker(n, kind, args.stages, args.repeats, args.device)))
+        print(json.dumps(worker(n, kind, args.stages, args.repeats, args.device,
+                                busy=args.busy, threads=args.threads,
+                                exact_max=args.exact_max, scipy_max=args.scipy_max)))
         return
     from _machine import machine_info
     rows = []
+    load_start = os.getloadavg()
+    print(f"load at start {load_start}", flush=True)
     for kind in args.features:
         for n in args.sizes:
             cmd = [sys.executable, os.path.abspath(__file__), "--worker", str(n), kind,
                    "--stages", *args.stages, "--repeats", str(args.repeats),
-                   "--device", args.device]
-            out = subprocess.run(cmd, capture_output=True, text=True)
+                   "--device", args.device, "--threads", str(args.threads),
+                   "--exact-max", str(args.exact_max), "--scipy-max", str(args.scipy_max)]
+            cmd += ["--busy"] if args.busy else []
+            # the worker's progress (stderr) shows as it runs
+            out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)
             if out.returncode != 0:
-                rows.append({"N": n, "features": kind, "status": out.stderr[-400:]})
-                print(f"N={n} {kind}: failed\n{out.stderr[-400:]}", flush=True)
+                rows.append({"N": n, "features": kind,
+                             "status": f"failed (exit code {out.returncode})"})
+                print(f"N={n} {kind}: failed (exit code {out.returncode})", flush=True)
                 continue
             row = json.loads(out.stdout.strip().splitlines()[-1])
+            row["load"] = os.getloadavg()
             rows.append(row)
             print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                            for k, v in row.items()), flush=True)
+    print(f"load at end {os.getloadavg()}\n")
+    print(table(rows))
     if args.json:
         from pyg_fusion.datasets._io import atomic_write
-        payload = {"machine": machine_info(), "worker_threads": 1,
-                   "load": os.getloadavg(), "rows": rows}
+        payload = {"machine": machine_info(), "worker_threads": args.threads,
+                   "busy": args.busy, "load_start": load_start, "load": os.getloadavg(),
+                   "rows": rows}
         with atomic_write(args.json, "w") as f:
             json.dump(payload, f, indent=1)
 

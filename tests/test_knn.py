@@ -6,6 +6,7 @@ import torch
 import pyg_fusion.functional as F
 from pyg_fusion.datasets import clustered_features
 from pyg_fusion.functional import relation
+from pyg_fusion.functional import _knn
 from pyg_fusion.functional._knn import (AUTO_MIN_RECALL, AUTO_RECALL_SAMPLE, faiss_knn,
                                         ivf_params, load_faiss, sample_rows)
 from pyg_fusion.functional.relation import _select_pairs
@@ -83,6 +84,36 @@ def test_approx_recall_on_clustered_features():
     hit = len(set(map(tuple, exact.t().tolist())) & set(map(tuple, approx.t().tolist())))
     assert hit / exact.size(1) >= 0.95
     assert approx.size(1) <= exact.size(1)
+
+
+def test_ivf_params_rule():
+    # about sqrt(N) lists (a power of two), at most N / 39, IVF_NPROBE probed
+    assert ivf_params(65536) == (256, _knn.IVF_NPROBE)
+    assert ivf_params(16384) == (128, _knn.IVF_NPROBE)
+    assert ivf_params(1000) == (25, _knn.IVF_NPROBE)  # capped at N / 39
+    # above 256 lists, at least IVF_PROBED_SHARE (2%) of them
+    assert ivf_params(262144) == (512, 10) and ivf_params(1 << 20) == (1024, 20)
+    for n in (40, 100, 313, 5000, 123457, 3 << 20):
+        nlist, nprobe = ivf_params(n)
+        assert 1 <= nlist <= n // 39
+        assert nprobe == min(nlist, max(_knn.IVF_NPROBE, round(nlist * _knn.IVF_PROBED_SHARE)))
+
+
+@needs_faiss
+def test_ivf_search_in_list_order_gives_each_query_its_own_result():
+    # _search reorders the queries by their nearest list (for the cache) and
+    # puts the results back: the same ids as faiss's search in input order.
+    faiss = load_faiss()
+    n, k = 3000, 8
+    x = torch.nn.functional.normalize(clustered_features(n, 32, seed=5), dim=-1).numpy()
+    index = _knn._index(faiss, 32, "cosine", n, True, None, None)
+    assert isinstance(index, faiss.IndexIVFFlat) and index.nprobe == ivf_params(n)[1]
+    assert (index.cp.niter, index.cp.max_points_per_centroid) == (
+        _knn.IVF_NITER, _knn.IVF_TRAIN_POINTS_PER_LIST)
+    found = _knn._search(index, x, k)
+    assert (found == index.search(x, k + 1)[1]).all()
+    fresh = _knn._index(faiss, 32, "cosine", n, True, None, None)
+    assert (_knn._search(fresh, x, k) == found).all()  # training is seeded
 
 
 @needs_faiss

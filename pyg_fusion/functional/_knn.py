@@ -7,17 +7,21 @@ it the plain-torch search of :mod:`.relation` does the same exact work.
 * ``"exact"``: ``IndexFlatIP`` (cosine on normalised rows, dot) or
   ``IndexFlatL2`` (rbf: the largest similarity is the smallest distance).
 * ``"approx"``: ``IndexIVFFlat`` with :func:`ivf_params` lists and probes,
-  chosen over HNSW by measurement on clustered features
+  trained with :data:`IVF_NITER` k-means iterations on at most
+  :data:`IVF_TRAIN_POINTS_PER_LIST` points per list. IVF was chosen over
+  HNSW and IVF with 8-bit codes by measurement on clustered features
   (:func:`pyg_fusion.datasets.clustered_features`, d = 128, k = 16, one
-  thread): at N = 16384, IVF (128 lists, 8 probes) reached recall@17 0.9999
-  in 0.33 s, HNSW (M 16, efSearch 32) 0.997 in 0.74 s, the flat index took
-  0.96 s. On iid Gaussian features (no structure) the recall of IVF drops:
-  ``benchmarks/scaling.py`` reports both kinds.
+  thread, ``benchmarks/knn_indexes.py``): at N = 65536, HNSW (M 16,
+  efSearch 24) spent 4.3 s of CPU building its graph alone, and the 8-bit
+  codes scanned no faster than the floats. On iid Gaussian features (no
+  structure) the recall of IVF drops: ``benchmarks/scaling.py`` reports
+  both kinds.
 
 Each graph of a batch is its own index, so graphs are never linked. faiss
-computes in float32 and with its own OpenMP threads: the thread count is set
-to ``torch.get_num_threads()`` for the duration of a search and restored
-after it (faiss's setting is process-wide, so it is not left changed). The
+computes in float32 and with its own OpenMP threads: the calling thread's
+OpenMP thread count (an OpenMP setting of that thread only) is set to
+``torch.get_num_threads()`` for the duration of a search and restored after
+it, so other threads and later calls see no change. The
 exact search is deterministic for a given thread count; neighbours tied in
 similarity with the k-th may be chosen differently from the torch path (both
 paths choose the k largest similarities).
@@ -37,6 +41,29 @@ _IVF_POINTS_PER_LIST = 39
 # Below this many lists an IVF index saves too little to be worth training:
 # "approx" searches such graphs exactly.
 _IVF_MIN_LISTS = 8
+# k-means of the IVF centroids: faiss's defaults (25 iterations on up to 256
+# points per list, i.e. every point at N = 65536) took 1.6 s of CPU of a
+# 4.6 s search at N = 65536; 10 iterations on at most 64 points per list
+# take 0.17 s at the same recall (0.9735 against 0.9717 at 4 probes, 0.9989
+# against 0.9991 at 8 on validation features; benchmarks/knn_indexes.py).
+# faiss draws the training sample with its own fixed seed: deterministic.
+IVF_NITER = 10
+IVF_TRAIN_POINTS_PER_LIST = 64
+# Lists probed per query: IVF_NPROBE, and at least IVF_PROBED_SHARE of the
+# lists. Chosen on validation data only (clustered_features with seeds 100
+# and 101, and one half of the digits, split by a fixed permutation): at
+# N = 65536 (256 lists) 4, 5, 6 probes reached recall@17 0.973 / 0.991 /
+# 0.996 (seed 100) and 0.979 / 0.994 / 0.998 (seed 101); on the digits half
+# (N = 1000, 25 lists) the weakest view (fou) reached 0.934 / 0.952 / 0.965
+# (8 probes: 0.980). 6 keeps every one above 0.95 with a margin; each probe
+# costs about a tenth of the search at N = 65536. With more lists a fixed
+# number of probes loses recall (seed 100, N = 262144, 512 lists: 6 probes
+# 0.973, 10 probes 0.998; 256 lists and 6 probes, the same units scanned per
+# query as 512 and 12, 0.998 at more CPU than 512 and 10): 2% of the lists
+# gives 10 of 512. At N = 2^20 (1024 lists, 20 probes) the benchmark's
+# features (not validation data) reached 0.9996.
+IVF_NPROBE = 6
+IVF_PROBED_SHARE = 0.02
 # knn="auto" keeps an approximate graph only when its recall@(k+1), measured
 # on this many evenly spaced rows against an exact search of those rows, is
 # at least AUTO_MIN_RECALL. 256 rows cost 256 / N of an exact search (0.4% at
@@ -64,13 +91,18 @@ def faiss_gpu(faiss) -> bool:
 
 def ivf_params(num_nodes: int) -> tuple[int, int]:
     """``(nlist, nprobe)`` of the IVF index of a graph of ``num_nodes``:
-    about :math:`\\sqrt{N}` lists (a power of two, at most ``N / 39``), 8 of
-    them probed (at N = 65536 on clustered features, one thread: 256 lists
-    and 8 probes 3.4 s at recall@17 0.9997; 4 probes 2.3 s at 0.976; 512
-    lists and 8 probes 2.9 s at 0.990; the exact flat search 16.5 s)."""
+    about :math:`\\sqrt{N}` lists (the nearest power of two, at most
+    ``N / 39`` so that k-means has the 39 points per list faiss asks for),
+    :data:`IVF_NPROBE` of them probed, or :data:`IVF_PROBED_SHARE` of them
+    where that is more (above 256 lists, i.e. N > 2^17 or so). A query then
+    scans ``nprobe * N / nlist`` units plus the centroids: the search grows as
+    :math:`N^{1.5}` up to 256 lists (6 probes at N = 65536); above, a query
+    scans 2% of the units (10 of 512 lists at N = 262144, 20 of 1024 at
+    N = 2^20), so it grows as :math:`N^2`, at 1/50 of the exact search."""
     nlist = 2 ** round(math.log2(math.sqrt(num_nodes)))
     nlist = min(nlist, num_nodes // _IVF_POINTS_PER_LIST)
-    return nlist, min(nlist, 8)
+    nprobe = max(IVF_NPROBE, round(IVF_PROBED_SHARE * nlist))
+    return nlist, min(nlist, nprobe)
 
 
 @contextmanager
@@ -91,6 +123,8 @@ def _index(faiss, d: int, metric: str, n: int, approx: bool, gpu_res, device):
         quantizer = faiss.IndexFlatIP(d) if ip else faiss.IndexFlatL2(d)
         index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss_metric)
         index.nprobe = nprobe  # faiss's wrapper keeps `quantizer` alive
+        index.cp.niter = IVF_NITER
+        index.cp.max_points_per_centroid = IVF_TRAIN_POINTS_PER_LIST
     else:
         index = faiss.IndexFlatIP(d) if ip else faiss.IndexFlatL2(d)
     if gpu_res is not None:
@@ -136,7 +170,18 @@ def _search(index, part: np.ndarray, k: int) -> np.ndarray:
         index.train(part)
     if index.ntotal == 0:
         index.add(part)
-    return index.search(part, min(k + 1, part.shape[0]))[1]
+    kk = min(k + 1, part.shape[0])
+    faiss = load_faiss()
+    if not isinstance(index, faiss.IndexIVF):
+        return index.search(part, kk)[1]
+    # Queries in the order of their nearest list: consecutive queries probe
+    # the same lists, which stay in cache (faiss scans them query by query).
+    # Each query's result is unchanged; at N = 65536 (256 lists, 6 probes,
+    # one thread) the search took 1.48 s of CPU against 1.93 s unsorted.
+    order = np.argsort(index.quantizer.assign(part, 1).ravel(), kind="stable")
+    found = np.empty((part.shape[0], kk), dtype=np.int64)
+    found[order] = index.search(part[order], kk)[1]
+    return found
 
 
 def sample_rows(n: int) -> np.ndarray:

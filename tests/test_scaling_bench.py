@@ -1,0 +1,42 @@
+"""benchmarks/scaling.py: the busy-core process and a tiny run of the worker
+(the timings themselves are the benchmark's business)."""
+import importlib.util
+import os
+
+import torch
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def load_scaling():
+    spec = importlib.util.spec_from_file_location(
+        "scaling_bench", os.path.join(ROOT, "benchmarks", "scaling.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_busy_core_runs_pinned_and_is_killed():
+    scaling = load_scaling()
+    with scaling.busy_core() as proc:
+        assert proc.poll() is None  # running
+        if hasattr(os, "sched_getaffinity"):
+            assert os.sched_getaffinity(proc.pid) == {max(os.sched_getaffinity(0))}
+    assert proc.poll() is not None  # killed and reaped
+
+
+def test_worker_busy_reports_idle_and_busy_and_memory():
+    scaling = load_scaling()
+    threads = torch.get_num_threads()  # the worker sets one thread: restored below
+    try:
+        row = scaling.worker(200, "clustered", ["knn_approx", "step"], 1, "cpu",
+                             busy=True, threads=1, exact_max=0)
+    finally:
+        torch.set_num_threads(threads)
+    for key in ("knn_approx_s", "knn_approx_busy_s", "step_fwd_s", "step_fwd_busy_s",
+                "step_bwd_busy_s"):
+        assert row[key] > 0, key
+    assert row["step_maxrss_gib"] >= row["base_maxrss_gib"] > 0
+    assert 0.9 <= row["recall_rows"] <= 1.0  # sampled recall (exact stage skipped)
+    text = scaling.table([row])
+    assert "step fwd busy (busy / idle)" in text and "| 200 | clustered |" in text
