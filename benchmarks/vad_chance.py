@@ -14,6 +14,7 @@ expanded to frames as every method's are):
 
     python benchmarks/vad_chance.py --dataset synthetic-vad --json benchmarks/results/vad_chance.json
     python benchmarks/vad_chance.py --dataset synthetic-vad --relational-shift 4 --json ...
+    python benchmarks/vad_chance.py --dataset synthetic-vad --row-order position --json ...
 """
 from __future__ import annotations
 
@@ -59,6 +60,8 @@ def main(argv=None):
     p.add_argument("--draws", type=int, default=200)
     p.add_argument("--seeds", type=int_list, default="0..19")
     p.add_argument("--methods", default=",".join(METHODS))
+    p.add_argument("--row-order", default=None, choices=("position", "sorted", "both"),
+                   help="the untrained models' row head (default: the task's)")
     p.add_argument("--json", default=None)
     args = p.parse_args(argv)
     torch.set_num_threads(1)
@@ -82,13 +85,16 @@ def main(argv=None):
         "smooth": lambda: smooth_scores(shape, 0.9, g),
         "video_offset": lambda: torch.randn(n, 1, generator=g) + torch.randn(shape, generator=g),
     }
-    values = {k: [auc(f()) for _ in range(args.draws)] for k, f in draws.items()}
+    values = {k: [auc(f()) for _ in range(args.draws)] for k, f in draws.items()
+              if args.draws > 1}
     batch = Batch.from_data_list(test)
     for m in args.methods.split(","):
         vals = []
         for s in args.seeds:
             seed_everything(s)
-            model = build_model(m, "vad", td.in_channels, num_segments=num_segments).eval()
+            opts = {"row_order": args.row_order} if args.row_order else {}
+            model = build_model(m, "vad", td.in_channels, num_segments=num_segments,
+                                **opts).eval()
             with torch.no_grad():
                 vals.append(auc(torch.sigmoid(model(batch)[0])))
         values[f"untrained {m}"] = vals
@@ -103,7 +109,7 @@ def main(argv=None):
     if args.json:
         write_json(args.json, {"command": "python benchmarks/vad_chance.py " + " ".join(
             sys.argv[1:] if argv is None else argv), "setting": td.setting,
-            "test_videos": n, "abnormal_frame_fraction": float(frames.float().mean()),
+            "row_order": args.row_order or "task default", "test_videos": n, "abnormal_frame_fraction": float(frames.float().mean()),
             "rows": rows, "machine": machine_info()})
     return 0
 
