@@ -24,17 +24,19 @@ def _inch(ds):
     return {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
 
 
+@pytest.mark.parametrize("row_order", ["position", "sorted", "both"])
 @pytest.mark.parametrize("name,num_sources", [("lego-row", 2), ("lego", 2), ("lego-cp", 3)])
-def test_lego_starts_exactly_at_graph_product(vad_data, name, num_sources):
+def test_lego_starts_exactly_at_graph_product(vad_data, name, num_sources, row_order):
     # two sources: the pairwise operator at A = e11; three: the CP operator
     train, _ = vad_data
     inch = dict(list(_inch(train).items())[:num_sources])
     batch = Batch.from_data_list([train[i] for i in range(4)])
     seed_everything(3)
-    base = build_model("graph-product", "vad", inch, num_segments=8)
+    base = build_model("graph-product", "vad", inch, num_segments=8, row_order=row_order)
     seed_everything(3)
     lego = build_model(name, "vad", inch, num_segments=8, init="product",
-                       zeroth="identity", num_powers=2)
+                       zeroth="identity", num_powers=2, row_order=row_order)
+    assert lego.head.row_order == base.head.row_order == row_order
     out_b, g_b = base(batch)
     out_l, g_l = lego(batch)
     torch.testing.assert_close(out_l, out_b, atol=1e-5, rtol=1e-5)

@@ -119,7 +119,7 @@ def _vad_builders(sources: list[str]) -> dict[str, Builder]:
                          fusion="cp" if s.method == "lego-cp" else "pairwise",
                          dropout=s.head.dropout, center=s.head.center,
                          head="row" if s.method == "lego-row" else "graph",
-                         **s.lego_kwargs())
+                         row_order=s.head.row_order, **s.lego_kwargs())
 
     def feature(mode, only=None):
         return lambda s, d: M.VADFeatureFusion(
@@ -129,7 +129,8 @@ def _vad_builders(sources: list[str]) -> dict[str, Builder]:
     def graph(mode, only=None):
         return lambda s, d: M.VADGraphFusion(
             {only: d.in_channels[only]} if only else d.in_channels, d.num_segments,
-            mode=mode, dropout=s.head.dropout, center=s.head.center)
+            mode=mode, dropout=s.head.dropout, center=s.head.center,
+            row_order=s.head.row_order)
 
     table: dict[str, Builder] = {"lego": lego, "lego-cp": lego, "lego-row": lego}
     table.update({f"single-{x}": feature("single", x) for x in sources})

@@ -78,6 +78,8 @@ class VADLEGO(nn.Module):
     GraphHead branch's last layer starts at zero.
 
     Args:
+        row_order: the row head's order of a row's entries
+            (:class:`~pyg_fusion.nn.RowHead`).
         lambda_anchor, zeroth, init, support: the operator
             (:class:`~pyg_fusion.nn.LEGOFusion`).
         **lego_options: further keyword arguments of :class:`pyg_fusion.nn.LEGO`.
@@ -87,7 +89,8 @@ class VADLEGO(nn.Module):
                  num_powers=3, k: int | None = None, fusion: str = "pairwise",
                  rank: int = 1, norm="row", proj_channels: int | None = None,
                  hidden_channels: int | None = None, dropout: float = 0.0,
-                 center: bool = False, head: str = "row", lambda_anchor: float = 0.0,
+                 center: bool = False, head: str = "row", row_order: str = "position",
+                 lambda_anchor: float = 0.0,
                  zeroth: str = "identity", init: str = "product",
                  support: str = "union", **lego_options):
         super().__init__()
@@ -99,7 +102,8 @@ class VADLEGO(nn.Module):
                          zeroth=zeroth, init=init, lambda_anchor=lambda_anchor,
                          **lego_options)
         self.sources = self.lego.sources
-        self.head = RowHead(num_segments, hidden_channels, dropout, row_norm="max")
+        self.head = RowHead(num_segments, hidden_channels, dropout, row_norm="max",
+                            row_order=row_order)
         self.graph_head = None
         if head == "graph":
             self.graph_head = GraphHead(sum(in_channels.values()),
@@ -137,13 +141,14 @@ class VADGraphFusion(nn.Module):
 
     def __init__(self, in_channels: dict[str, int], num_segments: int = 32, *,
                  mode: str = "mean", hidden_channels: int | None = None,
-                 dropout: float = 0.0, center: bool = False):
+                 dropout: float = 0.0, center: bool = False, row_order: str = "position"):
         super().__init__()
         self.center = center
         self.sources = list(in_channels)
         self.mode = mode
         width = num_segments * (len(self.sources) if mode == "concat" else 1)
-        self.head = RowHead(width, hidden_channels or num_segments, dropout, row_norm="max")
+        self.head = RowHead(width, hidden_channels or num_segments, dropout, row_norm="max",
+                            row_order=row_order)
 
     def forward(self, data) -> tuple[Tensor, Tensor | None]:
         xs = center_videos(dense_sources(data, self.sources), self.center)

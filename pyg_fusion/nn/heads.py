@@ -9,6 +9,7 @@ from ..functional._checks import check_channels, check_choice, check_edge_index,
 from .fused_graph import FusedGraph
 
 ROW_NORMS = (None, "max")
+ROW_ORDERS = ("position", "sorted", "both")
 
 
 class RowHead(torch.nn.Module):
@@ -29,6 +30,17 @@ class RowHead(torch.nn.Module):
     :math:`1/(d^a_i d^b_i)` is :math:`R_a \circ R_b`. The scale of an
     (unregularised) :math:`A` then no longer moves the scores either.
 
+    ``row_order="sorted"`` (a **[choice]**, not the paper's) sorts each row's
+    entries in decreasing order before the first layer (a row that holds
+    ``M`` graphs' rows side by side, width ``M N`` with ``N = G.size(-2)``, is
+    sorted per graph). The paper's head reads entry :math:`j` of row
+    :math:`i` as "relation to the segment at position :math:`j`", so what it
+    learns on one video's anomaly positions does not carry over to another's;
+    sorted, it scores the distribution of a unit's relations (how many
+    segments it resembles, and how much), whatever their positions.
+    ``row_order="both"`` gives the first layer the row and its sorted copy
+    side by side (input width doubled).
+
     Args:
         num_nodes (int): :math:`N`.
         hidden_channels (int, optional): :math:`H` (default: :math:`N`).
@@ -36,6 +48,8 @@ class RowHead(torch.nn.Module):
             (default: ``0.0``).
         row_norm (str, optional): ``None`` (the paper) or ``"max"``
             (default: ``None``).
+        row_order (str, optional): ``"position"`` (the paper),
+            ``"sorted"`` or ``"both"`` (default: ``"position"``).
 
     Shapes:
         - **input**: ``G`` ``[B, N, N]`` or a :class:`FusedGraph`
@@ -43,12 +57,15 @@ class RowHead(torch.nn.Module):
     """
 
     def __init__(self, num_nodes: int, hidden_channels: int | None = None,
-                 dropout: float = 0.0, row_norm: str | None = None):
+                 dropout: float = 0.0, row_norm: str | None = None,
+                 row_order: str = "position"):
         super().__init__()
         check_choice("row_norm", row_norm, ROW_NORMS)
-        self.num_nodes, self.row_norm = num_nodes, row_norm
+        check_choice("row_order", row_order, ROW_ORDERS)
+        self.num_nodes, self.row_norm, self.row_order = num_nodes, row_norm, row_order
         self.hidden_channels = hidden_channels or num_nodes
-        self.lin1 = torch.nn.Linear(num_nodes, self.hidden_channels)
+        width = 2 * num_nodes if row_order == "both" else num_nodes
+        self.lin1 = torch.nn.Linear(width, self.hidden_channels)
         self.lin2 = torch.nn.Linear(self.hidden_channels, 1)
         self.dropout = torch.nn.Dropout(dropout)
 
@@ -82,10 +99,20 @@ class RowHead(torch.nn.Module):
                              f"{self.num_nodes}], got {tuple(g.shape)}")
         if self.row_norm == "max":
             g = g / g.abs().amax(-1, keepdim=True).clamp(min=1e-12)
+        if self.row_order != "position":
+            n = g.size(-2)
+            if g.size(-1) % n:
+                raise ValueError(f"row_order={self.row_order!r} needs rows of M graphs side "
+                                 f"by side (width a multiple of N = {n}), got width "
+                                 f"{g.size(-1)}")
+            s = g.unflatten(-1, (-1, n)).sort(-1, descending=True).values.flatten(-2)
+            g = s if self.row_order == "sorted" else torch.cat([g, s], -1)
         return self.lin2(self.dropout(torch.relu(self.lin1(g)))).squeeze(-1)
 
     def __repr__(self) -> str:
         extra = f", row_norm={self.row_norm!r}" if self.row_norm else ""
+        if self.row_order != "position":
+            extra += f", row_order={self.row_order!r}"
         return (f"{self.__class__.__name__}(num_nodes={self.num_nodes}, "
                 f"hidden_channels={self.hidden_channels}{extra})")
 

@@ -1,0 +1,118 @@
+"""How far a VAD scorer that knows nothing moves the frame ROC-AUC of a test
+split: the spread over draws (or seeds) of scorers at chance, the floor under
+the standard deviation over seeds of any method that has learned nothing.
+
+Scorers, each drawn ``--draws`` times (segment scores ``[videos, N]``,
+expanded to frames as every method's are):
+
+* ``iid``: every segment's score independent uniform;
+* ``smooth``: an AR(1) series per video (rho = 0.9 over the N segments), as a
+  score that follows slowly changing features would be;
+* ``video_offset``: a normal offset per video plus independent noise;
+* ``untrained <method>``: the method's model at initialisation (seeds
+  ``--seeds``), the task's defaults: what the initialisation alone gives.
+
+    python benchmarks/vad_chance.py --dataset synthetic-vad --json benchmarks/results/vad_chance.json
+    python benchmarks/vad_chance.py --dataset synthetic-vad --relational-shift 4 --json ...
+    python benchmarks/vad_chance.py --dataset synthetic-vad --row-order position --json ...
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+METHODS = ("graph-mean", "graph-product", "lego-row", "feature-concat")
+
+
+def smooth_scores(shape, rho: float, g: torch.Generator) -> torch.Tensor:
+    e = torch.randn(*shape, generator=g)
+    z = torch.empty(shape)
+    z[:, 0] = e[:, 0]
+    for t in range(1, shape[1]):
+        z[:, t] = rho * z[:, t - 1] + (1 - rho ** 2) ** 0.5 * e[:, t]
+    return z
+
+
+def main(argv=None):
+    from _machine import machine_info
+    from torch_geometric.data import Batch
+
+    from pyg_fusion._files import write_json
+    from pyg_fusion.cli._runs import int_list
+    from pyg_fusion.datasets import segment_scores_to_frames
+    from pyg_fusion.experiments.data import DataConfig, load_data
+    from pyg_fusion.methods import build_model
+    from pyg_fusion.training import seed_everything
+    from pyg_fusion.training.metrics import frame_level_metrics
+
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--dataset", default="synthetic-vad", choices=("synthetic-vad", "motion-vad"))
+    p.add_argument("--relational-shift", type=float, default=0.0)
+    p.add_argument("--standardize", action="store_true")
+    p.add_argument("--root", default="runs/data")
+    p.add_argument("--draws", type=int, default=200)
+    p.add_argument("--seeds", type=int_list, default="0..19")
+    p.add_argument("--methods", default=",".join(METHODS))
+    p.add_argument("--row-order", default=None, choices=("position", "sorted", "both"),
+                   help="the untrained models' row head (default: the task's)")
+    p.add_argument("--json", default=None)
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)
+
+    td = load_data(DataConfig(dataset=args.dataset, root=args.root,
+                              relational_shift=args.relational_shift,
+                              standardize=args.standardize))
+    test = [td.test[i] for i in range(len(td.test))]
+    gts = [d.frame_gt.view(-1) for d in test]
+    n, num_segments = len(test), int(test[0].num_nodes)
+
+    def auc(scores):
+        frames = [segment_scores_to_frames(scores[i], d)[:gts[i].numel()]
+                  for i, d in enumerate(test)]
+        return 100 * frame_level_metrics(frames, gts)["auc"]
+
+    g = torch.Generator().manual_seed(0)
+    shape = (n, num_segments)
+    draws = {
+        "iid": lambda: torch.rand(shape, generator=g),
+        "smooth": lambda: smooth_scores(shape, 0.9, g),
+        "video_offset": lambda: torch.randn(n, 1, generator=g) + torch.randn(shape, generator=g),
+    }
+    values = {k: [auc(f()) for _ in range(args.draws)] for k, f in draws.items()
+              if args.draws > 1}
+    batch = Batch.from_data_list(test)
+    for m in args.methods.split(","):
+        vals = []
+        for s in args.seeds:
+            seed_everything(s)
+            opts = {"row_order": args.row_order} if args.row_order else {}
+            model = build_model(m, "vad", td.in_channels, num_segments=num_segments,
+                                **opts).eval()
+            with torch.no_grad():
+                vals.append(auc(torch.sigmoid(model(batch)[0])))
+        values[f"untrained {m}"] = vals
+    frames = torch.cat(gts)
+    rows = [{"scorer": k, "mean": statistics.mean(v), "std": statistics.stdev(v), "n": len(v)}
+            for k, v in values.items()]
+    print(f"{args.dataset} {td.setting}: {n} test videos, {frames.numel()} frames, "
+          f"{100 * float(frames.float().mean()):.1f}% abnormal")
+    print("| scorer | AUC % mean | std | draws |\n|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['scorer']} | {r['mean']:.2f} | {r['std']:.2f} | {r['n']} |")
+    if args.json:
+        write_json(args.json, {"command": "python benchmarks/vad_chance.py " + " ".join(
+            sys.argv[1:] if argv is None else argv), "setting": td.setting,
+            "row_order": args.row_order or "task default", "test_videos": n, "abnormal_frame_fraction": float(frames.float().mean()),
+            "rows": rows, "machine": machine_info()})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
