@@ -1,0 +1,226 @@
+"""Compressed sparse rows (CSR): the one sparse layout of the graph algebra.
+
+A square matrix of N rows is ``(ptr [N+1], col [E], val [E])``: the entries
+of row ``i`` are ``col[ptr[i]:ptr[i+1]]``, ascending, without repeats. There
+is no padding, so memory is linear in the entries whatever the degrees (a
+star graph costs its E entries, not N x its largest degree). Edge lists
+(``edge_index``, PyG's direction) exist only at the API edge: row = target,
+column = source, so a CSR pattern read row by row is an edge list sorted by
+target, then source, the order of every sparse output of the library.
+
+Which entries a product, a union or a lookup has comes from libraries:
+scipy.sparse on CPU (C++ row merges and the SMMP product with a dense
+accumulator: linear in the work, no sort), torch elsewhere (sorts, and
+cuSPARSE products on CUDA). ``BACKEND = "torch"`` runs the device path on
+CPU (tests compare the two). Values are differentiable: ``index_select`` /
+``index_copy`` here, and the product's autograd Function in :mod:`._spgemm`.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from torch import Tensor
+
+# "auto": scipy on CPU, torch on other devices; "torch": torch everywhere.
+BACKEND = "auto"
+
+
+def use_scipy(device: torch.device) -> bool:
+    return BACKEND == "auto" and device.type == "cpu"
+
+
+def row_ptr(row: Tensor, num_nodes: int) -> Tensor:
+    """CSR pointer of a row-sorted list of rows: ``[num_nodes + 1]``."""
+    counts = torch.bincount(row, minlength=num_nodes)
+    return torch.cat([counts.new_zeros(1), counts.cumsum(0)])
+
+
+def rows_of(ptr: Tensor) -> Tensor:
+    """The row of every entry (the inverse of :func:`row_ptr`)."""
+    counts = ptr[1:] - ptr[:-1]
+    return torch.repeat_interleave(torch.arange(counts.numel(), device=ptr.device), counts)
+
+
+def to_scipy(ptr: Tensor, col: Tensor, val: Tensor | None, num_nodes: int) -> sp.csr_matrix:
+    """A view (no copy of the values) as a scipy CSR matrix; ``val=None``
+    gives ones (a pattern)."""
+    data = np.ones(col.numel()) if val is None else val.detach().numpy()
+    out = sp.csr_matrix((data, col.numpy(), ptr.numpy()), shape=(num_nodes, num_nodes))
+    # Built from CSR rows that are sorted and unique by contract: tell scipy,
+    # so that its merges take the linear canonical path without checking.
+    out.has_sorted_indices = True
+    out.has_canonical_format = True
+    return out
+
+
+def from_scipy(mat: sp.csr_matrix, device: torch.device) -> tuple[Tensor, Tensor, Tensor]:
+    """``(ptr, col, val)`` of a scipy CSR matrix, columns sorted per row."""
+    if not mat.has_sorted_indices:
+        mat.sort_indices()
+    ptr = torch.from_numpy(mat.indptr).to(device, torch.long)
+    col = torch.from_numpy(mat.indices).to(device, torch.long)
+    return ptr, col, torch.from_numpy(mat.data).to(device)
+
+
+def transpose(ptr: Tensor, col: Tensor, num_nodes: int) -> tuple[Tensor, Tensor, Tensor]:
+    """The pattern of the transpose and, for each of its entries, the entry
+    of the input it comes from: ``(ptr_t, col_t, perm)``. A stable sort by
+    column keeps each new row's entries in ascending (old) row order."""
+    perm = torch.sort(col, stable=True).indices
+    return row_ptr(col.index_select(0, perm), num_nodes), rows_of(ptr).index_select(0, perm), perm
+
+
+def coalesced_order(row: Tensor, col: Tensor, num_nodes: int, name: str) -> Tensor | None:
+    """``None`` when the entries are sorted by (row, column) without repeats,
+    else the permutation that sorts them; repeated entries are an error
+    (``name`` names the argument)."""
+    key = row * num_nodes + col
+    if key.numel() < 2 or bool((key[1:] > key[:-1]).all()):  # host sync: 1
+        return None
+    key, perm = torch.sort(key, stable=True)
+    if bool((key[1:] == key[:-1]).any()):
+        raise ValueError(f"{name} holds repeated edges; coalesce it first "
+                         "(torch_geometric.utils.coalesce)")
+    return perm
+
+
+@torch.compiler.disable
+def union(patterns: list[tuple[Tensor, Tensor]], num_nodes: int
+          ) -> tuple[Tensor, Tensor, list[Tensor]]:
+    """The union of CSR patterns ``(ptr, col)`` and, for each input, the
+    position of each of its entries in the union: ``(ptr, col, positions)``.
+
+    On CPU a merge of sorted rows (scipy's sum of the patterns, then its
+    element-wise product with the union's entry numbers, 1-based so that none
+    is dropped as a zero): linear in the entries. Elsewhere one sort of the
+    row-major keys (``torch.unique``)."""
+    device = patterns[0][1].device
+    if use_scipy(device):
+        mats = [to_scipy(p, c, None, num_nodes) for p, c in patterns]
+        total = mats[0]
+        for m in mats[1:]:
+            total = total + m  # canonical inputs: a merge per row, canonical output
+        number = sp.csr_matrix((np.arange(1, total.nnz + 1, dtype=np.float64),
+                                total.indices, total.indptr), shape=total.shape)
+        number.has_canonical_format = True
+        positions = [torch.from_numpy(number.multiply(m).data).to(device, torch.long) - 1
+                     for m in mats]
+        ptr = torch.from_numpy(total.indptr).to(device, torch.long)
+        return ptr, torch.from_numpy(total.indices).to(device, torch.long), positions
+    keys = torch.cat([rows_of(p) * num_nodes + c for p, c in patterns])
+    keys, inverse = torch.unique(keys, sorted=True, return_inverse=True)
+    ptr = row_ptr(torch.div(keys, num_nodes, rounding_mode="floor"), num_nodes)
+    return ptr, keys % num_nodes, list(inverse.split([c.numel() for _, c in patterns]))
+
+
+def place(values: Tensor, positions: Tensor, size: int) -> Tensor:
+    """``values`` at ``positions`` (unique) of a zero tensor of ``size`` rows;
+    differentiable."""
+    out = values.new_zeros((size, ) + tuple(values.shape[1:]))
+    return out.index_copy(0, positions, values)
+
+
+def union_edges(edge_indices: list[Tensor], num_nodes: int,
+                names: list[str] | None = None) -> tuple[Tensor, list[Tensor]]:
+    """:func:`union` at the API edge: ``(source, target)`` edge lists ->
+    their union (sorted by target, then source) and each input edge's
+    position in it. Inputs in another order are sorted first; repeated edges
+    are an error naming the argument (``names``, default ``edge_index``)."""
+    patterns, perms = [], []
+    for t, ei in enumerate(edge_indices):
+        row, col = ei[1], ei[0]
+        name = names[t] if names is not None else "edge_index"
+        perm = coalesced_order(row, col, num_nodes, name)
+        if perm is not None:
+            row, col = row.index_select(0, perm), col.index_select(0, perm)
+        patterns.append((row_ptr(row, num_nodes), col))
+        perms.append(perm)
+    ptr, col, positions = union(patterns, num_nodes)
+    # An input sorted by `perm` has its k-th sorted entry at perm[k].
+    positions = [pos if perm is None else torch.empty_like(pos).index_copy_(0, perm, pos)
+                 for pos, perm in zip(positions, perms)]
+    return torch.stack([col, rows_of(ptr)]), positions
+
+
+@torch.compiler.disable
+def sample(mat: tuple[Tensor, Tensor, Tensor], pattern: tuple[Tensor, Tensor],
+           num_nodes: int) -> Tensor:
+    """The values of the CSR matrix ``mat`` at the entries of ``pattern``
+    (0 where ``mat`` has none), in ``pattern``'s order. Not differentiable
+    (a helper of the products' backward)."""
+    ptr_s, col_s, val_s = mat
+    ptr_p, col_p = pattern
+    if use_scipy(col_p.device):
+        s = to_scipy(ptr_s, col_s, val_s, num_nodes)
+        p = to_scipy(ptr_p, col_p, None, num_nodes)
+        hit = s.multiply(p)  # canonical: the entries of both, row-major
+        number = sp.csr_matrix((np.arange(1, p.nnz + 1, dtype=np.float64), p.indices,
+                                p.indptr), shape=p.shape)
+        number.has_canonical_format = True
+        hit_ones = sp.csr_matrix((np.ones(hit.nnz), hit.indices, hit.indptr), shape=p.shape)
+        hit_ones.has_canonical_format = True
+        where = torch.from_numpy(number.multiply(hit_ones).data).long() - 1
+        out = torch.zeros(col_p.numel(), dtype=val_s.dtype)
+        return out.index_copy_(0, where, torch.from_numpy(hit.data).to(val_s.dtype))
+    key_s = rows_of(ptr_s) * num_nodes + col_s
+    key_s, order = torch.sort(key_s)
+    key_p = rows_of(ptr_p) * num_nodes + col_p
+    pos = torch.searchsorted(key_s, key_p).clamp_(max=max(key_s.numel() - 1, 0))
+    if key_s.numel() == 0:
+        return torch.zeros(col_p.numel(), dtype=val_s.dtype, device=col_p.device)
+    hit = key_s.index_select(0, pos) == key_p
+    val = val_s.index_select(0, order.index_select(0, pos))
+    return torch.where(hit, val, torch.zeros_like(val))
+
+
+def _row_block(ptr: Tensor, rows: Tensor, width: int) -> tuple[Tensor, Tensor]:
+    """Entry numbers of the given rows padded to ``width`` (``[len(rows),
+    width]``, padding points at the row's first entry) and the valid mask.
+    The only padded table of the layout: :func:`topk_rows` calls it per
+    bucket of rows whose lengths are within 2x of ``width``."""
+    start = ptr.index_select(0, rows)
+    length = ptr.index_select(0, rows + 1) - start
+    step = torch.arange(width, device=ptr.device)
+    valid = step.unsqueeze(0) < length.unsqueeze(1)
+    return start.unsqueeze(1) + torch.where(valid, step, 0), valid
+
+
+@torch.compiler.disable
+def topk_rows(ptr: Tensor, val: Tensor, k: int) -> tuple[Tensor, Tensor | None]:
+    """Keeps the ``k`` entries of largest magnitude in every row: returns the
+    new pointer and the kept entries' numbers (ascending, so columns stay
+    sorted), or ``None`` when no row is longer than ``k``. Ties go to the
+    smaller column, so the choice is reproducible bit for bit.
+
+    Rows longer than ``k`` are bucketed by length (``k 2^(b-1) < length <=
+    k 2^b``) and each bucket is one padded block ``[rows, k 2^b]``: cells
+    at most twice the entries, whatever the degrees. Per block, the k-th
+    largest magnitude (``torch.topk``) is the threshold; entries above it
+    are kept, and of those equal to it the first (smallest columns) that
+    complete k.
+
+    Host synchronisations: 1 (any long row), then 2 per bucket (its rows,
+    the nonzero listing them), then 1 (the kept entries)."""
+    length = ptr[1:] - ptr[:-1]
+    long_row = length > k
+    if not bool(long_row.any()):
+        return ptr, None
+    keep = torch.ones(val.numel(), dtype=torch.bool, device=val.device)
+    score = val.detach().abs()
+    # ceil(log2(length / k)) >= 1 for long rows, exact for integers < 2^53.
+    bucket = torch.where(long_row, (length.double() / k).log2().ceil().long(), 0)
+    for b in torch.unique(bucket).tolist():
+        if b == 0:
+            continue
+        rows = (bucket == b).nonzero().squeeze(1)
+        entry, valid = _row_block(ptr, rows, k << b)
+        block = torch.where(valid, score[entry], -1.0)
+        kth = block.topk(k, dim=1).values[:, -1:]
+        above = block > kth
+        tied = block == kth
+        need = k - above.sum(1, keepdim=True)
+        chosen = above | (tied & (tied.cumsum(1) <= need))
+        keep.index_fill_(0, entry[valid & ~chosen], False)
+    new_ptr = torch.cat([ptr.new_zeros(1), length.clamp(max=k).cumsum(0)])
+    return new_ptr, keep.nonzero().squeeze(1)
