@@ -351,19 +351,19 @@ def test_star_powers_keep_no_table_of_n_by_max_degree(monkeypatch):
     n, k = 800, 4
     cells, entries = [], []
     block = _csr._row_block
-    matmul = _spgemm._matmul
+    matmul = _spgemm._scipy_product
 
     def counted_block(ptr, rows, width):
         cells.append(rows.numel() * width)
         return block(ptr, rows, width)
 
-    def counted_matmul(a, b, num_nodes, symbolic=True):
-        out = matmul(a, b, num_nodes, symbolic)
+    def counted_matmul(a, b, num_nodes):
+        out = matmul(a, b, num_nodes)
         entries.append(out[1].numel())
         return out
 
     monkeypatch.setattr(_csr, "_row_block", counted_block)
-    monkeypatch.setattr(_spgemm, "_matmul", counted_matmul)
+    monkeypatch.setattr(_spgemm, "_scipy_product", counted_matmul)
     star = _star(n)
     idx, attr = F.graph_powers(star, torch.rand(star.size(1), dtype=torch.float64), n, 3,
                                prune_k=k)

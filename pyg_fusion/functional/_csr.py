@@ -54,15 +54,6 @@ def to_scipy(ptr: Tensor, col: Tensor, val: Tensor | None, num_nodes: int) -> sp
     return out
 
 
-def from_scipy(mat: sp.csr_matrix, device: torch.device) -> tuple[Tensor, Tensor, Tensor]:
-    """``(ptr, col, val)`` of a scipy CSR matrix, columns sorted per row."""
-    if not mat.has_sorted_indices:
-        mat.sort_indices()
-    ptr = torch.from_numpy(mat.indptr).to(device, torch.long)
-    col = torch.from_numpy(mat.indices).to(device, torch.long)
-    return ptr, col, torch.from_numpy(mat.data).to(device)
-
-
 def transpose(ptr: Tensor, col: Tensor, num_nodes: int) -> tuple[Tensor, Tensor, Tensor]:
     """The pattern of the transpose and, for each of its entries, the entry
     of the input it comes from: ``(ptr_t, col_t, perm)``. A stable sort by
@@ -101,13 +92,11 @@ def union(patterns: list[tuple[Tensor, Tensor]], num_nodes: int
         total = mats[0]
         for m in mats[1:]:
             total = total + m  # canonical inputs: a merge per row, canonical output
-        number = sp.csr_matrix((np.arange(1, total.nnz + 1, dtype=np.float64),
-                                total.indices, total.indptr), shape=total.shape)
-        number.has_canonical_format = True
-        positions = [torch.from_numpy(number.multiply(m).data).to(device, torch.long) - 1
-                     for m in mats]
-        ptr = torch.from_numpy(total.indptr).to(device, torch.long)
-        return ptr, torch.from_numpy(total.indices).to(device, torch.long), positions
+        ptr = torch.from_numpy(total.indptr).long()
+        col = torch.from_numpy(total.indices).long()
+        number = _numbered(ptr, col, num_nodes)
+        positions = [torch.from_numpy(number.multiply(m).data).long() - 1 for m in mats]
+        return ptr, col, positions
     keys = torch.cat([rows_of(p) * num_nodes + c for p, c in patterns])
     keys, inverse = torch.unique(keys, sorted=True, return_inverse=True)
     ptr = row_ptr(torch.div(keys, num_nodes, rounding_mode="floor"), num_nodes)
@@ -143,35 +132,58 @@ def union_edges(edge_indices: list[Tensor], num_nodes: int,
     return torch.stack([col, rows_of(ptr)]), positions
 
 
-@torch.compiler.disable
-def sample(mat: tuple[Tensor, Tensor, Tensor], pattern: tuple[Tensor, Tensor],
-           num_nodes: int) -> Tensor:
-    """The values of the CSR matrix ``mat`` at the entries of ``pattern``
-    (0 where ``mat`` has none), in ``pattern``'s order. Not differentiable
-    (a helper of the products' backward)."""
+def _numbered(ptr: Tensor, col: Tensor, num_nodes: int) -> sp.csr_matrix:
+    # Entry e of the pattern holds e + 1 (float64: exact up to 2^53 entries),
+    # so that no entry is dropped as a zero by scipy's element-wise product.
+    return sp.csr_matrix((np.arange(1, col.numel() + 1, dtype=np.float64), col.numpy(),
+                          ptr.numpy()), shape=(num_nodes, num_nodes))
+
+
+def sample_scipy(mat: sp.csr_matrix, ptr: Tensor, col: Tensor, num_nodes: int) -> Tensor:
+    """The values of scipy matrix ``mat`` (rows in any order, no repeats) at
+    the entries of the CSR pattern ``(ptr, col)``, 0 where ``mat`` has none.
+
+    Two element-wise products of ``mat`` (its values, then 1 where they are
+    non-zero) with the pattern (1, then each entry's number): scipy merges
+    the same index arrays the same way, so the two results list the same
+    entries in the same order: values and where they go."""
+    ones = sp.csr_matrix((np.ones(col.numel()), col.numpy(), ptr.numpy()),
+                         shape=(num_nodes, num_nodes))
+    values = mat.multiply(ones).data
+    nonzero = sp.csr_matrix(((mat.data != 0).astype(np.float64), mat.indices, mat.indptr),
+                            shape=mat.shape)
+    where = torch.from_numpy(nonzero.multiply(_numbered(ptr, col, num_nodes)).data).long() - 1
+    out = torch.zeros(col.numel(), dtype=torch.from_numpy(mat.data[:0]).dtype)
+    return out.index_copy_(0, where, torch.from_numpy(values).to(out.dtype))
+
+
+def sample_torch(mat: tuple[Tensor, Tensor, Tensor], ptr: Tensor, col: Tensor,
+                 num_nodes: int) -> Tensor:
+    """:func:`sample_scipy` for CSR triples (rows sorted or not) on any
+    device: one sort of the row-major keys, then a binary search."""
     ptr_s, col_s, val_s = mat
-    ptr_p, col_p = pattern
-    if use_scipy(col_p.device):
-        s = to_scipy(ptr_s, col_s, val_s, num_nodes)
-        p = to_scipy(ptr_p, col_p, None, num_nodes)
-        hit = s.multiply(p)  # canonical: the entries of both, row-major
-        number = sp.csr_matrix((np.arange(1, p.nnz + 1, dtype=np.float64), p.indices,
-                                p.indptr), shape=p.shape)
-        number.has_canonical_format = True
-        hit_ones = sp.csr_matrix((np.ones(hit.nnz), hit.indices, hit.indptr), shape=p.shape)
-        hit_ones.has_canonical_format = True
-        where = torch.from_numpy(number.multiply(hit_ones).data).long() - 1
-        out = torch.zeros(col_p.numel(), dtype=val_s.dtype)
-        return out.index_copy_(0, where, torch.from_numpy(hit.data).to(val_s.dtype))
-    key_s = rows_of(ptr_s) * num_nodes + col_s
-    key_s, order = torch.sort(key_s)
-    key_p = rows_of(ptr_p) * num_nodes + col_p
-    pos = torch.searchsorted(key_s, key_p).clamp_(max=max(key_s.numel() - 1, 0))
-    if key_s.numel() == 0:
-        return torch.zeros(col_p.numel(), dtype=val_s.dtype, device=col_p.device)
+    if col_s.numel() == 0:
+        return torch.zeros(col.numel(), dtype=val_s.dtype, device=col.device)
+    key_s, order = torch.sort(rows_of(ptr_s) * num_nodes + col_s)
+    key_p = rows_of(ptr) * num_nodes + col
+    pos = torch.searchsorted(key_s, key_p).clamp_(max=key_s.numel() - 1)
     hit = key_s.index_select(0, pos) == key_p
     val = val_s.index_select(0, order.index_select(0, pos))
     return torch.where(hit, val, torch.zeros_like(val))
+
+
+def sort_rows(ptr: Tensor, col: Tensor, val: Tensor, num_nodes: int
+              ) -> tuple[Tensor, Tensor, Tensor]:
+    """Columns ascending within every row (values along): scipy's per-row
+    sort on CPU, one sort of the row-major keys elsewhere."""
+    if use_scipy(col.device):
+        mat = sp.csr_matrix((val.numpy().copy(), col.numpy().copy(), ptr.numpy()),
+                            shape=(num_nodes, num_nodes))
+        mat.has_sorted_indices = False
+        mat.sort_indices()
+        return ptr, torch.from_numpy(mat.indices).long(), torch.from_numpy(mat.data)
+    order = torch.sort(rows_of(ptr) * num_nodes + col).indices
+    return ptr, col.index_select(0, order), val.index_select(0, order)
 
 
 def _row_block(ptr: Tensor, rows: Tensor, width: int) -> tuple[Tensor, Tensor]:
@@ -187,21 +199,22 @@ def _row_block(ptr: Tensor, rows: Tensor, width: int) -> tuple[Tensor, Tensor]:
 
 
 @torch.compiler.disable
-def topk_rows(ptr: Tensor, val: Tensor, k: int) -> tuple[Tensor, Tensor | None]:
-    """Keeps the ``k`` entries of largest magnitude in every row: returns the
-    new pointer and the kept entries' numbers (ascending, so columns stay
-    sorted), or ``None`` when no row is longer than ``k``. Ties go to the
-    smaller column, so the choice is reproducible bit for bit.
+def topk_rows(ptr: Tensor, col: Tensor, val: Tensor, k: int) -> tuple[Tensor, Tensor | None]:
+    """Keeps the ``k`` entries of largest magnitude in every row (whose
+    columns may come in any order): returns the new pointer and the kept
+    entries' numbers (ascending: the rows keep their order of columns), or
+    ``None`` when no row is longer than ``k``. Ties go to the smaller
+    column, so the choice is reproducible bit for bit.
 
     Rows longer than ``k`` are bucketed by length (``k 2^(b-1) < length <=
     k 2^b``) and each bucket is one padded block ``[rows, k 2^b]``: cells
     at most twice the entries, whatever the degrees. Per block, the k-th
     largest magnitude (``torch.topk``) is the threshold; entries above it
-    are kept, and of those equal to it the first (smallest columns) that
-    complete k.
+    are kept, and of those equal to it the smallest columns that complete k.
 
-    Host synchronisations: 1 (any long row), then 2 per bucket (its rows,
-    the nonzero listing them), then 1 (the kept entries)."""
+    Host synchronisations: 1 (any long row), 1 (the buckets), then 2 per
+    bucket (the nonzero listing its rows, whether a tie needs columns), then
+    1 (the kept entries)."""
     length = ptr[1:] - ptr[:-1]
     long_row = length > k
     if not bool(long_row.any()):
@@ -219,8 +232,15 @@ def topk_rows(ptr: Tensor, val: Tensor, k: int) -> tuple[Tensor, Tensor | None]:
         kth = block.topk(k, dim=1).values[:, -1:]
         above = block > kth
         tied = block == kth
-        need = k - above.sum(1, keepdim=True)
-        chosen = above | (tied & (tied.cumsum(1) <= need))
+        need = k - above.sum(1, keepdim=True)  # >= 1: the k-th is tied
+        # Of the tied entries, the `need` smallest columns: their largest is
+        # the need-th smallest tied column (a sort only where ties exceed it).
+        last = torch.full_like(need, 2**62)  # above every column: all tied kept
+        over = (tied.sum(1, keepdim=True) > need).squeeze(1)
+        if bool(over.any()):
+            tied_col = torch.where(tied[over], col[entry[over]], last[over])
+            last[over] = tied_col.sort(dim=1).values.gather(1, need[over] - 1)
+        chosen = above | (tied & (col[entry] <= last))
         keep.index_fill_(0, entry[valid & ~chosen], False)
     new_ptr = torch.cat([ptr.new_zeros(1), length.clamp(max=k).cumsum(0)])
     return new_ptr, keep.nonzero().squeeze(1)
