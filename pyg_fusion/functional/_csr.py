@@ -54,14 +54,6 @@ def to_scipy(ptr: Tensor, col: Tensor, val: Tensor | None, num_nodes: int) -> sp
     return out
 
 
-def transpose(ptr: Tensor, col: Tensor, num_nodes: int) -> tuple[Tensor, Tensor, Tensor]:
-    """The pattern of the transpose and, for each of its entries, the entry
-    of the input it comes from: ``(ptr_t, col_t, perm)``. A stable sort by
-    column keeps each new row's entries in ascending (old) row order."""
-    perm = torch.sort(col, stable=True).indices
-    return row_ptr(col.index_select(0, perm), num_nodes), rows_of(ptr).index_select(0, perm), perm
-
-
 def coalesced_order(row: Tensor, col: Tensor, num_nodes: int, name: str) -> Tensor | None:
     """``None`` when the entries are sorted by (row, column) without repeats,
     else the permutation that sorts them; repeated entries are an error
@@ -155,21 +147,6 @@ def sample_scipy(mat: sp.csr_matrix, ptr: Tensor, col: Tensor, num_nodes: int) -
     where = torch.from_numpy(nonzero.multiply(_numbered(ptr, col, num_nodes)).data).long() - 1
     out = torch.zeros(col.numel(), dtype=torch.from_numpy(mat.data[:0]).dtype)
     return out.index_copy_(0, where, torch.from_numpy(values).to(out.dtype))
-
-
-def sample_torch(mat: tuple[Tensor, Tensor, Tensor], ptr: Tensor, col: Tensor,
-                 num_nodes: int) -> Tensor:
-    """:func:`sample_scipy` for CSR triples (rows sorted or not) on any
-    device: one sort of the row-major keys, then a binary search."""
-    ptr_s, col_s, val_s = mat
-    if col_s.numel() == 0:
-        return torch.zeros(col.numel(), dtype=val_s.dtype, device=col.device)
-    key_s, order = torch.sort(rows_of(ptr_s) * num_nodes + col_s)
-    key_p = rows_of(ptr) * num_nodes + col
-    pos = torch.searchsorted(key_s, key_p).clamp_(max=key_s.numel() - 1)
-    hit = key_s.index_select(0, pos) == key_p
-    val = val_s.index_select(0, order.index_select(0, pos))
-    return torch.where(hit, val, torch.zeros_like(val))
 
 
 def sort_rows(ptr: Tensor, col: Tensor, val: Tensor, num_nodes: int

@@ -6,7 +6,7 @@ and a gather-multiply-scatter product has to deduplicate its candidates by a
 sort, 2-3x slower than a library SpGEMM. So the product is a custom
 :class:`torch.autograd.Function`: the forward is scipy's CSR SpGEMM on CPU
 (SMMP, a dense accumulator per row: linear in the work) or torch's CSR
-product elsewhere (cuSPARSE on CUDA); the backward is two sampled products,
+product elsewhere (cuSPARSE on CUDA). The backward is the two sampled products
 
 .. math::
     \\partial L / \\partial A = (G B^\\top)|_{A}, \\qquad
@@ -14,17 +14,24 @@ product elsewhere (cuSPARSE on CUDA); the backward is two sampled products,
 
 with :math:`G` the gradient on the entries of :math:`C` that were kept
 (pruned entries do not reach the output: their gradient is 0) and
-:math:`|_X` the values at the entries of :math:`X`. The top-k runs before
-the columns of a row are sorted, so only the kept entries are sorted.
+:math:`|_X` the values at the entries of :math:`X`. Neither product is
+formed: both are sums over the forward's candidates (entry ``(i, l)`` of A
+times entry ``(l, j)`` of B), enumerated again and weighted by
+``G[i, j]``, read from a dense workspace per block of rows. Libraries
+offer no sampled product of two sparse operands on CPU (scipy none;
+torch's ``sampled_addmm`` takes dense operands; GraphBLAS' masked product
+was measured no faster than the whole products), hence this loop in torch:
+the same code on every device. The top-k runs before the columns of a row
+are sorted, so only the kept entries are sorted.
 """
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
-from ._csr import (sample_scipy, sample_torch, sort_rows, to_scipy, topk_rows,
-                   transpose, use_scipy)
+from ._csr import rows_of, sample_scipy, sort_rows, to_scipy, topk_rows, use_scipy
 
 
 def _scipy_product(a: tuple, b: tuple, num_nodes: int) -> tuple[Tensor, Tensor, Tensor]:
@@ -54,6 +61,86 @@ def _torch_product(a: tuple, b: tuple, num_nodes: int) -> tuple[Tensor, Tensor, 
     return out.crow_indices().long(), out.col_indices().long(), out.values()
 
 
+# Workspace budget of the backward: a block of rows of A gets a dense
+# [rows, N] table of G (at most WORKSPACE entries, at least one row), and
+# its candidates are enumerated in chunks of at most CHUNK triples (at least
+# one entry of A). Module constants so that tests can force many blocks.
+WORKSPACE = 1 << 24
+CHUNK = 1 << 22
+
+
+def _take(src: Tensor, index: Tensor) -> Tensor:
+    # 1-D torch.gather: for int64 values it is several times faster than
+    # index_select on CPU (torch 2.13, measured: ~1 against ~5-10 ns/entry).
+    return torch.gather(src, 0, index)
+
+
+def _candidate_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad, num_nodes,
+                        need_a, need_b):
+    """Exact gradients of ``C = topk_rows(A @ B)`` by enumerating the
+    product's candidates ``(i, l, j)`` (entry ``(i, l)`` of A times entry
+    ``(l, j)`` of B) like the forward does:
+    ``dA[i, l] += G[i, j] B[l, j]`` and ``dB[l, j] += G[i, j] A[i, l]``,
+    with ``G[i, j] = 0`` where ``(i, j)`` was pruned.
+
+    ``G[i, j]`` is looked up in a dense ``[rows, N]`` workspace per block of
+    rows of A: G's entries of the block are written in, read at the
+    candidates, then zeroed at the same positions (no sort, no search, no
+    full clear). Work ``O(T + nnz)`` for T candidates (the forward's work)
+    plus ``N / rows`` blocks (``N^2 / WORKSPACE``: 256 at N = 65536);
+    ``index_add_`` is deterministic on CPU.
+
+    Host synchronisations: 3 (the pointers of A and C and the candidate
+    offsets, which size the blocks and chunks), then 1 per chunk (the
+    candidates whose ``G`` is not 0)."""
+    n = num_nodes
+    device = grad.device
+    row_a = rows_of(ptr_a)
+    row_c = rows_of(ptr)
+    count = _take(ptr_b[1:] - ptr_b[:-1], col_a)  # candidates per entry of A
+    start = torch.cat([count.new_zeros(1), count.cumsum(0)])  # [E_a + 1]
+    # Candidate t of entry e of A is entry ptr_b[col_a[e]] + t - start[e] of B.
+    shift = _take(ptr_b, col_a) - start[:-1]
+    grad_a = torch.zeros_like(val_a) if need_a else None
+    grad_b = torch.zeros_like(val_b) if need_b else None
+    rows = max(1, min(n, WORKSPACE // n))
+    # Per entry of A: its row's offset in the block's workspace (blocks start
+    # at multiples of `rows`).
+    offset = (row_a % rows) * n
+    work = torch.zeros(rows * n, dtype=grad.dtype, device=device)
+    ptr_a_h, ptr_h, start_h = ptr_a.cpu().numpy(), ptr.cpu().numpy(), start.cpu().numpy()
+    for r0 in range(0, n, rows):
+        r1 = min(n, r0 + rows)
+        e0, e1 = int(ptr_a_h[r0]), int(ptr_a_h[r1])
+        c0, c1 = int(ptr_h[r0]), int(ptr_h[r1])
+        if e0 == e1 or c0 == c1:  # no entry of A, or all of C's pruned: gradient 0
+            continue
+        cell = (row_c[c0:c1] % rows) * n + col[c0:c1]
+        work.index_copy_(0, cell, grad[c0:c1])
+        s = e0
+        while s < e1:
+            # The longest run of entries of A from s with at most CHUNK
+            # candidates (at least one entry).
+            t = int(np.searchsorted(start_h, start_h[s] + CHUNK, side="right")) - 1
+            t = min(e1, max(t, s + 1))
+            t0, t1 = int(start_h[s]), int(start_h[t])
+            if t1 > t0:
+                ea = torch.repeat_interleave(count[s:t], output_size=t1 - t0) + s
+                eb = torch.arange(t0, t1, device=device) + _take(shift, ea)
+                g = work.index_select(0, _take(offset, ea) + _take(col_b, eb))
+                # Most candidates of a pruned product were pruned (g = 0):
+                # the scatters run on the others only (measured faster).
+                hit = g.nonzero().squeeze(1)
+                ea, eb, g = _take(ea, hit), _take(eb, hit), g.index_select(0, hit)
+                if need_a:
+                    grad_a.index_add_(0, ea, g * val_b.index_select(0, eb))
+                if need_b:
+                    grad_b.index_add_(0, eb, g * val_a.index_select(0, ea))
+            s = t
+        work.index_fill_(0, cell, 0)
+    return grad_a, grad_b
+
+
 class _ProductTopk(torch.autograd.Function):
     @staticmethod
     def forward(ctx, val_a, val_b, ptr_a, col_a, ptr_b, col_b, num_nodes, k):
@@ -74,28 +161,9 @@ class _ProductTopk(torch.autograd.Function):
     @once_differentiable
     def backward(ctx, _grad_ptr, _grad_col, grad):
         val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col = ctx.saved_tensors
-        n = ctx.num_nodes
-        grad = grad.contiguous()
-        grad_a = grad_b = None
-        if use_scipy(grad.device):
-            # Products of scipy matrices, rows unsorted (sample_scipy takes
-            # any order); transposes are scipy's linear CSR <-> CSC views.
-            sa, sb = to_scipy(ptr_a, col_a, val_a, n), to_scipy(ptr_b, col_b, val_b, n)
-            g = to_scipy(ptr, col, grad, n)
-            if ctx.needs_input_grad[0]:
-                grad_a = sample_scipy(g @ sb.T.tocsr(), ptr_a, col_a, n)
-            if ctx.needs_input_grad[1]:
-                grad_b = sample_scipy(sa.T.tocsr() @ g, ptr_b, col_b, n)
-            return grad_a, grad_b, None, None, None, None, None, None
-        g = (ptr, col, grad)
-        if ctx.needs_input_grad[0]:
-            pt, ct, perm = transpose(ptr_b, col_b, n)
-            grad_a = sample_torch(_torch_product(g, (pt, ct, val_b.index_select(0, perm)), n),
-                                  ptr_a, col_a, n)
-        if ctx.needs_input_grad[1]:
-            pt, ct, perm = transpose(ptr_a, col_a, n)
-            grad_b = sample_torch(_torch_product((pt, ct, val_a.index_select(0, perm)), g, n),
-                                  ptr_b, col_b, n)
+        grad_a, grad_b = _candidate_backward(
+            val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad.contiguous(),
+            ctx.num_nodes, ctx.needs_input_grad[0], ctx.needs_input_grad[1])
         return grad_a, grad_b, None, None, None, None, None, None
 
 
