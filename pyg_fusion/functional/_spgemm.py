@@ -61,12 +61,15 @@ def _torch_product(a: tuple, b: tuple, num_nodes: int) -> tuple[Tensor, Tensor, 
     return out.crow_indices().long(), out.col_indices().long(), out.values()
 
 
-# Workspace budget of the backward: a block of rows of A gets a dense
-# [rows, N] table of G (at most WORKSPACE entries, at least one row), and
-# its candidates are enumerated in chunks of at most CHUNK triples (at least
-# one entry of A). Module constants so that tests can force many blocks.
-WORKSPACE = 1 << 24
-CHUNK = 1 << 22
+# Workspace of the backward: a block of rows of A gets a dense [rows, N]
+# table of G, WORKSPACE entries (4 MiB of float32: its clearing and first
+# touch cost little against the candidates) but at least MIN_ROWS rows
+# (few Python iterations at large N: 256 blocks at N = 65536); its
+# candidates are enumerated in chunks of at most CHUNK (at least one entry
+# of A). Module constants so that tests can force many blocks and chunks.
+WORKSPACE = 1 << 20
+MIN_ROWS = 256
+CHUNK = 1 << 20
 
 
 def _take(src: Tensor, index: Tensor) -> Tensor:
@@ -87,7 +90,7 @@ def _candidate_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad
     rows of A: G's entries of the block are written in, read at the
     candidates, then zeroed at the same positions (no sort, no search, no
     full clear). Work ``O(T + nnz)`` for T candidates (the forward's work)
-    plus ``N / rows`` blocks (``N^2 / WORKSPACE``: 256 at N = 65536);
+    plus ``N / rows`` blocks (``min(N / MIN_ROWS, N^2 / WORKSPACE)``: 256 at N = 65536);
     ``index_add_`` is deterministic on CPU.
 
     Host synchronisations: 3 (the pointers of A and C and the candidate
@@ -103,7 +106,7 @@ def _candidate_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad
     shift = _take(ptr_b, col_a) - start[:-1]
     grad_a = torch.zeros_like(val_a) if need_a else None
     grad_b = torch.zeros_like(val_b) if need_b else None
-    rows = max(1, min(n, WORKSPACE // n))
+    rows = min(n, max(MIN_ROWS, WORKSPACE // n, 1))
     # Per entry of A: its row's offset in the block's workspace (blocks start
     # at multiples of `rows`).
     offset = (row_a % rows) * n
@@ -125,17 +128,18 @@ def _candidate_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad
             t = min(e1, max(t, s + 1))
             t0, t1 = int(start_h[s]), int(start_h[t])
             if t1 > t0:
-                ea = torch.repeat_interleave(count[s:t], output_size=t1 - t0) + s
-                eb = torch.arange(t0, t1, device=device) + _take(shift, ea)
-                g = work.index_select(0, _take(offset, ea) + _take(col_b, eb))
+                # Entry of A (numbered from s) and of B of every candidate.
+                ea = torch.repeat_interleave(count[s:t], output_size=t1 - t0)
+                eb = torch.arange(t0, t1, device=device).add_(_take(shift[s:t], ea))
+                g = work.index_select(0, _take(offset[s:t], ea).add_(_take(col_b, eb)))
                 # Most candidates of a pruned product were pruned (g = 0):
                 # the scatters run on the others only (measured faster).
                 hit = g.nonzero().squeeze(1)
                 ea, eb, g = _take(ea, hit), _take(eb, hit), g.index_select(0, hit)
                 if need_a:
-                    grad_a.index_add_(0, ea, g * val_b.index_select(0, eb))
+                    grad_a[s:t].index_add_(0, ea, g * val_b.index_select(0, eb))
                 if need_b:
-                    grad_b.index_add_(0, eb, g * val_a.index_select(0, ea))
+                    grad_b.index_add_(0, eb, g * val_a[s:t].index_select(0, ea))
             s = t
         work.index_fill_(0, cell, 0)
     return grad_a, grad_b
