@@ -64,11 +64,13 @@ def _torch_product(a: tuple, b: tuple, num_nodes: int) -> tuple[Tensor, Tensor, 
 # Workspace of the backward: a block of rows of A gets a dense [rows, N]
 # table of G, WORKSPACE entries (4 MiB of float32: its clearing and first
 # touch cost little against the candidates) but at least MIN_ROWS rows
-# (few Python iterations at large N: 256 blocks at N = 65536); its
+# (few Python iterations at large N: 256 blocks at N = 65536) while that
+# stays within MAX_WORKSPACE entries (64 MiB of float32); its
 # candidates are enumerated in chunks of at most CHUNK (at least one entry
 # of A). Module constants so that tests can force many blocks and chunks.
 WORKSPACE = 1 << 20
 MIN_ROWS = 256
+MAX_WORKSPACE = 1 << 24
 CHUNK = 1 << 20
 
 
@@ -90,7 +92,7 @@ def _candidate_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad
     rows of A: G's entries of the block are written in, read at the
     candidates, then zeroed at the same positions (no sort, no search, no
     full clear). Work ``O(T + nnz)`` for T candidates (the forward's work)
-    plus ``N / rows`` blocks (``min(N / MIN_ROWS, N^2 / WORKSPACE)``: 256 at N = 65536);
+    plus ``N / rows`` blocks (256 at N = 65536, N / 16 at N = 2^20);
     ``index_add_`` is deterministic on CPU.
 
     Host synchronisations: 3 (the pointers of A and C and the candidate
@@ -106,7 +108,7 @@ def _candidate_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad
     shift = _take(ptr_b, col_a) - start[:-1]
     grad_a = torch.zeros_like(val_a) if need_a else None
     grad_b = torch.zeros_like(val_b) if need_b else None
-    rows = min(n, max(MIN_ROWS, WORKSPACE // n, 1))
+    rows = min(n, max(min(MIN_ROWS, MAX_WORKSPACE // n), WORKSPACE // n, 1))
     # Per entry of A: its row's offset in the block's workspace (blocks start
     # at multiples of `rows`).
     offset = (row_a % rows) * n
