@@ -148,8 +148,6 @@ def catalogue():
         Case("graph_powers edge_index [3, E]",
              lambda: F.graph_powers(torch.zeros(3, 4, dtype=torch.long), EW, 5, 2),
              ValueError, r"edge_index must have shape \[2, E\]"),
-        Case("graph_powers layout", lambda: F.graph_powers(EI, EW, 5, 2, layout="csr"),
-             ValueError, r"layout must be one of"),
         Case("graph_powers edge_weight NaN", lambda: F.graph_powers(EI, nan(EW), 5, 2),
              ValueError, r"edge_weight contains"),
         # pairwise fusion

@@ -288,37 +288,89 @@ def test_degree_variance_loss_by_hand():
 
 @pytest.mark.parametrize("prune_k", [None, 5])
 @pytest.mark.parametrize("mode", ["matrix", "hadamard"])
-def test_ell_and_coo_layouts_agree(prune_k, mode):
+def test_scipy_and_torch_csr_backends_agree(prune_k, mode, monkeypatch):
+    # The device path (torch CSR products, sorts) run on CPU against scipy's.
+    from pyg_fusion.functional import _csr
     torch.manual_seed(10)
     batch = batch_of([9, 2, 14])
     x = torch.randn(batch.numel(), 5, dtype=torch.float64)
     for ei, w in (F.relation_graph(x, batch, k=4), F.relation_graph(x, batch, threshold=0.3)):
-        a = F.graph_powers(ei, w, batch.numel(), 3, prune_k=prune_k, mode=mode, layout="ell")
-        b = F.graph_powers(ei, w, batch.numel(), 3, prune_k=prune_k, mode=mode, layout="coo")
+        a = F.graph_powers(ei, w, batch.numel(), 3, prune_k=prune_k, mode=mode)
+        monkeypatch.setattr(_csr, "BACKEND", "torch")
+        b = F.graph_powers(ei, w, batch.numel(), 3, prune_k=prune_k, mode=mode)
+        monkeypatch.setattr(_csr, "BACKEND", "auto")
         assert torch.equal(a[0], b[0])
         assert (a[1] - b[1]).abs().max() < 1e-12
 
 
-@pytest.mark.parametrize("layout", ["ell", "coo"])
-def test_pruned_powers_gradcheck(layout):
+@pytest.mark.parametrize("backend", ["auto", "torch"])
+@pytest.mark.parametrize("mode", ["matrix", "hadamard"])
+def test_pruned_powers_gradcheck(backend, mode, monkeypatch):
+    from pyg_fusion.functional import _csr
+    monkeypatch.setattr(_csr, "BACKEND", backend)
     torch.manual_seed(11)
     x = torch.randn(7, 3, dtype=torch.float64)
     ei, w = F.relation_graph(x, threshold=-0.5)
     assert torch.autograd.gradcheck(
-        lambda w: F.graph_powers(ei, w, 7, 3, prune_k=3, layout=layout)[1],
+        lambda w: F.graph_powers(ei, w, 7, 3, prune_k=3, mode=mode)[1],
         (w.clone().requires_grad_(), ))
 
 
-def test_uneven_rows_fall_back_to_edge_lists():
-    from pyg_fusion.functional._ell import is_regular
-    star = torch.stack([torch.zeros(50, dtype=torch.long), torch.arange(50)])
+def _star(n):
     from torch_geometric.utils import coalesce
-    ei = coalesce(torch.cat([star, torch.arange(50).repeat(2, 1)], 1), num_nodes=50)
-    assert not is_regular(ei, 50, slack=1.0)
-    w = torch.rand(ei.size(1), dtype=torch.float64)
-    a = F.graph_powers(ei, w, 50, 3, layout="auto")
-    b = F.graph_powers(ei, w, 50, 3, layout="ell")
-    assert torch.equal(a[0], b[0]) and (a[1] - b[1]).abs().max() < 1e-12
+    hub = torch.zeros(n - 1, dtype=torch.long)
+    leaves = torch.arange(1, n)
+    ei = torch.cat([torch.stack([hub, leaves]), torch.stack([leaves, hub]),
+                    torch.arange(n).repeat(2, 1)], 1)
+    return coalesce(ei, num_nodes=n)
+
+
+@pytest.mark.parametrize("prune_k", [None, 4])
+def test_star_and_threshold_graphs_equal_the_dense_reference(prune_k):
+    # Rows of very different lengths (one hub row holding every node).
+    torch.manual_seed(12)
+    star = _star(40)
+    x = torch.randn(40, 4, dtype=torch.float64)
+    graphs = [(star, torch.rand(star.size(1), dtype=torch.float64)),
+              F.relation_graph(x, threshold=0.2)]
+    for ei, w in graphs:
+        for mode in ("matrix", "hadamard"):
+            idx, attr = F.graph_powers(ei, w, 40, 3, prune_k=prune_k, mode=mode)
+            sparse = edges_to_dense(idx, attr, max_num_nodes=40)[0].permute(2, 0, 1)
+            adj = edges_to_dense(ei, w, max_num_nodes=40)[0]
+            dense = F.dense_graph_powers(adj, 3, mode=mode, prune_k=prune_k)
+            assert (dense - sparse).abs().max() < 1e-9
+
+
+def test_star_powers_keep_no_table_of_n_by_max_degree(monkeypatch):
+    # Every padded table of the CSR layout is a top-k block (_csr._row_block):
+    # at most twice the entries of the product it prunes (a star's square is
+    # dense: its N^2 entries are the product, not padding), never N rows by
+    # the hub's degree on top of them.
+    from pyg_fusion.functional import _csr, _spgemm
+    n, k = 800, 4
+    cells, entries = [], []
+    block = _csr._row_block
+    matmul = _spgemm._scipy_product
+
+    def counted_block(ptr, rows, width):
+        cells.append(rows.numel() * width)
+        return block(ptr, rows, width)
+
+    def counted_matmul(a, b, num_nodes):
+        out = matmul(a, b, num_nodes)
+        entries.append(out[1].numel())
+        return out
+
+    monkeypatch.setattr(_csr, "_row_block", counted_block)
+    monkeypatch.setattr(_spgemm, "_scipy_product", counted_matmul)
+    star = _star(n)
+    idx, attr = F.graph_powers(star, torch.rand(star.size(1), dtype=torch.float64), n, 3,
+                               prune_k=k)
+    assert cells and sum(cells) <= 2 * sum(entries)
+    # R^1 keeps the hub's row; every row of R^2, R^3 keeps at most k entries
+    for p in (2, 3):
+        assert torch.bincount(idx[1][attr[:, p] != 0], minlength=n).max() <= k
 
 
 def test_pyg_knn_gives_the_same_graph_when_available():

@@ -18,7 +18,6 @@ from torch import Tensor
 
 from .._scatter import scatter_sum
 from ._checks import check_choice, check_edge_index, check_index, check_int, check_tensor
-from ._ell import unique_keys
 
 
 def _check_assign(assign: Tensor, num_parents: int) -> None:
@@ -56,7 +55,7 @@ def coarsen(edge_index: Tensor, edge_weight: Tensor, assign: Tensor, num_parents
         # Keyed by (target, source): the output is sorted by target, as
         # graph_powers expects its input.
         ps, pt = assign[edge_index[0]], assign[edge_index[1]]
-        keys, inverse = unique_keys(pt * num_parents + ps, num_parents * num_parents)
+        keys, inverse = torch.unique(pt * num_parents + ps, sorted=True, return_inverse=True)
     out = scatter_sum(edge_weight, inverse, keys.numel())
     index = torch.stack([keys % num_parents, keys // num_parents])
     if reduce == "mean":

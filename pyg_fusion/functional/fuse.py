@@ -34,7 +34,7 @@ import torch
 from torch import Tensor
 
 from ._checks import check_choice, check_edge_index, check_int, check_like, check_tensor
-from ._sparse import scatter_to, union_edges
+from ._csr import place, union_edges
 
 ZEROTH = ("identity", "ones")
 
@@ -182,9 +182,10 @@ def align_pair(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor, attr_
     that fuse the same powers many times. ``zeroth="ones"`` sets column 0
     to 1 on the support (see the module docstring)."""
     check_choice("zeroth", zeroth, ZEROTH)
-    index, (pos_a, pos_b) = union_edges([edge_index_a, edge_index_b], num_nodes)
-    xa = scatter_to(attr_a, pos_a, index.size(1))
-    yb = scatter_to(attr_b, pos_b, index.size(1))
+    index, (pos_a, pos_b) = union_edges([edge_index_a, edge_index_b], num_nodes,
+                                        ["edge_index_a", "edge_index_b"])
+    xa = place(attr_a, pos_a, index.size(1))
+    yb = place(attr_b, pos_b, index.size(1))
     keep = _restrict(index, [pos_a, pos_b], support)
     if keep is not None:
         index, xa, yb = index[:, keep], xa[keep], yb[keep]
@@ -273,9 +274,10 @@ def lego_fuse_cp_sparse(edge_indices: list[Tensor], attrs: list[Tensor],
     _check_factors(factors, [at.size(1) for at in attrs])
     check_like("factors[0]", factors[0], "attrs[0]", attrs[0])
     check_choice("zeroth", zeroth, ZEROTH)
-    index, positions = union_edges(list(edge_indices), num_nodes)
+    index, positions = union_edges(list(edge_indices), num_nodes,
+                                   [f"edge_indices[{m}]" for m in range(len(attrs))])
     keep = _restrict(index, positions, support)
-    xs = [scatter_to(at, pos, index.size(1)) for at, pos in zip(attrs, positions)]
+    xs = [place(at, pos, index.size(1)) for at, pos in zip(attrs, positions)]
     if zeroth == "ones":
         xs = _ones_columns(xs)
     out = None

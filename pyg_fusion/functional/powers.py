@@ -16,9 +16,10 @@ ablation); slice 0 is the identity in both modes.
 
 The dense form returns ``[..., P+1, N, N]``; the sparse form returns the union
 of the supports of all powers with ``edge_attr[:, p]`` holding :math:`R^p`.
-Sparse products are gather-multiply-scatter on edge lists with exact
-gradients; ``prune_k`` keeps the ``k`` entries of largest magnitude per row
-after each product, an approximation that bounds fill-in (its error is
+Sparse powers run on compressed sparse rows (:mod:`._csr`): each product is
+a library SpGEMM with exact gradients (:mod:`._spgemm`); ``prune_k`` keeps
+the ``k`` entries of largest magnitude per row after each product (ties to
+the smaller column), an approximation that bounds fill-in (its error is
 measured by ``benchmarks/prune_error.py``).
 """
 from __future__ import annotations
@@ -28,8 +29,8 @@ from torch import Tensor
 
 from .._scatter import scatter_sum
 from ._checks import check_choice, check_edge_index, check_int, check_mask, check_tensor
-from ._ell import ell_spspmm, ell_topk, ell_union, identity_ell, is_regular, to_ell
-from ._sparse import scatter_to, spspmm, union_support
+from ._csr import place, row_ptr, rows_of, union
+from ._spgemm import spgemm_topk
 from .relation import dense_topk
 
 NORMS = ("sym", "row", None)
@@ -153,7 +154,7 @@ def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "ma
 
 def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
                  num_powers: int, *, norm="sym", mode: str = "matrix",
-                 prune_k: int | None = None, layout: str = "auto") -> tuple[Tensor, Tensor]:
+                 prune_k: int | None = None) -> tuple[Tensor, Tensor]:
     r"""Powers of a sparse graph on the union of their supports.
 
     Args:
@@ -169,11 +170,6 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
             (default: :obj:`"matrix"`)
         prune_k (int, optional): keep the ``k`` largest-magnitude entries per
             row after each product. (default: :obj:`None`, exact)
-        layout (str, optional): :obj:`"ell"` (padded rows, fast for graphs
-            with rows of similar length such as kNN graphs), :obj:`"coo"` (edge
-            lists, for uneven rows) or :obj:`"auto"`: ELL when padding costs at
-            most twice the entries. Both give the same numbers.
-            (default: :obj:`"auto"`)
 
     Returns:
         ``(edge_index [2, E'], edge_attr [E', P+1])``, sorted by target, then
@@ -187,16 +183,10 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
         raise ValueError(f"edge_weight must have one entry per edge "
                          f"({edge_index.size(1)}), got {edge_weight.numel()}")
     _check_powers_args(num_powers, norm, mode, prune_k)
-    check_choice("layout", layout, ("auto", "ell", "coo"))
     # The products run on (row, col) = (target, source) lists, sorted by row.
     rows, edge_weight = _coalesced(edge_index.flip(0), edge_weight, num_nodes)
     w_hat = normalize(rows.flip(0), edge_weight, num_nodes, norm)
-    if layout == "auto":
-        layout = "ell" if is_regular(rows, num_nodes) else "coo"
-    if layout == "ell":
-        index, attr = _powers_ell(rows, w_hat, num_nodes, num_powers, mode, prune_k)
-    else:
-        index, attr = _powers_coo(rows, w_hat, num_nodes, num_powers, mode, prune_k)
+    index, attr = _powers_csr(rows, w_hat, num_nodes, num_powers, mode, prune_k)
     return index.flip(0), attr
 
 
@@ -208,53 +198,24 @@ def _coalesced(edge_index: Tensor, edge_weight: Tensor, num_nodes: int):
     return coalesce(edge_index, edge_weight, num_nodes)
 
 
-def _powers_coo(edge_index, w_hat, num_nodes, num_powers, mode, prune_k):
-    loops = torch.arange(num_nodes, device=edge_index.device)
-    supports = [torch.stack([loops, loops])]
+def _powers_csr(edge_index, w_hat, num_nodes, num_powers, mode, prune_k):
+    # Host synchronisations (each sizes an output): the row pointer 0; per
+    # product those of spgemm_topk; the union 0 on CPU (scipy), 1 elsewhere
+    # (torch.unique); the output rows 1. With P = 3 on CPU and kNN graphs
+    # (one bucket of row lengths per top-k): 2 x 5 + 1 = 11 in all.
+    base = (row_ptr(edge_index[0], num_nodes), edge_index[1], w_hat)
+    loops = torch.arange(num_nodes, device=w_hat.device)
+    patterns = [(torch.arange(num_nodes + 1, device=w_hat.device), loops)]
     values = [torch.ones(num_nodes, dtype=w_hat.dtype, device=w_hat.device)]
-    cur_index, cur_value = edge_index, w_hat
-    for p in range(1, num_powers + 1):
-        if p > 1:
-            if mode == "matrix":
-                cur_index, cur_value = spspmm(cur_index, cur_value, edge_index, w_hat,
-                                              num_nodes)
-                if prune_k is not None:
-                    cur_index, cur_value = _pruned(cur_index, cur_value, prune_k, num_nodes)
-            else:
-                cur_value = cur_value * w_hat
-        supports.append(cur_index)
-        values.append(cur_value)
-    index, positions = union_support(supports, num_nodes)
-    attr = torch.stack([scatter_to(v, pos, index.size(1))
-                        for v, pos in zip(values, positions)], dim=-1)
-    return index, attr
-
-
-def _pruned(index, value, k, num_nodes):
-    # The library's one per-row top-k (ell_topk), on the edge list padded to
-    # its longest row: the same choice of entries as the ELL layout makes.
-    col, val = ell_topk(*to_ell(index, value, num_nodes), k, num_nodes)
-    keep = col < num_nodes
-    row = torch.arange(num_nodes, device=col.device).unsqueeze(1).expand_as(col)
-    return torch.stack([row[keep], col[keep]]), val[keep]
-
-
-def _powers_ell(edge_index, w_hat, num_nodes, num_powers, mode, prune_k):
-    # Host synchronisations (each sizes an output, none decides a branch on
-    # values): to_ell 1 (the table width); per product 1 per row block of
-    # _product_support (its output width; one block up to 2^20 candidates),
-    # 0 in ell_topk; ell_union 2 (its width and the nonzero listing its
-    # entries). With P = 3 and N * (k + 1)^2 <= 2^20: 1 + 2 + 2 = 5 in all.
-    base = to_ell(edge_index, w_hat, num_nodes)
-    tables = [identity_ell(num_nodes, w_hat)]
     cur = base
     for p in range(1, num_powers + 1):
         if p > 1:
             if mode == "matrix":
-                cur = ell_spspmm(*cur, *base, num_nodes)
-                if prune_k is not None:
-                    cur = ell_topk(*cur, prune_k, num_nodes)
+                cur = spgemm_topk(cur, base, num_nodes, prune_k)
             else:
-                cur = (cur[0], cur[1] * base[1])
-        tables.append(cur)
-    return ell_union(tables, num_nodes)
+                cur = (cur[0], cur[1], cur[2] * w_hat)
+        patterns.append(cur[:2])
+        values.append(cur[2])
+    ptr, col, positions = union(patterns, num_nodes)
+    attr = torch.stack([place(v, pos, col.numel()) for v, pos in zip(values, positions)], -1)
+    return torch.stack([rows_of(ptr), col]), attr

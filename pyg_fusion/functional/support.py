@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._sparse import union_edges
+from ._csr import union_edges
 from .relation import relation_graph
 from .similarity import dense_relation_graph, pair_similarity
 

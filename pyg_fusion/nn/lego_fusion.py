@@ -8,7 +8,7 @@ from torch.nn import Parameter, ParameterDict
 
 from .._scatter import scatter_sum
 from ..functional._checks import check_choice, check_int
-from ..functional._ell import unique_keys
+from ..functional._csr import union_edges
 from ..functional.fuse import (ZEROTH, align_pair, lego_fuse, lego_fuse_cp, lego_fuse_cp_sparse,
                                lego_fuse_sparse)
 
@@ -32,15 +32,6 @@ class OperatorDict(ParameterDict):
             lines.append(f"({key}): {list(value.shape)}\n  {body}")
         return "\n".join(lines)
 
-
-def _target_major(edge_index: Tensor, num_nodes: int) -> Tensor:
-    # Sort keys of (source, target) edges: by target, then source, the order
-    # of graph_powers' and lego_fuse_sparse's outputs.
-    return edge_index[1] * num_nodes + edge_index[0]
-
-
-def _from_keys(keys: Tensor, num_nodes: int) -> Tensor:
-    return torch.stack([keys % num_nodes, keys // num_nodes])
 
 def _start_name(name: str) -> str:
     return "start_" + name.replace(".", "_")
@@ -263,11 +254,11 @@ class LEGOFusion(torch.nn.Module):
                   for a, b in pairs]
         if len(graphs) == 1:
             return graphs[0]
-        index = torch.cat([g[0] for g in graphs], 1)
         with torch.no_grad():
-            keys, inverse = unique_keys(_target_major(index, num_nodes), num_nodes * num_nodes)
-        weight = scatter_sum(torch.cat([g[1] for g in graphs]), inverse, keys.numel())
-        return _from_keys(keys, num_nodes), weight / len(graphs)
+            index, positions = union_edges([g[0] for g in graphs], num_nodes)
+        weight = scatter_sum(torch.cat([g[1] for g in graphs]), torch.cat(positions),
+                             index.size(1))
+        return index, weight / len(graphs)
 
     def plan(self, powers: dict, num_nodes: int) -> dict:
         """Precomputes the fusion of sparse powers that stay fixed (one
@@ -287,11 +278,9 @@ class LEGOFusion(torch.nn.Module):
             parts = {(a, b): align_pair(*powers[a], *powers[b], num_nodes,
                                         support=support, zeroth=self.zeroth)
                      for a, b in self.pairs}
-            keys = torch.cat([_target_major(i, num_nodes) for i, _, _ in parts.values()])
-            keys, inverse = unique_keys(keys, num_nodes * num_nodes)
-            slots = inverse.split([i.size(1) for i, _, _ in parts.values()])
+            index, slots = union_edges([i for i, _, _ in parts.values()], num_nodes)
         return {"num_nodes": num_nodes,
-                "edge_index": _from_keys(keys, num_nodes),
+                "edge_index": index,
                 "pairs": {pair: (xa, yb, slot)
                           for (pair, (_, xa, yb)), slot in zip(parts.items(), slots)}}
 

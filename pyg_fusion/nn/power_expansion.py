@@ -15,8 +15,8 @@ class GraphPowerExpansion(MessagePassing):
         R^0 = I, \qquad R^p = R^{p-1} \hat R, \quad p = 1, \dots, P.
 
     :meth:`forward` returns the powers as edge attributes on the union of
-    their supports, computed by gather-multiply-scatter message passing over
-    edge lists (exact gradients); :meth:`dense` is the dense twin;
+    their supports, computed on compressed sparse rows by library SpGEMM
+    with exact gradients; :meth:`dense` is the dense twin;
     :meth:`expand_features` propagates node features instead,
     :math:`[X, \hat R X, \dots, \hat R^P X]`, the same operator applied to a
     signal. Normalisation (``"sym"``, ``"row"``, ``None``) and ``prune_k`` are

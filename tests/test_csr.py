@@ -1,0 +1,88 @@
+"""The CSR layout's helpers (pyg_fusion.functional._csr) against plain
+references, on both backends (scipy on CPU, the torch path of other devices)."""
+import pytest
+import scipy.sparse as sp
+import torch
+
+from pyg_fusion.functional import _csr
+
+
+@pytest.fixture(params=["auto", "torch"])
+def backend(request, monkeypatch):
+    monkeypatch.setattr(_csr, "BACKEND", request.param)
+    return request.param
+
+
+def _random_pattern(n, density, seed):
+    gen = torch.Generator().manual_seed(seed)
+    mask = torch.rand(n, n, generator=gen) < density
+    row, col = mask.nonzero(as_tuple=True)
+    return _csr.row_ptr(row, n), col
+
+
+def _keys(ptr, col, n):
+    return (_csr.rows_of(ptr) * n + col).tolist()
+
+
+def test_union_is_the_sorted_union_with_positions(backend):
+    n = 23
+    patterns = [_random_pattern(n, d, s) for s, d in enumerate((0.1, 0.3, 0.0, 0.05))]
+    ptr, col, positions = _csr.union(patterns, n)
+    keys = _keys(ptr, col, n)
+    assert keys == sorted(set().union(*[_keys(p, c, n) for p, c in patterns]))
+    for (p, c), pos in zip(patterns, positions):
+        assert [keys[i] for i in pos.tolist()] == _keys(p, c, n)
+
+
+def test_union_edges_takes_unsorted_input_and_rejects_repeats(backend):
+    n = 6
+    a = torch.tensor([[3, 0, 5, 1], [2, 2, 0, 4]])  # (source, target), unsorted
+    b = torch.tensor([[0, 1], [2, 2]])
+    index, (pa, pb) = _csr.union_edges([a, b], n)
+    order = (index[1] * n + index[0]).tolist()
+    assert order == sorted(order) and len(set(order)) == len(order)
+    assert torch.equal(index[:, pa], a) and torch.equal(index[:, pb], b)
+    with pytest.raises(ValueError, match="edge_index_b holds repeated edges"):
+        _csr.union_edges([a, torch.tensor([[0, 0], [2, 2]])], n,
+                         ["edge_index_a", "edge_index_b"])
+
+
+def test_sample_reads_values_at_a_pattern_rows_in_any_order():
+    n = 17
+    ptr_s, col_s = _random_pattern(n, 0.3, 1)
+    val_s = torch.randn(col_s.numel(), dtype=torch.float64)
+    val_s[::5] = 0.0  # stored zeros read as 0
+    ptr_p, col_p = _random_pattern(n, 0.3, 2)
+    dense = torch.zeros(n, n, dtype=torch.float64)
+    dense[_csr.rows_of(ptr_s), col_s] = val_s
+    expected = dense[_csr.rows_of(ptr_p), col_p]
+    # reverse the columns of every row of the sampled matrix
+    flip = torch.cat([torch.arange(int(ptr_s[i + 1]) - 1, int(ptr_s[i]) - 1, -1)
+                      for i in range(n)])
+    for order in (torch.arange(col_s.numel()), flip):
+        c, v = col_s[order], val_s[order]
+        mat = sp.csr_matrix((v.numpy(), c.numpy(), ptr_s.numpy()), shape=(n, n))
+        assert torch.equal(_csr.sample_scipy(mat, ptr_p, col_p, n), expected)
+
+
+def test_topk_rows_keeps_the_largest_and_breaks_ties_by_column():
+    # Rows of lengths 0..40 (several buckets), magnitudes with many ties.
+    lengths = torch.arange(41)
+    ptr = torch.cat([torch.zeros(1, dtype=torch.long), lengths.cumsum(0)])
+    gen = torch.Generator().manual_seed(3)
+    val = torch.randint(-3, 4, (int(ptr[-1]), ), generator=gen).double()
+    k = 4
+    ascending = torch.cat([torch.arange(int(d)) for d in lengths])
+    # columns ascending, then descending within each row
+    for col in (ascending, torch.cat([torch.arange(int(d)).flip(0) for d in lengths])):
+        new_ptr, kept = _csr.topk_rows(ptr, col, val, k)
+        expected = []
+        for i in range(lengths.numel()):
+            entries = list(range(int(ptr[i]), int(ptr[i + 1])))
+            # largest magnitude first, then the smaller column
+            best = sorted(entries, key=lambda e: (-abs(float(val[e])), int(col[e])))[:k]
+            expected += sorted(best)
+        assert kept.tolist() == expected
+        assert torch.equal(new_ptr[1:] - new_ptr[:-1], lengths.clamp(max=k))
+    short_ptr, none = _csr.topk_rows(ptr[:6], ascending, val, k)  # no row longer than k
+    assert none is None and torch.equal(short_ptr, ptr[:6])
