@@ -16,9 +16,9 @@ from .relation_graph import RelationGraph
 
 # backend="auto" picks dense for batches whose largest graph has at most this
 # many nodes. benchmarks/sparse_vs_dense.py measured the crossover on the
-# 2-core CPU reference machine (README, "Sparse against dense"): dense was
-# faster at N = 384 (1.27x), sparse at N = 512 (1.5x).
-AUTO_DENSE_MAX_NODES = 384
+# 2-core CPU reference machine (README, "Sparse against dense"), with the CSR
+# layout: dense was faster at N = 768 (sparse 0.9x), sparse at N = 1024 (1.4x).
+AUTO_DENSE_MAX_NODES = 768
 
 
 class LEGO(torch.nn.Module):
