@@ -21,6 +21,8 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from torch import Tensor
+# PyG's CSR pointer <-> row index conversions (torch's COO/CSR index kernels).
+from torch_geometric.utils.sparse import index2ptr, ptr2index
 
 # "auto": scipy on CPU, torch on other devices; "torch": torch everywhere.
 BACKEND = "auto"
@@ -28,18 +30,6 @@ BACKEND = "auto"
 
 def use_scipy(device: torch.device) -> bool:
     return BACKEND == "auto" and device.type == "cpu"
-
-
-def row_ptr(row: Tensor, num_nodes: int) -> Tensor:
-    """CSR pointer of a row-sorted list of rows: ``[num_nodes + 1]``."""
-    counts = torch.bincount(row, minlength=num_nodes)
-    return torch.cat([counts.new_zeros(1), counts.cumsum(0)])
-
-
-def rows_of(ptr: Tensor) -> Tensor:
-    """The row of every entry (the inverse of :func:`row_ptr`)."""
-    counts = ptr[1:] - ptr[:-1]
-    return torch.repeat_interleave(torch.arange(counts.numel(), device=ptr.device), counts)
 
 
 def to_scipy(ptr: Tensor, col: Tensor, val: Tensor | None, num_nodes: int) -> sp.csr_matrix:
@@ -89,9 +79,9 @@ def union(patterns: list[tuple[Tensor, Tensor]], num_nodes: int
         number = _numbered(ptr, col, num_nodes)
         positions = [torch.from_numpy(number.multiply(m).data).long() - 1 for m in mats]
         return ptr, col, positions
-    keys = torch.cat([rows_of(p) * num_nodes + c for p, c in patterns])
+    keys = torch.cat([ptr2index(p) * num_nodes + c for p, c in patterns])
     keys, inverse = torch.unique(keys, sorted=True, return_inverse=True)
-    ptr = row_ptr(torch.div(keys, num_nodes, rounding_mode="floor"), num_nodes)
+    ptr = index2ptr(torch.div(keys, num_nodes, rounding_mode="floor"), num_nodes)
     return ptr, keys % num_nodes, list(inverse.split([c.numel() for _, c in patterns]))
 
 
@@ -115,13 +105,13 @@ def union_edges(edge_indices: list[Tensor], num_nodes: int,
         perm = coalesced_order(row, col, num_nodes, name)
         if perm is not None:
             row, col = row.index_select(0, perm), col.index_select(0, perm)
-        patterns.append((row_ptr(row, num_nodes), col))
+        patterns.append((index2ptr(row, num_nodes), col))
         perms.append(perm)
     ptr, col, positions = union(patterns, num_nodes)
     # An input sorted by `perm` has its k-th sorted entry at perm[k].
     positions = [pos if perm is None else torch.empty_like(pos).index_copy_(0, perm, pos)
                  for pos, perm in zip(positions, perms)]
-    return torch.stack([col, rows_of(ptr)]), positions
+    return torch.stack([col, ptr2index(ptr)]), positions
 
 
 def _numbered(ptr: Tensor, col: Tensor, num_nodes: int) -> sp.csr_matrix:
@@ -139,9 +129,7 @@ def sample_scipy(mat: sp.csr_matrix, ptr: Tensor, col: Tensor, num_nodes: int) -
     non-zero) with the pattern (1, then each entry's number): scipy merges
     the same index arrays the same way, so the two results list the same
     entries in the same order: values and where they go."""
-    ones = sp.csr_matrix((np.ones(col.numel()), col.numpy(), ptr.numpy()),
-                         shape=(num_nodes, num_nodes))
-    values = mat.multiply(ones).data
+    values = mat.multiply(to_scipy(ptr, col, None, num_nodes)).data
     nonzero = sp.csr_matrix(((mat.data != 0).astype(np.float64), mat.indices, mat.indptr),
                             shape=mat.shape)
     where = torch.from_numpy(nonzero.multiply(_numbered(ptr, col, num_nodes)).data).long() - 1
@@ -159,7 +147,7 @@ def sort_rows(ptr: Tensor, col: Tensor, val: Tensor, num_nodes: int
         mat.has_sorted_indices = False
         mat.sort_indices()
         return ptr, torch.from_numpy(mat.indices).long(), torch.from_numpy(mat.data)
-    order = torch.sort(rows_of(ptr) * num_nodes + col).indices
+    order = torch.sort(ptr2index(ptr) * num_nodes + col).indices
     return ptr, col.index_select(0, order), val.index_select(0, order)
 
 

@@ -30,8 +30,9 @@ import numpy as np
 import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
+from torch_geometric.utils.sparse import ptr2index
 
-from ._csr import rows_of, sample_scipy, sort_rows, to_scipy, topk_rows, use_scipy
+from ._csr import sample_scipy, sort_rows, to_scipy, topk_rows, use_scipy
 
 
 def _scipy_product(a: tuple, b: tuple, num_nodes: int) -> tuple[Tensor, Tensor, Tensor]:
@@ -100,8 +101,8 @@ def _candidate_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad
     candidates whose ``G`` is not 0)."""
     n = num_nodes
     device = grad.device
-    row_a = rows_of(ptr_a)
-    row_c = rows_of(ptr)
+    row_a = ptr2index(ptr_a)
+    row_c = ptr2index(ptr)
     count = _take(ptr_b[1:] - ptr_b[:-1], col_a)  # candidates per entry of A
     start = torch.cat([count.new_zeros(1), count.cumsum(0)])  # [E_a + 1]
     # Candidate t of entry e of A is entry ptr_b[col_a[e]] + t - start[e] of B.

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor
+from torch_geometric.utils.sparse import index2ptr, ptr2index
 
 from .._scatter import scatter_sum
 from ._checks import check_choice, check_edge_index, check_int, check_mask, check_tensor
-from ._csr import place, row_ptr, rows_of, union
+from ._csr import place, union
 from ._spgemm import spgemm_topk
 from .relation import dense_topk
 
@@ -203,7 +204,7 @@ def _powers_csr(edge_index, w_hat, num_nodes, num_powers, mode, prune_k):
     # product those of spgemm_topk; the union 0 on CPU (scipy), 1 elsewhere
     # (torch.unique); the output rows 1. With P = 3 on CPU and kNN graphs
     # (one bucket of row lengths per top-k): 2 x 5 + 1 = 11 in all.
-    base = (row_ptr(edge_index[0], num_nodes), edge_index[1], w_hat)
+    base = (index2ptr(edge_index[0], num_nodes), edge_index[1], w_hat)
     loops = torch.arange(num_nodes, device=w_hat.device)
     patterns = [(torch.arange(num_nodes + 1, device=w_hat.device), loops)]
     values = [torch.ones(num_nodes, dtype=w_hat.dtype, device=w_hat.device)]
@@ -218,4 +219,4 @@ def _powers_csr(edge_index, w_hat, num_nodes, num_powers, mode, prune_k):
         values.append(cur[2])
     ptr, col, positions = union(patterns, num_nodes)
     attr = torch.stack([place(v, pos, col.numel()) for v, pos in zip(values, positions)], -1)
-    return torch.stack([rows_of(ptr), col]), attr
+    return torch.stack([ptr2index(ptr), col]), attr

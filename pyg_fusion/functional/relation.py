@@ -10,6 +10,7 @@ import math
 
 import torch
 import torch.nn.functional as F
+from torch_geometric.utils.sparse import index2ptr
 from torch import Tensor
 
 from ._checks import check_batch, check_choice, check_int, check_like, check_tensor
@@ -36,8 +37,8 @@ def _block_scores(xq: Tensor, xk: Tensor, metric: str, gamma) -> Tensor:
 
 
 def _ptr_from_batch(batch: Tensor, num_nodes: int) -> Tensor:
-    counts = torch.bincount(batch, minlength=int(batch.max()) + 1 if num_nodes else 0)
-    return torch.cat([counts.new_zeros(1), counts.cumsum(0)])
+    # batch is sorted (check_batch): PyG's CSR pointer of its graph ids.
+    return index2ptr(batch, int(batch.max()) + 1 if num_nodes else 0)
 
 
 def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | None,
