@@ -343,27 +343,27 @@ def test_star_and_threshold_graphs_equal_the_dense_reference(prune_k):
 
 
 def test_star_powers_keep_no_table_of_n_by_max_degree(monkeypatch):
-    # Every padded table of the CSR layout is a top-k block (_csr._row_block):
-    # at most twice the entries of the product it prunes (a star's square is
-    # dense: its N^2 entries are the product, not padding), never N rows by
-    # the hub's degree on top of them.
+    # The only padded tables of the CSR layout are the top-k tables
+    # (_csr._bucket_layout): at most twice the entries of the product they
+    # prune (a star's square is dense: its N^2 entries are the product, not
+    # padding), never N rows by the hub's degree on top of them.
     from pyg_fusion.functional import _csr, _spgemm
     n, k = 800, 4
     cells, entries = [], []
-    block = _csr._row_block
-    matmul = _spgemm._scipy_product
+    layout = _csr._bucket_layout
+    topk = _spgemm.topk_rows
 
-    def counted_block(ptr, rows, width):
-        cells.append(rows.numel() * width)
-        return block(ptr, rows, width)
-
-    def counted_matmul(a, b, num_nodes):
-        out = matmul(a, b, num_nodes)
-        entries.append(out[1].numel())
+    def counted_layout(length, k):
+        out = layout(length, k)
+        cells.append(sum(rows * width for _, _, rows, width in out[2]))
         return out
 
-    monkeypatch.setattr(_csr, "_row_block", counted_block)
-    monkeypatch.setattr(_spgemm, "_scipy_product", counted_matmul)
+    def counted_topk(ptr, col, val, k):
+        entries.append(col.numel())
+        return topk(ptr, col, val, k)
+
+    monkeypatch.setattr(_csr, "_bucket_layout", counted_layout)
+    monkeypatch.setattr(_spgemm, "topk_rows", counted_topk)
     star = _star(n)
     idx, attr = F.graph_powers(star, torch.rand(star.size(1), dtype=torch.float64), n, 3,
                                prune_k=k)

@@ -139,73 +139,153 @@ def sample_scipy(mat: sp.csr_matrix, ptr: Tensor, col: Tensor, num_nodes: int) -
 
 def sort_rows(ptr: Tensor, col: Tensor, val: Tensor, num_nodes: int
               ) -> tuple[Tensor, Tensor, Tensor]:
-    """Columns ascending within every row (values along): scipy's per-row
-    sort on CPU, one sort of the row-major keys elsewhere."""
-    if use_scipy(col.device):
-        mat = sp.csr_matrix((val.numpy().copy(), col.numpy().copy(), ptr.numpy()),
-                            shape=(num_nodes, num_nodes))
-        mat.has_sorted_indices = False
-        mat.sort_indices()
-        return ptr, torch.from_numpy(mat.indices).long(), torch.from_numpy(mat.data)
+    """Columns ascending within every row (values along) by one sort of the
+    row-major keys: the torch path (scipy sorts its products in place)."""
     order = torch.sort(ptr2index(ptr) * num_nodes + col).indices
     return ptr, col.index_select(0, order), val.index_select(0, order)
 
 
-def _row_block(ptr: Tensor, rows: Tensor, width: int) -> tuple[Tensor, Tensor]:
-    """Entry numbers of the given rows padded to ``width`` (``[len(rows),
-    width]``, padding points at the row's first entry) and the valid mask.
-    The only padded table of the layout: :func:`topk_rows` calls it per
-    bucket of rows whose lengths are within 2x of ``width``."""
-    start = ptr.index_select(0, rows)
-    length = ptr.index_select(0, rows + 1) - start
-    step = torch.arange(width, device=ptr.device)
-    valid = step.unsqueeze(0) < length.unsqueeze(1)
-    return start.unsqueeze(1) + torch.where(valid, step, 0), valid
+def _bucket_layout(length: Tensor, k: int) -> tuple[Tensor, Tensor, list[tuple[int, int, int, int]], int]:
+    """Where each row's magnitudes go in the padded tables of
+    :func:`topk_rows`.
+
+    Rows longer than ``k`` are bucketed by length (``k 2^(b-1) < length <=
+    k 2^b``); bucket ``b`` is one table ``[rows, k 2^b]`` (cells at most
+    twice its entries, whatever the degrees), the tables one after the
+    other in one buffer. Returns each row's first cell (rows of at most
+    ``k`` entries: a dump of ``k`` cells at the end of the buffer), the rows
+    ordered by bucket, the tables ``(first cell, first of their rows in that
+    order, rows, width)`` and the buffer's size.
+
+    Host synchronisations: 1 (the bucket sizes)."""
+    long_row = length > k
+    # ceil(log2(length / k)) >= 1 for long rows, exact for integers < 2^53.
+    bucket = torch.where(long_row, (length.double() / k).log2().ceil().long(), 0)
+    size = torch.bincount(bucket)
+    width = k << torch.arange(size.numel(), device=length.device)
+    cells = size * width
+    cells[0] = 0  # rows of bucket 0 have no table
+    span = torch.cat([cells.new_zeros(1), cells.cumsum(0)])
+    first_row = torch.cat([size.new_zeros(1), size.cumsum(0)])
+    # The rows ordered by bucket (stable); each one's rank within its bucket.
+    order = torch.sort(bucket, stable=True).indices
+    rank = torch.empty_like(order).scatter_(
+        0, order, torch.arange(order.numel(), device=length.device))
+    rank -= first_row.gather(0, bucket)
+    start = torch.where(long_row, span.gather(0, bucket) + rank * width.gather(0, bucket),
+                        span[-1])
+    sizes = size.tolist()
+    tables, cell, row = [], 0, sizes[0]
+    for b in range(1, len(sizes)):
+        if sizes[b]:
+            tables.append((cell, row, sizes[b], k << b))
+        cell, row = cell + sizes[b] * (k << b), row + sizes[b]
+    return start, order, tables, cell + k
+
+
+# Entries per block of rows in topk_rows: its temporaries (the padded tables,
+# cells and thresholds, a few bytes per entry each) stay a few MiB, which the
+# allocator reuses from block to block; whole-product temporaries of 10^7
+# entries cost more in fresh pages than in the passes over them (measured:
+# a fresh int64 arange of 23M entries ~8x the same arange into a reused
+# buffer, one thread). Module constant so that tests can force many blocks.
+TOPK_BLOCK = 1 << 20
 
 
 @torch.compiler.disable
 def topk_rows(ptr: Tensor, col: Tensor, val: Tensor, k: int) -> tuple[Tensor, Tensor | None]:
-    """Keeps the ``k`` entries of largest magnitude in every row (whose
-    columns may come in any order): returns the new pointer and the kept
-    entries' numbers (ascending: the rows keep their order of columns), or
-    ``None`` when no row is longer than ``k``. Ties go to the smaller
-    column, so the choice is reproducible bit for bit.
+    """Keeps the ``k`` entries of largest magnitude in every row of a square
+    CSR matrix (columns in any order within a row; ``ptr`` and ``col`` of
+    any integer type): returns the new pointer and the mask of the kept
+    entries, or ``None`` when no row is longer than ``k``. Ties go to the
+    smaller column, so the choice is reproducible bit for bit.
 
-    Rows longer than ``k`` are bucketed by length (``k 2^(b-1) < length <=
-    k 2^b``) and each bucket is one padded block ``[rows, k 2^b]``: cells
-    at most twice the entries, whatever the degrees. Per block, the k-th
-    largest magnitude (``torch.topk``) is the threshold; entries above it
-    are kept, and of those equal to it the smallest columns that complete k.
+    Rows are taken in blocks of at most :data:`TOPK_BLOCK` entries (at
+    least one row). In a block, the magnitudes of the rows longer than
+    ``k`` are scattered into padded tables, one per bucket of lengths
+    (:func:`_bucket_layout`: cells at most twice the entries); ``torch.topk``
+    of ``k + 1`` per table row gives the row's k-th largest magnitude, the
+    threshold, and whether more entries than needed tie with it. Every entry
+    at or above its row's threshold is kept (passes over the entries, no
+    padded index tables), except, in the rows with surplus ties, the tied
+    entries of the largest columns (:func:`_drop_surplus_ties`).
 
-    Host synchronisations: 1 (any long row), 1 (the buckets), then 2 per
-    bucket (the nonzero listing its rows, whether a tie needs columns), then
-    1 (the kept entries)."""
+    Host synchronisations: 1 (any long row), 1 (the pointer, which sizes
+    the blocks), then per block 1 (the bucket sizes) and 1 (rows with
+    surplus ties; 2 more where there are some)."""
+    ptr = ptr.long()
     length = ptr[1:] - ptr[:-1]
-    long_row = length > k
-    if not bool(long_row.any()):
+    if not bool((length > k).any()):
         return ptr, None
-    keep = torch.ones(val.numel(), dtype=torch.bool, device=val.device)
-    score = val.detach().abs()
-    # ceil(log2(length / k)) >= 1 for long rows, exact for integers < 2^53.
-    bucket = torch.where(long_row, (length.double() / k).log2().ceil().long(), 0)
-    for b in torch.unique(bucket).tolist():
-        if b == 0:
-            continue
-        rows = (bucket == b).nonzero().squeeze(1)
-        entry, valid = _row_block(ptr, rows, k << b)
-        block = torch.where(valid, score[entry], -1.0)
-        kth = block.topk(k, dim=1).values[:, -1:]
-        above = block > kth
-        tied = block == kth
-        need = k - above.sum(1, keepdim=True)  # >= 1: the k-th is tied
-        # Of the tied entries, the `need` smallest columns: their largest is
-        # the need-th smallest tied column (a sort only where ties exceed it).
-        last = torch.full_like(need, 2**62)  # above every column: all tied kept
-        over = (tied.sum(1, keepdim=True) > need).squeeze(1)
-        if bool(over.any()):
-            tied_col = torch.where(tied[over], col[entry[over]], last[over])
-            last[over] = tied_col.sort(dim=1).values.gather(1, need[over] - 1)
-        chosen = above | (tied & (col[entry] <= last))
-        keep.index_fill_(0, entry[valid & ~chosen], False)
-    new_ptr = torch.cat([ptr.new_zeros(1), length.clamp(max=k).cumsum(0)])
-    return new_ptr, keep.nonzero().squeeze(1)
+    device = val.device
+    keep = torch.ones(val.numel(), dtype=torch.bool, device=device)
+    ptr_h = ptr.cpu().numpy()
+    r0, n = 0, ptr.numel() - 1
+    while r0 < n:
+        # The longest run of rows from r0 with at most TOPK_BLOCK entries.
+        r1 = int(np.searchsorted(ptr_h, ptr_h[r0] + TOPK_BLOCK, side="right")) - 1
+        r1 = min(n, max(r1, r0 + 1))
+        e0, e1 = int(ptr_h[r0]), int(ptr_h[r1])
+        local = ptr[r0:r1 + 1] - e0
+        _topk_block(local, col[e0:e1], val[e0:e1].detach(), keep[e0:e1], k, n)
+        r0 = r1
+    return torch.cat([ptr.new_zeros(1), length.clamp(max=k).cumsum(0)]), keep
+
+
+def _topk_block(ptr: Tensor, col: Tensor, val: Tensor, keep: Tensor, k: int,
+                num_cols: int) -> None:
+    # topk_rows on one block of rows (`ptr` from 0): writes `keep`.
+    length = ptr[1:] - ptr[:-1]
+    start, order, tables, cells = _bucket_layout(length, k)
+    if not tables:
+        return
+    score = val.abs()
+    row = ptr2index(ptr, score.numel())
+    # Each entry's cell: its row's first cell plus its position in the row.
+    cell = (start - ptr[:-1]).gather(0, row).add_(torch.arange(score.numel(), device=score.device))
+    table = score.new_full((cells, ), -1.0).scatter_(0, cell, score)
+    # Rows of at most k entries keep all: a threshold below every magnitude.
+    threshold = score.new_full((length.numel(), ), -1.0)
+    surplus = torch.zeros(length.numel(), dtype=torch.bool, device=score.device)
+    for first, row0, rows, width in tables:
+        block = table[first:first + rows * width].view(rows, width)
+        # The k + 1 largest, unordered (faster than sorted): their minimum
+        # is the (k+1)-th largest magnitude; the k-th is the same value when
+        # that occurs twice among them (surplus ties), else the next larger.
+        top = block.topk(k + 1, dim=1, sorted=False).values
+        least = top.min(1, keepdim=True).values
+        is_least = top == least
+        tie = is_least.sum(1) > 1
+        kth = torch.where(tie, least.squeeze(1),
+                          torch.where(is_least, torch.inf, top).min(1).values)
+        index = order[row0:row0 + rows]
+        threshold.index_copy_(0, index, kth)
+        surplus.index_copy_(0, index, tie)
+    torch.ge(score, threshold.gather(0, row), out=keep)
+    _drop_surplus_ties(ptr, col, score, threshold, surplus, keep, k, num_cols)
+
+
+def _drop_surplus_ties(ptr: Tensor, col: Tensor, score: Tensor, threshold: Tensor,
+                       surplus: Tensor, keep: Tensor, k: int, num_cols: int) -> None:
+    """In the rows where more entries tie at the threshold than complete k,
+    un-keeps the tied entries beyond the ones of the smallest columns: a
+    sort of those rows' tied entries by (row, column), no padding."""
+    rows = surplus.nonzero().squeeze(1)
+    if rows.numel() == 0:
+        return
+    device = score.device
+    length = ptr.index_select(0, rows + 1) - ptr.index_select(0, rows)
+    seg = torch.repeat_interleave(torch.arange(rows.numel(), device=device), length)
+    offset = ptr.index_select(0, rows) - (length.cumsum(0) - length)
+    entry = torch.arange(seg.numel(), device=device) + offset.gather(0, seg)
+    s, t = score.gather(0, entry), threshold.index_select(0, rows).gather(0, seg)
+    need = k - torch.zeros_like(rows).index_add_(0, seg, (s > t).long())
+    tied = (s == t).nonzero().squeeze(1)
+    entry, seg = entry.gather(0, tied), seg.gather(0, tied)
+    # Sorted by (row, column): a tied entry's rank in its row is its place
+    # after the row's first tied entry.
+    by_col = torch.sort(seg * num_cols + col.gather(0, entry)).indices
+    entry, seg = entry.gather(0, by_col), seg.gather(0, by_col)
+    count = torch.zeros_like(rows).index_add_(0, seg, torch.ones_like(seg))
+    rank = torch.arange(seg.numel(), device=device) - (count.cumsum(0) - count).gather(0, seg)
+    keep.index_fill_(0, entry[rank >= need.gather(0, seg)], False)

@@ -27,6 +27,7 @@ are sorted, so only the kept entries are sorted.
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
@@ -35,31 +36,52 @@ from torch_geometric.utils.sparse import ptr2index
 from ._csr import sample_scipy, sort_rows, to_scipy, topk_rows, use_scipy
 
 
-def _scipy_product(a: tuple, b: tuple, num_nodes: int) -> tuple[Tensor, Tensor, Tensor]:
-    """``A @ B`` by scipy, rows unsorted, with the full symbolic pattern:
-    every entry some product reaches, even where the sum is 0, so that its
-    gradient is kept."""
-    sa, sb = to_scipy(*a, num_nodes), to_scipy(*b, num_nodes)
-    out = sa @ sb
+def _scipy_product(a: tuple, b: tuple, num_nodes: int, k: int | None
+                   ) -> tuple[Tensor, Tensor, Tensor]:
+    """``topk_rows(A @ B)`` by scipy with the full symbolic pattern (every
+    entry some product reaches, even where the sum is 0, so that its
+    gradient is kept), rows sorted. scipy's own arrays (int32 indices where
+    they fit) go through the top-k and the selection without copies; only
+    the kept columns become int64."""
+    shape = (num_nodes, num_nodes)
+    out = to_scipy(*a, num_nodes) @ to_scipy(*b, num_nodes)
     # scipy drops entries whose sum is exactly 0, only possible with values
     # that are not all positive (host sync: 1): then the pattern comes from a
     # product of ones and the values are looked up on it.
     if not (bool((a[2] > 0).all()) and bool((b[2] > 0).all())):
         pattern = to_scipy(a[0], a[1], None, num_nodes) @ to_scipy(b[0], b[1], None, num_nodes)
-        ptr = torch.from_numpy(pattern.indptr).long()
-        col = torch.from_numpy(pattern.indices).long()
-        return ptr, col, sample_scipy(out, ptr, col, num_nodes)
+        data = sample_scipy(out, torch.from_numpy(pattern.indptr),
+                            torch.from_numpy(pattern.indices), num_nodes).numpy()
+        out = sp.csr_matrix((data, pattern.indices, pattern.indptr), shape=shape)
+    if k is not None:
+        ptr, keep = topk_rows(torch.from_numpy(out.indptr), torch.from_numpy(out.indices),
+                              torch.from_numpy(out.data), k)
+        if keep is not None:
+            keep = keep.numpy()
+            out = sp.csr_matrix((np.compress(keep, out.data), np.compress(keep, out.indices),
+                                 ptr.numpy().astype(out.indices.dtype)), shape=shape)
+    # The product leaves the columns of a row unordered: scipy's in-place
+    # per-row sort (the arrays are this function's own).
+    out.has_sorted_indices = False
+    out.sort_indices()
     return (torch.from_numpy(out.indptr).long(), torch.from_numpy(out.indices).long(),
             torch.from_numpy(out.data))
 
 
-def _torch_product(a: tuple, b: tuple, num_nodes: int) -> tuple[Tensor, Tensor, Tensor]:
-    """``A @ B`` by torch's CSR product, which keeps the symbolic pattern
-    (entries that sum to 0 stay)."""
+def _torch_product(a: tuple, b: tuple, num_nodes: int, k: int | None
+                   ) -> tuple[Tensor, Tensor, Tensor]:
+    """``topk_rows(A @ B)`` by torch's CSR product, which keeps the symbolic
+    pattern (entries that sum to 0 stay), rows sorted."""
     size = (num_nodes, num_nodes)
     out = (torch.sparse_csr_tensor(a[0], a[1], a[2], size, check_invariants=False)
            @ torch.sparse_csr_tensor(b[0], b[1], b[2], size, check_invariants=False))
-    return out.crow_indices().long(), out.col_indices().long(), out.values()
+    ptr, col, val = out.crow_indices().long(), out.col_indices().long(), out.values()
+    if k is not None:
+        ptr, keep = topk_rows(ptr, col, val, k)
+        if keep is not None:
+            kept = keep.nonzero().squeeze(1)
+            col, val = col.index_select(0, kept), val.index_select(0, kept)
+    return sort_rows(ptr, col, val, num_nodes)
 
 
 # Workspace of the backward: a block of rows of A gets a dense [rows, N]
@@ -153,12 +175,7 @@ class _ProductTopk(torch.autograd.Function):
     def forward(ctx, val_a, val_b, ptr_a, col_a, ptr_b, col_b, num_nodes, k):
         a, b = (ptr_a, col_a, val_a), (ptr_b, col_b, val_b)
         product = _scipy_product if use_scipy(val_a.device) else _torch_product
-        ptr, col, val = product(a, b, num_nodes)
-        if k is not None:
-            ptr, kept = topk_rows(ptr, col, val, k)
-            if kept is not None:
-                col, val = col.index_select(0, kept), val.index_select(0, kept)
-        ptr, col, val = sort_rows(ptr, col, val, num_nodes)
+        ptr, col, val = product(a, b, num_nodes, k)
         ctx.save_for_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col)
         ctx.num_nodes = num_nodes
         ctx.mark_non_differentiable(ptr, col)
