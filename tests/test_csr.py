@@ -89,3 +89,61 @@ def test_topk_rows_keeps_the_largest_and_breaks_ties_by_column():
         assert torch.equal(new_ptr[1:] - new_ptr[:-1], lengths.clamp(max=k))
     short_ptr, none = _csr.topk_rows(ptr[:6], ascending[:10], val[:10], k)  # no row > k
     assert none is None and torch.equal(short_ptr, ptr[:6])
+
+
+def _reference_topk(ptr, col, val, k):
+    # largest magnitude first, then the smaller column; kept entries in order
+    kept = []
+    for i in range(ptr.numel() - 1):
+        entries = range(int(ptr[i]), int(ptr[i + 1]))
+        kept += sorted(sorted(entries, key=lambda e: (-abs(float(val[e])), int(col[e])))[:k])
+    return kept
+
+
+@pytest.mark.parametrize("block", [1 << 20, 7, 1])
+def test_topk_rows_blocks_buckets_hubs_and_ties(block, monkeypatch):
+    # Empty rows, rows of exactly k and k + 1 entries, rows in five buckets
+    # (up to 16k), a hub row of every column, rows all tied (surplus ties),
+    # a tie only at the k-th place, zeros; int32 and int64 indices; blocks
+    # of one row (block 1), of a few rows, and one block.
+    monkeypatch.setattr(_csr, "TOPK_BLOCK", block)
+    k, n = 3, 60
+    gen = torch.Generator().manual_seed(5)
+    lengths = [0, 3, 4, 0, 5, 7, 12, 13, 25, 48, n, 6, 6, 9, 0, 2, 40, n]
+    rows = []
+    for i, d in enumerate(lengths):
+        c = torch.randperm(n, generator=gen)[:d]
+        v = torch.randn(d, generator=gen, dtype=torch.float64)
+        if i in (5, 10):  # all tied: the k smallest columns
+            v = torch.full((d, ), -2.0, dtype=torch.float64).where(c % 2 == 0, 2.0)
+        if i in (11, 12):  # the k-th tied with the (k+1)-th, sign apart
+            v = torch.tensor([5.0, 4.0, 1.0, -1.0, 1.0, 0.5], dtype=torch.float64)
+        if i == 13:  # ties above the k-th only
+            v = torch.tensor([3.0, 3.0, 3.0, 1.0, 0.0, 0.0, 2.0, 0.0, 0.0],
+                             dtype=torch.float64)
+        if i == 17:  # zeros tie at the k-th place
+            v = torch.zeros(d, dtype=torch.float64)
+            v[:2] = 1.0
+        rows.append((c, v))
+    ptr = torch.tensor([0] + lengths).cumsum(0)
+    col = torch.cat([c for c, _ in rows])
+    val = torch.cat([v for _, v in rows])
+    expected = _reference_topk(ptr, col, val, k)
+    for index_type in (torch.long, torch.int32):
+        new_ptr, keep = _csr.topk_rows(ptr.to(index_type), col.to(index_type), val, k)
+        assert keep.nonzero().squeeze(1).tolist() == expected
+        assert new_ptr.tolist() == [0] + torch.tensor(lengths).clamp(max=k).cumsum(0).tolist()
+
+
+def test_topk_rows_random_ties_against_the_reference(monkeypatch):
+    # Many rows in several buckets, magnitudes from few values (ties at
+    # every place), blocks of a few rows: the same kept set as the reference.
+    monkeypatch.setattr(_csr, "TOPK_BLOCK", 100)
+    gen = torch.Generator().manual_seed(8)
+    n, k = 200, 5
+    lengths = torch.randint(0, 60, (n, ), generator=gen)
+    col = torch.cat([torch.randperm(n, generator=gen)[:int(d)] for d in lengths])
+    val = torch.randint(-4, 5, (col.numel(), ), generator=gen).float()
+    ptr = torch.cat([torch.zeros(1, dtype=torch.long), lengths.cumsum(0)])
+    _, keep = _csr.topk_rows(ptr, col, val, k)
+    assert keep.nonzero().squeeze(1).tolist() == _reference_topk(ptr, col, val, k)

@@ -194,8 +194,8 @@ TOPK_BLOCK = 1 << 20
 
 @torch.compiler.disable
 def topk_rows(ptr: Tensor, col: Tensor, val: Tensor, k: int) -> tuple[Tensor, Tensor | None]:
-    """Keeps the ``k`` entries of largest magnitude in every row of a square
-    CSR matrix (columns in any order within a row; ``ptr`` and ``col`` of
+    """Keeps the ``k`` entries of largest magnitude in every row of a CSR
+    matrix (columns in any order within a row; ``ptr`` and ``col`` of
     any integer type): returns the new pointer and the mask of the kept
     entries, or ``None`` when no row is longer than ``k``. Ties go to the
     smaller column, so the choice is reproducible bit for bit.
@@ -227,13 +227,12 @@ def topk_rows(ptr: Tensor, col: Tensor, val: Tensor, k: int) -> tuple[Tensor, Te
         r1 = min(n, max(r1, r0 + 1))
         e0, e1 = int(ptr_h[r0]), int(ptr_h[r1])
         local = ptr[r0:r1 + 1] - e0
-        _topk_block(local, col[e0:e1], val[e0:e1].detach(), keep[e0:e1], k, n)
+        _topk_block(local, col[e0:e1], val[e0:e1].detach(), keep[e0:e1], k)
         r0 = r1
     return torch.cat([ptr.new_zeros(1), length.clamp(max=k).cumsum(0)]), keep
 
 
-def _topk_block(ptr: Tensor, col: Tensor, val: Tensor, keep: Tensor, k: int,
-                num_cols: int) -> None:
+def _topk_block(ptr: Tensor, col: Tensor, val: Tensor, keep: Tensor, k: int) -> None:
     # topk_rows on one block of rows (`ptr` from 0): writes `keep`.
     length = ptr[1:] - ptr[:-1]
     start, order, tables, cells = _bucket_layout(length, k)
@@ -262,11 +261,11 @@ def _topk_block(ptr: Tensor, col: Tensor, val: Tensor, keep: Tensor, k: int,
         threshold.index_copy_(0, index, kth)
         surplus.index_copy_(0, index, tie)
     torch.ge(score, threshold.gather(0, row), out=keep)
-    _drop_surplus_ties(ptr, col, score, threshold, surplus, keep, k, num_cols)
+    _drop_surplus_ties(ptr, col, score, threshold, surplus, keep, k)
 
 
 def _drop_surplus_ties(ptr: Tensor, col: Tensor, score: Tensor, threshold: Tensor,
-                       surplus: Tensor, keep: Tensor, k: int, num_cols: int) -> None:
+                       surplus: Tensor, keep: Tensor, k: int) -> None:
     """In the rows where more entries tie at the threshold than complete k,
     un-keeps the tied entries beyond the ones of the smallest columns: a
     sort of those rows' tied entries by (row, column), no padding."""
@@ -284,7 +283,8 @@ def _drop_surplus_ties(ptr: Tensor, col: Tensor, score: Tensor, threshold: Tenso
     entry, seg = entry.gather(0, tied), seg.gather(0, tied)
     # Sorted by (row, column): a tied entry's rank in its row is its place
     # after the row's first tied entry.
-    by_col = torch.sort(seg * num_cols + col.gather(0, entry)).indices
+    tied_col = col.gather(0, entry).long()
+    by_col = torch.sort(seg * (tied_col.max() + 1) + tied_col).indices
     entry, seg = entry.gather(0, by_col), seg.gather(0, by_col)
     count = torch.zeros_like(rows).index_add_(0, seg, torch.ones_like(seg))
     rank = torch.arange(seg.numel(), device=device) - (count.cumsum(0) - count).gather(0, seg)
