@@ -123,3 +123,26 @@ def test_backward_is_bitwise_reproducible_and_independent_of_the_blocks(monkeypa
     monkeypatch.setattr(_spgemm, "CHUNK", 1)
     for x, y in zip(first, grads()):
         torch.testing.assert_close(x, y, rtol=1e-14, atol=1e-14)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("k", [None, 2])
+@pytest.mark.parametrize("signs", ["positive", "mixed"])
+def test_scipy_kernel_sized_by_candidates_equals_the_public_product(case, k, signs,
+                                                                     monkeypatch):
+    # The forward calls scipy's SMMP kernel with the output sized by the
+    # candidates; scipy's own `A @ B` (symbolic pass first) and the torch
+    # path give the same CSR result (mixed signs: the pattern path).
+    (pa, ca, va), (pb, cb, vb) = CASES[case]()
+    if signs == "positive":
+        va, vb = va.abs() + 0.1, vb.abs() + 0.1
+    n = pa.numel() - 1
+    a, b = (pa, ca, va), (pb, cb, vb)
+    kernel = spgemm_topk(a, b, n, k)
+    monkeypatch.setattr(_spgemm, "_csr_matmat", None)
+    public = spgemm_topk(a, b, n, k)
+    monkeypatch.setattr(_csr, "BACKEND", "torch")
+    device_path = spgemm_topk(a, b, n, k)
+    for x, y, z in zip(kernel, public, device_path):
+        assert torch.equal(x, y)
+        torch.testing.assert_close(x, z, rtol=1e-12, atol=1e-12)
