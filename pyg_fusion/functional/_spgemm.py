@@ -46,26 +46,27 @@ except ImportError:  # a scipy without the private kernel: the public product
     _csr_matmat = None
 
 
-def _matmat(sa: sp.csr_matrix, sb: sp.csr_matrix) -> sp.csr_matrix:
-    """``sa @ sb`` (rows unordered), by scipy's kernel with the output sized
-    by the number of candidates (entry (i, l) of ``sa`` times row l of
-    ``sb``)."""
+def _matmat(sa: sp.csr_matrix, sb: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``sa @ sb`` as CSR arrays ``(indptr, indices, data)``, rows unordered,
+    by scipy's kernel with the output sized by the number of candidates
+    (entry (i, l) of ``sa`` times row l of ``sb``): ``indices`` and ``data``
+    are views of the first ``nnz`` entries of that buffer."""
     if _csr_matmat is None:
-        return sa @ sb
+        out = sa @ sb
+        return out.indptr, out.indices, out.data
     rows, cols = sa.shape[0], sb.shape[1]
     bound = int(np.diff(sb.indptr)[sa.indices].sum())  # host: int64 sum
     dtype = np.result_type(sa.dtype, sb.dtype)
-    if bound == 0:
-        return sp.csr_matrix((rows, cols), dtype=dtype)
     index = np.int32 if max(bound, rows, cols) < 2**31 else np.int64
-    indptr = np.empty(rows + 1, dtype=index)
+    indptr = np.zeros(rows + 1, dtype=index)
     indices, data = np.empty(bound, dtype=index), np.empty(bound, dtype=dtype)
-    _csr_matmat(rows, cols, sa.indptr.astype(index, copy=False),
-                sa.indices.astype(index, copy=False), sa.data.astype(dtype, copy=False),
-                sb.indptr.astype(index, copy=False), sb.indices.astype(index, copy=False),
-                sb.data.astype(dtype, copy=False), indptr, indices, data)
+    if bound:
+        _csr_matmat(rows, cols, sa.indptr.astype(index, copy=False),
+                    sa.indices.astype(index, copy=False), sa.data.astype(dtype, copy=False),
+                    sb.indptr.astype(index, copy=False), sb.indices.astype(index, copy=False),
+                    sb.data.astype(dtype, copy=False), indptr, indices, data)
     nnz = int(indptr[-1])
-    return sp.csr_matrix((data[:nnz], indices[:nnz], indptr), shape=(rows, cols))
+    return indptr, indices[:nnz], data[:nnz]
 
 
 def _scipy_product(a: tuple, b: tuple, num_nodes: int, k: int | None
@@ -76,23 +77,25 @@ def _scipy_product(a: tuple, b: tuple, num_nodes: int, k: int | None
     they fit) go through the top-k and the selection without copies; only
     the kept columns become int64."""
     shape = (num_nodes, num_nodes)
-    out = _matmat(to_scipy(*a, num_nodes), to_scipy(*b, num_nodes))
+    indptr, indices, data = _matmat(to_scipy(*a, num_nodes), to_scipy(*b, num_nodes))
     # scipy drops entries whose sum is exactly 0, only possible with values
     # that are not all positive (host sync: 1): then the pattern comes from a
     # product of ones and the values are looked up on it.
     if not (bool((a[2] > 0).all()) and bool((b[2] > 0).all())):
-        pattern = _matmat(to_scipy(a[0], a[1], None, num_nodes),
-                          to_scipy(b[0], b[1], None, num_nodes))
-        data = sample_scipy(out, torch.from_numpy(pattern.indptr),
-                            torch.from_numpy(pattern.indices), num_nodes).numpy()
-        out = sp.csr_matrix((data, pattern.indices, pattern.indptr), shape=shape)
+        out = sp.csr_matrix((data, indices, indptr), shape=shape)
+        indptr, indices, _ = _matmat(to_scipy(a[0], a[1], None, num_nodes),
+                                     to_scipy(b[0], b[1], None, num_nodes))
+        data = sample_scipy(out, torch.from_numpy(indptr), torch.from_numpy(indices),
+                            num_nodes).numpy()
     if k is not None:
-        ptr, keep = topk_rows(torch.from_numpy(out.indptr), torch.from_numpy(out.indices),
-                              torch.from_numpy(out.data), k)
+        ptr, keep = topk_rows(torch.from_numpy(indptr), torch.from_numpy(indices),
+                              torch.from_numpy(data), k)
         if keep is not None:
             keep = keep.numpy()
-            out = sp.csr_matrix((np.compress(keep, out.data), np.compress(keep, out.indices),
-                                 ptr.numpy().astype(out.indices.dtype)), shape=shape)
+            indptr = ptr.numpy().astype(indices.dtype)
+            indices, data = np.compress(keep, indices), np.compress(keep, data)
+    # (scipy copies views of a much larger buffer here: only unpruned products)
+    out = sp.csr_matrix((data, indices, indptr), shape=shape)
     # The product leaves the columns of a row unordered: scipy's in-place
     # per-row sort (the arrays are this function's own).
     out.has_sorted_indices = False
