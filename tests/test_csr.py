@@ -67,7 +67,7 @@ def test_sample_reads_values_at_a_pattern_rows_in_any_order():
         assert torch.equal(_csr.sample_scipy(mat, ptr_p, col_p, n), expected)
 
 
-def test_topk_rows_keeps_the_largest_and_breaks_ties_by_column():
+def test_topk_rows_keeps_the_largest_and_breaks_ties_by_column(backend):
     # Rows of lengths 0..40 (several buckets), magnitudes with many ties.
     lengths = torch.arange(41)
     ptr = torch.cat([torch.zeros(1, dtype=torch.long), lengths.cumsum(0)])
@@ -101,9 +101,9 @@ def _reference_topk(ptr, col, val, k):
 
 
 @pytest.mark.parametrize("block", [1 << 20, 7, 1])
-def test_topk_rows_blocks_buckets_hubs_and_ties(block, monkeypatch):
-    # Empty rows, rows of exactly k and k + 1 entries, rows in five buckets
-    # (up to 16k), a hub row of every column, rows all tied (surplus ties),
+def test_topk_rows_blocks_buckets_hubs_and_ties(block, backend, monkeypatch):
+    # Empty rows, rows of exactly k and k + 1 entries, rows in a dozen
+    # buckets (widths 4 to 70), a hub row of every column, rows all tied (surplus ties),
     # a tie only at the k-th place, zeros; int32 and int64 indices; blocks
     # of one row (block 1), of a few rows, and one block.
     monkeypatch.setattr(_csr, "TOPK_BLOCK", block)
@@ -135,7 +135,7 @@ def test_topk_rows_blocks_buckets_hubs_and_ties(block, monkeypatch):
         assert new_ptr.tolist() == [0] + torch.tensor(lengths).clamp(max=k).cumsum(0).tolist()
 
 
-def test_topk_rows_random_ties_against_the_reference(monkeypatch):
+def test_topk_rows_random_ties_against_the_reference(backend, monkeypatch):
     # Many rows in several buckets, magnitudes from few values (ties at
     # every place), blocks of a few rows: the same kept set as the reference.
     monkeypatch.setattr(_csr, "TOPK_BLOCK", 100)
