@@ -22,7 +22,9 @@ offer no sampled product of two sparse operands on CPU (scipy none;
 torch's ``sampled_addmm`` takes dense operands; GraphBLAS' masked product
 was measured no faster than the whole products), hence this loop in torch:
 the same code on every device. The top-k runs before the columns of a row
-are sorted, so only the kept entries are sorted.
+are sorted, so only the kept entries are sorted; on CPU it runs on scipy's
+own arrays (int32 indices where they fit), and only the kept columns are
+copied to int64.
 """
 from __future__ import annotations
 
@@ -233,9 +235,11 @@ def spgemm_topk(a: tuple[Tensor, Tensor, Tensor], b: tuple[Tensor, Tensor, Tenso
     """``topk_rows(A @ B, k)`` (no pruning with ``k=None``) for CSR triples
     ``(ptr, col, val)``; differentiable in both value vectors.
 
-    Host synchronisations (each sizes an output or picks a path): the
-    product's own (scipy's two passes; torch's CSR product), 2 for the sign
-    check on CPU, those of :func:`._csr.topk_rows`."""
+    Host synchronisations (each sizes an output or picks a path): on CPU
+    2 for the sign check (scipy's product runs on the host); elsewhere
+    torch's CSR product's own; then those of :func:`._csr.topk_rows` (2,
+    then 2 per block of at most ``_csr.TOPK_BLOCK`` entries of the
+    product)."""
     ptr_a, col_a, val_a = a
     ptr_b, col_b, val_b = b
     return _ProductTopk.apply(val_a, val_b, ptr_a, col_a, ptr_b, col_b, num_nodes, k)

@@ -202,8 +202,9 @@ def _coalesced(edge_index: Tensor, edge_weight: Tensor, num_nodes: int):
 def _powers_csr(edge_index, w_hat, num_nodes, num_powers, mode, prune_k):
     # Host synchronisations (each sizes an output): the row pointer 0; per
     # product those of spgemm_topk; the union 0 on CPU (scipy), 1 elsewhere
-    # (torch.unique); the output rows 1. With P = 3 on CPU and kNN graphs
-    # (one bucket of row lengths per top-k): 2 x 5 + 1 = 11 in all.
+    # (torch.unique); the output rows 1. With P = 3 on CPU: 2 x (4 + 2 per
+    # block of 2^20 entries of the product) + 1, 13 where each product fits
+    # one block.
     base = (index2ptr(edge_index[0], num_nodes), edge_index[1], w_hat)
     loops = torch.arange(num_nodes, device=w_hat.device)
     patterns = [(torch.arange(num_nodes + 1, device=w_hat.device), loops)]
