@@ -215,9 +215,10 @@ def topk_rows(ptr: Tensor, col: Tensor, val: Tensor, k: int) -> tuple[Tensor, Te
     Rows are taken in blocks of at most :data:`TOPK_BLOCK` entries (at
     least one row). In a block, the magnitudes of the rows longer than
     ``k`` are scattered into padded tables, one per bucket of lengths
-    (:func:`_bucket_layout`: cells at most ~1.2x the entries); ``torch.topk``
-    of ``k + 1`` per table row gives the row's k-th largest magnitude, the
-    threshold, and whether more entries than needed tie with it. Every entry
+    (:func:`_bucket_layout`: cells at most ~1.2x the entries);
+    :func:`_kth_largest` per table row gives the row's k-th largest
+    magnitude, the threshold, and whether more entries than needed tie with
+    it. Every entry
     at or above its row's threshold is kept (passes over the entries, no
     padded index tables), except, in the rows with surplus ties, the tied
     entries of the largest columns (:func:`_drop_surplus_ties`).
