@@ -153,6 +153,9 @@ class TrainerConfig:
     batch_size: int = option(16, "VAD: videos per batch", check="positive_int")
     patience: int | None = option(None, "VAD: stop after this many evaluations without a better "
                               "validation loss (default: never)", check="positive_int")
+    restarts: int = option(1, "VAD: initialisations trained per run (restart r seeded by seed "
+                       "+ 1000003 r, restart 0 by the seed itself); the one of lowest held-out "
+                       "loss is tested", check="positive_int")
 
 
 # component name -> config class, in the order of the spec (and of --help)
