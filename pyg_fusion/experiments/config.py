@@ -97,6 +97,11 @@ class PowersConfig:
 @dataclass
 class FusionConfig:
     """LEGO's learned operator A over the sources' powers."""
+    operator: str = option("pairwise", "LEGO (lego, lego-row): one operator A per source pair "
+                       "(pairwise, the paper) or one over all sources (full: (P+1)^M "
+                       "entries; contains the M-way product of the graphs; the same as "
+                       "pairwise for two sources); lego-cp is the CP form",
+                       choices=("pairwise", "full"), arg="fusion")
     fusion_rank: int = option(1, "LEGO: rank of the CP operator (lego-cp)", check="positive_int",
                           arg="rank")
     pairs: str = option("sample", "LEGO: a random source pair per training step (sample, the "
