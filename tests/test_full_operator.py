@@ -144,7 +144,7 @@ def test_three_source_lego_starts_exactly_at_graph_product(vad_data, name):
 
 def test_operator_option_reaches_lego_not_lego_cp():
     inch = {"a": 3, "b": 4, "c": 5}
-    assert MethodSpec.create("lego", "vad").fusion.operator == "pairwise"
+    assert MethodSpec.create("lego", "node").fusion.operator == "pairwise"
     assert build_model("lego-cp", "vad", inch, operator="full").fusion.mode == "cp"
     node = build_model("lego", "node", inch, num_classes=2, operator="full")
     assert node.lego.fusion.mode == "full"

@@ -1,6 +1,6 @@
-"""Restarts of a VAD run: R initialisations train on the same videos, the one
+"""Restarts of a VAD run (R initialisations train on the same videos, the one
 of lowest held-out loss is tested, restart 0 is the plain run, and the test
-set is scored once whatever R."""
+set is scored once whatever R) and the learning rate of LEGO's operator."""
 import pytest
 import torch
 from torch_geometric.data import Batch
@@ -102,3 +102,21 @@ def test_restarts_is_a_trainer_option_and_a_flag():
     assert parser.parse_args(["--dataset", "synthetic-vad", "--restarts", "3"]).restarts == 3
     with pytest.raises(SystemExit):
         parser.parse_args(["--restarts", "0"])
+
+
+def test_operator_lr_is_a_parameter_group_of_the_lego_operators(vad_data):
+    from pyg_fusion.training.vad import WeaklySupervisedVAD
+    model = _builder(vad_data[0])()
+    one = WeaklySupervisedVAD(model, lr=1e-2).configure_optimizers()
+    assert len(one.param_groups) == 1  # no operator_lr: one rate, as before
+    opt = WeaklySupervisedVAD(model, lr=1e-2, operator_lr=1e-4).configure_optimizers()
+    operator = {id(p) for p in model.fusion.parameters()}
+    head, op = opt.param_groups
+    assert head["lr"] == 1e-2 and op["lr"] == 1e-4
+    assert {id(p) for p in op["params"]} == operator and operator
+    assert not operator & {id(p) for p in head["params"]}
+    assert len(head["params"]) + len(op["params"]) == len(list(model.parameters()))
+    # a model without an operator keeps one group
+    base = build_model("graph-mean", "vad", {"a": 3, "b": 4}, num_segments=8)
+    assert len(WeaklySupervisedVAD(base, operator_lr=1e-4).configure_optimizers()
+               .param_groups) == 1

@@ -44,9 +44,9 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
               "num_classes": td.num_classes, "options": options, "spec": spec.to_dict(),
               "seed": seed, "data": dict(td.extra),
               "data_config": None if td.config is None else dataclasses.asdict(td.config)}
-    if td.task == "node" and t.restarts != 1:
-        raise ValueError(f"restarts is a VAD option (the node task trains one "
-                         f"initialisation), got restarts={t.restarts}")
+    if td.task == "node" and (t.restarts != 1 or t.operator_lr is not None):
+        raise ValueError(f"restarts and operator_lr are VAD options, got "
+                         f"restarts={t.restarts}, operator_lr={t.operator_lr}")
     seed_everything(seed)
     if td.task == "node":
         from ..training.node import fit_node
@@ -68,8 +68,9 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
                     lambda_deg=obj.lambda_deg, alpha=obj.alpha,
                     lambda_sparse=obj.lambda_sparse, val_fraction=obj.val_fraction,
                     eval_every=t.eval_every, patience=t.patience, restarts=t.restarts,
-                    seed=seed, devices=devices, progress=progress, checkpoint=checkpoint,
-                    config=config, standardizer=getattr(td.train, "standardizer", None))
+                    operator_lr=t.operator_lr, seed=seed, devices=devices,
+                    progress=progress, checkpoint=checkpoint, config=config,
+                    standardizer=getattr(td.train, "standardizer", None))
         metrics = {k: r[k] for k in ("auc", "ap", "pr_auc_trapz")}
         # the chosen epoch's held-out metrics (none with val_fraction=0)
         metrics.update({k: r[k] for k in ("val_video_auc", "val_loss", "epoch", "restart")

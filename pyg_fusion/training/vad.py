@@ -154,6 +154,9 @@ class WeaklySupervisedVAD(TimedAdamTask):
             ``"standardizer."``) rebuilds it to score new data. (default: :obj:`None`)
         lambda_sparse (float, optional): weight of the sparsity term (the mean snippet score
             of the abnormal videos). (default: :obj:`0.0`)
+        operator_lr (float, optional): Adam's learning rate of the LEGO operators
+            (:class:`~pyg_fusion.nn.LEGOFusion` parameters; ``None``: ``lr``).
+            (default: :obj:`None`)
 
     ``validation_*`` scores weakly labelled videos (``val_video_auc``,
     ``val_loss``, ``val_score``) and keeps the model state of the best
@@ -165,8 +168,8 @@ class WeaklySupervisedVAD(TimedAdamTask):
     def __init__(self, model: nn.Module, *, lr: float = 1e-3, weight_decay: float = 5e-4,
                  topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
                  lambda_sparse: float = 0.0, config: dict[str, Any] | None = None,
-                 standardizer: nn.Module | None = None):
-        super().__init__(model, lr, weight_decay)
+                 standardizer: nn.Module | None = None, operator_lr: float | None = None):
+        super().__init__(model, lr, weight_decay, operator_lr)
         # a copy: moving the task to a device must not move the statistics that
         # the datasets' transform applies on the CPU
         self.standardizer = copy.deepcopy(standardizer)
@@ -296,7 +299,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             batch_size: int = 16, lr: float = 1e-3, weight_decay: float = 5e-4,
             topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
             lambda_sparse: float = 0.0, val_fraction: float = 0.2, eval_every: int = 1,
-            patience: int | None = None, restarts: int = 1, seed: int = 0, devices: int = 1,
+            patience: int | None = None, restarts: int = 1, operator_lr: float | None = None,
+            seed: int = 0, devices: int = 1,
             progress: bool = True, checkpoint: bool = True, config: dict | None = None,
             standardizer: nn.Module | None = None) -> dict[str, Any]:
     """Trains on ``train_ds`` (video labels only), chooses the epoch on a
@@ -339,6 +343,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             ``val_score`` (``None``: train all epochs). (default: :obj:`None`)
         restarts (int, optional): initialisations trained; the one of lowest held-out
             ``val_loss`` is kept (needs ``val_fraction > 0`` when above 1). (default: :obj:`1`)
+        operator_lr (float, optional): Adam's learning rate of the LEGO operators (``None``:
+            ``lr``). (default: :obj:`None`)
         seed (int, optional): seeds the run and the held-out split (a module ``model``
             should be seeded before it is built; a builder is called after seeding).
             (default: :obj:`0`)
@@ -380,7 +386,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         task = WeaklySupervisedVAD(net, lr=lr, weight_decay=weight_decay, topk=topk,
                                    lambda_deg=lambda_deg, alpha=alpha,
                                    lambda_sparse=lambda_sparse, config=config,
-                                   standardizer=standardizer)
+                                   standardizer=standardizer, operator_lr=operator_lr)
         task.eval_dataset = test_ds
         callbacks = []
         if patience is not None and val_ds is not None:
