@@ -190,12 +190,13 @@ LEGO_CONFIGS = ("graph", "powers", "fusion")
 # 0.155 / 0.634 / 0.489 against 0.449 / 0.660 / 0.675 (README "results-lego").
 # Then LEGO's operator: one over all sources (operator="full", the pairwise
 # one for two sources) started at the product of all graphs, i.e. exactly
-# at graph-product; the same rule over {pairwise, full} x {mean, product} x
-# the operator's learning rate {lr, 1e-3, 1e-4} (lego-row and lego, seeds
-# 0-4, the three benchmarks): mean held-out loss 0.407 against 0.427 for
+# at graph-product; the same rule over the previous start (pairwise, mean)
+# and full x {mean, product} x the operator's learning rate {lr, 1e-3,
+# 1e-4} (lego-row and lego, seeds 0-4, the three benchmarks; full, mean,
+# 1e-3 on MotionVAD only): mean held-out loss 0.407 against 0.427 for
 # pairwise + mean, lower on each benchmark (0.174 / 0.557 / 0.490 against
-# 0.177 / 0.585 / 0.519); the others were lower on average (0.402, 0.404)
-# but not on each (README "results-lego").
+# 0.177 / 0.585 / 0.519); three others were lower on average (0.402, 0.404,
+# 0.406) but not below on each (README "results-lego").
 TASK_DEFAULTS: dict[str, dict[str, Any]] = {
     "node": dict(num_powers=1, support="shared"),
     "vad": dict(k=None, num_powers=3, zeroth="ones", operator="full", init="product",
