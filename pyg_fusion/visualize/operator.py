@@ -78,9 +78,10 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
         a.set_xticks(range(cols))
         a.set_yticks(range(rows))
         if kind == "pairwise":
-            src_a, bar, src_b = str(name).split(" @ ")[0].partition("|")
-            a.set_title(f"$A[p, q]$: {src_a} | {src_b}" if bar else f"$A[p, q]$: {name}",
-                        fontsize=10)
+            base, _, rest = str(name).partition(" @ ")  # a slice of a full operator
+            src_a, bar, src_b = base.partition("|")
+            a.set_title((f"$A[p, q]$: {src_a} | {src_b}" + (f" @ {rest}" if rest else ""))
+                        if bar else f"$A[p, q]$: {name}", fontsize=10)
             if not bar:
                 src_a, src_b = "a", "b"
             a.set_ylabel(f"p (power of $R_{{{tex_name(src_a)}}}$)")
