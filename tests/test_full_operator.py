@@ -148,3 +148,7 @@ def test_operator_option_reaches_lego_not_lego_cp():
     assert build_model("lego-cp", "vad", inch, operator="full").fusion.mode == "cp"
     node = build_model("lego", "node", inch, num_classes=2, operator="full")
     assert node.lego.fusion.mode == "full"
+    # a spec saved before the option existed (a checkpoint's) keeps the pairwise operator
+    saved = MethodSpec.create("lego", "vad", {"init": "mean"}).to_dict()
+    del saved["fusion"]["operator"]
+    assert MethodSpec.from_dict(saved).fusion.operator == "pairwise"
