@@ -58,7 +58,8 @@ def test_every_lego_config_field_is_an_argument_of_lego():
 def test_spec_defaults_and_errors():
     node, vad = MethodSpec.create("lego", "node"), MethodSpec.create("lego", "vad")
     assert (node.graph.k, node.powers.num_powers, node.graph.support) == (10, 1, "shared")
-    assert (vad.graph.k, vad.powers.num_powers, vad.fusion.init) == (None, 3, "mean")
+    assert (vad.graph.k, vad.powers.num_powers, vad.fusion.init) == (None, 3, "product")
+    assert (vad.fusion.operator, node.fusion.operator) == ("full", "pairwise")
     labels = MethodSpec.create("lego", "node", {"features": "labels", "lr": 0.2})
     assert (labels.fusion.pairs, labels.trainer.lr, labels.trainer.epochs) == ("all", 0.2, 100)
     assert MethodSpec.from_dict(labels.to_dict()) == labels
@@ -149,6 +150,6 @@ def test_every_kind_of_flag_round_trips(tmp_path, capsys, argv):
 
 def test_lego_cp_defaults_to_the_product_start_and_an_explicit_mean_is_refused():
     assert MethodSpec.create("lego-cp", "vad").fusion.init == "product"
-    assert MethodSpec.create("lego", "vad").fusion.init == "mean"
+    assert MethodSpec.create("lego-cp", "vad", {"init": "mean"}).fusion.init == "mean"
     with pytest.raises(ValueError, match="init='mean' needs mode='pairwise'"):
         build_model("lego-cp", "vad", {"a": 3, "b": 4, "c": 2}, num_segments=8, init="mean")

@@ -100,7 +100,7 @@ def test_anchor_penalty_enters_the_training_loss(vad_data):
     from pyg_fusion.training.vad import WeaklySupervisedVAD
     train, _ = vad_data
     model = build_model("lego-row", "vad", _inch(train), num_segments=8, num_powers=2,
-                        lambda_anchor=5.0)
+                        lambda_anchor=5.0, operator="pairwise")
     task = WeaklySupervisedVAD(model, lambda_deg=0.0)
     batch = Batch.from_data_list([train[i] for i in range(4)])
     base = float(task.training_step(batch, 0))

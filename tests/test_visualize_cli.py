@@ -53,6 +53,10 @@ def test_plot_operator_from_a_lightning_style_checkpoint(tmp_path):
     factors, kind = operator_from_state({"fusion.factors.a": torch.randn(2, 3),
                                          "fusion.factors.b": torch.randn(2, 4)})
     assert kind == "cp" and list(factors) == ["a", "b"]
+    full = torch.randn(2, 3, 4)  # one operator over three sources (mode="full")
+    panels, kind = operator_from_state({"model.lego.fusion.A": full})
+    assert kind == "pairwise" and len(panels) == 4
+    assert torch.equal(panels["s0|s1 @ s2^3"], full[:, :, 3])
 
 
 def test_plot_operator_from_json(tmp_path):

@@ -248,3 +248,22 @@ def test_fusion_operator_of_a_lego_model():
     fig = plot_fusion_operator(cp)
     assert ["m = a" in im.axes.get_title() for im in _images(fig)] == [True, False]
     assert [im.get_array().shape for im in _images(fig)] == [(2, 3), (2, 3)]
+
+
+def test_full_operator_is_drawn_as_slices_over_the_further_sources():
+    from pyg_fusion.nn import LEGOFusion
+    fusion = LEGOFusion(["a", "b", "c"], {"a": 1, "b": 2, "c": 2}, mode="full")
+    with torch.no_grad():
+        fusion.A.copy_(torch.arange(18.0).view(2, 3, 3))
+    fig = plot_fusion_operator(fusion)
+    images = _images(fig)
+    assert len(images) == 3  # one panel per power of c
+    for r, im in enumerate(images):
+        np.testing.assert_array_equal(im.get_array(), fusion.A.detach()[:, :, r].numpy())
+        assert f"c^{r}" in im.axes.get_title()
+        assert "mathrm{b}" in im.axes.get_xlabel() and "mathrm{a}" in im.axes.get_ylabel()
+    plt.close(fig)
+    two = LEGOFusion(["a", "b"], 2, mode="full")
+    (im, ) = _images(plot_fusion_operator(two))
+    assert "a | b" in im.axes.get_title()
+    plt.close("all")

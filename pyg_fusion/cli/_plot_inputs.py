@@ -142,6 +142,12 @@ def operator_from_state(state: dict, where: str = "the checkpoint"):
             pairs["shared by all pairs"] = value
         elif (m := _FACTOR.search(key)):
             factors[m.group(1)] = value
+    full = pairs.get("shared by all pairs")
+    if full is not None and full.dim() != 2:
+        # one operator over all M sources (mode="full"): slices over the first two; the
+        # state dict does not name the sources, LEGO keeps them in sorted order
+        from ..visualize.operator import _full_panels
+        return _full_panels([f"s{i}" for i in range(full.dim())], full), "pairwise"
     if pairs:
         return pairs, "pairwise"
     if factors:

@@ -44,6 +44,9 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
               "num_classes": td.num_classes, "options": options, "spec": spec.to_dict(),
               "seed": seed, "data": dict(td.extra),
               "data_config": None if td.config is None else dataclasses.asdict(td.config)}
+    if td.task == "node" and (t.restarts != 1 or t.operator_lr is not None):
+        raise ValueError(f"restarts and operator_lr are VAD options, got "
+                         f"restarts={t.restarts}, operator_lr={t.operator_lr}")
     seed_everything(seed)
     if td.task == "node":
         from ..training.node import fit_node
@@ -57,19 +60,20 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
                    "val_accuracy": r.get("val_acc", float("nan"))}
     else:
         from ..training.vad import fit_vad
-        model = build_spec(spec, Dims(td.in_channels,
-                                      num_segments=int(td.train[0].num_nodes)))
-        r = fit_vad(model, td.train, td.test, out_dir=out_dir, epochs=t.epochs,
-                    batch_size=t.batch_size, lr=t.lr,
+        dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
+        # a builder: fit_vad seeds each restart before it builds the model
+        r = fit_vad(lambda: build_spec(spec, dims), td.train, td.test, out_dir=out_dir,
+                    epochs=t.epochs, batch_size=t.batch_size, lr=t.lr,
                     weight_decay=t.weight_decay, topk=obj.topk,
                     lambda_deg=obj.lambda_deg, alpha=obj.alpha,
                     lambda_sparse=obj.lambda_sparse, val_fraction=obj.val_fraction,
-                    eval_every=t.eval_every, patience=t.patience, seed=seed,
-                    devices=devices, progress=progress, checkpoint=checkpoint,
-                    config=config, standardizer=getattr(td.train, "standardizer", None))
+                    eval_every=t.eval_every, patience=t.patience, restarts=t.restarts,
+                    operator_lr=t.operator_lr, seed=seed, devices=devices,
+                    progress=progress, checkpoint=checkpoint, config=config,
+                    standardizer=getattr(td.train, "standardizer", None))
         metrics = {k: r[k] for k in ("auc", "ap", "pr_auc_trapz")}
         # the chosen epoch's held-out metrics (none with val_fraction=0)
-        metrics.update({k: r[k] for k in ("val_video_auc", "val_loss", "epoch")
+        metrics.update({k: r[k] for k in ("val_video_auc", "val_loss", "epoch", "restart")
                         if k in r})
     metrics["params"] = r["params"]
     metrics["time_per_epoch_s"] = r["time_per_epoch_s"]

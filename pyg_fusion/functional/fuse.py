@@ -208,6 +208,20 @@ def _check_factors(factors: list[Tensor], sizes: list[int]) -> None:
         rank = f.size(0)
 
 
+def _check_dense_powers(powers: list[Tensor]) -> None:
+    if len(powers) < 1:
+        raise ValueError("powers must hold at least one source")
+    for m, pw in enumerate(powers):
+        check_tensor(f"powers[{m}]", pw, floating=True, finite=True)
+        if pw.dim() < 3:
+            raise ValueError(f"powers[{m}] must be [..., P_m+1, N, N] (at least 3 "
+                             f"dimensions), got shape {tuple(pw.shape)}")
+        check_like(f"powers[{m}]", pw, "powers[0]", powers[0])
+        if pw.shape[:-3] + pw.shape[-2:] != powers[0].shape[:-3] + powers[0].shape[-2:]:
+            raise ValueError(f"powers[{m}] {tuple(pw.shape)} does not describe the same "
+                             f"N units (and batch) as powers[0] {tuple(powers[0].shape)}")
+
+
 def lego_fuse_cp(powers: list[Tensor], factors: list[Tensor], *,
                  zeroth: str = "identity") -> Tensor:
     """Dense M-way CP fusion: ``powers[m]`` ``[..., P_m+1, N, N]``,
@@ -222,17 +236,7 @@ def lego_fuse_cp(powers: list[Tensor], factors: list[Tensor], *,
     Returns:
         torch.Tensor: ``G`` ``[..., N, N]``.
     """
-    if len(powers) < 1:
-        raise ValueError("powers must hold at least one source")
-    for m, pw in enumerate(powers):
-        check_tensor(f"powers[{m}]", pw, floating=True, finite=True)
-        if pw.dim() < 3:
-            raise ValueError(f"powers[{m}] must be [..., P_m+1, N, N] (at least 3 "
-                             f"dimensions), got shape {tuple(pw.shape)}")
-        check_like(f"powers[{m}]", pw, "powers[0]", powers[0])
-        if pw.shape[:-3] + pw.shape[-2:] != powers[0].shape[:-3] + powers[0].shape[-2:]:
-            raise ValueError(f"powers[{m}] {tuple(pw.shape)} does not describe the same "
-                             f"N units (and batch) as powers[0] {tuple(powers[0].shape)}")
+    _check_dense_powers(powers)
     _check_factors(factors, [pw.size(-3) for pw in powers])
     check_like("factors[0]", factors[0], "powers[0]", powers[0])
     powers = _with_zeroth(list(powers), zeroth)
@@ -265,21 +269,10 @@ def lego_fuse_cp_sparse(edge_indices: list[Tensor], attrs: list[Tensor],
     Returns:
         (torch.Tensor, torch.Tensor): ``(edge_index [2, E], edge_weight [E])``.
     """
-    if len(edge_indices) != len(attrs) or not attrs:
-        raise ValueError("edge_indices and attrs must be non-empty lists of equal length")
-    check_int("num_nodes", num_nodes, minimum=1)
-    for m, (ei, at) in enumerate(zip(edge_indices, attrs)):
-        _check_attr(f"attrs[{m}]", at, ei, num_nodes, f"edge_indices[{m}]")
-        check_like(f"attrs[{m}]", at, "attrs[0]", attrs[0])
+    _check_sparse_powers(edge_indices, attrs, num_nodes)
     _check_factors(factors, [at.size(1) for at in attrs])
     check_like("factors[0]", factors[0], "attrs[0]", attrs[0])
-    check_choice("zeroth", zeroth, ZEROTH)
-    index, positions = union_edges(list(edge_indices), num_nodes,
-                                   [f"edge_indices[{m}]" for m in range(len(attrs))])
-    keep = _restrict(index, positions, support)
-    xs = [place(at, pos, index.size(1)) for at, pos in zip(attrs, positions)]
-    if zeroth == "ones":
-        xs = _ones_columns(xs)
+    index, keep, xs = _align_all(edge_indices, attrs, num_nodes, support, zeroth)
     out = None
     for x, f in zip(xs, factors):
         term = x @ f.t()  # [E, R]
@@ -287,3 +280,101 @@ def lego_fuse_cp_sparse(edge_indices: list[Tensor], attrs: list[Tensor],
             term = term[keep]
         out = term if out is None else out * term
     return (index if keep is None else index[:, keep]), out.sum(-1)
+
+
+def _check_sparse_powers(edge_indices: list[Tensor], attrs: list[Tensor],
+                         num_nodes: int) -> None:
+    if len(edge_indices) != len(attrs) or not attrs:
+        raise ValueError("edge_indices and attrs must be non-empty lists of equal length")
+    check_int("num_nodes", num_nodes, minimum=1)
+    for m, (ei, at) in enumerate(zip(edge_indices, attrs)):
+        _check_attr(f"attrs[{m}]", at, ei, num_nodes, f"edge_indices[{m}]")
+        check_like(f"attrs[{m}]", at, "attrs[0]", attrs[0])
+
+
+def _align_all(edge_indices: list[Tensor], attrs: list[Tensor], num_nodes: int,
+               support: str, zeroth: str) -> tuple[Tensor, Tensor | None, list[Tensor]]:
+    """Every source's powers on the union of the supports: ``(edge_index,
+    keep, xs)``, ``keep`` the mask of the intersection (``None`` for the
+    union; see :func:`_restrict`), ``xs[m]`` ``[E, P_m+1]`` with zero rows
+    where source ``m`` has no entry."""
+    check_choice("zeroth", zeroth, ZEROTH)
+    index, positions = union_edges(list(edge_indices), num_nodes,
+                                   [f"edge_indices[{m}]" for m in range(len(attrs))])
+    keep = _restrict(index, positions, support)
+    xs = [place(at, pos, index.size(1)) for at, pos in zip(attrs, positions)]
+    if zeroth == "ones":
+        xs = _ones_columns(xs)
+    return index, keep, xs
+
+
+def _check_full(A: Tensor, sizes: list[int]) -> None:
+    check_tensor("A", A, floating=True, finite=True)
+    if list(A.shape) != sizes:
+        raise ValueError(f"A must have one dimension of size P_m+1 per source, {sizes}, "
+                         f"got {list(A.shape)}")
+
+
+def _contract_full(A: Tensor, xs: list[Tensor]) -> Tensor:
+    r""":math:`\sum_{p_1..p_M} A_{p_1..p_M} \prod_m x_m[..., p_m]`, the powers
+    of each source along the last dimension of ``xs[m]``. The last source is
+    contracted first, then one source at a time: the largest intermediate
+    holds :math:`\prod_{m<M} (P_m+1)` values per entry, and no term of the
+    :math:`\prod_m (P_m+1)` is formed on its own."""
+    c = xs[-1] @ A.reshape(-1, A.size(-1)).t()  # [..., K], K: the other sources' sizes
+    for x in reversed(xs[:-1]):
+        c = (c.unflatten(-1, (-1, x.size(-1))) * x.unsqueeze(-2)).sum(-1)
+    return c.squeeze(-1)
+
+
+def lego_fuse_full(powers: list[Tensor], A: Tensor, *, zeroth: str = "identity") -> Tensor:
+    r"""Dense M-way fusion with a full operator (ours, beyond the paper):
+    ``powers[m]`` ``[..., P_m+1, N, N]``, ``A`` ``[P_1+1, ..., P_M+1]`` ->
+    :math:`G = \sum_{p_1..p_M} A_{p_1..p_M} R_1^{p_1} \circ \dots \circ
+    R_M^{p_M}` ``[..., N, N]``. With two sources it is
+    :func:`lego_fuse`; with :math:`A = e_{1..1}` the product of the graphs;
+    with ``zeroth="ones"`` and :math:`A = \tfrac1M \sum_m e_{0..1_m..0}`
+    their mean; the CP form (:func:`lego_fuse_cp`) is its low-rank case.
+
+    Args:
+        powers (List[torch.Tensor]): ``powers[m]`` ``[..., P_m+1, N, N]``.
+        A (torch.Tensor): ``[P_1+1, ..., P_M+1]``.
+        zeroth (str, optional): :obj:`"identity"` or :obj:`"ones"`.
+            (default: :obj:`"identity"`)
+
+    Returns:
+        torch.Tensor: ``G`` ``[..., N, N]``.
+    """
+    _check_dense_powers(powers)
+    _check_full(A, [pw.size(-3) for pw in powers])
+    check_like("A", A, "powers[0]", powers[0])
+    powers = _with_zeroth(list(powers), zeroth)
+    return _contract_full(A, [pw.movedim(-3, -1) for pw in powers])
+
+
+def lego_fuse_full_sparse(edge_indices: list[Tensor], attrs: list[Tensor], A: Tensor,
+                          num_nodes: int, *, support: str = "union",
+                          zeroth: str = "identity") -> tuple[Tensor, Tensor]:
+    """Sparse twin of :func:`lego_fuse_full` on the union of the supports
+    (or their intersection, see :func:`lego_fuse_sparse`).
+
+    Args:
+        edge_indices (List[torch.Tensor]): ``edge_indices[m]`` ``[2, E_m]``.
+        attrs (List[torch.Tensor]): ``attrs[m]`` ``[E_m, P_m+1]``.
+        A (torch.Tensor): ``[P_1+1, ..., P_M+1]``.
+        num_nodes (int): :math:`N`.
+        support (str, optional): :obj:`"union"` or :obj:`"intersection"`.
+            (default: :obj:`"union"`)
+        zeroth (str, optional): :obj:`"identity"` or :obj:`"ones"`.
+            (default: :obj:`"identity"`)
+
+    Returns:
+        (torch.Tensor, torch.Tensor): ``(edge_index [2, E], edge_weight [E])``.
+    """
+    _check_sparse_powers(edge_indices, attrs, num_nodes)
+    _check_full(A, [at.size(1) for at in attrs])
+    check_like("A", A, "attrs[0]", attrs[0])
+    index, keep, xs = _align_all(edge_indices, attrs, num_nodes, support, zeroth)
+    if keep is not None:
+        index, xs = index[:, keep], [x[keep] for x in xs]
+    return index, _contract_full(A, xs)

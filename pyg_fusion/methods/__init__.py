@@ -76,13 +76,19 @@ def _node_head(s: MethodSpec, d: Dims) -> dict[str, Any]:
                 dropout=h.dropout, features=h.features, num_nodes=d.num_nodes)
 
 
+def _lego_kwargs(s: MethodSpec) -> dict[str, Any]:
+    # lego-cp is the CP operator whatever --operator says
+    kw = s.lego_kwargs()
+    if s.method == "lego-cp":
+        kw["fusion"] = "cp"
+    return kw
+
+
 def _node_builders(sources: list[str], features: str) -> dict[str, Builder]:
     from . import node as M
 
     def lego(s, d):
-        fusion = "cp" if s.method == "lego-cp" else "pairwise"
-        return M.NodeLEGO(d.in_channels, d.num_classes, fusion=fusion, **s.lego_kwargs(),
-                          **_node_head(s, d))
+        return M.NodeLEGO(d.in_channels, d.num_classes, **_lego_kwargs(s), **_node_head(s, d))
 
     def feature(mode, only=None):
         return lambda s, d: M.NodeFeatureFusion(
@@ -115,11 +121,9 @@ def _vad_builders(sources: list[str]) -> dict[str, Builder]:
     from . import vad as M
 
     def lego(s, d):
-        return M.VADLEGO(d.in_channels, d.num_segments,
-                         fusion="cp" if s.method == "lego-cp" else "pairwise",
-                         dropout=s.head.dropout, center=s.head.center,
+        return M.VADLEGO(d.in_channels, d.num_segments, dropout=s.head.dropout, center=s.head.center,
                          head="row" if s.method == "lego-row" else "graph",
-                         row_order=s.head.row_order, **s.lego_kwargs())
+                         row_order=s.head.row_order, **_lego_kwargs(s))
 
     def feature(mode, only=None):
         return lambda s, d: M.VADFeatureFusion(

@@ -10,10 +10,11 @@ from .._scatter import scatter_sum
 from ..functional._checks import check_choice, check_int
 from ..functional._csr import union_edges
 from ..functional.fuse import (ZEROTH, align_pair, lego_fuse, lego_fuse_cp, lego_fuse_cp_sparse,
-                               lego_fuse_sparse)
+                               lego_fuse_full, lego_fuse_full_sparse, lego_fuse_sparse)
 
 
 SUPPORTS = ("union", "intersection", "shared")
+MODES = ("pairwise", "cp", "full")
 
 
 def pair_key(a: str, b: str) -> str:
@@ -61,14 +62,25 @@ class LEGOFusion(torch.nn.Module):
     components, fusing all sources at once,
     :math:`G = \sum_r \prod_m \sum_p a_{m,r,p} R_m^p`.
 
+    ``mode="full"`` (ours): one operator over all M sources,
+    :math:`A \in \mathbb{R}^{(P_1+1) \times \dots \times (P_M+1)}`,
+    :math:`G = \sum A_{p_1..p_M} R_1^{p_1} \circ \dots \circ R_M^{p_M}`
+    (:func:`~pyg_fusion.functional.lego_fuse_full`): the pairwise operator
+    for two sources; for more it contains the M-way product of the graphs
+    (which no pairwise operator does), their mean and every pair's terms,
+    with :math:`\prod_m (P_m+1)` parameters (64 for three sources and
+    :math:`P = 3`).
+
     Initialisation (a **[choice]**): ``init="product"`` (default)
     :math:`A_{11} = 1`, all else 0, so the untrained operator is the plain
-    graph product :math:`\hat R_a \circ \hat R_b`; CP factors start at
+    graph product :math:`\hat R_a \circ \hat R_b` (``mode="full"``:
+    :math:`A_{1..1} = 1`, the product of all M graphs); CP factors start at
     :math:`a_{m,r,1} = 1` plus :math:`\mathcal{N}(0, 0.1)` noise when
     ``rank > 1`` to break symmetry. ``init="mean"`` (pairwise, with
     ``zeroth="ones"``): :math:`A_{10} = A_{01} = 1/2`, so the untrained
     operator is the mean of the graphs (over all pairs, the mean of all
-    sources' graphs).
+    sources' graphs; ``mode="full"``: :math:`1/M` on each single-source
+    entry :math:`A_{0..1_m..0}`).
 
     ``zeroth="ones"`` (ours): the zeroth power is the Hadamard identity (1 on
     the support) instead of :math:`R^0 = I`, so that :math:`A_{p0} R_a^p`
@@ -85,8 +97,8 @@ class LEGOFusion(torch.nn.Module):
         sources (List[str]): source names (processed in sorted order).
         num_powers (int or Dict[str, int], optional): :math:`P` for every source,
             or a dict per source. (default: :obj:`3`)
-        mode (str, optional): :obj:`"pairwise"` or :obj:`"cp"`. (default:
-            :obj:`"pairwise"`)
+        mode (str, optional): :obj:`"pairwise"`, :obj:`"cp"` or :obj:`"full"`.
+            (default: :obj:`"pairwise"`)
         rank (int, optional): CP rank. (default: :obj:`1`)
         shared (bool, optional): one :math:`A` for all pairs (pairwise mode, equal
             :math:`P`). (default: :obj:`False`)
@@ -122,15 +134,16 @@ class LEGOFusion(torch.nn.Module):
             raise ValueError("sources must name at least one source")
         if len(set(sources)) != len(sources):
             raise ValueError(f"sources must be distinct, got {sources}")
-        check_choice("mode", mode, ("pairwise", "cp"))
+        check_choice("mode", mode, MODES)
         check_int("rank", rank, minimum=1)
         check_choice("pairs", pairs, ("sample", "all"))
         check_choice("support", support, SUPPORTS)
         check_choice("zeroth", zeroth, ZEROTH)
         check_choice("init", init, ("product", "mean"))
-        if init == "mean" and (mode != "pairwise" or zeroth != "ones"):
-            raise ValueError("init='mean' needs mode='pairwise' and zeroth='ones' (with "
-                             "R^0 = I the mean of the graphs is not an operator of the form)")
+        if init == "mean" and (mode == "cp" or zeroth != "ones"):
+            raise ValueError("init='mean' needs mode='pairwise' or 'full' and zeroth='ones' "
+                             "(with R^0 = I the mean of the graphs is not an operator of the "
+                             "form; a rank-R CP operator is a product of M factors)")
         if not (isinstance(lambda_anchor, (int, float)) and lambda_anchor >= 0):
             raise ValueError(f"lambda_anchor must be a number >= 0, got {lambda_anchor!r}")
         self.pair_mode, self.support = pairs, support
@@ -159,6 +172,8 @@ class LEGOFusion(torch.nn.Module):
                     pair_key(a, b): Parameter(torch.empty(self.num_powers[a] + 1,
                                                           self.num_powers[b] + 1))
                     for a, b in self.pairs})
+        elif mode == "full":
+            self.A = Parameter(torch.empty(*(p + 1 for p in self.num_powers.values())))
         else:
             self.factors = OperatorDict({
                 s: Parameter(torch.empty(rank, self.num_powers[s] + 1))
@@ -182,6 +197,16 @@ class LEGOFusion(torch.nn.Module):
             else:
                 for a in self.A.values():
                     init_A(a)
+        elif self.mode == "full":
+            with torch.no_grad():
+                a = self.A.zero_()
+                first = [min(1, n - 1) for n in a.shape]
+                if self.init == "mean":
+                    for m in range(a.dim()):
+                        single = tuple(first[i] if i == m else 0 for i in range(a.dim()))
+                        a[single] += 1 / a.dim()
+                else:
+                    a[tuple(first)] = 1.0
         else:
             with torch.no_grad():
                 for f in self.factors.values():
@@ -235,6 +260,14 @@ class LEGOFusion(torch.nn.Module):
         sparse = isinstance(powers[self.sources[0]], (tuple, list))
         if sparse and num_nodes is None:
             raise ValueError("num_nodes is required with sparse powers")
+        if self.mode == "full":
+            if sparse:
+                return lego_fuse_full_sparse([powers[s][0] for s in self.sources],
+                                             [powers[s][1] for s in self.sources], self.A,
+                                             num_nodes, support=self._align_support,
+                                             zeroth=self.zeroth)
+            return lego_fuse_full([powers[s] for s in self.sources], self.A,
+                                  zeroth=self.zeroth)
         if self.mode == "cp":
             if sparse:
                 return lego_fuse_cp_sparse([powers[s][0] for s in self.sources],

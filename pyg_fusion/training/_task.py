@@ -11,10 +11,11 @@ from torch import nn
 
 
 class TimedAdamTask(L.LightningModule):
-    def __init__(self, model: nn.Module, lr: float, weight_decay: float):
+    def __init__(self, model: nn.Module, lr: float, weight_decay: float,
+                 operator_lr: float | None = None):
         super().__init__()
         self.model = model
-        self.lr, self.weight_decay = lr, weight_decay
+        self.lr, self.weight_decay, self.operator_lr = lr, weight_decay, operator_lr
         self.epoch_times: list[float] = []
 
     def forward(self, batch):
@@ -29,7 +30,21 @@ class TimedAdamTask(L.LightningModule):
         return sum(terms) if terms else 0.0
 
     def configure_optimizers(self):
-        return torch.optim.Adam(self.parameters(), lr=self.lr, weight_decay=self.weight_decay)
+        from ..nn import LEGOFusion
+        if self.operator_lr is None:
+            return torch.optim.Adam(self.parameters(), lr=self.lr,
+                                    weight_decay=self.weight_decay)
+        # the LEGO operators at their own rate: Adam moves every entry of A by
+        # about lr per step whatever its gradient, and the terms of A that
+        # start at 0 add whole graphs to G, so a rate that suits the head can
+        # bury the starting term (a product of graphs, of small entries) at once
+        operator = {id(p) for m in self.model.modules() if isinstance(m, LEGOFusion)
+                    for p in m.parameters()}
+        groups = [{"params": [p for p in self.parameters() if id(p) not in operator]},
+                  {"params": [p for p in self.parameters() if id(p) in operator],
+                   "lr": self.operator_lr}]
+        return torch.optim.Adam([g for g in groups if g["params"]], lr=self.lr,
+                                weight_decay=self.weight_decay)
 
     def on_train_epoch_start(self):
         self._t0 = time.perf_counter()

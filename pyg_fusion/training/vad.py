@@ -17,7 +17,8 @@ scored once; the test set never chooses anything. The loss, not the AUC,
 chooses: with the few held-out videos of a small benchmark (8 of 40 on
 MotionVAD) the video AUC takes a handful of values and reaches 1 within an
 epoch or two, so it would keep a barely trained model. With ``val_fraction=0`` every video trains and the last
-epoch is tested.
+epoch is tested. ``restarts`` > 1 trains several initialisations and keeps
+the one of lowest held-out loss (:func:`fit_vad`).
 
 Test evaluation is frame level: each video's segment scores are expanded to its
 frames (:func:`~pyg_fusion.datasets.segment_scores_to_frames`: each snippet
@@ -31,7 +32,7 @@ from __future__ import annotations
 
 import copy
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import torch
 import torch.nn.functional as F
@@ -42,10 +43,10 @@ from torch_geometric.loader import DataLoader
 from ..functional import degree_variance_loss, dense_graph_degrees
 from ._task import TimedAdamTask
 from .metrics import frame_level_metrics, gather_by_index, roc_auc
-from .trainer import build_trainer
+from .trainer import build_trainer, seed_everything
 
 __all__ = ["WeaklySupervisedVAD", "IndexedDataset", "mil_topk_loss", "video_scores",
-           "split_videos", "fit_vad", "evaluate_vad"]
+           "split_videos", "restart_seed", "fit_vad", "evaluate_vad"]
 
 
 class IndexedDataset(Dataset):
@@ -153,6 +154,9 @@ class WeaklySupervisedVAD(TimedAdamTask):
             ``"standardizer."``) rebuilds it to score new data. (default: :obj:`None`)
         lambda_sparse (float, optional): weight of the sparsity term (the mean snippet score
             of the abnormal videos). (default: :obj:`0.0`)
+        operator_lr (float, optional): Adam's learning rate of the LEGO operators
+            (:class:`~pyg_fusion.nn.LEGOFusion` parameters; ``None``: ``lr``).
+            (default: :obj:`None`)
 
     ``validation_*`` scores weakly labelled videos (``val_video_auc``,
     ``val_loss``, ``val_score``) and keeps the model state of the best
@@ -164,8 +168,8 @@ class WeaklySupervisedVAD(TimedAdamTask):
     def __init__(self, model: nn.Module, *, lr: float = 1e-3, weight_decay: float = 5e-4,
                  topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
                  lambda_sparse: float = 0.0, config: dict[str, Any] | None = None,
-                 standardizer: nn.Module | None = None):
-        super().__init__(model, lr, weight_decay)
+                 standardizer: nn.Module | None = None, operator_lr: float | None = None):
+        super().__init__(model, lr, weight_decay, operator_lr)
         # a copy: moving the task to a device must not move the statistics that
         # the datasets' transform applies on the CPU
         self.standardizer = copy.deepcopy(standardizer)
@@ -273,30 +277,54 @@ def _loaders(train_ds, eval_ds, batch_size: int, seed: int):
     return train, ev
 
 
-def fit_vad(model: nn.Module, train_ds, test_ds, *, out_dir: str | Path, epochs: int = 30,
+# far above the seeds a user lists, so that restart r > 0 of one seed is no
+# other seed's run; seeds stay below 2**32 for thousands of restarts
+RESTART_STRIDE = 1_000_003
+
+
+def restart_seed(seed: int, restart: int) -> int:
+    """The seed of restart ``restart`` of a run seeded ``seed``: ``seed``
+    itself for restart 0 (a run with one restart is the plain run), then
+    offsets far apart so that the restarts of nearby seeds do not meet.
+
+    Args:
+        seed (int): the run's seed.
+        restart (int): the restart's number (0, 1, ...).
+    """
+    return seed + RESTART_STRIDE * restart
+
+
+def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
+            out_dir: str | Path, epochs: int = 30,
             batch_size: int = 16, lr: float = 1e-3, weight_decay: float = 5e-4,
             topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
             lambda_sparse: float = 0.0, val_fraction: float = 0.2, eval_every: int = 1,
-            patience: int | None = None, seed: int = 0, devices: int = 1,
+            patience: int | None = None, restarts: int = 1, operator_lr: float | None = None,
+            seed: int = 0, devices: int = 1,
             progress: bool = True, checkpoint: bool = True, config: dict | None = None,
             standardizer: nn.Module | None = None) -> dict[str, Any]:
     """Trains on ``train_ds`` (video labels only), chooses the epoch on a
     held-out part of it and scores ``test_ds`` once (see the module
     docstring).
 
+    With ``restarts`` R > 1, ``model`` is a function that builds the model:
+    it is called R times, restart ``r`` seeded by :func:`restart_seed` (its
+    initialisation, batch order and sampled pairs), and every restart trains
+    on the same videos and is chosen on the same held-out videos (the split
+    follows ``seed``); the restart whose chosen epoch has the lowest
+    ``val_loss`` is tested, the others never see the test set. Training that
+    stays at the loss of a constant score (ln 2 with balanced labels) or
+    settles on a worse optimum shows in the held-out loss, so restarts trade
+    R times the training time for a start that the video labels prefer.
+
     Args:
-        val_fraction (float, optional): fraction of the training videos held out for the choice
-            of epoch (stratified by label, seeded by ``seed``); 0: none, the last epoch is
-            tested. (default: :obj:`0.2`)
-        eval_every (int, optional): epochs between two validations. (default: :obj:`1`)
-        patience (int, optional): stop after this many validations without a better
-            ``val_score`` (``None``: train all epochs). (default: :obj:`None`)
-        standardizer (nn.Module, optional): the training split's statistics, kept in the
-            checkpoint (see :class:`WeaklySupervisedVAD`). (default: :obj:`None`)
-        model (torch.nn.Module): maps a batch of videos to ``(logits [B, N], G or None)``.
+        model (torch.nn.Module or callable): maps a batch of videos to
+            ``(logits [B, N], G or None)``; or a function without arguments returning such
+            a module (called after the restart's seeding; needed for ``restarts > 1``).
         train_ds (torch_geometric.data.Dataset): the training videos (video labels only).
         test_ds (torch_geometric.data.Dataset): the test videos (with frame ground truth).
-        out_dir (str or Path): logs and checkpoints.
+        out_dir (str or Path): logs and checkpoints (restart ``r`` of several under
+            ``out_dir/restart<r>``).
         epochs (int, optional): training epochs. (default: :obj:`30`)
         batch_size (int, optional): videos per batch. (default: :obj:`16`)
         lr (float, optional): Adam's learning rate. (default: :obj:`0.001`)
@@ -307,43 +335,77 @@ def fit_vad(model: nn.Module, train_ds, test_ds, *, out_dir: str | Path, epochs:
         alpha (float, optional): degree threshold of the degree-variance term.
             (default: :obj:`None`)
         lambda_sparse (float, optional): weight of the sparsity term. (default: :obj:`0.0`)
-        seed (int, optional): seeds the run (weights should be seeded before the model is
-            built). (default: :obj:`0`)
+        val_fraction (float, optional): fraction of the training videos held out for the choice
+            of epoch (stratified by label, seeded by ``seed``); 0: none, the last epoch is
+            tested. (default: :obj:`0.2`)
+        eval_every (int, optional): epochs between two validations. (default: :obj:`1`)
+        patience (int, optional): stop after this many validations without a better
+            ``val_score`` (``None``: train all epochs). (default: :obj:`None`)
+        restarts (int, optional): initialisations trained; the one of lowest held-out
+            ``val_loss`` is kept (needs ``val_fraction > 0`` when above 1). (default: :obj:`1`)
+        operator_lr (float, optional): Adam's learning rate of the LEGO operators (``None``:
+            ``lr``). (default: :obj:`None`)
+        seed (int, optional): seeds the run and the held-out split (a module ``model``
+            should be seeded before it is built; a builder is called after seeding).
+            (default: :obj:`0`)
         devices (int, optional): CPU processes (> 1: DDP with gloo). (default: :obj:`1`)
         progress (bool, optional): show progress bars. (default: :obj:`True`)
         checkpoint (bool, optional): write checkpoints under ``out_dir/checkpoints``.
             (default: :obj:`True`)
         config (dict, optional): JSON-able description of the run, stored in the
             checkpoints. (default: :obj:`None`)
+        standardizer (nn.Module, optional): the training split's statistics, kept in the
+            checkpoint (see :class:`WeaklySupervisedVAD`). (default: :obj:`None`)
 
     Returns the test metrics (``auc``, ``ap``, ``pr_auc_trapz``), the chosen
-    epoch's ``val_video_auc``, ``val_loss`` and ``epoch``,
-    ``time_per_epoch_s``, ``params``, and the ``trainer`` and ``task``.
-    With ``checkpoint``: ``checkpoints/last.ckpt`` (the last epoch) and
-    ``checkpoints/best.ckpt`` (the chosen epoch, the model that was tested)."""
-    task = WeaklySupervisedVAD(model, lr=lr, weight_decay=weight_decay, topk=topk,
-                               lambda_deg=lambda_deg, alpha=alpha,
-                               lambda_sparse=lambda_sparse, config=config,
-                               standardizer=standardizer)
-    task.eval_dataset = test_ds
+    epoch's ``val_video_auc``, ``val_loss`` and ``epoch``, the chosen
+    ``restart`` and every restart's ``restart_val_losses`` (with
+    ``restarts > 1``), ``time_per_epoch_s``, ``params``, and the ``trainer``
+    and ``task``. With ``checkpoint``: ``checkpoints/last.ckpt`` (the last
+    epoch; ``restart<r>/checkpoints/last.ckpt`` with several restarts) and
+    ``checkpoints/best.ckpt`` (the chosen epoch of the chosen
+    restart, the model that was tested)."""
+    if not isinstance(restarts, int) or isinstance(restarts, bool) or restarts < 1:
+        raise ValueError(f"restarts must be an int >= 1, got {restarts!r}")
+    if restarts > 1 and not val_fraction:
+        raise ValueError("restarts > 1 needs held-out videos to choose among them: "
+                         "val_fraction must be > 0")
+    if restarts > 1 and isinstance(model, nn.Module):
+        raise ValueError("restarts > 1 needs model to be a function that builds the model "
+                         "(each restart is a new initialisation)")
     train_idx, val_idx = split_videos(train_ds, val_fraction, seed)
     fit_ds = torch.utils.data.Subset(train_ds, train_idx) if val_idx else train_ds
     val_ds = torch.utils.data.Subset(train_ds, val_idx) if val_idx else None
     eval_every = max(1, min(eval_every, epochs))
-    callbacks = []
-    if patience is not None and val_ds is not None:
-        from lightning.pytorch.callbacks import EarlyStopping
-        callbacks.append(EarlyStopping("val_score", mode="max", patience=patience))
-    trainer = build_trainer(out_dir, max_epochs=epochs, seed=seed, devices=devices,
-                            strategy="ddp" if devices > 1 else "auto", progress=progress,
-                            checkpoint=checkpoint, check_val_every_n_epoch=eval_every,
-                            num_sanity_val_steps=0, callbacks=callbacks)
-    train, val = _loaders(fit_ds, val_ds, batch_size, seed)
-    trainer.fit(task, train, val)
-    if val_ds is not None:
-        if epochs % eval_every and not trainer.should_stop:
+    runs = []
+    for r in range(restarts):
+        s = restart_seed(seed, r)
+        if not isinstance(model, nn.Module):
+            seed_everything(s)
+        net = model if isinstance(model, nn.Module) else model()
+        task = WeaklySupervisedVAD(net, lr=lr, weight_decay=weight_decay, topk=topk,
+                                   lambda_deg=lambda_deg, alpha=alpha,
+                                   lambda_sparse=lambda_sparse, config=config,
+                                   standardizer=standardizer, operator_lr=operator_lr)
+        task.eval_dataset = test_ds
+        callbacks = []
+        if patience is not None and val_ds is not None:
+            from lightning.pytorch.callbacks import EarlyStopping
+            callbacks.append(EarlyStopping("val_score", mode="max", patience=patience))
+        folder = Path(out_dir) / f"restart{r}" if restarts > 1 else Path(out_dir)
+        trainer = build_trainer(folder, max_epochs=epochs, seed=s, devices=devices,
+                                strategy="ddp" if devices > 1 else "auto", progress=progress,
+                                checkpoint=checkpoint, check_val_every_n_epoch=eval_every,
+                                num_sanity_val_steps=0, callbacks=callbacks)
+        train, val = _loaders(fit_ds, val_ds, batch_size, s)
+        trainer.fit(task, train, val)
+        if val_ds is not None and epochs % eval_every and not trainer.should_stop:
             trainer.validate(task, val, verbose=False)
-        model.load_state_dict(task.best_state)
+        runs.append((task.best.get("val_loss", float("inf")), r, net, task, trainer))
+    # the lowest held-out loss; ties go to the earlier restart
+    _, chosen, net, task, trainer = min(runs, key=lambda run: run[:2])
+    if val_ds is not None:
+        net.load_state_dict(task.best_state)
         if checkpoint:
             # weights_only=False is Lightning's default, said so that it does not log it
             trainer.save_checkpoint(Path(out_dir) / "checkpoints" / "best.ckpt",
@@ -351,10 +413,14 @@ def fit_vad(model: nn.Module, train_ds, test_ds, *, out_dir: str | Path, epochs:
     _, test = _loaders(None, test_ds, batch_size, 0)
     trainer.test(task, test, verbose=False)
     times = task.epoch_times[1:] or task.epoch_times
-    return {**task.last_metrics, **task.best,
-            "time_per_epoch_s": sum(times) / max(len(times), 1),
-            "params": sum(p.numel() for p in model.parameters() if p.requires_grad),
-            "trainer": trainer, "task": task}
+    out = {**task.last_metrics, **task.best,
+           "time_per_epoch_s": sum(times) / max(len(times), 1),
+           "params": sum(p.numel() for p in net.parameters() if p.requires_grad),
+           "trainer": trainer, "task": task}
+    if restarts > 1:
+        out["restart"] = chosen
+        out["restart_val_losses"] = [run[0] for run in runs]
+    return out
 
 
 def evaluate_vad(task: WeaklySupervisedVAD, test_ds, *, out_dir: str | Path,

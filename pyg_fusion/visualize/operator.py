@@ -78,9 +78,10 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
         a.set_xticks(range(cols))
         a.set_yticks(range(rows))
         if kind == "pairwise":
-            src_a, bar, src_b = str(name).partition("|")
-            a.set_title(f"$A[p, q]$: {src_a} | {src_b}" if bar else f"$A[p, q]$: {name}",
-                        fontsize=10)
+            base, _, rest = str(name).partition(" @ ")  # a slice of a full operator
+            src_a, bar, src_b = base.partition("|")
+            a.set_title((f"$A[p, q]$: {src_a} | {src_b}" + (f" @ {rest}" if rest else ""))
+                        if bar else f"$A[p, q]$: {name}", fontsize=10)
             if not bar:
                 src_a, src_b = "a", "b"
             a.set_ylabel(f"p (power of $R_{{{tex_name(src_a)}}}$)")
@@ -98,12 +99,29 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
     return finish(fig, path)
 
 
+def _full_panels(sources: list[str], A: Tensor) -> dict[str, Tensor]:
+    """The full M-way operator as 2-D panels over its first two sources, one
+    per power of each further source (``"a|b @ c^1"``: the slice
+    ``A[:, :, 1]``)."""
+    if A.dim() == 1:  # one source: a single row of weights over its powers
+        return {f"{sources[0]}|{sources[0]}": A.unsqueeze(0)}
+    if A.dim() == 2:
+        return {f"{sources[0]}|{sources[1]}": A}
+    out = {}
+    for idx in np.ndindex(*A.shape[2:]):
+        rest = ", ".join(f"{s}^{i}" for s, i in zip(sources[2:], idx))
+        out[f"{sources[0]}|{sources[1]} @ {rest}"] = A[(slice(None), slice(None), *idx)]
+    return out
+
+
 def _panels(A, kind) -> tuple[dict[str, np.ndarray], str]:
     if isinstance(A, torch.nn.Module) and not isinstance(
             A, (torch.nn.ParameterDict, torch.nn.ParameterList)):
         inner = getattr(A, "fusion", A)
         if getattr(inner, "mode", None) == "cp" and hasattr(inner, "factors"):
             A, kind = inner.factors, ("cp" if kind == "auto" else kind)
+        elif getattr(inner, "mode", None) == "full":
+            A, kind = _full_panels(inner.sources, inner.A.detach()), "pairwise"
         elif hasattr(inner, "A"):
             A = inner.A
             if isinstance(A, torch.nn.Parameter):  # one A shared by all pairs

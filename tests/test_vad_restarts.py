@@ -1,0 +1,122 @@
+"""Restarts of a VAD run (R initialisations train on the same videos, the one
+of lowest held-out loss is tested, restart 0 is the plain run, and the test
+set is scored once whatever R) and the learning rate of LEGO's operator."""
+import pytest
+import torch
+from torch_geometric.data import Batch
+
+from pyg_fusion.datasets import SyntheticVAD
+from pyg_fusion.experiments import MethodSpec
+from pyg_fusion.methods import build_model
+from pyg_fusion.training import seed_everything
+from pyg_fusion.training.vad import fit_vad, mil_topk_loss, restart_seed, split_videos
+
+
+@pytest.fixture(scope="module")
+def vad_data(tmp_path_factory):
+    root = str(tmp_path_factory.mktemp("svad_restarts"))
+    kw = dict(num_videos=(12, 6), snippets=(16, 24), num_segments=8, log=False)
+    return SyntheticVAD(root, "train", **kw), SyntheticVAD(root, "test", **kw)
+
+
+class CountingDataset(torch.utils.data.Dataset):
+    """A dataset that counts how often its items are read."""
+
+    def __init__(self, dataset):
+        self.dataset, self.reads = dataset, 0
+
+    def __len__(self):
+        return len(self.dataset)
+
+    def __getitem__(self, i):
+        self.reads += 1
+        return self.dataset[i]
+
+
+def _builder(train, name="lego-row"):
+    d = train[0]
+    inch = {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
+    return lambda: build_model(name, "vad", inch, num_segments=8, num_powers=2)
+
+
+FIT = dict(epochs=3, batch_size=4, val_fraction=0.25, progress=False, checkpoint=False,
+           lambda_deg=0.0)
+
+
+def test_one_restart_is_the_plain_run(vad_data, tmp_path):
+    train, test = vad_data
+    build = _builder(train)
+    seed_everything(4)
+    plain = fit_vad(build(), train, test, out_dir=tmp_path / "plain", seed=4, **FIT)
+    one = fit_vad(build, train, test, out_dir=tmp_path / "one", seed=4, restarts=1, **FIT)
+    assert one["val_loss"] == plain["val_loss"] and one["auc"] == plain["auc"]
+    assert "restart" not in one
+    assert restart_seed(4, 0) == 4 and len({restart_seed(s, r) for s in range(5)
+                                            for r in range(3)}) == 15
+
+
+def test_restarts_keep_the_lowest_held_out_loss_and_test_once(vad_data, tmp_path):
+    train, test = vad_data
+    build = _builder(train, "lego")
+    counted = CountingDataset(test)
+    r = fit_vad(build, train, counted, out_dir=tmp_path, seed=1, restarts=3,
+                **{**FIT, "checkpoint": True})
+    losses = r["restart_val_losses"]
+    assert len(losses) == 3 and len(set(losses)) == 3  # three initialisations
+    assert r["restart"] == losses.index(min(losses)) and r["val_loss"] == min(losses)
+    # restart 0 is the plain run of the seed
+    one = fit_vad(build, train, test, out_dir=tmp_path / "one", seed=1, **FIT)
+    assert losses[0] == one["val_loss"]
+    # the tested model is the chosen restart's chosen epoch
+    model = r["task"].model.eval()
+    _, va = split_videos(train, 0.25, seed=1)
+    with torch.no_grad():
+        batch = Batch.from_data_list([train[i] for i in va])
+        loss = mil_topk_loss(model(batch)[0], batch.y.view(-1))
+    assert float(loss) == pytest.approx(r["val_loss"], abs=1e-6)
+    # the test videos are read by one test pass only (loader + frame metrics)
+    assert counted.reads == 2 * len(test)
+    assert (tmp_path / "checkpoints" / "best.ckpt").is_file()
+    assert all((tmp_path / f"restart{i}" / "checkpoints" / "last.ckpt").is_file()
+               for i in range(3))
+
+
+def test_restart_errors(vad_data, tmp_path):
+    train, test = vad_data
+    build = _builder(train)
+    with pytest.raises(ValueError, match="restarts must be an int >= 1"):
+        fit_vad(build, train, test, out_dir=tmp_path, restarts=0, **FIT)
+    with pytest.raises(ValueError, match="val_fraction must be > 0"):
+        fit_vad(build, train, test, out_dir=tmp_path, restarts=2, **{**FIT, "val_fraction": 0})
+    with pytest.raises(ValueError, match="function that builds the model"):
+        fit_vad(build(), train, test, out_dir=tmp_path, restarts=2, **FIT)
+
+
+def test_restarts_is_a_trainer_option_and_a_flag():
+    from pyg_fusion.cli import build_parser
+    assert MethodSpec.create("graph-mean", "vad").trainer.restarts == 1
+    assert MethodSpec.create("graph-mean", "vad", {"restarts": 3}).trainer.restarts == 3
+    sub = next(a for a in build_parser()._actions
+               if a.__class__.__name__ == "_SubParsersAction")
+    parser = sub.choices["compare"]
+    assert parser.parse_args(["--dataset", "synthetic-vad", "--restarts", "3"]).restarts == 3
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--restarts", "0"])
+
+
+def test_operator_lr_is_a_parameter_group_of_the_lego_operators(vad_data):
+    from pyg_fusion.training.vad import WeaklySupervisedVAD
+    model = _builder(vad_data[0])()
+    one = WeaklySupervisedVAD(model, lr=1e-2).configure_optimizers()
+    assert len(one.param_groups) == 1  # no operator_lr: one rate, as before
+    opt = WeaklySupervisedVAD(model, lr=1e-2, operator_lr=1e-4).configure_optimizers()
+    operator = {id(p) for p in model.fusion.parameters()}
+    head, op = opt.param_groups
+    assert head["lr"] == 1e-2 and op["lr"] == 1e-4
+    assert {id(p) for p in op["params"]} == operator and operator
+    assert not operator & {id(p) for p in head["params"]}
+    assert len(head["params"]) + len(op["params"]) == len(list(model.parameters()))
+    # a model without an operator keeps one group
+    base = build_model("graph-mean", "vad", {"a": 3, "b": 4}, num_segments=8)
+    assert len(WeaklySupervisedVAD(base, operator_lr=1e-4).configure_optimizers()
+               .param_groups) == 1
