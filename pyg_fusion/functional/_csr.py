@@ -137,6 +137,7 @@ def union_edges(edge_indices: list[Tensor], num_nodes: int,
     return to_edge_index(ptr, col), positions
 
 
+@torch.compiler.disable  # the kernel has no meta function for symbolic sizes
 def to_edge_index(ptr: Tensor, col: Tensor) -> Tensor:
     """The API-edge form of a CSR pattern: ``[2, E]`` (source = column,
     target = row), in the pattern's order. torch's CSR -> COO index kernel

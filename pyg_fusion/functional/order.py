@@ -30,6 +30,7 @@ from ._checks import check_batch, check_edge_index, check_int
 from ._csr import to_edge_index, use_scipy
 
 
+@torch.compiler.disable  # scipy on host copies
 def locality_order(edge_index: Tensor, num_nodes: int, batch: Tensor | None = None) -> Tensor:
     """A node order in which neighbours get nearby numbers: ``perm [N]``,
     ``perm[i]`` the node placed at position ``i``.
@@ -76,6 +77,7 @@ def relabel(edge_index: Tensor, perm: Tensor) -> Tensor:
                         torch.gather(inv, 0, edge_index[1])])
 
 
+@torch.compiler.disable  # scipy on host copies
 def restore_order(edge_index: Tensor, edge_attr: Tensor, perm: Tensor
                   ) -> tuple[Tensor, Tensor]:
     """Back from the numbering of ``perm`` to the caller's: ``edge_index``
