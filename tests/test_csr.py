@@ -36,6 +36,18 @@ def test_union_is_the_sorted_union_with_positions(backend):
         assert [keys[i] for i in pos.tolist()] == _keys(p, c, n)
 
 
+def test_union_of_more_inputs_than_one_merge_marks(monkeypatch):
+    # the CPU union marks each input by one bit; longer lists merge in groups
+    monkeypatch.setattr(_csr, "UNION_GROUP", 2)
+    n = 19
+    patterns = [_random_pattern(n, 0.1 + 0.05 * s, s) for s in range(7)]
+    ptr, col, positions = _csr.union(patterns, n)
+    keys = _keys(ptr, col, n)
+    assert keys == sorted(set().union(*[_keys(p, c, n) for p, c in patterns]))
+    for (p, c), pos in zip(patterns, positions):
+        assert [keys[i] for i in pos.tolist()] == _keys(p, c, n)
+
+
 def test_union_edges_takes_unsorted_input_and_rejects_repeats(backend):
     n = 6
     a = torch.tensor([[3, 0, 5, 1], [2, 2, 0, 4]])  # (source, target), unsorted

@@ -167,9 +167,37 @@ def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
     check_like("attr_b", attr_b, "attr_a", attr_a)
     _check_A(A, attr_a.size(1), attr_b.size(1))
     check_like("A", A, "attr_a", attr_a)
-    index, xa, yb = align_pair(edge_index_a, attr_a, edge_index_b, attr_b, num_nodes,
-                               support=support, zeroth=zeroth)
-    return index, ((xa @ A) * yb).sum(-1)
+    check_choice("support", support, ("union", "intersection"))
+    check_choice("zeroth", zeroth, ZEROTH)
+    if zeroth == "ones":
+        index, xa, yb = align_pair(edge_index_a, attr_a, edge_index_b, attr_b, num_nodes,
+                                   support=support, zeroth=zeroth)
+        return index, ((xa @ A) * yb).sum(-1)
+    # With the attributes as given, G is 0 off the intersection (one factor
+    # of every term is a zero row) and so is its gradient: the bilinear form
+    # runs on the common entries only, gathered from each input.
+    index, positions = union_edges([edge_index_a, edge_index_b], num_nodes,
+                                   ["edge_index_a", "edge_index_b"])
+    slots, (own_a, own_b) = _common(positions, index.size(1))
+    weight = ((attr_a.index_select(0, own_a) @ A) * attr_b.index_select(0, own_b)).sum(-1)
+    if support == "intersection":
+        return torch.stack([torch.gather(index[0], 0, slots),
+                            torch.gather(index[1], 0, slots)]), weight
+    return index, weight.new_zeros(index.size(1)).index_copy(0, slots, weight)
+
+
+def _common(positions: list[Tensor], size: int) -> tuple[Tensor, list[Tensor]]:
+    """The entries of a union (``size`` slots) that every input has: their
+    slots, ascending, and for each input the numbers of its own entries
+    there (in the same order: inputs and union are sorted alike)."""
+    every = None
+    for pos in positions:
+        has = torch.zeros(size, dtype=torch.bool, device=pos.device).index_fill_(0, pos, True)
+        every = has if every is None else every & has
+    # int64 gathers through torch.gather: index_select is several times
+    # slower for int64 on CPU.
+    own = [torch.gather(every, 0, pos).nonzero().squeeze(1) for pos in positions]
+    return torch.gather(positions[0], 0, own[0]), own
 
 
 def align_pair(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor, attr_b: Tensor,

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor
-from torch_geometric.utils.sparse import index2ptr, ptr2index
+from torch_geometric.utils.sparse import index2ptr
 
 from .._scatter import scatter_sum
 from ._checks import check_choice, check_edge_index, check_int, check_mask, check_tensor
-from ._csr import place, union
+from ._csr import place, to_edge_index, union
 from ._spgemm import spgemm_topk
 from .relation import dense_topk
 
@@ -187,8 +187,7 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
     # The products run on (row, col) = (target, source) lists, sorted by row.
     rows, edge_weight = _coalesced(edge_index.flip(0), edge_weight, num_nodes)
     w_hat = normalize(rows.flip(0), edge_weight, num_nodes, norm)
-    index, attr = _powers_csr(rows, w_hat, num_nodes, num_powers, mode, prune_k)
-    return index.flip(0), attr
+    return _powers_csr(rows, w_hat, num_nodes, num_powers, mode, prune_k)
 
 
 def _coalesced(edge_index: Tensor, edge_weight: Tensor, num_nodes: int):
@@ -202,9 +201,10 @@ def _coalesced(edge_index: Tensor, edge_weight: Tensor, num_nodes: int):
 def _powers_csr(edge_index, w_hat, num_nodes, num_powers, mode, prune_k):
     # Host synchronisations (each sizes an output): the row pointer 0; per
     # product those of spgemm_topk; the union 0 on CPU (scipy), 1 elsewhere
-    # (torch.unique); the output rows 1. With P = 3 on CPU: 2 x (4 + 2 per
-    # block of 2^20 entries of the product) + 1, 13 where each product fits
-    # one block.
+    # (torch.unique); the output edge list 0. With P = 3 on CPU: 2 x (4 + 2
+    # per block of 2^20 entries of the product), 12 where each product fits
+    # one block. Returns the (source, target) edge list of the union and its
+    # attributes.
     base = (index2ptr(edge_index[0], num_nodes), edge_index[1], w_hat)
     loops = torch.arange(num_nodes, device=w_hat.device)
     patterns = [(torch.arange(num_nodes + 1, device=w_hat.device), loops)]
@@ -220,4 +220,4 @@ def _powers_csr(edge_index, w_hat, num_nodes, num_powers, mode, prune_k):
         values.append(cur[2])
     ptr, col, positions = union(patterns, num_nodes)
     attr = torch.stack([place(v, pos, col.numel()) for v, pos in zip(values, positions)], -1)
-    return torch.stack([ptr2index(ptr), col]), attr
+    return to_edge_index(ptr, col), attr

@@ -7,7 +7,9 @@ from torch_geometric.utils import to_dense_batch
 
 from ..functional._checks import (check_batch, check_choice, check_index, check_like,
                                   check_tensor)
+from ..functional._csr import use_scipy
 from ..functional.coarsen import coarsen, dense_coarsen
+from ..functional.order import locality_order, relabel, restore_order
 from ..functional.support import dense_shared_support_graphs, shared_support_graphs
 from .fused_graph import FusedGraph
 from .lego_fusion import LEGOFusion
@@ -19,6 +21,13 @@ from .relation_graph import RelationGraph
 # 2-core CPU reference machine (README, "Sparse against dense"), with the CSR
 # layout: dense was faster at N = 768 (sparse 0.9x), sparse at N = 1024 (1.4x).
 AUTO_DENSE_MAX_NODES = 768
+
+# The sparse backend on CPU computes each source's powers in a locality order
+# of its graph's nodes (pyg_fusion.functional.order) when the largest graph of
+# the batch has at least this many nodes: the same fused graph, faster once
+# the rows the products read fall out of the caches. Measured by
+# benchmarks/scaling.py (README, "Scaling").
+LOCALITY_MIN_NODES = 32768
 
 
 class LEGO(torch.nn.Module):
@@ -266,17 +275,28 @@ class LEGO(torch.nn.Module):
         backend = self.choose_backend(int(counts.max()))
         if backend == "dense":
             return self._dense(xs, batch, assign, counts)
-        return self._sparse(xs, batch, assign, n)
+        return self._sparse(xs, batch, assign, n, int(counts.max()))
 
-    def _sparse(self, xs, batch, assign, n) -> FusedGraph:
+    def _sparse(self, xs, batch, assign, n, max_nodes) -> FusedGraph:
         graphs = self.relation_graphs({s: xs[s] for s in self.sources if s not in assign},
                                       batch)
         for s in assign:
             ei, w = self.graph(xs[s], batch[assign[s]])
             graphs[s] = coarsen(ei, w, assign[s], n)
-        powers = {s: self.expansions[s](*graphs[s], n) for s in self.sources}
+        local = max_nodes >= LOCALITY_MIN_NODES and use_scipy(batch.device)
+        powers = {s: self._powers(s, *graphs[s], n, local) for s in self.sources}
         ei, w = self.fusion(powers, n)
         return FusedGraph(num_nodes=n, batch=batch, edge_index=ei, edge_weight=w)
+
+    def _powers(self, s, edge_index, edge_weight, n, local):
+        """Source ``s``'s powers, in a locality order of its own graph when
+        ``local`` (each source's graph has its own neighbourhoods), returned
+        in the caller's numbering and edge order."""
+        if not local:
+            return self.expansions[s](edge_index, edge_weight, n)
+        perm = locality_order(edge_index, n)
+        index, attr = self.expansions[s](relabel(edge_index, perm), edge_weight, n)
+        return restore_order(index, attr, perm)
 
     def _dense(self, xs, batch, assign, counts) -> FusedGraph:
         b = counts.numel()

@@ -1,0 +1,107 @@
+r"""A locality order of the nodes for the sparse graph products.
+
+A row of a sparse product :math:`R^{p-1} \hat R` reads the rows of
+:math:`\hat R` at its columns, and the backward gathers and scatters at the
+same places: when a node's neighbours carry nearby numbers, those rows share
+cache lines and pages. Nodes come in the caller's order (for one graph, often
+no order at all), and above the cache size the products slow down by the
+random access. A reverse Cuthill-McKee order
+(:func:`scipy.sparse.csgraph.reverse_cuthill_mckee`, linear in the edges)
+numbers the nodes breadth first, so that neighbours get nearby numbers.
+
+:func:`locality_order` gives the order, :func:`relabel` moves an edge list
+into it and :func:`restore_order` moves an edge list with attributes back to
+the caller's numbering, sorted by target, then source: the same graph as
+computed without the order, in the library's edge order. Sums inside the
+products then run in another order, so values may differ in the last bits,
+and an exact tie at the ``prune_k``-th magnitude of a row goes to the
+smaller column in the new numbering.
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from scipy.sparse.csgraph import reverse_cuthill_mckee
+from torch import Tensor
+from torch_geometric.utils.sparse import index2ptr
+
+from ._checks import check_batch, check_edge_index, check_int
+from ._csr import to_edge_index, use_scipy
+
+
+@torch.compiler.disable  # scipy on host copies
+def locality_order(edge_index: Tensor, num_nodes: int, batch: Tensor | None = None) -> Tensor:
+    """A node order in which neighbours get nearby numbers: ``perm [N]``,
+    ``perm[i]`` the node placed at position ``i``.
+
+    The reverse Cuthill-McKee order of the graph with its edges taken both
+    ways. With ``batch``, nodes stay grouped by graph in the order of the
+    graphs (PyG's batch stays sorted), each graph in the reverse
+    Cuthill-McKee order of its nodes.
+
+    Args:
+        edge_index (torch.Tensor): ``[2, E]`` (source, target).
+        num_nodes (int): :math:`N`.
+        batch (torch.Tensor, optional): ``[N]`` graph of each node, sorted.
+            (default: :obj:`None`, one graph)
+
+    Returns:
+        torch.Tensor: ``perm`` ``[N]`` (int64, on ``edge_index``'s device).
+    """
+    check_int("num_nodes", num_nodes, minimum=1)
+    check_edge_index("edge_index", edge_index, num_nodes)
+    src, dst = edge_index.detach().cpu().numpy()
+    ones = np.ones(src.size, dtype=np.int8)
+    pattern = sp.csr_matrix((ones, (dst, src)), shape=(num_nodes, num_nodes))
+    both = (pattern + pattern.T).tocsr()
+    perm = torch.from_numpy(reverse_cuthill_mckee(both, symmetric_mode=True).astype(np.int64))
+    perm = perm.to(edge_index.device)
+    if batch is not None:
+        check_batch("batch", batch, num_nodes)
+        # a stable sort by graph keeps each graph's nodes in the order above
+        perm = perm[torch.sort(batch[perm], stable=True).indices]
+    return perm
+
+
+def _inverse(perm: Tensor) -> Tensor:
+    return torch.empty_like(perm).index_copy_(0, perm, torch.arange(perm.numel(),
+                                                                    device=perm.device))
+
+
+def relabel(edge_index: Tensor, perm: Tensor) -> Tensor:
+    """``edge_index`` in the numbering of ``perm`` (:func:`locality_order`):
+    node ``perm[i]`` becomes ``i``. The edges keep their order."""
+    inv = _inverse(perm)
+    return torch.stack([torch.gather(inv, 0, edge_index[0]),
+                        torch.gather(inv, 0, edge_index[1])])
+
+
+@torch.compiler.disable  # scipy on host copies
+def restore_order(edge_index: Tensor, edge_attr: Tensor, perm: Tensor
+                  ) -> tuple[Tensor, Tensor]:
+    """Back from the numbering of ``perm`` to the caller's: ``edge_index``
+    (in the new numbering, sorted by target, then source, as
+    :func:`~pyg_fusion.functional.graph_powers` returns it) with its rows of
+    ``edge_attr``, renumbered and sorted by target, then source again.
+
+    On CPU the rows are moved whole (a target's entries stay together) and
+    only each row's columns are sorted (scipy: linear in the entries, one
+    short sort per row); elsewhere one sort of the row-major keys. The
+    attributes follow by a differentiable gather."""
+    n = perm.numel()
+    src = torch.gather(perm, 0, edge_index[0])
+    if use_scipy(edge_index.device):
+        ptr = index2ptr(edge_index[1], n)
+        entry = np.arange(src.numel(), dtype=np.int64)
+        mat = sp.csr_matrix((entry, src.numpy(), ptr.numpy()), shape=(n, n))
+        mat = mat[_inverse(perm).numpy()]  # row i: the row the node i had
+        mat.sort_indices()
+        order = torch.from_numpy(mat.data)
+        index = to_edge_index(torch.from_numpy(mat.indptr).long(),
+                              torch.from_numpy(mat.indices).long())
+    else:
+        dst = torch.gather(perm, 0, edge_index[1])
+        order = torch.sort(dst * n + src).indices
+        index = torch.stack([torch.gather(src, 0, order), torch.gather(dst, 0, order)])
+    return index, edge_attr.index_select(0, order)

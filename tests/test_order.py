@@ -1,0 +1,83 @@
+"""The locality order of the sparse products (pyg_fusion.functional.order)
+and LEGO with it: the same fused graph, in the caller's numbering."""
+import pytest
+import torch
+
+import pyg_fusion.functional as F
+import pyg_fusion.nn.lego as lego_module
+from pyg_fusion.functional import _csr
+from pyg_fusion.functional.order import locality_order, relabel, restore_order
+from pyg_fusion.nn import LEGO
+
+
+def _bandwidth(edge_index, perm):
+    pos = torch.empty_like(perm)
+    pos[perm] = torch.arange(perm.numel())
+    return int((pos[edge_index[0]] - pos[edge_index[1]]).abs().max())
+
+
+def test_order_of_a_shuffled_path_is_a_path():
+    n = 50
+    labels = torch.randperm(n, generator=torch.Generator().manual_seed(0))
+    path = torch.stack([labels[:-1], labels[1:]])  # i -> i+1, nodes shuffled
+    perm = locality_order(path, n)
+    assert sorted(perm.tolist()) == list(range(n))
+    assert _bandwidth(path, torch.arange(n)) > 10
+    assert _bandwidth(path, perm) == 1
+
+
+def test_order_keeps_the_graphs_of_a_batch_grouped():
+    sizes = [7, 12, 9]
+    batch = torch.arange(3).repeat_interleave(torch.tensor(sizes))
+    x = torch.randn(sum(sizes), 4, generator=torch.Generator().manual_seed(1))
+    ei, _ = F.relation_graph(x, batch, k=3)
+    perm = locality_order(ei, batch.numel(), batch)
+    assert sorted(perm.tolist()) == list(range(batch.numel()))
+    assert torch.equal(batch[perm], batch)  # PyG's batch stays sorted
+
+
+@pytest.mark.parametrize("backend", ["auto", "torch"])
+def test_powers_in_the_order_restore_to_the_same_graph(backend, monkeypatch):
+    monkeypatch.setattr(_csr, "BACKEND", backend)
+    n = 60
+    x = torch.randn(n, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
+    ei, w = F.relation_graph(x, k=4)
+    ref_index, ref_attr = F.graph_powers(ei, w, n, 3, prune_k=5)
+    perm = locality_order(ei, n)
+    index, attr = F.graph_powers(relabel(ei, perm), w, n, 3, prune_k=5)
+    index, attr = restore_order(index, attr, perm)
+    assert torch.equal(index, ref_index)  # sorted by target, then source
+    assert torch.allclose(attr, ref_attr, rtol=0, atol=1e-12)
+
+
+def _lego_outputs(min_nodes, monkeypatch, assign=False):
+    monkeypatch.setattr(lego_module, "LOCALITY_MIN_NODES", min_nodes)
+    gen = torch.Generator().manual_seed(3)
+    sizes = [40, 25, 33]
+    n = sum(sizes)
+    batch = torch.arange(3).repeat_interleave(torch.tensor(sizes))
+    xs = {"a": torch.randn(n, 5, dtype=torch.float64, generator=gen),
+          "b": torch.randn(n, 3, dtype=torch.float64, generator=gen)}
+    kw = {}
+    if assign:  # source b at a finer level: two units per node
+        xs["b"] = torch.randn(2 * n, 3, dtype=torch.float64, generator=gen)
+        kw["assign"] = {"b": torch.arange(n).repeat_interleave(2)}
+    xs = {s: v.requires_grad_() for s, v in xs.items()}
+    torch.manual_seed(0)
+    model = LEGO({"a": 5, "b": 3}, 3, k=4, prune_k=6, backend="sparse").double()
+    g = model(xs, batch, **kw)
+    up = torch.randn(g.edge_weight.shape, dtype=torch.float64, generator=gen)
+    grads = torch.autograd.grad((g.edge_weight * up).sum(), [xs["a"], xs["b"]])
+    return g.edge_index, g.edge_weight.detach(), grads
+
+
+@pytest.mark.parametrize("assign", [False, True])
+def test_lego_in_the_locality_order_gives_the_same_fused_graph(assign, monkeypatch):
+    ref = _lego_outputs(1 << 40, monkeypatch, assign)
+    out = _lego_outputs(0, monkeypatch, assign)
+    assert torch.equal(out[0], ref[0])
+    assert torch.allclose(out[1], ref[1], rtol=0, atol=1e-12)
+    for got, want in zip(out[2], ref[2]):
+        assert torch.allclose(got, want, rtol=0, atol=1e-12)
+    again = _lego_outputs(0, monkeypatch, assign)
+    assert torch.equal(again[0], out[0]) and torch.equal(again[1], out[1])
