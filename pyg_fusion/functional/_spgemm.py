@@ -149,7 +149,8 @@ def _triples(x: tuple, y: tuple, z: tuple, num_nodes: int):
     candidates (the sum over X's entries of their row lengths in Y, < 2x
     with padding), Z's entries a few times, ``N / rows`` blocks.
 
-    Host synchronisations: 5 (6 when the blocks shrink), then 1 per chunk
+    Host synchronisations: 4 (5 when the blocks shrink: the blocks 1-2, the
+    segments 2, where the blocks start among the pairs 1), then 1 per chunk
     (the hits)."""
     n = num_nodes
     device = x[1].device
@@ -218,10 +219,15 @@ def _candidate_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad
     (LEGO's sparse output) makes the second far cheaper, a dense gradient
     the first. ``index_add_`` is deterministic on CPU.
 
-    Host synchronisations: 1 (the candidates of each side), those of
-    :func:`_triples`."""
+    Host synchronisations: 2 (G's non-zero entries, the work of each side),
+    then those of :func:`_triples`: 6 (7 when the blocks shrink) + 1 per
+    chunk in all (1 when the loss does not reach C)."""
     n = num_nodes
+    grad_a = torch.zeros_like(val_a) if need_a else None
+    grad_b = torch.zeros_like(val_b) if need_b else None
     nz = grad.nonzero().squeeze(1)
+    if nz.numel() == 0:  # the loss does not reach C: no triple
+        return grad_a, grad_b
     g = grad.index_select(0, nz)
     row_g = _take(torch.repeat_interleave(ptr[1:] - ptr[:-1], output_size=col.numel()), nz)
     col_g = _take(col, nz)
@@ -235,8 +241,6 @@ def _candidate_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad
         (torch.bincount(col_g, minlength=n) * torch.bincount(col_b, minlength=n)).sum()
         + col_a.numel()]).tolist()
     from_a = SIDE == "a" or (SIDE == "auto" and cost_a <= cost_g)
-    grad_a = torch.zeros_like(val_a) if need_a else None
-    grad_b = torch.zeros_like(val_b) if need_b else None
     if from_a:
         entry_b = torch.arange(col_b.numel(), device=col_b.device)
         triples = _triples((ptr_a, col_a), (ptr_b, col_b, entry_b), (ptr_g, col_g), n)
