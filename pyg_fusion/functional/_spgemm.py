@@ -68,9 +68,9 @@ def _torch_product(a: tuple, b: tuple, num_nodes: int) -> tuple[Tensor, Tensor, 
 # fewer where a block's table [rows, most entries of a block + 1] would
 # pass WORKSPACE cells (64 MiB of int32); candidates enumerated in chunks of
 # about CHUNK cells (at least one segment). SIDE picks the side the triples
-# are enumerated from ("auto": the one with fewer candidates; "a" or "g"
-# force one). Module constants so that tests can force many blocks and
-# chunks, and each side.
+# are enumerated from ("auto": the one with less work, candidates plus the
+# entries of its lookup table; "a" or "g" force one). Module constants so
+# that tests can force many blocks and chunks, and each side.
 ROWS = 256
 WORKSPACE = 1 << 24
 CHUNK = 1 << 20
@@ -215,9 +215,10 @@ def _candidate_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad
     from A's entries, each expanded by its row of B and looked up in C's
     entries with ``G != 0``; or from those entries of C, each expanded by
     its column of B (a row of B's transpose) and looked up in A. The side
-    with fewer candidates is taken: a loss that reaches few of C's entries
-    (LEGO's sparse output) makes the second far cheaper, a dense gradient
-    the first. ``index_add_`` is deterministic on CPU.
+    with less work (candidates plus the entries of its lookup table) is
+    taken: a loss that reaches few of C's entries (LEGO's sparse output)
+    makes the second far cheaper, a dense gradient the first.
+    ``index_add_`` is deterministic on CPU.
 
     Host synchronisations: 2 (G's non-zero entries, the work of each side),
     then those of :func:`_triples`: 6 (7 when the blocks shrink) + 1 per
