@@ -14,7 +14,10 @@ sources, one thread, each N in its own process, median of ``--repeats``:
   (numpy ``argpartition`` on a padded table), forward only: the anchor;
 * ``fusion``: ``lego_fuse_sparse`` of the two sources' powers;
 * ``step_fwd`` / ``step_bwd``: the whole ``LEGO`` step (``knn="approx"``,
-  backend sparse), forward with gradient, then backward;
+  backend sparse), forward with gradient, then backward. A freshly built
+  ``LEGO``'s fusion weights reach powers 0 and 1 only, so no gradient reaches
+  the products of the powers; ``--fusion-init random`` draws the fusion
+  weights from N(0, 1) (seed 1), as after training, so that it does;
 * ``dense_step``: the dense backend's forward + backward (N <= 4096);
 * ``bound``: a gather + ``index_add_`` over the N k prune_k entries of one
   product, the memory-bound floor of a product;
@@ -128,7 +131,7 @@ def _scipy_powers(edge_index, weight, n):
 
 def worker(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
            busy: bool = False, threads: int = 1, exact_max: int = 65536,
-           scipy_max: int = 65536) -> dict:
+           scipy_max: int = 65536, fusion_init: str = "model") -> dict:
     import torch
 
     torch.set_num_threads(threads)
@@ -209,6 +212,12 @@ def worker(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
         torch.manual_seed(0)
         model = LEGO({"a": D, "b": D}, P, k=K, prune_k=PRUNE, backend="sparse",
                      knn="approx").to(device)
+        if fusion_init == "random":
+            gen = torch.Generator().manual_seed(1)
+            with torch.no_grad():
+                for p in model.fusion.parameters():
+                    p.copy_(torch.randn(p.shape, generator=gen))
+        res["fusion_init"] = fusion_init
 
         def step():
             inp = {s: v.clone().requires_grad_() for s, v in xs.items()}
@@ -376,6 +385,8 @@ def main():
     ap.add_argument("--scipy-max", type=int, default=65536,
                     help="largest N of the scipy anchor")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--fusion-init", default="model", choices=["model", "random"],
+                    help="step: the fusion weights as built, or drawn from N(0, 1)")
     ap.add_argument("--json", default=None)
     ap.add_argument("--worker", nargs=2, metavar=("N", "FEATURES"), default=None)
     ap.add_argument("--plot", default=None, help="draw --from-json into this PNG and stop")
@@ -388,7 +399,8 @@ def main():
         n, kind = int(args.worker[0]), args.worker[1]
         print(json.dumps(worker(n, kind, args.stages, args.repeats, args.device,
                                 busy=args.busy, threads=args.threads,
-                                exact_max=args.exact_max, scipy_max=args.scipy_max)))
+                                exact_max=args.exact_max, scipy_max=args.scipy_max,
+                                fusion_init=args.fusion_init)))
         return
     from _machine import machine_info
     rows = []
@@ -399,7 +411,8 @@ def main():
             cmd = [sys.executable, os.path.abspath(__file__), "--worker", str(n), kind,
                    "--stages", *args.stages, "--repeats", str(args.repeats),
                    "--device", args.device, "--threads", str(args.threads),
-                   "--exact-max", str(args.exact_max), "--scipy-max", str(args.scipy_max)]
+                   "--exact-max", str(args.exact_max), "--scipy-max", str(args.scipy_max),
+                   "--fusion-init", args.fusion_init]
             cmd += ["--busy"] if args.busy else []
             # the worker's progress (stderr) shows as it runs
             out = subprocess.run(cmd, stdout=subprocess.PIPE, text=True)

@@ -40,3 +40,16 @@ def test_worker_busy_reports_idle_and_busy_and_memory():
     assert 0.9 <= row["recall_rows"] <= 1.0  # sampled recall (exact stage skipped)
     text = scaling.table([row])
     assert "step fwd busy (busy / idle)" in text and "| 200 | clustered |" in text
+
+
+def test_worker_step_with_random_fusion_weights():
+    # --fusion-init random: the weights reach every power, so the step's
+    # backward runs through the products of the powers.
+    scaling = load_scaling()
+    threads = torch.get_num_threads()
+    try:
+        row = scaling.worker(200, "clustered", ["step"], 1, "cpu", threads=1,
+                             fusion_init="random")
+    finally:
+        torch.set_num_threads(threads)
+    assert row["fusion_init"] == "random" and row["step_bwd_s"] > 0

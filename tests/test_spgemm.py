@@ -20,11 +20,20 @@ def backend(request, monkeypatch):
 @pytest.fixture(params=["one block", "many blocks"])
 def workspace(request, monkeypatch):
     if request.param == "many blocks":
-        # 2 rows per block, at most 16 candidates per chunk (a longer row of
-        # B still makes a chunk of its own).
-        monkeypatch.setattr(_spgemm, "WORKSPACE", 2 * 16)
-        monkeypatch.setattr(_spgemm, "MIN_ROWS", 2)
+        # At most 2 rows per block, 1 where a block's table would pass 12
+        # cells; at most 16 candidates per chunk (a longer row still makes a
+        # chunk of its own).
+        monkeypatch.setattr(_spgemm, "ROWS", 2)
+        monkeypatch.setattr(_spgemm, "WORKSPACE", 12)
         monkeypatch.setattr(_spgemm, "CHUNK", 16)
+    return request.param
+
+
+@pytest.fixture(params=["a", "g"])
+def side(request, monkeypatch):
+    # The triples enumerated from A's entries or from G's non-zero entries
+    # ("auto" picks one of the two).
+    monkeypatch.setattr(_spgemm, "SIDE", request.param)
     return request.param
 
 
@@ -64,13 +73,15 @@ def _dense(ptr, col, val, n):
 
 @pytest.mark.parametrize("case", sorted(CASES))
 @pytest.mark.parametrize("k", [None, 2])
-def test_backward_equals_autograd_of_the_dense_product(case, k, backend, workspace):
+def test_backward_equals_autograd_of_the_dense_product(case, k, backend, workspace, side):
     (pa, ca, va), (pb, cb, vb) = CASES[case]()
     n = pa.numel() - 1
     va, vb = va.clone().requires_grad_(), vb.clone().requires_grad_()
     ptr, col, val = spgemm_topk((pa, ca, va), (pb, cb, vb), n, k)
-    weight = torch.randn(val.numel(), dtype=torch.float64,
-                         generator=torch.Generator().manual_seed(7))
+    gen = torch.Generator().manual_seed(7)
+    # A loss that reaches about half of C's entries (G = 0 on the others).
+    weight = torch.randn(val.numel(), dtype=torch.float64, generator=gen)
+    weight = weight * (torch.rand(val.numel(), generator=gen) < 0.5)
     (val * weight).sum().backward()
     # Reference: the dense product, read at the entries that were kept.
     da = _dense(pa, ca, va.detach(), n).requires_grad_()
@@ -87,7 +98,7 @@ def test_backward_equals_autograd_of_the_dense_product(case, k, backend, workspa
 
 @pytest.mark.parametrize("case", ["random", "star"])
 @pytest.mark.parametrize("k", [None, 2])
-def test_gradcheck(case, k, backend, workspace):
+def test_gradcheck(case, k, backend, workspace, side):
     (pa, ca, va), (pb, cb, vb) = CASES[case]()
     n = pa.numel() - 1
     assert torch.autograd.gradcheck(
@@ -95,7 +106,7 @@ def test_gradcheck(case, k, backend, workspace):
         (va.requires_grad_(), vb.requires_grad_()))
 
 
-def test_square_of_one_matrix_and_one_sided_gradients(workspace):
+def test_square_of_one_matrix_and_one_sided_gradients(workspace, side):
     # R^2 = A @ A: both operands are the same tensor, their gradients add up.
     pa, ca, va = _random(16, 0.3, 8, empty_rows=(0, 15))
     n = 16
@@ -118,11 +129,14 @@ def test_backward_is_bitwise_reproducible_and_independent_of_the_blocks(monkeypa
 
     first, again = grads(), grads()
     assert all(torch.equal(x, y) for x, y in zip(first, again))
-    monkeypatch.setattr(_spgemm, "WORKSPACE", 16)
-    monkeypatch.setattr(_spgemm, "MIN_ROWS", 1)
+    monkeypatch.setattr(_spgemm, "ROWS", 1)
     monkeypatch.setattr(_spgemm, "CHUNK", 1)
     for x, y in zip(first, grads()):
         torch.testing.assert_close(x, y, rtol=1e-14, atol=1e-14)
+    for enumerate_from in ("a", "g"):
+        monkeypatch.setattr(_spgemm, "SIDE", enumerate_from)
+        for x, y in zip(first, grads()):
+            torch.testing.assert_close(x, y, rtol=1e-14, atol=1e-14)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
