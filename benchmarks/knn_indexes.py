@@ -36,7 +36,6 @@ settings were chosen on the first half) and on all 2000 units, each part
 standardised on its own.
 """
 import argparse
-import math
 import os
 import time
 
