@@ -8,6 +8,7 @@ from torch_geometric.data import Batch
 from pyg_fusion.datasets import SyntheticVAD
 from pyg_fusion.experiments import MethodSpec
 from pyg_fusion.methods import build_model
+from pyg_fusion.nn import LEGOFusion
 from pyg_fusion.training import seed_everything
 from pyg_fusion.training.vad import fit_vad, mil_topk_loss, restart_seed, split_videos
 
@@ -120,3 +121,54 @@ def test_operator_lr_is_a_parameter_group_of_the_lego_operators(vad_data):
     base = build_model("graph-mean", "vad", {"a": 3, "b": 4}, num_segments=8)
     assert len(WeaklySupervisedVAD(base, operator_lr=1e-4).configure_optimizers()
                .param_groups) == 1
+
+
+def test_operator_warmup_keeps_the_operator_at_its_start(vad_data, tmp_path):
+    train, test = vad_data
+    build = _builder(train)
+    fit = {**FIT, "val_fraction": 0.0}  # the last epoch is the returned model
+
+    def trained(epochs, warmup):
+        seed_everything(2)
+        model = build()
+        start = {k: v.clone() for k, v in model.state_dict().items()}
+        fit_vad(model, train, test, out_dir=tmp_path / f"{epochs}_{warmup}", seed=2,
+                operator_warmup=warmup, **{**fit, "epochs": epochs})
+        op = {f"{name}.{k}" for name, m in model.named_modules()
+              if isinstance(m, LEGOFusion) for k in m.state_dict()}
+        moved = {k for k, v in model.state_dict().items() if not torch.equal(v, start[k])}
+        return op, moved
+
+    # A frozen for every epoch: the operator keeps its start, the head trains
+    op, moved = trained(2, 2)
+    assert op and not op & moved and moved
+    # warm-up over: A trains from epoch 2 on
+    op, moved = trained(3, 2)
+    assert op & moved
+    with pytest.raises(ValueError, match="operator_warmup must be an int >= 0"):
+        fit_vad(build, train, test, out_dir=tmp_path, operator_warmup=-1, **FIT)
+
+
+def test_operator_warmup_is_a_trainer_option_and_a_flag():
+    from pyg_fusion.cli import build_parser
+    assert MethodSpec.create("lego-row", "vad").trainer.operator_warmup == 0
+    sub = next(a for a in build_parser()._actions
+               if a.__class__.__name__ == "_SubParsersAction")
+    parser = sub.choices["compare"]
+    args = parser.parse_args(["--dataset", "synthetic-vad", "--operator-warmup", "5"])
+    assert args.operator_warmup == 5
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--operator-warmup", "-1"])
+
+
+@pytest.mark.parametrize("option", [{"operator_warmup": 3}, {"restarts": 2},
+                                    {"operator_lr": 1e-3}])
+def test_vad_trainer_options_are_an_error_in_the_node_task(tmp_path, option):
+    from types import SimpleNamespace
+
+    from pyg_fusion.experiments.run import run_method
+    # the check comes before any training: the data's description suffices
+    td = SimpleNamespace(task="node", dataset="digits", setting=None, in_channels={"a": 3},
+                         num_classes=2, extra={}, config=None)
+    with pytest.raises(ValueError, match="are VAD options"):
+        run_method(td, "lego", 0, tmp_path, options=option, progress=False)

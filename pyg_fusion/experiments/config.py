@@ -160,6 +160,9 @@ class TrainerConfig:
                               "validation loss (default: never)", check="positive_int")
     operator_lr: float | None = option(None, "VAD: Adam's learning rate of LEGO's operator A "
                                    "(default: --lr)", check="positive_float")
+    operator_warmup: int = option(0, "VAD: epochs at the start during which LEGO's operator A "
+                              "stays at its start (only the rest of the model trains)",
+                              check="nonneg_int")
     restarts: int = option(1, "VAD: initialisations trained per run (restart r seeded by seed "
                        "+ 1000003 r, restart 0 by the seed itself); the one of lowest held-out "
                        "loss is tested", check="positive_int")

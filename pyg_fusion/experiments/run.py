@@ -44,9 +44,11 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
               "num_classes": td.num_classes, "options": options, "spec": spec.to_dict(),
               "seed": seed, "data": dict(td.extra),
               "data_config": None if td.config is None else dataclasses.asdict(td.config)}
-    if td.task == "node" and (t.restarts != 1 or t.operator_lr is not None):
-        raise ValueError(f"restarts and operator_lr are VAD options, got "
-                         f"restarts={t.restarts}, operator_lr={t.operator_lr}")
+    if td.task == "node" and (t.restarts != 1 or t.operator_lr is not None
+                              or t.operator_warmup):
+        raise ValueError(f"restarts, operator_lr and operator_warmup are VAD options, got "
+                         f"restarts={t.restarts}, operator_lr={t.operator_lr}, "
+                         f"operator_warmup={t.operator_warmup}")
     seed_everything(seed)
     if td.task == "node":
         from ..training.node import fit_node
@@ -68,7 +70,8 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
                     lambda_deg=obj.lambda_deg, alpha=obj.alpha,
                     lambda_sparse=obj.lambda_sparse, val_fraction=obj.val_fraction,
                     eval_every=t.eval_every, patience=t.patience, restarts=t.restarts,
-                    operator_lr=t.operator_lr, seed=seed, devices=devices,
+                    operator_lr=t.operator_lr, operator_warmup=t.operator_warmup,
+                    seed=seed, devices=devices,
                     progress=progress, checkpoint=checkpoint, config=config,
                     standardizer=getattr(td.train, "standardizer", None))
         metrics = {k: r[k] for k in ("auc", "ap", "pr_auc_trapz")}

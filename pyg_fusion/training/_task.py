@@ -12,10 +12,14 @@ from torch import nn
 
 class TimedAdamTask(L.LightningModule):
     def __init__(self, model: nn.Module, lr: float, weight_decay: float,
-                 operator_lr: float | None = None):
+                 operator_lr: float | None = None, operator_warmup: int = 0):
         super().__init__()
+        if not isinstance(operator_warmup, int) or isinstance(operator_warmup, bool) \
+                or operator_warmup < 0:
+            raise ValueError(f"operator_warmup must be an int >= 0, got {operator_warmup!r}")
         self.model = model
         self.lr, self.weight_decay, self.operator_lr = lr, weight_decay, operator_lr
+        self.operator_warmup = operator_warmup
         self.epoch_times: list[float] = []
 
     def forward(self, batch):
@@ -29,8 +33,20 @@ class TimedAdamTask(L.LightningModule):
                  if isinstance(m, LEGOFusion) and m.lambda_anchor > 0]
         return sum(terms) if terms else 0.0
 
-    def configure_optimizers(self):
+    def _operator_parameters(self):
         from ..nn import LEGOFusion
+        return [p for m in self.model.modules() if isinstance(m, LEGOFusion)
+                for p in m.parameters()]
+
+    def on_before_optimizer_step(self, optimizer):
+        # the warm-up: the head first learns on the start graph; without a
+        # gradient Adam neither moves A nor decays it nor starts its moments,
+        # so A's first step after the warm-up is Adam's first step of it
+        if self.current_epoch < self.operator_warmup:
+            for p in self._operator_parameters():
+                p.grad = None
+
+    def configure_optimizers(self):
         if self.operator_lr is None:
             return torch.optim.Adam(self.parameters(), lr=self.lr,
                                     weight_decay=self.weight_decay)
@@ -38,8 +54,7 @@ class TimedAdamTask(L.LightningModule):
         # about lr per step whatever its gradient, and the terms of A that
         # start at 0 add whole graphs to G, so a rate that suits the head can
         # bury the starting term (a product of graphs, of small entries) at once
-        operator = {id(p) for m in self.model.modules() if isinstance(m, LEGOFusion)
-                    for p in m.parameters()}
+        operator = {id(p) for p in self._operator_parameters()}
         groups = [{"params": [p for p in self.parameters() if id(p) not in operator]},
                   {"params": [p for p in self.parameters() if id(p) in operator],
                    "lr": self.operator_lr}]

@@ -157,6 +157,9 @@ class WeaklySupervisedVAD(TimedAdamTask):
         operator_lr (float, optional): Adam's learning rate of the LEGO operators
             (:class:`~pyg_fusion.nn.LEGOFusion` parameters; ``None``: ``lr``).
             (default: :obj:`None`)
+        operator_warmup (int, optional): training epochs at the start during which the LEGO
+            operators keep their values (see :class:`~pyg_fusion.training._task.TimedAdamTask`).
+            (default: :obj:`0`)
 
     ``validation_*`` scores weakly labelled videos (``val_video_auc``,
     ``val_loss``, ``val_score``) and keeps the model state of the best
@@ -168,8 +171,9 @@ class WeaklySupervisedVAD(TimedAdamTask):
     def __init__(self, model: nn.Module, *, lr: float = 1e-3, weight_decay: float = 5e-4,
                  topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
                  lambda_sparse: float = 0.0, config: dict[str, Any] | None = None,
-                 standardizer: nn.Module | None = None, operator_lr: float | None = None):
-        super().__init__(model, lr, weight_decay, operator_lr)
+                 standardizer: nn.Module | None = None, operator_lr: float | None = None,
+                 operator_warmup: int = 0):
+        super().__init__(model, lr, weight_decay, operator_lr, operator_warmup)
         # a copy: moving the task to a device must not move the statistics that
         # the datasets' transform applies on the CPU
         self.standardizer = copy.deepcopy(standardizer)
@@ -300,7 +304,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
             lambda_sparse: float = 0.0, val_fraction: float = 0.2, eval_every: int = 1,
             patience: int | None = None, restarts: int = 1, operator_lr: float | None = None,
-            seed: int = 0, devices: int = 1,
+            operator_warmup: int = 0, seed: int = 0, devices: int = 1,
             progress: bool = True, checkpoint: bool = True, config: dict | None = None,
             standardizer: nn.Module | None = None) -> dict[str, Any]:
     """Trains on ``train_ds`` (video labels only), chooses the epoch on a
@@ -345,6 +349,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             ``val_loss`` is kept (needs ``val_fraction > 0`` when above 1). (default: :obj:`1`)
         operator_lr (float, optional): Adam's learning rate of the LEGO operators (``None``:
             ``lr``). (default: :obj:`None`)
+        operator_warmup (int, optional): epochs at the start during which the LEGO operators
+            keep their start (the head learns on the start graph first). (default: :obj:`0`)
         seed (int, optional): seeds the run and the held-out split (a module ``model``
             should be seeded before it is built; a builder is called after seeding).
             (default: :obj:`0`)
@@ -386,7 +392,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         task = WeaklySupervisedVAD(net, lr=lr, weight_decay=weight_decay, topk=topk,
                                    lambda_deg=lambda_deg, alpha=alpha,
                                    lambda_sparse=lambda_sparse, config=config,
-                                   standardizer=standardizer, operator_lr=operator_lr)
+                                   standardizer=standardizer, operator_lr=operator_lr,
+                                   operator_warmup=operator_warmup)
         task.eval_dataset = test_ds
         callbacks = []
         if patience is not None and val_ds is not None:
