@@ -90,18 +90,20 @@ def restore_order(edge_index: Tensor, edge_attr: Tensor, perm: Tensor
     short sort per row); elsewhere one sort of the row-major keys. The
     attributes follow by a differentiable gather."""
     n = perm.numel()
-    src = torch.gather(perm, 0, edge_index[0])
     if use_scipy(edge_index.device):
+        # scipy's int32 indices and entry numbers where they fit, kept until
+        # the int64 edge list: half the bytes to write, move and sort
+        small = max(n, edge_index.size(1)) < 2 ** 31
+        src = torch.gather(perm.int() if small else perm, 0, edge_index[0])
         ptr = index2ptr(edge_index[1], n)
-        # int32 entry numbers where they fit: half the bytes to move and sort
-        entry = np.arange(src.numel(), dtype=np.min_scalar_type(-max(src.numel(), 1)))
+        entry = np.arange(src.numel(), dtype=np.int32 if small else np.int64)
         mat = sp.csr_matrix((entry, src.numpy(), ptr.numpy()), shape=(n, n))
         mat = mat[_inverse(perm).numpy()]  # row i: the row the node i had
         mat.sort_indices()
         order = torch.from_numpy(mat.data)
-        index = to_edge_index(torch.from_numpy(mat.indptr).long(),
-                              torch.from_numpy(mat.indices).long())
+        index = to_edge_index(torch.from_numpy(mat.indptr), torch.from_numpy(mat.indices))
     else:
+        src = torch.gather(perm, 0, edge_index[0])
         dst = torch.gather(perm, 0, edge_index[1])
         order = torch.sort(dst * n + src).indices
         index = torch.stack([torch.gather(src, 0, order), torch.gather(dst, 0, order)])
