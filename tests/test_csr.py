@@ -159,3 +159,12 @@ def test_topk_rows_random_ties_against_the_reference(backend, monkeypatch):
     ptr = torch.cat([torch.zeros(1, dtype=torch.long), lengths.cumsum(0)])
     _, keep = _csr.topk_rows(ptr, col, val, k)
     assert keep.nonzero().squeeze(1).tolist() == _reference_topk(ptr, col, val, k)
+
+
+def test_to_edge_index_takes_int32_and_gives_int64():
+    n = 17
+    ptr, col = _random_pattern(n, 0.3, 9)
+    ref = torch.stack([col, ptr2index(ptr)])  # (source = column, target = row)
+    for dtype in (torch.int32, torch.int64):
+        out = _csr.to_edge_index(ptr.to(dtype), col.to(dtype))
+        assert out.dtype == torch.int64 and torch.equal(out, ref)

@@ -6,7 +6,7 @@ import torch
 import pyg_fusion.functional as F
 import pyg_fusion.nn.lego as lego_module
 from pyg_fusion.functional import _csr
-from pyg_fusion.functional.order import locality_order, relabel, restore_order
+from pyg_fusion.functional.order import locality_order, permute_rows, relabel, restore_order
 from pyg_fusion.nn import LEGO
 
 
@@ -48,6 +48,35 @@ def test_powers_in_the_order_restore_to_the_same_graph(backend, monkeypatch):
     index, attr = restore_order(index, attr, perm)
     assert torch.equal(index, ref_index)  # sorted by target, then source
     assert torch.allclose(attr, ref_attr, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("backend", ["auto", "torch"])
+@pytest.mark.parametrize("shape", [(0, 4), (9, ), (9, 4), (9, 2, 3)])
+@pytest.mark.parametrize("index_dtype", [torch.int32, torch.int64])
+def test_permute_rows_is_index_select_forward_and_backward(backend, shape, index_dtype,
+                                                           monkeypatch):
+    monkeypatch.setattr(_csr, "BACKEND", backend)
+    gen = torch.Generator().manual_seed(4)
+    x = torch.randn(shape, dtype=torch.float64, generator=gen).requires_grad_()
+    order = torch.randperm(shape[0], generator=gen).to(index_dtype)
+    out = permute_rows(x, order)
+    ref = x.index_select(0, order.long())
+    assert torch.equal(out, ref) and out.dtype == x.dtype
+    up = torch.randn(shape, dtype=torch.float64, generator=gen)
+    (grad, ) = torch.autograd.grad((out * up).sum(), x)
+    (ref_grad, ) = torch.autograd.grad((ref * up).sum(), x)
+    assert torch.equal(grad, ref_grad)
+    for dtype in (torch.float32, torch.bfloat16, torch.int64, torch.bool):
+        assert torch.equal(permute_rows(x.detach().to(dtype), order), ref.detach().to(dtype))
+    if shape[0]:
+        assert torch.autograd.gradcheck(lambda t: permute_rows(t, order), (x, ))
+        assert torch.autograd.gradgradcheck(lambda t: permute_rows(t, order), (x, ))
+
+
+def test_permute_rows_of_a_non_contiguous_input():
+    x = torch.arange(24.).reshape(4, 6)[:, ::2]
+    order = torch.tensor([2, 0, 3, 1])
+    assert torch.equal(permute_rows(x, order), x[order])
 
 
 def _lego_outputs(min_nodes, monkeypatch, assign=False):

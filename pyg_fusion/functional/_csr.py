@@ -140,10 +140,10 @@ def union_edges(edge_indices: list[Tensor], num_nodes: int,
 @torch.compiler.disable  # the kernel has no meta function for symbolic sizes
 def to_edge_index(ptr: Tensor, col: Tensor) -> Tensor:
     """The API-edge form of a CSR pattern: ``[2, E]`` (source = column,
-    target = row), in the pattern's order. torch's CSR -> COO index kernel
-    writes both rows at once (2-3x faster than expanding the pointer and
-    stacking)."""
-    return torch._convert_indices_from_csr_to_coo(ptr, col, transpose=True)
+    target = row), in the pattern's order, int64 (``ptr`` and ``col`` may be
+    int32). torch's CSR -> COO index kernel writes both rows at once (2-3x
+    faster than expanding the pointer and stacking)."""
+    return torch._convert_indices_from_csr_to_coo(ptr, col, out_int32=False, transpose=True)
 
 
 def _numbered(ptr: Tensor, col: Tensor, num_nodes: int) -> sp.csr_matrix:
