@@ -160,3 +160,17 @@ def test_scipy_kernel_sized_by_candidates_equals_the_public_product(case, k, sig
     for x, y, z in zip(kernel, public, device_path):
         assert torch.equal(x, y)
         torch.testing.assert_close(x, z, rtol=1e-12, atol=1e-12)
+
+
+def test_a_scipy_kernel_with_another_signature_falls_back_to_the_public_product(monkeypatch):
+    # The SMMP kernel is private to scipy: if a release changes its
+    # arguments, the product falls back to scipy's public `A @ B`.
+    (pa, ca, va), (pb, cb, vb) = CASES["random"]()
+    n = pa.numel() - 1
+    expected = spgemm_topk((pa, ca, va), (pb, cb, vb), n, 2)
+
+    def changed(*args):
+        raise TypeError("csr_matmat() takes 10 positional arguments")
+    monkeypatch.setattr(_spgemm, "_csr_matmat", changed)
+    for x, y in zip(expected, spgemm_topk((pa, ca, va), (pb, cb, vb), n, 2)):
+        assert torch.equal(x, y)

@@ -51,14 +51,19 @@ except ImportError:  # a scipy without the private kernel: the public product
     _csr_matmat = None
 
 
+def _public_matmat(sa: sp.csr_matrix, sb: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray,
+                                                                    np.ndarray]:
+    out = sa @ sb
+    return out.indptr, out.indices, out.data
+
+
 def _matmat(sa: sp.csr_matrix, sb: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``sa @ sb`` as CSR arrays ``(indptr, indices, data)``, rows unordered,
     by scipy's kernel with the output sized by the number of candidates
     (entry (i, l) of ``sa`` times row l of ``sb``): ``indices`` and ``data``
     are views of the first ``nnz`` entries of that buffer."""
     if _csr_matmat is None:
-        out = sa @ sb
-        return out.indptr, out.indices, out.data
+        return _public_matmat(sa, sb)
     rows, cols = sa.shape[0], sb.shape[1]
     bound = int(np.diff(sb.indptr)[sa.indices].sum())  # host: int64 sum
     dtype = np.result_type(sa.dtype, sb.dtype)
@@ -66,10 +71,15 @@ def _matmat(sa: sp.csr_matrix, sb: sp.csr_matrix) -> tuple[np.ndarray, np.ndarra
     indptr = np.zeros(rows + 1, dtype=index)
     indices, data = np.empty(bound, dtype=index), np.empty(bound, dtype=dtype)
     if bound:
-        _csr_matmat(rows, cols, sa.indptr.astype(index, copy=False),
-                    sa.indices.astype(index, copy=False), sa.data.astype(dtype, copy=False),
-                    sb.indptr.astype(index, copy=False), sb.indices.astype(index, copy=False),
-                    sb.data.astype(dtype, copy=False), indptr, indices, data)
+        try:
+            _csr_matmat(rows, cols, sa.indptr.astype(index, copy=False),
+                        sa.indices.astype(index, copy=False), sa.data.astype(dtype, copy=False),
+                        sb.indptr.astype(index, copy=False), sb.indices.astype(index, copy=False),
+                        sb.data.astype(dtype, copy=False), indptr, indices, data)
+        except (TypeError, ValueError):
+            # a private function: a scipy whose kernel takes other arguments
+            # gets the public product (same result) instead of an error
+            return _public_matmat(sa, sb)
     nnz = int(indptr[-1])
     return indptr, indices[:nnz], data[:nnz]
 
