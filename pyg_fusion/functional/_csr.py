@@ -177,6 +177,12 @@ def sort_rows(ptr: Tensor, col: Tensor, val: Tensor, num_nodes: int
     return ptr, col.index_select(0, order), val.index_select(0, order)
 
 
+def inverse_permutation(perm: Tensor) -> Tensor:
+    """``inv`` with ``inv[perm[i]] = i``, in ``perm``'s integer type."""
+    return torch.empty_like(perm).index_copy_(
+        0, perm.long(), torch.arange(perm.numel(), dtype=perm.dtype, device=perm.device))
+
+
 def _bucket_widths(k: int) -> list[int]:
     """Table widths of :func:`topk_rows`: ``k``, then each about 1.2 times
     the one before (``w + ceil(w / 5)``) up to 2^48, so a row of ``length``
@@ -213,9 +219,7 @@ def _bucket_layout(length: Tensor, k: int, widths: list[int]
     first_row = torch.cat([size.new_zeros(1), size.cumsum(0)])
     # The rows ordered by bucket (stable); each one's rank within its bucket.
     order = torch.sort(bucket, stable=True).indices
-    rank = torch.empty_like(order).scatter_(
-        0, order, torch.arange(order.numel(), device=length.device))
-    rank -= first_row.gather(0, bucket)
+    rank = inverse_permutation(order) - first_row.gather(0, bucket)
     start = torch.where(bucket > 0, span.gather(0, bucket) + rank * width.gather(0, bucket),
                         span[-1])
     sizes = size.tolist()

@@ -300,14 +300,12 @@ def lego_fuse_cp_sparse(edge_indices: list[Tensor], attrs: list[Tensor],
     _check_sparse_powers(edge_indices, attrs, num_nodes)
     _check_factors(factors, [at.size(1) for at in attrs])
     check_like("factors[0]", factors[0], "attrs[0]", attrs[0])
-    index, keep, xs = _align_all(edge_indices, attrs, num_nodes, support, zeroth)
+    index, xs = _align_all(edge_indices, attrs, num_nodes, support, zeroth)
     out = None
     for x, f in zip(xs, factors):
         term = x @ f.t()  # [E, R]
-        if keep is not None:
-            term = term[keep]
         out = term if out is None else out * term
-    return (index if keep is None else index[:, keep]), out.sum(-1)
+    return index, out.sum(-1)
 
 
 def _check_sparse_powers(edge_indices: list[Tensor], attrs: list[Tensor],
@@ -321,19 +319,20 @@ def _check_sparse_powers(edge_indices: list[Tensor], attrs: list[Tensor],
 
 
 def _align_all(edge_indices: list[Tensor], attrs: list[Tensor], num_nodes: int,
-               support: str, zeroth: str) -> tuple[Tensor, Tensor | None, list[Tensor]]:
-    """Every source's powers on the union of the supports: ``(edge_index,
-    keep, xs)``, ``keep`` the mask of the intersection (``None`` for the
-    union; see :func:`_restrict`), ``xs[m]`` ``[E, P_m+1]`` with zero rows
-    where source ``m`` has no entry."""
+               support: str, zeroth: str) -> tuple[Tensor, list[Tensor]]:
+    """Every source's powers on one support, the union or the intersection
+    (see :func:`_restrict`): ``(edge_index, xs)``, ``xs[m]`` ``[E, P_m+1]``
+    with zero rows where source ``m`` has no entry."""
     check_choice("zeroth", zeroth, ZEROTH)
     index, positions = union_edges(list(edge_indices), num_nodes,
                                    [f"edge_indices[{m}]" for m in range(len(attrs))])
     keep = _restrict(index, positions, support)
     xs = [place(at, pos, index.size(1)) for at, pos in zip(attrs, positions)]
+    if keep is not None:
+        index, xs = index[:, keep], [x[keep] for x in xs]
     if zeroth == "ones":
         xs = _ones_columns(xs)
-    return index, keep, xs
+    return index, xs
 
 
 def _check_full(A: Tensor, sizes: list[int]) -> None:
@@ -402,7 +401,5 @@ def lego_fuse_full_sparse(edge_indices: list[Tensor], attrs: list[Tensor], A: Te
     _check_sparse_powers(edge_indices, attrs, num_nodes)
     _check_full(A, [at.size(1) for at in attrs])
     check_like("A", A, "attrs[0]", attrs[0])
-    index, keep, xs = _align_all(edge_indices, attrs, num_nodes, support, zeroth)
-    if keep is not None:
-        index, xs = index[:, keep], [x[keep] for x in xs]
+    index, xs = _align_all(edge_indices, attrs, num_nodes, support, zeroth)
     return index, _contract_full(A, xs)

@@ -27,7 +27,7 @@ from torch import Tensor
 from torch_geometric.utils.sparse import index2ptr
 
 from ._checks import check_batch, check_edge_index, check_int
-from ._csr import to_edge_index, use_scipy
+from ._csr import inverse_permutation, to_edge_index, use_scipy
 
 
 @torch.compiler.disable  # scipy on host copies
@@ -64,15 +64,10 @@ def locality_order(edge_index: Tensor, num_nodes: int, batch: Tensor | None = No
     return perm
 
 
-def _inverse(perm: Tensor) -> Tensor:
-    return torch.empty_like(perm).index_copy_(0, perm, torch.arange(perm.numel(),
-                                                                    device=perm.device))
-
-
 def relabel(edge_index: Tensor, perm: Tensor) -> Tensor:
     """``edge_index`` in the numbering of ``perm`` (:func:`locality_order`):
     node ``perm[i]`` becomes ``i``. The edges keep their order."""
-    inv = _inverse(perm)
+    inv = inverse_permutation(perm)
     return torch.stack([torch.gather(inv, 0, edge_index[0]),
                         torch.gather(inv, 0, edge_index[1])])
 
@@ -98,7 +93,7 @@ def restore_order(edge_index: Tensor, edge_attr: Tensor, perm: Tensor
         ptr = index2ptr(edge_index[1], n)
         entry = np.arange(src.numel(), dtype=np.int32 if small else np.int64)
         mat = sp.csr_matrix((entry, src.numpy(), ptr.numpy()), shape=(n, n))
-        mat = mat[_inverse(perm).numpy()]  # row i: the row the node i had
+        mat = mat[inverse_permutation(perm).numpy()]  # row i: the row the node i had
         mat.sort_indices()
         order = torch.from_numpy(mat.data)
         index = to_edge_index(torch.from_numpy(mat.indptr), torch.from_numpy(mat.indices))
@@ -140,6 +135,4 @@ def permute_rows(x: Tensor, order: Tensor) -> Tensor:
     well (``index_select``'s backward is a scatter-add)."""
     if not x.requires_grad:
         return _take_rows(x, order)
-    inverse = torch.empty_like(order).index_copy_(
-        0, order.long(), torch.arange(order.numel(), dtype=order.dtype, device=order.device))
-    return _PermuteRows.apply(x, order, inverse)
+    return _PermuteRows.apply(x, order, inverse_permutation(order))
