@@ -1,0 +1,102 @@
+"""How many IVF lists ``knn="approx"`` must probe at large N: recall@(k+1)
+against the number of probes, on validation features.
+
+For each N and seed, :func:`pyg_fusion.datasets.clustered_features` (the
+library's settings were chosen with seeds 100 and 101; the benchmarks use 0
+and 1), cosine (normalised rows), d = 128, k = 16, one thread. The IVF index
+is built as the library builds it (:func:`~pyg_fusion.functional._knn.ivf_params`
+lists, or ``--lists-factor`` times as many; the library's k-means settings);
+the recall is measured on 2048 evenly spaced rows against a flat search of
+those rows, so a size of 2^20 takes minutes, not the hours of a whole exact
+graph. The search time per query is measured on 16384 random queries in the
+order of their nearest list (as the library searches); ``est_search_s`` is
+that time N times: the search of a whole graph at that N.
+
+    python benchmarks/knn_probes.py --sizes 262144 1048576 --seeds 100 101 --json benchmarks/results/knn_probes.json
+"""
+import argparse
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+from pyg_fusion.datasets import clustered_features
+from pyg_fusion.functional import _knn
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+D, RECALL_ROWS, TIMED_QUERIES = 128, 2048, 16384
+
+
+def sweep(n: int, seed: int, probes: list[int], k: int, lists_factor: int) -> list[dict]:
+    faiss = _knn.load_faiss()
+    x = torch.nn.functional.normalize(clustered_features(n, D, seed=seed), dim=-1)
+    x = np.ascontiguousarray(x.numpy().astype(np.float32))
+    rows = np.arange(RECALL_ROWS, dtype=np.int64) * n // RECALL_ROWS
+    flat = faiss.IndexFlatIP(D)
+    flat.add(x)
+    truth = flat.search(np.ascontiguousarray(x[rows]), k + 1)[1]
+    del flat
+    nlist = _knn.ivf_params(n)[0] * lists_factor
+    ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(D), D, nlist, faiss.METRIC_INNER_PRODUCT)
+    ivf.cp.niter = _knn.IVF_NITER
+    ivf.cp.max_points_per_centroid = _knn.IVF_TRAIN_POINTS_PER_LIST
+    ivf.train(x)
+    ivf.add(x)
+    queries = np.random.default_rng(0).choice(n, min(n, TIMED_QUERIES), replace=False)
+    order = np.argsort(ivf.quantizer.assign(x[queries], 1).ravel(), kind="stable")
+    timed = np.ascontiguousarray(x[queries][order])
+    out = []
+    for nprobe in probes:
+        ivf.nprobe = nprobe
+        got = ivf.search(np.ascontiguousarray(x[rows]), k + 1)[1]
+        recall = (got[:, :, None] == truth[:, None, :]).any(1).sum() / truth.size
+        t = time.perf_counter()
+        ivf.search(timed, k + 1)
+        per_query = (time.perf_counter() - t) / len(timed)
+        out.append({"n": n, "seed": seed, "nlist": nlist, "nprobe": nprobe,
+                    "library": nprobe == _knn.ivf_params(n)[1] and lists_factor == 1,
+                    "recall": round(float(recall), 4),
+                    "us_per_query": round(per_query * 1e6, 1),
+                    "est_search_s": round(per_query * n, 1)})
+        print(out[-1], flush=True)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[262144, 1048576])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[100, 101])
+    ap.add_argument("--probes", type=int, nargs="+", default=[6, 8, 9, 10, 12, 16, 20])
+    ap.add_argument("--k", type=int, default=16)
+    ap.add_argument("--lists-factor", type=int, default=1)
+    ap.add_argument("--json", default=None)
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    if _knn.load_faiss() is None:
+        sys.exit("knn_probes.py needs faiss (pip install faiss-cpu)")
+    _knn.load_faiss().omp_set_num_threads(1)
+    rows = [r for n in args.sizes for s in args.seeds
+            for r in sweep(n, s, args.probes, args.k, args.lists_factor)]
+    seeds = ", ".join(map(str, args.seeds))
+    print(f"\n| N | lists | probes | recall@{args.k + 1} (seeds {seeds}) | us / query |")
+    print("|---|---|---|---|---|")
+    for (n, nlist, nprobe) in sorted({(r["n"], r["nlist"], r["nprobe"]) for r in rows}):
+        same = [r for r in rows if (r["n"], r["nlist"], r["nprobe"]) == (n, nlist, nprobe)]
+        mark = " (library)" if same[0]["library"] else ""
+        print(f"| {n} | {nlist} | {nprobe}{mark} | "
+              + " / ".join(f"{r['recall']:.4f}" for r in same)
+              + f" | {np.median([r['us_per_query'] for r in same]):.1f} |")
+    if args.json:
+        from _machine import machine_info
+        from pyg_fusion._files import write_json
+        write_json(args.json, {"command": "python " + " ".join(sys.argv),
+                               "machine": machine_info(), "load": os.getloadavg(), "rows": rows},
+                   indent=1)
+
+
+if __name__ == "__main__":
+    main()
