@@ -49,21 +49,23 @@ _IVF_MIN_LISTS = 8
 # faiss draws the training sample with its own fixed seed: deterministic.
 IVF_NITER = 10
 IVF_TRAIN_POINTS_PER_LIST = 64
-# Lists probed per query: IVF_NPROBE, and at least IVF_PROBED_SHARE of the
-# lists. Chosen on validation data only (clustered_features with seeds 100
-# and 101, and one half of the digits, split by a fixed permutation): at
-# N = 65536 (256 lists) 4, 5, 6 probes reached recall@17 0.973 / 0.991 /
-# 0.996 (seed 100) and 0.979 / 0.994 / 0.998 (seed 101); on the digits half
-# (N = 1000, 25 lists) the weakest view (fou) reached 0.934 / 0.952 / 0.965
-# (8 probes: 0.980). 6 keeps every one above 0.95 with a margin; each probe
-# costs about a tenth of the search at N = 65536. With more lists a fixed
-# number of probes loses recall (seed 100, N = 262144, 512 lists: 6 probes
-# 0.973, 10 probes 0.998; 256 lists and 6 probes, the same units scanned per
-# query as 512 and 12, 0.998 at more CPU than 512 and 10): 2% of the lists
-# gives 10 of 512. At N = 2^20 (1024 lists, 20 probes) the benchmark's
-# features (not validation data) reached 0.9996.
+# Lists probed per query: IVF_NPROBE at IVF_REF_LISTS lists, times the square
+# root of how many times more lists there are. Chosen on validation data only
+# (clustered_features with seeds 100 and 101, and one half of the digits,
+# split by a fixed permutation): at N = 65536 (256 lists) 4, 5, 6 probes
+# reached recall@17 0.973 / 0.991 / 0.996 (seed 100) and 0.979 / 0.994 /
+# 0.998 (seed 101); on the digits half (N = 1000, 25 lists) the weakest view
+# (fou) reached 0.934 / 0.952 / 0.965 (8 probes: 0.980). 6 keeps every one
+# above 0.95 with a margin. With more lists a fixed number of probes loses
+# recall, as a cluster's units spread over more lists: recall@17 on 2048
+# evenly spaced rows (seed 100 / 101), 512 lists (N = 262144): 6 probes
+# 0.972 / 0.975, 8: 0.992 / 0.995, 9: 0.996 / 0.998, 10: 0.998 / 0.999; 1024
+# lists (N = 2^20): 6: 0.920 / 0.918, 10: 0.985 / 0.986, 12: 0.994 / 0.995,
+# 20: 0.9997 / 0.9996. The square root (9 of 512, 12 of 1024) keeps both
+# seeds at 0.994 or more; the previous rule, 2% of the lists (10 of 512, 20
+# of 1024), scanned 1.7x more units per query at 2^20 for 0.005 of recall.
 IVF_NPROBE = 6
-IVF_PROBED_SHARE = 0.02
+IVF_REF_LISTS = 256
 # knn="auto" keeps an approximate graph only when its recall@(k+1), measured
 # on this many evenly spaced rows against an exact search of those rows, is
 # at least AUTO_MIN_RECALL. 256 rows cost 256 / N of an exact search (0.4% at
@@ -93,15 +95,15 @@ def ivf_params(num_nodes: int) -> tuple[int, int]:
     """``(nlist, nprobe)`` of the IVF index of a graph of ``num_nodes``:
     about :math:`\\sqrt{N}` lists (the nearest power of two, at most
     ``N / 39`` so that k-means has the 39 points per list faiss asks for),
-    :data:`IVF_NPROBE` of them probed, or :data:`IVF_PROBED_SHARE` of them
-    where that is more (above 256 lists, i.e. N > 2^17 or so). A query then
-    scans ``nprobe * N / nlist`` units plus the centroids: the search grows as
-    :math:`N^{1.5}` up to 256 lists (6 probes at N = 65536); above, a query
-    scans 2% of the units (10 of 512 lists at N = 262144, 20 of 1024 at
-    N = 2^20), so it grows as :math:`N^2`, at 1/50 of the exact search."""
+    :data:`IVF_NPROBE` of them probed up to :data:`IVF_REF_LISTS` lists and
+    ``ceil(IVF_NPROBE * sqrt(nlist / IVF_REF_LISTS))`` above (9 of 512 lists
+    at N = 262144, 12 of 1024 at N = 2^20). A query then scans
+    ``nprobe * N / nlist`` units plus the centroids: the search grows as
+    :math:`N^{1.5}` up to 256 lists (6 probes at N = 65536) and as
+    :math:`N^{1.75}` above."""
     nlist = 2 ** round(math.log2(math.sqrt(num_nodes)))
     nlist = min(nlist, num_nodes // _IVF_POINTS_PER_LIST)
-    nprobe = max(IVF_NPROBE, round(IVF_PROBED_SHARE * nlist))
+    nprobe = max(IVF_NPROBE, math.ceil(IVF_NPROBE * math.sqrt(nlist / IVF_REF_LISTS)))
     return nlist, min(nlist, nprobe)
 
 

@@ -146,7 +146,8 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     faiss when it is importable (see :mod:`._knn`): ``knn="exact"`` is a
     flat index, ``"approx"`` an IVF index with about :math:`\sqrt{N}`
     lists (the nearest power of two, at most ``N / 39``), 6 of them probed
-    per query or 2% of them where that is more, and centroids from 10
+    per query up to 256 lists, ``ceil(6 sqrt(nlist / 256))`` above (12 of
+    1024 at N = 2^20), and centroids from 10
     k-means iterations on at most 64 points per list
     (:func:`~._knn.ivf_params`; chosen on validation features: recall@17
     0.996 on clustered features at N = 65536 and 0.998 at N = 262144, 0.965
