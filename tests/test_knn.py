@@ -1,3 +1,4 @@
+import math
 import sys
 
 import pytest
@@ -91,12 +92,14 @@ def test_ivf_params_rule():
     assert ivf_params(65536) == (256, _knn.IVF_NPROBE)
     assert ivf_params(16384) == (128, _knn.IVF_NPROBE)
     assert ivf_params(1000) == (25, _knn.IVF_NPROBE)  # capped at N / 39
-    # above 256 lists, at least IVF_PROBED_SHARE (2%) of them
-    assert ivf_params(262144) == (512, 10) and ivf_params(1 << 20) == (1024, 20)
+    # above 256 lists, the probes grow as the square root of the lists
+    assert ivf_params(262144) == (512, 9) and ivf_params(1 << 20) == (1024, 12)
+    assert ivf_params(1 << 22) == (2048, 17)
     for n in (40, 100, 313, 5000, 123457, 3 << 20):
         nlist, nprobe = ivf_params(n)
         assert 1 <= nlist <= n // 39
-        assert nprobe == min(nlist, max(_knn.IVF_NPROBE, round(nlist * _knn.IVF_PROBED_SHARE)))
+        assert nprobe == min(nlist, max(_knn.IVF_NPROBE,
+                                        math.ceil(_knn.IVF_NPROBE * math.sqrt(nlist / 256))))
 
 
 @needs_faiss

@@ -53,3 +53,21 @@ def test_worker_step_with_random_fusion_weights():
     finally:
         torch.set_num_threads(threads)
     assert row["fusion_init"] == "random" and row["step_bwd_s"] > 0
+
+
+def test_knn_probes_sweep_recall_grows_with_probes():
+    import pytest
+    from pyg_fusion.functional import _knn
+    if _knn.load_faiss() is None:
+        pytest.skip("needs faiss")
+    spec = importlib.util.spec_from_file_location(
+        "knn_probes", os.path.join(ROOT, "benchmarks", "knn_probes.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    threads = torch.get_num_threads()
+    rows = module.sweep(4096, 100, [1, 8], k=8, lists_factor=1)
+    assert torch.get_num_threads() == threads
+    assert [r["nprobe"] for r in rows] == [1, 8] and rows[0]["nlist"] == 64
+    assert 0 < rows[0]["recall"] <= rows[1]["recall"] <= 1
+    # 64 lists: the library probes 6 of them
+    assert not any(r["library"] for r in rows) and all(r["us_per_query"] > 0 for r in rows)
