@@ -27,6 +27,10 @@ M-way CP form (ours, beyond the paper), with factors
 
 products element-wise. With :math:`M = 2` and rank 1 it equals the pairwise
 form with :math:`A = a_1^\top a_2`.
+
+``term_scale="mean"`` or ``"rms"`` (ours; pairwise and full forms) divides
+each term by its per-graph scale (:mod:`~pyg_fusion.functional.term_scale`),
+so that :math:`A` weighs terms of one scale.
 """
 from __future__ import annotations
 
