@@ -10,12 +10,20 @@ such powers about :math:`N^{-M}`. An optimiser that moves every entry of
 terms far larger than the one the operator started from. With a term scale,
 
 .. math::
-    G = \sum_{p_1..p_M} A_{p_1..p_M}\, T_{p_1..p_M} / s(T_{p_1..p_M}),
+    G = \sum_{p_1..p_M} A_{p_1..p_M}\, T_{p_1..p_M}\,
+        \frac{s(T_{1..1})}{s(T_{p_1..p_M})},
 
 :math:`s` a per-graph scale of each term over the entries the fusion
 computes (its support): ``"mean"`` the mean absolute entry, ``"rms"`` the
-root mean square entry; :math:`A`'s entries are then relative weights of
-terms of scale 1. A term that is zero on a graph keeps the scale 1.
+root mean square entry. Every term is brought to the scale of the product
+of the sources' first powers :math:`T_{1..1}` (the operator's product
+start; the zeroth power for a source with :math:`P = 0`): :math:`A`'s
+entries are then relative weights of terms of one scale, while that term,
+and so the untrained operator started at it, is unchanged, and so is
+anything downstream that is not scale-free (the degree-variance loss of
+the VAD task grows with the square of :math:`G`'s scale: scaled to 1, the
+terms of SyntheticVAD's operator would make it about :math:`10^7` times
+heavier). A term that is zero on a graph keeps the scale 1.
 
 The scales are moments of the per-entry outer product of the sources'
 powers, :math:`\sum_e \prod_m f(x_m[e, p_m])` with :math:`f = |\cdot|` or
@@ -80,12 +88,15 @@ def term_scales(xs: list[Tensor], term_scale: str, graph: Tensor | None = None,
 
 def scaled_operator(A: Tensor, xs: list[Tensor], term_scale: str,
                     graph: Tensor | None = None, num_graphs: int | None = None) -> Tensor:
-    """``A`` itself (``term_scale="none"``) or :math:`A / s` per graph
-    (``[..., P_1+1, ..., P_M+1]``; arguments as :func:`term_scales`)."""
+    r"""``A`` itself (``term_scale="none"``) or :math:`A\, s(T_{1..1}) / s`
+    per graph (``[..., P_1+1, ..., P_M+1]``; arguments as :func:`term_scales`)."""
     check_choice("term_scale", term_scale, TERM_SCALES)
     if term_scale == "none":
         return A
-    return A / term_scales(xs, term_scale, graph, num_graphs)
+    s = term_scales(xs, term_scale, graph, num_graphs)
+    m = len(xs)
+    ref = s[(..., ) + tuple(min(1, x.size(-1) - 1) for x in xs)]
+    return A * (ref.reshape(*ref.shape, *([1] * m)) / s)
 
 
 
