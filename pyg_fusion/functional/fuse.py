@@ -28,9 +28,10 @@ M-way CP form (ours, beyond the paper), with factors
 products element-wise. With :math:`M = 2` and rank 1 it equals the pairwise
 form with :math:`A = a_1^\top a_2`.
 
-``term_scale="mean"`` or ``"rms"`` (ours; pairwise and full forms) divides
-each term by its per-graph scale (:mod:`~pyg_fusion.functional.term_scale`),
-so that :math:`A` weighs terms of one scale.
+``term_scale="mean"`` or ``"rms"`` (ours; pairwise and full forms) brings
+each term to the per-graph scale of the product term
+(:mod:`~pyg_fusion.functional.term_scale`), so that :math:`A` weighs terms
+of one scale.
 """
 from __future__ import annotations
 
@@ -94,9 +95,10 @@ def lego_fuse(powers_a: Tensor, powers_b: Tensor, A: Tensor, *,
         zeroth (str, optional): :obj:`"identity"` (:math:`R^0 = I`, the
             paper) or :obj:`"ones"` (see the module docstring).
             (default: :obj:`"identity"`)
-        term_scale (str, optional): :obj:`"none"`, or each term divided by
-            its per-graph scale, :obj:`"mean"` or :obj:`"rms"`
-            (:mod:`~pyg_fusion.functional.term_scale`). (default: :obj:`"none"`)
+        term_scale (str, optional): :obj:`"none"`, or each term brought to
+            the per-graph scale of the product term, :obj:`"mean"` or
+            :obj:`"rms"` (:mod:`~pyg_fusion.functional.term_scale`).
+            (default: :obj:`"none"`)
 
     Returns:
         torch.Tensor: ``G`` ``[..., N, N]``.

@@ -110,9 +110,9 @@ class LEGO(torch.nn.Module):
             :obj:`"mean"` (:class:`LEGOFusion`). (default: :obj:`"product"`)
         lambda_anchor (float, optional): weight of the operator's anchor penalty
             (:meth:`LEGOFusion.penalty`). (default: :obj:`0.0`)
-        term_scale (str, optional): each term of the operator divided by its
-            per-graph scale, :obj:`"none"`, :obj:`"mean"` or :obj:`"rms"`
-            (:class:`LEGOFusion`). (default: :obj:`"none"`)
+        term_scale (str, optional): each term of the operator brought to the
+            per-graph scale of the product term, :obj:`"none"`, :obj:`"mean"`
+            or :obj:`"rms"` (:class:`LEGOFusion`). (default: :obj:`"none"`)
 
     Shapes:
         - **input**: ``dict`` source -> ``[N, d_s]`` with ``batch`` ``[N]``

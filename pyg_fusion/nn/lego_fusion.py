@@ -91,15 +91,17 @@ class LEGOFusion(torch.nn.Module):
 
     ``term_scale`` (ours, default :obj:`"none"`): each term
     :math:`T = R_a^p \circ R_b^q` (or :math:`R_1^{p_1} \circ \dots`) is
-    divided by its scale on each graph, the mean absolute entry (``"mean"``)
-    or the root mean square entry (``"rms"``) over the support
+    brought, on each graph, to the scale of the product term
+    :math:`T_{1..1}`: divided by its own scale and multiplied by the
+    product's, the mean absolute entry (``"mean"``) or the root mean square
+    entry (``"rms"``) over the support
     (:mod:`pyg_fusion.functional.term_scale`), so that :math:`A`'s entries
     weigh terms of one scale: with row-normalised powers of :math:`N`-node
     graphs the Hadamard identity is 1 per entry, a power about :math:`1/N`,
     an M-way product about :math:`N^{-M}`, and an optimiser that moves every
     entry of :math:`A` by about its learning rate would otherwise bury the
-    term the operator starts from. At the start (one non-zero entry) G is
-    that term times a positive number per graph. Pairwise and full modes.
+    term the operator starts from. The product term, and so the product
+    start, is unchanged. Pairwise and full modes.
 
     ``lambda_anchor`` (a **[choice]**, default 0: off) weighs the penalty
     :math:`\lambda \sum \|A - A_0\|_F^2` returned by :meth:`penalty`,
