@@ -29,10 +29,11 @@ The scales are moments of the per-entry outer product of the sources'
 powers, :math:`\sum_e \prod_m f(x_m[e, p_m])` with :math:`f = |\cdot|` or
 :math:`(\cdot)^2`: all :math:`\prod_m (P_m+1)` of them in one pass. They
 are not detached: :math:`G` is the function written above of the powers as
-well as of :math:`A` (its value is the same either way; its gradient with
-respect to learned powers, e.g. after a learned projection, is the exact
-one: a term's overall scale does not change :math:`G`, and the gradient
-says so).
+well as of :math:`A` (its value is the same either way, and so is its
+gradient in :math:`A`; its gradient with respect to learned powers, e.g.
+after a learned projection, is then the exact derivative of that
+:math:`G`: a term's own overall scale does not change :math:`G`, and the
+gradient says so).
 """
 from __future__ import annotations
 
