@@ -126,8 +126,9 @@ def vad_data(tmp_path_factory):
                         log=False)
 
 
+@pytest.mark.parametrize("term_scale", ["none", "mean", "rms"])
 @pytest.mark.parametrize("name", ["lego-row", "lego"])
-def test_three_source_lego_starts_exactly_at_graph_product(vad_data, name):
+def test_three_source_lego_starts_exactly_at_graph_product(vad_data, name, term_scale):
     # the pairwise operator cannot start at the 3-way product; the full one can
     d = vad_data[0]
     inch = {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
@@ -137,8 +138,8 @@ def test_three_source_lego_starts_exactly_at_graph_product(vad_data, name):
     ref = build_model("graph-product", "vad", inch, num_segments=8)
     seed_everything(5)
     lego = build_model(name, "vad", inch, num_segments=8, operator="full", init="product",
-                       zeroth="ones", num_powers=2)
-    assert lego.fusion.mode == "full"
+                       zeroth="ones", num_powers=2, term_scale=term_scale)
+    assert lego.fusion.mode == "full" and lego.fusion.term_scale == term_scale
     torch.testing.assert_close(lego(batch)[0], ref(batch)[0], atol=1e-5, rtol=1e-5)
 
 

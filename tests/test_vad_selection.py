@@ -25,9 +25,13 @@ def _inch(ds):
 
 
 @pytest.mark.parametrize("row_order", ["position", "sorted", "both"])
-@pytest.mark.parametrize("name,num_sources", [("lego-row", 2), ("lego", 2), ("lego-cp", 3)])
-def test_lego_starts_exactly_at_graph_product(vad_data, name, num_sources, row_order):
-    # two sources: the pairwise operator at A = e11; three: the CP operator
+@pytest.mark.parametrize("name,num_sources,term_scale", [
+    ("lego-row", 2, "none"), ("lego", 2, "none"), ("lego-cp", 3, "none"),
+    ("lego-row", 2, "mean"), ("lego", 2, "rms")])
+def test_lego_starts_exactly_at_graph_product(vad_data, name, num_sources, term_scale,
+                                              row_order):
+    # two sources: the pairwise operator at A = e11; three: the CP operator;
+    # scaled terms: G is the product times a positive number per video
     train, _ = vad_data
     inch = dict(list(_inch(train).items())[:num_sources])
     batch = Batch.from_data_list([train[i] for i in range(4)])
@@ -35,7 +39,8 @@ def test_lego_starts_exactly_at_graph_product(vad_data, name, num_sources, row_o
     base = build_model("graph-product", "vad", inch, num_segments=8, row_order=row_order)
     seed_everything(3)
     lego = build_model(name, "vad", inch, num_segments=8, init="product",
-                       zeroth="identity", num_powers=2, row_order=row_order)
+                       zeroth="identity", num_powers=2, row_order=row_order,
+                       term_scale=term_scale)
     assert lego.head.row_order == base.head.row_order == row_order
     out_b, g_b = base(batch)
     out_l, g_l = lego(batch)

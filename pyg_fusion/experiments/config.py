@@ -110,6 +110,10 @@ class FusionConfig:
                    "--zeroth ones) at the mean of the graphs", choices=("product", "mean"))
     lambda_anchor: float = option(0.0, "LEGO: weight of the penalty ||A - A0||^2 pulling the "
                               "operator toward its start", check="float")
+    term_scale: str = option("none", "LEGO (lego, lego-row): bring each term of the operator to "
+                         "the scale of the product term on each graph, by the mean absolute "
+                         "entry (mean) or the root mean square entry (rms), so that A weighs "
+                         "terms of one scale (none: the paper)", choices=("none", "mean", "rms"))
 
 
 @documented

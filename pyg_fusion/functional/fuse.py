@@ -27,6 +27,11 @@ M-way CP form (ours, beyond the paper), with factors
 
 products element-wise. With :math:`M = 2` and rank 1 it equals the pairwise
 form with :math:`A = a_1^\top a_2`.
+
+``term_scale="mean"`` or ``"rms"`` (ours; pairwise and full forms) brings
+each term to the per-graph scale of the product term
+(:mod:`~pyg_fusion.functional.term_scale`), so that :math:`A` weighs terms
+of one scale.
 """
 from __future__ import annotations
 
@@ -35,6 +40,7 @@ from torch import Tensor
 
 from ._checks import check_choice, check_edge_index, check_int, check_like, check_tensor
 from ._csr import place, union_edges
+from .term_scale import TERM_SCALES, entry_graphs, scaled_operator
 
 ZEROTH = ("identity", "ones")
 
@@ -77,7 +83,7 @@ def _check_A(A: Tensor, p1: int, q1: int) -> None:
 
 
 def lego_fuse(powers_a: Tensor, powers_b: Tensor, A: Tensor, *,
-              zeroth: str = "identity") -> Tensor:
+              zeroth: str = "identity", term_scale: str = "none") -> Tensor:
     """Dense pairwise fusion: ``[..., P+1, N, N]``, ``[..., Q+1, N, N]``,
     ``[P+1, Q+1]`` -> ``G`` ``[..., N, N]``; ``zeroth``: ``"identity"``
     (:math:`R^0 = I`, the paper) or ``"ones"`` (see the module docstring).
@@ -89,10 +95,15 @@ def lego_fuse(powers_a: Tensor, powers_b: Tensor, A: Tensor, *,
         zeroth (str, optional): :obj:`"identity"` (:math:`R^0 = I`, the
             paper) or :obj:`"ones"` (see the module docstring).
             (default: :obj:`"identity"`)
+        term_scale (str, optional): :obj:`"none"`, or each term brought to
+            the per-graph scale of the product term, :obj:`"mean"` or
+            :obj:`"rms"` (:mod:`~pyg_fusion.functional.term_scale`).
+            (default: :obj:`"none"`)
 
     Returns:
         torch.Tensor: ``G`` ``[..., N, N]``.
     """
+    check_choice("term_scale", term_scale, TERM_SCALES)
     check_tensor("powers_a", powers_a, floating=True, finite=True)
     check_tensor("powers_b", powers_b, floating=True, finite=True)
     if powers_a.dim() < 3 or powers_b.dim() < 3:
@@ -106,6 +117,9 @@ def lego_fuse(powers_a: Tensor, powers_b: Tensor, A: Tensor, *,
     _check_A(A, powers_a.size(-3), powers_b.size(-3))
     check_like("A", A, "powers_a", powers_a)
     powers_a, powers_b = _with_zeroth([powers_a, powers_b], zeroth)
+    if term_scale != "none":
+        xs = [powers_a.movedim(-3, -1), powers_b.movedim(-3, -1)]
+        return _contract_full(scaled_operator(A, xs, term_scale), xs)
     # Mixing b's powers first costs (P+1)(Q+1) N^2 once, then one product.
     mixed_b = torch.einsum("pq,...qij->...pij", A, powers_b)
     return (powers_a * mixed_b).sum(-3)
@@ -139,7 +153,8 @@ def _restrict(index: Tensor, positions: list[Tensor], support: str):
 
 def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
                      attr_b: Tensor, A: Tensor, num_nodes: int, *,
-                     support: str = "union", zeroth: str = "identity"
+                     support: str = "union", zeroth: str = "identity",
+                     term_scale: str = "none", batch: Tensor | None = None
                      ) -> tuple[Tensor, Tensor]:
     """Sparse pairwise fusion: per edge, :math:`G_e = x_e^T A y_e`.
 
@@ -157,6 +172,11 @@ def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
         zeroth (str, optional): :obj:`"identity"` or :obj:`"ones"` (the
             Hadamard identity on the support: see the module docstring).
             (default: :obj:`"identity"`)
+        term_scale (str, optional): :obj:`"none"`, :obj:`"mean"` or
+            :obj:`"rms"` (see :func:`lego_fuse`). (default: :obj:`"none"`)
+        batch (torch.Tensor, optional): ``[N]``, the graph of each node
+            (PyG's sorted ``batch``): the term scales are per graph.
+            (default: :obj:`None`, one graph)
 
     Returns:
         ``(edge_index [2, E], edge_weight [E])``, sorted by target, then source.
@@ -169,6 +189,11 @@ def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
     check_like("A", A, "attr_a", attr_a)
     check_choice("support", support, ("union", "intersection"))
     check_choice("zeroth", zeroth, ZEROTH)
+    check_choice("term_scale", term_scale, TERM_SCALES)
+    if term_scale != "none":
+        index, xa, yb = align_pair(edge_index_a, attr_a, edge_index_b, attr_b, num_nodes,
+                                   support=support, zeroth=zeroth)
+        return index, _scaled_contract(A, [xa, yb], index, term_scale, batch, num_nodes)
     if zeroth == "ones":
         index, xa, yb = align_pair(edge_index_a, attr_a, edge_index_b, attr_b, num_nodes,
                                    support=support, zeroth=zeroth)
@@ -342,19 +367,37 @@ def _check_full(A: Tensor, sizes: list[int]) -> None:
                          f"got {list(A.shape)}")
 
 
-def _contract_full(A: Tensor, xs: list[Tensor]) -> Tensor:
+def _contract_full(A: Tensor, xs: list[Tensor], graph: Tensor | None = None) -> Tensor:
     r""":math:`\sum_{p_1..p_M} A_{p_1..p_M} \prod_m x_m[..., p_m]`, the powers
     of each source along the last dimension of ``xs[m]``. The last source is
     contracted first, then one source at a time: the largest intermediate
     holds :math:`\prod_{m<M} (P_m+1)` values per entry, and no term of the
-    :math:`\prod_m (P_m+1)` is formed on its own."""
-    c = xs[-1] @ A.reshape(-1, A.size(-1)).t()  # [..., K], K: the other sources' sizes
+    :math:`\prod_m (P_m+1)` is formed on its own. ``A`` is one operator, or
+    one per graph (scaled terms): dense ``[..., P_1+1, ..., P_M+1]`` against
+    ``xs[m]`` ``[..., N, N, P_m+1]``, sparse ``[num_graphs, ...]`` with
+    ``graph`` ``[E]``, the graph of each entry."""
+    m, k = len(xs), A.size(-1)
+    flat = A.reshape(*A.shape[:A.dim() - m], -1, k)  # [..., K, P_M+1]
+    if A.dim() == m:
+        c = xs[-1] @ flat.t()  # [..., K], K: the other sources' sizes
+    elif graph is None:
+        c = xs[-1] @ flat.unsqueeze(-3).transpose(-1, -2)
+    else:
+        c = torch.einsum("ek,ejk->ej", xs[-1], flat.index_select(0, graph))
     for x in reversed(xs[:-1]):
         c = (c.unflatten(-1, (-1, x.size(-1))) * x.unsqueeze(-2)).sum(-1)
     return c.squeeze(-1)
 
 
-def lego_fuse_full(powers: list[Tensor], A: Tensor, *, zeroth: str = "identity") -> Tensor:
+def _scaled_contract(A: Tensor, xs: list[Tensor], index: Tensor, term_scale: str,
+                     batch: Tensor | None, num_nodes: int) -> Tensor:
+    """Sparse: the contraction with each graph's scaled operator."""
+    graph, num_graphs = entry_graphs(index, batch, num_nodes)
+    return _contract_full(scaled_operator(A, xs, term_scale, graph, num_graphs), xs, graph)
+
+
+def lego_fuse_full(powers: list[Tensor], A: Tensor, *, zeroth: str = "identity",
+                   term_scale: str = "none") -> Tensor:
     r"""Dense M-way fusion with a full operator (ours, beyond the paper):
     ``powers[m]`` ``[..., P_m+1, N, N]``, ``A`` ``[P_1+1, ..., P_M+1]`` ->
     :math:`G = \sum_{p_1..p_M} A_{p_1..p_M} R_1^{p_1} \circ \dots \circ
@@ -368,20 +411,25 @@ def lego_fuse_full(powers: list[Tensor], A: Tensor, *, zeroth: str = "identity")
         A (torch.Tensor): ``[P_1+1, ..., P_M+1]``.
         zeroth (str, optional): :obj:`"identity"` or :obj:`"ones"`.
             (default: :obj:`"identity"`)
+        term_scale (str, optional): :obj:`"none"`, :obj:`"mean"` or
+            :obj:`"rms"` (see :func:`lego_fuse`). (default: :obj:`"none"`)
 
     Returns:
         torch.Tensor: ``G`` ``[..., N, N]``.
     """
+    check_choice("term_scale", term_scale, TERM_SCALES)
     _check_dense_powers(powers)
     _check_full(A, [pw.size(-3) for pw in powers])
     check_like("A", A, "powers[0]", powers[0])
     powers = _with_zeroth(list(powers), zeroth)
-    return _contract_full(A, [pw.movedim(-3, -1) for pw in powers])
+    xs = [pw.movedim(-3, -1) for pw in powers]
+    return _contract_full(scaled_operator(A, xs, term_scale), xs)
 
 
 def lego_fuse_full_sparse(edge_indices: list[Tensor], attrs: list[Tensor], A: Tensor,
                           num_nodes: int, *, support: str = "union",
-                          zeroth: str = "identity") -> tuple[Tensor, Tensor]:
+                          zeroth: str = "identity", term_scale: str = "none",
+                          batch: Tensor | None = None) -> tuple[Tensor, Tensor]:
     """Sparse twin of :func:`lego_fuse_full` on the union of the supports
     (or their intersection, see :func:`lego_fuse_sparse`).
 
@@ -394,12 +442,19 @@ def lego_fuse_full_sparse(edge_indices: list[Tensor], attrs: list[Tensor], A: Te
             (default: :obj:`"union"`)
         zeroth (str, optional): :obj:`"identity"` or :obj:`"ones"`.
             (default: :obj:`"identity"`)
+        term_scale (str, optional): :obj:`"none"`, :obj:`"mean"` or
+            :obj:`"rms"` (see :func:`lego_fuse`). (default: :obj:`"none"`)
+        batch (torch.Tensor, optional): ``[N]``, the graph of each node: the
+            term scales are per graph. (default: :obj:`None`, one graph)
 
     Returns:
         (torch.Tensor, torch.Tensor): ``(edge_index [2, E], edge_weight [E])``.
     """
+    check_choice("term_scale", term_scale, TERM_SCALES)
     _check_sparse_powers(edge_indices, attrs, num_nodes)
     _check_full(A, [at.size(1) for at in attrs])
     check_like("A", A, "attrs[0]", attrs[0])
     index, xs = _align_all(edge_indices, attrs, num_nodes, support, zeroth)
-    return index, _contract_full(A, xs)
+    if term_scale == "none":
+        return index, _contract_full(A, xs)
+    return index, _scaled_contract(A, xs, index, term_scale, batch, num_nodes)

@@ -184,7 +184,7 @@ class NodeLEGO(nn.Module):
             g = self.lego(xs)
             return g.edge_index, g.edge_weight
         fusion = self.lego.fusion
-        if fusion.mode != "pairwise":
+        if fusion.mode != "pairwise" or fusion.term_scale != "none":
             powers = self._cache.get(list(xs.values()), lambda: self._powers(xs, n))
             return fusion(powers, n)
         # fixed powers: the pairs' supports are aligned once (LEGOFusion.plan)

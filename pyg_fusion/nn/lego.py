@@ -110,6 +110,9 @@ class LEGO(torch.nn.Module):
             :obj:`"mean"` (:class:`LEGOFusion`). (default: :obj:`"product"`)
         lambda_anchor (float, optional): weight of the operator's anchor penalty
             (:meth:`LEGOFusion.penalty`). (default: :obj:`0.0`)
+        term_scale (str, optional): each term of the operator brought to the
+            per-graph scale of the product term, :obj:`"none"`, :obj:`"mean"`
+            or :obj:`"rms"` (:class:`LEGOFusion`). (default: :obj:`"none"`)
 
     Shapes:
         - **input**: ``dict`` source -> ``[N, d_s]`` with ``batch`` ``[N]``
@@ -126,7 +129,7 @@ class LEGO(torch.nn.Module):
                  pairs: str = "sample", support: str = "union",
                  prune_k: int | None = None, backend: str = "auto", knn: str = "auto",
                  zeroth: str = "identity", init: str = "product",
-                 lambda_anchor: float = 0.0):
+                 lambda_anchor: float = 0.0, term_scale: str = "none"):
         super().__init__()
         if not in_channels:
             raise ValueError("in_channels must name at least one source")
@@ -146,7 +149,7 @@ class LEGO(torch.nn.Module):
             for s in self.sources})
         self.fusion = LEGOFusion(self.sources, num_powers, fusion, rank, shared, pairs,
                                  support, zeroth=zeroth, init=init,
-                                 lambda_anchor=lambda_anchor)
+                                 lambda_anchor=lambda_anchor, term_scale=term_scale)
         self.support = support
 
     def _graph_kw(self) -> dict:
@@ -285,7 +288,7 @@ class LEGO(torch.nn.Module):
             graphs[s] = coarsen(ei, w, assign[s], n)
         local = max_nodes >= LOCALITY_MIN_NODES and use_scipy(batch.device)
         powers = {s: self._powers(s, *graphs[s], n, local) for s in self.sources}
-        ei, w = self.fusion(powers, n)
+        ei, w = self.fusion(powers, n, batch)
         return FusedGraph(num_nodes=n, batch=batch, edge_index=ei, edge_weight=w)
 
     def _powers(self, s, edge_index, edge_weight, n, local):

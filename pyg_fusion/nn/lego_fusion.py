@@ -11,6 +11,7 @@ from ..functional._checks import check_choice, check_int
 from ..functional._csr import union_edges
 from ..functional.fuse import (ZEROTH, align_pair, lego_fuse, lego_fuse_cp, lego_fuse_cp_sparse,
                                lego_fuse_full, lego_fuse_full_sparse, lego_fuse_sparse)
+from ..functional.term_scale import TERM_SCALES
 
 
 SUPPORTS = ("union", "intersection", "shared")
@@ -88,6 +89,20 @@ class LEGOFusion(torch.nn.Module):
     :mod:`pyg_fusion.functional.fuse`). With ``support="intersection"`` they
     are then kept on the intersection only.
 
+    ``term_scale`` (ours, default :obj:`"none"`): each term
+    :math:`T = R_a^p \circ R_b^q` (or :math:`R_1^{p_1} \circ \dots`) is
+    brought, on each graph, to the scale of the product term
+    :math:`T_{1..1}`: divided by its own scale and multiplied by the
+    product's, the mean absolute entry (``"mean"``) or the root mean square
+    entry (``"rms"``) over the support
+    (:mod:`pyg_fusion.functional.term_scale`), so that :math:`A`'s entries
+    weigh terms of one scale: with row-normalised powers of :math:`N`-node
+    graphs the Hadamard identity is 1 per entry, a power about :math:`1/N`,
+    an M-way product about :math:`N^{-M}`, and an optimiser that moves every
+    entry of :math:`A` by about its learning rate would otherwise bury the
+    term the operator starts from. The product term, and so the product
+    start, is unchanged. Pairwise and full modes.
+
     ``lambda_anchor`` (a **[choice]**, default 0: off) weighs the penalty
     :math:`\lambda \sum \|A - A_0\|_F^2` returned by :meth:`penalty`,
     which pulls every operator (or CP factor) toward its initial value
@@ -117,10 +132,13 @@ class LEGOFusion(torch.nn.Module):
             (default: :obj:`"product"`)
         lambda_anchor (float, optional): weight of :meth:`penalty` (>= 0).
             (default: :obj:`0.0`)
+        term_scale (str, optional): :obj:`"none"`, :obj:`"mean"` or
+            :obj:`"rms"` (see above). (default: :obj:`"none"`)
 
     Shapes:
         - **input**: dict source -> dense powers ``[B, P+1, N, N]``, or dict
           source -> ``(edge_index [2, E], edge_attr [E, P+1])`` with ``num_nodes``
+          (and ``batch`` ``[N]``, the graph of each node: the term scales are per graph)
         - **output**: ``G`` ``[B, N, N]`` or ``(edge_index, edge_weight)``
     """
 
@@ -128,7 +146,7 @@ class LEGOFusion(torch.nn.Module):
                  mode: str = "pairwise", rank: int = 1, shared: bool = False,
                  pairs: str = "sample", support: str = "union", *,
                  zeroth: str = "identity", init: str = "product",
-                 lambda_anchor: float = 0.0):
+                 lambda_anchor: float = 0.0, term_scale: str = "none"):
         super().__init__()
         if not sources:
             raise ValueError("sources must name at least one source")
@@ -140,6 +158,11 @@ class LEGOFusion(torch.nn.Module):
         check_choice("support", support, SUPPORTS)
         check_choice("zeroth", zeroth, ZEROTH)
         check_choice("init", init, ("product", "mean"))
+        check_choice("term_scale", term_scale, TERM_SCALES)
+        if mode == "cp" and term_scale != "none":
+            raise ValueError(f"term_scale={term_scale!r} needs mode='pairwise' or 'full' (a "
+                             "CP operator is a product of per-source sums, not a weight "
+                             "per term)")
         if init == "mean" and (mode == "cp" or zeroth != "ones"):
             raise ValueError("init='mean' needs mode='pairwise' or 'full' and zeroth='ones' "
                              "(with R^0 = I the mean of the graphs is not an operator of the "
@@ -148,6 +171,7 @@ class LEGOFusion(torch.nn.Module):
             raise ValueError(f"lambda_anchor must be a number >= 0, got {lambda_anchor!r}")
         self.pair_mode, self.support = pairs, support
         self.zeroth, self.init, self.lambda_anchor = zeroth, init, float(lambda_anchor)
+        self.term_scale = term_scale
         self.sources = sorted(sources)
         if isinstance(num_powers, int):
             num_powers = {s: num_powers for s in self.sources}
@@ -252,7 +276,8 @@ class LEGOFusion(torch.nn.Module):
             return [self.pairs[int(torch.randint(len(self.pairs), (1, )))]]
         return self.pairs
 
-    def forward(self, powers: dict, num_nodes: int | None = None):
+    def forward(self, powers: dict, num_nodes: int | None = None,
+                batch: Tensor | None = None):
         missing = [s for s in self.sources if s not in powers]
         if missing:
             raise ValueError(f"powers lacks the source(s) {missing}; expected "
@@ -265,9 +290,10 @@ class LEGOFusion(torch.nn.Module):
                 return lego_fuse_full_sparse([powers[s][0] for s in self.sources],
                                              [powers[s][1] for s in self.sources], self.A,
                                              num_nodes, support=self._align_support,
-                                             zeroth=self.zeroth)
+                                             zeroth=self.zeroth, term_scale=self.term_scale,
+                                             batch=batch)
             return lego_fuse_full([powers[s] for s in self.sources], self.A,
-                                  zeroth=self.zeroth)
+                                  zeroth=self.zeroth, term_scale=self.term_scale)
         if self.mode == "cp":
             if sparse:
                 return lego_fuse_cp_sparse([powers[s][0] for s in self.sources],
@@ -279,11 +305,13 @@ class LEGOFusion(torch.nn.Module):
                                 [self.factors[s] for s in self.sources], zeroth=self.zeroth)
         pairs = self.active_pairs()
         if not sparse:
-            out = sum(lego_fuse(powers[a], powers[b], self.operator(a, b), zeroth=self.zeroth)
+            out = sum(lego_fuse(powers[a], powers[b], self.operator(a, b), zeroth=self.zeroth,
+                                term_scale=self.term_scale)
                       for a, b in pairs)
             return out / len(pairs)
         graphs = [lego_fuse_sparse(*powers[a], *powers[b], self.operator(a, b), num_nodes,
-                                   support=self._align_support, zeroth=self.zeroth)
+                                   support=self._align_support, zeroth=self.zeroth,
+                                   term_scale=self.term_scale, batch=batch)
                   for a, b in pairs]
         if len(graphs) == 1:
             return graphs[0]
@@ -301,8 +329,8 @@ class LEGOFusion(torch.nn.Module):
         small products and one scatter per pair, where :meth:`forward` would
         align the supports (sorts) again at every step. Pairwise mode only;
         the plan holds no parameter, so a trained operator still applies."""
-        if self.mode != "pairwise":
-            raise ValueError("plan() is defined for mode='pairwise'")
+        if self.mode != "pairwise" or self.term_scale != "none":
+            raise ValueError("plan() is defined for mode='pairwise' with term_scale='none'")
         if not isinstance(powers[self.sources[0]], (tuple, list)):
             raise ValueError("plan() takes sparse powers: (edge_index, edge_attr) per source")
         with torch.no_grad():
@@ -343,5 +371,7 @@ class LEGOFusion(torch.nn.Module):
             extra += f", init={self.init!r}"
         if self.lambda_anchor:
             extra += f", lambda_anchor={self.lambda_anchor:g}"
+        if self.term_scale != "none":
+            extra += f", term_scale={self.term_scale!r}"
         return (f"{self.__class__.__name__}(sources={self.sources}, "
                 f"num_powers={self.num_powers}, mode={self.mode!r}{extra})")

@@ -1,0 +1,187 @@
+"""Scale-normalised terms of the LEGO operator (``term_scale``): each term
+brought to the scale of the product term (per-graph mean absolute or RMS
+entry over the support), dense == sparse (one graph and a batch), gradients,
+the start, errors."""
+import itertools
+
+import pytest
+import torch
+
+import pyg_fusion.functional as F
+from pyg_fusion.experiments import MethodSpec
+from pyg_fusion.functional.term_scale import term_scales
+from pyg_fusion.nn import LEGO, LEGOFusion
+
+N = 9
+
+
+def _features(m, seed):
+    torch.manual_seed(seed)
+    return [torch.randn(N, 3 + i, dtype=torch.float64) for i in range(m)]
+
+
+def _sources(m, seed=0, k=4):
+    xs = _features(m, seed)
+    dense = [F.dense_graph_powers(F.dense_topk(F.dense_relation_graph(x), k), 1 + i % 3)
+             for i, x in enumerate(xs)]
+    sparse = [F.graph_powers(*F.relation_graph(x, k=k), N, 1 + i % 3) for i, x in enumerate(xs)]
+    return dense, sparse
+
+
+def _flat(sparse):
+    return [s[0] for s in sparse], [s[1] for s in sparse]
+
+
+@pytest.mark.parametrize("kind", ["mean", "rms"])
+@pytest.mark.parametrize("zeroth", ["identity", "ones"])
+def test_full_fusion_brings_each_term_to_the_product_scale(kind, zeroth):
+    dense, _ = _sources(3)
+    A = torch.randn(*[pw.size(-3) for pw in dense], dtype=torch.float64)
+    on = torch.stack([(pw != 0).any(0) for pw in dense]).any(0)
+    pw = [torch.cat([on.to(p.dtype)[None], p[1:]]) if zeroth == "ones" else p for p in dense]
+
+    def scale(t):
+        v = t[on].abs().mean() if kind == "mean" else t[on].square().mean().sqrt()
+        return v if v > 0 else torch.ones_like(v)
+
+    ref = scale(pw[0][1] * pw[1][1] * pw[2][1])
+    want = torch.zeros(N, N, dtype=torch.float64)
+    for idx in itertools.product(*[range(p.size(0)) for p in pw]):
+        t = pw[0][idx[0]] * pw[1][idx[1]] * pw[2][idx[2]]
+        want += A[idx] * t * ref / scale(t)
+    got = F.lego_fuse_full(dense, A, zeroth=zeroth, term_scale=kind)
+    torch.testing.assert_close(got, want, rtol=0, atol=1e-9)
+    # every non-zero term has the product's scale; the product itself is unchanged
+    for idx in [(1, 1, 1), (0, 2, 0), (1, 0, 3)]:
+        unit = torch.zeros_like(A)
+        unit[idx] = 1.0
+        t = F.lego_fuse_full(dense, unit, zeroth=zeroth, term_scale=kind)
+        if t.abs().sum() > 0:
+            assert float(scale(t)) == pytest.approx(float(ref), rel=1e-12)
+        if idx == (1, 1, 1):
+            torch.testing.assert_close(t, F.lego_fuse_full(dense, unit, zeroth=zeroth),
+                                       rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("kind", ["mean", "rms"])
+@pytest.mark.parametrize("zeroth", ["identity", "ones"])
+def test_dense_equals_sparse_full_and_pairwise(kind, zeroth):
+    dense, sparse = _sources(3, seed=1)
+    A = torch.randn(*[pw.size(-3) for pw in dense], dtype=torch.float64)
+    ei, w = F.lego_fuse_full_sparse(*_flat(sparse), A, N, zeroth=zeroth, term_scale=kind)
+    got = F.edges_to_dense(ei, w, torch.zeros(N, dtype=torch.long))[0]
+    want = F.lego_fuse_full(dense, A, zeroth=zeroth, term_scale=kind)
+    torch.testing.assert_close(got, want, rtol=0, atol=1e-9)
+    # two sources: the pairwise functions are the full operator's case
+    A2 = A[:, :, 0].contiguous()
+    pair = F.lego_fuse(dense[0], dense[1], A2, zeroth=zeroth, term_scale=kind)
+    torch.testing.assert_close(pair, F.lego_fuse_full(dense[:2], A2, zeroth=zeroth,
+                                                      term_scale=kind), rtol=0, atol=1e-12)
+    ei, w = F.lego_fuse_sparse(*sparse[0], *sparse[1], A2, N, zeroth=zeroth, term_scale=kind)
+    torch.testing.assert_close(F.edges_to_dense(ei, w, torch.zeros(N, dtype=torch.long))[0],
+                               pair, rtol=0, atol=1e-9)
+
+
+@pytest.mark.parametrize("kind", ["mean", "rms"])
+def test_scales_are_per_graph_in_a_batch(kind):
+    (d1, s1), (d2, s2) = _sources(3, seed=1), _sources(3, seed=4)
+    A = torch.randn(*[pw.size(-3) for pw in d1], dtype=torch.float64)
+    dense = [torch.stack([a, b]) for a, b in zip(d1, d2)]
+    want = F.lego_fuse_full(dense, A, zeroth="ones", term_scale=kind)
+    torch.testing.assert_close(want[1], F.lego_fuse_full(d2, A, zeroth="ones", term_scale=kind),
+                               rtol=0, atol=1e-12)
+    idx = [torch.cat([a[0], b[0] + N], 1) for a, b in zip(s1, s2)]
+    val = [torch.cat([a[1], b[1]]) for a, b in zip(s1, s2)]
+    batch = torch.arange(2).repeat_interleave(N)
+    ei, w = F.lego_fuse_full_sparse(idx, val, A, 2 * N, zeroth="ones", term_scale=kind,
+                                    batch=batch)
+    torch.testing.assert_close(F.edges_to_dense(ei, w, batch), want, rtol=0, atol=1e-9)
+    scales = term_scales([pw.movedim(-3, -1) for pw in dense], kind)
+    assert tuple(scales.shape) == (2, ) + tuple(A.shape) and not torch.equal(scales[0],
+                                                                            scales[1])
+
+
+@pytest.mark.parametrize("kind", ["mean", "rms"])
+def test_gradcheck_dense_and_sparse(kind):
+    dense, sparse = _sources(3, seed=2)
+    A = torch.randn(*[pw.size(-3) for pw in dense], dtype=torch.float64, requires_grad=True)
+    # the support (and so each scale's count) follows the powers' zeros: the
+    # powers' gradients are checked on graphs without zeros, the full graphs
+    pw = [F.dense_graph_powers(F.dense_relation_graph(x, nonneg="shift"), p.size(-3) - 1)
+          .requires_grad_() for x, p in zip(_features(3, seed=2), dense)]
+    assert all((p != 0).any(0).all() for p in pw)
+    assert torch.autograd.gradcheck(
+        lambda a, *p: F.lego_fuse_full(list(p), a, term_scale=kind), (A, *pw), fast_mode=True)
+    # the same full graphs as edge lists (entry (i, j) is the edge j -> i)
+    i, j = torch.meshgrid(torch.arange(N), torch.arange(N), indexing="ij")
+    idx = [torch.stack([j.flatten(), i.flatten()])] * 3
+    vals = [p.detach().flatten(1).t().clone().requires_grad_() for p in pw]
+    sparse_fn = lambda a, *v: F.lego_fuse_full_sparse(  # noqa: E731
+        idx, list(v), a, N, term_scale=kind)[1]
+    torch.testing.assert_close(sparse_fn(A, *vals).view(N, N),
+                               F.lego_fuse_full(pw, A, term_scale=kind), rtol=0, atol=1e-9)
+    assert torch.autograd.gradcheck(sparse_fn, (A, *vals), fast_mode=True)
+    A1 = A.detach().clone().requires_grad_()  # kNN graphs, zeroth="ones": A alone moves
+    assert torch.autograd.gradcheck(
+        lambda a: F.lego_fuse_full_sparse(*_flat(sparse), a, N, zeroth="ones",
+                                          term_scale=kind)[1], (A1, ), fast_mode=True)
+    A2 = torch.randn(dense[0].size(-3), dense[1].size(-3), dtype=torch.float64,
+                     requires_grad=True)
+    assert torch.autograd.gradcheck(
+        lambda a: F.lego_fuse(dense[0], dense[1], a, term_scale=kind), (A2, ), fast_mode=True)
+
+
+@pytest.mark.parametrize("mode", ["pairwise", "full"])
+def test_start_is_the_plain_product(mode):
+    dense, _ = _sources(3)
+    powers = {s: torch.stack([pw, pw.flip(-1).flip(-2)]) for s, pw in zip("abc", dense)}
+    sources = "abc" if mode == "full" else "ab"
+    plain = LEGOFusion(list(sources), {s: powers[s].size(-3) - 1 for s in sources},
+                       mode=mode, zeroth="ones").double().eval()
+    scaled = LEGOFusion(list(sources), {s: powers[s].size(-3) - 1 for s in sources},
+                        mode=mode, zeroth="ones", term_scale="mean").double().eval()
+    torch.testing.assert_close(scaled(powers), plain(powers), rtol=1e-12, atol=0)
+    with torch.no_grad():  # elsewhere the terms weigh differently
+        plain.A.add_(0.1) if mode == "full" else [a.add_(0.1) for a in plain.A.values()]
+        scaled.load_state_dict(plain.state_dict())
+    assert not torch.allclose(scaled(powers), plain(powers))
+
+
+def test_lego_sparse_batch_equals_dense():
+    torch.manual_seed(0)
+    xs = {s: torch.randn(14, d, dtype=torch.float64) for s, d in (("a", 4), ("b", 6),
+                                                                 ("c", 5))}
+    batch = torch.tensor([0] * 6 + [1] * 8)
+    kw = dict(k=3, fusion="full", zeroth="ones", term_scale="rms", norm="row")
+    sparse = LEGO({"a": 4, "b": 6, "c": 5}, 2, backend="sparse", **kw).double()
+    dense = LEGO({"a": 4, "b": 6, "c": 5}, 2, backend="dense", **kw).double()
+    with torch.no_grad():
+        sparse.fusion.A.normal_()
+    dense.load_state_dict(sparse.state_dict())
+    torch.testing.assert_close(sparse(xs, batch).to_dense(), dense(xs, batch).to_dense(),
+                               rtol=0, atol=1e-9)
+
+
+def test_errors_and_options():
+    dense, sparse = _sources(2)
+    A = torch.randn(dense[0].size(-3), dense[1].size(-3), dtype=torch.float64)
+    with pytest.raises(ValueError, match="term_scale must be one of"):
+        F.lego_fuse(*dense, A, term_scale="max")
+    with pytest.raises(ValueError, match="term_scale must be one of"):
+        F.lego_fuse_full_sparse(*_flat(sparse), A, N, term_scale="sum")
+    with pytest.raises(ValueError, match="batch must have one entry per node"):
+        F.lego_fuse_sparse(*sparse[0], *sparse[1], A, N, term_scale="mean",
+                           batch=torch.zeros(N - 1, dtype=torch.long))
+    with pytest.raises(ValueError, match="term_scale must be one of"):
+        LEGOFusion(["a", "b"], 2, term_scale="yes")
+    with pytest.raises(ValueError, match="term_scale='mean' needs mode='pairwise' or 'full'"):
+        LEGOFusion(["a", "b"], 2, mode="cp", term_scale="mean")
+    fusion = LEGOFusion(["a", "b"], 2, term_scale="rms")
+    assert "term_scale='rms'" in repr(fusion)
+    with pytest.raises(ValueError, match="term_scale='none'"):
+        fusion.plan({"a": sparse[0], "b": sparse[1]}, N)
+    # the option and its flag; a spec saved before it existed loads the plain terms
+    assert MethodSpec.create("lego", "vad", {"term_scale": "mean"}).fusion.term_scale == "mean"
+    saved = MethodSpec.create("lego", "vad").to_dict()
+    del saved["fusion"]["term_scale"]
+    assert MethodSpec.from_dict(saved).fusion.term_scale == "none"
