@@ -9,7 +9,10 @@ from pyg_fusion.datasets import SyntheticVAD
 from pyg_fusion.methods import build_model
 from pyg_fusion.nn import LEGOFusion
 from pyg_fusion.training import seed_everything
-from pyg_fusion.training.vad import fit_vad, mil_topk_loss, split_videos, video_scores
+from pyg_fusion.nn.baselines import graph_fuse_dense
+from pyg_fusion.functional import degree_variance_loss, dense_graph_degrees, dense_relation_graph
+from pyg_fusion.training.vad import (WeaklySupervisedVAD, fit_vad, mil_topk_loss, split_videos,
+                                     video_scores)
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +48,66 @@ def test_lego_starts_exactly_at_graph_product(vad_data, name, num_sources, term_
     out_b, g_b = base(batch)
     out_l, g_l = lego(batch)
     torch.testing.assert_close(out_l, out_b, atol=1e-5, rtol=1e-5)
-    # the rows the head scores are those of the graph product
-    rows = g_l / g_l.abs().amax(-1, keepdim=True)
-    torch.testing.assert_close(rows, g_b, atol=1e-5, rtol=1e-5)
+    # the graph the head scored (the one the degree term sees) is the graph product
+    torch.testing.assert_close(g_l, g_b, atol=1e-5, rtol=1e-5)
+
+
+def _degree_term(g, y, k=3):
+    deg = dense_graph_degrees(g)
+    video = torch.arange(deg.size(0)).repeat_interleave(deg.size(1))
+    return degree_variance_loss(deg.reshape(-1), video, y, k=k, num_graphs=deg.size(0))
+
+
+def _first_batch(train):
+    # two anomalous and two normal videos: the degree term is not 0
+    idx = [i for i in range(len(train)) if int(train[i].y) == 1][:2] + \
+          [i for i in range(len(train)) if int(train[i].y) == 0][:2]
+    return Batch.from_data_list([train[i] for i in idx])
+
+
+@pytest.mark.parametrize("name", ["lego-row", "lego"])
+@pytest.mark.parametrize("num_sources", [2, 3])
+def test_lego_first_training_loss_equals_graph_products(vad_data, name, num_sources):
+    # same objective, not only the same scores: the degree-variance term acts on
+    # the graph the row head scored (row-max normalised), not on LEGO's raw G,
+    # whose scale (a product of row-normalised powers) would weaken it ~1e8-fold
+    train, _ = vad_data
+    inch = dict(list(_inch(train).items())[:num_sources])
+    batch = _first_batch(train)
+    y = batch.y.view(-1)
+    operator = dict(operator="full", zeroth="ones") if num_sources == 3 else {}
+    seed_everything(3)
+    base = WeaklySupervisedVAD(build_model("graph-product", "vad", inch, num_segments=8),
+                               lambda_deg=1.0)
+    seed_everything(3)
+    lego = WeaklySupervisedVAD(build_model(name, "vad", inch, num_segments=8, init="product",
+                                           num_powers=2, **operator), lambda_deg=1.0)
+    loss_b, loss_l = base.training_step(batch, 0), lego.training_step(batch, 0)
+    deg_b = _degree_term(base.model(batch)[1], y)
+    assert deg_b > 1e-4 * loss_b  # the term matters in the comparison
+    torch.testing.assert_close(loss_l, loss_b, atol=1e-5, rtol=1e-5)
+    # on LEGO's raw G the term would be negligible: the comparison can fail
+    xs = {s: batch[f"x_{s}"].view(4, 8, -1) for s in inch}
+    raw = lego.model.lego(xs).to_dense()
+    assert _degree_term(raw, y) < 1e-3 * deg_b
+
+
+@pytest.mark.parametrize("name", ["graph-product", "graph-mean"])
+def test_baselines_degree_term_is_on_their_cosine_graph(vad_data, name):
+    # the row head's normalisation is the identity on the baselines' graphs (row
+    # max = the unit diagonal): their training loss is bitwise the old one
+    train, _ = vad_data
+    inch = _inch(train)
+    batch = _first_batch(train)
+    y = batch.y.view(-1)
+    seed_everything(3)
+    task = WeaklySupervisedVAD(build_model(name, "vad", inch, num_segments=8), lambda_deg=1.0)
+    xs = {s: batch[f"x_{s}"].view(4, 8, -1) for s in inch}
+    g = graph_fuse_dense([dense_relation_graph(xs[s]) for s in inch], name.split("-")[1])
+    logits, g_head = task.model(batch)
+    assert torch.equal(g_head, g)
+    old = mil_topk_loss(logits, y, task.topk) + _degree_term(g, y)
+    assert torch.equal(task.training_step(batch, 0), old)
 
 
 def test_split_videos_is_stratified_seeded_and_disjoint(vad_data):
