@@ -84,7 +84,7 @@ def test_lego_first_training_loss_equals_graph_products(vad_data, name, num_sour
                                            num_powers=2, **operator), lambda_deg=1.0)
     loss_b, loss_l = base.training_step(batch, 0), lego.training_step(batch, 0)
     deg_b = _degree_term(base.model(batch)[1], y)
-    assert deg_b > 1e-4 * loss_b  # the term matters in the comparison
+    assert deg_b > 0.1 * loss_b  # the term matters in the comparison
     torch.testing.assert_close(loss_l, loss_b, atol=1e-5, rtol=1e-5)
     # on LEGO's raw G the term would be negligible: the comparison can fail
     xs = {s: batch[f"x_{s}"].view(4, 8, -1) for s in inch}
