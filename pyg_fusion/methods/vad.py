@@ -4,10 +4,7 @@ Every model takes a batch of videos (a :class:`torch_geometric.data.Batch` of
 :class:`~pyg_fusion.data.MultiSourceData`, each video resampled to the same
 ``N`` segments) and returns ``(logits [B, N], G)``, where ``G`` is the
 ``[B, N, N]`` graph that the head scored (``None`` for feature-level models),
-used by the degree-variance term of the loss: the row head's graph after its
-row normalisation (``RowHead(..., return_graph=True)``), so that the term acts
-on LEGO's G at the scale of graph-product's (its row max 1) rather than at the
-~1e-4 scale of a product of row-normalised powers.
+used by the degree-variance term of the loss.
 
 * LEGO and graph-level fusion score the rows of a graph with the paper's
   :class:`~pyg_fusion.nn.RowHead` (``Linear(N, H) -> ReLU -> Linear(H, 1)``),
@@ -123,7 +120,8 @@ class VADLEGO(nn.Module):
     def forward(self, data) -> tuple[Tensor, Tensor]:
         xs = center_videos(dense_sources(data, self.sources), self.center)
         fused = self.lego(xs)
-        logits, g = self.head(fused.to_dense(), return_graph=True)
+        g = fused.to_dense()
+        logits = self.head(g)
         if self.graph_head is None:
             return logits, g
         b, n = g.shape[:2]
@@ -155,8 +153,7 @@ class VADGraphFusion(nn.Module):
     def forward(self, data) -> tuple[Tensor, Tensor | None]:
         xs = center_videos(dense_sources(data, self.sources), self.center)
         g = graph_fuse_dense([dense_relation_graph(xs[s]) for s in self.sources], self.mode)
-        logits, g = self.head(g, return_graph=True)
-        return logits, (g if g.size(-1) == g.size(-2) else None)
+        return self.head(g), (g if g.size(-1) == g.size(-2) else None)
 
 
 class VADFeatureFusion(nn.Module):

@@ -73,21 +73,14 @@ class RowHead(torch.nn.Module):
         self.lin1.reset_parameters()
         self.lin2.reset_parameters()
 
-    def forward(self, graph: Tensor | FusedGraph,
-                return_graph: bool = False) -> Tensor | tuple[Tensor, Tensor]:
+    def forward(self, graph: Tensor | FusedGraph) -> Tensor:
         r"""Scores every unit from its row of the fused graph.
 
         Args:
             graph (Tensor or FusedGraph): ``G`` ``[B, N, N]``.
-            return_graph (bool, optional): also return the graph whose rows
-                were scored: ``G`` after ``row_norm`` (before ``row_order``,
-                which only reorders each row). A loss on the graph (e.g. the
-                degree-variance term) then sees the graph at the scale the
-                head sees it. (default: :obj:`False`)
 
         Returns:
-            Tensor: logits ``[B, N]`` (:math:`\sigma` gives the scores), or
-            ``(logits, G)`` with ``return_graph=True``.
+            Tensor: logits ``[B, N]`` (:math:`\sigma` gives the scores).
         """
         if isinstance(graph, FusedGraph):
             mask = graph.dense_mask()
@@ -106,7 +99,6 @@ class RowHead(torch.nn.Module):
                              f"{self.num_nodes}], got {tuple(g.shape)}")
         if self.row_norm == "max":
             g = g / g.abs().amax(-1, keepdim=True).clamp(min=1e-12)
-        h = g
         if self.row_order != "position":
             n = g.size(-2)
             if g.size(-1) % n:
@@ -114,9 +106,8 @@ class RowHead(torch.nn.Module):
                                  f"by side (width a multiple of N = {n}), got width "
                                  f"{g.size(-1)}")
             s = g.unflatten(-1, (-1, n)).sort(-1, descending=True).values.flatten(-2)
-            h = s if self.row_order == "sorted" else torch.cat([g, s], -1)
-        logits = self.lin2(self.dropout(torch.relu(self.lin1(h)))).squeeze(-1)
-        return (logits, g) if return_graph else logits
+            g = s if self.row_order == "sorted" else torch.cat([g, s], -1)
+        return self.lin2(self.dropout(torch.relu(self.lin1(g)))).squeeze(-1)
 
     def __repr__(self) -> str:
         extra = f", row_norm={self.row_norm!r}" if self.row_norm else ""
