@@ -21,8 +21,8 @@ start; the zeroth power for a source with :math:`P = 0`): :math:`A`'s
 entries are then relative weights of terms of one scale, while that term,
 and so the untrained operator started at it, is unchanged, and so is
 anything downstream that is not scale-free (the degree-variance loss of
-the VAD task grows with the square of :math:`G`'s scale: scaled to 1, the
-terms of SyntheticVAD's operator would make it about :math:`6 \cdot 10^7` times
+the VAD task grows with the fourth power of :math:`G`'s scale: scaled to 1,
+the terms of SyntheticVAD's operator would make it some :math:`10^{15}` times
 heavier). A term that is zero on a graph keeps the scale 1.
 
 The scales are moments of the per-entry outer product of the sources'
