@@ -108,11 +108,27 @@ def _grouped_union(patterns, num_nodes):
                       for where, (_, _, inner) in zip(outer, parts) for pos in inner]
 
 
+class _Place(torch.autograd.Function):
+    # Saves the positions as int32 where they fit (index_copy's autograd
+    # would keep them int64): they are held from the forward to the
+    # backward, for every power of every source.
+    @staticmethod
+    def forward(ctx, values, positions, size):
+        small = size < 2**31
+        ctx.save_for_backward(positions.int() if small else positions)
+        out = values.new_zeros((size, ) + tuple(values.shape[1:]))
+        return out.index_copy_(0, positions, values)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (positions, ) = ctx.saved_tensors
+        return grad.index_select(0, positions), None, None  # differentiable again
+
+
 def place(values: Tensor, positions: Tensor, size: int) -> Tensor:
-    """``values`` at ``positions`` (unique) of a zero tensor of ``size`` rows;
-    differentiable."""
-    out = values.new_zeros((size, ) + tuple(values.shape[1:]))
-    return out.index_copy(0, positions, values)
+    """``values`` at ``positions`` (unique, int64) of a zero tensor of
+    ``size`` rows; differentiable."""
+    return _Place.apply(values, positions.long(), size)
 
 
 def union_edges(edge_indices: list[Tensor], num_nodes: int,
@@ -121,6 +137,24 @@ def union_edges(edge_indices: list[Tensor], num_nodes: int,
     their union (sorted by target, then source) and each input edge's
     position in it. Inputs in another order are sorted first; repeated edges
     are an error naming the argument (``names``, default ``edge_index``)."""
+    ptr, col, positions = union_of_edges(edge_indices, num_nodes, names)
+    return to_edge_index(ptr, col), positions
+
+
+def union_of_edges(edge_indices: list[Tensor], num_nodes: int,
+                   names: list[str] | None = None) -> tuple[Tensor, Tensor, list[Tensor]]:
+    """:func:`union_edges` with the union as a CSR pattern ``(ptr, col)``."""
+    patterns, perms = _sorted_patterns(edge_indices, num_nodes, names)
+    ptr, col, positions = union(patterns, num_nodes)
+    # An input sorted by `perm` has its k-th sorted entry at perm[k].
+    positions = [pos if perm is None else torch.empty_like(pos).index_copy_(0, perm, pos)
+                 for pos, perm in zip(positions, perms)]
+    return ptr, col, positions
+
+
+def _sorted_patterns(edge_indices, num_nodes, names):
+    # Each edge list as a CSR pattern, sorted where it is not (with the
+    # permutation that sorted it); repeated edges are an error.
     patterns, perms = [], []
     for t, ei in enumerate(edge_indices):
         row, col = ei[1], ei[0]
@@ -130,11 +164,60 @@ def union_edges(edge_indices: list[Tensor], num_nodes: int,
             row, col = row.index_select(0, perm), col.index_select(0, perm)
         patterns.append((index2ptr(row, num_nodes), col))
         perms.append(perm)
-    ptr, col, positions = union(patterns, num_nodes)
-    # An input sorted by `perm` has its k-th sorted entry at perm[k].
-    positions = [pos if perm is None else torch.empty_like(pos).index_copy_(0, perm, pos)
-                 for pos, perm in zip(positions, perms)]
-    return to_edge_index(ptr, col), positions
+    return patterns, perms
+
+
+def common_of_union(positions: list[Tensor], size: int) -> tuple[Tensor, list[Tensor]]:
+    """The entries of a union (``size`` slots) that every input has: their
+    slots, ascending, and for each input the number of its own entry at
+    each of them (``positions``: each input entry's slot, as
+    :func:`union_of_edges` gives them)."""
+    every, owners = None, []
+    for pos in positions:
+        owner = torch.full((size, ), -1, dtype=torch.long, device=pos.device)
+        owner.index_copy_(0, pos, torch.arange(pos.numel(), device=pos.device))
+        owners.append(owner)
+        every = owner >= 0 if every is None else every & (owner >= 0)
+    slots = every.nonzero().squeeze(1)
+    return slots, [torch.gather(owner, 0, slots) for owner in owners]
+
+
+@torch.compiler.disable
+def common_edges(edge_indices: list[Tensor], num_nodes: int,
+                 names: list[str] | None = None) -> list[Tensor]:
+    """The edges that every edge list has (their intersection): for each
+    input, the numbers of its own edges there, in the order of the
+    intersection sorted by target, then source. Repeated edges are an error
+    naming the argument (``names``).
+
+    On CPU scipy's element-wise product of the patterns, input ``m``
+    numbered (entry ``e`` holds ``e + 1``) and the others ones: the result
+    lists the intersection in order with input ``m``'s numbers, and nothing
+    of the size of the union is formed. Elsewhere through
+    :func:`union_of_edges`."""
+    if not use_scipy(edge_indices[0].device):
+        ptr, col, positions = union_of_edges(edge_indices, num_nodes, names)
+        return common_of_union(positions, col.numel())[1]
+    patterns, perms = _sorted_patterns(edge_indices, num_nodes, names)
+
+    def mat(m, numbered):
+        p, c = patterns[m]
+        data = (np.arange(1, c.numel() + 1, dtype=np.int64) if numbered
+                else np.ones(c.numel(), dtype=np.int8))
+        out = sp.csr_matrix((data, c.numpy(), p.numpy()), shape=(num_nodes, num_nodes))
+        out.has_sorted_indices = True  # sorted and unique by contract
+        out.has_canonical_format = True
+        return out
+
+    own = []
+    for m, perm in enumerate(perms):
+        out = mat(m, True)
+        for o in range(len(patterns)):
+            if o != m:
+                out = out.multiply(mat(o, False)).tocsr()
+        number = torch.from_numpy(np.asarray(out.data, dtype=np.int64)) - 1
+        own.append(number if perm is None else torch.gather(perm, 0, number))
+    return own
 
 
 @torch.compiler.disable  # the kernel has no meta function for symbolic sizes

@@ -26,8 +26,7 @@ none; torch's ``sampled_addmm`` takes dense operands; GraphBLAS' masked
 product was measured no faster than the whole products), hence this loop
 in torch: the same code on every device. The top-k runs before the columns of a row
 are sorted, so only the kept entries are sorted; on CPU it runs on scipy's
-own arrays (int32 indices where they fit), and only the kept columns are
-copied to int64.
+own arrays (int32 indices where they fit), which the result keeps.
 """
 from __future__ import annotations
 
@@ -89,8 +88,8 @@ def _scipy_product(a: tuple, b: tuple, num_nodes: int, k: int | None
     """``topk_rows(A @ B)`` by scipy with the full symbolic pattern (every
     entry some product reaches, even where the sum is 0, so that its
     gradient is kept), rows sorted. scipy's own arrays (int32 indices where
-    they fit) go through the top-k and the selection without copies; only
-    the kept columns become int64."""
+    they fit) go through the top-k and the selection without copies, and
+    the result keeps them."""
     shape = (num_nodes, num_nodes)
     indptr, indices, data = _matmat(to_scipy(*a, num_nodes), to_scipy(*b, num_nodes))
     # scipy drops entries whose sum is exactly 0, only possible with values
@@ -115,8 +114,9 @@ def _scipy_product(a: tuple, b: tuple, num_nodes: int, k: int | None
     # per-row sort (the arrays are this function's own).
     out.has_sorted_indices = False
     out.sort_indices()
-    return (torch.from_numpy(out.indptr).long(), torch.from_numpy(out.indices).long(),
-            torch.from_numpy(out.data))
+    # scipy's own index arrays (int32 where they fit): held for the backward
+    # and read by the next product, half the bytes of int64.
+    return torch.from_numpy(out.indptr), torch.from_numpy(out.indices), torch.from_numpy(out.data)
 
 
 def _torch_product(a: tuple, b: tuple, num_nodes: int, k: int | None
@@ -295,6 +295,10 @@ def _candidate_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad
     then those of :func:`_triples`: 6 (7 when the blocks shrink) + 1 per
     chunk in all (1 when the loss does not reach C)."""
     n = num_nodes
+    # The index arrays may be int32 (scipy's); the enumeration indexes with
+    # them, which takes int64.
+    ptr_a, col_a, ptr_b, col_b, ptr, col = (t.long() for t in (ptr_a, col_a, ptr_b, col_b,
+                                                                 ptr, col))
     grad_a = torch.zeros_like(val_a) if need_a else None
     grad_b = torch.zeros_like(val_b) if need_b else None
     nz = grad.nonzero().squeeze(1)
@@ -353,7 +357,9 @@ class _ProductTopk(torch.autograd.Function):
 def spgemm_topk(a: tuple[Tensor, Tensor, Tensor], b: tuple[Tensor, Tensor, Tensor],
                 num_nodes: int, k: int | None = None) -> tuple[Tensor, Tensor, Tensor]:
     """``topk_rows(A @ B, k)`` (no pruning with ``k=None``) for CSR triples
-    ``(ptr, col, val)``; differentiable in both value vectors.
+    ``(ptr, col, val)``; differentiable in both value vectors. Index arrays
+    of any integer type; the result's are int32 on CPU where they fit
+    (scipy's), int64 elsewhere.
 
     Host synchronisations (each sizes an output or picks a path): on CPU
     2 for the sign check (scipy's product runs on the host); elsewhere

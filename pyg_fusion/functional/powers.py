@@ -177,6 +177,18 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
         source; column 0 is the identity and column ``p`` is :math:`R^p` (0
         where it has no entry).
     """
+    ptr, col, attr = powers_csr(edge_index, edge_weight, num_nodes, num_powers, norm=norm,
+                                mode=mode, prune_k=prune_k)
+    return to_edge_index(ptr, col), attr
+
+
+def powers_csr(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, num_powers: int, *,
+               norm="sym", mode: str = "matrix", prune_k: int | None = None
+               ) -> tuple[Tensor, Tensor, Tensor]:
+    """:func:`graph_powers` with the union of the supports as CSR rows
+    ``(ptr, col, edge_attr)`` (row = target), for callers that move it on
+    (:func:`~pyg_fusion.functional.order.restore_rows`) without an edge list
+    in between."""
     check_tensor("edge_weight", edge_weight, dims=(1, ), floating=True, finite=True)
     check_int("num_nodes", num_nodes, minimum=1)
     check_edge_index("edge_index", edge_index, num_nodes)
@@ -203,8 +215,7 @@ def _powers_csr(edge_index, w_hat, num_nodes, num_powers, mode, prune_k):
     # product those of spgemm_topk; the union 0 on CPU (scipy), 1 elsewhere
     # (torch.unique); the output edge list 0. With P = 3 on CPU: 2 x (4 + 2
     # per block of 2^20 entries of the product), 12 where each product fits
-    # one block. Returns the (source, target) edge list of the union and its
-    # attributes.
+    # one block. Returns the union's CSR pattern and its attributes.
     base = (index2ptr(edge_index[0], num_nodes), edge_index[1], w_hat)
     loops = torch.arange(num_nodes, device=w_hat.device)
     patterns = [(torch.arange(num_nodes + 1, device=w_hat.device), loops)]
@@ -220,4 +231,4 @@ def _powers_csr(edge_index, w_hat, num_nodes, num_powers, mode, prune_k):
         values.append(cur[2])
     ptr, col, positions = union(patterns, num_nodes)
     attr = torch.stack([place(v, pos, col.numel()) for v, pos in zip(values, positions)], -1)
-    return to_edge_index(ptr, col), attr
+    return ptr, col, attr

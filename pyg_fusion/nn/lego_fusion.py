@@ -252,7 +252,14 @@ class LEGOFusion(torch.nn.Module):
             return [self.pairs[int(torch.randint(len(self.pairs), (1, )))]]
         return self.pairs
 
-    def forward(self, powers: dict, num_nodes: int | None = None):
+    def forward(self, powers: dict, num_nodes: int | None = None, *,
+                keep_zeros: bool = True):
+        """Fuses the powers of every source (see the class docstring).
+        ``keep_zeros=False`` (sparse inputs): with ``zeroth="identity"`` the
+        fusion runs on the intersection of the supports, the only entries
+        where G can be non-zero, and the union's other entries (exact zeros)
+        are not returned (:class:`~pyg_fusion.nn.LEGO` drops zeros anyway:
+        this saves the union's edge list)."""
         missing = [s for s in self.sources if s not in powers]
         if missing:
             raise ValueError(f"powers lacks the source(s) {missing}; expected "
@@ -260,11 +267,14 @@ class LEGOFusion(torch.nn.Module):
         sparse = isinstance(powers[self.sources[0]], (tuple, list))
         if sparse and num_nodes is None:
             raise ValueError("num_nodes is required with sparse powers")
+        support = self._align_support
+        if not keep_zeros and self.zeroth == "identity":
+            support = "intersection"
         if self.mode == "full":
             if sparse:
                 return lego_fuse_full_sparse([powers[s][0] for s in self.sources],
                                              [powers[s][1] for s in self.sources], self.A,
-                                             num_nodes, support=self._align_support,
+                                             num_nodes, support=support,
                                              zeroth=self.zeroth)
             return lego_fuse_full([powers[s] for s in self.sources], self.A,
                                   zeroth=self.zeroth)
@@ -273,7 +283,7 @@ class LEGOFusion(torch.nn.Module):
                 return lego_fuse_cp_sparse([powers[s][0] for s in self.sources],
                                            [powers[s][1] for s in self.sources],
                                            [self.factors[s] for s in self.sources],
-                                           num_nodes, support=self._align_support,
+                                           num_nodes, support=support,
                                            zeroth=self.zeroth)
             return lego_fuse_cp([powers[s] for s in self.sources],
                                 [self.factors[s] for s in self.sources], zeroth=self.zeroth)
@@ -283,7 +293,7 @@ class LEGOFusion(torch.nn.Module):
                       for a, b in pairs)
             return out / len(pairs)
         graphs = [lego_fuse_sparse(*powers[a], *powers[b], self.operator(a, b), num_nodes,
-                                   support=self._align_support, zeroth=self.zeroth)
+                                   support=support, zeroth=self.zeroth)
                   for a, b in pairs]
         if len(graphs) == 1:
             return graphs[0]

@@ -4,7 +4,7 @@ import torch
 from torch import Tensor
 from torch_geometric.nn import MessagePassing
 
-from ..functional.powers import dense_graph_powers, graph_powers, normalize
+from ..functional.powers import dense_graph_powers, graph_powers, normalize, powers_csr
 
 
 class GraphPowerExpansion(MessagePassing):
@@ -52,6 +52,13 @@ class GraphPowerExpansion(MessagePassing):
             num_nodes = int(edge_index.max()) + 1 if edge_index.numel() else 0
         return graph_powers(edge_index, edge_weight, num_nodes, self.num_powers,
                             norm=self.norm, mode=self.mode, prune_k=self.prune_k)
+
+    def csr(self, edge_index: Tensor, edge_weight: Tensor, num_nodes: int
+            ) -> tuple[Tensor, Tensor, Tensor]:
+        """:meth:`forward` with the union of the supports as CSR rows
+        ``(ptr, col, edge_attr)`` (:func:`~pyg_fusion.functional.powers.powers_csr`)."""
+        return powers_csr(edge_index, edge_weight, num_nodes, self.num_powers,
+                          norm=self.norm, mode=self.mode, prune_k=self.prune_k)
 
     def dense(self, adj: Tensor, mask: Tensor | None = None) -> Tensor:
         return dense_graph_powers(adj, self.num_powers, self.norm, self.mode,
