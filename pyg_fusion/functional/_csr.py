@@ -109,26 +109,36 @@ def _grouped_union(patterns, num_nodes):
 
 
 class _Place(torch.autograd.Function):
-    # Saves the positions as int32 where they fit (index_copy's autograd
-    # would keep them int64): they are held from the forward to the
-    # backward, for every power of every source.
+    # One output [size, M] for M value vectors. The positions are saved as
+    # int32 where they fit (index_copy's autograd would keep them int64):
+    # they are held from the forward to the backward, for every power of
+    # every source.
     @staticmethod
-    def forward(ctx, values, positions, size):
-        small = size < 2**31
-        ctx.save_for_backward(positions.int() if small else positions)
-        out = values.new_zeros((size, ) + tuple(values.shape[1:]))
-        return out.index_copy_(0, positions, values)
+    def forward(ctx, positions, size, *values):
+        dtype = torch.int32 if size < 2**31 else torch.long
+        ctx.save_for_backward(*(pos.to(dtype) for pos in positions))
+        out = values[0].new_zeros((size, len(values)))
+        for m, (v, pos) in enumerate(zip(values, positions)):
+            out[:, m].index_copy_(0, pos.long(), v)
+        return out
 
     @staticmethod
     def backward(ctx, grad):
-        (positions, ) = ctx.saved_tensors
-        return grad.index_select(0, positions), None, None  # differentiable again
+        # differentiable again (double backward): a gather per column
+        return (None, None) + tuple(grad[:, m].index_select(0, pos)
+                                    for m, pos in enumerate(ctx.saved_tensors))
 
 
-def place(values: Tensor, positions: Tensor, size: int) -> Tensor:
-    """``values`` at ``positions`` (unique, int64) of a zero tensor of
-    ``size`` rows; differentiable."""
-    return _Place.apply(values, positions.long(), size)
+def place(values: list[Tensor], positions: list[Tensor], size: int) -> Tensor:
+    """The vectors ``values[m]`` at ``positions[m]`` (unique) of column
+    ``m`` of a zero tensor ``[size, M]``; differentiable."""
+    return _Place.apply(list(positions), size, *values)
+
+
+def place_rows(values: Tensor, positions: Tensor, size: int) -> Tensor:
+    """The rows of ``values`` ``[E, C]`` at ``positions`` (unique) of a zero
+    tensor ``[size, C]``; differentiable."""
+    return values.new_zeros((size, ) + tuple(values.shape[1:])).index_copy(0, positions, values)
 
 
 def union_edges(edge_indices: list[Tensor], num_nodes: int,

@@ -34,7 +34,7 @@ import torch
 from torch import Tensor
 
 from ._checks import check_choice, check_edge_index, check_int, check_like, check_tensor
-from ._csr import (common_edges, common_of_union, place, to_edge_index, union_edges,
+from ._csr import (common_edges, common_of_union, place_rows, to_edge_index, union_edges,
                    union_of_edges)
 
 ZEROTH = ("identity", "ones")
@@ -202,8 +202,8 @@ def align_pair(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor, attr_
     check_choice("zeroth", zeroth, ZEROTH)
     index, (pos_a, pos_b) = union_edges([edge_index_a, edge_index_b], num_nodes,
                                         ["edge_index_a", "edge_index_b"])
-    xa = place(attr_a, pos_a, index.size(1))
-    yb = place(attr_b, pos_b, index.size(1))
+    xa = place_rows(attr_a, pos_a, index.size(1))
+    yb = place_rows(attr_b, pos_b, index.size(1))
     keep = _restrict(index, [pos_a, pos_b], support)
     if keep is not None:
         index, xa, yb = index[:, keep], xa[keep], yb[keep]
@@ -317,7 +317,7 @@ def _align_all(edge_indices: list[Tensor], attrs: list[Tensor], num_nodes: int,
     index, positions = union_edges(list(edge_indices), num_nodes,
                                    [f"edge_indices[{m}]" for m in range(len(attrs))])
     keep = _restrict(index, positions, support)
-    xs = [place(at, pos, index.size(1)) for at, pos in zip(attrs, positions)]
+    xs = [place_rows(at, pos, index.size(1)) for at, pos in zip(attrs, positions)]
     if keep is not None:
         index, xs = index[:, keep], [x[keep] for x in xs]
     if zeroth == "ones":

@@ -78,23 +78,22 @@ def restore_order(edge_index: Tensor, edge_attr: Tensor, perm: Tensor
     (in the new numbering, sorted by target, then source, as
     :func:`~pyg_fusion.functional.graph_powers` returns it) with its rows of
     ``edge_attr``, renumbered and sorted by target, then source again
-    (:func:`restore_rows` on its CSR rows)."""
-    return restore_rows(index2ptr(edge_index[1], perm.numel()), edge_index[0], edge_attr, perm)
+    (:func:`restore_rows`); the attributes follow by a differentiable
+    gather."""
+    index, order = restore_rows(index2ptr(edge_index[1], perm.numel()), edge_index[0], perm)
+    return index, permute_rows(edge_attr, order)
 
 
 @torch.compiler.disable  # scipy on host copies
-def restore_rows(ptr: Tensor, col: Tensor, edge_attr: Tensor, perm: Tensor
-                 ) -> tuple[Tensor, Tensor]:
-    """:func:`restore_order` of CSR rows ``(ptr, col)`` (row = target, in the
-    numbering of ``perm``, columns ascending; as
-    :func:`~pyg_fusion.functional.powers.powers_csr` returns them): the edge
-    list in the caller's numbering, sorted by target, then source, and the
-    rows of ``edge_attr`` along.
+def restore_rows(ptr: Tensor, col: Tensor, perm: Tensor) -> tuple[Tensor, Tensor]:
+    """CSR rows ``(ptr, col)`` (row = target, in the numbering of ``perm``,
+    columns ascending) back in the caller's numbering: the edge list, sorted
+    by target, then source, and ``order``, the entry of the input at each of
+    its edges (int32 where it fits).
 
     On CPU the rows are moved whole (a target's entries stay together) and
     only each row's columns are sorted (scipy: linear in the entries, one
-    short sort per row); elsewhere one sort of the row-major keys. The
-    attributes follow by a differentiable gather."""
+    short sort per row); elsewhere one sort of the row-major keys."""
     n = perm.numel()
     if use_scipy(col.device):
         # scipy's int32 pointer, indices and entry numbers where they fit,
@@ -108,15 +107,12 @@ def restore_rows(ptr: Tensor, col: Tensor, edge_attr: Tensor, perm: Tensor
         del src, entry
         mat = mat[inverse_permutation(perm).numpy()]  # row i: the row the node i had
         mat.sort_indices()
-        order = torch.from_numpy(mat.data)
-        index = to_edge_index(torch.from_numpy(mat.indptr), torch.from_numpy(mat.indices))
-        del mat
-    else:
-        src = torch.gather(perm, 0, col)
-        dst = torch.gather(perm, 0, ptr2index(ptr, col.numel()))
-        order = torch.sort(dst * n + src).indices
-        index = torch.stack([torch.gather(src, 0, order), torch.gather(dst, 0, order)])
-    return index, permute_rows(edge_attr, order)
+        return (to_edge_index(torch.from_numpy(mat.indptr), torch.from_numpy(mat.indices)),
+                torch.from_numpy(mat.data))
+    src = torch.gather(perm, 0, col.long())
+    dst = torch.gather(perm, 0, ptr2index(ptr.long(), col.numel()))
+    order = torch.sort(dst * n + src).indices
+    return torch.stack([torch.gather(src, 0, order), torch.gather(dst, 0, order)]), order
 
 
 class _PermuteRows(torch.autograd.Function):

@@ -9,7 +9,7 @@ from ..functional._checks import (check_batch, check_choice, check_index, check_
                                   check_tensor)
 from ..functional._csr import use_scipy
 from ..functional.coarsen import coarsen, dense_coarsen
-from ..functional.order import locality_order, relabel, restore_rows
+from ..functional.order import locality_order
 from ..functional.support import dense_shared_support_graphs, shared_support_graphs
 from .fused_graph import FusedGraph
 from .lego_fusion import LEGOFusion
@@ -292,12 +292,8 @@ class LEGO(torch.nn.Module):
         """Source ``s``'s powers, in a locality order of its own graph when
         ``local`` (each source's graph has its own neighbourhoods), returned
         in the caller's numbering and edge order."""
-        if not local:
-            return self.expansions[s](edge_index, edge_weight, n)
-        perm = locality_order(edge_index, n)
-        # CSR rows into the restore: no edge list of the reordered powers
-        return restore_rows(*self.expansions[s].csr(relabel(edge_index, perm), edge_weight, n),
-                            perm)
+        order = locality_order(edge_index, n) if local else None
+        return self.expansions[s](edge_index, edge_weight, n, order=order)
 
     def _dense(self, xs, batch, assign, counts) -> FusedGraph:
         b = counts.numel()
