@@ -12,7 +12,10 @@ numbers the nodes breadth first, so that neighbours get nearby numbers.
 :func:`locality_order` gives the order, :func:`relabel` moves an edge list
 into it and :func:`restore_order` moves an edge list with attributes back to
 the caller's numbering, sorted by target, then source: the same graph as
-computed without the order, in the library's edge order. Sums inside the
+computed without the order, in the library's edge order.
+:func:`~pyg_fusion.functional.graph_powers` with ``order=`` does all three,
+restoring the pattern of the powers (:func:`restore_rows`) before their
+values are placed, so that no reordered copy of the attributes is made. Sums inside the
 products then run in another order, so values may differ in the last bits,
 and an exact tie at the ``prune_k``-th magnitude of a row goes to the
 smaller column in the new numbering.
