@@ -139,10 +139,13 @@ def test_sparse_fusion_of_shuffled_edge_lists_equals_the_sorted_ones(backend, su
     powers, n = _powers(4)
     g = torch.Generator().manual_seed(4)
     A = torch.randn(3, 3, dtype=torch.float64, generator=g)
-    ref_ei, ref_w = F.lego_fuse_sparse(*powers["a"], *powers["b"], A, n, support=support)
+    # b: a's support (the intersection is all of it) plus c's, other values
+    ei_b, _ = F.lego_fuse_sparse(*powers["a"], *powers["c"], A, n)
+    ins = [powers["a"], (ei_b, torch.randn(ei_b.size(1), 3, dtype=torch.float64, generator=g))]
+    ref_ei, ref_w = F.lego_fuse_sparse(*ins[0], *ins[1], A, n, support=support)
+    assert (ref_w != 0).sum() > 10
     shuffled = []
-    for s in "ab":
-        ei, attr = powers[s]
+    for ei, attr in ins:
         perm = torch.randperm(ei.size(1), generator=g)
         shuffled += [ei[:, perm], attr[perm]]
     ei, w = F.lego_fuse_sparse(*shuffled, A, n, support=support)
