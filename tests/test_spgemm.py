@@ -26,6 +26,9 @@ def workspace(request, monkeypatch):
         monkeypatch.setattr(_spgemm, "ROWS", 2)
         monkeypatch.setattr(_spgemm, "WORKSPACE", 12)
         monkeypatch.setattr(_spgemm, "CHUNK", 16)
+        # the forward's rows in blocks of at most 20 candidates (a row with
+        # more makes a block of its own)
+        monkeypatch.setattr(_spgemm, "PRODUCT_BLOCK", 20)
     return request.param
 
 
@@ -177,3 +180,23 @@ def test_a_scipy_kernel_with_another_signature_falls_back_to_the_public_product(
     monkeypatch.setattr(_spgemm, "_csr_matmat", changed)
     for x, y in zip(expected, spgemm_topk((pa, ca, va), (pb, cb, vb), n, 2)):
         assert torch.equal(x, y)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("k", [None, 2])
+@pytest.mark.parametrize("signs", ["positive", "mixed"])
+def test_forward_in_blocks_of_rows_equals_one_block(case, k, signs, monkeypatch):
+    # rows are independent: blocks of rows (each pruned before the next)
+    # give the same CSR result, bit for bit, on both value paths
+    (pa, ca, va), (pb, cb, vb) = CASES[case]()
+    if signs == "positive":
+        va, vb = va.abs() + 0.1, vb.abs() + 0.1
+    n = pa.numel() - 1
+    whole = spgemm_topk((pa, ca, va), (pb, cb, vb), n, k)
+    for block in (1, 7):
+        monkeypatch.setattr(_spgemm, "PRODUCT_BLOCK", block)
+        sa = _csr.to_scipy(pa, ca, va, n)
+        assert len(_spgemm._row_blocks(sa, _csr.to_scipy(pb, cb, vb, n))) > 1 or \
+            case == "empty A"
+        for x, y in zip(whole, spgemm_topk((pa, ca, va), (pb, cb, vb), n, k)):
+            assert x.dtype == y.dtype and torch.equal(x, y)

@@ -239,14 +239,7 @@ def to_edge_index(ptr: Tensor, col: Tensor) -> Tensor:
     return torch._convert_indices_from_csr_to_coo(ptr, col, out_int32=False, transpose=True)
 
 
-def _numbered(ptr: Tensor, col: Tensor, num_nodes: int) -> sp.csr_matrix:
-    # Entry e of the pattern holds e + 1 (float64: exact up to 2^53 entries),
-    # so that no entry is dropped as a zero by scipy's element-wise product.
-    return sp.csr_matrix((np.arange(1, col.numel() + 1, dtype=np.float64), col.numpy(),
-                          ptr.numpy()), shape=(num_nodes, num_nodes))
-
-
-def sample_scipy(mat: sp.csr_matrix, ptr: Tensor, col: Tensor, num_nodes: int) -> Tensor:
+def sample_scipy(mat: sp.csr_matrix, ptr: Tensor, col: Tensor) -> Tensor:
     """The values of scipy matrix ``mat`` (rows in any order, no repeats) at
     the entries of the CSR pattern ``(ptr, col)``, 0 where ``mat`` has none.
 
@@ -254,10 +247,15 @@ def sample_scipy(mat: sp.csr_matrix, ptr: Tensor, col: Tensor, num_nodes: int) -
     non-zero) with the pattern (1, then each entry's number): scipy merges
     the same index arrays the same way, so the two results list the same
     entries in the same order: values and where they go."""
-    values = mat.multiply(to_scipy(ptr, col, None, num_nodes)).data
+    def pattern(data):  # (ptr, col) in mat's shape (a block of rows or square)
+        return sp.csr_matrix((data, col.numpy(), ptr.numpy()), shape=mat.shape)
+    values = mat.multiply(pattern(np.ones(col.numel()))).data
     nonzero = sp.csr_matrix(((mat.data != 0).astype(np.float64), mat.indices, mat.indptr),
                             shape=mat.shape)
-    where = torch.from_numpy(nonzero.multiply(_numbered(ptr, col, num_nodes)).data).long() - 1
+    # Entry e of the pattern holds e + 1 (float64: exact up to 2^53 entries),
+    # so that no entry is dropped as a zero by scipy's element-wise product.
+    numbered = pattern(np.arange(1, col.numel() + 1, dtype=np.float64))
+    where = torch.from_numpy(nonzero.multiply(numbered).data).long() - 1
     out = torch.zeros(col.numel(), dtype=torch.from_numpy(mat.data[:0]).dtype)
     return out.index_copy_(0, where, torch.from_numpy(values).to(out.dtype))
 
