@@ -76,7 +76,7 @@ def test_sample_reads_values_at_a_pattern_rows_in_any_order():
     for order in (torch.arange(col_s.numel()), flip):
         c, v = col_s[order], val_s[order]
         mat = sp.csr_matrix((v.numpy(), c.numpy(), ptr_s.numpy()), shape=(n, n))
-        assert torch.equal(_csr.sample_scipy(mat, ptr_p, col_p, n), expected)
+        assert torch.equal(_csr.sample_scipy(mat, ptr_p, col_p), expected)
 
 
 def test_topk_rows_keeps_the_largest_and_breaks_ties_by_column(backend):
@@ -168,3 +168,41 @@ def test_to_edge_index_takes_int32_and_gives_int64():
     for dtype in (torch.int32, torch.int64):
         out = _csr.to_edge_index(ptr.to(dtype), col.to(dtype))
         assert out.dtype == torch.int64 and torch.equal(out, ref)
+
+
+def test_common_edges_lists_the_intersection_in_order(backend):
+    # each input's own numbers of the edges every input has, in the order of
+    # the intersection sorted by target, then source; inputs in any order
+    n = 17
+    gen = torch.Generator().manual_seed(5)
+    lists = []
+    for density in (0.5, 0.4, 0.6):
+        ptr, col = _random_pattern(n, density, int(torch.randint(100, (1, ), generator=gen)))
+        ei = torch.stack([col, ptr2index(ptr)])
+        lists.append(ei[:, torch.randperm(ei.size(1), generator=gen)])
+    for inputs in (lists[:2], lists):
+        own = _csr.common_edges(inputs, n)
+        sets = [set(map(tuple, ei.t().tolist())) for ei in inputs]
+        want = sorted(set.intersection(*sets), key=lambda e: (e[1], e[0]))
+        assert want
+        for ei, o in zip(inputs, own):
+            assert o.dtype == torch.long
+            assert list(map(tuple, ei[:, o].t().tolist())) == want
+    with pytest.raises(ValueError, match="edge_index_b holds repeated edges"):
+        _csr.common_edges([lists[0], torch.tensor([[0, 0], [2, 2]])], n,
+                          ["edge_index_a", "edge_index_b"])
+
+
+def test_place_puts_each_vector_in_its_column_and_saves_int32_positions():
+    gen = torch.Generator().manual_seed(6)
+    size = 11
+    positions = [torch.randperm(size, generator=gen)[:k] for k in (3, 7, 0, 11)]
+    values = [torch.randn(p.numel(), dtype=torch.float64, generator=gen).requires_grad_()
+              for p in positions]
+    out = _csr.place(values, positions, size)
+    ref = torch.stack([v.new_zeros(size).index_copy(0, p, v) for v, p in zip(values, positions)],
+                      -1)
+    assert torch.equal(out, ref)
+    assert all(t.dtype == torch.int32 for t in out.grad_fn.saved_tensors)
+    assert torch.autograd.gradcheck(lambda *v: _csr.place(list(v), positions, size), values)
+    assert torch.autograd.gradgradcheck(lambda *v: _csr.place(list(v), positions, size), values)

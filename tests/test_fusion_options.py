@@ -126,3 +126,46 @@ def test_planned_fusion_equals_the_fusion_of_the_powers():
     assert sum(a.grad.abs().sum() for a in fusion.A.values() if a.grad is not None) > 0
     with pytest.raises(ValueError, match="pairwise"):
         LEGOFusion(["a", "b"], 2, mode="cp").plan(powers, n)
+
+
+@pytest.mark.parametrize("backend", ["auto", "torch"])
+@pytest.mark.parametrize("support", ["union", "intersection"])
+def test_sparse_fusion_of_shuffled_edge_lists_equals_the_sorted_ones(backend, support,
+                                                                     monkeypatch):
+    # each input's entries are found in the other through their edges, not
+    # their order: shuffled inputs give the same fused graph
+    from pyg_fusion.functional import _csr
+    monkeypatch.setattr(_csr, "BACKEND", backend)
+    powers, n = _powers(4)
+    g = torch.Generator().manual_seed(4)
+    A = torch.randn(3, 3, dtype=torch.float64, generator=g)
+    # b: a's support (the intersection is all of it) plus c's, other values
+    ei_b, _ = F.lego_fuse_sparse(*powers["a"], *powers["c"], A, n)
+    ins = [powers["a"], (ei_b, torch.randn(ei_b.size(1), 3, dtype=torch.float64, generator=g))]
+    ref_ei, ref_w = F.lego_fuse_sparse(*ins[0], *ins[1], A, n, support=support)
+    assert (ref_w != 0).sum() > 10
+    shuffled = []
+    for ei, attr in ins:
+        perm = torch.randperm(ei.size(1), generator=g)
+        shuffled += [ei[:, perm], attr[perm]]
+    ei, w = F.lego_fuse_sparse(*shuffled, A, n, support=support)
+    assert torch.equal(ei, ref_ei) and torch.equal(w, ref_w)
+
+
+@pytest.mark.parametrize("mode", ["pairwise", "cp", "full"])
+@pytest.mark.parametrize("zeroth", ["identity", "ones"])
+def test_fusion_without_zeros_is_the_fusion_with_its_zeros_dropped(mode, zeroth):
+    # LEGO asks for keep_zeros=False (FusedGraph drops zeros): the non-zero
+    # entries are the same, bit for bit
+    powers, n = _powers(5)
+    torch.manual_seed(5)
+    fusion = LEGOFusion(["a", "b", "c"], 2, mode=mode, pairs="all", zeroth=zeroth).double()
+    with torch.no_grad():
+        for p in fusion.parameters():
+            p.copy_(torch.randn(p.shape, dtype=p.dtype))
+    ei, w = fusion(powers, n)
+    ei_nz, w_nz = fusion(powers, n, keep_zeros=False)
+    keep = w != 0
+    assert torch.equal(ei_nz[:, w_nz != 0], ei[:, keep]) and torch.equal(w_nz[w_nz != 0], w[keep])
+    if zeroth == "identity":
+        assert ei_nz.size(1) < ei.size(1)

@@ -26,6 +26,9 @@ def workspace(request, monkeypatch):
         monkeypatch.setattr(_spgemm, "ROWS", 2)
         monkeypatch.setattr(_spgemm, "WORKSPACE", 12)
         monkeypatch.setattr(_spgemm, "CHUNK", 16)
+        # the forward's rows in blocks of at most 20 candidates (a row with
+        # more makes a block of its own)
+        monkeypatch.setattr(_spgemm, "PRODUCT_BLOCK", 20)
     return request.param
 
 
@@ -159,6 +162,9 @@ def test_scipy_kernel_sized_by_candidates_equals_the_public_product(case, k, sig
     device_path = spgemm_topk(a, b, n, k)
     for x, y, z in zip(kernel, public, device_path):
         assert torch.equal(x, y)
+        if not x.is_floating_point():  # scipy's int32 indices, the torch path's int64
+            assert x.dtype == torch.int32 and z.dtype == torch.long
+            x = x.long()
         torch.testing.assert_close(x, z, rtol=1e-12, atol=1e-12)
 
 
@@ -174,3 +180,23 @@ def test_a_scipy_kernel_with_another_signature_falls_back_to_the_public_product(
     monkeypatch.setattr(_spgemm, "_csr_matmat", changed)
     for x, y in zip(expected, spgemm_topk((pa, ca, va), (pb, cb, vb), n, 2)):
         assert torch.equal(x, y)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("k", [None, 2])
+@pytest.mark.parametrize("signs", ["positive", "mixed"])
+def test_forward_in_blocks_of_rows_equals_one_block(case, k, signs, monkeypatch):
+    # rows are independent: blocks of rows (each pruned before the next)
+    # give the same CSR result, bit for bit, on both value paths
+    (pa, ca, va), (pb, cb, vb) = CASES[case]()
+    if signs == "positive":
+        va, vb = va.abs() + 0.1, vb.abs() + 0.1
+    n = pa.numel() - 1
+    whole = spgemm_topk((pa, ca, va), (pb, cb, vb), n, k)
+    for block in (1, 7):
+        monkeypatch.setattr(_spgemm, "PRODUCT_BLOCK", block)
+        sa = _csr.to_scipy(pa, ca, va, n)
+        assert len(_spgemm._row_blocks(sa, _csr.to_scipy(pb, cb, vb, n))) > 1 or \
+            case == "empty A"
+        for x, y in zip(whole, spgemm_topk((pa, ca, va), (pb, cb, vb), n, k)):
+            assert x.dtype == y.dtype and torch.equal(x, y)

@@ -147,12 +147,15 @@ def test_start_is_the_plain_product(mode):
     assert not torch.allclose(scaled(powers), plain(powers))
 
 
-def test_lego_sparse_batch_equals_dense():
+@pytest.mark.parametrize("zeroth,term_scale", [("ones", "rms"), ("identity", "mean")])
+def test_lego_sparse_batch_equals_dense(zeroth, term_scale):
+    # with R^0 = I the sparse LEGO fuses on the intersection only; the term
+    # scales (ratios of moments over the same entries) equal the dense ones
     torch.manual_seed(0)
     xs = {s: torch.randn(14, d, dtype=torch.float64) for s, d in (("a", 4), ("b", 6),
                                                                  ("c", 5))}
     batch = torch.tensor([0] * 6 + [1] * 8)
-    kw = dict(k=3, fusion="full", zeroth="ones", term_scale="rms", norm="row")
+    kw = dict(k=3, fusion="full", zeroth=zeroth, term_scale=term_scale, norm="row")
     sparse = LEGO({"a": 4, "b": 6, "c": 5}, 2, backend="sparse", **kw).double()
     dense = LEGO({"a": 4, "b": 6, "c": 5}, 2, backend="dense", **kw).double()
     with torch.no_grad():

@@ -108,11 +108,37 @@ def _grouped_union(patterns, num_nodes):
                       for where, (_, _, inner) in zip(outer, parts) for pos in inner]
 
 
-def place(values: Tensor, positions: Tensor, size: int) -> Tensor:
-    """``values`` at ``positions`` (unique) of a zero tensor of ``size`` rows;
-    differentiable."""
-    out = values.new_zeros((size, ) + tuple(values.shape[1:]))
-    return out.index_copy(0, positions, values)
+class _Place(torch.autograd.Function):
+    # One output [size, M] for M value vectors. The positions are saved as
+    # int32 where they fit (index_copy's autograd would keep them int64):
+    # they are held from the forward to the backward, for every power of
+    # every source.
+    @staticmethod
+    def forward(ctx, positions, size, *values):
+        dtype = torch.int32 if size < 2**31 else torch.long
+        ctx.save_for_backward(*(pos.to(dtype) for pos in positions))
+        out = values[0].new_zeros((size, len(values)))
+        for m, (v, pos) in enumerate(zip(values, positions)):
+            out[:, m].index_copy_(0, pos.long(), v)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        # differentiable again (double backward): a gather per column
+        return (None, None) + tuple(grad[:, m].index_select(0, pos)
+                                    for m, pos in enumerate(ctx.saved_tensors))
+
+
+def place(values: list[Tensor], positions: list[Tensor], size: int) -> Tensor:
+    """The vectors ``values[m]`` at ``positions[m]`` (unique) of column
+    ``m`` of a zero tensor ``[size, M]``; differentiable."""
+    return _Place.apply(list(positions), size, *values)
+
+
+def place_rows(values: Tensor, positions: Tensor, size: int) -> Tensor:
+    """The rows of ``values`` ``[E, C]`` at ``positions`` (unique) of a zero
+    tensor ``[size, C]``; differentiable."""
+    return values.new_zeros((size, ) + tuple(values.shape[1:])).index_copy(0, positions, values)
 
 
 def union_edges(edge_indices: list[Tensor], num_nodes: int,
@@ -121,6 +147,24 @@ def union_edges(edge_indices: list[Tensor], num_nodes: int,
     their union (sorted by target, then source) and each input edge's
     position in it. Inputs in another order are sorted first; repeated edges
     are an error naming the argument (``names``, default ``edge_index``)."""
+    ptr, col, positions = union_of_edges(edge_indices, num_nodes, names)
+    return to_edge_index(ptr, col), positions
+
+
+def union_of_edges(edge_indices: list[Tensor], num_nodes: int,
+                   names: list[str] | None = None) -> tuple[Tensor, Tensor, list[Tensor]]:
+    """:func:`union_edges` with the union as a CSR pattern ``(ptr, col)``."""
+    patterns, perms = _sorted_patterns(edge_indices, num_nodes, names)
+    ptr, col, positions = union(patterns, num_nodes)
+    # An input sorted by `perm` has its k-th sorted entry at perm[k].
+    positions = [pos if perm is None else torch.empty_like(pos).index_copy_(0, perm, pos)
+                 for pos, perm in zip(positions, perms)]
+    return ptr, col, positions
+
+
+def _sorted_patterns(edge_indices, num_nodes, names):
+    # Each edge list as a CSR pattern, sorted where it is not (with the
+    # permutation that sorted it); repeated edges are an error.
     patterns, perms = [], []
     for t, ei in enumerate(edge_indices):
         row, col = ei[1], ei[0]
@@ -130,11 +174,60 @@ def union_edges(edge_indices: list[Tensor], num_nodes: int,
             row, col = row.index_select(0, perm), col.index_select(0, perm)
         patterns.append((index2ptr(row, num_nodes), col))
         perms.append(perm)
-    ptr, col, positions = union(patterns, num_nodes)
-    # An input sorted by `perm` has its k-th sorted entry at perm[k].
-    positions = [pos if perm is None else torch.empty_like(pos).index_copy_(0, perm, pos)
-                 for pos, perm in zip(positions, perms)]
-    return to_edge_index(ptr, col), positions
+    return patterns, perms
+
+
+def common_of_union(positions: list[Tensor], size: int) -> tuple[Tensor, list[Tensor]]:
+    """The entries of a union (``size`` slots) that every input has: their
+    slots, ascending, and for each input the number of its own entry at
+    each of them (``positions``: each input entry's slot, as
+    :func:`union_of_edges` gives them)."""
+    every, owners = None, []
+    for pos in positions:
+        owner = torch.full((size, ), -1, dtype=torch.long, device=pos.device)
+        owner.index_copy_(0, pos, torch.arange(pos.numel(), device=pos.device))
+        owners.append(owner)
+        every = owner >= 0 if every is None else every & (owner >= 0)
+    slots = every.nonzero().squeeze(1)
+    return slots, [torch.gather(owner, 0, slots) for owner in owners]
+
+
+@torch.compiler.disable
+def common_edges(edge_indices: list[Tensor], num_nodes: int,
+                 names: list[str] | None = None) -> list[Tensor]:
+    """The edges that every edge list has (their intersection): for each
+    input, the numbers of its own edges there, in the order of the
+    intersection sorted by target, then source. Repeated edges are an error
+    naming the argument (``names``).
+
+    On CPU scipy's element-wise product of the patterns, input ``m``
+    numbered (entry ``e`` holds ``e + 1``) and the others ones: the result
+    lists the intersection in order with input ``m``'s numbers, and nothing
+    of the size of the union is formed. Elsewhere through
+    :func:`union_of_edges`."""
+    if not use_scipy(edge_indices[0].device):
+        ptr, col, positions = union_of_edges(edge_indices, num_nodes, names)
+        return common_of_union(positions, col.numel())[1]
+    patterns, perms = _sorted_patterns(edge_indices, num_nodes, names)
+
+    def mat(m, numbered):
+        p, c = patterns[m]
+        data = (np.arange(1, c.numel() + 1, dtype=np.int64) if numbered
+                else np.ones(c.numel(), dtype=np.int8))
+        out = sp.csr_matrix((data, c.numpy(), p.numpy()), shape=(num_nodes, num_nodes))
+        out.has_sorted_indices = True  # sorted and unique by contract
+        out.has_canonical_format = True
+        return out
+
+    own = []
+    for m, perm in enumerate(perms):
+        out = mat(m, True)
+        for o in range(len(patterns)):
+            if o != m:
+                out = out.multiply(mat(o, False)).tocsr()
+        number = torch.from_numpy(np.asarray(out.data, dtype=np.int64)) - 1
+        own.append(number if perm is None else torch.gather(perm, 0, number))
+    return own
 
 
 @torch.compiler.disable  # the kernel has no meta function for symbolic sizes
@@ -146,14 +239,7 @@ def to_edge_index(ptr: Tensor, col: Tensor) -> Tensor:
     return torch._convert_indices_from_csr_to_coo(ptr, col, out_int32=False, transpose=True)
 
 
-def _numbered(ptr: Tensor, col: Tensor, num_nodes: int) -> sp.csr_matrix:
-    # Entry e of the pattern holds e + 1 (float64: exact up to 2^53 entries),
-    # so that no entry is dropped as a zero by scipy's element-wise product.
-    return sp.csr_matrix((np.arange(1, col.numel() + 1, dtype=np.float64), col.numpy(),
-                          ptr.numpy()), shape=(num_nodes, num_nodes))
-
-
-def sample_scipy(mat: sp.csr_matrix, ptr: Tensor, col: Tensor, num_nodes: int) -> Tensor:
+def sample_scipy(mat: sp.csr_matrix, ptr: Tensor, col: Tensor) -> Tensor:
     """The values of scipy matrix ``mat`` (rows in any order, no repeats) at
     the entries of the CSR pattern ``(ptr, col)``, 0 where ``mat`` has none.
 
@@ -161,10 +247,15 @@ def sample_scipy(mat: sp.csr_matrix, ptr: Tensor, col: Tensor, num_nodes: int) -
     non-zero) with the pattern (1, then each entry's number): scipy merges
     the same index arrays the same way, so the two results list the same
     entries in the same order: values and where they go."""
-    values = mat.multiply(to_scipy(ptr, col, None, num_nodes)).data
+    def pattern(data):  # (ptr, col) in mat's shape (a block of rows or square)
+        return sp.csr_matrix((data, col.numpy(), ptr.numpy()), shape=mat.shape)
+    values = mat.multiply(pattern(np.ones(col.numel()))).data
     nonzero = sp.csr_matrix(((mat.data != 0).astype(np.float64), mat.indices, mat.indptr),
                             shape=mat.shape)
-    where = torch.from_numpy(nonzero.multiply(_numbered(ptr, col, num_nodes)).data).long() - 1
+    # Entry e of the pattern holds e + 1 (float64: exact up to 2^53 entries),
+    # so that no entry is dropped as a zero by scipy's element-wise product.
+    numbered = pattern(np.arange(1, col.numel() + 1, dtype=np.float64))
+    where = torch.from_numpy(nonzero.multiply(numbered).data).long() - 1
     out = torch.zeros(col.numel(), dtype=torch.from_numpy(mat.data[:0]).dtype)
     return out.index_copy_(0, where, torch.from_numpy(values).to(out.dtype))
 

@@ -26,8 +26,7 @@ none; torch's ``sampled_addmm`` takes dense operands; GraphBLAS' masked
 product was measured no faster than the whole products), hence this loop
 in torch: the same code on every device. The top-k runs before the columns of a row
 are sorted, so only the kept entries are sorted; on CPU it runs on scipy's
-own arrays (int32 indices where they fit), and only the kept columns are
-copied to int64.
+own arrays (int32 indices where they fit), which the result keeps.
 """
 from __future__ import annotations
 
@@ -84,24 +83,44 @@ def _matmat(sa: sp.csr_matrix, sb: sp.csr_matrix) -> tuple[np.ndarray, np.ndarra
     return indptr, indices[:nnz], data[:nnz]
 
 
-def _scipy_product(a: tuple, b: tuple, num_nodes: int, k: int | None
-                   ) -> tuple[Tensor, Tensor, Tensor]:
-    """``topk_rows(A @ B)`` by scipy with the full symbolic pattern (every
-    entry some product reaches, even where the sum is 0, so that its
-    gradient is kept), rows sorted. scipy's own arrays (int32 indices where
-    they fit) go through the top-k and the selection without copies; only
-    the kept columns become int64."""
-    shape = (num_nodes, num_nodes)
-    indptr, indices, data = _matmat(to_scipy(*a, num_nodes), to_scipy(*b, num_nodes))
+# Candidates per block of rows of the CPU product: scipy's kernel writes
+# every candidate of its rows (at N = 2^20, R^3 of a kNN graph has ~350 per
+# row before the top-k, 8 bytes each), so the rows go in blocks of at most
+# this many candidates, each pruned before the next: the transient is a
+# block's, not the whole product's. Module constant so that tests can force
+# many blocks.
+PRODUCT_BLOCK = 1 << 24
+
+
+def _row_blocks(sa: sp.csr_matrix, sb: sp.csr_matrix) -> list[tuple[int, int]]:
+    """Runs of rows of ``sa`` whose candidates in ``sa @ sb`` (each entry
+    ``(i, l)`` of ``sa`` times row ``l`` of ``sb``) stay under
+    :data:`PRODUCT_BLOCK` (at least one row per run)."""
+    rows = sa.shape[0]
+    per_entry = np.diff(sb.indptr)[sa.indices]
+    before = np.concatenate([[0], np.cumsum(per_entry, dtype=np.int64)])[sa.indptr]
+    if before[-1] <= PRODUCT_BLOCK:
+        return [(0, rows)]
+    blocks, r0 = [], 0
+    while r0 < rows:
+        r1 = int(np.searchsorted(before, before[r0] + PRODUCT_BLOCK, side="right")) - 1
+        r1 = min(rows, max(r1, r0 + 1))
+        blocks.append((r0, r1))
+        r0 = r1
+    return blocks
+
+
+def _scipy_rows(sa: sp.csr_matrix, sb: sp.csr_matrix, patterns, k: int | None):
+    """``topk_rows(sa @ sb)`` as scipy-typed CSR arrays, rows unordered;
+    ``patterns`` (the two patterns as ones) where values may sum to 0."""
+    indptr, indices, data = _matmat(sa, sb)
     # scipy drops entries whose sum is exactly 0, only possible with values
-    # that are not all positive (host sync: 1): then the pattern comes from a
-    # product of ones and the values are looked up on it.
-    if not (bool((a[2] > 0).all()) and bool((b[2] > 0).all())):
-        out = sp.csr_matrix((data, indices, indptr), shape=shape)
-        indptr, indices, _ = _matmat(to_scipy(a[0], a[1], None, num_nodes),
-                                     to_scipy(b[0], b[1], None, num_nodes))
-        data = sample_scipy(out, torch.from_numpy(indptr), torch.from_numpy(indices),
-                            num_nodes).numpy()
+    # that are not all positive: then the pattern comes from a product of
+    # ones and the values are looked up on it.
+    if patterns is not None:
+        out = sp.csr_matrix((data, indices, indptr), shape=(sa.shape[0], sb.shape[1]))
+        indptr, indices, _ = _matmat(*patterns)
+        data = sample_scipy(out, torch.from_numpy(indptr), torch.from_numpy(indices)).numpy()
     if k is not None:
         ptr, keep = topk_rows(torch.from_numpy(indptr), torch.from_numpy(indices),
                               torch.from_numpy(data), k)
@@ -109,14 +128,45 @@ def _scipy_product(a: tuple, b: tuple, num_nodes: int, k: int | None
             keep = keep.numpy()
             indptr = ptr.numpy().astype(indices.dtype)
             indices, data = np.compress(keep, indices), np.compress(keep, data)
+    return indptr, indices, data
+
+
+def _scipy_product(a: tuple, b: tuple, num_nodes: int, k: int | None
+                   ) -> tuple[Tensor, Tensor, Tensor]:
+    """``topk_rows(A @ B)`` by scipy with the full symbolic pattern (every
+    entry some product reaches, even where the sum is 0, so that its
+    gradient is kept), rows sorted, in blocks of rows (:func:`_row_blocks`;
+    rows are independent, so the result does not depend on them). scipy's
+    own arrays (int32 indices where they fit) go through the top-k and the
+    selection without copies, and the result keeps them."""
+    shape = (num_nodes, num_nodes)
+    sa, sb = to_scipy(*a, num_nodes), to_scipy(*b, num_nodes)
+    patterns = None
+    if not (bool((a[2] > 0).all()) and bool((b[2] > 0).all())):  # host sync: 1
+        patterns = (to_scipy(a[0], a[1], None, num_nodes), to_scipy(b[0], b[1], None, num_nodes))
+    blocks = _row_blocks(sa, sb)
+    if len(blocks) == 1:
+        indptr, indices, data = _scipy_rows(sa, sb, patterns, k)
+    else:
+        parts = [_scipy_rows(sa[r0:r1], sb,
+                             None if patterns is None else (patterns[0][r0:r1], patterns[1]), k)
+                 for r0, r1 in blocks]
+        nnz = sum(int(p[0][-1]) for p in parts)
+        index = np.int32 if max(nnz, num_nodes) < 2**31 else np.int64
+        indptr = np.concatenate([[0]] + [np.diff(p[0]) for p in parts]).astype(index)
+        np.cumsum(indptr, out=indptr)
+        indices = np.concatenate([p[1] for p in parts]).astype(index, copy=False)
+        data = np.concatenate([p[2] for p in parts])
+        del parts
     # (scipy copies views of a much larger buffer here: only unpruned products)
     out = sp.csr_matrix((data, indices, indptr), shape=shape)
     # The product leaves the columns of a row unordered: scipy's in-place
     # per-row sort (the arrays are this function's own).
     out.has_sorted_indices = False
     out.sort_indices()
-    return (torch.from_numpy(out.indptr).long(), torch.from_numpy(out.indices).long(),
-            torch.from_numpy(out.data))
+    # scipy's own index arrays (int32 where they fit): held for the backward
+    # and read by the next product, half the bytes of int64.
+    return torch.from_numpy(out.indptr), torch.from_numpy(out.indices), torch.from_numpy(out.data)
 
 
 def _torch_product(a: tuple, b: tuple, num_nodes: int, k: int | None
@@ -295,6 +345,10 @@ def _candidate_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad
     then those of :func:`_triples`: 6 (7 when the blocks shrink) + 1 per
     chunk in all (1 when the loss does not reach C)."""
     n = num_nodes
+    # The index arrays may be int32 (scipy's); the enumeration indexes with
+    # them, which takes int64.
+    ptr_a, col_a, ptr_b, col_b, ptr, col = (t.long() for t in (ptr_a, col_a, ptr_b, col_b,
+                                                                 ptr, col))
     grad_a = torch.zeros_like(val_a) if need_a else None
     grad_b = torch.zeros_like(val_b) if need_b else None
     nz = grad.nonzero().squeeze(1)
@@ -353,7 +407,9 @@ class _ProductTopk(torch.autograd.Function):
 def spgemm_topk(a: tuple[Tensor, Tensor, Tensor], b: tuple[Tensor, Tensor, Tensor],
                 num_nodes: int, k: int | None = None) -> tuple[Tensor, Tensor, Tensor]:
     """``topk_rows(A @ B, k)`` (no pruning with ``k=None``) for CSR triples
-    ``(ptr, col, val)``; differentiable in both value vectors.
+    ``(ptr, col, val)``; differentiable in both value vectors. Index arrays
+    of any integer type; the result's are int32 on CPU where they fit
+    (scipy's), int64 elsewhere.
 
     Host synchronisations (each sizes an output or picks a path): on CPU
     2 for the sign check (scipy's product runs on the host); elsewhere

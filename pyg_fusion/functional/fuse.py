@@ -39,7 +39,8 @@ import torch
 from torch import Tensor
 
 from ._checks import check_choice, check_edge_index, check_int, check_like, check_tensor
-from ._csr import place, union_edges
+from ._csr import (common_edges, common_of_union, place_rows, to_edge_index, union_edges,
+                   union_of_edges)
 from .term_scale import TERM_SCALES, entry_graphs, scaled_operator
 
 ZEROTH = ("identity", "ones")
@@ -201,28 +202,17 @@ def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
     # With the attributes as given, G is 0 off the intersection (one factor
     # of every term is a zero row) and so is its gradient: the bilinear form
     # runs on the common entries only, gathered from each input.
-    index, positions = union_edges([edge_index_a, edge_index_b], num_nodes,
-                                   ["edge_index_a", "edge_index_b"])
-    slots, (own_a, own_b) = _common(positions, index.size(1))
+    names = ["edge_index_a", "edge_index_b"]
+    if support == "intersection":  # nothing of the size of the union
+        own_a, own_b = common_edges([edge_index_a, edge_index_b], num_nodes, names)
+        weight = ((attr_a.index_select(0, own_a) @ A) * attr_b.index_select(0, own_b)).sum(-1)
+        return torch.stack([torch.gather(edge_index_a[0], 0, own_a),
+                            torch.gather(edge_index_a[1], 0, own_a)]), weight
+    ptr, col, positions = union_of_edges([edge_index_a, edge_index_b], num_nodes, names)
+    slots, (own_a, own_b) = common_of_union(positions, col.numel())
+    del positions
     weight = ((attr_a.index_select(0, own_a) @ A) * attr_b.index_select(0, own_b)).sum(-1)
-    if support == "intersection":
-        return torch.stack([torch.gather(index[0], 0, slots),
-                            torch.gather(index[1], 0, slots)]), weight
-    return index, weight.new_zeros(index.size(1)).index_copy(0, slots, weight)
-
-
-def _common(positions: list[Tensor], size: int) -> tuple[Tensor, list[Tensor]]:
-    """The entries of a union (``size`` slots) that every input has: their
-    slots, ascending, and for each input the numbers of its own entries
-    there (in the same order: inputs and union are sorted alike)."""
-    every = None
-    for pos in positions:
-        has = torch.zeros(size, dtype=torch.bool, device=pos.device).index_fill_(0, pos, True)
-        every = has if every is None else every & has
-    # int64 gathers through torch.gather: index_select is several times
-    # slower for int64 on CPU.
-    own = [torch.gather(every, 0, pos).nonzero().squeeze(1) for pos in positions]
-    return torch.gather(positions[0], 0, own[0]), own
+    return to_edge_index(ptr, col), weight.new_zeros(col.numel()).index_copy(0, slots, weight)
 
 
 def align_pair(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor, attr_b: Tensor,
@@ -237,8 +227,8 @@ def align_pair(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor, attr_
     check_choice("zeroth", zeroth, ZEROTH)
     index, (pos_a, pos_b) = union_edges([edge_index_a, edge_index_b], num_nodes,
                                         ["edge_index_a", "edge_index_b"])
-    xa = place(attr_a, pos_a, index.size(1))
-    yb = place(attr_b, pos_b, index.size(1))
+    xa = place_rows(attr_a, pos_a, index.size(1))
+    yb = place_rows(attr_b, pos_b, index.size(1))
     keep = _restrict(index, [pos_a, pos_b], support)
     if keep is not None:
         index, xa, yb = index[:, keep], xa[keep], yb[keep]
@@ -352,7 +342,7 @@ def _align_all(edge_indices: list[Tensor], attrs: list[Tensor], num_nodes: int,
     index, positions = union_edges(list(edge_indices), num_nodes,
                                    [f"edge_indices[{m}]" for m in range(len(attrs))])
     keep = _restrict(index, positions, support)
-    xs = [place(at, pos, index.size(1)) for at, pos in zip(attrs, positions)]
+    xs = [place_rows(at, pos, index.size(1)) for at, pos in zip(attrs, positions)]
     if keep is not None:
         index, xs = index[:, keep], [x[keep] for x in xs]
     if zeroth == "ones":

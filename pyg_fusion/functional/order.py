@@ -12,7 +12,10 @@ numbers the nodes breadth first, so that neighbours get nearby numbers.
 :func:`locality_order` gives the order, :func:`relabel` moves an edge list
 into it and :func:`restore_order` moves an edge list with attributes back to
 the caller's numbering, sorted by target, then source: the same graph as
-computed without the order, in the library's edge order. Sums inside the
+computed without the order, in the library's edge order.
+:func:`~pyg_fusion.functional.graph_powers` with ``order=`` does all three,
+restoring the pattern of the powers (:func:`restore_rows`) before their
+values are placed, so that no reordered copy of the attributes is made. Sums inside the
 products then run in another order, so values may differ in the last bits,
 and an exact tie at the ``prune_k``-th magnitude of a row goes to the
 smaller column in the new numbering.
@@ -24,7 +27,7 @@ import scipy.sparse as sp
 import torch
 from scipy.sparse.csgraph import reverse_cuthill_mckee
 from torch import Tensor
-from torch_geometric.utils.sparse import index2ptr
+from torch_geometric.utils.sparse import index2ptr, ptr2index
 
 from ._checks import check_batch, check_edge_index, check_int
 from ._csr import inverse_permutation, to_edge_index, use_scipy
@@ -72,49 +75,61 @@ def relabel(edge_index: Tensor, perm: Tensor) -> Tensor:
                         torch.gather(inv, 0, edge_index[1])])
 
 
-@torch.compiler.disable  # scipy on host copies
 def restore_order(edge_index: Tensor, edge_attr: Tensor, perm: Tensor
                   ) -> tuple[Tensor, Tensor]:
     """Back from the numbering of ``perm`` to the caller's: ``edge_index``
     (in the new numbering, sorted by target, then source, as
     :func:`~pyg_fusion.functional.graph_powers` returns it) with its rows of
-    ``edge_attr``, renumbered and sorted by target, then source again.
-
-    On CPU the rows are moved whole (a target's entries stay together) and
-    only each row's columns are sorted (scipy: linear in the entries, one
-    short sort per row); elsewhere one sort of the row-major keys. The
-    attributes follow by a differentiable gather."""
-    n = perm.numel()
-    if use_scipy(edge_index.device):
-        # scipy's int32 indices and entry numbers where they fit, kept until
-        # the int64 edge list: half the bytes to write, move and sort
-        small = max(n, edge_index.size(1)) < 2 ** 31
-        src = torch.gather(perm.int() if small else perm, 0, edge_index[0])
-        ptr = index2ptr(edge_index[1], n)
-        entry = np.arange(src.numel(), dtype=np.int32 if small else np.int64)
-        mat = sp.csr_matrix((entry, src.numpy(), ptr.numpy()), shape=(n, n))
-        mat = mat[inverse_permutation(perm).numpy()]  # row i: the row the node i had
-        mat.sort_indices()
-        order = torch.from_numpy(mat.data)
-        index = to_edge_index(torch.from_numpy(mat.indptr), torch.from_numpy(mat.indices))
-    else:
-        src = torch.gather(perm, 0, edge_index[0])
-        dst = torch.gather(perm, 0, edge_index[1])
-        order = torch.sort(dst * n + src).indices
-        index = torch.stack([torch.gather(src, 0, order), torch.gather(dst, 0, order)])
+    ``edge_attr``, renumbered and sorted by target, then source again
+    (:func:`restore_rows`); the attributes follow by a differentiable
+    gather."""
+    index, order = restore_rows(index2ptr(edge_index[1], perm.numel()), edge_index[0], perm)
     return index, permute_rows(edge_attr, order)
 
 
+@torch.compiler.disable  # scipy on host copies
+def restore_rows(ptr: Tensor, col: Tensor, perm: Tensor) -> tuple[Tensor, Tensor]:
+    """CSR rows ``(ptr, col)`` (row = target, in the numbering of ``perm``,
+    columns ascending) back in the caller's numbering: the edge list, sorted
+    by target, then source, and ``order``, the entry of the input at each of
+    its edges (int32 where it fits).
+
+    On CPU the rows are moved whole (a target's entries stay together) and
+    only each row's columns are sorted (scipy: linear in the entries, one
+    short sort per row); elsewhere one sort of the row-major keys."""
+    n = perm.numel()
+    if use_scipy(col.device):
+        # scipy's int32 pointer, indices and entry numbers where they fit,
+        # kept until the int64 edge list: half the bytes to write, move and
+        # sort (an int64 pointer would make scipy copy the indices to int64)
+        small = max(n, col.numel()) < 2 ** 31
+        index = torch.int32 if small else torch.int64
+        src = torch.gather(perm.to(index), 0, col.long())
+        entry = np.arange(src.numel(), dtype=np.int32 if small else np.int64)
+        mat = sp.csr_matrix((entry, src.numpy(), ptr.to(index).numpy()), shape=(n, n))
+        del src, entry
+        mat = mat[inverse_permutation(perm).numpy()]  # row i: the row the node i had
+        mat.sort_indices()
+        return (to_edge_index(torch.from_numpy(mat.indptr), torch.from_numpy(mat.indices)),
+                torch.from_numpy(mat.data))
+    src = torch.gather(perm, 0, col.long())
+    dst = torch.gather(perm, 0, ptr2index(ptr.long(), col.numel()))
+    order = torch.sort(dst * n + src).indices
+    return torch.stack([torch.gather(src, 0, order), torch.gather(dst, 0, order)]), order
+
+
 class _PermuteRows(torch.autograd.Function):
+    # Saves the order only: its inverse (one index_copy) is built in the
+    # backward, so the forward holds one index per row, not two.
     @staticmethod
-    def forward(ctx, x, order, inverse):
-        ctx.save_for_backward(order, inverse)
+    def forward(ctx, x, order):
+        ctx.save_for_backward(order)
         return _take_rows(x, order)
 
     @staticmethod
     def backward(ctx, grad):
-        order, inverse = ctx.saved_tensors
-        return _PermuteRows.apply(grad, inverse, order), None, None
+        (order, ) = ctx.saved_tensors
+        return _PermuteRows.apply(grad, inverse_permutation(order)), None
 
 
 def _take_rows(x: Tensor, order: Tensor) -> Tensor:
@@ -135,4 +150,4 @@ def permute_rows(x: Tensor, order: Tensor) -> Tensor:
     well (``index_select``'s backward is a scatter-add)."""
     if not x.requires_grad:
         return _take_rows(x, order)
-    return _PermuteRows.apply(x, order, inverse_permutation(order))
+    return _PermuteRows.apply(x, order)

@@ -9,7 +9,7 @@ from ..functional._checks import (check_batch, check_choice, check_index, check_
                                   check_tensor)
 from ..functional._csr import use_scipy
 from ..functional.coarsen import coarsen, dense_coarsen
-from ..functional.order import locality_order, relabel, restore_order
+from ..functional.order import locality_order
 from ..functional.support import dense_shared_support_graphs, shared_support_graphs
 from .fused_graph import FusedGraph
 from .lego_fusion import LEGOFusion
@@ -288,18 +288,15 @@ class LEGO(torch.nn.Module):
             graphs[s] = coarsen(ei, w, assign[s], n)
         local = max_nodes >= LOCALITY_MIN_NODES and use_scipy(batch.device)
         powers = {s: self._powers(s, *graphs[s], n, local) for s in self.sources}
-        ei, w = self.fusion(powers, n, batch)
+        ei, w = self.fusion(powers, n, batch, keep_zeros=False)  # FusedGraph drops zeros
         return FusedGraph(num_nodes=n, batch=batch, edge_index=ei, edge_weight=w)
 
     def _powers(self, s, edge_index, edge_weight, n, local):
         """Source ``s``'s powers, in a locality order of its own graph when
         ``local`` (each source's graph has its own neighbourhoods), returned
         in the caller's numbering and edge order."""
-        if not local:
-            return self.expansions[s](edge_index, edge_weight, n)
-        perm = locality_order(edge_index, n)
-        index, attr = self.expansions[s](relabel(edge_index, perm), edge_weight, n)
-        return restore_order(index, attr, perm)
+        order = locality_order(edge_index, n) if local else None
+        return self.expansions[s](edge_index, edge_weight, n, order=order)
 
     def _dense(self, xs, batch, assign, counts) -> FusedGraph:
         b = counts.numel()

@@ -277,7 +277,16 @@ class LEGOFusion(torch.nn.Module):
         return self.pairs
 
     def forward(self, powers: dict, num_nodes: int | None = None,
-                batch: Tensor | None = None):
+                batch: Tensor | None = None, *, keep_zeros: bool = True):
+        """Fuses the powers of every source (see the class docstring).
+        ``batch`` (sparse inputs): the graph of each node, for per-graph term
+        scales. ``keep_zeros=False`` (sparse inputs): with ``zeroth="identity"``
+        the fusion runs on the intersection of the supports, the only entries
+        where G can be non-zero, and the union's other entries (exact zeros)
+        are not returned (:class:`~pyg_fusion.nn.LEGO` drops zeros anyway:
+        this saves the union's edge list). Term scales are unchanged by it:
+        every term is 0 off the intersection, and a scale enters only as a
+        ratio of two terms' moments over the same entries."""
         missing = [s for s in self.sources if s not in powers]
         if missing:
             raise ValueError(f"powers lacks the source(s) {missing}; expected "
@@ -285,11 +294,14 @@ class LEGOFusion(torch.nn.Module):
         sparse = isinstance(powers[self.sources[0]], (tuple, list))
         if sparse and num_nodes is None:
             raise ValueError("num_nodes is required with sparse powers")
+        support = self._align_support
+        if not keep_zeros and self.zeroth == "identity":
+            support = "intersection"
         if self.mode == "full":
             if sparse:
                 return lego_fuse_full_sparse([powers[s][0] for s in self.sources],
                                              [powers[s][1] for s in self.sources], self.A,
-                                             num_nodes, support=self._align_support,
+                                             num_nodes, support=support,
                                              zeroth=self.zeroth, term_scale=self.term_scale,
                                              batch=batch)
             return lego_fuse_full([powers[s] for s in self.sources], self.A,
@@ -299,7 +311,7 @@ class LEGOFusion(torch.nn.Module):
                 return lego_fuse_cp_sparse([powers[s][0] for s in self.sources],
                                            [powers[s][1] for s in self.sources],
                                            [self.factors[s] for s in self.sources],
-                                           num_nodes, support=self._align_support,
+                                           num_nodes, support=support,
                                            zeroth=self.zeroth)
             return lego_fuse_cp([powers[s] for s in self.sources],
                                 [self.factors[s] for s in self.sources], zeroth=self.zeroth)
@@ -310,7 +322,7 @@ class LEGOFusion(torch.nn.Module):
                       for a, b in pairs)
             return out / len(pairs)
         graphs = [lego_fuse_sparse(*powers[a], *powers[b], self.operator(a, b), num_nodes,
-                                   support=self._align_support, zeroth=self.zeroth,
+                                   support=support, zeroth=self.zeroth,
                                    term_scale=self.term_scale, batch=batch)
                   for a, b in pairs]
         if len(graphs) == 1:
