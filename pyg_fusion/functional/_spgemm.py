@@ -37,7 +37,8 @@ from torch import Tensor
 from torch.autograd.function import once_differentiable
 from torch_geometric.utils.sparse import index2ptr
 
-from ._csr import sample_scipy, sort_rows, to_scipy, topk_rows, use_scipy
+from ._csr import sample_scipy, sort_rows, to_scipy, use_scipy
+from ._topk import topk_rows
 
 
 try:
@@ -413,8 +414,8 @@ def spgemm_topk(a: tuple[Tensor, Tensor, Tensor], b: tuple[Tensor, Tensor, Tenso
 
     Host synchronisations (each sizes an output or picks a path): on CPU
     2 for the sign check (scipy's product runs on the host); elsewhere
-    torch's CSR product's own; then those of :func:`._csr.topk_rows` (2,
-    then 2 per block of at most ``_csr.TOPK_BLOCK`` entries of the
+    torch's CSR product's own; then those of :func:`._topk.topk_rows` (2,
+    then 2 per block of at most ``_topk.TOPK_BLOCK`` entries of the
     product)."""
     ptr_a, col_a, val_a = a
     ptr_b, col_b, val_b = b

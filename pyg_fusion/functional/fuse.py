@@ -39,8 +39,8 @@ import torch
 from torch import Tensor
 
 from ._checks import check_choice, check_edge_index, check_int, check_like, check_tensor
-from ._csr import (common_edges, common_of_union, place_rows, to_edge_index, union_edges,
-                   union_of_edges)
+from ._align import common_edges, common_of_union, place_rows, union_edges, union_of_edges
+from ._csr import to_edge_index
 from .term_scale import TERM_SCALES, entry_graphs, scaled_operator
 
 ZEROTH = ("identity", "ones")

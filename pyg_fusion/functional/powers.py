@@ -32,7 +32,8 @@ from .._scatter import scatter_sum
 from ._checks import (check_choice, check_edge_index, check_index, check_int, check_mask,
                       check_tensor)
 from .order import relabel, restore_rows
-from ._csr import inverse_permutation, place, to_edge_index, union
+from ._align import place, union
+from ._csr import inverse_permutation, to_edge_index
 from ._spgemm import spgemm_topk
 from .relation import dense_topk
 
