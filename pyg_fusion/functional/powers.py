@@ -19,8 +19,8 @@ of the supports of all powers with ``edge_attr[:, p]`` holding :math:`R^p`.
 Sparse powers run on compressed sparse rows (:mod:`._csr`): each product is
 a library SpGEMM with exact gradients (:mod:`._spgemm`); ``prune_k`` keeps
 the ``k`` entries of largest magnitude per row after each product (ties to
-the smaller column), an approximation that bounds fill-in (its error is
-measured by ``benchmarks/prune_error.py``).
+the smaller column; :mod:`._topk`), an approximation that bounds fill-in
+(its error is measured by ``benchmarks/prune_error.py``).
 """
 from __future__ import annotations
 
