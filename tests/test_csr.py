@@ -1,12 +1,13 @@
-"""The CSR layout's helpers (pyg_fusion.functional._csr) against plain
-references, on both backends (scipy on CPU, the torch path of other devices)."""
+"""The CSR layout's helpers (pyg_fusion.functional._csr, ._align, ._topk)
+against plain references, on both backends (scipy on CPU, the torch path of
+other devices)."""
 import pytest
 import scipy.sparse as sp
 import torch
 
 from torch_geometric.utils.sparse import index2ptr, ptr2index
 
-from pyg_fusion.functional import _csr
+from pyg_fusion.functional import _align, _csr, _topk
 
 
 @pytest.fixture(params=["auto", "torch"])
@@ -29,7 +30,7 @@ def _keys(ptr, col, n):
 def test_union_is_the_sorted_union_with_positions(backend):
     n = 23
     patterns = [_random_pattern(n, d, s) for s, d in enumerate((0.1, 0.3, 0.0, 0.05))]
-    ptr, col, positions = _csr.union(patterns, n)
+    ptr, col, positions = _align.union(patterns, n)
     keys = _keys(ptr, col, n)
     assert keys == sorted(set().union(*[_keys(p, c, n) for p, c in patterns]))
     for (p, c), pos in zip(patterns, positions):
@@ -38,10 +39,10 @@ def test_union_is_the_sorted_union_with_positions(backend):
 
 def test_union_of_more_inputs_than_one_merge_marks(monkeypatch):
     # the CPU union marks each input by one bit; longer lists merge in groups
-    monkeypatch.setattr(_csr, "UNION_GROUP", 2)
+    monkeypatch.setattr(_align, "UNION_GROUP", 2)
     n = 19
     patterns = [_random_pattern(n, 0.1 + 0.05 * s, s) for s in range(7)]
-    ptr, col, positions = _csr.union(patterns, n)
+    ptr, col, positions = _align.union(patterns, n)
     keys = _keys(ptr, col, n)
     assert keys == sorted(set().union(*[_keys(p, c, n) for p, c in patterns]))
     for (p, c), pos in zip(patterns, positions):
@@ -52,12 +53,12 @@ def test_union_edges_takes_unsorted_input_and_rejects_repeats(backend):
     n = 6
     a = torch.tensor([[3, 0, 5, 1], [2, 2, 0, 4]])  # (source, target), unsorted
     b = torch.tensor([[0, 1], [2, 2]])
-    index, (pa, pb) = _csr.union_edges([a, b], n)
+    index, (pa, pb) = _align.union_edges([a, b], n)
     order = (index[1] * n + index[0]).tolist()
     assert order == sorted(order) and len(set(order)) == len(order)
     assert torch.equal(index[:, pa], a) and torch.equal(index[:, pb], b)
     with pytest.raises(ValueError, match="edge_index_b holds repeated edges"):
-        _csr.union_edges([a, torch.tensor([[0, 0], [2, 2]])], n,
+        _align.union_edges([a, torch.tensor([[0, 0], [2, 2]])], n,
                          ["edge_index_a", "edge_index_b"])
 
 
@@ -89,7 +90,7 @@ def test_topk_rows_keeps_the_largest_and_breaks_ties_by_column(backend):
     ascending = torch.cat([torch.arange(int(d)) for d in lengths])
     # columns ascending, then descending within each row
     for col in (ascending, torch.cat([torch.arange(int(d)).flip(0) for d in lengths])):
-        new_ptr, keep = _csr.topk_rows(ptr, col, val, k)
+        new_ptr, keep = _topk.topk_rows(ptr, col, val, k)
         kept = keep.nonzero().squeeze(1)
         expected = []
         for i in range(lengths.numel()):
@@ -99,7 +100,7 @@ def test_topk_rows_keeps_the_largest_and_breaks_ties_by_column(backend):
             expected += sorted(best)
         assert kept.tolist() == expected
         assert torch.equal(new_ptr[1:] - new_ptr[:-1], lengths.clamp(max=k))
-    short_ptr, none = _csr.topk_rows(ptr[:6], ascending[:10], val[:10], k)  # no row > k
+    short_ptr, none = _topk.topk_rows(ptr[:6], ascending[:10], val[:10], k)  # no row > k
     assert none is None and torch.equal(short_ptr, ptr[:6])
 
 
@@ -118,7 +119,7 @@ def test_topk_rows_blocks_buckets_hubs_and_ties(block, backend, monkeypatch):
     # buckets (widths 4 to 70), a hub row of every column, rows all tied (surplus ties),
     # a tie only at the k-th place, zeros; int32 and int64 indices; blocks
     # of one row (block 1), of a few rows, and one block.
-    monkeypatch.setattr(_csr, "TOPK_BLOCK", block)
+    monkeypatch.setattr(_topk, "TOPK_BLOCK", block)
     k, n = 3, 60
     gen = torch.Generator().manual_seed(5)
     lengths = [0, 3, 4, 0, 5, 7, 12, 13, 25, 48, n, 6, 6, 9, 0, 2, 40, n]
@@ -142,7 +143,7 @@ def test_topk_rows_blocks_buckets_hubs_and_ties(block, backend, monkeypatch):
     val = torch.cat([v for _, v in rows])
     expected = _reference_topk(ptr, col, val, k)
     for index_type in (torch.long, torch.int32):
-        new_ptr, keep = _csr.topk_rows(ptr.to(index_type), col.to(index_type), val, k)
+        new_ptr, keep = _topk.topk_rows(ptr.to(index_type), col.to(index_type), val, k)
         assert keep.nonzero().squeeze(1).tolist() == expected
         assert new_ptr.tolist() == [0] + torch.tensor(lengths).clamp(max=k).cumsum(0).tolist()
 
@@ -150,14 +151,14 @@ def test_topk_rows_blocks_buckets_hubs_and_ties(block, backend, monkeypatch):
 def test_topk_rows_random_ties_against_the_reference(backend, monkeypatch):
     # Many rows in several buckets, magnitudes from few values (ties at
     # every place), blocks of a few rows: the same kept set as the reference.
-    monkeypatch.setattr(_csr, "TOPK_BLOCK", 100)
+    monkeypatch.setattr(_topk, "TOPK_BLOCK", 100)
     gen = torch.Generator().manual_seed(8)
     n, k = 200, 5
     lengths = torch.randint(0, 60, (n, ), generator=gen)
     col = torch.cat([torch.randperm(n, generator=gen)[:int(d)] for d in lengths])
     val = torch.randint(-4, 5, (col.numel(), ), generator=gen).float()
     ptr = torch.cat([torch.zeros(1, dtype=torch.long), lengths.cumsum(0)])
-    _, keep = _csr.topk_rows(ptr, col, val, k)
+    _, keep = _topk.topk_rows(ptr, col, val, k)
     assert keep.nonzero().squeeze(1).tolist() == _reference_topk(ptr, col, val, k)
 
 
@@ -181,7 +182,7 @@ def test_common_edges_lists_the_intersection_in_order(backend):
         ei = torch.stack([col, ptr2index(ptr)])
         lists.append(ei[:, torch.randperm(ei.size(1), generator=gen)])
     for inputs in (lists[:2], lists):
-        own = _csr.common_edges(inputs, n)
+        own = _align.common_edges(inputs, n)
         sets = [set(map(tuple, ei.t().tolist())) for ei in inputs]
         want = sorted(set.intersection(*sets), key=lambda e: (e[1], e[0]))
         assert want
@@ -189,7 +190,7 @@ def test_common_edges_lists_the_intersection_in_order(backend):
             assert o.dtype == torch.long
             assert list(map(tuple, ei[:, o].t().tolist())) == want
     with pytest.raises(ValueError, match="edge_index_b holds repeated edges"):
-        _csr.common_edges([lists[0], torch.tensor([[0, 0], [2, 2]])], n,
+        _align.common_edges([lists[0], torch.tensor([[0, 0], [2, 2]])], n,
                           ["edge_index_a", "edge_index_b"])
 
 
@@ -199,10 +200,10 @@ def test_place_puts_each_vector_in_its_column_and_saves_int32_positions():
     positions = [torch.randperm(size, generator=gen)[:k] for k in (3, 7, 0, 11)]
     values = [torch.randn(p.numel(), dtype=torch.float64, generator=gen).requires_grad_()
               for p in positions]
-    out = _csr.place(values, positions, size)
+    out = _align.place(values, positions, size)
     ref = torch.stack([v.new_zeros(size).index_copy(0, p, v) for v, p in zip(values, positions)],
                       -1)
     assert torch.equal(out, ref)
     assert all(t.dtype == torch.int32 for t in out.grad_fn.saved_tensors)
-    assert torch.autograd.gradcheck(lambda *v: _csr.place(list(v), positions, size), values)
-    assert torch.autograd.gradgradcheck(lambda *v: _csr.place(list(v), positions, size), values)
+    assert torch.autograd.gradcheck(lambda *v: _align.place(list(v), positions, size), values)
+    assert torch.autograd.gradgradcheck(lambda *v: _align.place(list(v), positions, size), values)

@@ -344,13 +344,13 @@ def test_star_and_threshold_graphs_equal_the_dense_reference(prune_k):
 
 def test_star_powers_keep_no_table_of_n_by_max_degree(monkeypatch):
     # The only padded tables of the CSR layout are the top-k tables
-    # (_csr._bucket_layout): at most ~1.2x the entries of the product they
+    # (_topk._bucket_layout): at most ~1.2x the entries of the product they
     # prune (a star's square is dense: its N^2 entries are the product, not
     # padding), never N rows by the hub's degree on top of them.
-    from pyg_fusion.functional import _csr, _spgemm
+    from pyg_fusion.functional import _spgemm, _topk
     n, k = 800, 4
     cells, entries = [], []
-    layout = _csr._bucket_layout
+    layout = _topk._bucket_layout
     topk = _spgemm.topk_rows
 
     def counted_layout(length, k, widths):
@@ -362,7 +362,7 @@ def test_star_powers_keep_no_table_of_n_by_max_degree(monkeypatch):
         entries.append(col.numel())
         return topk(ptr, col, val, k)
 
-    monkeypatch.setattr(_csr, "_bucket_layout", counted_layout)
+    monkeypatch.setattr(_topk, "_bucket_layout", counted_layout)
     monkeypatch.setattr(_spgemm, "topk_rows", counted_topk)
     star = _star(n)
     idx, attr = F.graph_powers(star, torch.rand(star.size(1), dtype=torch.float64), n, 3,

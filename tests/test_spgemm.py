@@ -1,13 +1,14 @@
 """The CSR product ``topk_rows(A @ B)`` (pyg_fusion.functional._spgemm): its
-backward, which enumerates the forward's candidates block by block, against
-gradcheck and against autograd of the dense product, on both backends and
-with workspaces small enough to take many blocks and chunks."""
+backward (._spgemm_backward), which enumerates the forward's candidates block
+by block, against gradcheck and against autograd of the dense product, on
+both backends and with workspaces small enough to take many blocks and
+chunks."""
 import pytest
 import torch
 
 from torch_geometric.utils.sparse import index2ptr, ptr2index
 
-from pyg_fusion.functional import _csr, _spgemm
+from pyg_fusion.functional import _csr, _spgemm, _spgemm_backward
 from pyg_fusion.functional._spgemm import spgemm_topk
 
 
@@ -23,9 +24,9 @@ def workspace(request, monkeypatch):
         # At most 2 rows per block, 1 where a block's table would pass 12
         # cells; at most 16 candidates per chunk (a longer row still makes a
         # chunk of its own).
-        monkeypatch.setattr(_spgemm, "ROWS", 2)
-        monkeypatch.setattr(_spgemm, "WORKSPACE", 12)
-        monkeypatch.setattr(_spgemm, "CHUNK", 16)
+        monkeypatch.setattr(_spgemm_backward, "ROWS", 2)
+        monkeypatch.setattr(_spgemm_backward, "WORKSPACE", 12)
+        monkeypatch.setattr(_spgemm_backward, "CHUNK", 16)
         # the forward's rows in blocks of at most 20 candidates (a row with
         # more makes a block of its own)
         monkeypatch.setattr(_spgemm, "PRODUCT_BLOCK", 20)
@@ -36,7 +37,7 @@ def workspace(request, monkeypatch):
 def side(request, monkeypatch):
     # The triples enumerated from A's entries or from G's non-zero entries
     # ("auto" picks one of the two).
-    monkeypatch.setattr(_spgemm, "SIDE", request.param)
+    monkeypatch.setattr(_spgemm_backward, "SIDE", request.param)
     return request.param
 
 
@@ -132,12 +133,12 @@ def test_backward_is_bitwise_reproducible_and_independent_of_the_blocks(monkeypa
 
     first, again = grads(), grads()
     assert all(torch.equal(x, y) for x, y in zip(first, again))
-    monkeypatch.setattr(_spgemm, "ROWS", 1)
-    monkeypatch.setattr(_spgemm, "CHUNK", 1)
+    monkeypatch.setattr(_spgemm_backward, "ROWS", 1)
+    monkeypatch.setattr(_spgemm_backward, "CHUNK", 1)
     for x, y in zip(first, grads()):
         torch.testing.assert_close(x, y, rtol=1e-14, atol=1e-14)
     for enumerate_from in ("a", "g"):
-        monkeypatch.setattr(_spgemm, "SIDE", enumerate_from)
+        monkeypatch.setattr(_spgemm_backward, "SIDE", enumerate_from)
         for x, y in zip(first, grads()):
             torch.testing.assert_close(x, y, rtol=1e-14, atol=1e-14)
 

@@ -18,8 +18,9 @@ from .convert import dense_to_edges, edges_to_dense
 from .similarity import dense_relation_graph, pair_similarity
 from .relation import dense_topk, relation_graph
 from .powers import dense_graph_powers, dense_normalize, graph_powers, normalize
-from .fuse import (lego_fuse, lego_fuse_cp, lego_fuse_cp_sparse, lego_fuse_full,
-                   lego_fuse_full_sparse, lego_fuse_sparse)
+from .fuse import lego_fuse, lego_fuse_sparse
+from .fuse_cp import lego_fuse_cp, lego_fuse_cp_sparse
+from .fuse_full import lego_fuse_full, lego_fuse_full_sparse
 from .coarsen import coarsen, dense_coarsen
 from .label_prop import dense_label_propagation, label_propagation, seed_labels
 from .loss import degree_variance_loss, dense_graph_degrees, graph_degrees

@@ -19,19 +19,15 @@ single-source terms, :math:`A_{00}` a constant on the support, and the mean
 of the graphs, :math:`A = \tfrac12 (e_{10} + e_{01})`, is a special case of
 the operator as well as their product, :math:`A = e_{11}`.
 
-M-way CP form (ours, beyond the paper), with factors
-:math:`a_{m} \in \mathbb{R}^{R \times (P_m+1)}`:
-
-.. math::
-    G = \sum_{r=1}^{R} \prod_{m=1}^{M} \Big( \sum_p a_{m,r,p} R_m^p \Big),
-
-products element-wise. With :math:`M = 2` and rank 1 it equals the pairwise
-form with :math:`A = a_1^\top a_2`.
-
 ``term_scale="mean"`` or ``"rms"`` (ours; pairwise and full forms) brings
 each term to the per-graph scale of the product term
 (:mod:`~pyg_fusion.functional.term_scale`), so that :math:`A` weighs terms
 of one scale.
+
+The M-way forms live beside this module, the CP form in :mod:`.fuse_cp` and
+the full operator in :mod:`.fuse_full`; this module holds what they share
+with the pairwise form: the sources brought onto one support, the checks of
+their powers and the contraction with a full operator.
 """
 from __future__ import annotations
 
@@ -39,8 +35,8 @@ import torch
 from torch import Tensor
 
 from ._checks import check_choice, check_edge_index, check_int, check_like, check_tensor
-from ._csr import (common_edges, common_of_union, place_rows, to_edge_index, union_edges,
-                   union_of_edges)
+from ._align import common_edges, common_of_union, place_rows, union_edges, union_of_edges
+from ._csr import to_edge_index
 from .term_scale import TERM_SCALES, entry_graphs, scaled_operator
 
 ZEROTH = ("identity", "ones")
@@ -237,20 +233,6 @@ def align_pair(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor, attr_
     return index, xa, yb
 
 
-def _check_factors(factors: list[Tensor], sizes: list[int]) -> None:
-    if len(factors) != len(sizes):
-        raise ValueError(f"factors must hold one [R, P_m+1] tensor per source "
-                         f"({len(sizes)}), got {len(factors)}")
-    rank = None
-    for m, (f, s) in enumerate(zip(factors, sizes)):
-        check_tensor(f"factors[{m}]", f, dims=(2, ), floating=True, finite=True)
-        check_like(f"factors[{m}]", f, "factors[0]", factors[0])
-        if f.size(1) != s or (rank is not None and f.size(0) != rank):
-            raise ValueError(f"factors[{m}] must have shape [R, P_m+1] = "
-                             f"[{rank if rank is not None else 'R'}, {s}], got {list(f.shape)}")
-        rank = f.size(0)
-
-
 def _check_dense_powers(powers: list[Tensor]) -> None:
     if len(powers) < 1:
         raise ValueError("powers must hold at least one source")
@@ -263,64 +245,6 @@ def _check_dense_powers(powers: list[Tensor]) -> None:
         if pw.shape[:-3] + pw.shape[-2:] != powers[0].shape[:-3] + powers[0].shape[-2:]:
             raise ValueError(f"powers[{m}] {tuple(pw.shape)} does not describe the same "
                              f"N units (and batch) as powers[0] {tuple(powers[0].shape)}")
-
-
-def lego_fuse_cp(powers: list[Tensor], factors: list[Tensor], *,
-                 zeroth: str = "identity") -> Tensor:
-    """Dense M-way CP fusion: ``powers[m]`` ``[..., P_m+1, N, N]``,
-    ``factors[m]`` ``[R, P_m+1]`` -> ``G`` ``[..., N, N]``.
-
-    Args:
-        powers (List[torch.Tensor]): ``powers[m]`` ``[..., P_m+1, N, N]``.
-        factors (List[torch.Tensor]): ``factors[m]`` ``[R, P_m+1]``.
-        zeroth (str, optional): :obj:`"identity"` or :obj:`"ones"`.
-            (default: :obj:`"identity"`)
-
-    Returns:
-        torch.Tensor: ``G`` ``[..., N, N]``.
-    """
-    _check_dense_powers(powers)
-    _check_factors(factors, [pw.size(-3) for pw in powers])
-    check_like("factors[0]", factors[0], "powers[0]", powers[0])
-    powers = _with_zeroth(list(powers), zeroth)
-    out = None
-    for pw, f in zip(powers, factors):
-        term = torch.einsum("rp,...pij->...rij", f, pw)
-        out = term if out is None else out * term
-    return out.sum(-3)
-
-
-def lego_fuse_cp_sparse(edge_indices: list[Tensor], attrs: list[Tensor],
-                        factors: list[Tensor], num_nodes: int, *,
-                        support: str = "union", zeroth: str = "identity"
-                        ) -> tuple[Tensor, Tensor]:
-    """Sparse M-way CP fusion on the union of the supports (or, with
-    ``support="intersection"``, only where every source has an entry; see
-    :func:`lego_fuse_sparse`): ``edge_indices[m]`` ``[2, E_m]``, ``attrs[m]``
-    ``[E_m, P_m+1]``, ``factors[m]`` ``[R, P_m+1]`` -> ``(edge_index, edge_weight)``.
-
-    Args:
-        edge_indices (List[torch.Tensor]): ``edge_indices[m]`` ``[2, E_m]``.
-        attrs (List[torch.Tensor]): ``attrs[m]`` ``[E_m, P_m+1]``.
-        factors (List[torch.Tensor]): ``factors[m]`` ``[R, P_m+1]``.
-        num_nodes (int): :math:`N`.
-        support (str, optional): :obj:`"union"` or :obj:`"intersection"`.
-            (default: :obj:`"union"`)
-        zeroth (str, optional): :obj:`"identity"` or :obj:`"ones"`.
-            (default: :obj:`"identity"`)
-
-    Returns:
-        (torch.Tensor, torch.Tensor): ``(edge_index [2, E], edge_weight [E])``.
-    """
-    _check_sparse_powers(edge_indices, attrs, num_nodes)
-    _check_factors(factors, [at.size(1) for at in attrs])
-    check_like("factors[0]", factors[0], "attrs[0]", attrs[0])
-    index, xs = _align_all(edge_indices, attrs, num_nodes, support, zeroth)
-    out = None
-    for x, f in zip(xs, factors):
-        term = x @ f.t()  # [E, R]
-        out = term if out is None else out * term
-    return index, out.sum(-1)
 
 
 def _check_sparse_powers(edge_indices: list[Tensor], attrs: list[Tensor],
@@ -350,13 +274,6 @@ def _align_all(edge_indices: list[Tensor], attrs: list[Tensor], num_nodes: int,
     return index, xs
 
 
-def _check_full(A: Tensor, sizes: list[int]) -> None:
-    check_tensor("A", A, floating=True, finite=True)
-    if list(A.shape) != sizes:
-        raise ValueError(f"A must have one dimension of size P_m+1 per source, {sizes}, "
-                         f"got {list(A.shape)}")
-
-
 def _contract_full(A: Tensor, xs: list[Tensor], graph: Tensor | None = None) -> Tensor:
     r""":math:`\sum_{p_1..p_M} A_{p_1..p_M} \prod_m x_m[..., p_m]`, the powers
     of each source along the last dimension of ``xs[m]``. The last source is
@@ -384,67 +301,3 @@ def _scaled_contract(A: Tensor, xs: list[Tensor], index: Tensor, term_scale: str
     """Sparse: the contraction with each graph's scaled operator."""
     graph, num_graphs = entry_graphs(index, batch, num_nodes)
     return _contract_full(scaled_operator(A, xs, term_scale, graph, num_graphs), xs, graph)
-
-
-def lego_fuse_full(powers: list[Tensor], A: Tensor, *, zeroth: str = "identity",
-                   term_scale: str = "none") -> Tensor:
-    r"""Dense M-way fusion with a full operator (ours, beyond the paper):
-    ``powers[m]`` ``[..., P_m+1, N, N]``, ``A`` ``[P_1+1, ..., P_M+1]`` ->
-    :math:`G = \sum_{p_1..p_M} A_{p_1..p_M} R_1^{p_1} \circ \dots \circ
-    R_M^{p_M}` ``[..., N, N]``. With two sources it is
-    :func:`lego_fuse`; with :math:`A = e_{1..1}` the product of the graphs;
-    with ``zeroth="ones"`` and :math:`A = \tfrac1M \sum_m e_{0..1_m..0}`
-    their mean; the CP form (:func:`lego_fuse_cp`) is its low-rank case.
-
-    Args:
-        powers (List[torch.Tensor]): ``powers[m]`` ``[..., P_m+1, N, N]``.
-        A (torch.Tensor): ``[P_1+1, ..., P_M+1]``.
-        zeroth (str, optional): :obj:`"identity"` or :obj:`"ones"`.
-            (default: :obj:`"identity"`)
-        term_scale (str, optional): :obj:`"none"`, :obj:`"mean"` or
-            :obj:`"rms"` (see :func:`lego_fuse`). (default: :obj:`"none"`)
-
-    Returns:
-        torch.Tensor: ``G`` ``[..., N, N]``.
-    """
-    check_choice("term_scale", term_scale, TERM_SCALES)
-    _check_dense_powers(powers)
-    _check_full(A, [pw.size(-3) for pw in powers])
-    check_like("A", A, "powers[0]", powers[0])
-    powers = _with_zeroth(list(powers), zeroth)
-    xs = [pw.movedim(-3, -1) for pw in powers]
-    return _contract_full(scaled_operator(A, xs, term_scale), xs)
-
-
-def lego_fuse_full_sparse(edge_indices: list[Tensor], attrs: list[Tensor], A: Tensor,
-                          num_nodes: int, *, support: str = "union",
-                          zeroth: str = "identity", term_scale: str = "none",
-                          batch: Tensor | None = None) -> tuple[Tensor, Tensor]:
-    """Sparse twin of :func:`lego_fuse_full` on the union of the supports
-    (or their intersection, see :func:`lego_fuse_sparse`).
-
-    Args:
-        edge_indices (List[torch.Tensor]): ``edge_indices[m]`` ``[2, E_m]``.
-        attrs (List[torch.Tensor]): ``attrs[m]`` ``[E_m, P_m+1]``.
-        A (torch.Tensor): ``[P_1+1, ..., P_M+1]``.
-        num_nodes (int): :math:`N`.
-        support (str, optional): :obj:`"union"` or :obj:`"intersection"`.
-            (default: :obj:`"union"`)
-        zeroth (str, optional): :obj:`"identity"` or :obj:`"ones"`.
-            (default: :obj:`"identity"`)
-        term_scale (str, optional): :obj:`"none"`, :obj:`"mean"` or
-            :obj:`"rms"` (see :func:`lego_fuse`). (default: :obj:`"none"`)
-        batch (torch.Tensor, optional): ``[N]``, the graph of each node: the
-            term scales are per graph. (default: :obj:`None`, one graph)
-
-    Returns:
-        (torch.Tensor, torch.Tensor): ``(edge_index [2, E], edge_weight [E])``.
-    """
-    check_choice("term_scale", term_scale, TERM_SCALES)
-    _check_sparse_powers(edge_indices, attrs, num_nodes)
-    _check_full(A, [at.size(1) for at in attrs])
-    check_like("A", A, "attrs[0]", attrs[0])
-    index, xs = _align_all(edge_indices, attrs, num_nodes, support, zeroth)
-    if term_scale == "none":
-        return index, _contract_full(A, xs)
-    return index, _scaled_contract(A, xs, index, term_scale, batch, num_nodes)

@@ -19,8 +19,8 @@ of the supports of all powers with ``edge_attr[:, p]`` holding :math:`R^p`.
 Sparse powers run on compressed sparse rows (:mod:`._csr`): each product is
 a library SpGEMM with exact gradients (:mod:`._spgemm`); ``prune_k`` keeps
 the ``k`` entries of largest magnitude per row after each product (ties to
-the smaller column), an approximation that bounds fill-in (its error is
-measured by ``benchmarks/prune_error.py``).
+the smaller column; :mod:`._topk`), an approximation that bounds fill-in
+(its error is measured by ``benchmarks/prune_error.py``).
 """
 from __future__ import annotations
 
@@ -32,7 +32,8 @@ from .._scatter import scatter_sum
 from ._checks import (check_choice, check_edge_index, check_index, check_int, check_mask,
                       check_tensor)
 from .order import relabel, restore_rows
-from ._csr import inverse_permutation, place, to_edge_index, union
+from ._align import place, union
+from ._csr import inverse_permutation, to_edge_index
 from ._spgemm import spgemm_topk
 from .relation import dense_topk
 

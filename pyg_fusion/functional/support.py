@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._csr import union_edges
+from ._align import union_edges
 from .relation import relation_graph
 from .similarity import dense_relation_graph, pair_similarity
 

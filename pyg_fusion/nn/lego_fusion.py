@@ -8,9 +8,10 @@ from torch.nn import Parameter, ParameterDict
 
 from .._scatter import scatter_sum
 from ..functional._checks import check_choice, check_int
-from ..functional._csr import union_edges
-from ..functional.fuse import (ZEROTH, align_pair, lego_fuse, lego_fuse_cp, lego_fuse_cp_sparse,
-                               lego_fuse_full, lego_fuse_full_sparse, lego_fuse_sparse)
+from ..functional._align import union_edges
+from ..functional.fuse import ZEROTH, align_pair, lego_fuse, lego_fuse_sparse
+from ..functional.fuse_cp import lego_fuse_cp, lego_fuse_cp_sparse
+from ..functional.fuse_full import lego_fuse_full, lego_fuse_full_sparse
 from ..functional.term_scale import TERM_SCALES
 
 

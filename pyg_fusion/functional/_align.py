@@ -1,0 +1,187 @@
+"""Unions, intersections and placement of edge lists on CSR patterns
+(:mod:`._csr`): several sources (the powers of one graph, the graphs of a
+fusion) brought onto one support, with each input entry's position in it,
+and values placed at those positions (differentiable).
+"""
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+import torch
+from torch import Tensor
+from torch_geometric.utils.sparse import index2ptr, ptr2index
+
+from ._csr import coalesced_order, to_edge_index, use_scipy
+
+
+# The CPU union marks input m by bit m of an integer: at most this many inputs
+# per merge (int64 holds 62 bits besides the sign with room to spare);
+# longer lists are merged in groups.
+UNION_GROUP = 62
+
+
+@torch.compiler.disable
+def union(patterns: list[tuple[Tensor, Tensor]], num_nodes: int
+          ) -> tuple[Tensor, Tensor, list[Tensor]]:
+    """The union of CSR patterns ``(ptr, col)`` and, for each input, the
+    position of each of its entries in the union: ``(ptr, col, positions)``.
+
+    On CPU one merge of sorted rows: scipy's sum of the patterns, input
+    ``m`` holding the value ``2^m`` on its entries, so that each entry of the
+    union carries the set of inputs that have it as bits; an input's entries
+    are then the union's entries with its bit, in the same row-major order
+    (both are sorted), so its positions are those entries' numbers. Linear
+    in the entries. Elsewhere one sort of the row-major keys
+    (``torch.unique``)."""
+    device = patterns[0][1].device
+    if use_scipy(device):
+        if len(patterns) > UNION_GROUP:
+            return _grouped_union(patterns, num_nodes)
+        bits = np.min_scalar_type(-(1 << len(patterns)))  # holds the sum of all bits
+        total = None
+        for m, (p, c) in enumerate(patterns):
+            mat = sp.csr_matrix((np.full(c.numel(), 1 << m, dtype=bits), c.numpy(),
+                                 p.numpy()), shape=(num_nodes, num_nodes))
+            mat.has_sorted_indices = True  # sorted and unique by contract: the
+            mat.has_canonical_format = True  # merge takes scipy's linear path
+            total = mat if total is None else total + mat
+        ptr = torch.from_numpy(total.indptr).long()
+        col = torch.from_numpy(total.indices).long()
+        positions = [torch.from_numpy(np.flatnonzero(total.data & bits.type(1 << m)))
+                     for m in range(len(patterns))]
+        return ptr, col, positions
+    keys = torch.cat([ptr2index(p) * num_nodes + c for p, c in patterns])
+    keys, inverse = torch.unique(keys, sorted=True, return_inverse=True)
+    ptr = index2ptr(torch.div(keys, num_nodes, rounding_mode="floor"), num_nodes)
+    return ptr, keys % num_nodes, list(inverse.split([c.numel() for _, c in patterns]))
+
+
+def _grouped_union(patterns, num_nodes):
+    parts = [union(patterns[i:i + UNION_GROUP], num_nodes)
+             for i in range(0, len(patterns), UNION_GROUP)]
+    ptr, col, outer = union([(p, c) for p, c, _ in parts], num_nodes)
+    return ptr, col, [torch.gather(where, 0, pos)
+                      for where, (_, _, inner) in zip(outer, parts) for pos in inner]
+
+
+class _Place(torch.autograd.Function):
+    # One output [size, M] for M value vectors. The positions are saved as
+    # int32 where they fit (index_copy's autograd would keep them int64):
+    # they are held from the forward to the backward, for every power of
+    # every source.
+    @staticmethod
+    def forward(ctx, positions, size, *values):
+        dtype = torch.int32 if size < 2**31 else torch.long
+        ctx.save_for_backward(*(pos.to(dtype) for pos in positions))
+        out = values[0].new_zeros((size, len(values)))
+        for m, (v, pos) in enumerate(zip(values, positions)):
+            out[:, m].index_copy_(0, pos.long(), v)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        # differentiable again (double backward): a gather per column
+        return (None, None) + tuple(grad[:, m].index_select(0, pos)
+                                    for m, pos in enumerate(ctx.saved_tensors))
+
+
+def place(values: list[Tensor], positions: list[Tensor], size: int) -> Tensor:
+    """The vectors ``values[m]`` at ``positions[m]`` (unique) of column
+    ``m`` of a zero tensor ``[size, M]``; differentiable."""
+    return _Place.apply(list(positions), size, *values)
+
+
+def place_rows(values: Tensor, positions: Tensor, size: int) -> Tensor:
+    """The rows of ``values`` ``[E, C]`` at ``positions`` (unique) of a zero
+    tensor ``[size, C]``; differentiable."""
+    return values.new_zeros((size, ) + tuple(values.shape[1:])).index_copy(0, positions, values)
+
+
+def union_edges(edge_indices: list[Tensor], num_nodes: int,
+                names: list[str] | None = None) -> tuple[Tensor, list[Tensor]]:
+    """:func:`union` at the API edge: ``(source, target)`` edge lists ->
+    their union (sorted by target, then source) and each input edge's
+    position in it. Inputs in another order are sorted first; repeated edges
+    are an error naming the argument (``names``, default ``edge_index``)."""
+    ptr, col, positions = union_of_edges(edge_indices, num_nodes, names)
+    return to_edge_index(ptr, col), positions
+
+
+def union_of_edges(edge_indices: list[Tensor], num_nodes: int,
+                   names: list[str] | None = None) -> tuple[Tensor, Tensor, list[Tensor]]:
+    """:func:`union_edges` with the union as a CSR pattern ``(ptr, col)``."""
+    patterns, perms = _sorted_patterns(edge_indices, num_nodes, names)
+    ptr, col, positions = union(patterns, num_nodes)
+    # An input sorted by `perm` has its k-th sorted entry at perm[k].
+    positions = [pos if perm is None else torch.empty_like(pos).index_copy_(0, perm, pos)
+                 for pos, perm in zip(positions, perms)]
+    return ptr, col, positions
+
+
+def _sorted_patterns(edge_indices, num_nodes, names):
+    # Each edge list as a CSR pattern, sorted where it is not (with the
+    # permutation that sorted it); repeated edges are an error.
+    patterns, perms = [], []
+    for t, ei in enumerate(edge_indices):
+        row, col = ei[1], ei[0]
+        name = names[t] if names is not None else "edge_index"
+        perm = coalesced_order(row, col, num_nodes, name)
+        if perm is not None:
+            row, col = row.index_select(0, perm), col.index_select(0, perm)
+        patterns.append((index2ptr(row, num_nodes), col))
+        perms.append(perm)
+    return patterns, perms
+
+
+def common_of_union(positions: list[Tensor], size: int) -> tuple[Tensor, list[Tensor]]:
+    """The entries of a union (``size`` slots) that every input has: their
+    slots, ascending, and for each input the number of its own entry at
+    each of them (``positions``: each input entry's slot, as
+    :func:`union_of_edges` gives them)."""
+    every, owners = None, []
+    for pos in positions:
+        owner = torch.full((size, ), -1, dtype=torch.long, device=pos.device)
+        owner.index_copy_(0, pos, torch.arange(pos.numel(), device=pos.device))
+        owners.append(owner)
+        every = owner >= 0 if every is None else every & (owner >= 0)
+    slots = every.nonzero().squeeze(1)
+    return slots, [torch.gather(owner, 0, slots) for owner in owners]
+
+
+@torch.compiler.disable
+def common_edges(edge_indices: list[Tensor], num_nodes: int,
+                 names: list[str] | None = None) -> list[Tensor]:
+    """The edges that every edge list has (their intersection): for each
+    input, the numbers of its own edges there, in the order of the
+    intersection sorted by target, then source. Repeated edges are an error
+    naming the argument (``names``).
+
+    On CPU scipy's element-wise product of the patterns, input ``m``
+    numbered (entry ``e`` holds ``e + 1``) and the others ones: the result
+    lists the intersection in order with input ``m``'s numbers, and nothing
+    of the size of the union is formed. Elsewhere through
+    :func:`union_of_edges`."""
+    if not use_scipy(edge_indices[0].device):
+        ptr, col, positions = union_of_edges(edge_indices, num_nodes, names)
+        return common_of_union(positions, col.numel())[1]
+    patterns, perms = _sorted_patterns(edge_indices, num_nodes, names)
+
+    def mat(m, numbered):
+        p, c = patterns[m]
+        data = (np.arange(1, c.numel() + 1, dtype=np.int64) if numbered
+                else np.ones(c.numel(), dtype=np.int8))
+        out = sp.csr_matrix((data, c.numpy(), p.numpy()), shape=(num_nodes, num_nodes))
+        out.has_sorted_indices = True  # sorted and unique by contract
+        out.has_canonical_format = True
+        return out
+
+    own = []
+    for m, perm in enumerate(perms):
+        out = mat(m, True)
+        for o in range(len(patterns)):
+            if o != m:
+                out = out.multiply(mat(o, False)).tocsr()
+        number = torch.from_numpy(np.asarray(out.data, dtype=np.int64)) - 1
+        own.append(number if perm is None else torch.gather(perm, 0, number))
+    return own
+
