@@ -24,10 +24,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 def rel_err(a_index, a_val, b_index, b_val, n):
     # both on their own supports: compare as dense-free sums over the union
-    from pyg_fusion.functional._align import place, union_edges
+    from pyg_fusion.functional._align import place_rows, union_edges
     idx, (pa, pb) = union_edges([a_index, b_index], n)
-    a = place(a_val, pa, idx.size(1))
-    b = place(b_val, pb, idx.size(1))
+    a = place_rows(a_val, pa, idx.size(1))
+    b = place_rows(b_val, pb, idx.size(1))
     return float((a - b).norm() / b.norm())
 
 

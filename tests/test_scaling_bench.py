@@ -71,3 +71,17 @@ def test_knn_probes_sweep_recall_grows_with_probes():
     assert 0 < rows[0]["recall"] <= rows[1]["recall"] <= 1
     # 64 lists: the library probes 6 of them
     assert not any(r["library"] for r in rows) and all(r["us_per_query"] > 0 for r in rows)
+
+
+def test_prune_error_runs_and_exact_pruning_has_no_error(capsys):
+    spec = importlib.util.spec_from_file_location(
+        "prune_error", os.path.join(ROOT, "benchmarks", "prune_error.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    threads = torch.get_num_threads()
+    module.main(["--sizes", "128", "--prune", "8,128", "--repeats", "1"])
+    assert torch.get_num_threads() == threads
+    rows = [line.split("|") for line in capsys.readouterr().out.splitlines()
+            if line.startswith("| 128 |")]
+    errors = {int(r[2]): float(r[4]) for r in rows}  # prune_k -> rel. error of R^3
+    assert errors[8] > 0 and errors[128] == 0  # 128 >= N: nothing pruned
