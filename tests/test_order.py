@@ -2,11 +2,12 @@
 and LEGO with it: the same fused graph, in the caller's numbering."""
 import pytest
 import torch
+from torch_geometric.utils.sparse import index2ptr
 
 import pyg_fusion.functional as F
 import pyg_fusion.nn.lego as lego_module
 from pyg_fusion.functional import _csr
-from pyg_fusion.functional.order import locality_order, permute_rows, relabel, restore_order
+from pyg_fusion.functional.order import locality_order, permute_rows, relabel, restore_rows
 from pyg_fusion.nn import LEGO
 
 
@@ -34,20 +35,6 @@ def test_order_keeps_the_graphs_of_a_batch_grouped():
     perm = locality_order(ei, batch.numel(), batch)
     assert sorted(perm.tolist()) == list(range(batch.numel()))
     assert torch.equal(batch[perm], batch)  # PyG's batch stays sorted
-
-
-@pytest.mark.parametrize("backend", ["auto", "torch"])
-def test_powers_in_the_order_restore_to_the_same_graph(backend, monkeypatch):
-    monkeypatch.setattr(_csr, "BACKEND", backend)
-    n = 60
-    x = torch.randn(n, 6, dtype=torch.float64, generator=torch.Generator().manual_seed(2))
-    ei, w = F.relation_graph(x, k=4)
-    ref_index, ref_attr = F.graph_powers(ei, w, n, 3, prune_k=5)
-    perm = locality_order(ei, n)
-    index, attr = F.graph_powers(relabel(ei, perm), w, n, 3, prune_k=5)
-    index, attr = restore_order(index, attr, perm)
-    assert torch.equal(index, ref_index)  # sorted by target, then source
-    assert torch.allclose(attr, ref_attr, rtol=0, atol=1e-12)
 
 
 @pytest.mark.parametrize("backend", ["auto", "torch"])
@@ -113,24 +100,27 @@ def test_lego_in_the_locality_order_gives_the_same_fused_graph(assign, monkeypat
 
 
 @pytest.mark.parametrize("backend", ["auto", "torch"])
-def test_graph_powers_in_an_order_is_the_restored_graph(backend, monkeypatch):
+@pytest.mark.parametrize("n,d,prune_k,seed", [(60, 6, 5, 2), (70, 5, 6, 8)])
+def test_graph_powers_in_an_order_is_the_restored_graph(backend, n, d, prune_k, seed,
+                                                        monkeypatch):
     # order= restores the union's pattern before placing the values: the
     # same result, bit for bit, as computing in the order and restoring
+    # after; and the same graph as computed without the order
     monkeypatch.setattr(_csr, "BACKEND", backend)
-    n = 70
-    x = torch.randn(n, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(8))
+    x = torch.randn(n, d, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
     ei, w = F.relation_graph(x, k=4)
     w = w.clone().requires_grad_()
     perm = locality_order(ei, n)
-    index, attr = F.graph_powers(ei, w, n, 3, prune_k=6, order=perm)
-    ref_index, ref_attr = restore_order(*F.graph_powers(relabel(ei, perm), w, n, 3, prune_k=6),
-                                        perm)
+    index, attr = F.graph_powers(ei, w, n, 3, prune_k=prune_k, order=perm)
+    ordered_index, ordered_attr = F.graph_powers(relabel(ei, perm), w, n, 3, prune_k=prune_k)
+    ref_index, moved = restore_rows(index2ptr(ordered_index[1], n), ordered_index[0], perm)
+    ref_attr = permute_rows(ordered_attr, moved)
     assert torch.equal(index, ref_index) and torch.equal(attr, ref_attr)
     up = torch.randn(attr.shape, dtype=torch.float64, generator=torch.Generator().manual_seed(9))
     (grad, ) = torch.autograd.grad((attr * up).sum(), w)
     (ref_grad, ) = torch.autograd.grad((ref_attr * up).sum(), w)
     assert torch.equal(grad, ref_grad)
-    plain_index, plain_attr = F.graph_powers(ei, w, n, 3, prune_k=6)
+    plain_index, plain_attr = F.graph_powers(ei, w, n, 3, prune_k=prune_k)
     assert torch.equal(index, plain_index)
     assert torch.allclose(attr, plain_attr, rtol=0, atol=1e-12)
     with pytest.raises(ValueError, match="order must be a permutation"):

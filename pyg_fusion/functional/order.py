@@ -10,12 +10,12 @@ random access. A reverse Cuthill-McKee order
 numbers the nodes breadth first, so that neighbours get nearby numbers.
 
 :func:`locality_order` gives the order, :func:`relabel` moves an edge list
-into it and :func:`restore_order` moves an edge list with attributes back to
-the caller's numbering, sorted by target, then source: the same graph as
-computed without the order, in the library's edge order.
+into it and :func:`restore_rows` moves CSR rows back to the caller's
+numbering, sorted by target, then source: the same graph as computed without
+the order, in the library's edge order.
 :func:`~pyg_fusion.functional.graph_powers` with ``order=`` does all three,
-restoring the pattern of the powers (:func:`restore_rows`) before their
-values are placed, so that no reordered copy of the attributes is made. Sums inside the
+restoring the pattern of the powers before their values are placed, so that
+no reordered copy of the attributes is made. Sums inside the
 products then run in another order, so values may differ in the last bits,
 and an exact tie at the ``prune_k``-th magnitude of a row goes to the
 smaller column in the new numbering.
@@ -27,7 +27,7 @@ import scipy.sparse as sp
 import torch
 from scipy.sparse.csgraph import reverse_cuthill_mckee
 from torch import Tensor
-from torch_geometric.utils.sparse import index2ptr, ptr2index
+from torch_geometric.utils.sparse import ptr2index
 
 from ._checks import check_batch, check_edge_index, check_int
 from ._csr import inverse_permutation, to_edge_index, use_scipy
@@ -73,18 +73,6 @@ def relabel(edge_index: Tensor, perm: Tensor) -> Tensor:
     inv = inverse_permutation(perm)
     return torch.stack([torch.gather(inv, 0, edge_index[0]),
                         torch.gather(inv, 0, edge_index[1])])
-
-
-def restore_order(edge_index: Tensor, edge_attr: Tensor, perm: Tensor
-                  ) -> tuple[Tensor, Tensor]:
-    """Back from the numbering of ``perm`` to the caller's: ``edge_index``
-    (in the new numbering, sorted by target, then source, as
-    :func:`~pyg_fusion.functional.graph_powers` returns it) with its rows of
-    ``edge_attr``, renumbered and sorted by target, then source again
-    (:func:`restore_rows`); the attributes follow by a differentiable
-    gather."""
-    index, order = restore_rows(index2ptr(edge_index[1], perm.numel()), edge_index[0], perm)
-    return index, permute_rows(edge_attr, order)
 
 
 @torch.compiler.disable  # scipy on host copies

@@ -100,7 +100,6 @@ def scaled_operator(A: Tensor, xs: list[Tensor], term_scale: str,
     return A * (ref.reshape(*ref.shape, *([1] * m)) / s)
 
 
-
 def entry_graphs(edge_index: Tensor, batch: Tensor | None, num_nodes: int
                  ) -> tuple[Tensor, int]:
     """The graph of each entry of a sparse fused graph (that of its target
