@@ -1,0 +1,115 @@
+"""How well the held-out loss (the VAD task's only model-choice signal: the
+MIL loss on held-out training videos, weak labels) ranks runs by their test
+frame ROC-AUC, from the JSON that ``pyg-fusion compare`` wrote.
+
+Every run (one configuration, one seed) that recorded both ``val_loss`` and
+``auc`` is a point; a configuration is the command without ``--method`` and
+``--seeds`` in one file (the same command in two files ran on two versions
+of the code: two configurations). Per benchmark (dataset and setting) and method the table gives
+
+* the Spearman correlation of held-out loss and test AUC over all runs (a
+  useful choice signal is clearly negative: lower loss, higher AUC), and over
+  the configurations' means;
+* what choosing by held-out loss gives: per seed, the configuration of lowest
+  held-out loss, its test AUC averaged over seeds, against the mean over all
+  configurations and the best configuration (chosen on the test: shown only as
+  the ceiling, never used).
+
+    python benchmarks/vad_heldout_check.py benchmarks/results/vad_*.json \\
+        benchmarks/results/motion_vad*.json --json benchmarks/results/vad_heldout_check.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import statistics
+import sys
+
+from scipy.stats import spearmanr
+
+
+def configuration(command: str) -> str:
+    """The command without the options that pick methods and seeds."""
+    rest = re.sub(r"--(method|seeds)(\s+|=)\S+", " ", command)
+    return " ".join(rest.split())
+
+
+def collect(rows: list[tuple[str, dict]]) -> dict:
+    """``{(benchmark, method): {(file, configuration): {seed: {metric: value}}}}``
+    from ``(file, row)`` pairs."""
+    runs: dict = {}
+    for path, r in rows:
+        if r.get("metric") not in ("val_loss", "auc") or "command" not in r:
+            continue
+        bench = f"{r['dataset']} ({r.get('setting', '')})"
+        per = runs.setdefault((bench, r["method"]), {}).setdefault(
+            (path, configuration(r["command"])), {})
+        for seed, value in zip(r["seeds"], r["values"]):
+            per.setdefault(seed, {})[r["metric"]] = value
+    return runs
+
+
+def check(configs: dict) -> dict | None:
+    """The correlations and the held-out choice of one (benchmark, method)."""
+    configs = {c: {s: m for s, m in seeds.items() if {"val_loss", "auc"} <= m.keys()}
+               for c, seeds in configs.items()}
+    configs = {c: s for c, s in configs.items() if s}
+    points = [m for seeds in configs.values() for m in seeds.values()]
+    if len(configs) < 3 or len(points) < 5:
+        return None
+    loss = [m["val_loss"] for m in points]
+    auc = [m["auc"] for m in points]
+    means = [(statistics.mean(m["val_loss"] for m in s.values()),
+              statistics.mean(m["auc"] for m in s.values())) for s in configs.values()]
+    seeds = sorted({s for c in configs.values() for s in c})
+    chosen = []
+    for seed in seeds:
+        cands = [c[seed] for c in configs.values() if seed in c]
+        chosen.append(min(cands, key=lambda m: m["val_loss"])["auc"])
+    return {
+        "runs": len(points), "configurations": len(configs),
+        "spearman_runs": float(spearmanr(loss, auc).correlation),
+        "spearman_configurations": float(spearmanr(*zip(*means)).correlation),
+        "auc_chosen": statistics.mean(chosen),
+        "auc_mean": statistics.mean(a for _, a in means),
+        "auc_best_configuration": max(a for _, a in means),
+    }
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("files", nargs="+", help="JSON written by `pyg-fusion compare --json`")
+    p.add_argument("--json", help="write the table as JSON here")
+    args = p.parse_args(argv)
+    rows = []
+    for path in args.files:
+        with open(path) as f:
+            data = json.load(f)
+        if isinstance(data, list):
+            rows += [(path, r) for r in data if isinstance(r, dict)]
+    out = []
+    for (bench, method), configs in sorted(collect(rows).items()):
+        res = check(configs)
+        if res is not None:
+            out.append({"benchmark": bench, "method": method, **res})
+    if not out:
+        print("no benchmark has 3 configurations with both val_loss and auc", file=sys.stderr)
+        return 2
+    print("| benchmark | method | runs | configs | rho runs | rho config means | "
+          "AUC chosen | AUC mean | AUC best config (test) |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in out:
+        print(f"| {r['benchmark']} | {r['method']} | {r['runs']} | {r['configurations']} | "
+              f"{r['spearman_runs']:+.2f} | {r['spearman_configurations']:+.2f} | "
+              f"{100 * r['auc_chosen']:.2f} | {100 * r['auc_mean']:.2f} | "
+              f"{100 * r['auc_best_configuration']:.2f} |")
+    if args.json:
+        from pyg_fusion._files import write_json
+        write_json(args.json, {"files": args.files, "rows": out})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
