@@ -162,7 +162,7 @@ def test_operator_warmup_is_a_trainer_option_and_a_flag():
 
 
 @pytest.mark.parametrize("option", [{"operator_warmup": 3}, {"restarts": 2},
-                                    {"operator_lr": 1e-3}])
+                                    {"operator_lr": 1e-3}, {"val_choice": "pseudo_auc"}])
 def test_vad_trainer_options_are_an_error_in_the_node_task(tmp_path, option):
     from types import SimpleNamespace
 

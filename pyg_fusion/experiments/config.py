@@ -149,6 +149,10 @@ class ObjectiveConfig:
     val_fraction: float = option(0.2, "VAD: fraction of the training videos held out (stratified, "
                              "seeded) to choose the epoch (0: test the last epoch)",
                              check="fraction")
+    val_choice: str = option("loss", "VAD: what chooses the epoch and the restart on the "
+                         "held-out videos: loss (MIL loss with their video labels) or "
+                         "pseudo_auc (segment AUC on stretches of held-out normal videos "
+                         "spliced into each other)", choices=("loss", "pseudo_auc"))
 
 
 @documented

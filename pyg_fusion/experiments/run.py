@@ -45,10 +45,10 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
               "seed": seed, "data": dict(td.extra),
               "data_config": None if td.config is None else dataclasses.asdict(td.config)}
     if td.task == "node" and (t.restarts != 1 or t.operator_lr is not None
-                              or t.operator_warmup):
-        raise ValueError(f"restarts, operator_lr and operator_warmup are VAD options, got "
-                         f"restarts={t.restarts}, operator_lr={t.operator_lr}, "
-                         f"operator_warmup={t.operator_warmup}")
+                              or t.operator_warmup or obj.val_choice != "loss"):
+        raise ValueError(f"restarts, operator_lr, operator_warmup and val_choice are VAD "
+                         f"options, got restarts={t.restarts}, operator_lr={t.operator_lr}, "
+                         f"operator_warmup={t.operator_warmup}, val_choice={obj.val_choice!r}")
     seed_everything(seed)
     if td.task == "node":
         from ..training.node import fit_node
@@ -71,13 +71,13 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
                     lambda_sparse=obj.lambda_sparse, val_fraction=obj.val_fraction,
                     eval_every=t.eval_every, patience=t.patience, restarts=t.restarts,
                     operator_lr=t.operator_lr, operator_warmup=t.operator_warmup,
-                    seed=seed, devices=devices,
+                    choice=obj.val_choice, seed=seed, devices=devices,
                     progress=progress, checkpoint=checkpoint, config=config,
                     standardizer=getattr(td.train, "standardizer", None))
         metrics = {k: r[k] for k in ("auc", "ap", "pr_auc_trapz")}
         # the chosen epoch's held-out metrics (none with val_fraction=0)
-        metrics.update({k: r[k] for k in ("val_video_auc", "val_loss", "epoch", "restart")
-                        if k in r})
+        metrics.update({k: r[k] for k in ("val_video_auc", "val_loss", "val_pseudo_auc",
+                                          "epoch", "restart") if k in r})
     metrics["params"] = r["params"]
     metrics["time_per_epoch_s"] = r["time_per_epoch_s"]
     return metrics, r["task"]

@@ -13,10 +13,14 @@ of them (``val_fraction``, 0.2 by default) is held out, and after every
 (``val_loss``: BCE of the MIL video score, the mean of the top-k snippet
 scores; ``val_video_auc``: its ROC-AUC). The epoch with the lowest
 ``val_loss`` (``val_score = -val_loss``) is restored before the test set is
-scored once; the test set never chooses anything. The loss, not the AUC,
-chooses: with the few held-out videos of a small benchmark (8 of 40 on
+scored once; the test set never chooses anything. The loss, not the video
+AUC, chooses: with the few held-out videos of a small benchmark (8 of 40 on
 MotionVAD) the video AUC takes a handful of values and reaches 1 within an
-epoch or two, so it would keep a barely trained model. With ``val_fraction=0`` every video trains and the last
+epoch or two, so it would keep a barely trained model. With
+``choice="pseudo_auc"`` the segment ROC-AUC on pseudo-anomalies spliced from
+the held-out normal videos chooses instead (``val_pseudo_auc``, see
+:mod:`~pyg_fusion.training.pseudo_anomalies`; it is measured, not used, with
+the default ``choice="loss"`` whenever two held-out videos are normal). With ``val_fraction=0`` every video trains and the last
 epoch is tested. ``restarts`` > 1 trains several initialisations and keeps
 the one of lowest held-out loss (:func:`fit_vad`).
 
@@ -42,11 +46,15 @@ from torch_geometric.loader import DataLoader
 
 from ..functional import degree_variance_loss, dense_graph_degrees
 from ._task import TimedAdamTask
+from .pseudo_anomalies import splice_pseudo_anomalies
 from .metrics import frame_level_metrics, gather_by_index, roc_auc
 from .trainer import build_trainer, seed_everything
 
 __all__ = ["WeaklySupervisedVAD", "IndexedDataset", "mil_topk_loss", "video_scores",
-           "split_videos", "restart_seed", "fit_vad", "evaluate_vad"]
+           "split_videos", "restart_seed", "fit_vad", "evaluate_vad", "CHOICES"]
+
+# what chooses the epoch and the restart on the held-out videos
+CHOICES = ("loss", "pseudo_auc")
 
 
 class IndexedDataset(Dataset):
@@ -160,10 +168,16 @@ class WeaklySupervisedVAD(TimedAdamTask):
         operator_warmup (int, optional): training epochs at the start during which the LEGO
             operators keep their values (see :class:`~pyg_fusion.training._task.TimedAdamTask`).
             (default: :obj:`0`)
+        choice (str, optional): what ``val_score`` is: ``"loss"`` (minus the held-out MIL
+            loss) or ``"pseudo_auc"`` (the segment AUC on :attr:`pseudo`, which must then be
+            set). (default: :obj:`"loss"`)
 
     ``validation_*`` scores weakly labelled videos (``val_video_auc``,
-    ``val_loss``, ``val_score``) and keeps the model state of the best
-    ``val_score`` (:attr:`best_state`); ``test_*`` scores ``eval_dataset``
+    ``val_loss``; ``val_pseudo_auc`` when :attr:`pseudo`, a pair of a batch of
+    pseudo-anomalous videos and their segment labels
+    (:func:`~pyg_fusion.training.pseudo_anomalies.splice_pseudo_anomalies`), is
+    set; ``val_score``) and keeps the model state of the best ``val_score``
+    (:attr:`best_state`); ``test_*`` scores ``eval_dataset``
     against its frame ground truth (``test_auc``, ``test_ap``,
     ``test_pr_auc_trapz``).
     """
@@ -172,8 +186,12 @@ class WeaklySupervisedVAD(TimedAdamTask):
                  topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
                  lambda_sparse: float = 0.0, config: dict[str, Any] | None = None,
                  standardizer: nn.Module | None = None, operator_lr: float | None = None,
-                 operator_warmup: int = 0):
+                 operator_warmup: int = 0, choice: str = "loss"):
         super().__init__(model, lr, weight_decay, operator_lr, operator_warmup)
+        if choice not in CHOICES:
+            raise ValueError(f"choice must be one of {CHOICES}, got {choice!r}")
+        self.choice = choice
+        self.pseudo: tuple | None = None
         # a copy: moving the task to a device must not move the statistics that
         # the datasets' transform applies on the CPU
         self.standardizer = copy.deepcopy(standardizer)
@@ -181,7 +199,7 @@ class WeaklySupervisedVAD(TimedAdamTask):
         self.lambda_sparse = lambda_sparse
         self.save_hyperparameters({"config": config or {}, "lr": lr,
                                    "weight_decay": weight_decay, "topk": topk,
-                                   "lambda_deg": lambda_deg, "alpha": alpha})
+                                   "lambda_deg": lambda_deg, "alpha": alpha, "choice": choice})
         self.eval_dataset = None
         self.best: dict[str, float] = {}
         self.best_state: dict[str, torch.Tensor] | None = None
@@ -256,13 +274,29 @@ class WeaklySupervisedVAD(TimedAdamTask):
         m = {"val_video_auc": roc_auc(video.cpu(), y.cpu()),
              "val_loss": float(F.binary_cross_entropy(video.clamp(1e-6, 1 - 1e-6), y)),
              "epoch": self.current_epoch}
-        m["val_score"] = -m["val_loss"]
-        for key in ("val_video_auc", "val_loss", "val_score"):
-            self.log(key, m[key], prog_bar=key == "val_video_auc", batch_size=1)
+        if self.pseudo is not None:
+            m["val_pseudo_auc"] = self._pseudo_auc()
+        elif self.choice == "pseudo_auc":
+            raise RuntimeError("choice='pseudo_auc' needs the pseudo-anomalies: set task.pseudo")
+        m["val_score"] = m["val_pseudo_auc"] if self.choice == "pseudo_auc" else -m["val_loss"]
+        for key in ("val_video_auc", "val_loss", "val_pseudo_auc", "val_score"):
+            if key in m:
+                self.log(key, m[key], prog_bar=key == "val_video_auc", batch_size=1)
         if m["val_score"] > self.best.get("val_score", -float("inf")):
             self.best = m
             self.best_state = copy.deepcopy(
                 {k: v.detach().cpu() for k, v in self.model.state_dict().items()})
+
+    @torch.no_grad()
+    def _pseudo_auc(self) -> float:
+        batch, labels = self.pseudo
+        training = self.model.training
+        self.model.eval()
+        try:
+            logits, _ = self.model(batch.to(self.device))
+        finally:
+            self.model.train(training)
+        return roc_auc(logits.detach().cpu().reshape(-1), labels.reshape(-1))
 
     def test_step(self, batch, batch_idx):
         self._eval_step(batch)
@@ -304,7 +338,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
             lambda_sparse: float = 0.0, val_fraction: float = 0.2, eval_every: int = 1,
             patience: int | None = None, restarts: int = 1, operator_lr: float | None = None,
-            operator_warmup: int = 0, seed: int = 0, devices: int = 1,
+            operator_warmup: int = 0, choice: str = "loss", seed: int = 0, devices: int = 1,
             progress: bool = True, checkpoint: bool = True, config: dict | None = None,
             standardizer: nn.Module | None = None) -> dict[str, Any]:
     """Trains on ``train_ds`` (video labels only), chooses the epoch on a
@@ -315,8 +349,9 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     it is called R times, restart ``r`` seeded by :func:`restart_seed` (its
     initialisation, batch order and sampled pairs), and every restart trains
     on the same videos and is chosen on the same held-out videos (the split
-    follows ``seed``); the restart whose chosen epoch has the lowest
-    ``val_loss`` is tested, the others never see the test set. Training that
+    follows ``seed``); the restart whose chosen epoch has the best
+    ``val_score`` (the lowest ``val_loss`` by default) is tested, the others
+    never see the test set. Training that
     stays at the loss of a constant score (ln 2 with balanced labels) or
     settles on a worse optimum shows in the held-out loss, so restarts trade
     R times the training time for a start that the video labels prefer.
@@ -345,12 +380,18 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         eval_every (int, optional): epochs between two validations. (default: :obj:`1`)
         patience (int, optional): stop after this many validations without a better
             ``val_score`` (``None``: train all epochs). (default: :obj:`None`)
-        restarts (int, optional): initialisations trained; the one of lowest held-out
-            ``val_loss`` is kept (needs ``val_fraction > 0`` when above 1). (default: :obj:`1`)
+        restarts (int, optional): initialisations trained; the one of best held-out
+            ``val_score`` is kept (needs ``val_fraction > 0`` when above 1). (default: :obj:`1`)
         operator_lr (float, optional): Adam's learning rate of the LEGO operators (``None``:
             ``lr``). (default: :obj:`None`)
         operator_warmup (int, optional): epochs at the start during which the LEGO operators
             keep their start (the head learns on the start graph first). (default: :obj:`0`)
+        choice (str, optional): what chooses the epoch and the restart on the held-out
+            videos: ``"loss"``, the MIL loss with their video labels, or ``"pseudo_auc"``, the
+            segment ROC-AUC on pseudo-anomalies spliced from the held-out normal videos (every
+            ordered pair of them, :func:`~pyg_fusion.training.pseudo_anomalies.splice_pseudo_anomalies`
+            seeded by ``seed``; needs two normal videos held out). ``val_pseudo_auc`` is
+            reported whenever two normal videos are held out. (default: :obj:`"loss"`)
         seed (int, optional): seeds the run and the held-out split (a module ``model``
             should be seeded before it is built; a builder is called after seeding).
             (default: :obj:`0`)
@@ -364,8 +405,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             checkpoint (see :class:`WeaklySupervisedVAD`). (default: :obj:`None`)
 
     Returns the test metrics (``auc``, ``ap``, ``pr_auc_trapz``), the chosen
-    epoch's ``val_video_auc``, ``val_loss`` and ``epoch``, the chosen
-    ``restart`` and every restart's ``restart_val_losses`` (with
+    epoch's ``val_video_auc``, ``val_loss``, ``val_pseudo_auc`` (when made) and ``epoch``, the chosen
+    ``restart`` and every restart's ``restart_val_losses`` and ``restart_val_scores`` (with
     ``restarts > 1``), ``time_per_epoch_s``, ``params``, and the ``trainer``
     and ``task``. With ``checkpoint``: ``checkpoints/last.ckpt`` (the last
     epoch; ``restart<r>/checkpoints/last.ckpt`` with several restarts) and
@@ -379,9 +420,18 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     if restarts > 1 and isinstance(model, nn.Module):
         raise ValueError("restarts > 1 needs model to be a function that builds the model "
                          "(each restart is a new initialisation)")
+    if choice not in CHOICES:
+        raise ValueError(f"choice must be one of {CHOICES}, got {choice!r}")
+    if choice != "loss" and not val_fraction:
+        raise ValueError(f"choice={choice!r} needs held-out videos: val_fraction must be > 0")
     train_idx, val_idx = split_videos(train_ds, val_fraction, seed)
     fit_ds = torch.utils.data.Subset(train_ds, train_idx) if val_idx else train_ds
     val_ds = torch.utils.data.Subset(train_ds, val_idx) if val_idx else None
+    normal = [train_ds[i] for i in val_idx if int(train_ds[i].y.view(-1)[0]) == 0]
+    if choice == "pseudo_auc" and len(normal) < 2:
+        raise ValueError(f"choice='pseudo_auc' needs two normal videos held out, got "
+                         f"{len(normal)}: give a larger val_fraction or more normal videos")
+    pseudo = splice_pseudo_anomalies(normal, seed=seed) if len(normal) >= 2 else None
     eval_every = max(1, min(eval_every, epochs))
     runs = []
     for r in range(restarts):
@@ -393,8 +443,9 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
                                    lambda_deg=lambda_deg, alpha=alpha,
                                    lambda_sparse=lambda_sparse, config=config,
                                    standardizer=standardizer, operator_lr=operator_lr,
-                                   operator_warmup=operator_warmup)
+                                   operator_warmup=operator_warmup, choice=choice)
         task.eval_dataset = test_ds
+        task.pseudo = pseudo
         callbacks = []
         if patience is not None and val_ds is not None:
             from lightning.pytorch.callbacks import EarlyStopping
@@ -408,8 +459,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         trainer.fit(task, train, val)
         if val_ds is not None and epochs % eval_every and not trainer.should_stop:
             trainer.validate(task, val, verbose=False)
-        runs.append((task.best.get("val_loss", float("inf")), r, net, task, trainer))
-    # the lowest held-out loss; ties go to the earlier restart
+        runs.append((-task.best.get("val_score", -float("inf")), r, net, task, trainer))
+    # the best held-out score; ties go to the earlier restart
     _, chosen, net, task, trainer = min(runs, key=lambda run: run[:2])
     if val_ds is not None:
         net.load_state_dict(task.best_state)
@@ -426,7 +477,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
            "trainer": trainer, "task": task}
     if restarts > 1:
         out["restart"] = chosen
-        out["restart_val_losses"] = [run[0] for run in runs]
+        out["restart_val_losses"] = [run[3].best.get("val_loss", float("inf")) for run in runs]
+        out["restart_val_scores"] = [-run[0] for run in runs]
     return out
 
 

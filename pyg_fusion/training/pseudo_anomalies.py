@@ -1,0 +1,89 @@
+"""Pseudo-anomalies with known positions, made from normal videos only: a
+choice signal for weakly supervised VAD that sees how segments are ranked.
+
+The held-out MIL loss (:mod:`pyg_fusion.training.vad`) scores videos, not
+segments: once a model separates the held-out videos by their labels it is
+blind to which segments carry the score. On MotionVAD it does not predict the
+test AUC at all (README, "How well the held-out loss chooses"). Weak labels
+still say which videos are normal, and an anomaly in a video is a stretch of
+segments unlike the rest of it. So a stretch of one held-out normal video
+spliced into another held-out normal video is an anomaly whose segments are
+known, and the segment ROC-AUC on such videos estimates how well a model
+ranks anomalous segments, without any frame label.
+
+This assumes that normal videos differ from each other (different scenes,
+activities or subjects): between two normal videos of the same content the
+spliced stretch is no anomaly, and its segments only add ties.
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+from torch_geometric.data import Batch, Data
+
+__all__ = ["splice_pseudo_anomalies"]
+
+
+def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
+                            length: tuple[float, float] = (0.125, 0.25),
+                            seed: int = 0) -> tuple[Batch, Tensor]:
+    r"""Videos with a stretch of another video's segments spliced in, and
+    the segment labels of the stretches.
+
+    For every ordered pair (host, donor) of distinct ``videos`` and
+    ``per_pair`` times: a stretch of :math:`L` segments, :math:`L` uniform in
+    ``[round(length[0] N), round(length[1] N)]`` (at least 1), starts at a
+    uniform position of the host and takes the donor's segments from a
+    uniform position of the donor; every segment-level attribute (the
+    sources' features ``x_<source>`` and anything else with one row per
+    segment) is taken from the donor on the stretch. The pseudo-videos are
+    labelled abnormal (``y = 1``) and carry no ``frame_gt``.
+
+    Args:
+        videos (list[torch_geometric.data.Data]): normal videos, all of the
+            same number of segments :math:`N` (at least two videos).
+        per_pair (int, optional): pseudo-videos per ordered pair. (default: :obj:`1`)
+        length (tuple[float, float], optional): the range of the stretch's
+            length as fractions of :math:`N`. (default: :obj:`(0.125, 0.25)`)
+        seed (int, optional): seeds the lengths and positions. (default: :obj:`0`)
+
+    Returns:
+        (torch_geometric.data.Batch, torch.Tensor): the pseudo-videos and
+        their segment labels ``[B, N]`` (float, 1 on the stretch).
+    """
+    if len(videos) < 2:
+        raise ValueError(f"videos must hold at least two normal videos to splice one into "
+                         f"another, got {len(videos)}")
+    if not isinstance(per_pair, int) or isinstance(per_pair, bool) or per_pair < 1:
+        raise ValueError(f"per_pair must be an int >= 1, got {per_pair!r}")
+    lo, hi = length
+    if not 0 < lo <= hi < 1:
+        raise ValueError(f"length must be fractions 0 < low <= high < 1, got {length!r}")
+    n = videos[0].num_nodes
+    sizes = {v.num_nodes for v in videos}
+    if len(sizes) != 1:
+        raise ValueError(f"videos must have the same number of segments (resample them), got "
+                         f"{sorted(sizes)}")
+    keys = [k for k in videos[0].keys() if videos[0].is_node_attr(k)]
+    g = torch.Generator().manual_seed(seed)
+    short, long = max(1, round(lo * n)), max(1, round(hi * n))
+    out, labels = [], []
+    for host, a in enumerate(videos):
+        for donor, b in enumerate(videos):
+            if host == donor:
+                continue
+            for _ in range(per_pair):
+                size = int(torch.randint(short, long + 1, (1, ), generator=g))
+                at = int(torch.randint(0, n - size + 1, (1, ), generator=g))
+                take = int(torch.randint(0, n - size + 1, (1, ), generator=g))
+                v = a.clone()
+                for k in keys:
+                    v[k][at:at + size] = b[k][take:take + size]
+                if "frame_gt" in v:
+                    del v.frame_gt
+                v.y = torch.ones_like(a.y) if "y" in a else torch.ones(1, dtype=torch.long)
+                label = torch.zeros(n)
+                label[at:at + size] = 1
+                out.append(v)
+                labels.append(label)
+    return Batch.from_data_list(out), torch.stack(labels)
