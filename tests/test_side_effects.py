@@ -70,7 +70,7 @@ def test_training_runs_hide_no_warnings(tmp_path, monkeypatch):
     """run_method filters no warnings of its own: one raised while training
     reaches the caller (only Lightning's advice is filtered, inside
     build_trainer)."""
-    import pyg_fusion.training.vad as vad
+    import pyg_fusion.training.vad_fit as vad
     from pyg_fusion.experiments.run import run_method
 
     real = vad.fit_vad

@@ -9,7 +9,8 @@ from pyg_fusion.methods import build_model, method_names
 from pyg_fusion.training import seed_everything
 from pyg_fusion.training.metrics import frame_level_metrics
 from pyg_fusion.training.trainer import build_trainer
-from pyg_fusion.training.vad import WeaklySupervisedVAD, _loaders, fit_vad, mil_topk_loss
+from pyg_fusion.training.vad import WeaklySupervisedVAD, mil_topk_loss
+from pyg_fusion.training.vad_fit import _loaders, fit_vad
 
 
 @pytest.fixture(scope="module")

@@ -8,7 +8,8 @@ from pyg_fusion.datasets import SyntheticVAD
 from pyg_fusion.methods import build_model
 from pyg_fusion.training.metrics import roc_auc
 from pyg_fusion.training.pseudo_anomalies import splice_pseudo_anomalies
-from pyg_fusion.training.vad import WeaklySupervisedVAD, fit_vad, split_videos
+from pyg_fusion.training.vad import WeaklySupervisedVAD, split_videos
+from pyg_fusion.training.vad_fit import fit_vad
 
 
 def _video(value: float, n: int = 16, frames: bool = True):

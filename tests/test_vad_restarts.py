@@ -10,7 +10,8 @@ from pyg_fusion.experiments import MethodSpec
 from pyg_fusion.methods import build_model
 from pyg_fusion.nn import LEGOFusion
 from pyg_fusion.training import seed_everything
-from pyg_fusion.training.vad import fit_vad, mil_topk_loss, restart_seed, split_videos
+from pyg_fusion.training.vad import mil_topk_loss, split_videos
+from pyg_fusion.training.vad_fit import fit_vad, restart_seed
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from pyg_fusion.nn import LEGOFusion
 from pyg_fusion.training import seed_everything
 from pyg_fusion.nn.baselines import graph_fuse_dense
 from pyg_fusion.functional import degree_variance_loss, dense_graph_degrees, dense_relation_graph
-from pyg_fusion.training.vad import (WeaklySupervisedVAD, fit_vad, mil_topk_loss, split_videos,
-                                     video_scores)
+from pyg_fusion.training.vad import WeaklySupervisedVAD, mil_topk_loss, split_videos, video_scores
+from pyg_fusion.training.vad_fit import fit_vad
 
 
 @pytest.fixture(scope="module")

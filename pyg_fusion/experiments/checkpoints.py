@@ -158,7 +158,8 @@ def evaluate_checkpoint(path: str, data: DataConfig, out_dir, *, method: str | N
         metrics = {"accuracy": task.last_metrics["test_acc"],
                    "val_accuracy": task.last_metrics.get("val_acc", float("nan"))}
     else:
-        from ..training.vad import WeaklySupervisedVAD, evaluate_vad
+        from ..training.vad import WeaklySupervisedVAD
+        from ..training.vad_fit import evaluate_vad
         task = WeaklySupervisedVAD(model, config=cfg, standardizer=standardizer)
         scores = evaluate_vad(task, td.test, out_dir=out_dir, devices=devices,
                               progress=progress)

@@ -61,7 +61,7 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
         metrics = {"accuracy": r.get("test_acc", float("nan")),
                    "val_accuracy": r.get("val_acc", float("nan"))}
     else:
-        from ..training.vad import fit_vad
+        from ..training.vad_fit import fit_vad
         dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
         # a builder: fit_vad seeds each restart before it builds the model
         r = fit_vad(lambda: build_spec(spec, dims), td.train, td.test, out_dir=out_dir,

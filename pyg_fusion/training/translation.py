@@ -214,7 +214,7 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str, max_epoch
                     checkpoint: bool = True, **trainer_kwargs) -> L.Trainer:
     """Trains ``module`` with the shared trainer (seeded, CSV logs,
     checkpoints under ``out_dir``), as :func:`~pyg_fusion.training.node.fit_node`,
-    :func:`~pyg_fusion.training.vad.fit_vad` and
+    :func:`~pyg_fusion.training.vad_fit.fit_vad` and
     :func:`~pyg_fusion.training.segmentation.fit_segmentation` do; validates on
     ``val`` each epoch if given (the lowest ``val_l1`` of the ensemble is kept
     as ``best.ckpt``). Seed before building ``module`` (:func:`seed_everything`)

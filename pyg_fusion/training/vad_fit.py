@@ -1,0 +1,218 @@
+"""Fitting and scoring a weakly supervised VAD model: the held-out split,
+restarts, the choice of epoch and restart (see :mod:`pyg_fusion.training.vad`
+for the task and the choice rule) and one test pass."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable
+
+import torch
+from torch import nn
+from torch_geometric.loader import DataLoader
+
+from .pseudo_anomalies import splice_pseudo_anomalies
+from .trainer import build_trainer, seed_everything
+from .vad import CHOICES, IndexedDataset, WeaklySupervisedVAD, split_videos
+
+__all__ = ["fit_vad", "evaluate_vad", "restart_seed"]
+
+
+def _loaders(train_ds, eval_ds, batch_size: int, seed: int):
+    g = torch.Generator().manual_seed(seed)
+    train = (DataLoader(IndexedDataset(train_ds), batch_size=batch_size, shuffle=True,
+                        generator=g, drop_last=len(train_ds) > batch_size)
+             if train_ds is not None else None)
+    ev = (DataLoader(IndexedDataset(eval_ds), batch_size=batch_size, shuffle=False)
+          if eval_ds is not None else None)
+    return train, ev
+
+
+# far above the seeds a user lists, so that restart r > 0 of one seed is no
+# other seed's run; seeds stay below 2**32 for thousands of restarts
+RESTART_STRIDE = 1_000_003
+
+
+def restart_seed(seed: int, restart: int) -> int:
+    """The seed of restart ``restart`` of a run seeded ``seed``: ``seed``
+    itself for restart 0 (a run with one restart is the plain run), then
+    offsets far apart so that the restarts of nearby seeds do not meet.
+
+    Args:
+        seed (int): the run's seed.
+        restart (int): the restart's number (0, 1, ...).
+    """
+    return seed + RESTART_STRIDE * restart
+
+
+def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
+            out_dir: str | Path, epochs: int = 30,
+            batch_size: int = 16, lr: float = 1e-3, weight_decay: float = 5e-4,
+            topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
+            lambda_sparse: float = 0.0, val_fraction: float = 0.2, eval_every: int = 1,
+            patience: int | None = None, restarts: int = 1, operator_lr: float | None = None,
+            operator_warmup: int = 0, choice: str = "loss", seed: int = 0, devices: int = 1,
+            progress: bool = True, checkpoint: bool = True, config: dict | None = None,
+            standardizer: nn.Module | None = None) -> dict[str, Any]:
+    """Trains on ``train_ds`` (video labels only), chooses the epoch on a
+    held-out part of it and scores ``test_ds`` once (see the module
+    docstring).
+
+    With ``restarts`` R > 1, ``model`` is a function that builds the model:
+    it is called R times, restart ``r`` seeded by :func:`restart_seed` (its
+    initialisation, batch order and sampled pairs), and every restart trains
+    on the same videos and is chosen on the same held-out videos (the split
+    follows ``seed``); the restart whose chosen epoch has the best
+    ``val_score`` (the lowest ``val_loss`` by default) is tested, the others
+    never see the test set. Training that
+    stays at the loss of a constant score (ln 2 with balanced labels) or
+    settles on a worse optimum shows in the held-out loss, so restarts trade
+    R times the training time for a start that the video labels prefer.
+
+    Args:
+        model (torch.nn.Module or callable): maps a batch of videos to
+            ``(logits [B, N], G or None)``; or a function without arguments returning such
+            a module (called after the restart's seeding; needed for ``restarts > 1``).
+        train_ds (torch_geometric.data.Dataset): the training videos (video labels only).
+        test_ds (torch_geometric.data.Dataset): the test videos (with frame ground truth).
+        out_dir (str or Path): logs and checkpoints (restart ``r`` of several under
+            ``out_dir/restart<r>``).
+        epochs (int, optional): training epochs. (default: :obj:`30`)
+        batch_size (int, optional): videos per batch. (default: :obj:`16`)
+        lr (float, optional): Adam's learning rate. (default: :obj:`0.001`)
+        weight_decay (float, optional): Adam's weight decay. (default: :obj:`0.0005`)
+        topk (int, optional): k of the MIL top-k pooling. (default: :obj:`3`)
+        lambda_deg (float, optional): weight of the degree-variance term.
+            (default: :obj:`0.1`)
+        alpha (float, optional): degree threshold of the degree-variance term.
+            (default: :obj:`None`)
+        lambda_sparse (float, optional): weight of the sparsity term. (default: :obj:`0.0`)
+        val_fraction (float, optional): fraction of the training videos held out for the choice
+            of epoch (stratified by label, seeded by ``seed``); 0: none, the last epoch is
+            tested. (default: :obj:`0.2`)
+        eval_every (int, optional): epochs between two validations. (default: :obj:`1`)
+        patience (int, optional): stop after this many validations without a better
+            ``val_score`` (``None``: train all epochs). (default: :obj:`None`)
+        restarts (int, optional): initialisations trained; the one of best held-out
+            ``val_score`` is kept (needs ``val_fraction > 0`` when above 1). (default: :obj:`1`)
+        operator_lr (float, optional): Adam's learning rate of the LEGO operators (``None``:
+            ``lr``). (default: :obj:`None`)
+        operator_warmup (int, optional): epochs at the start during which the LEGO operators
+            keep their start (the head learns on the start graph first). (default: :obj:`0`)
+        choice (str, optional): what chooses the epoch and the restart on the held-out
+            videos: ``"loss"``, the MIL loss with their video labels, or ``"pseudo_auc"``, the
+            segment ROC-AUC on pseudo-anomalies spliced from the held-out normal videos (every
+            ordered pair of them, :func:`~pyg_fusion.training.pseudo_anomalies.splice_pseudo_anomalies`
+            seeded by ``seed``; needs two normal videos held out). ``val_pseudo_auc`` is
+            reported whenever two normal videos are held out. (default: :obj:`"loss"`)
+        seed (int, optional): seeds the run and the held-out split (a module ``model``
+            should be seeded before it is built; a builder is called after seeding).
+            (default: :obj:`0`)
+        devices (int, optional): CPU processes (> 1: DDP with gloo). (default: :obj:`1`)
+        progress (bool, optional): show progress bars. (default: :obj:`True`)
+        checkpoint (bool, optional): write checkpoints under ``out_dir/checkpoints``.
+            (default: :obj:`True`)
+        config (dict, optional): JSON-able description of the run, stored in the
+            checkpoints. (default: :obj:`None`)
+        standardizer (nn.Module, optional): the training split's statistics, kept in the
+            checkpoint (see :class:`WeaklySupervisedVAD`). (default: :obj:`None`)
+
+    Returns the test metrics (``auc``, ``ap``, ``pr_auc_trapz``), the chosen
+    epoch's ``val_video_auc``, ``val_loss``, ``val_pseudo_auc`` (when made) and ``epoch``, the chosen
+    ``restart`` and every restart's ``restart_val_losses`` and ``restart_val_scores`` (with
+    ``restarts > 1``), ``time_per_epoch_s``, ``params``, and the ``trainer``
+    and ``task``. With ``checkpoint``: ``checkpoints/last.ckpt`` (the last
+    epoch; ``restart<r>/checkpoints/last.ckpt`` with several restarts) and
+    ``checkpoints/best.ckpt`` (the chosen epoch of the chosen
+    restart, the model that was tested)."""
+    if not isinstance(restarts, int) or isinstance(restarts, bool) or restarts < 1:
+        raise ValueError(f"restarts must be an int >= 1, got {restarts!r}")
+    if restarts > 1 and not val_fraction:
+        raise ValueError("restarts > 1 needs held-out videos to choose among them: "
+                         "val_fraction must be > 0")
+    if restarts > 1 and isinstance(model, nn.Module):
+        raise ValueError("restarts > 1 needs model to be a function that builds the model "
+                         "(each restart is a new initialisation)")
+    if choice not in CHOICES:
+        raise ValueError(f"choice must be one of {CHOICES}, got {choice!r}")
+    if choice != "loss" and not val_fraction:
+        raise ValueError(f"choice={choice!r} needs held-out videos: val_fraction must be > 0")
+    train_idx, val_idx = split_videos(train_ds, val_fraction, seed)
+    fit_ds = torch.utils.data.Subset(train_ds, train_idx) if val_idx else train_ds
+    val_ds = torch.utils.data.Subset(train_ds, val_idx) if val_idx else None
+    normal = [train_ds[i] for i in val_idx if int(train_ds[i].y.view(-1)[0]) == 0]
+    if choice == "pseudo_auc" and len(normal) < 2:
+        raise ValueError(f"choice='pseudo_auc' needs two normal videos held out, got "
+                         f"{len(normal)}: give a larger val_fraction or more normal videos")
+    pseudo = splice_pseudo_anomalies(normal, seed=seed) if len(normal) >= 2 else None
+    eval_every = max(1, min(eval_every, epochs))
+    runs = []
+    for r in range(restarts):
+        s = restart_seed(seed, r)
+        if not isinstance(model, nn.Module):
+            seed_everything(s)
+        net = model if isinstance(model, nn.Module) else model()
+        task = WeaklySupervisedVAD(net, lr=lr, weight_decay=weight_decay, topk=topk,
+                                   lambda_deg=lambda_deg, alpha=alpha,
+                                   lambda_sparse=lambda_sparse, config=config,
+                                   standardizer=standardizer, operator_lr=operator_lr,
+                                   operator_warmup=operator_warmup, choice=choice)
+        task.eval_dataset = test_ds
+        task.pseudo = pseudo
+        callbacks = []
+        if patience is not None and val_ds is not None:
+            from lightning.pytorch.callbacks import EarlyStopping
+            callbacks.append(EarlyStopping("val_score", mode="max", patience=patience))
+        folder = Path(out_dir) / f"restart{r}" if restarts > 1 else Path(out_dir)
+        trainer = build_trainer(folder, max_epochs=epochs, seed=s, devices=devices,
+                                strategy="ddp" if devices > 1 else "auto", progress=progress,
+                                checkpoint=checkpoint, check_val_every_n_epoch=eval_every,
+                                num_sanity_val_steps=0, callbacks=callbacks)
+        train, val = _loaders(fit_ds, val_ds, batch_size, s)
+        trainer.fit(task, train, val)
+        if val_ds is not None and epochs % eval_every and not trainer.should_stop:
+            trainer.validate(task, val, verbose=False)
+        runs.append((-task.best.get("val_score", -float("inf")), r, net, task, trainer))
+    # the best held-out score; ties go to the earlier restart
+    _, chosen, net, task, trainer = min(runs, key=lambda run: run[:2])
+    if val_ds is not None:
+        net.load_state_dict(task.best_state)
+        if checkpoint:
+            # weights_only=False is Lightning's default, said so that it does not log it
+            trainer.save_checkpoint(Path(out_dir) / "checkpoints" / "best.ckpt",
+                                    weights_only=False)
+    _, test = _loaders(None, test_ds, batch_size, 0)
+    trainer.test(task, test, verbose=False)
+    times = task.epoch_times[1:] or task.epoch_times
+    out = {**task.last_metrics, **task.best,
+           "time_per_epoch_s": sum(times) / max(len(times), 1),
+           "params": sum(p.numel() for p in net.parameters() if p.requires_grad),
+           "trainer": trainer, "task": task}
+    if restarts > 1:
+        out["restart"] = chosen
+        out["restart_val_losses"] = [run[3].best.get("val_loss", float("inf")) for run in runs]
+        out["restart_val_scores"] = [-run[0] for run in runs]
+    return out
+
+
+def evaluate_vad(task: WeaklySupervisedVAD, test_ds, *, out_dir: str | Path,
+                 batch_size: int = 16, devices: int = 1, progress: bool = True,
+                 strategy: str | None = None) -> dict[str, float]:
+    """Scores ``test_ds`` with a trained task (one pass, ``trainer.test``).
+
+    Args:
+        task (WeaklySupervisedVAD): the trained task.
+        test_ds (torch_geometric.data.Dataset): the videos to score (with frame ground truth).
+        out_dir (str or Path): logs.
+        batch_size (int, optional): videos per batch. (default: :obj:`16`)
+        devices (int, optional): CPU processes. (default: :obj:`1`)
+        progress (bool, optional): show a progress bar. (default: :obj:`True`)
+        strategy (str, optional): Lightning's strategy. (default: :obj:`None`, ``"ddp"``
+            with several devices, else ``"auto"``)
+    """
+    task.eval_dataset = test_ds
+    trainer = build_trainer(out_dir, max_epochs=1, seed=None, devices=devices,
+                            strategy=strategy or ("ddp" if devices > 1 else "auto"),
+                            progress=progress, checkpoint=False)
+    _, ev = _loaders(None, test_ds, batch_size, 0)
+    trainer.test(task, ev, verbose=False)
+    return dict(task.last_metrics)
