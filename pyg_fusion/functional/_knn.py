@@ -16,11 +16,11 @@ it the plain-torch search of :mod:`.relation` does the same exact work.
   scanned no faster than the floats and lost recall@17 (0.981 against
   0.996); 4-bit product codes scanned with SIMD lookups, their best 2k / 8k
   re-ranked exactly, reached 0.47 / 0.82 (near neighbours here differ by
-  less than the codes resolve). Half-precision lists kept the recall
-  (0.0002-0.0003 lower) and took 0.85-1.0x the time at N = 65536 and 0.86x
-  at 262144 (validation seeds 100 and 101, pairs interleaved in one run,
-  the machine shared): within the run-to-run spread below 262144 and the
-  same growth with N, so the float lists stay. On iid Gaussian features (no
+  less than the codes resolve). Half-precision lists lost a little recall
+  (0.0001-0.0003 on validation seeds 100 and 101, up to 0.0011 on a
+  digits view) and took 0.93-0.96x the time at N = 16384, 0.85-0.99x at
+  65536 and 0.85-0.86x at 262144 (two pairs per seed interleaved in one
+  run, the machine shared): no clear gain, so the float lists stay. On iid Gaussian features (no
   structure) the recall of IVF drops: ``benchmarks/scaling.py`` reports
   both kinds.
 
