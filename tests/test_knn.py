@@ -1,6 +1,7 @@
 import math
 import sys
 
+import numpy as np
 import pytest
 import torch
 
@@ -110,13 +111,42 @@ def test_ivf_search_in_list_order_gives_each_query_its_own_result():
     n, k = 3000, 8
     x = torch.nn.functional.normalize(clustered_features(n, 32, seed=5), dim=-1).numpy()
     index = _knn._index(faiss, 32, "cosine", n, True, None, None)
-    assert isinstance(index, faiss.IndexIVFFlat) and index.nprobe == ivf_params(n)[1]
+    assert isinstance(index, faiss.IndexIVFScalarQuantizer) and index.nprobe == ivf_params(n)[1]
+    assert index.sq.qtype == faiss.ScalarQuantizer.QT_fp16 and index.by_residual
     assert (index.cp.niter, index.cp.max_points_per_centroid) == (
         _knn.IVF_NITER, _knn.IVF_TRAIN_POINTS_PER_LIST)
     found = _knn._search(index, x, k)
     assert (found == index.search(x, k + 1)[1]).all()
     fresh = _knn._index(faiss, 32, "cosine", n, True, None, None)
     assert (_knn._search(fresh, x, k) == found).all()  # training is seeded
+
+
+def test_unit_range_scales_by_a_power_of_two():
+    x = np.array([[3.0, -40000.0], [1e-3, 0.5]], dtype=np.float32)
+    y = _knn._unit_range(x)
+    assert y.dtype == np.float32 and 0.5 <= np.abs(y).max() < 1
+    assert (y / x == y[0, 0] / x[0, 0]).all() and math.log2(y[0, 0] / x[0, 0]).is_integer()
+    zero = x * 0
+    assert _knn._unit_range(zero) is zero
+    z = np.array([[0.75, -0.5]], dtype=np.float32)
+    assert _knn._unit_range(z) is z  # already in range: no copy
+
+
+@needs_faiss
+@pytest.mark.parametrize("metric", ["dot", "rbf"])
+def test_approx_graph_does_not_depend_on_the_feature_scale(metric):
+    # The half-precision lists hold the features at a power-of-two scale with
+    # the largest magnitude in [0.5, 1): features far outside fp16's range
+    # (max 65504, smallest normal 6e-5) give the graph of the unscaled ones.
+    n, k = 2000, 8
+    x = clustered_features(n, 16, seed=6)
+    graph = faiss_knn(x, [0, n], k, metric, ["approx"])
+    for scale in (2.0 ** 40, 2.0 ** -40):
+        scaled = faiss_knn(x * scale, [0, n], k, metric, ["approx"])
+        assert all(torch.equal(a, b) for a, b in zip(graph, scaled))
+    exact = faiss_knn(x, [0, n], k, metric, ["exact"])
+    pairs = [set(zip(row.tolist(), col.tolist())) for row, col in (exact, graph)]
+    assert len(pairs[0] & pairs[1]) / len(pairs[0]) >= 0.95
 
 
 @needs_faiss
