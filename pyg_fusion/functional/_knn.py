@@ -8,12 +8,16 @@ it the plain-torch search of :mod:`.relation` does the same exact work.
   ``IndexFlatL2`` (rbf: the largest similarity is the smallest distance).
 * ``"approx"``: IVF with :func:`ivf_params` lists and probes, trained with
   :data:`IVF_NITER` k-means iterations on at most
-  :data:`IVF_TRAIN_POINTS_PER_LIST` points per list, its lists held in half
-  precision on the CPU (``IndexIVFScalarQuantizer``, fp16 codes of each
-  unit's offset from its centroid; faiss's GPU index keeps float lists).
-  Only the choice of neighbours is approximate: the weights are computed
-  afterwards from the features. IVF was chosen by measurement on clustered
-  features
+  :data:`IVF_TRAIN_POINTS_PER_LIST` points per list. With the cosine metric
+  on the CPU the lists hold each unit's offset from its centroid in half
+  precision (``IndexIVFScalarQuantizer``, fp16): the rows are unit vectors,
+  within fp16's range and resolved to about 1e-3 of their norm. Rows of
+  ``"dot"`` and ``"rbf"`` can have any scale (fp16 overflows above 65504
+  and flushes below 6e-8), and faiss's GPU index (cuVS builds have no GPU
+  scalar quantizer) keeps float lists. Only the choice of neighbours is
+  approximate: the weights are computed afterwards from the features.
+
+  Chosen by measurement on clustered features
   (:func:`pyg_fusion.datasets.clustered_features`, d = 128, k = 16, one
   thread, ``benchmarks/knn_indexes.py``): at N = 65536, HNSW (M 16,
   efSearch 24) spent 4.3 s of CPU building its graph alone; 8-bit codes
@@ -23,12 +27,12 @@ it the plain-torch search of :mod:`.relation` does the same exact work.
   less than the codes resolve). Half-precision lists halve the bytes a
   search streams from memory: against float lists they took 0.93-0.96x
   the time at N = 16384, 0.85-0.99x at 65536, 0.85-0.86x at 262144 and
-  0.65-0.78x per query at 2^20, the gain growing as the lists leave the
+  0.67-0.73x per query at 2^20, the gain growing as the lists leave the
   cache (validation seeds 100 and 101, pairs interleaved in one run, the
-  machine shared), for 0.0001-0.0007 of recall@17 (0.9938 at 2^20; on
-  the digits' validation half at most 0.0011, weakest view 0.9645). On iid Gaussian features (no
-  structure) the recall of IVF drops: ``benchmarks/scaling.py`` reports
-  both kinds.
+  machine shared), for 0.0001-0.0007 of recall@17 (0.9938 at 2^20; on the
+  digits' validation half at most 0.0011, weakest view 0.9645). On iid
+  Gaussian features (no structure) the recall of IVF drops:
+  ``benchmarks/scaling.py`` reports both kinds.
 
 Each graph of a batch is its own index, so graphs are never linked. faiss
 computes in float32 and with its own OpenMP threads: the calling thread's
@@ -136,10 +140,10 @@ def _index(faiss, d: int, metric: str, n: int, approx: bool, gpu_res, device):
     nlist, nprobe = ivf_params(n)
     if approx and nlist >= _IVF_MIN_LISTS:
         quantizer = faiss.IndexFlatIP(d) if ip else faiss.IndexFlatL2(d)
-        if gpu_res is None:
+        if metric == "cosine" and gpu_res is None:
             index = faiss.IndexIVFScalarQuantizer(
                 quantizer, d, nlist, faiss.ScalarQuantizer.QT_fp16, faiss_metric)
-        else:  # float lists: cuVS builds of faiss have no GPU scalar quantizer
+        else:
             index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss_metric)
         index.nprobe = nprobe  # faiss's wrapper keeps `quantizer` alive
         index.cp.niter = IVF_NITER
@@ -173,7 +177,7 @@ def faiss_knn(x: Tensor, ptr: list[int], k: int, metric: str, mode: list[str]
             lo, hi = ptr[g], ptr[g + 1]
             if hi == lo:
                 continue
-            part = host[lo:hi] if mode[g] == "exact" else _unit_range(host[lo:hi])
+            part = host[lo:hi]
             args = (faiss, part.shape[1], metric, hi - lo)
             idx = _search(_index(*args, mode[g] != "exact", gpu_res, x.device), part, k)
             if mode[g] == "checked":
@@ -182,16 +186,6 @@ def faiss_knn(x: Tensor, ptr: list[int], k: int, metric: str, mode: list[str]
                     idx = _search(flat, part, k)
             found[lo:hi, :idx.shape[1]] = np.where(idx >= 0, idx + lo, -1)
     return _with_self_loops(torch.from_numpy(found).to(x.device), n)
-
-
-def _unit_range(part: np.ndarray) -> np.ndarray:
-    """``part`` times the power of two that brings its largest magnitude into
-    ``[0.5, 1)``: exact in float32, so no ranking changes, and the half
-    precision codes of the approximate index neither overflow (above 65504)
-    nor lose their precision to underflow, whatever the features' scale."""
-    top = max(float(part.max(initial=0.0)), -float(part.min(initial=0.0)))  # no |part| copy
-    shift = math.frexp(top)[1] if 0.0 < top < math.inf else 0
-    return part * np.float32(2.0 ** -shift) if shift else part
 
 
 def _search(index, part: np.ndarray, k: int) -> np.ndarray:
