@@ -1,5 +1,6 @@
 """Which faiss index for ``knn="approx"``, with which settings: time (wall and
-CPU) and recall@(k+1) of IVF, IVF with 8-bit codes and HNSW against the exact
+CPU) and recall@(k+1) of IVF, IVF with scalar-quantised lists (8-bit, fp16,
+bf16), IVF with 4-bit product codes and exact re-ranking, and HNSW against the exact
 flat index, and the flat index against the chunked torch search, in one run;
 cosine on normalised features, d = 128, k = 16, one thread.
 
@@ -117,11 +118,11 @@ def main():
         print(f"  {label}: train {t_train:.3f}s add {t_add:.3f}s search {t_search:.3f}s "
               f"total {total:.3f}s (cpu {cpu:.3f}s) recall {recall(found):.4f}", flush=True)
 
-    def ivf(nlist, niter=_knn.IVF_NITER, points=_knn.IVF_TRAIN_POINTS_PER_LIST, sq8=False):
+    def ivf(nlist, niter=_knn.IVF_NITER, points=_knn.IVF_TRAIN_POINTS_PER_LIST, codes=None):
         q = faiss.IndexFlatIP(128)
-        if sq8:
-            index = faiss.IndexIVFScalarQuantizer(q, 128, nlist, faiss.ScalarQuantizer.QT_8bit,
-                                                  faiss.METRIC_INNER_PRODUCT)
+        if codes is not None:  # "8bit", "fp16" or "bf16": faiss.ScalarQuantizer.QT_<codes>
+            qtype = getattr(faiss.ScalarQuantizer, f"QT_{codes}")
+            index = faiss.IndexIVFScalarQuantizer(q, 128, nlist, qtype, faiss.METRIC_INNER_PRODUCT)
         else:
             index = faiss.IndexIVFFlat(q, 128, nlist, faiss.METRIC_INNER_PRODUCT)
         index.cp.niter, index.cp.max_points_per_centroid = niter, points
@@ -135,10 +136,21 @@ def main():
         run(f"ivf nlist={base} nprobe={nprobe} queries unsorted", ivf(base), nprobe, False)
         run(f"ivf nlist={base} nprobe={nprobe} faiss's training (25 it., 256/list)",
             ivf(base, 25, 256), nprobe)
-        run(f"ivf-sq8 nlist={base} nprobe={nprobe}", ivf(base, sq8=True), nprobe)
-        refine = faiss.IndexRefineFlat(ivf(base, sq8=True))
+        for codes in ("8bit", "fp16", "bf16"):
+            run(f"ivf-sq {codes} nlist={base} nprobe={nprobe}", ivf(base, codes=codes), nprobe)
+        refine = faiss.IndexRefineFlat(ivf(base, codes="8bit"))
         refine.k_factor = 2
-        run(f"ivf-sq8 nlist={base} nprobe={nprobe} + exact refine of 2k", refine, nprobe)
+        run(f"ivf-sq 8bit nlist={base} nprobe={nprobe} + exact refine of 2k", refine, nprobe)
+        # 4-bit product codes scanned with SIMD lookups (faiss's "fast scan"), the
+        # k_factor (k + 1) best re-ranked exactly.
+        for k_factor in (2, 8):
+            fast = faiss.index_factory(128, f"IVF{base},PQ32x4fs,RFlat", faiss.METRIC_INNER_PRODUCT)
+            faiss.extract_index_ivf(fast).cp.niter = _knn.IVF_NITER
+            faiss.extract_index_ivf(fast).cp.max_points_per_centroid = \
+                _knn.IVF_TRAIN_POINTS_PER_LIST
+            fast.k_factor = k_factor
+            run(f"ivf-pq 32x4 fast scan nlist={base} nprobe={nprobe} + exact refine of "
+                f"{k_factor}k", fast, nprobe)
         for m, ef in ((16, 16), (16, 32), (32, 32)):
             hnsw = faiss.IndexHNSWFlat(128, m, faiss.METRIC_INNER_PRODUCT)
             hnsw.hnsw.efConstruction, hnsw.hnsw.efSearch = 40, ef

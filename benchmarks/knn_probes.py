@@ -4,8 +4,9 @@ against the number of probes, on validation features.
 For each N and seed, :func:`pyg_fusion.datasets.clustered_features` (the
 library's settings were chosen with seeds 100 and 101; the benchmarks use 0
 and 1), cosine (normalised rows), d = 128, k = 16, one thread. The IVF index
-is built as the library builds it (:func:`~pyg_fusion.functional._knn.ivf_params`
-lists, or ``--lists-factor`` times as many; the library's k-means settings);
+is built as the library builds it on the CPU (:func:`~pyg_fusion.functional._knn.ivf_params`
+lists, or ``--lists-factor`` times as many; the library's k-means settings;
+half-precision lists, or float ones with ``--codes float``);
 the recall is measured on 2048 evenly spaced rows against a flat search of
 those rows, so a size of 2^20 takes minutes, not the hours of a whole exact
 graph. The search time per query is measured on 16384 random queries in the
@@ -30,7 +31,8 @@ sys.path.insert(0, HERE)
 D, RECALL_ROWS, TIMED_QUERIES = 128, 2048, 16384
 
 
-def sweep(n: int, seed: int, probes: list[int], k: int, lists_factor: int) -> list[dict]:
+def sweep(n: int, seed: int, probes: list[int], k: int, lists_factor: int,
+          codes: str = "fp16") -> list[dict]:
     faiss = _knn.load_faiss()
     x = torch.nn.functional.normalize(clustered_features(n, D, seed=seed), dim=-1)
     x = np.ascontiguousarray(x.numpy().astype(np.float32))
@@ -40,7 +42,12 @@ def sweep(n: int, seed: int, probes: list[int], k: int, lists_factor: int) -> li
     truth = flat.search(np.ascontiguousarray(x[rows]), k + 1)[1]
     del flat
     nlist = _knn.ivf_params(n)[0] * lists_factor
-    ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(D), D, nlist, faiss.METRIC_INNER_PRODUCT)
+    if codes == "fp16":  # the library's CPU index (rows normalised: already in fp16's range)
+        ivf = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(D), D, nlist,
+                                            faiss.ScalarQuantizer.QT_fp16,
+                                            faiss.METRIC_INNER_PRODUCT)
+    else:
+        ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(D), D, nlist, faiss.METRIC_INNER_PRODUCT)
     ivf.cp.niter = _knn.IVF_NITER
     ivf.cp.max_points_per_centroid = _knn.IVF_TRAIN_POINTS_PER_LIST
     ivf.train(x)
@@ -57,7 +64,8 @@ def sweep(n: int, seed: int, probes: list[int], k: int, lists_factor: int) -> li
         ivf.search(timed, k + 1)
         per_query = (time.perf_counter() - t) / len(timed)
         out.append({"n": n, "seed": seed, "nlist": nlist, "nprobe": nprobe,
-                    "library": nprobe == _knn.ivf_params(n)[1] and lists_factor == 1,
+                    "codes": codes, "library": (nprobe == _knn.ivf_params(n)[1]
+                                                and lists_factor == 1 and codes == "fp16"),
                     "recall": round(float(recall), 4),
                     "us_per_query": round(per_query * 1e6, 1),
                     "est_search_s": round(per_query * n, 1)})
@@ -73,6 +81,8 @@ def main():
     ap.add_argument("--probes", type=int, nargs="+", default=[6, 8, 9, 10, 12, 16, 20])
     ap.add_argument("--k", type=int, default=16)
     ap.add_argument("--lists-factor", type=int, default=1)
+    ap.add_argument("--codes", choices=["fp16", "float"], default="fp16",
+                    help="the lists' codes: fp16 (the library's CPU index) or float")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -80,7 +90,7 @@ def main():
         sys.exit("knn_probes.py needs faiss (pip install faiss-cpu)")
     _knn.load_faiss().omp_set_num_threads(1)
     rows = [r for n in args.sizes for s in args.seeds
-            for r in sweep(n, s, args.probes, args.k, args.lists_factor)]
+            for r in sweep(n, s, args.probes, args.k, args.lists_factor, args.codes)]
     seeds = ", ".join(map(str, args.seeds))
     print(f"\n| N | lists | probes | recall@{args.k + 1} (seeds {seeds}) | us / query |")
     print("|---|---|---|---|---|")

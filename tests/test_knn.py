@@ -110,13 +110,31 @@ def test_ivf_search_in_list_order_gives_each_query_its_own_result():
     n, k = 3000, 8
     x = torch.nn.functional.normalize(clustered_features(n, 32, seed=5), dim=-1).numpy()
     index = _knn._index(faiss, 32, "cosine", n, True, None, None)
-    assert isinstance(index, faiss.IndexIVFFlat) and index.nprobe == ivf_params(n)[1]
+    assert isinstance(index, faiss.IndexIVFScalarQuantizer) and index.nprobe == ivf_params(n)[1]
+    assert index.sq.qtype == faiss.ScalarQuantizer.QT_fp16 and index.by_residual
     assert (index.cp.niter, index.cp.max_points_per_centroid) == (
         _knn.IVF_NITER, _knn.IVF_TRAIN_POINTS_PER_LIST)
     found = _knn._search(index, x, k)
     assert (found == index.search(x, k + 1)[1]).all()
     fresh = _knn._index(faiss, 32, "cosine", n, True, None, None)
     assert (_knn._search(fresh, x, k) == found).all()  # training is seeded
+
+
+@needs_faiss
+@pytest.mark.parametrize("metric", ["cosine", "dot", "rbf"])
+def test_approx_index_codes_follow_the_metric(metric):
+    # Half-precision lists for unit rows (cosine) only: fp16 overflows above
+    # 65504 and flushes below 6e-8, so dot and rbf rows of any scale keep floats.
+    faiss = load_faiss()
+    index = _knn._index(faiss, 16, metric, 4096, True, None, None)
+    kind = faiss.IndexIVFScalarQuantizer if metric == "cosine" else faiss.IndexIVFFlat
+    assert type(index) is kind
+    x = clustered_features(2000, 16, seed=6)
+    graph = faiss_knn(x, [0, 2000], 8, metric, ["approx"])
+    for scale in (2.0 ** 40, 2.0 ** -40):  # far outside fp16's range
+        scaled = faiss_knn(x * scale, [0, 2000], 8, metric, ["approx"])
+        same = [set(zip(row.tolist(), col.tolist())) for row, col in (graph, scaled)]
+        assert len(same[0] & same[1]) / len(same[0]) >= 0.99
 
 
 @needs_faiss
