@@ -60,10 +60,11 @@ def check_edge_index(name: str, edge_index: Tensor, num_nodes: int) -> Tensor:
         raise ValueError(f"{name} must have shape [2, E], got {tuple(edge_index.shape)}")
     if edge_index.dtype != torch.long:
         raise TypeError(f"{name} must be torch.long, got {edge_index.dtype}")
-    if edge_index.numel() and (int(edge_index.min()) < 0
-                               or int(edge_index.max()) >= num_nodes):
-        raise ValueError(f"{name} holds node indices outside [0, {num_nodes}) "
-                         f"(min {int(edge_index.min())}, max {int(edge_index.max())})")
+    if edge_index.numel():
+        lo, hi = (int(v) for v in torch.aminmax(edge_index))  # one pass
+        if lo < 0 or hi >= num_nodes:
+            raise ValueError(f"{name} holds node indices outside [0, {num_nodes}) "
+                             f"(min {lo}, max {hi})")
     return edge_index
 
 
@@ -112,7 +113,7 @@ def check_index(name: str, index, size: int, what: str = "indices") -> Tensor:
     if index.dtype != torch.long:
         raise TypeError(f"{name} must be torch.long ({what}), got {index.dtype}")
     if index.numel():
-        lo, hi = int(index.min()), int(index.max())
+        lo, hi = (int(v) for v in torch.aminmax(index))  # one pass
         if lo < 0 or hi >= size:
             raise ValueError(f"{name} holds {what} outside [0, {size}) "
                              f"(min {lo}, max {hi})")
