@@ -61,7 +61,8 @@ def check_edge_index(name: str, edge_index: Tensor, num_nodes: int) -> Tensor:
     if edge_index.dtype != torch.long:
         raise TypeError(f"{name} must be torch.long, got {edge_index.dtype}")
     if edge_index.numel():
-        lo, hi = (int(v) for v in torch.aminmax(edge_index))  # one pass
+        lo, hi = torch.aminmax(edge_index)  # one pass
+        lo, hi = int(lo), int(hi)
         if lo < 0 or hi >= num_nodes:
             raise ValueError(f"{name} holds node indices outside [0, {num_nodes}) "
                              f"(min {lo}, max {hi})")
@@ -113,7 +114,8 @@ def check_index(name: str, index, size: int, what: str = "indices") -> Tensor:
     if index.dtype != torch.long:
         raise TypeError(f"{name} must be torch.long ({what}), got {index.dtype}")
     if index.numel():
-        lo, hi = (int(v) for v in torch.aminmax(index))  # one pass
+        lo, hi = torch.aminmax(index)  # one pass
+        lo, hi = int(lo), int(hi)
         if lo < 0 or hi >= size:
             raise ValueError(f"{name} holds {what} outside [0, {size}) "
                              f"(min {lo}, max {hi})")
