@@ -60,13 +60,16 @@ def check_edge_index(name: str, edge_index: Tensor, num_nodes: int) -> Tensor:
         raise ValueError(f"{name} must have shape [2, E], got {tuple(edge_index.shape)}")
     if edge_index.dtype != torch.long:
         raise TypeError(f"{name} must be torch.long, got {edge_index.dtype}")
-    if edge_index.numel():
-        lo, hi = torch.aminmax(edge_index)  # one pass
-        lo, hi = int(lo), int(hi)
-        if lo < 0 or hi >= num_nodes:
-            raise ValueError(f"{name} holds node indices outside [0, {num_nodes}) "
-                             f"(min {lo}, max {hi})")
+    _check_range(name, edge_index, num_nodes, "node indices")
     return edge_index
+
+
+def _check_range(name: str, index: Tensor, size: int, what: str) -> None:
+    if index.numel():
+        lo, hi = torch.aminmax(index)  # one pass
+        lo, hi = int(lo), int(hi)
+        if lo < 0 or hi >= size:
+            raise ValueError(f"{name} holds {what} outside [0, {size}) (min {lo}, max {hi})")
 
 
 def check_batch(name: str, batch, num_nodes: int, unit: str = "node") -> Tensor:
@@ -113,12 +116,7 @@ def check_index(name: str, index, size: int, what: str = "indices") -> Tensor:
     check_tensor(name, index, dims=(1, ))
     if index.dtype != torch.long:
         raise TypeError(f"{name} must be torch.long ({what}), got {index.dtype}")
-    if index.numel():
-        lo, hi = torch.aminmax(index)  # one pass
-        lo, hi = int(lo), int(hi)
-        if lo < 0 or hi >= size:
-            raise ValueError(f"{name} holds {what} outside [0, {size}) "
-                             f"(min {lo}, max {hi})")
+    _check_range(name, index, size, what)
     return index
 
 
