@@ -1,5 +1,6 @@
 """Bad inputs to pyg_fusion.functional: each gives a clear error naming the
 argument (or a defined, checked behaviour); see tests/bad_inputs.py."""
+import pytest
 import torch
 
 import pyg_fusion.functional as F
@@ -382,3 +383,17 @@ def catalogue():
 
 CASES = catalogue()
 test_clear_error, test_defined_behaviour = case_tests(CASES)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64])
+@pytest.mark.parametrize("bad", [float("nan"), float("inf"), float("-inf")])
+@pytest.mark.parametrize("where", [0, 7, -1])
+def test_finiteness_check_finds_every_non_finite_value(dtype, bad, where):
+    # the check reads the extremes (aminmax): NaN and +-Inf anywhere are found
+    from pyg_fusion.functional._checks import check_finite
+    x = torch.randn(5, 4, generator=torch.Generator().manual_seed(0)).to(dtype)
+    assert check_finite("x", x) is x
+    x.view(-1)[where] = bad
+    with pytest.raises(ValueError, match=r"x contains 1 NaN or Inf value"):
+        check_finite("x", x)
+    assert check_finite("x", torch.empty(0, 4, dtype=dtype)).numel() == 0

@@ -409,8 +409,12 @@ def test_pair_similarity_regular_rows_equal_the_gathered_form(metric, nonneg):
 
 
 @pytest.mark.parametrize("metric", ["cosine", "dot"])
-def test_pair_similarity_row_blocks_gradcheck(metric, monkeypatch):
-    from pyg_fusion.functional import similarity
+@pytest.mark.parametrize("backend", ["auto", "torch"])
+def test_pair_similarity_row_blocks_gradcheck(metric, backend, monkeypatch):
+    # backend "auto": the backward by scipy's sparse-dense products on CPU;
+    # "torch": by torch's ops
+    from pyg_fusion.functional import _csr, similarity
+    monkeypatch.setattr(_csr, "BACKEND", backend)
     monkeypatch.setattr(similarity, "_ROWDOT_BLOCK", 20)  # several row blocks
     torch.manual_seed(13)
     x = torch.randn(11, 4, dtype=torch.float64, requires_grad=True)

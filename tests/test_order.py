@@ -127,3 +127,26 @@ def test_graph_powers_in_an_order_is_the_restored_graph(backend, n, d, prune_k, 
         F.graph_powers(ei, w, n, 3, order=perm[:-1])
     with pytest.raises(ValueError, match="order holds node ids outside"):
         F.graph_powers(ei, w, n, 3, order=perm + 1)
+
+
+@pytest.mark.parametrize("backend", ["auto", "torch"])
+def test_graph_powers_in_an_order_of_edges_in_any_order(backend, monkeypatch):
+    # Edges sorted by target are moved as CSR rows into the order (scipy on
+    # CPU), others relabelled and sorted: the same powers, bit for bit, and
+    # the same gradient of each edge's weight.
+    monkeypatch.setattr(_csr, "BACKEND", backend)
+    n = 50
+    x = torch.randn(n, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
+    ei, w = F.relation_graph(x, k=4)
+    perm = locality_order(ei, n)
+    shuffle = torch.randperm(ei.size(1), generator=torch.Generator().manual_seed(4))
+    up = torch.randn(1, 4, dtype=torch.float64)
+    out, grads = [], []
+    for e, v in ((ei, w.detach()), (ei[:, shuffle], w.detach()[shuffle])):
+        v = v.clone().requires_grad_()
+        index, attr = F.graph_powers(e, v, n, 3, prune_k=5, order=perm)
+        (attr * up).sum().backward()
+        out.append((index, attr.detach()))
+        grads.append(v.grad)
+    assert torch.equal(out[0][0], out[1][0]) and torch.equal(out[0][1], out[1][1])
+    assert torch.equal(grads[0][shuffle], grads[1])

@@ -201,3 +201,38 @@ def test_forward_in_blocks_of_rows_equals_one_block(case, k, signs, monkeypatch)
             case == "empty A"
         for x, y in zip(whole, spgemm_topk((pa, ca, va), (pb, cb, vb), n, k)):
             assert x.dtype == y.dtype and torch.equal(x, y)
+
+
+def test_rows_of_entries_few_and_many_agree():
+    # _rows: a binary search per entry (few entries) or the rows of all
+    # entries read at them (many): the same rows, empty rows included.
+    pa, ca, _ = _random(40, 0.2, 11, empty_rows=(0, 7, 8, 39))
+    rows = ptr2index(pa)
+    for entries in (torch.tensor([0, 3, int(ca.numel()) - 1]), torch.arange(ca.numel())):
+        assert torch.equal(_spgemm_backward._rows(pa, entries, ca.numel()), rows[entries])
+
+
+def test_transpose_by_scipy_equals_the_stable_sort(monkeypatch):
+    pa, ca, _ = _random(40, 0.2, 12, empty_rows=(0, 7, 39))
+    scipy_t = _spgemm_backward._transpose(pa, ca, 40)
+    monkeypatch.setattr(_csr, "BACKEND", "torch")
+    torch_t = _spgemm_backward._transpose(pa, ca, 40)
+    assert all(x.dtype == torch.long and torch.equal(x, y) for x, y in zip(scipy_t, torch_t))
+
+
+@pytest.mark.parametrize("side_", ["a", "g"])
+def test_backward_of_a_loss_on_one_entry_equals_the_dense_product(backend, side_, monkeypatch):
+    # G with one non-zero entry (LEGO's sparse output reaches few entries of
+    # each product): its row comes from the binary search of _rows.
+    monkeypatch.setattr(_spgemm_backward, "SIDE", side_)
+    (pa, ca, va), (pb, cb, vb) = CASES["random"]()
+    n = pa.numel() - 1
+    va, vb = va.clone().requires_grad_(), vb.clone().requires_grad_()
+    ptr, col, val = spgemm_topk((pa, ca, va), (pb, cb, vb), n, 3)
+    e = val.numel() // 2
+    val[e].backward()
+    da = _dense(pa, ca, va.detach(), n).requires_grad_()
+    db = _dense(pb, cb, vb.detach(), n).requires_grad_()
+    (da @ db)[ptr2index(ptr)[e], col[e]].backward()
+    torch.testing.assert_close(va.grad, da.grad[ptr2index(pa), ca], rtol=1e-12, atol=1e-12)
+    torch.testing.assert_close(vb.grad, db.grad[ptr2index(pb), cb], rtol=1e-12, atol=1e-12)

@@ -22,12 +22,20 @@ def check_tensor(name: str, x, *, dims: tuple[int, ...] | None = None,
 
 def check_finite(name: str, x: Tensor) -> Tensor:
     """NaN / Inf in a floating tensor is an error naming ``name``."""
+    if x.numel() == 0:
+        return x
+    # The smallest and largest values are finite iff every value is (both
+    # propagate NaN): one pass and no temporary of x's size, where
+    # torch.isfinite(x) makes a few (measured 12-30x slower on 4M-80M
+    # values, one CPU thread).
+    extremes = torch.stack(torch.aminmax(x))
     if torch.compiler.is_compiling():
         # A Python branch on the data cannot be traced: under torch.compile
         # the check runs inside the graph and fails with a RuntimeError
         # carrying the same message (without the count).
-        torch._assert_async(torch.isfinite(x).all(), f"{name} contains NaN or Inf value(s)")
-    elif not bool(torch.isfinite(x).all()):
+        torch._assert_async(torch.isfinite(extremes).all(),
+                            f"{name} contains NaN or Inf value(s)")
+    elif not bool(torch.isfinite(extremes).all()):
         bad = int((~torch.isfinite(x)).sum())
         raise ValueError(f"{name} contains {bad} NaN or Inf value(s)")
     return x
@@ -52,11 +60,16 @@ def check_edge_index(name: str, edge_index: Tensor, num_nodes: int) -> Tensor:
         raise ValueError(f"{name} must have shape [2, E], got {tuple(edge_index.shape)}")
     if edge_index.dtype != torch.long:
         raise TypeError(f"{name} must be torch.long, got {edge_index.dtype}")
-    if edge_index.numel() and (int(edge_index.min()) < 0
-                               or int(edge_index.max()) >= num_nodes):
-        raise ValueError(f"{name} holds node indices outside [0, {num_nodes}) "
-                         f"(min {int(edge_index.min())}, max {int(edge_index.max())})")
+    _check_range(name, edge_index, num_nodes, "node indices")
     return edge_index
+
+
+def _check_range(name: str, index: Tensor, size: int, what: str) -> None:
+    if index.numel():
+        lo, hi = torch.aminmax(index)  # one pass
+        lo, hi = int(lo), int(hi)
+        if lo < 0 or hi >= size:
+            raise ValueError(f"{name} holds {what} outside [0, {size}) (min {lo}, max {hi})")
 
 
 def check_batch(name: str, batch, num_nodes: int, unit: str = "node") -> Tensor:
@@ -103,11 +116,7 @@ def check_index(name: str, index, size: int, what: str = "indices") -> Tensor:
     check_tensor(name, index, dims=(1, ))
     if index.dtype != torch.long:
         raise TypeError(f"{name} must be torch.long ({what}), got {index.dtype}")
-    if index.numel():
-        lo, hi = int(index.min()), int(index.max())
-        if lo < 0 or hi >= size:
-            raise ValueError(f"{name} holds {what} outside [0, {size}) "
-                             f"(min {lo}, max {hi})")
+    _check_range(name, index, size, what)
     return index
 
 

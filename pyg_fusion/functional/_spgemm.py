@@ -40,11 +40,14 @@ def _public_matmat(sa: sp.csr_matrix, sb: sp.csr_matrix) -> tuple[np.ndarray, np
     return out.indptr, out.indices, out.data
 
 
-def _matmat(sa: sp.csr_matrix, sb: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _matmat(sa: sp.csr_matrix, sb: sp.csr_matrix, buffers: dict | None = None
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """``sa @ sb`` as CSR arrays ``(indptr, indices, data)``, rows unordered,
     by scipy's kernel with the output sized by the number of candidates
     (entry (i, l) of ``sa`` times row l of ``sb``): ``indices`` and ``data``
-    are views of the first ``nnz`` entries of that buffer."""
+    are views of the first ``nnz`` entries of that buffer, taken from
+    ``buffers`` (one per index and value type, grown as needed) when given,
+    so that the blocks of one product reuse one buffer."""
     if _csr_matmat is None:
         return _public_matmat(sa, sb)
     rows, cols = sa.shape[0], sb.shape[1]
@@ -52,7 +55,13 @@ def _matmat(sa: sp.csr_matrix, sb: sp.csr_matrix) -> tuple[np.ndarray, np.ndarra
     dtype = np.result_type(sa.dtype, sb.dtype)
     index = np.int32 if max(bound, rows, cols) < 2**31 else np.int64
     indptr = np.zeros(rows + 1, dtype=index)
-    indices, data = np.empty(bound, dtype=index), np.empty(bound, dtype=dtype)
+    if buffers is None:
+        indices, data = np.empty(bound, dtype=index), np.empty(bound, dtype=dtype)
+    else:
+        key = (np.dtype(index), np.dtype(dtype))
+        if key not in buffers or buffers[key][0].size < bound:
+            buffers[key] = (np.empty(bound, dtype=index), np.empty(bound, dtype=dtype))
+        indices, data = (b[:bound] for b in buffers[key])
     if bound:
         try:
             _csr_matmat(rows, cols, sa.indptr.astype(index, copy=False),
@@ -94,10 +103,13 @@ def _row_blocks(sa: sp.csr_matrix, sb: sp.csr_matrix) -> list[tuple[int, int]]:
     return blocks
 
 
-def _scipy_rows(sa: sp.csr_matrix, sb: sp.csr_matrix, patterns, k: int | None):
+def _scipy_rows(sa: sp.csr_matrix, sb: sp.csr_matrix, patterns, k: int | None,
+                buffers: dict | None = None):
     """``topk_rows(sa @ sb)`` as scipy-typed CSR arrays, rows unordered;
-    ``patterns`` (the two patterns as ones) where values may sum to 0."""
-    indptr, indices, data = _matmat(sa, sb)
+    ``patterns`` (the two patterns as ones) where values may sum to 0;
+    ``buffers``: the product's buffers (:func:`_matmat`), which the result
+    never shares."""
+    indptr, indices, data = _matmat(sa, sb, buffers)
     # scipy drops entries whose sum is exactly 0, only possible with values
     # that are not all positive: then the pattern comes from a product of
     # ones and the values are looked up on it.
@@ -112,6 +124,10 @@ def _scipy_rows(sa: sp.csr_matrix, sb: sp.csr_matrix, patterns, k: int | None):
             keep = keep.numpy()
             indptr = ptr.numpy().astype(indices.dtype)
             indices, data = np.compress(keep, indices), np.compress(keep, data)
+    if buffers is not None:  # unpruned rows: out of the buffer the next block reuses
+        shared = [b for pair in buffers.values() for b in pair]
+        indices, data = (a.copy() if any(np.may_share_memory(a, b) for b in shared) else a
+                         for a in (indices, data))
     return indptr, indices, data
 
 
@@ -132,9 +148,15 @@ def _scipy_product(a: tuple, b: tuple, num_nodes: int, k: int | None
     if len(blocks) == 1:
         indptr, indices, data = _scipy_rows(sa, sb, patterns, k)
     else:
+        # Each block's candidates go into one buffer, reused: a fresh buffer
+        # per block pays for its pages again (measured for 128 MiB written
+        # once: 0.021 s fresh, 0.007 s reused).
+        buffers = {}
         parts = [_scipy_rows(sa[r0:r1], sb,
-                             None if patterns is None else (patterns[0][r0:r1], patterns[1]), k)
+                             None if patterns is None else (patterns[0][r0:r1], patterns[1]), k,
+                             buffers)
                  for r0, r1 in blocks]
+        del buffers
         nnz = sum(int(p[0][-1]) for p in parts)
         index = np.int32 if max(nnz, num_nodes) < 2**31 else np.int64
         indptr = np.concatenate([[0]] + [np.diff(p[0]) for p in parts]).astype(index)

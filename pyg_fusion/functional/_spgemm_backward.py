@@ -21,9 +21,13 @@ in torch: the same code on every device.
 """
 from __future__ import annotations
 
+import numpy as np
+import scipy.sparse as sp
 import torch
 from torch import Tensor
 from torch_geometric.utils.sparse import index2ptr
+
+from ._csr import use_scipy
 
 
 # Workspace of the backward (:func:`_triples`): blocks of up to ROWS rows,
@@ -47,7 +51,13 @@ def _take(src: Tensor, index: Tensor) -> Tensor:
 
 def _transpose(ptr: Tensor, col: Tensor, num_nodes: int) -> tuple[Tensor, Tensor, Tensor]:
     """CSR of the transpose: ``(ptr, col, entry)``, ``entry`` numbering each
-    of its entries in the matrix (a stable sort keeps the rows ascending)."""
+    of its entries in the matrix, rows ascending within each of its rows
+    (int64). On CPU scipy's CSR -> CSC conversion (a counting sort: linear in
+    the entries, which keeps the rows in order); elsewhere a stable sort."""
+    if use_scipy(col.device):
+        entry = np.arange(col.numel(), dtype=np.int64)
+        t = sp.csr_matrix((entry, col.numpy(), ptr.numpy()), shape=(num_nodes, num_nodes)).tocsc()
+        return tuple(torch.from_numpy(a).long() for a in (t.indptr, t.indices, t.data))
     entry = torch.sort(col, stable=True).indices
     return (index2ptr(_take(col, entry), num_nodes),
             _take(torch.repeat_interleave(ptr[1:] - ptr[:-1], output_size=col.numel()), entry),
@@ -124,9 +134,9 @@ def _triples(x: tuple, y: tuple, z: tuple, num_nodes: int):
     big = max(col_z.numel(), rows * width, n) >= 2**31 - 1
     dtype = torch.long if big else torch.int32
     w, count, first, col_tab, entry_tab = _segments(*y, n, dtype)
-    ptr_x, col_x = x
+    ptr_x, col_x = x[0], x[1].long()
     # Offset of each row in its block's table (blocks start at multiples of
-    # `rows`), repeated over the row's entries of X and of Z.
+    # `rows`), repeated over the row's entries of X (Z's: block by block).
     offset = (torch.arange(n, device=device) % rows).mul_(width)
     # (entry of X, segment of its row of Y) pairs, by rows of X.
     count = _take(count, col_x)
@@ -138,8 +148,9 @@ def _triples(x: tuple, y: tuple, z: tuple, num_nodes: int):
     pair_off = _take(torch.repeat_interleave(offset, ptr_x[1:] - ptr_x[:-1],
                                              output_size=col_x.numel()), pair_x)
     pair_off = pair_off.to(dtype).unsqueeze(1)
-    cell_z = torch.repeat_interleave(offset, ptr_z[1:] - ptr_z[:-1], output_size=col_z.numel())
-    number = torch.arange(1, col_z.numel() + 1, dtype=dtype, device=device)
+    # Z's entries are numbered + 1 block by block: nothing of Z's size is
+    # made (Z may be a large product's output, with int32 columns).
+    number = torch.arange(1, most + 1, dtype=dtype, device=device)
     slot_of = torch.zeros(n + 1, dtype=dtype, device=device)  # column n: padding, never set
     work = torch.zeros(rows * width, dtype=dtype, device=device)
     step = max(1, CHUNK // w)
@@ -147,12 +158,14 @@ def _triples(x: tuple, y: tuple, z: tuple, num_nodes: int):
         z0, z1 = at[blk], at[blk + 1]
         if z0 == z1 or start[blk] == start[blk + 1]:
             continue
-        cz = col_z[z0:z1]
+        cz = col_z[z0:z1].long()
         # A slot per column of the block: the largest of its entries'
         # numbers within the block (a deterministic choice on every device).
         slot_of.scatter_reduce_(0, cz, number[:z1 - z0], "amax")
-        cell = cell_z[z0:z1] + slot_of.index_select(0, cz)
-        work.index_copy_(0, cell, number[z0:z1])
+        r0, r1 = bound[blk], bound[blk + 1]
+        cell = torch.repeat_interleave(offset[r0:r1], ptr_z[r0 + 1:r1 + 1] - ptr_z[r0:r1],
+                                       output_size=z1 - z0).add_(slot_of.index_select(0, cz))
+        work.index_copy_(0, cell, number[:z1 - z0] + z0)
         for s in range(start[blk], start[blk + 1], step):
             t = min(s + step, start[blk + 1])
             seg = pair_seg[s:t]
@@ -164,6 +177,17 @@ def _triples(x: tuple, y: tuple, z: tuple, num_nodes: int):
             yield _take(pair_x[s:t], q), iy, found.index_select(0, hit).long() - 1
         work.index_fill_(0, cell, 0)
         slot_of.index_fill_(0, cz, 0)
+
+
+def _rows(ptr: Tensor, entries: Tensor, total: int) -> Tensor:
+    """The row of each of the ``entries`` (ascending) of a CSR pattern of
+    ``total`` entries: a binary search each when they are few (a loss that
+    reaches few entries of a product), else the row of every entry of the
+    pattern, read at them (measured at 16.7M entries: 0.016 s against
+    0.086 s for 2% of them, 0.47 s against 0.19 s for all)."""
+    if entries.numel() * 8 < total:
+        return torch.searchsorted(ptr, entries, right=True) - 1
+    return _take(torch.repeat_interleave(ptr[1:] - ptr[:-1], output_size=total), entries)
 
 
 def _candidate_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad, num_nodes,
@@ -187,17 +211,17 @@ def _candidate_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad
     chunk in all (1 when the loss does not reach C)."""
     n = num_nodes
     # The index arrays may be int32 (scipy's); the enumeration indexes with
-    # them, which takes int64.
-    ptr_a, col_a, ptr_b, col_b, ptr, col = (t.long() for t in (ptr_a, col_a, ptr_b, col_b,
-                                                                 ptr, col))
+    # int64: the pointers and B's columns are widened here, the columns of A
+    # and C (the products' outputs, the largest) only where they are read.
+    ptr_a, ptr_b, ptr, col_b = (t.long() for t in (ptr_a, ptr_b, ptr, col_b))
     grad_a = torch.zeros_like(val_a) if need_a else None
     grad_b = torch.zeros_like(val_b) if need_b else None
     nz = grad.nonzero().squeeze(1)
     if nz.numel() == 0:  # the loss does not reach C: no triple
         return grad_a, grad_b
     g = grad.index_select(0, nz)
-    row_g = _take(torch.repeat_interleave(ptr[1:] - ptr[:-1], output_size=col.numel()), nz)
-    col_g = _take(col, nz)
+    row_g = _rows(ptr, nz, col.numel())
+    col_g = col.index_select(0, nz).long()
     ptr_g = index2ptr(row_g, n)
     # Work of each side: its candidates (over A's entries, their rows'
     # lengths in B; over G's, their columns' lengths in B) and the entries

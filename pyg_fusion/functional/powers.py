@@ -31,9 +31,9 @@ from torch_geometric.utils.sparse import index2ptr
 from .._scatter import scatter_sum
 from ._checks import (check_choice, check_edge_index, check_index, check_int, check_mask,
                       check_tensor)
-from .order import relabel, restore_rows
+from .order import permute_rows, relabel, restore_rows
 from ._align import place, union
-from ._csr import inverse_permutation, to_edge_index
+from ._csr import coalesced_order, inverse_permutation, to_edge_index, use_scipy
 from ._spgemm import spgemm_topk
 from .relation import dense_topk
 
@@ -199,11 +199,25 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
         if order.numel() != num_nodes:
             raise ValueError(f"order must be a permutation of the {num_nodes} nodes, got "
                              f"{order.numel()} entries")
-        edge_index = relabel(edge_index, order)
+        edge_index, edge_weight = _relabeled(edge_index, edge_weight, order, num_nodes)
     # The products run on (row, col) = (target, source) lists, sorted by row.
     rows, edge_weight = _coalesced(edge_index.flip(0), edge_weight, num_nodes)
     w_hat = normalize(rows.flip(0), edge_weight, num_nodes, norm)
     return _powers_csr(rows, w_hat, num_nodes, num_powers, mode, prune_k, order)
+
+
+def _relabeled(edge_index: Tensor, edge_weight: Tensor, order: Tensor, num_nodes: int):
+    """The graph in the numbering of ``order`` (node ``order[i]`` becomes
+    ``i``). On CPU, edges sorted by target (a kNN graph's) are moved as CSR
+    rows and sorted within each row (:func:`restore_rows` with the inverse
+    order: linear in the edges), so that no sort of all the edges follows
+    (:func:`_coalesced`); the weights follow as a permutation."""
+    if use_scipy(edge_index.device) and coalesced_order(
+            edge_index[1], edge_index[0], num_nodes, "edge_index") is None:
+        index, moved = restore_rows(index2ptr(edge_index[1], num_nodes), edge_index[0],
+                                    inverse_permutation(order))
+        return index, permute_rows(edge_weight, moved)
+    return relabel(edge_index, order), edge_weight
 
 
 def _coalesced(edge_index: Tensor, edge_weight: Tensor, num_nodes: int):

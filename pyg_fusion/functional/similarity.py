@@ -18,11 +18,14 @@ similarity 0 with every other unit and 1 with itself.
 """
 from __future__ import annotations
 
+import numpy as np
+import scipy.sparse as sp
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
 from ._checks import check_choice, check_mask, check_tensor
+from ._csr import use_scipy
 
 METRICS = ("cosine", "rbf", "dot")
 NONNEG = ("clamp", "shift", None)
@@ -174,6 +177,20 @@ class _RowDot(torch.autograd.Function):
         k = ctx.per_row
         n, d = x.shape
         grad = grad.reshape(n, k)
+        if use_scipy(x.device) and x.dtype in (torch.float32, torch.float64) \
+                and not torch.is_grad_enabled():  # (not under create_graph=True)
+            # With G [N, N] holding the pairs' gradients (G[i, col] = grad),
+            # dx = G x + G^T x: two sparse-dense products in scipy's C loops,
+            # which make no [rows, K, d] temporaries and add whole rows (torch's
+            # index_add_ of rows scatters element by element: the product by
+            # G^T, formed as CSR, measured 0.24 s against 0.33 s at N = 65536,
+            # K = 17, d = 128, one thread).
+            g = sp.csr_matrix((grad.detach().contiguous().view(-1).numpy(), col.numpy(),
+                               np.arange(0, n * k + 1, k)), shape=(n, n))
+            xs = x.detach().contiguous().numpy()
+            out = g @ xs
+            out += g.T.tocsr() @ xs
+            return torch.from_numpy(out), None, None
         grad_row = x.new_empty((n, d))
         # One index_add_ per block in edge order: the same sums, in the same
         # order, as the index_select backward of the unblocked form.
