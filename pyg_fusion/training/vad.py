@@ -22,7 +22,7 @@ the held-out normal videos chooses instead (``val_pseudo_auc``, see
 :mod:`~pyg_fusion.training.pseudo_anomalies`; it is measured, not used, with
 the default ``choice="loss"`` whenever two held-out videos are normal). With ``val_fraction=0`` every video trains and the last
 epoch is tested. ``restarts`` > 1 trains several initialisations and keeps
-the one of lowest held-out loss (:func:`~pyg_fusion.training.vad_fit.fit_vad`).
+the one of best ``val_score`` (:func:`~pyg_fusion.training.vad_fit.fit_vad`).
 
 Test evaluation is frame level: each video's segment scores are expanded to its
 frames (:func:`~pyg_fusion.datasets.segment_scores_to_frames`: each snippet
@@ -292,7 +292,7 @@ class WeaklySupervisedVAD(TimedAdamTask):
             logits, _ = self.model(batch.to(self.device))
         finally:
             self.model.train(training)
-        return roc_auc(logits.detach().cpu().reshape(-1), labels.reshape(-1))
+        return roc_auc(logits.cpu().reshape(-1), labels.reshape(-1))
 
     def test_step(self, batch, batch_idx):
         self._eval_step(batch)
