@@ -153,7 +153,7 @@ def test_restart_combine_is_a_trainer_option_that_round_trips(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("combine", ["mean", "best"])
-def test_restart_run_checkpoint_evaluates_to_its_recorded_scores(tmp_path, combine):
+def test_restart_run_checkpoint_evaluates_to_its_recorded_scores(tmp_path, capsys, combine):
     out, data = tmp_path / "train", str(tmp_path / "data")
     assert main(["train", "--dataset", "synthetic-vad", "--root", data, "--num-segments", "8",
                  "--method", "graph-mean", "--epochs", "2", "--restarts", "2",
@@ -167,3 +167,10 @@ def test_restart_run_checkpoint_evaluates_to_its_recorded_scores(tmp_path, combi
     assert again["auc"] == pytest.approx(rec[f"{'ensemble' if combine == 'mean' else 'chosen'}"
                                              "_auc"], abs=1e-9)
     assert again["auc"] == pytest.approx(rec["auc"], abs=1e-9)
+    if combine == "mean":  # an ensemble has no single operator or fused graph to draw
+        capsys.readouterr()
+        for kind in ("operator", "adjacency"):
+            assert main(["plot", kind, "--checkpoint", str(ckpt), "--root", data,
+                         "--out", str(tmp_path / "p.png")]) == 2
+            err = capsys.readouterr().err
+            assert "holds an ensemble of restarts" in err and err.count("\n") == 1, err
