@@ -174,6 +174,9 @@ class TrainerConfig:
     restarts: int = option(1, "VAD: initialisations trained per run (restart r seeded by seed "
                        "+ 1000003 r, restart 0 by the seed itself), combined as "
                        "--restart-combine says", check="positive_int")
+    # "best" by default: with R = 3 the ensemble's held-out loss was above the chosen
+    # restart's on all three VAD benchmarks, for each of lego, lego-row, graph-product and
+    # graph-mean, seeds 0-4 (README "results-lego", "Restart ensembles")
     restart_combine: str = option("best", "VAD, with --restarts > 1: the tested model is the "
                               "restart of best held-out score (best) or the ensemble of all "
                               "restarts, each at its chosen epoch, whose segment probabilities "
