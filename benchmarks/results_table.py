@@ -10,7 +10,8 @@ import argparse
 import json
 import sys
 
-PERCENT = ("accuracy", "val_accuracy", "auc", "ap", "pr_auc_trapz")
+PERCENT = ("accuracy", "val_accuracy", "auc", "ap", "pr_auc_trapz", "chosen_auc", "chosen_ap",
+           "chosen_pr_auc_trapz", "ensemble_auc", "ensemble_ap", "ensemble_pr_auc_trapz")
 
 
 def markdown(records: list[dict], metrics: list[str]) -> str:

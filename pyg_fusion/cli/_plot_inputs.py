@@ -97,7 +97,10 @@ def fused_from_checkpoint(path: str, root: str, index: int = 0):
     from torch_geometric.data import Batch
 
     from ..functional import edges_to_dense
+    from ..training.vad_ensemble import RestartEnsemble
     model, td, cfg = rebuild_from_checkpoint(path, root)
+    if isinstance(model, RestartEnsemble):
+        raise CLIError(_ENSEMBLE.format(path=path, what="fused graph"))
     with torch.no_grad():
         if td.task == "node":
             if not hasattr(model, "fused_graph"):
@@ -125,6 +128,10 @@ def load_state_dict(path: str) -> dict:
     return obj
 
 
+_ENSEMBLE = ("--checkpoint: {path} holds an ensemble of restarts (--restart-combine mean), "
+             "each with its own {what}: draw one restart's, its "
+             "restart<r>/checkpoints/last.ckpt")
+_MEMBER = re.compile(r"(?:^|\.)members\.\d+\.")
 _PAIR = re.compile(r"(?:^|\.)fusion\.A\.(.+)$")
 _SHARED = re.compile(r"(?:^|\.)fusion\.A$")
 _FACTOR = re.compile(r"(?:^|\.)fusion\.factors\.(.+)$")
@@ -134,6 +141,8 @@ def operator_from_state(state: dict, where: str = "the checkpoint"):
     """The fusion operator(s) of a LEGO model in a state dict, and their kind:
     ``({pair: A} or {"shared by all pairs": A}, "pairwise")`` or
     ``({source: factor}, "cp")``."""
+    if any(_MEMBER.search(key) for key in state):
+        raise CLIError(_ENSEMBLE.format(path=where, what="operator"))
     pairs, factors = {}, {}
     for key, value in state.items():
         if (m := _PAIR.search(key)):

@@ -94,7 +94,10 @@ def checkpoint_data(data: DataConfig, cfg: dict, state_dict: dict, path: str):
 def model_from_checkpoint(cfg: dict, td, state_dict: dict):
     """The model of a checkpoint: built from its config (method and options)
     for the data ``td`` (:func:`checkpoint_data`), its weights (the
-    ``model.*`` entries of ``state_dict``) loaded strictly; in eval mode.
+    ``model.*`` entries of ``state_dict``) loaded strictly; in eval mode. A
+    VAD run with ``restarts`` > 1 and ``restart_combine="mean"`` saved the
+    ensemble of its restarts (:class:`~pyg_fusion.training.vad_ensemble.RestartEnsemble`),
+    which is rebuilt with as many members.
 
     Args:
         cfg (dict): the checkpoint's config (:func:`load_train_checkpoint`).
@@ -110,7 +113,12 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
         dims = Dims(td.in_channels, td.num_classes, num_nodes=td.graph.num_nodes)
     else:
         dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
-    model = build_spec(spec, dims)
+    if td.task == "vad" and spec.trainer.restarts > 1 and spec.trainer.restart_combine == "mean":
+        # the tested model of such a run is the ensemble of its restarts
+        from ..training.vad_ensemble import RestartEnsemble
+        model = RestartEnsemble([build_spec(spec, dims) for _ in range(spec.trainer.restarts)])
+    else:
+        model = build_spec(spec, dims)
     model.load_state_dict({k[len("model."):]: v for k, v in state_dict.items()
                            if k.startswith("model.")})
     return model.eval()

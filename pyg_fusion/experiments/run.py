@@ -45,9 +45,11 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
               "seed": seed, "data": dict(td.extra),
               "data_config": None if td.config is None else dataclasses.asdict(td.config)}
     if td.task == "node" and (t.restarts != 1 or t.operator_lr is not None
-                              or t.operator_warmup or obj.val_choice != "loss"):
-        raise ValueError(f"restarts, operator_lr, operator_warmup and val_choice are VAD "
-                         f"options, got restarts={t.restarts}, operator_lr={t.operator_lr}, "
+                              or t.operator_warmup or obj.val_choice != "loss"
+                              or t.restart_combine != "best"):
+        raise ValueError(f"restarts, restart_combine, operator_lr, operator_warmup and "
+                         f"val_choice are VAD options, got restarts={t.restarts}, "
+                         f"restart_combine={t.restart_combine!r}, operator_lr={t.operator_lr}, "
                          f"operator_warmup={t.operator_warmup}, val_choice={obj.val_choice!r}")
     seed_everything(seed)
     if td.task == "node":
@@ -61,7 +63,7 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
         metrics = {"accuracy": r.get("test_acc", float("nan")),
                    "val_accuracy": r.get("val_acc", float("nan"))}
     else:
-        from ..training.vad_fit import fit_vad
+        from ..training.vad_fit import TEST_METRICS, VAL_METRICS, fit_vad
         dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
         # a builder: fit_vad seeds each restart before it builds the model
         r = fit_vad(lambda: build_spec(spec, dims), td.train, td.test, out_dir=out_dir,
@@ -71,13 +73,16 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
                     lambda_sparse=obj.lambda_sparse, val_fraction=obj.val_fraction,
                     eval_every=t.eval_every, patience=t.patience, restarts=t.restarts,
                     operator_lr=t.operator_lr, operator_warmup=t.operator_warmup,
-                    choice=obj.val_choice, seed=seed, devices=devices,
+                    choice=obj.val_choice, restart_combine=t.restart_combine, seed=seed,
+                    devices=devices,
                     progress=progress, checkpoint=checkpoint, config=config,
                     standardizer=getattr(td.train, "standardizer", None))
-        metrics = {k: r[k] for k in ("auc", "ap", "pr_auc_trapz")}
-        # the chosen epoch's held-out metrics (none with val_fraction=0)
-        metrics.update({k: r[k] for k in ("val_video_auc", "val_loss", "val_pseudo_auc",
-                                          "epoch", "restart") if k in r})
+        metrics = {k: r[k] for k in TEST_METRICS}
+        # the tested model's held-out metrics (none with val_fraction=0); with
+        # restarts, both combinations' metrics (chosen_*, ensemble_*)
+        both = [f"{p}_{k}" for p in ("chosen", "ensemble") for k in TEST_METRICS + VAL_METRICS]
+        metrics.update({k: r[k] for k in (*VAL_METRICS, "epoch", "restart", *both,
+                                          "members_val_loss") if k in r})
     metrics["params"] = r["params"]
     metrics["time_per_epoch_s"] = r["time_per_epoch_s"]
     return metrics, r["task"]

@@ -21,8 +21,11 @@ epoch or two, so it would keep a barely trained model. With
 the held-out normal videos chooses instead (``val_pseudo_auc``, see
 :mod:`~pyg_fusion.training.pseudo_anomalies`; it is measured, not used, with
 the default ``choice="loss"`` whenever two held-out videos are normal). With ``val_fraction=0`` every video trains and the last
-epoch is tested. ``restarts`` > 1 trains several initialisations and keeps
-the one of best ``val_score`` (:func:`~pyg_fusion.training.vad_fit.fit_vad`).
+epoch is tested. ``restarts`` > 1 trains several initialisations, each kept
+at its epoch of best ``val_score``, and tests the one of best ``val_score``
+or, with ``restart_combine="mean"``, the mean of their segment probabilities
+(:func:`~pyg_fusion.training.vad_fit.fit_vad`,
+:class:`~pyg_fusion.training.vad_ensemble.RestartEnsemble`).
 
 Test evaluation is frame level: each video's segment scores are expanded to its
 frames (:func:`~pyg_fusion.datasets.segment_scores_to_frames`: each snippet

@@ -13,8 +13,13 @@ from torch_geometric.loader import DataLoader
 from .pseudo_anomalies import splice_pseudo_anomalies
 from .trainer import build_trainer, seed_everything
 from .vad import CHOICES, IndexedDataset, WeaklySupervisedVAD, split_videos
+from .vad_ensemble import COMBINES, RestartEnsemble
 
 __all__ = ["fit_vad", "evaluate_vad", "restart_seed"]
+
+# the test metrics of a scored run, and the held-out ones of its chosen epoch
+TEST_METRICS = ("auc", "ap", "pr_auc_trapz")
+VAL_METRICS = ("val_video_auc", "val_loss", "val_pseudo_auc")
 
 
 def _loaders(train_ds, eval_ds, batch_size: int, seed: int):
@@ -50,7 +55,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
             lambda_sparse: float = 0.0, val_fraction: float = 0.2, eval_every: int = 1,
             patience: int | None = None, restarts: int = 1, operator_lr: float | None = None,
-            operator_warmup: int = 0, choice: str = "loss", seed: int = 0, devices: int = 1,
+            operator_warmup: int = 0, choice: str = "loss", restart_combine: str = "best",
+            seed: int = 0, devices: int = 1,
             progress: bool = True, checkpoint: bool = True, config: dict | None = None,
             standardizer: nn.Module | None = None) -> dict[str, Any]:
     """Trains on ``train_ds`` (video labels only), chooses the epoch on a
@@ -61,12 +67,19 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     it is called R times, restart ``r`` seeded by :func:`restart_seed` (its
     initialisation, batch order and sampled pairs), and every restart trains
     on the same videos and is chosen on the same held-out videos (the split
-    follows ``seed``); the restart whose chosen epoch has the best
-    ``val_score`` (the lowest ``val_loss`` by default) is tested, the others
-    never see the test set. Training that
-    stays at the loss of a constant score (ln 2 with balanced labels) or
-    settles on a worse optimum shows in the held-out loss, so restarts trade
-    R times the training time for a start that the video labels prefer.
+    follows ``seed``); each restart keeps its epoch of best ``val_score``.
+    With ``restart_combine="best"`` the restart whose chosen epoch has the best
+    ``val_score`` (the lowest ``val_loss`` by default) is tested; with
+    ``"mean"`` the ensemble of all restarts
+    (:class:`~pyg_fusion.training.vad_ensemble.RestartEnsemble`: the mean of
+    their segment probabilities) is. Training that stays at the loss of a
+    constant score (ln 2 with balanced labels) or settles on a worse optimum
+    shows in the held-out loss, so choosing trades R times the training time
+    for a start that the video labels prefer; averaging needs no choice
+    signal and lowers the variance of the scores over initialisations. Both
+    combinations of the same restarts are scored on the held-out and the test
+    videos whichever is tested (``chosen_*`` and ``ensemble_*`` below); neither
+    chooses anything from the test set.
 
     Args:
         model (torch.nn.Module or callable): maps a batch of videos to
@@ -92,8 +105,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         eval_every (int, optional): epochs between two validations. (default: :obj:`1`)
         patience (int, optional): stop after this many validations without a better
             ``val_score`` (``None``: train all epochs). (default: :obj:`None`)
-        restarts (int, optional): initialisations trained; the one of best held-out
-            ``val_score`` is kept (needs ``val_fraction > 0`` when above 1). (default: :obj:`1`)
+        restarts (int, optional): initialisations trained, combined by ``restart_combine``
+            (needs ``val_fraction > 0`` when above 1). (default: :obj:`1`)
         operator_lr (float, optional): Adam's learning rate of the LEGO operators (``None``:
             ``lr``). (default: :obj:`None`)
         operator_warmup (int, optional): epochs at the start during which the LEGO operators
@@ -104,6 +117,9 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             ordered pair of them, :func:`~pyg_fusion.training.pseudo_anomalies.splice_pseudo_anomalies`
             seeded by ``seed``; needs two normal videos held out). ``val_pseudo_auc`` is
             reported whenever two normal videos are held out. (default: :obj:`"loss"`)
+        restart_combine (str, optional): the tested model with ``restarts > 1``:
+            ``"best"``, the restart of best ``val_score``, or ``"mean"``, the ensemble of all
+            restarts. (default: :obj:`"best"`)
         seed (int, optional): seeds the run and the held-out split (a module ``model``
             should be seeded before it is built; a builder is called after seeding).
             (default: :obj:`0`)
@@ -116,14 +132,24 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         standardizer (nn.Module, optional): the training split's statistics, kept in the
             checkpoint (see :class:`WeaklySupervisedVAD`). (default: :obj:`None`)
 
-    Returns the test metrics (``auc``, ``ap``, ``pr_auc_trapz``), the chosen
-    epoch's ``val_video_auc``, ``val_loss``, ``val_pseudo_auc`` (when made) and ``epoch``, the chosen
-    ``restart`` and every restart's ``restart_val_losses`` and ``restart_val_scores`` (with
-    ``restarts > 1``), ``time_per_epoch_s``, ``params``, and the ``trainer``
-    and ``task``. With ``checkpoint``: ``checkpoints/last.ckpt`` (the last
-    epoch; ``restart<r>/checkpoints/last.ckpt`` with several restarts) and
-    ``checkpoints/best.ckpt`` (the chosen epoch of the chosen
-    restart, the model that was tested)."""
+    Returns the tested model's test metrics (``auc``, ``ap``, ``pr_auc_trapz``)
+    and held-out ones (``val_video_auc``, ``val_loss``, ``val_pseudo_auc`` when
+    made; of its chosen epoch, or of the ensemble), ``epoch`` (the chosen
+    restart's chosen epoch), ``time_per_epoch_s`` (of the chosen restart),
+    ``params`` (of the tested model: R models' for an ensemble), and the
+    ``trainer`` and ``task`` that tested. With ``restarts > 1`` also the
+    chosen ``restart``, every restart's ``restart_val_losses``,
+    ``restart_val_scores`` and ``restart_epochs``, their mean held-out loss
+    ``members_val_loss``, and both combinations' test and held-out metrics,
+    ``chosen_<metric>`` (the restart of best ``val_score``) and
+    ``ensemble_<metric>`` (the mean of the restarts), for ``auc``, ``ap``,
+    ``pr_auc_trapz``, ``val_loss``, ``val_video_auc`` (and ``val_pseudo_auc``).
+    With ``checkpoint``: ``checkpoints/last.ckpt`` (the last epoch;
+    ``restart<r>/checkpoints/last.ckpt`` with several restarts) and
+    ``checkpoints/best.ckpt``, the tested model: the chosen epoch of the chosen
+    restart, or the ensemble with every restart at its chosen epoch (which
+    :func:`~pyg_fusion.experiments.checkpoints.model_from_checkpoint` rebuilds
+    from the saved config)."""
     if not isinstance(restarts, int) or isinstance(restarts, bool) or restarts < 1:
         raise ValueError(f"restarts must be an int >= 1, got {restarts!r}")
     if restarts > 1 and not val_fraction:
@@ -134,6 +160,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
                          "(each restart is a new initialisation)")
     if choice not in CHOICES:
         raise ValueError(f"choice must be one of {CHOICES}, got {choice!r}")
+    if restart_combine not in COMBINES:
+        raise ValueError(f"restart_combine must be one of {COMBINES}, got {restart_combine!r}")
     if choice != "loss" and not val_fraction:
         raise ValueError(f"choice={choice!r} needs held-out videos: val_fraction must be > 0")
     train_idx, val_idx = split_videos(train_ds, val_fraction, seed)
@@ -174,23 +202,52 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         runs.append((-task.best.get("val_score", -float("inf")), r, net, task, trainer))
     # the best held-out score; ties go to the earlier restart
     _, chosen, net, task, trainer = min(runs, key=lambda run: run[:2])
+    ensemble = restarts > 1 and restart_combine == "mean"
     if val_ds is not None:
-        net.load_state_dict(task.best_state)
-        if checkpoint:
+        for run in runs:  # every restart at its chosen epoch
+            run[2].load_state_dict(run[3].best_state)
+        if checkpoint and not ensemble:
             # weights_only=False is Lightning's default, said so that it does not log it
             trainer.save_checkpoint(Path(out_dir) / "checkpoints" / "best.ckpt",
                                     weights_only=False)
     _, test = _loaders(None, test_ds, batch_size, 0)
     trainer.test(task, test, verbose=False)
+    tested = task
+    out: dict[str, Any] = {}
+    if restarts > 1:
+        # both combinations of the same restarts are scored, whichever is tested
+        ens = WeaklySupervisedVAD(RestartEnsemble([run[2] for run in runs]), lr=lr,
+                                  weight_decay=weight_decay, topk=topk, lambda_deg=lambda_deg,
+                                  alpha=alpha, lambda_sparse=lambda_sparse, config=config,
+                                  standardizer=standardizer, choice=choice)
+        ens.eval_dataset, ens.pseudo = test_ds, pseudo
+        ens_trainer = build_trainer(Path(out_dir) / "ensemble", max_epochs=1, seed=None,
+                                    devices=devices,
+                                    strategy="ddp" if devices > 1 else "auto",
+                                    progress=progress, checkpoint=False)
+        _, held_out = _loaders(None, val_ds, batch_size, 0)
+        ens_trainer.validate(ens, held_out, verbose=False)
+        if checkpoint and ensemble:
+            ens_trainer.save_checkpoint(Path(out_dir) / "checkpoints" / "best.ckpt",
+                                        weights_only=False)
+        ens_trainer.test(ens, test, verbose=False)
+        for prefix, t in (("chosen", task), ("ensemble", ens)):
+            out.update({f"{prefix}_{k}": t.last_metrics[k] for k in TEST_METRICS})
+            out.update({f"{prefix}_{k}": t.best[k] for k in VAL_METRICS if k in t.best})
+        out["members_val_loss"] = sum(run[3].best["val_loss"] for run in runs) / restarts
+        if ensemble:
+            tested, trainer = ens, ens_trainer
     times = task.epoch_times[1:] or task.epoch_times
-    out = {**task.last_metrics, **task.best,
+    out = {**tested.last_metrics, **tested.best, **out,
+           "epoch": {**task.last_metrics, **task.best}["epoch"],
            "time_per_epoch_s": sum(times) / max(len(times), 1),
-           "params": sum(p.numel() for p in net.parameters() if p.requires_grad),
-           "trainer": trainer, "task": task}
+           "params": sum(p.numel() for p in tested.model.parameters() if p.requires_grad),
+           "trainer": trainer, "task": tested}
     if restarts > 1:
         out["restart"] = chosen
         out["restart_val_losses"] = [run[3].best.get("val_loss", float("inf")) for run in runs]
         out["restart_val_scores"] = [-run[0] for run in runs]
+        out["restart_epochs"] = [run[3].best["epoch"] for run in runs]
     return out
 
 

@@ -1,0 +1,44 @@
+"""An ensemble of a VAD run's restarts: the mean of their segment scores
+(``restart_combine="mean"`` of :func:`~pyg_fusion.training.vad_fit.fit_vad`)."""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+__all__ = ["RestartEnsemble", "COMBINES"]
+
+# how the restarts of a run are combined into the tested model: the one of
+# best held-out score, or the mean of all of them
+COMBINES = ("best", "mean")
+
+
+class RestartEnsemble(nn.Module):
+    """The mean of the segment probabilities of several VAD models (a deep
+    ensemble of the restarts of one run, each at its own chosen epoch).
+
+    Probabilities are averaged, not logits: what every model is trained and
+    chosen on (the MIL top-k mean and the held-out loss) and what the metrics
+    rank are sigmoid scores, and a mean of probabilities is bounded by its
+    members, so a member with large logits (a saturated one) cannot outvote
+    the others as it would in a mean of logits. The output is returned as
+    logits (``logit`` of the mean probability) so that the ensemble is scored
+    and evaluated as any one model is: its ``sigmoid`` is the mean of the
+    members' ``sigmoid`` scores (to float precision; the mean and the logit are
+    taken in float64). It is not trained, and it returns no graph.
+
+    Args:
+        members (list[torch.nn.Module]): models mapping a batch of videos to
+            ``(logits [B, N], G or None)``; at least one.
+    """
+
+    def __init__(self, members: list[nn.Module]):
+        super().__init__()
+        members = list(members)
+        if not members:
+            raise ValueError("members must hold at least one model, got none")
+        self.members = nn.ModuleList(members)
+
+    def forward(self, batch) -> tuple[torch.Tensor, None]:
+        logits = [m(batch)[0] for m in self.members]
+        probs = torch.stack([torch.sigmoid(x.double()) for x in logits]).mean(0)
+        return torch.logit(probs).to(logits[0].dtype), None
