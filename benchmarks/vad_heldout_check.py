@@ -74,6 +74,7 @@ def check(configs: dict) -> dict | None:
         "auc_chosen": statistics.mean(chosen),
         "auc_mean": statistics.mean(a for _, a in means),
         "auc_best_configuration": max(a for _, a in means),
+        "median_val_loss": statistics.median(loss),
     }
 
 
@@ -98,13 +99,13 @@ def main(argv=None) -> int:
         print("no benchmark has 3 configurations with both val_loss and auc", file=sys.stderr)
         return 2
     print("| benchmark | method | runs | configs | rho runs | rho config means | "
-          "AUC chosen | AUC mean | AUC best config (test) |")
-    print("|---|---|---|---|---|---|---|---|---|")
+          "AUC chosen | AUC mean | AUC best config (test) | median held-out loss |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in out:
         print(f"| {r['benchmark']} | {r['method']} | {r['runs']} | {r['configurations']} | "
               f"{r['spearman_runs']:+.2f} | {r['spearman_configurations']:+.2f} | "
               f"{100 * r['auc_chosen']:.2f} | {100 * r['auc_mean']:.2f} | "
-              f"{100 * r['auc_best_configuration']:.2f} |")
+              f"{100 * r['auc_best_configuration']:.2f} | {r['median_val_loss']:.3f} |")
     if args.json:
         from pyg_fusion._files import write_json
         write_json(args.json, {"files": args.files, "rows": out})
