@@ -69,31 +69,42 @@ _IVF_MIN_LISTS = 8
 # sqrt(nlist) a query scanned N^0.75 units (4608 at N = 262144, 12288 at
 # 2^20). With lists of 256 units a query scans 256 units per probe, but the
 # probes that keep recall@17 at 0.99 still grow with N (validation features,
-# clustered_features seeds 100 / 101, recall on 2048 evenly spaced rows):
-# 5 probes of 256 lists reach 0.9950 / 0.9952 at N = 65536, 12 of 1024
-# lists 0.991 / ... at 262144, 28-32 of 4096 lists 0.989-0.993 / ... at
-# 2^20, against 6 probes 0.9973 / 0.9980, 0.901 / ..., 0.72 / ... A
-# cluster's 16-d spread shrinks as N grows while the noise off the subspace
-# does not: neighbours are decided more by the noise, they spread over more
-# lists, and no fixed number of probes holds the recall. IVF_PROBE_GROWTH
-# fits the probes: IVF_NPROBE * (nlist / IVF_REF_LISTS) ** 0.6, rounded up
-# (14 of 1024 lists, 32 of 4096). A query then scans about N^0.6 units
-# above N = 65536 (3584 at 262144, 8192 at 2^20) and the search grows as
-# N^1.6 there, against N^1.75 with the previous rule.
+# clustered_features seeds 100 / 101, recall on 2048 evenly spaced rows,
+# benchmarks/knn_probes.py measures the same): 6 probes of 256 lists reach
+# 0.996 / 0.998 at N = 65536, 6 of 1024 lists 0.911 (seed 100) at 262144,
+# where 12 reach 0.9922 / 0.9927 and 14 0.9964 / 0.9967; of 4096 lists at
+# 2^20, 24 reach 0.9822 / 0.9822, 28 0.9906 / 0.9898, 32 0.9945 / 0.9939.
+# Not the noise off the clusters' 16-d subspace: without it (noise_std 0)
+# the recall is the same (0.9960 against 0.9961 at N = 65536, 0.9088
+# against 0.9106 at 262144, 6 probes). Our reading: with 64 clusters, a list of 256 units
+# is a quarter of a cluster at N = 65536, and 6 probes cover a unit's
+# cluster; at 262144 a cluster spans 16 lists, at 2^20 64, and in 16
+# dimensions a ball holding a unit's 17 neighbours has 0.84 of the radius
+# of one holding 256 ((17 / 256)^(1/16)): it reaches into many neighbouring
+# lists. IVF_PROBE_GROWTH fits the probes: IVF_NPROBE * (nlist /
+# IVF_REF_LISTS) ** 0.6, rounded up (14 of 1024 lists, 32 of 4096; 0.55
+# would give 28 of 4096, below 0.99 for seed 101). A query then scans
+# about N^0.6 units above N = 65536 (3584 at 262144, 8192 at 2^20) and the
+# search grows as N^1.6 there, against N^1.75 with the previous rule.
 IVF_LIST_SIZE = 256
 IVF_PROBE_GROWTH = 0.6
-# Centroids: two-level k-means (faiss.contrib.clustering's recipe) on at most
-# IVF_TRAIN_POINTS_PER_LIST points per list: int(sqrt(nlist)) clusters first
-# (IVF_NITER iterations), then each cluster split into a share of the lists
-# proportional to its points (faiss's Kmeans defaults, 25 iterations on
-# about 64 points per centroid). A flat k-means of nlist centroids costs
-# nlist^2 per iteration (4096 lists at N = 2^20: ~2.7e12 flops); the two
-# levels cost nlist^1.5 (3.5 s at 2^20, 0.14 s at 65536, under load 2-3).
-# Their lists also reach a higher recall than faiss's single-level training
-# at the same probes: 0.9973 / 0.9980 against 0.9951 / ... at 6 of 256
-# lists, N = 65536 (the single level: 10 iterations on 64 points per list,
-# the previous rule). faiss draws no random numbers here but its Kmeans
-# seed, fixed: deterministic.
+# Centroids: up to IVF_SINGLE_LEVEL_MAX_LISTS lists, faiss's IVF training
+# as before (IVF_NITER iterations on at most IVF_TRAIN_POINTS_PER_LIST
+# points per list: faiss's defaults, 25 iterations on up to 256 points per
+# list, took 1.6 s of CPU of a 4.6 s search at N = 65536, these 0.17 s at
+# the same recall). Above, two-level k-means (faiss.contrib.clustering's
+# recipe, ivf_centroids) on at most IVF_TRAIN_POINTS_PER_LIST points per
+# list: int(sqrt(nlist)) clusters first (IVF_NITER iterations), then each
+# cluster split into a share of the lists proportional to its points
+# (faiss's Kmeans defaults, 25 iterations on about 64 points per centroid).
+# A single-level k-means of nlist centroids costs nlist^2 per iteration
+# (4096 lists at N = 2^20: ~2.7e12 flops); the two levels cost nlist^1.5:
+# 0.75 s at 262144 (of 14 s), 3.5-3.8 s at 2^20 (of 110-140 s), load 2-3.
+# The two levels are not kept below: on the digits' validation half (25
+# lists) their weakest view reached 0.957 against 0.965 at 6 probes (at N =
+# 65536, seed 100 / 101, they reached 0.9973 / 0.9980 against 0.996 / 0.997).
+# Kmeans draws its sample with a fixed seed and the sample of the two levels
+# is evenly spaced rows: deterministic.
 IVF_NITER = 10
 IVF_TRAIN_POINTS_PER_LIST = 64
 IVF_SINGLE_LEVEL_MAX_LISTS = 256
