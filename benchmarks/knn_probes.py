@@ -14,7 +14,7 @@ graph. The search time per query is measured on 16384 random queries in the
 order of their nearest list (as the library searches); ``est_search_s`` is
 that time N times: the search of a whole graph at that N.
 
-    python benchmarks/knn_probes.py --sizes 262144 1048576 --seeds 100 101 --json benchmarks/results/knn_probes.json
+    python benchmarks/knn_probes.py --sizes 262144 1048576 --seeds 100 101 --probes 10 12 14 16 24 28 32 36 --json benchmarks/results/knn_probes.json
 """
 import argparse
 import os
