@@ -321,8 +321,12 @@ def _search(index, part: np.ndarray, k: int) -> np.ndarray:
     first = np.ascontiguousarray(coarse[:, 0])
     index.add_core(n, faiss.swig_ptr(part), None, faiss.swig_ptr(first))
     order = np.argsort(first, kind="stable")
+    # n x nprobe ids and scores (400 MB at N = 2^20): the originals are
+    # freed before the search, which holds only the reordered copies.
+    coarse = coarse[order]
+    coarse_d = coarse_d[order]
     found = np.empty((n, kk), dtype=np.int64)
-    found[order] = index.search_preassigned(part[order], kk, coarse[order], coarse_d[order])[1]
+    found[order] = index.search_preassigned(part[order], kk, coarse, coarse_d)[1]
     return found
 
 
