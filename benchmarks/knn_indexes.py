@@ -11,17 +11,22 @@ cosine on normalised features, d = 128, k = 16, one thread.
 
 IVF rows split the time into k-means training, adding and searching; they
 search the queries in the order of their nearest list, as the library does
-(one row without that order shows what it saves), and train as the library
-does (:data:`~pyg_fusion.functional._knn.IVF_NITER` iterations on at most
-:data:`~pyg_fusion.functional._knn.IVF_TRAIN_POINTS_PER_LIST` points per list;
-one row with faiss's defaults, 25 iterations on up to 256 points per list).
+(one row without that order shows what it saves), with a flat coarse
+quantizer and faiss's single-level k-means
+(:data:`~pyg_fusion.functional._knn.IVF_NITER` iterations on at most
+:data:`~pyg_fusion.functional._knn.IVF_TRAIN_POINTS_PER_LIST` points per list,
+the library's previous training; one row with faiss's defaults, 25
+iterations on up to 256 points per list). The grid's lists are
+:func:`~pyg_fusion.functional._knn.ivf_params`'s and half and twice as many.
 
 Last, the library's own searches on the same features: ``approx`` (IVF,
 :func:`pyg_fusion.functional._knn.ivf_params`) and ``checked`` (what
 ``knn="auto"`` does above ``AUTO_EXACT_MAX_NODES``: IVF, then the sampled
 recall check, then the exact search if it fails), with the time of the
 check-and-fallback over IVF alone and whether the approximate graph was
-kept. ``--library-only`` skips the torch, IVF and HNSW grid.
+kept; and the previous rule (about sqrt(N) lists, faiss's single-level
+k-means, a flat coarse quantizer) with its time and recall, as a baseline in
+the same run. ``--library-only`` skips the torch, IVF and HNSW grid.
 
 ``clustered``: :func:`pyg_fusion.datasets.clustered_features` (``--seed``,
 default 0, the seed of the benchmarks; the library's settings were chosen
@@ -37,6 +42,7 @@ settings were chosen on the first half) and on all 2000 units, each part
 standardised on its own.
 """
 import argparse
+import math
 import os
 import time
 
@@ -155,11 +161,11 @@ def main():
             hnsw = faiss.IndexHNSWFlat(128, m, faiss.METRIC_INNER_PRODUCT)
             hnsw.hnsw.efConstruction, hnsw.hnsw.efSearch = 40, ef
             run(f"hnsw M={m} efConstruction=40 efSearch={ef}", hnsw, order=False)
-    library(x, k, t_flat)
+    library(x, k, t_flat, truth)
     faiss.omp_set_num_threads(old)
 
 
-def library(x, k: int, t_flat: float):
+def library(x, k: int, t_flat: float, truth=None):
     n = x.size(0)
     times, graphs = {}, {}
     for mode in ("approx", "checked"):
@@ -171,6 +177,45 @@ def library(x, k: int, t_flat: float):
           f"{times['checked']:.3f}s (checked / approx {times['checked'] / times['approx']:.2f},"
           f" approx / flat {times['approx'] / t_flat:.2f}) "
           f"{'kept approx' if kept else 'fell back to exact'}  load={os.getloadavg()}")
+    previous(x, k, truth)
+
+
+def previous(x, k: int, truth=None):
+    """The rule before lists of constant size, in the same run: about
+    sqrt(N) lists (the nearest power of two, at most N / 39), 6 probes up to
+    256 lists and ceil(6 sqrt(nlist / 256)) above, faiss's single-level
+    k-means (10 iterations on at most 64 points per list), a flat coarse
+    quantizer, fp16 lists, queries in the order of their nearest list."""
+    import faiss
+    n = x.size(0)
+    xn = np.ascontiguousarray(torch.nn.functional.normalize(x, dim=-1).numpy())
+
+    def recall(found):
+        if truth is None:
+            return ""
+        hit = (found[:, :, None] == truth[:, None, :]) & (truth[:, None, :] >= 0)
+        return f" recall {hit.any(1).sum() / (truth >= 0).sum():.4f}"
+    # the library's index through the same calls (no tensor conversions)
+    t = time.perf_counter()
+    found = _knn._search(_knn._ivf(faiss, xn, "cosine", None, None), xn, k)
+    t_library = time.perf_counter() - t
+    print(f"  library index {_knn.ivf_params(n)}, faiss calls only {t_library:.3f}s"
+          f"{recall(found)}", flush=True)
+    nlist = min(2 ** round(math.log2(math.sqrt(n))), n // 39)
+    nprobe = min(nlist, max(6, math.ceil(6 * math.sqrt(nlist / 256))))
+    t = time.perf_counter()
+    index = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(x.size(1)), x.size(1), nlist,
+                                          faiss.ScalarQuantizer.QT_fp16,
+                                          faiss.METRIC_INNER_PRODUCT)
+    index.nprobe, index.cp.niter, index.cp.max_points_per_centroid = nprobe, 10, 64
+    index.train(xn)
+    index.add(xn)
+    order = np.argsort(index.quantizer.assign(xn, 1).ravel(), kind="stable")
+    found = np.empty((n, k + 1), dtype=np.int64)
+    found[order] = index.search(xn[order], k + 1)[1]
+    took = time.perf_counter() - t
+    print(f"  previous rule ({nlist}, {nprobe}), faiss calls only {took:.3f}s{recall(found)}"
+          f" (library / previous {t_library / took:.2f})  load={os.getloadavg()}", flush=True)
 
 
 def digits(root: str, k: int):

@@ -4,16 +4,17 @@ against the number of probes, on validation features.
 For each N and seed, :func:`pyg_fusion.datasets.clustered_features` (the
 library's settings were chosen with seeds 100 and 101; the benchmarks use 0
 and 1), cosine (normalised rows), d = 128, k = 16, one thread. The IVF index
-is built as the library builds it on the CPU (:func:`~pyg_fusion.functional._knn.ivf_params`
-lists, or ``--lists-factor`` times as many; the library's k-means settings;
-half-precision lists, or float ones with ``--codes float``);
+is built as the library builds it on the CPU (``_knn._ivf``: :func:`~pyg_fusion.functional._knn.ivf_params`
+lists, or ``--lists-factor`` times as many; the library's two-level k-means
+and coarse quantizer; half-precision lists, or float ones with ``--codes
+float``, the ``"dot"`` metric's index on the same normalised rows);
 the recall is measured on 2048 evenly spaced rows against a flat search of
 those rows, so a size of 2^20 takes minutes, not the hours of a whole exact
 graph. The search time per query is measured on 16384 random queries in the
 order of their nearest list (as the library searches); ``est_search_s`` is
 that time N times: the search of a whole graph at that N.
 
-    python benchmarks/knn_probes.py --sizes 262144 1048576 --seeds 100 101 --json benchmarks/results/knn_probes.json
+    python benchmarks/knn_probes.py --sizes 262144 1048576 --seeds 100 101 --probes 10 12 14 16 24 28 32 36 --json benchmarks/results/knn_probes.json
 """
 import argparse
 import os
@@ -41,30 +42,29 @@ def sweep(n: int, seed: int, probes: list[int], k: int, lists_factor: int,
     flat.add(x)
     truth = flat.search(np.ascontiguousarray(x[rows]), k + 1)[1]
     del flat
-    nlist = _knn.ivf_params(n)[0] * lists_factor
-    if codes == "fp16":  # the library's CPU index (rows normalised: already in fp16's range)
-        ivf = faiss.IndexIVFScalarQuantizer(faiss.IndexFlatIP(D), D, nlist,
-                                            faiss.ScalarQuantizer.QT_fp16,
-                                            faiss.METRIC_INNER_PRODUCT)
-    else:
-        ivf = faiss.IndexIVFFlat(faiss.IndexFlatIP(D), D, nlist, faiss.METRIC_INNER_PRODUCT)
-    ivf.cp.niter = _knn.IVF_NITER
-    ivf.cp.max_points_per_centroid = _knn.IVF_TRAIN_POINTS_PER_LIST
-    ivf.train(x)
+    nlist, library_probes = _knn.ivf_params(n)
+    nlist *= lists_factor
+    # the library's CPU index: fp16 lists for "cosine" (rows normalised: in
+    # fp16's range), float lists for "dot" (the same ranking on these rows)
+    metric = "cosine" if codes == "fp16" else "dot"
+    ivf = _knn._ivf(faiss, x, metric, None, None, (nlist, library_probes))
     ivf.add(x)
+    quantizer = faiss.downcast_index(ivf.quantizer)
     queries = np.random.default_rng(0).choice(n, min(n, TIMED_QUERIES), replace=False)
     order = np.argsort(ivf.quantizer.assign(x[queries], 1).ravel(), kind="stable")
     timed = np.ascontiguousarray(x[queries][order])
     out = []
     for nprobe in probes:
         ivf.nprobe = nprobe
+        if isinstance(quantizer, faiss.IndexHNSWFlat):
+            quantizer.hnsw.efSearch = nprobe  # as the library sets it
         got = ivf.search(np.ascontiguousarray(x[rows]), k + 1)[1]
         recall = (got[:, :, None] == truth[:, None, :]).any(1).sum() / truth.size
         t = time.perf_counter()
         ivf.search(timed, k + 1)
         per_query = (time.perf_counter() - t) / len(timed)
         out.append({"n": n, "seed": seed, "nlist": nlist, "nprobe": nprobe,
-                    "codes": codes, "library": (nprobe == _knn.ivf_params(n)[1]
+                    "codes": codes, "library": (nprobe == library_probes
                                                 and lists_factor == 1 and codes == "fp16"),
                     "recall": round(float(recall), 4),
                     "us_per_query": round(per_query * 1e6, 1),

@@ -144,17 +144,19 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
 
     The kNN search (``k`` without ``threshold``) runs graph by graph through
     faiss when it is importable (see :mod:`._knn`): ``knn="exact"`` is a
-    flat index, ``"approx"`` an IVF index with about :math:`\sqrt{N}`
-    lists (the nearest power of two, at most ``N / 39``), 6 of them probed
-    per query up to 256 lists, ``ceil(6 sqrt(nlist / 256))`` above (12 of
-    1024 at N = 2^20), centroids from 10
-    k-means iterations on at most 64 points per list, and for cosine on the
-    CPU the lists in half precision (the choice of neighbours is
-    approximate; their weights are computed from the features)
-    (:func:`~._knn.ivf_params`; chosen on validation features: recall@17
-    0.996-0.997 on clustered features at N = 65536, 0.995-0.997 at N =
-    262144, 0.994 at 2^20, 0.9645 on the weakest view of half the digits,
-    far less on iid Gaussian ones;
+    flat index, ``"approx"`` an IVF index with about
+    :math:`\max(\sqrt{N}, N / 256)` lists (the nearest power of two, at most
+    ``N / 39``), 6 of them probed per query up to 256 lists,
+    ``ceil(6 (nlist / 256) ** 0.6)`` above (14 of 1024 at N = 262144, 32 of
+    4096 at N = 2^20), centroids from faiss's k-means (10 iterations on at
+    most 64 points per list) up to 256 lists and from two-level k-means
+    above, an HNSW graph of the centroids as the coarse search from 2048
+    lists, and for cosine on the CPU the lists in half precision (the choice
+    of neighbours is approximate; their weights are computed from the
+    features) (:func:`~._knn.ivf_params`; chosen on validation features:
+    recall@17 0.996-0.998 on clustered features at N = 65536, 0.996-0.997 at
+    N = 262144, 0.994 at 2^20, 0.9645 on the weakest view of half the
+    digits, far less on iid Gaussian ones;
     graphs of fewer than 312 nodes, i.e. fewer than 8 lists, are searched
     exactly), ``"auto"`` exact
     for graphs of up to :data:`AUTO_EXACT_MAX_NODES` nodes; a larger graph
