@@ -85,3 +85,17 @@ def test_prune_error_runs_and_exact_pruning_has_no_error(capsys):
             if line.startswith("| 128 |")]
     errors = {int(r[2]): float(r[4]) for r in rows}  # prune_k -> rel. error of R^3
     assert errors[8] > 0 and errors[128] == 0  # 128 >= N: nothing pruned
+
+
+def test_step_phases_rows_sum_to_the_step():
+    # a subprocess: the script wraps library functions for its own process
+    import re
+    import subprocess
+    import sys
+    out = subprocess.run([sys.executable, os.path.join(ROOT, "benchmarks", "step_phases.py"),
+                          "2048"], capture_output=True, text=True, check=True,
+                         env={**os.environ, "PYTHONPATH": ROOT}).stdout
+    fwd, bwd = map(float, re.search(r"fwd ([\d.]+) s, bwd ([\d.]+) s", out).groups())
+    rows = dict(re.findall(r"^\| ([^|]+) \| ([\d.]+) \|", out, re.M))
+    assert {"knn search", "powers: products", "fusion fwd", "bwd: products"} <= rows.keys()
+    assert abs(sum(map(float, rows.values())) - (fwd + bwd)) < 0.01 + 0.02 * (fwd + bwd)

@@ -1,0 +1,129 @@
+"""One sparse LEGO step (``scaling.py``'s setup: clustered features, d = 128,
+k = 16, P = 3, prune_k = 64, two sources, fusion weights drawn from N(0, 1),
+``knn="approx"``, one thread) split into the library's phases: seconds and
+GiB of fresh pages (minor page faults) per phase, each exclusive of the
+phases nested in it, so that the rows sum to the step.
+
+The phases are found by wrapping the library's functions by name for the
+run (this script's process only); a renamed function fails the script, not
+silently drops a row. Profilers attribute time to Python frames, not to
+these steps, and do not count page faults, which is why this script exists.
+
+Usage::
+
+    python benchmarks/step_phases.py 262144
+    python benchmarks/step_phases.py 65536 --repeats 3   # the last repeat is printed
+"""
+from __future__ import annotations
+
+import argparse
+import collections
+import importlib
+import resource
+import sys
+import time
+
+import torch
+
+LABELS = (  # (module, attribute, label, is a static method)
+    ("pyg_fusion.functional.relation", "_library_knn", "knn search", False),
+    ("pyg_fusion.functional.relation", "pair_similarity", "pair similarity fwd", False),
+    ("pyg_fusion.nn.lego", "locality_order", "locality order", False),
+    ("pyg_fusion.functional.powers", "graph_powers", "powers: checks/order/normalize", False),
+    ("pyg_fusion.nn.power_expansion", "graph_powers", "powers: checks/order/normalize", False),
+    ("pyg_fusion.functional.powers", "spgemm_topk", "powers: products", False),
+    ("pyg_fusion.functional.powers", "union", "powers: union", False),
+    ("pyg_fusion.functional.powers", "restore_rows", "powers: restore", False),
+    ("pyg_fusion.functional.powers", "place", "powers: place", False),
+    ("pyg_fusion.nn.lego_fusion", "lego_fuse_sparse", "fusion fwd", False),
+    ("pyg_fusion.functional._spgemm", "_candidate_backward", "bwd: products", False),
+    ("pyg_fusion.functional.similarity", "_RowDot.backward", "bwd: similarity", True),
+    ("pyg_fusion.functional._align", "_Place.backward", "bwd: place", True),
+)
+GIB = 2 ** 30
+
+
+def faults() -> int:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+class Phases:
+    """Exclusive seconds and page faults per label of the wrapped functions."""
+
+    def __init__(self):
+        self.stats = collections.defaultdict(lambda: [0.0, 0])
+        self.stack: list[list] = []
+
+    def wrap(self, module: str, attr: str, label: str, static: bool) -> None:
+        obj = importlib.import_module(module)
+        *outer, name = attr.split(".")
+        for part in outer:
+            obj = getattr(obj, part)
+        fn = getattr(obj, name)  # AttributeError names a renamed function
+
+        def timed(*args, **kwargs):
+            t0, f0 = time.perf_counter(), faults()
+            self.stack.append([0.0, 0])
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                dt, df = time.perf_counter() - t0, faults() - f0
+                inner = self.stack.pop()
+                self.stats[label][0] += dt - inner[0]
+                self.stats[label][1] += df - inner[1]
+                if self.stack:
+                    self.stack[-1][0] += dt
+                    self.stack[-1][1] += df
+        setattr(obj, name, staticmethod(timed) if static else timed)
+
+    def run(self, label: str, fn):
+        """``fn()`` with its time outside the wrapped phases booked to ``label``."""
+        t0, f0 = time.perf_counter(), faults()
+        self.stack.append([0.0, 0])
+        out = fn()
+        inner = self.stack.pop()
+        dt, df = time.perf_counter() - t0, faults() - f0
+        self.stats[label] = [dt - inner[0], df - inner[1]]
+        return out, dt
+
+
+def main(argv=None) -> int:
+    p = argparse.ArgumentParser(description=__doc__,
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("n", type=int, help="nodes per source")
+    p.add_argument("--repeats", type=int, default=1, help="steps; the last is printed")
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)  # this script's own process
+    phases = Phases()
+    for spec in LABELS:
+        phases.wrap(*spec)
+    from pyg_fusion.datasets import clustered_features
+    from pyg_fusion.nn import LEGO
+
+    xs = {s: clustered_features(args.n, 128, seed=i) for i, s in enumerate("ab")}
+    torch.manual_seed(0)
+    model = LEGO({"a": 128, "b": 128}, 3, k=16, prune_k=64, backend="sparse", knn="approx")
+    gen = torch.Generator().manual_seed(1)
+    with torch.no_grad():
+        for par in model.fusion.parameters():
+            par.copy_(torch.randn(par.shape, generator=gen))
+    for _ in range(args.repeats):
+        phases.stats.clear()
+        f0 = faults()
+        inp = {s: v.clone().requires_grad_() for s, v in xs.items()}
+        g, fwd = phases.run("fwd: rest", lambda: model(inp))
+        _, bwd = phases.run("bwd: rest (autograd's own)",
+                            lambda: g.edge_weight.sum().backward())
+        fresh = (faults() - f0) * resource.getpagesize() / GIB
+        del g, inp
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
+    print(f"N={args.n}: fwd {fwd:.3f} s, bwd {bwd:.3f} s, fresh pages {fresh:.2f} GiB, "
+          f"peak {peak:.2f} GiB")
+    print("| phase | s | fresh GiB |\n|---|---|---|")
+    for label, (t, f) in phases.stats.items():
+        print(f"| {label} | {t:.3f} | {f * resource.getpagesize() / GIB:.2f} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
