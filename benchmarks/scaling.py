@@ -80,6 +80,23 @@ def _features(kind: str, n: int, seed: int):
     return torch.randn(n, D, generator=torch.Generator().manual_seed(seed))
 
 
+def step_model(device: str = "cpu", fusion_init: str = "model"):
+    """The sparse LEGO of the ``step`` stage (two sources, ``knn="approx"``),
+    seeded; with ``fusion_init="random"`` its fusion weights are drawn from
+    N(0, 1), as after training (as built, they reach powers 0 and 1 only)."""
+    import torch
+    from pyg_fusion.nn import LEGO
+    torch.manual_seed(0)
+    model = LEGO({"a": D, "b": D}, P, k=K, prune_k=PRUNE, backend="sparse",
+                 knn="approx").to(device)
+    if fusion_init == "random":
+        gen = torch.Generator().manual_seed(1)
+        with torch.no_grad():
+            for p in model.fusion.parameters():
+                p.copy_(torch.randn(p.shape, generator=gen))
+    return model
+
+
 @contextlib.contextmanager
 def busy_core():
     """A CPU-bound process (a Python busy loop) running for the duration of
@@ -209,14 +226,7 @@ def worker(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
             measure("fusion", lambda: F.lego_fuse_sparse(*pa, *pb, A, n))
             del pa, pb
     if "step" in stages:
-        torch.manual_seed(0)
-        model = LEGO({"a": D, "b": D}, P, k=K, prune_k=PRUNE, backend="sparse",
-                     knn="approx").to(device)
-        if fusion_init == "random":
-            gen = torch.Generator().manual_seed(1)
-            with torch.no_grad():
-                for p in model.fusion.parameters():
-                    p.copy_(torch.randn(p.shape, generator=gen))
+        model = step_model(device, fusion_init)
         res["fusion_init"] = fusion_init
 
         def step():

@@ -1,6 +1,6 @@
-"""One sparse LEGO step (``scaling.py``'s setup: clustered features, d = 128,
-k = 16, P = 3, prune_k = 64, two sources, fusion weights drawn from N(0, 1),
-``knn="approx"``, one thread) split into the library's phases: seconds and
+"""One sparse LEGO step (``scaling.py``'s step stage, from its functions:
+clustered features, d = 128, k = 16, P = 3, prune_k = 64, two sources, fusion
+weights drawn from N(0, 1), ``knn="approx"``, one thread) split into the library's phases: seconds and
 GiB of fresh pages (minor page faults) per phase, each exclusive of the
 phases nested in it, so that the rows sum to the step.
 
@@ -97,16 +97,10 @@ def main(argv=None) -> int:
     phases = Phases()
     for spec in LABELS:
         phases.wrap(*spec)
-    from pyg_fusion.datasets import clustered_features
-    from pyg_fusion.nn import LEGO
+    from scaling import _features, step_model  # this folder is on sys.path
 
-    xs = {s: clustered_features(args.n, 128, seed=i) for i, s in enumerate("ab")}
-    torch.manual_seed(0)
-    model = LEGO({"a": 128, "b": 128}, 3, k=16, prune_k=64, backend="sparse", knn="approx")
-    gen = torch.Generator().manual_seed(1)
-    with torch.no_grad():
-        for par in model.fusion.parameters():
-            par.copy_(torch.randn(par.shape, generator=gen))
+    xs = {s: _features("clustered", args.n, seed) for seed, s in enumerate("ab")}
+    model = step_model(fusion_init="random")
     for _ in range(args.repeats):
         phases.stats.clear()
         f0 = faults()
