@@ -101,15 +101,18 @@ def main(argv=None) -> int:
 
     xs = {s: _features("clustered", args.n, seed) for seed, s in enumerate("ab")}
     model = step_model(fusion_init="random")
-    for _ in range(args.repeats):
+
+    def step():  # its graph and inputs are freed when it returns
         phases.stats.clear()
         f0 = faults()
         inp = {s: v.clone().requires_grad_() for s, v in xs.items()}
         g, fwd = phases.run("fwd: rest", lambda: model(inp))
         _, bwd = phases.run("bwd: rest (autograd's own)",
                             lambda: g.edge_weight.sum().backward())
-        fresh = (faults() - f0) * resource.getpagesize() / GIB
-        del g, inp
+        return fwd, bwd, (faults() - f0) * resource.getpagesize() / GIB
+
+    for _ in range(args.repeats):
+        fwd, bwd, fresh = step()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
     print(f"N={args.n}: fwd {fwd:.3f} s, bwd {bwd:.3f} s, fresh pages {fresh:.2f} GiB, "
           f"peak {peak:.2f} GiB")

@@ -15,11 +15,11 @@ from torch_geometric.data import Batch
 from pyg_fusion.cli import main
 from pyg_fusion.datasets import SyntheticVAD, segment_scores_to_frames
 from pyg_fusion.experiments import MethodSpec
-from pyg_fusion.methods import build_model
 from pyg_fusion.training import seed_everything
 from pyg_fusion.training.vad import WeaklySupervisedVAD, split_videos
 from pyg_fusion.training.vad_ensemble import RestartEnsemble
 from pyg_fusion.training.vad_fit import evaluate_vad, fit_vad
+from test_vad_restarts import FIT, _builder
 
 
 @pytest.fixture(scope="module")
@@ -29,14 +29,6 @@ def vad_data(tmp_path_factory):
     return SyntheticVAD(root, "train", **kw), SyntheticVAD(root, "test", **kw)
 
 
-def _builder(train, name="lego-row"):
-    d = train[0]
-    inch = {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
-    return lambda: build_model(name, "vad", inch, num_segments=8, num_powers=2)
-
-
-FIT = dict(epochs=3, batch_size=4, val_fraction=0.25, progress=False, checkpoint=False,
-           lambda_deg=0.0)
 BOTH = [f"{p}_{k}" for p in ("chosen", "ensemble")
         for k in ("auc", "ap", "pr_auc_trapz", "val_loss", "val_video_auc")]
 

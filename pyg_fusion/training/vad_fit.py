@@ -173,17 +173,18 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
                          f"{len(normal)}: give a larger val_fraction or more normal videos")
     pseudo = splice_pseudo_anomalies(normal, seed=seed) if len(normal) >= 2 else None
     eval_every = max(1, min(eval_every, epochs))
+    # the task's options, for every restart and for their ensemble
+    task_kw = dict(lr=lr, weight_decay=weight_decay, topk=topk, lambda_deg=lambda_deg,
+                   alpha=alpha, lambda_sparse=lambda_sparse, config=config,
+                   standardizer=standardizer, operator_lr=operator_lr,
+                   operator_warmup=operator_warmup, choice=choice)
     runs = []
     for r in range(restarts):
         s = restart_seed(seed, r)
         if not isinstance(model, nn.Module):
             seed_everything(s)
         net = model if isinstance(model, nn.Module) else model()
-        task = WeaklySupervisedVAD(net, lr=lr, weight_decay=weight_decay, topk=topk,
-                                   lambda_deg=lambda_deg, alpha=alpha,
-                                   lambda_sparse=lambda_sparse, config=config,
-                                   standardizer=standardizer, operator_lr=operator_lr,
-                                   operator_warmup=operator_warmup, choice=choice)
+        task = WeaklySupervisedVAD(net, **task_kw)
         task.eval_dataset = test_ds
         task.pseudo = pseudo
         callbacks = []
@@ -216,15 +217,9 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     out: dict[str, Any] = {}
     if restarts > 1:
         # both combinations of the same restarts are scored, whichever is tested
-        ens = WeaklySupervisedVAD(RestartEnsemble([run[2] for run in runs]), lr=lr,
-                                  weight_decay=weight_decay, topk=topk, lambda_deg=lambda_deg,
-                                  alpha=alpha, lambda_sparse=lambda_sparse, config=config,
-                                  standardizer=standardizer, choice=choice)
+        ens = WeaklySupervisedVAD(RestartEnsemble([run[2] for run in runs]), **task_kw)
         ens.eval_dataset, ens.pseudo = test_ds, pseudo
-        ens_trainer = build_trainer(Path(out_dir) / "ensemble", max_epochs=1, seed=None,
-                                    devices=devices,
-                                    strategy="ddp" if devices > 1 else "auto",
-                                    progress=progress, checkpoint=False)
+        ens_trainer = _scoring_trainer(Path(out_dir) / "ensemble", devices, progress)
         _, held_out = _loaders(None, val_ds, batch_size, 0)
         ens_trainer.validate(ens, held_out, verbose=False)
         if checkpoint and ensemble:
@@ -267,9 +262,15 @@ def evaluate_vad(task: WeaklySupervisedVAD, test_ds, *, out_dir: str | Path,
             with several devices, else ``"auto"``)
     """
     task.eval_dataset = test_ds
-    trainer = build_trainer(out_dir, max_epochs=1, seed=None, devices=devices,
-                            strategy=strategy or ("ddp" if devices > 1 else "auto"),
-                            progress=progress, checkpoint=False)
+    trainer = _scoring_trainer(out_dir, devices, progress, strategy)
     _, ev = _loaders(None, test_ds, batch_size, 0)
     trainer.test(task, ev, verbose=False)
     return dict(task.last_metrics)
+
+
+def _scoring_trainer(out_dir: str | Path, devices: int, progress: bool,
+                     strategy: str | None = None):
+    """A trainer that only scores (validate / test): no seeding, no checkpoints."""
+    return build_trainer(out_dir, max_epochs=1, seed=None, devices=devices,
+                         strategy=strategy or ("ddp" if devices > 1 else "auto"),
+                         progress=progress, checkpoint=False)
