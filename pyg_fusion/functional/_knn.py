@@ -86,6 +86,20 @@ _IVF_MIN_LISTS = 8
 # would give 28 of 4096, below 0.99 for seed 101). A query then scans
 # about N^0.6 units above N = 65536 (3584 at 262144, 8192 at 2^20) and the
 # search grows as N^1.6 there, against N^1.75 with the previous rule.
+# Each unit goes to the list of its nearest centroid, though the lists are
+# unequal (at N = 262144 their sizes' standard deviation is half the mean,
+# and a unit's own list holds 1.24x the mean). The lists a query probes hold
+# together only 1.07x the ideal nprobe N / nlist units at 262144 (14 probes)
+# and 1.10x at 2^20 (32 probes), which bounds what balancing could save.
+# Measured and not kept (benchmarks/knn_balance.py, seeds 100 / 101): at
+# most 1.25x the mean per list, or faiss's
+# contrib.clustering.balanced_assignment_with_penalties, lose more recall
+# than they save (0.9885 / 0.9870 and 0.9870 / 0.9872 at 14 probes of 1024,
+# against 0.9964 / 0.9967). Penalised lists that the queries also probe by
+# (a power diagram) lose no recall per unit scanned, but save none at
+# 262144 (13 probes: 3415 units, 0.9926; 12 with the nearest lists: 3407,
+# 0.9922) and 2.7% at 2^20 (34 probes against 32, recall 0.9953 both),
+# while the penalties take about 10 s, a tenth of the search.
 IVF_LIST_SIZE = 256
 IVF_PROBE_GROWTH = 0.6
 # Centroids: up to IVF_SINGLE_LEVEL_MAX_LISTS lists, faiss's IVF training

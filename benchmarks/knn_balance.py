@@ -1,0 +1,204 @@
+"""Would a balanced assignment of the units to the IVF lists of
+``knn="approx"`` scan fewer units at the same recall? The lists are unequal
+(at N = 262144 their sizes have a standard deviation of half the mean, and a
+unit's own list holds 1.24x the mean), and the queries are the units, so the
+big lists are probed most often.
+
+Each variant keeps the library's index of the features (``_knn._ivf``: the
+same lists, centroids and coarse search) and changes only which list a unit
+is added to, and for ``power`` which lists a query probes:
+
+* ``nearest``: each unit in the list of its nearest centroid (the library).
+* ``capacity F``: at most ``ceil(F N / nlist)`` units per list; a unit that
+  does not fit goes to its next-nearest centroid (among its probed ones,
+  else back to the nearest), the units that lose the least similarity by
+  moving moving first. Written here: faiss has no capacity-limited
+  assignment.
+* ``penalties A``: faiss's ``contrib.clustering.balanced_assignment_with_penalties``
+  (Tavenard et al., CBMI 2011: a penalty per list, raised while the list
+  is too big, exponent A, 20 iterations, among each unit's 100 nearest
+  centroids); the queries probe their nearest centroids.
+* ``power A``: the same penalties, computed here on each unit's candidate
+  lists (faiss's function does not return them), and the queries probe the
+  lists by the same penalised distance, so that the lists are the cells the
+  queries search by (the cells of a power diagram).
+
+Per variant and number of probes: the units scanned per query (the sizes of
+the lists it probes, mean over all N queries; ``x ideal``: over ``nprobe N /
+nlist``), recall@(k+1) on 2048 evenly spaced rows against a flat search of
+them, and the search time per query of 16384 random queries in the order of
+their nearest list (as the library searches; median of 3). A query's probes are the first
+of its candidate lists (the coarse search with efSearch = the candidates,
+for an HNSW coarse search). Cosine (normalised rows), d = 128, k = 16, one
+thread, :func:`pyg_fusion.datasets.clustered_features` with the validation
+seeds (100 and 101; the benchmarks use 0 and 1).
+
+    python benchmarks/knn_balance.py --sizes 262144 --seeds 100 101 --probes 10 12 14 16 --json benchmarks/results/knn_balance.json
+    python benchmarks/knn_balance.py --sizes 1048576 --seeds 100 --probes 28 30 32 34 36 --variants nearest capacity power
+"""
+import argparse
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+
+from pyg_fusion.datasets import clustered_features
+from pyg_fusion.functional import _knn
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+D, K, RECALL_ROWS, TIMED_QUERIES, REPEATS, PENALTY_ITERS = 128, 16, 2048, 16384, 3, 20
+
+
+def capacity_assign(cand: np.ndarray, score: np.ndarray, nlist: int, factor: float):
+    """Lists from ``cand`` (``[n, c]`` candidate lists, nearest first, -1
+    where none) and ``score`` (their similarities): rank by rank, each list
+    takes the units that would lose the most by going to their next
+    candidate, up to its room; the rest try their next candidate. Returns the
+    lists and how many units found no room (they go to their nearest)."""
+    n = cand.shape[0]
+    assign = np.full(n, -1, dtype=np.int64)
+    room = np.full(nlist, math.ceil(factor * n / nlist), dtype=np.int64)
+    pending = np.arange(n)
+    for r in range(cand.shape[1]):
+        lists = cand[pending, r]
+        nxt = score[pending, r + 1] if r + 1 < cand.shape[1] else -np.inf
+        o = np.lexsort((-(score[pending, r] - nxt), lists))
+        o = o[lists[o] >= 0]
+        sl = lists[o]
+        fits = np.arange(len(sl)) - np.searchsorted(sl, sl, "left") < room[sl]
+        assign[pending[o[fits]]] = sl[fits]
+        room -= np.bincount(sl[fits], minlength=nlist)
+        pending = pending[assign[pending] < 0]
+        if len(pending) == 0:
+            break
+    assign[pending] = cand[pending, 0]
+    return assign, len(pending)
+
+
+def power_cells(cand, score, centroids, nlist: int, alpha: float):
+    """faiss's penalty iteration (balanced_assignment_with_penalties) on
+    the candidates; returns the candidates and their similarities re-ranked
+    by the penalised distance (the first is the unit's list)."""
+    d2 = 1 + (centroids ** 2).sum(1)[np.maximum(cand, 0)] - 2 * score  # unit rows
+    d2[cand < 0] = np.inf
+    pen = np.ones(nlist, dtype=np.float32)
+    for _ in range(PENALTY_ITERS):
+        pick = (d2 + (pen ** 2)[np.maximum(cand, 0)]).argmin(1)
+        sizes = np.bincount(np.take_along_axis(cand, pick[:, None], 1).ravel(), minlength=nlist)
+        pen *= (np.maximum(sizes, 1) / (cand.shape[0] / nlist)) ** alpha
+    o = np.argsort(d2 + (pen ** 2)[np.maximum(cand, 0)], 1, kind="stable")
+    return np.take_along_axis(cand, o, 1), np.take_along_axis(score, o, 1)
+
+
+def sweep(n: int, seed: int, probes: list[int], variants: list[str], factor: float,
+          alpha: float, power_alpha: float) -> list[dict]:
+    faiss = _knn.load_faiss()
+    x = torch.nn.functional.normalize(clustered_features(n, D, seed=seed), dim=-1)
+    x = np.ascontiguousarray(x.numpy().astype(np.float32))
+    rows = np.arange(RECALL_ROWS, dtype=np.int64) * n // RECALL_ROWS
+    flat = faiss.IndexFlatIP(D)
+    flat.add(x)
+    truth = flat.search(np.ascontiguousarray(x[rows]), K + 1)[1]
+    del flat
+    nlist, library_probes = _knn.ivf_params(n)
+    index = _knn._ivf(faiss, x, "cosine", None, None)
+    quantizer = faiss.downcast_index(index.quantizer)
+    hnsw = isinstance(quantizer, faiss.IndexHNSWFlat)
+    width = min(nlist, math.ceil(1.25 * max(probes)) + 4)
+    if hnsw:
+        quantizer.hnsw.efSearch = width
+    near_score, near = quantizer.search(x, width)
+    centroids = (faiss.downcast_index(quantizer.storage) if hnsw else quantizer).reconstruct_n(0, nlist)
+    queries = np.random.default_rng(0).choice(n, min(n, TIMED_QUERIES), replace=False)
+    queries = queries[np.argsort(near[queries, 0], kind="stable")]
+    out = []
+    for variant in variants:
+        cand, score, left = near, near_score, 0
+        t = time.perf_counter()
+        if variant == "nearest":
+            assign = near[:, 0]
+        elif variant == "capacity":
+            assign, left = capacity_assign(near, near_score, nlist, factor)
+        elif variant == "penalties":
+            from faiss.contrib.clustering import balanced_assignment_with_penalties
+            assign = balanced_assignment_with_penalties(
+                x, centroids, alpha=alpha, num_iter=PENALTY_ITERS, maxk=min(100, nlist))[0]
+        else:
+            cand, score = power_cells(near, near_score, centroids, nlist, power_alpha)
+            assign = cand[:, 0]
+        took = time.perf_counter() - t
+        assign = np.ascontiguousarray(assign)  # held: faiss reads it through a raw pointer
+        sizes = np.bincount(assign, minlength=nlist)
+        index.reset()
+        index.add_core(n, faiss.swig_ptr(x), None, faiss.swig_ptr(assign))
+        for nprobe in probes:
+            index.nprobe = nprobe
+            scanned = float(sizes[cand[:, :nprobe]].sum(1).mean())
+
+            def search(q):
+                return index.search_preassigned(np.ascontiguousarray(x[q]), K + 1,
+                                                np.ascontiguousarray(cand[q, :nprobe]),
+                                                np.ascontiguousarray(score[q, :nprobe]))[1]
+            got = search(rows)
+            per_query = []
+            for _ in range(REPEATS):
+                t = time.perf_counter()
+                search(queries)
+                per_query.append((time.perf_counter() - t) / len(queries))
+            per_query = float(np.median(per_query))
+            out.append({"n": n, "seed": seed, "nlist": nlist, "nprobe": nprobe,
+                        "variant": variant + {"capacity": f" {factor}", "penalties": f" {alpha}",
+                                              "power": f" {power_alpha}"}.get(variant, ""),
+                        "library": variant == "nearest" and nprobe == library_probes,
+                        "assign_s": round(took, 2), "unplaced": int(left),
+                        "size_std_over_mean": round(float(sizes.std() / sizes.mean()), 3),
+                        "own_list_over_mean": round(float(sizes[assign].mean() / sizes.mean()), 3),
+                        "scanned": round(scanned), "x_ideal": round(scanned * nlist / (nprobe * n), 3),
+                        "recall": round(float((got[:, :, None] == truth[:, None, :]).any(1).sum()
+                                              / truth.size), 4),
+                        "us_per_query": round(per_query * 1e6, 1), "load": os.getloadavg()[0]})
+            print(out[-1], flush=True)
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[262144])
+    ap.add_argument("--seeds", type=int, nargs="+", default=[100, 101])
+    ap.add_argument("--probes", type=int, nargs="+", default=[10, 12, 14, 16])
+    ap.add_argument("--variants", nargs="+", default=["nearest", "capacity", "penalties", "power"],
+                    choices=["nearest", "capacity", "penalties", "power"])
+    ap.add_argument("--capacity", type=float, default=1.25, help="capacity: F x the mean size")
+    ap.add_argument("--alpha", type=float, default=0.01, help="penalties: faiss's alpha")
+    ap.add_argument("--power-alpha", type=float, default=0.003, help="power: the alpha")
+    ap.add_argument("--json", default=None)
+    args = ap.parse_args()
+    torch.set_num_threads(1)
+    if _knn.load_faiss() is None:
+        sys.exit("knn_balance.py needs faiss (pip install faiss-cpu)")
+    _knn.load_faiss().omp_set_num_threads(1)
+    rows = [r for n in args.sizes for s in args.seeds
+            for r in sweep(n, s, args.probes, args.variants, args.capacity, args.alpha,
+                           args.power_alpha)]
+    print("\n| N | seed | variant | probes | scanned / query (x ideal) | recall@17 | us / query "
+          "| assignment s |")
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        mark = " (library)" if r["library"] else ""
+        print(f"| {r['n']} | {r['seed']} | {r['variant']} | {r['nprobe']}{mark} | {r['scanned']} "
+              f"({r['x_ideal']:.3f}) | {r['recall']:.4f} | {r['us_per_query']:.1f} | "
+              f"{r['assign_s']:.2f} |")
+    if args.json:
+        from _machine import machine_info
+        from pyg_fusion._files import write_json
+        write_json(args.json, {"command": "python " + " ".join(sys.argv),
+                               "machine": machine_info(), "rows": rows}, indent=1)
+
+
+if __name__ == "__main__":
+    main()
