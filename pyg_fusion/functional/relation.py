@@ -221,6 +221,26 @@ def relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     :func:`~pyg_fusion.functional.pair_similarity` of ``x`` at
     ``(edge_index[1], edge_index[0])``, which a caller may evaluate in
     another numbering of the units (``LEGO`` does, in a locality order).
+
+    Args:
+        x (torch.Tensor): features ``[N, d]``.
+        batch (torch.Tensor, optional): ``[N]`` graph index of each unit, sorted.
+            (default: :obj:`None`, one graph)
+        k (int, optional): neighbours per node (>= 1). (default: :obj:`None`)
+        threshold (float, optional): minimum similarity of a kept entry.
+            (default: :obj:`None`)
+        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
+            (default: :obj:`"cosine"`)
+        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`
+            (the threshold applies after it). (default: :obj:`"clamp"`)
+        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
+        chunk_size (int, optional): rows per block of the torch search.
+            (default: :obj:`512`)
+        use_pyg (bool, optional): PyG's ``knn_graph`` on any device
+            (:obj:`True`) or never (:obj:`False`). (default: :obj:`None`, on
+            CUDA only)
+        knn (str, optional): :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`.
+            (default: :obj:`"auto"`)
     """
     check_tensor("x", x, dims=(2, ), floating=True, finite=True)
     _check_common(x, metric, nonneg, gamma)
