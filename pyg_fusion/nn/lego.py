@@ -29,9 +29,10 @@ AUTO_DENSE_MAX_NODES = 768
 # the products and the similarities read fall out of the caches. Measured by
 # benchmarks/scaling.py (README, "Scaling"). One order per source, not one
 # shared by all: the sources' graphs have their own neighbourhoods, and an
-# order of their union gave the products no locality (at N = 65536, two
-# sources of independent clustered features, the products ran as slowly in
-# it as in the caller's numbering, 10-25% slower than in each source's own).
+# order of their union gave the products no locality (N = 65536, two sources
+# of independent clustered features, benchmarks/locality_orders.py: the
+# powers took 1.12-1.14x their time in each source's own order, about as
+# long as in the caller's numbering, 1.10-1.18x).
 LOCALITY_MIN_NODES = 32768
 
 
