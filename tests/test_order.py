@@ -2,12 +2,11 @@
 and LEGO with it: the same fused graph, in the caller's numbering."""
 import pytest
 import torch
-from torch_geometric.utils.sparse import index2ptr
 
 import pyg_fusion.functional as F
 import pyg_fusion.nn.lego as lego_module
 from pyg_fusion.functional import _csr
-from pyg_fusion.functional.order import locality_order, permute_rows, relabel, restore_rows
+from pyg_fusion.functional.order import locality_order, permute_rows, relabel
 from pyg_fusion.nn import LEGO
 
 
