@@ -2,12 +2,11 @@
 and LEGO with it: the same fused graph, in the caller's numbering."""
 import pytest
 import torch
-from torch_geometric.utils.sparse import index2ptr
 
 import pyg_fusion.functional as F
 import pyg_fusion.nn.lego as lego_module
 from pyg_fusion.functional import _csr
-from pyg_fusion.functional.order import locality_order, permute_rows, relabel, restore_rows
+from pyg_fusion.functional.order import locality_order, permute_rows, relabel
 from pyg_fusion.nn import LEGO
 
 
@@ -66,87 +65,132 @@ def test_permute_rows_of_a_non_contiguous_input():
     assert torch.equal(permute_rows(x, order), x[order])
 
 
-def _lego_outputs(min_nodes, monkeypatch, assign=False):
+CASES = {  # LEGO options, three sources (c at a finer level where "assign")
+    "pairwise": dict(),
+    "one graph": dict(one_graph=True),
+    "assign": dict(assign=True),
+    "shared support": dict(support="shared"),
+    "three sources, term scales": dict(three=True, term_scale="mean"),
+    "three sources, cp, ones": dict(three=True, fusion="cp", rank=2, zeroth="ones"),
+}
+
+
+def _lego_outputs(min_nodes, monkeypatch, dtype=torch.float64, *, one_graph=False,
+                  assign=False, three=False, **options):
     monkeypatch.setattr(lego_module, "LOCALITY_MIN_NODES", min_nodes)
     gen = torch.Generator().manual_seed(3)
-    sizes = [40, 25, 33]
+    sizes = [70] if one_graph else [40, 25, 33]
     n = sum(sizes)
-    batch = torch.arange(3).repeat_interleave(torch.tensor(sizes))
-    xs = {"a": torch.randn(n, 5, dtype=torch.float64, generator=gen),
-          "b": torch.randn(n, 3, dtype=torch.float64, generator=gen)}
+    batch = None if one_graph else torch.arange(3).repeat_interleave(torch.tensor(sizes))
+    widths = {"a": 5, "b": 3, "c": 4} if three or assign else {"a": 5, "b": 3}
+    xs = {s: torch.randn(n, d, dtype=dtype, generator=gen) for s, d in widths.items()}
     kw = {}
-    if assign:  # source b at a finer level: two units per node
-        xs["b"] = torch.randn(2 * n, 3, dtype=torch.float64, generator=gen)
-        kw["assign"] = {"b": torch.arange(n).repeat_interleave(2)}
+    if assign:  # source c at a finer level: two units per node
+        xs["c"] = torch.randn(2 * n, 4, dtype=dtype, generator=gen)
+        kw["assign"] = {"c": torch.arange(n).repeat_interleave(2)}
     xs = {s: v.requires_grad_() for s, v in xs.items()}
     torch.manual_seed(0)
-    model = LEGO({"a": 5, "b": 3}, 3, k=4, prune_k=6, backend="sparse").double()
+    options.setdefault("pairs", "all")  # every source reaches the output
+    model = LEGO(widths, 3, k=4, prune_k=6, backend="sparse", **options).to(dtype)
+    with torch.no_grad():  # every power reaches the output (and its gradient)
+        for p in model.fusion.parameters():
+            p.copy_(torch.randn(p.shape, dtype=dtype, generator=gen))
     g = model(xs, batch, **kw)
-    up = torch.randn(g.edge_weight.shape, dtype=torch.float64, generator=gen)
-    grads = torch.autograd.grad((g.edge_weight * up).sum(), [xs["a"], xs["b"]])
+    up = torch.randn(g.edge_weight.shape, dtype=dtype, generator=gen)
+    inputs = list(xs.values()) + list(model.fusion.parameters())
+    grads = torch.autograd.grad((g.edge_weight * up).sum(), inputs)
     return g.edge_index, g.edge_weight.detach(), grads
 
 
-@pytest.mark.parametrize("assign", [False, True])
-def test_lego_in_the_locality_order_gives_the_same_fused_graph(assign, monkeypatch):
-    ref = _lego_outputs(1 << 40, monkeypatch, assign)
-    out = _lego_outputs(0, monkeypatch, assign)
+@pytest.mark.parametrize("case", list(CASES))
+def test_lego_in_the_locality_order_gives_the_same_fused_graph(case, monkeypatch):
+    # the similarities, powers and fusion in the orders, the fused graph
+    # restored: the same edges in the same order, the same values and
+    # gradients (features and operator) up to the order of float sums
+    ref = _lego_outputs(1 << 40, monkeypatch, **CASES[case])
+    out = _lego_outputs(0, monkeypatch, **CASES[case])
     assert torch.equal(out[0], ref[0])
     assert torch.allclose(out[1], ref[1], rtol=0, atol=1e-12)
     for got, want in zip(out[2], ref[2]):
         assert torch.allclose(got, want, rtol=0, atol=1e-12)
-    again = _lego_outputs(0, monkeypatch, assign)
+    again = _lego_outputs(0, monkeypatch, **CASES[case])
     assert torch.equal(again[0], out[0]) and torch.equal(again[1], out[1])
+    for got, want in zip(again[2], out[2]):
+        assert torch.equal(got, want)
+
+
+def test_lego_in_the_locality_order_in_float32(monkeypatch):
+    ref = _lego_outputs(1 << 40, monkeypatch, torch.float32)
+    out = _lego_outputs(0, monkeypatch, torch.float32)
+    assert torch.equal(out[0], ref[0])
+    assert torch.allclose(out[1], ref[1], rtol=0, atol=1e-5)
+    for got, want in zip(out[2], ref[2]):
+        assert torch.allclose(got, want, rtol=1e-4, atol=1e-5)
 
 
 @pytest.mark.parametrize("backend", ["auto", "torch"])
 @pytest.mark.parametrize("n,d,prune_k,seed", [(60, 6, 5, 2), (70, 5, 6, 8)])
-def test_graph_powers_in_an_order_is_the_restored_graph(backend, n, d, prune_k, seed,
-                                                        monkeypatch):
-    # order= restores the union's pattern before placing the values: the
-    # same result, bit for bit, as computing in the order and restoring
-    # after; and the same graph as computed without the order
+def test_graph_powers_restored_is_the_same_graph(backend, n, d, prune_k, seed, monkeypatch):
+    # restore= moves the union's pattern before placing the values: the
+    # same result, bit for bit, as relabelling the powers after; and the
+    # same graph as computed in the caller's numbering
     monkeypatch.setattr(_csr, "BACKEND", backend)
     x = torch.randn(n, d, dtype=torch.float64, generator=torch.Generator().manual_seed(seed))
     ei, w = F.relation_graph(x, k=4)
-    w = w.clone().requires_grad_()
     perm = locality_order(ei, n)
-    index, attr = F.graph_powers(ei, w, n, 3, prune_k=prune_k, order=perm)
-    ordered_index, ordered_attr = F.graph_powers(relabel(ei, perm), w, n, 3, prune_k=prune_k)
-    ref_index, moved = restore_rows(index2ptr(ordered_index[1], n), ordered_index[0], perm)
-    ref_attr = permute_rows(ordered_attr, moved)
+    ordered, moved = relabel(ei, perm, n)
+    w = w.clone().requires_grad_()
+    w_ordered = permute_rows(w, moved)
+    index, attr = F.graph_powers(ordered, w_ordered, n, 3, prune_k=prune_k, restore=perm)
+    ordered_index, ordered_attr = F.graph_powers(ordered, w_ordered, n, 3, prune_k=prune_k)
+    ref_index, back = relabel(ordered_index, _csr.inverse_permutation(perm), n)
+    ref_attr = permute_rows(ordered_attr, back)
     assert torch.equal(index, ref_index) and torch.equal(attr, ref_attr)
     up = torch.randn(attr.shape, dtype=torch.float64, generator=torch.Generator().manual_seed(9))
-    (grad, ) = torch.autograd.grad((attr * up).sum(), w)
+    (grad, ) = torch.autograd.grad((attr * up).sum(), w, retain_graph=True)
     (ref_grad, ) = torch.autograd.grad((ref_attr * up).sum(), w)
     assert torch.equal(grad, ref_grad)
     plain_index, plain_attr = F.graph_powers(ei, w, n, 3, prune_k=prune_k)
     assert torch.equal(index, plain_index)
     assert torch.allclose(attr, plain_attr, rtol=0, atol=1e-12)
-    with pytest.raises(ValueError, match="order must be a permutation"):
-        F.graph_powers(ei, w, n, 3, order=perm[:-1])
-    with pytest.raises(ValueError, match="order holds node ids outside"):
-        F.graph_powers(ei, w, n, 3, order=perm + 1)
+    with pytest.raises(ValueError, match="restore must be a permutation"):
+        F.graph_powers(ordered, w_ordered, n, 3, restore=perm[:-1])
+    with pytest.raises(ValueError, match="restore holds node ids outside"):
+        F.graph_powers(ordered, w_ordered, n, 3, restore=perm + 1)
 
 
 @pytest.mark.parametrize("backend", ["auto", "torch"])
-def test_graph_powers_in_an_order_of_edges_in_any_order(backend, monkeypatch):
-    # Edges sorted by target are moved as CSR rows into the order (scipy on
-    # CPU), others relabelled and sorted: the same powers, bit for bit, and
-    # the same gradient of each edge's weight.
+def test_relabel_of_edges_in_any_order(backend, monkeypatch):
+    # Edges sorted by target are moved as CSR rows (scipy on CPU), others
+    # relabelled and sorted: the same edges, each with the input edge it
+    # came from; relabelling back with the inverse gives the input.
     monkeypatch.setattr(_csr, "BACKEND", backend)
     n = 50
     x = torch.randn(n, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(3))
-    ei, w = F.relation_graph(x, k=4)
+    ei, _ = F.relation_graph(x, k=4)
     perm = locality_order(ei, n)
+    inv = _csr.inverse_permutation(perm)
+    index, moved = relabel(ei, perm, n)
+    assert torch.equal(index, inv[ei[:, moved]])
+    key = index[1] * n + index[0]
+    assert bool((key[1:] > key[:-1]).all())
     shuffle = torch.randperm(ei.size(1), generator=torch.Generator().manual_seed(4))
-    up = torch.randn(1, 4, dtype=torch.float64)
-    out, grads = [], []
-    for e, v in ((ei, w.detach()), (ei[:, shuffle], w.detach()[shuffle])):
-        v = v.clone().requires_grad_()
-        index, attr = F.graph_powers(e, v, n, 3, prune_k=5, order=perm)
-        (attr * up).sum().backward()
-        out.append((index, attr.detach()))
-        grads.append(v.grad)
-    assert torch.equal(out[0][0], out[1][0]) and torch.equal(out[0][1], out[1][1])
-    assert torch.equal(grads[0][shuffle], grads[1])
+    index2, moved2 = relabel(ei[:, shuffle], perm, n)
+    assert torch.equal(index2, index) and torch.equal(shuffle[moved2], moved)
+    back, moved_back = relabel(index, inv, n)
+    assert torch.equal(back, ei) and torch.equal(moved[moved_back], torch.arange(ei.size(1)))
+
+
+def test_relation_pairs_are_the_edges_of_relation_graph():
+    x = torch.randn(40, 5, dtype=torch.float64, generator=torch.Generator().manual_seed(5))
+    batch = torch.arange(2).repeat_interleave(20)
+    for kw in (dict(k=3), dict(threshold=0.2), dict(k=3, threshold=0.1, metric="rbf")):
+        ei, w = F.relation_graph(x, batch, **kw)
+        pairs = F.relation_pairs(x, batch, **kw)
+        assert torch.equal(pairs, ei) and not pairs.requires_grad
+        assert torch.equal(F.pair_similarity(x, pairs[1], pairs[0], kw.get("metric", "cosine")),
+                           w)
+    with pytest.raises(ValueError, match="k must be"):
+        F.relation_pairs(x, k=0)
+    with pytest.raises(ValueError, match="NaN or Inf"):
+        F.relation_pairs(x.new_full((4, 2), float("nan")), k=2)

@@ -16,7 +16,7 @@ convert with :func:`edges_to_dense` and :func:`dense_to_edges` (see
 """
 from .convert import dense_to_edges, edges_to_dense
 from .similarity import dense_relation_graph, pair_similarity
-from .relation import dense_topk, relation_graph
+from .relation import dense_topk, relation_graph, relation_pairs
 from .powers import dense_graph_powers, dense_normalize, graph_powers, normalize
 from .fuse import lego_fuse, lego_fuse_sparse
 from .fuse_cp import lego_fuse_cp, lego_fuse_cp_sparse

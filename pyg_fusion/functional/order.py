@@ -10,15 +10,19 @@ random access. A reverse Cuthill-McKee order
 numbers the nodes breadth first, so that neighbours get nearby numbers.
 
 :func:`locality_order` gives the order, :func:`relabel` moves an edge list
-into it and :func:`restore_rows` moves CSR rows back to the caller's
-numbering, sorted by target, then source: the same graph as computed without
-the order, in the library's edge order.
-:func:`~pyg_fusion.functional.graph_powers` with ``order=`` does all three,
+into it (or, with the inverse order, back), sorted by target, then source,
+with the input edge at each output edge, :func:`permute_rows` moves features
+or edge values along (differentiably), and :func:`restore_rows` moves CSR
+rows out of an order: the same graph as computed without the order, in the
+library's edge order. :func:`~pyg_fusion.functional.graph_powers` with
+``restore=`` returns powers computed in an order in another numbering,
 restoring the pattern of the powers before their values are placed, so that
-no reordered copy of the attributes is made. Sums inside the
-products then run in another order, so values may differ in the last bits,
-and an exact tie at the ``prune_k``-th magnitude of a row goes to the
-smaller column in the new numbering.
+no reordered copy of the attributes is made. ``LEGO``'s sparse step
+(:class:`~pyg_fusion.nn.LEGO`) runs each source's similarities and powers in
+its own order and the fusion in the first source's. Sums then run in another
+order, so values may differ in the last bits, and an exact tie at the
+``prune_k``-th magnitude of a row goes to the smaller column in the new
+numbering.
 """
 from __future__ import annotations
 
@@ -27,10 +31,10 @@ import scipy.sparse as sp
 import torch
 from scipy.sparse.csgraph import reverse_cuthill_mckee
 from torch import Tensor
-from torch_geometric.utils.sparse import ptr2index
+from torch_geometric.utils.sparse import index2ptr, ptr2index
 
 from ._checks import check_batch, check_edge_index, check_int
-from ._csr import inverse_permutation, to_edge_index, use_scipy
+from ._csr import coalesced_order, inverse_permutation, to_edge_index, use_scipy
 
 
 @torch.compiler.disable  # scipy on host copies
@@ -67,12 +71,25 @@ def locality_order(edge_index: Tensor, num_nodes: int, batch: Tensor | None = No
     return perm
 
 
-def relabel(edge_index: Tensor, perm: Tensor) -> Tensor:
+def relabel(edge_index: Tensor, perm: Tensor, num_nodes: int) -> tuple[Tensor, Tensor]:
     """``edge_index`` in the numbering of ``perm`` (:func:`locality_order`):
-    node ``perm[i]`` becomes ``i``. The edges keep their order."""
+    node ``perm[i]`` becomes ``i``; sorted by target, then source (the
+    library's edge order), with ``moved``, the input edge at each output
+    edge (so that edge values follow as ``permute_rows(values, moved)``).
+    With ``perm`` the inverse of an order, it moves a graph computed in that
+    order back to the caller's numbering.
+
+    On CPU, edges already sorted by target are moved as CSR rows
+    (:func:`restore_rows`: linear in the edges); others are relabelled and
+    sorted."""
+    if use_scipy(edge_index.device) and coalesced_order(
+            edge_index[1], edge_index[0], num_nodes, "edge_index") is None:
+        return restore_rows(index2ptr(edge_index[1], num_nodes), edge_index[0],
+                            inverse_permutation(perm))
     inv = inverse_permutation(perm)
-    return torch.stack([torch.gather(inv, 0, edge_index[0]),
-                        torch.gather(inv, 0, edge_index[1])])
+    src, dst = torch.gather(inv, 0, edge_index[0]), torch.gather(inv, 0, edge_index[1])
+    moved = torch.sort(dst * num_nodes + src).indices
+    return torch.stack([torch.gather(src, 0, moved), torch.gather(dst, 0, moved)]), moved
 
 
 @torch.compiler.disable  # scipy on host copies

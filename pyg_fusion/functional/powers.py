@@ -31,9 +31,9 @@ from torch_geometric.utils.sparse import index2ptr
 from .._scatter import scatter_sum
 from ._checks import (check_choice, check_edge_index, check_index, check_int, check_mask,
                       check_tensor)
-from .order import permute_rows, relabel, restore_rows
+from .order import restore_rows
 from ._align import place, union
-from ._csr import coalesced_order, inverse_permutation, to_edge_index, use_scipy
+from ._csr import inverse_permutation, to_edge_index
 from ._spgemm import spgemm_topk
 from .relation import dense_topk
 
@@ -158,7 +158,7 @@ def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "ma
 
 def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
                  num_powers: int, *, norm="sym", mode: str = "matrix",
-                 prune_k: int | None = None, order: Tensor | None = None
+                 prune_k: int | None = None, restore: Tensor | None = None
                  ) -> tuple[Tensor, Tensor]:
     r"""Powers of a sparse graph on the union of their supports.
 
@@ -175,12 +175,14 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
             (default: :obj:`"matrix"`)
         prune_k (int, optional): keep the ``k`` largest-magnitude entries per
             row after each product. (default: :obj:`None`, exact)
-        order (torch.Tensor, optional): ``[N]`` a permutation of the nodes
-            (:func:`~pyg_fusion.functional.order.locality_order`) in which
-            the products run; the result is the same graph in the caller's
-            numbering (sums in another order: values may differ in the last
-            bits, and a tie at the ``prune_k``-th magnitude goes to the
-            smaller column of that order). (default: :obj:`None`)
+        restore (torch.Tensor, optional): ``[N]`` a permutation of the
+            nodes: the graph comes in a numbering of its own (a locality
+            order, :func:`~pyg_fusion.functional.order.locality_order`), in
+            which the products run, and its node ``i`` is node
+            ``restore[i]`` of the numbering the powers are returned in. The
+            union's pattern is moved before the values are placed, so no
+            reordered copy of the attributes is made. (default: :obj:`None`,
+            returned in the input's numbering)
 
     Returns:
         ``(edge_index [2, E'], edge_attr [E', P+1])``, sorted by target, then
@@ -194,30 +196,15 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
         raise ValueError(f"edge_weight must have one entry per edge "
                          f"({edge_index.size(1)}), got {edge_weight.numel()}")
     _check_powers_args(num_powers, norm, mode, prune_k)
-    if order is not None:
-        check_index("order", order, num_nodes, "node ids")
-        if order.numel() != num_nodes:
-            raise ValueError(f"order must be a permutation of the {num_nodes} nodes, got "
-                             f"{order.numel()} entries")
-        edge_index, edge_weight = _relabeled(edge_index, edge_weight, order, num_nodes)
+    if restore is not None:
+        check_index("restore", restore, num_nodes, "node ids")
+        if restore.numel() != num_nodes:
+            raise ValueError(f"restore must be a permutation of the {num_nodes} nodes, got "
+                             f"{restore.numel()} entries")
     # The products run on (row, col) = (target, source) lists, sorted by row.
     rows, edge_weight = _coalesced(edge_index.flip(0), edge_weight, num_nodes)
     w_hat = normalize(rows.flip(0), edge_weight, num_nodes, norm)
-    return _powers_csr(rows, w_hat, num_nodes, num_powers, mode, prune_k, order)
-
-
-def _relabeled(edge_index: Tensor, edge_weight: Tensor, order: Tensor, num_nodes: int):
-    """The graph in the numbering of ``order`` (node ``order[i]`` becomes
-    ``i``). On CPU, edges sorted by target (a kNN graph's) are moved as CSR
-    rows and sorted within each row (:func:`restore_rows` with the inverse
-    order: linear in the edges), so that no sort of all the edges follows
-    (:func:`_coalesced`); the weights follow as a permutation."""
-    if use_scipy(edge_index.device) and coalesced_order(
-            edge_index[1], edge_index[0], num_nodes, "edge_index") is None:
-        index, moved = restore_rows(index2ptr(edge_index[1], num_nodes), edge_index[0],
-                                    inverse_permutation(order))
-        return index, permute_rows(edge_weight, moved)
-    return relabel(edge_index, order), edge_weight
+    return _powers_csr(rows, w_hat, num_nodes, num_powers, mode, prune_k, restore)
 
 
 def _coalesced(edge_index: Tensor, edge_weight: Tensor, num_nodes: int):
@@ -228,13 +215,13 @@ def _coalesced(edge_index: Tensor, edge_weight: Tensor, num_nodes: int):
     return coalesce(edge_index, edge_weight, num_nodes)
 
 
-def _powers_csr(edge_index, w_hat, num_nodes, num_powers, mode, prune_k, order):
+def _powers_csr(edge_index, w_hat, num_nodes, num_powers, mode, prune_k, restore):
     # Host synchronisations (each sizes an output): the row pointer 0; per
     # product those of spgemm_topk; the union 0 on CPU (scipy), 1 elsewhere
     # (torch.unique); the output edge list 0. With P = 3 on CPU: 2 x (4 + 2
     # per block of 2^20 entries of the product), 12 where each product fits
-    # one block. Returns the union's edge list (with `order`: in the
-    # caller's numbering) and its attributes.
+    # one block. Returns the union's edge list (with `restore`: in its
+    # numbering) and its attributes.
     base = (index2ptr(edge_index[0], num_nodes), edge_index[1], w_hat)
     loops = torch.arange(num_nodes, device=w_hat.device)
     patterns = [(torch.arange(num_nodes + 1, device=w_hat.device), loops)]
@@ -249,13 +236,13 @@ def _powers_csr(edge_index, w_hat, num_nodes, num_powers, mode, prune_k, order):
         patterns.append(cur[:2])
         values.append(cur[2])
     ptr, col, positions = union(patterns, num_nodes)
-    if order is None:
+    if restore is None:
         index = to_edge_index(ptr, col)
     else:
-        # Back in the caller's numbering before the attributes exist: each
+        # Moved to the output's numbering before the attributes exist: each
         # power's values go straight to their restored places (one [E, P+1]
         # tensor, never a reordered copy of it).
-        index, moved = restore_rows(ptr, col, order)
+        index, moved = restore_rows(ptr, col, restore)
         del ptr, col
         where = inverse_permutation(moved)
         positions = [torch.gather(where, 0, pos) for pos in positions]

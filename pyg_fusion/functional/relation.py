@@ -203,6 +203,45 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
         knn (str, optional): :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`
             (see above). (default: :obj:`"auto"`)
     """
+    edge_index = relation_pairs(x, batch, k=k, threshold=threshold, metric=metric,
+                                nonneg=nonneg, gamma=gamma, chunk_size=chunk_size,
+                                use_pyg=use_pyg, knn=knn)
+    return edge_index, pair_similarity(x, edge_index[1], edge_index[0], metric, nonneg, gamma)
+
+
+def relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = None,
+                   threshold: float | None = None, metric: str = "cosine",
+                   nonneg="clamp", gamma: float | None = None,
+                   chunk_size: int = 512, use_pyg: bool | None = None,
+                   knn: str = "auto") -> Tensor:
+    """The edges :func:`relation_graph` chooses, without their weights:
+    ``edge_index`` ``[2, E]`` (source, target), sorted by target, then
+    source, not differentiable. The arguments, their checks and the search
+    are :func:`relation_graph`'s; its weights are
+    :func:`~pyg_fusion.functional.pair_similarity` of ``x`` at
+    ``(edge_index[1], edge_index[0])``, which a caller may evaluate in
+    another numbering of the units (``LEGO`` does, in a locality order).
+
+    Args:
+        x (torch.Tensor): features ``[N, d]``.
+        batch (torch.Tensor, optional): ``[N]`` graph index of each unit, sorted.
+            (default: :obj:`None`, one graph)
+        k (int, optional): neighbours per node (>= 1). (default: :obj:`None`)
+        threshold (float, optional): minimum similarity of a kept entry.
+            (default: :obj:`None`)
+        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
+            (default: :obj:`"cosine"`)
+        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`
+            (the threshold applies after it). (default: :obj:`"clamp"`)
+        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
+        chunk_size (int, optional): rows per block of the torch search.
+            (default: :obj:`512`)
+        use_pyg (bool, optional): PyG's ``knn_graph`` on any device
+            (:obj:`True`) or never (:obj:`False`). (default: :obj:`None`, on
+            CUDA only)
+        knn (str, optional): :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`.
+            (default: :obj:`"auto"`)
+    """
     check_tensor("x", x, dims=(2, ), floating=True, finite=True)
     _check_common(x, metric, nonneg, gamma)
     if k is not None:
@@ -224,9 +263,8 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     if row_col is None:
         row_col = _select_pairs(x, batch, k, threshold, metric, nonneg, gamma, chunk_size)
     row, col = row_col
-    weight = pair_similarity(x, row, col, metric, nonneg, gamma)
     # row i = the receiving node (target), col j = its neighbour (source).
-    return torch.stack([col, row]), weight
+    return torch.stack([col, row])
 
 
 def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False) -> Tensor:

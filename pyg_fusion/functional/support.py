@@ -15,7 +15,7 @@ import torch
 from torch import Tensor
 
 from ._align import union_edges
-from .relation import relation_graph
+from .relation import relation_pairs
 from .similarity import dense_relation_graph, pair_similarity
 
 
@@ -36,6 +36,19 @@ def shared_support_graphs(xs: dict[str, Tensor], batch: Tensor | None = None, *,
         coalesced ``edge_index`` for every source; weights differentiable in
         ``xs`` and equal to the dense similarities at those entries.
     """
+    index = shared_support(xs, batch, k=k, threshold=threshold, metric=metric,
+                           nonneg=nonneg, gamma=gamma)
+    return {s: (index, pair_similarity(x, index[1], index[0], metric, nonneg, gamma))
+            for s, x in xs.items()}
+
+
+def shared_support(xs: dict[str, Tensor], batch: Tensor | None = None, *,
+                   k: int | None = None, threshold: float | None = None,
+                   metric: str = "cosine", nonneg="clamp",
+                   gamma: float | None = None) -> Tensor:
+    """The support of :func:`shared_support_graphs`, without the weights:
+    the union of the sources' :func:`~pyg_fusion.functional.relation_pairs`,
+    ``edge_index`` ``[2, E]`` sorted by target, then source."""
     if not xs:
         raise ValueError("xs must hold at least one source")
     sizes = {s: x.size(0) for s, x in xs.items()}
@@ -44,10 +57,7 @@ def shared_support_graphs(xs: dict[str, Tensor], batch: Tensor | None = None, *,
     n = next(iter(sizes.values()))
     kw = dict(k=k, threshold=threshold, metric=metric, nonneg=nonneg, gamma=gamma)
     with torch.no_grad():
-        supports = [relation_graph(x, batch, **kw)[0] for x in xs.values()]
-        index = union_edges(supports, n)[0]
-    return {s: (index, pair_similarity(x, index[0], index[1], metric, nonneg, gamma))
-            for s, x in xs.items()}
+        return union_edges([relation_pairs(x, batch, **kw) for x in xs.values()], n)[0]
 
 
 def dense_support_mask(x: Tensor, *, k: int | None = None, threshold: float | None = None,

@@ -7,10 +7,10 @@ from torch_geometric.utils import to_dense_batch
 
 from ..functional._checks import (check_batch, check_choice, check_index, check_like,
                                   check_tensor)
-from ..functional._csr import use_scipy
+from ..functional._csr import inverse_permutation, use_scipy
 from ..functional.coarsen import coarsen, dense_coarsen
-from ..functional.order import locality_order
-from ..functional.support import dense_shared_support_graphs, shared_support_graphs
+from ..functional.order import locality_order, permute_rows, relabel
+from ..functional.support import dense_shared_support_graphs, shared_support
 from .fused_graph import FusedGraph
 from .lego_fusion import LEGOFusion
 from .power_expansion import GraphPowerExpansion
@@ -22,11 +22,17 @@ from .relation_graph import RelationGraph
 # layout: dense was faster at N = 768 (sparse 0.9x), sparse at N = 1024 (1.4x).
 AUTO_DENSE_MAX_NODES = 768
 
-# The sparse backend on CPU computes each source's powers in a locality order
-# of its graph's nodes (pyg_fusion.functional.order) when the largest graph of
-# the batch has at least this many nodes: the same fused graph, faster once
-# the rows the products read fall out of the caches. Measured by
-# benchmarks/scaling.py (README, "Scaling").
+# The sparse backend on CPU runs each source's similarities and powers in a
+# locality order of that source's graph (pyg_fusion.functional.order), and
+# the fusion in the first source's order, when the largest graph of the batch
+# has at least this many nodes: the same fused graph, faster once the rows
+# the products and the similarities read fall out of the caches. Measured by
+# benchmarks/scaling.py (README, "Scaling"). One order per source, not one
+# shared by all: the sources' graphs have their own neighbourhoods, and an
+# order of their union gave the products no locality (N = 65536, two sources
+# of independent clustered features, benchmarks/locality_orders.py: the
+# powers took 1.12-1.14x their time in each source's own order, about as
+# long as in the caller's numbering, 1.10-1.18x).
 LOCALITY_MIN_NODES = 32768
 
 
@@ -161,9 +167,16 @@ class LEGO(torch.nn.Module):
                         ) -> dict[str, tuple[Tensor, Tensor]]:
         """The sparse relationship graph of every (node-level) source: each on
         its own support, or with ``support="shared"`` all on one."""
+        pairs = self._pairs(xs, batch)
+        return {s: (pairs[s], self.graph.weights(x, pairs[s])) for s, x in xs.items()}
+
+    def _pairs(self, xs: dict[str, Tensor], batch: Tensor | None) -> dict[str, Tensor]:
+        # the edges of relation_graphs (no weights: a caller may take them
+        # in another numbering); with support="shared" one tensor for all
         if self.support == "shared":
-            return shared_support_graphs(xs, batch, **self._graph_kw())
-        return {s: self.graph(x, batch) for s, x in xs.items()}
+            index = shared_support(xs, batch, **self._graph_kw())
+            return {s: index for s in xs}
+        return {s: self.graph.pairs(x, batch) for s, x in xs.items()}
 
     def _dense_graphs(self, xs: dict[str, Tensor], mask: Tensor | None) -> dict[str, Tensor]:
         if self.support == "shared":
@@ -281,22 +294,45 @@ class LEGO(torch.nn.Module):
         return self._sparse(xs, batch, assign, n, int(counts.max()))
 
     def _sparse(self, xs, batch, assign, n, max_nodes) -> FusedGraph:
-        graphs = self.relation_graphs({s: xs[s] for s in self.sources if s not in assign},
-                                      batch)
-        for s in assign:
-            ei, w = self.graph(xs[s], batch[assign[s]])
-            graphs[s] = coarsen(ei, w, assign[s], n)
+        """Above :data:`LOCALITY_MIN_NODES` (CPU), each source's graph is
+        chosen in the caller's numbering, then its similarities and powers
+        run in a locality order of that graph (its features permuted once,
+        differentiably), the other sources' powers are moved to the first
+        source's order, the fusion runs there, and only the fused graph
+        comes back to the caller's numbering and edge order."""
         local = max_nodes >= LOCALITY_MIN_NODES and use_scipy(batch.device)
-        powers = {s: self._powers(s, *graphs[s], n, local) for s in self.sources}
+        pairs = self._pairs({s: xs[s] for s in self.sources if s not in assign}, batch)
+        graphs, orders = {}, {}
+        for s, index in pairs.items():
+            x = xs[s]
+            if local:
+                # one order for a shared support (the same graph for all)
+                same = next((t for t in orders if pairs[t] is index), None)
+                orders[s] = (locality_order(index, n, batch) if same is None
+                             else orders[same])
+                index = relabel(index, orders[s], n)[0]
+                x = permute_rows(x, orders[s])
+            graphs[s] = (index, self.graph.weights(x, index))
+        for s in assign:
+            index, weight = coarsen(*self.graph(xs[s], batch[assign[s]]), assign[s], n)
+            if local:
+                orders[s] = locality_order(index, n, batch)
+                index, moved = relabel(index, orders[s], n)
+                weight = permute_rows(weight, moved)
+            graphs[s] = (index, weight)
+        first = orders.get(self.sources[0])
+        inv_first = None if first is None else inverse_permutation(first)
+        powers = {}
+        for s in self.sources:
+            # from source s's order to the first source's (node i of s's
+            # order is node orders[s][i] of the caller's numbering)
+            restore = None if orders.get(s) is first else inv_first[orders[s]]
+            powers[s] = self.expansions[s](*graphs[s], n, restore=restore)
         ei, w = self.fusion(powers, n, batch, keep_zeros=False)  # FusedGraph drops zeros
+        if first is not None:
+            ei, moved = relabel(ei, inv_first, n)
+            w = permute_rows(w, moved)
         return FusedGraph(num_nodes=n, batch=batch, edge_index=ei, edge_weight=w)
-
-    def _powers(self, s, edge_index, edge_weight, n, local):
-        """Source ``s``'s powers, in a locality order of its own graph when
-        ``local`` (each source's graph has its own neighbourhoods), returned
-        in the caller's numbering and edge order."""
-        order = locality_order(edge_index, n) if local else None
-        return self.expansions[s](edge_index, edge_weight, n, order=order)
 
     def _dense(self, xs, batch, assign, counts) -> FusedGraph:
         b = counts.numel()

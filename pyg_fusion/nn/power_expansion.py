@@ -47,12 +47,13 @@ class GraphPowerExpansion(MessagePassing):
         pass
 
     def forward(self, edge_index: Tensor, edge_weight: Tensor,
-                num_nodes: int | None = None, order: Tensor | None = None
+                num_nodes: int | None = None, restore: Tensor | None = None
                 ) -> tuple[Tensor, Tensor]:
         if num_nodes is None:
             num_nodes = int(edge_index.max()) + 1 if edge_index.numel() else 0
         return graph_powers(edge_index, edge_weight, num_nodes, self.num_powers,
-                            norm=self.norm, mode=self.mode, prune_k=self.prune_k, order=order)
+                            norm=self.norm, mode=self.mode, prune_k=self.prune_k,
+                            restore=restore)
 
     def dense(self, adj: Tensor, mask: Tensor | None = None) -> Tensor:
         return dense_graph_powers(adj, self.num_powers, self.norm, self.mode,

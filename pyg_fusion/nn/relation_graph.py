@@ -4,8 +4,8 @@ import torch
 from torch import Tensor
 
 from ..functional._checks import check_choice
-from ..functional.relation import KNN, dense_topk, relation_graph
-from ..functional.similarity import dense_relation_graph
+from ..functional.relation import KNN, dense_topk, relation_graph, relation_pairs
+from ..functional.similarity import dense_relation_graph, pair_similarity
 
 
 class RelationGraph(torch.nn.Module):
@@ -51,6 +51,19 @@ class RelationGraph(torch.nn.Module):
         return relation_graph(x, batch, k=self.k, threshold=self.threshold,
                               metric=self.metric, nonneg=self.nonneg, gamma=self.gamma,
                               knn=self.knn)
+
+    def pairs(self, x: Tensor, batch: Tensor | None = None) -> Tensor:
+        """The edges :meth:`forward` keeps, without weights (not
+        differentiable): :func:`~pyg_fusion.functional.relation_pairs`."""
+        return relation_pairs(x, batch, k=self.k, threshold=self.threshold,
+                              metric=self.metric, nonneg=self.nonneg, gamma=self.gamma,
+                              knn=self.knn)
+
+    def weights(self, x: Tensor, edge_index: Tensor) -> Tensor:
+        """The weights of :meth:`forward` on the edges ``edge_index`` of the
+        units ``x`` (in any numbering of the units), differentiable in ``x``."""
+        return pair_similarity(x, edge_index[1], edge_index[0], self.metric, self.nonneg,
+                               self.gamma)
 
     def dense(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         """The same graph as :meth:`forward`, as a dense (batched) matrix."""
