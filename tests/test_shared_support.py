@@ -131,3 +131,19 @@ def test_shared_support_rejects_assigned_sources():
     with pytest.raises(ValueError, match="support='shared'"):
         lego({"a": torch.randn(8, 3), "b": torch.randn(16, 2)},
              assign={"b": torch.arange(16) // 2})
+
+
+@pytest.mark.parametrize("knn", ["exact", "approx"])
+def test_lego_shared_support_searches_with_its_knn(monkeypatch, knn):
+    import pyg_fusion.functional.support as support
+    seen = []
+
+    def pairs(*args, **kw):
+        seen.append(kw["knn"])
+        return F.relation_pairs(*args, **kw)
+
+    monkeypatch.setattr(support, "relation_pairs", pairs)
+    xs = _xs(widths=(("a", 5), ("b", 3)))
+    model = LEGO({"a": 5, "b": 3}, k=3, support="shared", backend="sparse", knn=knn).double()
+    model(xs)
+    assert seen == [knn, knn]

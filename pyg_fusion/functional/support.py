@@ -22,14 +22,15 @@ from .similarity import dense_relation_graph, pair_similarity
 def shared_support_graphs(xs: dict[str, Tensor], batch: Tensor | None = None, *,
                           k: int | None = None, threshold: float | None = None,
                           metric: str = "cosine", nonneg="clamp",
-                          gamma: float | None = None) -> dict[str, tuple[Tensor, Tensor]]:
+                          gamma: float | None = None,
+                          knn: str = "auto") -> dict[str, tuple[Tensor, Tensor]]:
     """Every source's relationship graph on the union of the supports that
     :func:`~pyg_fusion.functional.relation_graph` chooses for each source.
 
     Args:
         xs: ``{source: [N, d_s]}``, the same ``N`` units.
         batch: ``[N]`` graph of each unit (sorted), or ``None``.
-        k, threshold, metric, nonneg, gamma: as in ``relation_graph``.
+        k, threshold, metric, nonneg, gamma, knn: as in ``relation_graph``.
 
     Returns:
         ``{source: (edge_index [2, E], edge_weight [E])}`` with the same
@@ -37,7 +38,7 @@ def shared_support_graphs(xs: dict[str, Tensor], batch: Tensor | None = None, *,
         ``xs`` and equal to the dense similarities at those entries.
     """
     index = shared_support(xs, batch, k=k, threshold=threshold, metric=metric,
-                           nonneg=nonneg, gamma=gamma)
+                           nonneg=nonneg, gamma=gamma, knn=knn)
     return {s: (index, pair_similarity(x, index[1], index[0], metric, nonneg, gamma))
             for s, x in xs.items()}
 
@@ -45,7 +46,7 @@ def shared_support_graphs(xs: dict[str, Tensor], batch: Tensor | None = None, *,
 def shared_support(xs: dict[str, Tensor], batch: Tensor | None = None, *,
                    k: int | None = None, threshold: float | None = None,
                    metric: str = "cosine", nonneg="clamp",
-                   gamma: float | None = None) -> Tensor:
+                   gamma: float | None = None, knn: str = "auto") -> Tensor:
     """The support of :func:`shared_support_graphs`, without the weights:
     the union of the sources' :func:`~pyg_fusion.functional.relation_pairs`,
     ``edge_index`` ``[2, E]`` sorted by target, then source."""
@@ -55,7 +56,7 @@ def shared_support(xs: dict[str, Tensor], batch: Tensor | None = None, *,
     if len(set(sizes.values())) != 1:
         raise ValueError(f"the sources describe different numbers of units: {sizes}")
     n = next(iter(sizes.values()))
-    kw = dict(k=k, threshold=threshold, metric=metric, nonneg=nonneg, gamma=gamma)
+    kw = dict(k=k, threshold=threshold, metric=metric, nonneg=nonneg, gamma=gamma, knn=knn)
     with torch.no_grad():
         return union_edges([relation_pairs(x, batch, **kw) for x in xs.values()], n)[0]
 

@@ -174,7 +174,7 @@ class LEGO(torch.nn.Module):
         # the edges of relation_graphs (no weights: a caller may take them
         # in another numbering); with support="shared" one tensor for all
         if self.support == "shared":
-            index = shared_support(xs, batch, **self._graph_kw())
+            index = shared_support(xs, batch, **self._graph_kw(), knn=self.graph.knn)
             return {s: index for s in xs}
         return {s: self.graph.pairs(x, batch) for s, x in xs.items()}
 
