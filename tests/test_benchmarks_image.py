@@ -1,21 +1,11 @@
 """The image ablation benchmarks run through :mod:`pyg_fusion.experiments.image_run`:
 one tiny run of each, in-process (the scripts' worker functions), with the
 scripts' own argument parsing."""
-import importlib.util
 import os
 
 import pytest
 import torch
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def _script(name):
-    spec = importlib.util.spec_from_file_location(name, os.path.join(ROOT, "benchmarks",
-                                                                     f"{name}.py"))
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+from benchmark_scripts import load_benchmark
 
 
 @pytest.fixture
@@ -26,7 +16,7 @@ def threads():
 
 
 def test_asym_ablation_run(tmp_path, threads):
-    bench = _script("asym_ablation")
+    bench = load_benchmark("asym_ablation")
     args = bench.build_parser().parse_args([
         "--out", str(tmp_path), "--root", str(tmp_path / "data"), "--epochs", "1",
         "--size", "16", "--num-train", "4", "--num-test", "2", "--batch-size", "2"])
@@ -39,7 +29,7 @@ def test_asym_ablation_run(tmp_path, threads):
 
 
 def test_translation_ablation_run(tmp_path, threads, run_noise):
-    bench = _script("translation_ablation")
+    bench = load_benchmark("translation_ablation")
     args = bench.build_parser().parse_args([
         "--out", str(tmp_path), "--data-root", str(tmp_path / "data"),
         "--log-dir", str(tmp_path / "logs"), "--epochs", "1", "--num-train", "4",

@@ -1,19 +1,7 @@
 """benchmarks/knn_balance.py: the balanced assignments it measures against
 the library's (the timings themselves are the benchmark's business)."""
-import importlib.util
-import os
-
 import numpy as np
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def load_balance():
-    spec = importlib.util.spec_from_file_location(
-        "knn_balance_bench", os.path.join(ROOT, "benchmarks", "knn_balance.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from benchmark_scripts import load_benchmark
 
 
 def candidates(n=600, nlist=12, width=4, seed=0):
@@ -29,7 +17,7 @@ def candidates(n=600, nlist=12, width=4, seed=0):
 
 
 def test_capacity_assign_bounds_lists_and_keeps_units_that_would_lose_most():
-    balance = load_balance()
+    balance = load_benchmark("knn_balance")
     cand, score, _ = candidates(width=12)  # every list a candidate: room for every unit
     nearest = np.bincount(cand[:, 0], minlength=12)
     assign, unplaced = balance.capacity_assign(cand, score, 12, 1.25)
@@ -51,7 +39,7 @@ def test_capacity_assign_bounds_lists_and_keeps_units_that_would_lose_most():
 
 
 def test_power_cells_balance_and_rank_by_the_penalised_distance():
-    balance = load_balance()
+    balance = load_benchmark("knn_balance")
     cand, score, centroids = candidates()
     cells, cell_score = balance.power_cells(cand, score, centroids, 12, 0.05)
     # the same candidates with their own similarities, re-ranked

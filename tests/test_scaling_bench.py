@@ -1,23 +1,13 @@
 """benchmarks/scaling.py: the busy-core process and a tiny run of the worker
 (the timings themselves are the benchmark's business)."""
-import importlib.util
 import os
 
 import torch
-
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def load_scaling():
-    spec = importlib.util.spec_from_file_location(
-        "scaling_bench", os.path.join(ROOT, "benchmarks", "scaling.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from benchmark_scripts import ROOT, load_benchmark
 
 
 def test_busy_core_runs_pinned_and_is_killed():
-    scaling = load_scaling()
+    scaling = load_benchmark("scaling")
     with scaling.busy_core() as proc:
         assert proc.poll() is None  # running
         if hasattr(os, "sched_getaffinity"):
@@ -26,7 +16,7 @@ def test_busy_core_runs_pinned_and_is_killed():
 
 
 def test_worker_busy_reports_idle_and_busy_and_memory():
-    scaling = load_scaling()
+    scaling = load_benchmark("scaling")
     threads = torch.get_num_threads()  # the worker sets one thread: restored below
     try:
         row = scaling.worker(200, "clustered", ["knn_approx", "step"], 1, "cpu",
@@ -45,7 +35,7 @@ def test_worker_busy_reports_idle_and_busy_and_memory():
 def test_worker_step_with_random_fusion_weights():
     # --fusion-init random: the weights reach every power, so the step's
     # backward runs through the products of the powers.
-    scaling = load_scaling()
+    scaling = load_benchmark("scaling")
     threads = torch.get_num_threads()
     try:
         row = scaling.worker(200, "clustered", ["step"], 1, "cpu", threads=1,
@@ -60,10 +50,7 @@ def test_knn_probes_sweep_recall_grows_with_probes():
     from pyg_fusion.functional import _knn
     if _knn.load_faiss() is None:
         pytest.skip("needs faiss")
-    spec = importlib.util.spec_from_file_location(
-        "knn_probes", os.path.join(ROOT, "benchmarks", "knn_probes.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_benchmark("knn_probes")
     threads = torch.get_num_threads()
     rows = module.sweep(4096, 100, [1, 8], k=8, lists_factor=1)
     assert torch.get_num_threads() == threads
@@ -74,10 +61,7 @@ def test_knn_probes_sweep_recall_grows_with_probes():
 
 
 def test_prune_error_runs_and_exact_pruning_has_no_error(capsys):
-    spec = importlib.util.spec_from_file_location(
-        "prune_error", os.path.join(ROOT, "benchmarks", "prune_error.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_benchmark("prune_error")
     threads = torch.get_num_threads()
     module.main(["--sizes", "128", "--prune", "8,128", "--repeats", "1"])
     assert torch.get_num_threads() == threads

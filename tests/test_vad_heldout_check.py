@@ -1,18 +1,8 @@
 """benchmarks/vad_heldout_check.py: grouping of compare rows and the choice
 by held-out loss, on rows whose answer is known."""
-import importlib.util
 import json
-import os
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def load():
-    spec = importlib.util.spec_from_file_location(
-        "vad_heldout_check", os.path.join(ROOT, "benchmarks", "vad_heldout_check.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from benchmark_scripts import load_benchmark
 
 
 def rows(flag: str, losses, aucs):
@@ -25,13 +15,13 @@ def rows(flag: str, losses, aucs):
 
 
 def test_configuration_drops_method_and_seeds():
-    mod = load()
+    mod = load_benchmark("vad_heldout_check")
     assert mod.configuration("pyg-fusion compare --method a,b --lr 1 --seeds 0..4") == \
         "pyg-fusion compare --lr 1"
 
 
 def test_loss_that_ranks_auc_perfectly(tmp_path, capsys):
-    mod = load()
+    mod = load_benchmark("vad_heldout_check")
     data = (rows("--x 1", [0.3, 0.35], [0.7, 0.72]) + rows("--x 2", [0.2, 0.25], [0.8, 0.78])
             + rows("--x 3", [0.4, 0.45], [0.6, 0.55]))
     path = tmp_path / "in.json"
@@ -47,7 +37,7 @@ def test_loss_that_ranks_auc_perfectly(tmp_path, capsys):
 
 
 def test_same_command_in_two_files_is_two_configurations(tmp_path):
-    mod = load()
+    mod = load_benchmark("vad_heldout_check")
     a, b = tmp_path / "a.json", tmp_path / "b.json"
     a.write_text(json.dumps(rows("", [0.3, 0.3], [0.7, 0.7])))
     b.write_text(json.dumps(rows("", [0.2, 0.2], [0.9, 0.9])))
@@ -57,7 +47,7 @@ def test_same_command_in_two_files_is_two_configurations(tmp_path):
 
 
 def test_too_few_configurations_is_a_user_error(tmp_path):
-    mod = load()
+    mod = load_benchmark("vad_heldout_check")
     path = tmp_path / "in.json"
     path.write_text(json.dumps(rows("", [0.3, 0.3], [0.7, 0.7])))
     assert mod.main([str(path)]) == 2
