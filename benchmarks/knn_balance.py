@@ -45,12 +45,13 @@ import time
 import numpy as np
 import torch
 
-from pyg_fusion.datasets import clustered_features
 from pyg_fusion.functional import _knn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-D, K, RECALL_ROWS, TIMED_QUERIES, REPEATS, PENALTY_ITERS = 128, 16, 2048, 16384, 3, 20
+from knn_probes import recall, validation_truth  # noqa: E402  (after the path)
+
+K, TIMED_QUERIES, REPEATS, PENALTY_ITERS = 16, 16384, 3, 20
 
 
 def capacity_assign(cand: np.ndarray, score: np.ndarray, nlist: int, factor: float):
@@ -97,13 +98,7 @@ def power_cells(cand, score, centroids, nlist: int, alpha: float):
 def sweep(n: int, seed: int, probes: list[int], variants: list[str], factor: float,
           alpha: float, power_alpha: float) -> list[dict]:
     faiss = _knn.load_faiss()
-    x = torch.nn.functional.normalize(clustered_features(n, D, seed=seed), dim=-1)
-    x = np.ascontiguousarray(x.numpy().astype(np.float32))
-    rows = np.arange(RECALL_ROWS, dtype=np.int64) * n // RECALL_ROWS
-    flat = faiss.IndexFlatIP(D)
-    flat.add(x)
-    truth = flat.search(np.ascontiguousarray(x[rows]), K + 1)[1]
-    del flat
+    x, rows, truth = validation_truth(n, seed, K)
     nlist, library_probes = _knn.ivf_params(n)
     index = _knn._ivf(faiss, x, "cosine", None, None)
     quantizer = faiss.downcast_index(index.quantizer)
@@ -158,8 +153,7 @@ def sweep(n: int, seed: int, probes: list[int], variants: list[str], factor: flo
                         "size_std_over_mean": round(float(sizes.std() / sizes.mean()), 3),
                         "own_list_over_mean": round(float(sizes[assign].mean() / sizes.mean()), 3),
                         "scanned": round(scanned), "x_ideal": round(scanned * nlist / (nprobe * n), 3),
-                        "recall": round(float((got[:, :, None] == truth[:, None, :]).any(1).sum()
-                                              / truth.size), 4),
+                        "recall": recall(got, truth),
                         "us_per_query": round(per_query * 1e6, 1), "load": os.getloadavg()[0]})
             print(out[-1], flush=True)
     return out

@@ -32,16 +32,29 @@ sys.path.insert(0, HERE)
 D, RECALL_ROWS, TIMED_QUERIES = 128, 2048, 16384
 
 
-def sweep(n: int, seed: int, probes: list[int], k: int, lists_factor: int,
-          codes: str = "fp16") -> list[dict]:
+def validation_truth(n: int, seed: int, k: int):
+    """The normalised features ``x`` (float32 ``[n, D]``), the recall rows
+    (``RECALL_ROWS`` evenly spaced) and their exact ``k + 1`` neighbours
+    (a flat inner-product search of those rows only)."""
     faiss = _knn.load_faiss()
     x = torch.nn.functional.normalize(clustered_features(n, D, seed=seed), dim=-1)
     x = np.ascontiguousarray(x.numpy().astype(np.float32))
     rows = np.arange(RECALL_ROWS, dtype=np.int64) * n // RECALL_ROWS
     flat = faiss.IndexFlatIP(D)
     flat.add(x)
-    truth = flat.search(np.ascontiguousarray(x[rows]), k + 1)[1]
-    del flat
+    return x, rows, flat.search(np.ascontiguousarray(x[rows]), k + 1)[1]
+
+
+def recall(got: np.ndarray, truth: np.ndarray) -> float:
+    """The share of the exact neighbours (``truth``, ``[rows, k + 1]``) that
+    the search found (``got``, the same shape)."""
+    return round(float((got[:, :, None] == truth[:, None, :]).any(1).sum() / truth.size), 4)
+
+
+def sweep(n: int, seed: int, probes: list[int], k: int, lists_factor: int,
+          codes: str = "fp16") -> list[dict]:
+    faiss = _knn.load_faiss()
+    x, rows, truth = validation_truth(n, seed, k)
     nlist, library_probes = _knn.ivf_params(n)
     nlist *= lists_factor
     # the library's CPU index: fp16 lists for "cosine" (rows normalised: in
@@ -59,14 +72,13 @@ def sweep(n: int, seed: int, probes: list[int], k: int, lists_factor: int,
         if isinstance(quantizer, faiss.IndexHNSWFlat):
             quantizer.hnsw.efSearch = nprobe  # as the library sets it
         got = ivf.search(np.ascontiguousarray(x[rows]), k + 1)[1]
-        recall = (got[:, :, None] == truth[:, None, :]).any(1).sum() / truth.size
         t = time.perf_counter()
         ivf.search(timed, k + 1)
         per_query = (time.perf_counter() - t) / len(timed)
         out.append({"n": n, "seed": seed, "nlist": nlist, "nprobe": nprobe,
                     "codes": codes, "library": (nprobe == library_probes
                                                 and lists_factor == 1 and codes == "fp16"),
-                    "recall": round(float(recall), 4),
+                    "recall": recall(got, truth),
                     "us_per_query": round(per_query * 1e6, 1),
                     "est_search_s": round(per_query * n, 1)})
         print(out[-1], flush=True)
