@@ -302,15 +302,16 @@ class LEGO(torch.nn.Module):
         comes back to the caller's numbering and edge order."""
         local = max_nodes >= LOCALITY_MIN_NODES and use_scipy(batch.device)
         pairs = self._pairs({s: xs[s] for s in self.sources if s not in assign}, batch)
-        graphs, orders = {}, {}
+        graphs, orders, moved_pairs = {}, {}, {}
         for s, index in pairs.items():
             x = xs[s]
             if local:
-                # one order for a shared support (the same graph for all)
-                same = next((t for t in orders if pairs[t] is index), None)
-                orders[s] = (locality_order(index, n, batch) if same is None
-                             else orders[same])
-                index = relabel(index, orders[s], n)[0]
+                # a shared support is one tensor for all sources: one order
+                # and one move of it
+                if id(index) not in moved_pairs:
+                    order = locality_order(index, n, batch)
+                    moved_pairs[id(index)] = (order, relabel(index, order, n)[0])
+                orders[s], index = moved_pairs[id(index)]
                 x = permute_rows(x, orders[s])
             graphs[s] = (index, self.graph.weights(x, index))
         for s in assign:
