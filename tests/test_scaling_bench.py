@@ -83,3 +83,14 @@ def test_step_phases_rows_sum_to_the_step():
     rows = dict(re.findall(r"^\| ([^|]+) \| ([\d.]+) \|", out, re.M))
     assert {"knn search", "powers: products", "fusion fwd", "bwd: products"} <= rows.keys()
     assert abs(sum(map(float, rows.values())) - (fwd + bwd)) < 0.01 + 0.02 * (fwd + bwd)
+
+
+def test_locality_orders_prints_every_source_and_order(capsys):
+    module = load_benchmark("locality_orders")
+    assert module.main(["2048", "--repeats", "1"]) == 0
+    rows = [line.split(" | ") for line in capsys.readouterr().out.splitlines()
+            if line.startswith("| a |") or line.startswith("| b |")]
+    assert sorted((r[0][2:], r[1]) for r in rows) == sorted(
+        (s, o) for s in "ab" for o in ("own", "union", "none"))
+    assert all(float(r[2]) > 0 for r in rows)
+    assert {r[3] for r in rows if r[1] == "own"} == {"1.00x |"}
