@@ -9,6 +9,7 @@ import pyg_fusion.functional as F
 from pyg_fusion.datasets import clustered_features
 from pyg_fusion.functional import relation
 from pyg_fusion.functional import _knn
+from pyg_fusion.functional.support import shared_support_graphs
 from pyg_fusion.functional._knn import (AUTO_MIN_RECALL, AUTO_RECALL_SAMPLE, faiss_knn,
                                         ivf_params, load_faiss, sample_rows)
 from pyg_fusion.functional.relation import _select_pairs
@@ -280,6 +281,10 @@ def test_weights_on_faiss_pairs_are_differentiable():
 def test_knn_argument_checked_and_passed_on():
     with pytest.raises(ValueError, match="knn must be one of"):
         F.relation_graph(torch.randn(5, 2), k=2, knn="fast")
+    with pytest.raises(ValueError, match="knn must be one of"):
+        F.relation_pairs(torch.randn(5, 2), k=2, knn="fast")
+    with pytest.raises(ValueError, match="knn must be one of"):
+        shared_support_graphs({"a": torch.randn(5, 2)}, k=2, knn="fast")
     with pytest.raises(ValueError, match="knn must be one of"):
         RelationGraph(k=2, knn="fast")
     with pytest.raises(ValueError, match="knn must be one of"):
