@@ -114,12 +114,15 @@ def _reference_topk(ptr, col, val, k):
 
 
 @pytest.mark.parametrize("block", [1 << 20, 7, 1])
-def test_topk_rows_blocks_buckets_hubs_and_ties(block, backend, monkeypatch):
+@pytest.mark.parametrize("select", [512, 10])
+def test_topk_rows_blocks_buckets_hubs_and_ties(block, select, backend, monkeypatch):
     # Empty rows, rows of exactly k and k + 1 entries, rows in a dozen
     # buckets (widths 4 to 70), a hub row of every column, rows all tied (surplus ties),
     # a tie only at the k-th place, zeros; int32 and int64 indices; blocks
-    # of one row (block 1), of a few rows, and one block.
+    # of one row (block 1), of a few rows, and one block; on CPU tables
+    # selected whole or (select 10) wider ones by their runs of 5 columns.
     monkeypatch.setattr(_topk, "TOPK_BLOCK", block)
+    monkeypatch.setattr(_topk, "SELECT_WIDTH", select)
     k, n = 3, 60
     gen = torch.Generator().manual_seed(5)
     lengths = [0, 3, 4, 0, 5, 7, 12, 13, 25, 48, n, 6, 6, 9, 0, 2, 40, n]
@@ -148,10 +151,13 @@ def test_topk_rows_blocks_buckets_hubs_and_ties(block, backend, monkeypatch):
         assert new_ptr.tolist() == [0] + torch.tensor(lengths).clamp(max=k).cumsum(0).tolist()
 
 
-def test_topk_rows_random_ties_against_the_reference(backend, monkeypatch):
+@pytest.mark.parametrize("select", [512, 14])
+def test_topk_rows_random_ties_against_the_reference(select, backend, monkeypatch):
     # Many rows in several buckets, magnitudes from few values (ties at
-    # every place), blocks of a few rows: the same kept set as the reference.
+    # every place), blocks of a few rows, tables selected whole or by runs
+    # of 7 columns: the same kept set as the reference.
     monkeypatch.setattr(_topk, "TOPK_BLOCK", 100)
+    monkeypatch.setattr(_topk, "SELECT_WIDTH", select)
     gen = torch.Generator().manual_seed(8)
     n, k = 200, 5
     lengths = torch.randint(0, 60, (n, ), generator=gen)

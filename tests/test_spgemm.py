@@ -3,6 +3,7 @@ backward (._spgemm_backward), which enumerates the forward's candidates block
 by block, against gradcheck and against autograd of the dense product, on
 both backends and with workspaces small enough to take many blocks and
 chunks."""
+import numpy as np
 import pytest
 import torch
 
@@ -196,11 +197,33 @@ def test_forward_in_blocks_of_rows_equals_one_block(case, k, signs, monkeypatch)
     whole = spgemm_topk((pa, ca, va), (pb, cb, vb), n, k)
     for block in (1, 7):
         monkeypatch.setattr(_spgemm, "PRODUCT_BLOCK", block)
-        sa = _csr.to_scipy(pa, ca, va, n)
-        assert len(_spgemm._row_blocks(sa, _csr.to_scipy(pb, cb, vb, n))) > 1 or \
-            case == "empty A"
+        candidates = _spgemm._candidates(_csr.to_scipy(pa, ca, va, n),
+                                         _csr.to_scipy(pb, cb, vb, n))
+        assert candidates.sum() > block or case == "empty A"  # more than one block
         for x, y in zip(whole, spgemm_topk((pa, ca, va), (pb, cb, vb), n, k)):
             assert x.dtype == y.dtype and torch.equal(x, y)
+
+
+@pytest.mark.parametrize("chunk", [1, 5, 1 << 20])
+def test_candidates_per_row_equal_the_lengths_of_the_rows_of_b_each_entry_reaches(chunk,
+                                                                                 monkeypatch):
+    # counted in runs of at most `chunk` entries of A (a longer row makes a
+    # run of its own); empty rows of A and of B count 0
+    monkeypatch.setattr(_spgemm, "CANDIDATE_CHUNK", chunk)
+    (pa, ca, va), (pb, cb, vb) = CASES["random"]()
+    n = pa.numel() - 1
+    counts = _spgemm._candidates(_csr.to_scipy(pa, ca, va, n), _csr.to_scipy(pb, cb, vb, n))
+    length = pb[1:] - pb[:-1]
+    expected = torch.zeros(n, dtype=torch.long).index_add_(0, ptr2index(pa), length[ca])
+    assert counts.dtype == np.int64 and torch.equal(torch.from_numpy(counts), expected)
+    assert counts[3] == counts[9] == 0
+
+
+def test_row_runs_are_the_longest_under_the_limit():
+    before = np.array([0, 3, 3, 10, 11, 12, 30, 31])  # rows of 3, 0, 7, 1, 1, 18, 1
+    assert _csr.row_runs(before, 10) == [(0, 3), (3, 5), (5, 6), (6, 7)]
+    assert _csr.row_runs(before, 100) == [(0, 7)]
+    assert _csr.row_runs(np.zeros(1, dtype=np.int64), 10) == []
 
 
 def test_rows_of_entries_few_and_many_agree():

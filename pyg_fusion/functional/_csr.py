@@ -98,6 +98,21 @@ def sort_rows(ptr: Tensor, col: Tensor, val: Tensor, num_nodes: int
     return ptr, col.index_select(0, order), val.index_select(0, order)
 
 
+def row_runs(before: np.ndarray, limit: int) -> list[tuple[int, int]]:
+    """Consecutive runs ``(r0, r1)`` of rows covering all rows, each the
+    longest from its first row whose items (row ``r`` holds ``before[r+1] -
+    before[r]``; ``before`` ascending from ``before[0]``, one more than the
+    rows) stay at most ``limit``; a row with more makes a run of its own."""
+    rows = before.size - 1
+    runs, r0 = [], 0
+    while r0 < rows:
+        r1 = int(np.searchsorted(before, before[r0] + limit, side="right")) - 1
+        r1 = min(rows, max(r1, r0 + 1))
+        runs.append((r0, r1))
+        r0 = r1
+    return runs
+
+
 def inverse_permutation(perm: Tensor) -> Tensor:
     """``inv`` with ``inv[perm[i]] = i``, in ``perm``'s integer type."""
     return torch.empty_like(perm).index_copy_(

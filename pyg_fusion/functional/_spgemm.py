@@ -19,7 +19,7 @@ import torch
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
-from ._csr import sample_scipy, sort_rows, to_scipy, use_scipy
+from ._csr import row_runs, sample_scipy, sort_rows, to_scipy, use_scipy
 from ._spgemm_backward import _candidate_backward
 from ._topk import topk_rows
 
@@ -40,21 +40,23 @@ def _public_matmat(sa: sp.csr_matrix, sb: sp.csr_matrix) -> tuple[np.ndarray, np
     return out.indptr, out.indices, out.data
 
 
-def _matmat(sa: sp.csr_matrix, sb: sp.csr_matrix, buffers: dict | None = None
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``sa @ sb`` as CSR arrays ``(indptr, indices, data)``, rows unordered,
-    by scipy's kernel with the output sized by the number of candidates
-    (entry (i, l) of ``sa`` times row l of ``sb``): ``indices`` and ``data``
-    are views of the first ``nnz`` entries of that buffer, taken from
-    ``buffers`` (one per index and value type, grown as needed) when given,
-    so that the blocks of one product reuse one buffer."""
+def _matmat(sa: sp.csr_matrix, sb: sp.csr_matrix, rows: tuple[int, int], bound: int,
+            buffers: dict | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``sa[r0:r1] @ sb`` for ``rows = (r0, r1)`` as CSR arrays ``(indptr,
+    indices, data)``, rows unordered, by scipy's kernel on views of ``sa``'s
+    arrays, the output sized by ``bound``, the block's number of candidates
+    (:func:`_candidates`): ``indices`` and ``data`` are views of the first
+    ``nnz`` entries of that buffer, taken from ``buffers`` (one per index and
+    value type, grown as needed) when given, so that the blocks of one
+    product reuse one buffer."""
+    r0, r1 = rows
     if _csr_matmat is None:
-        return _public_matmat(sa, sb)
-    rows, cols = sa.shape[0], sb.shape[1]
-    bound = int(np.diff(sb.indptr)[sa.indices].sum())  # host: int64 sum
+        return _public_matmat(sa[r0:r1], sb)
+    cols = sb.shape[1]
     dtype = np.result_type(sa.dtype, sb.dtype)
-    index = np.int32 if max(bound, rows, cols) < 2**31 else np.int64
-    indptr = np.zeros(rows + 1, dtype=index)
+    index = np.int32 if max(bound, sa.shape[0], cols) < 2**31 else np.int64
+    e0, e1 = int(sa.indptr[r0]), int(sa.indptr[r1])
+    indptr = np.zeros(r1 - r0 + 1, dtype=index)
     if buffers is None:
         indices, data = np.empty(bound, dtype=index), np.empty(bound, dtype=dtype)
     else:
@@ -64,14 +66,15 @@ def _matmat(sa: sp.csr_matrix, sb: sp.csr_matrix, buffers: dict | None = None
         indices, data = (b[:bound] for b in buffers[key])
     if bound:
         try:
-            _csr_matmat(rows, cols, sa.indptr.astype(index, copy=False),
-                        sa.indices.astype(index, copy=False), sa.data.astype(dtype, copy=False),
+            _csr_matmat(r1 - r0, cols, (sa.indptr[r0:r1 + 1] - e0).astype(index, copy=False),
+                        sa.indices[e0:e1].astype(index, copy=False),
+                        sa.data[e0:e1].astype(dtype, copy=False),
                         sb.indptr.astype(index, copy=False), sb.indices.astype(index, copy=False),
                         sb.data.astype(dtype, copy=False), indptr, indices, data)
         except (TypeError, ValueError):
             # a private function: a scipy whose kernel takes other arguments
             # gets the public product (same result) instead of an error
-            return _public_matmat(sa, sb)
+            return _public_matmat(sa[r0:r1], sb)
     nnz = int(indptr[-1])
     return indptr, indices[:nnz], data[:nnz]
 
@@ -83,39 +86,44 @@ def _matmat(sa: sp.csr_matrix, sb: sp.csr_matrix, buffers: dict | None = None
 # block's, not the whole product's. Module constant so that tests can force
 # many blocks.
 PRODUCT_BLOCK = 1 << 24
+# Entries of ``sa`` per pass of :func:`_candidates`: its temporaries stay a
+# few MiB, which the allocator reuses, where one pass over all entries
+# allocates arrays of 8 bytes per entry of ``sa`` (134 MB each for R^2 at
+# N = 262144), fresh pages on every call (measured: 0.7-1.1 s on a first
+# call there, 0.1 s warm).
+CANDIDATE_CHUNK = 1 << 20
 
 
-def _row_blocks(sa: sp.csr_matrix, sb: sp.csr_matrix) -> list[tuple[int, int]]:
-    """Runs of rows of ``sa`` whose candidates in ``sa @ sb`` (each entry
-    ``(i, l)`` of ``sa`` times row ``l`` of ``sb``) stay under
-    :data:`PRODUCT_BLOCK` (at least one row per run)."""
-    rows = sa.shape[0]
-    per_entry = np.diff(sb.indptr)[sa.indices]
-    before = np.concatenate([[0], np.cumsum(per_entry, dtype=np.int64)])[sa.indptr]
-    if before[-1] <= PRODUCT_BLOCK:
-        return [(0, rows)]
-    blocks, r0 = [], 0
-    while r0 < rows:
-        r1 = int(np.searchsorted(before, before[r0] + PRODUCT_BLOCK, side="right")) - 1
-        r1 = min(rows, max(r1, r0 + 1))
-        blocks.append((r0, r1))
-        r0 = r1
-    return blocks
+def _candidates(sa: sp.csr_matrix, sb: sp.csr_matrix) -> np.ndarray:
+    """Per row of ``sa``, its number of candidates in ``sa @ sb`` (each
+    entry ``(i, l)`` of ``sa`` times row ``l`` of ``sb``), int64: the
+    length of ``sb``'s rows summed over the row's entries, in runs of
+    :data:`CANDIDATE_CHUNK` entries (scipy's ``pattern @ lengths`` would
+    need a vector of ones per entry)."""
+    length = np.diff(sb.indptr)
+    out = np.empty(sa.shape[0], dtype=np.int64)
+    for r0, r1 in row_runs(sa.indptr, CANDIDATE_CHUNK):
+        e0, e1 = int(sa.indptr[r0]), int(sa.indptr[r1])
+        before = np.zeros(e1 - e0 + 1, dtype=np.int64)
+        np.cumsum(length[sa.indices[e0:e1]], out=before[1:])
+        np.subtract(before[sa.indptr[r0 + 1:r1 + 1] - e0], before[sa.indptr[r0:r1] - e0],
+                    out=out[r0:r1])
+    return out
 
 
-def _scipy_rows(sa: sp.csr_matrix, sb: sp.csr_matrix, patterns, k: int | None,
-                buffers: dict | None = None):
-    """``topk_rows(sa @ sb)`` as scipy-typed CSR arrays, rows unordered;
-    ``patterns`` (the two patterns as ones) where values may sum to 0;
-    ``buffers``: the product's buffers (:func:`_matmat`), which the result
-    never shares."""
-    indptr, indices, data = _matmat(sa, sb, buffers)
+def _scipy_rows(sa: sp.csr_matrix, sb: sp.csr_matrix, rows: tuple[int, int], bound: int,
+                patterns, k: int | None, buffers: dict | None = None):
+    """``topk_rows(sa[r0:r1] @ sb)`` (:func:`_matmat`) as scipy-typed CSR
+    arrays, rows unordered; ``patterns`` (the two patterns as ones) where
+    values may sum to 0; ``buffers``: the product's buffers, which the
+    result never shares."""
+    indptr, indices, data = _matmat(sa, sb, rows, bound, buffers)
     # scipy drops entries whose sum is exactly 0, only possible with values
     # that are not all positive: then the pattern comes from a product of
     # ones and the values are looked up on it.
     if patterns is not None:
-        out = sp.csr_matrix((data, indices, indptr), shape=(sa.shape[0], sb.shape[1]))
-        indptr, indices, _ = _matmat(*patterns)
+        out = sp.csr_matrix((data, indices, indptr), shape=(rows[1] - rows[0], sb.shape[1]))
+        indptr, indices, _ = _matmat(*patterns, rows, bound)
         data = sample_scipy(out, torch.from_numpy(indptr), torch.from_numpy(indices)).numpy()
     if k is not None:
         ptr, keep = topk_rows(torch.from_numpy(indptr), torch.from_numpy(indices),
@@ -135,25 +143,28 @@ def _scipy_product(a: tuple, b: tuple, num_nodes: int, k: int | None
                    ) -> tuple[Tensor, Tensor, Tensor]:
     """``topk_rows(A @ B)`` by scipy with the full symbolic pattern (every
     entry some product reaches, even where the sum is 0, so that its
-    gradient is kept), rows sorted, in blocks of rows (:func:`_row_blocks`;
-    rows are independent, so the result does not depend on them). scipy's
-    own arrays (int32 indices where they fit) go through the top-k and the
+    gradient is kept), rows sorted, in blocks of rows of at most
+    :data:`PRODUCT_BLOCK` candidates (at least one row; rows are
+    independent, so the result does not depend on them). scipy's own
+    arrays (int32 indices where they fit) go through the top-k and the
     selection without copies, and the result keeps them."""
     shape = (num_nodes, num_nodes)
     sa, sb = to_scipy(*a, num_nodes), to_scipy(*b, num_nodes)
     patterns = None
     if not (bool((a[2] > 0).all()) and bool((b[2] > 0).all())):  # host sync: 1
         patterns = (to_scipy(a[0], a[1], None, num_nodes), to_scipy(b[0], b[1], None, num_nodes))
-    blocks = _row_blocks(sa, sb)
-    if len(blocks) == 1:
-        indptr, indices, data = _scipy_rows(sa, sb, patterns, k)
+    candidates = _candidates(sa, sb)
+    before = np.zeros(num_nodes + 1, dtype=np.int64)
+    np.cumsum(candidates, out=before[1:])
+    blocks = row_runs(before, PRODUCT_BLOCK)
+    if len(blocks) <= 1:
+        indptr, indices, data = _scipy_rows(sa, sb, (0, num_nodes), int(before[-1]), patterns, k)
     else:
         # Each block's candidates go into one buffer, reused: a fresh buffer
         # per block pays for its pages again (measured for 128 MiB written
         # once: 0.021 s fresh, 0.007 s reused).
         buffers = {}
-        parts = [_scipy_rows(sa[r0:r1], sb,
-                             None if patterns is None else (patterns[0][r0:r1], patterns[1]), k,
+        parts = [_scipy_rows(sa, sb, (r0, r1), int(before[r1] - before[r0]), patterns, k,
                              buffers)
                  for r0, r1 in blocks]
         del buffers
