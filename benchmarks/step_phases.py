@@ -2,7 +2,10 @@
 clustered features, d = 128, k = 16, P = 3, prune_k = 64, two sources, fusion
 weights drawn from N(0, 1), ``knn="approx"``, one thread) split into the library's phases: seconds and
 GiB of fresh pages (minor page faults) per phase, each exclusive of the
-phases nested in it, so that the rows sum to the step.
+phases nested in it, so that the rows sum to the step. The fresh pages are
+counted in faults of 4 KiB: numpy asks for 2 MiB pages for its large arrays
+(one fault each where the kernel has them), so their share is undercounted
+(measured: a fresh 128 MiB numpy array, 576 faults; torch's, 32768).
 
 The phases are found by wrapping the library's functions by name for the
 run (this script's process only); a renamed function fails the script, not
@@ -34,6 +37,9 @@ LABELS = (  # (module, attribute, label, is a static method)
     ("pyg_fusion.functional.powers", "graph_powers", "powers: checks/order/normalize", False),
     ("pyg_fusion.nn.power_expansion", "graph_powers", "powers: checks/order/normalize", False),
     ("pyg_fusion.functional.powers", "spgemm_topk", "powers: products", False),
+    ("pyg_fusion.functional._spgemm", "_candidates", "powers: products: candidates", False),
+    ("pyg_fusion.functional._spgemm", "_matmat", "powers: products: scipy matmat", False),
+    ("pyg_fusion.functional._spgemm", "topk_rows", "powers: products: top-k", False),
     ("pyg_fusion.functional.powers", "union", "powers: union", False),
     ("pyg_fusion.functional.powers", "restore_rows", "powers: restore", False),
     ("pyg_fusion.functional.powers", "place", "powers: place", False),
