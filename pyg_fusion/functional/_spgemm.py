@@ -88,7 +88,7 @@ def _matmat(sa: sp.csr_matrix, sb: sp.csr_matrix, rows: tuple[int, int], bound: 
 PRODUCT_BLOCK = 1 << 24
 # Entries of ``sa`` per pass of :func:`_candidates`: its temporaries stay a
 # few MiB, which the allocator reuses, where one pass over all entries
-# allocates arrays of 8 bytes per entry of ``sa`` (134 MB each for R^2 at
+# allocates arrays of 8 bytes per entry of ``sa`` (134 MB each when it is R^2 at
 # N = 262144), fresh pages on every call (measured in the LEGO step at
 # N = 262144, one thread: 1.4-1.6 s for the four products in one pass,
 # 0.2 s in runs).
