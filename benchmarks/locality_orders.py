@@ -1,7 +1,11 @@
 """Which node order the sparse powers run fastest in: each source's own
 reverse Cuthill-McKee order (what ``LEGO`` uses above
 ``LOCALITY_MIN_NODES``), one order of the union of the sources' kNN graphs
-(shared by all sources), or the caller's numbering.
+(shared by all sources), the caller's numbering, or, with ``--clusters C``,
+an order by k-means clusters of the features (C spherical k-means clusters
+by faiss, the clusters in the reverse Cuthill-McKee order of their
+centroids' 8-NN graph, each cluster's units in the source's own order): an
+order from the features' geometry rather than from the graph.
 
 ``scaling.py``'s step settings: two sources of clustered features (seeds 0
 and 1, independent), ``knn="approx"``, d = 128, k = 16, P = 3, prune_k = 64,
@@ -12,6 +16,7 @@ the caller's numbering is). Orders alternate within each repeat; the table
 gives the median seconds and the ratio to the source's own order.
 
     python benchmarks/locality_orders.py 65536 --repeats 3
+    python benchmarks/locality_orders.py 65536 --repeats 3 --clusters 256 64
 """
 from __future__ import annotations
 
@@ -26,11 +31,43 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
+def cluster_order(x: torch.Tensor, within: torch.Tensor, clusters: int) -> torch.Tensor:
+    """Units grouped by their nearest of ``clusters`` spherical k-means
+    centroids (faiss, 10 iterations, seeded), the clusters in the reverse
+    Cuthill-McKee order of the centroids' 8-NN graph, the units of a cluster
+    in the order ``within``."""
+    import numpy as np
+    import scipy.sparse as sp
+    from scipy.sparse.csgraph import reverse_cuthill_mckee
+    from pyg_fusion.functional._knn import load_faiss
+    faiss = load_faiss()
+    if faiss is None:
+        raise SystemExit("--clusters needs faiss (pip install faiss-cpu)")
+    xn = torch.nn.functional.normalize(x, dim=1).numpy()
+    km = faiss.Kmeans(xn.shape[1], clusters, niter=10, seed=1, spherical=True)
+    km.train(xn[::max(1, xn.shape[0] // (64 * clusters))])
+    assign = km.index.search(xn, 1)[1][:, 0]
+    nb = min(9, clusters)
+    flat = faiss.IndexFlatIP(xn.shape[1])
+    flat.add(km.centroids)
+    near = flat.search(km.centroids, nb)[1]
+    graph = sp.csr_matrix((np.ones(near.size), (np.repeat(np.arange(clusters), nb),
+                                                near.ravel())), shape=(clusters, clusters))
+    rank = np.empty(clusters, dtype=np.int64)
+    rank[reverse_cuthill_mckee((graph + graph.T).tocsr(), symmetric_mode=True)] = \
+        np.arange(clusters)
+    position = np.empty(xn.shape[0], dtype=np.int64)
+    position[within.numpy()] = np.arange(xn.shape[0])
+    return torch.from_numpy(np.lexsort((position, rank[assign])))
+
+
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("n", type=int, help="nodes per source")
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--clusters", type=int, nargs="*", default=[],
+                   help="also orders by this many k-means clusters of the features (faiss)")
     args = p.parse_args(argv)
     torch.set_num_threads(1)  # this script's own process
     from _machine import machine_info
@@ -39,11 +76,13 @@ def main(argv=None) -> int:
     from pyg_fusion.functional.order import locality_order, permute_rows, relabel
 
     n = args.n
-    graphs = {s: relation_graph(_features("clustered", n, seed), k=K, knn="approx")
-              for seed, s in enumerate("ab")}
+    features = {s: _features("clustered", n, seed) for seed, s in enumerate("ab")}
+    graphs = {s: relation_graph(x, k=K, knn="approx") for s, x in features.items()}
     union = locality_order(torch.cat([g[0] for g in graphs.values()], 1), n)
-    orders = {"own": {s: locality_order(g[0], n) for s, g in graphs.items()},
-              "union": {s: union for s in graphs}, "none": {s: None for s in graphs}}
+    own = {s: locality_order(g[0], n) for s, g in graphs.items()}
+    orders = {"own": own, "union": {s: union for s in graphs}, "none": {s: None for s in graphs}}
+    for c in args.clusters:
+        orders[f"{c} clusters"] = {s: cluster_order(features[s], own[s], c) for s in graphs}
     inputs = {}
     for name, per_source in orders.items():
         for s, (ei, w) in graphs.items():

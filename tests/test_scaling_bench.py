@@ -87,10 +87,10 @@ def test_step_phases_rows_sum_to_the_step():
 
 def test_locality_orders_prints_every_source_and_order(capsys):
     module = load_benchmark("locality_orders")
-    assert module.main(["2048", "--repeats", "1"]) == 0
+    assert module.main(["2048", "--repeats", "1", "--clusters", "16"]) == 0
     rows = [line.split(" | ") for line in capsys.readouterr().out.splitlines()
             if line.startswith("| a |") or line.startswith("| b |")]
     assert sorted((r[0][2:], r[1]) for r in rows) == sorted(
-        (s, o) for s in "ab" for o in ("own", "union", "none"))
+        (s, o) for s in "ab" for o in ("own", "union", "none", "16 clusters"))
     assert all(float(r[2]) > 0 for r in rows)
     assert {r[3] for r in rows if r[1] == "own"} == {"1.00x |"}
