@@ -428,3 +428,24 @@ def test_pair_similarity_row_blocks_gradcheck(metric, backend, monkeypatch):
     if metric == "cosine":
         plain = torch.where(ei[0] == ei[1], torch.ones_like(plain), plain)
     torch.testing.assert_close(blocked, plain, rtol=0, atol=1e-14)
+
+
+def test_unit_rows_is_normalize_with_its_gradient():
+    # the cosine's normalisation: F.normalize's values bitwise (a zero row
+    # included), its gradient to rounding, gradcheck and gradgradcheck
+    from pyg_fusion.functional.similarity import unit_rows
+    torch.manual_seed(14)
+    for dtype in (torch.float32, torch.float64):
+        x = torch.randn(3, 9, 5, dtype=dtype)
+        x[1, 4] = 0
+        a, b = x.clone().requires_grad_(), x.clone().requires_grad_()
+        y = unit_rows(a)
+        assert torch.equal(y, torch.nn.functional.normalize(b, dim=-1))
+        g = torch.randn_like(x)
+        y.backward(g)
+        torch.nn.functional.normalize(b, dim=-1).backward(g)
+        tol = 1e-12 if dtype == torch.float64 else 1e-5
+        torch.testing.assert_close(a.grad, b.grad, rtol=tol, atol=tol)
+    x = torch.randn(6, 4, dtype=torch.float64, requires_grad=True)
+    assert torch.autograd.gradcheck(unit_rows, (x, ))
+    assert torch.autograd.gradgradcheck(unit_rows, (x, ))
