@@ -32,7 +32,8 @@ def union(patterns: list[tuple[Tensor, Tensor]], num_nodes: int
     are then the union's entries with its bit, in the same row-major order
     (both are sorted), so its positions are those entries' numbers. Linear
     in the entries. Elsewhere one sort of the row-major keys
-    (``torch.unique``)."""
+    (``torch.unique``). ``ptr`` and ``col`` are int32 where scipy's are,
+    else int64; the positions int64."""
     device = patterns[0][1].device
     if use_scipy(device):
         if len(patterns) > UNION_GROUP:
@@ -45,11 +46,14 @@ def union(patterns: list[tuple[Tensor, Tensor]], num_nodes: int
             mat.has_sorted_indices = True  # sorted and unique by contract: the
             mat.has_canonical_format = True  # merge takes scipy's linear path
             total = mat if total is None else total + mat
-        ptr = torch.from_numpy(total.indptr).long()
-        col = torch.from_numpy(total.indices).long()
-        positions = [torch.from_numpy(np.flatnonzero(total.data & bits.type(1 << m)))
+        # scipy's index arrays as they are (int32 where they fit): every
+        # consumer reads them as indices of either type, and a widened copy
+        # of the union's columns is fresh pages at every call. The mask of
+        # input m as a bool array: numpy's nonzero is ~3x faster on bools
+        # than on the int8 bits (measured at 20.7M entries).
+        positions = [torch.from_numpy(np.flatnonzero((total.data & bits.type(1 << m)) != 0))
                      for m in range(len(patterns))]
-        return ptr, col, positions
+        return torch.from_numpy(total.indptr), torch.from_numpy(total.indices), positions
     keys = torch.cat([ptr2index(p) * num_nodes + c for p, c in patterns])
     keys, inverse = torch.unique(keys, sorted=True, return_inverse=True)
     ptr = index2ptr(torch.div(keys, num_nodes, rounding_mode="floor"), num_nodes)
