@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from ._checks import check_choice, check_mask, check_tensor
@@ -179,6 +180,8 @@ def unit_rows(x: Tensor) -> Tensor:
     """``x`` with each row (last dimension) divided by its Euclidean norm,
     rows of norm below 1e-12 by 1e-12: ``F.normalize(x, dim=-1)``, bitwise,
     with a backward that makes one temporary of ``x``'s size, not six."""
+    if torch.compiler.is_compiling():  # Dynamo fails on the Function; the
+        return F.normalize(x, dim=-1)  # compiler fuses autograd's backward
     return _UnitRows.apply(x)
 
 
