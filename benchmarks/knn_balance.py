@@ -43,13 +43,12 @@ import sys
 import time
 
 import numpy as np
-import torch
 
 from pyg_fusion.functional import _knn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from knn_probes import recall, validation_truth  # noqa: E402  (after the path)
+from knn_probes import one_thread, recall, validation_truth  # noqa: E402  (after the path)
 
 K, TIMED_QUERIES, REPEATS, PENALTY_ITERS = 16, 16384, 3, 20
 
@@ -172,10 +171,7 @@ def main():
     ap.add_argument("--power-alpha", type=float, default=0.003, help="power: the alpha")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
-    torch.set_num_threads(1)
-    if _knn.load_faiss() is None:
-        sys.exit("knn_balance.py needs faiss (pip install faiss-cpu)")
-    _knn.load_faiss().omp_set_num_threads(1)
+    one_thread("knn_balance.py")
     rows = [r for n in args.sizes for s in args.seeds
             for r in sweep(n, s, args.probes, args.variants, args.capacity, args.alpha,
                            args.power_alpha)]

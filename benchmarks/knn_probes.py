@@ -51,6 +51,16 @@ def recall(got: np.ndarray, truth: np.ndarray) -> float:
     return round(float((got[:, :, None] == truth[:, None, :]).any(1).sum() / truth.size), 4)
 
 
+def one_thread(script: str) -> None:
+    """This script's process on one thread, torch's and faiss's; exits
+    naming ``script`` when faiss is missing."""
+    torch.set_num_threads(1)
+    faiss = _knn.load_faiss()
+    if faiss is None:
+        sys.exit(f"{script} needs faiss (pip install faiss-cpu)")
+    faiss.omp_set_num_threads(1)
+
+
 def sweep(n: int, seed: int, probes: list[int], k: int, lists_factor: int,
           codes: str = "fp16") -> list[dict]:
     faiss = _knn.load_faiss()
@@ -97,10 +107,7 @@ def main():
                     help="the lists' codes: fp16 (the library's CPU index) or float")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
-    torch.set_num_threads(1)
-    if _knn.load_faiss() is None:
-        sys.exit("knn_probes.py needs faiss (pip install faiss-cpu)")
-    _knn.load_faiss().omp_set_num_threads(1)
+    one_thread("knn_probes.py")
     rows = [r for n in args.sizes for s in args.seeds
             for r in sweep(n, s, args.probes, args.k, args.lists_factor, args.codes)]
     seeds = ", ".join(map(str, args.seeds))
