@@ -69,6 +69,8 @@ def main(argv=None) -> int:
     p.add_argument("--clusters", type=int, nargs="*", default=[],
                    help="also orders by this many k-means clusters of the features (faiss)")
     args = p.parse_args(argv)
+    if any(not 1 <= c <= args.n for c in args.clusters):
+        p.error(f"--clusters must be between 1 and n = {args.n}, got {args.clusters}")
     torch.set_num_threads(1)  # this script's own process
     from _machine import machine_info
     from scaling import D, K, P, PRUNE, _features

@@ -2,6 +2,7 @@
 (the timings themselves are the benchmark's business)."""
 import os
 
+import pytest
 import torch
 from benchmark_scripts import ROOT, load_benchmark
 
@@ -94,3 +95,12 @@ def test_locality_orders_prints_every_source_and_order(capsys):
         (s, o) for s in "ab" for o in ("own", "union", "none", "16 clusters"))
     assert all(float(r[2]) > 0 for r in rows)
     assert {r[3] for r in rows if r[1] == "own"} == {"1.00x |"}
+
+
+@pytest.mark.parametrize("clusters", ["0", "4096"])
+def test_locality_orders_rejects_clusters_outside_1_to_n(clusters, capsys):
+    module = load_benchmark("locality_orders")
+    with pytest.raises(SystemExit) as err:
+        module.main(["2048", "--clusters", clusters])
+    assert err.value.code == 2
+    assert "--clusters must be between 1 and n = 2048" in capsys.readouterr().err
