@@ -55,8 +55,9 @@ from contextlib import contextmanager
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import Tensor
+
+from .similarity import unit_rows
 
 # IVF needs this many training points per list (faiss warns below 39).
 _IVF_POINTS_PER_LIST = 39
@@ -291,7 +292,7 @@ def faiss_knn(x: Tensor, ptr: list[int], k: int, metric: str, mode: list[str]
     faiss = load_faiss()
     n = x.size(0)
     with torch.no_grad():
-        xs = F.normalize(x, dim=-1) if metric == "cosine" else x
+        xs = unit_rows(x) if metric == "cosine" else x
         host = np.ascontiguousarray(xs.detach().to("cpu", torch.float32).numpy())
     gpu_res = faiss.StandardGpuResources() if x.is_cuda and faiss_gpu(faiss) else None
     found = np.full((n, k + 1), -1, dtype=np.int64)

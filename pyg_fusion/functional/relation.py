@@ -9,13 +9,12 @@ from __future__ import annotations
 import math
 
 import torch
-import torch.nn.functional as F
 from torch_geometric.utils.sparse import index2ptr
 from torch import Tensor
 
 from ._checks import check_batch, check_choice, check_int, check_like, check_tensor
 from ._knn import faiss_gpu, faiss_knn, load_faiss
-from .similarity import _apply_nonneg, _check_common, _gamma, pair_similarity
+from .similarity import _apply_nonneg, _check_common, _gamma, pair_similarity, unit_rows
 
 KNN = ("exact", "approx", "auto")
 # knn="auto" searches graphs of up to this many nodes exactly and larger ones
@@ -52,7 +51,7 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
     rows, cols = [], []
     start = 0
     with torch.no_grad():
-        xs = F.normalize(x, dim=-1) if metric == "cosine" else x
+        xs = unit_rows(x) if metric == "cosine" else x
         while start < n:
             end = min(start + chunk_size, n)
             g0, g1 = int(batch[start]), int(batch[end - 1])
