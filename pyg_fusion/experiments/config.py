@@ -134,6 +134,12 @@ class HeadConfig:
                         "position (the paper), sorted in decreasing order (where the "
                         "related segments are no longer matters) or both side by side",
                         choices=("position", "sorted", "both"))
+    branch_dropout: float | None = option(None, "VAD, lego and lego-cp: dropout inside the "
+                                      "GraphHead branch only, before each of its layers "
+                                      "(default: --dropout)", check="fraction")
+    branch_detach: bool = option(False, "VAD, lego and lego-cp: the GraphHead branch reads the "
+                             "fused graph G without back-propagating into it, so that only the "
+                             "row head shapes LEGO's operator", check="bool")
 
 
 @documented
