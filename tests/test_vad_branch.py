@@ -1,6 +1,7 @@
 """Regularisation of lego's GraphHead branch on the VAD task: dropout inside
-the branch only (``branch_dropout``) and a branch that reads G without
-back-propagating into LEGO's operator (``branch_detach``)."""
+the branch only (``branch_dropout``), a branch that reads G without
+back-propagating into LEGO's operator (``branch_detach``) and a fixed factor
+on the branch's scores (``branch_scale``)."""
 import pytest
 import torch
 import yaml
@@ -46,8 +47,9 @@ def test_defaults_change_nothing(videos):
     batch, inch = videos
     spec = MethodSpec.create("lego", "vad")
     assert spec.head.branch_dropout is None and spec.head.branch_detach is False
+    assert spec.head.branch_scale == 1.0
     plain = _lego(inch)
-    explicit = _lego(inch, branch_dropout=None, branch_detach=False)
+    explicit = _lego(inch, branch_dropout=None, branch_detach=False, branch_scale=1.0)
     # None takes the head's dropout
     assert plain.graph_head.dropout == spec.head.dropout == 0.0
     assert _lego(inch, dropout=0.3).graph_head.dropout == 0.3
@@ -98,6 +100,25 @@ def test_detached_branch_gives_no_gradient_on_A(videos):
                for p in detached.graph_head.parameters())
 
 
+def test_branch_scale_multiplies_the_branch_scores(videos):
+    batch, inch = videos
+    ref, scaled = _lego(inch), _lego(inch, branch_scale=0.25)
+    assert scaled.branch_scale == 0.25
+    row = ref.head(ref.lego(_sources(ref, batch)).to_dense())
+    out_ref, out = ref(batch)[0], scaled(batch)[0]
+    assert (out_ref - row).abs().max() > 1e-3  # the branch is live
+    torch.testing.assert_close(out - row, 0.25 * (out_ref - row), rtol=1e-5, atol=1e-6)
+    # the branch's parameters get a quarter of the gradient
+    ref.zero_grad(), scaled.zero_grad()
+    (out_ref - row.detach()).sum().backward()
+    out.sum().backward()
+    for p, q in zip(ref.graph_head.parameters(), scaled.graph_head.parameters()):
+        torch.testing.assert_close(q.grad, 0.25 * p.grad, rtol=1e-5, atol=1e-7)
+    for bad in (0.0, -1.0):
+        with pytest.raises(ValueError, match="branch_scale must be > 0"):
+            build_model("lego", "vad", inch, num_segments=8, branch_scale=bad)
+
+
 def _sources(model, batch):
     from pyg_fusion.methods.vad import center_videos, dense_sources
     return center_videos(dense_sources(batch, model.sources), model.center)
@@ -107,25 +128,32 @@ def test_options_reach_lego_and_lego_cp_not_lego_row():
     inch = {"a": 3, "b": 4}
     for name in ("lego", "lego-cp"):
         m = build_model(name, "vad", inch, num_segments=8, branch_dropout=0.2,
-                        branch_detach=True)
-        assert m.graph_head.dropout == 0.2 and m.branch_detach
+                        branch_detach=True, branch_scale=0.5)
+        assert m.graph_head.dropout == 0.2 and m.branch_detach and m.branch_scale == 0.5
     assert build_model("lego-row", "vad", inch, num_segments=8, branch_detach=True,
                        branch_dropout=0.2).graph_head is None
     # a spec saved before the options existed (a checkpoint's) loads the plain branch
     saved = MethodSpec.create("lego", "vad").to_dict()
-    del saved["head"]["branch_dropout"], saved["head"]["branch_detach"]
+    for key in ("branch_dropout", "branch_detach", "branch_scale"):
+        del saved["head"][key]
     spec = MethodSpec.from_dict(saved)
     assert spec.head.branch_dropout is None and spec.head.branch_detach is False
+    assert spec.head.branch_scale == 1.0
 
 
 def test_flags(capsys):
     from pyg_fusion.cli import main
     argv = ["train", "--dataset", "synthetic-vad", "--method", "lego", "--out", "o"]
-    assert main([*argv, "--branch-dropout", "0.2", "--branch-detach",
+    assert main([*argv, "--branch-dropout", "0.2", "--branch-detach", "--branch-scale", "0.3",
                  "--print-config"]) == 0
     head = yaml.safe_load(capsys.readouterr().out)["head"]
     assert head["branch_dropout"] == 0.2 and head["branch_detach"] is True
+    assert head["branch_scale"] == 0.3
     with pytest.raises(SystemExit) as exc:
         main([*argv, "--branch-dropout", "1.5"])
     assert exc.value.code == 2
     assert "--branch-dropout" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        main([*argv, "--branch-scale", "0"])
+    assert exc.value.code == 2
+    assert "--branch-scale" in capsys.readouterr().err

@@ -140,6 +140,10 @@ class HeadConfig:
     branch_detach: bool = option(False, "VAD, lego and lego-cp: the GraphHead branch reads the "
                              "fused graph G without back-propagating into it, so that only the "
                              "row head shapes LEGO's operator", check="bool")
+    branch_scale: float = option(1.0, "VAD, lego and lego-cp: fixed factor on the GraphHead "
+                             "branch's scores (below 1, the branch's scores move that much "
+                             "slower under Adam, so the row head learns before the branch fits "
+                             "the video labels)", check="positive_float")
 
 
 @documented

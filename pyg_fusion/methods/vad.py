@@ -92,6 +92,13 @@ class VADLEGO(nn.Module):
             A is shaped by the row head alone and the branch cannot pull it
             toward graphs that fit the video labels through the features.
             (default: :obj:`False`)
+        branch_scale (float, optional): a fixed factor on the branch's scores
+            (``head="graph"``). Adam moves each parameter by about its
+            learning rate whatever the gradient's size, so a factor below 1
+            slows the branch's scores by that much (and weight decay weighs
+            more against its smaller gradients): the branch, which sees every
+            feature, would otherwise fit the training videos' labels before
+            the row head has learned from the graph. (default: :obj:`1.0`)
         lambda_anchor, zeroth, init, support: the operator
             (:class:`~pyg_fusion.nn.LEGOFusion`).
         **lego_options: further keyword arguments of :class:`pyg_fusion.nn.LEGO`.
@@ -103,6 +110,7 @@ class VADLEGO(nn.Module):
                  hidden_channels: int | None = None, dropout: float = 0.0,
                  center: bool = False, head: str = "row", row_order: str = "position",
                  branch_dropout: float | None = None, branch_detach: bool = False,
+                 branch_scale: float = 1.0,
                  lambda_anchor: float = 0.0,
                  zeroth: str = "identity", init: str = "product",
                  support: str = "union", **lego_options):
@@ -111,8 +119,10 @@ class VADLEGO(nn.Module):
             raise ValueError(f"head must be 'row' or 'graph', got {head!r}")
         if branch_dropout is not None and not 0.0 <= branch_dropout < 1.0:
             raise ValueError(f"branch_dropout must be in [0, 1) or None, got {branch_dropout!r}")
+        if not branch_scale > 0:
+            raise ValueError(f"branch_scale must be > 0, got {branch_scale!r}")
         self.center, self.head_kind = center, head
-        self.branch_detach = bool(branch_detach)
+        self.branch_detach, self.branch_scale = bool(branch_detach), float(branch_scale)
         self.lego = LEGO(in_channels, num_powers, k=k, fusion=fusion, rank=rank, norm=norm,
                          proj_channels=proj_channels, backend="dense", support=support,
                          zeroth=zeroth, init=init, lambda_anchor=lambda_anchor,
@@ -150,7 +160,7 @@ class VADLEGO(nn.Module):
         ei, w = fused.to_sparse()
         if self.branch_detach:
             w = w.detach()
-        return logits + self.graph_head(x, ei, w).view(b, n), g
+        return logits + self.branch_scale * self.graph_head(x, ei, w).view(b, n), g
 
 
 class VADGraphFusion(nn.Module):
