@@ -134,6 +134,10 @@ class HeadConfig:
                         "position (the paper), sorted in decreasing order (where the "
                         "related segments are no longer matters) or both side by side",
                         choices=("position", "sorted", "both"))
+    # the branch options are off by default: with dropout 0.2 or 0.5, a detached branch or
+    # scale 0.3, lego's held-out loss (seeds 0-4, the three VAD benchmarks) was above the
+    # default's on average and on at least one benchmark each (README "results-lego",
+    # "Regularising lego's branch")
     branch_dropout: float | None = option(None, "VAD, lego and lego-cp: dropout inside the "
                                       "GraphHead branch only, before each of its layers "
                                       "(default: --dropout)", check="fraction")
