@@ -134,6 +134,20 @@ class HeadConfig:
                         "position (the paper), sorted in decreasing order (where the "
                         "related segments are no longer matters) or both side by side",
                         choices=("position", "sorted", "both"))
+    # the branch options are off by default: with dropout 0.2 or 0.5, a detached branch or
+    # scale 0.3, lego's held-out loss (seeds 0-4, the three VAD benchmarks) was above the
+    # default's on average and on at least one benchmark each (README "results-lego",
+    # "Regularising lego's branch")
+    branch_dropout: float | None = option(None, "VAD, lego and lego-cp: dropout inside the "
+                                      "GraphHead branch only, before each of its layers "
+                                      "(default: --dropout)", check="fraction")
+    branch_detach: bool = option(False, "VAD, lego and lego-cp: the GraphHead branch reads the "
+                             "fused graph G without back-propagating into it, so that only the "
+                             "row head shapes LEGO's operator", check="bool")
+    branch_scale: float = option(1.0, "VAD, lego and lego-cp: fixed factor on the GraphHead "
+                             "branch's scores (below 1, the branch's scores move that much "
+                             "slower under Adam, so the row head learns before the branch fits "
+                             "the video labels)", check="positive_float")
 
 
 @documented

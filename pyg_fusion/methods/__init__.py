@@ -123,7 +123,9 @@ def _vad_builders(sources: list[str]) -> dict[str, Builder]:
     def lego(s, d):
         return M.VADLEGO(d.in_channels, d.num_segments, dropout=s.head.dropout, center=s.head.center,
                          head="row" if s.method == "lego-row" else "graph",
-                         row_order=s.head.row_order, **_lego_kwargs(s))
+                         row_order=s.head.row_order, branch_dropout=s.head.branch_dropout,
+                         branch_detach=s.head.branch_detach, branch_scale=s.head.branch_scale,
+                         **_lego_kwargs(s))
 
     def feature(mode, only=None):
         return lambda s, d: M.VADFeatureFusion(

@@ -80,6 +80,25 @@ class VADLEGO(nn.Module):
     Args:
         row_order: the row head's order of a row's entries
             (:class:`~pyg_fusion.nn.RowHead`).
+        branch_dropout (float, optional): dropout inside the GraphHead branch
+            only (``head="graph"``), before each of its layers; ``None``
+            takes ``dropout``. The branch reads every feature of every
+            segment and can fit the weak video labels through a few of them
+            without finding the anomalous segments, while the row head sees
+            only the graph: this regularises the branch alone.
+            (default: :obj:`None`)
+        branch_detach (bool, optional): the branch reads G without
+            back-propagating into it (``head="graph"``), so that the operator
+            A is shaped by the row head alone and the branch cannot pull it
+            toward graphs that fit the video labels through the features.
+            (default: :obj:`False`)
+        branch_scale (float, optional): a fixed factor on the branch's scores
+            (``head="graph"``). Adam moves each parameter by about its
+            learning rate whatever the gradient's size, so a factor below 1
+            slows the branch's scores by that much (and weight decay weighs
+            more against its smaller gradients): the branch, which sees every
+            feature, would otherwise fit the training videos' labels before
+            the row head has learned from the graph. (default: :obj:`1.0`)
         lambda_anchor, zeroth, init, support: the operator
             (:class:`~pyg_fusion.nn.LEGOFusion`).
         **lego_options: further keyword arguments of :class:`pyg_fusion.nn.LEGO`.
@@ -90,13 +109,20 @@ class VADLEGO(nn.Module):
                  rank: int = 1, norm="row", proj_channels: int | None = None,
                  hidden_channels: int | None = None, dropout: float = 0.0,
                  center: bool = False, head: str = "row", row_order: str = "position",
+                 branch_dropout: float | None = None, branch_detach: bool = False,
+                 branch_scale: float = 1.0,
                  lambda_anchor: float = 0.0,
                  zeroth: str = "identity", init: str = "product",
                  support: str = "union", **lego_options):
         super().__init__()
         if head not in ("row", "graph"):
             raise ValueError(f"head must be 'row' or 'graph', got {head!r}")
+        if branch_dropout is not None and not 0.0 <= branch_dropout < 1.0:
+            raise ValueError(f"branch_dropout must be in [0, 1) or None, got {branch_dropout!r}")
+        if not branch_scale > 0:
+            raise ValueError(f"branch_scale must be > 0, got {branch_scale!r}")
         self.center, self.head_kind = center, head
+        self.branch_detach, self.branch_scale = bool(branch_detach), float(branch_scale)
         self.lego = LEGO(in_channels, num_powers, k=k, fusion=fusion, rank=rank, norm=norm,
                          proj_channels=proj_channels, backend="dense", support=support,
                          zeroth=zeroth, init=init, lambda_anchor=lambda_anchor,
@@ -108,7 +134,8 @@ class VADLEGO(nn.Module):
         if head == "graph":
             self.graph_head = GraphHead(sum(in_channels.values()),
                                         hidden_channels or num_segments, 1, num_layers=2,
-                                        dropout=dropout)
+                                        dropout=dropout if branch_dropout is None
+                                        else branch_dropout)
             last = self.graph_head.convs[-1]
             for p in last.parameters():
                 nn.init.zeros_(p)
@@ -131,7 +158,9 @@ class VADLEGO(nn.Module):
         # streams, not which segments, are abnormal)
         x = (x - x.mean(1, keepdim=True)).abs().reshape(b * n, -1)
         ei, w = fused.to_sparse()
-        return logits + self.graph_head(x, ei, w).view(b, n), g
+        if self.branch_detach:
+            w = w.detach()
+        return logits + self.branch_scale * self.graph_head(x, ei, w).view(b, n), g
 
 
 class VADGraphFusion(nn.Module):
