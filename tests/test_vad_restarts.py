@@ -165,7 +165,8 @@ def test_operator_warmup_is_a_trainer_option_and_a_flag():
 
 @pytest.mark.parametrize("option", [{"operator_warmup": 3}, {"restarts": 2},
                                     {"restart_combine": "mean"},
-                                    {"operator_lr": 1e-3}, {"val_choice": "pseudo_auc"}])
+                                    {"operator_lr": 1e-3}, {"val_choice": "pseudo_auc"},
+                                    {"min_epochs": 5}])
 def test_vad_trainer_options_are_an_error_in_the_node_task(tmp_path, option):
     from types import SimpleNamespace
 
@@ -175,3 +176,25 @@ def test_vad_trainer_options_are_an_error_in_the_node_task(tmp_path, option):
                          num_classes=2, extra={}, config=None)
     with pytest.raises(ValueError, match="are VAD options"):
         run_method(td, "lego", 0, tmp_path, options=option, progress=False)
+
+
+def test_min_epochs_holds_off_early_stopping(vad_data, tmp_path):
+    train, test = vad_data
+    build = _builder(train)
+    fit = {**FIT, "epochs": 8}
+
+    def epochs_run(out, **kw):
+        fit_vad(build, train, test, out_dir=tmp_path / out, seed=0, patience=1, **fit, **kw)
+        rows = (tmp_path / out / "logs" / "version_0" / "metrics.csv").read_text().splitlines()
+        head = rows[0].split(",")
+        return {int(r.split(",")[head.index("epoch")]) for r in rows[1:]
+                if r.split(",")[head.index("val_loss")]}
+
+    free = epochs_run("free")
+    held = epochs_run("held", min_epochs=6)
+    # patience 1 may end the free run early; min_epochs trains at least 6 epochs
+    assert max(held) >= 5 and max(held) >= max(free)
+    assert epochs_run("cap", min_epochs=50) == set(range(8))  # never past epochs
+    with pytest.raises(ValueError, match="min_epochs must be an int >= 0"):
+        fit_vad(build, train, test, out_dir=tmp_path / "bad", min_epochs=-1, **FIT)
+

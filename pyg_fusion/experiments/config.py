@@ -180,6 +180,8 @@ class TrainerConfig:
     batch_size: int = option(16, "VAD: videos per batch", check="positive_int")
     patience: int | None = option(None, "VAD: stop after this many evaluations without a better "
                               "validation loss (default: never)", check="positive_int")
+    min_epochs: int = option(0, "VAD, with --patience: epochs trained before early stopping may "
+                         "end a run", check="nonneg_int")
     operator_lr: float | None = option(None, "VAD: Adam's learning rate of LEGO's operator A "
                                    "(default: --lr)", check="positive_float")
     operator_warmup: int = option(0, "VAD: epochs at the start during which LEGO's operator A "

@@ -46,11 +46,12 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
               "data_config": None if td.config is None else dataclasses.asdict(td.config)}
     if td.task == "node" and (t.restarts != 1 or t.operator_lr is not None
                               or t.operator_warmup or obj.val_choice != "loss"
-                              or t.restart_combine != "best"):
-        raise ValueError(f"restarts, restart_combine, operator_lr, operator_warmup and "
-                         f"val_choice are VAD options, got restarts={t.restarts}, "
+                              or t.restart_combine != "best" or t.min_epochs):
+        raise ValueError(f"restarts, restart_combine, operator_lr, operator_warmup, min_epochs "
+                         f"and val_choice are VAD options, got restarts={t.restarts}, "
                          f"restart_combine={t.restart_combine!r}, operator_lr={t.operator_lr}, "
-                         f"operator_warmup={t.operator_warmup}, val_choice={obj.val_choice!r}")
+                         f"operator_warmup={t.operator_warmup}, min_epochs={t.min_epochs}, "
+                         f"val_choice={obj.val_choice!r}")
     seed_everything(seed)
     if td.task == "node":
         from ..training.node import fit_node
@@ -71,7 +72,8 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
                     weight_decay=t.weight_decay, topk=obj.topk,
                     lambda_deg=obj.lambda_deg, alpha=obj.alpha,
                     lambda_sparse=obj.lambda_sparse, val_fraction=obj.val_fraction,
-                    eval_every=t.eval_every, patience=t.patience, restarts=t.restarts,
+                    eval_every=t.eval_every, patience=t.patience, min_epochs=t.min_epochs,
+                    restarts=t.restarts,
                     operator_lr=t.operator_lr, operator_warmup=t.operator_warmup,
                     choice=obj.val_choice, restart_combine=t.restart_combine, seed=seed,
                     devices=devices,

@@ -54,9 +54,9 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             batch_size: int = 16, lr: float = 1e-3, weight_decay: float = 5e-4,
             topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
             lambda_sparse: float = 0.0, val_fraction: float = 0.2, eval_every: int = 1,
-            patience: int | None = None, restarts: int = 1, operator_lr: float | None = None,
-            operator_warmup: int = 0, choice: str = "loss", restart_combine: str = "best",
-            seed: int = 0, devices: int = 1,
+            patience: int | None = None, min_epochs: int = 0, restarts: int = 1,
+            operator_lr: float | None = None, operator_warmup: int = 0, choice: str = "loss",
+            restart_combine: str = "best", seed: int = 0, devices: int = 1,
             progress: bool = True, checkpoint: bool = True, config: dict | None = None,
             standardizer: nn.Module | None = None) -> dict[str, Any]:
     """Trains on ``train_ds`` (video labels only), chooses the epoch on a
@@ -105,6 +105,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         eval_every (int, optional): epochs between two validations. (default: :obj:`1`)
         patience (int, optional): stop after this many validations without a better
             ``val_score`` (``None``: train all epochs). (default: :obj:`None`)
+        min_epochs (int, optional): with ``patience``, epochs trained before early stopping may
+            end a run (at most ``epochs``). (default: :obj:`0`)
         restarts (int, optional): initialisations trained, combined by ``restart_combine``
             (needs ``val_fraction > 0`` when above 1). (default: :obj:`1`)
         operator_lr (float, optional): Adam's learning rate of the LEGO operators (``None``:
@@ -152,6 +154,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     from the saved config)."""
     if not isinstance(restarts, int) or isinstance(restarts, bool) or restarts < 1:
         raise ValueError(f"restarts must be an int >= 1, got {restarts!r}")
+    if not isinstance(min_epochs, int) or isinstance(min_epochs, bool) or min_epochs < 0:
+        raise ValueError(f"min_epochs must be an int >= 0, got {min_epochs!r}")
     if restarts > 1 and not val_fraction:
         raise ValueError("restarts > 1 needs held-out videos to choose among them: "
                          "val_fraction must be > 0")
@@ -195,7 +199,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         trainer = build_trainer(folder, max_epochs=epochs, seed=s, devices=devices,
                                 strategy="ddp" if devices > 1 else "auto", progress=progress,
                                 checkpoint=checkpoint, check_val_every_n_epoch=eval_every,
-                                num_sanity_val_steps=0, callbacks=callbacks)
+                                num_sanity_val_steps=0, callbacks=callbacks,
+                                min_epochs=min(min_epochs, epochs))
         train, val = _loaders(fit_ds, val_ds, batch_size, s)
         trainer.fit(task, train, val)
         if val_ds is not None and epochs % eval_every and not trainer.should_stop:
