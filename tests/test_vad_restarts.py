@@ -181,20 +181,57 @@ def test_vad_trainer_options_are_an_error_in_the_node_task(tmp_path, option):
 def test_min_epochs_holds_off_early_stopping(vad_data, tmp_path):
     train, test = vad_data
     build = _builder(train)
-    fit = {**FIT, "epochs": 8}
+    fit = {**FIT, "epochs": 12}
 
     def epochs_run(out, **kw):
-        fit_vad(build, train, test, out_dir=tmp_path / out, seed=0, patience=1, **fit, **kw)
+        r = fit_vad(build, train, test, out_dir=tmp_path / out, seed=0, patience=2, **fit, **kw)
         rows = (tmp_path / out / "logs" / "version_0" / "metrics.csv").read_text().splitlines()
         head = rows[0].split(",")
-        return {int(r.split(",")[head.index("epoch")]) for r in rows[1:]
-                if r.split(",")[head.index("val_loss")]}
+        ran = {int(x.split(",")[head.index("epoch")]) for x in rows[1:]
+               if x.split(",")[head.index("val_loss")]}
+        return int(r["epoch"]), max(ran)
 
-    free = epochs_run("free")
-    held = epochs_run("held", min_epochs=6)
-    # patience 1 may end the free run early; min_epochs trains at least 6 epochs
-    assert max(held) >= 5 and max(held) >= max(free)
-    assert epochs_run("cap", min_epochs=50) == set(range(8))  # never past epochs
+    for min_epochs in (0, 8):
+        chosen, last = epochs_run(f"m{min_epochs}", min_epochs=min_epochs)
+        assert last == min(max(min_epochs - 1, chosen + 2), 11)
+    assert epochs_run("cap", min_epochs=50)[1] == 11  # never past epochs
     with pytest.raises(ValueError, match="min_epochs must be an int >= 0"):
         fit_vad(build, train, test, out_dir=tmp_path / "bad", min_epochs=-1, **FIT)
 
+
+def test_early_stopping_after_counts_patience_from_the_best(tmp_path):
+    import lightning as L
+
+    from pyg_fusion.training.trainer import EarlyStoppingAfter, build_trainer
+    scores = [0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2]
+
+    class Scripted(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1))
+
+        def training_step(self, batch, i):
+            return (self.w ** 2).sum()
+
+        def validation_step(self, batch, i):
+            self.log("val_score", float(scores[self.current_epoch]))
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    def last_epoch(min_epochs):
+        module = Scripted()
+        data = torch.utils.data.DataLoader(torch.zeros(1, 1))
+        trainer = build_trainer(tmp_path / f"m{min_epochs}", max_epochs=len(scores), seed=0,
+                                progress=False, checkpoint=False, num_sanity_val_steps=0,
+                                callbacks=[EarlyStoppingAfter("val_score", mode="max",
+                                                              patience=2,
+                                                              min_epochs=min_epochs)])
+        trainer.fit(module, data, data)
+        return trainer.current_epoch - 1
+
+    assert last_epoch(0) == 3  # 2 evaluations after the best so far (epoch 1)
+    # a stop signalled at epoch 3 does not hold after the improvement at
+    # epoch 5 (Lightning's Trainer(min_epochs=6) would end at epoch 5)
+    assert last_epoch(6) == 7
+    assert last_epoch(3) == 3

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import lightning as L
-from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
+from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint, TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger
 
 
@@ -45,6 +45,42 @@ def seed_everything(seed: int) -> int:
     """
     with _seed_env(None):  # restores the variables Lightning sets
         return L.seed_everything(seed, workers=True, verbose=False)
+
+
+class EarlyStoppingAfter(EarlyStopping):
+    r"""Lightning's :class:`~lightning.pytorch.callbacks.EarlyStopping`, which
+    may end a run only from epoch ``min_epochs`` on: the run stops at the first
+    evaluation at or after ``min_epochs`` epochs that comes ``patience``
+    evaluations after the best score, whenever that best came.
+
+    Written because ``Trainer(min_epochs=...)`` keeps a stop signalled before
+    ``min_epochs`` and ends the run at ``min_epochs`` even when the score has
+    improved since.
+
+    Args:
+        *args: as :class:`~lightning.pytorch.callbacks.EarlyStopping`.
+        min_epochs (int, optional): epochs trained before the run may stop.
+            (default: :obj:`0`)
+        **kwargs: as :class:`~lightning.pytorch.callbacks.EarlyStopping`.
+    """
+
+    def __init__(self, *args, min_epochs: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.min_epochs = min_epochs
+
+    def _hold(self, trainer, stop: bool) -> None:
+        if trainer.current_epoch + 1 < self.min_epochs:
+            trainer.should_stop = stop
+
+    def on_train_epoch_end(self, trainer, pl_module) -> None:
+        stop = trainer.should_stop
+        super().on_train_epoch_end(trainer, pl_module)
+        self._hold(trainer, stop)
+
+    def on_validation_end(self, trainer, pl_module) -> None:
+        stop = trainer.should_stop
+        super().on_validation_end(trainer, pl_module)
+        self._hold(trainer, stop)
 
 
 def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,

@@ -11,7 +11,7 @@ from torch import nn
 from torch_geometric.loader import DataLoader
 
 from .pseudo_anomalies import splice_pseudo_anomalies
-from .trainer import build_trainer, seed_everything
+from .trainer import EarlyStoppingAfter, build_trainer, seed_everything
 from .vad import CHOICES, IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import COMBINES, RestartEnsemble
 
@@ -106,7 +106,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         patience (int, optional): stop after this many validations without a better
             ``val_score`` (``None``: train all epochs). (default: :obj:`None`)
         min_epochs (int, optional): with ``patience``, epochs trained before early stopping may
-            end a run (at most ``epochs``). (default: :obj:`0`)
+            end a run (:class:`~pyg_fusion.training.trainer.EarlyStoppingAfter`).
+            (default: :obj:`0`)
         restarts (int, optional): initialisations trained, combined by ``restart_combine``
             (needs ``val_fraction > 0`` when above 1). (default: :obj:`1`)
         operator_lr (float, optional): Adam's learning rate of the LEGO operators (``None``:
@@ -193,14 +194,13 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         task.pseudo = pseudo
         callbacks = []
         if patience is not None and val_ds is not None:
-            from lightning.pytorch.callbacks import EarlyStopping
-            callbacks.append(EarlyStopping("val_score", mode="max", patience=patience))
+            callbacks.append(EarlyStoppingAfter("val_score", mode="max", patience=patience,
+                                                min_epochs=min_epochs))
         folder = Path(out_dir) / f"restart{r}" if restarts > 1 else Path(out_dir)
         trainer = build_trainer(folder, max_epochs=epochs, seed=s, devices=devices,
                                 strategy="ddp" if devices > 1 else "auto", progress=progress,
                                 checkpoint=checkpoint, check_val_every_n_epoch=eval_every,
-                                num_sanity_val_steps=0, callbacks=callbacks,
-                                min_epochs=min(min_epochs, epochs))
+                                num_sanity_val_steps=0, callbacks=callbacks)
         train, val = _loaders(fit_ds, val_ds, batch_size, s)
         trainer.fit(task, train, val)
         if val_ds is not None and epochs % eval_every and not trainer.should_stop:
