@@ -235,3 +235,9 @@ def test_early_stopping_after_counts_patience_from_the_best(tmp_path):
     # epoch 5 (Lightning's Trainer(min_epochs=6) would end at epoch 5)
     assert last_epoch(6) == 7
     assert last_epoch(3) == 3
+
+
+def test_vad_budget_defaults():
+    t = MethodSpec.create("lego", "vad").trainer
+    assert (t.epochs, t.patience, t.min_epochs, t.eval_every) == (200, 10, 30, 1)
+    assert MethodSpec.create("lego", "node").trainer.min_epochs == 0
