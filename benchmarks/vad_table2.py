@@ -16,7 +16,10 @@ import sys
 from pathlib import Path
 
 from pyg_fusion._files import write_json
-from pyg_fusion.cli._runs import add_dataset_args, add_training_args, grid
+from pyg_fusion.cli._config_flags import options_from_args
+from pyg_fusion.cli._process import command_settings
+from pyg_fusion.cli._runs import add_dataset_args, add_training_args, data_config
+from pyg_fusion.experiments.run import run_grid
 
 SETTINGS = ("multi_representation", "multi_modal", "multi_domain")
 
@@ -49,10 +52,13 @@ def main(argv=None) -> int:
     args = p.parse_args(argv)
     out = Path(args.out)
     records = []
-    for setting in args.settings.split(","):
-        args.setting = setting
-        records += grid(args, checkpoint=False, out=out / setting)
-        write_json(out / "results.json", records)
+    with command_settings(args):  # --threads, as the CLI applies it
+        for setting in args.settings.split(","):
+            args.setting = setting
+            records += run_grid(data_config(args), args.method, args.seeds, out=out / setting,
+                                options=options_from_args(args), devices=args.devices,
+                                progress=not args.no_progress)
+            write_json(out / "results.json", records)
     text = markdown(records)
     (out / "table2.md").write_text(text + "\n")
     print(text)
