@@ -44,6 +44,24 @@ def test_stretches_come_from_the_donor_and_are_labelled():
     assert bool((videos[0].x_a == 1.0).all())
 
 
+def test_per_snippet_attributes_are_not_spliced():
+    # a video of exactly N snippets has a snippet_segment of N rows, which
+    # PyG's node-attribute test takes for a segment attribute; the others'
+    # have T != N rows (the multi-domain setting crashed on such a mix)
+    videos = [_video(v) for v in (1.0, 2.0, 3.0)]
+    for video, t in zip(videos, (16, 6, 24)):
+        video.snippet_segment = torch.arange(t) * 16 // t
+    batch, labels = splice_pseudo_anomalies(videos, seed=1)
+    assert batch.num_graphs == 6 and labels.shape == (6, 16)
+    assert "snippet_segment" not in batch and "frame_gt" not in batch
+    x_a = batch.x_a.view(6, 16, 3)[..., 0]
+    hosts = [v for v in (1.0, 2.0, 3.0) for d in (1.0, 2.0, 3.0) if d != v]
+    for i, host in enumerate(hosts):
+        on = labels[i].bool()
+        assert bool((x_a[i][~on] == host).all())
+        assert bool((x_a[i][on] != host).all()) and x_a[i][on].unique().numel() == 1
+
+
 def test_seeded_and_deterministic():
     videos = [_video(v, frames=False) for v in (1.0, 2.0)]
     a = splice_pseudo_anomalies(videos, seed=0)[1]

@@ -23,6 +23,10 @@ from torch_geometric.data import Batch, Data
 
 __all__ = ["splice_pseudo_anomalies"]
 
+# Attributes of the VAD layout (pyg_fusion.datasets.VADFeatures) per snippet
+# or per frame of the host video, not per segment.
+_PER_SNIPPET = ("snippet_segment", "frame_gt")
+
 
 def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
                             length: tuple[float, float] = (0.125, 0.25),
@@ -36,8 +40,9 @@ def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
     uniform position of the host and takes the donor's segments from a
     uniform position of the donor; every segment-level attribute (the
     sources' features ``x_<source>`` and anything else with one row per
-    segment) is taken from the donor on the stretch. The pseudo-videos are
-    labelled abnormal (``y = 1``) and carry no ``frame_gt``.
+    segment in every video) is taken from the donor on the stretch. The
+    pseudo-videos are labelled abnormal (``y = 1``) and carry no ``frame_gt``
+    or ``snippet_segment`` (the host's frames and snippets).
 
     Args:
         videos (list[torch_geometric.data.Data]): normal videos, all of the
@@ -64,7 +69,14 @@ def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
     if len(sizes) != 1:
         raise ValueError(f"videos must have the same number of segments (resample them), got "
                          f"{sorted(sizes)}")
-    keys = [k for k in videos[0].keys() if videos[0].is_node_attr(k)]
+    # Segment-level attributes are those with one row per segment in every
+    # video. A per-snippet or per-frame one (the VAD layout's
+    # ``snippet_segment``, ``frame_gt``) passes PyG's node-attribute test in a
+    # video of exactly N snippets (or frames) and fails it in the others; it
+    # describes the host's own snippets, which a splice does not move, so the
+    # pseudo-videos, scored per segment, drop it.
+    keys = [k for k in videos[0].keys() if k not in _PER_SNIPPET
+            and all(k in v and v.is_node_attr(k) for v in videos)]
     g = torch.Generator().manual_seed(seed)
     short, long = max(1, round(lo * n)), max(1, round(hi * n))
     out, labels = [], []
@@ -79,8 +91,9 @@ def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
                 v = a.clone()
                 for k in keys:
                     v[k][at:at + size] = b[k][take:take + size]
-                if "frame_gt" in v:
-                    del v.frame_gt
+                for k in _PER_SNIPPET:
+                    if k in v:
+                        del v[k]
                 v.y = torch.ones_like(a.y) if "y" in a else torch.ones(1, dtype=torch.long)
                 label = torch.zeros(n)
                 label[at:at + size] = 1
