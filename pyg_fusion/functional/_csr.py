@@ -123,7 +123,7 @@ def inverse_permutation(perm: Tensor) -> Tensor:
         0, perm.long(), torch.arange(perm.numel(), dtype=perm.dtype, device=perm.device))
 
 
-# numpy's integer type of each item size: values are moved as their bytes
+# An integer dtype of each item size: assign_at moves values as their bytes
 _BITS = {1: torch.uint8, 2: torch.int16, 4: torch.int32, 8: torch.int64}
 
 
