@@ -49,6 +49,17 @@ def test_union_of_more_inputs_than_one_merge_marks(monkeypatch):
         assert [keys[i] for i in pos.tolist()] == _keys(p, c, n)
 
 
+def test_union_reads_every_bit_of_wide_marks():
+    # 12 inputs: the marks need int16, so bits 8-11 are read past one byte
+    n = 17
+    patterns = [_random_pattern(n, 0.05 + 0.03 * s, 40 + s) for s in range(12)]
+    ptr, col, positions = _align.union(patterns, n)
+    keys = _keys(ptr, col, n)
+    assert keys == sorted(set().union(*[_keys(p, c, n) for p, c in patterns]))
+    for (p, c), pos in zip(patterns, positions):
+        assert [keys[i] for i in pos.tolist()] == _keys(p, c, n)
+
+
 def test_union_edges_takes_unsorted_input_and_rejects_repeats(backend):
     n = 6
     a = torch.tensor([[3, 0, 5, 1], [2, 2, 0, 4]])  # (source, target), unsorted
