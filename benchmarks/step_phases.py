@@ -1,11 +1,15 @@
 """One sparse LEGO step (``scaling.py``'s step stage, from its functions:
 clustered features, d = 128, k = 16, P = 3, prune_k = 64, two sources, fusion
-weights drawn from N(0, 1), ``knn="approx"``, one thread) split into the library's phases: seconds and
-GiB of fresh pages (minor page faults) per phase, each exclusive of the
-phases nested in it, so that the rows sum to the step. The fresh pages are
-counted in faults of 4 KiB: numpy asks for 2 MiB pages for its large arrays
-(one fault each where the kernel has them), so their share is undercounted
-(measured: a fresh 128 MiB numpy array, 576 faults; torch's, 32768).
+weights drawn from N(0, 1), ``knn="approx"``, one thread) split into the library's phases: wall
+seconds, the process's user and system CPU seconds, and GiB of fresh pages
+(minor page faults) per phase, each exclusive of the phases nested in it, so
+that the rows sum to the step. System time is what fresh memory costs (the
+kernel zeroes, and on a VM may first fetch from its host, every page touched
+for the first time): it can grow faster than the work while user time grows
+with it. The fresh pages are counted in faults of 4 KiB: numpy asks for 2 MiB
+pages for its large arrays (one fault each where the kernel has them), so
+their share is undercounted (measured: a fresh 128 MiB numpy array, 576
+faults; torch's, 32768); their cost is in the system time all the same.
 
 The phases are found by wrapping the library's functions by name for the
 run (this script's process only); a renamed function fails the script, not
@@ -55,12 +59,31 @@ def faults() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
 
 
+def counters() -> tuple[float, int, float, float]:
+    """Wall seconds, minor faults, user and system CPU seconds so far."""
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return time.perf_counter(), r.ru_minflt, r.ru_utime, r.ru_stime
+
+
+def _since(start) -> list:
+    return [b - a for a, b in zip(start, counters())]
+
+
 class Phases:
-    """Exclusive seconds and page faults per label of the wrapped functions."""
+    """Exclusive counters (:func:`counters`) per label of the wrapped
+    functions."""
 
     def __init__(self):
-        self.stats = collections.defaultdict(lambda: [0.0, 0])
+        self.stats = collections.defaultdict(lambda: [0.0, 0, 0.0, 0.0])
         self.stack: list[list] = []
+
+    def _book(self, label: str, total: list) -> None:
+        inner = self.stack.pop()
+        for i, v in enumerate(total):
+            self.stats[label][i] += v - inner[i]
+        if self.stack:
+            for i, v in enumerate(total):
+                self.stack[-1][i] += v
 
     def wrap(self, module: str, attr: str, label: str, static: bool) -> None:
         obj = importlib.import_module(module)
@@ -70,29 +93,23 @@ class Phases:
         fn = getattr(obj, name)  # AttributeError names a renamed function
 
         def timed(*args, **kwargs):
-            t0, f0 = time.perf_counter(), faults()
-            self.stack.append([0.0, 0])
+            start = counters()
+            self.stack.append([0.0, 0, 0.0, 0.0])
             try:
                 return fn(*args, **kwargs)
             finally:
-                dt, df = time.perf_counter() - t0, faults() - f0
-                inner = self.stack.pop()
-                self.stats[label][0] += dt - inner[0]
-                self.stats[label][1] += df - inner[1]
-                if self.stack:
-                    self.stack[-1][0] += dt
-                    self.stack[-1][1] += df
+                self._book(label, _since(start))
         setattr(obj, name, staticmethod(timed) if static else timed)
 
     def run(self, label: str, fn):
         """``fn()`` with its time outside the wrapped phases booked to ``label``."""
-        t0, f0 = time.perf_counter(), faults()
-        self.stack.append([0.0, 0])
+        start = counters()
+        self.stack.append([0.0, 0, 0.0, 0.0])
         out = fn()
-        inner = self.stack.pop()
-        dt, df = time.perf_counter() - t0, faults() - f0
-        self.stats[label] = [dt - inner[0], df - inner[1]]
-        return out, dt
+        total = _since(start)
+        self.stats.pop(label, None)
+        self._book(label, total)
+        return out, total[0]
 
 
 def main(argv=None) -> int:
@@ -124,9 +141,10 @@ def main(argv=None) -> int:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
     print(f"N={args.n}: fwd {fwd:.3f} s, bwd {bwd:.3f} s, fresh pages {fresh:.2f} GiB, "
           f"peak {peak:.2f} GiB")
-    print("| phase | s | fresh GiB |\n|---|---|---|")
-    for label, (t, f) in phases.stats.items():
-        print(f"| {label} | {t:.3f} | {f * resource.getpagesize() / GIB:.2f} |")
+    print("| phase | s | user s | system s | fresh GiB |\n|---|---|---|---|---|")
+    for label, (t, f, user, system) in phases.stats.items():
+        print(f"| {label} | {t:.3f} | {user:.3f} | {system:.3f} | "
+              f"{f * resource.getpagesize() / GIB:.2f} |")
     return 0
 
 
