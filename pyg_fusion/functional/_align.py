@@ -87,11 +87,7 @@ class _Place(torch.autograd.Function):
         ctx.save_for_backward(*positions)
         out = values[0].new_zeros((size, len(values)))
         for m, (v, pos) in enumerate(zip(values, positions)):
-            if use_scipy(out.device) and not torch.compiler.is_compiling():
-                # the int32 positions as they are
-                assign_at(out[:, m], pos, v)
-            else:
-                out[:, m].index_copy_(0, pos.long(), v)
+            assign_at(out[:, m], pos, v)  # on CPU the int32 positions as they are
         return out
 
     @staticmethod

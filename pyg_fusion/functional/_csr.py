@@ -116,27 +116,25 @@ def row_runs(before: np.ndarray, limit: int) -> list[tuple[int, int]]:
 def inverse_permutation(perm: Tensor) -> Tensor:
     """``inv`` with ``inv[perm[i]] = i``, in ``perm``'s integer type."""
     inv = torch.empty_like(perm)
-    if use_scipy(perm.device) and not torch.compiler.is_compiling():
-        assign_at(inv, perm, np.arange(perm.numel(), dtype=inv.numpy().dtype))
-        return inv
-    return inv.index_copy_(
-        0, perm.long(), torch.arange(perm.numel(), dtype=perm.dtype, device=perm.device))
+    assign_at(inv, perm, torch.arange(perm.numel(), dtype=perm.dtype, device=perm.device))
+    return inv
 
 
 # An integer dtype of each item size: assign_at moves values as their bytes
 _BITS = {1: torch.uint8, 2: torch.int16, 4: torch.int32, 8: torch.int64}
 
 
-def assign_at(out: Tensor, index: Tensor, values) -> None:
-    """``out[index] = values`` along ``out``'s first dimension (a CPU
-    tensor, possibly a strided view; ``values`` a tensor or numpy array of
-    the same item size), by numpy's fancy assignment on the bytes: an int32
-    ``index`` is read as it is, where torch's index ops first copy it to
-    int64 (fresh pages of 8 bytes per entry at every call; measured at 26M
-    entries: 198 MiB of faults, none here). Any dtype moves exactly (bytes,
-    so bfloat16 too)."""
-    def raw(t):
-        return t.detach().view(_BITS[t.element_size()]).numpy() if isinstance(t, Tensor) else t
-    dst = out.view(_BITS[out.element_size()]).numpy()
-    dst[index.numpy()] = raw(values).view(dst.dtype)
+def assign_at(out: Tensor, index: Tensor, values: Tensor) -> None:
+    """``out[index] = values`` along ``out``'s first dimension
+    (``out.index_copy_(0, index, values)``; ``out`` may be a strided view).
 
+    On CPU by numpy's fancy assignment on the bytes: an int32 ``index`` is
+    read as it is, where torch's index ops first copy it to int64 (fresh
+    pages of 8 bytes per entry at every call; measured at 26M entries: 198
+    MiB of faults, none here). Any dtype moves exactly (bytes, so bfloat16
+    too). Elsewhere, and under ``torch.compile``, ``index_copy_``."""
+    if not use_scipy(out.device) or torch.compiler.is_compiling():
+        out.index_copy_(0, index.long(), values)
+        return
+    dst = out.view(_BITS[out.element_size()]).numpy()
+    dst[index.numpy()] = values.detach().view(_BITS[values.element_size()]).numpy()
