@@ -116,7 +116,13 @@ def row_runs(before: np.ndarray, limit: int) -> list[tuple[int, int]]:
 def inverse_permutation(perm: Tensor) -> Tensor:
     """``inv`` with ``inv[perm[i]] = i``, in ``perm``'s integer type."""
     inv = torch.empty_like(perm)
-    assign_at(inv, perm, torch.arange(perm.numel(), dtype=perm.dtype, device=perm.device))
+    if use_scipy(perm.device) and not torch.compiler.is_compiling():
+        # numpy's arange: on one thread 3x faster than torch's (20M entries:
+        # 27 against 85 ms)
+        ids = torch.from_numpy(np.arange(perm.numel(), dtype=inv.numpy().dtype))
+    else:
+        ids = torch.arange(perm.numel(), dtype=perm.dtype, device=perm.device)
+    assign_at(inv, perm, ids)
     return inv
 
 
