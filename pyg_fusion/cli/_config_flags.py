@@ -54,7 +54,14 @@ def four_ints(text: str) -> tuple[int, ...]:
     return vals
 
 
+def nonneg_int_or_auto(text: str) -> int | str:
+    """``"auto"`` or an int >= 0 (``--operator-warmup``)."""
+    return "auto" if str(text) == "auto" else _number(int, text, lambda v: v >= 0,
+                                                      "an integer >= 0 or auto")
+
+
 CHECKS = {"positive_int": positive_int, "nonneg_int": nonneg_int,
+          "nonneg_int_or_auto": nonneg_int_or_auto,
           "positive_float": positive_float, "nonneg_float": nonneg_float,
           "fraction": fraction, "float": float, "int": int, "rate": rate,
           "abnormal_counts": abnormal_counts, "four_ints": four_ints}

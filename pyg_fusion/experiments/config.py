@@ -107,7 +107,9 @@ class FusionConfig:
     pairs: str = option("sample", "LEGO: a random source pair per training step (sample, the "
                     "paper) or the mean of all pairs (all)", choices=("sample", "all"))
     init: str = option("product", "LEGO: start the operator at the graph product or (with "
-                   "--zeroth ones) at the mean of the graphs", choices=("product", "mean"))
+                   "--zeroth ones) at the mean of the graphs; VAD, with --operator-warmup "
+                   "auto: auto trains from both starts (same seed) and tests the one of "
+                   "lower held-out score", choices=("product", "mean", "auto"))
     lambda_anchor: float = option(0.0, "LEGO: weight of the penalty ||A - A0||^2 pulling the "
                               "operator toward its start", check="float")
     term_scale: str = option("none", "LEGO (lego, lego-row): bring each term of the operator to "
@@ -184,9 +186,13 @@ class TrainerConfig:
                          "end a run", check="nonneg_int")
     operator_lr: float | None = option(None, "VAD: Adam's learning rate of LEGO's operator A "
                                    "(default: --lr)", check="positive_float")
-    operator_warmup: int = option(0, "VAD: epochs at the start during which LEGO's operator A "
-                              "stays at its start (only the rest of the model trains)",
-                              check="nonneg_int")
+    operator_warmup: int | str = option(0, "VAD: epochs at the start during which LEGO's "
+                                    "operator A stays at its start (only the rest of the "
+                                    "model trains); auto: until the held-out score stops "
+                                    "improving (--patience, --min-epochs; at most --epochs), "
+                                    "then A trains with a fresh patience count (at most "
+                                    "--epochs more) and the best epoch of both phases is "
+                                    "tested", check="nonneg_int_or_auto")
     restarts: int = option(1, "VAD: initialisations trained per run (restart r seeded by seed "
                        "+ 1000003 r, restart 0 by the seed itself), combined as "
                        "--restart-combine says", check="positive_int")

@@ -7,7 +7,7 @@ import statistics
 from pathlib import Path
 from typing import Any
 
-from .._files import write_json
+from .._files import atomic_write, write_json
 from .config import MethodSpec
 from .data import DataConfig, TaskData, load_data
 
@@ -46,9 +46,11 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
               "data_config": None if td.config is None else dataclasses.asdict(td.config)}
     if td.task == "node" and (t.restarts != 1 or t.operator_lr is not None
                               or t.operator_warmup or obj.val_choice != "loss"
+                              or spec.fusion.init == "auto"
                               or t.restart_combine != "best" or t.min_epochs):
-        raise ValueError(f"restarts, restart_combine, operator_lr, operator_warmup, min_epochs "
-                         f"and val_choice are VAD options, got restarts={t.restarts}, "
+        raise ValueError(f"restarts, restart_combine, operator_lr, operator_warmup, min_epochs, "
+                         f"init='auto' and val_choice are VAD options, got "
+                         f"restarts={t.restarts}, init={spec.fusion.init!r}, "
                          f"restart_combine={t.restart_combine!r}, operator_lr={t.operator_lr}, "
                          f"operator_warmup={t.operator_warmup}, min_epochs={t.min_epochs}, "
                          f"val_choice={obj.val_choice!r}")
@@ -64,30 +66,89 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
         metrics = {"accuracy": r.get("test_acc", float("nan")),
                    "val_accuracy": r.get("val_acc", float("nan"))}
     else:
-        from ..training.vad_fit import TEST_METRICS, VAL_METRICS, fit_vad
-        dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
-        # a builder: fit_vad seeds each restart before it builds the model
-        r = fit_vad(lambda: build_spec(spec, dims), td.train, td.test, out_dir=out_dir,
-                    epochs=t.epochs, batch_size=t.batch_size, lr=t.lr,
-                    weight_decay=t.weight_decay, topk=obj.topk,
-                    lambda_deg=obj.lambda_deg, alpha=obj.alpha,
-                    lambda_sparse=obj.lambda_sparse, val_fraction=obj.val_fraction,
-                    eval_every=t.eval_every, patience=t.patience, min_epochs=t.min_epochs,
-                    restarts=t.restarts,
-                    operator_lr=t.operator_lr, operator_warmup=t.operator_warmup,
-                    choice=obj.val_choice, restart_combine=t.restart_combine, seed=seed,
-                    devices=devices,
-                    progress=progress, checkpoint=checkpoint, config=config,
-                    standardizer=getattr(td.train, "standardizer", None))
+        from ..training.vad_fit import TEST_METRICS, VAL_METRICS
+        r = _fit_starts(td, spec, config, seed, out_dir, devices=devices, progress=progress,
+                        checkpoint=checkpoint)
         metrics = {k: r[k] for k in TEST_METRICS}
         # the tested model's held-out metrics (none with val_fraction=0); with
         # restarts, both combinations' metrics (chosen_*, ensemble_*)
         both = [f"{p}_{k}" for p in ("chosen", "ensemble") for k in TEST_METRICS + VAL_METRICS]
         metrics.update({k: r[k] for k in (*VAL_METRICS, "epoch", "restart", *both,
-                                          "members_val_loss") if k in r})
+                                          "members_val_loss", "operator_start_epoch",
+                                          "start_mean", *START_LOSSES) if k in r})
     metrics["params"] = r["params"]
     metrics["time_per_epoch_s"] = r["time_per_epoch_s"]
     return metrics, r["task"]
+
+
+# the starts that init="auto" tries, and the held-out loss recorded for each
+STARTS = ("product", "mean")
+START_LOSSES = tuple(f"val_loss_{s}" for s in STARTS)
+
+
+def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: int,
+                out_dir: Path, **kw) -> dict[str, Any]:
+    """:func:`~pyg_fusion.training.vad_fit.fit_vad` of a VAD spec; with
+    ``init="auto"`` and a LEGO operator, once from each of :data:`STARTS`
+    (the same seed, so the same held-out videos, batches and head
+    initialisation) in ``out_dir/init_<start>``, and the run of best held-out
+    score (``val_score``; ties: the product) is returned and its
+    ``best.ckpt`` copied to ``out_dir/checkpoints``. Both runs train in full:
+    the choice sees each start's best epoch of both warm-up phases, at twice
+    the training time. Adds ``start_mean`` (1 when the mean start was
+    chosen) and each start's held-out loss (``val_loss_<start>``)."""
+    from ..methods import Dims, build_spec
+    from ..nn import LEGOFusion
+    dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
+    starts = [spec.fusion.init]
+    if spec.fusion.init == "auto":
+        if spec.trainer.operator_warmup != "auto":
+            raise ValueError("init='auto' chooses between starts trained by the warm-up "
+                             "'auto': it needs operator_warmup='auto', got operator_warmup="
+                             f"{spec.trainer.operator_warmup!r}")
+        probe = build_spec(_with_init(spec, "product"), dims)
+        lego = any(isinstance(m, LEGOFusion) for m in probe.modules())
+        starts = list(STARTS) if lego else ["product"]  # without A the start is moot
+    runs = {}
+    for start in starts:
+        s = _with_init(spec, start) if spec.fusion.init == "auto" else spec
+        folder = out_dir / f"init_{start}" if len(starts) > 1 else out_dir
+        cfg = {**config, "spec": s.to_dict()}  # the checkpoint rebuilds this start
+        runs[start] = _fit(td, s, cfg, seed, folder, dims, **kw)
+    if len(starts) == 1:
+        return runs[starts[0]]
+    # the best held-out score; ties go to the product (the first start)
+    chosen = max(starts, key=lambda st: (runs[st]["val_score"], -starts.index(st)))
+    r = runs[chosen]
+    if kw["checkpoint"]:
+        with atomic_write(out_dir / "checkpoints" / "best.ckpt") as f:
+            f.write((out_dir / f"init_{chosen}" / "checkpoints" / "best.ckpt").read_bytes())
+    return {**r, "start_mean": float(chosen == "mean"),
+            **{f"val_loss_{st}": runs[st]["val_loss"] for st in starts}}
+
+
+def _with_init(spec: MethodSpec, init: str) -> MethodSpec:
+    return dataclasses.replace(spec, fusion=dataclasses.replace(spec.fusion, init=init))
+
+
+def _fit(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: int, out_dir: Path,
+         dims, *, devices: int, progress: bool, checkpoint: bool) -> dict[str, Any]:
+    from ..methods import build_spec
+    from ..training.vad_fit import fit_vad
+    t, obj = spec.trainer, spec.objective
+    # a builder: fit_vad seeds each restart before it builds the model
+    return fit_vad(lambda: build_spec(spec, dims), td.train, td.test, out_dir=out_dir,
+                   epochs=t.epochs, batch_size=t.batch_size, lr=t.lr,
+                   weight_decay=t.weight_decay, topk=obj.topk,
+                   lambda_deg=obj.lambda_deg, alpha=obj.alpha,
+                   lambda_sparse=obj.lambda_sparse, val_fraction=obj.val_fraction,
+                   eval_every=t.eval_every, patience=t.patience, min_epochs=t.min_epochs,
+                   restarts=t.restarts,
+                   operator_lr=t.operator_lr, operator_warmup=t.operator_warmup,
+                   choice=obj.val_choice, restart_combine=t.restart_combine, seed=seed,
+                   devices=devices,
+                   progress=progress, checkpoint=checkpoint, config=config,
+                   standardizer=getattr(td.train, "standardizer", None))
 
 
 def is_main_process() -> bool:

@@ -1,5 +1,6 @@
 """What the graph tasks' LightningModules share: the wrapped model, Adam,
-the penalties of its LEGO operators (added to every training loss) and a
+the penalties of its LEGO operators (added to every training loss), their
+warm-up (:class:`OperatorWarmupAuto` for ``operator_warmup="auto"``) and a
 wall-clock time per training epoch (reported beside the metrics)."""
 from __future__ import annotations
 
@@ -9,17 +10,36 @@ import lightning as L
 import torch
 from torch import nn
 
+from .trainer import EarlyStoppingAfter
+
+
+def check_operator_warmup(operator_warmup) -> None:
+    """Raises a ValueError unless ``operator_warmup`` is an int >= 0 or
+    ``"auto"``.
+
+    Args:
+        operator_warmup (int | str): the value to check.
+    """
+    if operator_warmup == "auto":
+        return
+    if not isinstance(operator_warmup, int) or isinstance(operator_warmup, bool) \
+            or operator_warmup < 0:
+        raise ValueError(f"operator_warmup must be an int >= 0 or 'auto', got "
+                         f"{operator_warmup!r}")
+
 
 class TimedAdamTask(L.LightningModule):
     def __init__(self, model: nn.Module, lr: float, weight_decay: float,
-                 operator_lr: float | None = None, operator_warmup: int = 0):
+                 operator_lr: float | None = None, operator_warmup: int | str = 0):
         super().__init__()
-        if not isinstance(operator_warmup, int) or isinstance(operator_warmup, bool) \
-                or operator_warmup < 0:
-            raise ValueError(f"operator_warmup must be an int >= 0, got {operator_warmup!r}")
+        check_operator_warmup(operator_warmup)
         self.model = model
         self.lr, self.weight_decay, self.operator_lr = lr, weight_decay, operator_lr
         self.operator_warmup = operator_warmup
+        # the first epoch in which A trains; with "auto" unknown (None: A
+        # frozen) until OperatorWarmupAuto sees the held-out score plateau
+        self.operator_start_epoch: int | None = (
+            None if operator_warmup == "auto" else operator_warmup)
         self.epoch_times: list[float] = []
 
     def forward(self, batch):
@@ -42,7 +62,8 @@ class TimedAdamTask(L.LightningModule):
         # the warm-up: the head first learns on the start graph; without a
         # gradient Adam neither moves A nor decays it nor starts its moments,
         # so A's first step after the warm-up is Adam's first step of it
-        if self.current_epoch < self.operator_warmup:
+        start = self.operator_start_epoch
+        if start is None or self.current_epoch < start:
             for p in self._operator_parameters():
                 p.grad = None
 
@@ -66,3 +87,44 @@ class TimedAdamTask(L.LightningModule):
 
     def on_train_epoch_end(self):
         self.epoch_times.append(time.perf_counter() - self._t0)
+
+
+class OperatorWarmupAuto(EarlyStoppingAfter):
+    r"""The warm-up ``operator_warmup="auto"`` and the early stopping of its
+    two phases, on a :class:`TimedAdamTask` whose ``operator_start_epoch``
+    is ``None`` (A frozen) at the start.
+
+    Phase 1 trains with the LEGO operators at their start (the head learns on
+    the start graph) until the rule of :class:`EarlyStoppingAfter` would end
+    the run (``patience`` evaluations without a better score, not before
+    ``min_epochs``) or ``phase_epochs`` epochs have run; A is then freed from
+    the next epoch on (``operator_start_epoch``) and phase 2 starts a fresh
+    patience count, still against the best score so far, so that it stops
+    ``patience`` evaluations after the last improvement of either phase, or
+    after ``phase_epochs`` more epochs. The model kept is the best of both
+    phases (the task keeps its best state), so its held-out score is never
+    below that of the start trained alone under the same rule.
+
+    Args:
+        *args: as :class:`EarlyStoppingAfter` (``monitor`` first).
+        phase_epochs (int): the cap of each phase, in epochs (the trainer's
+            ``max_epochs`` should be ``2 * phase_epochs``).
+        **kwargs: as :class:`EarlyStoppingAfter` (``patience``, ``min_epochs``...).
+    """
+
+    def __init__(self, *args, phase_epochs: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.phase_epochs = phase_epochs
+
+    def on_validation_end(self, trainer, pl_module) -> None:
+        if self._should_skip_check(trainer):
+            return
+        super().on_validation_end(trainer, pl_module)
+        epoch, start = trainer.current_epoch, pl_module.operator_start_epoch
+        if start is None:
+            if trainer.should_stop or epoch + 1 >= self.phase_epochs:
+                pl_module.operator_start_epoch = epoch + 1
+                trainer.should_stop = False
+                self.wait_count, self.stopped_epoch = 0, 0
+        elif epoch + 1 >= start + self.phase_epochs:
+            trainer.should_stop = True

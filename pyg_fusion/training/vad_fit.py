@@ -11,6 +11,7 @@ from torch import nn
 from torch_geometric.loader import DataLoader
 
 from .pseudo_anomalies import splice_pseudo_anomalies
+from ._task import OperatorWarmupAuto, check_operator_warmup
 from .trainer import EarlyStoppingAfter, build_trainer, seed_everything
 from .vad import CHOICES, IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import COMBINES, RestartEnsemble
@@ -55,7 +56,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
             lambda_sparse: float = 0.0, val_fraction: float = 0.2, eval_every: int = 1,
             patience: int | None = None, min_epochs: int = 0, restarts: int = 1,
-            operator_lr: float | None = None, operator_warmup: int = 0, choice: str = "loss",
+            operator_lr: float | None = None, operator_warmup: int | str = 0,
+            choice: str = "loss",
             restart_combine: str = "best", seed: int = 0, devices: int = 1,
             progress: bool = True, checkpoint: bool = True, config: dict | None = None,
             standardizer: nn.Module | None = None) -> dict[str, Any]:
@@ -112,8 +114,15 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             (needs ``val_fraction > 0`` when above 1). (default: :obj:`1`)
         operator_lr (float, optional): Adam's learning rate of the LEGO operators (``None``:
             ``lr``). (default: :obj:`None`)
-        operator_warmup (int, optional): epochs at the start during which the LEGO operators
-            keep their start (the head learns on the start graph first). (default: :obj:`0`)
+        operator_warmup (int or str, optional): epochs at the start during which the LEGO
+            operators keep their start (the head learns on the start graph first); ``"auto"``:
+            until the held-out score stops improving by the rule of ``patience`` and
+            ``min_epochs`` (phase 1, at most ``epochs`` epochs), then A trains with a fresh
+            patience count (phase 2, at most ``epochs`` more epochs), and the best epoch of
+            either phase is tested
+            (:class:`~pyg_fusion.training._task.OperatorWarmupAuto`; needs
+            ``val_fraction > 0`` and ``patience``; a model without LEGO operators trains
+            as with ``0``). (default: :obj:`0`)
         choice (str, optional): what chooses the epoch and the restart on the held-out
             videos: ``"loss"``, the MIL loss with their video labels, or ``"pseudo_auc"``, the
             segment ROC-AUC on pseudo-anomalies spliced from the held-out normal videos (every
@@ -138,7 +147,9 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     Returns the tested model's test metrics (``auc``, ``ap``, ``pr_auc_trapz``)
     and held-out ones (``val_video_auc``, ``val_loss``, ``val_pseudo_auc`` when
     made; of its chosen epoch, or of the ensemble), ``epoch`` (the chosen
-    restart's chosen epoch), ``time_per_epoch_s`` (of the chosen restart),
+    restart's chosen epoch), ``operator_start_epoch`` with
+    ``operator_warmup="auto"`` and LEGO operators (the first epoch in which A of
+    the chosen restart trained), ``time_per_epoch_s`` (of the chosen restart),
     ``params`` (of the tested model: R models' for an ensemble), and the
     ``trainer`` and ``task`` that tested. With ``restarts > 1`` also the
     chosen ``restart``, every restart's ``restart_val_losses``,
@@ -165,6 +176,11 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
                          "(each restart is a new initialisation)")
     if choice not in CHOICES:
         raise ValueError(f"choice must be one of {CHOICES}, got {choice!r}")
+    check_operator_warmup(operator_warmup)
+    if operator_warmup == "auto" and (not val_fraction or patience is None):
+        raise ValueError("operator_warmup='auto' ends the warm-up when the held-out score "
+                         "stops improving: it needs val_fraction > 0 and patience, got "
+                         f"val_fraction={val_fraction!r}, patience={patience!r}")
     if restart_combine not in COMBINES:
         raise ValueError(f"restart_combine must be one of {COMBINES}, got {restart_combine!r}")
     if choice != "loss" and not val_fraction:
@@ -192,18 +208,23 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         task = WeaklySupervisedVAD(net, **task_kw)
         task.eval_dataset = test_ds
         task.pseudo = pseudo
-        callbacks = []
-        if patience is not None and val_ds is not None:
+        callbacks, max_epochs = [], epochs
+        if operator_warmup == "auto" and task._operator_parameters():
+            # each phase up to epochs: the start's own training is not cut short
+            callbacks.append(OperatorWarmupAuto("val_score", mode="max", patience=patience,
+                                                min_epochs=min_epochs, phase_epochs=epochs))
+            max_epochs = 2 * epochs
+        elif patience is not None and val_ds is not None:  # (auto without A: the plain run)
             callbacks.append(EarlyStoppingAfter("val_score", mode="max", patience=patience,
                                                 min_epochs=min_epochs))
         folder = Path(out_dir) / f"restart{r}" if restarts > 1 else Path(out_dir)
-        trainer = build_trainer(folder, max_epochs=epochs, seed=s, devices=devices,
+        trainer = build_trainer(folder, max_epochs=max_epochs, seed=s, devices=devices,
                                 strategy="ddp" if devices > 1 else "auto", progress=progress,
                                 checkpoint=checkpoint, check_val_every_n_epoch=eval_every,
                                 num_sanity_val_steps=0, callbacks=callbacks)
         train, val = _loaders(fit_ds, val_ds, batch_size, s)
         trainer.fit(task, train, val)
-        if val_ds is not None and epochs % eval_every and not trainer.should_stop:
+        if val_ds is not None and max_epochs % eval_every and not trainer.should_stop:
             trainer.validate(task, val, verbose=False)
         runs.append((-task.best.get("val_score", -float("inf")), r, net, task, trainer))
     # the best held-out score; ties go to the earlier restart
@@ -243,6 +264,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
            "time_per_epoch_s": sum(times) / max(len(times), 1),
            "params": sum(p.numel() for p in tested.model.parameters() if p.requires_grad),
            "trainer": trainer, "task": tested}
+    if operator_warmup == "auto" and task._operator_parameters():
+        out["operator_start_epoch"] = task.operator_start_epoch
     if restarts > 1:
         out["restart"] = chosen
         out["restart_val_losses"] = [run[3].best.get("val_loss", float("inf")) for run in runs]
