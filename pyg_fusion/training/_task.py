@@ -116,10 +116,20 @@ class OperatorWarmupAuto(EarlyStoppingAfter):
         super().__init__(*args, **kwargs)
         self.phase_epochs = phase_epochs
 
+    # Lightning's EarlyStopping checks at the end of the training epoch when
+    # every epoch validates, else at the end of validation: the phase follows
+    # the check wherever it ran
+    def on_train_epoch_end(self, trainer, pl_module) -> None:
+        super().on_train_epoch_end(trainer, pl_module)
+        if self._check_on_train_epoch_end and not self._should_skip_check(trainer):
+            self._phase(trainer, pl_module)
+
     def on_validation_end(self, trainer, pl_module) -> None:
-        if self._should_skip_check(trainer):
-            return
         super().on_validation_end(trainer, pl_module)
+        if not self._check_on_train_epoch_end and not self._should_skip_check(trainer):
+            self._phase(trainer, pl_module)
+
+    def _phase(self, trainer, pl_module) -> None:
         epoch, start = trainer.current_epoch, pl_module.operator_start_epoch
         if start is None:
             if trainer.should_stop or epoch + 1 >= self.phase_epochs:
