@@ -176,20 +176,32 @@ def test_cli_flags_and_config_round_trip(tmp_path, capsys):
     assert e.value.code == 2
     err = capsys.readouterr().err
     assert "--operator-warmup" in err and "an integer >= 0 or auto" in err
-    # init auto chooses between warmed-up starts: without the warm-up, one line
-    assert main(["compare", "--dataset", "synthetic-vad", "--root", data, "--num-segments",
-                 "8", "--method", "lego-row", "--epochs", "1", "--init", "auto",
-                 "--no-progress", "--out", str(tmp_path / "o")]) == 2
-    err = capsys.readouterr().err
-    assert "needs operator_warmup='auto'" in err and err.count("\n") == 1, err
+    # both choose on held-out videos: without them, one line naming the option
+    for flags, message in ((["--init", "product"], "operator_warmup='auto'"),
+                           (["--operator-warmup", "0"], "init='auto'")):
+        assert main(["compare", "--dataset", "synthetic-vad", "--root", data,
+                     "--num-segments", "8", "--method", "lego-row", "--epochs", "1",
+                     "--val-fraction", "0", *flags, "--no-progress",
+                     "--out", str(tmp_path / "o")]) == 2
+        err = capsys.readouterr().err
+        assert message in err and "val_fraction > 0" in err and err.count("\n") == 1, err
+
+
+def test_vad_defaults_and_a_model_built_outside_a_run():
+    from pyg_fusion.experiments import MethodSpec
+    spec = MethodSpec.create("lego", "vad")
+    assert (spec.fusion.init, spec.trainer.operator_warmup) == ("auto", "auto")
+    assert MethodSpec.create("lego-cp", "vad").fusion.init == "product"
+    # built from the spec alone (no run to choose), LEGO starts at the product
+    assert spec.lego_kwargs()["init"] == "product"
 
 
 def test_init_auto_tests_the_lower_start_and_its_checkpoint_evaluates(tmp_path):
     out, data = tmp_path / "train", str(tmp_path / "data")
+    # the VAD defaults: --operator-warmup auto --init auto
     assert main(["train", "--dataset", "synthetic-vad", "--root", data, "--num-segments", "8",
                  "--method", "lego-row,graph-mean", "--epochs", "4", "--patience", "1",
-                 "--min-epochs", "0", "--operator-warmup", "auto", "--init", "auto",
-                 "--no-progress", "--out", str(out)]) == 0
+                 "--min-epochs", "0", "--no-progress", "--out", str(out)]) == 0
     recs = json.loads((out / "results.json").read_text())
     rec = {r["metric"]: r["mean"] for r in recs if r["method"] == "lego-row"}
     assert rec["val_loss"] == min(rec["val_loss_product"], rec["val_loss_mean"])

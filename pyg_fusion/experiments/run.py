@@ -89,7 +89,8 @@ START_LOSSES = tuple(f"val_loss_{s}" for s in STARTS)
 def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: int,
                 out_dir: Path, **kw) -> dict[str, Any]:
     """:func:`~pyg_fusion.training.vad_fit.fit_vad` of a VAD spec; with
-    ``init="auto"`` and a LEGO operator, once from each of :data:`STARTS`
+    ``init="auto"`` (needs held-out videos; with any warm-up, meant for
+    ``operator_warmup="auto"``) and a LEGO operator, once from each of :data:`STARTS`
     (the same seed, so the same held-out videos, batches and head
     initialisation) in ``out_dir/init_<start>``, and the run of best held-out
     score (``val_score``; ties: the product) is returned and its
@@ -102,10 +103,10 @@ def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: in
     dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
     starts = [spec.fusion.init]
     if spec.fusion.init == "auto":
-        if spec.trainer.operator_warmup != "auto":
-            raise ValueError("init='auto' chooses between starts trained by the warm-up "
-                             "'auto': it needs operator_warmup='auto', got operator_warmup="
-                             f"{spec.trainer.operator_warmup!r}")
+        if not spec.objective.val_fraction:
+            raise ValueError("init='auto' chooses the start on held-out videos: it needs "
+                             "val_fraction > 0 (or init 'product' or 'mean'), got "
+                             f"val_fraction={spec.objective.val_fraction!r}")
         probe = build_spec(_with_init(spec, "product"), dims)
         lego = any(isinstance(m, LEGOFusion) for m in probe.modules())
         starts = list(STARTS) if lego else ["product"]  # without A the start is moot

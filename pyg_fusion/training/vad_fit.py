@@ -179,8 +179,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     check_operator_warmup(operator_warmup)
     if operator_warmup == "auto" and (not val_fraction or patience is None):
         raise ValueError("operator_warmup='auto' ends the warm-up when the held-out score "
-                         "stops improving: it needs val_fraction > 0 and patience, got "
-                         f"val_fraction={val_fraction!r}, patience={patience!r}")
+                         "stops improving: it needs val_fraction > 0 and patience (or an int "
+                         f"warm-up), got val_fraction={val_fraction!r}, patience={patience!r}")
     if restart_combine not in COMBINES:
         raise ValueError(f"restart_combine must be one of {COMBINES}, got {restart_combine!r}")
     if choice != "loss" and not val_fraction:
