@@ -58,7 +58,7 @@ def test_every_lego_config_field_is_an_argument_of_lego():
 def test_spec_defaults_and_errors():
     node, vad = MethodSpec.create("lego", "node"), MethodSpec.create("lego", "vad")
     assert (node.graph.k, node.powers.num_powers, node.graph.support) == (10, 1, "shared")
-    assert (vad.graph.k, vad.powers.num_powers, vad.fusion.init) == (None, 3, "product")
+    assert (vad.graph.k, vad.powers.num_powers, vad.fusion.init) == (None, 3, "auto")
     assert (vad.fusion.operator, node.fusion.operator) == ("full", "pairwise")
     labels = MethodSpec.create("lego", "node", {"features": "labels", "lr": 0.2})
     assert (labels.fusion.pairs, labels.trainer.lr, labels.trainer.epochs) == ("all", 0.2, 100)

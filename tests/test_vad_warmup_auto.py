@@ -201,21 +201,25 @@ def test_init_auto_tests_the_lower_start_and_its_checkpoint_evaluates(tmp_path):
     # the VAD defaults: --operator-warmup auto --init auto
     assert main(["train", "--dataset", "synthetic-vad", "--root", data, "--num-segments", "8",
                  "--method", "lego-row,graph-mean", "--epochs", "4", "--patience", "1",
-                 "--min-epochs", "0", "--no-progress", "--out", str(out)]) == 0
+                 "--min-epochs", "0", "--seeds", "0,1", "--no-progress",
+                 "--out", str(out)]) == 0
     recs = json.loads((out / "results.json").read_text())
-    rec = {r["metric"]: r["mean"] for r in recs if r["method"] == "lego-row"}
-    assert rec["val_loss"] == min(rec["val_loss_product"], rec["val_loss_mean"])
-    assert rec["start_mean"] == float(rec["val_loss_mean"] < rec["val_loss_product"])
-    assert rec["operator_start_epoch"] >= 1
+    rec = {r["metric"]: r["values"] for r in recs if r["method"] == "lego-row"}
+    for i in range(2):
+        assert rec["val_loss"][i] == min(rec["val_loss_product"][i], rec["val_loss_mean"][i])
+        assert rec["start_mean"][i] == float(rec["val_loss_mean"][i] < rec["val_loss_product"][i])
+        assert rec["operator_start_epoch"][i] >= 1
+    assert rec["start_mean"] == [0.0, 1.0]  # these seeds choose each start once
     # without an operator the start is moot: one run, no warm-up phases
     assert not {"start_mean", "operator_start_epoch"} & {r["metric"] for r in recs
                                                         if r["method"] == "graph-mean"}
-    ckpt = out / "lego-row" / "seed0" / "checkpoints" / "best.ckpt"
-    ev = tmp_path / "eval"
-    assert main(["evaluate", "--checkpoint", str(ckpt), "--root", data, "--num-segments", "8",
-                 "--no-progress", "--out", str(ev)]) == 0
-    again = {r["metric"]: r["mean"] for r in json.loads((ev / "results.json").read_text())}
-    assert again["auc"] == pytest.approx(rec["auc"], abs=1e-9)
-    cfg = torch.load(ckpt, weights_only=False)["hyper_parameters"]["config"]
-    chosen = "mean" if rec["start_mean"] else "product"
-    assert cfg["spec"]["fusion"]["init"] == chosen
+    for i, start in enumerate(("product", "mean")):
+        ckpt = out / "lego-row" / f"seed{i}" / "checkpoints" / "best.ckpt"
+        ev = tmp_path / f"eval{i}"
+        assert main(["evaluate", "--checkpoint", str(ckpt), "--root", data, "--num-segments",
+                     "8", "--no-progress", "--out", str(ev)]) == 0
+        again = {r["metric"]: r["mean"] for r in json.loads((ev / "results.json").read_text())}
+        assert again["auc"] == pytest.approx(rec["auc"][i], abs=1e-9)
+        cfg = torch.load(ckpt, weights_only=False)["hyper_parameters"]["config"]
+        # the run's spec, and the start it chose
+        assert cfg["spec"]["fusion"]["init"] == "auto" and cfg["start"] == start

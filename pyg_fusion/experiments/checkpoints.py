@@ -97,7 +97,8 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
     ``model.*`` entries of ``state_dict``) loaded strictly; in eval mode. A
     VAD run with ``restarts`` > 1 and ``restart_combine="mean"`` saved the
     ensemble of its restarts (:class:`~pyg_fusion.training.vad_ensemble.RestartEnsemble`),
-    which is rebuilt with as many members.
+    which is rebuilt with as many members; one with ``init="auto"`` is rebuilt
+    at the start it chose (``cfg["start"]``).
 
     Args:
         cfg (dict): the checkpoint's config (:func:`load_train_checkpoint`).
@@ -109,6 +110,9 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
     # checkpoints written before the spec was saved hold the given options only
     spec = (MethodSpec.from_dict(cfg["spec"]) if "spec" in cfg
             else MethodSpec.create(cfg["method"], td.task, cfg.get("options", {})))
+    if spec.fusion.init == "auto":  # the start the run chose (experiments.run)
+        spec = dataclasses.replace(spec, fusion=dataclasses.replace(spec.fusion,
+                                                                    init=cfg["start"]))
     if td.task == "node":
         dims = Dims(td.in_channels, td.num_classes, num_nodes=td.graph.num_nodes)
     else:

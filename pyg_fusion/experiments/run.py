@@ -94,7 +94,9 @@ def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: in
     (the same seed, so the same held-out videos, batches and head
     initialisation) in ``out_dir/init_<start>``, and the run of best held-out
     score (``val_score``; ties: the product) is returned and its
-    ``best.ckpt`` copied to ``out_dir/checkpoints``. Both runs train in full:
+    ``best.ckpt`` and ``last.ckpt`` copied to ``out_dir/checkpoints``; each
+    run's checkpoints keep the run's spec (``init="auto"``) and name their
+    start (``config["start"]``), from which they are rebuilt. Both runs train in full:
     the choice sees each start's best epoch of both warm-up phases, at twice
     the training time. Adds ``start_mean`` (1 when the mean start was
     chosen) and each start's held-out loss (``val_loss_<start>``)."""
@@ -114,7 +116,7 @@ def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: in
     for start in starts:
         s = _with_init(spec, start) if spec.fusion.init == "auto" else spec
         folder = out_dir / f"init_{start}" if len(starts) > 1 else out_dir
-        cfg = {**config, "spec": s.to_dict()}  # the checkpoint rebuilds this start
+        cfg = {**config, "start": start} if spec.fusion.init == "auto" else config
         runs[start] = _fit(td, s, cfg, seed, folder, dims, **kw)
     if len(starts) == 1:
         return runs[starts[0]]
@@ -122,8 +124,9 @@ def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: in
     chosen = max(starts, key=lambda st: (runs[st]["val_score"], -starts.index(st)))
     r = runs[chosen]
     if kw["checkpoint"]:
-        with atomic_write(out_dir / "checkpoints" / "best.ckpt") as f:
-            f.write((out_dir / f"init_{chosen}" / "checkpoints" / "best.ckpt").read_bytes())
+        for name in ("best.ckpt", "last.ckpt"):
+            with atomic_write(out_dir / "checkpoints" / name) as f:
+                f.write((out_dir / f"init_{chosen}" / "checkpoints" / name).read_bytes())
     return {**r, "start_mean": float(chosen == "mean"),
             **{f"val_loss_{st}": runs[st]["val_loss"] for st in starts}}
 
