@@ -110,7 +110,7 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
     # checkpoints written before the spec was saved hold the given options only
     spec = (MethodSpec.from_dict(cfg["spec"]) if "spec" in cfg
             else MethodSpec.create(cfg["method"], td.task, cfg.get("options", {})))
-    if spec.fusion.init == "auto":  # the start the run chose (experiments.run)
+    if "start" in cfg:  # the start an init="auto" run chose (experiments.run)
         spec = dataclasses.replace(spec, fusion=dataclasses.replace(spec.fusion,
                                                                     init=cfg["start"]))
     if td.task == "node":
