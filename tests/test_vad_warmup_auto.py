@@ -185,6 +185,10 @@ def test_cli_flags_and_config_round_trip(tmp_path, capsys):
                      "--out", str(tmp_path / "o")]) == 2
         err = capsys.readouterr().err
         assert message in err and "val_fraction > 0" in err and err.count("\n") == 1, err
+    # a method without an operator has nothing to warm up or start: it runs as before
+    assert main(["compare", "--dataset", "synthetic-vad", "--root", data, "--num-segments",
+                 "8", "--method", "graph-mean", "--epochs", "1", "--val-fraction", "0",
+                 "--no-progress", "--out", str(tmp_path / "gm")]) == 0
 
 
 def test_vad_defaults_and_a_model_built_outside_a_run():

@@ -109,7 +109,8 @@ class FusionConfig:
     init: str = option("product", "LEGO: start the operator at the graph product or (with "
                    "--zeroth ones) at the mean of the graphs; VAD: auto trains from both "
                    "starts (same seed, each run in full) and tests the one of lower held-out "
-                   "loss (a model built outside a run starts at the product)",
+                   "loss (a model built outside a run starts at the product; lego-cp's "
+                   "default is product)",
                    choices=("product", "mean", "auto"))
     lambda_anchor: float = option(0.0, "LEGO: weight of the penalty ||A - A0||^2 pulling the "
                               "operator toward its start", check="float")
@@ -193,7 +194,8 @@ class TrainerConfig:
                                     "improving (--patience, --min-epochs; at most --epochs), "
                                     "then A trains with a fresh patience count (at most "
                                     "--epochs more) and the best epoch of both phases is "
-                                    "tested", check="nonneg_int_or_auto")
+                                    "tested (lego-cp's default is 0)",
+                                    check="nonneg_int_or_auto")
     restarts: int = option(1, "VAD: initialisations trained per run (restart r seeded by seed "
                        "+ 1000003 r, restart 0 by the seed itself), combined as "
                        "--restart-combine says", check="positive_int")

@@ -105,13 +105,13 @@ def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: in
     dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
     starts = [spec.fusion.init]
     if spec.fusion.init == "auto":
-        if not spec.objective.val_fraction:
-            raise ValueError("init='auto' chooses the start on held-out videos: it needs "
-                             "val_fraction > 0 (or init 'product' or 'mean'), got "
-                             f"val_fraction={spec.objective.val_fraction!r}")
         probe = build_spec(_with_init(spec, "product"), dims)
         lego = any(isinstance(m, LEGOFusion) for m in probe.modules())
         starts = list(STARTS) if lego else ["product"]  # without A the start is moot
+        if lego and not spec.objective.val_fraction:
+            raise ValueError("init='auto' chooses the start on held-out videos: it needs "
+                             "val_fraction > 0 (or init 'product' or 'mean'), got "
+                             f"val_fraction={spec.objective.val_fraction!r}")
     runs = {}
     for start in starts:
         s = _with_init(spec, start) if spec.fusion.init == "auto" else spec

@@ -120,8 +120,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             ``min_epochs`` (phase 1, at most ``epochs`` epochs), then A trains with a fresh
             patience count (phase 2, at most ``epochs`` more epochs), and the best epoch of
             either phase is tested
-            (:class:`~pyg_fusion.training._task.OperatorWarmupAuto`; needs
-            ``val_fraction > 0`` and ``patience``; a model without LEGO operators trains
+            (:class:`~pyg_fusion.training._task.OperatorWarmupAuto`; with LEGO operators
+            it needs ``val_fraction > 0`` and ``patience``; a model without them trains
             as with ``0``). (default: :obj:`0`)
         choice (str, optional): what chooses the epoch and the restart on the held-out
             videos: ``"loss"``, the MIL loss with their video labels, or ``"pseudo_auc"``, the
@@ -177,10 +177,6 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     if choice not in CHOICES:
         raise ValueError(f"choice must be one of {CHOICES}, got {choice!r}")
     check_operator_warmup(operator_warmup)
-    if operator_warmup == "auto" and (not val_fraction or patience is None):
-        raise ValueError("operator_warmup='auto' ends the warm-up when the held-out score "
-                         "stops improving: it needs val_fraction > 0 and patience (or an int "
-                         f"warm-up), got val_fraction={val_fraction!r}, patience={patience!r}")
     if restart_combine not in COMBINES:
         raise ValueError(f"restart_combine must be one of {COMBINES}, got {restart_combine!r}")
     if choice != "loss" and not val_fraction:
@@ -210,6 +206,11 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         task.pseudo = pseudo
         callbacks, max_epochs = [], epochs
         if operator_warmup == "auto" and task._operator_parameters():
+            if val_ds is None or patience is None:  # before any training
+                raise ValueError("operator_warmup='auto' ends the warm-up when the held-out "
+                                 "score stops improving: it needs val_fraction > 0 and "
+                                 "patience (or an int warm-up), got "
+                                 f"val_fraction={val_fraction!r}, patience={patience!r}")
             # each phase up to epochs: the start's own training is not cut short
             callbacks.append(OperatorWarmupAuto("val_score", mode="max", patience=patience,
                                                 min_epochs=min_epochs, phase_epochs=epochs))
