@@ -12,7 +12,6 @@ import yaml
 from pyg_fusion.cli import main
 from pyg_fusion.datasets import SyntheticVAD
 from pyg_fusion.methods import build_model
-from pyg_fusion.training import seed_everything
 from pyg_fusion.training._task import OperatorWarmupAuto
 from pyg_fusion.training.trainer import build_trainer
 from pyg_fusion.training.vad import WeaklySupervisedVAD
