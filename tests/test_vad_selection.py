@@ -156,3 +156,15 @@ def test_anchor_penalty_enters_the_training_loss(vad_data):
     moved = task.model.fusion.penalty()
     assert float(moved) == pytest.approx(delta)
     assert float(task.training_step(batch, 0)) != pytest.approx(base)
+
+
+def test_fit_vad_without_held_out_videos_tests_the_last_epoch_quietly(vad_data, tmp_path,
+                                                                      run_noise):
+    train, test = vad_data
+    seed_everything(0)
+    model = build_model("graph-mean", "vad", _inch(train), num_segments=8)
+    r = fit_vad(model, train, test, out_dir=tmp_path, epochs=2, batch_size=4,
+                val_fraction=0.0, progress=False, checkpoint=False, seed=0)
+    assert r["epoch"] == 1 and "val_loss" not in r
+    # no held-out videos is a choice of the caller, not something to warn about
+    assert not [m for m in run_noise() if "val_dataloader" in m]

@@ -12,7 +12,7 @@ from torch_geometric.loader import DataLoader
 
 from .pseudo_anomalies import splice_pseudo_anomalies
 from ._task import OperatorWarmupAuto, check_operator_warmup
-from .trainer import EarlyStoppingAfter, build_trainer, seed_everything
+from .trainer import EarlyStoppingAfter, build_trainer, seed_everything, without_validation
 from .vad import CHOICES, IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import COMBINES, RestartEnsemble
 
@@ -224,12 +224,16 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
                                 checkpoint=checkpoint, check_val_every_n_epoch=eval_every,
                                 num_sanity_val_steps=0, callbacks=callbacks)
         train, val = _loaders(fit_ds, val_ds, batch_size, s)
-        trainer.fit(task, train, val)
+        with without_validation(val is not None):
+            trainer.fit(task, train, val)
         if val_ds is not None and max_epochs % eval_every and not trainer.should_stop:
             trainer.validate(task, val, verbose=False)
         runs.append((-task.best.get("val_score", -float("inf")), r, net, task, trainer))
     # the best held-out score; ties go to the earlier restart
     _, chosen, net, task, trainer = min(runs, key=lambda run: run[:2])
+    # 0-based like a chosen epoch; without held-out videos the last one trained
+    # (after fit, Lightning's current_epoch counts the epochs trained)
+    epoch = task.best.get("epoch", trainer.current_epoch - 1)
     ensemble = restarts > 1 and restart_combine == "mean"
     if val_ds is not None:
         for run in runs:  # every restart at its chosen epoch
@@ -261,7 +265,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             tested, trainer = ens, ens_trainer
     times = task.epoch_times[1:] or task.epoch_times
     out = {**tested.last_metrics, **tested.best, **out,
-           "epoch": {**task.last_metrics, **task.best}["epoch"],
+           "epoch": epoch,
            "time_per_epoch_s": sum(times) / max(len(times), 1),
            "params": sum(p.numel() for p in tested.model.parameters() if p.requires_grad),
            "trainer": trainer, "task": tested}
