@@ -12,6 +12,7 @@ from pyg_fusion.nn import LEGOFusion
 from pyg_fusion.training import seed_everything
 from pyg_fusion.training.vad import mil_topk_loss, split_videos
 from pyg_fusion.training.vad_fit import fit_vad, restart_seed
+from scripted_scores import fit_scripted
 
 
 @pytest.fixture(scope="module")
@@ -204,35 +205,12 @@ def test_min_epochs_holds_off_early_stopping(vad_data, tmp_path):
 
 
 def test_early_stopping_after_counts_patience_from_the_best(tmp_path):
-    import lightning as L
-
-    from pyg_fusion.training.trainer import EarlyStoppingAfter, build_trainer
+    from pyg_fusion.training.trainer import EarlyStoppingAfter
     scores = [0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2]
 
-    class Scripted(L.LightningModule):
-        def __init__(self):
-            super().__init__()
-            self.w = torch.nn.Parameter(torch.zeros(1))
-
-        def training_step(self, batch, i):
-            return (self.w ** 2).sum()
-
-        def validation_step(self, batch, i):
-            self.log("val_score", float(scores[self.current_epoch]))
-
-        def configure_optimizers(self):
-            return torch.optim.SGD(self.parameters(), lr=0.1)
-
     def last_epoch(min_epochs):
-        module = Scripted()
-        data = torch.utils.data.DataLoader(torch.zeros(1, 1))
-        trainer = build_trainer(tmp_path / f"m{min_epochs}", max_epochs=len(scores), seed=0,
-                                progress=False, checkpoint=False, num_sanity_val_steps=0,
-                                callbacks=[EarlyStoppingAfter("val_score", mode="max",
-                                                              patience=2,
-                                                              min_epochs=min_epochs)])
-        trainer.fit(module, data, data)
-        return trainer.current_epoch - 1
+        cb = EarlyStoppingAfter("val_score", mode="max", patience=2, min_epochs=min_epochs)
+        return fit_scripted(scores, tmp_path / f"m{min_epochs}", cb, len(scores))[1]
 
     assert last_epoch(0) == 3  # 2 evaluations after the best so far (epoch 1)
     # a stop signalled at epoch 3 does not hold after the improvement at

@@ -4,7 +4,6 @@ and the best epoch of both phases is tested) and ``init="auto"`` (both starts
 trained, the one of lower held-out loss tested)."""
 import json
 
-import lightning as L
 import pytest
 import torch
 import yaml
@@ -13,9 +12,9 @@ from pyg_fusion.cli import main
 from pyg_fusion.datasets import SyntheticVAD
 from pyg_fusion.methods import build_model
 from pyg_fusion.training._task import OperatorWarmupAuto
-from pyg_fusion.training.trainer import build_trainer
 from pyg_fusion.training.vad import WeaklySupervisedVAD
 from pyg_fusion.training.vad_fit import fit_vad
+from scripted_scores import fit_scripted
 
 
 @pytest.fixture(scope="module")
@@ -50,32 +49,11 @@ def _val_losses(folder):
 def test_phase_switch_at_the_plateau(tmp_path, every):
     # scripted held-out scores, one per epoch (validated every `every` epochs)
     def run(scores, min_epochs=0, phase_epochs=20):
-        class Scripted(L.LightningModule):
-            operator_start_epoch = None
-
-            def __init__(self):
-                super().__init__()
-                self.w = torch.nn.Parameter(torch.zeros(1))
-
-            def training_step(self, batch, i):
-                return (self.w ** 2).sum()
-
-            def validation_step(self, batch, i):
-                self.log("val_score", float(scores[self.current_epoch]))
-
-            def configure_optimizers(self):
-                return torch.optim.SGD(self.parameters(), lr=0.1)
-
-        module = Scripted()
-        data = torch.utils.data.DataLoader(torch.zeros(1, 1))
         cb = OperatorWarmupAuto("val_score", mode="max", patience=2, min_epochs=min_epochs,
                                 phase_epochs=phase_epochs)
-        trainer = build_trainer(tmp_path / f"m{min_epochs}_{every}", max_epochs=2 * phase_epochs,
-                                seed=0, progress=False, checkpoint=False,
-                                num_sanity_val_steps=0, check_val_every_n_epoch=every,
-                                callbacks=[cb])
-        trainer.fit(module, data, data)
-        return module.operator_start_epoch, trainer.current_epoch - 1
+        module, last = fit_scripted(scores, tmp_path / f"m{min_epochs}_{every}", cb,
+                                    2 * phase_epochs, every)
+        return module.operator_start_epoch, last
 
     if every == 1:
         scores = [0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]

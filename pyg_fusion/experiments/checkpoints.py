@@ -111,8 +111,7 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
     spec = (MethodSpec.from_dict(cfg["spec"]) if "spec" in cfg
             else MethodSpec.create(cfg["method"], td.task, cfg.get("options", {})))
     if "start" in cfg:  # the start an init="auto" run chose (experiments.run)
-        spec = dataclasses.replace(spec, fusion=dataclasses.replace(spec.fusion,
-                                                                    init=cfg["start"]))
+        spec = spec.with_init(cfg["start"])
     if td.task == "node":
         dims = Dims(td.in_channels, td.num_classes, num_nodes=td.graph.num_nodes)
     else:

@@ -363,6 +363,11 @@ class MethodSpec:
         return {name: getattr(getattr(self, comp), name)
                 for name, (comp, _) in option_fields().items()}
 
+    def with_init(self, init: str) -> "MethodSpec":
+        """This spec with the operator started at ``init`` (the start an
+        ``init="auto"`` run trains or chose)."""
+        return dataclasses.replace(self, fusion=dataclasses.replace(self.fusion, init=init))
+
     def lego_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of :class:`~pyg_fusion.nn.LEGO` that the
         configs hold (every field of :data:`LEGO_CONFIGS`)."""

@@ -105,7 +105,7 @@ def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: in
     dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
     starts = [spec.fusion.init]
     if spec.fusion.init == "auto":
-        probe = build_spec(_with_init(spec, "product"), dims)
+        probe = build_spec(spec.with_init("product"), dims)
         lego = any(isinstance(m, LEGOFusion) for m in probe.modules())
         starts = list(STARTS) if lego else ["product"]  # without A the start is moot
         if lego and not spec.objective.val_fraction:
@@ -114,7 +114,7 @@ def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: in
                              f"val_fraction={spec.objective.val_fraction!r}")
     runs = {}
     for start in starts:
-        s = _with_init(spec, start) if spec.fusion.init == "auto" else spec
+        s = spec.with_init(start) if spec.fusion.init == "auto" else spec
         folder = out_dir / f"init_{start}" if len(starts) > 1 else out_dir
         cfg = {**config, "start": start} if spec.fusion.init == "auto" else config
         runs[start] = _fit(td, s, cfg, seed, folder, dims, **kw)
@@ -129,10 +129,6 @@ def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: in
                 f.write((out_dir / f"init_{chosen}" / "checkpoints" / name).read_bytes())
     return {**r, "start_mean": float(chosen == "mean"),
             **{f"val_loss_{st}": runs[st]["val_loss"] for st in starts}}
-
-
-def _with_init(spec: MethodSpec, init: str) -> MethodSpec:
-    return dataclasses.replace(spec, fusion=dataclasses.replace(spec.fusion, init=init))
 
 
 def _fit(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: int, out_dir: Path,

@@ -205,7 +205,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         task.eval_dataset = test_ds
         task.pseudo = pseudo
         callbacks, max_epochs = [], epochs
-        if operator_warmup == "auto" and task._operator_parameters():
+        warmup_auto = operator_warmup == "auto" and bool(task._operator_parameters())
+        if warmup_auto:
             if val_ds is None or patience is None:  # before any training
                 raise ValueError("operator_warmup='auto' ends the warm-up when the held-out "
                                  "score stops improving: it needs val_fraction > 0 and "
@@ -269,7 +270,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
            "time_per_epoch_s": sum(times) / max(len(times), 1),
            "params": sum(p.numel() for p in tested.model.parameters() if p.requires_grad),
            "trainer": trainer, "task": tested}
-    if operator_warmup == "auto" and task._operator_parameters():
+    if warmup_auto:  # every restart builds the same kind of model
         out["operator_start_epoch"] = task.operator_start_epoch
     if restarts > 1:
         out["restart"] = chosen
