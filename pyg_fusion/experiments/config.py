@@ -197,6 +197,12 @@ class TrainerConfig:
                                     "--epochs more) and the best epoch of both phases is "
                                     "tested (lego-cp's default is 0)",
                                     check="nonneg_int_or_auto")
+    branch_warmup: bool = option(False, "VAD, lego and lego-cp: the GraphHead branch stays off "
+                             "(its scores 0, as at its start) while A keeps its start; with "
+                             "--operator-warmup auto also through A's phase, and it trains in "
+                             "a third phase (at most --epochs more, a fresh patience count), "
+                             "so that LEGO first trains as its row head alone (lego-row) and "
+                             "the best epoch of all phases is tested", check="bool")
     restarts: int = option(1, "VAD: initialisations trained per run (restart r seeded by seed "
                        "+ 1000003 r, restart 0 by the seed itself), combined as "
                        "--restart-combine says", check="positive_int")

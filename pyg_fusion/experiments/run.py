@@ -45,14 +45,17 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
               "seed": seed, "data": dict(td.extra),
               "data_config": None if td.config is None else dataclasses.asdict(td.config)}
     if td.task == "node" and (t.restarts != 1 or t.operator_lr is not None
-                              or t.operator_warmup or obj.val_choice != "loss"
+                              or t.operator_warmup or t.branch_warmup
+                              or obj.val_choice != "loss"
                               or spec.fusion.init == "auto"
                               or t.restart_combine != "best" or t.min_epochs):
-        raise ValueError(f"restarts, restart_combine, operator_lr, operator_warmup, min_epochs, "
+        raise ValueError(f"restarts, restart_combine, operator_lr, operator_warmup, "
+                         f"branch_warmup, min_epochs, "
                          f"init='auto' and val_choice are VAD options, got "
                          f"restarts={t.restarts}, init={spec.fusion.init!r}, "
                          f"restart_combine={t.restart_combine!r}, operator_lr={t.operator_lr}, "
-                         f"operator_warmup={t.operator_warmup}, min_epochs={t.min_epochs}, "
+                         f"operator_warmup={t.operator_warmup}, "
+                         f"branch_warmup={t.branch_warmup}, min_epochs={t.min_epochs}, "
                          f"val_choice={obj.val_choice!r}")
     seed_everything(seed)
     if td.task == "node":
@@ -75,6 +78,7 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
         both = [f"{p}_{k}" for p in ("chosen", "ensemble") for k in TEST_METRICS + VAL_METRICS]
         metrics.update({k: r[k] for k in (*VAL_METRICS, "epoch", "restart", *both,
                                           "members_val_loss", "operator_start_epoch",
+                                          "branch_start_epoch",
                                           "start_mean", *START_LOSSES) if k in r})
     metrics["params"] = r["params"]
     metrics["time_per_epoch_s"] = r["time_per_epoch_s"]
@@ -145,7 +149,8 @@ def _fit(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: int, out_
                    eval_every=t.eval_every, patience=t.patience, min_epochs=t.min_epochs,
                    restarts=t.restarts,
                    operator_lr=t.operator_lr, operator_warmup=t.operator_warmup,
-                   choice=obj.val_choice, restart_combine=t.restart_combine, seed=seed,
+                   branch_warmup=t.branch_warmup, choice=obj.val_choice,
+                   restart_combine=t.restart_combine, seed=seed,
                    devices=devices,
                    progress=progress, checkpoint=checkpoint, config=config,
                    standardizer=getattr(td.train, "standardizer", None))

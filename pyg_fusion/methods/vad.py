@@ -102,6 +102,13 @@ class VADLEGO(nn.Module):
         lambda_anchor, zeroth, init, support: the operator
             (:class:`~pyg_fusion.nn.LEGOFusion`).
         **lego_options: further keyword arguments of :class:`pyg_fusion.nn.LEGO`.
+
+    With a branch, :attr:`branch_on` (default :obj:`True`) set to
+    :obj:`False` skips it: the scores are the row head's alone, which is what
+    the branch gives at its start (its last layer is zero), with no gradient
+    or weight decay reaching the branch and no random draws of its dropout.
+    The training task's branch warm-up (``branch_warmup``) uses it to train
+    ``head="row"`` first (:class:`~pyg_fusion.training._task.TimedAdamTask`).
     """
 
     def __init__(self, in_channels: dict[str, int], num_segments: int = 32, *,
@@ -131,6 +138,7 @@ class VADLEGO(nn.Module):
         self.head = RowHead(num_segments, hidden_channels, dropout, row_norm="max",
                             row_order=row_order)
         self.graph_head = None
+        self.branch_on = True
         if head == "graph":
             self.graph_head = GraphHead(sum(in_channels.values()),
                                         hidden_channels or num_segments, 1, num_layers=2,
@@ -149,7 +157,7 @@ class VADLEGO(nn.Module):
         fused = self.lego(xs)
         g = fused.to_dense()
         logits = self.head(g)
-        if self.graph_head is None:
+        if self.graph_head is None or not self.branch_on:
             return logits, g
         b, n = g.shape[:2]
         x = torch.cat([xs[s] for s in self.sources], -1)

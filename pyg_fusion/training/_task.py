@@ -29,8 +29,22 @@ def check_operator_warmup(operator_warmup) -> None:
 
 
 class TimedAdamTask(L.LightningModule):
+    """A model trained by Adam, with the warm-ups of its LEGO operators and
+    of its branch.
+
+    ``operator_warmup`` keeps the LEGO operators (A) at their start for that
+    many epochs, or with ``"auto"`` until :class:`OperatorWarmupAuto` sees the
+    held-out score plateau. ``branch_warmup`` keeps a model's branch (a
+    module with ``branch_on``, e.g. :class:`~pyg_fusion.methods.vad.VADLEGO`'s
+    GraphHead branch) off, that is at its start, while A does not train, and
+    with ``operator_warmup="auto"`` also through A's phase: the branch then
+    trains in a third phase, so that LEGO with its branch first trains as
+    its row head alone does (``lego-row``).
+    """
+
     def __init__(self, model: nn.Module, lr: float, weight_decay: float,
-                 operator_lr: float | None = None, operator_warmup: int | str = 0):
+                 operator_lr: float | None = None, operator_warmup: int | str = 0,
+                 branch_warmup: bool = False):
         super().__init__()
         check_operator_warmup(operator_warmup)
         self.model = model
@@ -40,6 +54,11 @@ class TimedAdamTask(L.LightningModule):
         # frozen) until OperatorWarmupAuto sees the held-out score plateau
         self.operator_start_epoch: int | None = (
             None if operator_warmup == "auto" else operator_warmup)
+        # the first epoch in which the branch runs (None: not yet known); an
+        # int warm-up frees it with A, "auto" after A's phase
+        self.branch_warmup = bool(branch_warmup)
+        self.branch_start_epoch: int | None = (
+            0 if not branch_warmup else None if operator_warmup == "auto" else operator_warmup)
         self.epoch_times: list[float] = []
 
     def forward(self, batch):
@@ -57,6 +76,18 @@ class TimedAdamTask(L.LightningModule):
         from ..nn import LEGOFusion
         return [p for m in self.model.modules() if isinstance(m, LEGOFusion)
                 for p in m.parameters()]
+
+    def branches(self) -> list[nn.Module]:
+        """The model's modules with a branch that :attr:`branch_start_epoch`
+        switches on (``branch_on``; see :class:`TimedAdamTask`)."""
+        return [m for m in self.model.modules() if getattr(m, "graph_head", None) is not None
+                and hasattr(m, "branch_on")]
+
+    def _set_branches(self, epoch: int | None) -> None:
+        start = self.branch_start_epoch
+        on = epoch is None or (start is not None and epoch >= start)
+        for m in self.branches():
+            m.branch_on = on
 
     def on_before_optimizer_step(self, optimizer):
         # the warm-up: the head first learns on the start graph; without a
@@ -83,7 +114,13 @@ class TimedAdamTask(L.LightningModule):
                                 weight_decay=self.weight_decay)
 
     def on_train_epoch_start(self):
+        self._set_branches(self.current_epoch)
         self._t0 = time.perf_counter()
+
+    def on_fit_end(self):
+        # a branch that never ran is at its start (scores 0): running it
+        # scores the same, and a model rebuilt from a checkpoint runs it
+        self._set_branches(None)
 
     def on_train_epoch_end(self):
         self.epoch_times.append(time.perf_counter() - self._t0)
@@ -91,8 +128,8 @@ class TimedAdamTask(L.LightningModule):
 
 class OperatorWarmupAuto(EarlyStoppingAfter):
     r"""The warm-up ``operator_warmup="auto"`` and the early stopping of its
-    two phases, on a :class:`TimedAdamTask` whose ``operator_start_epoch``
-    is ``None`` (A frozen) at the start.
+    phases, on a :class:`TimedAdamTask` whose ``operator_start_epoch`` is
+    ``None`` (A frozen) at the start.
 
     Phase 1 trains with the LEGO operators at their start (the head learns on
     the start graph) until the rule of :class:`EarlyStoppingAfter` would end
@@ -101,20 +138,30 @@ class OperatorWarmupAuto(EarlyStoppingAfter):
     the next epoch on (``operator_start_epoch``) and phase 2 starts a fresh
     patience count, still against the best score so far, so that it stops
     ``patience`` evaluations after the last improvement of either phase, or
-    after ``phase_epochs`` more epochs. The model kept is the best of both
-    phases (the task keeps its best state), so its held-out score is never
-    below that of the start trained alone under the same rule.
+    after ``phase_epochs`` more epochs. With the task's ``branch_warmup`` and
+    a model with a branch, phase 2 ends the same way and frees the branch
+    (``branch_start_epoch``) for a third phase, which, like phase 1, does not
+    end before ``min_epochs`` epochs (the branch starts at zero). The model kept is the best of
+    all phases (the task keeps its best state), so its held-out score is
+    never below that of the start trained alone under the same rule, nor,
+    with the branch warm-up, below that of the model without its branch.
 
     Args:
         *args: as :class:`EarlyStoppingAfter` (``monitor`` first).
         phase_epochs (int): the cap of each phase, in epochs (the trainer's
-            ``max_epochs`` should be ``2 * phase_epochs``).
+            ``max_epochs`` should be :meth:`num_phases` times it).
         **kwargs: as :class:`EarlyStoppingAfter` (``patience``, ``min_epochs``...).
     """
 
     def __init__(self, *args, phase_epochs: int, **kwargs):
         super().__init__(*args, **kwargs)
         self.phase_epochs = phase_epochs
+
+    @staticmethod
+    def num_phases(task: TimedAdamTask) -> int:
+        """The phases that ``task`` trains through: 3 with a branch to warm
+        up (``branch_warmup`` and a model with a branch), else 2."""
+        return 3 if task.branch_warmup and task.branches() else 2
 
     # Lightning's EarlyStopping checks at the end of the training epoch when
     # every epoch validates, else at the end of validation: the phase follows
@@ -130,11 +177,24 @@ class OperatorWarmupAuto(EarlyStoppingAfter):
             self._phase(trainer, pl_module)
 
     def _phase(self, trainer, pl_module) -> None:
-        epoch, start = trainer.current_epoch, pl_module.operator_start_epoch
-        if start is None:
-            if trainer.should_stop or epoch + 1 >= self.phase_epochs:
-                pl_module.operator_start_epoch = epoch + 1
-                trainer.should_stop = False
-                self.wait_count, self.stopped_epoch = 0, 0
-        elif epoch + 1 >= start + self.phase_epochs:
+        epoch = trainer.current_epoch
+        starts = [0, pl_module.operator_start_epoch]
+        if self.num_phases(pl_module) == 3:
+            starts.append(pl_module.branch_start_epoch)
+        done = [s for s in starts if s is not None]
+        if len(done) == 3 and epoch + 1 < done[-1] + self.min_epochs:
+            # the branch starts at zero, as the head did at epoch 0: the same
+            # min_epochs before its phase may end
+            trainer.should_stop = False
+            return
+        if not (trainer.should_stop or epoch + 1 >= done[-1] + self.phase_epochs):
+            return
+        if len(done) == len(starts):  # the last phase has ended
             trainer.should_stop = True
+            return
+        if len(done) == 1:
+            pl_module.operator_start_epoch = epoch + 1
+        else:
+            pl_module.branch_start_epoch = epoch + 1
+        trainer.should_stop = False
+        self.wait_count, self.stopped_epoch = 0, 0

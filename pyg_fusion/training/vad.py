@@ -167,6 +167,9 @@ class WeaklySupervisedVAD(TimedAdamTask):
         operator_warmup (int, optional): training epochs at the start during which the LEGO
             operators keep their values (see :class:`~pyg_fusion.training._task.TimedAdamTask`).
             (default: :obj:`0`)
+        branch_warmup (bool, optional): the model's branch stays off while the operators
+            keep their values (with ``operator_warmup="auto"``, also through A's phase; see
+            :class:`~pyg_fusion.training._task.TimedAdamTask`). (default: :obj:`False`)
         choice (str, optional): what ``val_score`` is: ``"loss"`` (minus the held-out MIL
             loss) or ``"pseudo_auc"`` (the segment AUC on :attr:`pseudo`, which must then be
             set). (default: :obj:`"loss"`)
@@ -185,8 +188,9 @@ class WeaklySupervisedVAD(TimedAdamTask):
                  topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
                  lambda_sparse: float = 0.0, config: dict[str, Any] | None = None,
                  standardizer: nn.Module | None = None, operator_lr: float | None = None,
-                 operator_warmup: int = 0, choice: str = "loss"):
-        super().__init__(model, lr, weight_decay, operator_lr, operator_warmup)
+                 operator_warmup: int = 0, branch_warmup: bool = False,
+                 choice: str = "loss"):
+        super().__init__(model, lr, weight_decay, operator_lr, operator_warmup, branch_warmup)
         if choice not in CHOICES:
             raise ValueError(f"choice must be one of {CHOICES}, got {choice!r}")
         self.choice = choice

@@ -57,7 +57,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             lambda_sparse: float = 0.0, val_fraction: float = 0.2, eval_every: int = 1,
             patience: int | None = None, min_epochs: int = 0, restarts: int = 1,
             operator_lr: float | None = None, operator_warmup: int | str = 0,
-            choice: str = "loss",
+            branch_warmup: bool = False, choice: str = "loss",
             restart_combine: str = "best", seed: int = 0, devices: int = 1,
             progress: bool = True, checkpoint: bool = True, config: dict | None = None,
             standardizer: nn.Module | None = None) -> dict[str, Any]:
@@ -123,6 +123,11 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             (:class:`~pyg_fusion.training._task.OperatorWarmupAuto`; with LEGO operators
             it needs ``val_fraction > 0`` and ``patience``; a model without them trains
             as with ``0``). (default: :obj:`0`)
+        branch_warmup (bool, optional): a model's branch (``branch_on``: LEGO's GraphHead
+            branch) stays off while A keeps its start; with ``operator_warmup="auto"`` also
+            through A's phase, and it trains in a third phase (at most ``epochs`` more
+            epochs, a fresh patience count), so that the model without its branch is
+            trained first and the best epoch of all phases is tested. (default: :obj:`False`)
         choice (str, optional): what chooses the epoch and the restart on the held-out
             videos: ``"loss"``, the MIL loss with their video labels, or ``"pseudo_auc"``, the
             segment ROC-AUC on pseudo-anomalies spliced from the held-out normal videos (every
@@ -149,7 +154,9 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     made; of its chosen epoch, or of the ensemble), ``epoch`` (the chosen
     restart's chosen epoch), ``operator_start_epoch`` with
     ``operator_warmup="auto"`` and LEGO operators (the first epoch in which A of
-    the chosen restart trained), ``time_per_epoch_s`` (of the chosen restart),
+    the chosen restart trained) and, with ``branch_warmup``,
+    ``branch_start_epoch`` (the first epoch in which its branch ran),
+    ``time_per_epoch_s`` (of the chosen restart),
     ``params`` (of the tested model: R models' for an ensemble), and the
     ``trainer`` and ``task`` that tested. With ``restarts > 1`` also the
     chosen ``restart``, every restart's ``restart_val_losses``,
@@ -194,7 +201,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     task_kw = dict(lr=lr, weight_decay=weight_decay, topk=topk, lambda_deg=lambda_deg,
                    alpha=alpha, lambda_sparse=lambda_sparse, config=config,
                    standardizer=standardizer, operator_lr=operator_lr,
-                   operator_warmup=operator_warmup, choice=choice)
+                   operator_warmup=operator_warmup, branch_warmup=branch_warmup,
+                   choice=choice)
     runs = []
     for r in range(restarts):
         s = restart_seed(seed, r)
@@ -215,7 +223,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             # each phase up to epochs: the start's own training is not cut short
             callbacks.append(OperatorWarmupAuto("val_score", mode="max", patience=patience,
                                                 min_epochs=min_epochs, phase_epochs=epochs))
-            max_epochs = 2 * epochs
+            max_epochs = OperatorWarmupAuto.num_phases(task) * epochs
         elif patience is not None and val_ds is not None:  # (auto without A: the plain run)
             callbacks.append(EarlyStoppingAfter("val_score", mode="max", patience=patience,
                                                 min_epochs=min_epochs))
@@ -272,6 +280,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
            "trainer": trainer, "task": tested}
     if warmup_auto:  # every restart builds the same kind of model
         out["operator_start_epoch"] = task.operator_start_epoch
+    if branch_warmup and task.branches():
+        out["branch_start_epoch"] = task.branch_start_epoch
     if restarts > 1:
         out["restart"] = chosen
         out["restart_val_losses"] = [run[3].best.get("val_loss", float("inf")) for run in runs]
