@@ -14,6 +14,7 @@ from pyg_fusion.methods import build_model
 from pyg_fusion.training._task import OperatorWarmupAuto
 from pyg_fusion.training.vad import WeaklySupervisedVAD
 from pyg_fusion.training.vad_fit import fit_vad
+from metrics_csv import val_losses
 from scripted_scores import fit_scripted
 
 
@@ -33,17 +34,6 @@ def _builder(train, name):
 
 FIT = dict(epochs=10, batch_size=4, val_fraction=0.25, lr=1e-2, patience=2, progress=False,
            checkpoint=False)
-
-
-def _val_losses(folder):
-    rows = (folder / "logs" / "version_0" / "metrics.csv").read_text().splitlines()
-    head = rows[0].split(",")
-    out = {}
-    for row in rows[1:]:
-        cells = row.split(",")
-        if cells[head.index("val_loss")]:
-            out[int(cells[head.index("epoch")])] = float(cells[head.index("val_loss")])
-    return out
 
 
 def test_three_phases_on_scripted_scores(tmp_path):
@@ -89,7 +79,7 @@ def test_lego_trains_as_lego_row_until_its_branch_starts(vad_data, tmp_path, mon
     assert lego["operator_start_epoch"] == row["operator_start_epoch"] < start
     # until its branch starts, lego's run is lego-row's: the same draws,
     # batches and held-out losses (its branch is skipped, not just zero)
-    row_losses, lego_losses = _val_losses(tmp_path / "row"), _val_losses(tmp_path / "lego")
+    row_losses, lego_losses = val_losses(tmp_path / "row"), val_losses(tmp_path / "lego")
     assert start == max(row_losses) + 1
     assert {e: v for e, v in lego_losses.items() if e < start} == pytest.approx(row_losses,
                                                                                 abs=1e-6)

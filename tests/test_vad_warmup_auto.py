@@ -14,6 +14,7 @@ from pyg_fusion.methods import build_model
 from pyg_fusion.training._task import OperatorWarmupAuto
 from pyg_fusion.training.vad import WeaklySupervisedVAD
 from pyg_fusion.training.vad_fit import fit_vad
+from metrics_csv import val_losses
 from scripted_scores import fit_scripted
 
 
@@ -32,17 +33,6 @@ def _builder(train, name="lego-row"):
 
 FIT = dict(epochs=10, batch_size=4, val_fraction=0.25, lr=1e-2, patience=2, progress=False,
            checkpoint=False)
-
-
-def _val_losses(folder):
-    rows = (folder / "logs" / "version_0" / "metrics.csv").read_text().splitlines()
-    head = rows[0].split(",")
-    out = {}
-    for row in rows[1:]:
-        cells = row.split(",")
-        if cells[head.index("val_loss")]:
-            out[int(cells[head.index("epoch")])] = float(cells[head.index("val_loss")])
-    return out
 
 
 @pytest.mark.parametrize("every", [1, 2])
@@ -95,7 +85,7 @@ def test_operator_frozen_in_phase_1_and_trained_after(vad_data, tmp_path, monkey
             same = all(torch.equal(x, y) for x, y in zip(a, start))
             assert same == (epoch < switch), (seed, epoch, switch)
         # the tested epoch is the best of both phases
-        losses = _val_losses(tmp_path / f"s{seed}")
+        losses = val_losses(tmp_path / f"s{seed}")
         assert r["val_loss"] == pytest.approx(min(losses.values()), abs=1e-7)
         assert r["val_loss"] <= min(v for e, v in losses.items() if e < switch)
         chosen[seed] = r["epoch"] < switch
@@ -114,10 +104,10 @@ def test_lego_row_frozen_throughout_is_graph_product(vad_data, tmp_path):
                      operator_warmup=2 * FIT["epochs"], **FIT)
     auto = fit_vad(_builder(train), train, test, out_dir=tmp_path / "auto", seed=1,
                    operator_warmup="auto", **FIT)
-    gp = _val_losses(tmp_path / "gp")
+    gp = val_losses(tmp_path / "gp")
     assert frozen["val_loss"] == pytest.approx(base["val_loss"], abs=1e-6)
     assert frozen["auc"] == pytest.approx(base["auc"], abs=1e-6)
-    phase1 = {e: v for e, v in _val_losses(tmp_path / "auto").items()
+    phase1 = {e: v for e, v in val_losses(tmp_path / "auto").items()
               if e < auto["operator_start_epoch"]}
     assert auto["operator_start_epoch"] == max(gp) + 1
     assert phase1 == pytest.approx(gp, abs=1e-6)
