@@ -49,15 +49,15 @@ def _grad_on_A(model, out):
 def test_defaults_and_options_off_change_nothing(videos):
     from pyg_fusion.methods.vad import VADLEGO
     batch, inch = videos
-    # lego's VAD default: dropout 0.1 in the branch (README "results-lego",
-    # "Regularising lego's branch"); lego-cp's branch follows --dropout
+    # the VAD default of lego and lego-cp: dropout 0.1 in the branch (README
+    # "results-lego", "Regularising lego's branch", "lego-cp's options")
     spec = MethodSpec.create("lego", "vad")
     assert spec.head.branch_dropout == 0.1 and spec.head.branch_detach is False
     assert spec.head.branch_scale == 1.0
-    assert MethodSpec.create("lego-cp", "vad").head.branch_dropout is None
+    assert MethodSpec.create("lego-cp", "vad").head.branch_dropout == 0.1
     assert MethodSpec.create("lego", "node").head.branch_dropout is None
     assert build_model("lego", "vad", inch, num_segments=8).graph_head.dropout == 0.1
-    assert build_model("lego-cp", "vad", inch, num_segments=8).graph_head.dropout == 0.0
+    assert build_model("lego-cp", "vad", inch, num_segments=8).graph_head.dropout == 0.1
     # the module's None takes the head's dropout
     assert VADLEGO(inch, 8, head="graph", dropout=0.3).graph_head.dropout == 0.3
     plain = _lego(inch, branch_dropout=0.1)

@@ -138,14 +138,14 @@ class HeadConfig:
                         "position (the paper), sorted in decreasing order (where the "
                         "related segments are no longer matters) or both side by side",
                         choices=("position", "sorted", "both"))
-    # lego's VAD default is branch dropout 0.1 (TASK_DEFAULTS); detached and scaled
-    # branches are off: with them lego's held-out loss (seeds 0-4, the three VAD
-    # benchmarks) was higher than without on at least one benchmark (README
-    # "results-lego", "Regularising lego's branch")
+    # the VAD default of lego and lego-cp is branch dropout 0.1 (TASK_DEFAULTS);
+    # detached and scaled branches are off: with them lego's held-out loss (seeds
+    # 0-4, the three VAD benchmarks) was higher than without on at least one
+    # benchmark (README "results-lego", "Regularising lego's branch")
     branch_dropout: float | None = option(None, "VAD, lego and lego-cp: dropout inside the "
                                       "GraphHead branch only, before each of its layers "
-                                      "(None: --dropout; lego's VAD default is 0.1, "
-                                      "lego-cp's None)", check="fraction")
+                                      "(None: --dropout; the VAD default of lego and "
+                                      "lego-cp is 0.1)", check="fraction")
     branch_detach: bool = option(False, "VAD, lego and lego-cp: the GraphHead branch reads the "
                              "fused graph G without back-propagating into it, so that only the "
                              "row head shapes LEGO's operator", check="bool")
@@ -272,7 +272,12 @@ LEGO_CONFIGS = ("graph", "powers", "fusion")
 # and relational, the detached branch higher on average (0.269); then the
 # rate, same rule against 0.2: 0.1 gave 0.228 (0.111 / 0.201 / 0.371), 0.3
 # was higher on each benchmark (0.271) (README "results-lego",
-# "Regularising lego's branch").
+# "Regularising lego's branch"). Then lego-cp's options, same rule on lego-cp's
+# held-out loss against its previous default (A from the product at epoch 0,
+# no branch dropout: 0.149 / 0.384 / 0.464): branch dropout 0.1 gave 0.147 /
+# 0.365 / 0.451 and is its default; the warm-up auto was higher on MotionVAD
+# and relational (0.163, 0.483), with the branch dropout higher on MotionVAD
+# (0.151) (README "results-lego", "lego-cp's options").
 TASK_DEFAULTS: dict[str, dict[str, Any]] = {
     "node": dict(num_powers=1, support="shared"),
     "vad": dict(k=None, num_powers=3, zeroth="ones", operator="full", init="auto",
@@ -342,10 +347,9 @@ class MethodSpec:
         features = given.get("features", HeadConfig.features)
         # a rank-1 CP operator cannot be the mean of the graphs: lego-cp starts
         # at their product unless the user says otherwise (LEGOFusion rejects
-        # an explicit init="mean" with cp); the VAD warm-up was chosen for
-        # lego and lego-row only, so lego-cp trains A from the start; the branch
-        # dropout was chosen for lego only, so lego-cp's branch follows --dropout
-        method_defaults = ({"init": "product", "operator_warmup": 0, "branch_dropout": None}
+        # an explicit init="mean" with cp); the VAD warm-up auto raised
+        # lego-cp's held-out loss, so lego-cp trains A from the start
+        method_defaults = ({"init": "product", "operator_warmup": 0}
                            if method == "lego-cp" else {})
         flat = {**TASK_DEFAULTS[task], **SETTING_DEFAULTS.get((task, features), {}),
                 **method_defaults, **given}
