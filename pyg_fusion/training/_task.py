@@ -141,10 +141,11 @@ class OperatorWarmupAuto(EarlyStoppingAfter):
     after ``phase_epochs`` more epochs. With the task's ``branch_warmup`` and
     a model with a branch, phase 2 ends the same way and frees the branch
     (``branch_start_epoch``) for a third phase, which, like phase 1, does not
-    end before ``min_epochs`` epochs (the branch starts at zero). The model kept is the best of
-    all phases (the task keeps its best state), so its held-out score is
-    never below that of the start trained alone under the same rule, nor,
-    with the branch warm-up, below that of the model without its branch.
+    end before ``min_epochs`` epochs (the branch starts at zero). The model
+    kept is the best of all phases (the task keeps its best state), so its
+    held-out score is never below that of the start trained alone under the
+    same rule, nor, with the branch warm-up, below that of the model without
+    its branch.
 
     Args:
         *args: as :class:`EarlyStoppingAfter` (``monitor`` first).
