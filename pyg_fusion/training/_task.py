@@ -183,11 +183,6 @@ class OperatorWarmupAuto(EarlyStoppingAfter):
         if self.num_phases(pl_module) == 3:
             starts.append(pl_module.branch_start_epoch)
         done = [s for s in starts if s is not None]
-        if len(done) == 3 and epoch + 1 < done[-1] + self.min_epochs:
-            # the branch starts at zero, as the head did at epoch 0: the same
-            # min_epochs before its phase may end
-            trainer.should_stop = False
-            return
         if not (trainer.should_stop or epoch + 1 >= done[-1] + self.phase_epochs):
             return
         if len(done) == len(starts):  # the last phase has ended
@@ -197,5 +192,8 @@ class OperatorWarmupAuto(EarlyStoppingAfter):
             pl_module.operator_start_epoch = epoch + 1
         else:
             pl_module.branch_start_epoch = epoch + 1
+            # the branch starts at zero, as the head did at epoch 0: the same
+            # min_epochs before its phase may end
+            self.floor_start = epoch + 1
         trainer.should_stop = False
         self.wait_count, self.stopped_epoch = 0, 0

@@ -55,7 +55,9 @@ class EarlyStoppingAfter(EarlyStopping):
 
     Written because ``Trainer(min_epochs=...)`` keeps a stop signalled before
     ``min_epochs`` and ends the run at ``min_epochs`` even when the score has
-    improved since.
+    improved since. :attr:`floor_start` (default 0) is the epoch from which
+    the ``min_epochs`` count: a callback that starts a new part of the model
+    from scratch moves it (:class:`~pyg_fusion.training._task.OperatorWarmupAuto`).
 
     Args:
         *args: as :class:`~lightning.pytorch.callbacks.EarlyStopping`.
@@ -67,9 +69,10 @@ class EarlyStoppingAfter(EarlyStopping):
     def __init__(self, *args, min_epochs: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.min_epochs = min_epochs
+        self.floor_start = 0
 
     def _hold(self, trainer, stop: bool) -> None:
-        if trainer.current_epoch + 1 < self.min_epochs:
+        if trainer.current_epoch + 1 < self.floor_start + self.min_epochs:
             trainer.should_stop = stop
 
     def on_train_epoch_end(self, trainer, pl_module) -> None:
