@@ -103,6 +103,13 @@ def test_split_videos_is_stratified_seeded_and_disjoint(vad_data):
     assert split_videos(train, 0.0) == (list(range(len(train))), [])
     with pytest.raises(ValueError, match="val_fraction"):
         split_videos(train, 1.0)
+    # one label only (e.g. a normal_pattern that matches no name): no MIL training,
+    # with or without held-out videos
+    abnormal = [i for i in range(len(train)) if y[i] == 1]
+    for fraction in (0.0, 0.25):
+        with pytest.raises(ValueError, match=r"training videos are all abnormal.*"
+                                             r"--vad-normal-pattern"):
+            split_videos(torch.utils.data.Subset(train, abnormal), fraction)
 
 
 def test_fit_vad_tests_the_epoch_of_lowest_validation_loss(vad_data, tmp_path):

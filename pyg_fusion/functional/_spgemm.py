@@ -236,7 +236,12 @@ def spgemm_topk(a: tuple[Tensor, Tensor, Tensor], b: tuple[Tensor, Tensor, Tenso
     2 for the sign check (scipy's product runs on the host); elsewhere
     torch's CSR product's own; then those of :func:`._topk.topk_rows` (2,
     then 2 per block of at most ``_topk.TOPK_BLOCK`` entries of the
-    product)."""
+    product). 16-bit values are multiplied in float32 and the result is
+    rounded back: neither scipy nor torch's CSR product takes them."""
     ptr_a, col_a, val_a = a
     ptr_b, col_b, val_b = b
-    return _ProductTopk.apply(val_a, val_b, ptr_a, col_a, ptr_b, col_b, num_nodes, k)
+    dtype = val_a.dtype
+    if dtype in (torch.float16, torch.bfloat16):
+        val_a, val_b = val_a.float(), val_b.float()
+    ptr, col, val = _ProductTopk.apply(val_a, val_b, ptr_a, col_a, ptr_b, col_b, num_nodes, k)
+    return ptr, col, val.to(dtype)

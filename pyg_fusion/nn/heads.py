@@ -178,6 +178,9 @@ class GraphHead(torch.nn.Module):
             Tensor: ``[N, out_channels]``.
         """
         if isinstance(graph, FusedGraph):
+            if x.dim() >= 1 and x.size(0) != graph.num_nodes:
+                raise ValueError(f"x has {x.size(0)} rows but graph has {graph.num_nodes} "
+                                 "nodes; expected one row of features per node")
             edge_index, edge_weight = graph.to_sparse()
         else:
             edge_index = graph

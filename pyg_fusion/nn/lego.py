@@ -221,6 +221,12 @@ class LEGO(torch.nn.Module):
                                  f"built for {self.in_channels[s]}")
         for s in self.sources:
             check_like(f"xs[{s!r}]", xs[s], f"xs[{node_level[0]!r}]", xs[node_level[0]])
+        param = next(self.parameters())
+        x = xs[node_level[0]]
+        if (x.device, x.dtype) != (param.device, param.dtype):
+            raise TypeError(f"xs[{node_level[0]!r}] is {x.dtype} on {x.device} but the "
+                            f"model's parameters are {param.dtype} on {param.device}; move "
+                            f"one to the other (model.to(x) or x.to({param.dtype}))")
         sizes = {s: tuple(xs[s].shape[:-1]) for s in node_level}
         if len(set(sizes.values())) > 1:
             raise ValueError(f"the sources describe different numbers of units: {sizes}; "

@@ -118,6 +118,12 @@ def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], li
     if not 0 <= fraction < 1:
         raise ValueError(f"val_fraction must be in [0, 1), got {fraction!r}")
     labels = torch.tensor([int(dataset[i].y.view(-1)[0]) for i in range(len(dataset))])
+    if labels.unique().numel() < 2:
+        kind = "normal" if labels.numel() and int(labels[0]) == 0 else "abnormal"
+        raise ValueError(f"the {labels.numel()} training videos are all {kind}: weakly "
+                         "supervised training needs normal and abnormal videos; check how they "
+                         "are labelled (VADLayout's labels, normal_pattern, num_abnormal; "
+                         "pyg-fusion: --vad-labels, --vad-normal-pattern, --vad-num-abnormal)")
     if fraction == 0:
         return list(range(len(dataset))), []
     g = torch.Generator().manual_seed(seed)
