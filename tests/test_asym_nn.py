@@ -333,6 +333,24 @@ def test_segmenter_outputs_and_detached_ensemble():
     assert torch.allclose(loss, ref, atol=1e-5)
     with pytest.raises(ValueError, match="target"):
         asym_segmentation_loss([rgb], y[:, :8])
+    # labels beyond the classes (e.g. 1..K with 0 as void) are named, not an IndexError
+    # (on CUDA: a device-side assert)
+    with pytest.raises(ValueError, match=r"target holds labels in \[0, 4\], the outputs "
+                                         r"have 4 classes \(labels 0..3, 255 = ignore_index\)"):
+        asym_segmentation_loss(outs, y.masked_fill(y == 3, 4))
+
+
+@pytest.mark.parametrize("share", [True, False])
+def test_segmenter_names_inputs_of_other_channels_or_sizes(share):
+    seg = _tiny(share=share).eval()
+    rgb = torch.randn(2, 3, 32, 32)
+    with pytest.raises(ValueError, match=r"input 'depth' has 1 channels, the encoder takes 3"):
+        seg([rgb, torch.randn(2, 1, 32, 32)])
+    with pytest.raises(ValueError, match=r"input 'depth' is \(2, 3, 16, 16\) but input 'rgb' "
+                                         r"is \(2, 3, 32, 32\)"):
+        seg([rgb, torch.randn(2, 3, 16, 16)])
+    with pytest.raises(ValueError, match=r"input 'depth' is \(1, 3, 32, 32\)"):
+        seg([rgb, torch.randn(1, 3, 32, 32)])
 
 
 def test_shared_segmenter_is_much_smaller_than_two_encoders():

@@ -117,8 +117,19 @@ class AsymFusionSegmenter(nn.Module):
         if len(xs) != len(self.modalities):
             raise ValueError(f"expected {len(self.modalities)} inputs "
                              f"{self.modalities}, got {len(xs)}")
+        in_channels = next(m for m in self.encoder.modules()
+                           if isinstance(m, nn.Conv2d)).in_channels
+        first = self.modalities[0]
         for name, x in zip(self.modalities, xs):
             check_tensor(f"input {name!r}", x, dims=(4, ), floating=True)
+            if x.size(1) != in_channels:
+                raise ValueError(f"input {name!r} has {x.size(1)} channels, the encoder takes "
+                                 f"{in_channels} (e.g. a depth map tiled: "
+                                 f"depth.expand(-1, {in_channels}, -1, -1))")
+            if (x.size(0), *x.shape[-2:]) != (xs[0].size(0), *xs[0].shape[-2:]):
+                raise ValueError(f"input {name!r} is {tuple(x.shape)} but input {first!r} is "
+                                 f"{tuple(xs[0].shape)}: the modalities must share the batch "
+                                 "size and the image size")
         size = xs[0].shape[-2:]
         levels = self.encoder(list(xs))
         logits = []
@@ -158,6 +169,12 @@ def asym_segmentation_loss(outputs: Sequence[Tensor], target: Tensor, *,
             raise ValueError(f"outputs[{i}] has shape {tuple(out.shape)}, "
                              f"expected [B, K, H, W] matching target "
                              f"{tuple(target.shape)}")
+    labelled = target[target != ignore_index]
+    num_classes = outputs[0].size(1)
+    if labelled.numel() and not 0 <= int(labelled.min()) <= int(labelled.max()) < num_classes:
+        raise ValueError(f"target holds labels in [{int(labelled.min())}, "
+                         f"{int(labelled.max())}], the outputs have {num_classes} classes "
+                         f"(labels 0..{num_classes - 1}, {ignore_index} = ignore_index)")
     return sum(F.cross_entropy(out, target, ignore_index=ignore_index)
                for out in outputs)
 
