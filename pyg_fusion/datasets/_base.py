@@ -58,9 +58,11 @@ class FusionDataset(InMemoryDataset):
         try:
             super().load(path, data_cls)
         except Exception as exc:
+            # torch's unpickling errors run to a page: their first sentence says what failed
+            reason = (str(exc).strip().splitlines() or [""])[0].split(". ")[0][:160]
             raise ValueError(f"{self.__class__.__name__}: cannot load the processed file "
-                               f"{path} ({type(exc).__name__}: {str(exc)[:200]}); delete it "
-                               f"or pass force_reload=True") from exc
+                             f"{path} ({type(exc).__name__}: {reason}); delete it or pass "
+                             f"force_reload=True") from exc
 
     def _repr_options(self) -> str:
         return ""
