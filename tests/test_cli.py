@@ -91,8 +91,9 @@ def test_compare_gives_mean_and_std_over_seeds(tmp_path, capsys):
     assert "single-swin" in capsys.readouterr().out
 
 
-def test_train_on_user_tables(tmp_path):
+def test_train_on_user_tables(tmp_path, monkeypatch):
     import numpy as np
+    monkeypatch.chdir(tmp_path)  # views named relative to the folder of the run
     rng = np.random.default_rng(0)
     y = np.repeat(["cat", "dog", "owl"], 20)
     c = {"cat": 0.0, "dog": 2.0, "owl": 4.0}
@@ -101,13 +102,24 @@ def test_train_on_user_tables(tmp_path):
     np.save(tmp_path / "depth.npy", np.stack([rng.normal(-c[v], 1, 3) for v in y]))
     (tmp_path / "labels.csv").write_text("\n".join(y) + "\n")
     out = tmp_path / "out"
-    assert main(["train", "--dataset", "tables", "--views", str(tmp_path / "rgb.csv"),
-                 str(tmp_path / "depth.npy"), "--labels", str(tmp_path / "labels.csv"),
+    assert main(["train", "--dataset", "tables", "--views", "rgb.csv", "depth.npy",
+                 "--labels", "labels.csv",
                  "--label-rate", "0.3", "--method", "lego", "--epochs", "2", "--k", "4",
                  "--root", str(tmp_path / "data"), "--no-progress", "--out", str(out)]) == 0
     rec = {r["metric"]: r for r in json.loads((out / "results.json").read_text())}
     assert rec["accuracy"]["dataset"] == "tables" and 0.0 <= rec["accuracy"]["mean"] <= 1.0
-    assert (out / "lego" / "seed0" / "checkpoints" / "best.ckpt").is_file()
+    ckpt = out / "lego" / "seed0" / "checkpoints" / "best.ckpt"
+    assert ckpt.is_file()
+    # the checkpoint records the views' absolute paths: evaluated and plotted from elsewhere
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert main(["evaluate", "--checkpoint", str(ckpt), "--root", str(tmp_path / "data"),
+                 "--no-progress", "--out", str(tmp_path / "eval")]) == 0
+    again = {r["metric"]: r for r in json.loads((tmp_path / "eval" / "results.json").read_text())}
+    assert again["accuracy"]["mean"] == pytest.approx(rec["accuracy"]["mean"], abs=1e-9)
+    assert main(["plot", "adjacency", "--checkpoint", str(ckpt), "--root",
+                 str(tmp_path / "data"), "--out", "g.png"]) == 0
+    assert (tmp_path / "elsewhere" / "g.png").stat().st_size > 0
 
 
 def test_compare_graph_only_setting_on_user_tables(tmp_path, capsys):

@@ -90,6 +90,11 @@ def test_standardized_checkpoint_evaluates_with_its_statistics(written, tmp_path
     assert main(["evaluate", "--checkpoint", str(ckpt), "--root", str(root),
                  "--no-standardize", "--out", str(tmp_path / "ev3")]) == 2
     assert "trained on standardised features" in capsys.readouterr().err
+    # plot rebuilds the user's run from the checkpoint as evaluate does
+    png = tmp_path / "scores.png"
+    assert main(["plot", "anomaly-scores", "--checkpoint", str(ckpt), "--root", str(root),
+                 "--out", str(png)]) == 0
+    assert png.stat().st_size > 0
 
 
 def _readme_commands():

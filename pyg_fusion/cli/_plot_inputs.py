@@ -52,17 +52,19 @@ def load_scores(path: str):
 
 def rebuild_from_checkpoint(path: str, root: str):
     """``(model, task data, config)`` of a checkpoint of ``pyg-fusion train``
-    on ``digits`` or ``synthetic-vad``: the model is rebuilt from the
-    checkpoint's config as ``pyg-fusion evaluate`` does, its tensors read with
+    on a graph dataset (:data:`~pyg_fusion.experiments.GRAPH_DATASETS`; a
+    user's ``vad`` or ``tables`` files are read from ``root`` with the layout
+    the checkpoint recorded): the model is rebuilt from the checkpoint's
+    config as ``pyg-fusion evaluate`` does, its tensors read with
     ``weights_only=True``."""
     from ..experiments.checkpoints import (FROM_CHECKPOINT, checkpoint_data,
                                            load_train_checkpoint, model_from_checkpoint)
-    from ..experiments.data import DataConfig
+    from ..experiments.data import GRAPH_DATASETS, DataConfig
     ckpt, _, cfg = load_train_checkpoint(path)
     state = ckpt["state_dict"]
-    if cfg.get("dataset") not in ("digits", "synthetic-vad", "motion-vad"):
-        raise CLIError(f"--checkpoint: models are rebuilt for digits, synthetic-vad and "
-                       f"motion-vad checkpoints; this one is for {cfg.get('dataset')!r}")
+    if cfg.get("dataset") not in GRAPH_DATASETS:
+        raise CLIError(f"--checkpoint: models are rebuilt for checkpoints of "
+                       f"{', '.join(GRAPH_DATASETS)}; this one is for {cfg.get('dataset')!r}")
     data = DataConfig(**{**FROM_CHECKPOINT, "dataset": cfg["dataset"], "root": root})
     td, _ = checkpoint_data(data, {"seed": 0, **cfg}, state, path)
     return model_from_checkpoint(cfg, td, state), td, cfg
@@ -70,12 +72,12 @@ def rebuild_from_checkpoint(path: str, root: str):
 
 def scores_from_checkpoint(path: str, root: str):
     """Snippet scores and frame ground truth of the test videos, from a
-    checkpoint of ``pyg-fusion train`` on ``synthetic-vad``."""
+    checkpoint of ``pyg-fusion train`` on a VAD dataset."""
     import torch
     from torch_geometric.data import Batch
     model, td, cfg = rebuild_from_checkpoint(path, root)
     if td.task != "vad":
-        raise CLIError(f"--checkpoint: anomaly scores need a synthetic-vad checkpoint; "
+        raise CLIError(f"--checkpoint: anomaly scores need a checkpoint of a VAD dataset; "
                        f"this one is for {cfg['dataset']!r}")
     videos = list(td.test)
     # abnormal and normal videos alternate, so that the first ones drawn show both
@@ -92,7 +94,7 @@ def scores_from_checkpoint(path: str, root: str):
 
 def fused_from_checkpoint(path: str, root: str, index: int = 0):
     """``(graph, fused G [N, N], label)`` of a checkpoint of ``pyg-fusion
-    train``: the digits graph, or test video ``index`` of synthetic-vad."""
+    train``: the graph of a node task, or test video ``index`` of a VAD task."""
     import torch
     from torch_geometric.data import Batch
 

@@ -17,13 +17,15 @@ _EPILOG = """inputs per KIND:
   relation-graph, adjacency, powers
       --dataset NAME (digits, synthetic-vad) [--root DIR --index I], or
       --input GRAPH.pt (a saved MultiSourceData); --checkpoint CKPT of a
-      pyg-fusion train model (digits, synthetic-vad) adds its fused G to
-      adjacency, and relation-graph draws G itself (--top-k, default 5)
+      pyg-fusion train model (any graph dataset: digits, tables, vad,
+      synthetic-vad, motion-vad; its data read from --root as it recorded)
+      adds its fused G to adjacency, and relation-graph draws G itself
+      (--top-k, default 5)
   operator        --checkpoint CKPT (a Lightning checkpoint or a state dict
                   holding fusion.A.* or fusion.factors.*), or --input A.json
                   ({"a|b": [[...]]}, or a list of CP factors)
   pq-sensitivity  --input SWEEP.json (from pyg-fusion sweep) [--metric --dataset --method]
-  anomaly-scores  --checkpoint CKPT (of pyg-fusion train on synthetic-vad: scores
+  anomaly-scores  --checkpoint CKPT (of pyg-fusion train on a VAD dataset: scores
                   its test videos), or --input SCORES.json: {"scores": {video:
                   [...]}, "ground_truth": {video: [...]}, "frames_per_snippet": 16}
                   or {"videos": [{"name", "scores", "gt"}]}

@@ -4,6 +4,7 @@ their loading (node classification and VAD; the image tasks' data is loaded
 by :mod:`.image_run`)."""
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -196,6 +197,8 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
             if not views:
                 raise ValueError("--views FILE... is required with --dataset tables")
             labels = os.path.abspath(_check_file("--labels", cfg.labels))
+            # recorded absolute, so that a checkpoint is evaluated or plotted from any folder
+            cfg = dataclasses.replace(cfg, views=views, labels=labels)
             ds = D.MultiViewTables(str(root / "tables"), views=views, labels=labels,
                                    label_rate=cfg.label_rate, split_seed=seed,
                                    standardize=True, log=False)
