@@ -65,6 +65,68 @@ def test_faiss_exact_equals_torch_exact(metric):
     assert bool((key[1:] > key[:-1]).all())
 
 
+def _tied_features(dtype):
+    # duplicated units and a coarse 1-d source: exact ties at the k-th place
+    g = torch.Generator().manual_seed(0)
+    base = torch.randn(9, 4, generator=g, dtype=dtype)
+    dup = base[torch.randint(0, 9, (30, ), generator=g)]
+    coarse = torch.randint(-1, 2, (30, 1), generator=g).to(dtype)
+    return dup, coarse
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+@pytest.mark.parametrize("metric", ["cosine", "rbf", "dot"])
+def test_ties_at_the_kth_go_to_the_smaller_index_on_every_path(dtype, metric, monkeypatch):
+    # the dense backend's kNN, the torch search and faiss's flat index keep the same
+    # neighbours when similarities tie (equal up to the products' rounding)
+    nonneg = None if metric == "dot" else "clamp"
+    batch = batch_of([13, 17])
+    graph = RelationGraph(k=3, metric=metric, nonneg=nonneg)
+    for x in _tied_features(dtype):
+        dense = torch.zeros(30, 30, dtype=torch.bool)
+        for lo, hi in ((0, 13), (13, 30)):
+            dense[lo:hi, lo:hi] = graph.dense(x[lo:hi]) != 0
+            scores, scale = relation.knn_scores(x[lo:hi], metric)
+            keep = relation.dense_topk(torch.ones_like(scores), 3, scores=scores, scale=scale)
+            dense[lo:hi, lo:hi] |= keep.bool()  # edges of weight 0 (clamped) too
+        want = dense.nonzero().t().flip(0)
+        for use_faiss in (True, False):
+            if not use_faiss:
+                monkeypatch.setattr(relation, "load_faiss", lambda: None)
+            ei, _ = F.relation_graph(x, batch, k=3, metric=metric, nonneg=nonneg, knn="exact")
+            assert torch.equal(ei, want), (use_faiss, dtype)
+        monkeypatch.undo()
+
+
+def test_tied_duplicates_keep_the_smallest_indices():
+    x = torch.randn(4, 6).repeat(5, 1)  # unit i duplicates i % 4
+    for use_faiss in (True, False):
+        with pytest.MonkeyPatch.context() as mp:
+            if not use_faiss:
+                mp.setattr(relation, "load_faiss", lambda: None)
+            ei, _ = F.relation_graph(x, k=2, knn="exact")
+        for i, got in enumerate(neighbour_sets(ei, 20)):
+            twins = [j for j in range(i % 4, 20, 4) if j != i]
+            assert got == {i, *twins[:2]}, (use_faiss, i)
+
+
+@pytest.mark.parametrize("backend_k", [(3, None), (3, 4), (None, 4)])
+def test_lego_dense_equals_sparse_on_tied_features(backend_k):
+    k, prune_k = backend_k
+    dup, coarse = _tied_features(torch.float64)
+    xs = {"a": dup, "b": torch.cat([coarse, dup[:, :2]], 1)}
+    batch = batch_of([13, 17])
+    torch.manual_seed(0)
+    dense = LEGO({"a": 4, "b": 3}, 2, k=k, prune_k=prune_k, backend="dense").double().eval()
+    with torch.no_grad():
+        for p in dense.parameters():
+            p.normal_()
+    sparse = LEGO({"a": 4, "b": 3}, 2, k=k, prune_k=prune_k, backend="sparse").double().eval()
+    sparse.load_state_dict(dense.state_dict())
+    assert torch.allclose(dense(xs, batch).to_dense(), sparse(xs, batch).to_dense(),
+                          atol=1e-9, rtol=0)
+
+
 @needs_faiss
 def test_ties_between_duplicates_keep_self_and_k_others():
     base = torch.randn(6, 5)

@@ -44,9 +44,10 @@ computes in float32 and with its own OpenMP threads: the calling thread's
 OpenMP thread count (an OpenMP setting of that thread only) is set to
 ``torch.get_num_threads()`` for the duration of a search and restored after
 it, so other threads and later calls see no change. The
-exact search is deterministic for a given thread count; neighbours tied in
-similarity with the k-th may be chosen differently from the torch path (both
-paths choose the k largest similarities).
+exact search is deterministic for a given thread count and keeps the
+neighbours of the torch path and of the dense backend, ties included: scores
+tied at the last kept place (within the products' rounding, :mod:`._topk`)
+go to the smaller node id. The approximate search makes no such promise.
 """
 from __future__ import annotations
 
@@ -57,7 +58,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from .similarity import unit_rows
+from ._topk import knn_tie_scale, tie_tolerance, top_k_mask
+from .similarity import ranking_features
 
 # IVF needs this many training points per list (faiss warns below 39).
 _IVF_POINTS_PER_LIST = 39
@@ -292,8 +294,8 @@ def faiss_knn(x: Tensor, ptr: list[int], k: int, metric: str, mode: list[str]
     faiss = load_faiss()
     n = x.size(0)
     with torch.no_grad():
-        xs = unit_rows(x) if metric == "cosine" else x
-        host = np.ascontiguousarray(xs.detach().to("cpu", torch.float32).numpy())
+        xs = ranking_features(x.detach(), metric)
+        host = np.ascontiguousarray(xs.to("cpu", torch.float32).numpy())
     gpu_res = faiss.StandardGpuResources() if x.is_cuda and faiss_gpu(faiss) else None
     found = np.full((n, k + 1), -1, dtype=np.int64)
     with _threads(faiss):
@@ -306,13 +308,53 @@ def faiss_knn(x: Tensor, ptr: list[int], k: int, metric: str, mode: list[str]
             if gpu_res is not None:
                 flat = faiss.index_cpu_to_gpu(gpu_res, x.device.index or 0, flat)
             if mode[g] == "exact" or ivf_params(hi - lo)[0] < _IVF_MIN_LISTS:
-                idx = _search(flat, part, k)
+                idx = _exact(flat, part, k, metric)
             else:
                 idx = _search(_ivf(faiss, part, metric, gpu_res, x.device), part, k)
                 if mode[g] == "checked" and sampled_recall(idx, flat, part, k) < AUTO_MIN_RECALL:
-                    idx = _search(flat, part, k)
+                    idx = _exact(flat, part, k, metric)
             found[lo:hi, :idx.shape[1]] = np.where(idx >= 0, idx + lo, -1)
     return _with_self_loops(torch.from_numpy(found).to(x.device), n)
+
+
+# Score entries per block of tied rows ranked again in torch (64 MiB in float32).
+_TIE_BLOCK = 1 << 24
+
+
+def _exact(flat, part: np.ndarray, k: int, metric: str) -> np.ndarray:
+    """The ``k + 1`` best matches of each row of ``part`` among ``part`` by
+    the flat index ``flat`` (filled here), ties at the last kept place to the
+    smaller id: the rule of the library's other searches (``top_k_mask``), so
+    that the exact search keeps the neighbours of the dense backend. faiss
+    leaves which of tied ids it returns unspecified, so it searches one
+    match more, and the rows where the scores around the last kept place are
+    within the tie tolerance (duplicated units, coarse features) are ranked
+    again in torch, from the same float32 features."""
+    n = part.shape[0]
+    kk = min(k + 1, n)
+    if flat.ntotal == 0:
+        flat.add(part)
+    dist, idx = flat.search(part, min(kk + 1, n))
+    if kk == n:
+        return idx
+    # the last two places: with the self loop missed (a duplicate ranked
+    # first), the last of k + 1 others is dropped (_with_self_loops)
+    edge = dist[:, max(kk - 2, 0):kk + 1]
+    largest = torch.tensor(float(np.einsum("ij,ij->i", part, part).max()))
+    tol = float(tie_tolerance(knn_tie_scale(largest, metric), torch.float32))
+    tied = np.flatnonzero((np.abs(np.diff(edge, axis=1)) <= tol).any(1))
+    idx = np.ascontiguousarray(idx[:, :kk])
+    keys = torch.from_numpy(part)
+    step = max(1, _TIE_BLOCK // n)
+    for r0 in range(0, tied.size, step):
+        rows = torch.from_numpy(tied[r0:r0 + step])
+        q = keys.index_select(0, rows)
+        scores = -torch.cdist(q, keys).pow(2) if metric == "rbf" else q @ keys.t()
+        scores[torch.arange(rows.numel()), rows] = float("inf")  # the self loop first
+        scale = knn_tie_scale(largest, metric)
+        _, cols = top_k_mask(scores, kk, scale).nonzero(as_tuple=True)
+        idx[rows.numpy()] = cols.view(-1, kk).numpy()
+    return idx
 
 
 def _search(index, part: np.ndarray, k: int) -> np.ndarray:

@@ -1,6 +1,7 @@
 """The per-row top-k of a CSR matrix (:mod:`._csr`): the pruning of the
 sparse products (``prune_k``), by padded tables bucketed by row length, in
-blocks of rows.
+blocks of rows; and :func:`top_k_mask`, the same rule on dense rows (the kNN
+choice and the dense ``prune_k``).
 """
 from __future__ import annotations
 
@@ -10,6 +11,79 @@ from torch import Tensor
 from torch_geometric.utils.sparse import ptr2index
 
 from ._csr import inverse_permutation, row_runs, use_scipy
+
+
+# Scores within TIE_ULPS units in the last place of their scale count as
+# tied (ties go to the smaller column). Similarities of duplicated units are
+# equal in exact arithmetic, but matrix products round by the shape of the
+# call (BLAS tiles): 1.0 and 1.0000000000000002 for the cosine of one pair
+# of duplicates in one float64 product of 17 x 17. The scale is that of the
+# rounding: the kNN searches' (:func:`knn_tie_scale`: 1 for
+# cosine, the largest squared norm of the graph for dot, twice it for rbf),
+# a row's largest magnitude for the pruning of the powers. 64 ulps (8e-6 in
+# float32, 1.4e-14 in float64) are above the noise of a product of 2048-d
+# features (~sqrt(d) ulps) and far below the gaps between distinct
+# neighbours of real features.
+TIE_ULPS = 64
+
+
+def tie_tolerance(scale: Tensor, dtype: torch.dtype) -> Tensor:
+    """The tie tolerance of scores of ``dtype`` of scale ``scale`` (:data:`TIE_ULPS`)."""
+    return scale * (TIE_ULPS * torch.finfo(dtype).eps)
+
+
+def knn_tie_scale(largest_sq: Tensor, metric: str) -> Tensor:
+    """The scale of the tie tolerance of a kNN search in a
+    graph whose largest squared norm of the ranked features (unit rows for
+    cosine) is ``largest_sq``: the size of a product's rounding, 1 for
+    cosine, ``largest_sq`` for dot, ``2 largest_sq`` for rbf."""
+    if metric == "cosine":
+        return torch.ones_like(largest_sq)
+    return largest_sq * (2.0 if metric == "rbf" else 1.0)
+
+
+def _row_scale(scores: Tensor) -> Tensor:
+    return torch.where(scores.isfinite(), scores.abs(), 0).amax(-1, keepdim=True)
+
+
+def top_k_mask(scores: Tensor, k: int, scale: Tensor | None = None) -> Tensor:
+    """``[..., n]`` bool: the ``k`` largest finite ``scores`` of each row;
+    scores within :func:`tie_tolerance` of the ``k``-th count as tied with it
+    and go to the smaller column. ``torch.topk`` leaves the tied index it
+    returns unspecified, so it only finds the ``k``-th; rows with fewer than
+    ``k`` finite scores keep them all. ``scale`` (broadcast to ``[..., 1]``)
+    is the scale of the tolerance, by default each row's largest finite
+    magnitude. :func:`topk_rows` (the sparse products' pruning) keeps the
+    same rule on CSR rows."""
+    kth = scores.topk(k, dim=-1).values[..., -1:]
+    tol = tie_tolerance(_row_scale(scores) if scale is None else scale, scores.dtype)
+    d = scores - kth  # NaN (neither) where kth is -inf
+    above = (d > tol) | (kth == float("-inf"))
+    tied = (d.abs() <= tol) | (scores == kth)  # == also for an infinite k-th
+    need = k - above.sum(-1, keepdim=True)
+    return (above | (tied & (tied.cumsum(-1) <= need))) & (scores > float("-inf"))
+
+
+def top_k_pairs(scores: Tensor, k: int, scale: Tensor) -> tuple[Tensor, Tensor]:
+    """``(row, col)`` of :func:`top_k_mask` of ``[rows, n]`` ``scores`` with
+    the tolerance scale ``scale`` (``[rows]``), sorted by row, then column,
+    from one ``torch.topk`` of ``k + 1``: only the rows whose ``k``-th and
+    ``(k + 1)``-th scores are tied are masked in full. One host sync."""
+    n = scores.size(1)
+    if k >= n:
+        return (scores > float("-inf")).nonzero(as_tuple=True)
+    top, idx = scores.topk(k + 1, dim=1)
+    idx = idx[:, :k].masked_fill(top[:, :k] == float("-inf"), n)  # n: not kept
+    gap = top[:, k - 1] - top[:, k]
+    tied = (gap <= tie_tolerance(scale, scores.dtype)).nonzero().view(-1)
+    if tied.numel():
+        mask = top_k_mask(scores.index_select(0, tied), k, scale.index_select(0, tied)[:, None])
+        cols = torch.arange(n, device=scores.device).expand_as(mask)
+        idx[tied] = torch.where(mask, cols, n).sort(dim=1).values[:, :k]
+    idx = idx.sort(dim=1).values
+    keep = idx < n
+    rows = torch.arange(scores.size(0), device=scores.device).unsqueeze(1).expand_as(idx)
+    return rows[keep], idx[keep]
 
 
 def _bucket_widths(k: int) -> list[int]:
@@ -74,23 +148,24 @@ def topk_rows(ptr: Tensor, col: Tensor, val: Tensor, k: int) -> tuple[Tensor, Te
     """Keeps the ``k`` entries of largest magnitude in every row of a CSR
     matrix (columns in any order within a row; ``ptr`` and ``col`` of
     any integer type): returns the new pointer and the mask of the kept
-    entries, or ``None`` when no row is longer than ``k``. Ties go to the
-    smaller column, so the choice is reproducible bit for bit.
+    entries, or ``None`` when no row is longer than ``k``. Ties (within
+    :func:`tie_tolerance`, the rule of :func:`top_k_mask`) go to the smaller
+    column, so the choice is reproducible bit for bit.
 
     Rows are taken in blocks of at most :data:`TOPK_BLOCK` entries (at
     least one row). In a block, the magnitudes of the rows longer than
     ``k`` are scattered into padded tables, one per bucket of lengths
     (:func:`_bucket_layout`: cells at most ~1.2x the entries);
     :func:`_kth_largest` per table row gives the row's k-th largest
-    magnitude, the threshold, and whether more entries than needed tie with
-    it. Every entry
+    magnitude, the threshold, and whether the (k+1)-th ties with it (within
+    :func:`tie_tolerance`, as :func:`top_k_mask`). Every entry
     at or above its row's threshold is kept (passes over the entries, no
-    padded index tables), except, in the rows with surplus ties, the tied
-    entries of the largest columns (:func:`_drop_surplus_ties`).
+    padded index tables), and in the rows with ties the tied group is
+    settled by column (:func:`_settle_ties`).
 
     Host synchronisations: 1 (any long row), 1 (the pointer, which sizes
     the blocks), then per block 1 (the bucket sizes) and 1 (rows with
-    surplus ties; 2 more where there are some)."""
+    ties; 2 more where there are some)."""
     ptr = ptr.long()
     length = ptr[1:] - ptr[:-1]
     if not bool((length > k).any()):
@@ -120,41 +195,39 @@ def _topk_block(ptr: Tensor, col: Tensor, val: Tensor, keep: Tensor, k: int,
     table = score.new_full((cells, ), -1.0).scatter_(0, cell, score)
     # Rows of at most k entries keep all: a threshold below every magnitude.
     threshold = score.new_full((length.numel(), ), -1.0)
-    surplus = torch.zeros(length.numel(), dtype=torch.bool, device=score.device)
+    tol = torch.full_like(threshold, -1.0)  # -1: no ties to settle
     for first, row0, rows, width in tables:
-        kth, tie = _kth_largest(table[first:first + rows * width].view(rows, width), k)
+        kth, below, largest = _kth_largest(table[first:first + rows * width].view(rows, width), k)
         index = order[row0:row0 + rows]
         threshold.index_copy_(0, index, kth)
-        surplus.index_copy_(0, index, tie)
+        # a row whose (k+1)-th is within the tolerance has ties to settle
+        tied = kth - below <= tie_tolerance(largest, score.dtype)
+        tol.index_copy_(0, index, torch.where(tied, tie_tolerance(largest, score.dtype), -1.0))
     # (a gather of the thresholds by `row` reads 8 bytes of index per entry:
     # measured 2.0 ns per entry against 0.7)
     torch.ge(score, threshold.repeat_interleave(length, output_size=score.numel()), out=keep)
-    _drop_surplus_ties(ptr, col, score, threshold, surplus, keep, k)
+    _settle_ties(ptr, col, score, threshold, tol, keep, k)
 
 
-def _kth_largest(block: Tensor, k: int) -> tuple[Tensor, Tensor]:
+def _kth_largest(block: Tensor, k: int) -> tuple[Tensor, Tensor, Tensor]:
     """Per row of ``block`` (at least ``k + 1`` wide, its own buffer: it is
-    reordered), the k-th largest value and whether the (k+1)-th equals it.
+    reordered), the k-th largest value, the (k+1)-th and the largest.
 
     On CPU numpy's in-place ``partition`` (introselect; measured ~5x faster
     than ``torch.topk`` of ``k + 1`` per cell, one thread), on the
     candidates of :func:`_largest_candidates` for wide tables: the k-th
     largest lands at ``width - k`` with the smaller ones before it, whose
-    maximum is the (k+1)-th. Elsewhere ``torch.topk`` of ``k + 1``, unordered (faster
-    than sorted): their minimum is the (k+1)-th largest, and the k-th is the
-    same value when that occurs twice among them, else the next larger."""
+    maximum is the (k+1)-th, and the larger ones after it. Elsewhere
+    ``torch.topk`` of ``k + 1``."""
     if use_scipy(block.device):
         table = _largest_candidates(block.numpy(), k + 1)
         width = table.shape[1]
         table.partition(width - k, axis=1)
-        kth = torch.from_numpy(table[:, width - k].copy())
-        return kth, torch.from_numpy(table[:, :width - k].max(1)) == kth
-    top = block.topk(k + 1, dim=1, sorted=False).values
-    least = top.min(1, keepdim=True).values
-    is_least = top == least
-    tie = is_least.sum(1) > 1
-    kth = torch.where(tie, least.squeeze(1), torch.where(is_least, torch.inf, top).min(1).values)
-    return kth, tie
+        return (torch.from_numpy(table[:, width - k].copy()),
+                torch.from_numpy(table[:, :width - k].max(1)),
+                torch.from_numpy(table[:, width - k:].max(1)))
+    top = block.topk(k + 1, dim=1).values
+    return top[:, k - 1], top[:, k], top[:, 0]
 
 
 # Widest table row that numpy's partition takes whole: numpy (x86-simd-sort,
@@ -180,12 +253,14 @@ def _largest_candidates(table: np.ndarray, m: int) -> np.ndarray:
     return np.concatenate(parts, axis=1)
 
 
-def _drop_surplus_ties(ptr: Tensor, col: Tensor, score: Tensor, threshold: Tensor,
-                       surplus: Tensor, keep: Tensor, k: int) -> None:
-    """In the rows where more entries tie at the threshold than complete k,
-    un-keeps the tied entries beyond the ones of the smallest columns: a
-    sort of those rows' tied entries by (row, column), no padding."""
-    rows = surplus.nonzero().squeeze(1)
+def _settle_ties(ptr: Tensor, col: Tensor, score: Tensor, threshold: Tensor, tol: Tensor,
+                 keep: Tensor, k: int) -> None:
+    """In the rows with ties to settle (``tol >= 0``: the row's tolerance,
+    :func:`top_k_mask`'s rule), the entries within ``tol`` of the threshold
+    form the tied group; the entries above it are kept, and of the group
+    the ones of the smallest columns complete ``k``: a sort of those rows'
+    tied entries by (row, column), no padding."""
+    rows = (tol >= 0).nonzero().squeeze(1)
     if rows.numel() == 0:
         return
     device = score.device
@@ -194,8 +269,10 @@ def _drop_surplus_ties(ptr: Tensor, col: Tensor, score: Tensor, threshold: Tenso
     offset = ptr.index_select(0, rows) - (length.cumsum(0) - length)
     entry = torch.arange(seg.numel(), device=device) + offset.gather(0, seg)
     s, t = score.gather(0, entry), threshold.index_select(0, rows).gather(0, seg)
-    need = k - torch.zeros_like(rows).index_add_(0, seg, (s > t).long())
-    tied = (s == t).nonzero().squeeze(1)
+    e = tol.index_select(0, rows).gather(0, seg)
+    d = s - t  # one difference for both tests: each entry is above or tied, never lost
+    need = k - torch.zeros_like(rows).index_add_(0, seg, (d > e).long())
+    tied = (d.abs() <= e).nonzero().squeeze(1)
     entry, seg = entry.gather(0, tied), seg.gather(0, tied)
     # Sorted by (row, column): a tied entry's rank in its row is its place
     # after the row's first tied entry.
@@ -204,4 +281,4 @@ def _drop_surplus_ties(ptr: Tensor, col: Tensor, score: Tensor, threshold: Tenso
     entry, seg = entry.gather(0, by_col), seg.gather(0, by_col)
     count = torch.zeros_like(rows).index_add_(0, seg, torch.ones_like(seg))
     rank = torch.arange(seg.numel(), device=device) - (count.cumsum(0) - count).gather(0, seg)
-    keep.index_fill_(0, entry[rank >= need.gather(0, seg)], False)
+    keep.index_put_((entry, ), rank < need.gather(0, seg))

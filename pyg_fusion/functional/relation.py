@@ -14,7 +14,9 @@ from torch import Tensor
 
 from ._checks import check_batch, check_choice, check_int, check_like, check_tensor
 from ._knn import faiss_gpu, faiss_knn, load_faiss
-from .similarity import _apply_nonneg, _check_common, _gamma, pair_similarity, unit_rows
+from ._topk import knn_tie_scale, top_k_mask, top_k_pairs
+from .similarity import (_apply_nonneg, _check_common, _gamma, pair_similarity,
+                         ranking_features)
 
 KNN = ("exact", "approx", "auto")
 # knn="auto" searches graphs of up to this many nodes exactly and larger ones
@@ -32,7 +34,28 @@ def _block_scores(xq: Tensor, xk: Tensor, metric: str, gamma) -> Tensor:
     # rows come normalised (once for all chunks, not per chunk).
     if metric == "rbf":
         return -(torch.cdist(xq, xk).pow(2))
-    return xq @ xk.t()
+    return xq @ xk.transpose(-1, -2)
+
+
+def knn_scores(x: Tensor, metric: str = "cosine", mask: Tensor | None = None
+               ) -> tuple[Tensor, Tensor]:
+    """``([..., N, N] scores, [..., 1, 1] tie scale)``: the scores by which
+    the kNN searches rank the neighbours of ``x`` (``[N, d]`` or
+    ``[B, N, d]``): cosine before ``nonneg``, dot, or minus the squared
+    distance for rbf (whose ``exp`` would merge distant units into ties at
+    0); ``-inf`` at padded units (``mask``); and each graph's
+    :func:`knn_tie_scale`. The dense backend chooses its ``k`` by them
+    (``dense_topk(..., scores=, scale=)``), so that both backends keep the
+    same neighbours, ties included."""
+    with torch.no_grad():
+        xs = ranking_features(x, metric)
+        s = _block_scores(xs, xs, metric, None)
+        sq = (xs * xs).sum(-1)
+        if mask is not None:
+            s = s.masked_fill(~(mask.unsqueeze(-1) & mask.unsqueeze(-2)), float("-inf"))
+            sq = sq * mask
+        largest = sq.amax(-1, keepdim=True).unsqueeze(-1)
+    return s, knn_tie_scale(largest, metric)
 
 
 def _ptr_from_batch(batch: Tensor, num_nodes: int) -> Tensor:
@@ -51,7 +74,11 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
     rows, cols = [], []
     start = 0
     with torch.no_grad():
-        xs = unit_rows(x) if metric == "cosine" else x
+        xs = ranking_features(x, metric)
+        if k is not None:  # each graph's tie scale (knn_tie_scale)
+            sq = (xs * xs).sum(1)
+            largest = sq.new_zeros(ptr.numel() - 1).scatter_reduce_(0, batch, sq, "amax")
+            scale = knn_tie_scale(largest, metric)
         while start < n:
             end = min(start + chunk_size, n)
             g0, g1 = int(batch[start]), int(batch[end - 1])
@@ -68,13 +95,10 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
             # The self loop is always kept: +inf ranks it first.
             scores[r - start, r - c0] = float("inf")
             if k is not None:
-                kk = min(k + 1, c1 - c0)
-                top, idx = scores.topk(kk, dim=1)
-                idx = idx.masked_fill(top == float("-inf"), c1 - c0)  # not a neighbour
-                idx = idx.sort(dim=1).values
-                keep = idx < c1 - c0
-                rows.append(r.unsqueeze(1).expand_as(idx)[keep])
-                cols.append(idx[keep] + c0)
+                rr, cc = top_k_pairs(scores, min(k + 1, c1 - c0),
+                                     scale.index_select(0, batch[start:end]))
+                rows.append(rr + start)
+                cols.append(cc + c0)
             else:
                 rr, cc = (scores > float("-inf")).nonzero(as_tuple=True)
                 rows.append(rr + start)
@@ -266,9 +290,10 @@ def relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     return torch.stack([col, row])
 
 
-def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False) -> Tensor:
-    """Keeps the ``k`` largest entries of each row of ``adj`` (``[..., N, N]``)
-    and zeroes the rest: the dense twin of :func:`relation_graph`'s ``k`` (with
+def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False,
+               scores: Tensor | None = None, scale: Tensor | None = None) -> Tensor:
+    """Keeps the ``k`` largest entries of each row of ``adj`` (``[..., N, N]``;
+    ties at the ``k``-th to the smaller column) and zeroes the rest: the dense twin of :func:`relation_graph`'s ``k`` (with
     ``include_diagonal=False`` the diagonal is kept besides the ``k``) and of
     ``prune_k`` in :func:`graph_powers` (ranked by magnitude there).
 
@@ -277,22 +302,28 @@ def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False) -> Tensor:
         k (int): entries kept per row (>= 1).
         include_diagonal (bool, optional): count the diagonal among the ``k``;
             :obj:`False` keeps it besides them. (default: :obj:`False`)
+        scores (torch.Tensor, optional): ``[..., N, N]`` ranking scores
+            (e.g. :func:`knn_scores`; ``-inf``: never kept) instead of
+            ``adj`` (magnitudes with ``include_diagonal``). (default:
+            :obj:`None`)
+        scale (torch.Tensor, optional): the scale of the tie tolerance,
+            broadcast to ``[..., N, 1]`` (:func:`knn_scores`). (default:
+            :obj:`None`, each row's largest magnitude)
 
     Returns:
         torch.Tensor: ``[..., N, N]``.
     """
     check_int("k", k, minimum=1)
     n = adj.size(-1)
+    if scores is None:
+        scores = adj.detach().abs() if include_diagonal else adj.detach()
     if include_diagonal:
-        scores = adj.detach().abs()
         kk = min(k, n)
     else:
         eye = torch.eye(n, dtype=torch.bool, device=adj.device)
-        scores = adj.detach().masked_fill(eye, float("-inf"))
+        scores = scores.masked_fill(eye, float("-inf"))
         kk = min(k, max(n - 1, 1))
-    idx = scores.topk(kk, dim=-1).indices
-    keep = torch.zeros_like(adj, dtype=torch.bool).scatter_(-1, idx, True)
+    keep = top_k_mask(scores, kk, scale)
     if not include_diagonal:
-        keep &= torch.isfinite(scores)
         keep |= torch.eye(n, dtype=torch.bool, device=adj.device)
     return adj * keep

@@ -185,6 +185,15 @@ def unit_rows(x: Tensor) -> Tensor:
     return _UnitRows.apply(x)
 
 
+def ranking_features(x: Tensor, metric: str) -> Tensor:
+    """The features by which the kNN searches rank neighbours (no
+    gradient): unit rows for cosine, in float32 for 16-bit ``x``, as faiss
+    ranks them, so that every search of the library ranks alike."""
+    if x.dtype in (torch.float16, torch.bfloat16):
+        x = x.float()
+    return unit_rows(x) if metric == "cosine" else x
+
+
 class _RowDot(torch.autograd.Function):
     r"""``s[i * K + c] = x_i^\top x_{col[i * K + c]}`` for ``K`` pairs per row.
 

@@ -4,7 +4,8 @@ import torch
 from torch import Tensor
 
 from ..functional._checks import check_choice
-from ..functional.relation import KNN, dense_topk, relation_graph, relation_pairs
+from ..functional.relation import (KNN, dense_topk, knn_scores, relation_graph,
+                                   relation_pairs)
 from ..functional.similarity import dense_relation_graph, pair_similarity
 
 
@@ -69,12 +70,18 @@ class RelationGraph(torch.nn.Module):
         """The same graph as :meth:`forward`, as a dense (batched) matrix."""
         adj = dense_relation_graph(x, self.metric, self.nonneg, gamma=self.gamma,
                                    mask=mask)
+        keep = None
         if self.threshold is not None:
             n = adj.size(-1)
             eye = torch.eye(n, dtype=torch.bool, device=adj.device)
-            adj = adj * ((adj >= self.threshold) | eye)
+            keep = (adj >= self.threshold) | eye
+            adj = adj * keep
         if self.k is not None:
-            adj = dense_topk(adj, self.k)
+            # ranked as the sparse search ranks (knn_scores), so both keep the same
+            scores, scale = knn_scores(x, self.metric, mask)
+            if keep is not None:
+                scores = scores.masked_fill(~keep, float("-inf"))
+            adj = dense_topk(adj, self.k, scores=scores, scale=scale)
         return adj
 
     def __repr__(self) -> str:
