@@ -365,3 +365,16 @@ def test_clustered_features_seeded_and_checked():
     assert float(sv[3:].max()) < 1e-4 * float(sv[0])
     with pytest.raises(ValueError, match="subspace must be <= dim"):
         clustered_features(10, 4, subspace=5)
+
+
+def test_top_k_columns_equal_the_full_mask():
+    # rounded scores: ties everywhere, some groups wider than the spare candidates
+    from pyg_fusion.functional._topk import top_k_columns, top_k_mask
+    g = torch.Generator().manual_seed(0)
+    scores = (torch.rand(64, 300, generator=g) * 8).round() / 8
+    scores[:8] = 0.5  # every column tied
+    scale = torch.tensor(1.0)
+    for k in (1, 5, 17):
+        want = top_k_mask(scores, k, scale).nonzero(as_tuple=True)[1].view(-1, k)
+        assert torch.equal(top_k_columns(scores, k, scale, spare=4), want)
+        assert torch.equal(want[:8], torch.arange(k).expand(8, k))  # the smallest columns

@@ -58,7 +58,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from ._topk import knn_tie_scale, tie_tolerance, top_k_mask
+from ._topk import knn_tie_scale, tie_tolerance, top_k_columns
 from .similarity import ranking_features
 
 # IVF needs this many training points per list (faiss warns below 39).
@@ -351,9 +351,7 @@ def _exact(flat, part: np.ndarray, k: int, metric: str) -> np.ndarray:
         q = keys.index_select(0, rows)
         scores = -torch.cdist(q, keys).pow(2) if metric == "rbf" else q @ keys.t()
         scores[torch.arange(rows.numel()), rows] = float("inf")  # the self loop first
-        scale = knn_tie_scale(largest, metric)
-        _, cols = top_k_mask(scores, kk, scale).nonzero(as_tuple=True)
-        idx[rows.numpy()] = cols.view(-1, kk).numpy()
+        idx[rows.numpy()] = top_k_columns(scores, kk, knn_tie_scale(largest, metric)).numpy()
     return idx
 
 

@@ -86,6 +86,28 @@ def top_k_pairs(scores: Tensor, k: int, scale: Tensor) -> tuple[Tensor, Tensor]:
     return rows[keep], idx[keep]
 
 
+def top_k_columns(scores: Tensor, k: int, scale: Tensor, spare: int = 16) -> Tensor:
+    """``[rows, k]``: the columns of :func:`top_k_mask` (``scale``: a scalar
+    tensor) of ``[rows, n]`` ``scores`` that hold at least ``k`` finite
+    scores each, ascending. The rule is applied to each row's ``k + spare``
+    largest scores (one ``torch.topk``), and to the whole row only where the
+    tied group reaches past them: a full mask costs ~40 ns per score on
+    the 2-core CPU, 5x the product that made the scores."""
+    n = scores.size(1)
+    m = min(k + spare, n)
+    top, idx = scores.topk(m, dim=1)
+    order = idx.argsort(dim=1)  # the candidates by column: ties to the smaller
+    cand, cols = top.gather(1, order), idx.gather(1, order)
+    out = cols[top_k_mask(cand, k, scale)].view(-1, k)
+    if m < n:
+        open_ = (top[:, k - 1] - top[:, m - 1] <= tie_tolerance(scale, scores.dtype))
+        rows = open_.nonzero().view(-1)
+        if rows.numel():
+            full = top_k_mask(scores.index_select(0, rows), k, scale)
+            out[rows] = full.nonzero(as_tuple=True)[1].view(-1, k)
+    return out
+
+
 def _bucket_widths(k: int) -> list[int]:
     """Table widths of :func:`topk_rows`: ``k``, then each about 1.2 times
     the one before (``w + ceil(w / 5)``) up to 2^48, so a row of ``length``
