@@ -9,9 +9,9 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from torch import Tensor
-from torch_geometric.utils.sparse import index2ptr, ptr2index
 
-from ._csr import assign_at, coalesced_order, to_edge_index, use_scipy
+from ._csr import (assign_at, coalesced_order, index2ptr,
+                   ptr2index, to_edge_index, use_scipy)
 
 
 # The CPU union marks input m by bit m of an integer: at most this many inputs

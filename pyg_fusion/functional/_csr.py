@@ -24,10 +24,24 @@ import scipy.sparse as sp
 import torch
 from torch import Tensor
 # PyG's CSR pointer <-> row index conversions (torch's COO/CSR index kernels).
-from torch_geometric.utils.sparse import ptr2index
+from torch_geometric.utils import sparse as _pyg_sparse
 
 # "auto": scipy on CPU, torch on other devices; "torch": torch everywhere.
 BACKEND = "auto"
+
+
+# torch's COO <-> CSR index kernels read their inputs as contiguous: a strided
+# view (a row of a transposed edge_index, `pairs.t()`) gave wrong pointers or
+# corrupted the heap (torch 2.13, CPU). Every conversion of the library goes
+# through these two, which make the inputs contiguous (free when they are).
+def index2ptr(index: Tensor, size: int | None = None) -> Tensor:
+    """PyG's ``index2ptr`` of ``index`` made contiguous."""
+    return _pyg_sparse.index2ptr(index.contiguous(), size)
+
+
+def ptr2index(ptr: Tensor, output_size: int | None = None) -> Tensor:
+    """PyG's ``ptr2index`` of ``ptr`` made contiguous."""
+    return _pyg_sparse.ptr2index(ptr.contiguous(), output_size)
 
 
 def use_scipy(device: torch.device) -> bool:
@@ -66,7 +80,8 @@ def to_edge_index(ptr: Tensor, col: Tensor) -> Tensor:
     target = row), in the pattern's order, int64 (``ptr`` and ``col`` may be
     int32). torch's CSR -> COO index kernel writes both rows at once (2-3x
     faster than expanding the pointer and stacking)."""
-    return torch._convert_indices_from_csr_to_coo(ptr, col, out_int32=False, transpose=True)
+    return torch._convert_indices_from_csr_to_coo(ptr.contiguous(), col.contiguous(),
+                                                  out_int32=False, transpose=True)
 
 
 def sample_scipy(mat: sp.csr_matrix, ptr: Tensor, col: Tensor) -> Tensor:

@@ -25,9 +25,8 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from torch import Tensor
-from torch_geometric.utils.sparse import index2ptr
 
-from ._csr import use_scipy
+from ._csr import index2ptr, use_scipy
 
 
 # Workspace of the backward (:func:`_triples`): blocks of up to ROWS rows,

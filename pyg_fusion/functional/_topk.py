@@ -8,9 +8,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 from torch import Tensor
-from torch_geometric.utils.sparse import ptr2index
 
-from ._csr import inverse_permutation, row_runs, use_scipy
+from ._csr import inverse_permutation, ptr2index, row_runs, use_scipy
 
 
 # Scores within TIE_ULPS units in the last place of their scale count as

@@ -31,10 +31,10 @@ import scipy.sparse as sp
 import torch
 from scipy.sparse.csgraph import reverse_cuthill_mckee
 from torch import Tensor
-from torch_geometric.utils.sparse import index2ptr, ptr2index
 
 from ._checks import check_batch, check_edge_index, check_int
-from ._csr import coalesced_order, inverse_permutation, to_edge_index, use_scipy
+from ._csr import (coalesced_order, index2ptr, inverse_permutation,
+                   ptr2index, to_edge_index, use_scipy)
 
 
 @torch.compiler.disable  # scipy on host copies

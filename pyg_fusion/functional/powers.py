@@ -26,14 +26,13 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor
-from torch_geometric.utils.sparse import index2ptr
 
 from .._scatter import scatter_sum
 from ._checks import (check_choice, check_edge_index, check_index, check_int, check_mask,
                       check_tensor)
 from .order import restore_rows
 from ._align import place, union
-from ._csr import inverse_permutation, to_edge_index
+from ._csr import index2ptr, inverse_permutation, to_edge_index
 from ._spgemm import spgemm_topk
 from .relation import dense_topk
 

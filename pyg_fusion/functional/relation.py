@@ -9,9 +9,9 @@ from __future__ import annotations
 import math
 
 import torch
-from torch_geometric.utils.sparse import index2ptr
 from torch import Tensor
 
+from ._csr import index2ptr
 from ._checks import check_batch, check_choice, check_int, check_like, check_tensor
 from ._knn import faiss_gpu, faiss_knn, load_faiss
 from ._topk import knn_tie_scale, top_k_mask, top_k_pairs
