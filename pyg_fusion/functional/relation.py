@@ -293,7 +293,8 @@ def relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
 def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False,
                scores: Tensor | None = None, scale: Tensor | None = None) -> Tensor:
     """Keeps the ``k`` largest entries of each row of ``adj`` (``[..., N, N]``;
-    ties at the ``k``-th to the smaller column) and zeroes the rest: the dense twin of :func:`relation_graph`'s ``k`` (with
+    ties at the ``k``-th to the smaller column) and zeroes the rest: the dense
+    twin of :func:`relation_graph`'s ``k`` (with
     ``include_diagonal=False`` the diagonal is kept besides the ``k``) and of
     ``prune_k`` in :func:`graph_powers` (ranked by magnitude there).
 
