@@ -117,7 +117,7 @@ def test_saved_run_records_the_full_config(tmp_path, capsys):
     out = tmp_path / "out"
     argv = ["train", "--dataset", "synthetic-vad", "--root", str(tmp_path / "data"),
             "--num-segments", "8", "--epochs", "1", "--no-progress", "--lambda-anchor", "0.5",
-            "--support", "intersection", "--out", str(out)]
+            "--term-scale", "mean", "--out", str(out)]
     assert main(argv + ["--print-config"]) == 0
     printed = yaml.safe_load(capsys.readouterr().out)
     assert main(argv) == 0

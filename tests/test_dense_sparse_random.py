@@ -1,9 +1,10 @@
 """Dense == sparse LEGO on seeded random configurations: sources of 1-17
 features (a 1-d source makes coarse, massively tied similarities),
 batches of graphs of 1-41 nodes, duplicated and all-zero units, kNN and
-pruning of the powers, every metric. Ties at a top-k's last place go to the
-smaller index in both backends (docs/methods.md §1.2), so they keep the same
-entries and give the same numbers."""
+pruning of the powers, every metric, support and zeroth power. Ties at a
+top-k's last place go to the smaller index in both backends
+(docs/methods.md §1.2), so they keep the same entries and give the same
+numbers."""
 import random
 
 import pytest
@@ -18,7 +19,10 @@ def _config(rng: random.Random):
     return dict(dims=dims, sizes=sizes, duplicates=rng.random() < 0.3,
                 zero=rng.random() < 0.2, metric=rng.choice(["cosine", "rbf", "dot"]),
                 num_powers=rng.choice([0, 1, 2, 3]), k=rng.choice([None, 1, 3, 8]),
-                prune_k=rng.choice([None, 2, 5]))
+                prune_k=rng.choice([None, 2, 5]),
+                support_zeroth=rng.choice([("union", "identity"), ("intersection", "identity"),
+                                           ("shared", "identity"), ("union", "ones"),
+                                           ("shared", "ones")]))
 
 
 def _features(cfg, dtype, gen):
@@ -41,8 +45,9 @@ def test_dense_equals_sparse_on_random_configurations(dtype, atol, seed):
     for _ in range(12):
         cfg = _config(rng)
         xs, batch = _features(cfg, dtype, gen)
+        support, zeroth = cfg["support_zeroth"]
         kw = dict(num_powers=cfg["num_powers"], k=cfg["k"], prune_k=cfg["prune_k"],
-                  metric=cfg["metric"])
+                  metric=cfg["metric"], support=support, zeroth=zeroth)
         dense = LEGO(cfg["dims"], backend="dense", **kw).to(dtype).eval()
         with torch.no_grad():
             for p in dense.parameters():

@@ -77,6 +77,13 @@ def catalogue():
     x64 = X.double()
     return [
         # relation graphs
+        Case("edges_to_dense batch unsorted",
+             lambda: F.edges_to_dense(EI, None, torch.tensor([1, 1, 0, 0, 0])),
+             ValueError, r"batch must be sorted"),
+        Case("edges_to_dense edge between graphs",
+             lambda: F.edges_to_dense(torch.tensor([[0], [3]]), None,
+                                      torch.tensor([0, 0, 1, 1, 1])),
+             ValueError, r"edge_index links nodes of different graphs of batch"),
         Case("relation_graph batch unsorted", lambda: F.relation_graph(X, UNSORTED, k=2),
              ValueError, r"batch must be sorted.*entry 2 is 0 after 1"),
         Case("relation_graph batch float", lambda: F.relation_graph(X, B.float(), k=2),

@@ -107,6 +107,38 @@ def _sixteen_bit_sparse_equals_dense():
         assert torch.allclose(ref(xs).to_dense().float(), out.to_dense().float(), atol=tol)
 
 
+def _sixteen_bit_zero_rows():
+    # an all-zero unit (and the dense backend's zero padding of graphs of
+    # different sizes) is cosine 0 to the others, 1 to itself, in 16 bits too
+    x = torch.tensor([[1.0, 0.0], [0.0, 0.0], [0.6, 0.8], [0.3, 0.1], [0.2, 0.9]])
+    b = torch.tensor([0, 0, 0, 1, 1])
+    ref = lego("dense", prune_k=None).double()
+    for dtype in (torch.float16, torch.bfloat16):
+        for backend in ("dense", "sparse"):
+            got = lego(backend, prune_k=None).to(dtype)(
+                {"a": x.repeat(1, 2)[:, :3].to(dtype), "b": x.repeat(1, 3)[:, :5].to(dtype)}, b)
+            want = ref({"a": x.repeat(1, 2)[:, :3].double(),
+                        "b": x.repeat(1, 3)[:, :5].double()}, b)
+            assert bool(got.edge_weight.isfinite().all())
+            assert torch.allclose(got.to_dense().double(), want.to_dense(), atol=3e-2)
+
+
+def _signed_graphs_normalise_by_absolute_degrees():
+    # nonneg=None keeps negative similarities: both backends divide by the
+    # row sums of |R|, never by a signed sum near 0 or below it
+    torch.manual_seed(0)
+    x = {"a": torch.randn(7, 3, dtype=torch.float64), "b": torch.randn(7, 5, dtype=torch.float64)}
+    out = {}
+    for backend in ("dense", "sparse"):
+        m = LEGO({"a": 3, "b": 5}, 1, nonneg=None, norm="row", backend=backend).double()
+        out[backend] = m(x).to_dense()[0]
+    R = {s: torch.nn.functional.normalize(v, dim=-1) @ torch.nn.functional.normalize(v, dim=-1).T
+         for s, v in x.items()}
+    want = R["a"] / R["a"].abs().sum(-1, keepdim=True) * R["b"] / R["b"].abs().sum(-1, keepdim=True)
+    assert torch.allclose(out["dense"], want, atol=1e-12)
+    assert torch.allclose(out["sparse"], want, atol=1e-12)
+
+
 def catalogue():
     fused = _uneven_fused()
     return [
@@ -159,6 +191,20 @@ def catalogue():
              ValueError, r"the data lacks x_<source> for \['b'\]"),
         Case("LEGO xs not a dict", lambda: lego()([XA, XB]),
              TypeError, r"xs must be a dict source -> features or a Data"),
+        Case("LEGO num_powers lacks a source", lambda: LEGO({"a": 3, "b": 5}, {"a": 2}),
+             ValueError, r"num_powers must be an int or give P for each of \['a', 'b'\]"),
+        Case("LEGO threshold NaN (dense backend too)",
+             lambda: LEGO({"a": 3, "b": 5}, threshold=float("nan"), backend="dense"),
+             ValueError, r"threshold must be a finite number, got nan"),
+        Case("LEGO mask with [N, d] inputs",
+             lambda: lego()({"a": XA, "b": XB}, mask=torch.ones(1, 6, dtype=torch.bool)),
+             ValueError, r"mask goes with padded \[B, N, d\] inputs"),
+        Case("LEGO batch with padded inputs",
+             lambda: lego()({"a": XA.view(2, 3, 3), "b": XB.view(2, 3, 5)}, B),
+             ValueError, r"batch goes with the \[N, d\] input form"),
+        Case("LEGO intersection with zeroth='ones'",
+             lambda: LEGO({"a": 3, "b": 5}, support="intersection", zeroth="ones"),
+             ValueError, r"support='intersection' would drop the single-source terms"),
         Case("LEGOFusion rank", lambda: LEGOFusion(["a", "b"], 2, mode="cp", rank=0),
              ValueError, r"rank must be >= 1"),
         Case("LEGOFusion mode", lambda: LEGOFusion(["a", "b"], 2, mode="tucker"),
@@ -240,6 +286,9 @@ def catalogue():
         Defined("explicit num_nodes is kept", _explicit_num_nodes_kept),
         Defined("dense == sparse on a loader batch", _dense_equals_sparse_on_loader_batch),
         Defined("16-bit features on the sparse backend", _sixteen_bit_sparse_equals_dense),
+        Defined("16-bit all-zero units and padding", _sixteen_bit_zero_rows),
+        Defined("signed graphs normalise by absolute degrees",
+                _signed_graphs_normalise_by_absolute_degrees),
         Defined("AsymFusion block too narrow for a group exchanges nothing",
                 _blocks_narrow_stage_exchange_nothing),
     ]

@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._checks import check_tensor
+from ._checks import _check_range, check_batch, check_tensor
 
 
 def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
@@ -36,6 +36,15 @@ def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
         :func:`~torch_geometric.utils.to_dense_adj` but transposed.
     """
     from torch_geometric.utils import to_dense_adj
+    if batch is not None:
+        # PyG's to_dense_adj places edges by the graph of their source and
+        # trusts the rest: an unsorted batch or an edge between two graphs
+        # would land silently in the wrong block
+        check_batch("batch", batch, batch.numel())
+        _check_range("edge_index", edge_index, batch.numel(), "node indices")
+        if edge_index.numel() and bool((batch[edge_index[0]] != batch[edge_index[1]]).any()):
+            raise ValueError("edge_index links nodes of different graphs of batch; the "
+                             "edges of a batch stay within their graph")
     return to_dense_adj(edge_index.flip(0), batch, edge_weight, max_num_nodes)
 
 

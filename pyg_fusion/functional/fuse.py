@@ -163,9 +163,11 @@ def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
         A (torch.Tensor): ``[P+1, Q+1]``.
         num_nodes (int): :math:`N`.
         support (str, optional): :obj:`"union"` (the union of both supports;
-            entries outside their intersection are 0) or :obj:`"intersection"`
-            (only the entries both inputs have: the same non-zero values, fewer
-            edges). (default: :obj:`"union"`)
+            with :obj:`zeroth="identity"` entries outside their intersection
+            are 0) or :obj:`"intersection"` (only the entries both inputs
+            have: with :obj:`zeroth="identity"` the same non-zero values,
+            fewer edges; with :obj:`"ones"` the single-source terms off the
+            intersection are cut). (default: :obj:`"union"`)
         zeroth (str, optional): :obj:`"identity"` or :obj:`"ones"` (the
             Hadamard identity on the support: see the module docstring).
             (default: :obj:`"identity"`)

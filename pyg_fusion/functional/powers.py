@@ -10,7 +10,12 @@ the multi-hop relationships the fusion operator mixes. Normalisation is a
 **[choice]** (the paper is silent; an un-normalised power of a 32-node cosine
 graph grows like :math:`32^p`): ``"sym"`` :math:`D^{-1/2} R D^{-1/2}`
 (default), ``"row"`` :math:`D^{-1} R`, or ``None``, with :math:`D` the row sums
-of :math:`R` (self loop included; rows that sum to 0 stay 0). ``mode="hadamard"``
+of :math:`|R|` (self loop included; all-zero rows stay 0). On the
+non-negative graphs of ``nonneg="clamp"`` or ``"shift"`` these are the row
+sums of :math:`R`; signed graphs (``nonneg=None``) take the absolute degrees
+of signed spectral graph theory (Kunegis et al., WWW 2010), which never
+vanish or change sign on a row that holds an entry, so the normalised powers
+stay bounded. ``mode="hadamard"``
 gives element-wise powers :math:`\hat R^{\circ p}` instead (the paper's
 ablation); slice 0 is the identity in both modes.
 
@@ -41,7 +46,8 @@ MODES = ("matrix", "hadamard")
 
 
 def _inv_pow(deg: Tensor, exponent: float) -> Tensor:
-    # Padded or isolated rows have degree 0: their factor is 0, and pow is
+    # deg holds absolute row sums (>= 0). Padded or isolated rows have degree
+    # 0: their factor is 0, and pow is
     # taken on a safe value so that its gradient there is 0, not NaN.
     pos = deg > 0
     safe = torch.where(pos, deg, torch.ones_like(deg))
@@ -62,7 +68,7 @@ def dense_normalize(adj: Tensor, norm="sym") -> Tensor:
     check_choice("norm", norm, NORMS)
     if norm is None:
         return adj
-    deg = adj.sum(-1)
+    deg = adj.abs().sum(-1)
     if norm == "sym":
         d = _inv_pow(deg, -0.5)
         return d.unsqueeze(-1) * adj * d.unsqueeze(-2)
@@ -72,8 +78,8 @@ def dense_normalize(adj: Tensor, norm="sym") -> Tensor:
 def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
               norm="sym") -> Tensor:
     """Normalised edge weights of a sparse graph (see module docstring): the
-    degree of node :math:`i` is the sum of its in-edges (row :math:`i` of the
-    dense graph).
+    degree of node :math:`i` is the sum of its in-edges' magnitudes (row
+    :math:`i` of the dense graph).
 
     Args:
         edge_index (torch.Tensor): ``[2, E]`` (source, target).
@@ -89,7 +95,7 @@ def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
     if norm is None:
         return edge_weight
     col, row = edge_index  # (source j, target i) holds R[i, j]
-    deg = scatter_sum(edge_weight, row, num_nodes)
+    deg = scatter_sum(edge_weight.abs(), row, num_nodes)
     if norm == "sym":
         d = _inv_pow(deg, -0.5)
         return d[row] * edge_weight * d[col]

@@ -15,8 +15,8 @@ from ._csr import index2ptr
 from ._checks import check_batch, check_choice, check_int, check_like, check_tensor
 from ._knn import faiss_gpu, faiss_knn, load_faiss
 from ._topk import knn_tie_scale, top_k_mask, top_k_pairs
-from .similarity import (_apply_nonneg, _check_common, _gamma, pair_similarity,
-                         ranking_features)
+from .similarity import (_apply_nonneg, _check_common, _gamma, check_metric_options,
+                         pair_similarity, ranking_features)
 
 KNN = ("exact", "approx", "auto")
 # knn="auto" searches graphs of up to this many nodes exactly and larger ones
@@ -26,6 +26,21 @@ KNN = ("exact", "approx", "auto")
 # benchmarks/knn_indexes.py). Above it the approximate graph is kept only if
 # its sampled recall passes (_knn.AUTO_MIN_RECALL).
 AUTO_EXACT_MAX_NODES = 16384
+
+
+def check_graph_options(k: int | None, threshold: float | None, metric: str = "cosine",
+                        nonneg="clamp", gamma: float | None = None) -> None:
+    """The checks of a relationship graph's options (``k``, ``threshold``,
+    ``metric``, ``nonneg``, ``gamma``), which do not read the features:
+    :class:`~pyg_fusion.nn.RelationGraph` runs them when it is built, so that
+    both backends refuse the same options."""
+    check_metric_options(metric, nonneg, gamma)
+    if k is not None:
+        check_int("k", k, minimum=1)
+    if threshold is not None and not (isinstance(threshold, (int, float))
+                                      and not isinstance(threshold, bool)
+                                      and math.isfinite(threshold)):
+        raise ValueError(f"threshold must be a finite number, got {threshold!r}")
 
 
 def _block_scores(xq: Tensor, xk: Tensor, metric: str, gamma) -> Tensor:
@@ -267,11 +282,7 @@ def relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     """
     check_tensor("x", x, dims=(2, ), floating=True, finite=True)
     _check_common(x, metric, nonneg, gamma)
-    if k is not None:
-        check_int("k", k, minimum=1)
-    if threshold is not None and not (isinstance(threshold, (int, float))
-                                      and math.isfinite(threshold)):
-        raise ValueError(f"threshold must be a finite number, got {threshold!r}")
+    check_graph_options(k, threshold, metric, nonneg, gamma)
     check_int("chunk_size", chunk_size, minimum=1)
     n = x.size(0)
     if batch is None:

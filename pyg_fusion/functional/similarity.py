@@ -31,7 +31,9 @@ METRICS = ("cosine", "rbf", "dot")
 NONNEG = ("clamp", "shift", None)
 
 
-def _check_common(x: Tensor, metric: str, nonneg, gamma) -> None:
+def check_metric_options(metric: str, nonneg, gamma) -> None:
+    """The checks of ``metric``, ``nonneg`` and ``gamma``, which do not read
+    the features (modules run them when they are built)."""
     check_choice("metric", metric, METRICS)
     check_choice("nonneg", nonneg, NONNEG)
     if nonneg == "shift" and metric != "cosine":
@@ -39,6 +41,10 @@ def _check_common(x: Tensor, metric: str, nonneg, gamma) -> None:
                          f"[0, 1]; it is undefined for metric={metric!r}")
     if gamma is not None and (not isinstance(gamma, (int, float)) or gamma <= 0):
         raise ValueError(f"gamma must be a positive number, got {gamma!r}")
+
+
+def _check_common(x: Tensor, metric: str, nonneg, gamma) -> None:
+    check_metric_options(metric, nonneg, gamma)
     if x.size(-2) == 0:
         raise ValueError("x holds no units (N = 0): a relationship graph needs "
                          "at least one node")
@@ -179,7 +185,11 @@ class _UnitRows(torch.autograd.Function):
 def unit_rows(x: Tensor) -> Tensor:
     """``x`` with each row (last dimension) divided by its Euclidean norm,
     rows of norm below 1e-12 by 1e-12: ``F.normalize(x, dim=-1)``, bitwise,
-    with a backward that makes one temporary of ``x``'s size, not six."""
+    with a backward that makes one temporary of ``x``'s size, not six.
+    16-bit ``x`` is normalised in float32 and rounded back: 1e-12 is 0 in
+    float16, where ``F.normalize`` makes an all-zero row NaN."""
+    if x.dtype in (torch.float16, torch.bfloat16):
+        return unit_rows(x.float()).to(x.dtype)
     if torch.compiler.is_compiling():  # Dynamo fails on the Function; the
         return F.normalize(x, dim=-1)  # compiler fuses autograd's backward
     return _UnitRows.apply(x)

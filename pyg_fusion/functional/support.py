@@ -15,7 +15,8 @@ import torch
 from torch import Tensor
 
 from ._align import union_edges
-from .relation import relation_pairs
+from ._topk import top_k_mask
+from .relation import knn_scores, relation_pairs
 from .similarity import dense_relation_graph, pair_similarity
 
 
@@ -71,7 +72,9 @@ def dense_support_mask(x: Tensor, *, k: int | None = None, threshold: float | No
     n = x.size(-2)
     eye = torch.eye(n, dtype=torch.bool, device=x.device)
     with torch.no_grad():
-        scores = dense_relation_graph(x, metric, None, gamma=gamma)
+        # ranked by knn_scores with the tie rule of the sparse search
+        # (docs/methods.md §1.2), as RelationGraph.dense ranks
+        scores, scale = knn_scores(x, metric, mask)
         if threshold is not None:
             sim = dense_relation_graph(x, metric, nonneg, gamma=gamma)
             scores = scores.masked_fill(sim < threshold, float("-inf"))
@@ -80,8 +83,7 @@ def dense_support_mask(x: Tensor, *, k: int | None = None, threshold: float | No
         pair = valid.unsqueeze(-1) & valid.unsqueeze(-2)
         scores = scores.masked_fill(~pair | eye, float("-inf"))
         if k is not None and n > 1:
-            idx = scores.topk(min(k, n - 1), dim=-1).indices
-            keep = torch.zeros_like(pair).scatter_(-1, idx, True) & torch.isfinite(scores)
+            keep = top_k_mask(scores, min(k, n - 1), scale)
         else:
             keep = torch.isfinite(scores)
     return (keep | eye) & pair

@@ -150,6 +150,9 @@ class LEGO(torch.nn.Module):
         self.graph = RelationGraph(k, threshold, metric, nonneg, gamma, knn)
         if isinstance(num_powers, int):
             num_powers = {s: num_powers for s in self.sources}
+        if not isinstance(num_powers, dict) or set(num_powers) != set(self.sources):
+            raise ValueError(f"num_powers must be an int or give P for each of "
+                             f"{self.sources}, got {num_powers!r}")
         self.expansions = torch.nn.ModuleDict({
             s: GraphPowerExpansion(num_powers[s], norm, mode, prune_k)
             for s in self.sources})
@@ -278,7 +281,13 @@ class LEGO(torch.nn.Module):
         if x_ref.dim() == 3:  # already padded [B, N, d]
             if assign:
                 raise ValueError("assign needs the [N, d] + batch input form")
+            if batch is not None:
+                raise ValueError("batch goes with the [N, d] input form; padded "
+                                 "[B, N, d] inputs take mask [B, N]")
             return self._dense_padded(xs, mask)
+        if mask is not None:
+            raise ValueError("mask goes with padded [B, N, d] inputs; the [N, d] input "
+                             "form takes batch [N]")
         n = x_ref.size(0)
         if n == 0:
             raise ValueError("the sources hold no units (N = 0): an empty graph cannot "
@@ -385,5 +394,11 @@ class LEGO(torch.nn.Module):
         return FusedGraph(num_nodes=int(mask.sum()), batch=batch, dense=g, mask=mask)
 
     def __repr__(self) -> str:
-        return (f"{self.__class__.__name__}(sources={self.in_channels}, "
-                f"graph={self.graph}, fusion={self.fusion}, backend={self.backend!r})")
+        proj = "" if self.proj is None else \
+            f", proj_channels={next(iter(self.proj.values())).out_features}"
+        powers = {s: repr(e) for s, e in self.expansions.items()}
+        powers = (next(iter(powers.values())) if len(set(powers.values())) == 1
+                  else "{" + ", ".join(f"{s!r}: {r}" for s, r in powers.items()) + "}")
+        return (f"{self.__class__.__name__}(sources={self.in_channels}{proj}, "
+                f"graph={self.graph}, powers={powers}, fusion={self.fusion}, "
+                f"backend={self.backend!r})")

@@ -87,8 +87,9 @@ class LEGOFusion(torch.nn.Module):
     ``zeroth="ones"`` (ours): the zeroth power is the Hadamard identity (1 on
     the support) instead of :math:`R^0 = I`, so that :math:`A_{p0} R_a^p`
     and :math:`A_{0q} R_b^q` are single-source terms (see
-    :mod:`pyg_fusion.functional.fuse`). With ``support="intersection"`` they
-    are then kept on the intersection only.
+    :mod:`pyg_fusion.functional.fuse`), which live on one source's support:
+    ``support="intersection"`` would drop them, so it needs
+    ``zeroth="identity"`` (with which G is 0 off the intersection).
 
     ``term_scale`` (ours, default :obj:`"none"`): each term
     :math:`T = R_a^p \circ R_b^q` (or :math:`R_1^{p_1} \circ \dots`) is
@@ -168,6 +169,13 @@ class LEGOFusion(torch.nn.Module):
             raise ValueError("init='mean' needs mode='pairwise' or 'full' and zeroth='ones' "
                              "(with R^0 = I the mean of the graphs is not an operator of the "
                              "form; a rank-R CP operator is a product of M factors)")
+        if support == "intersection" and zeroth == "ones":
+            # the single-source terms A[p, 0] R_a^p live on one source's support:
+            # cut to the intersection they would make the sparse G differ from
+            # the dense one, which has no supports (one meaning per backend pair)
+            raise ValueError("support='intersection' would drop the single-source terms "
+                             "that zeroth='ones' adds (the sparse G would differ from the "
+                             "dense one); use support='union' or 'shared'")
         if not (isinstance(lambda_anchor, (int, float)) and lambda_anchor >= 0):
             raise ValueError(f"lambda_anchor must be a number >= 0, got {lambda_anchor!r}")
         self.pair_mode, self.support = pairs, support

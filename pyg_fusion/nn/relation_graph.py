@@ -4,8 +4,8 @@ import torch
 from torch import Tensor
 
 from ..functional._checks import check_choice
-from ..functional.relation import (KNN, dense_topk, knn_scores, relation_graph,
-                                   relation_pairs)
+from ..functional.relation import (KNN, check_graph_options, dense_topk, knn_scores,
+                                   relation_graph, relation_pairs)
 from ..functional.similarity import dense_relation_graph, pair_similarity
 
 
@@ -44,6 +44,7 @@ class RelationGraph(torch.nn.Module):
                  knn: str = "auto"):
         super().__init__()
         check_choice("knn", knn, KNN)
+        check_graph_options(k, threshold, metric, nonneg, gamma)
         self.k, self.threshold = k, threshold
         self.metric, self.nonneg, self.gamma = metric, nonneg, gamma
         self.knn = knn
