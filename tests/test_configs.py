@@ -101,6 +101,7 @@ def test_print_config_round_trips_through_config(tmp_path, capsys):
     ("k: 0\n", "argument --k: expected a positive integer"),
     ("- 1\n", "expected a mapping of settings"),
     ("graph: {k: [1\n", "not valid YAML"),
+    ("standardize: \"false\"\n", "standardize must be true or false, got 'false'"),
 ])
 def test_bad_config_file_is_one_line_error(tmp_path, capsys, content, message):
     (tmp_path / "c.yaml").write_text(content)

@@ -15,9 +15,10 @@ import numpy as np
 import torch
 
 from bad_inputs import Case, Defined, case_tests
-from pyg_fusion.datasets import MultiFeatureDigits, MultiViewTables, VADFeatures, VADLayout
+from pyg_fusion.datasets import (MultiFeatureDigits, MultiViewTables, SyntheticVAD, VADFeatures,
+                                 VADLayout)
 from pyg_fusion.datasets._io import load_npy, read_table
-from test_datasets_vad import LAYOUT, make_stacked_tree
+from test_datasets_vad import LAYOUT, VIDEOS, make_stacked_tree
 
 N = 12
 
@@ -174,6 +175,91 @@ def _vad_inf(root):
 def _npy_strings(root):
     np.save(root / "s.npy", np.array(["a", "b"]))
     load_npy(str(root / "s.npy"), "features", finite=True)
+
+
+@_in_tmp
+def _vad_beyond_float32(root):
+    _vad_tree(root)
+    path = root / "raw" / "flow" / "Fight002.npy"
+    a = np.load(path).astype(np.float64)
+    a[0, 0, 0] = 1e300
+    np.save(path, a)
+    VADFeatures(str(root), "test", VADLayout(**LAYOUT), num_segments=4, log=False)
+
+
+@_in_tmp
+def _vad_ground_truth_not_binary(root):
+    _vad_tree(root)
+    gt = np.load(root / "raw" / "list" / "gt.npy").astype(np.float64)
+    gt[7] = 0.5
+    np.save(root / "raw" / "list" / "gt.npy", gt)
+    VADFeatures(str(root), "test", VADLayout(**LAYOUT), num_segments=4, log=False)
+
+
+def _vad_normal_pattern_not_regex():
+    VADLayout(**LAYOUT, normal_pattern="(")
+
+
+@_in_tmp
+def _vad_features_edited_in_place(root):
+    # the cache's name stamps every feature file: an edited one re-processes
+    _vad_tree(root)
+    layout = VADLayout(**LAYOUT)
+    ds = VADFeatures(str(root), "test", layout, num_segments=4, log=False)
+    path = root / "raw" / "flow" / "Fight002.npy"
+    a = np.load(path)
+    np.save(path, np.full_like(a, 7.0))
+    os.utime(path, ns=(os.stat(path).st_atime_ns, os.stat(path).st_mtime_ns + 10 ** 9))
+    again = VADFeatures(str(root), "test", layout, num_segments=4, log=False)
+    i = [d.video for d in again].index("Fight002")
+    assert not torch.equal(ds[i].x_flow, again[i].x_flow)
+    assert bool((again[i].x_flow == 7.0).all())
+
+
+@_in_tmp
+def _vad_abnormal_is_not_normal(root):
+    # the default normal_pattern: "normal" after a letter (Abnormal) is no match
+    _vad_tree(root)
+    (root / "raw" / "list" / "lab.list").write_text(
+        "".join(f"/x/rgb/{n}_i3d.npy,{'Normal' if 'Normal' in n else 'Abnormal'}\n"
+                for n in VIDEOS))
+    ds = VADFeatures(str(root), "test", VADLayout(**{**LAYOUT, "test_list": "list/lab.list"}),
+                     num_segments=4, log=False)
+    assert [int(d.y) for d in ds] == [int("Normal" not in n) for n in VIDEOS]
+
+
+@_in_tmp
+def _tables_same_file_names(root):
+    _tables(root / "a")
+    view, labels = _tables(root / "b")
+    MultiViewTables(str(root), [str(root / "a" / "raw" / "view.csv"), view], labels,
+                    log=False)
+
+
+@_in_tmp
+def _tables_named_views(root):
+    _tables(root / "a")
+    view, labels = _tables(root / "b")
+    ds = MultiViewTables(str(root), [f"rgb={root / 'a' / 'raw' / 'view.csv'}", f"depth={view}"],
+                         labels, label_rate=0.5, log=False)
+    assert ds[0].sources == ["depth", "rgb"]
+
+
+@_in_tmp
+def _tables_beyond_float32(root):
+    view, labels = _tables(root)
+    lines = Path(view).read_text().splitlines()
+    row = lines[1].split(",")
+    lines[1] = ",".join([row[0], "1e300", *row[2:]])
+    Path(view).write_text("\n".join(lines) + "\n")
+    MultiViewTables(str(root), [view], labels, label_rate=0.5, log=False)
+
+
+@_in_tmp
+def _foreign_processed_file(root):
+    ds = _tables_ds(root)
+    torch.save((1, 2, 3), ds.processed_paths[0])
+    _tables_ds(root)
 
 
 # -- caches -------------------------------------------------------------------
@@ -336,6 +422,27 @@ def _atomic_orphan_of_killed_writer_removed(root):
 
 def catalogue():
     return [
+        Case("VAD features beyond float32", _vad_beyond_float32, ValueError,
+             r"Fight002\.npy holds values beyond float32's range \(largest magnitude 1e\+300"),
+        Case("VAD ground truth not 0 / 1", _vad_ground_truth_not_binary, ValueError,
+             r"ground truth .*gt\.npy holds 1 value\(s\) other than 0 and 1 \(frame 7: 0\.5\)"),
+        Case("VAD normal_pattern not a regex", _vad_normal_pattern_not_regex, ValueError,
+             r"normal_pattern '\(' is not a regular expression"),
+        Case("VAD num_abnormal a string", lambda: VADLayout(**{**LAYOUT, "num_abnormal": "3"}),
+             ValueError, r"num_abnormal must be an int >= 0 \(or \{split: int\}\), got '3'"),
+        Case("SyntheticVAD noise NaN", lambda: SyntheticVAD("unused", noise=float("nan")),
+             ValueError, r"noise must be a finite number >= 0, got nan"),
+        Case("SyntheticVAD negative seed", lambda: SyntheticVAD("unused", seed=-1),
+             ValueError, r"seed must be an int in \[0, 2\*\*32\)"),
+        Case("tables: two files of one name", _tables_same_file_names, ValueError,
+             r"views: two files make the view 'view' .* name them as NAME=FILE"),
+        Case("tables: values beyond float32", _tables_beyond_float32, ValueError,
+             r"view 'view': .*view\.csv holds values beyond float32's range"),
+        Case("foreign processed file", _foreign_processed_file, ValueError,
+             r"cannot load the processed file .*\.pt \(TypeError: it holds no collated"),
+        Defined("VAD features edited in place re-process", _vad_features_edited_in_place),
+        Defined("VAD label 'Abnormal' is not normal", _vad_abnormal_is_not_normal),
+        Defined("tables views named NAME=FILE", _tables_named_views),
         Case("column 0 with a typo", _typo_in_feature_column, ValueError,
              r"view\.csv line 5, column 0: '0\.2x' is not a number while 11 other cells"),
         Case("column 0 with an empty cell", _empty_cell_in_feature_column, ValueError,

@@ -135,7 +135,7 @@ def test_data_with_sources_builds_a_knn_relation_graph():
     assert "rgb" in fig.axes[0].get_title()
     with pytest.raises(ValueError, match="source is required"):
         plot_relation_graph(data)
-    with pytest.raises(KeyError, match="depth"):
+    with pytest.raises(ValueError, match="depth"):
         plot_relation_graph(data, source="depth")
 
 

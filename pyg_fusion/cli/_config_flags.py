@@ -218,10 +218,13 @@ def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str) ->
         flag = a.option_strings[0]
         if value is None:
             continue
-        if isinstance(a, argparse.BooleanOptionalAction):
-            out.append(flag if value else "--no-" + flag[2:])
-        elif isinstance(a, (argparse._StoreTrueAction,)):
-            out += [flag] if value else []
+        if isinstance(a, (argparse.BooleanOptionalAction, argparse._StoreTrueAction)):
+            if not isinstance(value, bool):  # "false" would be a true string
+                raise CLIError(f"--config {path}: {key} must be true or false, got {value!r}")
+            if isinstance(a, argparse.BooleanOptionalAction):
+                out.append(flag if value else "--no-" + flag[2:])
+            else:
+                out += [flag] if value else []
         elif isinstance(a, argparse._AppendAction):
             for item in value if isinstance(value, list) else [value]:
                 out += [flag, str(item)]

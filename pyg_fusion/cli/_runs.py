@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..experiments.data import DATASETS, IMAGE_TASKS, DataConfig, task_of
+from ..experiments.data import (DATASETS, IMAGE_TASKS, DataConfig, check_dataset_flags,
+                               task_of)
 from ._config_flags import (add_config_file_flags, add_config_flags, add_field_flags,
                             options_from_args)
 from ._process import add_threads_argument
@@ -32,8 +33,11 @@ def int_list(text: str) -> list[int]:
         except ValueError:
             raise argparse.ArgumentTypeError(
                 f"expected integers like '0,1,2' or '1..9', got {text!r}") from None
-    if any(v < 0 for v in out):
-        raise argparse.ArgumentTypeError(f"expected integers >= 0, got {text!r}")
+    if any(v < 0 or v >= 2 ** 32 for v in out):  # numpy's seeds are 32-bit
+        raise argparse.ArgumentTypeError(f"expected integers in [0, 2**32), got {text!r}")
+    repeated = sorted({v for v in out if out.count(v) > 1})
+    if repeated:  # a repeated run would overwrite the first one's folder
+        raise argparse.ArgumentTypeError(f"{text!r} repeats {repeated}")
     if not out:
         raise argparse.ArgumentTypeError(f"expected at least one integer, got {text!r}")
     return out
@@ -120,8 +124,13 @@ def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego
     add_config_file_flags(p)
 
 
-def data_config(args) -> DataConfig:
-    return DataConfig.from_namespace(args)
+def data_config(args, *, fresh: bool = True) -> DataConfig:
+    """The data flags of ``args``; for a fresh run (``fresh``) a flag that
+    its dataset does not read is an error (it would be recorded unused)."""
+    cfg = DataConfig.from_namespace(args)
+    if fresh:
+        check_dataset_flags(cfg)
+    return cfg
 
 
 def run_grid_command(args, *, checkpoint: bool) -> int:

@@ -37,7 +37,7 @@ def run(args) -> int:
     from ..experiments.checkpoints import evaluate_checkpoint
     from ..experiments.run import METRICS, format_table, is_main_process, make_records
     out = Path(args.out)
-    td, cfg, metrics = evaluate_checkpoint(args.checkpoint, data_config(args), out,
+    td, cfg, metrics = evaluate_checkpoint(args.checkpoint, data_config(args, fresh=False), out,
                                            method=args.method, devices=args.devices,
                                            progress=not args.no_progress)
     if not is_main_process():

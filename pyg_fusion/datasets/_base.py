@@ -10,6 +10,7 @@ from typing import Any, Sequence
 
 import torch
 from torch_geometric.data import InMemoryDataset
+from torch_geometric.data.data import BaseData
 
 from ..data import MultiSourceData
 from .._files import atomic_write, load_torch, remove_stale_temps
@@ -57,6 +58,10 @@ class FusionDataset(InMemoryDataset):
     def load(self, path: str, data_cls=MultiSourceData) -> None:
         try:
             super().load(path, data_cls)
+            # PyG takes any 2- or 3-tuple: a foreign file would fail later, unnamed
+            if not (isinstance(self._data, BaseData)
+                    and (self.slices is None or isinstance(self.slices, dict))):
+                raise TypeError(f"it holds no collated {data_cls.__name__} and slices")
         except Exception as exc:
             # torch's unpickling errors run to a page: their first sentence says what failed
             reason = (str(exc).strip().splitlines() or [""])[0].split(". ")[0][:160]

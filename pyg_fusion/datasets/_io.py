@@ -34,7 +34,8 @@ def require_file(path: str, what: str) -> str:
 
 def load_npy(path: str, what: str, *, finite: bool = False) -> np.ndarray:
     """``np.load`` of one ``.npy`` with errors that name the file; with
-    ``finite=True`` (features) it must hold numbers without NaN or Inf."""
+    ``finite=True`` (features) it must hold numbers without NaN or Inf, within
+    float32's range."""
     require_file(path, what)
     try:
         array = np.load(path, mmap_mode="r", allow_pickle=False)
@@ -48,6 +49,13 @@ def load_npy(path: str, what: str, *, finite: bool = False) -> np.ndarray:
             first = tuple(int(i) for i in np.argwhere(bad)[0])
             raise ValueError(f"{what}: {path} holds {int(bad.sum())} NaN or Inf value(s), "
                              f"the first at index {first}")
+        # features are stored in float32: a larger magnitude would become Inf
+        big = float(np.finfo(np.float32).max)
+        if array.size and np.issubdtype(array.dtype, np.floating) \
+                and array.dtype.itemsize > 4 and float(np.abs(array).max()) > big:
+            raise ValueError(f"{what}: {path} holds values beyond float32's range (largest "
+                             f"magnitude {float(np.abs(array).max()):.3g} > {big:.3g}); "
+                             f"rescale them")
     return array
 
 

@@ -2,6 +2,7 @@
 layout and read back by :class:`~pyg_fusion.datasets.VADFeatures`."""
 from __future__ import annotations
 
+import math
 import os.path as osp
 from typing import Callable, Mapping
 
@@ -164,6 +165,13 @@ class SyntheticVAD(VADFeatures):
         if num_crops < 1 or crop_layout not in ("stacked", "files"):
             raise ValueError(f"num_crops must be >= 1 and crop_layout 'stacked' or 'files', "
                              f"got {num_crops!r}, {crop_layout!r}")
+        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
+            raise ValueError(f"seed must be an int in [0, 2**32) (numpy's seeds), got {seed!r}")
+        for name, value, low in (("noise", noise, 0), ("strength", strength, -math.inf)):
+            if not (isinstance(value, (int, float)) and not isinstance(value, bool)
+                    and math.isfinite(value) and value >= low):
+                raise ValueError(f"{name} must be a finite number{' >= 0' * (low == 0)}, "
+                                 f"got {value!r}")
         fine_sources = dict(fine_sources or {})
         self.gen = dict(setting=setting, num_videos=list(num_videos), snippets=list(snippets),
                         num_domains=num_domains, seed=seed, noise=noise, strength=strength,

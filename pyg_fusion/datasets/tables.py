@@ -25,6 +25,24 @@ def _view_name(path: str) -> str:
     return osp.splitext(base)[0]
 
 
+def name_views(files: Sequence[str], what: str = "views") -> dict[str, str]:
+    """``{name: file}`` of a list of view files: each ``NAME=FILE`` entry is
+    named ``NAME``, any other after its file (``rgb/feat.csv`` -> ``feat``).
+    Two views of one name are an error (one would silently replace the
+    other)."""
+    out = {}
+    for f in files:
+        name, sep, path = str(f).partition("=")
+        if not (sep and re.fullmatch(r"[A-Za-z0-9_]+", name) and not osp.isfile(f)):
+            name, path = _view_name(f), f
+        if name in out:
+            raise ValueError(f"{what}: two files make the view {name!r} ({out[name]} and "
+                             f"{path}; a view is named after its file): name them as "
+                             f"NAME=FILE")
+        out[name] = path
+    return out
+
+
 def encode_labels(labels: Sequence[str]) -> tuple[torch.Tensor, list[str]]:
     """Map label strings to class ids ``0..C-1`` (numbers in numeric order,
     otherwise in sorted order); missing labels (empty, ``nan``, ``NA``, ``?``)
@@ -111,7 +129,7 @@ class MultiViewTables(FusionDataset):
             raise TypeError("views must be a dict {name: file} or a list of files, got a "
                             "single string")
         if not isinstance(views, Mapping):
-            views = {_view_name(p): p for p in views}
+            views = name_views(views)
         if not views:
             raise ValueError("views must name at least one file")
         for name in views:
@@ -179,7 +197,12 @@ class MultiViewTables(FusionDataset):
             if self.options["standardize"]:
                 std = x.std(dim=0)
                 x = (x - x.mean(dim=0)) / torch.where(std > 0, std, torch.ones_like(std))
-            data[f"x_{name}"] = x.float()
+            x = x.float()
+            if not bool(torch.isfinite(x).all()):  # finite in float64 only
+                raise ValueError(f"view {name!r}: {table.path} holds values beyond float32's "
+                                 f"range (largest magnitude {float(abs(table.values).max()):.3g}); "
+                                 f"rescale them or pass standardize=True")
+            data[f"x_{name}"] = x
         data.y = y
         data.num_nodes = y.numel()
         data.class_names = names

@@ -10,6 +10,7 @@ concatenated in list order, each snippet covering 16 frames.
 """
 from __future__ import annotations
 
+import glob
 import math
 import os.path as osp
 from dataclasses import asdict
@@ -28,6 +29,20 @@ from .standardize import StandardizeSources
 from .vad_layout import VADLayout, _LayoutReader
 
 SPLITS = ("train", "test")
+
+
+def _binary(gt: np.ndarray, what: str) -> np.ndarray:
+    """Frame labels as a flat int64 array, which must hold only 0 and 1
+    (a cast alone would turn 0.5 into 0 and NaN into a huge negative)."""
+    gt = np.asarray(gt).reshape(-1)
+    if not (np.issubdtype(gt.dtype, np.number) or gt.dtype == np.bool_):
+        raise ValueError(f"{what} holds {gt.dtype} values, expected 0 / 1 frame labels")
+    bad = ~np.isin(gt, (0, 1))
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ValueError(f"{what} holds {int(bad.sum())} value(s) other than 0 and 1 (frame "
+                         f"{i}: {gt[i].item()!r}); expected 0 / 1 frame labels")
+    return gt.astype(np.int64)
 
 
 class VADFeatures(_LayoutReader, FusionDataset):
@@ -165,9 +180,32 @@ class VADFeatures(_LayoutReader, FusionDataset):
 
     @property
     def processed_file_names(self) -> list[str]:
-        options = dict(split=self.split, num_segments=self.num_segments, crops=self.crops,
-                       domains=[asdict(d) for d in self.domains], kind=type(self).__name__)
-        return [f"vad_{self.split}_{options_hash(options, self.raw_paths)}.pt"]
+        # the stamp of every input file, feature files included: a feature
+        # re-extracted in place, or a video added to a folder without a list,
+        # re-processes instead of loading the old cache (stat only, memoised:
+        # PyG reads this name several times per construction)
+        if getattr(self, "_processed_name", None) is None:
+            options = dict(split=self.split, num_segments=self.num_segments,
+                           crops=self.crops, domains=[asdict(d) for d in self.domains],
+                           kind=type(self).__name__)
+            files = self.raw_paths + self._input_files()
+            self._processed_name = f"vad_{self.split}_{options_hash(options, files)}.pt"
+        return [self._processed_name]
+
+    def _input_files(self) -> list[str]:
+        """Every file that a source pattern or a per-video ground-truth
+        pattern of the split can read (a superset of those read)."""
+        found = set()
+        for d in self.domains:
+            patterns = [p if "{name}" in p else osp.join(p, "*.npy")
+                        for p in d.sources.values()]
+            gt = d.gt_file(self.split)
+            if gt is not None and "{name}" in gt:
+                patterns.append(gt)
+            for p in patterns:
+                p = p.replace("{name}", "*").replace("{crop}", "*")
+                found.update(glob.glob(osp.join(glob.escape(self._dir(d)), p)))
+        return sorted(found)
 
     def download(self) -> None:
         missing = [p for p in self.raw_paths if not osp.isfile(p)]
@@ -202,8 +240,9 @@ class VADFeatures(_LayoutReader, FusionDataset):
         gt_file = layout.gt_file(self.split)
         gt_all, offset = None, 0
         if gt_file is not None and "{name}" not in gt_file:
-            gt_all = np.asarray(load_npy(osp.join(self._dir(layout), gt_file),
-                                         f"domain {domain!r} ground truth")).reshape(-1)
+            path = osp.join(self._dir(layout), gt_file)
+            gt_all = _binary(load_npy(path, f"domain {domain!r} ground truth"),
+                             f"domain {domain!r} ground truth {path}")
         out = []
         bar = tqdm(list(zip(names, labels)), desc=f"{domain} {self.split}", unit="video",
                    disable=not self.log, leave=False)
@@ -222,9 +261,9 @@ class VADFeatures(_LayoutReader, FusionDataset):
                 frame_gt = gt_all[offset:offset + frames]
                 offset += frames
             elif gt_file is not None:
-                g = np.asarray(load_npy(osp.join(self._dir(layout),
-                                                 gt_file.format(name=video)),
-                                        f"{where}: ground truth")).reshape(-1)
+                path = osp.join(self._dir(layout), gt_file.format(name=video))
+                g = _binary(load_npy(path, f"{where}: ground truth"),
+                            f"{where}: ground truth {path}")
                 if g.size < frames:
                     raise ValueError(f"{where}: the ground truth is too short: {g.size} "
                                      f"frames for {T} snippets x {layout.snippet_len}")

@@ -48,8 +48,9 @@ class VADLayout:
         num_abnormal (int | Mapping[str, int], optional): int, or ``{split: int}``. (default:
             :obj:`None`)
         normal_pattern (str, optional): regular expression of normal videos' names / labels
-            (UCF-Crime ``Normal_Videos``, XD-Violence ``label_A``). (default:
-            :obj:`"(?i)normal|label_A"`)
+            (UCF-Crime ``Normal_Videos``, XD-Violence ``label_A``; ``normal`` after a
+            letter, as in ``Abnormal``, does not count). (default:
+            :obj:`"(?i)(?<![a-z])normal|label_A"`)
         rates (Mapping[str, int], optional): ``{source: units per snippet}`` for sources at a
             finer temporal level (e.g. 16 for per-frame features beside 16-frame snippets);
             default 1. (default: :obj:`<factory>`)
@@ -65,7 +66,7 @@ class VADLayout:
     gt: str | Mapping[str, str] | None = None
     labels: str = "auto"
     num_abnormal: int | Mapping[str, int] | None = None
-    normal_pattern: str = r"(?i)normal|label_A"
+    normal_pattern: str = r"(?i)(?<![a-z])normal|label_A"
     rates: Mapping[str, int] = field(default_factory=dict)
     folder: str = ""
     name: str | None = None
@@ -86,6 +87,19 @@ class VADLayout:
                                  f"({list(self.sources)})")
             if isinstance(r, bool) or not isinstance(r, int) or r < 1:
                 raise ValueError(f"rates[{s!r}] must be an int >= 1, got {r!r}")
+        counts = (self.num_abnormal if isinstance(self.num_abnormal, Mapping)
+                  else {"train": self.num_abnormal, "test": self.num_abnormal})
+        for split, n in counts.items():
+            if split not in ("train", "test"):
+                raise ValueError(f"num_abnormal's keys must be 'train' / 'test', got {split!r}")
+            if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
+                raise ValueError(f"num_abnormal must be an int >= 0 (or {{split: int}}), got "
+                                 f"{self.num_abnormal!r}")
+        try:
+            re.compile(self.normal_pattern)
+        except (re.error, TypeError) as exc:
+            raise ValueError(f"normal_pattern {self.normal_pattern!r} is not a regular "
+                             f"expression ({exc})") from None
         if not (isinstance(self.snippet_len, int) and self.snippet_len >= 1):
             raise ValueError(f"snippet_len must be an int >= 1, got {self.snippet_len!r}")
 

@@ -122,8 +122,15 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
         model = RestartEnsemble([build_spec(spec, dims) for _ in range(spec.trainer.restarts)])
     else:
         model = build_spec(spec, dims)
-    model.load_state_dict({k[len("model."):]: v for k, v in state_dict.items()
-                           if k.startswith("model.")})
+    try:
+        model.load_state_dict({k[len("model."):]: v for k, v in state_dict.items()
+                               if k.startswith("model.")})
+    except RuntimeError as exc:  # torch lists every mismatch on its own lines
+        lines = [ln.strip() for ln in str(exc).splitlines()[1:] if ln.strip()]
+        shown = "; ".join(lines[:2]) + (f"; and {len(lines) - 2} more" if len(lines) > 2 else "")
+        raise ValueError(f"the checkpoint's weights do not fit the model its config builds for "
+                         f"this data ({shown}): give the data options it was trained with "
+                         f"(e.g. --num-segments), or a checkpoint that was saved whole") from None
     return model.eval()
 
 

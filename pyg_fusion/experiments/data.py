@@ -54,6 +54,7 @@ def task_of(dataset: str) -> str:
         raise ValueError(f"--dataset must be one of {list(DATASETS)}, got {dataset!r}")
     return DATASETS[dataset].task
 
+VAD_DATASETS = tuple(k for k, v in DATASETS.items() if v.task == "vad")
 SYNTHETIC_SETTINGS = ("multi_representation", "multi_modal", "multi_domain")
 # the vad_* options that locate and label a user's feature set; kept in the
 # checkpoint so that evaluation finds the same videos
@@ -76,45 +77,51 @@ class DataConfig:
         choices=GRAPH_DATASETS)
     root: str = option("runs/data", "folder of the datasets' raw and processed files")
     label_rate: float = option(0.05, "digits/tables: fraction of the training pool labelled",
-                               check="rate")
+                               check="rate", datasets=("digits", "tables"))
     setting: str = option("multi_representation",
                           "synthetic-vad: the paper's Table 2 setting",
-                          choices=SYNTHETIC_SETTINGS)
+                          choices=SYNTHETIC_SETTINGS, datasets=("synthetic-vad", ))
     data_seed: int | None = option(0, "synthetic-vad, motion-vad: seed of the generated "
-                                   "streams", check="nonneg_int")
+                                   "streams", check="nonneg_int",
+                                   datasets=("synthetic-vad", "motion-vad"))
     relational_shift: float | None = option(
         0.0, "synthetic-vad: anomalous segments are also an outlier cluster in every source, "
         "at distance R along a random latent direction (SyntheticVAD's relational_shift; "
-        "e.g. 4; 0: off)", check="float", metavar="R")
+        "e.g. 4; 0: off)", check="float", metavar="R", datasets=("synthetic-vad", ))
     num_segments: int = option(32, "VAD: segments per video (32 is the paper's)",
-                               check="positive_int")
+                               check="positive_int", datasets=VAD_DATASETS)
     standardize: bool | None = option(
         False, "VAD: z-score every source's features with the statistics of the training "
-        "split (kept in the checkpoint)", check="bool")
+        "split (kept in the checkpoint)", check="bool", datasets=VAD_DATASETS)
     views: list[str] | None = option(None, "tables: one CSV / NPY / NPZ file per view, rows "
-                                     "aligned", nargs="+", metavar="FILE")
-    labels: str | None = option(None, "tables: the labels file", metavar="FILE")
+                                     "aligned; a view is named after its file, or NAME=FILE",
+                                     nargs="+", metavar="[NAME=]FILE", datasets=("tables", ))
+    labels: str | None = option(None, "tables: the labels file", metavar="FILE",
+                                datasets=("tables", ))
     vad_source: list[str] | None = option(
         None, "vad: a feature source and its path pattern under ROOT/raw (repeat per "
-        "source), e.g. i3d=features/i3d/{name}.npy", append=True, metavar="NAME=PATTERN")
+        "source), e.g. i3d=features/i3d/{name}.npy", append=True, metavar="NAME=PATTERN",
+        datasets=("vad", ))
     vad_train_list: str | None = option(None, "vad: train list (under ROOT/raw)",
-                                        metavar="FILE")
+                                        metavar="FILE", datasets=("vad", ))
     vad_test_list: str | None = option(None, "vad: test list (under ROOT/raw)",
-                                       metavar="FILE")
+                                       metavar="FILE", datasets=("vad", ))
     vad_gt: str | None = option(None, "vad: frame-level ground truth of the test split "
-                                "(under ROOT/raw)", metavar="FILE")
+                                "(under ROOT/raw)", metavar="FILE", datasets=("vad", ))
     vad_labels: str = option(
         "auto", "vad: video labels from the list position (the first --vad-num-abnormal "
         "videos are abnormal), the name (normal when it matches --vad-normal-pattern), the "
         "list's label column, or auto (column, else position when --vad-num-abnormal is "
-        "given, else name)", choices=("auto", "position", "name", "list"))
+        "given, else name)", choices=("auto", "position", "name", "list"),
+        datasets=("vad", ))
     vad_num_abnormal: int | dict[str, int] | None = option(
         None, "vad: abnormal videos at the head of each list (one count for both splits, or "
-        "TRAIN,TEST)", check="abnormal_counts", metavar="N|TRAIN,TEST")
-    vad_normal_pattern: str = option(r"(?i)normal|label_A",
-                                     "vad: regular expression of normal videos' names / labels")
+        "TRAIN,TEST)", check="abnormal_counts", metavar="N|TRAIN,TEST", datasets=("vad", ))
+    vad_normal_pattern: str = option(r"(?i)(?<![a-z])normal|label_A",
+                                     "vad: regular expression of normal videos' names / "
+                                     "labels", datasets=("vad", ))
     vad_snippet_len: int = option(16, "vad: frames per snippet of the ground truth (16 for "
-                                  "I3D / C3D)", check="positive_int")
+                                  "I3D / C3D)", check="positive_int", datasets=("vad", ))
 
     @classmethod
     def from_namespace(cls, ns) -> "DataConfig":
@@ -122,6 +129,23 @@ class DataConfig:
         others take their defaults."""
         from dataclasses import fields
         return cls(**{f.name: getattr(ns, f.name) for f in fields(cls) if hasattr(ns, f.name)})
+
+
+def check_dataset_flags(cfg: DataConfig) -> None:
+    """Refuses a data setting that ``cfg.dataset`` does not read (a field
+    whose ``datasets`` metadata leaves it out, set to other than its default):
+    it would be recorded with the run without having been applied.
+
+    Args:
+        cfg (DataConfig): the data of a run.
+    """
+    for f in dataclasses.fields(DataConfig):
+        names = f.metadata.get("datasets")
+        value = getattr(cfg, f.name)
+        if names is None or cfg.dataset in names or value is None or value == f.default:
+            continue
+        raise ValueError(f"--{f.name.replace('_', '-')} applies to --dataset "
+                         f"{' / '.join(names)}, not to {cfg.dataset}")
 
 
 @dataclass
@@ -193,12 +217,14 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
                                       split_seed=seed, standardize=True, log=False)
         else:
             # absolute paths: the dataset looks relative names up in root/raw
-            views = [os.path.abspath(_check_file("--views", v)) for v in (cfg.views or [])]
-            if not views:
+            named = D.tables.name_views(cfg.views or [], "--views")
+            if not named:
                 raise ValueError("--views FILE... is required with --dataset tables")
+            views = {n: os.path.abspath(_check_file("--views", v)) for n, v in named.items()}
             labels = os.path.abspath(_check_file("--labels", cfg.labels))
             # recorded absolute, so that a checkpoint is evaluated or plotted from any folder
-            cfg = dataclasses.replace(cfg, views=views, labels=labels)
+            cfg = dataclasses.replace(cfg, views=[f"{n}={v}" for n, v in views.items()],
+                                      labels=labels)
             ds = D.MultiViewTables(str(root / "tables"), views=views, labels=labels,
                                    label_rate=cfg.label_rate, split_seed=seed,
                                    standardize=True, log=False)
@@ -241,6 +267,8 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
             if "=" not in item:
                 raise ValueError(f"--vad-source must be NAME=PATTERN, got {item!r}")
             name, pattern = item.split("=", 1)
+            if name in sources:
+                raise ValueError(f"--vad-source names the source {name!r} twice")
             sources[name] = pattern
         layout = D.VADLayout(sources=sources, train_list=cfg.vad_train_list,
                              test_list=cfg.vad_test_list, gt=cfg.vad_gt,

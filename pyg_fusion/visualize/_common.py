@@ -110,7 +110,7 @@ def source_graph(data, source: str, *, k: int | None = 10, metric: str = "cosine
     key = f"x_{source}"
     if key not in data:
         sources = sorted(k_[2:] for k_ in data.keys() if k_.startswith("x_"))
-        raise KeyError(f"source {source!r} not in data; its sources are {sources}")
+        raise ValueError(f"source {source!r} not in data; its sources are {sources}")
     x = data[key]
     stored = data.get(f"edge_index_{source}")
     if stored is not None:
