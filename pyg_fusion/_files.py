@@ -70,13 +70,25 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[Any]:
     on success it replaces ``path``, on any error it is removed."""
     path = os.fspath(path)
     folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
+    parent = folder  # the nearest existing ancestor must be a folder
+    while not osp.exists(parent) and osp.dirname(parent) != parent:
+        parent = osp.dirname(parent)
+    if osp.exists(parent) and not osp.isdir(parent):
+        raise NotADirectoryError(f"cannot write {path}: {parent} is a file, not a folder")
+    try:
+        os.makedirs(folder, exist_ok=True)
+    except OSError as exc:
+        raise type(exc)(exc.errno, f"cannot create the folder of {path} "
+                        f"({exc.strerror})") from None
     if osp.isdir(path):
         raise IsADirectoryError(f"{path} is a folder, expected a file path")
     remove_stale_temps(folder)
     tmp = osp.join(folder, f".{osp.basename(path)}.{os.getpid()}."
                    f"{secrets.token_hex(4)}{TMP_SUFFIX}")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    except OSError as exc:  # named by the file asked for, not the temporary one
+        raise type(exc)(exc.errno, f"cannot write {path} ({exc.strerror})") from None
     try:
         with os.fdopen(fd, mode) as f:
             yield f

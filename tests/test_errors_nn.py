@@ -1,6 +1,7 @@
 """Bad inputs to pyg_fusion.nn and pyg_fusion.data: each gives a clear error
 naming the argument (or a defined, checked behaviour); see tests/bad_inputs.py."""
 import torch
+from torch import nn
 from torch_geometric.loader import DataLoader
 
 from bad_inputs import Case, Defined, case_tests
@@ -137,6 +138,45 @@ def _signed_graphs_normalise_by_absolute_degrees():
     want = R["a"] / R["a"].abs().sum(-1, keepdim=True) * R["b"] / R["b"].abs().sum(-1, keepdim=True)
     assert torch.allclose(out["dense"], want, atol=1e-12)
     assert torch.allclose(out["sparse"], want, atol=1e-12)
+
+
+def _segmenter(**kw):
+    from pyg_fusion.nn.asym import asym_fusion_segmenter
+    torch.manual_seed(0)
+    return asym_fusion_segmenter(3, depth=None, layers=(1, 1, 1, 1), width=8,
+                                 decoder_features=8, light=True, **kw)
+
+
+def _segmenter_reset_reaches_separate_encoders():
+    model = _segmenter(share=False)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.fill_(0.123)
+    model.reset_parameters()
+    assert not any(bool((p == 0.123).all()) for p in model.encoder.parameters())
+
+
+def _segmentation_loss_all_ignored_is_zero():
+    from pyg_fusion.nn.asym import asym_segmentation_loss
+    out = torch.randn(1, 3, 4, 4, requires_grad=True)
+    loss = asym_segmentation_loss([out], torch.full((1, 4, 4), 255))
+    loss.backward()
+    assert float(loss.detach()) == 0.0 and bool((out.grad == 0).all())
+
+
+def _shared_batchnorm_keeps_its_options():
+    from pyg_fusion.nn.asym import share_across_modalities
+    for kw in (dict(momentum=None), dict(affine=False), dict(track_running_stats=False)):
+        bn = nn.BatchNorm2d(4, eps=1e-3, **kw)
+        net = share_across_modalities(nn.Sequential(bn), 2)
+        x = torch.randn(3, 4, 2, 2)
+        ref = nn.BatchNorm2d(4, eps=1e-3, **kw)
+        want = ref(ref(x))  # two training steps, as the model's below
+        got = net(net([x, x]))[0]
+        assert torch.allclose(got, want, atol=1e-6), kw
+        if ref.running_mean is not None:
+            private = [m for m in net.modules() if isinstance(m, nn.BatchNorm2d)][0]
+            assert torch.allclose(private.running_mean, ref.running_mean), kw
 
 
 def catalogue():
@@ -287,6 +327,26 @@ def catalogue():
         Defined("dense == sparse on a loader batch", _dense_equals_sparse_on_loader_batch),
         Defined("16-bit features on the sparse backend", _sixteen_bit_sparse_equals_dense),
         Defined("16-bit all-zero units and padding", _sixteen_bit_zero_rows),
+        Defined("segmenter reset reaches separate encoders",
+                _segmenter_reset_reaches_separate_encoders),
+        Defined("segmentation loss of an all-ignored target is 0",
+                _segmentation_loss_all_ignored_is_zero),
+        Defined("shared BatchNorm keeps momentum=None, affine, tracking",
+                _shared_batchnorm_keeps_its_options),
+        Case("segmenter NaN input named", lambda: _segmenter(shuffle=False)(
+            [nan(torch.randn(1, 3, 8, 8)), torch.randn(1, 3, 8, 8)]),
+             ValueError, r"input 'rgb' contains 1 NaN or Inf"),
+        Case("segmenter input of another dtype", lambda: _segmenter()(
+            [torch.randn(1, 3, 8, 8), torch.randn(1, 3, 8, 8, dtype=torch.float64)]),
+             TypeError, r"input 'depth' is torch.float64 on cpu but the model's parameters"),
+        Case("AsymGraphFusion input of another dtype",
+             lambda: AsymGraphFusion({"a": 3, "b": 5}, 10)({"a": XA, "b": XB.double()}),
+             TypeError, r"xs\['b'\] is torch.float64 on cpu but the model's parameters"),
+        Case("Bottleneck shift_pixels negative",
+             lambda: AsymFusionBottleneck(16, 4, 2, shift_pixels=-1),
+             ValueError, r"shift_pixels must be >= 0"),
+        Case("Bottleneck ratio above 0.25", lambda: AsymFusionBottleneck(16, 4, 2, ratio=0.9),
+             ValueError, r"ratio must lie in \[0, 0.25\]"),
         Defined("signed graphs normalise by absolute degrees",
                 _signed_graphs_normalise_by_absolute_degrees),
         Defined("AsymFusion block too narrow for a group exchanges nothing",

@@ -165,6 +165,10 @@ def test_draws_into_a_given_axes():
     (dict(edge_index=torch.tensor([[0, 1], [1, 2]]), top_k=0), "top_k"),
     (dict(edge_index=torch.tensor([[0, 1], [1, 2]]), scores=torch.rand(2)),
      "one entry per node \\(3\\)"),
+    (dict(edge_index=torch.zeros(2, 0, dtype=torch.long), layout="temporal"),
+     "the graph has no nodes"),
+    (dict(edge_index=torch.tensor([[0], [1]]), num_nodes=6000),
+     "6000 nodes, more than this figure draws \\(5000\\); use layout='circular'"),
 ])
 def test_bad_input_gives_a_clear_error(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
@@ -185,3 +189,19 @@ def test_fused_graph_of_lego_is_drawn():
                 if a != b and x != 0}
     assert _drawn_pairs(fig, pos) == expected
     assert fig.axes[0].get_title().startswith("fused graph $G$")
+
+
+def test_saved_figures_are_closed_and_large_dense_pictures_refused(tmp_path):
+    from pyg_fusion.visualize import plot_adjacency
+    before = len(plt.get_fignums())
+    for i in range(3):
+        fig = plot_relation_graph(torch.tensor([[0, 1], [1, 2]]), path=tmp_path / f"g{i}.png")
+    assert len(plt.get_fignums()) == before  # saved: closed in pyplot, still a Figure
+    fig.savefig(tmp_path / "again.png")
+    shown = plot_relation_graph(torch.tensor([[0, 1], [1, 2]]))  # not saved: left open
+    assert len(plt.get_fignums()) == before + 1
+    plt.close(shown)
+    with pytest.raises(ValueError, match="20000 nodes, more than this figure draws"):
+        plot_adjacency((torch.tensor([[0], [1]]), None, 20000))
+    with pytest.raises(ValueError, match="has no nodes"):
+        plot_adjacency(torch.zeros(0, 0))

@@ -37,10 +37,26 @@ def to_numpy(name: str, x, *, dims: tuple[int, ...] | None = None,
     return arr
 
 
-def check_graph(edge_index, edge_weight, num_nodes: int | None
-                ) -> tuple[np.ndarray, np.ndarray, int]:
+# A dense picture holds N^2 cells, in float64 and in a reordered copy: 8192
+# nodes are 0.5 GiB each; larger graphs are refused before any allocation.
+MAX_DENSE_NODES = 8192
+
+
+def check_node_count(name: str, num_nodes: int, limit: int | None = None,
+                     hint: str = "plot a subgraph") -> None:
+    """A graph to draw has at least one node, and at most ``limit``."""
+    if num_nodes == 0:
+        raise ValueError(f"{name} has no nodes: there is nothing to draw")
+    if limit is not None and num_nodes > limit:
+        raise ValueError(f"{name} has {num_nodes} nodes, more than this figure draws "
+                         f"({limit}); {hint} (e.g. torch_geometric.utils.subgraph)")
+
+
+def check_graph(edge_index, edge_weight, num_nodes: int | None,
+                weight_name: str = "edge_weight") -> tuple[np.ndarray, np.ndarray, int]:
     """Validates an edge list; returns ``(edge_index [2, E] int64,
-    edge_weight [E] float, num_nodes)``. Missing weights are ones."""
+    edge_weight [E] float, num_nodes)``. Missing weights are ones;
+    ``weight_name`` names them in errors."""
     if not isinstance(edge_index, Tensor):
         edge_index = torch.as_tensor(np.asarray(edge_index))
     if edge_index.dim() != 2 or edge_index.size(0) != 2:
@@ -58,9 +74,9 @@ def check_graph(edge_index, edge_weight, num_nodes: int | None
     if edge_weight is None:
         w = np.ones(ei.shape[1])
     else:
-        w = to_numpy("edge_weight", edge_weight, dims=(1, ))
+        w = to_numpy(weight_name, edge_weight, dims=(1, ))
         if w.shape[0] != ei.shape[1]:
-            raise ValueError(f"edge_weight must have one value per edge: "
+            raise ValueError(f"{weight_name} must have one value per edge: "
                              f"{ei.shape[1]} edges in edge_index, got "
                              f"{w.shape[0]} weights")
     return ei, w, int(num_nodes)
@@ -79,6 +95,7 @@ def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray
     if isinstance(graph, (tuple, list)) and len(graph) in (2, 3) and not _is_matrix(graph):
         n = graph[2] if len(graph) == 3 else num_nodes
         ei, w, n = check_graph(graph[0], graph[1], n)
+        check_node_count(name, n, MAX_DENSE_NODES)
         adj = np.zeros((n, n))
         np.add.at(adj, (ei[1], ei[0]), w)  # adj[i, j]: the edge j -> i
         return adj
@@ -91,6 +108,7 @@ def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray
     if arr.shape[0] != arr.shape[1]:
         raise ValueError(f"{name} must be a square [N, N] adjacency, got "
                          f"shape {tuple(arr.shape)}")
+    check_node_count(name, arr.shape[0], MAX_DENSE_NODES)
     return arr
 
 
@@ -139,6 +157,7 @@ def new_figure(ax: Axes | None, *, figsize=(6, 5), projection: str | None = None
             raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
         return ax.figure, ax
     fig = plt.figure(figsize=figsize, layout="constrained")
+    fig._pyg_fusion_made = True  # closed by finish() once saved
     return fig, fig.add_subplot(projection=projection)
 
 
@@ -155,6 +174,7 @@ def new_grid(ax, nrows: int, ncols: int, *, panel_size=(3.2, 3.0),
         return axes[0].figure, axes.reshape(nrows, ncols)
     fig = plt.figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows),
                      layout=layout)
+    fig._pyg_fusion_made = True  # closed by finish() once saved
     axes = np.empty((nrows, ncols), dtype=object)
     for i in range(nrows):
         for j in range(ncols):
@@ -166,7 +186,11 @@ def new_grid(ax, nrows: int, ncols: int, *, panel_size=(3.2, 3.0),
 def finish(fig: Figure, path: str | os.PathLike | None, *, dpi: int = 110
            ) -> Figure:
     """Writes ``fig`` as PNG to ``path`` (atomically, see
-    :func:`pyg_fusion._files.atomic_write`) when a path is given; returns ``fig``."""
+    :func:`pyg_fusion._files.atomic_write`) when a path is given; returns ``fig``.
+    A figure that the plotting function made itself (no ``ax`` given) is then
+    closed in pyplot, so that saving many plots keeps no figure open: it stays
+    a usable :class:`~matplotlib.figure.Figure`, but ``plt.show()`` no longer
+    lists it. Without ``path`` it stays open, for ``plt.show()``."""
     if path is not None:
         path = Path(path)
         if path.suffix.lower() not in ("", ".png"):
@@ -174,6 +198,8 @@ def finish(fig: Figure, path: str | os.PathLike | None, *, dpi: int = 110
         if path.suffix == "":
             path = path.with_suffix(".png")
         save_figure(fig, path, dpi=dpi)
+        if getattr(fig, "_pyg_fusion_made", False):
+            plt.close(fig)
     return fig
 
 

@@ -57,6 +57,8 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
         missing = [k for k in videos if k not in gts]
         if missing:
             raise ValueError(f"ground_truth has no entry for video(s) {missing}")
+    if isinstance(max_videos, bool) or not isinstance(max_videos, int) or max_videos < 1:
+        raise ValueError(f"max_videos must be an int >= 1, got {max_videos!r}")
     names = list(videos)[:max_videos]
     fig, axes = new_grid(ax, len(names), 1, panel_size=(9, 1.9))
     f = frames_per_snippet

@@ -10,8 +10,12 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
 from matplotlib.ticker import MaxNLocator
 
-from ._common import (check_graph, data_sources, finish, is_data, new_figure,
-                      source_graph, tex_name, to_numpy)
+from ._common import (check_graph, check_node_count, data_sources, finish, is_data,
+                      new_figure, source_graph, tex_name, to_numpy)
+
+# networkx's spring layout is O(N^2) per iteration: about 20 s at 3000 nodes
+# on one core, minutes above; the circular and temporal layouts are linear
+SPRING_MAX_NODES = 5000
 
 LAYOUTS = ("spring", "circular", "temporal")
 
@@ -52,8 +56,9 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         scores: ``[N]`` anomaly scores: continuous node colours and colour bar
             (used instead of ``labels`` when both are given).
         label_names: names of the classes, indexed by label.
-        layout: ``"spring"``, ``"circular"`` or ``"temporal"`` (nodes on a line
-            in time order, edges as arcs above it).
+        layout: ``"spring"`` (at most 5000 nodes: its cost grows as N^2),
+            ``"circular"`` or ``"temporal"`` (nodes on a line in time order,
+            edges as arcs above it).
         pos: explicit ``[N, 2]`` positions (overrides ``layout``).
         time: ``[N]`` time stamps for ``"temporal"`` (default: node index).
         node_size: marker area (default: shrinks with ``N``).
@@ -106,6 +111,8 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         num_nodes = adj.shape[0]
 
     ei, w, n = check_graph(edge_index, edge_weight, num_nodes)
+    check_node_count("the graph", n, SPRING_MAX_NODES if layout == "spring" and pos is None
+                     else None, "use layout='circular' or 'temporal', or plot a subgraph")
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int)
                               or top_k < 1):
         raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")

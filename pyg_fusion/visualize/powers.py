@@ -6,8 +6,8 @@ from torch import Tensor
 
 from matplotlib.colors import Normalize
 
-from ._common import (check_graph, finish, label_ticks, new_grid, order_nodes,
-                      tex_name, to_numpy)
+from ._common import (MAX_DENSE_NODES, check_graph, check_node_count, finish, label_ticks,
+                      new_grid, order_nodes, tex_name, to_numpy)
 
 SCALES = ("panel", "row", "shared")
 
@@ -95,7 +95,8 @@ def _dense_powers(name, p, num_nodes) -> np.ndarray:
         attr = to_numpy(f"{label} edge_attr", p[1], dims=(1, 2))
         if attr.ndim == 1:
             attr = attr[:, None]
-        ei, _, n = check_graph(p[0], attr[:, 0], n)
+        ei, _, n = check_graph(p[0], attr[:, 0], n, f"{label} edge_attr")
+        check_node_count(label, n, MAX_DENSE_NODES)
         out = np.zeros((attr.shape[1], n, n))
         for k in range(attr.shape[1]):
             np.add.at(out[k], (ei[1], ei[0]), attr[:, k])  # [i, j]: the edge j -> i
@@ -108,6 +109,7 @@ def _dense_powers(name, p, num_nodes) -> np.ndarray:
         arr = arr[0]
     if arr.shape[1] != arr.shape[2]:
         raise ValueError(f"{label} must have shape [P+1, N, N], got {tuple(arr.shape)}")
+    check_node_count(label, arr.shape[1], MAX_DENSE_NODES)
     return arr
 
 

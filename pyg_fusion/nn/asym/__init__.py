@@ -12,8 +12,8 @@ from .refinenet import (ChainedResidualPooling, RefineNetDecoder,
 from .segmenter import (AsymFusionSegmenter, SeparateEncoders,
                         asym_fusion_segmenter, asym_segmentation_loss)
 from .graph import AsymGraphFusion
-from .translator import AsymFusionTranslator, AsymTranslationFusion, TranslatorOutput  # noqa: F401
-from .patchgan import PatchGANDiscriminator, gan_loss  # noqa: F401
+from .translator import AsymFusionTranslator, AsymTranslationFusion, TranslatorOutput
+from .patchgan import PatchGANDiscriminator, gan_loss
 
 __all__ = [
     "ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityNorm2d",
@@ -24,5 +24,6 @@ __all__ = [
     "resnet101", "resnet152", "load_torchvision_resnet", "RefineNetDecoder",
     "ResidualConvUnit", "ChainedResidualPooling", "AsymFusionSegmenter",
     "SeparateEncoders", "asym_segmentation_loss", "asym_fusion_segmenter",
-    "AsymGraphFusion",
+    "AsymGraphFusion", "AsymFusionTranslator", "AsymTranslationFusion", "TranslatorOutput",
+    "PatchGANDiscriminator", "gan_loss",
 ]

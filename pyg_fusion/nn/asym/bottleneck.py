@@ -16,7 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...functional._checks import check_channels, check_int
-from ...functional.asym import channel_shuffle, pixel_shift
+from ...functional.asym import channel_shuffle, pixel_shift, shift_groups
 from .modality import ModalityBatchNorm2d, modality_list
 
 __all__ = ["AsymFusionBottleneck", "AsymFusionBasicBlock"]
@@ -44,8 +44,9 @@ class _AsymBlock(nn.Module):
         self.fusion = bool(fusion) and num_modalities > 1
         self.shuffle = bool(shuffle)
         self.shift = bool(shift)
+        shift_groups(4, ratio)  # a bad ratio fails here, not at the first step
         self.ratio = ratio
-        self.shift_pixels = shift_pixels
+        self.shift_pixels = check_int("shift_pixels", shift_pixels, minimum=0)
         # The paper fuses only stride-1 blocks. In a strided bottleneck (a
         # one-block stage) the pre-conv features are subsampled by the stride
         # before the shift so that they meet the post-conv grid.

@@ -7,6 +7,7 @@ per-modality tensors ``[x_0, ..., x_{M-1}]``.
 """
 from __future__ import annotations
 
+import copy
 import re
 from contextlib import contextmanager
 from typing import Callable, Iterator, Sequence
@@ -192,14 +193,12 @@ class ModalityNorm(nn.Module):
     @classmethod
     def from_batchnorm(cls, bn: nn.BatchNorm2d, num_modalities: int, *,
                        frozen_stats: bool = False) -> "ModalityNorm":
-        """Copies ``bn`` (affine and running statistics) into every modality."""
-        out = cls(bn.num_features, num_modalities, frozen_stats=frozen_stats,
-                  eps=bn.eps, momentum=bn.momentum if bn.momentum is not None
-                  else 0.1)
-        for private in out.norms:
-            private.load_state_dict(bn.state_dict())
-        ref = bn.weight if bn.weight is not None else bn.running_mean
-        return out if ref is None else out.to(ref.device)
+        """Copies ``bn`` into every modality: its parameters, running
+        statistics and options (``momentum=None``'s cumulative average,
+        ``affine=False``, ``track_running_stats=False`` included)."""
+        out = cls(bn.num_features, num_modalities, frozen_stats=frozen_stats, eps=bn.eps)
+        out.norms = nn.ModuleList(copy.deepcopy(bn) for _ in range(num_modalities))
+        return out
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}({self.num_features}, "

@@ -19,6 +19,16 @@ __all__ = ["AsymFusionSegmenter", "SeparateEncoders", "asym_segmentation_loss",
            "asym_fusion_segmenter"]
 
 
+def _reset(module: nn.Module) -> None:
+    # a module without reset_parameters (SeparateEncoders, a user's encoder)
+    # is reset through its children, so that no part keeps its weights
+    if hasattr(module, "reset_parameters"):
+        module.reset_parameters()
+    else:
+        for child in module.children():
+            _reset(child)
+
+
 class SeparateEncoders(nn.Module):
     """One private single-modality encoder per modality (the two-stream
     baseline AsymFusion is compared with: nothing shared, nothing exchanged).
@@ -105,9 +115,8 @@ class AsymFusionSegmenter(nn.Module):
         return list(self.modalities) + ["ensemble"]
 
     def reset_parameters(self) -> None:
-        for part in (self.encoder, self.decoder):
-            if hasattr(part, "reset_parameters"):
-                part.reset_parameters()
+        _reset(self.encoder)
+        _reset(self.decoder)
         nn.init.ones_(self.alpha)
 
     def forward(self, xs: Sequence[Tensor]) -> list[Tensor]:
@@ -120,8 +129,14 @@ class AsymFusionSegmenter(nn.Module):
         in_channels = next(m for m in self.encoder.modules()
                            if isinstance(m, nn.Conv2d)).in_channels
         first = self.modalities[0]
+        param = self.alpha
         for name, x in zip(self.modalities, xs):
-            check_tensor(f"input {name!r}", x, dims=(4, ), floating=True)
+            # checked here, where the input has its name: inside the blocks a
+            # NaN would surface as a hidden feature map's, or not at all
+            check_tensor(f"input {name!r}", x, dims=(4, ), floating=True, finite=True)
+            if (x.dtype, x.device) != (param.dtype, param.device):
+                raise TypeError(f"input {name!r} is {x.dtype} on {x.device} but the model's "
+                                f"parameters are {param.dtype} on {param.device}")
             if x.size(1) != in_channels:
                 raise ValueError(f"input {name!r} has {x.size(1)} channels, the encoder takes "
                                  f"{in_channels} (e.g. a depth map tiled: "
@@ -151,7 +166,8 @@ def asym_segmentation_loss(outputs: Sequence[Tensor], target: Tensor, *,
     r"""AsymFusion's loss: the sum of the pixel-wise cross-entropies of every
     output, :math:`\mathcal{L} = \mathrm{CE}(\hat y_{rgb}) +
     \mathrm{CE}(\hat y_{depth}) + \mathrm{CE}(\hat y_{ens})`, ignoring
-    ``ignore_index`` pixels.
+    ``ignore_index`` pixels (0, with zero gradients, when every pixel is
+    ignored, as in a random crop of a sparsely labelled scene).
 
     Args:
         outputs (Sequence[torch.Tensor]): list of logits ``[B, K, H, W]``.
@@ -170,6 +186,8 @@ def asym_segmentation_loss(outputs: Sequence[Tensor], target: Tensor, *,
                              f"expected [B, K, H, W] matching target "
                              f"{tuple(target.shape)}")
     labelled = target[target != ignore_index]
+    if labelled.numel() == 0:  # cross_entropy's mean over no pixel is NaN
+        return sum(out.sum() * 0 for out in outputs)
     num_classes = outputs[0].size(1)
     if labelled.numel() and not 0 <= int(labelled.min()) <= int(labelled.max()) < num_classes:
         raise ValueError(f"target holds labels in [{int(labelled.min())}, "

@@ -16,7 +16,7 @@ import torch
 from torch import Tensor, nn
 
 from ...functional._checks import check_choice, check_int, check_tensor
-from ...functional.asym import channel_shuffle, pixel_shift
+from ...functional.asym import channel_shuffle, pixel_shift, shift_groups
 from .modality import ModalityNorm2d
 
 __all__ = ["AsymTranslationFusion", "AsymFusionTranslator",
@@ -73,7 +73,8 @@ class AsymTranslationFusion(nn.Module):
         self.channels = check_int("channels", channels, minimum=1)
         self.num_modalities = check_int("num_modalities", num_modalities,
                                         minimum=1)
-        self.ratio, self.shift = ratio, shift
+        shift_groups(channels, ratio)  # a bad ratio fails here, not at the first step
+        self.ratio, self.shift = ratio, check_int("shift", shift, minimum=0)
         self.shuffle, self.use_shift = bool(shuffle), bool(use_shift)
         self.conv = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
         self.norm = ModalityNorm2d(channels, num_modalities, norm)
@@ -88,6 +89,9 @@ class AsymTranslationFusion(nn.Module):
         return xs
 
     def forward(self, xs: Sequence[Tensor]) -> list[Tensor]:
+        if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)):
+            raise TypeError(f"xs must be a list of per-modality tensors, got "
+                            f"{type(xs).__name__}")
         xs = list(xs)
         m = len(xs)
         s = self._shuffle(xs)
@@ -249,8 +253,12 @@ class AsymFusionTranslator(nn.Module):
                              f"images, got {len(xs)}")
         out = []
         factor = 2 ** self.num_downs
+        param = next(self.parameters())
         for i, x in enumerate(xs):
-            check_tensor(f"xs[{i}]", x, dims=(4, ), floating=True)
+            check_tensor(f"xs[{i}]", x, dims=(4, ), floating=True, finite=True)
+            if (x.dtype, x.device) != (param.dtype, param.device):
+                raise TypeError(f"xs[{i}] is {x.dtype} on {x.device} but the model's "
+                                f"parameters are {param.dtype} on {param.device}")
             if x.size(1) == 1 and self.in_channels > 1:
                 x = x.expand(-1, self.in_channels, -1, -1)
             if x.size(1) != self.in_channels:
