@@ -102,3 +102,44 @@ def test_ddp_two_processes_gather_the_same_node_metrics(tmp_path):
         metrics.append({k: float(v) for k, v in trainer.callback_metrics.items()})
     assert set(metrics[0]) == {"val_acc", "test_acc"}
     assert metrics[1] == metrics[0]
+
+
+def test_a_run_into_a_used_folder_replaces_its_checkpoints(tmp_path):
+    # Lightning's version counter wrote best-v1.ckpt beside the first run's
+    # best.ckpt, which evaluate then read
+    data = _toy_graph()
+    epochs = []
+    for n in (1, 6):
+        seed_everything(0)
+        model = build_model("graph-mean", "node", {"a": 4, "b": 3}, num_classes=3, k=5)
+        fit_node(model, data, out_dir=tmp_path, epochs=n, eval_every=1, seed=0,
+                 progress=False, checkpoint=True)
+        epochs.append(torch.load(tmp_path / "checkpoints" / "last.ckpt",
+                                 weights_only=True)["epoch"])
+    assert epochs == [0, 5]  # the 0-based epoch of the last save
+    assert sorted(p.name for p in (tmp_path / "checkpoints").iterdir()) == \
+        ["best.ckpt", "last.ckpt"]
+
+
+def test_a_split_without_validation_nodes_or_of_one_class_is_an_error(tmp_path):
+    data = _toy_graph()
+    data.val_mask = torch.zeros_like(data.val_mask)
+    model = build_model("graph-mean", "node", {"a": 4, "b": 3}, num_classes=3, k=5)
+    with pytest.raises(ValueError, match="val_mask selects no node"):
+        fit_node(model, data, out_dir=tmp_path, epochs=1, progress=False, checkpoint=False)
+    data = _toy_graph()
+    data.y = torch.zeros_like(data.y)
+    with pytest.raises(ValueError, match="fewer than 2 classes"):
+        fit_node(model, data, out_dir=tmp_path, epochs=1, progress=False, checkpoint=False)
+
+
+@pytest.mark.parametrize("options, message", [
+    (dict(hidden_channels=0), "hidden_channels must be an int >= 1, got 0"),
+    (dict(epochs=2.5), "epochs must be an int >= 1, got 2.5"),
+    (dict(lr=float("nan")), "lr must be a finite number > 0"),
+    (dict(dropout=1.5), r"dropout must be a number in \[0, 1\)"),
+    (dict(num_powers={"a": -1, "b": 2}), "num_powers must be an int >= 0"),
+])
+def test_options_given_in_python_are_checked_as_the_flags_are(options, message):
+    with pytest.raises(ValueError, match=message):
+        build_model("lego", "node", {"a": 4, "b": 3}, num_classes=3, **options)

@@ -14,6 +14,8 @@ task departs from it.
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 import re
 from dataclasses import dataclass, field, fields
 from typing import Any
@@ -301,6 +303,48 @@ SETTING_DEFAULTS: dict[tuple[str, str], dict[str, Any]] = {
 }
 
 
+def _int(v) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _real(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+
+
+# The rule of each option's ``check`` for values given in Python (the CLI's
+# flag types parse text to the same ranges)
+_RULES = {
+    "positive_int": (lambda v: _int(v) and v >= 1, "an int >= 1"),
+    "nonneg_int": (lambda v: _int(v) and v >= 0, "an int >= 0"),
+    "nonneg_int_or_auto": (lambda v: v == "auto" or (_int(v) and v >= 0),
+                           "an int >= 0 or 'auto'"),
+    "positive_float": (lambda v: _real(v) and v > 0, "a finite number > 0"),
+    "nonneg_float": (lambda v: _real(v) and v >= 0, "a finite number >= 0"),
+    "fraction": (lambda v: _real(v) and 0 <= v < 1, "a number in [0, 1)"),
+    "float": (_real, "a finite number"),
+    "bool": (lambda v: isinstance(v, bool), "True or False"),
+}
+
+
+def check_option(name: str, value: Any) -> None:
+    """Checks a value given for the option ``name`` against its field's
+    ``check`` and ``choices`` (``None`` is left to the field's meaning).
+
+    Args:
+        name (str): a flat option name (:func:`option_fields`).
+        value (Any): the value given.
+    """
+    f = option_fields()[name][1]
+    rule = _RULES.get(f.metadata.get("check"))
+    # a per-source dict (num_powers) holds one such value per source
+    values = value.values() if isinstance(value, dict) and "dict" in str(f.type) else [value]
+    if rule is not None and not all(rule[0](v) for v in values):
+        raise ValueError(f"{name} must be {rule[1]}, got {value!r}")
+    choices = f.metadata.get("choices")
+    if choices is not None and value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
+
+
 def option_fields() -> dict[str, tuple[str, dataclasses.Field]]:
     """``{option name: (component, field)}`` over every component."""
     return {f.name: (comp, f) for comp, cls in COMPONENTS.items() for f in fields(cls)}
@@ -344,6 +388,8 @@ class MethodSpec:
         unknown = sorted(set(given) - set(known))
         if unknown:
             raise ValueError(f"unknown option(s) {unknown}; known: {', '.join(known)}")
+        for name, value in given.items():
+            check_option(name, value)
         features = given.get("features", HeadConfig.features)
         # a rank-1 CP operator cannot be the mean of the graphs: lego-cp starts
         # at their product unless the user says otherwise (LEGOFusion rejects

@@ -129,8 +129,11 @@ def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: in
     r = runs[chosen]
     if kw["checkpoint"]:
         for name in ("best.ckpt", "last.ckpt"):
+            src = out_dir / f"init_{chosen}" / "checkpoints" / name
+            if name == "last.ckpt" and not src.is_file():
+                continue  # with restarts each one's last epoch is in init_*/restart<r>
             with atomic_write(out_dir / "checkpoints" / name) as f:
-                f.write((out_dir / f"init_{chosen}" / "checkpoints" / name).read_bytes())
+                f.write(src.read_bytes())
     return {**r, "start_mean": float(chosen == "mean"),
             **{f"val_loss_{st}": runs[st]["val_loss"] for st in starts}}
 

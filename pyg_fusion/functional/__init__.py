@@ -18,6 +18,7 @@ from .convert import dense_to_edges, edges_to_dense
 from .similarity import dense_relation_graph, pair_similarity
 from .relation import dense_topk, relation_graph, relation_pairs
 from .powers import dense_graph_powers, dense_normalize, graph_powers, normalize
+from .support import dense_shared_support_graphs, shared_support, shared_support_graphs
 from .fuse import lego_fuse, lego_fuse_sparse
 from .fuse_cp import lego_fuse_cp, lego_fuse_cp_sparse
 from .fuse_full import lego_fuse_full, lego_fuse_full_sparse

@@ -29,9 +29,19 @@ def shared_support_graphs(xs: dict[str, Tensor], batch: Tensor | None = None, *,
     :func:`~pyg_fusion.functional.relation_graph` chooses for each source.
 
     Args:
-        xs: ``{source: [N, d_s]}``, the same ``N`` units.
-        batch: ``[N]`` graph of each unit (sorted), or ``None``.
-        k, threshold, metric, nonneg, gamma, knn: as in ``relation_graph``.
+        xs (Dict[str, torch.Tensor]): ``{source: [N, d_s]}``, the same ``N`` units.
+        batch (torch.Tensor, optional): ``[N]`` graph of each unit (sorted).
+            (default: :obj:`None`, one graph)
+        k (int, optional): neighbours kept per node and source. (default: :obj:`None`)
+        threshold (float, optional): minimum similarity of a kept entry.
+            (default: :obj:`None`)
+        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
+            (default: :obj:`"cosine"`)
+        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`.
+            (default: :obj:`"clamp"`)
+        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
+        knn (str, optional): :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`.
+            (default: :obj:`"auto"`)
 
     Returns:
         ``{source: (edge_index [2, E], edge_weight [E])}`` with the same
@@ -50,7 +60,23 @@ def shared_support(xs: dict[str, Tensor], batch: Tensor | None = None, *,
                    gamma: float | None = None, knn: str = "auto") -> Tensor:
     """The support of :func:`shared_support_graphs`, without the weights:
     the union of the sources' :func:`~pyg_fusion.functional.relation_pairs`,
-    ``edge_index`` ``[2, E]`` sorted by target, then source."""
+    ``edge_index`` ``[2, E]`` sorted by target, then source.
+
+    Args:
+        xs (Dict[str, torch.Tensor]): ``{source: [N, d_s]}``, the same ``N`` units.
+        batch (torch.Tensor, optional): ``[N]`` graph of each unit (sorted).
+            (default: :obj:`None`, one graph)
+        k (int, optional): neighbours kept per node and source. (default: :obj:`None`)
+        threshold (float, optional): minimum similarity of a kept entry.
+            (default: :obj:`None`)
+        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
+            (default: :obj:`"cosine"`)
+        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`.
+            (default: :obj:`"clamp"`)
+        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
+        knn (str, optional): :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`.
+            (default: :obj:`"auto"`)
+    """
     if not xs:
         raise ValueError("xs must hold at least one source")
     sizes = {s: x.size(0) for s, x in xs.items()}
@@ -95,7 +121,21 @@ def dense_shared_support_graphs(xs: dict[str, Tensor], mask: Tensor | None = Non
                                 gamma: float | None = None) -> dict[str, Tensor]:
     """Dense twin of :func:`shared_support_graphs`: ``{source: [B, N, d_s]}``
     (``mask`` ``[B, N]``) -> ``{source: [B, N, N]}``, each source's dense
-    similarity on the union of the sources' kept entries, 0 elsewhere."""
+    similarity on the union of the sources' kept entries, 0 elsewhere.
+
+    Args:
+        xs (Dict[str, torch.Tensor]): ``{source: [B, N, d_s]}``, padded graphs.
+        mask (torch.Tensor, optional): ``[B, N]`` bool, the real units.
+            (default: :obj:`None`, all)
+        k (int, optional): neighbours kept per node and source. (default: :obj:`None`)
+        threshold (float, optional): minimum similarity of a kept entry.
+            (default: :obj:`None`)
+        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
+            (default: :obj:`"cosine"`)
+        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`.
+            (default: :obj:`"clamp"`)
+        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
+    """
     if not xs:
         raise ValueError("xs must hold at least one source")
     kw = dict(k=k, threshold=threshold, metric=metric, nonneg=nonneg, gamma=gamma)

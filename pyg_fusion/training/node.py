@@ -31,7 +31,7 @@ from torch.utils.data import DataLoader
 from ..nn.label_prop import takes_seed_labels
 from ._task import TimedAdamTask
 from .metrics import accuracy, gather_by_index
-from .trainer import build_trainer
+from .trainer import build_trainer, training_strategy
 
 __all__ = ["NodeClassification", "single_graph_loader", "fit_node", "split_seeds"]
 
@@ -169,10 +169,17 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
         config (dict, optional): JSON-able description of the run, stored in the
             checkpoints. (default: :obj:`None`)
     """
+    for name in ("train_mask", "val_mask", "test_mask"):
+        if name not in data or not bool(data[name].any()):
+            raise ValueError(f"the graph's {name} selects no node ({data.num_nodes} nodes): "
+                             f"training chooses its epoch on validation nodes and reports "
+                             f"test nodes; give more labelled nodes or other split rates")
+    if int(data.y[data.y >= 0].unique().numel()) < 2:
+        raise ValueError("the labels hold fewer than 2 classes: there is nothing to classify")
     task = NodeClassification(model, lr=lr, weight_decay=weight_decay, config=config)
     eval_every = max(1, min(eval_every, epochs))  # at least one evaluation
     trainer = build_trainer(out_dir, max_epochs=epochs, seed=seed, devices=devices,
-                            strategy="ddp" if devices > 1 else "auto",
+                            strategy=training_strategy(devices),
                             monitor="val_acc" if checkpoint else None, mode="max",
                             progress=progress, checkpoint=checkpoint,
                             check_val_every_n_epoch=eval_every, num_sanity_val_steps=0)

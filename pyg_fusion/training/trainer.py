@@ -36,6 +36,18 @@ def _seed_env(seed: int | None):
                 os.environ[k] = v
 
 
+def training_strategy(devices: int) -> str:
+    """Lightning's strategy of a training run on ``devices`` processes: DDP
+    that tolerates parameters without a gradient in a step (LEGO's randomly
+    sampled source pair, an operator frozen during its warm-up), which plain
+    ``"ddp"`` refuses from the second step on.
+
+    Args:
+        devices (int): processes.
+    """
+    return "ddp_find_unused_parameters_true" if devices > 1 else "auto"
+
+
 def seed_everything(seed: int) -> int:
     """Seeds python, numpy and torch in this process (data workers are
     seeded by the :class:`Trainer` built with the same seed).
@@ -128,7 +140,11 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
         callbacks.append(ModelCheckpoint(
             dirpath=out_dir / "checkpoints", save_last=True,
             monitor=monitor, mode=mode, save_top_k=1 if monitor else 0,
-            filename="best" if monitor else None))
+            filename="best" if monitor else None,
+            # a run into a used folder replaces best.ckpt / last.ckpt: with
+            # Lightning's counter it wrote best-v1.ckpt beside the old run's
+            # best.ckpt, which evaluate then read
+            enable_version_counter=False))
     if progress:
         callbacks.append(TQDMProgressBar(refresh_rate=1))
     with quiet_lightning():

@@ -12,7 +12,8 @@ from torch_geometric.loader import DataLoader
 
 from .pseudo_anomalies import splice_pseudo_anomalies
 from ._task import OperatorWarmupAuto, check_operator_warmup
-from .trainer import EarlyStoppingAfter, build_trainer, seed_everything, without_validation
+from .trainer import (EarlyStoppingAfter, build_trainer, seed_everything, training_strategy,
+                      without_validation)
 from .vad import CHOICES, IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import COMBINES, RestartEnsemble
 
@@ -229,7 +230,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
                                                 min_epochs=min_epochs))
         folder = Path(out_dir) / f"restart{r}" if restarts > 1 else Path(out_dir)
         trainer = build_trainer(folder, max_epochs=max_epochs, seed=s, devices=devices,
-                                strategy="ddp" if devices > 1 else "auto", progress=progress,
+                                strategy=training_strategy(devices), progress=progress,
                                 checkpoint=checkpoint, check_val_every_n_epoch=eval_every,
                                 num_sanity_val_steps=0, callbacks=callbacks)
         train, val = _loaders(fit_ds, val_ds, batch_size, s)
@@ -237,6 +238,10 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             trainer.fit(task, train, val)
         if val_ds is not None and max_epochs % eval_every and not trainer.should_stop:
             trainer.validate(task, val, verbose=False)
+            # validate() after fit reads current_epoch as the epochs trained:
+            # what it scored is the last epoch, 0-based one less
+            if task.best.get("epoch") == trainer.current_epoch:
+                task.best["epoch"] = trainer.current_epoch - 1
         runs.append((-task.best.get("val_score", -float("inf")), r, net, task, trainer))
     # the best held-out score; ties go to the earlier restart
     _, chosen, net, task, trainer = min(runs, key=lambda run: run[:2])
