@@ -64,16 +64,23 @@ def remove_stale_temps(folder: str) -> list[str]:
     return removed
 
 
+def existing_ancestor(path: str | os.PathLike) -> str:
+    """The nearest folder above ``path`` (or file in its place) that exists:
+    where creating ``path``'s folders starts."""
+    parent = osp.dirname(osp.abspath(os.fspath(path)))
+    while not osp.exists(parent) and osp.dirname(parent) != parent:
+        parent = osp.dirname(parent)
+    return parent
+
+
 @contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[Any]:
     """Opens a temporary file beside ``path`` (``mode`` ``"wb"`` or ``"w"``);
     on success it replaces ``path``, on any error it is removed."""
     path = os.fspath(path)
     folder = osp.dirname(osp.abspath(path))
-    parent = folder  # the nearest existing ancestor must be a folder
-    while not osp.exists(parent) and osp.dirname(parent) != parent:
-        parent = osp.dirname(parent)
-    if osp.exists(parent) and not osp.isdir(parent):
+    parent = existing_ancestor(path)
+    if not osp.isdir(parent):
         raise NotADirectoryError(f"cannot write {path}: {parent} is a file, not a folder")
     try:
         os.makedirs(folder, exist_ok=True)

@@ -78,10 +78,9 @@ def positive_float(text: str) -> float:
 
 
 def _creatable(text: str) -> None:
-    parent = os.path.dirname(os.path.abspath(text))
-    while parent and not os.path.exists(parent):
-        parent = os.path.dirname(parent) if os.path.dirname(parent) != parent else ""
-    if parent and not os.path.isdir(parent):
+    from .._files import existing_ancestor
+    parent = existing_ancestor(text)
+    if not os.path.isdir(parent):
         raise argparse.ArgumentTypeError(f"{parent} is a file, so {text} cannot be created")
 
 

@@ -16,6 +16,13 @@ from ..data import MultiSourceData
 from .._files import atomic_write, load_torch, remove_stale_temps
 
 
+def check_seed(seed) -> int:
+    """A generator's ``seed``: an int that numpy accepts, ``[0, 2**32)``."""
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
+        raise ValueError(f"seed must be an int in [0, 2**32) (numpy's seeds), got {seed!r}")
+    return seed
+
+
 def options_hash(options: Any, files: Sequence[str] = ()) -> str:
     """A short stable hash of JSON-able ``options`` and of the size and
     modification time of ``files`` (so that edited raw files re-process)."""

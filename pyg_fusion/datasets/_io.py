@@ -50,12 +50,11 @@ def load_npy(path: str, what: str, *, finite: bool = False) -> np.ndarray:
             raise ValueError(f"{what}: {path} holds {int(bad.sum())} NaN or Inf value(s), "
                              f"the first at index {first}")
         # features are stored in float32: a larger magnitude would become Inf
-        big = float(np.finfo(np.float32).max)
-        if array.size and np.issubdtype(array.dtype, np.floating) \
-                and array.dtype.itemsize > 4 and float(np.abs(array).max()) > big:
-            raise ValueError(f"{what}: {path} holds values beyond float32's range (largest "
-                             f"magnitude {float(np.abs(array).max()):.3g} > {big:.3g}); "
-                             f"rescale them")
+        if array.size and np.issubdtype(array.dtype, np.floating) and array.dtype.itemsize > 4:
+            big, largest = float(np.finfo(np.float32).max), float(np.abs(array).max())
+            if largest > big:
+                raise ValueError(f"{what}: {path} holds values beyond float32's range "
+                                 f"(largest magnitude {largest:.3g} > {big:.3g}); rescale them")
     return array
 
 

@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ._base import options_hash
+from ._base import check_seed, options_hash
 from .._files import write_json, write_text
 from ._io import save_npy
 from .vad import VADFeatures, VADLayout
@@ -202,8 +202,7 @@ class MotionVAD(VADFeatures):
             if not set(anomaly_activities) - {a}:
                 raise ValueError(f"anomaly_activities {anomaly_activities} has no activity "
                                  f"other than the normal activity {a!r} to splice in")
-        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
-            raise ValueError(f"seed must be an int in [0, 2**32) (numpy's seeds), got {seed!r}")
+        check_seed(seed)
         self.gen = dict(num_videos=num_videos, recordings=recordings,
                         anomaly_snippets=anomaly_snippets,
                         normal_activities=normal_activities,

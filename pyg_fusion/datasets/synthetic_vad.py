@@ -8,7 +8,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from ._base import options_hash
+from ._base import check_seed, options_hash
 from .._files import write_json, write_text
 from ._io import save_npy
 from .vad import VADFeatures, VADLayout
@@ -165,8 +165,7 @@ class SyntheticVAD(VADFeatures):
         if num_crops < 1 or crop_layout not in ("stacked", "files"):
             raise ValueError(f"num_crops must be >= 1 and crop_layout 'stacked' or 'files', "
                              f"got {num_crops!r}, {crop_layout!r}")
-        if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
-            raise ValueError(f"seed must be an int in [0, 2**32) (numpy's seeds), got {seed!r}")
+        check_seed(seed)
         for name, value, low in (("noise", noise, 0), ("strength", strength, -math.inf)):
             if not (isinstance(value, (int, float)) and not isinstance(value, bool)
                     and math.isfinite(value) and value >= low):

@@ -144,7 +144,7 @@ def pixel_shift(x: Tensor, shift: int = 1, ratio: float = 0.2) -> Tensor:
     Returns:
         ``[B, C, H, W]``.
     """
-    check_tensor("x", x, dims=(4, ), finite=True)
+    check_tensor("x", x, dims=(4, ))
     check_int("shift", shift, minimum=0)
     g = shift_groups(x.size(1), ratio)
     out = torch.zeros_like(x)
@@ -166,7 +166,7 @@ def pixel_shift(x: Tensor, shift: int = 1, ratio: float = 0.2) -> Tensor:
 
 
 def _check_nodes(x: Tensor, batch: Tensor | None) -> Tensor | None:
-    check_tensor("x", x, dims=(2, ), finite=True)
+    check_tensor("x", x, dims=(2, ))
     if batch is not None:
         check_batch("batch", batch, x.size(0), "row of x")
         check_like("batch", batch, "x", x)
