@@ -140,6 +140,20 @@ def test_per_crop_files_and_label_column(tmp_path):
     assert {d.video: int(d.y) for d in by_name} == {n: y for n, (_, y) in VIDEOS.items()}
 
 
+@pytest.mark.parametrize("normal,abnormal", [("0", "1"), ("False", "True"), ("0.0", "1.0")])
+def test_label_column_of_numbers_or_booleans(tmp_path, normal, abnormal):
+    raw = tmp_path / "raw"
+    rng = np.random.default_rng(2)
+    lines = []
+    for name, (T, y) in VIDEOS.items():
+        _write(raw / "clip" / f"{name}.npy", rng.normal(size=(T, 5)))
+        lines.append(f"clip/{name}.npy,{abnormal if y else normal}")
+    (raw / "train.csv").write_text("\n".join(lines) + "\n")
+    ds = VADFeatures(str(tmp_path), "train", num_segments=4, log=False,
+                     sources={"clip": "clip/{name}.npy"}, train_list="train.csv", labels="list")
+    assert [int(d.y) for d in ds] == [y for _, y in VIDEOS.values()]
+
+
 def test_errors_name_the_video(stacked):
     root, _, gt = stacked
     raw = root / "raw"

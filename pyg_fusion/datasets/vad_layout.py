@@ -14,6 +14,9 @@ import numpy as np
 
 from ._io import load_npy
 
+# Label-column values of a normal video besides normal_pattern's matches
+# (0/1 columns, and True/False as pandas writes booleans).
+_NORMAL_VALUES = {"0", "0.0", "false"}
 _LIST_HEADER = {"path", "label", "name", "video", "feature", "features", "file"}
 
 
@@ -43,7 +46,7 @@ class VADLayout:
         labels (str, optional): video labels from ``"position"`` (the first ``num_abnormal``
             videos of the list are abnormal), ``"name"`` (normal when the name matches
             ``normal_pattern``), ``"list"`` (the list's label column: normal when it matches
-            ``normal_pattern`` or is ``0``), or ``"auto"`` (list column, else position if
+            ``normal_pattern`` or is ``0`` / ``false``), or ``"auto"`` (list column, else position if
             ``num_abnormal`` is given, else name). (default: :obj:`"auto"`)
         num_abnormal (int | Mapping[str, int], optional): int, or ``{split: int}``. (default:
             :obj:`None`)
@@ -260,7 +263,8 @@ class _LayoutReader:
             if column is None:
                 raise ValueError(f"domain {domain!r}: labels='list' but the {self.split} list "
                                  f"has no label column")
-            return [0 if (normal.search(c) or c.strip() in ("0", "0.0")) else 1 for c in column]
+            return [0 if (normal.search(c) or c.strip().lower() in _NORMAL_VALUES) else 1
+                    for c in column]
         out = [0 if normal.search(n) else 1 for n in names]
         if auto_name and all(out):
             raise ValueError(f"domain {domain!r}: no video name matches normal_pattern="
