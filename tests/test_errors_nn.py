@@ -241,7 +241,7 @@ def catalogue():
              ValueError, r"mask goes with padded \[B, N, d\] inputs"),
         Case("LEGO batch with padded inputs",
              lambda: lego()({"a": XA.view(2, 3, 3), "b": XB.view(2, 3, 5)}, B),
-             ValueError, r"batch goes with the \[N, d\] input form"),
+             ValueError, r"batch and batch_size go with the \[N, d\] input form"),
         Case("LEGO intersection with zeroth='ones'",
              lambda: LEGO({"a": 3, "b": 5}, support="intersection", zeroth="ones"),
              ValueError, r"support='intersection' would drop the single-source terms"),

@@ -4,7 +4,7 @@ import torch
 from torch_geometric.data import Batch
 
 from pyg_fusion.data import MultiSourceData
-from pyg_fusion.nn import LEGO, FusedGraph
+from pyg_fusion.nn import LEGO, FusedGraph, GraphHead
 
 
 def _batch():
@@ -24,11 +24,12 @@ def test_both_forms_on_both_backends(backend):
     g = model(batch)
     assert g.backend == backend
     ei, w = g.edge_index, g.edge_weight
-    assert ei.shape == (2, w.numel()) and (w != 0).all()  # the non-zero entries only
+    assert ei.shape == (2, w.numel())
     dense = g.to_dense()
     assert dense.shape == (2, 6, 6)
-    # every non-zero of the dense form is an edge, and no other
-    assert int((dense != 0).sum()) == w.numel()
+    # every non-zero of the dense form is an edge (the edges are G's
+    # support, which may hold zeros)
+    assert int((dense != 0).sum()) == int((w != 0).sum())
     bi = batch.batch[ei[1]]
     local = ei - batch.ptr[bi]
     assert torch.equal(dense[bi, local[1], local[0]], w)
@@ -38,6 +39,59 @@ def test_both_forms_on_both_backends(backend):
     # both forms stay differentiable in the fusion operator
     (w.sum() + dense.sum()).backward()
     assert model.fusion.A["a|b"].grad is not None
+
+
+@pytest.mark.parametrize("backend", ["dense", "sparse"])
+def test_gradient_reaches_terms_that_are_zero_at_the_start(backend):
+    """At the product start, entries of R_a^2 o R_b^2 outside R_a o R_b are 0
+    but depend on A[2, 2]: they stay edges, so a head reading the edge list
+    gets the gradient of finite differences (it was off by 0.1 when zeros
+    were dropped)."""
+    torch.manual_seed(0)
+    xs = {"a": torch.randn(30, 8, dtype=torch.float64),
+          "b": torch.randn(30, 6, dtype=torch.float64)}
+    torch.manual_seed(1)
+    lego = LEGO({"a": 8, "b": 6}, num_powers=2, k=3, backend=backend).double()
+    head = GraphHead(8, 4, 1, num_layers=1, dropout=0.0).double()
+    A = lego.fusion.A["a|b"]
+    g = lego(xs)
+    assert bool((g.edge_weight == 0).any())  # the case under test
+    grad = torch.autograd.grad(head(xs["a"], g).pow(2).sum(), A)[0]
+    start = A.detach().clone()
+    fd = torch.zeros_like(start)
+    with torch.no_grad():
+        for i in range(start.size(0)):
+            for j in range(start.size(1)):
+                step = torch.zeros_like(start)
+                step[i, j] = 1e-6
+                f = []
+                for sign in (1, -1):
+                    A.copy_(start + sign * step)
+                    f.append(head(xs["a"], lego(xs)).pow(2).sum())
+                fd[i, j] = (f[0] - f[1]) / 2e-6
+        A.copy_(start)
+    assert torch.allclose(grad, fd, atol=1e-6)
+
+
+@pytest.mark.parametrize("backend", ["dense", "sparse"])
+def test_empty_graphs_at_the_end_of_a_batch_count(backend):
+    data = [MultiSourceData(x_a=torch.randn(n, 3), x_b=torch.randn(n, 2)) for n in (5, 6, 0)]
+    batch = Batch.from_data_list(data)
+    torch.manual_seed(0)
+    model = LEGO({"a": 3, "b": 2}, 2, k=2, backend=backend)
+    g = model(batch)
+    assert g.num_graphs == 3 and g.to_dense().shape == (3, 6, 6)
+    assert g.dense_mask().sum(1).tolist() == [5, 6, 0]
+    flat = model({"a": batch.x_a, "b": batch.x_b}, batch.batch, batch_size=3)
+    assert flat.num_graphs == 3 and torch.equal(flat.to_dense(), g.to_dense())
+    with pytest.raises(ValueError, match="batch_size must be >= 2"):
+        model({"a": batch.x_a, "b": batch.x_b}, batch.batch, batch_size=1)
+
+
+def test_to_dense_without_batch_keeps_every_node():
+    g = FusedGraph(num_nodes=5, edge_index=torch.tensor([[0], [1]]),
+                   edge_weight=torch.tensor([2.0]))
+    assert g.to_dense().shape == (1, 5, 5) and g.to_dense()[0, 1, 0] == 2
 
 
 def test_to_sparse_of_a_dense_graph_drops_zeros():

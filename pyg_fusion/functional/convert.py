@@ -20,7 +20,8 @@ from ._checks import _check_range, check_batch, check_tensor
 
 def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
                    batch: Tensor | None = None,
-                   max_num_nodes: int | None = None) -> Tensor:
+                   max_num_nodes: int | None = None,
+                   batch_size: int | None = None) -> Tensor:
     r"""The dense operator of a sparse graph: ``adj[..., i, j]`` is the weight
     of the edge :math:`j \to i` (repeated edges are summed).
 
@@ -30,6 +31,8 @@ def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
         batch (Tensor, optional): ``[N]`` graph of each node (default:
             ``None``, one graph).
         max_num_nodes (int, optional): nodes per graph (default: inferred).
+        batch_size (int, optional): graphs, counting empty ones at the end of
+            ``batch`` (default: inferred).
 
     Returns:
         ``[B, N_max, N_max]`` (``[..., C]`` with ``[E, C]`` weights), as
@@ -45,10 +48,11 @@ def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
         if edge_index.numel() and bool((batch[edge_index[0]] != batch[edge_index[1]]).any()):
             raise ValueError("edge_index links nodes of different graphs of batch; the "
                              "edges of a batch stay within their graph")
-    return to_dense_adj(edge_index.flip(0), batch, edge_weight, max_num_nodes)
+    return to_dense_adj(edge_index.flip(0), batch, edge_weight, max_num_nodes, batch_size)
 
 
-def dense_to_edges(adj: Tensor, mask: Tensor | None = None) -> tuple[Tensor, Tensor]:
+def dense_to_edges(adj: Tensor, mask: Tensor | None = None,
+                   support: Tensor | None = None) -> tuple[Tensor, Tensor]:
     r"""The non-zero entries of dense operators ``[B, N, N]`` (or ``[N, N]``)
     as ``(edge_index, edge_weight)`` over the global numbering of the real
     nodes (``mask`` ``[B, N]``, True for real nodes; default: all): the entry
@@ -59,20 +63,31 @@ def dense_to_edges(adj: Tensor, mask: Tensor | None = None) -> tuple[Tensor, Ten
         adj (torch.Tensor): ``[B, N, N]`` or ``[N, N]``.
         mask (torch.Tensor, optional): ``[B, N]`` bool, :obj:`True` for real
             nodes. (default: :obj:`None`, all)
+        support (torch.Tensor, optional): bool of ``adj``'s shape: entries
+            kept even where ``adj`` is 0 (where it depends on parameters that
+            make it 0 now, so that their gradients reach it). (default:
+            :obj:`None`, the non-zero entries only)
 
     Returns:
         (torch.Tensor, torch.Tensor): ``(edge_index [2, E], edge_weight [E])``.
     """
     check_tensor("adj", adj, dims=(2, 3))
+    if support is not None and support.shape != adj.shape:
+        raise ValueError(f"support must have the shape of adj {tuple(adj.shape)}, got "
+                         f"{tuple(support.shape)}")
     if adj.dim() == 2:
         adj = adj.unsqueeze(0)
         mask = None if mask is None else mask.view(1, -1)
+        support = None if support is None else support.unsqueeze(0)
     if mask is None:
         mask = torch.ones(adj.shape[:2], dtype=torch.bool, device=adj.device)
     if mask.shape != adj.shape[:2]:
         raise ValueError(f"mask must have shape [B, N] = {tuple(adj.shape[:2])}, got "
                          f"{tuple(mask.shape)}")
-    keep = (adj != 0) & mask.unsqueeze(2) & mask.unsqueeze(1)
+    keep = adj != 0
+    if support is not None:
+        keep = keep | support
+    keep = keep & mask.unsqueeze(2) & mask.unsqueeze(1)
     b, i, j = keep.nonzero(as_tuple=True)
     # Global number of each real node: real nodes are counted in graph order.
     number = mask.flatten().cumsum(0).view_as(mask) - 1

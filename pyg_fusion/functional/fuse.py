@@ -42,7 +42,7 @@ from .term_scale import TERM_SCALES, entry_graphs, scaled_operator
 ZEROTH = ("identity", "ones")
 
 
-def _dense_support(powers: list[Tensor]) -> Tensor:
+def dense_support(powers: list[Tensor]) -> Tensor:
     """Where some power of some input is non-zero (diagonal included)."""
     keep = None
     for pw in powers:
@@ -57,7 +57,7 @@ def _with_zeroth(powers: list[Tensor], zeroth: str) -> list[Tensor]:
     check_choice("zeroth", zeroth, ZEROTH)
     if zeroth == "identity":
         return powers
-    ones = _dense_support(powers).to(powers[0].dtype).unsqueeze(-3)
+    ones = dense_support(powers).to(powers[0].dtype).unsqueeze(-3)
     return [torch.cat([ones, pw[..., 1:, :, :]], -3) for pw in powers]
 
 

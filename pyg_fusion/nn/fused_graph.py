@@ -8,12 +8,17 @@ class FusedGraph:
     r"""The output of :class:`pyg_fusion.nn.LEGO`: the fused graph :math:`G`
     of a batch, with one API on both backends.
 
-    ``edge_index`` / ``edge_weight`` (the non-zero entries, PyG's
-    convention: the edge :math:`j \to i` holds :math:`G_{ij}`) and
+    ``edge_index`` / ``edge_weight`` (the entries of :math:`G`'s support,
+    PyG's convention: the edge :math:`j \to i` holds :math:`G_{ij}`) and
     :meth:`to_dense` (the padded ``[B, N_max, N_max]`` operators, ``[b, i, j]``
     = :math:`G_{ij}` of graph ``b``) are always available; the form the
     backend did not produce is derived on first use and kept. Both stay
     differentiable in the values the backend produced.
+
+    The support is where :math:`G` can be non-zero for some operator, not
+    where it is non-zero now: an entry that is 0 at the current :math:`A`
+    (e.g. outside :math:`R_a \circ R_b` at the product start) still has a
+    gradient with respect to :math:`A`, so it stays, as an edge of weight 0.
 
     Args:
         num_nodes (int): total number of nodes ``N`` (all graphs of the batch).
@@ -28,11 +33,17 @@ class FusedGraph:
             :obj:`None`)
         mask (torch.Tensor, optional): ``[B, N_max]`` bool, the real
             (non-padded) nodes of ``dense``. (default: :obj:`None`, all)
+        support (torch.Tensor, optional): ``[B, N_max, N_max]`` bool, with
+            ``dense``: entries kept as edges where ``dense`` is 0. (default:
+            :obj:`None`, the non-zero entries only)
+        num_graphs (int, optional): ``B``, counting empty graphs at the end
+            of a batch. (default: :obj:`None`, from ``batch`` or ``dense``)
     """
 
     def __init__(self, num_nodes: int, batch: Tensor | None = None,
                  edge_index: Tensor | None = None, edge_weight: Tensor | None = None,
-                 dense: Tensor | None = None, mask: Tensor | None = None):
+                 dense: Tensor | None = None, mask: Tensor | None = None,
+                 support: Tensor | None = None, num_graphs: int | None = None):
         if (dense is None) == (edge_index is None):
             raise ValueError("FusedGraph takes either edge_index and edge_weight (sparse) "
                              "or dense (dense), not both or neither")
@@ -42,8 +53,8 @@ class FusedGraph:
             raise ValueError(f"dense must be [B, N_max, N_max], got {tuple(dense.shape)}")
         self.num_nodes, self.batch = num_nodes, batch
         self._edges = None if edge_index is None else (edge_index, edge_weight)
-        self._nonzero = False
-        self._dense, self._mask = dense, mask
+        self._dense, self._mask, self._support = dense, mask, support
+        self._num_graphs = num_graphs
         self._backend = "dense" if dense is not None else "sparse"
 
     @property
@@ -53,13 +64,15 @@ class FusedGraph:
 
     @property
     def num_graphs(self) -> int:
+        if self._num_graphs is not None:
+            return self._num_graphs
         if self._dense is not None:
             return self._dense.size(0)
         return 1 if self.batch is None or self.batch.numel() == 0 else int(self.batch.max()) + 1
 
     @property
     def edge_index(self) -> Tensor:
-        """``[2, E]`` (source, target) of the non-zero entries."""
+        """``[2, E]`` (source, target) of the support's entries."""
         return self.to_sparse()[0]
 
     @property
@@ -69,17 +82,11 @@ class FusedGraph:
 
     def to_sparse(self) -> tuple[Tensor, Tensor]:
         """``(edge_index, edge_weight)`` over the global node numbering: the
-        non-zero entries on both backends (the sparse backend's union of
-        supports holds exact zeros, which are dropped here)."""
+        entries of the support (the sparse backend's edges as the fusion
+        gives them, the dense backend's non-zero entries and ``support``)."""
         if self._edges is None:
             from ..functional.convert import dense_to_edges
-            self._edges = dense_to_edges(self._dense, self._mask)
-        elif not self._nonzero:
-            ei, w = self._edges
-            keep = w.detach() != 0
-            if not bool(keep.all()):
-                self._edges = (ei[:, keep], w[keep])
-        self._nonzero = True
+            self._edges = dense_to_edges(self._dense, self._mask, self._support)
         return self._edges
 
     def to_dense(self) -> Tensor:
@@ -87,7 +94,9 @@ class FusedGraph:
         nodes are 0)."""
         if self._dense is None:
             from ..functional.convert import edges_to_dense
-            self._dense = edges_to_dense(*self.to_sparse(), self.batch)
+            batch = self.batch if self.batch is not None else torch.zeros(
+                self.num_nodes, dtype=torch.long, device=self._edges[0].device)
+            self._dense = edges_to_dense(*self.to_sparse(), batch, batch_size=self.num_graphs)
         return self._dense
 
     def dense_mask(self) -> Tensor:
@@ -101,7 +110,7 @@ class FusedGraph:
                 batch = self.batch if self.batch is not None else torch.zeros(
                     self.num_nodes, dtype=torch.long, device=self._edges[0].device)
                 self._mask = to_dense_batch(torch.ones(self.num_nodes, device=batch.device),
-                                            batch)[1]
+                                            batch, batch_size=self.num_graphs)[1]
         return self._mask
 
     def __repr__(self) -> str:

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor
-from torch_geometric.data import Data
+from torch_geometric.data import Batch, Data
 from torch_geometric.utils import to_dense_batch
 
-from ..functional._checks import (check_batch, check_choice, check_index, check_like,
-                                  check_tensor)
+from ..functional._checks import (check_batch, check_choice, check_index, check_int,
+                                  check_like, check_tensor)
 from ..functional._csr import inverse_permutation, use_scipy
 from ..functional.coarsen import coarsen, dense_coarsen
+from ..functional.fuse import dense_support
 from ..functional.order import locality_order, permute_rows, relabel
 from ..functional.support import dense_shared_support_graphs, shared_support
 from .fused_graph import FusedGraph
@@ -193,7 +194,7 @@ class LEGO(torch.nn.Module):
         self.fusion.reset_parameters()
 
     # -- inputs -----------------------------------------------------------
-    def _unpack(self, xs, batch, assign):
+    def _unpack(self, xs, batch, assign, batch_size):
         if isinstance(xs, Data):
             data = xs
             missing = [s for s in self.sources if f"x_{s}" not in data]
@@ -204,6 +205,8 @@ class LEGO(torch.nn.Module):
             assign = {s: data[f"assign_{s}"] for s in self.sources
                       if f"assign_{s}" in data} or None
             batch = getattr(data, "batch", None) if batch is None else batch
+            if batch_size is None and isinstance(data, Batch):
+                batch_size = data.num_graphs  # counts empty graphs at the end too
         if not isinstance(xs, dict):
             raise TypeError(f"xs must be a dict source -> features or a Data, got "
                             f"{type(xs).__name__}")
@@ -235,7 +238,7 @@ class LEGO(torch.nn.Module):
             raise ValueError(f"the sources describe different numbers of units: {sizes}; "
                              "all node-level sources must share the same N (finer "
                              "sources need an assign)")
-        return xs, batch, assign, node_level[0]
+        return xs, batch, assign, node_level[0], batch_size
 
     def _project(self, xs):
         if self.proj is None:
@@ -254,7 +257,8 @@ class LEGO(torch.nn.Module):
 
     # -- forward ----------------------------------------------------------
     def forward(self, xs, batch: Tensor | None = None, *, mask: Tensor | None = None,
-                assign: dict[str, Tensor] | None = None) -> FusedGraph:
+                assign: dict[str, Tensor] | None = None,
+                batch_size: int | None = None) -> FusedGraph:
         r"""Fuses the sources of a batch into one graph per sample.
 
         Args:
@@ -269,21 +273,25 @@ class LEGO(torch.nn.Module):
             assign (dict, optional): ``{source: [N_source]}``, the node of
                 each finer unit of a source (default: ``None``, every source
                 at the node level).
+            batch_size (int, optional): number of graphs of the ``[N, d]``
+                + ``batch`` form, as in PyG's pooling: empty graphs at the end
+                of a batch count too (default: ``None``, ``batch.max() + 1``;
+                read from a ``Batch``).
 
         Returns:
             :class:`FusedGraph`: :math:`G` on the backend chosen by
             :meth:`choose_backend`, with ``edge_index``/``edge_weight`` and
             :meth:`~FusedGraph.to_dense` available on either.
         """
-        xs, batch, assign, ref = self._unpack(xs, batch, assign)
+        xs, batch, assign, ref, batch_size = self._unpack(xs, batch, assign, batch_size)
         xs = self._project(xs)
         x_ref = xs[ref]
         if x_ref.dim() == 3:  # already padded [B, N, d]
             if assign:
                 raise ValueError("assign needs the [N, d] + batch input form")
-            if batch is not None:
-                raise ValueError("batch goes with the [N, d] input form; padded "
-                                 "[B, N, d] inputs take mask [B, N]")
+            if batch is not None or batch_size is not None:
+                raise ValueError("batch and batch_size go with the [N, d] input form; "
+                                 "padded [B, N, d] inputs take mask [B, N]")
             return self._dense_padded(xs, mask)
         if mask is not None:
             raise ValueError("mask goes with padded [B, N, d] inputs; the [N, d] input "
@@ -302,20 +310,22 @@ class LEGO(torch.nn.Module):
             if a.numel() != xs[s].size(0):
                 raise ValueError(f"assign[{s!r}] must have one entry per unit of that "
                                  f"source ({xs[s].size(0)}), got {a.numel()}")
-        counts = torch.bincount(batch)
+        if batch_size is not None:
+            check_int("batch_size", batch_size, minimum=int(batch[-1]) + 1)
+        counts = torch.bincount(batch, minlength=batch_size or 0)
         backend = self.choose_backend(int(counts.max()))
         if backend == "dense":
             return self._dense(xs, batch, assign, counts)
-        return self._sparse(xs, batch, assign, n, int(counts.max()))
+        return self._sparse(xs, batch, assign, n, counts)
 
-    def _sparse(self, xs, batch, assign, n, max_nodes) -> FusedGraph:
+    def _sparse(self, xs, batch, assign, n, counts) -> FusedGraph:
         """Above :data:`LOCALITY_MIN_NODES` (CPU), each source's graph is
         chosen in the caller's numbering, then its similarities and powers
         run in a locality order of that graph (its features permuted once,
         differentiably), the other sources' powers are moved to the first
         source's order, the fusion runs there, and only the fused graph
         comes back to the caller's numbering and edge order."""
-        local = max_nodes >= LOCALITY_MIN_NODES and use_scipy(batch.device)
+        local = int(counts.max()) >= LOCALITY_MIN_NODES and use_scipy(batch.device)
         pairs = self._pairs({s: xs[s] for s in self.sources if s not in assign}, batch)
         graphs, orders, moved_pairs = {}, {}, {}
         for s, index in pairs.items():
@@ -344,11 +354,12 @@ class LEGO(torch.nn.Module):
             # order is node orders[s][i] of the caller's numbering)
             restore = None if orders.get(s) is first else inv_first[orders[s]]
             powers[s] = self.expansions[s](*graphs[s], n, restore=restore)
-        ei, w = self.fusion(powers, n, batch, keep_zeros=False)  # FusedGraph drops zeros
+        ei, w = self.fusion(powers, n, batch, keep_zeros=False)
         if first is not None:
             ei, moved = relabel(ei, inv_first, n)
             w = permute_rows(w, moved)
-        return FusedGraph(num_nodes=n, batch=batch, edge_index=ei, edge_weight=w)
+        return FusedGraph(num_nodes=n, batch=batch, edge_index=ei, edge_weight=w,
+                          num_graphs=counts.numel())
 
     def _dense(self, xs, batch, assign, counts) -> FusedGraph:
         b = counts.numel()
@@ -391,7 +402,14 @@ class LEGO(torch.nn.Module):
     def _fuse_dense(self, dense, mask, batch) -> FusedGraph:
         powers = {s: self.expansions[s].dense(r, mask) for s, r in dense.items()}
         g = self.fusion(powers)
-        return FusedGraph(num_nodes=int(mask.sum()), batch=batch, dense=g, mask=mask)
+        # where G may be non-zero for some A: every power's support, and the
+        # diagonal (R^0 = I); its zeros stay edges of FusedGraph so that
+        # gradients reach the terms that are 0 at this A
+        with torch.no_grad():
+            support = dense_support(list(powers.values()))
+            support |= torch.eye(g.size(-1), dtype=torch.bool, device=g.device)
+        return FusedGraph(num_nodes=int(mask.sum()), batch=batch, dense=g, mask=mask,
+                          support=support)
 
     def __repr__(self) -> str:
         proj = "" if self.proj is None else \
