@@ -278,6 +278,10 @@ def catalogue():
         CLICase("train: a flag that the dataset does not read",
                 ["train", "--dataset", "digits", "--standardize"],
                 r"--standardize applies to --dataset .*motion-vad.*, not to digits"),
+        CLICase("train --print-config: a flag that the dataset does not read (the YAML "
+                "would not read back)",
+                ["train", "--dataset", "digits", "--num-segments", "8", "--print-config"],
+                r"--num-segments applies to --dataset .*, not to digits"),
         CLICase("compare: --views without --dataset tables",
                 ["compare", "--dataset", "synthetic-vad", "--views", "a.csv"],
                 r"--views applies to --dataset tables, not to synthetic-vad"),

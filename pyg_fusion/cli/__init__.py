@@ -169,12 +169,16 @@ def main(argv: list[str] | None = None) -> int:
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
+    prog = getattr(args, "_prog", f"pyg-fusion {args.command}")
     if getattr(args, "print_config", False):
         from ._config_flags import print_config
-        print_config(args)
+        try:
+            print_config(args)
+        except USER_ERRORS as exc:
+            print(f"{prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
+            return 2
         return 0
     from ._process import command_settings
-    prog = getattr(args, "_prog", f"pyg-fusion {args.command}")
     if getattr(args, "out", "") is None:  # the image commands' --out (OUT_REQUIRED)
         print(f"{prog}: error: the following arguments are required: --out (see {prog} --help)",
               file=sys.stderr)

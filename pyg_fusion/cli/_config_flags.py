@@ -157,13 +157,15 @@ def full_config(args) -> dict[str, Any]:
     seeds, ...), ``data`` (:class:`~pyg_fusion.experiments.DataConfig`) and
     one section per component, every option resolved for the task."""
     from ..experiments.data import DataConfig, task_of
+    from ._runs import data_config
     data_fields = {f.name for f in dataclasses.fields(DataConfig)}
     opts = option_fields()
     out: dict[str, Any] = {}
     for k, v in sorted(vars(args).items()):
         if k not in NOT_CONFIG and k not in data_fields and k not in opts:
             out[k] = v
-    out[DATA_SECTION] = dataclasses.asdict(DataConfig.from_namespace(args))
+    # checked as a run checks them, so that the YAML reads back
+    out[DATA_SECTION] = dataclasses.asdict(data_config(args))
     spec = MethodSpec.create(getattr(args, "method", ""), task_of(args.dataset),
                              options_from_args(args)).to_dict()
     out.update({c: spec[c] for c in COMPONENTS})

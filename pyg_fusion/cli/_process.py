@@ -18,7 +18,7 @@ def add_threads_argument(parser) -> None:
     from . import positive_int
     parser.add_argument("--threads", type=positive_int, default=1,
                         help="torch CPU threads for this command (default: 1, for every "
-                        "command: the models here are small, and more threads mostly add "
+                        "command that trains or scores: the models here are small, and more threads mostly add "
                         "contention on a busy CPU; raise it for a large model on an idle "
                         "machine)")
 

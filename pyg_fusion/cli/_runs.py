@@ -109,7 +109,8 @@ def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego
                       seeds_default: str = "0") -> None:
     g = p.add_argument_group("training")
     g.add_argument("--method", default=method_default,
-                   help="method name(s), comma separated: lego, lego-cp, single-<view>, "
+                   help="method name(s), comma separated: lego, lego-cp, lego-row (VAD), "
+                   "single-<view>, "
                    "feature-concat|add|product, mtn (VAD), graph-<view>, graph-concat|mean|"
                    "product, gcn-<view>, gcn-mean (node), asym-shuffle; or a family: all, "
                    "single, feature, graph, gcn")

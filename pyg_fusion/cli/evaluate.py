@@ -6,6 +6,7 @@ from pathlib import Path
 
 from . import out_folder, positive_int
 from ._help import HelpFormatter
+from ._process import add_threads_argument
 from ..experiments.checkpoints import FROM_CHECKPOINT
 from ._runs import add_dataset_args, add_task_arg, data_config
 
@@ -29,6 +30,7 @@ def register(subparsers) -> None:
     p.add_argument("--devices", type=positive_int, default=1, help="CPU processes (> 1: DDP, gloo)")
     p.add_argument("--out", type=out_folder, default="runs/eval", help="output folder")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_threads_argument(p)
     p.set_defaults(func=run)
 
 

@@ -155,10 +155,10 @@ class MotionVAD(VADFeatures):
             split).
         anomaly_snippets (tuple[int, int], optional): ``(min, max)`` length of the spliced
             stretch in snippets (default: ``(3, 8)``; at most 10, one recording).
-        normal_activities (Sequence[str], optional): the base activities and those that may be
-            spliced in (default: all four each).
-        anomaly_activities (Sequence[str], optional): the base activities and those that may be
-            spliced in (default: all four each).
+        normal_activities (Sequence[str], optional): the activities of a video's base stream
+            (default: all four).
+        anomaly_activities (Sequence[str], optional): the activities that may be spliced into
+            it, each different from the base (default: all four).
         seed (int, optional): the seed of everything (default: 0).
         folder (str, optional): subfolder of ``root/raw`` to write to; a folder that holds
             streams of other options is an error, never reused. (default: :obj:`None`)

@@ -186,7 +186,7 @@ class TrainerConfig:
     eval_every: int = option(5, "epochs between evaluations", check="positive_int")
     batch_size: int = option(16, "VAD: videos per batch", check="positive_int")
     patience: int | None = option(None, "VAD: stop after this many evaluations without a better "
-                              "validation loss (default: never)", check="positive_int")
+                              "validation loss (None: never)", check="positive_int")
     min_epochs: int = option(0, "VAD, with --patience: epochs trained before early stopping may "
                          "end a run", check="nonneg_int")
     operator_lr: float | None = option(None, "VAD: Adam's learning rate of LEGO's operator A "

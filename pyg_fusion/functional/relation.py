@@ -145,7 +145,10 @@ def _library_knn(x: Tensor, batch: Tensor, k: int, metric: str, knn: str, use_py
     """The pairs of a kNN graph from faiss or PyG (see :func:`relation_graph`
     for which), or ``None`` for the torch path."""
     faiss = load_faiss()
-    pyg = _pyg_knn_available() if use_pyg is not False else False
+    # by default PyG's knn_graph only on CUDA: on the CPU the torch path keeps
+    # the tie rule of the dense backend (smaller index first)
+    wanted = use_pyg if use_pyg is not None else x.is_cuda
+    pyg = _pyg_knn_available() if wanted else False
     if use_pyg and not pyg:
         raise RuntimeError("use_pyg=True needs PyG's knn_graph (pyg-lib or torch_cluster)")
     if use_pyg and metric != "dot":
