@@ -5,6 +5,7 @@ from torch import nn
 from torch_geometric.loader import DataLoader
 
 from bad_inputs import Case, Defined, case_tests
+import pyg_fusion.functional as FN
 from pyg_fusion.data import MultiSourceData
 from pyg_fusion.nn import LEGO, DegreeVarianceLoss, FusedGraph, GraphHead, LEGOFusion, RowHead
 from pyg_fusion.nn.asym import (AsymFusionBasicBlock, AsymFusionBottleneck, AsymGraphFusion,
@@ -264,6 +265,16 @@ def catalogue():
              ValueError, r"edge_index holds node indices outside \[0, 4\)"),
         Case("GraphHead edge_weight length", lambda: GraphHead(3, 8, 2)(XA, EI, torch.ones(3)),
              ValueError, r"edge_weight must have one entry per edge \(4\)"),
+        Case("GraphHead NaN in x",
+             lambda: GraphHead(3, 8, 2)(XA.clone().fill_(float("nan")), EI, torch.ones(4)),
+             ValueError, r"x contains 18 NaN or Inf"),
+        Case("LEGO features whose squares overflow float32",
+             lambda: LEGO({"a": 3, "b": 5}, 1, k=2)({"a": XA * 1e20, "b": XB}),
+             ValueError, r"xs\['a'\] holds values up to .* where the squared norms .* "
+                         r"overflow torch.float32: scale the features"),
+        Case("relation_graph features whose squares overflow float32",
+             lambda: FN.relation_graph(XA * 1e20, k=2, metric="rbf"),
+             ValueError, r"x holds values up to .* overflow torch.float32"),
         Case("GraphHead edge_weight missing", lambda: GraphHead(3, 8, 2)(XA, EI),
              ValueError, r"edge_weight is required"),
         Case("GraphHead rows != fused graph's nodes", lambda: GraphHead(3, 8, 2)(XA[:4], fused),

@@ -378,3 +378,33 @@ def test_top_k_columns_equal_the_full_mask():
         want = top_k_mask(scores, k, scale).nonzero(as_tuple=True)[1].view(-1, k)
         assert torch.equal(top_k_columns(scores, k, scale, spare=4), want)
         assert torch.equal(want[:8], torch.arange(k).expand(8, k))  # the smallest columns
+
+
+@pytest.mark.parametrize("offset", [100.0, 1000.0])
+def test_rbf_in_float32_is_exact_under_a_common_offset(offset):
+    """Raw intensities: a large common offset made float32's rounding of the
+    expanded squared distance swamp the gaps between neighbours, so the tie
+    rule (smaller index) chose most of them. Centred features rank as float64
+    does, on every search path and on the dense backend."""
+    g = torch.Generator().manual_seed(0)
+    x = (offset + torch.randn(40, 4, generator=g)).float()
+    ref = F.relation_graph(x.double(), k=3, metric="rbf")[0]
+    for knn in ("exact", "approx"):
+        assert torch.equal(F.relation_graph(x, k=3, metric="rbf", knn=knn)[0], ref)
+    assert torch.equal(_sorted(relation_edges_torch(x)), _sorted(ref))
+    dense, dense64 = (F.dense_relation_graph(v, "rbf") for v in (x, x.double()))
+    assert (dense.double() - dense64).abs().max() < 1e-6
+    xs = {"a": x, "b": (2 * offset + torch.randn(40, 3, generator=g)).float()}
+    out = [LEGO({"a": 4, "b": 3}, 2, k=3, metric="rbf", backend=b)(xs).to_dense()
+           for b in ("dense", "sparse")]
+    assert torch.allclose(out[0], out[1], atol=1e-5)
+
+
+def relation_edges_torch(x):
+    batch = torch.zeros(x.size(0), dtype=torch.long)
+    row, col = _select_pairs(x, batch, 3, None, "rbf", "clamp", None, 512)
+    return torch.stack([col, row])
+
+
+def _sorted(ei):
+    return ei[:, (ei[1] * 10_000 + ei[0]).argsort()]

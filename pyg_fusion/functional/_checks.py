@@ -7,7 +7,8 @@ from torch import Tensor
 
 
 def check_tensor(name: str, x, *, dims: tuple[int, ...] | None = None,
-                 floating: bool = False, finite: bool = False) -> Tensor:
+                 floating: bool = False, finite: bool = False,
+                 max_abs: float | None = None) -> Tensor:
     if not isinstance(x, Tensor):
         raise TypeError(f"{name} must be a torch.Tensor, got {type(x).__name__}")
     if dims is not None and x.dim() not in dims:
@@ -16,12 +17,13 @@ def check_tensor(name: str, x, *, dims: tuple[int, ...] | None = None,
     if floating and not x.is_floating_point():
         raise TypeError(f"{name} must be a floating-point tensor, got {x.dtype}")
     if finite and x.is_floating_point():
-        check_finite(name, x)
+        check_finite(name, x, max_abs)
     return x
 
 
-def check_finite(name: str, x: Tensor) -> Tensor:
-    """NaN / Inf in a floating tensor is an error naming ``name``."""
+def check_finite(name: str, x: Tensor, max_abs: float | None = None) -> Tensor:
+    """NaN / Inf in a floating tensor is an error naming ``name``, and so
+    is a value of magnitude above ``max_abs`` (e.g. where squares overflow)."""
     if x.numel() == 0:
         return x
     # The smallest and largest values are finite iff every value is (both
@@ -33,11 +35,19 @@ def check_finite(name: str, x: Tensor) -> Tensor:
         # A Python branch on the data cannot be traced: under torch.compile
         # the check runs inside the graph and fails with a RuntimeError
         # carrying the same message (without the count).
-        torch._assert_async(torch.isfinite(extremes).all(),
-                            f"{name} contains NaN or Inf value(s)")
+        ok = torch.isfinite(extremes).all()
+        if max_abs is not None:
+            ok = ok & (extremes.abs().amax() <= max_abs)
+        torch._assert_async(ok, f"{name} contains NaN or Inf value(s)" + (
+            "" if max_abs is None else " or values whose squares overflow"))
     elif not bool(torch.isfinite(extremes).all()):
         bad = int((~torch.isfinite(x)).sum())
         raise ValueError(f"{name} contains {bad} NaN or Inf value(s)")
+    elif max_abs is not None and float(extremes.abs().amax()) > max_abs:
+        raise ValueError(f"{name} holds values up to {float(extremes.abs().amax()):.3g} in "
+                         f"magnitude, beyond {max_abs:.3g}, where the squared norms of its "
+                         f"rows overflow {x.dtype}: scale the features (e.g. standardise "
+                         f"them)")
     return x
 
 

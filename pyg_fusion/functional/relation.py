@@ -16,7 +16,7 @@ from ._checks import check_batch, check_choice, check_int, check_like, check_ten
 from ._knn import faiss_gpu, faiss_knn, load_faiss
 from ._topk import knn_tie_scale, top_k_mask, top_k_pairs
 from .similarity import (_apply_nonneg, _check_common, _gamma, check_metric_options,
-                         pair_similarity, ranking_features)
+                         feature_limit, pair_similarity, ranking_features)
 
 KNN = ("exact", "approx", "auto")
 # knn="auto" searches graphs of up to this many nodes exactly and larger ones
@@ -63,7 +63,7 @@ def knn_scores(x: Tensor, metric: str = "cosine", mask: Tensor | None = None
     (``dense_topk(..., scores=, scale=)``), so that both backends keep the
     same neighbours, ties included."""
     with torch.no_grad():
-        xs = ranking_features(x, metric)
+        xs = ranking_features(x, metric, mask=mask if x.dim() == 3 else None)
         s = _block_scores(xs, xs, metric, None)
         sq = (xs * xs).sum(-1)
         if mask is not None:
@@ -89,7 +89,7 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
     rows, cols = [], []
     start = 0
     with torch.no_grad():
-        xs = ranking_features(x, metric)
+        xs = ranking_features(x, metric, batch)
         if k is not None:  # each graph's tie scale (knn_tie_scale)
             sq = (xs * xs).sum(1)
             largest = sq.new_zeros(ptr.numel() - 1).scatter_reduce_(0, batch, sq, "amax")
@@ -283,8 +283,9 @@ def relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
         knn (str, optional): :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`.
             (default: :obj:`"auto"`)
     """
-    check_tensor("x", x, dims=(2, ), floating=True, finite=True)
+    check_tensor("x", x, dims=(2, ), floating=True)
     _check_common(x, metric, nonneg, gamma)
+    check_tensor("x", x, finite=True, max_abs=feature_limit(x, metric))
     check_graph_options(k, threshold, metric, nonneg, gamma)
     check_int("chunk_size", chunk_size, minimum=1)
     n = x.size(0)

@@ -43,6 +43,16 @@ def check_metric_options(metric: str, nonneg, gamma) -> None:
         raise ValueError(f"gamma must be a positive number, got {gamma!r}")
 
 
+def feature_limit(x: Tensor, metric: str) -> float:
+    """The largest feature magnitude whose rows' squared norms stay finite in
+    the dtype the similarity is computed in (float32 for 16-bit cosine and
+    rbf features, as :func:`unit_rows` and the searches compute them)."""
+    dtype = x.dtype
+    if dtype in (torch.float16, torch.bfloat16) and metric != "dot":
+        dtype = torch.float32
+    return (torch.finfo(dtype).max / max(x.size(-1), 1)) ** 0.5 / 2
+
+
 def _check_common(x: Tensor, metric: str, nonneg, gamma) -> None:
     check_metric_options(metric, nonneg, gamma)
     if x.size(-2) == 0:
@@ -83,8 +93,13 @@ def dense_relation_graph(x: Tensor, metric: str = "cosine", nonneg="clamp", *,
     Returns:
         ``[N, N]`` or ``[B, N, N]``.
     """
-    check_tensor("x", x, dims=(2, 3), floating=True, finite=True)
+    check_tensor("x", x, dims=(2, 3), floating=True)
     _check_common(x, metric, nonneg, gamma)
+    check_tensor("x", x, finite=True, max_abs=feature_limit(x, metric))
+    if mask is not None:
+        if x.dim() != 3:
+            raise ValueError(f"mask needs x of shape [B, N, d], got {tuple(x.shape)}")
+        check_mask("mask", mask, tuple(x.shape[:2]))
     n = x.size(-2)
     eye = torch.eye(n, dtype=x.dtype, device=x.device)
     if metric == "cosine":
@@ -93,17 +108,15 @@ def dense_relation_graph(x: Tensor, metric: str = "cosine", nonneg="clamp", *,
         # Exactly 1 on the diagonal, also for all-zero rows (their self loop).
         s = s * (1 - eye) + eye
     elif metric == "rbf":
-        sq = (x * x).sum(-1)
-        d2 = (sq.unsqueeze(-1) + sq.unsqueeze(-2) - 2 * x @ x.transpose(-1, -2))
+        xc = centred(x, mask=mask)
+        sq = (xc * xc).sum(-1)
+        d2 = (sq.unsqueeze(-1) + sq.unsqueeze(-2) - 2 * xc @ xc.transpose(-1, -2))
         s = torch.exp(-_gamma(gamma, x.size(-1)) * d2.clamp(min=0))
         s = s * (1 - eye) + eye
     else:
         s = x @ x.transpose(-1, -2)
     s = _apply_nonneg(s, nonneg)
     if mask is not None:
-        if x.dim() != 3:
-            raise ValueError(f"mask needs x of shape [B, N, d], got {tuple(x.shape)}")
-        check_mask("mask", mask, tuple(x.shape[:2]))
         m = mask.to(s.dtype)
         s = s * m.unsqueeze(-1) * m.unsqueeze(-2)
     return s
@@ -195,12 +208,37 @@ def unit_rows(x: Tensor) -> Tensor:
     return _UnitRows.apply(x)
 
 
-def ranking_features(x: Tensor, metric: str) -> Tensor:
+def centred(x: Tensor, batch: Tensor | None = None, mask: Tensor | None = None) -> Tensor:
+    """``x`` minus the mean of its graph's (real) units: ``[N, d]`` with an
+    optional sorted ``batch``, or ``[B, N, d]`` with an optional ``mask``.
+    Squared distances do not change; computed as ``|x_i|^2 + |x_j|^2 - 2
+    x_i . x_j`` (a matrix product), their float32 rounding then scales with
+    the spread of the features, not with a common offset: at an offset of
+    100 (raw intensities) it exceeded the gaps between neighbours, so rbf
+    kNN graphs kept neighbours by index."""
+    if x.dim() == 3:
+        if mask is None:
+            return x - x.mean(-2, keepdim=True)
+        m = mask.unsqueeze(-1).to(x.dtype)
+        mean = (x * m).sum(-2, keepdim=True) / m.sum(-2, keepdim=True).clamp(min=1)
+        return x - mean
+    if batch is None or x.size(0) == 0:
+        return x - x.mean(0, keepdim=True) if x.size(0) else x
+    from torch_geometric.utils import scatter
+    return x - scatter(x, batch, 0, reduce="mean").index_select(0, batch)
+
+
+def ranking_features(x: Tensor, metric: str, batch: Tensor | None = None,
+                     mask: Tensor | None = None) -> Tensor:
     """The features by which the kNN searches rank neighbours (no
     gradient): unit rows for cosine, in float32 for 16-bit ``x``, as faiss
-    ranks them, so that every search of the library ranks alike."""
+    ranks them, so that every search of the library ranks alike; for rbf,
+    each graph's features :func:`centred` (``batch`` / ``mask``: the graphs
+    of ``x``)."""
     if x.dtype in (torch.float16, torch.bfloat16):
         x = x.float()
+    if metric == "rbf":
+        return centred(x, batch, mask)
     return unit_rows(x) if metric == "cosine" else x
 
 

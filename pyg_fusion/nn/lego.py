@@ -10,6 +10,7 @@ from ..functional._checks import (check_batch, check_choice, check_index, check_
 from ..functional._csr import inverse_permutation, use_scipy
 from ..functional.coarsen import coarsen, dense_coarsen
 from ..functional.fuse import dense_support
+from ..functional.similarity import feature_limit
 from ..functional.order import locality_order, permute_rows, relabel
 from ..functional.support import dense_shared_support_graphs, shared_support
 from .fused_graph import FusedGraph
@@ -221,7 +222,10 @@ class LEGO(torch.nn.Module):
         if not node_level:
             raise ValueError("at least one source must be at the node level (no assign)")
         for s in self.sources:
-            check_tensor(f"xs[{s!r}]", xs[s], dims=(2, 3), floating=True, finite=True)
+            # without a projection the features meet the similarity as given
+            limit = None if self.proj is not None else feature_limit(xs[s], self.graph.metric)
+            check_tensor(f"xs[{s!r}]", xs[s], dims=(2, 3), floating=True, finite=True,
+                         max_abs=limit)
             if xs[s].size(-1) != self.in_channels[s]:
                 raise ValueError(f"xs[{s!r}] has width {xs[s].size(-1)}, the model was "
                                  f"built for {self.in_channels[s]}")
