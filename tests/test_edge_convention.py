@@ -135,3 +135,26 @@ def test_edge_shift_moves_features_source_to_target():
     out = F.edge_shift(x, ei, ratio=0.125)  # 4 * 1 channels move
     assert (out[0] == 0).all()
     assert torch.equal(out[1, :4], x[0, :4]) and torch.equal(out[2, :4], x[1, :4])
+
+
+def test_repeated_edges_are_one_entry_of_the_graph():
+    """A user's edge list with a repeated edge (weights 1 and -0.5) is the
+    entry 0.5 of the dense graph, as edges_to_dense sums it: every operator
+    that reads edge lists sees that graph (the degrees summed |1| + |-0.5|,
+    and alpha applied per copy, before)."""
+    from pyg_fusion.nn import GraphHead, GraphPowerExpansion
+    ei = torch.tensor([[0, 0, 1], [1, 1, 0]])
+    w = torch.tensor([1.0, -0.5, 1.0])
+    merged_ei, merged_w = torch.tensor([[0, 1], [1, 0]]), torch.tensor([0.5, 1.0])
+    x = torch.tensor([[1.0], [2.0]])
+    for norm in ("sym", "row"):
+        exp = GraphPowerExpansion(2, norm=norm)
+        assert torch.allclose(exp.expand_features(x, ei, w),
+                              exp.expand_features(x, merged_ei, merged_w))
+        dense = F.dense_graph_powers(F.edges_to_dense(ei, w)[0], 2, norm)
+        assert torch.allclose(exp.expand_features(x, ei, w)[2], dense[2] @ x)
+    head = GraphHead(1, 4, 2).eval()
+    assert torch.allclose(head(x, ei, w), head(x, merged_ei, merged_w), atol=1e-6)
+    w2 = torch.tensor([0.4, 0.4, 1.0])
+    assert torch.allclose(F.graph_degrees(ei, w2, 2, alpha=0.6),
+                          F.dense_graph_degrees(F.edges_to_dense(ei, w2)[0], 0.6))

@@ -78,8 +78,8 @@ def dense_normalize(adj: Tensor, norm="sym") -> Tensor:
 def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
               norm="sym") -> Tensor:
     """Normalised edge weights of a sparse graph (see module docstring): the
-    degree of node :math:`i` is the sum of its in-edges' magnitudes (row
-    :math:`i` of the dense graph).
+    degree of node :math:`i` is the sum of the magnitudes of row :math:`i`
+    of the dense graph (:func:`abs_degrees`: repeated edges are one entry).
 
     Args:
         edge_index (torch.Tensor): ``[2, E]`` (source, target).
@@ -94,8 +94,29 @@ def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
     check_choice("norm", norm, NORMS)
     if norm is None:
         return edge_weight
+    return _normalize(edge_index, edge_weight, abs_degrees(edge_index, edge_weight, num_nodes),
+                      norm)
+
+
+def abs_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int) -> Tensor:
+    """``[N]``: the row sums of :math:`|R|`, :math:`R` the dense graph of the
+    edge list (``R[i, j]`` the weight of :math:`j \to i`). Repeated edges
+    are one entry of :math:`R`, their weights summed before the magnitude is
+    taken (PyG's ``coalesce``), as :func:`~pyg_fusion.functional.edges_to_dense`
+    sums them: a pair of edges of weights 1 and -0.5 is the entry 0.5.
+
+    Args:
+        edge_index (torch.Tensor): ``[2, E]`` (source, target).
+        edge_weight (torch.Tensor): ``[E]``.
+        num_nodes (int): :math:`N`.
+    """
+    from torch_geometric.utils import coalesce
+    index, weight = coalesce(edge_index, edge_weight, num_nodes)
+    return scatter_sum(weight.abs(), index[1], num_nodes)
+
+
+def _normalize(edge_index: Tensor, edge_weight: Tensor, deg: Tensor, norm: str) -> Tensor:
     col, row = edge_index  # (source j, target i) holds R[i, j]
-    deg = scatter_sum(edge_weight.abs(), row, num_nodes)
     if norm == "sym":
         d = _inv_pow(deg, -0.5)
         return d[row] * edge_weight * d[col]
@@ -208,7 +229,9 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
                              f"{restore.numel()} entries")
     # The products run on (row, col) = (target, source) lists, sorted by row.
     rows, edge_weight = _coalesced(edge_index.flip(0), edge_weight, num_nodes)
-    w_hat = normalize(rows.flip(0), edge_weight, num_nodes, norm)
+    # the entries are unique here: each row's magnitudes sum to its degree
+    w_hat = edge_weight if norm is None else _normalize(
+        rows.flip(0), edge_weight, scatter_sum(edge_weight.abs(), rows[0], num_nodes), norm)
     return _powers_csr(rows, w_hat, num_nodes, num_powers, mode, prune_k, restore)
 
 

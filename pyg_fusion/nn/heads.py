@@ -4,7 +4,7 @@ import torch
 from torch import Tensor
 from torch_geometric.nn import GraphConv
 
-from .._scatter import scatter_sum
+from ..functional.powers import abs_degrees
 from ..functional._checks import check_channels, check_choice, check_edge_index, check_tensor
 from .fused_graph import FusedGraph
 
@@ -159,8 +159,8 @@ class GraphHead(torch.nn.Module):
 
     @staticmethod
     def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int) -> Tensor:
-        # Row i of G: the in-edges of node i.
-        denom = scatter_sum(edge_weight.abs(), edge_index[1], num_nodes)
+        # Row i of G: the in-edges of node i (repeated edges one entry).
+        denom = abs_degrees(edge_index, edge_weight, num_nodes)
         return edge_weight / denom.clamp(min=1e-12)[edge_index[1]]
 
     def forward(self, x: Tensor, graph: FusedGraph | Tensor,
@@ -189,6 +189,7 @@ class GraphHead(torch.nn.Module):
         check_channels("x", x, self.in_channels, dims=(2, ))
         if x.size(0) == 0:
             raise ValueError("x holds no nodes")
+        check_tensor("x", x, floating=True, finite=True)
         check_edge_index("edge_index", edge_index, x.size(0))
         check_tensor("edge_weight", edge_weight, dims=(1, ), floating=True, finite=True)
         if edge_weight.numel() != edge_index.size(1):
