@@ -73,6 +73,27 @@ class MultiSourceData(Data):
         """Sorted names of the sources (the ``x_<source>`` attributes)."""
         return sorted(k[2:] for k in self.keys() if k.startswith("x_"))
 
+    @property
+    def num_source_features(self) -> dict[str, int]:
+        """``{source: feature width}``, the widths a model of these sources is
+        built with (e.g. :class:`~pyg_fusion.nn.LEGO`'s ``in_channels``)."""
+        return {s: int(self[f"x_{s}"].size(-1)) for s in self.sources}
+
+    @property
+    def num_node_features(self) -> int:
+        # PyG's num_node_features / num_features read x, which a multi-source
+        # graph lacks: they were 0, and GraphHead(dataset.num_features, ...)
+        # built a layer of width 0
+        if "x" in self:
+            return super().num_node_features
+        raise ValueError(f"{self.__class__.__name__} has one feature width per source, "
+                         f"not one num_node_features / num_features: use "
+                         f"num_source_features ({self.num_source_features})")
+
+    @property
+    def num_features(self) -> int:
+        return self.num_node_features
+
     def source(self, name: str) -> torch.Tensor:
         key = f"x_{name}"
         if key not in self:

@@ -316,3 +316,12 @@ def test_synthetic_fusion_beats_every_single_source(tmp_path):
         auc[name] = roc_auc_score(yte.numpy(), (xte @ w).view(-1).numpy())
     best_single = max(auc[s] for s in sources)
     assert auc["all"] > best_single + 0.05, auc
+
+
+def test_feature_widths_per_source(tmp_path):
+    ds = SyntheticVAD(str(tmp_path), log=False)
+    assert ds.num_source_features == {"c3d": 48, "i3d": 64, "swin": 80}
+    assert ds[0].num_source_features == ds.num_source_features
+    # PyG's single width reads x, which these graphs lack: an error, not 0
+    with pytest.raises(ValueError, match="one feature width per source.*num_source_features"):
+        ds.num_features

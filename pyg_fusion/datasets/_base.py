@@ -76,6 +76,12 @@ class FusionDataset(InMemoryDataset):
                              f"{path} ({type(exc).__name__}: {reason}); delete it or pass "
                              f"force_reload=True") from exc
 
+    @property
+    def num_source_features(self) -> dict[str, int]:
+        """``{source: feature width}`` of the graphs (:attr:`num_features` is
+        an error here: a multi-source graph has no single width)."""
+        return self[0].num_source_features
+
     def _repr_options(self) -> str:
         return ""
 
