@@ -294,8 +294,10 @@ def faiss_knn(x: Tensor, ptr: list[int], k: int, metric: str, mode: list[str]
     faiss = load_faiss()
     n = x.size(0)
     with torch.no_grad():
-        sizes = torch.tensor(ptr, device=x.device).diff()
-        graph = torch.repeat_interleave(torch.arange(sizes.numel(), device=x.device), sizes)
+        graph = None
+        if metric == "rbf":  # rbf centres each graph's features
+            sizes = torch.tensor(ptr, device=x.device).diff()
+            graph = torch.repeat_interleave(torch.arange(sizes.numel(), device=x.device), sizes)
         xs = ranking_features(x.detach(), metric, graph)
         host = np.ascontiguousarray(xs.to("cpu", torch.float32).numpy())
     gpu_res = faiss.StandardGpuResources() if x.is_cuda and faiss_gpu(faiss) else None
