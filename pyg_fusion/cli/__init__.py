@@ -94,7 +94,10 @@ def fraction(text: str) -> float:
 
 def out_folder(text: str) -> str:
     """argparse type of an output folder: anything but an existing file (or a
-    path under one)."""
+    path under one), nor an empty path (an unset shell variable: the current
+    folder)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a folder, got an empty path")
     if os.path.exists(text) and not os.path.isdir(text):
         raise argparse.ArgumentTypeError(f"{text} is an existing file; expected a folder "
                                          "(existing or to be created)")
@@ -104,7 +107,9 @@ def out_folder(text: str) -> str:
 
 def out_file(text: str) -> str:
     """argparse type of an output file: anything but an existing folder (or a
-    path under a file)."""
+    path under a file), nor an empty path."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a file path, got an empty path")
     if os.path.isdir(text):
         raise argparse.ArgumentTypeError(f"{text} is a folder; expected a file path")
     _creatable(text)

@@ -176,8 +176,9 @@ class SyntheticVAD(VADFeatures):
                         num_domains=num_domains, seed=seed, noise=noise, strength=strength,
                         num_crops=num_crops, crop_layout=crop_layout,
                         fine_sources=fine_sources)
-        if not (isinstance(relational_shift, (int, float)) and relational_shift >= 0):
-            raise ValueError(f"relational_shift must be a number >= 0, got "
+        if not (isinstance(relational_shift, (int, float)) and not isinstance(relational_shift, bool)
+                and math.isfinite(relational_shift) and relational_shift >= 0):
+            raise ValueError(f"relational_shift must be a finite number >= 0, got "
                              f"{relational_shift!r}")
         if relational_shift > 0:  # absent when off: the default data keeps its folder
             self.gen["relational_shift"] = float(relational_shift)
