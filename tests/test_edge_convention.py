@@ -158,3 +158,19 @@ def test_repeated_edges_are_one_entry_of_the_graph():
     w2 = torch.tensor([0.4, 0.4, 1.0])
     assert torch.allclose(F.graph_degrees(ei, w2, 2, alpha=0.6),
                           F.dense_graph_degrees(F.edges_to_dense(ei, w2)[0], 0.6))
+
+
+def test_coalesced_degrees_skip_the_sort_with_the_same_numbers():
+    """A FusedGraph holds each pair once, so GraphHead sums its magnitudes
+    without coalescing: the same output as from the edge list, which is
+    coalesced first."""
+    from pyg_fusion.functional.powers import abs_degrees
+    from pyg_fusion.nn import GraphHead, LEGO
+    torch.manual_seed(0)
+    xs = {"a": torch.randn(40, 5), "b": torch.randn(40, 5)}
+    g = LEGO({"a": 5, "b": 5}, k=4, num_powers=2, backend="sparse")(xs)
+    ei, w = g.to_sparse()
+    assert torch.equal(abs_degrees(ei, w, 40, coalesced=True), abs_degrees(ei, w, 40))
+    head = GraphHead(10, 8, 3).eval()
+    x = torch.cat([xs["a"], xs["b"]], -1)
+    assert torch.allclose(head(x, g), head(x, ei, w), atol=1e-6)

@@ -296,8 +296,7 @@ def faiss_knn(x: Tensor, ptr: list[int], k: int, metric: str, mode: list[str]
     with torch.no_grad():
         graph = None
         if metric == "rbf":  # rbf centres each graph's features
-            sizes = torch.tensor(ptr, device=x.device).diff()
-            graph = torch.repeat_interleave(torch.arange(sizes.numel(), device=x.device), sizes)
+            graph = torch.repeat_interleave(torch.tensor(ptr, device=x.device).diff())
         xs = ranking_features(x.detach(), metric, graph)
         host = np.ascontiguousarray(xs.to("cpu", torch.float32).numpy())
     gpu_res = faiss.StandardGpuResources() if x.is_cuda and faiss_gpu(faiss) else None

@@ -23,7 +23,7 @@ from ._checks import check_batch, check_edge_index, check_int, check_like, check
 
 
 def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
-                  alpha: float | None = None) -> Tensor:
+                  alpha: float | None = None, *, coalesced: bool = False) -> Tensor:
     """Row sums of a sparse graph (each node's in-edges, the rows of the
     dense graph, repeated edges one entry) over the entries ``>= alpha`` (all
     with ``alpha=None``): ``[N]``, differentiable in the kept weights.
@@ -34,6 +34,9 @@ def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
         num_nodes (int): :math:`N`.
         alpha (float, optional): sum only the entries ``>= alpha``.
             (default: :obj:`None`, all)
+        coalesced (bool, optional): :obj:`True` when each (source, target)
+            pair occurs once (as in :func:`~pyg_fusion.functional.powers.abs_degrees`).
+            (default: :obj:`False`)
 
     Returns:
         torch.Tensor: ``[N]``.
@@ -44,9 +47,9 @@ def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
     if edge_weight.numel() != edge_index.size(1):
         raise ValueError(f"edge_weight must have one entry per edge "
                          f"({edge_index.size(1)}), got {edge_weight.numel()}")
-    # repeated edges are one entry of the graph (summed) before alpha applies
-    from torch_geometric.utils import coalesce
-    edge_index, edge_weight = coalesce(edge_index, edge_weight, num_nodes)
+    if not coalesced:  # repeated edges are one entry (summed) before alpha applies
+        from torch_geometric.utils import coalesce
+        edge_index, edge_weight = coalesce(edge_index, edge_weight, num_nodes)
     if alpha is not None:
         edge_weight = edge_weight * (edge_weight.detach() >= alpha)
     return scatter_sum(edge_weight, edge_index[1], num_nodes)

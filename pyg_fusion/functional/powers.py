@@ -98,7 +98,8 @@ def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
                       norm)
 
 
-def abs_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int) -> Tensor:
+def abs_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
+                coalesced: bool = False) -> Tensor:
     """``[N]``: the row sums of :math:`|R|`, :math:`R` the dense graph of the
     edge list (``R[i, j]`` the weight of :math:`j \to i`). Repeated edges
     are one entry of :math:`R`, their weights summed before the magnitude is
@@ -109,10 +110,16 @@ def abs_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int) -> Tens
         edge_index (torch.Tensor): ``[2, E]`` (source, target).
         edge_weight (torch.Tensor): ``[E]``.
         num_nodes (int): :math:`N`.
+        coalesced (bool, optional): :obj:`True` when each (source, target)
+            pair occurs once (e.g. a :class:`~pyg_fusion.nn.FusedGraph`'s
+            edges): the magnitudes are summed as they are, without the sort
+            that finds repeated edges (20x the sum at 10M edges). (default:
+            :obj:`False`)
     """
-    from torch_geometric.utils import coalesce
-    index, weight = coalesce(edge_index, edge_weight, num_nodes)
-    return scatter_sum(weight.abs(), index[1], num_nodes)
+    if not coalesced:
+        from torch_geometric.utils import coalesce
+        edge_index, edge_weight = coalesce(edge_index, edge_weight, num_nodes)
+    return scatter_sum(edge_weight.abs(), edge_index[1], num_nodes)
 
 
 def _normalize(edge_index: Tensor, edge_weight: Tensor, deg: Tensor, norm: str) -> Tensor:
@@ -229,9 +236,9 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
                              f"{restore.numel()} entries")
     # The products run on (row, col) = (target, source) lists, sorted by row.
     rows, edge_weight = _coalesced(edge_index.flip(0), edge_weight, num_nodes)
-    # the entries are unique here: each row's magnitudes sum to its degree
     w_hat = edge_weight if norm is None else _normalize(
-        rows.flip(0), edge_weight, scatter_sum(edge_weight.abs(), rows[0], num_nodes), norm)
+        rows.flip(0), edge_weight,
+        abs_degrees(rows.flip(0), edge_weight, num_nodes, coalesced=True), norm)
     return _powers_csr(rows, w_hat, num_nodes, num_powers, mode, prune_k, restore)
 
 

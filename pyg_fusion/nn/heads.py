@@ -158,9 +158,10 @@ class GraphHead(torch.nn.Module):
             conv.reset_parameters()
 
     @staticmethod
-    def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int) -> Tensor:
+    def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
+                  coalesced: bool = False) -> Tensor:
         # Row i of G: the in-edges of node i (repeated edges one entry).
-        denom = abs_degrees(edge_index, edge_weight, num_nodes)
+        denom = abs_degrees(edge_index, edge_weight, num_nodes, coalesced=coalesced)
         return edge_weight / denom.clamp(min=1e-12)[edge_index[1]]
 
     def forward(self, x: Tensor, graph: FusedGraph | Tensor,
@@ -195,7 +196,9 @@ class GraphHead(torch.nn.Module):
         if edge_weight.numel() != edge_index.size(1):
             raise ValueError(f"edge_weight must have one entry per edge "
                              f"({edge_index.size(1)}), got {edge_weight.numel()}")
-        w = self.normalize(edge_index, edge_weight, x.size(0))
+        # a FusedGraph holds each pair once
+        w = self.normalize(edge_index, edge_weight, x.size(0),
+                           coalesced=isinstance(graph, FusedGraph))
         for i, conv in enumerate(self.convs):
             x = torch.nn.functional.dropout(x, self.dropout, self.training)
             x = conv(x, edge_index, w)

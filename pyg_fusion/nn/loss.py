@@ -40,7 +40,7 @@ class DegreeVarianceLoss(torch.nn.Module):
                 mask.sum(1))
         else:
             deg = graph_degrees(graph.edge_index, graph.edge_weight, graph.num_nodes,
-                                self.alpha)
+                                self.alpha, coalesced=True)  # a FusedGraph's pairs are unique
             batch = graph.batch if graph.batch is not None else torch.zeros(
                 graph.num_nodes, dtype=torch.long, device=deg.device)
         return degree_variance_loss(deg, batch, labels, self.k, graph.num_graphs)
