@@ -183,6 +183,16 @@ def test_vad_trainer_options_are_an_error_in_the_node_task(tmp_path, option):
         run_method(td, "lego", 0, tmp_path, options=option, progress=False)
 
 
+def test_init_auto_is_an_error_in_the_node_task(tmp_path):
+    from types import SimpleNamespace
+
+    from pyg_fusion.experiments.run import run_method
+    td = SimpleNamespace(task="node", dataset="digits", setting=None, in_channels={"a": 3},
+                         num_classes=2, extra={}, config=None)
+    with pytest.raises(ValueError, match="init='auto' is a VAD option"):
+        run_method(td, "lego", 0, tmp_path, options={"init": "auto"}, progress=False)
+
+
 def test_min_epochs_holds_off_early_stopping(vad_data, tmp_path):
     train, test = vad_data
     build = _builder(train)
