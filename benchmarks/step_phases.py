@@ -34,7 +34,7 @@ import torch
 
 LABELS = (  # (module, attribute, label, is a static method)
     ("pyg_fusion.functional.relation", "_library_knn", "knn search", False),
-    ("pyg_fusion.functional.relation", "pair_similarity", "pair similarity fwd", False),
+    ("pyg_fusion.functional.relation", "_pair_similarity", "pair similarity fwd", False),
     ("pyg_fusion.nn.lego", "locality_order", "locality order", False),
     ("pyg_fusion.nn.lego", "relabel", "relabel (into an order, fused graph back)", False),
     ("pyg_fusion.nn.relation_graph", "pair_similarity", "pair similarity fwd", False),

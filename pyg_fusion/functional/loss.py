@@ -43,7 +43,7 @@ def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
     """
     check_int("num_nodes", num_nodes, minimum=0)
     check_edge_index("edge_index", edge_index, num_nodes)
-    check_tensor("edge_weight", edge_weight, dims=(1, ), floating=True)
+    check_tensor("edge_weight", edge_weight, dims=(1, ), floating=True, finite=True)
     if edge_weight.numel() != edge_index.size(1):
         raise ValueError(f"edge_weight must have one entry per edge "
                          f"({edge_index.size(1)}), got {edge_weight.numel()}")

@@ -16,7 +16,7 @@ from ._checks import check_batch, check_choice, check_int, check_like, check_ten
 from ._knn import faiss_gpu, faiss_knn, load_faiss
 from ._topk import knn_tie_scale, top_k_mask, top_k_pairs
 from .similarity import (_apply_nonneg, _check_common, _gamma, check_metric_options,
-                         feature_limit, pair_similarity, ranking_features)
+                         _pair_similarity, feature_limit, ranking_features)
 
 KNN = ("exact", "approx", "auto")
 # knn="auto" searches graphs of up to this many nodes exactly and larger ones
@@ -247,7 +247,7 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     edge_index = relation_pairs(x, batch, k=k, threshold=threshold, metric=metric,
                                 nonneg=nonneg, gamma=gamma, chunk_size=chunk_size,
                                 use_pyg=use_pyg, knn=knn)
-    return edge_index, pair_similarity(x, edge_index[1], edge_index[0], metric, nonneg, gamma)
+    return edge_index, _pair_similarity(x, edge_index[1], edge_index[0], metric, nonneg, gamma)
 
 
 def relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = None,
@@ -330,6 +330,9 @@ def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False,
         torch.Tensor: ``[..., N, N]``.
     """
     check_int("k", k, minimum=1)
+    check_tensor("adj", adj, floating=True, finite=True)
+    if adj.dim() < 2 or adj.size(-1) != adj.size(-2):
+        raise ValueError(f"adj must be square matrices [..., N, N], got {tuple(adj.shape)}")
     n = adj.size(-1)
     if scores is None:
         scores = adj.detach().abs() if include_diagonal else adj.detach()

@@ -24,7 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from ._checks import check_choice, check_mask, check_tensor
+from ._checks import check_choice, check_index, check_like, check_mask, check_tensor
 from ._csr import use_scipy
 
 METRICS = ("cosine", "rbf", "dot")
@@ -140,6 +140,25 @@ def pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str = "cosine",
     Returns:
         torch.Tensor: ``[E]``.
     """
+    check_tensor("x", x, dims=(2, ), floating=True)
+    check_metric_options(metric, nonneg, gamma)
+    check_tensor("x", x, finite=True, max_abs=feature_limit(x, metric))
+    # not a loop: torch.compile (2.13, dynamic shapes), resuming after the
+    # graph break of a range check inside a loop, failed this function's
+    # first check
+    check_index("row", row, x.size(0), "unit indices")
+    check_index("col", col, x.size(0), "unit indices")
+    check_like("row", row, "x", x, dtype=False)
+    check_like("col", col, "x", x, dtype=False)
+    if row.numel() != col.numel():
+        raise ValueError(f"row and col must have one entry per pair, got {row.numel()} and "
+                         f"{col.numel()}")
+    return _pair_similarity(x, row, col, metric, nonneg, gamma)
+
+
+def _pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str, nonneg,
+                     gamma: float | None) -> Tensor:
+    # pair_similarity without its checks, for pairs a search of x produced
     per_row = _rows_per_unit(row, x.size(0))
     if metric == "rbf":
         if per_row is not None:

@@ -17,7 +17,7 @@ from torch import Tensor
 from ._align import union_edges
 from ._topk import top_k_mask
 from .relation import knn_scores, relation_pairs
-from .similarity import dense_relation_graph, pair_similarity
+from .similarity import _pair_similarity, dense_relation_graph
 
 
 def shared_support_graphs(xs: dict[str, Tensor], batch: Tensor | None = None, *,
@@ -50,7 +50,7 @@ def shared_support_graphs(xs: dict[str, Tensor], batch: Tensor | None = None, *,
     """
     index = shared_support(xs, batch, k=k, threshold=threshold, metric=metric,
                            nonneg=nonneg, gamma=gamma, knn=knn)
-    return {s: (index, pair_similarity(x, index[1], index[0], metric, nonneg, gamma))
+    return {s: (index, _pair_similarity(x, index[1], index[0], metric, nonneg, gamma))
             for s, x in xs.items()}
 
 
