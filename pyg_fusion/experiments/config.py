@@ -345,6 +345,27 @@ def check_option(name: str, value: Any) -> None:
         raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
 
 
+def _check_task_options(task: str, given: dict[str, Any], base: dict[str, Any]) -> None:
+    """Options of the other task only (their help names it first: "VAD: ...",
+    "node task: ...") set away from this task's default would be recorded as
+    if used: an error. At the default they pass, so that a full config
+    (``--print-config``) reads back."""
+    other = "VAD" if task == "node" else "node task"
+    known = option_fields()
+    misplaced = sorted(
+        n for n, v in given.items()
+        if known[n][1].metadata["help"].startswith(other)
+        and v != base.get(n, known[n][1].default))
+    if misplaced:
+        raise ValueError(f"{', '.join(misplaced)}: these are {other} options, which the "
+                         f"{'node task' if task == 'node' else 'VAD task'} does not read")
+    # init's "auto" value (not the option) is VAD's: the node task has no
+    # held-out videos to choose a start by
+    if task == "node" and given.get("init") == "auto":
+        raise ValueError("init='auto' is a VAD option (it chooses the start on held-out "
+                         "videos); the node task takes init='product' or 'mean'")
+
+
 def option_fields() -> dict[str, tuple[str, dataclasses.Field]]:
     """``{option name: (component, field)}`` over every component."""
     return {f.name: (comp, f) for comp, cls in COMPONENTS.items() for f in fields(cls)}
@@ -397,8 +418,10 @@ class MethodSpec:
         # lego-cp's held-out loss, so lego-cp trains A from the start
         method_defaults = ({"init": "product", "operator_warmup": 0}
                            if method == "lego-cp" else {})
-        flat = {**TASK_DEFAULTS[task], **SETTING_DEFAULTS.get((task, features), {}),
-                **method_defaults, **given}
+        base = {**TASK_DEFAULTS[task], **SETTING_DEFAULTS.get((task, features), {}),
+                **method_defaults}
+        _check_task_options(task, given, base)
+        flat = {**base, **given}
         parts: dict[str, dict[str, Any]] = {c: {} for c in COMPONENTS}
         for name, value in flat.items():
             parts[known[name][0]][name] = value

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .._files import atomic_write, write_json
-from .config import MethodSpec, option_fields
+from .config import MethodSpec
 from .data import DataConfig, TaskData, load_data
 
 METRICS = {"node": ["accuracy"], "vad": ["auc", "ap", "pr_auc_trapz"]}
@@ -44,21 +44,6 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
               "num_classes": td.num_classes, "options": options, "spec": spec.to_dict(),
               "seed": seed, "data": dict(td.extra),
               "data_config": None if td.config is None else dataclasses.asdict(td.config)}
-    # an option of the other task only would be recorded as if used: refused,
-    # by the task its help names first ("VAD: ...", "node task: ...")
-    other = "VAD" if td.task == "node" else "node task"
-    fields_ = option_fields()
-    misplaced = sorted(n for n, v in options.items()
-                       if v is not None and n in fields_
-                       and fields_[n][1].metadata["help"].startswith(other))
-    if misplaced:
-        raise ValueError(f"{', '.join(misplaced)}: these are {other} options, which the "
-                         f"{td.task} task of {td.dataset} does not read")
-    # init's "auto" value (not the option) is VAD's: the node task has no
-    # held-out videos to choose a start by
-    if td.task == "node" and spec.fusion.init == "auto":
-        raise ValueError("init='auto' is a VAD option (it chooses the start on held-out "
-                         "videos); the node task takes init='product' or 'mean'")
     seed_everything(seed)
     if td.task == "node":
         from ..training.node import fit_node
