@@ -91,3 +91,16 @@ def test_statistics_travel_in_the_task_state_dict(root):
     assert StandardizeSources.from_state_dict(plain, "standardizer.") is None
     fresh = WeaklySupervisedVAD(torch.nn.Linear(2, 2), standardizer=back)
     fresh.load_state_dict(sd)  # same keys: a reloaded checkpoint fits
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float32, torch.float64])
+def test_standardised_features_keep_their_dtype(dtype):
+    from torch_geometric.data import Data
+    g = torch.Generator().manual_seed(0)
+    x = 50 + 10 * torch.randn(20, 3, generator=g)
+    std = StandardizeSources.fit({"a": x})
+    out = std(Data(x_a=x.to(dtype)))["x_a"]
+    assert out.dtype == dtype
+    want = (x.double() - x.double().mean(0)) / x.double().std(0, unbiased=False)
+    tol = {torch.float16: 2e-2, torch.bfloat16: 0.1}.get(dtype, 1e-4)
+    torch.testing.assert_close(out.double(), want, rtol=0, atol=tol)

@@ -21,7 +21,8 @@ class StandardizeSources(nn.Module):
     them in its ``state_dict`` and checkpoint, and
     :meth:`from_state_dict` rebuilds it from there: the statistics of the
     training split travel with the trained model and are applied to any
-    split it scores, never refitted on test data.
+    split it scores, never refitted on test data. Floating features keep
+    their dtype (16-bit ones are computed in float32, then cast back).
 
     Args:
         stats (Mapping[str, tuple[Tensor, Tensor]]): ``{source: (mean, std)}``,
@@ -90,7 +91,10 @@ class StandardizeSources(nn.Module):
             if x.size(-1) != mean.numel():
                 raise ValueError(f"{key} has {x.size(-1)} features, the statistics "
                                  f"{mean.numel()}")
-            data[key] = (x - mean.to(x.device)) / std.to(x.device)
+            z = (x - mean.to(x.device)) / std.to(x.device)
+            # computed in the promoted dtype, kept in the features' own (as
+            # torchvision's Normalize keeps it): 16-bit features stay 16-bit
+            data[key] = z.to(x.dtype) if x.is_floating_point() else z
         return data
 
     def extra_repr(self) -> str:
