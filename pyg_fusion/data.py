@@ -41,6 +41,14 @@ class MultiSourceData(Data):
         super().__setitem__(key, value)
         self._after_set(key, value)
 
+    def __delattr__(self, key: str):
+        super().__delattr__(key)
+        self._after_set(key, None)
+
+    def __delitem__(self, key: str):
+        super().__delitem__(key)
+        self._after_set(key, None)
+
     def _after_set(self, key: str, value) -> None:
         if key == "num_nodes":
             self.__dict__["_num_nodes_from_sources"] = value is None

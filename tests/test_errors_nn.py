@@ -76,6 +76,21 @@ def _explicit_num_nodes_kept():
     assert d.num_nodes == 5
 
 
+def _num_nodes_follows_deleted_sources():
+    d = MultiSourceData(x_a=torch.randn(5, 2), x_b=torch.randn(4, 2))
+    assert d.num_nodes == 5
+    del d.x_a
+    assert d.num_nodes == 4
+    del d["x_b"]
+    assert "num_nodes" not in d._store  # no source left: nothing to count
+    d = MultiSourceData(x_a=torch.randn(5, 2), num_nodes=9)
+    del d.x_a
+    assert d.num_nodes == 9  # an explicit count stays
+    d = MultiSourceData(x_a=torch.randn(5, 2), num_nodes=9)
+    del d.num_nodes
+    assert d.num_nodes == 5  # and, deleted, gives way to the sources again
+
+
 def _blocks_narrow_stage_exchange_nothing():
     torch.manual_seed(0)
     blk = AsymFusionBasicBlock(4, 4, 2, fusion=True).eval()
@@ -335,6 +350,7 @@ def catalogue():
                 _loader_builds_batch_and_lego_fuses_graphs_apart),
         Defined("loader offsets assign_<source>", _loader_offsets_assign),
         Defined("explicit num_nodes is kept", _explicit_num_nodes_kept),
+        Defined("num_nodes follows deleted sources", _num_nodes_follows_deleted_sources),
         Defined("dense == sparse on a loader batch", _dense_equals_sparse_on_loader_batch),
         Defined("16-bit features on the sparse backend", _sixteen_bit_sparse_equals_dense),
         Defined("16-bit all-zero units and padding", _sixteen_bit_zero_rows),
