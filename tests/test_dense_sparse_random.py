@@ -56,3 +56,28 @@ def test_dense_equals_sparse_on_random_configurations(dtype, atol, seed):
         sparse.load_state_dict(dense.state_dict())
         g_dense, g_sparse = dense(xs, batch).to_dense(), sparse(xs, batch).to_dense()
         assert torch.allclose(g_dense, g_sparse, atol=atol, rtol=0), cfg
+
+
+@pytest.mark.parametrize("metric", ["cosine", "rbf", "dot"])
+@pytest.mark.parametrize("k", [None, 3])
+def test_threshold_at_a_similarity_keeps_the_same_entries(metric, k):
+    """A threshold equal to one of the graph's own similarities (float32,
+    features with an offset): both backends decide by the search's scores,
+    so the entry at the threshold is kept by both or by neither."""
+    from pyg_fusion.functional import edges_to_dense
+    from pyg_fusion.nn import RelationGraph
+    gen = torch.Generator().manual_seed(0)
+    for trial in range(6):
+        n = 20 + 30 * trial
+        x = 5 * torch.randn(n, 16, generator=gen) + 20
+        adj = RelationGraph(metric=metric).dense(x)
+        vals = adj[adj > 0]
+        picks = torch.randperm(vals.numel(), generator=gen)[:5]
+        for threshold in vals[picks].tolist():
+            graph = RelationGraph(threshold=threshold, k=k, metric=metric)
+            ei, w = graph(x)
+            sparse = edges_to_dense(ei, w, max_num_nodes=n)[0]
+            dense = graph.dense(x)
+            assert torch.equal(sparse != 0, dense != 0), (trial, threshold)
+            torch.testing.assert_close(sparse, dense, rtol=1e-4,
+                                       atol=1e-5 * float(dense.abs().max()))

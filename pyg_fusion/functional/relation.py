@@ -73,6 +73,17 @@ def knn_scores(x: Tensor, metric: str = "cosine", mask: Tensor | None = None
     return s, knn_tie_scale(largest, metric)
 
 
+def reaches_threshold(scores: Tensor, threshold: float, metric: str, nonneg, gamma,
+                      dim: int) -> Tensor:
+    """Which entries of search scores (:func:`knn_scores`, minus squared
+    distances for rbf) are similarities ``>= threshold``: both backends
+    decide by these scores, so that an entry at the threshold is kept by
+    both or by neither (the weights themselves are computed otherwise and
+    may differ from the scores in the last bit)."""
+    sim = torch.exp(_gamma(gamma, dim) * scores) if metric == "rbf" else scores
+    return _apply_nonneg(sim, nonneg) >= threshold
+
+
 def _ptr_from_batch(batch: Tensor, num_nodes: int) -> Tensor:
     # batch is sorted (check_batch): PyG's CSR pointer of its graph ids.
     return index2ptr(batch, int(batch.max()) + 1 if num_nodes else 0)
@@ -89,7 +100,9 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
     rows, cols = [], []
     start = 0
     with torch.no_grad():
-        xs = ranking_features(x, metric, batch)
+        # one graph: centred as the dense backend centres it (its mean, not
+        # a scatter mean, whose sum runs in another order)
+        xs = ranking_features(x, metric, batch if ptr.numel() > 2 else None)
         if k is not None:  # each graph's tie scale (knn_tie_scale)
             sq = (xs * xs).sum(1)
             largest = sq.new_zeros(ptr.numel() - 1).scatter_reduce_(0, batch, sq, "amax")
@@ -101,9 +114,9 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
             scores = _block_scores(xs[start:end], xs[c0:c1], metric, gamma)
             r = torch.arange(start, end, device=x.device)
             if threshold is not None:
-                sim = torch.exp(_gamma(gamma, x.size(1)) * scores) if metric == "rbf" else scores
-                scores = scores.masked_fill(_apply_nonneg(sim, nonneg) < threshold,
-                                            float("-inf"))
+                scores = scores.masked_fill(
+                    ~reaches_threshold(scores, threshold, metric, nonneg, gamma, x.size(1)),
+                    float("-inf"))
             if g0 != g1:  # rows of several graphs: never link two graphs
                 other = batch[start:end].unsqueeze(1) != batch[c0:c1].unsqueeze(0)
                 scores = scores.masked_fill(other, float("-inf"))

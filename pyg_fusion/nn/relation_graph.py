@@ -5,7 +5,7 @@ from torch import Tensor
 
 from ..functional._checks import check_choice
 from ..functional.relation import (KNN, check_graph_options, dense_topk, knn_scores,
-                                   relation_graph, relation_pairs)
+                                   reaches_threshold, relation_graph, relation_pairs)
 from ..functional.similarity import dense_relation_graph, pair_similarity
 
 
@@ -71,15 +71,19 @@ class RelationGraph(torch.nn.Module):
         """The same graph as :meth:`forward`, as a dense (batched) matrix."""
         adj = dense_relation_graph(x, self.metric, self.nonneg, gamma=self.gamma,
                                    mask=mask)
+        if self.threshold is None and self.k is None:
+            return adj
+        # chosen by the sparse search's scores (knn_scores), so that both
+        # backends keep the same entries, ties and the threshold's edge included
+        scores, scale = knn_scores(x, self.metric, mask)
         keep = None
         if self.threshold is not None:
             n = adj.size(-1)
             eye = torch.eye(n, dtype=torch.bool, device=adj.device)
-            keep = (adj >= self.threshold) | eye
+            keep = reaches_threshold(scores, self.threshold, self.metric, self.nonneg,
+                                     self.gamma, x.size(-1)) | eye
             adj = adj * keep
         if self.k is not None:
-            # ranked as the sparse search ranks (knn_scores), so both keep the same
-            scores, scale = knn_scores(x, self.metric, mask)
             if keep is not None:
                 scores = scores.masked_fill(~keep, float("-inf"))
             adj = dense_topk(adj, self.k, scores=scores, scale=scale)
