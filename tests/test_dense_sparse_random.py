@@ -81,3 +81,22 @@ def test_threshold_at_a_similarity_keeps_the_same_entries(metric, k):
             assert torch.equal(sparse != 0, dense != 0), (trial, threshold)
             torch.testing.assert_close(sparse, dense, rtol=1e-4,
                                        atol=1e-5 * float(dense.abs().max()))
+
+
+def test_rbf_batches_are_centred_alike_in_both_layouts():
+    """Each graph's mean by one scatter over its real rows, padded or
+    concatenated: the same bits, so both backends rank and threshold the
+    same centred features."""
+    from torch_geometric.utils import to_dense_batch
+
+    from pyg_fusion.functional.similarity import centred
+    gen = torch.Generator().manual_seed(1)
+    sizes = torch.tensor([19, 13, 14, 1])
+    batch = torch.arange(4).repeat_interleave(sizes)
+    x = 7 * torch.randn(int(sizes.sum()), 16, generator=gen) + 30
+    dense, mask = to_dense_batch(x, batch)
+    assert torch.equal(centred(dense, mask=mask)[mask], centred(x, batch))
+    one = x[:19]
+    assert torch.equal(centred(one), centred(one.unsqueeze(0))[0])
+    assert torch.equal(centred(one), centred(one, torch.zeros(19, dtype=torch.long)))
+    torch.testing.assert_close(centred(one).mean(0), torch.zeros(16), rtol=0, atol=1e-5)

@@ -295,7 +295,7 @@ def faiss_knn(x: Tensor, ptr: list[int], k: int, metric: str, mode: list[str]
     n = x.size(0)
     with torch.no_grad():
         graph = None
-        if metric == "rbf" and len(ptr) > 2:  # rbf centres each graph's features
+        if metric == "rbf":  # rbf centres each graph's features
             graph = torch.repeat_interleave(torch.tensor(ptr, device=x.device).diff())
         xs = ranking_features(x.detach(), metric, graph)
         host = np.ascontiguousarray(xs.to("cpu", torch.float32).numpy())

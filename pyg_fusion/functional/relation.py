@@ -100,9 +100,7 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
     rows, cols = [], []
     start = 0
     with torch.no_grad():
-        # one graph: centred as the dense backend centres it (its mean, not
-        # a scatter mean, whose sum runs in another order)
-        xs = ranking_features(x, metric, batch if ptr.numel() > 2 else None)
+        xs = ranking_features(x, metric, batch)
         if k is not None:  # each graph's tie scale (knn_tie_scale)
             sq = (xs * xs).sum(1)
             largest = sq.new_zeros(ptr.numel() - 1).scatter_reduce_(0, batch, sq, "amax")

@@ -234,16 +234,24 @@ def centred(x: Tensor, batch: Tensor | None = None, mask: Tensor | None = None) 
     x_i . x_j`` (a matrix product), their float32 rounding then scales with
     the spread of the features, not with a common offset: at an offset of
     100 (raw intensities) it exceeded the gaps between neighbours, so rbf
-    kNN graphs kept neighbours by index."""
-    if x.dim() == 3:
-        if mask is None:
-            return x - x.mean(-2, keepdim=True)
-        m = mask.unsqueeze(-1).to(x.dtype)
-        mean = (x * m).sum(-2, keepdim=True) / m.sum(-2, keepdim=True).clamp(min=1)
-        return x - mean
-    if batch is None or x.size(0) == 0:
-        return x - x.mean(0, keepdim=True) if x.size(0) else x
+    kNN graphs kept neighbours by index.
+
+    Every layout takes each graph's mean by one scatter over its real rows
+    in order, so that the padded (dense) and the concatenated (sparse) form
+    of a batch are centred to the same bits, and both backends rank and
+    threshold alike."""
     from torch_geometric.utils import scatter
+    if x.dim() == 3:
+        b, n = x.shape[:2]
+        real = (mask if mask is not None
+                else torch.ones(b, n, dtype=torch.bool, device=x.device))
+        graph = torch.arange(b, device=x.device).repeat_interleave(real.sum(1))
+        mean = scatter(x[real], graph, 0, dim_size=b, reduce="mean")
+        return x - mean.unsqueeze(1)
+    if x.size(0) == 0:
+        return x
+    if batch is None:
+        batch = torch.zeros(x.size(0), dtype=torch.long, device=x.device)
     return x - scatter(x, batch, 0, reduce="mean").index_select(0, batch)
 
 
