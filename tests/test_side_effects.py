@@ -84,3 +84,40 @@ def test_training_runs_hide_no_warnings(tmp_path, monkeypatch):
     with pytest.warns(UserWarning, match="raised while training"):
         run_method(td, "lego", 0, tmp_path / "run", options={"epochs": 1}, progress=False,
                    checkpoint=False)
+
+
+def test_ctrl_c_in_training_is_a_keyboard_interrupt_and_sigint_comes_back(tmp_path, capsys,
+                                                                          monkeypatch):
+    """Lightning answers Ctrl-C with sys.exit(1) and ignores SIGINT from then
+    on: a library call gets the KeyboardInterrupt, the process's SIGINT
+    handler is put back, and the CLI says so in one line with exit 130."""
+    import signal
+
+    from lightning.pytorch.callbacks import Callback
+
+    class CtrlC(Callback):
+        def on_train_epoch_start(self, trainer, pl_module):
+            raise KeyboardInterrupt
+
+    import pyg_fusion.training.trainer as tr
+    handler = signal.getsignal(signal.SIGINT)
+    real = tr.build_trainer
+
+    def interrupted_trainer(*args, **kwargs):
+        kwargs["callbacks"] = [*kwargs.get("callbacks", []), CtrlC()]
+        return real(*args, **kwargs)
+
+    data = _toy_graph()
+    model = build_model("lego", "node", {"a": 4, "b": 3}, num_classes=3, k=5)
+    import pyg_fusion.training.node as node
+    monkeypatch.setattr(node, "build_trainer", interrupted_trainer)
+    with pytest.raises(KeyboardInterrupt):
+        fit_node(model, data, out_dir=tmp_path / "run", epochs=2, progress=False,
+                 checkpoint=False)
+    assert signal.getsignal(signal.SIGINT) is handler
+    out = tmp_path / "cli"
+    assert main(["compare", "--dataset", "digits", "--method", "graph-mean", "--epochs", "1",
+                 "--no-progress", "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert err == f"pyg-fusion compare: interrupted; what finished is under {out}\n"
+    assert signal.getsignal(signal.SIGINT) is handler

@@ -7,6 +7,8 @@ under ``out_dir``; ``devices=2, strategy="ddp"`` on CPU uses gloo.
 from __future__ import annotations
 
 import os
+import signal
+import threading
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
@@ -236,11 +238,23 @@ class Trainer(L.Trainer):
     def _quietly(self, method, args, kwargs):
         outside = _torch_flags()
         _set_torch_flags(self._flags)
+        sigint = signal.getsignal(signal.SIGINT)
         try:
             with quiet_lightning(), _seed_env(self._seed):
                 return method(*args, **kwargs)
+        except SystemExit:
+            # Lightning answers Ctrl-C with sys.exit(1) after its shutdown:
+            # the caller gets the KeyboardInterrupt it was (a library call
+            # does not end the process)
+            if self.interrupted:
+                raise KeyboardInterrupt("training interrupted") from None
+            raise
         finally:
             _set_torch_flags(outside)
+            # ... and Lightning ignores SIGINT from then on, for the process
+            if (signal.getsignal(signal.SIGINT) is not sigint and sigint is not None
+                    and threading.current_thread() is threading.main_thread()):
+                signal.signal(signal.SIGINT, sigint)
 
     def fit(self, *args, **kwargs):
         return self._quietly(super().fit, args, kwargs)
