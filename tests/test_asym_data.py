@@ -52,6 +52,15 @@ def test_rgbd_reads_the_list_layout(tmp_path):
     assert torch.allclose(item["rgb"], exp_rgb, atol=1e-6)
 
 
+def test_rgbd_list_with_a_byte_order_mark_and_crlf(tmp_path):
+    arrays = _write_nyud(tmp_path)
+    text = (tmp_path / "train.txt").read_text().replace("\n", "\r\n")
+    (tmp_path / "val.txt").write_bytes(("\ufeff" + text).encode())
+    ds = RGBDSegmentation(tmp_path, "val")  # no augmentation
+    assert len(ds) == 2
+    assert torch.equal(ds[0]["mask"], torch.from_numpy(arrays[0][1].astype(np.int64)))
+
+
 def _decode(item):
     # invert the normalisation of the red channel back to the label value
     red = item["rgb"][0] * IMAGENET_STD[0] + IMAGENET_MEAN[0]

@@ -144,3 +144,16 @@ def test_unlabelled_rows_in_no_mask_and_cache(views):
     seeded = MultiViewTables(str(root), ["texture.npy"], "partial.txt", label_rate=1.0,
                              split_seed=5, log=False)
     assert seeded.processed_paths[0] != path
+
+
+def test_a_byte_order_mark_is_no_cell(tmp_path):
+    """Windows tools start UTF-8 text with a byte-order mark: a numeric file
+    so marked lost its first row, taken for a header ("\\ufeff1" is no
+    number)."""
+    for name, opener in (("t.csv", open), ("t.csv.gz", gzip.open)):
+        with opener(tmp_path / name, "wb") as f:
+            f.write("\ufeff1,2\r\n3,4\r\n".encode())
+        t = read_table(str(tmp_path / name))
+        assert t.header is None and t.values.tolist() == [[1.0, 2.0], [3.0, 4.0]], name
+    (tmp_path / "h.csv").write_bytes("\ufeffa,b\r\n1,2\r\n".encode())
+    assert read_table(str(tmp_path / "h.csv")).header == ["a", "b"]

@@ -154,6 +154,20 @@ def test_label_column_of_numbers_or_booleans(tmp_path, normal, abnormal):
     assert [int(d.y) for d in ds] == [y for _, y in VIDEOS.values()]
 
 
+def test_list_file_with_a_byte_order_mark_and_crlf(tmp_path):
+    raw = tmp_path / "raw"
+    rng = np.random.default_rng(3)
+    lines = ["path,label"]
+    for name, (T, y) in VIDEOS.items():
+        _write(raw / "clip" / f"{name}.npy", rng.normal(size=(T, 5)))
+        lines.append(f"clip/{name}.npy,{y}")
+    (raw / "train.csv").write_bytes(("\ufeff" + "\r\n".join(lines) + "\r\n").encode())
+    ds = VADFeatures(str(tmp_path), "train", num_segments=4, log=False,
+                     sources={"clip": "clip/{name}.npy"}, train_list="train.csv", labels="list")
+    assert [d.video for d in ds] == list(VIDEOS)
+    assert [int(d.y) for d in ds] == [y for _, y in VIDEOS.values()]
+
+
 def test_errors_name_the_video(stacked):
     root, _, gt = stacked
     raw = root / "raw"

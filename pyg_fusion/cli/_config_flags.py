@@ -259,7 +259,7 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str]) -> lis
             else:
                 path, i = tok.split("=", 1)[1], i + 1
             try:
-                with open(path) as fh:
+                with open(path, encoding="utf-8") as fh:  # YAML's own encoding
                     loaded = yaml.safe_load(fh)
             except yaml.YAMLError as exc:
                 raise CLIError(f"--config {path}: not valid YAML: "

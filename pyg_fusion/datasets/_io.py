@@ -60,8 +60,9 @@ def load_npy(path: str, what: str, *, finite: bool = False) -> np.ndarray:
 
 def _open_text(path: str):
     if path.endswith(".gz"):
-        return gzip.open(path, "rt", newline="")
-    return open(path, newline="")
+        return gzip.open(path, "rt", newline="", encoding="utf-8-sig")
+    # utf-8-sig: the byte-order mark that Windows tools write is no cell
+    return open(path, newline="", encoding="utf-8-sig")
 
 
 def _is_number(cell: str) -> bool:

@@ -106,7 +106,7 @@ class RGBDSegmentation(Dataset):
 
     def _parse(self, path: str) -> list[tuple[str, str, str]]:
         items = []
-        with open(path) as f:
+        with open(path, encoding="utf-8-sig") as f:  # a Windows byte-order mark is no path
             for n, line in enumerate(f, 1):
                 if not line.strip():
                     continue

@@ -134,7 +134,7 @@ class _LayoutReader:
         if list_file is None:
             return self._discover(layout), None
         path = osp.join(base, list_file)
-        with open(path) as f:
+        with open(path, encoding="utf-8-sig") as f:  # a Windows byte-order mark is no name
             lines = [ln.strip() for ln in f if ln.strip()]
         if lines and {c.strip().lower() for c in lines[0].split(",")} <= _LIST_HEADER:
             lines = lines[1:]
