@@ -147,6 +147,11 @@ def load_torch(path: str | os.PathLike, *, what: str = "file",
             return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types for broken files
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if reason.startswith("Weights only load failed"):
+            # torch's advice (reload with weights_only=False) would run the
+            # file's code; the reason is what matters here
+            reason = ("not a file of tensors that loads safely (weights_only=True: a file "
+                      "runs no code)")
         hint = f"; {recover}" if recover else ""
         raise ValueError(f"{what}: cannot read {path} ({type(exc).__name__}: "
                          f"{reason[:200]}){hint}") from exc
