@@ -203,6 +203,8 @@ def catalogue():
              ValueError, r"batch must be sorted"),
         Case("LEGO sparse batch unsorted", lambda: lego("sparse")({"a": XA, "b": XB}, UNSORTED),
              ValueError, r"batch must be sorted"),
+        Case("LEGO integer features", lambda: lego()({"a": XA.long(), "b": XB}),
+             TypeError, r"xs\['a'\] must be a floating-point tensor, got torch.int64"),
         Case("LEGO batch float", lambda: lego()({"a": XA, "b": XB}, B.float()),
              TypeError, r"batch must be torch.long"),
         Case("LEGO batch negative", lambda: lego()({"a": XA, "b": XB}, B - 1),

@@ -222,10 +222,10 @@ class LEGO(torch.nn.Module):
         if not node_level:
             raise ValueError("at least one source must be at the node level (no assign)")
         for s in self.sources:
+            check_tensor(f"xs[{s!r}]", xs[s], dims=(2, 3), floating=True)
             # without a projection the features meet the similarity as given
             limit = None if self.proj is not None else feature_limit(xs[s], self.graph.metric)
-            check_tensor(f"xs[{s!r}]", xs[s], dims=(2, 3), floating=True, finite=True,
-                         max_abs=limit)
+            check_tensor(f"xs[{s!r}]", xs[s], finite=True, max_abs=limit)
             if xs[s].size(-1) != self.in_channels[s]:
                 raise ValueError(f"xs[{s!r}] has width {xs[s].size(-1)}, the model was "
                                  f"built for {self.in_channels[s]}")
