@@ -78,6 +78,18 @@ def check_edge_index(name: str, edge_index: Tensor, num_nodes: int) -> Tensor:
     return edge_index
 
 
+def check_edges(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
+                weight_dims: tuple[int, ...] = (1, ), floating: bool = True) -> None:
+    """A weighted edge list: ``edge_index`` ``[2, E]`` long within ``[0,
+    num_nodes)`` and ``edge_weight`` with one finite entry (row, for
+    ``weight_dims=(1, 2)``) per edge."""
+    check_edge_index("edge_index", edge_index, num_nodes)
+    check_tensor("edge_weight", edge_weight, dims=weight_dims, floating=floating, finite=True)
+    if edge_weight.size(0) != edge_index.size(1):
+        raise ValueError(f"edge_weight must have one entry per edge "
+                         f"({edge_index.size(1)}), got {edge_weight.size(0)}")
+
+
 def _check_range(name: str, index: Tensor, size: int, what: str) -> None:
     if index.numel():
         lo, hi = torch.aminmax(index)  # one pass

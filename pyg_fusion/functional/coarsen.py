@@ -17,7 +17,7 @@ import torch
 from torch import Tensor
 
 from .._scatter import scatter_sum
-from ._checks import check_choice, check_edge_index, check_index, check_int, check_tensor
+from ._checks import check_choice, check_edges, check_index, check_int, check_tensor
 
 
 def _check_assign(assign: Tensor, num_parents: int) -> None:
@@ -45,11 +45,7 @@ def coarsen(edge_index: Tensor, edge_weight: Tensor, assign: Tensor, num_parents
         :math:`\mathrm{assign}[j] \to \mathrm{assign}[i]`).
     """
     _check_assign(assign, num_parents)
-    check_edge_index("edge_index", edge_index, assign.numel())
-    check_tensor("edge_weight", edge_weight, dims=(1, 2), floating=True, finite=True)
-    if edge_weight.size(0) != edge_index.size(1):
-        raise ValueError(f"edge_weight must have one entry per edge "
-                         f"({edge_index.size(1)}), got {edge_weight.size(0)}")
+    check_edges(edge_index, edge_weight, assign.numel(), weight_dims=(1, 2))
     check_choice("reduce", reduce, ("sum", "mean"))
     with torch.no_grad():
         # Keyed by (target, source): the output is sorted by target, as

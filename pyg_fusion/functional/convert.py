@@ -15,7 +15,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ._checks import _check_range, check_batch, check_tensor
+from ._checks import check_batch, check_edge_index, check_edges, check_tensor
 
 
 def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
@@ -39,12 +39,20 @@ def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
         :func:`~torch_geometric.utils.to_dense_adj` but transposed.
     """
     from torch_geometric.utils import to_dense_adj
+    # PyG's to_dense_adj drops edges beyond max_num_nodes and fails on others
+    # with torch's indexing errors: checked here, naming the argument
+    # (without batch or max_num_nodes, any index >= 0 names a node)
+    num_nodes = (batch.numel() if batch is not None else max_num_nodes
+                 if max_num_nodes is not None else torch.iinfo(torch.long).max)
+    if edge_weight is None:
+        check_edge_index("edge_index", edge_index, num_nodes)
+    else:
+        check_edges(edge_index, edge_weight, num_nodes, weight_dims=(1, 2), floating=False)
     if batch is not None:
         # PyG's to_dense_adj places edges by the graph of their source and
         # trusts the rest: an unsorted batch or an edge between two graphs
         # would land silently in the wrong block
         check_batch("batch", batch, batch.numel())
-        _check_range("edge_index", edge_index, batch.numel(), "node indices")
         if edge_index.numel() and bool((batch[edge_index[0]] != batch[edge_index[1]]).any()):
             raise ValueError("edge_index links nodes of different graphs of batch; the "
                              "edges of a batch stay within their graph")

@@ -25,7 +25,8 @@ from torch import Tensor
 from torch_geometric.utils import coalesce
 
 from .._scatter import scatter_sum
-from ._checks import check_edge_index, check_index, check_int, check_like, check_mask, check_tensor
+from ._checks import (check_edge_index, check_edges, check_index, check_int, check_like, check_mask,
+                      check_tensor)
 from .powers import _inv_pow
 
 __all__ = ["label_propagation", "dense_label_propagation", "seed_labels"]
@@ -95,13 +96,11 @@ def label_propagation(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None 
     """
     _check(y, num_layers, alpha)
     n = y.size(0)
-    check_edge_index("edge_index", edge_index, n)
     if edge_weight is None:
+        check_edge_index("edge_index", edge_index, n)
         edge_weight = y.new_ones(edge_index.size(1))
-    check_tensor("edge_weight", edge_weight, dims=(1, ), floating=True, finite=True)
-    if edge_weight.numel() != edge_index.size(1):
-        raise ValueError(f"edge_weight must have one entry per edge ({edge_index.size(1)}), "
-                         f"got {edge_weight.numel()}")
+    else:
+        check_edges(edge_index, edge_weight, n)
     if symmetric:
         edge_index = torch.cat([edge_index, edge_index.flip(0)], 1)
         edge_weight = torch.cat([edge_weight, edge_weight]) / 2

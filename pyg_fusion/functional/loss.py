@@ -19,7 +19,7 @@ import torch
 from torch import Tensor
 
 from .._scatter import scatter_sum
-from ._checks import check_batch, check_edge_index, check_int, check_like, check_tensor
+from ._checks import check_batch, check_edges, check_int, check_like, check_tensor
 
 
 def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
@@ -42,11 +42,7 @@ def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
         torch.Tensor: ``[N]``.
     """
     check_int("num_nodes", num_nodes, minimum=0)
-    check_edge_index("edge_index", edge_index, num_nodes)
-    check_tensor("edge_weight", edge_weight, dims=(1, ), floating=True, finite=True)
-    if edge_weight.numel() != edge_index.size(1):
-        raise ValueError(f"edge_weight must have one entry per edge "
-                         f"({edge_index.size(1)}), got {edge_weight.numel()}")
+    check_edges(edge_index, edge_weight, num_nodes)
     if not coalesced:  # repeated edges are one entry (summed) before alpha applies
         from torch_geometric.utils import coalesce
         edge_index, edge_weight = coalesce(edge_index, edge_weight, num_nodes)

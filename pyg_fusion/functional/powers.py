@@ -33,7 +33,7 @@ import torch
 from torch import Tensor
 
 from .._scatter import scatter_sum
-from ._checks import (check_choice, check_edge_index, check_index, check_int, check_mask,
+from ._checks import (check_choice, check_edges, check_index, check_int, check_mask,
                       check_tensor)
 from .order import restore_rows
 from ._align import place, union
@@ -92,6 +92,8 @@ def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
         torch.Tensor: ``[E]``.
     """
     check_choice("norm", norm, NORMS)
+    check_int("num_nodes", num_nodes, minimum=0)
+    check_edges(edge_index, edge_weight, num_nodes)
     if norm is None:
         return edge_weight
     return _normalize(edge_index, edge_weight, abs_degrees(edge_index, edge_weight, num_nodes),
@@ -222,12 +224,8 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
         source; column 0 is the identity and column ``p`` is :math:`R^p` (0
         where it has no entry).
     """
-    check_tensor("edge_weight", edge_weight, dims=(1, ), floating=True, finite=True)
     check_int("num_nodes", num_nodes, minimum=1)
-    check_edge_index("edge_index", edge_index, num_nodes)
-    if edge_weight.numel() != edge_index.size(1):
-        raise ValueError(f"edge_weight must have one entry per edge "
-                         f"({edge_index.size(1)}), got {edge_weight.numel()}")
+    check_edges(edge_index, edge_weight, num_nodes)
     _check_powers_args(num_powers, norm, mode, prune_k)
     if restore is not None:
         check_index("restore", restore, num_nodes, "node ids")

@@ -5,7 +5,7 @@ from torch import Tensor
 from torch_geometric.nn import GraphConv
 
 from ..functional.powers import abs_degrees
-from ..functional._checks import check_channels, check_choice, check_edge_index, check_tensor
+from ..functional._checks import check_channels, check_choice, check_edges, check_tensor
 from .fused_graph import FusedGraph
 
 ROW_NORMS = (None, "max")
@@ -191,11 +191,7 @@ class GraphHead(torch.nn.Module):
         if x.size(0) == 0:
             raise ValueError("x holds no nodes")
         check_tensor("x", x, floating=True, finite=True)
-        check_edge_index("edge_index", edge_index, x.size(0))
-        check_tensor("edge_weight", edge_weight, dims=(1, ), floating=True, finite=True)
-        if edge_weight.numel() != edge_index.size(1):
-            raise ValueError(f"edge_weight must have one entry per edge "
-                             f"({edge_index.size(1)}), got {edge_weight.numel()}")
+        check_edges(edge_index, edge_weight, x.size(0))
         # a FusedGraph holds each pair once
         w = self.normalize(edge_index, edge_weight, x.size(0),
                            coalesced=isinstance(graph, FusedGraph))
