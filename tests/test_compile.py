@@ -65,3 +65,20 @@ def test_finiteness_check_compiles_and_still_fails():
     # Inside a graph the check is an assertion with the same message.
     with pytest.raises(RuntimeError, match=r"xs\['b'\] contains NaN or Inf value"):
         torch.compile(model, backend="aot_eager", dynamic=True)(xs)
+
+
+def test_range_check_compiles_without_a_graph_break_and_still_fails():
+    """The index range check runs in the graph (an assertion), as the
+    finiteness check does: with a graph break there, dynamo (dynamic
+    shapes) failed a later check of valid input three calls up."""
+    from pyg_fusion.functional import graph_powers
+    g = torch.Generator().manual_seed(0)
+    ei = torch.randint(0, 50, (2, 200), generator=g)
+    w = torch.rand(200, generator=g)
+    run = torch.compile(lambda e, v: graph_powers(e, v, 50, 2), dynamic=True, backend="eager")
+    torch._dynamo.reset()
+    torch.testing.assert_close(run(ei, w)[1], graph_powers(ei, w, 50, 2)[1])
+    bad = ei.clone()
+    bad[0, 3] = 50
+    with pytest.raises(RuntimeError, match="edge_index holds node indices outside"):
+        run(bad, w)

@@ -93,6 +93,14 @@ def check_edges(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
 def _check_range(name: str, index: Tensor, size: int, what: str) -> None:
     if index.numel():
         lo, hi = torch.aminmax(index)  # one pass
+        if torch.compiler.is_compiling():
+            # in the graph, as check_finite does: with a graph break here
+            # (int() of the extremes, or an f-string message) torch 2.13's
+            # dynamo failed a later check_tensor of the callers on valid
+            # input (dynamic shapes); the message is concatenated for that
+            torch._assert_async((lo >= 0) & (hi < size), name + " holds " + what +
+                                " outside [0, number of nodes)")
+            return
         lo, hi = int(lo), int(hi)
         if lo < 0 or hi >= size:
             raise ValueError(f"{name} holds {what} outside [0, {size}) (min {lo}, max {hi})")

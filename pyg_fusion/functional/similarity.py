@@ -143,9 +143,6 @@ def pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str = "cosine",
     check_tensor("x", x, dims=(2, ), floating=True)
     check_metric_options(metric, nonneg, gamma)
     check_tensor("x", x, finite=True, max_abs=feature_limit(x, metric))
-    # not a loop: torch.compile (2.13, dynamic shapes), resuming after the
-    # graph break of a range check inside a loop, failed this function's
-    # first check
     check_index("row", row, x.size(0), "unit indices")
     check_index("col", col, x.size(0), "unit indices")
     check_like("row", row, "x", x, dtype=False)
