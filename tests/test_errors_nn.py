@@ -7,7 +7,8 @@ from torch_geometric.loader import DataLoader
 from bad_inputs import Case, Defined, case_tests
 import pyg_fusion.functional as FN
 from pyg_fusion.data import MultiSourceData
-from pyg_fusion.nn import LEGO, DegreeVarianceLoss, FusedGraph, GraphHead, LEGOFusion, RowHead
+from pyg_fusion.nn import (LEGO, DegreeVarianceLoss, FusedGraph, GraphHead, GraphPowerExpansion,
+                           LEGOFusion, RelationGraph, RowHead)
 from pyg_fusion.nn.asym import (AsymFusionBasicBlock, AsymFusionBottleneck, AsymGraphFusion,
                                 ModalityBatchNorm2d, ModalityNorm2d, PatchGANDiscriminator)
 
@@ -203,6 +204,16 @@ def catalogue():
              ValueError, r"batch must be sorted"),
         Case("LEGO sparse batch unsorted", lambda: lego("sparse")({"a": XA, "b": XB}, UNSORTED),
              ValueError, r"batch must be sorted"),
+        Case("GraphPowerExpansion num_powers < 0", lambda: GraphPowerExpansion(-1),
+             ValueError, r"num_powers must be >= 0, got -1"),
+        Case("GraphPowerExpansion expand_features x NaN",
+             lambda: GraphPowerExpansion(2).expand_features(nan(XA), EI, torch.rand(4)),
+             ValueError, r"x contains 1 NaN or Inf"),
+        Case("RowHead graph NaN", lambda: RowHead(5)(nan(torch.rand(2, 5, 5))),
+             ValueError, r"graph contains 1 NaN or Inf"),
+        Case("RelationGraph.weights edge_index out of range",
+             lambda: RelationGraph().weights(XA, torch.tensor([[0, 9], [1, 2]])),
+             ValueError, r"edge_index holds node indices outside \[0, 6\)"),
         Case("LEGO integer features", lambda: lego()({"a": XA.long(), "b": XB}),
              TypeError, r"xs\['a'\] must be a floating-point tensor, got torch.int64"),
         Case("LEGO batch float", lambda: lego()({"a": XA, "b": XB}, B.float()),

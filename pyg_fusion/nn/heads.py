@@ -93,7 +93,7 @@ class RowHead(torch.nn.Module):
             g = graph.to_dense()
         else:
             g = graph
-        check_tensor("graph", g, floating=True)
+        check_tensor("graph", g, floating=True, finite=True)
         if g.dim() != 3 or g.size(-1) != self.num_nodes:
             raise ValueError(f"RowHead expects fused graphs [B, {self.num_nodes}, "
                              f"{self.num_nodes}], got {tuple(g.shape)}")

@@ -4,7 +4,8 @@ import torch
 from torch import Tensor
 from torch_geometric.nn import MessagePassing
 
-from ..functional.powers import dense_graph_powers, graph_powers, normalize
+from ..functional._checks import check_tensor
+from ..functional.powers import _check_powers_args, dense_graph_powers, graph_powers, normalize
 
 
 class GraphPowerExpansion(MessagePassing):
@@ -41,6 +42,7 @@ class GraphPowerExpansion(MessagePassing):
     def __init__(self, num_powers: int, norm="sym", mode: str = "matrix",
                  prune_k: int | None = None):
         super().__init__(aggr="add")
+        _check_powers_args(num_powers, norm, mode, prune_k)
         self.num_powers, self.norm, self.mode, self.prune_k = num_powers, norm, mode, prune_k
 
     def reset_parameters(self):  # parameter-free; kept for PyG's layer protocol
@@ -63,6 +65,9 @@ class GraphPowerExpansion(MessagePassing):
         if self.mode != "matrix" or self.prune_k is not None:
             raise ValueError("expand_features propagates exact matrix powers: it needs "
                              "mode='matrix' and prune_k=None")
+        check_tensor("x", x, floating=True, finite=True)
+        if x.dim() == 0:
+            raise ValueError("x must hold one row of features per node, got a scalar")
         w = normalize(edge_index, edge_weight, x.size(0), self.norm)
         out = [x]
         for _ in range(self.num_powers):

@@ -3,7 +3,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ..functional._checks import check_choice
+from ..functional._checks import check_choice, check_edge_index, check_tensor
 from ..functional.relation import (KNN, check_graph_options, dense_topk, knn_scores,
                                    reaches_threshold, relation_graph, relation_pairs)
 from ..functional.similarity import dense_relation_graph, pair_similarity
@@ -64,6 +64,8 @@ class RelationGraph(torch.nn.Module):
     def weights(self, x: Tensor, edge_index: Tensor) -> Tensor:
         """The weights of :meth:`forward` on the edges ``edge_index`` of the
         units ``x`` (in any numbering of the units), differentiable in ``x``."""
+        check_tensor("x", x, dims=(2, ))
+        check_edge_index("edge_index", edge_index, x.size(0))
         return pair_similarity(x, edge_index[1], edge_index[0], self.metric, self.nonneg,
                                self.gamma)
 
