@@ -82,3 +82,15 @@ def test_range_check_compiles_without_a_graph_break_and_still_fails():
     bad[0, 3] = 50
     with pytest.raises(RuntimeError, match="edge_index holds node indices outside"):
         run(bad, w)
+
+
+def test_batch_check_runs_in_the_graph():
+    """A compiled LEGO refuses an unsorted batch with the same message (an
+    assertion in the graph) and runs a sorted one as eager does."""
+    model = LEGO({"a": 3, "b": 3}, 1, k=2, backend="dense").eval()
+    xs = {"a": torch.randn(6, 3), "b": torch.randn(6, 3)}
+    run = torch.compile(model, backend="eager", dynamic=True)
+    good = torch.tensor([0, 0, 0, 1, 1, 1])
+    torch.testing.assert_close(run(xs, good).to_dense(), model(xs, good).to_dense())
+    with pytest.raises((RuntimeError, ValueError), match="batch must be sorted"):
+        run(xs, torch.tensor([0, 1, 0, 1, 0, 1]))

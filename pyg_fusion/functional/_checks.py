@@ -117,7 +117,13 @@ def check_batch(name: str, batch, num_nodes: int, unit: str = "node") -> Tensor:
     if batch.numel() != num_nodes:
         raise ValueError(f"{name} must have one entry per {unit} ({num_nodes}), "
                          f"got {batch.numel()}")
-    if batch.numel():
+    if batch.numel() and torch.compiler.is_compiling():
+        # in the graph, as _check_range (no graph break)
+        torch._assert_async(batch.min() >= 0, name + " holds negative graph ids")
+        torch._assert_async((batch[1:] >= batch[:-1]).all(), name + " must be sorted "
+                            "(PyG's convention: the nodes of a graph contiguous, graphs "
+                            "in order)")
+    elif batch.numel():
         low = int(batch.min())
         if low < 0:
             raise ValueError(f"{name} holds negative graph ids (min {low}); expected "
