@@ -267,3 +267,16 @@ def test_full_operator_is_drawn_as_slices_over_the_further_sources():
     (im, ) = _images(plot_fusion_operator(two))
     assert "a | b" in im.axes.get_title()
     plt.close("all")
+
+
+def test_a_folder_as_path_is_an_error_not_a_sibling_file(tmp_path):
+    """path without a suffix gets .png; an existing folder got a file
+    <folder>.png written beside it."""
+    from pyg_fusion.visualize import plot_adjacency
+    folder = tmp_path / "figs"
+    folder.mkdir()
+    with pytest.raises(IsADirectoryError, match="is a folder; expected a .png file path"):
+        plot_adjacency({"G": torch.rand(4, 4)}, path=folder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["figs"]
+    plot_adjacency({"G": torch.rand(4, 4)}, path=tmp_path / "adj")
+    assert (tmp_path / "adj.png").stat().st_size > 0

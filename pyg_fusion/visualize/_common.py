@@ -193,6 +193,9 @@ def finish(fig: Figure, path: str | os.PathLike | None, *, dpi: int = 110
     lists it. Without ``path`` it stays open, for ``plt.show()``."""
     if path is not None:
         path = Path(path)
+        if path.is_dir():  # else it became a file <folder>.png beside it
+            raise IsADirectoryError(f"path {str(path)!r} is a folder; expected a .png file "
+                                    f"path")
         if path.suffix.lower() not in ("", ".png"):
             raise ValueError(f"path must name a .png file, got {str(path)!r}")
         if path.suffix == "":
