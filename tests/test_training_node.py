@@ -133,6 +133,25 @@ def test_a_split_without_validation_nodes_or_of_one_class_is_an_error(tmp_path):
         fit_node(model, data, out_dir=tmp_path, epochs=1, progress=False, checkpoint=False)
 
 
+@pytest.mark.parametrize("kwargs, error, message", [
+    (dict(epochs=0), ValueError, "epochs must be >= 1, got 0"),
+    (dict(eval_every=0), ValueError, "eval_every must be >= 1, got 0"),
+    (dict(devices=0), ValueError, "devices must be >= 1, got 0"),
+    (dict(epochs=2.5), TypeError, "epochs must be an int, got 2.5"),
+])
+def test_fit_node_checks_its_schedule(tmp_path, kwargs, error, message):
+    """The Python API's own checks (epochs=0 trained nothing and reported no
+    accuracy; eval_every=0 was read as 1)."""
+    model = build_model("graph-mean", "node", {"a": 4, "b": 3}, num_classes=3, k=5)
+    with pytest.raises(error, match=message):
+        fit_node(model, _toy_graph(), out_dir=tmp_path, progress=False, checkpoint=False,
+                 **{"epochs": 1, **kwargs})
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(NotADirectoryError, match="out_dir .*file' is a file; expected a folder"):
+        fit_node(model, _toy_graph(), out_dir=tmp_path / "file", epochs=1, progress=False,
+                 checkpoint=False)
+
+
 @pytest.mark.parametrize("options, message", [
     (dict(hidden_channels=0), "hidden_channels must be an int >= 1, got 0"),
     (dict(epochs=2.5), "epochs must be an int >= 1, got 2.5"),

@@ -31,7 +31,7 @@ from torch.utils.data import DataLoader
 from ..nn.label_prop import takes_seed_labels
 from ._task import TimedAdamTask
 from .metrics import accuracy, gather_by_index
-from .trainer import build_trainer, training_strategy
+from .trainer import build_trainer, check_schedule, training_strategy
 
 __all__ = ["NodeClassification", "single_graph_loader", "fit_node", "split_seeds"]
 
@@ -169,6 +169,7 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
         config (dict, optional): JSON-able description of the run, stored in the
             checkpoints. (default: :obj:`None`)
     """
+    check_schedule(epochs, eval_every, devices)
     for name in ("train_mask", "val_mask", "test_mask"):
         if name not in data or not bool(data[name].any()):
             raise ValueError(f"the graph's {name} selects no node ({data.num_nodes} nodes): "

@@ -100,6 +100,21 @@ class EarlyStoppingAfter(EarlyStopping):
         self._hold(trainer, stop)
 
 
+def check_schedule(epochs: int, eval_every: int, devices: int) -> None:
+    """The checks of a training call's ``epochs``, ``eval_every`` and
+    ``devices`` (the flags' own, for the Python API).
+
+    Args:
+        epochs (int): training epochs, >= 1.
+        eval_every (int): epochs between two evaluations, >= 1.
+        devices (int): CPU processes, >= 1.
+    """
+    from ..functional._checks import check_int
+    check_int("epochs", epochs, minimum=1)
+    check_int("eval_every", eval_every, minimum=1)
+    check_int("devices", devices, minimum=1)
+
+
 def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
                   seed: int | None = 0, accelerator: str = "cpu",
                   devices: int | str = 1, strategy: str = "auto",
@@ -136,6 +151,9 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
     if seed is not None:
         seed_everything(seed)
     out_dir = Path(out_dir)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise NotADirectoryError(f"out_dir {str(out_dir)!r} is a file; expected a folder "
+                                 f"(existing or to be created)")
     out_dir.mkdir(parents=True, exist_ok=True)
     callbacks = list(kwargs.pop("callbacks", []))
     if checkpoint:

@@ -12,8 +12,8 @@ from torch_geometric.loader import DataLoader
 
 from .pseudo_anomalies import splice_pseudo_anomalies
 from ._task import OperatorWarmupAuto, check_operator_warmup
-from .trainer import (EarlyStoppingAfter, build_trainer, seed_everything, training_strategy,
-                      without_validation)
+from .trainer import (EarlyStoppingAfter, build_trainer, check_schedule, seed_everything,
+                      training_strategy, without_validation)
 from .vad import CHOICES, IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import COMBINES, RestartEnsemble
 
@@ -172,6 +172,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     restart, or the ensemble with every restart at its chosen epoch (which
     :func:`~pyg_fusion.experiments.checkpoints.model_from_checkpoint` rebuilds
     from the saved config)."""
+    check_schedule(epochs, eval_every, devices)
     if not isinstance(restarts, int) or isinstance(restarts, bool) or restarts < 1:
         raise ValueError(f"restarts must be an int >= 1, got {restarts!r}")
     if not isinstance(min_epochs, int) or isinstance(min_epochs, bool) or min_epochs < 0:
