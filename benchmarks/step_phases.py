@@ -37,7 +37,7 @@ LABELS = (  # (module, attribute, label, is a static method)
     ("pyg_fusion.functional.relation", "_pair_similarity", "pair similarity fwd", False),
     ("pyg_fusion.nn.lego", "locality_order", "locality order", False),
     ("pyg_fusion.nn.lego", "relabel", "relabel (into an order, fused graph back)", False),
-    ("pyg_fusion.nn.relation_graph", "pair_similarity", "pair similarity fwd", False),
+    ("pyg_fusion.nn.relation_graph", "_pair_similarity", "pair similarity fwd", False),
     ("pyg_fusion.functional.powers", "graph_powers", "powers: checks/order/normalize", False),
     ("pyg_fusion.nn.power_expansion", "graph_powers", "powers: checks/order/normalize", False),
     ("pyg_fusion.functional.powers", "spgemm_topk", "powers: products", False),

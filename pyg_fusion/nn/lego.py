@@ -173,7 +173,7 @@ class LEGO(torch.nn.Module):
         """The sparse relationship graph of every (node-level) source: each on
         its own support, or with ``support="shared"`` all on one."""
         pairs = self._pairs(xs, batch)
-        return {s: (pairs[s], self.graph.weights(x, pairs[s])) for s, x in xs.items()}
+        return {s: (pairs[s], self.graph._weights(x, pairs[s])) for s, x in xs.items()}
 
     def _pairs(self, xs: dict[str, Tensor], batch: Tensor | None) -> dict[str, Tensor]:
         # the edges of relation_graphs (no weights: a caller may take them
@@ -342,7 +342,7 @@ class LEGO(torch.nn.Module):
                     moved_pairs[id(index)] = (order, relabel(index, order, n)[0])
                 orders[s], index = moved_pairs[id(index)]
                 x = permute_rows(x, orders[s])
-            graphs[s] = (index, self.graph.weights(x, index))
+            graphs[s] = (index, self.graph._weights(x, index))
         for s in assign:
             index, weight = coarsen(*self.graph(xs[s], batch[assign[s]]), assign[s], n)
             if local:

@@ -6,7 +6,7 @@ from torch import Tensor
 from ..functional._checks import check_choice, check_edge_index, check_tensor
 from ..functional.relation import (KNN, check_graph_options, dense_topk, knn_scores,
                                    reaches_threshold, relation_graph, relation_pairs)
-from ..functional.similarity import dense_relation_graph, pair_similarity
+from ..functional.similarity import _pair_similarity, dense_relation_graph, pair_similarity
 
 
 class RelationGraph(torch.nn.Module):
@@ -68,6 +68,12 @@ class RelationGraph(torch.nn.Module):
         check_edge_index("edge_index", edge_index, x.size(0))
         return pair_similarity(x, edge_index[1], edge_index[0], self.metric, self.nonneg,
                                self.gamma)
+
+    def _weights(self, x: Tensor, edge_index: Tensor) -> Tensor:
+        # weights without the checks (no host syncs), for pairs that a search
+        # of x chose (LEGO's own graphs)
+        return _pair_similarity(x, edge_index[1], edge_index[0], self.metric, self.nonneg,
+                                self.gamma)
 
     def dense(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         """The same graph as :meth:`forward`, as a dense (batched) matrix."""
