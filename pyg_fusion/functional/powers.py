@@ -39,7 +39,7 @@ from .order import restore_rows
 from ._align import place, union
 from ._csr import index2ptr, inverse_permutation, to_edge_index
 from ._spgemm import spgemm_topk
-from .relation import dense_topk
+from .relation import _dense_topk
 
 NORMS = ("sym", "row", None)
 MODES = ("matrix", "hadamard")
@@ -186,7 +186,7 @@ def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "ma
         else:
             cur = cur * r_hat
         if prune_k is not None and mode == "matrix" and len(powers) > 1:
-            cur = dense_topk(cur, prune_k, include_diagonal=True)
+            cur = _dense_topk(cur, prune_k, include_diagonal=True)
         powers.append(cur)
     return torch.stack(powers, dim=-3)
 

@@ -344,6 +344,13 @@ def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False,
     check_tensor("adj", adj, floating=True, finite=True)
     if adj.dim() < 2 or adj.size(-1) != adj.size(-2):
         raise ValueError(f"adj must be square matrices [..., N, N], got {tuple(adj.shape)}")
+    return _dense_topk(adj, k, include_diagonal, scores, scale)
+
+
+def _dense_topk(adj: Tensor, k: int, include_diagonal: bool = False,
+                scores: Tensor | None = None, scale: Tensor | None = None) -> Tensor:
+    # dense_topk without its checks (no pass over adj, no host sync), for
+    # matrices the library computed from checked inputs
     n = adj.size(-1)
     if scores is None:
         scores = adj.detach().abs() if include_diagonal else adj.detach()

@@ -4,7 +4,7 @@ import torch
 from torch import Tensor
 
 from ..functional._checks import check_choice, check_edge_index, check_tensor
-from ..functional.relation import (KNN, check_graph_options, dense_topk, knn_scores,
+from ..functional.relation import (KNN, _dense_topk, check_graph_options, knn_scores,
                                    reaches_threshold, relation_graph, relation_pairs)
 from ..functional.similarity import _pair_similarity, dense_relation_graph, pair_similarity
 
@@ -94,7 +94,7 @@ class RelationGraph(torch.nn.Module):
         if self.k is not None:
             if keep is not None:
                 scores = scores.masked_fill(~keep, float("-inf"))
-            adj = dense_topk(adj, self.k, scores=scores, scale=scale)
+            adj = _dense_topk(adj, self.k, scores=scores, scale=scale)
         return adj
 
     def __repr__(self) -> str:

@@ -17,6 +17,8 @@ import lightning as L
 from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint, TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger
 
+from ..functional._checks import check_int
+
 
 # Lightning passes the seed to data-loader workers and DDP processes through
 # these environment variables; they are set only while a Trainer runs.
@@ -109,7 +111,6 @@ def check_schedule(epochs: int, eval_every: int, devices: int) -> None:
         eval_every (int): epochs between two evaluations, >= 1.
         devices (int): CPU processes, >= 1.
     """
-    from ..functional._checks import check_int
     check_int("epochs", epochs, minimum=1)
     check_int("eval_every", eval_every, minimum=1)
     check_int("devices", devices, minimum=1)
