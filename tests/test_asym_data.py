@@ -167,3 +167,63 @@ def test_synthetic_scenes_need_both_modalities():
     for c in (0, 3, 4):
         assert abs(np.median(dz[c])) < 30
     assert np.abs(mean_rgb[3] - mean_rgb[4]).max() > 100
+
+
+def test_synthetic_rgbd_stopped_regeneration_leaves_no_old_marker(tmp_path, monkeypatch):
+    import pyg_fusion.datasets.synthetic_rgbd as S
+    kw = dict(num_train=3, num_test=2)
+    first = SyntheticRGBD(tmp_path, "train", size=24, augment=False, **kw)[0]["rgb"]
+    calls, save = [0], S._save_png
+
+    def stops(path, arr):
+        calls[0] += 1
+        if calls[0] > 4:
+            raise KeyboardInterrupt
+        save(path, arr)
+
+    monkeypatch.setattr(S, "_save_png", stops)
+    with pytest.raises(KeyboardInterrupt):
+        SyntheticRGBD(tmp_path, "train", size=32, **kw)
+    monkeypatch.setattr(S, "_save_png", save)
+    assert not (tmp_path / "meta.json").exists()
+    # the old settings regenerate instead of reading the new scenes under the old marker
+    again = SyntheticRGBD(tmp_path, "train", size=24, augment=False, **kw)[0]["rgb"]
+    assert torch.equal(again, first)
+
+
+def test_rgbd_palette_images_are_read_as_colours_and_masks_as_indices(tmp_path):
+    rgb = np.zeros((4, 4, 3), np.uint8)
+    rgb[:2] = (255, 0, 0)
+    rgb[2:] = (0, 0, 255)
+    Image.fromarray(rgb).convert("P", palette=Image.ADAPTIVE, colors=4).save(tmp_path / "r.png")
+    mask = np.array([[0, 1, 2, 3]] * 4, np.uint8)
+    m = Image.fromarray(mask, "L").convert("P")   # a palette label map keeps its indices
+    m.putpalette([0, 0, 0, 9, 9, 9, 50, 50, 50, 200, 0, 0] + [0] * 756)
+    m.save(tmp_path / "m.png")
+    Image.fromarray(np.zeros((4, 4), np.uint16)).save(tmp_path / "d.png")
+    (tmp_path / "test.txt").write_text("r.png\tm.png\td.png\n")
+    item = RGBDSegmentation(tmp_path, "test", num_classes=4, normalize=False)[0]
+    assert item["rgb"][:, 0, 0].tolist() == [1.0, 0.0, 0.0]
+    assert item["rgb"][:, 3, 0].tolist() == [0.0, 0.0, 1.0]
+    assert torch.equal(item["mask"], torch.from_numpy(mask.astype(np.int64)))
+
+
+def test_rgbd_items_are_copies_of_the_cache(tmp_path):
+    _write_nyud(tmp_path)
+    ds = RGBDSegmentation(tmp_path, "train", augment=False, normalize=False, in_memory=True)
+    before = {k: ds[0][k].clone() for k in ("rgb", "depth", "mask")}
+    item = ds[0]
+    for k in before:
+        item[k].fill_(3)
+    for k in before:
+        assert torch.equal(ds[0][k], before[k])
+
+
+@pytest.mark.parametrize("kw, name", [({"crop_size": 0}, "crop_size"),
+                                      ({"crop_size": -5}, "crop_size"),
+                                      ({"crop_size": 2.5}, "crop_size"),
+                                      ({"num_classes": 0}, "num_classes")])
+def test_rgbd_checks_crop_size_and_num_classes(tmp_path, kw, name):
+    _write_nyud(tmp_path)
+    with pytest.raises((TypeError, ValueError), match=name):
+        RGBDSegmentation(tmp_path, "train", **kw)

@@ -53,6 +53,10 @@ def test_modality_batchnorm_frozen_stats():
     assert torch.allclose(out[1], (x - 2.0) / (1 + 1e-5) ** 0.5, atol=1e-6)
     out[0].sum().backward()
     assert bn.norms[0].weight.grad is not None                     # affine learns
+    # frozen statistics need running ones: refused when built, not at the first forward
+    with pytest.raises(ValueError, match="frozen_stats=True.*track_running_stats=False"):
+        ModalityBatchNorm2d.from_batchnorm(torch.nn.BatchNorm2d(4, track_running_stats=False),
+                                           2, frozen_stats=True)
 
 
 def test_one_modality_norm_for_images_and_node_features():
@@ -392,6 +396,12 @@ def test_graph_fusion_interface_and_parameters():
     with pytest.raises(ValueError, match="edge_index"):
         AsymGraphFusion({"a": 3, "b": 3}, 5, shift="edge")(
             {"a": torch.randn(2, 3), "b": torch.randn(2, 3)})
+    # bad options fail when the module is built, as the image blocks do
+    with pytest.raises(ValueError, match="ratio"):
+        AsymGraphFusion({"a": 3, "b": 3}, 10, ratio=0.5)
+    for p in (1.5, -1.0):
+        with pytest.raises(ValueError, match="dropout"):
+            AsymGraphFusion({"a": 3, "b": 3}, 10, dropout=p)
 
 
 @pytest.mark.parametrize("shift,shuffle", [("temporal", False), ("edge", False),

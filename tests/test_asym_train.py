@@ -62,6 +62,12 @@ def test_tiny_asymfusion_trains_and_loss_falls(tmp_path):
                                    progress=False)
     assert list(scores) == ["rgb", "depth", "ensemble"]
     assert all(0 <= v <= 1 for s in scores.values() for v in s.values())
+    # the figure scores in eval mode and gives the caller's mode back
+    from pyg_fusion.training.segmentation import save_prediction_figure
+    for mode in (True, False):
+        module.train(mode)
+        save_prediction_figure(module, test, str(tmp_path / "pred.png"), num_images=1)
+        assert module.training is mode and (tmp_path / "pred.png").stat().st_size > 1000
 
 
 def test_fixed_seed_gives_identical_training(tmp_path):

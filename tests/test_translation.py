@@ -309,3 +309,24 @@ def test_training_is_seeded(tmp_path):
     torch.testing.assert_close(params[0], params[1], rtol=0, atol=0)
     # with a validation set the best epoch is kept, as for the other tasks
     assert (tmp_path / "run0" / "checkpoints" / "best.ckpt").is_file()
+
+
+def test_dropout_after_the_three_levels_above_the_innermost():
+    def levels(num_downs):
+        gen = AsymFusionTranslator(2, ngf=2, num_downs=num_downs, dropout=0.5)
+        return [i for i, d in enumerate(gen.up_drop) if isinstance(d, torch.nn.Dropout)]
+    assert levels(8) == [4, 5, 6]          # pix2pix's UnetGenerator at num_downs = 8
+    assert levels(4) == [1, 2]             # never the outermost level
+    assert AsymFusionTranslator(2, ngf=2, num_downs=8).up_drop[5].__class__ is torch.nn.Identity
+
+
+def test_evaluation_keeps_the_callers_mode(tmp_path):
+    from pyg_fusion.training.translation_eval import evaluate_translation
+    ds = SyntheticTranslation(str(tmp_path), "test", num_images=2, image_size=8,
+                              modalities=["shade", "depth"], progress=False)
+    module = TranslationModule(["shade", "depth"], ngf=2, num_downs=3, gan_mode="none")
+    for mode in (True, False):
+        module.train(mode)
+        evaluate_translation(module, DataLoader(ds, batch_size=2))
+        assert module.training is mode
+

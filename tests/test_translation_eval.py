@@ -142,3 +142,13 @@ def test_cli_train_and_evaluate(tmp_path, capsys, run_noise):
     assert main(["translate", "train", "--out", str(out), "--modalities",
                  "shade,albedo", *common]) == 2
     assert "albedo" in capsys.readouterr().err
+    # repeated modalities and a missing --inception file fail before any scene is rendered
+    fresh = tmp_path / "fresh"
+    assert main(["translate", "train", "--out", str(out), "--modalities", "shade,shade",
+                 "--root", str(fresh), "--image-size", "16", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert "distinct" in err and len(err.strip().splitlines()) == 1 and not fresh.exists()
+    assert main(["translate", "evaluate", "--checkpoint", str(ckpt), "--out", str(ev),
+                 "--root", str(fresh), "--inception", str(tmp_path / "none.pt"),
+                 "--no-progress"]) == 2
+    assert "none.pt" in capsys.readouterr().err and not fresh.exists()

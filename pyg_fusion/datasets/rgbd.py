@@ -25,17 +25,23 @@ from PIL import Image
 from torch import Tensor
 from torch.utils.data import Dataset
 
+from ..functional._checks import check_int
+
 __all__ = ["RGBDSegmentation", "IMAGENET_MEAN", "IMAGENET_STD"]
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
-def _read_png(path: str, what: str) -> np.ndarray:
+def _read_png(path: str, what: str, *, color: bool = False) -> np.ndarray:
     if not osp.isfile(path):
         raise FileNotFoundError(f"{what} file not found: {path}")
     try:
         with Image.open(path) as im:
+            # A palette image's array is its indices: a colour image needs its
+            # colours (a label mask keeps its indices, which are the classes).
+            if color and im.mode in ("P", "PA", "LA"):
+                im = im.convert("L" if im.mode == "LA" else "RGB")
             return np.array(im)
     except Exception as exc:
         raise ValueError(f"cannot read {what} file {path}: {exc}") from exc
@@ -78,6 +84,9 @@ class RGBDSegmentation(Dataset):
                  crop_size: int | None = 500, normalize: bool = True,
                  in_memory: bool = False):
         super().__init__()
+        check_int("num_classes", num_classes, minimum=1)
+        if crop_size is not None:
+            check_int("crop_size", crop_size, minimum=1)
         self.root = str(root)
         self.split = split
         if list_file is None:
@@ -123,7 +132,7 @@ class RGBDSegmentation(Dataset):
 
     def _load(self, i: int) -> tuple[Tensor, Tensor, Tensor]:
         rgb_p, mask_p, depth_p = self.items[i]
-        rgb = _read_png(rgb_p, "rgb")
+        rgb = _read_png(rgb_p, "rgb", color=True)
         if rgb.ndim == 2:
             rgb = np.repeat(rgb[..., None], 3, axis=2)
         rgb = rgb[..., :3]
@@ -180,7 +189,14 @@ class RGBDSegmentation(Dataset):
         if not -len(self) <= i < len(self):
             raise IndexError(f"index {i} out of range for {len(self)} images")
         i = i % len(self)
-        rgb, depth, mask = self._cache[i] if self._cache is not None else self._load(i)
+        if self._cache is None:
+            rgb, depth, mask = self._load(i)
+        else:
+            # copies: an item edited in place must not change the dataset (an
+            # unflipped, uncropped item would otherwise be the cached tensor;
+            # depth is copied by the expand below)
+            rgb, depth, mask = self._cache[i]
+            rgb, mask = rgb.clone(), mask.clone()
         if self.augment:
             rgb, depth, mask = self._augment(rgb, depth, mask)
         if self.normalize:

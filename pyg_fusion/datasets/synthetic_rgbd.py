@@ -26,6 +26,7 @@ The scenes are written under ``root`` in the NYUDv2 list layout read by
 from __future__ import annotations
 
 import json
+import os
 import os.path as osp
 
 import numpy as np
@@ -142,6 +143,9 @@ class SyntheticRGBD(RGBDSegmentation):
                         return
             except (OSError, ValueError):
                 pass   # unreadable marker: regenerate
+            # The old marker goes before any file is rewritten: a run stopped
+            # part-way must leave no marker, never the old one over new files.
+            os.remove(meta_path)
         for split, n, stream in (("train", self.meta["num_train"], 0),
                                  ("test", self.meta["num_test"], 1)):
             rng = np.random.default_rng([self.meta["seed"], stream])

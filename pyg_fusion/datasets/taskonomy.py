@@ -34,6 +34,10 @@ def read_image(path: str, image_size: int | None = None) -> Tensor:
     try:
         with Image.open(path) as img:
             img.load()
+            if img.mode in ("P", "PA"):  # a palette image's array is its indices
+                img = img.convert("RGB")
+            elif img.mode == "LA":
+                img = img.convert("L")
             mode = img.mode
             arr = np.asarray(img)
     except (OSError, ValueError) as exc:

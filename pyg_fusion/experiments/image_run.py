@@ -198,6 +198,8 @@ def translate_modalities(data: TranslateDataConfig) -> list[str]:
     mods = [m.strip() for m in (data.modalities or "").split(",") if m.strip()]
     if not mods:
         raise ValueError("--modalities must name at least one modality")
+    if len(set(mods)) != len(mods):
+        raise ValueError(f"--modalities must name distinct modalities, got {data.modalities!r}")
     return mods
 
 
@@ -352,13 +354,13 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
                          f"which has no test split; give the test folder with --data")
     check_translate(data.image_size, module.hparams.num_downs,
                     levels_from="num_downs of the checkpoint")
-    scored = translate_dataset(data, "test", test.num_test, mods, progress=progress)
     extractor = None
-    if test.inception is not None:
+    if test.inception is not None:  # before the scenes are rendered: errors come first
         try:
             extractor = load_feature_extractor(test.inception, test.inception_size)
         except (OSError, RuntimeError) as exc:
             raise ValueError(str(exc)) from None
+    scored = translate_dataset(data, "test", test.num_test, mods, progress=progress)
     defaults_notice(checkpoint, defaulted)  # after every check: no error follows
     torch.manual_seed(data.seed)  # KID's random subsets
     run = _score_translator(module, scored, "test", data, mods, out_dir, progress=progress,

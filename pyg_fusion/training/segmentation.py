@@ -272,36 +272,41 @@ def save_prediction_figure(module: SegmentationModule, data: Dataset,
 
     from ..datasets.rgbd import IMAGENET_MEAN, IMAGENET_STD
 
+    was = module.training
     module.eval()
-    n = min(num_images, len(data))
-    k = module.hparams.num_classes
-    cmap = ListedColormap(colormaps["tab20" if k > 10 else "tab10"](
-        range(k)) if k <= 20 else colormaps["nipy_spectral"](
-        torch.linspace(0, 1, k).tolist()))
-    cols = 3 + len(module.output_names)
-    fig = Figure(figsize=(2.2 * cols, 2.2 * n))
-    axes = fig.subplots(n, cols, squeeze=False)
-    for r in range(n):
-        item = data[r]
-        batch = {key: v[None] for key, v in item.items() if isinstance(v, Tensor)}
-        outs = module(batch)
-        rgb = item["rgb"] * torch.tensor(IMAGENET_STD).view(3, 1, 1) \
-            + torch.tensor(IMAGENET_MEAN).view(3, 1, 1)
-        mask = item["mask"].clone().float()
-        mask[item["mask"] == module.hparams.ignore_index] = float("nan")
-        panels = [("input", rgb.clamp(0, 1).permute(1, 2, 0), {}),
-                  ("depth", item["depth"][0], {"cmap": "viridis"}),
-                  ("ground truth", mask, {"cmap": cmap, "vmin": 0, "vmax": k - 1})]
-        panels += [(name, out[0].argmax(0), {"cmap": cmap, "vmin": 0,
-                                             "vmax": k - 1})
-                   for name, out in zip(module.output_names, outs)]
-        for c, (title, img, kw) in enumerate(panels):
-            ax = axes[r][c]
-            ax.imshow(img.cpu().numpy(), interpolation="nearest", **kw)
-            ax.set_xticks([])
-            ax.set_yticks([])
-            if r == 0:
-                ax.set_title(title, fontsize=9)
+    try:
+        n = min(num_images, len(data))
+        k = module.hparams.num_classes
+        cmap = ListedColormap(colormaps["tab20" if k > 10 else "tab10"](
+            range(k)) if k <= 20 else colormaps["nipy_spectral"](
+            torch.linspace(0, 1, k).tolist()))
+        cols = 3 + len(module.output_names)
+        fig = Figure(figsize=(2.2 * cols, 2.2 * n))
+        axes = fig.subplots(n, cols, squeeze=False)
+        for r in range(n):
+            item = data[r]
+            batch = {key: v[None].to(module.device) for key, v in item.items()
+                     if isinstance(v, Tensor)}
+            outs = module(batch)
+            rgb = item["rgb"] * torch.tensor(IMAGENET_STD).view(3, 1, 1) \
+                + torch.tensor(IMAGENET_MEAN).view(3, 1, 1)
+            mask = item["mask"].clone().float()
+            mask[item["mask"] == module.hparams.ignore_index] = float("nan")
+            panels = [("input", rgb.clamp(0, 1).permute(1, 2, 0), {}),
+                      ("depth", item["depth"][0], {"cmap": "viridis"}),
+                      ("ground truth", mask, {"cmap": cmap, "vmin": 0, "vmax": k - 1})]
+            panels += [(name, out[0].argmax(0), {"cmap": cmap, "vmin": 0,
+                                                 "vmax": k - 1})
+                       for name, out in zip(module.output_names, outs)]
+            for c, (title, img, kw) in enumerate(panels):
+                ax = axes[r][c]
+                ax.imshow(img.cpu().numpy(), interpolation="nearest", **kw)
+                ax.set_xticks([])
+                ax.set_yticks([])
+                if r == 0:
+                    ax.set_title(title, fontsize=9)
+    finally:
+        module.train(was)  # the caller's mode, as translate_batch does
     if class_names:
         from matplotlib.patches import Patch
         fig.legend([Patch(color=cmap(i)) for i in range(k)], list(class_names),

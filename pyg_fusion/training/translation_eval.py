@@ -147,7 +147,7 @@ def evaluate_translation(module: TranslationModule, loader: Iterable, *,
     from torchmetrics.image.fid import FrechetInceptionDistance
     from torchmetrics.image.kid import KernelInceptionDistance
 
-    module.eval()
+    # translate_batch scores in eval mode and gives the caller's mode back
     metrics = {o: image_metrics() for o in module.output_names}
     gen = {}
     if feature_extractor is not None:

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...functional._checks import check_choice, check_int, check_tensor
-from ...functional.asym import channel_shuffle, edge_shift, temporal_shift
+from ...functional.asym import channel_shuffle, edge_shift, shift_groups, temporal_shift
 from .modality import ModalityNorm
 
 __all__ = ["AsymGraphFusion"]
@@ -85,6 +85,9 @@ class AsymGraphFusion(nn.Module):
         check_choice("shift", shift, ("temporal", "edge", "none"))
         check_choice("norm", norm, ("batch", "layer", "none"))
         check_choice("combine", combine, (None, "mean", "sum", "concat"))
+        shift_groups(channels, ratio)  # a bad ratio fails here, not at the first step
+        if not 0.0 <= dropout < 1.0:
+            raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
         self.sources = list(in_channels)
         self.in_channels = dict(in_channels)
         self.channels, self.num_layers = channels, num_layers

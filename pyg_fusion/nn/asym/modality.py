@@ -195,7 +195,11 @@ class ModalityNorm(nn.Module):
                        frozen_stats: bool = False) -> "ModalityNorm":
         """Copies ``bn`` into every modality: its parameters, running
         statistics and options (``momentum=None``'s cumulative average,
-        ``affine=False``, ``track_running_stats=False`` included)."""
+        ``affine=False``, ``track_running_stats=False`` included; frozen
+        statistics need running ones)."""
+        if frozen_stats and not bn.track_running_stats:
+            raise ValueError(f"frozen_stats=True normalises with the running statistics, "
+                             f"but {bn} keeps none (track_running_stats=False)")
         out = cls(bn.num_features, num_modalities, frozen_stats=frozen_stats, eps=bn.eps)
         out.norms = nn.ModuleList(copy.deepcopy(bn) for _ in range(num_modalities))
         return out

@@ -157,7 +157,9 @@ class AsymFusionTranslator(nn.Module):
             :obj:`True`)
         use_shift (bool, optional): switch either exchange off (ablations). (default:
             :obj:`True`)
-        dropout (float, optional): dropout in the three innermost decoder levels (pix2pix uses
+        dropout (float, optional): dropout after the decoder levels ``L - 4``, ``L - 3`` and
+            ``L - 2`` (the three above the innermost ``L - 1``, never the outermost 0, with
+            ``L = num_downs``: pix2pix's at ``num_downs = 8``; pix2pix uses
             0.5 as its noise; default 0.0 here, **[choice]**, for deterministic evaluation of
             small models). (default: :obj:`0.0`)
         detach_ensemble (bool, optional): stop gradients from the ensemble into the branches.
@@ -233,8 +235,9 @@ class AsymFusionTranslator(nn.Module):
             else:
                 self.up_norm.append(ModalityNorm2d(
                     c_out, 1 if share_decoder_norm else M, norm))
+            # pix2pix's three: the levels just above the innermost, never the outermost
             self.up_drop.append(nn.Dropout(dropout) if dropout > 0 and
-                                L - 4 < i < L - 1 else nn.Identity())
+                                max(1, L - 4) <= i < L - 1 else nn.Identity())
         self.alpha = nn.Parameter(torch.ones(M))
 
     def reset_parameters(self) -> None:
