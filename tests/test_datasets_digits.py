@@ -116,6 +116,18 @@ def test_views_subset_standardize_and_cache(digits_root):
         MultiFeatureDigits(str(digits_root), views=["nope"], log=False)
 
 
+def test_an_edited_raw_file_reprocesses(tmp_path):
+    import gzip
+    before = MultiFeatureDigits(str(tmp_path), views=["mor"], log=False)[0].x_mor[0, 0]
+    path = tmp_path / "raw" / "mfeat-mor.csv.gz"
+    lines = gzip.open(path, "rt").read().splitlines()
+    lines[1] = ",".join(["999"] + lines[1].split(",")[1:])
+    with gzip.open(path, "wt") as f:
+        f.write("\n".join(lines) + "\n")
+    after = MultiFeatureDigits(str(tmp_path), views=["mor"], log=False)[0].x_mor[0, 0]
+    assert float(before) != 999 and float(after) == 999
+
+
 def test_transform_applied(digits_root):
     ds = MultiFeatureDigits(str(digits_root), 0.1, log=False,
                             transform=lambda d: d.update({"seen": torch.ones(1)}) or d)

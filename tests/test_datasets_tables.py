@@ -146,6 +146,31 @@ def test_unlabelled_rows_in_no_mask_and_cache(views):
     assert seeded.processed_paths[0] != path
 
 
+class _Double:
+    def __call__(self, data):
+        data.x_texture = 2 * data.x_texture
+        return data
+
+    def __repr__(self):
+        return "Double()"
+
+
+def test_pre_transform_and_pre_filter_name_the_cache(views, recwarn):
+    """One processed file per setting, pre_transform included: a cache built
+    without it is never read as if it had one (PyG keeps one pre_transform.pt
+    per folder, the last run's), and no run warns about another's."""
+    root, *_ = views
+    make = lambda **kw: MultiViewTables(str(root), ["texture.npy"], "labels.csv",  # noqa: E731
+                                        log=False, **kw)
+    plain = make(label_rate=0.5)[0].x_texture
+    make(label_rate=0.6, pre_transform=_Double())
+    doubled = make(label_rate=0.5, pre_transform=_Double())
+    assert torch.equal(doubled[0].x_texture, 2 * plain)
+    assert doubled.processed_paths[0] != make(label_rate=0.5).processed_paths[0]
+    assert torch.equal(make(label_rate=0.5)[0].x_texture, plain)
+    assert not [w for w in recwarn if "pre_transform" in str(w.message)]
+
+
 def test_a_byte_order_mark_is_no_cell(tmp_path):
     """Windows tools start UTF-8 text with a byte-order mark: a numeric file
     so marked lost its first row, taken for a header ("\\ufeff1" is no

@@ -154,6 +154,30 @@ def test_label_column_of_numbers_or_booleans(tmp_path, normal, abnormal):
     assert [int(d.y) for d in ds] == [y for _, y in VIDEOS.values()]
 
 
+def test_vadclip_xd_violence_labels(tmp_path):
+    """VadCLIP's XD-Violence CSV: the label column holds "A" for normal videos
+    ("label_A" only in the file name) and "B1-0-0", ... for violent ones."""
+    raw = tmp_path / "raw"
+    videos = {"Bad.Boys.1995__#00-26-51_00-27-53_label_B2-0-0": ("B2-0-0", 1),
+              "A.Beautiful.Mind.2001__#00-01-45_00-02-50_label_A": ("A", 0)}
+    lines = ["path,label"]
+    rng = np.random.default_rng(4)
+    for name, (label, _) in videos.items():
+        for crop in range(2):
+            _write(raw / "clip" / f"{name}__{crop}.npy", rng.normal(size=(5, 4)))
+            lines.append(f"/home/x/XDTrainClipFeatures/{name}__{crop}.npy,{label}")
+    (raw / "train.csv").write_text("\n".join(lines) + "\n")
+    ds = VADFeatures(str(tmp_path), "train", num_segments=4, log=False,
+                     sources={"clip": "clip/{name}__{crop}.npy"}, train_list="train.csv")
+    assert {d.video: int(d.y) for d in ds} == {n: y for n, (_, y) in videos.items()}
+    # a label column without any normal video is an error under labels="auto"
+    (raw / "all.csv").write_text("path,label\n" + "".join(
+        f"clip/{n}__0.npy,B1\n" for n in videos))
+    with pytest.raises(ValueError, match="every video would be abnormal.*--vad-labels list"):
+        VADFeatures(str(tmp_path), "train", num_segments=4, log=False, force_reload=True,
+                    sources={"clip": "clip/{name}__{crop}.npy"}, train_list="all.csv")
+
+
 def test_list_file_with_a_byte_order_mark_and_crlf(tmp_path):
     raw = tmp_path / "raw"
     rng = np.random.default_rng(3)

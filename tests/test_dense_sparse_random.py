@@ -83,6 +83,30 @@ def test_threshold_at_a_similarity_keeps_the_same_entries(metric, k):
                                        atol=1e-5 * float(dense.abs().max()))
 
 
+@pytest.mark.parametrize("metric", ["cosine", "rbf"])
+def test_shared_support_at_a_threshold_is_the_same_on_both_backends(metric):
+    """The shared support decides a threshold by the sparse search's rule too:
+    at one of the graph's own similarities both supports keep the same
+    entries (and LEGO's G is the same)."""
+    from pyg_fusion.functional import edges_to_dense, shared_support
+    from pyg_fusion.functional.support import dense_support_mask
+    from pyg_fusion.nn import LEGO, RelationGraph
+    gen = torch.Generator().manual_seed(0)
+    n = 20
+    xs = {"a": torch.randn(n, 16, generator=gen) + 20, "b": torch.randn(n, 4, generator=gen)}
+    vals = RelationGraph(metric=metric).dense(xs["a"]).flatten().unique()
+    vals = vals[(vals > 0.3) & (vals < 1)]
+    for threshold in vals[torch.randperm(vals.numel(), generator=gen)[:25]].tolist():
+        ei = shared_support(xs, threshold=threshold, metric=metric)
+        sparse = edges_to_dense(ei, torch.ones(ei.size(1)), max_num_nodes=n)[0] != 0
+        dense = dense_support_mask(xs["a"][None], threshold=threshold, metric=metric)[0] | \
+            dense_support_mask(xs["b"][None], threshold=threshold, metric=metric)[0]
+        assert torch.equal(sparse, dense), threshold
+        g = {be: LEGO({"a": 16, "b": 4}, 2, threshold=threshold, metric=metric,
+                      support="shared", backend=be)(xs).to_dense() for be in ("dense", "sparse")}
+        torch.testing.assert_close(g["dense"], g["sparse"], rtol=1e-4, atol=1e-5)
+
+
 def test_rbf_batches_are_centred_alike_in_both_layouts():
     """Each graph's mean by one scatter over its real rows, padded or
     concatenated: the same bits, so both backends rank and threshold the

@@ -8,7 +8,7 @@ from bad_inputs import Case, Defined, case_tests
 import pyg_fusion.functional as FN
 from pyg_fusion.data import MultiSourceData
 from pyg_fusion.nn import (LEGO, DegreeVarianceLoss, FusedGraph, GraphHead, GraphPowerExpansion,
-                           LEGOFusion, RelationGraph, RowHead)
+                           LabelPropagationHead, LEGOFusion, RelationGraph, RowHead)
 from pyg_fusion.nn.asym import (AsymFusionBasicBlock, AsymFusionBottleneck, AsymGraphFusion,
                                 ModalityBatchNorm2d, ModalityNorm2d, PatchGANDiscriminator)
 
@@ -244,6 +244,11 @@ def catalogue():
              lambda: LEGO({"a": 3, "f": 5}, 1, backend="sparse")(
                  {"a": XA, "f": XB}, B, assign={"f": torch.tensor([0, 1, 2])}),
              ValueError, r"assign\['f'\] must have one entry per unit of that source \(6\)"),
+        *[Case(f"LEGO assign out of graph order, {backend}",
+               lambda backend=backend: LEGO({"a": 3, "f": 5}, 1, backend=backend)(
+                   {"a": XA, "f": XB}, B, assign={"f": torch.tensor([3, 0, 1, 2, 4, 5])}),
+               ValueError, r"batch\[assign\['f'\]\] .*assign must keep the finer units in "
+               r"graph order.* must be sorted") for backend in ("dense", "sparse")],
         Case("LEGO padded mask shape",
              lambda: lego()({"a": XA.view(2, 3, 3), "b": XB.view(2, 3, 5)},
                             mask=torch.ones(2, 4, dtype=torch.bool)),
@@ -313,6 +318,21 @@ def catalogue():
              ValueError, r"num_layers must be >= 1"),
         Case("DegreeVarianceLoss labels", lambda: DegreeVarianceLoss()(fused, torch.tensor([1])),
              ValueError, r"labels must have one entry per video \(2\)"),
+        Case("DegreeVarianceLoss alpha NaN", lambda: DegreeVarianceLoss(alpha=float("nan")),
+             ValueError, r"alpha must be a number \(or None\), got nan"),
+        Case("DegreeVarianceLoss k", lambda: DegreeVarianceLoss(k=0),
+             ValueError, r"k must be >= 1, got 0"),
+        Case("RowHead hidden_channels 0", lambda: RowHead(4, hidden_channels=0),
+             ValueError, r"hidden_channels must be >= 1, got 0"),
+        Case("LabelPropagationHead scale 0", lambda: LabelPropagationHead(scale=0),
+             ValueError, r"scale must be a finite number > 0"),
+        Case("LabelPropagationHead alpha", lambda: LabelPropagationHead(alpha=1.0),
+             ValueError, r"alpha must be in \[0, 1\), got 1.0"),
+        Case("LabelPropagationHead num_layers", lambda: LabelPropagationHead(num_layers=-1),
+             ValueError, r"num_layers must be >= 0, got -1"),
+        Case("dense_to_edges float mask",
+             lambda: FN.dense_to_edges(torch.rand(2, 3, 3), torch.ones(2, 3)),
+             TypeError, r"mask must be a bool tensor, got torch.float32"),
         # AsymFusion blocks and norms
         Case("PatchGAN image smaller than its patches",
              lambda: PatchGANDiscriminator(4, 4, num_layers=2)(torch.randn(2, 4, 8, 16)),

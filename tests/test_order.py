@@ -157,6 +157,10 @@ def test_graph_powers_restored_is_the_same_graph(backend, n, d, prune_k, seed, m
         F.graph_powers(ordered, w_ordered, n, 3, restore=perm[:-1])
     with pytest.raises(ValueError, match="restore holds node ids outside"):
         F.graph_powers(ordered, w_ordered, n, 3, restore=perm + 1)
+    repeated = perm.clone()
+    repeated[0] = repeated[1]      # in range and of the right length, but not a permutation
+    with pytest.raises(ValueError, match="restore must be a permutation"):
+        F.graph_powers(ordered, w_ordered, n, 3, restore=repeated)
 
 
 @pytest.mark.parametrize("backend", ["auto", "torch"])

@@ -188,3 +188,24 @@ def test_errors_and_options():
     saved = MethodSpec.create("lego", "vad").to_dict()
     del saved["fusion"]["term_scale"]
     assert MethodSpec.from_dict(saved).fusion.term_scale == "none"
+
+
+@pytest.mark.parametrize("kind", ["mean", "rms"])
+def test_a_graph_whose_product_term_is_zero_is_the_same_on_both_backends(kind):
+    """The factor is a ratio of sums over one support, with no entry count in
+    it: the dense backend (union of the supports) and sparse LEGO (their
+    intersection) agree also on a graph where the product term is 0."""
+    from pyg_fusion.nn import LEGO
+    torch.manual_seed(0)
+    batch = torch.tensor([0] * 4 + [1] * 5)
+    xs = {"a": torch.randn(9, 3, dtype=torch.float64),
+          "b": torch.randn(9, 3, dtype=torch.float64)}
+    xs["a"][:4] = 0           # dot similarity: graph 0 of source a is all zero
+    g = {}
+    for backend in ("dense", "sparse"):
+        model = LEGO({"a": 3, "b": 3}, 2, k=2, metric="dot", term_scale=kind,
+                     backend=backend).double()
+        with torch.no_grad():
+            model.fusion.A["a|b"].fill_(0.3)
+        g[backend] = model(xs, batch).to_dense()
+    torch.testing.assert_close(g["dense"], g["sparse"], rtol=0, atol=1e-12)

@@ -142,11 +142,32 @@ def test_anchor_penalty_pulls_the_operator_to_its_start():
             a.add_(deltas[k])
     ref = 2.0 * sum((d ** 2).sum() for d in deltas.values())
     torch.testing.assert_close(fusion.penalty(), ref)
-    # off by default; the start is not saved with the model
+    # off by default
     assert float(LEGOFusion(["a", "b"], 2).penalty()) == 0.0
-    assert not any(k.startswith("start_") for k in fusion.state_dict())
-    with pytest.raises(ValueError, match="lambda_anchor"):
-        LEGOFusion(["a", "b"], 2, lambda_anchor=-1.0)
+    for bad in (-1.0, float("inf"), float("nan")):
+        with pytest.raises(ValueError, match="lambda_anchor"):
+            LEGOFusion(["a", "b"], 2, lambda_anchor=bad)
+
+
+def test_the_anchor_is_saved_with_the_model():
+    """The CP start of rank > 1 is random: a model loaded into one built with
+    another seed keeps the anchor it was trained toward."""
+    torch.manual_seed(0)
+    saved = LEGOFusion(["a", "b"], 2, mode="cp", rank=2, lambda_anchor=1.0)
+    with torch.no_grad():
+        for f in saved.factors.values():
+            f.add_(0.5)
+    torch.manual_seed(1)
+    loaded = LEGOFusion(["a", "b"], 2, mode="cp", rank=2, lambda_anchor=1.0)
+    loaded.load_state_dict(saved.state_dict())
+    torch.testing.assert_close(loaded.penalty(), saved.penalty())
+    # a state dict saved before the start was kept still loads; the start built here stays
+    old = {k: v for k, v in saved.state_dict().items() if "start_" not in k}
+    torch.manual_seed(1)
+    again = LEGOFusion(["a", "b"], 2, mode="cp", rank=2, lambda_anchor=1.0)
+    start = {k: v.clone() for k, v in again.state_dict().items() if "start_" in k}
+    again.load_state_dict(old)
+    assert all(torch.equal(again.state_dict()[k], v) for k, v in start.items())
 
 
 def test_anchor_penalty_enters_the_training_loss(vad_data):

@@ -11,6 +11,7 @@ from typing import Any, Sequence
 import torch
 from torch_geometric.data import InMemoryDataset
 from torch_geometric.data.data import BaseData
+from torch_geometric.data.dataset import _repr
 
 from ..data import MultiSourceData
 from .._files import atomic_write, load_torch, remove_stale_temps
@@ -43,17 +44,31 @@ class FusionDataset(InMemoryDataset):
     ``pre_filter.pt``) give an error that names the file and the way out,
     ``force_reload=True``, which rebuilds them."""
 
+    def cache_file(self, prefix: str, options: Any, files: Sequence[str] = ()) -> str:
+        """The processed file's name: ``prefix`` and a hash of ``options``,
+        of ``pre_transform`` and ``pre_filter`` (as PyG prints them) and of
+        the stamps of ``files``. The processed folder holds one file per
+        setting, so each names everything that made its content."""
+        made = [options, _repr(self.pre_transform), _repr(self.pre_filter)]
+        return f"{prefix}_{options_hash(made, files)}.pt"
+
     def _process(self):
         # PyG compares the stored pre_transform / pre_filter with
         # torch.load(weights_only=False), which turns a truncated file into a
         # bare unpickling error: read them safely first, naming the file.
         remove_stale_temps(self.processed_dir)
-        if not self.force_reload:
-            for name in ("pre_transform.pt", "pre_filter.pt"):
-                path = osp.join(self.processed_dir, name)
-                if osp.exists(path):
-                    load_torch(path, what=f"{self.__class__.__name__} cache",
-                               recover="delete it or pass force_reload=True")
+        for name, value in (("pre_transform.pt", self.pre_transform),
+                            ("pre_filter.pt", self.pre_filter)):
+            path = osp.join(self.processed_dir, name)
+            if not self.force_reload and osp.exists(path):
+                stored = load_torch(path, what=f"{self.__class__.__name__} cache",
+                                    recover="delete it or pass force_reload=True")
+                # PyG's one file per folder is the last run's; the processed
+                # file's name (cache_file) already tells the settings apart,
+                # so another setting's file is no reason to warn: it is this one's
+                if stored != _repr(value):
+                    with atomic_write(path) as f:
+                        torch.save(_repr(value), f)
         super()._process()
 
     @classmethod

@@ -122,7 +122,7 @@ class MultiFeatureDigits(FusionDataset):
 
     @property
     def processed_file_names(self) -> list[str]:
-        return [f"digits_{options_hash(self.options)}.pt"]
+        return [self.cache_file("digits", self.options, self.raw_paths)]
 
     @property
     def num_classes(self) -> int:

@@ -9,7 +9,7 @@ from typing import Callable, Mapping, Sequence
 import torch
 
 from ..data import MultiSourceData
-from ._base import FusionDataset, options_hash
+from ._base import FusionDataset
 from ._io import Table, read_table
 from ._split import stratified_masks
 
@@ -155,7 +155,7 @@ class MultiViewTables(FusionDataset):
 
     @property
     def processed_file_names(self) -> list[str]:
-        return [f"tables_{options_hash(self.options, self.raw_paths)}.pt"]
+        return [self.cache_file("tables", self.options, self.raw_paths)]
 
     @property
     def classes(self) -> list[str]:

@@ -22,7 +22,7 @@ from torch_geometric.transforms import Compose
 from tqdm.auto import tqdm
 
 from ..data import MultiSourceData
-from ._base import FusionDataset, options_hash
+from ._base import FusionDataset
 from ._io import load_npy
 from .segments import resample_segments
 from .standardize import StandardizeSources
@@ -189,7 +189,7 @@ class VADFeatures(_LayoutReader, FusionDataset):
                            crops=self.crops, domains=[asdict(d) for d in self.domains],
                            kind=type(self).__name__)
             files = self.raw_paths + self._input_files()
-            self._processed_name = f"vad_{self.split}_{options_hash(options, files)}.pt"
+            self._processed_name = self.cache_file(f"vad_{self.split}", options, files)
         return [self._processed_name]
 
     def _input_files(self) -> list[str]:

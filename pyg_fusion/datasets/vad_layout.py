@@ -15,8 +15,9 @@ import numpy as np
 from ._io import load_npy
 
 # Label-column values of a normal video besides normal_pattern's matches
-# (0/1 columns, and True/False as pandas writes booleans).
-_NORMAL_VALUES = {"0", "0.0", "false"}
+# (0/1 columns, True/False as pandas writes booleans, and "A": XD-Violence's
+# normal class in VadCLIP's CSVs, whose abnormal ones are "B1-0-0", ...).
+_NORMAL_VALUES = {"0", "0.0", "false", "a"}
 _LIST_HEADER = {"path", "label", "name", "video", "feature", "features", "file"}
 
 
@@ -46,8 +47,10 @@ class VADLayout:
         labels (str, optional): video labels from ``"position"`` (the first ``num_abnormal``
             videos of the list are abnormal), ``"name"`` (normal when the name matches
             ``normal_pattern``), ``"list"`` (the list's label column: normal when it matches
-            ``normal_pattern`` or is ``0`` / ``false``), or ``"auto"`` (list column, else position if
-            ``num_abnormal`` is given, else name). (default: :obj:`"auto"`)
+            ``normal_pattern`` or is ``0`` / ``false`` / ``A``, XD-Violence's normal class in
+            VadCLIP's CSVs), or ``"auto"`` (list column, else position if ``num_abnormal`` is
+            given, else name; a list column or names without a normal video is then an
+            error). (default: :obj:`"auto"`)
         num_abnormal (int | Mapping[str, int], optional): int, or ``{split: int}``. (default:
             :obj:`None`)
         normal_pattern (str, optional): regular expression of normal videos' names / labels
@@ -263,8 +266,15 @@ class _LayoutReader:
             if column is None:
                 raise ValueError(f"domain {domain!r}: labels='list' but the {self.split} list "
                                  f"has no label column")
-            return [0 if (normal.search(c) or c.strip().lower() in _NORMAL_VALUES) else 1
-                    for c in column]
+            out = [0 if (normal.search(c) or c.strip().lower() in _NORMAL_VALUES) else 1
+                   for c in column]
+            if layout.labels == "auto" and all(out):
+                raise ValueError(f"domain {domain!r}: no label in the {self.split} list's "
+                                 f"label column is normal (a match of normal_pattern="
+                                 f"{layout.normal_pattern!r}, or 0 / false / A), so every "
+                                 f"video would be abnormal; give labels='list' to accept it "
+                                 f"(pyg-fusion: --vad-labels list)")
+            return out
         out = [0 if normal.search(n) else 1 for n in names]
         if auto_name and all(out):
             raise ValueError(f"domain {domain!r}: no video name matches normal_pattern="

@@ -56,6 +56,15 @@ def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
         if edge_index.numel() and bool((batch[edge_index[0]] != batch[edge_index[1]]).any()):
             raise ValueError("edge_index links nodes of different graphs of batch; the "
                              "edges of a batch stay within their graph")
+        if batch.numel():
+            sizes = torch.bincount(batch)
+            if max_num_nodes is not None and int(sizes.max()) > max_num_nodes:
+                raise ValueError(f"max_num_nodes={max_num_nodes} is smaller than a graph of "
+                                 f"batch ({int(sizes.max())} nodes): its edges would be "
+                                 f"dropped")
+            if batch_size is not None and sizes.numel() > batch_size:
+                raise ValueError(f"batch_size={batch_size} but batch holds graph "
+                                 f"{sizes.numel() - 1}")
     return to_dense_adj(edge_index.flip(0), batch, edge_weight, max_num_nodes, batch_size)
 
 
@@ -80,6 +89,11 @@ def dense_to_edges(adj: Tensor, mask: Tensor | None = None,
         (torch.Tensor, torch.Tensor): ``(edge_index [2, E], edge_weight [E])``.
     """
     check_tensor("adj", adj, dims=(2, 3))
+    for name, m in (("mask", mask), ("support", support)):
+        if m is not None:
+            check_tensor(name, m)
+            if m.dtype != torch.bool:
+                raise TypeError(f"{name} must be a bool tensor, got {m.dtype}")
     if support is not None and support.shape != adj.shape:
         raise ValueError(f"support must have the shape of adj {tuple(adj.shape)}, got "
                          f"{tuple(support.shape)}")

@@ -20,6 +20,8 @@ bounded; rows without edges get factor 0.
 """
 from __future__ import annotations
 
+import numbers
+
 import torch
 from torch import Tensor
 from torch_geometric.utils import coalesce
@@ -65,9 +67,14 @@ def seed_labels(y: Tensor, mask: Tensor, num_classes: int | None = None) -> Tens
 
 def _check(y: Tensor, num_layers: int, alpha: float) -> None:
     check_tensor("y", y, dims=(2, ), floating=True, finite=True)
+    check_propagation(num_layers, alpha)
+
+
+def check_propagation(num_layers: int, alpha: float) -> None:
     check_int("num_layers", num_layers, minimum=0)
-    if not 0.0 <= float(alpha) < 1.0:
-        raise ValueError(f"alpha must be in [0, 1), got {alpha}")
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or \
+            not 0.0 <= alpha < 1.0:
+        raise ValueError(f"alpha must be in [0, 1), got {alpha!r}")
 
 
 def label_propagation(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None, *,

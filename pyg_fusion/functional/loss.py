@@ -15,6 +15,9 @@ videos gives 0.
 """
 from __future__ import annotations
 
+import math
+import numbers
+
 import torch
 from torch import Tensor
 
@@ -43,12 +46,20 @@ def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
     """
     check_int("num_nodes", num_nodes, minimum=0)
     check_edges(edge_index, edge_weight, num_nodes)
+    check_alpha(alpha)
     if not coalesced:  # repeated edges are one entry (summed) before alpha applies
         from torch_geometric.utils import coalesce
         edge_index, edge_weight = coalesce(edge_index, edge_weight, num_nodes)
     if alpha is not None:
         edge_weight = edge_weight * (edge_weight.detach() >= alpha)
     return scatter_sum(edge_weight, edge_index[1], num_nodes)
+
+
+def check_alpha(alpha) -> None:
+    # a NaN threshold would drop every entry: degrees 0, a loss of 0, silently
+    if alpha is not None and (isinstance(alpha, bool) or not isinstance(alpha, numbers.Real)
+                              or math.isnan(alpha)):
+        raise ValueError(f"alpha must be a number (or None), got {alpha!r}")
 
 
 def dense_graph_degrees(adj: Tensor, alpha: float | None = None) -> Tensor:
@@ -65,6 +76,7 @@ def dense_graph_degrees(adj: Tensor, alpha: float | None = None) -> Tensor:
     check_tensor("adj", adj, floating=True)
     if adj.dim() < 2 or adj.size(-1) != adj.size(-2):
         raise ValueError(f"adj must be square [..., N, N], got {tuple(adj.shape)}")
+    check_alpha(alpha)
     if alpha is not None:
         adj = adj * (adj.detach() >= alpha)
     return adj.sum(-1)

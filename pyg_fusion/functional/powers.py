@@ -229,9 +229,11 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
     _check_powers_args(num_powers, norm, mode, prune_k)
     if restore is not None:
         check_index("restore", restore, num_nodes, "node ids")
-        if restore.numel() != num_nodes:
-            raise ValueError(f"restore must be a permutation of the {num_nodes} nodes, got "
-                             f"{restore.numel()} entries")
+        if restore.numel() != num_nodes or \
+                not bool(torch.bincount(restore, minlength=num_nodes).eq(1).all()):
+            raise ValueError(f"restore must be a permutation of the {num_nodes} nodes (each "
+                             f"once), got {restore.numel()} entries with "
+                             f"{restore.unique().numel()} distinct")
     # The products run on (row, col) = (target, source) lists, sorted by row.
     rows, edge_weight = _coalesced(edge_index.flip(0), edge_weight, num_nodes)
     w_hat = edge_weight if norm is None else _normalize(

@@ -16,7 +16,7 @@ from torch import Tensor
 
 from ._align import union_edges
 from ._topk import top_k_mask
-from .relation import knn_scores, relation_pairs
+from .relation import knn_scores, reaches_threshold, relation_pairs
 from .similarity import _pair_similarity, dense_relation_graph
 
 
@@ -101,9 +101,10 @@ def dense_support_mask(x: Tensor, *, k: int | None = None, threshold: float | No
         # ranked by knn_scores with the tie rule of the sparse search
         # (docs/methods.md §1.2), as RelationGraph.dense ranks
         scores, scale = knn_scores(x, metric, mask)
-        if threshold is not None:
-            sim = dense_relation_graph(x, metric, nonneg, gamma=gamma)
-            scores = scores.masked_fill(sim < threshold, float("-inf"))
+        if threshold is not None:  # the sparse search's rule on the same scores
+            scores = scores.masked_fill(
+                ~reaches_threshold(scores, threshold, metric, nonneg, gamma, x.size(-1)),
+                float("-inf"))
         valid = torch.ones(x.shape[:-1], dtype=torch.bool, device=x.device) \
             if mask is None else mask
         pair = valid.unsqueeze(-1) & valid.unsqueeze(-2)

@@ -23,7 +23,11 @@ and so the untrained operator started at it, is unchanged, and so is
 anything downstream that is not scale-free (the degree-variance loss of
 the VAD task grows with the fourth power of :math:`G`'s scale: scaled to 1,
 the terms of SyntheticVAD's operator would make it some :math:`10^{15}` times
-heavier). A term that is zero on a graph keeps the scale 1.
+heavier). The factor :math:`s(T_{1..1}) / s(T)` is a ratio of two sums over
+the same support, so it does not depend on how many entries the support has
+(the dense backend's union of the supports and sparse LEGO's intersection
+give the same :math:`G`); on a graph where :math:`T_{1..1}` or :math:`T` is
+zero the factor is 1.
 
 The scales are moments of the per-entry outer product of the sources'
 powers, :math:`\sum_e \prod_m f(x_m[e, p_m])` with :math:`f = |\cdot|` or
@@ -66,6 +70,19 @@ def term_scales(xs: list[Tensor], term_scale: str, graph: Tensor | None = None,
         ``[num_graphs, P_1+1, ..., P_M+1]`` (sparse).
     """
     check_choice("term_scale", term_scale, TERM_SCALES[1:])
+    total, count = _moments(xs, term_scale, graph, num_graphs)
+    moment = total / count.clamp(min=1).to(total.dtype).unsqueeze(-1)
+    # a term that is 0 on the whole graph keeps scale 1 (and sqrt never sees
+    # 0, whose gradient would be infinite)
+    moment = torch.where(moment > 0, moment, torch.ones_like(moment))
+    scale = moment if term_scale == "mean" else moment.sqrt()
+    return scale.unflatten(-1, [x.size(-1) for x in xs])
+
+
+def _moments(xs: list[Tensor], term_scale: str, graph: Tensor | None,
+             num_graphs: int | None) -> tuple[Tensor, Tensor]:
+    # per graph: every term's sum of f(entry) (flattened terms, last dim)
+    # and the number of entries of the support
     f = torch.abs if term_scale == "mean" else torch.square
     on, outer = None, None
     for x in xs:
@@ -79,25 +96,31 @@ def term_scales(xs: list[Tensor], term_scale: str, graph: Tensor | None = None,
     else:
         total = scatter_sum(outer, graph, num_graphs)
         count = scatter_sum(on.to(torch.long), graph, num_graphs)
-    moment = total / count.clamp(min=1).to(total.dtype).unsqueeze(-1)
-    # a term that is 0 on the whole graph keeps scale 1 (and sqrt never sees
-    # 0, whose gradient would be infinite)
-    moment = torch.where(moment > 0, moment, torch.ones_like(moment))
-    scale = moment if term_scale == "mean" else moment.sqrt()
-    return scale.unflatten(-1, [x.size(-1) for x in xs])
+    return total, count
 
 
 def scaled_operator(A: Tensor, xs: list[Tensor], term_scale: str,
                     graph: Tensor | None = None, num_graphs: int | None = None) -> Tensor:
     r"""``A`` itself (``term_scale="none"``) or :math:`A\, s(T_{1..1}) / s`
-    per graph (``[..., P_1+1, ..., P_M+1]``; arguments as :func:`term_scales`)."""
+    per graph (``[..., P_1+1, ..., P_M+1]``; arguments as :func:`term_scales`).
+    On a graph where :math:`T_{1..1}` is zero every factor is 1 (the terms
+    keep their own scales there), and so is that of a term that is zero."""
     check_choice("term_scale", term_scale, TERM_SCALES)
     if term_scale == "none":
         return A
-    s = term_scales(xs, term_scale, graph, num_graphs)
+    total = _moments(xs, term_scale, graph, num_graphs)[0].unflatten(
+        -1, [x.size(-1) for x in xs])
     m = len(xs)
-    ref = s[(..., ) + tuple(min(1, x.size(-1) - 1) for x in xs)]
-    return A * (ref.reshape(*ref.shape, *([1] * m)) / s)
+    ref = total[(..., ) + tuple(min(1, x.size(-1) - 1) for x in xs)]
+    ref = ref.reshape(*ref.shape, *([1] * m))
+    # A ratio of two sums over one support: no entry count in it, so the dense
+    # backend (on the union of the supports) and sparse LEGO (on their
+    # intersection) agree. Where either sum is 0 the factor is 1 (a stand-in
+    # scale for a zero term would bring the count back; sqrt never sees 0).
+    ok = (ref > 0) & (total > 0)
+    one = torch.ones_like(total)
+    ratio = torch.where(ok, ref, one) / torch.where(ok, total, one)
+    return A * (ratio if term_scale == "mean" else ratio.sqrt())
 
 
 def entry_graphs(edge_index: Tensor, batch: Tensor | None, num_nodes: int

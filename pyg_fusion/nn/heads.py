@@ -5,7 +5,7 @@ from torch import Tensor
 from torch_geometric.nn import GraphConv
 
 from ..functional.powers import abs_degrees
-from ..functional._checks import check_channels, check_choice, check_edges, check_tensor
+from ..functional._checks import check_channels, check_choice, check_edges, check_int, check_tensor
 from .fused_graph import FusedGraph
 
 ROW_NORMS = (None, "max")
@@ -63,7 +63,10 @@ class RowHead(torch.nn.Module):
         check_choice("row_norm", row_norm, ROW_NORMS)
         check_choice("row_order", row_order, ROW_ORDERS)
         self.num_nodes, self.row_norm, self.row_order = num_nodes, row_norm, row_order
-        self.hidden_channels = hidden_channels or num_nodes
+        check_int("num_nodes", num_nodes, minimum=1)
+        if hidden_channels is not None:
+            check_int("hidden_channels", hidden_channels, minimum=1)
+        self.hidden_channels = num_nodes if hidden_channels is None else hidden_channels
         width = 2 * num_nodes if row_order == "both" else num_nodes
         self.lin1 = torch.nn.Linear(width, self.hidden_channels)
         self.lin2 = torch.nn.Linear(self.hidden_channels, 1)

@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 import torch
 from torch import Tensor
 
-from ..functional.label_prop import label_propagation
+from ..functional.label_prop import check_propagation, label_propagation
 
 
 class LabelPropagationHead(torch.nn.Module):
@@ -51,6 +52,11 @@ class LabelPropagationHead(torch.nn.Module):
     def __init__(self, num_layers: int = 20, alpha: float = 0.9, symmetric: bool = True,
                  scale: float = 10.0):
         super().__init__()
+        check_propagation(num_layers, alpha)
+        if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or \
+                not 0 < scale < math.inf:
+            raise ValueError(f"scale must be a finite number > 0 (the initial logit scale), "
+                             f"got {scale!r}")
         self.num_layers, self.alpha, self.symmetric = num_layers, alpha, symmetric
         self.initial_scale = scale
         self.log_scale = torch.nn.Parameter(torch.empty(()))

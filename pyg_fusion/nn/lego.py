@@ -314,6 +314,10 @@ class LEGO(torch.nn.Module):
             if a.numel() != xs[s].size(0):
                 raise ValueError(f"assign[{s!r}] must have one entry per unit of that "
                                  f"source ({xs[s].size(0)}), got {a.numel()}")
+            # both backends take the finer units graph by graph
+            check_batch(f"batch[assign[{s!r}]] (the graph of each unit of {s!r}: assign must "
+                        f"keep the finer units in graph order)", batch[a], a.numel(),
+                        unit=f"unit of {s!r}")
         if batch_size is not None:
             check_int("batch_size", batch_size, minimum=int(batch[-1]) + 1)
         counts = torch.bincount(batch, minlength=batch_size or 0)
@@ -379,10 +383,7 @@ class LEGO(torch.nn.Module):
     def _dense_coarsened(self, x, assign, batch, counts) -> Tensor:
         b, n_max = counts.numel(), int(counts.max())
         ptr = torch.cat([counts.new_zeros(1), counts.cumsum(0)])
-        batch_f = batch[assign]
-        order = torch.argsort(batch_f, stable=True)
-        if not torch.equal(order, torch.arange(order.numel(), device=order.device)):
-            raise ValueError("assign must keep the finer units in graph order")
+        batch_f = batch[assign]  # sorted (forward checks it)
         xf, mask_f = to_dense_batch(x, batch_f, batch_size=b)
         rf = self.graph.dense(xf, mask_f)
         local = assign - ptr[batch_f]  # each fine unit's parent within its graph

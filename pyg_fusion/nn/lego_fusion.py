@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import math
 
 import torch
 from torch import Tensor
@@ -108,7 +109,9 @@ class LEGOFusion(torch.nn.Module):
     ``lambda_anchor`` (a **[choice]**, default 0: off) weighs the penalty
     :math:`\lambda \sum \|A - A_0\|_F^2` returned by :meth:`penalty`,
     which pulls every operator (or CP factor) toward its initial value
-    :math:`A_0`; the training tasks add it to the loss.
+    :math:`A_0`; the training tasks add it to the loss. :math:`A_0` is kept
+    in the state dict (``start_*`` buffers): a reloaded model keeps its
+    anchor, also the random start of a CP operator of rank > 1.
 
     Args:
         sources (List[str]): source names (processed in sorted order).
@@ -176,8 +179,9 @@ class LEGOFusion(torch.nn.Module):
             raise ValueError("support='intersection' would drop the single-source terms "
                              "that zeroth='ones' adds (the sparse G would differ from the "
                              "dense one); use support='union' or 'shared'")
-        if not (isinstance(lambda_anchor, (int, float)) and lambda_anchor >= 0):
-            raise ValueError(f"lambda_anchor must be a number >= 0, got {lambda_anchor!r}")
+        if not (isinstance(lambda_anchor, (int, float)) and 0 <= lambda_anchor < math.inf):
+            raise ValueError(f"lambda_anchor must be a finite number >= 0, "
+                             f"got {lambda_anchor!r}")
         self.pair_mode, self.support = pairs, support
         self.zeroth, self.init, self.lambda_anchor = zeroth, init, float(lambda_anchor)
         self.term_scale = term_scale
@@ -247,9 +251,18 @@ class LEGOFusion(torch.nn.Module):
                     f[:, min(1, f.size(1) - 1)] = 1.0
                     if self.rank > 1:
                         f.add_(0.1 * torch.randn_like(f))
-        # the start of every operator, for penalty(); not saved with the model
+        # the start of every operator, for penalty(); saved with the model, as
+        # the CP start with rank > 1 is random: a reloaded model keeps its anchor
         for name, p in self.named_parameters():
-            self.register_buffer(_start_name(name), p.detach().clone(), persistent=False)
+            self.register_buffer(_start_name(name), p.detach().clone())
+
+    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
+        # state saved before the start was kept: the start built here stays
+        for name, _ in self.named_parameters():
+            key = prefix + _start_name(name)
+            if prefix + name in state_dict and key not in state_dict:
+                state_dict[key] = getattr(self, _start_name(name))
+        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def penalty(self) -> Tensor:
         r""":math:`\lambda \sum \|A - A_0\|_F^2` over the operators (or CP

@@ -3,7 +3,9 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ..functional.loss import degree_variance_loss, dense_graph_degrees, graph_degrees
+from ..functional._checks import check_int
+from ..functional.loss import (check_alpha, degree_variance_loss, dense_graph_degrees,
+                               graph_degrees)
 from .fused_graph import FusedGraph
 
 
@@ -30,6 +32,8 @@ class DegreeVarianceLoss(torch.nn.Module):
 
     def __init__(self, alpha: float | None = None, k: int = 3):
         super().__init__()
+        check_alpha(alpha)
+        check_int("k", k, minimum=1)
         self.alpha, self.k = alpha, k
 
     def forward(self, graph: FusedGraph, labels: Tensor) -> Tensor:
