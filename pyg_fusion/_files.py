@@ -6,8 +6,12 @@ through :func:`atomic_write`: the bytes go to a temporary file in the target's
 folder, which is moved into place with :func:`os.replace` only once complete,
 so a reader never sees a truncated file. The temporary file is removed when
 the write fails; after a kill (which no ``finally`` survives) its name,
-``.<name>.<pid>.<token>.pyg-fusion-tmp``, lets the next write into that folder
-recognise it as an orphan (its process is gone) and remove it. Files are
+``.<name>.<machine>.<pid>.<token>.pyg-fusion-tmp``, lets the next write into
+that folder recognise it as an orphan and remove it: written on this machine
+(``<machine>``: a tag of the host, its boot and its process namespace) by a
+process that is gone. A temporary file of another machine sharing the folder
+(a network file system, another container) is left alone, unless it is older
+than :data:`FOREIGN_TEMP_AGE_S`. Files are
 created with mode ``0o666`` minus the umask, as ``open`` would, not the
 ``0o600`` of :func:`tempfile.mkstemp`.
 
@@ -27,6 +31,26 @@ from contextlib import contextmanager
 from typing import Any, Iterator
 
 TMP_SUFFIX = ".pyg-fusion-tmp"
+# A temporary file whose writer runs elsewhere cannot be checked for life:
+# removed only when older than any write could take.
+FOREIGN_TEMP_AGE_S = 24 * 3600
+_MACHINE: list[str] = []
+
+
+def _machine() -> str:
+    """A tag of where this process's PIDs mean something: the host name, its
+    boot and (on Linux) the PID namespace; ``"m"`` + 10 hex digits."""
+    if not _MACHINE:
+        import hashlib
+        import socket
+        parts = [socket.gethostname()]
+        for f in ("/proc/sys/kernel/random/boot_id", ):
+            with contextlib.suppress(OSError):
+                parts.append(open(f).read().strip())
+        with contextlib.suppress(OSError):
+            parts.append(str(os.stat("/proc/self/ns/pid").st_ino))
+        _MACHINE.append("m" + hashlib.sha1("|".join(parts).encode()).hexdigest()[:10])
+    return _MACHINE[0]
 
 
 def _alive(pid: int) -> bool:
@@ -47,17 +71,25 @@ def remove_stale_temps(folder: str) -> list[str]:
         names = os.listdir(folder)
     except OSError:
         return removed
+    import time
     for name in names:
         if not (name.startswith(".") and name.endswith(TMP_SUFFIX)):
             continue
         parts = name[:-len(TMP_SUFFIX)].split(".")
-        try:
-            pid = int(parts[-2])
-        except (IndexError, ValueError):
-            continue
-        if pid == os.getpid() or _alive(pid):
-            continue
         path = osp.join(folder, name)
+        if len(parts) >= 4 and parts[-3] == _machine():
+            try:
+                pid = int(parts[-2])
+            except ValueError:
+                continue
+            if pid == os.getpid() or _alive(pid):
+                continue
+        else:  # written elsewhere (or by a version without the tag)
+            try:
+                if time.time() - os.stat(path).st_mtime < FOREIGN_TEMP_AGE_S:
+                    continue
+            except OSError:
+                continue
         with contextlib.suppress(OSError):
             os.remove(path)
             removed.append(path)
@@ -90,7 +122,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[Any]:
     if osp.isdir(path):
         raise IsADirectoryError(f"{path} is a folder, expected a file path")
     remove_stale_temps(folder)
-    tmp = osp.join(folder, f".{osp.basename(path)}.{os.getpid()}."
+    tmp = osp.join(folder, f".{osp.basename(path)}.{_machine()}.{os.getpid()}."
                    f"{secrets.token_hex(4)}{TMP_SUFFIX}")
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
@@ -142,8 +174,12 @@ def load_torch(path: str | os.PathLike, *, what: str = "file",
     path = os.fspath(path)
     if not osp.isfile(path):
         raise FileNotFoundError(f"{what}: no such file: {path}")
+    # torch's safe_globals removes its classes on exit, also those that were
+    # registered for the whole process before: only the others go in
+    known = torch.serialization.get_safe_globals()
+    extra = [c for c in allowed if c not in known]
     try:
-        with torch.serialization.safe_globals(list(allowed)):
+        with torch.serialization.safe_globals(extra):
             return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types for broken files
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__

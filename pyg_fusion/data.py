@@ -34,29 +34,47 @@ class MultiSourceData(Data):
     # It is kept in the store (so that batching, saving and slicing see it)
     # and follows the sources until the user sets ``num_nodes`` explicitly.
     def __setattr__(self, key: str, value):
+        before = self._before(key)
         super().__setattr__(key, value)
-        self._after_set(key, value)
+        self._after_set(key, value, before)
 
     def __setitem__(self, key: str, value):
+        before = self._before(key)
         super().__setitem__(key, value)
-        self._after_set(key, value)
+        self._after_set(key, value, before)
 
     def __delattr__(self, key: str):
+        before = self._before(key)
         super().__delattr__(key)
-        self._after_set(key, None)
+        self._after_set(key, None, before)
 
     def __delitem__(self, key: str):
+        before = self._before(key)
         super().__delitem__(key)
-        self._after_set(key, None)
+        self._after_set(key, None, before)
 
-    def _after_set(self, key: str, value) -> None:
+    def _before(self, key: str) -> int | None:
+        # the count the sources gave before a source changes
+        if "_store" in self.__dict__ and key.startswith(("x_", "assign_")):
+            return self._source_num_nodes()
+        return None
+
+    def _after_set(self, key: str, value, before: int | None) -> None:
         if key == "num_nodes":
             self.__dict__["_num_nodes_from_sources"] = value is None
             if value is not None:
                 return
         elif not key.startswith(("x_", "assign_")):
             return
-        if not self.__dict__.get("_num_nodes_from_sources", True):
+        follows = self.__dict__.get("_num_nodes_from_sources")
+        if follows is None:
+            # No record on this object (a graph taken out of a Batch, or loaded
+            # from a file: PyG rebuilds those from the store alone): a stored
+            # count that is not the sources' was set explicitly.
+            stored = self.__dict__["_store"].get("num_nodes")
+            follows = stored is None or stored == before
+            self.__dict__["_num_nodes_from_sources"] = follows
+        if not follows:
             return
         n = self._source_num_nodes()
         store = self.__dict__["_store"]

@@ -171,6 +171,16 @@ def test_pre_transform_and_pre_filter_name_the_cache(views, recwarn):
     assert not [w for w in recwarn if "pre_transform" in str(w.message)]
 
 
+def test_a_hash_is_no_comment_mark(tmp_path):
+    """numpy's loadtxt cuts cells at "#" by default: the fast path read "8#x"
+    as 8 and dropped a row starting with "#", where the slow path refuses."""
+    from pyg_fusion.datasets._io import read_table
+    path = tmp_path / "h.csv"
+    path.write_text("1,2\n#3,4\n5,6\n7,8#x\n")
+    with pytest.raises(ValueError, match="'#3' is not a number"):
+        read_table(str(path), index_col=None)
+
+
 def test_a_byte_order_mark_is_no_cell(tmp_path):
     """Windows tools start UTF-8 text with a byte-order mark: a numeric file
     so marked lost its first row, taken for a header ("\\ufeff1" is no

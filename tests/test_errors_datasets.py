@@ -262,6 +262,20 @@ def _foreign_processed_file(root):
     _tables_ds(root)
 
 
+@_in_tmp
+def _processed_file_that_runs_code(root):
+    # a processed file someone shared: loading it must not run its code
+    ds = _tables_ds(root)
+    data, slices, cls = torch.load(ds.processed_paths[0], weights_only=False)
+    p = _Payload()
+    p.target = str(root / "pwned")
+    torch.save((data, {"x": p}, cls), ds.processed_paths[0])
+    try:
+        _tables_ds(root)
+    finally:
+        assert not (root / "pwned").exists()
+
+
 # -- caches -------------------------------------------------------------------
 @_in_tmp
 def _truncated_processed(root):
@@ -420,8 +434,26 @@ def _atomic_orphan_of_killed_writer_removed(root):
     assert sorted(os.listdir(root)) == ["other.txt"]
 
 
+@_in_tmp
+def _atomic_temp_of_another_machine_kept(root):
+    # a writer on another machine sharing the folder (NFS, another container)
+    # cannot be checked for life: its file is left alone unless it is a day old
+    other = root / f".cache.pt.m0123456789.4000000.deadbeef{files().TMP_SUFFIX}"
+    untagged = root / f".old.pt.4000001.cafe0000{files().TMP_SUFFIX}"
+    other.write_bytes(b"in progress")
+    untagged.write_bytes(b"in progress")
+    files().write_text(root / "results.json", "{}")
+    assert other.exists() and untagged.exists()
+    day = files().FOREIGN_TEMP_AGE_S + 60
+    os.utime(other, (other.stat().st_atime - day, other.stat().st_mtime - day))
+    files().write_text(root / "results.json", "{}")
+    assert not other.exists() and untagged.exists()
+
+
 def catalogue():
     return [
+        Defined("atomic_write leaves another machine's temporary file alone",
+                _atomic_temp_of_another_machine_kept),
         Case("VAD features beyond float32", _vad_beyond_float32, ValueError,
              r"Fight002\.npy holds values beyond float32's range \(largest magnitude 1e\+300"),
         Case("VAD ground truth not 0 / 1", _vad_ground_truth_not_binary, ValueError,
@@ -434,12 +466,22 @@ def catalogue():
              ValueError, r"noise must be a finite number >= 0, got nan"),
         Case("SyntheticVAD negative seed", lambda: SyntheticVAD("unused", seed=-1),
              ValueError, r"seed must be an int in \[0, 2\*\*32\)"),
+        Case("stratified_masks float seed",
+             lambda: __import__("pyg_fusion.datasets._split", fromlist=["x"]).stratified_masks(
+                 torch.tensor([0, 1, 0, 1]), 0.5, seed=1.7),
+             TypeError, r"split_seed must be an int, got 1.7"),
+        Case("MotionVAD float pair",
+             lambda: __import__("pyg_fusion.datasets.motion_vad", fromlist=["x"])._pair(
+                 "recordings", (2.9, 5), 1, 10),
+             ValueError, r"recordings must be a pair of ints, got \(2.9, 5\)"),
         Case("tables: two files of one name", _tables_same_file_names, ValueError,
              r"views: two files make the view 'view' .* name them as NAME=FILE"),
         Case("tables: values beyond float32", _tables_beyond_float32, ValueError,
              r"view 'view': .*view\.csv holds values beyond float32's range"),
+        Case("processed file that would run code", _processed_file_that_runs_code, ValueError,
+             r"the processed file: cannot read .*\.pt \(.*loads safely .*force_reload=True"),
         Case("foreign processed file", _foreign_processed_file, ValueError,
-             r"cannot load the processed file .*\.pt \(TypeError: it holds no collated"),
+             r"cannot load the processed file .*\.pt \(it holds no collated"),
         Defined("VAD features edited in place re-process", _vad_features_edited_in_place),
         Defined("VAD label 'Abnormal' is not normal", _vad_abnormal_is_not_normal),
         Defined("tables views named NAME=FILE", _tables_named_views),
@@ -474,7 +516,7 @@ def catalogue():
         Case("feature .npy of strings", _npy_strings, ValueError,
              r"features: .*s\.npy holds <U1 values, expected numbers"),
         Case("truncated processed file", _truncated_processed, ValueError,
-             r"MultiViewTables: cannot load the processed file .*\.pt .*force_reload=True"),
+             r"MultiViewTables: the processed file: cannot read .*\.pt .*force_reload=True"),
         Case("truncated pre_transform.pt", _truncated_pre_transform, ValueError,
              r"MultiViewTables cache: cannot read .*pre_transform\.pt .*delete it or pass "
              r"force_reload=True"),

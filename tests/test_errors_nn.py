@@ -92,6 +92,23 @@ def _num_nodes_follows_deleted_sources():
     assert d.num_nodes == 5  # and, deleted, gives way to the sources again
 
 
+def _explicit_num_nodes_survives_a_batch():
+    from torch_geometric.data import Batch
+    d = MultiSourceData(x_f=torch.randn(6, 2), assign_f=torch.tensor([0, 0, 1, 1, 2, 3]))
+    d.num_nodes = 4
+    out = Batch.from_data_list([d, d]).get_example(1)
+    out.x_f = 2 * out.x_f          # any transform sets a source again
+    assert out.num_nodes == 4
+    d = MultiSourceData(x_a=torch.randn(3, 2), num_nodes=5)
+    out = Batch.from_data_list([d]).get_example(0)
+    out.x_a = out.x_a + 0
+    assert out.num_nodes == 5
+    d = MultiSourceData(x_a=torch.randn(3, 2))
+    out = Batch.from_data_list([d]).get_example(0)
+    out.x_a = torch.randn(7, 2)    # a count that followed the sources still follows them
+    assert out.num_nodes == 7
+
+
 def _blocks_narrow_stage_exchange_nothing():
     torch.manual_seed(0)
     blk = AsymFusionBasicBlock(4, 4, 2, fusion=True).eval()
@@ -384,6 +401,8 @@ def catalogue():
         Defined("loader offsets assign_<source>", _loader_offsets_assign),
         Defined("explicit num_nodes is kept", _explicit_num_nodes_kept),
         Defined("num_nodes follows deleted sources", _num_nodes_follows_deleted_sources),
+        Defined("explicit num_nodes survives a Batch round trip",
+                _explicit_num_nodes_survives_a_batch),
         Defined("dense == sparse on a loader batch", _dense_equals_sparse_on_loader_batch),
         Defined("16-bit features on the sparse backend", _sixteen_bit_sparse_equals_dense),
         Defined("16-bit all-zero units and padding", _sixteen_bit_zero_rows),

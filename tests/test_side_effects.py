@@ -30,6 +30,9 @@ def _state() -> dict:
             "levels": {n: logging.getLogger(n).level for n in LOGGERS},
             "filters": {n: list(logging.getLogger(n).filters) for n in LOGGERS},
             "scatter": _scatter.get_scatter_backend(),
+            # torch's safe_globals context drops its classes on exit, even
+            # those registered for the process before (PyG's, ours)
+            "safe_globals": list(torch.serialization.get_safe_globals()),
             "deterministic": torch.are_deterministic_algorithms_enabled()}
 
 
@@ -54,6 +57,8 @@ def test_library_calls_change_no_process_state(tmp_path):
         assert _scatter.get_scatter_backend() == "native"
     td = load_data(DataConfig("synthetic-vad", str(tmp_path / "data"), num_segments=8))
     assert td.task == "vad" and len(td.train) > 0
+    td = load_data(DataConfig("synthetic-vad", str(tmp_path / "data"), num_segments=8))
+    assert len(td.train) > 0       # read back from the processed files
     _assert_unchanged(before)
 
 

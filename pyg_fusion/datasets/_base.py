@@ -10,7 +10,6 @@ from typing import Any, Sequence
 
 import torch
 from torch_geometric.data import InMemoryDataset
-from torch_geometric.data.data import BaseData
 from torch_geometric.data.dataset import _repr
 
 from ..data import MultiSourceData
@@ -78,18 +77,19 @@ class FusionDataset(InMemoryDataset):
             torch.save((data.to_dict(), slices, data.__class__), f)
 
     def load(self, path: str, data_cls=MultiSourceData) -> None:
-        try:
-            super().load(path, data_cls)
-            # PyG takes any 2- or 3-tuple: a foreign file would fail later, unnamed
-            if not (isinstance(self._data, BaseData)
-                    and (self.slices is None or isinstance(self.slices, dict))):
-                raise TypeError(f"it holds no collated {data_cls.__name__} and slices")
-        except Exception as exc:
-            # torch's unpickling errors run to a page: their first sentence says what failed
-            reason = (str(exc).strip().splitlines() or [""])[0].split(". ")[0][:160]
+        # Read here, not by PyG's load: PyG's reader retries a file that does
+        # not load with weights_only=True with weights_only=False, which runs
+        # the file's code. save() writes (store dict, slices, class).
+        recover = "delete it or pass force_reload=True"
+        out = load_torch(path, what=f"{self.__class__.__name__}: the processed file",
+                         recover=recover, allowed=(data_cls, ))
+        if not (isinstance(out, tuple) and len(out) == 3 and isinstance(out[0], dict)
+                and (out[1] is None or isinstance(out[1], dict)) and out[2] is data_cls):
             raise ValueError(f"{self.__class__.__name__}: cannot load the processed file "
-                             f"{path} ({type(exc).__name__}: {reason}); delete it or pass "
-                             f"force_reload=True") from exc
+                             f"{path} (it holds no collated {data_cls.__name__} and slices); "
+                             f"{recover}")
+        self._data_list = None
+        self._data, self.slices = data_cls.from_dict(out[0]), out[1]
 
     @property
     def num_source_features(self) -> dict[str, int]:

@@ -123,7 +123,10 @@ def _fast_numeric(lines, delimiter, header, index_col, path) -> Table | None:
         if not all(map(_is_number, firsts)):
             return None
     try:
-        values = np.loadtxt(data, delimiter=delimiter, ndmin=2, dtype=np.float64)
+        # comments=None: "#" is no comment mark in these tables, so a cell holding one
+        # reaches the slow path's error instead of being cut (numpy's default)
+        values = np.loadtxt(data, delimiter=delimiter, ndmin=2, dtype=np.float64,
+                            comments=None)
     except ValueError:
         return None
     return Table(values, None, first if header else None, path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 
 import torch
 from torch import Tensor
@@ -40,6 +41,8 @@ def stratified_masks(y: Tensor, label_rate: float, *, val_rate: float = 0.1,
         raise ValueError("label_rate must be > 0 (at least one training node per class)")
     if val_rate + test_rate >= 1:
         raise ValueError(f"val_rate + test_rate must be < 1, got {val_rate} + {test_rate}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"split_seed must be an int, got {seed!r}")  # 1.7 was read as 1
     gen = torch.Generator().manual_seed(int(seed))
     n = y.numel()
     train, val, test = (torch.zeros(n, dtype=torch.bool) for _ in range(3))

@@ -5,6 +5,7 @@ spliced into streams, written in the public VAD layout and read back by
 from __future__ import annotations
 
 import json
+import numbers
 import os.path as osp
 from typing import Callable, Sequence
 
@@ -304,9 +305,12 @@ class MotionVAD(VADFeatures):
 
 def _pair(name, value, lo, hi) -> list[int]:
     try:
-        a, b = (int(v) for v in value)
+        a, b = value
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a pair of ints, got {value!r}") from None
+    if any(isinstance(v, bool) or not isinstance(v, numbers.Integral) for v in (a, b)):
+        raise ValueError(f"{name} must be a pair of ints, got {value!r}")  # 2.9 was read as 2
+    a, b = int(a), int(b)
     if name == "num_videos":
         if min(a, b) < lo:
             raise ValueError(f"{name} must be (train, test), each >= {lo}, got {value!r}")
