@@ -174,3 +174,6 @@ def test_graph_only_checkpoint_evaluates_to_the_same_accuracy(tmp_path):
     assert main(["evaluate", "--checkpoint", str(ckpt), *data, "--out", str(ev)]) == 0
     again = {r["metric"]: r["mean"] for r in json.loads((ev / "results.json").read_text())}
     assert again["accuracy"] == pytest.approx(trained["accuracy"], abs=1e-9)
+    # the records name the same setting: a graph-only run, not a feature-head one
+    setting = {json.loads((d / "results.json").read_text())[0]["setting"] for d in (out, ev)}
+    assert len(setting) == 1 and "features=labels" in setting.pop()

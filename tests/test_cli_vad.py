@@ -97,6 +97,22 @@ def test_standardized_checkpoint_evaluates_with_its_statistics(written, tmp_path
     assert png.stat().st_size > 0
 
 
+def test_a_rerun_without_held_out_videos_replaces_best_ckpt(written, tmp_path, capsys):
+    """best.ckpt is the tested model also without held-out videos (the last
+    epoch): a rerun into a used folder leaves no stale one of the first run."""
+    root, tag = written
+    user = _user_args(root, tag, "--vad-labels", "position", "--vad-num-abnormal", "4,3")
+    out = tmp_path / "train"
+    train = ["train", *user, "--method", "feature-concat", "--out", str(out)]
+    assert main(train + ["--epochs", "2"]) == 0
+    assert main(train + ["--epochs", "3", "--val-fraction", "0"]) == 0
+    best = out / "feature-concat" / "seed0" / "checkpoints" / "best.ckpt"
+    assert main(["evaluate", "--checkpoint", str(best), "--root", str(root),
+                 "--no-progress", "--out", str(tmp_path / "ev")]) == 0
+    trained, again = _metrics(out / "results.json"), _metrics(tmp_path / "ev" / "results.json")
+    assert again["auc"] == pytest.approx(trained["auc"], abs=1e-9)
+
+
 def _readme_commands():
     text = README.read_text()
     block = text.split("<!-- vad-user-run -->", 1)[1].split("```bash", 1)[1].split("```", 1)[0]

@@ -115,6 +115,28 @@ def test_a_printed_config_of_either_task_runs(argv, tmp_path, capsys):
         assert record[comp] == yaml.safe_load(printed)[comp], comp
 
 
+def test_a_printed_config_gives_each_method_its_own_defaults(tmp_path, capsys):
+    """lego-cp starts at the product with A trained from epoch 0, lego and
+    lego-row from both starts with the warm-up: a config printed for both
+    leaves those options to each method (null), so that it runs as the
+    flags did."""
+    argv = ["compare", "--dataset", "synthetic-vad", "--num-segments", "8", "--root",
+            str(tmp_path / "data"), "--method", "lego-row,lego-cp", "--epochs", "1",
+            "--no-progress"]
+    assert main([*argv, "--print-config"]) == 0
+    printed = yaml.safe_load(capsys.readouterr().out)
+    assert printed["fusion"]["init"] is None and printed["trainer"]["operator_warmup"] is None
+    (tmp_path / "run.yaml").write_text(yaml.safe_dump(printed))
+    out = tmp_path / "run"
+    assert main(["compare", "--config", str(tmp_path / "run.yaml"), "--out", str(out),
+                 "--no-progress"]) == 0, capsys.readouterr().err
+    records = {r["method"]: r["config"] for r in json.loads((out / "results.json").read_text())}
+    for method in ("lego-row", "lego-cp"):
+        want = MethodSpec.create(method, "vad", {"epochs": 1}).to_dict()
+        for comp in COMPONENTS:
+            assert records[method][comp] == want[comp], (method, comp)
+
+
 @pytest.mark.parametrize("content, message", [
     ("bogus: 1\n", "'bogus' is no setting of this command"),
     ("k: 0\n", "argument --k: expected a positive integer"),

@@ -201,6 +201,17 @@ def catalogue():
                                                 "--dataset", "synthetic-vad"],
                 r"--dataset 'synthetic-vad' does not match the checkpoint's 'digits'",
                 _save("t.ckpt", TRAIN_CKPT)),
+        CLICase("evaluate: a seed other than the checkpoint's",
+                ["evaluate", "--checkpoint", "{tmp}/t.ckpt", "--seeds", "5"],
+                r"--seeds 5: the checkpoint was trained with seed 0, which evaluate scores",
+                _save("t.ckpt", TRAIN_CKPT)),
+        CLICase("evaluate: a dataset flag that the checkpoint's dataset does not read",
+                ["evaluate", "--checkpoint", "{tmp}/t.ckpt", "--num-segments", "8"],
+                r"--num-segments applies to --dataset .*, not to digits",
+                _save("t.ckpt", TRAIN_CKPT)),
+        CLICase("sweep: --num-powers (the grid sets them)",
+                ["sweep", "--num-powers", "7", "--out", "{tmp}/out"],
+                r"--num-powers 7: a sweep sets the numbers of powers from --p and --q"),
         CLICase("evaluate: a checkpoint of the segment task",
                 ["evaluate", "--checkpoint", "{tmp}/s.ckpt"],
                 r"--checkpoint: .*s\.ckpt is a checkpoint of the segment task, not of "
@@ -271,6 +282,9 @@ def catalogue():
                 r"argument --seeds: expected integers in \[0, 2\*\*32\)"),
         CLICase("train: a seed beyond numpy's", ["train", "--seeds", "99999999999999"],
                 r"argument --seeds: expected integers in \[0, 2\*\*32\)"),
+        CLICase("train: a range of seeds too long to run",
+                ["train", "--seeds", "0..4294967295", "--print-config"],
+                r"argument --seeds: expected at most 10,000 integers \(one run each\)"),
         CLICase("compare: a repeated seed", ["compare", "--seeds", "0..2,1"],
                 r"argument --seeds: '0\.\.2,1' repeats \[1\]"),
         CLICase("train: two --views of one name",
@@ -287,6 +301,12 @@ def catalogue():
         CLICase("compare: --out empty (an unset shell variable)",
                 ["compare", "--out", "", "--method", "graph-mean"],
                 r"argument --out: expected a folder, got an empty path"),
+        CLICase("train: lego-cp with init auto (the CP operator has no mean start)",
+                ["train", "--dataset", "synthetic-vad", "--num-segments", "8", "--method",
+                 "lego-cp", "--init", "auto", "--epochs", "1", "--root", "{tmp}/data",
+                 "--out", "{tmp}/out", "--no-progress"],
+                r"init='auto' trains from the product and the mean starts, but init='mean' "
+                r"needs mode='pairwise' or 'full'.*\(give init 'product'\)"),
         CLICase("compare: --relational-shift inf",
                 ["compare", "--dataset", "synthetic-vad", "--relational-shift", "inf",
                  "--root", "{tmp}/data", "--out", "{tmp}/out"],
@@ -428,3 +448,26 @@ def test_finished_run_leaves_results_only(tmp_path, capsys):
     assert json.loads((out / "results.json").read_text())
     assert not (out / "results.partial.json").exists()
     assert oct((out / "results.json").stat().st_mode & 0o777) == oct(0o644)
+
+
+def test_an_interrupted_compare_keeps_every_finished_run(tmp_path, capsys, monkeypatch):
+    """results.partial.json after every run, not only after a method's last
+    seed: Ctrl-C during seed 1 keeps seed 0's record."""
+    import pyg_fusion.experiments.run as R
+    from pyg_fusion.cli import main
+    real = R.run_method
+
+    def stops_at_seed_1(td, method, seed, *args, **kwargs):
+        if seed == 1:
+            raise KeyboardInterrupt
+        return real(td, method, seed, *args, **kwargs)
+
+    monkeypatch.setattr(R, "run_method", stops_at_seed_1)
+    out = tmp_path / "out"
+    rc = main(["compare", "--dataset", "synthetic-vad", "--root", str(tmp_path / "data"),
+               "--num-segments", "8", "--method", "feature-concat", "--seeds", "0,1",
+               "--epochs", "1", "--no-progress", "--out", str(out)])
+    assert rc == 130 and "interrupted" in capsys.readouterr().err
+    records = json.loads((out / "results.partial.json").read_text())
+    assert records and all(r["method"] == "feature-concat" and r["seeds"] == [0]
+                           for r in records)

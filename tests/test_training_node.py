@@ -76,6 +76,17 @@ def test_fit_node_learns_and_is_deterministic(tmp_path):
     assert a["params"] == sum(p.numel() for p in a["task"].model.parameters())
 
 
+def test_the_last_epoch_is_evaluated_when_eval_every_does_not_divide_epochs(tmp_path):
+    data = _toy_graph()
+    seed_everything(1)
+    model = build_model("graph-mean", "node", {"a": 4, "b": 3}, num_classes=3, k=5,
+                        hidden_channels=16)
+    r = fit_node(model, data, out_dir=tmp_path, epochs=7, eval_every=5, seed=1,
+                 progress=False, checkpoint=True)
+    assert [m["epoch"] for m in r["task"].history] == [4, 6]   # 0-based, the last one too
+    assert r["epoch"] in (4, 6) and (tmp_path / "checkpoints" / "best.ckpt").is_file()
+
+
 def test_lego_node_cache_follows_the_features():
     data = _toy_graph()
     model = build_model("lego", "node", {"a": 4, "b": 3}, num_classes=3, k=5).eval()

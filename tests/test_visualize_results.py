@@ -43,10 +43,21 @@ def test_pq_sensitivity_from_records_file(tmp_path):
     assert [t.get_text() for t in heat.get_xticklabels()] == ["1", "2", "3", "4"]
     (best, ) = [p for p in heat.patches if p.get_gid() == "best"]
     assert best.get_xy() == (0.5, 1.5)  # the cell of Q=2 (column 1), P=3 (row 2)
-    assert "best: P=3, Q=2" in heat.get_legend().get_texts()[0].get_text()
+    assert "best (highest auc): P=3, Q=2" in heat.get_legend().get_texts()[0].get_text()
     assert any(ax.name == "3d" for ax in fig.axes)
     assert "toy" in heat.get_title() and "auc" in heat.get_title()
     assert (tmp_path / "pq.png").stat().st_size > 1000
+
+
+def test_pq_sensitivity_frames_the_lowest_loss():
+    recs = _records(metric="val_loss")    # a sweep's records of a lower-is-better metric
+    fig = plot_pq_sensitivity(recs, metric="val_loss", kind="heatmap")
+    (best, ) = [p for p in fig.axes[0].patches if p.get_gid() == "best"]
+    assert best.get_xy() == (2.5, -0.5)   # P=1, Q=4: the lowest value
+    assert "lowest val_loss" in fig.axes[0].get_legend().get_texts()[0].get_text()
+    fig = plot_pq_sensitivity(recs, metric="val_loss", kind="heatmap", higher_is_better=True)
+    (best, ) = [p for p in fig.axes[0].patches if p.get_gid() == "best"]
+    assert best.get_xy() == (0.5, 1.5)
 
 
 def test_pq_sensitivity_missing_cells_are_blank_and_filters_apply():

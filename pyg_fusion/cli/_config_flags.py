@@ -166,9 +166,17 @@ def full_config(args) -> dict[str, Any]:
             out[k] = v
     # checked as a run checks them, so that the YAML reads back
     out[DATA_SECTION] = dataclasses.asdict(data_config(args))
-    spec = MethodSpec.create(getattr(args, "method", ""), task_of(args.dataset),
-                             options_from_args(args)).to_dict()
-    out.update({c: spec[c] for c in COMPONENTS})
+    task, options = task_of(args.dataset), options_from_args(args)
+    # One spec per method named (and for "all", one of each kind of
+    # defaults): an option whose default differs between them (lego-cp's start
+    # and warm-up) is printed as null, "each method's default", so that the
+    # YAML read back gives every method its own, as the flags did.
+    items = [m.strip() for m in str(getattr(args, "method", "") or "").split(",") if m.strip()]
+    methods = [m for m in items if m != "all"] + (["lego", "lego-cp"] if "all" in items else [])
+    specs = [MethodSpec.create(m, task, options).to_dict() for m in methods or [""]]
+    for c in COMPONENTS:
+        out[c] = {k: v if all(sp[c][k] == v for sp in specs) else None
+                  for k, v in specs[0][c].items()}
     return out
 
 

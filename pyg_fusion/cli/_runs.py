@@ -15,8 +15,14 @@ from . import CLIError, out_folder, positive_int
 
 
 # -- argument parsing ------------------------------------------------------
+# Each value is a run (a seed, a P or Q of a sweep): a list longer than this
+# is a typo, and building it would take the machine's memory first.
+MAX_INTS = 10_000
+
+
 def int_list(text: str) -> list[int]:
     """``"0,1,2"``, ``"1..9"`` or a mix (``"1..3,7"``) -> a list of ints."""
+    from collections import Counter
     out: list[int] = []
     for part in str(text).split(","):
         part = part.strip()
@@ -27,15 +33,18 @@ def int_list(text: str) -> list[int]:
                 lo, hi = (int(p) for p in part.split(".."))
                 if hi < lo:
                     raise ValueError
-                out += list(range(lo, hi + 1))
             else:
-                out.append(int(part))
+                lo = hi = int(part)
         except ValueError:
             raise argparse.ArgumentTypeError(
                 f"expected integers like '0,1,2' or '1..9', got {text!r}") from None
-    if any(v < 0 or v >= 2 ** 32 for v in out):  # numpy's seeds are 32-bit
-        raise argparse.ArgumentTypeError(f"expected integers in [0, 2**32), got {text!r}")
-    repeated = sorted({v for v in out if out.count(v) > 1})
+        if lo < 0 or hi >= 2 ** 32:  # numpy's seeds are 32-bit
+            raise argparse.ArgumentTypeError(f"expected integers in [0, 2**32), got {text!r}")
+        if len(out) + hi - lo + 1 > MAX_INTS:
+            raise argparse.ArgumentTypeError(f"expected at most {MAX_INTS:,} integers (one run "
+                                             f"each), got {text!r}")
+        out += range(lo, hi + 1)
+    repeated = sorted(v for v, n in Counter(out).items() if n > 1)
     if repeated:  # a repeated run would overwrite the first one's folder
         raise argparse.ArgumentTypeError(f"{text!r} repeats {repeated}")
     if not out:

@@ -39,6 +39,15 @@ def run(args) -> int:
     from ..experiments.checkpoints import evaluate_checkpoint
     from ..experiments.run import METRICS, format_table, is_main_process, make_records
     out = Path(args.out)
+    if args.seeds is not None:  # accepted for a train config read back with --config
+        from ..experiments.checkpoints import load_train_checkpoint
+        from ._runs import int_list
+        seed = load_train_checkpoint(args.checkpoint)[2]["seed"]
+        seeds = args.seeds if isinstance(args.seeds, list) else int_list(args.seeds)
+        if seed not in seeds:
+            raise ValueError(f"--seeds {args.seeds}: the checkpoint was trained with seed "
+                             f"{seed}, which evaluate scores (its split and held-out videos "
+                             f"follow it)")
     td, cfg, metrics = evaluate_checkpoint(args.checkpoint, data_config(args, fresh=False), out,
                                            method=args.method, devices=args.devices,
                                            progress=not args.no_progress)

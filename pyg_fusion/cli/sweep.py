@@ -30,6 +30,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from tqdm.auto import tqdm
     from .._files import write_json
+    from ..experiments import MethodSpec
     from ..experiments.data import load_data, task_of
     from ..experiments.run import METRICS, is_main_process, make_records, run_method
     if not args.method.startswith("lego"):
@@ -38,7 +39,14 @@ def run(args) -> int:
     cache = {}
     data = data_config(args)
     options = options_from_args(args)
-    options.pop("num_powers", None)
+    given = options.pop("num_powers", None)
+    # the grid sets the powers; a --num-powers away from the method's default
+    # (a printed config holds the default) would be recorded but never run
+    setting = {"features": options["features"]} if "features" in options else {}
+    if given is not None and given != MethodSpec.create(args.method, task_of(args.dataset),
+                                                         setting).powers.num_powers:
+        raise CLIError(f"--num-powers {given}: a sweep sets the numbers of powers from --p "
+                       f"and --q")
     records = []
     grid = [(p, q) for p in args.p for q in args.q]
     for p, q in tqdm(grid, desc="P x Q", disable=args.no_progress):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .data import SYNTHETIC_SETTINGS, VAD_LAYOUT_ARGS, DataConfig, load_data
+from .data import SYNTHETIC_SETTINGS, VAD_LAYOUT_ARGS, DataConfig, check_dataset_flags, load_data
 
 # a DataConfig of None everywhere: every option is what the checkpoint's
 # training used
@@ -88,7 +88,10 @@ def checkpoint_data(data: DataConfig, cfg: dict, state_dict: dict, path: str):
     if data.standardize is False and standardizer is not None:
         raise ValueError(f"--no-standardize: the checkpoint {path} was trained on "
                          f"standardised features; its statistics are applied")
-    return load_data(data, cfg["seed"], standardizer=standardizer), standardizer
+    # the head's input names the setting, as it did when the run was trained
+    features = cfg.get("spec", {}).get("head", {}).get("features")
+    return (load_data(data, cfg["seed"], standardizer=standardizer, features=features),
+            standardizer)
 
 
 def model_from_checkpoint(cfg: dict, td, state_dict: dict):
@@ -160,6 +163,7 @@ def evaluate_checkpoint(path: str, data: DataConfig, out_dir, *, method: str | N
     if data.dataset != cfg["dataset"]:
         raise ValueError(f"--dataset {data.dataset!r} does not match the checkpoint's "
                          f"{cfg['dataset']!r}")
+    check_dataset_flags(data)  # a flag this dataset does not read would change nothing
     td, standardizer = checkpoint_data(data, cfg, ckpt["state_dict"], path)
     if td.in_channels != cfg["in_channels"]:
         raise ValueError(f"the data's sources {td.in_channels} differ from the checkpoint's "

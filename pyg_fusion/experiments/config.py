@@ -163,8 +163,8 @@ class ObjectiveConfig:
     """The task's loss (weakly supervised VAD)."""
     topk: int = option(3, "VAD: snippets of each video in the MIL top-k mean", check="positive_int")
     lambda_deg: float = option(0.1, "VAD: weight of the degree term", check="float")
-    alpha: float | None = option(None, "VAD: weight of the graph head's loss (default: the task's "
-                             "rule)", check="float")
+    alpha: float | None = option(None, "VAD: the degree term's node degrees sum only the "
+                             "entries of G >= alpha (None: all entries)", check="float")
     lambda_sparse: float = option(0.0, "VAD: weight of the sparsity term (mean snippet score of "
                               "the abnormal training videos)", check="float")
     val_fraction: float = option(0.2, "VAD: fraction of the training videos held out (stratified, "

@@ -103,6 +103,12 @@ def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: in
             raise ValueError("init='auto' chooses the start on held-out videos: it needs "
                              "val_fraction > 0 (or init 'product' or 'mean'), got "
                              f"val_fraction={spec.objective.val_fraction!r}")
+        for start in starts[1:]:  # every start builds, before any trains (fit_vad reseeds)
+            try:
+                build_spec(spec.with_init(start), dims)
+            except ValueError as exc:
+                raise ValueError(f"init='auto' trains from the {' and the '.join(starts)} "
+                                 f"starts, but {exc} (give init 'product')") from None
     runs = {}
     for start in starts:
         s = spec.with_init(start) if spec.fusion.init == "auto" else spec
@@ -253,14 +259,16 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
                           progress=progress and len(jobs) == 1,
                           checkpoint=checkpoint)
         per_method.setdefault(method, {})[seed] = r
+        # the full config of the runs: the method's spec and the data
+        config = {**MethodSpec.create(method, td0.task, options).to_dict(),
+                  "data": dataclasses.asdict(data)}
+        done = make_records(td0, method, per_method[method], extra={"config": config})
         if len(per_method[method]) == len(seeds):
-            # the full config of the runs: the method's spec and the data
-            config = {**MethodSpec.create(method, td0.task, options).to_dict(),
-                      "data": dataclasses.asdict(data)}
-            records += make_records(td0, method, per_method[method],
-                                    extra={"config": config})
-            # partial results survive an interrupted long comparison
-            write_json(out / "results.partial.json", records)
+            records += done
+            done = []
+        # every finished run survives an interrupted long comparison (a method's
+        # records list the seeds they hold: those finished so far)
+        write_json(out / "results.partial.json", records + done)
     return records
 
 

@@ -215,11 +215,13 @@ class VADMTN(nn.Module):
     on the concatenated sources, scored per segment."""
 
     def __init__(self, in_channels: dict[str, int], num_segments: int = 32, *,
-                 mtn_channels: int = 64, hidden_channels: int = 32, dropout: float = 0.1):
+                 mtn_channels: int = 64, hidden_channels: int = 32, dropout: float = 0.0,
+                 mtn_dropout: float = 0.1):
         super().__init__()
         self.sources = list(in_channels)
-        self.mtn = MTN(sum(in_channels.values()), mtn_channels, dropout=dropout)
-        self.head = _feature_head(mtn_channels, hidden_channels, 0.0)
+        self.mtn = MTN(sum(in_channels.values()), mtn_channels, dropout=mtn_dropout)
+        # dropout: the head's, as every VAD baseline's; the MTN keeps its own
+        self.head = _feature_head(mtn_channels, hidden_channels, dropout)
 
     def forward(self, data) -> tuple[Tensor, None]:
         xs = dense_sources(data, self.sources)

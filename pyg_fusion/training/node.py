@@ -186,6 +186,19 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
                             check_val_every_n_epoch=eval_every, num_sanity_val_steps=0)
     loader = single_graph_loader(data)
     trainer.fit(task, loader, loader)
+    if epochs % eval_every:
+        # the last epochs trained after the last evaluation are scored too (as
+        # fit_vad does): the final model is eligible like every evaluated one
+        best = task.best.get("val_acc")
+        trainer.validate(task, loader, verbose=False)
+        # validate() after fit reads current_epoch as the epochs trained: what
+        # it scored is the last epoch, 0-based one less
+        task.history[-1]["epoch"] = task.last_metrics["epoch"] = trainer.current_epoch - 1
+        if task.best.get("val_acc") != best:
+            task.best["epoch"] = trainer.current_epoch - 1
+            if checkpoint:  # best.ckpt is the chosen epoch's model
+                trainer.save_checkpoint(Path(out_dir) / "checkpoints" / "best.ckpt",
+                                        weights_only=False)
     times = task.epoch_times[1:] or task.epoch_times  # the first epoch warms caches
     return {**task.best, "time_per_epoch_s": sum(times) / max(len(times), 1),
             "params": sum(p.numel() for p in model.parameters() if p.requires_grad),

@@ -253,10 +253,12 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     if val_ds is not None:
         for run in runs:  # every restart at its chosen epoch
             run[2].load_state_dict(run[3].best_state)
-        if checkpoint and not ensemble:
-            # weights_only=False is Lightning's default, said so that it does not log it
-            trainer.save_checkpoint(Path(out_dir) / "checkpoints" / "best.ckpt",
-                                    weights_only=False)
+    if checkpoint and not ensemble:
+        # best.ckpt is the tested model, the last epoch without held-out videos
+        # (a stale one of an earlier run into this folder must not survive);
+        # weights_only=False is Lightning's default, said so that it does not log it
+        trainer.save_checkpoint(Path(out_dir) / "checkpoints" / "best.ckpt",
+                                weights_only=False)
     _, test = _loaders(None, test_ds, batch_size, 0)
     trainer.test(task, test, verbose=False)
     tested = task

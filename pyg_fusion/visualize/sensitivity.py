@@ -108,9 +108,13 @@ def _from_records(records, metric, dataset, method, setting):
     return mean, (std if has_std else None), ps, qs, info
 
 
+# Metrics of a sweep's records where the best cell is the lowest.
+LOWER_IS_BETTER = ("val_loss", "time_per_epoch_s", "params")
+
+
 def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
                         setting=None, p_values=None, q_values=None, kind="both",
-                        cmap="viridis", ax=None, path=None):
+                        cmap="viridis", ax=None, path=None, higher_is_better=None):
     r"""Draws a metric (e.g. AUC) over the grid of the numbers of powers
     :math:`(P, Q)` of the two sources, as a heatmap with the best cell
     framed and as a 3-D surface, from a ``pyg-fusion sweep --p 1..9 --q 1..9``
@@ -128,6 +132,9 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
         ax: one axes (``"heatmap"``), one 3-D axes (``"surface"``) or a pair
             ``(heatmap axes, 3-D axes)`` for ``"both"`` (default: a new figure).
         path: write the figure as PNG here.
+        higher_is_better (bool, optional): which cell is framed as the best;
+            default: the lowest for a loss and for the records in
+            :data:`LOWER_IS_BETTER`, else the highest.
 
     Returns:
         The :class:`matplotlib.figure.Figure`.
@@ -161,7 +168,10 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
                              "(fig.add_subplot(projection='3d'))")
         fig = axes[0].figure
     vmin, vmax = float(np.nanmin(mean)), float(np.nanmax(mean))
-    best = np.unravel_index(np.nanargmax(mean), mean.shape)
+    if higher_is_better is None:
+        higher_is_better = not (name in LOWER_IS_BETTER or name.endswith("loss"))
+    best = np.unravel_index((np.nanargmax if higher_is_better else np.nanargmin)(mean),
+                            mean.shape)
     subtitle = ", ".join(str(v) for v in (info.get("dataset"), info.get("setting"),
                                           info.get("method")) if v)
 
@@ -186,7 +196,8 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
                              color="black" if bright else "white")
         frame = Rectangle((best[1] - 0.5, best[0] - 0.5), 1, 1, fill=False,
                           edgecolor="red", linewidth=2.5, gid="best",
-                          label=f"best: P={ps[best[0]]}, Q={qs[best[1]]}")
+                          label=f"best ({'highest' if higher_is_better else 'lowest'} "
+                                f"{name}): P={ps[best[0]]}, Q={qs[best[1]]}")
         heat_ax.add_patch(frame)
         heat_ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12),
                        fontsize=8, frameon=False)
