@@ -101,6 +101,9 @@ def test_rgbd_pads_small_images_with_ignore(tmp_path):
     item = ds[0]
     assert item["mask"].shape == (40, 40)
     assert (item["mask"] == 255).sum() >= 40 * 40 - 20 * 24
+    # padded RGB (rows 20.. of the 20 x 24 image, whatever the flip) is the
+    # mean, as the release pads: 0 once normalised
+    assert item["rgb"][:, 20:].abs().max() < 1e-6 and item["rgb"][:, :20].abs().max() > 0.1
 
 
 def test_rgbd_errors_name_the_file(tmp_path):

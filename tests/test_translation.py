@@ -223,6 +223,11 @@ def test_taskonomy_folder(tmp_path):
         TaskonomyFolder(str(tmp_path), ["shade"])
     with pytest.raises(FileNotFoundError, match="does not exist"):
         TaskonomyFolder(str(tmp_path / "nope"), ["normal"])
+    # two files of one scene in one folder: which is its image cannot be told
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(
+        tmp_path / "normal" / "point_1_view_0_domain_normal.jpg")
+    with pytest.raises(ValueError, match="two image files of scene 'point_1_view_0'"):
+        TaskonomyFolder(str(tmp_path), ["normal"])
 
 
 # ------------------------------------------------------------------- training

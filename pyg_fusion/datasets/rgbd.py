@@ -172,7 +172,10 @@ class RGBDSegmentation(Dataset):
             h, w = mask.shape
             ph, pw = max(0, c - h), max(0, c - w)
             if ph or pw:
-                rgb = F.pad(rgb, (0, pw, 0, ph))
+                # RGB padded with the mean, as the release pads: 0 once normalised
+                fill = torch.tensor(IMAGENET_MEAN if self.normalize else (0.0, 0.0, 0.0))
+                rgb = torch.cat([F.pad(c[None], (0, pw, 0, ph), value=float(v))
+                                 for c, v in zip(rgb, fill)])
                 depth = F.pad(depth, (0, pw, 0, ph))
                 mask = F.pad(mask, (0, pw, 0, ph), value=self.ignore_index)
             h, w = mask.shape

@@ -127,9 +127,14 @@ class TaskonomyFolder(Dataset):
                 raise FileNotFoundError(
                     f"modality folder {folder!r} does not exist (expected one "
                     f"folder per modality under {self._root!r})")
-            tables[m] = {_stem(f): osp.join(folder, f)
-                         for f in sorted(os.listdir(folder))
-                         if f.lower().endswith(IMAGE_EXTENSIONS)}
+            tables[m] = {}
+            for f in sorted(os.listdir(folder)):
+                if not f.lower().endswith(IMAGE_EXTENSIONS):
+                    continue
+                if _stem(f) in tables[m]:  # which one is the scene's image is unknowable
+                    raise ValueError(f"two image files of scene {_stem(f)!r} in {folder!r}: "
+                                     f"{osp.basename(tables[m][_stem(f)])!r} and {f!r}")
+                tables[m][_stem(f)] = osp.join(folder, f)
             if not tables[m]:
                 raise FileNotFoundError(f"no image files in {folder!r}")
         common = sorted(set.intersection(*(set(t) for t in tables.values())))

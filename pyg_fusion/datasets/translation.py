@@ -55,7 +55,8 @@ class SyntheticTranslation(FusionDataset):
       Ray casting gives per pixel the distance :math:`t`, the unit normal
       :math:`\mathbf{n}` and the surface kind.
     * ``depth`` :math:`= \min(t / 12, 1)`; ``normal`` :math:`= (\mathbf{n}+1)/2`
-      (camera frame); ``edge`` = 1 where the surface changes or the normal
+      (the scene's frame, y down: the floor is always :math:`(0.5, 0, 0.5)`, unlike
+      Taskonomy's camera-frame normals); ``edge`` = 1 where the surface changes or the normal
       jumps between neighbouring pixels.
     * ``shade`` :math:`s = 0.15 + 0.85 \max(0, \mathbf{n}\cdot\mathbf{l})`
       with a random unit vector :math:`\mathbf{l}` towards the light per

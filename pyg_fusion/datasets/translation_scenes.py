@@ -129,7 +129,8 @@ def render_scene(rng: np.random.Generator, size: int) -> dict[str, np.ndarray]:
         edge[tuple(b)] |= jump
 
     depth = np.clip(t_best / _MAX_DEPTH, 0, 1)
-    # Camera-frame normals to [0, 1] colour coding, as Taskonomy stores them.
+    # Normals in the scene's frame (not the camera's, as Taskonomy stores them)
+    # to Taskonomy's [0, 1] colour coding.
     out = {
         "depth": depth[None],
         "normal": ((normal + 1) / 2).transpose(2, 0, 1),
