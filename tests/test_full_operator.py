@@ -143,6 +143,25 @@ def test_three_source_lego_starts_exactly_at_graph_product(vad_data, name, term_
     torch.testing.assert_close(lego(batch)[0], ref(batch)[0], atol=1e-5, rtol=1e-5)
 
 
+@pytest.mark.parametrize("k", [None, 3])
+def test_lego_with_knn_graphs_starts_at_graph_product_with_the_same_graphs(vad_data, k):
+    """--k reaches the graph baselines too: with kNN graphs LEGO's start is
+    still the baseline's fused graph (the baselines used full graphs)."""
+    d = vad_data[0]
+    inch = {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
+    batch = Batch.from_data_list([vad_data[i] for i in range(4)])
+    seed_everything(5)
+    ref = build_model("graph-product", "vad", inch, num_segments=8, k=k)
+    seed_everything(5)
+    lego = build_model("lego-row", "vad", inch, num_segments=8, k=k, init="product",
+                       num_powers=2)
+    g_ref, g = ref(batch)[1], lego(batch)[1].to_dense()
+    assert k is None or bool((g_ref == 0).any())   # kNN graphs leave entries out
+    torch.testing.assert_close(lego(batch)[0], ref(batch)[0], atol=1e-5, rtol=1e-5)
+    torch.testing.assert_close(g / g.amax(-1, keepdim=True).clamp(min=1e-30),
+                               g_ref / g_ref.amax(-1, keepdim=True), atol=1e-5, rtol=1e-5)
+
+
 def test_operator_option_reaches_lego_not_lego_cp():
     inch = {"a": 3, "b": 4, "c": 5}
     assert MethodSpec.create("lego", "node").fusion.operator == "pairwise"

@@ -70,7 +70,8 @@ def documented(cls: type) -> type:
 @dataclass
 class GraphConfig:
     """The relationship graph of each source."""
-    k: int | None = option(10, "neighbours per node of the relationship graphs (node task)",
+    k: int | None = option(10, "neighbours per node of the relationship graphs (VAD: all "
+                       "segments by default; with k, LEGO's and the graph baselines' graphs)",
                        check="positive_int")
     proj_channels: int | None = option(None, "LEGO, VAD: width of a learned projection of each "
                                    "source before its graph (default: none)",

@@ -137,7 +137,7 @@ def _vad_builders(sources: list[str]) -> dict[str, Builder]:
         return lambda s, d: M.VADGraphFusion(
             {only: d.in_channels[only]} if only else d.in_channels, d.num_segments,
             mode=mode, hidden_channels=s.head.hidden_channels, dropout=s.head.dropout,
-            center=s.head.center, row_order=s.head.row_order)
+            center=s.head.center, row_order=s.head.row_order, k=s.graph.k)
 
     table: dict[str, Builder] = {"lego": lego, "lego-cp": lego, "lego-row": lego}
     table.update({f"single-{x}": feature("single", x) for x in sources})

@@ -21,8 +21,7 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.utils import to_dense_batch
 
-from ..functional import dense_relation_graph
-from ..nn import LEGO, GraphHead, RowHead
+from ..nn import LEGO, GraphHead, RelationGraph, RowHead
 from ..nn.baselines import MTN, FeatureFusion, graph_fuse_dense
 
 __all__ = ["VADLEGO", "VADGraphFusion", "VADFeatureFusion", "VADMTN", "dense_sources"]
@@ -178,8 +177,12 @@ class VADGraphFusion(nn.Module):
 
     def __init__(self, in_channels: dict[str, int], num_segments: int = 32, *,
                  mode: str = "mean", hidden_channels: int | None = None,
-                 dropout: float = 0.0, center: bool = False, row_order: str = "position"):
+                 dropout: float = 0.0, center: bool = False, row_order: str = "position",
+                 k: int | None = None):
         super().__init__()
+        # LEGO's graphs: with k, each segment's k nearest (self loop kept), so
+        # that LEGO started at this graph's fusion is still this baseline
+        self.graph = RelationGraph(k=k)
         self.center = center
         self.sources = list(in_channels)
         self.mode = mode
@@ -189,7 +192,7 @@ class VADGraphFusion(nn.Module):
 
     def forward(self, data) -> tuple[Tensor, Tensor | None]:
         xs = center_videos(dense_sources(data, self.sources), self.center)
-        g = graph_fuse_dense([dense_relation_graph(xs[s]) for s in self.sources], self.mode)
+        g = graph_fuse_dense([self.graph.dense(xs[s]) for s in self.sources], self.mode)
         return self.head(g), (g if g.size(-1) == g.size(-2) else None)
 
 
