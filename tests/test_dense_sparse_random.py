@@ -124,3 +124,57 @@ def test_rbf_batches_are_centred_alike_in_both_layouts():
     assert torch.equal(centred(one), centred(one.unsqueeze(0))[0])
     assert torch.equal(centred(one), centred(one, torch.zeros(19, dtype=torch.long)))
     torch.testing.assert_close(centred(one).mean(0), torch.zeros(16), rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_sixteen_bit_top_k_keeps_the_largest(dtype):
+    """64 ulps of a 16-bit type (6% in float16, 50% in bfloat16) tied
+    distinct values, and ties go to the smaller column: the largest entry was
+    dropped, and the dense pruning differed from the sparse one."""
+    from pyg_fusion.functional import dense_graph_powers, dense_topk, graph_powers
+    kept = dense_topk(torch.tensor([[0.3, 0.6, 1.0], [0.95, 1.0, 0.2], [0.1, 0.2, 0.3]],
+                                   dtype=dtype), 1, include_diagonal=True)
+    assert kept.ne(0).nonzero().tolist() == [[0, 2], [1, 1], [2, 2]]
+    adj = torch.zeros(4, 4)
+    adj[0, 1:] = adj[1:, 0] = torch.tensor([1., 2., 4.])
+    ei = adj.nonzero().flip(1).t().contiguous()
+    dense = dense_graph_powers(adj.to(dtype), 2, norm=None, prune_k=1)[2]
+    index, attr = graph_powers(ei, adj[adj != 0].to(dtype), 4, 2, norm=None, prune_k=1)
+    sparse = torch.zeros(4, 4, dtype=dtype)
+    sparse[index[1], index[0]] = attr[:, 2]
+    assert torch.equal(dense, sparse)
+
+
+@pytest.mark.parametrize("metric", ["cosine", "rbf"])
+def test_threshold_decision_does_not_depend_on_the_shape_of_the_product(metric):
+    """A threshold at a score whose last bit depends on the shape of the
+    product that made it (a one-row chunk, a padded batch, cdist's formula
+    above 25 rows): both backends and every chunk size keep the same pairs."""
+    from torch_geometric.utils import to_dense_batch
+
+    from pyg_fusion.functional import relation_pairs
+    from pyg_fusion.functional.relation import knn_scores
+    from pyg_fusion.functional.similarity import ranking_features
+    from pyg_fusion.nn import RelationGraph
+    torch.manual_seed(0)
+    x = torch.randn(40, 16)
+    batch = torch.arange(4).repeat_interleave(10)
+    xd, mask = to_dense_batch(x, batch)
+    padded = torch.block_diag(*knn_scores(xd, metric, mask)[0])
+    xs = ranking_features(x, metric, batch)
+    flat = -torch.cdist(xs, xs).pow(2) if metric == "rbf" else xs @ xs.t()
+    rows = torch.cat([flat[i:i + 1] for i in range(40)]) if metric == "rbf" else \
+        torch.cat([xs[i:i + 1] @ xs.t() for i in range(40)])
+    same_graph = batch[:, None] == batch[None, :]
+    differ = ((padded != flat) | (rows != flat)) & same_graph & ~torch.eye(40, dtype=torch.bool)
+    assert differ.any()                       # the rounding does differ by shape
+    to_sim = (lambda s: torch.exp(s / 16)) if metric == "rbf" else (lambda s: s)
+    for i, j in differ.nonzero()[:6].tolist():
+        t = float(max(to_sim(padded[i, j]), to_sim(flat[i, j]), to_sim(rows[i, j])))
+        dense = RelationGraph(threshold=t, metric=metric, nonneg=None).dense(xd, mask)
+        want = relation_pairs(x, batch, threshold=t, metric=metric, nonneg=None)
+        assert int((dense != 0).sum()) == want.size(1)
+        for chunk_size in (1, 7):
+            got = relation_pairs(x, batch, threshold=t, metric=metric, nonneg=None,
+                                 chunk_size=chunk_size)
+            assert torch.equal(got, want), (metric, i, j, chunk_size)

@@ -183,6 +183,10 @@ def test_relabel_of_edges_in_any_order(backend, monkeypatch):
     assert torch.equal(index2, index) and torch.equal(shuffle[moved2], moved)
     back, moved_back = relabel(index, inv, n)
     assert torch.equal(back, ei) and torch.equal(moved[moved_back], torch.arange(ei.size(1)))
+    # repeated edges are relabelled alike on every backend (the CPU path refused them)
+    rep = torch.tensor([[0, 0, 1], [1, 1, 0]])
+    out, moved = relabel(rep, torch.tensor([1, 0]), 2)
+    assert out.tolist() == [[1, 1, 0], [0, 0, 1]] and sorted(moved.tolist()) == [0, 1, 2]
 
 
 def test_relation_pairs_are_the_edges_of_relation_graph():

@@ -27,8 +27,12 @@ TIE_ULPS = 64
 
 
 def tie_tolerance(scale: Tensor, dtype: torch.dtype) -> Tensor:
-    """The tie tolerance of scores of ``dtype`` of scale ``scale`` (:data:`TIE_ULPS`)."""
-    return scale * (TIE_ULPS * torch.finfo(dtype).eps)
+    """The tie tolerance of scores of ``dtype`` of scale ``scale`` (:data:`TIE_ULPS`),
+    in float32's units for 16-bit scores: 64 ulps of float16 (6%) or bfloat16
+    (50%) would tie distinct values, and the sparse products rank in float32."""
+    eps = torch.finfo(dtype).eps if dtype in (torch.float32, torch.float64) \
+        else torch.finfo(torch.float32).eps
+    return scale * (TIE_ULPS * eps)
 
 
 def knn_tie_scale(largest_sq: Tensor, metric: str) -> Tensor:

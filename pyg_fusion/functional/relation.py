@@ -14,7 +14,7 @@ from torch import Tensor
 from ._csr import index2ptr
 from ._checks import check_batch, check_choice, check_int, check_like, check_tensor
 from ._knn import faiss_gpu, faiss_knn, load_faiss
-from ._topk import knn_tie_scale, top_k_mask, top_k_pairs
+from ._topk import knn_tie_scale, tie_tolerance, top_k_mask, top_k_pairs
 from .similarity import (_apply_nonneg, _check_common, _gamma, check_metric_options,
                          _pair_similarity, feature_limit, ranking_features)
 
@@ -62,6 +62,12 @@ def knn_scores(x: Tensor, metric: str = "cosine", mask: Tensor | None = None
     :func:`knn_tie_scale`. The dense backend chooses its ``k`` by them
     (``dense_topk(..., scores=, scale=)``), so that both backends keep the
     same neighbours, ties included."""
+    s, scale, _ = _knn_scores(x, metric, mask)
+    return s, scale
+
+
+def _knn_scores(x: Tensor, metric: str, mask: Tensor | None):
+    # knn_scores and the ranking features they were computed from
     with torch.no_grad():
         xs = ranking_features(x, metric, mask=mask if x.dim() == 3 else None)
         s = _block_scores(xs, xs, metric, None)
@@ -70,7 +76,19 @@ def knn_scores(x: Tensor, metric: str = "cosine", mask: Tensor | None = None
             s = s.masked_fill(~(mask.unsqueeze(-1) & mask.unsqueeze(-2)), float("-inf"))
             sq = sq * mask
         largest = sq.amax(-1, keepdim=True).unsqueeze(-1)
-    return s, knn_tie_scale(largest, metric)
+    return s, knn_tie_scale(largest, metric), xs
+
+
+def dense_threshold_keep(x: Tensor, threshold: float, metric: str, nonneg, gamma,
+                         mask: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+    """``(keep, scores, scale)`` of the dense backend: :func:`knn_scores` of
+    ``x`` and which of its entries reach ``threshold``
+    (:func:`threshold_keep`, the sparse search's decision)."""
+    scores, scale, xs = _knn_scores(x, metric, mask)
+    with torch.no_grad():
+        keep = threshold_keep(scores, threshold, metric, nonneg, gamma, x.size(-1), xs, xs,
+                              scale)
+    return keep, scores, scale
 
 
 def reaches_threshold(scores: Tensor, threshold: float, metric: str, nonneg, gamma,
@@ -82,6 +100,30 @@ def reaches_threshold(scores: Tensor, threshold: float, metric: str, nonneg, gam
     may differ from the scores in the last bit)."""
     sim = torch.exp(_gamma(gamma, dim) * scores) if metric == "rbf" else scores
     return _apply_nonneg(sim, nonneg) >= threshold
+
+
+def threshold_keep(scores: Tensor, threshold: float, metric: str, nonneg, gamma, dim: int,
+                   xq: Tensor, xk: Tensor, scale: Tensor) -> Tensor:
+    """:func:`reaches_threshold` of search ``scores`` (``[..., m, n]``) of
+    the ranking features ``xq`` (``[..., m, d]``) against ``xk``
+    (``[..., n, d]``), the same decision whatever the shape of the product
+    that made them: a matrix product rounds by its shape (a one-row block, a
+    padded batch, cdist's formula above 25 rows), so an entry whose
+    decision its rounding could flip (within the tie tolerance of
+    ``scale``, broadcast to ``scores``) is decided on its pair's score
+    computed alone, elementwise in float64. Both backends decide so."""
+    keep = reaches_threshold(scores, threshold, metric, nonneg, gamma, dim)
+    tol = tie_tolerance(scale, scores.dtype).expand_as(scores)
+    near = (reaches_threshold(scores - tol, threshold, metric, nonneg, gamma, dim)
+            != reaches_threshold(scores + tol, threshold, metric, nonneg, gamma, dim))
+    near &= scores.isfinite()
+    where = near.nonzero(as_tuple=True)  # a host sync, as the chunk's selection has
+    if where[0].numel():
+        a = xq[where[:-1]].double()
+        b = xk[where[:-2] + where[-1:]].double()
+        exact = -((a - b) ** 2).sum(-1) if metric == "rbf" else (a * b).sum(-1)
+        keep[where] = reaches_threshold(exact, threshold, metric, nonneg, gamma, dim)
+    return keep
 
 
 def _ptr_from_batch(batch: Tensor, num_nodes: int) -> Tensor:
@@ -101,7 +143,7 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
     start = 0
     with torch.no_grad():
         xs = ranking_features(x, metric, batch)
-        if k is not None:  # each graph's tie scale (knn_tie_scale)
+        if k is not None or threshold is not None:  # each graph's tie scale
             sq = (xs * xs).sum(1)
             largest = sq.new_zeros(ptr.numel() - 1).scatter_reduce_(0, batch, sq, "amax")
             scale = knn_tie_scale(largest, metric)
@@ -112,9 +154,10 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
             scores = _block_scores(xs[start:end], xs[c0:c1], metric, gamma)
             r = torch.arange(start, end, device=x.device)
             if threshold is not None:
-                scores = scores.masked_fill(
-                    ~reaches_threshold(scores, threshold, metric, nonneg, gamma, x.size(1)),
-                    float("-inf"))
+                keep = threshold_keep(scores, threshold, metric, nonneg, gamma, x.size(1),
+                                      xs[start:end], xs[c0:c1],
+                                      scale.index_select(0, batch[start:end])[:, None])
+                scores = scores.masked_fill(~keep, float("-inf"))
             if g0 != g1:  # rows of several graphs: never link two graphs
                 other = batch[start:end].unsqueeze(1) != batch[c0:c1].unsqueeze(0)
                 scores = scores.masked_fill(other, float("-inf"))

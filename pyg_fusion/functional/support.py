@@ -16,7 +16,7 @@ from torch import Tensor
 
 from ._align import union_edges
 from ._topk import top_k_mask
-from .relation import knn_scores, reaches_threshold, relation_pairs
+from .relation import dense_threshold_keep, knn_scores, relation_pairs
 from .similarity import _pair_similarity, dense_relation_graph
 
 
@@ -100,11 +100,12 @@ def dense_support_mask(x: Tensor, *, k: int | None = None, threshold: float | No
     with torch.no_grad():
         # ranked by knn_scores with the tie rule of the sparse search
         # (docs/methods.md §1.2), as RelationGraph.dense ranks
-        scores, scale = knn_scores(x, metric, mask)
-        if threshold is not None:  # the sparse search's rule on the same scores
-            scores = scores.masked_fill(
-                ~reaches_threshold(scores, threshold, metric, nonneg, gamma, x.size(-1)),
-                float("-inf"))
+        if threshold is not None:  # the sparse search's decision
+            keep, scores, scale = dense_threshold_keep(x, threshold, metric, nonneg, gamma,
+                                                       mask)
+            scores = scores.masked_fill(~keep, float("-inf"))
+        else:
+            scores, scale = knn_scores(x, metric, mask)
         valid = torch.ones(x.shape[:-1], dtype=torch.bool, device=x.device) \
             if mask is None else mask
         pair = valid.unsqueeze(-1) & valid.unsqueeze(-2)

@@ -4,8 +4,9 @@ import torch
 from torch import Tensor
 
 from ..functional._checks import check_choice, check_edge_index, check_tensor
-from ..functional.relation import (KNN, _dense_topk, check_graph_options, knn_scores,
-                                   reaches_threshold, relation_graph, relation_pairs)
+from ..functional.relation import (KNN, _dense_topk, check_graph_options,
+                                   dense_threshold_keep, knn_scores, relation_graph,
+                                   relation_pairs)
 from ..functional.similarity import _pair_similarity, dense_relation_graph, pair_similarity
 
 
@@ -83,14 +84,16 @@ class RelationGraph(torch.nn.Module):
             return adj
         # chosen by the sparse search's scores (knn_scores), so that both
         # backends keep the same entries, ties and the threshold's edge included
-        scores, scale = knn_scores(x, self.metric, mask)
         keep = None
         if self.threshold is not None:
             n = adj.size(-1)
             eye = torch.eye(n, dtype=torch.bool, device=adj.device)
-            keep = reaches_threshold(scores, self.threshold, self.metric, self.nonneg,
-                                     self.gamma, x.size(-1)) | eye
+            keep, scores, scale = dense_threshold_keep(x, self.threshold, self.metric,
+                                                       self.nonneg, self.gamma, mask)
+            keep = keep | eye
             adj = adj * keep
+        else:
+            scores, scale = knn_scores(x, self.metric, mask)
         if self.k is not None:
             if keep is not None:
                 scores = scores.masked_fill(~keep, float("-inf"))
