@@ -55,6 +55,25 @@ def test_ensemble_output_is_the_mean_of_the_members_probabilities(vad_data):
         RestartEnsemble([])
 
 
+def test_ensemble_of_saturated_members_has_finite_logits():
+    """Members all beyond logit ~37 have a mean probability that rounds to 1
+    in float64: its logit was inf, and the pseudo-AUC refused the scores."""
+    class Fixed(torch.nn.Module):
+        def __init__(self, logits):
+            super().__init__()
+            self.logits = torch.tensor([logits])
+
+        def forward(self, batch):
+            return self.logits, None
+
+    out, _ = RestartEnsemble([Fixed([40., -1., .5, 2.]), Fixed([39., -2., 0., 1.])])(None)
+    assert torch.isfinite(out).all() and out[0].argsort().tolist() == [1, 2, 3, 0]
+    want = torch.logit(torch.tensor([[0.5 * (torch.sigmoid(torch.tensor(a)) +
+                                             torch.sigmoid(torch.tensor(b)))
+                                      for a, b in [(-1., -2.), (.5, 0.), (2., 1.)]]]))
+    torch.testing.assert_close(out[:, 1:], want)
+
+
 def test_ensemble_run_scores_the_mean_of_its_restarts(vad_data, tmp_path):
     train, test = vad_data
     r = fit_vad(_builder(train), train, test, out_dir=tmp_path, seed=3, restarts=3,

@@ -112,6 +112,20 @@ def test_split_videos_is_stratified_seeded_and_disjoint(vad_data):
             split_videos(torch.utils.data.Subset(train, abnormal), fraction)
 
 
+def test_split_videos_keeps_the_crops_of_a_video_together():
+    """One item per (video, crop) (VADFeatures(crops="all")): a video is held
+    out whole, never some of its crops in training."""
+    from torch_geometric.data import Data
+    items = [Data(y=torch.tensor([int(v < 5)]), video=f"v{v}", x=torch.zeros(1))
+             for v in range(10) for _ in range(3)]
+    tr, va = split_videos(items, 0.2, seed=0)
+    held = {items[i].video for i in va}
+    assert held and not held & {items[i].video for i in tr} and len(va) == 3 * len(held)
+    items[1].y = torch.tensor([0])      # crops of video 0 labelled differently
+    with pytest.raises(ValueError, match="items of one video"):
+        split_videos(items, 0.2)
+
+
 def test_fit_vad_tests_the_epoch_of_lowest_validation_loss(vad_data, tmp_path):
     train, test = vad_data
     seed_everything(0)

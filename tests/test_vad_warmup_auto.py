@@ -58,6 +58,9 @@ def test_phase_switch_at_the_plateau(tmp_path, every):
         # evaluations at epochs 1, 3, 5...: best at 1, no better at 3 and 5
         scores = [0, 1, 0, 1, 0, 1, 0, 2, 0, 2, 0, 2, 0, 2, 0, 2]
         assert run(scores) == (6, 11)
+        # no plateau: the cap of 3 epochs ends phase 1 at an epoch without
+        # evaluation too (it ran to 4 before), and phase 2 after 3 more
+        assert run(list(range(40)), phase_epochs=3) == (3, 5)
 
 
 def test_operator_frozen_in_phase_1_and_trained_after(vad_data, tmp_path, monkeypatch):

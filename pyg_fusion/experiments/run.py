@@ -124,7 +124,10 @@ def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: in
         for name in ("best.ckpt", "last.ckpt"):
             src = out_dir / f"init_{chosen}" / "checkpoints" / name
             if name == "last.ckpt" and not src.is_file():
-                continue  # with restarts each one's last epoch is in init_*/restart<r>
+                # with restarts each one's last epoch is in init_*/restart<r>: no
+                # earlier run's last.ckpt may stand beside this run's best.ckpt
+                (out_dir / "checkpoints" / name).unlink(missing_ok=True)
+                continue
             with atomic_write(out_dir / "checkpoints" / name) as f:
                 f.write(src.read_bytes())
     return {**r, "start_mean": float(chosen == "mean"),

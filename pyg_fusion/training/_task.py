@@ -169,21 +169,24 @@ class OperatorWarmupAuto(EarlyStoppingAfter):
     # the check wherever it ran
     def on_train_epoch_end(self, trainer, pl_module) -> None:
         super().on_train_epoch_end(trainer, pl_module)
-        if self._check_on_train_epoch_end and not self._should_skip_check(trainer):
-            self._phase(trainer, pl_module)
+        if not self._should_skip_check(trainer):
+            # an epoch without validation (eval_every > 1) still counts toward
+            # the phase's cap: only the cap can end the phase there
+            self._phase(trainer, pl_module, cap_only=not self._check_on_train_epoch_end)
 
     def on_validation_end(self, trainer, pl_module) -> None:
         super().on_validation_end(trainer, pl_module)
         if not self._check_on_train_epoch_end and not self._should_skip_check(trainer):
             self._phase(trainer, pl_module)
 
-    def _phase(self, trainer, pl_module) -> None:
+    def _phase(self, trainer, pl_module, cap_only: bool = False) -> None:
         epoch = trainer.current_epoch
         starts = [0, pl_module.operator_start_epoch]
         if self.num_phases(pl_module) == 3:
             starts.append(pl_module.branch_start_epoch)
         done = [s for s in starts if s is not None]
-        if not (trainer.should_stop or epoch + 1 >= done[-1] + self.phase_epochs):
+        capped = epoch + 1 >= done[-1] + self.phase_epochs
+        if not (capped or (trainer.should_stop and not cap_only)):
             return
         if len(done) == len(starts):  # the last phase has ended
             trainer.should_stop = True

@@ -108,7 +108,9 @@ def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], li
     """Stratified, seeded split of a dataset's videos by their labels ``y``:
     ``(train indices, validation indices)`` with ``round(fraction * n_c)``
     videos of each class ``c`` held out (at least one of each class when
-    ``fraction > 0`` and the class has two or more videos).
+    ``fraction > 0`` and the class has two or more videos). Items of one
+    video (the same ``video`` and ``domain``, e.g. one per crop) are one
+    video: all held out or none.
 
     Args:
         dataset (torch.utils.data.Dataset): videos with a label ``y`` each.
@@ -117,7 +119,20 @@ def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], li
     """
     if not 0 <= fraction < 1:
         raise ValueError(f"val_fraction must be in [0, 1), got {fraction!r}")
-    labels = torch.tensor([int(dataset[i].y.view(-1)[0]) for i in range(len(dataset))])
+    # Items of one video (one per crop, VADFeatures(crops="all")) stay on one
+    # side: a video is held out whole, or the held-out loss reads training data.
+    groups: dict[tuple, list[int]] = {}
+    item_labels = []
+    for i in range(len(dataset)):
+        d = dataset[i]
+        item_labels.append(int(d.y.view(-1)[0]))
+        video = getattr(d, "video", None)
+        key = (str(getattr(d, "domain", "")), str(video)) if video is not None else (i, )
+        groups.setdefault(key, []).append(i)
+    members = list(groups.values())
+    if any(item_labels[i] != item_labels[m[0]] for m in members for i in m):
+        raise ValueError("the items of one video (its crops) carry different labels y")
+    labels = torch.tensor([item_labels[m[0]] for m in members])
     if labels.unique().numel() < 2:
         kind = "normal" if labels.numel() and int(labels[0]) == 0 else "abnormal"
         raise ValueError(f"the {labels.numel()} training videos are all {kind}: weakly "
@@ -141,7 +156,8 @@ def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], li
     if len(set(labels[val].tolist())) < 2:
         raise ValueError("the validation videos need both normal and abnormal videos: "
                          "give more training videos of each label or a larger val_fraction")
-    return sorted(train), sorted(val)
+    return (sorted(i for g in train for i in members[g]),
+            sorted(i for g in val for i in members[g]))
 
 
 class WeaklySupervisedVAD(TimedAdamTask):

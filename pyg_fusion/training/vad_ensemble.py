@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 __all__ = ["RestartEnsemble", "COMBINES"]
@@ -40,5 +41,9 @@ class RestartEnsemble(nn.Module):
 
     def forward(self, batch) -> tuple[torch.Tensor, None]:
         logits = [m(batch)[0] for m in self.members]
-        probs = torch.stack([torch.sigmoid(x.double()) for x in logits]).mean(0)
-        return torch.logit(probs).to(logits[0].dtype), None
+        # logit(mean p) = log(mean p) - log(mean (1 - p)), each by a logsumexp
+        # of log-sigmoids: finite where every member is saturated (a mean
+        # probability that rounds to 1 has the logit inf)
+        x = torch.stack([v.double() for v in logits])
+        out = torch.logsumexp(F.logsigmoid(x), 0) - torch.logsumexp(F.logsigmoid(-x), 0)
+        return out.to(logits[0].dtype), None

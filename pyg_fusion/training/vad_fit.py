@@ -253,6 +253,10 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     if val_ds is not None:
         for run in runs:  # every restart at its chosen epoch
             run[2].load_state_dict(run[3].best_state)
+    if checkpoint and restarts > 1:
+        # each restart's last epoch is under restart<r>/: a last.ckpt here would
+        # be an earlier run's
+        (Path(out_dir) / "checkpoints" / "last.ckpt").unlink(missing_ok=True)
     if checkpoint and not ensemble:
         # best.ckpt is the tested model, the last epoch without held-out videos
         # (a stale one of an earlier run into this folder must not survive);
