@@ -88,7 +88,7 @@ def summarise(runs: list[dict]) -> list[dict]:
         miou = [r["scores"][final]["miou"] for r in rs]
         row = {"variant": variant, "label": label, "final_output": final,
                "seeds": [r["seed"] for r in rs],
-               "miou_mean": float(np.mean(miou)), "miou_std": float(np.std(miou)),
+               "miou_mean": float(np.mean(miou)), "miou_std": float(np.std(miou, ddof=1)) if len(miou) > 1 else 0.0,
                "miou_per_seed": miou,
                "pixel_acc_mean": float(np.mean([r["scores"][final]["pixel_acc"] for r in rs])),
                "mean_acc_mean": float(np.mean([r["scores"][final]["mean_acc"] for r in rs])),

@@ -10,9 +10,10 @@ is added to, and for ``power`` which lists a query probes:
 
 * ``nearest``: each unit in the list of its nearest centroid (the library).
 * ``capacity F``: at most ``ceil(F N / nlist)`` units per list; a unit that
-  does not fit goes to its next-nearest centroid (among its probed ones,
-  else back to the nearest), the units that lose the least similarity by
-  moving moving first. Written here: faiss has no capacity-limited
+  does not fit goes to its next-nearest centroid (among its ``ceil(1.25 x
+  the largest nprobe) + 4`` nearest, which may be more lists than a query
+  of a smaller nprobe probes; else back to the nearest), the units that
+  lose the least similarity by moving first. Written here: faiss has no capacity-limited
   assignment.
 * ``penalties A``: faiss's ``contrib.clustering.balanced_assignment_with_penalties``
   (Tavenard et al., CBMI 2011: a penalty per list, raised while the list

@@ -95,6 +95,8 @@ def main(argv=None) -> int:
                 index, moved = relabel(ei, perm, n)
                 inputs[name, s] = (index, permute_rows(w.detach(), moved), perm)
     times = {key: [] for key in inputs}
+    for key, (ei, w, perm) in inputs.items():  # untimed: the first call's one-off costs
+        graph_powers(ei, w.clone().requires_grad_(), n, P, prune_k=PRUNE, restore=perm)
     for _ in range(args.repeats):
         for key, (ei, w, perm) in inputs.items():
             w = w.clone().requires_grad_()

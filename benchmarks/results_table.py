@@ -15,6 +15,10 @@ PERCENT = ("accuracy", "val_accuracy", "auc", "ap", "pr_auc_trapz", "chosen_auc"
 
 
 def markdown(records: list[dict], metrics: list[str]) -> str:
+    settings = list(dict.fromkeys(r.get("setting") for r in records))
+    if len(settings) > 1:  # one table per setting: a row holds one setting's numbers
+        return "\n\n".join(f"**{s}**\n\n" + markdown(
+            [r for r in records if r.get("setting") == s], metrics) for s in settings)
     methods = list(dict.fromkeys(r["method"] for r in records))
     get = {(r["method"], r["metric"]): r for r in records}
     lines = ["| method | " + " | ".join(metrics) + " |", "|---" * (len(metrics) + 1) + "|"]

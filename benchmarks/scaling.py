@@ -203,8 +203,13 @@ def worker(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
         if exact is not None:
             key = lambda ei: set((ei[0] * n + ei[1]).tolist())  # noqa: E731
             res["recall"] = len(key(exact[0]) & key(graph[0])) / exact[0].size(1)
+            # the self loop is in both graphs whatever the search found: the
+            # recall of the k real neighbours leaves it out
+            loops = set((torch.arange(n) * (n + 1)).tolist())
+            res["recall_neighbours"] = (len((key(exact[0]) & key(graph[0])) - loops)
+                                        / len(key(exact[0]) - loops))
         else:
-            res["recall_rows"] = _sampled_recall(x, graph[0])
+            res["recall_rows"], res["recall_neighbours_rows"] = _sampled_recall(x, graph[0])
     if graph is None:
         graph = exact if exact is not None else F.relation_graph(x, k=K, knn="auto")
     ei, w = graph[0], graph[1].detach()
@@ -265,15 +270,17 @@ def worker(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
     if "copy" in stages:
         src = torch.ones(1 << 26, device=device)  # 256 MiB of float32
         dst_t = torch.empty_like(src)
+        dst_t.copy_(src)  # untimed: a first copy pays for the fresh pages, not the bandwidth
         measure("copy", lambda: dst_t.copy_(src))
         res["copy_gbs"] = 2 * src.numel() * 4 / res.pop("copy_s") / 1e9  # read + write
         res.pop("copy_busy_s", None)  # a bandwidth, not a step: not compared
     return res
 
 
-def _sampled_recall(x, edge_index) -> float:
+def _sampled_recall(x, edge_index) -> tuple[float, float]:
     """Recall@(k+1) of a kNN graph on RECALL_ROWS evenly spaced rows against
-    faiss's exact flat search of those rows (cosine)."""
+    faiss's exact flat search of those rows (cosine), and the recall of the
+    k neighbours without the self loop (which every search keeps)."""
     import faiss
     import numpy as np
     import torch
@@ -291,7 +298,8 @@ def _sampled_recall(x, edge_index) -> float:
     keep = pos[dst] >= 0
     got = set(zip(pos[dst[keep]].tolist(), src[keep].tolist()))
     want = set((i, j) for i, r in enumerate(truth.tolist()) for j in r if j >= 0)
-    return len(got & want) / len(want)
+    loops = set((i, int(r)) for i, r in enumerate(rows.tolist()))
+    return len(got & want) / len(want), len((got & want) - loops) / len(want - loops)
 
 
 PLOTTED = (("knn_exact_s", "kNN exact"), ("knn_approx_s", "kNN approx"),
@@ -306,7 +314,8 @@ def plot(json_path: str, out: str):
     scaling) through the smallest N of the powers for reference."""
     from matplotlib.figure import Figure  # no pyplot: no global backend state
     with open(json_path) as f:
-        rows = [r for r in json.load(f)["rows"] if "status" not in r]
+        data = json.load(f)
+    rows = [r for r in data["rows"] if "status" not in r]
     fig = Figure(figsize=(6.4, 4.4))
     ax = fig.add_subplot()
     for key, label in PLOTTED:
@@ -321,7 +330,8 @@ def plot(json_path: str, out: str):
     ax.set_xscale("log", base=2)
     ax.set_yscale("log")
     ax.set_xlabel("N (units per source)")
-    ax.set_ylabel("seconds (median of 3, one thread)")
+    ax.set_ylabel(f"seconds (median of {data.get('repeats', 3)}, "
+                  f"{data.get('worker_threads', 1)} thread(s))")
     ax.legend(fontsize=7)
     fig.tight_layout()
     os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
@@ -440,9 +450,12 @@ def main():
     print(table(rows))
     if args.json:
         from pyg_fusion.datasets._io import atomic_write
-        payload = {"machine": machine_info(), "worker_threads": args.threads,
-                   "busy": args.busy, "load_start": load_start, "load": os.getloadavg(),
-                   "rows": rows}
+        machine = machine_info()
+        machine["torch_threads"] = args.threads  # the workers', not this process's
+        payload = {"command": " ".join(["python", *sys.argv]), "machine": machine,
+                   "worker_threads": args.threads, "repeats": args.repeats,
+                   "stages": args.stages, "busy": args.busy, "load_start": load_start,
+                   "load": os.getloadavg(), "rows": rows}
         with atomic_write(args.json, "w") as f:
             json.dump(payload, f, indent=1)
 

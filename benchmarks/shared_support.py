@@ -46,7 +46,8 @@ def fused(xs, support, k, norm, num_powers=1):
 def propagate(g, data):
     from pyg_fusion.functional import label_propagation, seed_labels
     ei = g.nonzero().t()
-    out = label_propagation(seed_labels(data.y, data.train_mask), ei, g[ei[0], ei[1]])
+    seeds = seed_labels(data.y, data.train_mask).to(g.dtype)  # g is float64
+    out = label_propagation(seeds, ei, g[ei[0], ei[1]])
     pred = out.argmax(-1)
     return {m: float((pred[data[f"{m}_mask"]] == data.y[data[f"{m}_mask"]]).float().mean())
             for m in ("val", "test")}

@@ -96,7 +96,9 @@ def summarise(runs: list[dict], keys=("l1", "psnr", "ssim")) -> dict:
     for row in table.values():
         for k in keys:
             vals = np.array(row[k])
-            row[k] = {"mean": float(vals.mean()), "std": float(vals.std()),
+            # the sample standard deviation over seeds, as every results table
+            row[k] = {"mean": float(vals.mean()),
+                      "std": float(vals.std(ddof=1)) if vals.size > 1 else 0.0,
                       "runs": vals.tolist()}
     return table
 

@@ -99,7 +99,8 @@ def main(argv=None):
                 vals.append(auc(torch.sigmoid(model(batch)[0])))
         values[f"untrained {m}"] = vals
     frames = torch.cat(gts)
-    rows = [{"scorer": k, "mean": statistics.mean(v), "std": statistics.stdev(v), "n": len(v)}
+    rows = [{"scorer": k, "mean": statistics.mean(v),
+             "std": statistics.stdev(v) if len(v) > 1 else float("nan"), "n": len(v)}
             for k, v in values.items()]
     print(f"{args.dataset} {td.setting}: {n} test videos, {frames.numel()} frames, "
           f"{100 * float(frames.float().mean()):.1f}% abnormal")

@@ -5,7 +5,10 @@ frame ROC-AUC, from the JSON that ``pyg-fusion compare`` wrote.
 Every run (one configuration, one seed) that recorded both ``val_loss`` and
 ``auc`` is a point; a configuration is the command without ``--method`` and
 ``--seeds`` in one file (the same command in two files ran on two versions
-of the code: two configurations). Per benchmark (dataset and setting) and method the table gives
+of the code: two configurations), or, for records written without their
+command (``compare``'s results.json, ``vad_table2.py``), the recorded
+config (spec and data) in one file; records with neither are counted and
+named on stderr. Per benchmark (dataset and setting) and method the table gives
 
 * the Spearman correlation of held-out loss and test AUC over all runs (a
   useful choice signal is clearly negative: lower loss, higher AUC), and over
@@ -25,8 +28,9 @@ import json
 import re
 import statistics
 import sys
+import warnings
 
-from scipy.stats import spearmanr
+from scipy.stats import ConstantInputWarning, spearmanr
 
 
 def configuration(command: str) -> str:
@@ -35,16 +39,34 @@ def configuration(command: str) -> str:
     return " ".join(rest.split())
 
 
-def collect(rows: list[tuple[str, dict]]) -> dict:
+def record_configuration(r: dict) -> str | None:
+    """A record's configuration: its command without methods and seeds, or,
+    for records written without one (``compare``'s results.json,
+    ``vad_table2.py``), its recorded config (the spec and the data) without
+    the method; ``None`` when it has neither."""
+    if "command" in r:
+        return configuration(r["command"])
+    if "config" in r:
+        config = {k: v for k, v in r["config"].items() if k != "method"}
+        return json.dumps(config, sort_keys=True, default=str)
+    return None
+
+
+def collect(rows: list[tuple[str, dict]], skipped: list | None = None) -> dict:
     """``{(benchmark, method): {(file, configuration): {seed: {metric: value}}}}``
-    from ``(file, row)`` pairs."""
+    from ``(file, row)`` pairs; the held-out loss and AUC records with
+    neither a command nor a config are counted in ``skipped``."""
     runs: dict = {}
     for path, r in rows:
-        if r.get("metric") not in ("val_loss", "auc") or "command" not in r:
+        if r.get("metric") not in ("val_loss", "auc"):
+            continue
+        key = record_configuration(r)
+        if key is None:
+            if skipped is not None:
+                skipped.append(path)
             continue
         bench = f"{r['dataset']} ({r.get('setting', '')})"
-        per = runs.setdefault((bench, r["method"]), {}).setdefault(
-            (path, configuration(r["command"])), {})
+        per = runs.setdefault((bench, r["method"]), {}).setdefault((path, key), {})
         for seed, value in zip(r["seeds"], r["values"]):
             per.setdefault(seed, {})[r["metric"]] = value
     return runs
@@ -67,10 +89,16 @@ def check(configs: dict) -> dict | None:
     for seed in seeds:
         cands = [c[seed] for c in configs.values() if seed in c]
         chosen.append(min(cands, key=lambda m: m["val_loss"])["auc"])
+    with warnings.catch_warnings():
+        # a method whose configurations are copies of one run (a baseline in
+        # several files) has constant means: its correlation is NaN, said so
+        warnings.simplefilter("ignore", ConstantInputWarning)
+        rho_runs = float(spearmanr(loss, auc).correlation)
+        rho_means = float(spearmanr(*zip(*means)).correlation)
     return {
         "runs": len(points), "configurations": len(configs),
-        "spearman_runs": float(spearmanr(loss, auc).correlation),
-        "spearman_configurations": float(spearmanr(*zip(*means)).correlation),
+        "spearman_runs": rho_runs,
+        "spearman_configurations": rho_means,
         "auc_chosen": statistics.mean(chosen),
         "auc_mean": statistics.mean(a for _, a in means),
         "auc_best_configuration": max(a for _, a in means),
@@ -90,11 +118,14 @@ def main(argv=None) -> int:
             data = json.load(f)
         if isinstance(data, list):
             rows += [(path, r) for r in data if isinstance(r, dict)]
-    out = []
-    for (bench, method), configs in sorted(collect(rows).items()):
+    out, skipped = [], []
+    for (bench, method), configs in sorted(collect(rows, skipped).items()):
         res = check(configs)
         if res is not None:
             out.append({"benchmark": bench, "method": method, **res})
+    if skipped:
+        print(f"skipped {len(skipped)} records with neither a command nor a config "
+              f"({', '.join(sorted(set(skipped)))})", file=sys.stderr)
     if not out:
         print("no benchmark has 3 configurations with both val_loss and auc", file=sys.stderr)
         return 2

@@ -15,6 +15,8 @@ import argparse
 import sys
 from pathlib import Path
 
+import torch
+
 from pyg_fusion._files import write_json
 from pyg_fusion.cli._config_flags import options_from_args
 from pyg_fusion.cli._process import command_settings
@@ -50,14 +52,19 @@ def main(argv=None) -> int:
     add_training_args(p, method_default="all", seeds_default="0..4")
     p.add_argument("--settings", default=",".join(SETTINGS))
     args = p.parse_args(argv)
+    from _machine import machine_info
     out = Path(args.out)
     records = []
+    # every record says how it was made (vad_heldout_check.py groups by command)
+    made = {"command": " ".join(["python", *sys.argv]), "machine": machine_info()}
     with command_settings(args):  # --threads, as the CLI applies it
+        made["machine"]["torch_threads"] = torch.get_num_threads()
         for setting in args.settings.split(","):
             args.setting = setting
-            records += run_grid(data_config(args), args.method, args.seeds, out=out / setting,
-                                options=options_from_args(args), devices=args.devices,
-                                progress=not args.no_progress)
+            records += [{**r, **made} for r in run_grid(
+                data_config(args), args.method, args.seeds, out=out / setting,
+                options=options_from_args(args), devices=args.devices,
+                progress=not args.no_progress)]
             write_json(out / "results.json", records)
     text = markdown(records)
     (out / "table2.md").write_text(text + "\n")

@@ -51,3 +51,25 @@ def test_too_few_configurations_is_a_user_error(tmp_path):
     path = tmp_path / "in.json"
     path.write_text(json.dumps(rows("", [0.3, 0.3], [0.7, 0.7])))
     assert mod.main([str(path)]) == 2
+
+
+def test_records_without_a_command_count_by_their_config(tmp_path, capsys):
+    """compare's results.json and vad_table2.py record the config, not the
+    command: they are configurations too, never dropped in silence."""
+    mod = load_benchmark("vad_heldout_check")
+    data = []
+    for lr, losses, aucs in ((1e-2, [0.3, 0.35], [0.7, 0.72]), (1e-3, [0.2, 0.25], [0.8, 0.78]),
+                             (1e-1, [0.4, 0.45], [0.6, 0.55])):
+        for r in rows("", losses, aucs):
+            del r["command"]
+            r["config"] = {"method": "lego", "trainer": {"lr": lr}}
+            data.append(r)
+    data.append({"dataset": "synthetic-vad", "setting": "s", "method": "lego", "seeds": [0],
+                 "metric": "auc", "values": [0.5]})          # neither: counted, named
+    path = tmp_path / "in.json"
+    path.write_text(json.dumps(data))
+    out = tmp_path / "out.json"
+    assert mod.main([str(path), "--json", str(out)]) == 0
+    (row, ) = json.loads(out.read_text())["rows"]
+    assert row["configurations"] == 3 and row["runs"] == 6
+    assert "skipped 1 records" in capsys.readouterr().err
