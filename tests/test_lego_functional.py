@@ -386,6 +386,26 @@ def test_pyg_knn_gives_the_same_graph_when_available():
         assert torch.equal(a[0], b[0]) and torch.allclose(a[1], b[1])
 
 
+def test_pyg_knn_only_when_asked_for(monkeypatch):
+    """PyG's knn_graph orders tied neighbours as it likes: with it present
+    and no faiss (a CUDA machine without faiss's GPU index), the default
+    search is still the torch path, whose graph equals the dense backend's."""
+    import pyg_fusion.functional.relation as R
+
+    def no(*args, **kwargs):
+        raise AssertionError("PyG's knn_graph was used without use_pyg=True")
+
+    monkeypatch.setattr(R, "_pyg_knn_available", lambda: True)
+    monkeypatch.setattr(R, "_pyg_knn_pairs", no)
+    monkeypatch.setattr(R, "load_faiss", lambda: None)
+    x = torch.randn(12, 4).repeat(2, 1)   # duplicated units: every neighbour tied
+    ei, _ = F.relation_graph(x, k=3)
+    from pyg_fusion.nn import RelationGraph
+    dense = RelationGraph(k=3).dense(x)
+    assert torch.equal(F.edges_to_dense(ei, torch.ones(ei.size(1)), max_num_nodes=24)[0] != 0,
+                       dense != 0)
+
+
 @pytest.mark.parametrize("metric,nonneg", [("cosine", "clamp"), ("rbf", "clamp"), ("dot", None)])
 def test_pair_similarity_regular_rows_equal_the_gathered_form(metric, nonneg):
     # kNN rows (the same count per unit) take a broadcast path: the numbers

@@ -173,3 +173,18 @@ def test_fit_node_checks_its_schedule(tmp_path, kwargs, error, message):
 def test_options_given_in_python_are_checked_as_the_flags_are(options, message):
     with pytest.raises(ValueError, match=message):
         build_model("lego", "node", {"a": 4, "b": 3}, num_classes=3, **options)
+
+
+def test_build_trainer_takes_deterministic(tmp_path, monkeypatch):
+    """A caller may say how deterministic a run must be (CUDA has no
+    deterministic backward for some ops): a second keyword was a TypeError."""
+    import pyg_fusion.training.trainer as T
+    seen = []
+    monkeypatch.setattr(T, "Trainer", lambda **kw: seen.append(kw["deterministic"]))
+    for value in (True, "warn", False):
+        T.build_trainer(tmp_path / str(value), max_epochs=1, seed=None, progress=False,
+                        checkpoint=False, deterministic=value)
+    T.build_trainer(tmp_path / "cpu", seed=None, progress=False, checkpoint=False)
+    T.build_trainer(tmp_path / "gpu", seed=None, progress=False, checkpoint=False,
+                    accelerator="cuda")
+    assert seen == [True, "warn", False, True, "warn"]

@@ -147,10 +147,15 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
             sq = (xs * xs).sum(1)
             largest = sq.new_zeros(ptr.numel() - 1).scatter_reduce_(0, batch, sq, "amax")
             scale = knn_tie_scale(largest, metric)
-        while start < n:
+        # each chunk's first and last graph and the columns of its graphs, read
+        # to the host once (two syncs), not four per chunk
+        bounds = torch.arange(0, n, chunk_size, device=x.device)
+        g0s = batch[bounds].tolist()
+        g1s = batch[(bounds + chunk_size).clamp(max=n) - 1].tolist()
+        ptr_host = ptr.tolist()
+        for g0, g1 in zip(g0s, g1s):
             end = min(start + chunk_size, n)
-            g0, g1 = int(batch[start]), int(batch[end - 1])
-            c0, c1 = int(ptr[g0]), int(ptr[g1 + 1])
+            c0, c1 = ptr_host[g0], ptr_host[g1 + 1]
             scores = _block_scores(xs[start:end], xs[c0:c1], metric, gamma)
             r = torch.arange(start, end, device=x.device)
             if threshold is not None:
@@ -199,11 +204,10 @@ def _library_knn(x: Tensor, batch: Tensor, k: int, metric: str, knn: str, use_py
     """The pairs of a kNN graph from faiss or PyG (see :func:`relation_graph`
     for which), or ``None`` for the torch path."""
     faiss = load_faiss()
-    # by default PyG's knn_graph only on CUDA: on the CPU the torch path keeps
-    # the tie rule of the dense backend (smaller index first)
-    wanted = use_pyg if use_pyg is not None else x.is_cuda
-    pyg = _pyg_knn_available() if wanted else False
-    if use_pyg and not pyg:
+    # PyG's knn_graph only when asked for: it leaves the order of tied
+    # neighbours unspecified, where faiss's exact search (re-ranked) and the
+    # torch path keep the dense backend's rule (smaller index first)
+    if use_pyg and not _pyg_knn_available():
         raise RuntimeError("use_pyg=True needs PyG's knn_graph (pyg-lib or torch_cluster)")
     if use_pyg and metric != "dot":
         return _pyg_knn_pairs(x, batch, k, metric)
@@ -216,8 +220,6 @@ def _library_knn(x: Tensor, batch: Tensor, k: int, metric: str, knn: str, use_py
     if faiss is not None and (not x.is_cuda or faiss_gpu(faiss)) and \
             (x.dtype != torch.float64 or any(m != "exact" for m in mode)):
         return faiss_knn(x, ptr, k, metric, mode)
-    if pyg and metric != "dot":
-        return _pyg_knn_pairs(x, batch, k, metric)
     return None
 
 
@@ -263,14 +265,15 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     searches on features without structure (iid Gaussian: recall 0.24 at
     N = 65536). The sample is fixed, so the choice is deterministic. faiss
     ranks in float32, so the exact search of float64 features runs in
-    float64 (PyG's ``knn_graph`` or the torch path), except the exact search
-    after a failed check, which is faiss's. On CUDA: faiss's GPU index when
-    faiss has one, else PyG's ``knn_graph`` when ``pyg-lib`` or
-    ``torch_cluster`` provides it, else the torch path. The torch path (also
-    the fallback without faiss, and the search with a ``threshold``) is
-    exact, chunked over rows (``chunk_size``) so memory stays bounded.
-    ``use_pyg=True`` asks for PyG's ``knn_graph`` (cosine/rbf) on any device,
-    ``False`` never uses it. Without faiss, ``"approx"`` searches exactly.
+    float64 (the torch path), except the exact search after a failed
+    check, which is faiss's. On CUDA: faiss's GPU index when faiss has one,
+    else the torch path. The torch path (also the fallback without faiss,
+    and the search with a ``threshold``) is exact, chunked over rows
+    (``chunk_size``) so memory stays bounded. ``use_pyg=True`` asks for
+    PyG's ``knn_graph`` (cosine/rbf, ``pyg-lib`` or ``torch_cluster``) on
+    any device: its order of tied neighbours is unspecified, so with ties
+    (duplicated units) its graph may differ from the dense backend's, which
+    the default searches never do. Without faiss, ``"approx"`` searches exactly.
     Which neighbours are chosen is not differentiated; the weights are.
 
     Args:
@@ -293,8 +296,8 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
             different graphs (LEGO on 256 graphs of 32 nodes: 1.25x faster than
             1024). (default: :obj:`512`)
         use_pyg (bool, optional): :obj:`True` asks for PyG's ``knn_graph``
-            (cosine/rbf) on any device, :obj:`False` never uses it.
-            (default: :obj:`None`, on CUDA only)
+            (cosine/rbf; no tie rule, see above) on any device. (default:
+            :obj:`None`, never)
         knn (str, optional): :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`
             (see above). (default: :obj:`"auto"`)
     """
@@ -332,8 +335,7 @@ def relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
         chunk_size (int, optional): rows per block of the torch search.
             (default: :obj:`512`)
         use_pyg (bool, optional): PyG's ``knn_graph`` on any device
-            (:obj:`True`) or never (:obj:`False`). (default: :obj:`None`, on
-            CUDA only)
+            (:obj:`True`; no tie rule) or never. (default: :obj:`None`, never)
         knn (str, optional): :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`.
             (default: :obj:`"auto"`)
     """

@@ -144,7 +144,9 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
         progress (bool, optional): show a progress bar. (default: :obj:`True`)
         checkpoint (bool, optional): write checkpoints (``last.ckpt`` always, ``best.ckpt``
             with ``monitor``). (default: :obj:`True`)
-        **kwargs: passed to :class:`lightning.Trainer`.
+        **kwargs: passed to :class:`lightning.Trainer` (``deterministic``: by default
+            ``True`` on the CPU, ``"warn"`` on an accelerator, where some ops have no
+            deterministic kernel).
         log_every_n_steps (int, optional): as in Lightning. (default: :obj:`1`)
         name (str, optional): the CSV logger's folder under ``out_dir``.
             (default: :obj:`"logs"`)
@@ -157,6 +159,10 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
                                  f"(existing or to be created)")
     out_dir.mkdir(parents=True, exist_ok=True)
     callbacks = list(kwargs.pop("callbacks", []))
+    # Deterministic algorithms: an error for an op without one on the CPU
+    # (where every op this library uses has one); on an accelerator a warning
+    # (CUDA has none for bilinear upsampling's or 2-D NLL loss's backward)
+    deterministic = kwargs.pop("deterministic", True if accelerator == "cpu" else "warn")
     if checkpoint:
         callbacks.append(ModelCheckpoint(
             dirpath=out_dir / "checkpoints", save_last=True,
@@ -174,7 +180,7 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
             accelerator=accelerator, devices=devices, strategy=strategy,
             logger=CSVLogger(str(out_dir), name=name), callbacks=callbacks,
             enable_checkpointing=checkpoint, enable_progress_bar=progress,
-            enable_model_summary=False, deterministic=True,
+            enable_model_summary=False, deterministic=deterministic,
             log_every_n_steps=log_every_n_steps, **kwargs)
 
 
