@@ -195,3 +195,20 @@ def test_lego_cp_defaults_to_the_product_start_and_an_explicit_mean_is_refused()
     assert MethodSpec.create("lego-cp", "vad", {"init": "mean"}).fusion.init == "mean"
     with pytest.raises(ValueError, match="init='mean' needs mode='pairwise'"):
         build_model("lego-cp", "vad", {"a": 3, "b": 4, "c": 2}, num_segments=8, init="mean")
+
+
+def test_options_a_setting_does_not_read_are_refused():
+    """graph only (features="labels") scores by label propagation: the feature
+    head's options were recorded but never read; asym-shuffle exchanges
+    features, so it is no method of the featureless settings."""
+    inch = {"a": 4, "b": 3}
+    for name, value in (("num_layers", 5), ("hidden_channels", 8), ("dropout", 0.9)):
+        with pytest.raises(ValueError, match=f"{name}: features='labels' scores by label"):
+            build_model("graph-mean", "node", inch, num_classes=3, features="labels",
+                        **{name: value})
+    build_model("graph-mean", "node", inch, num_classes=3, features="labels", num_layers=2)
+    assert "asym-shuffle" not in method_names("node", list(inch), "none")
+    assert "asym-shuffle" in method_names("node", list(inch), "concat")
+    with pytest.raises(ValueError, match="asym-shuffle exchanges node features"):
+        from pyg_fusion.methods.node import NodeAsymShuffle
+        NodeAsymShuffle(inch, 3, features="none", num_nodes=5)

@@ -360,6 +360,14 @@ def _check_task_options(task: str, given: dict[str, Any], base: dict[str, Any]) 
     if misplaced:
         raise ValueError(f"{', '.join(misplaced)}: these are {other} options, which the "
                          f"{'node task' if task == 'node' else 'VAD task'} does not read")
+    # graph only (features="labels"): the head is label propagation, which
+    # reads none of the feature head's widths, layers or dropout
+    if task == "node" and given.get("features") == "labels":
+        unread = sorted(n for n in ("hidden_channels", "num_layers", "dropout")
+                        if n in given and given[n] != base.get(n, known[n][1].default))
+        if unread:
+            raise ValueError(f"{', '.join(unread)}: features='labels' scores by label "
+                             f"propagation (20 steps, alpha 0.9), which reads none of them")
     # init's "auto" value (not the option) is VAD's: the node task has no
     # held-out videos to choose a start by
     if task == "node" and given.get("init") == "auto":

@@ -73,7 +73,9 @@ class DataConfig:
         "digits", "digits: UCI multiple features (bundled); synthetic-vad: the seeded "
         "synthetic VAD set; motion-vad: VAD streams of real accelerometer + gyroscope "
         "recordings (UEA BasicMotions, needs aeon: pip install 'pyg-fusion[motion]'); vad: "
-        "your VAD features (--vad-*); tables: your multi-view files (--views, --labels)",
+        "your VAD features (--vad-*); tables: your multi-view files (--views, --labels); "
+        "the node datasets (digits, tables) are z-scored over all their rows (features, "
+        "no labels: transductive)",
         choices=GRAPH_DATASETS)
     root: str = option("runs/data", "folder of the datasets' raw and processed files")
     label_rate: float = option(0.05, "digits/tables: fraction of the training pool labelled",

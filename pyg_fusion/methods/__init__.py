@@ -112,6 +112,7 @@ def _node_builders(sources: list[str], features: str) -> dict[str, Builder]:
     if features != "labels":
         table.update({f"gcn-{x}": gcn(x) for x in sources})
         table["gcn-mean"] = gcn()
+    if features in (None, "concat"):  # it exchanges the views' features
         table["asym-shuffle"] = lambda s, d: M.NodeAsymShuffle(
             d.in_channels, d.num_classes, k=s.graph.k, **_node_head(s, d))
     return table

@@ -316,9 +316,9 @@ class NodeAsymShuffle(nn.Module):
                  features: str = "concat", num_nodes: int | None = None):
         super().__init__()
         from ..nn.asym.graph import AsymGraphFusion
-        if features == "labels":
-            raise ValueError("asym-shuffle exchanges node features; features='labels' "
-                             "(label propagation) has no form of it")
+        if features != "concat":
+            raise ValueError(f"asym-shuffle exchanges node features; features={features!r} "
+                             f"(the graph alone) has no form of it")
         self.sources = list(in_channels)
         self.k = k
         self.exchange = AsymGraphFusion(in_channels, hidden_channels, shift="edge",

@@ -23,8 +23,8 @@ class GCN(nn.Module):
         hidden_channels (int): width of the hidden layers.
         out_channels (int): output features.
         num_layers (int, optional): GCN layers. (default: :obj:`2`)
-        dropout (float, optional): dropout before every layer but the first.
-            (default: :obj:`0.5`)
+        dropout (float, optional): dropout before every layer (the input's too,
+            as in Kipf and Welling's GCN). (default: :obj:`0.5`)
 
     Shapes:
         ``forward(x [N, in], edge_index [2, E], edge_weight [E] or None)`` ->

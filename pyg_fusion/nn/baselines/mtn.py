@@ -22,12 +22,13 @@ class MTN(nn.Module):
     r"""Multi-scale temporal network over a sequence of N snippets.
 
     .. math::
-        h = W_{in} x, \quad
+        h = \mathrm{ReLU}(W_{in} x), \quad
         y = h + W_{out}\,[\,\mathrm{conv}_{d=1}(h) \,\|\, \mathrm{conv}_{d=2}(h)
         \,\|\, \mathrm{conv}_{d=4}(h) \,\|\, \mathrm{NL}(h)\,]
 
     with dilated 1-D convolutions (kernel 3, ReLU) and a non-local branch
-    :math:`\mathrm{NL}(h) = \mathrm{softmax}(\theta(h)\phi(h)^\top/\sqrt{c})\,g(h)`.
+    :math:`\mathrm{NL}(h) = \mathrm{softmax}(\theta(h)\phi(h)^\top/\sqrt{c'})\,g(h)`,
+    :math:`c'` the width of :math:`\theta` (``c // 2``).
 
     Args:
         in_channels (int): feature width d (e.g. the concatenated sources).
