@@ -44,9 +44,8 @@ def _machine() -> str:
         import hashlib
         import socket
         parts = [socket.gethostname()]
-        for f in ("/proc/sys/kernel/random/boot_id", ):
-            with contextlib.suppress(OSError):
-                parts.append(open(f).read().strip())
+        with contextlib.suppress(OSError), open("/proc/sys/kernel/random/boot_id") as f:
+            parts.append(f.read().strip())
         with contextlib.suppress(OSError):
             parts.append(str(os.stat("/proc/self/ns/pid").st_ino))
         _MACHINE.append("m" + hashlib.sha1("|".join(parts).encode()).hexdigest()[:10])

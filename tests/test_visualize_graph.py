@@ -205,3 +205,18 @@ def test_saved_figures_are_closed_and_large_dense_pictures_refused(tmp_path):
         plot_adjacency((torch.tensor([[0], [1]]), None, 20000))
     with pytest.raises(ValueError, match="has no nodes"):
         plot_adjacency(torch.zeros(0, 0))
+
+
+def test_a_failing_plot_leaves_no_figure_open(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from pyg_fusion.visualize import plot_anomaly_scores, plot_relation_graph
+    before = len(plt.get_fignums())
+    ei = torch.tensor([[0, 1], [1, 2]])
+    with pytest.raises(ValueError):
+        plot_relation_graph(ei, scores=torch.rand(2), num_nodes=3)   # scores of 2 nodes, not 3
+    with pytest.raises(ValueError):
+        plot_relation_graph(ei, num_nodes=3, path=tmp_path / "x.jpg")
+    with pytest.raises(ValueError):
+        plot_anomaly_scores(torch.tensor([0.1, float("nan")]))
+    assert len(plt.get_fignums()) == before

@@ -280,3 +280,28 @@ def test_a_folder_as_path_is_an_error_not_a_sibling_file(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["figs"]
     plot_adjacency({"G": torch.rand(4, 4)}, path=tmp_path / "adj")
     assert (tmp_path / "adj.png").stat().st_size > 0
+
+
+def test_adjacency_of_a_batch_links_no_two_graphs_and_names_the_nodes_of_an_order():
+    from torch_geometric.data import Batch
+
+    from pyg_fusion.data import MultiSourceData
+    torch.manual_seed(0)
+    batch = Batch.from_data_list([MultiSourceData(x_a=torch.randn(4, 3)),
+                                  MultiSourceData(x_a=torch.randn(6, 3))])
+    m = plot_adjacency(batch, k=3).axes[0].get_images()[0].get_array()
+    assert not np.asarray(m)[:4, 4:].any() and not np.asarray(m)[4:, :4].any()
+    # an explicit order: the ticks name the node each position shows
+    adj = torch.zeros(4, 4)
+    adj[3, 0] = 1.0                       # the edge 0 -> 3
+    fig = plot_adjacency(adj, order=[3, 2, 1, 0])
+    fig.canvas.draw()
+    a = fig.axes[0]
+    assert [t.get_text() for t in a.get_yticklabels() if t.get_text()] == ["3", "2", "1", "0"]
+    assert np.argwhere(np.asarray(a.get_images()[0].get_array()) == 1).tolist() == [[0, 3]]
+    # a numpy order with labels, and a video (one label for the whole graph) draw
+    plot_adjacency(torch.rand(4, 4), labels=torch.tensor([1, 0, 1, 0]),
+                   order=np.array([3, 2, 1, 0]))
+    plot_power_expansion(torch.rand(2, 4, 4), labels=torch.tensor([1, 0, 1, 0]),
+                         order=np.array([3, 2, 1, 0]))
+    plot_adjacency(MultiSourceData(x_a=torch.randn(5, 3), y=torch.tensor([1])), k=2)

@@ -232,3 +232,8 @@ def test_sparse_vs_dense_default_keeps_the_batched_smallest_n():
 def test_sparse_vs_dense_bad_input(bench, kwargs, match):
     with pytest.raises(ValueError, match=match):
         plot_sparse_vs_dense(bench, **kwargs)
+
+
+def test_pq_sensitivity_refuses_infinite_cells():
+    with pytest.raises(ValueError, match=r"infinite values at \(P, Q\) = \[\(1, 2\)\]"):
+        plot_pq_sensitivity(np.array([[0.5, np.inf], [0.6, 0.7]]), kind="heatmap")

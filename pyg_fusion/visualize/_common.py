@@ -2,6 +2,8 @@
 :mod:`pyg_fusion.visualize`, and the conversions from PyG graphs to arrays."""
 from __future__ import annotations
 
+import functools
+
 import os
 from pathlib import Path
 
@@ -136,7 +138,11 @@ def source_graph(data, source: str, *, k: int | None = 10, metric: str = "cosine
         return stored, w if w is not None else torch.ones(stored.size(1)), x.size(0)
     from pyg_fusion.functional import relation_graph
 
-    edge_index, edge_weight = relation_graph(x.float(), k=k, metric=metric)
+    # a Batch of graphs: each unit's graph, so that two graphs are never linked
+    batch = data.get("batch") if isinstance(data.get("batch"), Tensor) else None
+    if batch is not None and data.get(f"assign_{source}") is not None:
+        batch = batch[data[f"assign_{source}"]]
+    edge_index, edge_weight = relation_graph(x.float(), batch, k=k, metric=metric)
     return edge_index, edge_weight, x.size(0)
 
 
@@ -181,6 +187,22 @@ def new_grid(ax, nrows: int, ncols: int, *, panel_size=(3.2, 3.0),
             axes[i, j] = fig.add_subplot(nrows, ncols, i * ncols + j + 1,
                                          projection=projection)
     return fig, axes
+
+
+def closes_on_error(fn):
+    """A plotting function that closes the pyplot figures it opened when it
+    fails (bad input found after the figure was made, a path it cannot
+    write): a loop over many inputs would otherwise pile them up."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        before = set(plt.get_fignums())
+        try:
+            return fn(*args, **kwargs)
+        except BaseException:
+            for num in set(plt.get_fignums()) - before:
+                plt.close(num)
+            raise
+    return wrapper
 
 
 def finish(fig: Figure, path: str | os.PathLike | None, *, dpi: int = 110
@@ -243,6 +265,23 @@ def order_nodes(num_nodes: int, *, labels=None, time=None, order=None
             raise ValueError(f"order must be a permutation of range({num_nodes})")
         perm = perm.astype(np.int64)
     return perm, (lab[perm] if lab is not None else None)
+
+
+def node_ticks(ax: Axes, perm) -> None:
+    """Integer ticks on both axes of a matrix drawn in the order ``perm``
+    (position ``i`` shows node ``perm[i]``), labelled with the node each
+    position shows, none outside the matrix."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    perm = np.asarray(perm)
+
+    def node(x, _):
+        i = int(round(x))
+        return str(int(perm[i])) if abs(x - i) < 1e-6 and 0 <= i < perm.size else ""
+
+    for axis in (ax.xaxis, ax.yaxis):
+        axis.set_major_locator(MaxNLocator(integer=True, nbins=5))
+        axis.set_major_formatter(FuncFormatter(node))
+    ax.tick_params(labelsize=7)
 
 
 def label_ticks(ax: Axes, sorted_labels: np.ndarray, *, names=None,

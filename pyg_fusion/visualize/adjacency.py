@@ -5,12 +5,12 @@ import numpy as np
 from torch import Tensor
 
 from matplotlib.colors import Normalize
-from matplotlib.ticker import MaxNLocator
 
-from ._common import (data_sources, finish, graph_to_dense, is_data, label_ticks,
-                      new_grid, order_nodes, source_graph, tex_name)
+from ._common import (closes_on_error, data_sources, finish, graph_to_dense, is_data,
+                      label_ticks, new_grid, node_ticks, order_nodes, source_graph, tex_name)
 
 
+@closes_on_error
 def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
                    order=None, time=None, k=10, shared_scale=True, cmap=None,
                    show_diagonal=True, robust=False, ncols=None, ax=None, path=None):
@@ -58,12 +58,14 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
     if is_data(graphs):
         data = graphs
         y = data.get("y")
-        if labels is None and isinstance(y, Tensor) and y.dim() == 1:
-            labels = y
         graphs = {}
         for s in data_sources(data):
             ei, w, n = source_graph(data, s, k=k)
             graphs[f"$R_{{{tex_name(s)}}}$"] = (ei, w, n)
+        # node labels only: a video's y is one label for the whole graph
+        if labels is None and isinstance(y, Tensor) and y.dim() == 1 and \
+                graphs and y.numel() == next(iter(graphs.values()))[2]:
+            labels = y
     if not isinstance(graphs, dict):
         graphs = {"": graphs}
     if not graphs:
@@ -105,15 +107,13 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
                       norm=norm, interpolation="nearest", aspect="equal")
         images.append(im)
         a.set_title(name, fontsize=10)
-        if sorted_labels is not None and order in (None, "label"):
+        if sorted_labels is not None and not _explicit(order):
             label_ticks(a, sorted_labels, names=label_names)
             a.set_xlabel("node (by label)", fontsize=8)
         else:
-            a.xaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-            a.yaxis.set_major_locator(MaxNLocator(integer=True, nbins=5))
-            a.tick_params(labelsize=7)
-            a.set_xlabel("node (time order)" if not _explicit(order) else "node",
-                         fontsize=8)
+            node_ticks(a, perm)
+            a.set_xlabel("node (time order)" if not _explicit(order) else
+                         "node (in the order given)", fontsize=8)
         if not shared_scale:
             fig.colorbar(im, ax=a, shrink=0.8, extend="both" if robust and signed
                          else "max" if robust else "neither")

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import finish, new_grid, to_numpy
+from ._common import closes_on_error, finish, new_grid, to_numpy
 
 
+@closes_on_error
 def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
                         threshold=None, max_videos=8, ax=None, path=None):
     r"""Draws each video's snippet anomaly scores as a step curve over its
@@ -93,7 +94,8 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
         edges = np.minimum(np.arange(t + 1) * f, num_frames)
         aucs = []
         for i, (m, c) in enumerate(curves.items()):
-            a.stairs(c, edges, color=palette[i % len(palette)], lw=1.5,
+            # baseline=None: the outline only, no drop to 0 after the last frame
+            a.stairs(c, edges, baseline=None, color=palette[i % len(palette)], lw=1.5,
                      gid="scores" if not m else f"scores:{m}",
                      label=f"{m} score" if m else "snippet score")
             if g is not None and 0 < g.sum() < len(g):

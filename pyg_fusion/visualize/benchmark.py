@@ -11,7 +11,7 @@ import numpy as np
 
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from ._common import finish, new_grid
+from ._common import closes_on_error, finish, new_grid
 
 _STYLE = {"dense": ("tab:orange", "o", "-"), "sparse": ("tab:blue", "s", "-"),
           "auto": ("tab:green", "^", ":")}
@@ -55,6 +55,7 @@ def crossover(n, first, second) -> float | None:
     return None
 
 
+@closes_on_error
 def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=None):
     r"""Draws time and peak memory of one LEGO forward pass against the number
     of nodes :math:`N`, log-log, for the dense and sparse backends, with the

@@ -10,8 +10,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
 from matplotlib.ticker import MaxNLocator
 
-from ._common import (check_graph, check_node_count, data_sources, finish, is_data,
-                      new_figure, source_graph, tex_name, to_numpy)
+from ._common import (check_graph, check_node_count, closes_on_error, data_sources, finish,
+                      is_data, new_figure, source_graph, tex_name, to_numpy)
 
 # networkx's spring layout is O(N^2) per iteration: about 20 s at 3000 nodes
 # on one core, minutes above; the circular and temporal layouts are linear
@@ -20,6 +20,7 @@ SPRING_MAX_NODES = 5000
 LAYOUTS = ("spring", "circular", "temporal")
 
 
+@closes_on_error
 def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
                         source=None, k=10, top_k=None, labels=None, scores=None,
                         label_names=None, layout="spring", pos=None, time=None,

@@ -7,11 +7,12 @@ from torch import Tensor
 
 from matplotlib.colors import Normalize
 
-from ._common import finish, new_grid, tex_name, to_numpy
+from ._common import closes_on_error, finish, new_grid, tex_name, to_numpy
 
 KINDS = ("auto", "pairwise", "cp")
 
 
+@closes_on_error
 def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
                          cmap="RdBu_r", ax=None, path=None):
     r"""Draws the learned fusion operator of LEGO fusion,

@@ -6,12 +6,13 @@ from torch import Tensor
 
 from matplotlib.colors import Normalize
 
-from ._common import (MAX_DENSE_NODES, check_graph, check_node_count, finish, label_ticks,
-                      new_grid, order_nodes, tex_name, to_numpy)
+from ._common import (MAX_DENSE_NODES, check_graph, check_node_count, closes_on_error, finish,
+                      label_ticks, new_grid, order_nodes, tex_name, to_numpy)
 
 SCALES = ("panel", "row", "shared")
 
 
+@closes_on_error
 def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=None,
                          order=None, scale="panel", cmap=None, ax=None, path=None):
     r"""Draws the powers :math:`R_m^0 = I, R_m^1, \dots, R_m^P` of each
@@ -73,7 +74,7 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
             im = a.imshow(stack[p], norm=norm, interpolation="nearest",
                           cmap=cmap or ("RdBu_r" if norm.vmin < 0 else "viridis"))
             a.set_title(f"$R_{{{tex_name(name)}}}^{{{p}}}$", fontsize=10)
-            if sorted_labels is not None and order in (None, "label"):
+            if sorted_labels is not None and (order is None or isinstance(order, str)):
                 label_ticks(a, sorted_labels, names=label_names)
             else:
                 a.set_xticks([])

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-from ._common import finish, to_numpy
+from ._common import closes_on_error, finish, to_numpy
 
 PLOT_KINDS = ("both", "heatmap", "surface")
 
@@ -112,6 +112,7 @@ def _from_records(records, metric, dataset, method, setting):
 LOWER_IS_BETTER = ("val_loss", "time_per_epoch_s", "params")
 
 
+@closes_on_error
 def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
                         setting=None, p_values=None, q_values=None, kind="both",
                         cmap="viridis", ax=None, path=None, higher_is_better=None):
@@ -144,6 +145,9 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
     mean, std, ps, qs, info = load_pq_grid(results, metric=metric, dataset=dataset,
                                            method=method, setting=setting,
                                            p_values=p_values, q_values=q_values)
+    if np.isinf(mean).any():  # NaN is a cell not run; an infinite one has no colour
+        cells = [(int(ps[i]), int(qs[j])) for i, j in np.argwhere(np.isinf(mean))]
+        raise ValueError(f"results hold infinite values at (P, Q) = {cells[:5]}")
     if not np.isfinite(mean).any():
         raise ValueError("results hold no finite metric value")
     name = info["metric"]
