@@ -57,6 +57,13 @@ def test_plot_operator_from_a_lightning_style_checkpoint(tmp_path):
     panels, kind = operator_from_state({"model.lego.fusion.A": full})
     assert kind == "pairwise" and len(panels) == 4
     assert torch.equal(panels["s0|s1 @ s2^3"], full[:, :, 3])
+    # a checkpoint of pyg-fusion train names its sources and its operator's form
+    named, _ = operator_from_state({"model.lego.fusion.A": full}, names=["c3d", "i3d", "swin"],
+                                   operator="full")
+    assert torch.equal(named["c3d|i3d @ swin^3"], full[:, :, 3])
+    two = torch.randn(4, 4)            # the full operator of two sources is their one A
+    (key, ), _ = operator_from_state({"fusion.A": two}, names=["a", "b"], operator="full")
+    assert key == "a | b"
 
 
 def test_plot_operator_from_json(tmp_path):

@@ -139,10 +139,25 @@ _SHARED = re.compile(r"(?:^|\.)fusion\.A$")
 _FACTOR = re.compile(r"(?:^|\.)fusion\.factors\.(.+)$")
 
 
-def operator_from_state(state: dict, where: str = "the checkpoint"):
+def checkpoint_sources(path: str) -> tuple[list[str] | None, str | None]:
+    """The sorted source names and the operator form (``fusion.operator``)
+    that a checkpoint of ``pyg-fusion train`` records (``None`` for a plain
+    state dict)."""
+    from .._files import load_checkpoint
+    cfg = load_checkpoint(path, what="--checkpoint").get("hyper_parameters", {})
+    cfg = cfg.get("config", {}) if isinstance(cfg, dict) else {}
+    names = sorted(cfg["in_channels"]) if isinstance(cfg.get("in_channels"), dict) else None
+    operator = cfg.get("spec", {}).get("fusion", {}).get("operator")
+    return names, operator
+
+
+def operator_from_state(state: dict, where: str = "the checkpoint",
+                        names: list[str] | None = None, operator: str | None = None):
     """The fusion operator(s) of a LEGO model in a state dict, and their kind:
     ``({pair: A} or {"shared by all pairs": A}, "pairwise")`` or
-    ``({source: factor}, "cp")``."""
+    ``({source: factor}, "cp")``; ``names`` (the sources, sorted) and
+    ``operator`` (``"full"``: one operator over all sources) label them when
+    the checkpoint records them."""
     if any(_MEMBER.search(key) for key in state):
         raise CLIError(_ENSEMBLE.format(path=where, what="operator"))
     pairs, factors = {}, {}
@@ -154,11 +169,15 @@ def operator_from_state(state: dict, where: str = "the checkpoint"):
         elif (m := _FACTOR.search(key)):
             factors[m.group(1)] = value
     full = pairs.get("shared by all pairs")
-    if full is not None and full.dim() != 2:
-        # one operator over all M sources (mode="full"): slices over the first two; the
-        # state dict does not name the sources, LEGO keeps them in sorted order
+    if full is not None and (full.dim() != 2 or operator == "full"):
+        # one operator over all M sources (mode="full"): slices over the first two;
+        # the sources in sorted order, as LEGO keeps them, named if recorded
         from ..visualize.operator import _full_panels
-        return _full_panels([f"s{i}" for i in range(full.dim())], full), "pairwise"
+        if names is None or len(names) != full.dim():
+            names = [f"s{i}" for i in range(full.dim())]
+        if full.dim() == 2:
+            return {f"{names[0]} | {names[1]}": full}, "pairwise"
+        return _full_panels(names, full), "pairwise"
     if pairs:
         return pairs, "pairwise"
     if factors:

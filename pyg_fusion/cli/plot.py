@@ -6,9 +6,9 @@ from pathlib import Path
 
 from . import CLIError, nonneg_int, out_file, positive_int
 from ._plot_inputs import (DATASETS, _load_graph, _load_operator_file,  # noqa: F401
-                           _need_input, fused_from_checkpoint, load_scores, load_state_dict,
-                           operator_from_state, rebuild_from_checkpoint,
-                           scores_from_checkpoint, subsample)
+                           _need_input, checkpoint_sources, fused_from_checkpoint,
+                           load_scores, load_state_dict, operator_from_state,
+                           rebuild_from_checkpoint, scores_from_checkpoint, subsample)
 
 KINDS = ("relation-graph", "adjacency", "powers", "operator", "pq-sensitivity",
          "anomaly-scores", "sparse-vs-dense")
@@ -102,7 +102,8 @@ def run(args) -> int:
     elif kind == "operator":
         if args.checkpoint:
             A, op_kind = operator_from_state(load_state_dict(args.checkpoint),
-                                             args.checkpoint)
+                                             args.checkpoint,
+                                             *checkpoint_sources(args.checkpoint))
         elif args.input:
             A, op_kind = _load_operator_file(_need_input(args))
         else:

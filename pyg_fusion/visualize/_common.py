@@ -101,6 +101,9 @@ def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray
         adj = np.zeros((n, n))
         np.add.at(adj, (ei[1], ei[0]), w)  # adj[i, j]: the edge j -> i
         return adj
+    if hasattr(graph, "shape") and len(graph.shape) in (2, 3):
+        # refused before the copy to numpy (9000 x 9000 float32: 0.3 GB more)
+        check_node_count(name, graph.shape[-1], MAX_DENSE_NODES)
     arr = to_numpy(name, graph, dims=(2, 3))
     if arr.ndim == 3:
         if arr.shape[0] != 1:

@@ -105,6 +105,9 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         if edge_weight is not None:
             raise ValueError("edge_weight must be None when edge_index is a "
                              "dense [N, N] adjacency")
+        if layout == "spring" and pos is None:  # refused before the edge list is built
+            check_node_count("the graph", edge_index.shape[0], SPRING_MAX_NODES,
+                             "use layout='circular' or 'temporal', or plot a subgraph")
         adj = to_numpy("edge_index (dense adjacency)", edge_index)
         rows, cols = np.nonzero(adj)
         edge_index = np.stack([cols, rows])  # adj[i, j]: the edge j -> i
