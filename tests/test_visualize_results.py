@@ -237,3 +237,9 @@ def test_sparse_vs_dense_bad_input(bench, kwargs, match):
 def test_pq_sensitivity_refuses_infinite_cells():
     with pytest.raises(ValueError, match=r"infinite values at \(P, Q\) = \[\(1, 2\)\]"):
         plot_pq_sensitivity(np.array([[0.5, np.inf], [0.6, 0.7]]), kind="heatmap")
+
+
+def test_pq_sensitivity_of_one_row_draws_a_line_in_3d():
+    fig = plot_pq_sensitivity(np.array([[0.5, 0.7, 0.6]]), p_values=[1], q_values=[1, 2, 3])
+    surface = [ax for ax in fig.axes if ax.name == "3d"][0]
+    assert len(surface.lines) == 1 and len(surface.lines[0].get_data_3d()[2]) == 3

@@ -283,8 +283,11 @@ def _node_colours(n, labels, scores, label_names):
         if lab.shape[0] != n:
             raise ValueError(f"labels must have one entry per node ({n}), got {lab.shape[0]}")
         classes, idx = np.unique(lab, return_inverse=True)
-        base = mpl.colormaps["tab10" if len(classes) <= 10 else "tab20"]
-        cmap = ListedColormap([base(i % base.N) for i in range(len(classes))])
+        if len(classes) <= 20:
+            base = mpl.colormaps["tab10" if len(classes) <= 10 else "tab20"]
+            cmap = ListedColormap([base(i) for i in range(len(classes))])
+        else:  # more classes than a qualitative map has colours: one colour each
+            cmap = ListedColormap(mpl.colormaps["turbo"](np.linspace(0, 1, len(classes))))
         norm = BoundaryNorm(np.arange(len(classes) + 1) - 0.5, len(classes))
         names = []
         for c in classes:

@@ -210,9 +210,12 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
                           fontsize=10)
     if surf_ax is not None:
         qq, pp = np.meshgrid(qs.astype(float), ps.astype(float))
-        surf_ax.plot_surface(qq, pp, np.ma.masked_invalid(mean), cmap=cmap,
-                             vmin=vmin, vmax=vmax, edgecolor="k", linewidth=0.2,
-                             alpha=0.95)
+        if min(mean.shape) > 1:
+            surf_ax.plot_surface(qq, pp, np.ma.masked_invalid(mean), cmap=cmap,
+                                 vmin=vmin, vmax=vmax, edgecolor="k", linewidth=0.2,
+                                 alpha=0.95)
+        else:  # one value of P or of Q: a surface needs 2 x 2 points, a line does not
+            surf_ax.plot(qq.ravel(), pp.ravel(), mean.ravel(), marker="o", color="k")
         surf_ax.set_xticks(qs.astype(float), [str(q) for q in qs])
         surf_ax.set_yticks(ps.astype(float), [str(p) for p in ps])
         surf_ax.tick_params(axis="z", labelsize=7)
