@@ -85,6 +85,11 @@ def test_the_last_epoch_is_evaluated_when_eval_every_does_not_divide_epochs(tmp_
                  progress=False, checkpoint=True)
     assert [m["epoch"] for m in r["task"].history] == [4, 6]   # 0-based, the last one too
     assert r["epoch"] in (4, 6) and (tmp_path / "checkpoints" / "best.ckpt").is_file()
+    # metrics.csv labels that evaluation with the epoch it scored, not the one after
+    import csv
+    (log, ) = (tmp_path / "logs").glob("version_*/metrics.csv")
+    rows = [row for row in csv.DictReader(open(log)) if row.get("val_acc")]
+    assert [int(row["epoch"]) for row in rows] == [4, 6]
 
 
 def test_lego_node_cache_follows_the_features():

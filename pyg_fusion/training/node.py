@@ -31,7 +31,7 @@ from torch.utils.data import DataLoader
 from ..nn.label_prop import takes_seed_labels
 from ._task import TimedAdamTask
 from .metrics import accuracy, gather_by_index
-from .trainer import build_trainer, check_schedule, training_strategy
+from .trainer import build_trainer, check_schedule, training_strategy, validate_last_epoch
 
 __all__ = ["NodeClassification", "single_graph_loader", "fit_node", "split_seeds"]
 
@@ -190,12 +190,8 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
         # the last epochs trained after the last evaluation are scored too (as
         # fit_vad does): the final model is eligible like every evaluated one
         best = task.best.get("val_acc")
-        trainer.validate(task, loader, verbose=False)
-        # validate() after fit reads current_epoch as the epochs trained: what
-        # it scored is the last epoch, 0-based one less
-        task.history[-1]["epoch"] = task.last_metrics["epoch"] = trainer.current_epoch - 1
+        validate_last_epoch(trainer, task, loader)
         if task.best.get("val_acc") != best:
-            task.best["epoch"] = trainer.current_epoch - 1
             if checkpoint:  # best.ckpt is the chosen epoch's model
                 trainer.save_checkpoint(Path(out_dir) / "checkpoints" / "best.ckpt",
                                         weights_only=False)

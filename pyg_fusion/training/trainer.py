@@ -184,6 +184,21 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
             log_every_n_steps=log_every_n_steps, **kwargs)
 
 
+def validate_last_epoch(trainer: L.Trainer, module, loader) -> None:
+    """Validates ``module`` after ``trainer.fit`` as the last epoch trained
+    left it, under that epoch's number: after fit Lightning's
+    ``current_epoch`` counts the epochs trained, so a plain ``validate``
+    would log (``metrics.csv``) and see (``module.current_epoch``) the
+    epoch after the last. Lightning has no option for this; its epoch
+    counter is set back by one for the call."""
+    progress = trainer.fit_loop.epoch_progress.current
+    progress.completed -= 1
+    try:
+        trainer.validate(module, loader, verbose=False)
+    finally:
+        progress.completed += 1
+
+
 # Lightning's advice about data-loader workers and logging intervals, which
 # are deliberate for the small in-memory graphs of this library.
 _LIGHTNING_ADVICE = (".*does not have many workers.*", ".*log_every_n_steps.*",

@@ -13,7 +13,7 @@ from torch_geometric.loader import DataLoader
 from .pseudo_anomalies import splice_pseudo_anomalies
 from ._task import OperatorWarmupAuto, check_operator_warmup
 from .trainer import (EarlyStoppingAfter, build_trainer, check_schedule, seed_everything,
-                      training_strategy, without_validation)
+                      training_strategy, validate_last_epoch, without_validation)
 from .vad import CHOICES, IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import COMBINES, RestartEnsemble
 
@@ -238,11 +238,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         with without_validation(val is not None):
             trainer.fit(task, train, val)
         if val_ds is not None and max_epochs % eval_every and not trainer.should_stop:
-            trainer.validate(task, val, verbose=False)
-            # validate() after fit reads current_epoch as the epochs trained:
-            # what it scored is the last epoch, 0-based one less
-            if task.best.get("epoch") == trainer.current_epoch:
-                task.best["epoch"] = trainer.current_epoch - 1
+            validate_last_epoch(trainer, task, val)
         runs.append((-task.best.get("val_score", -float("inf")), r, net, task, trainer))
     # the best held-out score; ties go to the earlier restart
     _, chosen, net, task, trainer = min(runs, key=lambda run: run[:2])
