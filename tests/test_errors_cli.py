@@ -307,6 +307,13 @@ def catalogue():
                  "--out", "{tmp}/out", "--no-progress"],
                 r"init='auto' trains from the product and the mean starts, but init='mean' "
                 r"needs mode='pairwise' or 'full'.*\(give init 'product'\)"),
+        CLICase("train: --pairs with one operator over all sources (VAD's full operator)",
+                ["train", "--dataset", "synthetic-vad", "--method", "lego", "--pairs", "all",
+                 "--print-config"],
+                r"pairs='all': operator=full has one operator over all sources"),
+        CLICase("train: --pairs with lego-cp",
+                ["train", "--method", "lego-cp", "--pairs", "all", "--print-config"],
+                r"pairs='all': lego-cp has one operator over all sources"),
         CLICase("compare: --relational-shift inf",
                 ["compare", "--dataset", "synthetic-vad", "--relational-shift", "inf",
                  "--root", "{tmp}/data", "--out", "{tmp}/out"],
