@@ -178,3 +178,33 @@ def test_threshold_decision_does_not_depend_on_the_shape_of_the_product(metric):
             got = relation_pairs(x, batch, threshold=t, metric=metric, nonneg=None,
                                  chunk_size=chunk_size)
             assert torch.equal(got, want), (metric, i, j, chunk_size)
+
+
+def test_pruned_dense_powers_keep_the_derivative_at_zeros_of_short_rows():
+    """A row of R^p with fewer than prune_k non-zeros loses nothing, its zeros
+    included: the dense gradient at a zero entry is the unpruned one (finite
+    differences), as the sparse product's at a zero-weight edge."""
+    import pyg_fusion.functional as F
+    adj = torch.tensor([[1., 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0]],
+                       dtype=torch.float64)
+    W = torch.randn(3, 4, 4, dtype=torch.float64, generator=torch.Generator().manual_seed(0))
+    f = lambda a: (F.dense_graph_powers(a, 2, "sym", prune_k=2) * W).sum()  # noqa: E731
+    a = adj.clone().requires_grad_()
+    f(a).backward()
+    e = torch.zeros(4, 4, dtype=torch.float64)
+    e[0, 2] = 1e-7
+    numeric = (f(adj + e) - f(adj - e)) / 2e-7
+    assert abs(float(a.grad[0, 2]) - float(numeric)) < 1e-5
+    ei = torch.tensor([[0, 0, 2], [0, 2, 0]])
+    w = torch.tensor([1., 1., 0.], dtype=torch.float64, requires_grad=True)
+    idx, attr = F.graph_powers(ei, w, 4, 2, norm="sym", prune_k=2)
+    (attr * W[:, idx[1], idx[0]].t()).sum().backward()
+    assert abs(float(w.grad[2]) - float(numeric)) < 1e-5
+
+
+def test_row_normalisation_of_a_subnormal_degree_is_finite():
+    import pyg_fusion.functional as F
+    ei, w = torch.tensor([[0], [0]]), torch.tensor([1e-39])
+    assert F.graph_powers(ei, w, 1, 2, norm="row")[1].tolist() == [[1., 1., 1.]]
+    assert F.dense_graph_powers(torch.tensor([[1e-39]]), 2, "row").flatten().tolist() == [1.] * 3
+    assert F.normalize(ei, w, 1, "row").tolist() == [1.]

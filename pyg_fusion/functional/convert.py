@@ -89,6 +89,8 @@ def dense_to_edges(adj: Tensor, mask: Tensor | None = None,
         (torch.Tensor, torch.Tensor): ``(edge_index [2, E], edge_weight [E])``.
     """
     check_tensor("adj", adj, dims=(2, 3))
+    if adj.size(-1) != adj.size(-2):
+        raise ValueError(f"adj must be square [N, N] or [B, N, N], got {tuple(adj.shape)}")
     for name, m in (("mask", mask), ("support", support)):
         if m is not None:
             check_tensor(name, m)

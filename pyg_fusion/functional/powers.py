@@ -54,6 +54,15 @@ def _inv_pow(deg: Tensor, exponent: float) -> Tensor:
     return torch.where(pos, safe.pow(exponent), torch.zeros_like(deg))
 
 
+def _row_factor(deg: Tensor) -> tuple[Tensor, Tensor]:
+    # 1 / deg, and where it overflows (a float32 degree below ~2.9e-39, e.g.
+    # one subnormal weight) the degree to divide by instead (else 1): the
+    # common case keeps its product's bits, those rows are divided (no sync)
+    f = _inv_pow(deg, -1.0)
+    over = torch.isinf(f)
+    return torch.where(over, torch.zeros_like(f), f), torch.where(over, deg, torch.ones_like(deg))
+
+
 def dense_normalize(adj: Tensor, norm="sym") -> Tensor:
     """Normalises dense graphs ``[..., N, N]`` (see module docstring).
 
@@ -72,7 +81,9 @@ def dense_normalize(adj: Tensor, norm="sym") -> Tensor:
     if norm == "sym":
         d = _inv_pow(deg, -0.5)
         return d.unsqueeze(-1) * adj * d.unsqueeze(-2)
-    return _inv_pow(deg, -1.0).unsqueeze(-1) * adj
+    f, div = _row_factor(deg)
+    f, div = f.unsqueeze(-1), div.unsqueeze(-1)
+    return torch.where(div != 1, adj / div, f * adj)
 
 
 def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
@@ -129,7 +140,9 @@ def _normalize(edge_index: Tensor, edge_weight: Tensor, deg: Tensor, norm: str) 
     if norm == "sym":
         d = _inv_pow(deg, -0.5)
         return d[row] * edge_weight * d[col]
-    return _inv_pow(deg, -1.0)[row] * edge_weight
+    f, div = _row_factor(deg)
+    f, div = f[row], div[row]
+    return torch.where(div != 1, edge_weight / div, f * edge_weight)
 
 
 def _check_powers_args(num_powers, norm, mode, prune_k) -> None:
@@ -186,7 +199,12 @@ def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "ma
         else:
             cur = cur * r_hat
         if prune_k is not None and mode == "matrix" and len(powers) > 1:
-            cur = _dense_topk(cur, prune_k, include_diagonal=True)
+            # A row with fewer than prune_k non-zeros loses nothing: its zeros
+            # are no entries to prune, and keeping them keeps the derivative
+            # there (an entry moved off 0 would be kept), as the sparse
+            # product keeps its structural zeros; the values are the same.
+            whole = (cur.detach() != 0).sum(-1, keepdim=True) < min(prune_k, cur.size(-1))
+            cur = torch.where(whole, cur, _dense_topk(cur, prune_k, include_diagonal=True))
         powers.append(cur)
     return torch.stack(powers, dim=-3)
 

@@ -15,6 +15,7 @@ import torch
 from torch import Tensor
 
 from ._align import union_edges
+from ._checks import check_mask
 from ._topk import top_k_mask
 from .relation import dense_threshold_keep, knn_scores, relation_pairs
 from .similarity import _pair_similarity, dense_relation_graph
@@ -140,6 +141,12 @@ def dense_shared_support_graphs(xs: dict[str, Tensor], mask: Tensor | None = Non
     """
     if not xs:
         raise ValueError("xs must hold at least one source")
+    shapes = {s: tuple(x.shape[:-1]) for s, x in xs.items()}
+    if len(set(shapes.values())) != 1 or any(len(v) != 2 for v in shapes.values()):
+        raise ValueError(f"xs must hold [B, N, d_s] padded graphs of the same B and N for "
+                         f"every source, got {shapes}")
+    if mask is not None:
+        check_mask("mask", mask, next(iter(shapes.values())))
     kw = dict(k=k, threshold=threshold, metric=metric, nonneg=nonneg, gamma=gamma)
     keep = None
     for x in xs.values():
