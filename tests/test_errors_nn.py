@@ -71,6 +71,12 @@ def _loader_offsets_assign():
     assert model(batch).num_nodes == 7
 
 
+def _plain_batch():
+    # PyG's Data holding only x_<source>: no node count, so no batch vector
+    from torch_geometric.data import Batch, Data
+    return Batch.from_data_list([Data(x_a=XA[:3], x_b=XB[:3]), Data(x_a=XA[3:], x_b=XB[3:])])
+
+
 def _explicit_num_nodes_kept():
     d = MultiSourceData(x_a=torch.randn(3, 2), num_nodes=5)
     d.x_b = torch.randn(3, 2)
@@ -266,6 +272,8 @@ def catalogue():
                    {"a": XA, "f": XB}, B, assign={"f": torch.tensor([3, 0, 1, 2, 4, 5])}),
                ValueError, r"batch\[assign\['f'\]\] .*assign must keep the finer units in "
                r"graph order.* must be sorted") for backend in ("dense", "sparse")],
+        Case("LEGO a plain Batch without its batch vector", lambda: lego()(_plain_batch()),
+             ValueError, r"the Batch holds 2 graphs but no batch vector .*MultiSourceData"),
         Case("LEGO padded mask shape",
              lambda: lego()({"a": XA.view(2, 3, 3), "b": XB.view(2, 3, 5)},
                             mask=torch.ones(2, 4, dtype=torch.bool)),

@@ -197,3 +197,14 @@ def test_init_auto_tests_the_lower_start_and_its_checkpoint_evaluates(tmp_path):
         cfg = torch.load(ckpt, weights_only=False)["hyper_parameters"]["config"]
         # the run's spec, and the start it chose
         assert cfg["spec"]["fusion"]["init"] == "auto" and cfg["start"] == start
+
+
+def test_run_method_takes_a_string_folder(tmp_path):
+    """run_method is public API: an out_dir given as a str (a temporary
+    folder's name) failed where the two starts make their sub-folders."""
+    from pyg_fusion.experiments.data import DataConfig, load_data
+    from pyg_fusion.experiments.run import run_method
+    td = load_data(DataConfig("synthetic-vad", str(tmp_path / "data"), num_segments=8))
+    r, _ = run_method(td, "lego-row", 0, str(tmp_path / "run"), progress=False,
+                      checkpoint=False, options={"epochs": 1, "min_epochs": 0})
+    assert "start_mean" in r and (tmp_path / "run" / "init_mean").is_dir()

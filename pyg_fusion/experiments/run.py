@@ -14,7 +14,7 @@ from .data import DataConfig, TaskData, load_data
 METRICS = {"node": ["accuracy"], "vad": ["auc", "ap", "pr_auc_trapz"]}
 
 
-def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
+def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
                options: dict[str, Any] | None = None, devices: int = 1,
                progress: bool = True, checkpoint: bool = True) -> tuple[dict[str, Any], Any]:
     """Trains ``method`` on ``td`` with ``seed``; returns ``(metrics, task)``:
@@ -25,7 +25,7 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
         td (TaskData): the data (:func:`~pyg_fusion.experiments.data.load_data`).
         method (str): a name of :func:`~pyg_fusion.methods.method_names`.
         seed (int): seeds the model's initialisation and the training.
-        out_dir (Path): where the trainer writes logs and checkpoints.
+        out_dir (str or Path): where the trainer writes logs and checkpoints.
         options (dict, optional): options of the method configs
             (:meth:`~pyg_fusion.experiments.MethodSpec.create`). (default: :obj:`None`)
         devices (int, optional): CPU processes. (default: :obj:`1`)
@@ -37,6 +37,7 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: Path, *,
     from ..methods import Dims, build_spec
     from ..training import seed_everything
     options = dict(options or {})
+    out_dir = Path(out_dir)
     spec = MethodSpec.create(method, td.task, options)
     t = spec.trainer
     config = {"method": method, "task": td.task, "dataset": td.dataset,

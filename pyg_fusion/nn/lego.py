@@ -206,6 +206,14 @@ class LEGO(torch.nn.Module):
             assign = {s: data[f"assign_{s}"] for s in self.sources
                       if f"assign_{s}" in data} or None
             batch = getattr(data, "batch", None) if batch is None else batch
+            if batch is None and isinstance(data, Batch) and data.num_graphs > 1:
+                # PyG counts a graph's nodes from x or num_nodes: a plain Data
+                # holding only x_<source> gives a Batch without its batch vector,
+                # whose graphs would be fused as one
+                raise ValueError(f"the Batch holds {data.num_graphs} graphs but no batch "
+                                 f"vector (PyG found no node count in them): build the "
+                                 f"graphs as pyg_fusion.data.MultiSourceData, or give each "
+                                 f"Data its num_nodes")
             if batch_size is None and isinstance(data, Batch):
                 batch_size = data.num_graphs  # counts empty graphs at the end too
         if not isinstance(xs, dict):
