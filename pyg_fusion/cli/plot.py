@@ -156,7 +156,10 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
         ei, w = relation_graph(data[f"x_{s}"].float(), k=args.k)
         graphs[s] = edges_to_dense(ei, w, max_num_nodes=data.num_nodes)[0]
     if kind == "adjacency":
-        panels = {f"$R_{{{_tex(s)}}}$ ({args.k}-NN)": g for s, g in graphs.items()}
+        # beside a checkpoint's fused G, the R panels are this plot's --k graphs of
+        # the (subsampled) units, not the model's own: the title says so
+        knn = f"plot's {args.k}-NN" if fused is not None else f"{args.k}-NN"
+        panels = {f"$R_{{{_tex(s)}}}$ ({knn})": g for s, g in graphs.items()}
         if fused is not None:
             panels["fused $G$"] = fused
         fig = V.plot_adjacency(panels, labels=labels, shared_scale=fused is None,

@@ -143,6 +143,16 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig) -> None:
         data (SegmentDataConfig): the scenes.
         model (SegmentModelConfig): the segmenter.
     """
+    # a flag of the other kind of data, away from its default, would be
+    # recorded with the run but never read
+    other = (("num_classes", "crop_size") if data.data == "synthetic" else
+             ("size", "num_train", "num_test", "data_seed"))
+    unread = [f"--{f.replace('_', '-')}" for f in other
+              if getattr(data, f) != SegmentDataConfig.__dataclass_fields__[f].default]
+    if unread:
+        kind = "nyud" if data.data == "synthetic" else "synthetic"
+        raise ValueError(f"{', '.join(unread)}: {kind} data only, not read with "
+                         f"--data {data.data}")
     side, flag = ((data.size, "--size") if data.data == "synthetic"
                   else (data.crop_size, "--crop-size"))
     smallest = (min(data.batch_size, data.num_train) if data.data == "synthetic"

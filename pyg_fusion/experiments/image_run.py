@@ -175,9 +175,9 @@ def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
                                    trainer=trainer)
     run = ImageRun(module, scores, "test", test)
     if report:
-        table = scores_table(scores)
+        table = f"scores on the test split\n\n{scores_table(scores)}"
         write_json(osp.join(out_dir, "metrics.json"), {
-            "variant": module.hparams.variant, "scores": scores,
+            "variant": module.hparams.variant, "split": "test", "scores": scores,
             "parameters": run.parameters, "config": config})
         write_text(osp.join(out_dir, "metrics.md"), table + "\n")
         fig = save_prediction_figure(module, test, osp.join(out_dir, "predictions.png"),

@@ -190,7 +190,13 @@ def validate_last_epoch(trainer: L.Trainer, module, loader) -> None:
     ``current_epoch`` counts the epochs trained, so a plain ``validate``
     would log (``metrics.csv``) and see (``module.current_epoch``) the
     epoch after the last. Lightning has no option for this; its epoch
-    counter is set back by one for the call."""
+    counter is set back by one for the call.
+
+    Args:
+        trainer (lightning.Trainer): the trainer that fitted ``module``.
+        module (lightning.LightningModule): the model.
+        loader (torch.utils.data.DataLoader): the validation batches.
+    """
     progress = trainer.fit_loop.epoch_progress.current
     progress.completed -= 1
     try:
