@@ -143,6 +143,13 @@ def _name_commands(parser: argparse.ArgumentParser) -> None:
                 _name_commands(sub)
 
 
+def _command_of(parser: argparse.ArgumentParser, prog: str):
+    # the (sub-)command parser whose prog is ``prog`` ("pyg-fusion segment train")
+    for name in prog.split()[1:]:
+        parser = _command_parser(parser, name) or parser
+    return parser
+
+
 def _command_parser(parser: argparse.ArgumentParser, name: str):
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -170,7 +177,10 @@ def main(argv: list[str] | None = None) -> int:
             except USER_ERRORS as exc:
                 print(f"{sub.prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
                 return 2
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra:  # named by the command that did not take them, as every other error
+        where = _command_of(parser, args._prog) if hasattr(args, "_prog") else parser
+        where.error(f"unrecognized arguments: {' '.join(extra)}")
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2
