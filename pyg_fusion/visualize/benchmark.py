@@ -136,7 +136,7 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
                               xytext=(4, -10), textcoords="offset points", color="0.3")
 
     for a, key, unit in ((t_ax, "time_s", "time (s)"),
-                         (m_ax, "peak_mem_mb", "peak memory (MB)")):
+                         (m_ax, "peak_mem_mb", "peak memory (MiB)")):
         for sc in scatters:
             x = _crossover_of(series, key, sc)
             if x is not None:
