@@ -431,13 +431,6 @@ class MethodSpec:
                 **method_defaults}
         _check_task_options(task, given, base)
         flat = {**base, **given}
-        # one operator over all sources (full, or lego-cp's CP form) has no pairs
-        # to sample or average: a pairs setting would be recorded, never read
-        one = method == "lego-cp" or flat.get("operator", FusionConfig.operator) == "full"
-        if one and "pairs" in given and given["pairs"] != base.get("pairs", FusionConfig.pairs):
-            raise ValueError(f"pairs={given['pairs']!r}: "
-                             f"{'lego-cp' if method == 'lego-cp' else 'operator=full'} has "
-                             f"one operator over all sources, no pairs to sample or average")
         parts: dict[str, dict[str, Any]] = {c: {} for c in COMPONENTS}
         for name, value in flat.items():
             parts[known[name][0]][name] = value
