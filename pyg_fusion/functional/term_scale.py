@@ -70,7 +70,9 @@ def term_scales(xs: list[Tensor], term_scale: str, graph: Tensor | None = None,
         ``[num_graphs, P_1+1, ..., P_M+1]`` (sparse).
     """
     check_choice("term_scale", term_scale, TERM_SCALES[1:])
-    total, count = _moments(xs, term_scale, graph, num_graphs)
+    total, on = _moments(xs, term_scale, graph, num_graphs)
+    count = on.flatten(-2).sum(-1) if graph is None else \
+        scatter_sum(on.to(torch.long), graph, num_graphs)
     moment = total / count.clamp(min=1).to(total.dtype).unsqueeze(-1)
     # a term that is 0 on the whole graph keeps scale 1 (and sqrt never sees
     # 0, whose gradient would be infinite)
@@ -81,8 +83,9 @@ def term_scales(xs: list[Tensor], term_scale: str, graph: Tensor | None = None,
 
 def _moments(xs: list[Tensor], term_scale: str, graph: Tensor | None,
              num_graphs: int | None) -> tuple[Tensor, Tensor]:
-    # per graph: every term's sum of f(entry) (flattened terms, last dim)
-    # and the number of entries of the support
+    # per graph: every term's sum of f(entry) (flattened terms, last dim),
+    # and which entries are on the support (term_scales counts them; the
+    # operator's factors, ratios of sums, need no count)
     f = torch.abs if term_scale == "mean" else torch.square
     on, outer = None, None
     for x in xs:
@@ -90,13 +93,9 @@ def _moments(xs: list[Tensor], term_scale: str, graph: Tensor | None,
         on = nz if on is None else on | nz
         v = f(x)
         outer = v if outer is None else (outer.unsqueeze(-1) * v.unsqueeze(-2)).flatten(-2)
-    if graph is None:
-        total = outer.flatten(-3, -2).sum(-2)
-        count = on.flatten(-2).sum(-1)
-    else:
-        total = scatter_sum(outer, graph, num_graphs)
-        count = scatter_sum(on.to(torch.long), graph, num_graphs)
-    return total, count
+    total = outer.flatten(-3, -2).sum(-2) if graph is None else \
+        scatter_sum(outer, graph, num_graphs)
+    return total, on
 
 
 def scaled_operator(A: Tensor, xs: list[Tensor], term_scale: str,
