@@ -8,6 +8,11 @@ import dataclasses
 
 from .data import SYNTHETIC_SETTINGS, VAD_LAYOUT_ARGS, DataConfig, check_dataset_flags, load_data
 
+# The layout of a run's config (``hyper_parameters["config"]``). 2:
+# ``hidden_channels`` sizes the VAD row heads and graph baselines too; format
+# 1 (no "format" key) built them at width N whatever it recorded.
+CHECKPOINT_FORMAT = 2
+
 # a DataConfig of None everywhere: every option is what the checkpoint's
 # training used
 FROM_CHECKPOINT = {f.name: None for f in dataclasses.fields(DataConfig)}
@@ -113,6 +118,9 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
     # checkpoints written before the spec was saved hold the given options only
     spec = (MethodSpec.from_dict(cfg["spec"]) if "spec" in cfg
             else MethodSpec.create(cfg["method"], td.task, cfg.get("options", {})))
+    if td.task == "vad" and cfg.get("format", 1) < 2 and \
+            str(cfg["method"]).startswith(("lego", "graph-")):
+        spec = dataclasses.replace(spec, head=dataclasses.replace(spec.head, hidden_channels=None))
     if "start" in cfg:  # the start an init="auto" run chose (experiments.run)
         spec = spec.with_init(cfg["start"])
     if td.task == "node":

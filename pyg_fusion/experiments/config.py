@@ -131,7 +131,13 @@ class HeadConfig:
                        "(the views' features, GraphHead), none (one-hot node ids) or labels "
                        "(graph only: label propagation of the training labels over each "
                        "method's graph)", choices=("concat", "none", "labels"))
-    hidden_channels: int | None = option(64, "hidden width of the head", check="positive_int")
+    # VAD's default None is each head's own width: N (the snippets per video)
+    # for the row heads and the graph baselines, as the paper sizes its head,
+    # and 32 for the feature heads and MTN's
+    hidden_channels: int | None = option(64, "hidden width of the head (VAD default: N, the "
+                                         "snippets per video, for the row heads and graph "
+                                         "baselines; 32 for the feature heads and mtn)",
+                                         check="positive_int")
     num_layers: int = option(2, "node task: message-passing layers of the head",
                          check="positive_int")
     dropout: float = option(0.5, "dropout of the head", check="fraction")
@@ -284,7 +290,7 @@ LEGO_CONFIGS = ("graph", "powers", "fusion")
 TASK_DEFAULTS: dict[str, dict[str, Any]] = {
     "node": dict(num_powers=1, support="shared"),
     "vad": dict(k=None, num_powers=3, zeroth="ones", operator="full", init="auto",
-                operator_warmup="auto", hidden_channels=32, dropout=0.0, branch_dropout=0.1,
+                operator_warmup="auto", hidden_channels=None, dropout=0.0, branch_dropout=0.1,
                 row_order="sorted",
                 lr=1e-2, epochs=200, patience=10, min_epochs=30, eval_every=1),
 }

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from .._files import atomic_write, write_json
+from .checkpoints import CHECKPOINT_FORMAT
 from .config import MethodSpec
 from .data import DataConfig, TaskData, load_data
 
@@ -40,7 +41,8 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
     out_dir = Path(out_dir)
     spec = MethodSpec.create(method, td.task, options)
     t = spec.trainer
-    config = {"method": method, "task": td.task, "dataset": td.dataset,
+    config = {"format": CHECKPOINT_FORMAT, "method": method, "task": td.task,
+              "dataset": td.dataset,
               "setting": td.setting, "in_channels": td.in_channels,
               "num_classes": td.num_classes, "options": options, "spec": spec.to_dict(),
               "seed": seed, "data": dict(td.extra),

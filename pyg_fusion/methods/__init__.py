@@ -122,7 +122,8 @@ def _vad_builders(sources: list[str]) -> dict[str, Builder]:
     from . import vad as M
 
     def lego(s, d):
-        return M.VADLEGO(d.in_channels, d.num_segments, dropout=s.head.dropout,
+        return M.VADLEGO(d.in_channels, d.num_segments, hidden_channels=s.head.hidden_channels,
+                         dropout=s.head.dropout,
                          center=s.head.center,
                          head="row" if s.method == "lego-row" else "graph",
                          row_order=s.head.row_order, branch_dropout=s.head.branch_dropout,
@@ -137,8 +138,8 @@ def _vad_builders(sources: list[str]) -> dict[str, Builder]:
     def graph(mode, only=None):
         return lambda s, d: M.VADGraphFusion(
             {only: d.in_channels[only]} if only else d.in_channels, d.num_segments,
-            mode=mode, dropout=s.head.dropout, center=s.head.center,
-            row_order=s.head.row_order, k=s.graph.k)
+            mode=mode, hidden_channels=s.head.hidden_channels, dropout=s.head.dropout,
+            center=s.head.center, row_order=s.head.row_order, k=s.graph.k)
 
     table: dict[str, Builder] = {"lego": lego, "lego-cp": lego, "lego-row": lego}
     table.update({f"single-{x}": feature("single", x) for x in sources})

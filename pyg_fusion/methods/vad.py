@@ -56,7 +56,8 @@ def center_videos(xs: dict[str, Tensor], center: bool) -> dict[str, Tensor]:
     return {s: x - x.mean(dim=1, keepdim=True) for s, x in xs.items()}
 
 
-def _feature_head(in_channels: int, hidden_channels: int, dropout: float) -> nn.Module:
+def _feature_head(in_channels: int, hidden_channels: int | None, dropout: float) -> nn.Module:
+    hidden_channels = hidden_channels or 32  # None: the feature heads' own width
     return nn.Sequential(nn.Linear(in_channels, hidden_channels), nn.ReLU(),
                          nn.Dropout(dropout), nn.Linear(hidden_channels, 1))
 
@@ -77,6 +78,9 @@ class VADLEGO(nn.Module):
     GraphHead branch's last layer starts at zero.
 
     Args:
+        hidden_channels (int, optional): hidden width of the row head and of
+            the GraphHead branch; ``None`` is :math:`N` (``num_segments``), as
+            the paper sizes its head. (default: :obj:`None`)
         row_order: the row head's order of a row's entries
             (:class:`~pyg_fusion.nn.RowHead`).
         branch_dropout (float, optional): dropout inside the GraphHead branch
@@ -198,11 +202,13 @@ class VADGraphFusion(nn.Module):
 
 class VADFeatureFusion(nn.Module):
     """Feature-level fusion (single / concat / add / product, with
-    projections where widths differ) scored per segment."""
+    projections where widths differ) scored per segment by
+    ``Linear -> ReLU -> Dropout -> Linear`` of width ``hidden_channels``
+    (``None``: 32)."""
 
     def __init__(self, in_channels: dict[str, int], num_segments: int = 32, *,
                  mode: str = "concat", proj_channels: int | None = None,
-                 hidden_channels: int = 32, dropout: float = 0.0):
+                 hidden_channels: int | None = None, dropout: float = 0.0):
         super().__init__()
         self.fuse = FeatureFusion(in_channels, mode, proj_channels)
         self.sources = list(in_channels)
@@ -215,10 +221,12 @@ class VADFeatureFusion(nn.Module):
 
 class VADMTN(nn.Module):
     """The compact MTN-style network (:class:`~pyg_fusion.nn.baselines.MTN`)
-    on the concatenated sources, scored per segment."""
+    on the concatenated sources, scored per segment by the feature head of
+    :class:`VADFeatureFusion` (width ``hidden_channels``, ``None``: 32)."""
 
     def __init__(self, in_channels: dict[str, int], num_segments: int = 32, *,
-                 mtn_channels: int = 64, hidden_channels: int = 32, dropout: float = 0.0,
+                 mtn_channels: int = 64, hidden_channels: int | None = None,
+                 dropout: float = 0.0,
                  mtn_dropout: float = 0.1):
         super().__init__()
         self.sources = list(in_channels)
