@@ -469,3 +469,16 @@ def test_unit_rows_is_normalize_with_its_gradient():
     x = torch.randn(6, 4, dtype=torch.float64, requires_grad=True)
     assert torch.autograd.gradcheck(unit_rows, (x, ))
     assert torch.autograd.gradgradcheck(unit_rows, (x, ))
+
+
+def test_faiss_gpu_index_only_within_its_selection_limit():
+    """faiss's GPU indexes select at most 2048 results per query; a larger k
+    stays in the torch search rather than failing inside faiss."""
+    from types import SimpleNamespace
+
+    from pyg_fusion.functional._knn import FAISS_GPU_MAX_K, faiss_gpu
+    gpu_build = SimpleNamespace(StandardGpuResources=object, get_num_gpus=lambda: 1)
+    assert faiss_gpu(gpu_build, FAISS_GPU_MAX_K - 2)
+    assert not faiss_gpu(gpu_build, FAISS_GPU_MAX_K - 1)
+    assert not faiss_gpu(SimpleNamespace(StandardGpuResources=object, get_num_gpus=lambda: 0), 4)
+    assert not faiss_gpu(SimpleNamespace(), 4)  # the faiss-cpu wheel

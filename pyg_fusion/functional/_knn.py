@@ -167,8 +167,18 @@ def load_faiss():
     return faiss
 
 
-def faiss_gpu(faiss) -> bool:
-    return hasattr(faiss, "StandardGpuResources") and faiss.get_num_gpus() > 0
+# faiss's GPU indexes select at most 2048 results per query
+# (GPU_MAX_SELECTION_K, faiss >= 1.7.3; the project asks for 1.7.4); the
+# exact search asks for k + 2 (the self match and one more, for ties)
+FAISS_GPU_MAX_K = 2048
+
+
+def faiss_gpu(faiss, k: int) -> bool:
+    """Whether faiss's GPU index can search the ``k`` neighbours of CUDA
+    features: a GPU build that sees a GPU, and ``k`` within its selection
+    limit (else the search stays in torch, on the GPU)."""
+    return hasattr(faiss, "StandardGpuResources") and faiss.get_num_gpus() > 0 and \
+        k + 2 <= FAISS_GPU_MAX_K
 
 
 def ivf_params(num_nodes: int) -> tuple[int, int]:
@@ -299,7 +309,7 @@ def faiss_knn(x: Tensor, ptr: list[int], k: int, metric: str, mode: list[str]
             graph = torch.repeat_interleave(torch.tensor(ptr, device=x.device).diff())
         xs = ranking_features(x.detach(), metric, graph)
         host = np.ascontiguousarray(xs.to("cpu", torch.float32).numpy())
-    gpu_res = faiss.StandardGpuResources() if x.is_cuda and faiss_gpu(faiss) else None
+    gpu_res = faiss.StandardGpuResources() if x.is_cuda and faiss_gpu(faiss, k) else None
     found = np.full((n, k + 1), -1, dtype=np.int64)
     with _threads(faiss):
         for g in range(len(ptr) - 1):

@@ -217,7 +217,7 @@ def _library_knn(x: Tensor, batch: Tensor, k: int, metric: str, knn: str, use_py
     mode = ["approx" if knn == "approx" else
             "checked" if knn == "auto" and s > AUTO_EXACT_MAX_NODES else "exact"
             for s in sizes]
-    if faiss is not None and (not x.is_cuda or faiss_gpu(faiss)) and \
+    if faiss is not None and (not x.is_cuda or faiss_gpu(faiss, k)) and \
             (x.dtype != torch.float64 or any(m != "exact" for m in mode)):
         return faiss_knn(x, ptr, k, metric, mode)
     return None
