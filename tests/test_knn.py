@@ -197,8 +197,12 @@ def test_approx_index_per_metric_and_size(monkeypatch, metric, large):
     kind = faiss.IndexIVFScalarQuantizer if metric == "cosine" else faiss.IndexIVFFlat
     assert type(index) is kind and index.nlist == nlist and index.nprobe == nprobe
     quantizer = faiss.downcast_index(index.quantizer)
-    assert type(quantizer) is (faiss.IndexHNSWFlat if hnsw_min_lists <= nlist else
-                               faiss.IndexFlatL2 if metric == "rbf" else faiss.IndexFlatIP)
+    # faiss < 1.8 downcasts IndexFlatIP / IndexFlatL2 to IndexFlat: check the metric
+    if hnsw_min_lists <= nlist:
+        assert type(quantizer) is faiss.IndexHNSWFlat
+    else:
+        assert isinstance(quantizer, faiss.IndexFlat) and quantizer.metric_type == (
+            faiss.METRIC_L2 if metric == "rbf" else faiss.METRIC_INNER_PRODUCT)
     assert quantizer.ntotal == nlist
     if metric == "cosine":
         assert index.sq.qtype == faiss.ScalarQuantizer.QT_fp16 and index.by_residual

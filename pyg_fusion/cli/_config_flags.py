@@ -78,11 +78,20 @@ def _task_defaults() -> dict[str, dict[str, Any]]:
     return {t: MethodSpec.create("", t).options() for t in TASKS}
 
 
+class _BooleanOptionalAction(argparse.BooleanOptionalAction):
+    """argparse's, without Python 3.10's " (default: %(default)s)" suffix on the
+    help (removed in 3.11): HelpFormatter appends defaults, the same on every Python."""
+
+    def __init__(self, *args, help=None, **kwargs):
+        super().__init__(*args, help=help, **kwargs)
+        self.help = help
+
+
 def _flag_kwargs(f: dataclasses.Field, default, text: str) -> dict[str, Any]:
     meta = f.metadata
     kw: dict[str, Any] = dict(dest=f.name, default=default, help=text)
     if meta.get("check") == "bool":
-        kw["action"] = argparse.BooleanOptionalAction
+        kw["action"] = _BooleanOptionalAction
     elif meta.get("check") == "store_true":
         kw["action"] = "store_true"
     else:

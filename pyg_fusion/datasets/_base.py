@@ -59,7 +59,11 @@ class FusionDataset(InMemoryDataset):
         for name, value in (("pre_transform.pt", self.pre_transform),
                             ("pre_filter.pt", self.pre_filter)):
             path = osp.join(self.processed_dir, name)
-            if not self.force_reload and osp.exists(path):
+            if self.force_reload and osp.exists(path):
+                # PyG < 2.7 reads these files even with force_reload: rewrite them
+                with atomic_write(path) as f:
+                    torch.save(_repr(value), f)
+            elif osp.exists(path):
                 stored = load_torch(path, what=f"{self.__class__.__name__} cache",
                                     recover="delete it or pass force_reload=True")
                 # PyG's one file per folder is the last run's; the processed

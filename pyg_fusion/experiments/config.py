@@ -14,6 +14,7 @@ task departs from it.
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 import numbers
 import re
@@ -44,7 +45,7 @@ def documented(cls: type) -> type:
     Args:
         cls (type): a dataclass whose fields are declared with :func:`option`.
     """
-    lines = ["", "    Args:"]
+    lines = ["", "Args:"]
     for f in fields(cls):
         kind = re.sub(r"\s*\|\s*None\b", "", str(f.type)) if f.default is None else str(f.type)
         text = " ".join(f.metadata["help"].replace("%%", "%").split())
@@ -54,15 +55,16 @@ def documented(cls: type) -> type:
                 d = f.default
                 shown = f'"{d}"' if isinstance(d, str) else repr(d)
                 text += f" (default: :obj:`{shown}`)"
-        words, cur = text.split(), f"        {f.name} ({kind}):"
+        words, cur = text.split(), f"    {f.name} ({kind}):"
         for w in words:
-            if len(cur) + 1 + len(w) > 95:
+            if len(cur) + 1 + len(w) > 91:
                 lines.append(cur)
-                cur = "            " + w
+                cur = "        " + w
             else:
                 cur += " " + w
         lines.append(cur)
-    cls.__doc__ = (cls.__doc__ or cls.__name__).rstrip() + "\n" + "\n".join(lines) + "\n"
+    # cleandoc: Python >= 3.13 strips a docstring's indentation at compile time, 3.10-3.12 keep it
+    cls.__doc__ = inspect.cleandoc(cls.__doc__ or cls.__name__) + "\n" + "\n".join(lines) + "\n"
     return cls
 
 

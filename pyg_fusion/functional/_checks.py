@@ -32,7 +32,8 @@ def check_finite(name: str, x: Tensor, max_abs: float | None = None) -> Tensor:
     # propagate NaN): one pass and no temporary of x's size, where
     # torch.isfinite(x) makes a few (measured 12-30x slower on 4M-80M
     # values, one CPU thread).
-    extremes = torch.stack(torch.aminmax(x.detach()))
+    lo, hi = torch.aminmax(x.detach())  # torch 2.3-2.5 dynamo cannot stack the namedtuple
+    extremes = torch.stack((lo, hi))
     if torch.compiler.is_compiling():
         # A Python branch on the data cannot be traced: under torch.compile
         # the check runs inside the graph and fails with a RuntimeError

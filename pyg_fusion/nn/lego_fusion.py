@@ -284,9 +284,9 @@ class LEGOFusion(torch.nn.Module):
             raise ValueError("operator() is defined for mode='pairwise'")
         if isinstance(self.A, Parameter):
             return self.A
-        if pair_key(a, b) in self.A:
+        if pair_key(a, b) in self.A.keys():
             return self.A[pair_key(a, b)]
-        if pair_key(b, a) in self.A:
+        if pair_key(b, a) in self.A.keys():
             return self.A[pair_key(b, a)].t()
         raise KeyError(f"no operator for the pair ({a!r}, {b!r})")
 

@@ -60,7 +60,10 @@ def seed_everything(seed: int) -> int:
         seed (int): the seed.
     """
     with _seed_env(None):  # restores the variables Lightning sets
-        return L.seed_everything(seed, workers=True, verbose=False)
+        try:
+            return L.seed_everything(seed, workers=True, verbose=False)
+        except TypeError:  # lightning < 2.4: no `verbose` (logs 'Seed set to N' at INFO)
+            return L.seed_everything(seed, workers=True)
 
 
 class EarlyStoppingAfter(EarlyStopping):
@@ -287,7 +290,10 @@ class Trainer(L.Trainer):
         sigint = signal.getsignal(signal.SIGINT)
         try:
             with quiet_lightning(), _seed_env(self._seed):
-                return method(*args, **kwargs)
+                out = method(*args, **kwargs)
+            if self.interrupted:  # lightning < 2.5.3 returns after Ctrl-C
+                raise KeyboardInterrupt("training interrupted")
+            return out
         except SystemExit:
             # Lightning answers Ctrl-C with sys.exit(1) after its shutdown:
             # the caller gets the KeyboardInterrupt it was (a library call

@@ -159,9 +159,9 @@ def evaluate_translation(module: TranslationModule, loader: Iterable, *,
             for o in module.output_names:
                 gen[o] = (
                     FrechetInceptionDistance(feature=feature_extractor,
-                                             normalize=True),
+                                             normalize=False),
                     KernelInceptionDistance(feature=feature_extractor,
-                                            normalize=True,
+                                            normalize=False,
                                             subset_size=kid_subset_size))
     n = 0
     for batch in tqdm(loader, disable=not progress, desc="evaluating"):
