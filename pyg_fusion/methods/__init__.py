@@ -123,8 +123,7 @@ def _vad_builders(sources: list[str]) -> dict[str, Builder]:
 
     def lego(s, d):
         return M.VADLEGO(d.in_channels, d.num_segments, hidden_channels=s.head.hidden_channels,
-                         dropout=s.head.dropout,
-                         center=s.head.center,
+                         dropout=s.head.dropout, center=s.head.center,
                          head="row" if s.method == "lego-row" else "graph",
                          row_order=s.head.row_order, branch_dropout=s.head.branch_dropout,
                          branch_detach=s.head.branch_detach, branch_scale=s.head.branch_scale,
