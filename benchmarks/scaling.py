@@ -25,10 +25,11 @@ sources, one thread, each N in its own process, median of ``--repeats``:
 
 Each row also records ``<stage>_maxrss_gib``: the peak resident memory of
 the size's process (``resource.getrusage``) after that stage, stages running
-in the order above (so a stage's figure includes the earlier stages' peaks).
+in the order above (so a stage's figure includes the earlier stages' peaks);
+on CUDA also ``<stage>_gpu_peak_gib`` (``torch.cuda.max_memory_allocated``).
 Large N: ``knn_exact`` runs up to ``--exact-max`` (above it, the recall is
-measured on 2048 evenly spaced rows against faiss's flat search of those
-rows: ``recall_rows``), ``scipy`` up to ``--scipy-max`` (65536: at N = 262144
+measured on 2048 evenly spaced rows against an exact chunked search of
+those rows: ``recall_rows``), ``scipy`` up to ``--scipy-max`` (65536: at N = 262144
 its padded top-k tables passed 17 GiB), ``dense_step`` up to N = 4096; ``bound``
 runs the N k prune_k entries in chunks of 2^24 (one random chunk of indices,
 reused), so its memory stays bounded.
@@ -189,9 +190,13 @@ def worker(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
                     one("_busy_s")
         res.update({key: statistics.median(v) for key, v in times.items()})
         res[name + "_maxrss_gib"] = _maxrss_gib()
+        gpu = ""
+        if device.startswith("cuda"):
+            res[name + "_gpu_peak_gib"] = torch.cuda.max_memory_allocated(device) / 2**30
+            gpu = f" gpu peak={res[name + '_gpu_peak_gib']:.2f} GiB"
         print(f"  N={n} {name}: " + " ".join(f"{k}={statistics.median(v):.4g}"
                                              for k, v in times.items())
-              + f" peak={res[name + '_maxrss_gib']:.2f} GiB", file=sys.stderr, flush=True)
+              + f" peak={res[name + '_maxrss_gib']:.2f} GiB" + gpu, file=sys.stderr, flush=True)
         return out
 
     exact = None
@@ -279,19 +284,26 @@ def worker(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
 
 def _sampled_recall(x, edge_index) -> tuple[float, float]:
     """Recall@(k+1) of a kNN graph on RECALL_ROWS evenly spaced rows against
-    faiss's exact flat search of those rows (cosine), and the recall of the
-    k neighbours without the self loop (which every search keeps)."""
-    import faiss
-    import numpy as np
+    an exact cosine search of those rows, and the recall of the k neighbours
+    without the self loop (which every search keeps). The exact search is a
+    plain chunked matmul + top-k on x's device, independent of the library's
+    kNN code (and of faiss, which a CUDA machine may lack)."""
     import torch
-    faiss.omp_set_num_threads(torch.get_num_threads())  # the worker's threads (a script)
     n = x.size(0)
     s = min(n, RECALL_ROWS)
     rows = torch.arange(s) * n // s
-    xn = torch.nn.functional.normalize(x.detach().cpu().float(), dim=-1).numpy()
-    flat = faiss.IndexFlatIP(xn.shape[1])
-    flat.add(xn)
-    truth = torch.from_numpy(flat.search(np.ascontiguousarray(xn[rows.numpy()]), K + 1)[1])
+    with torch.no_grad():
+        xn = torch.nn.functional.normalize(x.detach().float(), dim=-1)
+        q = xn[rows.to(xn.device)]
+        best_v = torch.full((s, 0), float("-inf"), device=xn.device)
+        best_i = torch.zeros((s, 0), dtype=torch.long, device=xn.device)
+        for start in range(0, n, 1 << 16):
+            sim = q @ xn[start:start + (1 << 16)].T
+            v, i = torch.cat([best_v, sim], 1), torch.cat([best_i, torch.arange(
+                start, start + sim.size(1), device=xn.device).expand(s, -1)], 1)
+            top = v.topk(min(K + 1, v.size(1)), dim=1)
+            best_v, best_i = top.values, i.gather(1, top.indices)
+    truth = best_i.cpu()
     src, dst = edge_index[0].cpu(), edge_index[1].cpu()
     pos = torch.full((n, ), -1, dtype=torch.long)
     pos[rows] = torch.arange(s)
@@ -356,7 +368,10 @@ def table(rows: list[dict]) -> str:
               ("dense / sparse step", "dense_step_s", "step_s"))
     head = ["N", "features"] + [h for _, h in cols]
     head += [name for name, a, b in ratios if any(_get(r, a) and _get(r, b) for r in rows)]
+    peaks = ["_maxrss_gib"] + (["_gpu_peak_gib"] if any(
+        k.endswith("_gpu_peak_gib") for r in rows for k in r) else [])
     head += [f"{h} busy (busy / idle)" for k, h in COLUMNS if k in busy] + ["peak GiB"]
+    head += ["GPU peak GiB"] * (len(peaks) - 1)
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         cells = [str(r["N"]), r["features"]]
@@ -365,8 +380,8 @@ def table(rows: list[dict]) -> str:
                   if any(_get(q, a) and _get(q, b) for q in rows)]
         cells += [f"{_fmt(r.get(_busy_key(k)))} s, {_ratio(r.get(_busy_key(k)), r.get(k))}"
                   for k in busy]
-        peak = max((v for k, v in r.items() if k.endswith("_maxrss_gib")), default=None)
-        cells.append(_fmt(peak))
+        cells += [_fmt(max((v for k, v in r.items() if k.endswith(end)), default=None))
+                  for end in peaks]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

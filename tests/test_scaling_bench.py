@@ -108,3 +108,25 @@ def test_locality_orders_rejects_clusters_outside_1_to_n(clusters, capsys):
         module.main(["2048", "--clusters", clusters])
     assert err.value.code == 2
     assert "--clusters must be between 1 and n = 2048" in capsys.readouterr().err
+
+
+def test_sampled_recall_needs_no_faiss(monkeypatch):
+    # the device machine has no faiss: the recall's exact search is torch's own
+    import sys
+
+    import pyg_fusion.functional as F
+    scaling = load_benchmark("scaling")
+    monkeypatch.setitem(sys.modules, "faiss", None)  # import faiss raises ImportError
+    x = torch.randn(3000, 8, generator=torch.Generator().manual_seed(0))
+    ei, _ = F.relation_graph(x, k=scaling.K, knn="exact")
+    assert scaling._sampled_recall(x, ei) == (1.0, 1.0)
+    # every row's first neighbour (after its self loop) dropped: 1 of k + 1 missed
+    keep = torch.ones(ei.size(1), dtype=torch.bool)
+    seen = set()
+    for j, (s, t) in enumerate(ei.t().tolist()):
+        if s != t and t not in seen:
+            seen.add(t)
+            keep[j] = False
+    recall, recall_neighbours = scaling._sampled_recall(x, ei[:, keep])
+    assert recall == pytest.approx(scaling.K / (scaling.K + 1))
+    assert recall_neighbours == pytest.approx((scaling.K - 1) / scaling.K)
