@@ -4,26 +4,28 @@
 # machine goes back after 30 s idle, and one call may run 10 minutes):
 #
 #   STEPS="tests scaling" bash benchmarks/gpu_check.sh OUT_DIR   # caps: 60 + 420 s
-#   STEPS="compile" bash benchmarks/gpu_check.sh OUT_DIR         # cap: 240 s
+#   STEPS="chunks compile" bash benchmarks/gpu_check.sh OUT_DIR  # caps: 60 + 200 s
 #
 # tests: the device-parametrised tests on CUDA; scaling: benchmarks/scaling.py
 # --device cuda, N = 4096 to 262144 (median of 3), then 2^20 (one run);
+# chunks: benchmarks/knn_chunks.py, the torch kNN's block rows at N = 262144;
 # compile: the torch.compile tests (inductor, marked slow) on CUDA.
 # A call that fails wastes the lease, so dry-run both here on the CPU first,
 # with faiss hidden as on the device image:
 #   mkdir -p /tmp/nofaiss && echo 'raise ImportError' > /tmp/nofaiss/faiss.py
-#   PYTHONPATH=/tmp/nofaiss DEVICE=cpu SIZES=1024 BIG=2048 bash benchmarks/gpu_check.sh /tmp/dry
+#   PYTHONPATH=/tmp/nofaiss DEVICE=cpu SIZES=1024 BIG=2048 CHUNK_N=4096 \
+#       bash benchmarks/gpu_check.sh /tmp/dry
 #
 # Needs python3 with torch (CUDA), torch_geometric, lightning, scipy,
 # scikit-learn, matplotlib, networkx, pyyaml, tqdm and pytest. faiss is
 # optional: without a GPU build the CUDA kNN runs in torch. Wheels in .whl/
 # (e.g. a faiss-gpu build) are installed into a scratch folder first.
 # Writes OUT_DIR/{env.txt,tests_cuda.log,scaling_cuda.{json,log},
-# scaling_cuda_big.{json,log},tests_cuda_compile.log}.
+# scaling_cuda_big.{json,log},knn_chunks_cuda.{json,log},tests_cuda_compile.log}.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-${OUT:-gpu_check_out}}"
-steps="${STEPS:-tests scaling compile}"
+steps="${STEPS:-tests scaling chunks compile}"
 dev="${DEVICE:-cuda}"
 mkdir -p "$out"
 export PYTHONUNBUFFERED=1 PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
@@ -53,10 +55,14 @@ for step in $steps; do
         scaling)  # at 2^20 the torch kNN (no faiss GPU) alone took 29 s on an H200
             scaling 150 scaling_cuda 3 "${SIZES:-4096 16384 65536 262144}"
             scaling 270 scaling_cuda_big 1 "${BIG:-1048576}" ;;
+        chunks)
+            timeout 60 python3 benchmarks/knn_chunks.py --device "$dev" --sizes "${CHUNK_N:-262144}" \
+                --chunks 512 2048 8192 --json "$out/knn_chunks_cuda.json" \
+                2>&1 | tee "$out/knn_chunks_cuda.log" | tail -8 ;;
         compile)  # inductor + triton: about 40 s per test on an H200
-            timeout 240 python3 -m pytest -q -p no:cacheprovider -k "$dev" -m slow \
+            timeout 200 python3 -m pytest -q -p no:cacheprovider -k "$dev" -m slow \
                 tests/test_compile.py 2>&1 | tee "$out/tests_cuda_compile.log" | tail -8 ;;
-        *) echo "gpu_check.sh: unknown step '$step' (expected tests, scaling or compile)" >&2
+        *) echo "gpu_check.sh: unknown step '$step' (expected tests, scaling, chunks or compile)" >&2
            exit 2 ;;
     esac
 done

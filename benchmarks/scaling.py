@@ -465,7 +465,7 @@ def main():
     print(table(rows))
     if args.json:
         from pyg_fusion.datasets._io import atomic_write
-        machine = machine_info()
+        machine = machine_info(args.device)
         machine["torch_threads"] = args.threads  # the workers', not this process's
         payload = {"command": " ".join(["python", *sys.argv]), "machine": machine,
                    "worker_threads": args.threads, "repeats": args.repeats,

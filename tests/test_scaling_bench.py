@@ -130,3 +130,14 @@ def test_sampled_recall_needs_no_faiss(monkeypatch):
     recall, recall_neighbours = scaling._sampled_recall(x, ei[:, keep])
     assert recall == pytest.approx(scaling.K / (scaling.K + 1))
     assert recall_neighbours == pytest.approx((scaling.K - 1) / scaling.K)
+
+
+def test_knn_chunks_every_block_size_gives_the_default_graph(capsys):
+    module = load_benchmark("knn_chunks")
+    threads = torch.get_num_threads()
+    assert module.main(["--sizes", "300", "--chunks", "7", "64", "--repeats", "1"]) == 0
+    assert torch.get_num_threads() == threads
+    rows = [line.split(" | ") for line in capsys.readouterr().out.splitlines()
+            if line.startswith("| 300 |")]
+    assert [int(r[1]) for r in rows] == [7, 64, 512]  # the default always measured
+    assert rows[2][3] == "1.00x" and all(r[4] == "yes |" for r in rows)

@@ -138,7 +138,9 @@ def source_graph(data, source: str, *, k: int | None = 10, metric: str = "cosine
     stored = data.get(f"edge_index_{source}")
     if stored is not None:
         w = data.get(f"edge_weight_{source}")
-        return stored, w if w is not None else torch.ones(stored.size(1)), x.size(0)
+        if w is None:
+            w = torch.ones(stored.size(1), device=stored.device)
+        return stored, w, x.size(0)
     from pyg_fusion.functional import relation_graph
 
     # a Batch of graphs: each unit's graph, so that two graphs are never linked

@@ -1,0 +1,106 @@
+"""Rows per block (``chunk_size``) of the chunked torch kNN search, the path
+that ``relation_graph`` takes without faiss (and on CUDA without faiss's GPU
+build): the wall time of ``relation_graph(x, k=16, knn="exact",
+chunk_size=c)`` per ``c``, median of ``--repeats``, as a ratio to the
+default (512) measured in the same run. Every block size must give the same
+graph; the script checks it. faiss is kept out for the whole run, so the
+torch path is timed on any machine.
+
+    python benchmarks/knn_chunks.py --sizes 16384 --chunks 128 512 2048
+    python benchmarks/knn_chunks.py --device cuda --sizes 262144 --chunks 512 2048 8192
+
+The default 512 was chosen on the 2-core CPU (see ``relation_graph``'s
+``chunk_size``); a GPU has the memory and the parallelism for larger blocks,
+and this script measures whether they pay.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from unittest import mock
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+DEFAULT = 512  # relation_graph's chunk_size
+K = 16
+
+
+def sweep(n: int, chunks: list[int], device: str, repeats: int, dim: int = 128,
+          seed: int = 0) -> list[dict]:
+    """One row per block size: median seconds and the ratio to the default."""
+    from pyg_fusion.datasets import clustered_features
+    from pyg_fusion.functional import relation
+    x = clustered_features(n, dim, seed=seed).to(device)
+
+    def sync():
+        if x.is_cuda:
+            torch.cuda.synchronize()
+
+    times, graphs = {}, {}
+    # the torch path, whatever is installed: faiss would take the search
+    with mock.patch.object(relation, "load_faiss", lambda: None):
+        for c in sorted(set(chunks) | {DEFAULT}):
+            runs = []
+            for _ in range(repeats):
+                sync()
+                t0 = time.perf_counter()
+                graphs[c] = relation.relation_graph(x, k=K, knn="exact", chunk_size=c)
+                sync()
+                runs.append(time.perf_counter() - t0)
+            times[c] = statistics.median(runs)
+    ref = graphs[DEFAULT]
+    rows = []
+    for c in sorted(times):
+        same = torch.equal(graphs[c][0], ref[0]) and torch.equal(graphs[c][1], ref[1])
+        rows.append({"N": n, "chunk_size": c, "seconds": times[c],
+                     "ratio": times[c] / times[DEFAULT], "same_graph": same,
+                     "device": device})
+    return rows
+
+
+def table(rows: list[dict]) -> str:
+    lines = ["| N | chunk_size | seconds | / 512 | same graph |", "|---|---|---|---|---|"]
+    lines += [f"| {r['N']} | {r['chunk_size']} | {r['seconds']:.4g} | {r['ratio']:.2f}x | "
+              f"{'yes' if r['same_graph'] else 'NO'} |" for r in rows]
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    from _machine import machine_info
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[16384])
+    ap.add_argument("--chunks", type=int, nargs="+", default=[128, 512, 2048])
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=1, help="torch threads")
+    ap.add_argument("--json", default=None)
+    args = ap.parse_args(argv)
+    if any(c < 1 for c in args.chunks) or any(n < K + 1 for n in args.sizes):
+        ap.error(f"--chunks must be >= 1 and --sizes >= {K + 1}")
+    threads = torch.get_num_threads()
+    torch.set_num_threads(args.threads)  # restored below: main() is also called in-process
+    try:
+        rows = [r for n in args.sizes
+                for r in sweep(n, args.chunks, args.device, args.repeats)]
+    finally:
+        torch.set_num_threads(threads)
+    machine = machine_info(args.device)
+    machine["torch_threads"] = args.threads
+    print(f"{machine.get('gpu', machine['cpu'])}, torch {machine['torch']}, "
+          f"{args.threads} thread(s), median of {args.repeats}")
+    print(table(rows))
+    if args.json:
+        from pyg_fusion._files import write_json
+        write_json(args.json, {"command": "python " + " ".join(sys.argv), "machine": machine,
+                               "repeats": args.repeats, "rows": rows})
+    return 0 if all(r["same_graph"] for r in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
