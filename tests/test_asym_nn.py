@@ -13,29 +13,42 @@ def _count(model):
     return sum(p.numel() for p in model.parameters())
 
 
+def _randn(*shape, device="cpu", **kw):
+    # drawn on the CPU, so that every device sees the same values (CUDA's
+    # generator draws others), then moved
+    return torch.randn(*shape, **kw).to(device)
+
+
+def _leaf(*shape, device="cpu", dtype=torch.float32):
+    # a leaf requiring grad on device, with the values of the CPU draw
+    return _randn(*shape, device=device, dtype=dtype).requires_grad_()
+
+
 def _small_cnn():
     return nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.BatchNorm2d(8),
                          nn.ReLU(), nn.Conv2d(8, 4, 3, padding=1),
                          nn.BatchNorm2d(4))
 
 
-def test_modality_parallel_shares_one_module():
+def test_modality_parallel_shares_one_module(device):
     torch.manual_seed(0)
     conv = nn.Conv2d(3, 4, 3, padding=1)
-    par = ModalityParallel(conv)
-    xs = [torch.randn(2, 3, 5, 5), torch.randn(2, 3, 5, 5)]
+    par = ModalityParallel(conv).to(device)
+    xs = [_randn(2, 3, 5, 5, device=device), _randn(2, 3, 5, 5, device=device)]
     out = par(xs)
+    assert out[0].device.type == out[1].device.type == device.type
     assert torch.allclose(out[0], conv(xs[0])) and torch.allclose(out[1], conv(xs[1]))
     assert len(list(par.parameters())) == 2        # one weight, one bias
     with pytest.raises(TypeError, match="xs"):
         par(xs[0])
 
 
-def test_modality_batchnorm_private_statistics_and_affine():
-    bn = ModalityBatchNorm2d(4, 2)
-    a = torch.randn(8, 4, 3, 3)
-    b = 5 + 3 * torch.randn(8, 4, 3, 3)
-    bn([a, b])
+def test_modality_batchnorm_private_statistics_and_affine(device):
+    bn = ModalityBatchNorm2d(4, 2).to(device)
+    a = _randn(8, 4, 3, 3, device=device)
+    b = 5 + 3 * _randn(8, 4, 3, 3, device=device)
+    out = bn([a, b])
+    assert out[0].device.type == out[1].device.type == device.type
     m0, m1 = bn.norms[0].running_mean, bn.norms[1].running_mean
     assert not torch.allclose(m0, m1)               # private statistics
     assert torch.allclose(m1, 0.1 * b.mean(dim=(0, 2, 3)), atol=1e-5)
@@ -44,12 +57,13 @@ def test_modality_batchnorm_private_statistics_and_affine():
         bn([a])
 
 
-def test_modality_batchnorm_frozen_stats():
-    bn = ModalityBatchNorm2d(4, 2, frozen_stats=True).train()
+def test_modality_batchnorm_frozen_stats(device):
+    bn = ModalityBatchNorm2d(4, 2, frozen_stats=True).to(device).train()
     bn.norms[1].running_mean.fill_(2.0)
-    x = torch.randn(6, 4, 3, 3)
+    x = _randn(6, 4, 3, 3, device=device)
     out = bn([x, x])
-    assert torch.equal(bn.norms[0].running_mean, torch.zeros(4))   # not updated
+    assert out[1].device.type == device.type
+    assert torch.equal(bn.norms[0].running_mean.cpu(), torch.zeros(4))   # not updated
     assert torch.allclose(out[1], (x - 2.0) / (1 + 1e-5) ** 0.5, atol=1e-6)
     out[0].sum().backward()
     assert bn.norms[0].weight.grad is not None                     # affine learns
@@ -59,17 +73,19 @@ def test_modality_batchnorm_frozen_stats():
                                            2, frozen_stats=True)
 
 
-def test_one_modality_norm_for_images_and_node_features():
+def test_one_modality_norm_for_images_and_node_features(device):
     from pyg_fusion.nn.asym import AsymGraphFusion, ModalityNorm, ModalityNorm2d
     assert ModalityBatchNorm2d is ModalityNorm and ModalityNorm2d is ModalityNorm
     torch.manual_seed(0)
     inst = ModalityNorm(4, 2, "instance")
     assert all(isinstance(n, nn.InstanceNorm2d) and n.affine for n in inst.norms)
-    node = ModalityNorm(4, 2, "batch", input_dim=2)
-    x = torch.randn(10, 4)
-    assert torch.allclose(node([x, x])[1], nn.BatchNorm1d(4)(x))
-    layer = ModalityNorm(4, 2, "layer", input_dim=2)
-    assert torch.allclose(layer([x, x])[0], nn.LayerNorm(4)(x))
+    node = ModalityNorm(4, 2, "batch", input_dim=2).to(device)
+    x = _randn(10, 4, device=device)
+    got = node([x, x])[1]
+    assert got.device.type == device.type
+    assert torch.allclose(got, nn.BatchNorm1d(4).to(device)(x))
+    layer = ModalityNorm(4, 2, "layer", input_dim=2).to(device)
+    assert torch.allclose(layer([x, x])[0], nn.LayerNorm(4).to(device)(x))
     with pytest.raises(ValueError, match="norm"):
         ModalityNorm(4, 2, "layer")                  # no layer norm on images
     with pytest.raises(ValueError, match="frozen_stats"):
@@ -92,21 +108,22 @@ def test_modality_norm_loads_old_bns_keys():
         assert torch.equal(fresh.state_dict()[k], v), k
 
 
-def test_share_across_modalities_parameters():
+def test_share_across_modalities_parameters(device):
     torch.manual_seed(0)
     plain = _small_cnn()
     n_plain, n_bn = _count(plain), bn_affine_parameter_count(plain)
-    shared = share_across_modalities(_small_cnn(), 2)
+    shared = share_across_modalities(_small_cnn(), 2).to(device)
     assert _count(shared) == n_plain + n_bn         # only BN affine doubles
     assert isinstance(shared.model[1], ModalityBatchNorm2d)
     conv = shared.model[0]
     assert isinstance(conv, nn.Conv2d)              # one shared object
-    xs = [torch.randn(4, 3, 6, 6), torch.randn(4, 3, 6, 6) * 3 + 1]
+    xs = [_randn(4, 3, 6, 6, device=device), _randn(4, 3, 6, 6, device=device) * 3 + 1]
     ya, yb = shared(xs)
+    assert ya.device.type == yb.device.type == device.type
     (ya.sum() + yb.sum()).backward()
     assert conv.weight.grad is not None
     # each modality uses its own BN: same input, different private affine
-    shared = share_across_modalities(_small_cnn(), 2).eval()
+    shared = share_across_modalities(_small_cnn(), 2).to(device).eval()
     with torch.no_grad():
         shared.model[4].norms[1].bias.add_(1.0)
     za, zb = shared([xs[0], xs[0]])
@@ -141,13 +158,16 @@ def _bn(bn, x):
     return F.batch_norm(x, None, None, bn.weight, bn.bias, True, 0.0, bn.eps)
 
 
-def test_bottleneck_follows_the_block_data_flow():
+def test_bottleneck_follows_the_block_data_flow(device):
     torch.manual_seed(0)
     blk = AsymFusionBottleneck(40, 10, 2, fusion=True)
     for p in blk.parameters():     # break the symmetry of the init
         p.data.uniform_(-0.5, 1.0)
-    a, b = torch.randn(3, 40, 5, 6), torch.randn(3, 40, 5, 6)
+    blk = blk.to(device)
+    a, b = _randn(3, 40, 5, 6, device=device), _randn(3, 40, 5, 6, device=device)
     out = blk([a, b])
+    assert out[0].device.type == out[1].device.type == device.type
+    # the reference below runs on the same device, with the same kernels
     # docs/methods.md §2.4, step by step with the functional ops
     w1, w2, w3 = blk.conv1.weight, blk.conv2.weight, blk.conv3.weight
     x = [F.relu(_bn(blk.bn1.norms[m], F.conv2d(v, w1))) for m, v in enumerate((a, b))]
@@ -162,38 +182,49 @@ def test_bottleneck_follows_the_block_data_flow():
 
 
 @pytest.mark.parametrize("cls", [AsymFusionBottleneck, AsymFusionBasicBlock])
-def test_blocks_exchange_only_with_fusion(cls):
+def test_blocks_exchange_only_with_fusion(cls, device):
     torch.manual_seed(0)
     for fusion in (True, False):
-        blk = cls(20, 20 // cls.expansion, 2, fusion=fusion)
-        a = torch.randn(2, 20, 4, 4, requires_grad=True)
-        b = torch.randn(2, 20, 4, 4, requires_grad=True)
+        blk = cls(20, 20 // cls.expansion, 2, fusion=fusion).to(device)
+        a = _leaf(2, 20, 4, 4, device=device)
+        b = _leaf(2, 20, 4, 4, device=device)
         blk([a, b])[0].sum().backward()
         crossed = b.grad is not None and b.grad.abs().sum() > 0
         assert crossed == fusion
 
 
-def test_bottleneck_gradcheck_float64():
+def test_bottleneck_gradcheck_float64(device, monkeypatch):
+    if device.type == "cuda":
+        # gradcheck also asks that two backward passes agree bit for bit;
+        # cuDNN may pick a convolution backward that adds with atomics: only
+        # its deterministic algorithms here
+        monkeypatch.setattr(torch.backends.cudnn, "deterministic", True)
     torch.manual_seed(0)
-    blk = AsymFusionBottleneck(20, 5, 2, fusion=True).double()
-    a = torch.randn(2, 20, 2, 3, dtype=torch.float64, requires_grad=True)
-    b = torch.randn(2, 20, 2, 3, dtype=torch.float64, requires_grad=True)
+    blk = AsymFusionBottleneck(20, 5, 2, fusion=True).double().to(device)
+    a = _leaf(2, 20, 2, 3, device=device, dtype=torch.float64)
+    b = _leaf(2, 20, 2, 3, device=device, dtype=torch.float64)
     assert torch.autograd.gradcheck(lambda a, b: tuple(blk([a, b])), (a, b),
                                     fast_mode=True)
 
 
-def test_strided_fusion_block_subsamples_the_shift():
+def test_strided_fusion_block_subsamples_the_shift(device):
     torch.manual_seed(0)
-    blk = AsymFusionBottleneck(16, 5, 2, stride=2, fusion=True)
-    a, b = torch.randn(1, 16, 7, 7), torch.randn(1, 16, 7, 7)
-    assert blk([a, b])[0].shape == (1, 20, 4, 4)
+    blk = AsymFusionBottleneck(16, 5, 2, stride=2, fusion=True).to(device)
+    a, b = _randn(1, 16, 7, 7, device=device), _randn(1, 16, 7, 7, device=device)
+    out = blk([a, b])[0]
+    assert out.shape == (1, 20, 4, 4) and out.device.type == device.type
 
 
-def test_encoder_shares_convs_and_privatises_bn():
+def test_encoder_shares_convs_and_privatises_bn(device, monkeypatch):
+    if device.type == "cuda":
+        # cuDNN convolves float32 in TF32 by default (10-bit mantissa): the
+        # sum of the gradients below would hold to ~1e-3 only, not to the
+        # float32 round-off it checks
+        monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
     torch.manual_seed(0)
     kw = dict(width=8)
     one = ResNetEncoder("bottleneck", (2, 1, 1, 2), 1, **kw)
-    two = ResNetEncoder("bottleneck", (2, 1, 1, 2), 2, **kw)
+    two = ResNetEncoder("bottleneck", (2, 1, 1, 2), 2, **kw).to(device)
     assert _count(two) == _count(one) + bn_affine_parameter_count(one)
     names = [n for n, _ in two.named_parameters()]
     assert all(".norms." in n for n in names if ".bn" in n or "downsample.1" in n)
@@ -201,15 +232,16 @@ def test_encoder_shares_convs_and_privatises_bn():
     # the last block of each stage fuses, the others do not
     assert [[blk.fusion for blk in getattr(two, f"layer{s}")] for s in (1, 2, 3, 4)] \
         == [[False, True], [True], [True], [False, True]]
-    feats = two([torch.randn(2, 3, 64, 64), torch.randn(2, 3, 64, 64)])
+    feats = two([_randn(2, 3, 64, 64, device=device), _randn(2, 3, 64, 64, device=device)])
     assert [f[0].shape[1] for f in feats] == two.out_channels == [32, 64, 128, 256]
+    assert all(f[m].device.type == device.type for f in feats for m in range(2))
     assert [f[1].shape[-1] for f in feats] == [16, 8, 4, 2]
     # the same conv parameter objects serve every modality
     convs = lambda enc: [n for n, _ in enc.named_parameters() if "conv" in n]  # noqa: E731
     assert convs(two) == convs(one)
     # ... so their gradient is the sum of what each modality's path sends
     two.eval()
-    xs = [torch.randn(2, 3, 32, 32), torch.randn(2, 3, 32, 32)]
+    xs = [_randn(2, 3, 32, 32, device=device), _randn(2, 3, 32, 32, device=device)]
     grads = []
     for pick in ((0, ), (1, ), (0, 1)):
         two.zero_grad()
@@ -217,6 +249,8 @@ def test_encoder_shares_convs_and_privatises_bn():
         sum(f[3][m].square().sum() for m in pick).backward()
         grads.append(two.layer1[0].conv1.weight.grad.clone())
     assert grads[0].abs().sum() > 0 and grads[1].abs().sum() > 0
+    # (on CUDA, cuDNN's weight gradients may add in another order: the
+    # tolerance covers that round-off too)
     assert torch.allclose(grads[2], grads[0] + grads[1], rtol=1e-4, atol=1e-6)
 
 
@@ -289,11 +323,12 @@ def test_torchvision_state_dict_loads(depth, build, tmp_path):
 
 
 @pytest.mark.parametrize("light", [False, True])
-def test_refinenet_decoder_shapes(light):
-    dec = RefineNetDecoder([8, 16, 32, 64], 5, features=8, light=light)
-    feats = [torch.randn(2, c, s, s) for c, s in zip([8, 16, 32, 64], [16, 8, 4, 2])]
+def test_refinenet_decoder_shapes(light, device):
+    dec = RefineNetDecoder([8, 16, 32, 64], 5, features=8, light=light).to(device)
+    feats = [_randn(2, c, s, s, device=device)
+             for c, s in zip([8, 16, 32, 64], [16, 8, 4, 2])]
     out = dec(feats)
-    assert out.shape == (2, 5, 16, 16)
+    assert out.shape == (2, 5, 16, 16) and out.device.type == device.type
     out.sum().backward()
     assert all(p.grad is not None for p in dec.parameters())
     assert "light" in repr(dec)
@@ -313,24 +348,26 @@ def _tiny(**kw):
                                  decoder_features=8, light=True, **kw)
 
 
-def test_segmenter_outputs_and_detached_ensemble():
+def test_segmenter_outputs_and_detached_ensemble(device):
     torch.manual_seed(0)
-    seg = _tiny()
+    seg = _tiny().to(device)
     assert isinstance(seg, AsymFusionSegmenter)
     assert seg.output_names == ["rgb", "depth", "ensemble"]
-    xs = [torch.randn(2, 3, 32, 32), torch.randn(2, 3, 32, 32)]
+    xs = [_randn(2, 3, 32, 32, device=device), _randn(2, 3, 32, 32, device=device)]
     rgb, depth, ens = seg(xs)
     assert rgb.shape == depth.shape == ens.shape == (2, 4, 32, 32)
+    assert rgb.device.type == depth.device.type == ens.device.type == device.type
     w = torch.softmax(seg.alpha, 0)
     assert torch.allclose(ens, w[0] * rgb + w[1] * depth, atol=1e-6)
     ens.sum().backward()   # the ensemble trains alpha only
     assert seg.alpha.grad is not None and seg.alpha.grad.abs().sum() > 0
     assert all(p.grad is None for p in seg.encoder.parameters())
-    y = torch.randint(0, 4, (2, 32, 32))
+    y = torch.randint(0, 4, (2, 32, 32)).to(device)
     y[0, :4] = 255
     seg.eval()          # no dropout: both evaluations see the same logits
     outs = seg(xs)
     loss = asym_segmentation_loss(outs, y)
+    assert loss.device.type == device.type
     keep = y != 255
     ref = sum(-o.log_softmax(1).gather(1, y.clamp(max=3)[:, None])[:, 0][keep].mean()
               for o in outs)
@@ -357,7 +394,7 @@ def test_segmenter_names_inputs_of_other_channels_or_sizes(share):
         seg([rgb, torch.randn(1, 3, 32, 32)])
 
 
-def test_shared_segmenter_is_much_smaller_than_two_encoders():
+def test_shared_segmenter_is_much_smaller_than_two_encoders(device):
     shared = _tiny()
     separate = _tiny(share=False)
     single = asym_fusion_segmenter(4, depth=None, layers=(1, 2, 1, 2), width=8,
@@ -367,9 +404,10 @@ def test_shared_segmenter_is_much_smaller_than_two_encoders():
     # two modalities = one network + one more set of BN affine (+ one alpha)
     assert _count(shared) == _count(single) + extra_bn + 1
     assert _count(shared) < 0.6 * _count(separate)
-    summed = _tiny(share=False, head="sum")
+    summed = _tiny(share=False, head="sum").to(device)
     assert summed.output_names == ["sum"]
-    assert summed([torch.randn(2, 3, 32, 32)] * 2)[0].shape == (2, 4, 32, 32)
+    out = summed([_randn(2, 3, 32, 32, device=device)] * 2)[0]
+    assert out.shape == (2, 4, 32, 32) and out.device.type == device.type
 
 
 # ----------------------------------------------------------------------------
@@ -377,22 +415,24 @@ def test_shared_segmenter_is_much_smaller_than_two_encoders():
 from pyg_fusion.nn.asym import AsymGraphFusion  # noqa: E402
 
 
-def test_graph_fusion_interface_and_parameters():
+def test_graph_fusion_interface_and_parameters(device):
     torch.manual_seed(0)
-    mod = AsymGraphFusion({"i3d": 12, "c3d": 7}, 10, num_layers=2)
-    xs = {"i3d": torch.randn(9, 12), "c3d": torch.randn(9, 7)}
-    out = mod(xs, batch=torch.tensor([0] * 5 + [1] * 4))
+    mod = AsymGraphFusion({"i3d": 12, "c3d": 7}, 10, num_layers=2).to(device)
+    xs = {"i3d": _randn(9, 12, device=device), "c3d": _randn(9, 7, device=device)}
+    out = mod(xs, batch=torch.tensor([0] * 5 + [1] * 4, device=device))
     assert set(out) == {"i3d", "c3d"} and out["c3d"].shape == (9, 10)
+    assert out["i3d"].device.type == device.type
     # shared linears once per layer, private input maps and norms per source
     shared = 2 * 3 * (10 * 10 + 10)
     private = (12 * 10 + 10) + (7 * 10 + 10) + 2 * 3 * 2 * (2 * 10)
     assert _count(mod) == shared + private
-    cat = AsymGraphFusion({"a": 6, "b": 6}, 5, combine="concat", shift="none")
-    assert cat({"a": torch.randn(4, 6), "b": torch.randn(4, 6)}).shape == (4, 10)
+    cat = AsymGraphFusion({"a": 6, "b": 6}, 5, combine="concat", shift="none").to(device)
+    got = cat({"a": _randn(4, 6, device=device), "b": _randn(4, 6, device=device)})
+    assert got.shape == (4, 10) and got.device.type == device.type
     with pytest.raises(ValueError, match="aligned"):
-        mod({"i3d": torch.randn(9, 12), "c3d": torch.randn(8, 7)})
+        mod({"i3d": _randn(9, 12, device=device), "c3d": _randn(8, 7, device=device)})
     with pytest.raises(ValueError, match="lacks"):
-        mod({"i3d": torch.randn(9, 12)})
+        mod({"i3d": _randn(9, 12, device=device)})
     with pytest.raises(ValueError, match="edge_index"):
         AsymGraphFusion({"a": 3, "b": 3}, 5, shift="edge")(
             {"a": torch.randn(2, 3), "b": torch.randn(2, 3)})
@@ -406,24 +446,25 @@ def test_graph_fusion_interface_and_parameters():
 
 @pytest.mark.parametrize("shift,shuffle", [("temporal", False), ("edge", False),
                                            ("none", True), ("none", False)])
-def test_graph_fusion_exchanges_between_sources(shift, shuffle):
+def test_graph_fusion_exchanges_between_sources(shift, shuffle, device):
     torch.manual_seed(0)
     mod = AsymGraphFusion({"a": 5, "b": 5}, 10, shift=shift, shuffle=shuffle,
-                          norm="layer")
-    a = torch.randn(6, 5, requires_grad=True)
-    b = torch.randn(6, 5, requires_grad=True)
-    ei = torch.tensor([[0, 1, 2, 3, 4], [1, 2, 3, 4, 5]])
+                          norm="layer").to(device)
+    a = _leaf(6, 5, device=device)
+    b = _leaf(6, 5, device=device)
+    ei = torch.tensor([[0, 1, 2, 3, 4], [1, 2, 3, 4, 5]], device=device)
     mod({"a": a, "b": b}, edge_index=ei)["a"].sum().backward()
     crossed = b.grad is not None and b.grad.abs().sum() > 0
     assert crossed == (shift != "none" or shuffle)
 
 
-def test_graph_temporal_shift_stays_inside_sequences():
+def test_graph_temporal_shift_stays_inside_sequences(device):
     torch.manual_seed(0)
-    mod = AsymGraphFusion({"a": 5, "b": 5}, 10, norm="layer").eval()
-    batch = torch.tensor([0, 0, 0, 1, 1, 1])
-    a, b = torch.randn(6, 5), torch.randn(6, 5)
+    mod = AsymGraphFusion({"a": 5, "b": 5}, 10, norm="layer").to(device).eval()
+    batch = torch.tensor([0, 0, 0, 1, 1, 1], device=device)
+    a, b = _randn(6, 5, device=device), _randn(6, 5, device=device)
     out1 = mod({"a": a, "b": b}, batch=batch)
+    assert out1["a"].device.type == device.type
     b2 = b.clone()
     b2[3:] += 10.0                       # change sequence 1 only
     out2 = mod({"a": a, "b": b2}, batch=batch)
@@ -431,12 +472,12 @@ def test_graph_temporal_shift_stays_inside_sequences():
     assert not torch.allclose(out1["a"][3:], out2["a"][3:])
 
 
-def test_graph_fusion_gradcheck_float64():
+def test_graph_fusion_gradcheck_float64(device):
     torch.manual_seed(0)
-    mod = AsymGraphFusion({"a": 4, "b": 3}, 5, shift="edge").double()
-    ei = torch.tensor([[0, 1, 2], [1, 2, 0]])
-    a = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
-    b = torch.randn(3, 3, dtype=torch.float64, requires_grad=True)
+    mod = AsymGraphFusion({"a": 4, "b": 3}, 5, shift="edge").double().to(device)
+    ei = torch.tensor([[0, 1, 2], [1, 2, 0]], device=device)
+    a = _leaf(3, 4, device=device, dtype=torch.float64)
+    b = _leaf(3, 3, device=device, dtype=torch.float64)
     assert torch.autograd.gradcheck(
         lambda a, b: tuple(mod({"a": a, "b": b}, edge_index=ei).values()), (a, b),
         fast_mode=True)

@@ -6,42 +6,48 @@ from pyg_fusion.nn.baselines import (GCN, MTN, FeatureFusion, GraphFusion, featu
                                      graph_fuse_dense, graph_fuse_sparse)
 
 
-def _random_graph(n, e, seed):
+def _random_graph(n, e, seed, device="cpu"):
+    # drawn on the CPU (the same graph on every device), then moved
     g = torch.Generator().manual_seed(seed)
     ei = torch.randint(0, n, (2, e), generator=g)
-    return ei, torch.rand(e, generator=g, dtype=torch.float64)
+    return ei.to(device), torch.rand(e, generator=g, dtype=torch.float64).to(device)
 
 
 @pytest.mark.parametrize("mode", ["add", "mean", "product"])
-def test_sparse_graph_fusion_matches_dense(mode):
+def test_sparse_graph_fusion_matches_dense(mode, device):
     n = 7
-    graphs = [_random_graph(n, 25, s) for s in range(3)]
+    graphs = [_random_graph(n, 25, s, device) for s in range(3)]
     dense = [edges_to_dense(ei, w, max_num_nodes=n)[0] for ei, w in graphs]
     ei, w = graph_fuse_sparse(graphs, n, mode)
+    assert ei.device.type == w.device.type == device.type
     got = edges_to_dense(ei, w, max_num_nodes=n)[0]
     torch.testing.assert_close(got, graph_fuse_dense(dense, mode))
 
 
-def test_dense_graph_fusion_modes():
-    a, b = torch.rand(2, 4, 4), torch.rand(2, 4, 4)
+def test_dense_graph_fusion_modes(device):
+    a, b = torch.rand(2, 4, 4).to(device), torch.rand(2, 4, 4).to(device)
     assert graph_fuse_dense([a, b], "concat").shape == (2, 4, 8)
     torch.testing.assert_close(graph_fuse_dense([a, b], "product"), a * b)
     torch.testing.assert_close(graph_fuse_dense([a, b], "mean"), (a + b) / 2)
-    assert GraphFusion("add")([a, b]).shape == (2, 4, 4)
+    out = GraphFusion("add")([a, b])
+    assert out.shape == (2, 4, 4) and out.device.type == device.type
     with pytest.raises(ValueError, match="graphs\\[1\\]"):
-        graph_fuse_dense([a, torch.rand(2, 3, 3)], "add")
+        graph_fuse_dense([a, torch.rand(2, 3, 3).to(device)], "add")
     with pytest.raises(ValueError, match="mode"):
         graph_fuse_dense([a], "max")
     with pytest.raises(ValueError, match="edge_weight has"):
-        graph_fuse_sparse([(torch.tensor([[0], [1]]), torch.rand(2))], 3, "add")
+        graph_fuse_sparse([(torch.tensor([[0], [1]], device=device),
+                            torch.rand(2).to(device))], 3, "add")
 
 
-def test_feature_fusion():
-    xs = {"a": torch.randn(5, 3), "b": torch.randn(5, 4)}
+def test_feature_fusion(device):
+    xs = {"a": torch.randn(5, 3).to(device), "b": torch.randn(5, 4).to(device)}
     assert FeatureFusion({"a": 3, "b": 4}, "concat")(xs).shape == (5, 7)
-    m = FeatureFusion({"a": 3, "b": 4}, "product", proj_channels=6)
+    m = FeatureFusion({"a": 3, "b": 4}, "product", proj_channels=6).to(device)
     ref = m.proj["a"](xs["a"]) * m.proj["b"](xs["b"])
-    torch.testing.assert_close(m(xs), ref)
+    got = m(xs)
+    assert got.device.type == device.type
+    torch.testing.assert_close(got, ref)
     assert FeatureFusion({"a": 3, "b": 3}, "add").proj is None
     torch.testing.assert_close(feature_fuse([xs["a"], xs["a"]], "add"), 2 * xs["a"])
     with pytest.raises(ValueError, match="equal widths"):
@@ -52,34 +58,38 @@ def test_feature_fusion():
         FeatureFusion({"a": 3, "b": 4}, "single")
 
 
-def test_feature_fusion_gradcheck():
-    m = FeatureFusion({"a": 3, "b": 4}, "product", proj_channels=2).double()
-    a = torch.randn(3, 3, dtype=torch.float64, requires_grad=True)
-    b = torch.randn(3, 4, dtype=torch.float64, requires_grad=True)
+def test_feature_fusion_gradcheck(device):
+    m = FeatureFusion({"a": 3, "b": 4}, "product", proj_channels=2).double().to(device)
+    a = torch.randn(3, 3, dtype=torch.float64).to(device).requires_grad_()
+    b = torch.randn(3, 4, dtype=torch.float64).to(device).requires_grad_()
     assert torch.autograd.gradcheck(lambda a, b: m({"a": a, "b": b}), (a, b))
 
 
-def test_mtn_shapes_and_multiscale_receptive_field():
+def test_mtn_shapes_and_multiscale_receptive_field(device):
     torch.manual_seed(0)
-    m = MTN(6, hidden_channels=8, dropout=0.0).eval()
-    x = torch.randn(2, 16, 6)
+    m = MTN(6, hidden_channels=8, dropout=0.0).to(device).eval()
+    x = torch.randn(2, 16, 6).to(device)
     y = m(x)
-    assert y.shape == (2, 16, 8)
+    assert y.shape == (2, 16, 8) and y.device.type == device.type
     # The non-local branch lets every snippet see every other one.
     x2 = x.clone()
     x2[0, 15] += 1.0
     assert not torch.allclose(m(x2)[0, 0], y[0, 0])
     torch.testing.assert_close(m(x2)[1], y[1])  # videos stay independent
     with pytest.raises(ValueError, match="x must be"):
-        m(torch.randn(2, 16, 5))
+        m(torch.randn(2, 16, 5).to(device))
     assert "dilations=(1, 2, 4)" in repr(m)
 
 
-def test_gcn_matches_pyg_gcnconv_stack():
+def test_gcn_matches_pyg_gcnconv_stack(device):
     torch.manual_seed(0)
-    ei, w = _random_graph(10, 30, 1)
-    x = torch.randn(10, 5)
-    m = GCN(5, 8, 3, dropout=0.0).eval()
+    ei, w = _random_graph(10, 30, 1, device)
+    x = torch.randn(10, 5).to(device)
+    m = GCN(5, 8, 3, dropout=0.0).to(device).eval()
     h = torch.relu(m.convs[0](x, ei, w.float()))
-    torch.testing.assert_close(m(x, ei, w.float()), m.convs[1](h, ei, w.float()))
+    # (on CUDA the scatters of GCNConv add in any order: assert_close's
+    # float32 tolerance covers the round-off)
+    got = m(x, ei, w.float())
+    assert got.device.type == device.type
+    torch.testing.assert_close(got, m.convs[1](h, ei, w.float()))
     assert m(x, ei).shape == (10, 3)

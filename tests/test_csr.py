@@ -16,21 +16,23 @@ def backend(request, monkeypatch):
     return request.param
 
 
-def _random_pattern(n, density, seed):
+def _random_pattern(n, density, seed, device="cpu"):
     gen = torch.Generator().manual_seed(seed)
-    mask = torch.rand(n, n, generator=gen) < density
+    mask = (torch.rand(n, n, generator=gen) < density).to(device)
     row, col = mask.nonzero(as_tuple=True)
-    return index2ptr(row, n), col
+    # contiguous: torch's COO -> CSR kernel reads its input so (see _csr.index2ptr)
+    return index2ptr(row.contiguous(), n), col.contiguous()
 
 
 def _keys(ptr, col, n):
     return (ptr2index(ptr) * n + col).tolist()
 
 
-def test_union_is_the_sorted_union_with_positions(backend):
+def test_union_is_the_sorted_union_with_positions(backend, device):
     n = 23
-    patterns = [_random_pattern(n, d, s) for s, d in enumerate((0.1, 0.3, 0.0, 0.05))]
+    patterns = [_random_pattern(n, d, s, device) for s, d in enumerate((0.1, 0.3, 0.0, 0.05))]
     ptr, col, positions = _align.union(patterns, n)
+    assert {t.device.type for t in (ptr, col, *positions)} == {device.type}
     keys = _keys(ptr, col, n)
     assert keys == sorted(set().union(*[_keys(p, c, n) for p, c in patterns]))
     for (p, c), pos in zip(patterns, positions):
@@ -60,16 +62,17 @@ def test_union_reads_every_bit_of_wide_marks():
         assert [keys[i] for i in pos.tolist()] == _keys(p, c, n)
 
 
-def test_union_edges_takes_unsorted_input_and_rejects_repeats(backend):
+def test_union_edges_takes_unsorted_input_and_rejects_repeats(backend, device):
     n = 6
-    a = torch.tensor([[3, 0, 5, 1], [2, 2, 0, 4]])  # (source, target), unsorted
-    b = torch.tensor([[0, 1], [2, 2]])
+    a = torch.tensor([[3, 0, 5, 1], [2, 2, 0, 4]], device=device)  # (source, target), unsorted
+    b = torch.tensor([[0, 1], [2, 2]], device=device)
     index, (pa, pb) = _align.union_edges([a, b], n)
+    assert index.device.type == device.type
     order = (index[1] * n + index[0]).tolist()
     assert order == sorted(order) and len(set(order)) == len(order)
     assert torch.equal(index[:, pa], a) and torch.equal(index[:, pb], b)
     with pytest.raises(ValueError, match="edge_index_b holds repeated edges"):
-        _align.union_edges([a, torch.tensor([[0, 0], [2, 2]])], n,
+        _align.union_edges([a, torch.tensor([[0, 0], [2, 2]], device=device)], n,
                          ["edge_index_a", "edge_index_b"])
 
 
@@ -91,7 +94,7 @@ def test_sample_reads_values_at_a_pattern_rows_in_any_order():
         assert torch.equal(_csr.sample_scipy(mat, ptr_p, col_p), expected)
 
 
-def test_topk_rows_keeps_the_largest_and_breaks_ties_by_column(backend):
+def test_topk_rows_keeps_the_largest_and_breaks_ties_by_column(backend, device):
     # Rows of lengths 0..40 (several buckets), magnitudes with many ties.
     lengths = torch.arange(41)
     ptr = torch.cat([torch.zeros(1, dtype=torch.long), lengths.cumsum(0)])
@@ -101,7 +104,8 @@ def test_topk_rows_keeps_the_largest_and_breaks_ties_by_column(backend):
     ascending = torch.cat([torch.arange(int(d)) for d in lengths])
     # columns ascending, then descending within each row
     for col in (ascending, torch.cat([torch.arange(int(d)).flip(0) for d in lengths])):
-        new_ptr, keep = _topk.topk_rows(ptr, col, val, k)
+        new_ptr, keep = _topk.topk_rows(ptr.to(device), col.to(device), val.to(device), k)
+        assert new_ptr.device.type == keep.device.type == device.type
         kept = keep.nonzero().squeeze(1)
         expected = []
         for i in range(lengths.numel()):
@@ -110,9 +114,11 @@ def test_topk_rows_keeps_the_largest_and_breaks_ties_by_column(backend):
             best = sorted(entries, key=lambda e: (-abs(float(val[e])), int(col[e])))[:k]
             expected += sorted(best)
         assert kept.tolist() == expected
-        assert torch.equal(new_ptr[1:] - new_ptr[:-1], lengths.clamp(max=k))
-    short_ptr, none = _topk.topk_rows(ptr[:6], ascending[:10], val[:10], k)  # no row > k
-    assert none is None and torch.equal(short_ptr, ptr[:6])
+        assert torch.equal((new_ptr[1:] - new_ptr[:-1]).cpu(), lengths.clamp(max=k))
+    # no row > k
+    short_ptr, none = _topk.topk_rows(ptr[:6].to(device), ascending[:10].to(device),
+                                      val[:10].to(device), k)
+    assert none is None and torch.equal(short_ptr.cpu(), ptr[:6])
 
 
 def _reference_topk(ptr, col, val, k):
@@ -126,12 +132,13 @@ def _reference_topk(ptr, col, val, k):
 
 @pytest.mark.parametrize("block", [1 << 20, 7, 1])
 @pytest.mark.parametrize("select", [512, 10])
-def test_topk_rows_blocks_buckets_hubs_and_ties(block, select, backend, monkeypatch):
+def test_topk_rows_blocks_buckets_hubs_and_ties(block, select, backend, monkeypatch, device):
     # Empty rows, rows of exactly k and k + 1 entries, rows in a dozen
     # buckets (widths 4 to 70), a hub row of every column, rows all tied (surplus ties),
     # a tie only at the k-th place, zeros; int32 and int64 indices; blocks
     # of one row (block 1), of a few rows, and one block; on CPU tables
-    # selected whole or (select 10) wider ones by their runs of 5 columns.
+    # selected whole or (select 10) wider ones by their runs of 5 columns
+    # (other devices select by torch.topk: select changes nothing there).
     monkeypatch.setattr(_topk, "TOPK_BLOCK", block)
     monkeypatch.setattr(_topk, "SELECT_WIDTH", select)
     k, n = 3, 60
@@ -157,13 +164,15 @@ def test_topk_rows_blocks_buckets_hubs_and_ties(block, select, backend, monkeypa
     val = torch.cat([v for _, v in rows])
     expected = _reference_topk(ptr, col, val, k)
     for index_type in (torch.long, torch.int32):
-        new_ptr, keep = _topk.topk_rows(ptr.to(index_type), col.to(index_type), val, k)
+        new_ptr, keep = _topk.topk_rows(ptr.to(device, index_type), col.to(device, index_type),
+                                        val.to(device), k)
+        assert keep.device.type == device.type
         assert keep.nonzero().squeeze(1).tolist() == expected
         assert new_ptr.tolist() == [0] + torch.tensor(lengths).clamp(max=k).cumsum(0).tolist()
 
 
 @pytest.mark.parametrize("select", [512, 14])
-def test_topk_rows_random_ties_against_the_reference(select, backend, monkeypatch):
+def test_topk_rows_random_ties_against_the_reference(select, backend, monkeypatch, device):
     # Many rows in several buckets, magnitudes from few values (ties at
     # every place), blocks of a few rows, tables selected whole or by runs
     # of 7 columns: the same kept set as the reference.
@@ -175,49 +184,53 @@ def test_topk_rows_random_ties_against_the_reference(select, backend, monkeypatc
     col = torch.cat([torch.randperm(n, generator=gen)[:int(d)] for d in lengths])
     val = torch.randint(-4, 5, (col.numel(), ), generator=gen).float()
     ptr = torch.cat([torch.zeros(1, dtype=torch.long), lengths.cumsum(0)])
-    _, keep = _topk.topk_rows(ptr, col, val, k)
+    _, keep = _topk.topk_rows(ptr.to(device), col.to(device), val.to(device), k)
+    assert keep.device.type == device.type
     assert keep.nonzero().squeeze(1).tolist() == _reference_topk(ptr, col, val, k)
 
 
-def test_to_edge_index_takes_int32_and_gives_int64():
+def test_to_edge_index_takes_int32_and_gives_int64(device):
     n = 17
-    ptr, col = _random_pattern(n, 0.3, 9)
+    ptr, col = _random_pattern(n, 0.3, 9, device)
     ref = torch.stack([col, ptr2index(ptr)])  # (source = column, target = row)
     for dtype in (torch.int32, torch.int64):
         out = _csr.to_edge_index(ptr.to(dtype), col.to(dtype))
-        assert out.dtype == torch.int64 and torch.equal(out, ref)
+        assert out.dtype == torch.int64 and out.device.type == device.type
+        assert torch.equal(out, ref)
 
 
-def test_common_edges_lists_the_intersection_in_order(backend):
+def test_common_edges_lists_the_intersection_in_order(backend, device):
     # each input's own numbers of the edges every input has, in the order of
     # the intersection sorted by target, then source; inputs in any order
     n = 17
     gen = torch.Generator().manual_seed(5)
     lists = []
     for density in (0.5, 0.4, 0.6):
-        ptr, col = _random_pattern(n, density, int(torch.randint(100, (1, ), generator=gen)))
+        ptr, col = _random_pattern(n, density, int(torch.randint(100, (1, ), generator=gen)),
+                                   device)
         ei = torch.stack([col, ptr2index(ptr)])
-        lists.append(ei[:, torch.randperm(ei.size(1), generator=gen)])
+        lists.append(ei[:, torch.randperm(ei.size(1), generator=gen).to(device)])
     for inputs in (lists[:2], lists):
         own = _align.common_edges(inputs, n)
         sets = [set(map(tuple, ei.t().tolist())) for ei in inputs]
         want = sorted(set.intersection(*sets), key=lambda e: (e[1], e[0]))
         assert want
         for ei, o in zip(inputs, own):
-            assert o.dtype == torch.long
+            assert o.dtype == torch.long and o.device.type == device.type
             assert list(map(tuple, ei[:, o].t().tolist())) == want
     with pytest.raises(ValueError, match="edge_index_b holds repeated edges"):
-        _align.common_edges([lists[0], torch.tensor([[0, 0], [2, 2]])], n,
+        _align.common_edges([lists[0], torch.tensor([[0, 0], [2, 2]], device=device)], n,
                           ["edge_index_a", "edge_index_b"])
 
 
-def test_place_puts_each_vector_in_its_column_and_saves_int32_positions():
+def test_place_puts_each_vector_in_its_column_and_saves_int32_positions(device):
     gen = torch.Generator().manual_seed(6)
     size = 11
-    positions = [torch.randperm(size, generator=gen)[:k] for k in (3, 7, 0, 11)]
-    values = [torch.randn(p.numel(), dtype=torch.float64, generator=gen).requires_grad_()
-              for p in positions]
+    positions = [torch.randperm(size, generator=gen)[:k].to(device) for k in (3, 7, 0, 11)]
+    values = [torch.randn(p.numel(), dtype=torch.float64, generator=gen).to(device)
+              .requires_grad_() for p in positions]
     out = _align.place(values, positions, size)
+    assert out.device.type == device.type
     ref = torch.stack([v.new_zeros(size).index_copy(0, p, v) for v, p in zip(values, positions)],
                       -1)
     assert torch.equal(out, ref)

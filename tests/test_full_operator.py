@@ -16,9 +16,9 @@ from pyg_fusion.training import seed_everything
 N = 9
 
 
-def _sources(m, dtype=torch.float64, k=4, seed=0):
+def _sources(m, dtype=torch.float64, k=4, seed=0, device="cpu"):
     torch.manual_seed(seed)
-    xs = [torch.randn(N, 3 + i, dtype=dtype) for i in range(m)]
+    xs = [torch.randn(N, 3 + i, dtype=dtype).to(device) for i in range(m)]
     dense = [F.dense_graph_powers(F.dense_topk(F.dense_relation_graph(x), k), 1 + i % 3)
              for i, x in enumerate(xs)]
     sparse = [F.graph_powers(*F.relation_graph(x, k=k), N, 1 + i % 3) for i, x in enumerate(xs)]
@@ -26,25 +26,29 @@ def _sources(m, dtype=torch.float64, k=4, seed=0):
 
 
 @pytest.mark.parametrize("zeroth", ["identity", "ones"])
-def test_two_sources_is_the_pairwise_operator(zeroth):
-    dense, sparse = _sources(2)
-    A = torch.randn(2, 3, dtype=torch.float64)
-    torch.testing.assert_close(F.lego_fuse_full(dense, A, zeroth=zeroth),
-                               F.lego_fuse(*dense, A, zeroth=zeroth), rtol=0, atol=1e-12)
+def test_two_sources_is_the_pairwise_operator(zeroth, device):
+    dense, sparse = _sources(2, device=device)
+    A = torch.randn(2, 3, dtype=torch.float64).to(device)
+    full = F.lego_fuse_full(dense, A, zeroth=zeroth)
+    assert full.device.type == device.type
+    torch.testing.assert_close(full, F.lego_fuse(*dense, A, zeroth=zeroth), rtol=0, atol=1e-12)
     ei, w = F.lego_fuse_full_sparse([s[0] for s in sparse], [s[1] for s in sparse], A, N,
                                     zeroth=zeroth)
     ei2, w2 = F.lego_fuse_sparse(*sparse[0], *sparse[1], A, N, zeroth=zeroth)
+    assert ei.device.type == w.device.type == device.type
     assert torch.equal(ei, ei2)
     torch.testing.assert_close(w, w2, rtol=0, atol=1e-12)
 
 
-def test_three_sources_is_the_sum_over_power_tuples_and_contains_cp():
-    dense, _ = _sources(3)
-    A = torch.randn(*[pw.size(-3) for pw in dense], dtype=torch.float64)
+def test_three_sources_is_the_sum_over_power_tuples_and_contains_cp(device):
+    dense, _ = _sources(3, device=device)
+    A = torch.randn(*[pw.size(-3) for pw in dense], dtype=torch.float64).to(device)
     ref = sum(A[p, q, r] * dense[0][p] * dense[1][q] * dense[2][r]
               for p in range(A.size(0)) for q in range(A.size(1)) for r in range(A.size(2)))
-    torch.testing.assert_close(F.lego_fuse_full(dense, A), ref, rtol=0, atol=1e-12)
-    f = [torch.randn(1, pw.size(-3), dtype=torch.float64) for pw in dense]
+    got = F.lego_fuse_full(dense, A)
+    assert got.device.type == device.type
+    torch.testing.assert_close(got, ref, rtol=0, atol=1e-12)
+    f = [torch.randn(1, pw.size(-3), dtype=torch.float64).to(device) for pw in dense]
     outer = torch.einsum("a,b,c->abc", f[0][0], f[1][0], f[2][0])
     torch.testing.assert_close(F.lego_fuse_full(dense, outer, zeroth="ones"),
                                F.lego_fuse_cp(dense, f, zeroth="ones"), rtol=0, atol=1e-12)
@@ -52,12 +56,13 @@ def test_three_sources_is_the_sum_over_power_tuples_and_contains_cp():
 
 @pytest.mark.parametrize("support,zeroth", [("union", "identity"), ("union", "ones"),
                                             ("intersection", "identity")])
-def test_dense_equals_sparse(support, zeroth):
-    dense, sparse = _sources(3, seed=1)
-    A = torch.randn(*[pw.size(-3) for pw in dense], dtype=torch.float64)
+def test_dense_equals_sparse(support, zeroth, device):
+    dense, sparse = _sources(3, seed=1, device=device)
+    A = torch.randn(*[pw.size(-3) for pw in dense], dtype=torch.float64).to(device)
     ei, w = F.lego_fuse_full_sparse([s[0] for s in sparse], [s[1] for s in sparse], A, N,
                                     support=support, zeroth=zeroth)
-    got = F.edges_to_dense(ei, w, torch.zeros(N, dtype=torch.long))[0]
+    assert ei.device.type == w.device.type == device.type
+    got = F.edges_to_dense(ei, w, torch.zeros(N, dtype=torch.long, device=device))[0]
     want = F.lego_fuse_full(dense, A, zeroth=zeroth)
     if support == "intersection":  # G off the intersection: the union's extra entries
         keep = torch.stack([(s != 0).any(0) for s in dense]).all(0)
@@ -65,22 +70,25 @@ def test_dense_equals_sparse(support, zeroth):
     torch.testing.assert_close(got, want, rtol=0, atol=1e-9)
 
 
-def test_sparse_rank_one_tensor_is_sparse_cp_on_every_support():
-    _, sparse = _sources(3, seed=3)
-    f = [torch.randn(1, s[1].size(1), dtype=torch.float64) for s in sparse]
+def test_sparse_rank_one_tensor_is_sparse_cp_on_every_support(device):
+    _, sparse = _sources(3, seed=3, device=device)
+    f = [torch.randn(1, s[1].size(1), dtype=torch.float64).to(device) for s in sparse]
     outer = torch.einsum("a,b,c->abc", f[0][0], f[1][0], f[2][0])
     idx, vals = [s[0] for s in sparse], [s[1] for s in sparse]
     for support in ("union", "intersection"):
         for zeroth in ("identity", "ones"):
             ei, w = F.lego_fuse_full_sparse(idx, vals, outer, N, support=support, zeroth=zeroth)
             ei2, w2 = F.lego_fuse_cp_sparse(idx, vals, f, N, support=support, zeroth=zeroth)
+            assert w.device.type == w2.device.type == device.type
             assert torch.equal(ei, ei2)
             torch.testing.assert_close(w, w2, rtol=0, atol=1e-12)
 
 
-def test_gradcheck_dense_and_sparse():
-    dense, sparse = _sources(3, seed=2)
-    A = torch.randn(*[pw.size(-3) for pw in dense], dtype=torch.float64, requires_grad=True)
+def test_gradcheck_dense_and_sparse(device):
+    dense, sparse = _sources(3, seed=2, device=device)
+    A = torch.randn(*[pw.size(-3) for pw in dense], dtype=torch.float64).to(device)
+    A.requires_grad_()
+    assert F.lego_fuse_full(dense, A).device.type == device.type
     pw = [p.clone().requires_grad_() for p in dense]
     assert torch.autograd.gradcheck(lambda a, *p: F.lego_fuse_full(list(p), a),
                                     (A, *pw), fast_mode=True)
@@ -105,12 +113,13 @@ def test_full_operator_errors():
 
 
 @pytest.mark.parametrize("init", ["product", "mean"])
-def test_fusion_module_starts_at_the_product_or_the_mean(init):
-    dense, _ = _sources(3, dtype=torch.float32)
+def test_fusion_module_starts_at_the_product_or_the_mean(init, device):
+    dense, _ = _sources(3, dtype=torch.float32, device=device)
     fusion = LEGOFusion(["a", "b", "c"], {"a": 1, "b": 2, "c": 3}, mode="full",
-                        zeroth="ones", init=init, lambda_anchor=1.0)
+                        zeroth="ones", init=init, lambda_anchor=1.0).to(device)
     assert tuple(fusion.A.shape) == (2, 3, 4) and float(fusion.penalty().detach()) == 0.0
     g = fusion(dict(zip("abc", dense)))
+    assert g.device.type == device.type
     first = [pw[1] for pw in dense]
     want = first[0] * first[1] * first[2] if init == "product" else sum(first) / 3
     torch.testing.assert_close(g, want)
@@ -128,34 +137,38 @@ def vad_data(tmp_path_factory):
 
 @pytest.mark.parametrize("term_scale", ["none", "mean", "rms"])
 @pytest.mark.parametrize("name", ["lego-row", "lego"])
-def test_three_source_lego_starts_exactly_at_graph_product(vad_data, name, term_scale):
+def test_three_source_lego_starts_exactly_at_graph_product(vad_data, name, term_scale, device):
     # the pairwise operator cannot start at the 3-way product; the full one can
     d = vad_data[0]
     inch = {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
     assert len(inch) == 3
-    batch = Batch.from_data_list([vad_data[i] for i in range(4)])
+    batch = Batch.from_data_list([vad_data[i] for i in range(4)]).to(device)
     seed_everything(5)
-    ref = build_model("graph-product", "vad", inch, num_segments=8)
+    ref = build_model("graph-product", "vad", inch, num_segments=8).to(device)
     seed_everything(5)
     lego = build_model(name, "vad", inch, num_segments=8, operator="full", init="product",
-                       zeroth="ones", num_powers=2, term_scale=term_scale)
+                       zeroth="ones", num_powers=2, term_scale=term_scale).to(device)
     assert lego.fusion.mode == "full" and lego.fusion.term_scale == term_scale
-    torch.testing.assert_close(lego(batch)[0], ref(batch)[0], atol=1e-5, rtol=1e-5)
+    out = lego(batch)[0]
+    assert out.device.type == device.type
+    torch.testing.assert_close(out, ref(batch)[0], atol=1e-5, rtol=1e-5)
 
 
 @pytest.mark.parametrize("k", [None, 3])
-def test_lego_with_knn_graphs_starts_at_graph_product_with_the_same_graphs(vad_data, k):
+def test_lego_with_knn_graphs_starts_at_graph_product_with_the_same_graphs(vad_data, k,
+                                                                           device):
     """--k reaches the graph baselines too: with kNN graphs LEGO's start is
     still the baseline's fused graph (the baselines used full graphs)."""
     d = vad_data[0]
     inch = {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
-    batch = Batch.from_data_list([vad_data[i] for i in range(4)])
+    batch = Batch.from_data_list([vad_data[i] for i in range(4)]).to(device)
     seed_everything(5)
-    ref = build_model("graph-product", "vad", inch, num_segments=8, k=k)
+    ref = build_model("graph-product", "vad", inch, num_segments=8, k=k).to(device)
     seed_everything(5)
     lego = build_model("lego-row", "vad", inch, num_segments=8, k=k, init="product",
-                       num_powers=2)
+                       num_powers=2).to(device)
     g_ref, g = ref(batch)[1], lego(batch)[1].to_dense()
+    assert g_ref.device.type == g.device.type == device.type
     assert k is None or bool((g_ref == 0).any())   # kNN graphs leave entries out
     torch.testing.assert_close(lego(batch)[0], ref(batch)[0], atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(g / g.amax(-1, keepdim=True).clamp(min=1e-30),

@@ -7,25 +7,27 @@ from pyg_fusion.data import MultiSourceData
 from pyg_fusion.nn import LEGO, FusedGraph, GraphHead
 
 
-def _batch():
+def _batch(device="cpu"):
     g = torch.Generator().manual_seed(0)
     graphs = [MultiSourceData(x_a=torch.randn(n, 3, generator=g, dtype=torch.float64),
                               x_b=torch.randn(n, 2, generator=g, dtype=torch.float64),
                               num_nodes=n)
               for n in (6, 4)]
-    return Batch.from_data_list(graphs)
+    return Batch.from_data_list(graphs).to(device)
 
 
 @pytest.mark.parametrize("backend", ["dense", "sparse"])
-def test_both_forms_on_both_backends(backend):
-    batch = _batch()
+def test_both_forms_on_both_backends(backend, device):
+    batch = _batch(device)
     torch.manual_seed(0)
-    model = LEGO({"a": 3, "b": 2}, 2, k=2, backend=backend).double()
+    model = LEGO({"a": 3, "b": 2}, 2, k=2, backend=backend).double().to(device)
     g = model(batch)
     assert g.backend == backend
     ei, w = g.edge_index, g.edge_weight
     assert ei.shape == (2, w.numel())
     dense = g.to_dense()
+    assert ei.device.type == w.device.type == dense.device.type == device.type
+    assert g.dense_mask().device.type == device.type
     assert dense.shape == (2, 6, 6)
     # every non-zero of the dense form is an edge (the edges are G's
     # support, which may hold zeros)
@@ -42,19 +44,20 @@ def test_both_forms_on_both_backends(backend):
 
 
 @pytest.mark.parametrize("backend", ["dense", "sparse"])
-def test_gradient_reaches_terms_that_are_zero_at_the_start(backend):
+def test_gradient_reaches_terms_that_are_zero_at_the_start(backend, device):
     """At the product start, entries of R_a^2 o R_b^2 outside R_a o R_b are 0
     but depend on A[2, 2]: they stay edges, so a head reading the edge list
     gets the gradient of finite differences (it was off by 0.1 when zeros
     were dropped)."""
     torch.manual_seed(0)
-    xs = {"a": torch.randn(30, 8, dtype=torch.float64),
-          "b": torch.randn(30, 6, dtype=torch.float64)}
+    xs = {"a": torch.randn(30, 8, dtype=torch.float64).to(device),
+          "b": torch.randn(30, 6, dtype=torch.float64).to(device)}
     torch.manual_seed(1)
-    lego = LEGO({"a": 8, "b": 6}, num_powers=2, k=3, backend=backend).double()
-    head = GraphHead(8, 4, 1, num_layers=1, dropout=0.0).double()
+    lego = LEGO({"a": 8, "b": 6}, num_powers=2, k=3, backend=backend).double().to(device)
+    head = GraphHead(8, 4, 1, num_layers=1, dropout=0.0).double().to(device)
     A = lego.fusion.A["a|b"]
     g = lego(xs)
+    assert g.edge_weight.device.type == device.type
     assert bool((g.edge_weight == 0).any())  # the case under test
     grad = torch.autograd.grad(head(xs["a"], g).pow(2).sum(), A)[0]
     start = A.detach().clone()
@@ -74,12 +77,13 @@ def test_gradient_reaches_terms_that_are_zero_at_the_start(backend):
 
 
 @pytest.mark.parametrize("backend", ["dense", "sparse"])
-def test_empty_graphs_at_the_end_of_a_batch_count(backend):
+def test_empty_graphs_at_the_end_of_a_batch_count(backend, device):
     data = [MultiSourceData(x_a=torch.randn(n, 3), x_b=torch.randn(n, 2)) for n in (5, 6, 0)]
-    batch = Batch.from_data_list(data)
+    batch = Batch.from_data_list(data).to(device)
     torch.manual_seed(0)
-    model = LEGO({"a": 3, "b": 2}, 2, k=2, backend=backend)
+    model = LEGO({"a": 3, "b": 2}, 2, k=2, backend=backend).to(device)
     g = model(batch)
+    assert g.to_dense().device.type == g.dense_mask().device.type == device.type
     assert g.num_graphs == 3 and g.to_dense().shape == (3, 6, 6)
     assert g.dense_mask().sum(1).tolist() == [5, 6, 0]
     flat = model({"a": batch.x_a, "b": batch.x_b}, batch.batch, batch_size=3)
@@ -88,17 +92,20 @@ def test_empty_graphs_at_the_end_of_a_batch_count(backend):
         model({"a": batch.x_a, "b": batch.x_b}, batch.batch, batch_size=1)
 
 
-def test_to_dense_without_batch_keeps_every_node():
-    g = FusedGraph(num_nodes=5, edge_index=torch.tensor([[0], [1]]),
-                   edge_weight=torch.tensor([2.0]))
+def test_to_dense_without_batch_keeps_every_node(device):
+    g = FusedGraph(num_nodes=5, edge_index=torch.tensor([[0], [1]], device=device),
+                   edge_weight=torch.tensor([2.0], device=device))
     assert g.to_dense().shape == (1, 5, 5) and g.to_dense()[0, 1, 0] == 2
+    assert g.to_dense().device.type == device.type
+    assert g.dense_mask().device.type == device.type and g.dense_mask().sum() == 5
 
 
-def test_to_sparse_of_a_dense_graph_drops_zeros():
-    dense = torch.tensor([[[1.0, 0.0], [0.0, 2.0]]])
+def test_to_sparse_of_a_dense_graph_drops_zeros(device):
+    dense = torch.tensor([[[1.0, 0.0], [0.0, 2.0]]], device=device)
     g = FusedGraph(num_nodes=2, dense=dense)
     ei, w = g.to_sparse()
-    assert torch.equal(ei, torch.tensor([[0, 1], [0, 1]])) and w.tolist() == [1.0, 2.0]
+    assert ei.device.type == w.device.type == g.dense_mask().device.type == device.type
+    assert torch.equal(ei.cpu(), torch.tensor([[0, 1], [0, 1]])) and w.tolist() == [1.0, 2.0]
 
 
 def test_needs_exactly_one_form():
@@ -108,7 +115,8 @@ def test_needs_exactly_one_form():
         FusedGraph(num_nodes=2, edge_index=torch.zeros(2, 1, dtype=torch.long))
 
 
-def test_print_of_the_operator_shows_its_values():
-    model = LEGO({"a": 3, "b": 2}, 2)
+def test_print_of_the_operator_shows_its_values(device):
+    model = LEGO({"a": 3, "b": 2}, 2).to(device)
+    assert model.fusion.A["a|b"].device.type == device.type
     text = repr(model.fusion.A)
     assert "(a|b): [3, 3]" in text and "1." in text and "0." in text

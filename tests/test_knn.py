@@ -18,8 +18,9 @@ from pyg_fusion.nn import LEGO, RelationGraph
 needs_faiss = pytest.mark.skipif(load_faiss() is None, reason="faiss not installed")
 
 
-def batch_of(sizes):
-    return torch.arange(len(sizes)).repeat_interleave(torch.tensor(sizes))
+def batch_of(sizes, device="cpu"):
+    return torch.arange(len(sizes), device=device).repeat_interleave(
+        torch.tensor(sizes, device=device))
 
 
 def scores(x, metric):
@@ -53,13 +54,15 @@ def assert_same_up_to_ties(a, b, s, tol=1e-5):
 
 @needs_faiss
 @pytest.mark.parametrize("metric", ["cosine", "rbf", "dot"])
-def test_faiss_exact_equals_torch_exact(metric):
+def test_faiss_exact_equals_torch_exact(metric, device):
+    # on CUDA: faiss's GPU index where faiss has one, else the torch search
     nonneg = None if metric == "dot" else "clamp"
-    x = torch.cat([clustered_features(300, 24, seed=1), torch.randn(200, 24)])
-    batch = batch_of([300, 150, 50])
+    x = torch.cat([clustered_features(300, 24, seed=1), torch.randn(200, 24)]).to(device)
+    batch = batch_of([300, 150, 50], device)
     a, _ = F.relation_graph(x, batch, k=7, metric=metric, nonneg=nonneg, knn="exact")
+    assert a.device == x.device
     r, c = _select_pairs(x, batch, 7, None, metric, nonneg, None, 512)
-    assert_same_up_to_ties(a, torch.stack([c, r]), scores(x, metric))
+    assert_same_up_to_ties(a.cpu(), torch.stack([c, r]).cpu(), scores(x, metric).cpu())
     # sorted by target, then source, like the torch path
     key = a[1] * x.size(0) + a[0]
     assert bool((key[1:] > key[:-1]).all())
@@ -76,14 +79,17 @@ def _tied_features(dtype):
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
 @pytest.mark.parametrize("metric", ["cosine", "rbf", "dot"])
-def test_ties_at_the_kth_go_to_the_smaller_index_on_every_path(dtype, metric, monkeypatch):
+def test_ties_at_the_kth_go_to_the_smaller_index_on_every_path(dtype, metric, monkeypatch,
+                                                                device):
     # the dense backend's kNN, the torch search and faiss's flat index keep the same
-    # neighbours when similarities tie (equal up to the products' rounding)
+    # neighbours when similarities tie (equal up to the products' rounding); on
+    # CUDA faiss's GPU index where faiss has one, else the torch search twice
     nonneg = None if metric == "dot" else "clamp"
-    batch = batch_of([13, 17])
-    graph = RelationGraph(k=3, metric=metric, nonneg=nonneg)
+    batch = batch_of([13, 17], device)
+    graph = RelationGraph(k=3, metric=metric, nonneg=nonneg).to(device)
     for x in _tied_features(dtype):
-        dense = torch.zeros(30, 30, dtype=torch.bool)
+        x = x.to(device)
+        dense = torch.zeros(30, 30, dtype=torch.bool, device=device)
         for lo, hi in ((0, 13), (13, 30)):
             dense[lo:hi, lo:hi] = graph.dense(x[lo:hi]) != 0
             scores, scale = relation.knn_scores(x[lo:hi], metric)
@@ -98,40 +104,45 @@ def test_ties_at_the_kth_go_to_the_smaller_index_on_every_path(dtype, metric, mo
         monkeypatch.undo()
 
 
-def test_tied_duplicates_keep_the_smallest_indices():
-    x = torch.randn(4, 6).repeat(5, 1)  # unit i duplicates i % 4
+def test_tied_duplicates_keep_the_smallest_indices(device):
+    x = torch.randn(4, 6).repeat(5, 1).to(device)  # unit i duplicates i % 4
     for use_faiss in (True, False):
         with pytest.MonkeyPatch.context() as mp:
             if not use_faiss:
                 mp.setattr(relation, "load_faiss", lambda: None)
             ei, _ = F.relation_graph(x, k=2, knn="exact")
+        assert ei.device == x.device
         for i, got in enumerate(neighbour_sets(ei, 20)):
             twins = [j for j in range(i % 4, 20, 4) if j != i]
             assert got == {i, *twins[:2]}, (use_faiss, i)
 
 
 @pytest.mark.parametrize("backend_k", [(3, None), (3, 4), (None, 4)])
-def test_lego_dense_equals_sparse_on_tied_features(backend_k):
+def test_lego_dense_equals_sparse_on_tied_features(backend_k, device):
     k, prune_k = backend_k
     dup, coarse = _tied_features(torch.float64)
-    xs = {"a": dup, "b": torch.cat([coarse, dup[:, :2]], 1)}
-    batch = batch_of([13, 17])
+    xs = {"a": dup.to(device), "b": torch.cat([coarse, dup[:, :2]], 1).to(device)}
+    batch = batch_of([13, 17], device)
     torch.manual_seed(0)
     dense = LEGO({"a": 4, "b": 3}, 2, k=k, prune_k=prune_k, backend="dense").double().eval()
     with torch.no_grad():
         for p in dense.parameters():
             p.normal_()
-    sparse = LEGO({"a": 4, "b": 3}, 2, k=k, prune_k=prune_k, backend="sparse").double().eval()
+    dense = dense.to(device)
+    sparse = LEGO({"a": 4, "b": 3}, 2, k=k, prune_k=prune_k,
+                  backend="sparse").double().to(device).eval()
     sparse.load_state_dict(dense.state_dict())
-    assert torch.allclose(dense(xs, batch).to_dense(), sparse(xs, batch).to_dense(),
-                          atol=1e-9, rtol=0)
+    out = dense(xs, batch).to_dense()
+    assert out.device == xs["a"].device
+    assert torch.allclose(out, sparse(xs, batch).to_dense(), atol=1e-9, rtol=0)
 
 
 @needs_faiss
-def test_ties_between_duplicates_keep_self_and_k_others():
+def test_ties_between_duplicates_keep_self_and_k_others(device):
     base = torch.randn(6, 5)
-    x = base.repeat_interleave(5, 0)  # every unit has 4 exact duplicates
+    x = base.repeat_interleave(5, 0).to(device)  # every unit has 4 exact duplicates
     ei, w = F.relation_graph(x, k=3, knn="exact")
+    assert ei.device == x.device and w.device == x.device
     sets = neighbour_sets(ei, x.size(0))
     for i, s in enumerate(sets):
         assert i in s and len(s) == 4
@@ -140,10 +151,11 @@ def test_ties_between_duplicates_keep_self_and_k_others():
 
 
 @needs_faiss
-def test_approx_recall_on_clustered_features():
+def test_approx_recall_on_clustered_features(device):
+    # on CUDA faiss's GPU IVF index where faiss has one, else the exact torch search
     n = 4096
     assert ivf_params(n)[0] >= 8  # the IVF index is used at this size
-    x = clustered_features(n, 32, seed=3)
+    x = clustered_features(n, 32, seed=3).to(device)
     exact, _ = F.relation_graph(x, k=10, knn="exact")
     approx, _ = F.relation_graph(x, k=10, knn="approx")
     hit = len(set(map(tuple, exact.t().tolist())) & set(map(tuple, approx.t().tolist())))
@@ -265,14 +277,15 @@ def test_ivf_centroids_up_to_256_lists_are_faiss_ivf_training(metric):
 
 @needs_faiss
 @pytest.mark.parametrize("knn", ["exact", "approx"])
-def test_batch_never_linked_and_deterministic(knn):
+def test_batch_never_linked_and_deterministic(knn, device):
     sizes = [700, 400, 3, 1]
-    x = torch.cat([clustered_features(s, 16, seed=i) for i, s in enumerate(sizes)])
-    batch = batch_of(sizes)
+    x = torch.cat([clustered_features(s, 16, seed=i) for i, s in enumerate(sizes)]).to(device)
+    batch = batch_of(sizes, device)
     ei, w = F.relation_graph(x, batch, k=6, knn=knn)
+    assert ei.device == x.device and w.device == x.device
     assert torch.equal(batch[ei[0]], batch[ei[1]])
     deg = torch.bincount(ei[1], minlength=x.size(0))
-    assert int(deg.max()) <= 7 and torch.equal(deg[-4:], torch.tensor([3, 3, 3, 1]))
+    assert int(deg.max()) <= 7 and deg[-4:].tolist() == [3, 3, 3, 1]
     assert bool((ei[0] == ei[1]).sum() == x.size(0))  # every self loop
     ei2, w2 = F.relation_graph(x, batch, k=6, knn=knn)
     assert torch.equal(ei, ei2) and torch.equal(w, w2)
@@ -311,19 +324,20 @@ def test_recall_sample_is_fixed_and_evenly_spaced():
     assert sample_rows(100).tolist() == list(range(100))
 
 
-def test_without_faiss_the_torch_path_answers(monkeypatch):
+def test_without_faiss_the_torch_path_answers(monkeypatch, device):
     monkeypatch.setitem(sys.modules, "faiss", None)  # `import faiss` fails
     assert load_faiss() is None
     torch.manual_seed(4)
-    x = torch.randn(120, 6)
-    batch = batch_of([80, 40])
+    x = torch.randn(120, 6).to(device)
+    batch = batch_of([80, 40], device)
     r, c = _select_pairs(x, batch, 5, None, "cosine", "clamp", None, 512)
+    assert r.device == x.device and c.device == x.device
     for knn in ("exact", "approx", "auto"):
         ei, _ = F.relation_graph(x, batch, k=5, knn=knn, use_pyg=False)
         assert torch.equal(ei, torch.stack([c, r]))
-    model = LEGO({"a": 6, "b": 6}, 2, k=3, knn="approx", backend="sparse")
+    model = LEGO({"a": 6, "b": 6}, 2, k=3, knn="approx", backend="sparse").to(device)
     g = model({"a": x, "b": x.flip(0)}, batch)
-    assert g.edge_weight.numel() > 0
+    assert g.edge_weight.numel() > 0 and g.edge_weight.device == x.device
 
 
 @needs_faiss
@@ -335,11 +349,12 @@ def test_faiss_threads_are_restored():
 
 
 @needs_faiss
-def test_weights_on_faiss_pairs_are_differentiable():
+def test_weights_on_faiss_pairs_are_differentiable(device):
     # float64 with an approximate search goes through faiss (float64 exact
-    # searches rank in float64 with torch): gradients flow to the weights.
-    x = torch.randn(9, 3, dtype=torch.float64, requires_grad=True)
-    batch = batch_of([5, 4])
+    # searches rank in float64 with torch; on CUDA faiss's GPU index where
+    # faiss has one, else the torch search): gradients flow to the weights.
+    x = torch.randn(9, 3, dtype=torch.float64).to(device).requires_grad_()
+    batch = batch_of([5, 4], device)
     assert torch.autograd.gradcheck(
         lambda x: F.relation_graph(x, batch, k=2, knn="approx")[1], (x, ))
 
@@ -371,41 +386,43 @@ def test_clustered_features_seeded_and_checked():
         clustered_features(10, 4, subspace=5)
 
 
-def test_top_k_columns_equal_the_full_mask():
+def test_top_k_columns_equal_the_full_mask(device):
     # rounded scores: ties everywhere, some groups wider than the spare candidates
     from pyg_fusion.functional._topk import top_k_columns, top_k_mask
     g = torch.Generator().manual_seed(0)
-    scores = (torch.rand(64, 300, generator=g) * 8).round() / 8
+    scores = ((torch.rand(64, 300, generator=g) * 8).round() / 8).to(device)
     scores[:8] = 0.5  # every column tied
-    scale = torch.tensor(1.0)
+    scale = torch.tensor(1.0, device=device)
     for k in (1, 5, 17):
         want = top_k_mask(scores, k, scale).nonzero(as_tuple=True)[1].view(-1, k)
-        assert torch.equal(top_k_columns(scores, k, scale, spare=4), want)
-        assert torch.equal(want[:8], torch.arange(k).expand(8, k))  # the smallest columns
+        got = top_k_columns(scores, k, scale, spare=4)
+        assert got.device == scores.device and torch.equal(got, want)
+        # the smallest columns
+        assert torch.equal(want[:8], torch.arange(k, device=device).expand(8, k))
 
 
 @pytest.mark.parametrize("offset", [100.0, 1000.0])
-def test_rbf_in_float32_is_exact_under_a_common_offset(offset):
+def test_rbf_in_float32_is_exact_under_a_common_offset(offset, device):
     """Raw intensities: a large common offset made float32's rounding of the
     expanded squared distance swamp the gaps between neighbours, so the tie
     rule (smaller index) chose most of them. Centred features rank as float64
     does, on every search path and on the dense backend."""
     g = torch.Generator().manual_seed(0)
-    x = (offset + torch.randn(40, 4, generator=g)).float()
+    x = (offset + torch.randn(40, 4, generator=g)).float().to(device)
     ref = F.relation_graph(x.double(), k=3, metric="rbf")[0]
     for knn in ("exact", "approx"):
         assert torch.equal(F.relation_graph(x, k=3, metric="rbf", knn=knn)[0], ref)
     assert torch.equal(_sorted(relation_edges_torch(x)), _sorted(ref))
     dense, dense64 = (F.dense_relation_graph(v, "rbf") for v in (x, x.double()))
     assert (dense.double() - dense64).abs().max() < 1e-6
-    xs = {"a": x, "b": (2 * offset + torch.randn(40, 3, generator=g)).float()}
-    out = [LEGO({"a": 4, "b": 3}, 2, k=3, metric="rbf", backend=b)(xs).to_dense()
+    xs = {"a": x, "b": (2 * offset + torch.randn(40, 3, generator=g)).float().to(device)}
+    out = [LEGO({"a": 4, "b": 3}, 2, k=3, metric="rbf", backend=b).to(device)(xs).to_dense()
            for b in ("dense", "sparse")]
     assert torch.allclose(out[0], out[1], atol=1e-5)
 
 
 def relation_edges_torch(x):
-    batch = torch.zeros(x.size(0), dtype=torch.long)
+    batch = torch.zeros(x.size(0), dtype=torch.long, device=x.device)
     row, col = _select_pairs(x, batch, 3, None, "rbf", "clamp", None, 512)
     return torch.stack([col, row])
 

@@ -12,7 +12,7 @@ from pyg_fusion.training.node import fit_node, split_seeds
 from test_training_node import _toy_graph
 
 
-def _graph(n=9, e=30, seed=0, signed=True):
+def _graph(n=9, e=30, seed=0, signed=True, device="cpu"):
     g = torch.Generator().manual_seed(seed)
     ei = torch.randint(0, n, (2, e), generator=g)
     w = torch.rand(e, generator=g, dtype=torch.float64) + 0.1
@@ -20,11 +20,12 @@ def _graph(n=9, e=30, seed=0, signed=True):
         w = w * torch.where(torch.rand(e, generator=g) < 0.3, -1.0, 1.0).double()
     y = torch.zeros(n, 3, dtype=torch.float64)
     y[0, 0] = y[1, 1] = y[2, 2] = y[3, 0] = 1
-    return ei, w, y
+    return ei.to(device), w.to(device), y.to(device)
 
 
 def _reference(ei, w, y, layers, alpha, symmetric):
     """Explicit loops over a numpy matrix (duplicate edges add up)."""
+    ei, w, y = ei.cpu(), w.cpu(), y.cpu()
     n = y.shape[0]
     W = np.zeros((n, n))
     for (j, i), v in zip(ei.t().tolist(), w.tolist()):
@@ -41,44 +42,46 @@ def _reference(ei, w, y, layers, alpha, symmetric):
 
 
 @pytest.mark.parametrize("symmetric", [True, False])
-def test_sparse_dense_and_loop_reference_agree(symmetric):
-    ei, w, y = _graph()
+def test_sparse_dense_and_loop_reference_agree(symmetric, device):
+    ei, w, y = _graph(device=device)
     ref, W = _reference(ei, w, y, 7, 0.8, symmetric)
     sparse = F.label_propagation(y, ei, w, num_layers=7, alpha=0.8, symmetric=symmetric)
     adj = edges_to_dense(ei, w, max_num_nodes=y.size(0))[0]
     dense = F.dense_label_propagation(y, adj, num_layers=7, alpha=0.8, symmetric=symmetric)
-    np.testing.assert_allclose(sparse.numpy(), ref, atol=1e-12)
-    np.testing.assert_allclose(dense.numpy(), ref, atol=1e-12)
+    assert sparse.device == dense.device == y.device
+    np.testing.assert_allclose(sparse.cpu().numpy(), ref, atol=1e-12)
+    np.testing.assert_allclose(dense.cpu().numpy(), ref, atol=1e-12)
 
 
-def test_many_layers_reach_the_closed_form():
-    ei, w, y = _graph(signed=False)
+def test_many_layers_reach_the_closed_form(device):
+    ei, w, y = _graph(signed=False, device=device)
     _, W = _reference(ei, w, y, 0, 0.5, True)
     d = np.abs(W).sum(1)
     d = np.where(d > 0, d, np.inf) ** -0.5
     S = d[:, None] * W * d[None, :]
-    closed = (1 - 0.5) * np.linalg.solve(np.eye(len(d)) - 0.5 * S, y.numpy())
+    closed = (1 - 0.5) * np.linalg.solve(np.eye(len(d)) - 0.5 * S, y.cpu().numpy())
     out = F.label_propagation(y, ei, w, num_layers=200, alpha=0.5)
-    np.testing.assert_allclose(out.numpy(), closed, atol=1e-10)
+    np.testing.assert_allclose(out.cpu().numpy(), closed, atol=1e-10)
 
 
-def test_gradcheck_and_isolated_nodes():
-    ei, w, y = _graph(n=6, e=12, seed=3)
+def test_gradcheck_and_isolated_nodes(device):
+    ei, w, y = _graph(n=6, e=12, seed=3, device=device)
     w = w.clone().requires_grad_()
     y = y[:6].clone().requires_grad_()
     assert torch.autograd.gradcheck(
         lambda w, y: F.label_propagation(y, ei, w, num_layers=4, alpha=0.7), (w, y))
     # node 5 of a 6-node graph without edges keeps (1 - alpha) of its seed row
-    ei = torch.tensor([[0, 1, 2], [1, 2, 0]])
-    y = torch.eye(6, dtype=torch.float64)[:, :3]
-    out = F.label_propagation(y, ei, torch.ones(3, dtype=torch.float64), num_layers=3,
-                              alpha=0.9)
+    ei = torch.tensor([[0, 1, 2], [1, 2, 0]], device=device)
+    y = torch.eye(6, dtype=torch.float64, device=device)[:, :3]
+    out = F.label_propagation(y, ei, torch.ones(3, dtype=torch.float64, device=device),
+                              num_layers=3, alpha=0.9)
     assert torch.isfinite(out).all()
     assert torch.equal(out[5], 0.1 * y[5])
 
 
-def test_errors_name_the_argument():
-    ei, w, y = _graph()
+def test_errors_name_the_argument(device):
+    # the checks read values on the device (NaN, index ranges) without failing there
+    ei, w, y = _graph(device=device)
     with pytest.raises(ValueError, match="alpha"):
         F.label_propagation(y, ei, w, alpha=1.0)
     with pytest.raises(ValueError, match="edge_weight"):
@@ -88,22 +91,26 @@ def test_errors_name_the_argument():
     with pytest.raises(ValueError, match="y"):
         F.label_propagation(y[:, 0], ei, w)
     with pytest.raises(ValueError, match="adj"):
-        F.dense_label_propagation(y, torch.zeros(4, 4, dtype=torch.float64))
+        F.dense_label_propagation(y, torch.zeros(4, 4, dtype=torch.float64, device=device))
     with pytest.raises(TypeError, match="mask"):
-        F.seed_labels(torch.tensor([0, 1]), torch.tensor([1, 0]))
-    labels = F.seed_labels(torch.tensor([2, 0, 1]), torch.tensor([True, False, True]), 4)
+        F.seed_labels(torch.tensor([0, 1], device=device), torch.tensor([1, 0], device=device))
+    labels = F.seed_labels(torch.tensor([2, 0, 1], device=device),
+                           torch.tensor([True, False, True], device=device), 4)
+    assert labels.device == y.device
     assert labels.tolist() == [[0, 0, 1, 0], [0, 0, 0, 0], [0, 1, 0, 0]]
 
 
-def test_head_scales_the_propagated_labels():
-    ei, w, y = _graph()
-    head = LabelPropagationHead(num_layers=5, alpha=0.6, scale=3.0).double()
+def test_head_scales_the_propagated_labels(device):
+    ei, w, y = _graph(device=device)
+    head = LabelPropagationHead(num_layers=5, alpha=0.6, scale=3.0).double().to(device)
     out = head(y, ei, w)
+    assert out.device == y.device
     assert torch.allclose(out, 3.0 * F.label_propagation(y, ei, w, num_layers=5, alpha=0.6))
     with torch.no_grad():
         head.log_scale.fill_(0.0)
     head.reset_parameters()
-    assert torch.allclose(head.log_scale.exp(), torch.tensor(3.0, dtype=torch.float64))
+    assert torch.allclose(head.log_scale.exp(),
+                          torch.tensor(3.0, dtype=torch.float64, device=device))
     assert repr(head) == "LabelPropagationHead(num_layers=5, alpha=0.6, symmetric=True)"
 
 
@@ -117,16 +124,17 @@ def test_split_seeds_is_a_disjoint_partition_of_the_training_nodes():
         split_seeds(torch.tensor([True, False]))
 
 
-def test_graph_only_setting_builds_graph_methods_and_refuses_the_others():
-    data = _toy_graph()
+def test_graph_only_setting_builds_graph_methods_and_refuses_the_others(device):
+    data = _toy_graph().to(device)
     names = method_names("node", ["a", "b"], features="labels")
     assert "lego" in names and "graph-mean" in names and "single-a" in names
     assert not any(n.startswith(("gcn-", "asym")) for n in names)
     for name in names:
         model = build_model(name, "node", {"a": 4, "b": 3}, num_classes=3, k=5,
-                            features="labels").eval()
+                            features="labels").to(device).eval()
         out = model(data)
         assert out.shape == (data.num_nodes, 3) and torch.isfinite(out).all(), name
+        assert out.device == data.y.device, name
         # the seeds decide the output: other seeds, other scores
         seeds = data.train_mask.clone()
         seeds[seeds.nonzero()[0]] = False

@@ -7,8 +7,9 @@ import pyg_fusion.functional as F
 from lego_reference import ref_fuse, ref_knn, ref_powers, ref_relation
 
 
-def batch_of(sizes):
-    return torch.cat([torch.full((s, ), i, dtype=torch.long) for i, s in enumerate(sizes)])
+def batch_of(sizes, device="cpu"):
+    return torch.cat([torch.full((s, ), i, dtype=torch.long) for i, s in enumerate(sizes)]
+                     ).to(device)
 
 
 def to_dense(edge_index, attr, batch):
@@ -18,26 +19,31 @@ def to_dense(edge_index, attr, batch):
 @pytest.mark.parametrize("metric,nonneg", [("cosine", "clamp"), ("cosine", "shift"),
                                            ("cosine", None), ("rbf", "clamp"),
                                            ("dot", None)])
-def test_relation_graph_matches_reference(metric, nonneg):
+def test_relation_graph_matches_reference(metric, nonneg, device):
     torch.manual_seed(0)
     x = torch.randn(9, 5, dtype=torch.float64)
     ref = ref_relation(x.numpy(), metric, nonneg)
+    x = x.to(device)
     dense = F.dense_relation_graph(x, metric, nonneg)
-    np.testing.assert_allclose(dense.numpy(), ref, atol=1e-12)
+    assert dense.device.type == device.type
+    np.testing.assert_allclose(dense.cpu().numpy(), ref, atol=1e-12)
     ei, w = F.relation_graph(x, metric=metric, nonneg=nonneg)
-    np.testing.assert_allclose(edges_to_dense(ei, w)[0].numpy(), ref, atol=1e-12)
+    assert ei.device.type == w.device.type == device.type
+    np.testing.assert_allclose(edges_to_dense(ei, w)[0].cpu().numpy(), ref, atol=1e-12)
     ei, w = F.relation_graph(x, k=3, metric=metric, nonneg=nonneg)
+    assert ei.device.type == w.device.type == device.type
     assert ei.size(1) == 9 * 4  # k neighbours plus the self loop
-    np.testing.assert_allclose(edges_to_dense(ei, w)[0].numpy(), ref_knn(ref, 3),
+    np.testing.assert_allclose(edges_to_dense(ei, w)[0].cpu().numpy(), ref_knn(ref, 3),
                                atol=1e-12)
 
 
-def test_relation_graph_batched_never_links_graphs_and_chunks_agree():
+def test_relation_graph_batched_never_links_graphs_and_chunks_agree(device):
     torch.manual_seed(1)
     sizes = [5, 1, 8, 3]
-    batch = batch_of(sizes)
-    x = torch.randn(batch.numel(), 4)
+    batch = batch_of(sizes, device)
+    x = torch.randn(batch.numel(), 4).to(device)
     full = F.relation_graph(x, batch, k=4)
+    assert full[0].device.type == full[1].device.type == device.type
     for chunk in (1, 3, 7, 1000):
         ei, w = F.relation_graph(x, batch, k=4, chunk_size=chunk)
         assert torch.equal(ei, full[0]) and torch.allclose(w, full[1])
@@ -47,37 +53,40 @@ def test_relation_graph_batched_never_links_graphs_and_chunks_agree():
     # node receives from its neighbours)
     deg = torch.bincount(ei[1], minlength=batch.numel())
     expected = torch.cat([torch.full((s, ), min(4, s - 1) + 1) for s in sizes])
-    assert torch.equal(deg, expected)
+    assert torch.equal(deg.cpu(), expected)
     # edges sorted by target then source
     key = ei[1] * batch.numel() + ei[0]
     assert torch.all(key[1:] > key[:-1])
 
 
-def test_relation_graph_threshold():
+def test_relation_graph_threshold(device):
     torch.manual_seed(2)
     x = torch.randn(10, 3, dtype=torch.float64)
     ref = ref_relation(x.numpy())
     keep = (ref >= 0.4) | np.eye(10, dtype=bool)
-    ei, w = F.relation_graph(x, threshold=0.4)
-    np.testing.assert_allclose(edges_to_dense(ei, w)[0].numpy(), ref * keep,
+    ei, w = F.relation_graph(x.to(device), threshold=0.4)
+    assert ei.device.type == w.device.type == device.type
+    np.testing.assert_allclose(edges_to_dense(ei, w)[0].cpu().numpy(), ref * keep,
                                atol=1e-12)
     assert ei.size(1) == int(keep.sum())
 
 
-def test_defined_edge_cases():
+def test_defined_edge_cases(device):
     # N = 1: the self loop of weight 1
-    ei, w = F.relation_graph(torch.randn(1, 4), k=3)
+    ei, w = F.relation_graph(torch.randn(1, 4).to(device), k=3)
+    assert ei.device.type == w.device.type == device.type
     assert ei.tolist() == [[0], [0]] and w.tolist() == [1.0]
-    assert F.dense_relation_graph(torch.randn(1, 4)).tolist() == [[1.0]]
+    assert F.dense_relation_graph(torch.randn(1, 4).to(device)).tolist() == [[1.0]]
     # an all-zero row: similarity 0 with others, 1 with itself
-    x = torch.randn(4, 3)
+    x = torch.randn(4, 3).to(device)
     x[2] = 0
     d = F.dense_relation_graph(x)
+    assert d.device.type == device.type
     assert d[2].tolist() == [0.0, 0.0, 1.0, 0.0] and d[:, 2].tolist() == [0.0, 0.0, 1.0, 0.0]
     ei, w = F.relation_graph(x)
     assert torch.allclose(edges_to_dense(ei, w)[0], d)
     p = F.dense_graph_powers(d, 3)
-    assert torch.isfinite(p).all()
+    assert p.device.type == device.type and torch.isfinite(p).all()
 
 
 @pytest.mark.parametrize("bad,match", [
@@ -98,40 +107,44 @@ def test_relation_graph_errors(bad, match):
 
 @pytest.mark.parametrize("norm", ["sym", "row", None])
 @pytest.mark.parametrize("mode", ["matrix", "hadamard"])
-def test_powers_dense_sparse_reference(norm, mode):
+def test_powers_dense_sparse_reference(norm, mode, device):
     torch.manual_seed(3)
     sizes = [6, 3, 9]
-    batch = batch_of(sizes)
-    x = torch.randn(batch.numel(), 4, dtype=torch.float64)
+    batch = batch_of(sizes, device)
+    x = torch.randn(batch.numel(), 4, dtype=torch.float64).to(device)
     ei, w = F.relation_graph(x, batch, k=3)
     idx, attr = F.graph_powers(ei, w, batch.numel(), 4, norm=norm, mode=mode)
+    assert idx.device.type == attr.device.type == device.type
     assert attr.shape == (idx.size(1), 5)
     assert torch.equal(batch[idx[0]], batch[idx[1]])  # block-diagonal stays so
-    sparse = to_dense(idx, attr, batch).permute(0, 3, 1, 2)
+    sparse = to_dense(idx, attr, batch).permute(0, 3, 1, 2).cpu()
     for g, s in enumerate(sizes):
-        xg = x[batch == g].numpy()
+        xg = x[batch == g].cpu().numpy()
         adj = ref_knn(ref_relation(xg), 3)
         ref = ref_powers(adj, 4, norm, mode)
         np.testing.assert_allclose(sparse[g, :, :s, :s].numpy(), ref, atol=1e-9)
-        dense = F.dense_graph_powers(torch.from_numpy(adj), 4, norm, mode)
-        np.testing.assert_allclose(dense.numpy(), ref, atol=1e-9)
+        dense = F.dense_graph_powers(torch.from_numpy(adj).to(device), 4, norm, mode)
+        assert dense.device.type == device.type
+        np.testing.assert_allclose(dense.cpu().numpy(), ref, atol=1e-9)
 
 
-def test_powers_float32_dense_equals_sparse():
+def test_powers_float32_dense_equals_sparse(device):
     torch.manual_seed(4)
-    x = torch.randn(24, 8)
+    x = torch.randn(24, 8).to(device)
     ei, w = F.relation_graph(x)
     idx, attr = F.graph_powers(ei, w, 24, 3)
     dense = F.dense_graph_powers(F.dense_relation_graph(x), 3)
     sparse = edges_to_dense(idx, attr)[0].permute(2, 0, 1)
+    assert dense.device.type == sparse.device.type == device.type
     assert (dense - sparse).abs().max() < 1e-5
 
 
-def test_pruned_powers_are_the_dense_twin_and_bounded():
+def test_pruned_powers_are_the_dense_twin_and_bounded(device):
     torch.manual_seed(5)
-    x = torch.randn(60, 6, dtype=torch.float64)
+    x = torch.randn(60, 6, dtype=torch.float64).to(device)
     ei, w = F.relation_graph(x, k=5)
     idx, attr = F.graph_powers(ei, w, 60, 3, prune_k=8)
+    assert idx.device.type == attr.device.type == device.type
     counts = [torch.bincount(idx[1][attr[:, p] != 0], minlength=60).max().item()
               for p in range(4)]
     assert counts[2] <= 8 and counts[3] <= 8
@@ -163,46 +176,54 @@ def test_powers_errors():
         F.graph_powers(ei, w, 2, 2, norm="l2")
 
 
-def test_zero_powers_is_identity():
-    ei, attr = F.graph_powers(torch.tensor([[0, 1], [1, 0]]), torch.ones(2), 3, 0)
+def test_zero_powers_is_identity(device):
+    ei, attr = F.graph_powers(torch.tensor([[0, 1], [1, 0]], device=device),
+                              torch.ones(2, device=device), 3, 0)
+    assert ei.device.type == attr.device.type == device.type
     assert ei.tolist() == [[0, 1, 2], [0, 1, 2]] and attr[:, 0].tolist() == [1.0] * 3
 
 
 @pytest.mark.parametrize("dtype,tol", [(torch.float32, 1e-5), (torch.float64, 1e-9)])
-def test_fusion_dense_sparse_and_loops(dtype, tol):
+def test_fusion_dense_sparse_and_loops(dtype, tol, device):
     torch.manual_seed(6)
     sizes = [7, 4, 10]
-    batch = batch_of(sizes)
+    batch = batch_of(sizes, device)
     n = batch.numel()
     xa, xb = torch.randn(n, 5, dtype=dtype), torch.randn(n, 3, dtype=dtype)
     A = torch.randn(4, 3, dtype=dtype)
+    xa, xb, A = xa.to(device), xb.to(device), A.to(device)
     pa = F.graph_powers(*F.relation_graph(xa, batch, k=3), n, 3)
     pb = F.graph_powers(*F.relation_graph(xb, batch, k=4), n, 2)
     ei, w = F.lego_fuse_sparse(*pa, *pb, A, n)
+    assert ei.device.type == w.device.type == device.type
     sparse = edges_to_dense(ei, w, batch)
     for g, s in enumerate(sizes):
         m = batch == g
         ra = F.dense_topk(F.dense_relation_graph(xa[m]), 3)
         rb = F.dense_topk(F.dense_relation_graph(xb[m]), 4)
         dense = F.lego_fuse(F.dense_graph_powers(ra, 3), F.dense_graph_powers(rb, 2), A)
+        assert dense.device.type == device.type
         assert (dense - sparse[g, :s, :s]).abs().max() < tol
-        ref = ref_fuse(ref_powers(ref_knn(ref_relation(xa[m].double().numpy()), 3), 3),
-                       ref_powers(ref_knn(ref_relation(xb[m].double().numpy()), 4), 2),
-                       A.double().numpy())
-        np.testing.assert_allclose(dense.double().numpy(), ref, atol=tol)
+        ref = ref_fuse(ref_powers(ref_knn(ref_relation(xa[m].double().cpu().numpy()), 3), 3),
+                       ref_powers(ref_knn(ref_relation(xb[m].double().cpu().numpy()), 4), 2),
+                       A.double().cpu().numpy())
+        np.testing.assert_allclose(dense.double().cpu().numpy(), ref, atol=tol)
 
 
-def test_cp_rank1_equals_pairwise_outer_product():
+def test_cp_rank1_equals_pairwise_outer_product(device):
     torch.manual_seed(7)
-    x = {m: torch.randn(12, 4, dtype=torch.float64) for m in "ab"}
+    x = {m: torch.randn(12, 4, dtype=torch.float64).to(device) for m in "ab"}
     pw = {m: F.dense_graph_powers(F.dense_relation_graph(x[m]), 3) for m in "ab"}
     a, b = torch.randn(1, 4, dtype=torch.float64), torch.randn(1, 4, dtype=torch.float64)
+    a, b = a.to(device), b.to(device)
     cp = F.lego_fuse_cp([pw["a"], pw["b"]], [a, b])
     pair = F.lego_fuse(pw["a"], pw["b"], a.t() @ b)
+    assert cp.device.type == pair.device.type == device.type
     assert (cp - pair).abs().max() < 1e-12
     sp = {m: F.graph_powers(*F.relation_graph(x[m], k=4), 12, 3) for m in "ab"}
     ei, w = F.lego_fuse_cp_sparse([sp["a"][0], sp["b"][0]], [sp["a"][1], sp["b"][1]], [a, b], 12)
     ei2, w2 = F.lego_fuse_sparse(*sp["a"], *sp["b"], a.t() @ b, 12)
+    assert ei.device.type == w.device.type == device.type
     assert torch.equal(ei, ei2) and (w - w2).abs().max() < 1e-12
 
 
@@ -218,72 +239,76 @@ def test_fusion_errors():
         F.lego_fuse_cp([p, p], [torch.rand(2, 4), torch.rand(3, 4)])
 
 
-def _grad_inputs():
+def _grad_inputs(device="cpu"):
     torch.manual_seed(8)
-    return (torch.randn(5, 3, dtype=torch.float64, requires_grad=True),
-            torch.randn(5, 4, dtype=torch.float64, requires_grad=True),
-            torch.randn(3, 3, dtype=torch.float64, requires_grad=True))
+    return tuple(torch.randn(*shape, dtype=torch.float64).to(device).requires_grad_()
+                 for shape in ((5, 3), (5, 4), (3, 3)))
 
 
-def test_gradcheck_features_to_fusion_sparse():
+def test_gradcheck_features_to_fusion_sparse(device):
     def sparse(xa, xb, A):
         pa = F.graph_powers(*F.relation_graph(xa, k=3), 5, 2)
         pb = F.graph_powers(*F.relation_graph(xb, k=3), 5, 2, prune_k=4)
         return F.lego_fuse_sparse(*pa, *pb, A, 5)[1]
 
-    assert torch.autograd.gradcheck(sparse, _grad_inputs(), fast_mode=True)
+    assert sparse(*_grad_inputs(device)).device.type == device.type
+    assert torch.autograd.gradcheck(sparse, _grad_inputs(device), fast_mode=True)
 
 
-def test_gradcheck_features_to_fusion_dense():
+def test_gradcheck_features_to_fusion_dense(device):
     def dense(xa, xb, A):
         pa = F.dense_graph_powers(F.dense_topk(F.dense_relation_graph(xa), 3), 2)
         pb = F.dense_graph_powers(F.dense_topk(F.dense_relation_graph(xb), 3), 2, prune_k=4)
         return F.lego_fuse(pa, pb, A)
 
-    assert torch.autograd.gradcheck(dense, _grad_inputs(), fast_mode=True)
+    assert dense(*_grad_inputs(device)).device.type == device.type
+    assert torch.autograd.gradcheck(dense, _grad_inputs(device), fast_mode=True)
 
 
-def test_gradcheck_cp_rbf_row_hadamard():
+def test_gradcheck_cp_rbf_row_hadamard(device):
     def cp(xa, xb, A):
         pa = F.graph_powers(*F.relation_graph(xa, metric="rbf"), 5, 2, norm="row")
         pb = F.graph_powers(*F.relation_graph(xb), 5, 2, mode="hadamard")
         return F.lego_fuse_cp_sparse([pa[0], pb[0]], [pa[1], pb[1]], [A, A * 2], 5)[1]
 
-    assert torch.autograd.gradcheck(cp, _grad_inputs(), fast_mode=True)
+    assert cp(*_grad_inputs(device)).device.type == device.type
+    assert torch.autograd.gradcheck(cp, _grad_inputs(device), fast_mode=True)
 
 
-def test_coarsen_matches_dense_sts():
+def test_coarsen_matches_dense_sts(device):
     torch.manual_seed(9)
-    x = torch.randn(15, 4, dtype=torch.float64)
-    assign = torch.tensor([0, 0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 4, 4, 4, 4])
+    x = torch.randn(15, 4, dtype=torch.float64).to(device)
+    assign = torch.tensor([0, 0, 0, 1, 1, 2, 2, 2, 2, 3, 3, 4, 4, 4, 4], device=device)
     ei, w = F.relation_graph(x, k=4)
     dense_fine = edges_to_dense(ei, w)[0]
     for reduce in ("sum", "mean"):
         ci, cw = F.coarsen(ei, w, assign, 5, reduce)
         ref = F.dense_coarsen(dense_fine, assign, 5, reduce)
-        s = np.eye(5)[assign.numpy()]
-        manual = s.T @ dense_fine.numpy() @ s
+        assert ci.device.type == cw.device.type == ref.device.type == device.type
+        s = np.eye(5)[assign.cpu().numpy()]
+        manual = s.T @ dense_fine.cpu().numpy() @ s
         if reduce == "mean":
             size = s.sum(0)
             manual = manual / np.outer(size, size)
-        np.testing.assert_allclose(edges_to_dense(ci, cw, max_num_nodes=5)[0].numpy(),
+        np.testing.assert_allclose(edges_to_dense(ci, cw, max_num_nodes=5)[0].cpu().numpy(),
                                    manual, atol=1e-12)
-        np.testing.assert_allclose(ref.numpy(), manual, atol=1e-12)
+        np.testing.assert_allclose(ref.cpu().numpy(), manual, atol=1e-12)
     with pytest.raises(ValueError, match="assign holds parents outside"):
         F.coarsen(ei, w, assign, 3)
     assert torch.autograd.gradcheck(lambda w: F.coarsen(ei, w, assign, 5)[1], (w.clone().requires_grad_(), ))
 
 
-def test_degree_variance_loss_by_hand():
-    deg = torch.tensor([1.0, 2.0, 3.0, 5.0, 0.5, 0.5, 4.0, 0.0])
-    batch = torch.tensor([0, 0, 0, 0, 1, 1, 1, 1])
-    labels = torch.tensor([0, 1])
+def test_degree_variance_loss_by_hand(device):
+    deg = torch.tensor([1.0, 2.0, 3.0, 5.0, 0.5, 0.5, 4.0, 0.0], device=device)
+    batch = torch.tensor([0, 0, 0, 0, 1, 1, 1, 1], device=device)
+    labels = torch.tensor([0, 1], device=device)
     loss = F.degree_variance_loss(deg, batch, labels, k=2)
     expected = (torch.tensor([1.0, 2, 3, 5]).var() - torch.tensor([4.0, 0.5]).var()) ** 2
-    assert torch.allclose(loss, expected)
-    assert F.degree_variance_loss(deg, batch, torch.tensor([0, 0])).item() == 0
+    assert loss.device.type == device.type
+    assert torch.allclose(loss.cpu(), expected)
+    assert F.degree_variance_loss(deg, batch, torch.tensor([0, 0], device=device)).item() == 0
     with pytest.raises(ValueError, match="labels must have one entry per video"):
-        F.degree_variance_loss(deg, batch, torch.tensor([0, 1, 1]))
+        F.degree_variance_loss(deg, batch, torch.tensor([0, 1, 1], device=device))
 
 
 @pytest.mark.parametrize("prune_k", [None, 5])
@@ -305,44 +330,47 @@ def test_scipy_and_torch_csr_backends_agree(prune_k, mode, monkeypatch):
 
 @pytest.mark.parametrize("backend", ["auto", "torch"])
 @pytest.mark.parametrize("mode", ["matrix", "hadamard"])
-def test_pruned_powers_gradcheck(backend, mode, monkeypatch):
+def test_pruned_powers_gradcheck(backend, mode, monkeypatch, device):
+    # (on CUDA "auto" is the torch path too)
     from pyg_fusion.functional import _csr
     monkeypatch.setattr(_csr, "BACKEND", backend)
     torch.manual_seed(11)
-    x = torch.randn(7, 3, dtype=torch.float64)
+    x = torch.randn(7, 3, dtype=torch.float64).to(device)
     ei, w = F.relation_graph(x, threshold=-0.5)
+    assert F.graph_powers(ei, w, 7, 3, prune_k=3, mode=mode)[1].device.type == device.type
     assert torch.autograd.gradcheck(
         lambda w: F.graph_powers(ei, w, 7, 3, prune_k=3, mode=mode)[1],
         (w.clone().requires_grad_(), ))
 
 
-def _star(n):
+def _star(n, device="cpu"):
     from torch_geometric.utils import coalesce
-    hub = torch.zeros(n - 1, dtype=torch.long)
-    leaves = torch.arange(1, n)
+    hub = torch.zeros(n - 1, dtype=torch.long, device=device)
+    leaves = torch.arange(1, n, device=device)
     ei = torch.cat([torch.stack([hub, leaves]), torch.stack([leaves, hub]),
-                    torch.arange(n).repeat(2, 1)], 1)
+                    torch.arange(n, device=device).repeat(2, 1)], 1)
     return coalesce(ei, num_nodes=n)
 
 
 @pytest.mark.parametrize("prune_k", [None, 4])
-def test_star_and_threshold_graphs_equal_the_dense_reference(prune_k):
+def test_star_and_threshold_graphs_equal_the_dense_reference(prune_k, device):
     # Rows of very different lengths (one hub row holding every node).
     torch.manual_seed(12)
-    star = _star(40)
+    star = _star(40, device)
     x = torch.randn(40, 4, dtype=torch.float64)
-    graphs = [(star, torch.rand(star.size(1), dtype=torch.float64)),
-              F.relation_graph(x, threshold=0.2)]
+    graphs = [(star, torch.rand(star.size(1), dtype=torch.float64).to(device)),
+              F.relation_graph(x.to(device), threshold=0.2)]
     for ei, w in graphs:
         for mode in ("matrix", "hadamard"):
             idx, attr = F.graph_powers(ei, w, 40, 3, prune_k=prune_k, mode=mode)
+            assert idx.device.type == attr.device.type == device.type
             sparse = edges_to_dense(idx, attr, max_num_nodes=40)[0].permute(2, 0, 1)
             adj = edges_to_dense(ei, w, max_num_nodes=40)[0]
             dense = F.dense_graph_powers(adj, 3, mode=mode, prune_k=prune_k)
             assert (dense - sparse).abs().max() < 1e-9
 
 
-def test_star_powers_keep_no_table_of_n_by_max_degree(monkeypatch):
+def test_star_powers_keep_no_table_of_n_by_max_degree(monkeypatch, device):
     # The only padded tables of the CSR layout are the top-k tables
     # (_topk._bucket_layout): at most ~1.2x the entries of the product they
     # prune (a star's square is dense: its N^2 entries are the product, not
@@ -364,29 +392,31 @@ def test_star_powers_keep_no_table_of_n_by_max_degree(monkeypatch):
 
     monkeypatch.setattr(_topk, "_bucket_layout", counted_layout)
     monkeypatch.setattr(_spgemm, "topk_rows", counted_topk)
-    star = _star(n)
-    idx, attr = F.graph_powers(star, torch.rand(star.size(1), dtype=torch.float64), n, 3,
-                               prune_k=k)
+    star = _star(n, device)
+    idx, attr = F.graph_powers(star, torch.rand(star.size(1), dtype=torch.float64).to(device),
+                               n, 3, prune_k=k)
+    assert idx.device.type == attr.device.type == device.type
     assert cells and sum(cells) <= 1.25 * sum(entries)
     # R^1 keeps the hub's row; every row of R^2, R^3 keeps at most k entries
     for p in (2, 3):
         assert torch.bincount(idx[1][attr[:, p] != 0], minlength=n).max() <= k
 
 
-def test_pyg_knn_gives_the_same_graph_when_available():
+def test_pyg_knn_gives_the_same_graph_when_available(device):
     from pyg_fusion.functional.relation import _pyg_knn_available
     if not _pyg_knn_available():
         pytest.skip("PyG's knn_graph needs pyg-lib >= 0.6 (not installed)")
     torch.manual_seed(11)
-    batch = batch_of([20, 7, 13])
-    x = torch.randn(batch.numel(), 6)
+    batch = batch_of([20, 7, 13], device)
+    x = torch.randn(batch.numel(), 6).to(device)
     for metric in ("cosine", "rbf"):
         a = F.relation_graph(x, batch, k=5, metric=metric, use_pyg=True)
         b = F.relation_graph(x, batch, k=5, metric=metric, use_pyg=False)
+        assert a[0].device.type == device.type
         assert torch.equal(a[0], b[0]) and torch.allclose(a[1], b[1])
 
 
-def test_pyg_knn_only_when_asked_for(monkeypatch):
+def test_pyg_knn_only_when_asked_for(monkeypatch, device):
     """PyG's knn_graph orders tied neighbours as it likes: with it present
     and no faiss (a CUDA machine without faiss's GPU index), the default
     search is still the torch path, whose graph equals the dense backend's."""
@@ -398,28 +428,30 @@ def test_pyg_knn_only_when_asked_for(monkeypatch):
     monkeypatch.setattr(R, "_pyg_knn_available", lambda: True)
     monkeypatch.setattr(R, "_pyg_knn_pairs", no)
     monkeypatch.setattr(R, "load_faiss", lambda: None)
-    x = torch.randn(12, 4).repeat(2, 1)   # duplicated units: every neighbour tied
+    x = torch.randn(12, 4).repeat(2, 1).to(device)  # duplicated units: every neighbour tied
     ei, _ = F.relation_graph(x, k=3)
     from pyg_fusion.nn import RelationGraph
     dense = RelationGraph(k=3).dense(x)
-    assert torch.equal(F.edges_to_dense(ei, torch.ones(ei.size(1)), max_num_nodes=24)[0] != 0,
-                       dense != 0)
+    assert ei.device.type == dense.device.type == device.type
+    assert torch.equal(F.edges_to_dense(ei, torch.ones(ei.size(1), device=device),
+                                        max_num_nodes=24)[0] != 0, dense != 0)
 
 
 @pytest.mark.parametrize("metric,nonneg", [("cosine", "clamp"), ("rbf", "clamp"), ("dot", None)])
-def test_pair_similarity_regular_rows_equal_the_gathered_form(metric, nonneg):
+def test_pair_similarity_regular_rows_equal_the_gathered_form(metric, nonneg, device):
     # kNN rows (the same count per unit) take a broadcast path: the numbers
     # and gradients must be those of the plain gather x[row], x[col].
     from pyg_fusion.functional.similarity import _rows_per_unit
     torch.manual_seed(12)
-    x = torch.randn(40, 6, dtype=torch.float64, requires_grad=True)
+    x = torch.randn(40, 6, dtype=torch.float64).to(device).requires_grad_()
     ei, _ = F.relation_graph(x, k=5, metric=metric, nonneg=nonneg)
     ei = ei.flip(0)  # (row, col) of R: pair_similarity's arguments
     assert _rows_per_unit(ei[0], 40) == 6
     assert _rows_per_unit(ei[0][:-1], 40) is None
-    shuffled = torch.randperm(ei.size(1))
-    g = torch.randn(ei.size(1), dtype=torch.float64)
+    shuffled = torch.randperm(ei.size(1)).to(device)
+    g = torch.randn(ei.size(1), dtype=torch.float64).to(device)
     fast = F.pair_similarity(x, ei[0], ei[1], metric, nonneg)
+    assert fast.device.type == device.type
     grad_fast, = torch.autograd.grad(fast, x, g)
     # The same pairs shuffled are not in row order: the gather path.
     slow = F.pair_similarity(x, ei[0, shuffled], ei[1, shuffled], metric, nonneg)
@@ -430,19 +462,20 @@ def test_pair_similarity_regular_rows_equal_the_gathered_form(metric, nonneg):
 
 @pytest.mark.parametrize("metric", ["cosine", "dot"])
 @pytest.mark.parametrize("backend", ["auto", "torch"])
-def test_pair_similarity_row_blocks_gradcheck(metric, backend, monkeypatch):
+def test_pair_similarity_row_blocks_gradcheck(metric, backend, monkeypatch, device):
     # backend "auto": the backward by scipy's sparse-dense products on CPU;
-    # "torch": by torch's ops
+    # "torch": by torch's ops (on CUDA both are torch's)
     from pyg_fusion.functional import _csr, similarity
     monkeypatch.setattr(_csr, "BACKEND", backend)
     monkeypatch.setattr(similarity, "_ROWDOT_BLOCK", 20)  # several row blocks
     torch.manual_seed(13)
-    x = torch.randn(11, 4, dtype=torch.float64, requires_grad=True)
+    x = torch.randn(11, 4, dtype=torch.float64).to(device).requires_grad_()
     ei, _ = F.relation_graph(x, k=3, metric=metric, nonneg=None)
     ei = ei.flip(0)  # (row, col) of R
     assert torch.autograd.gradcheck(
         lambda x: F.pair_similarity(x, ei[0], ei[1], metric, None), (x, ))
     blocked = F.pair_similarity(x, ei[0], ei[1], metric, None)
+    assert blocked.device.type == device.type
     xn = torch.nn.functional.normalize(x, dim=-1) if metric == "cosine" else x
     plain = (xn[ei[0]] * xn[ei[1]]).sum(-1)
     if metric == "cosine":
@@ -450,23 +483,24 @@ def test_pair_similarity_row_blocks_gradcheck(metric, backend, monkeypatch):
     torch.testing.assert_close(blocked, plain, rtol=0, atol=1e-14)
 
 
-def test_unit_rows_is_normalize_with_its_gradient():
+def test_unit_rows_is_normalize_with_its_gradient(device):
     # the cosine's normalisation: F.normalize's values bitwise (a zero row
     # included), its gradient to rounding, gradcheck and gradgradcheck
     from pyg_fusion.functional.similarity import unit_rows
     torch.manual_seed(14)
     for dtype in (torch.float32, torch.float64):
-        x = torch.randn(3, 9, 5, dtype=dtype)
+        x = torch.randn(3, 9, 5, dtype=dtype).to(device)
         x[1, 4] = 0
         a, b = x.clone().requires_grad_(), x.clone().requires_grad_()
         y = unit_rows(a)
+        assert y.device.type == device.type
         assert torch.equal(y, torch.nn.functional.normalize(b, dim=-1))
         g = torch.randn_like(x)
         y.backward(g)
         torch.nn.functional.normalize(b, dim=-1).backward(g)
         tol = 1e-12 if dtype == torch.float64 else 1e-5
         torch.testing.assert_close(a.grad, b.grad, rtol=tol, atol=tol)
-    x = torch.randn(6, 4, dtype=torch.float64, requires_grad=True)
+    x = torch.randn(6, 4, dtype=torch.float64).to(device).requires_grad_()
     assert torch.autograd.gradcheck(unit_rows, (x, ))
     assert torch.autograd.gradgradcheck(unit_rows, (x, ))
 
