@@ -4,6 +4,7 @@ import pytest
 import torch
 
 import pyg_fusion.functional as F
+from pyg_fusion.functional.order import locality_order
 from bad_inputs import Case, Defined, case_tests
 
 g = torch.Generator().manual_seed(0)
@@ -149,6 +150,12 @@ def catalogue():
              ValueError, r"edge_index holds node indices outside \[0, 4\)"),
         Case("graph_powers num_nodes 0", lambda: F.graph_powers(EI, EW, 0, 2),
              ValueError, r"num_nodes must be >= 1"),
+        # "meta": a second device on any machine (a CUDA weight with CPU edges reads alike)
+        Case("graph_powers edge_weight device", lambda: F.graph_powers(EI, EW.to("meta"), 5, 2),
+             ValueError, r"edge_weight is on meta but edge_index on cpu"),
+        Case("locality_order batch device",
+             lambda: locality_order(EI, 6, B.to("meta")),
+             ValueError, r"batch is on meta but edge_index on cpu"),
         Case("graph_powers edge_weight length", lambda: F.graph_powers(EI, EW[:3], 5, 2),
              ValueError, r"edge_weight must have one entry per edge \(4\)"),
         Case("graph_powers edge_index float", lambda: F.graph_powers(EI.float(), EW, 5, 2),

@@ -10,7 +10,9 @@ from pyg_fusion.data import MultiSourceData
 from pyg_fusion.nn import (LEGO, DegreeVarianceLoss, FusedGraph, GraphHead, GraphPowerExpansion,
                            LabelPropagationHead, LEGOFusion, RelationGraph, RowHead)
 from pyg_fusion.nn.asym import (AsymFusionBasicBlock, AsymFusionBottleneck, AsymGraphFusion,
-                                ModalityBatchNorm2d, ModalityNorm2d, PatchGANDiscriminator)
+                                ModalityBatchNorm2d, ModalityNorm2d, PatchGANDiscriminator,
+                                asym_segmentation_loss)
+from pyg_fusion.nn.baselines import feature_fuse, graph_fuse_dense, graph_fuse_sparse
 
 g = torch.Generator().manual_seed(0)
 XA = torch.randn(6, 3, generator=g)
@@ -384,6 +386,20 @@ def catalogue():
              ValueError, r"expected 2 modality tensors, got 1"),
         Case("ModalityNorm2d width", lambda: ModalityNorm2d(8, 2)([IMG, IMG]),
              ValueError, r"xs\[0\] has 16 channels .* num_features = 8"),
+        # "meta": a second device on any machine (CUDA and CPU tensors read alike)
+        Case("asym_segmentation_loss target device",
+             lambda: asym_segmentation_loss(
+                 [IMG[:, :3]], torch.zeros(1, 4, 4, dtype=torch.long, device="meta")),
+             ValueError, r"target is on meta but outputs\[0\] on cpu"),
+        Case("graph_fuse_dense device", lambda: graph_fuse_dense(
+                 [torch.rand(3, 3), torch.rand(3, 3, device="meta")], "mean"),
+             ValueError, r"graphs\[1\] is on meta but graphs\[0\] on cpu"),
+        Case("graph_fuse_sparse weight device", lambda: graph_fuse_sparse(
+                 [(EI, torch.rand(4, device="meta"))], 5, "add"),
+             ValueError, r"graphs\[0\] edge_weight is on meta but graphs\[0\] edge_index"),
+        Case("feature_fuse device", lambda: feature_fuse(
+                 [XA, XA.to("meta")], "add"),
+             ValueError, r"xs\[1\] is on meta but xs\[0\] on cpu"),
         Case("AsymGraphFusion NaN", lambda: AsymGraphFusion({"a": 3, "b": 5}, 10)(
             {"a": nan(XA), "b": XB}), ValueError, r"xs\['a'\] contains 1 NaN or Inf"),
         Case("AsymGraphFusion Inf", lambda: AsymGraphFusion({"a": 3, "b": 5}, 10)(

@@ -85,7 +85,9 @@ def check_edges(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
     num_nodes)`` and ``edge_weight`` with one finite entry (row, for
     ``weight_dims=(1, 2)``) per edge."""
     check_edge_index("edge_index", edge_index, num_nodes)
-    check_tensor("edge_weight", edge_weight, dims=weight_dims, floating=floating, finite=True)
+    check_tensor("edge_weight", edge_weight, dims=weight_dims)
+    check_like("edge_weight", edge_weight, "edge_index", edge_index, dtype=False)
+    check_tensor("edge_weight", edge_weight, floating=floating, finite=True)
     if edge_weight.size(0) != edge_index.size(1):
         raise ValueError(f"edge_weight must have one entry per edge "
                          f"({edge_index.size(1)}), got {edge_weight.size(0)}")

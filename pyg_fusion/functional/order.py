@@ -36,7 +36,7 @@ import torch
 from scipy.sparse.csgraph import reverse_cuthill_mckee
 from torch import Tensor
 
-from ._checks import check_batch, check_edge_index, check_int
+from ._checks import check_batch, check_edge_index, check_int, check_like
 from ._csr import (index2ptr, inverse_permutation,
                    ptr2index, to_edge_index, use_scipy)
 
@@ -69,6 +69,7 @@ def locality_order(edge_index: Tensor, num_nodes: int, batch: Tensor | None = No
     perm = torch.from_numpy(reverse_cuthill_mckee(both, symmetric_mode=True).astype(np.int64))
     perm = perm.to(edge_index.device)
     if batch is not None:
+        check_like("batch", batch, "edge_index", edge_index)
         check_batch("batch", batch, num_nodes)
         # a stable sort by graph keeps each graph's nodes in the order above
         perm = perm[torch.sort(batch[perm], stable=True).indices]

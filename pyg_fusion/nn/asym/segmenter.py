@@ -10,7 +10,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_choice, check_int, check_tensor
+from ...functional._checks import check_choice, check_int, check_like, check_tensor
 from .modality import modality_list
 from .refinenet import RefineNetDecoder
 from .resnet import RESNET_LAYERS, ResNetEncoder
@@ -180,6 +180,7 @@ def asym_segmentation_loss(outputs: Sequence[Tensor], target: Tensor, *,
     if target.dtype != torch.long:
         raise TypeError(f"target must be torch.long, got {target.dtype}")
     for i, out in enumerate(outputs):
+        check_like("target", target, f"outputs[{i}]", out, dtype=False)
         if out.dim() != 4 or out.shape[0] != target.shape[0] \
                 or out.shape[-2:] != target.shape[-2:]:
             raise ValueError(f"outputs[{i}] has shape {tuple(out.shape)}, "

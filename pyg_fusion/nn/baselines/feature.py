@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor, nn
 
-from ...functional._checks import check_choice, check_int, check_tensor
+from ...functional._checks import check_choice, check_int, check_like, check_tensor
 
 __all__ = ["FEATURE_MODES", "feature_fuse", "FeatureFusion"]
 
@@ -33,6 +33,7 @@ def feature_fuse(xs: list[Tensor], mode: str) -> Tensor:
         raise ValueError("xs must be a non-empty list of tensors")
     for i, x in enumerate(xs):
         check_tensor(f"xs[{i}]", x, floating=True)
+        check_like(f"xs[{i}]", x, "xs[0]", xs[0], dtype=False)
         if x.shape[:-1] != xs[0].shape[:-1]:
             raise ValueError(f"xs[{i}] has leading shape {tuple(x.shape[:-1])}, expected "
                              f"{tuple(xs[0].shape[:-1])} (the same units in every source)")

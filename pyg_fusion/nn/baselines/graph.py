@@ -9,7 +9,8 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.utils import coalesce
 
-from ...functional._checks import check_choice, check_edge_index, check_int, check_tensor
+from ...functional._checks import (check_choice, check_edge_index, check_int, check_like,
+                                   check_tensor)
 
 __all__ = ["GRAPH_MODES", "graph_fuse_dense", "graph_fuse_sparse", "GraphFusion"]
 
@@ -34,6 +35,7 @@ def graph_fuse_dense(graphs: list[Tensor], mode: str) -> Tensor:
         raise ValueError("graphs must be a non-empty list of tensors")
     for i, g in enumerate(graphs):
         check_tensor(f"graphs[{i}]", g, floating=True)
+        check_like(f"graphs[{i}]", g, "graphs[0]", graphs[0], dtype=False)
         if g.dim() < 2 or g.size(-1) != g.size(-2):
             raise ValueError(f"graphs[{i}] must be [..., N, N], got {tuple(g.shape)}")
         if g.shape != graphs[0].shape:
@@ -75,6 +77,10 @@ def graph_fuse_sparse(graphs: list[tuple[Tensor, Tensor]], num_nodes: int,
     for i, (ei, ew) in enumerate(graphs):
         check_edge_index(f"graphs[{i}] edge_index", ei, num_nodes)
         check_tensor(f"graphs[{i}] edge_weight", ew, dims=(1, ), floating=True)
+        check_like(f"graphs[{i}] edge_weight", ew, f"graphs[{i}] edge_index", ei, dtype=False)
+        check_like(f"graphs[{i}] edge_index", ei, "graphs[0] edge_index", graphs[0][0])
+        check_like(f"graphs[{i}] edge_weight", ew, "graphs[0] edge_weight", graphs[0][1],
+                   dtype=False)
         if ew.numel() != ei.size(1):
             raise ValueError(f"graphs[{i}]: edge_weight has {ew.numel()} entries for "
                              f"{ei.size(1)} edges")
