@@ -114,12 +114,16 @@ def test_head_scales_the_propagated_labels(device):
     assert repr(head) == "LabelPropagationHead(num_layers=5, alpha=0.6, symmetric=True)"
 
 
-def test_split_seeds_is_a_disjoint_partition_of_the_training_nodes():
+def test_split_seeds_is_a_disjoint_partition_of_the_training_nodes(device):
     mask = torch.zeros(20, dtype=torch.bool)
     mask[[1, 4, 5, 9, 12, 17, 19]] = True
-    seeds, targets = split_seeds(mask, generator=torch.Generator().manual_seed(0))
-    assert not (seeds & targets).any() and torch.equal(seeds | targets, mask)
+    seeds, targets = split_seeds(mask.to(device), generator=torch.Generator().manual_seed(0))
+    assert seeds.device == mask.to(device).device
+    assert not (seeds & targets).any() and torch.equal((seeds | targets).cpu(), mask)
     assert int(seeds.sum()) == 4  # round(0.5 * 7)
+    # a CPU generator: the same split on every device
+    cpu, _ = split_seeds(mask, generator=torch.Generator().manual_seed(0))
+    assert torch.equal(seeds.cpu(), cpu)
     with pytest.raises(ValueError, match="at least 2"):
         split_seeds(torch.tensor([True, False]))
 

@@ -51,7 +51,10 @@ def split_seeds(mask, fraction: float = 0.5, generator=None):
     idx = mask.nonzero().view(-1)
     if idx.numel() < 2:
         raise ValueError(f"the label trick needs at least 2 training nodes, got {idx.numel()}")
-    idx = idx[torch.randperm(idx.numel(), generator=generator, device=idx.device)]
+    # drawn where the generator lives (a CPU generator with a CUDA mask is
+    # the usual case), the same permutation on every device
+    where = generator.device if generator is not None else idx.device
+    idx = idx[torch.randperm(idx.numel(), generator=generator, device=where).to(idx.device)]
     cut = min(max(round(fraction * idx.numel()), 1), idx.numel() - 1)
     seeds = torch.zeros_like(mask)
     seeds[idx[:cut]] = True
