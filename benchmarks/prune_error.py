@@ -37,8 +37,8 @@ def main(argv=None):
 
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sizes", default="1024,4096")
-    p.add_argument("--prune", default="16,32,64,128")
+    p.add_argument("--sizes", type=int, nargs="+", default=[1024, 4096])
+    p.add_argument("--prune", type=int, nargs="+", default=[16, 32, 64, 128])
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--json", default=None)
     args = p.parse_args(argv)
@@ -47,7 +47,7 @@ def main(argv=None):
     print("| N | prune_k | rel. error R^2 | rel. error R^3 | rel. error G off-diag. | entries/row of R^3 "
           "| forward s | exact forward s |")
     print("|" + "---|" * 8)
-    for n in (int(s) for s in args.sizes.split(",")):
+    for n in args.sizes:
         xa, xb = torch.randn(n, 128), torch.randn(n, 128)
         A = torch.randn(4, 4)
         ga, gb = F.relation_graph(xa, k=16), F.relation_graph(xb, k=16)
@@ -66,7 +66,7 @@ def main(argv=None):
             return out, statistics.median(times)
 
         (ea, _, eg), t_exact = timed(None)
-        for prune in (int(s) for s in args.prune.split(",")):
+        for prune in args.prune:
             (pa, _, g), t = timed(prune)
             errs = []
             for col in (2, 3):

@@ -100,7 +100,7 @@ def fmt(v, spec="{:.3f}"):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sizes", default="32,256,1024,4096,16384,65536")
+    p.add_argument("--sizes", type=int, nargs="+", default=[32, 256, 1024, 4096, 16384, 65536])
     p.add_argument("--batch32", type=int, default=256, help="graphs in the N=32 batch")
     p.add_argument("--dense-max", type=int, default=4096,
                    help="largest N run on the dense backend (N^2 memory, N^3 time)")
@@ -125,7 +125,7 @@ def main(argv=None):
     from pyg_fusion._scatter import HAS_TORCH_SCATTER
     scatters = ["native"] + (["torch_scatter"] if HAS_TORCH_SCATTER else [])
     plan = []
-    for n in (int(s) for s in args.sizes.split(",")):
+    for n in args.sizes:
         batch = args.batch32 if n == 32 else 1
         if n <= args.dense_max:
             plan.append((n, batch, "dense", "native"))
@@ -158,7 +158,7 @@ def main(argv=None):
     print(head)
     print("|" + "---|" * 8)
     crossover = None
-    for n in (int(s) for s in args.sizes.split(",")):
+    for n in args.sizes:
         d, s, t = get(n, "dense"), get(n, "sparse"), get(n, "sparse", "torch_scatter")
         ratio = (d["time_s"] / s["time_s"]) if d and s and d["time_s"] and s["time_s"] else None
         if ratio is not None and ratio > 1 and crossover is None:

@@ -64,7 +64,7 @@ def test_knn_probes_sweep_recall_grows_with_probes():
 def test_prune_error_runs_and_exact_pruning_has_no_error(capsys):
     module = load_benchmark("prune_error")
     threads = torch.get_num_threads()
-    module.main(["--sizes", "128", "--prune", "8,128", "--repeats", "1"])
+    module.main(["--sizes", "128", "--prune", "8", "128", "--repeats", "1"])
     assert torch.get_num_threads() == threads
     rows = [line.split("|") for line in capsys.readouterr().out.splitlines()
             if line.startswith("| 128 |")]
