@@ -51,6 +51,34 @@ def test_every_vad_method_scores_each_segment(vad_data):
         assert count_parameters(model) > 0
 
 
+def test_a_finer_source_is_averaged_per_segment_by_every_vad_method(tmp_path):
+    # VADFeatures' rates / SyntheticVAD's fine_sources keep a source's units
+    # with assign_<source>: every VAD model scores the same as on the
+    # segment means computed by hand
+    kw = dict(num_videos=(6, 2), snippets=(16, 24), num_segments=8, log=False,
+              fine_sources={"c3d": 3})
+    fine = SyntheticVAD(str(tmp_path), "train", **kw)
+    videos = [fine[i] for i in range(3)]
+    pooled = []
+    for v in videos:
+        p = v.clone()
+        p.x_c3d = torch.stack([v.x_c3d[v.assign_c3d == j].mean(0) for j in range(8)])
+        del p.assign_c3d
+        pooled.append(p)
+    batch, ref = Batch.from_data_list(videos), Batch.from_data_list(pooled)
+    assert batch.x_c3d.size(0) > 3 * 8
+    for name in method_names("vad", list(_inch(fine))):
+        torch.manual_seed(0)
+        model = build_model(name, "vad", _inch(fine), num_segments=8).eval()
+        with torch.no_grad():
+            got, want = model(batch)[0], model(ref)[0]
+        torch.testing.assert_close(got, want, rtol=1e-5, atol=1e-6, msg=name)
+    bad = videos[0].clone()
+    bad.assign_c3d = bad.assign_c3d.clamp(max=6)  # segment 7 left without units
+    with pytest.raises(ValueError, match="every one of the 8 segments at least one unit"):
+        build_model("lego", "vad", _inch(fine), num_segments=8)(Batch.from_data_list([bad]))
+
+
 def test_fit_vad_is_deterministic_and_scores_frames(vad_data, tmp_path):
     train, test = vad_data
     runs = []

@@ -62,6 +62,42 @@ def test_per_snippet_attributes_are_not_spliced():
         assert bool((x_a[i][on] != host).all()) and x_a[i][on].unique().numel() == 1
 
 
+def test_finer_sources_are_spliced_on_the_same_stretch():
+    # a frame-level source with 2, 3 and 1 units per segment in the three
+    # videos: the stretch's segments hold the donor's units, however many
+    videos = []
+    for value, rate in ((1.0, 2), (2.0, 3), (3.0, 1)):
+        video = _video(value, frames=False)
+        video.x_f = torch.full((16 * rate, 2), -value)
+        video.assign_f = torch.arange(16).repeat_interleave(rate)
+        videos.append(video)
+    rates = {1.0: 2, 2.0: 3, 3.0: 1}
+    batch, labels = splice_pseudo_anomalies(videos, seed=2)
+    for i in range(batch.num_graphs):
+        d, on = batch.get_example(i), labels[i].bool()
+        host, donor = float(d.x_a[~on][0, 0]), float(d.x_a[on][0, 0])
+        assert bool((d.assign_f[1:] >= d.assign_f[:-1]).all())  # still sorted
+        units = torch.bincount(d.assign_f, minlength=16)
+        assert bool((units[on] == rates[donor]).all()) and bool((units[~on] == rates[host]).all())
+        assert bool((d.x_f[on[d.assign_f], 0] == -donor).all())
+        assert bool((d.x_f[~on[d.assign_f], 0] == -host).all())
+    # batching offsets the finer source by the segments of the videos before
+    assert int(batch.assign_f.max()) == 16 * batch.num_graphs - 1
+
+
+def test_finer_source_needs_a_sorted_assignment():
+    videos = [_video(v, frames=False) for v in (1.0, 2.0)]
+    for video in videos:
+        video.x_f = torch.zeros(32, 2)
+        video.assign_f = torch.arange(16).repeat(2)  # interleaved, not sorted
+    with pytest.raises(ValueError, match=r"videos\[0\].assign_f must be sorted segment"):
+        splice_pseudo_anomalies(videos)
+    del videos[1].assign_f
+    videos[0].assign_f = torch.arange(16).repeat_interleave(2)
+    with pytest.raises(ValueError, match=r"videos\[1\] lacks x_f or assign_f"):
+        splice_pseudo_anomalies(videos)
+
+
 def test_seeded_and_deterministic():
     videos = [_video(v, frames=False) for v in (1.0, 2.0)]
     a = splice_pseudo_anomalies(videos, seed=0)[1]
@@ -126,3 +162,22 @@ def test_choice_errors(vad_data, tmp_path):
                 **{**FIT, "val_fraction": 0.0})
     with pytest.raises(ValueError, match="choice must be one of"):
         WeaklySupervisedVAD(torch.nn.Linear(1, 1), choice="pseudo")
+
+
+def test_choice_by_pseudo_auc_with_a_finer_source(tmp_path):
+    # the pseudo-videos splice the frame-level source too: fit_vad runs and
+    # its pseudo-AUC is the model's on those videos
+    kw = dict(num_videos=(12, 4), snippets=(16, 24), num_segments=8, log=False,
+              fine_sources={"c3d": 2})
+    train = SyntheticVAD(str(tmp_path / "data"), "train", **kw)
+    test = SyntheticVAD(str(tmp_path / "data"), "test", **kw)
+    assert "assign_c3d" in train[0]
+    r = fit_vad(_builder(train), train, test, out_dir=tmp_path / "run", seed=1,
+                choice="pseudo_auc", **{**FIT, "epochs": 2})
+    _, va = split_videos(train, 0.25, seed=1)
+    normal = [train[i] for i in va if int(train[i].y) == 0]
+    batch, labels = splice_pseudo_anomalies(normal, seed=1)
+    assert batch.x_c3d.size(0) == batch.assign_c3d.numel() > batch.num_nodes
+    with torch.no_grad():
+        auc = roc_auc(r["task"].model.eval()(batch)[0].reshape(-1), labels.reshape(-1))
+    assert auc == pytest.approx(r["val_pseudo_auc"], abs=1e-6)

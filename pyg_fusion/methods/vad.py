@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor, nn
-from torch_geometric.utils import to_dense_batch
+from torch_geometric.utils import scatter, to_dense_batch
 
 from ..nn import LEGO, GraphHead, RelationGraph, RowHead
 from ..nn.baselines import MTN, FeatureFusion, graph_fuse_dense
@@ -28,7 +28,13 @@ __all__ = ["VADLEGO", "VADGraphFusion", "VADFeatureFusion", "VADMTN", "dense_sou
 
 
 def dense_sources(data, sources: list[str]) -> dict[str, Tensor]:
-    """``{source: [B, N, d]}`` from a batch of videos with equal ``N``."""
+    """``{source: [B, N, d]}`` from a batch of videos with equal ``N``.
+
+    A source at a finer temporal level (``x_<source>`` with
+    ``assign_<source>``, e.g. :class:`~pyg_fusion.datasets.VADFeatures`'
+    ``rates``) is averaged over the units of each segment first, as a
+    segment averages its snippets (:func:`~pyg_fusion.datasets.resample_segments`):
+    the VAD models compare segments."""
     batch = getattr(data, "batch", None)
     out = {}
     for s in sources:
@@ -36,6 +42,8 @@ def dense_sources(data, sources: list[str]) -> dict[str, Tensor]:
         if key not in data:
             raise ValueError(f"the data lacks {key}")
         x = data[key]
+        if f"assign_{s}" in data:
+            x = _segment_means(x, data[f"assign_{s}"], data.num_nodes, s)
         if batch is None:
             out[s] = x.unsqueeze(0)
             continue
@@ -45,6 +53,18 @@ def dense_sources(data, sources: list[str]) -> dict[str, Tensor]:
                              "(resample them, e.g. num_segments=32)")
         out[s] = x
     return out
+
+
+def _segment_means(x: Tensor, assign: Tensor, num_segments: int, source: str) -> Tensor:
+    """``[num_segments, d]``: the mean of ``x``'s units per segment."""
+    if assign.shape != (x.size(0), ):
+        raise ValueError(f"assign_{source} must have one entry per row of x_{source} "
+                         f"({x.size(0)}), got shape {tuple(assign.shape)}")
+    count = torch.bincount(assign, minlength=num_segments)
+    if count.numel() > num_segments or not bool((count > 0).all()):
+        raise ValueError(f"assign_{source} must give every one of the {num_segments} segments "
+                         f"at least one unit of x_{source} (indices in [0, {num_segments}))")
+    return scatter(x, assign, dim=0, dim_size=num_segments, reduce="mean")
 
 
 def center_videos(xs: dict[str, Tensor], center: bool) -> dict[str, Tensor]:

@@ -42,7 +42,10 @@ def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
     sources' features ``x_<source>`` and anything else with one row per
     segment in every video) is taken from the donor on the stretch. The
     pseudo-videos are labelled abnormal (``y = 1``) and carry no ``frame_gt``
-    or ``snippet_segment`` (the host's frames and snippets).
+    or ``snippet_segment`` (the host's frames and snippets). A source at a
+    finer level (``x_<source>`` with ``assign_<source>``, sorted) is spliced
+    alike: the host's units of the stretch's segments are replaced by the
+    donor's units of its segments, whatever their number.
 
     Args:
         videos (list[torch_geometric.data.Data]): normal videos, all of the
@@ -77,6 +80,8 @@ def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
     # pseudo-videos, scored per segment, drop it.
     keys = [k for k in videos[0].keys() if k not in _PER_SNIPPET
             and all(k in v and v.is_node_attr(k) for v in videos)]
+    finer = _finer_sources(videos, n)
+    keys = [k for k in keys if k not in {f"{p}_{s}" for s in finer for p in ("x", "assign")}]
     g = torch.Generator().manual_seed(seed)
     short, long = max(1, round(lo * n)), max(1, round(hi * n))
     out, labels = [], []
@@ -91,6 +96,8 @@ def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
                 v = a.clone()
                 for k in keys:
                     v[k][at:at + size] = b[k][take:take + size]
+                for src in finer:
+                    _splice_finer(v, a, b, src, at, take, size)
                 for k in _PER_SNIPPET:
                     if k in v:
                         del v[k]
@@ -100,3 +107,37 @@ def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
                 out.append(v)
                 labels.append(label)
     return Batch.from_data_list(out), torch.stack(labels)
+
+
+def _finer_sources(videos: list[Data], n: int) -> list[str]:
+    """The sources with ``assign_<source>`` in every video, checked: long,
+    one entry per unit, sorted, within ``[0, n)``."""
+    names = [k[len("assign_"):] for k in videos[0].keys() if k.startswith("assign_")]
+    for i, v in enumerate(videos):
+        for s in names:
+            x, assign = v.get(f"x_{s}"), v.get(f"assign_{s}")
+            if x is None or assign is None:
+                raise ValueError(f"videos[{i}] lacks x_{s} or assign_{s}, which videos[0] has")
+            if assign.dtype != torch.long or assign.shape != (x.size(0), ):
+                raise ValueError(f"videos[{i}].assign_{s} must be long [{x.size(0)}] (the "
+                                 f"segment of each unit of x_{s}), got {assign.dtype} "
+                                 f"{tuple(assign.shape)}")
+            if assign.numel() and (bool((assign[1:] < assign[:-1]).any())
+                                   or int(assign.min()) < 0 or int(assign.max()) >= n):
+                raise ValueError(f"videos[{i}].assign_{s} must be sorted segment indices in "
+                                 f"[0, {n}) to splice a stretch of segments")
+    return names
+
+
+def _splice_finer(v: Data, host: Data, donor: Data, source: str, at: int, take: int,
+                  size: int) -> None:
+    """``v``'s units of ``source`` on segments ``[at, at + size)``: the donor's
+    units of its segments ``[take, take + size)``, renumbered to the host's.
+    Sorted ``assign`` keeps each piece contiguous, so the result is sorted too."""
+    xk, ak = f"x_{source}", f"assign_{source}"
+    ha, da = host[ak], donor[ak]
+    lo, hi = torch.searchsorted(ha, torch.tensor([at, at + size], device=ha.device)).tolist()
+    dlo, dhi = torch.searchsorted(da, torch.tensor([take, take + size],
+                                                   device=da.device)).tolist()
+    v[xk] = torch.cat([host[xk][:lo], donor[xk][dlo:dhi], host[xk][hi:]])
+    v[ak] = torch.cat([ha[:lo], da[dlo:dhi] - take + at, ha[hi:]])
