@@ -244,7 +244,8 @@ class LEGO(torch.nn.Module):
         if (x.device, x.dtype) != (param.device, param.dtype):
             raise TypeError(f"xs[{node_level[0]!r}] is {x.dtype} on {x.device} but the "
                             f"model's parameters are {param.dtype} on {param.device}; move "
-                            f"one to the other (model.to(x) or x.to({param.dtype}))")
+                            f"one to the other (model.to(x) or "
+                            f"x.to({str(param.device)!r}, {param.dtype}))")
         sizes = {s: tuple(xs[s].shape[:-1]) for s in node_level}
         if len(set(sizes.values())) > 1:
             raise ValueError(f"the sources describe different numbers of units: {sizes}; "
