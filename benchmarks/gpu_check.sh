@@ -4,7 +4,7 @@
 # machine goes back after 30 s idle, and one call may run 10 minutes):
 #
 #   STEPS="tests scaling" bash benchmarks/gpu_check.sh OUT_DIR   # caps: 100 + 420 s
-#   STEPS="chunks compile" bash benchmarks/gpu_check.sh OUT_DIR  # caps: 60 + 200 s
+#   STEPS="chunks compile" bash benchmarks/gpu_check.sh OUT_DIR  # caps: 60 + 240 s
 #
 # tests: the device-parametrised tests on CUDA; scaling: benchmarks/scaling.py
 # --device cuda, N = 4096 to 262144 (median of 3), then 2^20 (one run);
@@ -60,7 +60,7 @@ for step in $steps; do
                 --chunks 512 2048 8192 --json "$out/knn_chunks_cuda.json" \
                 2>&1 | tee "$out/knn_chunks_cuda.log" | tail -8 ;;
         compile)  # inductor + triton: about 40 s per test on an H200
-            timeout 200 python3 -m pytest -q -p no:cacheprovider -k "$dev" -m slow \
+            timeout 240 python3 -m pytest -q -p no:cacheprovider -k "$dev" -m slow \
                 tests/test_compile.py 2>&1 | tee "$out/tests_cuda_compile.log" | tail -8 ;;
         *) echo "gpu_check.sh: unknown step '$step' (expected tests, scaling, chunks or compile)" >&2
            exit 2 ;;
