@@ -2,7 +2,7 @@
 that ``relation_graph`` takes without faiss (and on CUDA without faiss's GPU
 build): the wall time of ``relation_graph(x, k=16, knn="exact",
 chunk_size=c)`` per ``c``, median of ``--repeats``, as a ratio to the
-default (512) measured in the same run. Every block size must give the same
+default (``relation_graph``'s, 512) measured in the same run. Every block size must give the same
 graph; the script checks it. faiss is kept out for the whole run, so the
 torch path is timed on any machine.
 
@@ -26,8 +26,14 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-DEFAULT = 512  # relation_graph's chunk_size
 K = 16
+
+
+def _default_chunk() -> int:
+    import inspect
+
+    from pyg_fusion.functional import relation_graph
+    return inspect.signature(relation_graph).parameters["chunk_size"].default
 
 
 def sweep(n: int, chunks: list[int], device: str, repeats: int, dim: int = 128,
@@ -41,10 +47,11 @@ def sweep(n: int, chunks: list[int], device: str, repeats: int, dim: int = 128,
         if x.is_cuda:
             torch.cuda.synchronize()
 
+    default = _default_chunk()
     times, graphs = {}, {}
     # the torch path, whatever is installed: faiss would take the search
     with mock.patch.object(relation, "load_faiss", lambda: None):
-        for c in sorted(set(chunks) | {DEFAULT}):
+        for c in sorted(set(chunks) | {default}):
             runs = []
             for _ in range(repeats):
                 sync()
@@ -53,18 +60,19 @@ def sweep(n: int, chunks: list[int], device: str, repeats: int, dim: int = 128,
                 sync()
                 runs.append(time.perf_counter() - t0)
             times[c] = statistics.median(runs)
-    ref = graphs[DEFAULT]
+    ref = graphs[default]
     rows = []
     for c in sorted(times):
         same = torch.equal(graphs[c][0], ref[0]) and torch.equal(graphs[c][1], ref[1])
         rows.append({"N": n, "chunk_size": c, "seconds": times[c],
-                     "ratio": times[c] / times[DEFAULT], "same_graph": same,
+                     "ratio": times[c] / times[default], "same_graph": same,
                      "device": device})
     return rows
 
 
 def table(rows: list[dict]) -> str:
-    lines = ["| N | chunk_size | seconds | / 512 | same graph |", "|---|---|---|---|---|"]
+    lines = [f"| N | chunk_size | seconds | / {_default_chunk()} | same graph |",
+             "|---|---|---|---|---|"]
     lines += [f"| {r['N']} | {r['chunk_size']} | {r['seconds']:.4g} | {r['ratio']:.2f}x | "
               f"{'yes' if r['same_graph'] else 'NO'} |" for r in rows]
     return "\n".join(lines)

@@ -77,6 +77,9 @@ def test_a_finer_source_is_averaged_per_segment_by_every_vad_method(tmp_path):
     bad.assign_c3d = bad.assign_c3d.clamp(max=6)  # segment 7 left without units
     with pytest.raises(ValueError, match="every one of the 8 segments at least one unit"):
         build_model("lego", "vad", _inch(fine), num_segments=8)(Batch.from_data_list([bad]))
+    bad.assign_c3d = videos[0].assign_c3d + 1  # a segment 8 of 8
+    with pytest.raises(ValueError, match=r"assign_c3d holds segment indices outside \[0, 8\)"):
+        build_model("lego", "vad", _inch(fine), num_segments=8)(Batch.from_data_list([bad]))
 
 
 def test_fit_vad_is_deterministic_and_scores_frames(vad_data, tmp_path):

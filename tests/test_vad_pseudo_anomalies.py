@@ -90,7 +90,7 @@ def test_finer_source_needs_a_sorted_assignment():
     for video in videos:
         video.x_f = torch.zeros(32, 2)
         video.assign_f = torch.arange(16).repeat(2)  # interleaved, not sorted
-    with pytest.raises(ValueError, match=r"videos\[0\].assign_f must be sorted segment"):
+    with pytest.raises(ValueError, match=r"videos\[0\].assign_f must be sorted"):
         splice_pseudo_anomalies(videos)
     del videos[1].assign_f
     videos[0].assign_f = torch.arange(16).repeat_interleave(2)

@@ -21,6 +21,7 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.utils import scatter, to_dense_batch
 
+from ..functional._checks import check_index
 from ..nn import LEGO, GraphHead, RelationGraph, RowHead
 from ..nn.baselines import MTN, FeatureFusion, graph_fuse_dense
 
@@ -57,13 +58,13 @@ def dense_sources(data, sources: list[str]) -> dict[str, Tensor]:
 
 def _segment_means(x: Tensor, assign: Tensor, num_segments: int, source: str) -> Tensor:
     """``[num_segments, d]``: the mean of ``x``'s units per segment."""
-    if assign.shape != (x.size(0), ):
+    check_index(f"assign_{source}", assign, num_segments, "segment indices")
+    if assign.numel() != x.size(0):
         raise ValueError(f"assign_{source} must have one entry per row of x_{source} "
-                         f"({x.size(0)}), got shape {tuple(assign.shape)}")
-    count = torch.bincount(assign, minlength=num_segments)
-    if count.numel() > num_segments or not bool((count > 0).all()):
+                         f"({x.size(0)}), got {assign.numel()}")
+    if not bool((torch.bincount(assign, minlength=num_segments) > 0).all()):
         raise ValueError(f"assign_{source} must give every one of the {num_segments} segments "
-                         f"at least one unit of x_{source} (indices in [0, {num_segments}))")
+                         f"at least one unit of x_{source}")
     return scatter(x, assign, dim=0, dim_size=num_segments, reduce="mean")
 
 

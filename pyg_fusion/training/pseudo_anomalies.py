@@ -21,6 +21,8 @@ import torch
 from torch import Tensor
 from torch_geometric.data import Batch, Data
 
+from ..functional._checks import check_batch, check_index
+
 __all__ = ["splice_pseudo_anomalies"]
 
 # Attributes of the VAD layout (pyg_fusion.datasets.VADFeatures) per snippet
@@ -111,21 +113,16 @@ def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
 
 def _finer_sources(videos: list[Data], n: int) -> list[str]:
     """The sources with ``assign_<source>`` in every video, checked: long,
-    one entry per unit, sorted, within ``[0, n)``."""
+    one entry per unit, sorted (as a PyG ``batch``), within ``[0, n)``."""
     names = [k[len("assign_"):] for k in videos[0].keys() if k.startswith("assign_")]
     for i, v in enumerate(videos):
         for s in names:
             x, assign = v.get(f"x_{s}"), v.get(f"assign_{s}")
             if x is None or assign is None:
                 raise ValueError(f"videos[{i}] lacks x_{s} or assign_{s}, which videos[0] has")
-            if assign.dtype != torch.long or assign.shape != (x.size(0), ):
-                raise ValueError(f"videos[{i}].assign_{s} must be long [{x.size(0)}] (the "
-                                 f"segment of each unit of x_{s}), got {assign.dtype} "
-                                 f"{tuple(assign.shape)}")
-            if assign.numel() and (bool((assign[1:] < assign[:-1]).any())
-                                   or int(assign.min()) < 0 or int(assign.max()) >= n):
-                raise ValueError(f"videos[{i}].assign_{s} must be sorted segment indices in "
-                                 f"[0, {n}) to splice a stretch of segments")
+            name = f"videos[{i}].assign_{s}"
+            check_index(name, assign, n, "segment indices")
+            check_batch(name, assign, x.size(0), f"unit of x_{s}")  # sorted: stretches slice
     return names
 
 
