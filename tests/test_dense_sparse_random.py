@@ -181,9 +181,13 @@ def test_threshold_decision_does_not_depend_on_the_shape_of_the_product(metric, 
     same_graph = batch[:, None] == batch[None, :]
     differ = ((padded != flat) | (rows != flat)) & same_graph & \
         ~torch.eye(40, dtype=torch.bool, device=device)
-    assert differ.any()                       # the rounding does differ by shape
+    pairs = differ.nonzero()
+    if device.type == "cpu":
+        assert len(pairs)                     # the rounding does differ by shape
+    if not len(pairs):  # a device whose kernels round every shape alike
+        pairs = (same_graph & ~torch.eye(40, dtype=torch.bool, device=device)).nonzero()
     to_sim = (lambda s: torch.exp(s / 16)) if metric == "rbf" else (lambda s: s)
-    for i, j in differ.nonzero()[:6].tolist():
+    for i, j in pairs[:6].tolist():
         t = float(max(to_sim(padded[i, j]), to_sim(flat[i, j]), to_sim(rows[i, j])))
         dense = RelationGraph(threshold=t, metric=metric, nonneg=None).dense(xd, mask)
         want = relation_pairs(x, batch, threshold=t, metric=metric, nonneg=None)

@@ -233,23 +233,32 @@ def centred(x: Tensor, batch: Tensor | None = None, mask: Tensor | None = None) 
     100 (raw intensities) it exceeded the gaps between neighbours, so rbf
     kNN graphs kept neighbours by index.
 
-    Every layout takes each graph's mean by one scatter over its real rows
-    in order, so that the padded (dense) and the concatenated (sparse) form
-    of a batch are centred to the same bits, and both backends rank and
-    threshold alike."""
-    from torch_geometric.utils import scatter
+    Every layout takes each graph's mean by one segment sum over its real
+    rows in order, so that the padded (dense) and the concatenated (sparse)
+    form of a batch are centred to the same bits, and both backends rank and
+    threshold alike. A segment reduction, not a scatter: on CUDA a scatter
+    adds by atomics in no fixed order, so the two forms (and two runs) could
+    differ in the last bit and rank near-ties differently."""
     if x.dim() == 3:
         b, n = x.shape[:2]
         real = (mask if mask is not None
                 else torch.ones(b, n, dtype=torch.bool, device=x.device))
-        graph = torch.arange(b, device=x.device).repeat_interleave(real.sum(1))
-        mean = scatter(x[real], graph, 0, dim_size=b, reduce="mean")
-        return x - mean.unsqueeze(1)
+        count = real.sum(1)
+        return x - _graph_means(x[real], count).unsqueeze(1)
     if x.size(0) == 0:
         return x
     if batch is None:
-        batch = torch.zeros(x.size(0), dtype=torch.long, device=x.device)
-    return x - scatter(x, batch, 0, reduce="mean").index_select(0, batch)
+        return x - _graph_means(x, x.new_full((1,), x.size(0), dtype=torch.long))
+    count = torch.bincount(batch)  # batch is sorted (the callers' check_batch)
+    return x - _graph_means(x, count).index_select(0, batch)
+
+
+def _graph_means(rows: Tensor, count: Tensor) -> Tensor:
+    """``[B, d]`` means of consecutive runs of ``count`` rows (0 for an
+    empty run, as a scatter mean gives), by PyG's ``segment``."""
+    from torch_geometric.utils import cumsum, segment
+    total = segment(rows, cumsum(count), reduce="sum")
+    return total / count.clamp(min=1).unsqueeze(1).to(rows.dtype)
 
 
 def ranking_features(x: Tensor, metric: str, batch: Tensor | None = None,
