@@ -71,7 +71,7 @@ DATA_SECTION = "data"
 IMAGE_SECTIONS = ("model", "trainer", "splits", "eval")
 # dests that are not settings of a run (or say what to do with one)
 NOT_CONFIG = ("config", "print_config", "func", "_prog", "command", "task", "threads", "out",
-              "no_progress", "devices")
+              "no_progress", "devices", "accelerator")
 
 
 def _task_defaults() -> dict[str, dict[str, Any]]:

@@ -52,6 +52,32 @@ def int_list(text: str) -> list[int]:
     return out
 
 
+def accelerator_arg(text: str) -> str:
+    """``--accelerator``: a name torch can train on here, checked at parsing,
+    before any data loads (``cpu``, the default, without importing the
+    trainer)."""
+    if text == "cpu":
+        return text
+    from ..training.trainer import check_accelerator
+    try:
+        check_accelerator(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def add_device_args(g) -> None:
+    """``--accelerator`` and ``--devices`` (their one declaration, for every
+    command that trains or scores a graph task)."""
+    g.add_argument("--accelerator", type=accelerator_arg, default="cpu",
+                   help="what to train and score on: cpu (the default: deterministic, and "
+                   "what the tables of README were measured on), gpu (CUDA, or Apple's "
+                   "MPS), cuda, mps, or auto (a GPU when torch sees one)")
+    g.add_argument("--devices", type=positive_int, default=1,
+                   help="processes: CPU processes, or GPUs with --accelerator gpu "
+                   "(> 1: DDP, gloo on the CPU)")
+
+
 def add_task_arg(p: argparse.ArgumentParser) -> None:
     """``--task``: declared here for the help; :func:`route_task` acts on it
     before parsing."""
@@ -125,8 +151,7 @@ def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego
                    "single, feature, graph, gcn")
     g.add_argument("--seeds", type=int_list, default=int_list(seeds_default),
                    help=f"seeds, e.g. 0,1,2 or 0..4 (default {seeds_default})")
-    g.add_argument("--devices", type=positive_int, default=1,
-                   help="CPU processes (> 1: DDP with gloo)")
+    add_device_args(g)
     add_threads_argument(g)
     g.add_argument("--out", type=out_folder, default="runs/out", help="output folder")
     g.add_argument("--no-progress", action="store_true", help="hide progress bars")
@@ -151,7 +176,8 @@ def run_grid_command(args, *, checkpoint: bool) -> int:
     out = Path(args.out)
     records = run_grid(data_config(args), args.method, args.seeds, out=out,
                        options=options_from_args(args), checkpoint=checkpoint,
-                       devices=args.devices, progress=not args.no_progress)
+                       devices=args.devices, accelerator=args.accelerator,
+                       progress=not args.no_progress)
     if not is_main_process():
         return 0
     write_results(out, records)

@@ -4,11 +4,11 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from . import out_folder, positive_int
+from . import out_folder
 from ._help import HelpFormatter
 from ._process import add_threads_argument
 from ..experiments.checkpoints import FROM_CHECKPOINT
-from ._runs import add_dataset_args, add_task_arg, data_config
+from ._runs import add_dataset_args, add_device_args, add_task_arg, data_config
 
 HELP = "evaluate a checkpoint written by `pyg-fusion train`"
 
@@ -27,7 +27,7 @@ def register(subparsers) -> None:
     p.set_defaults(**FROM_CHECKPOINT)
     p.add_argument("--method", help="must match the checkpoint's method if given")
     p.add_argument("--seeds", help=argparse.SUPPRESS)
-    p.add_argument("--devices", type=positive_int, default=1, help="CPU processes (> 1: DDP, gloo)")
+    add_device_args(p)
     p.add_argument("--out", type=out_folder, default="runs/eval", help="output folder")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
     add_threads_argument(p)
@@ -50,6 +50,7 @@ def run(args) -> int:
                              f"follow it)")
     td, cfg, metrics = evaluate_checkpoint(args.checkpoint, data_config(args, fresh=False), out,
                                            method=args.method, devices=args.devices,
+                                           accelerator=args.accelerator,
                                            progress=not args.no_progress)
     if not is_main_process():
         return 0

@@ -60,7 +60,8 @@ def run(args) -> int:
             powers = {first: p, **{s: q for s in rest}}
             r, task = run_method(td, args.method, seed, out / f"P{p}_Q{q}" / f"seed{seed}",
                               options={**options, "num_powers": powers},
-                              devices=args.devices, progress=False, checkpoint=False)
+                              devices=args.devices, accelerator=args.accelerator,
+                              progress=False, checkpoint=False)
             per_seed[seed] = r
         # the full config of the cell (the method's spec with its powers, the data)
         config = {**task.hparams["config"]["spec"], "data": dataclasses.asdict(data)}

@@ -146,7 +146,7 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
 
 
 def evaluate_checkpoint(path: str, data: DataConfig, out_dir, *, method: str | None = None,
-                        devices: int = 1, progress: bool = True):
+                        devices: int = 1, accelerator: str = "cpu", progress: bool = True):
     """Scores a checkpoint of :func:`~pyg_fusion.experiments.run.run_method`
     on the test split of the data it was trained on; returns ``(task data,
     config, metrics)``: test accuracy (and the validation accuracy) for node
@@ -159,9 +159,12 @@ def evaluate_checkpoint(path: str, data: DataConfig, out_dir, *, method: str | N
         out_dir (str or Path): logs.
         method (str, optional): must be the checkpoint's method if given.
             (default: :obj:`None`)
-        devices (int, optional): CPU processes. (default: :obj:`1`)
+        devices (int, optional): CPU processes or GPUs. (default: :obj:`1`)
+        accelerator (str, optional): ``"cpu"``, ``"gpu"`` or ``"auto"``. (default: :obj:`"cpu"`)
         progress (bool, optional): show progress bars. (default: :obj:`True`)
     """
+    from ..training.trainer import check_accelerator
+    check_accelerator(accelerator)
     ckpt, _, cfg = load_train_checkpoint(path)
     if method and method != cfg["method"]:
         raise ValueError(f"--method {method!r} does not match the checkpoint's "
@@ -181,8 +184,8 @@ def evaluate_checkpoint(path: str, data: DataConfig, out_dir, *, method: str | N
         from ..training.node import NodeClassification, single_graph_loader
         from ..training.trainer import build_trainer
         task = NodeClassification(model, config=cfg)
-        trainer = build_trainer(out_dir, max_epochs=1, seed=None, devices=devices,
-                                strategy="ddp" if devices > 1 else "auto",
+        trainer = build_trainer(out_dir, max_epochs=1, seed=None, accelerator=accelerator,
+                                devices=devices, strategy="ddp" if devices > 1 else "auto",
                                 progress=progress, checkpoint=False)
         trainer.test(task, single_graph_loader(td.graph), verbose=False)
         metrics = {"accuracy": task.last_metrics["test_acc"],
@@ -192,6 +195,6 @@ def evaluate_checkpoint(path: str, data: DataConfig, out_dir, *, method: str | N
         from ..training.vad_fit import evaluate_vad
         task = WeaklySupervisedVAD(model, config=cfg, standardizer=standardizer)
         scores = evaluate_vad(task, td.test, out_dir=out_dir, devices=devices,
-                              progress=progress)
+                              accelerator=accelerator, progress=progress)
         metrics = {k: scores[k] for k in ("auc", "ap", "pr_auc_trapz")}
     return td, cfg, metrics

@@ -17,7 +17,7 @@ METRICS = {"node": ["accuracy"], "vad": ["auc", "ap", "pr_auc_trapz"]}
 
 def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
                options: dict[str, Any] | None = None, devices: int = 1,
-               progress: bool = True, checkpoint: bool = True) -> tuple[dict[str, Any], Any]:
+               accelerator: str = "cpu", progress: bool = True, checkpoint: bool = True) -> tuple[dict[str, Any], Any]:
     """Trains ``method`` on ``td`` with ``seed``; returns ``(metrics, task)``:
     the test metrics (for the node task at the epoch of best validation) and
     the trained LightningModule.
@@ -29,7 +29,8 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
         out_dir (str or Path): where the trainer writes logs and checkpoints.
         options (dict, optional): options of the method configs
             (:meth:`~pyg_fusion.experiments.MethodSpec.create`). (default: :obj:`None`)
-        devices (int, optional): CPU processes. (default: :obj:`1`)
+        devices (int, optional): CPU processes or GPUs. (default: :obj:`1`)
+        accelerator (str, optional): ``"cpu"``, ``"gpu"`` or ``"auto"``. (default: :obj:`"cpu"`)
         progress (bool, optional): progress bars. (default: :obj:`True`)
         checkpoint (bool, optional): write checkpoints, whose
             ``hyper_parameters["config"]`` holds the spec and the data config.
@@ -54,14 +55,14 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
                                       num_nodes=td.graph.num_nodes))
         r = fit_node(model, td.graph, out_dir=out_dir, epochs=t.epochs, lr=t.lr,
                      weight_decay=t.weight_decay, eval_every=t.eval_every,
-                     seed=seed, devices=devices, progress=progress,
+                     seed=seed, devices=devices, accelerator=accelerator, progress=progress,
                      checkpoint=checkpoint, config=config)
         metrics = {"accuracy": r.get("test_acc", float("nan")),
                    "val_accuracy": r.get("val_acc", float("nan"))}
     else:
         from ..training.vad_fit import TEST_METRICS, VAL_METRICS
-        r = _fit_starts(td, spec, config, seed, out_dir, devices=devices, progress=progress,
-                        checkpoint=checkpoint)
+        r = _fit_starts(td, spec, config, seed, out_dir, devices=devices,
+                        accelerator=accelerator, progress=progress, checkpoint=checkpoint)
         metrics = {k: r[k] for k in TEST_METRICS}
         # the tested model's held-out metrics (none with val_fraction=0); with
         # restarts, both combinations' metrics (chosen_*, ensemble_*)
@@ -138,7 +139,8 @@ def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: in
 
 
 def _fit(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: int, out_dir: Path,
-         dims, *, devices: int, progress: bool, checkpoint: bool) -> dict[str, Any]:
+         dims, *, devices: int, accelerator: str, progress: bool,
+         checkpoint: bool) -> dict[str, Any]:
     from ..methods import build_spec
     from ..training.vad_fit import fit_vad
     t, obj = spec.trainer, spec.objective
@@ -153,7 +155,7 @@ def _fit(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: int, out_
                    operator_lr=t.operator_lr, operator_warmup=t.operator_warmup,
                    branch_warmup=t.branch_warmup, choice=obj.val_choice,
                    restart_combine=t.restart_combine, seed=seed,
-                   devices=devices,
+                   devices=devices, accelerator=accelerator,
                    progress=progress, checkpoint=checkpoint, config=config,
                    standardizer=getattr(td.train, "standardizer", None))
 
@@ -228,7 +230,8 @@ def format_table(records: list[dict], metrics: list[str] | None = None) -> str:
 
 def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path,
              options: dict[str, Any] | None = None, checkpoint: bool = False,
-             devices: int = 1, progress: bool = True) -> list[dict]:
+             devices: int = 1, accelerator: str = "cpu",
+             progress: bool = True) -> list[dict]:
     """Trains every method of ``methods_spec`` (names or families, see
     :func:`~pyg_fusion.methods.resolve_methods`) on every seed, with the
     given ``options`` of the method configs; returns the records and keeps
@@ -241,11 +244,14 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         out (Path): the grid's folder (``<method>/seed<k>/`` per run).
         options (dict, optional): options of the method configs. (default: :obj:`None`)
         checkpoint (bool, optional): write every run's checkpoints. (default: :obj:`False`)
-        devices (int, optional): CPU processes. (default: :obj:`1`)
+        devices (int, optional): CPU processes or GPUs. (default: :obj:`1`)
+        accelerator (str, optional): ``"cpu"``, ``"gpu"`` or ``"auto"``. (default: :obj:`"cpu"`)
         progress (bool, optional): progress bars. (default: :obj:`True`)
     """
     from ..methods import resolve_methods
+    from ..training.trainer import check_accelerator
     from tqdm.auto import tqdm
+    check_accelerator(accelerator)  # before the data loads
     options = dict(options or {})
     features = options.get("features")
     td0 = load_data(data, seeds[0], features=features)
@@ -261,7 +267,7 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
             cache[seed] = load_data(data, seed, features=features)
         td = cache.get(seed, td0)
         r, _ = run_method(td, method, seed, out / method / f"seed{seed}",
-                          options=options, devices=devices,
+                          options=options, devices=devices, accelerator=accelerator,
                           progress=progress and len(jobs) == 1,
                           checkpoint=checkpoint)
         per_method.setdefault(method, {})[seed] = r

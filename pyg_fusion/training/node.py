@@ -148,7 +148,8 @@ class NodeClassification(TimedAdamTask):
 
 def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
              lr: float = 0.01, weight_decay: float = 5e-4, eval_every: int = 5,
-             seed: int = 0, devices: int = 1, progress: bool = True,
+             seed: int = 0, devices: int = 1, accelerator: str = "cpu",
+             progress: bool = True,
              checkpoint: bool = True, config: dict | None = None) -> dict[str, Any]:
     """Trains ``model`` on ``data`` and returns the metrics at the epoch of best
     validation accuracy (``val_acc``, ``test_acc``, ``epoch``), plus
@@ -165,14 +166,17 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
         eval_every (int, optional): epochs between two evaluations. (default: :obj:`5`)
         seed (int, optional): seeds the run (weights should be seeded before the model is
             built). (default: :obj:`0`)
-        devices (int, optional): CPU processes (> 1: DDP with gloo). (default: :obj:`1`)
+        devices (int, optional): processes, one per CPU process or GPU (> 1: DDP, gloo on
+            the CPU). (default: :obj:`1`)
+        accelerator (str, optional): ``"cpu"``, ``"gpu"`` or ``"auto"``
+            (:func:`~pyg_fusion.training.trainer.check_accelerator`). (default: :obj:`"cpu"`)
         progress (bool, optional): show progress bars. (default: :obj:`True`)
         checkpoint (bool, optional): write checkpoints under ``out_dir/checkpoints``.
             (default: :obj:`True`)
         config (dict, optional): JSON-able description of the run, stored in the
             checkpoints. (default: :obj:`None`)
     """
-    check_schedule(epochs, eval_every, devices)
+    check_schedule(epochs, eval_every, devices, accelerator)
     for name in ("train_mask", "val_mask", "test_mask"):
         if name not in data or not bool(data[name].any()):
             raise ValueError(f"the graph's {name} selects no node ({data.num_nodes} nodes): "
@@ -182,7 +186,8 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
         raise ValueError("the labels hold fewer than 2 classes: there is nothing to classify")
     task = NodeClassification(model, lr=lr, weight_decay=weight_decay, config=config)
     eval_every = max(1, min(eval_every, epochs))  # at least one evaluation
-    trainer = build_trainer(out_dir, max_epochs=epochs, seed=seed, devices=devices,
+    trainer = build_trainer(out_dir, max_epochs=epochs, seed=seed, accelerator=accelerator,
+                            devices=devices,
                             strategy=training_strategy(devices),
                             monitor="val_acc" if checkpoint else None, mode="max",
                             progress=progress, checkpoint=checkpoint,

@@ -105,18 +105,53 @@ class EarlyStoppingAfter(EarlyStopping):
         self._hold(trainer, stop)
 
 
-def check_schedule(epochs: int, eval_every: int, devices: int) -> None:
-    """The checks of a training call's ``epochs``, ``eval_every`` and
-    ``devices`` (the flags' own, for the Python API).
+# The accelerators a training call takes (Lightning's names: "gpu" is CUDA or
+# Apple's MPS, whichever torch has; "auto" a GPU when torch sees one, else the
+# CPU), each with the test of whether torch can use it.
+ACCELERATORS = {
+    "cpu": lambda torch: True,
+    "gpu": lambda torch: torch.cuda.is_available() or torch.backends.mps.is_available(),
+    "cuda": lambda torch: torch.cuda.is_available(),
+    "mps": lambda torch: torch.backends.mps.is_available(),
+    "auto": lambda torch: True,
+}
+
+
+def check_accelerator(accelerator: str) -> None:
+    """Raises a :class:`ValueError` naming ``accelerator`` when it is not one
+    of :data:`ACCELERATORS` or names a device that torch cannot use: before
+    any data is loaded, rather than Lightning's error when the trainer is
+    built.
+
+    Args:
+        accelerator (str): ``"cpu"``, ``"gpu"``, ``"cuda"``, ``"mps"`` or ``"auto"``.
+    """
+    import torch
+    if accelerator not in ACCELERATORS:
+        raise ValueError(f"accelerator must be one of {', '.join(ACCELERATORS)}, "
+                         f"got {accelerator!r}")
+    if not ACCELERATORS[accelerator](torch):
+        raise ValueError(f"accelerator {accelerator!r}: torch {torch.__version__} sees no "
+                         f"such device (torch.cuda.is_available() is "
+                         f"{torch.cuda.is_available()}); use 'cpu' or 'auto', or install a "
+                         f"build of torch for your GPU")
+
+
+def check_schedule(epochs: int, eval_every: int, devices: int,
+                   accelerator: str = "cpu") -> None:
+    """The checks of a training call's ``epochs``, ``eval_every``,
+    ``devices`` and ``accelerator`` (the flags' own, for the Python API).
 
     Args:
         epochs (int): training epochs, >= 1.
         eval_every (int): epochs between two evaluations, >= 1.
-        devices (int): CPU processes, >= 1.
+        devices (int): processes (CPU) or GPUs, >= 1.
+        accelerator (str, optional): see :func:`check_accelerator`. (default: :obj:`"cpu"`)
     """
     check_int("epochs", epochs, minimum=1)
     check_int("eval_every", eval_every, minimum=1)
     check_int("devices", devices, minimum=1)
+    check_accelerator(accelerator)
 
 
 def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
@@ -135,8 +170,9 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
         max_epochs (int, optional): number of epochs. (default: :obj:`100`)
         seed (int | None, optional): seeds everything before the trainer is built (``None``: no
             seeding). (default: :obj:`0`)
-        accelerator (str, optional): as in Lightning; ``strategy="ddp"`` with
-            ``accelerator="cpu"`` runs gloo processes. (default: :obj:`"cpu"`)
+        accelerator (str, optional): as in Lightning (:data:`ACCELERATORS`);
+            ``strategy="ddp"`` with ``accelerator="cpu"`` runs gloo processes.
+            (default: :obj:`"cpu"`)
         devices (int | str, optional): as in Lightning; ``strategy="ddp"`` with
             ``accelerator="cpu"`` runs gloo processes. (default: :obj:`1`)
         strategy (str, optional): as in Lightning; ``strategy="ddp"`` with
@@ -165,7 +201,10 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
     # Deterministic algorithms: an error for an op without one on the CPU
     # (where every op this library uses has one); on an accelerator a warning
     # (CUDA has none for bilinear upsampling's or 2-D NLL loss's backward)
-    deterministic = kwargs.pop("deterministic", True if accelerator == "cpu" else "warn")
+    import torch
+    on_cpu = accelerator == "cpu" or (accelerator == "auto"
+                                      and not ACCELERATORS["gpu"](torch))
+    deterministic = kwargs.pop("deterministic", True if on_cpu else "warn")
     if checkpoint:
         callbacks.append(ModelCheckpoint(
             dirpath=out_dir / "checkpoints", save_last=True,
@@ -210,8 +249,11 @@ def validate_last_epoch(trainer: L.Trainer, module, loader) -> None:
 
 # Lightning's advice about data-loader workers and logging intervals, which
 # are deliberate for the small in-memory graphs of this library.
+# "GPU available but not used": the accelerator is always the caller's
+# explicit choice here (build_trainer's ``accelerator``, the CLI's
+# --accelerator), so on a GPU machine a CPU run is not an oversight to warn of.
 _LIGHTNING_ADVICE = (".*does not have many workers.*", ".*log_every_n_steps.*",
-                     ".*LeafSpec.*")
+                     ".*LeafSpec.*", ".*GPU available but not used.*")
 
 
 @contextmanager

@@ -12,8 +12,9 @@ from torch_geometric.loader import DataLoader
 
 from .pseudo_anomalies import splice_pseudo_anomalies
 from ._task import OperatorWarmupAuto, check_operator_warmup
-from .trainer import (EarlyStoppingAfter, build_trainer, check_schedule, seed_everything,
-                      training_strategy, validate_last_epoch, without_validation)
+from .trainer import (EarlyStoppingAfter, build_trainer, check_accelerator, check_schedule,
+                      seed_everything, training_strategy, validate_last_epoch,
+                      without_validation)
 from .vad import CHOICES, IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import COMBINES, RestartEnsemble
 
@@ -60,7 +61,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             operator_lr: float | None = None, operator_warmup: int | str = 0,
             branch_warmup: bool = False, choice: str = "loss",
             restart_combine: str = "best", seed: int = 0, devices: int = 1,
-            progress: bool = True, checkpoint: bool = True, config: dict | None = None,
+            accelerator: str = "cpu", progress: bool = True, checkpoint: bool = True, config: dict | None = None,
             standardizer: nn.Module | None = None) -> dict[str, Any]:
     """Trains on ``train_ds`` (video labels only), chooses the epoch on a
     held-out part of it and scores ``test_ds`` once (see the module
@@ -141,7 +142,10 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         seed (int, optional): seeds the run and the held-out split (a module ``model``
             should be seeded before it is built; a builder is called after seeding).
             (default: :obj:`0`)
-        devices (int, optional): CPU processes (> 1: DDP with gloo). (default: :obj:`1`)
+        devices (int, optional): processes, one per CPU process or GPU (> 1: DDP, gloo on
+            the CPU). (default: :obj:`1`)
+        accelerator (str, optional): ``"cpu"``, ``"gpu"`` or ``"auto"``
+            (:func:`~pyg_fusion.training.trainer.check_accelerator`). (default: :obj:`"cpu"`)
         progress (bool, optional): show progress bars. (default: :obj:`True`)
         checkpoint (bool, optional): write checkpoints under ``out_dir/checkpoints``.
             (default: :obj:`True`)
@@ -172,7 +176,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     restart, or the ensemble with every restart at its chosen epoch (which
     :func:`~pyg_fusion.experiments.checkpoints.model_from_checkpoint` rebuilds
     from the saved config)."""
-    check_schedule(epochs, eval_every, devices)
+    check_schedule(epochs, eval_every, devices, accelerator)
     if not isinstance(restarts, int) or isinstance(restarts, bool) or restarts < 1:
         raise ValueError(f"restarts must be an int >= 1, got {restarts!r}")
     if not isinstance(min_epochs, int) or isinstance(min_epochs, bool) or min_epochs < 0:
@@ -230,8 +234,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             callbacks.append(EarlyStoppingAfter("val_score", mode="max", patience=patience,
                                                 min_epochs=min_epochs))
         folder = Path(out_dir) / f"restart{r}" if restarts > 1 else Path(out_dir)
-        trainer = build_trainer(folder, max_epochs=max_epochs, seed=s, devices=devices,
-                                strategy=training_strategy(devices), progress=progress,
+        trainer = build_trainer(folder, max_epochs=max_epochs, seed=s,
+                                accelerator=accelerator, devices=devices, strategy=training_strategy(devices), progress=progress,
                                 checkpoint=checkpoint, check_val_every_n_epoch=eval_every,
                                 num_sanity_val_steps=0, callbacks=callbacks)
         train, val = _loaders(fit_ds, val_ds, batch_size, s)
@@ -267,7 +271,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         # both combinations of the same restarts are scored, whichever is tested
         ens = WeaklySupervisedVAD(RestartEnsemble([run[2] for run in runs]), **task_kw)
         ens.eval_dataset, ens.pseudo = test_ds, pseudo
-        ens_trainer = _scoring_trainer(Path(out_dir) / "ensemble", devices, progress)
+        ens_trainer = _scoring_trainer(Path(out_dir) / "ensemble", devices, accelerator,
+                                       progress)
         _, held_out = _loaders(None, val_ds, batch_size, 0)
         ens_trainer.validate(ens, held_out, verbose=False)
         if checkpoint and ensemble:
@@ -299,8 +304,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
 
 
 def evaluate_vad(task: WeaklySupervisedVAD, test_ds, *, out_dir: str | Path,
-                 batch_size: int = 16, devices: int = 1, progress: bool = True,
-                 strategy: str | None = None) -> dict[str, float]:
+                 batch_size: int = 16, devices: int = 1, accelerator: str = "cpu",
+                 progress: bool = True, strategy: str | None = None) -> dict[str, float]:
     """Scores ``test_ds`` with a trained task (one pass, ``trainer.test``).
 
     Args:
@@ -308,21 +313,24 @@ def evaluate_vad(task: WeaklySupervisedVAD, test_ds, *, out_dir: str | Path,
         test_ds (torch_geometric.data.Dataset): the videos to score (with frame ground truth).
         out_dir (str or Path): logs.
         batch_size (int, optional): videos per batch. (default: :obj:`16`)
-        devices (int, optional): CPU processes. (default: :obj:`1`)
+        devices (int, optional): CPU processes or GPUs. (default: :obj:`1`)
+        accelerator (str, optional): ``"cpu"``, ``"gpu"`` or ``"auto"``. (default: :obj:`"cpu"`)
         progress (bool, optional): show a progress bar. (default: :obj:`True`)
         strategy (str, optional): Lightning's strategy. (default: :obj:`None`, ``"ddp"``
             with several devices, else ``"auto"``)
     """
+    check_accelerator(accelerator)
     task.eval_dataset = test_ds
-    trainer = _scoring_trainer(out_dir, devices, progress, strategy)
+    trainer = _scoring_trainer(out_dir, devices, accelerator, progress, strategy)
     _, ev = _loaders(None, test_ds, batch_size, 0)
     trainer.test(task, ev, verbose=False)
     return dict(task.last_metrics)
 
 
-def _scoring_trainer(out_dir: str | Path, devices: int, progress: bool,
+def _scoring_trainer(out_dir: str | Path, devices: int, accelerator: str, progress: bool,
                      strategy: str | None = None):
     """A trainer that only scores (validate / test): no seeding, no checkpoints."""
-    return build_trainer(out_dir, max_epochs=1, seed=None, devices=devices,
+    return build_trainer(out_dir, max_epochs=1, seed=None, accelerator=accelerator,
+                         devices=devices,
                          strategy=strategy or ("ddp" if devices > 1 else "auto"),
                          progress=progress, checkpoint=False)

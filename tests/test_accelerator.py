@@ -1,0 +1,106 @@
+"""Training and scoring the graph tasks on an accelerator: ``--accelerator`` /
+``accelerator=`` (cpu by default), its checks, and on a machine with a GPU
+the same results as on the CPU."""
+import json
+import warnings
+
+import pytest
+import torch
+
+from pyg_fusion.cli import main
+from pyg_fusion.datasets import SyntheticVAD
+from pyg_fusion.methods import build_model
+from pyg_fusion.training.node import fit_node
+from pyg_fusion.training.trainer import ACCELERATORS, check_accelerator, quiet_lightning
+
+from test_cli_vad import _user_args
+from test_training_node import _toy_graph
+
+GPU = torch.cuda.is_available() or torch.backends.mps.is_available()
+
+
+def _records(path):
+    """The metrics of a results.json (not its times)."""
+    return {r["metric"]: r["mean"] for r in json.loads(path.read_text())
+            if not r["metric"].startswith("time")}
+
+
+@pytest.mark.skipif(GPU, reason="a GPU is there: --accelerator gpu is not an error")
+def test_a_gpu_that_torch_does_not_see_is_a_one_line_error(tmp_path, capsys):
+    out = tmp_path / "out"
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "--method", "graph-mean", "--epochs", "1", "--accelerator", "gpu",
+              "--out", str(out), "--no-progress"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1
+    assert "--accelerator" in err and "sees no such device" in err and "'cpu' or 'auto'" in err
+    assert not out.exists()  # refused before any data loads or folder is made
+    with pytest.raises(ValueError, match="accelerator 'cuda': torch .* sees no such device"):
+        fit_node(build_model("graph-mean", "node", {"a": 4, "b": 3}, num_classes=3, k=5),
+                 _toy_graph(), out_dir=tmp_path / "py", epochs=1, accelerator="cuda",
+                 progress=False, checkpoint=False)
+
+
+def test_an_unknown_accelerator_names_the_choices(tmp_path, capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["train", "--accelerator", "tpu", "--out", str(tmp_path / "o")])
+    assert exc.value.code == 2
+    assert "accelerator must be one of cpu, gpu, cuda, mps, auto, got 'tpu'" in \
+        capsys.readouterr().err
+    with pytest.raises(ValueError, match="accelerator must be one of cpu, gpu, cuda, mps, auto"):
+        check_accelerator("GPU")
+    assert set(ACCELERATORS) == {"cpu", "gpu", "cuda", "mps", "auto"}
+
+
+def test_lightnings_advice_to_use_the_gpu_is_not_repeated():
+    """The accelerator is always chosen explicitly here, so on a GPU machine
+    a CPU run (the default) does not warn that the GPU is unused."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with quiet_lightning():
+            warnings.warn("GPU available but not used. You can set it by doing "
+                          "`Trainer(accelerator='gpu')`.")
+        warnings.warn("another warning")
+    assert [str(w.message) for w in caught] == ["another warning"]
+
+
+@pytest.mark.skipif(GPU, reason="auto picks the GPU on this machine")
+def test_auto_without_a_gpu_is_the_cpu_run(tmp_path):
+    """The same records, digit for digit, as the default."""
+    runs = {}
+    for acc in ("cpu", "auto"):
+        out = tmp_path / acc
+        assert main(["compare", "--method", "graph-mean", "--seeds", "0", "--epochs", "3",
+                     "--accelerator", acc, "--out", str(out), "--no-progress"]) == 0
+        runs[acc] = _records(out / "results.json")
+    assert runs["cpu"] == runs["auto"]
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("task", ["node", "vad"])
+def test_training_on_the_gpu_matches_the_cpu(task, tmp_path):
+    """Train, test and evaluate on the GPU: metrics close to the CPU run's
+    (float32 sums in another order, and a graph whose kNN may break a tie
+    differently, so equal to a point, not to the digit)."""
+    if task == "node":
+        data = ["--dataset", "digits", "--method", "lego", "--epochs", "5"]
+        metric = "accuracy"
+    else:  # a small feature set in the RTFM layout, read through --dataset vad
+        root = tmp_path / "vad"
+        ds = SyntheticVAD(str(root), "test", num_videos=(8, 6), snippets=(8, 12),
+                          num_segments=8, log=False)
+        data = [*_user_args(root, ds.tag), "--method", "lego", "--epochs", "3"]
+        metric = "auc"
+    got = {}
+    for acc in ("cpu", "gpu"):
+        out = tmp_path / acc
+        assert main(["train", *data, "--accelerator", acc, "--out", str(out),
+                     "--no-progress"]) == 0
+        got[acc] = _records(out / "results.json")[metric]
+        ckpt = out / "lego" / "seed0" / "checkpoints" / "best.ckpt"
+        assert main(["evaluate", "--checkpoint", str(ckpt), "--accelerator", acc,
+                     "--out", str(tmp_path / f"eval_{acc}"), "--no-progress"]) == 0
+        assert _records(tmp_path / f"eval_{acc}" / "results.json")[metric] == \
+            pytest.approx(got[acc], abs=1e-6)
+    assert got["gpu"] == pytest.approx(got["cpu"], abs=0.01)
