@@ -287,6 +287,10 @@ def catalogue():
                 r"argument --seeds: expected at most 10,000 integers \(one run each\)"),
         CLICase("compare: a repeated seed", ["compare", "--seeds", "0..2,1"],
                 r"argument --seeds: '0\.\.2,1' repeats \[1\]"),
+        CLICase("evaluate: an accelerator that Lightning has but these commands do not take",
+                ["evaluate", "--checkpoint", "{tmp}/c.ckpt", "--accelerator", "tpu"],
+                r"argument --accelerator: accelerator must be one of cpu, gpu, cuda, mps, auto, "
+                r"got 'tpu'"),
         CLICase("train: two --views of one name",
                 ["train", "--dataset", "tables", "--views", "{tmp}/a/f.csv", "{tmp}/b/f.csv",
                  "--labels", "{tmp}/y.csv"],
