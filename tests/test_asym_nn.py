@@ -158,7 +158,12 @@ def _bn(bn, x):
     return F.batch_norm(x, None, None, bn.weight, bn.bias, True, 0.0, bn.eps)
 
 
-def test_bottleneck_follows_the_block_data_flow(device):
+def test_bottleneck_follows_the_block_data_flow(device, monkeypatch):
+    if device.type == "cuda":
+        # cuDNN convolves float32 in TF32 by default: a last-bit difference
+        # between the block's BatchNorm (running statistics) and the
+        # reference's (none) could flip an input's 10-bit rounding, ~1e-3
+        monkeypatch.setattr(torch.backends.cudnn, "allow_tf32", False)
     torch.manual_seed(0)
     blk = AsymFusionBottleneck(40, 10, 2, fusion=True)
     for p in blk.parameters():     # break the symmetry of the init

@@ -29,7 +29,7 @@ from torch_geometric.utils import coalesce
 from .._scatter import scatter_sum
 from ._checks import (check_edge_index, check_edges, check_index, check_int, check_like, check_mask,
                       check_tensor)
-from .powers import _inv_pow
+from .powers import _inv_pow, abs_degrees
 
 __all__ = ["label_propagation", "dense_label_propagation", "seed_labels"]
 
@@ -116,7 +116,7 @@ def label_propagation(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None 
     check_like("edge_weight", edge_weight, "y", y)
     edge_index, edge_weight = coalesce(edge_index, edge_weight, n)
     col, row = edge_index  # (source j, target i) holds W[i, j]
-    d = _inv_pow(scatter_sum(edge_weight.abs(), row, n), -0.5)
+    d = _inv_pow(abs_degrees(edge_index, edge_weight, n, coalesced=True), -0.5)
     w = (d[row] * edge_weight * d[col]).unsqueeze(-1)
     out = y
     for _ in range(num_layers):
