@@ -104,3 +104,48 @@ def test_training_on_the_gpu_matches_the_cpu(task, tmp_path):
         assert _records(tmp_path / f"eval_{acc}" / "results.json")[metric] == \
             pytest.approx(got[acc], abs=1e-6)
     assert got["gpu"] == pytest.approx(got["cpu"], abs=0.01)
+
+
+@pytest.mark.parametrize("command", [["train"], ["compare"], ["evaluate"], ["sweep"],
+                                     ["segment", "train"], ["segment", "evaluate"],
+                                     ["translate", "train"], ["translate", "evaluate"]])
+def test_every_command_that_trains_or_scores_takes_the_accelerator(command, capsys):
+    """One declaration (cli._process), the same names and check everywhere."""
+    with pytest.raises(SystemExit) as exc:
+        main([*command, "--accelerator", "tpu", "--out", "o", "--checkpoint", "c.ckpt"])
+    assert exc.value.code == 2
+    assert "argument --accelerator: accelerator must be one of" in capsys.readouterr().err
+
+
+def test_the_device_of_each_accelerator():
+    from pyg_fusion.training.trainer import accelerator_device
+    assert accelerator_device("cpu") == torch.device("cpu")
+    want = "cuda" if torch.cuda.is_available() else \
+        "mps" if torch.backends.mps.is_available() else "cpu"
+    assert accelerator_device("auto").type == want
+    if not GPU:
+        with pytest.raises(ValueError, match="accelerator 'gpu'"):
+            accelerator_device("gpu")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+@pytest.mark.parametrize("task", ["segment", "translate"])
+def test_image_training_on_the_gpu_matches_the_cpu(task, tmp_path):
+    """The image commands on the GPU: the scores of the CPU run, to the
+    rounding of cuDNN (TF32 convolutions) over one short epoch."""
+    if task == "segment":
+        args = ["segment", "train", "--root", str(tmp_path / "data"), "--size", "32",
+                "--num-train", "8", "--num-test", "2", "--batch-size", "4", "--layers",
+                "1,1,1,1", "--width", "4", "--decoder-features", "8", "--light", "--epochs", "1"]
+        read = lambda m: m["scores"]["ensemble"]["pixel_acc"]  # noqa: E731
+    else:
+        args = ["translate", "train", "--root", str(tmp_path / "data"), "--image-size", "16",
+                "--batch-size", "8", "--num-train", "8", "--num-val", "4", "--epochs", "1",
+                "--ngf", "4", "--ndf", "4"]
+        read = lambda m: m["metrics"]["ensemble"]["l1"]  # noqa: E731
+    got = {}
+    for acc in ("cpu", "gpu"):
+        out = tmp_path / acc
+        assert main([*args, "--accelerator", acc, "--out", str(out), "--no-progress"]) == 0
+        got[acc] = read(json.loads((out / "metrics.json").read_text()))
+    assert got["gpu"] == pytest.approx(got["cpu"], abs=0.05)

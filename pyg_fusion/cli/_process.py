@@ -1,11 +1,13 @@
 """The process settings a command of the CLI owns while it runs: torch's
-thread count (``--threads``) and Lightning's INFO banners (GPU/TPU
+thread count (``--threads``; ``--accelerator`` is declared here too, beside
+it) and Lightning's INFO banners (GPU/TPU
 availability, tips and adverts), which say nothing useful about a CPU run.
 Library functions never change them; the CLI sets them around one command and
 restores them after it, so that calling :func:`pyg_fusion.cli.main` in a
 running program leaves that program as it was."""
 from __future__ import annotations
 
+import argparse
 from contextlib import contextmanager
 
 from ..training.banners import hide_lightning_banners
@@ -21,6 +23,29 @@ def add_threads_argument(parser) -> None:
                         "command that trains or scores: the models here are small, and more threads mostly add "
                         "contention on a busy CPU; raise it for a large model on an idle "
                         "machine)")
+
+
+def accelerator_arg(text: str) -> str:
+    """``--accelerator``: a name torch can train on here, checked at parsing,
+    before any data loads (``cpu``, the default, without importing the
+    trainer)."""
+    if text == "cpu":
+        return text
+    from ..training.trainer import check_accelerator
+    try:
+        check_accelerator(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return text
+
+
+def add_accelerator_argument(parser) -> None:
+    """Declares ``--accelerator`` (its one declaration, for every command that
+    trains or scores): Lightning's accelerator, checked at parsing."""
+    parser.add_argument("--accelerator", type=accelerator_arg, default="cpu",
+                        help="what to train and score on: cpu (the default: deterministic, "
+                        "and what the tables of README were measured on), gpu (CUDA, or "
+                        "Apple's MPS), cuda, mps, or auto (a GPU when torch sees one)")
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from ..experiments.data import (DATASETS, IMAGE_TASKS, DataConfig, check_dataset
                                task_of)
 from ._config_flags import (add_config_file_flags, add_config_flags, add_field_flags,
                             options_from_args)
-from ._process import add_threads_argument
+from ._process import add_accelerator_argument, add_threads_argument
 from . import CLIError, out_folder, positive_int
 
 
@@ -52,27 +52,10 @@ def int_list(text: str) -> list[int]:
     return out
 
 
-def accelerator_arg(text: str) -> str:
-    """``--accelerator``: a name torch can train on here, checked at parsing,
-    before any data loads (``cpu``, the default, without importing the
-    trainer)."""
-    if text == "cpu":
-        return text
-    from ..training.trainer import check_accelerator
-    try:
-        check_accelerator(text)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-    return text
-
-
 def add_device_args(g) -> None:
     """``--accelerator`` and ``--devices`` (their one declaration, for every
     command that trains or scores a graph task)."""
-    g.add_argument("--accelerator", type=accelerator_arg, default="cpu",
-                   help="what to train and score on: cpu (the default: deterministic, and "
-                   "what the tables of README were measured on), gpu (CUDA, or Apple's "
-                   "MPS), cuda, mps, or auto (a GPU when torch sees one)")
+    add_accelerator_argument(g)
     g.add_argument("--devices", type=positive_int, default=1,
                    help="processes: CPU processes, or GPUs with --accelerator gpu "
                    "(> 1: DDP, gloo on the CPU)")

@@ -13,7 +13,7 @@ import argparse
 
 from ._config_flags import add_config_file_flags, add_field_flags, image_full_config
 from ._help import HelpFormatter
-from ._process import add_threads_argument
+from ._process import add_accelerator_argument, add_threads_argument
 from . import OUT_REQUIRED, out_folder
 
 _EPILOG = """examples:
@@ -36,6 +36,7 @@ def _data_args(p, *, from_checkpoint: bool = False) -> None:
     from ..experiments.image_config import SegmentDataConfig
     add_field_flags(p, SegmentDataConfig, from_checkpoint=from_checkpoint)
     add_threads_argument(p)
+    add_accelerator_argument(p)
 
 
 def register(subparsers) -> None:
@@ -79,7 +80,8 @@ def run_train(args) -> int:
 
     cfg = image_configs("segment", "train", args)
     run_segment(cfg["data"], cfg["model"], cfg["trainer"], args.out,
-                progress=not args.no_progress, config=image_full_config(args))
+                progress=not args.no_progress, config=image_full_config(args),
+                accelerator=args.accelerator)
     return 0
 
 
@@ -89,5 +91,5 @@ def run_evaluate(args) -> int:
 
     cfg = image_configs("segment", "evaluate", args)
     evaluate_segment(args.checkpoint, cfg["data"], args.out, progress=not args.no_progress,
-                     config=image_full_config(args))
+                     config=image_full_config(args), accelerator=args.accelerator)
     return 0

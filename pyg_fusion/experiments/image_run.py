@@ -72,7 +72,7 @@ def segment_datasets(data: SegmentDataConfig):
 def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
                 trainer: SegmentTrainConfig, out_dir: str, *, progress: bool = True,
                 checkpoint: bool = True, report: bool = True,
-                config: dict | None = None) -> ImageRun:
+                config: dict | None = None, accelerator: str = "cpu") -> ImageRun:
     """Trains a segmentation variant (weights seeded by ``trainer.seed``)
     and scores it on the test split.
 
@@ -88,11 +88,15 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
             ``predictions.png`` and print the table. (default: :obj:`True`)
         config (dict, optional): the run's full config, recorded in
             ``metrics.json``. (default: :obj:`None`)
+        accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
+            ``"auto"`` (:func:`~pyg_fusion.training.trainer.check_accelerator`).
+            (default: :obj:`"cpu"`)
     """
     from ..nn.asym import load_torchvision_resnet
     from ..training.segmentation import SegmentationModule, fit_segmentation
-    from ..training.trainer import seed_everything
+    from ..training.trainer import check_accelerator, seed_everything
 
+    check_accelerator(accelerator)
     check_segment(data, model)
     train, test, names = segment_datasets(data)
     arch = dict(width=model.width, decoder_features=model.decoder_features,
@@ -112,14 +116,14 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     fitted = fit_segmentation(module, train, out_dir=out_dir, max_epochs=trainer.epochs,
                               batch_size=data.batch_size, seed=trainer.seed,
                               progress=progress, checkpoint=checkpoint,
-                              num_workers=data.workers)
+                              num_workers=data.workers, accelerator=accelerator)
     return _score_segmenter(module, test, names, out_dir, progress=progress, trainer=fitted,
                             report=report, config=config)
 
 
 def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
                      progress: bool = True, report: bool = True,
-                     config: dict | None = None) -> ImageRun:
+                     config: dict | None = None, accelerator: str = "cpu") -> ImageRun:
     """Scores a checkpoint of :func:`run_segment` on the test split of the
     scenes it was trained on (:func:`data_from_checkpoint`): the fields of
     ``data`` given (not ``None``) override the recorded ones, e.g. another
@@ -136,10 +140,16 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
             :func:`run_segment`). (default: :obj:`True`)
         config (dict, optional): recorded in ``metrics.json``.
             (default: :obj:`None`)
+        accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
+            ``"auto"`` (:func:`~pyg_fusion.training.trainer.check_accelerator`).
+            (default: :obj:`"cpu"`)
     """
     from .._files import load_lightning
     from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES
     from ..training.segmentation import SegmentationModule
+    from ..training.trainer import check_accelerator
+
+    check_accelerator(accelerator)
 
     module = load_lightning(SegmentationModule, checkpoint, what="--checkpoint")
     k = module.hparams.num_classes
@@ -156,7 +166,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
     defaults_notice(checkpoint, defaulted)  # once the data is made: no error follows
     return _score_segmenter(module, test, names or module.hparams.class_names, out_dir,
                             progress=progress, report=report,
-                            config=_with_data(config, data))
+                            config=_with_data(config, data), accelerator=accelerator)
 
 
 def _with_data(config: dict | None, data) -> dict | None:
@@ -166,13 +176,14 @@ def _with_data(config: dict | None, data) -> dict | None:
 
 
 def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
-                     report: bool, config: dict | None, trainer=None) -> ImageRun:
+                     report: bool, config: dict | None, trainer=None,
+                     accelerator: str = "cpu") -> ImageRun:
     from .._files import write_json, write_text
     from ..training.segmentation import (evaluate_segmentation, save_prediction_figure,
                                          scores_table)
 
     scores = evaluate_segmentation(module, test, out_dir=out_dir, progress=progress,
-                                   trainer=trainer)
+                                   trainer=trainer, accelerator=accelerator)
     run = ImageRun(module, scores, "test", test)
     if report:
         table = f"scores on the test split\n\n{scores_table(scores)}"
@@ -258,7 +269,7 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
                   model: TranslateModelConfig, out_dir: str, *, progress: bool = True,
                   checkpoint: bool = True, validate: bool = True,
                   test: TranslateEvalConfig | None = None, report: bool = True,
-                  config: dict | None = None) -> ImageRun:
+                  config: dict | None = None, accelerator: str = "cpu") -> ImageRun:
     """Trains the shared generator (weights seeded by ``data.seed``) and
     scores it on the validation split, or on the test split of ``test``.
 
@@ -277,10 +288,14 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
             and print the table. (default: :obj:`True`)
         config (dict, optional): recorded in ``metrics.json``.
             (default: :obj:`None`)
+        accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
+            ``"auto"`` (:func:`~pyg_fusion.training.trainer.check_accelerator`).
+            (default: :obj:`"cpu"`)
     """
-    from ..training.trainer import seed_everything
+    from ..training.trainer import check_accelerator, seed_everything
     from ..training.translation import TranslationModule, fit_translation
 
+    check_accelerator(accelerator)
     if not validate and test is None:
         raise ValueError("run_translate: validate=False needs a test config to score")
     levels = translate_levels(data, model)
@@ -302,18 +317,19 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
         data_config=dataclasses.asdict(data))
     fit_translation(module, train, out_dir=out_dir, max_epochs=model.epochs,
                     batch_size=data.batch_size, seed=data.seed, val=val, progress=progress,
-                    checkpoint=checkpoint)
+                    checkpoint=checkpoint, accelerator=accelerator)
     if test is None:
         return _score_translator(module, val, "validation", data, mods, out_dir,
-                                 progress=progress, report=report, config=config)
+                                 progress=progress, report=report, config=config,
+                                 accelerator=accelerator)
     scored = translate_dataset(data, "test", test.num_test, mods, progress=progress)
     return _score_translator(module, scored, "test", data, mods, out_dir, progress=progress,
-                             report=report, config=config)
+                             report=report, config=config, accelerator=accelerator)
 
 
 def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: TranslateEvalConfig,
                        out_dir: str, *, progress: bool = True, report: bool = True,
-                       config: dict | None = None) -> ImageRun:
+                       config: dict | None = None, accelerator: str = "cpu") -> ImageRun:
     """Scores a checkpoint of :func:`run_translate` on the test split of the
     scenes it was trained on (FID and KID too with ``test.inception``); with
     ``report``, also writes ``translation.png`` (``test.num_figure`` scenes).
@@ -333,13 +349,18 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
         report (bool, optional): write the report files. (default: :obj:`True`)
         config (dict, optional): recorded in ``metrics.json``.
             (default: :obj:`None`)
+        accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
+            ``"auto"`` (:func:`~pyg_fusion.training.trainer.check_accelerator`).
+            (default: :obj:`"cpu"`)
     """
     import torch
 
     from .._files import load_lightning
+    from ..training.trainer import check_accelerator
     from ..training.translation import TranslationModule
     from ..training.translation_eval import load_feature_extractor
 
+    check_accelerator(accelerator)
     module = load_lightning(TranslationModule, checkpoint, what="--checkpoint")
     mods = module.modalities if data.modalities is None else translate_modalities(data)
     if mods != module.modalities:
@@ -365,7 +386,7 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     torch.manual_seed(data.seed)  # KID's random subsets
     run = _score_translator(module, scored, "test", data, mods, out_dir, progress=progress,
                             report=report, config=_with_data(config, data), extractor=extractor,
-                            extra={"checkpoint": checkpoint})
+                            extra={"checkpoint": checkpoint}, accelerator=accelerator)
     n = min(test.num_figure, len(scored))
     if report and n > 0:
         from torch_geometric.loader import DataLoader
@@ -379,10 +400,16 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
 
 def _score_translator(module, scored, split: str, data: TranslateDataConfig, mods: list[str],
                       out_dir: str, *, progress: bool, report: bool, config: dict | None,
-                      extractor=None, extra: dict | None = None) -> ImageRun:
+                      extractor=None, extra: dict | None = None,
+                      accelerator: str = "cpu") -> ImageRun:
     from torch_geometric.loader import DataLoader
 
+    from ..training.trainer import accelerator_device
     from ..training.translation_eval import evaluate_translation, save_metrics
+
+    # a loop outside a trainer (and Lightning hands a fitted module back on
+    # the CPU): the module goes to the accelerator's device itself
+    module.to(accelerator_device(accelerator))
 
     scores = evaluate_translation(module, DataLoader(scored, batch_size=data.batch_size),
                                   feature_extractor=extractor, progress=progress)

@@ -216,8 +216,8 @@ def fit_segmentation(module: SegmentationModule, train: Dataset, *,
 
 def evaluate_segmentation(module: SegmentationModule, data: Dataset, *,
                           out_dir: str, batch_size: int = 8,
-                          progress: bool = True, trainer: L.Trainer | None = None
-                          ) -> dict[str, dict[str, float]]:
+                          progress: bool = True, trainer: L.Trainer | None = None,
+                          accelerator: str = "cpu") -> dict[str, dict[str, float]]:
     """Scores every output of ``module`` on ``data``; returns
     ``{output name: {"pixel_acc", "mean_acc", "miou"}}``.
 
@@ -229,9 +229,10 @@ def evaluate_segmentation(module: SegmentationModule, data: Dataset, *,
         progress (bool, optional): show a progress bar. (default: :obj:`True`)
         trainer (lightning.Trainer, optional): the trainer to test with (e.g. the one that
             trained). (default: :obj:`None`, a new one)
+        accelerator (str, optional): the new trainer's accelerator. (default: :obj:`"cpu"`)
     """
     if trainer is None:
-        trainer = build_trainer(out_dir, max_epochs=1, seed=None,
+        trainer = build_trainer(out_dir, max_epochs=1, seed=None, accelerator=accelerator,
                                 progress=progress, checkpoint=False,
                                 name="eval_logs")
     trainer.test(module, _loader(data, batch_size, False, 0), verbose=False)

@@ -137,6 +137,22 @@ def check_accelerator(accelerator: str) -> None:
                          f"build of torch for your GPU")
 
 
+def accelerator_device(accelerator: str):
+    """The :class:`torch.device` that Lightning's ``accelerator`` trains on,
+    for the loops that score outside a trainer (the translation metrics).
+
+    Args:
+        accelerator (str): one of :data:`ACCELERATORS` (checked).
+    """
+    import torch
+    check_accelerator(accelerator)
+    if accelerator in ("gpu", "cuda", "auto") and torch.cuda.is_available():
+        return torch.device("cuda")
+    if accelerator in ("gpu", "mps", "auto") and torch.backends.mps.is_available():
+        return torch.device("mps")
+    return torch.device("cpu")
+
+
 def check_schedule(epochs: int, eval_every: int, devices: int,
                    accelerator: str = "cpu") -> None:
     """The checks of a training call's ``epochs``, ``eval_every``,
