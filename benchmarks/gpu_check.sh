@@ -3,10 +3,13 @@
 # machine's start, about 35 s, included) as two calls made back to back (the
 # machine goes back after 30 s idle, and one call may run 10 minutes):
 #
-#   STEPS="tests scaling" bash benchmarks/gpu_check.sh OUT_DIR   # caps: 100 + 420 s
-#   STEPS="chunks compile" bash benchmarks/gpu_check.sh OUT_DIR  # caps: 60 + 240 s
+#   STEPS="tests machine compile" bash benchmarks/gpu_check.sh OUT_DIR  # caps: 100 + 150 + 240 s
+#   STEPS="scaling chunks" bash benchmarks/gpu_check.sh OUT_DIR         # caps: 420 + 60 s
 #
-# tests: the device-parametrised tests on CUDA; scaling: benchmarks/scaling.py
+# tests: the device-parametrised tests on CUDA; machine: the tests that run
+# differently where a GPU is (training with --accelerator gpu against the CPU,
+# and CLI runs that must print nothing but their own output: Lightning warns
+# of an unused GPU); scaling: benchmarks/scaling.py
 # --device cuda, N = 4096 to 262144 (median of 3), then 2^20 (one run);
 # chunks: benchmarks/knn_chunks.py, the torch kNN's block rows at N = 262144;
 # compile: the torch.compile tests (inductor, marked slow) on CUDA.
@@ -20,12 +23,12 @@
 # scikit-learn, matplotlib, networkx, pyyaml, tqdm and pytest. faiss is
 # optional: without a GPU build the CUDA kNN runs in torch. Wheels in .whl/
 # (e.g. a faiss-gpu build) are installed into a scratch folder first.
-# Writes OUT_DIR/{env.txt,tests_cuda.log,scaling_cuda.{json,log},
+# Writes OUT_DIR/{env.txt,tests_cuda.log,tests_machine.log,scaling_cuda.{json,log},
 # scaling_cuda_big.{json,log},knn_chunks_cuda.{json,log},tests_cuda_compile.log}.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 out="${1:-${OUT:-gpu_check_out}}"
-steps="${STEPS:-tests scaling chunks compile}"
+steps="${STEPS:-tests machine scaling chunks compile}"
 dev="${DEVICE:-cuda}"
 mkdir -p "$out"
 export PYTHONUNBUFFERED=1 PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
@@ -52,6 +55,10 @@ for step in $steps; do
         tests)  # conftest.DEVICES adds "cuda" when visible
             timeout 100 python3 -m pytest -q -p no:cacheprovider -k "$dev" -m "not slow" tests \
                 2>&1 | tee "$out/tests_cuda.log" | tail -8 ;;
+        machine)
+            timeout 150 python3 -m pytest -q -p no:cacheprovider tests/test_accelerator.py \
+                tests/test_cli_vad.py tests/test_asym_train.py tests/test_translation_eval.py \
+                tests/test_benchmarks_image.py 2>&1 | tee "$out/tests_machine.log" | tail -8 ;;
         scaling)  # at 2^20 the torch kNN (no faiss GPU) alone took 29 s on an H200
             scaling 150 scaling_cuda 3 "${SIZES:-4096 16384 65536 262144}"
             scaling 270 scaling_cuda_big 1 "${BIG:-1048576}" ;;
@@ -62,7 +69,7 @@ for step in $steps; do
         compile)  # inductor + triton: about 40 s per test on an H200
             timeout 240 python3 -m pytest -q -p no:cacheprovider -k "$dev" -m slow \
                 tests/test_compile.py 2>&1 | tee "$out/tests_cuda_compile.log" | tail -8 ;;
-        *) echo "gpu_check.sh: unknown step '$step' (expected tests, scaling, chunks or compile)" >&2
+        *) echo "gpu_check.sh: unknown step '$step' (expected tests, machine, scaling, chunks or compile)" >&2
            exit 2 ;;
     esac
 done
