@@ -289,7 +289,7 @@ def catalogue():
                 r"argument --seeds: '0\.\.2,1' repeats \[1\]"),
         CLICase("evaluate: an accelerator that Lightning has but these commands do not take",
                 ["evaluate", "--checkpoint", "{tmp}/c.ckpt", "--accelerator", "tpu"],
-                r"argument --accelerator: accelerator must be one of cpu, gpu, cuda, mps, auto, "
+                r"argument --accelerator: accelerator must be one of cpu, gpu, cuda, auto, "
                 r"got 'tpu'"),
         CLICase("train: two --views of one name",
                 ["train", "--dataset", "tables", "--views", "{tmp}/a/f.csv", "{tmp}/b/f.csv",

@@ -44,8 +44,8 @@ def add_accelerator_argument(parser) -> None:
     trains or scores): Lightning's accelerator, checked at parsing."""
     parser.add_argument("--accelerator", type=accelerator_arg, default="cpu",
                         help="what to train and score on: cpu (the default: deterministic, "
-                        "and what the tables of README were measured on), gpu (CUDA, or "
-                        "Apple's MPS), cuda, mps, or auto (a GPU when torch sees one)")
+                        "and what the tables of README were measured on), gpu or cuda (a "
+                        "CUDA GPU), or auto (CUDA when torch sees it, else cpu)")
 
 
 @contextmanager

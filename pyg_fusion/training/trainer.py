@@ -105,52 +105,57 @@ class EarlyStoppingAfter(EarlyStopping):
         self._hold(trainer, stop)
 
 
-# The accelerators a training call takes (Lightning's names: "gpu" is CUDA or
-# Apple's MPS, whichever torch has; "auto" a GPU when torch sees one, else the
-# CPU), each with the test of whether torch can use it.
-ACCELERATORS = {
-    "cpu": lambda torch: True,
-    "gpu": lambda torch: torch.cuda.is_available() or torch.backends.mps.is_available(),
-    "cuda": lambda torch: torch.cuda.is_available(),
-    "mps": lambda torch: torch.backends.mps.is_available(),
-    "auto": lambda torch: True,
-}
+# The accelerators a training call takes: "gpu" is Lightning's name of
+# "cuda" here; "auto" is CUDA when torch sees it, else the CPU. Apple's MPS is
+# not offered: parts of training compute in float64 on the model's device
+# (the threshold's tie decisions, accuracies, confusion matrices), which MPS
+# lacks, and Lightning's own "auto" and "gpu" would choose it on a Mac.
+ACCELERATORS = ("cpu", "gpu", "cuda", "auto")
 
 
 def check_accelerator(accelerator: str) -> None:
     """Raises a :class:`ValueError` naming ``accelerator`` when it is not one
-    of :data:`ACCELERATORS` or names a device that torch cannot use: before
+    of :data:`ACCELERATORS` or asks for CUDA that torch cannot use: before
     any data is loaded, rather than Lightning's error when the trainer is
     built.
 
     Args:
-        accelerator (str): ``"cpu"``, ``"gpu"``, ``"cuda"``, ``"mps"`` or ``"auto"``.
+        accelerator (str): ``"cpu"``, ``"gpu"`` (= ``"cuda"``), ``"cuda"`` or ``"auto"``.
     """
     import torch
     if accelerator not in ACCELERATORS:
         raise ValueError(f"accelerator must be one of {', '.join(ACCELERATORS)}, "
                          f"got {accelerator!r}")
-    if not ACCELERATORS[accelerator](torch):
+    if accelerator in ("gpu", "cuda") and not torch.cuda.is_available():
         raise ValueError(f"accelerator {accelerator!r}: torch {torch.__version__} sees no "
-                         f"such device (torch.cuda.is_available() is "
-                         f"{torch.cuda.is_available()}); use 'cpu' or 'auto', or install a "
-                         f"build of torch for your GPU")
+                         f"CUDA device (torch.cuda.is_available() is False); use 'cpu' or "
+                         f"'auto', or install a CUDA build of torch")
+
+
+def resolve_accelerator(accelerator: str) -> str:
+    """Lightning's accelerator for one of :data:`ACCELERATORS`: ``"cuda"``
+    for ``"gpu"``, and for ``"auto"`` when torch sees CUDA (else ``"cpu"``);
+    other names pass through to Lightning as they are.
+
+    Args:
+        accelerator (str): the accelerator asked for.
+    """
+    import torch
+    if accelerator == "gpu" or (accelerator == "auto" and torch.cuda.is_available()):
+        return "cuda"
+    return "cpu" if accelerator == "auto" else accelerator
 
 
 def accelerator_device(accelerator: str):
-    """The :class:`torch.device` that Lightning's ``accelerator`` trains on,
-    for the loops that score outside a trainer (the translation metrics).
+    """The :class:`torch.device` that ``accelerator`` trains on, for the
+    loops that score outside a trainer (the translation metrics).
 
     Args:
         accelerator (str): one of :data:`ACCELERATORS` (checked).
     """
     import torch
     check_accelerator(accelerator)
-    if accelerator in ("gpu", "cuda", "auto") and torch.cuda.is_available():
-        return torch.device("cuda")
-    if accelerator in ("gpu", "mps", "auto") and torch.backends.mps.is_available():
-        return torch.device("mps")
-    return torch.device("cpu")
+    return torch.device(resolve_accelerator(accelerator))
 
 
 def check_schedule(epochs: int, eval_every: int, devices: int,
@@ -186,7 +191,8 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
         max_epochs (int, optional): number of epochs. (default: :obj:`100`)
         seed (int | None, optional): seeds everything before the trainer is built (``None``: no
             seeding). (default: :obj:`0`)
-        accelerator (str, optional): as in Lightning (:data:`ACCELERATORS`);
+        accelerator (str, optional): one of :data:`ACCELERATORS`
+            (:func:`resolve_accelerator`), or another of Lightning's names;
             ``strategy="ddp"`` with ``accelerator="cpu"`` runs gloo processes.
             (default: :obj:`"cpu"`)
         devices (int | str, optional): as in Lightning; ``strategy="ddp"`` with
@@ -217,10 +223,8 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
     # Deterministic algorithms: an error for an op without one on the CPU
     # (where every op this library uses has one); on an accelerator a warning
     # (CUDA has none for bilinear upsampling's or 2-D NLL loss's backward)
-    import torch
-    on_cpu = accelerator == "cpu" or (accelerator == "auto"
-                                      and not ACCELERATORS["gpu"](torch))
-    deterministic = kwargs.pop("deterministic", True if on_cpu else "warn")
+    accelerator = resolve_accelerator(accelerator)
+    deterministic = kwargs.pop("deterministic", True if accelerator == "cpu" else "warn")
     if checkpoint:
         callbacks.append(ModelCheckpoint(
             dirpath=out_dir / "checkpoints", save_last=True,
