@@ -10,7 +10,8 @@ import importlib
 
 __version__ = "0.1.0"
 
-_LAZY = ("functional", "nn", "data", "methods", "datasets", "training", "visualize", "cli")
+_LAZY = ("functional", "nn", "data", "transforms", "methods", "datasets", "training",
+         "visualize", "cli")
 
 
 def __getattr__(name):

@@ -97,7 +97,7 @@ class MultiSourceData(Data):
     @property
     def sources(self) -> list[str]:
         """Sorted names of the sources (the ``x_<source>`` attributes)."""
-        return sorted(k[2:] for k in self.keys() if k.startswith("x_"))
+        return source_names(self)
 
     @property
     def num_source_features(self) -> dict[str, int]:
@@ -138,6 +138,23 @@ class MultiSourceData(Data):
         if key.startswith("edge_index_"):
             return -1
         return super().__cat_dim__(key, value, *args, **kwargs)
+
+
+def source_names(data: Data) -> list[str]:
+    """Sorted names of the sources of any :class:`~torch_geometric.data.Data`
+    (its ``x_<source>`` attributes)."""
+    return sorted(k[2:] for k in data.keys() if k.startswith("x_"))
+
+
+def source_batch(data: Data, source: str) -> torch.Tensor | None:
+    """The graph of each unit of ``source`` in a batch (``None`` for one
+    graph): ``data.batch``, through ``assign_<source>`` for a finer-level
+    source, so that graphs built per unit never link two graphs."""
+    batch = data.get("batch")
+    if not isinstance(batch, torch.Tensor):
+        return None
+    assign = data.get(f"assign_{source}")
+    return batch if assign is None else batch[assign]
 
 
 # Datasets save and load MultiSourceData with torch.load(weights_only=True):

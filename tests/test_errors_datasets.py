@@ -450,6 +450,23 @@ def _atomic_temp_of_another_machine_kept(root):
     assert not other.exists() and untagged.exists()
 
 
+def _two_sources():
+    from pyg_fusion.data import MultiSourceData
+    return MultiSourceData(x_rgb=torch.randn(6, 3), x_depth=torch.randn(6, 2))
+
+
+def _relation_graphs_missing_source():
+    from pyg_fusion.transforms import RelationGraphs
+    RelationGraphs(k=2, sources=["ir"])(_two_sources())
+
+
+def _relation_graphs_shared_finer():
+    from pyg_fusion.transforms import RelationGraphs
+    data = _two_sources()
+    data.x_frames, data.assign_frames = torch.randn(9, 2), torch.arange(9) // 3
+    RelationGraphs(k=2, support="shared")(data)
+
+
 def catalogue():
     return [
         Defined("atomic_write leaves another machine's temporary file alone",
@@ -545,6 +562,11 @@ def catalogue():
              r"--checkpoint: .*w\.ckpt is not a checkpoint of TranslationModule"),
         Case("atomic write onto a folder", _write_into_folder, IsADirectoryError,
              r"is a folder, expected a file path"),
+        Case("RelationGraphs of a source the data lacks", _relation_graphs_missing_source,
+             ValueError, r"RelationGraphs: sources \['ir'\] are not in the data"),
+        Case("RelationGraphs: a shared support over a finer source",
+             _relation_graphs_shared_finer, ValueError,
+             r"support='shared'\): sources \['frames'\] are at a finer level"),
         Defined("index column only when all of column 0 is ids", _index_detection),
         Defined("force_reload rebuilds a truncated processed file and pre_transform.pt",
                 _caches_recover),

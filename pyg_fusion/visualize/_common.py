@@ -132,8 +132,9 @@ def source_graph(data, source: str, *, k: int | None = 10, metric: str = "cosine
     Returns ``(edge_index, edge_weight, num_units)``."""
     key = f"x_{source}"
     if key not in data:
-        sources = sorted(k_[2:] for k_ in data.keys() if k_.startswith("x_"))
-        raise ValueError(f"source {source!r} not in data; its sources are {sources}")
+        from pyg_fusion.data import source_names
+        raise ValueError(f"source {source!r} not in data; its sources are "
+                         f"{source_names(data)}")
     x = data[key]
     stored = data.get(f"edge_index_{source}")
     if stored is not None:
@@ -141,18 +142,12 @@ def source_graph(data, source: str, *, k: int | None = 10, metric: str = "cosine
         if w is None:
             w = torch.ones(stored.size(1), device=stored.device)
         return stored, w, x.size(0)
+    from pyg_fusion.data import source_batch
     from pyg_fusion.functional import relation_graph
 
-    # a Batch of graphs: each unit's graph, so that two graphs are never linked
-    batch = data.get("batch") if isinstance(data.get("batch"), Tensor) else None
-    if batch is not None and data.get(f"assign_{source}") is not None:
-        batch = batch[data[f"assign_{source}"]]
-    edge_index, edge_weight = relation_graph(x.float(), batch, k=k, metric=metric)
+    edge_index, edge_weight = relation_graph(x.float(), source_batch(data, source), k=k,
+                                             metric=metric)
     return edge_index, edge_weight, x.size(0)
-
-
-def data_sources(data) -> list[str]:
-    return sorted(k[2:] for k in data.keys() if k.startswith("x_"))
 
 
 def is_data(obj) -> bool:

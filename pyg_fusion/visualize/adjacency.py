@@ -6,7 +6,8 @@ from torch import Tensor
 
 from matplotlib.colors import Normalize
 
-from ._common import (closes_on_error, data_sources, finish, graph_to_dense, is_data,
+from ..data import source_names
+from ._common import (closes_on_error, finish, graph_to_dense, is_data,
                       label_ticks, new_grid, node_ticks, order_nodes, source_graph, tex_name)
 
 
@@ -59,7 +60,7 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         data = graphs
         y = data.get("y")
         graphs = {}
-        for s in data_sources(data):
+        for s in source_names(data):
             ei, w, n = source_graph(data, s, k=k)
             graphs[f"$R_{{{tex_name(s)}}}$"] = (ei, w, n)
         # node labels only: a video's y is one label for the whole graph

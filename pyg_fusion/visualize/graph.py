@@ -10,7 +10,8 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
 from matplotlib.ticker import MaxNLocator
 
-from ._common import (check_graph, check_node_count, closes_on_error, data_sources, finish,
+from ..data import source_names
+from ._common import (check_graph, check_node_count, closes_on_error, finish,
                       is_data, new_figure, source_graph, tex_name, to_numpy)
 
 # networkx's spring layout is O(N^2) per iteration: about 20 s at 3000 nodes
@@ -87,7 +88,7 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         graph_name = "fused graph $G$"
     if is_data(edge_index):
         data = edge_index
-        sources = data_sources(data)
+        sources = source_names(data)
         if source is None:
             if len(sources) != 1:
                 raise ValueError(f"source is required for a Data with several "

@@ -1,0 +1,114 @@
+r"""PyG transforms of multi-source data (``torch_geometric.transforms``
+style): a dataset's ``pre_transform`` or ``transform``, or a step of
+``T.Compose``."""
+from __future__ import annotations
+
+from typing import Sequence
+
+from torch_geometric.data import Data
+from torch_geometric.transforms import BaseTransform
+
+from .data import source_batch, source_names
+from .functional import relation_graph, shared_support_graphs
+from .functional._checks import check_choice
+
+__all__ = ["RelationGraphs"]
+
+SUPPORTS = ("own", "shared")
+
+
+class RelationGraphs(BaseTransform):
+    r"""Stores each source's relationship graph
+    (:func:`~pyg_fusion.functional.relation_graph`) on the data, as
+    ``edge_index_<source>`` and ``edge_weight_<source>`` (the convention of
+    :class:`~pyg_fusion.data.MultiSourceData`), as PyG's
+    :class:`~torch_geometric.transforms.KNNGraph` stores one ``edge_index``:
+
+    .. math::
+        R^{(s)}_{ij} = \mathrm{sim}(f^{(s)}_i, f^{(s)}_j)
+        \quad \text{for the kept pairs } j \to i
+
+    Each node receives from its ``k`` most similar units (its self loop
+    kept) and/or those with similarity ``>= threshold``; edges follow PyG's
+    direction (``edge_index[0]`` the source unit). A finer-level source
+    (``assign_<source>``) gets its graph on its own units. In a
+    :class:`~torch_geometric.data.Batch`, graphs are never linked. With
+    ``support="shared"`` every node-level source's similarity is evaluated on
+    one support, the union of their graphs
+    (:func:`~pyg_fusion.functional.shared_support_graphs`), so that their
+    products do not shrink to intersections.
+
+    The stored graphs are read by :mod:`pyg_fusion.visualize` (``source_graph``)
+    and by your own layers (e.g. ``GCNConv(...)(data.x_rgb, data.edge_index_rgb,
+    data.edge_weight_rgb)``); :class:`~pyg_fusion.nn.LEGO` builds its own graphs
+    from the features, differentiably.
+
+    Args:
+        k (int, optional): neighbours kept per node. (default: :obj:`10`)
+        threshold (float, optional): minimum similarity of a kept pair.
+            (default: :obj:`None`)
+        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
+            (default: :obj:`"cosine"`)
+        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`.
+            (default: :obj:`"clamp"`)
+        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
+        knn (str, optional): :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`.
+            (default: :obj:`"auto"`)
+        sources (Sequence[str], optional): the sources to build graphs of.
+            (default: :obj:`None`, every ``x_<source>`` of the data)
+        support (str, optional): :obj:`"own"` (each source's graph) or
+            :obj:`"shared"` (the union of the node-level sources' graphs, every
+            source weighted on it). (default: :obj:`"own"`)
+
+    Shapes:
+        - **input:** data with ``x_<source>`` ``[N_s, d_s]`` (and ``batch``,
+          ``assign_<source>`` where present)
+        - **output:** the same data plus ``edge_index_<source>`` ``[2, E_s]``
+          and ``edge_weight_<source>`` ``[E_s]`` for each of ``sources``
+    """
+
+    def __init__(self, k: int | None = 10, threshold: float | None = None, *,
+                 metric: str = "cosine", nonneg: str | None = "clamp",
+                 gamma: float | None = None, knn: str = "auto",
+                 sources: Sequence[str] | None = None, support: str = "own"):
+        check_choice("support", support, SUPPORTS)
+        if sources is not None and (isinstance(sources, str) or not len(sources)):
+            raise ValueError(f"sources must be a non-empty list of source names, got "
+                             f"{sources!r}")
+        self.k, self.threshold, self.metric, self.nonneg = k, threshold, metric, nonneg
+        self.gamma, self.knn, self.support = gamma, knn, support
+        self.sources = None if sources is None else list(sources)
+
+    def forward(self, data: Data) -> Data:
+        present = source_names(data)
+        names = present if self.sources is None else self.sources
+        missing = [s for s in names if s not in present]
+        if missing or not names:
+            raise ValueError(f"RelationGraphs: sources {missing or names} are not in the data "
+                             f"(its sources: {present}, stored as x_<source>)")
+        opts = dict(k=self.k, threshold=self.threshold, metric=self.metric,
+                    nonneg=self.nonneg, gamma=self.gamma, knn=self.knn)
+        if self.support == "shared":
+            finer = [s for s in names if f"assign_{s}" in data]
+            if finer:
+                raise ValueError(f"RelationGraphs(support='shared'): sources {finer} are at a "
+                                 f"finer level (assign_<source>); a shared support needs "
+                                 f"the same units in every source")
+            graphs = shared_support_graphs({s: data[f"x_{s}"] for s in names},
+                                           source_batch(data, names[0]), **opts)
+        else:
+            graphs = {s: relation_graph(data[f"x_{s}"], source_batch(data, s), **opts)
+                      for s in names}
+        for s, (edge_index, edge_weight) in graphs.items():
+            data[f"edge_index_{s}"] = edge_index
+            # stored data, not a step of a model: no autograd graph is kept
+            # (a dataset could not save it, and it would hold the features)
+            data[f"edge_weight_{s}"] = edge_weight.detach()
+        return data
+
+    def __repr__(self) -> str:
+        # PyG compares a dataset's pre_transform by its repr: every option is in it
+        args = [f"k={self.k}", f"threshold={self.threshold}", f"metric={self.metric!r}",
+                f"nonneg={self.nonneg!r}", f"gamma={self.gamma}", f"knn={self.knn!r}",
+                f"sources={self.sources!r}", f"support={self.support!r}"]
+        return f"{self.__class__.__name__}({', '.join(args)})"
