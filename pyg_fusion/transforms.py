@@ -94,10 +94,13 @@ class RelationGraphs(BaseTransform):
                 raise ValueError(f"RelationGraphs(support='shared'): sources {finer} are at a "
                                  f"finer level (assign_<source>); a shared support needs "
                                  f"the same units in every source")
-            graphs = shared_support_graphs({s: data[f"x_{s}"] for s in names},
-                                           source_batch(data, names[0]), **opts)
+            graphs = _named(lambda: shared_support_graphs(
+                {s: data[f"x_{s}"] for s in names}, source_batch(data, names[0]), **opts),
+                f"sources {names}")
         else:
-            graphs = {s: relation_graph(data[f"x_{s}"], source_batch(data, s), **opts)
+            graphs = {s: _named(lambda s=s: relation_graph(data[f"x_{s}"],
+                                                           source_batch(data, s), **opts),
+                                f"x_{s}")
                       for s in names}
         for s, (edge_index, edge_weight) in graphs.items():
             data[f"edge_index_{s}"] = edge_index
@@ -112,3 +115,12 @@ class RelationGraphs(BaseTransform):
                 f"nonneg={self.nonneg!r}", f"gamma={self.gamma}", f"knn={self.knn!r}",
                 f"sources={self.sources!r}", f"support={self.support!r}"]
         return f"{self.__class__.__name__}({', '.join(args)})"
+
+
+def _named(build, what: str):
+    """``build()``, whose input errors speak of ``x``: named after the
+    attribute of the data (or the sources) the graph was built from."""
+    try:
+        return build()
+    except ValueError as exc:
+        raise ValueError(f"RelationGraphs, {what}: {exc}") from None

@@ -87,6 +87,8 @@ def test_as_a_pre_transform_the_graphs_are_cached_with_their_options(tmp_path):
     (lambda: RelationGraphs(sources=[]), "sources must be a non-empty list"),
     (lambda: RelationGraphs(sources=["ir"])(_data()),
      r"sources \['ir'\] are not in the data \(its sources: \['depth', 'rgb'\]"),
+    (lambda: RelationGraphs(k=2)(MultiSourceData(x_rgb=torch.tensor([[float("nan")], [1.]]))),
+     r"RelationGraphs, x_rgb: x contains 1 NaN or Inf"),
 ])
 def test_bad_options_are_named(make, message):
     with pytest.raises(ValueError, match=message):
