@@ -54,16 +54,33 @@ def test_an_unknown_accelerator_names_the_choices(tmp_path, capsys):
     assert ACCELERATORS == ("cpu", "gpu", "cuda", "auto")
 
 
-def test_lightnings_advice_to_use_the_gpu_is_not_repeated():
-    """The accelerator is always chosen explicitly here, so on a GPU machine
-    a CPU run (the default) does not warn that the GPU is unused."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        with quiet_lightning():
-            warnings.warn("GPU available but not used. You can set it by doing "
-                          "`Trainer(accelerator='gpu')`.")
-        warnings.warn("another warning")
-    assert [str(w.message) for w in caught] == ["another warning"]
+def _lightning_sees_a_gpu(monkeypatch):
+    import lightning.pytorch.trainer.setup as setup
+    monkeypatch.setattr(setup.CUDAAccelerator, "is_available", staticmethod(lambda: True))
+    return setup
+
+
+def test_lightnings_advice_to_use_the_gpu_is_not_repeated(monkeypatch):
+    """Lightning warns "GPU available but not used" on every CPU run of a
+    machine with a GPU; here the accelerator is always chosen explicitly."""
+    setup = _lightning_sees_a_gpu(monkeypatch)
+    trainer = type("Trainer", (), {"accelerator": None, "num_devices": 1})()
+    for quiet in (False, True):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with quiet_lightning() if quiet else warnings.catch_warnings():
+                setup._log_device_info(trainer)
+        said = any("GPU available but not used" in str(w.message) for w in caught)
+        assert said is not quiet
+
+
+def test_a_cpu_run_on_a_gpu_machine_prints_only_its_own_output(tmp_path, capsys, run_noise,
+                                                               monkeypatch):
+    """As the tests of quiet CLI runs assert: they would fail on a GPU machine."""
+    _lightning_sees_a_gpu(monkeypatch)
+    assert main(["train", "--method", "graph-mean", "--epochs", "1", "--out",
+                 str(tmp_path / "o"), "--no-progress"]) == 0
+    assert run_noise() == [] and capsys.readouterr().err == ""
 
 
 @pytest.mark.skipif(GPU, reason="auto picks the GPU on this machine")
