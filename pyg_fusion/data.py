@@ -141,15 +141,32 @@ class MultiSourceData(Data):
 
 
 def source_names(data: Data) -> list[str]:
-    """Sorted names of the sources of any :class:`~torch_geometric.data.Data`
-    (its ``x_<source>`` attributes)."""
-    return sorted(k[2:] for k in data.keys() if k.startswith("x_"))
+    """Sorted names of the sources of any :class:`~torch_geometric.data.Data`:
+    its ``x_<source>`` attributes, less the ``x_<source>_batch`` /
+    ``x_<source>_ptr`` vectors that PyG's ``follow_batch`` adds.
+
+    Args:
+        data (torch_geometric.data.Data): the data (or batch).
+    """
+    keys = set(data.keys())
+    return sorted(k[2:] for k in keys if k.startswith("x_") and not (
+        k.endswith(("_batch", "_ptr")) and k.rsplit("_", 1)[0] in keys))
 
 
 def source_batch(data: Data, source: str) -> torch.Tensor | None:
     """The graph of each unit of ``source`` in a batch (``None`` for one
-    graph): ``data.batch``, through ``assign_<source>`` for a finer-level
-    source, so that graphs built per unit never link two graphs."""
+    graph), so that graphs built per unit never link two graphs:
+    ``x_<source>_batch`` when PyG's ``follow_batch`` made it, else
+    ``data.batch``, through ``assign_<source>`` for a finer-level source
+    (which :class:`MultiSourceData` offsets when it batches).
+
+    Args:
+        data (torch_geometric.data.Data): the data (or batch).
+        source (str): the source's name.
+    """
+    followed = data.get(f"x_{source}_batch")
+    if isinstance(followed, torch.Tensor):
+        return followed
     batch = data.get("batch")
     if not isinstance(batch, torch.Tensor):
         return None

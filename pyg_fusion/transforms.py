@@ -8,9 +8,10 @@ from typing import Sequence
 from torch_geometric.data import Data
 from torch_geometric.transforms import BaseTransform
 
-from .data import source_batch, source_names
+from .data import MultiSourceData, source_batch, source_names
 from .functional import relation_graph, shared_support_graphs
 from .functional._checks import check_choice
+from .functional.relation import KNN, check_graph_options
 
 __all__ = ["RelationGraphs"]
 
@@ -31,8 +32,13 @@ class RelationGraphs(BaseTransform):
     Each node receives from its ``k`` most similar units (its self loop
     kept) and/or those with similarity ``>= threshold``; edges follow PyG's
     direction (``edge_index[0]`` the source unit). A finer-level source
-    (``assign_<source>``) gets its graph on its own units. In a
-    :class:`~torch_geometric.data.Batch`, graphs are never linked. With
+    (``assign_<source>``) gets its graph on its own units. The data must be
+    a :class:`~pyg_fusion.data.MultiSourceData`, which batches the stored
+    graphs by each source's own units. Applied to a
+    :class:`~torch_geometric.data.Batch`, graphs are never linked, but the
+    graphs belong to the batch (its ``to_data_list`` cannot split them); as a
+    dataset's ``pre_transform`` or ``transform`` it runs per graph, before
+    batching. With
     ``support="shared"`` every node-level source's similarity is evaluated on
     one support, the union of their graphs
     (:func:`~pyg_fusion.functional.shared_support_graphs`), so that their
@@ -72,6 +78,10 @@ class RelationGraphs(BaseTransform):
                  gamma: float | None = None, knn: str = "auto",
                  sources: Sequence[str] | None = None, support: str = "own"):
         check_choice("support", support, SUPPORTS)
+        # the options are checked here, not at the first graph (a dataset's
+        # pre_transform would fail mid-processing, and its repr names a cache)
+        check_graph_options(k, threshold, metric, nonneg, gamma)
+        check_choice("knn", knn, KNN)
         if sources is not None and (isinstance(sources, str) or not len(sources)):
             raise ValueError(f"sources must be a non-empty list of source names, got "
                              f"{sources!r}")
@@ -80,11 +90,21 @@ class RelationGraphs(BaseTransform):
         self.sources = None if sources is None else list(sources)
 
     def forward(self, data: Data) -> Data:
+        if not isinstance(data, MultiSourceData):
+            # a plain Data batches neither assign_<source> nor edge_index_<source>
+            # with the offsets of their own units: the stored graphs would link
+            # graphs of a batch
+            raise TypeError(f"RelationGraphs needs MultiSourceData (or a batch of it), got "
+                            f"{type(data).__name__}: MultiSourceData batches the stored "
+                            f"graphs by each source's own units")
         present = source_names(data)
+        if not present:
+            raise ValueError("RelationGraphs: the data has no sources (no x_<source> "
+                             "attribute)")
         names = present if self.sources is None else self.sources
         missing = [s for s in names if s not in present]
-        if missing or not names:
-            raise ValueError(f"RelationGraphs: sources {missing or names} are not in the data "
+        if missing:
+            raise ValueError(f"RelationGraphs: sources {missing} are not in the data "
                              f"(its sources: {present}, stored as x_<source>)")
         opts = dict(k=self.k, threshold=self.threshold, metric=self.metric,
                     nonneg=self.nonneg, gamma=self.gamma, knn=self.knn)

@@ -92,6 +92,8 @@ def test_auto_without_a_gpu_is_the_cpu_run(tmp_path):
         assert main(["compare", "--method", "graph-mean", "--seeds", "0", "--epochs", "3",
                      "--accelerator", acc, "--out", str(out), "--no-progress"]) == 0
         runs[acc] = _records(out / "results.json")
+        assert {r["accelerator"] for r in json.loads((out / "results.json").read_text())} \
+            == {"cpu"}  # where the run ran, resolved
     assert runs["cpu"] == runs["auto"]
 
 
@@ -124,13 +126,14 @@ def test_training_on_the_gpu_matches_the_cpu(task, tmp_path):
     assert got["gpu"] == pytest.approx(got["cpu"], abs=0.01)
 
 
-@pytest.mark.parametrize("command", [["train"], ["compare"], ["evaluate"], ["sweep"],
+@pytest.mark.parametrize("command", [["train"], ["compare"], ["evaluate"], ["sweep"], ["demo"],
                                      ["segment", "train"], ["segment", "evaluate"],
                                      ["translate", "train"], ["translate", "evaluate"]])
 def test_every_command_that_trains_or_scores_takes_the_accelerator(command, capsys):
     """One declaration (cli._process), the same names and check everywhere."""
     with pytest.raises(SystemExit) as exc:
-        main([*command, "--accelerator", "tpu", "--out", "o", "--checkpoint", "c.ckpt"])
+        main([*command, "--accelerator", "tpu", "--out", "o",
+              *(["--checkpoint", "c.ckpt"] if "evaluate" in command else [])])
     assert exc.value.code == 2
     assert "argument --accelerator: accelerator must be one of" in capsys.readouterr().err
 
@@ -165,3 +168,20 @@ def test_image_training_on_the_gpu_matches_the_cpu(task, tmp_path):
         assert main([*args, "--accelerator", acc, "--out", str(out), "--no-progress"]) == 0
         got[acc] = read(json.loads((out / "metrics.json").read_text()))
     assert got["gpu"] == pytest.approx(got["cpu"], abs=0.05)
+
+
+def test_more_devices_than_gpus_is_named_before_the_data_loads(tmp_path, capsys, monkeypatch):
+    """Lightning's own error (a MisconfigurationException, after the data had
+    loaded) was a traceback."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # one GPU, as Lightning sees
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
+    with pytest.raises(ValueError, match="devices 2: accelerator 'gpu' runs one process per "
+                                         "GPU, and torch sees 1"):
+        check_accelerator("gpu", 2)
+    check_accelerator("gpu", 1)
+    check_accelerator("cpu", 2)  # CPU processes
+    out = tmp_path / "o"
+    assert main(["train", "--accelerator", "auto", "--devices", "2", "--out", str(out),
+                 "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "devices 2" in err and not out.exists()

@@ -190,6 +190,8 @@ def test_build_trainer_takes_deterministic(tmp_path, monkeypatch):
         T.build_trainer(tmp_path / str(value), max_epochs=1, seed=None, progress=False,
                         checkpoint=False, deterministic=value)
     T.build_trainer(tmp_path / "cpu", seed=None, progress=False, checkpoint=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)  # as on a GPU machine
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 1)
     T.build_trainer(tmp_path / "gpu", seed=None, progress=False, checkpoint=False,
                     accelerator="cuda")
     assert seen == [True, "warn", False, True, "warn"]

@@ -85,6 +85,10 @@ def test_as_a_pre_transform_the_graphs_are_cached_with_their_options(tmp_path):
     (lambda: RelationGraphs(support="union"), "support must be one of"),
     (lambda: RelationGraphs(sources="rgb"), "sources must be a non-empty list"),
     (lambda: RelationGraphs(sources=[]), "sources must be a non-empty list"),
+    (lambda: RelationGraphs(k=0), "k must be >= 1"),
+    (lambda: RelationGraphs(metric="l2"), "metric"),
+    (lambda: RelationGraphs(knn="fast"), "knn must be one of"),
+    (lambda: RelationGraphs()(MultiSourceData(y=torch.zeros(3))), "the data has no sources"),
     (lambda: RelationGraphs(sources=["ir"])(_data()),
      r"sources \['ir'\] are not in the data \(its sources: \['depth', 'rgb'\]"),
     (lambda: RelationGraphs(k=2)(MultiSourceData(x_rgb=torch.tensor([[float("nan")], [1.]]))),
@@ -103,3 +107,14 @@ def test_a_shared_support_needs_the_same_units():
         RelationGraphs(k=2, support="shared")(data)
     out = RelationGraphs(k=2, support="shared", sources=["rgb", "depth"])(data)
     assert out.edge_index_rgb.max() < 12
+
+
+def test_plain_data_is_refused_and_follow_batch_adds_no_source():
+    from torch_geometric.data import Data
+    with pytest.raises(TypeError, match="RelationGraphs needs MultiSourceData .* got Data"):
+        RelationGraphs(k=2)(Data(x_rgb=torch.randn(4, 2)))
+    batch = Batch.from_data_list([_data(5, 1), _data(4, 2)], follow_batch=["x_rgb"])
+    assert batch.sources == ["depth", "rgb"]
+    out = RelationGraphs(k=2)(batch)
+    side = out.edge_index_rgb >= 5
+    assert torch.equal(side[0], side[1])

@@ -1,6 +1,5 @@
 """The process settings a command of the CLI owns while it runs: torch's
-thread count (``--threads``; ``--accelerator`` is declared here too, beside
-it) and Lightning's INFO banners (GPU/TPU
+thread count (``--threads``) and Lightning's INFO banners (GPU/TPU
 availability, tips and adverts), which say nothing useful about a CPU run.
 Library functions never change them; the CLI sets them around one command and
 restores them after it, so that calling :func:`pyg_fusion.cli.main` in a
@@ -41,7 +40,8 @@ def accelerator_arg(text: str) -> str:
 
 def add_accelerator_argument(parser) -> None:
     """Declares ``--accelerator`` (its one declaration, for every command that
-    trains or scores): Lightning's accelerator, checked at parsing."""
+    trains or scores; declared here, beside ``--threads``, the other flag of
+    where a command runs): Lightning's accelerator, checked at parsing."""
     parser.add_argument("--accelerator", type=accelerator_arg, default="cpu",
                         help="what to train and score on: cpu (the default: deterministic, "
                         "and what the tables of README were measured on), gpu or cuda (a "

@@ -57,7 +57,7 @@ def add_device_args(g) -> None:
     command that trains or scores a graph task)."""
     add_accelerator_argument(g)
     g.add_argument("--devices", type=positive_int, default=1,
-                   help="processes: CPU processes, or GPUs with --accelerator gpu "
+                   help="processes: CPU processes, or GPUs when --accelerator picks CUDA "
                    "(> 1: DDP, gloo on the CPU)")
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ._help import HelpFormatter
 from .._files import write_text
-from ._process import add_threads_argument
+from ._process import add_accelerator_argument, add_threads_argument
 from . import nonneg_int, out_folder, positive_int
 from .._files import write_json
 from ..experiments.data import DataConfig, TaskData, load_data
@@ -45,6 +45,7 @@ def register(subparsers) -> None:
     p.add_argument("--full", action="store_true",
                    help="every method of the registry instead of the demo's selection")
     add_threads_argument(p)
+    add_accelerator_argument(p)
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
     p.set_defaults(func=run)
 
@@ -126,7 +127,8 @@ def run(args) -> int:
             options["features"] = features
         r, task = run_method(td, method, args.seed,
                              out / "runs" / (td.dataset + (f"_{features}" if features else ""))
-                             / method, options=options, progress=False, checkpoint=False)
+                             / method, options=options, progress=False, checkpoint=False,
+                             accelerator=args.accelerator)
         records += make_records(td, method, {args.seed: r})
         if method == "lego":
             figures += _figures(out, td, task, td.task,

@@ -160,11 +160,12 @@ def evaluate_checkpoint(path: str, data: DataConfig, out_dir, *, method: str | N
         method (str, optional): must be the checkpoint's method if given.
             (default: :obj:`None`)
         devices (int, optional): CPU processes or GPUs. (default: :obj:`1`)
-        accelerator (str, optional): ``"cpu"``, ``"gpu"`` or ``"auto"``. (default: :obj:`"cpu"`)
+        accelerator (str, optional): ``"cpu"``, ``"gpu"`` (= ``"cuda"``) or ``"auto"``.
+            (default: :obj:`"cpu"`)
         progress (bool, optional): show progress bars. (default: :obj:`True`)
     """
     from ..training.trainer import check_accelerator
-    check_accelerator(accelerator)
+    check_accelerator(accelerator, devices)
     ckpt, _, cfg = load_train_checkpoint(path)
     if method and method != cfg["method"]:
         raise ValueError(f"--method {method!r} does not match the checkpoint's "

@@ -17,7 +17,8 @@ METRICS = {"node": ["accuracy"], "vad": ["auc", "ap", "pr_auc_trapz"]}
 
 def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
                options: dict[str, Any] | None = None, devices: int = 1,
-               accelerator: str = "cpu", progress: bool = True, checkpoint: bool = True) -> tuple[dict[str, Any], Any]:
+               accelerator: str = "cpu", progress: bool = True,
+               checkpoint: bool = True) -> tuple[dict[str, Any], Any]:
     """Trains ``method`` on ``td`` with ``seed``; returns ``(metrics, task)``:
     the test metrics (for the node task at the epoch of best validation) and
     the trained LightningModule.
@@ -30,7 +31,8 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
         options (dict, optional): options of the method configs
             (:meth:`~pyg_fusion.experiments.MethodSpec.create`). (default: :obj:`None`)
         devices (int, optional): CPU processes or GPUs. (default: :obj:`1`)
-        accelerator (str, optional): ``"cpu"``, ``"gpu"`` or ``"auto"``. (default: :obj:`"cpu"`)
+        accelerator (str, optional): ``"cpu"``, ``"gpu"`` (= ``"cuda"``) or ``"auto"``.
+            (default: :obj:`"cpu"`)
         progress (bool, optional): progress bars. (default: :obj:`True`)
         checkpoint (bool, optional): write checkpoints, whose
             ``hyper_parameters["config"]`` holds the spec and the data config.
@@ -245,13 +247,14 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         options (dict, optional): options of the method configs. (default: :obj:`None`)
         checkpoint (bool, optional): write every run's checkpoints. (default: :obj:`False`)
         devices (int, optional): CPU processes or GPUs. (default: :obj:`1`)
-        accelerator (str, optional): ``"cpu"``, ``"gpu"`` or ``"auto"``. (default: :obj:`"cpu"`)
+        accelerator (str, optional): ``"cpu"``, ``"gpu"`` (= ``"cuda"``) or ``"auto"``.
+            (default: :obj:`"cpu"`)
         progress (bool, optional): progress bars. (default: :obj:`True`)
     """
     from ..methods import resolve_methods
-    from ..training.trainer import check_accelerator
+    from ..training.trainer import check_accelerator, resolve_accelerator
     from tqdm.auto import tqdm
-    check_accelerator(accelerator)  # before the data loads
+    check_accelerator(accelerator, devices)  # before the data loads
     options = dict(options or {})
     features = options.get("features")
     td0 = load_data(data, seeds[0], features=features)
@@ -274,7 +277,10 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         # the full config of the runs: the method's spec and the data
         config = {**MethodSpec.create(method, td0.task, options).to_dict(),
                   "data": dataclasses.asdict(data)}
-        done = make_records(td0, method, per_method[method], extra={"config": config})
+        # where the runs ran (README's tables: the CPU; GPU sums differ in the last bits)
+        done = make_records(td0, method, per_method[method], extra={
+            "config": config, "accelerator": resolve_accelerator(accelerator),
+            "devices": devices})
         if len(per_method[method]) == len(seeds):
             records += done
             done = []

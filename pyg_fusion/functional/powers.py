@@ -133,11 +133,12 @@ def abs_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
         from torch_geometric.utils import coalesce
         edge_index, edge_weight = coalesce(edge_index, edge_weight, num_nodes)
     magnitude = edge_weight.abs()
-    if magnitude.is_cuda and magnitude.dtype == torch.float32:
-        # On CUDA the scatter adds by float32 atomics, which flush subnormal
-        # inputs and results to 0 (PTX atom.add.f32): a row whose weights are
-        # subnormal would get degree 0 and lose its entries, where the CPU
-        # keeps them (_row_factor). In float64 they are normal numbers.
+    if magnitude.is_cuda and magnitude.dtype != torch.float64:
+        # On CUDA the scatter adds by atomics, which flush subnormal inputs
+        # and results to 0 in float32 (PTX atom.add.f32) and round every step
+        # in 16 bits: a row whose weights are subnormal would get degree 0
+        # and lose its entries, where the CPU keeps them (_row_factor). In
+        # float64 they are normal numbers.
         return scatter_sum(magnitude.double(), edge_index[1], num_nodes).to(magnitude.dtype)
     return scatter_sum(magnitude, edge_index[1], num_nodes)
 

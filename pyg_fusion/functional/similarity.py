@@ -226,7 +226,9 @@ def unit_rows(x: Tensor) -> Tensor:
 
 def centred(x: Tensor, batch: Tensor | None = None, mask: Tensor | None = None) -> Tensor:
     """``x`` minus the mean of its graph's (real) units: ``[N, d]`` with an
-    optional sorted ``batch``, or ``[B, N, d]`` with an optional ``mask``.
+    optional sorted ``batch`` (not checked here: its callers have run
+    ``check_batch``; an unsorted one would mix graphs' means), or
+    ``[B, N, d]`` with an optional ``mask``.
     Squared distances do not change; computed as ``|x_i|^2 + |x_j|^2 - 2
     x_i . x_j`` (a matrix product), their float32 rounding then scales with
     the spread of the features, not with a common offset: at an offset of

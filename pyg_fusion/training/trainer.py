@@ -113,14 +113,15 @@ class EarlyStoppingAfter(EarlyStopping):
 ACCELERATORS = ("cpu", "gpu", "cuda", "auto")
 
 
-def check_accelerator(accelerator: str) -> None:
+def check_accelerator(accelerator: str, devices: int = 1) -> None:
     """Raises a :class:`ValueError` naming ``accelerator`` when it is not one
-    of :data:`ACCELERATORS` or asks for CUDA that torch cannot use: before
-    any data is loaded, rather than Lightning's error when the trainer is
-    built.
+    of :data:`ACCELERATORS` or asks for CUDA that torch cannot use, or naming
+    ``devices`` when it asks for more GPUs than there are: before any data
+    is loaded, rather than Lightning's error when the trainer is built.
 
     Args:
         accelerator (str): ``"cpu"``, ``"gpu"`` (= ``"cuda"``), ``"cuda"`` or ``"auto"``.
+        devices (int, optional): processes (CPU) or GPUs. (default: :obj:`1`)
     """
     import torch
     if accelerator not in ACCELERATORS:
@@ -130,12 +131,15 @@ def check_accelerator(accelerator: str) -> None:
         raise ValueError(f"accelerator {accelerator!r}: torch {torch.__version__} sees no "
                          f"CUDA device (torch.cuda.is_available() is False); use 'cpu' or "
                          f"'auto', or install a CUDA build of torch")
+    gpus = torch.cuda.device_count() if resolve_accelerator(accelerator) == "cuda" else None
+    if gpus is not None and isinstance(devices, int) and devices > gpus:
+        raise ValueError(f"devices {devices}: accelerator {accelerator!r} runs one process "
+                         f"per GPU, and torch sees {gpus}")
 
 
 def resolve_accelerator(accelerator: str) -> str:
     """Lightning's accelerator for one of :data:`ACCELERATORS`: ``"cuda"``
-    for ``"gpu"``, and for ``"auto"`` when torch sees CUDA (else ``"cpu"``);
-    other names pass through to Lightning as they are.
+    for ``"gpu"``, and for ``"auto"`` when torch sees CUDA (else ``"cpu"``).
 
     Args:
         accelerator (str): the accelerator asked for.
@@ -143,7 +147,7 @@ def resolve_accelerator(accelerator: str) -> str:
     import torch
     if accelerator == "gpu" or (accelerator == "auto" and torch.cuda.is_available()):
         return "cuda"
-    return "cpu" if accelerator == "auto" else accelerator
+    return "cpu" if accelerator == "auto" else accelerator  # cpu, cuda
 
 
 def accelerator_device(accelerator: str):
@@ -172,7 +176,7 @@ def check_schedule(epochs: int, eval_every: int, devices: int,
     check_int("epochs", epochs, minimum=1)
     check_int("eval_every", eval_every, minimum=1)
     check_int("devices", devices, minimum=1)
-    check_accelerator(accelerator)
+    check_accelerator(accelerator, devices)
 
 
 def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
@@ -192,7 +196,7 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
         seed (int | None, optional): seeds everything before the trainer is built (``None``: no
             seeding). (default: :obj:`0`)
         accelerator (str, optional): one of :data:`ACCELERATORS`
-            (:func:`resolve_accelerator`), or another of Lightning's names;
+            (:func:`check_accelerator`, :func:`resolve_accelerator`);
             ``strategy="ddp"`` with ``accelerator="cpu"`` runs gloo processes.
             (default: :obj:`"cpu"`)
         devices (int | str, optional): as in Lightning; ``strategy="ddp"`` with
@@ -223,6 +227,7 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
     # Deterministic algorithms: an error for an op without one on the CPU
     # (where every op this library uses has one); on an accelerator a warning
     # (CUDA has none for bilinear upsampling's or 2-D NLL loss's backward)
+    check_accelerator(accelerator)
     accelerator = resolve_accelerator(accelerator)
     deterministic = kwargs.pop("deterministic", True if accelerator == "cpu" else "warn")
     if checkpoint:
@@ -304,24 +309,35 @@ def without_validation(validating: bool):
         yield
 
 
+# Environment variables that Lightning sets for the whole process: cuBLAS's
+# workspace (deterministic runs) and, on CUDA, CUDA_DEVICE_ORDER.
+_LIGHTNING_ENV = ("CUBLAS_WORKSPACE_CONFIG", "CUDA_DEVICE_ORDER")
+
+
 def _torch_flags() -> tuple:
     import torch
+    # the current CUDA device (Lightning's CUDA setup sets it), read only once
+    # CUDA is initialised: reading it would initialise CUDA
+    device = torch.cuda.current_device() if torch.cuda.is_initialized() else None
     return (torch.are_deterministic_algorithms_enabled(),
             torch.is_deterministic_algorithms_warn_only_enabled(),
             torch.backends.cudnn.benchmark, torch.backends.cudnn.deterministic,
-            os.environ.get("CUBLAS_WORKSPACE_CONFIG"))
+            tuple(os.environ.get(k) for k in _LIGHTNING_ENV), device)
 
 
 def _set_torch_flags(flags: tuple) -> None:
     import torch
-    deterministic, warn_only, benchmark, cudnn_deterministic, cublas = flags
+    deterministic, warn_only, benchmark, cudnn_deterministic, env, device = flags
     torch.use_deterministic_algorithms(deterministic, warn_only=warn_only)
     torch.backends.cudnn.benchmark = benchmark
     torch.backends.cudnn.deterministic = cudnn_deterministic
-    if cublas is None:
-        os.environ.pop("CUBLAS_WORKSPACE_CONFIG", None)
-    else:
-        os.environ["CUBLAS_WORKSPACE_CONFIG"] = cublas
+    for key, value in zip(_LIGHTNING_ENV, env):
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    if device is not None:
+        torch.cuda.set_device(device)
 
 
 class Trainer(L.Trainer):
@@ -339,9 +355,10 @@ class Trainer(L.Trainer):
     def __init__(self, *args, seed: int | None = None, **kwargs):
         outside = _torch_flags()
         super().__init__(*args, **kwargs)
-        # Lightning sets torch's determinism flags (and CUBLAS_WORKSPACE_CONFIG)
-        # for the whole process when it is built: they are kept for this
-        # trainer's runs and the process's own are put back.
+        # Lightning sets torch's determinism flags (and its environment
+        # variables, the CUDA device) for the whole process when it is built
+        # and runs: they are kept for this trainer's runs and the process's
+        # own are put back.
         self._flags = _torch_flags()
         _set_torch_flags(outside)
         self._seed = seed

@@ -61,7 +61,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             operator_lr: float | None = None, operator_warmup: int | str = 0,
             branch_warmup: bool = False, choice: str = "loss",
             restart_combine: str = "best", seed: int = 0, devices: int = 1,
-            accelerator: str = "cpu", progress: bool = True, checkpoint: bool = True, config: dict | None = None,
+            accelerator: str = "cpu", progress: bool = True, checkpoint: bool = True,
+            config: dict | None = None,
             standardizer: nn.Module | None = None) -> dict[str, Any]:
     """Trains on ``train_ds`` (video labels only), chooses the epoch on a
     held-out part of it and scores ``test_ds`` once (see the module
@@ -144,7 +145,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             (default: :obj:`0`)
         devices (int, optional): processes, one per CPU process or GPU (> 1: DDP, gloo on
             the CPU). (default: :obj:`1`)
-        accelerator (str, optional): ``"cpu"``, ``"gpu"`` or ``"auto"``
+        accelerator (str, optional): ``"cpu"``, ``"gpu"`` (= ``"cuda"``) or ``"auto"``
             (:func:`~pyg_fusion.training.trainer.check_accelerator`). (default: :obj:`"cpu"`)
         progress (bool, optional): show progress bars. (default: :obj:`True`)
         checkpoint (bool, optional): write checkpoints under ``out_dir/checkpoints``.
@@ -235,7 +236,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
                                                 min_epochs=min_epochs))
         folder = Path(out_dir) / f"restart{r}" if restarts > 1 else Path(out_dir)
         trainer = build_trainer(folder, max_epochs=max_epochs, seed=s,
-                                accelerator=accelerator, devices=devices, strategy=training_strategy(devices), progress=progress,
+                                accelerator=accelerator, devices=devices,
+                                strategy=training_strategy(devices), progress=progress,
                                 checkpoint=checkpoint, check_val_every_n_epoch=eval_every,
                                 num_sanity_val_steps=0, callbacks=callbacks)
         train, val = _loaders(fit_ds, val_ds, batch_size, s)
@@ -314,12 +316,13 @@ def evaluate_vad(task: WeaklySupervisedVAD, test_ds, *, out_dir: str | Path,
         out_dir (str or Path): logs.
         batch_size (int, optional): videos per batch. (default: :obj:`16`)
         devices (int, optional): CPU processes or GPUs. (default: :obj:`1`)
-        accelerator (str, optional): ``"cpu"``, ``"gpu"`` or ``"auto"``. (default: :obj:`"cpu"`)
+        accelerator (str, optional): ``"cpu"``, ``"gpu"`` (= ``"cuda"``) or ``"auto"``.
+            (default: :obj:`"cpu"`)
         progress (bool, optional): show a progress bar. (default: :obj:`True`)
         strategy (str, optional): Lightning's strategy. (default: :obj:`None`, ``"ddp"``
             with several devices, else ``"auto"``)
     """
-    check_accelerator(accelerator)
+    check_accelerator(accelerator, devices)
     task.eval_dataset = test_ds
     trainer = _scoring_trainer(out_dir, devices, accelerator, progress, strategy)
     _, ev = _loaders(None, test_ds, batch_size, 0)

@@ -132,7 +132,7 @@ def source_graph(data, source: str, *, k: int | None = 10, metric: str = "cosine
     Returns ``(edge_index, edge_weight, num_units)``."""
     key = f"x_{source}"
     if key not in data:
-        from pyg_fusion.data import source_names
+        from ..data import source_names
         raise ValueError(f"source {source!r} not in data; its sources are "
                          f"{source_names(data)}")
     x = data[key]
@@ -142,8 +142,8 @@ def source_graph(data, source: str, *, k: int | None = 10, metric: str = "cosine
         if w is None:
             w = torch.ones(stored.size(1), device=stored.device)
         return stored, w, x.size(0)
-    from pyg_fusion.data import source_batch
-    from pyg_fusion.functional import relation_graph
+    from ..data import source_batch
+    from ..functional import relation_graph
 
     edge_index, edge_weight = relation_graph(x.float(), source_batch(data, source), k=k,
                                              metric=metric)
