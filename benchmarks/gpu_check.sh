@@ -58,7 +58,8 @@ for step in $steps; do
         machine)
             timeout 150 python3 -m pytest -q -p no:cacheprovider tests/test_accelerator.py \
                 tests/test_cli_vad.py tests/test_asym_train.py tests/test_translation_eval.py \
-                tests/test_benchmarks_image.py 2>&1 | tee "$out/tests_machine.log" | tail -8 ;;
+                tests/test_benchmarks_image.py tests/test_side_effects.py \
+                2>&1 | tee "$out/tests_machine.log" | tail -8 ;;
         scaling)  # at 2^20 the torch kNN (no faiss GPU) alone took 29 s on an H200
             scaling 150 scaling_cuda 3 "${SIZES:-4096 16384 65536 262144}"
             scaling 270 scaling_cuda_big 1 "${BIG:-1048576}" ;;

@@ -20,7 +20,8 @@ from pyg_fusion.visualize import plot_adjacency
 from test_training_node import _toy_graph
 
 LOGGERS = ("", "lightning", "lightning.pytorch", "lightning.fabric", "pyg_fusion",
-           "lightning.pytorch.utilities.rank_zero", "lightning.fabric.utilities.rank_zero")
+           "lightning.pytorch.utilities.rank_zero", "lightning.fabric.utilities.rank_zero",
+           "lightning.pytorch.accelerators.cuda")
 
 
 def _state() -> dict:
@@ -59,6 +60,20 @@ def test_library_calls_change_no_process_state(tmp_path):
     assert td.task == "vad" and len(td.train) > 0
     td = load_data(DataConfig("synthetic-vad", str(tmp_path / "data"), num_segments=8))
     assert len(td.train) > 0       # read back from the processed files
+    _assert_unchanged(before)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_a_gpu_run_changes_no_process_state(tmp_path):
+    """Lightning's CUDA setup sets CUDA_DEVICE_ORDER and the current device
+    for the process: they are put back after the run."""
+    model = build_model("graph-mean", "node", {"a": 4, "b": 3}, num_classes=3, k=5)
+    fit_node(model, _toy_graph(), out_dir=tmp_path / "warm", epochs=1, progress=False,
+             checkpoint=False, accelerator="gpu")  # CUDA initialised, as in a session
+    before = {**_state(), "device": torch.cuda.current_device()}
+    fit_node(model, _toy_graph(), out_dir=tmp_path / "run", epochs=2, eval_every=1,
+             progress=False, checkpoint=False, accelerator="gpu")
+    assert torch.cuda.current_device() == before.pop("device")
     _assert_unchanged(before)
 
 
