@@ -119,6 +119,7 @@ def run(args) -> int:
         names = method_names(td.task, list(td.in_channels), features)
         chosen = names if args.full else [m for m in chosen if m in names]
         jobs += [(td, m, epochs, features) for m in chosen]
+    from ..training.trainer import resolve_accelerator
     bar = tqdm(jobs, desc="demo", disable=args.no_progress)
     for td, method, epochs, features in bar:
         bar.set_postfix_str(f"{td.dataset}{' graph only' if features else ''}: {method}")
@@ -129,7 +130,8 @@ def run(args) -> int:
                              out / "runs" / (td.dataset + (f"_{features}" if features else ""))
                              / method, options=options, progress=False, checkpoint=False,
                              accelerator=args.accelerator)
-        records += make_records(td, method, {args.seed: r})
+        records += make_records(td, method, {args.seed: r},
+                                extra={"accelerator": resolve_accelerator(args.accelerator)})
         if method == "lego":
             figures += _figures(out, td, task, td.task,
                                 "digits_graph_only" if features else "digits")
