@@ -78,8 +78,8 @@ def test_a_cpu_run_on_a_gpu_machine_prints_only_its_own_output(tmp_path, capsys,
                                                                monkeypatch):
     """As the tests of quiet CLI runs assert: they would fail on a GPU machine."""
     _lightning_sees_a_gpu(monkeypatch)
-    assert main(["train", "--method", "graph-mean", "--epochs", "1", "--out",
-                 str(tmp_path / "o"), "--no-progress"]) == 0
+    assert main(["train", "--method", "graph-mean", "--epochs", "1", "--root",
+                 str(tmp_path / "data"), "--out", str(tmp_path / "o"), "--no-progress"]) == 0
     assert run_noise() == [] and capsys.readouterr().err == ""
 
 
@@ -90,6 +90,7 @@ def test_auto_without_a_gpu_is_the_cpu_run(tmp_path):
     for acc in ("cpu", "auto"):
         out = tmp_path / acc
         assert main(["compare", "--method", "graph-mean", "--seeds", "0", "--epochs", "3",
+                     "--root", str(tmp_path / "data"),
                      "--accelerator", acc, "--out", str(out), "--no-progress"]) == 0
         runs[acc] = _records(out / "results.json")
         assert {r["accelerator"] for r in json.loads((out / "results.json").read_text())} \
@@ -100,18 +101,21 @@ def test_auto_without_a_gpu_is_the_cpu_run(tmp_path):
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
 @pytest.mark.parametrize("task", ["node", "vad"])
 def test_training_on_the_gpu_matches_the_cpu(task, tmp_path):
-    """Train, test and evaluate on the GPU: metrics close to the CPU run's
-    (float32 sums in another order, and a graph whose kNN may break a tie
-    differently, so equal to a point, not to the digit)."""
+    """Train, test and evaluate on the GPU: the checkpoint scores as the run
+    did, and the metric is near the CPU run's. Near, not equal: float32 sums
+    in another order, and a kNN tie broken differently, change the graph and
+    so the training (a sanity bound: 0.05 of accuracy over 400 test nodes,
+    0.1 of AUC over 6 test videos)."""
     if task == "node":
-        data = ["--dataset", "digits", "--method", "lego", "--epochs", "5"]
-        metric = "accuracy"
+        data = ["--dataset", "digits", "--root", str(tmp_path / "data"), "--method", "lego",
+                "--epochs", "5"]
+        metric, bound = "accuracy", 0.05
     else:  # a small feature set in the RTFM layout, read through --dataset vad
         root = tmp_path / "vad"
         ds = SyntheticVAD(str(root), "test", num_videos=(8, 6), snippets=(8, 12),
                           num_segments=8, log=False)
         data = [*_user_args(root, ds.tag), "--method", "lego", "--epochs", "3"]
-        metric = "auc"
+        metric, bound = "auc", 0.1
     got = {}
     for acc in ("cpu", "gpu"):
         out = tmp_path / acc
@@ -121,9 +125,10 @@ def test_training_on_the_gpu_matches_the_cpu(task, tmp_path):
         ckpt = out / "lego" / "seed0" / "checkpoints" / "best.ckpt"
         assert main(["evaluate", "--checkpoint", str(ckpt), "--accelerator", acc,
                      "--out", str(tmp_path / f"eval_{acc}"), "--no-progress"]) == 0
+        # on the GPU atomics may move a score's last bits, and a tie with it
         assert _records(tmp_path / f"eval_{acc}" / "results.json")[metric] == \
-            pytest.approx(got[acc], abs=1e-6)
-    assert got["gpu"] == pytest.approx(got["cpu"], abs=0.01)
+            pytest.approx(got[acc], abs=1e-6 if acc == "cpu" else 1e-3)
+    assert got["gpu"] == pytest.approx(got["cpu"], abs=bound)
 
 
 @pytest.mark.parametrize("command", [["train"], ["compare"], ["evaluate"], ["sweep"], ["demo"],
