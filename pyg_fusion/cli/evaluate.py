@@ -38,7 +38,7 @@ def run(args) -> int:
     from .._files import write_json
     from ..experiments.checkpoints import evaluate_checkpoint
     from ..experiments.run import METRICS, format_table, is_main_process, make_records
-    from ..training.trainer import resolve_accelerator
+    from ..training.trainer import hardware_record
     out = Path(args.out)
     if args.seeds is not None:  # accepted for a train config read back with --config
         from ..experiments.checkpoints import load_train_checkpoint
@@ -57,8 +57,7 @@ def run(args) -> int:
         return 0
     records = make_records(td, cfg["method"], {cfg["seed"]: metrics},
                            extra={"checkpoint": str(args.checkpoint),
-                                  "accelerator": resolve_accelerator(args.accelerator),
-                                  "devices": args.devices})
+                                  **hardware_record(args.accelerator, args.devices)})
     write_json(out / "results.json", records)
     print(format_table(records, METRICS[td.task]))
     print(f"\nwrote {out / 'results.json'}")

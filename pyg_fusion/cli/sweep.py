@@ -33,7 +33,7 @@ def run(args) -> int:
     from ..experiments import MethodSpec
     from ..experiments.data import load_data, task_of
     from ..experiments.run import METRICS, is_main_process, make_records, run_method
-    from ..training.trainer import resolve_accelerator
+    from ..training.trainer import hardware_record
     if not args.method.startswith("lego"):
         raise CLIError(f"--method must be lego or lego-cp for a sweep, got {args.method!r}")
     out = Path(args.out)
@@ -68,8 +68,7 @@ def run(args) -> int:
         config = {**task.hparams["config"]["spec"], "data": dataclasses.asdict(data)}
         records += make_records(td, args.method, per_seed,
                                 extra={"P": p, "Q": q, "config": config,
-                                       "accelerator": resolve_accelerator(args.accelerator),
-                                       "devices": args.devices})
+                                       **hardware_record(args.accelerator, args.devices)})
     if not is_main_process():
         return 0
     write_json(out / "sweep.json", records)

@@ -181,7 +181,7 @@ def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
     from .._files import write_json, write_text
     from ..training.segmentation import (evaluate_segmentation, save_prediction_figure,
                                          scores_table)
-    from ..training.trainer import resolve_accelerator
+    from ..training.trainer import hardware_record
 
     scores = evaluate_segmentation(module, test, out_dir=out_dir, progress=progress,
                                    trainer=trainer, accelerator=accelerator)
@@ -190,8 +190,7 @@ def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
         table = f"scores on the test split\n\n{scores_table(scores)}"
         write_json(osp.join(out_dir, "metrics.json"), {
             "variant": module.hparams.variant, "split": "test", "scores": scores,
-            "accelerator": resolve_accelerator(accelerator),
-            "parameters": run.parameters, "config": config})
+            **hardware_record(accelerator), "parameters": run.parameters, "config": config})
         write_text(osp.join(out_dir, "metrics.md"), table + "\n")
         fig = save_prediction_figure(module, test, osp.join(out_dir, "predictions.png"),
                                      class_names=class_names)
@@ -406,7 +405,7 @@ def _score_translator(module, scored, split: str, data: TranslateDataConfig, mod
                       accelerator: str = "cpu") -> ImageRun:
     from torch_geometric.loader import DataLoader
 
-    from ..training.trainer import accelerator_device, resolve_accelerator
+    from ..training.trainer import accelerator_device, hardware_record
     from ..training.translation_eval import evaluate_translation, save_metrics
 
     # a loop outside a trainer (and Lightning hands a fitted module back on
@@ -420,6 +419,5 @@ def _score_translator(module, scored, split: str, data: TranslateDataConfig, mod
         save_metrics(scores, out_dir, extra={
             **(extra or {}), "modalities": mods,
             "generator_parameters": module.num_generator_parameters(), "split": split,
-            "accelerator": resolve_accelerator(accelerator),
-            "config": config})
+            **hardware_record(accelerator), "config": config})
     return ImageRun(module, scores, split, scored)

@@ -252,7 +252,7 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         progress (bool, optional): progress bars. (default: :obj:`True`)
     """
     from ..methods import resolve_methods
-    from ..training.trainer import check_accelerator, resolve_accelerator
+    from ..training.trainer import check_accelerator, hardware_record
     from tqdm.auto import tqdm
     check_accelerator(accelerator, devices)  # before the data loads
     options = dict(options or {})
@@ -277,10 +277,8 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         # the full config of the runs: the method's spec and the data
         config = {**MethodSpec.create(method, td0.task, options).to_dict(),
                   "data": dataclasses.asdict(data)}
-        # where the runs ran (README's tables: the CPU; GPU sums differ in the last bits)
         done = make_records(td0, method, per_method[method], extra={
-            "config": config, "accelerator": resolve_accelerator(accelerator),
-            "devices": devices})
+            "config": config, **hardware_record(accelerator, devices)})
         if len(per_method[method]) == len(seeds):
             records += done
             done = []

@@ -150,6 +150,18 @@ def resolve_accelerator(accelerator: str) -> str:
     return "cpu" if accelerator == "auto" else accelerator  # cpu, cuda
 
 
+def hardware_record(accelerator: str, devices: int = 1) -> dict:
+    """What a run's records say of where it ran: the resolved accelerator
+    and the device count (README's tables ran on the CPU; sums on a GPU
+    differ in their last bits).
+
+    Args:
+        accelerator (str): one of :data:`ACCELERATORS`.
+        devices (int, optional): processes (CPU) or GPUs. (default: :obj:`1`)
+    """
+    return {"accelerator": resolve_accelerator(accelerator), "devices": devices}
+
+
 def accelerator_device(accelerator: str):
     """The :class:`torch.device` that ``accelerator`` trains on, for the
     loops that score outside a trainer (the translation metrics).
@@ -227,7 +239,7 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
     # Deterministic algorithms: an error for an op without one on the CPU
     # (where every op this library uses has one); on an accelerator a warning
     # (CUDA has none for bilinear upsampling's or 2-D NLL loss's backward)
-    check_accelerator(accelerator)
+    check_accelerator(accelerator, devices)
     accelerator = resolve_accelerator(accelerator)
     deterministic = kwargs.pop("deterministic", True if accelerator == "cpu" else "warn")
     if checkpoint:

@@ -12,9 +12,8 @@ from torch_geometric.loader import DataLoader
 
 from .pseudo_anomalies import splice_pseudo_anomalies
 from ._task import OperatorWarmupAuto, check_operator_warmup
-from .trainer import (EarlyStoppingAfter, build_trainer, check_accelerator, check_schedule,
-                      seed_everything, training_strategy, validate_last_epoch,
-                      without_validation)
+from .trainer import (EarlyStoppingAfter, build_trainer, check_schedule, seed_everything,
+                      training_strategy, validate_last_epoch, without_validation)
 from .vad import CHOICES, IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import COMBINES, RestartEnsemble
 
@@ -322,7 +321,6 @@ def evaluate_vad(task: WeaklySupervisedVAD, test_ds, *, out_dir: str | Path,
         strategy (str, optional): Lightning's strategy. (default: :obj:`None`, ``"ddp"``
             with several devices, else ``"auto"``)
     """
-    check_accelerator(accelerator, devices)
     task.eval_dataset = test_ds
     trainer = _scoring_trainer(out_dir, devices, accelerator, progress, strategy)
     _, ev = _loaders(None, test_ds, batch_size, 0)
