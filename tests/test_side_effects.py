@@ -137,7 +137,42 @@ def test_ctrl_c_in_training_is_a_keyboard_interrupt_and_sigint_comes_back(tmp_pa
     assert signal.getsignal(signal.SIGINT) is handler
     out = tmp_path / "cli"
     assert main(["compare", "--dataset", "digits", "--method", "graph-mean", "--epochs", "1",
-                 "--no-progress", "--out", str(out)]) == 130
+                 "--no-progress", "--out", str(out), "--root", str(tmp_path / "data")]) == 130
     err = capsys.readouterr().err
     assert err == f"pyg-fusion compare: interrupted; what finished is under {out}\n"
     assert signal.getsignal(signal.SIGINT) is handler
+
+
+def test_sigterm_in_training_is_told_apart_from_ctrl_c(tmp_path, capsys, monkeypatch):
+    """Lightning answers SIGTERM (a scheduler's preemption) with its
+    SIGTERMException, a SystemExit: a library call gets a TrainingTerminated
+    (a KeyboardInterrupt, so finished runs are kept as on Ctrl-C) and the
+    CLI exits with 143, the shell's code of a SIGTERM, not Ctrl-C's 130."""
+    from lightning.pytorch.callbacks import Callback
+    from lightning.pytorch.utilities.exceptions import SIGTERMException
+
+    import pyg_fusion.training.node as node
+    import pyg_fusion.training.trainer as tr
+
+    class Sigterm(Callback):
+        def on_train_epoch_start(self, trainer, pl_module):
+            # what Lightning's own SIGTERM handler records, then raises
+            trainer._signal_connector.received_sigterm = True
+            raise SIGTERMException(1)
+
+    real = tr.build_trainer
+
+    def terminated_trainer(*args, **kwargs):
+        kwargs["callbacks"] = [*kwargs.get("callbacks", []), Sigterm()]
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(node, "build_trainer", terminated_trainer)
+    model = build_model("lego", "node", {"a": 4, "b": 3}, num_classes=3, k=5)
+    with pytest.raises(tr.TrainingTerminated):
+        fit_node(model, _toy_graph(), out_dir=tmp_path / "run", epochs=2, progress=False,
+                 checkpoint=False)
+    out = tmp_path / "cli"
+    assert main(["compare", "--dataset", "digits", "--method", "graph-mean", "--epochs", "1",
+                 "--no-progress", "--out", str(out), "--root", str(tmp_path / "data")]) == 143
+    err = capsys.readouterr().err
+    assert err == f"pyg-fusion compare: terminated (SIGTERM); what finished is under {out}\n"

@@ -204,11 +204,14 @@ def main(argv: list[str] | None = None) -> int:
     except USER_ERRORS as exc:
         print(f"{prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
+        from ..training.trainer import TrainingTerminated
         out = getattr(args, "out", None)
         kept = f"; what finished is under {out}" if out else ""
-        print(f"{prog}: interrupted{kept}", file=sys.stderr)
-        return 130  # the shell's code of a SIGINT
+        terminated = isinstance(exc, TrainingTerminated)
+        print(f"{prog}: {'terminated (SIGTERM)' if terminated else 'interrupted'}{kept}",
+              file=sys.stderr)
+        return 143 if terminated else 130  # the shell's codes of a SIGTERM and a SIGINT
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -352,6 +352,13 @@ def _set_torch_flags(flags: tuple) -> None:
         torch.cuda.set_device(device)
 
 
+class TrainingTerminated(KeyboardInterrupt):
+    """Training stopped by SIGTERM (a scheduler's preemption or ``kill``).
+    A :class:`KeyboardInterrupt`, so every caller that keeps finished work on
+    Ctrl-C keeps it here too; the CLI exits with the shell's code of a
+    SIGTERM, 143, where Ctrl-C gives 130."""
+
+
 class Trainer(L.Trainer):
     """:class:`lightning.Trainer` whose ``fit``, ``validate``, ``test`` and
     ``predict`` run inside :func:`quiet_lightning`, with Lightning's seed
@@ -383,14 +390,15 @@ class Trainer(L.Trainer):
             with quiet_lightning(), _seed_env(self._seed):
                 out = method(*args, **kwargs)
             if self.interrupted:  # lightning < 2.5.3 returns after Ctrl-C
-                raise KeyboardInterrupt("training interrupted")
+                raise self._interruption()
             return out
         except SystemExit:
-            # Lightning answers Ctrl-C with sys.exit(1) after its shutdown:
-            # the caller gets the KeyboardInterrupt it was (a library call
-            # does not end the process)
+            # Lightning answers Ctrl-C with sys.exit(1) after its shutdown,
+            # and SIGTERM with its SIGTERMException (a SystemExit): the caller
+            # gets the KeyboardInterrupt it was (a library call does not end
+            # the process)
             if self.interrupted:
-                raise KeyboardInterrupt("training interrupted") from None
+                raise self._interruption() from None
             raise
         finally:
             _set_torch_flags(outside)
@@ -398,6 +406,11 @@ class Trainer(L.Trainer):
             if (signal.getsignal(signal.SIGINT) is not sigint and sigint is not None
                     and threading.current_thread() is threading.main_thread()):
                 signal.signal(signal.SIGINT, sigint)
+
+    def _interruption(self) -> KeyboardInterrupt:
+        if self.received_sigterm:
+            return TrainingTerminated("training terminated by SIGTERM")
+        return KeyboardInterrupt("training interrupted")
 
     def fit(self, *args, **kwargs):
         return self._quietly(super().fit, args, kwargs)
