@@ -26,7 +26,7 @@ from ._base import FusionDataset
 from ._io import load_npy
 from .segments import resample_segments
 from .standardize import StandardizeSources
-from .vad_layout import VADLayout, _LayoutReader
+from .vad_layout import VADLayout, _LayoutReader, glob_pattern
 
 SPLITS = ("train", "test")
 
@@ -197,13 +197,12 @@ class VADFeatures(_LayoutReader, FusionDataset):
         pattern of the split can read (a superset of those read)."""
         found = set()
         for d in self.domains:
-            patterns = [p if "{name}" in p else osp.join(p, "*.npy")
+            patterns = [glob_pattern(p) if "{name}" in p else osp.join(glob.escape(p), "*.npy")
                         for p in d.sources.values()]
             gt = d.gt_file(self.split)
             if gt is not None and "{name}" in gt:
-                patterns.append(gt)
+                patterns.append(glob_pattern(gt))
             for p in patterns:
-                p = p.replace("{name}", "*").replace("{crop}", "*")
                 found.update(glob.glob(osp.join(glob.escape(self._dir(d)), p)))
         return sorted(found)
 

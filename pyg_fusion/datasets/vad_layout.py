@@ -21,6 +21,20 @@ _NORMAL_VALUES = {"0", "0.0", "false", "a"}
 _LIST_HEADER = {"path", "label", "name", "video", "feature", "features", "file"}
 
 
+def glob_pattern(pattern: str, **values) -> str:
+    """A source pattern as a glob expression: its text escaped (folders and
+    video names may hold ``[``, ``]``, ``*`` or ``?``, which glob would read
+    as wildcards and then miss the files), ``{name}`` / ``{crop}`` replaced by
+    the escaped value given, or by ``*``."""
+    out = []
+    for part in re.split(r"(\{name\}|\{crop\})", pattern):
+        if part in ("{name}", "{crop}"):
+            value = values.get(part[1:-1])
+            out.append("*" if value is None else glob.escape(str(value)))
+        else:
+            out.append(glob.escape(part))
+    return "".join(out)
+
 
 @dataclass
 class VADLayout:
@@ -101,6 +115,12 @@ class VADLayout:
             if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
                 raise ValueError(f"num_abnormal must be an int >= 0 (or {{split: int}}), got "
                                  f"{self.num_abnormal!r}")
+        if self.labels in ("name", "list") and any(n is not None for n in counts.values()):
+            # recorded with the run but never read: the labels would not be what it says
+            raise ValueError(f"num_abnormal={self.num_abnormal!r} is read only with labels="
+                             f"'position' (or 'auto' without a label column), not with "
+                             f"labels={self.labels!r}: drop one of them (pyg-fusion: "
+                             f"--vad-num-abnormal, --vad-labels)")
         try:
             re.compile(self.normal_pattern)
         except (re.error, TypeError) as exc:
@@ -159,7 +179,8 @@ class _LayoutReader:
 
     @staticmethod
     def _name_of(layout: VADLayout, entry: str) -> str:
-        base = osp.basename(entry)
+        # a list written on Windows names its files with backslashes
+        base = osp.basename(entry.replace("\\", "/"))
         pats = []
         for pattern in layout.sources.values():
             pats += ([osp.basename(pattern)] if "{name}" in pattern
@@ -176,8 +197,7 @@ class _LayoutReader:
     def _discover(self, layout: VADLayout) -> list[str]:
         base = self._dir(layout)
         pattern = self._pattern(layout, next(iter(layout.sources)))
-        found = sorted(glob.glob(osp.join(base, pattern.replace("{name}", "*")
-                                          .replace("{crop}", "*"))))
+        found = sorted(glob.glob(osp.join(glob.escape(base), glob_pattern(pattern))))
         names = list(dict.fromkeys(self._name_of(layout, f) for f in found))
         if not names:
             raise FileNotFoundError(f"no list file given for the {self.split} split and no "
@@ -192,7 +212,8 @@ class _LayoutReader:
         if name is not None and not osp.isfile(osp.join(self._dir(layout),
                                                         stacked.format(name=name))):
             per_crop = osp.join(pattern, "{name}__{crop}.npy")
-            if glob.glob(osp.join(self._dir(layout), per_crop.format(name=name, crop="*"))):
+            if glob.glob(osp.join(glob.escape(self._dir(layout)),
+                                  glob_pattern(per_crop, name=name))):
                 return per_crop
         return stacked
 
@@ -209,7 +230,7 @@ class _LayoutReader:
                 raise ValueError(f"{what}: expected [T, F] or [T, crops, F], got shape "
                                  f"{arr.shape}")
             return arr
-        files = glob.glob(osp.join(base, pattern.format(name=video, crop="*")))
+        files = glob.glob(osp.join(glob.escape(base), glob_pattern(pattern, name=video)))
         crops = {}
         rx = re.escape(osp.basename(pattern)).replace(re.escape("{name}"), re.escape(video))
         rx = rx.replace(re.escape("{crop}"), r"(\d+)")

@@ -278,6 +278,10 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
                              normal_pattern=cfg.vad_normal_pattern,
                              snippet_len=cfg.vad_snippet_len)
         kw = dict(num_segments=cfg.num_segments, standardize=standardize, log=False)
+        # recorded absolute (as the tables' files): the checkpoint finds the user's
+        # features from any folder, instead of a relative root that evaluate would
+        # resolve in its own working folder (and leave an empty raw/ there)
+        cfg = dataclasses.replace(cfg, root=os.path.abspath(cfg.root))
         train = D.VADFeatures(str(root), "train", layout, **kw)
         test = D.VADFeatures(str(root), "test", layout, **_test(kw, train))
         setting = "custom"

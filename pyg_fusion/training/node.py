@@ -33,7 +33,8 @@ from ._task import TimedAdamTask
 from .metrics import accuracy, gather_by_index
 from .trainer import build_trainer, check_schedule, training_strategy, validate_last_epoch
 
-__all__ = ["NodeClassification", "single_graph_loader", "fit_node", "split_seeds"]
+__all__ = ["NodeClassification", "single_graph_loader", "fit_node", "split_seeds",
+           "check_node_labels"]
 
 
 def split_seeds(mask, fraction: float = 0.5, generator=None):
@@ -103,6 +104,7 @@ class NodeClassification(TimedAdamTask):
         self.best: dict[str, float] = {}
         self.history: list[dict[str, float]] = []
         self.last_metrics: dict[str, float] = {}
+        self._labels_checked = False
 
     def training_step(self, data, batch_idx):
         if self.label_trick:
@@ -110,6 +112,13 @@ class NodeClassification(TimedAdamTask):
             out = self.model(data, seed_mask=seeds)
         else:
             out, mask = self.model(data), data.train_mask
+        if not self._labels_checked:  # once: cross_entropy names no node or class count
+            top, classes = int(data.y.max()), out.size(-1)
+            if top >= classes:
+                raise ValueError(f"the graph's y holds class {top}, but the model scores "
+                                 f"{classes} classes (0..{classes - 1}): build it with "
+                                 f"num_classes={top + 1}")
+            self._labels_checked = True
         loss = F.cross_entropy(out[mask], data.y[mask]) + self.penalty()
         self.log("train_loss", loss, prog_bar=True, batch_size=1)
         return loss
@@ -146,6 +155,37 @@ class NodeClassification(TimedAdamTask):
             self.log(key, v, batch_size=1)
 
 
+def check_node_labels(data) -> None:
+    """The graph's ``y`` and masks as the training reads them: ``y`` ``[N]``
+    long class ids, each mask a bool ``[N]`` whose nodes are labelled
+    (``y >= 0``). A mask of 0/1 integers would index rows 0 and 1 instead of
+    selecting nodes (silently: the accuracies of two nodes), so it is an error.
+
+    Args:
+        data (torch_geometric.data.Data): the graph.
+    """
+    n = data.num_nodes
+    y = data.get("y")
+    if not isinstance(y, torch.Tensor) or y.dtype != torch.long or tuple(y.shape) != (n, ):
+        got = (f"{y.dtype} of shape {tuple(y.shape)}" if isinstance(y, torch.Tensor)
+               else type(y).__name__)
+        raise ValueError(f"the graph's y must be torch.long class ids of shape [{n}] (one per "
+                         f"node, -1 for an unlabelled one), got {got}")
+    for name in ("train_mask", "val_mask", "test_mask"):
+        mask = data.get(name)
+        if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool or \
+                tuple(mask.shape) != (n, ):
+            got = (f"{mask.dtype} of shape {tuple(mask.shape)}" if isinstance(mask, torch.Tensor)
+                   else "none" if mask is None else type(mask).__name__)
+            raise ValueError(f"the graph's {name} must be a bool mask of shape [{n}], got "
+                             f"{got} (0/1 integers: mask.bool(); node indices: "
+                             f"torch_geometric.utils.index_to_mask(idx, {n}))")
+        unlabelled = int((y[mask] < 0).sum())
+        if unlabelled:
+            raise ValueError(f"the graph's {name} selects {unlabelled} node(s) whose y is "
+                             f"negative (unlabelled): leave them out of the mask")
+
+
 def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
              lr: float = 0.01, weight_decay: float = 5e-4, eval_every: int = 5,
              seed: int = 0, devices: int = 1, accelerator: str = "cpu",
@@ -177,8 +217,9 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
             checkpoints. (default: :obj:`None`)
     """
     check_schedule(epochs, eval_every, devices, accelerator)
+    check_node_labels(data)
     for name in ("train_mask", "val_mask", "test_mask"):
-        if name not in data or not bool(data[name].any()):
+        if not bool(data[name].any()):
             raise ValueError(f"the graph's {name} selects no node ({data.num_nodes} nodes): "
                              f"training chooses its epoch on validation nodes and reports "
                              f"test nodes; give more labelled nodes or other split rates")

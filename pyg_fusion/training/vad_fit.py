@@ -17,7 +17,7 @@ from .trainer import (EarlyStoppingAfter, build_trainer, check_schedule, seed_ev
 from .vad import CHOICES, IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import COMBINES, RestartEnsemble
 
-__all__ = ["fit_vad", "evaluate_vad", "restart_seed"]
+__all__ = ["fit_vad", "evaluate_vad", "restart_seed", "check_test_videos"]
 
 # the test metrics of a scored run, and the held-out ones of its chosen epoch
 TEST_METRICS = ("auc", "ap", "pr_auc_trapz")
@@ -32,6 +32,53 @@ def _loaders(train_ds, eval_ds, batch_size: int, seed: int):
     ev = (DataLoader(IndexedDataset(eval_ds), batch_size=batch_size, shuffle=False)
           if eval_ds is not None else None)
     return train, ev
+
+
+def _video_key(data) -> tuple[int, str] | None:
+    video = getattr(data, "video", None)
+    if video is None:
+        return None
+    return int(data.domain.view(-1)[0]) if "domain" in data else 0, str(video)
+
+
+def check_test_videos(test_ds, train_ds=None) -> None:
+    """Before any training: the test videos carry frame ground truth of both
+    classes (the test metrics need it; without this check a run learns for
+    its whole budget and then fails), and none of them is also a training
+    video (the same name in the same domain reads the same feature files,
+    e.g. a train split found from the feature folder that holds the test
+    videos too).
+
+    Args:
+        test_ds (torch_geometric.data.Dataset): the test videos.
+        train_ds (torch_geometric.data.Dataset, optional): the training videos.
+            (default: :obj:`None`)
+    """
+    seen = set()
+    for i in range(len(test_ds)):
+        data = test_ds[i]
+        if "frame_gt" not in data:
+            raise ValueError(f"test video {getattr(data, 'video', i)!r} has no frame_gt: the "
+                             "test videos need frame-level ground truth (VADLayout's gt; "
+                             "pyg-fusion: --vad-gt)")
+        seen.update(data.frame_gt.view(-1).unique().tolist())
+        if len(seen) > 1:
+            break
+    if len(seen) == 1:
+        kind = "anomalous (1)" if seen == {1} else "normal (0)"
+        raise ValueError(f"the frame ground truth of the {len(test_ds)} test videos holds only "
+                         f"{kind} frames: ROC-AUC and AP need both; check the ground truth "
+                         "file and which videos the test list names (pyg-fusion: --vad-gt, "
+                         "--vad-test-list)")
+    if train_ds is None:
+        return
+    train = {_video_key(train_ds[i]) for i in range(len(train_ds))} - {None}
+    both = sorted({_video_key(test_ds[i]) for i in range(len(test_ds))} & train)
+    if both:
+        raise ValueError(f"{len(both)} test video(s) are also training videos (e.g. "
+                         f"{[v for _, v in both[:3]]}): the test scores would measure training "
+                         "data; give the training split its own videos (VADLayout's "
+                         "train_list; pyg-fusion: --vad-train-list)")
 
 
 # far above the seeds a user lists, so that restart r > 0 of one seed is no
@@ -194,6 +241,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         raise ValueError(f"restart_combine must be one of {COMBINES}, got {restart_combine!r}")
     if choice != "loss" and not val_fraction:
         raise ValueError(f"choice={choice!r} needs held-out videos: val_fraction must be > 0")
+    check_test_videos(test_ds, train_ds)
     train_idx, val_idx = split_videos(train_ds, val_fraction, seed)
     fit_ds = torch.utils.data.Subset(train_ds, train_idx) if val_idx else train_ds
     val_ds = torch.utils.data.Subset(train_ds, val_idx) if val_idx else None
@@ -321,6 +369,7 @@ def evaluate_vad(task: WeaklySupervisedVAD, test_ds, *, out_dir: str | Path,
         strategy (str, optional): Lightning's strategy. (default: :obj:`None`, ``"ddp"``
             with several devices, else ``"auto"``)
     """
+    check_test_videos(test_ds)
     task.eval_dataset = test_ds
     trainer = _scoring_trainer(out_dir, devices, accelerator, progress, strategy)
     _, ev = _loaders(None, test_ds, batch_size, 0)
