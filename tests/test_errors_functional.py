@@ -439,6 +439,25 @@ def catalogue():
                 _degree_loss_sorted_batch_matches_per_video),
         Defined("relation graph of one node", _relation_single_node),
         Defined("seed_labels with an empty mask", _seed_labels_empty_mask),
+        # public twins of checked operators check as their twins do
+        Case("dense_normalize NaN", lambda: F.dense_normalize(nan(ADJ)),
+             ValueError, r"adj contains 1 NaN or Inf"),
+        Case("dense_normalize not square", lambda: F.dense_normalize(ADJ[:, :4]),
+             ValueError, r"adj must be square \[\.\.\., N, N\], got \(5, 4\)"),
+        Case("dense_normalize int", lambda: F.dense_normalize(ADJ.long()),
+             TypeError, r"adj must be a floating-point tensor"),
+        Case("dense_graph_degrees NaN (as graph_degrees' weights)",
+             lambda: F.dense_graph_degrees(nan(ADJ)), ValueError, r"adj contains 1 NaN or Inf"),
+        Case("shared_support_graphs a list", lambda: F.shared_support_graphs([X, X], B, k=2),
+             TypeError, r"xs must be a dict source -> features, got list"),
+        Case("shared_support_graphs NaN names the source",
+             lambda: F.shared_support_graphs({"a": X, "b": nan(X)}, B, k=2),
+             ValueError, r"xs\['b'\] contains 1 NaN or Inf"),
+        Case("shared_support a non-tensor", lambda: F.shared_support({"a": X, "b": None}, k=2),
+             TypeError, r"xs\['b'\] must be a torch.Tensor, got NoneType"),
+        Case("dense_shared_support_graphs [N, d]",
+             lambda: F.dense_shared_support_graphs({"a": X.view(2, 3, 4), "b": X}, k=2),
+             ValueError, r"xs\['b'\] must have 3 dimensions"),
     ]
 
 

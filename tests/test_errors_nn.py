@@ -182,6 +182,24 @@ def _signed_graphs_normalise_by_absolute_degrees():
     assert torch.allclose(out["sparse"], want, atol=1e-12)
 
 
+def _sparse_powers(sources=("a", "b")):
+    rg, pe = RelationGraph(k=2), GraphPowerExpansion(2)
+    return {s: pe(*rg(x, B), 6) for s, x in zip(sources, (XA, XB))}
+
+
+def _dense_powers(sources=("a", "b")):
+    rg, pe = RelationGraph(k=2), GraphPowerExpansion(2)
+    return {s: pe.dense(rg.dense(x.view(2, 3, -1))) for s, x in zip(sources, (XA, XB, XA))}
+
+
+def _label_propagation_takes_a_fused_graph():
+    y = torch.rand(5, 2, generator=torch.Generator().manual_seed(0))
+    for backend in ("dense", "sparse"):
+        fused = lego(backend)({"a": XA[:5], "b": XB[:5]}, torch.tensor([0, 0, 0, 1, 1]))
+        head = LabelPropagationHead()
+        assert torch.equal(head(y, fused), head(y, fused.edge_index, fused.edge_weight))
+
+
 def _segmenter(**kw):
     from pyg_fusion.nn.asym import asym_fusion_segmenter
     torch.manual_seed(0)
@@ -234,6 +252,9 @@ def catalogue():
         Case("GraphPowerExpansion expand_features x NaN",
              lambda: GraphPowerExpansion(2).expand_features(nan(XA), EI, torch.rand(4)),
              ValueError, r"x contains 1 NaN or Inf"),
+        Case("GraphPowerExpansion expand_features weights of another dtype than x",
+             lambda: GraphPowerExpansion(2).expand_features(XA, EI, torch.rand(4).double()),
+             TypeError, r"edge_weight is torch.float64 but x is torch.float32"),
         Case("RowHead graph NaN", lambda: RowHead(5)(nan(torch.rand(2, 5, 5))),
              ValueError, r"graph contains 1 NaN or Inf"),
         Case("RelationGraph.weights edge_index out of range",
@@ -310,7 +331,51 @@ def catalogue():
              ValueError, r"rank must be >= 1"),
         Case("LEGOFusion mode", lambda: LEGOFusion(["a", "b"], 2, mode="tucker"),
              ValueError, r"mode must be one of"),
+        Case("LEGOFusion.plan num_nodes too small (scipy read out of bounds, aborted)",
+             lambda: LEGOFusion(["a", "b"], 2).plan(_sparse_powers(), 3),
+             ValueError, r"powers\['a'\]\[0\] holds node indices outside \[0, 3\)"),
+        Case("LEGOFusion.plan lacks a source",
+             lambda: LEGOFusion(["a", "b"], 2).plan(_sparse_powers(("a", )), 6),
+             ValueError, r"powers must hold exactly the sources \['a', 'b'\]; it lacks \['b'\]"),
+        Case("LEGOFusion a source it does not fuse",
+             lambda: LEGOFusion(["a", "b"], 2)(_dense_powers(("a", "b", "c"))),
+             ValueError, r"it lacks \[\] and has \['c'\] besides"),
+        Case("LEGOFusion dense and sparse powers mixed",
+             lambda: LEGOFusion(["a", "b"], 2)({"a": _sparse_powers()["a"],
+                                                "b": _dense_powers()["b"]}, 6),
+             TypeError, r"powers must be all dense or all sparse, got \{'a': 'sparse', "),
+        Case("LEGOFusion powers a list", lambda: LEGOFusion(["a", "b"], 2)(
+            list(_dense_powers().values())), TypeError, r"powers must be a dict source -> "),
+        Case("LEGOFusion powers a triple",
+             lambda: LEGOFusion(["a", "b"], 2)({"a": (*_sparse_powers()["a"], None),
+                                                "b": _sparse_powers()["b"]}, 6),
+             TypeError, r"powers\['a'\] must be dense powers .* or a pair .* got tuple of 3"),
+        Case("LEGOFusion.fuse_planned of another fusion's plan",
+             lambda: LEGOFusion(["c", "d"], 2).fuse_planned(
+                 LEGOFusion(["a", "b"], 2).plan(_sparse_powers(), 6)),
+             ValueError, r"plan must come from plan\(\) of a fusion of the pairs \[\('c', 'd'\)\]"),
+        Case("LEGO batch on another device", lambda: lego()({"a": XA, "b": XB}, B.to("meta")),
+             ValueError, r"batch is on meta but xs\['a'\] on cpu"),
         # heads
+        Case("GraphHead x of another dtype than the model",
+             lambda: GraphHead(3, 8, 2)(XA.double(), fused.edge_index, fused.edge_weight.double()),
+             TypeError, r"x is torch.float64 on cpu but the model's parameters are torch.float32"),
+        Case("GraphHead graph of another dtype than x", lambda: GraphHead(3, 8, 2)(
+            XA[:5], fused.edge_index, fused.edge_weight.double()),
+             TypeError, r"edge_weight is torch.float64 but x is torch.float32"),
+        Case("GraphHead edge_weight besides a FusedGraph",
+             lambda: GraphHead(3, 8, 2)(XA[:5], fused, fused.edge_weight),
+             ValueError, r"edge_weight goes with an edge_index; a FusedGraph carries"),
+        Case("RowHead graph of another dtype than the model",
+             lambda: RowHead(3)(torch.rand(2, 3, 3, dtype=torch.float64)),
+             TypeError, r"graph is torch.float64 on cpu but the model's parameters"),
+        Case("LabelPropagationHead y rows != fused graph's nodes",
+             lambda: LabelPropagationHead()(torch.rand(4, 2), fused),
+             ValueError, r"y has 4 rows but graph has 5 nodes"),
+        Case("DegreeVarianceLoss a dense tensor",
+             lambda: DegreeVarianceLoss()(fused.to_dense(), torch.tensor([0, 1])),
+             TypeError, r"graph must be a FusedGraph \(the output of LEGO\), got Tensor"),
+        Defined("LabelPropagationHead takes a FusedGraph", _label_propagation_takes_a_fused_graph),
         Case("RowHead graphs of different sizes", lambda: RowHead(3)(fused),
              ValueError, r"RowHead scores rows of a fixed N = 3; the graph batch holds "
                          r"graphs of \[2, 3\] nodes"),

@@ -147,8 +147,8 @@ def test_gradcheck_dense_and_sparse(kind, device):
 @pytest.mark.parametrize("mode", ["pairwise", "full"])
 def test_start_is_the_plain_product(mode, device):
     dense, _ = _sources(3, device=device)
-    powers = {s: torch.stack([pw, pw.flip(-1).flip(-2)]) for s, pw in zip("abc", dense)}
     sources = "abc" if mode == "full" else "ab"
+    powers = {s: torch.stack([pw, pw.flip(-1).flip(-2)]) for s, pw in zip(sources, dense)}
     plain = LEGOFusion(list(sources), {s: powers[s].size(-3) - 1 for s in sources},
                        mode=mode, zeroth="ones").double().to(device).eval()
     scaled = LEGOFusion(list(sources), {s: powers[s].size(-3) - 1 for s in sources},

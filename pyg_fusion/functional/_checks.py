@@ -153,6 +153,17 @@ def check_like(name: str, x: Tensor, ref_name: str, ref: Tensor, *,
     return x
 
 
+def check_module_input(name: str, x: Tensor, module: torch.nn.Module) -> Tensor:
+    """``x`` of the dtype and on the device of ``module``'s parameters:
+    torch's own message for a mix names a weight matrix, not the input."""
+    param = next(module.parameters(), None)
+    if param is not None and (x.device, x.dtype) != (param.device, param.dtype):
+        raise TypeError(f"{name} is {x.dtype} on {x.device} but the model's parameters are "
+                        f"{param.dtype} on {param.device}; move one to the other "
+                        f"(model.to(x) or x.to({str(param.device)!r}, {param.dtype}))")
+    return x
+
+
 def check_index(name: str, index, size: int, what: str = "indices") -> Tensor:
     """``[n]`` long ``index`` with every value in ``[0, size)`` (class labels,
     parent assignments)."""

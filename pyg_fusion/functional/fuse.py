@@ -132,6 +132,49 @@ def _check_attr(name: str, attr: Tensor, index: Tensor, num_nodes: int,
                          f"({index.size(1)}), got {tuple(attr.shape)}")
 
 
+def check_source_powers(powers, sources: list[str], num_nodes: int | None = None, *,
+                        edges: bool = False) -> bool:
+    """The powers of :class:`~pyg_fusion.nn.LEGOFusion`: a dict holding
+    exactly ``sources``, every value dense ``[..., P+1, N, N]`` or every one
+    a sparse pair ``(edge_index, edge_attr)``; returns whether they are
+    sparse. ``edges=True`` checks each sparse pair too, for callers that
+    reach :func:`align_pair` directly: its unions hand the indices to scipy,
+    which reads out of bounds (no error) on an index beyond ``num_nodes``."""
+    if not isinstance(powers, dict):
+        raise TypeError(f"powers must be a dict source -> powers, got {type(powers).__name__}")
+    missing = [s for s in sources if s not in powers]
+    extra = [s for s in powers if s not in sources]
+    if missing or extra:
+        # an extra source would be left out of G without a word
+        raise ValueError(f"powers must hold exactly the sources {list(sources)}; it lacks "
+                         f"{missing} and has {extra} besides")
+    forms = {}
+    for s in sources:
+        p = powers[s]
+        if isinstance(p, Tensor):
+            forms[s] = "dense"
+        elif isinstance(p, (tuple, list)) and len(p) == 2:
+            forms[s] = "sparse"
+        else:
+            raise TypeError(f"powers[{s!r}] must be dense powers [..., P+1, N, N] or a pair "
+                            f"(edge_index [2, E], edge_attr [E, P+1]), got "
+                            f"{type(p).__name__}" + (f" of {len(p)}" if isinstance(
+                                p, (tuple, list)) else ""))
+    if len(set(forms.values())) > 1:
+        raise TypeError(f"powers must be all dense or all sparse, got {forms}")
+    sparse = forms[sources[0]] == "sparse"
+    if sparse and num_nodes is None:
+        raise ValueError("num_nodes is required with sparse powers")
+    if sparse and edges:
+        check_int("num_nodes", num_nodes, minimum=1)
+        first = f"powers[{sources[0]!r}][1]"
+        for s in sources:
+            _check_attr(f"powers[{s!r}][1]", powers[s][1], powers[s][0], num_nodes,
+                        f"powers[{s!r}][0]")
+            check_like(f"powers[{s!r}][1]", powers[s][1], first, powers[sources[0]][1])
+    return sparse
+
+
 def _restrict(index: Tensor, positions: list[Tensor], support: str):
     """With ``support="intersection"``: the entries of the union that every
     input has, as a mask (``None`` for the union). Outside the intersection

@@ -73,7 +73,7 @@ def dense_graph_degrees(adj: Tensor, alpha: float | None = None) -> Tensor:
     Returns:
         torch.Tensor: ``[..., N]``.
     """
-    check_tensor("adj", adj, floating=True)
+    check_tensor("adj", adj, floating=True, finite=True)  # as graph_degrees' weights
     if adj.dim() < 2 or adj.size(-1) != adj.size(-2):
         raise ValueError(f"adj must be square [..., N, N], got {tuple(adj.shape)}")
     check_alpha(alpha)

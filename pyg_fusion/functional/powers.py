@@ -74,7 +74,15 @@ def dense_normalize(adj: Tensor, norm="sym") -> Tensor:
     Returns:
         torch.Tensor: ``[..., N, N]``.
     """
+    check_tensor("adj", adj, floating=True, finite=True)
+    if adj.dim() < 2 or adj.size(-1) != adj.size(-2):
+        raise ValueError(f"adj must be square [..., N, N], got {tuple(adj.shape)}")
     check_choice("norm", norm, NORMS)
+    return _dense_normalize(adj, norm)
+
+
+def _dense_normalize(adj: Tensor, norm) -> Tensor:
+    # dense_normalize without the checks (dense_graph_powers has made them)
     if norm is None:
         return adj
     deg = adj.abs().sum(-1)
@@ -196,7 +204,7 @@ def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "ma
         check_mask("mask", mask, tuple(adj.shape[:2]))
         m = mask.to(adj.dtype)
         eye = eye * m.unsqueeze(-1)
-    r_hat = dense_normalize(adj, norm)
+    r_hat = _dense_normalize(adj, norm)
     powers = [eye]
     cur = None
     for _ in range(num_powers):

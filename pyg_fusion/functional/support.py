@@ -15,7 +15,7 @@ import torch
 from torch import Tensor
 
 from ._align import union_edges
-from ._checks import check_mask
+from ._checks import check_mask, check_tensor
 from ._topk import top_k_mask
 from .relation import dense_threshold_keep, knn_scores, relation_pairs
 from .similarity import _pair_similarity, dense_relation_graph
@@ -78,8 +78,26 @@ def shared_support(xs: dict[str, Tensor], batch: Tensor | None = None, *,
         knn (str, optional): :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`.
             (default: :obj:`"auto"`)
     """
+    _check_sources(xs, dims=(2, ))
+    return _shared_support(xs, batch, k=k, threshold=threshold, metric=metric,
+                           nonneg=nonneg, gamma=gamma, knn=knn)
+
+
+def _check_sources(xs, dims: tuple[int, ...]) -> None:
+    # each source named: the searches' own checks would call every one "x"
+    if not isinstance(xs, dict):
+        raise TypeError(f"xs must be a dict source -> features, got {type(xs).__name__}")
     if not xs:
         raise ValueError("xs must hold at least one source")
+    for s, x in xs.items():
+        check_tensor(f"xs[{s!r}]", x, dims=dims, floating=True, finite=True)
+
+
+def _shared_support(xs: dict[str, Tensor], batch: Tensor | None = None, *,
+                    k: int | None = None, threshold: float | None = None,
+                    metric: str = "cosine", nonneg="clamp",
+                    gamma: float | None = None, knn: str = "auto") -> Tensor:
+    # shared_support without the checks of xs (LEGO has checked its sources)
     sizes = {s: x.size(0) for s, x in xs.items()}
     if len(set(sizes.values())) != 1:
         raise ValueError(f"the sources describe different numbers of units: {sizes}")
@@ -139,8 +157,7 @@ def dense_shared_support_graphs(xs: dict[str, Tensor], mask: Tensor | None = Non
             (default: :obj:`"clamp"`)
         gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
     """
-    if not xs:
-        raise ValueError("xs must hold at least one source")
+    _check_sources(xs, dims=(3, ))
     shapes = {s: tuple(x.shape[:-1]) for s, x in xs.items()}
     if len(set(shapes.values())) != 1 or any(len(v) != 2 for v in shapes.values()):
         raise ValueError(f"xs must hold [B, N, d_s] padded graphs of the same B and N for "

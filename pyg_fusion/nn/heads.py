@@ -5,7 +5,8 @@ from torch import Tensor
 from torch_geometric.nn import GraphConv
 
 from ..functional.powers import abs_degrees
-from ..functional._checks import check_channels, check_choice, check_edges, check_int, check_tensor
+from ..functional._checks import (check_channels, check_choice, check_edges, check_int,
+                                  check_like, check_module_input, check_tensor)
 from .fused_graph import FusedGraph
 
 ROW_NORMS = (None, "max")
@@ -100,6 +101,7 @@ class RowHead(torch.nn.Module):
         if g.dim() != 3 or g.size(-1) != self.num_nodes:
             raise ValueError(f"RowHead expects fused graphs [B, {self.num_nodes}, "
                              f"{self.num_nodes}], got {tuple(g.shape)}")
+        check_module_input("graph", g, self)
         if self.row_norm == "max":
             g = g / g.abs().amax(-1, keepdim=True).clamp(min=1e-12)
         if self.row_order != "position":
@@ -176,12 +178,16 @@ class GraphHead(torch.nn.Module):
             graph (FusedGraph or Tensor): the fused graph, or its
                 ``edge_index`` ``[2, E]`` (source, target).
             edge_weight (Tensor, optional): ``[E]``, required with an
-                ``edge_index`` (default: ``None``).
+                ``edge_index``, not given with a :class:`FusedGraph`
+                (default: ``None``).
 
         Returns:
             Tensor: ``[N, out_channels]``.
         """
         if isinstance(graph, FusedGraph):
+            if edge_weight is not None:
+                raise ValueError("edge_weight goes with an edge_index; a FusedGraph carries "
+                                 "its own weights")
             if x.dim() >= 1 and x.size(0) != graph.num_nodes:
                 raise ValueError(f"x has {x.size(0)} rows but graph has {graph.num_nodes} "
                                  "nodes; expected one row of features per node")
@@ -194,7 +200,11 @@ class GraphHead(torch.nn.Module):
         if x.size(0) == 0:
             raise ValueError("x holds no nodes")
         check_tensor("x", x, floating=True, finite=True)
+        check_module_input("x", x, self)
         check_edges(edge_index, edge_weight, x.size(0))
+        # the weights scale the messages of x: of another dtype, the layers'
+        # products would fail naming a weight matrix
+        check_like("edge_weight", edge_weight, "x", x)
         # a FusedGraph holds each pair once
         w = self.normalize(edge_index, edge_weight, x.size(0),
                            coalesced=isinstance(graph, FusedGraph))

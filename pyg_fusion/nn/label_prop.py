@@ -7,6 +7,7 @@ import torch
 from torch import Tensor
 
 from ..functional.label_prop import check_propagation, label_propagation
+from .fused_graph import FusedGraph
 
 
 class LabelPropagationHead(torch.nn.Module):
@@ -37,7 +38,7 @@ class LabelPropagationHead(torch.nn.Module):
 
     Shapes:
         - **input**: seed labels ``[N, C]``, ``edge_index`` ``[2, E]``,
-          ``edge_weight`` ``[E]``
+          ``edge_weight`` ``[E]`` (or a :class:`FusedGraph`)
         - **output**: logits ``[N, C]``
 
     The class declares :attr:`takes_seed_labels`: a model that contains this
@@ -66,18 +67,29 @@ class LabelPropagationHead(torch.nn.Module):
         with torch.no_grad():
             self.log_scale.fill_(math.log(self.initial_scale))
 
-    def forward(self, y: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
+    def forward(self, y: Tensor, edge_index: Tensor | FusedGraph,
+                edge_weight: Tensor | None = None) -> Tensor:
         """Propagates the seed labels over the graph.
 
         Args:
             y (Tensor): seed labels ``[N, C]`` (zero rows for unlabelled nodes).
-            edge_index (Tensor): ``[2, E]`` (source, target).
+            edge_index (Tensor or FusedGraph): ``[2, E]`` (source, target), or
+                the fused graph itself (as :class:`GraphHead` takes it).
             edge_weight (Tensor, optional): ``[E]``, signed allowed (default:
-                ``None``, ones).
+                ``None``, ones; not given with a :class:`FusedGraph`).
 
         Returns:
             Tensor: logits ``[N, C]``.
         """
+        if isinstance(edge_index, FusedGraph):
+            graph = edge_index
+            if edge_weight is not None:
+                raise ValueError("edge_weight goes with an edge_index; a FusedGraph carries "
+                                 "its own weights")
+            if isinstance(y, Tensor) and y.dim() >= 1 and y.size(0) != graph.num_nodes:
+                raise ValueError(f"y has {y.size(0)} rows but graph has {graph.num_nodes} "
+                                 "nodes; expected one row of seed labels per node")
+            edge_index, edge_weight = graph.to_sparse()
         out = label_propagation(y, edge_index, edge_weight, num_layers=self.num_layers,
                                 alpha=self.alpha, symmetric=self.symmetric)
         return self.log_scale.exp() * out

@@ -6,13 +6,13 @@ from torch_geometric.data import Batch, Data
 from torch_geometric.utils import to_dense_batch
 
 from ..functional._checks import (check_batch, check_choice, check_index, check_int,
-                                  check_like, check_tensor)
+                                  check_like, check_module_input, check_tensor)
 from ..functional._csr import inverse_permutation, use_scipy
 from ..functional.coarsen import coarsen, dense_coarsen
 from ..functional.fuse import dense_support
 from ..functional.similarity import feature_limit
 from ..functional.order import locality_order, permute_rows, relabel
-from ..functional.support import dense_shared_support_graphs, shared_support
+from ..functional.support import _shared_support, dense_shared_support_graphs
 from .fused_graph import FusedGraph
 from .lego_fusion import LEGOFusion
 from .power_expansion import GraphPowerExpansion
@@ -179,7 +179,7 @@ class LEGO(torch.nn.Module):
         # the edges of relation_graphs (no weights: a caller may take them
         # in another numbering); with support="shared" one tensor for all
         if self.support == "shared":
-            index = shared_support(xs, batch, **self._graph_kw(), knn=self.graph.knn)
+            index = _shared_support(xs, batch, **self._graph_kw(), knn=self.graph.knn)
             return {s: index for s in xs}
         return {s: self.graph.pairs(x, batch) for s, x in xs.items()}
 
@@ -239,13 +239,7 @@ class LEGO(torch.nn.Module):
                                  f"built for {self.in_channels[s]}")
         for s in self.sources:
             check_like(f"xs[{s!r}]", xs[s], f"xs[{node_level[0]!r}]", xs[node_level[0]])
-        param = next(self.parameters())
-        x = xs[node_level[0]]
-        if (x.device, x.dtype) != (param.device, param.dtype):
-            raise TypeError(f"xs[{node_level[0]!r}] is {x.dtype} on {x.device} but the "
-                            f"model's parameters are {param.dtype} on {param.device}; move "
-                            f"one to the other (model.to(x) or "
-                            f"x.to({str(param.device)!r}, {param.dtype}))")
+        check_module_input(f"xs[{node_level[0]!r}]", xs[node_level[0]], self)
         sizes = {s: tuple(xs[s].shape[:-1]) for s in node_level}
         if len(set(sizes.values())) > 1:
             raise ValueError(f"the sources describe different numbers of units: {sizes}; "
@@ -316,8 +310,9 @@ class LEGO(torch.nn.Module):
         if batch is None:
             batch = torch.zeros(n, dtype=torch.long, device=x_ref.device)
         else:  # the dense and sparse backends both need PyG's sorted batch
+            # the device first: the sortedness check reads batch's values
+            check_like("batch", check_tensor("batch", batch), f"xs[{ref!r}]", x_ref)
             check_batch("batch", batch, n)
-            check_like("batch", batch, f"xs[{ref!r}]", x_ref)
         for s, a in assign.items():
             check_index(f"assign[{s!r}]", a, n, "node ids")
             if a.numel() != xs[s].size(0):

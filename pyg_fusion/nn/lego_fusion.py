@@ -10,7 +10,8 @@ from torch.nn import Parameter, ParameterDict
 from .._scatter import scatter_sum
 from ..functional._checks import check_choice, check_int
 from ..functional._align import union_edges
-from ..functional.fuse import ZEROTH, align_pair, lego_fuse, lego_fuse_sparse
+from ..functional.fuse import (ZEROTH, align_pair, check_source_powers, lego_fuse,
+                               lego_fuse_sparse)
 from ..functional.fuse_cp import lego_fuse_cp, lego_fuse_cp_sparse
 from ..functional.fuse_full import lego_fuse_full, lego_fuse_full_sparse
 from ..functional.term_scale import TERM_SCALES
@@ -309,13 +310,7 @@ class LEGOFusion(torch.nn.Module):
         this saves the union's edge list). Term scales are unchanged by it:
         every term is 0 off the intersection, and a scale enters only as a
         ratio of two terms' moments over the same entries."""
-        missing = [s for s in self.sources if s not in powers]
-        if missing:
-            raise ValueError(f"powers lacks the source(s) {missing}; expected "
-                             f"{self.sources}")
-        sparse = isinstance(powers[self.sources[0]], (tuple, list))
-        if sparse and num_nodes is None:
-            raise ValueError("num_nodes is required with sparse powers")
+        sparse = check_source_powers(powers, self.sources, num_nodes)
         support = self._align_support
         if not keep_zeros and self.zeroth == "identity":
             support = "intersection"
@@ -365,7 +360,7 @@ class LEGOFusion(torch.nn.Module):
         the plan holds no parameter, so a trained operator still applies."""
         if self.mode != "pairwise" or self.term_scale != "none":
             raise ValueError("plan() is defined for mode='pairwise' with term_scale='none'")
-        if not isinstance(powers[self.sources[0]], (tuple, list)):
+        if not check_source_powers(powers, self.sources, num_nodes, edges=True):
             raise ValueError("plan() takes sparse powers: (edge_index, edge_attr) per source")
         with torch.no_grad():
             # with R^0 = I, G is 0 off the intersection whatever A: plan there
@@ -383,6 +378,9 @@ class LEGOFusion(torch.nn.Module):
         """The fused graph of the planned powers (see :meth:`plan`): the same
         values as :meth:`forward` on the union of every pair's support (a pair
         left out by the training-time sampling contributes zeros)."""
+        if not isinstance(plan, dict) or set(plan.get("pairs", ())) != set(self.pairs):
+            raise ValueError(f"plan must come from plan() of a fusion of the pairs "
+                             f"{self.pairs}")
         pairs = self.active_pairs()
         size = plan["edge_index"].size(1)
         weight = None

@@ -37,6 +37,10 @@ class DegreeVarianceLoss(torch.nn.Module):
         self.alpha, self.k = alpha, k
 
     def forward(self, graph: FusedGraph, labels: Tensor) -> Tensor:
+        if not isinstance(graph, FusedGraph):
+            raise TypeError(f"graph must be a FusedGraph (the output of LEGO), got "
+                            f"{type(graph).__name__}; for degrees of your own graphs use "
+                            f"pyg_fusion.functional.degree_variance_loss")
         if graph.backend == "dense":
             mask = graph.dense_mask()
             deg = dense_graph_degrees(graph.to_dense(), self.alpha)[mask]

@@ -4,7 +4,7 @@ import torch
 from torch import Tensor
 from torch_geometric.nn import MessagePassing
 
-from ..functional._checks import check_tensor
+from ..functional._checks import check_like, check_tensor
 from ..functional.powers import _check_powers_args, dense_graph_powers, graph_powers, normalize
 
 
@@ -69,6 +69,8 @@ class GraphPowerExpansion(MessagePassing):
         if x.dim() == 0:
             raise ValueError("x must hold one row of features per node, got a scalar")
         w = normalize(edge_index, edge_weight, x.size(0), self.norm)
+        # of another dtype the messages would promote X's powers, not X
+        check_like("edge_weight", edge_weight, "x", x)
         out = [x]
         for _ in range(self.num_powers):
             out.append(self.propagate(edge_index, x=out[-1], edge_weight=w))

@@ -101,5 +101,6 @@ class RelationGraph(torch.nn.Module):
         return adj
 
     def __repr__(self) -> str:
+        gamma = "" if self.gamma is None else f", gamma={self.gamma}"
         return (f"{self.__class__.__name__}(metric={self.metric!r}, k={self.k}, "
-                f"threshold={self.threshold}, nonneg={self.nonneg!r}, knn={self.knn!r})")
+                f"threshold={self.threshold}, nonneg={self.nonneg!r}{gamma}, knn={self.knn!r})")
