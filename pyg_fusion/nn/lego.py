@@ -87,8 +87,8 @@ class LEGO(torch.nn.Module):
             (default: :obj:`"sym"`)
         mode (str, optional): :obj:`"matrix"` or :obj:`"hadamard"` powers.
             (default: :obj:`"matrix"`)
-        fusion (str, optional): the operator, :obj:`"pairwise"` or :obj:`"cp"`
-            (:class:`LEGOFusion`). (default: :obj:`"pairwise"`)
+        fusion (str, optional): the operator, :obj:`"pairwise"`, :obj:`"cp"` or
+            :obj:`"full"` (:class:`LEGOFusion`'s ``mode``). (default: :obj:`"pairwise"`)
         rank (int, optional): CP rank. (default: :obj:`1`)
         shared (bool, optional): one :math:`A` for all pairs. (default:
             :obj:`False`)
