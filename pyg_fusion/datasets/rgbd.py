@@ -47,6 +47,24 @@ def _read_png(path: str, what: str, *, color: bool = False) -> np.ndarray:
         raise ValueError(f"cannot read {what} file {path}: {exc}") from exc
 
 
+def _png_size(path: str, what: str) -> tuple[int, int]:
+    """``(H, W)`` of an image file from its header (no pixels decoded)."""
+    if not osp.isfile(path):
+        raise FileNotFoundError(f"{what} file not found: {path}")
+    try:
+        with Image.open(path) as im:
+            w, h = im.size
+    except Exception as exc:
+        raise ValueError(f"cannot read {what} file {path}: {exc}") from exc
+    return h, w
+
+
+def _sizes_differ(paths: Sequence[str], sizes: Sequence[tuple]) -> ValueError:
+    (rgb_p, mask_p, depth_p), (rgb, mask, depth) = paths, sizes
+    return ValueError(f"image sizes differ: rgb {rgb_p} {tuple(rgb)}, mask {mask_p} "
+                      f"{tuple(mask)}, depth {depth_p} {tuple(depth)}")
+
+
 class RGBDSegmentation(Dataset):
     r"""NYUDv2-style RGB-D segmentation data from a list file.
 
@@ -130,6 +148,23 @@ class RGBDSegmentation(Dataset):
     def __len__(self) -> int:
         return len(self.items)
 
+    def check_files(self) -> list[tuple[int, int]]:
+        """Checks every listed scene from the files' headers, without decoding
+        pixels: its three files exist, are images and share one size (the
+        labels are checked when read). Returns each scene's ``(H, W)``.
+
+        Items are read lazily, so without this a bad file of a test list
+        surfaces only once training is over; the ``segment`` command calls it
+        on both splits before training.
+        """
+        sizes = []
+        for paths in self.items:
+            dims = [_png_size(p, what) for p, what in zip(paths, ("rgb", "mask", "depth"))]
+            if len(set(dims)) != 1:
+                raise _sizes_differ(paths, dims)
+            sizes.append(dims[0])
+        return sizes
+
     def _load(self, i: int) -> tuple[Tensor, Tensor, Tensor]:
         rgb_p, mask_p, depth_p = self.items[i]
         rgb = _read_png(rgb_p, "rgb", color=True)
@@ -142,9 +177,7 @@ class RGBDSegmentation(Dataset):
             raise ValueError(f"mask and depth must be single-channel PNGs: "
                              f"{mask_p} {mask.shape}, {depth_p} {depth.shape}")
         if not rgb.shape[:2] == mask.shape == depth.shape:
-            raise ValueError(f"image sizes differ: rgb {rgb_p} {rgb.shape[:2]}, "
-                             f"mask {mask_p} {mask.shape}, depth {depth_p} "
-                             f"{depth.shape}")
+            raise _sizes_differ(self.items[i], (rgb.shape[:2], mask.shape, depth.shape))
         bad = (mask >= self.num_classes) & (mask != self.ignore_index)
         if bad.any():
             raise ValueError(f"mask {mask_p} holds labels outside [0, "

@@ -101,6 +101,7 @@ class TaskonomyFolder(Dataset):
             raise FileNotFoundError(f"dataset folder {root!r} does not exist")
         self._root = root
         self._files = self._index()
+        self._channels: dict[str, int] | None = None
         super().__init__(root, transform)
 
     @property
@@ -148,6 +149,15 @@ class TaskonomyFolder(Dataset):
         """Scene names (file stems), in dataset order."""
         return [_stem(osp.basename(f[self.target])) for f in self._files]
 
+    @property
+    def channels(self) -> dict[str, int]:
+        """``{modality: C}`` of the input modalities, as in the first scene;
+        every scene must have them (a batch stacks its scenes)."""
+        if self._channels is None:
+            self._channels = {m: int(read_image(self._files[0][m]).size(0))
+                              for m in self.modalities}
+        return self._channels
+
     def len(self) -> int:
         return len(self._files)
 
@@ -158,6 +168,13 @@ class TaskonomyFolder(Dataset):
         y = read_image(files[self.target], self.image_size)
         if y.size(0) == 1:
             y = y.expand(3, -1, -1)
+        for m, img in inputs.items():
+            if img.size(0) != self.channels[m]:
+                # caught here, where the file is known: batching would fail
+                # naming no file
+                raise ValueError(f"{files[m]} has {img.size(0)} channels, but {m!r} images "
+                                 f"have {self.channels[m]} (as {self._files[0][m]}): save "
+                                 f"every {m!r} image with the same channels")
         shapes = {tuple(v.shape[1:]) for v in (*inputs.values(), y)}
         if len(shapes) != 1:
             raise ValueError(f"images of scene {self.names[idx]!r} differ in "

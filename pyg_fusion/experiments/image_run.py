@@ -65,8 +65,11 @@ def segment_datasets(data: SegmentDataConfig):
         raise ValueError(f"--root folder not found: {data.root}")
     k = data.num_classes
     test_split = "val" if osp.isfile(osp.join(data.root, "val.txt")) else "test"
-    return (RGBDSegmentation(data.root, "train", num_classes=k, crop_size=data.crop_size),
-            RGBDSegmentation(data.root, test_split, num_classes=k), None)
+    train = RGBDSegmentation(data.root, "train", num_classes=k, crop_size=data.crop_size)
+    test = RGBDSegmentation(data.root, test_split, num_classes=k)
+    for split in (train, test):  # a bad test file found after training would waste the run
+        split.check_files()
+    return train, test, None
 
 
 def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
@@ -92,7 +95,6 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
             ``"auto"`` (:func:`~pyg_fusion.training.trainer.check_accelerator`).
             (default: :obj:`"cpu"`)
     """
-    from ..nn.asym import load_torchvision_resnet
     from ..training.segmentation import SegmentationModule, fit_segmentation
     from ..training.trainer import check_accelerator, seed_everything
 
@@ -110,15 +112,33 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
                                 weight_decay=trainer.weight_decay, class_names=names,
                                 data_config=dataclasses.asdict(data))
     if model.pretrained:
-        enc = module.model.encoder
-        for e in getattr(enc, "encoders", [enc]):
-            load_torchvision_resnet(e, model.pretrained)
+        _load_pretrained(module.model.encoder, model)
     fitted = fit_segmentation(module, train, out_dir=out_dir, max_epochs=trainer.epochs,
                               batch_size=data.batch_size, seed=trainer.seed,
                               progress=progress, checkpoint=checkpoint,
                               num_workers=data.workers, accelerator=accelerator)
     return _score_segmenter(module, test, names, out_dir, progress=progress, trainer=fitted,
-                            report=report, config=config)
+                            report=report, config=config, batch_size=data.batch_size)
+
+
+def _load_pretrained(encoder, model: SegmentModelConfig) -> None:
+    """Loads ``--pretrained`` into every encoder of ``encoder``; a file that
+    does not fit is a :class:`ValueError` naming the flags to change (the
+    loader's ``KeyError`` would end the command in a traceback)."""
+    from .._files import load_checkpoint
+    from ..nn.asym import load_torchvision_resnet
+
+    state = load_checkpoint(model.pretrained, what="--pretrained")  # read once, not per encoder
+    arch = (f"--depth {model.depth}" if model.depth is not None
+            else f"--block {model.block} --layers {','.join(map(str, model.layers))}")
+    for e in getattr(encoder, "encoders", [encoder]):
+        try:
+            load_torchvision_resnet(e, state)
+        except (KeyError, ValueError) as exc:
+            msg = exc.args[0] if exc.args else str(exc)
+            raise ValueError(f"--pretrained {model.pretrained} does not fit the encoder "
+                             f"({arch}, --width {model.width}; a torchvision ResNet needs "
+                             f"its --depth and --width 64): {msg}") from None
 
 
 def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
@@ -166,7 +186,8 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
     defaults_notice(checkpoint, defaulted)  # once the data is made: no error follows
     return _score_segmenter(module, test, names or module.hparams.class_names, out_dir,
                             progress=progress, report=report,
-                            config=_with_data(config, data), accelerator=accelerator)
+                            config=_with_data(config, data), accelerator=accelerator,
+                            batch_size=data.batch_size)
 
 
 def _with_data(config: dict | None, data) -> dict | None:
@@ -177,14 +198,15 @@ def _with_data(config: dict | None, data) -> dict | None:
 
 def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
                      report: bool, config: dict | None, trainer=None,
-                     accelerator: str = "cpu") -> ImageRun:
+                     accelerator: str = "cpu", batch_size: int = 8) -> ImageRun:
     from .._files import write_json, write_text
     from ..training.segmentation import (evaluate_segmentation, save_prediction_figure,
                                          scores_table)
     from ..training.trainer import hardware_record
 
     scores = evaluate_segmentation(module, test, out_dir=out_dir, progress=progress,
-                                   trainer=trainer, accelerator=accelerator)
+                                   trainer=trainer, accelerator=accelerator,
+                                   batch_size=batch_size)
     run = ImageRun(module, scores, "test", test)
     if report:
         table = f"scores on the test split\n\n{scores_table(scores)}"

@@ -19,7 +19,7 @@ from typing import Sequence
 import lightning as L
 import torch
 from torch import Tensor
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, default_collate
 from torchmetrics.classification import MulticlassConfusionMatrix
 
 from .._files import save_figure
@@ -138,8 +138,10 @@ class SegmentationModule(L.LightningModule):
         return loss
 
     def _eval_step(self, batch):
-        for cm, out in zip(self.confmats, self(batch)):
-            cm.update(out.argmax(1), batch["mask"])
+        # a list: scenes of different sizes, one sub-batch per size (_collate_by_size)
+        for part in batch if isinstance(batch, list) else [batch]:
+            for cm, out in zip(self.confmats, self(part)):
+                cm.update(out.argmax(1), part["mask"])
 
     def _eval_end(self, stage):
         self.scores = {}
@@ -173,12 +175,35 @@ class SegmentationModule(L.LightningModule):
         return self.output_names[-1]
 
 
+def _shape(item: dict) -> tuple:
+    return tuple(item["mask"].shape)
+
+
+def _collate_by_size(items: list[dict]):
+    """Test scenes of one size as one batch; of several sizes (NYUDv2-layout
+    folders are not cropped for testing) a list of one batch per size, which
+    scores each scene exactly as alone, unlike padding."""
+    sizes = list(dict.fromkeys(_shape(it) for it in items))
+    if len(sizes) == 1:
+        return default_collate(items)
+    return [default_collate([it for it in items if _shape(it) == s]) for s in sizes]
+
+
+def _collate_train(items: list[dict]):
+    sizes = sorted({_shape(it) for it in items})
+    if len(sizes) > 1:
+        raise ValueError(f"training scenes of one batch differ in size {sizes}: give the "
+                         f"training data a crop_size so that its crops share one size")
+    return default_collate(items)
+
+
 def _loader(ds: Dataset, batch_size: int, shuffle: bool, seed: int,
             num_workers: int = 0) -> DataLoader:
     g = torch.Generator().manual_seed(seed)
     return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, generator=g,
                       num_workers=num_workers, drop_last=shuffle
-                      and len(ds) > batch_size)
+                      and len(ds) > batch_size,
+                      collate_fn=_collate_train if shuffle else _collate_by_size)
 
 
 def fit_segmentation(module: SegmentationModule, train: Dataset, *,

@@ -294,7 +294,11 @@ def share_across_modalities(model: nn.Module, num_modalities: int, *,
         raise TypeError(f"model must be a torch.nn.Module, got "
                         f"{type(model).__name__}")
     check_int("num_modalities", num_modalities, minimum=1)
-    _replace_bn(model, num_modalities, frozen_stats)
+    if isinstance(model, nn.BatchNorm2d):  # no parent to replace it in: it was left shared
+        model = ModalityBatchNorm2d.from_batchnorm(model, num_modalities,
+                                                   frozen_stats=frozen_stats)
+    elif not isinstance(model, ModalityBatchNorm2d):  # its private BNs stay plain
+        _replace_bn(model, num_modalities, frozen_stats)
     return SharedModalityNetwork(model, num_modalities)
 
 

@@ -1,0 +1,168 @@
+"""AsymFusion as a user meets it: NYUDv2-layout folders whose test scenes differ
+in size, bad files of a test list, a --pretrained file that does not fit, a
+Taskonomy folder whose images of one modality differ in channels, and
+share_across_modalities on a bare BatchNorm."""
+import json
+import re
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from pyg_fusion.cli import main
+from pyg_fusion.datasets import RGBDSegmentation
+from pyg_fusion.datasets.translation import TaskonomyFolder
+from pyg_fusion.training import seed_everything
+from pyg_fusion.training.segmentation import (
+    SegmentationModule,
+    evaluate_segmentation,
+    fit_segmentation,
+)
+
+TINY = {"depth": None, "layers": (1, 1, 1, 1), "width": 4, "decoder_features": 8,
+        "light": True, "dropout": 0.0}
+SEG = ["--layers", "1,1,1,1", "--width", "4", "--decoder-features", "8", "--light",
+       "--epochs", "1", "--crop-size", "40", "--batch-size", "2", "--num-classes", "5",
+       "--no-progress"]
+
+
+def _write_scenes(root, split, sizes, seed=0):
+    """A NYUDv2-layout list ``split.txt``: one scene per ``(H, W)`` of
+    ``sizes``, labels in [0, 5)."""
+    rng = np.random.default_rng(seed)
+    root.mkdir(exist_ok=True)
+    lines = []
+    for i, (h, w) in enumerate(sizes):
+        mask = rng.integers(0, 5, (h, w)).astype(np.uint8)
+        rgb = np.stack([40 * mask, 255 - 40 * mask, rng.integers(0, 255, (h, w))],
+                       -1).astype(np.uint8)
+        depth = (1000 + 800 * mask.astype(np.uint16)).astype(np.uint16)
+        names = [f"{split}{i}_{k}.png" for k in ("rgb", "mask", "depth")]
+        for name, arr in zip(names, (rgb, mask, depth)):
+            Image.fromarray(arr).save(root / name)
+        lines.append("\t".join(names))
+    (root / f"{split}.txt").write_text("\n".join(lines) + "\n")
+
+
+def test_test_scenes_of_different_sizes_are_scored_each_at_its_size(tmp_path):
+    # NYUDv2-layout test scenes are not cropped: a folder of mixed sizes
+    # stopped the scoring in torch.stack, after the whole training run
+    _write_scenes(tmp_path, "val", [(24, 32), (20, 28), (24, 32)])
+    test = RGBDSegmentation(tmp_path, "val", num_classes=5)
+    assert test.check_files() == [(24, 32), (20, 28), (24, 32)]
+    seed_everything(0)
+    module = SegmentationModule("asymfusion", 5, TINY)
+    together = evaluate_segmentation(module, test, out_dir=str(tmp_path / "a"),
+                                     batch_size=3, progress=False)
+    alone = evaluate_segmentation(module, test, out_dir=str(tmp_path / "b"),
+                                  batch_size=1, progress=False)
+    assert set(together) == {"rgb", "depth", "ensemble"}
+    for name in together:   # each scene scored as alone: not padded to the largest
+        for k, v in together[name].items():
+            assert v == pytest.approx(alone[name][k], abs=1e-12)
+
+
+def test_training_scenes_of_different_sizes_name_the_crop(tmp_path):
+    _write_scenes(tmp_path, "train", [(24, 32), (20, 28)])
+    train = RGBDSegmentation(tmp_path, "train", num_classes=5, crop_size=None,
+                             scale_range=(1, 1))
+    module = SegmentationModule("asymfusion", 5, TINY)
+    with pytest.raises(ValueError, match="crop_size"):
+        fit_segmentation(module, train, out_dir=str(tmp_path / "run"), max_epochs=1,
+                         batch_size=2, progress=False, checkpoint=False)
+
+
+def test_cli_nyud_mixed_sizes_and_evaluate_batch_size(tmp_path, capsys):
+    root, out = tmp_path / "nyud", tmp_path / "run"
+    _write_scenes(root, "train", [(48, 56)] * 4)
+    _write_scenes(root, "val", [(48, 56), (40, 52), (48, 56)], seed=1)
+    assert main(["segment", "train", "--data", "nyud", "--root", str(root), *SEG,
+                 "--out", str(out)]) == 0
+    res = json.loads((out / "metrics.json").read_text())
+    assert (out / "predictions.png").stat().st_size > 1000
+    # --batch-size given to evaluate is the one scored with (it was ignored:
+    # 8 scenes per step, whatever the memory) and the scores are the run's
+    ckpt = str(out / "checkpoints" / "last.ckpt")
+    assert main(["segment", "evaluate", "--checkpoint", ckpt, "--batch-size", "1",
+                 "--no-progress", "--out", str(tmp_path / "eval")]) == 0
+    again = json.loads((tmp_path / "eval" / "metrics.json").read_text())
+    assert again["config"]["data"]["batch_size"] == 1
+    for name, scores in res["scores"].items():
+        assert again["scores"][name] == pytest.approx(scores)
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize("spoil,match", [
+    ("garbage", r"cannot read rgb file .*val1_rgb\.png"),
+    ("size", r"image sizes differ: rgb .*val1_rgb\.png \(24, 32\), .*depth .*\(20, 32\)"),
+    ("missing", r"mask file not found: .*val1_mask\.png"),
+])
+def test_cli_bad_test_file_is_named_before_training(tmp_path, capsys, spoil, match):
+    root, out = tmp_path / "nyud", tmp_path / "run"
+    _write_scenes(root, "train", [(24, 32)] * 2)
+    _write_scenes(root, "val", [(24, 32)] * 2)
+    if spoil == "garbage":
+        (root / "val1_rgb.png").write_text("not an image")
+    elif spoil == "size":
+        Image.fromarray(np.zeros((20, 32), np.uint16)).save(root / "val1_depth.png")
+    else:
+        (root / "val1_mask.png").unlink()
+    assert main(["segment", "train", "--data", "nyud", "--root", str(root), *SEG,
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith("pyg-fusion segment train: error:")
+    assert re.search(match, err), err
+    assert not (out / "checkpoints").exists()   # found before training, not after
+
+
+def test_cli_pretrained_that_does_not_fit_names_the_flags(tmp_path, capsys):
+    root = tmp_path / "nyud"
+    _write_scenes(root, "train", [(24, 32)] * 2)
+    _write_scenes(root, "val", [(24, 32)])
+    wrapped = tmp_path / "wrapped.pth"   # a training checkpoint, not a bare state_dict
+    torch.save({"state_dict": {"conv1.weight": torch.zeros(4, 3, 7, 7)}}, wrapped)
+    small = tmp_path / "small.pth"       # a ResNet of another width
+    torch.save({"conv1.weight": torch.zeros(64, 3, 7, 7)}, small)
+    for path, match in ((wrapped, r"unexpected \['state_dict'\]"),
+                        (small, r"\['conv1\.weight'\] has shape \(64, 3, 7, 7\)"),
+                        (tmp_path / "nope.pth", r"--pretrained: no such file")):
+        assert main(["segment", "train", "--data", "nyud", "--root", str(root), *SEG,
+                     "--pretrained", str(path), "--out", str(tmp_path / "o")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert len(err.splitlines()) == 1 and "--pretrained" in err, err
+        assert re.search(match, err), err
+        if path.exists():
+            assert "--width 4" in err and "--layers 1,1,1,1" in err
+
+
+def test_taskonomy_image_with_other_channels_is_named(tmp_path):
+    rng = np.random.default_rng(0)
+    for m in ("rgb", "shade"):
+        (tmp_path / m).mkdir()
+    for i in range(3):
+        Image.fromarray(rng.integers(0, 255, (8, 8, 3), dtype=np.uint8)).save(
+            tmp_path / "rgb" / f"{i}.png")
+        shape = (8, 8, 3) if i == 2 else (8, 8)   # one grey image saved as RGB
+        Image.fromarray(rng.integers(0, 255, shape, dtype=np.uint8)).save(
+            tmp_path / "shade" / f"{i}.png")
+    ds = TaskonomyFolder(tmp_path, ["shade"], image_size=8)
+    assert ds.channels == {"shade": 1}
+    assert ds[1].x_shade.shape == (1, 1, 8, 8)
+    with pytest.raises(ValueError, match=r"shade/2\.png has 3 channels, but 'shade' images "
+                                         r"have 1 \(as .*shade/0\.png\)"):
+        ds[2]
+
+
+def test_share_across_modalities_privatises_a_bare_batchnorm():
+    from pyg_fusion.nn.asym import ModalityNorm, share_across_modalities
+    bn = torch.nn.BatchNorm2d(3)
+    net = share_across_modalities(bn, 2)
+    assert isinstance(net.model, ModalityNorm)   # was the one BN, shared by both
+    a, b = torch.randn(4, 3, 5, 5) + 3, torch.randn(4, 3, 5, 5) - 3
+    net([a, b])
+    stats = [n.running_mean for n in net.model.norms]
+    assert (stats[0] > 0).all() and (stats[1] < 0).all()   # private statistics
+    # a network already in the shared form is not wrapped a second time
+    again = share_across_modalities(ModalityNorm(3, 2), 2)
+    assert all(type(n) is torch.nn.BatchNorm2d for n in again.model.norms)
