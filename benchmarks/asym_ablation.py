@@ -61,7 +61,7 @@ def _configs(args, variant: str, seed: int):
 def _run(job):
     variant, seed, args = job
     import torch
-    from pyg_fusion.experiments.image_run import run_segment
+    from pyg_fusion.experiments.segment_run import run_segment
     from pyg_fusion.training.banners import hide_lightning_banners
     torch.set_num_threads(1)  # this worker process's own setting: one thread per run
     out = osp.join(args.out, "runs", f"{variant}_seed{seed}")
@@ -184,7 +184,7 @@ def main(argv=None) -> int:
     args.root = args.root or osp.join(args.out, "data")
     os.makedirs(args.out, exist_ok=True)
     # generate the scenes once, before the workers
-    from pyg_fusion.experiments.image_run import segment_datasets
+    from pyg_fusion.experiments.segment_run import segment_datasets
     segment_datasets(_configs(args, variants[0], seeds[0])[0])
 
     from tqdm import tqdm

@@ -55,7 +55,7 @@ def run_one(args, mods: list[str], seed: int) -> dict:
     import torch
     from torch_geometric.loader import DataLoader
 
-    from pyg_fusion.experiments.image_run import run_translate
+    from pyg_fusion.experiments.translate_run import run_translate
     from pyg_fusion.training.banners import hide_lightning_banners
     from pyg_fusion.training.translation_eval import save_translation_figure
 
@@ -185,7 +185,7 @@ def main(argv=None) -> int:
     from tqdm.auto import tqdm
 
     # Render the data once, before the workers read it.
-    from pyg_fusion.experiments.image_run import translate_dataset
+    from pyg_fusion.experiments.translate_run import translate_dataset
     data, splits, _, test = _configs(args, mods, args.seeds[0])
     translate_dataset(data, "train", splits.num_train, mods, progress=False)
     translate_dataset(data, "test", test.num_test, mods, progress=False)

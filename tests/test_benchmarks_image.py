@@ -1,4 +1,5 @@
-"""The image ablation benchmarks run through :mod:`pyg_fusion.experiments.image_run`:
+"""The image ablation benchmarks run through :mod:`pyg_fusion.experiments.segment_run`
+and :mod:`pyg_fusion.experiments.translate_run`:
 one tiny run of each, in-process (the scripts' worker functions), with the
 scripts' own argument parsing."""
 import os

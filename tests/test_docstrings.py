@@ -16,7 +16,8 @@ MODULES = ("training.trainer", "training.node", "training.vad", "training.vad_fi
            "training.pseudo_anomalies", "training.metrics",
            "training.segmentation", "training.translation", "training.translation_eval",
            "experiments.config", "experiments.data", "experiments.run",
-           "experiments.checkpoints", "experiments.image_config", "experiments.image_run")
+           "experiments.checkpoints", "experiments.image_config", "experiments.image_run",
+           "experiments.segment_run", "experiments.translate_run")
 
 
 def _public(mod, own: bool = False):

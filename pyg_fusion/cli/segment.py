@@ -76,7 +76,7 @@ class _Formatter(HelpFormatter, argparse.RawDescriptionHelpFormatter):
 
 def run_train(args) -> int:
     from ..experiments.image_config import image_configs
-    from ..experiments.image_run import run_segment
+    from ..experiments.segment_run import run_segment
 
     cfg = image_configs("segment", "train", args)
     run_segment(cfg["data"], cfg["model"], cfg["trainer"], args.out,
@@ -87,7 +87,7 @@ def run_train(args) -> int:
 
 def run_evaluate(args) -> int:
     from ..experiments.image_config import image_configs
-    from ..experiments.image_run import evaluate_segment
+    from ..experiments.segment_run import evaluate_segment
 
     cfg = image_configs("segment", "evaluate", args)
     evaluate_segment(args.checkpoint, cfg["data"], args.out, progress=not args.no_progress,

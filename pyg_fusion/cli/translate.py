@@ -64,7 +64,7 @@ def _train(args) -> int:
     import os.path as osp
 
     from ..experiments.image_config import image_configs
-    from ..experiments.image_run import run_translate
+    from ..experiments.translate_run import run_translate
 
     cfg = image_configs("translate", "train", args)
     run_translate(cfg["data"], cfg["splits"], cfg["model"], args.out,
@@ -76,7 +76,7 @@ def _train(args) -> int:
 
 def _evaluate(args) -> int:
     from ..experiments.image_config import image_configs
-    from ..experiments.image_run import evaluate_translate
+    from ..experiments.translate_run import evaluate_translate
 
     cfg = image_configs("translate", "evaluate", args)
     evaluate_translate(args.checkpoint, cfg["data"], cfg["eval"], args.out,

@@ -1,7 +1,7 @@
 """Data of a run: the datasets by name (:data:`DATASETS`, the one rule from a
 dataset's name to its task), the typed dataset config of the graph tasks and
 their loading (node classification and VAD; the image tasks' data is loaded
-by :mod:`.image_run`)."""
+by :mod:`.segment_run` and :mod:`.translate_run`)."""
 from __future__ import annotations
 
 import dataclasses
@@ -19,7 +19,8 @@ class Dataset(NamedTuple):
     Args:
         task (str): the task it serves: ``"node"`` or ``"vad"`` (graph tasks,
             :func:`load_data`), ``"segment"`` or ``"translate"`` (image tasks,
-            :mod:`~pyg_fusion.experiments.image_run`).
+            :mod:`~pyg_fusion.experiments.segment_run`,
+            :mod:`~pyg_fusion.experiments.translate_run`).
         data (str, optional): for an image task, the value of its config's
             ``data`` field. (default: :obj:`None`)
     """

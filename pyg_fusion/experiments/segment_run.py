@@ -1,0 +1,184 @@
+"""Runs of AsymFusion's RGB-D segmentation from its typed configs
+(:mod:`.image_config`): load the data, build the model (seeded), train or read
+a checkpoint, score the test split and, with ``report=True``, write
+``metrics.json``, ``metrics.md`` and a figure under ``out_dir``. The
+``segment`` command and the ablation benchmarks call these."""
+from __future__ import annotations
+
+import dataclasses
+import os.path as osp
+
+from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig,
+                           check_segment, data_from_checkpoint, defaults_notice)
+from .image_run import SYNTHETIC, ImageRun, config_with_data
+
+
+def segment_datasets(data: SegmentDataConfig):
+    """``(train, test, class names)`` of ``data``: the seeded synthetic scenes
+    (class names known) or NYUDv2-layout lists under ``data.root`` (the test
+    split is ``val.txt`` when there is one; class names ``None``).
+
+    Args:
+        data (SegmentDataConfig): where the scenes come from.
+    """
+    from ..datasets.rgbd import RGBDSegmentation
+    from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES, SyntheticRGBD
+
+    if data.data == SYNTHETIC:
+        kw = dict(size=data.size, num_train=data.num_train, num_test=data.num_test,
+                  seed=data.data_seed)
+        return (SyntheticRGBD(data.root, "train", **kw), SyntheticRGBD(data.root, "test", **kw),
+                list(SYNTHETIC_RGBD_CLASSES))
+    if not osp.isdir(data.root):
+        raise ValueError(f"--root folder not found: {data.root}")
+    k = data.num_classes
+    test_split = "val" if osp.isfile(osp.join(data.root, "val.txt")) else "test"
+    train = RGBDSegmentation(data.root, "train", num_classes=k, crop_size=data.crop_size)
+    test = RGBDSegmentation(data.root, test_split, num_classes=k)
+    for split in (train, test):  # a bad test file found after training would waste the run
+        split.check_files()
+    return train, test, None
+
+
+def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
+                trainer: SegmentTrainConfig, out_dir: str, *, progress: bool = True,
+                checkpoint: bool = True, report: bool = True,
+                config: dict | None = None, accelerator: str = "cpu") -> ImageRun:
+    """Trains a segmentation variant (weights seeded by ``trainer.seed``)
+    and scores it on the test split.
+
+    Args:
+        data (SegmentDataConfig): the scenes.
+        model (SegmentModelConfig): the variant and its network.
+        trainer (SegmentTrainConfig): the optimiser and the seed.
+        out_dir (str): logs, checkpoints and the report.
+        progress (bool, optional): progress bars. (default: :obj:`True`)
+        checkpoint (bool, optional): write ``checkpoints/last.ckpt``.
+            (default: :obj:`True`)
+        report (bool, optional): write ``metrics.json``, ``metrics.md`` and
+            ``predictions.png`` and print the table. (default: :obj:`True`)
+        config (dict, optional): the run's full config, recorded in
+            ``metrics.json``. (default: :obj:`None`)
+        accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
+            ``"auto"`` (:func:`~pyg_fusion.training.trainer.check_accelerator`).
+            (default: :obj:`"cpu"`)
+    """
+    from ..training.segmentation import SegmentationModule, fit_segmentation
+    from ..training.trainer import check_accelerator, seed_everything
+
+    check_accelerator(accelerator)
+    check_segment(data, model)
+    train, test, names = segment_datasets(data)
+    arch = dict(width=model.width, decoder_features=model.decoder_features,
+                light=model.light, dropout=model.dropout, frozen_stats=model.frozen_stats)
+    if model.depth is not None:
+        arch["depth"] = model.depth
+    else:
+        arch.update(depth=None, block=model.block, layers=list(model.layers))
+    seed_everything(trainer.seed)  # the initial weights follow the seed
+    module = SegmentationModule(model.variant, train.num_classes, arch, lr=trainer.lr,
+                                weight_decay=trainer.weight_decay, class_names=names,
+                                data_config=dataclasses.asdict(data))
+    if model.pretrained:
+        _load_pretrained(module.model.encoder, model)
+    fitted = fit_segmentation(module, train, out_dir=out_dir, max_epochs=trainer.epochs,
+                              batch_size=data.batch_size, seed=trainer.seed,
+                              progress=progress, checkpoint=checkpoint,
+                              num_workers=data.workers, accelerator=accelerator)
+    return _score_segmenter(module, test, names, out_dir, progress=progress, trainer=fitted,
+                            report=report, config=config, batch_size=data.batch_size)
+
+
+def _load_pretrained(encoder, model: SegmentModelConfig) -> None:
+    """Loads ``--pretrained`` into every encoder of ``encoder``; a file that
+    does not fit is a :class:`ValueError` naming the flags to change (the
+    loader's ``KeyError`` would end the command in a traceback)."""
+    from .._files import load_checkpoint
+    from ..nn.asym import load_torchvision_resnet
+
+    state = load_checkpoint(model.pretrained, what="--pretrained")  # read once, not per encoder
+    arch = (f"--depth {model.depth}" if model.depth is not None
+            else f"--block {model.block} --layers {','.join(map(str, model.layers))}")
+    for e in getattr(encoder, "encoders", [encoder]):
+        try:
+            load_torchvision_resnet(e, state)
+        except (KeyError, ValueError) as exc:
+            msg = exc.args[0] if exc.args else str(exc)
+            raise ValueError(f"--pretrained {model.pretrained} does not fit the encoder "
+                             f"({arch}, --width {model.width}; a torchvision ResNet needs "
+                             f"its --depth and --width 64): {msg}") from None
+
+
+def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
+                     progress: bool = True, report: bool = True,
+                     config: dict | None = None, accelerator: str = "cpu") -> ImageRun:
+    """Scores a checkpoint of :func:`run_segment` on the test split of the
+    scenes it was trained on (:func:`data_from_checkpoint`): the fields of
+    ``data`` given (not ``None``) override the recorded ones, e.g. another
+    ``root`` or ``num_test``; a ``num_classes`` (or ``data``) whose classes
+    differ from the model's is an error.
+
+    Args:
+        checkpoint (str): a ``.ckpt`` file of :func:`run_segment`.
+        data (SegmentDataConfig): the scenes given anew (``None``: the
+            checkpoint's).
+        out_dir (str): logs and the report.
+        progress (bool, optional): progress bars. (default: :obj:`True`)
+        report (bool, optional): write the report files (see
+            :func:`run_segment`). (default: :obj:`True`)
+        config (dict, optional): recorded in ``metrics.json``.
+            (default: :obj:`None`)
+        accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
+            ``"auto"`` (:func:`~pyg_fusion.training.trainer.check_accelerator`).
+            (default: :obj:`"cpu"`)
+    """
+    from .._files import load_lightning
+    from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES
+    from ..training.segmentation import SegmentationModule
+    from ..training.trainer import check_accelerator
+
+    check_accelerator(accelerator)
+
+    module = load_lightning(SegmentationModule, checkpoint, what="--checkpoint")
+    k = module.hparams.num_classes
+    if data.num_classes is not None and data.num_classes != k:
+        raise ValueError(f"--num-classes {data.num_classes} does not match the checkpoint's "
+                         f"{k} classes")
+    data, defaulted = data_from_checkpoint(data, module.hparams.get("data_config"))
+    if data.data == SYNTHETIC and len(SYNTHETIC_RGBD_CLASSES) != k:
+        raise ValueError(f"--data {SYNTHETIC} has {len(SYNTHETIC_RGBD_CLASSES)} classes, the "
+                         f"checkpoint's model {k}")
+    if data.data != SYNTHETIC:  # the model's classes (the notice's default, for old files)
+        data = dataclasses.replace(data, num_classes=k)
+    _, test, names = segment_datasets(data)
+    defaults_notice(checkpoint, defaulted)  # once the data is made: no error follows
+    return _score_segmenter(module, test, names or module.hparams.class_names, out_dir,
+                            progress=progress, report=report,
+                            config=config_with_data(config, data), accelerator=accelerator,
+                            batch_size=data.batch_size)
+
+
+def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
+                     report: bool, config: dict | None, trainer=None,
+                     accelerator: str = "cpu", batch_size: int = 8) -> ImageRun:
+    from .._files import write_json, write_text
+    from ..training.segmentation import (evaluate_segmentation, save_prediction_figure,
+                                         scores_table)
+    from ..training.trainer import hardware_record
+
+    scores = evaluate_segmentation(module, test, out_dir=out_dir, progress=progress,
+                                   trainer=trainer, accelerator=accelerator,
+                                   batch_size=batch_size)
+    run = ImageRun(module, scores, "test", test)
+    if report:
+        table = f"scores on the test split\n\n{scores_table(scores)}"
+        write_json(osp.join(out_dir, "metrics.json"), {
+            "variant": module.hparams.variant, "split": "test", "scores": scores,
+            **hardware_record(accelerator), "parameters": run.parameters, "config": config})
+        write_text(osp.join(out_dir, "metrics.md"), table + "\n")
+        fig = save_prediction_figure(module, test, osp.join(out_dir, "predictions.png"),
+                                     class_names=class_names)
+        print(table)
+        print(f"wrote {osp.join(out_dir, 'metrics.json')}, "
+              f"{osp.join(out_dir, 'metrics.md')}, {fig}")
+    return run

@@ -1,0 +1,236 @@
+"""Runs of AsymFusion's multi-modal image translation from its typed
+configs (:mod:`.image_config`): load the scenes, build the model (seeded),
+train or read a checkpoint, score a split and, with ``report=True``, write
+``metrics.json``, ``metrics.md`` and a figure under ``out_dir``. The
+``translate`` command and the ablation benchmarks call these."""
+from __future__ import annotations
+
+import dataclasses
+import os.path as osp
+
+from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateModelConfig,
+                           TranslateTrainDataConfig, check_translate, data_from_checkpoint,
+                           defaults_notice, translate_levels)
+from .image_run import SYNTHETIC, ImageRun, config_with_data
+
+
+def translate_modalities(data: TranslateDataConfig) -> list[str]:
+    """The input modalities named by ``data.modalities`` (comma separated).
+
+    Args:
+        data (TranslateDataConfig): the scenes.
+    """
+    mods = [m.strip() for m in (data.modalities or "").split(",") if m.strip()]
+    if not mods:
+        raise ValueError("--modalities must name at least one modality")
+    if len(set(mods)) != len(mods):
+        raise ValueError(f"--modalities must name distinct modalities, got {data.modalities!r}")
+    return mods
+
+
+def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: list[str], *,
+                      progress: bool = True, path: str | None = None):
+    """One split of the scenes: generated (``data.data == "synthetic"``,
+    seeded by ``data.data_seed``, else ``data.seed``) or a Taskonomy-style
+    folder.
+
+    Args:
+        data (TranslateDataConfig): the scenes.
+        split (str): ``"train"``, ``"val"`` or ``"test"`` (synthetic data).
+        num (int): scenes of a synthetic split.
+        mods (list[str]): the input modalities.
+        progress (bool, optional): progress bar while generating.
+            (default: :obj:`True`)
+        path (str, optional): a folder to read instead of ``data.data``.
+            (default: :obj:`None`)
+    """
+    from ..datasets.translation import SyntheticTranslation, TaskonomyFolder
+
+    path = path or data.data
+    if path == SYNTHETIC:
+        bad = [m for m in mods if m not in SyntheticTranslation.MODALITIES]
+        if bad:
+            raise ValueError(f"synthetic data has no modality {bad}; choose from "
+                             f"{list(SyntheticTranslation.MODALITIES)}")
+        if data.target != "rgb":
+            raise ValueError("synthetic data has only the target 'rgb'")
+        seed = data.seed if data.data_seed is None else data.data_seed
+        return SyntheticTranslation(data.root, split, num, data.image_size, seed,
+                                    modalities=mods, progress=progress)
+    if not osp.isdir(path):
+        raise ValueError(f"--data folder {path!r} does not exist")
+    return TaskonomyFolder(path, mods, data.target, data.image_size)
+
+
+def _validation(data: TranslateDataConfig, splits: TranslateTrainDataConfig, train,
+                mods: list[str], progress: bool):
+    """``(train, val)``: a folder's, the synthetic split, or 10% of ``train``."""
+    import torch
+
+    if splits.val_data is not None:
+        return train, translate_dataset(data, "val", splits.num_val, mods,
+                                        progress=progress, path=splits.val_data)
+    if data.data == SYNTHETIC:
+        return train, translate_dataset(data, "val", splits.num_val, mods, progress=progress)
+    if len(train) < 2:
+        raise ValueError("--data needs at least 2 scenes to hold some out")
+    perm = torch.randperm(len(train), generator=torch.Generator().manual_seed(data.seed))
+    n_val = max(1, len(train) // 10)
+    return train[perm[n_val:]], train[perm[:n_val]]
+
+
+def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
+                  model: TranslateModelConfig, out_dir: str, *, progress: bool = True,
+                  checkpoint: bool = True, validate: bool = True,
+                  test: TranslateEvalConfig | None = None, report: bool = True,
+                  config: dict | None = None, accelerator: str = "cpu") -> ImageRun:
+    """Trains the shared generator (weights seeded by ``data.seed``) and
+    scores it on the validation split, or on the test split of ``test``.
+
+    Args:
+        data (TranslateDataConfig): the scenes.
+        splits (TranslateTrainDataConfig): the training and validation scenes.
+        model (TranslateModelConfig): the generator, its critic and optimiser.
+        out_dir (str): logs, checkpoints and the report.
+        progress (bool, optional): progress bars. (default: :obj:`True`)
+        checkpoint (bool, optional): write checkpoints (``best.ckpt``: the
+            lowest validation L1). (default: :obj:`True`)
+        validate (bool, optional): validate every epoch. (default: :obj:`True`)
+        test (TranslateEvalConfig, optional): score the test split of these
+            settings instead of the validation split. (default: :obj:`None`)
+        report (bool, optional): write ``metrics.json`` and ``metrics.md``
+            and print the table. (default: :obj:`True`)
+        config (dict, optional): recorded in ``metrics.json``.
+            (default: :obj:`None`)
+        accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
+            ``"auto"`` (:func:`~pyg_fusion.training.trainer.check_accelerator`).
+            (default: :obj:`"cpu"`)
+    """
+    from ..training.trainer import check_accelerator, seed_everything
+    from ..training.translation import TranslationModule, fit_translation
+
+    check_accelerator(accelerator)
+    if not validate and test is None:
+        raise ValueError("run_translate: validate=False needs a test config to score")
+    levels = translate_levels(data, model)
+    critic = None if model.gan_mode == "none" else model.d_layers
+    check_translate(data.image_size, levels, critic, levels_from="" if model.num_downs else
+                    "--num-downs defaults to log2 of --image-size: give --num-downs, or an "
+                    "--image-size that is a power of 2")
+    mods = translate_modalities(data)
+    train = translate_dataset(data, "train", splits.num_train, mods, progress=progress)
+    val = None
+    if validate:
+        train, val = _validation(data, splits, train, mods, progress)
+    seed_everything(data.seed)  # the initial weights follow the seed
+    first = train[0]
+    module = TranslationModule(
+        mods, [int(first[f"x_{m}"].size(1)) for m in mods], ngf=model.ngf, num_downs=levels,
+        norm=model.modality_norm, gan_mode=model.gan_mode, lambda_l1=model.lambda_l1,
+        lambda_gan=model.lambda_gan, ndf=model.ndf, d_layers=model.d_layers, lr=model.lr,
+        data_config=dataclasses.asdict(data))
+    fit_translation(module, train, out_dir=out_dir, max_epochs=model.epochs,
+                    batch_size=data.batch_size, seed=data.seed, val=val, progress=progress,
+                    checkpoint=checkpoint, accelerator=accelerator)
+    if test is None:
+        return _score_translator(module, val, "validation", data, mods, out_dir,
+                                 progress=progress, report=report, config=config,
+                                 accelerator=accelerator)
+    scored = translate_dataset(data, "test", test.num_test, mods, progress=progress)
+    return _score_translator(module, scored, "test", data, mods, out_dir, progress=progress,
+                             report=report, config=config, accelerator=accelerator)
+
+
+def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: TranslateEvalConfig,
+                       out_dir: str, *, progress: bool = True, report: bool = True,
+                       config: dict | None = None, accelerator: str = "cpu") -> ImageRun:
+    """Scores a checkpoint of :func:`run_translate` on the test split of the
+    scenes it was trained on (FID and KID too with ``test.inception``); with
+    ``report``, also writes ``translation.png`` (``test.num_figure`` scenes).
+    The fields of ``data`` given (not ``None``) override the recorded ones
+    (:func:`data_from_checkpoint`), e.g. another ``root``, ``data`` folder,
+    ``seed`` or ``batch_size``; an ``image_size`` the U-Net's levels cannot
+    take, or other ``modalities``, is an error, and so is a checkpoint trained
+    on a folder without ``data`` given (a folder has no test split).
+
+    Args:
+        checkpoint (str): a ``.ckpt`` file of :func:`run_translate`.
+        data (TranslateDataConfig): the scenes given anew (``None``: the
+            checkpoint's).
+        test (TranslateEvalConfig): the test scenes and the feature network.
+        out_dir (str): the report's folder.
+        progress (bool, optional): progress bars. (default: :obj:`True`)
+        report (bool, optional): write the report files. (default: :obj:`True`)
+        config (dict, optional): recorded in ``metrics.json``.
+            (default: :obj:`None`)
+        accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
+            ``"auto"`` (:func:`~pyg_fusion.training.trainer.check_accelerator`).
+            (default: :obj:`"cpu"`)
+    """
+    import torch
+
+    from .._files import load_lightning
+    from ..training.trainer import check_accelerator
+    from ..training.translation import TranslationModule
+    from ..training.translation_eval import load_feature_extractor
+
+    check_accelerator(accelerator)
+    module = load_lightning(TranslationModule, checkpoint, what="--checkpoint")
+    mods = module.modalities if data.modalities is None else translate_modalities(data)
+    if mods != module.modalities:
+        raise ValueError(f"--modalities {','.join(mods)}: the checkpoint was trained on "
+                         f"{','.join(module.modalities)}")
+    folder_given = data.data is not None
+    data, defaulted = data_from_checkpoint(
+        dataclasses.replace(data, modalities=",".join(mods)), module.hparams.get("data_config"))
+    if data.data != SYNTHETIC and not folder_given:
+        # a folder has no test split of its own: scoring it would score the training scenes
+        raise ValueError(f"--data: the checkpoint was trained on the folder {data.data!r}, "
+                         f"which has no test split; give the test folder with --data")
+    check_translate(data.image_size, module.hparams.num_downs,
+                    levels_from="num_downs of the checkpoint")
+    extractor = None
+    if test.inception is not None:  # before the scenes are rendered: errors come first
+        try:
+            extractor = load_feature_extractor(test.inception, test.inception_size)
+        except (OSError, RuntimeError) as exc:
+            raise ValueError(str(exc)) from None
+    scored = translate_dataset(data, "test", test.num_test, mods, progress=progress)
+    defaults_notice(checkpoint, defaulted)  # after every check: no error follows
+    torch.manual_seed(data.seed)  # KID's random subsets
+    run = _score_translator(module, scored, "test", data, mods, out_dir, progress=progress,
+                            report=report, config=config_with_data(config, data), extractor=extractor,
+                            extra={"checkpoint": checkpoint}, accelerator=accelerator)
+    n = min(test.num_figure, len(scored))
+    if report and n > 0:
+        from torch_geometric.loader import DataLoader
+
+        from ..training.translation_eval import save_translation_figure
+        batch = next(iter(DataLoader(scored[list(range(n))], batch_size=n)))
+        fig = save_translation_figure(module, batch, osp.join(out_dir, "translation.png"))
+        print(f"figure: {fig}")
+    return run
+
+
+def _score_translator(module, scored, split: str, data: TranslateDataConfig, mods: list[str],
+                      out_dir: str, *, progress: bool, report: bool, config: dict | None,
+                      extractor=None, extra: dict | None = None,
+                      accelerator: str = "cpu") -> ImageRun:
+    from torch_geometric.loader import DataLoader
+
+    from ..training.trainer import accelerator_device, hardware_record
+    from ..training.translation_eval import evaluate_translation, save_metrics
+
+    # a loop outside a trainer (and Lightning hands a fitted module back on
+    # the CPU): the module goes to the accelerator's device itself; FID / KID's
+    # feature network scores on the CPU (the images are moved there)
+    module.to(accelerator_device(accelerator))
+
+    scores = evaluate_translation(module, DataLoader(scored, batch_size=data.batch_size),
+                                  feature_extractor=extractor, progress=progress)
+    if report:
+        save_metrics(scores, out_dir, extra={
+            **(extra or {}), "modalities": mods,
+            "generator_parameters": module.num_generator_parameters(), "split": split,
+            **hardware_record(accelerator), "config": config})
+    return ImageRun(module, scores, split, scored)
