@@ -335,3 +335,47 @@ def test_evaluation_keeps_the_callers_mode(tmp_path):
         evaluate_translation(module, DataLoader(ds, batch_size=2))
         assert module.training is mode
 
+
+
+def test_train_scores_the_weights_of_best_ckpt(tmp_path, monkeypatch):
+    """``translate train`` scores the weights ``translate evaluate`` reads
+    (``best.ckpt``, the lowest validation L1), not the last epoch's, and says
+    which in ``metrics.json``; without checkpoints it is the last epoch."""
+    import json
+
+    import pyg_fusion.training.translation as tr
+    from pyg_fusion.cli import main
+
+    real = tr.fit_translation
+
+    def worse_last_epoch(module, *args, **kwargs):
+        trainer = real(module, *args, **kwargs)
+        with torch.no_grad():  # the last epoch's weights, far from best.ckpt's
+            for p in module.parameters():
+                p.add_(torch.randn_like(p))
+        return trainer
+
+    monkeypatch.setattr(tr, "fit_translation", worse_last_epoch)
+    args = ["translate", "train", "--root", str(tmp_path / "data"), "--image-size", "16",
+            "--batch-size", "4", "--num-train", "8", "--num-val", "4", "--epochs", "2",
+            "--ngf", "4", "--num-downs", "4", "--gan-mode", "none", "--no-progress"]
+    out = tmp_path / "run"
+    assert main([*args, "--out", str(out)]) == 0
+    metrics = json.loads((out / "metrics.json").read_text())
+    best = torch.load(out / "checkpoints" / "best.ckpt", weights_only=True)
+    assert metrics["weights"] == f"best.ckpt (epoch {best['epoch']}, the lowest validation L1)"
+    score = next(v["best_model_score"] for k, v in best["callbacks"].items()
+                 if "ModelCheckpoint" in k)
+    assert metrics["metrics"]["ensemble"]["l1"] == pytest.approx(float(score), rel=1e-5)
+
+    from pyg_fusion.experiments.image_config import (TranslateDataConfig, TranslateModelConfig,
+                                                     TranslateTrainDataConfig)
+    from pyg_fusion.experiments.translate_run import run_translate
+    run = run_translate(
+        TranslateDataConfig(image_size=16, batch_size=4, root=str(tmp_path / "data")),
+        TranslateTrainDataConfig(num_train=8, num_val=4),
+        TranslateModelConfig(epochs=2, ngf=4, num_downs=4, gan_mode="none"),
+        str(tmp_path / "plain"), progress=False, checkpoint=False)
+    plain = json.loads((tmp_path / "plain" / "metrics.json").read_text())
+    assert plain["weights"] == "last epoch"
+    assert run.scores["ensemble"]["l1"] > metrics["metrics"]["ensemble"]["l1"]

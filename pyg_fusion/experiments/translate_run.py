@@ -85,7 +85,10 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
                   test: TranslateEvalConfig | None = None, report: bool = True,
                   config: dict | None = None, accelerator: str = "cpu") -> ImageRun:
     """Trains the shared generator (weights seeded by ``data.seed``) and
-    scores it on the validation split, or on the test split of ``test``.
+    scores it on the validation split, or on the test split of ``test``: the
+    weights of ``best.ckpt`` when the run validates and writes checkpoints
+    (as ``translate evaluate`` reads them), else the last epoch's;
+    ``metrics.json`` says which (``weights``).
 
     Args:
         data (TranslateDataConfig): the scenes.
@@ -129,16 +132,35 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
         norm=model.modality_norm, gan_mode=model.gan_mode, lambda_l1=model.lambda_l1,
         lambda_gan=model.lambda_gan, ndf=model.ndf, d_layers=model.d_layers, lr=model.lr,
         data_config=dataclasses.asdict(data))
-    fit_translation(module, train, out_dir=out_dir, max_epochs=model.epochs,
-                    batch_size=data.batch_size, seed=data.seed, val=val, progress=progress,
-                    checkpoint=checkpoint, accelerator=accelerator)
+    trainer = fit_translation(module, train, out_dir=out_dir, max_epochs=model.epochs,
+                              batch_size=data.batch_size, seed=data.seed, val=val,
+                              progress=progress, checkpoint=checkpoint,
+                              accelerator=accelerator)
+    weights = {"weights": _chosen_weights(module, trainer)}
     if test is None:
         return _score_translator(module, val, "validation", data, mods, out_dir,
                                  progress=progress, report=report, config=config,
-                                 accelerator=accelerator)
+                                 accelerator=accelerator, extra=weights)
     scored = translate_dataset(data, "test", test.num_test, mods, progress=progress)
     return _score_translator(module, scored, "test", data, mods, out_dir, progress=progress,
-                             report=report, config=config, accelerator=accelerator)
+                             report=report, config=config, accelerator=accelerator,
+                             extra=weights)
+
+
+def _chosen_weights(module, trainer) -> str:
+    """Puts the weights of ``best.ckpt`` (the epoch of the lowest validation
+    L1) into ``module`` when the run wrote one, so that what train scores is
+    what ``translate evaluate --checkpoint best.ckpt`` reads; says which
+    weights ``module`` holds (``"best.ckpt (epoch E)"`` or ``"last epoch"``)."""
+    from .._files import load_checkpoint
+
+    callback = trainer.checkpoint_callback
+    path = getattr(callback, "best_model_path", "") if callback is not None else ""
+    if not path or not osp.isfile(path):  # no validation, or no checkpoints
+        return "last epoch"
+    ckpt = load_checkpoint(path, keys=("state_dict", "epoch"))
+    module.load_state_dict(ckpt["state_dict"])
+    return f"best.ckpt (epoch {ckpt['epoch']}, the lowest validation L1)"
 
 
 def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: TranslateEvalConfig,
@@ -199,8 +221,9 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     defaults_notice(checkpoint, defaulted)  # after every check: no error follows
     torch.manual_seed(data.seed)  # KID's random subsets
     run = _score_translator(module, scored, "test", data, mods, out_dir, progress=progress,
-                            report=report, config=config_with_data(config, data), extractor=extractor,
-                            extra={"checkpoint": checkpoint}, accelerator=accelerator)
+                            report=report, config=config_with_data(config, data),
+                            extractor=extractor, extra={"checkpoint": checkpoint},
+                            accelerator=accelerator)
     n = min(test.num_figure, len(scored))
     if report and n > 0:
         from torch_geometric.loader import DataLoader
