@@ -15,7 +15,10 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .._files import save_figure
+from .._files import atomic_write, save_figure
+
+# What path= may name; a name without a suffix becomes a PNG.
+FORMATS = (".png", ".pdf", ".svg")
 
 
 def to_numpy(name: str, x, *, dims: tuple[int, ...] | None = None,
@@ -91,9 +94,12 @@ def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray
     ``(edge_index, edge_weight)``, optionally with ``num_nodes`` third; an
     object with ``to_dense()`` (a ``FusedGraph``) holding one graph.
     """
-    if hasattr(graph, "to_dense") and not isinstance(graph, Tensor):
-        dense = graph.to_dense()
-        graph = dense
+    if hasattr(graph, "to_sparse") and hasattr(graph, "num_graphs"):
+        # a FusedGraph: its global numbering, so a batch is block-diagonal
+        # (no two graphs linked), as for a Batch of MultiSourceData
+        graph = (*graph.to_sparse(), graph.num_nodes)
+    elif isinstance(graph, Tensor) and graph.layout != torch.strided:
+        graph = graph.to_dense()  # a torch sparse adjacency
     if isinstance(graph, (tuple, list)) and len(graph) in (2, 3) and not _is_matrix(graph):
         n = graph[2] if len(graph) == 3 else num_nodes
         ei, w, n = check_graph(graph[0], graph[1], n)
@@ -155,6 +161,25 @@ def is_data(obj) -> bool:
     return isinstance(obj, Data)
 
 
+def plain_graph(data) -> tuple[Tensor, Tensor | None, int]:
+    """The graph of a plain PyG ``Data`` / ``Batch`` (no ``x_<source>``):
+    ``(edge_index, weights, num_nodes)``, the weights from ``edge_weight``,
+    else a one-per-edge ``edge_attr`` (``[E]`` or ``[E, 1]``), else ``None``."""
+    if data.get("edge_index") is None:
+        raise ValueError("the Data holds neither an edge_index nor sources "
+                         "x_<source>: there is no graph to draw")
+    w = data.get("edge_weight")
+    if w is None:
+        attr = data.get("edge_attr")
+        if isinstance(attr, Tensor) and (attr.dim() == 1 or (
+                attr.dim() == 2 and attr.size(1) == 1)):
+            w = attr.reshape(-1)
+    num_nodes = data.num_nodes
+    if num_nodes is None:
+        raise ValueError("the Data has no num_nodes (nor x): set data.num_nodes")
+    return data.edge_index, w, int(num_nodes)
+
+
 def new_figure(ax: Axes | None, *, figsize=(6, 5), projection: str | None = None
                ) -> tuple[Figure, Axes]:
     """The given axes and its figure, or a new figure with one axes."""
@@ -207,8 +232,9 @@ def closes_on_error(fn):
 
 def finish(fig: Figure, path: str | os.PathLike | None, *, dpi: int = 110
            ) -> Figure:
-    """Writes ``fig`` as PNG to ``path`` (atomically, see
-    :func:`pyg_fusion._files.atomic_write`) when a path is given; returns ``fig``.
+    """Writes ``fig`` to ``path`` (atomically, see
+    :func:`pyg_fusion._files.atomic_write`) when a path is given: PNG, or PDF /
+    SVG by the suffix (none: PNG, ``.png`` added); returns ``fig``.
     A figure that the plotting function made itself (no ``ax`` given) is then
     closed in pyplot, so that saving many plots keeps no figure open: it stays
     a usable :class:`~matplotlib.figure.Figure`, but ``plt.show()`` no longer
@@ -218,11 +244,15 @@ def finish(fig: Figure, path: str | os.PathLike | None, *, dpi: int = 110
         if path.is_dir():  # else it became a file <folder>.png beside it
             raise IsADirectoryError(f"path {str(path)!r} is a folder; expected a .png file "
                                     f"path")
-        if path.suffix.lower() not in ("", ".png"):
-            raise ValueError(f"path must name a .png file, got {str(path)!r}")
-        if path.suffix == "":
-            path = path.with_suffix(".png")
-        save_figure(fig, path, dpi=dpi)
+        suffix = path.suffix.lower()
+        if suffix not in ("", *FORMATS):
+            raise ValueError(f"path must name a {', '.join(FORMATS)} file, got "
+                             f"{str(path)!r}")
+        if suffix in ("", ".png"):
+            save_figure(fig, path.with_suffix(".png") if not suffix else path, dpi=dpi)
+        else:  # vector figures for papers, written atomically like the PNG
+            with atomic_write(path) as f:
+                fig.savefig(f, format=suffix[1:], dpi=dpi)
         if getattr(fig, "_pyg_fusion_made", False):
             plt.close(fig)
     return fig
@@ -292,14 +322,19 @@ def label_ticks(ax: Axes, sorted_labels: np.ndarray, *, names=None,
     starts = np.concatenate([[0], change])
     ends = np.concatenate([change, [len(sorted_labels)]])
     centres = (starts + ends - 1) / 2
-    text = [_label_text(sorted_labels[s], names) for s in starts]
+    text = [shorten(_label_text(sorted_labels[s], names)) for s in starts]
     for b in change:
         if axis in ("both", "x"):
             ax.axvline(b - 0.5, color="white", lw=0.6, alpha=0.8)
         if axis in ("both", "y"):
             ax.axhline(b - 0.5, color="white", lw=0.6, alpha=0.8)
     if axis in ("both", "x"):
-        ax.set_xticks(centres, text, fontsize=7)
+        # side by side, names longer than a digit or two would overlap
+        tilt = len(text) > 1 and max(map(len, text)) * len(text) > 24
+        steep = len(text) > 6  # at 45 degrees, many neighbours still overlap
+        ax.set_xticks(centres, text, fontsize=7, rotation=(90 if steep else 45) if tilt else 0,
+                      ha="right" if tilt else "center",
+                      va="center" if tilt and steep else "top", rotation_mode="anchor")
     if axis in ("both", "y"):
         ax.set_yticks(centres, text, fontsize=7)
 
@@ -317,3 +352,11 @@ def _label_text(value, names) -> str:
 def tex_name(name: str) -> str:
     """A source name for mathtext (``\\mathrm{...}``, underscores escaped)."""
     return r"\mathrm{" + str(name).replace("_", r"\_").replace(" ", r"\ ") + "}"
+
+
+def shorten(text: str, limit: int = 16) -> str:
+    """``text`` cut to ``limit`` characters (an ellipsis ends a cut one): a
+    long class name would otherwise squeeze the panel beside its tick."""
+    text = str(text)
+    return text if len(text) <= limit else text[:limit - 1] + "\u2026"
+

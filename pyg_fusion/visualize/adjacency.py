@@ -7,8 +7,10 @@ from torch import Tensor
 from matplotlib.colors import Normalize
 
 from ..data import source_names
-from ._common import (closes_on_error, finish, graph_to_dense, is_data,
-                      label_ticks, new_grid, node_ticks, order_nodes, source_graph, tex_name)
+from ._common import (closes_on_error, finish, graph_to_dense, is_data, label_ticks,
+                      new_grid, node_ticks, order_nodes, plain_graph, source_graph,
+                      tex_name)
+from ._matrix import matrix_labels, show_matrix
 
 
 @closes_on_error
@@ -19,7 +21,9 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
     relation graphs :math:`R_m` of each source beside the fused graph
     :math:`G`.
 
-    Nodes are ordered by ``labels`` (blocks of one class, ticked by class) or
+    Entry ``[i, j]`` is the edge ``j -> i`` (PyG's convention: messages flow
+    from ``edge_index[0]`` to ``edge_index[1]``): rows are targets, columns
+    sources. Nodes are ordered by ``labels`` (blocks of one class, ticked by class) or
     by time; with ``shared_scale`` every panel uses one colour scale and one
     colour bar, symmetric about zero (``RdBu_r``) as soon as any panel holds a
     negative entry (a signed fused :math:`G`), else ``[0, max]`` (``viridis``).
@@ -31,7 +35,10 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
             ``FusedGraph`` holding one graph. A
             :class:`~pyg_fusion.data.MultiSourceData` gives one panel
             :math:`R_m` per source (stored ``edge_index_<source>`` or a
-            ``k``-NN relation graph of ``x_<source>``), labels from ``data.y``.
+            ``k``-NN relation graph of ``x_<source>``), labels from ``data.y``;
+            a plain PyG ``Data`` / ``Batch`` its ``edge_index`` (weights
+            ``edge_weight``, or a one-column ``edge_attr``), a ``Batch`` or a
+            ``FusedGraph`` of several graphs as one block-diagonal graph.
         num_nodes: ``N`` for edge lists (default: largest index + 1).
         labels: ``[N]`` labels; the default order then groups the nodes by label.
         label_names: names of the classes, indexed by label (tick labels).
@@ -54,7 +61,10 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
 
     Returns:
         The :class:`matplotlib.figure.Figure`; panel ``i``'s image holds the
-        reordered adjacency ``adj[perm][:, perm]``.
+        reordered adjacency ``adj[perm][:, perm]``; above 256 nodes, a panel
+        is too few pixels wide for one cell per node, and each cell shows
+        the entry of largest magnitude of a block of ``b x b`` nodes (the
+        x label says ``b``), so that no edge vanishes from the picture.
     """
     if is_data(graphs):
         data = graphs
@@ -63,6 +73,8 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         for s in source_names(data):
             ei, w, n = source_graph(data, s, k=k)
             graphs[f"$R_{{{tex_name(s)}}}$"] = (ei, w, n)
+        if not graphs:  # a plain PyG Data / Batch: its own edge_index
+            graphs[""] = plain_graph(data)
         # node labels only: a video's y is one label for the whole graph
         if labels is None and isinstance(y, Tensor) and y.dim() == 1 and \
                 graphs and y.numel() == next(iter(graphs.values()))[2]:
@@ -104,17 +116,17 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         m = m[np.ix_(perm, perm)]
         signed = signed_all if shared_scale else bool((m < 0).any())
         norm = norm_all if shared_scale else _norm([m], signed, robust)
-        im = a.imshow(m, cmap=cmap or ("RdBu_r" if signed else "viridis"),
-                      norm=norm, interpolation="nearest", aspect="equal")
+        im, block = show_matrix(a, m, cmap=cmap or ("RdBu_r" if signed else "viridis"),
+                                norm=norm, aspect="equal")
         images.append(im)
         a.set_title(name, fontsize=10)
         if sorted_labels is not None and not _explicit(order):
             label_ticks(a, sorted_labels, names=label_names)
-            a.set_xlabel("node (by label)", fontsize=8)
+            how = "by label"
         else:
             node_ticks(a, perm)
-            a.set_xlabel("node (time order)" if not _explicit(order) else
-                         "node (in the order given)", fontsize=8)
+            how = "time order" if not _explicit(order) else "in the order given"
+        matrix_labels(a, how, block)
         if not shared_scale:
             fig.colorbar(im, ax=a, shrink=0.8, extend="both" if robust and signed
                          else "max" if robust else "neither")

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
 from torch import Tensor
 
 import matplotlib as mpl
@@ -11,8 +12,8 @@ from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
 from matplotlib.ticker import MaxNLocator
 
 from ..data import source_names
-from ._common import (check_graph, check_node_count, closes_on_error, finish,
-                      is_data, new_figure, source_graph, tex_name, to_numpy)
+from ._common import (check_graph, check_node_count, closes_on_error, finish, is_data,
+                      new_figure, plain_graph, shorten, source_graph, tex_name, to_numpy)
 
 # networkx's spring layout is O(N^2) per iteration: about 20 s at 3000 nodes
 # on one core, minutes above; the circular and temporal layouts are linear
@@ -20,12 +21,17 @@ SPRING_MAX_NODES = 5000
 
 LAYOUTS = ("spring", "circular", "temporal")
 
+# One arrow patch per edge: matplotlib draws a few thousand in seconds, more
+# take minutes and are a solid block anyway
+MAX_ARROWS = 2000
+
 
 @closes_on_error
 def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
                         source=None, k=10, top_k=None, labels=None, scores=None,
                         label_names=None, layout="spring", pos=None, time=None,
-                        node_size=None, title=None, seed=0, ax=None, path=None):
+                        node_size=None, arrows=False, title=None, seed=0, ax=None,
+                        path=None):
     r"""Draws a relation graph :math:`R_m` (or a fused graph :math:`G`) as
     nodes and weighted edges, with networkx layouts.
 
@@ -38,14 +44,16 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
     (a fused :math:`G` with negative entries) draw positive edges red and
     negative edges blue. Self loops and zero-weight entries are not drawn, and
     a pair linked in both directions is drawn once, with the larger
-    :math:`|w|`.
+    :math:`|w|`, unless ``arrows`` asks for the direction of every edge.
 
     Args:
         edge_index: ``[2, E]`` long edge list; or a dense ``[N, N]`` float
             adjacency; or a :class:`~pyg_fusion.data.MultiSourceData`, whose
             graph for ``source`` is the stored ``edge_index_<source>`` or else
             the :math:`k`-nearest-neighbour relation graph of ``x_<source>``;
-            or a ``FusedGraph`` holding one graph.
+            or a plain PyG ``Data`` / ``Batch`` (its ``edge_index``, weights
+            ``edge_weight`` or a one-column ``edge_attr``, labels ``y``); or
+            a ``FusedGraph`` (a batch of graphs: all of them, unlinked).
         edge_weight: ``[E]`` weights (``None``: ones).
         num_nodes: number of nodes (default: from ``edge_index``).
         source: the source to draw when ``edge_index`` is a ``Data``
@@ -64,6 +72,11 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         pos: explicit ``[N, 2]`` positions (overrides ``layout``).
         time: ``[N]`` time stamps for ``"temporal"`` (default: node index).
         node_size: marker area (default: shrinks with ``N``).
+        arrows: draw each edge ``j -> i`` (PyG's convention: ``edge_index[0]``
+            is the source) as its own arrow, source to target, instead of one
+            line per linked pair (at most 2000 drawn edges). On the
+            ``"temporal"`` layout, arcs of edges forward in time (source
+            earlier than target) are drawn above the line, backward below.
         title: axes title (default names the graph and its size).
         seed: seed of the spring layout.
         ax: axes to draw into (default: a new figure).
@@ -71,38 +84,53 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
 
     Returns:
         The :class:`matplotlib.figure.Figure`. Its edge ``LineCollection`` has
-        gid ``"edges"``, its node ``PathCollection`` gid ``"nodes"``.
+        gid ``"edges"`` (with ``arrows`` on a non-temporal layout: one
+        ``FancyArrowPatch`` per edge, gid ``"arrow"``), its node
+        ``PathCollection`` gid ``"nodes"``.
     """
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
     graph_name = None
     if hasattr(edge_index, "to_sparse") and hasattr(edge_index, "num_graphs"):
         fused = edge_index  # a FusedGraph of pyg_fusion.nn.LEGO
-        if fused.num_graphs != 1:
-            raise ValueError(f"edge_index: the FusedGraph holds {fused.num_graphs} "
-                             f"graphs; draw one graph at a time")
         if edge_weight is not None:
             raise ValueError("edge_weight must be None for a FusedGraph")
+        # the global numbering: a batch's graphs side by side, none linked
         edge_index, edge_weight = fused.to_sparse()
         num_nodes = fused.num_nodes
-        graph_name = "fused graph $G$"
+        graph_name = "fused graph $G$" if fused.num_graphs == 1 else \
+            f"fused graphs $G$ of {fused.num_graphs} graphs"
     if is_data(edge_index):
         data = edge_index
         sources = source_names(data)
-        if source is None:
-            if len(sources) != 1:
-                raise ValueError(f"source is required for a Data with several "
-                                 f"sources; its sources are {sources}")
-            source = sources[0]
-        edge_index, edge_weight, num_nodes = source_graph(data, source, k=k)
+        if edge_weight is not None:
+            raise ValueError("edge_weight must be None for a Data (its graph holds "
+                             "its weights)")
+        if not sources:  # a plain PyG Data / Batch: its own edge_index
+            if source is not None:
+                raise ValueError(f"source {source!r} not in data: it has no sources "
+                                 f"x_<source>, only its edge_index")
+            edge_index, edge_weight, num_nodes = plain_graph(data)
+        else:
+            if source is None:
+                if len(sources) != 1:
+                    raise ValueError(f"source is required for a Data with several "
+                                     f"sources; its sources are {sources}")
+                source = sources[0]
+            edge_index, edge_weight, num_nodes = source_graph(data, source, k=k)
         y = data.get("y")
         if labels is None and scores is None and isinstance(y, Tensor) \
                 and y.dim() == 1 and y.numel() == num_nodes:
             labels = y
-    elif (isinstance(edge_index, (Tensor, np.ndarray)) and edge_index.ndim == 2
-          and edge_index.shape[0] == edge_index.shape[1]
-          and (edge_index.dtype.is_floating_point if isinstance(edge_index, Tensor)
-               else np.issubdtype(edge_index.dtype, np.floating))):
+    elif isinstance(edge_index, Tensor) and edge_index.layout != torch.strided:
+        edge_index = edge_index.to_dense()  # a torch sparse adjacency
+    if (not is_data(edge_index) and isinstance(edge_index, (Tensor, np.ndarray))
+            and edge_index.ndim == 2 and edge_index.shape[0] == edge_index.shape[1]
+            and (edge_index.shape[0] != 2 or (
+                edge_index.dtype.is_floating_point if isinstance(edge_index, Tensor)
+                else np.issubdtype(edge_index.dtype, np.floating)))):
+        # square: a dense adjacency (of any dtype: 0/1 ones are often integer);
+        # only [2, 2] is ambiguous, and is an edge list unless floating point
         if edge_weight is not None:
             raise ValueError("edge_weight must be None when edge_index is a "
                              "dense [N, N] adjacency")
@@ -121,7 +149,11 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int)
                               or top_k < 1):
         raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")
-    edges, ew = select_edges(ei, w, top_k=top_k)
+    edges, ew = select_edges(ei, w, top_k=top_k, directed=bool(arrows))
+    temporal = layout == "temporal" and pos is None
+    if arrows and not temporal and len(edges) > MAX_ARROWS:
+        raise ValueError(f"arrows draws at most {MAX_ARROWS} edges, this graph has "
+                         f"{len(edges)}: use top_k, layout='temporal' or arrows=False")
 
     fig, ax = new_figure(ax, figsize=(6.4, 5.2) if layout != "temporal" else (9, 3.6))
     coords = _positions(n, edges, ew, layout=layout, pos=pos, time=time, seed=seed)
@@ -135,10 +167,27 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
     colours[:, :3] = palette[base] if len(ew) else colours[:, :3]
     colours[:, 3] = alphas
 
-    if layout == "temporal" and pos is None:
-        segs = [_arc(coords[i], coords[j]) for i, j in edges]
+    if node_size is None:
+        node_size = float(np.clip(6000.0 / max(n, 1), 8, 300))
+    if temporal:
+        # directed: forward in time above the line, backward below
+        segs = [_arc(coords[i], coords[j], below=bool(arrows) and coords[i, 0] > coords[j, 0])
+                for i, j in edges]
         lc = LineCollection(segs, linewidths=widths, colors=colours, zorder=1)
         ax.add_collection(lc)
+    elif arrows and len(edges):
+        g = nx.DiGraph()
+        g.add_nodes_from(range(n))
+        # curved, so that the two arrows of a pair linked both ways stay apart
+        lc = nx.draw_networkx_edges(g, {i: coords[i] for i in range(n)},
+                                    edgelist=list(map(tuple, edges)), arrows=True,
+                                    arrowstyle="-|>", arrowsize=8, node_size=node_size,
+                                    connectionstyle="arc3,rad=0.15",
+                                    width=list(widths), edge_color=list(map(tuple, colours)),
+                                    ax=ax)
+        for patch in lc:
+            patch.set_gid("arrow")
+        lc = None
     else:
         g = nx.Graph()
         g.add_nodes_from(range(n))
@@ -149,15 +198,15 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
                                     ax=ax) if len(edges) else LineCollection([])
         if not len(edges):
             ax.add_collection(lc)
-    lc.set_gid("edges")
+    if lc is not None:
+        lc.set_gid("edges")
 
     values, cmap, norm, cbar_label, ticks = _node_colours(n, labels, scores, label_names)
-    if node_size is None:
-        node_size = float(np.clip(6000.0 / max(n, 1), 8, 300))
+    # a white rim helps big markers apart; on tiny ones it hides their colour
     nodes = ax.scatter(coords[:, 0], coords[:, 1], s=node_size,
                        c=values if values is not None else "tab:blue",
-                       cmap=cmap, norm=norm, edgecolors="white", linewidths=0.4,
-                       zorder=2)
+                       cmap=cmap, norm=norm, edgecolors="white",
+                       linewidths=0.4 if node_size >= 40 else 0.0, zorder=2)
     nodes.set_gid("nodes")
     if values is not None:
         cbar = fig.colorbar(nodes, ax=ax, shrink=0.8, pad=0.02)
@@ -175,15 +224,19 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         title = f"{name}: {n} nodes, {len(edges)} edges drawn"
         if top_k is not None:
             title += f" (top-{top_k} per node)"
+        if arrows:
+            title += ("\nsource j \u2192 target i; forward in time above, backward below"
+                      if temporal else "\narrows: source j \u2192 target i")
     ax.set_title(title, fontsize=10)
-    if layout == "temporal" and pos is None:
+    if temporal:
         ax.set_xlabel("snippet (time order)")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_yticks([])
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)
         top = max((s[:, 1].max() for s in lc.get_segments()), default=1.0)
-        ax.set_ylim(-0.08 * max(top, 1.0), 1.08 * max(top, 1.0))
+        low = min((s[:, 1].min() for s in lc.get_segments()), default=0.0)
+        ax.set_ylim(min(low * 1.08, -0.08 * max(top, 1.0)), 1.08 * max(top, 1.0))
         ax.set_xlim(coords[:, 0].min() - 1, coords[:, 0].max() + 1)
     else:
         ax.set_axis_off()
@@ -192,12 +245,16 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
 
 
 def select_edges(edge_index: np.ndarray, edge_weight: np.ndarray, *,
-                 top_k: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+                 top_k: int | None = None, directed: bool = False
+                 ) -> tuple[np.ndarray, np.ndarray]:
     """The edges :func:`plot_relation_graph` draws: no self loops, no zero
     weights, the ``top_k`` strongest (by :math:`|w|`) into each node, and each
-    unordered pair once (the entry with the larger :math:`|w|`).
+    unordered pair once (the entry with the larger :math:`|w|`); with
+    ``directed``, each ordered pair once (duplicate edges: the larger
+    :math:`|w|`).
 
-    Returns ``(edges [E', 2] with i < j, weights [E'])``."""
+    Returns ``(edges [E', 2] with i < j, weights [E'])``; with ``directed``,
+    the rows are ``(source, target)``."""
     col, row = edge_index  # rank within a row of the dense graph: a node's in-edges
     keep = (row != col) & (edge_weight != 0)
     row, col, w = row[keep], col[keep], edge_weight[keep]
@@ -210,7 +267,7 @@ def select_edges(edge_index: np.ndarray, edge_weight: np.ndarray, *,
         rank = np.arange(len(row)) - starts
         keep = rank < top_k
         row, col, w = row[keep], col[keep], w[keep]
-    lo, hi = np.minimum(row, col), np.maximum(row, col)
+    lo, hi = (col, row) if directed else (np.minimum(row, col), np.maximum(row, col))
     order = np.lexsort((-np.abs(w), hi, lo))
     lo, hi, w = lo[order], hi[order], w[order]
     if len(w):
@@ -262,13 +319,14 @@ def _positions(n, edges, weights, *, layout, pos, time, seed) -> np.ndarray:
     return np.array([p[i] for i in range(n)], dtype=float).reshape(n, 2)
 
 
-def _arc(a: np.ndarray, b: np.ndarray, num: int = 24) -> np.ndarray:
-    # A half-ellipse from a to b above the time axis; its height grows with the
-    # time span so that long-range relations stand out.
+def _arc(a: np.ndarray, b: np.ndarray, num: int = 24, below: bool = False) -> np.ndarray:
+    # A half-ellipse from a to b above (or below) the time axis; its height
+    # grows with the time span so that long-range relations stand out.
     x0, x1 = sorted((a[0], b[0]))
     t = np.linspace(0, np.pi, num)
     centre, half = (x0 + x1) / 2, (x1 - x0) / 2
-    return np.stack([centre - half * np.cos(t), half * np.sin(t)], axis=1)
+    return np.stack([centre - half * np.cos(t), (-1 if below else 1) * half * np.sin(t)],
+                    axis=1)
 
 
 def _node_colours(n, labels, scores, label_names):
@@ -294,8 +352,8 @@ def _node_colours(n, labels, scores, label_names):
         for c in classes:
             c = int(c) if float(c).is_integer() else c
             try:
-                names.append(str(label_names[c]) if label_names is not None else str(c))
+                names.append(shorten(label_names[c] if label_names is not None else c))
             except (KeyError, IndexError, TypeError):
-                names.append(str(c))
+                names.append(shorten(c))
         return idx.astype(float), cmap, norm, "label", (np.arange(len(classes)), names)
     return None, None, None, None, None

@@ -8,6 +8,7 @@ from matplotlib.colors import Normalize
 
 from ._common import (MAX_DENSE_NODES, check_graph, check_node_count, closes_on_error, finish,
                       label_ticks, new_grid, order_nodes, tex_name, to_numpy)
+from ._matrix import matrix_labels, show_matrix
 
 SCALES = ("panel", "row", "shared")
 
@@ -17,7 +18,9 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
                          order=None, scale="panel", cmap=None, ax=None, path=None):
     r"""Draws the powers :math:`R_m^0 = I, R_m^1, \dots, R_m^P` of each
     source's (normalised) relation graph: one row per source, one column per
-    power, as produced by :func:`pyg_fusion.functional.dense_graph_powers` or
+    power (entry ``[i, j]`` of a panel: the edge ``j -> i``; above 256 nodes
+    a cell shows the largest entry of a block of nodes, see
+    :func:`plot_adjacency`), as produced by :func:`pyg_fusion.functional.dense_graph_powers` or
     :func:`pyg_fusion.functional.graph_powers`.
 
     Args:
@@ -71,14 +74,17 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
                 a.set_axis_off()
                 continue
             norm = shared_norm or row_norm or _norm([stack[p]])
-            im = a.imshow(stack[p], norm=norm, interpolation="nearest",
-                          cmap=cmap or ("RdBu_r" if norm.vmin < 0 else "viridis"))
+            im, block = show_matrix(a, stack[p], norm=norm,
+                                    cmap=cmap or ("RdBu_r" if norm.vmin < 0 else "viridis"))
             a.set_title(f"$R_{{{tex_name(name)}}}^{{{p}}}$", fontsize=10)
             if sorted_labels is not None and (order is None or isinstance(order, str)):
                 label_ticks(a, sorted_labels, names=label_names)
             else:
                 a.set_xticks([])
                 a.set_yticks([])
+            # rows are targets, columns sources: said once per row and column
+            matrix_labels(a, "", block, x=r == nrows - 1 or p >= _length(stacks, r + 1),
+                          y=p == 0)
             if scale == "panel":
                 fig.colorbar(im, ax=a, shrink=0.75).ax.tick_params(labelsize=6)
         if scale == "row" and im is not None:
@@ -87,6 +93,12 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
         fig.colorbar(im, ax=list(axes.ravel()), shrink=0.75)
     fig.suptitle("graph power expansion $R_m^p$ (p = 0 is the identity)", fontsize=11)
     return finish(fig, path)
+
+
+def _length(stacks, row) -> int:
+    # the number of powers of the source drawn in row ``row`` (0 past the last)
+    rows = list(stacks.values())
+    return rows[row].shape[0] if row < len(rows) else 0
 
 
 def _dense_powers(name, p, num_nodes) -> np.ndarray:

@@ -160,6 +160,7 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
             fig = plt.figure(figsize=(6.2, 5), layout="constrained")
             heat_ax = fig.add_subplot() if kind == "heatmap" else None
             surf_ax = fig.add_subplot(projection="3d") if kind == "surface" else None
+        fig._pyg_fusion_made = True  # closed by finish() once saved
     else:
         axes = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
         need = 2 if kind == "both" else 1
