@@ -84,6 +84,16 @@ def _creatable(text: str) -> None:
         raise argparse.ArgumentTypeError(f"{parent} is a file, so {text} cannot be created")
 
 
+def seed_int(text: str) -> int:
+    # numpy's seeds are 32-bit: a larger one fails only once the data loads
+    return _number(int, text, lambda v: 0 <= v < 2 ** 32, "an integer >= 0 and < 2**32")
+
+
+def finite_float(text: str) -> float:
+    return _number(float, text, lambda v: abs(v) != float("inf") and v == v,
+                   "a finite number")
+
+
 def nonneg_float(text: str) -> float:
     return _number(float, text, lambda v: 0 <= v < float("inf"), "a finite number >= 0")
 

@@ -22,7 +22,8 @@ import re
 from typing import Any
 
 from ..experiments.config import COMPONENTS, TASKS, MethodSpec, option_fields
-from . import CLIError, _number, fraction, nonneg_float, nonneg_int, positive_float, positive_int
+from . import (CLIError, _number, fraction, nonneg_float, nonneg_int, out_folder, positive_float,
+               positive_int, seed_int)
 
 
 
@@ -65,6 +66,12 @@ CHECKS = {"positive_int": positive_int, "nonneg_int": nonneg_int,
           "positive_float": positive_float, "nonneg_float": nonneg_float,
           "fraction": fraction, "float": float, "int": int, "rate": rate,
           "abnormal_counts": abnormal_counts, "four_ints": four_ints}
+# Fields of one name in several configs (graph and image tasks) checked at
+# parsing, naming the flag: an empty --root (an unset shell variable) would
+# put the data in the current folder and a file there fails later as an
+# OSError naming ROOT/<dataset>; a seed >= 2**32 fails in numpy once the data
+# loads.
+FIELD_TYPES = {"root": out_folder, "seed": seed_int, "data_seed": seed_int}
 # --print-config's sections besides the components
 DATA_SECTION = "data"
 # the sections of the image commands' configs (experiments.image_config.SECTIONS)
@@ -99,6 +106,8 @@ def _flag_kwargs(f: dataclasses.Field, default, text: str) -> dict[str, Any]:
             kw["choices"] = meta["choices"]
         if "check" in meta:
             kw["type"] = CHECKS[meta["check"]]
+    if f.name in FIELD_TYPES:
+        kw["type"] = FIELD_TYPES[f.name]
     if meta.get("append"):
         kw["action"] = "append"
     for key in ("nargs", "metavar"):
@@ -275,9 +284,16 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str]) -> lis
                 path, i = argv[i + 1], i + 2
             else:
                 path, i = tok.split("=", 1)[1], i + 1
+            if not path.strip():
+                raise CLIError("--config needs a FILE.yaml, got an empty path")
             try:
                 with open(path, encoding="utf-8") as fh:  # YAML's own encoding
                     loaded = yaml.safe_load(fh)
+            except OSError as exc:  # the flag named, not only the file
+                raise CLIError(f"--config {path}: {exc.strerror or exc}") from None
+            except UnicodeDecodeError as exc:  # its message names neither flag nor file
+                raise CLIError(f"--config {path}: not UTF-8 text ({exc.reason} at byte "
+                               f"{exc.start})") from None
             except yaml.YAMLError as exc:
                 raise CLIError(f"--config {path}: not valid YAML: "
                                f"{' '.join(str(exc).split())}") from None

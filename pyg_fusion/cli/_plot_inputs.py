@@ -50,13 +50,13 @@ def load_scores(path: str):
                    f"or {{'videos': [...]}}")
 
 
-def rebuild_from_checkpoint(path: str, root: str):
+def rebuild_from_checkpoint(path: str, root: str | None):
     """``(model, task data, config)`` of a checkpoint of ``pyg-fusion train``
     on a graph dataset (:data:`~pyg_fusion.experiments.GRAPH_DATASETS`; a
-    user's ``vad`` or ``tables`` files are read from ``root`` with the layout
-    the checkpoint recorded): the model is rebuilt from the checkpoint's
-    config as ``pyg-fusion evaluate`` does, its tensors read with
-    ``weights_only=True``."""
+    user's ``vad`` or ``tables`` files are read from ``root``, by default the
+    folder it recorded, with the layout it recorded): the model is rebuilt
+    from the checkpoint's config as ``pyg-fusion evaluate`` does, its tensors
+    read with ``weights_only=True``."""
     from ..experiments.checkpoints import (FROM_CHECKPOINT, checkpoint_data,
                                            load_train_checkpoint, model_from_checkpoint)
     from ..experiments.data import GRAPH_DATASETS, DataConfig
@@ -65,12 +65,13 @@ def rebuild_from_checkpoint(path: str, root: str):
     if cfg.get("dataset") not in GRAPH_DATASETS:
         raise CLIError(f"--checkpoint: models are rebuilt for checkpoints of "
                        f"{', '.join(GRAPH_DATASETS)}; this one is for {cfg.get('dataset')!r}")
+    # root None: the folder the training run recorded, as evaluate reads it
     data = DataConfig(**{**FROM_CHECKPOINT, "dataset": cfg["dataset"], "root": root})
     td, _ = checkpoint_data(data, {"seed": 0, **cfg}, state, path)
     return model_from_checkpoint(cfg, td, state), td, cfg
 
 
-def scores_from_checkpoint(path: str, root: str):
+def scores_from_checkpoint(path: str, root: str | None):
     """Snippet scores and frame ground truth of the test videos, from a
     checkpoint of ``pyg-fusion train`` on a VAD dataset."""
     import torch
@@ -92,7 +93,7 @@ def scores_from_checkpoint(path: str, root: str):
     return out, gt, int(videos[0].snippet_len)
 
 
-def fused_from_checkpoint(path: str, root: str, index: int = 0):
+def fused_from_checkpoint(path: str, root: str | None, index: int = 0):
     """``(graph, fused G [N, N], label)`` of a checkpoint of ``pyg-fusion
     train``: the graph of a node task, or test video ``index`` of a VAD task."""
     import torch
@@ -266,11 +267,12 @@ def load_saved_graph(path: str):
     return load_torch(path, what="--input", allowed=allowed)
 
 
-def load_dataset_graph(name: str, root: str, index: int = 0):
+def load_dataset_graph(name: str, root: str | None, index: int = 0):
     """Graph ``index`` of the data set ``name`` (see :data:`DATASETS`), with
     the folders and options of ``pyg-fusion train``: ``ROOT/digits``
     (standardised views), ``ROOT/synthetic_vad`` (test videos)."""
     from .. import datasets
+    root = "runs/data" if root is None else root  # pyg-fusion train's default
     if name not in DATASETS:
         raise CLIError(f"--dataset must be one of {sorted(DATASETS)}, got {name!r}")
     cls = getattr(datasets, DATASETS[name], None)

@@ -10,7 +10,7 @@ from pathlib import Path
 from ._help import HelpFormatter
 from .._files import write_text
 from ._process import add_accelerator_argument, add_threads_argument
-from . import nonneg_int, out_folder, positive_int
+from . import out_folder, positive_int, seed_int
 from .._files import write_json
 from ..experiments.data import DataConfig, TaskData, load_data
 from ..experiments.run import format_table, make_records, run_method
@@ -36,8 +36,8 @@ def register(subparsers) -> None:
         "and the learned operators A.",
         formatter_class=HelpFormatter)
     p.add_argument("--out", type=out_folder, default="runs/demo", help="output folder")
-    p.add_argument("--root", default="runs/data", help="dataset folder")
-    p.add_argument("--seed", type=nonneg_int, default=0, help="seed")
+    p.add_argument("--root", type=out_folder, default="runs/data", help="dataset folder")
+    p.add_argument("--seed", type=seed_int, default=0, help="seed")
     p.add_argument("--node-epochs", type=positive_int, default=40, help="epochs on the digits")
     p.add_argument("--graph-epochs", type=positive_int, default=40,
                    help="epochs on the digits, graph only (label propagation)")

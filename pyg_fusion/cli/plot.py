@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import CLIError, nonneg_int, out_file, positive_int
+from . import CLIError, finite_float, nonneg_int, out_file, out_folder, positive_int
+from ._process import add_threads_argument
 from ._plot_inputs import (DATASETS, _load_graph, _load_operator_file,  # noqa: F401
                            _need_input, checkpoint_sources, fused_from_checkpoint,
                            load_scores, load_state_dict, operator_from_state,
@@ -33,6 +34,57 @@ _EPILOG = """inputs per KIND:
 """
 
 
+# P + 1 panels per source, each a dense N x N power: a larger P is no
+# readable figure and only costs memory and time
+MAX_POWERS = 16
+
+# The flags each KIND reads (besides --out, --threads); any other one given is
+# an error, rather than a figure that silently ignored it.
+READS = {
+    "relation-graph": {"input", "checkpoint", "dataset", "root", "index", "source", "k",
+                       "max_nodes", "top_k", "layout"},
+    "adjacency": {"input", "checkpoint", "dataset", "root", "index", "sources", "k",
+                  "max_nodes"},
+    "powers": {"input", "checkpoint", "dataset", "root", "index", "sources", "k",
+               "num_powers", "norm", "max_nodes"},
+    "operator": {"input", "checkpoint"},
+    "pq-sensitivity": {"input", "dataset", "metric", "setting", "method"},
+    "anomaly-scores": {"input", "checkpoint", "root", "frames_per_snippet", "max_videos",
+                       "threshold"},
+    "sparse-vs-dense": {"input", "batch", "scatter"},
+}
+# the inputs of a figure, of which one is read
+INPUTS = ("input", "checkpoint", "dataset")
+
+
+def _flag(dest: str) -> str:
+    return "--" + dest.replace("_", "-")
+
+
+def _check_flags(args) -> None:
+    given = [d for d, v in args._plot_defaults.items()
+             if d not in ("out", "threads", "help") and getattr(args, d, v) != v]
+    unread = [_flag(d) for d in given if d not in READS[args.kind]]
+    if unread:
+        raise CLIError(f"{args.kind} does not read {', '.join(unread)}; it reads "
+                       f"{', '.join(sorted(map(_flag, READS[args.kind])))}")
+    if args.num_powers > MAX_POWERS:  # train's --num-powers has no cap: checked here
+        raise CLIError(f"--num-powers must be at most {MAX_POWERS} for a figure, got "
+                       f"{args.num_powers}")
+    if not (args.checkpoint or args.dataset) and any(d in given for d in ("root", "index")):
+        raise CLIError("--root and --index choose the data of --checkpoint or --dataset, "
+                       "and neither is given")
+    inputs = [d for d in INPUTS if d in given and (d != "dataset" or
+                                                   args.kind != "pq-sensitivity")]
+    if len(inputs) > 1:
+        raise CLIError(f"{args.kind} reads one input; got {' and '.join(map(_flag, inputs))}")
+    if args.checkpoint and args.kind == "relation-graph":  # it draws the fused G
+        ignored = [_flag(d) for d in ("source", "k") if d in given]
+        if ignored:
+            raise CLIError(f"relation-graph --checkpoint draws the fused G (--top-k edges "
+                           f"per node), so {', '.join(ignored)} would not be read")
+
+
 def register(subparsers) -> None:
     import argparse
     p = subparsers.add_parser(
@@ -46,15 +98,17 @@ def register(subparsers) -> None:
     g.add_argument("--checkpoint", help="a checkpoint of a trained model")
     g.add_argument("--dataset", help="data set to load (graph kinds: "
                    f"{', '.join(DATASETS)}); for pq-sensitivity: selects its records")
-    g.add_argument("--root", default="runs/data",
-                   help="data set folder (default: runs/data, as pyg-fusion train)")
+    g.add_argument("--root", type=out_folder,
+                   help="data set folder (default: with --checkpoint the one its training "
+                   "run recorded, as pyg-fusion evaluate; else runs/data, as pyg-fusion train)")
     g.add_argument("--index", type=nonneg_int, default=0, help="graph of the data set (default 0)")
     g = p.add_argument_group("graphs")
     g.add_argument("--source", help="source to draw (relation-graph; default: the first)")
     g.add_argument("--sources", help="comma-separated sources (adjacency, powers; "
                    "default: all, at most 4)")
     g.add_argument("--k", type=positive_int, default=10, help="neighbours per node (default 10)")
-    g.add_argument("--num-powers", type=nonneg_int, default=3, help="P for powers (default 3)")
+    g.add_argument("--num-powers", type=nonneg_int, default=3,
+                   help=f"P for powers, at most {MAX_POWERS} (default 3)")
     g.add_argument("--norm", default="sym", choices=("sym", "row", "none"),
                    help="normalisation of the powers (default sym)")
     g.add_argument("--max-nodes", type=positive_int, default=300,
@@ -73,13 +127,18 @@ def register(subparsers) -> None:
     g.add_argument("--frames-per-snippet", type=positive_int, default=None,
                    help="anomaly-scores: frames per snippet (default: from the file, else 16)")
     g.add_argument("--max-videos", type=positive_int, default=8, help="anomaly-scores: videos drawn")
-    g.add_argument("--threshold", type=float, help="anomaly-scores: decision threshold")
-    p.set_defaults(func=run)
+    g.add_argument("--threshold", type=finite_float,
+                   help="anomaly-scores: decision threshold")
+    add_threads_argument(p)
+    # run() refuses a flag that KIND does not read, by its value against these
+    p.set_defaults(func=run, _plot_defaults={a.dest: a.default for a in p._actions
+                                             if a.option_strings})
 
 
 def run(args) -> int:
     from .. import visualize as V
 
+    _check_flags(args)
     out = Path(args.out)
     if out.suffix.lower() != ".png":
         raise CLIError(f"--out must name a .png file, got {args.out!r}")
