@@ -116,7 +116,8 @@ def test_plot_results_kinds(tmp_path, capsys):
     (["plot", "adjacency", "--out", "x.png"], "needs --dataset NAME or --input"),
     (["plot", "adjacency", "--dataset", "imagenet", "--out", "x.png"], "--dataset must be one of"),
     (["plot", "operator", "--out", "x.png"], "needs --checkpoint"),
-    (["plot", "operator", "--input", "a.json", "--out", "x.pdf"], "--out must name a .png"),
+    (["plot", "operator", "--checkpoint", "a.ckpt", "--out", "x.jpg"],
+     "--out must name a .png, .pdf, .svg file"),
 ])
 def test_plot_user_errors_exit_2_with_one_line(tmp_path, monkeypatch, capsys, argv, message):
     monkeypatch.chdir(tmp_path)
@@ -203,3 +204,12 @@ def test_adjacency_with_the_fused_graph_of_a_train_checkpoint(tmp_path, capsys):
                  "--out", str(out)]) == 2
     assert "--checkpoint is for operator, adjacency, relation-graph and anomaly-scores" in \
         capsys.readouterr().err
+
+
+def test_plot_writes_pdf_and_svg(tmp_path):
+    """``--out`` takes the formats the drawing functions write, by suffix."""
+    for suffix, head in ((".pdf", b"%PDF"), (".svg", b"<?xml")):
+        out = tmp_path / f"adjacency{suffix}"
+        assert main(["plot", "adjacency", "--dataset", "digits", "--sources", "fou,kar",
+                     "--root", str(tmp_path / "data"), "--out", str(out)]) == 0
+        assert out.read_bytes().startswith(head)

@@ -92,7 +92,7 @@ def register(subparsers) -> None:
         description="Render one figure of pyg_fusion.visualize as a PNG.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("kind", choices=KINDS, metavar="KIND", help=", ".join(KINDS))
-    p.add_argument("--out", type=out_file, required=True, help="PNG file to write")
+    p.add_argument("--out", type=out_file, required=True, help="figure file to write: .png, .pdf or .svg")
     g = p.add_argument_group("inputs")
     g.add_argument("--input", help="saved results (JSON) or graph (.pt)")
     g.add_argument("--checkpoint", help="a checkpoint of a trained model")
@@ -137,11 +137,12 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from .. import visualize as V
+    from ..visualize._common import FORMATS
 
     _check_flags(args)
     out = Path(args.out)
-    if out.suffix.lower() != ".png":
-        raise CLIError(f"--out must name a .png file, got {args.out!r}")
+    if out.suffix.lower() not in FORMATS:
+        raise CLIError(f"--out must name a {', '.join(FORMATS)} file, got {args.out!r}")
     kind = args.kind
     if kind == "sparse-vs-dense":
         fig = V.plot_sparse_vs_dense(_need_input(args), batch=args.batch,
