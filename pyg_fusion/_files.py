@@ -171,6 +171,8 @@ def load_torch(path: str | os.PathLike, *, what: str = "file",
     for this load only."""
     import torch
     path = os.fspath(path)
+    if osp.isdir(path):
+        raise ValueError(f"{what}: {path} is a folder; expected a file")
     if not osp.isfile(path):
         raise FileNotFoundError(f"{what}: no such file: {path}")
     # torch's safe_globals removes its classes on exit, also those that were

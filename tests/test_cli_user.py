@@ -131,3 +131,20 @@ def test_plot_pq_sensitivity_still_filters_by_dataset(tmp_path):
     assert main(["plot", "pq-sensitivity", "--input", str(sweep), "--dataset", "toy",
                  "--method", "lego", "--out", str(png)]) == 0
     assert png.stat().st_size > 10_000
+
+
+def test_checkpoint_that_is_a_folder_is_named(tmp_path, capsys):
+    """A folder given as --checkpoint was "no such file"."""
+    (tmp_path / "ckpts").mkdir()
+    assert main(["evaluate", "--checkpoint", str(tmp_path / "ckpts"),
+                 "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is a folder; expected a file" in err, err
+
+
+def test_print_config_refuses_two_views_of_one_name(tmp_path, capsys):
+    """--print-config printed a config that then failed to run."""
+    assert main(["train", "--dataset", "tables", "--views", "a/x.npy", "b/x.npy",
+                 "--print-config"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--views" in err, err

@@ -133,7 +133,8 @@ def load_state_dict(path: str) -> dict:
 
 _ENSEMBLE = ("--checkpoint: {path} holds an ensemble of restarts (--restart-combine mean), "
              "each with its own {what}: draw one restart's, its "
-             "restart<r>/checkpoints/last.ckpt")
+             "restart<r>/checkpoints/last.ckpt (init_<start>/restart<r>/... when the run "
+             "trained from both starts)")
 _MEMBER = re.compile(r"(?:^|\.)members\.\d+\.")
 _PAIR = re.compile(r"(?:^|\.)fusion\.A\.(.+)$")
 _SHARED = re.compile(r"(?:^|\.)fusion\.A$")

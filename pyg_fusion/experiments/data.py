@@ -149,6 +149,9 @@ def check_dataset_flags(cfg: DataConfig) -> None:
             continue
         raise ValueError(f"--{f.name.replace('_', '-')} applies to --dataset "
                          f"{' / '.join(names)}, not to {cfg.dataset}")
+    if cfg.dataset == "tables" and cfg.views:  # two views of one name, before --print-config
+        from ..datasets.tables import name_views
+        name_views(cfg.views, "--views")
 
 
 @dataclass
