@@ -33,6 +33,34 @@ def machine_info(device: str = "cpu") -> dict:
         info["torch_scatter"] = torch_scatter.__version__
     except ImportError:
         info["torch_scatter"] = None
+    try:  # without faiss, knn="approx" searches exactly: its times and recall say so
+        import faiss
+        info["faiss"] = getattr(faiss, "__version__", "?")
+    except ImportError:
+        info["faiss"] = None
     if device.startswith("cuda") and torch.cuda.is_available():
         info["gpu"] = torch.cuda.get_device_name(0)
+    try:  # when this record was taken: the end of the run, for most scripts
+        info["load"] = [round(v, 2) for v in os.getloadavg()]
+    except (OSError, AttributeError):
+        info["load"] = None
     return info
+
+
+def machine_line(info: dict | None = None, threads: int | None = None) -> str:
+    """One line of :func:`machine_info` for a printed table: the CPU (or GPU),
+    its cores, the threads of the measured runs, the versions and the load."""
+    info = dict(info or machine_info())
+    if threads is not None:
+        info["torch_threads"] = threads
+    versions = f"torch {info['torch']}"
+    if info.get("torch_geometric"):
+        versions += f", PyG {info['torch_geometric']}"
+    if "faiss" in info:
+        versions += (f", faiss {info['faiss']}" if info["faiss"] else
+                     ", no faiss (knn=\"approx\" searched exactly)")
+    load = info.get("load")
+    load = "/".join(f"{v:.2f}" for v in load) if load else "?"
+    return (f"machine: {info.get('gpu', info['cpu'])}, {info['cores']} cores, "
+            f"{info['torch_threads']} torch thread(s), {versions}, "
+            f"load (1/5/15 min) {load}")

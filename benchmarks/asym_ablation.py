@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import os.path as osp
 import sys
 import time
@@ -47,8 +46,11 @@ ROWS = {
 
 def _configs(args, variant: str, seed: int):
     """The typed configs of one run (:mod:`pyg_fusion.experiments.image_config`)."""
-    from pyg_fusion.experiments.image_config import (SegmentDataConfig, SegmentModelConfig,
-                                                     SegmentTrainConfig)
+    from pyg_fusion.experiments.image_config import (
+        SegmentDataConfig,
+        SegmentModelConfig,
+        SegmentTrainConfig,
+    )
     data = SegmentDataConfig(data="synthetic", root=args.root, size=args.size,
                              num_train=args.num_train, num_test=args.num_test,
                              data_seed=args.data_seed, batch_size=args.batch_size)
@@ -61,6 +63,7 @@ def _configs(args, variant: str, seed: int):
 def _run(job):
     variant, seed, args = job
     import torch
+
     from pyg_fusion.experiments.segment_run import run_segment
     from pyg_fusion.training.banners import hide_lightning_banners
     torch.set_num_threads(1)  # this worker process's own setting: one thread per run
@@ -119,10 +122,11 @@ def table(rows: list[dict]) -> str:
 
 
 def figure(rows: list[dict], path: str) -> None:
-    import matplotlib
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    fig, ax = plt.subplots(figsize=(8, 3.6))
+    # no pyplot: matplotlib.use() would switch the backend of the whole
+    # process (the caller's, when this runs in-process)
+    from matplotlib.figure import Figure
+    fig = Figure(figsize=(8, 3.6))
+    ax = fig.add_subplot()
     x = range(len(rows))
     ax.bar(x, [100 * r["miou_mean"] for r in rows],
            yerr=[100 * r["miou_std"] for r in rows], capsize=3,
@@ -136,27 +140,41 @@ def figure(rows: list[dict], path: str) -> None:
                  fontsize=9)
     fig.tight_layout()
     save_figure(fig, path, dpi=110)
-    plt.close(fig)
+
+
+def _layers(text: str) -> list[int]:
+    try:
+        layers = [int(v) for v in text.split(",")]
+    except ValueError:
+        layers = []
+    if len(layers) != 4 or min(layers) < 1:
+        raise argparse.ArgumentTypeError(f"expected four positive blocks per stage like "
+                                         f"'1,1,1,1', got {text!r}")
+    return layers
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from _cli import positive_float, positive_int
+
+    from pyg_fusion.cli._runs import int_list
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--out", default="runs/asym_ablation")
     p.add_argument("--root", default=None, help="scene folder (default: OUT/data)")
     p.add_argument("--variants", default=",".join(ROWS))
-    p.add_argument("--seeds", default="0,1,2")
-    p.add_argument("--epochs", type=int, default=30)
-    p.add_argument("--batch-size", type=int, default=16)
-    p.add_argument("--lr", type=float, default=3e-3)
-    p.add_argument("--size", type=int, default=48)
-    p.add_argument("--num-train", type=int, default=128)
-    p.add_argument("--num-test", type=int, default=48)
+    p.add_argument("--seeds", type=int_list, default=[0, 1, 2],
+                   help="'0,1,2' or '0..2' (default: 0,1,2)")
+    p.add_argument("--epochs", type=positive_int, default=30)
+    p.add_argument("--batch-size", type=positive_int, default=16)
+    p.add_argument("--lr", type=positive_float, default=3e-3)
+    p.add_argument("--size", type=positive_int, default=48)
+    p.add_argument("--num-train", type=positive_int, default=128)
+    p.add_argument("--num-test", type=positive_int, default=48)
     p.add_argument("--data-seed", type=int, default=0)
-    p.add_argument("--layers", type=lambda s: [int(v) for v in s.split(",")],
-                   default=[1, 1, 1, 1])
-    p.add_argument("--width", type=int, default=8)
-    p.add_argument("--decoder-features", type=int, default=16)
-    p.add_argument("--jobs", type=int, default=2, help="runs at a time (one thread each)")
+    p.add_argument("--layers", type=_layers, default=[1, 1, 1, 1])
+    p.add_argument("--width", type=positive_int, default=8)
+    p.add_argument("--decoder-features", type=positive_int, default=16)
+    p.add_argument("--jobs", type=positive_int, default=2,
+                   help="runs at a time (one thread each)")
     p.add_argument("--summarise", metavar="RESULTS_JSON",
                    help="only rebuild the table and figure from a results.json")
     return p
@@ -165,9 +183,18 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     p = build_parser()
     args = p.parse_args(argv)
+    from _cli import check_folder, user_errors
     if args.summarise:
-        with open(args.summarise) as f:
-            result = json.load(f)
+        try:
+            with open(args.summarise) as f:
+                result = json.load(f)
+        except OSError as exc:
+            p.error(f"--summarise {args.summarise}: {exc.strerror or exc}")
+        except ValueError as exc:
+            p.error(f"--summarise {args.summarise}: not JSON ({exc})")
+        if not isinstance(result, dict) or not isinstance(result.get("runs"), list):
+            p.error(f"--summarise {args.summarise}: not a results.json of this script "
+                    "(no \"runs\")")
         result["rows"] = summarise(result["runs"])
         md = table(result["rows"])
         print(md)
@@ -180,15 +207,19 @@ def main(argv=None) -> int:
     unknown = set(variants) - set(ROWS)
     if unknown:
         p.error(f"unknown variants {sorted(unknown)}; choose from {list(ROWS)}")
-    seeds = [int(s) for s in args.seeds.split(",")]
+    seeds = args.seeds
+    if not variants or not seeds:
+        p.error("--variants and --seeds must name at least one each")
+    check_folder(p, args.out)
     args.root = args.root or osp.join(args.out, "data")
-    os.makedirs(args.out, exist_ok=True)
-    # generate the scenes once, before the workers
+    # generate the scenes once, before the workers; a setting the data or the
+    # model refuse is one line
     from pyg_fusion.experiments.segment_run import segment_datasets
-    segment_datasets(_configs(args, variants[0], seeds[0])[0])
+    with user_errors("asym_ablation.py"):
+        segment_datasets(_configs(args, variants[0], seeds[0])[0])
 
-    from tqdm import tqdm
     from _machine import machine_info
+    from tqdm import tqdm
     jobs = [(v, s, args) for s in seeds for v in variants]
     t0 = time.perf_counter()
     runs = []
@@ -202,8 +233,10 @@ def main(argv=None) -> int:
     rows = summarise(runs)
     md = table(rows)
     print(md)
+    machine = machine_info()
+    machine["torch_threads"] = 1  # each run's, in its worker process
     result = {"command": " ".join(["python", *sys.argv]), "config": {
-        k: v for k, v in vars(args).items()}, "machine": machine_info(),
+        k: v for k, v in vars(args).items()}, "machine": machine,
         "wall_seconds": round(time.perf_counter() - t0, 1), "rows": rows,
         "runs": sorted(runs, key=lambda r: (r["variant"], r["seed"]))}
     _write(osp.join(args.out, "results.json"), json.dumps(result, indent=2))

@@ -9,7 +9,6 @@ times. The target is at most 1.5 s per help.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
@@ -33,22 +32,30 @@ def _time(argv: list[str], repeats: int) -> tuple[float, list[float]]:
     runs = []
     for _ in range(repeats):
         t = time.perf_counter()
-        subprocess.run([sys.executable, *argv], env=env, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        done = subprocess.run([sys.executable, *argv], env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE, text=True)
         runs.append(time.perf_counter() - t)
+        if done.returncode != 0:  # a help that fails is no start-up time: said in one line
+            last = (done.stderr.strip().splitlines() or ["?"])[-1]
+            raise SystemExit(f"cli_startup.py: `python {' '.join(argv)}` failed "
+                             f"(exit code {done.returncode}): {last}")
     return statistics.median(runs), runs
 
 
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--repeats", type=int, default=7)
+    from _cli import check_writable, positive_int
+    p.add_argument("--repeats", type=positive_int, default=7)
     p.add_argument("--json", default=None, help="write the table as JSON here")
     args = p.parse_args(argv)
+    check_writable(p, args.json)
     load_before = os.getloadavg()
     base, _ = _time(["-c", "import torch"], args.repeats)
     rows = []
-    for cmd in COMMANDS:
+    for i, cmd in enumerate(COMMANDS):
+        print(f"[{i + 1}/{len(COMMANDS)}] pyg-fusion {cmd} --help".replace("  ", " "),
+              file=sys.stderr, flush=True)  # progress: minutes at the default repeats
         med, runs = _time(["-m", "pyg_fusion.cli", *cmd.split(), "--help"], args.repeats)
         rows.append({"command": f"pyg-fusion {cmd} --help".replace("  ", " "),
                      "median_s": round(med, 3), "min_s": round(min(runs), 3),
@@ -58,6 +65,8 @@ def main(argv=None) -> int:
           f"({args.repeats} runs)")
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
           f"(1-minute), {os.cpu_count()} CPUs")
+    from _machine import machine_line
+    print(machine_line())
     print("| command | median s | min s | / import torch |\n|---|---|---|---|")
     for r in rows:
         print(f"| `{r['command']}` | {r['median_s']:.3f} | {r['min_s']:.3f} | "
@@ -65,10 +74,10 @@ def main(argv=None) -> int:
     worst = max(r["median_s"] for r in rows)
     print(f"slowest median {worst:.3f} s: {'within' if worst <= 1.5 else 'OVER'} the 1.5 s target")
     if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"machine": machine_info(), "repeats": args.repeats,
-                       "load_before": load_before, "load_after": load_after,
-                       "import_torch_median_s": base, "rows": rows}, f, indent=1)
+        from pyg_fusion._files import write_json
+        write_json(args.json, {"machine": machine_info(), "repeats": args.repeats,
+                               "load_before": load_before, "load_after": load_after,
+                               "import_torch_median_s": base, "rows": rows})
     return 0
 
 

@@ -49,7 +49,8 @@ from pyg_fusion.functional import _knn
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from knn_probes import one_thread, recall, validation_truth  # noqa: E402  (after the path)
+from _cli import check_writable, positive_float, positive_int  # noqa: E402
+from knn_probes import one_thread, recall, validation_truth  # noqa: E402
 
 K, TIMED_QUERIES, REPEATS, PENALTY_ITERS = 16, 16384, 3, 20
 
@@ -159,36 +160,49 @@ def sweep(n: int, seed: int, probes: list[int], variants: list[str], factor: flo
     return out
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[262144])
+    ap.add_argument("--sizes", type=positive_int, nargs="+", default=[262144])
     ap.add_argument("--seeds", type=int, nargs="+", default=[100, 101])
-    ap.add_argument("--probes", type=int, nargs="+", default=[10, 12, 14, 16])
+    ap.add_argument("--probes", type=positive_int, nargs="+", default=[10, 12, 14, 16])
     ap.add_argument("--variants", nargs="+", default=["nearest", "capacity", "penalties", "power"],
                     choices=["nearest", "capacity", "penalties", "power"])
-    ap.add_argument("--capacity", type=float, default=1.25, help="capacity: F x the mean size")
+    ap.add_argument("--capacity", type=positive_float, default=1.25, help="capacity: F x the mean size")
     ap.add_argument("--alpha", type=float, default=0.01, help="penalties: faiss's alpha")
     ap.add_argument("--power-alpha", type=float, default=0.003, help="power: the alpha")
     ap.add_argument("--json", default=None)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
+    for n in args.sizes:
+        nlist = _knn.ivf_params(n)[0]
+        if max(args.probes) > nlist:
+            ap.error(f"--probes: at most the {nlist} lists of N = {n}, got {max(args.probes)}")
+    check_writable(ap, args.json)
     one_thread("knn_balance.py")
+    from _machine import machine_info, machine_line
+    print(machine_line(), flush=True)
     rows = [r for n in args.sizes for s in args.seeds
             for r in sweep(n, s, args.probes, args.variants, args.capacity, args.alpha,
                            args.power_alpha)]
-    print("\n| N | seed | variant | probes | scanned / query (x ideal) | recall@17 | us / query "
-          "| assignment s |")
-    print("|---|---|---|---|---|---|---|---|")
+    nearest = {(r["n"], r["seed"], r["nprobe"]): r["us_per_query"] for r in rows
+               if r["variant"] == "nearest"}
+    print(f"\n{machine_line()}; us / query: median of {REPEATS}, / nearest: against the "
+          "library's assignment at the same N, seed and probes, in the same run")
+    print("| N | seed | variant | probes | scanned / query (x ideal) | recall@17 | us / query "
+          "| / nearest | assignment s |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         mark = " (library)" if r["library"] else ""
+        base = nearest.get((r["n"], r["seed"], r["nprobe"]))
+        ratio = f"{r['us_per_query'] / base:.2f}x" if base else "-"
         print(f"| {r['n']} | {r['seed']} | {r['variant']} | {r['nprobe']}{mark} | {r['scanned']} "
-              f"({r['x_ideal']:.3f}) | {r['recall']:.4f} | {r['us_per_query']:.1f} | "
+              f"({r['x_ideal']:.3f}) | {r['recall']:.4f} | {r['us_per_query']:.1f} | {ratio} | "
               f"{r['assign_s']:.2f} |")
     if args.json:
-        from _machine import machine_info
         from pyg_fusion._files import write_json
         write_json(args.json, {"command": "python " + " ".join(sys.argv),
-                               "machine": machine_info(), "rows": rows}, indent=1)
+                               "machine": machine_info(), "repeats": REPEATS, "rows": rows},
+                   indent=1)
 
 
 if __name__ == "__main__":

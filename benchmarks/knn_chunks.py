@@ -1,7 +1,8 @@
 """Rows per block (``chunk_size``) of the chunked torch kNN search, the path
 that ``relation_graph`` takes without faiss (and on CUDA without faiss's GPU
 build): the wall time of ``relation_graph(x, k=16, knn="exact",
-chunk_size=c)`` per ``c``, median of ``--repeats``, as a ratio to the
+chunk_size=c)`` per ``c``, median of ``--repeats`` (the block sizes take
+turns within each repeat, after one untimed warm-up call), as a ratio to the
 default (``relation_graph``'s, 512) measured in the same run. Every block size must give the same
 graph; the script checks it. faiss is kept out for the whole run, so the
 torch path is timed on any machine.
@@ -48,23 +49,25 @@ def sweep(n: int, chunks: list[int], device: str, repeats: int, dim: int = 128,
             torch.cuda.synchronize()
 
     default = _default_chunk()
-    times, graphs = {}, {}
+    sizes = sorted(set(chunks) | {default})
+    runs, graphs = {c: [] for c in sizes}, {}
     # the torch path, whatever is installed: faiss would take the search
     with mock.patch.object(relation, "load_faiss", lambda: None):
-        for c in sorted(set(chunks) | {default}):
-            runs = []
-            for _ in range(repeats):
+        # untimed: the first call's one-off costs would fall on the first size
+        relation.relation_graph(x, k=K, knn="exact", chunk_size=default)
+        for _ in range(repeats):
+            for c in sizes:  # in turns: a change of load falls on every size
                 sync()
                 t0 = time.perf_counter()
                 graphs[c] = relation.relation_graph(x, k=K, knn="exact", chunk_size=c)
                 sync()
-                runs.append(time.perf_counter() - t0)
-            times[c] = statistics.median(runs)
+                runs[c].append(time.perf_counter() - t0)
+    times = {c: statistics.median(v) for c, v in runs.items()}
     ref = graphs[default]
     rows = []
     for c in sorted(times):
         same = torch.equal(graphs[c][0], ref[0]) and torch.equal(graphs[c][1], ref[1])
-        rows.append({"N": n, "chunk_size": c, "seconds": times[c],
+        rows.append({"N": n, "chunk_size": c, "seconds": times[c], "runs": runs[c],
                      "ratio": times[c] / times[default], "same_graph": same,
                      "device": device})
     return rows
@@ -79,29 +82,30 @@ def table(rows: list[dict]) -> str:
 
 
 def main(argv=None) -> int:
-    from _machine import machine_info
+    from _cli import check_writable, positive_int, torch_threads
+    from _machine import machine_info, machine_line
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[16384])
-    ap.add_argument("--chunks", type=int, nargs="+", default=[128, 512, 2048])
+    ap.add_argument("--sizes", type=positive_int, nargs="+", default=[16384])
+    ap.add_argument("--chunks", type=positive_int, nargs="+", default=[128, 512, 2048])
     ap.add_argument("--device", default="cpu")
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=1, help="torch threads")
+    ap.add_argument("--repeats", type=positive_int, default=3)
+    ap.add_argument("--threads", type=positive_int, default=1, help="torch threads")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
-    if any(c < 1 for c in args.chunks) or any(n < K + 1 for n in args.sizes):
-        ap.error(f"--chunks must be >= 1 and --sizes >= {K + 1}")
-    threads = torch.get_num_threads()
-    torch.set_num_threads(args.threads)  # restored below: main() is also called in-process
+    if any(n < K + 1 for n in args.sizes):
+        ap.error(f"--sizes must be >= {K + 1} (k = {K} neighbours and the unit itself)")
     try:
+        torch.empty(0, device=args.device)
+    except (RuntimeError, AssertionError) as exc:
+        ap.error(f"--device {args.device}: {str(exc).splitlines()[0]}")
+    check_writable(ap, args.json)
+    with torch_threads(args.threads):  # restored: main() is also called in-process
         rows = [r for n in args.sizes
                 for r in sweep(n, args.chunks, args.device, args.repeats)]
-    finally:
-        torch.set_num_threads(threads)
     machine = machine_info(args.device)
     machine["torch_threads"] = args.threads
-    print(f"{machine.get('gpu', machine['cpu'])}, torch {machine['torch']}, "
-          f"{args.threads} thread(s), median of {args.repeats}")
+    print(f"{machine_line(machine)}; seconds: median of {args.repeats}")
     print(table(rows))
     if args.json:
         from pyg_fusion._files import write_json

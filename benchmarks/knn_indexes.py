@@ -44,6 +44,7 @@ standardised on its own.
 import argparse
 import math
 import os
+import sys
 import time
 
 import numpy as np
@@ -52,6 +53,8 @@ import torch
 from pyg_fusion.datasets import clustered_features
 from pyg_fusion.functional import _knn
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 
 def _timed(fn):
     c, t = time.process_time(), time.perf_counter()
@@ -59,7 +62,7 @@ def _timed(fn):
     return out, time.perf_counter() - t, time.process_time() - c
 
 
-def main():
+def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("n", help="N, or 'digits'")
@@ -71,15 +74,36 @@ def main():
     ap.add_argument("--root", default="data/digits", help="dataset folder (digits)")
     ap.add_argument("--library-only", action="store_true",
                     help="only the flat index and the library's approx/checked searches")
-    args = ap.parse_args()
-    if args.n == "digits":
-        return digits(args.root, args.k)
-    args.n = int(args.n)
-    if args.features is None:
-        ap.error("features: clustered or gaussian")
+    args = ap.parse_args(argv)
+    if args.n != "digits":
+        try:
+            args.n = int(args.n)
+        except ValueError:
+            ap.error(f"n: expected a number of units or 'digits', got {args.n!r}")
+        if args.n < 40:  # the IVF grid's lists: at most n // 39, at least 1
+            ap.error(f"n: expected at least 40 units, got {args.n}")
+        if args.features is None:
+            ap.error("features: clustered or gaussian")
+    if args.k < 1:
+        ap.error(f"--k: expected a positive integer, got {args.k}")
+    # without faiss, knn="approx" searches exactly: every recall would read 1
+    if _knn.load_faiss() is None:
+        sys.exit("knn_indexes.py needs faiss (pip install faiss-cpu)")
+    from _machine import machine_line
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # restored below: main() may be called in-process
+    try:
+        print(machine_line(threads=1))
+        if args.n == "digits":
+            return digits(args.root, args.k)
+        return _grid(args)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def _grid(args):
     import faiss
 
-    torch.set_num_threads(1)
     old = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(1)  # a script, not the library: restored below
     n, k = args.n, args.k
@@ -163,6 +187,7 @@ def main():
             run(f"hnsw M={m} efConstruction=40 efSearch={ef}", hnsw, order=False)
     library(x, k, t_flat, truth)
     faiss.omp_set_num_threads(old)
+    return 0
 
 
 def library(x, k: int, t_flat: float, truth=None):
@@ -223,7 +248,6 @@ def digits(root: str, k: int):
     from pyg_fusion.datasets import MultiFeatureDigits
     from pyg_fusion.datasets.digits import VIEWS
 
-    torch.set_num_threads(1)
     data = MultiFeatureDigits(root, standardize=False, log=False)[0]
     total = data[f"x_{VIEWS[0]}"].size(0)
     perm = torch.randperm(total, generator=torch.Generator().manual_seed(0))
@@ -244,7 +268,8 @@ def digits(root: str, k: int):
             print(f"  {name} {view} {tuple(x.shape)} ivf {_knn.ivf_params(n)} exact "
                   f"{times['exact']:.3f}s approx {times['approx']:.3f}s "
                   f"recall@{k + 1} {recall:.4f}", flush=True)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

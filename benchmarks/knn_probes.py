@@ -95,23 +95,27 @@ def sweep(n: int, seed: int, probes: list[int], k: int, lists_factor: int,
     return out
 
 
-def main():
+def main(argv=None):
+    from _cli import check_writable, positive_int
+    from _machine import machine_info, machine_line
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[262144, 1048576])
+    ap.add_argument("--sizes", type=positive_int, nargs="+", default=[262144, 1048576])
     ap.add_argument("--seeds", type=int, nargs="+", default=[100, 101])
-    ap.add_argument("--probes", type=int, nargs="+", default=[6, 8, 9, 10, 12, 16, 20])
-    ap.add_argument("--k", type=int, default=16)
-    ap.add_argument("--lists-factor", type=int, default=1)
+    ap.add_argument("--probes", type=positive_int, nargs="+", default=[6, 8, 9, 10, 12, 16, 20])
+    ap.add_argument("--k", type=positive_int, default=16)
+    ap.add_argument("--lists-factor", type=positive_int, default=1)
     ap.add_argument("--codes", choices=["fp16", "float"], default="fp16",
                     help="the lists' codes: fp16 (the library's CPU index) or float")
     ap.add_argument("--json", default=None)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
+    check_writable(ap, args.json)
     one_thread("knn_probes.py")
     rows = [r for n in args.sizes for s in args.seeds
             for r in sweep(n, s, args.probes, args.k, args.lists_factor, args.codes)]
     seeds = ", ".join(map(str, args.seeds))
-    print(f"\n| N | lists | probes | recall@{args.k + 1} (seeds {seeds}) | us / query |")
+    print(f"\n{machine_line()}; us / query: median over the seeds")
+    print(f"| N | lists | probes | recall@{args.k + 1} (seeds {seeds}) | us / query |")
     print("|---|---|---|---|---|")
     for (n, nlist, nprobe) in sorted({(r["n"], r["nlist"], r["nprobe"]) for r in rows}):
         same = [r for r in rows if (r["n"], r["nlist"], r["nprobe"]) == (n, nlist, nprobe)]
@@ -120,7 +124,6 @@ def main():
               + " / ".join(f"{r['recall']:.4f}" for r in same)
               + f" | {np.median([r['us_per_query'] for r in same]):.1f} |")
     if args.json:
-        from _machine import machine_info
         from pyg_fusion._files import write_json
         write_json(args.json, {"command": "python " + " ".join(sys.argv),
                                "machine": machine_info(), "load": os.getloadavg(), "rows": rows},

@@ -39,6 +39,7 @@ def cluster_order(x: torch.Tensor, within: torch.Tensor, clusters: int) -> torch
     import numpy as np
     import scipy.sparse as sp
     from scipy.sparse.csgraph import reverse_cuthill_mckee
+
     from pyg_fusion.functional._knn import load_faiss
     faiss = load_faiss()
     if faiss is None:
@@ -64,16 +65,26 @@ def cluster_order(x: torch.Tensor, within: torch.Tensor, clusters: int) -> torch
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("n", type=int, help="nodes per source")
-    p.add_argument("--repeats", type=int, default=3)
+    from _cli import positive_int, torch_threads
+    p.add_argument("n", type=positive_int, help="nodes per source")
+    p.add_argument("--repeats", type=positive_int, default=3)
     p.add_argument("--clusters", type=int, nargs="*", default=[],
                    help="also orders by this many k-means clusters of the features (faiss)")
     args = p.parse_args(argv)
     if any(not 1 <= c <= args.n for c in args.clusters):
         p.error(f"--clusters must be between 1 and n = {args.n}, got {args.clusters}")
-    torch.set_num_threads(1)  # this script's own process
-    from _machine import machine_info
-    from scaling import D, K, P, PRUNE, _features
+    if args.clusters:
+        from pyg_fusion.functional._knn import load_faiss
+        if load_faiss() is None:  # before the graphs, not after them
+            raise SystemExit("--clusters needs faiss (pip install faiss-cpu)")
+    with torch_threads(1):  # restored: main() is also called in-process
+        return _run(args)
+
+
+def _run(args) -> int:
+    from _machine import machine_line
+    from scaling import PRUNE, D, K, P, _features
+
     from pyg_fusion.functional import graph_powers, relation_graph
     from pyg_fusion.functional.order import locality_order, permute_rows, relabel
 
@@ -106,8 +117,8 @@ def main(argv=None) -> int:
             (attr * up).sum().backward()
             times[key].append(time.perf_counter() - t0)
             del index, attr, up
-    print(f"N={n}, d={D}, k={K}, P={P}, prune_k={PRUNE}, load {os.getloadavg()}, "
-          f"{machine_info()['cpu']}")
+    print(f"N={n}, d={D}, k={K}, P={P}, prune_k={PRUNE}, median of {args.repeats}; "
+          f"{machine_line()}")
     print("| source | order | powers fwd + bwd s | / own order |\n|---|---|---|---|")
     for s in graphs:
         own = statistics.median(times["own", s])

@@ -43,8 +43,17 @@ def main(argv=None) -> int:
     p.add_argument("results", help="a results.json of pyg-fusion compare")
     p.add_argument("--metrics", default="accuracy,val_accuracy,params,time_per_epoch_s")
     args = p.parse_args(argv)
-    with open(args.results) as f:
-        records = json.load(f)
+    try:
+        with open(args.results) as f:
+            records = json.load(f)
+    except OSError as exc:
+        p.error(f"{args.results}: {exc.strerror or exc}")
+    except ValueError as exc:
+        p.error(f"{args.results}: not JSON ({exc})")
+    if not isinstance(records, list) or not all(
+            isinstance(r, dict) and {"method", "metric", "mean"} <= r.keys() for r in records):
+        p.error(f"{args.results}: not the records of pyg-fusion compare (a list of "
+                "{method, metric, mean, std, ...})")
     print(markdown(records, args.metrics.split(",")))
     return 0
 

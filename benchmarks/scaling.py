@@ -75,6 +75,7 @@ STAGES = ("knn_exact", "knn_approx", "powers", "scipy", "fusion", "step", "dense
 
 def _features(kind: str, n: int, seed: int):
     import torch
+
     from pyg_fusion.datasets import clustered_features
     if kind == "clustered":
         return clustered_features(n, D, seed=seed)
@@ -86,6 +87,7 @@ def step_model(device: str = "cpu", fusion_init: str = "model"):
     seeded; with ``fusion_init="random"`` its fusion weights are drawn from
     N(0, 1), as after training (as built, they reach powers 0 and 1 only)."""
     import torch
+
     from pyg_fusion.nn import LEGO
     torch.manual_seed(0)
     model = LEGO({"a": D, "b": D}, P, k=K, prune_k=PRUNE, backend="sparse",
@@ -322,19 +324,29 @@ PLOTTED = (("knn_exact_s", "kNN exact"), ("knn_approx_s", "kNN approx"),
 
 
 def plot(json_path: str, out: str):
-    """Log-log time against N per stage, with a line of slope 1 (linear
-    scaling) through the smallest N of the powers for reference."""
+    """Log-log time against N per stage (and per kind of features, when the
+    file holds both: one line each, never one line through both), with a
+    line of slope 1 (linear scaling) through the smallest N of the powers for
+    reference. Returns the figure."""
     from matplotlib.figure import Figure  # no pyplot: no global backend state
     with open(json_path) as f:
         data = json.load(f)
     rows = [r for r in data["rows"] if "status" not in r]
+    if not rows or not all("N" in r and "features" in r for r in rows):
+        raise ValueError("no measured row of N and features")
+    kinds = list(dict.fromkeys(r["features"] for r in rows))
     fig = Figure(figsize=(6.4, 4.4))
     ax = fig.add_subplot()
-    for key, label in PLOTTED:
-        pts = sorted((r["N"], r[key]) for r in rows if key in r)
-        if pts:
-            ax.plot(*zip(*pts), marker="o", label=label)
-    ref = sorted((r["N"], r["powers_s"]) for r in rows if "powers_s" in r)
+    for kind in kinds:
+        of_kind = [r for r in rows if r["features"] == kind]
+        for key, label in PLOTTED:
+            pts = sorted((r["N"], r[key]) for r in of_kind if key in r)
+            if pts:
+                ax.plot(*zip(*pts), marker="o" if kind == kinds[0] else "s",
+                        ls="-" if kind == kinds[0] else ":",
+                        label=label if len(kinds) == 1 else f"{label} ({kind})")
+    ref = sorted((r["N"], r["powers_s"]) for r in rows
+                 if "powers_s" in r and r["features"] == kinds[0])
     if ref:
         n0, t0 = ref[0]
         ns = [n for n, _ in ref]
@@ -346,8 +358,9 @@ def plot(json_path: str, out: str):
                   f"{data.get('worker_threads', 1)} thread(s))")
     ax.legend(fontsize=7)
     fig.tight_layout()
-    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
-    fig.savefig(out, dpi=120)
+    from pyg_fusion._files import save_figure
+    save_figure(fig, out, dpi=120)
+    return fig
 
 
 COLUMNS = (("knn_exact_s", "kNN exact"), ("knn_approx_s", "kNN approx"),
@@ -358,8 +371,10 @@ COLUMNS = (("knn_exact_s", "kNN exact"), ("knn_approx_s", "kNN approx"),
 
 
 def table(rows: list[dict]) -> str:
-    """Markdown table of the medians, with the ratios to the anchors of the
-    same run, busy / idle per stage, and each size's peak memory."""
+    """Markdown table of the medians (seconds), with the ratios to the
+    anchors of the same run, busy / idle per stage, and each size's peak
+    memory; a size whose process failed is a row that says so."""
+    failed = [r for r in rows if "status" in r]
     rows = [r for r in rows if "status" not in r]
     cols = [(k, h) for k, h in COLUMNS if any(k in r for r in rows)]
     busy = [k for k, _ in COLUMNS if any(_busy_key(k) in r for r in rows)]
@@ -383,6 +398,9 @@ def table(rows: list[dict]) -> str:
         cells += [_fmt(max((v for k, v in r.items() if k.endswith(end)), default=None))
                   for end in peaks]
         lines.append("| " + " | ".join(cells) + " |")
+    for r in failed:
+        lines.append(f"| {r['N']} | {r['features']} | {r['status']} |"
+                     + " |" * (len(head) - 3))
     return "\n".join(lines)
 
 
@@ -407,12 +425,13 @@ def _ratio(a, b) -> str:
 def main():
     ap = argparse.ArgumentParser(description=__doc__,
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--sizes", type=int, nargs="+", default=[1024, 4096, 16384, 65536])
+    from _cli import check_writable, positive_int
+    ap.add_argument("--sizes", type=positive_int, nargs="+", default=[1024, 4096, 16384, 65536])
     ap.add_argument("--features", nargs="+", default=["clustered", "gaussian"],
                     choices=["clustered", "gaussian"])
     ap.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=1, help="torch (and faiss) threads")
+    ap.add_argument("--repeats", type=positive_int, default=3)
+    ap.add_argument("--threads", type=positive_int, default=1, help="torch (and faiss) threads")
     ap.add_argument("--busy", action="store_true",
                     help="time each repeat alone, then beside a busy process on one core")
     ap.add_argument("--exact-max", type=int, default=65536,
@@ -428,7 +447,18 @@ def main():
     ap.add_argument("--from-json", default=None)
     args = ap.parse_args()
     if args.plot:
-        plot(args.from_json or args.json, args.plot)
+        source = args.from_json or args.json
+        if source is None:
+            ap.error("--plot draws a run's JSON: give it with --from-json FILE")
+        if not os.path.isfile(source):
+            ap.error(f"--from-json {source}: no such file")
+        check_writable(ap, args.plot, "--plot")
+        try:
+            plot(source, args.plot)
+        except (ValueError, KeyError, TypeError) as exc:  # not a JSON of this script
+            ap.error(f"--from-json {source}: not a scaling.py JSON ({type(exc).__name__}: "
+                     f"{exc})")
+        print(f"wrote {args.plot}")
         return
     if args.worker:
         n, kind = int(args.worker[0]), args.worker[1]
@@ -437,7 +467,10 @@ def main():
                                 exact_max=args.exact_max, scipy_max=args.scipy_max,
                                 fusion_init=args.fusion_init)))
         return
-    from _machine import machine_info
+    if min(args.sizes) < K + 1:
+        ap.error(f"--sizes must be >= {K + 1} (k = {K} neighbours and the unit itself)")
+    check_writable(ap, args.json)
+    from _machine import machine_info, machine_line
     rows = []
     load_start = os.getloadavg()
     print(f"load at start {load_start}", flush=True)
@@ -462,11 +495,13 @@ def main():
             print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
                            for k, v in row.items()), flush=True)
     print(f"load at end {os.getloadavg()}\n")
+    machine = machine_info(args.device)
+    machine["torch_threads"] = args.threads  # the workers', not this process's
+    print(f"{machine_line(machine)}; seconds, median of {args.repeats} "
+          f"(copy: GB/s; peak: GiB of resident memory)")
     print(table(rows))
     if args.json:
         from pyg_fusion.datasets._io import atomic_write
-        machine = machine_info(args.device)
-        machine["torch_threads"] = args.threads  # the workers', not this process's
         payload = {"command": " ".join(["python", *sys.argv]), "machine": machine,
                    "worker_threads": args.threads, "repeats": args.repeats,
                    "stages": args.stages, "busy": args.busy, "load_start": load_start,

@@ -55,6 +55,7 @@ def propagate(g, data):
 
 def main(argv=None):
     from _machine import machine_info
+
     from pyg_fusion.cli._runs import int_list
     from pyg_fusion.datasets import MultiFeatureDigits
 
@@ -62,10 +63,17 @@ def main(argv=None):
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--root", default="runs/data/digits")
     p.add_argument("--splits", type=int_list, default=int_list("0..2"))
-    p.add_argument("--k", type=int, default=10)
+    from _cli import check_writable, positive_int, torch_threads, user_errors
+    p.add_argument("--k", type=positive_int, default=10)
     p.add_argument("--json", help="write the results here")
     args = p.parse_args(argv)
-    torch.set_num_threads(1)
+    check_writable(p, args.json)
+    with torch_threads(1), user_errors("shared_support.py"):  # restored: main() runs in-process too
+        return _run(args, MultiFeatureDigits, machine_info)
+
+
+def _run(args, MultiFeatureDigits, machine_info) -> int:
+    from _machine import machine_line
     rows = {s: {"rel_frobenius": [], "val_acc": [], "test_acc": [], "edges": []}
             for s in SUPPORTS}
     t0 = time.perf_counter()
@@ -89,6 +97,8 @@ def main(argv=None):
            "seconds": round(time.perf_counter() - t0, 1), "machine": machine_info(),
            "supports": {s: {key: (statistics.fmean(v) if v else None) for key, v in r.items()}
                         | {"values": r} for s, r in rows.items()}}
+    print(f"{machine_line(out['machine'])}; splits {args.splits}, accuracies in %, mean "
+          "over the splits")
     print(f"{'support':14s} {'rel. Frobenius':>15s} {'edges':>10s} {'val acc':>8s} "
           f"{'test acc':>9s}")
     for s, r in out["supports"].items():

@@ -100,14 +100,16 @@ def fmt(v, spec="{:.3f}"):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--sizes", type=int, nargs="+", default=[32, 256, 1024, 4096, 16384, 65536])
-    p.add_argument("--batch32", type=int, default=256, help="graphs in the N=32 batch")
-    p.add_argument("--dense-max", type=int, default=4096,
+    from _cli import check_writable, nonneg_int, positive_int
+    p.add_argument("--sizes", type=positive_int, nargs="+",
+                   default=[32, 256, 1024, 4096, 16384, 65536])
+    p.add_argument("--batch32", type=positive_int, default=256, help="graphs in the N=32 batch")
+    p.add_argument("--dense-max", type=nonneg_int, default=4096,
                    help="largest N run on the dense backend (N^2 memory, N^3 time)")
-    p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--timeout", type=int, default=900, help="seconds per configuration")
+    p.add_argument("--repeats", type=positive_int, default=3)
+    p.add_argument("--timeout", type=positive_int, default=900, help="seconds per configuration")
     p.add_argument("--device", default="cpu")
-    p.add_argument("--threads", type=int, default=None,
+    p.add_argument("--threads", type=positive_int, default=None,
                    help="torch threads per run (default: torch's own choice)")
     p.add_argument("--json", default=None, help="write the rows and the machine here")
     p.add_argument("--worker", nargs=4, metavar=("N", "BATCH", "BACKEND", "SCATTER"),
@@ -119,9 +121,10 @@ def main(argv=None):
                                 args.threads)))
         return 0
 
+    check_writable(p, args.json)
+    from _machine import machine_info, machine_line
     from tqdm import tqdm
 
-    from _machine import machine_info
     from pyg_fusion._scatter import HAS_TORCH_SCATTER
     scatters = ["native"] + (["torch_scatter"] if HAS_TORCH_SCATTER else [])
     plan = []
@@ -151,8 +154,15 @@ def main(argv=None):
                 return r
         return None
 
+    machine = machine_info(args.device)
+    # the runs' threads (each run's process), not this process's
+    threads = sorted({r["threads"] for r in rows if r.get("threads")})
+    if threads:
+        machine["torch_threads"] = threads[0] if len(threads) == 1 else threads
     print(f"\nLEGO forward + backward, M=2, P=Q=3, d=128, k=16, prune_k=64, "
-          f"device={args.device}, threads={args.threads or 'default'}, median of {args.repeats}")
+          f"device={args.device}, threads={args.threads or 'default'}, median of {args.repeats}; "
+          f"seconds, peak: MiB of the run's process")
+    print(machine_line(machine))
     head = ("| N | graphs | dense s | sparse s | sparse s (torch_scatter) | dense / sparse "
             "| dense peak MiB | sparse peak MiB |")
     print(head)
@@ -180,7 +190,7 @@ def main(argv=None):
             print(f"note: N={r['N']} {r['backend']}/{r['scatter']}: {r['status']}")
     if args.json:
         from pyg_fusion._files import write_json
-        write_json(args.json, {"machine": machine_info(args.device),
+        write_json(args.json, {"command": "python " + " ".join(sys.argv), "machine": machine,
                                "config": {"M": 2, "P": 3, "Q": 3, "d": 128, "k": 16,
                                           "prune_k": 64, "repeats": args.repeats,
                                           "device": args.device, "threads": args.threads},

@@ -26,11 +26,12 @@ from __future__ import annotations
 import argparse
 import collections
 import importlib
+import os
 import resource
 import sys
 import time
 
-import torch
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 LABELS = (  # (module, attribute, label, is a static method)
     ("pyg_fusion.functional.relation", "_library_knn", "knn search", False),
@@ -76,6 +77,13 @@ class Phases:
     def __init__(self):
         self.stats = collections.defaultdict(lambda: [0.0, 0, 0.0, 0.0])
         self.stack: list[list] = []
+        self.wrapped: list[tuple] = []
+
+    def unwrap(self) -> None:
+        """Puts the library's functions back (the last wrapped first)."""
+        while self.wrapped:
+            obj, name, original = self.wrapped.pop()
+            setattr(obj, name, original)
 
     def _book(self, label: str, total: list) -> None:
         inner = self.stack.pop()
@@ -91,6 +99,8 @@ class Phases:
         for part in outer:
             obj = getattr(obj, part)
         fn = getattr(obj, name)  # AttributeError names a renamed function
+        # the attribute as stored (a staticmethod stays one), put back by unwrap()
+        self.wrapped.append((obj, name, vars(obj).get(name, fn)))
 
         def timed(*args, **kwargs):
             start = counters()
@@ -115,13 +125,24 @@ class Phases:
 def main(argv=None) -> int:
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("n", type=int, help="nodes per source")
-    p.add_argument("--repeats", type=int, default=1, help="steps; the last is printed")
+    from _cli import positive_int, torch_threads
+    p.add_argument("n", type=positive_int, help="nodes per source")
+    p.add_argument("--repeats", type=positive_int, default=1, help="steps; the last is printed")
     args = p.parse_args(argv)
-    torch.set_num_threads(1)  # this script's own process
     phases = Phases()
-    for spec in LABELS:
-        phases.wrap(*spec)
+    # for this run only: main() may be called in-process, which must get its
+    # library functions and its threads back
+    try:
+        with torch_threads(1):
+            for spec in LABELS:
+                phases.wrap(*spec)
+            return _run(args, phases)
+    finally:
+        phases.unwrap()
+
+
+def _run(args, phases: Phases) -> int:
+    from _machine import machine_line
     from scaling import _features, step_model  # this folder is on sys.path
 
     xs = {s: _features("clustered", args.n, seed) for seed, s in enumerate("ab")}
@@ -139,6 +160,7 @@ def main(argv=None) -> int:
     for _ in range(args.repeats):
         fwd, bwd, fresh = step()
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
+    print(machine_line())
     print(f"N={args.n}: fwd {fwd:.3f} s, bwd {bwd:.3f} s, fresh pages {fresh:.2f} GiB, "
           f"peak {peak:.2f} GiB")
     print("| phase | s | user s | system s | fresh GiB |\n|---|---|---|---|---|")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import os.path as osp
 import sys
 import time
@@ -35,9 +34,12 @@ from pyg_fusion._files import save_figure, write_text  # noqa: E402
 
 def _configs(args, mods: list[str], seed: int):
     """The typed configs of one run (:mod:`pyg_fusion.experiments.image_config`)."""
-    from pyg_fusion.experiments.image_config import (TranslateDataConfig, TranslateEvalConfig,
-                                                     TranslateModelConfig,
-                                                     TranslateTrainDataConfig)
+    from pyg_fusion.experiments.image_config import (
+        TranslateDataConfig,
+        TranslateEvalConfig,
+        TranslateModelConfig,
+        TranslateTrainDataConfig,
+    )
     data = TranslateDataConfig(data="synthetic", modalities=",".join(mods),
                                image_size=args.image_size, root=args.data_root,
                                batch_size=args.batch_size, seed=seed,
@@ -118,13 +120,13 @@ def markdown(table: dict, seeds) -> str:
 
 
 def figure(table: dict, path: str) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    # no pyplot: matplotlib.use() would switch the backend of the whole
+    # process (the caller's, when this runs in-process)
+    from matplotlib.figure import Figure
 
     labels = list(table)
-    fig, axes = plt.subplots(1, 3, figsize=(4 * 3, 3.2))
+    fig = Figure(figsize=(4 * 3, 3.2))
+    axes = fig.subplots(1, 3)
     for ax, (k, title) in zip(axes, [("l1", "L1 (lower is better)"),
                                      ("psnr", "PSNR dB"), ("ssim", "SSIM")]):
         means = [table[lab][k]["mean"] for lab in labels]
@@ -143,10 +145,12 @@ def figure(table: dict, path: str) -> None:
                  "ensemble)", fontsize=9)
     fig.tight_layout()
     save_figure(fig, path, dpi=120)
-    plt.close(fig)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from _cli import nonneg_int, positive_float, positive_int
+
+    from pyg_fusion.cli._runs import int_list
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     p.add_argument("--out", default="benchmarks/results/translation")
@@ -154,21 +158,21 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-dir", default="runs/translation_ablation",
                    help="Lightning logs of every run")
     p.add_argument("--modalities", default="shade,depth")
-    p.add_argument("--seeds", default="0,1,2")
+    p.add_argument("--seeds", type=int_list, default=[0, 1, 2], help="'0,1,2' or '0..2'")
     p.add_argument("--data-seed", type=int, default=0)
-    p.add_argument("--epochs", type=int, default=10)
-    p.add_argument("--num-train", type=int, default=600)
-    p.add_argument("--num-test", type=int, default=200)
-    p.add_argument("--image-size", type=int, default=32)
-    p.add_argument("--ngf", type=int, default=16)
-    p.add_argument("--num-downs", type=int, default=4,
+    p.add_argument("--epochs", type=positive_int, default=10)
+    p.add_argument("--num-train", type=positive_int, default=600)
+    p.add_argument("--num-test", type=positive_int, default=200)
+    p.add_argument("--image-size", type=positive_int, default=32)
+    p.add_argument("--ngf", type=positive_int, default=16)
+    p.add_argument("--num-downs", type=nonneg_int, default=4,
                    help="U-Net levels (0: log2(image-size))")
-    p.add_argument("--batch-size", type=int, default=8)
-    p.add_argument("--lr", type=float, default=1e-3)
+    p.add_argument("--batch-size", type=positive_int, default=8)
+    p.add_argument("--lr", type=positive_float, default=1e-3)
     p.add_argument("--norm", choices=["batch", "instance"], default="batch")
     p.add_argument("--gan-mode", choices=["none", "vanilla", "lsgan"],
                    default="none")
-    p.add_argument("--workers", type=int, default=2,
+    p.add_argument("--workers", type=positive_int, default=2,
                    help="runs trained in parallel (one thread each)")
     return p
 
@@ -176,19 +180,24 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     p = build_parser()
     args = p.parse_args(argv)
-    args.seeds = [int(s) for s in args.seeds.split(",")]
     mods = [m for m in args.modalities.split(",") if m]
     if len(mods) < 2:
         p.error("--modalities needs at least two modalities")
-    os.makedirs(args.out, exist_ok=True)
+    if not args.seeds:
+        p.error("--seeds must name at least one seed")
+    from _cli import check_folder, user_errors
+    check_folder(p, args.out)
+    check_folder(p, args.log_dir, "--log-dir")
 
     from tqdm.auto import tqdm
 
-    # Render the data once, before the workers read it.
+    # Render the data once, before the workers read it; a modality or a size
+    # the data refuse is one line
     from pyg_fusion.experiments.translate_run import translate_dataset
-    data, splits, _, test = _configs(args, mods, args.seeds[0])
-    translate_dataset(data, "train", splits.num_train, mods, progress=False)
-    translate_dataset(data, "test", test.num_test, mods, progress=False)
+    with user_errors("translation_ablation.py"):
+        data, splits, _, test = _configs(args, mods, args.seeds[0])
+        translate_dataset(data, "train", splits.num_train, mods, progress=False)
+        translate_dataset(data, "test", test.num_test, mods, progress=False)
     jobs = [(mods, s) for s in args.seeds] + [([m], s) for s in args.seeds
                                               for m in mods]
     t0 = time.time()
@@ -205,8 +214,10 @@ def main(argv=None) -> int:
     print(f"total {time.time() - t0:.0f} s")
     from _machine import machine_info
 
+    machine = machine_info()
+    machine["torch_threads"] = 1  # each run's, in its worker process
     payload = {"command": " ".join(["python", *sys.argv]),
-               "machine": machine_info(),
+               "machine": machine,
                "settings": {k: v for k, v in vars(args).items()},
                "summary": table, "runs": runs,
                "seconds": time.time() - t0}

@@ -40,16 +40,7 @@ def smooth_scores(shape, rho: float, g: torch.Generator) -> torch.Tensor:
 
 
 def main(argv=None):
-    from _machine import machine_info
-    from torch_geometric.data import Batch
-
-    from pyg_fusion._files import write_json
     from pyg_fusion.cli._runs import int_list
-    from pyg_fusion.datasets import segment_scores_to_frames
-    from pyg_fusion.experiments.data import DataConfig, load_data
-    from pyg_fusion.methods import build_model
-    from pyg_fusion.training import seed_everything
-    from pyg_fusion.training.metrics import frame_level_metrics
 
     p = argparse.ArgumentParser(description=__doc__,
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -57,14 +48,32 @@ def main(argv=None):
     p.add_argument("--relational-shift", type=float, default=0.0)
     p.add_argument("--standardize", action="store_true")
     p.add_argument("--root", default="runs/data")
-    p.add_argument("--draws", type=int, default=200)
+    from _cli import check_writable, torch_threads, user_errors
+    p.add_argument("--draws", type=int, default=200,
+                   help="draws of each chance scorer (0 or 1: those rows are left out)")
     p.add_argument("--seeds", type=int_list, default="0..19")
     p.add_argument("--methods", default=",".join(METHODS))
     p.add_argument("--row-order", default=None, choices=("position", "sorted", "both"),
                    help="the untrained models' row head (default: the task's)")
     p.add_argument("--json", default=None)
     args = p.parse_args(argv)
-    torch.set_num_threads(1)
+    check_writable(p, args.json)
+    # a bad --methods or --root is one line, not a traceback; threads restored:
+    # main() may be called in-process
+    with torch_threads(1), user_errors("vad_chance.py"):
+        return _run(args, argv)
+
+
+def _run(args, argv) -> int:
+    from _machine import machine_info, machine_line
+    from torch_geometric.data import Batch
+
+    from pyg_fusion._files import write_json
+    from pyg_fusion.datasets import segment_scores_to_frames
+    from pyg_fusion.experiments.data import DataConfig, load_data
+    from pyg_fusion.methods import build_model
+    from pyg_fusion.training import seed_everything
+    from pyg_fusion.training.metrics import frame_level_metrics
 
     td = load_data(DataConfig(dataset=args.dataset, root=args.root,
                               relational_shift=args.relational_shift,
@@ -99,14 +108,17 @@ def main(argv=None):
                 vals.append(auc(torch.sigmoid(model(batch)[0])))
         values[f"untrained {m}"] = vals
     frames = torch.cat(gts)
+    # one draw has no spread: null in the JSON (NaN is not JSON), "-" in the table
     rows = [{"scorer": k, "mean": statistics.mean(v),
-             "std": statistics.stdev(v) if len(v) > 1 else float("nan"), "n": len(v)}
+             "std": statistics.stdev(v) if len(v) > 1 else None, "n": len(v)}
             for k, v in values.items()]
     print(f"{args.dataset} {td.setting}: {n} test videos, {frames.numel()} frames, "
           f"{100 * float(frames.float().mean()):.1f}% abnormal")
+    print(machine_line())
     print("| scorer | AUC % mean | std | draws |\n|---|---|---|---|")
     for r in rows:
-        print(f"| {r['scorer']} | {r['mean']:.2f} | {r['std']:.2f} | {r['n']} |")
+        std = "-" if r["std"] is None else f"{r['std']:.2f}"
+        print(f"| {r['scorer']} | {r['mean']:.2f} | {std} | {r['n']} |")
     if args.json:
         write_json(args.json, {"command": "python benchmarks/vad_chance.py " + " ".join(
             sys.argv[1:] if argv is None else argv), "setting": td.setting,

@@ -23,14 +23,19 @@ from pyg_fusion.cli._process import command_settings
 from pyg_fusion.cli._runs import add_dataset_args, add_training_args, data_config
 from pyg_fusion.experiments.run import run_grid
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _machine and _cli
+
 SETTINGS = ("multi_representation", "multi_modal", "multi_domain")
 
 
 def markdown(records: list[dict]) -> str:
+    """The AUC of every setting; params and s / epoch of the first setting
+    that was run (multi_representation unless ``--settings`` leaves it out)."""
     methods = list(dict.fromkeys(r["method"] for r in records))
     # a setting's options after its name (",standardized", ",relational_shift=4")
     # are the same for every column of one run
     get = {(r["setting"].split(",")[0], r["method"], r["metric"]): r for r in records}
+    ran = list(dict.fromkeys(r["setting"].split(",")[0] for r in records))
     lines = ["| method | " + " | ".join(f"{s} AUC" for s in SETTINGS) +
              " | params | s / epoch |", "|---" * (len(SETTINGS) + 3) + "|"]
     for m in methods:
@@ -38,8 +43,9 @@ def markdown(records: list[dict]) -> str:
         for s in SETTINGS:
             r = get.get((s, m, "auc"))
             cells.append(f"{100 * r['mean']:.2f} ± {100 * r['std']:.2f}" if r else "-")
-        p = get.get((SETTINGS[0], m, "params"))
-        t = get.get((SETTINGS[0], m, "time_per_epoch_s"))
+        first = next((s for s in ran if (s, m, "params") in get), None)
+        p = get.get((first, m, "params"))
+        t = get.get((first, m, "time_per_epoch_s"))
         cells += [f"{int(p['mean']):,}" if p else "-", f"{t['mean']:.3f}" if t else "-"]
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
@@ -52,14 +58,23 @@ def main(argv=None) -> int:
     add_training_args(p, method_default="all", seeds_default="0..4")
     p.add_argument("--settings", default=",".join(SETTINGS))
     args = p.parse_args(argv)
+    settings = args.settings.split(",")
+    unknown = [s for s in settings if s not in SETTINGS]
+    if unknown:
+        p.error(f"--settings: unknown {', '.join(map(repr, unknown))}; "
+                f"known: {', '.join(SETTINGS)}")
+    from _cli import check_folder, user_errors
+    check_folder(p, args.out)
     from _machine import machine_info
     out = Path(args.out)
     records = []
     # every record says how it was made (vad_heldout_check.py groups by command)
-    made = {"command": " ".join(["python", *sys.argv]), "machine": machine_info()}
-    with command_settings(args):  # --threads, as the CLI applies it
+    command = sys.argv if argv is None else [sys.argv[0], *argv]
+    made = {"command": " ".join(["python", *command]), "machine": machine_info()}
+    # a flag the data or the methods refuse is one line, as pyg-fusion says it
+    with command_settings(args), user_errors("vad_table2.py"):  # --threads, as the CLI applies it
         made["machine"]["torch_threads"] = torch.get_num_threads()
-        for setting in args.settings.split(","):
+        for setting in settings:
             args.setting = setting
             records += [{**r, **made} for r in run_grid(
                 data_config(args), args.method, args.seeds, out=out / setting,

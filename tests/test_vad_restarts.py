@@ -78,8 +78,12 @@ def test_restarts_keep_the_lowest_held_out_loss_and_test_once(vad_data, tmp_path
         loss = mil_topk_loss(model(batch)[0], batch.y.view(-1))
     assert float(loss) == pytest.approx(r["val_loss"], abs=1e-6)
     # the test videos are read by two test passes only (loader + frame metrics), the
-    # chosen restart's and the ensemble's (recorded beside it)
-    assert counted.reads == 4 * len(test)
+    # chosen restart's and the ensemble's (recorded beside it), besides the check of
+    # their ground truth and names before training
+    from pyg_fusion.training.vad_fit import check_test_videos
+    checked = CountingDataset(test)
+    check_test_videos(checked, train)
+    assert counted.reads == 4 * len(test) + checked.reads
     assert (tmp_path / "checkpoints" / "best.ckpt").is_file()
     assert all((tmp_path / f"restart{i}" / "checkpoints" / "last.ckpt").is_file()
                for i in range(3))

@@ -1,0 +1,212 @@
+"""The command lines of ``benchmarks/``: user errors in one line (no
+traceback, no run first), outputs checked before the run, the process left
+as it was by an in-process ``main()``, and what the tables and figures show
+(the timings themselves are the benchmarks' business)."""
+import json
+import sys
+
+import pytest
+import torch
+from benchmark_scripts import load_benchmark
+
+
+def _refused(capsys, fn, *args) -> str:
+    """``fn(*args)`` exits with code 2 (argparse's, or a one-line error) and
+    prints no table; returns stderr."""
+    with pytest.raises(SystemExit) as err:
+        fn(*args)
+    assert err.value.code == 2
+    out, text = capsys.readouterr()
+    assert "|" not in out and "Traceback" not in text
+    return text
+
+
+@pytest.mark.parametrize("script, argv, message", [
+    ("prune_error", ["--repeats", "0"], "--repeats: expected a positive integer"),
+    ("prune_error", ["--sizes", "0"], "--sizes: expected a positive integer"),
+    ("knn_chunks", ["--sizes", "300", "--repeats", "0"], "--repeats"),
+    ("knn_chunks", ["--sizes", "300", "--threads", "0"], "--threads"),
+    ("knn_chunks", ["--sizes", "300", "--device", "nodevice"], "--device nodevice"),
+    ("locality_orders", ["512", "--repeats", "0"], "--repeats"),
+    ("step_phases", ["0"], "argument n: expected a positive integer"),
+    ("sparse_vs_dense", ["--repeats", "0"], "--repeats"),
+    ("shared_support", ["--k", "0"], "--k"),
+    ("knn_balance", ["--sizes", "4096", "--probes", "100"], "at most the 64 lists"),
+    ("knn_probes", ["--probes", "0"], "--probes"),
+    ("knn_indexes", ["abc", "clustered"], "expected a number of units or 'digits'"),
+    ("asym_ablation", ["--seeds", "x"], "--seeds"),
+    ("asym_ablation", ["--epochs", "0"], "--epochs"),
+    ("translation_ablation", ["--seeds", "x"], "--seeds"),
+    ("vad_table2", ["--settings", "multi_modal,bogus"], "--settings: unknown 'bogus'"),
+])
+def test_bad_numbers_are_one_line_before_any_work(script, argv, message, capsys):
+    module = load_benchmark(script)
+    assert message in _refused(capsys, module.main, argv)
+
+
+@pytest.mark.parametrize("script, argv, message", [
+    ("prune_error", ["--sizes", "128", "--repeats", "1", "--json"], "cannot write there"),
+    ("knn_chunks", ["--sizes", "300", "--repeats", "1", "--json"], "cannot write there"),
+    ("sparse_vs_dense", ["--sizes", "64", "--json"], "cannot write there"),
+    ("shared_support", ["--json"], "cannot write there"),
+    ("vad_chance", ["--json"], "cannot write there"),
+    ("vad_heldout_check", ["nothing.json", "--json"], "cannot write there"),
+    ("vad_table2", ["--out"], "is a file, so"),  # the CLI's own --out type
+    ("asym_ablation", ["--out"], "cannot write there"),
+    ("translation_ablation", ["--out"], "cannot write there"),
+])
+def test_an_output_that_cannot_be_written_is_refused_before_the_run(script, argv, message,
+                                                                    tmp_path, capsys):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("")  # a file where the output's folder would be
+    module = load_benchmark(script)
+    text = _refused(capsys, module.main, [*argv, str(blocker / "sub" / "out.json")])
+    assert message in text and str(blocker) in text
+
+
+@pytest.mark.parametrize("script, argv", [
+    ("results_table", []), ("vad_heldout_check", []), ("asym_ablation", ["--summarise"])])
+def test_missing_or_foreign_input_files_are_one_line(script, argv, tmp_path, capsys):
+    module = load_benchmark(script)
+    assert "No such file" in _refused(capsys, module.main, [*argv, str(tmp_path / "no.json")])
+    other = tmp_path / "other.json"
+    other.write_text("not json")
+    assert "not JSON" in _refused(capsys, module.main, [*argv, str(other)])
+
+
+def test_knn_chunks_warms_up_then_alternates_the_block_sizes(monkeypatch):
+    module = load_benchmark("knn_chunks")
+    from pyg_fusion.functional import relation
+    calls, real = [], relation.relation_graph
+
+    def recording(x, **kwargs):
+        calls.append(kwargs["chunk_size"])
+        return real(x, **kwargs)
+    monkeypatch.setattr(relation, "relation_graph", recording)
+    rows = module.sweep(300, [7, 64], "cpu", repeats=2)
+    # one untimed call, then every size once per repeat: the first size
+    # measured no longer pays the first call's costs alone
+    assert calls == [512, 7, 64, 512, 7, 64, 512]
+    assert [len(r["runs"]) for r in rows] == [2, 2, 2]
+    for r in rows:
+        assert r["seconds"] == pytest.approx(sum(r["runs"]) / 2)  # the median of two
+        assert r["ratio"] == pytest.approx(r["seconds"] / rows[-1]["seconds"])
+
+
+def _scaling_json(tmp_path):
+    rows = [{"N": n, "features": kind, "powers_s": t * n, "knn_approx_s": t * n / 2}
+            for kind, t in (("clustered", 1e-4), ("gaussian", 3e-4)) for n in (64, 256)]
+    rows.append({"N": 1024, "features": "gaussian", "status": "failed (exit code 1)"})
+    path = tmp_path / "scaling.json"
+    path.write_text(json.dumps({"repeats": 2, "worker_threads": 1, "rows": rows}))
+    return path
+
+
+def test_scaling_plot_draws_each_kind_of_features_on_its_own_line(tmp_path):
+    scaling = load_benchmark("scaling")
+    fig = scaling.plot(str(_scaling_json(tmp_path)), str(tmp_path / "fig" / "s.png"))
+    assert (tmp_path / "fig" / "s.png").stat().st_size > 0
+    lines = {line.get_label(): line for line in fig.axes[0].lines}
+    assert {"powers fwd (clustered)", "powers fwd (gaussian)", "kNN approx (clustered)",
+            "kNN approx (gaussian)", "slope 1 (linear)"} == set(lines)
+    assert list(lines["powers fwd (gaussian)"].get_xdata()) == [64, 256]
+    assert list(lines["powers fwd (gaussian)"].get_ydata()) == pytest.approx([0.0192, 0.0768])
+    assert "median of 2" in fig.axes[0].get_ylabel()
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--plot", "x.png"], "give it with --from-json"),
+    (["--plot", "x.png", "--from-json", "missing.json"], "no such file"),
+    (["--plot", "x.png", "--from-json", "foreign.json"], "not a scaling.py JSON"),
+])
+def test_scaling_plot_errors_are_one_line(argv, message, tmp_path, monkeypatch, capsys):
+    scaling = load_benchmark("scaling")
+    (tmp_path / "foreign.json").write_text(json.dumps({"rows": [{"status": "ok"}]}))
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "argv", ["scaling.py", *argv])
+    assert message in _refused(capsys, scaling.main)
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_scaling_table_keeps_the_sizes_that_failed():
+    scaling = load_benchmark("scaling")
+    rows = json.loads(json.dumps([{"N": 64, "features": "clustered", "powers_s": 0.5,
+                                   "scipy_s": 0.25},
+                                  {"N": 128, "features": "clustered",
+                                   "status": "failed (exit code 1)"}]))
+    text = scaling.table(rows).splitlines()
+    assert text[2] == "| 64 | clustered | 0.5 | 0.25 | 2.00x | - |"
+    assert text[3].startswith("| 128 | clustered | failed (exit code 1) |")
+    assert text[3].count("|") == text[0].count("|")  # as many cells as the header
+
+
+def test_vad_table2_params_come_from_the_first_setting_that_ran():
+    bench = load_benchmark("vad_table2")
+    records = [{"setting": s, "method": "lego", "metric": metric, "mean": v, "std": 0.0}
+               for s, metric, v in (("multi_modal", "auc", 0.6), ("multi_modal", "params", 8930),
+                                    ("multi_modal", "time_per_epoch_s", 0.1),
+                                    ("multi_domain", "auc", 0.8),
+                                    ("multi_domain", "params", 9999))]
+    row = bench.markdown(records).splitlines()[2]
+    assert row == "| lego | - | 60.00 ± 0.00 | 80.00 ± 0.00 | 8,930 | 0.100 |"
+
+
+def test_step_phases_main_gives_back_the_library_functions_and_threads(capsys):
+    from pyg_fusion.functional import powers, similarity
+    module = load_benchmark("step_phases")
+    before = powers.graph_powers, vars(similarity._RowDot)["backward"]
+    threads = torch.get_num_threads()
+    assert module.main(["256"]) == 0
+    assert (powers.graph_powers, vars(similarity._RowDot)["backward"]) == before
+    assert torch.get_num_threads() == threads
+    assert "| powers: products |" in capsys.readouterr().out
+
+
+def test_locality_orders_main_gives_back_the_threads(capsys):
+    module = load_benchmark("locality_orders")
+    old = torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        assert module.main(["256", "--repeats", "1"]) == 0
+        assert torch.get_num_threads() == 2
+    finally:
+        torch.set_num_threads(old)
+    assert "machine: " in capsys.readouterr().out
+
+
+def test_image_ablation_figures_leave_matplotlibs_backend_alone(tmp_path):
+    import matplotlib
+    backend = matplotlib.get_backend()
+    asym = load_benchmark("asym_ablation")
+    rows = [{"variant": "rgb", "miou_mean": 0.5, "miou_std": 0.1, "parameters": 1000},
+            {"variant": "asymfusion", "miou_mean": 0.6, "miou_std": 0.0, "parameters": 2000}]
+    asym.figure(rows, str(tmp_path / "miou.png"))
+    translation = load_benchmark("translation_ablation")
+    stat = {"mean": 0.5, "std": 0.1}
+    table = {name: {"fused": fused, "l1": stat, "psnr": stat, "ssim": stat}
+             for name, fused in (("shade", False), ("shade+depth", True))}
+    translation.figure(table, str(tmp_path / "ablation.png"))
+    assert (tmp_path / "miou.png").stat().st_size > 0
+    assert (tmp_path / "ablation.png").stat().st_size > 0
+    assert matplotlib.get_backend() == backend
+
+
+def test_machine_record_names_load_and_a_missing_faiss(monkeypatch):
+    machine = load_benchmark("_machine")
+    info = machine.machine_info()
+    assert len(info["load"]) == 3 and info["torch"] == torch.__version__
+    monkeypatch.setitem(sys.modules, "faiss", None)  # import faiss raises ImportError
+    info = machine.machine_info()
+    assert info["faiss"] is None
+    line = machine.machine_line(info, threads=1)
+    assert "1 torch thread(s)" in line and 'no faiss (knn="approx" searched exactly)' in line
+    assert f"torch {torch.__version__}" in line and "load (1/5/15 min)" in line
+
+
+def test_knn_indexes_refuses_to_run_without_faiss(monkeypatch):
+    # without faiss, knn="approx" searches exactly: the digits' "recall" would be 1
+    module = load_benchmark("knn_indexes")
+    monkeypatch.setattr(module._knn, "load_faiss", lambda: None)
+    with pytest.raises(SystemExit) as err:
+        module.main(["digits"])
+    assert "needs faiss" in str(err.value.code)
