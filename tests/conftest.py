@@ -10,6 +10,18 @@ matplotlib.use("Agg")
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _nothing_written_into_the_working_folder():
+    """The commands' default data root is runs/data under the working folder:
+    a test that forgets --root (root=) would write the data there (and once
+    into the repository, from inside tests/)."""
+    runs = os.path.abspath("runs")
+    before = os.path.exists(runs)
+    yield
+    if not before and os.path.exists(runs):
+        raise AssertionError(f"a test wrote {runs}: give it --root (root=) under tmp_path")
+
+
 @pytest.fixture(autouse=True)
 def _one_thread():
     # The tensors of the tests are tiny: one thread is faster, and far faster

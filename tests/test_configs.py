@@ -103,7 +103,7 @@ def test_print_config_round_trips_through_config(tmp_path, capsys):
 def test_a_printed_config_of_either_task_runs(argv, tmp_path, capsys):
     """The full config holds every option, the other task's at their
     defaults: a run from it reads it back and records the same spec."""
-    root = ["--root", str(tmp_path / "data")] if "synthetic-vad" in argv else []
+    root = ["--root", str(tmp_path / "data")]
     assert main([*argv, *root, "--print-config"]) == 0
     printed = capsys.readouterr().out
     (tmp_path / "run.yaml").write_text(printed)

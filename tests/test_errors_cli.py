@@ -320,7 +320,7 @@ def catalogue():
                 r"relational_shift must be a finite number >= 0, got inf"),
         CLICase("compare: a VAD option on the node task (recorded, never read)",
                 ["compare", "--dataset", "digits", "--method", "graph-mean", "--patience", "3",
-                 "--out", "{tmp}/out", "--no-progress"],
+                 "--root", "{tmp}/data", "--out", "{tmp}/out", "--no-progress"],
                 r"patience: these are VAD options, which the node task does not read"),
         CLICase("compare: a node-task option on VAD",
                 ["compare", "--dataset", "synthetic-vad", "--features", "labels",
