@@ -20,6 +20,8 @@ graphs of different sizes stay separate.
 """
 from __future__ import annotations
 
+import copy
+
 import torch
 from torch_geometric.data import Data
 
@@ -125,6 +127,65 @@ class MultiSourceData(Data):
         if key not in self:
             raise KeyError(f"no source {name!r}; sources are {self.sources}")
         return self[key]
+
+    def subgraph(self, subset: torch.Tensor) -> MultiSourceData:
+        """The graph induced by the nodes ``subset`` (indices, in the new
+        order, or a bool mask ``[num_nodes]``), each source's own graph and
+        finer-level units included.
+
+        PyG's :meth:`~torch_geometric.data.Data.subgraph` relabels
+        ``edge_index`` only: ``edge_index_<source>`` kept the old node ids
+        (beyond the new node count) and finer-level units kept every unit and
+        its old ``assign_<source>``. Here a unit stays when its node does (a
+        node-level source's units are the nodes), in the order of the new
+        nodes, and a source's edges (with ``edge_weight_<source>`` /
+        ``edge_attr_<source>``) stay when both ends do, relabelled."""
+        n = self.num_nodes
+        subset = torch.as_tensor(subset)
+        if subset.dtype == torch.bool:
+            if subset.shape != (n, ):
+                raise ValueError(f"subset: a bool mask must have shape [{n}] (num_nodes), got "
+                                 f"{tuple(subset.shape)}")
+            subset = subset.nonzero().view(-1)
+        elif subset.dim() != 1 or subset.is_floating_point():
+            raise ValueError(f"subset must be 1-D node indices or a bool mask, got "
+                             f"{subset.dtype} {tuple(subset.shape)}")
+        subset = subset.long()
+        new_node = torch.full((n, ), -1, dtype=torch.long, device=subset.device)
+        new_node[subset] = torch.arange(subset.numel(), device=subset.device)
+        own = {}
+        for s in self.sources:
+            x, assign = self[f"x_{s}"], self.get(f"assign_{s}")
+            if assign is None:  # node-level: unit i is node i
+                keep, parent = subset.to(x.device), None
+            else:
+                new_parent = new_node.to(assign.device)[assign]
+                kept = (new_parent >= 0).nonzero().view(-1)
+                keep = kept[torch.sort(new_parent[kept], stable=True).indices]
+                parent = new_parent[keep]
+                own[f"x_{s}"], own[f"assign_{s}"] = x[keep], parent
+            edges = self.get(f"edge_index_{s}")
+            if edges is None:
+                continue
+            new_unit = torch.full((x.size(0), ), -1, dtype=torch.long, device=edges.device)
+            new_unit[keep.to(edges.device)] = torch.arange(keep.numel(), device=edges.device)
+            ends = new_unit[edges]
+            stay = (ends >= 0).all(dim=0)
+            own[f"edge_index_{s}"] = ends[:, stay]
+            for key in (f"edge_weight_{s}", f"edge_attr_{s}"):
+                if isinstance(self.get(key), torch.Tensor):
+                    own[key] = self[key][stay.to(self[key].device)]
+        # PyG would select these as node or edge attributes by their size;
+        # the store is edited directly, so that no count follows a half-done graph
+        rest = copy.copy(self)
+        for key in own:
+            del rest._store[key]
+        out = Data.subgraph(rest, subset)
+        for key, value in own.items():
+            out._store[key] = value
+        out._store["num_nodes"] = subset.numel()
+        out.__dict__["_num_nodes_from_sources"] = self.__dict__.get("_num_nodes_from_sources")
+        return out
 
     def __inc__(self, key, value, *args, **kwargs):
         if key.startswith("assign_"):

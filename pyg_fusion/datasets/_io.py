@@ -84,24 +84,40 @@ class Table:
     path: str
 
 
-def _lines(path: str) -> tuple[list[str], str | None]:
+def _lines(path: str, numeric: bool = True) -> tuple[list[str], str | None]:
     """The non-empty lines of a text table and its delimiter (``None``: runs
-    of whitespace)."""
+    of whitespace). A ``.csv`` / ``.tsv`` string table (labels) whose first
+    line has no delimiter is one column, as any CSV reader has it; a numeric
+    one is split on whitespace (``np.savetxt`` writes spaces whatever the
+    file's name)."""
     with _open_text(path) as f:
-        lines = [ln for ln in f.read().splitlines() if ln.strip()]
+        every = f.read().splitlines()
+    lines = [ln for ln in every if ln.strip()]
     delimiter = None
     if lines and ("," in lines[0] or "\t" in lines[0] or ";" in lines[0]):
         try:
             delimiter = csv.Sniffer().sniff(lines[0], delimiters=",\t;").delimiter
         except csv.Error:
             delimiter = ","
+    elif not numeric and path.lower().endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz")):
+        # one column of labels may hold spaces or quotes: split on whitespace,
+        # "big cat" and "small cat" were both the class "cat", '"cat"' kept its quotes
+        delimiter = "\t" if ".tsv" in path.lower() else ","
+    if not numeric and len(lines) < len(every) and all(len(r) == 1 for r in
+                                                        _split(lines, delimiter)):
+        # one column of labels: a blank line inside is a missing label (what
+        # pandas writes for NaN), not a row to drop, which shifted every later one
+        while every and not every[-1].strip():
+            every.pop()
+        first = next(i for i, ln in enumerate(every) if ln.strip())
+        lines = every[first:]
     return lines, delimiter
 
 
 def _split(lines: list[str], delimiter: str | None) -> list[list[str]]:
     if delimiter is None:
-        return [ln.split() for ln in lines]
-    return [[c.strip() for c in row] for row in csv.reader(lines, delimiter=delimiter)]
+        return [ln.split() or [""] for ln in lines]
+    return [[c.strip() for c in row] or [""] for row in csv.reader(lines, delimiter=delimiter)]
 
 
 def _fast_numeric(lines, delimiter, header, index_col, path) -> Table | None:
@@ -184,7 +200,7 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
     require_file(path, what)
     if path.endswith((".npy", ".npz")):
         return _read_array_table(path, npz_key=npz_key, numeric=numeric, what=what)
-    lines, delimiter = _lines(path)
+    lines, delimiter = _lines(path, numeric)
     if not lines:
         raise ValueError(f"{what}: {path} is empty")
     if numeric:
@@ -235,6 +251,12 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
             j = next(j for j, c in enumerate(row) if not _is_number(c))
             line = i + 1 + (head is not None)
             col = j + (index_col is not None and j >= index_col)  # the file's column
+            if row[j] == "":
+                # an id or header hint would mislead: the value is missing
+                raise ValueError(f"{what}: {path} line {line}, column {col} is empty: "
+                                 f"features must be complete (fill in or drop the missing "
+                                 f"value; a trailing delimiter makes an empty last "
+                                 f"column)") from None
             raise ValueError(f"{what}: {path} line {line}, column {col}: {row[j]!r} is not a "
                              f"number (pass index_col / header if it is an id or a "
                              f"header)") from None

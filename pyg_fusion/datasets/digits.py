@@ -16,6 +16,7 @@ from ._base import FusionDataset, options_hash
 from .._files import atomic_write, load_torch, save_torch
 from ._io import read_table
 from ._split import stratified_masks
+from .standardize import zscore_columns
 
 VIEWS = ("fou", "fac", "kar", "pix", "zer", "mor")
 NUM_PER_CLASS = 200
@@ -196,8 +197,7 @@ class MultiFeatureDigits(FusionDataset):
                 continue
             x = values[view][:, :-1]
             if self.options["standardize"]:
-                std = x.std(dim=0)
-                x = (x - x.mean(dim=0)) / torch.where(std > 0, std, torch.ones_like(std))
+                x = zscore_columns(x)
             data[f"x_{view}"] = x.float()
         data.y = y
         data.num_nodes = y.numel()

@@ -11,6 +11,23 @@ from torch import Tensor, nn
 __all__ = ["StandardizeSources"]
 
 
+def zscore_columns(x: Tensor) -> Tensor:
+    """``x`` ``[n, d]`` with every column z-scored over its ``n`` rows (sample
+    standard deviation); a column constant up to rounding is only centred (0).
+
+    ``std > 0`` is no test of constancy: the mean of 2,000 copies of ``0.1``
+    is off by an ulp, so the column's std is ~1e-17 and dividing by it gave
+    every row -1 instead of 0 (and blew rounding noise up to unit scale).
+    A std within the rounding error of the mean, ``n * eps * |mean|``
+    (scikit-learn's bound), counts as zero."""
+    mean = x.mean(dim=0)
+    std = x.std(dim=0) if x.size(0) > 1 else torch.zeros_like(mean)
+    eps = torch.finfo(x.dtype).eps if x.is_floating_point() else 0.0
+    constant = ~(std > x.size(0) * eps * mean.abs())  # NaN std counts as constant
+    z = (x - mean) / torch.where(constant, torch.ones_like(std), std)
+    return z.masked_fill(constant, 0)  # x - mean is the mean's rounding error there
+
+
 class StandardizeSources(nn.Module):
     r"""z-scores every source's features, ``x_<s> <- (x_<s> - mean_s) /
     std_s``, with fixed per-feature statistics.

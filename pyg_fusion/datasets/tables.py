@@ -12,6 +12,7 @@ from ..data import MultiSourceData
 from ._base import FusionDataset
 from ._io import Table, read_table
 from ._split import stratified_masks
+from .standardize import zscore_columns
 
 _MISSING = {"", "nan", "na", "n/a", "none", "null", "?"}
 _SUFFIXES = (".csv.gz", ".tsv.gz", ".txt.gz", ".csv", ".tsv", ".txt", ".npy", ".npz")
@@ -75,8 +76,11 @@ class MultiViewTables(FusionDataset):
     detection); when several files have row ids they must agree row by row.
     The labels file has one label per row (numbers or strings, mapped to
     ``0..C-1``, see :attr:`classes`; missing labels (``NA``, ``nan``, ``?``,
-    an empty cell; blank lines are skipped) become ``-1`` and are in
-    no mask), in its last column unless ``label_column`` says otherwise.
+    an empty cell, a blank line of a one-column file) become ``-1`` and are
+    in no mask), in its last column unless ``label_column`` says otherwise.
+    A one-column ``.csv`` / ``.tsv`` labels file is one column whatever its
+    spaces (``big cat``) or quotes; ``index_col`` leaves it alone (it has no
+    room for ids).
 
     The graph: ``x_<view>`` ``[n, d_view]`` float32, ``y`` ``[n]`` long,
     ``train_mask`` / ``val_mask`` / ``test_mask`` from
@@ -103,7 +107,10 @@ class MultiViewTables(FusionDataset):
         val_rate (float, optional): the masks. (default: :obj:`0.1`)
         test_rate (float, optional): the masks. (default: :obj:`0.2`)
         split_seed (int, optional): the masks. (default: :obj:`0`)
-        standardize (bool, optional): z-score every feature column (off by default). (default:
+        standardize (bool, optional): z-score every feature column over all rows, labelled
+            or not (transductive, as :class:`MultiFeatureDigits`; constant columns are only
+            centred). For statistics of the training nodes only, apply
+            :class:`~pyg_fusion.datasets.StandardizeSources` as a transform. (default:
             :obj:`False`)
         transform (callable, optional): a function/transform that takes a
             :class:`~torch_geometric.data.Data` object and returns a transformed version,
@@ -172,31 +179,44 @@ class MultiViewTables(FusionDataset):
 
     def _read(self, what: str, path: str, **kw) -> Table:
         o = self.options
-        return read_table(path, header=o["header"], index_col=o["index_col"], what=what, **kw)
+        kw = {"header": o["header"], "index_col": o["index_col"], **kw}
+        return read_table(path, what=what, **kw)
+
+    def _labels_index(self, path: str) -> dict:
+        # index_col=0 for views with numeric ids must not take the only
+        # column of a labels file without ids: there it could hold no label
+        index_col = self.options["index_col"]
+        if isinstance(index_col, int) and not isinstance(index_col, bool):
+            plain = self._read("labels", path, numeric=False, index_col=None)
+            if plain.values.shape[1] == 1:
+                return {"index_col": None}
+        return {}
 
     def process(self) -> None:
         paths = dict(zip(self.raw_file_names, self.raw_paths))
         tables = {name: self._read(f"view {name!r}", paths[f],
                                    npz_key=self.options["npz_keys"].get(name))
                   for name, f in self.view_files.items()}
-        lab = self._read("labels", paths[self.labels_file], numeric=False)
+        lab = self._read("labels", paths[self.labels_file], numeric=False,
+                         **self._labels_index(paths[self.labels_file]))
         col = self.options["label_column"]
         if not -lab.values.shape[1] <= col < lab.values.shape[1]:
             raise ValueError(f"label_column={col} is out of range: {lab.path} has "
                              f"{lab.values.shape[1]} column(s)")
-        self._check_aligned([*tables.values(), lab])
+        self._check_aligned([*tables.values(), lab], self.options["header"] == "auto")
         y, names = encode_labels([str(s) for s in lab.values[:, col]])
 
         data = MultiSourceData()
         for name, table in tables.items():
             x = torch.from_numpy(table.values)
             if not bool(torch.isfinite(x).all()):
-                bad = int((~torch.isfinite(x)).sum())
-                raise ValueError(f"view {name!r}: {table.path} holds {bad} NaN or Inf "
-                                 f"value(s)")
+                bad = ~torch.isfinite(x)
+                row, col = (int(i) for i in bad.nonzero()[0])
+                raise ValueError(f"view {name!r}: {table.path} holds {int(bad.sum())} NaN or "
+                                 f"Inf value(s), the first at data row {row}, column {col} "
+                                 f"({table.values[row, col]}); fill in or drop them")
             if self.options["standardize"]:
-                std = x.std(dim=0)
-                x = (x - x.mean(dim=0)) / torch.where(std > 0, std, torch.ones_like(std))
+                x = zscore_columns(x)
             x = x.float()
             if not bool(torch.isfinite(x).all()):  # finite in float64 only
                 raise ValueError(f"view {name!r}: {table.path} holds values beyond float32's "
@@ -223,12 +243,21 @@ class MultiViewTables(FusionDataset):
         self.save([data], self.processed_paths[0])
 
     @staticmethod
-    def _check_aligned(tables: list[Table]) -> None:
+    def _check_aligned(tables: list[Table], auto_header: bool = False) -> None:
         ref = tables[0]
         for t in tables[1:]:
             if t.values.shape[0] != ref.values.shape[0]:
+                hint = ""
+                short = t if t.values.shape[0] < ref.values.shape[0] else ref
+                if auto_header and short.header is not None and \
+                        abs(t.values.shape[0] - ref.values.shape[0]) == 1:
+                    # a first row of string ids, or a label of a class met
+                    # once, reads as a header: the row count is all that shows it
+                    hint = (f"; the first row of {short.path} ({', '.join(short.header)}) "
+                            f"was taken for a header: give that file a header row, or pass "
+                            f"header=False if no text file has one")
                 raise ValueError(f"rows are not aligned: {ref.path} has {ref.values.shape[0]} "
-                                 f"rows, {t.path} has {t.values.shape[0]}")
+                                 f"rows, {t.path} has {t.values.shape[0]}{hint}")
         with_ids = [t for t in tables if t.index is not None]
         for t in with_ids[1:]:
             a = with_ids[0]
