@@ -46,7 +46,8 @@ def test_help_shows_a_default_of_zero_once():
     text = re.sub(r"\s+", " ", _subparsers(_subparsers(build_parser())["segment"])["train"]
                   .format_help())
     assert "--data-seed DATA_SEED synthetic generator seed (default: 0)" in text
-    assert "--workers WORKERS data loader workers (default: 0)" in text
+    assert ("--workers WORKERS data loader workers (another count is another run: each "
+            "worker draws its own crops and flips) (default: 0)") in text
     assert "--light Light-Weight RefineNet decoder --" in text  # a flag: no default
 
 

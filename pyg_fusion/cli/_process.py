@@ -21,7 +21,9 @@ def add_threads_argument(parser) -> None:
                         help="torch CPU threads for this command (default: 1, for every "
                         "command that trains or scores: the models here are small, and more threads mostly add "
                         "contention on a busy CPU; raise it for a large model on an idle "
-                        "machine)")
+                        "machine. The graph tasks give the same numbers at any count; the "
+                        "image tasks' convolutions sum in an order that depends on it, so "
+                        "their last bits differ)")
 
 
 def accelerator_arg(text: str) -> str:

@@ -35,7 +35,8 @@ class SegmentDataConfig:
     num_test: int = option(64, "synthetic test scenes", check="positive_int")
     data_seed: int = option(0, "synthetic generator seed", check="nonneg_int")
     batch_size: int = option(8, "images per step", check="positive_int")
-    workers: int = option(0, "data loader workers", check="nonneg_int")
+    workers: int = option(0, "data loader workers (another count is another run: each "
+                          "worker draws its own crops and flips)", check="nonneg_int")
 
 
 @documented

@@ -219,11 +219,12 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
             raise ValueError(str(exc)) from None
     scored = translate_dataset(data, "test", test.num_test, mods, progress=progress)
     defaults_notice(checkpoint, defaulted)  # after every check: no error follows
-    torch.manual_seed(data.seed)  # KID's random subsets
-    run = _score_translator(module, scored, "test", data, mods, out_dir, progress=progress,
-                            report=report, config=config_with_data(config, data),
-                            extractor=extractor, extra={"checkpoint": checkpoint},
-                            accelerator=accelerator)
+    with torch.random.fork_rng(devices=[]):  # the caller's generator is left as it was
+        torch.manual_seed(data.seed)  # KID's random subsets
+        run = _score_translator(module, scored, "test", data, mods, out_dir,
+                                progress=progress, report=report,
+                                config=config_with_data(config, data), extractor=extractor,
+                                extra={"checkpoint": checkpoint}, accelerator=accelerator)
     n = min(test.num_figure, len(scored))
     if report and n > 0:
         from torch_geometric.loader import DataLoader

@@ -31,7 +31,8 @@ from torch.utils.data import DataLoader
 from ..nn.label_prop import takes_seed_labels
 from ._task import TimedAdamTask
 from .metrics import accuracy, gather_by_index
-from .trainer import build_trainer, check_schedule, training_strategy, validate_last_epoch
+from .trainer import (build_trainer, check_schedule, keep_global_rng, training_strategy,
+                      validate_last_epoch)
 
 __all__ = ["NodeClassification", "single_graph_loader", "fit_node", "split_seeds",
            "check_node_labels"]
@@ -186,6 +187,7 @@ def check_node_labels(data) -> None:
                              f"negative (unlabelled): leave them out of the mask")
 
 
+@keep_global_rng()
 def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
              lr: float = 0.01, weight_decay: float = 5e-4, eval_every: int = 5,
              seed: int = 0, devices: int = 1, accelerator: str = "cpu",
@@ -194,6 +196,14 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
     """Trains ``model`` on ``data`` and returns the metrics at the epoch of best
     validation accuracy (``val_acc``, ``test_acc``, ``epoch``), plus
     ``time_per_epoch_s`` and ``params``.
+
+    The caller's global random states (torch, ``random``, numpy) are put back
+    on return (:func:`~pyg_fusion.training.trainer.keep_global_rng`). The
+    evaluation schedule is part of a run: every evaluation pass draws one
+    number from torch's global generator (the base seed of a DataLoader
+    iterator without a generator), which moves the random draws of the
+    epochs after it, so the same seed with another ``eval_every`` gives
+    another training path, not only other scored epochs.
 
     Args:
         model (torch.nn.Module): maps the graph to logits ``[N, C]``.

@@ -66,6 +66,29 @@ def seed_everything(seed: int) -> int:
             return L.seed_everything(seed, workers=True)
 
 
+@contextmanager
+def keep_global_rng():
+    """Restores the caller's global random states (torch's CPU generator,
+    CUDA's where CUDA is initialised, python's ``random`` and numpy's) after
+    the block: the training calls seed and draw from them while they run
+    (:func:`build_trainer`'s ``seed``, dropout, shuffles), and without this
+    a caller's next draw (e.g. the next model's initialisation) would depend
+    on how long the previous run trained."""
+    import random
+
+    import numpy as np
+    import torch
+    # torch's fork_rng keeps torch's generators; python's and numpy's by hand
+    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
+    state = (random.getstate(), np.random.get_state())
+    try:
+        with torch.random.fork_rng(devices=devices):
+            yield
+    finally:
+        random.setstate(state[0])
+        np.random.set_state(state[1])
+
+
 class EarlyStoppingAfter(EarlyStopping):
     r"""Lightning's :class:`~lightning.pytorch.callbacks.EarlyStopping`, which
     may end a run only from epoch ``min_epochs`` on: the run stops at the first

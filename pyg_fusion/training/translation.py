@@ -20,6 +20,7 @@ from ..functional._checks import check_choice
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn.asym.translator import AsymFusionTranslator
 # evaluation (translation_eval) does not import this module: one direction
+from .trainer import keep_global_rng
 from .translation_eval import ENSEMBLE, image_metrics
 
 __all__ = ["TranslationModule", "fit_translation"]
@@ -209,6 +210,7 @@ class TranslationModule(L.LightningModule):
         return sum(p.numel() for p in self.generator.parameters())
 
 
+@keep_global_rng()
 def fit_translation(module: TranslationModule, train, *, out_dir: str, max_epochs: int = 20,
                     batch_size: int = 4, seed: int = 0, val=None, progress: bool = True,
                     checkpoint: bool = True, **trainer_kwargs) -> L.Trainer:
@@ -219,6 +221,12 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str, max_epoch
     ``val`` each epoch if given (the lowest ``val_l1`` of the ensemble is kept
     as ``best.ckpt``). Seed before building ``module`` (:func:`seed_everything`)
     for seeded initial weights.
+
+    Runs are bitwise reproducible at a fixed torch thread count and
+    ``batch_size``; the convolutions' CPU kernels sum in an order that follows the
+    thread count, so ``--threads 2`` gives other last bits (and a few
+    pixels) than ``--threads 1``. The caller's global
+    random states are put back on return.
 
     Args:
         module (TranslationModule): the model to train.

@@ -12,7 +12,8 @@ from torch_geometric.loader import DataLoader
 
 from .pseudo_anomalies import splice_pseudo_anomalies
 from ._task import OperatorWarmupAuto, check_operator_warmup
-from .trainer import (EarlyStoppingAfter, build_trainer, check_schedule, seed_everything,
+from .trainer import (EarlyStoppingAfter, build_trainer, check_schedule, keep_global_rng,
+                      seed_everything,
                       training_strategy, validate_last_epoch, without_validation)
 from .vad import CHOICES, IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import COMBINES, RestartEnsemble
@@ -98,6 +99,7 @@ def restart_seed(seed: int, restart: int) -> int:
     return seed + RESTART_STRIDE * restart
 
 
+@keep_global_rng()
 def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             out_dir: str | Path, epochs: int = 30,
             batch_size: int = 16, lr: float = 1e-3, weight_decay: float = 5e-4,
@@ -113,6 +115,14 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     """Trains on ``train_ds`` (video labels only), chooses the epoch on a
     held-out part of it and scores ``test_ds`` once (see the module
     docstring).
+
+    The caller's global random states (torch, ``random``, numpy) are put back
+    on return (:func:`~pyg_fusion.training.trainer.keep_global_rng`). The
+    evaluation schedule is part of a run: every evaluation pass draws one
+    number from torch's global generator (the base seed of a DataLoader
+    iterator without a generator), which moves the random draws of the
+    epochs after it, so the same seed with another ``eval_every`` gives
+    another training path, not only other scored epochs.
 
     With ``restarts`` R > 1, ``model`` is a function that builds the model:
     it is called R times, restart ``r`` seeded by :func:`restart_seed` (its
