@@ -155,10 +155,11 @@ def save_torch(obj, path: str | os.PathLike) -> None:
         torch.save(obj, f)
 
 
-def save_figure(fig, path: str | os.PathLike, *, dpi: int = 110) -> None:
-    """A matplotlib figure as PNG, written atomically."""
+def save_figure(fig, path: str | os.PathLike, *, dpi: int = 110, format: str = "png") -> None:
+    """A matplotlib figure as PNG (or ``format``: ``"pdf"``, ``"svg"``),
+    written atomically."""
     with atomic_write(path) as f:
-        fig.savefig(f, format="png", dpi=dpi)
+        fig.savefig(f, format=format, dpi=dpi)
 
 
 def load_torch(path: str | os.PathLike, *, what: str = "file",

@@ -166,3 +166,13 @@ def test_share_across_modalities_privatises_a_bare_batchnorm():
     # a network already in the shared form is not wrapped a second time
     again = share_across_modalities(ModalityNorm(3, 2), 2)
     assert all(type(n) is torch.nn.BatchNorm2d for n in again.model.norms)
+
+
+def test_the_runs_stay_importable_from_image_run():
+    """The image runs moved to segment_run / translate_run; image_run, the
+    module README named for them before, still gives the same functions."""
+    from pyg_fusion.experiments import image_run, segment_run, translate_run
+    assert image_run.run_segment is segment_run.run_segment
+    assert image_run.evaluate_translate is translate_run.evaluate_translate
+    with pytest.raises(AttributeError, match="no attribute 'nope'"):
+        image_run.nope

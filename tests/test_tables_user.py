@@ -159,3 +159,15 @@ def test_subgraph_relabels_every_source():
     assert b.num_nodes == 6 and b.assign_f[-1] == 5 and b.edge_index_a.max() == 5
     with pytest.raises(ValueError, match=r"bool mask must have shape \[6\]"):
         d.subgraph(torch.ones(4, dtype=torch.bool))
+
+
+def test_space_separated_id_label_csv_is_two_columns(tmp_path):
+    """An "id label" labels.csv written with spaces (np.savetxt, pandas
+    sep=" ") has rows of one width and no quotes: split on whitespace, as
+    before the one-column rule, not one class per row."""
+    labels = ["cat" if i % 2 else "dog" for i in range(N)]
+    root = _root(tmp_path, {"v.npy": _x(),
+                            "y.csv": "".join(f"{i} {s}\n" for i, s in enumerate(labels))})
+    ds = MultiViewTables(root, ["v.npy"], "y.csv", header=False, label_rate=0.5, log=False)
+    assert ds.classes == ["cat", "dog"]
+    assert ds[0].y.tolist() == [ds.classes.index(s) for s in labels]

@@ -275,7 +275,7 @@ def test_a_folder_as_path_is_an_error_not_a_sibling_file(tmp_path):
     from pyg_fusion.visualize import plot_adjacency
     folder = tmp_path / "figs"
     folder.mkdir()
-    with pytest.raises(IsADirectoryError, match="is a folder; expected a .png file path"):
+    with pytest.raises(IsADirectoryError, match="is a folder; expected a .png, .pdf, .svg file path"):
         plot_adjacency({"G": torch.rand(4, 4)}, path=folder)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["figs"]
     plot_adjacency({"G": torch.rand(4, 4)}, path=tmp_path / "adj")

@@ -99,9 +99,14 @@ def _lines(path: str, numeric: bool = True) -> tuple[list[str], str | None]:
             delimiter = csv.Sniffer().sniff(lines[0], delimiters=",\t;").delimiter
         except csv.Error:
             delimiter = ","
-    elif not numeric and path.lower().endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz")):
+    elif not numeric and path.lower().endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz")) \
+            and (len({len(ln.split()) for ln in lines}) > 1
+                 or any(q in ln for ln in lines for q in "\"'")):
         # one column of labels may hold spaces or quotes: split on whitespace,
-        # "big cat" and "small cat" were both the class "cat", '"cat"' kept its quotes
+        # "big cat" and "small cat" were both the class "cat", '"cat"' kept its
+        # quotes. Rows of one width with no quote stay split on whitespace: an
+        # "id label" file written with spaces (np.savetxt, pandas sep=" ") is
+        # two columns (labels of exactly two words each are read so too)
         delimiter = "\t" if ".tsv" in path.lower() else ","
     if not numeric and len(lines) < len(every) and all(len(r) == 1 for r in
                                                         _split(lines, delimiter)):

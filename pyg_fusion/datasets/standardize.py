@@ -20,12 +20,16 @@ def zscore_columns(x: Tensor) -> Tensor:
     every row -1 instead of 0 (and blew rounding noise up to unit scale).
     A std within the rounding error of the mean, ``n * eps * |mean|``
     (scikit-learn's bound), counts as zero."""
-    mean = x.mean(dim=0)
-    std = x.std(dim=0) if x.size(0) > 1 else torch.zeros_like(mean)
-    eps = torch.finfo(x.dtype).eps if x.is_floating_point() else 0.0
+    # in float64: float32's own eps would call a column of mean 1e4 and std 1
+    # over 2,000 rows constant
+    x64 = x.double()
+    mean = x64.mean(dim=0)
+    std = x64.std(dim=0) if x.size(0) > 1 else torch.zeros_like(mean)
+    eps = torch.finfo(torch.float64).eps
     constant = ~(std > x.size(0) * eps * mean.abs())  # NaN std counts as constant
-    z = (x - mean) / torch.where(constant, torch.ones_like(std), std)
-    return z.masked_fill(constant, 0)  # x - mean is the mean's rounding error there
+    z = (x64 - mean) / torch.where(constant, torch.ones_like(std), std)
+    # x - mean is the mean's rounding error there
+    return z.masked_fill(constant, 0).to(x.dtype if x.is_floating_point() else torch.float64)
 
 
 class StandardizeSources(nn.Module):

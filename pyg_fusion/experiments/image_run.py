@@ -45,3 +45,18 @@ def config_with_data(config: dict | None, data) -> dict | None:
     return None if config is None else {**config, "data": dataclasses.asdict(data)}
 
 
+
+
+# The runs lived here until they were split by task: the names this module
+# exported stay importable from it (lazily, since both modules import this one).
+_MOVED = {"segment_run": ("segment_datasets", "run_segment", "evaluate_segment"),
+          "translate_run": ("translate_modalities", "translate_dataset", "run_translate",
+                            "evaluate_translate")}
+
+
+def __getattr__(name: str):
+    import importlib
+    for module, names in _MOVED.items():
+        if name in names:
+            return getattr(importlib.import_module(f"{__package__}.{module}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -189,8 +189,6 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
             ``"auto"`` (:func:`~pyg_fusion.training.trainer.check_accelerator`).
             (default: :obj:`"cpu"`)
     """
-    import torch
-
     from .._files import load_lightning
     from ..training.trainer import check_accelerator
     from ..training.translation import TranslationModule
@@ -219,12 +217,10 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
             raise ValueError(str(exc)) from None
     scored = translate_dataset(data, "test", test.num_test, mods, progress=progress)
     defaults_notice(checkpoint, defaulted)  # after every check: no error follows
-    with torch.random.fork_rng(devices=[]):  # the caller's generator is left as it was
-        torch.manual_seed(data.seed)  # KID's random subsets
-        run = _score_translator(module, scored, "test", data, mods, out_dir,
-                                progress=progress, report=report,
-                                config=config_with_data(config, data), extractor=extractor,
-                                extra={"checkpoint": checkpoint}, accelerator=accelerator)
+    run = _score_translator(module, scored, "test", data, mods, out_dir, progress=progress,
+                            report=report, config=config_with_data(config, data),
+                            extractor=extractor, extra={"checkpoint": checkpoint},
+                            accelerator=accelerator)
     n = min(test.num_figure, len(scored))
     if report and n > 0:
         from torch_geometric.loader import DataLoader
@@ -242,7 +238,9 @@ def _score_translator(module, scored, split: str, data: TranslateDataConfig, mod
                       accelerator: str = "cpu") -> ImageRun:
     from torch_geometric.loader import DataLoader
 
-    from ..training.trainer import accelerator_device, hardware_record
+    import torch
+
+    from ..training.trainer import accelerator_device, hardware_record, keep_global_rng
     from ..training.translation_eval import evaluate_translation, save_metrics
 
     # a loop outside a trainer (and Lightning hands a fitted module back on
@@ -250,8 +248,12 @@ def _score_translator(module, scored, split: str, data: TranslateDataConfig, mod
     # feature network scores on the CPU (the images are moved there)
     module.to(accelerator_device(accelerator))
 
-    scores = evaluate_translation(module, DataLoader(scored, batch_size=data.batch_size),
-                                  feature_extractor=extractor, progress=progress)
+    # KID's random subsets follow the run's seed, and the caller's generators
+    # are left as they were
+    with keep_global_rng():
+        torch.manual_seed(data.seed)
+        scores = evaluate_translation(module, DataLoader(scored, batch_size=data.batch_size),
+                                      feature_extractor=extractor, progress=progress)
     if report:
         save_metrics(scores, out_dir, extra={
             **(extra or {}), "modalities": mods,

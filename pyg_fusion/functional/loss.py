@@ -77,6 +77,13 @@ def dense_graph_degrees(adj: Tensor, alpha: float | None = None) -> Tensor:
     if adj.dim() < 2 or adj.size(-1) != adj.size(-2):
         raise ValueError(f"adj must be square [..., N, N], got {tuple(adj.shape)}")
     check_alpha(alpha)
+    return _dense_graph_degrees(adj, alpha)
+
+
+def _dense_graph_degrees(adj: Tensor, alpha: float | None = None) -> Tensor:
+    """:func:`dense_graph_degrees` without the input checks, for a graph its
+    caller made (the VAD step's fused G, checked by the head that read it:
+    the finiteness check reads the whole graph and syncs a GPU every step)."""
     if alpha is not None:
         adj = adj * (adj.detach() >= alpha)
     return adj.sum(-1)

@@ -79,7 +79,8 @@ def keep_global_rng():
     import numpy as np
     import torch
     # torch's fork_rng keeps torch's generators; python's and numpy's by hand
-    devices = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
+    cuda = torch.cuda.is_initialized()  # asking for CUDA's state would start it
+    devices = list(range(torch.cuda.device_count())) if cuda else []
     state = (random.getstate(), np.random.get_state())
     try:
         with torch.random.fork_rng(devices=devices):
@@ -87,6 +88,11 @@ def keep_global_rng():
     finally:
         random.setstate(state[0])
         np.random.set_state(state[1])
+        if not cuda and torch.cuda.is_initialized():
+            # CUDA started inside (a GPU run): its generators get the state they
+            # would have had starting now, from the caller's last seed, not the
+            # state the training left them in
+            torch.cuda.manual_seed_all(torch.initial_seed())
 
 
 class EarlyStoppingAfter(EarlyStopping):

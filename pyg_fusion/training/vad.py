@@ -45,7 +45,8 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import Dataset
 
-from ..functional import degree_variance_loss, dense_graph_degrees
+from ..functional import degree_variance_loss
+from ..functional.loss import _dense_graph_degrees, check_alpha
 from ._task import TimedAdamTask
 from .metrics import frame_level_metrics, gather_by_index, roc_auc
 
@@ -220,6 +221,7 @@ class WeaklySupervisedVAD(TimedAdamTask):
         # a copy: moving the task to a device must not move the statistics that
         # the datasets' transform applies on the CPU
         self.standardizer = copy.deepcopy(standardizer)
+        check_alpha(alpha)  # once here: the step's degrees skip their checks
         self.topk, self.lambda_deg, self.alpha = topk, lambda_deg, alpha
         self.lambda_sparse = lambda_sparse
         self.save_hyperparameters({"config": config or {}, "lr": lr,
@@ -239,7 +241,7 @@ class WeaklySupervisedVAD(TimedAdamTask):
         if self.lambda_sparse > 0 and bool((y == 1).any()):
             loss = loss + self.lambda_sparse * torch.sigmoid(logits[y == 1]).mean()
         if g is not None and self.lambda_deg > 0:
-            deg = dense_graph_degrees(g, self.alpha)  # [B, N]
+            deg = _dense_graph_degrees(g, self.alpha)  # [B, N]; alpha checked at init
             video = torch.arange(deg.size(0), device=deg.device).repeat_interleave(deg.size(1))
             loss = loss + self.lambda_deg * degree_variance_loss(
                 deg.reshape(-1), video, y, k=self.topk, num_graphs=deg.size(0))

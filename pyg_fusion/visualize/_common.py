@@ -15,7 +15,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .._files import atomic_write, save_figure
+from .._files import save_figure
 
 # What path= may name; a name without a suffix becomes a PNG.
 FORMATS = (".png", ".pdf", ".svg")
@@ -242,17 +242,15 @@ def finish(fig: Figure, path: str | os.PathLike | None, *, dpi: int = 110
     if path is not None:
         path = Path(path)
         if path.is_dir():  # else it became a file <folder>.png beside it
-            raise IsADirectoryError(f"path {str(path)!r} is a folder; expected a .png file "
-                                    f"path")
+            raise IsADirectoryError(f"path {str(path)!r} is a folder; expected a "
+                                    f"{', '.join(FORMATS)} file path")
         suffix = path.suffix.lower()
         if suffix not in ("", *FORMATS):
             raise ValueError(f"path must name a {', '.join(FORMATS)} file, got "
                              f"{str(path)!r}")
-        if suffix in ("", ".png"):
-            save_figure(fig, path.with_suffix(".png") if not suffix else path, dpi=dpi)
-        else:  # vector figures for papers, written atomically like the PNG
-            with atomic_write(path) as f:
-                fig.savefig(f, format=suffix[1:], dpi=dpi)
+        # no suffix: a PNG; .pdf and .svg: vector figures for papers
+        save_figure(fig, path if suffix else path.with_suffix(".png"), dpi=dpi,
+                    format=suffix[1:] or "png")
         if getattr(fig, "_pyg_fusion_made", False):
             plt.close(fig)
     return fig

@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_choice, check_int, check_tensor
+from ...functional._checks import check_choice, check_int, check_module_input, check_tensor
 from ...functional.asym import channel_shuffle, edge_shift, shift_groups, temporal_shift
 from .modality import ModalityNorm
 
@@ -122,12 +122,9 @@ class AsymGraphFusion(nn.Module):
         if missing:
             raise ValueError(f"xs lacks sources {missing}; expected {self.sources}")
         n = None
-        param = next(self.parameters())
         for s in self.sources:
             check_tensor(f"xs[{s!r}]", xs[s], dims=(2, ), floating=True, finite=True)
-            if (xs[s].dtype, xs[s].device) != (param.dtype, param.device):
-                raise TypeError(f"xs[{s!r}] is {xs[s].dtype} on {xs[s].device} but the "
-                                f"model's parameters are {param.dtype} on {param.device}")
+            check_module_input(f"xs[{s!r}]", xs[s], self)
             if xs[s].size(1) != self.in_channels[s]:
                 raise ValueError(f"xs[{s!r}] must have {self.in_channels[s]} "
                                  f"features, got {xs[s].size(1)}")

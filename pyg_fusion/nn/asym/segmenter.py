@@ -10,7 +10,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_choice, check_int, check_like, check_tensor
+from ...functional._checks import (check_choice, check_int, check_like, check_module_input,
+                                   check_tensor)
 from .modality import modality_list
 from .refinenet import RefineNetDecoder
 from .resnet import RESNET_LAYERS, ResNetEncoder
@@ -129,14 +130,11 @@ class AsymFusionSegmenter(nn.Module):
         in_channels = next(m for m in self.encoder.modules()
                            if isinstance(m, nn.Conv2d)).in_channels
         first = self.modalities[0]
-        param = self.alpha
         for name, x in zip(self.modalities, xs):
             # checked here, where the input has its name: inside the blocks a
             # NaN would surface as a hidden feature map's, or not at all
             check_tensor(f"input {name!r}", x, dims=(4, ), floating=True, finite=True)
-            if (x.dtype, x.device) != (param.dtype, param.device):
-                raise TypeError(f"input {name!r} is {x.dtype} on {x.device} but the model's "
-                                f"parameters are {param.dtype} on {param.device}")
+            check_module_input(f"input {name!r}", x, self)
             if x.size(1) != in_channels:
                 raise ValueError(f"input {name!r} has {x.size(1)} channels, the encoder takes "
                                  f"{in_channels} (e.g. a depth map tiled: "

@@ -15,7 +15,7 @@ from typing import Callable, NamedTuple, Sequence
 import torch
 from torch import Tensor, nn
 
-from ...functional._checks import check_choice, check_int, check_tensor
+from ...functional._checks import check_choice, check_int, check_module_input, check_tensor
 from ...functional.asym import channel_shuffle, pixel_shift, shift_groups
 from .modality import ModalityNorm2d
 
@@ -256,12 +256,9 @@ class AsymFusionTranslator(nn.Module):
                              f"images, got {len(xs)}")
         out = []
         factor = 2 ** self.num_downs
-        param = next(self.parameters())
         for i, x in enumerate(xs):
             check_tensor(f"xs[{i}]", x, dims=(4, ), floating=True, finite=True)
-            if (x.dtype, x.device) != (param.dtype, param.device):
-                raise TypeError(f"xs[{i}] is {x.dtype} on {x.device} but the model's "
-                                f"parameters are {param.dtype} on {param.device}")
+            check_module_input(f"xs[{i}]", x, self)
             if x.size(1) == 1 and self.in_channels > 1:
                 x = x.expand(-1, self.in_channels, -1, -1)
             if x.size(1) != self.in_channels:
