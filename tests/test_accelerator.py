@@ -11,7 +11,8 @@ from pyg_fusion.cli import main
 from pyg_fusion.datasets import SyntheticVAD
 from pyg_fusion.methods import build_model
 from pyg_fusion.training.node import fit_node
-from pyg_fusion.training.trainer import ACCELERATORS, check_accelerator, quiet_lightning
+from pyg_fusion.training.accelerators import ACCELERATORS, check_accelerator
+from pyg_fusion.training.trainer import quiet_lightning
 
 from test_cli_vad import _user_args
 from test_training_node import _toy_graph
@@ -144,7 +145,7 @@ def test_every_command_that_trains_or_scores_takes_the_accelerator(command, caps
 
 
 def test_the_device_of_each_accelerator():
-    from pyg_fusion.training.trainer import accelerator_device
+    from pyg_fusion.training.accelerators import accelerator_device
     assert accelerator_device("cpu") == torch.device("cpu")
     assert accelerator_device("auto").type == ("cuda" if GPU else "cpu")
     if not GPU:

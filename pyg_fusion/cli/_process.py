@@ -32,7 +32,7 @@ def accelerator_arg(text: str) -> str:
     trainer)."""
     if text == "cpu":
         return text
-    from ..training.trainer import check_accelerator
+    from ..training.accelerators import check_accelerator
     try:
         check_accelerator(text)
     except ValueError as exc:

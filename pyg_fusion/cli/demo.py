@@ -119,7 +119,7 @@ def run(args) -> int:
         names = method_names(td.task, list(td.in_channels), features)
         chosen = names if args.full else [m for m in chosen if m in names]
         jobs += [(td, m, epochs, features) for m in chosen]
-    from ..training.trainer import hardware_record
+    from ..training.accelerators import hardware_record
     bar = tqdm(jobs, desc="demo", disable=args.no_progress)
     for td, method, epochs, features in bar:
         bar.set_postfix_str(f"{td.dataset}{' graph only' if features else ''}: {method}")

@@ -38,7 +38,7 @@ def run(args) -> int:
     from .._files import write_json
     from ..experiments.checkpoints import evaluate_checkpoint
     from ..experiments.run import METRICS, format_table, is_main_process, make_records
-    from ..training.trainer import hardware_record
+    from ..training.accelerators import hardware_record
     out = Path(args.out)
     if args.seeds is not None:  # accepted for a train config read back with --config
         from ..experiments.checkpoints import load_train_checkpoint

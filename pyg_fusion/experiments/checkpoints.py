@@ -164,7 +164,7 @@ def evaluate_checkpoint(path: str, data: DataConfig, out_dir, *, method: str | N
             (default: :obj:`"cpu"`)
         progress (bool, optional): show progress bars. (default: :obj:`True`)
     """
-    from ..training.trainer import check_accelerator
+    from ..training.accelerators import check_accelerator
     check_accelerator(accelerator, devices)
     ckpt, _, cfg = load_train_checkpoint(path)
     if method and method != cfg["method"]:

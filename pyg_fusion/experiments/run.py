@@ -252,7 +252,7 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         progress (bool, optional): progress bars. (default: :obj:`True`)
     """
     from ..methods import resolve_methods
-    from ..training.trainer import check_accelerator, hardware_record
+    from ..training.accelerators import check_accelerator, hardware_record
     from tqdm.auto import tqdm
     check_accelerator(accelerator, devices)  # before the data loads
     options = dict(options or {})

@@ -60,11 +60,12 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
         config (dict, optional): the run's full config, recorded in
             ``metrics.json``. (default: :obj:`None`)
         accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
-            ``"auto"`` (:func:`~pyg_fusion.training.trainer.check_accelerator`).
+            ``"auto"`` (:func:`~pyg_fusion.training.accelerators.check_accelerator`).
             (default: :obj:`"cpu"`)
     """
     from ..training.segmentation import SegmentationModule, fit_segmentation
-    from ..training.trainer import check_accelerator, seed_everything
+    from ..training.trainer import seed_everything
+    from ..training.accelerators import check_accelerator
 
     check_accelerator(accelerator)
     check_segment(data, model)
@@ -129,13 +130,13 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
         config (dict, optional): recorded in ``metrics.json``.
             (default: :obj:`None`)
         accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
-            ``"auto"`` (:func:`~pyg_fusion.training.trainer.check_accelerator`).
+            ``"auto"`` (:func:`~pyg_fusion.training.accelerators.check_accelerator`).
             (default: :obj:`"cpu"`)
     """
     from .._files import load_lightning
     from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES
     from ..training.segmentation import SegmentationModule
-    from ..training.trainer import check_accelerator
+    from ..training.accelerators import check_accelerator
 
     check_accelerator(accelerator)
 
@@ -164,7 +165,7 @@ def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
     from .._files import write_json, write_text
     from ..training.segmentation import (evaluate_segmentation, save_prediction_figure,
                                          scores_table)
-    from ..training.trainer import hardware_record
+    from ..training.accelerators import hardware_record
 
     scores = evaluate_segmentation(module, test, out_dir=out_dir, progress=progress,
                                    trainer=trainer, accelerator=accelerator,

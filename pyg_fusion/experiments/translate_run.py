@@ -106,10 +106,11 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
         config (dict, optional): recorded in ``metrics.json``.
             (default: :obj:`None`)
         accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
-            ``"auto"`` (:func:`~pyg_fusion.training.trainer.check_accelerator`).
+            ``"auto"`` (:func:`~pyg_fusion.training.accelerators.check_accelerator`).
             (default: :obj:`"cpu"`)
     """
-    from ..training.trainer import check_accelerator, seed_everything
+    from ..training.trainer import seed_everything
+    from ..training.accelerators import check_accelerator
     from ..training.translation import TranslationModule, fit_translation
 
     check_accelerator(accelerator)
@@ -186,11 +187,11 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
         config (dict, optional): recorded in ``metrics.json``.
             (default: :obj:`None`)
         accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
-            ``"auto"`` (:func:`~pyg_fusion.training.trainer.check_accelerator`).
+            ``"auto"`` (:func:`~pyg_fusion.training.accelerators.check_accelerator`).
             (default: :obj:`"cpu"`)
     """
     from .._files import load_lightning
-    from ..training.trainer import check_accelerator
+    from ..training.accelerators import check_accelerator
     from ..training.translation import TranslationModule
     from ..training.translation_eval import load_feature_extractor
 
@@ -240,7 +241,9 @@ def _score_translator(module, scored, split: str, data: TranslateDataConfig, mod
 
     import torch
 
-    from ..training.trainer import accelerator_device, hardware_record, keep_global_rng
+    from ..training.trainer import keep_global_rng
+
+    from ..training.accelerators import accelerator_device, hardware_record
     from ..training.translation_eval import evaluate_translation, save_metrics
 
     # a loop outside a trainer (and Lightning hands a fitted module back on

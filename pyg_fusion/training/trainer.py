@@ -18,6 +18,7 @@ from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint, TQDMProg
 from lightning.pytorch.loggers import CSVLogger
 
 from ..functional._checks import check_int
+from .accelerators import check_accelerator, resolve_accelerator
 
 
 # Lightning passes the seed to data-loader workers and DDP processes through
@@ -134,75 +135,6 @@ class EarlyStoppingAfter(EarlyStopping):
         self._hold(trainer, stop)
 
 
-# The accelerators a training call takes: "gpu" is Lightning's name of
-# "cuda" here; "auto" is CUDA when torch sees it, else the CPU. Apple's MPS is
-# not offered: parts of training compute in float64 on the model's device
-# (the threshold's tie decisions, accuracies, confusion matrices), which MPS
-# lacks, and Lightning's own "auto" and "gpu" would choose it on a Mac.
-ACCELERATORS = ("cpu", "gpu", "cuda", "auto")
-
-
-def check_accelerator(accelerator: str, devices: int = 1) -> None:
-    """Raises a :class:`ValueError` naming ``accelerator`` when it is not one
-    of :data:`ACCELERATORS` or asks for CUDA that torch cannot use, or naming
-    ``devices`` when it asks for more GPUs than there are: before any data
-    is loaded, rather than Lightning's error when the trainer is built.
-
-    Args:
-        accelerator (str): ``"cpu"``, ``"gpu"`` (= ``"cuda"``), ``"cuda"`` or ``"auto"``.
-        devices (int, optional): processes (CPU) or GPUs. (default: :obj:`1`)
-    """
-    import torch
-    if accelerator not in ACCELERATORS:
-        raise ValueError(f"accelerator must be one of {', '.join(ACCELERATORS)}, "
-                         f"got {accelerator!r}")
-    if accelerator in ("gpu", "cuda") and not torch.cuda.is_available():
-        raise ValueError(f"accelerator {accelerator!r}: torch {torch.__version__} sees no "
-                         f"CUDA device (torch.cuda.is_available() is False); use 'cpu' or "
-                         f"'auto', or install a CUDA build of torch")
-    gpus = torch.cuda.device_count() if resolve_accelerator(accelerator) == "cuda" else None
-    if gpus is not None and isinstance(devices, int) and devices > gpus:
-        raise ValueError(f"devices {devices}: accelerator {accelerator!r} runs one process "
-                         f"per GPU, and torch sees {gpus}")
-
-
-def resolve_accelerator(accelerator: str) -> str:
-    """Lightning's accelerator for one of :data:`ACCELERATORS`: ``"cuda"``
-    for ``"gpu"``, and for ``"auto"`` when torch sees CUDA (else ``"cpu"``).
-
-    Args:
-        accelerator (str): the accelerator asked for.
-    """
-    import torch
-    if accelerator == "gpu" or (accelerator == "auto" and torch.cuda.is_available()):
-        return "cuda"
-    return "cpu" if accelerator == "auto" else accelerator  # cpu, cuda
-
-
-def hardware_record(accelerator: str, devices: int = 1) -> dict:
-    """What a run's records say of where it ran: the resolved accelerator
-    and the device count (README's tables ran on the CPU; sums on a GPU
-    differ in their last bits).
-
-    Args:
-        accelerator (str): one of :data:`ACCELERATORS`.
-        devices (int, optional): processes (CPU) or GPUs. (default: :obj:`1`)
-    """
-    return {"accelerator": resolve_accelerator(accelerator), "devices": devices}
-
-
-def accelerator_device(accelerator: str):
-    """The :class:`torch.device` that ``accelerator`` trains on, for the
-    loops that score outside a trainer (the translation metrics).
-
-    Args:
-        accelerator (str): one of :data:`ACCELERATORS` (checked).
-    """
-    import torch
-    check_accelerator(accelerator)
-    return torch.device(resolve_accelerator(accelerator))
-
-
 def check_schedule(epochs: int, eval_every: int, devices: int,
                    accelerator: str = "cpu") -> None:
     """The checks of a training call's ``epochs``, ``eval_every``,
@@ -212,7 +144,8 @@ def check_schedule(epochs: int, eval_every: int, devices: int,
         epochs (int): training epochs, >= 1.
         eval_every (int): epochs between two evaluations, >= 1.
         devices (int): processes (CPU) or GPUs, >= 1.
-        accelerator (str, optional): see :func:`check_accelerator`. (default: :obj:`"cpu"`)
+        accelerator (str, optional): see
+            :func:`~pyg_fusion.training.accelerators.check_accelerator`. (default: :obj:`"cpu"`)
     """
     check_int("epochs", epochs, minimum=1)
     check_int("eval_every", eval_every, minimum=1)
@@ -236,8 +169,10 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
         max_epochs (int, optional): number of epochs. (default: :obj:`100`)
         seed (int | None, optional): seeds everything before the trainer is built (``None``: no
             seeding). (default: :obj:`0`)
-        accelerator (str, optional): one of :data:`ACCELERATORS`
-            (:func:`check_accelerator`, :func:`resolve_accelerator`);
+        accelerator (str, optional): one of
+            :data:`~pyg_fusion.training.accelerators.ACCELERATORS`
+            (:func:`~pyg_fusion.training.accelerators.check_accelerator`,
+            :func:`~pyg_fusion.training.accelerators.resolve_accelerator`);
             ``strategy="ddp"`` with ``accelerator="cpu"`` runs gloo processes.
             (default: :obj:`"cpu"`)
         devices (int | str, optional): as in Lightning; ``strategy="ddp"`` with

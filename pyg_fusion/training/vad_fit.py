@@ -202,7 +202,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         devices (int, optional): processes, one per CPU process or GPU (> 1: DDP, gloo on
             the CPU). (default: :obj:`1`)
         accelerator (str, optional): ``"cpu"``, ``"gpu"`` (= ``"cuda"``) or ``"auto"``
-            (:func:`~pyg_fusion.training.trainer.check_accelerator`). (default: :obj:`"cpu"`)
+            (:func:`~pyg_fusion.training.accelerators.check_accelerator`).
+            (default: :obj:`"cpu"`)
         progress (bool, optional): show progress bars. (default: :obj:`True`)
         checkpoint (bool, optional): write checkpoints under ``out_dir/checkpoints``.
             (default: :obj:`True`)
