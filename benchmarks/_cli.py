@@ -6,27 +6,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import os
 import sys
 import tempfile
 
-
-def _number(kind, ok, expected: str):
-    def parse(text: str):
-        try:
-            value = kind(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
-        if not ok(value):
-            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
-        return value
-    parse.__name__ = expected  # argparse names the type in some messages
-    return parse
-
-
-positive_int = _number(int, lambda v: v >= 1, "a positive integer")
-nonneg_int = _number(int, lambda v: v >= 0, "an integer >= 0")
-positive_float = _number(float, lambda v: 0 < v < float("inf"), "a positive finite number")
+# the numbers of the flags are checked as pyg-fusion's own are
+from pyg_fusion.cli import nonneg_int, positive_float, positive_int  # noqa: F401
 
 
 def check_writable(parser: argparse.ArgumentParser, path, flag: str = "--json") -> None:
@@ -38,13 +24,7 @@ def check_writable(parser: argparse.ArgumentParser, path, flag: str = "--json") 
     path = os.fspath(path)
     if os.path.isdir(path):
         parser.error(f"{flag} {path}: is a folder, expected a file path")
-    folder = os.path.dirname(os.path.abspath(path))
-    try:
-        os.makedirs(folder, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, prefix=".bench-write-check-"):
-            pass
-    except OSError as exc:
-        parser.error(f"{flag} {path}: cannot write there ({exc.strerror or exc})")
+    _probe(parser, os.path.dirname(os.path.abspath(path)), f"{flag} {path}")
 
 
 def check_folder(parser: argparse.ArgumentParser, folder, flag: str = "--out") -> None:
@@ -54,12 +34,30 @@ def check_folder(parser: argparse.ArgumentParser, folder, flag: str = "--out") -
     folder = os.fspath(folder)
     if os.path.exists(folder) and not os.path.isdir(folder):
         parser.error(f"{flag} {folder}: is a file, expected a folder")
+    _probe(parser, folder, f"{flag} {folder}")
+
+
+def _probe(parser: argparse.ArgumentParser, folder: str, shown: str) -> None:
+    """Creates ``folder`` and a temporary file in it, or exits naming ``shown``."""
     try:
         os.makedirs(folder, exist_ok=True)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".bench-write-check-"):
             pass
     except OSError as exc:
-        parser.error(f"{flag} {folder}: cannot write there ({exc.strerror or exc})")
+        parser.error(f"{shown}: cannot write there ({exc.strerror or exc})")
+
+
+def read_json(parser: argparse.ArgumentParser, path: str, shown: str | None = None):
+    """The JSON of ``path``, or an exit through ``parser.error`` naming
+    ``shown`` (default: the path) when it cannot be read or is not JSON."""
+    shown = path if shown is None else shown
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except OSError as exc:
+        parser.error(f"{shown}: {exc.strerror or exc}")
+    except ValueError as exc:
+        parser.error(f"{shown}: not JSON ({exc})")
 
 
 @contextlib.contextmanager
@@ -67,14 +65,11 @@ def user_errors(prog: str):
     """A :class:`ValueError` or :class:`OSError` raised in the block (a bad
     flag value that the library refused, a missing input file) becomes one
     line on stderr and exit code 2, as the ``pyg-fusion`` command line does."""
+    from pyg_fusion.cli import _describe, _one_line
     try:
         yield
     except (ValueError, OSError) as exc:
-        if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
-            text = f"{exc.filename}: {exc.strerror}"
-        else:
-            text = str(exc) or type(exc).__name__
-        print(f"{prog}: error: {' '.join(text.split())}", file=sys.stderr)
+        print(f"{prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
         raise SystemExit(2) from None
 
 

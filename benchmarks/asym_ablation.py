@@ -183,15 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     p = build_parser()
     args = p.parse_args(argv)
-    from _cli import check_folder, user_errors
+    from _cli import check_folder, read_json, user_errors
     if args.summarise:
-        try:
-            with open(args.summarise) as f:
-                result = json.load(f)
-        except OSError as exc:
-            p.error(f"--summarise {args.summarise}: {exc.strerror or exc}")
-        except ValueError as exc:
-            p.error(f"--summarise {args.summarise}: not JSON ({exc})")
+        result = read_json(p, args.summarise, f"--summarise {args.summarise}")
         if not isinstance(result, dict) or not isinstance(result.get("runs"), list):
             p.error(f"--summarise {args.summarise}: not a results.json of this script "
                     "(no \"runs\")")

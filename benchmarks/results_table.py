@@ -7,7 +7,7 @@ and ranking metrics).
 from __future__ import annotations
 
 import argparse
-import json
+import os
 import sys
 
 PERCENT = ("accuracy", "val_accuracy", "auc", "ap", "pr_auc_trapz", "chosen_auc", "chosen_ap",
@@ -43,13 +43,9 @@ def main(argv=None) -> int:
     p.add_argument("results", help="a results.json of pyg-fusion compare")
     p.add_argument("--metrics", default="accuracy,val_accuracy,params,time_per_epoch_s")
     args = p.parse_args(argv)
-    try:
-        with open(args.results) as f:
-            records = json.load(f)
-    except OSError as exc:
-        p.error(f"{args.results}: {exc.strerror or exc}")
-    except ValueError as exc:
-        p.error(f"{args.results}: not JSON ({exc})")
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from _cli import read_json
+    records = read_json(p, args.results)
     if not isinstance(records, list) or not all(
             isinstance(r, dict) and {"method", "metric", "mean"} <= r.keys() for r in records):
         p.error(f"{args.results}: not the records of pyg-fusion compare (a list of "

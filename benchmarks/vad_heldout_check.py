@@ -113,19 +113,13 @@ def main(argv=None) -> int:
     p.add_argument("files", nargs="+", help="JSON written by `pyg-fusion compare --json`")
     p.add_argument("--json", help="write the table as JSON here")
     args = p.parse_args(argv)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from _cli import check_writable, read_json
     if args.json:
-        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-        from _cli import check_writable
         check_writable(p, args.json)
     rows = []
     for path in args.files:
-        try:
-            with open(path) as f:
-                data = json.load(f)
-        except OSError as exc:
-            p.error(f"{path}: {exc.strerror or exc}")
-        except ValueError as exc:
-            p.error(f"{path}: not JSON ({exc})")
+        data = read_json(p, path)
         if isinstance(data, list):
             rows += [(path, r) for r in data if isinstance(r, dict)]
     out, skipped = [], []
