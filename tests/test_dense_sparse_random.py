@@ -56,9 +56,18 @@ def test_dense_equals_sparse_on_random_configurations(dtype, atol, seed, device)
         sparse = LEGO(cfg["dims"], backend="sparse", **kw).to(dtype).eval()
         sparse.load_state_dict(dense.state_dict())
         dense, sparse = dense.to(device), sparse.to(device)
-        g_dense, g_sparse = dense(xs, batch).to_dense(), sparse(xs, batch).to_dense()
+        f_dense, f_sparse = dense(xs, batch), sparse(xs, batch)
+        g_dense, g_sparse = f_dense.to_dense(), f_sparse.to_dense()
         assert g_dense.device.type == g_sparse.device.type == device.type
         assert torch.allclose(g_dense, g_sparse, atol=atol, rtol=0), cfg
+        # the same edges up to exact zeros: the dense backend finds where G may
+        # be non-zero from the powers' values, the sparse one keeps its edge
+        # lists' entries (a similarity clamped to 0 stays an edge of weight 0)
+        d_edges = set(map(tuple, f_dense.edge_index.t().tolist()))
+        s_weight = dict(zip(map(tuple, f_sparse.edge_index.t().tolist()),
+                            f_sparse.edge_weight.tolist()))
+        assert d_edges <= s_weight.keys(), cfg
+        assert all(s_weight[e] == 0 for e in s_weight.keys() - d_edges), cfg
 
 
 @pytest.mark.parametrize("metric", ["cosine", "rbf", "dot"])
