@@ -51,6 +51,43 @@ def dense_support(powers: list[Tensor]) -> Tensor:
     return keep
 
 
+def dense_fused_support(powers: dict[str, Tensor], zeroth: str = "identity",
+                        pairs: list[tuple[str, str]] | None = None) -> Tensor:
+    """Where the fused graph of dense ``powers`` may be non-zero for some
+    operator, the diagonal left to the caller: with ``zeroth="identity"``
+    (``R^0 = I``) every term is 0 where a fused source's powers are, so the
+    union over ``pairs`` of each pair's intersection, or the intersection of
+    every source when ``pairs`` is ``None`` (the cp and full operators); with
+    ``zeroth="ones"`` the union of every power. The sparse fusion's rule
+    (:class:`~pyg_fusion.nn.LEGOFusion` with ``keep_zeros=False``), read
+    from the values.
+
+    Args:
+        powers (dict[str, torch.Tensor]): ``{source: [..., P+1, N, N]}``.
+        zeroth (str, optional): :obj:`"identity"` or :obj:`"ones"`.
+            (default: :obj:`"identity"`)
+        pairs (list[tuple[str, str]], optional): the pairs of a pairwise operator.
+            (default: :obj:`None`, every source at once)
+
+    Returns:
+        torch.Tensor: bool ``[..., N, N]``.
+    """
+    check_choice("zeroth", zeroth, ZEROTH)
+    if zeroth != "identity":
+        return dense_support(list(powers.values()))
+    own = {s: dense_support([p]) for s, p in powers.items()}
+    if pairs is None:
+        out = None
+        for s in own.values():
+            out = s if out is None else out & s
+        return out
+    out = None
+    for a, b in pairs:
+        both = own[a] & own[b]
+        out = both if out is None else out | both
+    return out
+
+
 def _with_zeroth(powers: list[Tensor], zeroth: str) -> list[Tensor]:
     """Dense powers with slice 0 replaced by the Hadamard identity on their
     common support (``zeroth="ones"``), or unchanged."""

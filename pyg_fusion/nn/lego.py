@@ -9,7 +9,7 @@ from ..functional._checks import (check_batch, check_choice, check_index, check_
                                   check_like, check_module_input, check_tensor)
 from ..functional._csr import inverse_permutation, use_scipy
 from ..functional.coarsen import coarsen, dense_coarsen
-from ..functional.fuse import dense_support
+from ..functional.fuse import dense_fused_support
 from ..functional.similarity import feature_limit
 from ..functional.order import locality_order, permute_rows, relabel
 from ..functional.support import _shared_support, dense_shared_support_graphs
@@ -411,32 +411,16 @@ class LEGO(torch.nn.Module):
     def _fuse_dense(self, dense, mask, batch) -> FusedGraph:
         powers = {s: self.expansions[s].dense(r, mask) for s, r in dense.items()}
         g = self.fusion(powers)
-        # where G may be non-zero for some A, as the sparse backend keeps it:
-        # its zeros stay edges of FusedGraph so that gradients reach the terms
-        # that are 0 at this A. With R^0 = I every term of a pair is 0 where
-        # either source is, so that is the pairs' intersections (every
-        # source's, for the cp and full operators), with the diagonal
+        # where G may be non-zero for some A, as the sparse backend keeps it,
+        # and the diagonal: its zeros stay edges of FusedGraph so that
+        # gradients reach the terms that are 0 at this A
         with torch.no_grad():
-            support = self._dense_fused_support(powers)
+            f = self.fusion
+            support = dense_fused_support(powers, f.zeroth, None if f.mode != "pairwise"
+                                          else f.pairs)
             support |= torch.eye(g.size(-1), dtype=torch.bool, device=g.device)
         return FusedGraph(num_nodes=int(mask.sum()), batch=batch, dense=g, mask=mask,
                           support=support)
-
-    def _dense_fused_support(self, powers: dict) -> Tensor:
-        if self.fusion.zeroth != "identity":
-            return dense_support(list(powers.values()))
-        own = {s: dense_support([p]) for s, p in powers.items()}
-        if self.fusion.mode != "pairwise":
-            out = None
-            for s in self.fusion.sources:
-                out = own[s] if out is None else out & own[s]
-            return out
-        # every pair, not only those sampled this step: a superset in training
-        out = None
-        for a, b in self.fusion.pairs:
-            both = own[a] & own[b]
-            out = both if out is None else out | both
-        return out
 
     def __repr__(self) -> str:
         proj = "" if self.proj is None else \
