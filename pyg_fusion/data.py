@@ -24,6 +24,7 @@ import copy
 
 import torch
 from torch_geometric.data import Data
+from torch_geometric.utils import subgraph
 
 
 class MultiSourceData(Data):
@@ -167,11 +168,9 @@ class MultiSourceData(Data):
             edges = self.get(f"edge_index_{s}")
             if edges is None:
                 continue
-            new_unit = torch.full((x.size(0), ), -1, dtype=torch.long, device=edges.device)
-            new_unit[keep.to(edges.device)] = torch.arange(keep.numel(), device=edges.device)
-            ends = new_unit[edges]
-            stay = (ends >= 0).all(dim=0)
-            own[f"edge_index_{s}"] = ends[:, stay]
+            own[f"edge_index_{s}"], _, stay = subgraph(
+                keep.to(edges.device), edges, relabel_nodes=True, num_nodes=x.size(0),
+                return_edge_mask=True)
             for key in (f"edge_weight_{s}", f"edge_attr_{s}"):
                 if isinstance(self.get(key), torch.Tensor):
                     own[key] = self[key][stay.to(self[key].device)]

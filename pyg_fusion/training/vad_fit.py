@@ -116,13 +116,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     held-out part of it and scores ``test_ds`` once (see the module
     docstring).
 
-    The caller's global random states (torch, ``random``, numpy) are put back
-    on return (:func:`~pyg_fusion.training.trainer.keep_global_rng`). The
-    evaluation schedule is part of a run: every evaluation pass draws one
-    number from torch's global generator (the base seed of a DataLoader
-    iterator without a generator), which moves the random draws of the
-    epochs after it, so the same seed with another ``eval_every`` gives
-    another training path, not only other scored epochs.
+    The caller's random states come back, and ``eval_every`` is part of the
+    run, as in :func:`~pyg_fusion.training.node.fit_node`.
 
     With ``restarts`` R > 1, ``model`` is a function that builds the model:
     it is called R times, restart ``r`` seeded by :func:`restart_seed` (its

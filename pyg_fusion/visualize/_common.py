@@ -87,6 +87,12 @@ def check_graph(edge_index, edge_weight, num_nodes: int | None,
     return ei, w, int(num_nodes)
 
 
+def is_fused_graph(obj) -> bool:
+    """Whether ``obj`` is LEGO's :class:`~pyg_fusion.nn.FusedGraph`."""
+    from ..nn.fused_graph import FusedGraph
+    return isinstance(obj, FusedGraph)
+
+
 def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray:
     """A graph in any of the library's forms as a dense ``[N, N]`` array.
 
@@ -94,8 +100,8 @@ def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray
     ``(edge_index, edge_weight)``, optionally with ``num_nodes`` third; an
     object with ``to_dense()`` (a ``FusedGraph``) holding one graph.
     """
-    if hasattr(graph, "to_sparse") and hasattr(graph, "num_graphs"):
-        # a FusedGraph: its global numbering, so a batch is block-diagonal
+    if is_fused_graph(graph):
+        # its global numbering, so a batch is block-diagonal
         # (no two graphs linked), as for a Batch of MultiSourceData
         graph = (*graph.to_sparse(), graph.num_nodes)
     elif isinstance(graph, Tensor) and graph.layout != torch.strided:

@@ -13,7 +13,8 @@ from matplotlib.ticker import MaxNLocator
 
 from ..data import source_names
 from ._common import (check_graph, check_node_count, closes_on_error, finish, is_data,
-                      new_figure, plain_graph, shorten, source_graph, tex_name, to_numpy)
+                      is_fused_graph, new_figure, plain_graph, shorten, source_graph,
+                      tex_name, to_numpy)
 
 # networkx's spring layout is O(N^2) per iteration: about 20 s at 3000 nodes
 # on one core, minutes above; the circular and temporal layouts are linear
@@ -91,8 +92,8 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
     graph_name = None
-    if hasattr(edge_index, "to_sparse") and hasattr(edge_index, "num_graphs"):
-        fused = edge_index  # a FusedGraph of pyg_fusion.nn.LEGO
+    if is_fused_graph(edge_index):
+        fused = edge_index
         if edge_weight is not None:
             raise ValueError("edge_weight must be None for a FusedGraph")
         # the global numbering: a batch's graphs side by side, none linked
