@@ -16,7 +16,8 @@ MODULES = ("training.trainer", "training.accelerators", "training.node", "traini
            "training.vad_fit",
            "training.pseudo_anomalies", "training.metrics",
            "training.segmentation", "training.translation", "training.translation_eval",
-           "experiments.config", "experiments.data", "experiments.run",
+           "experiments.options", "experiments.components", "experiments.config",
+           "experiments.data", "experiments.run",
            "experiments.checkpoints", "experiments.image_config", "experiments.image_run",
            "experiments.segment_run", "experiments.translate_run")
 

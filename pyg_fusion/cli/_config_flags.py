@@ -21,7 +21,8 @@ import dataclasses
 import re
 from typing import Any
 
-from ..experiments.config import COMPONENTS, TASKS, MethodSpec, option_fields
+from ..experiments.components import COMPONENTS, TASKS, option_fields
+from ..experiments.config import MethodSpec
 from . import (CLIError, _number, fraction, nonneg_float, nonneg_int, out_folder, positive_float,
                positive_int, seed_int)
 

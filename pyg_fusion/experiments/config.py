@@ -1,357 +1,32 @@
-"""Typed configs of a method run: one dataclass per component (relationship
-graph, powers, fusion operator, head, task objective, trainer), composed into
-a :class:`MethodSpec`.
+"""The spec of a method run: :class:`MethodSpec`, the configs of the
+components (:mod:`~pyg_fusion.experiments.components`) composed for one
+method and task, and the checks of the options a user gives for a task.
 
-A hyper-parameter lives in its component's config and nowhere else in this
-layer: the CLI flags are generated from the fields (name, type, default and
-the ``help`` / ``choices`` / ``check`` / ``flags`` metadata), a run saves
-:meth:`MethodSpec.to_dict`, and the LEGO builders pass every field of
-:data:`LEGO_CONFIGS` to :class:`~pyg_fusion.nn.LEGO` by name (``arg`` in a
-field's metadata when LEGO calls it differently). A field's default is the
-component's; :data:`TASK_DEFAULTS` and :data:`SETTING_DEFAULTS` hold where a
-task departs from it.
+The components, their defaults and the ``option`` / ``documented``
+declarations are defined in :mod:`~pyg_fusion.experiments.components` and
+:mod:`~pyg_fusion.experiments.options`, and importable from here too.
 """
 from __future__ import annotations
 
 import dataclasses
-import inspect
-import math
-import numbers
-import re
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-TASKS = ("node", "vad")
-
-
-def option(default, help: str, **meta) -> Any:
-    """A config field whose metadata the CLI generator reads: ``help``,
-    ``check`` (the name of a flag type: ``positive_int``, ``fraction``,
-    ``bool``...), ``choices``, ``flags`` (extra flag names), ``metavar``,
-    ``nargs``/``append`` (lists), and ``arg`` (the component's name for it).
-
-    Args:
-        default (Any): the field's default.
-        help (str): what the setting does (the flag's help and the docstring's text).
-    """
-    return field(default=default, metadata={"help": help, **meta})
-
-
-def documented(cls: type) -> type:
-    """Class decorator of an :func:`option` dataclass: appends an ``Args``
-    section written from its fields (type, the flag's help, default), so that
-    a setting's documentation and its flag's help are one text.
-
-    Args:
-        cls (type): a dataclass whose fields are declared with :func:`option`.
-    """
-    lines = ["", "Args:"]
-    for f in fields(cls):
-        kind = re.sub(r"\s*\|\s*None\b", "", str(f.type)) if f.default is None else str(f.type)
-        text = " ".join(f.metadata["help"].replace("%%", "%").split())
-        if f.default is not dataclasses.MISSING:
-            kind += ", optional"
-            if "(default" not in text:
-                d = f.default
-                shown = f'"{d}"' if isinstance(d, str) else repr(d)
-                text += f" (default: :obj:`{shown}`)"
-        words, cur = text.split(), f"    {f.name} ({kind}):"
-        for w in words:
-            if len(cur) + 1 + len(w) > 91:
-                lines.append(cur)
-                cur = "        " + w
-            else:
-                cur += " " + w
-        lines.append(cur)
-    # cleandoc: Python >= 3.13 strips a docstring's indentation at compile time, 3.10-3.12 keep it
-    cls.__doc__ = inspect.cleandoc(cls.__doc__ or cls.__name__) + "\n" + "\n".join(lines) + "\n"
-    return cls
-
-
-@documented
-@dataclass
-class GraphConfig:
-    """The relationship graph of each source."""
-    k: int | None = option(10, "neighbours per node of the relationship graphs (VAD: all "
-                       "segments by default; with k, LEGO's and the graph baselines' graphs)",
-                       check="positive_int")
-    proj_channels: int | None = option(None, "LEGO, VAD: width of a learned projection of each "
-                                   "source before its graph (default: none)",
-                                   check="positive_int")
-    support: str = option("union", "LEGO, sparse graphs: fuse the per-source supports by their "
-                      "union or intersection, or build every source's graph on one shared "
-                      "support (the union of their kNN graphs)",
-                      choices=("union", "intersection", "shared"))
-
-
-@documented
-@dataclass
-class PowersConfig:
-    """The graph powers R^0..R^P of each source."""
-    num_powers: int | dict[str, int] = option(3, "LEGO: powers P of every source",
-                                         check="nonneg_int", flags=("-P",))
-    zeroth: str = option("identity", "LEGO: zeroth power R^0 = I (the paper) or the Hadamard "
-                     "identity (ones on the support: single-source terms)",
-                     choices=("identity", "ones"))
-    prune_k: int | None = option(None, "LEGO, node task: keep the k largest entries per row after "
-                             "each sparse graph product (default: exact powers)",
-                             check="positive_int")
-
-
-@documented
-@dataclass
-class FusionConfig:
-    """LEGO's learned operator A over the sources' powers."""
-    operator: str = option("pairwise", "LEGO (lego, lego-row): one operator A per source pair "
-                       "(pairwise, the paper) or one over all sources (full: (P+1)^M "
-                       "entries; contains the M-way product of the graphs; the same as "
-                       "pairwise for two sources); lego-cp is the CP form",
-                       choices=("pairwise", "full"), arg="fusion")
-    fusion_rank: int = option(1, "LEGO: rank of the CP operator (lego-cp)", check="positive_int",
-                          arg="rank")
-    pairs: str = option("sample", "LEGO: a random source pair per training step (sample, the "
-                    "paper) or the mean of all pairs (all)", choices=("sample", "all"))
-    init: str = option("product", "LEGO: start the operator at the graph product or (with "
-                   "--zeroth ones) at the mean of the graphs; VAD: auto trains from both "
-                   "starts (same seed, each run in full) and tests the one of lower held-out "
-                   "loss (a model built outside a run starts at the product; lego-cp's "
-                   "default is product)",
-                   choices=("product", "mean", "auto"))
-    lambda_anchor: float = option(0.0, "LEGO: weight of the penalty ||A - A0||^2 pulling the "
-                              "operator toward its start", check="float")
-    term_scale: str = option("none", "LEGO (lego, lego-row): bring each term of the operator to "
-                         "the scale of the product term on each graph, by the mean absolute "
-                         "entry (mean) or the root mean square entry (rms), so that A weighs "
-                         "terms of one scale (none: the paper)", choices=("none", "mean", "rms"))
-
-
-@documented
-@dataclass
-class HeadConfig:
-    """What scores the fused graph (and the baselines' heads)."""
-    features: str = option("concat", "node task: what the head sees besides the graph: concat "
-                       "(the views' features, GraphHead), none (one-hot node ids) or labels "
-                       "(graph only: label propagation of the training labels over each "
-                       "method's graph)", choices=("concat", "none", "labels"))
-    # VAD's default None is each head's own width: N (the snippets per video)
-    # for the row heads and the graph baselines, as the paper sizes its head,
-    # and 32 for the feature heads and MTN's
-    hidden_channels: int | None = option(64, "hidden width of the head (VAD default: N, the "
-                                         "snippets per video, for the row heads and graph "
-                                         "baselines; 32 for the feature heads and mtn)",
-                                         check="positive_int")
-    num_layers: int = option(2, "node task: message-passing layers of the head",
-                         check="positive_int")
-    dropout: float = option(0.5, "dropout of the head", check="fraction")
-    center: bool = option(False, "VAD: subtract each video's mean feature before the graphs",
-                      check="bool")
-    row_order: str = option("position", "VAD: the row head reads a row of G by segment "
-                        "position (the paper), sorted in decreasing order (where the "
-                        "related segments are no longer matters) or both side by side",
-                        choices=("position", "sorted", "both"))
-    # the VAD default of lego and lego-cp is branch dropout 0.1 (TASK_DEFAULTS);
-    # detached and scaled branches are off: with them lego's held-out loss (seeds
-    # 0-4, the three VAD benchmarks) was higher than without on at least one
-    # benchmark (README "results-lego", "Regularising lego's branch")
-    branch_dropout: float | None = option(None, "VAD, lego and lego-cp: dropout inside the "
-                                      "GraphHead branch only, before each of its layers "
-                                      "(None: --dropout; the VAD default of lego and "
-                                      "lego-cp is 0.1)", check="fraction")
-    branch_detach: bool = option(False, "VAD, lego and lego-cp: the GraphHead branch reads the "
-                             "fused graph G without back-propagating into it, so that only the "
-                             "row head shapes LEGO's operator", check="bool")
-    branch_scale: float = option(1.0, "VAD, lego and lego-cp: fixed factor on the GraphHead "
-                             "branch's scores (below 1, the branch's scores move that much "
-                             "slower under Adam, so the row head learns before the branch fits "
-                             "the video labels)", check="positive_float")
-
-
-@documented
-@dataclass
-class ObjectiveConfig:
-    """The task's loss (weakly supervised VAD)."""
-    topk: int = option(3, "VAD: snippets of each video in the MIL top-k mean", check="positive_int")
-    lambda_deg: float = option(0.1, "VAD: weight of the degree term", check="float")
-    alpha: float | None = option(None, "VAD: the degree term's node degrees sum only the "
-                             "entries of G >= alpha (None: all entries)", check="float")
-    lambda_sparse: float = option(0.0, "VAD: weight of the sparsity term (mean snippet score of "
-                              "the abnormal training videos)", check="float")
-    val_fraction: float = option(0.2, "VAD: fraction of the training videos held out (stratified, "
-                             "seeded) to choose the epoch (0: test the last epoch)",
-                             check="fraction")
-    val_choice: str = option("loss", "VAD: what chooses the epoch and the restart on the "
-                         "held-out videos: loss (MIL loss with their video labels) or "
-                         "pseudo_auc (segment AUC on stretches of held-out normal videos "
-                         "spliced into each other)", choices=("loss", "pseudo_auc"))
-
-
-@documented
-@dataclass
-class TrainerConfig:
-    """The optimisation."""
-    epochs: int = option(80, "epochs", check="positive_int")
-    lr: float = option(0.01, "learning rate", check="positive_float")
-    weight_decay: float = option(5e-4, "Adam's weight decay", check="nonneg_float")
-    eval_every: int = option(5, "epochs between evaluations", check="positive_int")
-    batch_size: int = option(16, "VAD: videos per batch", check="positive_int")
-    patience: int | None = option(None, "VAD: stop after this many evaluations without a better "
-                              "validation loss (None: never)", check="positive_int")
-    min_epochs: int = option(0, "VAD, with --patience: epochs trained before early stopping may "
-                         "end a run", check="nonneg_int")
-    operator_lr: float | None = option(None, "VAD: Adam's learning rate of LEGO's operator A "
-                                   "(default: --lr)", check="positive_float")
-    operator_warmup: int | str = option(0, "VAD: epochs at the start during which LEGO's "
-                                    "operator A stays at its start (only the rest of the "
-                                    "model trains); auto: until the held-out score stops "
-                                    "improving (--patience, --min-epochs; at most --epochs), "
-                                    "then A trains with a fresh patience count (at most "
-                                    "--epochs more) and the best epoch of both phases is "
-                                    "tested (lego-cp's default is 0)",
-                                    check="nonneg_int_or_auto")
-    branch_warmup: bool = option(False, "VAD, lego and lego-cp: the GraphHead branch stays off "
-                             "(its scores 0, as at its start) while A keeps its start; with "
-                             "--operator-warmup auto also through A's phase, and it trains in "
-                             "a third phase (at most --epochs more, a fresh patience count), "
-                             "so that LEGO first trains as its row head alone (lego-row) and "
-                             "the best epoch of all phases is tested", check="bool")
-    restarts: int = option(1, "VAD: initialisations trained per run (restart r seeded by seed "
-                       "+ 1000003 r, restart 0 by the seed itself), combined as "
-                       "--restart-combine says", check="positive_int")
-    # "best" by default: with R = 3 the ensemble's held-out loss was above the chosen
-    # restart's on all three VAD benchmarks, for each of lego, lego-row, graph-product and
-    # graph-mean, seeds 0-4 (README "results-lego", "Restart ensembles")
-    restart_combine: str = option("best", "VAD, with --restarts > 1: the tested model is the "
-                              "restart of best held-out score (best) or the ensemble of all "
-                              "restarts, each at its chosen epoch, whose segment probabilities "
-                              "are averaged (mean); both are scored and recorded (chosen_*, "
-                              "ensemble_*)", choices=("best", "mean"))
-
-
-# component name -> config class, in the order of the spec (and of --help)
-COMPONENTS: dict[str, type] = {"graph": GraphConfig, "powers": PowersConfig,
-                               "fusion": FusionConfig, "head": HeadConfig,
-                               "objective": ObjectiveConfig, "trainer": TrainerConfig}
-# the components whose every field is an argument of pyg_fusion.nn.LEGO
-LEGO_CONFIGS = ("graph", "powers", "fusion")
-
-# Where a task departs from the components' defaults. Node classification:
-# P = 1 and k = 10 on the digits (P = 2 with per-row pruning to 10 ties on
-# the validation masks; the smaller operator was kept); LEGO's graphs on one
-# shared support, the rule being "the support of higher mean validation
-# accuracy of lego over seeds 0-4, in both digits settings": shared 96.10
-# against 95.10 for the pairs' intersections with the views' features, 95.70
-# against 95.00 graph only (README "results-lego"); VAD: the paper's N = 32
-# segments and MIL top-3; LEGO's zeroth power is the Hadamard identity and
-# its operator starts at the mean of the graphs (lower held-out video loss on
-# MotionVAD, 5 seeds, than R^0 = I and the product start: lego-row 0.535
-# against 0.543, lego 0.297 against 0.321; README "results-lego"); the row
-# head reads sorted rows and Adam runs at lr 1e-2: of {position, sorted,
-# both} x {1e-3, 1e-2}, the lowest held-out loss averaged over MotionVAD and
-# SyntheticVAD's two regimes (graph-mean, graph-product, lego-row and lego,
-# seeds 0-2), and below the previous defaults' (position, 1e-3) on each:
-# 0.155 / 0.634 / 0.489 against 0.449 / 0.660 / 0.675 (README "results-lego").
-# Then LEGO's operator: one over all sources (operator="full", the pairwise
-# one for two sources) started at the product of all graphs, i.e. exactly
-# at graph-product; the same rule over the previous start (pairwise, mean)
-# and full x {mean, product} x the operator's learning rate {lr, 1e-3,
-# 1e-4} (lego-row and lego, seeds 0-4, the three benchmarks; full, mean,
-# 1e-3 on MotionVAD only): mean held-out loss 0.407 against 0.427 for
-# pairwise + mean, lower on each benchmark (0.174 / 0.557 / 0.490 against
-# 0.177 / 0.585 / 0.519); three others were lower on average (0.402, 0.404,
-# 0.406) but not below on each (README "results-lego").
-# The VAD budget: at least 30 epochs (the previous fixed budget), then early
-# stopping on the held-out loss with patience 10, capped at 200. With 30
-# epochs the chosen epoch of lego, lego-row, graph-product and graph-mean
-# was among the last three in most runs: the held-out loss was still
-# falling. The rule: adopt it if the chosen epoch lies before the cap's last
-# 10% in >= 48 of those 60 runs (three benchmarks, seeds 0-4) and in >= 3 of
-# 5 seeds of each method and benchmark (README "results-lego", "The
-# training budget").
-# Then LEGO trained from its best special case: the warm-up "auto" (A frozen
-# until the held-out loss plateaus, then trained; the best epoch of both
-# phases) from both starts, product and mean, the lower held-out loss tested
-# (init="auto"). The rule: adopt a setting if the held-out loss of lego and
-# lego-row (seeds 0-4) is lower than the previous default's on the mean of
-# the three benchmarks and not higher on any: 0.303 against 0.357 (0.141 /
-# 0.381 / 0.389 against 0.156 / 0.460 / 0.455); the warm-up alone, from the
-# product, was lower on average (0.351) but higher on MotionVAD (0.189)
-# (README "results-lego", "LEGO from its best special case, trained").
-# Then lego's branch options under those defaults (lego only): dropout 0.2 in
-# the GraphHead branch, by the same rule on lego's held-out loss: 0.254
-# against 0.268 (0.117 / 0.251 / 0.395 against 0.130 / 0.256 / 0.419); the
-# branch at scale 0.3 was lower on average (0.262) but higher on MotionVAD
-# and relational, the detached branch higher on average (0.269); then the
-# rate, same rule against 0.2: 0.1 gave 0.228 (0.111 / 0.201 / 0.371), 0.3
-# was higher on each benchmark (0.271) (README "results-lego",
-# "Regularising lego's branch"). Then lego-cp's options, same rule on lego-cp's
-# held-out loss against its previous default (A from the product at epoch 0,
-# no branch dropout: 0.149 / 0.384 / 0.464): branch dropout 0.1 gave 0.147 /
-# 0.365 / 0.451 and is its default; the warm-up auto was higher on MotionVAD
-# and relational (0.163, 0.483), with the branch dropout higher on MotionVAD
-# (0.151) (README "results-lego", "lego-cp's options").
-TASK_DEFAULTS: dict[str, dict[str, Any]] = {
-    "node": dict(num_powers=1, support="shared"),
-    "vad": dict(k=None, num_powers=3, zeroth="ones", operator="full", init="auto",
-                operator_warmup="auto", hidden_channels=None, dropout=0.0, branch_dropout=0.1,
-                row_order="sorted",
-                lr=1e-2, epochs=200, patience=10, min_epochs=30, eval_every=1),
-}
-
-# Overrides for the graph-only node setting (``features="labels"``: label
-# propagation over each method's graph). Only LEGO's operator and the head's
-# scale are trained there, so a higher learning rate and no weight decay; LEGO
-# trains on the mean of all pairs (with a head that normalises G, one pair at
-# a time cannot learn the pairs' relative weights: see LEGOFusion). P = 1: on
-# the shared support (the union of six kNN graphs, about 40 entries per row)
-# the third power is nearly dense, and 2 epochs of P = 3 took over 300 s; on
-# the intersections P = 3 had been chosen on validation (95.67 against 94.67
-# for P = 2, seeds 0-2).
-SETTING_DEFAULTS: dict[tuple[str, str], dict[str, Any]] = {
-    ("node", "labels"): dict(num_powers=1, pairs="all", lr=0.05, weight_decay=0.0,
-                             epochs=100),
-}
-
-
-def _int(v) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-
-def _real(v) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
-
-
-# The rule of each option's ``check`` for values given in Python (the CLI's
-# flag types parse text to the same ranges)
-_RULES = {
-    "positive_int": (lambda v: _int(v) and v >= 1, "an int >= 1"),
-    "nonneg_int": (lambda v: _int(v) and v >= 0, "an int >= 0"),
-    "nonneg_int_or_auto": (lambda v: v == "auto" or (_int(v) and v >= 0),
-                           "an int >= 0 or 'auto'"),
-    "positive_float": (lambda v: _real(v) and v > 0, "a finite number > 0"),
-    "nonneg_float": (lambda v: _real(v) and v >= 0, "a finite number >= 0"),
-    "fraction": (lambda v: _real(v) and 0 <= v < 1, "a number in [0, 1)"),
-    "float": (_real, "a finite number"),
-    "bool": (lambda v: isinstance(v, bool), "True or False"),
-}
+from .components import (COMPONENTS, LEGO_CONFIGS, SETTING_DEFAULTS, TASK_DEFAULTS, TASKS,
+                         FusionConfig, GraphConfig, HeadConfig, ObjectiveConfig, PowersConfig,
+                         TrainerConfig, option_fields)
+from .options import check_field, documented, option
 
 
 def check_option(name: str, value: Any) -> None:
     """Checks a value given for the option ``name`` against its field's
-    ``check`` and ``choices`` (``None`` is left to the field's meaning).
+    ``check`` and ``choices`` (:func:`~pyg_fusion.experiments.options.check_field`).
 
     Args:
         name (str): a flat option name (:func:`option_fields`).
         value (Any): the value given.
     """
-    f = option_fields()[name][1]
-    rule = _RULES.get(f.metadata.get("check"))
-    # a per-source dict (num_powers) holds one such value per source
-    values = value.values() if isinstance(value, dict) and "dict" in str(f.type) else [value]
-    if rule is not None and not all(rule[0](v) for v in values):
-        raise ValueError(f"{name} must be {rule[1]}, got {value!r}")
-    choices = f.metadata.get("choices")
-    if choices is not None and value not in choices:
-        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
+    check_field(name, option_fields()[name][1], value)
 
 
 def _check_task_options(task: str, given: dict[str, Any], base: dict[str, Any]) -> None:
@@ -381,11 +56,6 @@ def _check_task_options(task: str, given: dict[str, Any], base: dict[str, Any]) 
     if task == "node" and given.get("init") == "auto":
         raise ValueError("init='auto' is a VAD option (it chooses the start on held-out "
                          "videos); the node task takes init='product' or 'mean'")
-
-
-def option_fields() -> dict[str, tuple[str, dataclasses.Field]]:
-    """``{option name: (component, field)}`` over every component."""
-    return {f.name: (comp, f) for comp, cls in COMPONENTS.items() for f in fields(cls)}
 
 
 @dataclass
@@ -482,4 +152,5 @@ class MethodSpec:
 
 __all__ = ["TASKS", "GraphConfig", "PowersConfig", "FusionConfig", "HeadConfig",
            "ObjectiveConfig", "TrainerConfig", "COMPONENTS", "LEGO_CONFIGS", "TASK_DEFAULTS",
-           "SETTING_DEFAULTS", "MethodSpec", "option", "option_fields"]
+           "SETTING_DEFAULTS", "MethodSpec", "option", "option_fields", "check_option",
+           "documented"]

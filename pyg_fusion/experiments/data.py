@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from .config import TASKS, documented, option
+from .components import TASKS
+from .options import documented, option
 
 
 class Dataset(NamedTuple):

@@ -1,6 +1,6 @@
 """Typed configs of the AsymFusion image tasks (RGB-D segmentation and
 multi-modal translation): one dataclass per group of settings, declared with
-:func:`~pyg_fusion.experiments.config.option` like the graph methods'
+:func:`~pyg_fusion.experiments.options.option` like the graph methods'
 configs, so that the CLI generates their flags (name, check, choices, help,
 default) from the fields in the same way.
 
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..training.variants import VARIANTS
-from .config import documented, option
+from .options import documented, option
 
 
 # -- RGB-D segmentation ----------------------------------------------------

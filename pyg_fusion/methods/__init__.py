@@ -28,7 +28,7 @@ Names (``<s>`` is a source / view name):
 ========================  ==================================================
 
 The table of builders is :func:`builders`; a method's hyper-parameters are
-the typed configs of :mod:`pyg_fusion.experiments.config`.
+the typed configs of :mod:`pyg_fusion.experiments.components`.
 
 Every node-classification model maps a graph to logits ``[N, C]``
 (:mod:`.node`); every VAD model maps a batch of videos to
@@ -41,7 +41,8 @@ from typing import Any, Callable
 
 from torch import nn
 
-from ..experiments.config import SETTING_DEFAULTS, TASK_DEFAULTS, TASKS, MethodSpec
+from ..experiments.components import SETTING_DEFAULTS, TASK_DEFAULTS, TASKS
+from ..experiments.config import MethodSpec
 from ..nn.baselines import FEATURE_MODES, GRAPH_MODES
 
 # The registry's multi-source modes of the baselines. Graph "add" is left out:

@@ -1,0 +1,104 @@
+"""How a setting of a typed config is declared, documented and checked:
+:func:`option` (a dataclass field that carries its flag's help, check and
+choices), :func:`documented` (the class's ``Args`` section written from those
+fields) and :func:`check_field` (a value given in Python against the field's
+``check`` and ``choices``, the ranges the CLI's flag types parse text to)."""
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import math
+import numbers
+import re
+from dataclasses import field, fields
+from typing import Any
+
+
+def option(default, help: str, **meta) -> Any:
+    """A config field whose metadata the CLI generator reads: ``help``,
+    ``check`` (the name of a flag type: ``positive_int``, ``fraction``,
+    ``bool``...), ``choices``, ``flags`` (extra flag names), ``metavar``,
+    ``nargs``/``append`` (lists), and ``arg`` (the component's name for it).
+
+    Args:
+        default (Any): the field's default.
+        help (str): what the setting does (the flag's help and the docstring's text).
+    """
+    return field(default=default, metadata={"help": help, **meta})
+
+
+def documented(cls: type) -> type:
+    """Class decorator of an :func:`option` dataclass: appends an ``Args``
+    section written from its fields (type, the flag's help, default), so that
+    a setting's documentation and its flag's help are one text.
+
+    Args:
+        cls (type): a dataclass whose fields are declared with :func:`option`.
+    """
+    lines = ["", "Args:"]
+    for f in fields(cls):
+        kind = re.sub(r"\s*\|\s*None\b", "", str(f.type)) if f.default is None else str(f.type)
+        text = " ".join(f.metadata["help"].replace("%%", "%").split())
+        if f.default is not dataclasses.MISSING:
+            kind += ", optional"
+            if "(default" not in text:
+                d = f.default
+                shown = f'"{d}"' if isinstance(d, str) else repr(d)
+                text += f" (default: :obj:`{shown}`)"
+        words, cur = text.split(), f"    {f.name} ({kind}):"
+        for w in words:
+            if len(cur) + 1 + len(w) > 91:
+                lines.append(cur)
+                cur = "        " + w
+            else:
+                cur += " " + w
+        lines.append(cur)
+    # cleandoc: Python >= 3.13 strips a docstring's indentation at compile time, 3.10-3.12 keep it
+    cls.__doc__ = inspect.cleandoc(cls.__doc__ or cls.__name__) + "\n" + "\n".join(lines) + "\n"
+    return cls
+
+
+def _int(v) -> bool:
+    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+
+
+def _real(v) -> bool:
+    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+
+
+# The rule of each option's ``check`` for values given in Python (the CLI's
+# flag types parse text to the same ranges)
+_RULES = {
+    "positive_int": (lambda v: _int(v) and v >= 1, "an int >= 1"),
+    "nonneg_int": (lambda v: _int(v) and v >= 0, "an int >= 0"),
+    "nonneg_int_or_auto": (lambda v: v == "auto" or (_int(v) and v >= 0),
+                           "an int >= 0 or 'auto'"),
+    "positive_float": (lambda v: _real(v) and v > 0, "a finite number > 0"),
+    "nonneg_float": (lambda v: _real(v) and v >= 0, "a finite number >= 0"),
+    "fraction": (lambda v: _real(v) and 0 <= v < 1, "a number in [0, 1)"),
+    "float": (_real, "a finite number"),
+    "bool": (lambda v: isinstance(v, bool), "True or False"),
+}
+
+
+def check_field(name: str, f: dataclasses.Field, value: Any) -> None:
+    """Checks a value given for the :func:`option` field ``f`` against its
+    ``check`` and ``choices`` (a ``None``, "the default", is the caller's to
+    drop first).
+
+    Args:
+        name (str): the setting's name, for the error.
+        f (dataclasses.Field): the field, declared with :func:`option`.
+        value (Any): the value given.
+    """
+    rule = _RULES.get(f.metadata.get("check"))
+    # a per-source dict (num_powers) holds one such value per source
+    values = value.values() if isinstance(value, dict) and "dict" in str(f.type) else [value]
+    if rule is not None and not all(rule[0](v) for v in values):
+        raise ValueError(f"{name} must be {rule[1]}, got {value!r}")
+    choices = f.metadata.get("choices")
+    if choices is not None and value not in choices:
+        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
+
+
+__all__ = ["option", "documented", "check_field"]
