@@ -212,3 +212,44 @@ def test_options_a_setting_does_not_read_are_refused():
     with pytest.raises(ValueError, match="asym-shuffle exchanges node features"):
         from pyg_fusion.methods.node import NodeAsymShuffle
         NodeAsymShuffle(inch, 3, features="none", num_nodes=5)
+
+
+@pytest.mark.parametrize("task, options, message", [
+    ("node", {"patience": 3}, r"patience: these are VAD options, which the node task"),
+    ("vad", {"num_layers": 3}, r"num_layers: these are node task options, which the VAD"),
+    ("node", {"features": "labels", "dropout": 0.9}, r"dropout: features='labels' scores"),
+    ("node", {"init": "auto"}, r"init='auto' is a VAD option"),
+    ("node", {"k": 0}, r"k must be an int >= 1, got 0"),
+    ("vad", {"support": "both"}, r"support must be one of \['union', 'intersection'"),
+    ("vad", {"num_power": 2}, r"unknown option\(s\) \['num_power'\]"),
+    ("image", {}, r"task must be one of \('node', 'vad'\), got 'image'"),
+])
+def test_check_options_is_the_check_of_every_method_spec(task, options, message):
+    """check_options states the check of a task's options that every
+    method's spec makes: the same error from it as from any method's create."""
+    from pyg_fusion.experiments import check_options
+    with pytest.raises(ValueError, match=message):
+        check_options(task, options)
+    for method in ("lego", "lego-cp", "gcn-mean", ""):
+        with pytest.raises(ValueError, match=message):
+            MethodSpec.create(method, task, options)
+
+
+def test_check_options_returns_the_options_given():
+    from pyg_fusion.experiments import check_options
+    given = {"k": 5, "epochs": None, "operator_warmup": "auto", "num_powers": {"a": 2, "b": 1}}
+    assert check_options("vad", given) == {"k": 5, "operator_warmup": "auto",
+                                          "num_powers": {"a": 2, "b": 1}}
+    assert check_options("node", None) == {}
+    # an option of the other task at this task's default passes (a printed config reads back)
+    assert check_options("node", {"patience": None, "lambda_deg": 0.1}) == {"lambda_deg": 0.1}
+
+
+def test_run_grid_refuses_bad_options_before_the_data_loads(tmp_path):
+    from pyg_fusion.experiments.data import DataConfig
+    from pyg_fusion.experiments.run import run_grid
+    root = tmp_path / "data"
+    with pytest.raises(ValueError, match="patience: these are VAD options"):
+        run_grid(DataConfig(dataset="digits", root=str(root)), "lego", [0],
+                 out=tmp_path / "grid", options={"patience": 3}, progress=False)
+    assert not root.exists() and not (tmp_path / "grid").exists()

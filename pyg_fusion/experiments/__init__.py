@@ -9,10 +9,10 @@ and Lightning, and the CLI's start-up must not (import
 from .components import (COMPONENTS, LEGO_CONFIGS, SETTING_DEFAULTS, TASK_DEFAULTS, TASKS,
                          FusionConfig, GraphConfig, HeadConfig, ObjectiveConfig, PowersConfig,
                          TrainerConfig, option_fields)
-from .config import MethodSpec
+from .config import MethodSpec, check_options
 from .data import DATASETS, GRAPH_DATASETS, IMAGE_TASKS, DataConfig, Dataset, TaskData, task_of
 
 __all__ = ["TASKS", "GraphConfig", "PowersConfig", "FusionConfig", "HeadConfig",
            "ObjectiveConfig", "TrainerConfig", "COMPONENTS", "LEGO_CONFIGS", "TASK_DEFAULTS",
-           "SETTING_DEFAULTS", "MethodSpec", "option_fields", "DATASETS",
+           "SETTING_DEFAULTS", "MethodSpec", "check_options", "option_fields", "DATASETS",
            "GRAPH_DATASETS", "IMAGE_TASKS", "Dataset", "task_of", "DataConfig", "TaskData"]

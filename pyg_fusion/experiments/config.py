@@ -1,6 +1,7 @@
 """The spec of a method run: :class:`MethodSpec`, the configs of the
 components (:mod:`~pyg_fusion.experiments.components`) composed for one
-method and task, and the checks of the options a user gives for a task.
+method and task, and :func:`check_options`, the check of the options a user
+gives for a task, which every method's spec passes through.
 
 The components, their defaults and the ``option`` / ``documented``
 declarations are defined in :mod:`~pyg_fusion.experiments.components` and
@@ -29,13 +30,47 @@ def check_option(name: str, value: Any) -> None:
     check_field(name, option_fields()[name][1], value)
 
 
-def _check_task_options(task: str, given: dict[str, Any], base: dict[str, Any]) -> None:
+def _task_base(task: str, features: str) -> dict[str, Any]:
+    """Where ``task`` and its ``features`` setting depart from the components' defaults."""
+    return {**TASK_DEFAULTS[task], **SETTING_DEFAULTS.get((task, features), {})}
+
+
+def check_options(task: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Checks the options of the method configs given for ``task``, as every
+    method's :meth:`MethodSpec.create` does: the task is known, each name is
+    an option, each value lies in its field's range and choices, and no
+    option the task does not read is set away from its default. Call it to
+    find a user's error before the work of a run (loading the data) starts.
+
+    Args:
+        task (str): ``"node"`` or ``"vad"``.
+        options (dict, optional): flat option names to values; ``None``
+            values mean the default and are dropped. (default: :obj:`None`)
+
+    Returns:
+        dict: the options given, without the ``None`` values.
+    """
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+    given = {k: v for k, v in (options or {}).items() if v is not None}
+    known = option_fields()
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise ValueError(f"unknown option(s) {unknown}; known: {', '.join(known)}")
+    for name, value in given.items():
+        check_option(name, value)
+    _check_task_options(task, given)
+    return given
+
+
+def _check_task_options(task: str, given: dict[str, Any]) -> None:
     """Options of the other task only (their help names it first: "VAD: ...",
     "node task: ...") set away from this task's default would be recorded as
     if used: an error. At the default they pass, so that a full config
     (``--print-config``) reads back."""
     other = "VAD" if task == "node" else "node task"
     known = option_fields()
+    base = _task_base(task, given.get("features", HeadConfig.features))
     misplaced = sorted(
         n for n, v in given.items()
         if known[n][1].metadata["help"].startswith(other)
@@ -88,16 +123,9 @@ class MethodSpec:
         """The spec of ``method`` for ``task``: the components' defaults, then
         :data:`TASK_DEFAULTS`, then :data:`SETTING_DEFAULTS` of the
         ``features`` setting, then ``options`` (flat option names; ``None``
-        values ignored, unknown names an error)."""
-        if task not in TASKS:
-            raise ValueError(f"task must be one of {TASKS}, got {task!r}")
-        given = {k: v for k, v in (options or {}).items() if v is not None}
+        values ignored), checked by :func:`check_options`."""
+        given = check_options(task, options)
         known = option_fields()
-        unknown = sorted(set(given) - set(known))
-        if unknown:
-            raise ValueError(f"unknown option(s) {unknown}; known: {', '.join(known)}")
-        for name, value in given.items():
-            check_option(name, value)
         features = given.get("features", HeadConfig.features)
         # a rank-1 CP operator cannot be the mean of the graphs: lego-cp starts
         # at their product unless the user says otherwise (LEGOFusion rejects
@@ -105,9 +133,7 @@ class MethodSpec:
         # lego-cp's held-out loss, so lego-cp trains A from the start
         method_defaults = ({"init": "product", "operator_warmup": 0}
                            if method == "lego-cp" else {})
-        base = {**TASK_DEFAULTS[task], **SETTING_DEFAULTS.get((task, features), {}),
-                **method_defaults}
-        _check_task_options(task, given, base)
+        base = {**_task_base(task, features), **method_defaults}
         flat = {**base, **given}
         parts: dict[str, dict[str, Any]] = {c: {} for c in COMPONENTS}
         for name, value in flat.items():
@@ -152,5 +178,5 @@ class MethodSpec:
 
 __all__ = ["TASKS", "GraphConfig", "PowersConfig", "FusionConfig", "HeadConfig",
            "ObjectiveConfig", "TrainerConfig", "COMPONENTS", "LEGO_CONFIGS", "TASK_DEFAULTS",
-           "SETTING_DEFAULTS", "MethodSpec", "option", "option_fields", "check_option",
-           "documented"]
+           "SETTING_DEFAULTS", "MethodSpec", "option", "option_fields", "check_options",
+           "check_option", "documented"]

@@ -9,7 +9,8 @@ from typing import Any
 
 from .._files import atomic_write, write_json
 from .checkpoints import CHECKPOINT_FORMAT
-from .config import TASKS, MethodSpec
+from .components import TASKS
+from .config import MethodSpec, check_options
 from .data import DataConfig, TaskData, load_data, task_of
 
 METRICS = {"node": ["accuracy"], "vad": ["auc", "ap", "pr_auc_trapz"]}
@@ -259,7 +260,7 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     # options of the other task, or out of range, are errors of every method:
     # found before the data loads (and is written under its root)
     if task_of(data.dataset) in TASKS:  # load_data names an image dataset's command
-        MethodSpec.create("lego", task_of(data.dataset), options)
+        check_options(task_of(data.dataset), options)
     features = options.get("features")
     td0 = load_data(data, seeds[0], features=features)
     methods = resolve_methods(methods_spec, td0.task, list(td0.in_channels), features)
