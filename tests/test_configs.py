@@ -4,7 +4,9 @@ field is a CLI flag, reaches its component, and round-trips through
 checkpoint's hyper_parameters)."""
 import dataclasses
 import inspect
+import io
 import json
+import sys
 
 import pytest
 import torch
@@ -94,6 +96,28 @@ def test_print_config_round_trips_through_config(tmp_path, capsys):
                  str(tmp_path / "flat.yaml"), "--k", "5", "--print-config"]) == 0
     out = yaml.safe_load(capsys.readouterr().out)
     assert (out["graph"]["k"], out["powers"]["zeroth"]) == (5, "identity")
+
+
+@pytest.mark.parametrize("command", [["train", "--dataset", "digits"], ["segment", "train"]])
+def test_print_config_writes_non_ascii_as_written_and_reads_it_back(command, tmp_path, capsys,
+                                                                    monkeypatch):
+    root = str(tmp_path / "données é")
+    assert main([*command, "--root", root, "--print-config"]) == 0
+    text = capsys.readouterr().out
+    assert f"root: {root}" in text and "\\x" not in text and "\\u" not in text
+    (tmp_path / "c.yaml").write_text(text, encoding="utf-8")
+    assert main([*command[:2 if command[0] == "segment" else 1], "--config",
+                 str(tmp_path / "c.yaml"), "--print-config"]) == 0
+    assert capsys.readouterr().out == text
+    # an output that cannot hold the text as written gets YAML's escapes
+    # (ASCII, read back from any encoding), not an encoding error
+    latin = io.TextIOWrapper(io.BytesIO(), encoding="ascii")
+    monkeypatch.setattr(sys, "stdout", latin)
+    assert main([*command, "--root", root, "--print-config"]) == 0
+    latin.flush()
+    escaped = latin.buffer.getvalue().decode("ascii")
+    monkeypatch.undo()
+    assert yaml.safe_load(escaped) == yaml.safe_load(text)
 
 
 @pytest.mark.parametrize("argv", [

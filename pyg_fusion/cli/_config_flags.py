@@ -17,8 +17,10 @@ goes through the flag's own check.
 from __future__ import annotations
 
 import argparse
+import codecs
 import dataclasses
 import re
+import sys
 from typing import Any
 
 from ..experiments.components import COMPONENTS, TASKS, option_fields
@@ -221,7 +223,15 @@ def image_full_config(args) -> dict[str, Any]:
 def print_config(args) -> None:
     import yaml
     cfg = image_full_config(args) if _image_command(args) else full_config(args)
-    print(yaml.safe_dump(cfg, sort_keys=False), end="")
+    # Paths and names as written ("é", not "\xE9") where the output is UTF-8,
+    # the encoding --config reads; elsewhere YAML's escapes, which read back
+    # from any encoding.
+    encoding = getattr(sys.stdout, "encoding", None) or "ascii"
+    try:
+        utf8 = codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        utf8 = False
+    print(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=utf8), end="")
 
 
 def _flatten(mapping: dict, path: str) -> dict[str, Any]:
