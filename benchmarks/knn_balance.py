@@ -4,7 +4,7 @@
 unit's own list holds 1.24x the mean), and the queries are the units, so the
 big lists are probed most often.
 
-Each variant keeps the library's index of the features (``_knn._ivf``: the
+Each variant keeps the library's index of the features (``_knn_index._ivf``: the
 same lists, centroids and coarse search) and changes only which list a unit
 is added to, and for ``power`` which lists a query probes:
 
@@ -45,7 +45,7 @@ import time
 
 import numpy as np
 
-from pyg_fusion.functional import _knn
+from pyg_fusion.functional import _knn, _knn_index
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -100,8 +100,8 @@ def sweep(n: int, seed: int, probes: list[int], variants: list[str], factor: flo
           alpha: float, power_alpha: float) -> list[dict]:
     faiss = _knn.load_faiss()
     x, rows, truth = validation_truth(n, seed, K)
-    nlist, library_probes = _knn.ivf_params(n)
-    index = _knn._ivf(faiss, x, "cosine", None, None)
+    nlist, library_probes = _knn_index.ivf_params(n)
+    index = _knn_index._ivf(faiss, x, "cosine", None, None)
     quantizer = faiss.downcast_index(index.quantizer)
     hnsw = isinstance(quantizer, faiss.IndexHNSWFlat)
     width = min(nlist, math.ceil(1.25 * max(probes)) + 4)
@@ -174,7 +174,7 @@ def main(argv=None):
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
     for n in args.sizes:
-        nlist = _knn.ivf_params(n)[0]
+        nlist = _knn_index.ivf_params(n)[0]
         if max(args.probes) > nlist:
             ap.error(f"--probes: at most the {nlist} lists of N = {n}, got {max(args.probes)}")
     check_writable(ap, args.json)

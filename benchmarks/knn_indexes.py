@@ -13,14 +13,14 @@ IVF rows split the time into k-means training, adding and searching; they
 search the queries in the order of their nearest list, as the library does
 (one row without that order shows what it saves), with a flat coarse
 quantizer and faiss's single-level k-means
-(:data:`~pyg_fusion.functional._knn.IVF_NITER` iterations on at most
-:data:`~pyg_fusion.functional._knn.IVF_TRAIN_POINTS_PER_LIST` points per list,
+(:data:`~pyg_fusion.functional._knn_index.IVF_NITER` iterations on at most
+:data:`~pyg_fusion.functional._knn_index.IVF_TRAIN_POINTS_PER_LIST` points per list,
 the library's previous training; one row with faiss's defaults, 25
 iterations on up to 256 points per list). The grid's lists are
-:func:`~pyg_fusion.functional._knn.ivf_params`'s and half and twice as many.
+:func:`~pyg_fusion.functional._knn_index.ivf_params`'s and half and twice as many.
 
 Last, the library's own searches on the same features: ``approx`` (IVF,
-:func:`pyg_fusion.functional._knn.ivf_params`) and ``checked`` (what
+:func:`pyg_fusion.functional._knn_index.ivf_params`) and ``checked`` (what
 ``knn="auto"`` does above ``AUTO_EXACT_MAX_NODES``: IVF, then the sampled
 recall check, then the exact search if it fails), with the time of the
 check-and-fallback over IVF alone and whether the approximate graph was
@@ -51,7 +51,7 @@ import numpy as np
 import torch
 
 from pyg_fusion.datasets import clustered_features
-from pyg_fusion.functional import _knn
+from pyg_fusion.functional import _knn, _knn_index
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -148,7 +148,8 @@ def _grid(args):
         print(f"  {label}: train {t_train:.3f}s add {t_add:.3f}s search {t_search:.3f}s "
               f"total {total:.3f}s (cpu {cpu:.3f}s) recall {recall(found):.4f}", flush=True)
 
-    def ivf(nlist, niter=_knn.IVF_NITER, points=_knn.IVF_TRAIN_POINTS_PER_LIST, codes=None):
+    def ivf(nlist, niter=_knn_index.IVF_NITER, points=_knn_index.IVF_TRAIN_POINTS_PER_LIST,
+            codes=None):
         q = faiss.IndexFlatIP(128)
         if codes is not None:  # "8bit", "fp16" or "bf16": faiss.ScalarQuantizer.QT_<codes>
             qtype = getattr(faiss.ScalarQuantizer, f"QT_{codes}")
@@ -158,7 +159,7 @@ def _grid(args):
         index.cp.niter, index.cp.max_points_per_centroid = niter, points
         return index
 
-    base, nprobe = _knn.ivf_params(n)
+    base, nprobe = _knn_index.ivf_params(n)
     if not args.library_only:
         for nlist in sorted({min(m, n // 39) for m in (base // 2, base, 2 * base)}):
             for probes in (4, nprobe, 8):
@@ -175,9 +176,9 @@ def _grid(args):
         # k_factor (k + 1) best re-ranked exactly.
         for k_factor in (2, 8):
             fast = faiss.index_factory(128, f"IVF{base},PQ32x4fs,RFlat", faiss.METRIC_INNER_PRODUCT)
-            faiss.extract_index_ivf(fast).cp.niter = _knn.IVF_NITER
+            faiss.extract_index_ivf(fast).cp.niter = _knn_index.IVF_NITER
             faiss.extract_index_ivf(fast).cp.max_points_per_centroid = \
-                _knn.IVF_TRAIN_POINTS_PER_LIST
+                _knn_index.IVF_TRAIN_POINTS_PER_LIST
             fast.k_factor = k_factor
             run(f"ivf-pq 32x4 fast scan nlist={base} nprobe={nprobe} + exact refine of "
                 f"{k_factor}k", fast, nprobe)
@@ -198,7 +199,7 @@ def library(x, k: int, t_flat: float, truth=None):
         graphs[mode] = _knn.faiss_knn(x, [0, n], k, "cosine", [mode])
         times[mode] = time.perf_counter() - t
     kept = all(torch.equal(a, b) for a, b in zip(graphs["approx"], graphs["checked"]))
-    print(f"  library approx {_knn.ivf_params(n)} {times['approx']:.3f}s  checked "
+    print(f"  library approx {_knn_index.ivf_params(n)} {times['approx']:.3f}s  checked "
           f"{times['checked']:.3f}s (checked / approx {times['checked'] / times['approx']:.2f},"
           f" approx / flat {times['approx'] / t_flat:.2f}) "
           f"{'kept approx' if kept else 'fell back to exact'}  load={os.getloadavg()}")
@@ -222,9 +223,9 @@ def previous(x, k: int, truth=None):
         return f" recall {hit.any(1).sum() / (truth >= 0).sum():.4f}"
     # the library's index through the same calls (no tensor conversions)
     t = time.perf_counter()
-    found = _knn._search(_knn._ivf(faiss, xn, "cosine", None, None), xn, k)
+    found = _knn._search(_knn_index._ivf(faiss, xn, "cosine", None, None), xn, k)
     t_library = time.perf_counter() - t
-    print(f"  library index {_knn.ivf_params(n)}, faiss calls only {t_library:.3f}s"
+    print(f"  library index {_knn_index.ivf_params(n)}, faiss calls only {t_library:.3f}s"
           f"{recall(found)}", flush=True)
     nlist = min(2 ** round(math.log2(math.sqrt(n))), n // 39)
     nprobe = min(nlist, max(6, math.ceil(6 * math.sqrt(nlist / 256))))
@@ -265,7 +266,7 @@ def digits(root: str, k: int):
                 times[knn] = time.perf_counter() - t
                 keys[knn] = set((ei[0] * n + ei[1]).tolist())
             recall = len(keys["exact"] & keys["approx"]) / len(keys["exact"])
-            print(f"  {name} {view} {tuple(x.shape)} ivf {_knn.ivf_params(n)} exact "
+            print(f"  {name} {view} {tuple(x.shape)} ivf {_knn_index.ivf_params(n)} exact "
                   f"{times['exact']:.3f}s approx {times['approx']:.3f}s "
                   f"recall@{k + 1} {recall:.4f}", flush=True)
     return 0

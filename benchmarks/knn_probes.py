@@ -4,9 +4,10 @@ against the number of probes, on validation features.
 For each N and seed, :func:`pyg_fusion.datasets.clustered_features` (the
 library's settings were chosen with seeds 100 and 101; the benchmarks use 0
 and 1), cosine (normalised rows), d = 128, k = 16, one thread. The IVF index
-is built as the library builds it on the CPU (``_knn._ivf``: :func:`~pyg_fusion.functional._knn.ivf_params`
-lists, or ``--lists-factor`` times as many; the library's two-level k-means
-and coarse quantizer; half-precision lists, or float ones with ``--codes
+is built as the library builds it on the CPU (``_knn_index._ivf``:
+:func:`~pyg_fusion.functional._knn_index.ivf_params` lists, or
+``--lists-factor`` times as many; the library's two-level k-means and
+coarse quantizer; half-precision lists, or float ones with ``--codes
 float``, the ``"dot"`` metric's index on the same normalised rows);
 the recall is measured on 2048 evenly spaced rows against a flat search of
 those rows, so a size of 2^20 takes minutes, not the hours of a whole exact
@@ -25,7 +26,7 @@ import numpy as np
 import torch
 
 from pyg_fusion.datasets import clustered_features
-from pyg_fusion.functional import _knn
+from pyg_fusion.functional import _knn, _knn_index
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
@@ -65,12 +66,12 @@ def sweep(n: int, seed: int, probes: list[int], k: int, lists_factor: int,
           codes: str = "fp16") -> list[dict]:
     faiss = _knn.load_faiss()
     x, rows, truth = validation_truth(n, seed, k)
-    nlist, library_probes = _knn.ivf_params(n)
+    nlist, library_probes = _knn_index.ivf_params(n)
     nlist *= lists_factor
     # the library's CPU index: fp16 lists for "cosine" (rows normalised: in
     # fp16's range), float lists for "dot" (the same ranking on these rows)
     metric = "cosine" if codes == "fp16" else "dot"
-    ivf = _knn._ivf(faiss, x, metric, None, None, (nlist, library_probes))
+    ivf = _knn_index._ivf(faiss, x, metric, None, None, (nlist, library_probes))
     ivf.add(x)
     quantizer = faiss.downcast_index(ivf.quantizer)
     queries = np.random.default_rng(0).choice(n, min(n, TIMED_QUERIES), replace=False)

@@ -8,10 +8,11 @@ import torch
 import pyg_fusion.functional as F
 from pyg_fusion.datasets import clustered_features
 from pyg_fusion.functional import relation
-from pyg_fusion.functional import _knn
+from pyg_fusion.functional import _knn, _knn_index
 from pyg_fusion.functional.support import shared_support_graphs
 from pyg_fusion.functional._knn import (AUTO_MIN_RECALL, AUTO_RECALL_SAMPLE, faiss_knn,
-                                        ivf_params, load_faiss, sample_rows)
+                                        load_faiss, sample_rows)
+from pyg_fusion.functional._knn_index import ivf_params
 from pyg_fusion.functional.relation import _select_pairs
 from pyg_fusion.nn import LEGO, RelationGraph
 from device_checks import bitwise
@@ -168,26 +169,27 @@ def test_ivf_params_rule():
     # about sqrt(N) lists (a power of two) up to N = 65536, N / IVF_LIST_SIZE
     # above (lists of constant size), at most N / 39; IVF_NPROBE probed up to
     # 256 lists, IVF_NPROBE * (nlist / 256) ** IVF_PROBE_GROWTH above
-    assert ivf_params(65536) == (256, _knn.IVF_NPROBE)
-    assert ivf_params(16384) == (128, _knn.IVF_NPROBE)
-    assert ivf_params(1000) == (25, _knn.IVF_NPROBE)  # capped at N / 39
+    assert ivf_params(65536) == (256, _knn_index.IVF_NPROBE)
+    assert ivf_params(16384) == (128, _knn_index.IVF_NPROBE)
+    assert ivf_params(1000) == (25, _knn_index.IVF_NPROBE)  # capped at N / 39
     assert ivf_params(262144) == (1024, 14) and ivf_params(1 << 20) == (4096, 32)
     assert ivf_params(1 << 22) == (16384, 73)
     for n in (40, 100, 313, 5000, 123457, 3 << 20):
         nlist, nprobe = ivf_params(n)
         assert 1 <= nlist <= n // 39
-        lists = max(math.sqrt(n), n / _knn.IVF_LIST_SIZE)
+        lists = max(math.sqrt(n), n / _knn_index.IVF_LIST_SIZE)
         assert nlist == min(n // 39, 2 ** round(math.log2(lists)))
-        growth = (nlist / 256) ** _knn.IVF_PROBE_GROWTH
-        assert nprobe == min(nlist, max(_knn.IVF_NPROBE, math.ceil(_knn.IVF_NPROBE * growth)))
+        growth = (nlist / 256) ** _knn_index.IVF_PROBE_GROWTH
+        probes = math.ceil(_knn_index.IVF_NPROBE * growth)
+        assert nprobe == min(nlist, max(_knn_index.IVF_NPROBE, probes))
 
 
 def large_graph_index(monkeypatch, large: bool):
     """With ``large``, the index of large graphs (two-level k-means, HNSW
     coarse quantizer) from 64 lists on, so that tests stay small."""
     if large:
-        monkeypatch.setattr(_knn, "HNSW_MIN_LISTS", 64)
-        monkeypatch.setattr(_knn, "IVF_SINGLE_LEVEL_MAX_LISTS", 32)
+        monkeypatch.setattr(_knn_index, "HNSW_MIN_LISTS", 64)
+        monkeypatch.setattr(_knn_index, "IVF_SINGLE_LEVEL_MAX_LISTS", 32)
 
 
 @needs_faiss
@@ -199,14 +201,14 @@ def test_approx_index_per_metric_and_size(monkeypatch, metric, large):
     # (cosine) only: fp16 overflows above 65504 and flushes below 6e-8, so
     # dot and rbf rows of any scale keep floats.
     large_graph_index(monkeypatch, large)
-    hnsw_min_lists = _knn.HNSW_MIN_LISTS
+    hnsw_min_lists = _knn_index.HNSW_MIN_LISTS
     faiss = load_faiss()
     n = 4000
     nlist, nprobe = ivf_params(n)
     assert nlist == 64
     x = clustered_features(n, 16, seed=6)
     part = (torch.nn.functional.normalize(x, dim=-1) if metric == "cosine" else x).numpy()
-    index = _knn._ivf(faiss, part, metric, None, None)
+    index = _knn_index._ivf(faiss, part, metric, None, None)
     kind = faiss.IndexIVFScalarQuantizer if metric == "cosine" else faiss.IndexIVFFlat
     assert type(index) is kind and index.nlist == nlist and index.nprobe == nprobe
     quantizer = faiss.downcast_index(index.quantizer)
@@ -238,8 +240,8 @@ def test_ivf_search_in_list_order_gives_each_query_its_own_result(monkeypatch, l
     faiss = load_faiss()
     n, k = 4000, 8
     x = torch.nn.functional.normalize(clustered_features(n, 32, seed=5), dim=-1).numpy()
-    found = _knn._search(_knn._ivf(faiss, x, "cosine", None, None), x, k)
-    index = _knn._ivf(faiss, x, "cosine", None, None)
+    found = _knn._search(_knn_index._ivf(faiss, x, "cosine", None, None), x, k)
+    index = _knn_index._ivf(faiss, x, "cosine", None, None)
     index.add(x)
     assert (found == index.search(x, k + 1)[1]).all()
 
@@ -253,10 +255,10 @@ def test_ivf_centroids_two_levels_keep_every_cluster(monkeypatch):
     faiss = load_faiss()
     x = clustered_features(3000, 16, seed=7).numpy()
     x[1234] = 1e3
-    c = _knn.ivf_centroids(faiss, x, 64, "rbf")
+    c = _knn_index.ivf_centroids(faiss, x, 64, "rbf")
     assert c.shape == (64, 16)
     assert np.abs(c - x[1234]).max(1).min() < 1e-3
-    assert np.array_equal(c, _knn.ivf_centroids(faiss, x, 64, "rbf"))
+    assert np.array_equal(c, _knn_index.ivf_centroids(faiss, x, 64, "rbf"))
 
 
 @needs_faiss
@@ -268,11 +270,11 @@ def test_ivf_centroids_up_to_256_lists_are_faiss_ivf_training(metric):
     x = clustered_features(5000, 16, seed=8)
     x = (torch.nn.functional.normalize(x, dim=-1) if metric == "cosine" else x).numpy()
     nlist = ivf_params(5000)[0]
-    quantizer = _knn._flat(faiss, 16, metric)
+    quantizer = _knn_index._flat(faiss, 16, metric)
     ivf = faiss.IndexIVFFlat(quantizer, 16, nlist, quantizer.metric_type)
     ivf.cp.niter, ivf.cp.max_points_per_centroid = 10, 64
     ivf.train(x)
-    assert np.array_equal(_knn.ivf_centroids(faiss, x, nlist, metric),
+    assert np.array_equal(_knn_index.ivf_centroids(faiss, x, nlist, metric),
                           quantizer.reconstruct_n(0, nlist))
 
 

@@ -250,7 +250,7 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     above, an HNSW graph of the centroids as the coarse search from 2048
     lists, and for cosine on the CPU the lists in half precision (the choice
     of neighbours is approximate; their weights are computed from the
-    features) (:func:`~._knn.ivf_params`; chosen on validation features:
+    features) (:func:`~._knn_index.ivf_params`; chosen on validation features:
     recall@17 0.996-0.998 on clustered features at N = 65536, 0.996-0.997 at
     N = 262144, 0.994 at 2^20, 0.9645 on the weakest view of half the
     digits, far less on iid Gaussian ones;
