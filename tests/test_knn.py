@@ -320,6 +320,20 @@ def test_checked_search_keeps_approx_on_clustered_falls_back_on_gaussian(monkeyp
         assert torch.equal(ei, torch.stack([exact[1], exact[0]]))
 
 
+@needs_faiss
+def test_faiss_knn_refuses_unknown_modes_and_metrics():
+    # "auto" (relation_graph's knn, not a per-graph mode) ran the approximate
+    # search; an unknown metric ranked by inner products
+    x = clustered_features(400, 16, seed=0)
+    assert ivf_params(400)[0] >= 8  # a graph "approx" searches with IVF
+    with pytest.raises(ValueError, match="mode must be one of"):
+        faiss_knn(x, [0, 400], 3, "cosine", ["auto"])
+    with pytest.raises(ValueError, match="mode must hold one entry per graph"):
+        faiss_knn(x, [0, 200, 400], 3, "cosine", ["exact"])
+    with pytest.raises(ValueError, match="metric must be one of"):
+        faiss_knn(x, [0, 400], 3, "euclidean", ["exact"])
+
+
 def test_recall_sample_is_fixed_and_evenly_spaced():
     rows = sample_rows(65536)
     assert len(rows) == AUTO_RECALL_SAMPLE and rows[0] == 0 and rows[-1] < 65536

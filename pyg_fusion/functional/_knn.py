@@ -30,9 +30,10 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ._checks import check_choice
 from ._knn_index import _flat, _ivf, _threads, ivf_params
 from ._topk import knn_tie_scale, tie_tolerance, top_k_columns
-from .similarity import ranking_features
+from .similarity import METRICS, ranking_features
 
 # Below this many lists an IVF index saves too little to be worth training:
 # "approx" searches such graphs exactly.
@@ -82,6 +83,12 @@ def faiss_knn(x: Tensor, ptr: list[int], k: int, metric: str, mode: list[str]
     boundaries; ``mode[g]`` (one of :data:`MODES`): the flat index, IVF, or
     IVF kept only if :func:`sampled_recall` reaches :data:`AUTO_MIN_RECALL`
     (else the flat index searches the graph again)."""
+    check_choice("metric", metric, METRICS)
+    if len(mode) != len(ptr) - 1:
+        raise ValueError(f"mode must hold one entry per graph ({len(ptr) - 1}), "
+                         f"got {len(mode)}")
+    for m in dict.fromkeys(mode):
+        check_choice("mode", m, MODES)
     faiss = load_faiss()
     n = x.size(0)
     with torch.no_grad():
