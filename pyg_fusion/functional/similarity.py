@@ -322,16 +322,27 @@ class _RowDot(torch.autograd.Function):
             out = g @ xs
             out += g.T.tocsr() @ xs
             return torch.from_numpy(out), None, None
-        grad_row = x.new_empty((n, d))
-        # One index_add_ per block in edge order: the same sums, in the same
+        # Under create_graph=True autograd records this backward (double
+        # backward): no out= and no in-place op there, the same sums in the
+        # same order.
+        graph = torch.is_grad_enabled()
+        grad_row = [] if graph else x.new_empty((n, d))
+        # One index_add per block in edge order: the same sums, in the same
         # order, as the index_select backward of the unblocked form.
         grad_col = torch.zeros_like(x)
         for s, e in _RowDot._blocks(n, k, d):
             cb = col[s * k:e * k]
             g = grad[s:e].unsqueeze(-1)
             xj = x.index_select(0, cb).view(e - s, k, d)
-            torch.sum(g * xj, 1, out=grad_row[s:e])
-            grad_col.index_add_(0, cb, (g * x[s:e].unsqueeze(1)).view(-1, d))
+            moved = (g * x[s:e].unsqueeze(1)).view(-1, d)
+            if graph:
+                grad_row.append(torch.sum(g * xj, 1))
+                grad_col = grad_col.index_add(0, cb, moved)
+            else:
+                torch.sum(g * xj, 1, out=grad_row[s:e])
+                grad_col.index_add_(0, cb, moved)
+        if graph:
+            grad_row = torch.cat(grad_row) if grad_row else x.new_empty((n, d))
         return grad_row + grad_col, None, None
 
 
