@@ -184,6 +184,16 @@ def test_ivf_params_rule():
         assert nprobe == min(nlist, max(_knn_index.IVF_NPROBE, probes))
 
 
+def test_ivf_params_names_a_bad_graph_size():
+    # was "math domain error" (log2 of 0, sqrt of a negative size)
+    for n in (0, -5):
+        with pytest.raises(ValueError, match="num_nodes must be >= 1"):
+            ivf_params(n)
+    with pytest.raises(TypeError, match="num_nodes must be an int"):
+        ivf_params(1000.0)
+    assert ivf_params(10) == (0, 0)  # no list: faiss_knn searches such graphs exactly
+
+
 def large_graph_index(monkeypatch, large: bool):
     """With ``large``, the index of large graphs (two-level k-means, HNSW
     coarse quantizer) from 64 lists on, so that tests stay small."""

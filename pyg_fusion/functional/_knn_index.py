@@ -41,6 +41,8 @@ from contextlib import contextmanager
 import numpy as np
 import torch
 
+from ._checks import check_int
+
 # IVF needs this many training points per list (faiss warns below 39).
 _IVF_POINTS_PER_LIST = 39
 # Lists: about sqrt(N) up to N = IVF_LIST_SIZE^2 = 65536, then N /
@@ -136,6 +138,7 @@ def ivf_params(num_nodes: int) -> tuple[int, int]:
     (14 of 1024 lists at N = 262144, 32 of 4096 at N = 2^20). A query then
     scans ``nprobe N / nlist`` units: the search grows as :math:`N^{1.5}` up
     to N = 65536 and as :math:`N^{1.6}` above."""
+    check_int("num_nodes", num_nodes, minimum=1)
     lists = max(math.sqrt(num_nodes), num_nodes / IVF_LIST_SIZE)
     nlist = min(2 ** round(math.log2(lists)), num_nodes // _IVF_POINTS_PER_LIST)
     nprobe = max(IVF_NPROBE, math.ceil(
