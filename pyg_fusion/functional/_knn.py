@@ -163,15 +163,17 @@ def _search(index, part: np.ndarray, k: int) -> np.ndarray:
     kk = min(k + 1, part.shape[0])
     faiss = load_faiss()
     if not isinstance(index, faiss.IndexIVF):
-        if index.ntotal == 0:
-            index.add(part)
+        # faiss's GPU IVF index (a GpuIndex, not an IndexIVF) has no
+        # add_core / search_preassigned: its own add and search.
+        index.add(part)
         return index.search(part, kk)[1]
     # The queries are the units: one coarse search gives each unit's list
     # (where it is added), the order of the queries and the lists each
-    # probes, instead of three (the add, the order, the search). Queries run in the order of their nearest
-    # list: consecutive queries probe the same lists, which stay in cache
-    # (faiss scans them query by query); at N = 65536 (256 lists, 6 probes,
-    # one thread) the search took 1.48 s of CPU against 1.93 s unsorted.
+    # probes, instead of three (the add, the order, the search). Queries run
+    # in the order of their nearest list: consecutive queries probe the same
+    # lists, which stay in cache (faiss scans them query by query); at N =
+    # 65536 (256 lists, 6 probes, one thread) the search took 1.48 s of CPU
+    # against 1.93 s unsorted.
     # Each query's result is that of faiss's own add and search.
     n = part.shape[0]
     coarse_d, coarse = index.quantizer.search(part, index.nprobe)

@@ -189,6 +189,8 @@ def ivf_centroids(faiss, part: np.ndarray, nlist: int, metric: str) -> np.ndarra
     m = min(n, IVF_TRAIN_POINTS_PER_LIST * nlist)
     sample = part if m == n else np.ascontiguousarray(part[np.arange(m) * n // m])
     nc1 = max(1, int(math.sqrt(nlist)))
+    # 2000: the recipe's; the first level trains on at most 2000 points per
+    # cluster, a subsample of the sample's about 64 sqrt(nlist) from 1024 lists on.
     km = faiss.Kmeans(d, nc1, niter=IVF_NITER, max_points_per_centroid=2000,
                       min_points_per_centroid=1)
     km.train(sample)
@@ -226,12 +228,13 @@ def _ivf(faiss, part: np.ndarray, metric: str, gpu_res, device,
     else:
         quantizer = _flat(faiss, d, metric)
         quantizer.add(centroids)
+    # faiss's wrapper keeps `quantizer` alive with the index
     if metric == "cosine" and gpu_res is None:
         index = faiss.IndexIVFScalarQuantizer(
             quantizer, d, nlist, faiss.ScalarQuantizer.QT_fp16, faiss_metric)
     else:
         index = faiss.IndexIVFFlat(quantizer, d, nlist, faiss_metric)
-    index.nprobe = nprobe  # faiss's wrapper keeps `quantizer` alive
+    index.nprobe = nprobe
     # The quantizer holds its nlist centroids: this trains the list codes
     # only (nothing for fp16 or floats), on the centroids as a small sample.
     index.train(centroids)
