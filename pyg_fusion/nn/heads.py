@@ -7,6 +7,7 @@ from torch_geometric.nn import GraphConv
 from ..functional.powers import abs_degrees
 from ..functional._checks import (check_channels, check_choice, check_edges, check_int,
                                   check_like, check_module_input, check_tensor)
+from ._reset import reset_pyg_conv
 from .fused_graph import FusedGraph
 
 ROW_NORMS = (None, "max")
@@ -160,7 +161,7 @@ class GraphHead(torch.nn.Module):
 
     def reset_parameters(self):
         for conv in self.convs:
-            conv.reset_parameters()
+            reset_pyg_conv(conv)
 
     @staticmethod
     def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,

@@ -17,6 +17,7 @@ from torch import Tensor, nn
 
 from ...functional._checks import check_channels, check_int
 from ...functional.asym import channel_shuffle, pixel_shift, shift_groups
+from .._reset import reset_children
 from .modality import ModalityBatchNorm2d, modality_list
 
 __all__ = ["AsymFusionBottleneck", "AsymFusionBasicBlock"]
@@ -150,9 +151,7 @@ class AsymFusionBottleneck(_AsymBlock):
         self.downsample = _downsample(inplanes, out, stride, m, frozen_stats)
 
     def reset_parameters(self) -> None:
-        for mod in self.modules():
-            if mod is not self and hasattr(mod, "reset_parameters"):
-                mod.reset_parameters()
+        reset_children(self)
 
     def forward(self, xs: Sequence[Tensor]) -> list[Tensor]:
         xs = self._check(xs)

@@ -20,6 +20,7 @@ from torch import Tensor, nn
 
 from ...functional._checks import check_choice, check_int, check_module_input, check_tensor
 from ...functional.asym import channel_shuffle, edge_shift, shift_groups, temporal_shift
+from .._reset import reset_children
 from .modality import ModalityNorm
 
 __all__ = ["AsymGraphFusion"]
@@ -104,9 +105,7 @@ class AsymGraphFusion(nn.Module):
             for _ in range(num_layers))
 
     def reset_parameters(self) -> None:
-        for mod in self.modules():
-            if mod is not self and hasattr(mod, "reset_parameters"):
-                mod.reset_parameters()
+        reset_children(self)
 
     def _shifted(self, x: Tensor, edge_index, batch, edge_weight) -> Tensor:
         if self.shift == "temporal":

@@ -21,6 +21,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...functional._checks import check_int
+from .._reset import reset_children
 
 __all__ = ["RefineNetDecoder", "ResidualConvUnit", "ChainedResidualPooling"]
 
@@ -41,15 +42,22 @@ class ResidualConvUnit(nn.Module):
 
     def __init__(self, channels: int, blocks: int = 2):
         super().__init__()
+        self.channels, self.blocks = channels, blocks
         self.convs = nn.ModuleList(
             nn.Sequential(nn.ReLU(), _conv(channels, channels, 3, bias=True),
                           nn.ReLU(), _conv(channels, channels, 3))
             for _ in range(blocks))
 
+    def reset_parameters(self) -> None:
+        reset_children(self)
+
     def forward(self, x: Tensor) -> Tensor:
         for unit in self.convs:
             x = x + unit(x)
         return x
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}({self.channels}, blocks={self.blocks})"
 
 
 class ChainedResidualPooling(nn.Module):
@@ -65,8 +73,12 @@ class ChainedResidualPooling(nn.Module):
 
     def __init__(self, channels: int, stages: int = 4, kernel_size: int = 3):
         super().__init__()
+        self.channels, self.stages, self.kernel_size = channels, stages, kernel_size
         self.convs = nn.ModuleList(_conv(channels, channels, kernel_size)
                                    for _ in range(stages))
+
+    def reset_parameters(self) -> None:
+        reset_children(self)
 
     def forward(self, x: Tensor) -> Tensor:
         top = x
@@ -74,6 +86,10 @@ class ChainedResidualPooling(nn.Module):
             top = conv(F.max_pool2d(top, 5, stride=1, padding=2))
             x = x + top
         return x
+
+    def __repr__(self) -> str:
+        return (f"{self.__class__.__name__}({self.channels}, stages={self.stages}, "
+                f"kernel_size={self.kernel_size})")
 
 
 class _Level(nn.Module):

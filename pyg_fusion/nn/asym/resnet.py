@@ -103,9 +103,18 @@ class ResNetEncoder(nn.Module):
                 inplanes = planes * cls.expansion
             setattr(self, f"layer{s + 1}", nn.Sequential(*blocks))
             self.out_channels.append(inplanes)
-        self.reset_parameters()
+        self._init_weights()
 
     def reset_parameters(self) -> None:
+        # A fresh build draws each convolution's default initialisation (in
+        # nn.Conv2d's constructor) before torchvision's: a reset draws both,
+        # to give a fresh build's weights under one seed.
+        for mod in self.modules():
+            if isinstance(mod, nn.Conv2d):
+                mod.reset_parameters()
+        self._init_weights()
+
+    def _init_weights(self) -> None:
         # torchvision's initialisation: He-normal convs, unit BN
         for mod in self.modules():
             if isinstance(mod, nn.Conv2d):

@@ -12,22 +12,13 @@ from torch import Tensor, nn
 
 from ...functional._checks import (check_choice, check_int, check_like, check_module_input,
                                    check_tensor)
+from .._reset import reset_module
 from .modality import modality_list
 from .refinenet import RefineNetDecoder
 from .resnet import RESNET_LAYERS, ResNetEncoder
 
 __all__ = ["AsymFusionSegmenter", "SeparateEncoders", "asym_segmentation_loss",
            "asym_fusion_segmenter"]
-
-
-def _reset(module: nn.Module) -> None:
-    # a module without reset_parameters (SeparateEncoders, a user's encoder)
-    # is reset through its children, so that no part keeps its weights
-    if hasattr(module, "reset_parameters"):
-        module.reset_parameters()
-    else:
-        for child in module.children():
-            _reset(child)
 
 
 class SeparateEncoders(nn.Module):
@@ -116,8 +107,10 @@ class AsymFusionSegmenter(nn.Module):
         return list(self.modalities) + ["ensemble"]
 
     def reset_parameters(self) -> None:
-        _reset(self.encoder)
-        _reset(self.decoder)
+        # a part without reset_parameters (SeparateEncoders, a user's
+        # encoder) is reset through its children, so that none keeps its weights
+        reset_module(self.encoder)
+        reset_module(self.decoder)
         nn.init.ones_(self.alpha)
 
     def forward(self, xs: Sequence[Tensor]) -> list[Tensor]:

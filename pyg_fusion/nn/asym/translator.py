@@ -17,6 +17,7 @@ from torch import Tensor, nn
 
 from ...functional._checks import check_choice, check_int, check_module_input, check_tensor
 from ...functional.asym import channel_shuffle, pixel_shift, shift_groups
+from .._reset import reset_children
 from .modality import ModalityNorm2d
 
 __all__ = ["AsymTranslationFusion", "AsymFusionTranslator",
@@ -241,9 +242,7 @@ class AsymFusionTranslator(nn.Module):
         self.alpha = nn.Parameter(torch.ones(M))
 
     def reset_parameters(self) -> None:
-        for mod in self.modules():
-            if mod is not self and hasattr(mod, "reset_parameters"):
-                mod.reset_parameters()
+        reset_children(self)
         with torch.no_grad():
             self.alpha.fill_(1.0)
 

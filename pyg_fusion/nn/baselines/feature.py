@@ -98,12 +98,19 @@ class FeatureFusion(nn.Module):
             self.proj = None
             self.out_channels = (sum(in_channels.values()) if mode == "concat"
                                  else next(iter(widths)))
-        self.reset_parameters()
+        self._init_proj()
 
-    def reset_parameters(self):
+    def _init_proj(self):
         if self.proj is not None:
             for lin in self.proj.values():
                 lin.reset_parameters()
+
+    def reset_parameters(self):
+        # A fresh build draws the projections twice (nn.Linear's constructor,
+        # then _init_proj, kept so that seeded runs keep their weights): a
+        # reset draws both, to give a fresh build's weights under one seed.
+        self._init_proj()
+        self._init_proj()
 
     def forward(self, xs: dict[str, Tensor]) -> Tensor:
         missing = [s for s in self.sources if s not in xs]

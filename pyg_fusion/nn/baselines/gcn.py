@@ -9,6 +9,7 @@ from torch import Tensor, nn
 from torch_geometric.nn import GCNConv
 
 from ...functional._checks import check_int
+from .._reset import reset_pyg_conv
 
 __all__ = ["GCN"]
 
@@ -45,7 +46,7 @@ class GCN(nn.Module):
 
     def reset_parameters(self):
         for conv in self.convs:
-            conv.reset_parameters()
+            reset_pyg_conv(conv)
 
     def forward(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None) -> Tensor:
         for i, conv in enumerate(self.convs):

@@ -60,11 +60,18 @@ class MTN(nn.Module):
         self.phi = nn.Linear(c, c // 2 or 1)
         self.g = nn.Linear(c, c)
         self.lin_out = nn.Linear(c * (len(self.dilations) + 1), c)
-        self.reset_parameters()
+        self._init_layers()
 
-    def reset_parameters(self):
+    def _init_layers(self):
         for m in [self.lin_in, *self.convs, self.theta, self.phi, self.g, self.lin_out]:
             m.reset_parameters()
+
+    def reset_parameters(self):
+        # A fresh build draws every layer twice (its constructor, then
+        # _init_layers, kept so that seeded runs keep their weights): a reset
+        # draws both, to give a fresh build's weights under one seed.
+        self._init_layers()
+        self._init_layers()
 
     def forward(self, x: Tensor) -> Tensor:
         check_tensor("x", x, dims=(3, ), floating=True)

@@ -1,0 +1,65 @@
+"""Every public layer of pyg_fusion.nn as a user's own model holds it:
+``reset_parameters()`` under a seed gives the weights of a fresh build under
+that seed (also after a build on the meta device), and the layers' reprs."""
+import pytest
+import torch
+
+from pyg_fusion.nn import GraphHead
+from pyg_fusion.nn.asym import (AsymFusionTranslator, ChainedResidualPooling, ResidualConvUnit,
+                                asym_fusion_segmenter, resnet18)
+from pyg_fusion.nn.baselines import GCN, MTN, FeatureFusion
+
+SMALL_SEGMENTER = dict(depth=None, block="basic", layers=(1, 1, 1, 1), width=4,
+                       decoder_features=4, light=True)
+
+BUILDS = {
+    "GraphHead": lambda: GraphHead(5, 8, 3, num_layers=3),
+    "GCN": lambda: GCN(5, 8, 3),
+    "FeatureFusion": lambda: FeatureFusion({"a": 3, "b": 5}, "add"),
+    "MTN": lambda: MTN(5, 8),
+    "ResNetEncoder": lambda: resnet18(width=4),
+    "segmenter": lambda: asym_fusion_segmenter(3, **SMALL_SEGMENTER),
+    "segmenter, separate encoders": lambda: asym_fusion_segmenter(3, share=False,
+                                                                  **SMALL_SEGMENTER),
+    "AsymFusionTranslator": lambda: AsymFusionTranslator(2, 3, 3, ngf=4, num_downs=3),
+    "ResidualConvUnit": lambda: ResidualConvUnit(4),
+    "ChainedResidualPooling": lambda: ChainedResidualPooling(4),
+}
+
+
+def _assert_same_state(got: torch.nn.Module, want: dict):
+    state = got.state_dict()
+    assert state.keys() == want.keys()
+    for key in want:
+        assert torch.equal(state[key], want[key]), key
+
+
+@pytest.mark.parametrize("name", list(BUILDS))
+def test_reset_parameters_gives_a_fresh_build(name):
+    build = BUILDS[name]
+    torch.manual_seed(1)
+    want = build().state_dict()
+    after_build = torch.rand(4)  # where the build left the generator
+    torch.manual_seed(1)
+    module = build()
+    with torch.no_grad():
+        for p in module.parameters():
+            p.add_(1.0)
+    torch.manual_seed(1)
+    module.reset_parameters()
+    _assert_same_state(module, want)
+    assert torch.equal(torch.rand(4), after_build)  # the same draws, no more
+
+
+@pytest.mark.parametrize("name", ["GraphHead", "MTN", "segmenter", "AsymFusionTranslator"])
+def test_build_on_meta_then_reset_gives_a_fresh_build(name):
+    # deferred initialisation: built without memory, materialised, then reset
+    build = BUILDS[name]
+    torch.manual_seed(2)
+    want = build().state_dict()
+    with torch.device("meta"):
+        module = build()
+    module = module.to_empty(device="cpu")
+    torch.manual_seed(2)
+    module.reset_parameters()
+    _assert_same_state(module, want)
