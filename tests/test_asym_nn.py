@@ -216,8 +216,20 @@ def test_strided_fusion_block_subsamples_the_shift(device):
     torch.manual_seed(0)
     blk = AsymFusionBottleneck(16, 5, 2, stride=2, fusion=True).to(device)
     a, b = _randn(1, 16, 7, 7, device=device), _randn(1, 16, 7, 7, device=device)
-    out = blk([a, b])[0]
-    assert out.shape == (1, 20, 4, 4) and out.device.type == device.type
+    out = blk([a, b])
+    assert out[0].shape == (1, 20, 4, 4) and out[0].device.type == device.type
+    # the block's equations by hand: the pre-conv features of the other
+    # modality are subsampled by the stride before their pixel shift
+    from pyg_fusion.functional import channel_shuffle, pixel_shift
+    relu = torch.relu
+    x1 = [relu(v) for v in blk.bn1([blk.conv1(a), blk.conv1(b)])]
+    y = [relu(v) for v in blk.bn2([blk.conv2(v) for v in channel_shuffle(x1)])]
+    y = [y[i] + pixel_shift(x1[1 - i][..., ::2, ::2]) for i in range(2)]
+    y = blk.bn3([blk.conv3(v) for v in channel_shuffle(y)])
+    conv, bn = blk.downsample
+    res = bn([conv(a), conv(b)])
+    for got, want in zip(out, [relu(u + r) for u, r in zip(y, res)]):
+        torch.testing.assert_close(got, want)
 
 
 def test_encoder_shares_convs_and_privatises_bn(device, monkeypatch):

@@ -39,9 +39,21 @@ def test_both_forms_on_both_backends(backend, device):
     assert g.dense_mask().sum(1).tolist() == [6, 4]
     assert g.num_graphs == 2
     assert backend in repr(g)
-    # both forms stay differentiable in the fusion operator
+    # both forms stay differentiable in the fusion operator: G is linear in
+    # A, so the gradient of both sums is twice the sum of G at each unit A
     (w.sum() + dense.sum()).backward()
-    assert model.fusion.A["a|b"].grad is not None
+    A = model.fusion.A["a|b"]
+    want = torch.zeros_like(A)
+    with torch.no_grad():
+        start = A.clone()
+        for i in range(A.size(0)):
+            for j in range(A.size(1)):
+                A.zero_()
+                A[i, j] = 1.0
+                want[i, j] = 2 * model(batch).to_dense().sum()
+        A.copy_(start)
+    assert A.grad.abs().sum() > 0
+    torch.testing.assert_close(A.grad, want, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("backend", ["dense", "sparse"])

@@ -117,10 +117,14 @@ def test_square_of_one_matrix_and_one_sided_gradients(workspace, side):
     n = 16
     assert torch.autograd.gradcheck(
         lambda v: spgemm_topk((pa, ca, v), (pa, ca, v), n, 3)[2], (va.requires_grad_(), ))
-    # Only B needs a gradient.
+    # Only B needs a gradient: the dense product's, at B's entries.
     vb = va.detach().clone().requires_grad_()
+    ptr, col, _ = spgemm_topk((pa, ca, va.detach()), (pa, ca, vb), n, 3)
     spgemm_topk((pa, ca, va.detach()), (pa, ca, vb), n, 3)[2].sum().backward()
-    assert vb.grad is not None and torch.isfinite(vb.grad).all()
+    db = _dense(pa, ca, va.detach(), n).requires_grad_()
+    (_dense(pa, ca, va.detach(), n) @ db)[ptr2index(ptr), col].sum().backward()
+    assert vb.grad.abs().sum() > 0
+    torch.testing.assert_close(vb.grad, db.grad[ptr2index(pa), ca], rtol=1e-12, atol=1e-12)
 
 
 def test_backward_is_bitwise_reproducible_and_independent_of_the_blocks(monkeypatch):
