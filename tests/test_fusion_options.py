@@ -6,29 +6,31 @@ from pyg_fusion.functional import edges_to_dense
 from pyg_fusion.functional.fuse import align_pair
 
 import pyg_fusion.functional as F
+from device_checks import bitwise
 from pyg_fusion.nn import LEGO, LEGOFusion
 
 
-def _powers(seed=0, n=12, dtype=torch.float64):
+def _powers(seed=0, n=12, dtype=torch.float64, device="cpu"):
+    # drawn on the CPU (the same features on every device), then moved
     g = torch.Generator().manual_seed(seed)
-    xs = {s: torch.randn(n, d, generator=g, dtype=dtype) for s, d in (("a", 5), ("b", 3),
-                                                                       ("c", 4))}
+    xs = {s: torch.randn(n, d, generator=g, dtype=dtype).to(device)
+          for s, d in (("a", 5), ("b", 3), ("c", 4))}
     return {s: F.graph_powers(*F.relation_graph(x, k=2), n, 2) for s, x in xs.items()}, n
 
 
-def test_intersection_support_keeps_every_nonzero_value_and_drops_the_rest():
-    powers, n = _powers()
-    A = torch.randn(3, 3, dtype=torch.float64)
+def test_intersection_support_keeps_every_nonzero_value_and_drops_the_rest(device):
+    powers, n = _powers(device=device)
+    A = torch.randn(3, 3, dtype=torch.float64).to(device)
     ei_u, w_u = F.lego_fuse_sparse(*powers["a"], *powers["b"], A, n)
     ei_i, w_i = F.lego_fuse_sparse(*powers["a"], *powers["b"], A, n, support="intersection")
-    assert ei_i.size(1) < ei_u.size(1)
+    assert ei_i.size(1) < ei_u.size(1) and w_i.device.type == device.type
     assert torch.equal(edges_to_dense(ei_u, w_u, max_num_nodes=n),
                        edges_to_dense(ei_i, w_i, max_num_nodes=n))
     # the dropped entries are those one of the inputs lacks
     has = [set(map(tuple, p[0].t().tolist())) for p in (powers["a"], powers["b"])]
     assert set(map(tuple, ei_i.t().tolist())) == has[0] & has[1]
     # CP form, three sources
-    factors = [torch.randn(2, 3, dtype=torch.float64) for _ in range(3)]
+    factors = [torch.randn(2, 3, dtype=torch.float64).to(device) for _ in range(3)]
     args = ([powers[s][0] for s in "abc"], [powers[s][1] for s in "abc"], factors, n)
     ei_u, w_u = F.lego_fuse_cp_sparse(*args)
     ei_i, w_i = F.lego_fuse_cp_sparse(*args, support="intersection")
@@ -40,43 +42,46 @@ def test_intersection_support_keeps_every_nonzero_value_and_drops_the_rest():
 
 
 @pytest.mark.parametrize("support", ["union", "intersection"])
-def test_sparse_fusion_on_the_common_entries_equals_the_aligned_form(support):
+def test_sparse_fusion_on_the_common_entries_equals_the_aligned_form(support, device):
     # lego_fuse_sparse evaluates x^T A y only where both inputs have an
     # entry; on arbitrary attributes (column 0 not an identity, supports
     # partly shared) it must equal the bilinear form on align_pair's rows,
     # values and gradients, including the zeros off the intersection.
-    powers, n = _powers(3)
+    powers, n = _powers(3, device=device)
     g = torch.Generator().manual_seed(3)
-    ins = [(powers[s][0], torch.randn(powers[s][1].shape, generator=g,
-                                      dtype=torch.float64, requires_grad=True)) for s in "ab"]
-    A = torch.randn(3, 3, dtype=torch.float64, generator=g, requires_grad=True)
+    ins = [(powers[s][0], torch.randn(powers[s][1].shape, generator=g, dtype=torch.float64)
+            .to(device).requires_grad_()) for s in "ab"]
+    A = torch.randn(3, 3, dtype=torch.float64, generator=g).to(device).requires_grad_()
     ei, w = F.lego_fuse_sparse(*ins[0], *ins[1], A, n, support=support)
     ref_ei, xa, yb = align_pair(*ins[0], *ins[1], n, support=support)
     ref = ((xa @ A) * yb).sum(-1)
-    assert torch.equal(ei, ref_ei)
+    assert torch.equal(ei, ref_ei) and w.device.type == device.type
     assert torch.allclose(w, ref, rtol=0, atol=1e-12)
-    up = torch.randn(w.shape, generator=g, dtype=torch.float64)
+    up = torch.randn(w.shape, generator=g, dtype=torch.float64).to(device)
     grads = torch.autograd.grad((w * up).sum(), [ins[0][1], ins[1][1], A])
     ref_grads = torch.autograd.grad((ref * up).sum(), [ins[0][1], ins[1][1], A])
     for got, want in zip(grads, ref_grads):
         assert torch.allclose(got, want, rtol=0, atol=1e-12)
 
 
-def test_intersection_support_gradcheck():
-    powers, n = _powers(1, n=7)
+def test_intersection_support_gradcheck(device):
+    powers, n = _powers(1, n=7, device=device)
     attr_a = powers["a"][1].clone().requires_grad_()
-    A = torch.randn(3, 3, dtype=torch.float64, requires_grad=True)
+    A = torch.randn(3, 3, dtype=torch.float64).to(device).requires_grad_()
 
     def f(attr, A):
         return F.lego_fuse_sparse(powers["a"][0], attr, *powers["b"], A, n,
                                   support="intersection")[1]
-    assert torch.autograd.gradcheck(f, (attr_a, A))
+    assert f(attr_a, A).device.type == device.type
+    with bitwise(device):  # the reentrancy check: the backward's index_add_ on CUDA
+        assert torch.autograd.gradcheck(f, (attr_a, A))
 
 
-def test_all_pairs_in_training_is_the_evaluated_mean():
-    powers, n = _powers(2)
-    sample = LEGOFusion(["a", "b", "c"], 2).double()
+def test_all_pairs_in_training_is_the_evaluated_mean(device):
+    powers, n = _powers(2, device=device)
+    sample = LEGOFusion(["a", "b", "c"], 2).double().to(device)
     every = LEGOFusion(["a", "b", "c"], 2, pairs="all", support="intersection").double()
+    every = every.to(device)
     every.load_state_dict(sample.state_dict())
     with torch.no_grad():
         for a in sample.A.values():
@@ -106,9 +111,9 @@ def test_lego_passes_the_options_and_backends_still_agree(device):
     assert torch.allclose(sparse(xs).to_dense(), dense(xs).to_dense())
 
 
-def test_planned_fusion_equals_the_fusion_of_the_powers():
-    powers, n = _powers(4)
-    fusion = LEGOFusion(["a", "b", "c"], 2).double()
+def test_planned_fusion_equals_the_fusion_of_the_powers(device):
+    powers, n = _powers(4, device=device)
+    fusion = LEGOFusion(["a", "b", "c"], 2).double().to(device)
     with torch.no_grad():
         for a in fusion.A.values():
             a.normal_()
@@ -131,22 +136,23 @@ def test_planned_fusion_equals_the_fusion_of_the_powers():
 @pytest.mark.parametrize("backend", ["auto", "torch"])
 @pytest.mark.parametrize("support", ["union", "intersection"])
 def test_sparse_fusion_of_shuffled_edge_lists_equals_the_sorted_ones(backend, support,
-                                                                     monkeypatch):
+                                                                     monkeypatch, device):
     # each input's entries are found in the other through their edges, not
     # their order: shuffled inputs give the same fused graph
     from pyg_fusion.functional import _csr
     monkeypatch.setattr(_csr, "BACKEND", backend)
-    powers, n = _powers(4)
+    powers, n = _powers(4, device=device)
     g = torch.Generator().manual_seed(4)
-    A = torch.randn(3, 3, dtype=torch.float64, generator=g)
+    A = torch.randn(3, 3, dtype=torch.float64, generator=g).to(device)
     # b: a's support (the intersection is all of it) plus c's, other values
     ei_b, _ = F.lego_fuse_sparse(*powers["a"], *powers["c"], A, n)
-    ins = [powers["a"], (ei_b, torch.randn(ei_b.size(1), 3, dtype=torch.float64, generator=g))]
+    ins = [powers["a"], (ei_b, torch.randn(ei_b.size(1), 3, dtype=torch.float64, generator=g)
+                         .to(device))]
     ref_ei, ref_w = F.lego_fuse_sparse(*ins[0], *ins[1], A, n, support=support)
     assert (ref_w != 0).sum() > 10
     shuffled = []
     for ei, attr in ins:
-        perm = torch.randperm(ei.size(1), generator=g)
+        perm = torch.randperm(ei.size(1), generator=g).to(device)
         shuffled += [ei[:, perm], attr[perm]]
     ei, w = F.lego_fuse_sparse(*shuffled, A, n, support=support)
     assert torch.equal(ei, ref_ei) and torch.equal(w, ref_w)
@@ -154,15 +160,16 @@ def test_sparse_fusion_of_shuffled_edge_lists_equals_the_sorted_ones(backend, su
 
 @pytest.mark.parametrize("mode", ["pairwise", "cp", "full"])
 @pytest.mark.parametrize("zeroth", ["identity", "ones"])
-def test_fusion_without_zeros_is_the_fusion_with_its_zeros_dropped(mode, zeroth):
+def test_fusion_without_zeros_is_the_fusion_with_its_zeros_dropped(mode, zeroth, device):
     # LEGO asks for keep_zeros=False (FusedGraph drops zeros): the non-zero
     # entries are the same, bit for bit
-    powers, n = _powers(5)
+    powers, n = _powers(5, device=device)
     torch.manual_seed(5)
     fusion = LEGOFusion(["a", "b", "c"], 2, mode=mode, pairs="all", zeroth=zeroth).double()
     with torch.no_grad():
         for p in fusion.parameters():
             p.copy_(torch.randn(p.shape, dtype=p.dtype))
+    fusion = fusion.to(device)
     ei, w = fusion(powers, n)
     ei_nz, w_nz = fusion(powers, n, keep_zeros=False)
     keep = w != 0
