@@ -12,7 +12,7 @@ from pyg_fusion.nn import (LEGO, DegreeVarianceLoss, FusedGraph, GraphHead, Grap
 from pyg_fusion.nn.asym import (AsymFusionBasicBlock, AsymFusionBottleneck, AsymGraphFusion,
                                 ModalityBatchNorm2d, ModalityNorm2d, PatchGANDiscriminator,
                                 asym_segmentation_loss)
-from pyg_fusion.nn.baselines import feature_fuse, graph_fuse_dense, graph_fuse_sparse
+from pyg_fusion.nn.baselines import MTN, feature_fuse, graph_fuse_dense, graph_fuse_sparse
 
 g = torch.Generator().manual_seed(0)
 XA = torch.randn(6, 3, generator=g)
@@ -408,6 +408,20 @@ def catalogue():
              ValueError, r"x must have 2 dimensions"),
         Case("GraphHead num_layers", lambda: GraphHead(3, 8, 2, num_layers=0),
              ValueError, r"num_layers must be >= 1"),
+        Case("GraphHead num_layers float", lambda: GraphHead(3, 8, 2, num_layers=2.0),
+             TypeError, r"num_layers must be an int, got 2.0"),
+        Case("GraphHead in_channels 0", lambda: GraphHead(0, 8, 2),
+             ValueError, r"in_channels must be >= 1, got 0"),
+        Case("GraphHead hidden_channels negative", lambda: GraphHead(3, -1, 2),
+             ValueError, r"hidden_channels must be >= 1, got -1"),
+        Case("MTN dilation 0", lambda: MTN(3, 8, dilations=(1, 0)),
+             ValueError, r"dilations\[1\] must be >= 1, got 0"),
+        Case("MTN dilation float", lambda: MTN(3, 8, dilations=(1.5, )),
+             TypeError, r"dilations\[0\] must be an int, got 1.5"),
+        Case("LEGO in_channels 0", lambda: LEGO({"a": 0, "b": 3}),
+             ValueError, r"in_channels\['a'\] must be >= 1, got 0"),
+        Case("LEGO proj_channels 0", lambda: LEGO({"a": 3, "b": 3}, proj_channels=0),
+             ValueError, r"proj_channels must be >= 1, got 0"),
         Case("DegreeVarianceLoss labels", lambda: DegreeVarianceLoss()(fused, torch.tensor([1])),
              ValueError, r"labels must have one entry per video \(2\)"),
         Case("DegreeVarianceLoss alpha NaN", lambda: DegreeVarianceLoss(alpha=float("nan")),

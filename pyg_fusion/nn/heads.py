@@ -151,8 +151,10 @@ class GraphHead(torch.nn.Module):
     def __init__(self, in_channels: int, hidden_channels: int, out_channels: int,
                  num_layers: int = 2, dropout: float = 0.5):
         super().__init__()
-        if num_layers < 1:
-            raise ValueError(f"num_layers must be >= 1, got {num_layers}")
+        check_int("in_channels", in_channels, minimum=1)
+        check_int("hidden_channels", hidden_channels, minimum=1)
+        check_int("out_channels", out_channels, minimum=1)
+        check_int("num_layers", num_layers, minimum=1)
         dims = [in_channels] + [hidden_channels] * (num_layers - 1) + [out_channels]
         self.convs = torch.nn.ModuleList(
             GraphConv(dims[i], dims[i + 1]) for i in range(num_layers))

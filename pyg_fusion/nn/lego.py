@@ -142,6 +142,10 @@ class LEGO(torch.nn.Module):
         if not in_channels:
             raise ValueError("in_channels must name at least one source")
         check_choice("backend", backend, ("dense", "sparse", "auto"))
+        for s, d in in_channels.items():
+            check_int(f"in_channels[{s!r}]", d, minimum=1)
+        if proj_channels is not None:
+            check_int("proj_channels", proj_channels, minimum=1)
         self.sources = sorted(in_channels)
         self.in_channels = dict(sorted(in_channels.items()))
         self.backend = backend

@@ -48,6 +48,8 @@ class MTN(nn.Module):
         check_int("hidden_channels", hidden_channels, minimum=1)
         if not dilations:
             raise ValueError("dilations must be non-empty")
+        for i, d in enumerate(dilations):
+            check_int(f"dilations[{i}]", d, minimum=1)
         self.in_channels = in_channels
         self.hidden_channels = hidden_channels
         self.dilations = tuple(dilations)
