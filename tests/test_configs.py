@@ -98,6 +98,25 @@ def test_print_config_round_trips_through_config(tmp_path, capsys):
     assert (out["graph"]["k"], out["powers"]["zeroth"]) == (5, "identity")
 
 
+def test_a_list_flag_after_a_config_file_replaces_its_list(tmp_path, capsys):
+    """A list flag given twice on the command line is an error (the second
+    would replace the first's items), but a flag after --config replaces the
+    file's value, as every setting's: that is no repeat."""
+    (tmp_path / "c.yaml").write_text("dataset: tables\nviews: [a.csv, b.csv]\nlabels: y.csv\n"
+                                     "seeds: [0, 1]\n")
+    config = ["train", "--config", str(tmp_path / "c.yaml")]
+    assert main([*config, "--views", "c.csv", "--seeds", "3", "--print-config"]) == 0
+    out = yaml.safe_load(capsys.readouterr().out)
+    assert out["data"]["views"] == ["c.csv"] and out["seeds"] == [3]
+    assert main(["train", "--seeds", "5", *config[1:], *config[1:], "--print-config"]) == 0
+    assert yaml.safe_load(capsys.readouterr().out)["seeds"] == [0, 1]
+    with pytest.raises(SystemExit) as exc:
+        main([*config, "--views", "c.csv", "--views", "d.csv", "--print-config"])
+    assert exc.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "argument --views: given 2 times" in err
+
+
 @pytest.mark.parametrize("command", [["train", "--dataset", "digits"], ["segment", "train"]])
 def test_print_config_writes_non_ascii_as_written_and_reads_it_back(command, tmp_path, capsys,
                                                                     monkeypatch):

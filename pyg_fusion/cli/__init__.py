@@ -43,6 +43,24 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
 
 
+# The namespace's count of each ListFlag given, keyed by the flag; main()
+# reads and removes it.
+_LIST_FLAGS_GIVEN = "_list_flags_given"
+
+
+class ListFlag(argparse.Action):
+    """argparse's store, for a flag whose value is a list of items
+    (``--views A B``, ``--seeds 0,1,2``), counting its occurrences: a second
+    one would silently replace the first's items, so :func:`main` refuses a
+    list flag given twice on the command line (a config file's value is
+    replaced by the flag after it, as every setting's is)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        given = namespace.__dict__.setdefault(_LIST_FLAGS_GIVEN, {})
+        given[self.option_strings[0]] = given.get(self.option_strings[0], 0) + 1
+        setattr(namespace, self.dest, values)
+
+
 def _one_line(text) -> str:
     return " ".join(str(text).split())
 
@@ -176,6 +194,7 @@ def main(argv: list[str] | None = None) -> int:
     except CLIError as exc:
         print(f"pyg-fusion {' '.join(argv[:1])}: error: {exc}", file=sys.stderr)
         return 2
+    from_files: dict[str, int] = {}  # the list flags that config files give
     if argv and any(t == "--config" or t.startswith("--config=") for t in argv[1:]):
         from ._config_flags import expand_config_files
         sub, head = _command_parser(parser, argv[0]), argv[:1]
@@ -183,14 +202,20 @@ def main(argv: list[str] | None = None) -> int:
             sub, head = _command_parser(sub, argv[1]), argv[:2]  # segment train ...
         if sub is not None and any(a.dest == "config" for a in sub._actions):
             try:
-                argv = [*head, *expand_config_files(sub, argv[len(head):])]
+                argv = [*head, *expand_config_files(sub, argv[len(head):], from_files)]
             except USER_ERRORS as exc:
                 print(f"{sub.prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
                 return 2
     args, extra = parser.parse_known_args(argv)
-    if extra:  # named by the command that did not take them, as every other error
-        where = _command_of(parser, args._prog) if hasattr(args, "_prog") else parser
+    # named by the command that did not take them, as every other error
+    where = _command_of(parser, args._prog) if hasattr(args, "_prog") else parser
+    if extra:
         where.error(f"unrecognized arguments: {' '.join(extra)}")
+    for flag, n in vars(args).pop(_LIST_FLAGS_GIVEN, {}).items():
+        typed = n - from_files.get(flag, 0)
+        if typed > 1:
+            where.error(f"argument {flag}: given {typed} times; list all its values after one "
+                        f"{flag}")
     if getattr(args, "func", None) is None:
         parser.print_help()
         return 2

@@ -25,8 +25,8 @@ from typing import Any
 
 from ..experiments.components import COMPONENTS, TASKS, option_fields
 from ..experiments.config import MethodSpec
-from . import (CLIError, _number, fraction, nonneg_float, nonneg_int, out_folder, positive_float,
-               positive_int, seed_int)
+from . import (CLIError, ListFlag, _number, fraction, nonneg_float, nonneg_int, out_folder,
+               positive_float, positive_int, seed_int)
 
 
 
@@ -113,6 +113,8 @@ def _flag_kwargs(f: dataclasses.Field, default, text: str) -> dict[str, Any]:
         kw["type"] = FIELD_TYPES[f.name]
     if meta.get("append"):
         kw["action"] = "append"
+    elif meta.get("nargs") in ("+", "*"):
+        kw["action"] = ListFlag
     for key in ("nargs", "metavar"):
         if key in meta:
             kw[key] = meta[key]
@@ -247,7 +249,8 @@ def _flatten(mapping: dict, path: str) -> dict[str, Any]:
     return flat
 
 
-def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str) -> list[str]:
+def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
+            from_files: dict[str, int]) -> list[str]:
     actions = {a.dest: a for a in parser._actions if a.option_strings}
     out: list[str] = []
     for key, value in flat.items():
@@ -257,6 +260,8 @@ def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str) ->
         flag = a.option_strings[0]
         if value is None:
             continue
+        if isinstance(a, ListFlag):
+            from_files[flag] = from_files.get(flag, 0) + 1
         if isinstance(a, (argparse.BooleanOptionalAction, argparse._StoreTrueAction)):
             if not isinstance(value, bool):  # "false" would be a true string
                 raise CLIError(f"--config {path}: {key} must be true or false, got {value!r}")
@@ -280,9 +285,13 @@ def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str) ->
     return out
 
 
-def expand_config_files(parser: argparse.ArgumentParser, argv: list[str]) -> list[str]:
+def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
+                        from_files: dict[str, int] | None = None) -> list[str]:
     """``argv`` with each ``--config FILE`` (or ``--config=FILE``) replaced
-    by the flags of FILE, for the command ``parser`` parses."""
+    by the flags of FILE, for the command ``parser`` parses; ``from_files``
+    counts the :class:`~pyg_fusion.cli.ListFlag` flags that the files give
+    (a flag after a file replaces its value: no repeat)."""
+    from_files = {} if from_files is None else from_files
     import yaml
     out: list[str] = []
     i = 0
@@ -313,7 +322,7 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str]) -> lis
             if not isinstance(loaded, dict):
                 raise CLIError(f"--config {path}: expected a mapping of settings, got "
                                f"{type(loaded).__name__}")
-            out += _tokens(parser, _flatten(loaded, path), path)
+            out += _tokens(parser, _flatten(loaded, path), path, from_files)
         else:
             out.append(tok)
             i += 1

@@ -10,7 +10,7 @@ from ..experiments.data import (DATASETS, IMAGE_TASKS, DataConfig, check_dataset
 from ._config_flags import (add_config_file_flags, add_config_flags, add_field_flags,
                             options_from_args)
 from ._process import add_accelerator_argument, add_threads_argument
-from . import CLIError, out_folder, positive_int
+from . import CLIError, ListFlag, out_folder, positive_int
 
 
 
@@ -126,13 +126,14 @@ def add_dataset_args(p: argparse.ArgumentParser, default: str | None = "digits")
 def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego",
                       seeds_default: str = "0") -> None:
     g = p.add_argument_group("training")
-    g.add_argument("--method", default=method_default,
+    g.add_argument("--method", action=ListFlag, default=method_default,
                    help="method name(s), comma separated: lego, lego-cp, lego-row (VAD), "
                    "single-<view>, "
                    "feature-concat|add|product, mtn (VAD), graph-<view>, graph-concat|mean|"
                    "product, gcn-<view>, gcn-mean (node), asym-shuffle; or a family: all, "
                    "single, feature, graph, gcn")
-    g.add_argument("--seeds", type=int_list, default=int_list(seeds_default),
+    g.add_argument("--seeds", action=ListFlag, type=int_list,
+                   default=int_list(seeds_default),
                    help=f"seeds, e.g. 0,1,2 or 0..4 (default {seeds_default})")
     add_device_args(g)
     add_threads_argument(g)

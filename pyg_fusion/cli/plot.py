@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import CLIError, finite_float, nonneg_int, out_file, out_folder, positive_int
+from . import CLIError, ListFlag, finite_float, nonneg_int, out_file, out_folder, positive_int
 from ._process import add_threads_argument
 from ._plot_inputs import (DATASETS, _load_graph, _load_operator_file,  # noqa: F401
                            _need_input, checkpoint_sources, fused_from_checkpoint,
@@ -104,7 +104,8 @@ def register(subparsers) -> None:
     g.add_argument("--index", type=nonneg_int, default=0, help="graph of the data set (default 0)")
     g = p.add_argument_group("graphs")
     g.add_argument("--source", help="source to draw (relation-graph; default: the first)")
-    g.add_argument("--sources", help="comma-separated sources (adjacency, powers; "
+    g.add_argument("--sources", action=ListFlag,
+                   help="comma-separated sources (adjacency, powers; "
                    "default: all, at most 4)")
     g.add_argument("--k", type=positive_int, default=10, help="neighbours per node (default 10)")
     g.add_argument("--num-powers", type=nonneg_int, default=3,

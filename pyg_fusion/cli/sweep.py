@@ -5,7 +5,7 @@ import dataclasses
 from pathlib import Path
 
 from ._help import HelpFormatter
-from . import CLIError
+from . import CLIError, ListFlag
 from ._runs import (add_dataset_args, add_training_args, data_config, int_list,
                     options_from_args)
 
@@ -26,8 +26,10 @@ def register(subparsers) -> None:
     add_training_args(p, method_default="lego", seeds_default="0")
     # string defaults: argparse parses them with `type` (as if typed), and the
     # help shows them in the syntax users type (1..3, not [1, 2, 3])
-    p.add_argument("--p", type=int_list, default="1..3", help="values of P, e.g. 1..9")
-    p.add_argument("--q", type=int_list, default="1..3", help="values of Q, e.g. 1..9")
+    p.add_argument("--p", action=ListFlag, type=int_list, default="1..3",
+                   help="values of P, e.g. 1..9")
+    p.add_argument("--q", action=ListFlag, type=int_list, default="1..3",
+                   help="values of Q, e.g. 1..9")
     p.set_defaults(func=run)
 
 
