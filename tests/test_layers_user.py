@@ -1,10 +1,12 @@
 """Every public layer of pyg_fusion.nn as a user's own model holds it:
 ``reset_parameters()`` under a seed gives the weights of a fresh build under
-that seed (also after a build on the meta device), and the layers' reprs."""
+that seed (also after a build on the meta device); 16-bit inputs."""
+import copy
+
 import pytest
 import torch
 
-from pyg_fusion.nn import GraphHead
+from pyg_fusion.nn import GraphHead, RowHead
 from pyg_fusion.nn.asym import (AsymFusionTranslator, ChainedResidualPooling, ResidualConvUnit,
                                 asym_fusion_segmenter, resnet18)
 from pyg_fusion.nn.baselines import GCN, MTN, FeatureFusion
@@ -63,3 +65,28 @@ def test_build_on_meta_then_reset_gives_a_fresh_build(name):
     torch.manual_seed(2)
     module.reset_parameters()
     _assert_same_state(module, want)
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_heads_keep_zero_rows_zero_in_16_bit(dtype):
+    # node 2 receives one edge of weight 0 (a FusedGraph keeps such edges);
+    # row 1 of the dense graph is all zero: both stay 0, as in float32
+    edge_index = torch.tensor([[0, 1, 2, 0], [1, 2, 0, 0]])
+    weight = torch.tensor([0.5, 0.0, 1.0, 0.0])
+    w = GraphHead.normalize(edge_index, weight.to(dtype), 3)
+    assert w.dtype == dtype
+    assert torch.equal(w.float(), GraphHead.normalize(edge_index, weight, 3))
+    torch.manual_seed(0)
+    head = GraphHead(3, 4, 2, dropout=0.0).to(dtype)
+    x = torch.randn(3, 3).to(dtype)
+    got = head(x, edge_index, weight.to(dtype))
+    want = copy.deepcopy(head).float()(x.float(), edge_index, weight)
+    assert got.dtype == dtype and torch.allclose(got.float(), want, atol=0.05)
+
+    graph = torch.zeros(1, 4, 4)
+    graph[0, 0, 1] = 1.0
+    torch.manual_seed(0)
+    rows = RowHead(4, row_norm="max").to(dtype)
+    got = rows(graph.to(dtype))
+    want = copy.deepcopy(rows).float()(graph)
+    assert got.dtype == dtype and torch.allclose(got.float(), want, atol=0.05)

@@ -104,7 +104,10 @@ class RowHead(torch.nn.Module):
                              f"{self.num_nodes}], got {tuple(g.shape)}")
         check_module_input("graph", g, self)
         if self.row_norm == "max":
-            g = g / g.abs().amax(-1, keepdim=True).clamp(min=1e-12)
+            # in float32 for 16-bit graphs: 1e-12 is 0 in float16, and an
+            # all-zero row would become NaN instead of staying 0
+            wide = g.to(torch.promote_types(g.dtype, torch.float32))
+            g = (wide / wide.abs().amax(-1, keepdim=True).clamp(min=1e-12)).to(g.dtype)
         if self.row_order != "position":
             n = g.size(-2)
             if g.size(-1) % n:
@@ -168,9 +171,12 @@ class GraphHead(torch.nn.Module):
     @staticmethod
     def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
                   coalesced: bool = False) -> Tensor:
-        # Row i of G: the in-edges of node i (repeated edges one entry).
-        denom = abs_degrees(edge_index, edge_weight, num_nodes, coalesced=coalesced)
-        return edge_weight / denom.clamp(min=1e-12)[edge_index[1]]
+        # Row i of G: the in-edges of node i (repeated edges one entry). In
+        # float32 for 16-bit weights: 1e-12 is 0 in float16, and a node whose
+        # in-edges all weigh 0 would get NaN weights instead of 0.
+        wide = edge_weight.to(torch.promote_types(edge_weight.dtype, torch.float32))
+        denom = abs_degrees(edge_index, wide, num_nodes, coalesced=coalesced)
+        return (wide / denom.clamp(min=1e-12)[edge_index[1]]).to(edge_weight.dtype)
 
     def forward(self, x: Tensor, graph: FusedGraph | Tensor,
                 edge_weight: Tensor | None = None) -> Tensor:
