@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import gzip
 import os.path as osp
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,11 +59,25 @@ def load_npy(path: str, what: str, *, finite: bool = False) -> np.ndarray:
     return array
 
 
-def _open_text(path: str):
-    if path.endswith(".gz"):
-        return gzip.open(path, "rt", newline="", encoding="utf-8-sig")
+def read_text(path: str, what: str) -> str:
+    """The text of ``path`` (UTF-8; ``.gz`` decompressed); a file that is
+    cut short, not gzip or not text is a :class:`ValueError` naming ``what``
+    and the file (Python's errors name neither)."""
     # utf-8-sig: the byte-order mark that Windows tools write is no cell
-    return open(path, newline="", encoding="utf-8-sig")
+    try:
+        if path.endswith(".gz"):
+            with gzip.open(path, "rt", newline="", encoding="utf-8-sig") as f:
+                return f.read()
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            return f.read()
+    except UnicodeDecodeError as exc:
+        why = (f"not UTF-8 text: byte {exc.object[exc.start:exc.start + 1]!r} at offset "
+               f"{exc.start}{' of the decompressed data' if path.endswith('.gz') else ''}")
+    except EOFError:  # gzip's stream ends before its end marker
+        why = "the compressed file is cut short (truncated)"
+    except (gzip.BadGzipFile, zlib.error) as exc:
+        why = f"not a valid gzip file ({exc})"
+    raise ValueError(f"{what}: cannot read {path}: {why}") from None
 
 
 def _is_number(cell: str) -> bool:
@@ -84,14 +99,14 @@ class Table:
     path: str
 
 
-def _lines(path: str, numeric: bool = True) -> tuple[list[str], str | None]:
+def _lines(path: str, numeric: bool = True,
+           what: str = "table") -> tuple[list[str], str | None]:
     """The non-empty lines of a text table and its delimiter (``None``: runs
     of whitespace). A ``.csv`` / ``.tsv`` string table (labels) whose first
     line has no delimiter is one column, as any CSV reader has it; a numeric
     one is split on whitespace (``np.savetxt`` writes spaces whatever the
     file's name)."""
-    with _open_text(path) as f:
-        every = f.read().splitlines()
+    every = read_text(path, what).splitlines()
     lines = [ln for ln in every if ln.strip()]
     delimiter = None
     if lines and ("," in lines[0] or "\t" in lines[0] or ";" in lines[0]):
@@ -205,7 +220,7 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
     require_file(path, what)
     if path.endswith((".npy", ".npz")):
         return _read_array_table(path, npz_key=npz_key, numeric=numeric, what=what)
-    lines, delimiter = _lines(path, numeric)
+    lines, delimiter = _lines(path, numeric, what)
     if not lines:
         raise ValueError(f"{what}: {path} is empty")
     if numeric:

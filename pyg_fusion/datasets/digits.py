@@ -177,7 +177,12 @@ class MultiFeatureDigits(FusionDataset):
                               recover="delete it or pass force_reload=True")
         values = {}
         for view, path in zip(VIEWS, self.raw_paths):
-            table = read_table(path, header=True, index_col=None, what=f"view {view!r}")
+            try:
+                table = read_table(path, header=True, index_col=None, what=f"view {view!r}")
+            except ValueError as exc:  # a damaged copy: download() copies a missing one
+                again = ("the bundled copy replaces it" if find_bundled() is not None
+                         else "it is downloaded again")
+                raise ValueError(f"{exc}; delete it and {again}") from None
             values[view] = torch.from_numpy(table.values)
         save_torch(values, cache)
         return values

@@ -26,6 +26,7 @@ from torch import Tensor
 from torch.utils.data import Dataset
 
 from ..functional._checks import check_int
+from ._io import read_text
 
 __all__ = ["RGBDSegmentation", "IMAGENET_MEAN", "IMAGENET_STD"]
 
@@ -133,16 +134,15 @@ class RGBDSegmentation(Dataset):
 
     def _parse(self, path: str) -> list[tuple[str, str, str]]:
         items = []
-        with open(path, encoding="utf-8-sig") as f:  # a Windows byte-order mark is no path
-            for n, line in enumerate(f, 1):
-                if not line.strip():
-                    continue
-                parts = line.rstrip("\n").split("\t")
-                if len(parts) != 3:
-                    raise ValueError(f"{path}, line {n}: expected 3 tab-separated "
-                                     f"paths (rgb, mask, depth), got {len(parts)}")
-                items.append(tuple(p if osp.isabs(p) else osp.join(self.root, p)
-                                   for p in parts))
+        for n, line in enumerate(read_text(path, "list file").splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = line.split("\t")
+            if len(parts) != 3:
+                raise ValueError(f"{path}, line {n}: expected 3 tab-separated "
+                                 f"paths (rgb, mask, depth), got {len(parts)}")
+            items.append(tuple(p if osp.isabs(p) else osp.join(self.root, p)
+                               for p in parts))
         return items
 
     def __len__(self) -> int:

@@ -12,7 +12,7 @@ from typing import Mapping
 
 import numpy as np
 
-from ._io import load_npy
+from ._io import load_npy, read_text
 
 # Label-column values of a normal video besides normal_pattern's matches
 # (0/1 columns, True/False as pandas writes booleans, and "A": XD-Violence's
@@ -157,8 +157,7 @@ class _LayoutReader:
         if list_file is None:
             return self._discover(layout), None
         path = osp.join(base, list_file)
-        with open(path, encoding="utf-8-sig") as f:  # a Windows byte-order mark is no name
-            lines = [ln.strip() for ln in f if ln.strip()]
+        lines = [ln.strip() for ln in read_text(path, "list file").splitlines() if ln.strip()]
         if lines and {c.strip().lower() for c in lines[0].split(",")} <= _LIST_HEADER:
             lines = lines[1:]
         names, labels, seen = [], [], set()

@@ -1,0 +1,67 @@
+"""Damaged, stale and half-written files, as a user meets them: a truncated
+or foreign input is a ValueError naming the file (and the way out), never a
+traceback of the decoder; an interrupted or concurrent run never replaces
+finished work."""
+from __future__ import annotations
+
+import gzip
+import os
+import shutil
+
+import numpy as np
+import pytest
+
+from pyg_fusion.datasets._io import read_table
+
+
+def _gz_table(path):
+    with gzip.open(path, "wt") as f:
+        np.savetxt(f, np.arange(600.0).reshape(200, 3), delimiter=",")
+    return path
+
+
+@pytest.mark.parametrize("damage, why", [
+    (lambda b: b[:len(b) // 2], r"cut short \(truncated\)"),
+    (lambda b: b"not gzip at all\n", r"not a valid gzip file"),
+])
+def test_damaged_gzip_table_names_the_file(tmp_path, damage, why):
+    path = str(_gz_table(tmp_path / "v.csv.gz"))
+    with open(path, "rb") as f:
+        data = f.read()
+    with open(path, "wb") as f:
+        f.write(damage(data))
+    # was EOFError / gzip.BadGzipFile, naming no file
+    with pytest.raises(ValueError, match=rf"view: cannot read .*v\.csv\.gz: .*{why}"):
+        read_table(path, what="view")
+
+
+def test_binary_text_table_names_the_file(tmp_path):
+    path = tmp_path / "v.csv"
+    path.write_bytes(b"\xff\xfe\x00\x81" * 50)
+    # was UnicodeDecodeError's message alone: no file
+    with pytest.raises(ValueError, match=r"labels: cannot read .*v\.csv: not UTF-8 text"):
+        read_table(str(path), what="labels", numeric=False)
+
+
+def test_binary_list_files_name_the_file(tmp_path):
+    from pyg_fusion.datasets.rgbd import RGBDSegmentation
+    (tmp_path / "train.txt").write_bytes(b"\xff\xfe\x81\n")
+    with pytest.raises(ValueError, match=r"list file: cannot read .*train\.txt: not UTF-8"):
+        RGBDSegmentation(str(tmp_path), "train")
+
+
+def test_damaged_digits_copy_names_the_remedy(tmp_path):
+    from pyg_fusion.datasets import MultiFeatureDigits
+    root = str(tmp_path / "digits")
+    first = MultiFeatureDigits(root, log=False)
+    raw = os.path.join(root, "raw", "mfeat-mor.csv.gz")
+    shutil.copy(raw, tmp_path / "good.gz")
+    with open(raw, "r+b") as f:
+        f.truncate(os.path.getsize(raw) // 2)
+    with pytest.raises(ValueError, match=r"view 'mor': cannot read .*mfeat-mor\.csv\.gz: the "
+                       r"compressed file is cut short .*; delete it and the bundled copy "
+                       r"replaces it"):
+        MultiFeatureDigits(root, log=False)
+    os.remove(raw)  # the remedy the error names
+    again = MultiFeatureDigits(root, log=False)
+    assert (again[0].x_mor == first[0].x_mor).all()
