@@ -2,6 +2,7 @@
 ``accelerator=`` (cpu by default), its checks, and on a machine with a GPU
 the same results as on the CPU."""
 import json
+import os
 import warnings
 
 import pytest
@@ -11,7 +12,8 @@ from pyg_fusion.cli import main
 from pyg_fusion.datasets import SyntheticVAD
 from pyg_fusion.methods import build_model
 from pyg_fusion.training.node import fit_node
-from pyg_fusion.training.accelerators import ACCELERATORS, check_accelerator
+from pyg_fusion.training import accelerators
+from pyg_fusion.training.accelerators import ACCELERATORS, check_accelerator, usable_cpus
 from pyg_fusion.training.trainer import quiet_lightning
 
 from test_cli_vad import _user_args
@@ -185,9 +187,34 @@ def test_more_devices_than_gpus_is_named_before_the_data_loads(tmp_path, capsys,
                                          "GPU, and torch sees 1"):
         check_accelerator("gpu", 2)
     check_accelerator("gpu", 1)
+    monkeypatch.setattr(accelerators, "usable_cpus", lambda: 2)
     check_accelerator("cpu", 2)  # CPU processes
     out = tmp_path / "o"
     assert main(["train", "--accelerator", "auto", "--devices", "2", "--out", str(out),
                  "--no-progress"]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1 and "devices 2" in err and not out.exists()
+
+
+def test_more_cpu_processes_than_cpus_is_named_before_the_data_loads(tmp_path, capsys,
+                                                                     monkeypatch):
+    """Lightning takes any number of CPU processes: --devices 10000 on two
+    CPUs launched 10000 DDP processes (each with its copy of the model and
+    data) for the numbers one process gives."""
+    assert 1 <= usable_cpus() <= os.cpu_count()
+    monkeypatch.setattr(accelerators, "usable_cpus", lambda: 2)
+    check_accelerator("cpu", 2)
+    message = "devices 3: accelerator 'cpu' runs one process per CPU, and this process may use 2"
+    for accelerator in ("cpu", "auto") if not GPU else ("cpu",):
+        with pytest.raises(ValueError, match=message.replace("'cpu'", repr(accelerator))):
+            check_accelerator(accelerator, 3)
+    from pyg_fusion.training.trainer import check_schedule
+    with pytest.raises(ValueError, match=message):
+        check_schedule(1, 1, 3)
+    for command in (["train"], ["compare"], ["sweep"], ["evaluate", "--checkpoint", "x.ckpt"]):
+        out, root = tmp_path / command[0], tmp_path / "data"
+        argv = [*command, "--devices", "3", "--out", str(out), "--no-progress"]
+        assert main(argv + ([] if command[0] == "evaluate" else ["--root", str(root)])) == 2
+        err = capsys.readouterr().err.strip()
+        assert err == f"pyg-fusion {command[0]}: error: {message}", err
+        assert not out.exists() and not root.exists()

@@ -4,6 +4,7 @@ import torch
 from pyg_fusion.data import MultiSourceData
 from pyg_fusion.methods import build_model, method_names, resolve_methods
 from pyg_fusion.training import seed_everything
+from pyg_fusion.training.accelerators import usable_cpus
 from pyg_fusion.training.node import fit_node
 
 
@@ -101,6 +102,7 @@ def test_lego_node_cache_follows_the_features():
     assert ei1.shape != ei2.shape or not torch.equal(ei1, ei2) or not torch.equal(w1, w2)
 
 
+@pytest.mark.skipif(usable_cpus() < 2, reason="2 DDP processes on the CPU need 2 CPUs")
 def test_ddp_two_processes_gather_the_same_node_metrics(tmp_path):
     from pyg_fusion.training.node import NodeClassification, single_graph_loader
     from pyg_fusion.training.trainer import build_trainer

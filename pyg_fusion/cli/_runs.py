@@ -57,8 +57,8 @@ def add_device_args(g) -> None:
     command that trains or scores a graph task)."""
     add_accelerator_argument(g)
     g.add_argument("--devices", type=positive_int, default=1,
-                   help="processes: CPU processes, or GPUs when --accelerator picks CUDA "
-                   "(> 1: DDP, gloo on the CPU)")
+                   help="processes: CPU processes (at most the CPUs this process may use), "
+                   "or GPUs when --accelerator picks CUDA (> 1: DDP, gloo on the CPU)")
 
 
 def add_task_arg(p: argparse.ArgumentParser) -> None:

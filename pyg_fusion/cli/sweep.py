@@ -39,7 +39,8 @@ def run(args) -> int:
     from ..experiments import MethodSpec
     from ..experiments.data import load_data, task_of
     from ..experiments.run import METRICS, is_main_process, make_records, run_method
-    from ..training.accelerators import hardware_record
+    from ..training.accelerators import check_accelerator, hardware_record
+    check_accelerator(args.accelerator, args.devices)  # before the data loads
     if args.method not in SWEEP_METHODS:  # one name: a list would reach the library unnamed
         raise CLIError(f"--method must be lego or lego-cp (or VAD's lego-row) for a sweep: "
                        f"one LEGO method, whose powers the grid sets; got {args.method!r}")

@@ -2,6 +2,8 @@
 before any data loads, and what a run's records say of them."""
 from __future__ import annotations
 
+import os
+
 
 # The accelerators a training call takes: "gpu" is Lightning's name of
 # "cuda" here; "auto" is CUDA when torch sees it, else the CPU. Apple's MPS is
@@ -11,11 +13,25 @@ from __future__ import annotations
 ACCELERATORS = ("cpu", "gpu", "cuda", "auto")
 
 
+def usable_cpus() -> int:
+    """The CPUs this process may run on (its affinity mask where the system
+    has one, as ``taskset`` or a container sets it; else ``os.cpu_count()``)."""
+    if hasattr(os, "process_cpu_count"):  # Python >= 3.13
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 def check_accelerator(accelerator: str, devices: int = 1) -> None:
     """Raises a :class:`ValueError` naming ``accelerator`` when it is not one
     of :data:`ACCELERATORS` or asks for CUDA that torch cannot use, or naming
-    ``devices`` when it asks for more GPUs than there are: before any data
-    is loaded, rather than Lightning's error when the trainer is built.
+    ``devices`` when it asks for more processes than the accelerator has
+    GPUs, or CPUs (:func:`usable_cpus`) on the CPU: before any data is
+    loaded, rather than Lightning's error when the trainer is built (GPUs),
+    or a launch of that many DDP processes (CPUs: Lightning takes any count,
+    and processes beyond the CPUs give the same numbers, each holding its
+    copy of the model and data, in more time).
 
     Args:
         accelerator (str): ``"cpu"``, ``"gpu"`` (= ``"cuda"``), ``"cuda"`` or ``"auto"``.
@@ -29,10 +45,15 @@ def check_accelerator(accelerator: str, devices: int = 1) -> None:
         raise ValueError(f"accelerator {accelerator!r}: torch {torch.__version__} sees no "
                          f"CUDA device (torch.cuda.is_available() is False); use 'cpu' or "
                          f"'auto', or install a CUDA build of torch")
-    gpus = torch.cuda.device_count() if resolve_accelerator(accelerator) == "cuda" else None
-    if gpus is not None and isinstance(devices, int) and devices > gpus:
+    if not isinstance(devices, int) or devices <= 1:
+        return
+    if resolve_accelerator(accelerator) == "cuda":
+        if devices > torch.cuda.device_count():
+            raise ValueError(f"devices {devices}: accelerator {accelerator!r} runs one process "
+                             f"per GPU, and torch sees {torch.cuda.device_count()}")
+    elif devices > usable_cpus():
         raise ValueError(f"devices {devices}: accelerator {accelerator!r} runs one process "
-                         f"per GPU, and torch sees {gpus}")
+                         f"per CPU, and this process may use {usable_cpus()}")
 
 
 def resolve_accelerator(accelerator: str) -> str:
