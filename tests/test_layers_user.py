@@ -1,14 +1,14 @@
 """Every public layer of pyg_fusion.nn as a user's own model holds it:
 ``reset_parameters()`` under a seed gives the weights of a fresh build under
-that seed (also after a build on the meta device); 16-bit inputs."""
+that seed (also after a build on the meta device); 16-bit inputs; reprs."""
 import copy
 
 import pytest
 import torch
 
 from pyg_fusion.nn import GraphHead, RowHead
-from pyg_fusion.nn.asym import (AsymFusionTranslator, ChainedResidualPooling, ResidualConvUnit,
-                                asym_fusion_segmenter, resnet18)
+from pyg_fusion.nn.asym import (AsymFusionTranslator, AsymGraphFusion, ChainedResidualPooling,
+                                ResidualConvUnit, asym_fusion_segmenter, resnet18)
 from pyg_fusion.nn.baselines import GCN, MTN, FeatureFusion
 
 SMALL_SEGMENTER = dict(depth=None, block="basic", layers=(1, 1, 1, 1), width=4,
@@ -90,3 +90,16 @@ def test_heads_keep_zero_rows_zero_in_16_bit(dtype):
     got = rows(graph.to(dtype))
     want = copy.deepcopy(rows).float()(graph)
     assert got.dtype == dtype and torch.allclose(got.float(), want, atol=0.05)
+
+
+def test_reprs_show_the_key_arguments():
+    # PyG's style: the class and the arguments that change what it computes
+    assert "norm='layer'" in repr(AsymGraphFusion({"a": 3}, 10, norm="layer"))
+    assert repr(resnet18(width=4, fusion=False, in_channels=6)).endswith(
+        "in_channels=6, width=4, fusion=False)")
+    text = repr(asym_fusion_segmenter(3, modalities=("rgb", "hha"), head="sum",
+                                      **SMALL_SEGMENTER))
+    assert "modalities=('rgb', 'hha'), head='sum'" in text
+    assert repr(ResidualConvUnit(4, blocks=3)) == "ResidualConvUnit(4, blocks=3)"
+    assert repr(ChainedResidualPooling(4, stages=2, kernel_size=1)) == \
+        "ChainedResidualPooling(4, stages=2, kernel_size=1)"

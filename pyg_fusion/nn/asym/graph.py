@@ -93,7 +93,7 @@ class AsymGraphFusion(nn.Module):
         self.in_channels = dict(in_channels)
         self.channels, self.num_layers = channels, num_layers
         self.shift, self.shuffle, self.ratio, self.steps = shift, bool(shuffle), ratio, steps
-        self.dropout, self.combine = dropout, combine
+        self.dropout, self.combine, self.norm = dropout, combine, norm
         m = len(self.sources)
         self.inputs = nn.ModuleDict({s: nn.Linear(d, channels)
                                      for s, d in in_channels.items()})
@@ -156,4 +156,4 @@ class AsymGraphFusion(nn.Module):
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}({self.in_channels}, {self.channels}, "
                 f"num_layers={self.num_layers}, shift={self.shift!r}, "
-                f"shuffle={self.shuffle}, combine={self.combine!r})")
+                f"shuffle={self.shuffle}, norm={self.norm!r}, combine={self.combine!r})")

@@ -84,6 +84,7 @@ class ResNetEncoder(nn.Module):
         check_int("width", width, minimum=1)
         self.block, self.layers = block, layers
         self.num_modalities, self.width = num_modalities, width
+        self.in_channels, self.fusion = in_channels, bool(fusion)
         cls = _BLOCKS[block]
         m = num_modalities
         self.conv1 = nn.Conv2d(in_channels, width, 7, stride=2, padding=3,
@@ -136,7 +137,7 @@ class ResNetEncoder(nn.Module):
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}(block={self.block!r}, "
                 f"layers={self.layers}, num_modalities={self.num_modalities}, "
-                f"width={self.width})")
+                f"in_channels={self.in_channels}, width={self.width}, fusion={self.fusion})")
 
 
 def _named(depth: int):

@@ -113,6 +113,9 @@ class AsymFusionSegmenter(nn.Module):
         reset_module(self.decoder)
         nn.init.ones_(self.alpha)
 
+    def extra_repr(self) -> str:
+        return f"modalities={self.modalities}, head={self.head!r}"
+
     def forward(self, xs: Sequence[Tensor]) -> list[Tensor]:
         if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)):
             raise TypeError("xs must be a list of per-modality tensors, got "
