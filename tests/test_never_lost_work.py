@@ -65,3 +65,47 @@ def test_damaged_digits_copy_names_the_remedy(tmp_path):
     os.remove(raw)  # the remedy the error names
     again = MultiFeatureDigits(root, log=False)
     assert (again[0].x_mor == first[0].x_mor).all()
+
+
+def _train_checkpoint(path, edit):
+    """A checkpoint of `pyg-fusion train` as this version writes it, changed
+    by ``edit(config)``."""
+    import dataclasses
+
+    import torch
+
+    from pyg_fusion.experiments import MethodSpec
+    from pyg_fusion.experiments.checkpoints import CHECKPOINT_FORMAT
+    from pyg_fusion.experiments.data import DataConfig
+    cfg = {"format": CHECKPOINT_FORMAT, "method": "lego", "task": "node", "dataset": "digits",
+           "setting": "label_rate=0.05", "in_channels": {}, "num_classes": 10, "options": {},
+           "spec": MethodSpec.create("lego", "node", {}).to_dict(), "seed": 0, "data": {},
+           "data_config": dataclasses.asdict(DataConfig())}
+    edit(cfg)
+    torch.save({"state_dict": {}, "hyper_parameters": {"config": cfg}}, path)
+    return str(path)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda c: c.update(format=99), r"has config format 99; this version of pyg_fusion reads "
+     r"formats up to 2"),
+    # was a TypeError traceback of FusionConfig
+    (lambda c: c["spec"]["fusion"].update(bogus=3), r"was written by another version of "
+     r"pyg_fusion: this one does not know its options \['fusion\.bogus'\]"),
+    # these two were ignored: another model or data, silently
+    (lambda c: c["spec"].update(bogus={}), r"does not know its options \['bogus'\]"),
+    (lambda c: c["data_config"].update(crop=2), r"does not know its options "
+     r"\['data_config\.crop'\]"),
+    # was AttributeError: 'str' object has no attribute 'get'
+    (lambda c: c.update(spec="lego"), r"its config's spec is not a method spec \(got str\)"),
+])
+def test_evaluate_refuses_a_checkpoint_of_another_version(tmp_path, capsys, edit, message):
+    from pyg_fusion.cli import main
+    path = _train_checkpoint(tmp_path / "c.ckpt", edit)
+    code = main(["evaluate", "--checkpoint", path, "--out", str(tmp_path / "e"),
+                 "--root", str(tmp_path / "data"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert err.startswith(f"pyg-fusion evaluate: error: --checkpoint: {path}"), err
+    assert __import__("re").search(message, err), err
+    assert not (tmp_path / "data").exists()  # refused before the data loads

@@ -40,7 +40,47 @@ def load_train_checkpoint(path: str, flag: str = "--checkpoint"):
                              f"{task}` (or `pyg-fusion {task} evaluate`)")
         raise ValueError(f"{flag}: {path} is not a checkpoint of `pyg-fusion train` (its "
                          "hyper_parameters hold no config with method and dataset)")
+    _check_config(cfg, f"{flag}: {path}")
     return ckpt, hp, cfg
+
+
+def _check_config(cfg: dict, where: str) -> None:
+    """A checkpoint's config that this version rebuilds as it was trained: a
+    newer format, or a spec or data option this version does not know (a
+    newer or other version's), would build another model or data silently,
+    or end in a traceback."""
+    from .components import COMPONENTS
+    fmt = cfg.get("format", 1)
+    if isinstance(fmt, bool) or not isinstance(fmt, int) or fmt > CHECKPOINT_FORMAT:
+        raise ValueError(f"{where} has config format {fmt!r}; this version of pyg_fusion "
+                         f"reads formats up to {CHECKPOINT_FORMAT}: evaluate it with the "
+                         f"version that wrote it")
+    unknown = []
+    spec = cfg.get("spec")
+    if spec is not None:
+        if not isinstance(spec, dict) or not {"method", "task"} <= set(spec):
+            raise ValueError(f"{where}: its config's spec is not a method spec "
+                             f"(got {type(spec).__name__})")
+        known = {"method", "task", *COMPONENTS}
+        unknown += [k for k in spec if k not in known]
+        for comp, cls in COMPONENTS.items():
+            part = spec.get(comp, {})
+            if not isinstance(part, dict):
+                raise ValueError(f"{where}: its spec's {comp!r} is a {type(part).__name__}, "
+                                 f"expected a dict of options")
+            names = {f.name for f in dataclasses.fields(cls)}
+            unknown += [f"{comp}.{k}" for k in part if k not in names]
+    data = cfg.get("data_config")
+    if data is not None:
+        if not isinstance(data, dict):
+            raise ValueError(f"{where}: its data_config is a {type(data).__name__}, expected a "
+                             f"dict of dataset options")
+        names = {f.name for f in dataclasses.fields(DataConfig)}
+        unknown += [f"data_config.{k}" for k in data if k not in names]
+    if unknown:
+        raise ValueError(f"{where} was written by another version of pyg_fusion: this one "
+                         f"does not know its options {unknown}; evaluate it with the version "
+                         f"that wrote it")
 
 
 # The hyper-parameters that only the image tasks' modules save
