@@ -218,3 +218,13 @@ def test_more_cpu_processes_than_cpus_is_named_before_the_data_loads(tmp_path, c
         err = capsys.readouterr().err.strip()
         assert err == f"pyg-fusion {command[0]}: error: {message}", err
         assert not out.exists() and not root.exists()
+
+
+def test_build_trainer_refuses_a_bad_accelerator_before_writing_or_seeding(tmp_path):
+    from pyg_fusion.training.trainer import build_trainer
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    with pytest.raises(ValueError, match="accelerator"):
+        build_trainer(tmp_path / "run", accelerator="tpu-ish", seed=0)
+    assert not (tmp_path / "run").exists()
+    assert torch.equal(torch.get_rng_state(), before)

@@ -192,6 +192,7 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
         name (str, optional): the CSV logger's folder under ``out_dir``.
             (default: :obj:`"logs"`)
     """
+    check_accelerator(accelerator, devices)  # before anything is seeded or written
     if seed is not None:
         seed_everything(seed)
     out_dir = Path(out_dir)
@@ -203,7 +204,6 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
     # Deterministic algorithms: an error for an op without one on the CPU
     # (where every op this library uses has one); on an accelerator a warning
     # (CUDA has none for bilinear upsampling's or 2-D NLL loss's backward)
-    check_accelerator(accelerator, devices)
     accelerator = resolve_accelerator(accelerator)
     deterministic = kwargs.pop("deterministic", True if accelerator == "cpu" else "warn")
     if checkpoint:
