@@ -109,3 +109,26 @@ def test_evaluate_refuses_a_checkpoint_of_another_version(tmp_path, capsys, edit
     assert err.startswith(f"pyg-fusion evaluate: error: --checkpoint: {path}"), err
     assert __import__("re").search(message, err), err
     assert not (tmp_path / "data").exists()  # refused before the data loads
+
+
+def test_checkpoints_are_written_beside_themselves(tmp_path, monkeypatch):
+    """The trainers' checkpoints go through the atomic writer: Lightning's own
+    wrote a temporary file in $TMPDIR and moved it into place, a copy into
+    the checkpoint itself across file systems (a kill left it truncated); a
+    full $TMPDIR failed the save of a run whose folder had room."""
+    import errno
+    import tempfile
+
+    import torch
+
+    from pyg_fusion.training.trainer import build_trainer
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    trainer = build_trainer(tmp_path / "run", progress=False)
+    path = tmp_path / "run" / "checkpoints" / "best.ckpt"
+    monkeypatch.setattr(tempfile, "mkstemp", full)  # $TMPDIR is full
+    trainer.strategy.checkpoint_io.save_checkpoint({"epoch": 3}, path)
+    assert torch.load(path, weights_only=True) == {"epoch": 3}
+    assert os.listdir(path.parent) == ["best.ckpt"]  # no temporary file left beside it

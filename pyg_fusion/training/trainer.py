@@ -16,6 +16,7 @@ from pathlib import Path
 import lightning as L
 from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint, TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger
+from lightning.pytorch.plugins.io import TorchCheckpointIO
 
 from ..functional._checks import check_int
 from .accelerators import check_accelerator, resolve_accelerator
@@ -153,6 +154,21 @@ def check_schedule(epochs: int, eval_every: int, devices: int,
     check_accelerator(accelerator, devices)
 
 
+class AtomicCheckpointIO(TorchCheckpointIO):
+    """Lightning's checkpoint writer through :func:`pyg_fusion._files.save_torch`:
+    the temporary file sits beside the checkpoint and replaces it whole.
+    Lightning's goes to ``$TMPDIR`` and is moved into place, which across
+    file systems (``/tmp`` on tmpfs, the run on a disk) is a copy into the
+    checkpoint itself, so a kill left it truncated, and a full ``$TMPDIR``
+    failed the save."""
+
+    def save_checkpoint(self, checkpoint, path, storage_options=None) -> None:
+        if storage_options is not None:
+            raise TypeError("AtomicCheckpointIO.save_checkpoint takes no storage_options")
+        from .._files import save_torch
+        save_torch(checkpoint, path)
+
+
 def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
                   seed: int | None = 0, accelerator: str = "cpu",
                   devices: int | str = 1, strategy: str = "auto",
@@ -201,6 +217,7 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
                                  f"(existing or to be created)")
     out_dir.mkdir(parents=True, exist_ok=True)
     callbacks = list(kwargs.pop("callbacks", []))
+    plugins = [AtomicCheckpointIO(), *kwargs.pop("plugins", [])]
     # Deterministic algorithms: an error for an op without one on the CPU
     # (where every op this library uses has one); on an accelerator a warning
     # (CUDA has none for bilinear upsampling's or 2-D NLL loss's backward)
@@ -222,6 +239,7 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
             seed=seed, default_root_dir=str(out_dir), max_epochs=max_epochs,
             accelerator=accelerator, devices=devices, strategy=strategy,
             logger=CSVLogger(str(out_dir), name=name), callbacks=callbacks,
+            plugins=plugins,
             enable_checkpointing=checkpoint, enable_progress_bar=progress,
             enable_model_summary=False, deterministic=deterministic,
             log_every_n_steps=log_every_n_steps, **kwargs)
