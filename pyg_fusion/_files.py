@@ -90,9 +90,18 @@ def remove_stale_temps(folder: str) -> list[str]:
             except OSError:
                 continue
         with contextlib.suppress(OSError):
-            os.remove(path)
+            if osp.isdir(path) and not osp.islink(path):  # a folder publish_folder set aside
+                import shutil
+                shutil.rmtree(path)
+            else:
+                os.remove(path)
             removed.append(path)
     return removed
+
+
+def _temp_name(folder: str, name: str) -> str:
+    return osp.join(folder, f".{name}.{_machine()}.{os.getpid()}.{secrets.token_hex(4)}"
+                            f"{TMP_SUFFIX}")
 
 
 def existing_ancestor(path: str | os.PathLike) -> str:
@@ -121,8 +130,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[Any]:
     if osp.isdir(path):
         raise IsADirectoryError(f"{path} is a folder, expected a file path")
     remove_stale_temps(folder)
-    tmp = osp.join(folder, f".{osp.basename(path)}.{_machine()}.{os.getpid()}."
-                   f"{secrets.token_hex(4)}{TMP_SUFFIX}")
+    tmp = _temp_name(folder, osp.basename(path))
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:  # named by the file asked for, not the temporary one
@@ -135,6 +143,98 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[Any]:
         with contextlib.suppress(OSError):
             os.remove(tmp)
         raise
+
+
+def publish_folder(stage: str | os.PathLike, dst: str | os.PathLike) -> None:
+    """Moves what the finished run in the folder ``stage`` wrote into the
+    folder ``dst``: each entry of ``stage`` replaces the entry of that name
+    in ``dst`` (each by a rename; other entries of ``dst`` stay), then
+    ``stage`` is removed. A run trains in ``stage``, so that an interrupted
+    one leaves ``dst``, the last finished run, as it was."""
+    import shutil
+    stage, dst = os.fspath(stage), os.fspath(dst)
+    os.makedirs(dst, exist_ok=True)
+    remove_stale_temps(dst)
+    for name in sorted(os.listdir(stage)):
+        target = osp.join(dst, name)
+        aside = None
+        if osp.lexists(target):
+            aside = _temp_name(dst, name)
+            os.rename(target, aside)
+        try:
+            os.rename(osp.join(stage, name), target)
+        except BaseException:
+            if aside is not None:  # the old entry goes back
+                os.rename(aside, target)
+            raise
+        if aside is not None:
+            if osp.isdir(aside) and not osp.islink(aside):
+                shutil.rmtree(aside, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.remove(aside)
+    os.rmdir(stage)
+
+
+class FolderInUse(OSError):
+    """Another process holds the folder's :func:`folder_lock`."""
+
+
+@contextmanager
+def folder_lock(folder: str | os.PathLike, what: str = "folder") -> Iterator[None]:
+    """Holds ``folder/.pyg-fusion.lock`` while a command writes into
+    ``folder``: a second process asking for it meanwhile gets a
+    :class:`FolderInUse` naming ``what`` (two runs writing into one folder
+    at once mix their files). The lock (``fcntl.flock``) goes with its
+    process, so a killed run holds none; without ``fcntl`` (Windows) nothing
+    is locked. The folders made for the lock are removed again when the body
+    fails and leaves them empty (a refused run leaves no output folder)."""
+    folder = os.fspath(folder)
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        fcntl = None
+    made, parent = [], osp.abspath(folder)
+    while not osp.exists(parent):
+        made.append(parent)
+        parent = osp.dirname(parent)
+    os.makedirs(folder, exist_ok=True)
+    path = osp.join(folder, ".pyg-fusion.lock")
+    fd = None
+    try:
+        if fcntl is not None:
+            while True:
+                fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    os.close(fd)
+                    fd = None
+                    raise FolderInUse(f"{what} {folder} is in use by another pyg-fusion run; "
+                                      f"wait for it to finish or choose another folder") from None
+                try:  # the holder before may have removed the file we locked: lock anew
+                    if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                        break
+                except FileNotFoundError:
+                    pass
+                os.close(fd)
+        yield
+    except BaseException:
+        failed = True
+        raise
+    else:
+        failed = False
+    finally:
+        if fd is not None:
+            with contextlib.suppress(OSError):
+                os.remove(path)
+            os.close(fd)
+        if failed:
+            for d in made:
+                try:
+                    os.rmdir(d)
+                except OSError:
+                    break
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

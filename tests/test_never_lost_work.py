@@ -132,3 +132,65 @@ def test_checkpoints_are_written_beside_themselves(tmp_path, monkeypatch):
     trainer.strategy.checkpoint_io.save_checkpoint({"epoch": 3}, path)
     assert torch.load(path, weights_only=True) == {"epoch": 3}
     assert os.listdir(path.parent) == ["best.ckpt"]  # no temporary file left beside it
+
+
+def _train(tmp_path, out, *extra):
+    from pyg_fusion.cli import main
+    return main(["train", "--root", str(tmp_path / "data"), "--out", str(out), "--no-progress",
+                 "--epochs", "2", *extra])
+
+
+def test_an_interrupted_rerun_keeps_the_finished_run(tmp_path, monkeypatch, capsys):
+    """A rerun into a used --out trained over the finished run's checkpoints:
+    stopped part-way, it left its own unfinished best.ckpt beside the first
+    run's results.json. Now it trains in seed0.partial and says so."""
+    import pyg_fusion.experiments.run as run
+    out = tmp_path / "out"
+    assert _train(tmp_path, out) == 0
+    ckpts = out / "lego" / "seed0" / "checkpoints"
+    first = {p.name: p.read_bytes() for p in ckpts.iterdir()}
+    real = run.run_method
+
+    def interrupted(*args, **kwargs):
+        real(*args, **kwargs)  # its checkpoints are written, the run is not finished
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run, "run_method", interrupted)
+    capsys.readouterr()
+    assert _train(tmp_path, out, "--lr", "0.05") == 130
+    err = capsys.readouterr().err
+    assert "notice: --out" in err and "holds an earlier run" in err, err
+    assert {p.name: p.read_bytes() for p in ckpts.iterdir()} == first
+    assert (out / "lego" / "seed0.partial" / "checkpoints" / "best.ckpt").is_file()
+    assert not (out / ".pyg-fusion.lock").exists()
+    monkeypatch.setattr(run, "run_method", real)
+    assert _train(tmp_path, out, "--lr", "0.05") == 0  # finished: replaces the run
+    assert not (out / "lego" / "seed0.partial").exists()
+    assert {p.name: p.read_bytes() for p in ckpts.iterdir()} != first
+
+
+def test_two_runs_into_one_out_are_refused(tmp_path, capsys):
+    from pyg_fusion._files import folder_lock
+    out = tmp_path / "out"
+    with folder_lock(out):  # another run writes there
+        assert _train(tmp_path, out) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--out " in err and "is in use by another pyg-fusion run" \
+        in err, err
+    assert not (tmp_path / "data").exists()  # refused before the data loads
+    assert os.listdir(out) == []
+
+
+def test_publish_folder_replaces_only_what_the_run_wrote(tmp_path):
+    from pyg_fusion._files import publish_folder
+    dst, stage = tmp_path / "seed0", tmp_path / "seed0.partial"
+    (dst / "checkpoints").mkdir(parents=True)
+    (dst / "checkpoints" / "best.ckpt").write_text("train's")
+    (dst / "logs").mkdir()
+    (dst / "logs" / "old.csv").write_text("old")
+    (stage / "logs").mkdir(parents=True)
+    (stage / "logs" / "new.csv").write_text("new")
+    publish_folder(stage, dst)  # a compare run (logs only) into a train run's folder
+    assert (dst / "checkpoints" / "best.ckpt").read_text() == "train's"
+    assert sorted(os.listdir(dst / "logs")) == ["new.csv"]
+    assert sorted(os.listdir(dst)) == ["checkpoints", "logs"] and not stage.exists()

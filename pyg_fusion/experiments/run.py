@@ -3,11 +3,12 @@ the records (mean and std over seeds) and their table."""
 from __future__ import annotations
 
 import dataclasses
+import shutil
 import statistics
 from pathlib import Path
 from typing import Any
 
-from .._files import atomic_write, write_json
+from .._files import atomic_write, publish_folder, write_json
 from .checkpoints import CHECKPOINT_FORMAT
 from .components import TASKS
 from .config import MethodSpec, check_options
@@ -163,6 +164,12 @@ def _fit(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: int, out_
                    standardizer=getattr(td.train, "standardizer", None))
 
 
+def _barrier() -> None:
+    import torch.distributed as dist
+    if dist.is_available() and dist.is_initialized():
+        dist.barrier()
+
+
 def is_main_process() -> bool:
     """False in the extra processes of a DDP run (``--devices > 1``), which
     must not print or write the results a second time."""
@@ -244,7 +251,9 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         data (DataConfig): the dataset.
         methods_spec (str): method names or families, comma separated (``"all"``...).
         seeds (list[int]): the seeds; each method trains once per seed.
-        out (Path): the grid's folder (``<method>/seed<k>/`` per run).
+        out (Path): the grid's folder (``<method>/seed<k>/`` per run, trained
+            in ``<method>/seed<k>.partial/`` and moved into place once finished:
+            an interrupted run leaves the last finished one as it was).
         options (dict, optional): options of the method configs. (default: :obj:`None`)
         checkpoint (bool, optional): write every run's checkpoints. (default: :obj:`False`)
         devices (int, optional): CPU processes or GPUs. (default: :obj:`1`)
@@ -274,10 +283,19 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         if td0.task == "node" and seed not in cache:  # the digits' split follows the seed
             cache[seed] = load_data(data, seed, features=features)
         td = cache.get(seed, td0)
-        r, _ = run_method(td, method, seed, out / method / f"seed{seed}",
+        # the run trains in <run>.partial, moved into <run> once finished: an
+        # interrupted one never replaces the last finished run's checkpoints
+        folder = out / method / f"seed{seed}"
+        stage = folder.with_name(folder.name + ".partial")
+        if is_main_process():
+            shutil.rmtree(stage, ignore_errors=True)  # an interrupted run's
+        r, _ = run_method(td, method, seed, stage,
                           options=options, devices=devices, accelerator=accelerator,
                           progress=progress and len(jobs) == 1,
                           checkpoint=checkpoint)
+        _barrier()  # every DDP process is done with the folder
+        if is_main_process():
+            publish_folder(stage, folder)
         per_method.setdefault(method, {})[seed] = r
         # the full config of the runs: the method's spec and the data
         config = {**MethodSpec.create(method, td0.task, options).to_dict(),
