@@ -1,7 +1,9 @@
-"""What every script of ``benchmarks/`` does with its command line: numbers
+"""What every script of ``benchmarks/`` does with its command line: one
+parser whose user errors are one line (exit code 2), numbers and devices
 checked at parsing, output paths checked before the run (not after hours of
-it), user errors in one line, and torch's threads set for a run and restored
-after it (``main()`` is also called in-process, by the tests)."""
+it), and the process's threads and random generators set for a run and
+restored after it (``main()`` is also called in-process, by the tests and by
+users)."""
 from __future__ import annotations
 
 import argparse
@@ -11,8 +13,35 @@ import os
 import sys
 import tempfile
 
-# the numbers of the flags are checked as pyg-fusion's own are
-from pyg_fusion.cli import nonneg_int, positive_float, positive_int  # noqa: F401
+# the numbers of the flags are checked, and user errors said, as pyg-fusion's own are
+from pyg_fusion.cli import _Parser, nonneg_int, positive_float, positive_int  # noqa: F401
+
+
+def parser(script: str, description: str | None, **kwargs) -> argparse.ArgumentParser:
+    """The parser of ``script`` (its ``__file__``): argparse's, named after
+    the script also when ``main()`` is called in-process, whose errors
+    (argparse's and the script's own ``parser.error``) are one line and
+    exit code 2, as the ``pyg-fusion`` command line's; ``kwargs`` go to
+    :class:`argparse.ArgumentParser` (default ``formatter_class``: the
+    description as written)."""
+    kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+    return _Parser(prog=os.path.basename(script), description=description, **kwargs)
+
+
+def check_device(parser: argparse.ArgumentParser, text: str, flag: str = "--device") -> None:
+    """Exits through ``parser.error`` unless torch can place tensors on
+    ``text`` here. CUDA is asked without starting it (the runs may be other
+    processes, whose memory it would share)."""
+    import torch
+    try:
+        device = torch.device(text)
+        if device.type == "cuda":
+            if (device.index or 0) >= torch.cuda.device_count():
+                raise RuntimeError(f"no such CUDA device ({torch.cuda.device_count()} visible)")
+        else:
+            torch.empty(0, device=device)
+    except (RuntimeError, AssertionError) as exc:
+        parser.error(f"{flag} {text}: {str(exc).splitlines()[0]}")
 
 
 def check_writable(parser: argparse.ArgumentParser, path, flag: str = "--json") -> None:
@@ -74,14 +103,31 @@ def user_errors(prog: str):
 
 
 @contextlib.contextmanager
-def torch_threads(n: int | None):
-    """torch's thread count ``n`` for the block (unchanged when ``n`` is
-    None), restored after it."""
+def kept_state(threads: int | None = None, faiss=None):
+    """The process's threads and random generators as the block found them,
+    whatever the run in it changes or raises: torch's thread count (``threads``
+    in the block, when given), faiss's (the module ``faiss``, when given: a
+    script that calls faiss itself; ``threads``, or torch's count, in the
+    block, as the library sets it around its own searches), and the global
+    random generators (torch's, CUDA's where CUDA is started, numpy's,
+    python's), which the runs seed."""
+    import random
+
+    import numpy as np
     import torch
-    old = torch.get_num_threads()
-    if n:
-        torch.set_num_threads(n)
-    try:
+    with contextlib.ExitStack() as stack:
+        # the generators kept here, not by pyg_fusion.training's
+        # keep_global_rng: importing it (Lightning) would add some 80 MiB to
+        # the peak memory that the workers of scaling.py and
+        # sparse_vs_dense.py measure
+        stack.callback(random.setstate, random.getstate())
+        stack.callback(np.random.set_state, np.random.get_state())
+        cuda = list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
+        stack.enter_context(torch.random.fork_rng(devices=cuda))
+        stack.callback(torch.set_num_threads, torch.get_num_threads())
+        if threads:
+            torch.set_num_threads(threads)
+        if faiss is not None:
+            from pyg_fusion.functional._knn_index import _threads
+            stack.enter_context(_threads(faiss, threads))
         yield
-    finally:
-        torch.set_num_threads(old)

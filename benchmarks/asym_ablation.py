@@ -154,10 +154,10 @@ def _layers(text: str) -> list[int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from _cli import positive_float, positive_int
+    from _cli import parser, positive_float, positive_int
 
     from pyg_fusion.cli._runs import int_list
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = parser(__file__, __doc__.split("\n\n")[0])
     p.add_argument("--out", default="runs/asym_ablation")
     p.add_argument("--root", default=None, help="scene folder (default: OUT/data)")
     p.add_argument("--variants", default=",".join(ROWS))

@@ -8,7 +8,6 @@ times. The target is at most 1.5 s per help.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import subprocess
@@ -43,9 +42,8 @@ def _time(argv: list[str], repeats: int) -> tuple[float, list[float]]:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    from _cli import check_writable, positive_int
+    from _cli import check_writable, parser, positive_int
+    p = parser(__file__, __doc__)
     p.add_argument("--repeats", type=positive_int, default=7)
     p.add_argument("--json", default=None, help="write the table as JSON here")
     args = p.parse_args(argv)

@@ -37,7 +37,6 @@ seeds (100 and 101; the benchmarks use 0 and 1).
     python benchmarks/knn_balance.py --sizes 262144 --seeds 100 101 --probes 10 12 14 16 --json benchmarks/results/knn_balance.json
     python benchmarks/knn_balance.py --sizes 1048576 --seeds 100 --probes 28 30 32 34 36 --variants nearest capacity power
 """
-import argparse
 import math
 import os
 import sys
@@ -49,8 +48,8 @@ from pyg_fusion.functional import _knn, _knn_index
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from _cli import check_writable, positive_float, positive_int  # noqa: E402
-from knn_probes import one_thread, recall, validation_truth  # noqa: E402
+from _cli import check_writable, kept_state, parser, positive_float, positive_int  # noqa: E402
+from knn_probes import check_probes, need_faiss, recall, validation_truth  # noqa: E402
 
 K, TIMED_QUERIES, REPEATS, PENALTY_ITERS = 16, 16384, 3, 20
 
@@ -161,8 +160,7 @@ def sweep(n: int, seed: int, probes: list[int], variants: list[str], factor: flo
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__file__, __doc__)
     ap.add_argument("--sizes", type=positive_int, nargs="+", default=[262144])
     ap.add_argument("--seeds", type=int, nargs="+", default=[100, 101])
     ap.add_argument("--probes", type=positive_int, nargs="+", default=[10, 12, 14, 16])
@@ -173,12 +171,14 @@ def main(argv=None):
     ap.add_argument("--power-alpha", type=float, default=0.003, help="power: the alpha")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
-    for n in args.sizes:
-        nlist = _knn_index.ivf_params(n)[0]
-        if max(args.probes) > nlist:
-            ap.error(f"--probes: at most the {nlist} lists of N = {n}, got {max(args.probes)}")
+    check_probes(ap, args.sizes, args.probes)
     check_writable(ap, args.json)
-    one_thread("knn_balance.py")
+    # one thread, torch's and faiss's, for the run only
+    with kept_state(1, need_faiss("knn_balance.py")):
+        _run(args)
+
+
+def _run(args) -> None:
     from _machine import machine_info, machine_line
     print(machine_line(), flush=True)
     rows = [r for n in args.sizes for s in args.seeds

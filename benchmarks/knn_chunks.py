@@ -16,7 +16,6 @@ and this script measures whether they pay.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -82,10 +81,9 @@ def table(rows: list[dict]) -> str:
 
 
 def main(argv=None) -> int:
-    from _cli import check_writable, positive_int, torch_threads
+    from _cli import check_device, check_writable, kept_state, parser, positive_int
     from _machine import machine_info, machine_line
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = parser(__file__, __doc__)
     ap.add_argument("--sizes", type=positive_int, nargs="+", default=[16384])
     ap.add_argument("--chunks", type=positive_int, nargs="+", default=[128, 512, 2048])
     ap.add_argument("--device", default="cpu")
@@ -95,12 +93,9 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
     if any(n < K + 1 for n in args.sizes):
         ap.error(f"--sizes must be >= {K + 1} (k = {K} neighbours and the unit itself)")
-    try:
-        torch.empty(0, device=args.device)
-    except (RuntimeError, AssertionError) as exc:
-        ap.error(f"--device {args.device}: {str(exc).splitlines()[0]}")
+    check_device(ap, args.device)
     check_writable(ap, args.json)
-    with torch_threads(args.threads):  # restored: main() is also called in-process
+    with kept_state(args.threads):  # restored: main() is also called in-process
         rows = [r for n in args.sizes
                 for r in sweep(n, args.chunks, args.device, args.repeats)]
     machine = machine_info(args.device)

@@ -41,7 +41,6 @@ held-out half (the second 1000 units of a fixed permutation, seed 0; the
 settings were chosen on the first half) and on all 2000 units, each part
 standardised on its own.
 """
-import argparse
 import math
 import os
 import sys
@@ -63,8 +62,8 @@ def _timed(fn):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    from _cli import kept_state, parser
+    ap = parser(__file__, __doc__)
     ap.add_argument("n", help="N, or 'digits'")
     ap.add_argument("features", nargs="?", choices=["clustered", "gaussian"])
     ap.add_argument("--k", type=int, default=16)
@@ -87,25 +86,20 @@ def main(argv=None):
     if args.k < 1:
         ap.error(f"--k: expected a positive integer, got {args.k}")
     # without faiss, knn="approx" searches exactly: every recall would read 1
-    if _knn.load_faiss() is None:
+    faiss = _knn.load_faiss()
+    if faiss is None:
         sys.exit("knn_indexes.py needs faiss (pip install faiss-cpu)")
     from _machine import machine_line
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # restored below: main() may be called in-process
-    try:
-        print(machine_line(threads=1))
+    with kept_state(1, faiss):  # one thread, torch's and faiss's, for the run only
+        print(machine_line())
         if args.n == "digits":
             return digits(args.root, args.k)
         return _grid(args)
-    finally:
-        torch.set_num_threads(threads)
 
 
 def _grid(args):
     import faiss
 
-    old = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(1)  # a script, not the library: restored below
     n, k = args.n, args.k
     print(f"N={n} {args.features} seed={args.seed} load={os.getloadavg()}")
     x = (clustered_features(n, seed=args.seed) if args.features == "clustered" else
@@ -187,7 +181,6 @@ def _grid(args):
             hnsw.hnsw.efConstruction, hnsw.hnsw.efSearch = 40, ef
             run(f"hnsw M={m} efConstruction=40 efSearch={ef}", hnsw, order=False)
     library(x, k, t_flat, truth)
-    faiss.omp_set_num_threads(old)
     return 0
 
 

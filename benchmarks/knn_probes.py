@@ -17,7 +17,6 @@ that time N times: the search of a whole graph at that N.
 
     python benchmarks/knn_probes.py --sizes 262144 1048576 --seeds 100 101 --probes 10 12 14 16 24 28 32 36 --json benchmarks/results/knn_probes.json
 """
-import argparse
 import os
 import sys
 import time
@@ -52,14 +51,25 @@ def recall(got: np.ndarray, truth: np.ndarray) -> float:
     return round(float((got[:, :, None] == truth[:, None, :]).any(1).sum() / truth.size), 4)
 
 
-def one_thread(script: str) -> None:
-    """This script's process on one thread, torch's and faiss's; exits
-    naming ``script`` when faiss is missing."""
-    torch.set_num_threads(1)
+def need_faiss(script: str):
+    """The faiss module; exits naming ``script`` when faiss is missing."""
     faiss = _knn.load_faiss()
     if faiss is None:
         sys.exit(f"{script} needs faiss (pip install faiss-cpu)")
-    faiss.omp_set_num_threads(1)
+    return faiss
+
+
+def check_probes(parser, sizes: list[int], probes: list[int], lists_factor: int = 1) -> None:
+    """Exits through ``parser.error`` when an N of ``sizes`` has no IVF list
+    or fewer lists than the largest of ``probes`` (faiss would probe them all,
+    under another row's number)."""
+    for n in sizes:
+        nlist = _knn_index.ivf_params(n)[0] * lists_factor
+        if nlist < 1:
+            parser.error(f"--sizes: N = {n} has no IVF list (the library makes one per "
+                         f"{_knn_index._IVF_POINTS_PER_LIST} units at least)")
+        if max(probes) > nlist:
+            parser.error(f"--probes: at most the {nlist} lists of N = {n}, got {max(probes)}")
 
 
 def sweep(n: int, seed: int, probes: list[int], k: int, lists_factor: int,
@@ -97,10 +107,8 @@ def sweep(n: int, seed: int, probes: list[int], k: int, lists_factor: int,
 
 
 def main(argv=None):
-    from _cli import check_writable, positive_int
-    from _machine import machine_info, machine_line
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    from _cli import check_writable, kept_state, parser, positive_int
+    ap = parser(__file__, __doc__)
     ap.add_argument("--sizes", type=positive_int, nargs="+", default=[262144, 1048576])
     ap.add_argument("--seeds", type=int, nargs="+", default=[100, 101])
     ap.add_argument("--probes", type=positive_int, nargs="+", default=[6, 8, 9, 10, 12, 16, 20])
@@ -110,8 +118,15 @@ def main(argv=None):
                     help="the lists' codes: fp16 (the library's CPU index) or float")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
+    check_probes(ap, args.sizes, args.probes, args.lists_factor)
     check_writable(ap, args.json)
-    one_thread("knn_probes.py")
+    # one thread, torch's and faiss's, for the run only
+    with kept_state(1, need_faiss("knn_probes.py")):
+        _run(args)
+
+
+def _run(args) -> None:
+    from _machine import machine_info, machine_line
     rows = [r for n in args.sizes for s in args.seeds
             for r in sweep(n, s, args.probes, args.k, args.lists_factor, args.codes)]
     seeds = ", ".join(map(str, args.seeds))
@@ -129,7 +144,6 @@ def main(argv=None):
         write_json(args.json, {"command": "python " + " ".join(sys.argv),
                                "machine": machine_info(), "load": os.getloadavg(), "rows": rows},
                    indent=1)
-
 
 if __name__ == "__main__":
     main()

@@ -20,7 +20,6 @@ gives the median seconds and the ratio to the source's own order.
 """
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -63,9 +62,8 @@ def cluster_order(x: torch.Tensor, within: torch.Tensor, clusters: int) -> torch
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    from _cli import positive_int, torch_threads
+    from _cli import kept_state, parser, positive_int
+    p = parser(__file__, __doc__)
     p.add_argument("n", type=positive_int, help="nodes per source")
     p.add_argument("--repeats", type=positive_int, default=3)
     p.add_argument("--clusters", type=int, nargs="*", default=[],
@@ -77,7 +75,7 @@ def main(argv=None) -> int:
         from pyg_fusion.functional._knn import load_faiss
         if load_faiss() is None:  # before the graphs, not after them
             raise SystemExit("--clusters needs faiss (pip install faiss-cpu)")
-    with torch_threads(1):  # restored: main() is also called in-process
+    with kept_state(1):  # restored: main() is also called in-process
         return _run(args)
 
 

@@ -11,7 +11,6 @@ exact powers' forward, measured in the same run (after one untimed warm-up).
 """
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -32,20 +31,21 @@ def rel_err(a_index, a_val, b_index, b_val, n):
 
 
 def main(argv=None):
-    from _cli import check_writable, positive_int, user_errors
+    from _cli import check_writable, kept_state, parser, positive_int, user_errors
     from _machine import machine_info, machine_line
 
     import pyg_fusion.functional as F
 
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p = parser(__file__, __doc__)
     p.add_argument("--sizes", type=positive_int, nargs="+", default=[1024, 4096])
     p.add_argument("--prune", type=positive_int, nargs="+", default=[16, 32, 64, 128])
     p.add_argument("--repeats", type=positive_int, default=3)
     p.add_argument("--json", default=None)
     args = p.parse_args(argv)
     check_writable(p, args.json)
-    with user_errors("prune_error.py"):
+    # the run seeds torch's generator: the caller's is restored (main() may be
+    # called in-process)
+    with kept_state(), user_errors("prune_error.py"):
         return _run(args, F, machine_info, machine_line)
 
 

@@ -6,9 +6,10 @@ and ranking metrics).
 """
 from __future__ import annotations
 
-import argparse
 import os
 import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 PERCENT = ("accuracy", "val_accuracy", "auc", "ap", "pr_auc_trapz", "chosen_auc", "chosen_ap",
            "chosen_pr_auc_trapz", "ensemble_auc", "ensemble_ap", "ensemble_pr_auc_trapz")
@@ -39,12 +40,11 @@ def markdown(records: list[dict], metrics: list[str]) -> str:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    from _cli import parser, read_json
+    p = parser(__file__, __doc__.split("\n\n")[0])
     p.add_argument("results", help="a results.json of pyg-fusion compare")
     p.add_argument("--metrics", default="accuracy,val_accuracy,params,time_per_epoch_s")
     args = p.parse_args(argv)
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from _cli import read_json
     records = read_json(p, args.results)
     if not isinstance(records, list) or not all(
             isinstance(r, dict) and {"method", "metric", "mean"} <= r.keys() for r in records):

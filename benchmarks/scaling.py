@@ -53,7 +53,6 @@ sparse step, busy / idle).
 """
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import os
@@ -153,9 +152,20 @@ def _scipy_powers(edge_index, weight, n):
 def worker(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
            busy: bool = False, threads: int = 1, exact_max: int = 65536,
            scipy_max: int = 65536, fusion_init: str = "model") -> dict:
+    """One size's row, measured in this process (the script runs it in a
+    process of its own) on ``threads`` threads; the threads and the random
+    generators are restored after it."""
+    from _cli import kept_state
+    with kept_state(threads):
+        return _measure(n, kind, stages, repeats, device, busy=busy, threads=threads,
+                        exact_max=exact_max, scipy_max=scipy_max, fusion_init=fusion_init)
+
+
+def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
+             busy: bool, threads: int, exact_max: int, scipy_max: int,
+             fusion_init: str) -> dict:
     import torch
 
-    torch.set_num_threads(threads)
     import pyg_fusion.functional as F
     from pyg_fusion.functional.powers import normalize
     from pyg_fusion.nn import LEGO
@@ -317,10 +327,9 @@ def _sampled_recall(x, edge_index) -> tuple[float, float]:
     return len(got & want) / len(want), len((got & want) - loops) / len(want - loops)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    from _cli import check_writable, positive_int
+def main(argv=None):
+    from _cli import check_device, check_writable, parser, positive_int
+    ap = parser(__file__, __doc__)
     ap.add_argument("--sizes", type=positive_int, nargs="+", default=[1024, 4096, 16384, 65536])
     ap.add_argument("--features", nargs="+", default=["clustered", "gaussian"],
                     choices=["clustered", "gaussian"])
@@ -340,7 +349,7 @@ def main():
     ap.add_argument("--worker", nargs=2, metavar=("N", "FEATURES"), default=None)
     ap.add_argument("--plot", default=None, help="draw --from-json into this PNG and stop")
     ap.add_argument("--from-json", default=None)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     if args.plot:
         source = args.from_json or args.json
         if source is None:
@@ -364,6 +373,7 @@ def main():
         return
     if min(args.sizes) < K + 1:
         ap.error(f"--sizes must be >= {K + 1} (k = {K} neighbours and the unit itself)")
+    check_device(ap, args.device)
     check_writable(ap, args.json)
     from _machine import machine_info, machine_line
     rows = []

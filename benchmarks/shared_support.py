@@ -21,7 +21,6 @@ graph product; the mean over the 15 pairs):
 """
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -59,16 +58,15 @@ def main(argv=None):
     from pyg_fusion.cli._runs import int_list
     from pyg_fusion.datasets import MultiFeatureDigits
 
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    from _cli import check_writable, kept_state, parser, positive_int, user_errors
+    p = parser(__file__, __doc__)
     p.add_argument("--root", default="runs/data/digits")
     p.add_argument("--splits", type=int_list, default=int_list("0..2"))
-    from _cli import check_writable, positive_int, torch_threads, user_errors
     p.add_argument("--k", type=positive_int, default=10)
     p.add_argument("--json", help="write the results here")
     args = p.parse_args(argv)
     check_writable(p, args.json)
-    with torch_threads(1), user_errors("shared_support.py"):  # restored: main() runs in-process too
+    with kept_state(1), user_errors("shared_support.py"):  # restored: main() runs in-process too
         return _run(args, MultiFeatureDigits, machine_info)
 
 

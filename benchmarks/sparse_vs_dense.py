@@ -27,15 +27,22 @@ sys.path.insert(0, HERE)
 
 def worker(n: int, batch: int, backend: str, scatter: str, device: str, repeats: int,
            threads: int | None) -> dict:
+    """One configuration's row, measured in this process (the script runs it
+    in a process of its own), whose threads, scatter backend and random
+    generators are restored after it."""
+    from _cli import kept_state
+
+    from pyg_fusion._scatter import scatter_backend
+    with kept_state(threads), scatter_backend(scatter):
+        return _measure(n, batch, backend, scatter, device, repeats)
+
+
+def _measure(n: int, batch: int, backend: str, scatter: str, device: str,
+             repeats: int) -> dict:
     import torch
 
-    if threads:
-        torch.set_num_threads(threads)
-
-    from pyg_fusion import _scatter
     from pyg_fusion.nn import LEGO
 
-    _scatter.set_scatter_backend(scatter)
     torch.manual_seed(0)
     total = n * batch
     xs = {s: torch.randn(total, 128, device=device) for s in ("a", "b")}
@@ -98,9 +105,8 @@ def fmt(v, spec="{:.3f}"):
 
 
 def main(argv=None):
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    from _cli import check_writable, nonneg_int, positive_int
+    from _cli import check_device, check_writable, nonneg_int, parser, positive_int
+    p = parser(__file__, __doc__)
     p.add_argument("--sizes", type=positive_int, nargs="+",
                    default=[32, 256, 1024, 4096, 16384, 65536])
     p.add_argument("--batch32", type=positive_int, default=256, help="graphs in the N=32 batch")
@@ -121,6 +127,7 @@ def main(argv=None):
                                 args.threads)))
         return 0
 
+    check_device(p, args.device)
     check_writable(p, args.json)
     from _machine import machine_info, machine_line
     from tqdm import tqdm

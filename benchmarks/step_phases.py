@@ -23,7 +23,6 @@ Usage::
 """
 from __future__ import annotations
 
-import argparse
 import collections
 import importlib
 import os
@@ -123,17 +122,16 @@ class Phases:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
-    from _cli import positive_int, torch_threads
+    from _cli import kept_state, parser, positive_int
+    p = parser(__file__, __doc__)
     p.add_argument("n", type=positive_int, help="nodes per source")
     p.add_argument("--repeats", type=positive_int, default=1, help="steps; the last is printed")
     args = p.parse_args(argv)
     phases = Phases()
     # for this run only: main() may be called in-process, which must get its
-    # library functions and its threads back
+    # library functions, its threads and its random generators back
     try:
-        with torch_threads(1):
+        with kept_state(1):
             for spec in LABELS:
                 phases.wrap(*spec)
             return _run(args, phases)

@@ -18,7 +18,6 @@ expanded to frames as every method's are):
 """
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import sys
@@ -42,13 +41,12 @@ def smooth_scores(shape, rho: float, g: torch.Generator) -> torch.Tensor:
 def main(argv=None):
     from pyg_fusion.cli._runs import int_list
 
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    from _cli import check_writable, kept_state, parser, user_errors
+    p = parser(__file__, __doc__)
     p.add_argument("--dataset", default="synthetic-vad", choices=("synthetic-vad", "motion-vad"))
     p.add_argument("--relational-shift", type=float, default=0.0)
     p.add_argument("--standardize", action="store_true")
     p.add_argument("--root", default="runs/data")
-    from _cli import check_writable, torch_threads, user_errors
     p.add_argument("--draws", type=int, default=200,
                    help="draws of each chance scorer (0 or 1: those rows are left out)")
     p.add_argument("--seeds", type=int_list, default="0..19")
@@ -58,9 +56,10 @@ def main(argv=None):
     p.add_argument("--json", default=None)
     args = p.parse_args(argv)
     check_writable(p, args.json)
-    # a bad --methods or --root is one line, not a traceback; threads restored:
-    # main() may be called in-process
-    with torch_threads(1), user_errors("vad_chance.py"):
+    # a bad --methods or --root is one line, not a traceback; threads and the
+    # random generators (the untrained models are seeded) restored: main() may
+    # be called in-process
+    with kept_state(1), user_errors("vad_chance.py"):
         return _run(args, argv)
 
 

@@ -23,7 +23,6 @@ named on stderr. Per benchmark (dataset and setting) and method the table gives
 """
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import re
@@ -32,6 +31,8 @@ import sys
 import warnings
 
 from scipy.stats import ConstantInputWarning, spearmanr
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def configuration(command: str) -> str:
@@ -108,13 +109,11 @@ def check(configs: dict) -> dict | None:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    from _cli import check_writable, parser, read_json
+    p = parser(__file__, __doc__)
     p.add_argument("files", nargs="+", help="JSON written by `pyg-fusion compare --json`")
     p.add_argument("--json", help="write the table as JSON here")
     args = p.parse_args(argv)
-    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from _cli import check_writable, read_json
     if args.json:
         check_writable(p, args.json)
     rows = []

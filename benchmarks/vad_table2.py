@@ -11,7 +11,6 @@ and OUT/table2.md.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -52,8 +51,8 @@ def markdown(records: list[dict]) -> str:
 
 
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    from _cli import check_folder, kept_state, parser, user_errors
+    p = parser(__file__, __doc__.split("\n\n")[0])
     add_dataset_args(p, default="synthetic-vad")
     add_training_args(p, method_default="all", seeds_default="0..4")
     p.add_argument("--settings", default=",".join(SETTINGS))
@@ -63,7 +62,6 @@ def main(argv=None) -> int:
     if unknown:
         p.error(f"--settings: unknown {', '.join(map(repr, unknown))}; "
                 f"known: {', '.join(SETTINGS)}")
-    from _cli import check_folder, user_errors
     check_folder(p, args.out)
     from _machine import machine_info
     out = Path(args.out)
@@ -71,8 +69,10 @@ def main(argv=None) -> int:
     # every record says how it was made (vad_heldout_check.py groups by command)
     command = sys.argv if argv is None else [sys.argv[0], *argv]
     made = {"command": " ".join(["python", *command]), "machine": machine_info()}
-    # a flag the data or the methods refuse is one line, as pyg-fusion says it
-    with command_settings(args), user_errors("vad_table2.py"):  # --threads, as the CLI applies it
+    # --threads as the CLI applies it; a flag the data or the methods refuse is
+    # one line, as pyg-fusion says it; the runs seed the global random
+    # generators: the caller's are restored (main() may be called in-process)
+    with kept_state(), command_settings(args), user_errors("vad_table2.py"):
         made["machine"]["torch_threads"] = torch.get_num_threads()
         for setting in settings:
             args.setting = setting

@@ -3,11 +3,16 @@ traceback, no run first), outputs checked before the run, the process left
 as it was by an in-process ``main()``, and what the tables and figures show
 (the timings themselves are the benchmarks' business)."""
 import json
+import os
 import sys
 
 import pytest
 import torch
-from benchmark_scripts import load_benchmark
+from benchmark_scripts import ROOT, load_benchmark
+
+SCRIPTS = sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, "benchmarks"))
+                 if name.endswith(".py") and not name.startswith("_")
+                 and name != "scaling_report.py")  # the report of scaling.py: no command
 
 
 def _refused(capsys, fn, *args) -> str:
@@ -19,6 +24,37 @@ def _refused(capsys, fn, *args) -> str:
     out, text = capsys.readouterr()
     assert "|" not in out and "Traceback" not in text
     return text
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_every_script_has_help_and_says_a_user_error_in_one_line(script, capsys):
+    main = load_benchmark(script).main
+    with pytest.raises(SystemExit) as done:
+        main(["--help"])
+    assert done.value.code == 0
+    # named after the script, also when main() is called from another program
+    assert capsys.readouterr().out.startswith(f"usage: {script}.py ")
+    # argparse's own error (a missing positional argument, or the unknown
+    # flag): one line, not the usage block first
+    lines = _refused(capsys, main, ["--no-such-flag"]).splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"{script}.py: error: "), lines
+
+
+@pytest.mark.parametrize("script, argv, message", [
+    ("scaling", ["--sizes", "64", "--device", "nodevice"], "--device nodevice"),
+    ("sparse_vs_dense", ["--sizes", "64", "--device", "nodevice"], "--device nodevice"),
+    ("knn_chunks", ["--sizes", "300", "--device", "cuda:99"], "no such CUDA device"),
+    ("knn_probes", ["--sizes", "10", "--probes", "1"], "N = 10 has no IVF list"),
+    ("knn_probes", ["--sizes", "4096", "--probes", "65"], "at most the 64 lists of N = 4096"),
+    ("knn_probes", ["--sizes", "4096", "--probes", "129", "--lists-factor", "2"],
+     "at most the 128 lists"),
+    ("knn_balance", ["--sizes", "10", "--probes", "1"], "N = 10 has no IVF list"),
+])
+def test_a_device_or_size_the_run_cannot_use_is_refused_before_it(script, argv, message,
+                                                                  capsys):
+    # before: scaling.py and sparse_vs_dense.py ran every size into a failed
+    # worker and exited 0; knn_probes.py ended in faiss's traceback at N < 39
+    assert message in _refused(capsys, load_benchmark(script).main, argv)
 
 
 @pytest.mark.parametrize("script, argv, message", [
