@@ -212,7 +212,7 @@ def main(argv=None) -> int:
     with user_errors("asym_ablation.py"):
         segment_datasets(_configs(args, variants[0], seeds[0])[0])
 
-    from _machine import machine_info
+    from _machine import machine_info, machine_line
     from tqdm import tqdm
     jobs = [(v, s, args) for s in seeds for v in variants]
     t0 = time.perf_counter()
@@ -229,6 +229,7 @@ def main(argv=None) -> int:
     print(md)
     machine = machine_info()
     machine["torch_threads"] = 1  # each run's, in its worker process
+    print(machine_line(machine))
     result = {"command": " ".join(["python", *sys.argv]), "config": {
         k: v for k, v in vars(args).items()}, "machine": machine,
         "wall_seconds": round(time.perf_counter() - t0, 1), "rows": rows,

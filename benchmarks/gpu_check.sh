@@ -26,6 +26,11 @@
 # Writes OUT_DIR/{env.txt,tests_cuda.log,tests_machine.log,scaling_cuda.{json,log},
 # scaling_cuda_big.{json,log},knn_chunks_cuda.{json,log},tests_cuda_compile.log}.
 set -uo pipefail
+case "${1:-}" in  # before anything runs or is made: OUT_DIR is the only argument
+    -h|--help) sed -n '2,/^set -uo pipefail/{/^set /d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
+    -*) echo "gpu_check.sh: error: unknown option '$1' (usage: [STEPS=...] bash benchmarks/gpu_check.sh OUT_DIR; see --help)" >&2
+        exit 2 ;;
+esac
 cd "$(dirname "$0")/.."
 out="${1:-${OUT:-gpu_check_out}}"
 steps="${STEPS:-tests machine scaling chunks compile}"

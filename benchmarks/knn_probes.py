@@ -130,15 +130,23 @@ def _run(args) -> None:
     rows = [r for n in args.sizes for s in args.seeds
             for r in sweep(n, s, args.probes, args.k, args.lists_factor, args.codes)]
     seeds = ", ".join(map(str, args.seeds))
-    print(f"\n{machine_line()}; us / query: median over the seeds")
-    print(f"| N | lists | probes | recall@{args.k + 1} (seeds {seeds}) | us / query |")
-    print("|---|---|---|---|---|")
+    print(f"\n{machine_line()}; us / query: median over the seeds; / library: against the "
+          "library's probes at the same N and lists, in the same run")
+    print(f"| N | lists | probes | recall@{args.k + 1} (seeds {seeds}) | us / query "
+          "| / library |")
+    print("|---|---|---|---|---|---|")
+    us = {}
     for (n, nlist, nprobe) in sorted({(r["n"], r["nlist"], r["nprobe"]) for r in rows}):
         same = [r for r in rows if (r["n"], r["nlist"], r["nprobe"]) == (n, nlist, nprobe)]
+        us[n, nlist, nprobe] = (float(np.median([r["us_per_query"] for r in same])),
+                                same)
+    library = {(n, nlist): t for (n, nlist, _), (t, same) in us.items() if same[0]["library"]}
+    for (n, nlist, nprobe), (t, same) in us.items():
         mark = " (library)" if same[0]["library"] else ""
+        base = library.get((n, nlist))
         print(f"| {n} | {nlist} | {nprobe}{mark} | "
               + " / ".join(f"{r['recall']:.4f}" for r in same)
-              + f" | {np.median([r['us_per_query'] for r in same]):.1f} |")
+              + f" | {t:.1f} | {f'{t / base:.2f}x' if base else '-'} |")
     if args.json:
         from pyg_fusion._files import write_json
         write_json(args.json, {"command": "python " + " ".join(sys.argv),

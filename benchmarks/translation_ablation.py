@@ -212,10 +212,11 @@ def main(argv=None) -> int:
     text = markdown(table, args.seeds)
     print(text)
     print(f"total {time.time() - t0:.0f} s")
-    from _machine import machine_info
+    from _machine import machine_info, machine_line
 
     machine = machine_info()
     machine["torch_threads"] = 1  # each run's, in its worker process
+    print(machine_line(machine))
     payload = {"command": " ".join(["python", *sys.argv]),
                "machine": machine,
                "settings": {k: v for k, v in vars(args).items()},

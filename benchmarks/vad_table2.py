@@ -63,7 +63,7 @@ def main(argv=None) -> int:
         p.error(f"--settings: unknown {', '.join(map(repr, unknown))}; "
                 f"known: {', '.join(SETTINGS)}")
     check_folder(p, args.out)
-    from _machine import machine_info
+    from _machine import machine_info, machine_line
     out = Path(args.out)
     records = []
     # every record says how it was made (vad_heldout_check.py groups by command)
@@ -84,6 +84,7 @@ def main(argv=None) -> int:
     text = markdown(records)
     (out / "table2.md").write_text(text + "\n")
     print(text)
+    print(machine_line(made["machine"]))
     return 0
 
 

@@ -4,6 +4,7 @@ as it was by an in-process ``main()``, and what the tables and figures show
 (the timings themselves are the benchmarks' business)."""
 import json
 import os
+import subprocess
 import sys
 
 import pytest
@@ -40,6 +41,21 @@ def test_every_script_has_help_and_says_a_user_error_in_one_line(script, capsys)
     assert len(lines) == 1 and lines[0].startswith(f"{script}.py: error: "), lines
 
 
+def test_gpu_check_has_help_and_refuses_an_unknown_option(tmp_path):
+    script = os.path.join(ROOT, "benchmarks", "gpu_check.sh")
+
+    def run(*argv):
+        return subprocess.run(["bash", script, *argv], cwd=tmp_path, capture_output=True,
+                              text=True, timeout=30)
+    done = run("--help")
+    assert done.returncode == 0 and "STEPS=" in done.stdout
+    assert not any(line.startswith("#") for line in done.stdout.splitlines())
+    done = run("--verbose")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [done.stderr.strip()] and "--verbose" in done.stderr
+    assert list(tmp_path.iterdir()) == []  # no OUT_DIR named after the option
+
+
 @pytest.mark.parametrize("script, argv, message", [
     ("scaling", ["--sizes", "64", "--device", "nodevice"], "--device nodevice"),
     ("sparse_vs_dense", ["--sizes", "64", "--device", "nodevice"], "--device nodevice"),
@@ -55,6 +71,21 @@ def test_a_device_or_size_the_run_cannot_use_is_refused_before_it(script, argv, 
     # before: scaling.py and sparse_vs_dense.py ran every size into a failed
     # worker and exited 0; knn_probes.py ended in faiss's traceback at N < 39
     assert message in _refused(capsys, load_benchmark(script).main, argv)
+
+
+def test_knn_probes_gives_each_row_as_a_ratio_to_the_librarys_probes(capsys):
+    module = load_benchmark("knn_probes")
+    from pyg_fusion.functional._knn_index import ivf_params
+    nlist, nprobe = ivf_params(4096)
+    assert module.main(["--sizes", "4096", "--seeds", "0", "--probes", "1", str(nprobe),
+                        "--k", "4"]) is None
+    out = capsys.readouterr().out
+    assert "machine: " in out and "1 torch thread(s)" in out
+    rows = {line.split("|")[3].strip(): line.split("|")[1:-1] for line in out.splitlines()
+            if line.startswith("| 4096 |")}
+    assert rows[f"{nprobe} (library)"][-1].strip() == "1.00x"
+    us = {probes: float(cells[4]) for probes, cells in rows.items()}
+    assert rows["1"][-1].strip() == f"{us['1'] / us[f'{nprobe} (library)']:.2f}x"
 
 
 @pytest.mark.parametrize("script, argv, message", [
