@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import os
+import re
 import shutil
 
 import numpy as np
@@ -107,7 +108,7 @@ def test_evaluate_refuses_a_checkpoint_of_another_version(tmp_path, capsys, edit
     err = capsys.readouterr().err
     assert code == 2 and err.count("\n") == 1, err
     assert err.startswith(f"pyg-fusion evaluate: error: --checkpoint: {path}"), err
-    assert __import__("re").search(message, err), err
+    assert re.search(message, err), err
     assert not (tmp_path / "data").exists()  # refused before the data loads
 
 
@@ -194,3 +195,43 @@ def test_publish_folder_replaces_only_what_the_run_wrote(tmp_path):
     assert (dst / "checkpoints" / "best.ckpt").read_text() == "train's"
     assert sorted(os.listdir(dst / "logs")) == ["new.csv"]
     assert sorted(os.listdir(dst)) == ["checkpoints", "logs"] and not stage.exists()
+
+
+def test_damaged_generated_vad_names_the_remedy(tmp_path):
+    """A generated feature file cut short or deleted was named, but deleting
+    it only made it 'not found': the remedy is the generated folder."""
+    import glob
+
+    from pyg_fusion.datasets import SyntheticVAD
+    kw = dict(num_videos=(4, 4), num_segments=4, log=False)
+    first = SyntheticVAD(str(tmp_path), "test", **kw)
+    feature = sorted(glob.glob(str(tmp_path / "raw" / "synthetic_*" / "domain0" / "features"
+                                   / "*" / "*.npy")))[0]
+    with open(feature, "r+b") as f:
+        f.truncate(60)
+    folder = os.path.join(first.raw_dir, first.tag)
+    with pytest.raises(ValueError, match=rf"cannot read .*\.npy .*; the files of "
+                       rf"{re.escape(folder)} are generated: delete that folder and they "
+                       r"are generated again"):
+        SyntheticVAD(str(tmp_path), "test", **kw)
+    os.remove(feature)
+    with pytest.raises(FileNotFoundError, match=r"file not found: .*; the files of .* are "
+                       r"generated"):
+        SyntheticVAD(str(tmp_path), "test", **kw)
+    shutil.rmtree(folder)  # the remedy the error names
+    again = SyntheticVAD(str(tmp_path), "test", **kw)
+    assert all((a.x_c3d == b.x_c3d).all() for a, b in zip(first, again))
+
+
+def test_damaged_generated_scene_names_the_remedy(tmp_path):
+    from pyg_fusion.datasets.synthetic_rgbd import SyntheticRGBD
+    kw = dict(size=16, num_train=2, num_test=2)
+    first = SyntheticRGBD(str(tmp_path), "test", **kw)[1]["rgb"]
+    png = tmp_path / "rgb" / "test_00001.png"
+    png.write_bytes(png.read_bytes()[:40])
+    with pytest.raises(ValueError, match=r"cannot read rgb file .*test_00001\.png: .*; the "
+                       r"scenes of .* are generated: delete .*meta\.json and they are "
+                       r"generated again"):
+        SyntheticRGBD(str(tmp_path), "test", **kw)
+    os.remove(tmp_path / "meta.json")  # the remedy the error names
+    assert (SyntheticRGBD(str(tmp_path), "test", **kw)[1]["rgb"] == first).all()

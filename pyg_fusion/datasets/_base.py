@@ -72,7 +72,23 @@ class FusionDataset(InMemoryDataset):
                 if stored != _repr(value):
                     with atomic_write(path) as f:
                         torch.save(_repr(value), f)
-        super()._process()
+        try:
+            super()._process()
+        except (FileNotFoundError, ValueError) as exc:
+            folder = self.generated_folder
+            if folder is None or folder not in str(exc):
+                raise
+            # a damaged or deleted file of generated data: deleting the rest
+            # regenerates all (deleting the one file would not)
+            cls = FileNotFoundError if isinstance(exc, FileNotFoundError) else ValueError
+            raise cls(f"{exc}; the files of {folder} are generated: delete that folder and "
+                      f"they are generated again") from exc
+
+    @property
+    def generated_folder(self) -> str | None:
+        """The folder of the raw files the dataset generates itself (``None``:
+        it reads the user's files)."""
+        return None
 
     @classmethod
     def save(cls, data_list: Sequence[MultiSourceData], path: str) -> None:

@@ -226,6 +226,10 @@ class MotionVAD(VADFeatures):
                          force_reload=force_reload, log=log)
 
     @property
+    def generated_folder(self) -> str:
+        return osp.join(self.raw_dir, self.tag)
+
+    @property
     def raw_file_names(self) -> list[str]:
         return [*super().raw_file_names, f"{self.tag}/motion.json"]
 

@@ -131,8 +131,16 @@ class SyntheticRGBD(RGBDSegmentation):
         kwargs.setdefault("scale_range", (1.0, 1.0))
         kwargs.setdefault("crop_size", None)
         kwargs.setdefault("in_memory", True)
-        super().__init__(root, split, num_classes=len(SYNTHETIC_RGBD_CLASSES),
-                         depth_scale=1 / 5000, augment=augment, **kwargs)
+        try:
+            super().__init__(root, split, num_classes=len(SYNTHETIC_RGBD_CLASSES),
+                             depth_scale=1 / 5000, augment=augment, **kwargs)
+        except (FileNotFoundError, ValueError) as exc:
+            if str(root) not in str(exc):
+                raise
+            # a damaged or deleted scene: the marker alone says whether to regenerate
+            cls = FileNotFoundError if isinstance(exc, FileNotFoundError) else ValueError
+            raise cls(f"{exc}; the scenes of {root} are generated: delete "
+                      f"{osp.join(root, 'meta.json')} and they are generated again") from exc
 
     def _generate(self, root: str) -> None:
         meta_path = osp.join(root, "meta.json")

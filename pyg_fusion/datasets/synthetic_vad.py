@@ -198,6 +198,10 @@ class SyntheticVAD(VADFeatures):
                          pre_filter=pre_filter, force_reload=force_reload, log=log)
 
     @property
+    def generated_folder(self) -> str:
+        return osp.join(self.raw_dir, self.tag)
+
+    @property
     def raw_file_names(self) -> list[str]:
         return [*super().raw_file_names, f"{self.tag}/synthetic.json"]
 
