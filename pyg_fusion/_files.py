@@ -284,15 +284,35 @@ def load_torch(path: str | os.PathLike, *, what: str = "file",
         with torch.serialization.safe_globals(extra):
             return torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many types for broken files
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        if reason.startswith("Weights only load failed"):
-            # torch's advice (reload with weights_only=False) would run the
-            # file's code; the reason is what matters here
-            reason = ("not a file of tensors that loads safely (weights_only=True: a file "
-                      "runs no code)")
+        reason = _damage(path)
+        if reason is None:
+            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+            if reason.startswith("Weights only load failed"):
+                # torch's advice (reload with weights_only=False) would run the
+                # file's code; the reason is what matters here
+                reason = ("not a file of tensors that loads safely (weights_only=True: a "
+                          "file runs no code)")
+            reason = f"{type(exc).__name__}: {reason[:200]}".rstrip(": ")
         hint = f"; {recover}" if recover else ""
-        raise ValueError(f"{what}: cannot read {path} ({type(exc).__name__}: "
-                         f"{reason[:200]}){hint}") from exc
+        raise ValueError(f"{what}: cannot read {path} ({reason}){hint}") from exc
+
+
+def _damage(path: str) -> str | None:
+    """What is wrong with a file ``torch.load`` failed on, when its first
+    bytes tell (torch's own messages for these are an ``OSError: [Errno 22]``
+    or a cut-off paragraph of its zip reader); ``None``: torch's reason."""
+    import zipfile
+    try:
+        with open(path, "rb") as f:
+            head = f.read(4)
+        if not head:
+            return "the file is empty"
+        if head == b"PK\x03\x04":  # torch.save's zip archive
+            return None if zipfile.is_zipfile(path) else "the file is cut short or damaged"
+    except OSError:
+        return None
+    # neither a zip archive nor the pickle of torch's legacy format
+    return None if head.startswith(b"\x80") else "not a file written by torch.save"
 
 
 def load_checkpoint(path: str | os.PathLike, *, what: str = "checkpoint",

@@ -235,3 +235,25 @@ def test_damaged_generated_scene_names_the_remedy(tmp_path):
         SyntheticRGBD(str(tmp_path), "test", **kw)
     os.remove(tmp_path / "meta.json")  # the remedy the error names
     assert (SyntheticRGBD(str(tmp_path), "test", **kw)[1]["rgb"] == first).all()
+
+
+@pytest.mark.parametrize("keep, why", [(0, "the file is empty"),
+                                       (10, "the file is cut short or damaged"),
+                                       (1000, "the file is cut short or damaged"),
+                                       (0.5, "the file is cut short or damaged"),
+                                       (b"[1, 2]\n", "not a file written by torch.save")])
+def test_a_damaged_torch_file_says_what_is_wrong(tmp_path, keep, why):
+    """torch said 'OSError: [Errno 22] Invalid argument', or a paragraph of
+    its zip reader cut off mid-sentence, or (for a text file) that the file
+    would not load safely."""
+    import torch
+
+    from pyg_fusion._files import load_torch
+    path = tmp_path / "best.ckpt"
+    torch.save({"w": torch.zeros(2000)}, path)
+    data = path.read_bytes()
+    path.write_bytes(keep if isinstance(keep, bytes) else
+                     data[:int(len(data) * keep) if isinstance(keep, float) else keep])
+    with pytest.raises(ValueError, match=rf"--checkpoint: cannot read .*best\.ckpt \({why}\); "
+                       r"train it again$"):
+        load_torch(path, what="--checkpoint", recover="train it again")
