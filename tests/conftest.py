@@ -43,6 +43,19 @@ def device(request):
 
 
 @pytest.fixture
+def cpu_ddp():
+    """Lightning's strategy for a test's run on two CPU processes. Forked
+    from the test's process: a spawned one imports torch, Lightning and PyG
+    anew (10-20 s on two shared cores, against well under one forked); the
+    ranks' work and the gathering under test are the same. Spawned where
+    fork is unavailable or CUDA is already initialised (a forked child
+    cannot use it, and Lightning refuses to fork then)."""
+    import torch.multiprocessing as mp
+    fork = "fork" in mp.get_all_start_methods() and not torch.cuda.is_initialized()
+    return "ddp_fork" if fork else "ddp_spawn"
+
+
+@pytest.fixture
 def run_noise():
     """What a run prints besides its own output, while the test runs: the
     warnings of Lightning and torchmetrics (every one, not once per place)

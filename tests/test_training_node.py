@@ -103,7 +103,7 @@ def test_lego_node_cache_follows_the_features():
 
 
 @pytest.mark.skipif(usable_cpus() < 2, reason="2 DDP processes on the CPU need 2 CPUs")
-def test_ddp_two_processes_gather_the_same_node_metrics(tmp_path):
+def test_ddp_two_processes_gather_the_same_node_metrics(tmp_path, cpu_ddp):
     from pyg_fusion.training.node import NodeClassification, single_graph_loader
     from pyg_fusion.training.trainer import build_trainer
     data = _toy_graph()
@@ -111,12 +111,12 @@ def test_ddp_two_processes_gather_the_same_node_metrics(tmp_path):
     model = build_model("graph-mean", "node", {"a": 4, "b": 3}, num_classes=3, k=5)
     task = NodeClassification(model)
     metrics = []
-    for devices in (1, 2):
+    for devices, strategy in ((1, "auto"), (2, cpu_ddp)):
         trainer = build_trainer(tmp_path / str(devices), max_epochs=1, seed=0,
-                                devices=devices,
-                                strategy="ddp_spawn" if devices > 1 else "auto",
+                                devices=devices, strategy=strategy,
                                 progress=False, checkpoint=False)
         trainer.validate(task, single_graph_loader(data), verbose=False)
+        assert trainer.world_size == devices
         metrics.append({k: float(v) for k, v in trainer.callback_metrics.items()})
     assert set(metrics[0]) == {"val_acc", "test_acc"}
     assert metrics[1] == metrics[0]

@@ -101,17 +101,18 @@ def test_fit_vad_is_deterministic_and_scores_frames(vad_data, tmp_path):
     assert 0.0 <= a["auc"] <= 1.0 and a["time_per_epoch_s"] > 0
 
 
-def _score(task, test, out, devices):
-    trainer = build_trainer(out, max_epochs=1, seed=0, devices=devices,
-                            strategy="ddp_spawn" if devices > 1 else "auto",
+def _score(task, test, out, strategy):
+    devices = 1 if strategy == "auto" else 2
+    trainer = build_trainer(out, max_epochs=1, seed=0, devices=devices, strategy=strategy,
                             progress=False, checkpoint=False)
     _, ev = _loaders(None, test, 3, 0)
     trainer.test(task, ev, verbose=False)
+    assert trainer.world_size == devices
     return {k: float(v) for k, v in trainer.callback_metrics.items()}
 
 
 @pytest.mark.skipif(usable_cpus() < 2, reason="2 DDP processes on the CPU need 2 CPUs")
-def test_ddp_two_processes_gather_the_same_metrics(vad_data, tmp_path):
+def test_ddp_two_processes_gather_the_same_metrics(vad_data, tmp_path, cpu_ddp):
     # 7 test videos over 2 ranks with batches of 3: uneven shards, padded by
     # the distributed sampler; the gathered metrics must still be exact.
     train, test = vad_data
@@ -119,8 +120,8 @@ def test_ddp_two_processes_gather_the_same_metrics(vad_data, tmp_path):
     model = build_model("graph-mean", "vad", _inch(train), num_segments=8)
     task = WeaklySupervisedVAD(model)
     task.eval_dataset = test
-    single = _score(task, test, tmp_path / "one", 1)
-    ddp = _score(task, test, tmp_path / "two", 2)
+    single = _score(task, test, tmp_path / "one", "auto")
+    ddp = _score(task, test, tmp_path / "two", cpu_ddp)
     assert set(single) == {"test_auc", "test_ap", "test_pr_auc_trapz"}
     for key, value in single.items():
         assert ddp[key] == pytest.approx(value, abs=1e-12), key
