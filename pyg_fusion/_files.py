@@ -331,12 +331,21 @@ def load_checkpoint(path: str | os.PathLike, *, what: str = "checkpoint",
     return ckpt
 
 
-def load_lightning(cls, path: str | os.PathLike, *, what: str = "checkpoint"):
+def load_lightning(cls, path: str | os.PathLike, *, what: str = "checkpoint",
+                   task: str | None = None):
     """A :class:`lightning.LightningModule` of class ``cls`` rebuilt from a
     checkpoint its ``save_hyperparameters`` wrote: ``cls(**hyper_parameters)``
-    with the saved weights."""
+    with the saved weights. ``task``: the command's task (``"segment"``,
+    ``"translate"``), so that a checkpoint of another command is named as
+    such, with the command that evaluates it."""
     ckpt = load_checkpoint(path, what=what, keys=("state_dict", "hyper_parameters"))
     hp = ckpt["hyper_parameters"]
+    if task is not None:
+        from .experiments.checkpoints import other_task
+        other = other_task(hp, task)
+        if other is not None:
+            raise ValueError(f"{what}: {os.fspath(path)} is a checkpoint of {other[0]}, not "
+                             f"of the {task} task; evaluate it with {other[1]}")
     try:
         module = cls(**dict(hp))
         module.load_state_dict(ckpt["state_dict"])

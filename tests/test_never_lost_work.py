@@ -257,3 +257,26 @@ def test_a_damaged_torch_file_says_what_is_wrong(tmp_path, keep, why):
     with pytest.raises(ValueError, match=rf"--checkpoint: cannot read .*best\.ckpt \({why}\); "
                        r"train it again$"):
         load_torch(path, what="--checkpoint", recover="train it again")
+
+
+@pytest.mark.parametrize("command, hp, message", [
+    (["segment", "evaluate"], {"config": {"method": "lego", "dataset": "digits"}},
+     r"is a checkpoint of `pyg-fusion train`, not of the segment task; evaluate it with "
+     r"`pyg-fusion evaluate`$"),
+    (["translate", "evaluate"], {"variant": "asymfusion", "arch": {}, "num_classes": 5},
+     r"is a checkpoint of the segment task, not of the translate task; evaluate it with "
+     r"`pyg-fusion segment evaluate`"),
+])
+def test_an_image_evaluate_names_the_command_of_another_checkpoint(tmp_path, capsys, command,
+                                                                  hp, message):
+    """Was 'is not a checkpoint of SegmentationModule (SegmentationModule.__init__()
+    got an unexpected keyword argument 'config')'."""
+    import torch
+
+    from pyg_fusion.cli import main
+    path = tmp_path / "c.ckpt"
+    torch.save({"state_dict": {}, "hyper_parameters": hp}, path)
+    assert main([*command, "--checkpoint", str(path), "--out", str(tmp_path / "e"),
+                 "--no-progress"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and re.search(message, err), err

@@ -95,6 +95,21 @@ def _image_task(hp) -> str | None:
     return next((t for t, keys in _IMAGE_HPARAMS.items() if keys <= set(hp)), None)
 
 
+def other_task(hp, task: str) -> tuple[str, str] | None:
+    """``(what it is, the command that evaluates it)`` of a checkpoint (its
+    ``hyper_parameters`` ``hp``) that is not of ``task`` (``"segment"``,
+    ``"translate"``) but of another command; ``None`` when it is not
+    recognisably another's."""
+    if isinstance(hp, dict) and isinstance(hp.get("config"), dict) and \
+            {"method", "dataset"} <= set(hp["config"]):
+        return "`pyg-fusion train`", "`pyg-fusion evaluate`"
+    found = _image_task(hp)
+    if found is None or found == task:
+        return None
+    return (f"the {found} task", f"`pyg-fusion {found} evaluate` (or `pyg-fusion evaluate "
+            f"--task {found}`)")
+
+
 def checkpoint_data(data: DataConfig, cfg: dict, state_dict: dict, path: str):
     """``(task data, standardizer)`` of a checkpoint. The dataset options that
     ``data`` leaves at ``None`` are those training used (``cfg["data_config"]``;

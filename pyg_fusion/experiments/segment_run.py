@@ -140,7 +140,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
 
     check_accelerator(accelerator)
 
-    module = load_lightning(SegmentationModule, checkpoint, what="--checkpoint")
+    module = load_lightning(SegmentationModule, checkpoint, what="--checkpoint", task="segment")
     k = module.hparams.num_classes
     if data.num_classes is not None and data.num_classes != k:
         raise ValueError(f"--num-classes {data.num_classes} does not match the checkpoint's "

@@ -196,7 +196,7 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     from ..training.translation_eval import load_feature_extractor
 
     check_accelerator(accelerator)
-    module = load_lightning(TranslationModule, checkpoint, what="--checkpoint")
+    module = load_lightning(TranslationModule, checkpoint, what="--checkpoint", task="translate")
     mods = module.modalities if data.modalities is None else translate_modalities(data)
     if mods != module.modalities:
         raise ValueError(f"--modalities {','.join(mods)}: the checkpoint was trained on "
