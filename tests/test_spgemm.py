@@ -1,8 +1,8 @@
 """The CSR product ``topk_rows(A @ B)`` (pyg_fusion.functional._spgemm): its
 backward (._spgemm_backward), which enumerates the forward's candidates block
 by block, against gradcheck and against autograd of the dense product, on
-both backends and with workspaces small enough to take many blocks and
-chunks."""
+both backends, every device and with workspaces small enough to take many
+blocks and chunks."""
 import numpy as np
 import pytest
 import torch
@@ -11,6 +11,8 @@ from torch_geometric.utils.sparse import index2ptr, ptr2index
 
 from pyg_fusion.functional import _csr, _spgemm, _spgemm_backward
 from pyg_fusion.functional._spgemm import spgemm_topk
+
+from device_checks import bitwise
 
 
 @pytest.fixture(params=["auto", "torch"])
@@ -70,23 +72,28 @@ CASES = {
 }
 
 
+def _on(operands, device):
+    return tuple(tuple(t.to(device) for t in triple) for triple in operands)
+
+
 def _dense(ptr, col, val, n):
-    out = torch.zeros(n, n, dtype=val.dtype)
+    out = torch.zeros(n, n, dtype=val.dtype, device=val.device)
     out[ptr2index(ptr), col] = val
     return out
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 @pytest.mark.parametrize("k", [None, 2])
-def test_backward_equals_autograd_of_the_dense_product(case, k, backend, workspace, side):
-    (pa, ca, va), (pb, cb, vb) = CASES[case]()
+def test_backward_equals_autograd_of_the_dense_product(case, k, backend, workspace, side,
+                                                       device):
+    (pa, ca, va), (pb, cb, vb) = _on(CASES[case](), device)
     n = pa.numel() - 1
     va, vb = va.clone().requires_grad_(), vb.clone().requires_grad_()
     ptr, col, val = spgemm_topk((pa, ca, va), (pb, cb, vb), n, k)
     gen = torch.Generator().manual_seed(7)
     # A loss that reaches about half of C's entries (G = 0 on the others).
     weight = torch.randn(val.numel(), dtype=torch.float64, generator=gen)
-    weight = weight * (torch.rand(val.numel(), generator=gen) < 0.5)
+    weight = (weight * (torch.rand(val.numel(), generator=gen) < 0.5)).to(device)
     (val * weight).sum().backward()
     # Reference: the dense product, read at the entries that were kept.
     da = _dense(pa, ca, va.detach(), n).requires_grad_()
@@ -103,12 +110,20 @@ def test_backward_equals_autograd_of_the_dense_product(case, k, backend, workspa
 
 @pytest.mark.parametrize("case", ["random", "star"])
 @pytest.mark.parametrize("k", [None, 2])
-def test_gradcheck(case, k, backend, workspace, side):
-    (pa, ca, va), (pb, cb, vb) = CASES[case]()
+def test_gradcheck(case, k, backend, workspace, side, device):
+    (pa, ca, va), (pb, cb, vb) = _on(CASES[case](), device)
     n = pa.numel() - 1
-    assert torch.autograd.gradcheck(
-        lambda va, vb: spgemm_topk((pa, ca, va), (pb, cb, vb), n, k)[2],
-        (va.requires_grad_(), vb.requires_grad_()))
+    # Many blocks: the whole Jacobian (a backward per entry of C, each in
+    # blocks of 2 rows) took 1-7 s a case; fast mode checks one random
+    # projection of it, and test_backward_equals_autograd_of_the_dense_product
+    # compares these workspaces' gradients entry by entry with the dense
+    # product's. One block: the whole Jacobian. On CUDA index_add_'s atomic
+    # sums are made deterministic: gradcheck runs each backward twice and
+    # wants the same bits.
+    with bitwise(device):
+        assert torch.autograd.gradcheck(
+            lambda va, vb: spgemm_topk((pa, ca, va), (pb, cb, vb), n, k)[2],
+            (va.requires_grad_(), vb.requires_grad_()), fast_mode=workspace == "many blocks")
 
 
 def test_square_of_one_matrix_and_one_sided_gradients(workspace, side):
