@@ -280,3 +280,24 @@ def test_an_image_evaluate_names_the_command_of_another_checkpoint(tmp_path, cap
                  "--no-progress"]) == 2
     err = capsys.readouterr().err.strip()
     assert "\n" not in err and re.search(message, err), err
+
+
+def test_synthetic_translation_cache_follows_pre_transform(tmp_path):
+    """Its processed file was named by size and seed only: a new pre_transform
+    loaded the scenes as the first one had left them, silently."""
+    import torch
+    from torch_geometric.transforms import BaseTransform
+
+    from pyg_fusion.datasets.translation import SyntheticTranslation
+
+    class Zero(BaseTransform):
+        def forward(self, data):
+            data.x_depth = torch.zeros_like(data.x_depth)
+            return data
+
+    kw = dict(num_images=2, image_size=8, progress=False)
+    plain = SyntheticTranslation(str(tmp_path), **kw)
+    zeroed = SyntheticTranslation(str(tmp_path), pre_transform=Zero(), **kw)
+    assert bool((zeroed[0].x_depth == 0).all()) and bool((plain[0].x_depth != 0).any())
+    again = SyntheticTranslation(str(tmp_path), **kw)  # both caches stay, side by side
+    assert torch.equal(again[0].x_depth, plain[0].x_depth)

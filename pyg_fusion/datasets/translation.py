@@ -122,8 +122,10 @@ class SyntheticTranslation(FusionDataset):
 
     @property
     def processed_file_names(self) -> list[str]:
-        return [f"synthetic_{self.split}_n{self.num_images}_s{self.image_size}"
-                f"_seed{self.seed}.pt"]
+        # cache_file: the name holds pre_transform too (a new one loaded the
+        # scenes another had transformed)
+        return [self.cache_file(f"synthetic_{self.split}_n{self.num_images}_s{self.image_size}"
+                                f"_seed{self.seed}", {})]
 
     def download(self) -> None:
         pass
