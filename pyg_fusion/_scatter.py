@@ -18,6 +18,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+import torch
 from torch import Tensor
 
 try:  # optional extra: ``pip install --no-build-isolation torch_scatter``
@@ -75,7 +76,13 @@ def _use_torch_scatter(src: Tensor) -> bool:
 
 
 def scatter_sum(src: Tensor, index: Tensor, dim_size: int) -> Tensor:
-    """``out[index[i]] += src[i]`` along dim 0; differentiable in ``src``."""
+    """``out[index[i]] += src[i]`` along dim 0; differentiable in ``src``.
+    16-bit ``src`` is summed in float32 and the sums rounded once to its
+    dtype: summed in 16 bits, every addition rounds (a sum of 300 terms of
+    1 stops growing at 256 in bfloat16), and CUDA's atomics round each step
+    in an order of their own."""
+    if src.dtype in (torch.float16, torch.bfloat16):
+        return scatter_sum(src.float(), index, dim_size).to(src.dtype)
     if _use_torch_scatter(src):
         return _ts.scatter_add(src, index, dim=0, dim_size=dim_size)
     out = src.new_zeros((dim_size, ) + tuple(src.shape[1:]))
