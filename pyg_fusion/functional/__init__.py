@@ -13,6 +13,15 @@ what node :math:`i` receives. A kNN relationship graph links each node's
 ``k`` nearest units *to* it (PyG's ``knn_graph`` default). The two forms
 convert with :func:`edges_to_dense` and :func:`dense_to_edges` (see
 ``docs/methods.md``, "Conventions").
+
+Under :class:`torch.autocast` the operators that compute (similarities,
+rankings, normalisations, powers, fusion, term scales, degrees, pooling,
+label propagation, edge shifts) are on autocast's float32 list: they run
+with autocast disabled, their 16-bit inputs promoted to float32 when the
+inputs are the mix autocast makes (float32 and its 16-bit dtype), and
+return float32; operators that only move values (:func:`dense_to_edges`,
+the channel shuffle and the pixel and temporal shifts) keep their inputs'
+dtype. Outside autocast a dtype mix stays an error naming the argument.
 """
 from .convert import dense_to_edges, edges_to_dense
 from .similarity import dense_relation_graph, pair_similarity

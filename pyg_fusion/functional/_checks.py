@@ -7,6 +7,8 @@ import math
 import torch
 from torch import Tensor
 
+from ._autocast import autocast_mix
+
 
 def check_tensor(name: str, x, *, dims: tuple[int, ...] | None = None,
                  floating: bool = False, finite: bool = False,
@@ -143,11 +145,14 @@ def check_batch(name: str, batch, num_nodes: int, unit: str = "node") -> Tensor:
 def check_like(name: str, x: Tensor, ref_name: str, ref: Tensor, *,
                dtype: bool = True) -> Tensor:
     """``x`` on the device of ``ref`` and, when both are floating, of its
-    dtype: torch's own messages for a mix name neither argument."""
+    dtype: torch's own messages for a mix name neither argument. Under
+    :class:`torch.autocast` the mix it makes (float32 and its 16-bit dtype)
+    is accepted (see :mod:`._autocast`)."""
     if x.device != ref.device:
         raise ValueError(f"{name} is on {x.device} but {ref_name} on {ref.device}; "
                          "move them to one device")
-    if dtype and x.is_floating_point() and ref.is_floating_point() and x.dtype != ref.dtype:
+    if dtype and x.is_floating_point() and ref.is_floating_point() and \
+            x.dtype != ref.dtype and not autocast_mix(x, ref):
         raise TypeError(f"{name} is {x.dtype} but {ref_name} is {ref.dtype}; "
                         "expected one floating dtype")
     return x
@@ -155,9 +160,12 @@ def check_like(name: str, x: Tensor, ref_name: str, ref: Tensor, *,
 
 def check_module_input(name: str, x: Tensor, module: torch.nn.Module) -> Tensor:
     """``x`` of the dtype and on the device of ``module``'s parameters:
-    torch's own message for a mix names a weight matrix, not the input."""
+    torch's own message for a mix names a weight matrix, not the input.
+    Under :class:`torch.autocast` the mix it makes (float32 and its 16-bit
+    dtype) is accepted: autocast casts the operands of the layers."""
     param = next(module.parameters(), None)
-    if param is not None and (x.device, x.dtype) != (param.device, param.dtype):
+    if param is not None and (x.device != param.device or (
+            x.dtype != param.dtype and not autocast_mix(x, param))):
         raise TypeError(f"{name} is {x.dtype} on {x.device} but the model's parameters are "
                         f"{param.dtype} on {param.device}; move one to the other "
                         f"(model.to(x) or x.to({str(param.device)!r}, {param.dtype}))")

@@ -25,6 +25,7 @@ import torch
 from torch import Tensor
 
 from .._scatter import scatter_sum
+from ._autocast import float32_under_autocast
 from ._checks import check_batch, check_edge_index, check_int, check_like, check_tensor
 
 __all__ = ["shift_groups", "channel_shuffle", "pixel_shift", "temporal_shift",
@@ -215,6 +216,7 @@ def temporal_shift(x: Tensor, shift: int = 1, ratio: float = 0.2,
     return out
 
 
+@float32_under_autocast
 def edge_shift(x: Tensor, edge_index: Tensor, ratio: float = 0.2,
                edge_weight: Tensor | None = None) -> Tensor:
     r"""Shift along graph edges (this library's extension of :func:`pixel_shift`

@@ -17,6 +17,7 @@ import torch
 from torch import Tensor
 
 from .._scatter import scatter_sum
+from ._autocast import float32_under_autocast
 from ._checks import check_choice, check_edges, check_index, check_int, check_tensor
 
 
@@ -25,6 +26,7 @@ def _check_assign(assign: Tensor, num_parents: int) -> None:
     check_index("assign", assign, num_parents, "parents")
 
 
+@float32_under_autocast
 def coarsen(edge_index: Tensor, edge_weight: Tensor, assign: Tensor, num_parents: int,
             reduce: str = "sum") -> tuple[Tensor, Tensor]:
     r""":math:`S^T G S` for a sparse graph ``G`` on ``assign.numel()`` fine units.
@@ -61,6 +63,7 @@ def coarsen(edge_index: Tensor, edge_weight: Tensor, assign: Tensor, num_parents
     return index, out
 
 
+@float32_under_autocast
 def dense_coarsen(adj: Tensor, assign: Tensor, num_parents: int,
                   reduce: str = "sum") -> Tensor:
     """Dense :math:`S^T G S` for ``adj`` ``[N_f, N_f]``: the reference twin of

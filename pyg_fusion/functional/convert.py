@@ -15,9 +15,11 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from ._autocast import float32_under_autocast
 from ._checks import check_batch, check_edge_index, check_edges, check_tensor
 
 
+@float32_under_autocast
 def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
                    batch: Tensor | None = None,
                    max_num_nodes: int | None = None,

@@ -34,6 +34,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from ._autocast import float32_under_autocast
 from ._checks import check_choice, check_edge_index, check_int, check_like, check_tensor
 from ._align import common_edges, common_of_union, place_rows, union_edges, union_of_edges
 from ._csr import to_edge_index
@@ -116,6 +117,7 @@ def _check_A(A: Tensor, p1: int, q1: int) -> None:
                          f"powers, got {list(A.shape)}")
 
 
+@float32_under_autocast
 def lego_fuse(powers_a: Tensor, powers_b: Tensor, A: Tensor, *,
               zeroth: str = "identity", term_scale: str = "none") -> Tensor:
     """Dense pairwise fusion: ``[..., P+1, N, N]``, ``[..., Q+1, N, N]``,
@@ -228,6 +230,7 @@ def _restrict(index: Tensor, positions: list[Tensor], support: str):
     return keep
 
 
+@float32_under_autocast
 def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
                      attr_b: Tensor, A: Tensor, num_nodes: int, *,
                      support: str = "union", zeroth: str = "identity",
@@ -293,6 +296,7 @@ def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
     return to_edge_index(ptr, col), weight.new_zeros(col.numel()).index_copy(0, slots, weight)
 
 
+@float32_under_autocast
 def align_pair(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor, attr_b: Tensor,
                num_nodes: int, *, support: str = "union", zeroth: str = "identity"
                ) -> tuple[Tensor, Tensor, Tensor]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from ._autocast import float32_under_autocast
 from ._checks import check_like, check_tensor
 from .fuse import _align_all, _check_dense_powers, _check_sparse_powers, _with_zeroth
 
@@ -31,6 +32,7 @@ def _check_factors(factors: list[Tensor], sizes: list[int]) -> None:
         rank = f.size(0)
 
 
+@float32_under_autocast
 def lego_fuse_cp(powers: list[Tensor], factors: list[Tensor], *,
                  zeroth: str = "identity") -> Tensor:
     """Dense M-way CP fusion: ``powers[m]`` ``[..., P_m+1, N, N]``,
@@ -56,6 +58,7 @@ def lego_fuse_cp(powers: list[Tensor], factors: list[Tensor], *,
     return out.sum(-3)
 
 
+@float32_under_autocast
 def lego_fuse_cp_sparse(edge_indices: list[Tensor], attrs: list[Tensor],
                         factors: list[Tensor], num_nodes: int, *,
                         support: str = "union", zeroth: str = "identity"

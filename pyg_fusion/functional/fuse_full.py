@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from torch import Tensor
 
+from ._autocast import float32_under_autocast
 from ._checks import check_choice, check_like, check_tensor
 from .fuse import (_align_all, _check_dense_powers, _check_sparse_powers, _contract_full,
                    _scaled_contract, _with_zeroth)
@@ -20,6 +21,7 @@ def _check_full(A: Tensor, sizes: list[int]) -> None:
                          f"got {list(A.shape)}")
 
 
+@float32_under_autocast
 def lego_fuse_full(powers: list[Tensor], A: Tensor, *, zeroth: str = "identity",
                    term_scale: str = "none") -> Tensor:
     r"""Dense M-way fusion with a full operator (ours, beyond the paper):
@@ -52,6 +54,7 @@ def lego_fuse_full(powers: list[Tensor], A: Tensor, *, zeroth: str = "identity",
     return _contract_full(scaled_operator(A, xs, term_scale), xs)
 
 
+@float32_under_autocast
 def lego_fuse_full_sparse(edge_indices: list[Tensor], attrs: list[Tensor], A: Tensor,
                           num_nodes: int, *, support: str = "union",
                           zeroth: str = "identity", term_scale: str = "none",

@@ -27,6 +27,7 @@ from torch import Tensor
 from torch_geometric.utils import coalesce
 
 from .._scatter import scatter_sum
+from ._autocast import float32_under_autocast
 from ._checks import (check_edge_index, check_edges, check_index, check_int, check_like, check_mask,
                       check_tensor)
 from .powers import _inv_pow, abs_degrees
@@ -77,6 +78,7 @@ def check_propagation(num_layers: int, alpha: float) -> None:
         raise ValueError(f"alpha must be in [0, 1), got {alpha!r}")
 
 
+@float32_under_autocast
 def label_propagation(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None = None, *,
                       num_layers: int = 20, alpha: float = 0.9,
                       symmetric: bool = True) -> Tensor:
@@ -124,6 +126,7 @@ def label_propagation(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None 
     return out
 
 
+@float32_under_autocast
 def dense_label_propagation(y: Tensor, adj: Tensor, *, num_layers: int = 20,
                             alpha: float = 0.9, symmetric: bool = True) -> Tensor:
     """The dense form of :func:`label_propagation`: ``adj`` ``[N, N]``.

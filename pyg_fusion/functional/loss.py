@@ -22,9 +22,11 @@ import torch
 from torch import Tensor
 
 from .._scatter import scatter_sum
+from ._autocast import float32_under_autocast
 from ._checks import check_batch, check_edges, check_int, check_like, check_tensor
 
 
+@float32_under_autocast
 def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
                   alpha: float | None = None, *, coalesced: bool = False) -> Tensor:
     """Row sums of a sparse graph (each node's in-edges, the rows of the
@@ -62,6 +64,7 @@ def check_alpha(alpha) -> None:
         raise ValueError(f"alpha must be a number (or None), got {alpha!r}")
 
 
+@float32_under_autocast
 def dense_graph_degrees(adj: Tensor, alpha: float | None = None) -> Tensor:
     """Row sums of dense graphs ``[..., N, N]`` over the entries ``>= alpha``.
 
@@ -89,6 +92,7 @@ def _dense_graph_degrees(adj: Tensor, alpha: float | None = None) -> Tensor:
     return adj.sum(-1)
 
 
+@float32_under_autocast
 def degree_variance_loss(degrees: Tensor, batch: Tensor, labels: Tensor, k: int = 3,
                          num_graphs: int | None = None) -> Tensor:
     """Degree-variance loss from node degrees.

@@ -33,6 +33,7 @@ import torch
 from torch import Tensor
 
 from .._scatter import scatter_sum
+from ._autocast import float32_under_autocast
 from ._checks import (check_choice, check_edges, check_index, check_int, check_mask,
                       check_tensor)
 from .order import restore_rows
@@ -63,6 +64,7 @@ def _row_factor(deg: Tensor) -> tuple[Tensor, Tensor]:
     return torch.where(over, torch.zeros_like(f), f), torch.where(over, deg, torch.ones_like(deg))
 
 
+@float32_under_autocast
 def dense_normalize(adj: Tensor, norm="sym") -> Tensor:
     """Normalises dense graphs ``[..., N, N]`` (see module docstring).
 
@@ -94,6 +96,7 @@ def _dense_normalize(adj: Tensor, norm) -> Tensor:
     return torch.where(div != 1, adj / div, f * adj)
 
 
+@float32_under_autocast
 def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
               norm="sym") -> Tensor:
     """Normalised edge weights of a sparse graph (see module docstring): the
@@ -119,6 +122,7 @@ def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
                       norm)
 
 
+@float32_under_autocast
 def abs_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
                 coalesced: bool = False) -> Tensor:
     """``[N]``: the row sums of :math:`|R|`, :math:`R` the dense graph of the
@@ -169,6 +173,7 @@ def _check_powers_args(num_powers, norm, mode, prune_k) -> None:
         check_int("prune_k", prune_k, minimum=1)
 
 
+@float32_under_autocast
 def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "matrix",
                        *, prune_k: int | None = None,
                        mask: Tensor | None = None) -> Tensor:
@@ -225,6 +230,7 @@ def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "ma
     return torch.stack(powers, dim=-3)
 
 
+@float32_under_autocast
 def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
                  num_powers: int, *, norm="sym", mode: str = "matrix",
                  prune_k: int | None = None, restore: Tensor | None = None

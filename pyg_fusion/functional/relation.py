@@ -12,6 +12,7 @@ import torch
 from torch import Tensor
 
 from ._csr import index2ptr
+from ._autocast import float32_under_autocast
 from ._checks import check_batch, check_choice, check_int, check_like, check_tensor
 from ._knn import faiss_gpu, faiss_knn, load_faiss
 from ._topk import knn_tie_scale, tie_tolerance, top_k_mask, top_k_pairs
@@ -52,6 +53,7 @@ def _block_scores(xq: Tensor, xk: Tensor, metric: str, gamma) -> Tensor:
     return xq @ xk.transpose(-1, -2)
 
 
+@float32_under_autocast
 def knn_scores(x: Tensor, metric: str = "cosine", mask: Tensor | None = None
                ) -> tuple[Tensor, Tensor]:
     """``([..., N, N] scores, [..., 1, 1] tie scale)``: the scores by which
@@ -79,6 +81,7 @@ def _knn_scores(x: Tensor, metric: str, mask: Tensor | None):
     return s, knn_tie_scale(largest, metric), xs
 
 
+@float32_under_autocast
 def dense_threshold_keep(x: Tensor, threshold: float, metric: str, nonneg, gamma,
                          mask: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
     """``(keep, scores, scale)`` of the dense backend: :func:`knn_scores` of
@@ -223,6 +226,7 @@ def _library_knn(x: Tensor, batch: Tensor, k: int, metric: str, knn: str, use_py
     return None
 
 
+@float32_under_autocast
 def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = None,
                    threshold: float | None = None, metric: str = "cosine",
                    nonneg="clamp", gamma: float | None = None,
@@ -307,6 +311,7 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     return edge_index, _pair_similarity(x, edge_index[1], edge_index[0], metric, nonneg, gamma)
 
 
+@float32_under_autocast
 def relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = None,
                    threshold: float | None = None, metric: str = "cosine",
                    nonneg="clamp", gamma: float | None = None,
@@ -361,6 +366,7 @@ def relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     return torch.stack([col, row])
 
 
+@float32_under_autocast
 def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False,
                scores: Tensor | None = None, scale: Tensor | None = None) -> Tensor:
     """Keeps the ``k`` largest entries of each row of ``adj`` (``[..., N, N]``;

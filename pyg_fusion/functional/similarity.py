@@ -24,6 +24,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from ._autocast import float32_under_autocast
 from ._checks import check_choice, check_index, check_like, check_mask, check_tensor
 from ._csr import use_scipy
 
@@ -74,6 +75,7 @@ def _gamma(gamma, d: int) -> float:
     return 1.0 / d if gamma is None else float(gamma)
 
 
+@float32_under_autocast
 def dense_relation_graph(x: Tensor, metric: str = "cosine", nonneg="clamp", *,
                          gamma: float | None = None,
                          mask: Tensor | None = None) -> Tensor:
@@ -122,6 +124,7 @@ def dense_relation_graph(x: Tensor, metric: str = "cosine", nonneg="clamp", *,
     return s
 
 
+@float32_under_autocast
 def pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str = "cosine",
                     nonneg="clamp", gamma: float | None = None) -> Tensor:
     """Similarity of the unit pairs ``(row[e], col[e])``, differentiable in

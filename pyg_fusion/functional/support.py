@@ -15,12 +15,14 @@ import torch
 from torch import Tensor
 
 from ._align import union_edges
+from ._autocast import float32_under_autocast
 from ._checks import check_mask, check_tensor
 from ._topk import top_k_mask
 from .relation import dense_threshold_keep, knn_scores, relation_pairs
 from .similarity import _pair_similarity, dense_relation_graph
 
 
+@float32_under_autocast
 def shared_support_graphs(xs: dict[str, Tensor], batch: Tensor | None = None, *,
                           k: int | None = None, threshold: float | None = None,
                           metric: str = "cosine", nonneg="clamp",
@@ -55,6 +57,7 @@ def shared_support_graphs(xs: dict[str, Tensor], batch: Tensor | None = None, *,
             for s, x in xs.items()}
 
 
+@float32_under_autocast
 def shared_support(xs: dict[str, Tensor], batch: Tensor | None = None, *,
                    k: int | None = None, threshold: float | None = None,
                    metric: str = "cosine", nonneg="clamp",
@@ -136,6 +139,7 @@ def dense_support_mask(x: Tensor, *, k: int | None = None, threshold: float | No
     return (keep | eye) & pair
 
 
+@float32_under_autocast
 def dense_shared_support_graphs(xs: dict[str, Tensor], mask: Tensor | None = None, *,
                                 k: int | None = None, threshold: float | None = None,
                                 metric: str = "cosine", nonneg="clamp",

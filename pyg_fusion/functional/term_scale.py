@@ -45,11 +45,13 @@ import torch
 from torch import Tensor
 
 from .._scatter import scatter_sum
+from ._autocast import float32_under_autocast
 from ._checks import check_batch, check_choice
 
 TERM_SCALES = ("none", "mean", "rms")
 
 
+@float32_under_autocast
 def term_scales(xs: list[Tensor], term_scale: str, graph: Tensor | None = None,
                 num_graphs: int | None = None) -> Tensor:
     r"""The scale :math:`s(T)` of every term, per graph.
@@ -98,6 +100,7 @@ def _moments(xs: list[Tensor], term_scale: str, graph: Tensor | None,
     return total, on
 
 
+@float32_under_autocast
 def scaled_operator(A: Tensor, xs: list[Tensor], term_scale: str,
                     graph: Tensor | None = None, num_graphs: int | None = None) -> Tensor:
     r"""``A`` itself (``term_scale="none"``) or :math:`A\, s(T_{1..1}) / s`
