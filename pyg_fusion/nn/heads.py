@@ -5,6 +5,7 @@ from torch import Tensor
 from torch_geometric.nn import GraphConv
 
 from ..functional.powers import abs_degrees
+from ..functional._autocast import float32_under_autocast
 from ..functional._checks import (check_channels, check_choice, check_edges, check_int,
                                   check_like, check_module_input, check_tensor)
 from ._reset import reset_pyg_conv
@@ -42,6 +43,10 @@ class RowHead(torch.nn.Module):
     segments it resembles, and how much), whatever their positions.
     ``row_order="both"`` gives the first layer the row and its sorted copy
     side by side (input width doubled).
+
+    Under :class:`torch.autocast` the graph may be float32 or of autocast's
+    16-bit dtype; ``row_norm`` divides in float32 and the linear layers run
+    in autocast's dtype.
 
     Args:
         num_nodes (int): :math:`N`.
@@ -138,6 +143,11 @@ class GraphHead(torch.nn.Module):
     normalised by absolute row sums because the learned operator is signed
     (a GCN normalisation by degrees would break on negative degrees).
 
+    Under :class:`torch.autocast`, ``x`` may be of autocast's 16-bit dtype
+    beside the float32 graph and parameters: the normalisation runs in
+    float32, the messages are summed in float32, and the layers' linear maps
+    run in autocast's dtype.
+
     Args:
         in_channels (int): width of the input node features.
         hidden_channels (int): width between layers.
@@ -169,6 +179,7 @@ class GraphHead(torch.nn.Module):
             reset_pyg_conv(conv)
 
     @staticmethod
+    @float32_under_autocast
     def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
                   coalesced: bool = False) -> Tensor:
         # Row i of G: the in-edges of node i (repeated edges one entry). In

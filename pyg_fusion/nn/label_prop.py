@@ -27,6 +27,10 @@ class LabelPropagationHead(torch.nn.Module):
     the label trick (seed labels on one part of the training nodes, loss on
     the rest), see :class:`pyg_fusion.training.NodeClassification`.
 
+    Under :class:`torch.autocast` the propagation (sums over the edges and a
+    normalisation by degrees) runs in float32, 16-bit seed labels or weights
+    promoted (:mod:`pyg_fusion.functional`); the logits are float32.
+
     Args:
         num_layers (int, optional): propagation steps :math:`L` (a
             **[choice]**). (default: :obj:`20`)

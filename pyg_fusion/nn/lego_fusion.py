@@ -9,6 +9,7 @@ from torch.nn import Parameter, ParameterDict
 
 from .._scatter import scatter_sum
 from ..functional._checks import check_choice, check_int
+from ..functional._autocast import float32_under_autocast
 from ..functional._align import union_edges
 from ..functional.fuse import (ZEROTH, align_pair, check_source_powers, lego_fuse,
                                lego_fuse_sparse)
@@ -299,6 +300,7 @@ class LEGOFusion(torch.nn.Module):
             return [self.pairs[int(torch.randint(len(self.pairs), (1, )))]]
         return self.pairs
 
+    @float32_under_autocast
     def forward(self, powers: dict, num_nodes: int | None = None,
                 batch: Tensor | None = None, *, keep_zeros: bool = True):
         """Fuses the powers of every source (see the class docstring).
@@ -374,6 +376,7 @@ class LEGOFusion(torch.nn.Module):
                 "pairs": {pair: (xa, yb, slot)
                           for (pair, (_, xa, yb)), slot in zip(parts.items(), slots)}}
 
+    @float32_under_autocast
     def fuse_planned(self, plan: dict) -> tuple[Tensor, Tensor]:
         """The fused graph of the planned powers (see :meth:`plan`): the same
         values as :meth:`forward` on the union of every pair's support (a pair

@@ -5,6 +5,7 @@ from torch import Tensor
 from torch_geometric.nn import MessagePassing
 
 from ..functional._checks import check_like, check_tensor
+from ..functional._autocast import float32_under_autocast
 from ..functional.powers import _check_powers_args, dense_graph_powers, graph_powers, normalize
 
 
@@ -61,6 +62,7 @@ class GraphPowerExpansion(MessagePassing):
         return dense_graph_powers(adj, self.num_powers, self.norm, self.mode,
                                   prune_k=self.prune_k, mask=mask)
 
+    @float32_under_autocast
     def expand_features(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor) -> Tensor:
         if self.mode != "matrix" or self.prune_k is not None:
             raise ValueError("expand_features propagates exact matrix powers: it needs "

@@ -4,6 +4,7 @@ import torch
 from torch import Tensor
 
 from ..functional._checks import check_choice, check_edge_index, check_tensor
+from ..functional._autocast import float32_under_autocast
 from ..functional.relation import (KNN, _dense_topk, check_graph_options,
                                    dense_threshold_keep, knn_scores, relation_graph,
                                    relation_pairs)
@@ -76,6 +77,7 @@ class RelationGraph(torch.nn.Module):
         return _pair_similarity(x, edge_index[1], edge_index[0], self.metric, self.nonneg,
                                 self.gamma)
 
+    @float32_under_autocast
     def dense(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         """The same graph as :meth:`forward`, as a dense (batched) matrix."""
         adj = dense_relation_graph(x, self.metric, self.nonneg, gamma=self.gamma,

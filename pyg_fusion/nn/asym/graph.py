@@ -52,6 +52,10 @@ class AsymGraphFusion(nn.Module):
     ``{source: [N, channels]}``, or one tensor if ``combine`` is set
     (``"mean"``/``"sum"``: ``[N, channels]``; ``"concat"``: ``[N, M * channels]``).
 
+    Under :class:`torch.autocast` the sources may be of autocast's 16-bit
+    dtype beside the float32 parameters; the linear layers and the norms run
+    as autocast runs them, the edge shift (a weighted mean) in float32.
+
     Args:
         in_channels (Mapping[str, int]): ``{source: d_s}``; its order fixes the exchange cycle.
         channels (int): common width ``C`` (at least 5 so that ``g = C // 5 >= 1``).

@@ -9,6 +9,7 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.utils import coalesce
 
+from ...functional._autocast import float32_under_autocast
 from ...functional._checks import (check_choice, check_edge_index, check_int, check_like,
                                    check_tensor)
 
@@ -17,6 +18,7 @@ __all__ = ["GRAPH_MODES", "graph_fuse_dense", "graph_fuse_sparse", "GraphFusion"
 GRAPH_MODES = ("single", "concat", "add", "mean", "product")
 
 
+@float32_under_autocast
 def graph_fuse_dense(graphs: list[Tensor], mode: str) -> Tensor:
     r"""Combines dense relationship graphs ``graphs[m]: [..., N, N]``.
 
@@ -56,6 +58,7 @@ def graph_fuse_dense(graphs: list[Tensor], mode: str) -> Tensor:
     return out / len(graphs) if mode == "mean" else out
 
 
+@float32_under_autocast
 def graph_fuse_sparse(graphs: list[tuple[Tensor, Tensor]], num_nodes: int,
                       mode: str) -> tuple[Tensor, Tensor]:
     r"""Sparse form of :func:`graph_fuse_dense` for ``(edge_index, edge_weight)``
