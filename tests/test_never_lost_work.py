@@ -301,3 +301,21 @@ def test_synthetic_translation_cache_follows_pre_transform(tmp_path):
     assert bool((zeroed[0].x_depth == 0).all()) and bool((plain[0].x_depth != 0).any())
     again = SyntheticTranslation(str(tmp_path), **kw)  # both caches stay, side by side
     assert torch.equal(again[0].x_depth, plain[0].x_depth)
+
+
+def test_processing_writes_pyg_records_atomically(tmp_path, monkeypatch):
+    """PyG wrote pre_transform.pt / pre_filter.pt in place (fs.torch_save): a
+    kill there left a truncated file that the next run refused to read."""
+    import torch
+    import torch_geometric.io.fs as fs
+
+    from pyg_fusion.datasets.translation import SyntheticTranslation
+
+    def killed(obj, path):  # what a kill there leaves
+        with open(path, "wb") as f:
+            f.write(b"PK\x03\x04")
+        raise RuntimeError("killed")
+
+    monkeypatch.setattr(fs, "torch_save", killed)
+    ds = SyntheticTranslation(str(tmp_path), num_images=2, image_size=8, progress=False)
+    assert torch.load(os.path.join(ds.processed_dir, "pre_transform.pt")) == "None"

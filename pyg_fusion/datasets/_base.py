@@ -6,14 +6,15 @@ import hashlib
 import json
 import os
 import os.path as osp
+import sys
 from typing import Any, Sequence
 
 import torch
 from torch_geometric.data import InMemoryDataset
-from torch_geometric.data.dataset import _repr
+from torch_geometric.data.dataset import _repr, files_exist
 
 from ..data import MultiSourceData
-from .._files import atomic_write, load_torch, remove_stale_temps
+from .._files import atomic_write, load_torch, remove_stale_temps, save_torch
 
 
 def check_seed(seed) -> int:
@@ -38,10 +39,11 @@ def options_hash(options: Any, files: Sequence[str] = ()) -> str:
 class FusionDataset(InMemoryDataset):
     """:class:`~torch_geometric.data.InMemoryDataset` of
     :class:`~pyg_fusion.data.MultiSourceData` whose processed file is written
-    atomically (PyG's :meth:`save` writes in place), and whose broken cache
-    files (a truncated processed file, ``pre_transform.pt`` or
-    ``pre_filter.pt``) give an error that names the file and the way out,
-    ``force_reload=True``, which rebuilds them."""
+    atomically (PyG's :meth:`save` writes in place), and whose broken
+    processed file gives an error that names the file and the way out,
+    ``force_reload=True``, which rebuilds it. ``pre_transform.pt`` and
+    ``pre_filter.pt`` are written as PyG does (atomically), never read: the
+    processed file's name holds both (:meth:`cache_file`)."""
 
     def cache_file(self, prefix: str, options: Any, files: Sequence[str] = ()) -> str:
         """The processed file's name: ``prefix`` and a hash of ``options``,
@@ -52,28 +54,19 @@ class FusionDataset(InMemoryDataset):
         return f"{prefix}_{options_hash(made, files)}.pt"
 
     def _process(self):
-        # PyG compares the stored pre_transform / pre_filter with
-        # torch.load(weights_only=False), which turns a truncated file into a
-        # bare unpickling error: read them safely first, naming the file.
+        # PyG's own: the same steps, but pre_transform.pt and pre_filter.pt
+        # are written atomically (PyG writes them in place) and never read:
+        # PyG reads them (with weights_only=False, so a truncated one was a
+        # bare unpickling error) only to warn that they differ, while the
+        # processed file's name (cache_file) already holds both
         remove_stale_temps(self.processed_dir)
-        for name, value in (("pre_transform.pt", self.pre_transform),
-                            ("pre_filter.pt", self.pre_filter)):
-            path = osp.join(self.processed_dir, name)
-            if self.force_reload and osp.exists(path):
-                # PyG < 2.7 reads these files even with force_reload: rewrite them
-                with atomic_write(path) as f:
-                    torch.save(_repr(value), f)
-            elif osp.exists(path):
-                stored = load_torch(path, what=f"{self.__class__.__name__} cache",
-                                    recover="delete it or pass force_reload=True")
-                # PyG's one file per folder is the last run's; the processed
-                # file's name (cache_file) already tells the settings apart,
-                # so another setting's file is no reason to warn: it is this one's
-                if stored != _repr(value):
-                    with atomic_write(path) as f:
-                        torch.save(_repr(value), f)
+        if not self.force_reload and files_exist(self.processed_paths):
+            return
+        if self.log and "PYTEST_CURRENT_TEST" not in os.environ:
+            print("Processing...", file=sys.stderr)
+        os.makedirs(self.processed_dir, exist_ok=True)
         try:
-            super()._process()
+            self.process()
         except (FileNotFoundError, ValueError) as exc:
             folder = self.generated_folder
             if folder is None or folder not in str(exc):
@@ -83,6 +76,12 @@ class FusionDataset(InMemoryDataset):
             cls = FileNotFoundError if isinstance(exc, FileNotFoundError) else ValueError
             raise cls(f"{exc}; the files of {folder} are generated: delete that folder and "
                       f"they are generated again") from exc
+        # PyG's record of the last processing (what its other datasets compare)
+        for name, value in (("pre_transform.pt", self.pre_transform),
+                            ("pre_filter.pt", self.pre_filter)):
+            save_torch(_repr(value), osp.join(self.processed_dir, name))
+        if self.log and "PYTEST_CURRENT_TEST" not in os.environ:
+            print("Done!", file=sys.stderr)
 
     @property
     def generated_folder(self) -> str | None:
