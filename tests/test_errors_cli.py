@@ -245,7 +245,8 @@ def catalogue():
                 r"--checkpoint: .*list\.ckpt holds a list", LIST),
         CLICase("segment evaluate: checkpoint of pyg-fusion train",
                 ["segment", "evaluate", "--checkpoint", "{tmp}/t.ckpt", "--out", "{tmp}/o"],
-                r"--checkpoint: .*t\.ckpt is not a checkpoint of SegmentationModule",
+                r"--checkpoint: .*t\.ckpt is a checkpoint of `pyg-fusion train`, not of the "
+                r"segment task; evaluate it with `pyg-fusion evaluate`",
                 _save("t.ckpt", TRAIN_CKPT)),
         CLICase("translate evaluate: garbage checkpoint",
                 ["translate", "evaluate", "--checkpoint", "{tmp}/garbage.ckpt", "--out",

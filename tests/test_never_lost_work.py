@@ -170,13 +170,18 @@ def test_an_interrupted_rerun_keeps_the_finished_run(tmp_path, monkeypatch, caps
     assert {p.name: p.read_bytes() for p in ckpts.iterdir()} != first
 
 
-def test_two_runs_into_one_out_are_refused(tmp_path, capsys):
+@pytest.mark.parametrize("command", [["train"], ["compare"], ["segment", "train"],
+                                     ["translate", "train"], ["evaluate", "--checkpoint", "c"]])
+def test_two_runs_into_one_out_are_refused(tmp_path, capsys, command):
+    """Two commands writing into one --out at once mixed their checkpoints,
+    logs and reports."""
     from pyg_fusion._files import folder_lock
+    from pyg_fusion.cli import main
     out = tmp_path / "out"
     with folder_lock(out):  # another run writes there
-        assert _train(tmp_path, out) == 2
+        assert main([*command, "--root", str(tmp_path / "data"), "--out", str(out)]) == 2
     err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--out " in err and "is in use by another pyg-fusion run" \
+    assert err.count("\n") == 1 and f"--out {out} is in use by another pyg-fusion run" \
         in err, err
     assert not (tmp_path / "data").exists()  # refused before the data loads
     assert os.listdir(out) == []

@@ -185,6 +185,24 @@ def _command_parser(parser: argparse.ArgumentParser, name: str):
     return None
 
 
+def _out_lock(parser: argparse.ArgumentParser, args):
+    """The lock of the command's output folder (an ``--out`` of type
+    :func:`out_folder`): two commands writing into one folder at once mix
+    their files, so the second is refused (:func:`pyg_fusion._files.folder_lock`).
+    A DDP process that the command started is part of it and takes none."""
+    from contextlib import nullcontext
+    out = getattr(args, "out", None)
+    command = _command_of(parser, args._prog) if hasattr(args, "_prog") else None
+    if not out or command is None or not any(a.dest == "out" and a.type is out_folder
+                                             for a in command._actions):
+        return nullcontext()
+    from lightning.fabric.utilities.rank_zero import rank_zero_only
+    if getattr(rank_zero_only, "rank", 0) != 0:
+        return nullcontext()
+    from .._files import folder_lock
+    return folder_lock(out, "--out")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -234,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     try:
-        with command_settings(args):
+        with command_settings(args), _out_lock(parser, args):
             return int(args.func(args) or 0)
     except USER_ERRORS as exc:
         print(f"{prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)

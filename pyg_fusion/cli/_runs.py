@@ -157,24 +157,19 @@ def run_grid_command(args, *, checkpoint: bool) -> int:
     """``train`` (``checkpoint=True``) and ``compare``: every method x seed
     (:func:`~pyg_fusion.experiments.run.run_grid`), ``results.json`` and the
     table."""
-    from contextlib import nullcontext
-
-    from .._files import folder_lock
     from ..experiments.run import METRICS, format_table, is_main_process, run_grid, write_results
     out = Path(args.out)
-    # one run writes into --out at a time (a DDP process is part of its run)
-    with folder_lock(out, "--out") if is_main_process() else nullcontext():
-        if is_main_process() and any((out / f).exists() for f in ("results.json",
-                                                                  "results.partial.json")):
-            print(f"notice: --out {out} holds an earlier run: each of its runs is replaced "
-                  f"once the new one finishes, results.json once all have", file=sys.stderr)
-        records = run_grid(data_config(args), args.method, args.seeds, out=out,
-                           options=options_from_args(args), checkpoint=checkpoint,
-                           devices=args.devices, accelerator=args.accelerator,
-                           progress=not args.no_progress)
-        if not is_main_process():
-            return 0
-        write_results(out, records)
+    if is_main_process() and any((out / f).exists() for f in ("results.json",
+                                                              "results.partial.json")):
+        print(f"notice: --out {out} holds an earlier run: each of its runs is replaced once "
+              f"the new one finishes, results.json once all have", file=sys.stderr)
+    records = run_grid(data_config(args), args.method, args.seeds, out=out,
+                       options=options_from_args(args), checkpoint=checkpoint,
+                       devices=args.devices, accelerator=args.accelerator,
+                       progress=not args.no_progress)
+    if not is_main_process():
+        return 0
+    write_results(out, records)
     print(format_table(records, METRICS[task_of(args.dataset)] + ["params", "time_per_epoch_s"]))
     print(f"\nwrote {out / 'results.json'}" + (f" and checkpoints under {out}" if checkpoint
                                                else ""))
