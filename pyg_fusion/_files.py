@@ -124,9 +124,8 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[Any]:
         raise NotADirectoryError(f"cannot write {path}: {parent} is a file, not a folder")
     try:
         os.makedirs(folder, exist_ok=True)
-    except OSError as exc:
-        raise type(exc)(exc.errno, f"cannot create the folder of {path} "
-                        f"({exc.strerror})") from None
+    except OSError as exc:  # named by the folder that could not be made
+        raise type(exc)(exc.errno, exc.strerror, exc.filename or folder) from None
     if osp.isdir(path):
         raise IsADirectoryError(f"{path} is a folder, expected a file path")
     remove_stale_temps(folder)
@@ -134,15 +133,29 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[Any]:
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as exc:  # named by the file asked for, not the temporary one
-        raise type(exc)(exc.errno, f"cannot write {path} ({exc.strerror})") from None
+        raise type(exc)(exc.errno, exc.strerror, path) from None
     try:
         with os.fdopen(fd, mode) as f:
             yield f
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.remove(tmp)
+        unnamed = _unnamed_os_error(exc)
+        if unnamed is not None:  # a full disk: writes name no file (torch's, no error)
+            raise OSError(unnamed.errno, unnamed.strerror, path) from exc
         raise
+
+
+def _unnamed_os_error(exc: BaseException) -> OSError | None:
+    """The :class:`OSError` of a failed write that names no file
+    (``f.write`` on a full disk), itself or under the ``RuntimeError`` of
+    torch's zip writer, which ``torch.save`` raises instead."""
+    if isinstance(exc, RuntimeError):
+        exc = exc.__cause__ or exc.__context__
+    if isinstance(exc, OSError) and exc.filename is None and exc.errno is not None:
+        return exc
+    return None
 
 
 def publish_folder(stage: str | os.PathLike, dst: str | os.PathLike) -> None:

@@ -324,3 +324,29 @@ def test_processing_writes_pyg_records_atomically(tmp_path, monkeypatch):
     monkeypatch.setattr(fs, "torch_save", killed)
     ds = SyntheticTranslation(str(tmp_path), num_images=2, image_size=8, progress=False)
     assert torch.load(os.path.join(ds.processed_dir, "pre_transform.pt")) == "None"
+
+
+def test_a_full_disk_names_the_file(tmp_path):
+    """A write that runs out of room was torch's 'RuntimeError: [enforce fail
+    at inline_container.cc] unexpected pos' (a traceback in the CLI), or an
+    OSError naming no file; here the file limit (RLIMIT_FSIZE) plays the full
+    disk, in a process of its own."""
+    import subprocess
+    import sys
+    pytest.importorskip("resource")
+    code = f"""
+import resource, signal, torch
+from pyg_fusion._files import save_torch, write_text
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, resource.getrlimit(resource.RLIMIT_FSIZE)[1]))
+for save in (lambda p: save_torch(torch.zeros(100_000), p), lambda p: write_text(p, "x" * 200_000)):
+    try:
+        save({str(tmp_path / "big.pt")!r})
+    except OSError as exc:
+        print(type(exc).__name__, exc.filename, exc.strerror)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    lines = out.stdout.splitlines()
+    assert len(lines) == 2, out.stdout + out.stderr
+    assert all(ln.startswith(f"OSError {tmp_path / 'big.pt'} File too large") for ln in lines), lines
+    assert os.listdir(tmp_path) == []  # no temporary file left
