@@ -199,8 +199,8 @@ def folder_lock(folder: str | os.PathLike, what: str = "folder") -> Iterator[Non
     ``folder``: a second process asking for it meanwhile gets a
     :class:`FolderInUse` naming ``what`` (two runs writing into one folder
     at once mix their files). The lock (``fcntl.flock``) goes with its
-    process, so a killed run holds none; without ``fcntl`` (Windows) nothing
-    is locked. The folders made for the lock are removed again when the body
+    process, so a killed run holds none; without ``fcntl`` (Windows) or on
+    a file system without locks nothing is locked. The folders made for the lock are removed again when the body
     fails and leaves them empty (a refused run leaves no output folder)."""
     folder = os.fspath(folder)
     try:
@@ -215,22 +215,29 @@ def folder_lock(folder: str | os.PathLike, what: str = "folder") -> Iterator[Non
     path = osp.join(folder, ".pyg-fusion.lock")
     fd = None
     try:
-        if fcntl is not None:
-            while True:
+        while fcntl is not None:
+            try:
                 fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
-                try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                except BlockingIOError:
-                    os.close(fd)
-                    fd = None
-                    raise FolderInUse(f"{what} {folder} is in use by another pyg-fusion run; "
-                                      f"wait for it to finish or choose another folder") from None
-                try:  # the holder before may have removed the file we locked: lock anew
-                    if os.stat(path).st_ino == os.fstat(fd).st_ino:
-                        break
-                except FileNotFoundError:
-                    pass
+            except OSError as exc:  # a folder that cannot be written: named as such
+                raise type(exc)(exc.errno, exc.strerror, folder) from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
                 os.close(fd)
+                fd = None
+                raise FolderInUse(f"{what} {folder} is in use by another pyg-fusion run; "
+                                  f"wait for it to finish or choose another folder") from None
+            except OSError:  # a file system without locks (some network ones)
+                os.close(fd)
+                fd = None
+                break
+            try:  # the holder before may have removed the file we locked: lock anew
+                if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                    break
+            except FileNotFoundError:
+                pass
+            os.close(fd)
+            fd = None
         yield
     except BaseException:
         failed = True
