@@ -96,10 +96,15 @@ def _image_task(hp) -> str | None:
 
 
 def other_task(hp, task: str) -> tuple[str, str] | None:
-    """``(what it is, the command that evaluates it)`` of a checkpoint (its
-    ``hyper_parameters`` ``hp``) that is not of ``task`` (``"segment"``,
-    ``"translate"``) but of another command; ``None`` when it is not
-    recognisably another's."""
+    """``(what it is, the command that evaluates it)`` of a checkpoint that
+    is not of ``task`` but of another command; ``None`` when it is not
+    recognisably another's.
+
+    Args:
+        hp (dict): the checkpoint's ``hyper_parameters``.
+        task (str): the task of the command reading it, ``"segment"`` or
+            ``"translate"``.
+    """
     if isinstance(hp, dict) and isinstance(hp.get("config"), dict) and \
             {"method", "dataset"} <= set(hp["config"]):
         return "`pyg-fusion train`", "`pyg-fusion evaluate`"
