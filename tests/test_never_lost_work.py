@@ -5,6 +5,7 @@ finished work."""
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import re
 import shutil
@@ -350,3 +351,24 @@ for save in (lambda p: save_torch(torch.zeros(100_000), p), lambda p: write_text
     assert len(lines) == 2, out.stdout + out.stderr
     assert all(ln.startswith(f"OSError {tmp_path / 'big.pt'} File too large") for ln in lines), lines
     assert os.listdir(tmp_path) == []  # no temporary file left
+
+
+def test_evaluate_does_not_replace_a_training_runs_results(tmp_path, capsys):
+    from pyg_fusion.cli import main
+    out = tmp_path / "run"
+    out.mkdir()
+    train_records = [{"dataset": "digits", "method": "lego", "metric": "accuracy",
+                      "mean": 0.97, "std": 0.0, "seeds": [0], "values": [0.97]}]
+    (out / "results.json").write_text(json.dumps(train_records))
+    path = _train_checkpoint(tmp_path / "c.ckpt", lambda c: None)
+    code = main(["evaluate", "--checkpoint", path, "--out", str(out),
+                 "--root", str(tmp_path / "data"), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert "holds the results of a train or compare run" in err and "--out" in err, err
+    assert json.loads((out / "results.json").read_text()) == train_records
+    assert not (tmp_path / "data").exists()
+    # evaluate's own results (records naming their checkpoint) are replaced, as before
+    from pyg_fusion.cli.evaluate import check_results_replaceable
+    (out / "results.json").write_text(json.dumps([{**train_records[0], "checkpoint": "c"}]))
+    check_results_replaceable(out / "results.json")

@@ -34,12 +34,30 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
+def check_results_replaceable(path: Path) -> None:
+    """Refuses to replace a ``results.json`` that another command wrote (the
+    records of a ``train``/``compare`` run: evaluate's carry ``checkpoint``),
+    e.g. ``--out`` given as the training run's own folder; a file that does
+    not read as records is replaced."""
+    import json
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    if (isinstance(records, list) and records
+            and all(isinstance(r, dict) for r in records)
+            and not all("checkpoint" in r for r in records)):
+        raise ValueError(f"--out {str(path.parent)!r} holds the results of a train or compare "
+                         f"run ({path.name}), which evaluate would replace: give another --out")
+
+
 def run(args) -> int:
     from .._files import write_json
     from ..experiments.checkpoints import evaluate_checkpoint
     from ..experiments.run import METRICS, format_table, is_main_process, make_records
     from ..training.accelerators import hardware_record
     out = Path(args.out)
+    check_results_replaceable(out / "results.json")
     if args.seeds is not None:  # accepted for a train config read back with --config
         from ..experiments.checkpoints import load_train_checkpoint
         from ._runs import int_list
