@@ -2,18 +2,16 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor
-from torch_geometric.data import Batch, Data
 from torch_geometric.utils import to_dense_batch
 
 from ..functional._autocast import float32_under_autocast
-from ..functional._checks import (check_batch, check_choice, check_index, check_int,
-                                  check_like, check_module_input, check_tensor)
+from ..functional._checks import check_choice, check_int
 from ..functional._csr import inverse_permutation, use_scipy
 from ..functional.coarsen import coarsen, dense_coarsen
 from ..functional.fuse import dense_fused_support
-from ..functional.similarity import feature_limit
 from ..functional.order import locality_order, permute_rows, relabel
 from ..functional.support import _shared_support, dense_shared_support_graphs
+from ._lego_inputs import node_batch, unpack_inputs
 from .fused_graph import FusedGraph
 from .lego_fusion import LEGOFusion
 from .power_expansion import GraphPowerExpansion
@@ -209,59 +207,6 @@ class LEGO(torch.nn.Module):
                 lin.reset_parameters()
         self.fusion.reset_parameters()
 
-    # -- inputs -----------------------------------------------------------
-    def _unpack(self, xs, batch, assign, batch_size):
-        if isinstance(xs, Data):
-            data = xs
-            missing = [s for s in self.sources if f"x_{s}" not in data]
-            if missing:
-                raise ValueError(f"the data lacks x_<source> for {missing}; it has "
-                                 f"{sorted(k for k in data.keys() if k.startswith('x_'))}")
-            xs = {s: data[f"x_{s}"] for s in self.sources}
-            assign = {s: data[f"assign_{s}"] for s in self.sources
-                      if f"assign_{s}" in data} or None
-            batch = getattr(data, "batch", None) if batch is None else batch
-            if batch is None and isinstance(data, Batch) and data.num_graphs > 1:
-                # PyG counts a graph's nodes from x or num_nodes: a plain Data
-                # holding only x_<source> gives a Batch without its batch vector,
-                # whose graphs would be fused as one
-                raise ValueError(f"the Batch holds {data.num_graphs} graphs but no batch "
-                                 f"vector (PyG found no node count in them): build the "
-                                 f"graphs as pyg_fusion.data.MultiSourceData, or give each "
-                                 f"Data its num_nodes")
-            if batch_size is None and isinstance(data, Batch):
-                batch_size = data.num_graphs  # counts empty graphs at the end too
-        if not isinstance(xs, dict):
-            raise TypeError(f"xs must be a dict source -> features or a Data, got "
-                            f"{type(xs).__name__}")
-        if sorted(xs) != self.sources:
-            raise ValueError(f"xs must hold exactly the sources {self.sources}, got "
-                             f"{sorted(xs)}")
-        assign = assign or {}
-        if assign and self.support == "shared":
-            raise ValueError("support='shared' builds the sources' graphs on one support "
-                             "of the nodes: it takes node-level sources only (no assign)")
-        node_level = [s for s in self.sources if s not in assign]
-        if not node_level:
-            raise ValueError("at least one source must be at the node level (no assign)")
-        for s in self.sources:
-            check_tensor(f"xs[{s!r}]", xs[s], dims=(2, 3), floating=True)
-            # without a projection the features meet the similarity as given
-            limit = None if self.proj is not None else feature_limit(xs[s], self.graph.metric)
-            check_tensor(f"xs[{s!r}]", xs[s], finite=True, max_abs=limit)
-            if xs[s].size(-1) != self.in_channels[s]:
-                raise ValueError(f"xs[{s!r}] has width {xs[s].size(-1)}, the model was "
-                                 f"built for {self.in_channels[s]}")
-        for s in self.sources:
-            check_like(f"xs[{s!r}]", xs[s], f"xs[{node_level[0]!r}]", xs[node_level[0]])
-        check_module_input(f"xs[{node_level[0]!r}]", xs[node_level[0]], self)
-        sizes = {s: tuple(xs[s].shape[:-1]) for s in node_level}
-        if len(set(sizes.values())) > 1:
-            raise ValueError(f"the sources describe different numbers of units: {sizes}; "
-                             "all node-level sources must share the same N (finer "
-                             "sources need an assign)")
-        return xs, batch, assign, node_level[0], batch_size
-
     def _project(self, xs):
         if self.proj is None:
             return xs
@@ -305,7 +250,8 @@ class LEGO(torch.nn.Module):
             :meth:`choose_backend`, with ``edge_index``/``edge_weight`` and
             :meth:`~FusedGraph.to_dense` available on either.
         """
-        xs, batch, assign, ref, batch_size = self._unpack(xs, batch, assign, batch_size)
+        xs, batch, assign, ref, batch_size = unpack_inputs(self, xs, batch, assign,
+                                                           batch_size)
         xs = self._project(xs)
         x_ref = xs[ref]
         if x_ref.dim() == 3:  # already padded [B, N, d]
@@ -319,26 +265,7 @@ class LEGO(torch.nn.Module):
             raise ValueError("mask goes with padded [B, N, d] inputs; the [N, d] input "
                              "form takes batch [N]")
         n = x_ref.size(0)
-        if n == 0:
-            raise ValueError("the sources hold no units (N = 0): an empty graph cannot "
-                             "be fused")
-        if batch is None:
-            batch = torch.zeros(n, dtype=torch.long, device=x_ref.device)
-        else:  # the dense and sparse backends both need PyG's sorted batch
-            # the device first: the sortedness check reads batch's values
-            check_like("batch", check_tensor("batch", batch), f"xs[{ref!r}]", x_ref)
-            check_batch("batch", batch, n)
-        for s, a in assign.items():
-            check_index(f"assign[{s!r}]", a, n, "node ids")
-            if a.numel() != xs[s].size(0):
-                raise ValueError(f"assign[{s!r}] must have one entry per unit of that "
-                                 f"source ({xs[s].size(0)}), got {a.numel()}")
-            # both backends take the finer units graph by graph
-            check_batch(f"batch[assign[{s!r}]] (the graph of each unit of {s!r}: assign must "
-                        f"keep the finer units in graph order)", batch[a], a.numel(),
-                        unit=f"unit of {s!r}")
-        if batch_size is not None:
-            check_int("batch_size", batch_size, minimum=int(batch[-1]) + 1)
+        batch = node_batch(xs, ref, batch, assign, batch_size)
         counts = torch.bincount(batch, minlength=batch_size or 0)
         backend = self.choose_backend(int(counts.max()))
         if backend == "dense":

@@ -1,0 +1,98 @@
+"""What :class:`~pyg_fusion.nn.LEGO` accepts: the sources as a dict or a
+``Data``/``Batch``, their widths, dtypes and devices, the batch vector and
+the finer units' assignments, checked with errors that name the argument
+before anything is computed."""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+from torch_geometric.data import Batch, Data
+
+from ..functional._checks import (check_batch, check_index, check_int, check_like,
+                                  check_module_input, check_tensor)
+from ..functional.similarity import feature_limit
+
+
+def unpack_inputs(lego, xs, batch, assign, batch_size):
+    """``(xs, batch, assign, ref, batch_size)`` of a LEGO call: the features
+    by source (read from a ``Data``/``Batch`` if given one), checked against
+    ``lego``'s sources and widths, and ``ref``, the first node-level source."""
+    if isinstance(xs, Data):
+        data = xs
+        missing = [s for s in lego.sources if f"x_{s}" not in data]
+        if missing:
+            raise ValueError(f"the data lacks x_<source> for {missing}; it has "
+                             f"{sorted(k for k in data.keys() if k.startswith('x_'))}")
+        xs = {s: data[f"x_{s}"] for s in lego.sources}
+        assign = {s: data[f"assign_{s}"] for s in lego.sources
+                  if f"assign_{s}" in data} or None
+        batch = getattr(data, "batch", None) if batch is None else batch
+        if batch is None and isinstance(data, Batch) and data.num_graphs > 1:
+            # PyG counts a graph's nodes from x or num_nodes: a plain Data
+            # holding only x_<source> gives a Batch without its batch vector,
+            # whose graphs would be fused as one
+            raise ValueError(f"the Batch holds {data.num_graphs} graphs but no batch "
+                             f"vector (PyG found no node count in them): build the "
+                             f"graphs as pyg_fusion.data.MultiSourceData, or give each "
+                             f"Data its num_nodes")
+        if batch_size is None and isinstance(data, Batch):
+            batch_size = data.num_graphs  # counts empty graphs at the end too
+    if not isinstance(xs, dict):
+        raise TypeError(f"xs must be a dict source -> features or a Data, got "
+                        f"{type(xs).__name__}")
+    if sorted(xs) != lego.sources:
+        raise ValueError(f"xs must hold exactly the sources {lego.sources}, got "
+                         f"{sorted(xs)}")
+    assign = assign or {}
+    if assign and lego.support == "shared":
+        raise ValueError("support='shared' builds the sources' graphs on one support "
+                         "of the nodes: it takes node-level sources only (no assign)")
+    node_level = [s for s in lego.sources if s not in assign]
+    if not node_level:
+        raise ValueError("at least one source must be at the node level (no assign)")
+    for s in lego.sources:
+        check_tensor(f"xs[{s!r}]", xs[s], dims=(2, 3), floating=True)
+        # without a projection the features meet the similarity as given
+        limit = None if lego.proj is not None else feature_limit(xs[s], lego.graph.metric)
+        check_tensor(f"xs[{s!r}]", xs[s], finite=True, max_abs=limit)
+        if xs[s].size(-1) != lego.in_channels[s]:
+            raise ValueError(f"xs[{s!r}] has width {xs[s].size(-1)}, the model was "
+                             f"built for {lego.in_channels[s]}")
+    for s in lego.sources:
+        check_like(f"xs[{s!r}]", xs[s], f"xs[{node_level[0]!r}]", xs[node_level[0]])
+    check_module_input(f"xs[{node_level[0]!r}]", xs[node_level[0]], lego)
+    sizes = {s: tuple(xs[s].shape[:-1]) for s in node_level}
+    if len(set(sizes.values())) > 1:
+        raise ValueError(f"the sources describe different numbers of units: {sizes}; "
+                         "all node-level sources must share the same N (finer "
+                         "sources need an assign)")
+    return xs, batch, assign, node_level[0], batch_size
+
+
+def node_batch(xs: dict[str, Tensor], ref: str, batch: Tensor | None,
+               assign: dict[str, Tensor], batch_size: int | None) -> Tensor:
+    """The checked ``batch`` ``[N]`` of the ``[N, d]`` input form (zeros for
+    one graph), with every finer source's ``assign`` checked against it."""
+    x_ref = xs[ref]
+    n = x_ref.size(0)
+    if n == 0:
+        raise ValueError("the sources hold no units (N = 0): an empty graph cannot "
+                         "be fused")
+    if batch is None:
+        batch = torch.zeros(n, dtype=torch.long, device=x_ref.device)
+    else:  # the dense and sparse backends both need PyG's sorted batch
+        # the device first: the sortedness check reads batch's values
+        check_like("batch", check_tensor("batch", batch), f"xs[{ref!r}]", x_ref)
+        check_batch("batch", batch, n)
+    for s, a in assign.items():
+        check_index(f"assign[{s!r}]", a, n, "node ids")
+        if a.numel() != xs[s].size(0):
+            raise ValueError(f"assign[{s!r}] must have one entry per unit of that "
+                             f"source ({xs[s].size(0)}), got {a.numel()}")
+        # both backends take the finer units graph by graph
+        check_batch(f"batch[assign[{s!r}]] (the graph of each unit of {s!r}: assign must "
+                    f"keep the finer units in graph order)", batch[a], a.numel(),
+                    unit=f"unit of {s!r}")
+    if batch_size is not None:
+        check_int("batch_size", batch_size, minimum=int(batch[-1]) + 1)
+    return batch
