@@ -43,16 +43,23 @@ def device(request):
 
 
 @pytest.fixture
-def cpu_ddp():
+def cpu_ddp(monkeypatch):
     """Lightning's strategy for a test's run on two CPU processes. Forked
     from the test's process: a spawned one imports torch, Lightning and PyG
     anew (10-20 s on two shared cores, against well under one forked); the
     ranks' work and the gathering under test are the same. Spawned where
     fork is unavailable or CUDA is already initialised (a forked child
-    cannot use it, and Lightning refuses to fork then)."""
+    cannot use it, and Lightning refuses to fork then).
+
+    A forked rank keeps the test's one thread: Lightning would give it
+    CPUs / 2 threads unless OMP_NUM_THREADS is set, and a forked child that
+    opens OpenMP's thread pool after its parent had one of two or more
+    threads (an earlier test's --threads 2) hangs."""
     import torch.multiprocessing as mp
-    fork = "fork" in mp.get_all_start_methods() and not torch.cuda.is_initialized()
-    return "ddp_fork" if fork else "ddp_spawn"
+    if "fork" in mp.get_all_start_methods() and not torch.cuda.is_initialized():
+        monkeypatch.setenv("OMP_NUM_THREADS", "1")
+        return "ddp_fork"
+    return "ddp_spawn"
 
 
 @pytest.fixture
