@@ -354,6 +354,9 @@ class LEGO(torch.nn.Module):
         return self._fuse_dense(dense, mask, batch)
 
     def _fuse_dense(self, dense, mask, batch) -> FusedGraph:
+        # read to the host before the powers: under torch.compile a graph
+        # break after them would trace the powers and the fusion twice
+        num_nodes = int(mask.sum())
         powers = {s: self.expansions[s].dense(r, mask) for s, r in dense.items()}
         g = self.fusion(powers)
         # where G may be non-zero for some A, as the sparse backend keeps it,
@@ -364,7 +367,7 @@ class LEGO(torch.nn.Module):
             support = dense_fused_support(powers, f.zeroth, None if f.mode != "pairwise"
                                           else f.pairs)
             support |= torch.eye(g.size(-1), dtype=torch.bool, device=g.device)
-        return FusedGraph(num_nodes=int(mask.sum()), batch=batch, dense=g, mask=mask,
+        return FusedGraph(num_nodes=num_nodes, batch=batch, dense=g, mask=mask,
                           support=support)
 
     def __repr__(self) -> str:
