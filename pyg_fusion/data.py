@@ -24,6 +24,7 @@ import copy
 
 import torch
 from torch_geometric.data import Data
+from torch_geometric.data.data import warn_or_raise
 from torch_geometric.utils import subgraph
 
 
@@ -186,8 +187,81 @@ class MultiSourceData(Data):
         out.__dict__["_num_nodes_from_sources"] = self.__dict__.get("_num_nodes_from_sources")
         return out
 
+    def validate(self, raise_on_error: bool = True) -> bool:
+        r"""PyG's checks (``num_nodes``, ``edge_index``) and those of each
+        source: a node-level ``x_<source>`` has ``num_nodes`` rows, an
+        ``assign_<source>`` is ``[N_source]`` integer node ids below
+        ``num_nodes``, an ``edge_index_<source>`` is ``[2, E]`` integer ids of
+        that source's units, with ``edge_weight_<source>`` /
+        ``edge_attr_<source>`` of ``E`` rows.
+
+        Args:
+            raise_on_error (bool, optional): raise a :class:`ValueError` at the
+                first problem, else warn of each. (default: :obj:`True`)
+        """
+        status = super().validate(raise_on_error)
+        name, n = self.__class__.__name__, self.num_nodes
+
+        def fail(msg: str) -> None:
+            nonlocal status
+            status = False
+            warn_or_raise(f"{msg} in '{name}'", raise_on_error)
+
+        def ids(key: str, value, shape: str, below: int | None, what: str) -> bool:
+            if not isinstance(value, torch.Tensor) or value.is_floating_point() \
+                    or value.is_complex() or value.dtype == torch.bool:
+                fail(f"'{key}' must be an integer tensor {shape}, got "
+                     f"{getattr(value, 'dtype', type(value).__name__)}")
+                return False
+            if value.numel() and int(value.min()) < 0:
+                fail(f"'{key}' contains negative indices (found {int(value.min())})")
+            elif value.numel() and below is not None and int(value.max()) >= below:
+                fail(f"'{key}' contains larger indices than {what} ({below}) (found "
+                     f"{int(value.max())})")
+            return True
+
+        for s in self.sources:
+            x, assign = self[f"x_{s}"], self.get(f"assign_{s}")
+            rows = x.size(0) if isinstance(x, torch.Tensor) and x.dim() else None
+            if rows is None:
+                fail(f"'x_{s}' must be a tensor [N_{s}, ...], got "
+                     f"{getattr(x, 'shape', type(x).__name__)}")
+            elif assign is None and n is not None and rows != n:
+                fail(f"'x_{s}' has {rows} rows, but num_nodes is {n} (a source without "
+                     f"'assign_{s}' has one row per node)")
+            if assign is not None and ids(f"assign_{s}", assign, f"[N_{s}]", n,
+                                          "the number of nodes"):
+                if assign.dim() != 1 or (rows is not None and assign.numel() != rows):
+                    fail(f"'assign_{s}' needs to be of shape [{rows}] (one node per row of "
+                         f"'x_{s}'), found {tuple(assign.shape)}")
+        for key in self.keys():
+            if not key.startswith("edge_index_"):
+                continue
+            s, edges = key[len("edge_index_"):], self[key]
+            x = self.get(f"x_{s}")
+            units = x.size(0) if isinstance(x, torch.Tensor) and x.dim() else n
+            if not ids(key, edges, "[2, num_edges]", units,
+                       f"the rows of 'x_{s}'" if x is not None else "the number of nodes"):
+                continue
+            if edges.dim() != 2 or edges.size(0) != 2:
+                fail(f"'{key}' needs to be of shape [2, num_edges], found "
+                     f"{tuple(edges.shape)}")
+                continue
+            for other in (f"edge_weight_{s}", f"edge_attr_{s}"):
+                value = self.get(other)
+                if isinstance(value, torch.Tensor) and (value.dim() == 0
+                                                        or value.size(0) != edges.size(1)):
+                    fail(f"'{other}' needs {edges.size(1)} rows (the edges of '{key}'), "
+                         f"found {tuple(value.shape)}")
+        return status
+
     def __inc__(self, key, value, *args, **kwargs):
         if key.startswith("assign_"):
+            if self.num_nodes is None:
+                # PyG's own error here was "Could not infer dtype of NoneType"
+                raise ValueError(f"{self.__class__.__name__}: cannot offset '{key}' when "
+                                 f"batching: the graph has no node-level source (an x_<source> "
+                                 f"without assign_<source>) to count its nodes; set num_nodes")
             return self.num_nodes
         if key.startswith("edge_index_"):
             x = self.get(f"x_{key[len('edge_index_'):]}")

@@ -1,8 +1,12 @@
 """The PyG data contract as a PyG user relies on it: batching and splitting
 multi-source graphs, the datasets' indexing, caches and attributes, and the
 transforms."""
+import pytest
 import torch
+from torch_geometric.data import Batch
+from torch_geometric.loader import DataLoader
 
+from pyg_fusion.data import MultiSourceData
 from pyg_fusion.datasets import MultiFeatureDigits, SyntheticVAD
 
 VAD = dict(num_videos=(4, 4), snippets=(4, 8), num_segments=None, log=False)
@@ -46,3 +50,78 @@ def test_another_pre_filter_function_is_another_cache(tmp_path):
     kept = [[int(d.y) for d in SyntheticVAD(str(tmp_path), "test", pre_filter=f, **VAD)]
             for f in (_abnormal, _normal)]
     assert kept == [[1, 1], [0, 0]]
+
+
+def _graph(n, n_fine, e, e_fine, seed):
+    g = torch.Generator().manual_seed(seed)
+    return MultiSourceData(
+        x_a=torch.randn(n, 3, generator=g), x_f=torch.randn(n_fine, 2, generator=g),
+        assign_f=torch.randint(0, n, (n_fine, ), generator=g),
+        edge_index_a=torch.randint(0, n, (2, e), generator=g),
+        edge_weight_a=torch.rand(e, generator=g),
+        edge_index_f=torch.randint(0, max(n_fine, 1), (2, e_fine), generator=g),
+        y=torch.tensor([seed]))
+
+
+def _same(a, b):
+    assert sorted(a.keys()) == sorted(b.keys())
+    for key in b.keys():
+        if isinstance(b[key], torch.Tensor):
+            assert torch.equal(a[key], b[key]), key
+        else:
+            assert a[key] == b[key], key
+
+
+def test_batches_offset_every_source_and_split_back_into_the_graphs():
+    # 1 node, no edges, no finer units: each offset by its own units
+    graphs = [_graph(4, 6, 5, 7, 0), _graph(1, 2, 0, 0, 1), _graph(3, 0, 2, 0, 2),
+              _graph(5, 9, 0, 3, 3)]
+    for data in graphs:
+        assert data.validate()
+    batch = Batch.from_data_list(graphs)
+    assert batch.validate() and batch.num_nodes == 13
+    nodes = torch.tensor([0, 4, 5, 8])
+    fine = torch.tensor([0, 6, 8, 8])
+    for i, data in enumerate(graphs):
+        _same(batch.get_example(i), data)
+        a = batch.edge_index_a[:, batch.batch[batch.edge_index_a[0]] == i]
+        assert torch.equal(a - nodes[i], data.edge_index_a)
+        assert torch.equal(batch.batch[batch.assign_f[fine[i]:fine[i] + data.x_f.size(0)]],
+                           torch.full((data.x_f.size(0), ), i))
+    for data, back in zip([graphs[2], graphs[0]], batch.index_select([2, 0])):
+        _same(back, data)
+    for data, back in zip(graphs, next(iter(DataLoader(graphs, batch_size=4))).to_data_list()):
+        _same(back, data)
+
+
+@pytest.mark.parametrize("data, message", [
+    (dict(x_b=torch.randn(5, 3)), "'x_b' has 5 rows, but num_nodes is 4"),
+    (dict(edge_index_a=torch.tensor([[0, 9], [1, 2]])),
+     r"'edge_index_a' contains larger indices than the rows of 'x_a' \(4\) \(found 9\)"),
+    (dict(edge_index_f=torch.tensor([[0, 3], [1, 1]])),
+     r"'edge_index_f' contains larger indices than the rows of 'x_f' \(3\)"),
+    (dict(assign_f=torch.tensor([0, 7, 1])),
+     r"'assign_f' contains larger indices than the number of nodes \(4\) \(found 7\)"),
+    (dict(assign_f=torch.tensor([0., 1., 1.])), "'assign_f' must be an integer tensor"),
+    (dict(assign_f=torch.tensor([0, 1])), r"'assign_f' needs to be of shape \[3\]"),
+    (dict(edge_index_a=torch.tensor([[0, -1], [1, 2]])), "'edge_index_a' contains negative"),
+    (dict(edge_index_a=torch.tensor([[0, 1], [1, 2]]), edge_weight_a=torch.ones(3)),
+     r"'edge_weight_a' needs 2 rows"),
+])
+def test_validate_checks_every_source(data, message):
+    # PyG's validate checks edge_index only: these were "valid"
+    base = dict(x_a=torch.randn(4, 3), x_f=torch.randn(3, 2), assign_f=torch.tensor([0, 3, 1]))
+    bad = MultiSourceData(**{**base, **data})
+    with pytest.raises(ValueError, match=message):
+        bad.validate()
+    with pytest.warns(UserWarning, match=message):
+        assert not bad.validate(raise_on_error=False)
+
+
+def test_a_graph_of_finer_units_only_needs_num_nodes_to_batch():
+    data = MultiSourceData(x_f=torch.randn(3, 2), assign_f=torch.tensor([0, 1, 1]))
+    with pytest.raises(ValueError, match="cannot offset 'assign_f'.*set num_nodes"):
+        with pytest.warns(UserWarning):  # PyG's, of the count it cannot infer
+            Batch.from_data_list([data, data])
+    data.num_nodes = 2
+    assert Batch.from_data_list([data, data]).assign_f.tolist() == [0, 1, 1, 2, 3, 3]
