@@ -1,6 +1,7 @@
 """The PyG data contract as a PyG user relies on it: batching and splitting
 multi-source graphs, the datasets' indexing, caches and attributes, and the
 transforms."""
+import numpy as np
 import pytest
 import torch
 from torch_geometric.data import Batch
@@ -8,6 +9,7 @@ from torch_geometric.loader import DataLoader
 
 from pyg_fusion.data import MultiSourceData
 from pyg_fusion.datasets import MultiFeatureDigits, SyntheticVAD
+from pyg_fusion.datasets.translation import SyntheticTranslation, TaskonomyFolder
 
 VAD = dict(num_videos=(4, 4), snippets=(4, 8), num_segments=None, log=False)
 
@@ -125,3 +127,23 @@ def test_a_graph_of_finer_units_only_needs_num_nodes_to_batch():
             Batch.from_data_list([data, data])
     data.num_nodes = 2
     assert Batch.from_data_list([data, data]).assign_f.tolist() == [0, 1, 1, 2, 3, 3]
+
+
+def test_image_translation_sets_have_no_classes_and_one_width_per_modality(tmp_path):
+    from PIL import Image
+
+    # PyG read num_classes off the [1, 3, H, W] target (its width, 16) and
+    # num_features off an absent x (0)
+    ds = SyntheticTranslation(str(tmp_path / "syn"), num_images=2, image_size=16,
+                              modalities=["depth", "normal"], progress=False)
+    for folder in ("rgb", "depth"):
+        (tmp_path / "tk" / folder).mkdir(parents=True)
+        Image.fromarray(np.zeros((8, 8), np.uint8)).save(tmp_path / "tk" / folder / "0.png")
+    tk = TaskonomyFolder(str(tmp_path / "tk"), ["depth"], image_size=16)
+    for d, channels in ((ds, {"depth": 1, "normal": 3}), (tk, {"depth": 1})):
+        assert d.channels == channels and d[0].y.shape == (1, 3, 16, 16)
+        with pytest.raises(ValueError, match="the target y is an image.*no classes"):
+            d.num_classes
+        for attr in ("num_features", "num_node_features"):
+            with pytest.raises(ValueError, match=rf"use channels \({channels}\)"):
+                getattr(d, attr)

@@ -13,7 +13,7 @@ from torch import Tensor
 from torch_geometric.data import Data, Dataset
 
 from ..functional._checks import check_int
-from .translation import IMAGE_EXTENSIONS, image_pair_data
+from .translation import IMAGE_EXTENSIONS, ImagePairs, image_pair_data
 
 
 # Taskonomy names a file point_<p>_view_<v>_domain_<modality>.png: strip the
@@ -59,7 +59,7 @@ def read_image(path: str, image_size: int | None = None) -> Tensor:
     return x
 
 
-class TaskonomyFolder(Dataset):
+class TaskonomyFolder(ImagePairs, Dataset):
     r"""Image translation data laid out as in Taskonomy: one folder per
     modality under ``root``, files paired by name.
 

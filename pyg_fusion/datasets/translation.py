@@ -38,10 +38,32 @@ def image_pair_data(inputs: dict[str, Tensor], target: Tensor | None) -> Data:
     return data
 
 
+class ImagePairs:
+    """What PyG's dataset attributes mean for scenes of images: PyG reads
+    ``num_classes`` off ``y`` (here a ``[1, 3, H, W]`` image: it gave ``W``)
+    and ``num_features`` off ``x`` (absent: it gave 0); each is an error
+    naming :attr:`channels` instead."""
+
+    @property
+    def num_classes(self) -> int:
+        raise ValueError(f"{self.__class__.__name__}: the target y is an image [1, 3, H, W] "
+                         f"to translate to, it has no classes")
+
+    @property
+    def num_node_features(self) -> int:
+        raise ValueError(f"{self.__class__.__name__}: a scene has one image per modality, "
+                         f"not one num_node_features / num_features: use channels "
+                         f"({self.channels})")
+
+    @property
+    def num_features(self) -> int:
+        return self.num_node_features
+
+
 _SPLITS = {"train": 0, "val": 1, "test": 2}
 
 
-class SyntheticTranslation(FusionDataset):
+class SyntheticTranslation(ImagePairs, FusionDataset):
     r"""Seeded synthetic scenes for multi-modal image translation: depth,
     surface normals, shading and edges rendered from the same geometry, and
     an RGB target that no single one of them predicts.
@@ -126,6 +148,11 @@ class SyntheticTranslation(FusionDataset):
         # scenes another had transformed)
         return [self.cache_file(f"synthetic_{self.split}_n{self.num_images}_s{self.image_size}"
                                 f"_seed{self.seed}", {})]
+
+    @property
+    def channels(self) -> dict[str, int]:
+        """``{modality: C}`` of the input modalities."""
+        return {m: SYNTHETIC_CHANNELS[m] for m in self.modalities}
 
     def download(self) -> None:
         pass
