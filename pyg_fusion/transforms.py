@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from torch_geometric.data import Data
+import torch
+from torch_geometric.data import Batch, Data
 from torch_geometric.transforms import BaseTransform
 
 from .data import MultiSourceData, source_batch, source_names
@@ -35,10 +36,10 @@ class RelationGraphs(BaseTransform):
     (``assign_<source>``) gets its graph on its own units. The data must be
     a :class:`~pyg_fusion.data.MultiSourceData`, which batches the stored
     graphs by each source's own units. Applied to a
-    :class:`~torch_geometric.data.Batch`, graphs are never linked, but the
-    graphs belong to the batch (its ``to_data_list`` cannot split them); as a
-    dataset's ``pre_transform`` or ``transform`` it runs per graph, before
-    batching. With
+    :class:`~torch_geometric.data.Batch`, graphs are never linked, and the
+    batch's ``to_data_list`` / ``get_example`` give each graph its own (as
+    transforming the graphs one by one); as a dataset's ``pre_transform`` or
+    ``transform`` it runs per graph, before batching. With
     ``support="shared"`` every node-level source's similarity is evaluated on
     one support, the union of their graphs
     (:func:`~pyg_fusion.functional.shared_support_graphs`), so that their
@@ -127,6 +128,8 @@ class RelationGraphs(BaseTransform):
             # stored data, not a step of a model: no autograd graph is kept
             # (a dataset could not save it, and it would hold the features)
             data[f"edge_weight_{s}"] = edge_weight.detach()
+        if isinstance(data, Batch) and getattr(data, "_slice_dict", None) is not None:
+            _split_like_a_batch(data, list(graphs))
         return data
 
     def __repr__(self) -> str:
@@ -135,6 +138,31 @@ class RelationGraphs(BaseTransform):
                 f"nonneg={self.nonneg!r}", f"gamma={self.gamma}", f"knn={self.knn!r}",
                 f"sources={self.sources!r}", f"support={self.support!r}"]
         return f"{self.__class__.__name__}({', '.join(args)})"
+
+
+def _split_like_a_batch(batch: Batch, sources: list[str]) -> None:
+    """Records where each graph's new edges lie in ``batch`` and the offset of
+    its units, as :meth:`Batch.from_data_list` records them, so that
+    ``to_data_list`` splits the graphs built on the batch (PyG drops the
+    attributes it has no record of: the graphs were lost silently)."""
+    slices, incs = dict(batch._slice_dict), dict(batch._inc_dict)
+    for s in sources:
+        edge_index = batch[f"edge_index_{s}"]
+        graph = source_batch(batch, s)
+        of_edge = graph[edge_index[1]]
+        if of_edge.numel() > 1 and bool((of_edge[1:] < of_edge[:-1]).any()):
+            order = torch.sort(of_edge, stable=True).indices  # each graph's edges together
+            batch[f"edge_index_{s}"] = edge_index = edge_index[:, order]
+            batch[f"edge_weight_{s}"] = batch[f"edge_weight_{s}"][order]
+            of_edge = of_edge[order]
+        zero = torch.zeros(1, dtype=torch.long)
+        count = torch.bincount(of_edge.cpu(), minlength=batch.num_graphs)
+        units = torch.bincount(graph.cpu(), minlength=batch.num_graphs)
+        slices[f"edge_index_{s}"] = slices[f"edge_weight_{s}"] = torch.cat([zero, count.cumsum(0)])
+        incs[f"edge_index_{s}"] = torch.cat([zero, units.cumsum(0)[:-1]])
+        incs[f"edge_weight_{s}"] = torch.zeros(batch.num_graphs, dtype=torch.long)
+    # new dicts: the transform's input (a shallow copy shares them) keeps its own
+    batch.__dict__["_slice_dict"], batch.__dict__["_inc_dict"] = slices, incs
 
 
 def _named(build, what: str):

@@ -10,6 +10,7 @@ from torch_geometric.loader import DataLoader
 from pyg_fusion.data import MultiSourceData
 from pyg_fusion.datasets import MultiFeatureDigits, SyntheticVAD
 from pyg_fusion.datasets.translation import SyntheticTranslation, TaskonomyFolder
+from pyg_fusion.transforms import RelationGraphs, _split_like_a_batch
 
 VAD = dict(num_videos=(4, 4), snippets=(4, 8), num_segments=None, log=False)
 
@@ -147,3 +148,34 @@ def test_image_translation_sets_have_no_classes_and_one_width_per_modality(tmp_p
         for attr in ("num_features", "num_node_features"):
             with pytest.raises(ValueError, match=rf"use channels \({channels}\)"):
                 getattr(d, attr)
+
+
+@pytest.mark.parametrize("transform", [
+    RelationGraphs(k=2), RelationGraphs(k=None, threshold=0.2),
+    RelationGraphs(k=2, support="shared", sources=["a", "b"])])
+def test_graphs_built_on_a_batch_split_back_as_built_per_graph(transform):
+    # to_data_list dropped them: PyG keeps only the attributes it batched
+    g = torch.Generator().manual_seed(0)
+    graphs = [MultiSourceData(x_a=torch.randn(n, 3, generator=g),
+                              x_b=torch.randn(n, 2, generator=g), y=torch.tensor([n]))
+              for n in (5, 1, 4)]
+    if transform.support == "own":
+        for d in graphs:
+            d.x_f = torch.randn(2 * d.num_nodes, 2, generator=g)
+            d.assign_f = torch.arange(2 * d.num_nodes) // 2
+    alone = [transform(d) for d in graphs]
+    batch = Batch.from_data_list(graphs)
+    together = transform(batch)
+    assert "edge_index_a" not in batch._slice_dict  # the input batch is its own
+    for d, back in zip(alone, together.to_data_list()):
+        _same(back, d)
+    # edges of the graphs interleaved: each graph's are gathered
+    perm = torch.randperm(together.edge_index_a.size(1), generator=g)
+    together.edge_index_a = together.edge_index_a[:, perm]
+    together.edge_weight_a = together.edge_weight_a[perm]
+    _split_like_a_batch(together, ["a"])
+    for i, d in enumerate(alone):
+        back = together.get_example(i)
+        edges = [sorted(zip(*x.edge_index_a.tolist(), x.edge_weight_a.tolist()))
+                 for x in (back, d)]
+        assert edges[0] == edges[1]
