@@ -124,6 +124,31 @@ class MultiSourceData(Data):
     def num_features(self) -> int:
         return self.num_node_features
 
+    def _source_graphs(self) -> dict[str, int]:
+        return {k[len("edge_index_"):]: int(v.size(-1)) for k, v in self.items()
+                if k.startswith("edge_index_") and isinstance(v, torch.Tensor) and v.dim()}
+
+    @property
+    def num_edges(self) -> int:
+        # PyG counts the first attribute named like an edge one: with a graph
+        # per source that was one source's graph, whichever was set first
+        graphs = self._source_graphs()
+        if graphs and "edge_index" not in self:
+            raise ValueError(f"{self.__class__.__name__} has one graph per source, not one "
+                             f"num_edges: edges per source {graphs} (edge_index_<source>)")
+        return super().num_edges
+
+    def edge_subgraph(self, subset: torch.Tensor) -> MultiSourceData:
+        graphs = self._source_graphs()
+        if graphs:
+            # PyG selects every attribute of num_edges rows: with a graph per
+            # source it cut one source's graph (or any of that size) and kept the rest
+            raise ValueError(f"edge_subgraph selects the edges of one graph, but "
+                             f"{self.__class__.__name__} has one per source {sorted(graphs)} "
+                             f"(edge_index_<source>): select edge_index_<source> and its "
+                             f"edge_weight_<source> / edge_attr_<source> directly")
+        return super().edge_subgraph(subset)
+
     def source(self, name: str) -> torch.Tensor:
         key = f"x_{name}"
         if key not in self:
@@ -156,21 +181,24 @@ class MultiSourceData(Data):
         new_node = torch.full((n, ), -1, dtype=torch.long, device=subset.device)
         new_node[subset] = torch.arange(subset.numel(), device=subset.device)
         own = {}
-        for s in self.sources:
-            x, assign = self[f"x_{s}"], self.get(f"assign_{s}")
+        # a graph edge_index_<s> without x_<s> is on the nodes (as it batches)
+        for s in sorted({*self.sources, *self._source_graphs()}):
+            x, assign = self.get(f"x_{s}"), self.get(f"assign_{s}")
             if assign is None:  # node-level: unit i is node i
-                keep, parent = subset.to(x.device), None
+                keep, units = subset, n
             else:
                 new_parent = new_node.to(assign.device)[assign]
                 kept = (new_parent >= 0).nonzero().view(-1)
                 keep = kept[torch.sort(new_parent[kept], stable=True).indices]
-                parent = new_parent[keep]
-                own[f"x_{s}"], own[f"assign_{s}"] = x[keep], parent
+                units = assign.numel()
+                own[f"assign_{s}"] = new_parent[keep]
+            if x is not None:
+                own[f"x_{s}"] = x[keep.to(x.device)]
             edges = self.get(f"edge_index_{s}")
             if edges is None:
                 continue
             own[f"edge_index_{s}"], _, stay = subgraph(
-                keep.to(edges.device), edges, relabel_nodes=True, num_nodes=x.size(0),
+                keep.to(edges.device), edges, relabel_nodes=True, num_nodes=units,
                 return_edge_mask=True)
             for key in (f"edge_weight_{s}", f"edge_attr_{s}"):
                 if isinstance(self.get(key), torch.Tensor):

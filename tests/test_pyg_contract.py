@@ -179,3 +179,26 @@ def test_graphs_built_on_a_batch_split_back_as_built_per_graph(transform):
         edges = [sorted(zip(*x.edge_index_a.tolist(), x.edge_weight_a.tolist()))
                  for x in (back, d)]
         assert edges[0] == edges[1]
+
+
+def test_edge_counts_and_edge_subgraphs_name_the_sources():
+    # PyG counted the first edge-named attribute (edge_index_f's 7, set first)
+    # and edge_subgraph cut that graph only, keeping edge_index_a whole
+    data = MultiSourceData(x_a=torch.randn(4, 3), edge_index_f=torch.zeros(2, 7, dtype=torch.long),
+                           edge_index_a=torch.zeros(2, 5, dtype=torch.long))
+    with pytest.raises(ValueError, match=r"one graph per source.*\{'f': 7, 'a': 5\}"):
+        data.num_edges
+    with pytest.raises(ValueError, match=r"one per source \['a', 'f'\]"):
+        data.edge_subgraph(torch.tensor([0]))
+    plain = MultiSourceData(x_a=torch.randn(4, 3), edge_index=torch.tensor([[0, 1], [1, 2]]))
+    assert plain.num_edges == 2 and plain.edge_subgraph(torch.tensor([1])).num_edges == 1
+
+
+def test_subgraph_relabels_a_node_graph_of_no_source():
+    # edge_index_g without x_g batches on the nodes; subgraph kept its old ids
+    data = MultiSourceData(x_a=torch.randn(4, 3), y=torch.arange(4),
+                           edge_index_g=torch.tensor([[0, 1, 2, 3], [1, 2, 3, 0]]),
+                           edge_weight_g=torch.arange(4.))
+    sub = data.subgraph(torch.tensor([3, 0, 1]))
+    assert sub.validate() and sub.y.tolist() == [3, 0, 1]
+    assert sub.edge_index_g.tolist() == [[1, 0], [2, 1]] and sub.edge_weight_g.tolist() == [0, 3]
