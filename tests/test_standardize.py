@@ -104,3 +104,18 @@ def test_standardised_features_keep_their_dtype(dtype):
     want = (x.double() - x.double().mean(0)) / x.double().std(0, unbiased=False)
     tol = {torch.float16: 2e-2, torch.bfloat16: 0.1}.get(dtype, 1e-4)
     torch.testing.assert_close(out.double(), want, rtol=0, atol=tol)
+
+
+def test_a_transform_set_later_keeps_the_standardisation(root):
+    train = SyntheticVAD(root, "train", standardize=True, **KW)
+    expected = train[0].x_i3d.clone()
+    seen = []
+    train.transform = lambda d: seen.append(d.x_i3d.clone()) or d
+    assert torch.equal(train[0].x_i3d, expected)  # the z-scoring was replaced before
+    assert torch.equal(seen[-1], expected)
+    train.transform = None
+    assert torch.equal(train[0].x_i3d, expected)
+    raw = SyntheticVAD(root, "train", **KW)
+    raw.transform = None
+    assert raw.transform is None and not torch.equal(raw[0].x_i3d, expected)
+    assert torch.equal(train.copy()[0].x_i3d, expected)  # a copy is standardised once

@@ -93,7 +93,8 @@ class VADFeatures(_LayoutReader, FusionDataset):
             ``dataset.standardizer`` holds the module (``None`` without). (default: ``False``)
         transform (callable, optional): a function/transform that takes a
             :class:`~torch_geometric.data.Data` object and returns a transformed version,
-            applied on every access. (default: :obj:`None`)
+            applied on every access, after the standardisation (also when set later:
+            ``dataset.transform`` reads back as both). (default: :obj:`None`)
         pre_transform (callable, optional): a function/transform applied to every
             :class:`~torch_geometric.data.Data` object before it is saved to disk.
             (default: :obj:`None`)
@@ -145,9 +146,21 @@ class VADFeatures(_LayoutReader, FusionDataset):
                          force_reload=force_reload)
         self.load(self.processed_paths[0])
         self.standardizer = self._standardizer(standardize)
-        if self.standardizer is not None:
-            self.transform = (self.standardizer if transform is None
-                              else Compose([self.standardizer, transform]))
+
+    # the standardisation stays first whatever transform is set later: a
+    # transform replaced after construction (``ds.transform = T``) had
+    # replaced the z-scoring with it, silently
+    @property
+    def transform(self):
+        user = self.__dict__.get("_user_transform")
+        standardizer = self.__dict__.get("standardizer")
+        if standardizer is None:
+            return user
+        return standardizer if user is None else Compose([standardizer, user])
+
+    @transform.setter
+    def transform(self, transform) -> None:
+        self.__dict__["_user_transform"] = transform
 
     def _standardizer(self, standardize) -> StandardizeSources | None:
         sources = list(self.domains[0].sources)
