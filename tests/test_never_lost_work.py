@@ -61,8 +61,9 @@ def test_damaged_digits_copy_names_the_remedy(tmp_path):
     with open(raw, "r+b") as f:
         f.truncate(os.path.getsize(raw) // 2)
     with pytest.raises(ValueError, match=r"view 'mor': cannot read .*mfeat-mor\.csv\.gz: the "
-                       r"compressed file is cut short .*; delete it and the bundled copy "
-                       r"replaces it"):
+                       r"compressed file is cut short .*; delete it, or pass "
+                       r"force_reload=True \(pyg-fusion's --force-reload\), and the bundled "
+                       r"copy replaces it"):
         MultiFeatureDigits(root, log=False)
     os.remove(raw)  # the remedy the error names
     again = MultiFeatureDigits(root, log=False)
@@ -217,8 +218,9 @@ def test_damaged_generated_vad_names_the_remedy(tmp_path):
         f.truncate(60)
     folder = os.path.join(first.raw_dir, first.tag)
     with pytest.raises(ValueError, match=rf"cannot read .*\.npy .*; the files of "
-                       rf"{re.escape(folder)} are generated: delete that folder and they "
-                       r"are generated again"):
+                       rf"{re.escape(folder)} are generated: delete that folder, or pass "
+                       r"force_reload=True \(pyg-fusion's --force-reload\), and they are "
+                       r"generated again"):
         SyntheticVAD(str(tmp_path), "test", **kw)
     os.remove(feature)
     with pytest.raises(FileNotFoundError, match=r"file not found: .*; the files of .* are "
@@ -236,7 +238,8 @@ def test_damaged_generated_scene_names_the_remedy(tmp_path):
     png = tmp_path / "rgb" / "test_00001.png"
     png.write_bytes(png.read_bytes()[:40])
     with pytest.raises(ValueError, match=r"cannot read rgb file .*test_00001\.png: .*; the "
-                       r"scenes of .* are generated: delete .*meta\.json and they are "
+                       r"scenes of .* are generated: delete .*meta\.json, or pass "
+                       r"force_reload=True \(pyg-fusion's --force-reload\), and they are "
                        r"generated again"):
         SyntheticRGBD(str(tmp_path), "test", **kw)
     os.remove(tmp_path / "meta.json")  # the remedy the error names

@@ -21,6 +21,25 @@ from ..data import MultiSourceData
 from .._files import atomic_write, load_torch, remove_stale_temps, save_torch
 
 
+# How a damaged or stale cache is rebuilt, said once for every message that
+# gives the way out: the argument, and the command line's flag, which passes it
+RELOAD = "force_reload=True (pyg-fusion's --force-reload)"
+
+
+def regenerate_on_reload(force_reload: bool, marker: str) -> None:
+    """With ``force_reload``, removes ``marker``, the file a dataset's
+    generator writes last: PyG then finds a raw file missing and the
+    generator makes every file again (each replaced atomically). A run
+    stopped part-way leaves no marker, so the next one generates again.
+
+    Args:
+        force_reload (bool): the dataset's ``force_reload``.
+        marker (str): the file the generator writes last.
+    """
+    if force_reload and osp.isfile(marker):
+        os.remove(marker)
+
+
 def check_seed(seed) -> int:
     """A generator's ``seed``: an int that numpy accepts, ``[0, 2**32)``."""
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
@@ -105,7 +124,7 @@ class FusionDataset(InMemoryDataset):
     :class:`~pyg_fusion.data.MultiSourceData` whose processed file is written
     atomically (PyG's :meth:`save` writes in place), and whose broken
     processed file gives an error that names the file and the way out,
-    ``force_reload=True``, which rebuilds it. ``pre_transform.pt`` and
+    ``force_reload=True``, which rebuilds it (:data:`RELOAD`). ``pre_transform.pt`` and
     ``pre_filter.pt`` are written as PyG does (atomically), never read: the
     processed file's name holds both (:meth:`cache_file`)."""
 
@@ -139,8 +158,8 @@ class FusionDataset(InMemoryDataset):
             # a damaged or deleted file of generated data: deleting the rest
             # regenerates all (deleting the one file would not)
             cls = FileNotFoundError if isinstance(exc, FileNotFoundError) else ValueError
-            raise cls(f"{exc}; the files of {folder} are generated: delete that folder and "
-                      f"they are generated again") from exc
+            raise cls(f"{exc}; the files of {folder} are generated: delete that folder, or "
+                      f"pass {RELOAD}, and they are generated again") from exc
         # PyG's record of the last processing (what its other datasets compare)
         for name, value in (("pre_transform.pt", self.pre_transform),
                             ("pre_filter.pt", self.pre_filter)):
@@ -164,7 +183,7 @@ class FusionDataset(InMemoryDataset):
         # Read here, not by PyG's load: PyG's reader retries a file that does
         # not load with weights_only=True with weights_only=False, which runs
         # the file's code. save() writes (store dict, slices, class).
-        recover = "delete it or pass force_reload=True"
+        recover = f"delete it or pass {RELOAD}"
         out = load_torch(path, what=f"{self.__class__.__name__}: the processed file",
                          recover=recover, allowed=(data_cls, ))
         if not (isinstance(out, tuple) and len(out) == 3 and isinstance(out[0], dict)

@@ -1,6 +1,7 @@
 """The UCI Multiple Features handwritten digits as one multi-view graph."""
 from __future__ import annotations
 
+import filecmp
 import gzip
 import os
 import os.path as osp
@@ -12,7 +13,7 @@ from typing import Callable, Sequence
 import torch
 
 from ..data import MultiSourceData
-from ._base import FusionDataset, options_hash
+from ._base import RELOAD, FusionDataset, options_hash
 from .._files import atomic_write, load_torch, save_torch
 from ._io import read_table
 from ._split import stratified_masks
@@ -91,7 +92,9 @@ class MultiFeatureDigits(FusionDataset):
         pre_filter (callable, optional): a function that takes a
             :class:`~torch_geometric.data.Data` object and returns whether it belongs in the
             dataset. (default: :obj:`None`)
-        force_reload (bool, optional): re-process the dataset. (default: :obj:`False`)
+        force_reload (bool, optional): replace every file of ``root/raw`` that differs
+            from the bundled copy (files fetched from UCI are kept) and re-process the
+            dataset. (default: :obj:`False`)
         log (bool, optional): print progress while processing. (default: :obj:`True`)
     """
 
@@ -129,11 +132,22 @@ class MultiFeatureDigits(FusionDataset):
     def num_classes(self) -> int:
         return 10
 
+    def _download(self) -> None:
+        # PyG's downloads only when a raw file is missing; force_reload also
+        # replaces a damaged copy of a bundled file (download())
+        if self.force_reload and find_bundled() is not None:
+            self.download()
+        else:
+            super()._download()
+
     def download(self) -> None:
         bundled = find_bundled()
         for view, name in zip(VIEWS, self.raw_file_names):
             dst = osp.join(self.raw_dir, name)
-            if osp.exists(dst):
+            # force_reload replaces a copy that differs from the bundled file
+            # only: a new copy's stamp renames every cache made from it
+            if osp.exists(dst) and (bundled is None or not self.force_reload
+                                    or filecmp.cmp(bundled / name, dst, shallow=False)):
                 continue
             if bundled is not None:
                 with open(bundled / name, "rb") as src, atomic_write(dst) as out:
@@ -174,15 +188,15 @@ class MultiFeatureDigits(FusionDataset):
         cache = osp.join(self.processed_dir, f"mfeat_values_{options_hash({}, self.raw_paths)}.pt")
         if osp.exists(cache) and not self.force_reload:
             return load_torch(cache, what="MultiFeatureDigits value cache",
-                              recover="delete it or pass force_reload=True")
+                              recover=f"delete it or pass {RELOAD}")
         values = {}
         for view, path in zip(VIEWS, self.raw_paths):
             try:
                 table = read_table(path, header=True, index_col=None, what=f"view {view!r}")
             except ValueError as exc:  # a damaged copy: download() copies a missing one
-                again = ("the bundled copy replaces it" if find_bundled() is not None
-                         else "it is downloaded again")
-                raise ValueError(f"{exc}; delete it and {again}") from None
+                way = (f"delete it, or pass {RELOAD}, and the bundled copy replaces it"
+                       if find_bundled() is not None else "delete it and it is downloaded again")
+                raise ValueError(f"{exc}; {way}") from None
             values[view] = torch.from_numpy(table.values)
         save_torch(values, cache)
         return values

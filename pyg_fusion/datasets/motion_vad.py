@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ._base import check_seed, options_hash
+from ._base import check_seed, options_hash, regenerate_on_reload
 from .._files import write_json, write_text
 from ._io import save_npy
 from .vad import VADFeatures, VADLayout
@@ -178,7 +178,8 @@ class MotionVAD(VADFeatures):
         pre_filter (callable, optional): a function that takes a
             :class:`~torch_geometric.data.Data` object and returns whether it belongs in the
             dataset. (default: :obj:`None`)
-        force_reload (bool, optional): re-process the dataset. (default: :obj:`False`)
+        force_reload (bool, optional): build the streams again (both splits' files) and
+            re-process this split. (default: :obj:`False`)
         log (bool, optional): print progress while processing. (default: :obj:`True`)
     """
 
@@ -220,6 +221,8 @@ class MotionVAD(VADFeatures):
             labels="position", num_abnormal=half, folder=self.tag, name="basic_motions",
             snippet_len=RATE)
         self._check_folder(root)
+        regenerate_on_reload(force_reload, osp.join(osp.expanduser(root), "raw", self.tag,
+                                                    "motion.json"))
         super().__init__(root, split, layout, num_segments=num_segments, crops=crops,
                          standardize=standardize, transform=transform,
                          pre_transform=pre_transform, pre_filter=pre_filter,

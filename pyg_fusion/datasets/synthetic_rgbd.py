@@ -33,6 +33,7 @@ import numpy as np
 from PIL import Image
 
 from .._files import atomic_write, write_json, write_text
+from ._base import RELOAD, regenerate_on_reload
 from .rgbd import RGBDSegmentation
 
 __all__ = ["SyntheticRGBD", "SYNTHETIC_RGBD_CLASSES", "make_rgbd_scene"]
@@ -108,6 +109,8 @@ class SyntheticRGBD(RGBDSegmentation):
             (default: :obj:`0`)
         augment (bool, optional): random flip (and scale / crop if given), default for train.
             (default: :obj:`None`)
+        force_reload (bool, optional): generate the scenes of both splits again.
+            (default: :obj:`False`)
         **kwargs: passed to :class:`RGBDSegmentation` (e.g. ``scale_range``,
             ``crop_size``).
     """
@@ -116,7 +119,7 @@ class SyntheticRGBD(RGBDSegmentation):
 
     def __init__(self, root: str, split: str = "train", *, size: int = 64,
                  num_train: int = 192, num_test: int = 64, seed: int = 0,
-                 augment: bool | None = None, **kwargs):
+                 augment: bool | None = None, force_reload: bool = False, **kwargs):
         if split not in ("train", "test"):
             raise ValueError(f"split must be 'train' or 'test', got {split!r}")
         for name, v in (("size", size), ("num_train", num_train),
@@ -127,6 +130,7 @@ class SyntheticRGBD(RGBDSegmentation):
             raise ValueError(f"size must be >= 16 pixels, got {size}")
         self.meta = {"version": _VERSION, "size": size, "num_train": num_train,
                      "num_test": num_test, "seed": seed}
+        regenerate_on_reload(force_reload, osp.join(root, "meta.json"))
         self._generate(str(root))
         kwargs.setdefault("scale_range", (1.0, 1.0))
         kwargs.setdefault("crop_size", None)
@@ -140,7 +144,8 @@ class SyntheticRGBD(RGBDSegmentation):
             # a damaged or deleted scene: the marker alone says whether to regenerate
             cls = FileNotFoundError if isinstance(exc, FileNotFoundError) else ValueError
             raise cls(f"{exc}; the scenes of {root} are generated: delete "
-                      f"{osp.join(root, 'meta.json')} and they are generated again") from exc
+                      f"{osp.join(root, 'meta.json')}, or pass {RELOAD}, and they are "
+                      f"generated again") from exc
 
     def _generate(self, root: str) -> None:
         meta_path = osp.join(root, "meta.json")

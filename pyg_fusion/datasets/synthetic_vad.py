@@ -8,7 +8,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from ._base import check_seed, options_hash
+from ._base import check_seed, options_hash, regenerate_on_reload
 from .._files import write_json, write_text
 from ._io import save_npy
 from .vad import VADFeatures, VADLayout
@@ -135,7 +135,8 @@ class SyntheticVAD(VADFeatures):
         pre_filter (callable, optional): a function that takes a
             :class:`~torch_geometric.data.Data` object and returns whether it belongs in the
             dataset. (default: :obj:`None`)
-        force_reload (bool, optional): re-process the dataset. (default: :obj:`False`)
+        force_reload (bool, optional): generate the data again (both splits' files) and
+            re-process this split. (default: :obj:`False`)
         log (bool, optional): print progress while processing. (default: :obj:`True`)
     """
 
@@ -193,6 +194,8 @@ class SyntheticVAD(VADFeatures):
             labels="position", num_abnormal=half, rates=fine_sources,
             folder=f"{self.tag}/domain{k}", name=f"domain{k}") for k in range(num_domains)]
         self._first_source = next(iter(preset["sources"]))
+        regenerate_on_reload(force_reload, osp.join(osp.expanduser(root), "raw", self.tag,
+                                                    "synthetic.json"))
         super().__init__(root, split, domains, num_segments=num_segments, crops=crops,
                          standardize=standardize, transform=transform, pre_transform=pre_transform,
                          pre_filter=pre_filter, force_reload=force_reload, log=log)

@@ -115,7 +115,8 @@ def other_task(hp, task: str) -> tuple[str, str] | None:
             f"--task {found}`)")
 
 
-def checkpoint_data(data: DataConfig, cfg: dict, state_dict: dict, path: str):
+def checkpoint_data(data: DataConfig, cfg: dict, state_dict: dict, path: str, *,
+                    force_reload: bool = False):
     """``(task data, standardizer)`` of a checkpoint. The dataset options that
     ``data`` leaves at ``None`` are those training used (``cfg["data_config"]``;
     for checkpoints written before it was saved, the data seed, relational
@@ -130,6 +131,8 @@ def checkpoint_data(data: DataConfig, cfg: dict, state_dict: dict, path: str):
         cfg (dict): the checkpoint's config (:func:`load_train_checkpoint`).
         state_dict (dict): the checkpoint's ``state_dict`` (its standardiser's buffers).
         path (str): the checkpoint's file, named in errors.
+        force_reload (bool, optional): rebuild the data's processed caches
+            (:func:`~pyg_fusion.experiments.data.load_data`). (default: :obj:`False`)
     """
     from ..datasets import StandardizeSources
     setting = cfg.get("setting", "").split(",")[0]
@@ -155,8 +158,8 @@ def checkpoint_data(data: DataConfig, cfg: dict, state_dict: dict, path: str):
                          f"standardised features; its statistics are applied")
     # the head's input names the setting, as it did when the run was trained
     features = cfg.get("spec", {}).get("head", {}).get("features")
-    return (load_data(data, cfg["seed"], standardizer=standardizer, features=features),
-            standardizer)
+    return (load_data(data, cfg["seed"], standardizer=standardizer, features=features,
+                      force_reload=force_reload), standardizer)
 
 
 def model_from_checkpoint(cfg: dict, td, state_dict: dict):
@@ -206,7 +209,8 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
 
 
 def evaluate_checkpoint(path: str, data: DataConfig, out_dir, *, method: str | None = None,
-                        devices: int = 1, accelerator: str = "cpu", progress: bool = True):
+                        devices: int = 1, accelerator: str = "cpu", progress: bool = True,
+                        force_reload: bool = False):
     """Scores a checkpoint of :func:`~pyg_fusion.experiments.run.run_method`
     on the test split of the data it was trained on; returns ``(task data,
     config, metrics)``: test accuracy (and the validation accuracy) for node
@@ -223,6 +227,9 @@ def evaluate_checkpoint(path: str, data: DataConfig, out_dir, *, method: str | N
         accelerator (str, optional): ``"cpu"``, ``"gpu"`` (= ``"cuda"``) or ``"auto"``.
             (default: :obj:`"cpu"`)
         progress (bool, optional): show progress bars. (default: :obj:`True`)
+        force_reload (bool, optional): rebuild the data's processed caches
+            (:func:`~pyg_fusion.experiments.data.load_data`); the checkpoint does not
+            record it, so a later evaluation reads the rebuilt caches. (default: :obj:`False`)
     """
     from ..training.accelerators import check_accelerator
     check_accelerator(accelerator, devices)
@@ -236,7 +243,8 @@ def evaluate_checkpoint(path: str, data: DataConfig, out_dir, *, method: str | N
         raise ValueError(f"--dataset {data.dataset!r} does not match the checkpoint's "
                          f"{cfg['dataset']!r}")
     check_dataset_flags(data)  # a flag this dataset does not read would change nothing
-    td, standardizer = checkpoint_data(data, cfg, ckpt["state_dict"], path)
+    td, standardizer = checkpoint_data(data, cfg, ckpt["state_dict"], path,
+                                       force_reload=force_reload)
     if td.in_channels != cfg["in_channels"]:
         raise ValueError(f"the data's sources {td.in_channels} differ from the checkpoint's "
                          f"{cfg['in_channels']}")

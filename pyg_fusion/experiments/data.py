@@ -197,12 +197,18 @@ def _check_file(what: str, path: str | None) -> str:
 
 
 def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
-              features: str | None = None) -> TaskData:
+              features: str | None = None, *, force_reload: bool = False) -> TaskData:
     """The dataset of ``cfg`` (node task: the split of ``seed``; VAD:
     standardised with ``standardizer``, e.g. a checkpoint's statistics, else
     fitted on the training split when ``cfg.standardize``); ``features`` (the
     head's input, :class:`~pyg_fusion.experiments.HeadConfig`) is named in the
     node task's setting when it is not ``"concat"``.
+
+    ``force_reload`` is an instruction for this load, not a property of the
+    data: it is no field of :class:`DataConfig`, so a run's recorded config
+    and checkpoint never carry it. A command passes it to its first load of
+    each processed cache (the node task has one per split ``seed``, VAD one
+    per split, loaded once for all seeds), not to the loads that follow.
 
     Args:
         cfg (DataConfig): the dataset and its options.
@@ -211,6 +217,11 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
             (e.g. a checkpoint's). (default: :obj:`None`)
         features (str, optional): the head's input (``"concat"``, ``"none"``,
             ``"labels"``), named in the setting. (default: :obj:`None`)
+        force_reload (bool, optional): process the raw files again and replace the
+            processed caches of this load (``pyg-fusion``'s ``--force-reload``): the
+            generated sets (synthetic-vad, motion-vad) are generated again, the digits
+            copied again from the bundled copy; the files of tables and vad are the
+            user's and are read again. (default: :obj:`False`)
     """
     from .. import datasets as D
     root = Path(cfg.root)
@@ -221,7 +232,8 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
     if task == "node":
         if cfg.dataset == "digits":
             ds = D.MultiFeatureDigits(str(root / "digits"), label_rate=cfg.label_rate,
-                                      split_seed=seed, standardize=True, log=False)
+                                      split_seed=seed, standardize=True, log=False,
+                                      force_reload=force_reload)
         else:
             # absolute paths: the dataset looks relative names up in root/raw
             named = D.tables.name_views(cfg.views or [], "--views")
@@ -234,7 +246,7 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
                                       labels=labels)
             ds = D.MultiViewTables(str(root / "tables"), views=views, labels=labels,
                                    label_rate=cfg.label_rate, split_seed=seed,
-                                   standardize=True, log=False)
+                                   standardize=True, log=False, force_reload=force_reload)
         data = ds[0]
         inch = {s: int(data[f"x_{s}"].size(1)) for s in data.sources}
         setting = f"label_rate={cfg.label_rate:g}"
@@ -250,7 +262,10 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
         shift = cfg.relational_shift or 0.0
         kw = dict(setting=cfg.setting, seed=data_seed, num_segments=cfg.num_segments,
                   relational_shift=shift, standardize=standardize, log=False)
-        train = D.SyntheticVAD(str(root / "synthetic_vad"), "train", **kw)
+        # force_reload generates both splits' files again; the test split's
+        # cache, named by their stamps (VADFeatures), is then new without it
+        train = D.SyntheticVAD(str(root / "synthetic_vad"), "train", **kw,
+                               force_reload=force_reload)
         test = D.SyntheticVAD(str(root / "synthetic_vad"), "test", **_test(kw, train))
         setting, extra["data_seed"] = cfg.setting, data_seed
         if shift:
@@ -260,7 +275,8 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
         kw = dict(seed=data_seed, num_segments=cfg.num_segments, standardize=standardize,
                   log=False)
         try:
-            train = D.MotionVAD(str(root / "motion_vad"), "train", **kw)
+            train = D.MotionVAD(str(root / "motion_vad"), "train", **kw,  # as synthetic-vad
+                                force_reload=force_reload)
             test = D.MotionVAD(str(root / "motion_vad"), "test", **_test(kw, train))
         except ImportError as exc:  # aeon missing: the message says what to install
             raise ValueError(str(exc)) from None
@@ -287,8 +303,9 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
         # features from any folder, instead of a relative root that evaluate would
         # resolve in its own working folder (and leave an empty raw/ there)
         cfg = dataclasses.replace(cfg, root=os.path.abspath(cfg.root))
-        train = D.VADFeatures(str(root), "train", layout, **kw)
-        test = D.VADFeatures(str(root), "test", layout, **_test(kw, train))
+        train = D.VADFeatures(str(root), "train", layout, **kw, force_reload=force_reload)
+        test = D.VADFeatures(str(root), "test", layout, **_test(kw, train),
+                             force_reload=force_reload)
         setting = "custom"
         extra["vad"] = {k: getattr(cfg, k) for k in VAD_LAYOUT_ARGS}
     if extra["standardize"]:

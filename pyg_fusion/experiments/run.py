@@ -241,7 +241,7 @@ def format_table(records: list[dict], metrics: list[str] | None = None) -> str:
 def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path,
              options: dict[str, Any] | None = None, checkpoint: bool = False,
              devices: int = 1, accelerator: str = "cpu",
-             progress: bool = True) -> list[dict]:
+             progress: bool = True, force_reload: bool = False) -> list[dict]:
     """Trains every method of ``methods_spec`` (names or families, see
     :func:`~pyg_fusion.methods.resolve_methods`) on every seed, with the
     given ``options`` of the method configs; returns the records and keeps
@@ -260,6 +260,9 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         accelerator (str, optional): ``"cpu"``, ``"gpu"`` (= ``"cuda"``) or ``"auto"``.
             (default: :obj:`"cpu"`)
         progress (bool, optional): progress bars. (default: :obj:`True`)
+        force_reload (bool, optional): rebuild the data's processed caches, each once:
+            passed to the first load of each (:func:`~pyg_fusion.experiments.data.load_data`).
+            (default: :obj:`False`)
     """
     from ..methods import resolve_methods
     from ..training.accelerators import check_accelerator, hardware_record
@@ -271,7 +274,7 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     if task_of(data.dataset) in TASKS:  # load_data names an image dataset's command
         check_options(task_of(data.dataset), options)
     features = options.get("features")
-    td0 = load_data(data, seeds[0], features=features)
+    td0 = load_data(data, seeds[0], features=features, force_reload=force_reload)
     methods = resolve_methods(methods_spec, td0.task, list(td0.in_channels), features)
     records = []
     jobs = [(m, s) for m in methods for s in seeds]
@@ -281,7 +284,7 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     for method, seed in bar:
         bar.set_postfix_str(f"{method} seed {seed}")
         if td0.task == "node" and seed not in cache:  # the digits' split follows the seed
-            cache[seed] = load_data(data, seed, features=features)
+            cache[seed] = load_data(data, seed, features=features, force_reload=force_reload)
         td = cache.get(seed, td0)
         # the run trains in <run>.partial, moved into <run> once finished: an
         # interrupted one never replaces the last finished run's checkpoints

@@ -13,13 +13,17 @@ from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainCo
 from .image_run import SYNTHETIC, ImageRun, config_with_data
 
 
-def segment_datasets(data: SegmentDataConfig):
+def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False):
     """``(train, test, class names)`` of ``data``: the seeded synthetic scenes
     (class names known) or NYUDv2-layout lists under ``data.root`` (the test
     split is ``val.txt`` when there is one; class names ``None``).
 
     Args:
         data (SegmentDataConfig): where the scenes come from.
+        force_reload (bool, optional): generate the synthetic scenes of both splits
+            again (``--force-reload``; an instruction to this load, not recorded with
+            the run). NYUDv2-layout files are read as they are at every run: with them
+            it is an error. (default: :obj:`False`)
     """
     from ..datasets.rgbd import RGBDSegmentation
     from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES, SyntheticRGBD
@@ -27,8 +31,12 @@ def segment_datasets(data: SegmentDataConfig):
     if data.data == SYNTHETIC:
         kw = dict(size=data.size, num_train=data.num_train, num_test=data.num_test,
                   seed=data.data_seed)
-        return (SyntheticRGBD(data.root, "train", **kw), SyntheticRGBD(data.root, "test", **kw),
-                list(SYNTHETIC_RGBD_CLASSES))
+        # the training split's generates both splits' scenes (once)
+        return (SyntheticRGBD(data.root, "train", force_reload=force_reload, **kw),
+                SyntheticRGBD(data.root, "test", **kw), list(SYNTHETIC_RGBD_CLASSES))
+    if force_reload:
+        raise ValueError(f"--force-reload: --data {data.data} is read from its files at every "
+                         f"run; it has no cache to rebuild")
     if not osp.isdir(data.root):
         raise ValueError(f"--root folder not found: {data.root}")
     k = data.num_classes
@@ -43,7 +51,8 @@ def segment_datasets(data: SegmentDataConfig):
 def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
                 trainer: SegmentTrainConfig, out_dir: str, *, progress: bool = True,
                 checkpoint: bool = True, report: bool = True,
-                config: dict | None = None, accelerator: str = "cpu") -> ImageRun:
+                config: dict | None = None, accelerator: str = "cpu",
+                force_reload: bool = False) -> ImageRun:
     """Trains a segmentation variant (weights seeded by ``trainer.seed``)
     and scores it on the test split.
 
@@ -62,6 +71,8 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
         accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
             ``"auto"`` (:func:`~pyg_fusion.training.accelerators.check_accelerator`).
             (default: :obj:`"cpu"`)
+        force_reload (bool, optional): generate the synthetic scenes again
+            (:func:`segment_datasets`). (default: :obj:`False`)
     """
     from ..training.segmentation import SegmentationModule, fit_segmentation
     from ..training.trainer import seed_everything
@@ -69,7 +80,7 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
 
     check_accelerator(accelerator)
     check_segment(data, model)
-    train, test, names = segment_datasets(data)
+    train, test, names = segment_datasets(data, force_reload=force_reload)
     arch = dict(width=model.width, decoder_features=model.decoder_features,
                 light=model.light, dropout=model.dropout, frozen_stats=model.frozen_stats)
     if model.depth is not None:
@@ -112,7 +123,8 @@ def _load_pretrained(encoder, model: SegmentModelConfig) -> None:
 
 def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
                      progress: bool = True, report: bool = True,
-                     config: dict | None = None, accelerator: str = "cpu") -> ImageRun:
+                     config: dict | None = None, accelerator: str = "cpu",
+                     force_reload: bool = False) -> ImageRun:
     """Scores a checkpoint of :func:`run_segment` on the test split of the
     scenes it was trained on (:func:`data_from_checkpoint`): the fields of
     ``data`` given (not ``None``) override the recorded ones, e.g. another
@@ -132,6 +144,8 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
         accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
             ``"auto"`` (:func:`~pyg_fusion.training.accelerators.check_accelerator`).
             (default: :obj:`"cpu"`)
+        force_reload (bool, optional): generate the synthetic scenes again
+            (:func:`segment_datasets`). (default: :obj:`False`)
     """
     from .._files import load_lightning
     from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES
@@ -151,7 +165,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
                          f"checkpoint's model {k}")
     if data.data != SYNTHETIC:  # the model's classes (the notice's default, for old files)
         data = dataclasses.replace(data, num_classes=k)
-    _, test, names = segment_datasets(data)
+    _, test, names = segment_datasets(data, force_reload=force_reload)
     defaults_notice(checkpoint, defaulted)  # once the data is made: no error follows
     return _score_segmenter(module, test, names or module.hparams.class_names, out_dir,
                             progress=progress, report=report,

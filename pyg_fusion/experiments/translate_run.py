@@ -29,7 +29,8 @@ def translate_modalities(data: TranslateDataConfig) -> list[str]:
 
 
 def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: list[str], *,
-                      progress: bool = True, path: str | None = None):
+                      progress: bool = True, path: str | None = None,
+                      force_reload: bool = False):
     """One split of the scenes: generated (``data.data == "synthetic"``,
     seeded by ``data.data_seed``, else ``data.seed``) or a Taskonomy-style
     folder.
@@ -43,6 +44,10 @@ def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: lis
             (default: :obj:`True`)
         path (str, optional): a folder to read instead of ``data.data``.
             (default: :obj:`None`)
+        force_reload (bool, optional): render the synthetic split's scenes again and
+            replace its processed file (``--force-reload``; an instruction to this load,
+            not recorded with the run). A folder is read as it is at every run: with one
+            it is an error. (default: :obj:`False`)
     """
     from ..datasets.translation import SyntheticTranslation, TaskonomyFolder
 
@@ -56,22 +61,28 @@ def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: lis
             raise ValueError("synthetic data has only the target 'rgb'")
         seed = data.seed if data.data_seed is None else data.data_seed
         return SyntheticTranslation(data.root, split, num, data.image_size, seed,
-                                    modalities=mods, progress=progress)
+                                    modalities=mods, progress=progress,
+                                    force_reload=force_reload)
+    if force_reload:
+        raise ValueError(f"--force-reload: the folder {path!r} is read from its files at "
+                         f"every run; it has no cache to rebuild")
     if not osp.isdir(path):
         raise ValueError(f"--data folder {path!r} does not exist")
     return TaskonomyFolder(path, mods, data.target, data.image_size)
 
 
 def _validation(data: TranslateDataConfig, splits: TranslateTrainDataConfig, train,
-                mods: list[str], progress: bool):
-    """``(train, val)``: a folder's, the synthetic split, or 10% of ``train``."""
+                mods: list[str], progress: bool, force_reload: bool = False):
+    """``(train, val)``: a folder's, the synthetic split, or 10% of ``train``
+    (``force_reload``: the synthetic split's, a cache of its own)."""
     import torch
 
     if splits.val_data is not None:
         return train, translate_dataset(data, "val", splits.num_val, mods,
                                         progress=progress, path=splits.val_data)
     if data.data == SYNTHETIC:
-        return train, translate_dataset(data, "val", splits.num_val, mods, progress=progress)
+        return train, translate_dataset(data, "val", splits.num_val, mods, progress=progress,
+                                        force_reload=force_reload)
     if len(train) < 2:
         raise ValueError("--data needs at least 2 scenes to hold some out")
     perm = torch.randperm(len(train), generator=torch.Generator().manual_seed(data.seed))
@@ -83,7 +94,8 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
                   model: TranslateModelConfig, out_dir: str, *, progress: bool = True,
                   checkpoint: bool = True, validate: bool = True,
                   test: TranslateEvalConfig | None = None, report: bool = True,
-                  config: dict | None = None, accelerator: str = "cpu") -> ImageRun:
+                  config: dict | None = None, accelerator: str = "cpu",
+                  force_reload: bool = False) -> ImageRun:
     """Trains the shared generator (weights seeded by ``data.seed``) and
     scores it on the validation split, or on the test split of ``test``: the
     weights of ``best.ckpt`` when the run validates and writes checkpoints
@@ -108,6 +120,8 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
         accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
             ``"auto"`` (:func:`~pyg_fusion.training.accelerators.check_accelerator`).
             (default: :obj:`"cpu"`)
+        force_reload (bool, optional): render the synthetic scenes of each split again
+            (:func:`translate_dataset`), once per split. (default: :obj:`False`)
     """
     from ..training.trainer import seed_everything
     from ..training.accelerators import check_accelerator
@@ -122,10 +136,11 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
                     "--num-downs defaults to log2 of --image-size: give --num-downs, or an "
                     "--image-size that is a power of 2")
     mods = translate_modalities(data)
-    train = translate_dataset(data, "train", splits.num_train, mods, progress=progress)
+    train = translate_dataset(data, "train", splits.num_train, mods, progress=progress,
+                              force_reload=force_reload)
     val = None
     if validate:
-        train, val = _validation(data, splits, train, mods, progress)
+        train, val = _validation(data, splits, train, mods, progress, force_reload)
     seed_everything(data.seed)  # the initial weights follow the seed
     first = train[0]
     module = TranslationModule(
@@ -142,7 +157,8 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
         return _score_translator(module, val, "validation", data, mods, out_dir,
                                  progress=progress, report=report, config=config,
                                  accelerator=accelerator, extra=weights)
-    scored = translate_dataset(data, "test", test.num_test, mods, progress=progress)
+    scored = translate_dataset(data, "test", test.num_test, mods, progress=progress,
+                               force_reload=force_reload)
     return _score_translator(module, scored, "test", data, mods, out_dir, progress=progress,
                              report=report, config=config, accelerator=accelerator,
                              extra=weights)
@@ -166,7 +182,8 @@ def _chosen_weights(module, trainer) -> str:
 
 def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: TranslateEvalConfig,
                        out_dir: str, *, progress: bool = True, report: bool = True,
-                       config: dict | None = None, accelerator: str = "cpu") -> ImageRun:
+                       config: dict | None = None, accelerator: str = "cpu",
+                       force_reload: bool = False) -> ImageRun:
     """Scores a checkpoint of :func:`run_translate` on the test split of the
     scenes it was trained on (FID and KID too with ``test.inception``); with
     ``report``, also writes ``translation.png`` (``test.num_figure`` scenes).
@@ -189,6 +206,8 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
         accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
             ``"auto"`` (:func:`~pyg_fusion.training.accelerators.check_accelerator`).
             (default: :obj:`"cpu"`)
+        force_reload (bool, optional): render the synthetic test scenes again
+            (:func:`translate_dataset`). (default: :obj:`False`)
     """
     from .._files import load_lightning
     from ..training.accelerators import check_accelerator
@@ -216,7 +235,8 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
             extractor = load_feature_extractor(test.inception, test.inception_size)
         except (OSError, RuntimeError) as exc:
             raise ValueError(str(exc)) from None
-    scored = translate_dataset(data, "test", test.num_test, mods, progress=progress)
+    scored = translate_dataset(data, "test", test.num_test, mods, progress=progress,
+                               force_reload=force_reload)
     defaults_notice(checkpoint, defaulted)  # after every check: no error follows
     run = _score_translator(module, scored, "test", data, mods, out_dir, progress=progress,
                             report=report, config=config_with_data(config, data),
