@@ -81,7 +81,29 @@ DATA_SECTION = "data"
 IMAGE_SECTIONS = ("model", "trainer", "splits", "eval")
 # dests that are not settings of a run (or say what to do with one)
 NOT_CONFIG = ("config", "print_config", "func", "_prog", "command", "task", "threads", "out",
-              "no_progress", "devices", "accelerator")
+              "no_progress", "devices", "accelerator", "force_reload")
+# what a run does once, never a setting to repeat: refused in a --config file
+ONCE = ("force_reload", )
+
+
+def add_force_reload_argument(parser) -> None:
+    """Declares ``--force-reload`` (its one declaration, for every command
+    that loads a dataset with a processed cache, graph and image tasks
+    alike): ``force_reload=True`` for the command's first load of each cache
+    (:func:`~pyg_fusion.experiments.data.load_data`). An instruction to this
+    run, not a setting of it: left out of ``--print-config`` and of the
+    recorded configs and checkpoints (:data:`NOT_CONFIG`), refused in a
+    ``--config`` file (:data:`ONCE`)."""
+    parser.add_argument("--force-reload", action="store_true",
+                        help="process the dataset's raw files again and replace its processed "
+                        "cache, for this run's first load of it (once per cache, not per "
+                        "seed): the way out of a damaged or stale cache. Generated data "
+                        "(synthetic-vad, motion-vad, the synthetic scenes) is generated again "
+                        "and a digits file that differs from the bundled copy replaced; the "
+                        "files of tables and vad are yours, read again. Image folders (nyud, "
+                        "a translate --data folder) have no cache. Not a setting of the run: "
+                        "not recorded in its config or checkpoint, nor printed by "
+                        "--print-config")
 
 
 def _task_defaults() -> dict[str, dict[str, Any]]:
@@ -257,6 +279,10 @@ def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
         a = actions.get(key)
         if a is None or key in ("config", "print_config"):
             raise CLIError(f"--config {path}: {key!r} is no setting of this command")
+        if key in ONCE:  # a config is reused: every run would do it again
+            raise CLIError(f"--config {path}: {key!r} is no setting of a run but an "
+                           f"instruction to one: give {a.option_strings[0]} on the command "
+                           f"line")
         flag = a.option_strings[0]
         if value is None:
             continue

@@ -50,13 +50,14 @@ def load_scores(path: str):
                    f"or {{'videos': [...]}}")
 
 
-def rebuild_from_checkpoint(path: str, root: str | None):
+def rebuild_from_checkpoint(path: str, root: str | None, force_reload: bool = False):
     """``(model, task data, config)`` of a checkpoint of ``pyg-fusion train``
     on a graph dataset (:data:`~pyg_fusion.experiments.GRAPH_DATASETS`; a
     user's ``vad`` or ``tables`` files are read from ``root``, by default the
     folder it recorded, with the layout it recorded): the model is rebuilt
     from the checkpoint's config as ``pyg-fusion evaluate`` does, its tensors
-    read with ``weights_only=True``."""
+    read with ``weights_only=True``; ``force_reload``: ``--force-reload``
+    (:func:`~pyg_fusion.experiments.data.load_data`)."""
     from ..experiments.checkpoints import (FROM_CHECKPOINT, checkpoint_data,
                                            load_train_checkpoint, model_from_checkpoint)
     from ..experiments.data import GRAPH_DATASETS, DataConfig
@@ -67,16 +68,16 @@ def rebuild_from_checkpoint(path: str, root: str | None):
                        f"{', '.join(GRAPH_DATASETS)}; this one is for {cfg.get('dataset')!r}")
     # root None: the folder the training run recorded, as evaluate reads it
     data = DataConfig(**{**FROM_CHECKPOINT, "dataset": cfg["dataset"], "root": root})
-    td, _ = checkpoint_data(data, {"seed": 0, **cfg}, state, path)
+    td, _ = checkpoint_data(data, {"seed": 0, **cfg}, state, path, force_reload=force_reload)
     return model_from_checkpoint(cfg, td, state), td, cfg
 
 
-def scores_from_checkpoint(path: str, root: str | None):
+def scores_from_checkpoint(path: str, root: str | None, force_reload: bool = False):
     """Snippet scores and frame ground truth of the test videos, from a
     checkpoint of ``pyg-fusion train`` on a VAD dataset."""
     import torch
     from torch_geometric.data import Batch
-    model, td, cfg = rebuild_from_checkpoint(path, root)
+    model, td, cfg = rebuild_from_checkpoint(path, root, force_reload)
     if td.task != "vad":
         raise CLIError(f"--checkpoint: anomaly scores need a checkpoint of a VAD dataset; "
                        f"this one is for {cfg['dataset']!r}")
@@ -93,7 +94,8 @@ def scores_from_checkpoint(path: str, root: str | None):
     return out, gt, int(videos[0].snippet_len)
 
 
-def fused_from_checkpoint(path: str, root: str | None, index: int = 0):
+def fused_from_checkpoint(path: str, root: str | None, index: int = 0,
+                          force_reload: bool = False):
     """``(graph, fused G [N, N], label)`` of a checkpoint of ``pyg-fusion
     train``: the graph of a node task, or test video ``index`` of a VAD task."""
     import torch
@@ -101,7 +103,7 @@ def fused_from_checkpoint(path: str, root: str | None, index: int = 0):
 
     from ..functional import edges_to_dense
     from ..training.vad_ensemble import RestartEnsemble
-    model, td, cfg = rebuild_from_checkpoint(path, root)
+    model, td, cfg = rebuild_from_checkpoint(path, root, force_reload)
     if isinstance(model, RestartEnsemble):
         raise CLIError(_ENSEMBLE.format(path=path, what="fused graph"))
     with torch.no_grad():
@@ -209,7 +211,8 @@ def _load_operator_file(path: str):
 def _load_graph(args):
     """``(graph, note, fused G restricted to the drawn nodes or None)``."""
     if args.checkpoint and args.kind in ("adjacency", "relation-graph"):
-        data, fused, label = fused_from_checkpoint(args.checkpoint, args.root, args.index)
+        data, fused, label = fused_from_checkpoint(args.checkpoint, args.root, args.index,
+                                                   args.force_reload)
         data.num_nodes = node_count(data)
         data, note, idx = subsample(data, args.max_nodes, return_index=True)
         if idx is not None:
@@ -230,7 +233,8 @@ def _load_graph(args):
             raise CLIError(f"{args.input!r} holds a {type(data).__name__}, not a Data")
         label = Path(args.input).name
     elif args.dataset:
-        data, label = load_dataset_graph(args.dataset, args.root, args.index)
+        data, label = load_dataset_graph(args.dataset, args.root, args.index,
+                                         args.force_reload)
     else:
         raise CLIError(f"{args.kind} needs --dataset NAME or --input GRAPH.pt")
     data.num_nodes = node_count(data)
@@ -268,10 +272,12 @@ def load_saved_graph(path: str):
     return load_torch(path, what="--input", allowed=allowed)
 
 
-def load_dataset_graph(name: str, root: str | None, index: int = 0):
+def load_dataset_graph(name: str, root: str | None, index: int = 0,
+                       force_reload: bool = False):
     """Graph ``index`` of the data set ``name`` (see :data:`DATASETS`), with
     the folders and options of ``pyg-fusion train``: ``ROOT/digits``
-    (standardised views), ``ROOT/synthetic_vad`` (test videos)."""
+    (standardised views), ``ROOT/synthetic_vad`` (test videos);
+    ``force_reload``: ``--force-reload``, the dataset's own argument."""
     from .. import datasets
     root = "runs/data" if root is None else root  # pyg-fusion train's default
     if name not in DATASETS:
@@ -281,9 +287,11 @@ def load_dataset_graph(name: str, root: str | None, index: int = 0):
         raise CLIError(f"the data set {name!r} ({DATASETS[name]}) is not available "
                        f"in this version of pyg_fusion")
     if name == "digits":
-        ds = cls(str(Path(root) / "digits"), standardize=True, log=False)
+        ds = cls(str(Path(root) / "digits"), standardize=True, log=False,
+                 force_reload=force_reload)
     else:
-        ds = cls(str(Path(root) / "synthetic_vad"), "test", log=False)
+        ds = cls(str(Path(root) / "synthetic_vad"), "test", log=False,
+                 force_reload=force_reload)
     if not 0 <= index < len(ds):
         raise CLIError(f"--index must be in [0, {len(ds)}) for {name}, got {index}")
     return ds[index], f"{name}[{index}]"

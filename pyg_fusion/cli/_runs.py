@@ -9,7 +9,7 @@ from pathlib import Path
 from ..experiments.data import (DATASETS, IMAGE_TASKS, DataConfig, check_dataset_flags,
                                task_of)
 from ._config_flags import (add_config_file_flags, add_config_flags, add_field_flags,
-                            options_from_args)
+                            add_force_reload_argument, options_from_args)
 from ._process import add_accelerator_argument, add_threads_argument
 from . import CLIError, ListFlag, out_folder, positive_int
 
@@ -120,8 +120,10 @@ def route_task(argv: list[str]) -> list[str]:
 
 def add_dataset_args(p: argparse.ArgumentParser, default: str | None = "digits") -> None:
     """The flags of :class:`~pyg_fusion.experiments.DataConfig` (``--dataset``
-    defaulting to ``default``)."""
-    add_field_flags(p.add_argument_group("dataset"), DataConfig, {"dataset": default})
+    defaulting to ``default``), and ``--force-reload``."""
+    g = p.add_argument_group("dataset")
+    add_field_flags(g, DataConfig, {"dataset": default})
+    add_force_reload_argument(g)
 
 
 def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego",
@@ -166,7 +168,7 @@ def run_grid_command(args, *, checkpoint: bool) -> int:
     records = run_grid(data_config(args), args.method, args.seeds, out=out,
                        options=options_from_args(args), checkpoint=checkpoint,
                        devices=args.devices, accelerator=args.accelerator,
-                       progress=not args.no_progress)
+                       progress=not args.no_progress, force_reload=args.force_reload)
     if not is_main_process():
         return 0
     write_results(out, records)

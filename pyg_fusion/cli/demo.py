@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ._help import HelpFormatter
 from .._files import write_text
+from ._config_flags import add_force_reload_argument
 from ._process import add_accelerator_argument, add_threads_argument
 from . import out_folder, positive_int, seed_int
 from .._files import write_json
@@ -37,6 +38,7 @@ def register(subparsers) -> None:
         formatter_class=HelpFormatter)
     p.add_argument("--out", type=out_folder, default="runs/demo", help="output folder")
     p.add_argument("--root", type=out_folder, default="runs/data", help="dataset folder")
+    add_force_reload_argument(p)
     p.add_argument("--seed", type=seed_int, default=0, help="seed")
     p.add_argument("--node-epochs", type=positive_int, default=40, help="epochs on the digits")
     p.add_argument("--graph-epochs", type=positive_int, default=40,
@@ -109,9 +111,11 @@ def run(args) -> int:
           "5 seeds).", flush=True)
     records, figures = [], []
     jobs = []
-    digits = load_data(DataConfig("digits", args.root), args.seed)
+    digits = load_data(DataConfig("digits", args.root), args.seed,
+                       force_reload=args.force_reload)
+    # the same cache: loaded as the first load left it
     digits_graph = load_data(DataConfig("digits", args.root), args.seed, features="labels")
-    vad = load_data(DataConfig("synthetic-vad", args.root), 0)
+    vad = load_data(DataConfig("synthetic-vad", args.root), 0, force_reload=args.force_reload)
     for td, chosen, epochs, features in (
             (digits, DIGITS_METHODS, args.node_epochs, None),
             (digits_graph, DIGITS_GRAPH_METHODS, args.graph_epochs, "labels"),

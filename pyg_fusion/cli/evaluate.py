@@ -70,7 +70,8 @@ def run(args) -> int:
     td, cfg, metrics = evaluate_checkpoint(args.checkpoint, data_config(args, fresh=False), out,
                                            method=args.method, devices=args.devices,
                                            accelerator=args.accelerator,
-                                           progress=not args.no_progress)
+                                           progress=not args.no_progress,
+                                           force_reload=args.force_reload)
     if not is_main_process():
         return 0
     records = make_records(td, cfg["method"], {cfg["seed"]: metrics},

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import CLIError, ListFlag, finite_float, nonneg_int, out_file, out_folder, positive_int
+from ._config_flags import add_force_reload_argument
 from ._process import add_threads_argument
 from ._plot_inputs import (DATASETS, _load_graph, _load_operator_file,  # noqa: F401
                            _need_input, checkpoint_sources, fused_from_checkpoint,
@@ -42,15 +43,15 @@ MAX_POWERS = 16
 # an error, rather than a figure that silently ignored it.
 READS = {
     "relation-graph": {"input", "checkpoint", "dataset", "root", "index", "source", "k",
-                       "max_nodes", "top_k", "layout"},
+                       "max_nodes", "top_k", "layout", "force_reload"},
     "adjacency": {"input", "checkpoint", "dataset", "root", "index", "sources", "k",
-                  "max_nodes"},
+                  "max_nodes", "force_reload"},
     "powers": {"input", "checkpoint", "dataset", "root", "index", "sources", "k",
-               "num_powers", "norm", "max_nodes"},
+               "num_powers", "norm", "max_nodes", "force_reload"},
     "operator": {"input", "checkpoint"},
     "pq-sensitivity": {"input", "dataset", "metric", "setting", "method"},
     "anomaly-scores": {"input", "checkpoint", "root", "frames_per_snippet", "max_videos",
-                       "threshold"},
+                       "threshold", "force_reload"},
     "sparse-vs-dense": {"input", "batch", "scatter"},
 }
 # the inputs of a figure, of which one is read
@@ -74,6 +75,9 @@ def _check_flags(args) -> None:
     if not (args.checkpoint or args.dataset) and any(d in given for d in ("root", "index")):
         raise CLIError("--root and --index choose the data of --checkpoint or --dataset, "
                        "and neither is given")
+    if not (args.checkpoint or args.dataset) and "force_reload" in given:
+        raise CLIError("--force-reload rebuilds the cache of the data of --checkpoint or "
+                       "--dataset, and neither is given")
     inputs = [d for d in INPUTS if d in given and (d != "dataset" or
                                                    args.kind != "pq-sensitivity")]
     if len(inputs) > 1:
@@ -102,6 +106,7 @@ def register(subparsers) -> None:
                    help="data set folder (default: with --checkpoint the one its training "
                    "run recorded, as pyg-fusion evaluate; else runs/data, as pyg-fusion train)")
     g.add_argument("--index", type=nonneg_int, default=0, help="graph of the data set (default 0)")
+    add_force_reload_argument(g)
     g = p.add_argument_group("graphs")
     g.add_argument("--source", help="source to draw (relation-graph; default: the first)")
     g.add_argument("--sources", action=ListFlag,
@@ -154,7 +159,8 @@ def run(args) -> int:
                                     setting=args.setting, path=out)
     elif kind == "anomaly-scores":
         if args.checkpoint:
-            scores, gt, fps = scores_from_checkpoint(args.checkpoint, args.root)
+            scores, gt, fps = scores_from_checkpoint(args.checkpoint, args.root,
+                                                     args.force_reload)
         else:
             scores, gt, fps = load_scores(_need_input(args))
         fig = V.plot_anomaly_scores(scores, gt, frames_per_snippet=args.frames_per_snippet

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import argparse
 
-from ._config_flags import add_config_file_flags, add_field_flags, image_full_config
+from ._config_flags import (add_config_file_flags, add_field_flags, add_force_reload_argument,
+                            image_full_config)
 from ._help import HelpFormatter
 from ._process import add_accelerator_argument, add_threads_argument
 from . import OUT_REQUIRED, out_folder
@@ -35,6 +36,7 @@ EVALUATE_DATA = ("Score a checkpoint of `segment train` on the test split of the
 def _data_args(p, *, from_checkpoint: bool = False) -> None:
     from ..experiments.image_config import SegmentDataConfig
     add_field_flags(p, SegmentDataConfig, from_checkpoint=from_checkpoint)
+    add_force_reload_argument(p)
     add_threads_argument(p)
     add_accelerator_argument(p)
 
@@ -81,7 +83,7 @@ def run_train(args) -> int:
     cfg = image_configs("segment", "train", args)
     run_segment(cfg["data"], cfg["model"], cfg["trainer"], args.out,
                 progress=not args.no_progress, config=image_full_config(args),
-                accelerator=args.accelerator)
+                accelerator=args.accelerator, force_reload=args.force_reload)
     return 0
 
 
@@ -91,5 +93,6 @@ def run_evaluate(args) -> int:
 
     cfg = image_configs("segment", "evaluate", args)
     evaluate_segment(args.checkpoint, cfg["data"], args.out, progress=not args.no_progress,
-                     config=image_full_config(args), accelerator=args.accelerator)
+                     config=image_full_config(args), accelerator=args.accelerator,
+                     force_reload=args.force_reload)
     return 0

@@ -61,10 +61,12 @@ def run(args) -> int:
     for p, q in tqdm(grid, desc="P x Q", disable=args.no_progress):
         per_seed = {}
         for seed in args.seeds:
-            if seed not in cache:
-                cache[seed] = load_data(data, seed if task_of(args.dataset) == "node" else 0,
-                                        features=options.get("features"))
-            td = cache[seed]
+            # the node task's split follows the seed; VAD's data is one for all seeds
+            key = seed if task_of(args.dataset) == "node" else 0
+            if key not in cache:  # first load of its cache: the one --force-reload forces
+                cache[key] = load_data(data, key, features=options.get("features"),
+                                       force_reload=args.force_reload)
+            td = cache[key]
             first, *rest = sorted(td.in_channels)
             powers = {first: p, **{s: q for s in rest}}
             r, task = run_method(td, args.method, seed, out / f"P{p}_Q{q}" / f"seed{seed}",

@@ -2,7 +2,8 @@
 translation (docs/methods.md §2.6)."""
 from __future__ import annotations
 
-from ._config_flags import add_config_file_flags, add_field_flags, image_full_config
+from ._config_flags import (add_config_file_flags, add_field_flags, add_force_reload_argument,
+                            image_full_config)
 from ._process import add_accelerator_argument, add_threads_argument
 from . import OUT_REQUIRED, out_folder
 from ._help import HelpFormatter
@@ -31,6 +32,7 @@ def register(subparsers) -> None:
 
     def data_args(q, *, from_checkpoint: bool = False):
         add_field_flags(q, TranslateDataConfig, from_checkpoint=from_checkpoint)
+        add_force_reload_argument(q)
         add_threads_argument(q)
         add_accelerator_argument(q)
 
@@ -69,7 +71,7 @@ def _train(args) -> int:
     cfg = image_configs("translate", "train", args)
     run_translate(cfg["data"], cfg["splits"], cfg["model"], args.out,
                   progress=not args.no_progress, config=image_full_config(args),
-                  accelerator=args.accelerator)
+                  accelerator=args.accelerator, force_reload=args.force_reload)
     print(f"checkpoints: {osp.join(args.out, 'checkpoints')}")
     return 0
 
@@ -81,5 +83,5 @@ def _evaluate(args) -> int:
     cfg = image_configs("translate", "evaluate", args)
     evaluate_translate(args.checkpoint, cfg["data"], cfg["eval"], args.out,
                        progress=not args.no_progress, config=image_full_config(args),
-                       accelerator=args.accelerator)
+                       accelerator=args.accelerator, force_reload=args.force_reload)
     return 0
