@@ -213,3 +213,16 @@ def test_plot_writes_pdf_and_svg(tmp_path):
         assert main(["plot", "adjacency", "--dataset", "digits", "--sources", "fou,kar",
                      "--root", str(tmp_path / "data"), "--out", str(out)]) == 0
         assert out.read_bytes().startswith(head)
+
+
+def test_plot_reads_the_dataset_as_train_does(tmp_path):
+    # one loading path: plot --dataset uses train's options, so it shares train's cache
+    from pyg_fusion.cli._plot_inputs import load_dataset_graph
+    from pyg_fusion.experiments.data import DataConfig, load_data
+    graph, label = load_dataset_graph("digits", str(tmp_path), 0)
+    processed = sorted((tmp_path / "digits" / "processed").iterdir())
+    td = load_data(DataConfig(dataset="digits", root=str(tmp_path)))
+    assert sorted((tmp_path / "digits" / "processed").iterdir()) == processed
+    assert label == "digits[0]"
+    for s in td.graph.sources:
+        assert torch.equal(graph[f"x_{s}"], td.graph[f"x_{s}"])

@@ -278,20 +278,13 @@ def load_dataset_graph(name: str, root: str | None, index: int = 0,
     the folders and options of ``pyg-fusion train``: ``ROOT/digits``
     (standardised views), ``ROOT/synthetic_vad`` (test videos);
     ``force_reload``: ``--force-reload``, the dataset's own argument."""
-    from .. import datasets
     root = "runs/data" if root is None else root  # pyg-fusion train's default
     if name not in DATASETS:
         raise CLIError(f"--dataset must be one of {sorted(DATASETS)}, got {name!r}")
-    cls = getattr(datasets, DATASETS[name], None)
-    if cls is None:
-        raise CLIError(f"the data set {name!r} ({DATASETS[name]}) is not available "
-                       f"in this version of pyg_fusion")
-    if name == "digits":
-        ds = cls(str(Path(root) / "digits"), standardize=True, log=False,
-                 force_reload=force_reload)
-    else:
-        ds = cls(str(Path(root) / "synthetic_vad"), "test", log=False,
-                 force_reload=force_reload)
+    # the one loading path of the commands: train's folders, options and caches
+    from ..experiments.data import DataConfig, load_data
+    td = load_data(DataConfig(dataset=name, root=root), force_reload=force_reload)
+    ds = [td.graph] if td.task == "node" else td.test
     if not 0 <= index < len(ds):
         raise CLIError(f"--index must be in [0, {len(ds)}) for {name}, got {index}")
     return ds[index], f"{name}[{index}]"
