@@ -187,3 +187,16 @@ def test_builds_without_network(tmp_path, monkeypatch, aeon_data):
     monkeypatch.setattr(socket, "create_connection", refuse)
     ds = MotionVAD(str(tmp_path), "test", **SMALL)  # a fresh root: generated here
     assert len(ds) == 6
+
+
+def test_a_damaged_record_of_the_streams_names_itself_and_force_reload_mends_it(
+        tmp_path, aeon_data):
+    first = MotionVAD(str(tmp_path), "test", **SMALL)
+    expected = [first[i].x_gyro for i in range(len(first))]
+    meta = tmp_path / "raw" / first.tag / "motion.json"
+    meta.write_text('{"options": ')  # cut short (a bare JSONDecodeError before)
+    with pytest.raises(ValueError, match=r"motion\.json: not the record of generated "
+                       r"streams .*--force-reload"):
+        MotionVAD(str(tmp_path), "test", **SMALL)
+    again = MotionVAD(str(tmp_path), "test", force_reload=True, **SMALL)
+    assert all(torch.equal(a.x_gyro, e) for a, e in zip(again, expected))

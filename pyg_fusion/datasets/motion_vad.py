@@ -11,7 +11,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ._base import check_seed, options_hash, regenerate_on_reload
+from ._base import RELOAD, check_seed, options_hash, regenerate_on_reload
 from .._files import write_json, write_text
 from ._io import save_npy
 from .vad import VADFeatures, VADLayout
@@ -220,9 +220,10 @@ class MotionVAD(VADFeatures):
                 **({"train": "list/gt-train.npy"} if train_ground_truth else {})},
             labels="position", num_abnormal=half, folder=self.tag, name="basic_motions",
             snippet_len=RATE)
-        self._check_folder(root)
+        # the marker first: a damaged one is what --force-reload replaces
         regenerate_on_reload(force_reload, osp.join(osp.expanduser(root), "raw", self.tag,
                                                     "motion.json"))
+        self._check_folder(osp.expanduser(root))
         super().__init__(root, split, layout, num_segments=num_segments, crops=crops,
                          standardize=standardize, transform=transform,
                          pre_transform=pre_transform, pre_filter=pre_filter,
@@ -240,8 +241,13 @@ class MotionVAD(VADFeatures):
         meta = osp.join(root, "raw", self.tag, "motion.json")
         if not osp.isfile(meta):
             return
-        with open(meta) as f:
-            written = json.load(f).get("options")
+        try:
+            with open(meta, encoding="utf-8") as f:
+                written = json.load(f)["options"]
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+            raise ValueError(f"{meta}: not the record of generated streams "
+                             f"({type(exc).__name__}: {exc}); pass {RELOAD}, and they are "
+                             f"generated again") from exc
         if written != self.gen:
             raise ValueError(f"folder {self.tag!r} holds streams of other options ({written}); "
                              f"these are {self.gen}: choose another folder")
