@@ -52,7 +52,11 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
-def _figures(out: Path, td: TaskData, task, kind: str, prefix: str = "digits") -> list[str]:
+def _figures(out: Path, td: TaskData, task, kind: str, prefix: str = "digits",
+             run: str = "") -> list[str]:
+    """The figures of LEGO's run; ``run`` (e.g. ``"seed 0, 40 epochs"``) ends
+    every title, which names the data, since a graph-only figure looks like
+    the one with the views' features."""
     import torch
     from .. import visualize as V
     from ..functional import dense_relation_graph, relation_graph
@@ -67,11 +71,16 @@ def _figures(out: Path, td: TaskData, task, kind: str, prefix: str = "digits") -
             graphs["G (LEGO)"] = model.fused_graph(data)
             # one colour scale per panel: the normalised fused graph is orders of
             # magnitude below the cosine weights of the views
+            on = ("digits, graph only (label propagation)" if prefix != "digits"
+                  else "digits (UCI multiple features, 5% labels)")
             V.plot_adjacency(graphs, num_nodes=data.num_nodes, labels=data.y, ncols=4,
                              show_diagonal=False, shared_scale=False,
+                             title=f"Each view's cosine {k}-NN graph R and LEGO's fused graph "
+                                   f"G: {on}, {run}",
                              path=out / f"{prefix}_graphs.png")
             written.append(f"{prefix}_graphs.png")
-            V.plot_fusion_operator(model.fusion, path=out / f"{prefix}_operator_A.png")
+            V.plot_fusion_operator(model.fusion, title=f"LEGO's learned operator A: {on}, {run}",
+                                   path=out / f"{prefix}_operator_A.png")
             written.append(f"{prefix}_operator_A.png")
         else:
             from torch_geometric.data import Batch
@@ -82,9 +91,13 @@ def _figures(out: Path, td: TaskData, task, kind: str, prefix: str = "digits") -
             graphs = {f"R_{s}": dense_relation_graph(ds[i][f"x_{s}"]) for s in model.sources}
             graphs["G (LEGO)"] = g[0]
             V.plot_adjacency(graphs, order="time", show_diagonal=False, shared_scale=False,
+                             title=f"Each view's snippet graph R and LEGO's fused graph G: "
+                                   f"SyntheticVAD test video {ds[i].video} (anomalous), {run}",
                              path=out / "vad_graphs.png")
             written.append("vad_graphs.png")
-            V.plot_fusion_operator(model.fusion, path=out / "vad_operator_A.png")
+            V.plot_fusion_operator(model.fusion,
+                                   title=f"LEGO's learned operator A: SyntheticVAD, {run}",
+                                   path=out / "vad_operator_A.png")
             written.append("vad_operator_A.png")
             if task.last_scores is not None:
                 from ..datasets import segment_scores_to_frames
@@ -94,6 +107,8 @@ def _figures(out: Path, td: TaskData, task, kind: str, prefix: str = "digits") -
                           for j in picks}
                 gts = {ds[j].video: ds[j].frame_gt for j in picks}
                 V.plot_anomaly_scores(scores, gts, frames_per_snippet=1,
+                                      title=f"LEGO's anomaly scores on SyntheticVAD test "
+                                            f"videos, {run}",
                                       path=out / "vad_scores.png")
                 written.append("vad_scores.png")
     return written
@@ -138,7 +153,8 @@ def run(args) -> int:
                                 extra=hardware_record(args.accelerator))
         if method == "lego":
             figures += _figures(out, td, task, td.task,
-                                "digits_graph_only" if features else "digits")
+                                "digits_graph_only" if features else "digits",
+                                run=f"seed {args.seed}, {epochs} epochs")
     write_json(out / "results.json", records)
     node = [r for r in records if r["dataset"] == "digits"]
     vadr = [r for r in records if r["dataset"] == "synthetic-vad"]

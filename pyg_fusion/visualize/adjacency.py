@@ -16,7 +16,8 @@ from ._matrix import matrix_labels, show_matrix
 @closes_on_error
 def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
                    order=None, time=None, k=10, shared_scale=True, cmap=None,
-                   show_diagonal=True, robust=False, ncols=None, ax=None, path=None):
+                   show_diagonal=True, robust=False, ncols=None, title=None, ax=None,
+                   path=None):
     r"""Heatmaps of dense or sparse graphs on a common node order, e.g. the
     relation graphs :math:`R_m` of each source beside the fused graph
     :math:`G`.
@@ -57,6 +58,8 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
             that a few strong entries do not wash out the rest.
         ncols: panels per row (default: all in one row, at most 4).
         ax: a sequence of axes, one per panel (default: a new figure).
+        title: the figure's title, above the panels: what the graphs are and
+            on which data (default: none).
         path: write the figure as PNG here.
 
     Returns:
@@ -128,12 +131,14 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
             how = "time order" if not _explicit(order) else "in the order given"
         matrix_labels(a, how, block)
         if not shared_scale:
-            fig.colorbar(im, ax=a, shrink=0.8, extend="both" if robust and signed
+            fig.colorbar(im, ax=a, shrink=0.8, label="edge weight", extend="both" if robust and signed
                          else "max" if robust else "neither")
     if shared_scale:
         fig.colorbar(images[0], ax=axes[:num], shrink=0.8, label="edge weight",
                      extend="both" if robust and signed_all else "max" if robust
                      else "neither")
+    if title is not None:
+        fig.suptitle(title, fontsize=11)
     return finish(fig, path)
 
 

@@ -8,7 +8,7 @@ from ._common import closes_on_error, finish, new_grid, to_numpy
 
 @closes_on_error
 def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
-                        threshold=None, max_videos=8, ax=None, path=None):
+                        threshold=None, max_videos=8, title=None, ax=None, path=None):
     r"""Draws each video's snippet anomaly scores as a step curve over its
     frames, with the ground-truth anomalous frames shaded.
 
@@ -28,6 +28,9 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
         frames_per_snippet: frames per snippet ``f``.
         threshold: draw a horizontal decision threshold.
         max_videos: draw at most this many videos (the first ones).
+        title: the figure's title, above the legend (as the legend's title):
+            which model and data
+            (default: none).
         ax: a sequence of axes, one per drawn video (default: a new figure).
         path: write the figure as PNG here.
 
@@ -76,7 +79,7 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
                 raise ValueError(f"scores[{m!r}][{name!r}] has {c.shape[0]} snippets, "
                                  f"the first method {t}")
         num_frames = t * f
-        title = str(name)
+        head = str(name)
         g = None
         if gts is not None:
             g = to_numpy(f"ground_truth[{name!r}]", gts[name], dims=(1, ))
@@ -103,7 +106,7 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
                 auc = roc_auc_score(g > 0.5, np.repeat(c, f)[:num_frames])
                 aucs.append(f"{m} {auc:.3f}" if m else f"{auc:.3f}")
         if aucs:
-            title += f"  (frame AUC {', '.join(aucs)})"
+            head += f"  (frame AUC {', '.join(aucs)})"
         s = np.concatenate(list(curves.values()))
         if threshold is not None:
             a.axhline(threshold, color="0.3", ls="--", lw=0.8, label="threshold")
@@ -112,7 +115,7 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
         pad = 0.05 * (hi - lo or 1.0)
         a.set_ylim(lo - pad, hi + pad)
         a.set_ylabel("score")
-        a.set_title(title, fontsize=9, loc="left")
+        a.set_title(head, fontsize=9, loc="left")
     axes.ravel()[len(names) - 1].set_xlabel("frame")
     handles, labels = axes.ravel()[0].get_legend_handles_labels()
     if gts is not None:
@@ -124,7 +127,9 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
                                   fontsize=8, loc="right", color="0.35")
     # above the panels, so that it never hides a curve or a title
     fig.legend(handles, labels, loc="outside upper center" if ax is None else "upper center",
-               fontsize=8, ncols=len(labels), frameon=False)
+               fontsize=8, ncols=len(labels), frameon=False,
+               # the legend's own title: a suptitle would overlap an outside legend
+               title=title, title_fontproperties={"size": 11})
     return finish(fig, path)
 
 

@@ -14,7 +14,7 @@ KINDS = ("auto", "pairwise", "cp")
 
 @closes_on_error
 def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
-                         cmap="RdBu_r", ax=None, path=None):
+                         cmap="RdBu_r", title=None, ax=None, path=None):
     r"""Draws the learned fusion operator of LEGO fusion,
 
     .. math::
@@ -42,6 +42,8 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
             has at most 100 cells).
         cmap: a diverging colour map.
         ax: a sequence of axes, one per panel (default: a new figure).
+        title: the figure's title, above the panels: which model and data
+            (default: none).
         path: write the figure as PNG here.
 
     Returns:
@@ -97,6 +99,8 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
                        color="white" if abs(val) > 0.6 * v else "black")
     fig.colorbar(im, ax=axes[:num], shrink=0.8,
                  label="A[p, q]" if kind == "pairwise" else "a[m, r, p]")
+    if title is not None:
+        fig.suptitle(title, fontsize=11)
     return finish(fig, path)
 
 

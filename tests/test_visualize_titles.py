@@ -1,0 +1,44 @@
+"""Figures say what they show and on which data: the ``title`` of the plotting
+functions, and every colour bar names its quantity."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from pyg_fusion.visualize import (plot_adjacency, plot_anomaly_scores,  # noqa: E402
+                                  plot_fusion_operator)
+
+
+def _colorbar_labels(fig):
+    return [a.get_ylabel() for a in fig.axes if a.get_label() == "<colorbar>"]
+
+
+def test_adjacency_title_and_per_panel_colorbar_labels(tmp_path):
+    torch.manual_seed(0)
+    graphs = {"R_a": torch.rand(6, 6), "G (LEGO)": torch.rand(6, 6) * 1e-3}
+    fig = plot_adjacency(graphs, shared_scale=False, title="R and G: digits, seed 0",
+                         path=tmp_path / "g.png")
+    assert fig.get_suptitle() == "R and G: digits, seed 0"
+    labels = _colorbar_labels(fig)
+    assert labels == ["edge weight", "edge weight"]  # one per panel, each labelled
+    assert _colorbar_labels(plot_adjacency(graphs)) == ["edge weight"]
+    assert plot_adjacency(graphs).get_suptitle() == ""  # no title unless asked
+
+
+def test_fusion_operator_title(tmp_path):
+    A = {"a|b": torch.randn(2, 2)}
+    fig = plot_fusion_operator(A, title="LEGO's A: digits, seed 0", path=tmp_path / "A.png")
+    assert fig.get_suptitle() == "LEGO's A: digits, seed 0"
+
+
+def test_anomaly_scores_title_keeps_each_videos_title(tmp_path):
+    scores = {"v1": np.linspace(0, 1, 8), "v2": np.linspace(1, 0, 8)}
+    gts = {"v1": np.r_[np.zeros(4), np.ones(4)], "v2": np.zeros(8)}
+    fig = plot_anomaly_scores(scores, gts, frames_per_snippet=1, title="LEGO on VAD, seed 0",
+                              path=tmp_path / "s.png")
+    # the figure's title heads the legend above the panels (a suptitle overlapped it)
+    assert fig.legends[0].get_title().get_text() == "LEGO on VAD, seed 0"
+    panels = [a for a in fig.axes if a.get_title(loc="left")]
+    # each panel still names its own video (the figure's title did not replace it)
+    assert [a.get_title(loc="left").split()[0] for a in panels] == ["v1", "v2"]
