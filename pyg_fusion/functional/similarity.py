@@ -258,11 +258,29 @@ def centred(x: Tensor, batch: Tensor | None = None, mask: Tensor | None = None) 
     return x - _graph_means(x, count).index_select(0, batch)
 
 
+class _SegmentSum(torch.autograd.Function):
+    """PyG's ``segment`` sum, whose backward (a copy of each run's gradient
+    to its rows) is written with differentiable ops: without torch_scatter,
+    ``segment`` is ``torch.segment_reduce``, whose backward has no
+    derivative, so second derivatives of rbf graphs failed."""
+
+    @staticmethod
+    def forward(ctx, rows: Tensor, count: Tensor) -> Tensor:
+        from torch_geometric.utils import cumsum, segment
+        ctx.save_for_backward(count)
+        ctx.num_rows = rows.size(0)
+        return segment(rows, cumsum(count), reduce="sum")
+
+    @staticmethod
+    def backward(ctx, grad: Tensor):
+        count, = ctx.saved_tensors
+        return grad.repeat_interleave(count, dim=0, output_size=ctx.num_rows), None
+
+
 def _graph_means(rows: Tensor, count: Tensor) -> Tensor:
     """``[B, d]`` means of consecutive runs of ``count`` rows (0 for an
     empty run, as a scatter mean gives), by PyG's ``segment``."""
-    from torch_geometric.utils import cumsum, segment
-    total = segment(rows, cumsum(count), reduce="sum")
+    total = _SegmentSum.apply(rows, count)
     return total / count.clamp(min=1).unsqueeze(1).to(rows.dtype)
 
 
