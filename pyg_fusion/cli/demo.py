@@ -4,6 +4,7 @@ features, and graph-only by label propagation) and on SyntheticVAD, a results
 table, ``results.json`` and figures."""
 from __future__ import annotations
 
+import dataclasses
 import time
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from ._config_flags import add_force_reload_argument
 from ._process import add_accelerator_argument, add_threads_argument
 from . import out_folder, positive_int, seed_int
 from .._files import write_json
+from ..experiments import MethodSpec
 from ..experiments.data import DataConfig, TaskData, load_data
 from ..experiments.run import format_table, make_records, run_method
 
@@ -126,21 +128,22 @@ def run(args) -> int:
           "5 seeds).", flush=True)
     records, figures = [], []
     jobs = []
-    digits = load_data(DataConfig("digits", args.root), args.seed,
-                       force_reload=args.force_reload)
+    digits_config = DataConfig("digits", args.root)
+    vad_config = DataConfig("synthetic-vad", args.root)
+    digits = load_data(digits_config, args.seed, force_reload=args.force_reload)
     # the same cache: loaded as the first load left it
-    digits_graph = load_data(DataConfig("digits", args.root), args.seed, features="labels")
-    vad = load_data(DataConfig("synthetic-vad", args.root), 0, force_reload=args.force_reload)
-    for td, chosen, epochs, features in (
-            (digits, DIGITS_METHODS, args.node_epochs, None),
-            (digits_graph, DIGITS_GRAPH_METHODS, args.graph_epochs, "labels"),
-            (vad, VAD_METHODS, args.vad_epochs, None)):
+    digits_graph = load_data(digits_config, args.seed, features="labels")
+    vad = load_data(vad_config, 0, force_reload=args.force_reload)
+    for td, data, chosen, epochs, features in (
+            (digits, digits_config, DIGITS_METHODS, args.node_epochs, None),
+            (digits_graph, digits_config, DIGITS_GRAPH_METHODS, args.graph_epochs, "labels"),
+            (vad, vad_config, VAD_METHODS, args.vad_epochs, None)):
         names = method_names(td.task, list(td.in_channels), features)
         chosen = names if args.full else [m for m in chosen if m in names]
-        jobs += [(td, m, epochs, features) for m in chosen]
+        jobs += [(td, data, m, epochs, features) for m in chosen]
     from ..training.accelerators import hardware_record
     bar = tqdm(jobs, desc="demo", disable=args.no_progress)
-    for td, method, epochs, features in bar:
+    for td, data, method, epochs, features in bar:
         bar.set_postfix_str(f"{td.dataset}{' graph only' if features else ''}: {method}")
         options = {"epochs": epochs, "eval_every": 5}
         if features:
@@ -149,8 +152,11 @@ def run(args) -> int:
                              out / "runs" / (td.dataset + (f"_{features}" if features else ""))
                              / method, options=options, progress=False, checkpoint=False,
                              accelerator=args.accelerator)
+        # the full config of the run, as compare records it: the method's spec and the data
+        config = {**MethodSpec.create(method, td.task, options).to_dict(),
+                  "data": dataclasses.asdict(data)}
         records += make_records(td, method, {args.seed: r},
-                                extra=hardware_record(args.accelerator))
+                                extra={"config": config, **hardware_record(args.accelerator)})
         if method == "lego":
             figures += _figures(out, td, task, td.task,
                                 "digits_graph_only" if features else "digits",
