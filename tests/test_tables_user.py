@@ -171,3 +171,15 @@ def test_space_separated_id_label_csv_is_two_columns(tmp_path):
     ds = MultiViewTables(root, ["v.npy"], "y.csv", header=False, label_rate=0.5, log=False)
     assert ds.classes == ["cat", "dog"]
     assert ds[0].y.tolist() == [ds.classes.index(s) for s in labels]
+
+
+def test_printed_table_shows_no_spread_for_one_seed_and_counts_the_seeds():
+    from pyg_fusion.experiments.run import format_table
+    one = {"dataset": "digits", "setting": "s", "method": "lego", "metric": "accuracy",
+           "mean": 0.97, "std": 0.0, "seeds": [0], "values": [0.97]}
+    two = {**one, "method": "graph-mean", "mean": 0.95, "std": 0.01, "seeds": [0, 1],
+           "values": [0.94, 0.96]}
+    lines = format_table([one, two]).splitlines()
+    assert lines[0].split() == ["dataset", "setting", "method", "accuracy", "seeds"]
+    assert lines[2].split() == ["digits", "s", "lego", "0.9700", "1"]  # was "0.9700 ± 0.0000"
+    assert lines[3].split() == ["digits", "s", "graph-mean", "0.9500", "±", "0.0100", "2"]

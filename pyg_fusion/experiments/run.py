@@ -203,7 +203,8 @@ def make_records(td: TaskData, method: str, per_seed: dict[int, dict[str, float]
 
 def format_table(records: list[dict], metrics: list[str] | None = None) -> str:
     """A plain-text table: one row per (dataset, setting, method), one column
-    per metric, ``mean ± std``.
+    per metric, ``mean ± std`` over the seeds (the mean alone for one seed,
+    which has no spread), and the number of seeds.
 
     Args:
         records (list[dict]): records of :func:`make_records`.
@@ -218,10 +219,11 @@ def format_table(records: list[dict], metrics: list[str] | None = None) -> str:
         if r["metric"] not in seen:
             seen.append(r["metric"])
     metrics = metrics or seen
-    head = ["dataset", "setting", "method", *metrics]
+    head = ["dataset", "setting", "method", *metrics, "seeds"]
     body = []
     for key, ms in rows.items():
         cells = list(key)
+        seeds = {len(r.get("seeds", [])) for r in ms.values()}
         for m in metrics:
             r = ms.get(m)
             if r is None:
@@ -230,8 +232,11 @@ def format_table(records: list[dict], metrics: list[str] | None = None) -> str:
                 cells.append(f"{int(r['mean']):,}")
             elif m == "time_per_epoch_s":
                 cells.append(f"{r['mean']:.3f}")
+            elif len(r.get("seeds", [])) == 1:
+                cells.append(f"{r['mean']:.4f}")
             else:
                 cells.append(f"{r['mean']:.4f} ± {r['std']:.4f}")
+        cells.append("/".join(map(str, sorted(seeds))))
         body.append(cells)
     widths = [max(len(str(c)) for c in col) for col in zip(head, *body)]
     line = lambda cells: "  ".join(str(c).ljust(w) for c, w in zip(cells, widths))  # noqa: E731
