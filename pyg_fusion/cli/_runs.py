@@ -171,8 +171,13 @@ def run_grid_command(args, *, checkpoint: bool) -> int:
                        progress=not args.no_progress, force_reload=args.force_reload)
     if not is_main_process():
         return 0
+    from .._files import write_text
+    from ..visualize import plot_results
     write_results(out, records)
-    print(format_table(records, METRICS[task_of(args.dataset)] + ["params", "time_per_epoch_s"]))
-    print(f"\nwrote {out / 'results.json'}" + (f" and checkpoints under {out}" if checkpoint
-                                               else ""))
+    table = format_table(records, METRICS[task_of(args.dataset)] + ["params", "time_per_epoch_s"])
+    write_text(out / "results.txt", table + "\n")
+    plot_results(records, metrics=METRICS[task_of(args.dataset)], path=out / "results.png")
+    print(table)
+    print(f"\nwrote {out / 'results.json'}, results.txt (the table) and results.png (the "
+          f"figure)" + (f", and checkpoints under {out}" if checkpoint else ""))
     return 0

@@ -14,6 +14,7 @@ from .benchmark import crossover, load_benchmark, plot_sparse_vs_dense
 from .graph import plot_relation_graph, select_edges
 from .operator import plot_fusion_operator
 from .powers import plot_power_expansion
+from .results import plot_results
 from .sensitivity import load_pq_grid, plot_pq_sensitivity
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "plot_pq_sensitivity",
     "plot_anomaly_scores",
     "plot_sparse_vs_dense",
+    "plot_results",
     "select_edges",
     "load_pq_grid",
     "load_benchmark",

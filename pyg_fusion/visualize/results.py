@@ -1,0 +1,94 @@
+"""The results of ``pyg-fusion compare`` / ``train`` as a figure: one panel
+per metric, one bar per method, the spread over seeds as error bars and
+every seed's value as a dot."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from ._common import closes_on_error, finish, new_grid, shorten
+
+
+def _records(results) -> list[dict]:
+    if isinstance(results, (str, os.PathLike)):
+        path = Path(results)
+        if not path.is_file():
+            raise FileNotFoundError(f"results: no such file: {str(path)!r}")
+        try:
+            results = json.loads(path.read_text(encoding="utf-8"))
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+            raise ValueError(f"results: {str(path)!r} is not valid JSON: {exc}") from exc
+    if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
+        raise TypeError("results must be the list of records of pyg-fusion compare "
+                        "(results.json) or its path")
+    keys = ("dataset", "setting", "method", "metric", "mean", "std", "values")
+    for r in results:
+        missing = [k for k in keys if k not in r]
+        if missing:
+            raise ValueError(f"results: a record lacks {missing}; expected the records of "
+                             f"pyg-fusion compare (results.json)")
+    return results
+
+
+@closes_on_error
+def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
+    r"""Bars of each method's mean over seeds, one panel per metric, with
+    :math:`\pm` one standard deviation as error bars (none for one seed) and
+    each seed's value as a dot, so that a spread is seen, not only read.
+
+    Args:
+        results (list[dict] or str): the records of
+            :func:`~pyg_fusion.experiments.run.make_records` (``results.json``
+            of ``pyg-fusion compare``), or the path of that file.
+        metrics (list[str], optional): the panels, in order. (default: :obj:`None`,
+            every metric of the records but ``params`` and ``time_per_epoch_s``)
+        title (str, optional): the figure's title. (default: :obj:`None`, the
+            dataset and setting)
+        ax (Sequence[matplotlib.axes.Axes], optional): one axes per metric.
+            (default: :obj:`None`, a new figure)
+        path (str or Path, optional): write the figure there (PNG, PDF or
+            SVG). (default: :obj:`None`)
+    """
+    records = _records(results)
+    if not records:
+        raise ValueError("results holds no records: there is nothing to draw")
+    shown = [r["metric"] for r in records if r["metric"] not in ("params", "time_per_epoch_s")]
+    metrics = list(dict.fromkeys(shown)) if metrics is None else list(metrics)
+    unknown = [m for m in metrics if m not in shown]
+    if unknown or not metrics:
+        raise ValueError(f"metrics {unknown or metrics} are not in the results, which hold "
+                         f"{sorted(set(shown))}")
+    rows = list(dict.fromkeys((r["dataset"], r["setting"], r["method"]) for r in records))
+    by = {(r["dataset"], r["setting"], r["method"], r["metric"]): r for r in records}
+    several = len({row[:2] for row in rows}) > 1
+    names = [shorten(f"{d}/{s}/{m}" if several else m, 28) for d, s, m in rows]
+    fig, axes = new_grid(ax, 1, len(metrics),
+                         panel_size=(max(3.2, 0.55 * len(rows) + 1.2), 3.4))
+    for a, metric in zip(axes[0], metrics):
+        for i, row in enumerate(rows):
+            r = by.get((*row, metric))
+            if r is None:
+                continue
+            values = np.asarray(r["values"], dtype=float)
+            spread = r["std"] if len(values) > 1 else None
+            a.bar(i, r["mean"], yerr=spread, capsize=4, color=f"C{i % 10}", alpha=0.75)
+            a.plot(np.full(len(values), i), values, "k.", markersize=4)
+        a.set_xticks(range(len(rows)), names, rotation=45, ha="right")
+        a.set_ylabel(metric)
+        seeds = sorted({len(by[(*row, metric)]["values"]) for row in rows
+                        if (*row, metric) in by})
+        a.set_title(f"{metric} (mean ± std over {'/'.join(map(str, seeds))} seed(s))",
+                    fontsize=9)
+        drawn = [by[(*row, metric)] for row in rows if (*row, metric) in by]
+        low = min(min(min(r["values"]), r["mean"] - r["std"]) for r in drawn)
+        top = max(max(max(r["values"]), r["mean"] + r["std"]) for r in drawn)
+        if low > 0:  # a zero baseline hides differences of a point between methods
+            pad = 0.1 * (top - low) + 1e-3
+            a.set_ylim(max(0.0, low - pad), top + pad)
+    if title is None:
+        title = ", ".join(sorted({f"{d} ({s})" for d, s, _ in rows}))
+    fig.suptitle(title, fontsize=10)
+    return finish(fig, path)
