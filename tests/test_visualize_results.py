@@ -1,65 +1,247 @@
 import json
 
-import pytest
-from matplotlib.container import BarContainer
+import matplotlib
 
-from pyg_fusion.visualize import plot_results
+matplotlib.use("Agg")
 
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from matplotlib.patches import StepPatch  # noqa: E402
 
-def _record(method, metric, values, dataset="digits"):
-    mean = sum(values) / len(values)
-    std = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5 \
-        if len(values) > 1 else 0.0
-    return {"dataset": dataset, "setting": "label_rate=0.05", "method": method,
-            "metric": metric, "mean": mean, "std": std, "seeds": list(range(len(values))),
-            "values": values}
-
-
-def test_bars_error_bars_and_seed_dots(tmp_path):
-    records = [_record("lego", "accuracy", [0.95, 0.97]), _record("graph-mean", "accuracy",
-                                                                  [0.94, 0.96]),
-               _record("lego", "params", [100.0, 100.0])]
-    fig = plot_results(records, path=tmp_path / "r.png")
-    assert (tmp_path / "r.png").stat().st_size > 0
-    (ax, ) = fig.axes  # params is no panel
-    assert ax.get_ylabel() == "accuracy" and "2 seed(s)" in ax.get_title()
-    assert [t.get_text() for t in ax.get_xticklabels()] == ["lego", "graph-mean"]
-    assert [round(p.get_height(), 6) for p in ax.patches] == [0.96, 0.95]
-    bars = [c for c in ax.containers if isinstance(c, BarContainer)]
-    assert len(bars) == 2 and all(c.errorbar is not None for c in bars)
-    dots = [line for line in ax.lines if line.get_marker() == "."]
-    assert sorted(v for d in dots for v in d.get_ydata()) == [0.94, 0.95, 0.96, 0.97]
-    assert ax.get_ylim()[0] > 0.5  # not from zero: a point's difference stays visible
-    assert "digits" in fig._suptitle.get_text()
+from pyg_fusion.visualize import (crossover, load_pq_grid,  # noqa: E402
+                                  plot_anomaly_scores, plot_pq_sensitivity,
+                                  plot_sparse_vs_dense)
 
 
-def test_one_seed_has_no_error_bar_and_the_file_form_reads(tmp_path):
-    path = tmp_path / "results.json"
-    path.write_text(json.dumps([_record("lego", "auc", [0.8])]))
-    (ax, ) = plot_results(str(path)).axes
-    (bar, ) = [c for c in ax.containers if isinstance(c, BarContainer)]
-    assert bar.errorbar is None and "1 seed(s)" in ax.get_title()
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
 
 
-def test_errors_name_what_is_wrong(tmp_path):
-    with pytest.raises(FileNotFoundError, match="results: no such file"):
-        plot_results(str(tmp_path / "none.json"))
-    with pytest.raises(ValueError, match="lacks"):
-        plot_results([{"method": "lego"}])
-    with pytest.raises(ValueError, match="no records"):
-        plot_results([])
-    with pytest.raises(ValueError, match=r"metrics \['auc'\] are not in the results"):
-        plot_results([_record("lego", "accuracy", [0.9])], metrics=["auc"])
+# ---------------------------------------------------------------- P/Q sweep
+def _records(ps=range(1, 4), qs=range(1, 5), metric="auc", dataset="toy", method="lego"):
+    return [{"P": p, "Q": q, "metric": metric, "mean": 0.5 + 0.1 * p - 0.02 * (q - 2) ** 2,
+             "std": 0.01 * q, "dataset": dataset, "method": method}
+            for p in ps for q in qs]
 
 
-def test_compare_writes_the_table_and_the_figure_beside_the_json(tmp_path, capsys):
-    from pyg_fusion.cli import main
-    out = tmp_path / "cmp"
-    code = main(["compare", "--dataset", "digits", "--method", "graph-mean", "--seeds", "0",
-                 "--epochs", "2", "--root", str(tmp_path / "data"), "--out", str(out),
-                 "--no-progress"])
-    assert code == 0
-    table = (out / "results.txt").read_text()
-    assert table.splitlines()[0].split()[:4] == ["dataset", "setting", "method", "accuracy"]
-    assert "graph-mean" in table and table in capsys.readouterr().out
-    assert (out / "results.png").stat().st_size > 0
+def test_pq_sensitivity_from_records_file(tmp_path):
+    recs = _records()
+    path = tmp_path / "sweep.json"
+    path.write_text(json.dumps(recs))
+    fig = plot_pq_sensitivity(path, path=tmp_path / "pq.png")
+    heat = [ax for ax in fig.axes if ax.get_images()][0]
+    (im, ) = heat.get_images()
+    grid = np.asarray(im.get_array())
+    assert grid.shape == (3, 4)
+    for r in recs:
+        assert grid[r["P"] - 1, r["Q"] - 1] == pytest.approx(r["mean"])
+    assert [t.get_text() for t in heat.get_yticklabels()] == ["1", "2", "3"]
+    assert [t.get_text() for t in heat.get_xticklabels()] == ["1", "2", "3", "4"]
+    (best, ) = [p for p in heat.patches if p.get_gid() == "best"]
+    assert best.get_xy() == (0.5, 1.5)  # the cell of Q=2 (column 1), P=3 (row 2)
+    assert "best (highest auc): P=3, Q=2" in heat.get_legend().get_texts()[0].get_text()
+    assert any(ax.name == "3d" for ax in fig.axes)
+    assert "toy" in heat.get_title() and "auc" in heat.get_title()
+    assert (tmp_path / "pq.png").stat().st_size > 1000
+
+
+def test_pq_sensitivity_frames_the_lowest_loss():
+    recs = _records(metric="val_loss")    # a sweep's records of a lower-is-better metric
+    fig = plot_pq_sensitivity(recs, metric="val_loss", kind="heatmap")
+    (best, ) = [p for p in fig.axes[0].patches if p.get_gid() == "best"]
+    assert best.get_xy() == (2.5, -0.5)   # P=1, Q=4: the lowest value
+    assert "lowest val_loss" in fig.axes[0].get_legend().get_texts()[0].get_text()
+    fig = plot_pq_sensitivity(recs, metric="val_loss", kind="heatmap", higher_is_better=True)
+    (best, ) = [p for p in fig.axes[0].patches if p.get_gid() == "best"]
+    assert best.get_xy() == (0.5, 1.5)
+
+
+def test_pq_sensitivity_missing_cells_are_blank_and_filters_apply():
+    recs = _records(metric="auc") + _records(metric="ap")
+    recs = [r for r in recs if not (r["P"] == 2 and r["Q"] == 3)]
+    assert load_pq_grid(recs)[4]["metric"] == "auc"  # the first record's metric
+    with pytest.raises(ValueError, match="several values of 'method'"):
+        load_pq_grid(recs + _records(method="lego-cp"))
+    mean, std, ps, qs, info = load_pq_grid(recs, metric="ap")
+    assert np.isnan(mean[1, 2]) and np.isfinite(mean).sum() == 11
+    assert std is not None and info["metric"] == "ap"
+    fig = plot_pq_sensitivity(recs, metric="ap", kind="heatmap")
+    (im, ) = fig.axes[0].get_images()
+    assert np.ma.is_masked(im.get_array()[1, 2])
+
+
+def test_pq_sensitivity_plain_array_with_labels():
+    grid = np.arange(6, dtype=float).reshape(2, 3)
+    fig = plot_pq_sensitivity(grid, p_values=[2, 4], q_values=[1, 3, 5], kind="heatmap")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["2", "4"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["1", "3", "5"]
+    fig = plot_pq_sensitivity(grid, kind="surface")
+    assert fig.axes[0].name == "3d" and fig.axes[0].get_zlabel() == "metric"
+
+
+@pytest.mark.parametrize("results, kwargs, match", [
+    ([{"P": 1, "mean": 0.5}], {}, "'P', 'Q' and 'mean'"),
+    (_records(), dict(dataset="other"), "dataset='other' is not in"),
+    (_records() + _records()[:1], {}, "two records for P=1, Q=1"),
+    (np.zeros((2, 3)), dict(p_values=[1, 2, 3]), "p_values / q_values"),
+    (np.full((2, 2), np.nan), {}, "no finite"),
+    (_records(), dict(kind="contour"), "kind"),
+    ("/nonexistent/sweep.json", {}, "no such file"),
+])
+def test_pq_sensitivity_bad_input(results, kwargs, match):
+    with pytest.raises((ValueError, FileNotFoundError), match=match):
+        plot_pq_sensitivity(results, **kwargs)
+
+
+# ---------------------------------------------------------------- anomaly scores
+def test_anomaly_scores_steps_and_ground_truth_spans(tmp_path):
+    f = 16
+    scores = {"v1": torch.tensor([0.1, 0.2, 0.9, 0.8, 0.1]),
+              "v2": np.array([0.3, 0.3, 0.2])}
+    gt_v1 = np.zeros(5 * f - 3)  # the last snippet covers 13 frames
+    gt_v1[35:60] = 1
+    gt_v1[70:75] = 1
+    gt = {"v1": gt_v1, "v2": np.zeros(3)}  # v2: snippet-level labels
+    fig = plot_anomaly_scores(scores, gt, frames_per_snippet=f, threshold=0.5,
+                              path=tmp_path / "s.png")
+    ax1, ax2 = fig.axes
+    spans = [p for p in ax1.patches if p.get_gid() == "gt"]
+    # axvspan: a Polygon before matplotlib 3.9, a Rectangle from 3.9 on
+    xs = [p.get_patch_transform().transform(p.get_path().vertices)[:, 0] for p in spans]
+    extents = sorted((round(x.min()), round(x.max())) for x in xs)
+    assert extents == [(35, 60), (70, 75)]
+    (steps, ) = [p for p in ax1.patches if isinstance(p, StepPatch)]
+    values, edges, _ = steps.get_data()
+    np.testing.assert_allclose(values, scores["v1"].numpy())
+    np.testing.assert_array_equal(edges, [0, 16, 32, 48, 64, 77])
+    assert ax1.get_xlim() == (0, 77)
+    assert "frame AUC" in ax1.get_title(loc="left")
+    assert not [p for p in ax2.patches if p.get_gid() == "gt"]
+    assert "AUC" not in ax2.get_title(loc="left")  # one class only: no AUC
+    from sklearn.metrics import roc_auc_score
+    auc = roc_auc_score(gt_v1, np.repeat(scores["v1"].numpy(), f)[:77])
+    assert f"{auc:.3f}" in ax1.get_title(loc="left")
+
+
+def test_anomaly_scores_compare_methods_on_the_same_videos():
+    scores = {"lego": {"v": np.array([0.1, 0.9])}, "concat": {"v": np.array([0.5, 0.4])}}
+    fig = plot_anomaly_scores(scores, {"v": np.array([0, 1])}, frames_per_snippet=4)
+    (ax, ) = fig.axes
+    steps = {p.get_gid(): p for p in ax.patches if isinstance(p, StepPatch)}
+    assert set(steps) == {"scores:lego", "scores:concat"}
+    np.testing.assert_allclose(steps["scores:concat"].get_data()[0], [0.5, 0.4])
+    assert "lego 1.000, concat 0.000" in ax.get_title(loc="left")
+    with pytest.raises(ValueError, match="same videos"):
+        plot_anomaly_scores({"a": {"v": [0.1]}, "b": {"w": [0.2]}})
+    with pytest.raises(ValueError, match="has 3 snippets"):
+        plot_anomaly_scores({"a": {"v": [0.1, 0.2]}, "b": {"v": [0.2, 0.1, 0.3]}})
+
+
+def test_anomaly_scores_list_input_and_max_videos():
+    fig = plot_anomaly_scores([np.random.rand(4) for _ in range(5)], max_videos=3)
+    assert len(fig.axes) == 3 and "first 3 of 5" in fig.axes[0].get_title(loc="right")
+
+
+@pytest.mark.parametrize("scores, gt, match", [
+    ({"v": np.random.rand(4)}, {"v": np.zeros(100)}, "between 49 and 64 frame labels"),
+    ({"v": np.random.rand(4)}, {"w": np.zeros(64)}, "no entry for video"),
+    ({"v": np.array([0.1, np.nan])}, None, "NaN"),
+    (np.random.rand(2, 3), None, "dict of 1-D arrays"),
+    ({}, None, "empty"),
+])
+def test_anomaly_scores_bad_input(scores, gt, match):
+    with pytest.raises(ValueError, match=match):
+        plot_anomaly_scores(scores, gt)
+
+
+# ---------------------------------------------------------------- benchmark
+def _bench():
+    rows = []
+    for n in (64, 128, 256, 512, 1024, 2048):
+        dense = 1e-8 * n ** 2.5
+        sparse = 2e-5 * n
+        for backend, t in (("dense", dense), ("sparse", sparse)):
+            ok = not (backend == "dense" and n == 2048)
+            rows.append({"N": n, "batch": 4, "backend": backend, "scatter": "native",
+                         "time_s": t if ok else None, "times": [t, 1.1 * t] if ok else [],
+                         "peak_mem_mb": (n * n * 8e-6 if backend == "dense" else n * 0.05)
+                         if ok else None,
+                         "status": "ok" if ok else "skipped: dense over memory cap"})
+    return {"machine": {"cpu": "test cpu"}, "config": {"k": 8}, "rows": rows}
+
+
+def test_crossover_interpolates_in_log_log():
+    n = [100, 1000]
+    dense = [1e-4 * x ** 2 for x in n]
+    sparse = [0.05 * x for x in n]  # equal where 1e-4 N^2 = 0.05 N, N = 500
+    assert crossover(n, dense, sparse) == pytest.approx(500, rel=1e-9)
+    assert crossover(n, sparse, dense) is None  # dense is never the cheaper one first
+    assert crossover([1, 2], [1, 1], [2, 2]) is None
+
+
+def test_sparse_vs_dense_lines_log_axes_and_crossover(tmp_path):
+    bench = _bench()
+    path = tmp_path / "bench.json"
+    path.write_text(json.dumps(bench))
+    fig = plot_sparse_vs_dense(path, path=tmp_path / "b.png")
+    t_ax, m_ax = fig.axes[:2]
+    assert t_ax.get_xscale() == t_ax.get_yscale() == "log"
+    assert m_ax.get_xscale() == m_ax.get_yscale() == "log"
+    lines = {ln.get_gid(): ln for ln in t_ax.lines if ln.get_gid()
+             and ln.get_gid().startswith("time:")}
+    assert set(lines) == {"time:dense:native", "time:sparse:native"}
+    np.testing.assert_array_equal(lines["time:dense:native"].get_xdata(),
+                                  [64, 128, 256, 512, 1024])
+    np.testing.assert_array_equal(lines["time:sparse:native"].get_xdata(),
+                                  [64, 128, 256, 512, 1024, 2048])
+    # 1e-8 N^2.5 = 2e-5 N  <=>  N = 2000^(2/3) ~ 158.7 (exact on a power law)
+    (cross, ) = [ln for ln in t_ax.lines if ln.get_gid() == "crossover"]
+    assert cross.get_xdata()[0] == pytest.approx(2000 ** (2 / 3), rel=1e-6)
+    # memory: 8e-6 N^2 = 0.05 N  <=>  N = 6250, beyond the measured range
+    assert not [ln for ln in m_ax.lines if ln.get_gid() == "crossover"]
+    assert "dense N=2048: skipped" in fig.texts[-1].get_text()
+    assert "batch of 4 graphs" in fig._suptitle.get_text()
+
+
+def test_sparse_vs_dense_default_keeps_the_batched_smallest_n():
+    rows = [{"N": n, "batch": b, "backend": be, "scatter": "native", "time_s": t,
+             "times": [t], "peak_mem_mb": None, "status": "ok"}
+            for n, b in ((32, 256), (32, 1), (256, 1), (1024, 1))
+            for be, t in (("dense", 1e-6 * n * n * b), ("sparse", 1e-4 * n * b))]
+    fig = plot_sparse_vs_dense({"rows": rows})
+    t_ax = fig.axes[0]
+    (dense, ) = [ln for ln in t_ax.lines if ln.get_gid() == "time:dense:native"]
+    np.testing.assert_array_equal(dense.get_xdata(), [32, 256, 1024])
+    assert dense.get_ydata()[0] == pytest.approx(1e-6 * 32 * 32)  # the batch of 1
+    fig = plot_sparse_vs_dense({"rows": [r for r in rows if not (r["N"] == 32 and r["batch"] == 1)]})
+    (dense, ) = [ln for ln in fig.axes[0].lines if ln.get_gid() == "time:dense:native"]
+    assert dense.get_ydata()[0] == pytest.approx(1e-6 * 32 * 32 * 256)
+    assert any(t.get_text() == "256 graphs" for t in fig.axes[0].texts)
+
+
+@pytest.mark.parametrize("bench, kwargs, match", [
+    ({"rows": [{"N": 1}]}, {}, "lacks"),
+    ({"machine": {}}, {}, "'rows' list"),
+    (_bench(), dict(batch=2), "batch=2 is not in"),
+    (_bench(), dict(scatter="torch_scatter"), "scatter='torch_scatter' is not in"),
+    ({"rows": []}, {}, "no rows"),
+])
+def test_sparse_vs_dense_bad_input(bench, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        plot_sparse_vs_dense(bench, **kwargs)
+
+
+def test_pq_sensitivity_refuses_infinite_cells():
+    with pytest.raises(ValueError, match=r"infinite values at \(P, Q\) = \[\(1, 2\)\]"):
+        plot_pq_sensitivity(np.array([[0.5, np.inf], [0.6, 0.7]]), kind="heatmap")
+
+
+def test_pq_sensitivity_of_one_row_draws_a_line_in_3d():
+    fig = plot_pq_sensitivity(np.array([[0.5, 0.7, 0.6]]), p_values=[1], q_values=[1, 2, 3])
+    surface = [ax for ax in fig.axes if ax.name == "3d"][0]
+    assert len(surface.lines) == 1 and len(surface.lines[0].get_data_3d()[2]) == 3

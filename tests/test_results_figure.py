@@ -1,0 +1,65 @@
+import json
+
+import pytest
+from matplotlib.container import BarContainer
+
+from pyg_fusion.visualize import plot_results
+
+
+def _record(method, metric, values, dataset="digits"):
+    mean = sum(values) / len(values)
+    std = (sum((v - mean) ** 2 for v in values) / (len(values) - 1)) ** 0.5 \
+        if len(values) > 1 else 0.0
+    return {"dataset": dataset, "setting": "label_rate=0.05", "method": method,
+            "metric": metric, "mean": mean, "std": std, "seeds": list(range(len(values))),
+            "values": values}
+
+
+def test_bars_error_bars_and_seed_dots(tmp_path):
+    records = [_record("lego", "accuracy", [0.95, 0.97]), _record("graph-mean", "accuracy",
+                                                                  [0.94, 0.96]),
+               _record("lego", "params", [100.0, 100.0])]
+    fig = plot_results(records, path=tmp_path / "r.png")
+    assert (tmp_path / "r.png").stat().st_size > 0
+    (ax, ) = fig.axes  # params is no panel
+    assert ax.get_ylabel() == "accuracy" and "2 seed(s)" in ax.get_title()
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["lego", "graph-mean"]
+    assert [round(p.get_height(), 6) for p in ax.patches] == [0.96, 0.95]
+    bars = [c for c in ax.containers if isinstance(c, BarContainer)]
+    assert len(bars) == 2 and all(c.errorbar is not None for c in bars)
+    dots = [line for line in ax.lines if line.get_marker() == "."]
+    assert sorted(v for d in dots for v in d.get_ydata()) == [0.94, 0.95, 0.96, 0.97]
+    assert ax.get_ylim()[0] > 0.5  # not from zero: a point's difference stays visible
+    assert "digits" in fig._suptitle.get_text()
+
+
+def test_one_seed_has_no_error_bar_and_the_file_form_reads(tmp_path):
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps([_record("lego", "auc", [0.8])]))
+    (ax, ) = plot_results(str(path)).axes
+    (bar, ) = [c for c in ax.containers if isinstance(c, BarContainer)]
+    assert bar.errorbar is None and "1 seed(s)" in ax.get_title()
+
+
+def test_errors_name_what_is_wrong(tmp_path):
+    with pytest.raises(FileNotFoundError, match="results: no such file"):
+        plot_results(str(tmp_path / "none.json"))
+    with pytest.raises(ValueError, match="lacks"):
+        plot_results([{"method": "lego"}])
+    with pytest.raises(ValueError, match="no records"):
+        plot_results([])
+    with pytest.raises(ValueError, match=r"metrics \['auc'\] are not in the results"):
+        plot_results([_record("lego", "accuracy", [0.9])], metrics=["auc"])
+
+
+def test_compare_writes_the_table_and_the_figure_beside_the_json(tmp_path, capsys):
+    from pyg_fusion.cli import main
+    out = tmp_path / "cmp"
+    code = main(["compare", "--dataset", "digits", "--method", "graph-mean", "--seeds", "0",
+                 "--epochs", "2", "--root", str(tmp_path / "data"), "--out", str(out),
+                 "--no-progress"])
+    assert code == 0
+    table = (out / "results.txt").read_text()
+    assert table.splitlines()[0].split()[:4] == ["dataset", "setting", "method", "accuracy"]
+    assert "graph-mean" in table and table in capsys.readouterr().out
+    assert (out / "results.png").stat().st_size > 0
