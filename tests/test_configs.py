@@ -117,6 +117,30 @@ def test_a_list_flag_after_a_config_file_replaces_its_list(tmp_path, capsys):
     assert err.count("\n") == 1 and "argument --views: given 2 times" in err
 
 
+def test_vad_source_after_a_config_file_replaces_its_sources(tmp_path, capsys):
+    """--vad-source is repeated once per source: on the command line its
+    items add up, but after --config they replace the file's (as a list
+    flag's do), and a file replaces those given before it."""
+    (tmp_path / "c.yaml").write_text("dataset: vad\nvad_source:\n- i3d=a/{name}.npy\n"
+                                     "- audio=b/{name}.npy\n")
+    (tmp_path / "none.yaml").write_text("dataset: vad\n")
+    c, none = str(tmp_path / "c.yaml"), str(tmp_path / "none.yaml")
+
+    def sources(*argv):
+        assert main(["train", *argv, "--print-config"]) == 0
+        return yaml.safe_load(capsys.readouterr().out)["data"]["vad_source"]
+
+    assert sources("--config", c) == ["i3d=a/{name}.npy", "audio=b/{name}.npy"]
+    assert sources("--config", c, "--vad-source", "rgb=c", "--vad-source", "flow=d") == [
+        "rgb=c", "flow=d"]
+    assert sources("--vad-source", "rgb=c", "--config", c) == [
+        "i3d=a/{name}.npy", "audio=b/{name}.npy"]
+    assert sources("--config", c, "--config", c) == ["i3d=a/{name}.npy", "audio=b/{name}.npy"]
+    # a file without sources leaves the command line's to add up
+    assert sources("--vad-source", "rgb=c", "--config", none, "--vad-source", "flow=d") == [
+        "rgb=c", "flow=d"]
+
+
 @pytest.mark.parametrize("command", [["train", "--dataset", "digits"], ["segment", "train"]])
 def test_print_config_writes_non_ascii_as_written_and_reads_it_back(command, tmp_path, capsys,
                                                                     monkeypatch):

@@ -61,6 +61,34 @@ class ListFlag(argparse.Action):
         setattr(namespace, self.dest, values)
 
 
+# The namespace's origin of each AppendFlag's items, keyed by dest; main()
+# reads and removes it.
+_APPEND_ORIGINS = "_append_origins"
+
+
+class FileItem(str):
+    """An item that a ``--config`` file gives an :class:`AppendFlag`:
+    ``origin`` numbers the file (its place among the ``--config`` flags)."""
+
+    origin: int
+
+
+class AppendFlag(argparse._AppendAction):
+    """argparse's append, for a flag repeated once per item (``--vad-source
+    A --vad-source B``), with the override rule of every other setting: the
+    items of a ``--config`` file (:class:`FileItem`) replace those given
+    before it, and the command line's items after it replace the file's;
+    repeated on the command line, the items add up."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        origin = getattr(values, "origin", None)  # None: the command line
+        origins = namespace.__dict__.setdefault(_APPEND_ORIGINS, {})
+        if self.dest in origins and origins[self.dest] != origin:
+            setattr(namespace, self.dest, None)  # another origin's items: replaced
+        origins[self.dest] = origin
+        super().__call__(parser, namespace, str(values), option_string)
+
+
 def _one_line(text) -> str:
     return " ".join(str(text).split())
 
@@ -229,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     where = _command_of(parser, args._prog) if hasattr(args, "_prog") else parser
     if extra:
         where.error(f"unrecognized arguments: {' '.join(extra)}")
+    vars(args).pop(_APPEND_ORIGINS, None)
     for flag, n in vars(args).pop(_LIST_FLAGS_GIVEN, {}).items():
         typed = n - from_files.get(flag, 0)
         if typed > 1:

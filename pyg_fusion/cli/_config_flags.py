@@ -25,7 +25,7 @@ from typing import Any
 
 from ..experiments.components import COMPONENTS, TASKS, option_fields
 from ..experiments.config import MethodSpec
-from . import (CLIError, ListFlag, _number, fraction, nonneg_float, nonneg_int, out_folder,
+from . import (AppendFlag, CLIError, FileItem, ListFlag, _number, fraction, nonneg_float, nonneg_int, out_folder,
                positive_float, positive_int, seed_int)
 
 
@@ -134,7 +134,7 @@ def _flag_kwargs(f: dataclasses.Field, default, text: str) -> dict[str, Any]:
     if f.name in FIELD_TYPES:
         kw["type"] = FIELD_TYPES[f.name]
     if meta.get("append"):
-        kw["action"] = "append"
+        kw["action"] = AppendFlag
     elif meta.get("nargs") in ("+", "*"):
         kw["action"] = ListFlag
     for key in ("nargs", "metavar"):
@@ -272,7 +272,7 @@ def _flatten(mapping: dict, path: str) -> dict[str, Any]:
 
 
 def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
-            from_files: dict[str, int]) -> list[str]:
+            from_files: dict[str, int], origin: int) -> list[str]:
     actions = {a.dest: a for a in parser._actions if a.option_strings}
     out: list[str] = []
     for key, value in flat.items():
@@ -295,9 +295,11 @@ def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
                 out.append(flag if value else "--no-" + flag[2:])
             else:
                 out += [flag] if value else []
-        elif isinstance(a, argparse._AppendAction):
+        elif isinstance(a, AppendFlag):  # items marked: they replace earlier ones
             for item in value if isinstance(value, list) else [value]:
-                out += [flag, str(item)]
+                marked = FileItem(item)
+                marked.origin = origin
+                out += [flag, marked]
         elif a.nargs in ("+", "*"):
             out += [flag, *map(str, value if isinstance(value, list) else [value])]
         elif isinstance(value, list):  # "0,1,2" lists (--seeds)
@@ -316,11 +318,13 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
     """``argv`` with each ``--config FILE`` (or ``--config=FILE``) replaced
     by the flags of FILE, for the command ``parser`` parses; ``from_files``
     counts the :class:`~pyg_fusion.cli.ListFlag` flags that the files give
-    (a flag after a file replaces its value: no repeat)."""
+    (a flag after a file replaces its value: no repeat); the items of an
+    :class:`~pyg_fusion.cli.AppendFlag` are marked with their file, so that
+    the flag after it replaces them too."""
     from_files = {} if from_files is None else from_files
     import yaml
     out: list[str] = []
-    i = 0
+    i = origin = 0
     while i < len(argv):
         tok = argv[i]
         if tok == "--config" or tok.startswith("--config="):
@@ -348,7 +352,8 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
             if not isinstance(loaded, dict):
                 raise CLIError(f"--config {path}: expected a mapping of settings, got "
                                f"{type(loaded).__name__}")
-            out += _tokens(parser, _flatten(loaded, path), path, from_files)
+            origin += 1
+            out += _tokens(parser, _flatten(loaded, path), path, from_files, origin)
         else:
             out.append(tok)
             i += 1
