@@ -13,7 +13,8 @@ from pyg_fusion.datasets import SyntheticVAD
 from pyg_fusion.methods import build_model
 from pyg_fusion.training.node import fit_node
 from pyg_fusion.training import accelerators
-from pyg_fusion.training.accelerators import ACCELERATORS, check_accelerator, usable_cpus
+from pyg_fusion.training.accelerators import (ACCELERATORS, check_accelerator,
+                                              check_threads, usable_cpus)
 from pyg_fusion.training.trainer import quiet_lightning
 
 from test_cli_vad import _user_args
@@ -218,6 +219,49 @@ def test_more_cpu_processes_than_cpus_is_named_before_the_data_loads(tmp_path, c
         err = capsys.readouterr().err.strip()
         assert err == f"pyg-fusion {command[0]}: error: {message}", err
         assert not out.exists() and not root.exists()
+
+
+def test_more_threads_than_cpus_over_the_processes_is_named_before_the_data_loads(
+        tmp_path, capsys, monkeypatch):
+    """Each DDP process on the CPU runs --threads threads: --devices 2
+    --threads 3 on four CPUs started 6 threads (with OMP_NUM_THREADS set;
+    without it, Lightning replaced --threads by CPUs // devices)."""
+    monkeypatch.setattr(accelerators, "usable_cpus", lambda: 4)
+    message = ("devices 2 x threads 3: 6 CPU threads (a process per device, each with its "
+               "threads), and this process may use 4 CPUs; lower threads or devices")
+    for command in (["train"], ["compare"], ["sweep"], ["evaluate", "--checkpoint", "x.ckpt"]):
+        out, root = tmp_path / command[0], tmp_path / "data"
+        argv = [*command, "--devices", "2", "--threads", "3", "--out", str(out), "--no-progress"]
+        assert main(argv + ([] if command[0] == "evaluate" else
+                            ["--root", str(root), "--epochs", "1", "--seeds", "0"])) == 2
+        err = capsys.readouterr().err.strip()
+        assert err == f"pyg-fusion {command[0]}: error: {message}", err
+        assert not out.exists() and not root.exists()
+    check_threads("cpu", 2, 2)  # 4 threads on 4 CPUs: fits
+    check_threads("cpu", 1, 8)  # one process: --threads alone, as without --devices
+    with pytest.raises(ValueError, match="devices 5: accelerator 'cpu' runs one process per "
+                                         "CPU, and this process may use 4"):
+        check_threads("cpu", 5, 1)  # the devices' own error first
+
+
+def test_ddp_processes_keep_threads_through_lightnings_launcher(monkeypatch):
+    """Lightning's launcher gives each DDP process CPUs // devices threads
+    unless OMP_NUM_THREADS is set: the command sets it to --threads while it
+    runs (and only then), so that --threads holds in every process."""
+    from argparse import Namespace
+    from pyg_fusion.cli._process import command_settings
+    monkeypatch.setattr(accelerators, "usable_cpus", lambda: 4)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    before = torch.get_num_threads()
+    with command_settings(Namespace(threads=2, devices=2, accelerator="cpu")):
+        assert os.environ["OMP_NUM_THREADS"] == "2" and torch.get_num_threads() == 2
+    assert "OMP_NUM_THREADS" not in os.environ and torch.get_num_threads() == before
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    with command_settings(Namespace(threads=1, devices=2, accelerator="cpu")):
+        assert os.environ["OMP_NUM_THREADS"] == "1"
+    assert os.environ["OMP_NUM_THREADS"] == "3"
+    with command_settings(Namespace(threads=1, devices=1, accelerator="cpu")):
+        assert os.environ["OMP_NUM_THREADS"] == "3"  # one process: Lightning sets nothing
 
 
 def test_build_trainer_refuses_a_bad_accelerator_before_writing_or_seeding(tmp_path):

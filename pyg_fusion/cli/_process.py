@@ -23,7 +23,8 @@ def add_threads_argument(parser) -> None:
                         "contention on a busy CPU; raise it for a large model on an idle "
                         "machine. The graph tasks give the same numbers at any count; the "
                         "image tasks' convolutions sum in an order that depends on it, so "
-                        "their last bits differ)")
+                        "their last bits differ). Per process: with --devices N on the CPU, "
+                        "N x THREADS may not exceed the CPUs this process may use")
 
 
 def accelerator_arg(text: str) -> str:
@@ -53,16 +54,36 @@ def add_accelerator_argument(parser) -> None:
 @contextmanager
 def command_settings(args):
     """Applies ``args.threads`` (when the command has it and it is >= 1) and
-    drops Lightning's INFO messages for the duration of the command."""
+    drops Lightning's INFO messages for the duration of the command.
+
+    With ``--devices`` N > 1, every DDP process runs ``--threads`` threads:
+    N times them may not exceed the CPUs (checked here, before any data
+    loads: :func:`~pyg_fusion.training.accelerators.check_threads`), and
+    ``OMP_NUM_THREADS`` is set to them for the command, the one way to stop
+    Lightning's launcher from replacing them with CPUs // N in each
+    process."""
+    import os
+
     import torch
 
-    # restored after the command, so that main() leaves its caller as it was
-    old_threads = torch.get_num_threads()
     threads = getattr(args, "threads", None)
+    devices = getattr(args, "devices", 1)
+    ddp = isinstance(threads, int) and isinstance(devices, int) and devices > 1
+    if ddp:
+        from ..training.accelerators import check_threads
+        check_threads(args.accelerator, devices, threads)
+    # restored after the command, so that main() leaves its caller as it was
+    old_threads, old_omp = torch.get_num_threads(), os.environ.get("OMP_NUM_THREADS")
     if isinstance(threads, int) and threads >= 1:
         torch.set_num_threads(threads)
+    if ddp:
+        os.environ["OMP_NUM_THREADS"] = str(threads)
     try:
         with hide_lightning_banners():
             yield
     finally:
         torch.set_num_threads(old_threads)
+        if old_omp is None:
+            os.environ.pop("OMP_NUM_THREADS", None)
+        else:
+            os.environ["OMP_NUM_THREADS"] = old_omp

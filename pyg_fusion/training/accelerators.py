@@ -56,6 +56,30 @@ def check_accelerator(accelerator: str, devices: int = 1) -> None:
                          f"per CPU, and this process may use {usable_cpus()}")
 
 
+def check_threads(accelerator: str, devices: int, threads: int) -> None:
+    """Raises a :class:`ValueError` naming ``devices`` and ``threads`` when
+    ``devices`` processes on the CPU of ``threads`` torch threads each would
+    run more threads than the CPUs this process may use
+    (:func:`usable_cpus`): they would contend for the CPUs, slower than
+    fewer threads, for the same numbers. Checks :func:`check_accelerator`
+    first, so one thread per process (the CLI's default ``--threads``)
+    always fits; on CUDA the threads only feed the GPUs and are not counted,
+    nor those of one process (no DDP), which are the caller's choice.
+
+    Args:
+        accelerator (str): one of :data:`ACCELERATORS`.
+        devices (int): processes (CPU) or GPUs.
+        threads (int): torch CPU threads per process.
+    """
+    check_accelerator(accelerator, devices)  # its own error first: too many devices
+    if (devices <= 1 or resolve_accelerator(accelerator) != "cpu"
+            or devices * threads <= usable_cpus()):
+        return
+    raise ValueError(f"devices {devices} x threads {threads}: {devices * threads} CPU threads "
+                     f"(a process per device, each with its threads), and this process may "
+                     f"use {usable_cpus()} CPUs; lower threads or devices")
+
+
 def resolve_accelerator(accelerator: str) -> str:
     """Lightning's accelerator for one of :data:`ACCELERATORS`: ``"cuda"``
     for ``"gpu"``, and for ``"auto"`` when torch sees CUDA (else ``"cpu"``).
