@@ -68,6 +68,11 @@ def test_sweep_writes_pq_records(tmp_path):
     auc = [r for r in records if r["metric"] == "auc"]
     assert sorted((r["P"], r["Q"]) for r in auc) == [(1, 1), (1, 2)]
     assert all(r["method"] == "lego" and r["dataset"] == "synthetic-vad" for r in auc)
+    # the printed table and its figure beside the records
+    by_q = {r["Q"]: r["mean"] for r in auc}
+    assert (out / "sweep.txt").read_text().splitlines()[2] == (
+        f"  1 {by_q[1]:7.4f} {by_q[2]:7.4f}")
+    assert (out / "sweep.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_parser_lists_the_training_commands():

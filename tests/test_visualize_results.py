@@ -74,6 +74,16 @@ def test_pq_sensitivity_missing_cells_are_blank_and_filters_apply():
     assert np.ma.is_masked(im.get_array()[1, 2])
 
 
+def test_pq_sensitivity_one_seed_has_no_spread():
+    """A sweep of one seed records std 0.0: no '± 0.00' spread in the cells."""
+    recs = [{**r, "seeds": [0], "std": 0.0} for r in _records()]
+    assert load_pq_grid(recs)[1] is None
+    fig = plot_pq_sensitivity(recs, kind="heatmap")
+    assert not any("±" in t.get_text() for t in fig.axes[0].texts)
+    recs = [{**r, "seeds": [0, 1]} for r in _records()]
+    assert load_pq_grid(recs)[1] is not None
+
+
 def test_pq_sensitivity_plain_array_with_labels():
     grid = np.arange(6, dtype=float).reshape(2, 3)
     fig = plot_pq_sensitivity(grid, p_values=[2, 4], q_values=[1, 3, 5], kind="heatmap")

@@ -21,7 +21,8 @@ def register(subparsers) -> None:
         "sweep", help=HELP, description=HELP + ". P is the number of powers of the "
         "first source (sorted by name), Q that of every other source. Writes "
         "OUT/sweep.json: a list of records with P, Q, metric, mean, std, dataset, method, "
-        "seeds.", formatter_class=HelpFormatter)
+        "seeds; OUT/sweep.txt: the main metric's table; OUT/sweep.png: its heatmap "
+        "(and surface).", formatter_class=HelpFormatter)
     add_dataset_args(p, default="synthetic-vad")
     add_training_args(p, method_default="lego", seeds_default="0")
     # string defaults: argparse parses them with `type` (as if typed), and the
@@ -35,11 +36,12 @@ def register(subparsers) -> None:
 
 def run(args) -> int:
     from tqdm.auto import tqdm
-    from .._files import write_json
+    from .._files import write_json, write_text
     from ..experiments import MethodSpec
     from ..experiments.data import load_data, task_of
     from ..experiments.run import METRICS, is_main_process, make_records, run_method
     from ..training.accelerators import check_accelerator, hardware_record
+    from ..visualize import plot_pq_sensitivity
     check_accelerator(args.accelerator, args.devices)  # before the data loads
     if args.method not in SWEEP_METHODS:  # one name: a list would reach the library unnamed
         raise CLIError(f"--method must be lego or lego-cp (or VAD's lego-row) for a sweep: "
@@ -83,10 +85,16 @@ def run(args) -> int:
         return 0
     write_json(out / "sweep.json", records)
     main = METRICS[td.task][0]
-    print(f"{main} (mean over seeds {args.seeds}); rows P, columns Q")
-    print("P\\Q " + " ".join(f"{q:>7d}" for q in args.q))
     table = {(r["P"], r["Q"]): r["mean"] for r in records if r["metric"] == main}
-    for p in args.p:
-        print(f"{p:>3d} " + " ".join(f"{table[(p, q)]:7.4f}" for q in args.q))
-    print(f"\nwrote {out / 'sweep.json'}")
+    lines = [f"{main} (mean over seeds {args.seeds}); rows P, columns Q",
+             "P\\Q " + " ".join(f"{q:>7d}" for q in args.q),
+             *(f"{p:>3d} " + " ".join(f"{table[(p, q)]:7.4f}" for q in args.q)
+               for p in args.p)]
+    text = "\n".join(lines)
+    print(text)
+    write_text(out / "sweep.txt", text + "\n")
+    # the surface needs a grid of two values at least on both axes
+    kind = "both" if len(args.p) > 1 and len(args.q) > 1 else "heatmap"
+    plot_pq_sensitivity(records, metric=main, kind=kind, path=out / "sweep.png")
+    print(f"\nwrote {out / 'sweep.json'}, sweep.txt (the table) and sweep.png (the figure)")
     return 0

@@ -101,7 +101,8 @@ def _from_records(records, metric, dataset, method, setting):
         seen.add((i, j))
         value = r.get("mean", r.get("value"))
         mean[i, j] = np.nan if value is None else float(value)
-        if r.get("std") is not None:
+        # a std over one seed is 0 by construction: no spread to draw
+        if r.get("std") is not None and len(r.get("seeds") or (0, 0)) != 1:
             std[i, j] = float(r["std"])
     has_std = bool(np.isfinite(std).any())
     info["metric"] = info.get("metric") or "metric"
