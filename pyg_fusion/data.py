@@ -87,6 +87,18 @@ class MultiSourceData(Data):
         elif "num_nodes" in store:
             del store["num_nodes"]
 
+    @classmethod
+    def from_dict(cls, mapping: dict) -> MultiSourceData:
+        # to_dict() holds the count the sources gave (it is in the store), and
+        # PyG's from_dict passes it to the constructor as an explicit
+        # num_nodes: a graph saved as a dict (the weights_only=True way) kept
+        # its old count when its sources changed, and batched with a wrong
+        # batch vector. Rebuilt with no record, as a graph loaded from a
+        # file: the count follows the sources unless it differs from theirs.
+        out = super().from_dict(mapping)
+        out.__dict__.pop("_num_nodes_from_sources", None)
+        return out
+
     def _source_num_nodes(self) -> int | None:
         """Rows of the first node-level source (an ``x_<source>`` without
         ``assign_<source>``), or ``None`` when there is none."""

@@ -202,3 +202,24 @@ def test_subgraph_relabels_a_node_graph_of_no_source():
     sub = data.subgraph(torch.tensor([3, 0, 1]))
     assert sub.validate() and sub.y.tolist() == [3, 0, 1]
     assert sub.edge_index_g.tolist() == [[1, 0], [2, 1]] and sub.edge_weight_g.tolist() == [0, 3]
+
+
+def test_a_graph_saved_as_a_dict_keeps_following_its_sources():
+    # from_dict took the stored count as an explicit num_nodes: sources cut
+    # to 3 rows after a weights_only round trip still batched 5 nodes each
+    import io
+    d = MultiSourceData(x_a=torch.randn(5, 2), x_b=torch.randn(5, 3))
+    buf = io.BytesIO()
+    torch.save(d.to_dict(), buf)
+    buf.seek(0)
+    back = MultiSourceData.from_dict(torch.load(buf, weights_only=True))
+    assert back.num_nodes == 5 and torch.equal(back.x_a, d.x_a)
+    back.x_a, back.x_b = back.x_a[:3], back.x_b[:3]
+    assert back.num_nodes == 3
+    assert Batch.from_data_list([back, back]).batch.tolist() == [0, 0, 0, 1, 1, 1]
+    # a count that differs from the sources' was set explicitly: it stays
+    explicit = MultiSourceData.from_dict(
+        MultiSourceData(x_f=torch.randn(4, 2), assign_f=torch.tensor([0, 0, 1, 5]),
+                        num_nodes=6).to_dict())
+    explicit.x_f = 2 * explicit.x_f
+    assert explicit.num_nodes == 6
