@@ -223,3 +223,27 @@ def test_a_graph_saved_as_a_dict_keeps_following_its_sources():
                         num_nodes=6).to_dict())
     explicit.x_f = 2 * explicit.x_f
     assert explicit.num_nodes == 6
+
+
+def test_lego_fuses_a_dense_data_loader_batch_with_its_mask():
+    # a DenseDataLoader batch (padded [B, N, d] sources, no batch vector) was
+    # an AttributeError (its Batch has no graph count); its mask is now read
+    from torch_geometric.loader import DenseDataLoader
+    from pyg_fusion.nn import LEGO, GraphHead
+    g = torch.Generator().manual_seed(0)
+    xa, xb = torch.randn(2, 6, 4, generator=g), torch.randn(2, 6, 3, generator=g)
+    xa[0, 4:] = xb[0, 4:] = 0  # graph 0 has 4 real nodes
+    mask = torch.tensor([[1, 1, 1, 1, 0, 0], [1] * 6], dtype=torch.bool)
+    data = [MultiSourceData(x_a=xa[i], x_b=xb[i], mask=mask[i]) for i in range(2)]
+    batch = next(iter(DenseDataLoader(data, batch_size=2)))
+    lego = LEGO({"a": 4, "b": 3}, num_powers=2).eval()
+    fused = lego(batch)
+    assert fused.num_nodes == 10
+    assert torch.equal(fused.to_dense(), lego({"a": xa, "b": xb}, mask=mask).to_dense())
+    alone = lego({"a": xa[0, :4], "b": xb[0, :4]}).to_dense()[0]
+    assert torch.allclose(fused.to_dense()[0, :4, :4], alone)
+    assert fused.to_dense()[0, 4:].abs().sum() == 0
+    head = GraphHead(4, 8, 2).eval()
+    assert head(batch.x_a[batch.mask], fused).shape == (10, 2)
+    with pytest.raises(ValueError, match=r"x is padded \(2, 6, 4\).*x\[mask\]"):
+        head(batch.x_a, fused)

@@ -13,10 +13,11 @@ from ..functional._checks import (check_batch, check_index, check_int, check_lik
 from ..functional.similarity import feature_limit
 
 
-def unpack_inputs(lego, xs, batch, assign, batch_size):
-    """``(xs, batch, assign, ref, batch_size)`` of a LEGO call: the features
-    by source (read from a ``Data``/``Batch`` if given one), checked against
-    ``lego``'s sources and widths, and ``ref``, the first node-level source."""
+def unpack_inputs(lego, xs, batch, assign, batch_size, mask):
+    """``(xs, batch, assign, ref, batch_size, mask)`` of a LEGO call: the
+    features by source (read from a ``Data``/``Batch`` if given one), checked
+    against ``lego``'s sources and widths, and ``ref``, the first node-level
+    source."""
     if isinstance(xs, Data):
         data = xs
         missing = [s for s in lego.sources if f"x_{s}" not in data]
@@ -26,17 +27,23 @@ def unpack_inputs(lego, xs, batch, assign, batch_size):
         xs = {s: data[f"x_{s}"] for s in lego.sources}
         assign = {s: data[f"assign_{s}"] for s in lego.sources
                   if f"assign_{s}" in data} or None
-        batch = getattr(data, "batch", None) if batch is None else batch
-        if batch is None and isinstance(data, Batch) and data.num_graphs > 1:
-            # PyG counts a graph's nodes from x or num_nodes: a plain Data
-            # holding only x_<source> gives a Batch without its batch vector,
-            # whose graphs would be fused as one
-            raise ValueError(f"the Batch holds {data.num_graphs} graphs but no batch "
-                             f"vector (PyG found no node count in them): build the "
-                             f"graphs as pyg_fusion.data.MultiSourceData, or give each "
-                             f"Data its num_nodes")
-        if batch_size is None and isinstance(data, Batch):
-            batch_size = data.num_graphs  # counts empty graphs at the end too
+        if any(isinstance(x, Tensor) and x.dim() == 3 for x in xs.values()):
+            # padded [B, N, d] graphs (PyG's DenseDataLoader): no batch vector
+            # to read (its Batch has no graph count: reading one was an
+            # AttributeError); a stored mask [B, N] is PyG's dense convention
+            mask = data.get("mask") if mask is None else mask
+        else:
+            batch = getattr(data, "batch", None) if batch is None else batch
+            if batch is None and isinstance(data, Batch) and data.num_graphs > 1:
+                # PyG counts a graph's nodes from x or num_nodes: a plain Data
+                # holding only x_<source> gives a Batch without its batch
+                # vector, whose graphs would be fused as one
+                raise ValueError(f"the Batch holds {data.num_graphs} graphs but no batch "
+                                 f"vector (PyG found no node count in them): build the "
+                                 f"graphs as pyg_fusion.data.MultiSourceData, or give "
+                                 f"each Data its num_nodes")
+            if batch_size is None and isinstance(data, Batch):
+                batch_size = data.num_graphs  # counts empty graphs at the end too
     if not isinstance(xs, dict):
         raise TypeError(f"xs must be a dict source -> features or a Data, got "
                         f"{type(xs).__name__}")
@@ -66,7 +73,7 @@ def unpack_inputs(lego, xs, batch, assign, batch_size):
         raise ValueError(f"the sources describe different numbers of units: {sizes}; "
                          "all node-level sources must share the same N (finer "
                          "sources need an assign)")
-    return xs, batch, assign, node_level[0], batch_size
+    return xs, batch, assign, node_level[0], batch_size, mask
 
 
 def node_batch(xs: dict[str, Tensor], ref: str, batch: Tensor | None,

@@ -208,6 +208,10 @@ class GraphHead(torch.nn.Module):
             if edge_weight is not None:
                 raise ValueError("edge_weight goes with an edge_index; a FusedGraph carries "
                                  "its own weights")
+            if x.dim() == 3:
+                raise ValueError(f"x is padded {tuple(x.shape)}; GraphHead takes the rows of "
+                                 f"the graph's {graph.num_nodes} real nodes [N, C] (x[mask] "
+                                 f"of a padded batch)")
             if x.dim() >= 1 and x.size(0) != graph.num_nodes:
                 raise ValueError(f"x has {x.size(0)} rows but graph has {graph.num_nodes} "
                                  "nodes; expected one row of features per node")

@@ -236,7 +236,8 @@ class LEGO(torch.nn.Module):
             batch (Tensor, optional): ``[N]`` graph of each node, sorted
                 (default: ``None``, one graph; read from a ``Batch``).
             mask (Tensor, optional): ``[B, N]`` bool, the real nodes of padded
-                inputs (default: all).
+                inputs (default: the data's ``mask`` for a ``Data``/``Batch`` of
+                padded sources, as PyG's ``DenseDataLoader`` batches them; else all).
             assign (dict, optional): ``{source: [N_source]}``, the node of
                 each finer unit of a source (default: ``None``, every source
                 at the node level).
@@ -250,8 +251,8 @@ class LEGO(torch.nn.Module):
             :meth:`choose_backend`, with ``edge_index``/``edge_weight`` and
             :meth:`~FusedGraph.to_dense` available on either.
         """
-        xs, batch, assign, ref, batch_size = unpack_inputs(self, xs, batch, assign,
-                                                           batch_size)
+        xs, batch, assign, ref, batch_size, mask = unpack_inputs(self, xs, batch, assign,
+                                                                 batch_size, mask)
         xs = self._project(xs)
         x_ref = xs[ref]
         if x_ref.dim() == 3:  # already padded [B, N, d]
