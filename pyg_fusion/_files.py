@@ -116,7 +116,9 @@ def existing_ancestor(path: str | os.PathLike) -> str:
 @contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[Any]:
     """Opens a temporary file beside ``path`` (``mode`` ``"wb"`` or ``"w"``);
-    on success it replaces ``path``, on any error it is removed."""
+    on success it replaces ``path``, on any error it is removed. Text is
+    UTF-8 whatever the locale (``LC_ALL=C`` would make it ASCII, and a
+    table's ``±`` an error)."""
     path = os.fspath(path)
     folder = osp.dirname(osp.abspath(path))
     parent = existing_ancestor(path)
@@ -135,7 +137,7 @@ def atomic_write(path: str | os.PathLike, mode: str = "wb") -> Iterator[Any]:
     except OSError as exc:  # named by the file asked for, not the temporary one
         raise type(exc)(exc.errno, exc.strerror, path) from None
     try:
-        with os.fdopen(fd, mode) as f:
+        with os.fdopen(fd, mode, encoding=None if "b" in mode else "utf-8") as f:
             yield f
         os.replace(tmp, path)
     except BaseException as exc:

@@ -2,13 +2,41 @@
 pyg_fusion.cli``. The process belongs to the command line here, which only
 writes figures to files: matplotlib's non-interactive Agg backend is chosen
 (unless ``MPLBACKEND`` says otherwise) before anything imports matplotlib.
-Library calls never choose a backend."""
+Library calls never choose a backend.
+
+The console may not take UTF-8 (``LC_ALL=C``, ``PYTHONIOENCODING=ascii``, a
+Windows code page), while help and tables hold ``±`` and paths may hold any
+character: what the console cannot show is written in ASCII (``+-``, ``~``,
+else Python's ``\\xe9`` escape) instead of ending the command with a
+``UnicodeEncodeError``. Files are UTF-8 whatever the console
+(:func:`pyg_fusion._files.atomic_write`)."""
+import codecs
 import os
 import sys
+
+# The characters of the command line's own text, as ASCII.
+_ASCII = {"±": "+-", "≈": "~", "×": "x", "§": "S", "→": "->", "–": "-", "—": "-", "…": "..."}
+_ERRORS = "pyg_fusion.console"
+
+
+def _as_ascii(exc: UnicodeError):
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    text = exc.object[exc.start:exc.end]
+    return "".join(_ASCII.get(c) or c.encode("ascii", "backslashreplace").decode("ascii")
+                   for c in text), exc.end
+
+
+def _console_streams() -> None:
+    codecs.register_error(_ERRORS, _as_ascii)
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):  # None or a replaced stream: left as it is
+            stream.reconfigure(errors=_ERRORS)
 
 
 def entry() -> int:
     os.environ.setdefault("MPLBACKEND", "Agg")
+    _console_streams()
     from . import main
     return main()
 
