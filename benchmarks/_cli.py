@@ -81,7 +81,7 @@ def read_json(parser: argparse.ArgumentParser, path: str, shown: str | None = No
     ``shown`` (default: the path) when it cannot be read or is not JSON."""
     shown = path if shown is None else shown
     try:
-        with open(path) as f:
+        with open(path, encoding="utf-8") as f:
             return json.load(f)
     except OSError as exc:
         parser.error(f"{shown}: {exc.strerror or exc}")

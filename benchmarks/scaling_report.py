@@ -18,7 +18,7 @@ def plot(json_path: str, out: str):
     line of slope 1 (linear scaling) through the smallest N of the powers for
     reference. Returns the figure."""
     from matplotlib.figure import Figure  # no pyplot: no global backend state
-    with open(json_path) as f:
+    with open(json_path, encoding="utf-8") as f:
         data = json.load(f)
     rows = [r for r in data["rows"] if "status" not in r]
     if not rows or not all("N" in r and "features" in r for r in rows):

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import torch
 
-from pyg_fusion._files import write_json
+from pyg_fusion._files import write_json, write_text
 from pyg_fusion.cli._config_flags import options_from_args
 from pyg_fusion.cli._process import command_settings
 from pyg_fusion.cli._runs import add_dataset_args, add_training_args, data_config
@@ -82,7 +82,7 @@ def main(argv=None) -> int:
                 progress=not args.no_progress)]
             write_json(out / "results.json", records)
     text = markdown(records)
-    (out / "table2.md").write_text(text + "\n")
+    write_text(out / "table2.md", text + "\n")
     print(text)
     print(machine_line(made["machine"]))
     return 0

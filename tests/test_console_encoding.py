@@ -43,3 +43,19 @@ def test_text_files_are_utf8_in_a_c_locale(tmp_path):
                          env=_env(LC_ALL="C", PYTHONUTF8="0"))
     assert run.returncode == 0, run.stderr.decode("utf-8", "replace")
     assert path.read_bytes() == "0.51 ± 0.01\n".encode("utf-8")
+
+
+def test_json_inputs_are_read_as_utf8_in_a_c_locale(tmp_path):
+    # plot's inputs, the figures' JSON and the benchmarks' were read in the locale's encoding
+    path = tmp_path / "in.json"
+    path.write_bytes('{"rows": [], "method": "caf\u00e9 \u00b1"}'.encode("utf-8"))
+    code = ("import sys; from pyg_fusion.cli._plot_inputs import _read_json; "
+            "from pyg_fusion.visualize.benchmark import load_benchmark; "
+            "sys.path.insert(0, 'benchmarks'); import _cli; "
+            "print(ascii([_read_json(sys.argv[1]), load_benchmark(sys.argv[1]), "
+            "_cli.read_json(None, sys.argv[1])]))")
+    run = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True,
+                         cwd=ROOT, env=_env(LC_ALL="C", PYTHONUTF8="0"))
+    assert run.returncode == 0, run.stderr.decode("utf-8", "replace")
+    one = "{'rows': [], 'method': 'caf\\xe9 \\xb1'}"
+    assert run.stdout.decode("ascii").strip() == f"[{one}, {one}, {one}]"

@@ -23,7 +23,7 @@ def _need_input(args) -> str:
 
 def _read_json(path: str):
     try:
-        return json.loads(Path(path).read_text())
+        return json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise FileNotFoundError(f"no such file: {path!r}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:

@@ -151,7 +151,7 @@ class SyntheticRGBD(RGBDSegmentation):
         meta_path = osp.join(root, "meta.json")
         if osp.isfile(meta_path):
             try:
-                with open(meta_path) as f:
+                with open(meta_path, encoding="utf-8") as f:
                     if json.load(f) == self.meta:
                         return
             except (OSError, ValueError):

@@ -25,7 +25,7 @@ def load_benchmark(bench) -> dict:
         if not path.is_file():
             raise FileNotFoundError(f"bench_json: no such file: {str(path)!r}")
         try:
-            bench = json.loads(path.read_text())
+            bench = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ValueError(f"bench_json: {str(path)!r} is not valid JSON: {exc}") from exc
     if not isinstance(bench, dict) or not isinstance(bench.get("rows"), list):

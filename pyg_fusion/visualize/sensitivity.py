@@ -41,7 +41,7 @@ def load_pq_grid(results, *, metric=None, dataset=None, method=None, setting=Non
         if not path.is_file():
             raise FileNotFoundError(f"results: no such file: {str(path)!r}")
         try:
-            results = json.loads(path.read_text())
+            results = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise ValueError(f"results: {str(path)!r} is not valid JSON: {exc}") from exc
     if isinstance(results, dict):
