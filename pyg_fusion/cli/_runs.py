@@ -155,16 +155,31 @@ def data_config(args, *, fresh: bool = True) -> DataConfig:
     return cfg
 
 
+def notice_earlier_run(out: Path, files: tuple[str, ...], what: str, replaced: str) -> None:
+    """Says, before a command writes into ``out``, that ``out`` holds an
+    earlier run and what of it this one replaces: a command in a used
+    ``--out`` replaces nothing without a word, whichever version wrote it.
+
+    Args:
+        out (Path): the command's ``--out``.
+        files (tuple[str, ...]): the files of ``out`` that an earlier run leaves.
+        what (str): what the earlier one was (``"run"``, ``"sweep"``).
+        replaced (str): what this command replaces of it, and when.
+    """
+    from ..experiments.run import is_main_process
+    if is_main_process() and any((out / f).exists() for f in files):
+        print(f"notice: --out {out} holds an earlier {what}: {replaced}", file=sys.stderr)
+
+
 def run_grid_command(args, *, checkpoint: bool) -> int:
     """``train`` (``checkpoint=True``) and ``compare``: every method x seed
     (:func:`~pyg_fusion.experiments.run.run_grid`), ``results.json`` and the
     table."""
     from ..experiments.run import METRICS, format_table, is_main_process, run_grid, write_results
     out = Path(args.out)
-    if is_main_process() and any((out / f).exists() for f in ("results.json",
-                                                              "results.partial.json")):
-        print(f"notice: --out {out} holds an earlier run: each of its runs is replaced once "
-              f"the new one finishes, results.json once all have", file=sys.stderr)
+    notice_earlier_run(out, ("results.json", "results.partial.json"), "run",
+                       "each of its runs is replaced once the new one finishes, results.json "
+                       "once all have")
     records = run_grid(data_config(args), args.method, args.seeds, out=out,
                        options=options_from_args(args), checkpoint=checkpoint,
                        devices=args.devices, accelerator=args.accelerator,

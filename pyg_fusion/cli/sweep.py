@@ -7,7 +7,7 @@ from pathlib import Path
 from ._help import HelpFormatter
 from . import CLIError, ListFlag
 from ._runs import (add_dataset_args, add_training_args, data_config, int_list,
-                    options_from_args)
+                    notice_earlier_run, options_from_args)
 
 HELP = "grid of LEGO's powers P x Q -> metric mean ± std (JSON for plot pq-sensitivity)"
 
@@ -58,6 +58,10 @@ def run(args) -> int:
                                                          setting).powers.num_powers:
         raise CLIError(f"--num-powers {given}: a sweep sets the numbers of powers from --p "
                        f"and --q")
+    notice_earlier_run(out, ("sweep.json",), "sweep",
+                       "its sweep.json, sweep.txt and sweep.png are replaced by this grid's once "
+                       "it finishes; the earlier grid's cells that this one does not run stay in "
+                       "their folders")
     records = []
     grid = [(p, q) for p in args.p for q in args.q]
     for p, q in tqdm(grid, desc="P x Q", disable=args.no_progress):
