@@ -2,7 +2,9 @@
 :class:`~pyg_fusion.data.MultiSourceData`)."""
 from .clustered import clustered_features
 from .digits import MultiFeatureDigits
-from .motion_vad import MotionVAD, motion_snippet_features
+from .motion_vad import MotionVAD
+from .recording_streams import RecordingStreamsVAD
+from .snippet_features import motion_snippet_features
 from .standardize import StandardizeSources
 from .synthetic_vad import SyntheticVAD
 from .tables import MultiViewTables
@@ -20,6 +22,7 @@ __all__ = [
     "VADLayout",
     "SyntheticVAD",
     "MotionVAD",
+    "RecordingStreamsVAD",
     "motion_snippet_features",
     "StandardizeSources",
     "resample_segments",
