@@ -29,6 +29,9 @@ from .standardize import StandardizeSources
 from .vad_layout import VADLayout, _LayoutReader, glob_pattern
 
 SPLITS = ("train", "test")
+# what a ground truth that does not fit the videos' snippets usually means
+_GT_HINT = ("check snippet_len, the ground truth's frames per snippet (pyg-fusion: "
+            "--vad-snippet-len), and that it holds this list's videos in its order")
 
 
 def _binary(gt: np.ndarray, what: str) -> np.ndarray:
@@ -269,7 +272,7 @@ class VADFeatures(_LayoutReader, FusionDataset):
                     raise ValueError(f"{where}: the ground truth {gt_file} is too short: it "
                                      f"has {gt_all.size} frames, this video needs frames "
                                      f"{offset}..{offset + frames - 1} ({T} snippets x "
-                                     f"{layout.snippet_len})")
+                                     f"{layout.snippet_len}); {_GT_HINT}")
                 frame_gt = gt_all[offset:offset + frames]
                 offset += frames
             elif gt_file is not None:
@@ -278,13 +281,22 @@ class VADFeatures(_LayoutReader, FusionDataset):
                             f"{where}: ground truth {path}")
                 if g.size < frames:
                     raise ValueError(f"{where}: the ground truth is too short: {g.size} "
-                                     f"frames for {T} snippets x {layout.snippet_len}")
+                                     f"frames for {T} snippets x {layout.snippet_len}; check "
+                                     f"snippet_len, the ground truth's frames per snippet "
+                                     f"(pyg-fusion: --vad-snippet-len)")
                 frame_gt = g[:frames]
             out += self._make(layout, k, video, label, feats, T, frame_gt, where)
         if gt_all is not None and offset != gt_all.size:
+            snippets = offset // layout.snippet_len
+            # a whole multiple of the snippets is the usual cause: another snippet length
+            fits = (f"; its {gt_all.size} frames fit snippet_len="
+                    f"{gt_all.size // snippets}" if snippets and gt_all.size % snippets == 0
+                    else "")
             raise ValueError(f"domain {domain!r}: the ground truth {gt_file} has "
                              f"{gt_all.size - offset} frames more than the videos of the "
-                             f"list (after the last video {names[-1]!r})")
+                             f"list (after the last video {names[-1]!r}), which hold "
+                             f"{snippets} snippets x {layout.snippet_len} frames; "
+                             f"{_GT_HINT}{fits}")
         return out
 
     @staticmethod

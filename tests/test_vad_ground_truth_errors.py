@@ -1,0 +1,50 @@
+"""A test ground truth that does not fit the videos' snippets: the errors say
+what to check (the snippet length, the list) and, for a ground truth of a
+whole number of frames per snippet, which snippet length it fits."""
+import numpy as np
+import pytest
+
+from pyg_fusion.datasets import VADFeatures
+
+VIDEOS = {"Fight001": (4, 1), "Normal_002": (6, 0)}  # name -> (snippets, abnormal)
+LAYOUT = dict(sources={"a": "a/{name}.npy"}, test_list="list/test.list",
+              train_list="list/test.list", gt="list/gt.npy", num_abnormal=1)
+
+
+def _tree(root, frames_per_snippet):
+    raw = root / "raw"
+    (raw / "a").mkdir(parents=True)
+    (raw / "list").mkdir()
+    rng = np.random.default_rng(0)
+    for name, (T, _) in VIDEOS.items():
+        np.save(raw / "a" / f"{name}.npy", rng.normal(size=(T, 3)).astype(np.float32))
+    (raw / "list" / "test.list").write_text("".join(f"{n}\n" for n in VIDEOS))
+    gt = np.concatenate([np.full(T * frames_per_snippet, y, dtype=np.uint8)
+                         for T, y in VIDEOS.values()])
+    gt[:2] = 0
+    np.save(raw / "list" / "gt.npy", gt)
+    return gt
+
+
+def test_ground_truth_of_another_snippet_length_names_the_one_it_fits(tmp_path):
+    gt = _tree(tmp_path, 50)  # 10 snippets x 50 frames, read with the default 16
+    with pytest.raises(ValueError, match=r"340 frames more .*'Normal_002'\), which hold 10 "
+                       r"snippets x 16 frames; check snippet_len.*--vad-snippet-len.*its "
+                       r"500 frames fit snippet_len=50"):
+        VADFeatures(str(tmp_path), "test", log=False, **LAYOUT)
+    ds = VADFeatures(str(tmp_path), "test", log=False, snippet_len=50, **LAYOUT)
+    assert np.array_equal(np.concatenate([d.frame_gt.numpy() for d in ds]), gt)
+
+
+def test_ground_truth_longer_by_a_remainder_gives_no_snippet_length(tmp_path):
+    gt = _tree(tmp_path, 16)
+    np.save(tmp_path / "raw" / "list" / "gt.npy", np.concatenate([gt, gt[:3]]))
+    with pytest.raises(ValueError, match=r"3 frames more .*in its order$"):
+        VADFeatures(str(tmp_path), "test", log=False, **LAYOUT)
+
+
+def test_ground_truth_too_short_says_what_to_check(tmp_path):
+    _tree(tmp_path, 16)
+    with pytest.raises(ValueError, match=r"'Fight001'.*too short.*0..399 \(4 snippets x 100\); "
+                       r"check snippet_len.*--vad-snippet-len"):
+        VADFeatures(str(tmp_path), "test", log=False, snippet_len=100, **LAYOUT)
