@@ -280,12 +280,15 @@ class _LayoutReader:
         if mode == "position":
             if count is None or not 0 <= count <= len(names):
                 raise ValueError(f"domain {domain!r}: labels='position' needs num_abnormal "
-                                 f"in [0, {len(names)}] for the {self.split} split, got {count}")
+                                 f"in [0, {len(names)}] for the {self.split} split, got "
+                                 f"{count}: the number of abnormal videos at the head of the "
+                                 f"list (pyg-fusion: --vad-num-abnormal N, or TRAIN,TEST)")
             return [int(i < count) for i in range(len(names))]
         if mode == "list":
             if column is None:
                 raise ValueError(f"domain {domain!r}: labels='list' but the {self.split} list "
-                                 f"has no label column")
+                                 f"has no label column: write 'path,label' lines, or label "
+                                 f"by position or name (pyg-fusion: --vad-labels)")
             out = [0 if (normal.search(c) or c.strip().lower() in _NORMAL_VALUES) else 1
                    for c in column]
             if layout.labels == "auto" and all(out):

@@ -1,0 +1,36 @@
+"""Label options that do not fit the lists: the errors say what to give,
+with the command line's flag."""
+import numpy as np
+import pytest
+
+from pyg_fusion.datasets import VADFeatures
+
+
+def _tree(root):
+    raw = root / "raw"
+    (raw / "a").mkdir(parents=True)
+    for name in ("v0", "v1", "v2"):
+        np.save(raw / "a" / f"{name}.npy", np.ones((3, 2), dtype=np.float32))
+    (raw / "list.txt").write_text("a/v0.npy\na/v1.npy\na/v2.npy\n")
+    return dict(sources={"a": "a/{name}.npy"}, train_list="list.txt")
+
+
+def test_position_labels_without_a_count_name_the_flag(tmp_path):
+    layout = _tree(tmp_path)
+    with pytest.raises(ValueError, match=r"labels='position' needs num_abnormal in \[0, 3\] "
+                       r"for the train split, got None: the number of abnormal videos at the "
+                       r"head of the list \(pyg-fusion: --vad-num-abnormal"):
+        VADFeatures(str(tmp_path), "train", log=False, labels="position", **layout)
+    ds = VADFeatures(str(tmp_path), "train", log=False, labels="position", num_abnormal=1,
+                     **layout)
+    assert [int(d.y) for d in ds] == [1, 0, 0]
+
+
+def test_list_labels_without_a_column_say_what_to_write(tmp_path):
+    layout = _tree(tmp_path)
+    with pytest.raises(ValueError, match=r"train list has no label column: write "
+                       r"'path,label' lines.*--vad-labels"):
+        VADFeatures(str(tmp_path), "train", log=False, labels="list", **layout)
+    (tmp_path / "raw" / "list.txt").write_text("a/v0.npy,Fight\na/v1.npy,Normal\na/v2.npy,0\n")
+    ds = VADFeatures(str(tmp_path), "train", log=False, labels="list", **layout)
+    assert [int(d.y) for d in ds] == [1, 0, 0]
