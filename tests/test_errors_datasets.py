@@ -468,6 +468,38 @@ def _relation_graphs_shared_finer():
     RelationGraphs(k=2, support="shared")(data)
 
 
+def _recordings(seed, lengths=(40, 48, 56, 64)):
+    rng = np.random.default_rng(seed)
+    X = [rng.normal(size=(4, n)) for _ in range(2) for n in lengths]
+    return X, ["a"] * len(lengths) + ["b"] * len(lengths)
+
+
+def _streams(root, **kw):
+    from pyg_fusion.datasets import RecordingStreamsVAD
+    opts = dict(train_recordings=_recordings(0), test_recordings=_recordings(1),
+                sensors={"acc": [0, 1], "gyr": [2, 3]}, rate=8, recordings=(1, 2),
+                anomaly_snippets=(2, 4), num_videos=(4, 4), log=False)
+    RecordingStreamsVAD(str(root), **{**opts, **kw})
+
+
+@_in_tmp
+def _streams_samples_first(root):
+    X, y = _recordings(0)
+    _streams(root, train_recordings=([x.T for x in X], y))
+
+
+@_in_tmp
+def _streams_test_in_train(root):
+    X, y = _recordings(1)
+    X[3] = _recordings(0)[0][0]
+    _streams(root, test_recordings=(X, y))
+
+
+@_in_tmp
+def _streams_short_recordings(root):
+    _streams(root, anomaly_snippets=(2, 6))
+
+
 def catalogue():
     return [
         Defined("atomic_write leaves another machine's temporary file alone",
@@ -488,9 +520,19 @@ def catalogue():
              lambda: __import__("pyg_fusion.datasets._split", fromlist=["x"]).stratified_masks(
                  torch.tensor([0, 1, 0, 1]), 0.5, seed=1.7),
              TypeError, r"split_seed must be an int, got 1.7"),
+        Case("RecordingStreamsVAD [samples, channels] arrays", _streams_samples_first,
+             ValueError, r"must be \[channels, samples\] .* must be transposed"),
+        Case("RecordingStreamsVAD a test recording among the training ones",
+             _streams_test_in_train, ValueError,
+             r"test_recordings\[0\]\[3\] is train_recordings\[0\]\[0\]: the two groups must "
+             r"be disjoint"),
+        Case("RecordingStreamsVAD recordings shorter than the spliced stretch",
+             _streams_short_recordings, ValueError,
+             r"a stream of recordings\[0\] = 1 train recording\(s\) of 'a' can be 5 snippets "
+             r"long, shorter than anomaly_snippets\[1\] = 6"),
         Case("MotionVAD float pair",
-             lambda: __import__("pyg_fusion.datasets.motion_vad", fromlist=["x"])._pair(
-                 "recordings", (2.9, 5), 1, 10),
+             lambda: __import__("pyg_fusion.datasets", fromlist=["x"]).MotionVAD(
+                 "unused", recordings=(2.9, 5)),
              ValueError, r"recordings must be a pair of ints, got \(2.9, 5\)"),
         Case("tables: two files of one name", _tables_same_file_names, ValueError,
              r"views: two files make the view 'view' .* name them as NAME=FILE"),

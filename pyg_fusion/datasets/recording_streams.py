@@ -320,9 +320,9 @@ class RecordingStreamsVAD(VADFeatures):
                                  f"fewer than recordings[1] = {hi}")
             shortest = sorted(len(snippets[r]) for r in have)[:lo]
             if sum(shortest) < g["anomaly_snippets"][1]:
-                raise ValueError(f"{lo} {split} recordings of {a!r} can hold "
-                                 f"{sum(shortest)} snippets, fewer than anomaly_snippets[1] "
-                                 f"= {g['anomaly_snippets'][1]}")
+                raise ValueError(f"a stream of recordings[0] = {lo} {split} recording(s) of "
+                                 f"{a!r} can be {sum(shortest)} snippets long, shorter than "
+                                 f"anomaly_snippets[1] = {g['anomaly_snippets'][1]}")
         for b in g["anomaly_activities"]:
             short = [int(r) for r in by_activity[b]
                      if len(snippets[r]) < g["anomaly_snippets"][1]]
