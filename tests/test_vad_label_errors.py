@@ -34,3 +34,19 @@ def test_list_labels_without_a_column_say_what_to_write(tmp_path):
     (tmp_path / "raw" / "list.txt").write_text("a/v0.npy,Fight\na/v1.npy,Normal\na/v2.npy,0\n")
     ds = VADFeatures(str(tmp_path), "train", log=False, labels="list", **layout)
     assert [int(d.y) for d in ds] == [1, 0, 0]
+
+
+
+def test_auto_labels_refuse_a_count_that_the_label_column_contradicts(tmp_path):
+    layout = _tree(tmp_path)
+    (tmp_path / "raw" / "list.txt").write_text("a/v0.npy,Fight\na/v1.npy,Normal\na/v2.npy,0\n")
+    # the column makes 1 video abnormal; a count of 2 went unread, without a word
+    with pytest.raises(ValueError, match=r"the train list's label column makes 1 of 3 videos "
+                       r"abnormal, not the first num_abnormal=2.*--vad-labels position"):
+        VADFeatures(str(tmp_path), "train", log=False, num_abnormal=2, **layout)
+    ds = VADFeatures(str(tmp_path), "train", log=False, num_abnormal=2, labels="position",
+                     **layout)
+    assert [int(d.y) for d in ds] == [1, 1, 0]
+    for count in (1, None):  # a count the column agrees with, or none: the column
+        ds = VADFeatures(str(tmp_path), "train", log=False, num_abnormal=count, **layout)
+        assert [int(d.y) for d in ds] == [1, 0, 0]

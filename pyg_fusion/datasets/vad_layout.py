@@ -297,6 +297,15 @@ class _LayoutReader:
                                  f"{layout.normal_pattern!r}, or 0 / false / A), so every "
                                  f"video would be abnormal; give labels='list' to accept it "
                                  f"(pyg-fusion: --vad-labels list)")
+            if (layout.labels == "auto" and count is not None
+                    and out != [int(i < count) for i in range(len(names))]):
+                # the column wins; a count that says otherwise would be recorded unread
+                raise ValueError(f"domain {domain!r}: the {self.split} list's label column "
+                                 f"makes {sum(out)} of {len(names)} videos abnormal, not the "
+                                 f"first num_abnormal={count}; labels='auto' reads the "
+                                 f"column: drop num_abnormal, or give labels='position' to "
+                                 f"label by it (pyg-fusion: --vad-num-abnormal, --vad-labels "
+                                 f"position)")
             return out
         out = [0 if normal.search(n) else 1 for n in names]
         if auto_name and all(out):
