@@ -1,8 +1,11 @@
 """Every public class and function of ``pyg_fusion.nn`` (with ``nn.asym``
 and ``nn.baselines``), ``pyg_fusion.functional``, ``pyg_fusion.methods``,
-``pyg_fusion.datasets``, ``pyg_fusion.training`` and
+``pyg_fusion.datasets``, ``pyg_fusion.transforms``, ``pyg_fusion.training`` and
 ``pyg_fusion.experiments`` documents each argument as PyG does:
-``name (type, optional): ... (default: ...)``."""
+``name (type, optional): ... (default: ...)``, and a default written as a
+literal is the signature's."""
+import ast
+import dataclasses
 import importlib
 import inspect
 import re
@@ -19,7 +22,7 @@ MODULES = ("training.trainer", "training.accelerators", "training.node", "traini
            "experiments.options", "experiments.components", "experiments.config",
            "experiments.data", "experiments.run",
            "experiments.checkpoints", "experiments.image_config", "experiments.image_run",
-           "experiments.segment_run", "experiments.translate_run")
+           "experiments.segment_run", "experiments.translate_run", "transforms")
 
 
 def _public(mod, own: bool = False):
@@ -75,3 +78,68 @@ def test_args_are_documented_with_type_and_default(name, obj):
         if p.default is not p.empty:
             assert "optional" in kind and "(default:" in text, (
                 f"{name}: {p.name} has a default, so '(type, optional)' and '(default: ...)'")
+
+
+_PROSE = object()  # a default described in words ("every source")
+
+
+def _documented_default(text: str):
+    """The literal of ``(default: X)`` in an Args entry's text (``:obj:`X```,
+    ````X```` or a bare ``X``, before any explanation after a comma), or
+    ``_PROSE`` where the default is described in words."""
+    start = text.find("(default:")
+    depth, i = 0, start
+    for i in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            break
+    body = text[start + len("(default:"):i].strip()
+    m = re.match(r":obj:`([^`]*)`|``([^`]*)``", body)
+    if m:
+        body = m.group(1) if m.group(1) is not None else m.group(2)
+    elif not body.startswith(("(", "[")):
+        body = body.split(", ")[0]
+    try:
+        return ast.literal_eval(body.strip())
+    except (ValueError, SyntaxError):
+        return _PROSE
+
+
+def _same(doc, code) -> bool:
+    if isinstance(code, (tuple, list)) and isinstance(doc, (tuple, list)):
+        return list(doc) == list(code)
+    return type(doc) is type(code) and doc == code or (
+        isinstance(doc, (int, float)) and not isinstance(doc, bool)
+        and isinstance(code, float) and doc == code)
+
+
+def test_documented_args_and_defaults_are_the_signatures():
+    # Every documented name is a parameter, and a literal default is the
+    # signature's: "k (int, optional): ... (default: :obj:`10`)" beside k=16
+    # would have the reader believe 10.
+    checked, wrong = 0, []
+    for name, obj in _objects():
+        fn = obj.__init__ if inspect.isclass(obj) else obj
+        doc = inspect.getdoc(obj) or ""
+        if "Args:" not in doc.split("\n"):
+            continue
+        entries = _args_entries(doc)
+        params = inspect.signature(fn).parameters
+        wrong += [f"{name}: documents '{e}', which is no parameter" for e in entries
+                  if e not in params and not any(p.kind == p.VAR_KEYWORD for p in params.values())]
+        for p in params.values():
+            if (p.default is p.empty or p.name not in entries
+                    or "(default:" not in entries[p.name][1]):
+                continue
+            documented = _documented_default(entries[p.name][1])
+            if documented is _PROSE:
+                continue
+            default = p.default
+            if dataclasses.is_dataclass(obj) and repr(default) == "<factory>":
+                default = next(f.default_factory() for f in dataclasses.fields(obj)
+                               if f.name == p.name)
+            checked += 1
+            if not _same(documented, default):
+                wrong.append(f"{name}: {p.name} documented {documented!r}, signature {default!r}")
+    assert not wrong, "\n".join(wrong)
+    assert checked > 300  # the literal defaults of the public API are really compared
