@@ -1,9 +1,10 @@
 """Figures of pyg_fusion (matplotlib + networkx).
 
 Every function returns the :class:`matplotlib.figure.Figure`, draws into the
-given ``ax`` when there is one, and writes a PNG (atomically) when given a
-``path`` (a figure it made is then closed in pyplot, so that saving many
-keeps none open; without ``path`` it stays open for ``plt.show()``).
+given ``ax`` when there is one, and writes a PNG, PDF or SVG (by the suffix;
+atomically) when given a ``path`` (a figure it made is then closed in pyplot,
+so that saving many keeps none open; without ``path`` it stays open for
+``plt.show()``).
 Figures speak the paper's terms: :math:`R_m^p` for the ``p``-th
 power of source ``m``'s relation graph, :math:`A[p, q]` for the fusion
 operator and :math:`G` for the fused graph.

@@ -60,7 +60,7 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         ax: a sequence of axes, one per panel (default: a new figure).
         title: the figure's title, above the panels: what the graphs are and
             on which data (default: none).
-        path: write the figure as PNG here.
+        path: write the figure here: PNG, PDF or SVG by its suffix (none: PNG).
 
     Returns:
         The :class:`matplotlib.figure.Figure`; panel ``i``'s image holds the

@@ -32,7 +32,7 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
             which model and data
             (default: none).
         ax: a sequence of axes, one per drawn video (default: a new figure).
-        path: write the figure as PNG here.
+        path: write the figure here: PNG, PDF or SVG by its suffix (none: PNG).
 
     Returns:
         The :class:`matplotlib.figure.Figure`: per axes, a ``StepPatch`` of

@@ -71,7 +71,7 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
         scatter: the scatter implementation to draw (default: every one, as
             separate lines).
         ax: a pair of axes (time, memory) (default: a new figure).
-        path: write the figure as PNG here.
+        path: write the figure here: PNG, PDF or SVG by its suffix (none: PNG).
 
     Returns:
         The :class:`matplotlib.figure.Figure`; one line per backend and

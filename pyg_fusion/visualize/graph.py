@@ -81,7 +81,7 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         title: axes title (default names the graph and its size).
         seed: seed of the spring layout.
         ax: axes to draw into (default: a new figure).
-        path: write the figure as PNG here.
+        path: write the figure here: PNG, PDF or SVG by its suffix (none: PNG).
 
     Returns:
         The :class:`matplotlib.figure.Figure`. Its edge ``LineCollection`` has

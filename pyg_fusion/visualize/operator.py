@@ -44,7 +44,7 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
         ax: a sequence of axes, one per panel (default: a new figure).
         title: the figure's title, above the panels: which model and data
             (default: none).
-        path: write the figure as PNG here.
+        path: write the figure here: PNG, PDF or SVG by its suffix (none: PNG).
 
     Returns:
         The :class:`matplotlib.figure.Figure`; every panel's image has the

@@ -39,7 +39,7 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
             (source) or ``"shared"`` by all panels.
         cmap: colour map (default ``viridis``, ``RdBu_r`` for signed values).
         ax: a sequence of ``rows x (P_max + 1)`` axes (default: a new figure).
-        path: write the figure as PNG here.
+        path: write the figure here: PNG, PDF or SVG by its suffix (none: PNG).
 
     Returns:
         The :class:`matplotlib.figure.Figure`.

@@ -133,7 +133,7 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
         cmap: colour map.
         ax: one axes (``"heatmap"``), one 3-D axes (``"surface"``) or a pair
             ``(heatmap axes, 3-D axes)`` for ``"both"`` (default: a new figure).
-        path: write the figure as PNG here.
+        path: write the figure here: PNG, PDF or SVG by its suffix (none: PNG).
         higher_is_better (bool, optional): which cell is framed as the best;
             default: the lowest for a loss and for the records in
             :data:`LOWER_IS_BETTER`, else the highest.
