@@ -312,6 +312,18 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
         setting += ",standardized"
     d = train[0]
     inch = {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
+    # a graph-only model scores features of any width: other test features were
+    # scored without a word (the others failed in a matrix product, or in the
+    # standardisation); get() reads the stored features, before standardising
+    t = test.get(0) if len(test) else None
+    for s in inch if t is not None else ():
+        if int(t[f"x_{s}"].size(1)) != inch[s]:
+            raise ValueError(f"source {s!r} has {int(t[f'x_{s}'].size(1))} features in the "
+                             f"test split (video {getattr(t, 'video', 0)!r}) but {inch[s]} "
+                             f"in the training split (video {getattr(d, 'video', 0)!r}): "
+                             f"a model of the one cannot score the other; give both "
+                             f"splits the same features (pyg-fusion: --vad-source, "
+                             f"--vad-test-list)")
     return TaskData("vad", cfg.dataset, setting, inch, train=train, test=test, extra=extra,
                     config=cfg)
 
