@@ -39,7 +39,7 @@ def test_ground_truth_of_another_snippet_length_names_the_one_it_fits(tmp_path):
 def test_ground_truth_longer_by_a_remainder_gives_no_snippet_length(tmp_path):
     gt = _tree(tmp_path, 16)
     np.save(tmp_path / "raw" / "list" / "gt.npy", np.concatenate([gt, gt[:3]]))
-    with pytest.raises(ValueError, match=r"3 frames more .*in its order$"):
+    with pytest.raises(ValueError, match=r"3 frames more .*in its order, each T x snippet_len"):
         VADFeatures(str(tmp_path), "test", log=False, **LAYOUT)
 
 
@@ -48,3 +48,14 @@ def test_ground_truth_too_short_says_what_to_check(tmp_path):
     with pytest.raises(ValueError, match=r"'Fight001'.*too short.*0..399 \(4 snippets x 100\); "
                        r"check snippet_len.*--vad-snippet-len"):
         VADFeatures(str(tmp_path), "test", log=False, snippet_len=100, **LAYOUT)
+
+
+def test_ground_truth_with_frames_past_the_last_snippet_says_to_cut_them(tmp_path):
+    # each video's labels of all its frames, 7 past its last whole snippet of 16
+    _tree(tmp_path, 16)
+    gt = np.concatenate([np.full(T * 16 + 7, y, dtype=np.uint8) for T, y in VIDEOS.values()])
+    np.save(tmp_path / "raw" / "list" / "gt.npy", gt)
+    with pytest.raises(ValueError, match=r"14 frames more .*each T x snippet_len frames: cut "
+                       r"the frames past a video's last whole snippet, or give one file per "
+                       r"video \(gt='gt/\{name\}.npy', which is cut\)$"):
+        VADFeatures(str(tmp_path), "test", log=False, **LAYOUT)

@@ -31,7 +31,9 @@ from .vad_layout import VADLayout, _LayoutReader, glob_pattern
 SPLITS = ("train", "test")
 # what a ground truth that does not fit the videos' snippets usually means
 _GT_HINT = ("check snippet_len, the ground truth's frames per snippet (pyg-fusion: "
-            "--vad-snippet-len), and that it holds this list's videos in its order")
+            "--vad-snippet-len), and that it holds this list's videos in its order, each "
+            "T x snippet_len frames: cut the frames past a video's last whole snippet, or "
+            "give one file per video (gt='gt/{name}.npy', which is cut)")
 
 
 def _binary(gt: np.ndarray, what: str) -> np.ndarray:
