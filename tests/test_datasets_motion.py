@@ -34,6 +34,9 @@ def test_snippet_features_errors():
         motion_snippet_features(np.zeros(10))
     with pytest.raises(ValueError, match="fewer than one snippet"):
         motion_snippet_features(np.zeros((3, 9)))
+    with pytest.raises(ValueError, match=r"got shape \(1333, 6\): more axes than samples; a "
+                                         r"\[samples, axes\] array must be transposed"):
+        motion_snippet_features(np.zeros((1333, 6)), rate=4)   # ran, 1333 axes of 1 snippet
 
 
 def test_argument_errors(tmp_path):

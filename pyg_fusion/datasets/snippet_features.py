@@ -35,6 +35,12 @@ def motion_snippet_features(signal: np.ndarray, rate: int = 10) -> np.ndarray:
     if isinstance(rate, bool) or not isinstance(rate, numbers.Integral) or rate < 4:
         raise ValueError(f"rate must be an int >= 4, got {rate!r}")
     rate = int(rate)
+    if signal.shape[0] > signal.shape[1]:
+        # a [samples, axes] recording (seglearn's, pandas' layout) would give one
+        # feature block per sample, silently
+        raise ValueError(f"signal must be [axes, samples], got shape {signal.shape}: more "
+                         f"axes than samples; a [samples, axes] array must be transposed "
+                         f"(signal.T)")
     T = signal.shape[1] // rate
     if T == 0:
         raise ValueError(f"signal has {signal.shape[1]} samples, fewer than one snippet "
