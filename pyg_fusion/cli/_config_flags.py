@@ -217,6 +217,10 @@ def full_config(args) -> dict[str, Any]:
     # and warm-up) is printed as null, "each method's default", so that the
     # YAML read back gives every method its own, as the flags did.
     items = [m.strip() for m in str(getattr(args, "method", "") or "").split(",") if m.strip()]
+    # an option that none of the methods reads, as a run refuses it: the YAML would not run
+    from ..experiments.config import check_options
+    from ..methods import chosen_methods
+    check_options(task, options, chosen_methods(items, task, options.get("features")))
     methods = [m for m in items if m != "all"] + (["lego", "lego-cp"] if "all" in items else [])
     specs = [MethodSpec.create(m, task, options).to_dict() for m in methods or [""]]
     for c in COMPONENTS:

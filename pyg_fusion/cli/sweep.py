@@ -37,7 +37,7 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from tqdm.auto import tqdm
     from .._files import write_json, write_text
-    from ..experiments import MethodSpec
+    from ..experiments import MethodSpec, check_options
     from ..experiments.data import load_data, task_of
     from ..experiments.run import METRICS, is_main_process, make_records, run_method
     from ..training.accelerators import check_accelerator, hardware_record
@@ -54,6 +54,8 @@ def run(args) -> int:
     # the grid sets the powers; a --num-powers away from the method's default
     # (a printed config holds the default) would be recorded but never run
     setting = {"features": options["features"]} if "features" in options else {}
+    # an option that the method does not read would be recorded as if used
+    check_options(task_of(args.dataset), options, [args.method])
     if given is not None and given != MethodSpec.create(args.method, task_of(args.dataset),
                                                          setting).powers.num_powers:
         raise CLIError(f"--num-powers {given}: a sweep sets the numbers of powers from --p "

@@ -22,6 +22,22 @@ from .options import documented, option
 
 TASKS = ("node", "vad")
 
+# Who reads an option (its ``methods``, see :func:`~pyg_fusion.experiments.options.option`),
+# as the builders of pyg_fusion.methods pass the configs on: the fields of
+# LEGO_CONFIGS go to pyg_fusion.nn.LEGO, which the lego methods alone build;
+# an option without ``methods`` is read by every method of its task.
+LEGO_METHODS = ("lego", "lego-row", "lego-cp")
+# VAD: the methods that build the segments' relationship graphs and score G's
+# rows (VADLEGO, VADGraphFusion: k, center, row_order); the feature models and
+# mtn build none. On the node task every method builds its head's kNN graph with k.
+GRAPH_METHODS = (*LEGO_METHODS, "graph-*")
+# the operator's pairwise and full forms: lego-cp is the CP form whatever
+# --operator says, and a CP operator fuses all sources at once (no pairs; it
+# refuses term scales)
+NOT_CP = ("lego", "lego-row")
+# VADLEGO's GraphHead branch (head="graph"): lego-row scores G's rows alone
+BRANCH_METHODS = ("lego", "lego-cp")
+
 
 @documented
 @dataclass
@@ -29,14 +45,17 @@ class GraphConfig:
     """The relationship graph of each source."""
     k: int | None = option(10, "neighbours per node of the relationship graphs (VAD: all "
                        "segments by default; with k, LEGO's and the graph baselines' graphs)",
-                       check="positive_int")
+                       check="positive_int",
+                       methods={"vad": GRAPH_METHODS})
     proj_channels: int | None = option(None, "LEGO, VAD: width of a learned projection of each "
                                    "source before its graph (default: none)",
-                                   check="positive_int")
+                                   check="positive_int",
+                                   methods=LEGO_METHODS)
     support: str = option("union", "LEGO, sparse graphs: fuse the per-source supports by their "
                       "union or intersection, or build every source's graph on one shared "
                       "support (the union of their kNN graphs)",
-                      choices=("union", "intersection", "shared"))
+                      choices=("union", "intersection", "shared"),
+                      methods=LEGO_METHODS)
 
 
 @documented
@@ -44,13 +63,16 @@ class GraphConfig:
 class PowersConfig:
     """The graph powers R^0..R^P of each source."""
     num_powers: int | dict[str, int] = option(3, "LEGO: powers P of every source",
-                                         check="nonneg_int", flags=("-P",))
+                                         check="nonneg_int", flags=("-P",),
+                                         methods=LEGO_METHODS)
     zeroth: str = option("identity", "LEGO: zeroth power R^0 = I (the paper) or the Hadamard "
                      "identity (ones on the support: single-source terms)",
-                     choices=("identity", "ones"))
+                     choices=("identity", "ones"),
+                     methods=LEGO_METHODS)
     prune_k: int | None = option(None, "LEGO, node task: keep the k largest entries per row after "
                              "each sparse graph product (default: exact powers)",
-                             check="positive_int")
+                             check="positive_int",
+                             methods=LEGO_METHODS)
 
 
 @documented
@@ -61,23 +83,29 @@ class FusionConfig:
                        "(pairwise, the paper) or one over all sources (full: (P+1)^M "
                        "entries; contains the M-way product of the graphs; the same as "
                        "pairwise for two sources); lego-cp is the CP form",
-                       choices=("pairwise", "full"), arg="fusion")
+                       choices=("pairwise", "full"), arg="fusion",
+                       methods=NOT_CP)
     fusion_rank: int = option(1, "LEGO: rank of the CP operator (lego-cp)", check="positive_int",
-                          arg="rank")
+                          arg="rank",
+                          methods=("lego-cp", ))
     pairs: str = option("sample", "LEGO: a random source pair per training step (sample, the "
-                    "paper) or the mean of all pairs (all)", choices=("sample", "all"))
+                    "paper) or the mean of all pairs (all)", choices=("sample", "all"),
+                    methods=NOT_CP)
     init: str = option("product", "LEGO: start the operator at the graph product or (with "
                    "--zeroth ones) at the mean of the graphs; VAD: auto trains from both "
                    "starts (same seed, each run in full) and tests the one of lower held-out "
                    "loss (a model built outside a run starts at the product; lego-cp's "
                    "default is product)",
-                   choices=("product", "mean", "auto"))
+                   choices=("product", "mean", "auto"),
+                   methods=LEGO_METHODS)
     lambda_anchor: float = option(0.0, "LEGO: weight of the penalty ||A - A0||^2 pulling the "
-                              "operator toward its start", check="float")
+                              "operator toward its start", check="float",
+                              methods=LEGO_METHODS)
     term_scale: str = option("none", "LEGO (lego, lego-row): bring each term of the operator to "
                          "the scale of the product term on each graph, by the mean absolute "
                          "entry (mean) or the root mean square entry (rms), so that A weighs "
-                         "terms of one scale (none: the paper)", choices=("none", "mean", "rms"))
+                         "terms of one scale (none: the paper)", choices=("none", "mean", "rms"),
+                         methods=NOT_CP)
 
 
 @documented
@@ -99,11 +127,13 @@ class HeadConfig:
                          check="positive_int")
     dropout: float = option(0.5, "dropout of the head", check="fraction")
     center: bool = option(False, "VAD: subtract each video's mean feature before the graphs",
-                      check="bool")
+                      check="bool",
+                      methods=GRAPH_METHODS)
     row_order: str = option("position", "VAD: the row head reads a row of G by segment "
                         "position (the paper), sorted in decreasing order (where the "
                         "related segments are no longer matters) or both side by side",
-                        choices=("position", "sorted", "both"))
+                        choices=("position", "sorted", "both"),
+                        methods=GRAPH_METHODS)
     # the VAD default of lego and lego-cp is branch dropout 0.1 (TASK_DEFAULTS);
     # detached and scaled branches are off: with them lego's held-out loss (seeds
     # 0-4, the three VAD benchmarks) was higher than without on at least one
@@ -111,14 +141,17 @@ class HeadConfig:
     branch_dropout: float | None = option(None, "VAD, lego and lego-cp: dropout inside the "
                                       "GraphHead branch only, before each of its layers "
                                       "(None: --dropout; the VAD default of lego and "
-                                      "lego-cp is 0.1)", check="fraction")
+                                      "lego-cp is 0.1)", check="fraction",
+                                      methods=BRANCH_METHODS)
     branch_detach: bool = option(False, "VAD, lego and lego-cp: the GraphHead branch reads the "
                              "fused graph G without back-propagating into it, so that only the "
-                             "row head shapes LEGO's operator", check="bool")
+                             "row head shapes LEGO's operator", check="bool",
+                             methods=BRANCH_METHODS)
     branch_scale: float = option(1.0, "VAD, lego and lego-cp: fixed factor on the GraphHead "
                              "branch's scores (below 1, the branch's scores move that much "
                              "slower under Adam, so the row head learns before the branch fits "
-                             "the video labels)", check="positive_float")
+                             "the video labels)", check="positive_float",
+                             methods=BRANCH_METHODS)
 
 
 @documented
@@ -154,7 +187,8 @@ class TrainerConfig:
     min_epochs: int = option(0, "VAD, with --patience: epochs trained before early stopping may "
                          "end a run", check="nonneg_int")
     operator_lr: float | None = option(None, "VAD: Adam's learning rate of LEGO's operator A "
-                                   "(default: --lr)", check="positive_float")
+                                   "(default: --lr)", check="positive_float",
+                                   methods=LEGO_METHODS)
     operator_warmup: int | str = option(0, "VAD: epochs at the start during which LEGO's "
                                     "operator A stays at its start (only the rest of the "
                                     "model trains); auto: until the held-out score stops "
@@ -162,13 +196,15 @@ class TrainerConfig:
                                     "then A trains with a fresh patience count (at most "
                                     "--epochs more) and the best epoch of both phases is "
                                     "tested (lego-cp's default is 0)",
-                                    check="nonneg_int_or_auto")
+                                    check="nonneg_int_or_auto",
+                                    methods=LEGO_METHODS)
     branch_warmup: bool = option(False, "VAD, lego and lego-cp: the GraphHead branch stays off "
                              "(its scores 0, as at its start) while A keeps its start; with "
                              "--operator-warmup auto also through A's phase, and it trains in "
                              "a third phase (at most --epochs more, a fresh patience count), "
                              "so that LEGO first trains as its row head alone (lego-row) and "
-                             "the best epoch of all phases is tested", check="bool")
+                             "the best epoch of all phases is tested", check="bool",
+                             methods=BRANCH_METHODS)
     restarts: int = option(1, "VAD: initialisations trained per run (restart r seeded by seed "
                        "+ 1000003 r, restart 0 by the seed itself), combined as "
                        "--restart-combine says", check="positive_int")

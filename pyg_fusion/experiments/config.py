@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, Sequence
 
 from .components import (COMPONENTS, LEGO_CONFIGS, SETTING_DEFAULTS, TASK_DEFAULTS, TASKS,
                          FusionConfig, GraphConfig, HeadConfig, ObjectiveConfig, PowersConfig,
                          TrainerConfig, option_fields)
-from .options import check_field, documented, option
+from .options import check_field, documented, option, unread_option
 
 
 def check_option(name: str, value: Any) -> None:
@@ -35,17 +35,24 @@ def _task_base(task: str, features: str) -> dict[str, Any]:
     return {**TASK_DEFAULTS[task], **SETTING_DEFAULTS.get((task, features), {})}
 
 
-def check_options(task: str, options: dict[str, Any] | None = None) -> dict[str, Any]:
+def check_options(task: str, options: dict[str, Any] | None = None,
+                  methods: Sequence[str] | None = None) -> dict[str, Any]:
     """Checks the options of the method configs given for ``task``, as every
     method's :meth:`MethodSpec.create` does: the task is known, each name is
     an option, each value lies in its field's range and choices, and no
-    option the task does not read is set away from its default. Call it to
-    find a user's error before the work of a run (loading the data) starts.
+    option the task does not read is set away from its default; with
+    ``methods`` (the methods of one run), no option that none of them reads
+    either (an option's ``methods`` metadata). Call it to find a user's error
+    before the work of a run (loading the data) starts.
 
     Args:
         task (str): ``"node"`` or ``"vad"``.
         options (dict, optional): flat option names to values; ``None``
             values mean the default and are dropped. (default: :obj:`None`)
+        methods (Sequence[str], optional): the methods the options are given
+            for: names, or patterns such as ``graph-*`` for the methods of
+            every source (:func:`~pyg_fusion.methods.chosen_methods`); ``None``
+            or empty: not checked against methods. (default: :obj:`None`)
 
     Returns:
         dict: the options given, without the ``None`` values.
@@ -60,7 +67,23 @@ def check_options(task: str, options: dict[str, Any] | None = None) -> dict[str,
     for name, value in given.items():
         check_option(name, value)
     _check_task_options(task, given)
+    if methods:
+        _check_method_options(task, given, methods)
     return given
+
+
+def _check_method_options(task: str, given: dict[str, Any], methods: Sequence[str]) -> None:
+    """An option that none of ``methods`` reads, set away from the task's
+    default, would be recorded with the runs as if used: an error naming the
+    methods that read it. At the default it passes, as for the datasets'
+    options (:func:`~pyg_fusion.experiments.data.check_dataset_flags`)."""
+    base = _task_base(task, given.get("features", HeadConfig.features))
+    unread = unread_option([f for _, f in option_fields().values()], given, "methods",
+                           methods, scope=task, defaults=base)
+    if unread is not None:
+        f, readers = unread
+        raise ValueError(f"--{f.name.replace('_', '-')} is read by {', '.join(readers)}; "
+                         f"the chosen methods ({', '.join(methods)}) read none of it")
 
 
 def _check_task_options(task: str, given: dict[str, Any]) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from .components import TASKS
-from .options import documented, option
+from .options import documented, option, unread_option
 
 
 class Dataset(NamedTuple):
@@ -143,11 +143,10 @@ def check_dataset_flags(cfg: DataConfig) -> None:
     Args:
         cfg (DataConfig): the data of a run.
     """
-    for f in dataclasses.fields(DataConfig):
-        names = f.metadata.get("datasets")
-        value = getattr(cfg, f.name)
-        if names is None or cfg.dataset in names or value is None or value == f.default:
-            continue
+    unread = unread_option(dataclasses.fields(DataConfig), dataclasses.asdict(cfg), "datasets",
+                           [cfg.dataset])
+    if unread is not None:
+        f, names = unread
         raise ValueError(f"--{f.name.replace('_', '-')} applies to --dataset "
                          f"{' / '.join(names)}, not to {cfg.dataset}")
     if cfg.dataset == "tables" and cfg.views:  # two views of one name, before --print-config

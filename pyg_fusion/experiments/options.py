@@ -1,8 +1,10 @@
 """How a setting of a typed config is declared, documented and checked:
 :func:`option` (a dataclass field that carries its flag's help, check and
 choices), :func:`documented` (the class's ``Args`` section written from those
-fields) and :func:`check_field` (a value given in Python against the field's
-``check`` and ``choices``, the ranges the CLI's flag types parse text to)."""
+fields), :func:`check_field` (a value given in Python against the field's
+``check`` and ``choices``, the ranges the CLI's flag types parse text to) and
+:func:`unread_option` (a value given for a setting that nothing chosen reads:
+the ``datasets`` and ``methods`` that a field's metadata names)."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,14 +13,19 @@ import math
 import numbers
 import re
 from dataclasses import field, fields
-from typing import Any
+from fnmatch import fnmatchcase
+from typing import Any, Iterable, Mapping, Sequence
 
 
 def option(default, help: str, **meta) -> Any:
     """A config field whose metadata the CLI generator reads: ``help``,
     ``check`` (the name of a flag type: ``positive_int``, ``fraction``,
     ``bool``...), ``choices``, ``flags`` (extra flag names), ``metavar``,
-    ``nargs``/``append`` (lists), and ``arg`` (the component's name for it).
+    ``nargs``/``append`` (lists), ``arg`` (the component's name for it), and
+    who reads it (:func:`unread_option`): ``datasets`` (the dataset names) or
+    ``methods`` (method names or patterns such as ``graph-*``, or ``{task:
+    those}`` where they differ by task; a task not named: every method); a
+    field without them is read by every dataset / method.
 
     Args:
         default (Any): the field's default.
@@ -101,4 +108,44 @@ def check_field(name: str, f: dataclasses.Field, value: Any) -> None:
         raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
 
 
-__all__ = ["option", "documented", "check_field"]
+def _reads(chosen: str, reader: str) -> bool:
+    # either side may be a pattern: a chosen "graph-*" (every per-source graph
+    # method) is read by a reader "graph-mean", a chosen "graph-mean" by "graph-*"
+    return fnmatchcase(chosen, reader) or fnmatchcase(reader, chosen)
+
+
+def unread_option(fields: Iterable[dataclasses.Field], values: Mapping[str, Any], key: str,
+                  chosen: Sequence[str], *, scope: str | None = None,
+                  defaults: Mapping[str, Any] | None = None
+                  ) -> tuple[dataclasses.Field, tuple[str, ...]] | None:
+    """The first of the :func:`option` ``fields`` whose value is given but
+    that none of ``chosen`` reads, and its readers: a field's ``key``
+    metadata names them (names or patterns, or ``{scope: those}``, a scope
+    not named being read by all); ``None`` when there is none. A value that
+    is ``None`` or its default was not given: a full config
+    (``--print-config``) holds every field at its default and reads back.
+
+    Args:
+        fields (Iterable[dataclasses.Field]): the fields, declared with :func:`option`.
+        values (Mapping[str, Any]): field names to the values given.
+        key (str): the metadata naming the readers (``"datasets"``, ``"methods"``).
+        chosen (Sequence[str]): what the run chose (a dataset; method names or patterns).
+        scope (str, optional): the key of a per-scope declaration (the task).
+            (default: :obj:`None`)
+        defaults (Mapping[str, Any], optional): defaults that replace the
+            fields' own (a task's). (default: :obj:`None`)
+    """
+    defaults = defaults or {}
+    for f in fields:
+        readers = f.metadata.get(key)
+        if isinstance(readers, dict):
+            readers = readers.get(scope)
+        value = values.get(f.name)
+        if readers is None or value is None or value == defaults.get(f.name, f.default):
+            continue
+        if not any(_reads(c, r) for c in chosen for r in readers):
+            return f, tuple(readers)
+    return None
+
+
+__all__ = ["option", "documented", "check_field", "unread_option"]

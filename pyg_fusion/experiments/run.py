@@ -269,16 +269,17 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
             passed to the first load of each (:func:`~pyg_fusion.experiments.data.load_data`).
             (default: :obj:`False`)
     """
-    from ..methods import resolve_methods
+    from ..methods import chosen_methods, resolve_methods
     from ..training.accelerators import check_accelerator, hardware_record
     from tqdm.auto import tqdm
     check_accelerator(accelerator, devices)  # before the data loads
     options = dict(options or {})
-    # options of the other task, or out of range, are errors of every method:
-    # found before the data loads (and is written under its root)
-    if task_of(data.dataset) in TASKS:  # load_data names an image dataset's command
-        check_options(task_of(data.dataset), options)
     features = options.get("features")
+    # options of the other task, out of range, or that none of the methods
+    # reads: found before the data loads (and is written under its root)
+    task = task_of(data.dataset)
+    if task in TASKS:  # load_data names an image dataset's command
+        check_options(task, options, chosen_methods(methods_spec, task, features))
     td0 = load_data(data, seeds[0], features=features, force_reload=force_reload)
     methods = resolve_methods(methods_spec, td0.task, list(td0.in_channels), features)
     records = []

@@ -37,6 +37,7 @@ Every node-classification model maps a graph to logits ``[N, C]``
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fnmatch import fnmatchcase
 from typing import Any, Callable
 
 from torch import nn
@@ -230,6 +231,36 @@ def resolve_methods(spec: str | list[str], task: str, sources: list[str],
     return out
 
 
+def chosen_methods(spec: str | list[str], task: str, features: str | None = None
+                   ) -> list[str]:
+    """The methods that ``spec`` names, as :func:`resolve_methods` reads it,
+    before the sources are known: ``all`` and a family stand for their
+    methods, those of every source as a pattern (``graph-*``), a method of
+    one source (``graph-accel``) stays as given; an item that names no method
+    is left out (:func:`resolve_methods` reports it). What
+    :func:`~pyg_fusion.experiments.check_options` checks the options against
+    before a run loads its data.
+
+    Args:
+        spec (str or list[str]): names and families, comma separated or as a list.
+        task (str): ``"node"`` or ``"vad"``.
+        features (str, optional): the head's input (see :func:`builders`).
+            (default: :obj:`None`)
+    """
+    items = spec.split(",") if isinstance(spec, str) else list(spec)
+    names = method_names(task, ["*"], features)  # a source "*": single-*, graph-*, ...
+    out: list[str] = []
+    for item in (i.strip() for i in items):
+        if item == "all":
+            chosen = names
+        elif any(fnmatchcase(item, n) for n in names):
+            chosen = [item]
+        else:
+            chosen = [n for n in names if n.startswith(item + "-")]
+        out += [c for c in chosen if c not in out]
+    return out
+
+
 def build_spec(spec: MethodSpec, dims: Dims) -> nn.Module:
     """Builds the model of ``spec`` (its method, task and configs) for data
     of dimensions ``dims``.
@@ -274,4 +305,4 @@ def build_model(name: str, task: str, in_channels: dict[str, int], *,
 
 
 __all__ = ["TASKS", "TASK_DEFAULTS", "SETTING_DEFAULTS", "Dims", "builders", "task_options",
-           "method_names", "resolve_methods", "build_spec", "build_model"]
+           "method_names", "resolve_methods", "chosen_methods", "build_spec", "build_model"]
