@@ -15,8 +15,8 @@ import pytest
 # packages: what they export; modules: what they define themselves
 PACKAGES = ("nn", "functional", "nn.asym", "nn.baselines", "methods", "datasets",
             "experiments")
-MODULES = ("training.trainer", "training.accelerators", "training.node", "training.vad",
-           "training.vad_fit",
+MODULES = ("training.trainer", "training.seeding", "training.accelerators", "training.node",
+           "training.vad", "training.vad_fit",
            "training.pseudo_anomalies", "training.metrics",
            "training.segmentation", "training.translation", "training.translation_eval",
            "experiments.options", "experiments.components", "experiments.config",

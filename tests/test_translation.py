@@ -297,7 +297,7 @@ def test_fusion_block_gradcheck():
 
 
 def test_training_is_seeded(tmp_path):
-    from pyg_fusion.training.trainer import seed_everything
+    from pyg_fusion.training import seed_everything
     from pyg_fusion.training.translation import fit_translation
 
     ds = SyntheticTranslation(str(tmp_path), "train", 8, 16, seed=0,

@@ -75,7 +75,7 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
             (:func:`segment_datasets`). (default: :obj:`False`)
     """
     from ..training.segmentation import SegmentationModule, fit_segmentation
-    from ..training.trainer import seed_everything
+    from ..training.seeding import seed_everything
     from ..training.accelerators import check_accelerator
 
     check_accelerator(accelerator)

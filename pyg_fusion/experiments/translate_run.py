@@ -123,7 +123,7 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
         force_reload (bool, optional): render the synthetic scenes of each split again
             (:func:`translate_dataset`), once per split. (default: :obj:`False`)
     """
-    from ..training.trainer import seed_everything
+    from ..training.seeding import seed_everything
     from ..training.accelerators import check_accelerator
     from ..training.translation import TranslationModule, fit_translation
 
@@ -261,7 +261,7 @@ def _score_translator(module, scored, split: str, data: TranslateDataConfig, mod
 
     import torch
 
-    from ..training.trainer import keep_global_rng
+    from ..training.seeding import keep_global_rng
 
     from ..training.accelerators import accelerator_device, hardware_record
     from ..training.translation_eval import evaluate_translation, save_metrics

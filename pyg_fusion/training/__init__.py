@@ -3,12 +3,13 @@ every task (node classification, video anomaly detection, RGB-D segmentation,
 image translation)."""
 import importlib
 
-__all__ = ["build_trainer", "seed_everything"]
+_HOMES = {"build_trainer": "trainer", "seed_everything": "seeding"}
+__all__ = list(_HOMES)
 
 
 def __getattr__(name):
     # Lightning is imported on first use, so that light submodules
     # (``variants``) load without it (``pyg-fusion --help`` stays fast).
-    if name in __all__:
-        return getattr(importlib.import_module(f"{__name__}.trainer"), name)
+    if name in _HOMES:
+        return getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -31,8 +31,8 @@ from torch.utils.data import DataLoader
 from ..nn.label_prop import takes_seed_labels
 from ._task import TimedAdamTask
 from .metrics import accuracy, gather_by_index
-from .trainer import (build_trainer, check_schedule, keep_global_rng, training_strategy,
-                      validate_last_epoch)
+from .seeding import keep_global_rng
+from .trainer import build_trainer, check_schedule, training_strategy, validate_last_epoch
 
 __all__ = ["NodeClassification", "single_graph_loader", "fit_node", "split_seeds",
            "check_node_labels"]
@@ -198,7 +198,7 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
     ``time_per_epoch_s`` and ``params``.
 
     The caller's global random states (torch, ``random``, numpy) are put back
-    on return (:func:`~pyg_fusion.training.trainer.keep_global_rng`). The
+    on return (:func:`~pyg_fusion.training.seeding.keep_global_rng`). The
     evaluation schedule is part of a run: every evaluation pass draws one
     number from torch's global generator (the base seed of a DataLoader
     iterator without a generator), which moves the random draws of the

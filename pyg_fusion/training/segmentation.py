@@ -24,7 +24,8 @@ from torchmetrics.classification import MulticlassConfusionMatrix
 
 from .._files import save_figure
 from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
-from .trainer import build_trainer, keep_global_rng, without_validation
+from .seeding import keep_global_rng
+from .trainer import build_trainer, without_validation
 from .variants import VARIANTS
 
 __all__ = ["VARIANTS", "build_segmentation_model", "segmentation_scores",

@@ -20,7 +20,7 @@ from ..functional._checks import check_choice
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn.asym.translator import AsymFusionTranslator
 # evaluation (translation_eval) does not import this module: one direction
-from .trainer import keep_global_rng
+from .seeding import keep_global_rng
 from .translation_eval import ENSEMBLE, image_metrics
 
 __all__ = ["TranslationModule", "fit_translation"]

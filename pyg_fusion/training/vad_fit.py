@@ -12,9 +12,9 @@ from torch_geometric.loader import DataLoader
 
 from .pseudo_anomalies import splice_pseudo_anomalies
 from ._task import OperatorWarmupAuto, check_operator_warmup
-from .trainer import (EarlyStoppingAfter, build_trainer, check_schedule, keep_global_rng,
-                      seed_everything,
-                      training_strategy, validate_last_epoch, without_validation)
+from .seeding import keep_global_rng, seed_everything
+from .trainer import (EarlyStoppingAfter, build_trainer, check_schedule, training_strategy,
+                      validate_last_epoch, without_validation)
 from .vad import CHOICES, IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import COMBINES, RestartEnsemble
 
