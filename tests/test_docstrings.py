@@ -1,7 +1,8 @@
 """Every public class and function of ``pyg_fusion.nn`` (with ``nn.asym``
 and ``nn.baselines``), ``pyg_fusion.functional``, ``pyg_fusion.methods``,
-``pyg_fusion.datasets``, ``pyg_fusion.transforms``, ``pyg_fusion.training`` and
-``pyg_fusion.experiments`` documents each argument as PyG does:
+``pyg_fusion.datasets``, ``pyg_fusion.transforms``, ``pyg_fusion.training``,
+``pyg_fusion.experiments`` and ``pyg_fusion.visualize`` documents each argument
+as PyG does:
 ``name (type, optional): ... (default: ...)``, and a default written as a
 literal is the signature's."""
 import ast
@@ -14,7 +15,7 @@ import pytest
 
 # packages: what they export; modules: what they define themselves
 PACKAGES = ("nn", "functional", "nn.asym", "nn.baselines", "methods", "datasets",
-            "experiments")
+            "experiments", "visualize")
 MODULES = ("training.trainer", "training.seeding", "training.accelerators", "training.node",
            "training.vad", "training.vad_fit",
            "training.pseudo_anomalies", "training.metrics",
@@ -22,7 +23,10 @@ MODULES = ("training.trainer", "training.seeding", "training.accelerators", "tra
            "experiments.options", "experiments.components", "experiments.config",
            "experiments.data", "experiments.run",
            "experiments.checkpoints", "experiments.image_config", "experiments.image_run",
-           "experiments.segment_run", "experiments.translate_run", "transforms")
+           "experiments.segment_run", "experiments.translate_run", "transforms",
+           "visualize.adjacency", "visualize.anomaly", "visualize.benchmark",
+           "visualize.graph", "visualize.operator", "visualize.powers", "visualize.results",
+           "visualize.sensitivity")
 
 
 def _public(mod, own: bool = False):
@@ -143,3 +147,13 @@ def test_documented_args_and_defaults_are_the_signatures():
                 wrong.append(f"{name}: {p.name} documented {documented!r}, signature {default!r}")
     assert not wrong, "\n".join(wrong)
     assert checked > 300  # the literal defaults of the public API are really compared
+
+
+def test_visualize_functions_are_checked():
+    # the figures' public functions (each export and the public helpers of
+    # its modules, e.g. edge_style) are among the objects checked above
+    import pyg_fusion.visualize as vis
+    names = {name for name, _ in _objects()}
+    missing = [n for n in [*vis.__all__, "graph.edge_style"]
+               if f"pyg_fusion.visualize.{n}" not in names]
+    assert not missing

@@ -30,40 +30,66 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
     negative entry (a signed fused :math:`G`), else ``[0, max]`` (``viridis``).
 
     Args:
-        graphs: one graph or a dict ``{panel title: graph}``. A graph is a
-            dense ``[N, N]`` tensor / array, a tuple ``(edge_index,
-            edge_weight)`` (sparse; ``num_nodes`` sets ``N``) or a
-            ``FusedGraph`` holding one graph. A
+        graphs (torch.Tensor, numpy.ndarray, tuple, dict or Data): one graph
+            or a dict ``{panel title: graph}``. A graph is a dense ``[N, N]``
+            tensor / array (or ``[1, N, N]``), a torch sparse adjacency, a
+            tuple ``(edge_index, edge_weight)`` (sparse; ``num_nodes`` sets
+            ``N``), optionally with ``num_nodes`` third, or a ``FusedGraph``
+            (several graphs: one block-diagonal graph). A
             :class:`~pyg_fusion.data.MultiSourceData` gives one panel
             :math:`R_m` per source (stored ``edge_index_<source>`` or a
             ``k``-NN relation graph of ``x_<source>``), labels from ``data.y``;
             a plain PyG ``Data`` / ``Batch`` its ``edge_index`` (weights
-            ``edge_weight``, or a one-column ``edge_attr``), a ``Batch`` or a
-            ``FusedGraph`` of several graphs as one block-diagonal graph.
-        num_nodes: ``N`` for edge lists (default: largest index + 1).
-        labels: ``[N]`` labels; the default order then groups the nodes by label.
-        label_names: names of the classes, indexed by label (tick labels).
-        order: ``None`` (by label if labels are given, else time),
-            ``"label"``, ``"time"`` or an explicit permutation of the nodes.
-        time: ``[N]`` time stamps for ``order="time"`` (default: index order).
-        k: neighbours per node when a ``Data``'s graphs are built here.
-        shared_scale: one colour scale for all panels (else one per panel).
-        cmap: colour map (default: ``viridis``, or ``RdBu_r`` for signed data).
-        show_diagonal: draw the diagonal (self loops); ``False`` draws it as
-            0 and leaves it out of the colour scale, for graphs whose self
-            loops outweigh every other entry (normalised powers, fused
-            graphs with :math:`p = 0` terms).
-        robust: end the colour scale at the 99th percentile of the non-zero
-            magnitudes instead of the maximum (larger entries saturate), so
-            that a few strong entries do not wash out the rest.
-        ncols: panels per row (default: all in one row, at most 4).
-        ax: a sequence of axes, one per panel (default: a new figure).
-        title: the figure's title, above the panels: what the graphs are and
-            on which data (default: none).
-        path: write the figure here: PNG, PDF or SVG by its suffix (none: PNG).
+            ``edge_weight``, or a one-column ``edge_attr``), a ``Batch`` as
+            one block-diagonal graph. At most 8192 nodes.
+        num_nodes (int, optional): ``N`` of graphs given as a tuple
+            ``(edge_index, edge_weight)``. (default: :obj:`None`, the largest
+            index + 1)
+        labels (torch.Tensor or numpy.ndarray, optional): ``[N]`` node labels;
+            the default order then groups the nodes by label, ticked by class.
+            (default: :obj:`None`; for a ``Data``, ``data.y`` when it holds
+            one label per node)
+        label_names (Sequence[str] or dict, optional): names of the classes,
+            indexed by label (tick labels). (default: :obj:`None`, the labels)
+        order (str or Sequence[int], optional): :obj:`"label"`,
+            :obj:`"time"` or an explicit permutation of the nodes (position
+            ``i`` shows node ``order[i]``). (default: :obj:`None`, by label if
+            there are labels, else by time)
+        time (torch.Tensor or numpy.ndarray, optional): ``[N]`` time stamps
+            by which ``order="time"`` (the default without labels) orders the
+            nodes. (default: :obj:`None`, index order)
+        k (int, optional): neighbours per node of the cosine relation graphs
+            built here from a ``MultiSourceData``'s ``x_<source>`` (sources
+            without a stored ``edge_index_<source>``). (default: :obj:`10`)
+        shared_scale (bool, optional): one colour scale and colour bar for
+            all panels; :obj:`False`: one per panel. (default: :obj:`True`)
+        cmap (str or matplotlib.colors.Colormap, optional): colour map.
+            (default: :obj:`None`, :obj:`"viridis"`, or :obj:`"RdBu_r"` with
+            a scale symmetric about zero as soon as a negative entry is drawn
+            on that scale)
+        show_diagonal (bool, optional): draw the diagonal (self loops);
+            :obj:`False` draws it as 0 and leaves it out of the colour scale,
+            for graphs whose self loops outweigh every other entry (normalised
+            powers, fused graphs with :math:`p = 0` terms).
+            (default: :obj:`True`)
+        robust (bool, optional): end the colour scale at the 99th percentile
+            of the non-zero magnitudes instead of the maximum (larger entries
+            saturate, the colour bar says so), so that a few strong entries do
+            not wash out the rest. (default: :obj:`False`)
+        ncols (int, optional): panels per row of a new figure (clipped to
+            ``[1, len(graphs)]``). (default: :obj:`None`, all panels in one
+            row up to 4, then further rows of 4)
+        title (str, optional): the figure's title, above the panels: what
+            the graphs are and on which data. (default: :obj:`None`, none)
+        ax (matplotlib.axes.Axes or Sequence[matplotlib.axes.Axes], optional):
+            one axes per panel, drawn into in place of a new figure.
+            (default: :obj:`None`, a new figure)
+        path (str or os.PathLike, optional): write the figure there: PNG, PDF
+            or SVG by its suffix (none: PNG, ``.png`` added).
+            (default: :obj:`None`, not written)
 
     Returns:
-        The :class:`matplotlib.figure.Figure`; panel ``i``'s image holds the
+        matplotlib.figure.Figure: the figure; panel ``i``'s image holds the
         reordered adjacency ``adj[perm][:, perm]``; above 256 nodes, a panel
         is too few pixels wide for one cell per node, and each cell shows
         the entry of largest magnitude of a block of ``b x b`` nodes (the

@@ -19,25 +19,37 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
     the title shows its frame-level ROC-AUC (if it holds both classes).
 
     Args:
-        scores: ``{video: [T] scores}``, a list of ``[T]`` arrays, or one
-            ``[T]`` array; or ``{method: {video: [T] scores}}`` to compare
-            several methods on the same videos (one curve each).
-        ground_truth: the same structure (same keys / order) of 0/1 labels,
-            either frame-level (``F`` values, ``(T-1) f < F <= T f``) or
-            snippet-level (``T`` values); ``None``: no shading.
-        frames_per_snippet: frames per snippet ``f``.
-        threshold: draw a horizontal decision threshold.
-        max_videos: draw at most this many videos (the first ones).
-        title: the figure's title, above the legend (as the legend's title):
-            which model and data
-            (default: none).
-        ax: a sequence of axes, one per drawn video (default: a new figure).
-        path: write the figure here: PNG, PDF or SVG by its suffix (none: PNG).
+        scores (dict, list, torch.Tensor or numpy.ndarray): ``{video: [T]
+            scores}``, a list of ``[T]`` arrays (videos ``"video 0"``, ...),
+            or one ``[T]`` array; or ``{method: {video: [T] scores}}`` to
+            compare several methods on the same videos (one curve each).
+        ground_truth (dict, list, torch.Tensor or numpy.ndarray, optional):
+            each video's 0/1 labels (above 0.5: anomalous), keyed as the
+            videos of ``scores`` (a dict ``{video: labels}``, a list in the
+            videos' order or one array), also when ``scores`` compares
+            methods; either frame-level (``F`` values,
+            ``(T-1) f < F <= T f``) or snippet-level (``T`` values).
+            (default: :obj:`None`, no shading and no AUC)
+        frames_per_snippet (int, optional): frames per snippet ``f``
+            (>= 1). (default: :obj:`16`)
+        threshold (float, optional): draw a horizontal decision threshold
+            at this score. (default: :obj:`None`, none)
+        max_videos (int, optional): draw at most this many videos, the first
+            ones (>= 1). (default: :obj:`8`)
+        title (str, optional): the figure's title, above the legend (as the
+            legend's title): which model and data. (default: :obj:`None`,
+            none)
+        ax (matplotlib.axes.Axes or Sequence[matplotlib.axes.Axes], optional):
+            one axes per drawn video. (default: :obj:`None`, a new figure)
+        path (str or os.PathLike, optional): write the figure there: PNG, PDF
+            or SVG by its suffix (none: PNG, ``.png`` added).
+            (default: :obj:`None`, not written)
 
     Returns:
-        The :class:`matplotlib.figure.Figure`: per axes, a ``StepPatch`` of
-        the scores (gid ``"scores"``) and one shaded span per run of
-        anomalous frames (gid ``"gt"``).
+        matplotlib.figure.Figure: the figure: per axes, a ``StepPatch`` of
+        the scores (gid ``"scores"``; comparing methods, one per method, gid
+        ``"scores:<method>"``) and one shaded span per run of anomalous
+        frames (gid ``"gt"``).
     """
     if isinstance(frames_per_snippet, bool) or not isinstance(frames_per_snippet, int) \
             or frames_per_snippet < 1:

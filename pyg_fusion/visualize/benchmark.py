@@ -18,8 +18,17 @@ _STYLE = {"dense": ("tab:orange", "o", "-"), "sparse": ("tab:blue", "s", "-"),
 
 
 def load_benchmark(bench) -> dict:
-    """The benchmark JSON of ``benchmarks/sparse_vs_dense.py --json FILE``
-    (a path or the parsed dict), checked for its ``rows``."""
+    """The benchmark JSON of ``benchmarks/sparse_vs_dense.py --json FILE``,
+    checked for its ``rows``.
+
+    Args:
+        bench (str, os.PathLike or dict): the path of the JSON file, or its
+            parsed dict.
+
+    Returns:
+        dict: the benchmark, whose ``rows`` list holds dicts with at least
+        ``"N"``, ``"backend"`` and ``"time_s"``.
+    """
     if isinstance(bench, (str, os.PathLike)):
         path = Path(bench)
         if not path.is_file():
@@ -42,8 +51,19 @@ def crossover(n, first, second) -> float | None:
     """The smallest ``N`` where ``second`` stops being larger than ``first``
     (e.g. where the sparse backend becomes faster than the dense one),
     interpolated linearly in log-log between the two measured sizes around it.
-    ``None`` if ``second`` is below ``first`` from the start or never gets
-    there. Inputs are aligned sequences over increasing ``n``."""
+
+    Args:
+        n (Sequence[float]): the measured sizes, increasing.
+        first (Sequence[float]): the first series at ``n`` (positive, e.g.
+            the dense backend's times).
+        second (Sequence[float]): the second series at ``n`` (positive, e.g.
+            the sparse backend's times).
+
+    Returns:
+        float or None: the crossover ``N``; :obj:`None` if ``second`` is not
+        larger than ``first`` at the first size, or stays larger at every
+        size.
+    """
     n, a, b = (np.asarray(v, dtype=float) for v in (n, first, second))
     r = np.log(b) - np.log(a)
     if len(r) == 0 or r[0] <= 0:
@@ -62,19 +82,24 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
     crossover (the :math:`N` from which the sparse backend is cheaper) marked.
 
     Args:
-        bench_json: the path to, or the dict of, the JSON written by
-            ``benchmarks/sparse_vs_dense.py --json FILE``: ``{"machine",
-            "config", "rows": [{"N", "batch", "backend", "scatter",
-            "time_s", "times", "peak_mem_mb", "status"}]}``.
-        batch: the batch size to draw (default: per N, its smallest batch:
-            the benchmark batches many graphs only at the smallest N).
-        scatter: the scatter implementation to draw (default: every one, as
-            separate lines).
-        ax: a pair of axes (time, memory) (default: a new figure).
-        path: write the figure here: PNG, PDF or SVG by its suffix (none: PNG).
+        bench_json (str, os.PathLike or dict): the path to, or the dict of,
+            the JSON written by ``benchmarks/sparse_vs_dense.py --json FILE``:
+            ``{"machine", "config", "rows": [{"N", "batch", "backend",
+            "scatter", "time_s", "times", "peak_mem_mb", "status"}]}``.
+        batch (int, optional): the batch size whose rows to draw (one of the
+            benchmark's). (default: :obj:`None`, per N, its smallest batch:
+            the benchmark batches many graphs only at the smallest N)
+        scatter (str, optional): the scatter implementation whose rows to
+            draw (:obj:`"native"` or :obj:`"torch_scatter"`, one of the
+            benchmark's). (default: :obj:`None`, every one, as separate lines)
+        ax (Sequence[matplotlib.axes.Axes], optional): a pair of axes (time,
+            memory). (default: :obj:`None`, a new figure)
+        path (str or os.PathLike, optional): write the figure there: PNG, PDF
+            or SVG by its suffix (none: PNG, ``.png`` added).
+            (default: :obj:`None`, not written)
 
     Returns:
-        The :class:`matplotlib.figure.Figure`; one line per backend and
+        matplotlib.figure.Figure: the figure; one line per backend and
         scatter implementation per panel, the crossover as a vertical line
         with gid ``"crossover"``. Rows that did not run are listed under the
         panels.

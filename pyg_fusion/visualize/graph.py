@@ -48,43 +48,70 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
     :math:`|w|`, unless ``arrows`` asks for the direction of every edge.
 
     Args:
-        edge_index: ``[2, E]`` long edge list; or a dense ``[N, N]`` float
-            adjacency; or a :class:`~pyg_fusion.data.MultiSourceData`, whose
-            graph for ``source`` is the stored ``edge_index_<source>`` or else
-            the :math:`k`-nearest-neighbour relation graph of ``x_<source>``;
-            or a plain PyG ``Data`` / ``Batch`` (its ``edge_index``, weights
-            ``edge_weight`` or a one-column ``edge_attr``, labels ``y``); or
-            a ``FusedGraph`` (a batch of graphs: all of them, unlinked).
-        edge_weight: ``[E]`` weights (``None``: ones).
-        num_nodes: number of nodes (default: from ``edge_index``).
-        source: the source to draw when ``edge_index`` is a ``Data``
-            (may be left out when it has a single source).
-        k: neighbours per node when a ``Data``'s graph is built here.
-        top_k: keep only the ``top_k`` strongest edges (by :math:`|w|`) into
-            each node (its row of the dense graph): reads a dense graph.
-        labels: ``[N]`` class labels: categorical node colours and colour bar.
-            For a ``Data``, defaults to ``data.y`` when it has one per node.
-        scores: ``[N]`` anomaly scores: continuous node colours and colour bar
-            (used instead of ``labels`` when both are given).
-        label_names: names of the classes, indexed by label.
-        layout: ``"spring"`` (at most 5000 nodes: its cost grows as N^2),
-            ``"circular"`` or ``"temporal"`` (nodes on a line in time order,
-            edges as arcs above it).
-        pos: explicit ``[N, 2]`` positions (overrides ``layout``).
-        time: ``[N]`` time stamps for ``"temporal"`` (default: node index).
-        node_size: marker area (default: shrinks with ``N``).
-        arrows: draw each edge ``j -> i`` (PyG's convention: ``edge_index[0]``
-            is the source) as its own arrow, source to target, instead of one
-            line per linked pair (at most 2000 drawn edges). On the
-            ``"temporal"`` layout, arcs of edges forward in time (source
+        edge_index (torch.Tensor, numpy.ndarray or Data): ``[2, E]`` integer
+            edge list (source, target); or a dense ``[N, N]`` adjacency (of
+            any dtype; ``[2, 2]`` is an edge list unless floating point) or a
+            torch sparse one; or a :class:`~pyg_fusion.data.MultiSourceData`,
+            whose graph for ``source`` is the stored ``edge_index_<source>``
+            or else the :math:`k`-nearest-neighbour relation graph of
+            ``x_<source>``; or a plain PyG ``Data`` / ``Batch`` (its
+            ``edge_index``, weights ``edge_weight`` or a one-column
+            ``edge_attr``, labels ``y``); or a ``FusedGraph`` (a batch of
+            graphs: all of them, unlinked).
+        edge_weight (torch.Tensor or numpy.ndarray, optional): ``[E]``
+            weights of an edge list (none for the other forms, which hold
+            their weights). (default: :obj:`None`, ones)
+        num_nodes (int, optional): number of nodes of an edge list.
+            (default: :obj:`None`, the largest index in ``edge_index`` + 1)
+        source (str, optional): the source to draw when ``edge_index`` is a
+            ``MultiSourceData`` (may be left out when it has a single
+            source); it also names the graph :math:`R_m` in the default
+            title. (default: :obj:`None`)
+        k (int, optional): neighbours per node of the cosine relation graph
+            built here from ``x_<source>`` of a ``MultiSourceData`` that
+            stores no ``edge_index_<source>``. (default: :obj:`10`)
+        top_k (int, optional): keep only the ``top_k`` strongest edges (by
+            :math:`|w|`) into each node (>= 1; see :func:`select_edges`).
+            (default: :obj:`None`, every edge)
+        labels (torch.Tensor or numpy.ndarray, optional): ``[N]`` class
+            labels: categorical node colours and colour bar. (default:
+            :obj:`None`; for a ``Data``, ``data.y`` when it holds one label
+            per node and ``scores`` is not given)
+        scores (torch.Tensor or numpy.ndarray, optional): ``[N]`` anomaly
+            scores: continuous node colours and colour bar (used instead of
+            ``labels`` when both are given). (default: :obj:`None`)
+        label_names (Sequence[str] or dict, optional): names of the classes,
+            indexed by label. (default: :obj:`None`, the labels)
+        layout (str, optional): :obj:`"spring"` (at most 5000 nodes: its cost
+            grows as N^2), :obj:`"circular"` or :obj:`"temporal"` (nodes on
+            a line in time order, edges as arcs above it).
+            (default: :obj:`"spring"`)
+        pos (torch.Tensor or numpy.ndarray, optional): explicit ``[N, 2]``
+            node positions, drawn with straight edges (overrides ``layout``).
+            (default: :obj:`None`)
+        time (torch.Tensor or numpy.ndarray, optional): ``[N]`` time stamps
+            that order the nodes of the :obj:`"temporal"` layout.
+            (default: :obj:`None`, the node index)
+        node_size (float, optional): marker area in points^2.
+            (default: :obj:`None`, ``6000 / N`` clipped to ``[8, 300]``)
+        arrows (bool, optional): draw each edge ``j -> i`` (PyG's convention:
+            ``edge_index[0]`` is the source) as its own arrow, source to
+            target, instead of one line per linked pair (at most 2000 drawn
+            edges, except on the :obj:`"temporal"` layout). On the
+            :obj:`"temporal"` layout, arcs of edges forward in time (source
             earlier than target) are drawn above the line, backward below.
-        title: axes title (default names the graph and its size).
-        seed: seed of the spring layout.
-        ax: axes to draw into (default: a new figure).
-        path: write the figure here: PNG, PDF or SVG by its suffix (none: PNG).
+            (default: :obj:`False`)
+        title (str, optional): the axes title. (default: :obj:`None`, the
+            graph's name, its number of nodes and of edges drawn)
+        seed (int, optional): seed of the spring layout. (default: :obj:`0`)
+        ax (matplotlib.axes.Axes, optional): axes to draw into.
+            (default: :obj:`None`, a new figure)
+        path (str or os.PathLike, optional): write the figure there: PNG, PDF
+            or SVG by its suffix (none: PNG, ``.png`` added).
+            (default: :obj:`None`, not written)
 
     Returns:
-        The :class:`matplotlib.figure.Figure`. Its edge ``LineCollection`` has
+        matplotlib.figure.Figure: the figure. Its edge ``LineCollection`` has
         gid ``"edges"`` (with ``arrows`` on a non-temporal layout: one
         ``FancyArrowPatch`` per edge, gid ``"arrow"``), its node
         ``PathCollection`` gid ``"nodes"``.
@@ -254,8 +281,23 @@ def select_edges(edge_index: np.ndarray, edge_weight: np.ndarray, *,
     ``directed``, each ordered pair once (duplicate edges: the larger
     :math:`|w|`).
 
-    Returns ``(edges [E', 2] with i < j, weights [E'])``; with ``directed``,
-    the rows are ``(source, target)``."""
+    Args:
+        edge_index (numpy.ndarray): ``[2, E]`` integer edge list (source,
+            target).
+        edge_weight (numpy.ndarray): ``[E]`` weights.
+        top_k (int, optional): keep the ``top_k`` strongest edges (by
+            :math:`|w|`) into each node (its row of the dense graph), self
+            loops and zero weights left out first.
+            (default: :obj:`None`, every edge)
+        directed (bool, optional): keep each ordered pair (an edge and its
+            reverse both) instead of each unordered pair once.
+            (default: :obj:`False`)
+
+    Returns:
+        (numpy.ndarray, numpy.ndarray): ``(edges [E', 2] with i < j, weights
+        [E'])``; with ``directed``, the rows of ``edges`` are
+        ``(source, target)``.
+    """
     col, row = edge_index  # rank within a row of the dense graph: a node's in-edges
     keep = (row != col) & (edge_weight != 0)
     row, col, w = row[keep], col[keep], edge_weight[keep]
@@ -281,7 +323,14 @@ def edge_style(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Line widths and opacities of edges of weights ``weight``: min-max
     scaled :math:`|w|` mapped onto ``[0.15, 1]`` of the full width and
     opacity; the full opacity drops as ``1 / sqrt(E)`` beyond 200 edges so
-    that dense drawings do not turn into a solid block."""
+    that dense drawings do not turn into a solid block.
+
+    Args:
+        weight (numpy.ndarray): ``[E]`` edge weights.
+
+    Returns:
+        (numpy.ndarray, numpy.ndarray): ``(widths [E], opacities [E])``.
+    """
     s = np.abs(weight)
     if len(s) == 0:
         return s, s

@@ -29,25 +29,35 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
     alone tells the sign and the relative size of every entry.
 
     Args:
-        A: one ``[P+1, Q+1]`` tensor / array; a dict (or ``ParameterDict``)
+        A (torch.Tensor, numpy.ndarray, dict, list or torch.nn.Module): one
+            ``[P+1, Q+1]`` tensor / array; a dict (or ``ParameterDict``)
             ``{"a|b": A_ab}`` of pairwise operators; CP factors as a list of
             ``[R, P_m+1]`` tensors, a ``[M, R, P+1]`` tensor or a dict
             ``{source: factor}`` whose keys hold no ``"|"``; or a ``LEGO`` /
-            ``LEGOFusion`` module (its ``A``, shared ``A`` or CP ``factors``).
-        kind: ``"auto"`` (pair names hold ``"|"``; lists and 3-D tensors are
-            CP factors), ``"pairwise"`` or ``"cp"``.
-        names: panel names: source pairs ``"a|b"`` (pairwise) or source names
-            (CP), replacing the keys or the default numbering.
-        annotate: write each entry's value in its cell (default: when a panel
-            has at most 100 cells).
-        cmap: a diverging colour map.
-        ax: a sequence of axes, one per panel (default: a new figure).
-        title: the figure's title, above the panels: which model and data
-            (default: none).
-        path: write the figure here: PNG, PDF or SVG by its suffix (none: PNG).
+            ``LEGOFusion`` module (its ``A``, shared ``A`` or CP ``factors``;
+            the ``mode="full"`` operator as one panel over its first two
+            sources per power of each further source).
+        kind (str, optional): :obj:`"auto"` (dict keys that all hold
+            ``"|"`` and 2-D arrays are pairwise; lists, other dicts and 3-D
+            arrays are CP factors; a module's own mode), :obj:`"pairwise"` or
+            :obj:`"cp"`. (default: :obj:`"auto"`)
+        names (Sequence[str], optional): one name per panel: source pairs
+            ``"a|b"`` (pairwise) or source names (CP), replacing the keys or
+            the default numbering. (default: :obj:`None`)
+        annotate (bool, optional): write each entry's value in its cell.
+            (default: :obj:`None`, when a panel has at most 100 cells)
+        cmap (str or matplotlib.colors.Colormap, optional): a diverging
+            colour map. (default: :obj:`"RdBu_r"`)
+        title (str, optional): the figure's title, above the panels: which
+            model and data. (default: :obj:`None`, none)
+        ax (matplotlib.axes.Axes or Sequence[matplotlib.axes.Axes], optional):
+            one axes per panel. (default: :obj:`None`, a new figure)
+        path (str or os.PathLike, optional): write the figure there: PNG, PDF
+            or SVG by its suffix (none: PNG, ``.png`` added).
+            (default: :obj:`None`, not written)
 
     Returns:
-        The :class:`matplotlib.figure.Figure`; every panel's image has the
+        matplotlib.figure.Figure: the figure; every panel's image has the
         colour limits ``(-v, v)`` with ``v = max |A|``.
     """
     if kind not in KINDS:

@@ -24,25 +24,41 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
     :func:`pyg_fusion.functional.graph_powers`.
 
     Args:
-        powers: a dict ``{source: powers}`` (or one ``powers`` alone), where
-            ``powers`` is a dense ``[P+1, N, N]`` tensor / array (a leading
-            batch dimension of 1 is dropped) or a sparse tuple ``(edge_index,
-            edge_attr [E, P+1])``, optionally with ``num_nodes`` third.
-            Sources may have different ``P``.
-        num_nodes: ``N`` for sparse powers (default: largest index + 1).
-        labels: ``[N]`` labels; nodes are then grouped by label.
-        label_names: names of the classes, indexed by label.
-        order: ``None``, ``"label"``, ``"time"`` or a permutation (see
-            :func:`plot_adjacency`).
-        scale: colour scale per ``"panel"`` (default: higher powers spread
-            their mass and would fade on a common scale), per ``"row"``
-            (source) or ``"shared"`` by all panels.
-        cmap: colour map (default ``viridis``, ``RdBu_r`` for signed values).
-        ax: a sequence of ``rows x (P_max + 1)`` axes (default: a new figure).
-        path: write the figure here: PNG, PDF or SVG by its suffix (none: PNG).
+        powers (dict, torch.Tensor, numpy.ndarray or tuple): a dict
+            ``{source: powers}`` (or one ``powers`` alone, drawn as source
+            ``m``), where ``powers`` is a dense ``[P+1, N, N]`` tensor / array
+            (a leading batch dimension of 1 is dropped) or a sparse tuple
+            ``(edge_index, edge_attr [E, P+1])``, optionally with
+            ``num_nodes`` third. Sources may have different ``P``; at most
+            8192 nodes.
+        num_nodes (int, optional): ``N`` of sparse powers given without it.
+            (default: :obj:`None`, the largest index + 1)
+        labels (torch.Tensor or numpy.ndarray, optional): ``[N]`` node
+            labels; the default order then groups the nodes by label, ticked
+            by class. (default: :obj:`None`)
+        label_names (Sequence[str] or dict, optional): names of the classes,
+            indexed by label. (default: :obj:`None`, the labels)
+        order (str or Sequence[int], optional): :obj:`"label"`,
+            :obj:`"time"` (index order) or an explicit permutation of the
+            nodes (see :func:`plot_adjacency`). (default: :obj:`None`, by
+            label if there are labels, else index order)
+        scale (str, optional): colour scale per :obj:`"panel"` (higher powers
+            spread their mass and would fade on a common scale), per
+            :obj:`"row"` (source) or :obj:`"shared"` by all panels.
+            (default: :obj:`"panel"`)
+        cmap (str or matplotlib.colors.Colormap, optional): colour map.
+            (default: :obj:`None`, :obj:`"viridis"`, or :obj:`"RdBu_r"` for a
+            scale holding negative values)
+        ax (Sequence[matplotlib.axes.Axes], optional): ``sources x (P_max +
+            1)`` axes. (default: :obj:`None`, a new figure)
+        path (str or os.PathLike, optional): write the figure there: PNG, PDF
+            or SVG by its suffix (none: PNG, ``.png`` added).
+            (default: :obj:`None`, not written)
 
     Returns:
-        The :class:`matplotlib.figure.Figure`.
+        matplotlib.figure.Figure: the figure: one row of panels per source,
+        in the order of ``powers``, the panel in column ``p`` its
+        :math:`R_m^p`.
     """
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")

@@ -40,17 +40,24 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
     each seed's value as a dot, so that a spread is seen, not only read.
 
     Args:
-        results (list[dict] or str): the records of
+        results (list[dict], str or os.PathLike): the records of
             :func:`~pyg_fusion.experiments.run.make_records` (``results.json``
             of ``pyg-fusion compare``), or the path of that file.
         metrics (list[str], optional): the panels, in order. (default: :obj:`None`,
-            every metric of the records but ``params`` and ``time_per_epoch_s``)
+            every metric of the records but ``params`` and ``time_per_epoch_s``,
+            in the order of the records)
         title (str, optional): the figure's title. (default: :obj:`None`, the
-            dataset and setting)
-        ax (Sequence[matplotlib.axes.Axes], optional): one axes per metric.
-            (default: :obj:`None`, a new figure)
-        path (str or Path, optional): write the figure there (PNG, PDF or
-            SVG). (default: :obj:`None`)
+            datasets and settings of the records)
+        ax (matplotlib.axes.Axes or Sequence[matplotlib.axes.Axes], optional):
+            one axes per metric. (default: :obj:`None`, a new figure)
+        path (str or os.PathLike, optional): write the figure there: PNG, PDF
+            or SVG by its suffix (none: PNG, ``.png`` added).
+            (default: :obj:`None`, not written)
+
+    Returns:
+        matplotlib.figure.Figure: the figure: per metric, one bar per
+        dataset / setting / method of the records (named by its method when
+        all share one dataset and setting).
     """
     records = _records(results)
     if not records:

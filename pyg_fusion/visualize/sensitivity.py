@@ -21,20 +21,34 @@ def load_pq_grid(results, *, metric=None, dataset=None, method=None, setting=Non
     """Turns ``pyg-fusion sweep`` records (or a plain 2-D array) into a grid.
 
     Args:
-        results: a path to the sweep's JSON; its list of records ``{"P",
-            "Q", "metric", "mean", "std", "dataset", "method"}`` (a dict with
-            a ``"records"`` or ``"results"`` list is accepted too); or a 2-D
-            array ``[len(p_values), len(q_values)]`` of metric values.
-        metric: the metric to keep (default: the first record's, which
-            ``pyg-fusion sweep`` writes first: the task's main metric).
-        dataset, method, setting: keep only the records with these values;
-            required when the records hold several.
-        p_values, q_values: the axis labels of a plain array (default 1..).
+        results (str, os.PathLike, list[dict], dict, torch.Tensor or numpy.ndarray):
+            a path to the sweep's JSON; its list of records ``{"P", "Q",
+            "metric", "mean", "std", "dataset", "method"}`` (``"value"`` in
+            place of ``"mean"`` is accepted, and a dict with the list under
+            ``"records"``, ``"results"`` or ``"rows"``); or a 2-D array
+            ``[len(p_values), len(q_values)]`` of metric values (NaN: not
+            run).
+        metric (str, optional): the metric to keep; of a plain array, its
+            name. (default: :obj:`None`, the first record's, which
+            ``pyg-fusion sweep`` writes first: the task's main metric)
+        dataset (str, optional): keep only the records of this dataset;
+            required when the records hold several. (default: :obj:`None`)
+        method (str, optional): keep only the records of this method;
+            required when the records hold several. (default: :obj:`None`)
+        setting (str, optional): keep only the records of this setting;
+            required when the records hold several. (default: :obj:`None`)
+        p_values (Sequence[int], optional): the ``P`` of each row of a plain
+            array (records give their own). (default: :obj:`None`, ``1, 2,
+            ...``)
+        q_values (Sequence[int], optional): the ``Q`` of each column of a
+            plain array. (default: :obj:`None`, ``1, 2, ...``)
 
     Returns:
+        (numpy.ndarray, numpy.ndarray or None, numpy.ndarray, numpy.ndarray, dict):
         ``(mean [nP, nQ], std [nP, nQ] or None, p_values, q_values, info)``
-        with NaN where a (P, Q) pair was not run; ``info`` holds the
-        ``metric``, ``dataset`` and ``method`` names.
+        with NaN where a (P, Q) pair was not run (``std`` is :obj:`None`
+        without a spread over seeds); ``info`` holds the ``metric``,
+        ``dataset``, ``method`` and ``setting`` names.
     """
     if isinstance(results, (str, os.PathLike)):
         path = Path(results)
@@ -124,22 +138,39 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
     sensitive to them.
 
     Args:
-        results: see :func:`load_pq_grid` (a sweep JSON path, its records,
-            or a 2-D array with ``p_values`` / ``q_values``).
-        metric, dataset, method, setting: which records to draw (see
-            :func:`load_pq_grid`).
-        p_values, q_values: axis labels of a plain array.
-        kind: ``"both"`` (default), ``"heatmap"`` or ``"surface"``.
-        cmap: colour map.
-        ax: one axes (``"heatmap"``), one 3-D axes (``"surface"``) or a pair
-            ``(heatmap axes, 3-D axes)`` for ``"both"`` (default: a new figure).
-        path: write the figure here: PNG, PDF or SVG by its suffix (none: PNG).
-        higher_is_better (bool, optional): which cell is framed as the best;
-            default: the lowest for a loss and for the records in
-            :data:`LOWER_IS_BETTER`, else the highest.
+        results (str, os.PathLike, list[dict], dict, torch.Tensor or numpy.ndarray):
+            see :func:`load_pq_grid` (a sweep JSON path, its records, or a
+            2-D array with ``p_values`` / ``q_values``).
+        metric (str, optional): the metric to draw (see :func:`load_pq_grid`).
+            (default: :obj:`None`, the first record's)
+        dataset (str, optional): the dataset whose records to draw; required
+            when the records hold several. (default: :obj:`None`)
+        method (str, optional): the method whose records to draw; required
+            when the records hold several. (default: :obj:`None`)
+        setting (str, optional): the setting whose records to draw; required
+            when the records hold several. (default: :obj:`None`)
+        p_values (Sequence[int], optional): the ``P`` of each row of a plain
+            array. (default: :obj:`None`, ``1, 2, ...``)
+        q_values (Sequence[int], optional): the ``Q`` of each column of a
+            plain array. (default: :obj:`None`, ``1, 2, ...``)
+        kind (str, optional): :obj:`"both"`, :obj:`"heatmap"` or
+            :obj:`"surface"`. (default: :obj:`"both"`)
+        cmap (str or matplotlib.colors.Colormap, optional): colour map.
+            (default: :obj:`"viridis"`)
+        ax (matplotlib.axes.Axes or Sequence[matplotlib.axes.Axes], optional):
+            one axes (:obj:`"heatmap"`), one 3-D axes (:obj:`"surface"`) or
+            a pair ``(heatmap axes, 3-D axes)`` (:obj:`"both"`).
+            (default: :obj:`None`, a new figure)
+        path (str or os.PathLike, optional): write the figure there: PNG, PDF
+            or SVG by its suffix (none: PNG, ``.png`` added).
+            (default: :obj:`None`, not written)
+        higher_is_better (bool, optional): which cell is framed as the best.
+            (default: :obj:`None`, the lowest for a metric whose name ends in
+            ``loss`` or is in :data:`LOWER_IS_BETTER`, else the highest)
 
     Returns:
-        The :class:`matplotlib.figure.Figure`.
+        matplotlib.figure.Figure: the figure; the best cell's frame on the
+        heatmap has gid ``"best"``.
     """
     if kind not in PLOT_KINDS:
         raise ValueError(f"kind must be one of {PLOT_KINDS}, got {kind!r}")
