@@ -459,3 +459,27 @@ def relation_edges_torch(x):
 
 def _sorted(ei):
     return ei[:, (ei[1] * 10_000 + ei[0]).argsort()]
+
+
+def test_auto_exact_max_nodes_is_exported_and_is_the_auto_rule(monkeypatch):
+    # knn="auto" searches a graph of F.AUTO_EXACT_MAX_NODES nodes exactly and
+    # one node more with the checked approximate search: one batch of both
+    # sizes, the mode each graph is given read at the faiss call (faiss
+    # itself replaced, so the test needs neither faiss nor the searches)
+    limit = F.AUTO_EXACT_MAX_NODES
+    assert limit == 16384
+    seen = {}
+
+    def fake_knn(x, ptr, k, metric, mode):
+        seen.update(ptr=list(ptr), mode=list(mode))
+        loops = torch.arange(x.size(0))
+        return loops, loops
+
+    monkeypatch.setattr(relation, "load_faiss", lambda: object())
+    monkeypatch.setattr(relation, "faiss_knn", fake_knn)
+    x = torch.randn(2 * limit + 1, 2, generator=torch.Generator().manual_seed(0))
+    ei, w = F.relation_graph(x, batch_of([limit, limit + 1]), k=4, knn="auto")
+    assert seen == {"ptr": [0, limit, 2 * limit + 1], "mode": ["exact", "checked"]}
+    assert torch.equal(ei[0], ei[1]) and torch.allclose(w, torch.ones(x.size(0)))
+    F.relation_graph(x[:limit], k=4, knn="auto")
+    assert seen["mode"] == ["exact"]

@@ -25,7 +25,7 @@ dtype. Outside autocast a dtype mix stays an error naming the argument.
 """
 from .convert import dense_to_edges, edges_to_dense
 from .similarity import dense_relation_graph, pair_similarity
-from .relation import dense_topk, relation_graph, relation_pairs
+from .relation import AUTO_EXACT_MAX_NODES, dense_topk, relation_graph, relation_pairs
 from .powers import dense_graph_powers, dense_normalize, graph_powers, normalize
 from .support import dense_shared_support_graphs, shared_support, shared_support_graphs
 from .fuse import lego_fuse, lego_fuse_sparse

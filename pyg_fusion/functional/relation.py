@@ -260,7 +260,7 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     digits, far less on iid Gaussian ones;
     graphs of fewer than 312 nodes, i.e. fewer than 8 lists, are searched
     exactly), ``"auto"`` exact
-    for graphs of up to :data:`AUTO_EXACT_MAX_NODES` nodes; a larger graph
+    for graphs of up to :data:`AUTO_EXACT_MAX_NODES` (16384) nodes; a larger graph
     is searched with IVF, then the recall@(k+1) of that search is measured on
     :data:`~._knn.AUTO_RECALL_SAMPLE` (256) evenly spaced rows against an
     exact search of those rows, and below :data:`~._knn.AUTO_MIN_RECALL`
