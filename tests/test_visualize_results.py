@@ -102,6 +102,7 @@ def test_pq_sensitivity_plain_array_with_labels():
     (np.full((2, 2), np.nan), {}, "no finite"),
     (_records(), dict(kind="contour"), "kind"),
     ("/nonexistent/sweep.json", {}, "no such file"),
+    ({"grid": _records()}, {}, "under 'records', 'results' or 'rows'"),
 ])
 def test_pq_sensitivity_bad_input(results, kwargs, match):
     with pytest.raises((ValueError, FileNotFoundError), match=match):

@@ -64,8 +64,8 @@ def load_pq_grid(results, *, metric=None, dataset=None, method=None, setting=Non
                 results = results[key]
                 break
         else:
-            raise ValueError("results: a dict must hold a list under 'records' "
-                             "or 'results'")
+            raise ValueError("results: a dict must hold a list under 'records', "
+                             "'results' or 'rows'")
     if isinstance(results, list) and results and isinstance(results[0], dict):
         return _from_records(results, metric, dataset, method, setting)
     grid = to_numpy("results", results, dims=(2, ), finite=False)
