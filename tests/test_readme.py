@@ -32,3 +32,13 @@ def test_readme_block_runs(line, code, tmp_path, monkeypatch):
         pytest.skip(f"README.md:{line} {first[2:]}")
     monkeypatch.chdir(tmp_path)
     exec(compile(code, f"README.md:{line}", "exec"), {"__name__": "__readme__"})
+
+
+def test_readme_figures_table_lists_every_plot_function():
+    # the Figures section's table is where a reader looks for what can be drawn
+    import pyg_fusion.visualize as vis
+    text = README.read_text()
+    section = text[text.index("<!-- section:visualize -->"):
+                   text.index("<!-- /section:visualize -->")]
+    rows = set(re.findall(r"^\| `(plot_\w+)\(", section, flags=re.M))
+    assert rows == {n for n in vis.__all__ if n.startswith("plot_")}
