@@ -103,6 +103,8 @@ def test_pq_sensitivity_plain_array_with_labels():
     (_records(), dict(kind="contour"), "kind"),
     ("/nonexistent/sweep.json", {}, "no such file"),
     ({"grid": _records()}, {}, "under 'records', 'results' or 'rows'"),
+    ([], {}, "holds no records"),
+    ({"records": []}, {}, "holds no records"),
 ])
 def test_pq_sensitivity_bad_input(results, kwargs, match):
     with pytest.raises((ValueError, FileNotFoundError), match=match):

@@ -66,7 +66,12 @@ def load_pq_grid(results, *, metric=None, dataset=None, method=None, setting=Non
         else:
             raise ValueError("results: a dict must hold a list under 'records', "
                              "'results' or 'rows'")
-    if isinstance(results, list) and results and isinstance(results[0], dict):
+    if isinstance(results, list) and not results:
+        # an empty list is read as records (a sweep that kept none), not as
+        # an array, whose message ('2 dimensions, got (0,)') pointed elsewhere
+        raise ValueError("results holds no records: a sweep's list of {'P', 'Q', "
+                         "'mean'} records (or a 2-D array) is expected, got an empty list")
+    if isinstance(results, list) and isinstance(results[0], dict):
         return _from_records(results, metric, dataset, method, setting)
     grid = to_numpy("results", results, dims=(2, ), finite=False)
     if grid.size == 0:
