@@ -1,8 +1,9 @@
 """What every pyg_fusion dataset shares: an atomic processed cache whose file
-name carries a hash of the options that change its content."""
+name carries a hash of the options and of the code that make its content."""
 from __future__ import annotations
 
 import functools
+import glob
 import hashlib
 import json
 import os
@@ -26,18 +27,70 @@ from .._files import atomic_write, load_torch, remove_stale_temps, save_torch
 RELOAD = "force_reload=True (pyg-fusion's --force-reload)"
 
 
+# The code that makes what a processed file holds and what a generator
+# writes, as globs under the package folder: the datasets' readers, checks,
+# features and generators (datasets/), the data class they store (data.py),
+# how the files are written and read (_files.py), and the library's transforms
+# with the ops they call (transforms.py, functional/, _scatter.py: a
+# pre_transform such as RelationGraphs stores graphs that functional
+# computes). The package's version never changes, so the bytes of these files
+# are what tell the data of one release (or checkout) from another's; a hash
+# of them, not a hand-bumped constant, so that no edit can forget it. The
+# modules that only use the data (nn, methods, training, experiments, cli,
+# visualize) are left out: an edit there re-processes nothing. Every module
+# these import from the package is among them (tests/test_data_code.py).
+DATA_CODE = ("datasets/*.py", "data.py", "_files.py", "transforms.py", "functional/*.py",
+             "_scatter.py")
+_PACKAGE = osp.dirname(osp.dirname(osp.abspath(__file__)))
+
+
+def data_code_hash() -> str:
+    """A short hash of the source files of the modules that make processed
+    and generated data (:data:`DATA_CODE`), read once per process: the same
+    code names the same caches run after run, and changed code makes new
+    ones (and generates its data again) with no step to remember."""
+    return _code_hash(_PACKAGE)
+
+
+@functools.lru_cache(maxsize=None)
+def _code_hash(package: str) -> str:
+    digest = hashlib.sha1()
+    for pattern in DATA_CODE:
+        # a package installed without its sources (.pyc only) is hashed by those
+        for path in sorted(glob.glob(osp.join(glob.escape(package), pattern))
+                           + glob.glob(osp.join(glob.escape(package), pattern + "c"))):
+            with open(path, "rb") as f:
+                text = f.read()
+            name = osp.relpath(path, package).replace(os.sep, "/")
+            digest.update(f"{name}:{len(text)}:".encode() + text)
+    return digest.hexdigest()[:10]
+
+
 def regenerate_on_reload(force_reload: bool, marker: str) -> None:
-    """With ``force_reload``, removes ``marker``, the file a dataset's
-    generator writes last: PyG then finds a raw file missing and the
-    generator makes every file again (each replaced atomically). A run
-    stopped part-way leaves no marker, so the next one generates again.
+    """Removes ``marker``, the file a dataset's generator writes last (a JSON
+    object whose ``"code"`` is :func:`data_code_hash`), with
+    ``force_reload`` or when it records other code (or none: a marker
+    written before the code was recorded): PyG then finds a raw file
+    missing and the generator makes every file again (each replaced
+    atomically), in the same folder. A run stopped part-way leaves no
+    marker, so the next one generates again. A marker that cannot be read
+    is left to the dataset's own check.
 
     Args:
         force_reload (bool): the dataset's ``force_reload``.
         marker (str): the file the generator writes last.
     """
-    if force_reload and osp.isfile(marker):
-        os.remove(marker)
+    if not osp.isfile(marker):
+        return
+    if not force_reload:
+        try:
+            with open(marker, encoding="utf-8") as f:
+                written = json.load(f)
+        except (OSError, UnicodeDecodeError, ValueError):
+            return
+        if not isinstance(written, dict) or written.get("code") == data_code_hash():
+            return
+    os.remove(marker)
 
 
 def check_seed(seed) -> int:
@@ -130,11 +183,13 @@ class FusionDataset(InMemoryDataset):
 
     def cache_file(self, prefix: str, options: Any, files: Sequence[str] = ()) -> str:
         """The processed file's name: ``prefix`` and a hash of ``options``,
-        of ``pre_transform`` and ``pre_filter`` (:func:`callable_identity`)
-        and of the stamps of ``files``. The processed folder holds one file
-        per setting, so each names everything that made its content."""
+        of ``pre_transform`` and ``pre_filter`` (:func:`callable_identity`),
+        of the stamps of ``files`` and of the code that processes
+        (:func:`data_code_hash`: a cache made by other code, e.g. before a
+        fix, is never loaded). The processed folder holds one file per
+        setting, so each names everything that made its content."""
         made = [options, callable_identity(self.pre_transform),
-                callable_identity(self.pre_filter)]
+                callable_identity(self.pre_filter), data_code_hash()]
         return f"{prefix}_{options_hash(made, files)}.pt"
 
     def _process(self):

@@ -13,7 +13,7 @@ from typing import Callable, Sequence
 import torch
 
 from ..data import MultiSourceData
-from ._base import RELOAD, FusionDataset, options_hash
+from ._base import RELOAD, FusionDataset, data_code_hash, options_hash
 from .._files import atomic_write, load_torch, save_torch
 from ._io import read_table
 from ._split import stratified_masks
@@ -185,7 +185,9 @@ class MultiFeatureDigits(FusionDataset):
         """The numbers of the six raw files (float64, label last), parsed once
         and cached beside the processed files, so that other options
         (label rates, seeds, views) re-process in milliseconds."""
-        cache = osp.join(self.processed_dir, f"mfeat_values_{options_hash({}, self.raw_paths)}.pt")
+        # named by the parser's code too, as the processed file is (cache_file)
+        tag = options_hash(data_code_hash(), self.raw_paths)
+        cache = osp.join(self.processed_dir, f"mfeat_values_{tag}.pt")
         if osp.exists(cache) and not self.force_reload:
             return load_torch(cache, what="MultiFeatureDigits value cache",
                               recover=f"delete it or pass {RELOAD}")

@@ -12,7 +12,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ._base import RELOAD, check_seed, options_hash, regenerate_on_reload
+from ._base import (RELOAD, check_seed, data_code_hash, options_hash,
+                    regenerate_on_reload)
 from .._files import write_json, write_text
 from ._io import save_npy
 from ._recording_args import (axis_name, check_activities, check_pair, check_recordings,
@@ -178,10 +179,13 @@ class RecordingStreamsVAD(VADFeatures):
                 **({"train": "list/gt-train.npy"} if train_ground_truth else {})},
             labels="position", num_abnormal=half, folder=self.tag, name=self.layout_name,
             snippet_len=self.rate)
-        # the marker first: a damaged one is what --force-reload replaces
+        # a damaged marker or a folder of other options is an error, which
+        # --force-reload mends (it removes the marker unread); then streams of
+        # these options made by other code are made again
+        if not force_reload:
+            self._check_folder(osp.expanduser(root))
         regenerate_on_reload(force_reload, osp.join(osp.expanduser(root), "raw", self.tag,
                                                     self.record_name))
-        self._check_folder(osp.expanduser(root))
         super().__init__(root, split, layout, num_segments=num_segments, crops=crops,
                          standardize=standardize, transform=transform,
                          pre_transform=pre_transform, pre_filter=pre_filter,
@@ -306,7 +310,7 @@ class RecordingStreamsVAD(VADFeatures):
                      for f in (*STATISTICS, *(f"amp_{k}hz" for k in range(1, self.rate // 2 + 1)))]
                  for s, ch in self.sensors.items()}
         write_json(osp.join(base, self.record_name),
-                   {"options": g, "source": self.description,
+                   {"options": g, "code": data_code_hash(), "source": self.description,
                     "sensors": self.sensors, "features": names,
                     "snippet_len": self.rate, "videos": videos})
 

@@ -33,7 +33,7 @@ import numpy as np
 from PIL import Image
 
 from .._files import atomic_write, write_json, write_text
-from ._base import RELOAD, regenerate_on_reload
+from ._base import RELOAD, data_code_hash, regenerate_on_reload
 from .rgbd import RGBDSegmentation
 
 __all__ = ["SyntheticRGBD", "SYNTHETIC_RGBD_CLASSES", "make_rgbd_scene"]
@@ -42,7 +42,6 @@ SYNTHETIC_RGBD_CLASSES = ("floor", "box", "mat", "red poster", "blue poster",
                           "ball")
 _ORANGE, _RED, _BLUE, _GREEN = (0.9, 0.5, 0.1), (0.8, 0.1, 0.1), \
     (0.15, 0.25, 0.85), (0.2, 0.75, 0.2)
-_VERSION = 1
 
 
 def make_rgbd_scene(rng: np.random.Generator, size: int = 64,
@@ -97,7 +96,8 @@ class SyntheticRGBD(RGBDSegmentation):
     ``root`` and read back through :class:`RGBDSegmentation`.
 
     Files are generated once per configuration: ``root/meta.json`` records the
-    generator settings, and a different configuration regenerates.
+    generator settings and the code's hash (``data_code_hash``), and a different
+    configuration, or changed code, regenerates.
 
     Args:
         root (str): folder for the PNGs and lists.
@@ -128,7 +128,8 @@ class SyntheticRGBD(RGBDSegmentation):
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
         if size < 16:
             raise ValueError(f"size must be >= 16 pixels, got {size}")
-        self.meta = {"version": _VERSION, "size": size, "num_train": num_train,
+        # the code that draws the scenes, not a version to bump by hand
+        self.meta = {"code": data_code_hash(), "size": size, "num_train": num_train,
                      "num_test": num_test, "seed": seed}
         regenerate_on_reload(force_reload, osp.join(root, "meta.json"))
         self._generate(str(root))

@@ -8,7 +8,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from ._base import check_seed, options_hash, regenerate_on_reload
+from ._base import check_seed, data_code_hash, options_hash, regenerate_on_reload
 from .._files import write_json, write_text
 from ._io import save_npy
 from .vad import VADFeatures, VADLayout
@@ -253,8 +253,9 @@ class SyntheticVAD(VADFeatures):
                     f"{names[(m + 1) % len(names)]} (weak)" for m in range(len(names))}
         types[len(names)] = f"relational: {names[0]} desynchronised from the other sources"
         write_json(osp.join(self.raw_dir, self.tag, "synthetic.json"),
-                   {**g, "sources": {s: {"width": d, "noise": n}
-                                     for s, (d, n) in sources.items()},
+                   {**g, "code": data_code_hash(),
+                    "sources": {s: {"width": d, "noise": n}
+                                for s, (d, n) in sources.items()},
                     "hold": preset["hold"], "anomaly_types": types, "anomalies": anomalies})
 
     def _video(self, rng, W, U, dom, label):
