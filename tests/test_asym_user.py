@@ -176,3 +176,33 @@ def test_the_runs_stay_importable_from_image_run():
     assert image_run.evaluate_translate is translate_run.evaluate_translate
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         image_run.nope
+
+
+def _one_scene(root, rgb, depth, mask=None):
+    """``val.txt`` listing one scene of the arrays given (mask: all class 1)."""
+    root.mkdir(exist_ok=True)
+    mask = np.ones(depth.shape[:2], np.uint8) if mask is None else mask
+    names = ["rgb.png", "mask.png", "depth.png"]
+    for name, arr in zip(names, (rgb, mask, depth)):
+        if arr.dtype.kind == "f":   # a float image: TIFF data, whatever the name
+            Image.fromarray(arr).save(root / name, format="TIFF")
+        else:
+            Image.fromarray(arr).save(root / name)
+    (root / "val.txt").write_text("\t".join(names) + "\n")
+    return RGBDSegmentation(root, "val", num_classes=5, normalize=False)
+
+
+def test_rgb_png_of_16_bits_is_scaled_by_its_bit_depth(tmp_path):
+    # a 16-bit (grey) PNG as the RGB image was divided by 255: values up to 257
+    depth = np.full((4, 6), 3000, np.uint16)
+    grey16 = np.arange(24, dtype=np.uint16).reshape(4, 6) * 2000
+    rgb = _one_scene(tmp_path / "a", grey16, depth)[0]["rgb"]
+    expect = torch.from_numpy(grey16.astype(np.float32) / 65535)
+    for c in range(3):   # grey is tiled to the three channels
+        assert torch.allclose(rgb[c], expect)
+    grey8 = (np.arange(24, dtype=np.uint8) * 10).reshape(4, 6)
+    rgb = _one_scene(tmp_path / "b", grey8, depth)[0]["rgb"]
+    assert torch.allclose(rgb[1], torch.from_numpy(grey8.astype(np.float32) / 255))
+    with pytest.raises(ValueError, match=r"rgb file .*rgb\.png holds float32 pixels, "
+                                         r"expected an 8- or 16-bit image"):
+        _one_scene(tmp_path / "c", np.full((4, 6), 0.5, np.float32), depth)[0]

@@ -4,7 +4,8 @@ RefineNet releases.
 ``<root>/<split>.txt`` lists one image per line: three tab-separated paths
 (relative to ``root``) to the RGB PNG, the label PNG (class ids, ``255`` =
 ignore) and the depth PNG (16-bit). NYUDv2 has 40 classes; depth is divided by
-5000 and tiled to 3 channels, RGB is scaled to [0, 1] and normalised with the
+5000 and tiled to 3 channels, RGB (8- or 16-bit; a grey image is tiled) is
+scaled to [0, 1] by its bit depth and normalised with the
 ImageNet mean and std (the release's settings). Training applies a random
 scale in [0.5, 2], a random crop (padded with ignore labels) and a random
 horizontal flip.
@@ -171,6 +172,11 @@ class RGBDSegmentation(Dataset):
         if rgb.ndim == 2:
             rgb = np.repeat(rgb[..., None], 3, axis=2)
         rgb = rgb[..., :3]
+        # the full range of the file's bit depth is [0, 1]: a 16-bit (grey) PNG
+        # divided by 255 gave values up to 257
+        if rgb.dtype not in (np.uint8, np.uint16):
+            raise ValueError(f"rgb file {rgb_p} holds {rgb.dtype} pixels, expected an 8- or "
+                             f"16-bit image")
         mask = _read_png(mask_p, "mask")
         depth = _read_png(depth_p, "depth")
         if mask.ndim != 2 or depth.ndim != 2:
@@ -183,7 +189,8 @@ class RGBDSegmentation(Dataset):
             raise ValueError(f"mask {mask_p} holds labels outside [0, "
                              f"{self.num_classes}) and != {self.ignore_index}: "
                              f"{sorted(set(np.unique(mask[bad]).tolist()))[:5]}")
-        rgb_t = torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1).float() / 255
+        rgb_t = torch.from_numpy(rgb.astype(np.float32)).permute(2, 0, 1) \
+            / float(np.iinfo(rgb.dtype).max)
         depth_t = torch.from_numpy(depth.astype(np.float32)) * self.depth_scale
         return rgb_t, depth_t[None], torch.from_numpy(mask.astype(np.int64))
 
