@@ -206,3 +206,16 @@ def test_rgb_png_of_16_bits_is_scaled_by_its_bit_depth(tmp_path):
     with pytest.raises(ValueError, match=r"rgb file .*rgb\.png holds float32 pixels, "
                                          r"expected an 8- or 16-bit image"):
         _one_scene(tmp_path / "c", np.full((4, 6), 0.5, np.float32), depth)[0]
+
+
+def test_nan_in_a_float_depth_image_names_the_file(tmp_path):
+    # a float depth TIFF with NaN for missing depth reached the network, whose
+    # error named no file ("input 'depth' contains 2 NaN or Inf value(s)")
+    depth = np.full((4, 6), 1.5, np.float32)
+    rgb = np.zeros((4, 6, 3), np.uint8)
+    item = _one_scene(tmp_path / "a", rgb, depth)[0]
+    assert torch.allclose(item["depth"], torch.full((3, 4, 6), 1.5 / 5000))
+    depth[1, 2] = depth[3, 0] = np.nan
+    with pytest.raises(ValueError, match=r"depth file .*depth\.png holds 2 NaN or Inf "
+                                         r"pixel\(s\)"):
+        _one_scene(tmp_path / "b", rgb, depth)[0]

@@ -182,6 +182,11 @@ class RGBDSegmentation(Dataset):
         if mask.ndim != 2 or depth.ndim != 2:
             raise ValueError(f"mask and depth must be single-channel PNGs: "
                              f"{mask_p} {mask.shape}, {depth_p} {depth.shape}")
+        if np.issubdtype(depth.dtype, np.floating) and not np.isfinite(depth).all():
+            # a float depth image (TIFF) marks missing depth with NaN: named here,
+            # not by the network once a whole training run is over
+            raise ValueError(f"depth file {depth_p} holds {int((~np.isfinite(depth)).sum())} "
+                             f"NaN or Inf pixel(s); fill them in (e.g. with 0, no depth)")
         if not rgb.shape[:2] == mask.shape == depth.shape:
             raise _sizes_differ(self.items[i], (rgb.shape[:2], mask.shape, depth.shape))
         bad = (mask >= self.num_classes) & (mask != self.ignore_index)
