@@ -219,3 +219,21 @@ def test_nan_in_a_float_depth_image_names_the_file(tmp_path):
     with pytest.raises(ValueError, match=r"depth file .*depth\.png holds 2 NaN or Inf "
                                          r"pixel\(s\)"):
         _one_scene(tmp_path / "b", rgb, depth)[0]
+
+
+def test_taskonomy_float_image_outside_unit_range_or_nan_is_named(tmp_path):
+    # a float depth TIFF in metres was clamped to 1 with no word, and one with
+    # NaN reached the generator, whose error named no file
+    for m in ("rgb", "depth"):
+        (tmp_path / m).mkdir()
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "rgb" / "0.png")
+    depth = np.linspace(0, 1, 64, dtype=np.float32).reshape(8, 8)
+    Image.fromarray(depth).save(tmp_path / "depth" / "0.tif")
+    ds = TaskonomyFolder(tmp_path, ["depth"], image_size=None)
+    assert torch.allclose(ds[0].x_depth[0, 0], torch.from_numpy(depth))   # kept as it is
+    for spoil, match in ((depth * 5, r"holds 51 pixel\(s\) .* values in \[0, 5\]"),
+                         (np.where(depth > 0.5, np.nan, depth).astype(np.float32),
+                          r"holds 32 pixel\(s\) that are NaN")):
+        Image.fromarray(spoil).save(tmp_path / "depth" / "0.tif")
+        with pytest.raises(ValueError, match=r"image file .*0\.tif' " + match):
+            ds[0]

@@ -27,8 +27,10 @@ def _stem(name: str) -> str:
 
 def read_image(path: str, image_size: int | None = None) -> Tensor:
     """Reads an image file as float ``[C, H, W]`` in ``[0, 1]`` (8-bit images
-    divided by 255, 16-bit ones such as Taskonomy depth by 65535), resized
-    bilinearly to ``image_size`` if given."""
+    divided by 255, 16-bit ones such as Taskonomy depth by 65535; a float
+    image, e.g. a TIFF, must already hold values in ``[0, 1]``: NaN, Inf or
+    values outside are an error naming the file), resized bilinearly to
+    ``image_size`` if given."""
     from PIL import Image
 
     try:
@@ -51,6 +53,17 @@ def read_image(path: str, image_size: int | None = None) -> Tensor:
     x = x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)
     if x.size(0) == 4:  # drop alpha
         x = x[:3]
+    # a float image (TIFF) is taken as it is: NaN (missing depth) or values past
+    # [0, 1] (depth in metres) were passed on or clamped to 1 with no word
+    bad = ~torch.isfinite(x) | (x < -1e-6) | (x > 1 + 1e-6)
+    if bad.any():
+        finite = x[torch.isfinite(x)]
+        seen = (f"values in [{float(finite.min()):.4g}, {float(finite.max()):.4g}]"
+                if finite.numel() else "no finite value")
+        raise ValueError(f"image file {path!r} holds {int(bad.sum())} pixel(s) that are NaN, "
+                         f"Inf or outside [0, 1] once scaled ({arr.dtype} pixels, {seen}); expected "
+                         f"8- or 16-bit pixels, or float values in [0, 1] (scale them, fill "
+                         f"missing values)")
     x = x.clamp(0, 1)
     if image_size is not None and tuple(x.shape[1:]) != (image_size, image_size):
         x = torch.nn.functional.interpolate(
