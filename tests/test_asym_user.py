@@ -237,3 +237,28 @@ def test_taskonomy_float_image_outside_unit_range_or_nan_is_named(tmp_path):
         Image.fromarray(spoil).save(tmp_path / "depth" / "0.tif")
         with pytest.raises(ValueError, match=r"image file .*0\.tif' " + match):
             ds[0]
+
+
+def test_translate_train_writes_what_its_out_help_names(tmp_path, capsys):
+    # the help of translate train's --out named a figure that only evaluate draws
+    from pyg_fusion.cli import build_parser
+    sub = build_parser()._subparsers._group_actions[0].choices["translate"]
+    train = sub._subparsers._group_actions[0].choices["train"]
+    text = next(a.help for a in train._actions if "--out" in a.option_strings)
+    rng = np.random.default_rng(0)
+    for m in ("rgb", "shade"):
+        (tmp_path / "d" / m).mkdir(parents=True)
+        for i in range(4):
+            shape = (8, 8, 3) if m == "rgb" else (8, 8)
+            Image.fromarray(rng.integers(0, 255, shape, dtype=np.uint8)).save(
+                tmp_path / "d" / m / f"{i}.png")
+    out = tmp_path / "run"
+    assert main(["translate", "train", "--data", str(tmp_path / "d"), "--modalities", "shade",
+                 "--image-size", "8", "--num-downs", "2", "--ngf", "4", "--gan-mode", "none",
+                 "--epochs", "1", "--batch-size", "2", "--no-progress", "--out", str(out)]) == 0
+    capsys.readouterr()
+    written = {p.name for p in out.iterdir()}
+    assert {"logs", "checkpoints", "metrics.json", "metrics.md"} <= written
+    own = text.split(";")[0]   # what the help names as this run's files
+    for name in ("metrics.json", "metrics.md", "figure", "translation.png"):
+        assert (name in own) == (name in written), (name, text)

@@ -43,7 +43,8 @@ def register(subparsers) -> None:
     add_field_flags(t, TranslateModelConfig)
     g = t.add_argument_group("output")
     g.add_argument("--out", type=out_folder, help="output folder (logs, checkpoints, "
-                   "metrics.json, figure) " + OUT_REQUIRED)
+                   "metrics.json, metrics.md; translate evaluate draws translation.png) "
+                   + OUT_REQUIRED)
     g.add_argument("--no-progress", action="store_true", help="hide progress bars")
     add_config_file_flags(t)
     t.set_defaults(func=_train)

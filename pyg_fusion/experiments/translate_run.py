@@ -1,7 +1,8 @@
 """Runs of AsymFusion's multi-modal image translation from its typed
 configs (:mod:`.image_config`): load the scenes, build the model (seeded),
 train or read a checkpoint, score a split and, with ``report=True``, write
-``metrics.json``, ``metrics.md`` and a figure under ``out_dir``. The
+``metrics.json`` and ``metrics.md`` under ``out_dir`` (evaluating a checkpoint
+also draws ``translation.png``). The
 ``translate`` command and the ablation benchmarks call these."""
 from __future__ import annotations
 
