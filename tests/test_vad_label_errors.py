@@ -50,3 +50,26 @@ def test_auto_labels_refuse_a_count_that_the_label_column_contradicts(tmp_path):
     for count in (1, None):  # a count the column agrees with, or none: the column
         ds = VADFeatures(str(tmp_path), "train", log=False, num_abnormal=count, **layout)
         assert [int(d.y) for d in ds] == [1, 0, 0]
+
+
+def test_errors_name_a_domain_only_where_the_user_has_domains(tmp_path):
+    """The plain layout (one unnamed domain) was called 'domain0' in every
+    error, a name the user never gave: its errors name the list it gave;
+    several domains, or a named layout, are named as domains."""
+    from pyg_fusion.datasets import VADLayout
+
+    layout = _tree(tmp_path)
+    with pytest.raises(ValueError) as err:
+        VADFeatures(str(tmp_path), "train", log=False, labels="position", **layout)
+    assert str(err.value).startswith("the train list 'list.txt': labels='position' needs")
+    assert "domain" not in str(err.value)
+    np.save(tmp_path / "raw" / "a" / "v1.npy", np.full((3, 2), np.nan, dtype=np.float32))
+    with pytest.raises(ValueError, match=r"^video 'v1' \(the train list 'list.txt'\)"):
+        VADFeatures(str(tmp_path), "train", log=False, num_abnormal=1, **layout)
+    np.save(tmp_path / "raw" / "a" / "v1.npy", np.ones((3, 2), dtype=np.float32))
+    with pytest.raises(ValueError, match=r"^domain 'mine': labels='position'"):
+        VADFeatures(str(tmp_path), "train", VADLayout(**layout, labels="position", name="mine"),
+                    log=False)
+    two = [VADLayout(**layout, num_abnormal=1), VADLayout(**layout, labels="position")]
+    with pytest.raises(ValueError, match=r"^domain 'domain1': labels='position'"):
+        VADFeatures(str(tmp_path), "train", two, log=False)

@@ -250,21 +250,34 @@ class VADFeatures(_LayoutReader, FusionDataset):
             raise ValueError(f"no video in the {self.split} split")
         self.save(data_list, self.processed_paths[0])
 
+    def _domain_label(self, k: int) -> str:
+        """How errors name domain ``k``: by its name when there are several
+        or its layout was named; a single unnamed one (the plain layout
+        keywords) by the split's list the user gave, for whom ``domain0``
+        would be a name never written."""
+        layout = self.domains[k]
+        if len(self.domains) > 1 or layout.name:
+            return f"domain {self.domain_names[k]!r}"
+        listed = layout.list_file(self.split)
+        if listed is not None:
+            return f"the {self.split} list {osp.join(layout.folder, listed)!r}"
+        return f"the {self.split} split" + (f" of {layout.folder!r}" if layout.folder else "")
+
     def _process_domain(self, k: int, layout: VADLayout) -> list[MultiSourceData]:
-        domain = self.domain_names[k]
+        domain = self._domain_label(k)
         names, column = self._videos(layout)
         labels = self._labels(layout, names, column, domain)
         gt_file = layout.gt_file(self.split)
         gt_all, offset = None, 0
         if gt_file is not None and "{name}" not in gt_file:
             path = osp.join(self._dir(layout), gt_file)
-            gt_all = _binary(load_npy(path, f"domain {domain!r} ground truth"),
-                             f"domain {domain!r} ground truth {path}")
+            gt_all = _binary(load_npy(path, f"{domain}: ground truth"),
+                             f"{domain}: ground truth {path}")
         out = []
-        bar = tqdm(list(zip(names, labels)), desc=f"{domain} {self.split}", unit="video",
-                   disable=not self.log, leave=False)
+        bar = tqdm(list(zip(names, labels)), desc=f"{self.domain_names[k]} {self.split}",
+                   unit="video", disable=not self.log, leave=False)
         for video, label in bar:
-            where = f"video {video!r} (domain {domain!r})"
+            where = f"video {video!r} ({domain})"
             feats = {s: self._load_source(layout, s, video, where) for s in layout.sources}
             T = self._num_snippets(layout, feats, where)
             frames = T * layout.snippet_len
@@ -294,7 +307,7 @@ class VADFeatures(_LayoutReader, FusionDataset):
             fits = (f"; its {gt_all.size} frames fit snippet_len="
                     f"{gt_all.size // snippets}" if snippets and gt_all.size % snippets == 0
                     else "")
-            raise ValueError(f"domain {domain!r}: the ground truth {gt_file} has "
+            raise ValueError(f"{domain}: the ground truth {gt_file} has "
                              f"{gt_all.size - offset} frames more than the videos of the "
                              f"list (after the last video {names[-1]!r}), which hold "
                              f"{snippets} snippets x {layout.snippet_len} frames; "

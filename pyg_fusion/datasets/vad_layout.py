@@ -268,6 +268,7 @@ class _LayoutReader:
 
     def _labels(self, layout: VADLayout, names: list[str], column: list[str] | None,
                 domain: str) -> list[int]:
+        # domain: how errors name the layout (VADFeatures._domain_label)
         mode = layout.labels
         count = layout.abnormal_count(self.split)
         if mode == "auto":
@@ -279,20 +280,20 @@ class _LayoutReader:
         normal = re.compile(layout.normal_pattern)
         if mode == "position":
             if count is None or not 0 <= count <= len(names):
-                raise ValueError(f"domain {domain!r}: labels='position' needs num_abnormal "
+                raise ValueError(f"{domain}: labels='position' needs num_abnormal "
                                  f"in [0, {len(names)}] for the {self.split} split, got "
                                  f"{count}: the number of abnormal videos at the head of the "
                                  f"list (pyg-fusion: --vad-num-abnormal N, or TRAIN,TEST)")
             return [int(i < count) for i in range(len(names))]
         if mode == "list":
             if column is None:
-                raise ValueError(f"domain {domain!r}: labels='list' but the {self.split} list "
+                raise ValueError(f"{domain}: labels='list' but the {self.split} list "
                                  f"has no label column: write 'path,label' lines, or label "
                                  f"by position or name (pyg-fusion: --vad-labels)")
             out = [0 if (normal.search(c) or c.strip().lower() in _NORMAL_VALUES) else 1
                    for c in column]
             if layout.labels == "auto" and all(out):
-                raise ValueError(f"domain {domain!r}: no label in the {self.split} list's "
+                raise ValueError(f"{domain}: no label in the {self.split} list's "
                                  f"label column is normal (a match of normal_pattern="
                                  f"{layout.normal_pattern!r}, or 0 / false / A), so every "
                                  f"video would be abnormal; give labels='list' to accept it "
@@ -300,7 +301,7 @@ class _LayoutReader:
             if (layout.labels == "auto" and count is not None
                     and out != [int(i < count) for i in range(len(names))]):
                 # the column wins; a count that says otherwise would be recorded unread
-                raise ValueError(f"domain {domain!r}: the {self.split} list's label column "
+                raise ValueError(f"{domain}: the {self.split} list's label column "
                                  f"makes {sum(out)} of {len(names)} videos abnormal, not the "
                                  f"first num_abnormal={count}; labels='auto' reads the "
                                  f"column: drop num_abnormal, or give labels='position' to "
@@ -309,7 +310,7 @@ class _LayoutReader:
             return out
         out = [0 if normal.search(n) else 1 for n in names]
         if auto_name and all(out):
-            raise ValueError(f"domain {domain!r}: no video name matches normal_pattern="
+            raise ValueError(f"{domain}: no video name matches normal_pattern="
                              f"{layout.normal_pattern!r}, so every video would be abnormal; "
                              f"give num_abnormal (list position), a label column, or "
                              f"labels='name' to accept it (pyg-fusion: --vad-num-abnormal, "
