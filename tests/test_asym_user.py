@@ -184,7 +184,7 @@ def _one_scene(root, rgb, depth, mask=None):
     mask = np.ones(depth.shape[:2], np.uint8) if mask is None else mask
     names = ["rgb.png", "mask.png", "depth.png"]
     for name, arr in zip(names, (rgb, mask, depth)):
-        if arr.dtype.kind == "f":   # a float image: TIFF data, whatever the name
+        if arr.dtype.kind == "f" or arr.dtype == np.int32:   # TIFF data, whatever the name
             Image.fromarray(arr).save(root / name, format="TIFF")
         else:
             Image.fromarray(arr).save(root / name)
@@ -262,3 +262,20 @@ def test_translate_train_writes_what_its_out_help_names(tmp_path, capsys):
     own = text.split(";")[0]   # what the help names as this run's files
     for name in ("metrics.json", "metrics.md", "figure", "translation.png"):
         assert (name in own) == (name in written), (name, text)
+
+
+def test_mask_of_floats_or_negative_labels_is_named(tmp_path):
+    # a float label TIFF was cast to int64 (1.7 became class 1, NaN -2**63) and
+    # negative ids passed the range check that names [0, num_classes)
+    rgb, depth = np.zeros((4, 6, 3), np.uint8), np.full((4, 6), 3000, np.uint16)
+    labels = np.arange(24).reshape(4, 6) % 5
+    labels[0, 0] = 255
+    mask = _one_scene(tmp_path / "a", rgb, depth, labels.astype(np.uint8))[0]["mask"]
+    assert torch.equal(mask, torch.from_numpy(labels))
+    with pytest.raises(ValueError, match=r"mask .*mask\.png holds float32 pixels, expected "
+                                         r"integer class ids"):
+        _one_scene(tmp_path / "b", rgb, depth, labels.astype(np.float32) + 0.5)[0]
+    negative = labels.astype(np.int32)
+    negative[2, 3] = -1
+    with pytest.raises(ValueError, match=r"labels outside \[0, 5\) and != 255: \[-1\]"):
+        _one_scene(tmp_path / "c", rgb, depth, negative)[0]

@@ -189,7 +189,11 @@ class RGBDSegmentation(Dataset):
                              f"NaN or Inf pixel(s); fill them in (e.g. with 0, no depth)")
         if not rgb.shape[:2] == mask.shape == depth.shape:
             raise _sizes_differ(self.items[i], (rgb.shape[:2], mask.shape, depth.shape))
-        bad = (mask >= self.num_classes) & (mask != self.ignore_index)
+        if not np.issubdtype(mask.dtype, np.integer):
+            # a float mask (TIFF) was cast to int64: 1.7 became class 1, NaN -2**63
+            raise ValueError(f"mask {mask_p} holds {mask.dtype} pixels, expected integer "
+                             f"class ids (an 8- or 16-bit PNG)")
+        bad = ((mask < 0) | (mask >= self.num_classes)) & (mask != self.ignore_index)
         if bad.any():
             raise ValueError(f"mask {mask_p} holds labels outside [0, "
                              f"{self.num_classes}) and != {self.ignore_index}: "
