@@ -63,3 +63,53 @@ def test_compare_writes_the_table_and_the_figure_beside_the_json(tmp_path, capsy
     assert table.splitlines()[0].split()[:4] == ["dataset", "setting", "method", "accuracy"]
     assert "graph-mean" in table and table in capsys.readouterr().out
     assert (out / "results.png").stat().st_size > 0
+
+
+METHODS14 = ["lego", "lego-cp", "lego-row", "graph-product", "graph-concat", "graph-mean",
+             "feature-concat", "feature-add", "feature-product", "single-fou", "single-kar",
+             "gcn-mean", "gcn-fou", "asym-shuffle"]
+
+
+def _crowded_tick_labels(ax, renderer):
+    """Neighbouring x tick labels whose text strips overlap. Labels rotated by
+    the same angle are parallel strips of the text's height (their bounding
+    boxes overlap however far apart they are): two overlap when the distance
+    between their lines, the ticks' spacing times sin(angle), is under it."""
+    import math
+    labels = [t for t in ax.get_xticklabels() if t.get_text()]
+    xs = [ax.transData.transform((x, 0))[0] for x in ax.get_xticks()[:len(labels)]]
+    out = []
+    for (a, xa), (b, xb) in zip(zip(labels, xs), zip(labels[1:], xs[1:])):
+        angle = math.radians(a.get_rotation())
+        if angle == 0:
+            crowded = a.get_window_extent(renderer).overlaps(b.get_window_extent(renderer))
+        else:
+            _, h, _ = renderer.get_text_width_height_descent(
+                "Mg", a.get_fontproperties(), ismath=False)
+            crowded = abs(xb - xa) * math.sin(angle) < h
+        if crowded:
+            out.append((a.get_text(), b.get_text()))
+    return out
+
+
+def test_many_methods_wrap_into_rows_of_readable_width():
+    """14 methods x 3 metrics drew one row 26.7 inches wide (2937 px): panels now wrap."""
+    from pyg_fusion.visualize.results import MAX_WIDTH
+    records = [_record(m, metric, [0.7 + 0.01 * i, 0.72 + 0.01 * i])
+               for i, m in enumerate(METHODS14) for metric in ("accuracy", "macro_f1", "auc")]
+    fig = plot_results(records)
+    assert fig.get_size_inches()[0] <= MAX_WIDTH
+    drawn = [a for a in fig.axes if a.axison]
+    assert [a.get_ylabel().split("\n")[0] for a in drawn] == ["accuracy", "macro_f1", "auc"]
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    whole = fig.bbox
+    for a in drawn:
+        boxes = [t.get_window_extent(renderer) for t in a.get_xticklabels()]
+        assert [t.get_text() for t in a.get_xticklabels()] == METHODS14
+        assert _crowded_tick_labels(a, renderer) == []
+        assert all(whole.x0 <= b.x0 and b.x1 <= whole.x1 and whole.y0 <= b.y0 for b in boxes)
+    # no tick label of one panel runs into the panel below it
+    for upper, lower in zip(drawn, drawn[1:]):
+        lowest = min(t.get_window_extent(renderer).y0 for t in upper.get_xticklabels())
+        assert lowest > lower.get_tightbbox(renderer).y1 - 1

@@ -11,6 +11,9 @@ import numpy as np
 
 from ._common import closes_on_error, finish, new_grid, shorten
 
+# The widest figure plot_results makes (inches); wider rows of panels wrap.
+MAX_WIDTH = 13.0
+
 
 def _records(results) -> list[dict]:
     if isinstance(results, (str, os.PathLike)):
@@ -57,7 +60,8 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
     Returns:
         matplotlib.figure.Figure: the figure: per metric, one bar per
         dataset / setting / method of the records (named by its method when
-        all share one dataset and setting).
+        all share one dataset and setting). A new figure puts the panels side
+        by side up to :data:`MAX_WIDTH` inches, then in further rows.
     """
     records = _records(results)
     if not records:
@@ -72,9 +76,18 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
     by = {(r["dataset"], r["setting"], r["method"], r["metric"]): r for r in records}
     several = len({row[:2] for row in rows}) > 1
     names = [shorten(f"{d}/{s}/{m}" if several else m, 28) for d, s, m in rows]
-    fig, axes = new_grid(ax, 1, len(metrics),
-                         panel_size=(max(3.2, 0.55 * len(rows) + 1.2), 3.4))
-    for a, metric in zip(axes[0], metrics):
+    width = max(3.2, 0.55 * len(rows) + 1.2)
+    if ax is None:
+        # panels side by side up to MAX_WIDTH inches, then further rows: one row
+        # of three 9-inch panels (14 methods) is a figure no page holds
+        ncols = max(1, min(len(metrics), int(MAX_WIDTH // width)))
+        nrows = -(-len(metrics) // ncols)
+    else:
+        nrows, ncols = 1, len(metrics)
+    fig, axes = new_grid(ax, nrows, ncols, panel_size=(width, 3.4))
+    for extra in axes.ravel()[len(metrics):]:
+        extra.set_axis_off()
+    for a, metric in zip(axes.ravel(), metrics):
         for i, row in enumerate(rows):
             r = by.get((*row, metric))
             if r is None:
