@@ -279,3 +279,19 @@ def test_mask_of_floats_or_negative_labels_is_named(tmp_path):
     negative[2, 3] = -1
     with pytest.raises(ValueError, match=r"labels outside \[0, 5\) and != 255: \[-1\]"):
         _one_scene(tmp_path / "c", rgb, depth, negative)[0]
+
+
+def test_cli_train_list_of_one_scene_names_the_list(tmp_path, capsys):
+    # one listed scene gives batches of one image whatever --batch-size: at a
+    # 32-pixel crop the deepest map is 1x1 and BatchNorm stopped the run with
+    # torch's 'Expected more than 1 value per channel when training'
+    root = tmp_path / "nyud"
+    _write_scenes(root, "train", [(24, 32)])
+    _write_scenes(root, "val", [(24, 32)])
+    assert main(["segment", "train", "--data", "nyud", "--root", str(root), *SEG,
+                 "--crop-size", "32", "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert re.search(r"error: .*train\.txt lists one scene, which gives training batches of "
+                     r"one image, and at --crop-size 32 ", err), err
+    assert not (tmp_path / "run" / "checkpoints").exists()

@@ -12,6 +12,7 @@ task where the models do (``lr``: 2e-3 for the segmenter, 2e-4 for the GAN).
 from __future__ import annotations
 
 import dataclasses
+import os.path as osp
 from dataclasses import dataclass
 from typing import Any
 
@@ -134,7 +135,8 @@ class TranslateEvalConfig:
 # The flags check each value on its own; these check the values that only
 # fail together, before any data is made, with errors naming the flags (the
 # networks would stop deep inside torch, naming none).
-def check_segment(data: SegmentDataConfig, model: SegmentModelConfig) -> None:
+def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
+                  num_listed: int | None = None) -> None:
     """Raises a :class:`ValueError` naming the flags when the segmenter
     cannot train on ``data``: a training batch of one image whose deepest
     encoder map (1/32 of the side, rounded up) is 1x1 leaves BatchNorm one
@@ -143,6 +145,9 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig) -> None:
     Args:
         data (SegmentDataConfig): the scenes.
         model (SegmentModelConfig): the segmenter.
+        num_listed (int, optional): the scenes of a nyud ``train.txt``, once
+            read: a list of one scene makes batches of one image whatever
+            ``--batch-size``. (default: :obj:`None`, not read yet)
     """
     # a flag of the other kind of data, away from its default, would be
     # recorded with the run but never read
@@ -156,12 +161,13 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig) -> None:
                          f"--data {data.data}")
     side, flag = ((data.size, "--size") if data.data == "synthetic"
                   else (data.crop_size, "--crop-size"))
-    smallest = (min(data.batch_size, data.num_train) if data.data == "synthetic"
-                else data.batch_size)
+    scenes = data.num_train if data.data == "synthetic" else num_listed
+    smallest = data.batch_size if scenes is None else min(data.batch_size, scenes)
     if model.frozen_stats or side > 32 or smallest > 1:
         return
     what = (f"--batch-size {data.batch_size}" if data.batch_size == 1
-            else f"--num-train {data.num_train}")
+            else f"--num-train {data.num_train}" if data.data == "synthetic"
+            else f"{osp.join(data.root, 'train.txt')} lists one scene, which")
     raise ValueError(f"{what} gives training batches of one image, and at {flag} {side} "
                      f"the encoder's deepest map is 1x1, so BatchNorm has one value per "
                      f"channel; use batches of >= 2 images, {flag} > 32 or --frozen-stats")

@@ -81,6 +81,8 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     check_accelerator(accelerator)
     check_segment(data, model)
     train, test, names = segment_datasets(data, force_reload=force_reload)
+    if data.data != SYNTHETIC:  # the scenes of a list are known once it is read
+        check_segment(data, model, num_listed=len(train))
     arch = dict(width=model.width, decoder_features=model.decoder_features,
                 light=model.light, dropout=model.dropout, frozen_stats=model.frozen_stats)
     if model.depth is not None:
