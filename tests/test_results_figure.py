@@ -113,3 +113,21 @@ def test_many_methods_wrap_into_rows_of_readable_width():
     for upper, lower in zip(drawn, drawn[1:]):
         lowest = min(t.get_window_extent(renderer).y0 for t in upper.get_xticklabels())
         assert lowest > lower.get_tightbbox(renderer).y1 - 1
+
+
+def test_bars_of_several_datasets_keep_their_method_names():
+    """Two datasets' bars were 'digits/label_rate=0.05/lego' cut at 28 characters:
+    'digits/label_rate=0.05/gcn-…' for every method. The label now holds the
+    parts that differ between bars (here the dataset) and the method, never cut."""
+    methods = ["lego", "feature-product", "graph-product"]
+    records = [_record(m, "accuracy", [0.8, 0.9], dataset=d)
+               for d in ("digits", "synthetic-vad") for m in methods]
+    (ax, ) = plot_results(records).axes
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        f"{d}/{m}" for d in ("digits", "synthetic-vad") for m in methods]
+    records = [{**r, "setting": "a very long setting name of the run " + r["dataset"]}
+               for r in records]
+    (ax, ) = plot_results(records).axes
+    names = [t.get_text() for t in ax.get_xticklabels()]
+    assert [n.split("/")[-1] for n in names] == methods * 2
+    assert len(set(names)) == 6 and all(len(n) <= 40 for n in names)

@@ -59,8 +59,8 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
 
     Returns:
         matplotlib.figure.Figure: the figure: per metric, one bar per
-        dataset / setting / method of the records (named by its method when
-        all share one dataset and setting). A new figure puts the panels side
+        dataset / setting / method of the records (named by its method,
+        after the dataset and the setting where the bars differ in them). A new figure puts the panels side
         by side up to :data:`MAX_WIDTH` inches, then in further rows.
     """
     records = _records(results)
@@ -74,8 +74,7 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
                          f"{sorted(set(shown))}")
     rows = list(dict.fromkeys((r["dataset"], r["setting"], r["method"]) for r in records))
     by = {(r["dataset"], r["setting"], r["method"], r["metric"]): r for r in records}
-    several = len({row[:2] for row in rows}) > 1
-    names = [shorten(f"{d}/{s}/{m}" if several else m, 28) for d, s, m in rows]
+    names = [_bar_name(row, rows) for row in rows]
     width = max(3.2, 0.55 * len(rows) + 1.2)
     if ax is None:
         # panels side by side up to MAX_WIDTH inches, then further rows: one row
@@ -112,3 +111,15 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
         title = ", ".join(sorted({f"{d} ({s})" for d, s, _ in rows}))
     fig.suptitle(title, fontsize=10)
     return finish(fig, path)
+
+
+def _bar_name(row, rows, limit: int = 40) -> str:
+    """A bar's tick label: its method, after the dataset and the setting where
+    the bars differ (the title names the shared ones); a long prefix is cut,
+    never the method, which tells the bars apart."""
+    d, s, m = row
+    prefix = "/".join(v for i, v in enumerate((d, s))
+                      if len({r[i] for r in rows}) > 1)
+    if not prefix:
+        return shorten(m, limit)
+    return f"{shorten(prefix, max(8, limit - len(m) - 1))}/{m}"
