@@ -295,3 +295,18 @@ def test_cli_train_list_of_one_scene_names_the_list(tmp_path, capsys):
     assert re.search(r"error: .*train\.txt lists one scene, which gives training batches of "
                      r"one image, and at --crop-size 32 ", err), err
     assert not (tmp_path / "run" / "checkpoints").exists()
+
+
+def test_datasets_readme_gives_the_layout_of_every_dataset():
+    # datasets/README.md, which README names as the layouts of every dataset of
+    # pyg_fusion.datasets, said nothing of the image datasets a user's files go to
+    import inspect
+    from pathlib import Path
+
+    import pyg_fusion.datasets as ds
+    from torch.utils.data import Dataset
+    text = (Path(__file__).resolve().parent.parent / "datasets" / "README.md").read_text()
+    classes = [n for n in dir(ds) if not n.startswith("_") and inspect.isclass(getattr(ds, n))
+               and issubclass(getattr(ds, n), Dataset)]
+    assert {"RGBDSegmentation", "TaskonomyFolder", "MultiViewTables"} <= set(classes)
+    assert [n for n in classes if f"`{n}" not in text] == []
