@@ -22,7 +22,7 @@ def test_bars_error_bars_and_seed_dots(tmp_path):
     fig = plot_results(records, path=tmp_path / "r.png")
     assert (tmp_path / "r.png").stat().st_size > 0
     (ax, ) = fig.axes  # params is no panel
-    assert ax.get_ylabel() == "accuracy" and "2 seed(s)" in ax.get_title()
+    assert ax.get_ylabel().split("\n")[0] == "accuracy" and "2 seed(s)" in ax.get_title()
     assert [t.get_text() for t in ax.get_xticklabels()] == ["lego", "graph-mean"]
     assert [round(p.get_height(), 6) for p in ax.patches] == [0.96, 0.95]
     bars = [c for c in ax.containers if isinstance(c, BarContainer)]
@@ -131,3 +131,16 @@ def test_bars_of_several_datasets_keep_their_method_names():
     names = [t.get_text() for t in ax.get_xticklabels()]
     assert [n.split("/")[-1] for n in names] == methods * 2
     assert len(set(names)) == 6 and all(len(n) <= 40 for n in names)
+
+
+def test_an_axis_that_does_not_start_at_zero_says_so():
+    """Bars of 0.94..0.97 on an axis from 0.935 looked like 4:1 ratios, and
+    nothing said the axis did not start at 0: the y label now says where it starts."""
+    records = [_record("lego", "accuracy", [0.95, 0.97]),
+               _record("graph-mean", "accuracy", [0.94, 0.96]),
+               _record("lego", "loss", [-0.2, 0.3]), _record("graph-mean", "loss", [0.1, 0.2])]
+    acc, loss = plot_results(records).axes
+    bottom = acc.get_ylim()[0]
+    assert bottom > 0.9
+    assert acc.get_ylabel() == f"accuracy\n(axis starts at {bottom:.3g}, not 0)"
+    assert loss.get_ylabel() == "loss"  # a signed metric: the axis holds 0

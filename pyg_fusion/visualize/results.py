@@ -60,8 +60,11 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
     Returns:
         matplotlib.figure.Figure: the figure: per metric, one bar per
         dataset / setting / method of the records (named by its method,
-        after the dataset and the setting where the bars differ in them). A new figure puts the panels side
-        by side up to :data:`MAX_WIDTH` inches, then in further rows.
+        after the dataset and the setting where the bars differ in them). A
+        panel of positive values starts its axis below the lowest value, not
+        at 0 (a point's difference stays visible), and its y label says
+        where. A new figure puts the panels side by side up to
+        :data:`MAX_WIDTH` inches, then in further rows.
     """
     records = _records(results)
     if not records:
@@ -106,7 +109,12 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
         top = max(max(max(r["values"]), r["mean"] + r["std"]) for r in drawn)
         if low > 0:  # a zero baseline hides differences of a point between methods
             pad = 0.1 * (top - low) + 1e-3
-            a.set_ylim(max(0.0, low - pad), top + pad)
+            # a round start (0.75, not 0.752), which the y label can name
+            step = 10 ** np.floor(np.log10(top - low + pad)) / 2
+            bottom = max(0.0, float(np.floor((low - pad) / step) * step))
+            a.set_ylim(bottom, top + pad)
+            if bottom > 0:  # bars that start above 0: their lengths are not ratios
+                a.set_ylabel(f"{metric}\n(axis starts at {bottom:.3g}, not 0)")
     if title is None:
         title = ", ".join(sorted({f"{d} ({s})" for d, s, _ in rows}))
     fig.suptitle(title, fontsize=10)
