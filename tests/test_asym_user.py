@@ -275,6 +275,8 @@ def test_mask_of_floats_or_negative_labels_is_named(tmp_path):
     with pytest.raises(ValueError, match=r"mask .*mask\.png holds float32 pixels, expected "
                                          r"integer class ids"):
         _one_scene(tmp_path / "b", rgb, depth, labels.astype(np.float32) + 0.5)[0]
+    binary = _one_scene(tmp_path / "d", rgb, depth, labels == 3)[0]["mask"]   # a 1-bit PNG
+    assert torch.equal(binary, torch.from_numpy((labels == 3).astype(np.int64)))
     negative = labels.astype(np.int32)
     negative[2, 3] = -1
     with pytest.raises(ValueError, match=r"labels outside \[0, 5\) and != 255: \[-1\]"):

@@ -189,7 +189,7 @@ class RGBDSegmentation(Dataset):
                              f"NaN or Inf pixel(s); fill them in (e.g. with 0, no depth)")
         if not rgb.shape[:2] == mask.shape == depth.shape:
             raise _sizes_differ(self.items[i], (rgb.shape[:2], mask.shape, depth.shape))
-        if not np.issubdtype(mask.dtype, np.integer):
+        if not (np.issubdtype(mask.dtype, np.integer) or mask.dtype == np.bool_):  # 1-bit PNG
             # a float mask (TIFF) was cast to int64: 1.7 became class 1, NaN -2**63
             raise ValueError(f"mask {mask_p} holds {mask.dtype} pixels, expected integer "
                              f"class ids (an 8- or 16-bit PNG)")
