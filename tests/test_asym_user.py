@@ -178,13 +178,13 @@ def test_the_runs_stay_importable_from_image_run():
         image_run.nope
 
 
-def _one_scene(root, rgb, depth, mask=None):
+def _one_scene(root, rgb, depth, mask=None, tiff=False):
     """``val.txt`` listing one scene of the arrays given (mask: all class 1)."""
     root.mkdir(exist_ok=True)
     mask = np.ones(depth.shape[:2], np.uint8) if mask is None else mask
     names = ["rgb.png", "mask.png", "depth.png"]
     for name, arr in zip(names, (rgb, mask, depth)):
-        if arr.dtype.kind == "f" or arr.dtype == np.int32:   # TIFF data, whatever the name
+        if tiff or arr.dtype.kind == "f" or arr.dtype == np.int32:   # TIFF, whatever the name
             Image.fromarray(arr).save(root / name, format="TIFF")
         else:
             Image.fromarray(arr).save(root / name)
@@ -200,6 +200,8 @@ def test_rgb_png_of_16_bits_is_scaled_by_its_bit_depth(tmp_path):
     expect = torch.from_numpy(grey16.astype(np.float32) / 65535)
     for c in range(3):   # grey is tiled to the three channels
         assert torch.allclose(rgb[c], expect)
+    rgb = _one_scene(tmp_path / "e", grey16.astype(">u2"), depth, tiff=True)[0]["rgb"]
+    assert torch.allclose(rgb[0], expect)   # a big-endian 16-bit TIFF
     grey8 = (np.arange(24, dtype=np.uint8) * 10).reshape(4, 6)
     rgb = _one_scene(tmp_path / "b", grey8, depth)[0]["rgb"]
     assert torch.allclose(rgb[1], torch.from_numpy(grey8.astype(np.float32) / 255))

@@ -174,7 +174,7 @@ class RGBDSegmentation(Dataset):
         rgb = rgb[..., :3]
         # the full range of the file's bit depth is [0, 1]: a 16-bit (grey) PNG
         # divided by 255 gave values up to 257
-        if rgb.dtype not in (np.uint8, np.uint16):
+        if rgb.dtype.kind != "u" or rgb.dtype.itemsize > 2:  # big-endian 16-bit TIFFs too
             raise ValueError(f"rgb file {rgb_p} holds {rgb.dtype} pixels, expected an 8- or "
                              f"16-bit image")
         mask = _read_png(mask_p, "mask")
