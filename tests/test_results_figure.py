@@ -144,3 +144,17 @@ def test_an_axis_that_does_not_start_at_zero_says_so():
     assert bottom > 0.9
     assert acc.get_ylabel() == f"accuracy\n(axis starts at {bottom:.3g}, not 0)"
     assert loss.get_ylabel() == "loss"  # a signed metric: the axis holds 0
+
+
+def test_panel_titles_stay_inside_the_figure_and_apart():
+    """A VAD run's third panel title 'pr_auc_trapz (mean ± std over 1 seed(s))'
+    ran past the figure's right edge (reproduced: pyg-fusion train --dataset
+    synthetic-vad --method lego, results.png)."""
+    records = [_record("lego", m, [0.69]) for m in ("auc", "ap", "pr_auc_trapz")]
+    fig = plot_results(records)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [a.title.get_window_extent(renderer) for a in fig.axes]
+    assert all(fig.bbox.x0 <= b.x0 and b.x1 <= fig.bbox.x1 for b in boxes)
+    assert all(not a.overlaps(b) for a, b in zip(boxes, boxes[1:]))
+    assert fig.axes[2].get_title() == "pr_auc_trapz\n(mean ± std over 1 seed(s))"

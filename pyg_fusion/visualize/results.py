@@ -102,7 +102,8 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
         a.set_ylabel(metric)
         seeds = sorted({len(by[(*row, metric)]["values"]) for row in rows
                         if (*row, metric) in by})
-        a.set_title(f"{metric} (mean ± std over {'/'.join(map(str, seeds))} seed(s))",
+        # two lines: on one, a long metric's title ran out of a 3-inch panel
+        a.set_title(f"{metric}\n(mean ± std over {'/'.join(map(str, seeds))} seed(s))",
                     fontsize=9)
         drawn = [by[(*row, metric)] for row in rows if (*row, metric) in by]
         low = min(min(min(r["values"]), r["mean"] - r["std"]) for r in drawn)
