@@ -158,3 +158,17 @@ def test_panel_titles_stay_inside_the_figure_and_apart():
     assert all(fig.bbox.x0 <= b.x0 and b.x1 <= fig.bbox.x1 for b in boxes)
     assert all(not a.overlaps(b) for a, b in zip(boxes, boxes[1:]))
     assert fig.axes[2].get_title() == "pr_auc_trapz\n(mean ± std over 1 seed(s))"
+
+
+def test_one_bar_starts_at_zero():
+    """One method of one seed drew auc 0.6913 on an axis from 0.690 to 0.692 (the
+    bar half full, ticks 0.6905, 0.6910, ...): with no second bar there is no
+    difference to zoom into, and the axis starts at 0."""
+    records = [_record("lego", "auc", [0.6913]), _record("lego", "ap", [0.25, 0.27])]
+    auc, ap = plot_results(records).axes
+    for a in (auc, ap):
+        assert a.get_ylim()[0] == 0.0 and a.get_ylim()[1] > 0.27
+        assert "not 0" not in a.get_ylabel()
+    records = [_record(m, "auc", [0.8]) for m in ("lego", "graph-mean")]
+    (a, ) = plot_results(records).axes  # two bars of one value: nothing to zoom into
+    assert a.get_ylim()[0] == 0.0

@@ -108,7 +108,10 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
         drawn = [by[(*row, metric)] for row in rows if (*row, metric) in by]
         low = min(min(min(r["values"]), r["mean"] - r["std"]) for r in drawn)
         top = max(max(max(r["values"]), r["mean"] + r["std"]) for r in drawn)
-        if low > 0:  # a zero baseline hides differences of a point between methods
+        # a zero baseline hides differences of a point between methods; one bar,
+        # or bars of one value, have no difference to show: a zoom would only
+        # make a 0.69 bar look half full on an axis of 0.690..0.692
+        if low > 0 and len(drawn) > 1 and top > low:
             pad = 0.1 * (top - low) + 1e-3
             # a round start (0.75, not 0.752), which the y label can name
             step = 10 ** np.floor(np.log10(top - low + pad)) / 2
