@@ -172,3 +172,18 @@ def test_one_bar_starts_at_zero():
     records = [_record(m, "auc", [0.8]) for m in ("lego", "graph-mean")]
     (a, ) = plot_results(records).axes  # two bars of one value: nothing to zoom into
     assert a.get_ylim()[0] == 0.0
+
+
+def test_default_title_names_the_seeds_and_epochs():
+    """The title said only 'digits (label_rate=0.05)': a 3-epoch run of two seeds
+    looked like the README's study. It now adds the seeds and the configs' epochs."""
+    config = {"trainer": {"epochs": 3}}
+    records = [{**_record(m, "accuracy", [0.9, 0.95]), "config": config}
+               for m in ("lego", "graph-mean")]
+    fig = plot_results(records)
+    assert fig._suptitle.get_text() == "digits (label_rate=0.05): seeds 0, 1; 3 epochs"
+    records[1]["config"] = {"trainer": {"epochs": 40}}
+    assert plot_results(records)._suptitle.get_text().endswith("seeds 0, 1; 3-40 epochs")
+    bare = [_record("lego", "accuracy", [0.9])]  # no config: the seeds only
+    assert plot_results(bare)._suptitle.get_text() == "digits (label_rate=0.05): seed 0"
+    assert plot_results(bare, title="mine")._suptitle.get_text() == "mine"

@@ -50,7 +50,8 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
             every metric of the records but ``params`` and ``time_per_epoch_s``,
             in the order of the records)
         title (str, optional): the figure's title. (default: :obj:`None`, the
-            datasets and settings of the records)
+            datasets and settings of the records, their seeds and the epochs
+            their configs record)
         ax (matplotlib.axes.Axes or Sequence[matplotlib.axes.Axes], optional):
             one axes per metric. (default: :obj:`None`, a new figure)
         path (str or os.PathLike, optional): write the figure there: PNG, PDF
@@ -120,7 +121,7 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
             if bottom > 0:  # bars that start above 0: their lengths are not ratios
                 a.set_ylabel(f"{metric}\n(axis starts at {bottom:.3g}, not 0)")
     if title is None:
-        title = ", ".join(sorted({f"{d} ({s})" for d, s, _ in rows}))
+        title = ", ".join(sorted({f"{d} ({s})" for d, s, _ in rows})) + _run_note(records)
     fig.suptitle(title, fontsize=10)
     return finish(fig, path)
 
@@ -135,3 +136,25 @@ def _bar_name(row, rows, limit: int = 40) -> str:
     if not prefix:
         return shorten(m, limit)
     return f"{shorten(prefix, max(8, limit - len(m) - 1))}/{m}"
+
+
+def _run_note(records) -> str:
+    """``": seeds 0, 1; 3 epochs"``: the seeds of the records and the epochs
+    of their ``config`` (as ``make_records`` writes it), so that a short run's
+    figure does not pass for the README's study."""
+    seeds = sorted({int(x) for r in records for x in (r.get("seeds") or ())})
+    epochs = set()
+    for r in records:
+        trainer = r.get("config", {}).get("trainer") if isinstance(r.get("config"), dict) \
+            else None
+        e = trainer.get("epochs") if isinstance(trainer, dict) else None
+        if isinstance(e, int) and not isinstance(e, bool):
+            epochs.add(e)
+    epochs = sorted(epochs)
+    parts = []
+    if seeds:
+        parts.append(("seed " if len(seeds) == 1 else "seeds ") + ", ".join(map(str, seeds)))
+    if epochs:
+        parts.append(f"{epochs[0]} epochs" if len(epochs) == 1
+                     else f"{epochs[0]}-{epochs[-1]} epochs")
+    return ": " + "; ".join(parts) if parts else ""
