@@ -314,3 +314,23 @@ def test_datasets_readme_gives_the_layout_of_every_dataset():
                and issubclass(getattr(ds, n), Dataset)]
     assert {"RGBDSegmentation", "TaskonomyFolder", "MultiViewTables"} <= set(classes)
     assert [n for n in classes if f"`{n}" not in text] == []
+
+
+def test_ignore_index_of_the_scenes_and_the_module_must_agree(tmp_path):
+    # RGBDSegmentation(ignore_index=0) with the module's default 255 trained and
+    # scored the unlabelled pixels (and the crops' padding) as class 0, silently
+    _write_scenes(tmp_path, "train", [(24, 32)] * 2)
+    train = RGBDSegmentation(tmp_path, "train", num_classes=5, ignore_index=0, crop_size=24)
+    module = SegmentationModule("asymfusion", 5, TINY)
+    match = r"train marks unlabelled pixels with ignore_index=0, the module with " \
+            r"ignore_index=255: give SegmentationModule\(\.\.\., ignore_index=0\)"
+    with pytest.raises(ValueError, match=match):
+        fit_segmentation(module, train, out_dir=str(tmp_path / "run"), max_epochs=1,
+                         batch_size=2, progress=False, checkpoint=False)
+    with pytest.raises(ValueError, match=r"data marks unlabelled pixels with ignore_index=0"):
+        evaluate_segmentation(module, train, out_dir=str(tmp_path / "e"), progress=False)
+    agree = SegmentationModule("asymfusion", 5, TINY, ignore_index=0)
+    scores = evaluate_segmentation(agree, RGBDSegmentation(tmp_path, "train", num_classes=5,
+                                                           ignore_index=0, augment=False),
+                                   out_dir=str(tmp_path / "e2"), progress=False)
+    assert 0 <= scores["ensemble"]["miou"] <= 1

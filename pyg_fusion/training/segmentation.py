@@ -106,7 +106,8 @@ class SegmentationModule(L.LightningModule):
             SGD in three stages and different encoder / decoder learning rates for a pretrained
             ResNet-101; one Adam suits small networks trained from scratch. (default:
             :obj:`1e-05`)
-        ignore_index (int, optional): unlabelled pixels. (default: :obj:`255`)
+        ignore_index (int, optional): unlabelled pixels; the scenes' own (a dataset's
+            ``ignore_index``) must be the same. (default: :obj:`255`)
         class_names (Sequence[str], optional): for tables and figures. (default: :obj:`None`)
         data_config (dict, optional): the data settings of the training run, saved with the
             hyper-parameters so that evaluating the checkpoint rebuilds the same data (as
@@ -198,6 +199,17 @@ def _collate_train(items: list[dict]):
     return default_collate(items)
 
 
+def _check_ignore_index(module: "SegmentationModule", ds: Dataset, what: str) -> None:
+    """The scenes' unlabelled id (``RGBDSegmentation(ignore_index=...)``, which
+    also pads its crops) must be the module's: else those pixels train and
+    score as a class, with no word."""
+    ours, theirs = module.hparams.ignore_index, getattr(ds, "ignore_index", None)
+    if theirs is not None and theirs != ours:
+        raise ValueError(f"{what} marks unlabelled pixels with ignore_index={theirs}, the "
+                         f"module with ignore_index={ours}: give "
+                         f"SegmentationModule(..., ignore_index={theirs})")
+
+
 def _loader(ds: Dataset, batch_size: int, shuffle: bool, seed: int,
             num_workers: int = 0) -> DataLoader:
     g = torch.Generator().manual_seed(seed)
@@ -239,6 +251,9 @@ def fit_segmentation(module: SegmentationModule, train: Dataset, *,
         num_workers (int, optional): data loader workers. (default: :obj:`0`)
         **trainer_kwargs: passed to :func:`~pyg_fusion.training.build_trainer`.
     """
+    for ds, what in ((train, "train"), (val, "val")):
+        if ds is not None:
+            _check_ignore_index(module, ds, what)
     monitor = f"val_{module.final_output}_miou" if val is not None else None
     trainer = build_trainer(out_dir, max_epochs=max_epochs, seed=seed,
                             monitor=monitor, progress=progress,
@@ -267,6 +282,7 @@ def evaluate_segmentation(module: SegmentationModule, data: Dataset, *,
             trained). (default: :obj:`None`, a new one)
         accelerator (str, optional): the new trainer's accelerator. (default: :obj:`"cpu"`)
     """
+    _check_ignore_index(module, data, "data")
     if trainer is None:
         trainer = build_trainer(out_dir, max_epochs=1, seed=None, accelerator=accelerator,
                                 progress=progress, checkpoint=False,
