@@ -258,3 +258,25 @@ def test_pq_sensitivity_of_one_row_draws_a_line_in_3d():
     fig = plot_pq_sensitivity(np.array([[0.5, 0.7, 0.6]]), p_values=[1], q_values=[1, 2, 3])
     surface = [ax for ax in fig.axes if ax.name == "3d"][0]
     assert len(surface.lines) == 1 and len(surface.lines[0].get_data_3d()[2]) == 3
+
+
+def test_pq_sensitivity_names_the_sources_seeds_and_epochs():
+    """A sweep's figure said 'powers of R_a' / 'R_b' and not over which seeds and
+    epochs (reproduced: pyg-fusion sweep --dataset synthetic-vad --p 1..2 --q 1..2
+    --seeds 0,1 --epochs 2): the records' configs name them."""
+    recs = [{**r, "seeds": [0, 1], "config": {
+        "trainer": {"epochs": 2},
+        "powers": {"num_powers": {"c3d": r["P"], "i3d": r["Q"], "swin": r["Q"]}}}}
+        for r in _records(ps=(1, 2), qs=(1, 2))]
+    fig = plot_pq_sensitivity(recs)
+    heat, surf = fig.axes[0], [a for a in fig.axes if a.name == "3d"][0]
+    assert heat.get_title().split("\n")[1] == "mean ± std over seeds 0, 1; 2 epochs"
+    assert heat.get_ylabel() == r"P (powers of $R_{\mathrm{c3d}}$)"
+    assert heat.get_xlabel() == r"Q (powers of $R_{\mathrm{i3d}}$, $R_{\mathrm{swin}}$)"
+    assert surf.get_ylabel() == r"P ($R_{\mathrm{c3d}}$)"
+    assert load_pq_grid(recs)[4]["sources"] == ("c3d", ("i3d", "swin"))
+    # configs that do not split the sources as the sweep does: no names
+    recs[1]["config"]["powers"]["num_powers"]["swin"] = 7
+    fig = plot_pq_sensitivity(recs, kind="surface")
+    assert fig.axes[0].get_ylabel() == "P ($R_a$)"
+    assert "seeds 0, 1" in fig.axes[0].get_title()  # alone, the surface names its data

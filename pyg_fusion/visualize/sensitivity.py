@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-from ._common import closes_on_error, finish, to_numpy
+from ._common import closes_on_error, finish, tex_name, to_numpy
 
 PLOT_KINDS = ("both", "heatmap", "surface")
 
@@ -48,7 +48,10 @@ def load_pq_grid(results, *, metric=None, dataset=None, method=None, setting=Non
         ``(mean [nP, nQ], std [nP, nQ] or None, p_values, q_values, info)``
         with NaN where a (P, Q) pair was not run (``std`` is :obj:`None`
         without a spread over seeds); ``info`` holds the ``metric``,
-        ``dataset``, ``method`` and ``setting`` names.
+        ``dataset``, ``method`` and ``setting`` names and, from records, their
+        ``seeds``, the ``epochs`` of their configs and ``sources``: ``(P's
+        source, (Q's sources))`` when the configs' ``num_powers`` say so,
+        else :obj:`None`.
     """
     if isinstance(results, (str, os.PathLike)):
         path = Path(results)
@@ -125,7 +128,32 @@ def _from_records(records, metric, dataset, method, setting):
             std[i, j] = float(r["std"])
     has_std = bool(np.isfinite(std).any())
     info["metric"] = info.get("metric") or "metric"
+    info.update(_run_info(records))
     return mean, (std if has_std else None), ps, qs, info
+
+
+def _run_info(records) -> dict:
+    """What the records of ``pyg-fusion sweep`` say of their runs: ``seeds``,
+    ``epochs`` (of their configs) and ``sources``: ``(P's source, Q's
+    sources)`` when every record's ``config.powers.num_powers`` gives the first
+    source (by name) P powers and every other Q, as the sweep does."""
+    seeds = sorted({int(x) for r in records for x in (r.get("seeds") or ())})
+    epochs, splits = set(), set()
+    for r in records:
+        config = r.get("config") if isinstance(r.get("config"), dict) else {}
+        trainer, powers = config.get("trainer"), config.get("powers")
+        e = trainer.get("epochs") if isinstance(trainer, dict) else None
+        if isinstance(e, int) and not isinstance(e, bool):
+            epochs.add(e)
+        num = powers.get("num_powers") if isinstance(powers, dict) else None
+        if not isinstance(num, dict) or len(num) < 2:
+            splits.add(None)
+            continue
+        first, *rest = sorted(num)
+        ok = num[first] == r["P"] and all(num[s] == r["Q"] for s in rest)
+        splits.add((first, tuple(rest)) if ok else None)
+    sources = splits.pop() if len(splits) == 1 else None
+    return {"seeds": seeds, "epochs": sorted(epochs), "sources": sources}
 
 
 # Metrics of a sweep's records where the best cell is the lowest.
@@ -216,6 +244,13 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
                             mean.shape)
     subtitle = ", ".join(str(v) for v in (info.get("dataset"), info.get("setting"),
                                           info.get("method")) if v)
+    runs = _runs_note(info)
+    if info.get("sources"):  # the sources the sweep's P and Q count the powers of
+        first, rest = info["sources"]
+        p_of = f"$R_{{{tex_name(first)}}}$"
+        q_of = ", ".join(f"$R_{{{tex_name(s)}}}$" for s in rest)
+    else:
+        p_of, q_of = "$R_a$", "$R_b$"
 
     if heat_ax is not None:
         im = heat_ax.imshow(np.ma.masked_invalid(mean), origin="lower", cmap=cmap,
@@ -223,8 +258,8 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
                             interpolation="nearest")
         heat_ax.set_xticks(range(len(qs)), [str(q) for q in qs])
         heat_ax.set_yticks(range(len(ps)), [str(p) for p in ps])
-        heat_ax.set_xlabel("Q (powers of $R_b$)")
-        heat_ax.set_ylabel("P (powers of $R_a$)")
+        heat_ax.set_xlabel(f"Q (powers of {q_of})")
+        heat_ax.set_ylabel(f"P (powers of {p_of})")
         if mean.size <= 100:
             for (i, j), v in np.ndenumerate(mean):
                 if not np.isfinite(v):
@@ -244,8 +279,8 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
         heat_ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12),
                        fontsize=8, frameon=False)
         fig.colorbar(im, ax=heat_ax, label=name, shrink=0.85)
-        heat_ax.set_title(f"{name} over (P, Q)" + (f": {subtitle}" if subtitle else ""),
-                          fontsize=10)
+        heat_ax.set_title(f"{name} over (P, Q)" + (f": {subtitle}" if subtitle else "")
+                          + (f"\n{runs}" if runs else ""), fontsize=10)
     if surf_ax is not None:
         qq, pp = np.meshgrid(qs.astype(float), ps.astype(float))
         if min(mean.shape) > 1:
@@ -257,8 +292,24 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
         surf_ax.set_xticks(qs.astype(float), [str(q) for q in qs])
         surf_ax.set_yticks(ps.astype(float), [str(p) for p in ps])
         surf_ax.tick_params(axis="z", labelsize=7)
-        surf_ax.set_xlabel("Q")
-        surf_ax.set_ylabel("P")
+        surf_ax.set_xlabel(f"Q ({q_of})")
+        surf_ax.set_ylabel(f"P ({p_of})")
         surf_ax.set_zlabel(name, labelpad=10)
-        surf_ax.set_title(f"{name} surface", fontsize=10)
+        # alone (kind="surface") it names the data as the heatmap does
+        surf_ax.set_title(f"{name} surface" + (
+            f": {subtitle}" + (f"\n{runs}" if runs else "") if heat_ax is None and subtitle
+            else ""), fontsize=10)
     return finish(fig, path)
+
+
+def _runs_note(info) -> str:
+    # "mean ± std over seeds 0, 1; 2 epochs": what each cell averages
+    seeds, epochs = info.get("seeds") or [], info.get("epochs") or []
+    parts = []
+    if seeds:
+        parts.append(("seed " if len(seeds) == 1 else "mean ± std over seeds ")
+                     + ", ".join(map(str, seeds)))
+    if epochs:
+        parts.append(f"{epochs[0]} epochs" if len(epochs) == 1
+                     else f"{epochs[0]}-{epochs[-1]} epochs")
+    return "; ".join(parts)
