@@ -334,3 +334,17 @@ def test_ignore_index_of_the_scenes_and_the_module_must_agree(tmp_path):
                                                            ignore_index=0, augment=False),
                                    out_dir=str(tmp_path / "e2"), progress=False)
     assert 0 <= scores["ensemble"]["miou"] <= 1
+
+
+def test_prediction_figure_shows_unnormalised_rgb_as_it_is(tmp_path):
+    # with normalize=False the figure still undid ImageNet's normalisation:
+    # a grey of 51 / 255 was drawn as 135 / 255, every picture washed out
+    from pyg_fusion.training.segmentation import save_prediction_figure
+    rgb = np.full((24, 32, 3), 51, np.uint8)
+    _one_scene(tmp_path, rgb, np.full((24, 32), 3000, np.uint16))
+    scenes = RGBDSegmentation(tmp_path, "val", num_classes=5, normalize=False)
+    module = SegmentationModule("asymfusion", 5, TINY)
+    path = save_prediction_figure(module, scenes, str(tmp_path / "p.png"), num_images=1)
+    pixels = np.asarray(Image.open(path).convert("RGB")).reshape(-1, 3).astype(int)
+    grey = (np.abs(pixels - 51) <= 1).all(1).sum()
+    assert grey > 24 * 32 / 2, grey   # the input panel, drawn at least at its own size

@@ -304,6 +304,18 @@ def scores_table(scores: dict[str, dict[str, float]]) -> str:
     return "\n".join(lines)
 
 
+def _shown_rgb(rgb: Tensor, data: Dataset) -> Tensor:
+    """An item's RGB in [0, 1] for the figure: the ImageNet normalisation
+    undone where the scenes applied it (``normalize=False`` leaves them in
+    [0, 1]; undoing it there washed the picture out)."""
+    from ..datasets.rgbd import IMAGENET_MEAN, IMAGENET_STD
+
+    if getattr(data, "normalize", True):
+        rgb = rgb * torch.tensor(IMAGENET_STD).view(3, 1, 1) \
+            + torch.tensor(IMAGENET_MEAN).view(3, 1, 1)
+    return rgb.clamp(0, 1)
+
+
 @torch.no_grad()
 def save_prediction_figure(module: SegmentationModule, data: Dataset,
                            path: str, *, num_images: int = 4,
@@ -323,8 +335,6 @@ def save_prediction_figure(module: SegmentationModule, data: Dataset,
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
 
-    from ..datasets.rgbd import IMAGENET_MEAN, IMAGENET_STD
-
     was = module.training
     module.eval()
     try:
@@ -341,8 +351,7 @@ def save_prediction_figure(module: SegmentationModule, data: Dataset,
             batch = {key: v[None].to(module.device) for key, v in item.items()
                      if isinstance(v, Tensor)}
             outs = module(batch)
-            rgb = item["rgb"] * torch.tensor(IMAGENET_STD).view(3, 1, 1) \
-                + torch.tensor(IMAGENET_MEAN).view(3, 1, 1)
+            rgb = _shown_rgb(item["rgb"], data)
             mask = item["mask"].clone().float()
             mask[item["mask"] == module.hparams.ignore_index] = float("nan")
             panels = [("input", rgb.clamp(0, 1).permute(1, 2, 0), {}),
