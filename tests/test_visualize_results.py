@@ -280,3 +280,18 @@ def test_pq_sensitivity_names_the_sources_seeds_and_epochs():
     fig = plot_pq_sensitivity(recs, kind="surface")
     assert fig.axes[0].get_ylabel() == "P ($R_a$)"
     assert "seeds 0, 1" in fig.axes[0].get_title()  # alone, the surface names its data
+
+
+def test_pq_surface_marks_each_measured_cell_in_its_own_colour():
+    """A 2 x 2 sweep's surface is one facet, coloured by the mean of its four
+    corners: 0.68 and 0.79 looked alike. Each measured cell is now a marker on
+    the colour scale of the heatmap."""
+    recs = [r for r in _records(ps=(1, 2), qs=(1, 2)) if (r["P"], r["Q"]) != (2, 2)]
+    recs.append({**_records(ps=(2, ), qs=(2, ))[0], "mean": float("nan")})
+    fig = plot_pq_sensitivity(recs)
+    (heat_im, ) = fig.axes[0].get_images()
+    surf = [a for a in fig.axes if a.name == "3d"][0]
+    (cells, ) = [c for c in surf.collections if c.get_gid() == "cells"]
+    want = sorted(r["mean"] for r in recs if r["mean"] == r["mean"])
+    assert sorted(np.asarray(cells.get_array())) == pytest.approx(want)
+    assert cells.norm.vmin == heat_im.norm.vmin and cells.norm.vmax == heat_im.norm.vmax

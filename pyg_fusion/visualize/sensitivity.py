@@ -287,6 +287,12 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
             surf_ax.plot_surface(qq, pp, np.ma.masked_invalid(mean), cmap=cmap,
                                  vmin=vmin, vmax=vmax, edgecolor="k", linewidth=0.2,
                                  alpha=0.95)
+            # a facet's colour is the mean of its corners (a 2 x 2 sweep: one
+            # colour for all four cells); the measured cells keep their own
+            ok = np.isfinite(mean)
+            surf_ax.scatter(qq[ok], pp[ok], mean[ok], c=mean[ok], cmap=cmap, vmin=vmin,
+                            vmax=vmax, s=24, edgecolors="k", linewidths=0.5,
+                            depthshade=False, gid="cells")
         else:  # one value of P or of Q: a surface needs 2 x 2 points, a line does not
             surf_ax.plot(qq.ravel(), pp.ravel(), mean.ravel(), marker="o", color="k")
         surf_ax.set_xticks(qs.astype(float), [str(q) for q in qs])
