@@ -348,3 +348,35 @@ def test_prediction_figure_shows_unnormalised_rgb_as_it_is(tmp_path):
     pixels = np.asarray(Image.open(path).convert("RGB")).reshape(-1, 3).astype(int)
     grey = (np.abs(pixels - 51) <= 1).all(1).sum()
     assert grey > 24 * 32 / 2, grey   # the input panel, drawn at least at its own size
+
+
+def test_share_across_modalities_privatises_batchnorm_1d_and_3d():
+    # a CNN with a BatchNorm1d head kept that BN shared: the modalities' batches
+    # mixed in one running mean, against 'convs shared, BN private'
+    from pyg_fusion.nn.asym import ModalityNorm, share_across_modalities
+    torch.manual_seed(0)
+    cnn = torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3), torch.nn.BatchNorm2d(4),
+                              torch.nn.Flatten(), torch.nn.Linear(4 * 6 * 6, 5),
+                              torch.nn.BatchNorm1d(5))
+    net = share_across_modalities(cnn, 2)
+    assert isinstance(net.model[4], ModalityNorm) and net.model[4].input_dim == 2
+    a, b = torch.randn(8, 3, 8, 8), torch.randn(8, 3, 8, 8)
+    with torch.no_grad():
+        out_a, out_b = net([a, b])
+        feats = [net.model[3](net.model[2](net.model[1].norms[i](net.model[0](x))))
+                 for i, x in enumerate((a, b))]
+    for i, (out, f) in enumerate(((out_a, feats[0]), (out_b, feats[1]))):
+        bn = net.model[4].norms[i]   # each modality's own statistics, as one BN alone
+        assert torch.allclose(bn.running_mean, 0.1 * f.mean(0), atol=1e-6)
+        assert torch.allclose(out, (f - f.mean(0)) / (f.var(0, unbiased=False) + 1e-5).sqrt(),
+                              atol=1e-4)
+    seq = share_across_modalities(torch.nn.BatchNorm1d(3), 2)   # [N, C, L] as BatchNorm1d
+    assert [o.shape for o in seq([torch.randn(4, 3, 7)] * 2)] == [(4, 3, 7)] * 2
+    vol = share_across_modalities(torch.nn.Sequential(torch.nn.BatchNorm3d(2)), 2)
+    assert vol([torch.randn(2, 2, 3, 4, 5)] * 2)[1].shape == (2, 2, 3, 4, 5)
+    with pytest.raises(ValueError, match=r"x must have 5 dimensions, got shape "
+                                         r"\(2, 2, 4, 5\)"):
+        vol([torch.randn(2, 2, 3, 4, 5), torch.randn(2, 2, 4, 5)])
+    with pytest.raises(TypeError, match="bn must be a BatchNorm1d, BatchNorm2d or "
+                                        "BatchNorm3d, got GroupNorm"):
+        ModalityNorm.from_batchnorm(torch.nn.GroupNorm(1, 4), 2)

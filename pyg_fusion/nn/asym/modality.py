@@ -70,15 +70,20 @@ class ModalityParallel(nn.Module):
 
 
 # The kinds of normalisation a modality can own, by the input's number of
-# dimensions (4: images [B, C, H, W]; 2: node features [N, C]).
+# dimensions (4: images [B, C, H, W]; 2: node features [N, C] (batch norm: or
+# sequences [N, C, L], as BatchNorm1d takes); 5: volumes [B, C, D, H, W]).
 _KINDS = {
-    "batch": {2: nn.BatchNorm1d, 4: nn.BatchNorm2d},
+    "batch": {2: nn.BatchNorm1d, 4: nn.BatchNorm2d, 5: nn.BatchNorm3d},
     # Affine instance norm: without a learnable scale / shift an instance norm
     # has nothing a modality could own (pix2pix's default is affine=False).
     "instance": {4: lambda c, **kw: nn.InstanceNorm2d(c, affine=True, **kw)},
     "layer": {2: lambda c, **kw: nn.LayerNorm(c, eps=kw.get("eps", 1e-5))},
-    "none": {2: lambda c, **kw: nn.Identity(), 4: lambda c, **kw: nn.Identity()},
+    "none": {d: lambda c, **kw: nn.Identity() for d in (2, 4, 5)},
 }
+
+
+# The BatchNorms that share_across_modalities makes private, by input_dim.
+_BATCH_NORMS = {nn.BatchNorm1d: 2, nn.BatchNorm2d: 4, nn.BatchNorm3d: 5}
 
 
 def norm_factory(norm: str | Callable[[int], nn.Module], input_dim: int = 4, *,
@@ -133,8 +138,9 @@ class ModalityNorm(nn.Module):
         momentum (float, optional): as in :class:`~torch.nn.BatchNorm2d`.
             (default: ``0.1``)
         input_dim (int, optional): dimensions of each input, ``4`` for images
-            ``[B, C, H, W]``, ``2`` for node features ``[N, C]``.
-            (default: ``4``)
+            ``[B, C, H, W]``, ``2`` for node features ``[N, C]`` (batch norm: or
+            ``[N, C, L]``, as :class:`~torch.nn.BatchNorm1d` takes), ``5`` for
+            volumes ``[B, C, D, H, W]`` (batch norm). (default: ``4``)
 
     Shapes:
         input: list of ``M`` tensors ``[B, C, H, W]`` (or ``[N, C]``), or one
@@ -148,7 +154,7 @@ class ModalityNorm(nn.Module):
         super().__init__()
         check_int("num_features", num_features, minimum=1)
         check_int("num_modalities", num_modalities, minimum=1)
-        check_choice("input_dim", input_dim, (2, 4))
+        check_choice("input_dim", input_dim, (2, 4, 5))
         make = norm_factory(norm, input_dim, eps=eps, momentum=momentum)
         if frozen_stats and norm != "batch":
             raise ValueError(f"frozen_stats=True needs norm='batch', got {norm!r}")
@@ -180,7 +186,7 @@ class ModalityNorm(nn.Module):
                             layer.bias, False, 0.0, layer.eps)
 
     def forward(self, xs):
-        dims = (self.input_dim, )
+        dims = (2, 3) if (self.input_dim, self.norm) == (2, "batch") else (self.input_dim, )
         if isinstance(xs, Tensor):
             check_channels("x", xs, self.num_features, dims=dims, what="num_features")
             return self._norm(self.norms[self.active], xs)
@@ -191,16 +197,21 @@ class ModalityNorm(nn.Module):
         return [self._norm(n, x) for n, x in zip(self.norms, xs)]
 
     @classmethod
-    def from_batchnorm(cls, bn: nn.BatchNorm2d, num_modalities: int, *,
+    def from_batchnorm(cls, bn: nn.modules.batchnorm._BatchNorm, num_modalities: int, *,
                        frozen_stats: bool = False) -> "ModalityNorm":
         """Copies ``bn`` into every modality: its parameters, running
         statistics and options (``momentum=None``'s cumulative average,
         ``affine=False``, ``track_running_stats=False`` included; frozen
         statistics need running ones)."""
+        dims = [d for kind, d in _BATCH_NORMS.items() if isinstance(bn, kind)]
+        if not dims:
+            raise TypeError(f"bn must be a BatchNorm1d, BatchNorm2d or BatchNorm3d, got "
+                            f"{type(bn).__name__}")
         if frozen_stats and not bn.track_running_stats:
             raise ValueError(f"frozen_stats=True normalises with the running statistics, "
                              f"but {bn} keeps none (track_running_stats=False)")
-        out = cls(bn.num_features, num_modalities, frozen_stats=frozen_stats, eps=bn.eps)
+        out = cls(bn.num_features, num_modalities, frozen_stats=frozen_stats, eps=bn.eps,
+                  input_dim=dims[0])
         out.norms = nn.ModuleList(copy.deepcopy(bn) for _ in range(num_modalities))
         return out
 
@@ -273,8 +284,9 @@ class SharedModalityNetwork(nn.Module):
 def share_across_modalities(model: nn.Module, num_modalities: int, *,
                             frozen_stats: bool = False) -> SharedModalityNetwork:
     r"""Turns any CNN into AsymFusion's shared form: each
-    :class:`~torch.nn.BatchNorm2d` is replaced (in place) by a
-    :class:`ModalityBatchNorm2d` holding one copy of it per modality; every
+    :class:`~torch.nn.BatchNorm2d` (and :class:`~torch.nn.BatchNorm1d` /
+    :class:`~torch.nn.BatchNorm3d`, e.g. of a classifier head) is replaced (in
+    place) by a :class:`ModalityNorm` holding one copy of it per modality; every
     other layer, convolutions included, stays one shared object.
 
     The result adds only the affine parameters of ``num_modalities - 1``
@@ -294,7 +306,7 @@ def share_across_modalities(model: nn.Module, num_modalities: int, *,
         raise TypeError(f"model must be a torch.nn.Module, got "
                         f"{type(model).__name__}")
     check_int("num_modalities", num_modalities, minimum=1)
-    if isinstance(model, nn.BatchNorm2d):  # no parent to replace it in: it was left shared
+    if isinstance(model, tuple(_BATCH_NORMS)):  # no parent to replace it in: it was left shared
         model = ModalityBatchNorm2d.from_batchnorm(model, num_modalities,
                                                    frozen_stats=frozen_stats)
     elif not isinstance(model, ModalityBatchNorm2d):  # its private BNs stay plain
@@ -304,7 +316,7 @@ def share_across_modalities(model: nn.Module, num_modalities: int, *,
 
 def _replace_bn(module: nn.Module, num_modalities: int, frozen: bool) -> None:
     for name, child in module.named_children():
-        if isinstance(child, nn.BatchNorm2d):
+        if isinstance(child, tuple(_BATCH_NORMS)):
             setattr(module, name, ModalityBatchNorm2d.from_batchnorm(
                 child, num_modalities, frozen_stats=frozen))
         elif not isinstance(child, ModalityBatchNorm2d):
