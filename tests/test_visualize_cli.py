@@ -226,3 +226,31 @@ def test_plot_reads_the_dataset_as_train_does(tmp_path):
     assert label == "digits[0]"
     for s in td.graph.sources:
         assert torch.equal(graph[f"x_{s}"], td.graph[f"x_{s}"])
+
+
+def test_checkpoint_figures_are_titled_with_the_run(tmp_path, monkeypatch):
+    """plot operator / anomaly-scores of a train checkpoint drew no title: the
+    figure did not say which method, data set and seed it showed (reproduced:
+    pyg-fusion plot operator --checkpoint runs/vad/lego/seed0/checkpoints/last.ckpt)."""
+    import pyg_fusion.visualize as V
+    from pyg_fusion.cli._plot_inputs import checkpoint_title
+    ckpt = tmp_path / "lego" / "seed0" / "checkpoints" / "last.ckpt"
+    ckpt.parent.mkdir(parents=True)
+    torch.save({"state_dict": {"model.fusion.A.a|b": torch.randn(2, 2)},
+                "hyper_parameters": {"config": {
+                    "method": "lego", "dataset": "synthetic-vad",
+                    "setting": "multi_modal", "seed": 3, "options": {}}}}, ckpt)
+    want = "learned fusion operator: lego on synthetic-vad (multi_modal), seed 3 " \
+           "(seed0/last.ckpt)"
+    assert checkpoint_title(str(ckpt), "learned fusion operator") == want
+    seen = {}
+    real = V.plot_fusion_operator
+    monkeypatch.setattr(V, "plot_fusion_operator",
+                        lambda *a, **kw: seen.update(kw) or real(*a, **kw))
+    assert main(["plot", "operator", "--checkpoint", str(ckpt), "--out",
+                 str(tmp_path / "A.png")]) == 0
+    assert seen["title"] == want
+    plain = tmp_path / "plain.pt"  # a plain state dict: its file name
+    torch.save({"fusion.A.a|b": torch.randn(2, 2)}, plain)
+    assert checkpoint_title(str(plain), "learned fusion operator") == \
+        "learned fusion operator: plain.pt"

@@ -123,6 +123,21 @@ def fused_from_checkpoint(path: str, root: str | None, index: int = 0,
     return data, g[0], f"{cfg['dataset']}[{index}] {data.video}, {cfg['method']}"
 
 
+def checkpoint_title(path: str, what: str) -> str:
+    """A figure's title for a checkpoint: ``what``, then the method, data set,
+    setting and seed of a ``pyg-fusion train`` checkpoint (a plain state dict:
+    its file name), and the file (``last.ckpt`` or ``best.ckpt``)."""
+    from ..experiments.checkpoints import load_train_checkpoint
+    try:
+        _, _, cfg = load_train_checkpoint(path)
+    except ValueError:
+        return f"{what}: {Path(path).name}"
+    setting = f" ({cfg['setting']})" if cfg.get("setting") else ""
+    seed = f", seed {cfg['seed']}" if cfg.get("seed") is not None else ""
+    return (f"{what}: {cfg['method']} on {cfg['dataset']}{setting}{seed} "
+            f"({Path(path).parent.parent.name}/{Path(path).name})")
+
+
 def load_state_dict(path: str) -> dict:
     """The tensors of a checkpoint: a Lightning checkpoint's ``state_dict``
     or a plain state dict, loaded with ``weights_only=True``."""

@@ -8,7 +8,8 @@ from . import CLIError, ListFlag, finite_float, nonneg_int, out_file, out_folder
 from ._config_flags import add_force_reload_argument
 from ._process import add_threads_argument
 from ._plot_inputs import (DATASETS, _load_graph, _load_operator_file,  # noqa: F401
-                           _need_input, checkpoint_sources, fused_from_checkpoint,
+                           _need_input, checkpoint_sources, checkpoint_title,
+                           fused_from_checkpoint,
                            load_scores, load_state_dict, operator_from_state,
                            rebuild_from_checkpoint, scores_from_checkpoint, subsample)
 
@@ -163,9 +164,11 @@ def run(args) -> int:
                                                      args.force_reload)
         else:
             scores, gt, fps = load_scores(_need_input(args))
+        title = checkpoint_title(args.checkpoint, "snippet anomaly scores of the test "
+                                 "videos") if args.checkpoint else None
         fig = V.plot_anomaly_scores(scores, gt, frames_per_snippet=args.frames_per_snippet
                                     or fps or 16, threshold=args.threshold,
-                                    max_videos=args.max_videos, path=out)
+                                    max_videos=args.max_videos, title=title, path=out)
     elif kind == "operator":
         if args.checkpoint:
             A, op_kind = operator_from_state(load_state_dict(args.checkpoint),
@@ -175,7 +178,8 @@ def run(args) -> int:
             A, op_kind = _load_operator_file(_need_input(args))
         else:
             raise CLIError("operator needs --checkpoint CKPT or --input A.json")
-        fig = V.plot_fusion_operator(A, kind=op_kind, path=out)
+        fig = V.plot_fusion_operator(A, kind=op_kind, path=out, title=checkpoint_title(
+            args.checkpoint, "learned fusion operator") if args.checkpoint else None)
     else:
         data, note, fused = _load_graph(args)
         fig = _plot_graph_kind(V, kind, data, args, note, out, fused)
