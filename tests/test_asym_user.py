@@ -380,3 +380,20 @@ def test_share_across_modalities_privatises_batchnorm_1d_and_3d():
     with pytest.raises(TypeError, match="bn must be a BatchNorm1d, BatchNorm2d or "
                                         "BatchNorm3d, got GroupNorm"):
         ModalityNorm.from_batchnorm(torch.nn.GroupNorm(1, 4), 2)
+
+
+def test_taskonomy_scenes_of_two_sizes_without_image_size_are_named(tmp_path):
+    # image_size=None needs one size for all scenes: a batch of two sizes
+    # failed in torch.cat ('Sizes of tensors must match'), naming no scene
+    from torch_geometric.loader import DataLoader
+    for m in ("rgb", "shade"):
+        (tmp_path / m).mkdir()
+    for name, side in (("a", 8), ("b", 8), ("c", 6)):
+        for m, shape in (("rgb", (side, side, 3)), ("shade", (side, side))):
+            Image.fromarray(np.full(shape, 9, np.uint8)).save(tmp_path / m / f"{name}.png")
+    ds = TaskonomyFolder(tmp_path, ["shade"], image_size=None)
+    assert next(iter(DataLoader(ds[:2], batch_size=2))).x_shade.shape == (2, 1, 8, 8)
+    with pytest.raises(ValueError, match=r"scene 'c' is \(6, 6\) \(H, W\), but the first scene "
+                                         r"'a' is \(8, 8\): with image_size=None"):
+        next(iter(DataLoader(ds, batch_size=3)))
+    assert TaskonomyFolder(tmp_path, ["shade"], image_size=8)[2].x_shade.shape == (1, 1, 8, 8)

@@ -61,9 +61,9 @@ def read_image(path: str, image_size: int | None = None) -> Tensor:
         seen = (f"values in [{float(finite.min()):.4g}, {float(finite.max()):.4g}]"
                 if finite.numel() else "no finite value")
         raise ValueError(f"image file {path!r} holds {int(bad.sum())} pixel(s) that are NaN, "
-                         f"Inf or outside [0, 1] once scaled ({arr.dtype} pixels, {seen}); expected "
-                         f"8- or 16-bit pixels, or float values in [0, 1] (scale them, fill "
-                         f"missing values)")
+                         f"Inf or outside [0, 1] once scaled ({arr.dtype} pixels, {seen}); "
+                         f"expected 8- or 16-bit pixels, or float values in [0, 1] (scale "
+                         f"them, fill missing values)")
     x = x.clamp(0, 1)
     if image_size is not None and tuple(x.shape[1:]) != (image_size, image_size):
         x = torch.nn.functional.interpolate(
@@ -115,6 +115,7 @@ class TaskonomyFolder(ImagePairs, Dataset):
         self._root = root
         self._files = self._index()
         self._channels: dict[str, int] | None = None
+        self._size: tuple[int, int] | None = None
         super().__init__(root, transform)
 
     @property
@@ -192,7 +193,23 @@ class TaskonomyFolder(ImagePairs, Dataset):
         if len(shapes) != 1:
             raise ValueError(f"images of scene {self.names[idx]!r} differ in "
                              f"size {sorted(shapes)}; pass image_size")
+        if self.image_size is None and shapes != {self._first_size()}:
+            # as the channels above: a batch of scenes of two sizes failed in
+            # torch.cat, naming no scene
+            raise ValueError(f"scene {self.names[idx]!r} is {shapes.pop()} (H, W), but the "
+                             f"first scene {self.names[0]!r} is {self._first_size()}: with "
+                             f"image_size=None every scene must have one size; pass "
+                             f"image_size")
         return image_pair_data(inputs, y)
+
+    def _first_size(self) -> tuple[int, int]:
+        """``(H, W)`` of the first scene, from its target file's header."""
+        if self._size is None:
+            from PIL import Image
+
+            with Image.open(self._files[0][self.target]) as img:
+                self._size = (img.height, img.width)
+        return self._size
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}({len(self)}, "
