@@ -48,3 +48,31 @@ def test_anomaly_scores_title_keeps_each_videos_title(tmp_path):
     panels = [a for a in fig.axes if a.get_title(loc="left")]
     # each panel still names its own video (the figure's title did not replace it)
     assert [a.get_title(loc="left").split()[0] for a in panels] == ["v1", "v2"]
+
+
+def _inside(fig, texts):
+    """The texts that reach outside the figure (after drawing it)."""
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    out = []
+    for t in texts:
+        b = t.get_window_extent(renderer)
+        if b.x0 < box.x0 - 0.5 or b.x1 > box.x1 + 0.5 or b.y0 < box.y0 - 0.5 \
+                or b.y1 > box.y1 + 0.5:
+            out.append(t.get_text())
+    return out
+
+
+def test_fusion_operator_of_long_source_names_stays_in_the_figure():
+    """A pair 'averyverylongsourcename_one|another_long_source_name' drew a title cut
+    at both sides of a 396 px figure and a y label cut at its top."""
+    A = {"averyverylongsourcename_one|another_long_source_name": torch.randn(3, 3)}
+    fig = plot_fusion_operator(A)
+    (ax, ) = [a for a in fig.axes if a.get_label() != "<colorbar>"]
+    assert _inside(fig, [ax.title, ax.yaxis.label, ax.xaxis.label]) == []
+    assert ax.get_title() == "$A[p, q]$: averyverylongsourcename_one |\nanother_long_source_name"
+    # short names: the figure and the one-line title as before
+    short = plot_fusion_operator({"i3d|clip": torch.randn(3, 3)})
+    assert short.axes[0].get_title() == "$A[p, q]$: i3d | clip"
+    assert tuple(short.get_size_inches()) == (3.6, 3.0)

@@ -74,35 +74,30 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
     num = len(panels)
     ncols = min(num, 3)
     nrows = -(-num // ncols)
+    texts = [_texts(name, kind) for name in panels]
     if ax is not None:
         fig, axes = new_grid(ax, 1, num)
     else:
         widest = max(m.shape[1] for m in panels.values())
         size = float(np.clip(0.45 * widest + 1.6, 3.0, 6.0))
+        # long source names: a panel wide and tall enough for its title and
+        # labels (about 0.085 inch a character at 10 pt), which ran out of it
+        chars = max(len(line) for ts in texts for t in ts for line in _plain(t).split("\n"))
+        size = float(np.clip(0.085 * chars + 0.6, size, 8.0))
         fig, axes = new_grid(None, nrows, ncols, panel_size=(size + 0.6, size),
                              layout="compressed")
     axes = list(axes.ravel())
     for extra in axes[num:]:
         extra.set_axis_off()
     im = None
-    for a, (name, m) in zip(axes, panels.items()):
+    for a, m, (head, ylabel, xlabel) in zip(axes, panels.values(), texts):
         im = a.imshow(m, cmap=cmap, norm=norm, interpolation="nearest")
         rows, cols = m.shape
         a.set_xticks(range(cols))
         a.set_yticks(range(rows))
-        if kind == "pairwise":
-            base, _, rest = str(name).partition(" @ ")  # a slice of a full operator
-            src_a, bar, src_b = base.partition("|")
-            a.set_title((f"$A[p, q]$: {src_a} | {src_b}" + (f" @ {rest}" if rest else ""))
-                        if bar else f"$A[p, q]$: {name}", fontsize=10)
-            if not bar:
-                src_a, src_b = "a", "b"
-            a.set_ylabel(f"p (power of $R_{{{tex_name(src_a)}}}$)")
-            a.set_xlabel(f"q (power of $R_{{{tex_name(src_b)}}}$)")
-        else:
-            a.set_title(f"$a[m, r, p]$: m = {name}", fontsize=10)
-            a.set_ylabel("r (rank)")
-            a.set_xlabel(f"p (power of $R_{{{tex_name(name)}}}$)")
+        a.set_title(head, fontsize=10)
+        a.set_ylabel(ylabel)
+        a.set_xlabel(xlabel)
         if annotate or (annotate is None and m.size <= 100):
             for (i, j), val in np.ndenumerate(m):
                 a.text(j, i, f"{val:.2f}", ha="center", va="center", fontsize=7,
@@ -112,6 +107,28 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
     if title is not None:
         fig.suptitle(title, fontsize=11)
     return finish(fig, path)
+
+
+def _texts(name, kind) -> tuple[str, str, str]:
+    """``(title, y label, x label)`` of the panel of ``name``."""
+    if kind != "pairwise":
+        return (f"$a[m, r, p]$: m = {name}", "r (rank)",
+                f"p (power of $R_{{{tex_name(name)}}}$)")
+    base, _, rest = str(name).partition(" @ ")  # a slice of a full operator
+    src_a, bar, src_b = base.partition("|")
+    head = (f"$A[p, q]$: {src_a} | {src_b}" + (f" @ {rest}" if rest else "")) if bar \
+        else f"$A[p, q]$: {name}"
+    if bar and len(_plain(head)) > 32:  # two lines: the pair, then the slice
+        head = f"$A[p, q]$: {src_a} |\n{src_b}" + (f" @ {rest}" if rest else "")
+    if not bar:
+        src_a, src_b = "a", "b"
+    return (head, f"p (power of $R_{{{tex_name(src_a)}}}$)",
+            f"q (power of $R_{{{tex_name(src_b)}}}$)")
+
+
+def _plain(text: str) -> str:
+    # the characters a label shows: mathtext's markup left out
+    return text.replace(r"\mathrm", "").translate({ord(c): None for c in "${}_\\"})
 
 
 def _full_panels(sources: list[str], A: Tensor) -> dict[str, Tensor]:
