@@ -295,3 +295,30 @@ def test_pq_surface_marks_each_measured_cell_in_its_own_colour():
     want = sorted(r["mean"] for r in recs if r["mean"] == r["mean"])
     assert sorted(np.asarray(cells.get_array())) == pytest.approx(want)
     assert cells.norm.vmin == heat_im.norm.vmin and cells.norm.vmax == heat_im.norm.vmax
+
+
+def _labelled_y_ticks(ax):
+    """The y tick labels shown inside the axis limits, major and minor."""
+    ax.figure.canvas.draw()
+    lo, hi = ax.get_ylim()
+    return [t.get_text() for t in ax.get_yticklabels() + ax.get_yticklabels(minor=True)
+            if t.get_text() and lo <= t.get_position()[1] <= hi]
+
+
+def test_sparse_vs_dense_narrow_log_axis_still_reads():
+    """benchmarks/results/sparse_vs_dense_cpu_crossover.json: peak memory of 440..600
+    MiB on a log axis labelled one tick (500) only; every minor tick is now labelled
+    when the 1x / 2x / 5x ticks in view are fewer than two."""
+    rows = [{"N": n, "batch": 1, "backend": be, "scatter": "native", "time_s": t,
+             "peak_mem_mb": m}
+            for n, be, t, m in ((256, "dense", 0.02, 440.0), (512, "dense", 0.06, 490.0),
+                                (768, "dense", 0.14, 600.0), (256, "sparse", 0.05, 470.0),
+                                (512, "sparse", 0.09, 487.0), (768, "sparse", 0.15, 511.0))]
+    fig = plot_sparse_vs_dense({"rows": rows})
+    t_ax, m_ax = fig.axes[:2]
+    assert len(_labelled_y_ticks(m_ax)) >= 2
+    assert len(_labelled_y_ticks(t_ax)) >= 2
+    # a wide axis keeps labelling only 1x, 2x and 5x a power of ten
+    wide = plot_sparse_vs_dense(_bench())
+    assert set(_labelled_y_ticks(wide.axes[0])) <= {
+        f"{m * 10.0 ** k:g}" for m in (1, 2, 5) for k in range(-8, 4)}

@@ -183,6 +183,11 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
         a.grid(True, which="both", alpha=0.25)
         if a.lines:
             a.legend(fontsize=8, loc="best")
+    for a in (t_ax, m_ax):
+        if a.lines and _labelled(*a.get_ylim()) < 2:
+            # a range under a few fold (memory 350..800 MiB) shows one or no
+            # 1x / 2x / 5x tick: label every minor tick, or the axis reads nothing
+            a.yaxis.set_minor_formatter(FuncFormatter(_plain))
     t_ax.set_title("time", fontsize=10)
     m_ax.set_title("peak memory", fontsize=10)
     if not m_ax.lines:
@@ -221,6 +226,16 @@ def _plain_minor(value, _pos=None) -> str:
     # label the minor ticks 2x and 5x a power of ten, so short axes still read
     mantissa = value / 10 ** math.floor(math.log10(value)) if value > 0 else 0
     return f"{value:g}" if round(mantissa, 6) in (2.0, 5.0) else ""
+
+
+def _labelled(lo: float, hi: float) -> int:
+    """How many ticks of a log axis over ``[lo, hi]`` :func:`_plain` and
+    :func:`_plain_minor` label (1x, 2x and 5x a power of ten)."""
+    if not (0 < lo < hi):
+        return 0
+    return sum(lo <= m * 10.0 ** k <= hi for k in range(math.floor(math.log10(lo)),
+                                                      math.floor(math.log10(hi)) + 1)
+               for m in (1, 2, 5))
 
 
 def _crossover_of(series, key, sc) -> float | None:
