@@ -397,3 +397,18 @@ def test_taskonomy_scenes_of_two_sizes_without_image_size_are_named(tmp_path):
                                          r"'a' is \(8, 8\): with image_size=None"):
         next(iter(DataLoader(ds, batch_size=3)))
     assert TaskonomyFolder(tmp_path, ["shade"], image_size=8)[2].x_shade.shape == (1, 1, 8, 8)
+
+
+@pytest.mark.parametrize("block", ["bottleneck", "basic"])
+def test_fusion_block_names_inputs_of_other_sizes(block):
+    # the exchange's error showed the hidden mid-width maps ('xs[0] is (2, 4, 8, 8)')
+    # where the caller had passed [2, 16, 8, 8] and [2, 16, 8, 9]
+    from pyg_fusion.nn.asym import AsymFusionBasicBlock, AsymFusionBottleneck
+    make = AsymFusionBottleneck if block == "bottleneck" else AsymFusionBasicBlock
+    planes = 4 if block == "bottleneck" else 16
+    fused, alone = make(16, planes, 2, fusion=True), make(16, planes, 2)
+    a, b = torch.randn(2, 16, 8, 8), torch.randn(2, 16, 8, 9)
+    with pytest.raises(ValueError, match=r"xs\[1\] is \(2, 16, 8, 9\) but xs\[0\] is "
+                                         r"\(2, 16, 8, 8\): a fusion block exchanges"):
+        fused([a, b])
+    assert [tuple(o.shape) for o in alone([a, b])] == [(2, 16, 8, 8), (2, 16, 8, 9)]

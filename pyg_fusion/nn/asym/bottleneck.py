@@ -79,6 +79,13 @@ class _AsymBlock(nn.Module):
         for i, x in enumerate(xs):
             check_channels(f"xs[{i}]", x, self.conv1.in_channels, dims=(4, ),
                            what="inplanes")
+            if self.fusion and x.shape != xs[0].shape:
+                # named here: the exchange's own error showed the mid-width
+                # features' shapes, which are not what the caller passed
+                raise ValueError(f"xs[{i}] is {tuple(x.shape)} but xs[0] is "
+                                 f"{tuple(xs[0].shape)}: a fusion block exchanges features "
+                                 f"between the modalities, which must share the batch size "
+                                 f"and the image size")
         return list(xs)
 
     def extra_repr(self) -> str:
