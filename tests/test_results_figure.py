@@ -187,3 +187,17 @@ def test_default_title_names_the_seeds_and_epochs():
     bare = [_record("lego", "accuracy", [0.9])]  # no config: the seeds only
     assert plot_results(bare)._suptitle.get_text() == "digits (label_rate=0.05): seed 0"
     assert plot_results(bare, title="mine")._suptitle.get_text() == "mine"
+
+
+def test_many_bars_repeat_no_cycle_colour():
+    """With 14 methods the 11th bar (single-kar) took the 1st one's (lego) colour
+    from the ten-colour cycle, as if the two belonged together: past ten bars
+    all share one colour."""
+    from matplotlib.colors import to_rgba
+    records = [_record(m, "accuracy", [0.7 + 0.01 * i]) for i, m in enumerate(METHODS14)]
+    (ax, ) = plot_results(records).axes
+    colours = [to_rgba(p.get_facecolor()) for p in ax.patches]
+    assert len(colours) == 14 and len(set(colours)) == 1
+    few = plot_results(records[:3]).axes[0]  # up to ten: the usual cycle C0, C1, ...
+    assert [to_rgba(p.get_facecolor())[:3] for p in few.patches] == \
+        [to_rgba(f"C{i}")[:3] for i in range(3)]

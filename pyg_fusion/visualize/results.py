@@ -90,6 +90,7 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
     fig, axes = new_grid(ax, nrows, ncols, panel_size=(width, 3.4))
     for extra in axes.ravel()[len(metrics):]:
         extra.set_axis_off()
+    colours = _bar_colours(len(rows))
     for a, metric in zip(axes.ravel(), metrics):
         for i, row in enumerate(rows):
             r = by.get((*row, metric))
@@ -97,7 +98,7 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
                 continue
             values = np.asarray(r["values"], dtype=float)
             spread = r["std"] if len(values) > 1 else None
-            a.bar(i, r["mean"], yerr=spread, capsize=4, color=f"C{i % 10}", alpha=0.75)
+            a.bar(i, r["mean"], yerr=spread, capsize=4, color=colours[i], alpha=0.75)
             a.plot(np.full(len(values), i), values, "k.", markersize=4)
         a.set_xticks(range(len(rows)), names, rotation=45, ha="right")
         a.set_ylabel(metric)
@@ -124,6 +125,14 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
         title = ", ".join(sorted({f"{d} ({s})" for d, s, _ in rows})) + _run_note(records)
     fig.suptitle(title, fontsize=10)
     return finish(fig, path)
+
+
+def _bar_colours(num: int) -> list:
+    """The bars' colours: matplotlib's ten cycle colours up to ten bars (C0 ...
+    C9, as the other figures), one colour for all beyond. Past ten the cycle
+    gave the 11th method the 1st one's colour, and tab20's pairs of shades pair
+    methods too, as if they belonged together; the tick labels name the bars."""
+    return [f"C{i}" for i in range(num)] if num <= 10 else ["C0"] * num
 
 
 def _bar_name(row, rows, limit: int = 40) -> str:
