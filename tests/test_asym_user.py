@@ -412,3 +412,18 @@ def test_fusion_block_names_inputs_of_other_sizes(block):
                                          r"\(2, 16, 8, 8\): a fusion block exchanges"):
         fused([a, b])
     assert [tuple(o.shape) for o in alone([a, b])] == [(2, 16, 8, 8), (2, 16, 8, 9)]
+
+
+def test_translation_fusion_names_an_input_of_other_channels():
+    # a 15-channel input reached the shared 3x3 conv: 'weight of size [16, 16, 3, 3],
+    # expected input[2, 15, 8, 8] to have 16 channels'
+    from pyg_fusion.nn.asym import AsymTranslationFusion
+    fuse = AsymTranslationFusion(16, 2)
+    x = torch.randn(2, 16, 8, 8)
+    with pytest.raises(ValueError, match=r"xs\[1\] has 15 channels \(shape \(2, 15, 8, 8\)\), "
+                                         r"the layer expects channels = 16"):
+        fuse([x, torch.randn(2, 15, 8, 8)])
+    with pytest.raises(ValueError, match="expected 2 modality tensors, got 3"):
+        AsymTranslationFusion(16, 2, shuffle=False)([x, x, x])
+    out = fuse([x, x])   # equal inputs: shuffling swaps equal tails, the shifts are equal
+    assert torch.allclose(out[0], out[1])

@@ -15,10 +15,11 @@ from typing import Callable, NamedTuple, Sequence
 import torch
 from torch import Tensor, nn
 
-from ...functional._checks import check_choice, check_int, check_module_input, check_tensor
+from ...functional._checks import (check_channels, check_choice, check_int, check_module_input,
+                                   check_tensor)
 from ...functional.asym import channel_shuffle, pixel_shift, shift_groups
 from .._reset import reset_children
-from .modality import ModalityNorm2d
+from .modality import ModalityNorm2d, modality_list
 
 __all__ = ["AsymTranslationFusion", "AsymFusionTranslator",
            "TranslatorOutput"]
@@ -90,10 +91,10 @@ class AsymTranslationFusion(nn.Module):
         return xs
 
     def forward(self, xs: Sequence[Tensor]) -> list[Tensor]:
-        if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)):
-            raise TypeError(f"xs must be a list of per-modality tensors, got "
-                            f"{type(xs).__name__}")
-        xs = list(xs)
+        xs = modality_list(xs, self.num_modalities)
+        for i, x in enumerate(xs):
+            # named here: the shared conv's error names its weight, not the input
+            check_channels(f"xs[{i}]", x, self.channels, dims=(4, ), what="channels")
         m = len(xs)
         s = self._shuffle(xs)
         ys = [torch.relu(y) for y in self.norm([self.conv(x) for x in s])]
