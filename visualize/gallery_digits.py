@@ -127,7 +127,12 @@ def run_sweep(gal: Gallery, args) -> None:
         records.append({"P": p, "Q": q, "metric": "test_accuracy",
                         "mean": statistics.fmean(accs),
                         "std": statistics.pstdev(accs) if len(accs) > 1 else 0.0,
-                        "dataset": "digits", "method": "lego"})
+                        "dataset": "digits", "method": "lego",
+                        # as pyg-fusion sweep records them: the figure names the
+                        # views, the seeds and the epochs from these
+                        "seeds": list(range(args.sweep_seeds)),
+                        "config": {"trainer": {"epochs": args.sweep_epochs},
+                                   "powers": {"num_powers": {a: p, b: q}}}})
     path = gal.out / "sweep.json"
     write_json(path, records)
     fig = V.plot_pq_sensitivity(path)
