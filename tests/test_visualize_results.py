@@ -322,3 +322,16 @@ def test_sparse_vs_dense_narrow_log_axis_still_reads():
     wide = plot_sparse_vs_dense(_bench())
     assert set(_labelled_y_ticks(wide.axes[0])) <= {
         f"{m * 10.0 ** k:g}" for m in (1, 2, 5) for k in range(-8, 4)}
+
+
+def test_pq_best_cell_says_when_it_is_tied():
+    """Five cells of 0.780 (a short gallery sweep): the frame on one of them was
+    labelled 'best ... P=1, Q=2' as if it stood alone."""
+    grid = np.array([[0.77, 0.78, 0.78], [0.77, 0.78, 0.78], [0.78, 0.77, 0.77]])
+    fig = plot_pq_sensitivity(grid, kind="heatmap", metric="acc")
+    label = fig.axes[0].get_legend().get_texts()[0].get_text()
+    assert label == "best (highest acc): P=1, Q=2, tied with 4 more"
+    grid[0, 1] = 0.79
+    fig = plot_pq_sensitivity(grid, kind="heatmap", metric="acc")
+    assert fig.axes[0].get_legend().get_texts()[0].get_text() == \
+        "best (highest acc): P=1, Q=2"

@@ -242,6 +242,8 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
         higher_is_better = not (name in LOWER_IS_BETTER or name.endswith("loss"))
     best = np.unravel_index((np.nanargmax if higher_is_better else np.nanargmin)(mean),
                             mean.shape)
+    # the frame marks the first of equal cells (short runs tie often): say so
+    ties = int(np.isclose(mean, mean[best], rtol=0.0, atol=1e-12).sum())
     subtitle = ", ".join(str(v) for v in (info.get("dataset"), info.get("setting"),
                                           info.get("method")) if v)
     runs = _runs_note(info)
@@ -274,7 +276,8 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
         frame = Rectangle((best[1] - 0.5, best[0] - 0.5), 1, 1, fill=False,
                           edgecolor="red", linewidth=2.5, gid="best",
                           label=f"best ({'highest' if higher_is_better else 'lowest'} "
-                                f"{name}): P={ps[best[0]]}, Q={qs[best[1]]}")
+                                f"{name}): P={ps[best[0]]}, Q={qs[best[1]]}" + (
+                                    f", tied with {ties - 1} more" if ties > 1 else ""))
         heat_ax.add_patch(frame)
         heat_ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12),
                        fontsize=8, frameon=False)
