@@ -335,3 +335,18 @@ def test_pq_best_cell_says_when_it_is_tied():
     fig = plot_pq_sensitivity(grid, kind="heatmap", metric="acc")
     assert fig.axes[0].get_legend().get_texts()[0].get_text() == \
         "best (highest acc): P=1, Q=2"
+
+
+def test_sparse_vs_dense_note_of_rows_not_run_overlaps_no_label():
+    """The 'not run: ...' line was a fig.text at the bottom, outside the layout:
+    drawn over both panels' 'N (nodes)' (reproduced: benchmarks/results/
+    sparse_vs_dense_cpu.json, two dense rows skipped)."""
+    fig = plot_sparse_vs_dense(_bench())
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (note, ) = [t for t in fig.texts if t.get_text().startswith("not run:")]
+    box = note.get_window_extent(renderer)
+    for a in fig.axes[:2]:
+        assert not box.overlaps(a.xaxis.label.get_window_extent(renderer))
+        assert not box.overlaps(a.get_tightbbox(renderer))
+    assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1 and fig.bbox.y0 <= box.y0

@@ -208,12 +208,14 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
             head += f", {desc[0]}"
     fig.suptitle(head, fontsize=11)
     if skipped:
-        note = "; ".join(f"{r['backend']} N={r['N']}: {r.get('status', 'did not run')}"
-                         for r in sorted(skipped, key=lambda r: (r["backend"], r["N"]))[:4])
+        # one row a line (a line of all ran past a 10-inch figure), as the
+        # figure's x label, for which the layout makes room: a plain fig.text
+        # at the bottom was drawn over the panels' 'N (nodes)'
+        note = "\n".join(f"{r['backend']} N={r['N']}: {r.get('status', 'did not run')}"
+                          for r in sorted(skipped, key=lambda r: (r["backend"], r["N"]))[:4])
         if len(skipped) > 4:
-            note += f"; and {len(skipped) - 4} more"
-        fig.text(0.5, 0.005, "not run: " + note, ha="center", va="bottom", fontsize=7,
-                 color="0.35", wrap=True)
+            note += f"\nand {len(skipped) - 4} more"
+        fig.supxlabel("not run: " + note, fontsize=7, color="0.35")
     return finish(fig, path)
 
 
