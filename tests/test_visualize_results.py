@@ -350,3 +350,21 @@ def test_sparse_vs_dense_note_of_rows_not_run_overlaps_no_label():
         assert not box.overlaps(a.xaxis.label.get_window_extent(renderer))
         assert not box.overlaps(a.get_tightbbox(renderer))
     assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1 and fig.bbox.y0 <= box.y0
+
+
+def test_sparse_vs_dense_legend_hides_no_point():
+    """loc='best' inside the memory panel still covered the dense backend's
+    largest N (reproduced: benchmarks/results/sparse_vs_dense_cpu.json, the point
+    at N=4096, 2300 MiB, under 'auto (native)'): one legend now stands outside."""
+    fig = plot_sparse_vs_dense(_bench())
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (legend, ) = fig.legends
+    box = legend.get_window_extent(renderer)
+    assert sorted(t.get_text() for t in legend.get_texts()) == ["dense", "sparse"]
+    for a in fig.axes[:2]:
+        assert a.get_legend() is None
+        assert not box.overlaps(a.get_window_extent(renderer))
+        for line in a.lines:
+            xy = a.transData.transform(np.c_[line.get_xdata(), line.get_ydata()])
+            assert not any(box.contains(x, y) for x, y in xy)

@@ -102,7 +102,8 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
         matplotlib.figure.Figure: the figure; one line per backend and
         scatter implementation per panel, the crossover as a vertical line
         with gid ``"crossover"``. Rows that did not run are listed under the
-        panels.
+        panels. A new figure has one legend, right of the panels; axes given
+        as ``ax`` each get their own.
     """
     bench = load_benchmark(bench_json)
     rows = bench["rows"]
@@ -181,8 +182,19 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
         a.set_xlabel("N (nodes)")
         a.set_ylabel(unit)
         a.grid(True, which="both", alpha=0.25)
-        if a.lines:
+        if a.lines and ax is not None:
             a.legend(fontsize=8, loc="best")
+    if ax is None:
+        # one legend for both panels, outside them: inside, 'best' still hid
+        # points (the dense backend's largest N under the memory legend)
+        entries = {}
+        for a in (t_ax, m_ax):
+            for h, lab in zip(*a.get_legend_handles_labels()):
+                entries.setdefault(lab, h)
+        if entries:
+            # at the right: above the panels it ran into the figure's title
+            fig.legend(list(entries.values()), list(entries), loc="outside right upper",
+                       fontsize=8, frameon=False)
     for a in (t_ax, m_ax):
         if a.lines and _labelled(*a.get_ylim()) < 2:
             # a range under a few fold (memory 350..800 MiB) shows one or no
