@@ -220,3 +220,16 @@ def test_a_failing_plot_leaves_no_figure_open(tmp_path):
     with pytest.raises(ValueError):
         plot_anomaly_scores(torch.tensor([0.1, float("nan")]))
     assert len(plt.get_fignums()) == before
+
+
+def test_signed_graph_nodes_are_not_the_blue_of_negative_edges():
+    """Without labels or scores the nodes were tab:blue, the colour of a signed
+    graph's negative edges: the two read alike. A signed graph's nodes are grey."""
+    from matplotlib.colors import to_rgba
+    ei = torch.tensor([[0, 1], [1, 2]])
+    signed = plot_relation_graph(ei, torch.tensor([0.7, -0.7]), pos=_circle(3))
+    node = tuple(np.asarray(_by_gid(signed, "nodes").get_facecolor())[0])
+    negative = tuple(np.asarray(_by_gid(signed, "edges").get_edgecolor())[1, :3])
+    assert node[:3] != negative and node == to_rgba("0.35")
+    plain = plot_relation_graph(ei, torch.tensor([0.7, 0.5]), pos=_circle(3))
+    assert tuple(np.asarray(_by_gid(plain, "nodes").get_facecolor())[0]) == to_rgba("tab:blue")

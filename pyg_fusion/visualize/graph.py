@@ -232,7 +232,8 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
     values, cmap, norm, cbar_label, ticks = _node_colours(n, labels, scores, label_names)
     # a white rim helps big markers apart; on tiny ones it hides their colour
     nodes = ax.scatter(coords[:, 0], coords[:, 1], s=node_size,
-                       c=values if values is not None else "tab:blue",
+                       # grey beside a signed graph's blue (w < 0) edges
+                       c=values if values is not None else "0.35" if signed else "tab:blue",
                        cmap=cmap, norm=norm, edgecolors="white",
                        linewidths=0.4 if node_size >= 40 else 0.0, zorder=2)
     nodes.set_gid("nodes")
