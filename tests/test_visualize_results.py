@@ -368,3 +368,25 @@ def test_sparse_vs_dense_legend_hides_no_point():
         for line in a.lines:
             xy = a.transData.transform(np.c_[line.get_xdata(), line.get_ydata()])
             assert not any(box.contains(x, y) for x, y in xy)
+
+
+SEVEN = ["lego", "lego-row", "feature-concat", "graph-product", "graph-mean", "mtn",
+         "single-i3d"]
+
+
+def _seven_methods(videos=2, snippets=30):
+    rng = np.random.default_rng(0)
+    scores = {m: {f"v{i}": rng.random(snippets) for i in range(videos)} for m in SEVEN}
+    gt = {f"v{i}": (np.arange(snippets * 16) > 200).astype(int) for i in range(videos)}
+    return scores, gt
+
+
+def test_anomaly_scores_of_seven_methods_have_seven_colours():
+    """Five colours: the 6th method (mtn) was drawn in the 1st one's (lego) blue."""
+    from matplotlib.colors import to_rgba
+    fig = plot_anomaly_scores(*_seven_methods())
+    ax = fig.axes[0]
+    colours = {p.get_gid(): to_rgba(p.get_edgecolor()) for p in ax.patches
+               if isinstance(p, StepPatch)}
+    assert len(colours) == 7 and len(set(colours.values())) == 7
+    assert to_rgba("tab:red") not in colours.values()  # the ground truth's colour

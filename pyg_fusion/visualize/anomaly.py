@@ -78,7 +78,10 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
     names = list(videos)[:max_videos]
     fig, axes = new_grid(ax, len(names), 1, panel_size=(9, 1.9))
     f = frames_per_snippet
-    palette = ["tab:blue", "tab:green", "tab:purple", "tab:orange", "tab:brown"]
+    # tab10 without its red, the colour of the ground truth's shading: nine
+    # methods apart (five colours drew a sixth method in the first one's blue)
+    palette = ["tab:blue", "tab:green", "tab:purple", "tab:orange", "tab:brown", "tab:pink",
+               "tab:gray", "tab:olive", "tab:cyan"]
     for a, name in zip(axes.ravel(), names):
         curves = {m: to_numpy(f"scores[{name!r}]" if not m else f"scores[{m!r}][{name!r}]",
                               vids[name], dims=(1, )) for m, vids in methods.items()}
