@@ -390,3 +390,17 @@ def test_anomaly_scores_of_seven_methods_have_seven_colours():
                if isinstance(p, StepPatch)}
     assert len(colours) == 7 and len(set(colours.values())) == 7
     assert to_rgba("tab:red") not in colours.values()  # the ground truth's colour
+
+
+def test_anomaly_scores_legend_of_many_methods_stays_in_the_figure():
+    """Seven methods, the threshold and the ground truth: nine legend entries in
+    one row ran past both edges of the 9-inch figure."""
+    fig = plot_anomaly_scores(*_seven_methods(), threshold=0.5, title="synthetic-vad, seed 0")
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    (legend, ) = fig.legends
+    box = legend.get_window_extent(renderer)
+    assert len(legend.get_texts()) == 9
+    assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1 and box.y1 <= fig.bbox.y1
+    for a in fig.axes:
+        assert not box.overlaps(a.get_tightbbox(renderer))

@@ -142,7 +142,9 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
                                   fontsize=8, loc="right", color="0.35")
     # above the panels, so that it never hides a curve or a title
     fig.legend(handles, labels, loc="outside upper center" if ax is None else "upper center",
-               fontsize=8, ncols=len(labels), frameon=False,
+               # at most four entries a row: seven methods in one row ran past
+               # both edges of the figure
+               fontsize=8, ncols=min(len(labels), 4), frameon=False,
                # the legend's own title: a suptitle would overlap an outside legend
                title=title, title_fontproperties={"size": 11})
     return finish(fig, path)
