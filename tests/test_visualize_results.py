@@ -404,3 +404,22 @@ def test_anomaly_scores_legend_of_many_methods_stays_in_the_figure():
     assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1 and box.y1 <= fig.bbox.y1
     for a in fig.axes:
         assert not box.overlaps(a.get_tightbbox(renderer))
+
+
+def test_anomaly_scores_titles_of_many_aucs_stay_in_the_panel():
+    """Seven methods' frame AUCs on one title line ran past the figure's right
+    edge (and into the 'first 2 of 3 videos' note): they now break into lines."""
+    scores, gt = _seven_methods(videos=3)
+    fig = plot_anomaly_scores(scores, gt, max_videos=2)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for a in fig.axes:
+        left = a._left_title.get_window_extent(renderer)
+        assert fig.bbox.x0 <= left.x0 and left.x1 <= fig.bbox.x1
+        assert not left.overlaps(a._right_title.get_window_extent(renderer)) \
+            or not a.get_title(loc="right")
+        text = a.get_title(loc="left")
+        assert all(f"{m} " in text for m in SEVEN) and "\n" in text
+    short = plot_anomaly_scores({"v": np.array([0.1, 0.9])}, {"v": np.array([0, 1])},
+                                frames_per_snippet=1)
+    assert short.axes[0].get_title(loc="left") == "v  (frame AUC 1.000)"

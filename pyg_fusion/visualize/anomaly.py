@@ -121,7 +121,7 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
                 auc = roc_auc_score(g > 0.5, np.repeat(c, f)[:num_frames])
                 aucs.append(f"{m} {auc:.3f}" if m else f"{auc:.3f}")
         if aucs:
-            head += f"  (frame AUC {', '.join(aucs)})"
+            head += _auc_text(aucs)
         s = np.concatenate(list(curves.values()))
         if threshold is not None:
             a.axhline(threshold, color="0.3", ls="--", lw=0.8, label="threshold")
@@ -148,6 +148,20 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
                # the legend's own title: a suptitle would overlap an outside legend
                title=title, title_fontproperties={"size": 11})
     return finish(fig, path)
+
+
+def _auc_text(aucs: list[str], width: int = 72) -> str:
+    """``"  (frame AUC a 0.9, b 0.8)"``, broken into lines of about ``width``
+    characters: seven methods' AUCs on one line ran out of the panel (and
+    into its right-hand note)."""
+    lines, line = [], "  (frame AUC "
+    for i, item in enumerate(aucs):
+        item += ")" if i == len(aucs) - 1 else ","
+        if len(line) + len(item) > width and line.strip() not in ("", "(frame AUC"):
+            lines.append(line.rstrip())
+            line = ""
+        line += item + " "
+    return "\n".join(lines + [line.rstrip()])
 
 
 def _as_dict(name, value) -> dict:
