@@ -188,3 +188,18 @@ def test_new_inputs_draw_into_the_given_axes():
     assert plot_relation_graph(data, ax=ax, arrows=True, layout="circular") is fig
     assert plot_adjacency(data, ax=[ax]) is fig
     assert plt.get_fignums() == before
+
+
+def test_long_class_names_that_share_a_start_stay_apart():
+    """'category number 0' ... '9' were all cut to 'category number…': ten equal
+    tick labels and colour-bar entries. When the cut makes names equal they are
+    cut in the middle, keeping the end that tells them apart."""
+    names = [f"category number {i}" for i in range(3)]
+    labels = torch.tensor([0, 1, 2, 0, 1, 2])
+    fig = plot_adjacency(torch.rand(6, 6), labels=labels, label_names=names)
+    ticks = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert ticks == ["categor\u2026number 0", "categor\u2026number 1", "categor\u2026number 2"]
+    fig = plot_relation_graph(torch.tensor([[0], [1]]), num_nodes=6, labels=labels,
+                              label_names=names)
+    assert [t.get_text() for t in fig.axes[1].get_yticklabels()] == ticks
+    assert all(len(t) == 16 for t in ticks)

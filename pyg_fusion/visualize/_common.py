@@ -326,7 +326,7 @@ def label_ticks(ax: Axes, sorted_labels: np.ndarray, *, names=None,
     starts = np.concatenate([[0], change])
     ends = np.concatenate([change, [len(sorted_labels)]])
     centres = (starts + ends - 1) / 2
-    text = [shorten(_label_text(sorted_labels[s], names)) for s in starts]
+    text = shorten_all([_label_text(sorted_labels[s], names) for s in starts])
     for b in change:
         if axis in ("both", "x"):
             ax.axvline(b - 0.5, color="white", lw=0.6, alpha=0.8)
@@ -356,6 +356,20 @@ def _label_text(value, names) -> str:
 def tex_name(name: str) -> str:
     """A source name for mathtext (``\\mathrm{...}``, underscores escaped)."""
     return r"\mathrm{" + str(name).replace("_", r"\_").replace(" ", r"\ ") + "}"
+
+
+def shorten_all(texts, limit: int = 16) -> list[str]:
+    """Each of ``texts`` cut to ``limit`` characters as :func:`shorten` does;
+    when that makes distinct texts equal (``"category number 0"``, ``"... 1"``:
+    all ``"category number\u2026"``), each is cut in its middle instead,
+    keeping the start and the end that tells them apart."""
+    texts = [str(t) for t in texts]
+    cut = [shorten(t, limit) for t in texts]
+    if len(set(cut)) == len(set(texts)):
+        return cut
+    head = (limit - 1) // 2
+    return [t if len(t) <= limit else t[:head] + "\u2026" + t[len(t) - (limit - 1 - head):]
+            for t in texts]
 
 
 def shorten(text: str, limit: int = 16) -> str:

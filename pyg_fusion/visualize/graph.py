@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..data import source_names
 from ._common import (check_graph, check_node_count, closes_on_error, finish, is_data,
-                      is_fused_graph, new_figure, plain_graph, shorten, source_graph,
+                      is_fused_graph, new_figure, plain_graph, shorten_all, source_graph,
                       tex_name, to_numpy)
 
 # networkx's spring layout is O(N^2) per iteration: about 20 s at 3000 nodes
@@ -403,8 +403,9 @@ def _node_colours(n, labels, scores, label_names):
         for c in classes:
             c = int(c) if float(c).is_integer() else c
             try:
-                names.append(shorten(label_names[c] if label_names is not None else c))
+                names.append(label_names[c] if label_names is not None else c)
             except (KeyError, IndexError, TypeError):
-                names.append(shorten(c))
-        return idx.astype(float), cmap, norm, "label", (np.arange(len(classes)), names)
+                names.append(c)
+        return idx.astype(float), cmap, norm, "label", (np.arange(len(classes)),
+                                                        shorten_all(names))
     return None, None, None, None, None
