@@ -305,3 +305,29 @@ def test_adjacency_of_a_batch_links_no_two_graphs_and_names_the_nodes_of_an_orde
     plot_power_expansion(torch.rand(2, 4, 4), labels=torch.tensor([1, 0, 1, 0]),
                          order=np.array([3, 2, 1, 0]))
     plot_adjacency(MultiSourceData(x_a=torch.randn(5, 3), y=torch.tensor([1])), k=2)
+
+
+def test_many_classes_label_no_tick_over_another():
+    """40 classes on 600 nodes: 40 tick labels of 7 pt on a 2.5-inch panel, each
+    over its neighbours (y) and the 90-degree x labels into each other. Blocks
+    closer than a line of text to the last labelled one now keep their boundary
+    line but no label; ten classes keep all ten."""
+    import sys
+    from pathlib import Path
+    sys.path.insert(0, str(Path(__file__).parent))
+    from test_results_figure import _crowded_tick_labels
+    torch.manual_seed(0)
+    n = 600
+    for classes, kind in ((40, "adjacency"), (40, "powers"), (10, "adjacency"),
+                          (10, "powers")):
+        labels = torch.randint(0, classes, (n, ))
+        fig = plot_adjacency(torch.rand(n, n), labels=labels) if kind == "adjacency" else \
+            plot_power_expansion({"a": torch.rand(3, n, n)}, labels=labels)
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        ax = fig.axes[0]
+        boxes = [t.get_window_extent(renderer) for t in ax.get_yticklabels()]
+        assert not any(a.overlaps(b) for a, b in zip(boxes, boxes[1:])), (classes, kind)
+        assert _crowded_tick_labels(ax, renderer) == [], (classes, kind)
+        shown = [t.get_text() for t in ax.get_yticklabels()]
+        assert shown[0] == "0" and (len(shown) == 10 if classes == 10 else len(shown) >= 8)

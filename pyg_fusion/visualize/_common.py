@@ -16,6 +16,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .._files import save_figure
+from ._matrix import spaced_ticks
 
 # What path= may name; a name without a suffix becomes a PNG.
 FORMATS = (".png", ".pdf", ".svg")
@@ -321,7 +322,8 @@ def node_ticks(ax: Axes, perm) -> None:
 def label_ticks(ax: Axes, sorted_labels: np.ndarray, *, names=None,
                 axis: str = "both") -> None:
     """Ticks at the centre of each block of equal labels (labels already in
-    display order), with thin lines at the block boundaries."""
+    display order), with thin lines at the block boundaries; a block too close
+    to the previous labelled one to be read keeps its line but no label."""
     change = np.flatnonzero(np.diff(sorted_labels)) + 1
     starts = np.concatenate([[0], change])
     ends = np.concatenate([change, [len(sorted_labels)]])
@@ -336,11 +338,14 @@ def label_ticks(ax: Axes, sorted_labels: np.ndarray, *, names=None,
         # side by side, names longer than a digit or two would overlap
         tilt = len(text) > 1 and max(map(len, text)) * len(text) > 24
         steep = len(text) > 6  # at 45 degrees, many neighbours still overlap
-        ax.set_xticks(centres, text, fontsize=7, rotation=(90 if steep else 45) if tilt else 0,
+        rotation = (90 if steep else 45) if tilt else 0
+        ax.set_xticks(centres, text, fontsize=7, rotation=rotation,
                       ha="right" if tilt else "center",
                       va="center" if tilt and steep else "top", rotation_mode="anchor")
+        spaced_ticks(ax.xaxis, centres, text, rotation)
     if axis in ("both", "y"):
         ax.set_yticks(centres, text, fontsize=7)
+        spaced_ticks(ax.yaxis, centres, text, 90)  # y labels stack as lines
 
 
 def _label_text(value, names) -> str:

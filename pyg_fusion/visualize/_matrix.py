@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.axes import Axes
+from matplotlib.ticker import FuncFormatter, Locator
 
 # A heatmap panel is a few hundred pixels wide: drawn one cell per node, a
 # larger graph is resampled and most single-entry rows vanish from the picture.
@@ -56,3 +57,42 @@ def matrix_labels(ax: Axes, how: str = "", block: int = 1, *, x: bool = True,
         ax.set_xlabel(f"source node j{how}{note}", fontsize=8)
     if y:
         ax.set_ylabel("target node i", fontsize=8)
+
+
+class _Spaced(Locator):
+    """The tick positions ``centres`` thinned, when the axis is drawn, so that
+    each labelled tick is a text's room from the last one kept (first come
+    first kept): 25 classes or more, or small classes side by side, put
+    labels of 7 pt over each other. Measured on the axes as laid out."""
+
+    def __init__(self, centres, room):
+        self.centres, self.room = np.asarray(centres, dtype=float), room
+
+    def __call__(self):
+        ax = self.axis.axes
+        ext = ax.get_window_extent()
+        length = ext.width if self.axis is ax.xaxis else ext.height
+        lo, hi = self.axis.get_view_interval()
+        gap = abs(hi - lo) * self.room * ax.figure.dpi / 72 / max(length, 1.0)
+        kept, last = [], -np.inf
+        for c in self.centres:
+            if c - last >= gap:
+                kept.append(c)
+                last = c
+        return kept
+
+
+def spaced_ticks(axis, centres, text, rotation: float) -> None:
+    """Ticks at ``centres`` labelled ``text`` (styled by the caller's
+    ``set_ticks``), of which only those a label's room apart are drawn: a
+    text line (7 pt) across a label rotated by 90 degrees or stacked on the y
+    axis, that over sin(45) at 45 degrees, the longest label's width flat."""
+    if rotation == 90:
+        room = 7 * 1.05
+    elif rotation:
+        room = 7 * 1.05 / np.sin(np.radians(rotation))
+    else:
+        room = 0.62 * 7 * max(map(len, text)) + 3
+    names = {float(c): t for c, t in zip(centres, text)}
+    axis.set_major_locator(_Spaced(centres, room))
+    axis.set_major_formatter(FuncFormatter(lambda x, _: names.get(float(x), "")))
