@@ -233,3 +233,19 @@ def test_signed_graph_nodes_are_not_the_blue_of_negative_edges():
     assert node[:3] != negative and node == to_rgba("0.35")
     plain = plot_relation_graph(ei, torch.tensor([0.7, 0.5]), pos=_circle(3))
     assert tuple(np.asarray(_by_gid(plain, "nodes").get_facecolor())[0]) == to_rgba("tab:blue")
+
+
+def test_colour_bar_of_many_classes_labels_none_over_another():
+    """60 classes gave the colour bar 60 labels of 10 pt on 4 inches, each over its
+    neighbours: only those a line apart are labelled now; 25 keep all 25."""
+    torch.manual_seed(0)
+    ring = torch.stack([torch.arange(400), (torch.arange(400) + 1) % 400])
+    for classes, shown in ((60, None), (25, 25)):
+        fig = plot_relation_graph(ring, labels=torch.arange(400) % classes, layout="circular")
+        fig.canvas.draw()
+        renderer = fig.canvas.get_renderer()
+        bar = fig.axes[1]
+        texts = [t.get_text() for t in bar.get_yticklabels()]
+        boxes = [t.get_window_extent(renderer) for t in bar.get_yticklabels()]
+        assert not any(a.overlaps(b) for a, b in zip(boxes, boxes[1:])), classes
+        assert texts[0] == "0" and (len(texts) == shown if shown else 10 <= len(texts) < 60)

@@ -82,17 +82,18 @@ class _Spaced(Locator):
         return kept
 
 
-def spaced_ticks(axis, centres, text, rotation: float) -> None:
+def spaced_ticks(axis, centres, text, rotation: float, size: float = 7) -> None:
     """Ticks at ``centres`` labelled ``text`` (styled by the caller's
     ``set_ticks``), of which only those a label's room apart are drawn: a
-    text line (7 pt) across a label rotated by 90 degrees or stacked on the y
-    axis, that over sin(45) at 45 degrees, the longest label's width flat."""
+    text line (``size`` pt) across a label rotated by 90 degrees or stacked on
+    the y axis, that over sin(45) at 45 degrees, the longest label's width
+    flat."""
     if rotation == 90:
-        room = 7 * 1.05
+        room = size * 1.05
     elif rotation:
-        room = 7 * 1.05 / np.sin(np.radians(rotation))
+        room = size * 1.05 / np.sin(np.radians(rotation))
     else:
-        room = 0.62 * 7 * max(map(len, text)) + 3
+        room = 0.62 * size * max(map(len, text)) + 3
     names = {float(c): t for c, t in zip(centres, text)}
     axis.set_major_locator(_Spaced(centres, room))
     axis.set_major_formatter(FuncFormatter(lambda x, _: names.get(float(x), "")))

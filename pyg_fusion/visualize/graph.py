@@ -15,6 +15,7 @@ from ..data import source_names
 from ._common import (check_graph, check_node_count, closes_on_error, finish, is_data,
                       is_fused_graph, new_figure, plain_graph, shorten_all, source_graph,
                       tex_name, to_numpy)
+from ._matrix import spaced_ticks
 
 # networkx's spring layout is O(N^2) per iteration: about 20 s at 3000 nodes
 # on one core, minutes above; the circular and temporal layouts are linear
@@ -242,6 +243,9 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         cbar.set_label(cbar_label)
         if ticks is not None:
             cbar.set_ticks(ticks[0], labels=ticks[1])
+            # 60 classes: 60 labels over each other; keep those a line apart
+            spaced_ticks(cbar.ax.yaxis, ticks[0], ticks[1], 90,
+                         cbar.ax.yaxis.get_ticklabels()[0].get_fontsize())
 
     if signed:
         ax.plot([], [], color="tab:red", lw=2, label="w > 0")
