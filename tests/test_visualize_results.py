@@ -423,3 +423,16 @@ def test_anomaly_scores_titles_of_many_aucs_stay_in_the_panel():
     short = plot_anomaly_scores({"v": np.array([0.1, 0.9])}, {"v": np.array([0, 1])},
                                 frames_per_snippet=1)
     assert short.axes[0].get_title(loc="left") == "v  (frame AUC 1.000)"
+
+
+def test_pq_title_says_std_only_where_the_cells_write_it():
+    """A 9 x 9 sweep's cells write their mean only (the ± std fits up to 30
+    cells), yet the title said 'mean ± std over seeds 0, 1'."""
+    def recs(n):
+        return [{**r, "seeds": [0, 1]} for r in _records(ps=range(1, n + 1), qs=range(1, n + 1))]
+    big = plot_pq_sensitivity(recs(9), kind="heatmap").axes[0]
+    assert big.get_title().split("\n")[1] == "mean over seeds 0, 1"
+    assert not any("±" in t.get_text() for t in big.texts)
+    small = plot_pq_sensitivity(recs(3), kind="heatmap").axes[0]
+    assert small.get_title().split("\n")[1] == "mean ± std over seeds 0, 1"
+    assert any("±" in t.get_text() for t in small.texts)

@@ -247,6 +247,8 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
     subtitle = ", ".join(str(v) for v in (info.get("dataset"), info.get("setting"),
                                           info.get("method")) if v)
     runs = _runs_note(info)
+    spread = std is not None and mean.size <= 30  # the cells write their ± std
+    heat_runs = _runs_note(info, spread=spread)
     if info.get("sources"):  # the sources the sweep's P and Q count the powers of
         first, rest = info["sources"]
         p_of = f"$R_{{{tex_name(first)}}}$"
@@ -267,8 +269,7 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
                 if not np.isfinite(v):
                     continue
                 text = f"{v:.3f}" if abs(v) < 10 else f"{v:.3g}"
-                if std is not None and np.isfinite(std[i, j]) and std[i, j] > 0 \
-                        and mean.size <= 30:
+                if spread and np.isfinite(std[i, j]) and std[i, j] > 0:
                     text += f"\n±{std[i, j]:.2g}"
                 bright = (v - vmin) / (vmax - vmin or 1.0) > 0.6
                 heat_ax.text(j, i, text, ha="center", va="center", fontsize=7,
@@ -283,7 +284,7 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
                        fontsize=8, frameon=False)
         fig.colorbar(im, ax=heat_ax, label=name, shrink=0.85)
         heat_ax.set_title(f"{name} over (P, Q)" + (f": {subtitle}" if subtitle else "")
-                          + (f"\n{runs}" if runs else ""), fontsize=10)
+                          + (f"\n{heat_runs}" if heat_runs else ""), fontsize=10)
     if surf_ax is not None:
         qq, pp = np.meshgrid(qs.astype(float), ps.astype(float))
         if min(mean.shape) > 1:
@@ -311,12 +312,14 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
     return finish(fig, path)
 
 
-def _runs_note(info) -> str:
-    # "mean ± std over seeds 0, 1; 2 epochs": what each cell averages
+def _runs_note(info, spread: bool = False) -> str:
+    # "mean ± std over seeds 0, 1; 2 epochs": what each cell shows (± std
+    # only where the cells write it)
     seeds, epochs = info.get("seeds") or [], info.get("epochs") or []
     parts = []
     if seeds:
-        parts.append(("seed " if len(seeds) == 1 else "mean ± std over seeds ")
+        parts.append(("seed " if len(seeds) == 1 else
+                      f"mean{' ± std' if spread else ''} over seeds ")
                      + ", ".join(map(str, seeds)))
     if epochs:
         parts.append(f"{epochs[0]} epochs" if len(epochs) == 1
