@@ -320,8 +320,9 @@ def _shown_rgb(rgb: Tensor, data: Dataset) -> Tensor:
 def save_prediction_figure(module: SegmentationModule, data: Dataset,
                            path: str, *, num_images: int = 4,
                            class_names: Sequence[str] | None = None) -> str:
-    """PNG with one row per image: RGB input, depth, ground truth, then the
-    prediction of each output (branches and ensemble). Written atomically.
+    """PNG with one row per image: RGB input, depth input, ground truth, then
+    the prediction of each output (branches and ensemble), its column headed
+    ``predicted: <output>``. Written atomically.
 
     Args:
         module (SegmentationModule): the trained model.
@@ -354,11 +355,13 @@ def save_prediction_figure(module: SegmentationModule, data: Dataset,
             rgb = _shown_rgb(item["rgb"], data)
             mask = item["mask"].clone().float()
             mask[item["mask"] == module.hparams.ignore_index] = float("nan")
-            panels = [("input", rgb.clamp(0, 1).permute(1, 2, 0), {}),
-                      ("depth", item["depth"][0], {"cmap": "viridis"}),
+            # inputs and predictions named apart: 'depth' headed both the depth
+            # input and the depth branch's prediction
+            panels = [("input: RGB", rgb.clamp(0, 1).permute(1, 2, 0), {}),
+                      ("input: depth", item["depth"][0], {"cmap": "viridis"}),
                       ("ground truth", mask, {"cmap": cmap, "vmin": 0, "vmax": k - 1})]
-            panels += [(name, out[0].argmax(0), {"cmap": cmap, "vmin": 0,
-                                                 "vmax": k - 1})
+            panels += [(f"predicted: {name}", out[0].argmax(0),
+                        {"cmap": cmap, "vmin": 0, "vmax": k - 1})
                        for name, out in zip(module.output_names, outs)]
             for c, (title, img, kw) in enumerate(panels):
                 ax = axes[r][c]
