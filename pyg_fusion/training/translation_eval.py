@@ -235,7 +235,9 @@ def save_metrics(results: dict[str, dict[str, float]], out_dir: str,
 def save_translation_figure(module: TranslationModule, batch, path: str,
                             max_rows: int = 4) -> str:
     """Saves a PNG with one row per scene: the inputs, the target, each
-    branch's output and the ensemble side by side.
+    branch's output and the ensemble side by side, headed ``input: <m>``,
+    ``target: <target>``, ``<target> from <m>`` and ``<target>: ensemble``
+    (the target's name from the module's ``data_config``, else ``target``).
 
     Args:
         module (TranslationModule): the model.
@@ -248,9 +250,12 @@ def save_translation_figure(module: TranslationModule, batch, path: str,
 
     imgs = translate_batch(module, batch)
     inputs = {m: batch[f"x_{m}"] for m in module.modalities}
+    # the target modality by name, and each branch's output as translated
+    # from its input ('output: depth' read as a depth image, not rgb from depth)
+    target = (module.hparams.get("data_config") or {}).get("target") or "target"
     cols = [*[(f"input: {m}", x) for m, x in inputs.items()],
-            ("target", batch.y),
-            *[(f"output: {o}" if o != ENSEMBLE else "ensemble", imgs[o])
+            (f"target: {target}" if target != "target" else "target", batch.y),
+            *[(f"{target} from {o}" if o != ENSEMBLE else f"{target}: ensemble", imgs[o])
               for o in module.output_names]]
     rows = min(max_rows, batch.y.size(0))
     fig = Figure(figsize=(1.8 * len(cols), 1.8 * rows))
