@@ -254,3 +254,23 @@ def test_checkpoint_figures_are_titled_with_the_run(tmp_path, monkeypatch):
     torch.save({"fusion.A.a|b": torch.randn(2, 2)}, plain)
     assert checkpoint_title(str(plain), "learned fusion operator") == \
         "learned fusion operator: plain.pt"
+
+
+def test_fused_graph_figures_of_a_checkpoint_name_its_seed(tmp_path):
+    """plot adjacency / relation-graph --checkpoint noted 'synthetic-vad[3] <video>,
+    lego': not which seed's model it drew."""
+    from pyg_fusion.cli.plot import fused_from_checkpoint
+    from pyg_fusion.datasets import SyntheticVAD
+    from pyg_fusion.methods import build_model
+    root = tmp_path / "data"
+    test = SyntheticVAD(str(root / "synthetic_vad"), "test", log=False)
+    widths = {s: test[0][f"x_{s}"].size(1) for s in test[0].sources}
+    torch.manual_seed(0)
+    model = build_model("lego", "vad", widths, num_segments=32).eval()
+    ckpt = tmp_path / "last.ckpt"
+    torch.save({"state_dict": {f"model.{k}": v for k, v in model.state_dict().items()},
+                "hyper_parameters": {"config": {
+                    "method": "lego", "dataset": "synthetic-vad",
+                    "setting": "multi_representation", "seed": 2, "options": {}}}}, ckpt)
+    _, _, label = fused_from_checkpoint(str(ckpt), str(root), index=3)
+    assert label == f"synthetic-vad[3] {test[3].video}, lego, seed 2"

@@ -113,14 +113,19 @@ def fused_from_checkpoint(path: str, root: str | None, index: int = 0,
             data = td.graph
             ei, w = model.fused_graph(data)
             g = edges_to_dense(ei, w, max_num_nodes=data.num_nodes)[0]
-            return data, g, f"{cfg['dataset']}, {cfg['method']}"
+            return data, g, f"{cfg['dataset']}, {cfg['method']}{_seed(cfg)}"
         if not 0 <= index < len(td.test):
             raise CLIError(f"--index must be in [0, {len(td.test)}), got {index}")
         data = td.test[index]
         _, g = model(Batch.from_data_list([data]))
     if g is None or g.size(-1) != g.size(-2):
         raise CLIError(f"--checkpoint: method {cfg['method']!r} builds no fused graph")
-    return data, g[0], f"{cfg['dataset']}[{index}] {data.video}, {cfg['method']}"
+    return data, g[0], f"{cfg['dataset']}[{index}] {data.video}, {cfg['method']}{_seed(cfg)}"
+
+
+def _seed(cfg) -> str:
+    # which run a figure of a checkpoint shows: its seed beside its method
+    return f", seed {cfg['seed']}" if cfg.get("seed") is not None else ""
 
 
 def checkpoint_title(path: str, what: str) -> str:
