@@ -436,3 +436,26 @@ def test_pq_title_says_std_only_where_the_cells_write_it():
     small = plot_pq_sensitivity(recs(3), kind="heatmap").axes[0]
     assert small.get_title().split("\n")[1] == "mean ± std over seeds 0, 1"
     assert any("±" in t.get_text() for t in small.texts)
+
+
+def test_anomaly_scores_of_forty_videos_fit_a_page_sized_grid():
+    """max_videos=40 drew one column of 40 panels, 9 x 76 inches (990 x 8360 px):
+    more than 8 videos now go in two columns, more than 20 in three."""
+    rng = np.random.default_rng(0)
+    scores = {m: {f"Abuse{i:03d}_x264": rng.random(30) for i in range(40)}
+              for m in ("lego", "feature-concat", "graph-product")}
+    gt = {v: (np.arange(30 * 16) > 200).astype(int) for v in scores["lego"]}
+    fig = plot_anomaly_scores(scores, gt, max_videos=40)
+    w, h = fig.get_size_inches()
+    assert w <= 16 and h <= 24
+    drawn = [a for a in fig.axes if a.axison]
+    assert len(drawn) == 40 and len(fig.axes) == 42  # 14 rows of 3, two left blank
+    assert [a.get_xlabel() for a in drawn].count("frame") == 3  # the bottom of each column
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for a in drawn:
+        box = a._left_title.get_window_extent(renderer)
+        assert fig.bbox.x0 <= box.x0 and box.x1 <= fig.bbox.x1
+    nine = plot_anomaly_scores(scores, gt, max_videos=9)
+    assert len(nine.axes) == 10 and tuple(nine.get_size_inches()) == (13.0, 8.0)
+    assert tuple(plot_anomaly_scores(scores, gt).get_size_inches()) == (9.0, 8 * 1.9)

@@ -49,7 +49,8 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
         matplotlib.figure.Figure: the figure: per axes, a ``StepPatch`` of
         the scores (gid ``"scores"``; comparing methods, one per method, gid
         ``"scores:<method>"``) and one shaded span per run of anomalous
-        frames (gid ``"gt"``).
+        frames (gid ``"gt"``). A new figure has one column of panels up to 8
+        videos, two up to 20, then three.
     """
     if isinstance(frames_per_snippet, bool) or not isinstance(frames_per_snippet, int) \
             or frames_per_snippet < 1:
@@ -76,7 +77,18 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
     if isinstance(max_videos, bool) or not isinstance(max_videos, int) or max_videos < 1:
         raise ValueError(f"max_videos must be an int >= 1, got {max_videos!r}")
     names = list(videos)[:max_videos]
-    fig, axes = new_grid(ax, len(names), 1, panel_size=(9, 1.9))
+    if ax is None:
+        # one column of 9-inch panels up to 8 videos; more in two or three
+        # columns (40 videos in one column made a figure 76 inches tall)
+        ncols = 1 if len(names) <= 8 else 2 if len(names) <= 20 else 3
+        width = {1: 9.0, 2: 6.5, 3: 5.2}[ncols]
+        nrows = -(-len(names) // ncols)
+        fig, axes = new_grid(None, nrows, ncols, panel_size=(width, 1.9 if ncols == 1 else 1.6))
+        for extra in axes.ravel()[len(names):]:
+            extra.set_axis_off()
+    else:
+        width, ncols = 9.0, 1
+        fig, axes = new_grid(ax, len(names), 1)
     f = frames_per_snippet
     # tab10 without its red, the colour of the ground truth's shading: nine
     # methods apart (five colours drew a sixth method in the first one's blue)
@@ -121,7 +133,7 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
                 auc = roc_auc_score(g > 0.5, np.repeat(c, f)[:num_frames])
                 aucs.append(f"{m} {auc:.3f}" if m else f"{auc:.3f}")
         if aucs:
-            head += _auc_text(aucs)
+            head += _auc_text(aucs, int(8 * width))  # about 8 characters an inch
         s = np.concatenate(list(curves.values()))
         if threshold is not None:
             a.axhline(threshold, color="0.3", ls="--", lw=0.8, label="threshold")
@@ -131,7 +143,8 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
         a.set_ylim(lo - pad, hi + pad)
         a.set_ylabel("score")
         a.set_title(head, fontsize=9, loc="left")
-    axes.ravel()[len(names) - 1].set_xlabel("frame")
+    for a in axes.ravel()[max(0, len(names) - ncols):len(names)]:  # the bottom row
+        a.set_xlabel("frame")
     handles, labels = axes.ravel()[0].get_legend_handles_labels()
     if gts is not None:
         from matplotlib.patches import Patch
