@@ -147,8 +147,12 @@ def test_node_labels_and_masks_are_checked(tmp_path, break_it, message):
 
 
 def test_a_user_graph_trains_with_bool_masks(tmp_path):
+    # the initial weights are seeded: unseeded, they followed whatever the
+    # tests before had drawn, and after 3 epochs one start in ten sat at
+    # chance (val_acc 1/3). 20 epochs reach 0.63-0.77 from each of ten starts
     data = _graph()
+    torch.manual_seed(0)
     model = build_model("lego", "node", data.num_source_features, num_classes=3, k=5)
-    r = fit_node(model, data, out_dir=tmp_path, epochs=3, eval_every=1, progress=False,
+    r = fit_node(model, data, out_dir=tmp_path, epochs=20, eval_every=1, progress=False,
                  checkpoint=False)
-    assert 0.0 <= r["test_acc"] <= 1.0 and r["val_acc"] > 1 / 3
+    assert r["val_acc"] >= 0.55 and r["test_acc"] >= 0.5  # chance: 1/3
