@@ -15,6 +15,7 @@ from ..data import source_names
 from ._common import (check_graph, check_node_count, closes_on_error, finish, is_data,
                       is_fused_graph, new_figure, plain_graph, shorten_all, source_graph,
                       tex_name, to_numpy)
+from ._graph_layout import _arc, _positions
 from ._matrix import spaced_ticks
 
 # networkx's spring layout is O(N^2) per iteration: about 20 s at 3000 nodes
@@ -346,42 +347,6 @@ def edge_style(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     top_alpha = 0.9 if num <= 200 else float(np.clip(0.9 * np.sqrt(200 / num), 0.2, 0.9))
     top_width = 2.8 if num <= 200 else 1.6
     return top_width * t, top_alpha * t
-
-
-def _positions(n, edges, weights, *, layout, pos, time, seed) -> np.ndarray:
-    if pos is not None:
-        coords = to_numpy("pos", pos, dims=(2, ))
-        if coords.shape != (n, 2):
-            raise ValueError(f"pos must have shape [{n}, 2], got {tuple(coords.shape)}")
-        return coords
-    if layout == "temporal":
-        if time is None:
-            return np.stack([np.arange(n, dtype=float), np.zeros(n)], axis=1)
-        t = to_numpy("time", time, dims=(1, ))
-        if t.shape[0] != n:
-            raise ValueError(f"time must have one entry per node ({n}), got {t.shape[0]}")
-        rank = np.empty(n)
-        rank[np.argsort(t, kind="stable")] = np.arange(n)
-        return np.stack([rank, np.zeros(n)], axis=1)
-    g = nx.Graph()
-    g.add_nodes_from(range(n))
-    g.add_weighted_edges_from((int(i), int(j), float(abs(x)))
-                              for (i, j), x in zip(edges, weights))
-    if layout == "circular":
-        p = nx.circular_layout(g)
-    else:
-        p = nx.spring_layout(g, weight="weight", seed=seed)
-    return np.array([p[i] for i in range(n)], dtype=float).reshape(n, 2)
-
-
-def _arc(a: np.ndarray, b: np.ndarray, num: int = 24, below: bool = False) -> np.ndarray:
-    # A half-ellipse from a to b above (or below) the time axis; its height
-    # grows with the time span so that long-range relations stand out.
-    x0, x1 = sorted((a[0], b[0]))
-    t = np.linspace(0, np.pi, num)
-    centre, half = (x0 + x1) / 2, (x1 - x0) / 2
-    return np.stack([centre - half * np.cos(t), (-1 if below else 1) * half * np.sin(t)],
-                    axis=1)
 
 
 def _node_colours(n, labels, scores, label_names):

@@ -1,0 +1,45 @@
+"""Where the node-link drawing of :mod:`.graph` puts its nodes (the spring,
+circular and temporal layouts, or the caller's ``pos``) and the arcs its
+temporal layout draws edges as."""
+from __future__ import annotations
+
+import numpy as np
+import networkx as nx
+
+from ._common import to_numpy
+
+
+def _positions(n, edges, weights, *, layout, pos, time, seed) -> np.ndarray:
+    if pos is not None:
+        coords = to_numpy("pos", pos, dims=(2, ))
+        if coords.shape != (n, 2):
+            raise ValueError(f"pos must have shape [{n}, 2], got {tuple(coords.shape)}")
+        return coords
+    if layout == "temporal":
+        if time is None:
+            return np.stack([np.arange(n, dtype=float), np.zeros(n)], axis=1)
+        t = to_numpy("time", time, dims=(1, ))
+        if t.shape[0] != n:
+            raise ValueError(f"time must have one entry per node ({n}), got {t.shape[0]}")
+        rank = np.empty(n)
+        rank[np.argsort(t, kind="stable")] = np.arange(n)
+        return np.stack([rank, np.zeros(n)], axis=1)
+    g = nx.Graph()
+    g.add_nodes_from(range(n))
+    g.add_weighted_edges_from((int(i), int(j), float(abs(x)))
+                              for (i, j), x in zip(edges, weights))
+    if layout == "circular":
+        p = nx.circular_layout(g)
+    else:
+        p = nx.spring_layout(g, weight="weight", seed=seed)
+    return np.array([p[i] for i in range(n)], dtype=float).reshape(n, 2)
+
+
+def _arc(a: np.ndarray, b: np.ndarray, num: int = 24, below: bool = False) -> np.ndarray:
+    # A half-ellipse from a to b above (or below) the time axis; its height
+    # grows with the time span so that long-range relations stand out.
+    x0, x1 = sorted((a[0], b[0]))
+    t = np.linspace(0, np.pi, num)
+    centre, half = (x0 + x1) / 2, (x1 - x0) / 2
+    return np.stack([centre - half * np.cos(t), (-1 if below else 1) * half * np.sin(t)],
+                    axis=1)
