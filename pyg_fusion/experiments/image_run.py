@@ -45,6 +45,49 @@ def config_with_data(config: dict | None, data) -> dict | None:
     return None if config is None else {**config, "data": dataclasses.asdict(data)}
 
 
+def checkpoint_epochs(path: str) -> int | None:
+    """The training epochs behind a Lightning checkpoint's weights (its fit
+    loop's processed epochs: ``best.ckpt`` of epoch 3 counts 4), or
+    :obj:`None` where the file does not record them. Its ``epoch`` field is
+    no count: a checkpoint written at validation end holds the epoch's index,
+    one written at the epoch's end the next one's.
+
+    Args:
+        path (str): a ``.ckpt`` file of a Lightning trainer.
+    """
+    from .._files import load_checkpoint
+
+    ckpt = load_checkpoint(path, what="--checkpoint")
+    try:
+        return int(ckpt["loops"]["fit_loop"]["epoch_progress"]["total"]["processed"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def figure_title(model: str, data: str, *, epochs: int | None = None,
+                 checkpoint: str | None = None) -> str:
+    """The title of an image run's figure, as the graph tasks' figures carry
+    one: ``"<model> on <data>: <E> epochs (<run>/<file>)"``, so that a short
+    run's predictions do not pass for a trained model's.
+
+    Args:
+        model (str): the model (variant, modalities).
+        data (str): the scenes it sees.
+        epochs (int, optional): the epochs its weights were trained for. (default: :obj:`None`)
+        checkpoint (str, optional): the checkpoint file evaluated (its run folder and name
+            are shown). (default: :obj:`None`)
+    """
+    import os.path as osp
+
+    title = f"{model} on {data}"
+    if epochs is not None:
+        title += f": {epochs} epoch{'' if epochs == 1 else 's'}"
+    if checkpoint is not None:
+        run = osp.basename(osp.dirname(osp.dirname(osp.abspath(checkpoint))))
+        title += f" ({run}/{osp.basename(checkpoint)})"
+    return title
+
+
 
 
 # The runs lived here until they were split by task: the names this module

@@ -10,7 +10,7 @@ import os.path as osp
 
 from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig,
                            check_segment, data_from_checkpoint, defaults_notice)
-from .image_run import SYNTHETIC, ImageRun, config_with_data
+from .image_run import SYNTHETIC, ImageRun, checkpoint_epochs, config_with_data, figure_title
 
 
 def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False):
@@ -100,7 +100,8 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
                               progress=progress, checkpoint=checkpoint,
                               num_workers=data.workers, accelerator=accelerator)
     return _score_segmenter(module, test, names, out_dir, progress=progress, trainer=fitted,
-                            report=report, config=config, batch_size=data.batch_size)
+                            report=report, config=config, batch_size=data.batch_size,
+                            epochs=trainer.epochs)
 
 
 def _load_pretrained(encoder, model: SegmentModelConfig) -> None:
@@ -172,12 +173,14 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
     return _score_segmenter(module, test, names or module.hparams.class_names, out_dir,
                             progress=progress, report=report,
                             config=config_with_data(config, data), accelerator=accelerator,
-                            batch_size=data.batch_size)
+                            batch_size=data.batch_size, epochs=checkpoint_epochs(checkpoint),
+                            checkpoint=checkpoint)
 
 
 def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
                      report: bool, config: dict | None, trainer=None,
-                     accelerator: str = "cpu", batch_size: int = 8) -> ImageRun:
+                     accelerator: str = "cpu", batch_size: int = 8,
+                     epochs: int | None = None, checkpoint: str | None = None) -> ImageRun:
     from .._files import write_json, write_text
     from ..training.segmentation import (evaluate_segmentation, save_prediction_figure,
                                          scores_table)
@@ -194,8 +197,23 @@ def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
             **hardware_record(accelerator), "parameters": run.parameters, "config": config})
         write_text(osp.join(out_dir, "metrics.md"), table + "\n")
         fig = save_prediction_figure(module, test, osp.join(out_dir, "predictions.png"),
-                                     class_names=class_names)
+                                     class_names=class_names,
+                                     title=_figure_title(module, epochs, checkpoint))
         print(table)
         print(f"wrote {osp.join(out_dir, 'metrics.json')}, "
               f"{osp.join(out_dir, 'metrics.md')}, {fig}")
     return run
+
+
+def _figure_title(module, epochs: int | None, checkpoint: str | None) -> str:
+    """The prediction figure's title: the variant, the scenes of the module's
+    ``data_config`` and the epochs (:func:`.image_run.figure_title`)."""
+    d = module.hparams.get("data_config") or {}
+    if d.get("data") == SYNTHETIC:
+        data = f"synthetic scenes ({d.get('size')} px, data seed {d.get('data_seed')})"
+    elif d.get("data"):
+        data = f"{d['data']} {osp.basename(osp.normpath(d.get('root') or ''))}".strip()
+    else:
+        data = "unrecorded scenes"
+    return figure_title(f"segmentation, {module.hparams.variant}", data, epochs=epochs,
+                        checkpoint=checkpoint)

@@ -12,7 +12,7 @@ import os.path as osp
 from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateModelConfig,
                            TranslateTrainDataConfig, check_translate, data_from_checkpoint,
                            defaults_notice, translate_levels)
-from .image_run import SYNTHETIC, ImageRun, config_with_data
+from .image_run import SYNTHETIC, ImageRun, checkpoint_epochs, config_with_data, figure_title
 
 
 def translate_modalities(data: TranslateDataConfig) -> list[str]:
@@ -249,7 +249,8 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
 
         from ..training.translation_eval import save_translation_figure
         batch = next(iter(DataLoader(scored[list(range(n))], batch_size=n)))
-        fig = save_translation_figure(module, batch, osp.join(out_dir, "translation.png"))
+        fig = save_translation_figure(module, batch, osp.join(out_dir, "translation.png"),
+                                      title=_figure_title(data, mods, checkpoint))
         print(f"figure: {fig}")
     return run
 
@@ -284,3 +285,15 @@ def _score_translator(module, scored, split: str, data: TranslateDataConfig, mod
             "generator_parameters": module.num_generator_parameters(), "split": split,
             **hardware_record(accelerator), "config": config})
     return ImageRun(module, scores, split, scored)
+
+
+def _figure_title(data: TranslateDataConfig, mods: list[str], checkpoint: str) -> str:
+    """The translation figure's title: the modalities, the scenes scored and
+    the checkpoint's epochs (:func:`.image_run.figure_title`)."""
+    if data.data == SYNTHETIC:
+        seed = data.seed if data.data_seed is None else data.data_seed
+        scenes = f"synthetic scenes ({data.image_size} px, data seed {seed})"
+    else:
+        scenes = f"{osp.basename(osp.normpath(data.data))} ({data.image_size} px)"
+    return figure_title(f"translation {', '.join(mods)} to {data.target}", scenes,
+                        epochs=checkpoint_epochs(checkpoint), checkpoint=checkpoint)

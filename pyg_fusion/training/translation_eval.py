@@ -233,17 +233,21 @@ def save_metrics(results: dict[str, dict[str, float]], out_dir: str,
 
 @torch.no_grad()
 def save_translation_figure(module: TranslationModule, batch, path: str,
-                            max_rows: int = 4) -> str:
+                            max_rows: int = 4, *, title: str | None = None) -> str:
     """Saves a PNG with one row per scene: the inputs, the target, each
     branch's output and the ensemble side by side, headed ``input: <m>``,
     ``target: <target>``, ``<target> from <m>`` and ``<target>: ensemble``
     (the target's name from the module's ``data_config``, else ``target``).
+    One-channel images (depth, shade) are grey on the scenes' ``[0, 1]``
+    scale, shown by a colour bar under their columns.
 
     Args:
         module (TranslationModule): the model.
         batch (torch_geometric.data.Batch): the scenes to show.
         path (str): the PNG file.
         max_rows (int, optional): at most this many scenes. (default: :obj:`4`)
+        title (str, optional): the figure's title, e.g. the model, data and epochs
+            (:func:`~pyg_fusion.experiments.image_run.figure_title`). (default: :obj:`None`)
     """
     # A bare Figure (no pyplot): no backend is chosen or changed for the process.
     from matplotlib.figure import Figure
@@ -258,20 +262,30 @@ def save_translation_figure(module: TranslationModule, batch, path: str,
             *[(f"{target} from {o}" if o != ENSEMBLE else f"{target}: ensemble", imgs[o])
               for o in module.output_names]]
     rows = min(max_rows, batch.y.size(0))
-    fig = Figure(figsize=(1.8 * len(cols), 1.8 * rows))
+    # constrained: room for the title and the colour bar without wide margins
+    fig = Figure(figsize=(1.8 * len(cols), 1.8 * rows + 0.8), layout="constrained")
     axes = fig.subplots(rows, len(cols), squeeze=False)
+    grey = None
     for r in range(rows):
-        for c, (title, x) in enumerate(cols):
+        for c, (head, x) in enumerate(cols):
             ax = axes[r, c]
             img = x[r].detach().cpu().float().clamp(0, 1)
             if img.size(0) == 1:
-                ax.imshow(img[0].numpy(), cmap="gray", vmin=0, vmax=1)
+                grey = ax.imshow(img[0].numpy(), cmap="gray", vmin=0, vmax=1)
             else:
                 ax.imshow(img[:3].permute(1, 2, 0).numpy())
             ax.set_xticks([])
             ax.set_yticks([])
             if r == 0:
-                ax.set_title(title, fontsize=8)
-    fig.tight_layout()
+                ax.set_title(head, fontsize=8)
+    if grey is not None:
+        # black and white read as 0 and 1 of the scaled file (near or far
+        # for depth), which grey alone does not say
+        one = [axes[-1, c] for c, (_, x) in enumerate(cols) if x.size(1) == 1]
+        bar = fig.colorbar(grey, ax=one, location="bottom", shrink=0.9, aspect=30)
+        bar.set_label("one-channel images: value scaled to [0, 1]", fontsize=7)
+        bar.ax.tick_params(labelsize=6)
+    if title:
+        fig.suptitle(title, fontsize=9)
     save_figure(fig, path, dpi=120)
     return path
