@@ -150,6 +150,10 @@ IMAGE_SETTINGS = [
             r"--image-size 32 is not divisible by 2\*\*num_downs = 64$"),
     CLICase("translate train: --num-downs 1", [*TR, "--num-downs", "1"],
             r"--num-downs must be >= 2, got 1"),
+    CLICase("translate train: a folder's --target that is also one of --modalities",
+            [*TR, "--data", "{tmp}", "--modalities", "shade,depth", "--target", "depth"],
+            r"--target 'depth' is also one of --modalities 'shade,depth': give a --target "
+            r"that is not an input"),
     CLICase("translate train: --image-size 4 without a critic",
             [*TR, "--image-size", "4", "--gan-mode", "none"], r"--image-size must be >= 8, got 4"),
     CLICase("translate evaluate: --image-size against the checkpoint's num_downs",

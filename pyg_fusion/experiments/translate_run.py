@@ -52,6 +52,10 @@ def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: lis
     """
     from ..datasets.translation import SyntheticTranslation, TaskonomyFolder
 
+    if data.target in mods:  # the folder's own error named neither flag
+        raise ValueError(f"--target {data.target!r} is also one of --modalities "
+                         f"{','.join(mods)!r}: give a --target that is not an input, or "
+                         f"leave it out of --modalities")
     path = path or data.data
     if path == SYNTHETIC:
         bad = [m for m in mods if m not in SyntheticTranslation.MODALITIES]
