@@ -258,6 +258,10 @@ def catalogue():
         CLICase("translate evaluate: checkpoint holding a list",
                 ["translate", "evaluate", "--checkpoint", ck, "--out", "{tmp}/o"],
                 r"--checkpoint: .*list\.ckpt holds a list", LIST),
+        CLICase("segment train: nyud --root with train.txt but no val.txt or test.txt",
+                ["segment", "train", "--data", "nyud", "--root", "{tmp}", "--out", "{tmp}/o"],
+                r"--root .* has no test list: put val.txt or test.txt there",
+                _write("train.txt", b"rgb/0.png\tmask/0.png\tdepth/0.png\n")),
         # --out of the wrong kind
         CLICase("train: --out is a file", ["train", "--out", "{tmp}/f"],
                 r"argument --out: .*f is an existing file; expected a folder", _file("f")),

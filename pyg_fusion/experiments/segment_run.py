@@ -42,6 +42,10 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False):
     k = data.num_classes
     test_split = "val" if osp.isfile(osp.join(data.root, "val.txt")) else "test"
     train = RGBDSegmentation(data.root, "train", num_classes=k, crop_size=data.crop_size)
+    if test_split == "test" and not osp.isfile(osp.join(data.root, "test.txt")):
+        # the dataset's own error named test.txt alone, as if no other file would do
+        raise FileNotFoundError(f"--root {data.root} has no test list: put val.txt or "
+                                f"test.txt there (val.txt is scored when both exist)")
     test = RGBDSegmentation(data.root, test_split, num_classes=k)
     for split in (train, test):  # a bad test file found after training would waste the run
         split.check_files()
