@@ -57,7 +57,7 @@ def run_one(args, mods: list[str], seed: int) -> dict:
     import torch
     from torch_geometric.loader import DataLoader
 
-    from pyg_fusion.experiments.translate_run import run_translate
+    from pyg_fusion.experiments.translate_run import run_translate, translation_figure_title
     from pyg_fusion.training.banners import hide_lightning_banners
     from pyg_fusion.training.translation_eval import save_translation_figure
 
@@ -72,7 +72,9 @@ def run_one(args, mods: list[str], seed: int) -> dict:
                             validate=False, test=test, report=False)
     if len(mods) > 1 and seed == args.seeds[0]:
         batch = next(iter(DataLoader(run.data, batch_size=4)))
-        save_translation_figure(run.module, batch, osp.join(args.out, "translation.png"))
+        title = translation_figure_title(data, mods, epochs=model.epochs) + f", seed {seed}"
+        save_translation_figure(run.module, batch, osp.join(args.out, "translation.png"),
+                                title=title)
     return {"modalities": mods, "seed": seed, "metrics": run.scores,
             "generator_parameters": run.parameters, "seconds": time.time() - t0}
 

@@ -29,7 +29,12 @@ def test_asym_ablation_run(tmp_path, threads):
     assert row["miou_mean"] == run["scores"]["ensemble"]["miou"]
 
 
-def test_translation_ablation_run(tmp_path, threads, run_noise):
+def test_translation_ablation_run(tmp_path, threads, run_noise, monkeypatch):
+    from pyg_fusion.training import translation_eval
+    drawn = []
+    real = translation_eval.save_figure
+    monkeypatch.setattr(translation_eval, "save_figure",
+                        lambda fig, path, **kw: drawn.append(fig) or real(fig, path, **kw))
     bench = load_benchmark("translation_ablation")
     args = bench.build_parser().parse_args([
         "--out", str(tmp_path), "--data-root", str(tmp_path / "data"),
@@ -39,6 +44,9 @@ def test_translation_ablation_run(tmp_path, threads, run_noise):
     run = bench.run_one(args, ["shade", "depth"], 0)
     assert set(run["metrics"]) == {"shade", "depth", "ensemble"}
     assert os.path.isfile(tmp_path / "translation.png")
+    assert drawn[0]._suptitle.get_text() == (  # the figure says how short the run was
+        "translation shade, depth to rgb on synthetic scenes (8 px, data seed 0): 1 epoch, "
+        "seed 0")
     assert run_noise() == []  # no validation-loop warning from a run that does not validate
     table = bench.summarise([run])
     assert table["shade+depth"]["fused"] and table["shade+depth"]["l1"]["runs"] == [

@@ -254,7 +254,8 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
         from ..training.translation_eval import save_translation_figure
         batch = next(iter(DataLoader(scored[list(range(n))], batch_size=n)))
         fig = save_translation_figure(module, batch, osp.join(out_dir, "translation.png"),
-                                      title=_figure_title(data, mods, checkpoint))
+                                      title=translation_figure_title(data, mods,
+                                                                     checkpoint=checkpoint))
         print(f"figure: {fig}")
     return run
 
@@ -291,13 +292,24 @@ def _score_translator(module, scored, split: str, data: TranslateDataConfig, mod
     return ImageRun(module, scores, split, scored)
 
 
-def _figure_title(data: TranslateDataConfig, mods: list[str], checkpoint: str) -> str:
-    """The translation figure's title: the modalities, the scenes scored and
-    the checkpoint's epochs (:func:`.image_run.figure_title`)."""
+def translation_figure_title(data: TranslateDataConfig, mods: list[str], *,
+                             epochs: int | None = None, checkpoint: str | None = None) -> str:
+    """The translation figure's title: the modalities, the scenes shown and
+    the epochs (:func:`.image_run.figure_title`).
+
+    Args:
+        data (TranslateDataConfig): the scenes shown.
+        mods (list[str]): the input modalities.
+        epochs (int, optional): the epochs the generator was trained for; with a
+            ``checkpoint``, read from it. (default: :obj:`None`)
+        checkpoint (str, optional): the checkpoint evaluated. (default: :obj:`None`)
+    """
+    if checkpoint is not None:
+        epochs = checkpoint_epochs(checkpoint)
     if data.data == SYNTHETIC:
         seed = data.seed if data.data_seed is None else data.data_seed
         scenes = f"synthetic scenes ({data.image_size} px, data seed {seed})"
     else:
         scenes = f"{osp.basename(osp.normpath(data.data))} ({data.image_size} px)"
     return figure_title(f"translation {', '.join(mods)} to {data.target}", scenes,
-                        epochs=checkpoint_epochs(checkpoint), checkpoint=checkpoint)
+                        epochs=epochs, checkpoint=checkpoint)
