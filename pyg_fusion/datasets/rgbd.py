@@ -44,7 +44,12 @@ def _read_png(path: str, what: str, *, color: bool = False) -> np.ndarray:
             # colours (a label mask keeps its indices, which are the classes).
             if color and im.mode in ("P", "PA", "LA"):
                 im = im.convert("L" if im.mode == "LA" else "RGB")
-            return np.array(im)
+            arr = np.array(im)
+            if im.format == "PNG" and arr.dtype == np.int32:
+                # Pillow < 10 opens a 16-bit grey PNG as 32-bit mode "I"; a PNG
+                # sample has at most 16 bits, so its bit depth is uint16
+                arr = arr.astype(np.uint16)
+            return arr
     except Exception as exc:
         raise ValueError(f"cannot read {what} file {path}: {exc}") from exc
 
