@@ -235,6 +235,27 @@ def test_power_expansion_message_passing_equals_edge_powers(device):
     assert "GraphPowerExpansion(num_powers=3" in repr(layer)
 
 
+def test_power_expansion_takes_features_of_any_rank_and_unweighted_graphs(device):
+    # the nodes are x's first dimension: [N] and [N, H, C] signals (PyG's
+    # default node_dim=-2 read the H of [N, H, C] as nodes: an index error);
+    # without edge_weight every edge weighs 1, as in PyG's convolutions
+    torch.manual_seed(0)
+    ei, w = RelationGraph(k=3)(torch.randn(9, 4, dtype=torch.float64, device=device))
+    layer = GraphPowerExpansion(2)
+    signal = torch.randn(9, 2, 3, dtype=torch.float64, device=device)
+    mats = F.edges_to_dense(*layer(ei, w, 9))[0].permute(2, 0, 1)
+    want = torch.einsum("pij,jhc->pihc", mats, signal)
+    assert torch.allclose(layer.expand_features(signal, ei, w), want, atol=1e-12)
+    assert torch.allclose(layer.expand_features(signal[:, 0, 0], ei, w), want[..., 0, 0],
+                          atol=1e-12)
+    ones = torch.ones_like(w)
+    idx, attr = layer(ei.cpu(), ones.float().cpu(), 9)
+    idx_none, attr_none = layer(ei.cpu(), num_nodes=9)
+    assert torch.equal(idx_none, idx) and torch.equal(attr_none, attr)
+    assert torch.equal(layer.expand_features(signal, ei),
+                       layer.expand_features(signal, ei, ones))
+
+
 def test_fixed_seed_gives_identical_results(device):
     outs = []
     for _ in range(2):

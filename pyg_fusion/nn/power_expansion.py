@@ -21,8 +21,11 @@ class GraphPowerExpansion(MessagePassing):
     with exact gradients; :meth:`dense` is the dense twin;
     :meth:`expand_features` propagates node features instead,
     :math:`[X, \hat R X, \dots, \hat R^P X]`, the same operator applied to a
-    signal. Normalisation (``"sym"``, ``"row"``, ``None``) and ``prune_k`` are
-    documented in :mod:`pyg_fusion.functional.powers`.
+    signal, along the first dimension of ``x`` (the nodes: ``x`` may be
+    ``[N]``, ``[N, C]`` or ``[N, H, C]``). Without ``edge_weight`` every edge
+    weighs 1, as in PyG's convolutions. Normalisation (``"sym"``, ``"row"``,
+    ``None``) and ``prune_k`` are documented in
+    :mod:`pyg_fusion.functional.powers`.
 
     Args:
         num_powers (int): :math:`P` (>= 0).
@@ -34,26 +37,30 @@ class GraphPowerExpansion(MessagePassing):
             after each product. (default: :obj:`None`, exact powers)
 
     Shapes:
-        - **forward**: ``edge_index`` ``[2, E]``, ``edge_weight`` ``[E]`` ->
-          ``(edge_index [2, E'], edge_attr [E', P+1])``
+        - **forward**: ``edge_index`` ``[2, E]``, ``edge_weight`` ``[E]``
+          (optional) -> ``(edge_index [2, E'], edge_attr [E', P+1])``
         - **dense**: ``[B, N, N]`` -> ``[B, P+1, N, N]``
-        - **expand_features**: ``x`` ``[N, C]`` -> ``[P+1, N, C]``
+        - **expand_features**: ``x`` ``[N, *]``, ``edge_index`` ``[2, E]``,
+          ``edge_weight`` ``[E]`` (optional) -> ``[P+1, N, *]``
     """
 
     def __init__(self, num_powers: int, norm="sym", mode: str = "matrix",
                  prune_k: int | None = None):
-        super().__init__(aggr="add")
+        # node_dim=0: the nodes are x's first dimension whatever its rank
+        # (PyG's default, -2, would read the heads of [N, H, C] as the nodes)
+        super().__init__(aggr="add", node_dim=0)
         _check_powers_args(num_powers, norm, mode, prune_k)
         self.num_powers, self.norm, self.mode, self.prune_k = num_powers, norm, mode, prune_k
 
     def reset_parameters(self):  # parameter-free; kept for PyG's layer protocol
         pass
 
-    def forward(self, edge_index: Tensor, edge_weight: Tensor,
+    def forward(self, edge_index: Tensor, edge_weight: Tensor | None = None,
                 num_nodes: int | None = None, restore: Tensor | None = None
                 ) -> tuple[Tensor, Tensor]:
         if num_nodes is None:
             num_nodes = int(edge_index.max()) + 1 if edge_index.numel() else 0
+        edge_weight = _ones_if_none(edge_weight, edge_index, torch.get_default_dtype())
         return graph_powers(edge_index, edge_weight, num_nodes, self.num_powers,
                             norm=self.norm, mode=self.mode, prune_k=self.prune_k,
                             restore=restore)
@@ -63,13 +70,15 @@ class GraphPowerExpansion(MessagePassing):
                                   prune_k=self.prune_k, mask=mask)
 
     @float32_under_autocast
-    def expand_features(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor) -> Tensor:
+    def expand_features(self, x: Tensor, edge_index: Tensor,
+                        edge_weight: Tensor | None = None) -> Tensor:
         if self.mode != "matrix" or self.prune_k is not None:
             raise ValueError("expand_features propagates exact matrix powers: it needs "
                              "mode='matrix' and prune_k=None")
         check_tensor("x", x, floating=True, finite=True)
         if x.dim() == 0:
             raise ValueError("x must hold one row of features per node, got a scalar")
+        edge_weight = _ones_if_none(edge_weight, edge_index, x.dtype)
         w = normalize(edge_index, edge_weight, x.size(0), self.norm)
         # of another dtype the messages would promote X's powers, not X
         check_like("edge_weight", edge_weight, "x", x)
@@ -84,3 +93,11 @@ class GraphPowerExpansion(MessagePassing):
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}(num_powers={self.num_powers}, "
                 f"norm={self.norm!r}, mode={self.mode!r}, prune_k={self.prune_k})")
+
+
+def _ones_if_none(edge_weight: Tensor | None, edge_index: Tensor, dtype: torch.dtype) -> Tensor:
+    # an unweighted graph (PyG's edge_weight=None): every edge weighs 1
+    if edge_weight is not None:
+        return edge_weight
+    check_tensor("edge_index", edge_index)
+    return torch.ones(edge_index.size(-1), dtype=dtype, device=edge_index.device)
