@@ -2,7 +2,8 @@ r"""Sparse relationship graphs of units from their features (LEGO,
 docs/methods.md §1.2): the ``k`` strongest neighbours and / or the entries
 above a threshold of :math:`R_{ij} = \mathrm{sim}(f_i, f_j)` (the metrics, the
 ``nonneg`` choice and the defined edge cases are in :mod:`.similarity`), and
-:func:`dense_topk`, their dense twin.
+:func:`dense_topk`, their dense twin. The scores the searches rank by and
+their threshold decision are in :mod:`._relation_scores`.
 """
 from __future__ import annotations
 
@@ -15,9 +16,12 @@ from ._csr import index2ptr
 from ._autocast import float32_under_autocast
 from ._checks import check_batch, check_choice, check_int, check_like, check_tensor
 from ._knn import faiss_gpu, faiss_knn, load_faiss
-from ._topk import knn_tie_scale, tie_tolerance, top_k_mask, top_k_pairs
-from .similarity import (_apply_nonneg, _check_common, _gamma, check_metric_options,
-                         _pair_similarity, feature_limit, ranking_features)
+# the search scores live in their own module; the public ones stay importable from here
+from ._relation_scores import (_block_scores, dense_threshold_keep,  # noqa: F401
+                               knn_scores, reaches_threshold, threshold_keep)
+from ._topk import knn_tie_scale, top_k_mask, top_k_pairs
+from .similarity import (_check_common, check_metric_options, _pair_similarity,
+                         feature_limit, ranking_features)
 
 KNN = ("exact", "approx", "auto")
 # knn="auto" searches graphs of up to this many nodes exactly and larger ones
@@ -42,91 +46,6 @@ def check_graph_options(k: int | None, threshold: float | None, metric: str = "c
                                       and not isinstance(threshold, bool)
                                       and math.isfinite(threshold)):
         raise ValueError(f"threshold must be a finite number, got {threshold!r}")
-
-
-def _block_scores(xq: Tensor, xk: Tensor, metric: str, gamma) -> Tensor:
-    # Ranking scores only (no gradient): any monotone transform of the metric
-    # ranks neighbours identically, so rbf ranks by -squared distance. Cosine
-    # rows come normalised (once for all chunks, not per chunk).
-    if metric == "rbf":
-        return -(torch.cdist(xq, xk).pow(2))
-    return xq @ xk.transpose(-1, -2)
-
-
-@float32_under_autocast
-def knn_scores(x: Tensor, metric: str = "cosine", mask: Tensor | None = None
-               ) -> tuple[Tensor, Tensor]:
-    """``([..., N, N] scores, [..., 1, 1] tie scale)``: the scores by which
-    the kNN searches rank the neighbours of ``x`` (``[N, d]`` or
-    ``[B, N, d]``): cosine before ``nonneg``, dot, or minus the squared
-    distance for rbf (whose ``exp`` would merge distant units into ties at
-    0); ``-inf`` at padded units (``mask``); and each graph's
-    :func:`knn_tie_scale`. The dense backend chooses its ``k`` by them
-    (``dense_topk(..., scores=, scale=)``), so that both backends keep the
-    same neighbours, ties included."""
-    s, scale, _ = _knn_scores(x, metric, mask)
-    return s, scale
-
-
-def _knn_scores(x: Tensor, metric: str, mask: Tensor | None):
-    # knn_scores and the ranking features they were computed from
-    with torch.no_grad():
-        xs = ranking_features(x, metric, mask=mask if x.dim() == 3 else None)
-        s = _block_scores(xs, xs, metric, None)
-        sq = (xs * xs).sum(-1)
-        if mask is not None:
-            s = s.masked_fill(~(mask.unsqueeze(-1) & mask.unsqueeze(-2)), float("-inf"))
-            sq = sq * mask
-        largest = sq.amax(-1, keepdim=True).unsqueeze(-1)
-    return s, knn_tie_scale(largest, metric), xs
-
-
-@float32_under_autocast
-def dense_threshold_keep(x: Tensor, threshold: float, metric: str, nonneg, gamma,
-                         mask: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
-    """``(keep, scores, scale)`` of the dense backend: :func:`knn_scores` of
-    ``x`` and which of its entries reach ``threshold``
-    (:func:`threshold_keep`, the sparse search's decision)."""
-    scores, scale, xs = _knn_scores(x, metric, mask)
-    with torch.no_grad():
-        keep = threshold_keep(scores, threshold, metric, nonneg, gamma, x.size(-1), xs, xs,
-                              scale)
-    return keep, scores, scale
-
-
-def reaches_threshold(scores: Tensor, threshold: float, metric: str, nonneg, gamma,
-                      dim: int) -> Tensor:
-    """Which entries of search scores (:func:`knn_scores`, minus squared
-    distances for rbf) are similarities ``>= threshold``: both backends
-    decide by these scores, so that an entry at the threshold is kept by
-    both or by neither (the weights themselves are computed otherwise and
-    may differ from the scores in the last bit)."""
-    sim = torch.exp(_gamma(gamma, dim) * scores) if metric == "rbf" else scores
-    return _apply_nonneg(sim, nonneg) >= threshold
-
-
-def threshold_keep(scores: Tensor, threshold: float, metric: str, nonneg, gamma, dim: int,
-                   xq: Tensor, xk: Tensor, scale: Tensor) -> Tensor:
-    """:func:`reaches_threshold` of search ``scores`` (``[..., m, n]``) of
-    the ranking features ``xq`` (``[..., m, d]``) against ``xk``
-    (``[..., n, d]``), the same decision whatever the shape of the product
-    that made them: a matrix product rounds by its shape (a one-row block, a
-    padded batch, cdist's formula above 25 rows), so an entry whose
-    decision its rounding could flip (within the tie tolerance of
-    ``scale``, broadcast to ``scores``) is decided on its pair's score
-    computed alone, elementwise in float64. Both backends decide so."""
-    keep = reaches_threshold(scores, threshold, metric, nonneg, gamma, dim)
-    tol = tie_tolerance(scale, scores.dtype).expand_as(scores)
-    near = (reaches_threshold(scores - tol, threshold, metric, nonneg, gamma, dim)
-            != reaches_threshold(scores + tol, threshold, metric, nonneg, gamma, dim))
-    near &= scores.isfinite()
-    where = near.nonzero(as_tuple=True)  # a host sync, as the chunk's selection has
-    if where[0].numel():
-        a = xq[where[:-1]].double()
-        b = xk[where[:-2] + where[-1:]].double()
-        exact = -((a - b) ** 2).sum(-1) if metric == "rbf" else (a * b).sum(-1)
-        keep[where] = reaches_threshold(exact, threshold, metric, nonneg, gamma, dim)
-    return keep
 
 
 def _ptr_from_batch(batch: Tensor, num_nodes: int) -> Tensor:
@@ -415,3 +334,4 @@ def _dense_topk(adj: Tensor, k: int, include_diagonal: bool = False,
     if not include_diagonal:
         keep |= torch.eye(n, dtype=torch.bool, device=adj.device)
     return adj * keep
+
