@@ -1,0 +1,66 @@
+"""Numerics of the functional API on degenerate inputs (tiny or huge
+magnitudes, ties, empty rows), each against a plain-torch reference."""
+import pytest
+import torch
+
+import pyg_fusion.functional as F
+from pyg_fusion.functional.similarity import unit_rows
+
+
+def _cosine(x: torch.Tensor) -> torch.Tensor:
+    # plain reference: cosine of float64 rows, diagonal 1
+    u = x.double() / x.double().norm(dim=1, keepdim=True)
+    s = u @ u.t()
+    s.fill_diagonal_(1)
+    return s
+
+
+def _knn_reference(s: torch.Tensor, k: int) -> torch.Tensor:
+    # each row keeps its self loop and its k largest others (distinct scores)
+    n = s.size(0)
+    keep = torch.eye(n, dtype=torch.bool)
+    others = s.masked_fill(keep, float("-inf"))
+    keep[torch.arange(n).unsqueeze(1), others.topk(min(k, n - 1), 1).indices] = True
+    return torch.where(keep, s, torch.zeros_like(s))
+
+
+@pytest.mark.parametrize("scale,dtype", [(1e-13, torch.float64), (1e-30, torch.float64),
+                                         (1e-20, torch.float32)])
+def test_cosine_of_tiny_features_is_their_cosine(scale, dtype, monkeypatch):
+    # F.normalize divides rows of norm below 1e-12 by 1e-12: features of
+    # scale 1e-13 had cosine ~0 with every unit (neighbours by index)
+    torch.manual_seed(3)
+    x0 = torch.randn(12, 3, dtype=torch.float64)
+    x0[5] = 0  # an all-zero row keeps its definition: 0 off the diagonal
+    want = _cosine(x0).nan_to_num(0).clamp(min=0)
+    want[5, 5] = 1
+    x = (x0 * scale).to(dtype)
+    tol = 1e-12 if dtype == torch.float64 else 1e-6
+    dense = F.dense_relation_graph(x)
+    torch.testing.assert_close(dense.double(), want, rtol=0, atol=tol)
+    # the zero row's neighbours (all tied at 0) have weight 0: not compared
+    ref = _knn_reference(_cosine(x0).nan_to_num(0), 3).clamp(min=0)
+    ref[5, 5] = 1
+    for knn in ("exact", "approx"):
+        ei, ew = F.relation_graph(x, k=3, knn=knn)
+        got = torch.zeros(12, 12, dtype=torch.float64)
+        got[ei[1], ei[0]] = ew.double()
+        torch.testing.assert_close(got, ref, rtol=0, atol=tol)
+    # the torch search, without faiss, keeps the same graph
+    monkeypatch.setattr("pyg_fusion.functional.relation.load_faiss", lambda: None)
+    ei_t, ew_t = F.relation_graph(x, k=3)
+    assert torch.equal(ei_t, ei)
+
+
+def test_unit_rows_gradient_of_tiny_rows_is_scale_free():
+    # u(c x) = u(x), so d u(c x) / d(c x) = (1 / c) d u(x) / dx
+    torch.manual_seed(4)
+    x0 = torch.randn(5, 4, dtype=torch.float64)
+    g = torch.randn_like(x0)
+    big = x0.clone().requires_grad_()
+    (unit_rows(big) * g).sum().backward()
+    tiny = (x0 * 1e-20).requires_grad_()
+    y = unit_rows(tiny)
+    torch.testing.assert_close(y, x0 / x0.norm(dim=1, keepdim=True), rtol=0, atol=1e-15)
+    (y * g).sum().backward()
+    torch.testing.assert_close(tiny.grad * 1e-20, big.grad, rtol=1e-12, atol=0)
