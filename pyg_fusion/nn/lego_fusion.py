@@ -1,25 +1,20 @@
 from __future__ import annotations
 
 import itertools
-import math
 
 import torch
 from torch import Tensor
 from torch.nn import Parameter, ParameterDict
 
 from .._scatter import scatter_sum
-from ..functional._checks import check_choice, check_int
 from ..functional._autocast import float32_under_autocast
 from ..functional._align import union_edges
-from ..functional.fuse import (ZEROTH, align_pair, check_source_powers, lego_fuse,
-                               lego_fuse_sparse)
+from ..functional.fuse import align_pair, check_source_powers, lego_fuse, lego_fuse_sparse
 from ..functional.fuse_cp import lego_fuse_cp, lego_fuse_cp_sparse
 from ..functional.fuse_full import lego_fuse_full, lego_fuse_full_sparse
-from ..functional.term_scale import TERM_SCALES
-
-
-SUPPORTS = ("union", "intersection", "shared")
-MODES = ("pairwise", "cp", "full")
+# the options' checks live in their own module; its names stay importable from here
+from ._lego_fusion_options import (MODES, SUPPORTS, check_fusion_options,  # noqa: F401
+                                   powers_by_source)
 
 
 def pair_key(a: str, b: str) -> str:
@@ -155,47 +150,13 @@ class LEGOFusion(torch.nn.Module):
                  zeroth: str = "identity", init: str = "product",
                  lambda_anchor: float = 0.0, term_scale: str = "none"):
         super().__init__()
-        if not sources:
-            raise ValueError("sources must name at least one source")
-        if len(set(sources)) != len(sources):
-            raise ValueError(f"sources must be distinct, got {sources}")
-        check_choice("mode", mode, MODES)
-        check_int("rank", rank, minimum=1)
-        check_choice("pairs", pairs, ("sample", "all"))
-        check_choice("support", support, SUPPORTS)
-        check_choice("zeroth", zeroth, ZEROTH)
-        check_choice("init", init, ("product", "mean"))
-        check_choice("term_scale", term_scale, TERM_SCALES)
-        if mode == "cp" and term_scale != "none":
-            raise ValueError(f"term_scale={term_scale!r} needs mode='pairwise' or 'full' (a "
-                             "CP operator is a product of per-source sums, not a weight "
-                             "per term)")
-        if init == "mean" and (mode == "cp" or zeroth != "ones"):
-            raise ValueError("init='mean' needs mode='pairwise' or 'full' and zeroth='ones' "
-                             "(with R^0 = I the mean of the graphs is not an operator of the "
-                             "form; a rank-R CP operator is a product of M factors)")
-        if support == "intersection" and zeroth == "ones":
-            # the single-source terms A[p, 0] R_a^p live on one source's support:
-            # cut to the intersection they would make the sparse G differ from
-            # the dense one, which has no supports (one meaning per backend pair)
-            raise ValueError("support='intersection' would drop the single-source terms "
-                             "that zeroth='ones' adds (the sparse G would differ from the "
-                             "dense one); use support='union' or 'shared'")
-        if not (isinstance(lambda_anchor, (int, float)) and 0 <= lambda_anchor < math.inf):
-            raise ValueError(f"lambda_anchor must be a finite number >= 0, "
-                             f"got {lambda_anchor!r}")
+        check_fusion_options(sources, mode, rank, pairs, support, zeroth, init,
+                             lambda_anchor, term_scale)
         self.pair_mode, self.support = pairs, support
         self.zeroth, self.init, self.lambda_anchor = zeroth, init, float(lambda_anchor)
         self.term_scale = term_scale
         self.sources = sorted(sources)
-        if isinstance(num_powers, int):
-            num_powers = {s: num_powers for s in self.sources}
-        if set(num_powers) != set(self.sources):
-            raise ValueError(f"num_powers must give P for each of {self.sources}, "
-                             f"got {sorted(num_powers)}")
-        for s, p in num_powers.items():
-            check_int(f"num_powers[{s!r}]", p, minimum=0)
-        self.num_powers = dict(sorted(num_powers.items()))
+        self.num_powers = powers_by_source(self.sources, num_powers)
         self.mode, self.rank, self.shared = mode, rank, shared
         m = len(self.sources)
         self.pairs = (list(itertools.combinations(self.sources, 2)) if m > 1

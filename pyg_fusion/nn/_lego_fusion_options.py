@@ -1,0 +1,62 @@
+"""What :class:`~pyg_fusion.nn.LEGOFusion` accepts: its options and the
+powers of each source, checked with errors that name the argument before
+any operator is built."""
+from __future__ import annotations
+
+import math
+
+from ..functional._checks import check_choice, check_int
+from ..functional.fuse import ZEROTH
+from ..functional.term_scale import TERM_SCALES
+
+SUPPORTS = ("union", "intersection", "shared")
+MODES = ("pairwise", "cp", "full")
+
+
+def check_fusion_options(sources: list[str], mode: str, rank: int, pairs: str, support: str,
+                         zeroth: str, init: str, lambda_anchor: float,
+                         term_scale: str) -> None:
+    """Refuses :class:`~pyg_fusion.nn.LEGOFusion`'s options that it does not
+    define, alone or together (see its docstring)."""
+    if not sources:
+        raise ValueError("sources must name at least one source")
+    if len(set(sources)) != len(sources):
+        raise ValueError(f"sources must be distinct, got {sources}")
+    check_choice("mode", mode, MODES)
+    check_int("rank", rank, minimum=1)
+    check_choice("pairs", pairs, ("sample", "all"))
+    check_choice("support", support, SUPPORTS)
+    check_choice("zeroth", zeroth, ZEROTH)
+    check_choice("init", init, ("product", "mean"))
+    check_choice("term_scale", term_scale, TERM_SCALES)
+    if mode == "cp" and term_scale != "none":
+        raise ValueError(f"term_scale={term_scale!r} needs mode='pairwise' or 'full' (a "
+                         "CP operator is a product of per-source sums, not a weight "
+                         "per term)")
+    if init == "mean" and (mode == "cp" or zeroth != "ones"):
+        raise ValueError("init='mean' needs mode='pairwise' or 'full' and zeroth='ones' "
+                         "(with R^0 = I the mean of the graphs is not an operator of the "
+                         "form; a rank-R CP operator is a product of M factors)")
+    if support == "intersection" and zeroth == "ones":
+        # the single-source terms A[p, 0] R_a^p live on one source's support:
+        # cut to the intersection they would make the sparse G differ from
+        # the dense one, which has no supports (one meaning per backend pair)
+        raise ValueError("support='intersection' would drop the single-source terms "
+                         "that zeroth='ones' adds (the sparse G would differ from the "
+                         "dense one); use support='union' or 'shared'")
+    if not (isinstance(lambda_anchor, (int, float)) and 0 <= lambda_anchor < math.inf):
+        raise ValueError(f"lambda_anchor must be a finite number >= 0, "
+                         f"got {lambda_anchor!r}")
+
+
+def powers_by_source(sources: list[str], num_powers: int | dict[str, int]) -> dict[str, int]:
+    """:math:`P` of each of the (sorted) ``sources``, from one ``int`` for
+    all or a dict per source, checked."""
+    if isinstance(num_powers, int):
+        num_powers = {s: num_powers for s in sources}
+    if set(num_powers) != set(sources):
+        raise ValueError(f"num_powers must give P for each of {sources}, "
+                         f"got {sorted(num_powers)}")
+    for s, p in num_powers.items():
+        check_int(f"num_powers[{s!r}]", p, minimum=0)
+    return dict(sorted(num_powers.items()))
