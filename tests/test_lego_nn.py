@@ -235,6 +235,21 @@ def test_power_expansion_message_passing_equals_edge_powers(device):
     assert "GraphPowerExpansion(num_powers=3" in repr(layer)
 
 
+def test_relation_graphs_are_the_graphs_forward_fuses(device):
+    # with a projection: the graphs of the projected features (they were of
+    # the raw ones, so powers and fusion of them missed forward's G by 0.15)
+    torch.manual_seed(0)
+    xs = {"a": torch.randn(8, 3, dtype=torch.float64, device=device),
+          "b": torch.randn(8, 5, dtype=torch.float64, device=device)}
+    for proj in (None, 4):
+        lego = LEGO({"a": 3, "b": 5}, 2, k=3, proj_channels=proj,
+                    backend="sparse").double().to(device).eval()
+        graphs = lego.relation_graphs(xs)
+        powers = {s: lego.expansions[s](*graphs[s], 8) for s in graphs}
+        by_hand = F.edges_to_dense(*lego.fusion(powers, 8))
+        assert torch.allclose(by_hand, lego(xs).to_dense(), rtol=0, atol=1e-12)
+
+
 def test_power_expansion_takes_features_of_any_rank_and_unweighted_graphs(device):
     # the nodes are x's first dimension: [N] and [N, H, C] signals (PyG's
     # default node_dim=-2 read the H of [N, H, C] as nodes: an index error);

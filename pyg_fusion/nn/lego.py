@@ -180,11 +180,19 @@ class LEGO(torch.nn.Module):
         return dict(k=g.k, threshold=g.threshold, metric=g.metric, nonneg=g.nonneg,
                     gamma=g.gamma)
 
-    @float32_under_autocast
     def relation_graphs(self, xs: dict[str, Tensor], batch: Tensor | None = None
                         ) -> dict[str, tuple[Tensor, Tensor]]:
-        """The sparse relationship graph of every (node-level) source: each on
-        its own support, or with ``support="shared"`` all on one."""
+        """The sparse relationship graph of every (node-level) source, as
+        :meth:`forward` builds it from the same features ``xs`` (projected
+        first when ``proj_channels`` is set): each on its own support, or
+        with ``support="shared"`` all on one."""
+        # the projection as forward runs it (under autocast in its 16-bit
+        # dtype), the graphs in float32
+        return self._relation_graphs(self._project(xs), batch)
+
+    @float32_under_autocast
+    def _relation_graphs(self, xs: dict[str, Tensor], batch: Tensor | None
+                         ) -> dict[str, tuple[Tensor, Tensor]]:
         pairs = self._pairs(xs, batch)
         return {s: (pairs[s], self.graph._weights(x, pairs[s])) for s, x in xs.items()}
 
