@@ -141,7 +141,7 @@ def main(argv=None) -> int:
 
 def _run(args, phases: Phases) -> int:
     from _machine import machine_line
-    from scaling import _features, step_model  # this folder is on sys.path
+    from _scaling_workload import _features, step_model  # this folder is on sys.path
 
     xs = {s: _features("clustered", args.n, seed) for seed, s in enumerate("ab")}
     model = step_model(fusion_init="random")
