@@ -191,6 +191,26 @@ def publish_folder(stage: str | os.PathLike, dst: str | os.PathLike) -> None:
     os.rmdir(stage)
 
 
+@contextmanager
+def staged_folder(out_dir: str | os.PathLike, name: str = "run") -> Iterator[str]:
+    """The folder ``<out_dir>/<name>.partial`` that a run writes into,
+    moved into ``out_dir`` by :func:`publish_folder` once the body finished:
+    an interrupted or failed run leaves ``out_dir`` (the last finished run's
+    checkpoints beside its report) as it was, and its own files in the
+    stage, which the next run of ``name`` removes first.
+
+    Args:
+        out_dir (str or os.PathLike): the run's output folder.
+        name (str, optional): the stage's name before ``.partial``. (default: :obj:`"run"`)
+    """
+    import shutil
+    stage = osp.join(os.fspath(out_dir), f"{name}.partial")
+    shutil.rmtree(stage, ignore_errors=True)  # an interrupted run's
+    os.makedirs(stage)
+    yield stage
+    publish_folder(stage, out_dir)
+
+
 class FolderInUse(OSError):
     """Another process holds the folder's :func:`folder_lock`."""
 

@@ -375,3 +375,85 @@ def test_evaluate_does_not_replace_a_training_runs_results(tmp_path, capsys):
     from pyg_fusion.cli.evaluate import check_results_replaceable
     (out / "results.json").write_text(json.dumps([{**train_records[0], "checkpoint": "c"}]))
     check_results_replaceable(out / "results.json")
+
+
+# tiny runs of the image commands (seconds each)
+_IMAGE_TRAIN = {
+    "segment": ["--size", "16", "--num-train", "4", "--num-test", "2", "--epochs", "1",
+                "--width", "8", "--decoder-features", "8", "--batch-size", "2"],
+    "translate": ["--image-size", "16", "--num-train", "4", "--num-val", "2", "--epochs", "1",
+                  "--batch-size", "2", "--ngf", "4"],
+}
+
+
+@pytest.mark.parametrize("task, scorer", [("segment", "_score_segmenter"),
+                                          ("translate", "_score_translator")])
+def test_an_interrupted_image_rerun_keeps_the_finished_run(tmp_path, monkeypatch, capsys, task,
+                                                           scorer):
+    """segment / translate train wrote into --out itself: a Ctrl-C'd rerun into
+    a used --out replaced the finished run's checkpoints (translate's best.ckpt
+    from its first epoch on) beside that run's metrics.json. Now a run writes
+    in <out>/train.partial, moved into --out once it finished."""
+    import importlib
+
+    from pyg_fusion.cli import main
+    runs = importlib.import_module(f"pyg_fusion.experiments.{task}_run")
+    out = tmp_path / "out"
+
+    def train(*extra):
+        return main([task, "train", "--root", str(tmp_path / "data"), "--out", str(out),
+                     "--no-progress", *_IMAGE_TRAIN[task], *extra])
+
+    def files():
+        return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
+                if p.is_file() and not {"logs", "train.partial"} & set(p.parts)
+                and p.name != ".pyg-fusion.lock"}
+
+    assert train() == 0
+    first = files()
+    assert "metrics.json" in first and any(f.startswith("checkpoints") for f in first)
+    real = getattr(runs, scorer)
+
+    def interrupted(*args, **kwargs):
+        real(*args, **kwargs)  # its checkpoints and report are written, the run is not done
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runs, scorer, interrupted)
+    assert train("--lr", "0.01") == 130
+    assert files() == first  # nothing of the unfinished run replaced the finished one
+    assert (out / "train.partial" / "metrics.json").is_file()
+    monkeypatch.setattr(runs, scorer, real)
+    capsys.readouterr()
+    assert train("--lr", "0.01") == 0  # finished: replaces the run, the stage is gone
+    assert not (out / "train.partial").exists()
+    second = files()
+    assert second.keys() == first.keys() and second != first
+    assert json.loads(second["metrics.json"])["config"]["model" if task == "translate"
+                                                       else "trainer"]["lr"] == 0.01
+
+
+@pytest.mark.parametrize("task", ["segment", "translate"])
+def test_an_image_evaluate_does_not_replace_a_training_runs_report(tmp_path, capsys, task):
+    """segment / translate evaluate --out <the training run's folder> replaced
+    its metrics.json (translate's validation scores and the run's config) with
+    the evaluation's, without a word; the graph task's evaluate refused it."""
+    from pyg_fusion.cli import main
+    from pyg_fusion.experiments.image_run import check_report_replaceable
+    out = tmp_path / "run"
+    out.mkdir()
+    report = {"split": "validation", "metrics": {"ensemble": {"l1": 0.1}},
+              "config": {"data": {}, "model": {"lr": 0.1}}}
+    (out / "metrics.json").write_text(json.dumps(report))
+    code = main([task, "evaluate", "--checkpoint", str(tmp_path / "c.ckpt"), "--out", str(out),
+                 "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert err == (f"pyg-fusion {task} evaluate: error: --out {str(out)!r} holds the report of a "
+                   f"training run (metrics.json), which evaluate would replace: give another "
+                   f"--out\n")
+    assert json.loads((out / "metrics.json").read_text()) == report
+    # an evaluation's own report (naming its checkpoint) is replaced, as before
+    for evaluated in ({**report, "checkpoint": "c.ckpt"},
+                      {**report, "config": {"checkpoint": "c.ckpt", "data": {}}}):
+        (out / "metrics.json").write_text(json.dumps(evaluated))
+        check_report_replaceable(str(out))

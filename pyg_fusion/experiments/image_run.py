@@ -45,6 +45,33 @@ def config_with_data(config: dict | None, data) -> dict | None:
     return None if config is None else {**config, "data": dataclasses.asdict(data)}
 
 
+def check_report_replaceable(out_dir: str) -> None:
+    """Refuses an evaluation's ``out_dir`` whose ``metrics.json`` is a
+    training run's report (one that names no evaluated checkpoint), e.g. the
+    training run's own folder given as ``--out``: the evaluation would replace
+    it. An evaluation's report, or a file that is not a report, is replaced.
+
+    Args:
+        out_dir (str): the evaluation's output folder.
+    """
+    import json
+    import os.path as osp
+
+    path = osp.join(out_dir, "metrics.json")
+    try:
+        with open(path, encoding="utf-8") as f:
+            report = json.load(f)
+    except (OSError, ValueError):
+        return
+    if not isinstance(report, dict) or "split" not in report:
+        return
+    config = report.get("config")
+    if "checkpoint" in report or isinstance(config, dict) and "checkpoint" in config:
+        return
+    raise ValueError(f"--out {out_dir!r} holds the report of a training run (metrics.json), "
+                     f"which evaluate would replace: give another --out")
+
+
 def checkpoint_epochs(path: str) -> int | None:
     """The training epochs behind a Lightning checkpoint's weights (its fit
     loop's processed epochs: ``best.ckpt`` of epoch 3 counts 4), or

@@ -8,9 +8,14 @@ from __future__ import annotations
 import dataclasses
 import os.path as osp
 
+from .._files import staged_folder
 from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig,
                            check_segment, data_from_checkpoint, defaults_notice)
-from .image_run import SYNTHETIC, ImageRun, checkpoint_epochs, config_with_data, figure_title
+from .image_run import (SYNTHETIC, ImageRun, check_report_replaceable, checkpoint_epochs,
+                        config_with_data, figure_title)
+
+# the report of a run (report=True) in its out_dir
+REPORT = ("metrics.json", "metrics.md", "predictions.png")
 
 
 def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False):
@@ -64,7 +69,8 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
         data (SegmentDataConfig): the scenes.
         model (SegmentModelConfig): the variant and its network.
         trainer (SegmentTrainConfig): the optimiser and the seed.
-        out_dir (str): logs, checkpoints and the report.
+        out_dir (str): logs, checkpoints and the report (written in
+            ``<out_dir>/train.partial``, moved into ``out_dir`` once the run finished).
         progress (bool, optional): progress bars. (default: :obj:`True`)
         checkpoint (bool, optional): write ``checkpoints/last.ckpt``.
             (default: :obj:`True`)
@@ -99,13 +105,17 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
                                 data_config=dataclasses.asdict(data))
     if model.pretrained:
         _load_pretrained(module.model.encoder, model)
-    fitted = fit_segmentation(module, train, out_dir=out_dir, max_epochs=trainer.epochs,
-                              batch_size=data.batch_size, seed=trainer.seed,
-                              progress=progress, checkpoint=checkpoint,
-                              num_workers=data.workers, accelerator=accelerator)
-    return _score_segmenter(module, test, names, out_dir, progress=progress, trainer=fitted,
-                            report=report, config=config, batch_size=data.batch_size,
-                            epochs=trainer.epochs)
+    # checkpoints and report go to out_dir together once the run finished
+    with staged_folder(out_dir, "train") as stage:
+        fitted = fit_segmentation(module, train, out_dir=stage, max_epochs=trainer.epochs,
+                                  batch_size=data.batch_size, seed=trainer.seed,
+                                  progress=progress, checkpoint=checkpoint,
+                                  num_workers=data.workers, accelerator=accelerator)
+        run = _score_segmenter(module, test, names, stage, progress=progress, trainer=fitted,
+                               report=report, config=config, batch_size=data.batch_size,
+                               epochs=trainer.epochs)
+    _wrote(out_dir, report)
+    return run
 
 
 def _load_pretrained(encoder, model: SegmentModelConfig) -> None:
@@ -142,7 +152,8 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
         checkpoint (str): a ``.ckpt`` file of :func:`run_segment`.
         data (SegmentDataConfig): the scenes given anew (``None``: the
             checkpoint's).
-        out_dir (str): logs and the report.
+        out_dir (str): logs and the report (written in ``<out_dir>/evaluate.partial``,
+            moved into ``out_dir`` once finished); a training run's report there is an error.
         progress (bool, optional): progress bars. (default: :obj:`True`)
         report (bool, optional): write the report files (see
             :func:`run_segment`). (default: :obj:`True`)
@@ -160,7 +171,8 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
     from ..training.accelerators import check_accelerator
 
     check_accelerator(accelerator)
-
+    if report:
+        check_report_replaceable(out_dir)
     module = load_lightning(SegmentationModule, checkpoint, what="--checkpoint", task="segment")
     k = module.hparams.num_classes
     if data.num_classes is not None and data.num_classes != k:
@@ -174,11 +186,14 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
         data = dataclasses.replace(data, num_classes=k)
     _, test, names = segment_datasets(data, force_reload=force_reload)
     defaults_notice(checkpoint, defaulted)  # once the data is made: no error follows
-    return _score_segmenter(module, test, names or module.hparams.class_names, out_dir,
-                            progress=progress, report=report,
-                            config=config_with_data(config, data), accelerator=accelerator,
-                            batch_size=data.batch_size, epochs=checkpoint_epochs(checkpoint),
-                            checkpoint=checkpoint)
+    with staged_folder(out_dir, "evaluate") as stage:
+        run = _score_segmenter(module, test, names or module.hparams.class_names, stage,
+                               progress=progress, report=report,
+                               config=config_with_data(config, data), accelerator=accelerator,
+                               batch_size=data.batch_size,
+                               epochs=checkpoint_epochs(checkpoint), checkpoint=checkpoint)
+    _wrote(out_dir, report)
+    return run
 
 
 def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
@@ -197,16 +212,20 @@ def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
     if report:
         table = f"scores on the test split\n\n{scores_table(scores)}"
         write_json(osp.join(out_dir, "metrics.json"), {
+            **({"checkpoint": checkpoint} if checkpoint is not None else {}),
             "variant": module.hparams.variant, "split": "test", "scores": scores,
             **hardware_record(accelerator), "parameters": run.parameters, "config": config})
         write_text(osp.join(out_dir, "metrics.md"), table + "\n")
-        fig = save_prediction_figure(module, test, osp.join(out_dir, "predictions.png"),
-                                     class_names=class_names,
-                                     title=_figure_title(module, epochs, checkpoint))
+        save_prediction_figure(module, test, osp.join(out_dir, "predictions.png"),
+                               class_names=class_names,
+                               title=_figure_title(module, epochs, checkpoint))
         print(table)
-        print(f"wrote {osp.join(out_dir, 'metrics.json')}, "
-              f"{osp.join(out_dir, 'metrics.md')}, {fig}")
     return run
+
+
+def _wrote(out_dir: str, report: bool) -> None:
+    if report:
+        print(f"wrote {', '.join(osp.join(out_dir, f) for f in REPORT)}")
 
 
 def _figure_title(module, epochs: int | None, checkpoint: str | None) -> str:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import dataclasses
 import os.path as osp
 
+from .._files import staged_folder
 from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateModelConfig,
                            TranslateTrainDataConfig, check_translate, data_from_checkpoint,
                            defaults_notice, translate_levels)
-from .image_run import SYNTHETIC, ImageRun, checkpoint_epochs, config_with_data, figure_title
+from .image_run import (SYNTHETIC, ImageRun, check_report_replaceable, checkpoint_epochs,
+                        config_with_data, figure_title)
 
 
 def translate_modalities(data: TranslateDataConfig) -> list[str]:
@@ -111,7 +113,8 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
         data (TranslateDataConfig): the scenes.
         splits (TranslateTrainDataConfig): the training and validation scenes.
         model (TranslateModelConfig): the generator, its critic and optimiser.
-        out_dir (str): logs, checkpoints and the report.
+        out_dir (str): logs, checkpoints and the report (written in
+            ``<out_dir>/train.partial``, moved into ``out_dir`` once the run finished).
         progress (bool, optional): progress bars. (default: :obj:`True`)
         checkpoint (bool, optional): write checkpoints (``best.ckpt``: the
             lowest validation L1). (default: :obj:`True`)
@@ -153,20 +156,21 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
         norm=model.modality_norm, gan_mode=model.gan_mode, lambda_l1=model.lambda_l1,
         lambda_gan=model.lambda_gan, ndf=model.ndf, d_layers=model.d_layers, lr=model.lr,
         data_config=dataclasses.asdict(data))
-    trainer = fit_translation(module, train, out_dir=out_dir, max_epochs=model.epochs,
-                              batch_size=data.batch_size, seed=data.seed, val=val,
-                              progress=progress, checkpoint=checkpoint,
-                              accelerator=accelerator)
-    weights = {"weights": _chosen_weights(module, trainer)}
-    if test is None:
-        return _score_translator(module, val, "validation", data, mods, out_dir,
-                                 progress=progress, report=report, config=config,
-                                 accelerator=accelerator, extra=weights)
-    scored = translate_dataset(data, "test", test.num_test, mods, progress=progress,
-                               force_reload=force_reload)
-    return _score_translator(module, scored, "test", data, mods, out_dir, progress=progress,
-                             report=report, config=config, accelerator=accelerator,
-                             extra=weights)
+    # checkpoints and report go to out_dir together once the run finished
+    with staged_folder(out_dir, "train") as stage:
+        trainer = fit_translation(module, train, out_dir=stage, max_epochs=model.epochs,
+                                  batch_size=data.batch_size, seed=data.seed, val=val,
+                                  progress=progress, checkpoint=checkpoint,
+                                  accelerator=accelerator)
+        weights = {"weights": _chosen_weights(module, trainer)}
+        scored, split = val, "validation"
+        if test is not None:
+            scored, split = translate_dataset(data, "test", test.num_test, mods,
+                                              progress=progress,
+                                              force_reload=force_reload), "test"
+        return _score_translator(module, scored, split, data, mods, stage, progress=progress,
+                                 report=report, config=config, accelerator=accelerator,
+                                 extra=weights)
 
 
 def _chosen_weights(module, trainer) -> str:
@@ -203,7 +207,8 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
         data (TranslateDataConfig): the scenes given anew (``None``: the
             checkpoint's).
         test (TranslateEvalConfig): the test scenes and the feature network.
-        out_dir (str): the report's folder.
+        out_dir (str): the report's folder (written in ``<out_dir>/evaluate.partial``,
+            moved into ``out_dir`` once finished); a training run's report there is an error.
         progress (bool, optional): progress bars. (default: :obj:`True`)
         report (bool, optional): write the report files. (default: :obj:`True`)
         config (dict, optional): recorded in ``metrics.json``.
@@ -220,6 +225,8 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     from ..training.translation_eval import load_feature_extractor
 
     check_accelerator(accelerator)
+    if report:
+        check_report_replaceable(out_dir)
     module = load_lightning(TranslationModule, checkpoint, what="--checkpoint", task="translate")
     mods = module.modalities if data.modalities is None else translate_modalities(data)
     if mods != module.modalities:
@@ -243,20 +250,22 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     scored = translate_dataset(data, "test", test.num_test, mods, progress=progress,
                                force_reload=force_reload)
     defaults_notice(checkpoint, defaulted)  # after every check: no error follows
-    run = _score_translator(module, scored, "test", data, mods, out_dir, progress=progress,
-                            report=report, config=config_with_data(config, data),
-                            extractor=extractor, extra={"checkpoint": checkpoint},
-                            accelerator=accelerator)
     n = min(test.num_figure, len(scored))
-    if report and n > 0:
-        from torch_geometric.loader import DataLoader
+    with staged_folder(out_dir, "evaluate") as stage:  # the report whole or not at all
+        run = _score_translator(module, scored, "test", data, mods, stage, progress=progress,
+                                report=report, config=config_with_data(config, data),
+                                extractor=extractor, extra={"checkpoint": checkpoint},
+                                accelerator=accelerator)
+        if report and n > 0:
+            from torch_geometric.loader import DataLoader
 
-        from ..training.translation_eval import save_translation_figure
-        batch = next(iter(DataLoader(scored[list(range(n))], batch_size=n)))
-        fig = save_translation_figure(module, batch, osp.join(out_dir, "translation.png"),
-                                      title=translation_figure_title(data, mods,
-                                                                     checkpoint=checkpoint))
-        print(f"figure: {fig}")
+            from ..training.translation_eval import save_translation_figure
+            batch = next(iter(DataLoader(scored[list(range(n))], batch_size=n)))
+            save_translation_figure(module, batch, osp.join(stage, "translation.png"),
+                                    title=translation_figure_title(data, mods,
+                                                                   checkpoint=checkpoint))
+    if report and n > 0:
+        print(f"figure: {osp.join(out_dir, 'translation.png')}")
     return run
 
 
