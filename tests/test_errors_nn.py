@@ -34,6 +34,12 @@ def nan(t, i=0):
     return t
 
 
+def _nan_projection(model: LEGO) -> LEGO:
+    with torch.no_grad():
+        model.proj["b"].weight[0, 0] = float("nan")
+    return model
+
+
 def _uneven_fused() -> FusedGraph:
     return lego()({"a": XA[:5], "b": XB[:5]}, torch.tensor([0, 0, 0, 1, 1]))
 
@@ -280,6 +286,13 @@ def catalogue():
              ValueError, r"xs must hold exactly the sources \['a', 'b'\]"),
         Case("LEGO NaN", lambda: lego()({"a": nan(XA), "b": XB}, B),
              ValueError, r"xs\['a'\] contains"),
+        # finite inputs, NaN weights of a projection (a diverged step): the
+        # error named an "x" the caller never gave
+        *[Case(f"LEGO projection NaN, {backend}",
+               lambda backend=backend: _nan_projection(lego(backend, proj_channels=4))(
+                   {"a": XA, "b": XB}, B),
+               ValueError, r"proj\['b'\]\(xs\['b'\]\), the projected features, contains 6 "
+               r"NaN") for backend in ("dense", "sparse")],
         Case("LEGO sources of different N", lambda: lego()({"a": XA, "b": XB[:5]}, B),
              ValueError, r"the sources describe different numbers of units"),
         Case("LEGO assign out of range",

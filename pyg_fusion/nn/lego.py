@@ -5,7 +5,7 @@ from torch import Tensor
 from torch_geometric.utils import to_dense_batch
 
 from ..functional._autocast import float32_under_autocast
-from ..functional._checks import check_choice, check_int
+from ..functional._checks import check_choice, check_int, check_tensor
 from ..functional._csr import inverse_permutation, use_scipy
 from ..functional.coarsen import coarsen, dense_coarsen
 from ..functional.fuse import dense_fused_support
@@ -218,7 +218,13 @@ class LEGO(torch.nn.Module):
     def _project(self, xs):
         if self.proj is None:
             return xs
-        return {s: self.proj[s](x) for s, x in xs.items()}
+        out = {s: self.proj[s](x) for s, x in xs.items()}
+        for s, x in out.items():
+            # finite inputs, so NaN / Inf here come from the projection (its
+            # weights after a diverged step, or a 16-bit overflow): named here,
+            # not as the similarities' anonymous "x"
+            check_tensor(f"proj[{s!r}](xs[{s!r}]), the projected features,", x, finite=True)
+        return out
 
     def choose_backend(self, max_nodes: int) -> str:
         """The backend used for a batch whose largest graph has ``max_nodes``
