@@ -344,6 +344,26 @@ def catalogue():
              ValueError, r"rank must be >= 1"),
         Case("LEGOFusion mode", lambda: LEGOFusion(["a", "b"], 2, mode="tucker"),
              ValueError, r"mode must be one of"),
+        # ignored without a word before: the pairwise operator has no rank, a
+        # CP or full operator no pair to share A between
+        Case("LEGO rank of a pairwise operator", lambda: LEGO({"a": 3, "b": 5}, rank=3),
+             ValueError, r"rank=3 is the rank of the CP operator: it needs mode='cp' "
+             r"\(LEGO's fusion='cp'\), got mode='pairwise'"),
+        Case("LEGOFusion shared with a CP operator",
+             lambda: LEGOFusion(["a", "b"], 2, mode="cp", shared=True),
+             ValueError, r"shared=True .* needs mode='pairwise'"),
+        # a '.' failed in torch's ModuleDict ('module name can't contain "."');
+        # a '|' made two pairs one key of A, so one shared operator: sources
+        # a, a|b, b|c, c held 5 operators for their 6 pairs
+        Case("LEGO source name with a dot", lambda: LEGO({"i3d.v1": 3, "clip": 5}),
+             ValueError, r"in_channels must name each source by a non-empty string without "
+             r"'\.' .*got 'i3d\.v1'"),
+        Case("LEGO source name not a string", lambda: LEGO({0: 3, 1: 5}),
+             ValueError, r"in_channels must name each source .*got 0"),
+        Case("LEGOFusion source names whose pair keys collide",
+             lambda: LEGOFusion(["a", "a|b", "b|c", "c"], 1),
+             ValueError, r"sources must name each source .*'\|' \(it joins the names of a "
+             r"pair\), got 'a\|b'"),
         Case("LEGOFusion.plan num_nodes too small (scipy read out of bounds, aborted)",
              lambda: LEGOFusion(["a", "b"], 2).plan(_sparse_powers(), 3),
              ValueError, r"powers\['a'\]\[0\] holds node indices outside \[0, 3\)"),

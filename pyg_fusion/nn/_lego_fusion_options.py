@@ -13,13 +13,27 @@ SUPPORTS = ("union", "intersection", "shared")
 MODES = ("pairwise", "cp", "full")
 
 
+def check_source_names(name: str, sources) -> None:
+    """Source names key module and parameter dicts (a name with ``.`` is no
+    module name) and are joined by ``|`` into the pair keys of
+    ``LEGOFusion.A``: with ``|`` in them two pairs could share one key, so
+    one operator (sources ``a``, ``a|b``, ``b|c``, ``c``: the pairs
+    ``(a, b|c)`` and ``(a|b, c)`` were both ``'a|b|c'``)."""
+    for s in sources:
+        if not isinstance(s, str) or not s or "." in s or "|" in s:
+            raise ValueError(f"{name} must name each source by a non-empty string without "
+                             f"'.' (a module name) or '|' (it joins the names of a pair), "
+                             f"got {s!r}")
+
+
 def check_fusion_options(sources: list[str], mode: str, rank: int, pairs: str, support: str,
                          zeroth: str, init: str, lambda_anchor: float,
-                         term_scale: str) -> None:
+                         term_scale: str, *, shared: bool = False) -> None:
     """Refuses :class:`~pyg_fusion.nn.LEGOFusion`'s options that it does not
     define, alone or together (see its docstring)."""
     if not sources:
         raise ValueError("sources must name at least one source")
+    check_source_names("sources", sources)
     if len(set(sources)) != len(sources):
         raise ValueError(f"sources must be distinct, got {sources}")
     check_choice("mode", mode, MODES)
@@ -29,6 +43,13 @@ def check_fusion_options(sources: list[str], mode: str, rank: int, pairs: str, s
     check_choice("zeroth", zeroth, ZEROTH)
     check_choice("init", init, ("product", "mean"))
     check_choice("term_scale", term_scale, TERM_SCALES)
+    # options of another operator would be ignored without a word
+    if rank != 1 and mode != "cp":
+        raise ValueError(f"rank={rank} is the rank of the CP operator: it needs mode='cp' "
+                         f"(LEGO's fusion='cp'), got mode={mode!r}")
+    if shared and mode != "pairwise":
+        raise ValueError(f"shared=True (one A for every source pair) needs mode='pairwise' "
+                         f"(LEGO's fusion='pairwise'), got mode={mode!r}")
     if mode == "cp" and term_scale != "none":
         raise ValueError(f"term_scale={term_scale!r} needs mode='pairwise' or 'full' (a "
                          "CP operator is a product of per-source sums, not a weight "

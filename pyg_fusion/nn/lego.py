@@ -11,6 +11,7 @@ from ..functional.coarsen import coarsen, dense_coarsen
 from ..functional.fuse import dense_fused_support
 from ..functional.order import locality_order, permute_rows, relabel
 from ..functional.support import _shared_support, dense_shared_support_graphs
+from ._lego_fusion_options import check_source_names
 from ._lego_inputs import node_batch, unpack_inputs
 from .fused_graph import FusedGraph
 from .lego_fusion import LEGOFusion
@@ -73,7 +74,8 @@ class LEGO(torch.nn.Module):
     2e-2 of float32 eager (bfloat16 on CPU).
 
     Args:
-        in_channels (Dict[str, int]): feature width of each source, by name.
+        in_channels (Dict[str, int]): feature width of each source, by name
+            (non-empty strings without ``.`` or ``|``).
         num_powers (int or Dict[str, int], optional): :math:`P`, for all sources
             or per source. (default: :obj:`3`)
         proj_channels (int, optional): width of an optional per-source linear
@@ -97,9 +99,9 @@ class LEGO(torch.nn.Module):
             (default: :obj:`"matrix"`)
         fusion (str, optional): the operator, :obj:`"pairwise"`, :obj:`"cp"` or
             :obj:`"full"` (:class:`LEGOFusion`'s ``mode``). (default: :obj:`"pairwise"`)
-        rank (int, optional): CP rank. (default: :obj:`1`)
-        shared (bool, optional): one :math:`A` for all pairs. (default:
-            :obj:`False`)
+        rank (int, optional): CP rank (``fusion="cp"`` only). (default: :obj:`1`)
+        shared (bool, optional): one :math:`A` for all pairs
+            (``fusion="pairwise"`` only). (default: :obj:`False`)
         pairs (str, optional): :obj:`"sample"` (the paper) or :obj:`"all"`: the
             pairs fused in training (:class:`LEGOFusion`). (default:
             :obj:`"sample"`)
@@ -149,6 +151,7 @@ class LEGO(torch.nn.Module):
         super().__init__()
         if not in_channels:
             raise ValueError("in_channels must name at least one source")
+        check_source_names("in_channels", in_channels)  # they key the module dicts
         check_choice("backend", backend, ("dense", "sparse", "auto"))
         for s, d in in_channels.items():
             check_int(f"in_channels[{s!r}]", d, minimum=1)

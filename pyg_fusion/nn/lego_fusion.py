@@ -111,12 +111,13 @@ class LEGOFusion(torch.nn.Module):
     anchor, also the random start of a CP operator of rank > 1.
 
     Args:
-        sources (List[str]): source names (processed in sorted order).
+        sources (List[str]): source names, non-empty strings without ``.`` or
+            ``|`` (processed in sorted order).
         num_powers (int or Dict[str, int], optional): :math:`P` for every source,
             or a dict per source. (default: :obj:`3`)
         mode (str, optional): :obj:`"pairwise"`, :obj:`"cp"` or :obj:`"full"`.
             (default: :obj:`"pairwise"`)
-        rank (int, optional): CP rank. (default: :obj:`1`)
+        rank (int, optional): CP rank (``mode="cp"`` only). (default: :obj:`1`)
         shared (bool, optional): one :math:`A` for all pairs (pairwise mode, equal
             :math:`P`). (default: :obj:`False`)
         pairs (str, optional): :obj:`"sample"` (the paper) or :obj:`"all"`: the
@@ -151,7 +152,7 @@ class LEGOFusion(torch.nn.Module):
                  lambda_anchor: float = 0.0, term_scale: str = "none"):
         super().__init__()
         check_fusion_options(sources, mode, rank, pairs, support, zeroth, init,
-                             lambda_anchor, term_scale)
+                             lambda_anchor, term_scale, shared=shared)
         self.pair_mode, self.support = pairs, support
         self.zeroth, self.init, self.lambda_anchor = zeroth, init, float(lambda_anchor)
         self.term_scale = term_scale
