@@ -157,3 +157,18 @@ def test_specs_and_models_are_not_checked_against_methods():
     model = build_model("feature-concat", "vad", {"a": 3, "b": 2}, num_segments=4, k=7,
                         row_order="position")
     assert sum(p.numel() for p in model.parameters()) > 0
+
+
+@pytest.mark.parametrize("task", ["node", "vad"])
+def test_a_fusion_rank_reaches_lego_cp_alone(task):
+    # LEGO refuses a rank for the pairwise / full operators: lego and lego-row
+    # built from options holding lego-cp's rank get rank 1 (they read none of
+    # it; build_model takes one set of options for every method)
+    kw = dict(num_classes=3) if task == "node" else dict(num_segments=4)
+    for method in ["lego", "lego-cp"] + (["lego-row"] if task == "vad" else []):
+        model = build_model(method, task, {"a": 3, "b": 2}, fusion_rank=2, **kw)
+        fusion = model.lego.fusion
+        if method == "lego-cp":
+            assert (fusion.mode, fusion.rank) == ("cp", 2)
+        else:  # the task's --operator (vad: full)
+            assert fusion.mode in ("pairwise", "full") and fusion.rank == 1, method

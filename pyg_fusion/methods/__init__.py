@@ -79,10 +79,14 @@ def _node_head(s: MethodSpec, d: Dims) -> dict[str, Any]:
 
 
 def _lego_kwargs(s: MethodSpec) -> dict[str, Any]:
-    # lego-cp is the CP operator whatever --operator says
+    # lego-cp is the CP operator whatever --operator says; --fusion-rank is
+    # lego-cp's alone (a run of lego and lego-cp shares the flag, and LEGO
+    # refuses a rank for the other operators)
     kw = s.lego_kwargs()
     if s.method == "lego-cp":
         kw["fusion"] = "cp"
+    else:
+        kw["rank"] = 1
     return kw
 
 
