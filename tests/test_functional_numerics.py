@@ -64,3 +64,52 @@ def test_unit_rows_gradient_of_tiny_rows_is_scale_free():
     torch.testing.assert_close(y, x0 / x0.norm(dim=1, keepdim=True), rtol=0, atol=1e-15)
     (y * g).sum().backward()
     torch.testing.assert_close(tiny.grad * 1e-20, big.grad, rtol=1e-12, atol=0)
+
+
+def _dense_sym_reference(adj: torch.Tensor, norm: str) -> torch.Tensor:
+    # plain reference from a scaled copy: normalisation does not see the scale
+    a = adj.double() / adj.double().abs().max()
+    deg = a.abs().sum(-1)
+    if norm == "row":
+        return a / deg.unsqueeze(-1)
+    d = deg.rsqrt()
+    return d.unsqueeze(-1) * a * d.unsqueeze(-2)
+
+
+@pytest.mark.parametrize("norm", ["sym", "row"])
+def test_normalisation_of_rows_whose_degree_overflows(norm):
+    # a dot graph of features within the checks' limit: its rows' sums of
+    # |R| overflow float32 (inf), and their normalised rows became 0
+    torch.manual_seed(5)
+    x = torch.rand(8, 4) + 1
+    x = x / x.max() * 0.9 * F.similarity.feature_limit(x, "dot")
+    adj = F.dense_relation_graph(x, "dot")
+    assert torch.isfinite(adj).all() and torch.isinf(adj.abs().sum(-1)).any()
+    want = _dense_sym_reference(adj, norm)
+    tol = dict(rtol=1e-5, atol=1e-7)
+    torch.testing.assert_close(F.dense_normalize(adj, norm).double(), want, **tol)
+    ei, ew = F.dense_to_edges(adj)
+    got = F.edges_to_dense(ei, F.normalize(ei, ew, 8, norm))[0]
+    torch.testing.assert_close(got.double(), want, **tol)
+    pe, pa = F.graph_powers(ei, ew, 8, 2, norm=norm)
+    sparse = torch.zeros(3, 8, 8, dtype=pa.dtype)
+    sparse[:, pe[1], pe[0]] = pa.t()
+    ref = torch.stack([torch.eye(8, dtype=torch.float64), want, want @ want])
+    torch.testing.assert_close(sparse.double(), ref, **tol)
+    torch.testing.assert_close(F.dense_graph_powers(adj, 2, norm).double(), ref, **tol)
+
+
+def test_label_propagation_with_degrees_that_overflow():
+    adj = torch.tensor([[0, 3e38, 0, 3e38], [3e38, 0, 1, 0], [0, 1, 0, 2], [3e38, 0, 2, 0]])
+    y = torch.eye(4)[:, :2].contiguous()
+    w = adj.double() / 2 + adj.double().t() / 2  # float64: no overflow
+    d = w.abs().sum(-1).rsqrt()
+    w = d.unsqueeze(-1) * w * d
+    want = y.double()
+    for _ in range(3):
+        want = 0.9 * w @ want + 0.1 * y.double()
+    ei, ew = F.dense_to_edges(adj)
+    for got in (F.dense_label_propagation(y, adj, num_layers=3),
+                F.label_propagation(y, ei, ew, num_layers=3)):
+        torch.testing.assert_close(got.double(), want, rtol=1e-5, atol=1e-7)
+

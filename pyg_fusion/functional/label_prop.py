@@ -30,7 +30,7 @@ from .._scatter import scatter_sum
 from ._autocast import float32_under_autocast
 from ._checks import (check_edge_index, check_edges, check_index, check_int, check_like, check_mask,
                       check_tensor)
-from .powers import _inv_pow, abs_degrees
+from .powers import _dense_degrees, _inv_sqrt_degrees, _sparse_degrees
 
 __all__ = ["label_propagation", "dense_label_propagation", "seed_labels"]
 
@@ -118,7 +118,7 @@ def label_propagation(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None 
     check_like("edge_weight", edge_weight, "y", y)
     edge_index, edge_weight = coalesce(edge_index, edge_weight, n)
     col, row = edge_index  # (source j, target i) holds W[i, j]
-    d = _inv_pow(abs_degrees(edge_index, edge_weight, n, coalesced=True), -0.5)
+    d = _inv_sqrt_degrees(*_sparse_degrees(edge_index, edge_weight, n, coalesced=True))
     w = (d[row] * edge_weight * d[col]).unsqueeze(-1)
     out = y
     for _ in range(num_layers):
@@ -149,9 +149,9 @@ def dense_label_propagation(y: Tensor, adj: Tensor, *, num_layers: int = 20,
     if adj.shape != (y.size(0), y.size(0)):
         raise ValueError(f"adj must be [N, N] = [{y.size(0)}, {y.size(0)}] (N from y), got "
                          f"{tuple(adj.shape)}")
-    if symmetric:
-        adj = (adj + adj.t()) / 2
-    d = _inv_pow(adj.abs().sum(-1), -0.5)
+    if symmetric:  # halves first, as the sparse form: a sum of two finite
+        adj = adj / 2 + adj.t() / 2  # entries may overflow, their mean does not
+    d = _inv_sqrt_degrees(*_dense_degrees(adj))
     w = d.unsqueeze(-1) * adj * d.unsqueeze(0)
     out = y
     for _ in range(num_layers):

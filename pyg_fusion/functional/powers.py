@@ -15,8 +15,9 @@ non-negative graphs of ``nonneg="clamp"`` or ``"shift"`` these are the row
 sums of :math:`R`; signed graphs (``nonneg=None``) take the absolute degrees
 of signed spectral graph theory (Kunegis et al., WWW 2010), which never
 vanish or change sign on a row that holds an entry, so the normalised powers
-stay bounded. ``mode="hadamard"``
-gives element-wise powers :math:`\hat R^{\circ p}` instead (the paper's
+stay bounded. A degree that overflows its dtype is summed again over its
+row divided by the row's largest magnitude, so the normalised graph does not
+depend on the graph's scale. ``mode="hadamard"`` gives element-wise powers :math:`\hat R^{\circ p}` instead (the paper's
 ablation); slice 0 is the identity in both modes.
 
 The dense form returns ``[..., P+1, N, N]``; the sparse form returns the union
@@ -64,6 +65,63 @@ def _row_factor(deg: Tensor) -> tuple[Tensor, Tensor]:
     return torch.where(over, torch.zeros_like(f), f), torch.where(over, deg, torch.ones_like(deg))
 
 
+# Degrees are the row sums of |R|, which overflow where the entries do not: a
+# row of four float32 entries of 1e38 (a dot graph of features within the
+# checks' limit) has degree inf, which would make its normalised row and
+# column 0. Such rows are summed again divided by their largest magnitude: the degree
+# is then the pair (deg, top), deg * top in exact arithmetic, every other
+# row (deg, 1) with its bits unchanged.
+def _overflowed(deg: Tensor) -> bool:
+    # one host sync; under torch.compile no branch on data: the rescaled
+    # path always runs, which gives the same values
+    return torch.compiler.is_compiling() or bool(torch.isinf(deg).any())
+
+
+def _rescaled(deg: Tensor, magnitude: Tensor, top: Tensor, sums) -> tuple[Tensor, Tensor]:
+    # (deg, top) where deg overflowed, from the magnitudes' largest `top`
+    # (detached: the degree deg * top is the same function of the weights)
+    # and `sums`, which sums magnitudes divided by it
+    over = torch.isinf(deg)
+    top = torch.where(over & (top > 0), top, torch.ones_like(top))
+    return torch.where(over, sums(magnitude, top), deg), top
+
+
+def _dense_degrees(adj: Tensor) -> tuple[Tensor, Tensor | None]:
+    """``(deg, top)``: the row sums of ``|adj|`` as ``deg * top``, ``top``
+    :obj:`None` where no row sum overflows."""
+    magnitude = adj.abs()
+    deg = magnitude.sum(-1)
+    if not _overflowed(deg):
+        return deg, None
+    return _rescaled(deg, magnitude, magnitude.detach().amax(-1),
+                     lambda m, top: (m / top.unsqueeze(-1)).sum(-1))
+
+
+def _sparse_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
+                    coalesced: bool = False) -> tuple[Tensor, Tensor | None]:
+    """:func:`abs_degrees` as ``(deg, top)``, the degrees ``deg * top``
+    (``top`` :obj:`None` where no degree overflows; see
+    :func:`_inv_sqrt_degrees`)."""
+    if not coalesced:
+        from torch_geometric.utils import coalesce
+        edge_index, edge_weight = coalesce(edge_index, edge_weight, num_nodes)
+    deg = abs_degrees(edge_index, edge_weight, num_nodes, coalesced=True)
+    if not _overflowed(deg):
+        return deg, None
+    row = edge_index[1]
+    magnitude = edge_weight.abs()
+    top = magnitude.detach().new_zeros(num_nodes).scatter_reduce_(
+        0, row, magnitude.detach(), "amax")
+    return _rescaled(deg, magnitude, top,
+                     lambda m, t: scatter_sum(m / t.index_select(0, row), row, num_nodes))
+
+
+def _inv_sqrt_degrees(deg: Tensor, top: Tensor | None) -> Tensor:
+    """:math:`d^{-1/2}` of the degrees ``deg * top`` (0 where 0)."""
+    d = _inv_pow(deg, -0.5)
+    return d if top is None else d * _inv_pow(top, -0.5)
+
+
 @float32_under_autocast
 def dense_normalize(adj: Tensor, norm="sym") -> Tensor:
     """Normalises dense graphs ``[..., N, N]`` (see module docstring).
@@ -87,13 +145,14 @@ def _dense_normalize(adj: Tensor, norm) -> Tensor:
     # dense_normalize without the checks (dense_graph_powers has made them)
     if norm is None:
         return adj
-    deg = adj.abs().sum(-1)
+    deg, top = _dense_degrees(adj)
     if norm == "sym":
-        d = _inv_pow(deg, -0.5)
+        d = _inv_sqrt_degrees(deg, top)
         return d.unsqueeze(-1) * adj * d.unsqueeze(-2)
     f, div = _row_factor(deg)
     f, div = f.unsqueeze(-1), div.unsqueeze(-1)
-    return torch.where(div != 1, adj / div, f * adj)
+    out = torch.where(div != 1, adj / div, f * adj)
+    return out if top is None else out / top.unsqueeze(-1)
 
 
 @float32_under_autocast
@@ -118,8 +177,8 @@ def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
     check_edges(edge_index, edge_weight, num_nodes)
     if norm is None:
         return edge_weight
-    return _normalize(edge_index, edge_weight, abs_degrees(edge_index, edge_weight, num_nodes),
-                      norm)
+    return _normalize(edge_index, edge_weight,
+                      _sparse_degrees(edge_index, edge_weight, num_nodes), norm)
 
 
 @float32_under_autocast
@@ -155,14 +214,18 @@ def abs_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
     return scatter_sum(magnitude, edge_index[1], num_nodes)
 
 
-def _normalize(edge_index: Tensor, edge_weight: Tensor, deg: Tensor, norm: str) -> Tensor:
+def _normalize(edge_index: Tensor, edge_weight: Tensor, degrees: tuple[Tensor, Tensor | None],
+               norm: str) -> Tensor:
+    # degrees: (deg, top) of _sparse_degrees
     col, row = edge_index  # (source j, target i) holds R[i, j]
+    deg, top = degrees
     if norm == "sym":
-        d = _inv_pow(deg, -0.5)
+        d = _inv_sqrt_degrees(deg, top)
         return d[row] * edge_weight * d[col]
     f, div = _row_factor(deg)
     f, div = f[row], div[row]
-    return torch.where(div != 1, edge_weight / div, f * edge_weight)
+    out = torch.where(div != 1, edge_weight / div, f * edge_weight)
+    return out if top is None else out / top[row]
 
 
 def _check_powers_args(num_powers, norm, mode, prune_k) -> None:
@@ -278,7 +341,7 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
     rows, edge_weight = _coalesced(edge_index.flip(0), edge_weight, num_nodes)
     w_hat = edge_weight if norm is None else _normalize(
         rows.flip(0), edge_weight,
-        abs_degrees(rows.flip(0), edge_weight, num_nodes, coalesced=True), norm)
+        _sparse_degrees(rows.flip(0), edge_weight, num_nodes, coalesced=True), norm)
     return _powers_csr(rows, w_hat, num_nodes, num_powers, mode, prune_k, restore)
 
 
