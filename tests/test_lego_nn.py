@@ -105,6 +105,26 @@ def test_pairing_samples_in_training_and_averages_in_eval(device):
     assert torch.allclose(model(batch).to_dense(), mean)
 
 
+@pytest.mark.parametrize("shared", [False, True])
+def test_operator_of_either_order_of_a_pair_gives_the_fused_graph(shared, device):
+    # operator(b, a) is operator(a, b) transposed; a shared A was returned as
+    # is for (b, a) (0.17 off G), and for a pair with a source it does not fuse
+    torch.manual_seed(0)
+    xs = {"a": torch.randn(6, 3, dtype=torch.float64, device=device),
+          "b": torch.randn(6, 4, dtype=torch.float64, device=device)}
+    lego = LEGO({"a": 3, "b": 4}, 2, backend="dense", shared=shared).double().to(device)
+    with torch.no_grad():
+        for p in lego.fusion.parameters():
+            p.normal_()
+    g = lego(xs).to_dense()
+    powers = {s: lego.expansions[s].dense(lego.graph.dense(x[None])) for s, x in xs.items()}
+    for a, b in (("a", "b"), ("b", "a")):
+        by_hand = F.lego_fuse(powers[a], powers[b], lego.fusion.operator(a, b))
+        assert torch.allclose(by_hand, g, rtol=0, atol=1e-12), (a, b)
+    with pytest.raises(KeyError, match=r"no operator for the pair \('a', 'c'\)"):
+        lego.fusion.operator("a", "c")
+
+
 def test_cp_rank1_module_equals_pairwise_with_outer_product(device):
     batch = make_batch([8], device=device)
     sub = {"rgb": 6, "flow": 3}

@@ -243,14 +243,17 @@ class LEGOFusion(torch.nn.Module):
         return "union" if self.support == "shared" else self.support
 
     def operator(self, a: str, b: str) -> Tensor:
-        """The :math:`A` of the pair ``(a, b)``."""
+        r"""The :math:`A` of the pair ``(a, b)``: :math:`G = \sum_{pq} A_{pq}
+        R_a^p \circ R_b^q` (the transpose of the pair ``(b, a)``'s)."""
         if self.mode != "pairwise":
             raise ValueError("operator() is defined for mode='pairwise'")
         if isinstance(self.A, Parameter):
-            return self.A
-        if pair_key(a, b) in self.A.keys():
+            # shared: one A, which every pair applies in sorted order (a < b)
+            if a in self.sources and b in self.sources:
+                return self.A if a <= b else self.A.t()
+        elif pair_key(a, b) in self.A.keys():
             return self.A[pair_key(a, b)]
-        if pair_key(b, a) in self.A.keys():
+        elif pair_key(b, a) in self.A.keys():
             return self.A[pair_key(b, a)].t()
         raise KeyError(f"no operator for the pair ({a!r}, {b!r})")
 
