@@ -53,10 +53,11 @@ def test_shared_support_is_the_union_with_every_source_evaluated(k, threshold, d
 @pytest.mark.parametrize("fusion", ["pairwise", "cp"])
 def test_lego_shared_support_dense_equals_sparse(zeroth, fusion, device):
     xs = _xs(1, device=device)
+    rank = 2 if fusion == "cp" else 1  # the pairwise operator has no rank
     sparse = LEGO({"a": 5, "b": 3, "c": 4}, 2, k=3, support="shared", zeroth=zeroth,
-                  fusion=fusion, rank=2, pairs="all", backend="sparse").double()
+                  fusion=fusion, rank=rank, pairs="all", backend="sparse").double()
     dense = LEGO({"a": 5, "b": 3, "c": 4}, 2, k=3, support="shared", zeroth=zeroth,
-                 fusion=fusion, rank=2, pairs="all", backend="dense").double()
+                 fusion=fusion, rank=rank, pairs="all", backend="dense").double()
     dense.load_state_dict(sparse.state_dict())
     with torch.no_grad():
         for p in sparse.parameters():
