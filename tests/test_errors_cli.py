@@ -51,6 +51,18 @@ def _evil(tmp):
 
 
 TRAIN_CKPT = {"state_dict": {}, "hyper_parameters": {"config": CONFIG}}
+
+
+def _tables_checkpoint(tmp):
+    """A checkpoint of `train --dataset tables` on views of 2 and 3 columns,
+    and the files of that data with view b 4 columns wide."""
+    rows = [(i % 2, i * 0.1) for i in range(20)]
+    Path(tmp, "a.csv").write_text("".join(f"{y},{v}\n" for y, v in rows))
+    Path(tmp, "b.csv").write_text("".join(f"{v},{y},{v},{y}\n" for y, v in rows))
+    Path(tmp, "y.csv").write_text("".join(f"{y}\n" for y, _ in rows))
+    config = {**CONFIG, "dataset": "tables", "in_channels": {"a": 2, "b": 3}}
+    torch.save({"state_dict": {}, "hyper_parameters": {"config": config}},
+               os.path.join(tmp, "tb.ckpt"))
 LIST = _save("list.ckpt", [1, 2, 3])
 GARBAGE = _write("garbage.ckpt", b"\x80\x02garbage that is no checkpoint")
 
@@ -213,6 +225,12 @@ def catalogue():
                 ["evaluate", "--checkpoint", "{tmp}/t.ckpt", "--num-segments", "8"],
                 r"--num-segments applies to --dataset .*, not to digits",
                 _save("t.ckpt", TRAIN_CKPT)),
+        CLICase("evaluate: tables whose view has another width than the checkpoint's",
+                ["evaluate", "--checkpoint", "{tmp}/tb.ckpt", "--views", "a={tmp}/a.csv",
+                 "b={tmp}/b.csv", "--labels", "{tmp}/y.csv", "--root", "{tmp}/data"],
+                r"the data's sources \{'a': 2, 'b': 4\} \(name: features\) differ from those "
+                r"the checkpoint .*tb\.ckpt was trained on, \{'a': 2, 'b': 3\}: give the data "
+                r"it was trained on$", _tables_checkpoint),
         CLICase("sweep: --num-powers (the grid sets them)",
                 ["sweep", "--num-powers", "7", "--out", "{tmp}/out"],
                 r"--num-powers 7: a sweep sets the numbers of powers from --p and --q"),

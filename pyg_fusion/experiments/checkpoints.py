@@ -246,8 +246,10 @@ def evaluate_checkpoint(path: str, data: DataConfig, out_dir, *, method: str | N
     td, standardizer = checkpoint_data(data, cfg, ckpt["state_dict"], path,
                                        force_reload=force_reload)
     if td.in_channels != cfg["in_channels"]:
-        raise ValueError(f"the data's sources {td.in_channels} differ from the checkpoint's "
-                         f"{cfg['in_channels']}")
+        # named by the file: several checkpoints of one data set may hold other sources
+        raise ValueError(f"the data's sources {td.in_channels} (name: features) differ from "
+                         f"those the checkpoint {path} was trained on, {cfg['in_channels']}: "
+                         f"give the data it was trained on")
     model = model_from_checkpoint(cfg, td, ckpt["state_dict"])
     if td.task == "node":
         from ..training.node import NodeClassification, single_graph_loader
