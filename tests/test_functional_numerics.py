@@ -113,3 +113,29 @@ def test_label_propagation_with_degrees_that_overflow():
                 F.label_propagation(y, ei, ew, num_layers=3)):
         torch.testing.assert_close(got.double(), want, rtol=1e-5, atol=1e-7)
 
+
+
+def test_dense_rbf_of_close_units_among_large_features_float32():
+    # |x_i|^2 + |x_j|^2 - 2 x_i . x_j in float32 lost the distance of close
+    # units to cancellation: units 0.1 apart among features of spread 1000
+    # weighed 0.88 instead of 0.99, where the sparse graph (differences) had
+    # 0.99
+    torch.manual_seed(7)
+    x = torch.randn(2, 10, 8, dtype=torch.float64) * 1000
+    x[:, 1] = x[:, 0] + 0.1
+    x[1, 3] = x[1, 2] + 1.0
+    mask = torch.ones(2, 10, dtype=torch.bool)
+    mask[0, 8:] = False
+    x32 = x.float()
+    xd = x32.double()  # the reference: plain differences of the same float32 values
+    want = torch.exp(-((xd.unsqueeze(2) - xd.unsqueeze(1)) ** 2).sum(-1) / 8)
+    want = want * (mask.unsqueeze(2) & mask.unsqueeze(1))
+    got = F.dense_relation_graph(x32, "rbf", mask=mask)
+    torch.testing.assert_close(got.double(), want, rtol=0, atol=1e-5)
+    assert abs(float(got[0, 0, 1]) - 0.99) < 1e-3
+    real = x32[mask]
+    batch = torch.tensor([0] * 8 + [1] * 10)
+    ei, ew = F.relation_graph(real, batch, k=3, metric="rbf")
+    rows = got[mask]  # [18, 10]: each real unit's row in its padded graph
+    slot = torch.arange(18) - torch.tensor([0] * 8 + [8] * 10)
+    torch.testing.assert_close(ew, rows[ei[1], slot[ei[0]]], rtol=0, atol=1e-5)

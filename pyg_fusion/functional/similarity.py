@@ -114,9 +114,18 @@ def dense_relation_graph(x: Tensor, metric: str = "cosine", nonneg="clamp", *,
         # Exactly 1 on the diagonal, also for all-zero rows (their self loop).
         s = s * (1 - eye) + eye
     elif metric == "rbf":
+        # |x_i|^2 + |x_j|^2 - 2 x_i . x_j (one matrix product) loses the
+        # squared distance of close units to cancellation: its rounding is
+        # eps (|x_i|^2 + |x_j|^2), not eps |x_i - x_j|^2 as pair_similarity's
+        # differences. In float32, units 0.1 apart among features of spread
+        # 1000 would weigh 0.88 instead of 0.99 (sparse: 0.99), so float32
+        # features are compared in float64 (its rounding 1e-9 times
+        # smaller), the distances then rounded to float32.
         xc = centred(x, mask=mask)
+        if xc.dtype == torch.float32:
+            xc = xc.double()
         sq = (xc * xc).sum(-1)
-        d2 = (sq.unsqueeze(-1) + sq.unsqueeze(-2) - 2 * xc @ xc.transpose(-1, -2))
+        d2 = (sq.unsqueeze(-1) + sq.unsqueeze(-2) - 2 * xc @ xc.transpose(-1, -2)).to(x.dtype)
         s = torch.exp(-_gamma(gamma, x.size(-1)) * d2.clamp(min=0))
         s = s * (1 - eye) + eye
     else:
