@@ -457,3 +457,36 @@ def test_an_image_evaluate_does_not_replace_a_training_runs_report(tmp_path, cap
                       {**report, "config": {"checkpoint": "c.ckpt", "data": {}}}):
         (out / "metrics.json").write_text(json.dumps(evaluated))
         check_report_replaceable(str(out))
+
+
+def test_an_interrupted_sweep_keeps_every_finished_cell(tmp_path, capsys, monkeypatch):
+    """A sweep wrote its records only once the whole grid had run: Ctrl-C
+    during its last cell lost every cell before it, though it answered
+    'what finished is under <out>'. sweep.partial.json now holds the cells
+    finished so far, and is removed once sweep.json is written."""
+    import pyg_fusion.experiments.run as R
+    from pyg_fusion.cli import main
+    real = R.run_method
+
+    def stops_at_q_2(td, method, seed, out_dir, **kwargs):
+        if "P1_Q2" in str(out_dir):
+            raise KeyboardInterrupt
+        return real(td, method, seed, out_dir, **kwargs)
+
+    out = tmp_path / "out"
+    argv = ["sweep", "--dataset", "synthetic-vad", "--root", str(tmp_path / "data"),
+            "--num-segments", "8", "--p", "1", "--q", "1..2", "--epochs", "1",
+            "--no-progress", "--out", str(out)]
+    monkeypatch.setattr(R, "run_method", stops_at_q_2)
+    assert main(argv) == 130 and "interrupted" in capsys.readouterr().err
+    records = json.loads((out / "sweep.partial.json").read_text())
+    assert {(r["P"], r["Q"]) for r in records} == {(1, 1)}
+    assert {r["metric"] for r in records} >= {"auc", "ap"} and not (out / "sweep.json").exists()
+    monkeypatch.setattr(R, "run_method", real)
+    assert main(argv) == 0
+    assert "holds an earlier sweep" in capsys.readouterr().err
+    done = json.loads((out / "sweep.json").read_text())
+    assert {(r["P"], r["Q"]) for r in done} == {(1, 1), (1, 2)}
+    timeless = [r for r in records if r["metric"] != "time_per_epoch_s"]
+    assert [r for r in done if r["Q"] == 1 and r in timeless] == timeless  # the same numbers
+    assert not (out / "sweep.partial.json").exists()

@@ -22,7 +22,8 @@ def register(subparsers) -> None:
         "first source (sorted by name), Q that of every other source. Writes "
         "OUT/sweep.json: a list of records with P, Q, metric, mean, std, dataset, method, "
         "seeds; OUT/sweep.txt: the main metric's table; OUT/sweep.png: its heatmap "
-        "(and surface).", formatter_class=HelpFormatter)
+        "(and surface). OUT/sweep.partial.json holds the cells finished so far, for a "
+        "sweep that is interrupted.", formatter_class=HelpFormatter)
     add_dataset_args(p, default="synthetic-vad")
     add_training_args(p, method_default="lego", seeds_default="0")
     # string defaults: argparse parses them with `type` (as if typed), and the
@@ -60,7 +61,7 @@ def run(args) -> int:
                                                          setting).powers.num_powers:
         raise CLIError(f"--num-powers {given}: a sweep sets the numbers of powers from --p "
                        f"and --q")
-    notice_earlier_run(out, ("sweep.json",), "sweep",
+    notice_earlier_run(out, ("sweep.json", "sweep.partial.json"), "sweep",
                        "its sweep.json, sweep.txt and sweep.png are replaced by this grid's once "
                        "it finishes; the earlier grid's cells that this one does not run stay in "
                        "their folders")
@@ -87,9 +88,12 @@ def run(args) -> int:
         records += make_records(td, args.method, per_seed,
                                 extra={"P": p, "Q": q, "config": config,
                                        **hardware_record(args.accelerator, args.devices)})
+        if is_main_process():  # every finished cell survives an interrupted sweep
+            write_json(out / "sweep.partial.json", records)
     if not is_main_process():
         return 0
     write_json(out / "sweep.json", records)
+    (out / "sweep.partial.json").unlink(missing_ok=True)  # stale once sweep.json is written
     main = METRICS[td.task][0]
     table = {(r["P"], r["Q"]): r["mean"] for r in records if r["metric"] == main}
     lines = [f"{main} (mean over seeds {args.seeds}); rows P, columns Q",
