@@ -162,6 +162,38 @@ def test_levels_fuse_fine_source_at_node_level_on_both_backends(device):
     assert torch.allclose(edges_to_dense(pooled[0], pooled[1])[0], ref)
 
 
+@pytest.mark.parametrize("kw", [dict(), dict(zeroth="ones"), dict(fusion="full"),
+                                dict(fusion="cp", rank=2)])
+def test_a_graph_whose_fine_source_has_no_units_fuses_alone_as_in_a_batch(kw, monkeypatch,
+                                                                           device):
+    # a video with no patch: in a batch its patch graph is empty; alone it
+    # was an error ("x holds no units (N = 0)"), on both backends
+    from pyg_fusion.nn import lego as lego_module
+    gen = torch.Generator().manual_seed(0)
+    data = [MultiSourceData(x_clip=torch.randn(n, 5, generator=gen, dtype=torch.float64),
+                            x_patch=torch.randn(len(a), 4, generator=gen, dtype=torch.float64),
+                            assign_patch=torch.tensor(a, dtype=torch.long), num_nodes=n)
+            for n, a in ((3, [0, 0, 1, 2, 2]), (2, []))]
+    out = {}
+    for backend, locality in (("dense", None), ("sparse", None), ("sparse", 0)):
+        if locality is not None:  # the sparse backend in locality orders too
+            monkeypatch.setattr(lego_module, "LOCALITY_MIN_NODES", locality)
+        torch.manual_seed(0)
+        model = LEGO({"clip": 5, "patch": 4}, 2, k=2, backend=backend, **kw).double()
+        init = torch.Generator().manual_seed(1)
+        with torch.no_grad():  # every term reaches G
+            for p in model.fusion.parameters():
+                p.copy_(torch.randn(p.shape, generator=init, dtype=torch.float64))
+        model = model.to(device).eval()
+        together = model(Batch.from_data_list(data).to(device)).to_dense()
+        alone = model(data[1].to(device)).to_dense()[0]
+        assert torch.allclose(alone, together[1, :2, :2], rtol=0, atol=1e-12), backend
+        assert bool(alone.ne(0).any())  # the clip graph's own terms
+        out[backend, locality] = together
+    for got in out.values():
+        assert torch.allclose(got, out["dense", None], rtol=0, atol=1e-12)
+
+
 def test_auto_backend_rule(device):
     model = LEGO({"a": 2, "b": 2}, 2, k=8)
     from pyg_fusion.nn import AUTO_DENSE_MAX_NODES

@@ -62,7 +62,7 @@ class LEGO(torch.nn.Module):
     of clips) comes with an assignment ``assign[source]`` ``[N_source]`` of
     each unit to its node; its graph is built on its own units and pooled to
     the nodes by :math:`S^\top R S` (:func:`pyg_fusion.functional.coarsen`)
-    before the powers.
+    before the powers (a node, or a whole batch, without units: no edges).
 
     Under :class:`torch.autocast` the projections run in autocast's 16-bit
     dtype, as torch's ``Linear`` does, and everything after them (similarities
@@ -189,8 +189,7 @@ class LEGO(torch.nn.Module):
         :meth:`forward` builds it from the same features ``xs`` (projected
         first when ``proj_channels`` is set): each on its own support, or
         with ``support="shared"`` all on one."""
-        # the projection as forward runs it (under autocast in its 16-bit
-        # dtype), the graphs in float32
+        # the projection as forward runs it (autocast's dtype), the graphs in float32
         return self._relation_graphs(self._project(xs), batch)
 
     @float32_under_autocast
@@ -223,9 +222,8 @@ class LEGO(torch.nn.Module):
             return xs
         out = {s: self.proj[s](x) for s, x in xs.items()}
         for s, x in out.items():
-            # finite inputs, so NaN / Inf here come from the projection (its
-            # weights after a diverged step, or a 16-bit overflow): named here,
-            # not as the similarities' anonymous "x"
+            # finite inputs: NaN / Inf come from the projection (its weights after a
+            # diverged step, a 16-bit overflow), named here, not as the similarities' "x"
             check_tensor(f"proj[{s!r}](xs[{s!r}]), the projected features,", x, finite=True)
         return out
 
@@ -312,8 +310,9 @@ class LEGO(torch.nn.Module):
                 orders[s], index = moved_pairs[id(index)]
                 x = permute_rows(x, orders[s])
             graphs[s] = (index, self.graph._weights(x, index))
-        for s in assign:
-            index, weight = coarsen(*self.graph(xs[s], batch[assign[s]]), assign[s], n)
+        for s in assign:  # a source of no units at all: no edges (as a graph without any)
+            index, weight = (coarsen(*self.graph(xs[s], batch[assign[s]]), assign[s], n)
+                             if len(xs[s]) else (batch.new_empty(2, 0), xs[s].new_empty(0)))
             if local:
                 orders[s] = locality_order(index, n, batch)
                 index, moved = relabel(index, orders[s], n)
@@ -348,6 +347,8 @@ class LEGO(torch.nn.Module):
 
     def _dense_coarsened(self, x, assign, batch, counts) -> Tensor:
         b, n_max = counts.numel(), int(counts.max())
+        if len(x) == 0:  # a source of no units at all: no edges (as a graph without any)
+            return x.new_zeros(b, n_max, n_max)
         ptr = torch.cat([counts.new_zeros(1), counts.cumsum(0)])
         batch_f = batch[assign]  # sorted (forward checks it)
         xf, mask_f = to_dense_batch(x, batch_f, batch_size=b)
