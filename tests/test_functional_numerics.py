@@ -139,3 +139,21 @@ def test_dense_rbf_of_close_units_among_large_features_float32():
     rows = got[mask]  # [18, 10]: each real unit's row in its padded graph
     slot = torch.arange(18) - torch.tensor([0] * 8 + [8] * 10)
     torch.testing.assert_close(ew, rows[ei[1], slot[ei[0]]], rtol=0, atol=1e-5)
+
+
+@pytest.mark.parametrize("metric", ["rbf", "dot"])
+def test_approx_search_of_float64_features_of_any_scale(metric):
+    # faiss ranks in float32: float64 features of scale 2^-83 ranked as
+    # ties (recall 0.17), and at 2^83 their squares overflowed and IVF's
+    # k-means aborted the process (rbf). A power-of-two scale changes no
+    # bit of the ranking, so the graph is the one of the unscaled features.
+    torch.manual_seed(8)
+    centres = torch.randn(10, 8, dtype=torch.float64)
+    x = centres[torch.randint(0, 10, (1000,))] + 0.3 * torch.randn(1000, 8, dtype=torch.float64)
+    ei, _ = F.relation_graph(x, k=5, metric=metric, knn="approx")
+    exact, _ = F.relation_graph(x, k=5, metric=metric, knn="exact")
+    found = set(map(tuple, ei.t().tolist()))
+    assert len(found & set(map(tuple, exact.t().tolist()))) / len(found) > 0.9
+    for scale in (2.0 ** 83, 2.0 ** -83):
+        scaled, _ = F.relation_graph(x * scale, k=5, metric=metric, knn="approx")
+        assert torch.equal(scaled, ei)

@@ -15,7 +15,9 @@ it the plain-torch search of :mod:`.relation` does the same exact work.
   reaches :data:`AUTO_MIN_RECALL`, else ``"exact"``.
 
 Each graph of a batch is its own index, so graphs are never linked. faiss
-computes in float32 and with its own OpenMP threads: the calling thread's
+computes in float32 (float64 dot and rbf features are first brought, graph
+by graph, into its range by a power of two, which ranks alike) and with its
+own OpenMP threads: the calling thread's
 OpenMP thread count (an OpenMP setting of that thread only) is set to
 ``torch.get_num_threads()`` for the duration of a search and restored after
 it, so other threads and later calls see no change. The
@@ -96,6 +98,8 @@ def faiss_knn(x: Tensor, ptr: list[int], k: int, metric: str, mode: list[str]
         if metric == "rbf":  # rbf centres each graph's features
             graph = torch.repeat_interleave(torch.tensor(ptr, device=x.device).diff())
         xs = ranking_features(x.detach(), metric, graph)
+        if xs.dtype == torch.float64 and metric != "cosine":
+            xs = _float32_range(xs, ptr)
         host = np.ascontiguousarray(xs.to("cpu", torch.float32).numpy())
     gpu_res = faiss.StandardGpuResources() if x.is_cuda and faiss_gpu(faiss, k) else None
     found = np.full((n, k + 1), -1, dtype=np.int64)
@@ -116,6 +120,23 @@ def faiss_knn(x: Tensor, ptr: list[int], k: int, metric: str, mode: list[str]
                     idx = _exact(flat, part, k, metric)
             found[lo:hi, :idx.shape[1]] = np.where(idx >= 0, idx + lo, -1)
     return _with_self_loops(torch.from_numpy(found).to(x.device), n)
+
+
+def _float32_range(xs: Tensor, ptr: list[int]) -> Tensor:
+    """float64 ranking features (dot, rbf) with each graph multiplied by the
+    power of two that brings its largest magnitude into [0.5, 1). faiss
+    ranks in float32, where float64 features beyond float32's range would
+    be inf, tiny ones 0 (every neighbour tied: recall 0.17 at a scale of
+    1e-25), and squares above ~1e19 overflow (IVF's k-means then aborted the
+    process at 1e25). A positive factor ranks dot products and distances in
+    the same order; a power of two changes no bit in float64."""
+    out = xs.clone()
+    for lo, hi in zip(ptr[:-1], ptr[1:]):
+        if hi > lo:
+            top = xs[lo:hi].abs().max()
+            if top > 0:
+                out[lo:hi] = torch.ldexp(xs[lo:hi], -torch.frexp(top).exponent)
+    return out
 
 
 # Score entries per block of tied rows ranked again in torch (64 MiB in float32).
