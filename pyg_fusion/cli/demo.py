@@ -117,11 +117,14 @@ def _figures(out: Path, td: TaskData, task, kind: str, prefix: str = "digits",
 
 
 def run(args) -> int:
-    from tqdm.auto import tqdm
     from ..methods import method_names
+    from .._files import staged_folder
+    from ._runs import notice_earlier_run
     t0 = time.perf_counter()
     out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+    notice_earlier_run(out, ("results.json",), "run", "the demo's results.json, results.txt, "
+                       "figures and runs/ replace its own once the demo finishes; its other "
+                       "files stay")
     print(f"pyg-fusion demo: seed {args.seed}, {args.node_epochs} epochs on the digits "
           f"({args.graph_epochs} graph only) and {args.vad_epochs} on SyntheticVAD. A short "
           "budget: one seed and fewer epochs than the README's study (`pyg-fusion compare`, "
@@ -141,6 +144,30 @@ def run(args) -> int:
         names = method_names(td.task, list(td.in_channels), features)
         chosen = names if args.full else [m for m in chosen if m in names]
         jobs += [(td, data, m, epochs, features) for m in chosen]
+    with staged_folder(out, "demo") as stage:  # an interrupted demo leaves out as it was
+        _run_jobs(Path(stage), jobs, args, records, figures)
+    node = [r for r in records if r["dataset"] == "digits"]
+    vadr = [r for r in records if r["dataset"] == "synthetic-vad"]
+    print(_table(node, vadr))
+    print(f"\nwrote {out / 'results.json'}, {out / 'results.txt'} and figures "
+          f"{', '.join(figures)} in {time.perf_counter() - t0:.0f} s")
+    return 0
+
+
+def _table(node: list[dict], vadr: list[dict]) -> str:
+    return ("Digits (UCI multiple features), 5% labels, test accuracy at the best "
+            "validation epoch; features=labels: graph only (label propagation over each "
+            "method's graph)\n" + format_table(node, ["accuracy", "params",
+                                                      "time_per_epoch_s"]) +
+            "\n\nSyntheticVAD (multi_representation), frame-level test metrics\n" +
+            format_table(vadr, ["auc", "ap", "pr_auc_trapz", "params", "time_per_epoch_s"]))
+
+
+def _run_jobs(out: Path, jobs: list, args, records: list, figures: list) -> None:
+    """Trains every job, appending to ``records`` and ``figures``, and writes
+    the results and figures under ``out``."""
+    from tqdm.auto import tqdm
+
     from ..training.accelerators import hardware_record
     bar = tqdm(jobs, desc="demo", disable=args.no_progress)
     for td, data, method, epochs, features in bar:
@@ -164,14 +191,4 @@ def run(args) -> int:
     write_json(out / "results.json", records)
     node = [r for r in records if r["dataset"] == "digits"]
     vadr = [r for r in records if r["dataset"] == "synthetic-vad"]
-    text = ("Digits (UCI multiple features), 5% labels, test accuracy at the best "
-            "validation epoch; features=labels: graph only (label propagation over each "
-            "method's graph)\n" + format_table(node, ["accuracy", "params",
-                                                      "time_per_epoch_s"]) +
-            "\n\nSyntheticVAD (multi_representation), frame-level test metrics\n" +
-            format_table(vadr, ["auc", "ap", "pr_auc_trapz", "params", "time_per_epoch_s"]))
-    write_text(out / "results.txt", text + "\n")
-    print(text)
-    print(f"\nwrote {out / 'results.json'}, {out / 'results.txt'} and figures "
-          f"{', '.join(figures)} in {time.perf_counter() - t0:.0f} s")
-    return 0
+    write_text(out / "results.txt", _table(node, vadr) + "\n")
