@@ -322,6 +322,11 @@ def load_torch(path: str | os.PathLike, *, what: str = "file",
     # registered for the whole process before: only the others go in
     known = torch.serialization.get_safe_globals()
     extra = [c for c in allowed if c not in known]
+    hint = f"; {recover}" if recover else ""
+    member = _checksum_failure(path)
+    if member is not None:
+        raise ValueError(f"{what}: cannot read {path} (the file is damaged: its record "
+                         f"{member} does not match its checksum){hint}")
     try:
         with torch.serialization.safe_globals(extra):
             return torch.load(path, map_location="cpu", weights_only=True)
@@ -335,8 +340,22 @@ def load_torch(path: str | os.PathLike, *, what: str = "file",
                 reason = ("not a file of tensors that loads safely (weights_only=True: a "
                           "file runs no code)")
             reason = f"{type(exc).__name__}: {reason[:200]}".rstrip(": ")
-        hint = f"; {recover}" if recover else ""
         raise ValueError(f"{what}: cannot read {path} ({reason}){hint}") from exc
+
+
+def _checksum_failure(path: str) -> str | None:
+    """The first record of the zip archive ``path`` (``torch.save``'s format)
+    whose bytes do not match the CRC-32 that the archive stores for them, or
+    ``None``: torch's reader does not check them, so bytes changed on disk
+    inside a tensor would load as other weights or data, without an error. A
+    file that is no readable archive is left to ``torch.load`` (and
+    :func:`_damage`)."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(path) as z:
+            return z.testzip()
+    except Exception:  # not a zip, or one cut short: torch.load says so
+        return None
 
 
 def _damage(path: str) -> str | None:

@@ -268,6 +268,34 @@ def test_a_damaged_torch_file_says_what_is_wrong(tmp_path, keep, why):
         load_torch(path, what="--checkpoint", recover="train it again")
 
 
+def test_a_torch_file_changed_inside_a_tensor_is_refused(tmp_path):
+    """A byte changed inside a tensor's record (the archive's size and layout
+    intact) loaded as another value without an error, torch's zip reader
+    checking no checksum: a checkpoint scored as other weights, a cache read
+    as other data. The CRC-32 that the archive stores for each record is
+    checked now."""
+    import struct
+    import zipfile
+
+    import torch
+
+    from pyg_fusion._files import load_torch
+    path = tmp_path / "best.ckpt"
+    torch.save({"w": torch.arange(2000.0)}, path)
+    assert torch.equal(load_torch(path)["w"], torch.arange(2000.0))
+    with zipfile.ZipFile(path) as z:
+        info = max(z.infolist(), key=lambda i: i.file_size)  # the tensor's bytes
+    with open(path, "r+b") as f:
+        f.seek(info.header_offset + 26)
+        name, extra = struct.unpack("<HH", f.read(4))
+        f.seek(info.header_offset + 30 + name + extra + 4000)  # inside w, as stored
+        f.write(b"\x7f")
+    with pytest.raises(ValueError, match=rf"--checkpoint: cannot read .*best\.ckpt \(the file is "
+                       rf"damaged: its record {info.filename} does not match its checksum\); "
+                       r"train it again$"):
+        load_torch(path, what="--checkpoint", recover="train it again")
+
+
 @pytest.mark.parametrize("command, hp, message", [
     (["segment", "evaluate"], {"config": {"method": "lego", "dataset": "digits"}},
      r"is a checkpoint of `pyg-fusion train`, not of the segment task; evaluate it with "
