@@ -136,3 +136,17 @@ def test_print_of_the_operator_shows_its_values(device):
     assert model.fusion.A["a|b"].device.type == device.type
     text = repr(model.fusion.A)
     assert "(a|b): [3, 3]" in text and "1." in text and "0." in text
+
+
+def test_print_of_the_operator_of_a_bfloat16_or_meta_model():
+    # numpy has no bfloat16 ("Got unsupported ScalarType BFloat16"), and a
+    # model built on the meta device has no values to show
+    model = LEGO({"a": 3, "b": 2}, 2).to(torch.bfloat16)
+    with torch.no_grad():
+        model.fusion.A["a|b"][0, 2] = -0.375
+    text = repr(model.fusion.A)
+    assert "(a|b): [3, 3]" in text and "-0.375" in text and "1." in text
+    with torch.device("meta"):
+        meta = LEGO({"a": 3, "b": 2}, 2, fusion="cp", rank=2)
+    assert repr(meta.fusion.factors) == ("OperatorDict(\n  (a): [2, 3] (meta)\n"
+                                         "  (b): [2, 3] (meta)\n)")

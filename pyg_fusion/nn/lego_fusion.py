@@ -29,7 +29,11 @@ class OperatorDict(ParameterDict):
     def extra_repr(self) -> str:
         lines = []
         for key, value in self.items():
-            body = str(value.detach().cpu().numpy().round(4)).replace("\n", "\n  ")
+            if value.is_meta:  # built on the meta device: no values yet
+                lines.append(f"({key}): {list(value.shape)} (meta)")
+                continue
+            # numpy has no bfloat16: the values are shown as float64 (4 decimals)
+            body = str(value.detach().cpu().double().numpy().round(4)).replace("\n", "\n  ")
             lines.append(f"({key}): {list(value.shape)}\n  {body}")
         return "\n".join(lines)
 
