@@ -26,7 +26,9 @@ Sparse powers run on compressed sparse rows (:mod:`._csr`): each product is
 a library SpGEMM with exact gradients (:mod:`._spgemm`); ``prune_k`` keeps
 the ``k`` entries of largest magnitude per row after each product (ties to
 the smaller column; :mod:`._topk`), an approximation that bounds fill-in
-(its error is measured by ``benchmarks/prune_error.py``).
+(its error is measured by ``benchmarks/prune_error.py``); a row with fewer
+than ``k`` non-zeros keeps all its entries, zeros included (in both forms:
+the gradient at those zeros is the unpruned one).
 """
 from __future__ import annotations
 
