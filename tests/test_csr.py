@@ -107,11 +107,14 @@ def test_topk_rows_keeps_the_largest_and_breaks_ties_by_column(backend, device):
         new_ptr, keep = _topk.topk_rows(ptr.to(device), col.to(device), val.to(device), k)
         assert new_ptr.device.type == keep.device.type == device.type
         kept = keep.nonzero().squeeze(1)
-        expected = _reference_topk(ptr, col, val, k)
+        expected = []
+        for i in range(lengths.numel()):
+            entries = list(range(int(ptr[i]), int(ptr[i + 1])))
+            # largest magnitude first, then the smaller column
+            best = sorted(entries, key=lambda e: (-abs(float(val[e])), int(col[e])))[:k]
+            expected += sorted(best)
         assert kept.tolist() == expected
-        per_row = torch.bucketize(torch.tensor(expected), ptr[1:], right=True)
-        assert torch.equal((new_ptr[1:] - new_ptr[:-1]).cpu(),
-                           torch.bincount(per_row, minlength=lengths.numel()))
+        assert torch.equal((new_ptr[1:] - new_ptr[:-1]).cpu(), lengths.clamp(max=k))
     # no row > k
     short_ptr, none = _topk.topk_rows(ptr[:6].to(device), ascending[:10].to(device),
                                       val[:10].to(device), k)
@@ -119,14 +122,10 @@ def test_topk_rows_keeps_the_largest_and_breaks_ties_by_column(backend, device):
 
 
 def _reference_topk(ptr, col, val, k):
-    # largest magnitude first, then the smaller column; kept entries in order;
-    # a row with fewer than k non-zeros keeps every entry (its zeros too)
+    # largest magnitude first, then the smaller column; kept entries in order
     kept = []
     for i in range(ptr.numel() - 1):
         entries = range(int(ptr[i]), int(ptr[i + 1]))
-        if sum(float(val[e]) != 0 for e in entries) < k:
-            kept += list(entries)
-            continue
         kept += sorted(sorted(entries, key=lambda e: (-abs(float(val[e])), int(col[e])))[:k])
     return kept
 
@@ -156,11 +155,9 @@ def test_topk_rows_blocks_buckets_hubs_and_ties(block, select, backend, monkeypa
         if i == 13:  # ties above the k-th only
             v = torch.tensor([3.0, 3.0, 3.0, 1.0, 0.0, 0.0, 2.0, 0.0, 0.0],
                              dtype=torch.float64)
-        if i == 17:  # fewer than k non-zeros: every entry kept, zeros too
+        if i == 17:  # zeros tie at the k-th place
             v = torch.zeros(d, dtype=torch.float64)
             v[:2] = 1.0
-        if i == 9:  # exactly k non-zeros: the zeros go
-            v[3:] = 0.0
         rows.append((c, v))
     ptr = torch.tensor([0] + lengths).cumsum(0)
     col = torch.cat([c for c, _ in rows])
@@ -171,9 +168,7 @@ def test_topk_rows_blocks_buckets_hubs_and_ties(block, select, backend, monkeypa
                                         val.to(device), k)
         assert keep.device.type == device.type
         assert keep.nonzero().squeeze(1).tolist() == expected
-        per_row = torch.bucketize(torch.tensor(expected), ptr[1:], right=True)
-        assert new_ptr.tolist() == [0] + torch.bincount(
-            per_row, minlength=len(lengths)).cumsum(0).tolist()
+        assert new_ptr.tolist() == [0] + torch.tensor(lengths).clamp(max=k).cumsum(0).tolist()
 
 
 @pytest.mark.parametrize("select", [512, 14])

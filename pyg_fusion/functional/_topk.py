@@ -172,8 +172,7 @@ TOPK_BLOCK = 1 << 20
 def topk_rows(ptr: Tensor, col: Tensor, val: Tensor, k: int) -> tuple[Tensor, Tensor | None]:
     """Keeps the ``k`` entries of largest magnitude in every row of a CSR
     matrix (columns in any order within a row; ``ptr`` and ``col`` of
-    any integer type), and every entry of a row with fewer than ``k``
-    non-zero magnitudes: returns the new pointer and the mask of the kept
+    any integer type): returns the new pointer and the mask of the kept
     entries, or ``None`` when no row is longer than ``k``. Ties (within
     :func:`tie_tolerance`, the rule of :func:`top_k_mask`) go to the smaller
     column, so the choice is reproducible bit for bit.
@@ -198,22 +197,18 @@ def topk_rows(ptr: Tensor, col: Tensor, val: Tensor, k: int) -> tuple[Tensor, Te
         return ptr, None
     device = val.device
     keep = torch.ones(val.numel(), dtype=torch.bool, device=device)
-    whole = torch.zeros(length.numel(), dtype=torch.bool, device=device)
     ptr_h = ptr.cpu().numpy()
     widths = _bucket_widths(k)
     for r0, r1 in row_runs(ptr_h, TOPK_BLOCK):
         e0, e1 = int(ptr_h[r0]), int(ptr_h[r1])
         local = ptr[r0:r1 + 1] - e0
-        _topk_block(local, col[e0:e1], val[e0:e1].detach(), keep[e0:e1], whole[r0:r1], k,
-                    widths)
-    kept = torch.where(whole, length, length.clamp(max=k))
-    return torch.cat([ptr.new_zeros(1), kept.cumsum(0)]), keep
+        _topk_block(local, col[e0:e1], val[e0:e1].detach(), keep[e0:e1], k, widths)
+    return torch.cat([ptr.new_zeros(1), length.clamp(max=k).cumsum(0)]), keep
 
 
-def _topk_block(ptr: Tensor, col: Tensor, val: Tensor, keep: Tensor, whole: Tensor, k: int,
+def _topk_block(ptr: Tensor, col: Tensor, val: Tensor, keep: Tensor, k: int,
                 widths: list[int]) -> None:
-    # topk_rows on one block of rows (`ptr` from 0): writes `keep`, and
-    # `whole` for the rows longer than k that keep every entry.
+    # topk_rows on one block of rows (`ptr` from 0): writes `keep`.
     length = ptr[1:] - ptr[:-1]
     start, order, tables, cells = _bucket_layout(length, k, widths)
     if not tables:
@@ -233,14 +228,6 @@ def _topk_block(ptr: Tensor, col: Tensor, val: Tensor, keep: Tensor, whole: Tens
         # a row whose (k+1)-th is within the tolerance has ties to settle
         row_tol = tie_tolerance(largest, score.dtype)
         tol.index_copy_(0, index, torch.where(kth - below <= row_tol, row_tol, -1.0))
-    # A row with fewer than k non-zero magnitudes (its k-th largest is 0)
-    # loses nothing, its zeros included, as the dense pruning keeps such a
-    # row whole: a zero of the product is where a derivative is (a
-    # zero-weight edge moved off 0 would be kept), and pruning it gave the
-    # sparse powers another gradient there than the dense ones.
-    whole.copy_(threshold == 0)
-    threshold.masked_fill_(whole, -1.0)
-    tol.masked_fill_(whole, -1.0)
     # (a gather of the thresholds by `row` reads 8 bytes of index per entry:
     # measured 2.0 ns per entry against 0.7)
     torch.ge(score, threshold.repeat_interleave(length, output_size=score.numel()), out=keep)

@@ -26,9 +26,7 @@ Sparse powers run on compressed sparse rows (:mod:`._csr`): each product is
 a library SpGEMM with exact gradients (:mod:`._spgemm`); ``prune_k`` keeps
 the ``k`` entries of largest magnitude per row after each product (ties to
 the smaller column; :mod:`._topk`), an approximation that bounds fill-in
-(its error is measured by ``benchmarks/prune_error.py``); a row with fewer
-than ``k`` non-zeros keeps all its entries, zeros included (in both forms:
-the gradient at those zeros is the unpruned one).
+(its error is measured by ``benchmarks/prune_error.py``).
 """
 from __future__ import annotations
 
@@ -288,7 +286,10 @@ def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "ma
             # A row with fewer than prune_k non-zeros loses nothing: its zeros
             # are no entries to prune, and keeping them keeps the derivative
             # there (an entry moved off 0 would be kept), as the sparse
-            # product keeps its structural zeros; the values are the same.
+            # product keeps its structural zeros where the row has at most
+            # prune_k entries; a longer one keeps prune_k, the zeros by
+            # smaller column, to keep the bound on fill-in (docs/methods.md
+            # 1.3): the same values, the gradient at the dropped zeros 0.
             whole = (cur.detach() != 0).sum(-1, keepdim=True) < min(prune_k, cur.size(-1))
             cur = torch.where(whole, cur, _dense_topk(cur, prune_k, include_diagonal=True))
         powers.append(cur)
