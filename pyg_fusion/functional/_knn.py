@@ -130,13 +130,15 @@ def _float32_range(xs: Tensor, ptr: list[int]) -> Tensor:
     1e-25), and squares above ~1e19 overflow (IVF's k-means then aborted the
     process at 1e25). A positive factor ranks dot products and distances in
     the same order; a power of two changes no bit in float64."""
-    out = xs.clone()
-    for lo, hi in zip(ptr[:-1], ptr[1:]):
-        if hi > lo:
-            top = xs[lo:hi].abs().max()
-            if top > 0:
-                out[lo:hi] = torch.ldexp(xs[lo:hi], -torch.frexp(top).exponent)
-    return out
+    sizes = torch.tensor(ptr, device=xs.device).diff()
+    graph = torch.repeat_interleave(torch.arange(sizes.numel(), device=xs.device), sizes,
+                                    output_size=xs.size(0))
+    top = xs.new_zeros(sizes.numel()).scatter_reduce_(0, graph, xs.abs().amax(1), "amax")
+    # frexp(0) has exponent 0: an all-zero graph stays as it is. ldexp
+    # multiplies by 2^e, which overflows from e = 1024 (a subnormal graph):
+    # two halves
+    e = -torch.frexp(top).exponent.index_select(0, graph).unsqueeze(1)
+    return torch.ldexp(torch.ldexp(xs, e // 2), e - e // 2)
 
 
 # Score entries per block of tied rows ranked again in torch (64 MiB in float32).
