@@ -108,3 +108,25 @@ def test_reset_parameters_gives_a_fresh_build(make):
     assert got.keys() == want.keys()
     for key in want:
         assert torch.equal(got[key], want[key]), key
+
+
+def test_pyg_layers_on_the_fused_edges_agree_across_backends():
+    # GAT and SAGE read the edge list itself, not only its weights: the sparse
+    # backend kept kNN edges whose similarity was clamped to 0 (and the paths
+    # through them) as edges of weight 0 that the dense backend has not, so
+    # their outputs moved with the backend (backend="auto" switches at
+    # AUTO_DENSE_MAX_NODES)
+    from torch_geometric.nn import GATConv, SAGEConv
+    batch = _batch(torch.float64)
+    torch.manual_seed(0)
+    gat = GATConv(3, 2, edge_dim=1).double()
+    sage = SAGEConv(3, 2).double()
+    out = {}
+    for backend in ("dense", "sparse"):
+        torch.manual_seed(0)
+        g = Model(backend).double().eval().lego(batch)
+        out[backend] = (g.edge_index, gat(batch.x_a, g.edge_index, g.edge_weight[:, None]),
+                        sage(batch.x_a, g.edge_index))
+    assert torch.equal(out["dense"][0], out["sparse"][0])
+    for got, want in zip(out["sparse"][1:], out["dense"][1:]):
+        assert torch.allclose(got, want, rtol=0, atol=1e-12)

@@ -38,6 +38,15 @@ class OperatorDict(ParameterDict):
         return "\n".join(lines)
 
 
+def _some_power_nonzero(edge_index: Tensor, edge_attr: Tensor) -> tuple[Tensor, Tensor]:
+    # the entries where some power is non-zero (one host sync; a copy only
+    # where some entry is 0 in every power)
+    keep = edge_attr.ne(0).any(1)
+    if bool(keep.all()):
+        return edge_index, edge_attr
+    return edge_index[:, keep], edge_attr[keep]
+
+
 def _start_name(name: str) -> str:
     return "start_" + name.replace(".", "_")
 
@@ -274,14 +283,19 @@ class LEGOFusion(torch.nn.Module):
                 batch: Tensor | None = None, *, keep_zeros: bool = True):
         """Fuses the powers of every source (see the class docstring).
         ``batch`` (sparse inputs): the graph of each node, for per-graph term
-        scales. ``keep_zeros=False`` (sparse inputs): with ``zeroth="identity"``
-        the fusion runs on the intersection of the supports, the only entries
-        where G can be non-zero, and the union's other entries (exact zeros)
-        are not returned (:class:`~pyg_fusion.nn.LEGO` drops zeros anyway:
-        this saves the union's edge list). Term scales are unchanged by it:
-        every term is 0 off the intersection, and a scale enters only as a
-        ratio of two terms' moments over the same entries."""
+        scales. ``keep_zeros=False`` (sparse inputs): the entries where every
+        power of a source is 0 (a kNN edge whose similarity was clamped to 0,
+        the paths through it) are dropped first, and with ``zeroth="identity"``
+        the fusion runs on the intersection of the supports, so that the
+        output holds the entries where G can be non-zero for some operator,
+        those the dense backend reads from the values (:class:`~pyg_fusion.nn.LEGO`:
+        an edge list, such as GAT's or SAGE's neighbourhoods, is the same on
+        both backends). Values and term scales are unchanged by it: every term
+        of that source is 0 there, and a scale enters only as a ratio of two
+        terms' moments over the same entries."""
         sparse = check_source_powers(powers, self.sources, num_nodes)
+        if sparse and not keep_zeros:
+            powers = {s: _some_power_nonzero(*powers[s]) for s in self.sources}
         support = self._align_support
         if not keep_zeros and self.zeroth == "identity":
             support = "intersection"
