@@ -290,7 +290,8 @@ def catalogue():
              lambda: F.degree_variance_loss(DEG, B, torch.tensor([0, 2])),
              ValueError, r"labels must be video labels 0 .* or 1"),
         Case("edges_to_dense negative index", lambda: F.edges_to_dense(torch.tensor([[-1], [0]])),
-             ValueError, r"edge_index holds node indices outside .*min -1"),
+             ValueError, r"edge_index holds negative node indices \(min -1\); expected node "
+             r"indices >= 0"),
         Case("edges_to_dense index beyond max_num_nodes",
              lambda: F.edges_to_dense(EI, EW, max_num_nodes=3),
              ValueError, r"edge_index holds node indices outside \[0, 3\)"),

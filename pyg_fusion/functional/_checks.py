@@ -107,6 +107,8 @@ def _check_range(name: str, index: Tensor, size: int, what: str) -> None:
                                 " outside [0, number of nodes)")
             return
         lo, hi = int(lo), int(hi)
+        if lo < 0 and size == torch.iinfo(torch.long).max:  # no upper bound to name
+            raise ValueError(f"{name} holds negative {what} (min {lo}); expected {what} >= 0")
         if lo < 0 or hi >= size:
             raise ValueError(f"{name} holds {what} outside [0, {size}) (min {lo}, max {hi})")
 
