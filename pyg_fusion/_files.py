@@ -216,14 +216,18 @@ class FolderInUse(OSError):
 
 
 @contextmanager
-def folder_lock(folder: str | os.PathLike, what: str = "folder") -> Iterator[None]:
-    """Holds ``folder/.pyg-fusion.lock`` while a command writes into
-    ``folder``: a second process asking for it meanwhile gets a
-    :class:`FolderInUse` naming ``what`` (two runs writing into one folder
-    at once mix their files). The lock (``fcntl.flock``) goes with its
-    process, so a killed run holds none; without ``fcntl`` (Windows) or on
-    a file system without locks nothing is locked. The folders made for the lock are removed again when the body
-    fails and leaves them empty (a refused run leaves no output folder)."""
+def folder_lock(folder: str | os.PathLike, what: str = "folder", *, wait: bool = False,
+                name: str = ".pyg-fusion.lock") -> Iterator[None]:
+    """Holds ``folder/<name>`` while a command writes into ``folder``: a
+    second process asking for it meanwhile gets a :class:`FolderInUse`
+    naming ``what`` (two runs writing into one folder at once mix their
+    files), or with ``wait`` waits until it is free (a data folder that runs
+    share, each writing and reading it in turn). The lock (``fcntl.flock``)
+    goes with its process, so a killed run holds none; without ``fcntl``
+    (Windows) or on a file system without locks nothing is locked. The
+    folders made for the lock are removed again when the body fails and
+    leaves them empty (a refused run leaves no output folder). Locks of
+    other ``name`` are independent (one process may hold both)."""
     folder = os.fspath(folder)
     try:
         import fcntl
@@ -234,8 +238,8 @@ def folder_lock(folder: str | os.PathLike, what: str = "folder") -> Iterator[Non
         made.append(parent)
         parent = osp.dirname(parent)
     os.makedirs(folder, exist_ok=True)
-    path = osp.join(folder, ".pyg-fusion.lock")
-    fd = None
+    path = osp.join(folder, name)
+    fd, held = None, False
     try:
         while fcntl is not None:
             try:
@@ -243,7 +247,7 @@ def folder_lock(folder: str | os.PathLike, what: str = "folder") -> Iterator[Non
             except OSError as exc:  # a folder that cannot be written: named as such
                 raise type(exc)(exc.errno, exc.strerror, folder) from None
             try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(fd, fcntl.LOCK_EX if wait else fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(fd)
                 fd = None
@@ -255,6 +259,7 @@ def folder_lock(folder: str | os.PathLike, what: str = "folder") -> Iterator[Non
                 break
             try:  # the holder before may have removed the file we locked: lock anew
                 if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                    held = True
                     break
             except FileNotFoundError:
                 pass
@@ -268,8 +273,9 @@ def folder_lock(folder: str | os.PathLike, what: str = "folder") -> Iterator[Non
         failed = False
     finally:
         if fd is not None:
-            with contextlib.suppress(OSError):
-                os.remove(path)
+            if held:  # a wait that was interrupted removes nobody's lock file
+                with contextlib.suppress(OSError):
+                    os.remove(path)
             os.close(fd)
         if failed:
             for d in made:

@@ -518,3 +518,39 @@ def test_an_interrupted_sweep_keeps_every_finished_cell(tmp_path, capsys, monkey
     timeless = [r for r in records if r["metric"] != "time_per_epoch_s"]
     assert [r for r in done if r["Q"] == 1 and r in timeless] == timeless  # the same numbers
     assert not (out / "sweep.partial.json").exists()
+
+
+def test_synthetic_scenes_of_two_settings_in_one_root_are_each_read_whole(tmp_path,
+                                                                         monkeypatch):
+    """SyntheticRGBD keeps one setting's scenes in its root (--root's default
+    is shared by every --size / --data-seed): a run of another setting that
+    regenerated them while this one generated and read them left this run
+    with the other's scenes as its own (reproduced: two processes of sizes 32
+    and 16 on one root, the size-32 dataset held 16-pixel images). Runs now
+    take turns (a lock file in the root) from the check of the marker to the
+    reading of the scenes."""
+    import threading
+
+    import pyg_fusion.datasets.synthetic_rgbd as S
+    kw = dict(num_train=6, num_test=2, augment=False)
+    save, calls, other = S._save_png, [0], {}
+
+    def other_run():
+        other["ds"] = S.SyntheticRGBD(tmp_path, "train", size=32, **kw)
+
+    thread = threading.Thread(target=other_run)
+
+    def save_png(path, arr):
+        save(path, arr)
+        if threading.current_thread() is threading.main_thread():
+            calls[0] += 1
+            if calls[0] == 3:  # mid-generation, another run of another size starts
+                thread.start()
+                thread.join(timeout=2)  # it runs whole here unless it waits its turn
+
+    monkeypatch.setattr(S, "_save_png", save_png)
+    mine = S.SyntheticRGBD(tmp_path, "train", size=16, **kw)
+    thread.join()
+    assert {tuple(mine[i]["rgb"].shape[1:]) for i in range(6)} == {(16, 16)}
+    assert {tuple(other["ds"][i]["rgb"].shape[1:]) for i in range(6)} == {(32, 32)}
+    assert not (tmp_path / ".pyg-fusion-data.lock").exists()

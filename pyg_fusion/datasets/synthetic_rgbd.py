@@ -32,7 +32,7 @@ import os.path as osp
 import numpy as np
 from PIL import Image
 
-from .._files import atomic_write, write_json, write_text
+from .._files import atomic_write, folder_lock, write_json, write_text
 from ._base import RELOAD, data_code_hash, regenerate_on_reload
 from .rgbd import RGBDSegmentation
 
@@ -97,7 +97,11 @@ class SyntheticRGBD(RGBDSegmentation):
 
     Files are generated once per configuration: ``root/meta.json`` records the
     generator settings and the code's hash (``data_code_hash``), and a different
-    configuration, or changed code, regenerates.
+    configuration, or changed code, regenerates. Processes sharing ``root``
+    take turns (a lock file in it) from that check until the scenes are read
+    into memory, so each reads its own configuration's scenes (with
+    ``in_memory=False`` items are read later, outside the turn: give each
+    configuration its own ``root`` then).
 
     Args:
         root (str): folder for the PNGs and lists.
@@ -131,11 +135,19 @@ class SyntheticRGBD(RGBDSegmentation):
         # the code that draws the scenes, not a version to bump by hand
         self.meta = {"code": data_code_hash(), "size": size, "num_train": num_train,
                      "num_test": num_test, "seed": seed}
-        regenerate_on_reload(force_reload, osp.join(root, "meta.json"))
-        self._generate(str(root))
         kwargs.setdefault("scale_range", (1.0, 1.0))
         kwargs.setdefault("crop_size", None)
         kwargs.setdefault("in_memory", True)
+        # One folder holds the scenes of one setting at a time: runs of other
+        # settings sharing it (--root's default) would regenerate it under each
+        # other's reading, so that a run read the other's scenes as its own.
+        # Each checks, generates and reads the scenes (into memory) in turn.
+        with folder_lock(root, "--root", wait=True, name=".pyg-fusion-data.lock"):
+            regenerate_on_reload(force_reload, osp.join(root, "meta.json"))
+            self._generate(str(root))
+            self._read(root, split, augment, kwargs)
+
+    def _read(self, root: str, split: str, augment: bool | None, kwargs: dict) -> None:
         try:
             super().__init__(root, split, num_classes=len(SYNTHETIC_RGBD_CLASSES),
                              depth_scale=1 / 5000, augment=augment, **kwargs)
