@@ -164,9 +164,9 @@ def _exact(flat, part: np.ndarray, k: int, metric: str) -> np.ndarray:
     # the last two places: with the self loop missed (a duplicate ranked
     # first), the last of k + 1 others is dropped (_with_self_loops)
     edge = dist[:, max(kk - 2, 0):kk + 1]
-    largest = torch.tensor(float(np.einsum("ij,ij->i", part, part).max()))
-    scale = knn_tie_scale(largest, metric)
-    tol = float(tie_tolerance(scale, torch.float32))
+    sq = torch.from_numpy(np.einsum("ij,ij->i", part, part))
+    scale = knn_tie_scale(sq.max(), metric, sq).expand(n)  # one per row
+    tol = tie_tolerance(scale, torch.float32).numpy()[:, None]
     tied = np.flatnonzero((np.abs(np.diff(edge, axis=1)) <= tol).any(1))
     idx = np.ascontiguousarray(idx[:, :kk])
     keys = torch.from_numpy(part)
@@ -176,7 +176,7 @@ def _exact(flat, part: np.ndarray, k: int, metric: str) -> np.ndarray:
         q = keys.index_select(0, rows)
         scores = -torch.cdist(q, keys).pow(2) if metric == "rbf" else q @ keys.t()
         scores[torch.arange(rows.numel()), rows] = float("inf")  # the self loop first
-        idx[rows.numpy()] = top_k_columns(scores, kk, scale).numpy()
+        idx[rows.numpy()] = top_k_columns(scores, kk, scale.index_select(0, rows)).numpy()
     return idx
 
 

@@ -25,12 +25,13 @@ def _block_scores(xq: Tensor, xk: Tensor, metric: str, gamma) -> Tensor:
 @float32_under_autocast
 def knn_scores(x: Tensor, metric: str = "cosine", mask: Tensor | None = None
                ) -> tuple[Tensor, Tensor]:
-    """``([..., N, N] scores, [..., 1, 1] tie scale)``: the scores by which
+    """``([..., N, N] scores, [..., N, 1] tie scale)``: the scores by which
     the kNN searches rank the neighbours of ``x`` (``[N, d]`` or
     ``[B, N, d]``): cosine before ``nonneg``, dot, or minus the squared
     distance for rbf (whose ``exp`` would merge distant units into ties at
-    0); ``-inf`` at padded units (``mask``); and each graph's
-    :func:`knn_tie_scale`. The dense backend chooses its ``k`` by them
+    0); ``-inf`` at padded units (``mask``); and each row's
+    :func:`knn_tie_scale` (``[..., 1, 1]``, one per graph, for cosine and
+    rbf). The dense backend chooses its ``k`` by them
     (``dense_topk(..., scores=, scale=)``), so that both backends keep the
     same neighbours, ties included."""
     s, scale, _ = _knn_scores(x, metric, mask)
@@ -47,7 +48,7 @@ def _knn_scores(x: Tensor, metric: str, mask: Tensor | None):
             s = s.masked_fill(~(mask.unsqueeze(-1) & mask.unsqueeze(-2)), float("-inf"))
             sq = sq * mask
         largest = sq.amax(-1, keepdim=True).unsqueeze(-1)
-    return s, knn_tie_scale(largest, metric), xs
+    return s, knn_tie_scale(largest, metric, sq.unsqueeze(-1)), xs
 
 
 @float32_under_autocast

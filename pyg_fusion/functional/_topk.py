@@ -35,14 +35,22 @@ def tie_tolerance(scale: Tensor, dtype: torch.dtype) -> Tensor:
     return scale * (TIE_ULPS * eps)
 
 
-def knn_tie_scale(largest_sq: Tensor, metric: str) -> Tensor:
+def knn_tie_scale(largest_sq: Tensor, metric: str, row_sq: Tensor | None = None) -> Tensor:
     """The scale of the tie tolerance of a kNN search in a
     graph whose largest squared norm of the ranked features (unit rows for
     cosine) is ``largest_sq``: the size of a product's rounding, 1 for
-    cosine, ``largest_sq`` for dot, ``2 largest_sq`` for rbf."""
+    cosine, ``2 largest_sq`` for rbf, and for dot ``|x_i| sqrt(largest_sq)``
+    per row, ``row_sq`` holding the rows' squared norms :math:`|x_i|^2`
+    (broadcast with ``largest_sq``; without it ``largest_sq``). A dot
+    product rounds by about :math:`|x_i| |x_j|`: the graph's largest squared
+    norm for every row would let one unit of large norm widen every row's
+    tolerance (in float32, one unit at 30x the others' norm made 0.38 of
+    a graph's dot neighbours ties chosen by index)."""
     if metric == "cosine":
         return torch.ones_like(largest_sq)
-    return largest_sq * (2.0 if metric == "rbf" else 1.0)
+    if metric == "rbf":
+        return largest_sq * 2.0
+    return largest_sq if row_sq is None else row_sq.sqrt() * largest_sq.sqrt()
 
 
 def _row_scale(scores: Tensor) -> Tensor:
@@ -91,22 +99,24 @@ def top_k_pairs(scores: Tensor, k: int, scale: Tensor) -> tuple[Tensor, Tensor]:
 
 def top_k_columns(scores: Tensor, k: int, scale: Tensor, spare: int = 16) -> Tensor:
     """``[rows, k]``: the columns of :func:`top_k_mask` (``scale``: a scalar
-    tensor) of ``[rows, n]`` ``scores`` that hold at least ``k`` finite
+    tensor, or one per row) of ``[rows, n]`` ``scores`` that hold at least ``k`` finite
     scores each, ascending. The rule is applied to each row's ``k + spare``
     largest scores (one ``torch.topk``), and to the whole row only where the
     tied group reaches past them: a full mask costs ~40 ns per score on
     the 2-core CPU, 5x the product that made the scores."""
     n = scores.size(1)
     m = min(k + spare, n)
+    scale = scale.expand(scores.size(0))  # one per row
     top, idx = scores.topk(m, dim=1)
     order = idx.argsort(dim=1)  # the candidates by column: ties to the smaller
     cand, cols = top.gather(1, order), idx.gather(1, order)
-    out = cols[top_k_mask(cand, k, scale)].view(-1, k)
+    out = cols[top_k_mask(cand, k, scale[:, None])].view(-1, k)
     if m < n:
         open_ = (top[:, k - 1] - top[:, m - 1] <= tie_tolerance(scale, scores.dtype))
         rows = open_.nonzero().view(-1)
         if rows.numel():
-            full = top_k_mask(scores.index_select(0, rows), k, scale)
+            full = top_k_mask(scores.index_select(0, rows), k,
+                              scale.index_select(0, rows)[:, None])
             out[rows] = full.nonzero(as_tuple=True)[1].view(-1, k)
     return out
 

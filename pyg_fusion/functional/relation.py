@@ -65,10 +65,10 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
     start = 0
     with torch.no_grad():
         xs = ranking_features(x, metric, batch)
-        if k is not None or threshold is not None:  # each graph's tie scale
+        if k is not None or threshold is not None:  # each unit's tie scale
             sq = (xs * xs).sum(1)
             largest = sq.new_zeros(ptr.numel() - 1).scatter_reduce_(0, batch, sq, "amax")
-            scale = knn_tie_scale(largest, metric)
+            scale = knn_tie_scale(largest.index_select(0, batch), metric, sq)
         # each chunk's first and last graph and the columns of its graphs, read
         # to the host once (two syncs), not four per chunk
         bounds = torch.arange(0, n, chunk_size, device=x.device)
@@ -83,7 +83,7 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
             if threshold is not None:
                 keep = threshold_keep(scores, threshold, metric, nonneg, gamma, x.size(1),
                                       xs[start:end], xs[c0:c1],
-                                      scale.index_select(0, batch[start:end])[:, None])
+                                      scale[start:end, None])
                 scores = scores.masked_fill(~keep, float("-inf"))
             if g0 != g1:  # rows of several graphs: never link two graphs
                 other = batch[start:end].unsqueeze(1) != batch[c0:c1].unsqueeze(0)
@@ -91,8 +91,7 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
             # The self loop is always kept: +inf ranks it first.
             scores[r - start, r - c0] = float("inf")
             if k is not None:
-                rr, cc = top_k_pairs(scores, min(k + 1, c1 - c0),
-                                     scale.index_select(0, batch[start:end]))
+                rr, cc = top_k_pairs(scores, min(k + 1, c1 - c0), scale[start:end])
                 rows.append(rr + start)
                 cols.append(cc + c0)
             else:
