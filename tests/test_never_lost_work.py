@@ -554,3 +554,50 @@ def test_synthetic_scenes_of_two_settings_in_one_root_are_each_read_whole(tmp_pa
     assert {tuple(mine[i]["rgb"].shape[1:]) for i in range(6)} == {(16, 16)}
     assert {tuple(other["ds"][i]["rgb"].shape[1:]) for i in range(6)} == {(32, 32)}
     assert not (tmp_path / ".pyg-fusion-data.lock").exists()
+
+
+@pytest.mark.parametrize("monitor", ["val_acc", None])
+def test_last_ckpt_is_written_after_every_epoch(tmp_path, monitor):
+    """build_trainer's save_last wrote last.ckpt only beside a new best.ckpt
+    (Lightning >= 2.5): with a monitor (the node task) last.ckpt held the
+    best epoch's weights, not the last epoch's (reproduced: train --dataset
+    digits --method gcn-mean --epochs 12: last.ckpt at step 10 of 12), and
+    without one (segment, VAD) it came only once training had ended, so an
+    interrupted run kept none."""
+    import lightning as L
+    import torch
+
+    from pyg_fusion.training.trainer import build_trainer
+    last = tmp_path / "checkpoints" / "last.ckpt"
+    seen = []
+
+    class Module(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.ones(1))
+
+        def training_step(self, batch, batch_idx):
+            if self.current_epoch:  # what a run stopped now would leave
+                seen.append(torch.load(last, weights_only=True)["global_step"])
+            return (self.w * batch[0]).sum()
+
+        def validation_step(self, batch, batch_idx):
+            self.log("val_acc", 1.0 / (self.current_epoch + 1))  # best at epoch 0
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    data = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.ones(2, 1)),
+                                       batch_size=2)
+    trainer = build_trainer(tmp_path, max_epochs=4, monitor=monitor, progress=False)
+    trainer.fit(Module(), data, data)
+    assert seen == [1, 2, 3]  # each epoch's end, before the next one
+    ckpt = torch.load(last, weights_only=True)
+    assert ckpt["global_step"] == 4
+    assert ckpt["state_dict"]["w"].item() == pytest.approx(1 - 4 * 0.1 * 2)  # the last epoch's
+    if monitor:
+        best = torch.load(tmp_path / "checkpoints" / "best.ckpt", weights_only=True)
+        assert best["global_step"] == 1 and best["state_dict"]["w"].item() == pytest.approx(0.8)
+        assert trainer.checkpoint_callback.monitor == "val_acc"
+    assert sorted(os.listdir(tmp_path / "checkpoints")) == \
+        (["best.ckpt", "last.ckpt"] if monitor else ["last.ckpt"])

@@ -180,9 +180,10 @@ def _chosen_weights(module, trainer) -> str:
     weights ``module`` holds (``"best.ckpt (epoch E)"`` or ``"last epoch"``)."""
     from .._files import load_checkpoint
 
-    callback = trainer.checkpoint_callback
+    callback = trainer.checkpoint_callback  # the best one, when the run validates
     path = getattr(callback, "best_model_path", "") if callback is not None else ""
-    if not path or not osp.isfile(path):  # no validation, or no checkpoints
+    if callback is None or callback.monitor is None or not osp.isfile(path):
+        # no validation (only last.ckpt), or no checkpoints
         return "last epoch"
     ckpt = load_checkpoint(path, keys=("state_dict", "epoch"))
     module.load_state_dict(ckpt["state_dict"])

@@ -162,14 +162,20 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
     accelerator = resolve_accelerator(accelerator)
     deterministic = kwargs.pop("deterministic", True if accelerator == "cpu" else "warn")
     if checkpoint:
+        # a run into a used folder replaces best.ckpt / last.ckpt: with
+        # Lightning's counter it wrote best-v1.ckpt beside the old run's
+        # best.ckpt, which evaluate then read
+        if monitor:  # first: the trainer's checkpoint_callback is the best one
+            callbacks.append(ModelCheckpoint(
+                dirpath=out_dir / "checkpoints", filename="best", monitor=monitor, mode=mode,
+                save_top_k=1, enable_version_counter=False))
+        # last.ckpt after every training epoch, its own callback: save_last
+        # wrote it only beside a new best one (Lightning >= 2.5), so that with
+        # a monitor last.ckpt was the best epoch's and without one it came only
+        # once training had ended (an interrupted run kept none)
         callbacks.append(ModelCheckpoint(
-            dirpath=out_dir / "checkpoints", save_last=True,
-            monitor=monitor, mode=mode, save_top_k=1 if monitor else 0,
-            filename="best" if monitor else None,
-            # a run into a used folder replaces best.ckpt / last.ckpt: with
-            # Lightning's counter it wrote best-v1.ckpt beside the old run's
-            # best.ckpt, which evaluate then read
-            enable_version_counter=False))
+            dirpath=out_dir / "checkpoints", filename="last", monitor=None, save_top_k=1,
+            save_on_train_epoch_end=True, enable_version_counter=False))
     if progress:
         callbacks.append(TQDMProgressBar(refresh_rate=1))
     with quiet_lightning():
