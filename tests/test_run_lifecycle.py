@@ -235,3 +235,19 @@ def test_last_ckpt_is_written_after_every_epoch(tmp_path, monitor):
         assert trainer.checkpoint_callback.monitor == "val_acc"
     assert sorted(os.listdir(tmp_path / "checkpoints")) == \
         (["best.ckpt", "last.ckpt"] if monitor else ["last.ckpt"])
+
+
+def test_synthetic_scenes_in_a_folder_that_cannot_be_written_are_read(tmp_path, monkeypatch):
+    """The turn of the test above needs a lock file in the root: scenes
+    generated before into a folder now read-only (which nobody can change)
+    are read without one, as before it."""
+    import pyg_fusion.datasets.synthetic_rgbd as S
+    kw = dict(size=16, num_train=2, num_test=2, augment=False)
+    first = S.SyntheticRGBD(tmp_path, "train", **kw)[1]["rgb"]
+
+    def no_lock(*args, **kwargs):
+        raise PermissionError(13, "Permission denied", str(tmp_path))
+
+    monkeypatch.setattr(S, "folder_lock", no_lock)
+    monkeypatch.setattr(S.os, "access", lambda path, mode: False)  # as on a read-only mount
+    assert (S.SyntheticRGBD(tmp_path, "train", **kw)[1]["rgb"] == first).all()

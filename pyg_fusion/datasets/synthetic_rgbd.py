@@ -25,6 +25,7 @@ The scenes are written under ``root`` in the NYUDv2 list layout read by
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import os.path as osp
@@ -141,8 +142,11 @@ class SyntheticRGBD(RGBDSegmentation):
         # One folder holds the scenes of one setting at a time: runs of other
         # settings sharing it (--root's default) would regenerate it under each
         # other's reading, so that a run read the other's scenes as its own.
-        # Each checks, generates and reads the scenes (into memory) in turn.
-        with folder_lock(root, "--root", wait=True, name=".pyg-fusion-data.lock"):
+        # Each checks, generates and reads the scenes (into memory) in turn; a
+        # folder that cannot be written (a read-only copy) cannot change: no turn.
+        turn = (folder_lock(root, "--root", wait=True, name=".pyg-fusion-data.lock")
+                if not osp.isdir(root) or os.access(root, os.W_OK) else contextlib.nullcontext())
+        with turn:
             regenerate_on_reload(force_reload, osp.join(root, "meta.json"))
             self._generate(str(root))
             self._read(root, split, augment, kwargs)
