@@ -251,3 +251,27 @@ def test_synthetic_scenes_in_a_folder_that_cannot_be_written_are_read(tmp_path, 
     monkeypatch.setattr(S, "folder_lock", no_lock)
     monkeypatch.setattr(S.os, "access", lambda path, mode: False)  # as on a read-only mount
     assert (S.SyntheticRGBD(tmp_path, "train", **kw)[1]["rgb"] == first).all()
+
+
+def test_compare_into_a_train_run_says_its_checkpoints_stay(tmp_path, capsys):
+    """compare into a train run's --out said 'each of its runs is replaced',
+    but compare writes no checkpoints, so train's stayed in the run folders
+    beside compare's logs and results.json (reproduced: train gcn-mean --lr
+    0.1, then compare gcn-mean --lr 0.01 into the same --out: results.json
+    0.955, evaluate of the run folder's best.ckpt 0.5475). They stay (see
+    test_publish_folder_replaces_only_what_the_run_wrote); the notice says so."""
+    from pyg_fusion.cli import main
+    out = tmp_path / "out"
+    argv = ["--dataset", "digits", "--method", "gcn-mean", "--seeds", "0", "--epochs", "1",
+            "--root", str(tmp_path / "data"), "--out", str(out), "--no-progress"]
+    assert main(["train", *argv]) == 0
+    first = (out / "gcn-mean" / "seed0" / "checkpoints" / "best.ckpt").read_bytes()
+    capsys.readouterr()
+    assert main(["compare", *argv, "--lr", "0.05"]) == 0
+    err = capsys.readouterr().err
+    assert "compare writes no checkpoints, so the checkpoints of the earlier run stay in its " \
+           "run folders, beside this run's logs: they are not this run's" in err, err
+    assert (out / "gcn-mean" / "seed0" / "checkpoints" / "best.ckpt").read_bytes() == first
+    capsys.readouterr()
+    assert main(["train", *argv]) == 0  # train replaces them: nothing to say
+    assert "compare writes no checkpoints" not in capsys.readouterr().err

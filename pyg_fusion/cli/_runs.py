@@ -177,9 +177,12 @@ def run_grid_command(args, *, checkpoint: bool) -> int:
     table."""
     from ..experiments.run import METRICS, format_table, is_main_process, run_grid, write_results
     out = Path(args.out)
-    notice_earlier_run(out, ("results.json", "results.partial.json"), "run",
-                       "each of its runs is replaced once the new one finishes, results.json "
-                       "once all have")
+    replaced = "each of its runs is replaced once the new one finishes, results.json once all have"
+    if not checkpoint and any(out.glob("*/seed*/checkpoints")):
+        # publish_folder keeps what a run does not write: train's checkpoints stay
+        replaced += ("; compare writes no checkpoints, so the checkpoints of the earlier run "
+                     "stay in its run folders, beside this run's logs: they are not this run's")
+    notice_earlier_run(out, ("results.json", "results.partial.json"), "run", replaced)
     records = run_grid(data_config(args), args.method, args.seeds, out=out,
                        options=options_from_args(args), checkpoint=checkpoint,
                        devices=args.devices, accelerator=args.accelerator,
