@@ -1,5 +1,5 @@
-"""Writing and reading files: the one atomic-write path of the package and the
-one safe loader of checkpoints and caches.
+"""Writing files: the one atomic-write path of the package (its one safe
+loader of checkpoints and caches is :mod:`pyg_fusion._loading`).
 
 Every file pyg_fusion writes (dataset caches, results, figures, metrics) goes
 through :func:`atomic_write`: the bytes go to a temporary file in the target's
@@ -14,11 +14,6 @@ process that is gone. A temporary file of another machine sharing the folder
 than :data:`FOREIGN_TEMP_AGE_S`. Files are
 created with mode ``0o666`` minus the umask, as ``open`` would, not the
 ``0o600`` of :func:`tempfile.mkstemp`.
-
-Every ``torch.load`` of a checkpoint or a cache goes through
-:func:`load_torch` with ``weights_only=True``: loading a file someone sent you
-runs no code of theirs; the classes the files hold are registered with
-:func:`torch.serialization.add_safe_globals` where they are defined.
 """
 from __future__ import annotations
 
@@ -308,115 +303,3 @@ def save_figure(fig, path: str | os.PathLike, *, dpi: int = 110, format: str = "
     written atomically."""
     with atomic_write(path) as f:
         fig.savefig(f, format=format, dpi=dpi)
-
-
-def load_torch(path: str | os.PathLike, *, what: str = "file",
-               recover: str | None = None, allowed: tuple = ()):
-    """``torch.load(path, weights_only=True)`` on the CPU with errors that name
-    ``what`` and the file: :class:`FileNotFoundError` when it is missing,
-    :class:`ValueError` when it cannot be read (truncated, not a torch file, or
-    holding classes that are not allowed), with ``recover`` (how to get a good
-    file) appended. ``allowed``: further classes the file may hold, allowed
-    for this load only."""
-    import torch
-    path = os.fspath(path)
-    if osp.isdir(path):
-        raise ValueError(f"{what}: {path} is a folder; expected a file")
-    if not osp.isfile(path):
-        raise FileNotFoundError(f"{what}: no such file: {path}")
-    # torch's safe_globals removes its classes on exit, also those that were
-    # registered for the whole process before: only the others go in
-    known = torch.serialization.get_safe_globals()
-    extra = [c for c in allowed if c not in known]
-    hint = f"; {recover}" if recover else ""
-    member = _checksum_failure(path)
-    if member is not None:
-        raise ValueError(f"{what}: cannot read {path} (the file is damaged: its record "
-                         f"{member} does not match its checksum){hint}")
-    try:
-        with torch.serialization.safe_globals(extra):
-            return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises many types for broken files
-        reason = _damage(path)
-        if reason is None:
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            if reason.startswith("Weights only load failed"):
-                # torch's advice (reload with weights_only=False) would run the
-                # file's code; the reason is what matters here
-                reason = ("not a file of tensors that loads safely (weights_only=True: a "
-                          "file runs no code)")
-            reason = f"{type(exc).__name__}: {reason[:200]}".rstrip(": ")
-        raise ValueError(f"{what}: cannot read {path} ({reason}){hint}") from exc
-
-
-def _checksum_failure(path: str) -> str | None:
-    """The first record of the zip archive ``path`` (``torch.save``'s format)
-    whose bytes do not match the CRC-32 that the archive stores for them, or
-    ``None``: torch's reader does not check them, so bytes changed on disk
-    inside a tensor would load as other weights or data, without an error. A
-    file that is no readable archive is left to ``torch.load`` (and
-    :func:`_damage`)."""
-    import zipfile
-    try:
-        with zipfile.ZipFile(path) as z:
-            return z.testzip()
-    except Exception:  # not a zip, or one cut short: torch.load says so
-        return None
-
-
-def _damage(path: str) -> str | None:
-    """What is wrong with a file ``torch.load`` failed on, when its first
-    bytes tell (torch's own messages for these are an ``OSError: [Errno 22]``
-    or a cut-off paragraph of its zip reader); ``None``: torch's reason."""
-    import zipfile
-    try:
-        with open(path, "rb") as f:
-            head = f.read(4)
-        if not head:
-            return "the file is empty"
-        if head == b"PK\x03\x04":  # torch.save's zip archive
-            return None if zipfile.is_zipfile(path) else "the file is cut short or damaged"
-    except OSError:
-        return None
-    # neither a zip archive nor the pickle of torch's legacy format
-    return None if head.startswith(b"\x80") else "not a file written by torch.save"
-
-
-def load_checkpoint(path: str | os.PathLike, *, what: str = "checkpoint",
-                    keys: tuple[str, ...] = ()) -> dict:
-    """A checkpoint (a dict, e.g. Lightning's) loaded with :func:`load_torch`;
-    ``keys`` it must hold. Every place that rebuilds a model from a file
-    loads it here."""
-    ckpt = load_torch(path, what=what)
-    if not isinstance(ckpt, dict):
-        raise ValueError(f"{what}: {os.fspath(path)} holds a {type(ckpt).__name__}, "
-                         "expected a checkpoint (a dict)")
-    missing = [k for k in keys if k not in ckpt]
-    if missing:
-        raise ValueError(f"{what}: {os.fspath(path)} lacks {missing}; it is not a "
-                         "checkpoint of this kind")
-    return ckpt
-
-
-def load_lightning(cls, path: str | os.PathLike, *, what: str = "checkpoint",
-                   task: str | None = None):
-    """A :class:`lightning.LightningModule` of class ``cls`` rebuilt from a
-    checkpoint its ``save_hyperparameters`` wrote: ``cls(**hyper_parameters)``
-    with the saved weights. ``task``: the command's task (``"segment"``,
-    ``"translate"``), so that a checkpoint of another command is named as
-    such, with the command that evaluates it."""
-    ckpt = load_checkpoint(path, what=what, keys=("state_dict", "hyper_parameters"))
-    hp = ckpt["hyper_parameters"]
-    if task is not None:
-        from .experiments.checkpoints import other_task
-        other = other_task(hp, task)
-        if other is not None:
-            raise ValueError(f"{what}: {os.fspath(path)} is a checkpoint of {other[0]}, not "
-                             f"of the {task} task; evaluate it with {other[1]}")
-    try:
-        module = cls(**dict(hp))
-        module.load_state_dict(ckpt["state_dict"])
-    except (TypeError, ValueError, KeyError, RuntimeError) as exc:
-        raise ValueError(f"{what}: {os.fspath(path)} is not a checkpoint of "
-                         f"{cls.__name__} ({str(exc).splitlines()[0][:200]})") from exc
-    return module

@@ -257,7 +257,7 @@ def test_a_damaged_torch_file_says_what_is_wrong(tmp_path, keep, why):
     would not load safely."""
     import torch
 
-    from pyg_fusion._files import load_torch
+    from pyg_fusion._loading import load_torch
     path = tmp_path / "best.ckpt"
     torch.save({"w": torch.zeros(2000)}, path)
     data = path.read_bytes()

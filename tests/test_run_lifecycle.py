@@ -22,7 +22,7 @@ def test_a_torch_file_changed_inside_a_tensor_is_refused(tmp_path):
 
     import torch
 
-    from pyg_fusion._files import load_torch
+    from pyg_fusion._loading import load_torch
     path = tmp_path / "best.ckpt"
     torch.save({"w": torch.arange(2000.0)}, path)
     assert torch.equal(load_torch(path)["w"], torch.arange(2000.0))

@@ -146,7 +146,7 @@ def checkpoint_title(path: str, what: str) -> str:
 def load_state_dict(path: str) -> dict:
     """The tensors of a checkpoint: a Lightning checkpoint's ``state_dict``
     or a plain state dict, loaded with ``weights_only=True``."""
-    from .._files import load_checkpoint
+    from .._loading import load_checkpoint
     obj = load_checkpoint(path, what="--checkpoint")
     if isinstance(obj.get("state_dict"), dict):
         obj = obj["state_dict"]
@@ -167,7 +167,7 @@ def checkpoint_sources(path: str) -> tuple[list[str] | None, str | None]:
     """The sorted source names and the operator form (``fusion.operator``)
     that a checkpoint of ``pyg-fusion train`` records (``None`` for a plain
     state dict)."""
-    from .._files import load_checkpoint
+    from .._loading import load_checkpoint
     cfg = load_checkpoint(path, what="--checkpoint").get("hyper_parameters", {})
     cfg = cfg.get("config", {}) if isinstance(cfg, dict) else {}
     names = sorted(cfg["in_channels"]) if isinstance(cfg.get("in_channels"), dict) else None
@@ -286,7 +286,7 @@ def load_saved_graph(path: str):
     from torch_geometric.data.graph_store import EdgeAttr
     from torch_geometric.data.storage import EdgeStorage, GlobalStorage, NodeStorage
 
-    from .._files import load_torch
+    from .._loading import load_torch
     allowed = (DataEdgeAttr, DataTensorAttr, GlobalStorage, NodeStorage, EdgeStorage,
                TensorAttr, EdgeAttr)
     return load_torch(path, what="--input", allowed=allowed)

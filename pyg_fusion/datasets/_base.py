@@ -19,7 +19,8 @@ from torch_geometric.data import InMemoryDataset
 from torch_geometric.data.dataset import _repr, files_exist
 
 from ..data import MultiSourceData
-from .._files import atomic_write, load_torch, remove_stale_temps, save_torch
+from .._files import atomic_write, remove_stale_temps, save_torch
+from .._loading import load_torch
 
 
 # How a damaged or stale cache is rebuilt, said once for every message that

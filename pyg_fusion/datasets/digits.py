@@ -14,7 +14,8 @@ import torch
 
 from ..data import MultiSourceData
 from ._base import RELOAD, FusionDataset, data_code_hash, options_hash
-from .._files import atomic_write, load_torch, save_torch
+from .._files import atomic_write, save_torch
+from .._loading import load_torch
 from ._io import read_table
 from ._split import stratified_masks
 from .standardize import zscore_columns

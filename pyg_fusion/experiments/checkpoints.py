@@ -20,14 +20,14 @@ FROM_CHECKPOINT = {f.name: None for f in dataclasses.fields(DataConfig)}
 
 def load_train_checkpoint(path: str, flag: str = "--checkpoint"):
     """``(checkpoint, hyper_parameters, config)`` of a checkpoint written by
-    ``pyg-fusion train``, loaded by :func:`pyg_fusion._files.load_checkpoint`
+    ``pyg-fusion train``, loaded by :func:`pyg_fusion._loading.load_checkpoint`
     (``weights_only=True``); errors name ``flag`` and the file.
 
     Args:
         path (str): the ``.ckpt`` file.
         flag (str, optional): the name errors give the file. (default: :obj:`"--checkpoint"`)
     """
-    from .._files import load_checkpoint
+    from .._loading import load_checkpoint
     ckpt = load_checkpoint(path, what=flag, keys=("state_dict", "hyper_parameters"))
     hp = ckpt["hyper_parameters"]
     cfg = hp.get("config") if isinstance(hp, dict) else None

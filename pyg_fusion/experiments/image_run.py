@@ -82,7 +82,7 @@ def checkpoint_epochs(path: str) -> int | None:
     Args:
         path (str): a ``.ckpt`` file of a Lightning trainer.
     """
-    from .._files import load_checkpoint
+    from .._loading import load_checkpoint
 
     ckpt = load_checkpoint(path, what="--checkpoint")
     try:

@@ -122,7 +122,7 @@ def _load_pretrained(encoder, model: SegmentModelConfig) -> None:
     """Loads ``--pretrained`` into every encoder of ``encoder``; a file that
     does not fit is a :class:`ValueError` naming the flags to change (the
     loader's ``KeyError`` would end the command in a traceback)."""
-    from .._files import load_checkpoint
+    from .._loading import load_checkpoint
     from ..nn.asym import load_torchvision_resnet
 
     state = load_checkpoint(model.pretrained, what="--pretrained")  # read once, not per encoder
@@ -165,7 +165,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
         force_reload (bool, optional): generate the synthetic scenes again
             (:func:`segment_datasets`). (default: :obj:`False`)
     """
-    from .._files import load_lightning
+    from .._loading import load_lightning
     from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES
     from ..training.segmentation import SegmentationModule
     from ..training.accelerators import check_accelerator

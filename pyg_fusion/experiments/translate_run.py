@@ -178,7 +178,7 @@ def _chosen_weights(module, trainer) -> str:
     L1) into ``module`` when the run wrote one, so that what train scores is
     what ``translate evaluate --checkpoint best.ckpt`` reads; says which
     weights ``module`` holds (``"best.ckpt (epoch E)"`` or ``"last epoch"``)."""
-    from .._files import load_checkpoint
+    from .._loading import load_checkpoint
 
     callback = trainer.checkpoint_callback  # the best one, when the run validates
     path = getattr(callback, "best_model_path", "") if callback is not None else ""
@@ -220,7 +220,7 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
         force_reload (bool, optional): render the synthetic test scenes again
             (:func:`translate_dataset`). (default: :obj:`False`)
     """
-    from .._files import load_lightning
+    from .._loading import load_lightning
     from ..training.accelerators import check_accelerator
     from ..training.translation import TranslationModule
     from ..training.translation_eval import load_feature_extractor

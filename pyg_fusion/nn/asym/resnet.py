@@ -18,7 +18,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...functional._checks import check_choice, check_int
-from ..._files import load_checkpoint
+from ..._loading import load_checkpoint
 from .bottleneck import AsymFusionBasicBlock, AsymFusionBottleneck
 from .modality import ModalityBatchNorm2d, expand_state_dict, modality_list
 
