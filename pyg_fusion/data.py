@@ -17,6 +17,13 @@ The node count ``num_nodes`` is the number of rows of the node-level sources
 Batching (``Batch.from_data_list``) offsets ``assign_<source>`` by the number of
 nodes and ``edge_index_<source>`` by the number of that source's units, so that
 graphs of different sizes stay separate.
+
+PyG's graph tools (its transforms, loaders, ``is_undirected()``, ...) read one
+graph, ``edge_index``: on graphs per source they are an error, and
+:class:`~pyg_fusion.transforms.PerSource` applies a transform to each. Node
+selection goes through :meth:`MultiSourceData.subgraph`, which keeps every
+source aligned (``T.RemoveIsolatedNodes`` slices the attributes itself and would
+leave finer-level units and per-source graphs on the dropped nodes).
 """
 from __future__ import annotations
 
@@ -149,6 +156,47 @@ class MultiSourceData(Data):
             raise ValueError(f"{self.__class__.__name__} has one graph per source, not one "
                              f"num_edges: edges per source {graphs} (edge_index_<source>)")
         return super().num_edges
+
+    # PyG's graph tools (transforms, loaders, is_undirected(), coalesce(), ...)
+    # read one graph, edge_index (or edge_stores), and cannot know
+    # edge_index_<source>: without edge_index T.RemoveIsolatedNodes dropped
+    # every node, T.ToUndirected did nothing, T.LargestConnectedComponents
+    # failed on a bare assertion; beside an edge_index of as many edges, PyG
+    # took a source's graph for its edge attributes (T.ToSparseTensor permuted it).
+    def _check_one_graph(self) -> None:
+        graphs, edge_index = self._source_graphs(), self._store.get("edge_index")
+        if edge_index is None:
+            problem = f"has no edge_index but one graph per source, edges per source {graphs}"
+        else:
+            edges = edge_index.size(-1) if isinstance(edge_index, torch.Tensor) \
+                and edge_index.dim() else None
+            same = sorted(s for s, e in graphs.items() if e == edges)
+            problem = (f"has an edge_index of {edges} edges and graphs edge_index_<source> "
+                       f"of as many, of sources {same}, which PyG takes for edge attributes "
+                       f"of edge_index") if same else None
+        if graphs and problem is not None:
+            raise ValueError(
+                f"{self.__class__.__name__} {problem} (edge_index_<source>): PyG's graph "
+                f"tools (its transforms, loaders, is_undirected(), has_isolated_nodes(), "
+                f"...) read one graph, edge_index. Apply a transform to every source's "
+                f"graph with pyg_fusion.transforms.PerSource(transform), or set "
+                f"edge_index to the one graph the tool should read")
+
+    @property
+    def edge_index(self) -> torch.Tensor | None:
+        if "edge_index" in self._store:
+            return self._store["edge_index"]
+        self._check_one_graph()
+        return None
+
+    @edge_index.setter
+    def edge_index(self, edge_index: torch.Tensor | None):
+        Data.edge_index.fset(self, edge_index)
+
+    @property
+    def edge_stores(self) -> list:
+        self._check_one_graph()
+        return super().edge_stores
 
     def edge_subgraph(self, subset: torch.Tensor) -> MultiSourceData:
         graphs = self._source_graphs()

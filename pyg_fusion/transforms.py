@@ -14,7 +14,7 @@ from .functional import relation_graph, shared_support_graphs
 from .functional._checks import check_choice
 from .functional.relation import KNN, check_graph_options
 
-__all__ = ["RelationGraphs"]
+__all__ = ["PerSource", "RelationGraphs"]
 
 SUPPORTS = ("own", "shared")
 
@@ -138,6 +138,87 @@ class RelationGraphs(BaseTransform):
                 f"nonneg={self.nonneg!r}", f"gamma={self.gamma}", f"knn={self.knn!r}",
                 f"sources={self.sources!r}", f"support={self.support!r}"]
         return f"{self.__class__.__name__}({', '.join(args)})"
+
+
+class PerSource(BaseTransform):
+    r"""Applies a PyG transform of one graph to each source's stored graph,
+    ``edge_index_<source>`` with its ``edge_weight_<source>`` /
+    ``edge_attr_<source>``: PyG's transforms read one graph, ``edge_index``,
+    and on :class:`~pyg_fusion.data.MultiSourceData` holding a graph per
+    source they are an error saying so. E.g.
+    ``PerSource(T.Compose([T.ToUndirected(), T.GCNNorm()]))``.
+
+    Each graph is given to ``transform`` as a
+    :class:`~torch_geometric.data.Data` of ``edge_index``, ``edge_weight``,
+    ``edge_attr`` (those the source has) and ``num_nodes`` (the source's
+    units: the rows of ``x_<source>``, else the nodes), and what it returns as
+    those three is stored back. Transforms that change the units
+    (:class:`~torch_geometric.transforms.RemoveIsolatedNodes`,
+    :class:`~torch_geometric.transforms.LargestConnectedComponents`: the
+    sources share their nodes) or give the graph in another form
+    (:class:`~torch_geometric.transforms.ToSparseTensor`) are refused.
+
+    Args:
+        transform (Callable): a transform of one graph, e.g.
+            :class:`~torch_geometric.transforms.GCNNorm`.
+        sources (Sequence[str], optional): the sources whose graphs it
+            transforms. (default: :obj:`None`, every ``edge_index_<source>``)
+    """
+
+    KEYS = ("edge_index", "edge_weight", "edge_attr")
+
+    def __init__(self, transform, sources: Sequence[str] | None = None):
+        if not callable(transform):
+            raise TypeError(f"transform must be a callable transform of one graph (e.g. "
+                            f"T.GCNNorm()), got {type(transform).__name__}")
+        if sources is not None and (isinstance(sources, str) or not len(sources)):
+            raise ValueError(f"sources must be a non-empty list of source names, got "
+                             f"{sources!r}")
+        self.transform = transform
+        self.sources = None if sources is None else list(sources)
+
+    def forward(self, data: Data) -> Data:
+        if isinstance(data, Batch):
+            # the batch's record of where each graph's edges lie would no
+            # longer match them (a transform may add or drop edges)
+            raise TypeError("PerSource transforms the graphs one by one: use it as a dataset's "
+                            "transform or pre_transform, before batching, not on a Batch")
+        present = sorted(k[len("edge_index_"):] for k in data.keys()
+                         if k.startswith("edge_index_"))
+        names = present if self.sources is None else self.sources
+        missing = [s for s in names if s not in present]
+        if missing:
+            raise ValueError(f"PerSource: sources {missing} have no graph edge_index_<source> "
+                             f"(graphs of sources {present})")
+        for s in names:
+            x = data.get(f"x_{s}")
+            units = x.size(0) if isinstance(x, torch.Tensor) and x.dim() else data.num_nodes
+            graph = Data(num_nodes=units, **{k: data[f"{k}_{s}"] for k in self.KEYS
+                                            if data.get(f"{k}_{s}") is not None})
+            out = self.transform(graph)
+            what = f"PerSource({self.transform}), source {s!r}"
+            if not isinstance(out, Data) or not isinstance(out.get("edge_index"), torch.Tensor):
+                raise ValueError(f"{what}: the transform returned no edge_index (got "
+                                 f"{getattr(out, 'keys', lambda: type(out).__name__)()}); "
+                                 f"PerSource stores back {list(self.KEYS)}")
+            if out.num_nodes != units:
+                raise ValueError(f"{what}: the transform changed the units ({units} -> "
+                                 f"{out.num_nodes}), which every source shares; PerSource "
+                                 f"applies transforms that keep them (e.g. T.GCNNorm, "
+                                 f"T.ToUndirected, T.AddSelfLoops)")
+            extra = sorted(set(out.keys()) - {*self.KEYS, "num_nodes"})
+            if extra:
+                raise ValueError(f"{what}: the transform added {extra}; PerSource stores "
+                                 f"back only the graph, {list(self.KEYS)}")
+            for k in self.KEYS:
+                if out.get(k) is not None:
+                    data[f"{k}_{s}"] = out[k]
+                elif f"{k}_{s}" in data:
+                    del data[f"{k}_{s}"]
+        return data
+
+    def __repr__(self) -> str:
+        return f"{self.__class__.__name__}({self.transform!r}, sources={self.sources!r})"
 
 
 def _split_like_a_batch(batch: Batch, sources: list[str]) -> None:

@@ -1,0 +1,88 @@
+"""PyG's graph tools (transforms, has_isolated_nodes(), coalesce(), ...) on
+multi-source graphs: they read one graph, edge_index, so a graph per source
+(edge_index_<source>) is an error naming it, and PerSource applies them to
+each source's graph."""
+import pytest
+import torch
+import torch_geometric.transforms as T
+from torch_geometric.data import Batch
+from torch_geometric.nn.conv.gcn_conv import gcn_norm
+from torch_geometric.utils import add_self_loops, to_undirected
+
+from pyg_fusion.data import MultiSourceData
+from pyg_fusion.transforms import PerSource
+
+
+def _data(**extra):
+    g = torch.Generator().manual_seed(0)
+    return MultiSourceData(
+        x_a=torch.rand(6, 3, generator=g), x_b=torch.rand(6, 2, generator=g), y=torch.arange(6),
+        edge_index_a=torch.tensor([[0, 1, 2], [1, 2, 0]]), edge_weight_a=torch.tensor([1., 2, 3]),
+        edge_index_b=torch.tensor([[3, 4], [4, 3]]), edge_weight_b=torch.tensor([5., 6]),
+        **extra)
+
+
+@pytest.mark.parametrize("tool", [
+    T.RemoveIsolatedNodes(), T.ToUndirected(), T.AddSelfLoops(), T.LargestConnectedComponents(),
+    T.ToSparseTensor(), T.SIGN(2), lambda d: d.has_isolated_nodes(),
+    lambda d: d.is_undirected(), lambda d: d.coalesce()])
+def test_pyg_graph_tools_name_the_graphs_of_the_sources(tool):
+    # RemoveIsolatedNodes dropped every node (none is in edge_index) and left
+    # edge_index_a / _b on the dropped ones; ToUndirected, AddSelfLoops and
+    # coalesce() changed nothing; LargestConnectedComponents and SIGN failed on
+    # a bare assertion, is_undirected() on "no attribute 'edge_index'"
+    data = _data()
+    with pytest.raises(ValueError, match=r"no edge_index but one graph per source, edges per "
+                                         r"source \{'a': 3, 'b': 2\}.*PerSource"):
+        tool(data)
+    assert data.num_nodes == 6 and data.y.tolist() == list(range(6))
+    assert data.edge_index_a.tolist() == [[0, 1, 2], [1, 2, 0]]
+
+
+def test_an_edge_index_is_the_graph_pyg_reads_unless_a_source_has_as_many_edges():
+    data = _data(edge_index=torch.tensor([[0, 5, 5, 1], [5, 0, 2, 2]]))
+    out = T.AddSelfLoops()(T.ToUndirected()(data))
+    assert out.edge_index.tolist() == [[0, 1, 2, 2, 5, 5, 0, 1, 2, 3, 4, 5],
+                                       [5, 2, 1, 5, 0, 2, 0, 1, 2, 3, 4, 5]]
+    assert out.edge_index_a.tolist() == [[0, 1, 2], [1, 2, 0]] and out.is_undirected()
+    assert not data.is_undirected() and data.has_isolated_nodes()
+    assert MultiSourceData(x_a=torch.rand(2, 1)).edge_index is None
+    # ToSparseTensor permuted edge_index_b and edge_weight_b with edge_index (2 edges each)
+    data.edge_index = data.edge_index[:, :2]
+    with pytest.raises(ValueError, match=r"edge_index of 2 edges and graphs edge_index_<source> "
+                                         r"of as many, of sources \['b'\]"):
+        T.ToSparseTensor()(data)
+
+
+def test_per_source_applies_a_transform_to_each_graph():
+    data = _data(x_f=torch.rand(4, 2), assign_f=torch.tensor([0, 0, 1, 5]),
+                 edge_index_f=torch.tensor([[0, 3], [3, 0]]))
+    out = PerSource(T.Compose([T.ToUndirected(), T.GCNNorm()]))(data)
+    for s, units in (("a", 6), ("b", 6), ("f", 4)):
+        edge_index, weight = to_undirected(data[f"edge_index_{s}"], data.get(f"edge_weight_{s}"),
+                                           units)
+        edge_index, weight = gcn_norm(edge_index, weight, units, add_self_loops=True)
+        assert torch.equal(out[f"edge_index_{s}"], edge_index)
+        torch.testing.assert_close(out[f"edge_weight_{s}"], weight)
+    assert data.edge_index_a.tolist() == [[0, 1, 2], [1, 2, 0]]  # the input is its own
+    only_b = PerSource(T.AddSelfLoops(), sources=["b"])(_data())
+    assert torch.equal(only_b.edge_index_a, data.edge_index_a)
+    assert torch.equal(only_b.edge_index_b, add_self_loops(data.edge_index_b, num_nodes=6)[0])
+    # transformed graphs batch and split back
+    graphs = [out, PerSource(T.GCNNorm(add_self_loops=False))(data)]
+    for back, d in zip(Batch.from_data_list(graphs).to_data_list(), graphs):
+        assert all(torch.equal(back[k], d[k]) for k in d.keys() if k.startswith("edge_"))
+
+
+@pytest.mark.parametrize("transform, data, error, message", [
+    (PerSource(T.RemoveIsolatedNodes()), _data(), ValueError,
+     r"source 'a': the transform changed the units \(6 -> 3\), which every source shares"),
+    (PerSource(T.ToSparseTensor()), _data(), ValueError, "returned no edge_index"),
+    (PerSource(T.AddRandomWalkPE(2)), _data(), ValueError, r"added \['random_walk_pe'\]"),
+    (PerSource(T.GCNNorm(), sources=["c"]), _data(), ValueError,
+     r"sources \['c'\] have no graph.*\['a', 'b'\]"),
+    (PerSource(T.GCNNorm()), Batch.from_data_list([_data()]), TypeError, "before batching"),
+])
+def test_per_source_refuses_what_it_cannot_store_back(transform, data, error, message):
+    with pytest.raises(error, match=message):
+        transform(data)
