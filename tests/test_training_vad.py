@@ -37,6 +37,18 @@ def test_mil_topk_loss_by_hand():
         mil_topk_loss(logits, torch.tensor([1, 0, 1]))
 
 
+def test_mil_topk_loss_keeps_the_dtype_of_the_logits():
+    # the labels follow the scores' dtype (float32 labels against float64
+    # scores were an error of binary_cross_entropy)
+    logits = torch.tensor([[0.3, -1.2, 2.0, 0.1], [-0.4, 0.9, -2.0, 0.0]], dtype=torch.float64)
+    y = torch.tensor([0, 1])
+    top = torch.sigmoid(logits).topk(3, dim=1).values.mean(1)
+    ref = -(torch.log(1 - top[0]) + torch.log(top[1])) / 2
+    loss = mil_topk_loss(logits, y)
+    assert loss.dtype == torch.float64
+    torch.testing.assert_close(loss, ref, rtol=1e-12, atol=1e-12)
+
+
 def test_every_vad_method_scores_each_segment(vad_data):
     train, _ = vad_data
     batch = Batch.from_data_list([train[i] for i in range(3)])

@@ -102,7 +102,7 @@ def mil_topk_loss(logits: torch.Tensor, y: torch.Tensor, k: int = 3) -> torch.Te
         raise ValueError(f"logits must be [B, N] with B = len(y) = {y.numel()}, got "
                          f"{tuple(logits.shape)}")
     video = video_scores(logits, k)
-    return F.binary_cross_entropy(video.clamp(1e-6, 1 - 1e-6), y.float().view(-1))
+    return F.binary_cross_entropy(video.clamp(1e-6, 1 - 1e-6), y.to(video.dtype).view(-1))
 
 
 def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], list[int]]:
