@@ -86,3 +86,12 @@ def test_per_source_applies_a_transform_to_each_graph():
 def test_per_source_refuses_what_it_cannot_store_back(transform, data, error, message):
     with pytest.raises(error, match=message):
         transform(data)
+
+
+def test_per_source_checks_its_arguments():
+    with pytest.raises(TypeError, match=r"transform must be a callable.*got str"):
+        PerSource("GCNNorm")
+    with pytest.raises(ValueError, match="sources must be a non-empty list"):
+        PerSource(T.GCNNorm(), sources="a")
+    assert repr(PerSource(T.GCNNorm(), ["a"])) == \
+        "PerSource(GCNNorm(add_self_loops=True), sources=['a'])"
