@@ -185,6 +185,10 @@ class PerSource(BaseTransform):
                             "transform or pre_transform, before batching, not on a Batch")
         present = sorted(k[len("edge_index_"):] for k in data.keys()
                          if k.startswith("edge_index_"))
+        if not present:
+            # e.g. PerSource placed before the RelationGraphs that stores them
+            raise ValueError(f"PerSource({self.transform}): the data has no graph "
+                             f"edge_index_<source> to transform")
         names = present if self.sources is None else self.sources
         missing = [s for s in names if s not in present]
         if missing:

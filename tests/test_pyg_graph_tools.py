@@ -10,7 +10,7 @@ from torch_geometric.nn.conv.gcn_conv import gcn_norm
 from torch_geometric.utils import add_self_loops, to_undirected
 
 from pyg_fusion.data import MultiSourceData
-from pyg_fusion.transforms import PerSource
+from pyg_fusion.transforms import PerSource, RelationGraphs
 
 
 def _data(**extra):
@@ -82,6 +82,9 @@ def test_per_source_applies_a_transform_to_each_graph():
     (PerSource(T.GCNNorm(), sources=["c"]), _data(), ValueError,
      r"sources \['c'\] have no graph.*\['a', 'b'\]"),
     (PerSource(T.GCNNorm()), Batch.from_data_list([_data()]), TypeError, "before batching"),
+    (T.Compose([PerSource(T.GCNNorm()), RelationGraphs(k=2)]),
+     MultiSourceData(x_a=torch.ones(3, 2)), ValueError,
+     r"PerSource\(GCNNorm\(add_self_loops=True\)\): the data has no graph"),
 ])
 def test_per_source_refuses_what_it_cannot_store_back(transform, data, error, message):
     with pytest.raises(error, match=message):
