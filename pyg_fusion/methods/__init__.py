@@ -6,10 +6,13 @@ Names (``<s>`` is a source / view name):
 ========================  ==================================================
 ``lego``                  LEGO, pairwise operators (random pair per training
                           step, mean over all pairs in evaluation); VAD:
-                          the row head on G plus a GraphHead branch (each
-                          segment's absolute deviation from its video,
-                          propagated over G; zero at the start)
-``lego-row``              VAD: LEGO scored by the paper's RowHead (rows of G)
+                          one operator over all sources (``--operator
+                          full``, the task's default), the row head on G
+                          plus a GraphHead branch (each segment's absolute
+                          deviation from its video, propagated over G;
+                          zero at the start)
+``lego-row``              VAD: LEGO (operator as ``lego``'s) scored by the
+                          paper's RowHead (rows of G)
 ``lego-cp``               LEGO, M-way CP operator (all sources at once)
 ``single-<s>``            feature level: one source
 ``feature-concat``        feature level: concatenation
