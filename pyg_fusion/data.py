@@ -18,12 +18,11 @@ Batching (``Batch.from_data_list``) offsets ``assign_<source>`` by the number of
 nodes and ``edge_index_<source>`` by the number of that source's units, so that
 graphs of different sizes stay separate.
 
-PyG's graph tools (its transforms, loaders, ``is_undirected()``, ...) read one
-graph, ``edge_index``: on graphs per source they are an error, and
-:class:`~pyg_fusion.transforms.PerSource` applies a transform to each. Node
-selection goes through :meth:`MultiSourceData.subgraph`, which keeps every
-source aligned (``T.RemoveIsolatedNodes`` slices the attributes itself and would
-leave finer-level units and per-source graphs on the dropped nodes).
+PyG's graph tools (transforms, loaders, ``is_undirected()``, ...) read one graph,
+``edge_index``: on graphs per source they are an error, and
+:class:`~pyg_fusion.transforms.PerSource` applies a transform to each. Select nodes
+with :meth:`MultiSourceData.subgraph`, which keeps every source aligned
+(``T.RemoveIsolatedNodes`` leaves finer units and per-source graphs on dropped nodes).
 """
 from __future__ import annotations
 
@@ -144,8 +143,10 @@ class MultiSourceData(Data):
         return self.num_node_features
 
     def _source_graphs(self) -> dict[str, int]:
+        keys = set(self.keys())
         return {k[len("edge_index_"):]: int(v.size(-1)) for k, v in self.items()
-                if k.startswith("edge_index_") and isinstance(v, torch.Tensor) and v.dim()}
+                if k.startswith("edge_index_") and not _followed(k, keys)
+                and isinstance(v, torch.Tensor) and v.dim()}
 
     @property
     def num_edges(self) -> int:
@@ -157,12 +158,10 @@ class MultiSourceData(Data):
                              f"num_edges: edges per source {graphs} (edge_index_<source>)")
         return super().num_edges
 
-    # PyG's graph tools (transforms, loaders, is_undirected(), coalesce(), ...)
-    # read one graph, edge_index (or edge_stores), and cannot know
-    # edge_index_<source>: without edge_index T.RemoveIsolatedNodes dropped
-    # every node, T.ToUndirected did nothing, T.LargestConnectedComponents
-    # failed on a bare assertion; beside an edge_index of as many edges, PyG
-    # took a source's graph for its edge attributes (T.ToSparseTensor permuted it).
+    # PyG's graph tools read one graph (edge_index, edge_stores): without it
+    # T.RemoveIsolatedNodes dropped every node, T.ToUndirected did nothing;
+    # beside an edge_index of as many edges, PyG took a source's graph for its
+    # edge attributes (T.ToSparseTensor permuted it)
     def _check_one_graph(self) -> None:
         graphs, edge_index = self._source_graphs(), self._store.get("edge_index")
         if edge_index is None:
@@ -322,8 +321,9 @@ class MultiSourceData(Data):
                 if assign.dim() != 1 or (rows is not None and assign.numel() != rows):
                     fail(f"'assign_{s}' needs to be of shape [{rows}] (one node per row of "
                          f"'x_{s}'), found {tuple(assign.shape)}")
+        keys = set(self.keys())
         for key in self.keys():
-            if not key.startswith("edge_index_"):
+            if not key.startswith("edge_index_") or _followed(key, keys):
                 continue
             s, edges = key[len("edge_index_"):], self[key]
             x = self.get(f"x_{s}")
@@ -371,8 +371,13 @@ def source_names(data: Data) -> list[str]:
         data (torch_geometric.data.Data): the data (or batch).
     """
     keys = set(data.keys())
-    return sorted(k[2:] for k in keys if k.startswith("x_") and not (
-        k.endswith(("_batch", "_ptr")) and k.rsplit("_", 1)[0] in keys))
+    return sorted(k[2:] for k in keys if k.startswith("x_") and not _followed(k, keys))
+
+
+def _followed(key: str, keys: set[str]) -> bool:
+    # the <attr>_batch / <attr>_ptr vector of follow_batch=[<attr>], not a
+    # source x_<source> or graph edge_index_<source> of its own
+    return key.endswith(("_batch", "_ptr")) and key.rsplit("_", 1)[0] in keys
 
 
 def source_batch(data: Data, source: str) -> torch.Tensor | None:

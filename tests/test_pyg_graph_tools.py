@@ -98,3 +98,16 @@ def test_per_source_checks_its_arguments():
         PerSource(T.GCNNorm(), sources="a")
     assert repr(PerSource(T.GCNNorm(), ["a"])) == \
         "PerSource(GCNNorm(add_self_loops=True), sources=['a'])"
+
+
+def test_follow_batch_of_a_graph_is_no_graph_of_its_own():
+    # edge_index_a_batch / _ptr were taken for graphs of sources 'a_batch' and
+    # 'a_ptr': validate() failed on the valid batch ("needs to be of shape
+    # [2, num_edges]") and the edge counts named sources that do not exist
+    from torch_geometric.loader import DataLoader
+    batch = next(iter(DataLoader([_data(), _data()], batch_size=2,
+                                 follow_batch=["edge_index_a"])))
+    assert batch.edge_index_a_batch.tolist() == [0, 0, 0, 1, 1, 1]
+    assert batch.validate()
+    with pytest.raises(ValueError, match=r"edges per source \{'a': 6, 'b': 4\} \("):
+        batch.num_edges
