@@ -142,7 +142,9 @@ class MultiSourceData(Data):
     def num_features(self) -> int:
         return self.num_node_features
 
-    def _source_graphs(self) -> dict[str, int]:
+    @property
+    def num_source_edges(self) -> dict[str, int]:
+        """``{source: edges}`` of each stored graph ``edge_index_<source>``."""
         keys = set(self.keys())
         return {k[len("edge_index_"):]: int(v.size(-1)) for k, v in self.items()
                 if k.startswith("edge_index_") and not _followed(k, keys)
@@ -152,10 +154,10 @@ class MultiSourceData(Data):
     def num_edges(self) -> int:
         # PyG counts the first attribute named like an edge one: with a graph
         # per source that was one source's graph, whichever was set first
-        graphs = self._source_graphs()
+        graphs = self.num_source_edges
         if graphs and "edge_index" not in self:
             raise ValueError(f"{self.__class__.__name__} has one graph per source, not one "
-                             f"num_edges: edges per source {graphs} (edge_index_<source>)")
+                             f"num_edges: edges per source {graphs} (num_source_edges)")
         return super().num_edges
 
     # PyG's graph tools read one graph (edge_index, edge_stores): without it
@@ -163,7 +165,7 @@ class MultiSourceData(Data):
     # beside an edge_index of as many edges, PyG took a source's graph for its
     # edge attributes (T.ToSparseTensor permuted it)
     def _check_one_graph(self) -> None:
-        graphs, edge_index = self._source_graphs(), self._store.get("edge_index")
+        graphs, edge_index = self.num_source_edges, self._store.get("edge_index")
         if edge_index is None:
             problem = f"has no edge_index but one graph per source, edges per source {graphs}"
         else:
@@ -198,7 +200,7 @@ class MultiSourceData(Data):
         return super().edge_stores
 
     def edge_subgraph(self, subset: torch.Tensor) -> MultiSourceData:
-        graphs = self._source_graphs()
+        graphs = self.num_source_edges
         if graphs:
             # PyG selects every attribute of num_edges rows: with a graph per
             # source it cut one source's graph (or any of that size) and kept the rest
@@ -241,7 +243,7 @@ class MultiSourceData(Data):
         new_node[subset] = torch.arange(subset.numel(), device=subset.device)
         own = {}
         # a graph edge_index_<s> without x_<s> is on the nodes (as it batches)
-        for s in sorted({*self.sources, *self._source_graphs()}):
+        for s in sorted({*self.sources, *self.num_source_edges}):
             x, assign = self.get(f"x_{s}"), self.get(f"assign_{s}")
             if assign is None:  # node-level: unit i is node i
                 keep, units = subset, n

@@ -111,3 +111,23 @@ def test_follow_batch_of_a_graph_is_no_graph_of_its_own():
     assert batch.validate()
     with pytest.raises(ValueError, match=r"edges per source \{'a': 6, 'b': 4\} \("):
         batch.num_edges
+
+
+def test_dataset_summary_counts_the_edges_of_each_source(tmp_path):
+    # PyG's get_summary() / print_summary() read each graph's num_edges, an
+    # error on graphs per source: the summary of a dataset stored with
+    # RelationGraphs stopped there
+    from pyg_fusion.datasets import SyntheticVAD
+    ds = SyntheticVAD(str(tmp_path), "test", num_videos=(2, 2), snippets=(4, 8),
+                      num_segments=None, log=False, pre_transform=RelationGraphs(k=2))
+    nodes = torch.tensor([float(d.num_nodes) for d in ds])
+    summary = ds.get_summary()
+    assert summary.num_graphs == len(ds) == 2 and summary.num_nodes.mean == nodes.mean().item()
+    assert summary.num_edges.max == 0
+    assert sorted(summary.num_edges_per_type) == [(f"edge_index_{s}", ) for s in ds[0].sources]
+    for stats in summary.num_edges_per_type.values():  # k = 2 and the self loop
+        assert (stats.mean, stats.min, stats.max) == tuple(
+            3 * v.item() for v in (nodes.mean(), nodes.min(), nodes.max()))
+    plain = SyntheticVAD(str(tmp_path / "plain"), "test", num_videos=(2, 2), snippets=(4, 8),
+                         num_segments=None, log=False).get_summary()
+    assert plain.num_edges_per_type is None and plain.num_nodes.mean == nodes.mean().item()

@@ -256,6 +256,26 @@ class FusionDataset(InMemoryDataset):
         an error here: a multi-source graph has no single width)."""
         return self[0].num_source_features
 
+    def get_summary(self):
+        """PyG's summary statistics (:meth:`print_summary`), with the edges of
+        the graphs per source (``edge_index_<source>``) counted per source, as
+        PyG counts a heterogeneous dataset's per edge type (PyG's own summary
+        stopped at their ``num_edges``, which has no single value);
+        ``#edges`` counts ``edge_index``."""
+        from torch_geometric.data.summary import Stats, Summary
+        nodes, edges, per_source = [], [], {}
+        for data in self:
+            graphs = data.num_source_edges
+            nodes.append(data.num_nodes)
+            edges.append(data.num_edges if not graphs or "edge_index" in data else 0)
+            for s, e in graphs.items():
+                per_source.setdefault((f"edge_index_{s}", ), []).append(e)
+        if not per_source:
+            return super().get_summary()
+        return Summary(self.__class__.__name__, len(self), Stats.from_data(nodes),
+                       Stats.from_data(edges),
+                       num_edges_per_type={k: Stats.from_data(v) for k, v in per_source.items()})
+
     def _repr_options(self) -> str:
         return ""
 
