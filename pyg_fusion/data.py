@@ -18,7 +18,7 @@ Batching (``Batch.from_data_list``) offsets ``assign_<source>`` by the number of
 nodes and ``edge_index_<source>`` by the number of that source's units, so that
 graphs of different sizes stay separate.
 
-PyG's graph tools (transforms, loaders, ``is_undirected()``, ...) read one graph,
+PyG's structural tools (``T.ToUndirected``, ``is_undirected()``, ...) read one graph,
 ``edge_index``: on graphs per source they are an error, and
 :class:`~pyg_fusion.transforms.PerSource` applies a transform to each. Select nodes
 with :meth:`MultiSourceData.subgraph`, which keeps every source aligned
@@ -160,10 +160,12 @@ class MultiSourceData(Data):
                              f"num_edges: edges per source {graphs} (num_source_edges)")
         return super().num_edges
 
-    # PyG's graph tools read one graph (edge_index, edge_stores): without it
-    # T.RemoveIsolatedNodes dropped every node, T.ToUndirected did nothing;
-    # beside an edge_index of as many edges, PyG took a source's graph for its
-    # edge attributes (T.ToSparseTensor permuted it)
+    # PyG's structural tools (T.ToUndirected, T.AddSelfLoops, T.RemoveIsolatedNodes,
+    # is_undirected(), coalesce(), ...) go through edge_stores: without edge_index
+    # T.RemoveIsolatedNodes dropped every node, T.ToUndirected did nothing; beside
+    # an edge_index of as many edges, PyG took a source's graph for its edge
+    # attributes (T.ToSparseTensor permuted it). data.edge_index stays None, as
+    # PyG's: RandomNodeLoader reads it and then selects nodes with subgraph().
     def _check_one_graph(self) -> None:
         graphs, edge_index = self.num_source_edges, self._store.get("edge_index")
         if edge_index is None:
@@ -178,21 +180,10 @@ class MultiSourceData(Data):
         if graphs and problem is not None:
             raise ValueError(
                 f"{self.__class__.__name__} {problem} (edge_index_<source>): PyG's graph "
-                f"tools (its transforms, loaders, is_undirected(), has_isolated_nodes(), "
-                f"...) read one graph, edge_index. Apply a transform to every source's "
+                f"tools (its transforms, is_undirected(), has_isolated_nodes(), ...) read "
+                f"one graph, edge_index. Apply a transform to every source's "
                 f"graph with pyg_fusion.transforms.PerSource(transform), or set "
                 f"edge_index to the one graph the tool should read")
-
-    @property
-    def edge_index(self) -> torch.Tensor | None:
-        if "edge_index" in self._store:
-            return self._store["edge_index"]
-        self._check_one_graph()
-        return None
-
-    @edge_index.setter
-    def edge_index(self, edge_index: torch.Tensor | None):
-        Data.edge_index.fset(self, edge_index)
 
     @property
     def edge_stores(self) -> list:

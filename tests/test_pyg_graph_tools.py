@@ -23,20 +23,30 @@ def _data(**extra):
 
 
 @pytest.mark.parametrize("tool", [
-    T.RemoveIsolatedNodes(), T.ToUndirected(), T.AddSelfLoops(), T.LargestConnectedComponents(),
-    T.ToSparseTensor(), T.SIGN(2), lambda d: d.has_isolated_nodes(),
-    lambda d: d.is_undirected(), lambda d: d.coalesce()])
+    T.RemoveIsolatedNodes(), T.ToUndirected(), T.AddSelfLoops(), T.ToSparseTensor(),
+    lambda d: d.has_isolated_nodes(), lambda d: d.is_undirected(), lambda d: d.coalesce()])
 def test_pyg_graph_tools_name_the_graphs_of_the_sources(tool):
     # RemoveIsolatedNodes dropped every node (none is in edge_index) and left
     # edge_index_a / _b on the dropped ones; ToUndirected, AddSelfLoops and
-    # coalesce() changed nothing; LargestConnectedComponents and SIGN failed on
-    # a bare assertion, is_undirected() on "no attribute 'edge_index'"
+    # coalesce() changed nothing; is_undirected() failed on "no attribute 'edge_index'"
     data = _data()
     with pytest.raises(ValueError, match=r"no edge_index but one graph per source, edges per "
                                          r"source \{'a': 3, 'b': 2\}.*PerSource"):
         tool(data)
     assert data.num_nodes == 6 and data.y.tolist() == list(range(6))
     assert data.edge_index_a.tolist() == [[0, 1, 2], [1, 2, 0]]
+
+
+def test_random_node_loader_parts_keep_each_source_graph_relabelled():
+    # data.edge_index stays None (PyG's): RandomNodeLoader reads it, then
+    # selects the nodes of each part with subgraph(), which keeps every graph
+    from torch_geometric.loader import RandomNodeLoader
+    parts = list(RandomNodeLoader(_data(), num_parts=2, shuffle=False))
+    assert [p.y.tolist() for p in parts] == [[0, 1, 2], [3, 4, 5]]
+    assert parts[0].edge_index_a.tolist() == [[0, 1, 2], [1, 2, 0]]
+    assert parts[0].edge_weight_a.tolist() == [1, 2, 3] and parts[0].edge_index_b.numel() == 0
+    assert parts[1].edge_index_b.tolist() == [[0, 1], [1, 0]]
+    assert parts[1].edge_weight_b.tolist() == [5, 6] and parts[1].edge_index_a.numel() == 0
 
 
 def test_an_edge_index_is_the_graph_pyg_reads_unless_a_source_has_as_many_edges():
