@@ -161,7 +161,7 @@ def test_every_module_the_data_code_imports_is_hashed():
     hashed = {p for pattern in _base.DATA_CODE for p in glob.glob(osp.join(PACKAGE, pattern))}
     names = {osp.relpath(p, osp.dirname(PACKAGE))[:-3].replace(os.sep, ".") for p in hashed}
     names |= {n.rsplit(".", 1)[0] for n in names if n.endswith(".__init__")}
-    # _files reads a checkpoint's task (for its error message), never data
+    # _loading reads a checkpoint's task (for its error message), never data
     allowed = {"pyg_fusion.experiments.checkpoints"}
     missing = {}
     for path in hashed:

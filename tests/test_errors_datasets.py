@@ -1,5 +1,5 @@
-"""Bad inputs to pyg_fusion.datasets and the file helpers (pyg_fusion._files):
-each gives a clear error naming the argument or the file (or a defined,
+"""Bad inputs to pyg_fusion.datasets and the file helpers (pyg_fusion._files
+and _loading): each gives a clear error naming the argument or the file (or a defined,
 checked behaviour: caches recover with force_reload=True, writes are atomic
 and leave no orphan); see tests/bad_inputs.py."""
 import glob
@@ -28,6 +28,11 @@ def files():
     # version of the package without this module (cases then count as obscure)
     from pyg_fusion import _files
     return _files
+
+
+def loading():
+    from pyg_fusion import _loading
+    return _loading
 
 
 def _tables(root: Path, first_col=None, header=True) -> tuple[str, str]:
@@ -343,13 +348,13 @@ def _digits_cache_recovers():
 # -- file helpers -------------------------------------------------------------
 @_in_tmp
 def _load_missing(root):
-    files().load_torch(root / "none.pt", what="--checkpoint")
+    loading().load_torch(root / "none.pt", what="--checkpoint")
 
 
 @_in_tmp
 def _load_garbage(root):
     (root / "g.ckpt").write_bytes(b"\x00garbage")
-    files().load_torch(root / "g.ckpt", what="--checkpoint")
+    loading().load_torch(root / "g.ckpt", what="--checkpoint")
 
 
 class _Payload:
@@ -363,7 +368,7 @@ def _load_runs_no_code(root):
     p.target = str(root / "pwned")
     torch.save({"state_dict": {}, "x": p}, root / "evil.ckpt")
     try:
-        files().load_checkpoint(root / "evil.ckpt", what="--checkpoint")
+        loading().load_checkpoint(root / "evil.ckpt", what="--checkpoint")
     finally:
         assert not (root / "pwned").exists()
 
@@ -371,20 +376,20 @@ def _load_runs_no_code(root):
 @_in_tmp
 def _load_list(root):
     torch.save([1, 2, 3], root / "l.ckpt")
-    files().load_checkpoint(root / "l.ckpt", what="--checkpoint")
+    loading().load_checkpoint(root / "l.ckpt", what="--checkpoint")
 
 
 @_in_tmp
 def _load_missing_keys(root):
     torch.save({"a": 1}, root / "d.ckpt")
-    files().load_checkpoint(root / "d.ckpt", what="--checkpoint", keys=("state_dict", ))
+    loading().load_checkpoint(root / "d.ckpt", what="--checkpoint", keys=("state_dict", ))
 
 
 @_in_tmp
 def _load_lightning_wrong(root):
     from pyg_fusion.training.translation import TranslationModule
     torch.save({"state_dict": {}, "hyper_parameters": {"foo": 1}}, root / "w.ckpt")
-    files().load_lightning(TranslationModule, root / "w.ckpt", what="--checkpoint")
+    loading().load_lightning(TranslationModule, root / "w.ckpt", what="--checkpoint")
 
 
 @_in_tmp

@@ -31,7 +31,7 @@ RELOAD = "force_reload=True (pyg-fusion's --force-reload)"
 # The code that makes what a processed file holds and what a generator
 # writes, as globs under the package folder: the datasets' readers, checks,
 # features and generators (datasets/), the data class they store (data.py),
-# how the files are written and read (_files.py), and the library's transforms
+# how the files are written and read (_files.py, _loading.py), and the library's transforms
 # with the ops they call (transforms.py, functional/, _scatter.py: a
 # pre_transform such as RelationGraphs stores graphs that functional
 # computes). The package's version never changes, so the bytes of these files
@@ -40,8 +40,8 @@ RELOAD = "force_reload=True (pyg-fusion's --force-reload)"
 # modules that only use the data (nn, methods, training, experiments, cli,
 # visualize) are left out: an edit there re-processes nothing. Every module
 # these import from the package is among them (tests/test_data_code.py).
-DATA_CODE = ("datasets/*.py", "data.py", "_files.py", "transforms.py", "functional/*.py",
-             "_scatter.py")
+DATA_CODE = ("datasets/*.py", "data.py", "_files.py", "_loading.py", "transforms.py",
+             "functional/*.py", "_scatter.py")
 _PACKAGE = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
