@@ -10,7 +10,7 @@ from pyg_fusion.training import seed_everything
 from pyg_fusion.training.metrics import frame_level_metrics
 from pyg_fusion.training.accelerators import usable_cpus
 from pyg_fusion.training.trainer import build_trainer
-from pyg_fusion.training.vad import WeaklySupervisedVAD, mil_topk_loss
+from pyg_fusion.training.vad import WeaklySupervisedVAD, mil_topk_loss, video_scores
 from pyg_fusion.training.vad_fit import _loaders, fit_vad
 
 
@@ -35,6 +35,36 @@ def test_mil_topk_loss_by_hand():
     torch.testing.assert_close(mil_topk_loss(logits, y, k=2), ref)
     with pytest.raises(ValueError, match="logits must be"):
         mil_topk_loss(logits, torch.tensor([1, 0, 1]))
+
+
+def test_mil_topk_loss_refuses_k_labels_and_nan_by_name():
+    # k = 0 gave NaN video scores (video_scores) and an error from BCE about its
+    # input; y = 0.5 trained silently; y = 2 and a NaN logit failed inside BCE
+    logits = torch.tensor([[0.0, 2.0, -1.0, 1.0], [0.5, -0.5, 0.0, 0.0]])
+    with pytest.raises(ValueError, match="^k must be >= 1, got 0$"):
+        video_scores(logits, 0)
+    with pytest.raises(ValueError, match="^k must be >= 1, got 0$"):
+        mil_topk_loss(logits, torch.tensor([1, 0]), k=0)
+    with pytest.raises(TypeError, match="^k must be an int, got 2.5$"):
+        mil_topk_loss(logits, torch.tensor([1, 0]), k=2.5)
+    for y, seen in ((torch.tensor([0.5, 1.0]), r"\[0.5, 1.0\]"), (torch.tensor([2, 0]), r"\[0, 2\]")):
+        with pytest.raises(ValueError, match=r"^y must hold video labels 0 \(normal\) or 1 "
+                                             r"\(abnormal\), got " + seen + "$"):
+            mil_topk_loss(logits, y)
+    bad = logits.clone()
+    bad[1, 2] = float("nan")
+    with pytest.raises(ValueError, match=r"^logits contain NaN \(in the videos at rows \[1\]"):
+        mil_topk_loss(bad, torch.tensor([1, 0]))
+    # bool / int / float labels are one loss, and an infinite logit is a score of 1
+    ref = mil_topk_loss(logits, torch.tensor([1, 0]), k=2)
+    for y in (torch.tensor([True, False]), torch.tensor([1.0, 0.0]), torch.tensor([[1], [0]])):
+        torch.testing.assert_close(mil_topk_loss(logits, y, k=2), ref)
+    inf = logits.clone()
+    inf[0, 1] = float("inf")
+    top = torch.stack([(1 + torch.sigmoid(torch.tensor(1.0))) / 2,
+                       torch.sigmoid(logits[1, [0, 2]]).mean()])
+    torch.testing.assert_close(mil_topk_loss(inf, torch.tensor([1, 0]), k=2),
+                               -(torch.log(top[0]) + torch.log(1 - top[1])) / 2)
 
 
 def test_mil_topk_loss_keeps_the_dtype_of_the_logits():

@@ -46,6 +46,7 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from ..functional import degree_variance_loss
+from ..functional._checks import check_int, check_tensor
 from ..functional.loss import _dense_graph_degrees, check_alpha
 from ._task import TimedAdamTask
 from .metrics import frame_level_metrics, gather_by_index, roc_auc
@@ -85,6 +86,14 @@ def video_scores(logits: torch.Tensor, k: int = 3) -> torch.Tensor:
         logits (torch.Tensor): snippet logits ``[B, N]``.
         k (int, optional): snippets averaged per video. (default: :obj:`3`)
     """
+    # k = 0 would average no snippet (NaN scores), and a NaN logit would reach
+    # BCE as an input "not between 0 and 1", naming neither
+    check_int("k", k, minimum=1)
+    check_tensor("logits", logits, dims=(2, ), floating=True)
+    # (an infinite logit is a score of 0 or 1, as sigmoid gives it)
+    if bool(torch.isnan(logits.detach()).any()):
+        bad = (torch.isnan(logits.detach()).any(1)).nonzero().view(-1).tolist()
+        raise ValueError(f"logits contain NaN (in the videos at rows {bad} of the batch)")
     scores = torch.sigmoid(logits)
     return scores.topk(min(k, scores.size(1)), dim=1).values.mean(1)
 
@@ -101,6 +110,11 @@ def mil_topk_loss(logits: torch.Tensor, y: torch.Tensor, k: int = 3) -> torch.Te
     if logits.dim() != 2 or logits.size(0) != y.numel():
         raise ValueError(f"logits must be [B, N] with B = len(y) = {y.numel()}, got "
                          f"{tuple(logits.shape)}")
+    check_tensor("y", y)
+    # soft labels (0.5) would train silently, and 2 fails inside BCE without naming y
+    if y.numel() and not bool(((y == 0) | (y == 1)).all()):
+        raise ValueError(f"y must hold video labels 0 (normal) or 1 (abnormal), got "
+                         f"{sorted(set(y.view(-1).tolist()))}")
     video = video_scores(logits, k)
     return F.binary_cross_entropy(video.clamp(1e-6, 1 - 1e-6), y.to(video.dtype).view(-1))
 
