@@ -115,6 +115,29 @@ def test_label_propagation_with_degrees_that_overflow():
 
 
 
+def test_graph_head_with_degrees_that_overflow():
+    # GraphHead normalised by its own abs_degrees / clamp: node 1's in-edges
+    # of 3e38 sum to inf in float32 and their weights became 0; it now
+    # normalises as functional.normalize(norm="row") does
+    from pyg_fusion.nn import GraphHead
+    ei = torch.tensor([[0, 2, 3, 0, 1, 2], [1, 1, 1, 0, 0, 3]])
+    ew = torch.tensor([3e38, 3e38, 1e38, 1.0, 3.0, 2.0])
+    w = GraphHead.normalize(ei, ew, 4)
+    assert w.tolist() == pytest.approx([3 / 7, 3 / 7, 1 / 7, 0.25, 0.75, 1.0], rel=1e-6)
+    assert torch.equal(w, F.normalize(ei, ew, 4, "row"))
+    torch.manual_seed(0)
+    head = GraphHead(2, 3, 2, num_layers=1, dropout=0.0)
+    x = torch.randn(4, 2)
+    got = head(x, ei, ew)
+    conv = head.convs[0]
+    dense = torch.zeros(4, 4, dtype=torch.float64)
+    dense[ei[1], ei[0]] = ew.double()
+    agg = (dense / dense.sum(1, keepdim=True).clamp(min=1)) @ x.double()
+    want = agg @ conv.lin_rel.weight.double().t() + conv.lin_rel.bias.double() \
+        + x.double() @ conv.lin_root.weight.double().t()
+    torch.testing.assert_close(got.double(), want, rtol=1e-5, atol=1e-6)
+
+
 def test_dense_rbf_of_close_units_among_large_features_float32():
     # |x_i|^2 + |x_j|^2 - 2 x_i . x_j in float32 lost the distance of close
     # units to cancellation: units 0.1 apart among features of spread 1000

@@ -4,7 +4,7 @@ import torch
 from torch import Tensor
 from torch_geometric.nn import GraphConv
 
-from ..functional.powers import abs_degrees
+from ..functional.powers import _normalize, _sparse_degrees
 from ..functional._autocast import float32_under_autocast
 from ..functional._checks import (check_channels, check_choice, check_edges, check_int,
                                   check_like, check_module_input, check_tensor)
@@ -182,12 +182,13 @@ class GraphHead(torch.nn.Module):
     @float32_under_autocast
     def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
                   coalesced: bool = False) -> Tensor:
-        # Row i of G: the in-edges of node i (repeated edges one entry). In
-        # float32 for 16-bit weights: 1e-12 is 0 in float16, and a node whose
-        # in-edges all weigh 0 would get NaN weights instead of 0.
+        # Row i of G: the in-edges of node i (repeated edges one entry), the
+        # "row" normalisation of functional.normalize (a degree that overflows
+        # though the weights do not is summed again, rescaled). In float32 for
+        # 16-bit weights: a float16 row sum overflows at 65504.
         wide = edge_weight.to(torch.promote_types(edge_weight.dtype, torch.float32))
-        denom = abs_degrees(edge_index, wide, num_nodes, coalesced=coalesced)
-        return (wide / denom.clamp(min=1e-12)[edge_index[1]]).to(edge_weight.dtype)
+        degrees = _sparse_degrees(edge_index, wide, num_nodes, coalesced=coalesced)
+        return _normalize(edge_index, wide, degrees, "row").to(edge_weight.dtype)
 
     def forward(self, x: Tensor, graph: FusedGraph | Tensor,
                 edge_weight: Tensor | None = None) -> Tensor:
