@@ -102,6 +102,26 @@ def test_stacked_layout_test_split(stacked):
     assert torch.equal(frames[::16], scores[torch.from_numpy(seg)])
 
 
+def test_segment_scores_to_frames_needs_one_score_per_segment_of_one_video(stacked):
+    # N + 2 scores were cut silently to the first N, N - 1 failed on an index,
+    # and a batch failed converting snippet_len to a number
+    root, _, _ = stacked
+    ds = VADFeatures(str(root), "test", num_segments=4, log=False, **LAYOUT)
+    d = ds[0]
+    msg = r"^scores must be a tensor \[N\] with one score per segment of video 'Shooting001' " \
+          r"\(N = 4\), got "
+    for scores, got in ((torch.arange(6.0), r"\(6,\)"), (torch.arange(3.0), r"\(3,\)"),
+                        (torch.zeros(1, 4), r"\(1, 4\)"), ([0.0, 1.0, 2.0, 3.0], "list")):
+        with pytest.raises(ValueError, match=msg + got + "$"):
+            segment_scores_to_frames(scores, d)
+    batch = next(iter(DataLoader(ds, batch_size=2)))
+    with pytest.raises(ValueError, match=r"^data must be one video \(dataset\[i\]\), not a batch"):
+        segment_scores_to_frames(torch.zeros(8), batch)
+    frames = segment_scores_to_frames(torch.tensor([0.1, 0.2, 0.3, 0.4]), d)
+    expected = torch.tensor([0.1, 0.2, 0.3, 0.4])[d.snippet_segment].repeat_interleave(16)
+    assert frames.numel() == 7 * 16 and torch.equal(frames, expected)
+
+
 def test_keep_T_and_crop_choices(stacked):
     root, feats, _ = stacked
     ds = VADFeatures(str(root), "train", num_segments=None, crops=1, log=False, **LAYOUT)

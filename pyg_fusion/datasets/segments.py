@@ -50,5 +50,13 @@ def segment_scores_to_frames(scores: Tensor, data) -> Tensor:
         data (torch_geometric.data.Data): the video (``snippet_segment``, ``snippet_len``,
             ``frame_gt``).
     """
+    if "batch" in data or data.snippet_len.numel() != 1:
+        raise ValueError("data must be one video (dataset[i]), not a batch: expand each "
+                         "video's scores with its own data")
+    if not isinstance(scores, Tensor) or scores.dim() != 1 or scores.numel() != data.num_nodes:
+        # too many scores were cut silently to the first N, too few failed on an index
+        shape = tuple(scores.shape) if isinstance(scores, Tensor) else type(scores).__name__
+        raise ValueError(f"scores must be a tensor [N] with one score per segment of video "
+                         f"{getattr(data, 'video', '')!r} (N = {data.num_nodes}), got {shape}")
     snippet = scores[data.snippet_segment]
     return snippet.repeat_interleave(int(data.snippet_len))
