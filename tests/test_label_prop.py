@@ -213,3 +213,23 @@ def test_the_head_not_an_option_string_decides_the_label_trick(tmp_path):
 
     with pytest.raises(ValueError, match="seed_mask"):
         NodeClassification(NoSeeds())
+
+
+def test_class_indices_as_seeds_point_to_seed_labels():
+    # integer class labels said only "y must have 2 dimensions"
+    ei = torch.tensor([[0, 1], [1, 2]])
+    y = torch.tensor([0, 1, 2])
+    want = ("y must be float seed labels [N, C] (one-hot rows at the seed nodes, zero rows "
+            "elsewhere), got torch.int64 of shape {}: from class indices [N], pass "
+            "pyg_fusion.functional.seed_labels(y, mask) (mask: the seeds)")
+    for call in (lambda y: LabelPropagationHead()(y, ei),
+                 lambda y: F.label_propagation(y, ei),
+                 lambda y: F.dense_label_propagation(y, torch.ones(3, 3))):
+        with pytest.raises(ValueError) as err:
+            call(y)
+        assert str(err.value) == want.format("(3,)")
+        with pytest.raises(TypeError) as err:  # a long one_hot
+            call(torch.nn.functional.one_hot(y))
+        assert str(err.value) == want.format("(3, 3)")
+    seeds = F.seed_labels(y, torch.tensor([True, False, True]))
+    assert LabelPropagationHead()(seeds, ei).argmax(1)[[0, 2]].tolist() == [0, 2]

@@ -67,6 +67,12 @@ def seed_labels(y: Tensor, mask: Tensor, num_classes: int | None = None) -> Tens
 
 
 def _check(y: Tensor, num_layers: int, alpha: float) -> None:
+    if isinstance(y, Tensor) and (y.dim() != 2 or not y.is_floating_point()):
+        # class indices [N] (or a long one_hot) are the usual slip: name the helper
+        raise (TypeError if y.dim() == 2 else ValueError)(
+            f"y must be float seed labels [N, C] (one-hot rows at the seed nodes, zero "
+            f"rows elsewhere), got {y.dtype} of shape {tuple(y.shape)}: from class "
+            f"indices [N], pass pyg_fusion.functional.seed_labels(y, mask) (mask: the seeds)")
     check_tensor("y", y, dims=(2, ), floating=True, finite=True)
     check_propagation(num_layers, alpha)
 
