@@ -58,6 +58,18 @@ def test_feature_fusion(device):
         FeatureFusion({"a": 3, "b": 4}, "single")
 
 
+def test_feature_fusion_names_a_source_of_the_wrong_width():
+    # concat has no parameters: a wrong width failed in the caller's next layer
+    # ("mat1 and mat2 shapes cannot be multiplied")
+    xs = {"a": torch.randn(5, 3), "b": torch.randn(5, 5)}
+    with pytest.raises(ValueError, match=r"^xs\['b'\] has width 5, the model was built for 4$"):
+        FeatureFusion({"a": 3, "b": 4}, "concat")(xs)
+    with pytest.raises(TypeError, match=r"^xs\['a'\] must be a floating-point tensor"):
+        FeatureFusion({"a": 3, "b": 5}, "concat")({"a": torch.ones(5, 3, dtype=torch.long),
+                                                   "b": xs["b"]})
+    torch.testing.assert_close(FeatureFusion({"a": 3, "b": 5})(xs), torch.cat([xs["a"], xs["b"]], 1))
+
+
 def test_feature_fusion_gradcheck(device):
     m = FeatureFusion({"a": 3, "b": 4}, "product", proj_channels=2).double().to(device)
     a = torch.randn(3, 3, dtype=torch.float64).to(device).requires_grad_()

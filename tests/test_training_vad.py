@@ -67,6 +67,23 @@ def test_mil_topk_loss_refuses_k_labels_and_nan_by_name():
                                -(torch.log(top[0]) + torch.log(1 - top[1])) / 2)
 
 
+@pytest.mark.parametrize("method", ["concat", "mtn"])
+def test_feature_level_vad_models_name_float64_features(method):
+    # torch's message named a weight matrix ("mat1 and mat2 must have the same dtype")
+    from pyg_fusion.data import MultiSourceData
+    from pyg_fusion.methods.vad import VADFeatureFusion, VADMTN
+    torch.manual_seed(0)
+    model = (VADFeatureFusion if method == "concat" else VADMTN)({"a": 6, "b": 4}, 4)
+    videos = [MultiSourceData(x_a=torch.randn(4, 6), x_b=torch.randn(4, 4), y=torch.tensor([y]))
+              for y in (1, 0)]
+    logits, g = model(Batch.from_data_list(videos))
+    assert logits.shape == (2, 4) and g is None
+    videos[1].x_b = videos[1].x_b.double()
+    with pytest.raises(TypeError, match=r"^x_b is torch.float64 on cpu but the model's "
+                                        r"parameters are torch.float32 on cpu"):
+        model(Batch.from_data_list(videos))
+
+
 def test_mil_topk_loss_keeps_the_dtype_of_the_logits():
     # the labels follow the scores' dtype (float32 labels against float64
     # scores were an error of binary_cross_entropy)

@@ -21,7 +21,7 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.utils import scatter, to_dense_batch
 
-from ..functional._checks import check_index
+from ..functional._checks import check_index, check_module_input
 from ..nn import LEGO, GraphHead, RelationGraph, RowHead
 from ..nn.baselines import MTN, FeatureFusion, graph_fuse_dense
 
@@ -236,7 +236,11 @@ class VADFeatureFusion(nn.Module):
         self.head = _feature_head(self.fuse.out_channels, hidden_channels, dropout)
 
     def forward(self, data) -> tuple[Tensor, None]:
-        f = self.fuse(dense_sources(data, self.sources))
+        xs = dense_sources(data, self.sources)
+        # torch's message for float64 features names a weight matrix, not the data
+        for s in self.sources:
+            check_module_input(f"x_{s}", xs[s], self)
+        f = self.fuse(xs)
         return self.head(f).squeeze(-1), None
 
 
@@ -257,5 +261,7 @@ class VADMTN(nn.Module):
 
     def forward(self, data) -> tuple[Tensor, None]:
         xs = dense_sources(data, self.sources)
+        for s in self.sources:
+            check_module_input(f"x_{s}", xs[s], self)
         h = self.mtn(torch.cat([xs[s] for s in self.sources], -1))
         return self.head(h).squeeze(-1), None

@@ -117,6 +117,12 @@ class FeatureFusion(nn.Module):
         if missing:
             raise KeyError(f"missing source(s) {missing}; got {sorted(xs)}")
         feats = [xs[s] for s in self.sources]
+        for s, x in zip(self.sources, feats):
+            # a wrong width failed later in the caller's layer, naming neither
+            check_tensor(f"xs[{s!r}]", x, floating=True)
+            if x.dim() == 0 or x.size(-1) != self.in_channels[s]:
+                raise ValueError(f"xs[{s!r}] has width {x.size(-1) if x.dim() else None}, "
+                                 f"the model was built for {self.in_channels[s]}")
         if self.proj is not None:
             feats = [self.proj[s](x) for s, x in zip(self.sources, feats)]
         return feature_fuse(feats, self.mode)
