@@ -176,3 +176,26 @@ def test_fusion_without_zeros_is_the_fusion_with_its_zeros_dropped(mode, zeroth,
     assert torch.equal(ei_nz[:, w_nz != 0], ei[:, keep]) and torch.equal(w_nz[w_nz != 0], w[keep])
     if zeroth == "identity":
         assert ei_nz.size(1) < ei.size(1)
+
+
+@pytest.mark.parametrize("mode", ["pairwise", "cp", "full"])
+def test_powers_of_another_p_name_the_powers(mode):
+    # a standalone LEGOFusion fed P = 2 for source 'a' blamed A's (or the CP
+    # factors') shape, which the user never gave
+    fusion = LEGOFusion(["a", "b"], num_powers={"a": 3, "b": 1}, mode=mode)
+    dense = {"a": torch.rand(1, 3, 4, 4), "b": torch.rand(1, 2, 4, 4)}
+    with pytest.raises(ValueError) as err:
+        fusion(dense)
+    assert str(err.value) == ("powers['a'] holds P = 2 (powers['a']: [..., P+1, N, N], got "
+                              "(1, 3, 4, 4)), but the operator was built for num_powers['a'] = 3")
+    ei = torch.tensor([[0, 1], [1, 0]])
+    sparse = {"a": (ei, torch.rand(2, 4)), "b": (ei, torch.rand(2, 3))}
+    calls = [lambda: fusion(sparse, 2)] + ([lambda: fusion.plan(sparse, 2)]
+                                           if mode == "pairwise" else [])
+    for call in calls:
+        with pytest.raises(ValueError) as err:
+            call()
+        assert str(err.value) == ("powers['b'] holds P = 2 (powers['b'][1]: [E, P+1], got "
+                                  "(2, 3)), but the operator was built for num_powers['b'] = 1")
+    right = {"a": torch.rand(1, 4, 4, 4), "b": dense["b"]}  # the product start
+    torch.testing.assert_close(fusion(right), right["a"][:, 1] * right["b"][:, 1])

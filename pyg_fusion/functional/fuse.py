@@ -172,13 +172,14 @@ def _check_attr(name: str, attr: Tensor, index: Tensor, num_nodes: int,
 
 
 def check_source_powers(powers, sources: list[str], num_nodes: int | None = None, *,
-                        edges: bool = False) -> bool:
+                        edges: bool = False, num_powers: dict | None = None) -> bool:
     """The powers of :class:`~pyg_fusion.nn.LEGOFusion`: a dict holding
     exactly ``sources``, every value dense ``[..., P+1, N, N]`` or every one
     a sparse pair ``(edge_index, edge_attr)``; returns whether they are
     sparse. ``edges=True`` checks each sparse pair too, for callers that
     reach :func:`align_pair` directly: its unions hand the indices to scipy,
-    which reads out of bounds (no error) on an index beyond ``num_nodes``."""
+    which reads out of bounds (no error) on an index beyond ``num_nodes``.
+    ``num_powers``: the :math:`P` per source the operator was built for."""
     if not isinstance(powers, dict):
         raise TypeError(f"powers must be a dict source -> powers, got {type(powers).__name__}")
     missing = [s for s in sources if s not in powers]
@@ -204,6 +205,15 @@ def check_source_powers(powers, sources: list[str], num_nodes: int | None = None
     sparse = forms[sources[0]] == "sparse"
     if sparse and num_nodes is None:
         raise ValueError("num_nodes is required with sparse powers")
+    for s in sources if num_powers is not None else ():
+        # else the operator's shape check would blame A for the powers' P
+        p, dim, form = ((powers[s][1], 1, "[1]: [E, P+1]") if sparse
+                        else (powers[s], -3, ": [..., P+1, N, N]"))
+        if isinstance(p, Tensor) and p.dim() >= (2 if sparse else 3) and \
+                p.size(dim) != num_powers[s] + 1:
+            raise ValueError(f"powers[{s!r}] holds P = {p.size(dim) - 1} (powers[{s!r}]{form}, "
+                             f"got {tuple(p.shape)}), but the operator was built for "
+                             f"num_powers[{s!r}] = {num_powers[s]}")
     if sparse and edges:
         check_int("num_nodes", num_nodes, minimum=1)
         first = f"powers[{sources[0]!r}][1]"

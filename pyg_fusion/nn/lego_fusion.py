@@ -293,7 +293,8 @@ class LEGOFusion(torch.nn.Module):
         both backends). Values and term scales are unchanged by it: every term
         of that source is 0 there, and a scale enters only as a ratio of two
         terms' moments over the same entries."""
-        sparse = check_source_powers(powers, self.sources, num_nodes)
+        sparse = check_source_powers(powers, self.sources, num_nodes,
+                                     num_powers=self.num_powers)
         if sparse and not keep_zeros:
             powers = {s: _some_power_nonzero(*powers[s]) for s in self.sources}
         support = self._align_support
@@ -345,7 +346,8 @@ class LEGOFusion(torch.nn.Module):
         the plan holds no parameter, so a trained operator still applies."""
         if self.mode != "pairwise" or self.term_scale != "none":
             raise ValueError("plan() is defined for mode='pairwise' with term_scale='none'")
-        if not check_source_powers(powers, self.sources, num_nodes, edges=True):
+        if not check_source_powers(powers, self.sources, num_nodes, edges=True,
+                                   num_powers=self.num_powers):
             raise ValueError("plan() takes sparse powers: (edge_index, edge_attr) per source")
         with torch.no_grad():
             # with R^0 = I, G is 0 off the intersection whatever A: plan there
