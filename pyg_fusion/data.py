@@ -123,9 +123,9 @@ class MultiSourceData(Data):
 
     @property
     def num_source_features(self) -> dict[str, int]:
-        """``{source: feature width}``, the widths a model of these sources is
-        built with (e.g. :class:`~pyg_fusion.nn.LEGO`'s ``in_channels``)."""
-        return {s: int(self[f"x_{s}"].size(-1)) for s in self.sources}
+        """``{source: feature width}`` (1 for a 1-D ``x_<source>``, as PyG's ``num_node_features``),
+        the widths a model is built with (e.g. :class:`~pyg_fusion.nn.LEGO`'s ``in_channels``)."""
+        return {s: 1 if (x := self[f"x_{s}"]).dim() == 1 else int(x.size(-1)) for s in self.sources}
 
     @property
     def num_node_features(self) -> int:

@@ -156,3 +156,11 @@ def test_a_user_graph_trains_with_bool_masks(tmp_path):
     r = fit_node(model, data, out_dir=tmp_path, epochs=20, eval_every=1, progress=False,
                  checkpoint=False)
     assert r["val_acc"] >= 0.55 and r["test_acc"] >= 0.5  # chance: 1/3
+
+
+def test_num_source_features_of_a_1d_source_is_1():
+    # a 1-D x_<source> reported N as its width; PyG's num_node_features gives 1
+    from torch_geometric.data import Data
+    data = MultiSourceData(x_a=torch.rand(5), x_b=torch.rand(5, 3))
+    assert data.num_source_features == {"a": 1, "b": 3}
+    assert data.num_source_features["a"] == Data(x=torch.rand(5)).num_node_features
