@@ -59,3 +59,35 @@ def test_ground_truth_with_frames_past_the_last_snippet_says_to_cut_them(tmp_pat
                        r"the frames past a video's last whole snippet, or give one file per "
                        r"video \(gt='gt/\{name\}.npy', which is cut\)$"):
         VADFeatures(str(tmp_path), "test", log=False, **LAYOUT)
+
+
+def test_evaluation_refuses_videos_whose_frame_gt_is_not_their_frames(tmp_path):
+    # videos built in Python, with frame_gt at 8 frames per snippet against
+    # snippet_len 16: the frame scores were cut to the ground truth's length,
+    # and the metrics compared frames of different times (AUC 0.87, not 0.5)
+    import torch
+
+    from pyg_fusion.data import MultiSourceData
+    from pyg_fusion.methods.vad import VADFeatureFusion
+    from pyg_fusion.training.metrics import roc_auc
+    from pyg_fusion.training.vad import WeaklySupervisedVAD
+    from pyg_fusion.training.vad_fit import evaluate_vad
+
+    def video(i, per_snippet):
+        gt = torch.zeros(6 * per_snippet, dtype=torch.long)
+        gt[gt.numel() // 2:] = i % 2
+        return MultiSourceData(x_a=torch.full((6, 3), float(i)), y=torch.tensor([i % 2]),
+                               video=f"v{i}", snippet_segment=torch.arange(6),
+                               snippet_len=torch.tensor([16]), num_snippets=torch.tensor([6]),
+                               frame_gt=gt)
+
+    torch.manual_seed(0)
+    task = WeaklySupervisedVAD(VADFeatureFusion({"a": 3}, 6, mode="single"))
+    good = [video(i, 16) for i in range(4)]
+    m = evaluate_vad(task, good, out_dir=tmp_path, progress=False)
+    frames = torch.cat([task.last_scores[i].repeat_interleave(16) for i in range(4)])
+    assert m["auc"] == pytest.approx(roc_auc(frames, torch.cat([d.frame_gt for d in good])))
+    with pytest.raises(ValueError, match=r"^video 'v0' has 48 frames of frame_gt but 6 snippets "
+                                         r"x snippet_len 16 = 96 frames of scores: check "
+                                         r"snippet_len"):
+        evaluate_vad(task, [video(i, 8) for i in range(4)], out_dir=tmp_path, progress=False)

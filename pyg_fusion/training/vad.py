@@ -293,7 +293,15 @@ class WeaklySupervisedVAD(TimedAdamTask):
                                  "evaluate on a split with frame-level ground truth")
             f = segment_scores_to_frames(scores[i].cpu(), data)
             gt = data.frame_gt.view(-1)
-            frames.append(f[:gt.numel()])
+            if f.numel() != gt.numel():
+                # cutting one to the other compared frames of different times: a
+                # number, silently (e.g. a ground truth at 8 frames per snippet)
+                raise ValueError(
+                    f"video {getattr(data, 'video', i)!r} has {gt.numel()} frames of "
+                    f"frame_gt but {data.snippet_segment.numel()} snippets x snippet_len "
+                    f"{int(data.snippet_len)} = {f.numel()} frames of scores: check "
+                    f"snippet_len and that frame_gt covers this video's whole snippets")
+            frames.append(f)
             gts.append(gt)
         m = frame_level_metrics(frames, gts)
         m["epoch"] = self.current_epoch
