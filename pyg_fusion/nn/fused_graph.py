@@ -3,6 +3,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from ..functional._checks import check_edges
+
 
 class FusedGraph:
     r"""The output of :class:`pyg_fusion.nn.LEGO`: the fused graph :math:`G`
@@ -38,12 +40,18 @@ class FusedGraph:
             :obj:`None`, the non-zero entries only)
         num_graphs (int, optional): ``B``, counting empty graphs at the end
             of a batch. (default: :obj:`None`, from ``batch`` or ``dense``)
+        coalesced (bool, optional): :obj:`True` when each (source, target)
+            pair of ``edge_index`` occurs once (the fusion's output). Else
+            repeated pairs are one entry of :math:`G`, their weights summed
+            (PyG's ``coalesce``, which also sorts the edges), as
+            :meth:`to_dense` sums them. (default: :obj:`False`)
     """
 
     def __init__(self, num_nodes: int, batch: Tensor | None = None,
                  edge_index: Tensor | None = None, edge_weight: Tensor | None = None,
                  dense: Tensor | None = None, mask: Tensor | None = None,
-                 support: Tensor | None = None, num_graphs: int | None = None):
+                 support: Tensor | None = None, num_graphs: int | None = None,
+                 coalesced: bool = False):
         if (dense is None) == (edge_index is None):
             raise ValueError("FusedGraph takes either edge_index and edge_weight (sparse) "
                              "or dense (dense), not both or neither")
@@ -51,6 +59,13 @@ class FusedGraph:
             raise ValueError("edge_weight is required with edge_index")
         if dense is not None and dense.dim() != 3:
             raise ValueError(f"dense must be [B, N_max, N_max], got {tuple(dense.shape)}")
+        if edge_index is not None and not coalesced:
+            # GraphHead and DegreeVarianceLoss read each pair of the support
+            # once (an entry's degree, its threshold): a repeated pair would
+            # count as two entries, not as their sum
+            from torch_geometric.utils import coalesce
+            check_edges(edge_index, edge_weight, num_nodes)
+            edge_index, edge_weight = coalesce(edge_index, edge_weight, num_nodes)
         self.num_nodes, self.batch = num_nodes, batch
         self._edges = None if edge_index is None else (edge_index, edge_weight)
         self._dense, self._mask, self._support = dense, mask, support

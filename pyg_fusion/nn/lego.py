@@ -331,7 +331,7 @@ class LEGO(torch.nn.Module):
             ei, moved = relabel(ei, inv_first, n)
             w = permute_rows(w, moved)
         return FusedGraph(num_nodes=n, batch=batch, edge_index=ei, edge_weight=w,
-                          num_graphs=counts.numel())
+                          num_graphs=counts.numel(), coalesced=True)
 
     @float32_under_autocast
     def _dense(self, xs, batch, assign, counts) -> FusedGraph:
