@@ -84,6 +84,24 @@ def test_feature_level_vad_models_name_float64_features(method):
         model(Batch.from_data_list(videos))
 
 
+@pytest.mark.parametrize("method", ["lego-row", "mtn"])
+def test_vad_models_name_a_source_of_another_number_of_segments(method):
+    # a batch failed in to_dense_batch ("The expanded size of the tensor (10) must
+    # match the existing size (8)"), a single video of the MTN in torch.cat
+    from pyg_fusion.data import MultiSourceData
+    torch.manual_seed(0)
+    model = build_model(method, "vad", {"a": 6, "b": 4}, num_segments=4)
+    video = MultiSourceData(x_a=torch.randn(4, 6), x_b=torch.randn(5, 4), y=torch.tensor([1]))
+    for data, rows, n in ((Batch.from_data_list([video, video]), 10, 8), (video, 5, 4)):
+        with pytest.raises(ValueError, match=rf"^x_b has {rows} rows, but the data has {n} "
+                                             r"segments \(num_nodes\): a source without "
+                                             r"assign_b has one row per segment$"):
+            model(data)
+    video.x_b = video.x_b[:4]
+    logits, _ = model.eval()(Batch.from_data_list([video, video]))
+    assert logits.shape == (2, 4) and torch.equal(logits[0], logits[1])
+
+
 def test_mil_topk_loss_keeps_the_dtype_of_the_logits():
     # the labels follow the scores' dtype (float32 labels against float64
     # scores were an error of binary_cross_entropy)

@@ -37,6 +37,7 @@ def dense_sources(data, sources: list[str]) -> dict[str, Tensor]:
     segment averages its snippets (:func:`~pyg_fusion.datasets.resample_segments`):
     the VAD models compare segments."""
     batch = getattr(data, "batch", None)
+    rows = batch.numel() if batch is not None else data.num_nodes
     out = {}
     for s in sources:
         key = f"x_{s}"
@@ -45,6 +46,12 @@ def dense_sources(data, sources: list[str]) -> dict[str, Tensor]:
         x = data[key]
         if f"assign_{s}" in data:
             x = _segment_means(x, data[f"assign_{s}"], data.num_nodes, s)
+        elif rows is not None and x.size(0) != rows:
+            # to_dense_batch failed on the batch vector ("The expanded size of the
+            # tensor (10) must match ..."), naming no source
+            raise ValueError(f"{key} has {x.size(0)} rows, but the data has {rows} "
+                             f"segments (num_nodes): a source without assign_{s} has one "
+                             f"row per segment")
         if batch is None:
             out[s] = x.unsqueeze(0)
             continue
