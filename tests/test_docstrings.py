@@ -157,3 +157,18 @@ def test_visualize_functions_are_checked():
     missing = [n for n in [*vis.__all__, "graph.edge_style"]
                if f"pyg_fusion.visualize.{n}" not in names]
     assert not missing
+
+
+def test_asym_switches_describe_their_own_exchange():
+    # shuffle and use_shift (the bottleneck's shift) had one text, e.g.
+    # "switch channel shuffle or pixel shift off": which switch was which?
+    from pyg_fusion.nn.asym import (AsymFusionBottleneck, AsymFusionTranslator,
+                                    AsymTranslationFusion)
+    for cls, shift in ((AsymTranslationFusion, "use_shift"), (AsymFusionTranslator, "use_shift"),
+                       (AsymFusionBottleneck, "shift")):
+        entries = _args_entries(inspect.getdoc(cls))
+        shuffle_text, shift_text = entries["shuffle"][1], entries[shift][1]
+        assert "channel shuffle" in shuffle_text and "shift" not in shuffle_text, cls
+        assert "pixel" in shift_text and "shuffle" not in shift_text, cls
+    entries = _args_entries(inspect.getdoc(AsymFusionTranslator))
+    assert entries["shift"][1].startswith(" pixels of the pixel shift")

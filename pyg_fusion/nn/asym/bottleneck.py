@@ -127,8 +127,11 @@ class AsymFusionBottleneck(_AsymBlock):
             by the stride to meet the output grid (this library's choice). (default: :obj:`1`)
         fusion (bool, optional): exchange features between modalities in this block. (default:
             :obj:`False`)
-        shuffle (bool, optional): switch the two exchanges (ablations). (default: :obj:`True`)
-        shift (bool, optional): switch the two exchanges (ablations). (default: :obj:`True`)
+        shuffle (bool, optional): apply the channel shuffle (with ``fusion``);
+            :obj:`False` for the ablation without it. (default: :obj:`True`)
+        shift (bool, optional): add the pixel-shifted features of modality
+            :math:`(m+1) \bmod M` (with ``fusion``); :obj:`False` for the ablation
+            without them. (default: :obj:`True`)
         ratio (float, optional): ``g / C`` of the exchanges (``0.2``: ``g = C // 5``).
             (default: :obj:`0.2`)
         shift_pixels (int, optional): pixel-shift distance. (default: :obj:`1`)

@@ -62,9 +62,10 @@ class AsymTranslationFusion(nn.Module):
         ratio (float, optional): ``g / C`` of shuffle and shift (``0.2`` in the paper).
             (default: :obj:`0.2`)
         shift (int, optional): pixels of the shift (``1`` in the paper). (default: :obj:`1`)
-        shuffle (bool, optional): switch channel shuffle or pixel shift off (ablations).
-            (default: :obj:`True`)
-        use_shift (bool, optional): switch channel shuffle or pixel shift off (ablations).
+        shuffle (bool, optional): apply the channel shuffle (before the convolution and
+            after the block); :obj:`False` for the ablation without it. (default: :obj:`True`)
+        use_shift (bool, optional): add the pixel-shifted features of modality
+            :math:`(m-1) \bmod M`; :obj:`False` for the ablation without them.
             (default: :obj:`True`)
     """
 
@@ -153,12 +154,13 @@ class AsymFusionTranslator(nn.Module):
         fusion_levels (Sequence[int], optional): encoder levels followed by a fusion block.
             Default **[choice]**: every level with a norm (``1 .. L-2``). (default:
             :obj:`None`)
-        ratio (float, optional): of channel shuffle and pixel shift. (default: :obj:`0.2`)
-        shift (int, optional): of channel shuffle and pixel shift. (default: :obj:`1`)
-        shuffle (bool, optional): switch either exchange off (ablations). (default:
-            :obj:`True`)
-        use_shift (bool, optional): switch either exchange off (ablations). (default:
-            :obj:`True`)
+        ratio (float, optional): ``g / C`` of channel shuffle and pixel shift. (default:
+            :obj:`0.2`)
+        shift (int, optional): pixels of the pixel shift. (default: :obj:`1`)
+        shuffle (bool, optional): apply the channel shuffle at the fusion points;
+            :obj:`False` for the ablation without it. (default: :obj:`True`)
+        use_shift (bool, optional): apply the pixel shift at the fusion points;
+            :obj:`False` for the ablation without it. (default: :obj:`True`)
         dropout (float, optional): dropout after the decoder levels ``L - 4``, ``L - 3`` and
             ``L - 2`` (the three above the innermost ``L - 1``, never the outermost 0, with
             ``L = num_downs``: pix2pix's at ``num_downs = 8``; pix2pix uses
