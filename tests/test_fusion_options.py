@@ -199,3 +199,17 @@ def test_powers_of_another_p_name_the_powers(mode):
                                   "(2, 3)), but the operator was built for num_powers['b'] = 1")
     right = {"a": torch.rand(1, 4, 4, 4), "b": dense["b"]}  # the product start
     torch.testing.assert_close(fusion(right), right["a"][:, 1] * right["b"][:, 1])
+
+
+def test_cp_start_noise_is_as_documented():
+    # the docstring wrote N(0, 0.1), which reads as a variance of 0.1 too:
+    # the noise has standard deviation 0.1 (variance 0.01), on every entry
+    import inspect
+    doc = " ".join(inspect.getdoc(LEGOFusion).split())
+    assert "plus Gaussian noise of standard deviation 0.1" in doc and "N}(0, 0.1)" not in doc
+    torch.manual_seed(0)
+    fusion = LEGOFusion(["a", "b"], num_powers=3, mode="cp", rank=5000)
+    for f in fusion.factors.values():
+        noise = f.detach() - torch.tensor([0.0, 1.0, 0.0, 0.0])
+        assert abs(float(noise.std()) - 0.1) < 0.002 and abs(float(noise.mean())) < 0.002
+        assert abs(float(noise[:, 0].std()) - 0.1) < 0.005  # entries that start at 0 too

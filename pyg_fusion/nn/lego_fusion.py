@@ -88,8 +88,9 @@ class LEGOFusion(torch.nn.Module):
     :math:`A_{11} = 1`, all else 0, so the untrained operator is the plain
     graph product :math:`\hat R_a \circ \hat R_b` (``mode="full"``:
     :math:`A_{1..1} = 1`, the product of all M graphs); CP factors start at
-    :math:`a_{m,r,1} = 1` plus :math:`\mathcal{N}(0, 0.1)` noise when
-    ``rank > 1`` to break symmetry. ``init="mean"`` (pairwise, with
+    :math:`a_{m,r,1} = 1`, all else 0, plus Gaussian noise of standard deviation
+    0.1 (:math:`\mathcal{N}(0, 0.1^2)`) on every entry when ``rank > 1``, to
+    break symmetry. ``init="mean"`` (pairwise, with
     ``zeroth="ones"``): :math:`A_{10} = A_{01} = 1/2`, so the untrained
     operator is the mean of the graphs (over all pairs, the mean of all
     sources' graphs; ``mode="full"``: :math:`1/M` on each single-source
