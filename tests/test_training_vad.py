@@ -102,6 +102,18 @@ def test_vad_models_name_a_source_of_another_number_of_segments(method):
     assert logits.shape == (2, 4) and torch.equal(logits[0], logits[1])
 
 
+def test_fit_vad_drops_the_last_incomplete_training_batch(vad_data, tmp_path):
+    # documented in fit_vad's batch_size: 8 training videos in batches of 3 are
+    # 2 steps an epoch (6 videos), not 3
+    train, test = vad_data
+    assert len(train) == 8
+    seed_everything(0)
+    model = build_model("graph-product", "vad", _inch(train), num_segments=8)
+    r = fit_vad(model, train, test, out_dir=tmp_path, epochs=2, batch_size=3, val_fraction=0,
+                progress=False, checkpoint=False, seed=0)
+    assert r["trainer"].global_step == 2 * 2
+
+
 def test_mil_topk_loss_keeps_the_dtype_of_the_logits():
     # the labels follow the scores' dtype (float32 labels against float64
     # scores were an error of binary_cross_entropy)

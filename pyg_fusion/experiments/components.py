@@ -181,7 +181,8 @@ class TrainerConfig:
     lr: float = option(0.01, "learning rate", check="positive_float")
     weight_decay: float = option(5e-4, "Adam's weight decay", check="nonneg_float")
     eval_every: int = option(5, "epochs between evaluations", check="positive_int")
-    batch_size: int = option(16, "VAD: videos per batch", check="positive_int")
+    batch_size: int = option(16, "VAD: videos per batch; the last incomplete batch of "
+                             "each epoch is dropped", check="positive_int")
     patience: int | None = option(None, "VAD: stop after this many evaluations without a better "
                               "validation loss (None: never)", check="positive_int")
     min_epochs: int = option(0, "VAD, with --patience: epochs trained before early stopping may "

@@ -146,7 +146,11 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         out_dir (str or Path): logs and checkpoints (restart ``r`` of several under
             ``out_dir/restart<r>``).
         epochs (int, optional): training epochs. (default: :obj:`30`)
-        batch_size (int, optional): videos per batch. (default: :obj:`16`)
+        batch_size (int, optional): videos per batch. The training videos are reshuffled every
+            epoch (a generator seeded by the restart's seed) and, when there are more of them
+            than ``batch_size``, the last incomplete batch is dropped (``drop_last``): each
+            epoch trains on ``batch_size * (n // batch_size)`` of the ``n`` videos, other ones
+            left out each epoch. (default: :obj:`16`)
         lr (float, optional): Adam's learning rate. (default: :obj:`0.001`)
         weight_decay (float, optional): Adam's weight decay. (default: :obj:`0.0005`)
         topk (int, optional): k of the MIL top-k pooling. (default: :obj:`3`)
