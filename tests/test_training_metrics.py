@@ -73,6 +73,21 @@ def test_accuracy_and_frame_metrics():
     assert m == {"auc": 1.0, "ap": 1.0, "pr_auc_trapz": 1.0}
 
 
+def test_frame_metrics_per_video_need_matching_videos():
+    # per-video lists of equal totals were concatenated and paired one video's
+    # scores with another's frames (AUC 0.625 here, silently)
+    scores = [torch.tensor([0.1, 0.2, 0.3, 0.8, 0.9]), torch.tensor([0.4, 0.5, 0.6])]
+    with pytest.raises(ValueError, match=r"^video 0: frame_scores has 5 frames, frame_gt 3$"):
+        frame_level_metrics(scores, [torch.tensor([0, 0, 1]), torch.tensor([1, 1, 0, 0, 1])])
+    with pytest.raises(ValueError, match=r"^frame_scores and frame_gt must give the same "
+                                         r"videos, got 2 and 1$"):
+        frame_level_metrics(scores, [torch.tensor([0, 0, 0, 1, 1, 0, 0, 0])])
+    gt = [torch.tensor([0, 0, 0, 1, 1]), torch.tensor([0, 0, 0])]
+    assert frame_level_metrics(iter(scores), iter(gt))["auc"] == 1.0
+    # one side concatenated is taken as it is
+    assert frame_level_metrics(torch.cat(scores), gt)["auc"] == 1.0
+
+
 def test_gather_by_index_single_process_dedups_and_sorts():
     idx = torch.tensor([3, 1, 2, 1])
     val = torch.tensor([30.0, 10.0, 20.0, 10.0])

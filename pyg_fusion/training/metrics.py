@@ -116,6 +116,17 @@ def frame_level_metrics(frame_scores: Sequence[Tensor] | Tensor,
         frame_scores (torch.Tensor or Sequence[torch.Tensor]): the frames' scores.
         frame_gt (torch.Tensor or Sequence[torch.Tensor]): the frames' binary ground truth.
     """
+    if not isinstance(frame_scores, Tensor) and not isinstance(frame_gt, Tensor):
+        frame_scores, frame_gt = list(frame_scores), list(frame_gt)
+        # both per video: equal totals alone would pair one video's scores with
+        # another's frames, silently
+        if len(frame_scores) != len(frame_gt):
+            raise ValueError(f"frame_scores and frame_gt must give the same videos, got "
+                             f"{len(frame_scores)} and {len(frame_gt)}")
+        for i, (s, g) in enumerate(zip(frame_scores, frame_gt)):
+            if torch.as_tensor(s).numel() != torch.as_tensor(g).numel():
+                raise ValueError(f"video {i}: frame_scores has {torch.as_tensor(s).numel()} "
+                                 f"frames, frame_gt {torch.as_tensor(g).numel()}")
     if not isinstance(frame_scores, Tensor):
         frame_scores = torch.cat([torch.as_tensor(s).reshape(-1) for s in frame_scores])
     if not isinstance(frame_gt, Tensor):
