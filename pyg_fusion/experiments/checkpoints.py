@@ -135,6 +135,8 @@ def checkpoint_data(data: DataConfig, cfg: dict, state_dict: dict, path: str, *,
             (:func:`~pyg_fusion.experiments.data.load_data`). (default: :obj:`False`)
     """
     from ..datasets import StandardizeSources
+    if data is None:  # every option the checkpoint's (was an AttributeError)
+        data = DataConfig(**FROM_CHECKPOINT)
     setting = cfg.get("setting", "").split(",")[0]
     saved = cfg.get("data", {})
     legacy = {**saved.get("vad", {}), "data_seed": saved.get("data_seed", 0),
@@ -237,6 +239,8 @@ def evaluate_checkpoint(path: str, data: DataConfig, out_dir, *, method: str | N
     if method and method != cfg["method"]:
         raise ValueError(f"--method {method!r} does not match the checkpoint's "
                          f"{cfg['method']!r}")
+    if data is None:
+        data = DataConfig(**FROM_CHECKPOINT)
     if data.dataset is None:
         data = dataclasses.replace(data, dataset=cfg["dataset"])
     if data.dataset != cfg["dataset"]:
