@@ -115,7 +115,7 @@ def other_task(hp, task: str) -> tuple[str, str] | None:
             f"--task {found}`)")
 
 
-def checkpoint_data(data: DataConfig, cfg: dict, state_dict: dict, path: str, *,
+def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: str, *,
                     force_reload: bool = False):
     """``(task data, standardizer)`` of a checkpoint. The dataset options that
     ``data`` leaves at ``None`` are those training used (``cfg["data_config"]``;
@@ -127,7 +127,7 @@ def checkpoint_data(data: DataConfig, cfg: dict, state_dict: dict, path: str, *,
     ``standardizer.*``), which are then applied.
 
     Args:
-        data (DataConfig): dataset options given anew (``None``: the checkpoint's).
+        data (DataConfig or None): dataset options given anew (``None``: the checkpoint's).
         cfg (dict): the checkpoint's config (:func:`load_train_checkpoint`).
         state_dict (dict): the checkpoint's ``state_dict`` (its standardiser's buffers).
         path (str): the checkpoint's file, named in errors.
@@ -210,7 +210,7 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
     return model.eval()
 
 
-def evaluate_checkpoint(path: str, data: DataConfig, out_dir, *, method: str | None = None,
+def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: str | None = None,
                         devices: int = 1, accelerator: str = "cpu", progress: bool = True,
                         force_reload: bool = False):
     """Scores a checkpoint of :func:`~pyg_fusion.experiments.run.run_method`
