@@ -122,6 +122,29 @@ def test_segment_scores_to_frames_needs_one_score_per_segment_of_one_video(stack
     assert frames.numel() == 7 * 16 and torch.equal(frames, expected)
 
 
+def test_evaluation_scores_the_crops_of_a_video_as_one_video(stacked, tmp_path):
+    # crops="all" test items were scored as videos of their own: every frame
+    # counted once per crop, each crop's scores apart, not RTFM's crop mean
+    from pyg_fusion.methods.vad import VADFeatureFusion
+    from pyg_fusion.training.metrics import frame_level_metrics
+    from pyg_fusion.training.vad import WeaklySupervisedVAD
+    from pyg_fusion.training.vad_fit import evaluate_vad
+    root, _, gt = stacked
+    ds = VADFeatures(str(root), "test", num_segments=4, crops="all", log=False, **LAYOUT)
+    assert len(ds) == 8 and [int(d.crop) for d in ds[:2]] == [0, 1]
+    torch.manual_seed(0)
+    task = WeaklySupervisedVAD(VADFeatureFusion({"flow": 4, "rgb": 6}, 4))
+    m = evaluate_vad(task, ds, out_dir=tmp_path / "eval", progress=False)
+    s = task.last_scores
+    frames = [segment_scores_to_frames(s[2 * v:2 * v + 2].mean(0), ds[2 * v]) for v in range(4)]
+    assert torch.equal(torch.cat([ds[2 * v].frame_gt for v in range(4)]),
+                       torch.from_numpy(gt).long())
+    assert m == {**frame_level_metrics(torch.cat(frames), torch.from_numpy(gt)), "epoch": 0}
+    apart = frame_level_metrics([segment_scores_to_frames(s[i], ds[i]) for i in range(8)],
+                                [d.frame_gt for d in ds])
+    assert apart["auc"] != m["auc"]
+
+
 def test_keep_T_and_crop_choices(stacked):
     root, feats, _ = stacked
     ds = VADFeatures(str(root), "train", num_segments=None, crops=1, log=False, **LAYOUT)

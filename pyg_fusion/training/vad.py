@@ -30,7 +30,9 @@ or, with ``restart_combine="mean"``, the mean of their segment probabilities
 Test evaluation is frame level: each video's segment scores are expanded to its
 frames (:func:`~pyg_fusion.datasets.segment_scores_to_frames`: each snippet
 takes its segment's score, repeated over its 16 frames), concatenated in list
-order and compared with the concatenated frame ground truth: ``auc``
+order (the crops of one video, ``VADFeatures(crops="all")``, as one video scored by
+the mean of their probabilities, as RTFM tests) and compared with the
+concatenated frame ground truth: ``auc``
 (ROC-AUC), ``ap`` (scikit-learn average precision) and ``pr_auc_trapz``. Under
 DDP each rank scores its shard of the videos; the scores are gathered by
 video index before the metrics, so they equal a single-process run.
@@ -285,13 +287,21 @@ class WeaklySupervisedVAD(TimedAdamTask):
         if idx.numel() != len(ds):
             raise RuntimeError(f"gathered {idx.numel()} videos, the evaluation set has {len(ds)}")
         from ..datasets import segment_scores_to_frames
-        frames, gts = [], []
+        # The crops of one video (VADFeatures(crops="all")) are one video, scored
+        # by the mean of their probabilities as RTFM tests: scored apart, every
+        # frame counted once per crop.
+        videos: dict = {}
         for i in range(len(ds)):
             data = ds[i]
+            key = ((str(getattr(data, "domain", "")), str(getattr(data, "video", "")))
+                   if "crop" in data else i)
+            videos.setdefault(key, (data, []))[1].append(i)
+        frames, gts = [], []
+        for i, (data, items) in enumerate(videos.values()):
             if "frame_gt" not in data:
                 raise ValueError(f"video {getattr(data, 'video', i)!r} has no frame_gt: "
                                  "evaluate on a split with frame-level ground truth")
-            f = segment_scores_to_frames(scores[i].cpu(), data)
+            f = segment_scores_to_frames(scores[items].mean(0).cpu(), data)
             gt = data.frame_gt.view(-1)
             if f.numel() != gt.numel():
                 # cutting one to the other compared frames of different times: a
