@@ -91,3 +91,26 @@ def test_evaluation_refuses_videos_whose_frame_gt_is_not_their_frames(tmp_path):
                                          r"x snippet_len 16 = 96 frames of scores: check "
                                          r"snippet_len"):
         evaluate_vad(task, [video(i, 8) for i in range(4)], out_dir=tmp_path, progress=False)
+
+
+def test_check_test_videos_refuses_frame_labels_other_than_0_and_1():
+    # a 0 / 255 mask passed (two values seen), and the run failed in the
+    # metrics only after its whole training budget
+    import torch
+
+    from pyg_fusion.data import MultiSourceData
+    from pyg_fusion.training.vad_fit import check_test_videos
+
+    def video(name, gt):
+        return MultiSourceData(x_a=torch.zeros(2, 3), y=torch.tensor([int(gt.any())]),
+                               video=name, frame_gt=gt)
+
+    videos = [video("a", torch.tensor([0, 0, 1, 1])), video("b", torch.tensor([0, 255, 255, 0]))]
+    with pytest.raises(ValueError, match=r"^test video 'b': frame_gt holds \[255\], expected "
+                                         r"0 / 1 frame labels$"):
+        check_test_videos(videos)
+    videos[1].frame_gt = torch.tensor([False, True, True, False])
+    check_test_videos(videos)  # bool labels are 0 / 1
+    videos[0].frame_gt = torch.tensor([0.0, 0.5, 1.0, 1.0])
+    with pytest.raises(ValueError, match=r"^test video 'a': frame_gt holds \[0.5\]"):
+        check_test_videos(videos)

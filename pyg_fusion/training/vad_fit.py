@@ -43,8 +43,8 @@ def _video_key(data) -> tuple[int, str] | None:
 
 
 def check_test_videos(test_ds, train_ds=None) -> None:
-    """Before any training: the test videos carry frame ground truth of both
-    classes (the test metrics need it; without this check a run learns for
+    """Before any training: the test videos carry 0 / 1 frame ground truth of
+    both classes (the test metrics need it; without this check a run learns for
     its whole budget and then fails), and none of them is also a training
     video (the same name in the same domain reads the same feature files,
     e.g. a train split found from the feature folder that holds the test
@@ -62,9 +62,12 @@ def check_test_videos(test_ds, train_ds=None) -> None:
             raise ValueError(f"test video {getattr(data, 'video', i)!r} has no frame_gt: the "
                              "test videos need frame-level ground truth (VADLayout's gt; "
                              "pyg-fusion: --vad-gt)")
-        seen.update(data.frame_gt.view(-1).unique().tolist())
-        if len(seen) > 1:
-            break
+        values = set(data.frame_gt.view(-1).unique().tolist())
+        if not values <= {0, 1}:
+            # (e.g. a 0/255 mask): the metrics refused it only after training
+            raise ValueError(f"test video {getattr(data, 'video', i)!r}: frame_gt holds "
+                             f"{sorted(values - {0, 1})[:3]}, expected 0 / 1 frame labels")
+        seen |= values
     if len(seen) == 1:
         kind = "anomalous (1)" if seen == {1} else "normal (0)"
         raise ValueError(f"the frame ground truth of the {len(test_ds)} test videos holds only "
