@@ -73,3 +73,21 @@ def test_errors_name_a_domain_only_where_the_user_has_domains(tmp_path):
     two = [VADLayout(**layout, num_abnormal=1), VADLayout(**layout, labels="position")]
     with pytest.raises(ValueError, match=r"^domain 'domain1': labels='position'"):
         VADFeatures(str(tmp_path), "train", two, log=False)
+
+
+def test_split_videos_refuses_video_labels_other_than_0_and_1():
+    # int() made y = 0.5 a normal video, and y = 2 a third class to stratify by
+    import torch
+    from torch_geometric.data import Data
+
+    from pyg_fusion.training.vad import split_videos
+    items = [Data(y=torch.tensor([i % 2]), video=f"v{i}", x=torch.zeros(1)) for i in range(10)]
+    ref = split_videos(items, 0.2)
+    for y in (torch.tensor([True]), torch.tensor([1.0])):  # the same label, other dtypes
+        items[3].y = y
+        assert split_videos(items, 0.2) == ref
+    for y, shown in ((torch.tensor([0.5]), "0.5"), (torch.tensor([2]), "2")):
+        items[3].y = y
+        with pytest.raises(ValueError, match=rf"^video 'v3' has the label y = {shown}: "
+                                             r"expected 0 \(normal\) or 1 \(abnormal\)$"):
+            split_videos(items, 0.2)

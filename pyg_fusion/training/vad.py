@@ -142,7 +142,11 @@ def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], li
     item_labels = []
     for i in range(len(dataset)):
         d = dataset[i]
-        item_labels.append(int(d.y.view(-1)[0]))
+        label = d.y.view(-1)[0].item()
+        if label not in (0, 1):  # int() made 0.5 a normal video, silently
+            raise ValueError(f"video {getattr(d, 'video', i)!r} has the label y = {label!r}: "
+                             f"expected 0 (normal) or 1 (abnormal)")
+        item_labels.append(int(label))
         video = getattr(d, "video", None)
         key = (str(getattr(d, "domain", "")), str(video)) if video is not None else (i, )
         groups.setdefault(key, []).append(i)
