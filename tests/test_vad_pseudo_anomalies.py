@@ -22,6 +22,17 @@ def _video(value: float, n: int = 16, frames: bool = True):
     return d
 
 
+def test_splicing_refuses_abnormal_videos():
+    # documented as normal videos: an abnormal host's anomalies were labelled 0
+    videos = [_video(v) for v in (1.0, 2.0, 3.0)]
+    videos[1].y = torch.tensor([1])
+    with pytest.raises(ValueError, match=r"^videos must be normal videos \(y = 0\), but "
+                                         r"videos\[1\] is labelled abnormal$"):
+        splice_pseudo_anomalies(videos)
+    videos[1].y = torch.tensor([False])
+    assert splice_pseudo_anomalies(videos)[1].shape == (6, 16)
+
+
 def test_stretches_come_from_the_donor_and_are_labelled():
     videos = [_video(v) for v in (1.0, 2.0, 3.0)]
     batch, labels = splice_pseudo_anomalies(videos, per_pair=2, length=(0.25, 0.5), seed=3)

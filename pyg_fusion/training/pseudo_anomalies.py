@@ -69,6 +69,12 @@ def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
     lo, hi = length
     if not 0 < lo <= hi < 1:
         raise ValueError(f"length must be fractions 0 < low <= high < 1, got {length!r}")
+    # an abnormal host keeps its anomalies under label 0, an abnormal donor's
+    # stretch may hold none: the segment AUC would score the labels' errors
+    abnormal = [i for i, v in enumerate(videos) if "y" in v and bool((v.y != 0).any())]
+    if abnormal:
+        raise ValueError(f"videos must be normal videos (y = 0), but videos{abnormal[:3]} "
+                         f"{'is' if len(abnormal) == 1 else 'are'} labelled abnormal")
     n = videos[0].num_nodes
     sizes = {v.num_nodes for v in videos}
     if len(sizes) != 1:
