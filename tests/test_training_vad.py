@@ -114,6 +114,18 @@ def test_fit_vad_drops_the_last_incomplete_training_batch(vad_data, tmp_path):
     assert r["trainer"].global_step == 2 * 2
 
 
+def test_indexed_dataset_leaves_the_callers_videos_alone():
+    # fit_vad / evaluate_vad on a list of the caller's Data wrote idx into them
+    from pyg_fusion.data import MultiSourceData
+    from pyg_fusion.training.vad import IndexedDataset
+    videos = [MultiSourceData(x_a=torch.full((3, 2), float(i)), y=torch.tensor([i % 2]))
+              for i in range(3)]
+    items = [IndexedDataset(videos)[i] for i in range(3)]
+    assert [int(d.idx) for d in items] == [0, 1, 2]
+    assert all("idx" not in v for v in videos)
+    assert all(torch.equal(d.x_a, v.x_a) and torch.equal(d.y, v.y) for d, v in zip(items, videos))
+
+
 def test_mil_topk_loss_keeps_the_dtype_of_the_logits():
     # the labels follow the scores' dtype (float32 labels against float64
     # scores were an error of binary_cross_entropy)

@@ -75,7 +75,8 @@ class IndexedDataset(Dataset):
         return len(self.dataset)
 
     def __getitem__(self, i):
-        data = self.dataset[i]
+        # a shallow copy: a list of the caller's own Data objects would keep idx
+        data = copy.copy(self.dataset[i])
         data.idx = torch.tensor([i])
         return data
 
