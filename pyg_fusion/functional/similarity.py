@@ -211,8 +211,11 @@ class _UnitRows(torch.autograd.Function):
     # 0.11-0.15 s at N = 262144, d = 128, one thread). The backward is made
     # of differentiable ops (double backward works).
     @staticmethod
-    def forward(ctx, x: Tensor) -> Tensor:
-        y = x / x.norm(2, -1, keepdim=True).clamp_min(_EPS)
+    def forward(ctx, x: Tensor, norm: Tensor | None) -> Tensor:
+        # norm: the rows' norms when already taken (_lift_tiny_rows)
+        if norm is None:
+            norm = x.norm(2, -1, keepdim=True)
+        y = x / norm.clamp_min(_EPS)
         ctx.save_for_backward(x, y)
         return y
 
@@ -223,8 +226,8 @@ class _UnitRows(torch.autograd.Function):
         dot = torch.einsum("...d,...d->...", grad, y).unsqueeze(-1)
         out = torch.addcmul(grad, y, torch.where(norm >= _EPS, dot, 0), value=-1)
         if torch.is_grad_enabled():  # create_graph=True: no in-place op
-            return out / norm.clamp_min(_EPS)
-        return out.div_(norm.clamp_min(_EPS))
+            return out / norm.clamp_min(_EPS), None
+        return out.div_(norm.clamp_min(_EPS)), None
 
 
 def unit_rows(x: Tensor) -> Tensor:
@@ -237,15 +240,16 @@ def unit_rows(x: Tensor) -> Tensor:
     float16, where ``F.normalize`` makes an all-zero row NaN."""
     if x.dtype in (torch.float16, torch.bfloat16):
         return unit_rows(x.float()).to(x.dtype)
-    x = _lift_tiny_rows(x)
+    x, norm = _lift_tiny_rows(x)
     if torch.compiler.is_compiling():  # Dynamo fails on the Function; the
         return F.normalize(x, dim=-1)  # compiler fuses autograd's backward
-    return _UnitRows.apply(x)
+    return _UnitRows.apply(x, norm)
 
 
-def _lift_tiny_rows(x: Tensor) -> Tensor:
+def _lift_tiny_rows(x: Tensor) -> tuple[Tensor, Tensor | None]:
     """``x`` with each non-zero row of norm below 1e-12 divided by its
-    largest magnitude. ``F.normalize`` divides such a row by 1e-12, not by
+    largest magnitude, and the rows' norms (:obj:`None` where rows were
+    divided), which the normalisation then reuses. ``F.normalize`` divides such a row by 1e-12, not by
     its norm, so the cosine of tiny features would be about 0 whatever
     their directions (float64 features of scale 1e-13 would keep neighbours
     by index), and their squared norm underflows (float32 from about 1e-19). Cosine is
@@ -254,13 +258,14 @@ def _lift_tiny_rows(x: Tensor) -> Tensor:
     the norm, one pass, not the magnitudes (5x its time on the CPU), and
     only rows below it (zero rows, padding) cost more."""
     with torch.no_grad():
-        low = x.norm(2, -1, keepdim=True) < _EPS
+        norm = x.norm(2, -1, keepdim=True)
+        low = norm < _EPS
     if not torch.compiler.is_compiling() and not bool(low.any()):  # one host sync
-        return x
+        return x, norm
     with torch.no_grad():
         top = x.abs().amax(-1, keepdim=True)
         tiny = low & (top > 0)
-    return torch.where(tiny, x / torch.where(tiny, top, torch.ones_like(top)), x)
+    return torch.where(tiny, x / torch.where(tiny, top, torch.ones_like(top)), x), None
 
 
 def ranking_features(x: Tensor, metric: str, batch: Tensor | None = None,

@@ -4,7 +4,7 @@ import torch
 from torch import Tensor
 from torch_geometric.nn import GraphConv
 
-from ..functional.powers import _normalize, _overflowed, _sparse_degrees, abs_degrees
+from ..functional.powers import _normalize, _sparse_degrees
 from ..functional._autocast import float32_under_autocast
 from ..functional._checks import (check_channels, check_choice, check_edges, check_int,
                                   check_like, check_module_input, check_tensor)
@@ -187,13 +187,12 @@ class GraphHead(torch.nn.Module):
         # though the weights do not is summed again, rescaled). In float32 for
         # 16-bit weights: a float16 row sum overflows at 65504.
         wide = edge_weight.to(torch.promote_types(edge_weight.dtype, torch.float32))
-        denom = abs_degrees(edge_index, wide, num_nodes, coalesced=coalesced)
-        if not _overflowed(denom):
+        deg, top = _sparse_degrees(edge_index, wide, num_nodes, coalesced=coalesced)
+        if top is None:
             # the plain division where no degree overflows: the head's numbers
             # (and every VAD record in README) stay bit for bit as before
-            return (wide / denom.clamp(min=1e-12)[edge_index[1]]).to(edge_weight.dtype)
-        degrees = _sparse_degrees(edge_index, wide, num_nodes, coalesced=coalesced)
-        return _normalize(edge_index, wide, degrees, "row").to(edge_weight.dtype)
+            return (wide / deg.clamp(min=1e-12)[edge_index[1]]).to(edge_weight.dtype)
+        return _normalize(edge_index, wide, (deg, top), "row").to(edge_weight.dtype)
 
     def forward(self, x: Tensor, graph: FusedGraph | Tensor,
                 edge_weight: Tensor | None = None) -> Tensor:
