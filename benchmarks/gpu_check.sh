@@ -31,8 +31,10 @@ case "${1:-}" in  # before anything runs or is made: OUT_DIR is the only argumen
     -*) echo "gpu_check.sh: error: unknown option '$1' (usage: [STEPS=...] bash benchmarks/gpu_check.sh OUT_DIR; see --help)" >&2
         exit 2 ;;
 esac
-cd "$(dirname "$0")/.."
 out="${1:-${OUT:-gpu_check_out}}"
+# OUT_DIR as the caller named it, from the caller's folder: the steps run from the repository
+case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
+cd "$(dirname "$0")/.."
 steps="${STEPS:-tests machine scaling chunks compile}"
 dev="${DEVICE:-cuda}"
 mkdir -p "$out"

@@ -287,3 +287,16 @@ def test_knn_indexes_refuses_to_run_without_faiss(monkeypatch):
     with pytest.raises(SystemExit) as err:
         module.main(["digits"])
     assert "needs faiss" in str(err.value.code)
+
+
+def test_gpu_check_writes_a_relative_out_dir_where_it_was_called(tmp_path):
+    # before: the script changed to the repository first, so OUT_DIR "out"
+    # given from another folder was made (and written) inside the repository
+    script = os.path.join(ROOT, "benchmarks", "gpu_check.sh")
+    name = f"gpu_check_out_{os.getpid()}"
+    done = subprocess.run(["bash", script, name], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "STEPS": "nostep"})
+    # the environment is recorded first, then the unknown step stops the run
+    assert done.returncode == 2 and "unknown step 'nostep'" in done.stderr
+    assert (tmp_path / name / "env.txt").is_file()
+    assert not os.path.exists(os.path.join(ROOT, name))
