@@ -37,6 +37,13 @@ case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
 cd "$(dirname "$0")/.."
 steps="${STEPS:-tests machine scaling chunks compile}"
 dev="${DEVICE:-cuda}"
+for step in $steps; do  # all checked before the first runs: a typo must not cost the lease
+    case "$step" in
+        tests|machine|scaling|chunks|compile) ;;
+        *) echo "gpu_check.sh: error: unknown step '$step' in STEPS (expected tests, machine, scaling, chunks or compile)" >&2
+           exit 2 ;;
+    esac
+done
 mkdir -p "$out"
 export PYTHONUNBUFFERED=1 PYTHONPATH="$PWD${PYTHONPATH:+:$PYTHONPATH}"
 if compgen -G ".whl/*.whl" > /dev/null; then
@@ -77,7 +84,5 @@ for step in $steps; do
         compile)  # inductor + triton: about 40 s per test on an H200
             timeout 240 python3 -m pytest -q -p no:cacheprovider -k "$dev" -m slow \
                 tests/test_compile.py 2>&1 | tee "$out/tests_cuda_compile.log" | tail -8 ;;
-        *) echo "gpu_check.sh: unknown step '$step' (expected tests, machine, scaling, chunks or compile)" >&2
-           exit 2 ;;
     esac
 done

@@ -289,14 +289,41 @@ def test_knn_indexes_refuses_to_run_without_faiss(monkeypatch):
     assert "needs faiss" in str(err.value.code)
 
 
+def _gpu_check_with_stub_python(tmp_path, steps: str, *argv):
+    """gpu_check.sh run from ``tmp_path/cwd`` with STEPS=``steps`` and a
+    ``python3`` that only records its arguments (in ``tmp_path/calls``)."""
+    stub = tmp_path / "bin"
+    stub.mkdir()
+    (stub / "python3").write_text(f'#!/bin/sh\necho "$@" >> "{tmp_path / "calls"}"\n')
+    (stub / "python3").chmod(0o755)
+    (tmp_path / "cwd").mkdir()
+    env = {**os.environ, "STEPS": steps, "PATH": f"{stub}{os.pathsep}{os.environ['PATH']}"}
+    return subprocess.run(["bash", os.path.join(ROOT, "benchmarks", "gpu_check.sh"), *argv],
+                          cwd=tmp_path / "cwd", capture_output=True, text=True, timeout=60,
+                          env=env)
+
+
 def test_gpu_check_writes_a_relative_out_dir_where_it_was_called(tmp_path):
     # before: the script changed to the repository first, so OUT_DIR "out"
     # given from another folder was made (and written) inside the repository
-    script = os.path.join(ROOT, "benchmarks", "gpu_check.sh")
     name = f"gpu_check_out_{os.getpid()}"
-    done = subprocess.run(["bash", script, name], cwd=tmp_path, capture_output=True,
-                          text=True, timeout=120, env={**os.environ, "STEPS": "nostep"})
-    # the environment is recorded first, then the unknown step stops the run
-    assert done.returncode == 2 and "unknown step 'nostep'" in done.stderr
-    assert (tmp_path / name / "env.txt").is_file()
+    done = _gpu_check_with_stub_python(tmp_path, "chunks", name)
+    assert done.returncode == 0, done.stderr
+    out = tmp_path / "cwd" / name
+    assert sorted(p.name for p in out.iterdir()) == ["env.txt", "knn_chunks_cuda.log"]
     assert not os.path.exists(os.path.join(ROOT, name))
+    # the steps run from the repository, their outputs named in OUT_DIR
+    chunks = (tmp_path / "calls").read_text().splitlines()[-1]
+    assert chunks.startswith("benchmarks/knn_chunks.py --device cuda ")
+    assert chunks.endswith(f"--json {out}/knn_chunks_cuda.json")
+
+
+def test_gpu_check_refuses_an_unknown_step_before_any_step_runs(tmp_path):
+    # before: STEPS="scaling chunk" ran the scaling step (minutes of the
+    # lease) and only then stopped at the typo
+    done = _gpu_check_with_stub_python(tmp_path, "chunks nostep", "out")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines() == [
+        "gpu_check.sh: error: unknown step 'nostep' in STEPS (expected tests, machine, "
+        "scaling, chunks or compile)"]
+    assert not (tmp_path / "calls").exists() and not (tmp_path / "cwd" / "out").exists()
