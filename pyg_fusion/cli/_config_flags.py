@@ -275,10 +275,34 @@ def _flatten(mapping: dict, path: str) -> dict[str, Any]:
     return flat
 
 
+def _without_task(flat: dict[str, Any], path: str) -> dict[str, Any]:
+    """``flat`` without its ``task``: the task that the file's dataset
+    implies, which a run's record (``results.json``'s ``config``) names beside
+    it. The task follows from the dataset (:data:`~pyg_fusion.experiments.DATASETS`),
+    so another one is an error, never a setting read as ``--task`` (the image
+    tasks' router, which acts on the command line alone) or dropped unread."""
+    if "task" not in flat:
+        return flat
+    from ..experiments.data import task_of
+    task, dataset = flat["task"], flat.get("dataset")
+    if dataset is None:
+        raise CLIError(f"--config {path}: task {task!r} without a dataset: the task follows "
+                       f"from the dataset; give dataset instead")
+    try:
+        implied = task_of(dataset)
+    except ValueError as exc:
+        raise CLIError(f"--config {path}: {exc}") from None
+    if task != implied:
+        raise CLIError(f"--config {path}: task {task!r} is not the task of dataset "
+                       f"{dataset!r} ({implied}); the task follows from the dataset")
+    return {k: v for k, v in flat.items() if k != "task"}
+
+
 def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
             from_files: dict[str, int], origin: int) -> list[str]:
     actions = {a.dest: a for a in parser._actions if a.option_strings}
     out: list[str] = []
+    flat = _without_task(flat, path)
     for key, value in flat.items():
         a = actions.get(key)
         if a is None or key in ("config", "print_config"):

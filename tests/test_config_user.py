@@ -1,0 +1,61 @@
+"""A user's configs: what a run records beside its results reads back with
+``--config`` and gives the same run; a config file's settings are either
+read or refused in one line (exit 2), never dropped."""
+import json
+
+import pytest
+import yaml
+
+from pyg_fusion.cli import main
+
+
+def _metrics(path):
+    # every record's values, without the times (which vary from run to run)
+    return {(r["method"], r["metric"]): r["values"]
+            for r in json.loads(path.read_text()) if r["metric"] != "time_per_epoch_s"}
+
+
+@pytest.mark.parametrize("command", ["compare", "train"])
+def test_a_recorded_config_reproduces_the_run(command, tmp_path, capsys):
+    """results.json's config names the task beside its dataset: read back
+    with --config, it gives the run that recorded it, value for value."""
+    first = tmp_path / "first"
+    assert main(["compare", "--dataset", "synthetic-vad", "--num-segments", "8", "--root",
+                 str(tmp_path / "data"), "--method", "graph-mean", "--epochs", "2",
+                 "--topk", "2", "--seeds", "0", "--no-progress", "--out", str(first)]) == 0
+    record = json.loads((first / "results.json").read_text())[0]
+    assert record["config"]["task"] == "vad"
+    (tmp_path / "saved.yaml").write_text(yaml.safe_dump(record["config"]))
+    again = tmp_path / "again"
+    assert main([command, "--config", str(tmp_path / "saved.yaml"), "--seeds", "0",
+                 "--no-progress", "--out", str(again)]) == 0, capsys.readouterr().err
+    assert _metrics(again / "results.json") == _metrics(first / "results.json")
+    assert json.loads((again / "results.json").read_text())[0]["config"] == record["config"]
+
+
+@pytest.mark.parametrize("content, message", [
+    # train's --task routes the image tasks from the command line only: a
+    # file's task was dropped and the graph dataset trained
+    ("task: segment\ndata: {dataset: digits}\n",
+     "task 'segment' is not the task of dataset 'digits' (node)"),
+    ("task: vad\ndata: {dataset: digits}\n",
+     "task 'vad' is not the task of dataset 'digits' (node)"),
+    ("task: node\n", "task 'node' without a dataset"),
+    ("task: node\ndata: {dataset: nope}\n", "--dataset must be one of"),
+])
+@pytest.mark.parametrize("command", ["train", "compare", "sweep"])
+def test_a_config_file_task_other_than_its_datasets_is_refused(command, content, message,
+                                                               tmp_path, capsys):
+    (tmp_path / "c.yaml").write_text(content)
+    assert main([command, "--config", str(tmp_path / "c.yaml"), "--print-config"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"pyg-fusion {command}: error: --config {tmp_path / 'c.yaml'}: ")
+    assert message in err and err.count("\n") == 1
+
+
+def test_a_config_file_task_of_its_dataset_is_read(tmp_path, capsys):
+    (tmp_path / "c.yaml").write_text("task: node\ndata: {dataset: digits}\nepochs: 3\n")
+    assert main(["train", "--config", str(tmp_path / "c.yaml"), "--print-config"]) == 0
+    printed = yaml.safe_load(capsys.readouterr().out)
+    assert printed["data"]["dataset"] == "digits" and printed["trainer"]["epochs"] == 3
+    assert "task" not in printed
