@@ -20,6 +20,7 @@ from torch import Tensor, nn
 from torch_geometric.data import Data
 
 from ..functional import relation_graph, seed_labels
+from ..functional._checks import check_finite, check_module_input, check_tensor
 from ..nn import LEGO, GraphHead, LabelPropagationHead
 from ..nn.baselines import GCN, FeatureFusion, graph_fuse_sparse
 
@@ -28,11 +29,36 @@ __all__ = ["NodeHead", "NodeLEGO", "NodeFeatureFusion", "NodeGraphFusion", "Node
            "node_features"]
 
 
-def node_features(data: Data, sources: list[str]) -> dict[str, Tensor]:
+def node_features(data: Data, sources: list[str],
+                  model: nn.Module | None = None) -> dict[str, Tensor]:
+    """``{source: data.x_<source>}``, the one way the node models read their
+    inputs, checked so that every model says which source is wrong: each
+    ``[N, d]`` with one row per node (``N = data.num_nodes``), finite, and
+    of the dtype and on the device of ``model``'s parameters. Torch's own
+    errors (``torch.cat``, a matrix product) named no source, and a NaN in
+    one of six views was reported as ``x``.
+
+    Args:
+        data (torch_geometric.data.Data): the graph, with ``x_<source>`` per source.
+        sources (list[str]): the sources to read.
+        model (torch.nn.Module, optional): the model the features go into.
+            (default: :obj:`None`)
+    """
     missing = [s for s in sources if f"x_{s}" not in data]
     if missing:
         raise ValueError(f"the data lacks x_<source> for {missing}")
-    return {s: data[f"x_{s}"] for s in sources}
+    xs = {s: data[f"x_{s}"] for s in sources}
+    n = data.num_nodes
+    for s, x in xs.items():
+        name = f"x_{s}"
+        check_tensor(name, x)
+        if x.dim() != 2 or (n is not None and x.size(0) != n):
+            raise ValueError(f"{name} must be [num_nodes, d] = [{n}, d] (one row per node, "
+                             f"every source on the same nodes), got shape {tuple(x.shape)}")
+        if model is not None:
+            check_module_input(name, x, model)
+        check_finite(name, x)
+    return xs
 
 
 FEATURES = ("concat", "none", "labels")
@@ -178,7 +204,9 @@ class NodeLEGO(nn.Module):
         return {s: self.lego.expansions[s](*graphs[s], n) for s in self.sources}
 
     def fused_graph(self, data: Data) -> tuple[Tensor, Tensor]:
-        xs = node_features(data, self.sources)
+        return self._fused_graph(node_features(data, self.sources, self))
+
+    def _fused_graph(self, xs: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
         n = next(iter(xs.values())).size(0)
         if self.lego.proj is not None:
             g = self.lego(xs)
@@ -193,8 +221,8 @@ class NodeLEGO(nn.Module):
         return fusion.fuse_planned(plan)
 
     def forward(self, data: Data, seed_mask: Tensor | None = None) -> Tensor:
-        xs = node_features(data, self.sources)
-        ei, w = self.fused_graph(data)
+        xs = node_features(data, self.sources, self)
+        ei, w = self._fused_graph(xs)
         x = torch.cat([xs[s] for s in self.sources], -1)
         return self.head(head_input(x, self.features, data, seed_mask, self.num_classes),
                          ei, w)
@@ -219,7 +247,7 @@ class NodeFeatureFusion(nn.Module):
         self._cache = _Cache()
 
     def forward(self, data: Data, seed_mask: Tensor | None = None) -> Tensor:
-        xs = node_features(data, self.sources)
+        xs = node_features(data, self.sources, self)
         f = self.fuse(xs)
         if self.fuse.proj is None:
             ei, w = self._cache.get(list(xs.values()), lambda: relation_graph(f, k=self.k))
@@ -265,7 +293,7 @@ class NodeGraphFusion(nn.Module):
         return graph_fuse_sparse(graphs, n, self.mode)
 
     def forward(self, data: Data, seed_mask: Tensor | None = None) -> Tensor:
-        xs = node_features(data, self.sources)
+        xs = node_features(data, self.sources, self)
         x = torch.cat([xs[s] for s in self.sources], -1)
         g = self._cache.get(list(xs.values()), lambda: self._graphs(xs, x.size(0)))
         x = head_input(x, self.features, data, seed_mask, self.num_classes)
@@ -299,7 +327,7 @@ class NodeGCN(nn.Module):
         return graph_fuse_sparse(graphs, n, "mean") if len(graphs) > 1 else graphs[0]
 
     def forward(self, data: Data) -> Tensor:
-        xs = node_features(data, self.sources)
+        xs = node_features(data, self.sources, self)
         x = torch.cat([xs[s] for s in self.sources], -1)
         ei, w = self._cache.get(list(xs.values()), lambda: self._graph(xs, x.size(0)))
         return self.gcn(head_input(x, self.features), ei, w)
@@ -328,7 +356,7 @@ class NodeAsymShuffle(nn.Module):
         self._cache = _Cache()
 
     def forward(self, data: Data) -> Tensor:
-        xs = node_features(data, self.sources)
+        xs = node_features(data, self.sources, self)
         x = torch.cat([xs[s] for s in self.sources], -1)
         ei, w = self._cache.get(list(xs.values()), lambda: relation_graph(x, k=self.k))
         h = self.exchange(xs, ei, edge_weight=w)

@@ -1,0 +1,60 @@
+"""Node classification as a user drives it: their own views as tensors
+(numpy arrays), their own masks, through the method registry and fit_node."""
+import re
+
+import numpy as np
+import pytest
+import torch
+
+from pyg_fusion.data import MultiSourceData
+from pyg_fusion.methods import build_model
+
+METHODS = ["lego", "graph-mean", "graph-concat", "feature-concat", "gcn-mean", "asym-shuffle"]
+
+
+def _graph(n=30, seed=0):
+    rng = np.random.default_rng(seed)
+    y = torch.as_tensor(rng.integers(0, 3, n))
+    a = torch.as_tensor(rng.normal(size=(n, 5)), dtype=torch.float32) + y[:, None]
+    b = torch.as_tensor(rng.normal(size=(n, 4)), dtype=torch.float32) - y[:, None]
+    masks = torch.zeros(3, n, dtype=torch.bool)
+    masks[torch.arange(n) % 3, torch.arange(n)] = True
+    return MultiSourceData(x_a=a, x_b=b, y=y, train_mask=masks[0], val_mask=masks[1],
+                           test_mask=masks[2])
+
+
+def _model(method, data):
+    torch.manual_seed(0)
+    return build_model(method, "node", {"a": 5, "b": 4}, num_classes=3, k=4).eval()
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_node_models_name_the_source_of_bad_features(method):
+    data = _graph()
+    model = _model(method, data)
+    ref = model(data)
+    assert ref.shape == (30, 3) and bool(torch.isfinite(ref).all())
+
+    bad = data.clone()
+    bad.x_b = data.x_b[:25]  # another number of rows (was torch.cat's error)
+    with pytest.raises(ValueError, match=re.escape(
+            "x_b must be [num_nodes, d] = [30, d] (one row per node, every source on the "
+            "same nodes), got shape (25, 4)")):
+        model(bad)
+    bad = data.clone()
+    bad.x_a = data.x_a.double()  # numpy's float64 (was a matrix product's dtype error)
+    with pytest.raises(TypeError, match=re.escape(
+            "x_a is torch.float64 on cpu but the model's parameters are torch.float32 on cpu")):
+        model(bad)
+    bad = data.clone()
+    bad.x_b = data.x_b.clone()
+    bad.x_b[7, 1] = float("nan")  # was 'x contains 1 NaN', naming no source
+    with pytest.raises(ValueError, match=re.escape("x_b contains 1 NaN or Inf value(s)")):
+        model(bad)
+    # the fixed graph scores as before, and float64 data scores in a float64 model
+    assert torch.equal(model(data), ref)
+    double = data.clone()
+    double.x_a, double.x_b = data.x_a.double(), data.x_b.double()
+    out = model.double()(double)
+    assert out.dtype == torch.float64
+    torch.testing.assert_close(out.float(), ref, atol=1e-4, rtol=1e-4)
