@@ -58,3 +58,18 @@ def test_node_models_name_the_source_of_bad_features(method):
     out = model.double()(double)
     assert out.dtype == torch.float64
     torch.testing.assert_close(out.float(), ref, atol=1e-4, rtol=1e-4)
+
+
+@pytest.mark.parametrize("a, b", [("train_mask", "test_mask"), ("train_mask", "val_mask"),
+                                  ("val_mask", "test_mask")])
+def test_fit_node_refuses_masks_that_share_nodes(tmp_path, a, b):
+    from pyg_fusion.training.node import fit_node
+    data = _graph()
+    first = int(data[b].nonzero()[0])
+    data[a] = data[a].clone()
+    data[a][data[b]] = True  # e.g. every labelled node in training, test a subset
+    with pytest.raises(ValueError, match=re.escape(
+            f"the graph's {a} and {b} share 10 node(s) (the first: node {first}): a node is "
+            f"trained on, chosen on or scored on in one split only; make the masks disjoint")):
+        fit_node(_model("graph-mean", data), data, out_dir=tmp_path, epochs=1,
+                 progress=False, checkpoint=False)

@@ -161,6 +161,9 @@ def check_node_labels(data) -> None:
     long class ids, each mask a bool ``[N]`` whose nodes are labelled
     (``y >= 0``). A mask of 0/1 integers would index rows 0 and 1 instead of
     selecting nodes (silently: the accuracies of two nodes), so it is an error.
+    The masks must be disjoint: a node in two of them would be trained on and
+    then chosen or scored on (silently: validation or test accuracy of
+    training nodes).
 
     Args:
         data (torch_geometric.data.Data): the graph.
@@ -185,6 +188,15 @@ def check_node_labels(data) -> None:
         if unlabelled:
             raise ValueError(f"the graph's {name} selects {unlabelled} node(s) whose y is "
                              f"negative (unlabelled): leave them out of the mask")
+    names = ("train_mask", "val_mask", "test_mask")
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            shared = (data[a] & data[b]).nonzero().view(-1)
+            if shared.numel():
+                raise ValueError(f"the graph's {a} and {b} share {shared.numel()} node(s) "
+                                 f"(the first: node {int(shared[0])}): a node is trained on, "
+                                 f"chosen on or scored on in one split only; make the masks "
+                                 f"disjoint")
 
 
 @keep_global_rng()
