@@ -421,10 +421,16 @@ def test_shared_segmenter_is_much_smaller_than_two_encoders(device):
     # two modalities = one network + one more set of BN affine (+ one alpha)
     assert _count(shared) == _count(single) + extra_bn + 1
     assert _count(shared) < 0.6 * _count(separate)
-    summed = _tiny(share=False, head="sum").to(device)
+    summed = _tiny(share=False, head="sum").to(device).eval()
     assert summed.output_names == ["sum"]
-    out = summed([_randn(2, 3, 32, 32, device=device)] * 2)[0]
+    xs = [_randn(2, 3, 32, 32, device=device), _randn(2, 3, 32, 32, device=device)]
+    out = summed(xs)[0]
     assert out.shape == (2, 4, 32, 32) and out.device.type == device.type
+    # the sum of the modalities' own maps: those of the ensemble head's twin
+    twin = _tiny(share=False).to(device).eval()
+    twin.load_state_dict(summed.state_dict())
+    rgb, depth, _ = twin(xs)
+    torch.testing.assert_close(out, rgb + depth, rtol=1e-5, atol=1e-5)
 
 
 # ----------------------------------------------------------------------------
@@ -444,8 +450,14 @@ def test_graph_fusion_interface_and_parameters(device):
     private = (12 * 10 + 10) + (7 * 10 + 10) + 2 * 3 * 2 * (2 * 10)
     assert _count(mod) == shared + private
     cat = AsymGraphFusion({"a": 6, "b": 6}, 5, combine="concat", shift="none").to(device)
-    got = cat({"a": _randn(4, 6, device=device), "b": _randn(4, 6, device=device)})
+    ab = {"a": _randn(4, 6, device=device), "b": _randn(4, 6, device=device)}
+    got = cat(ab)
     assert got.shape == (4, 10) and got.device.type == device.type
+    # the per-source outputs of the same weights, side by side
+    per = AsymGraphFusion({"a": 6, "b": 6}, 5, shift="none").to(device)
+    per.load_state_dict(cat.state_dict())
+    want = per(ab)
+    assert torch.equal(got, torch.cat([want["a"], want["b"]], dim=-1))
     with pytest.raises(ValueError, match="aligned"):
         mod({"i3d": _randn(9, 12, device=device), "c3d": _randn(8, 7, device=device)})
     with pytest.raises(ValueError, match="lacks"):

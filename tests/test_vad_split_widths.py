@@ -35,4 +35,7 @@ def test_features_of_one_width_load(tmp_path):
     td = load_data(cfg)
     assert td.in_channels == {"a": 5}
     assert [int(d.y) for d in td.test] == [1, 0]
-    assert td.test[0].x_a.shape == (4, 5)
+    # 4 snippets into 4 segments: each video's features are its file's
+    for d, name in zip(td.test, ("te_abn", "te_normal")):
+        want = np.load(tmp_path / "same" / "raw" / "a" / f"{name}.npy")
+        np.testing.assert_array_equal(d.x_a.numpy(), want)
