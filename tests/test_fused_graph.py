@@ -124,35 +124,37 @@ def test_to_sparse_of_a_dense_graph_drops_zeros(device):
     assert torch.equal(ei.cpu(), torch.tensor([[0, 1], [0, 1]])) and w.tolist() == [1.0, 2.0]
 
 
-def test_repeated_pairs_of_a_user_graph_are_one_entry():
+def test_repeated_pairs_of_a_user_graph_are_one_entry(device):
     # a user-built FusedGraph's repeated pairs were read as separate entries:
     # GraphHead's degree took |1| + |-0.5| for the entry 0.5 of 0 -> 1, and
     # DegreeVarianceLoss(alpha=0.5) dropped 0.3 + 0.3 as two entries below
     # alpha; both differed from the same graph's dense form, which sums them
     from pyg_fusion.nn import DegreeVarianceLoss
-    ei = torch.tensor([[0, 0, 1, 1, 2, 2, 3, 2], [1, 1, 0, 1, 3, 3, 2, 2]])
-    w = torch.tensor([1.0, -0.5, 0.4, 0.3, 0.3, 0.3, 0.9, 1.0])
-    batch = torch.tensor([0, 0, 1, 1])
+    ei = torch.tensor([[0, 0, 1, 1, 2, 2, 3, 2], [1, 1, 0, 1, 3, 3, 2, 2]], device=device)
+    w = torch.tensor([1.0, -0.5, 0.4, 0.3, 0.3, 0.3, 0.9, 1.0], device=device)
+    batch = torch.tensor([0, 0, 1, 1], device=device)
     g = FusedGraph(num_nodes=4, batch=batch, edge_index=ei, edge_weight=w)
+    assert g.edge_weight.device.type == device.type
     assert g.edge_index.tolist() == [[0, 1, 1, 2, 2, 3], [1, 0, 1, 2, 3, 2]]
     assert g.edge_weight.tolist() == pytest.approx([0.5, 0.4, 0.3, 1.0, 0.6, 0.9])
     assert g.to_dense()[0, 1, 0] == 0.5 and g.to_dense()[1, 1, 0] == pytest.approx(0.6)
     dense = FusedGraph(num_nodes=4, batch=batch, dense=g.to_dense())
     torch.manual_seed(0)
-    head = GraphHead(2, 3, 2, num_layers=1, dropout=0.0)
-    x = torch.randn(4, 2)
+    head = GraphHead(2, 3, 2, num_layers=1, dropout=0.0).to(device)
+    x = torch.randn(4, 2).to(device)
     conv = head.convs[0]
-    rows = torch.zeros(4, 4)  # G[i, j] = entry of j -> i, rows normalised by sum |G|
-    rows[[1, 0, 1, 2, 3, 2], [0, 1, 1, 2, 2, 3]] = torch.tensor([0.5, 0.4, 0.3, 1.0, 0.6, 0.9])
+    rows = torch.zeros(4, 4, device=device)  # G[i, j] = entry of j -> i, rows normalised by sum |G|
+    rows[[1, 0, 1, 2, 3, 2], [0, 1, 1, 2, 2, 3]] = torch.tensor([0.5, 0.4, 0.3, 1.0, 0.6, 0.9],
+                                                              device=device)
     rows = rows / rows.abs().sum(1, keepdim=True)
     want = conv.lin_rel(rows @ x) + conv.lin_root(x)
     for graph in (g, dense):
         torch.testing.assert_close(head(x, graph), want)
     # degrees over entries >= 0.5: video 0 (normal) [0, 0.5], video 1 [1.9, 0.6]
-    want = (torch.tensor([0.0, 0.5]).var() - torch.tensor([1.9, 0.6]).var()) ** 2
+    want = ((torch.tensor([0.0, 0.5]).var() - torch.tensor([1.9, 0.6]).var()) ** 2).to(device)
     for graph in (g, dense):
-        torch.testing.assert_close(DegreeVarianceLoss(alpha=0.5, k=2)(graph, torch.tensor([0, 1])),
-                                   want)
+        torch.testing.assert_close(DegreeVarianceLoss(alpha=0.5, k=2)(
+            graph, torch.tensor([0, 1], device=device)), want)
     with pytest.raises(ValueError, match="edge_index holds"):
         FusedGraph(num_nodes=3, edge_index=ei, edge_weight=w)
 

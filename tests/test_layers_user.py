@@ -68,25 +68,25 @@ def test_build_on_meta_then_reset_gives_a_fresh_build(name):
 
 
 @pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
-def test_heads_keep_zero_rows_zero_in_16_bit(dtype):
+def test_heads_keep_zero_rows_zero_in_16_bit(dtype, device):
     # node 2 receives one edge of weight 0 (a FusedGraph keeps such edges);
     # row 1 of the dense graph is all zero: both stay 0, as in float32
-    edge_index = torch.tensor([[0, 1, 2, 0], [1, 2, 0, 0]])
-    weight = torch.tensor([0.5, 0.0, 1.0, 0.0])
+    edge_index = torch.tensor([[0, 1, 2, 0], [1, 2, 0, 0]], device=device)
+    weight = torch.tensor([0.5, 0.0, 1.0, 0.0], device=device)
     w = GraphHead.normalize(edge_index, weight.to(dtype), 3)
-    assert w.dtype == dtype
+    assert w.dtype == dtype and w.device.type == device.type
     assert torch.equal(w.float(), GraphHead.normalize(edge_index, weight, 3))
     torch.manual_seed(0)
-    head = GraphHead(3, 4, 2, dropout=0.0).to(dtype)
-    x = torch.randn(3, 3).to(dtype)
+    head = GraphHead(3, 4, 2, dropout=0.0).to(device, dtype)
+    x = torch.randn(3, 3).to(device, dtype)
     got = head(x, edge_index, weight.to(dtype))
     want = copy.deepcopy(head).float()(x.float(), edge_index, weight)
     assert got.dtype == dtype and torch.allclose(got.float(), want, atol=0.05)
 
-    graph = torch.zeros(1, 4, 4)
+    graph = torch.zeros(1, 4, 4, device=device)
     graph[0, 0, 1] = 1.0
     torch.manual_seed(0)
-    rows = RowHead(4, row_norm="max").to(dtype)
+    rows = RowHead(4, row_norm="max").to(device, dtype)
     got = rows(graph.to(dtype))
     want = copy.deepcopy(rows).float()(graph)
     assert got.dtype == dtype and torch.allclose(got.float(), want, atol=0.05)

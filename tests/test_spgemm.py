@@ -126,12 +126,13 @@ def test_gradcheck(case, k, backend, workspace, side, device):
             (va.requires_grad_(), vb.requires_grad_()), fast_mode=workspace == "many blocks")
 
 
-def test_square_of_one_matrix_and_one_sided_gradients(workspace, side):
+def test_square_of_one_matrix_and_one_sided_gradients(workspace, side, device):
     # R^2 = A @ A: both operands are the same tensor, their gradients add up.
-    pa, ca, va = _random(16, 0.3, 8, empty_rows=(0, 15))
+    (pa, ca, va), = _on((_random(16, 0.3, 8, empty_rows=(0, 15)), ), device)
     n = 16
-    assert torch.autograd.gradcheck(
-        lambda v: spgemm_topk((pa, ca, v), (pa, ca, v), n, 3)[2], (va.requires_grad_(), ))
+    with bitwise(device):
+        assert torch.autograd.gradcheck(
+            lambda v: spgemm_topk((pa, ca, v), (pa, ca, v), n, 3)[2], (va.requires_grad_(), ))
     # Only B needs a gradient: the dense product's, at B's entries.
     vb = va.detach().clone().requires_grad_()
     ptr, col, _ = spgemm_topk((pa, ca, va.detach()), (pa, ca, vb), n, 3)
@@ -142,13 +143,15 @@ def test_square_of_one_matrix_and_one_sided_gradients(workspace, side):
     torch.testing.assert_close(vb.grad, db.grad[ptr2index(pa), ca], rtol=1e-12, atol=1e-12)
 
 
-def test_backward_is_bitwise_reproducible_and_independent_of_the_blocks(monkeypatch):
-    (pa, ca, va), (pb, cb, vb) = CASES["random"]()
+def test_backward_is_bitwise_reproducible_and_independent_of_the_blocks(monkeypatch, device):
+    (pa, ca, va), (pb, cb, vb) = _on(CASES["random"](), device)
     n = pa.numel() - 1
 
     def grads():
         a, b = va.clone().requires_grad_(), vb.clone().requires_grad_()
-        spgemm_topk((pa, ca, a), (pb, cb, b), n, 3)[2].pow(2).sum().backward()
+        with bitwise(device):  # on CUDA, index_add_'s atomic sums in a fixed order
+            spgemm_topk((pa, ca, a), (pb, cb, b), n, 3)[2].pow(2).sum().backward()
+        assert a.grad.device.type == device.type
         return a.grad, b.grad
 
     first, again = grads(), grads()
@@ -245,12 +248,13 @@ def test_row_runs_are_the_longest_under_the_limit():
     assert _csr.row_runs(np.zeros(1, dtype=np.int64), 10) == []
 
 
-def test_rows_of_entries_few_and_many_agree():
+def test_rows_of_entries_few_and_many_agree(device):
     # _rows: a binary search per entry (few entries) or the rows of all
     # entries read at them (many): the same rows, empty rows included.
-    pa, ca, _ = _random(40, 0.2, 11, empty_rows=(0, 7, 8, 39))
+    (pa, ca, _), = _on((_random(40, 0.2, 11, empty_rows=(0, 7, 8, 39)), ), device)
     rows = ptr2index(pa)
-    for entries in (torch.tensor([0, 3, int(ca.numel()) - 1]), torch.arange(ca.numel())):
+    for entries in (torch.tensor([0, 3, int(ca.numel()) - 1], device=device),
+                    torch.arange(ca.numel(), device=device)):
         assert torch.equal(_spgemm_backward._rows(pa, entries, ca.numel()), rows[entries])
 
 
@@ -263,11 +267,12 @@ def test_transpose_by_scipy_equals_the_stable_sort(monkeypatch):
 
 
 @pytest.mark.parametrize("side_", ["a", "g"])
-def test_backward_of_a_loss_on_one_entry_equals_the_dense_product(backend, side_, monkeypatch):
+def test_backward_of_a_loss_on_one_entry_equals_the_dense_product(backend, side_, monkeypatch,
+                                                                   device):
     # G with one non-zero entry (LEGO's sparse output reaches few entries of
     # each product): its row comes from the binary search of _rows.
     monkeypatch.setattr(_spgemm_backward, "SIDE", side_)
-    (pa, ca, va), (pb, cb, vb) = CASES["random"]()
+    (pa, ca, va), (pb, cb, vb) = _on(CASES["random"](), device)
     n = pa.numel() - 1
     va, vb = va.clone().requires_grad_(), vb.clone().requires_grad_()
     ptr, col, val = spgemm_topk((pa, ca, va), (pb, cb, vb), n, 3)
