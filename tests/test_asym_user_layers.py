@@ -25,10 +25,17 @@ def test_share_across_modalities_privatises_batchnorm_1d_and_3d():
         assert torch.allclose(bn.running_mean, 0.1 * f.mean(0), atol=1e-6)
         assert torch.allclose(out, (f - f.mean(0)) / (f.var(0, unbiased=False) + 1e-5).sqrt(),
                               atol=1e-4)
-    seq = share_across_modalities(torch.nn.BatchNorm1d(3), 2)   # [N, C, L] as BatchNorm1d
-    assert [o.shape for o in seq([torch.randn(4, 3, 7)] * 2)] == [(4, 3, 7)] * 2
+    # [N, C, L] as BatchNorm1d, [N, C, D, H, W] as BatchNorm3d: each modality
+    # normalised by its own batch, as a fresh BN of that kind alone
+    for bn, shape, net in ((torch.nn.BatchNorm1d, (4, 3, 7), torch.nn.BatchNorm1d(3)),
+                           (torch.nn.BatchNorm3d, (2, 3, 3, 4, 5),
+                            torch.nn.Sequential(torch.nn.BatchNorm3d(3)))):
+        shared = share_across_modalities(net, 2)
+        xs = [torch.randn(*shape), 3 * torch.randn(*shape) + 1]
+        for out, x in zip(shared(xs), xs):
+            assert out.shape == shape
+            torch.testing.assert_close(out, bn(3)(x))
     vol = share_across_modalities(torch.nn.Sequential(torch.nn.BatchNorm3d(2)), 2)
-    assert vol([torch.randn(2, 2, 3, 4, 5)] * 2)[1].shape == (2, 2, 3, 4, 5)
     with pytest.raises(ValueError, match=r"x must have 5 dimensions, got shape "
                                          r"\(2, 2, 4, 5\)"):
         vol([torch.randn(2, 2, 3, 4, 5), torch.randn(2, 2, 4, 5)])
