@@ -28,6 +28,18 @@ def parser(script: str, description: str | None, **kwargs) -> argparse.ArgumentP
     return _Parser(prog=os.path.basename(script), description=description, **kwargs)
 
 
+def command_line(script: str, argv=None) -> str:
+    """The command of a run, as recorded beside its numbers: this process's
+    own (``python`` and ``sys.argv``) when the script runs as a program
+    (``argv`` is ``None``), else ``python benchmarks/<script> <argv>``, as
+    ``main(argv)`` called in-process was asked (the process's own arguments
+    are then the caller's: pytest's, a notebook's)."""
+    if argv is None:
+        return " ".join(["python", *sys.argv])
+    name = os.path.join("benchmarks", os.path.basename(script))
+    return " ".join(["python", name, *map(str, argv)])
+
+
 def check_device(parser: argparse.ArgumentParser, text: str, flag: str = "--device") -> None:
     """Exits through ``parser.error`` unless torch can place tensors on
     ``text`` here. CUDA is asked without starting it (the runs may be other

@@ -183,7 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     p = build_parser()
     args = p.parse_args(argv)
-    from _cli import check_folder, read_json, user_errors
+    from _cli import check_folder, command_line, read_json, user_errors
     if args.summarise:
         result = read_json(p, args.summarise, f"--summarise {args.summarise}")
         if not isinstance(result, dict) or not isinstance(result.get("runs"), list):
@@ -230,7 +230,7 @@ def main(argv=None) -> int:
     machine = machine_info()
     machine["torch_threads"] = 1  # each run's, in its worker process
     print(machine_line(machine))
-    result = {"command": " ".join(["python", *sys.argv]), "config": {
+    result = {"command": command_line(__file__, argv), "config": {
         k: v for k, v in vars(args).items()}, "machine": machine,
         "wall_seconds": round(time.perf_counter() - t0, 1), "rows": rows,
         "runs": sorted(runs, key=lambda r: (r["variant"], r["seed"]))}

@@ -175,10 +175,11 @@ def main(argv=None):
     check_writable(ap, args.json)
     # one thread, torch's and faiss's, for the run only
     with kept_state(1, need_faiss("knn_balance.py")):
-        _run(args)
+        _run(args, argv)
 
 
-def _run(args) -> None:
+def _run(args, argv=None) -> None:
+    from _cli import command_line
     from _machine import machine_info, machine_line
     print(machine_line(), flush=True)
     rows = [r for n in args.sizes for s in args.seeds
@@ -200,7 +201,7 @@ def _run(args) -> None:
               f"{r['assign_s']:.2f} |")
     if args.json:
         from pyg_fusion._files import write_json
-        write_json(args.json, {"command": "python " + " ".join(sys.argv),
+        write_json(args.json, {"command": command_line(__file__, argv),
                                "machine": machine_info(), "repeats": REPEATS, "rows": rows},
                    indent=1)
 

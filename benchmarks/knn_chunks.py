@@ -81,7 +81,7 @@ def table(rows: list[dict]) -> str:
 
 
 def main(argv=None) -> int:
-    from _cli import check_device, check_writable, kept_state, parser, positive_int
+    from _cli import check_device, check_writable, command_line, kept_state, parser, positive_int
     from _machine import machine_info, machine_line
     ap = parser(__file__, __doc__)
     ap.add_argument("--sizes", type=positive_int, nargs="+", default=[16384])
@@ -104,7 +104,7 @@ def main(argv=None) -> int:
     print(table(rows))
     if args.json:
         from pyg_fusion._files import write_json
-        write_json(args.json, {"command": "python " + " ".join(sys.argv), "machine": machine,
+        write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
                                "repeats": args.repeats, "rows": rows})
     return 0 if all(r["same_graph"] for r in rows) else 1
 

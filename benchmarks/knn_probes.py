@@ -122,10 +122,11 @@ def main(argv=None):
     check_writable(ap, args.json)
     # one thread, torch's and faiss's, for the run only
     with kept_state(1, need_faiss("knn_probes.py")):
-        _run(args)
+        _run(args, argv)
 
 
-def _run(args) -> None:
+def _run(args, argv=None) -> None:
+    from _cli import command_line
     from _machine import machine_info, machine_line
     rows = [r for n in args.sizes for s in args.seeds
             for r in sweep(n, s, args.probes, args.k, args.lists_factor, args.codes)]
@@ -149,7 +150,7 @@ def _run(args) -> None:
               + f" | {t:.1f} | {f'{t / base:.2f}x' if base else '-'} |")
     if args.json:
         from pyg_fusion._files import write_json
-        write_json(args.json, {"command": "python " + " ".join(sys.argv),
+        write_json(args.json, {"command": command_line(__file__, argv),
                                "machine": machine_info(), "load": os.getloadavg(), "rows": rows},
                    indent=1)
 

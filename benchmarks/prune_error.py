@@ -46,10 +46,11 @@ def main(argv=None):
     # the run seeds torch's generator: the caller's is restored (main() may be
     # called in-process)
     with kept_state(), user_errors("prune_error.py"):
-        return _run(args, F, machine_info, machine_line)
+        return _run(args, F, machine_info, machine_line, argv)
 
 
-def _run(args, F, machine_info, machine_line) -> int:
+def _run(args, F, machine_info, machine_line, argv=None) -> int:
+    from _cli import command_line
     torch.manual_seed(0)
     rows = []
     print(f"{machine_line()}; seconds: median of {args.repeats}")
@@ -94,7 +95,7 @@ def _run(args, F, machine_info, machine_line) -> int:
                   f"{per_row:.0f} | {t:.3f} | {t_exact:.3f} | {t / t_exact:.2f}x |", flush=True)
     if args.json:
         from pyg_fusion._files import write_json
-        write_json(args.json, {"command": "python " + " ".join(sys.argv), "machine": machine_info(),
+        write_json(args.json, {"command": command_line(__file__, argv), "machine": machine_info(),
                                "repeats": args.repeats, "rows": rows})
     return 0
 

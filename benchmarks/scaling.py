@@ -242,7 +242,7 @@ def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
 
 
 def main(argv=None):
-    from _cli import check_device, check_writable, parser, positive_int
+    from _cli import check_device, check_writable, command_line, parser, positive_int
     ap = parser(__file__, __doc__)
     ap.add_argument("--sizes", type=positive_int, nargs="+", default=[1024, 4096, 16384, 65536])
     ap.add_argument("--features", nargs="+", default=["clustered", "gaussian"],
@@ -321,7 +321,7 @@ def main(argv=None):
     print(table(rows))
     if args.json:
         from pyg_fusion.datasets._io import atomic_write
-        payload = {"command": " ".join(["python", *sys.argv]), "machine": machine,
+        payload = {"command": command_line(__file__, argv), "machine": machine,
                    "worker_threads": args.threads, "repeats": args.repeats,
                    "stages": args.stages, "busy": args.busy, "load_start": load_start,
                    "load": os.getloadavg(), "rows": rows}

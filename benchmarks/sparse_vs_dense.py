@@ -105,7 +105,8 @@ def fmt(v, spec="{:.3f}"):
 
 
 def main(argv=None):
-    from _cli import check_device, check_writable, nonneg_int, parser, positive_int
+    from _cli import (check_device, check_writable, command_line, nonneg_int, parser,
+                      positive_int)
     p = parser(__file__, __doc__)
     p.add_argument("--sizes", type=positive_int, nargs="+",
                    default=[32, 256, 1024, 4096, 16384, 65536])
@@ -197,7 +198,7 @@ def main(argv=None):
             print(f"note: N={r['N']} {r['backend']}/{r['scatter']}: {r['status']}")
     if args.json:
         from pyg_fusion._files import write_json
-        write_json(args.json, {"command": "python " + " ".join(sys.argv), "machine": machine,
+        write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
                                "config": {"M": 2, "P": 3, "Q": 3, "d": 128, "k": 16,
                                           "prune_k": 64, "repeats": args.repeats,
                                           "device": args.device, "threads": args.threads},

@@ -187,7 +187,7 @@ def main(argv=None) -> int:
         p.error("--modalities needs at least two modalities")
     if not args.seeds:
         p.error("--seeds must name at least one seed")
-    from _cli import check_folder, user_errors
+    from _cli import check_folder, command_line, user_errors
     check_folder(p, args.out)
     check_folder(p, args.log_dir, "--log-dir")
 
@@ -219,7 +219,7 @@ def main(argv=None) -> int:
     machine = machine_info()
     machine["torch_threads"] = 1  # each run's, in its worker process
     print(machine_line(machine))
-    payload = {"command": " ".join(["python", *sys.argv]),
+    payload = {"command": command_line(__file__, argv),
                "machine": machine,
                "settings": {k: v for k, v in vars(args).items()},
                "summary": table, "runs": runs,

@@ -119,8 +119,8 @@ def _run(args, argv) -> int:
         std = "-" if r["std"] is None else f"{r['std']:.2f}"
         print(f"| {r['scorer']} | {r['mean']:.2f} | {std} | {r['n']} |")
     if args.json:
-        write_json(args.json, {"command": "python benchmarks/vad_chance.py " + " ".join(
-            sys.argv[1:] if argv is None else argv), "setting": td.setting,
+        from _cli import command_line
+        write_json(args.json, {"command": command_line(__file__, argv), "setting": td.setting,
             "row_order": args.row_order or "task default", "test_videos": n, "abnormal_frame_fraction": float(frames.float().mean()),
             "rows": rows, "machine": machine_info()})
     return 0

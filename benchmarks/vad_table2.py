@@ -51,7 +51,7 @@ def markdown(records: list[dict]) -> str:
 
 
 def main(argv=None) -> int:
-    from _cli import check_folder, kept_state, parser, user_errors
+    from _cli import check_folder, command_line, kept_state, parser, user_errors
     p = parser(__file__, __doc__.split("\n\n")[0])
     add_dataset_args(p, default="synthetic-vad")
     add_training_args(p, method_default="all", seeds_default="0..4")
@@ -67,8 +67,7 @@ def main(argv=None) -> int:
     out = Path(args.out)
     records = []
     # every record says how it was made (vad_heldout_check.py groups by command)
-    command = sys.argv if argv is None else [sys.argv[0], *argv]
-    made = {"command": " ".join(["python", *command]), "machine": machine_info()}
+    made = {"command": command_line(__file__, argv), "machine": machine_info()}
     # --threads as the CLI applies it; a flag the data or the methods refuse is
     # one line, as pyg-fusion says it; the runs seed the global random
     # generators: the caller's are restored (main() may be called in-process)
