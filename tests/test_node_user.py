@@ -73,3 +73,19 @@ def test_fit_node_refuses_masks_that_share_nodes(tmp_path, a, b):
             f"trained on, chosen on or scored on in one split only; make the masks disjoint")):
         fit_node(_model("graph-mean", data), data, out_dir=tmp_path, epochs=1,
                  progress=False, checkpoint=False)
+
+
+@pytest.mark.parametrize("task", ["node", "vad"])
+@pytest.mark.parametrize("name", ["mean", "concat", "product"])
+def test_a_source_named_after_a_graph_fusion_is_refused(task, name):
+    from pyg_fusion.methods import method_names
+    # the view's own graph method and the fusion shared one name, and the
+    # table kept the fusion only (graph-mean ran the mean of all graphs)
+    with pytest.raises(ValueError, match=re.escape(
+            f"a source may not be named {name!r}: the method of its own graph, graph-{name}, "
+            f"would have the name of the fusion of all the sources' graphs, graph-{name}")):
+        method_names(task, [name, "b"])
+    with pytest.raises(ValueError, match="may not be named"):
+        build_model("lego", task, {name: 3, "b": 4}, num_classes=2)
+    names = method_names(task, ["add", "b"])  # graph-add is no method of the registry
+    assert len(names) == len(set(names)) and {"graph-add", "graph-mean"} <= set(names)

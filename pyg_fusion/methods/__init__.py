@@ -174,6 +174,15 @@ def builders(task: str, sources: list[str], features: str | None = None
     """
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+    # a source named after a fusion gave its own method the fusion's name
+    # (graph-mean: the view "mean"'s graph, or the mean of all graphs), and
+    # the table kept the fusion only, silently
+    for x in sources:
+        if x in _GRAPH_FUSIONS:
+            raise ValueError(f"a source may not be named {x!r}: the method of its own graph, "
+                             f"graph-{x}, would have the name of the fusion of all the sources' "
+                             f"graphs, graph-{x}; rename the source (tables: --views "
+                             f"NAME=FILE)")
     if task == "node":
         return _node_builders(sources, features or "concat")
     return _vad_builders(sources)
