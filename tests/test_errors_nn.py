@@ -1,7 +1,8 @@
-"""Bad inputs to pyg_fusion.nn and pyg_fusion.data: each gives a clear error
-naming the argument (or a defined, checked behaviour); see tests/bad_inputs.py."""
+"""Bad inputs to pyg_fusion.nn (LEGO and its fusion, the heads, the
+baselines): each gives a clear error naming the argument (or a defined,
+checked behaviour); see tests/bad_inputs.py. AsymFusion's layers:
+tests/test_errors_asym.py; pyg_fusion.data: tests/test_errors_data.py."""
 import torch
-from torch import nn
 from torch_geometric.loader import DataLoader
 
 from bad_inputs import Case, Defined, case_tests
@@ -9,9 +10,6 @@ import pyg_fusion.functional as FN
 from pyg_fusion.data import MultiSourceData
 from pyg_fusion.nn import (LEGO, DegreeVarianceLoss, FusedGraph, GraphHead, GraphPowerExpansion,
                            LabelPropagationHead, LEGOFusion, RelationGraph, RowHead)
-from pyg_fusion.nn.asym import (AsymFusionBasicBlock, AsymFusionBottleneck, AsymGraphFusion,
-                                ModalityBatchNorm2d, ModalityNorm2d, PatchGANDiscriminator,
-                                asym_segmentation_loss)
 from pyg_fusion.nn.baselines import MTN, feature_fuse, graph_fuse_dense, graph_fuse_sparse
 
 g = torch.Generator().manual_seed(0)
@@ -57,80 +55,10 @@ def _graphs(sizes=(3, 4), assign=False):
     return out
 
 
-def _loader_builds_batch_and_lego_fuses_graphs_apart():
-    graphs = _graphs()
-    batch = next(iter(DataLoader(graphs, batch_size=2)))
-    assert batch.batch.tolist() == [0, 0, 0, 1, 1, 1, 1]
-    model = lego()
-    together = model(batch).to_dense()
-    for i, d in enumerate(graphs):
-        alone = model(d).to_dense()[0]
-        n = d.num_nodes
-        assert torch.allclose(together[i, :n, :n], alone, atol=1e-6)
-
-
-def _loader_offsets_assign():
-    graphs = _graphs(assign=True)
-    batch = next(iter(DataLoader(graphs, batch_size=2)))
-    assert graphs[0].num_nodes == 3 and batch.num_nodes == 7
-    assert batch.assign_f.tolist() == [0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6]
-    torch.manual_seed(0)
-    model = LEGO({"a": 3, "b": 5, "f": 5}, 1, backend="sparse").eval()
-    assert model(batch).num_nodes == 7
-
-
 def _plain_batch():
     # PyG's Data holding only x_<source>: no node count, so no batch vector
     from torch_geometric.data import Batch, Data
     return Batch.from_data_list([Data(x_a=XA[:3], x_b=XB[:3]), Data(x_a=XA[3:], x_b=XB[3:])])
-
-
-def _explicit_num_nodes_kept():
-    d = MultiSourceData(x_a=torch.randn(3, 2), num_nodes=5)
-    d.x_b = torch.randn(3, 2)
-    assert d.num_nodes == 5
-
-
-def _num_nodes_follows_deleted_sources():
-    d = MultiSourceData(x_a=torch.randn(5, 2), x_b=torch.randn(4, 2))
-    assert d.num_nodes == 5
-    del d.x_a
-    assert d.num_nodes == 4
-    del d["x_b"]
-    assert "num_nodes" not in d._store  # no source left: nothing to count
-    d = MultiSourceData(x_a=torch.randn(5, 2), num_nodes=9)
-    del d.x_a
-    assert d.num_nodes == 9  # an explicit count stays
-    d = MultiSourceData(x_a=torch.randn(5, 2), num_nodes=9)
-    del d.num_nodes
-    assert d.num_nodes == 5  # and, deleted, gives way to the sources again
-
-
-def _explicit_num_nodes_survives_a_batch():
-    from torch_geometric.data import Batch
-    d = MultiSourceData(x_f=torch.randn(6, 2), assign_f=torch.tensor([0, 0, 1, 1, 2, 3]))
-    d.num_nodes = 4
-    out = Batch.from_data_list([d, d]).get_example(1)
-    out.x_f = 2 * out.x_f          # any transform sets a source again
-    assert out.num_nodes == 4
-    d = MultiSourceData(x_a=torch.randn(3, 2), num_nodes=5)
-    out = Batch.from_data_list([d]).get_example(0)
-    out.x_a = out.x_a + 0
-    assert out.num_nodes == 5
-    d = MultiSourceData(x_a=torch.randn(3, 2))
-    out = Batch.from_data_list([d]).get_example(0)
-    out.x_a = torch.randn(7, 2)    # a count that followed the sources still follows them
-    assert out.num_nodes == 7
-
-
-def _blocks_narrow_stage_exchange_nothing():
-    torch.manual_seed(0)
-    blk = AsymFusionBasicBlock(4, 4, 2, fusion=True).eval()
-    ref = AsymFusionBasicBlock(4, 4, 2, fusion=False).eval()
-    ref.load_state_dict(blk.state_dict())
-    xs = [torch.randn(1, 4, 4, 4), torch.randn(1, 4, 4, 4)]
-    for a, b in zip(blk(xs), ref(xs)):
-        assert torch.equal(a, b)
 
 
 def _dense_equals_sparse_on_loader_batch():
@@ -204,45 +132,6 @@ def _label_propagation_takes_a_fused_graph():
         fused = lego(backend)({"a": XA[:5], "b": XB[:5]}, torch.tensor([0, 0, 0, 1, 1]))
         head = LabelPropagationHead()
         assert torch.equal(head(y, fused), head(y, fused.edge_index, fused.edge_weight))
-
-
-def _segmenter(**kw):
-    from pyg_fusion.nn.asym import asym_fusion_segmenter
-    torch.manual_seed(0)
-    return asym_fusion_segmenter(3, depth=None, layers=(1, 1, 1, 1), width=8,
-                                 decoder_features=8, light=True, **kw)
-
-
-def _segmenter_reset_reaches_separate_encoders():
-    model = _segmenter(share=False)
-    with torch.no_grad():
-        for p in model.parameters():
-            p.fill_(0.123)
-    model.reset_parameters()
-    assert not any(bool((p == 0.123).all()) for p in model.encoder.parameters())
-
-
-def _segmentation_loss_all_ignored_is_zero():
-    from pyg_fusion.nn.asym import asym_segmentation_loss
-    out = torch.randn(1, 3, 4, 4, requires_grad=True)
-    loss = asym_segmentation_loss([out], torch.full((1, 4, 4), 255))
-    loss.backward()
-    assert float(loss.detach()) == 0.0 and bool((out.grad == 0).all())
-
-
-def _shared_batchnorm_keeps_its_options():
-    from pyg_fusion.nn.asym import share_across_modalities
-    for kw in (dict(momentum=None), dict(affine=False), dict(track_running_stats=False)):
-        bn = nn.BatchNorm2d(4, eps=1e-3, **kw)
-        net = share_across_modalities(nn.Sequential(bn), 2)
-        x = torch.randn(3, 4, 2, 2)
-        ref = nn.BatchNorm2d(4, eps=1e-3, **kw)
-        want = ref(ref(x))  # two training steps, as the model's below
-        got = net(net([x, x]))[0]
-        assert torch.allclose(got, want, atol=1e-6), kw
-        if ref.running_mean is not None:
-            private = [m for m in net.modules() if isinstance(m, nn.BatchNorm2d)][0]
-            assert torch.allclose(private.running_mean, ref.running_mean), kw
 
 
 def catalogue():
@@ -472,37 +361,7 @@ def catalogue():
         Case("dense_to_edges float mask",
              lambda: FN.dense_to_edges(torch.rand(2, 3, 3), torch.ones(2, 3)),
              TypeError, r"mask must be a bool tensor, got torch.float32"),
-        # AsymFusion blocks and norms
-        Case("PatchGAN image smaller than its patches",
-             lambda: PatchGANDiscriminator(4, 4, num_layers=2)(torch.randn(2, 4, 8, 16)),
-             ValueError, r"x height and width must be >= 12 \(3 \* 2\*\*num_layers, "
-             r"num_layers=2\), got \(8, 16\)"),
-        Case("Bottleneck width", lambda: AsymFusionBottleneck(32, 8, 2, fusion=True)([IMG, IMG]),
-             ValueError, r"xs\[0\] has 16 channels .* inplanes = 32"),
-        Case("Bottleneck 3-D input", lambda: AsymFusionBottleneck(16, 4, 2)([IMG[0], IMG[0]]),
-             ValueError, r"xs\[0\] must have 4 dimensions"),
-        Case("Bottleneck modality count", lambda: AsymFusionBottleneck(16, 4, 2)([IMG]),
-             ValueError, r"expected 2 modality tensors, got 1"),
-        Case("Bottleneck a tensor", lambda: AsymFusionBottleneck(16, 4, 2)(IMG),
-             TypeError, r"xs must be a list of per-modality tensors"),
-        Case("BasicBlock width", lambda: AsymFusionBasicBlock(8, 8, 2)([IMG, IMG]),
-             ValueError, r"xs\[0\] has 16 channels .* inplanes = 8"),
-        Case("Bottleneck integer input",
-             lambda: AsymFusionBottleneck(16, 4, 2)([IMG.long(), IMG.long()]),
-             TypeError, r"xs\[0\] must be a floating-point tensor"),
-        Case("ModalityBatchNorm2d width", lambda: ModalityBatchNorm2d(8, 2)([IMG, IMG]),
-             ValueError, r"xs\[0\] has 16 channels .* num_features = 8"),
-        Case("ModalityBatchNorm2d single tensor width", lambda: ModalityBatchNorm2d(8, 2)(IMG),
-             ValueError, r"x has 16 channels .* num_features = 8"),
-        Case("ModalityBatchNorm2d modality count", lambda: ModalityBatchNorm2d(16, 2)([IMG]),
-             ValueError, r"expected 2 modality tensors, got 1"),
-        Case("ModalityNorm2d width", lambda: ModalityNorm2d(8, 2)([IMG, IMG]),
-             ValueError, r"xs\[0\] has 16 channels .* num_features = 8"),
         # "meta": a second device on any machine (CUDA and CPU tensors read alike)
-        Case("asym_segmentation_loss target device",
-             lambda: asym_segmentation_loss(
-                 [IMG[:, :3]], torch.zeros(1, 4, 4, dtype=torch.long, device="meta")),
-             ValueError, r"target is on meta but outputs\[0\] on cpu"),
         Case("graph_fuse_dense device", lambda: graph_fuse_dense(
                  [torch.rand(3, 3), torch.rand(3, 3, device="meta")], "mean"),
              ValueError, r"graphs\[1\] is on meta but graphs\[0\] on cpu"),
@@ -512,60 +371,11 @@ def catalogue():
         Case("feature_fuse device", lambda: feature_fuse(
                  [XA, XA.to("meta")], "add"),
              ValueError, r"xs\[1\] is on meta but xs\[0\] on cpu"),
-        Case("AsymGraphFusion NaN", lambda: AsymGraphFusion({"a": 3, "b": 5}, 10)(
-            {"a": nan(XA), "b": XB}), ValueError, r"xs\['a'\] contains 1 NaN or Inf"),
-        Case("AsymGraphFusion Inf", lambda: AsymGraphFusion({"a": 3, "b": 5}, 10)(
-            {"a": XA, "b": XB / torch.zeros(1)}), ValueError, r"xs\['b'\] contains"),
-        Case("AsymGraphFusion width", lambda: AsymGraphFusion({"a": 4, "b": 5}, 10)(
-            {"a": XA, "b": XB}), ValueError, r"xs\['a'\] must have 4 features, got 3"),
-        Case("AsymGraphFusion unaligned", lambda: AsymGraphFusion({"a": 3, "b": 5}, 10)(
-            {"a": XA, "b": XB[:4]}), ValueError, r"sources must be aligned"),
-        Case("AsymGraphFusion batch unsorted", lambda: AsymGraphFusion({"a": 3, "b": 5}, 10)(
-            {"a": XA, "b": XB}, batch=UNSORTED), ValueError, r"batch must be sorted"),
-        Case("AsymGraphFusion edge shift without edge_index",
-             lambda: AsymGraphFusion({"a": 3, "b": 5}, 10, shift="edge")({"a": XA, "b": XB}),
-             ValueError, r"shift='edge' needs edge_index"),
-        Case("AsymGraphFusion channels", lambda: AsymGraphFusion({"a": 3}, 4),
-             ValueError, r"channels must be >= 5"),
-        Case("AsymGraphFusion integer input", lambda: AsymGraphFusion({"a": 3, "b": 5}, 10)(
-            {"a": XA.long(), "b": XB}), TypeError, r"xs\['a'\] must be a floating-point"),
-        # MultiSourceData
-        Case("MultiSourceData unknown source", lambda: MultiSourceData(x_a=XA).source("b"),
-             KeyError, r"no source 'b'; sources are \['a'\]"),
-        Defined("loader batch of x_<source>-only graphs, fused apart",
-                _loader_builds_batch_and_lego_fuses_graphs_apart),
-        Defined("loader offsets assign_<source>", _loader_offsets_assign),
-        Defined("explicit num_nodes is kept", _explicit_num_nodes_kept),
-        Defined("num_nodes follows deleted sources", _num_nodes_follows_deleted_sources),
-        Defined("explicit num_nodes survives a Batch round trip",
-                _explicit_num_nodes_survives_a_batch),
         Defined("dense == sparse on a loader batch", _dense_equals_sparse_on_loader_batch),
         Defined("16-bit features on the sparse backend", _sixteen_bit_sparse_equals_dense),
         Defined("16-bit all-zero units and padding", _sixteen_bit_zero_rows),
-        Defined("segmenter reset reaches separate encoders",
-                _segmenter_reset_reaches_separate_encoders),
-        Defined("segmentation loss of an all-ignored target is 0",
-                _segmentation_loss_all_ignored_is_zero),
-        Defined("shared BatchNorm keeps momentum=None, affine, tracking",
-                _shared_batchnorm_keeps_its_options),
-        Case("segmenter NaN input named", lambda: _segmenter(shuffle=False)(
-            [nan(torch.randn(1, 3, 8, 8)), torch.randn(1, 3, 8, 8)]),
-             ValueError, r"input 'rgb' contains 1 NaN or Inf"),
-        Case("segmenter input of another dtype", lambda: _segmenter()(
-            [torch.randn(1, 3, 8, 8), torch.randn(1, 3, 8, 8, dtype=torch.float64)]),
-             TypeError, r"input 'depth' is torch.float64 on cpu but the model's parameters"),
-        Case("AsymGraphFusion input of another dtype",
-             lambda: AsymGraphFusion({"a": 3, "b": 5}, 10)({"a": XA, "b": XB.double()}),
-             TypeError, r"xs\['b'\] is torch.float64 on cpu but the model's parameters"),
-        Case("Bottleneck shift_pixels negative",
-             lambda: AsymFusionBottleneck(16, 4, 2, shift_pixels=-1),
-             ValueError, r"shift_pixels must be >= 0"),
-        Case("Bottleneck ratio above 0.25", lambda: AsymFusionBottleneck(16, 4, 2, ratio=0.9),
-             ValueError, r"ratio must lie in \[0, 0.25\]"),
         Defined("signed graphs normalise by absolute degrees",
                 _signed_graphs_normalise_by_absolute_degrees),
-        Defined("AsymFusion block too narrow for a group exchanges nothing",
-                _blocks_narrow_stage_exchange_nothing),
     ]
 
 
