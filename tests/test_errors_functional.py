@@ -1,5 +1,7 @@
 """Bad inputs to pyg_fusion.functional: each gives a clear error naming the
-argument (or a defined, checked behaviour); see tests/bad_inputs.py."""
+argument (or a defined, checked behaviour); see tests/bad_inputs.py. The
+AsymFusion exchanges: tests/test_errors_exchanges.py; label propagation:
+tests/test_errors_label_prop.py."""
 import pytest
 import torch
 
@@ -34,25 +36,6 @@ def inf(t, i=0):
     return t
 
 
-def _shuffle_small_keeps_own():
-    a, b = torch.randn(3, 4), torch.randn(3, 4)
-    out = F.channel_shuffle([a, b])
-    assert torch.equal(out[0], a) and torch.equal(out[1], b)
-
-
-def _shuffle_ratio0_keeps_own():
-    a, b = torch.randn(3, 10), torch.randn(3, 10)
-    out = F.channel_shuffle([a, b], ratio=0.0)
-    assert torch.equal(out[0], a) and torch.equal(out[1], b)
-
-
-def _shifts_small_move_nothing():
-    x = torch.randn(5, 4)
-    assert torch.equal(F.temporal_shift(x), torch.zeros_like(x))
-    assert torch.equal(F.edge_shift(x, EI), torch.zeros_like(x))
-    assert torch.equal(F.pixel_shift(torch.randn(1, 4, 3, 3)), torch.zeros(1, 4, 3, 3))
-
-
 def _degree_loss_sorted_batch_matches_per_video():
     # the rule for batch vectors is "sorted or an error": the sorted form
     # equals the loss computed on videos in any graph order after sorting
@@ -69,13 +52,7 @@ def _relation_single_node():
     assert ei.tolist() == [[0], [0]] and w.tolist() == [1.0]
 
 
-def _seed_labels_empty_mask():
-    out = F.seed_labels(torch.tensor([0, 2, 1]), torch.zeros(3, dtype=torch.bool))
-    assert out.shape == (3, 3) and not out.any()
-
-
 def catalogue():
-    x64 = X.double()
     return [
         # relation graphs
         Case("edges_to_dense batch unsorted",
@@ -350,96 +327,10 @@ def catalogue():
              ValueError, r"edge_weight must have one entry per edge \(4\)"),
         Case("dense_graph_degrees non-square", lambda: F.dense_graph_degrees(ADJ[:3]),
              ValueError, r"adj must be square"),
-        # AsymFusion exchanges
-        Case("channel_shuffle NaN", lambda: F.channel_shuffle([X, nan(X)]),
-             ValueError, r"xs\[1\] contains 1 NaN or Inf"),
-        Case("channel_shuffle Inf", lambda: F.channel_shuffle([inf(X), X]),
-             ValueError, r"xs\[0\] contains 1 NaN or Inf"),
-        Case("channel_shuffle dtype mix", lambda: F.channel_shuffle([X, x64]),
-             TypeError, r"xs\[1\] is torch.float64 but xs\[0\] is torch.float32"),
-        Case("channel_shuffle shapes", lambda: F.channel_shuffle([X, X[:, :3]]),
-             ValueError, r"all tensors of xs must have the same shape"),
-        Case("channel_shuffle a tensor", lambda: F.channel_shuffle(X),
-             TypeError, r"xs must be a list of per-modality tensors"),
-        Case("channel_shuffle ratio", lambda: F.channel_shuffle([X, X], ratio=0.3),
-             ValueError, r"ratio must lie in \[0, 0.25\]"),
-        Case("channel_shuffle 1-D", lambda: F.channel_shuffle([X[0], X[0]]),
-             ValueError, r"xs\[0\] must have shape \[B, C, \.\.\.\]"),
-        Case("temporal_shift batch unsorted", lambda: F.temporal_shift(X, batch=UNSORTED),
-             ValueError, r"batch must be sorted"),
-        Case("temporal_shift batch float", lambda: F.temporal_shift(X, batch=B.float()),
-             TypeError, r"batch must be torch.long"),
-        Case("temporal_shift batch negative", lambda: F.temporal_shift(X, batch=NEG),
-             ValueError, r"batch holds negative graph ids"),
-        Case("temporal_shift batch length", lambda: F.temporal_shift(X, batch=B[:4]),
-             ValueError, r"batch must have one entry per row of x \(6\)"),
-        Case("temporal_shift shift", lambda: F.temporal_shift(X, shift=-1),
-             ValueError, r"shift must be >= 0"),
-        Case("temporal_shift x 3-D", lambda: F.temporal_shift(X.view(1, 6, 4)),
-             ValueError, r"x must have 2 dimensions"),
-        Case("edge_shift x int", lambda: F.edge_shift(X.long(), EI),
-             TypeError, r"x must be a floating-point tensor, got torch.int64"),
-        Case("edge_shift x NaN", lambda: F.edge_shift(nan(X[:5]), EI),
-             ValueError, r"x contains 1 NaN or Inf"),
-        Case("edge_shift x Inf", lambda: F.edge_shift(inf(X[:5], 3), EI),
-             ValueError, r"x contains 1 NaN or Inf"),
-        Case("edge_shift edge_index out of range", lambda: F.edge_shift(X[:4], EI),
-             ValueError, r"edge_index holds node indices outside \[0, 4\)"),
-        Case("edge_shift edge_weight negative", lambda: F.edge_shift(X[:5], EI, edge_weight=-EW),
-             ValueError, r"edge_weight must be non-negative"),
-        Case("edge_shift edge_weight NaN", lambda: F.edge_shift(X[:5], EI, edge_weight=nan(EW)),
-             ValueError, r"edge_weight contains"),
-        Case("edge_shift edge_weight length",
-             lambda: F.edge_shift(X[:5], EI, edge_weight=EW[:2]),
-             ValueError, r"edge_weight must have one entry per edge \(4\)"),
-        Case("pixel_shift x 3-D", lambda: F.pixel_shift(torch.zeros(5, 3, 3)),
-             ValueError, r"x must have 4 dimensions"),
-        Case("pixel_shift shift", lambda: F.pixel_shift(torch.zeros(1, 5, 3, 3), shift=-1),
-             ValueError, r"shift must be >= 0"),
-        # label propagation
-        Case("seed_labels label >= num_classes",
-             lambda: F.seed_labels(torch.tensor([0, 5, 1]), torch.ones(3, dtype=torch.bool), 3),
-             ValueError, r"y\[mask\] holds class indices outside \[0, 3\) \(min 0, max 5\)"),
-        Case("seed_labels negative label",
-             lambda: F.seed_labels(torch.tensor([0, -1, 1]), torch.ones(3, dtype=torch.bool)),
-             ValueError, r"y\[mask\] holds class indices outside"),
-        Case("seed_labels y float",
-             lambda: F.seed_labels(torch.tensor([0., 1.]), torch.ones(2, dtype=torch.bool)),
-             TypeError, r"y must hold class indices \(torch.long\)"),
-        Case("seed_labels mask int", lambda: F.seed_labels(torch.tensor([0, 1]), torch.tensor([1, 0])),
-             TypeError, r"mask must be a bool tensor"),
-        Case("seed_labels mask shape",
-             lambda: F.seed_labels(torch.tensor([0, 1]), torch.ones(3, dtype=torch.bool)),
-             ValueError, r"mask must have shape \[2\]"),
-        Case("seed_labels num_classes", lambda: F.seed_labels(torch.tensor([0, 1]),
-                                                              torch.ones(2, dtype=torch.bool), 0),
-             ValueError, r"num_classes must be >= 1"),
-        Case("label_propagation y NaN", lambda: F.label_propagation(nan(X[:5]), EI),
-             ValueError, r"y contains"),
-        Case("label_propagation alpha", lambda: F.label_propagation(X[:5], EI, alpha=1.0),
-             ValueError, r"alpha must be in \[0, 1\)"),
-        Case("label_propagation edge_weight dtype",
-             lambda: F.label_propagation(X[:5], EI, EW.double()),
-             TypeError, r"edge_weight is torch.float64 but y"),
-        Case("label_propagation edge_index out of range",
-             lambda: F.label_propagation(X[:3], EI),
-             ValueError, r"edge_index holds node indices outside \[0, 3\)"),
-        Case("dense_label_propagation adj shape",
-             lambda: F.dense_label_propagation(X[:5], ADJ[:4, :4]),
-             ValueError, r"adj must be \[N, N\] = \[5, 5\]"),
-        Case("dense_label_propagation adj dtype",
-             lambda: F.dense_label_propagation(X[:5], ADJ.double()),
-             TypeError, r"adj is torch.float64 but y"),
-        Case("label_propagation num_layers", lambda: F.label_propagation(X[:5], EI, num_layers=-1),
-             ValueError, r"num_layers must be >= 0"),
         # defined behaviours
-        Defined("channel_shuffle C = 4 keeps each modality", _shuffle_small_keeps_own),
-        Defined("channel_shuffle ratio 0 keeps each modality", _shuffle_ratio0_keeps_own),
-        Defined("shifts with g = 0 move nothing", _shifts_small_move_nothing),
         Defined("degree loss on sorted batches in any video order",
                 _degree_loss_sorted_batch_matches_per_video),
         Defined("relation graph of one node", _relation_single_node),
-        Defined("seed_labels with an empty mask", _seed_labels_empty_mask),
         # public twins of checked operators check as their twins do
         Case("dense_normalize NaN", lambda: F.dense_normalize(nan(ADJ)),
              ValueError, r"adj contains 1 NaN or Inf"),
