@@ -89,3 +89,27 @@ def test_a_source_named_after_a_graph_fusion_is_refused(task, name):
         build_model("lego", task, {name: 3, "b": 4}, num_classes=2)
     names = method_names(task, ["add", "b"])  # graph-add is no method of the registry
     assert len(names) == len(set(names)) and {"graph-add", "graph-mean"} <= set(names)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_node_models_name_widths_and_node_counts_they_were_not_built_for(method):
+    data = _graph()
+    torch.manual_seed(0)
+    model = build_model(method, "node", {"a": 6, "b": 4}, num_classes=3, k=4)
+    with pytest.raises(ValueError, match=re.escape(  # was 'mat1 and mat2 shapes cannot be...'
+            "x_a has 5 features, but the model was built for 6 (in_channels['a'])")):
+        model(data)
+    if method == "asym-shuffle":  # it exchanges features: no featureless form
+        return
+    torch.manual_seed(0)
+    model = build_model(method, "node", {"a": 5, "b": 4}, num_classes=3, k=4,
+                        features="none", num_nodes=40)
+    with pytest.raises(ValueError, match=re.escape(
+            "the model was built with features='none' (one learned input per node) for "
+            "num_nodes=40, but the graph has 30 nodes")):
+        model(data)
+    torch.manual_seed(0)
+    model = build_model(method, "node", {"a": 5, "b": 4}, num_classes=3, k=4,
+                        features="none", num_nodes=30).eval()
+    out = model(data)
+    assert out.shape == (30, 3) and torch.equal(out, model(data))

@@ -34,14 +34,16 @@ def node_features(data: Data, sources: list[str],
     """``{source: data.x_<source>}``, the one way the node models read their
     inputs, checked so that every model says which source is wrong: each
     ``[N, d]`` with one row per node (``N = data.num_nodes``), finite, and
-    of the dtype and on the device of ``model``'s parameters. Torch's own
-    errors (``torch.cat``, a matrix product) named no source, and a NaN in
-    one of six views was reported as ``x``.
+    of the dtype and on the device of ``model``'s parameters, of the widths
+    the model was built for (its ``in_channels``) and, for a featureless
+    head (``features="none"``), on the ``num_nodes`` it was built for.
+    Torch's own errors (``torch.cat``, a matrix product) named no source,
+    and a NaN in one of six views was reported as ``x``.
 
     Args:
         data (torch_geometric.data.Data): the graph, with ``x_<source>`` per source.
         sources (list[str]): the sources to read.
-        model (torch.nn.Module, optional): the model the features go into.
+        model (torch.nn.Module, optional): the node model the features go into.
             (default: :obj:`None`)
     """
     missing = [s for s in sources if f"x_{s}" not in data]
@@ -49,12 +51,20 @@ def node_features(data: Data, sources: list[str],
         raise ValueError(f"the data lacks x_<source> for {missing}")
     xs = {s: data[f"x_{s}"] for s in sources}
     n = data.num_nodes
+    built = getattr(model, "num_nodes", None)
+    if getattr(model, "features", None) == "none" and built != n:
+        raise ValueError(f"the model was built with features='none' (one learned input per "
+                         f"node) for num_nodes={built}, but the graph has {n} nodes")
+    widths = getattr(model, "in_channels", None) or {}
     for s, x in xs.items():
         name = f"x_{s}"
         check_tensor(name, x)
         if x.dim() != 2 or (n is not None and x.size(0) != n):
             raise ValueError(f"{name} must be [num_nodes, d] = [{n}, d] (one row per node, "
                              f"every source on the same nodes), got shape {tuple(x.shape)}")
+        if s in widths and x.size(1) != widths[s]:
+            raise ValueError(f"{name} has {x.size(1)} features, but the model was built for "
+                             f"{widths[s]} (in_channels[{s!r}])")
         if model is not None:
             check_module_input(name, x, model)
         check_finite(name, x)
@@ -186,6 +196,7 @@ class NodeLEGO(nn.Module):
                  init: str = "product", lambda_anchor: float = 0.0, **lego_options):
         super().__init__()
         self.features, self.num_classes = features, num_classes
+        self.in_channels, self.num_nodes = dict(in_channels), num_nodes
         self.lego = LEGO(in_channels, num_powers, k=k, fusion=fusion, rank=rank,
                          prune_k=prune_k, norm=norm, proj_channels=proj_channels,
                          pairs=pairs, support=support, backend="sparse", zeroth=zeroth,
@@ -239,6 +250,7 @@ class NodeFeatureFusion(nn.Module):
                  num_nodes: int | None = None):
         super().__init__()
         self.features, self.num_classes = features, num_classes
+        self.in_channels, self.num_nodes = dict(in_channels), num_nodes
         self.fuse = FeatureFusion(in_channels, mode, proj_channels)
         self.sources = list(in_channels)
         self.k = k
@@ -271,6 +283,7 @@ class NodeGraphFusion(nn.Module):
                  features: str = "concat", num_nodes: int | None = None):
         super().__init__()
         self.features, self.num_classes = features, num_classes
+        self.in_channels, self.num_nodes = dict(in_channels), num_nodes
         self.sources = list(in_channels)
         self.graph_sources = list(graph_sources or self.sources)
         self.mode, self.k = mode, k
@@ -316,6 +329,7 @@ class NodeGCN(nn.Module):
             raise ValueError("the GCN baselines learn from node features; features='labels' "
                              "(label propagation) has no GCN form")
         self.features = features
+        self.in_channels, self.num_nodes = dict(in_channels), num_nodes
         self.sources = list(in_channels)
         self.k = k
         self.gcn = GCN(_width(sum(in_channels.values()), features, num_nodes), hidden_channels,
@@ -348,6 +362,7 @@ class NodeAsymShuffle(nn.Module):
             raise ValueError(f"asym-shuffle exchanges node features; features={features!r} "
                              f"(the graph alone) has no form of it")
         self.sources = list(in_channels)
+        self.in_channels = dict(in_channels)
         self.k = k
         self.exchange = AsymGraphFusion(in_channels, hidden_channels, shift="edge",
                                         combine="concat")
