@@ -31,3 +31,33 @@ def test_command_line_of_a_program_run_is_its_own(monkeypatch):
         "python benchmarks/scaling.py --sizes 64"
     assert cli.command_line("/x/benchmarks/scaling.py", ["--repeats", 2]) == \
         "python benchmarks/scaling.py --repeats 2"
+
+
+def test_knn_probes_recall_is_the_share_of_the_true_neighbours_found():
+    # before: a comparison of every pair of a row, rows (k + 1)^2 booleans:
+    # --k 5000 ended in numpy's MemoryError (47.7 GiB), here 122 GiB
+    import numpy as np
+    recall = load_benchmark("knn_probes").recall
+    truth = np.array([[0, 1, 2, 3], [4, 5, 6, 7]])
+    got = np.array([[3, 0, 9, -1], [7, 4, 5, 6]])  # 2 of 4 (and a missing one), 4 of 4
+    assert recall(got, truth) == 0.75
+    # a large k (rows of disjoint ids, shuffled): each row's own ids count,
+    # not the neighbouring row's
+    gen = np.random.default_rng(0)
+    truth = gen.permuted(np.arange(2048 * 8001).reshape(2048, 8001), axis=1)
+    got = truth.copy()
+    got[:, ::3] = -1  # 2667 of each row's 8001 not found
+    got[1:, 1] = truth[:-1, 2]  # another row's neighbour in place of this row's
+    assert recall(got, truth) == round(1 - (2667 * 2048 + 2047) / truth.size, 4)
+
+
+def test_knn_probes_refuses_more_neighbours_than_units(capsys):
+    module = load_benchmark("knn_probes")
+    with pytest.raises(SystemExit) as err:
+        module.main(["--sizes", "8192", "4096", "--seeds", "0", "--probes", "1",
+                     "--k", "4096"])
+    assert err.value.code == 2
+    out, text = capsys.readouterr()
+    assert out == "" and text.splitlines() == [
+        "knn_probes.py: error: --k: at most N - 1 = 4095 neighbours (N = 4096: k + 1 with "
+        "the unit itself), got 4096 (see knn_probes.py --help)"]
