@@ -13,7 +13,9 @@ the recall is measured on 2048 evenly spaced rows against a flat search of
 those rows, so a size of 2^20 takes minutes, not the hours of a whole exact
 graph. The search time per query is measured on 16384 random queries in the
 order of their nearest list (as the library searches); ``est_search_s`` is
-that time N times: the search of a whole graph at that N.
+that time N times: the search of a whole graph at that N. The library's
+number of probes at each N is measured whatever ``--probes`` says: the
+baseline of the table's ratios.
 
     python benchmarks/knn_probes.py --sizes 262144 1048576 --seeds 100 101 --probes 10 12 14 16 24 28 32 36 --json benchmarks/results/knn_probes.json
 """
@@ -139,8 +141,10 @@ def main(argv=None):
 def _run(args, argv=None) -> None:
     from _cli import command_line
     from _machine import machine_info, machine_line
+    # the library's probes at every N, whatever --probes says: the baseline of the ratios
+    probes = {n: sorted(set(args.probes) | {_knn_index.ivf_params(n)[1]}) for n in args.sizes}
     rows = [r for n in args.sizes for s in args.seeds
-            for r in sweep(n, s, args.probes, args.k, args.lists_factor, args.codes)]
+            for r in sweep(n, s, probes[n], args.k, args.lists_factor, args.codes)]
     seeds = ", ".join(map(str, args.seeds))
     print(f"\n{machine_line()}; us / query: median over the seeds; / library: against the "
           "library's probes at the same N and lists, in the same run")
@@ -152,7 +156,8 @@ def _run(args, argv=None) -> None:
         same = [r for r in rows if (r["n"], r["nlist"], r["nprobe"]) == (n, nlist, nprobe)]
         us[n, nlist, nprobe] = (float(np.median([r["us_per_query"] for r in same])),
                                 same)
-    library = {(n, nlist): t for (n, nlist, _), (t, same) in us.items() if same[0]["library"]}
+    library = {(n, nlist): t for (n, nlist, nprobe), (t, _) in us.items()
+               if nprobe == _knn_index.ivf_params(n)[1]}
     for (n, nlist, nprobe), (t, same) in us.items():
         mark = " (library)" if same[0]["library"] else ""
         base = library.get((n, nlist))

@@ -61,3 +61,19 @@ def test_knn_probes_refuses_more_neighbours_than_units(capsys):
     assert out == "" and text.splitlines() == [
         "knn_probes.py: error: --k: at most N - 1 = 4095 neighbours (N = 4096: k + 1 with "
         "the unit itself), got 4096 (see knn_probes.py --help)"]
+
+
+def test_knn_probes_measures_the_librarys_probes_whatever_probes_says(capsys):
+    # before: the default --probes (6 ... 20) holds neither the 14 probes of
+    # N = 262144 nor the 32 of 2^20, so the default run's "/ library" column
+    # was "-" on every row: a table without its baseline
+    from pyg_fusion.functional._knn_index import ivf_params
+    nlist, nprobe = ivf_params(4096)
+    assert load_benchmark("knn_probes").main(
+        ["--sizes", "4096", "--seeds", "0", "--probes", "1", "--k", "4"]) is None
+    rows = [line.split(" | ") for line in capsys.readouterr().out.splitlines()
+            if line.startswith("| 4096 |")]
+    assert [(r[1], r[2]) for r in rows] == [(str(nlist), "1"), (str(nlist),
+                                                                f"{nprobe} (library)")]
+    us = [float(r[4]) for r in rows]
+    assert [r[5] for r in rows] == [f"{us[0] / us[1]:.2f}x |", "1.00x |"]
