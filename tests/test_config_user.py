@@ -59,3 +59,36 @@ def test_a_config_file_task_of_its_dataset_is_read(tmp_path, capsys):
     printed = yaml.safe_load(capsys.readouterr().out)
     assert printed["data"]["dataset"] == "digits" and printed["trainer"]["epochs"] == 3
     assert "task" not in printed
+
+
+@pytest.mark.parametrize("flags, named", [
+    (["--layers", "3,4,6,3"], "--layers:"),
+    (["--block", "basic"], "--block:"),
+    (["--block", "basic", "--layers", "2,2,2,2"], "--block, --layers:"),
+])
+def test_segment_refuses_block_and_layers_beside_depth(flags, named, tmp_path, capsys):
+    """--depth sets the ResNet's block and blocks per stage: --block /
+    --layers beside it were recorded in metrics.json but built nothing (a
+    --depth 18 run with --layers 3,4,6,3 had the parameters of one without)."""
+    root = tmp_path / "data"
+    # a tiny run: without the check it trains in seconds (and exits 0)
+    assert main(["segment", "train", "--data", "synthetic", "--root", str(root), "--size", "40",
+                 "--num-train", "2", "--num-test", "2", "--width", "4", "--decoder-features",
+                 "4", "--light", "--epochs", "1", "--no-progress", "--depth", "18", *flags,
+                 "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert err == (f"pyg-fusion segment train: error: {named} not read with --depth 18, which "
+                   f"sets the ResNet's block and blocks per stage; give --depth or --block / "
+                   f"--layers\n")
+    assert not root.exists()  # refused before the scenes are made
+
+
+def test_segment_depth_with_block_and_layers_at_their_defaults_passes():
+    from pyg_fusion.experiments.image_config import (SegmentDataConfig, SegmentModelConfig,
+                                                     check_segment)
+    # a printed config holds them at their defaults beside --depth; a list
+    # (YAML, Python) is the tuple of the flag
+    check_segment(SegmentDataConfig(), SegmentModelConfig(depth=18))
+    check_segment(SegmentDataConfig(), SegmentModelConfig(depth=18, layers=[1, 1, 1, 1]))
+    with pytest.raises(ValueError, match="--layers: not read with --depth 50"):
+        check_segment(SegmentDataConfig(), SegmentModelConfig(depth=50, layers=[3, 4, 6, 3]))

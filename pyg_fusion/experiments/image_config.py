@@ -140,7 +140,9 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     """Raises a :class:`ValueError` naming the flags when the segmenter
     cannot train on ``data``: a training batch of one image whose deepest
     encoder map (1/32 of the side, rounded up) is 1x1 leaves BatchNorm one
-    value per channel, which it cannot normalise.
+    value per channel, which it cannot normalise; or when a flag would be
+    recorded but never read: one of the other kind of data, or ``--block`` /
+    ``--layers`` beside ``--depth`` (which sets both), away from its default.
 
     Args:
         data (SegmentDataConfig): the scenes.
@@ -159,6 +161,14 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
         kind = "nyud" if data.data == "synthetic" else "synthetic"
         raise ValueError(f"{', '.join(unread)}: {kind} data only, not read with "
                          f"--data {data.data}")
+    if model.depth is not None:
+        default = SegmentModelConfig()
+        ignored = ((["--block"] if model.block != default.block else [])
+                   + (["--layers"] if tuple(model.layers) != tuple(default.layers) else []))
+        if ignored:
+            raise ValueError(f"{', '.join(ignored)}: not read with --depth {model.depth}, "
+                             f"which sets the ResNet's block and blocks per stage; give "
+                             f"--depth or --block / --layers")
     side, flag = ((data.size, "--size") if data.data == "synthetic"
                   else (data.crop_size, "--crop-size"))
     scenes = data.num_train if data.data == "synthetic" else num_listed
