@@ -8,7 +8,8 @@ Each variant keeps the library's index of the features (``_knn_index._ivf``: the
 same lists, centroids and coarse search) and changes only which list a unit
 is added to, and for ``power`` which lists a query probes:
 
-* ``nearest``: each unit in the list of its nearest centroid (the library).
+* ``nearest``: each unit in the list of its nearest centroid (the library);
+  always measured, whatever ``--variants`` says: the baseline of the ratios.
 * ``capacity F``: at most ``ceil(F N / nlist)`` units per list; a unit that
   does not fit goes to its next-nearest centroid (among its ``ceil(1.25 x
   the largest nprobe) + 4`` nearest, which may be more lists than a query
@@ -182,8 +183,10 @@ def _run(args, argv=None) -> None:
     from _cli import command_line
     from _machine import machine_info, machine_line
     print(machine_line(), flush=True)
+    # the library's assignment, whatever --variants says: the baseline of the ratios
+    variants = list(dict.fromkeys(["nearest", *args.variants]))
     rows = [r for n in args.sizes for s in args.seeds
-            for r in sweep(n, s, args.probes, args.variants, args.capacity, args.alpha,
+            for r in sweep(n, s, args.probes, variants, args.capacity, args.alpha,
                            args.power_alpha)]
     nearest = {(r["n"], r["seed"], r["nprobe"]): r["us_per_query"] for r in rows
                if r["variant"] == "nearest"}

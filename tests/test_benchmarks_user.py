@@ -77,3 +77,15 @@ def test_knn_probes_measures_the_librarys_probes_whatever_probes_says(capsys):
                                                                 f"{nprobe} (library)")]
     us = [float(r[4]) for r in rows]
     assert [r[5] for r in rows] == [f"{us[0] / us[1]:.2f}x |", "1.00x |"]
+
+
+def test_knn_balance_measures_the_librarys_assignment_whatever_variants_says(capsys):
+    # before: --variants capacity measured no "nearest" rows, so the
+    # "/ nearest" column was "-" on every row: a table without its baseline
+    assert load_benchmark("knn_balance").main(
+        ["--sizes", "4096", "--seeds", "0", "--probes", "2", "--variants", "capacity"]) is None
+    rows = [line.split(" | ") for line in capsys.readouterr().out.splitlines()
+            if line.startswith("| 4096 |")]
+    assert [r[2] for r in rows] == ["nearest", "capacity 1.25"]
+    us = [float(r[6]) for r in rows]
+    assert [r[7] for r in rows] == ["1.00x", f"{us[1] / us[0]:.2f}x"]
