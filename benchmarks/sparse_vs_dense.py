@@ -175,16 +175,17 @@ def main(argv=None):
             "| dense peak MiB | sparse peak MiB |")
     print(head)
     print("|" + "---|" * 8)
-    crossover = None
+    faster = []  # the sizes where sparse is faster, in the order of --sizes
     for n in args.sizes:
         d, s, t = get(n, "dense"), get(n, "sparse"), get(n, "sparse", "torch_scatter")
         ratio = (d["time_s"] / s["time_s"]) if d and s and d["time_s"] and s["time_s"] else None
-        if ratio is not None and ratio > 1 and crossover is None:
-            crossover = n
+        if ratio is not None and ratio > 1:
+            faster.append(n)
         print(f"| {n} | {d['batch'] if d else 1} | {fmt(d and d['time_s'])} | "
               f"{fmt(s and s['time_s'])} | {fmt(t and t['time_s'])} | "
               f"{fmt(ratio, '{:.1f}x')} | {fmt(d and d['peak_mem_mb'], '{:.0f}')} | "
               f"{fmt(s and s['peak_mem_mb'], '{:.0f}')} |")
+    crossover = min(faster, default=None)
     a, d, s = get(32, "auto"), get(32, "dense"), get(32, "sparse")
     summary = {"crossover_N": crossover}
     if a and d and s and a["time_s"] and d["time_s"] and s["time_s"]:

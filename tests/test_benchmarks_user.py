@@ -89,3 +89,22 @@ def test_knn_balance_measures_the_librarys_assignment_whatever_variants_says(cap
     assert [r[2] for r in rows] == ["nearest", "capacity 1.25"]
     us = [float(r[6]) for r in rows]
     assert [r[7] for r in rows] == ["1.00x", f"{us[1] / us[0]:.2f}x"]
+
+
+def test_sparse_vs_dense_crossover_is_the_smallest_size_whatever_their_order(
+        monkeypatch, tmp_path, capsys):
+    # before: the first size of --sizes where sparse was faster, so
+    # --sizes 4096 1024 reported 4096 although sparse was faster at 1024 too
+    module = load_benchmark("sparse_vs_dense")
+    seconds = {(4096, "dense"): 14.0, (4096, "sparse"): 0.4, (1024, "dense"): 0.3,
+               (1024, "sparse"): 0.1, (256, "dense"): 0.01, (256, "sparse"): 0.03}
+
+    def measured(args, n, batch, backend, scatter):  # no worker processes
+        return {"N": n, "batch": batch, "backend": backend, "scatter": scatter,
+                "time_s": seconds[n, backend], "times": [seconds[n, backend]],
+                "threads": 1, "peak_mem_mb": 500.0, "status": "ok"}
+    monkeypatch.setattr(module, "run_config", measured)
+    out = tmp_path / "svd.json"
+    assert module.main(["--sizes", "4096", "256", "1024", "--json", str(out)]) == 0
+    assert "crossover (smallest N where sparse is faster): 1024" in capsys.readouterr().out
+    assert json.loads(out.read_text())["summary"]["crossover_N"] == 1024
