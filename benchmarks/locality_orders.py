@@ -61,6 +61,12 @@ def cluster_order(x: torch.Tensor, within: torch.Tensor, clusters: int) -> torch
     return torch.from_numpy(np.lexsort((position, rank[assign])))
 
 
+def _progress(done: str, runs: int, start: float) -> None:
+    """One line on stderr per round of the orders: minutes at N = 65536."""
+    print(f"  {done}: {runs} runs, {time.perf_counter() - start:.1f} s so far",
+          file=sys.stderr, flush=True)
+
+
 def main(argv=None) -> int:
     from _cli import kept_state, parser, positive_int
     p = parser(__file__, __doc__)
@@ -104,9 +110,11 @@ def _run(args) -> int:
                 index, moved = relabel(ei, perm, n)
                 inputs[name, s] = (index, permute_rows(w.detach(), moved), perm)
     times = {key: [] for key in inputs}
+    start = time.perf_counter()
     for key, (ei, w, perm) in inputs.items():  # untimed: the first call's one-off costs
         graph_powers(ei, w.clone().requires_grad_(), n, P, prune_k=PRUNE, restore=perm)
-    for _ in range(args.repeats):
+    _progress("warm-up", len(inputs), start)
+    for r in range(args.repeats):
         for key, (ei, w, perm) in inputs.items():
             w = w.clone().requires_grad_()
             t0 = time.perf_counter()
@@ -115,6 +123,7 @@ def _run(args) -> int:
             (attr * up).sum().backward()
             times[key].append(time.perf_counter() - t0)
             del index, attr, up
+        _progress(f"repeat {r + 1}/{args.repeats}", len(inputs), start)
     print(f"N={n}, d={D}, k={K}, P={P}, prune_k={PRUNE}, median of {args.repeats}; "
           f"{machine_line()}")
     print("| source | order | powers fwd + bwd s | / own order |\n|---|---|---|---|")

@@ -108,3 +108,14 @@ def test_sparse_vs_dense_crossover_is_the_smallest_size_whatever_their_order(
     assert module.main(["--sizes", "4096", "256", "1024", "--json", str(out)]) == 0
     assert "crossover (smallest N where sparse is faster): 1024" in capsys.readouterr().out
     assert json.loads(out.read_text())["summary"]["crossover_N"] == 1024
+
+
+def test_locality_orders_shows_its_progress(capsys):
+    # before: nothing until the table, minutes at N = 65536 --repeats 3
+    assert load_benchmark("locality_orders").main(["256", "--repeats", "2"]) == 0
+    out, err = capsys.readouterr()
+    lines = err.splitlines()
+    assert [line.split(":")[0].strip() for line in lines] == ["warm-up", "repeat 1/2",
+                                                              "repeat 2/2"]
+    assert all(": 6 runs, " in line for line in lines)  # 3 orders x 2 sources
+    assert "| a | own |" in out
