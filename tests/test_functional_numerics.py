@@ -207,3 +207,49 @@ def test_exact_dot_knn_with_one_unit_of_large_norm(monkeypatch):
         hits = sum(len(rows[i] & set(want[i].tolist())) for i in range(999))
         assert hits / (999 * 5) > 0.98
     assert torch.equal(got[0], got[1])  # faiss's search and the torch path
+
+
+@pytest.mark.parametrize("d", [8, 64])
+@pytest.mark.parametrize("metric", ["rbf", "cosine"])
+def test_exact_knn_with_one_unit_of_large_norm_rbf_and_cosine(d, metric, monkeypatch):
+    # the rbf tie tolerance was twice the graph's largest squared norm for
+    # every row: one unit at 30x the others' norm made most float32
+    # neighbours "ties" chosen by index (recall@5 0.43 / 0.23 at d = 8 / 64
+    # in this draw); per row (|x_i|^2 and the row's k-th distance) the
+    # misses left are float32 ties. Cosine (unit rows, scale 1) never had it.
+    from pyg_fusion.functional import relation
+    from pyg_fusion.nn import RelationGraph
+    torch.manual_seed(0)
+    n, k = 500, 5
+    centres = torch.randn(5, d)
+    x = centres[torch.randint(0, 5, (n,))] + 0.2 * torch.randn(n, d)
+    x[-1] = 30 * x[:-1].norm(dim=1).mean() * torch.nn.functional.normalize(torch.randn(d), dim=0)
+    xd = x.double()
+    if metric == "rbf":
+        scores = -torch.cdist(xd, xd).pow(2)
+    else:
+        u = xd / xd.norm(dim=1, keepdim=True)
+        scores = u @ u.t()
+    scores.fill_diagonal_(float("-inf"))
+    want = torch.zeros(n, n, dtype=torch.bool)  # float64 reference
+    want[torch.arange(n).unsqueeze(1), scores.topk(k, dim=1).indices] = True
+    want = want[:-1]  # the outlier's own row is not the point
+
+    def recall(keep):
+        return float((keep[:-1] & want).sum()) / ((n - 1) * k)
+
+    # the dense backend's choice (its rbf weights of the outlier's row are 0 in float32)
+    scores32, scale = relation.knn_scores(x, metric)
+    dense = relation.dense_topk(torch.ones_like(scores32), k, scores=scores32, scale=scale) != 0
+    dense.fill_diagonal_(False)
+    assert torch.equal(dense[:-1], (RelationGraph(k=k, metric=metric).dense(x) != 0)[:-1]
+                       .fill_diagonal_(False))
+    assert recall(dense) > 0.99
+    for use_faiss in (True, False):  # faiss's flat index, then the torch path
+        if not use_faiss:
+            monkeypatch.setattr(relation, "load_faiss", lambda: None)
+        ei, _ = F.relation_graph(x, k=k, metric=metric, nonneg=None, knn="exact")
+        sparse = torch.zeros(n, n, dtype=torch.bool)
+        sparse[ei[1], ei[0]] = True
+        sparse.fill_diagonal_(False)
+        assert torch.equal(sparse, dense), use_faiss  # the same edges in every search

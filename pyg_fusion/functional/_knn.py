@@ -165,7 +165,10 @@ def _exact(flat, part: np.ndarray, k: int, metric: str) -> np.ndarray:
     # first), the last of k + 1 others is dropped (_with_self_loops)
     edge = dist[:, max(kk - 2, 0):kk + 1]
     sq = torch.from_numpy(np.einsum("ij,ij->i", part, part))
-    scale = knn_tie_scale(sq.max(), metric, sq).expand(n)  # one per row
+    # one per row; rbf's from the row's k-th other (the (k + 1)-th match):
+    # faiss's L2 gives squared distances, the searches rank by their negatives
+    kth = None if metric != "rbf" else -torch.from_numpy(dist[:, kk - 1])
+    scale = knn_tie_scale(sq.max(), metric, sq, kth).expand(n)
     tol = tie_tolerance(scale, torch.float32).numpy()[:, None]
     tied = np.flatnonzero((np.abs(np.diff(edge, axis=1)) <= tol).any(1))
     idx = np.ascontiguousarray(idx[:, :kk])

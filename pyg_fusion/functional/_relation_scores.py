@@ -10,7 +10,7 @@ import torch
 from torch import Tensor
 
 from ._autocast import float32_under_autocast
-from ._topk import knn_tie_scale, tie_tolerance
+from ._topk import Scale, knn_rank_scale, knn_tie_scale, tie_tolerance
 from .similarity import _apply_nonneg, _gamma, ranking_features
 
 def _block_scores(xq: Tensor, xk: Tensor, metric: str, gamma) -> Tensor:
@@ -24,22 +24,24 @@ def _block_scores(xq: Tensor, xk: Tensor, metric: str, gamma) -> Tensor:
 
 @float32_under_autocast
 def knn_scores(x: Tensor, metric: str = "cosine", mask: Tensor | None = None
-               ) -> tuple[Tensor, Tensor]:
-    """``([..., N, N] scores, [..., N, 1] tie scale)``: the scores by which
+               ) -> tuple[Tensor, Scale]:
+    """``([..., N, N] scores, tie scale)``: the scores by which
     the kNN searches rank the neighbours of ``x`` (``[N, d]`` or
     ``[B, N, d]``): cosine before ``nonneg``, dot, or minus the squared
     distance for rbf (whose ``exp`` would merge distant units into ties at
-    0); ``-inf`` at padded units (``mask``); and each row's
-    :func:`knn_tie_scale` (``[..., 1, 1]``, one per graph, for cosine and
-    rbf). The dense backend chooses its ``k`` by them
-    (``dense_topk(..., scores=, scale=)``), so that both backends keep the
-    same neighbours, ties included."""
-    s, scale, _ = _knn_scores(x, metric, mask)
-    return s, scale
+    0); ``-inf`` at padded units (``mask``); and the :func:`knn_tie_scale`
+    of the rows (``[..., 1, 1]``, one per graph, for cosine; ``[..., N, 1]``
+    for dot; for rbf the function of the rows' ``[..., N, 1]`` k-th scores
+    that gives it, :func:`~._topk.knn_rank_scale`). The dense backend
+    chooses its ``k`` by them (``dense_topk(..., scores=, scale=)``), so
+    that both backends keep the same neighbours, ties included."""
+    s, sq, largest, _ = _knn_scores(x, metric, mask)
+    return s, knn_rank_scale(largest, metric, sq)
 
 
 def _knn_scores(x: Tensor, metric: str, mask: Tensor | None):
-    # knn_scores and the ranking features they were computed from
+    # knn_scores, the rows' squared norms [..., N, 1], the graphs' largest
+    # [..., 1, 1] and the ranking features they were computed from
     with torch.no_grad():
         xs = ranking_features(x, metric, mask=mask if x.dim() == 3 else None)
         s = _block_scores(xs, xs, metric, None)
@@ -48,20 +50,21 @@ def _knn_scores(x: Tensor, metric: str, mask: Tensor | None):
             s = s.masked_fill(~(mask.unsqueeze(-1) & mask.unsqueeze(-2)), float("-inf"))
             sq = sq * mask
         largest = sq.amax(-1, keepdim=True).unsqueeze(-1)
-    return s, knn_tie_scale(largest, metric, sq.unsqueeze(-1)), xs
+    return s, sq.unsqueeze(-1), largest, xs
 
 
 @float32_under_autocast
 def dense_threshold_keep(x: Tensor, threshold: float, metric: str, nonneg, gamma,
-                         mask: Tensor | None = None) -> tuple[Tensor, Tensor, Tensor]:
+                         mask: Tensor | None = None) -> tuple[Tensor, Tensor, Scale]:
     """``(keep, scores, scale)`` of the dense backend: :func:`knn_scores` of
     ``x`` and which of its entries reach ``threshold``
-    (:func:`threshold_keep`, the sparse search's decision)."""
-    scores, scale, xs = _knn_scores(x, metric, mask)
+    (:func:`threshold_keep`, the sparse search's decision, by the graph's
+    tie scale for rbf: :func:`knn_tie_scale` without the k-th)."""
+    scores, sq, largest, xs = _knn_scores(x, metric, mask)
     with torch.no_grad():
         keep = threshold_keep(scores, threshold, metric, nonneg, gamma, x.size(-1), xs, xs,
-                              scale)
-    return keep, scores, scale
+                              knn_tie_scale(largest, metric, sq))
+    return keep, scores, knn_rank_scale(largest, metric, sq)
 
 
 def reaches_threshold(scores: Tensor, threshold: float, metric: str, nonneg, gamma,

@@ -5,6 +5,9 @@ choice and the dense ``prune_k``).
 """
 from __future__ import annotations
 
+from functools import partial
+from typing import Callable, Union
+
 import numpy as np
 import torch
 from torch import Tensor
@@ -17,13 +20,17 @@ from ._csr import inverse_permutation, ptr2index, row_runs, use_scipy
 # equal in exact arithmetic, but matrix products round by the shape of the
 # call (BLAS tiles): 1.0 and 1.0000000000000002 for the cosine of one pair
 # of duplicates in one float64 product of 17 x 17. The scale is that of the
-# rounding: the kNN searches' (:func:`knn_tie_scale`: 1 for
-# cosine, the largest squared norm of the graph for dot, twice it for rbf),
-# a row's largest magnitude for the pruning of the powers. 64 ulps (8e-6 in
-# float32, 1.4e-14 in float64) are above the noise of a product of 2048-d
-# features (~sqrt(d) ulps) and far below the gaps between distinct
-# neighbours of real features.
+# rounding: the kNN searches' (:func:`knn_tie_scale`: 1 for cosine, per row
+# for dot and rbf), a row's largest magnitude for the pruning of the powers.
+# 64 ulps (8e-6 in float32, 1.4e-14 in float64) are above the noise of a
+# product of 2048-d features (~sqrt(d) ulps) and far below the gaps between
+# distinct neighbours of real features.
 TIE_ULPS = 64
+
+# The scale argument of the top-k rules below: a tensor (broadcast to the
+# rows), or a function of each row's k-th score that gives it (rbf's,
+# :func:`knn_rank_scale`).
+Scale = Union[Tensor, Callable[[Tensor], Tensor]]
 
 
 def tie_tolerance(scale: Tensor, dtype: torch.dtype) -> Tensor:
@@ -35,39 +42,67 @@ def tie_tolerance(scale: Tensor, dtype: torch.dtype) -> Tensor:
     return scale * (TIE_ULPS * eps)
 
 
-def knn_tie_scale(largest_sq: Tensor, metric: str, row_sq: Tensor | None = None) -> Tensor:
-    """The scale of the tie tolerance of a kNN search in a
-    graph whose largest squared norm of the ranked features (unit rows for
-    cosine) is ``largest_sq``: the size of a product's rounding, 1 for
-    cosine, ``2 largest_sq`` for rbf, and for dot ``|x_i| sqrt(largest_sq)``
-    per row, ``row_sq`` holding the rows' squared norms :math:`|x_i|^2`
-    (broadcast with ``largest_sq``; without it ``largest_sq``). A dot
-    product rounds by about :math:`|x_i| |x_j|`: the graph's largest squared
+def knn_tie_scale(largest_sq: Tensor, metric: str, row_sq: Tensor | None = None,
+                  kth: Tensor | None = None) -> Tensor:
+    """The scale of the tie tolerance of a kNN search in a graph whose
+    largest squared norm of the ranked features (unit rows for cosine, rows
+    centred for rbf) is ``largest_sq``: the size of a score's rounding. 1 for
+    cosine; for dot ``|x_i| sqrt(largest_sq)`` per row, ``row_sq`` holding
+    the rows' squared norms :math:`|x_i|^2` (broadcast with ``largest_sq``);
+    for rbf ``|x_i|^2 + min(largest_sq, (|x_i| + sqrt(D_i))^2)`` per row,
+    ``D_i = -kth`` the row's k-th squared distance. Without ``row_sq`` (or,
+    for rbf, ``kth``): the graph's bound, ``largest_sq`` for dot and
+    ``2 largest_sq`` for rbf (the threshold's decision takes it).
+
+    A dot product rounds by about ``|x_i| |x_j|``, a squared distance
+    ``|x_i|^2 + |x_j|^2 - 2 x_i . x_j`` by about ``|x_i|^2 + |x_j|^2``, and a
+    unit whose score ties with row ``i``'s k-th is within ``sqrt(D_i)`` of
+    ``x_i``: ``|x_j| <= |x_i| + sqrt(D_i)``. The graph's largest squared
     norm for every row would let one unit of large norm widen every row's
-    tolerance (in float32, one unit at 30x the others' norm made 0.38 of
-    a graph's dot neighbours ties chosen by index)."""
+    tolerance (in float32, one unit at 30x the others' norm made most
+    neighbours ties chosen by index: rbf recall@5 0.14-0.43 against
+    float64)."""
     if metric == "cosine":
         return torch.ones_like(largest_sq)
     if metric == "rbf":
-        return largest_sq * 2.0
+        if row_sq is None or kth is None:
+            return largest_sq * 2.0
+        # -inf (fewer than k scores): every unit's norm; +inf: none but the row's
+        reach = (row_sq.sqrt() + (-kth).clamp(min=0).sqrt()).square()
+        return row_sq + torch.minimum(reach, largest_sq)
     return largest_sq if row_sq is None else row_sq.sqrt() * largest_sq.sqrt()
+
+
+def knn_rank_scale(largest_sq: Tensor, metric: str, row_sq: Tensor) -> Scale:
+    """The :data:`Scale` by which a kNN search settles its ties
+    (:func:`knn_tie_scale` per row): for rbf the function of the rows' k-th
+    scores, else the tensor."""
+    if metric == "rbf":
+        return partial(knn_tie_scale, largest_sq, metric, row_sq)
+    return knn_tie_scale(largest_sq, metric, row_sq)
+
+
+def scale_at(scale: Scale, kth: Tensor) -> Tensor:
+    """``scale`` (:data:`Scale`) of rows whose k-th scores are ``kth``."""
+    return scale(kth) if callable(scale) else scale
 
 
 def _row_scale(scores: Tensor) -> Tensor:
     return torch.where(scores.isfinite(), scores.abs(), 0).amax(-1, keepdim=True)
 
 
-def top_k_mask(scores: Tensor, k: int, scale: Tensor | None = None) -> Tensor:
+def top_k_mask(scores: Tensor, k: int, scale: Scale | None = None) -> Tensor:
     """``[..., n]`` bool: the ``k`` largest finite ``scores`` of each row;
     scores within :func:`tie_tolerance` of the ``k``-th count as tied with it
     and go to the smaller column. ``torch.topk`` leaves the tied index it
     returns unspecified, so it only finds the ``k``-th; rows with fewer than
-    ``k`` finite scores keep them all. ``scale`` (broadcast to ``[..., 1]``)
-    is the scale of the tolerance, by default each row's largest finite
-    magnitude. :func:`topk_rows` (the sparse products' pruning) keeps the
-    same rule on CSR rows."""
+    ``k`` finite scores keep them all. ``scale`` (:data:`Scale`, broadcast to
+    ``[..., 1]``) is the scale of the tolerance, by default each row's
+    largest finite magnitude. :func:`topk_rows` (the sparse products'
+    pruning) keeps the same rule on CSR rows."""
     kth = scores.topk(k, dim=-1).values[..., -1:]
-    tol = tie_tolerance(_row_scale(scores) if scale is None else scale, scores.dtype)
+    tol = tie_tolerance(_row_scale(scores) if scale is None else scale_at(scale, kth),
+                        scores.dtype)
     d = scores - kth  # NaN (neither) where kth is -inf
     above = (d > tol) | (kth == float("-inf"))
     tied = (d.abs() <= tol) | (scores == kth)  # == also for an infinite k-th
@@ -75,15 +110,17 @@ def top_k_mask(scores: Tensor, k: int, scale: Tensor | None = None) -> Tensor:
     return (above | (tied & (tied.cumsum(-1) <= need))) & (scores > float("-inf"))
 
 
-def top_k_pairs(scores: Tensor, k: int, scale: Tensor) -> tuple[Tensor, Tensor]:
+def top_k_pairs(scores: Tensor, k: int, scale: Scale) -> tuple[Tensor, Tensor]:
     """``(row, col)`` of :func:`top_k_mask` of ``[rows, n]`` ``scores`` with
-    the tolerance scale ``scale`` (``[rows]``), sorted by row, then column,
-    from one ``torch.topk`` of ``k + 1``: only the rows whose ``k``-th and
-    ``(k + 1)``-th scores are tied are masked in full. One host sync."""
+    the tolerance scale ``scale`` (:data:`Scale` of ``[rows]``), sorted by
+    row, then column, from one ``torch.topk`` of ``k + 1``: only the rows
+    whose ``k``-th and ``(k + 1)``-th scores are tied are masked in full.
+    One host sync."""
     n = scores.size(1)
     if k >= n:
         return (scores > float("-inf")).nonzero(as_tuple=True)
     top, idx = scores.topk(k + 1, dim=1)
+    scale = scale_at(scale, top[:, k - 1])
     idx = idx[:, :k].masked_fill(top[:, :k] == float("-inf"), n)  # n: not kept
     gap = top[:, k - 1] - top[:, k]
     tied = (gap <= tie_tolerance(scale, scores.dtype)).nonzero().view(-1)
@@ -97,17 +134,18 @@ def top_k_pairs(scores: Tensor, k: int, scale: Tensor) -> tuple[Tensor, Tensor]:
     return rows[keep], idx[keep]
 
 
-def top_k_columns(scores: Tensor, k: int, scale: Tensor, spare: int = 16) -> Tensor:
+def top_k_columns(scores: Tensor, k: int, scale: Scale, spare: int = 16) -> Tensor:
     """``[rows, k]``: the columns of :func:`top_k_mask` (``scale``: a scalar
-    tensor, or one per row) of ``[rows, n]`` ``scores`` that hold at least ``k`` finite
+    tensor, one per row, or a function of the rows' k-th scores) of
+    ``[rows, n]`` ``scores`` that hold at least ``k`` finite
     scores each, ascending. The rule is applied to each row's ``k + spare``
     largest scores (one ``torch.topk``), and to the whole row only where the
     tied group reaches past them: a full mask costs ~40 ns per score on
     the 2-core CPU, 5x the product that made the scores."""
     n = scores.size(1)
     m = min(k + spare, n)
-    scale = scale.expand(scores.size(0))  # one per row
     top, idx = scores.topk(m, dim=1)
+    scale = scale_at(scale, top[:, k - 1]).expand(scores.size(0))  # one per row
     order = idx.argsort(dim=1)  # the candidates by column: ties to the smaller
     cand, cols = top.gather(1, order), idx.gather(1, order)
     out = cols[top_k_mask(cand, k, scale[:, None])].view(-1, k)

@@ -19,7 +19,7 @@ from ._knn import faiss_gpu, faiss_knn, load_faiss
 # the search scores live in their own module; the public ones stay importable from here
 from ._relation_scores import (_block_scores, dense_threshold_keep,  # noqa: F401
                                knn_scores, reaches_threshold, threshold_keep)
-from ._topk import knn_tie_scale, top_k_mask, top_k_pairs
+from ._topk import Scale, knn_rank_scale, knn_tie_scale, top_k_mask, top_k_pairs
 from .similarity import (_check_common, check_metric_options, _pair_similarity,
                          feature_limit, ranking_features)
 
@@ -68,7 +68,8 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
         if k is not None or threshold is not None:  # each unit's tie scale
             sq = (xs * xs).sum(1)
             largest = sq.new_zeros(ptr.numel() - 1).scatter_reduce_(0, batch, sq, "amax")
-            scale = knn_tie_scale(largest.index_select(0, batch), metric, sq)
+            largest = largest.index_select(0, batch)
+            scale = knn_tie_scale(largest, metric, sq)  # rbf: the graph's, for the threshold
         # each chunk's first and last graph and the columns of its graphs, read
         # to the host once (two syncs), not four per chunk
         bounds = torch.arange(0, n, chunk_size, device=x.device)
@@ -91,7 +92,8 @@ def _select_pairs(x: Tensor, batch: Tensor, k: int | None, threshold: float | No
             # The self loop is always kept: +inf ranks it first.
             scores[r - start, r - c0] = float("inf")
             if k is not None:
-                rr, cc = top_k_pairs(scores, min(k + 1, c1 - c0), scale[start:end])
+                rr, cc = top_k_pairs(scores, min(k + 1, c1 - c0),
+                                     knn_rank_scale(largest[start:end], metric, sq[start:end]))
                 rows.append(rr + start)
                 cols.append(cc + c0)
             else:
@@ -286,7 +288,7 @@ def relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
 
 @float32_under_autocast
 def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False,
-               scores: Tensor | None = None, scale: Tensor | None = None) -> Tensor:
+               scores: Tensor | None = None, scale: Scale | None = None) -> Tensor:
     """Keeps the ``k`` largest entries of each row of ``adj`` (``[..., N, N]``;
     ties at the ``k``-th to the smaller column) and zeroes the rest: the dense
     twin of :func:`relation_graph`'s ``k`` (with
@@ -302,9 +304,11 @@ def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False,
             (e.g. :func:`knn_scores`; ``-inf``: never kept) instead of
             ``adj`` (magnitudes with ``include_diagonal``). (default:
             :obj:`None`)
-        scale (torch.Tensor, optional): the scale of the tie tolerance,
-            broadcast to ``[..., N, 1]`` (:func:`knn_scores`). (default:
-            :obj:`None`, each row's largest magnitude)
+        scale (torch.Tensor or callable, optional): the scale of the tie
+            tolerance, broadcast to ``[..., N, 1]``, or a function of the
+            rows' ``[..., N, 1]`` k-th scores that gives it
+            (:func:`knn_scores`' for rbf). (default: :obj:`None`, each row's
+            largest magnitude)
 
     Returns:
         torch.Tensor: ``[..., N, N]``.
@@ -317,7 +321,7 @@ def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False,
 
 
 def _dense_topk(adj: Tensor, k: int, include_diagonal: bool = False,
-                scores: Tensor | None = None, scale: Tensor | None = None) -> Tensor:
+                scores: Tensor | None = None, scale: Scale | None = None) -> Tensor:
     # dense_topk without its checks (no pass over adj, no host sync), for
     # matrices the library computed from checked inputs
     n = adj.size(-1)
