@@ -66,7 +66,12 @@ def _args_entries(doc: str) -> dict[str, str]:
     return entries
 
 
-@pytest.mark.parametrize("name,obj", _objects(), ids=lambda v: str(v)[:60])
+OBJECTS = _objects()
+
+
+# ids of the names alone: a function's repr holds its address, which changes
+# from one collection to the next (pytest --lf, -p xdist need the same ids)
+@pytest.mark.parametrize("name,obj", OBJECTS, ids=[name for name, _ in OBJECTS])
 def test_args_are_documented_with_type_and_default(name, obj):
     fn = obj.__init__ if inspect.isclass(obj) else obj
     params = [p for p in inspect.signature(fn).parameters.values()
