@@ -113,3 +113,27 @@ def test_node_models_name_widths_and_node_counts_they_were_not_built_for(method)
                         features="none", num_nodes=30).eval()
     out = model(data)
     assert out.shape == (30, 3) and torch.equal(out, model(data))
+
+
+def test_dataset_arguments_of_the_wrong_type_are_named(tmp_path):
+    from pyg_fusion.datasets import MultiFeatureDigits, MultiViewTables
+    rng = np.random.default_rng(0)
+    np.savetxt(tmp_path / "a.csv", rng.normal(size=(12, 3)), delimiter=",")
+    np.savetxt(tmp_path / "y.csv", np.arange(12) % 2, fmt="%d")
+    kw = dict(views=[str(tmp_path / "a.csv")], labels=str(tmp_path / "y.csv"), log=False)
+    # a column's name failed in a comparison ('<=' not supported...), a float
+    # as an index (IndexError), views=None on iteration ('NoneType' object...)
+    for bad in ("label", 0.0, True):
+        with pytest.raises(TypeError, match=re.escape(
+                f"label_column must be an int (a column number, -1 the last), got {bad!r}")):
+            MultiViewTables(str(tmp_path / "ds"), **kw, label_column=bad)
+    with pytest.raises(TypeError, match=re.escape(
+            "views must be a dict {name: file} or a list of files, got NoneType")):
+        MultiViewTables(str(tmp_path / "ds"), **{**kw, "views": None})
+    data = MultiViewTables(str(tmp_path / "ds"), **kw, label_column=np.int64(0))[0]
+    assert data.y.tolist() == [0, 1] * 6 and data.x_a.shape == (12, 3)
+    # 'pix' was read as the views 'p', 'i', 'x'
+    with pytest.raises(TypeError, match=re.escape(
+            "views must be a sequence of view names, e.g. ['pix'], got the single string "
+            "'pix'")):
+        MultiFeatureDigits(str(tmp_path / "digits"), views="pix", log=False)

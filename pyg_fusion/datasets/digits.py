@@ -106,6 +106,9 @@ class MultiFeatureDigits(FusionDataset):
                  standardize: bool = False, transform: Callable | None = None,
                  pre_transform: Callable | None = None, pre_filter: Callable | None = None,
                  force_reload: bool = False, log: bool = True):
+        if isinstance(views, str):  # 'pix' read as the views 'p', 'i', 'x'
+            raise TypeError(f"views must be a sequence of view names, e.g. [{views!r}], got "
+                            f"the single string {views!r}")
         views = tuple(VIEWS if views is None else views)
         bad = [v for v in views if v not in VIEWS]
         if bad or not views or len(set(views)) != len(views):

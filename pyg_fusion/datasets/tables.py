@@ -2,6 +2,7 @@
 multi-view graph."""
 from __future__ import annotations
 
+import numbers
 import os.path as osp
 import re
 from typing import Callable, Mapping, Sequence
@@ -135,6 +136,14 @@ class MultiViewTables(FusionDataset):
         if isinstance(views, str):
             raise TypeError("views must be a dict {name: file} or a list of files, got a "
                             "single string")
+        if not isinstance(views, (Mapping, Sequence)):
+            raise TypeError(f"views must be a dict {{name: file}} or a list of files, got "
+                            f"{type(views).__name__}")
+        if isinstance(label_column, bool) or not isinstance(label_column, numbers.Integral):
+            # a column's name would fail in a comparison, a float as an index
+            raise TypeError(f"label_column must be an int (a column number, -1 the last), got "
+                            f"{label_column!r}")
+        label_column = int(label_column)
         if not isinstance(views, Mapping):
             views = name_views(views)
         if not views:
