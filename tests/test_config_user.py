@@ -92,3 +92,47 @@ def test_segment_depth_with_block_and_layers_at_their_defaults_passes():
     check_segment(SegmentDataConfig(), SegmentModelConfig(depth=18, layers=[1, 1, 1, 1]))
     with pytest.raises(ValueError, match="--layers: not read with --depth 50"):
         check_segment(SegmentDataConfig(), SegmentModelConfig(depth=50, layers=[3, 4, 6, 3]))
+
+
+TRANSLATE = ["translate", "train", "--image-size", "16", "--num-train", "4", "--num-val", "2",
+             "--batch-size", "4", "--ngf", "4", "--num-downs", "4", "--epochs", "1",
+             "--no-progress"]
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--gan-mode", "none", "--ndf", "8", "--lambda-gan", "5"],
+     "--ndf, --lambda-gan: the PatchGAN critic's, not read with --gan-mode none (which "
+     "trains no critic)"),
+    (["--gan-mode", "none", "--d-layers", "1"],
+     "--d-layers: the PatchGAN critic's, not read with --gan-mode none (which trains no "
+     "critic)"),
+    (["--data", "{folder}", "--data-seed", "3"],
+     "--root, --data-seed, --num-train, --num-val: synthetic data only, not read with --data "
+     "{folder}"),
+    (["--val-data", "{folder}"],
+     "--num-val: synthetic validation scenes, not read with --val-data {folder}"),
+])
+def test_translate_train_refuses_flags_it_would_not_read(flags, message, tmp_path, capsys):
+    """They were recorded in metrics.json as the run's settings while the run
+    trained the same (--gan-mode none builds no critic; a folder has its own
+    scenes): a one-line error, before any scene is made."""
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    flags = [f.format(folder=folder) for f in flags]
+    root = tmp_path / "data"
+    assert main([*TRANSLATE, "--root", str(root), *flags, "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (f"pyg-fusion translate train: error: "
+                                       f"{message.format(folder=folder)}\n")
+    assert not root.exists()
+
+
+def test_translate_critic_and_scene_flags_at_their_defaults_pass():
+    from pyg_fusion.experiments.image_config import (TranslateDataConfig, TranslateModelConfig,
+                                                     TranslateTrainDataConfig,
+                                                     check_translate_flags)
+    # a printed config holds every field at its default
+    check_translate_flags(TranslateDataConfig(data="some/folder"), TranslateTrainDataConfig(),
+                          TranslateModelConfig(gan_mode="none"))
+    # with a critic, its flags are read
+    check_translate_flags(TranslateDataConfig(), TranslateTrainDataConfig(num_val=3),
+                          TranslateModelConfig(ndf=8, d_layers=1, lambda_gan=2.0))

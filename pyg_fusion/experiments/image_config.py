@@ -183,6 +183,41 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
                      f"channel; use batches of >= 2 images, {flag} > 32 or --frozen-stats")
 
 
+def check_translate_flags(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
+                          model: TranslateModelConfig) -> None:
+    """Raises a :class:`ValueError` naming the flags of ``translate train``
+    that would be recorded with the run but never read, set away from their
+    defaults: the synthetic scenes' ``--num-train``, ``--num-val``,
+    ``--root`` and ``--data-seed`` with a ``--data`` folder (``--num-val``
+    also beside ``--val-data``, the validation folder), and the PatchGAN
+    critic's ``--ndf``, ``--d-layers`` and ``--lambda-gan`` with ``--gan-mode
+    none``, which trains none. At their defaults (a printed config) they pass.
+
+    Args:
+        data (TranslateDataConfig): the scenes.
+        splits (TranslateTrainDataConfig): the training and validation scenes.
+        model (TranslateModelConfig): the generator and its critic.
+    """
+    def moved(cfg, names):
+        default = type(cfg)()
+        return [f"--{n.replace('_', '-')}" for n in names
+                if getattr(cfg, n) != getattr(default, n)]
+
+    if data.data != "synthetic":
+        unread = moved(data, ("root", "data_seed")) + moved(splits, ("num_train", "num_val"))
+        if unread:
+            raise ValueError(f"{', '.join(unread)}: synthetic data only, not read with "
+                             f"--data {data.data}")
+    elif splits.val_data is not None and moved(splits, ("num_val", )):
+        raise ValueError(f"--num-val: synthetic validation scenes, not read with --val-data "
+                         f"{splits.val_data}")
+    if model.gan_mode == "none":
+        unread = moved(model, ("ndf", "d_layers", "lambda_gan"))
+        if unread:
+            raise ValueError(f"{', '.join(unread)}: the PatchGAN critic's, not read with "
+                             f"--gan-mode none (which trains no critic)")
+
+
 def translate_levels(data: TranslateDataConfig, model: TranslateModelConfig) -> int:
     """The U-Net's levels: ``model.num_downs``, or log2 of the image size.
 
