@@ -1,6 +1,9 @@
 """Every ```python block of README.md runs as written, each in a fresh
 namespace and an empty working folder. A block whose first line is the
-visible comment ``# needs a file you supply: NAME`` is skipped, naming it."""
+visible comment ``# needs a file you supply: NAME`` is skipped, naming it
+(every block still imports what it uses). Every ``pyg-fusion`` command that
+README shows takes its flags as written."""
+import ast
 import re
 from pathlib import Path
 
@@ -42,3 +45,83 @@ def test_readme_figures_table_lists_every_plot_function():
                    text.index("<!-- /section:visualize -->")]
     rows = set(re.findall(r"^\| `(plot_\w+)\(", section, flags=re.M))
     assert rows == {n for n in vis.__all__ if n.startswith("plot_")}
+
+
+def _unbound_names(code: str) -> set[str]:
+    """Names a block reads that it neither imports nor assigns, nor Python
+    provides: what it would take from an earlier block's namespace."""
+    import builtins
+    tree = ast.parse(code)
+    bound = set(dir(builtins))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound |= {(a.asname or a.name).split(".")[0] for a in node.names}
+        elif isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+        elif isinstance(node, ast.arg):
+            bound.add(node.arg)
+    return {n.id for n in ast.walk(tree)
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - bound
+
+
+@pytest.mark.parametrize("line,code", BLOCKS, ids=[f"README.md:{n}" for n, _ in BLOCKS])
+def test_readme_block_imports_what_it_uses(line, code):
+    # a block skipped for its file is never run: a name it takes from the
+    # block before (a fresh namespace has none) would go unnoticed
+    assert _unbound_names(code) == set(), f"README.md:{line}"
+
+
+def _commands() -> list[tuple[int, str]]:
+    """Every ``pyg-fusion`` command of README: the lines of its ```bash blocks
+    (continuation lines joined, comments cut) and its inline code spans that
+    give a flag; spans with a placeholder (``<flags>``, ``...``) are left out."""
+    text = README.read_text()
+    out = []
+    pattern = r"^```bash\n(.*?)^```|`((?:OMP_NUM_THREADS=1\s+)?pyg-fusion\s[^`]*--[^`]+)`"
+    for m in re.finditer(pattern, text, flags=re.S | re.M):
+        line = text.count("\n", 0, m.start()) + 1
+        if m.group(2) is not None:
+            lines = [" ".join(m.group(2).split())]
+        else:
+            lines = m.group(1).replace("\\\n", " ").splitlines()
+        for cmd in lines:
+            for part in cmd.split(" #", 1)[0].split("&&"):
+                part = part.strip().removeprefix("OMP_NUM_THREADS=1 ")
+                if part.startswith("pyg-fusion ") and "<" not in part and "..." not in part:
+                    out.append((line, part))
+    return out
+
+
+def test_readme_commands_take_their_flags(tmp_path, monkeypatch):
+    """Each command parses as written; one that has --print-config also passes
+    the checks of its config (flags of its dataset and methods, a --config
+    file: the one the command before it writes with ``> FILE``)."""
+    import contextlib
+    import io
+    import shlex
+    from pyg_fusion.cli import build_parser, main
+    monkeypatch.chdir(tmp_path)
+    commands = _commands()
+    assert len(commands) >= 30
+    failed = []
+    for line, cmd in commands:  # in order: a config file is written before it is read
+        argv, redirect = shlex.split(cmd)[1:], None
+        if ">" in argv:
+            argv, redirect = argv[:argv.index(">")], argv[argv.index(">") + 1]
+        out, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                if "--checkpoint" in argv or argv[0] in ("demo", "plot"):
+                    # these read their inputs first: the flags are what can be checked
+                    rc = 2 if build_parser().parse_known_args(argv)[1] else 0
+                else:
+                    rc = main(argv + ["--print-config"] * ("--print-config" not in argv))
+            except SystemExit as exc:
+                rc = exc.code
+        if redirect:
+            Path(redirect).write_text(out.getvalue())
+        if rc != 0:
+            failed.append(f"README.md:{line}: {cmd}: {err.getvalue().strip()}")
+    assert failed == []
