@@ -125,3 +125,19 @@ def test_readme_commands_take_their_flags(tmp_path, monkeypatch):
         if rc != 0:
             failed.append(f"README.md:{line}: {cmd}: {err.getvalue().strip()}")
     assert failed == []
+
+
+def test_readme_oldest_tested_versions_are_pyprojects_floors():
+    # "the oldest that pyproject.toml admits (...)": each "name X.Y" before the
+    # ';' must be that package's floor, or the sentence claims a run that was not
+    text = " ".join(README.read_text().split())
+    start = text.index("the oldest that `pyproject.toml` admits (") + len(
+        "the oldest that `pyproject.toml` admits (")
+    named = text[start:text.index(")", start)].split(";")[0]
+    pyproject = (README.parent / "pyproject.toml").read_text()
+    floors = dict(re.findall(r'"([\w-]+)>=([\d.]+)', pyproject))
+    alias = {"PyG": "torch_geometric"}
+    pairs = re.findall(r"([\w-]+) (\d+(?:\.\d+)+)", named)
+    assert len(pairs) >= 7
+    assert {alias.get(n, n): v for n, v in pairs} == {
+        alias.get(n, n): floors[alias.get(n, n)] for n, _ in pairs}
