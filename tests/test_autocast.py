@@ -201,6 +201,10 @@ def _functional_cases(device, low):
     y = torch.zeros(12, 2, device=device)
     y[:2] = torch.eye(2, device=device)
     assign = torch.arange(12, device=device) // 2
+    # a graph of half the kNN edges of 400 units: bf16 scores would tie
+    # neighbours that float32 tells apart (another recall)
+    x_r = torch.randn(400, 16, device=device).to(low)
+    ei_r = PF.relation_graph(x_r.float(), k=8)[0][:, ::2]
     cases = {
         "dense_relation_graph": lambda h: PF.dense_relation_graph(h(x), "rbf"),
         "relation_graph": lambda h: PF.relation_graph(h(x), k=3, metric="rbf"),
@@ -235,6 +239,8 @@ def _functional_cases(device, low):
         "degree_variance_loss": lambda h: PF.degree_variance_loss(
             h(adj.sum(1)), assign // 3, torch.tensor([0, 1], device=device), k=2),
         "edge_shift": lambda h: PF.edge_shift(h(x), ei, 0.2, ew),
+        # a number: as a float32 tensor (the recall ranks in float32 under autocast)
+        "knn_recall": lambda h: torch.tensor(PF.knn_recall(h(x_r), ei_r, 8)),
     }
     return cases
 
@@ -243,7 +249,7 @@ def _functional_cases(device, low):
 COMPUTING = ("coarsen", "degree_variance_loss", "dense_coarsen", "dense_graph_degrees",
              "dense_graph_powers", "dense_label_propagation", "dense_normalize",
              "dense_relation_graph", "dense_shared_support_graphs", "dense_topk",
-             "edge_shift", "edges_to_dense", "graph_degrees", "graph_powers",
+             "edge_shift", "edges_to_dense", "graph_degrees", "graph_powers", "knn_recall",
              "label_propagation", "lego_fuse", "lego_fuse_cp", "lego_fuse_cp_sparse",
              "lego_fuse_full", "lego_fuse_full_sparse", "lego_fuse_sparse", "normalize",
              "pair_similarity", "relation_graph", "relation_pairs", "shared_support",

@@ -1,7 +1,7 @@
 r"""Pure functions on tensors: the LEGO operators (relationship graphs, graph
-powers, fusion, coarsening, the degree-variance loss) and the AsymFusion
-exchanges. Every operator with a dense and a sparse form gives the same
-numbers in both (tested).
+powers, fusion, coarsening, the degree-variance loss), the AsymFusion
+exchanges, and :func:`knn_recall` (how good a kNN graph is). Every operator
+with a dense and a sparse form gives the same numbers in both (tested).
 
 Edge convention (PyG's, the one every function here follows): edge ``e``
 goes from the source ``edge_index[0, e]`` to the target ``edge_index[1, e]``
@@ -26,6 +26,7 @@ dtype. Outside autocast a dtype mix stays an error naming the argument.
 from .convert import dense_to_edges, edges_to_dense
 from .similarity import dense_relation_graph, pair_similarity
 from .relation import AUTO_EXACT_MAX_NODES, dense_topk, relation_graph, relation_pairs
+from .recall import knn_recall
 from .powers import dense_graph_powers, dense_normalize, graph_powers, normalize
 from .support import dense_shared_support_graphs, shared_support, shared_support_graphs
 from .fuse import lego_fuse, lego_fuse_sparse

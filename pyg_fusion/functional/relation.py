@@ -190,7 +190,9 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     N = 65536). The sample is fixed, so the choice is deterministic. faiss
     ranks in float32, so the exact search of float64 features runs in
     float64 (the torch path), except the exact search after a failed
-    check, which is faiss's. On CUDA: faiss's GPU index when faiss has one,
+    check, which is faiss's. The search reports no recall:
+    :func:`~pyg_fusion.functional.knn_recall` measures that of a graph on a
+    sample of units. On CUDA: faiss's GPU index when faiss has one,
     else the torch path. The torch path (also the fallback without faiss,
     and the search with a ``threshold``) is exact, chunked over rows
     (``chunk_size``) so memory stays bounded. ``use_pyg=True`` asks for
