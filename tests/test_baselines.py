@@ -26,11 +26,14 @@ def test_sparse_graph_fusion_matches_dense(mode, device):
 
 def test_dense_graph_fusion_modes(device):
     a, b = torch.rand(2, 4, 4).to(device), torch.rand(2, 4, 4).to(device)
-    assert graph_fuse_dense([a, b], "concat").shape == (2, 4, 8)
+    cat = graph_fuse_dense([a, b], "concat")  # row i: the sources' rows i side by side
+    assert cat.shape == (2, 4, 8)
+    torch.testing.assert_close(cat, torch.cat([a, b], dim=-1))
     torch.testing.assert_close(graph_fuse_dense([a, b], "product"), a * b)
     torch.testing.assert_close(graph_fuse_dense([a, b], "mean"), (a + b) / 2)
     out = GraphFusion("add")([a, b])
     assert out.shape == (2, 4, 4) and out.device.type == device.type
+    torch.testing.assert_close(out, a + b)
     with pytest.raises(ValueError, match="graphs\\[1\\]"):
         graph_fuse_dense([a, torch.rand(2, 3, 3).to(device)], "add")
     with pytest.raises(ValueError, match="mode"):
@@ -42,7 +45,9 @@ def test_dense_graph_fusion_modes(device):
 
 def test_feature_fusion(device):
     xs = {"a": torch.randn(5, 3).to(device), "b": torch.randn(5, 4).to(device)}
-    assert FeatureFusion({"a": 3, "b": 4}, "concat")(xs).shape == (5, 7)
+    cat = FeatureFusion({"a": 3, "b": 4}, "concat")(xs)
+    assert cat.shape == (5, 7)
+    torch.testing.assert_close(cat, torch.cat([xs["a"], xs["b"]], dim=-1))
     m = FeatureFusion({"a": 3, "b": 4}, "product", proj_channels=6).to(device)
     ref = m.proj["a"](xs["a"]) * m.proj["b"](xs["b"])
     got = m(xs)
@@ -104,4 +109,5 @@ def test_gcn_matches_pyg_gcnconv_stack(device):
     got = m(x, ei, w.float())
     assert got.device.type == device.type
     torch.testing.assert_close(got, m.convs[1](h, ei, w.float()))
-    assert m(x, ei).shape == (10, 3)
+    # no edge_weight: every edge of weight 1, as GCNConv reads it
+    torch.testing.assert_close(m(x, ei), m(x, ei, torch.ones_like(w.float())))
