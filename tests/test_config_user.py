@@ -136,3 +136,24 @@ def test_translate_critic_and_scene_flags_at_their_defaults_pass():
     # with a critic, its flags are read
     check_translate_flags(TranslateDataConfig(), TranslateTrainDataConfig(num_val=3),
                           TranslateModelConfig(ndf=8, d_layers=1, lambda_gan=2.0))
+
+
+def test_help_names_the_defaults_of_features_labels(capsys):
+    """--features labels trains 100 epochs at lr 0.05 on the mean of all
+    pairs, no weight decay; --help said 80 / 0.01 / sample / 0.0005."""
+    from pyg_fusion.cli import build_parser
+    sub = next(a for a in build_parser()._actions if a.__class__.__name__ == "_SubParsersAction")
+    helps = {a.dest: a.help for a in sub.choices["compare"]._actions}
+    assert helps["lr"].endswith("(default: 0.01; node with --features labels: 0.05)")
+    assert helps["weight_decay"].endswith(
+        "(default: 0.0005; node with --features labels: 0.0)")
+    assert helps["pairs"].endswith("(default: sample; node with --features labels: all)")
+    assert helps["epochs"].endswith("(default: node 80 (100 with --features labels), vad 200)")
+    assert helps["num_powers"].endswith("(default: node 1, vad 3)")  # labels' P is node's
+    assert helps["k"].endswith("(default: node 10, vad None)")
+    # what the help says is what a run takes
+    assert main(["compare", "--dataset", "digits", "--features", "labels",
+                 "--print-config"]) == 0
+    printed = yaml.safe_load(capsys.readouterr().out)
+    assert (printed["trainer"]["lr"], printed["trainer"]["weight_decay"],
+            printed["fusion"]["pairs"], printed["trainer"]["epochs"]) == (0.05, 0.0, "all", 100)

@@ -23,7 +23,7 @@ import re
 import sys
 from typing import Any
 
-from ..experiments.components import COMPONENTS, TASKS, option_fields
+from ..experiments.components import COMPONENTS, SETTING_DEFAULTS, TASKS, option_fields
 from ..experiments.config import MethodSpec
 from . import (AppendFlag, CLIError, FileItem, ListFlag, _number, fraction, nonneg_float, nonneg_int, out_folder,
                positive_float, positive_int, seed_int)
@@ -164,6 +164,24 @@ def add_field_flags(group, cls, defaults: dict[str, Any] | None = None, *,
                            **_flag_kwargs(f, default, text))
 
 
+def _default_text(name: str, defaults: dict[str, dict[str, Any]]) -> str:
+    """The default of the option ``name`` as the help says it: one value, or
+    one per task; and where a setting departs from its task's
+    (:data:`~pyg_fusion.experiments.SETTING_DEFAULTS`: ``--features labels``
+    trains 100 epochs at lr 0.05), that too, or the help would name a
+    default that such a run does not take."""
+    per_task = {t: defaults[t][name] for t in TASKS}
+    settings = [(t, feat, spec.options()[name]) for (t, feat) in SETTING_DEFAULTS
+                for spec in [MethodSpec.create("", t, {"features": feat})]
+                if spec.options()[name] != per_task[t]]
+    if len(set(map(repr, per_task.values()))) == 1:
+        return str(per_task[TASKS[0]]) + "".join(
+            f"; {t} with --features {feat}: {v}" for t, feat, v in settings)
+    return ", ".join(f"{t} {v}" + "".join(f" ({sv} with --features {feat})"
+                                          for st, feat, sv in settings if st == t)
+                     for t, v in per_task.items())
+
+
 def add_config_flags(parser: argparse.ArgumentParser) -> None:
     """One argument group per method component, one flag per field, default
     ``None`` (the task's, named in the help)."""
@@ -174,10 +192,7 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
         for f in dataclasses.fields(cls):
             text = f.metadata["help"]
             if "(default" not in text:
-                per_task = {t: defaults[t][f.name] for t in TASKS}
-                text += (f" (default: {per_task['node']})" if len(set(map(repr,
-                         per_task.values()))) == 1 else " (default: " + ", ".join(
-                             f"{t} {v}" for t, v in per_task.items()) + ")")
+                text += f" (default: {_default_text(f.name, defaults)})"
             g.add_argument("--" + f.name.replace("_", "-"), *f.metadata.get("flags", ()),
                            **_flag_kwargs(f, None, text))
 
