@@ -137,3 +137,31 @@ def test_dataset_arguments_of_the_wrong_type_are_named(tmp_path):
             "views must be a sequence of view names, e.g. ['pix'], got the single string "
             "'pix'")):
         MultiFeatureDigits(str(tmp_path / "digits"), views="pix", log=False)
+
+
+def test_npz_files_of_several_arrays_say_how_to_choose_one(tmp_path):
+    from pyg_fusion.datasets import MultiViewTables
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(12, 3)), np.arange(12) % 2
+    np.savez(tmp_path / "data.npz", X=x, y=y)  # the usual layout of a numpy user
+    np.save(tmp_path / "y.npy", y)
+    views = {"x": str(tmp_path / "data.npz")}
+
+    def tables(**kw):
+        return MultiViewTables(str(tmp_path / "ds"), log=False, **{"views": views, **kw})
+    # the error said 'pass npz_key', an argument of no dataset
+    with pytest.raises(ValueError, match=re.escape(
+            "holds arrays ['X', 'y']; choose one with npz_keys={'x': KEY} (pyg-fusion: one "
+            "array per file)")):
+        tables(labels=str(tmp_path / "y.npy"))
+    with pytest.raises(ValueError, match=re.escape(
+            "labels: " + str(tmp_path / "data.npz") + " holds arrays ['X', 'y']; save the "
+            "labels as a file of their own (.npy, .csv)")):
+        tables(labels=str(tmp_path / "data.npz"), npz_keys={"x": "X"})
+    # a misspelt view's key was ignored
+    with pytest.raises(ValueError, match=re.escape(
+            "npz_keys names ['X'], which are not views (views: ['x'])")):
+        tables(labels=str(tmp_path / "y.npy"), npz_keys={"X": "X"})
+    data = tables(labels=str(tmp_path / "y.npy"), npz_keys={"x": "X"})[0]
+    assert torch.equal(data.x_x, torch.as_tensor(x, dtype=torch.float32))
+    assert data.y.tolist() == y.tolist()

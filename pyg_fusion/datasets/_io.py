@@ -197,7 +197,8 @@ def _auto_index(rows, head, width: int, what: str, path: str) -> int | None:
 
 
 def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = True,
-               npz_key: str | None = None, what: str = "table") -> Table:
+               npz_key: str | None = None, what: str = "table",
+               npz_hint: str = "pass npz_key to choose one") -> Table:
     """Read a 2-D table from CSV / TSV / whitespace text (``.gz`` allowed),
     ``.npy`` or ``.npz``.
 
@@ -216,10 +217,13 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
             column); ``False`` keeps strings (labels).
         npz_key: the array of an ``.npz`` holding several; with one array it
             is optional.
+        npz_hint: what the error of an ``.npz`` of several arrays and no
+            ``npz_key`` tells the caller's user to do.
     """
     require_file(path, what)
     if path.endswith((".npy", ".npz")):
-        return _read_array_table(path, npz_key=npz_key, numeric=numeric, what=what)
+        return _read_array_table(path, npz_key=npz_key, numeric=numeric, what=what,
+                                 hint=npz_hint)
     lines, delimiter = _lines(path, numeric, what)
     if not lines:
         raise ValueError(f"{what}: {path} is empty")
@@ -283,7 +287,7 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
     return Table(values, index, head, path)
 
 
-def _read_array_table(path: str, *, npz_key, numeric, what) -> Table:
+def _read_array_table(path: str, *, npz_key, numeric, what, hint) -> Table:
     if path.endswith(".npz"):
         try:
             archive = np.load(path, allow_pickle=False)
@@ -292,8 +296,7 @@ def _read_array_table(path: str, *, npz_key, numeric, what) -> Table:
         keys = list(archive.keys())
         if npz_key is None:
             if len(keys) != 1:
-                raise ValueError(f"{what}: {path} holds arrays {keys}; pass npz_key to "
-                                 f"choose one")
+                raise ValueError(f"{what}: {path} holds arrays {keys}; {hint}")
             npz_key = keys[0]
         if npz_key not in keys:
             raise ValueError(f"{what}: {path} has no array {npz_key!r}; arrays are {keys}")

@@ -152,6 +152,10 @@ class MultiViewTables(FusionDataset):
             if not re.fullmatch(r"[A-Za-z0-9_]+", str(name)):
                 raise ValueError(f"view name {name!r} must be letters, digits or '_' (it "
                                  f"becomes the attribute x_{name})")
+        unknown = sorted(set(npz_keys or {}) - set(map(str, views)))
+        if unknown:  # a misspelt view's key was never read
+            raise ValueError(f"npz_keys names {unknown}, which are not views (views: "
+                             f"{list(views)})")
         self.view_files = dict(views)
         self.labels_file = labels
         self.options = dict(views=self.view_files, labels=labels, header=header,
@@ -188,7 +192,9 @@ class MultiViewTables(FusionDataset):
 
     def _read(self, what: str, path: str, **kw) -> Table:
         o = self.options
-        kw = {"header": o["header"], "index_col": o["index_col"], **kw}
+        # the labels have no key to choose an array by
+        kw = {"header": o["header"], "index_col": o["index_col"],
+              "npz_hint": "save the labels as a file of their own (.npy, .csv)", **kw}
         return read_table(path, what=what, **kw)
 
     def _labels_index(self, path: str) -> dict:
@@ -204,7 +210,9 @@ class MultiViewTables(FusionDataset):
     def process(self) -> None:
         paths = dict(zip(self.raw_file_names, self.raw_paths))
         tables = {name: self._read(f"view {name!r}", paths[f],
-                                   npz_key=self.options["npz_keys"].get(name))
+                                   npz_key=self.options["npz_keys"].get(name),
+                                   npz_hint=f"choose one with npz_keys={{{name!r}: KEY}} "
+                                            f"(pyg-fusion: one array per file)")
                   for name, f in self.view_files.items()}
         lab = self._read("labels", paths[self.labels_file], numeric=False,
                          **self._labels_index(paths[self.labels_file]))
