@@ -53,6 +53,7 @@ from pyg_fusion.datasets import clustered_features
 from pyg_fusion.functional import _knn, _knn_index
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from knn_probes import recall as _recall  # noqa: E402
 
 
 def _timed(fn):
@@ -85,6 +86,9 @@ def main(argv=None):
             ap.error("features: clustered or gaussian")
     if args.k < 1:
         ap.error(f"--k: expected a positive integer, got {args.k}")
+    if args.n != "digits" and args.k >= args.n:
+        ap.error(f"--k: at most N - 1 = {args.n - 1} neighbours (k + 1 with the unit "
+                 f"itself), got {args.k}")
     # without faiss, knn="approx" searches exactly: every recall would read 1
     faiss = _knn.load_faiss()
     if faiss is None:
@@ -120,8 +124,7 @@ def _grid(args):
               f"{t_torch / t_flat:.2f}")
 
     def recall(found):
-        hit = (found[:, :, None] == truth[:, None, :]) & (truth[:, None, :] >= 0)
-        return hit.any(1).sum() / (truth >= 0).sum()
+        return _recall(found, truth)
 
     def run(label, index, nprobe=None, order=True):
         _, t_train, c_train = _timed(lambda: index.train(xn))
@@ -212,8 +215,7 @@ def previous(x, k: int, truth=None):
     def recall(found):
         if truth is None:
             return ""
-        hit = (found[:, :, None] == truth[:, None, :]) & (truth[:, None, :] >= 0)
-        return f" recall {hit.any(1).sum() / (truth >= 0).sum():.4f}"
+        return f" recall {_recall(found, truth):.4f}"
     # the library's index through the same calls (no tensor conversions)
     t = time.perf_counter()
     found = _knn._search(_knn_index._ivf(faiss, xn, "cosine", None, None), xn, k)

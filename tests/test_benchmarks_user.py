@@ -119,3 +119,17 @@ def test_locality_orders_shows_its_progress(capsys):
                                                               "repeat 2/2"]
     assert all(": 6 runs, " in line for line in lines)  # 3 orders x 2 sources
     assert "| a | own |" in out
+
+
+def test_knn_indexes_refuses_more_neighbours_than_units(capsys):
+    # before: a traceback (the torch search's topk: "selected index k out of
+    # range"); and any large k: the recall compared every pair, N (k + 1)^2
+    # booleans (now knn_probes.recall's sorted keys)
+    module = load_benchmark("knn_indexes")
+    with pytest.raises(SystemExit) as err:
+        module.main(["2048", "clustered", "--k", "2048"])
+    assert err.value.code == 2
+    out, text = capsys.readouterr()
+    assert out == "" and text.splitlines() == [
+        "knn_indexes.py: error: --k: at most N - 1 = 2047 neighbours (k + 1 with the unit "
+        "itself), got 2048 (see knn_indexes.py --help)"]
