@@ -78,7 +78,9 @@ class MultiViewTables(FusionDataset):
     The labels file has one label per row (numbers or strings, mapped to
     ``0..C-1``, see :attr:`classes`; missing labels (``NA``, ``nan``, ``?``,
     an empty cell, a blank line of a one-column file) become ``-1`` and are
-    in no mask), in its last column unless ``label_column`` says otherwise.
+    in no mask; a label ``-1`` in the file is a class like any other, as in
+    ``-1`` / ``1`` labels, not PyG's mark of an unlabelled node), in its
+    last column unless ``label_column`` says otherwise.
     A one-column ``.csv`` / ``.tsv`` labels file is one column whatever its
     spaces (``big cat``) or quotes; ``index_col`` leaves it alone (it has no
     room for ids).
