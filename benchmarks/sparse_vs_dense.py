@@ -4,7 +4,8 @@ LEGO with M = 2 sources, P = Q = 3, d = 128, kNN k = 16, prune_k = 64
 (graph construction included), for N = 32 (a batch of 256 graphs), 256, 1024,
 4096, 16384 and 65536; dense only where it fits and ends in reasonable time.
 Each configuration runs in its own process (so that its peak memory is its
-own), one warm-up then the median of ``--repeats`` timed runs; the sparse
+own: the process's resident memory on the CPU, torch's GPU allocations on
+CUDA), one warm-up then the median of ``--repeats`` timed runs; the sparse
 backend runs with native torch scatter and, when installed, torch_scatter.
 
     python benchmarks/sparse_vs_dense.py --json benchmarks/results/sparse_vs_dense_cpu.json
@@ -167,9 +168,12 @@ def main(argv=None):
     threads = sorted({r["threads"] for r in rows if r.get("threads")})
     if threads:
         machine["torch_threads"] = threads[0] if len(threads) == 1 else threads
+    # what the worker measured as its peak: on CUDA torch's allocations, not the process
+    peak = ("GPU memory allocated by torch (max_memory_allocated)"
+            if args.device.startswith("cuda") else "resident memory of the run's process")
     print(f"\nLEGO forward + backward, M=2, P=Q=3, d=128, k=16, prune_k=64, "
           f"device={args.device}, threads={args.threads or 'default'}, median of {args.repeats}; "
-          f"seconds, peak: MiB of the run's process")
+          f"seconds, peak: MiB of {peak}")
     print(machine_line(machine))
     head = ("| N | graphs | dense s | sparse s | sparse s (torch_scatter) | dense / sparse "
             "| dense peak MiB | sparse peak MiB |")
@@ -202,7 +206,8 @@ def main(argv=None):
         write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
                                "config": {"M": 2, "P": 3, "Q": 3, "d": 128, "k": 16,
                                           "prune_k": 64, "repeats": args.repeats,
-                                          "device": args.device, "threads": args.threads},
+                                          "device": args.device, "threads": args.threads,
+                                          "peak_mem_mb": f"MiB of {peak}"},
                                "summary": summary, "rows": rows})
         print(f"wrote {args.json}")
     return 0

@@ -133,3 +133,24 @@ def test_knn_indexes_refuses_more_neighbours_than_units(capsys):
     assert out == "" and text.splitlines() == [
         "knn_indexes.py: error: --k: at most N - 1 = 2047 neighbours (k + 1 with the unit "
         "itself), got 2048 (see knn_indexes.py --help)"]
+
+
+@pytest.mark.parametrize("device, peak", [
+    ("cpu", "resident memory of the run's process"),
+    ("cuda", "GPU memory allocated by torch (max_memory_allocated)")])
+def test_sparse_vs_dense_says_which_peak_memory_it_measured(device, peak, monkeypatch,
+                                                            tmp_path, capsys):
+    # before: "peak: MiB of the run's process" on CUDA too, where the worker
+    # measures torch.cuda.max_memory_allocated
+    module = load_benchmark("sparse_vs_dense")
+
+    def measured(args, n, batch, backend, scatter):  # no worker processes
+        return {"N": n, "batch": batch, "backend": backend, "scatter": scatter,
+                "time_s": 0.1, "times": [0.1], "threads": 1, "peak_mem_mb": 500.0,
+                "status": "ok"}
+    monkeypatch.setattr(module, "run_config", measured)
+    monkeypatch.setattr(module.sys.modules["_cli"], "check_device", lambda *a: None)
+    out = tmp_path / "svd.json"
+    assert module.main(["--sizes", "256", "--device", device, "--json", str(out)]) == 0
+    assert f"seconds, peak: MiB of {peak}\n" in capsys.readouterr().out
+    assert json.loads(out.read_text())["config"]["peak_mem_mb"] == f"MiB of {peak}"
