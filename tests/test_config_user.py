@@ -157,3 +157,28 @@ def test_help_names_the_defaults_of_features_labels(capsys):
     printed = yaml.safe_load(capsys.readouterr().out)
     assert (printed["trainer"]["lr"], printed["trainer"]["weight_decay"],
             printed["fusion"]["pairs"], printed["trainer"]["epochs"]) == (0.05, 0.0, "all", 100)
+
+
+def test_a_segment_evaluation_config_reproduces_it(tmp_path, capsys):
+    """segment evaluate recorded the synthetic scenes' num_classes as the
+    training run's unread default, 40, so its config read back with
+    --config failed: '--num-classes 40 does not match the checkpoint's 6
+    classes'. It records the model's classes."""
+    import json
+    train = tmp_path / "train"
+    assert main(["segment", "train", "--data", "synthetic", "--root", str(tmp_path / "data"),
+                 "--size", "40", "--num-train", "4", "--num-test", "2", "--width", "4",
+                 "--decoder-features", "4", "--light", "--epochs", "1", "--batch-size", "2",
+                 "--no-progress", "--out", str(train)]) == 0
+    first = tmp_path / "eval"
+    assert main(["segment", "evaluate", "--checkpoint",
+                 str(train / "checkpoints" / "last.ckpt"), "--no-progress", "--out",
+                 str(first)]) == 0
+    recorded = json.loads((first / "metrics.json").read_text())
+    assert recorded["config"]["data"]["num_classes"] == 6  # the synthetic scenes' classes
+    (tmp_path / "eval.yaml").write_text(yaml.safe_dump(recorded["config"]))
+    again = tmp_path / "again"
+    assert main(["segment", "evaluate", "--config", str(tmp_path / "eval.yaml"),
+                 "--no-progress", "--out", str(again)]) == 0, capsys.readouterr().err
+    reread = json.loads((again / "metrics.json").read_text())
+    assert reread["scores"] == recorded["scores"] and reread["config"] == recorded["config"]

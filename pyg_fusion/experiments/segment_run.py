@@ -182,8 +182,10 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
     if data.data == SYNTHETIC and len(SYNTHETIC_RGBD_CLASSES) != k:
         raise ValueError(f"--data {SYNTHETIC} has {len(SYNTHETIC_RGBD_CLASSES)} classes, the "
                          f"checkpoint's model {k}")
-    if data.data != SYNTHETIC:  # the model's classes (the notice's default, for old files)
-        data = dataclasses.replace(data, num_classes=k)
+    # the model's classes, whatever the data: what the report records (the
+    # synthetic scenes' recorded 40, a default they do not read, would not
+    # read back against their model of 6), and the notice's default for old files
+    data = dataclasses.replace(data, num_classes=k)
     _, test, names = segment_datasets(data, force_reload=force_reload)
     defaults_notice(checkpoint, defaulted)  # once the data is made: no error follows
     with staged_folder(out_dir, "evaluate") as stage:
