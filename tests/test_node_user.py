@@ -165,3 +165,25 @@ def test_npz_files_of_several_arrays_say_how_to_choose_one(tmp_path):
     data = tables(labels=str(tmp_path / "y.npy"), npz_keys={"x": "X"})[0]
     assert torch.equal(data.x_x, torch.as_tensor(x, dtype=torch.float32))
     assert data.y.tolist() == y.tolist()
+
+
+def test_a_plain_pyg_data_of_sources_is_named_not_misread(tmp_path):
+    from torch_geometric.data import Data
+
+    from pyg_fusion.training.node import fit_node
+    g = _graph()
+    keys = ("x_a", "x_b", "y", "train_mask", "val_mask", "test_mask")
+    data = Data(**{k: g[k] for k in keys})  # PyG counts nodes from x: None here
+    model = _model("graph-mean", data)
+    # was "y must be torch.long class ids of shape [None] ..., got torch.int64 of shape (30,)"
+    with pytest.raises(ValueError, match=re.escape(
+            "the graph's num_nodes is unknown (PyG infers it from x, which a graph of "
+            "x_<source> lacks): build it as pyg_fusion.data.MultiSourceData, or set "
+            "data.num_nodes")):
+        fit_node(model, data, out_dir=tmp_path, epochs=1, progress=False, checkpoint=False)
+    # the sources' rows are still checked against each other (was torch.cat's error)
+    short = Data(**{k: g[k] for k in keys})
+    short.x_b = g.x_b[:25]
+    with pytest.raises(ValueError, match=re.escape("x_b must be [num_nodes, d] = [30, d]")):
+        model(short)
+    assert torch.equal(model.eval()(data), model(g))  # the same graph scores alike

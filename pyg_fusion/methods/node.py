@@ -51,6 +51,9 @@ def node_features(data: Data, sources: list[str],
         raise ValueError(f"the data lacks x_<source> for {missing}")
     xs = {s: data[f"x_{s}"] for s in sources}
     n = data.num_nodes
+    if n is None and xs:  # a plain Data of x_<source> only: PyG infers no count
+        first = next(iter(xs.values()))
+        n = int(first.size(0)) if isinstance(first, Tensor) and first.dim() else None
     built = getattr(model, "num_nodes", None)
     if getattr(model, "features", None) == "none" and built != n:
         raise ValueError(f"the model was built with features='none' (one learned input per "

@@ -169,6 +169,10 @@ def check_node_labels(data) -> None:
         data (torch_geometric.data.Data): the graph.
     """
     n = data.num_nodes
+    if n is None:  # PyG counts nodes from x, which a graph of x_<source> lacks
+        raise ValueError("the graph's num_nodes is unknown (PyG infers it from x, which a "
+                         "graph of x_<source> lacks): build it as "
+                         "pyg_fusion.data.MultiSourceData, or set data.num_nodes")
     y = data.get("y")
     if not isinstance(y, torch.Tensor) or y.dtype != torch.long or tuple(y.shape) != (n, ):
         got = (f"{y.dtype} of shape {tuple(y.shape)}" if isinstance(y, torch.Tensor)
