@@ -182,3 +182,24 @@ def test_a_segment_evaluation_config_reproduces_it(tmp_path, capsys):
                  "--no-progress", "--out", str(again)]) == 0, capsys.readouterr().err
     reread = json.loads((again / "metrics.json").read_text())
     assert reread["scores"] == recorded["scores"] and reread["config"] == recorded["config"]
+
+
+@pytest.mark.parametrize("seeds, message", [
+    ([], "seeds must name at least one seed, got []"),
+    ([0, 1, 0], "seeds must be distinct (each trains once, into <method>/seed<k>), got "
+                "[0, 1, 0], which repeats [0]"),
+])
+def test_run_grid_refuses_no_seed_and_a_repeated_seed(seeds, message, tmp_path):
+    """run_grid(..., seeds=[]) ended in an IndexError; a repeated seed
+    trained its run twice and returned no record at all (a method's records
+    waited for as many seeds as listed). Refused before the data loads, as
+    the CLI's --seeds refuses them."""
+    from pathlib import Path
+
+    from pyg_fusion.experiments import DataConfig
+    from pyg_fusion.experiments.run import run_grid
+    with pytest.raises(ValueError) as exc:
+        run_grid(DataConfig("digits", str(tmp_path / "data")), "graph-mean", seeds,
+                 out=Path(tmp_path / "out"), options={"epochs": 1}, progress=False)
+    assert str(exc.value) == message
+    assert not (tmp_path / "data").exists()

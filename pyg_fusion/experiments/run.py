@@ -255,7 +255,8 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     Args:
         data (DataConfig): the dataset.
         methods_spec (str): method names or families, comma separated (``"all"``...).
-        seeds (list[int]): the seeds; each method trains once per seed.
+        seeds (list[int]): the seeds, at least one, distinct; each method trains once
+            per seed.
         out (Path): the grid's folder (``<method>/seed<k>/`` per run, trained
             in ``<method>/seed<k>.partial/`` and moved into place once finished:
             an interrupted run leaves the last finished one as it was).
@@ -273,6 +274,13 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     from ..training.accelerators import check_accelerator, hardware_record
     from tqdm.auto import tqdm
     check_accelerator(accelerator, devices)  # before the data loads
+    seeds = list(seeds)
+    if not seeds:
+        raise ValueError("seeds must name at least one seed, got []")
+    repeated = sorted({s for s in seeds if seeds.count(s) > 1})
+    if repeated:  # a method's records wait for as many seeds as given: none would come
+        raise ValueError(f"seeds must be distinct (each trains once, into <method>/seed<k>), "
+                         f"got {seeds}, which repeats {repeated}")
     options = dict(options or {})
     features = options.get("features")
     # options of the other task, out of range, or that none of the methods
