@@ -187,3 +187,18 @@ def test_a_plain_pyg_data_of_sources_is_named_not_misread(tmp_path):
     with pytest.raises(ValueError, match=re.escape("x_b must be [num_nodes, d] = [30, d]")):
         model(short)
     assert torch.equal(model.eval()(data), model(g))  # the same graph scores alike
+
+
+def test_a_method_without_a_form_for_the_head_says_so():
+    from pyg_fusion.methods import resolve_methods
+    # was "unknown method 'gcn-a' for task 'node'; known: ... (or all, single,
+    # feature, graph, gcn)", as if gcn-a did not exist
+    for spec, features in (("gcn-a", "labels"), ("gcn", "labels"), ("asym-shuffle", "none")):
+        with pytest.raises(ValueError, match=re.escape(
+                f"unknown method {spec!r} for task 'node' with features={features!r} (it has "
+                f"no form with that head); known: lego, lego-cp, single-a")):
+            resolve_methods(spec, "node", ["a", "b"], features)
+    with pytest.raises(ValueError, match=re.escape("unknown method 'gcn-x' for task 'node'; "
+                                                   "known: ")):
+        resolve_methods("gcn-x", "node", ["a", "b"], "labels")
+    assert resolve_methods("gcn", "node", ["a", "b"], "none") == ["gcn-a", "gcn-b", "gcn-mean"]

@@ -237,6 +237,12 @@ def resolve_methods(spec: str | list[str], task: str, sources: list[str],
             chosen = [item]
         else:
             chosen = [n for n in names if n.startswith(item + "-")]
+            every = method_names(task, sources)
+            if not chosen and (item in every or any(n.startswith(item + "-") for n in every)):
+                # a method of the features' head was 'unknown' under another head
+                raise ValueError(f"unknown method {item!r} for task {task!r} with "
+                                 f"features={features!r} (it has no form with that head); "
+                                 f"known: {', '.join(names)}")
             if not chosen:
                 raise ValueError(f"unknown method {item!r} for task {task!r}; known: "
                                  f"{', '.join(names)} (or all, single, feature, graph"
