@@ -73,6 +73,19 @@ def test_bottleneck_gradcheck_float64(device, monkeypatch):
                                     fast_mode=True)
 
 
+def test_basic_block_gradcheck_float64(device, monkeypatch):
+    # the basic block's shuffles and pixel shift (g = 4 of its 20 channels),
+    # as test_bottleneck_gradcheck_float64 checks the bottleneck's
+    if device.type == "cuda":
+        monkeypatch.setattr(torch.backends.cudnn, "deterministic", True)
+    torch.manual_seed(0)
+    blk = AsymFusionBasicBlock(20, 20, 2, fusion=True).double().to(device)
+    a = _leaf(2, 20, 3, 3, device=device, dtype=torch.float64)
+    b = _leaf(2, 20, 3, 3, device=device, dtype=torch.float64)
+    assert torch.autograd.gradcheck(lambda a, b: tuple(blk([a, b])), (a, b),
+                                    fast_mode=True)
+
+
 def test_strided_fusion_block_subsamples_the_shift(device):
     torch.manual_seed(0)
     blk = AsymFusionBottleneck(16, 5, 2, stride=2, fusion=True).to(device)
