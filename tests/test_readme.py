@@ -141,3 +141,27 @@ def test_readme_oldest_tested_versions_are_pyprojects_floors():
     assert len(pairs) >= 7
     assert {alias.get(n, n): v for n, v in pairs} == {
         alias.get(n, n): floors[alias.get(n, n)] for n, _ in pairs}
+
+
+def test_readme_evaluate_override_flags_exist():
+    # the flags that README says both image evaluate commands take (a flag of
+    # one of them is named as its own)
+    from pyg_fusion.cli import build_parser
+    text = " ".join(README.read_text().split())
+    start = text.index("A data flag given to evaluate overrides the recorded value:")
+    sentence = text[start:text.index(". ", start)]
+    both, _, own = sentence.partition("`translate evaluate`'s")
+    parser = build_parser()
+
+    def takes(command, flag):
+        try:
+            return parser.parse_known_args([*command, "--checkpoint", "c.ckpt", flag, "1"])[1] == []
+        except SystemExit:  # a choice flag given "1": it exists
+            return True
+
+    for flag in re.findall(r"`(--[a-z-]+)`", both):
+        assert takes(["segment", "evaluate"], flag), flag
+        assert takes(["translate", "evaluate"], flag), flag
+    assert re.findall(r"`(--[a-z-]+)`", own) == ["--seed"]
+    assert takes(["translate", "evaluate"], "--seed")
+    assert not takes(["segment", "evaluate"], "--seed")
