@@ -100,7 +100,7 @@ def test_restart_errors(vad_data, tmp_path):
         fit_vad(build(), train, test, out_dir=tmp_path, restarts=2, **FIT)
 
 
-def test_restarts_is_a_trainer_option_and_a_flag():
+def test_restarts_is_a_trainer_option_and_a_flag(capsys):
     from pyg_fusion.cli import build_parser
     assert MethodSpec.create("graph-mean", "vad").trainer.restarts == 1
     assert MethodSpec.create("graph-mean", "vad", {"restarts": 3}).trainer.restarts == 3
@@ -108,8 +108,10 @@ def test_restarts_is_a_trainer_option_and_a_flag():
                if a.__class__.__name__ == "_SubParsersAction")
     parser = sub.choices["compare"]
     assert parser.parse_args(["--dataset", "synthetic-vad", "--restarts", "3"]).restarts == 3
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exc:
         parser.parse_args(["--restarts", "0"])
+    assert exc.value.code == 2
+    assert "argument --restarts: expected a positive integer, got 0" in capsys.readouterr().err
 
 
 def test_operator_lr_is_a_parameter_group_of_the_lego_operators(vad_data):
@@ -156,7 +158,7 @@ def test_operator_warmup_keeps_the_operator_at_its_start(vad_data, tmp_path):
         fit_vad(build, train, test, out_dir=tmp_path, operator_warmup=-1, **FIT)
 
 
-def test_operator_warmup_is_a_trainer_option_and_a_flag():
+def test_operator_warmup_is_a_trainer_option_and_a_flag(capsys):
     from pyg_fusion.cli import build_parser
     # the VAD default for lego and lego-row (README "LEGO from its best special
     # case, trained"); lego-cp keeps training A from the start
@@ -168,8 +170,11 @@ def test_operator_warmup_is_a_trainer_option_and_a_flag():
     parser = sub.choices["compare"]
     args = parser.parse_args(["--dataset", "synthetic-vad", "--operator-warmup", "5"])
     assert args.operator_warmup == 5
-    with pytest.raises(SystemExit):
+    with pytest.raises(SystemExit) as exc:
         parser.parse_args(["--operator-warmup", "-1"])
+    assert exc.value.code == 2
+    assert ("argument --operator-warmup: expected an integer >= 0 or auto, got -1"
+            in capsys.readouterr().err)
 
 
 @pytest.mark.parametrize("option", [{"operator_warmup": 3}, {"restarts": 2},
