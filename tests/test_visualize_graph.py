@@ -213,11 +213,11 @@ def test_a_failing_plot_leaves_no_figure_open(tmp_path):
     from pyg_fusion.visualize import plot_anomaly_scores, plot_relation_graph
     before = len(plt.get_fignums())
     ei = torch.tensor([[0, 1], [1, 2]])
-    with pytest.raises(ValueError):
-        plot_relation_graph(ei, scores=torch.rand(2), num_nodes=3)   # scores of 2 nodes, not 3
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"scores must have one entry per node \(3\), got 2"):
+        plot_relation_graph(ei, scores=torch.rand(2), num_nodes=3)
+    with pytest.raises(ValueError, match=r"path must name a \.png, \.pdf, \.svg file"):
         plot_relation_graph(ei, num_nodes=3, path=tmp_path / "x.jpg")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"scores\['video 0'\] contains 1 NaN or Inf"):
         plot_anomaly_scores(torch.tensor([0.1, float("nan")]))
     assert len(plt.get_fignums()) == before
 
