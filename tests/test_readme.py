@@ -165,3 +165,18 @@ def test_readme_evaluate_override_flags_exist():
     assert re.findall(r"`(--[a-z-]+)`", own) == ["--seed"]
     assert takes(["translate", "evaluate"], "--seed")
     assert not takes(["segment", "evaluate"], "--seed")
+
+
+def test_readme_vad_branch_dropout_is_the_methods_default():
+    # the VAD setup paragraph states the branch dropout of lego and lego-cp
+    from pyg_fusion.experiments import MethodSpec
+    text = " ".join(README.read_text().split())
+    start = text.index("`lego`'s branch has dropout")
+    said = text[start:text.index('see "Regularising lego\'s branch"', start)]
+    stated = dict(re.findall(r"`(lego(?:-cp)?)`'s branch has dropout ([\d.]+)", said))
+    follows = re.findall(r"`(lego(?:-cp)?)`'s branch follows `--dropout`", said)
+    assert set(stated) | set(follows) == {"lego", "lego-cp"}
+    for method, rate in stated.items():
+        assert MethodSpec.create(method, "vad").head.branch_dropout == float(rate), method
+    for method in follows:
+        assert MethodSpec.create(method, "vad").head.branch_dropout is None, method
