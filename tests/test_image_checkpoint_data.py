@@ -2,7 +2,7 @@
 (the module's ``data_config`` hyper-parameter); flags given override them;
 checkpoints written before the settings were recorded use the defaults and
 say so. The train -> evaluate round trips are in test_asym_train.py and
-test_translation_eval.py, the refused overrides in test_errors_cli.py."""
+test_translation_eval.py, the refused overrides in test_errors_cli_image.py."""
 import dataclasses
 import json
 
