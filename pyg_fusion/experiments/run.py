@@ -28,7 +28,9 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
     Args:
         td (TaskData): the data (:func:`~pyg_fusion.experiments.data.load_data`).
         method (str): a name of :func:`~pyg_fusion.methods.method_names`.
-        seed (int): seeds the model's initialisation and the training.
+        seed (int): seeds the model's initialisation and the training; the
+            caller's global random states (torch, ``random``, numpy) are put back
+            on return.
         out_dir (str or Path): where the trainer writes logs and checkpoints.
         options (dict, optional): options of the method configs
             (:meth:`~pyg_fusion.experiments.MethodSpec.create`). (default: :obj:`None`)
@@ -42,6 +44,7 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
     """
     from ..methods import Dims, build_spec
     from ..training import seed_everything
+    from ..training.seeding import keep_global_rng
     options = dict(options or {})
     out_dir = Path(out_dir)
     spec = MethodSpec.create(method, td.task, options)
@@ -52,29 +55,32 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
               "num_classes": td.num_classes, "options": options, "spec": spec.to_dict(),
               "seed": seed, "data": dict(td.extra),
               "data_config": None if td.config is None else dataclasses.asdict(td.config)}
-    seed_everything(seed)
-    if td.task == "node":
-        from ..training.node import fit_node
-        model = build_spec(spec, Dims(td.in_channels, td.num_classes,
-                                      num_nodes=td.graph.num_nodes))
-        r = fit_node(model, td.graph, out_dir=out_dir, epochs=t.epochs, lr=t.lr,
-                     weight_decay=t.weight_decay, eval_every=t.eval_every,
-                     seed=seed, devices=devices, accelerator=accelerator, progress=progress,
-                     checkpoint=checkpoint, config=config)
-        metrics = {"accuracy": r.get("test_acc", float("nan")),
-                   "val_accuracy": r.get("val_acc", float("nan"))}
-    else:
-        from ..training.vad_fit import TEST_METRICS, VAL_METRICS
-        r = _fit_starts(td, spec, config, seed, out_dir, devices=devices,
-                        accelerator=accelerator, progress=progress, checkpoint=checkpoint)
-        metrics = {k: r[k] for k in TEST_METRICS}
-        # the tested model's held-out metrics (none with val_fraction=0); with
-        # restarts, both combinations' metrics (chosen_*, ensemble_*)
-        both = [f"{p}_{k}" for p in ("chosen", "ensemble") for k in TEST_METRICS + VAL_METRICS]
-        metrics.update({k: r[k] for k in (*VAL_METRICS, "epoch", "restart", *both,
-                                          "members_val_loss", "operator_start_epoch",
-                                          "branch_start_epoch",
-                                          "start_mean", *START_LOSSES) if k in r})
+    # the caller's global random states come back: the run seeds them, and a
+    # caller's next draw would depend on which run came before
+    with keep_global_rng():
+        seed_everything(seed)
+        if td.task == "node":
+            from ..training.node import fit_node
+            model = build_spec(spec, Dims(td.in_channels, td.num_classes,
+                                          num_nodes=td.graph.num_nodes))
+            r = fit_node(model, td.graph, out_dir=out_dir, epochs=t.epochs, lr=t.lr,
+                         weight_decay=t.weight_decay, eval_every=t.eval_every,
+                         seed=seed, devices=devices, accelerator=accelerator, progress=progress,
+                         checkpoint=checkpoint, config=config)
+            metrics = {"accuracy": r.get("test_acc", float("nan")),
+                       "val_accuracy": r.get("val_acc", float("nan"))}
+        else:
+            from ..training.vad_fit import TEST_METRICS, VAL_METRICS
+            r = _fit_starts(td, spec, config, seed, out_dir, devices=devices,
+                            accelerator=accelerator, progress=progress, checkpoint=checkpoint)
+            metrics = {k: r[k] for k in TEST_METRICS}
+            # the tested model's held-out metrics (none with val_fraction=0); with
+            # restarts, both combinations' metrics (chosen_*, ensemble_*)
+            both = [f"{p}_{k}" for p in ("chosen", "ensemble") for k in TEST_METRICS + VAL_METRICS]
+            metrics.update({k: r[k] for k in (*VAL_METRICS, "epoch", "restart", *both,
+                                              "members_val_loss", "operator_start_epoch",
+                                              "branch_start_epoch",
+                                              "start_mean", *START_LOSSES) if k in r})
     metrics["params"] = r["params"]
     metrics["time_per_epoch_s"] = r["time_per_epoch_s"]
     return metrics, r["task"]
