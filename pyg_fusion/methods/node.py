@@ -171,7 +171,9 @@ class NodeLEGO(nn.Module):
         in_channels: ``{source: width}``.
         num_classes: C.
         num_powers: P for every source (or a dict per source).
-        k: neighbours per node of each relationship graph (self loop included).
+        k: neighbours per node of each relationship graph (its self loop not
+            counted: k + 1 in-edges per node, see
+            :func:`~pyg_fusion.functional.relation_graph`).
         fusion, rank, prune_k, norm: see :class:`pyg_fusion.nn.LEGO`.
         hidden_channels, num_layers, dropout: the head (:class:`NodeHead`).
         pairs: ``"sample"`` (a random pair per training step, the paper) or
