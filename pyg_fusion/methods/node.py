@@ -323,8 +323,9 @@ class NodeGraphFusion(nn.Module):
 
 class NodeGCN(nn.Module):
     """The classic GCN (:class:`~pyg_fusion.nn.baselines.GCN`) on one source's
-    kNN graph with that source's features, or (``graph_sources`` = all) on the
-    uniform mean of the sources' graphs with the concatenated features."""
+    kNN graph with that source's features, or (``in_channels`` of several
+    sources) on the uniform mean of the sources' graphs with the concatenated
+    features; it has no ``graph_sources``."""
 
     def __init__(self, in_channels: dict[str, int], num_classes: int, *, k: int = 10,
                  hidden_channels: int = 64, num_layers: int = 2, dropout: float = 0.5,

@@ -210,8 +210,9 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
              progress: bool = True,
              checkpoint: bool = True, config: dict | None = None) -> dict[str, Any]:
     """Trains ``model`` on ``data`` and returns the metrics at the epoch of best
-    validation accuracy (``val_acc``, ``test_acc``, ``epoch``), plus
-    ``time_per_epoch_s`` and ``params``.
+    validation accuracy (``train_acc``, ``val_acc``, ``test_acc``, ``epoch``),
+    plus ``time_per_epoch_s``, ``params``, and the ``trainer`` and ``task``
+    (the trained :class:`NodeClassification`).
 
     The caller's global random states (torch, ``random``, numpy) are put back
     on return (:func:`~pyg_fusion.training.seeding.keep_global_rng`). The
