@@ -5,7 +5,7 @@ from __future__ import annotations
 import numbers
 import os.path as osp
 import re
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Iterable, Mapping, Sequence
 
 import torch
 
@@ -138,7 +138,7 @@ class MultiViewTables(FusionDataset):
         if isinstance(views, str):
             raise TypeError("views must be a dict {name: file} or a list of files, got a "
                             "single string")
-        if not isinstance(views, (Mapping, Sequence)):
+        if not isinstance(views, Iterable):  # a set or a generator of files is a list
             raise TypeError(f"views must be a dict {{name: file}} or a list of files, got "
                             f"{type(views).__name__}")
         if isinstance(label_column, bool) or not isinstance(label_column, numbers.Integral):
