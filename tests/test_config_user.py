@@ -239,3 +239,44 @@ def test_a_run_puts_back_the_callers_random_states(tmp_path):
         assert _global_rng() == before
         runs.append({k: v for k, v in metrics.items() if k != "time_per_epoch_s"})
     assert runs[0] == runs[1]
+
+
+def test_the_image_runs_put_back_the_callers_random_states(tmp_path):
+    """run_segment / run_translate seeded the process's random states and
+    left them at the run's end; their evaluations drew from them (data
+    loaders' base seeds). Each now puts the caller's back."""
+    import random
+
+    import numpy as np
+    import torch
+
+    from pyg_fusion.experiments import image_config as ic
+    from pyg_fusion.experiments.segment_run import evaluate_segment, run_segment
+    from pyg_fusion.experiments.translate_run import evaluate_translate, run_translate
+    seg_data = ic.SegmentDataConfig(root=str(tmp_path / "rgbd"), size=40, num_train=4,
+                                    num_test=2, batch_size=2)
+    tr_data = ic.TranslateDataConfig(image_size=16, batch_size=4, root=str(tmp_path / "tr"))
+    calls = {
+        "run_segment": lambda: run_segment(
+            seg_data, ic.SegmentModelConfig(width=4, decoder_features=4, light=True),
+            ic.SegmentTrainConfig(epochs=1), str(tmp_path / "seg"), progress=False),
+        "evaluate_segment": lambda: evaluate_segment(
+            str(tmp_path / "seg" / "checkpoints" / "last.ckpt"),
+            ic.SegmentDataConfig(*[None] * 10), str(tmp_path / "seg_eval"), progress=False),
+        "run_translate": lambda: run_translate(
+            tr_data, ic.TranslateTrainDataConfig(num_train=8, num_val=4),
+            ic.TranslateModelConfig(epochs=1, ngf=4, num_downs=4, gan_mode="none"),
+            str(tmp_path / "tr_run"), progress=False),
+        "evaluate_translate": lambda: evaluate_translate(
+            str(tmp_path / "tr_run" / "checkpoints" / "last.ckpt"),
+            ic.TranslateDataConfig(*[None] * 8), ic.TranslateEvalConfig(num_test=4,
+                                                                       num_figure=1),
+            str(tmp_path / "tr_eval"), progress=False),
+    }
+    for name, call in calls.items():
+        torch.manual_seed(123)
+        random.seed(123)
+        np.random.seed(123)
+        before = _global_rng()
+        call()
+        assert _global_rng() == before, name

@@ -12,7 +12,7 @@ from .._files import staged_folder
 from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig,
                            check_segment, data_from_checkpoint, defaults_notice)
 from .image_run import (SYNTHETIC, ImageRun, check_report_replaceable, checkpoint_epochs,
-                        config_with_data, figure_title)
+                        config_with_data, figure_title, keeps_global_rng)
 
 # the report of a run (report=True) in its out_dir
 REPORT = ("metrics.json", "metrics.md", "predictions.png")
@@ -57,6 +57,7 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False):
     return train, test, None
 
 
+@keeps_global_rng
 def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
                 trainer: SegmentTrainConfig, out_dir: str, *, progress: bool = True,
                 checkpoint: bool = True, report: bool = True,
@@ -138,6 +139,7 @@ def _load_pretrained(encoder, model: SegmentModelConfig) -> None:
                              f"its --depth and --width 64): {msg}") from None
 
 
+@keeps_global_rng
 def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
                      progress: bool = True, report: bool = True,
                      config: dict | None = None, accelerator: str = "cpu",

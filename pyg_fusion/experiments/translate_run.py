@@ -14,7 +14,7 @@ from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateMo
                            TranslateTrainDataConfig, check_translate, data_from_checkpoint,
                            defaults_notice, translate_levels)
 from .image_run import (SYNTHETIC, ImageRun, check_report_replaceable, checkpoint_epochs,
-                        config_with_data, figure_title)
+                        config_with_data, figure_title, keeps_global_rng)
 
 
 def translate_modalities(data: TranslateDataConfig) -> list[str]:
@@ -97,6 +97,7 @@ def _validation(data: TranslateDataConfig, splits: TranslateTrainDataConfig, tra
     return train[perm[n_val:]], train[perm[:n_val]]
 
 
+@keeps_global_rng
 def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
                   model: TranslateModelConfig, out_dir: str, *, progress: bool = True,
                   checkpoint: bool = True, validate: bool = True,
@@ -190,6 +191,7 @@ def _chosen_weights(module, trainer) -> str:
     return f"best.ckpt (epoch {ckpt['epoch']}, the lowest validation L1)"
 
 
+@keeps_global_rng
 def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: TranslateEvalConfig,
                        out_dir: str, *, progress: bool = True, report: bool = True,
                        config: dict | None = None, accelerator: str = "cpu",
