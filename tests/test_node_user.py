@@ -202,3 +202,16 @@ def test_a_method_without_a_form_for_the_head_says_so():
                                                    "known: ")):
         resolve_methods("gcn-x", "node", ["a", "b"], "labels")
     assert resolve_methods("gcn", "node", ["a", "b"], "none") == ["gcn-a", "gcn-b", "gcn-mean"]
+
+
+def test_a_class_too_small_for_the_split_is_named_by_its_label(tmp_path):
+    from pyg_fusion.datasets import MultiViewTables
+    np.savetxt(tmp_path / "a.csv", np.random.default_rng(0).normal(size=(90, 3)),
+               delimiter=",")
+    (tmp_path / "y.csv").write_text("\n".join(["cat"] * 44 + ["dog"] * 45 + ["zebra"]) + "\n")
+    # was "class 2 has 1 node(s)", the id of no label of the file
+    with pytest.raises(ValueError, match=re.escape(
+            "class 'zebra' has 1 node(s): none left for training after val_rate=0.5 and "
+            "test_rate=0.4")):
+        MultiViewTables(str(tmp_path / "ds"), [str(tmp_path / "a.csv")],
+                        str(tmp_path / "y.csv"), val_rate=0.5, test_rate=0.4, log=False)

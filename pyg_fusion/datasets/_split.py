@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import Sequence
 
 import torch
 from torch import Tensor
@@ -15,7 +16,9 @@ def _round(x: float) -> int:
 
 
 def stratified_masks(y: Tensor, label_rate: float, *, val_rate: float = 0.1,
-                     test_rate: float = 0.2, seed: int = 0) -> tuple[Tensor, Tensor, Tensor]:
+                     test_rate: float = 0.2, seed: int = 0,
+                     class_names: Sequence[str] | None = None
+                     ) -> tuple[Tensor, Tensor, Tensor]:
     """Split the nodes of each class into test, validation and a training
     pool, and label a ``label_rate`` fraction of the pool for training.
 
@@ -27,6 +30,9 @@ def stratified_masks(y: Tensor, label_rate: float, *, val_rate: float = 0.1,
     subset of those of a larger one, so that label rates compare on the same
     test set. Pool nodes that are not training nodes are in no mask (the
     unlabelled nodes of semi-supervised learning).
+
+    ``class_names`` (the original label of each class id) name a class in
+    errors.
 
     Returns:
         ``(train_mask, val_mask, test_mask)``, each ``[N]`` bool.
@@ -53,7 +59,8 @@ def stratified_masks(y: Tensor, label_rate: float, *, val_rate: float = 0.1,
         n_val = _round(val_rate * idx.numel())
         pool = idx[n_test + n_val:]
         if pool.numel() == 0:
-            raise ValueError(f"class {c} has {idx.numel()} node(s): none left for training "
+            name = f"class {c}" if class_names is None else f"class {class_names[c]!r}"
+            raise ValueError(f"{name} has {idx.numel()} node(s): none left for training "
                              f"after val_rate={val_rate} and test_rate={test_rate}")
         test[idx[:n_test]] = True
         val[idx[n_test:n_test + n_val]] = True

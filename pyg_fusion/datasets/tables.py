@@ -250,7 +250,8 @@ class MultiViewTables(FusionDataset):
             raise ValueError(f"labels: {lab.path} holds no label")
         o = self.options
         masks = stratified_masks(y[known], o["label_rate"], val_rate=o["val_rate"],
-                                 test_rate=o["test_rate"], seed=o["split_seed"])
+                                 test_rate=o["test_rate"], seed=o["split_seed"],
+                                 class_names=names)
         for key, m in zip(("train_mask", "val_mask", "test_mask"), masks):
             full = torch.zeros(y.numel(), dtype=torch.bool)
             full[known[m]] = True
