@@ -280,3 +280,27 @@ def test_the_image_runs_put_back_the_callers_random_states(tmp_path):
         before = _global_rng()
         call()
         assert _global_rng() == before, name
+
+
+def test_evaluate_checkpoint_puts_back_the_callers_random_states(tmp_path):
+    """evaluate_checkpoint built the model (its initialisation draws) and
+    scored it (the data loaders' base seeds) from the caller's states."""
+    import random
+
+    import numpy as np
+    import torch
+
+    from pyg_fusion.experiments.checkpoints import evaluate_checkpoint
+    out = tmp_path / "run"
+    assert main(["train", "--dataset", "synthetic-vad", "--root", str(tmp_path / "data"),
+                 "--num-segments", "8", "--method", "graph-mean", "--epochs", "1",
+                 "--no-progress", "--out", str(out)]) == 0
+    torch.manual_seed(123)
+    random.seed(123)
+    np.random.seed(123)
+    before = _global_rng()
+    _, _, metrics = evaluate_checkpoint(str(out / "graph-mean" / "seed0" / "checkpoints" /
+                                            "best.ckpt"), None, tmp_path / "ev", progress=False)
+    assert _global_rng() == before
+    record = {r["metric"]: r["mean"] for r in json.loads((out / "results.json").read_text())}
+    assert metrics["auc"] == record["auc"]

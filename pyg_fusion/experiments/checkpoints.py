@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
+from ._rng import keeps_global_rng
 from .data import SYNTHETIC_SETTINGS, VAD_LAYOUT_ARGS, DataConfig, check_dataset_flags, load_data
 
 # The layout of a run's config (``hyper_parameters["config"]``). 2:
@@ -210,6 +211,7 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
     return model.eval()
 
 
+@keeps_global_rng
 def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: str | None = None,
                         devices: int = 1, accelerator: str = "cpu", progress: bool = True,
                         force_reload: bool = False):

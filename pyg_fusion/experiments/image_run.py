@@ -5,30 +5,11 @@ what the runs of both tasks share. The runs themselves are in
 from __future__ import annotations
 
 import dataclasses
-import functools
 from dataclasses import dataclass
 from typing import Any
 
 # the --data value of the generated scenes, in both image tasks
 SYNTHETIC = "synthetic"
-
-
-def keeps_global_rng(run):
-    """Decorates a run (train or evaluate) so that the caller's global random
-    states (torch, ``random``, numpy) come back after it
-    (:func:`~pyg_fusion.training.seeding.keep_global_rng`): the run seeds them
-    and its data loaders draw from them, and a caller's next draw would
-    otherwise depend on the run before it.
-
-    Args:
-        run (Callable): the run function (:func:`~.segment_run.run_segment`...).
-    """
-    @functools.wraps(run)
-    def wrapper(*args, **kwargs):
-        from ..training.seeding import keep_global_rng  # imports Lightning: at call time
-        with keep_global_rng():
-            return run(*args, **kwargs)
-    return wrapper
 
 @dataclass
 class ImageRun:

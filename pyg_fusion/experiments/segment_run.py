@@ -12,7 +12,8 @@ from .._files import staged_folder
 from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig,
                            check_segment, data_from_checkpoint, defaults_notice)
 from .image_run import (SYNTHETIC, ImageRun, check_report_replaceable, checkpoint_epochs,
-                        config_with_data, figure_title, keeps_global_rng)
+                        config_with_data, figure_title)
+from ._rng import keeps_global_rng
 
 # the report of a run (report=True) in its out_dir
 REPORT = ("metrics.json", "metrics.md", "predictions.png")

@@ -14,7 +14,8 @@ from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateMo
                            TranslateTrainDataConfig, check_translate, data_from_checkpoint,
                            defaults_notice, translate_levels)
 from .image_run import (SYNTHETIC, ImageRun, check_report_replaceable, checkpoint_epochs,
-                        config_with_data, figure_title, keeps_global_rng)
+                        config_with_data, figure_title)
+from ._rng import keeps_global_rng
 
 
 def translate_modalities(data: TranslateDataConfig) -> list[str]:
