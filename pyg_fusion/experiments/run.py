@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from .._files import atomic_write, publish_folder, write_json
+from ._rng import keeps_global_rng
 from .checkpoints import CHECKPOINT_FORMAT
 from .components import TASKS
 from .config import MethodSpec, check_options
@@ -17,6 +18,7 @@ from .data import DataConfig, TaskData, load_data, task_of
 METRICS = {"node": ["accuracy"], "vad": ["auc", "ap", "pr_auc_trapz"]}
 
 
+@keeps_global_rng
 def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
                options: dict[str, Any] | None = None, devices: int = 1,
                accelerator: str = "cpu", progress: bool = True,
@@ -44,7 +46,6 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
     """
     from ..methods import Dims, build_spec
     from ..training import seed_everything
-    from ..training.seeding import keep_global_rng
     options = dict(options or {})
     out_dir = Path(out_dir)
     spec = MethodSpec.create(method, td.task, options)
@@ -55,32 +56,29 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
               "num_classes": td.num_classes, "options": options, "spec": spec.to_dict(),
               "seed": seed, "data": dict(td.extra),
               "data_config": None if td.config is None else dataclasses.asdict(td.config)}
-    # the caller's global random states come back: the run seeds them, and a
-    # caller's next draw would depend on which run came before
-    with keep_global_rng():
-        seed_everything(seed)
-        if td.task == "node":
-            from ..training.node import fit_node
-            model = build_spec(spec, Dims(td.in_channels, td.num_classes,
-                                          num_nodes=td.graph.num_nodes))
-            r = fit_node(model, td.graph, out_dir=out_dir, epochs=t.epochs, lr=t.lr,
-                         weight_decay=t.weight_decay, eval_every=t.eval_every,
-                         seed=seed, devices=devices, accelerator=accelerator, progress=progress,
-                         checkpoint=checkpoint, config=config)
-            metrics = {"accuracy": r.get("test_acc", float("nan")),
-                       "val_accuracy": r.get("val_acc", float("nan"))}
-        else:
-            from ..training.vad_fit import TEST_METRICS, VAL_METRICS
-            r = _fit_starts(td, spec, config, seed, out_dir, devices=devices,
-                            accelerator=accelerator, progress=progress, checkpoint=checkpoint)
-            metrics = {k: r[k] for k in TEST_METRICS}
-            # the tested model's held-out metrics (none with val_fraction=0); with
-            # restarts, both combinations' metrics (chosen_*, ensemble_*)
-            both = [f"{p}_{k}" for p in ("chosen", "ensemble") for k in TEST_METRICS + VAL_METRICS]
-            metrics.update({k: r[k] for k in (*VAL_METRICS, "epoch", "restart", *both,
-                                              "members_val_loss", "operator_start_epoch",
-                                              "branch_start_epoch",
-                                              "start_mean", *START_LOSSES) if k in r})
+    seed_everything(seed)
+    if td.task == "node":
+        from ..training.node import fit_node
+        model = build_spec(spec, Dims(td.in_channels, td.num_classes,
+                                      num_nodes=td.graph.num_nodes))
+        r = fit_node(model, td.graph, out_dir=out_dir, epochs=t.epochs, lr=t.lr,
+                     weight_decay=t.weight_decay, eval_every=t.eval_every,
+                     seed=seed, devices=devices, accelerator=accelerator, progress=progress,
+                     checkpoint=checkpoint, config=config)
+        metrics = {"accuracy": r.get("test_acc", float("nan")),
+                   "val_accuracy": r.get("val_acc", float("nan"))}
+    else:
+        from ..training.vad_fit import TEST_METRICS, VAL_METRICS
+        r = _fit_starts(td, spec, config, seed, out_dir, devices=devices,
+                        accelerator=accelerator, progress=progress, checkpoint=checkpoint)
+        metrics = {k: r[k] for k in TEST_METRICS}
+        # the tested model's held-out metrics (none with val_fraction=0); with
+        # restarts, both combinations' metrics (chosen_*, ensemble_*)
+        both = [f"{p}_{k}" for p in ("chosen", "ensemble") for k in TEST_METRICS + VAL_METRICS]
+        metrics.update({k: r[k] for k in (*VAL_METRICS, "epoch", "restart", *both,
+                                          "members_val_loss", "operator_start_epoch",
+                                          "branch_start_epoch",
+                                          "start_mean", *START_LOSSES) if k in r})
     metrics["params"] = r["params"]
     metrics["time_per_epoch_s"] = r["time_per_epoch_s"]
     return metrics, r["task"]
