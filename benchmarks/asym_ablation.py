@@ -201,6 +201,9 @@ def main(argv=None) -> int:
     unknown = set(variants) - set(ROWS)
     if unknown:
         p.error(f"unknown variants {sorted(unknown)}; choose from {list(ROWS)}")
+    twice = sorted({v for v in variants if variants.count(v) > 1})
+    if twice:  # two runs of one variant and seed would share their folder
+        p.error(f"--variants: {', '.join(map(repr, twice))} named more than once")
     seeds = args.seeds
     if not variants or not seeds:
         p.error("--variants and --seeds must name at least one each")

@@ -185,6 +185,9 @@ def main(argv=None) -> int:
     mods = [m for m in args.modalities.split(",") if m]
     if len(mods) < 2:
         p.error("--modalities needs at least two modalities")
+    twice = sorted({m for m in mods if mods.count(m) > 1})
+    if twice:  # one input twice is no fusion, and two runs would share their folder
+        p.error(f"--modalities: {', '.join(map(repr, twice))} named more than once")
     if not args.seeds:
         p.error("--seeds must name at least one seed")
     from _cli import check_folder, command_line, user_errors

@@ -154,3 +154,23 @@ def test_sparse_vs_dense_says_which_peak_memory_it_measured(device, peak, monkey
     assert module.main(["--sizes", "256", "--device", device, "--json", str(out)]) == 0
     assert f"seconds, peak: MiB of {peak}\n" in capsys.readouterr().out
     assert json.loads(out.read_text())["config"]["peak_mem_mb"] == f"MiB of {peak}"
+
+
+@pytest.mark.parametrize("script, argv, message", [
+    ("asym_ablation", ["--variants", "rgb,depth,rgb"],
+     "asym_ablation.py: error: --variants: 'rgb' named more than once"),
+    ("translation_ablation", ["--modalities", "shade,depth,shade"],
+     "translation_ablation.py: error: --modalities: 'shade' named more than once"),
+])
+def test_ablations_refuse_a_variant_named_twice(script, argv, message, tmp_path, capsys):
+    # before: asym_ablation.py --variants rgb,rgb --jobs 2 ran both runs into
+    # runs/rgb_seed0 at once and hung there (killed after 200 s, a worker
+    # left behind); translation_ablation.py --modalities shade,shade rendered
+    # the data, then ended in the traceback of a worker's ValueError
+    module = load_benchmark(script)
+    with pytest.raises(SystemExit) as err:
+        module.main([*argv, "--out", str(tmp_path / "out")])
+    assert err.value.code == 2
+    out, text = capsys.readouterr()
+    assert out == "" and text.splitlines() == [f"{message} (see {script}.py --help)"]
+    assert not (tmp_path / "out").exists()  # refused before anything was made
