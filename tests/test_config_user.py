@@ -304,3 +304,31 @@ def test_evaluate_checkpoint_puts_back_the_callers_random_states(tmp_path):
     assert _global_rng() == before
     record = {r["metric"]: r["mean"] for r in json.loads((out / "results.json").read_text())}
     assert metrics["auc"] == record["auc"]
+
+
+@pytest.mark.parametrize("kw, message", [
+    (dict(gan_mode="none", lambda_l1=0.0),
+     "lambda_l1=0 with gan_mode='none' leaves the generator no loss; give lambda_l1 > 0"),
+    (dict(lambda_l1=0.0, lambda_gan=0.0),
+     "lambda_l1=0 with lambda_gan=0 leaves the generator no loss; give lambda_l1 > 0 or "
+     "lambda_gan > 0"),
+])
+def test_a_generator_without_a_loss_is_refused(kw, message):
+    """translate train --gan-mode none --lambda-l1 0 trained its whole budget
+    on a zero loss (the generator never moved) without a word."""
+    from pyg_fusion.training.translation import TranslationModule
+    with pytest.raises(ValueError) as exc:
+        TranslationModule(["shade", "depth"], ngf=2, num_downs=3, **kw)
+    assert str(exc.value) == message
+    # either loss alone trains it
+    TranslationModule(["shade"], ngf=2, num_downs=3, lambda_l1=0.0)
+    TranslationModule(["shade"], ngf=2, num_downs=3, gan_mode="none", lambda_gan=0.0)
+
+
+def test_translate_train_without_a_generator_loss_is_one_line(tmp_path, capsys):
+    assert main([*TRANSLATE, "--root", str(tmp_path / "data"), "--gan-mode", "none",
+                 "--lambda-l1", "0", "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == ("pyg-fusion translate train: error: lambda_l1=0 with "
+                                       "gan_mode='none' leaves the generator no loss; give "
+                                       "lambda_l1 > 0\n")
+    assert not (tmp_path / "out").exists()

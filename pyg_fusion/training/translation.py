@@ -112,6 +112,12 @@ class TranslationModule(L.LightningModule):
         check_choice("gan_mode", gan_mode, (*GAN_MODES, "none"))
         if lambda_l1 < 0 or lambda_gan < 0:
             raise ValueError("lambda_l1 and lambda_gan must be >= 0")
+        if lambda_l1 == 0 and (gan_mode == "none" or lambda_gan == 0):
+            # the generator's loss would be 0: a run that trains nothing
+            raise ValueError("lambda_l1=0 with " + ("gan_mode='none'" if gan_mode == "none"
+                                                     else "lambda_gan=0")
+                             + " leaves the generator no loss; give lambda_l1 > 0"
+                             + ("" if gan_mode == "none" else " or lambda_gan > 0"))
         self.save_hyperparameters()
         self.automatic_optimization = False
         self.generator = AsymFusionTranslator(
