@@ -53,6 +53,7 @@ sparse step, busy / idle).
 """
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import os
@@ -260,7 +261,9 @@ def main(argv=None):
     ap.add_argument("--fusion-init", default="model", choices=["model", "random"],
                     help="step: the fusion weights as built, or drawn from N(0, 1)")
     ap.add_argument("--json", default=None)
-    ap.add_argument("--worker", nargs=2, metavar=("N", "FEATURES"), default=None)
+    # internal: one size's process, started by this script (not a user's flag)
+    ap.add_argument("--worker", nargs=2, metavar=("N", "FEATURES"), default=None,
+                    help=argparse.SUPPRESS)
     ap.add_argument("--plot", default=None, help="draw --from-json into this PNG and stop")
     ap.add_argument("--from-json", default=None)
     args = ap.parse_args(argv)
@@ -279,7 +282,11 @@ def main(argv=None):
         print(f"wrote {args.plot}")
         return
     if args.worker:
-        n, kind = int(args.worker[0]), args.worker[1]
+        n, kind = args.worker
+        if not n.isdigit() or int(n) < K + 1 or kind not in ("clustered", "gaussian"):
+            ap.error(f"--worker: expected N >= {K + 1} and clustered or gaussian, got "
+                     f"{n} {kind}")
+        n = int(n)
         print(json.dumps(worker(n, kind, args.stages, args.repeats, args.device,
                                 busy=args.busy, threads=args.threads,
                                 exact_max=args.exact_max, scipy_max=args.scipy_max,

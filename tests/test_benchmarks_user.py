@@ -174,3 +174,21 @@ def test_ablations_refuse_a_variant_named_twice(script, argv, message, tmp_path,
     out, text = capsys.readouterr()
     assert out == "" and text.splitlines() == [f"{message} (see {script}.py --help)"]
     assert not (tmp_path / "out").exists()  # refused before anything was made
+
+
+@pytest.mark.parametrize("worker", [["64", "bogus"], ["x", "clustered"], ["8", "gaussian"]])
+def test_scaling_worker_flag_is_internal_and_checked(worker, capsys):
+    # before: --worker was listed in --help as a user's flag, "64 bogus" ran
+    # gaussian features recorded as "bogus", and "x clustered" ended in
+    # int()'s traceback
+    module = load_benchmark("scaling")
+    with pytest.raises(SystemExit):
+        module.main(["--help"])
+    assert "--worker" not in capsys.readouterr().out
+    with pytest.raises(SystemExit) as err:
+        module.main(["--worker", *worker, "--stages", "powers", "--repeats", "1"])
+    assert err.value.code == 2
+    out, text = capsys.readouterr()
+    assert out == "" and text.splitlines() == [
+        f"scaling.py: error: --worker: expected N >= 17 and clustered or gaussian, got "
+        f"{' '.join(worker)} (see scaling.py --help)"]
