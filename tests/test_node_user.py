@@ -215,3 +215,21 @@ def test_a_class_too_small_for_the_split_is_named_by_its_label(tmp_path):
             "test_rate=0.4")):
         MultiViewTables(str(tmp_path / "ds"), [str(tmp_path / "a.csv")],
                         str(tmp_path / "y.csv"), val_rate=0.5, test_rate=0.4, log=False)
+
+
+@pytest.mark.parametrize("method", ["lego", "graph-mean", "graph-concat", "single-a"])
+def test_a_label_propagation_model_names_the_seed_labels_it_needs(method):
+    g = _graph()
+    torch.manual_seed(0)
+    model = build_model(method, "node", {"a": 5, "b": 4}, num_classes=3, k=4,
+                        features="labels").eval()
+    msg = re.escape("features='labels' propagates the labels of the seed nodes: the data "
+                    "needs y and train_mask (or pass seed_mask=)")
+    # was AttributeError "'GlobalStorage' object has no attribute 'train_mask'" and
+    # TypeError 'y must be a torch.Tensor, got NoneType'
+    with pytest.raises(ValueError, match=msg):
+        model(MultiSourceData(x_a=g.x_a, x_b=g.x_b, y=g.y))
+    with pytest.raises(ValueError, match=msg):
+        model(MultiSourceData(x_a=g.x_a, x_b=g.x_b, train_mask=g.train_mask))
+    seeded = model(MultiSourceData(x_a=g.x_a, x_b=g.x_b, y=g.y), seed_mask=g.train_mask)
+    assert torch.equal(seeded, model(g))

@@ -85,7 +85,10 @@ def head_input(x: Tensor, features: str, data: Data | None = None,
     if features == "none":
         return torch.eye(x.size(0), dtype=x.dtype, device=x.device)
     if features == "labels":
-        mask = data.train_mask if seed_mask is None else seed_mask
+        mask = data.get("train_mask") if seed_mask is None else seed_mask
+        if mask is None or data.get("y") is None:  # was PyG's AttributeError / 'y must be...'
+            raise ValueError("features='labels' propagates the labels of the seed nodes: the "
+                             "data needs y and train_mask (or pass seed_mask=)")
         return seed_labels(data.y, mask, num_classes).to(x.dtype)
     if features != "concat":
         raise ValueError(f"features must be one of {FEATURES}, got {features!r}")
