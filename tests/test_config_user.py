@@ -332,3 +332,23 @@ def test_translate_train_without_a_generator_loss_is_one_line(tmp_path, capsys):
                                        "gan_mode='none' leaves the generator no loss; give "
                                        "lambda_l1 > 0\n")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("flag", ["--lambda-deg", "--lambda-sparse", "--lambda-anchor"])
+def test_a_negative_loss_weight_is_refused(flag, capsys):
+    """--lambda-deg -1 was accepted, recorded as -1.0 and trained as 0 (the
+    loss adds a term only when its weight is > 0: the same AUC as
+    --lambda-deg 0); --lambda-anchor -1 passed the flag and failed only when
+    LEGO was built. Every weight of a loss term is a number >= 0."""
+    with pytest.raises(SystemExit) as exc:  # argparse's exit, at parsing
+        main(["compare", "--dataset", "synthetic-vad", "--method", "lego", f"{flag}=-1",
+              "--print-config"])
+    assert exc.value.code == 2
+    assert capsys.readouterr().err == (f"pyg-fusion compare: error: argument {flag}: expected "
+                                       f"a finite number >= 0, got -1.0 (see pyg-fusion "
+                                       f"compare --help)\n")
+    from pyg_fusion.experiments import MethodSpec
+    name = flag[2:].replace("-", "_")
+    with pytest.raises(ValueError, match=f"{name} must be a finite number >= 0, got -1"):
+        MethodSpec.create("lego", "vad", {name: -1})
+    assert MethodSpec.create("lego", "vad", {name: 0.0}).options()[name] == 0.0

@@ -99,7 +99,7 @@ class FusionConfig:
                    choices=("product", "mean", "auto"),
                    methods=LEGO_METHODS)
     lambda_anchor: float = option(0.0, "LEGO: weight of the penalty ||A - A0||^2 pulling the "
-                              "operator toward its start", check="float",
+                              "operator toward its start", check="nonneg_float",
                               methods=LEGO_METHODS)
     term_scale: str = option("none", "LEGO (lego, lego-row): bring each term of the operator to "
                          "the scale of the product term on each graph, by the mean absolute "
@@ -159,11 +159,11 @@ class HeadConfig:
 class ObjectiveConfig:
     """The task's loss (weakly supervised VAD)."""
     topk: int = option(3, "VAD: snippets of each video in the MIL top-k mean", check="positive_int")
-    lambda_deg: float = option(0.1, "VAD: weight of the degree term", check="float")
+    lambda_deg: float = option(0.1, "VAD: weight of the degree term", check="nonneg_float")
     alpha: float | None = option(None, "VAD: the degree term's node degrees sum only the "
                              "entries of G >= alpha (None: all entries)", check="float")
     lambda_sparse: float = option(0.0, "VAD: weight of the sparsity term (mean snippet score of "
-                              "the abnormal training videos)", check="float")
+                              "the abnormal training videos)", check="nonneg_float")
     val_fraction: float = option(0.2, "VAD: fraction of the training videos held out (stratified, "
                              "seeded) to choose the epoch (0: test the last epoch)",
                              check="fraction")
