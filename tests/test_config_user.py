@@ -352,3 +352,42 @@ def test_a_negative_loss_weight_is_refused(flag, capsys):
     with pytest.raises(ValueError, match=f"{name} must be a finite number >= 0, got -1"):
         MethodSpec.create("lego", "vad", {name: -1})
     assert MethodSpec.create("lego", "vad", {name: 0.0}).options()[name] == 0.0
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--restart-combine", "mean"],
+     "--restart-combine mean combines the restarts of a run, and --restarts is 1: give "
+     "--restarts > 1"),
+    (["--patience", "3", "--val-fraction", "0"],
+     "--patience: early stopping watches the held-out videos, and --val-fraction 0 holds "
+     "none out"),
+    (["--min-epochs", "5", "--val-fraction", "0"],
+     "--min-epochs: early stopping watches the held-out videos, and --val-fraction 0 holds "
+     "none out"),
+])
+def test_vad_options_their_run_leaves_unread_are_refused(flags, message, capsys):
+    """--restart-combine mean with one restart, and --patience / --min-epochs
+    without held-out videos, were recorded and trained as if not given
+    (--patience 1 --val-fraction 0 gave the AUC of --val-fraction 0)."""
+    assert main(["compare", "--dataset", "synthetic-vad", *flags, "--print-config"]) == 2
+    assert capsys.readouterr().err == f"pyg-fusion compare: error: {message}\n"
+    from pyg_fusion.experiments import MethodSpec, check_options
+    options = {f[2:].replace("-", "_"): v for f, v in zip(flags[::2], flags[1::2])}
+    options = {k: (v if k == "restart_combine" else float(v) if "." in v or k == "val_fraction"
+                   else int(v)) for k, v in options.items()}
+    with pytest.raises(ValueError) as exc:
+        check_options("vad", options, ["lego"])
+    assert str(exc.value) == message
+    MethodSpec.create("lego", "vad", options)  # a spec alone may hold them
+
+
+@pytest.mark.parametrize("flags", [
+    ["--restart-combine", "mean", "--restarts", "2"], ["--val-fraction", "0"],
+    ["--patience", "3"], ["--restart-combine", "best"]])
+def test_vad_options_their_run_reads_pass(flags, tmp_path, capsys):
+    assert main(["compare", "--dataset", "synthetic-vad", *flags, "--print-config"]) == 0
+    printed = capsys.readouterr().out
+    # and the printed config (every option at its value) reads back
+    (tmp_path / "c.yaml").write_text(printed)
+    assert main(["compare", "--config", str(tmp_path / "c.yaml"), "--print-config"]) == 0
+    assert capsys.readouterr().out == printed

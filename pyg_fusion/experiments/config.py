@@ -69,7 +69,34 @@ def check_options(task: str, options: dict[str, Any] | None = None,
     _check_task_options(task, given)
     if methods:
         _check_method_options(task, given, methods)
+        _check_run_options(task, given)
     return given
+
+
+def _check_run_options(task: str, given: dict[str, Any]) -> None:
+    """Options of a VAD run that its other options leave unread, set away
+    from their defaults: they would be recorded with the run as if used. The
+    ensemble of the restarts needs restarts; early stopping watches the
+    held-out videos. (Checked for a run, as the methods' options are; a spec
+    alone may hold them.)"""
+    if task != "vad":
+        return
+    known = option_fields()
+    base = _task_base(task, given.get("features", HeadConfig.features))
+
+    def value(name):
+        return given.get(name, base.get(name, known[name][1].default))
+
+    def moved(name):
+        return name in given and given[name] != base.get(name, known[name][1].default)
+
+    if moved("restart_combine") and value("restarts") == 1:
+        raise ValueError(f"--restart-combine {given['restart_combine']} combines the restarts "
+                         f"of a run, and --restarts is 1: give --restarts > 1")
+    unread = [f"--{n.replace('_', '-')}" for n in ("patience", "min_epochs") if moved(n)]
+    if unread and not value("val_fraction"):
+        raise ValueError(f"{', '.join(unread)}: early stopping watches the held-out videos, "
+                         f"and --val-fraction 0 holds none out")
 
 
 def _check_method_options(task: str, given: dict[str, Any], methods: Sequence[str]) -> None:
