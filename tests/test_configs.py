@@ -13,6 +13,7 @@ import torch
 import yaml
 
 from pyg_fusion.cli import build_parser, main
+from pyg_fusion.cli.sweep import SWEEP_OPERATOR_WARMUP
 from pyg_fusion.experiments import COMPONENTS, LEGO_CONFIGS, MethodSpec, option_fields
 from pyg_fusion.methods import build_model, builders, method_names
 from pyg_fusion.nn import LEGO
@@ -30,7 +31,10 @@ def test_every_config_field_is_a_flag(command):
     for name, (_, f) in option_fields().items():
         a = actions[name]
         assert "--" + name.replace("_", "-") in a.option_strings
-        assert a.default is None  # None: the task's default, resolved by MethodSpec
+        # None: the task's default, resolved by MethodSpec; the sweep's own
+        # default of --operator-warmup (A trains in every cell) is the one exception
+        sweep_own = (command, name) == ("sweep", "operator_warmup")
+        assert a.default is (SWEEP_OPERATOR_WARMUP if sweep_own else None)
         assert tuple(a.choices or ()) == tuple(f.metadata.get("choices", ()))
         assert a.help.startswith(f.metadata["help"])
 

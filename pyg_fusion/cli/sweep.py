@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from pathlib import Path
 
 from ._help import HelpFormatter
@@ -15,13 +16,25 @@ HELP = "grid of LEGO's powers P x Q -> metric mean ± std (JSON for plot pq-sens
 # library says for a node dataset)
 SWEEP_METHODS = ("lego", "lego-cp", "lego-row")
 
+# The sweep's own default of --operator-warmup (the flag means what it means
+# for train and compare; only its default differs): with VAD's "auto", the
+# choice on held-out videos may test an epoch of the first phase, in which A is
+# still at its start (the product or the mean of the graphs, the same for every
+# P and Q), and every cell then tests the same model. With 0, A trains from the
+# first epoch, so every tested model's A has trained with its cell's powers.
+SWEEP_OPERATOR_WARMUP = 0
+# the text that marks a cell whose tested model has A at its start
+AT_START = "*"
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "sweep", help=HELP, description=HELP + ". P is the number of powers of the "
         "first source (sorted by name), Q that of every other source. Writes "
         "OUT/sweep.json: a list of records with P, Q, metric, mean, std, dataset, method, "
-        "seeds; OUT/sweep.txt: the main metric's table; OUT/sweep.png: its heatmap "
+        "seeds and operator_at_start (per seed: whether the tested model has LEGO's "
+        "operator A at its start, untrained, which P and Q do not change; its cell is marked "
+        f"{AT_START}); OUT/sweep.txt: the main metric's table; OUT/sweep.png: its heatmap "
         "(and surface). OUT/sweep.partial.json holds the cells finished so far, for a "
         "sweep that is interrupted.", formatter_class=HelpFormatter)
     add_dataset_args(p, default="synthetic-vad")
@@ -32,7 +45,31 @@ def register(subparsers) -> None:
                    help="values of P, e.g. 1..9")
     p.add_argument("--q", action=ListFlag, type=int_list, default="1..3",
                    help="values of Q, e.g. 1..9")
+    for a in p._actions:
+        if a.dest == "operator_warmup":
+            a.default = SWEEP_OPERATOR_WARMUP
+            a.help = re.sub(r" \(default: [^)]*\)$", "", a.help) + (
+                f" (default for sweep: {SWEEP_OPERATOR_WARMUP}, so that the tested model's A "
+                f"has trained with its cell's P and Q; train and compare: node 0, vad auto, "
+                f"under which a tested epoch before A trains is marked {AT_START} in the "
+                f"table)")
     p.set_defaults(func=run)
+
+
+def operator_at_start(metrics: dict, warmup) -> bool:
+    """Whether the tested model of a run has LEGO's operator A at its start
+    (A never trained: its tested epoch comes before ``operator_start_epoch``,
+    or A's phase never began), which the numbers of powers do not change.
+
+    Args:
+        metrics (dict): the run's metrics (:func:`~pyg_fusion.experiments.run.run_method`).
+        warmup (int or str): the run's ``operator_warmup``.
+    """
+    if "epoch" not in metrics:  # the node task: A trains from the first epoch
+        return False
+    # "auto" records where A's phase began (None: it never did); an int is it
+    start = metrics.get("operator_start_epoch", warmup if isinstance(warmup, int) else 0)
+    return start is None or metrics["epoch"] < start
 
 
 def run(args) -> int:
@@ -65,10 +102,10 @@ def run(args) -> int:
                        "its sweep.json, sweep.txt and sweep.png are replaced by this grid's once "
                        "it finishes; the earlier grid's cells that this one does not run stay in "
                        "their folders")
-    records = []
+    records, marked = [], []
     grid = [(p, q) for p in args.p for q in args.q]
     for p, q in tqdm(grid, desc="P x Q", disable=args.no_progress):
-        per_seed = {}
+        per_seed, at_start = {}, {}
         for seed in args.seeds:
             # the node task's split follows the seed; VAD's data is one for all seeds
             key = seed if task_of(args.dataset) == "node" else 0
@@ -83,10 +120,19 @@ def run(args) -> int:
                               devices=args.devices, accelerator=args.accelerator,
                               progress=False, checkpoint=False)
             per_seed[seed] = r
+            warmup = task.hparams["config"]["spec"]["trainer"]["operator_warmup"]
+            at_start[seed] = operator_at_start(r, warmup)
+            if at_start[seed]:
+                start = r.get("operator_start_epoch", warmup)
+                marked.append(f"  P={p}, Q={q}, seed {seed}: tested epoch {r['epoch']}, "
+                              + ("A never trained" if start is None
+                                 else f"A trains from epoch {start}"))
         # the full config of the cell (the method's spec with its powers, the data)
         config = {**task.hparams["config"]["spec"], "data": dataclasses.asdict(data)}
         records += make_records(td, args.method, per_seed,
                                 extra={"P": p, "Q": q, "config": config,
+                                       "operator_at_start": [at_start[s] for s in
+                                                             sorted(at_start)],
                                        **hardware_record(args.accelerator, args.devices)})
         if is_main_process():  # every finished cell survives an interrupted sweep
             write_json(out / "sweep.partial.json", records)
@@ -95,12 +141,12 @@ def run(args) -> int:
     write_json(out / "sweep.json", records)
     (out / "sweep.partial.json").unlink(missing_ok=True)  # stale once sweep.json is written
     main = METRICS[td.task][0]
-    table = {(r["P"], r["Q"]): r["mean"] for r in records if r["metric"] == main}
+    table = {(r["P"], r["Q"]): r for r in records if r["metric"] == main}
     lines = [f"{main} (mean over seeds {args.seeds}); rows P, columns Q",
              "P\\Q " + " ".join(f"{q:>7d}" for q in args.q),
-             *(f"{p:>3d} " + " ".join(f"{table[(p, q)]:7.4f}" for q in args.q)
+             *(f"{p:>3d} " + " ".join(_cell(table[(p, q)]) for q in args.q)
                for p in args.p)]
-    text = "\n".join(lines)
+    text = "\n".join(lines + _at_start_notice(marked))
     print(text)
     write_text(out / "sweep.txt", text + "\n")
     # the surface needs a grid of two values at least on both axes
@@ -108,3 +154,24 @@ def run(args) -> int:
     plot_pq_sensitivity(records, metric=main, kind=kind, path=out / "sweep.png")
     print(f"\nwrote {out / 'sweep.json'}, sweep.txt (the table) and sweep.png (the figure)")
     return 0
+
+
+def _cell(record: dict) -> str:
+    """A cell of the table, 7 characters: the mean, marked when the tested
+    model of one of its seeds has A at its start."""
+    if any(record["operator_at_start"]):
+        return f"{record['mean']:6.4f}{AT_START}".rjust(7)
+    return f"{record['mean']:7.4f}"
+
+
+def _at_start_notice(marked: list[str]) -> list[str]:
+    """The lines under the table that name the marked cells (``marked``: one
+    line per seed; none: no line)."""
+    if not marked:
+        return []
+    return ["", f"{AT_START} the tested model (the epoch chosen on held-out data) has LEGO's "
+            "operator A at its start, before A trained: the same for every P and Q, so the "
+            "cell does not measure them (operator_at_start in sweep.json):", *marked,
+            f"--operator-warmup {SWEEP_OPERATOR_WARMUP} (the sweep's default) trains A from "
+            "the first epoch, so that the grid measures the operator's own sensitivity to P "
+            "and Q."]

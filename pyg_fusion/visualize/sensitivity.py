@@ -49,9 +49,12 @@ def load_pq_grid(results, *, metric=None, dataset=None, method=None, setting=Non
         with NaN where a (P, Q) pair was not run (``std`` is :obj:`None`
         without a spread over seeds); ``info`` holds the ``metric``,
         ``dataset``, ``method`` and ``setting`` names and, from records, their
-        ``seeds``, the ``epochs`` of their configs and ``sources``: ``(P's
+        ``seeds``, the ``epochs`` of their configs, ``sources``: ``(P's
         source, (Q's sources))`` when the configs' ``num_powers`` say so,
-        else :obj:`None`.
+        else :obj:`None`, and ``at_start``: a bool array ``[nP, nQ]``, True
+        where a record's ``operator_at_start`` says that the tested model of
+        one of its seeds has LEGO's operator A at its start (untrained, the
+        same for every P and Q), or :obj:`None` when no record says.
     """
     if isinstance(results, (str, os.PathLike)):
         path = Path(results)
@@ -114,9 +117,14 @@ def _from_records(records, metric, dataset, method, setting):
     qs = np.array(sorted({int(r["Q"]) for r in records}))
     mean = np.full((len(ps), len(qs)), np.nan)
     std = np.full((len(ps), len(qs)), np.nan)
+    at_start = np.zeros((len(ps), len(qs)), dtype=bool)
+    told = False
     seen = set()
     for r in records:
         i, j = int(np.searchsorted(ps, int(r["P"]))), int(np.searchsorted(qs, int(r["Q"])))
+        if r.get("operator_at_start") is not None:  # older sweeps do not say
+            told = True
+            at_start[i, j] = any(r["operator_at_start"])
         if (i, j) in seen:
             raise ValueError(f"the results hold two records for P={r['P']}, "
                              f"Q={r['Q']}")
@@ -129,6 +137,7 @@ def _from_records(records, metric, dataset, method, setting):
     has_std = bool(np.isfinite(std).any())
     info["metric"] = info.get("metric") or "metric"
     info.update(_run_info(records))
+    info["at_start"] = at_start if told else None
     return mean, (std if has_std else None), ps, qs, info
 
 
@@ -203,7 +212,9 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
 
     Returns:
         matplotlib.figure.Figure: the figure; the best cell's frame on the
-        heatmap has gid ``"best"``.
+        heatmap has gid ``"best"``; a cell whose tested model has LEGO's
+        operator A at its start (``operator_at_start`` of the sweep's records)
+        is hatched, gid ``"at_start"``: P and Q did not change that model.
     """
     if kind not in PLOT_KINDS:
         raise ValueError(f"kind must be one of {PLOT_KINDS}, got {kind!r}")
@@ -280,6 +291,12 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
                                 f"{name}): P={ps[best[0]]}, Q={qs[best[1]]}" + (
                                     f", tied with {ties - 1} more" if ties > 1 else ""))
         heat_ax.add_patch(frame)
+        marked = info.get("at_start")
+        for n, (i, j) in enumerate(np.argwhere(marked) if marked is not None else ()):
+            heat_ax.add_patch(Rectangle(
+                (j - 0.5, i - 0.5), 1, 1, fill=False, hatch="//", edgecolor="0.5",
+                linewidth=0, gid="at_start",
+                label=None if n else "tested with A at its start (untrained): the same for every P, Q"))
         heat_ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12),
                        fontsize=8, frameon=False)
         fig.colorbar(im, ax=heat_ax, label=name, shrink=0.85)

@@ -1,0 +1,91 @@
+"""What a user of ``pyg-fusion sweep`` and of the results tables reads: a
+cell whose tested model has LEGO's operator A at its start (untrained, the
+same for every P and Q) is said to be so in the table, the JSON and the
+figure; the sweep's own default trains A in every cell."""
+import json
+
+import pytest
+import yaml
+
+from pyg_fusion.cli import main
+from pyg_fusion.cli.sweep import operator_at_start
+from pyg_fusion.visualize import load_pq_grid, plot_pq_sensitivity
+
+
+@pytest.mark.parametrize("metrics, warmup, expected", [
+    # warm-up auto: the README sweep's cells tested epoch 56, A freed at 67
+    ({"epoch": 56, "operator_start_epoch": 67}, "auto", True),
+    ({"epoch": 67, "operator_start_epoch": 67}, "auto", False),
+    ({"epoch": 5, "operator_start_epoch": None}, "auto", True),  # A's phase never began
+    # an int warm-up: A trains from that epoch on
+    ({"epoch": 2}, 3, True),
+    ({"epoch": 3}, 3, False),
+    ({"epoch": 0}, 0, False),
+    ({"accuracy": 0.9}, 0, False),  # the node task: A trains from the first epoch
+])
+def test_operator_at_start(metrics, warmup, expected):
+    assert operator_at_start(metrics, warmup) is expected
+
+
+def test_the_sweep_defaults_to_training_a_and_says_so(capsys):
+    """--operator-warmup means the same for every command; the sweep's
+    default is 0, shown by --print-config and --help; train keeps VAD's auto."""
+    assert main(["sweep", "--dataset", "synthetic-vad", "--print-config"]) == 0
+    assert yaml.safe_load(capsys.readouterr().out)["trainer"]["operator_warmup"] == 0
+    assert main(["sweep", "--dataset", "synthetic-vad", "--operator-warmup", "auto",
+                 "--print-config"]) == 0
+    assert yaml.safe_load(capsys.readouterr().out)["trainer"]["operator_warmup"] == "auto"
+    assert main(["train", "--dataset", "synthetic-vad", "--print-config"]) == 0
+    assert yaml.safe_load(capsys.readouterr().out)["trainer"]["operator_warmup"] == "auto"
+    with pytest.raises(SystemExit):
+        main(["sweep", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert "(default for sweep: 0, so that the tested model's A has trained" in text
+
+
+def _sweep(tmp_path, name, *flags):
+    out = tmp_path / name
+    assert main(["sweep", "--dataset", "synthetic-vad", "--root", str(tmp_path / "data"),
+                 "--num-segments", "8", "--p", "1", "--q", "1..2", "--epochs", "2",
+                 "--no-progress", "--out", str(out), *flags]) == 0
+    records = json.loads((out / "sweep.json").read_text())
+    return {r["Q"]: r for r in records if r["metric"] == "auc"}, (out / "sweep.txt").read_text()
+
+
+def test_a_cell_tested_with_a_at_its_start_is_marked(tmp_path):
+    # a warm-up as long as the run: A never trains, every cell tests the same model
+    auc, text = _sweep(tmp_path, "frozen", "--operator-warmup", "2")
+    assert [auc[q]["operator_at_start"] for q in (1, 2)] == [[True], [True]]
+    assert auc[1]["mean"] == auc[2]["mean"]  # the flat grid that the mark explains
+    lines = text.splitlines()
+    assert lines[2] == f"  1 {auc[1]['mean']:6.4f}* {auc[2]['mean']:6.4f}*"
+    assert "has LEGO's operator A at its start" in text
+    assert "  P=1, Q=2, seed 0: tested epoch 0, A trains from epoch 2" in lines
+    assert "--operator-warmup 0 (the sweep's default) trains A from the first epoch" in text
+    # the figure hatches both cells
+    fig = plot_pq_sensitivity(str(tmp_path / "frozen" / "sweep.json"))
+    assert sum(p.get_gid() == "at_start" for p in fig.axes[0].patches) == 2
+
+
+def test_the_default_sweep_trains_a_in_every_cell(tmp_path):
+    auc, text = _sweep(tmp_path, "default")
+    assert [auc[q]["operator_at_start"] for q in (1, 2)] == [[False], [False]]
+    assert auc[1]["config"]["trainer"]["operator_warmup"] == 0
+    assert auc[1]["mean"] != auc[2]["mean"]  # A of Q = 2 trained with its own powers
+    assert "*" not in text and "at its start" not in text
+
+
+def test_the_figure_marks_only_the_cells_at_start():
+    records = [{"P": p, "Q": q, "metric": "auc", "mean": 0.5 + 0.1 * p + 0.01 * q,
+                "operator_at_start": [p == 1, False]} for p in (1, 2) for q in (1, 2, 3)]
+    *_, info = load_pq_grid(records)
+    assert info["at_start"].tolist() == [[True] * 3, [False] * 3]
+    fig = plot_pq_sensitivity(records, kind="heatmap")
+    marked = sorted(p.get_xy() for p in fig.axes[0].patches if p.get_gid() == "at_start")
+    assert marked == [(-0.5, -0.5), (0.5, -0.5), (1.5, -0.5)]  # (Q, P) of row P = 1
+    # records of an older sweep say nothing: nothing is marked
+    for r in records:
+        del r["operator_at_start"]
+    assert load_pq_grid(records)[-1]["at_start"] is None
+    fig = plot_pq_sensitivity(records, kind="heatmap")
+    assert not [p for p in fig.axes[0].patches if p.get_gid() == "at_start"]
