@@ -11,15 +11,35 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+# the held-out metric beside each task's test metrics in the default columns
+# (node: the one its epoch is chosen on; VAD: the loss, the default choice)
+HELD_OUT = {"node": "val_accuracy", "vad": "val_loss"}
 PERCENT = ("accuracy", "val_accuracy", "auc", "ap", "pr_auc_trapz", "chosen_auc", "chosen_ap",
            "chosen_pr_auc_trapz", "ensemble_auc", "ensemble_ap", "ensemble_pr_auc_trapz")
 
 
-def markdown(records: list[dict], metrics: list[str]) -> str:
+def default_metrics(records: list[dict]) -> list[str]:
+    """The columns of ``records`` when ``--metrics`` is not given: per task
+    whose main metric they hold (node: accuracy, VAD: auc), its test metrics
+    and held-out metric (:data:`HELD_OUT`), then ``params`` and
+    ``time_per_epoch_s``; records of neither task: every metric they hold."""
+    from pyg_fusion.experiments.run import METRICS
+    held = list(dict.fromkeys(r["metric"] for r in records))
+    tasks = [t for t, names in METRICS.items() if names[0] in held]
+    if not tasks:
+        return held
+    return list(dict.fromkeys([m for t in tasks for m in (*METRICS[t], HELD_OUT[t])]
+                              + ["params", "time_per_epoch_s"]))
+
+
+def markdown(records: list[dict], metrics: list[str] | None = None) -> str:
+    """One table per setting (``metrics`` ``None``: each table's
+    :func:`default_metrics`)."""
     settings = list(dict.fromkeys(r.get("setting") for r in records))
     if len(settings) > 1:  # one table per setting: a row holds one setting's numbers
         return "\n\n".join(f"**{s}**\n\n" + markdown(
             [r for r in records if r.get("setting") == s], metrics) for s in settings)
+    metrics = metrics or default_metrics(records)
     methods = list(dict.fromkeys(r["method"] for r in records))
     get = {(r["method"], r["metric"]): r for r in records}
     lines = ["| method | " + " | ".join(metrics) + " |", "|---" * (len(metrics) + 1) + "|"]
@@ -43,14 +63,17 @@ def main(argv=None) -> int:
     from _cli import parser, read_json
     p = parser(__file__, __doc__.split("\n\n")[0])
     p.add_argument("results", help="a results.json of pyg-fusion compare")
-    p.add_argument("--metrics", default="accuracy,val_accuracy,params,time_per_epoch_s")
+    p.add_argument("--metrics", default=None,
+                   help="comma-separated metrics, the columns (default: per task, from what "
+                   "each setting's records hold: node accuracy,val_accuracy,params,"
+                   "time_per_epoch_s; VAD auc,ap,pr_auc_trapz,val_loss,params,time_per_epoch_s)")
     args = p.parse_args(argv)
     records = read_json(p, args.results)
     if not isinstance(records, list) or not all(
             isinstance(r, dict) and {"method", "metric", "mean"} <= r.keys() for r in records):
         p.error(f"{args.results}: not the records of pyg-fusion compare (a list of "
                 "{method, metric, mean, std, ...})")
-    print(markdown(records, args.metrics.split(",")))
+    print(markdown(records, args.metrics.split(",") if args.metrics else None))
     return 0
 
 

@@ -1,12 +1,14 @@
 """What a user of ``pyg-fusion sweep`` and of the results tables reads: a
 cell whose tested model has LEGO's operator A at its start (untrained, the
 same for every P and Q) is said to be so in the table, the JSON and the
-figure; the sweep's own default trains A in every cell."""
+figure; the sweep's own default trains A in every cell; the Markdown table
+of a results.json shows the metrics its records hold."""
 import json
 
 import pytest
 import yaml
 
+from benchmark_scripts import load_benchmark
 from pyg_fusion.cli import main
 from pyg_fusion.cli.sweep import operator_at_start
 from pyg_fusion.visualize import load_pq_grid, plot_pq_sensitivity
@@ -89,3 +91,35 @@ def test_the_figure_marks_only_the_cells_at_start():
     assert load_pq_grid(records)[-1]["at_start"] is None
     fig = plot_pq_sensitivity(records, kind="heatmap")
     assert not [p for p in fig.axes[0].patches if p.get_gid() == "at_start"]
+
+
+def _record(dataset, setting, method, metric, mean):
+    return {"dataset": dataset, "setting": setting, "method": method, "metric": metric,
+            "mean": mean, "std": 0.0, "seeds": [0], "values": [mean]}
+
+
+def test_results_table_shows_the_metrics_each_task_holds(tmp_path, capsys):
+    node = [_record("digits", "label_rate=0.05", "lego", m, v) for m, v in
+            (("accuracy", 0.95), ("val_accuracy", 0.965), ("params", 51206),
+             ("time_per_epoch_s", 0.124))]
+    vad = [_record("synthetic-vad", "multi_representation", "lego", m, v) for m, v in
+           (("auc", 0.866), ("ap", 0.612), ("pr_auc_trapz", 0.6111), ("val_loss", 0.463),
+            ("epoch", 12.0), ("params", 13538), ("time_per_epoch_s", 0.093))]
+    (tmp_path / "r.json").write_text(json.dumps(node + vad))
+    module = load_benchmark("results_table")
+    assert module.main([str(tmp_path / "r.json")]) == 0
+    out = capsys.readouterr().out
+    # the node table as before; the VAD one with its own metrics, not '-'
+    assert ("| method | accuracy | val_accuracy | params | time_per_epoch_s |\n|---|---|---|---|---|"
+            "\n| lego | 95.00 ± 0.00 | 96.50 ± 0.00 | 51,206 | 0.124 |") in out
+    assert ("| method | auc | ap | pr_auc_trapz | val_loss | params | time_per_epoch_s |\n"
+            "|---|---|---|---|---|---|---|\n"
+            "| lego | 86.60 ± 0.00 | 61.20 ± 0.00 | 61.11 ± 0.00 | 0.463 | 13,538 | 0.093 |"
+            ) in out
+    # --metrics still chooses the columns, for every table
+    assert module.main([str(tmp_path / "r.json"), "--metrics", "auc,epoch"]) == 0
+    out = capsys.readouterr().out
+    assert "| lego | - | - |" in out and "| lego | 86.60 ± 0.00 | 12.000 |" in out
+    # records of neither task: every metric they hold
+    assert module.markdown([_record("x", "s", "m", "score", 1.5)]) == (
+        "| method | score |\n|---|---|\n| m | 1.500 |")
