@@ -391,3 +391,22 @@ def test_vad_options_their_run_reads_pass(flags, tmp_path, capsys):
     (tmp_path / "c.yaml").write_text(printed)
     assert main(["compare", "--config", str(tmp_path / "c.yaml"), "--print-config"]) == 0
     assert capsys.readouterr().out == printed
+
+
+@pytest.mark.parametrize("method, message", [
+    ("lego,lego", "method(s) lego given twice: name each once"),
+    ("lego, graph-mean,lego,graph-mean", "method(s) graph-mean, lego given twice: name each once"),
+    ("graph,graph", "method(s) graph given twice: name each once"),
+])
+def test_a_method_named_twice_is_refused(method, message, tmp_path, capsys):
+    """--method lego,lego trained lego once, without a word, where --seeds
+    0,0 is an error; refused before the data loads, as a repeated seed is."""
+    assert main(["compare", "--dataset", "synthetic-vad", "--root", str(tmp_path / "data"),
+                 "--method", method, "--epochs", "1", "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == f"pyg-fusion compare: error: {message}\n"
+    assert not (tmp_path / "data").exists()
+    from pyg_fusion.methods import resolve_methods
+    with pytest.raises(ValueError, match="given twice"):
+        resolve_methods(method, "vad", ["a", "b"])
+    # a family beside a name it covers, and empty items, are not repeats
+    assert resolve_methods("lego,all,,", "vad", ["a"])[0] == "lego"

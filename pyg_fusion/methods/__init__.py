@@ -212,6 +212,19 @@ def method_names(task: str, sources: list[str], features: str | None = None) -> 
     return list(builders(task, sources, features))
 
 
+def _items(spec: str | list[str]) -> list[str]:
+    """The names and families of ``spec`` (comma separated or a list),
+    stripped, empty ones dropped; one given twice is an error (its second
+    run would be dropped without a word, as a repeated seed would overwrite
+    the first; a family that covers a name given beside it is fine)."""
+    items = [i.strip() for i in (spec.split(",") if isinstance(spec, str) else list(spec))]
+    items = [i for i in items if i]
+    repeated = sorted({i for i in items if items.count(i) > 1})
+    if repeated:
+        raise ValueError(f"method(s) {', '.join(repeated)} given twice: name each once")
+    return items
+
+
 def resolve_methods(spec: str | list[str], task: str, sources: list[str],
                     features: str | None = None) -> list[str]:
     """Expands a comma-separated list of names and groups: ``all``,
@@ -225,12 +238,9 @@ def resolve_methods(spec: str | list[str], task: str, sources: list[str],
         features (str, optional): the head's input (see :func:`builders`).
             (default: :obj:`None`)
     """
-    items = spec.split(",") if isinstance(spec, str) else list(spec)
     names = method_names(task, sources, features)
     out: list[str] = []
-    for item in (i.strip() for i in items):
-        if not item:
-            continue
+    for item in _items(spec):
         if item == "all":
             chosen = names
         elif item in names:
@@ -269,10 +279,9 @@ def chosen_methods(spec: str | list[str], task: str, features: str | None = None
         features (str, optional): the head's input (see :func:`builders`).
             (default: :obj:`None`)
     """
-    items = spec.split(",") if isinstance(spec, str) else list(spec)
     names = method_names(task, ["*"], features)  # a source "*": single-*, graph-*, ...
     out: list[str] = []
-    for item in (i.strip() for i in items):
+    for item in _items(spec):
         if item == "all":
             chosen = names
         elif any(fnmatchcase(item, n) for n in names):
