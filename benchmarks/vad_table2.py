@@ -62,6 +62,9 @@ def main(argv=None) -> int:
     if unknown:
         p.error(f"--settings: unknown {', '.join(map(repr, unknown))}; "
                 f"known: {', '.join(SETTINGS)}")
+    twice = sorted({s for s in settings if settings.count(s) > 1})
+    if twice:  # a second run into the setting's folder, its records twice in results.json
+        p.error(f"--settings: {', '.join(map(repr, twice))} named more than once")
     check_folder(p, args.out)
     from _machine import machine_info, machine_line
     out = Path(args.out)

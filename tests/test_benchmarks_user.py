@@ -161,6 +161,9 @@ def test_sparse_vs_dense_says_which_peak_memory_it_measured(device, peak, monkey
      "asym_ablation.py: error: --variants: 'rgb' named more than once"),
     ("translation_ablation", ["--modalities", "shade,depth,shade"],
      "translation_ablation.py: error: --modalities: 'shade' named more than once"),
+    # before: the setting ran twice into one folder, its records twice in results.json
+    ("vad_table2", ["--settings", "multi_modal,multi_modal"],
+     "vad_table2.py: error: --settings: 'multi_modal' named more than once"),
 ])
 def test_ablations_refuse_a_variant_named_twice(script, argv, message, tmp_path, capsys):
     # before: asym_ablation.py --variants rgb,rgb --jobs 2 ran both runs into
