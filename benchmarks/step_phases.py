@@ -146,17 +146,20 @@ def _run(args, phases: Phases) -> int:
     xs = {s: _features("clustered", args.n, seed) for seed, s in enumerate("ab")}
     model = step_model(fusion_init="random")
 
-    def step():  # its graph and inputs are freed when it returns
+    def step(name: str):  # its graph and inputs are freed when it returns
         phases.stats.clear()
         f0 = faults()
         inp = {s: v.clone().requires_grad_() for s, v in xs.items()}
         g, fwd = phases.run("fwd: rest", lambda: model(inp))
+        # progress, between the phases (minutes each at N = 2^20), on stderr
+        print(f"  {name}: fwd {fwd:.3f} s", file=sys.stderr, flush=True)
         _, bwd = phases.run("bwd: rest (autograd's own)",
                             lambda: g.edge_weight.sum().backward())
+        print(f"  {name}: bwd {bwd:.3f} s", file=sys.stderr, flush=True)
         return fwd, bwd, (faults() - f0) * resource.getpagesize() / GIB
 
-    for _ in range(args.repeats):
-        fwd, bwd, fresh = step()
+    for r in range(args.repeats):
+        fwd, bwd, fresh = step(f"step {r + 1}/{args.repeats}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
     print(machine_line())
     print(f"N={args.n}: fwd {fwd:.3f} s, bwd {bwd:.3f} s, fresh pages {fresh:.2f} GiB, "

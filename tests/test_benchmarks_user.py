@@ -195,3 +195,15 @@ def test_scaling_worker_flag_is_internal_and_checked(worker, capsys):
     assert out == "" and text.splitlines() == [
         f"scaling.py: error: --worker: expected N >= 17 and clustered or gaussian, got "
         f"{' '.join(worker)} (see scaling.py --help)"]
+
+
+def test_step_phases_shows_its_progress(capsys):
+    # before: nothing until the table, minutes at its documented N = 2^20
+    assert load_benchmark("step_phases").main(["256", "--repeats", "2"]) == 0
+    out, err = capsys.readouterr()
+    lines = [line.strip().rsplit(" ", 2) for line in err.splitlines()]
+    assert [words[0] for words in lines] == ["step 1/2: fwd", "step 1/2: bwd",
+                                             "step 2/2: fwd", "step 2/2: bwd"]
+    # the last step's, as the table's line gives them
+    fwd, bwd = (f"{float(words[1]):.3f}" for words in lines[2:])
+    assert f"N=256: fwd {fwd} s, bwd {bwd} s, " in out
