@@ -160,10 +160,11 @@ def test_help_names_the_defaults_of_features_labels(capsys):
 
 
 def test_a_segment_evaluation_config_reproduces_it(tmp_path, capsys):
-    """segment evaluate recorded the synthetic scenes' num_classes as the
-    training run's unread default, 40, so its config read back with
-    --config failed: '--num-classes 40 does not match the checkpoint's 6
-    classes'. It records the model's classes."""
+    """segment evaluate's config read back with --config failed: '--num-classes
+    40 does not match the checkpoint's 6 classes' (40: the training run's
+    recorded default, which the synthetic scenes never read). The evaluation
+    records the training run's data as it was, and --num-classes is checked
+    against the model only where the data reads it (nyud)."""
     import json
     train = tmp_path / "train"
     assert main(["segment", "train", "--data", "synthetic", "--root", str(tmp_path / "data"),
@@ -175,13 +176,18 @@ def test_a_segment_evaluation_config_reproduces_it(tmp_path, capsys):
                  str(train / "checkpoints" / "last.ckpt"), "--no-progress", "--out",
                  str(first)]) == 0
     recorded = json.loads((first / "metrics.json").read_text())
-    assert recorded["config"]["data"]["num_classes"] == 6  # the synthetic scenes' classes
+    trained = json.loads((train / "metrics.json").read_text())
+    assert recorded["config"]["data"] == trained["config"]["data"]
     (tmp_path / "eval.yaml").write_text(yaml.safe_dump(recorded["config"]))
     again = tmp_path / "again"
     assert main(["segment", "evaluate", "--config", str(tmp_path / "eval.yaml"),
                  "--no-progress", "--out", str(again)]) == 0, capsys.readouterr().err
     reread = json.loads((again / "metrics.json").read_text())
     assert reread["scores"] == recorded["scores"] and reread["config"] == recorded["config"]
+    # a --num-classes that the synthetic scenes would not read is refused, as in training
+    assert main(["segment", "evaluate", "--checkpoint", str(train / "checkpoints" / "last.ckpt"),
+                 "--num-classes", "6", "--no-progress", "--out", str(tmp_path / "e6")]) == 2
+    assert "--num-classes: nyud data only" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize("seeds, message", [

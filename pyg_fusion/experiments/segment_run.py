@@ -178,17 +178,22 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
         check_report_replaceable(out_dir)
     module = load_lightning(SegmentationModule, checkpoint, what="--checkpoint", task="segment")
     k = module.hparams.num_classes
-    if data.num_classes is not None and data.num_classes != k:
-        raise ValueError(f"--num-classes {data.num_classes} does not match the checkpoint's "
-                         f"{k} classes")
+    given_classes = data.num_classes
     data, defaulted = data_from_checkpoint(data, module.hparams.get("data_config"))
-    if data.data == SYNTHETIC and len(SYNTHETIC_RGBD_CLASSES) != k:
-        raise ValueError(f"--data {SYNTHETIC} has {len(SYNTHETIC_RGBD_CLASSES)} classes, the "
-                         f"checkpoint's model {k}")
-    # the model's classes, whatever the data: what the report records (the
-    # synthetic scenes' recorded 40, a default they do not read, would not
-    # read back against their model of 6), and the notice's default for old files
-    data = dataclasses.replace(data, num_classes=k)
+    if data.data == SYNTHETIC:
+        # the scenes' classes are fixed; --num-classes is nyud's, recorded
+        # with the run at its default and never read (as check_segment says in training)
+        if len(SYNTHETIC_RGBD_CLASSES) != k:
+            raise ValueError(f"--data {SYNTHETIC} has {len(SYNTHETIC_RGBD_CLASSES)} classes, "
+                             f"the checkpoint's model {k}")
+        default = SegmentDataConfig.__dataclass_fields__["num_classes"].default
+        if given_classes is not None and given_classes != default:
+            raise ValueError(f"--num-classes: nyud data only, not read with --data {SYNTHETIC}")
+    else:
+        if given_classes is not None and given_classes != k:
+            raise ValueError(f"--num-classes {given_classes} does not match the checkpoint's "
+                             f"{k} classes")
+        data = dataclasses.replace(data, num_classes=k)  # the notice's default, for old files
     _, test, names = segment_datasets(data, force_reload=force_reload)
     defaults_notice(checkpoint, defaulted)  # once the data is made: no error follows
     with staged_folder(out_dir, "evaluate") as stage:
