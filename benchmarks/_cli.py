@@ -88,6 +88,28 @@ def _probe(parser: argparse.ArgumentParser, folder: str, shown: str) -> None:
         parser.error(f"{shown}: cannot write there ({exc.strerror or exc})")
 
 
+def worker_values(parser: argparse.ArgumentParser, values: list[str], expected: dict) -> list:
+    """The values of a script's hidden ``--worker`` flag (one run's process,
+    which the script starts itself), checked against ``expected``: per
+    value, in order, its name and a minimum (an integer at least that,
+    returned as an ``int``) or a tuple of choices (returned as given). A
+    value out of them exits through ``parser.error`` naming all that was
+    expected: a hand-typed worker is answered as any user error, not with
+    a traceback or a run recorded under a name it did not measure."""
+    def ok(value: str, want) -> bool:
+        if isinstance(want, int):
+            return value.isdigit() and int(value) >= want
+        return value in want
+
+    wants = list(expected.values())
+    if not all(ok(v, want) for v, want in zip(values, wants)):
+        parts = [f"{name} >= {want}" if isinstance(want, int) else
+                 f"{', '.join(want[:-1])} or {want[-1]}" for name, want in expected.items()]
+        said = parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+        parser.error(f"--worker: expected {said}, got {' '.join(values)}")
+    return [int(v) if isinstance(want, int) else v for v, want in zip(values, wants)]
+
+
 def read_json(parser: argparse.ArgumentParser, path: str, shown: str | None = None):
     """The JSON of ``path``, or an exit through ``parser.error`` naming
     ``shown`` (default: the path) when it cannot be read or is not JSON."""

@@ -243,7 +243,8 @@ def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
 
 
 def main(argv=None):
-    from _cli import check_device, check_writable, command_line, parser, positive_int
+    from _cli import (check_device, check_writable, command_line, parser, positive_int,
+                      worker_values)
     ap = parser(__file__, __doc__)
     ap.add_argument("--sizes", type=positive_int, nargs="+", default=[1024, 4096, 16384, 65536])
     ap.add_argument("--features", nargs="+", default=["clustered", "gaussian"],
@@ -282,11 +283,8 @@ def main(argv=None):
         print(f"wrote {args.plot}")
         return
     if args.worker:
-        n, kind = args.worker
-        if not n.isdigit() or int(n) < K + 1 or kind not in ("clustered", "gaussian"):
-            ap.error(f"--worker: expected N >= {K + 1} and clustered or gaussian, got "
-                     f"{n} {kind}")
-        n = int(n)
+        n, kind = worker_values(ap, args.worker, {"N": K + 1,
+                                                  "FEATURES": ("clustered", "gaussian")})
         print(json.dumps(worker(n, kind, args.stages, args.repeats, args.device,
                                 busy=args.busy, threads=args.threads,
                                 exact_max=args.exact_max, scipy_max=args.scipy_max,

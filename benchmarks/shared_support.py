@@ -75,7 +75,7 @@ def _run(args, MultiFeatureDigits, machine_info) -> int:
     rows = {s: {"rel_frobenius": [], "val_acc": [], "test_acc": [], "edges": []}
             for s in SUPPORTS}
     t0 = time.perf_counter()
-    for split in args.splits:
+    for i, split in enumerate(args.splits):
         data = MultiFeatureDigits(args.root, label_rate=0.05, split_seed=split,
                                   standardize=True, log=False)[0]
         xs = {s: data[f"x_{s}"].double() for s in data.sources}
@@ -85,12 +85,17 @@ def _run(args, MultiFeatureDigits, machine_info) -> int:
                 g = fused(xs, s, args.k, None)
                 rows[s]["rel_frobenius"].append(float((g - dense).norm() / dense.norm()))
             del dense
+            print(f"  against the dense graph: {time.perf_counter() - t0:.1f} s so far",
+                  file=sys.stderr, flush=True)
         for s in SUPPORTS:
             g = fused(xs, s, args.k, "sym")
             rows[s]["edges"].append(int((g != 0).sum()))
             acc = propagate(g, data)
             rows[s]["val_acc"].append(acc["val"])
             rows[s]["test_acc"].append(acc["test"])
+        # progress on stderr: the table comes at the end of all splits
+        print(f"  split {split} ({i + 1}/{len(args.splits)}): "
+              f"{time.perf_counter() - t0:.1f} s so far", file=sys.stderr, flush=True)
     out = {"k": args.k, "splits": args.splits, "num_nodes": int(data.num_nodes),
            "seconds": round(time.perf_counter() - t0, 1), "machine": machine_info(),
            "supports": {s: {key: (statistics.fmean(v) if v else None) for key, v in r.items()}

@@ -107,7 +107,7 @@ def fmt(v, spec="{:.3f}"):
 
 def main(argv=None):
     from _cli import (check_device, check_writable, command_line, nonneg_int, parser,
-                      positive_int)
+                      positive_int, worker_values)
     p = parser(__file__, __doc__)
     p.add_argument("--sizes", type=positive_int, nargs="+",
                    default=[32, 256, 1024, 4096, 16384, 65536])
@@ -124,8 +124,10 @@ def main(argv=None):
                    help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.worker:
-        n, b, backend, scatter = args.worker
-        print(json.dumps(worker(int(n), int(b), backend, scatter, args.device, args.repeats,
+        n, b, backend, scatter = worker_values(p, args.worker, {
+            "N": 1, "BATCH": 1, "BACKEND": ("dense", "sparse", "auto"),
+            "SCATTER": ("native", "torch_scatter")})
+        print(json.dumps(worker(n, b, backend, scatter, args.device, args.repeats,
                                 args.threads)))
         return 0
 

@@ -67,11 +67,27 @@ def collect(rows: list[tuple[str, dict]], skipped: list | None = None) -> dict:
             if skipped is not None:
                 skipped.append(path)
             continue
+        _check_record(path, r)
         bench = f"{r['dataset']} ({r.get('setting', '')})"
         per = runs.setdefault((bench, r["method"]), {}).setdefault((path, key), {})
         for seed, value in zip(r["seeds"], r["values"]):
             per.setdefault(seed, {})[r["metric"]] = value
     return runs
+
+
+def _check_record(path: str, r: dict) -> None:
+    """Raises a :class:`ValueError` naming ``path`` and what its held-out
+    loss or AUC record ``r`` lacks: the keys that place it, or one value per
+    seed (a shorter list would drop seeds without a word)."""
+    missing = [key for key in ("dataset", "method", "seeds", "values") if key not in r]
+    if missing:
+        raise ValueError(f"{path}: a record of metric {r['metric']!r} has no "
+                         + " and no ".join(repr(m) for m in missing))
+    seeds, values = r["seeds"], r["values"]
+    if not isinstance(seeds, list) or not isinstance(values, list) or len(seeds) != len(values):
+        raise ValueError(f"{path}: a record of metric {r['metric']!r} of {r['method']!r} "
+                         f"needs lists of seeds and values of one length, got {seeds!r} and "
+                         f"{values!r}")
 
 
 def check(configs: dict) -> dict | None:
@@ -109,7 +125,7 @@ def check(configs: dict) -> dict | None:
 
 
 def main(argv=None) -> int:
-    from _cli import check_writable, parser, read_json
+    from _cli import check_writable, parser, read_json, user_errors
     p = parser(__file__, __doc__)
     p.add_argument("files", nargs="+", help="JSON written by `pyg-fusion compare --json`")
     p.add_argument("--json", help="write the table as JSON here")
@@ -122,7 +138,9 @@ def main(argv=None) -> int:
         if isinstance(data, list):
             rows += [(path, r) for r in data if isinstance(r, dict)]
     out, skipped = [], []
-    for (bench, method), configs in sorted(collect(rows, skipped).items()):
+    with user_errors("vad_heldout_check.py"):  # a record it cannot place: one line
+        runs = collect(rows, skipped)
+    for (bench, method), configs in sorted(runs.items()):
         res = check(configs)
         if res is not None:
             out.append({"benchmark": bench, "method": method, **res})

@@ -207,3 +207,75 @@ def test_step_phases_shows_its_progress(capsys):
     # the last step's, as the table's line gives them
     fwd, bwd = (f"{float(words[1]):.3f}" for words in lines[2:])
     assert f"N=256: fwd {fwd} s, bwd {bwd} s, " in out
+
+
+@pytest.mark.parametrize("worker", [["x", "1", "sparse", "native"], ["64", "0", "sparse", "native"],
+                                    ["64", "1", "bogus", "native"], ["64", "1", "sparse", "bogus"]])
+def test_sparse_vs_dense_worker_flag_is_internal_and_checked(worker, capsys):
+    # before: "x 1 ..." ended in int()'s traceback, a bad backend or scatter
+    # in the library's ValueError traceback
+    module = load_benchmark("sparse_vs_dense")
+    with pytest.raises(SystemExit):
+        module.main(["--help"])
+    assert "--worker" not in capsys.readouterr().out
+    with pytest.raises(SystemExit) as err:
+        module.main(["--worker", *worker, "--repeats", "1"])
+    assert err.value.code == 2
+    out, text = capsys.readouterr()
+    assert out == "" and text.splitlines() == [
+        "sparse_vs_dense.py: error: --worker: expected N >= 1, BATCH >= 1, dense, sparse or "
+        f"auto and native or torch_scatter, got {' '.join(worker)} (see sparse_vs_dense.py "
+        "--help)"]
+
+
+@pytest.mark.parametrize("record, message", [
+    ({"metric": "auc", "dataset": "d", "method": "m", "command": "c"},
+     "a record of metric 'auc' has no 'seeds' and no 'values'"),
+    ({"metric": "val_loss", "dataset": "d", "method": "m", "command": "c", "seeds": [0]},
+     "a record of metric 'val_loss' has no 'values'"),
+    ({"metric": "auc", "dataset": "d", "method": "m", "command": "c", "seeds": [0, 1],
+      "values": [0.5]},
+     "a record of metric 'auc' of 'm' needs lists of seeds and values of one length, got "
+     "[0, 1] and [0.5]"),
+])
+def test_vad_heldout_check_names_the_file_and_what_a_record_lacks(record, message, tmp_path,
+                                                                  capsys):
+    # before: KeyError 'seeds' traceback; a shorter list of values dropped seeds
+    path = tmp_path / "runs.json"
+    path.write_text(json.dumps([record]))
+    with pytest.raises(SystemExit) as err:
+        load_benchmark("vad_heldout_check").main([str(path)])
+    assert err.value.code == 2
+    out, text = capsys.readouterr()
+    assert out == "" and text.splitlines() == [f"vad_heldout_check.py: error: {path}: {message}"]
+
+
+def test_shared_support_shows_its_progress(capsys):
+    # before: nothing until the table, about a minute at its defaults
+    import argparse
+
+    import torch
+    from torch_geometric.data import Data
+
+    gen = torch.Generator().manual_seed(0)
+    y = torch.arange(40) % 2
+    masks = {f"{m}_mask": torch.arange(40) % 3 == i for i, m in enumerate(("train", "val",
+                                                                          "test"))}
+    data = Data(x_a=torch.randn(40, 4, generator=gen) + y[:, None],
+                x_b=torch.randn(40, 3, generator=gen), y=y, sources=["a", "b"], num_nodes=40,
+                **masks)
+
+    class Tiny:  # the digits' interface, 40 units
+        def __init__(self, root, **kwargs):
+            pass
+
+        def __getitem__(self, i):
+            return data
+    module = load_benchmark("shared_support")
+    args = argparse.Namespace(splits=[0, 1], k=3, json=None, root=None)
+    assert module._run(args, Tiny, load_benchmark("_machine").machine_info) == 0
+    out, err = capsys.readouterr()
+    steps = [line.strip().split(":")[0] for line in err.splitlines()]
+    assert steps == ["against the dense graph", "split 0 (1/2)", "split 1 (2/2)"]
+    assert [line.split()[0] for line in out.splitlines()[-3:]] == ["union", "intersection",
+                                                                   "shared"]
