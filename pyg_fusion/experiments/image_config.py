@@ -8,6 +8,14 @@ A setting has one name and one meaning across the image tasks: ``seed`` seeds
 the run (weights, batches), ``batch_size`` is the images per step,
 ``epochs``/``lr``/``weight_decay`` are the optimiser's. Defaults differ by
 task where the models do (``lr``: 2e-3 for the segmenter, 2e-4 for the GAN).
+
+The fields are also the defaults of the Python API under the commands, which
+reads them from here (:class:`~pyg_fusion.training.segmentation.SegmentationModule`,
+:func:`~pyg_fusion.training.segmentation.fit_segmentation`, the objective and
+optimiser of :class:`~pyg_fusion.training.translation.TranslationModule`,
+:func:`~pyg_fusion.training.translation.fit_translation`); where a layer keeps a
+default of its own (the segmenter's network without ``arch``, the translation
+networks' sizes: pix2pix's), its Args say so and why.
 """
 from __future__ import annotations
 

@@ -23,6 +23,8 @@ from torch.utils.data import Dataset
 from torchmetrics.classification import MulticlassConfusionMatrix
 
 from .._files import save_figure
+# the defaults of the module and of fit_segmentation are the CLI's (one home: the configs)
+from ..experiments.image_config import SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig
 from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
 from ._segmentation_loaders import _check_ignore_index, _loader
 from .seeding import keep_global_rng
@@ -95,18 +97,30 @@ class SegmentationModule(L.LightningModule):
     """Trains a segmentation variant with AsymFusion's loss (the sum of the
     cross-entropies of all outputs) and scores every output.
 
+    The defaults of ``variant``, ``num_classes``, ``lr`` and ``weight_decay`` are
+    ``segment train``'s (the fields of
+    :class:`~pyg_fusion.experiments.image_config.SegmentModelConfig`,
+    :class:`~pyg_fusion.experiments.image_config.SegmentDataConfig` and
+    :class:`~pyg_fusion.experiments.image_config.SegmentTrainConfig`); the network
+    of ``arch=None`` is not (see ``arch``).
+
     Args:
         variant (str, optional): a key of :data:`VARIANTS`. (default: :obj:`"asymfusion"`)
-        num_classes (int, optional): classes ``K``. (default: :obj:`40`)
+        num_classes (int, optional): classes ``K``. (default: :obj:`40`, NYUDv2's)
         arch (dict, optional): architecture options (see :func:`build_segmentation_model`).
-            (default: :obj:`None`)
-        lr (float, optional): Adam settings. **[choice]**: the release trains with SGD in three
-            stages and different encoder / decoder learning rates for a pretrained ResNet-101;
-            one Adam suits small networks trained from scratch. (default: :obj:`0.002`)
-        weight_decay (float, optional): Adam settings. **[choice]**: the release trains with
-            SGD in three stages and different encoder / decoder learning rates for a pretrained
-            ResNet-101; one Adam suits small networks trained from scratch. (default:
-            :obj:`1e-05`)
+            **[differs from the CLI]**: without them the network is
+            :func:`~pyg_fusion.nn.asym.asym_fusion_segmenter`'s own, a ResNet-50 encoder and
+            the full RefineNet decoder (256 channels), the kind of network the paper trains
+            (from a pretrained ResNet-101); ``segment train`` builds a small network trained
+            from scratch, ``--block bottleneck --layers 1,1,1,1`` (``depth=None``,
+            ``block="bottleneck"``, ``layers=[1, 1, 1, 1]``): pass those to train what it
+            trains. (default: :obj:`None`)
+        lr (float, optional): Adam's learning rate. **[choice]**: the release trains with SGD
+            in three stages and different encoder / decoder learning rates for a pretrained
+            ResNet-101; one Adam suits small networks trained from scratch.
+            (default: :obj:`0.002`)
+        weight_decay (float, optional): Adam's weight decay (see ``lr``).
+            (default: :obj:`1e-05`)
         ignore_index (int, optional): unlabelled pixels; the scenes' own (a dataset's
             ``ignore_index``) must be the same. (default: :obj:`255`)
         class_names (Sequence[str], optional): for tables and figures. (default: :obj:`None`)
@@ -115,9 +129,10 @@ class SegmentationModule(L.LightningModule):
             the graph tasks save their ``config``). (default: :obj:`None`)
     """
 
-    def __init__(self, variant: str = "asymfusion", num_classes: int = 40,
-                 arch: dict | None = None, lr: float = 2e-3,
-                 weight_decay: float = 1e-5, ignore_index: int = 255,
+    def __init__(self, variant: str = SegmentModelConfig.variant,
+                 num_classes: int = SegmentDataConfig.num_classes,
+                 arch: dict | None = None, lr: float = SegmentTrainConfig.lr,
+                 weight_decay: float = SegmentTrainConfig.weight_decay, ignore_index: int = 255,
                  class_names: Sequence[str] | None = None, data_config: dict | None = None):
         super().__init__()
         self.save_hyperparameters()
@@ -128,6 +143,13 @@ class SegmentationModule(L.LightningModule):
             MulticlassConfusionMatrix(num_classes, ignore_index=ignore_index)
             for _ in self.output_names)
         self.scores: dict[str, dict[str, float]] = {}
+
+    def extra_repr(self) -> str:
+        # the variant: the encoder's one-line repr is the same for 'shared',
+        # 'shuffle', 'shift' and 'asymfusion' (their exchanges differ inside it)
+        hp = self.hparams
+        return (f"variant={hp.variant!r}, num_classes={hp.num_classes}, lr={hp.lr}, "
+                f"weight_decay={hp.weight_decay}, ignore_index={hp.ignore_index}")
 
     def forward(self, batch: dict) -> list[Tensor]:
         return self.model(_model_inputs(batch, self.inputs))
@@ -180,13 +202,16 @@ class SegmentationModule(L.LightningModule):
 
 @keep_global_rng()
 def fit_segmentation(module: SegmentationModule, train: Dataset, *,
-                     out_dir: str, max_epochs: int = 20, batch_size: int = 8,
-                     seed: int = 0, val: Dataset | None = None,
+                     out_dir: str, max_epochs: int = SegmentTrainConfig.epochs,
+                     batch_size: int = SegmentDataConfig.batch_size,
+                     seed: int = SegmentTrainConfig.seed, val: Dataset | None = None,
                      progress: bool = True, checkpoint: bool = True,
-                     num_workers: int = 0, **trainer_kwargs) -> L.Trainer:
+                     num_workers: int = SegmentDataConfig.workers,
+                     **trainer_kwargs) -> L.Trainer:
     """Trains ``module`` with the shared trainer (seeded, CSV logs,
     checkpoints under ``out_dir``); validates on ``val`` each epoch if given
-    (the best ``val_<final output>_miou`` is kept as ``best.ckpt``).
+    (the best ``val_<final output>_miou`` is kept as ``best.ckpt``). The defaults
+    are ``segment train``'s (``--epochs``, ``--batch-size``, ``--seed``, ``--workers``).
 
     Runs are bitwise reproducible at a fixed torch thread count and
     ``num_workers``; the convolutions' CPU kernels sum in an order that follows the
@@ -225,7 +250,7 @@ def fit_segmentation(module: SegmentationModule, train: Dataset, *,
 
 
 def evaluate_segmentation(module: SegmentationModule, data: Dataset, *,
-                          out_dir: str, batch_size: int = 8,
+                          out_dir: str, batch_size: int = SegmentDataConfig.batch_size,
                           progress: bool = True, trainer: L.Trainer | None = None,
                           accelerator: str = "cpu") -> dict[str, dict[str, float]]:
     """Scores every output of ``module`` on ``data``; returns

@@ -16,6 +16,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+# the objective's, optimiser's and fit_translation's defaults are the CLI's (one home)
+from ..experiments.image_config import TranslateDataConfig, TranslateModelConfig
 from ..functional._checks import check_choice
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn.asym.translator import AsymFusionTranslator
@@ -53,16 +55,31 @@ class TranslationModule(L.LightningModule):
     ``gan_mode="none"`` drops the discriminator (an L1-only regression, fast
     ablations). Both networks use Adam (lr 2e-4, betas (0.5, 0.999)).
 
+    The objective's and the optimiser's defaults (``norm``, ``gan_mode``,
+    ``lambda_l1``, ``lambda_gan``, ``lr``) are ``translate train``'s (the fields of
+    :class:`~pyg_fusion.experiments.image_config.TranslateModelConfig`, pix2pix's
+    values). The networks' sizes are not: ``ngf``, ``num_downs``, ``ndf`` and
+    ``d_layers`` default to pix2pix's networks for 256 x 256 images, as
+    :class:`~pyg_fusion.nn.asym.AsymFusionTranslator` and
+    :class:`~pyg_fusion.nn.asym.PatchGANDiscriminator` do, while ``translate train``
+    sizes them for its 32 x 32 synthetic scenes (``--ngf 16 --ndf 32 --d-layers 2``,
+    ``--num-downs`` log2 of ``--image-size``); pass those to train what it trains.
+
     Args:
         modalities (Sequence[str]): input modality names (batch attributes ``x_<name>``).
         modality_channels (Sequence[int], optional): channels of each modality (the
             discriminator's condition). (default: :obj:`None`: 1 for every modality whose
             name is not ``normal``/``rgb``, else 3)
         out_channels (int, optional): channels of the target image. (default: :obj:`3`)
-        ngf (int, optional): the generator's width. (default: :obj:`64`)
-        num_downs (int, optional): the U-Net's levels. (default: :obj:`8`)
+        ngf (int, optional): the generator's width. **[differs from the CLI]**: pix2pix's
+            (``translate train``'s ``--ngf`` is 16). (default: :obj:`64`)
+        num_downs (int, optional): the U-Net's levels; the images' side must be divisible
+            by ``2**num_downs``. **[differs from the CLI]**: pix2pix's, for 256 x 256 images
+            (``translate train``'s ``--num-downs`` is log2 of ``--image-size``).
+            (default: :obj:`8`)
         norm (str, optional): the private normalisation of each modality, ``"batch"`` or
-            ``"instance"``. (default: :obj:`"batch"`)
+            ``"instance"`` (``translate train``'s ``--modality-norm``).
+            (default: :obj:`"batch"`)
         fusion_levels (Sequence[int], optional): the encoder levels that exchange
             features. (default: :obj:`None`, as
             :class:`~pyg_fusion.nn.asym.AsymFusionTranslator`)
@@ -73,15 +90,21 @@ class TranslationModule(L.LightningModule):
         shuffle (bool, optional): exchange channels between modalities.
             (default: :obj:`True`)
         use_shift (bool, optional): apply the pixel shift. (default: :obj:`True`)
-        ndf (int, optional): the discriminator's width. (default: :obj:`64`)
-        d_layers (int, optional): the discriminator's stride-2 layers. (default: :obj:`3`)
+        ndf (int, optional): the discriminator's width. **[differs from the CLI]**:
+            pix2pix's (``translate train``'s ``--ndf`` is 32). (default: :obj:`64`)
+        d_layers (int, optional): the discriminator's stride-2 layers (3: pix2pix's 70 x 70
+            patches, which need images of >= 24 pixels). **[differs from the CLI]**:
+            ``translate train``'s ``--d-layers`` is 2. (default: :obj:`3`)
         d_norm (str, optional): the discriminator's normalisation. (default: :obj:`"batch"`)
         gan_mode (str, optional): ``"vanilla"``, ``"lsgan"`` or ``"none"``. (default:
             :obj:`"vanilla"`)
-        lambda_l1 (float, optional): loss weights. (default: :obj:`100.0`)
-        lambda_gan (float, optional): loss weights. (default: :obj:`1.0`)
-        lr (float, optional): Adam settings. (default: :obj:`0.0002`)
-        beta1 (float, optional): Adam settings. (default: :obj:`0.5`)
+        lambda_l1 (float, optional): weight of the L1 loss of each output.
+            (default: :obj:`100.0`)
+        lambda_gan (float, optional): weight of the GAN loss of each output.
+            (default: :obj:`1.0`)
+        lr (float, optional): Adam's learning rate of both networks. (default: :obj:`0.0002`)
+        beta1 (float, optional): Adam's first beta of both networks (the second is 0.999).
+            (default: :obj:`0.5`)
         data_config (dict, optional): the data settings of the training run, saved with the
             hyper-parameters so that evaluating the checkpoint rebuilds the same data (as
             the graph tasks save their ``config``). (default: :obj:`None`)
@@ -90,12 +113,15 @@ class TranslationModule(L.LightningModule):
     def __init__(self, modalities: Sequence[str],
                  modality_channels: Sequence[int] | None = None, *,
                  out_channels: int = 3, ngf: int = 64, num_downs: int = 8,
-                 norm: str = "batch", fusion_levels: Sequence[int] | None = None,
+                 norm: str = TranslateModelConfig.modality_norm,
+                 fusion_levels: Sequence[int] | None = None,
                  dropout: float = 0.0, ratio: float = 0.2, shift: int = 1,
                  shuffle: bool = True, use_shift: bool = True,
                  ndf: int = 64, d_layers: int = 3, d_norm: str = "batch",
-                 gan_mode: str = "vanilla", lambda_l1: float = 100.0,
-                 lambda_gan: float = 1.0, lr: float = 2e-4, beta1: float = 0.5,
+                 gan_mode: str = TranslateModelConfig.gan_mode,
+                 lambda_l1: float = TranslateModelConfig.lambda_l1,
+                 lambda_gan: float = TranslateModelConfig.lambda_gan,
+                 lr: float = TranslateModelConfig.lr, beta1: float = 0.5,
                  data_config: dict | None = None):
         super().__init__()
         self.modalities = list(modalities)
@@ -133,6 +159,15 @@ class TranslationModule(L.LightningModule):
         self.output_names = [*self.modalities, ENSEMBLE]
         self.val_metrics = nn.ModuleDict(
             {o: image_metrics() for o in self.output_names})
+
+    def extra_repr(self) -> str:
+        # what the networks' one-line reprs leave out: the inputs' names, the
+        # exchange's settings (AsymFusionTranslator shows neither), the objective
+        hp = self.hparams
+        return (f"modalities={self.modalities}, ratio={hp.ratio}, shift={hp.shift}, "
+                f"shuffle={hp.shuffle}, use_shift={hp.use_shift}, dropout={hp.dropout}, "
+                f"gan_mode={hp.gan_mode!r}, lambda_l1={hp.lambda_l1}, "
+                f"lambda_gan={hp.lambda_gan}, lr={hp.lr}, beta1={hp.beta1}")
 
     # ----------------------------------------------------------------- forward
     def forward(self, xs: Sequence[Tensor]):
@@ -217,8 +252,10 @@ class TranslationModule(L.LightningModule):
 
 
 @keep_global_rng()
-def fit_translation(module: TranslationModule, train, *, out_dir: str, max_epochs: int = 20,
-                    batch_size: int = 4, seed: int = 0, val=None, progress: bool = True,
+def fit_translation(module: TranslationModule, train, *, out_dir: str,
+                    max_epochs: int = TranslateModelConfig.epochs,
+                    batch_size: int = TranslateDataConfig.batch_size,
+                    seed: int = TranslateDataConfig.seed, val=None, progress: bool = True,
                     checkpoint: bool = True, **trainer_kwargs) -> L.Trainer:
     """Trains ``module`` with the shared trainer (seeded, CSV logs,
     checkpoints under ``out_dir``), as :func:`~pyg_fusion.training.node.fit_node`,
@@ -226,7 +263,8 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str, max_epoch
     :func:`~pyg_fusion.training.segmentation.fit_segmentation` do; validates on
     ``val`` each epoch if given (the lowest ``val_l1`` of the ensemble is kept
     as ``best.ckpt``). Seed before building ``module`` (:func:`seed_everything`)
-    for seeded initial weights.
+    for seeded initial weights. The defaults are ``translate train``'s (``--epochs``,
+    ``--batch-size``, ``--seed``).
 
     Runs are bitwise reproducible at a fixed torch thread count and
     ``batch_size``; the convolutions' CPU kernels sum in an order that follows the
@@ -239,7 +277,7 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str, max_epoch
         train (torch_geometric.data.Dataset): the training scenes.
         out_dir (str): logs and checkpoints.
         max_epochs (int, optional): training epochs. (default: :obj:`20`)
-        batch_size (int, optional): images per step. (default: :obj:`4`)
+        batch_size (int, optional): images per step. (default: :obj:`16`)
         seed (int, optional): seeds the run and the batches' order. (default: :obj:`0`)
         val (torch_geometric.data.Dataset, optional): validation scenes.
             (default: :obj:`None`)
