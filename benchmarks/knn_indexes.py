@@ -8,6 +8,7 @@ cosine on normalised features, d = 128, k = 16, one thread.
     python benchmarks/knn_indexes.py 65536 clustered --seed 100   # validation features
     python benchmarks/knn_indexes.py 16384 gaussian
     python benchmarks/knn_indexes.py 65536 gaussian --library-only
+    python benchmarks/knn_indexes.py 65536 clustered --json benchmarks/results/knn_indexes.json
 
 IVF rows split the time into k-means training, adding and searching; they
 search the queries in the order of their nearest list, as the library does
@@ -40,6 +41,10 @@ on each view of :class:`pyg_fusion.datasets.MultiFeatureDigits`, on the
 held-out half (the second 1000 units of a fixed permutation, seed 0; the
 settings were chosen on the first half) and on all 2000 units, each part
 standardised on its own.
+
+``--json PATH``: every printed row (``rows``: the index or the view, its
+seconds, CPU seconds and recall), with the command, the machine and the
+settings of the run.
 """
 import math
 import os
@@ -63,7 +68,7 @@ def _timed(fn):
 
 
 def main(argv=None):
-    from _cli import kept_state, parser
+    from _cli import check_writable, kept_state, parser
     ap = parser(__file__, __doc__)
     ap.add_argument("n", help="N, or 'digits'")
     ap.add_argument("features", nargs="?", choices=["clustered", "gaussian"])
@@ -74,6 +79,7 @@ def main(argv=None):
     ap.add_argument("--root", default="data/digits", help="dataset folder (digits)")
     ap.add_argument("--library-only", action="store_true",
                     help="only the flat index and the library's approx/checked searches")
+    ap.add_argument("--json", default=None, help="write the rows, the machine and the settings")
     args = ap.parse_args(argv)
     if args.n != "digits":
         try:
@@ -89,19 +95,34 @@ def main(argv=None):
     if args.n != "digits" and args.k >= args.n:
         ap.error(f"--k: at most N - 1 = {args.n - 1} neighbours (k + 1 with the unit "
                  f"itself), got {args.k}")
+    check_writable(ap, args.json)
     # without faiss, knn="approx" searches exactly: every recall would read 1
     faiss = _knn.load_faiss()
     if faiss is None:
         sys.exit("knn_indexes.py needs faiss (pip install faiss-cpu)")
-    from _machine import machine_line
+    from _machine import machine_info, machine_line
+    rows = []
     with kept_state(1, faiss):  # one thread, torch's and faiss's, for the run only
         print(machine_line())
         if args.n == "digits":
-            return digits(args.root, args.k)
-        return _grid(args)
+            digits(args.root, args.k, rows)
+        else:
+            _grid(args, rows)
+        machine = machine_info()
+    if args.json:
+        from _cli import command_line
+
+        from pyg_fusion._files import write_json
+        keys = ("root", ) if args.n == "digits" else ("features", "seed", "torch_max",
+                                                        "library_only")
+        config = {key: getattr(args, key) for key in ("n", "k", *keys)}
+        write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
+                               "config": config, "rows": rows})
+    return 0
 
 
-def _grid(args):
+def _grid(args, rows: list) -> None:
+    """Times the indexes on N = ``args.n`` features; appends a row per line printed."""
     import faiss
 
     n, k = args.n, args.k
@@ -113,6 +134,7 @@ def _grid(args):
     flat.add(xn)
     (_, truth), t_flat, c_flat = _timed(lambda: flat.search(xn, k + 1))
     print(f"  flat {t_flat:.3f}s (cpu {c_flat:.3f}s)")
+    rows.append({"index": "flat", "seconds": t_flat, "cpu_s": c_flat})
     if n <= args.torch_max and not args.library_only:
         xt = torch.from_numpy(xn)
 
@@ -122,6 +144,8 @@ def _grid(args):
         _, t_torch, c_torch = _timed(torch_search)
         print(f"  torch {t_torch:.3f}s (cpu {c_torch:.3f}s)  torch / flat "
               f"{t_torch / t_flat:.2f}")
+        rows.append({"index": "torch", "seconds": t_torch, "cpu_s": c_torch,
+                     "over_flat": t_torch / t_flat})
 
     def recall(found):
         return _recall(found, truth)
@@ -142,8 +166,11 @@ def _grid(args):
             return found
         found, t_search, c_search = _timed(search)
         total, cpu = t_train + t_add + t_search, c_train + c_add + c_search
+        rows.append({"index": label, "train_s": t_train, "add_s": t_add, "search_s": t_search,
+                     "seconds": total, "cpu_s": cpu, "recall": recall(found)})
         print(f"  {label}: train {t_train:.3f}s add {t_add:.3f}s search {t_search:.3f}s "
-              f"total {total:.3f}s (cpu {cpu:.3f}s) recall {recall(found):.4f}", flush=True)
+              f"total {total:.3f}s (cpu {cpu:.3f}s) recall {rows[-1]['recall']:.4f}",
+              flush=True)
 
     def ivf(nlist, niter=_knn_index.IVF_NITER, points=_knn_index.IVF_TRAIN_POINTS_PER_LIST,
             codes=None):
@@ -183,11 +210,10 @@ def _grid(args):
             hnsw = faiss.IndexHNSWFlat(128, m, faiss.METRIC_INNER_PRODUCT)
             hnsw.hnsw.efConstruction, hnsw.hnsw.efSearch = 40, ef
             run(f"hnsw M={m} efConstruction=40 efSearch={ef}", hnsw, order=False)
-    library(x, k, t_flat, truth)
-    return 0
+    library(x, k, t_flat, rows, truth)
 
 
-def library(x, k: int, t_flat: float, truth=None):
+def library(x, k: int, t_flat: float, rows: list, truth=None) -> None:
     n = x.size(0)
     times, graphs = {}, {}
     for mode in ("approx", "checked"):
@@ -199,10 +225,15 @@ def library(x, k: int, t_flat: float, truth=None):
           f"{times['checked']:.3f}s (checked / approx {times['checked'] / times['approx']:.2f},"
           f" approx / flat {times['approx'] / t_flat:.2f}) "
           f"{'kept approx' if kept else 'fell back to exact'}  load={os.getloadavg()}")
-    previous(x, k, truth)
+    nlist, nprobe = _knn_index.ivf_params(n)
+    rows.append({"index": "library approx", "nlist": nlist, "nprobe": nprobe,
+                 "seconds": times["approx"], "over_flat": times["approx"] / t_flat})
+    rows.append({"index": "library checked", "seconds": times["checked"],
+                 "over_approx": times["checked"] / times["approx"], "kept_approx": kept})
+    previous(x, k, rows, truth)
 
 
-def previous(x, k: int, truth=None):
+def previous(x, k: int, rows: list, truth=None) -> None:
     """The rule before lists of constant size, in the same run: about
     sqrt(N) lists (the nearest power of two, at most N / 39), 6 probes up to
     256 lists and ceil(6 sqrt(nlist / 256)) above, faiss's single-level
@@ -213,15 +244,18 @@ def previous(x, k: int, truth=None):
     xn = np.ascontiguousarray(torch.nn.functional.normalize(x, dim=-1).numpy())
 
     def recall(found):
-        if truth is None:
-            return ""
-        return f" recall {_recall(found, truth):.4f}"
+        return None if truth is None else _recall(found, truth)
+
+    def shown(value):
+        return "" if value is None else f" recall {value:.4f}"
     # the library's index through the same calls (no tensor conversions)
     t = time.perf_counter()
     found = _knn._search(_knn_index._ivf(faiss, xn, "cosine", None, None), xn, k)
     t_library = time.perf_counter() - t
+    rows.append({"index": "library index, faiss calls only", "seconds": t_library,
+                 "recall": recall(found)})
     print(f"  library index {_knn_index.ivf_params(n)}, faiss calls only {t_library:.3f}s"
-          f"{recall(found)}", flush=True)
+          f"{shown(rows[-1]['recall'])}", flush=True)
     nlist = min(2 ** round(math.log2(math.sqrt(n))), n // 39)
     nprobe = min(nlist, max(6, math.ceil(6 * math.sqrt(nlist / 256))))
     t = time.perf_counter()
@@ -235,11 +269,16 @@ def previous(x, k: int, truth=None):
     found = np.empty((n, k + 1), dtype=np.int64)
     found[order] = index.search(xn[order], k + 1)[1]
     took = time.perf_counter() - t
-    print(f"  previous rule ({nlist}, {nprobe}), faiss calls only {took:.3f}s{recall(found)}"
-          f" (library / previous {t_library / took:.2f})  load={os.getloadavg()}", flush=True)
+    rows.append({"index": "previous rule, faiss calls only", "nlist": nlist, "nprobe": nprobe,
+                 "seconds": took, "recall": recall(found), "library_over": t_library / took})
+    print(f"  previous rule ({nlist}, {nprobe}), faiss calls only {took:.3f}s"
+          f"{shown(rows[-1]['recall'])} (library / previous {t_library / took:.2f})  "
+          f"load={os.getloadavg()}", flush=True)
 
 
-def digits(root: str, k: int):
+def digits(root: str, k: int, rows: list) -> None:
+    """The recall of ``knn="approx"`` on each view of the digits; appends a
+    row per line printed."""
     import pyg_fusion.functional as F
     from pyg_fusion.datasets import MultiFeatureDigits
     from pyg_fusion.datasets.digits import VIEWS
@@ -261,10 +300,12 @@ def digits(root: str, k: int):
                 times[knn] = time.perf_counter() - t
                 keys[knn] = set((ei[0] * n + ei[1]).tolist())
             recall = len(keys["exact"] & keys["approx"]) / len(keys["exact"])
+            rows.append({"part": name, "view": view, "n": n, "d": x.size(1),
+                         "ivf": list(_knn_index.ivf_params(n)), "exact_s": times["exact"],
+                         "approx_s": times["approx"], "recall": recall})
             print(f"  {name} {view} {tuple(x.shape)} ivf {_knn_index.ivf_params(n)} exact "
                   f"{times['exact']:.3f}s approx {times['approx']:.3f}s "
                   f"recall@{k + 1} {recall:.4f}", flush=True)
-    return 0
 
 
 if __name__ == "__main__":

@@ -17,6 +17,10 @@ gives the median seconds and the ratio to the source's own order.
 
     python benchmarks/locality_orders.py 65536 --repeats 3
     python benchmarks/locality_orders.py 65536 --repeats 3 --clusters 256 64
+    python benchmarks/locality_orders.py 65536 --json benchmarks/results/locality_orders.json
+
+``--json PATH``: the table's rows (with every repeat's seconds), the
+command, the machine and the settings of the run.
 """
 from __future__ import annotations
 
@@ -68,12 +72,13 @@ def _progress(done: str, runs: int, start: float) -> None:
 
 
 def main(argv=None) -> int:
-    from _cli import kept_state, parser, positive_int
+    from _cli import check_writable, kept_state, parser, positive_int
     p = parser(__file__, __doc__)
     p.add_argument("n", type=positive_int, help="nodes per source")
     p.add_argument("--repeats", type=positive_int, default=3)
     p.add_argument("--clusters", type=int, nargs="*", default=[],
                    help="also orders by this many k-means clusters of the features (faiss)")
+    p.add_argument("--json", default=None, help="write the rows, the machine and the settings")
     args = p.parse_args(argv)
     if any(not 1 <= c <= args.n for c in args.clusters):
         p.error(f"--clusters must be between 1 and n = {args.n}, got {args.clusters}")
@@ -81,12 +86,14 @@ def main(argv=None) -> int:
         from pyg_fusion.functional._knn import load_faiss
         if load_faiss() is None:  # before the graphs, not after them
             raise SystemExit("--clusters needs faiss (pip install faiss-cpu)")
+    check_writable(p, args.json)
     with kept_state(1):  # restored: main() is also called in-process
-        return _run(args)
+        return _run(args, argv)
 
 
-def _run(args) -> int:
-    from _machine import machine_line
+def _run(args, argv=None) -> int:
+    from _cli import command_line
+    from _machine import machine_info, machine_line
     from scaling import PRUNE, D, K, P, _features
 
     from pyg_fusion.functional import graph_powers, relation_graph
@@ -124,14 +131,25 @@ def _run(args) -> int:
             times[key].append(time.perf_counter() - t0)
             del index, attr, up
         _progress(f"repeat {r + 1}/{args.repeats}", len(inputs), start)
+    machine = machine_info()
     print(f"N={n}, d={D}, k={K}, P={P}, prune_k={PRUNE}, median of {args.repeats}; "
-          f"{machine_line()}")
+          f"{machine_line(machine)}")
     print("| source | order | powers fwd + bwd s | / own order |\n|---|---|---|---|")
+    rows = []
     for s in graphs:
         own = statistics.median(times["own", s])
         for name in orders:
             t = statistics.median(times[name, s])
+            rows.append({"source": s, "order": name, "seconds": t, "runs": times[name, s],
+                         "over_own": t / own})
             print(f"| {s} | {name} | {t:.3f} | {t / own:.2f}x |")
+    if args.json:
+        from pyg_fusion._files import write_json
+        write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
+                               "config": {"N": n, "d": D, "k": K, "P": P, "prune_k": PRUNE,
+                                          "knn": "approx", "repeats": args.repeats,
+                                          "clusters": args.clusters},
+                               "rows": rows})
     return 0
 
 

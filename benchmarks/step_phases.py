@@ -20,6 +20,10 @@ Usage::
 
     python benchmarks/step_phases.py 262144
     python benchmarks/step_phases.py 65536 --repeats 3   # the last repeat is printed
+    python benchmarks/step_phases.py 262144 --json benchmarks/results/step_phases.json
+
+``--json PATH``: the table's rows and the step's totals, the command, the
+machine and the settings of the run.
 """
 from __future__ import annotations
 
@@ -122,11 +126,13 @@ class Phases:
 
 
 def main(argv=None) -> int:
-    from _cli import kept_state, parser, positive_int
+    from _cli import check_writable, kept_state, parser, positive_int
     p = parser(__file__, __doc__)
     p.add_argument("n", type=positive_int, help="nodes per source")
     p.add_argument("--repeats", type=positive_int, default=1, help="steps; the last is printed")
+    p.add_argument("--json", default=None, help="write the rows, the machine and the settings")
     args = p.parse_args(argv)
+    check_writable(p, args.json)
     phases = Phases()
     # for this run only: main() may be called in-process, which must get its
     # library functions, its threads and its random generators back
@@ -134,14 +140,16 @@ def main(argv=None) -> int:
         with kept_state(1):
             for spec in LABELS:
                 phases.wrap(*spec)
-            return _run(args, phases)
+            return _run(args, phases, argv)
     finally:
         phases.unwrap()
 
 
-def _run(args, phases: Phases) -> int:
-    from _machine import machine_line
-    from _scaling_workload import _features, step_model  # this folder is on sys.path
+def _run(args, phases: Phases, argv=None) -> int:
+    from _cli import command_line
+    from _machine import machine_info, machine_line
+    # this folder is on sys.path
+    from _scaling_workload import PRUNE, D, K, P, _features, step_model
 
     xs = {s: _features("clustered", args.n, seed) for seed, s in enumerate("ab")}
     model = step_model(fusion_init="random")
@@ -161,13 +169,26 @@ def _run(args, phases: Phases) -> int:
     for r in range(args.repeats):
         fwd, bwd, fresh = step(f"step {r + 1}/{args.repeats}")
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
-    print(machine_line())
+    machine = machine_info()
+    print(machine_line(machine))
     print(f"N={args.n}: fwd {fwd:.3f} s, bwd {bwd:.3f} s, fresh pages {fresh:.2f} GiB, "
           f"peak {peak:.2f} GiB")
     print("| phase | s | user s | system s | fresh GiB |\n|---|---|---|---|---|")
+    rows = []
     for label, (t, f, user, system) in phases.stats.items():
+        rows.append({"phase": label, "seconds": t, "user_s": user, "system_s": system,
+                     "fresh_gib": f * resource.getpagesize() / GIB})
         print(f"| {label} | {t:.3f} | {user:.3f} | {system:.3f} | "
-              f"{f * resource.getpagesize() / GIB:.2f} |")
+              f"{rows[-1]['fresh_gib']:.2f} |")
+    if args.json:
+        from pyg_fusion._files import write_json
+        write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
+                               "config": {"N": args.n, "d": D, "k": K, "P": P,
+                                          "prune_k": PRUNE, "knn": "approx",
+                                          "fusion_init": "random", "repeats": args.repeats},
+                               "step": {"fwd_s": fwd, "bwd_s": bwd, "fresh_gib": fresh,
+                                        "peak_gib": peak},
+                               "rows": rows})
     return 0
 
 

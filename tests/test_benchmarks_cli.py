@@ -118,6 +118,9 @@ def test_bad_numbers_are_one_line_before_any_work(script, argv, message, capsys)
     ("shared_support", ["--json"], "cannot write there"),
     ("vad_chance", ["--json"], "cannot write there"),
     ("vad_heldout_check", ["nothing.json", "--json"], "cannot write there"),
+    ("knn_indexes", ["2048", "clustered", "--json"], "cannot write there"),
+    ("locality_orders", ["256", "--json"], "cannot write there"),
+    ("step_phases", ["256", "--json"], "cannot write there"),
     ("vad_table2", ["--out"], "is a file, so"),  # the CLI's own --out type
     ("asym_ablation", ["--out"], "cannot write there"),
     ("translation_ablation", ["--out"], "cannot write there"),

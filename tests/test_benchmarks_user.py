@@ -12,6 +12,10 @@ from benchmark_scripts import load_benchmark
     ("prune_error", ["--sizes", "64", "--prune", "8", "--repeats", "1"]),
     ("scaling", ["--sizes", "64", "--features", "clustered", "--stages", "powers",
                  "--repeats", "1"]),
+    # before: these three wrote no JSON at all
+    ("knn_indexes", ["2048", "clustered", "--library-only"]),
+    ("locality_orders", ["256", "--repeats", "1"]),
+    ("step_phases", ["256"]),
 ])
 def test_json_records_the_command_that_main_was_given(script, argv, tmp_path, capsys):
     # before: the record held this process's arguments (pytest's, a
@@ -279,3 +283,34 @@ def test_shared_support_shows_its_progress(capsys):
     assert steps == ["against the dense graph", "split 0 (1/2)", "split 1 (2/2)"]
     assert [line.split()[0] for line in out.splitlines()[-3:]] == ["union", "intersection",
                                                                    "shared"]
+
+
+def test_json_of_locality_orders_and_step_phases_holds_their_tables(tmp_path, capsys):
+    # before: neither took --json; the record holds the printed table's rows,
+    # the machine and the workload's settings
+    for script, argv, config in [
+            ("locality_orders", ["256", "--repeats", "2"],
+             {"N": 256, "d": 128, "k": 16, "P": 3, "prune_k": 64, "knn": "approx",
+              "repeats": 2, "clusters": []}),
+            ("step_phases", ["256"],
+             {"N": 256, "d": 128, "k": 16, "P": 3, "prune_k": 64, "knn": "approx",
+              "fusion_init": "random", "repeats": 1})]:
+        path = tmp_path / f"{script}.json"
+        assert load_benchmark(script).main([*argv, "--json", str(path)]) == 0
+        table = [line.split(" | ") for line in capsys.readouterr().out.splitlines()
+                 if line.startswith("| ") and not line.startswith("| source")
+                 and not line.startswith("| phase")]
+        record = json.loads(path.read_text())
+        assert record["config"] == config and record["machine"]["torch_threads"] == 1
+        if script == "locality_orders":
+            assert [["| " + r["source"], r["order"],
+                     f"{r['seconds']:.3f}", f"{r['over_own']:.2f}x |"]
+                    for r in record["rows"]] == table
+            assert all(len(r["runs"]) == 2 for r in record["rows"])
+        else:
+            assert [["| " + r["phase"], f"{r['seconds']:.3f}", f"{r['user_s']:.3f}",
+                     f"{r['system_s']:.3f}", f"{r['fresh_gib']:.2f} |"]
+                    for r in record["rows"]] == table
+            step = record["step"]
+            assert sum(r["seconds"] for r in record["rows"]) == \
+                pytest.approx(step["fwd_s"] + step["bwd_s"], rel=1e-6)
