@@ -275,7 +275,7 @@ class MultiViewTables(FusionDataset):
                     # once, reads as a header: the row count is all that shows it
                     hint = (f"; the first row of {short.path} ({', '.join(short.header)}) "
                             f"was taken for a header: give that file a header row, or pass "
-                            f"header=False if no text file has one")
+                            f"header=False (pyg-fusion: --no-header) if no text file has one")
                 raise ValueError(f"rows are not aligned: {ref.path} has {ref.values.shape[0]} "
                                  f"rows, {t.path} has {t.values.shape[0]}{hint}")
         with_ids = [t for t in tables if t.index is not None]

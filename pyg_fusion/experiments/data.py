@@ -5,6 +5,7 @@ by :mod:`.segment_run` and :mod:`.translate_run`)."""
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +103,16 @@ class DataConfig:
                                      nargs="+", metavar="[NAME=]FILE", datasets=("tables", ))
     labels: str | None = option(None, "tables: the labels file", metavar="FILE",
                                 datasets=("tables", ))
+    header: bool | None = option(
+        None, "tables: every text file (views and labels) has a header row (--header) or "
+        "none (--no-header) (default: detected per file: a header when a cell of the first "
+        "row is not a number)", check="bool", datasets=("tables", ))
+    val_rate: float = option(0.1, "tables: fraction of each class's labelled rows held out "
+                             "for validation (round(rate * rows of the class), halves up)",
+                             check="fraction", datasets=("tables", ))
+    test_rate: float = option(0.2, "tables: fraction of each class's labelled rows held out "
+                              "for testing (round(rate * rows of the class), halves up)",
+                              check="fraction", datasets=("tables", ))
     vad_source: list[str] | None = option(
         None, "vad: a feature source and its path pattern under ROOT/raw (repeat per "
         "source), e.g. i3d=features/i3d/{name}.npy", append=True, metavar="NAME=PATTERN",
@@ -149,6 +160,10 @@ def check_dataset_flags(cfg: DataConfig) -> None:
         f, names = unread
         raise ValueError(f"--{f.name.replace('_', '-')} applies to --dataset "
                          f"{' / '.join(names)}, not to {cfg.dataset}")
+    if cfg.dataset == "tables" and cfg.val_rate is not None and cfg.test_rate is not None \
+            and cfg.val_rate + cfg.test_rate >= 1:  # nothing left to train on
+        raise ValueError(f"--val-rate + --test-rate must be < 1, got {cfg.val_rate:g} + "
+                         f"{cfg.test_rate:g}")
     if cfg.dataset == "tables" and cfg.views:  # two views of one name, before --print-config
         from ..datasets.tables import name_views
         name_views(cfg.views, "--views")
@@ -243,9 +258,13 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
             # recorded absolute, so that a checkpoint is evaluated or plotted from any folder
             cfg = dataclasses.replace(cfg, views=[f"{n}={v}" for n, v in views.items()],
                                       labels=labels)
+            header = "auto" if cfg.header is None else cfg.header
             ds = D.MultiViewTables(str(root / "tables"), views=views, labels=labels,
-                                   label_rate=cfg.label_rate, split_seed=seed,
-                                   standardize=True, log=False, force_reload=force_reload)
+                                   header=header, label_rate=cfg.label_rate,
+                                   val_rate=cfg.val_rate, test_rate=cfg.test_rate,
+                                   split_seed=seed, standardize=True, log=False,
+                                   force_reload=force_reload)
+            _check_split(ds[0], cfg)
         data = ds[0]
         inch = {s: int(data[f"x_{s}"].size(1)) for s in data.sources}
         setting = f"label_rate={cfg.label_rate:g}"
@@ -325,6 +344,30 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
                              f"--vad-test-list)")
     return TaskData("vad", cfg.dataset, setting, inch, train=train, test=test, extra=extra,
                     config=cfg)
+
+
+def _check_split(data, cfg: DataConfig) -> None:
+    """A tables split without validation or test rows: training would refuse
+    it, naming no flag. Its cause is the rate against small classes (each
+    class holds out ``round(rate * n)`` of its ``n`` labelled rows, 0 for
+    every class below ``0.5 / rate`` rows), so the error names the flag and
+    the smallest rate that holds out a row of the largest class."""
+    import torch
+    from ..datasets._split import _round
+    counts = torch.bincount(data.y[data.y >= 0])
+    counts = counts[counts > 0]
+    largest = int(counts.max())
+    for key, flag, rate, what in (("val_mask", "--val-rate", cfg.val_rate, "validation"),
+                                  ("test_mask", "--test-rate", cfg.test_rate, "test")):
+        if bool(data[key].any()):
+            continue
+        need = math.ceil(500 / largest) / 1000
+        while _round(need * largest) < 1:  # float rounding at a half
+            need += 0.001
+        raise ValueError(f"{flag} {rate:g} leaves no {what} row: each class holds out "
+                         f"round({rate:g} * n) of its n labelled rows, and the largest of "
+                         f"the {counts.numel()} classes has "
+                         f"{largest}; give {flag} {need:g} or more")
 
 
 def _test(kw: dict, train) -> dict:
