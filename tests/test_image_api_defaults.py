@@ -8,10 +8,12 @@ import pytest
 
 from pyg_fusion.experiments.image_config import (SegmentDataConfig, SegmentModelConfig,
                                                  SegmentTrainConfig, TranslateDataConfig,
-                                                 TranslateModelConfig)
+                                                 TranslateEvalConfig, TranslateModelConfig)
 from pyg_fusion.training.segmentation import (SegmentationModule, evaluate_segmentation,
                                               fit_segmentation)
 from pyg_fusion.training.translation import TranslationModule, fit_translation
+from pyg_fusion.training.translation_eval import (FeatureExtractor, load_feature_extractor,
+                                                  save_translation_figure)
 
 TINY = dict(depth=None, block="bottleneck", layers=[1, 1, 1, 1], width=8,
             decoder_features=8, light=True)
@@ -35,6 +37,9 @@ SAME = {
     (fit_translation, "max_epochs"): (TranslateModelConfig, "epochs"),
     (fit_translation, "batch_size"): (TranslateDataConfig, "batch_size"),
     (fit_translation, "seed"): (TranslateDataConfig, "seed"),
+    (load_feature_extractor, "image_size"): (TranslateEvalConfig, "inception_size"),
+    (FeatureExtractor, "image_size"): (TranslateEvalConfig, "inception_size"),
+    (save_translation_figure, "max_rows"): (TranslateEvalConfig, "num_figure"),
 }
 # the layer's own default, kept on purpose: (function, argument) -> the CLI's flag
 DIFFERENT = {

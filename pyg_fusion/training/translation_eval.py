@@ -19,6 +19,8 @@ from torchmetrics import MeanAbsoluteError, MetricCollection
 from torchmetrics.image import PeakSignalNoiseRatio, StructuralSimilarityIndexMeasure
 
 from .._files import save_figure, write_json, write_text
+# the feature network's side and the figure's rows default to translate evaluate's
+from ..experiments.image_config import TranslateEvalConfig
 from ..functional._checks import check_int
 
 if TYPE_CHECKING:
@@ -63,7 +65,8 @@ class FeatureExtractor(nn.Module):
         image_size (int, optional): its input side ``S``. (default: :obj:`299`)
     """
 
-    def __init__(self, net: nn.Module, image_size: int = 299):
+    def __init__(self, net: nn.Module,
+                 image_size: int = TranslateEvalConfig.inception_size):
         super().__init__()
         self.net = net
         self.image_size = check_int("image_size", image_size, minimum=1)
@@ -91,7 +94,8 @@ class FeatureExtractor(nn.Module):
         return f.flatten(1)
 
 
-def load_feature_extractor(path: str, image_size: int = 299) -> FeatureExtractor:
+def load_feature_extractor(path: str, image_size: int = TranslateEvalConfig.inception_size
+                           ) -> FeatureExtractor:
     """Loads a local feature network for FID / KID: a TorchScript file
     (``torch.jit.save``) or an exported program (``torch.export.save``,
     ``.pt2``). It receives float images in ``[0, 1]``, ``[B, 3, S, S]`` with
@@ -233,7 +237,8 @@ def save_metrics(results: dict[str, dict[str, float]], out_dir: str,
 
 @torch.no_grad()
 def save_translation_figure(module: TranslationModule, batch, path: str,
-                            max_rows: int = 4, *, title: str | None = None) -> str:
+                            max_rows: int = TranslateEvalConfig.num_figure, *,
+                            title: str | None = None) -> str:
     """Saves a PNG with one row per scene: the inputs, the target, each
     branch's output and the ensemble side by side, headed ``input: <m>``,
     ``target: <target>``, ``<target> from <m>`` and ``<target>: ensemble``
