@@ -34,12 +34,28 @@ its padded top-k tables passed 17 GiB), ``dense_step`` up to N = 4096; ``bound``
 runs the N k prune_k entries in chunks of 2^24 (one random chunk of indices,
 reused), so its memory stays bounded.
 
+Warm-up: before its measured stages, each size's process runs the same
+stages once, untimed, at N = min(N, ``WARMUP_N`` = 256) (``copy`` left out:
+it has its own untimed first copy), so that the one-off costs of a
+process (the lazy imports, faiss's and torch's thread pools, the
+allocators' first arenas, CUDA's context and first kernels) do not fall
+on the first repeat: with ``--repeats 1``, as the largest sizes run, that
+repeat is the figure, and with 2 the median would be the mean of a cold
+and a warm run. A warm-up at full size would double the cost of those
+sizes; the first call's costs that grow with N (fresh pages of the
+size's first allocations) stay in the measured repeats, as a single run
+at that size pays them. The rows record ``warmup_N``; the GPU's peak is
+counted from the end of the warm-up. Its peak resident memory, below the
+size's own, is in the process's (``<stage>_maxrss_gib``), as are the
+imports it made.
+
 ``--busy``: every measured repeat runs twice, first alone, then while a
 CPU-bound process (a Python busy loop, pinned to the last core of this
 process's affinity set where the OS allows) runs beside it; the busy process
-is started before and killed after each busy repeat. One untimed warm-up
-call precedes them (the idle repeat, always first, would otherwise pay for
-it). ``<stage>_busy_s`` is the median of the busy repeats; the table shows
+is started before and killed after each busy repeat. One untimed call at
+full size also precedes them (the idle repeat, always first, would
+otherwise pay the size's first-call costs that its busy twin does not).
+``<stage>_busy_s`` is the median of the busy repeats; the table shows
 busy / idle per stage.
 
 At the end a table: median seconds per stage and N, with the ratios to the
@@ -70,6 +86,7 @@ from _scaling_references import _sampled_recall, _scipy_powers  # noqa: E402
 from _scaling_workload import D, K, P, PRUNE, _features, step_model  # noqa: E402
 
 BOUND_CHUNK = 1 << 24
+WARMUP_N = 256  # the untimed warm-up's size, in each size's process
 STAGES = ("knn_exact", "knn_approx", "powers", "scipy", "fusion", "step", "dense_step",
           "bound", "copy")
 
@@ -100,17 +117,29 @@ def worker(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
            busy: bool = False, threads: int = 1, exact_max: int = 65536,
            scipy_max: int = 65536, fusion_init: str = "model") -> dict:
     """One size's row, measured in this process (the script runs it in a
-    process of its own) on ``threads`` threads; the threads and the random
-    generators are restored after it."""
+    process of its own) on ``threads`` threads, after the untimed warm-up
+    of the same stages at N = min(n, ``WARMUP_N``); the threads and the
+    random generators are restored after it."""
+    import torch
     from _cli import kept_state
+    warm = min(n, WARMUP_N)
+    options = dict(threads=threads, exact_max=exact_max, scipy_max=scipy_max,
+                   fusion_init=fusion_init)
     with kept_state(threads):
-        return _measure(n, kind, stages, repeats, device, busy=busy, threads=threads,
-                        exact_max=exact_max, scipy_max=scipy_max, fusion_init=fusion_init)
+        t0 = time.perf_counter()
+        _measure(warm, kind, [s for s in stages if s != "copy"], 1, device, busy=False,
+                 progress=False, **options)
+        if device.startswith("cuda"):  # the size's own peak, not the warm-up's
+            torch.cuda.reset_peak_memory_stats(device)
+        print(f"  N={n} warm-up at N={warm}: {time.perf_counter() - t0:.2f} s",
+              file=sys.stderr, flush=True)
+        res = _measure(n, kind, stages, repeats, device, busy=busy, **options)
+    return {**res, "warmup_N": warm}
 
 
 def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
              busy: bool, threads: int, exact_max: int, scipy_max: int,
-             fusion_init: str) -> dict:
+             fusion_init: str, progress: bool = True) -> dict:
     import torch
 
     import pyg_fusion.functional as F
@@ -154,6 +183,8 @@ def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
         if device.startswith("cuda"):
             res[name + "_gpu_peak_gib"] = torch.cuda.max_memory_allocated(device) / 2**30
             gpu = f" gpu peak={res[name + '_gpu_peak_gib']:.2f} GiB"
+        if not progress:
+            return out
         print(f"  N={n} {name}: " + " ".join(f"{k}={statistics.median(v):.4g}"
                                              for k, v in times.items())
               + f" peak={res[name + '_maxrss_gib']:.2f} GiB" + gpu, file=sys.stderr, flush=True)
@@ -321,17 +352,18 @@ def main(argv=None):
     print(f"load at end {os.getloadavg()}\n")
     machine = machine_info(args.device)
     machine["torch_threads"] = args.threads  # the workers', not this process's
+    warmup = (f"each size's process warmed up untimed by its stages once at N = min(N, "
+              f"{WARMUP_N})" + (", then once at N" if args.busy else ""))
     print(f"{machine_line(machine)}; seconds, median of {args.repeats} "
-          f"(copy: GB/s; peak: GiB of resident memory)")
+          f"(copy: GB/s; peak: GiB of resident memory); {warmup}")
     print(table(rows))
     if args.json:
-        from pyg_fusion.datasets._io import atomic_write
-        payload = {"command": command_line(__file__, argv), "machine": machine,
-                   "worker_threads": args.threads, "repeats": args.repeats,
-                   "stages": args.stages, "busy": args.busy, "load_start": load_start,
-                   "load": os.getloadavg(), "rows": rows}
-        with atomic_write(args.json, "w") as f:
-            json.dump(payload, f, indent=1)
+        from pyg_fusion._files import write_json
+        write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
+                               "worker_threads": args.threads, "repeats": args.repeats,
+                               "stages": args.stages, "busy": args.busy, "warmup": warmup,
+                               "load_start": load_start, "load": os.getloadavg(),
+                               "rows": rows})
 
 
 if __name__ == "__main__":

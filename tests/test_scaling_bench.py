@@ -33,6 +33,42 @@ def test_worker_busy_reports_idle_and_busy_and_memory():
     assert "step fwd busy (busy / idle)" in text and "| 200 | clustered |" in text
 
 
+def test_worker_warms_up_at_a_small_size_before_its_first_repeat(monkeypatch, capsys):
+    # before: without --busy the first timed call was the process's first
+    # call (imports, thread pools, allocators), and with --repeats 1, as the
+    # largest sizes run, that cold call was the figure
+    import pyg_fusion.functional as F
+    scaling = load_benchmark("scaling")
+    sizes, powers = [], F.graph_powers
+
+    def counted(edge_index, weight, n, *args, **kwargs):
+        sizes.append(n)
+        return powers(edge_index, weight, n, *args, **kwargs)
+    monkeypatch.setattr(F, "graph_powers", counted)
+    threads = torch.get_num_threads()
+    try:
+        row = scaling.worker(300, "clustered", ["powers"], 2, "cpu", threads=1)
+        small = scaling.worker(64, "clustered", ["powers"], 1, "cpu", threads=1)
+    finally:
+        torch.set_num_threads(threads)
+    assert sizes == [scaling.WARMUP_N, 300, 300, 64, 64]  # the warm-up, then the repeats
+    assert row["warmup_N"] == scaling.WARMUP_N == 256 and small["warmup_N"] == 64
+    err = capsys.readouterr().err.splitlines()
+    assert [line.split(":")[0].strip() for line in err] == [
+        "N=300 warm-up at N=256", "N=300 powers", "N=64 warm-up at N=64", "N=64 powers"]
+
+
+def test_scaling_records_its_warm_up_in_the_json_and_the_table(tmp_path, capsys):
+    import json
+    path = tmp_path / "run.json"
+    load_benchmark("scaling").main(["--sizes", "64", "--features", "clustered", "--stages",
+                                    "powers", "--repeats", "1", "--json", str(path)])
+    record = json.loads(path.read_text())
+    said = "each size's process warmed up untimed by its stages once at N = min(N, 256)"
+    assert record["warmup"] == said and record["rows"][0]["warmup_N"] == 64
+    assert f"; {said}\n| N | features |" in capsys.readouterr().out
+
+
 def test_worker_step_with_random_fusion_weights():
     # --fusion-init random: the weights reach every power, so the step's
     # backward runs through the products of the powers.
