@@ -52,7 +52,15 @@ def recall(got: np.ndarray, truth: np.ndarray) -> float:
     the search found (``got``, the same shape; -1 where it found fewer).
     Each row's ids are looked up among its found ones in a sorted list of
     ``(row, id)`` keys: memory linear in k (a comparison of every pair is
-    ``rows (k + 1)^2``: 8 GiB at k = 2000)."""
+    ``rows (k + 1)^2``: 8 GiB at k = 2000).
+
+    Not :func:`pyg_fusion.functional.knn_recall`, which measures a whole
+    graph on a sample it draws and searches itself: here the index searched
+    only the given rows (a graph of all N units would take the hours these
+    scripts avoid at N = 2^20), against one exact search reused for every
+    number of probes and variant; and the figures recorded are recall@(k+1),
+    the unit itself counted, each id matched exactly (knn_recall's recall@k
+    also counts a unit tied with the k-th)."""
     width = int(max(got.max(), truth.max())) + 2  # ids shifted by 1: -1 is a key too
     offset = np.arange(len(truth), dtype=np.int64)[:, None] * width
     found = np.sort((offset + got + 1).ravel())

@@ -168,6 +168,28 @@ def test_sampled_recall_needs_no_faiss(monkeypatch):
     assert recall_neighbours == pytest.approx((scaling.K - 1) / scaling.K)
 
 
+def test_sampled_recall_is_the_share_of_the_exact_neighbours_found():
+    # scaling.py's recall_rows / recall_neighbours_rows now come from the
+    # library's knn_recall: on all units (N <= RECALL_ROWS) they equal the
+    # plain count of the exact k + 1 (self included) and k found
+    import pyg_fusion.functional as F
+    scaling = load_benchmark("scaling")
+    k, n = scaling.K, 600
+    x = torch.randn(n, 32, generator=torch.Generator().manual_seed(1))
+    ei, _ = F.relation_graph(x, k=k, knn="exact")
+    gen = torch.Generator().manual_seed(2)
+    keep = (ei[0] == ei[1]) | (torch.rand(ei.size(1), generator=gen) > 0.3)
+    ei = ei[:, keep]  # some 30% of each unit's neighbours lost, unevenly
+    xn = torch.nn.functional.normalize(x.double(), dim=1)
+    truth = (xn @ xn.T).topk(k + 1, dim=1).indices  # the unit itself first
+    linked = {(int(t), int(s)) for s, t in ei.t()}
+    found = [sum((i, int(j)) in linked for j in row) for i, row in enumerate(truth)]
+    recall, neighbours = scaling._sampled_recall(x, ei)
+    assert recall == pytest.approx(sum(found) / (n * (k + 1)), abs=1e-12)
+    assert neighbours == pytest.approx((sum(found) - n) / (n * k), abs=1e-12)
+    assert 0.6 < neighbours < 0.8
+
+
 def test_knn_chunks_every_block_size_gives_the_default_graph(capsys):
     module = load_benchmark("knn_chunks")
     threads = torch.get_num_threads()
