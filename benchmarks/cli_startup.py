@@ -73,7 +73,9 @@ def main(argv=None) -> int:
     print(f"slowest median {worst:.3f} s: {'within' if worst <= 1.5 else 'OVER'} the 1.5 s target")
     if args.json:
         from pyg_fusion._files import write_json
-        write_json(args.json, {"machine": machine_info(), "repeats": args.repeats,
+        from _cli import command_line
+        write_json(args.json, {"command": command_line(__file__, argv),
+                               "machine": machine_info(), "repeats": args.repeats,
                                "load_before": load_before, "load_after": load_after,
                                "import_torch_median_s": base, "rows": rows})
     return 0

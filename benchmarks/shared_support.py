@@ -67,10 +67,10 @@ def main(argv=None):
     args = p.parse_args(argv)
     check_writable(p, args.json)
     with kept_state(1), user_errors("shared_support.py"):  # restored: main() runs in-process too
-        return _run(args, MultiFeatureDigits, machine_info)
+        return _run(args, MultiFeatureDigits, machine_info, argv)
 
 
-def _run(args, MultiFeatureDigits, machine_info) -> int:
+def _run(args, MultiFeatureDigits, machine_info, argv=None) -> int:
     from _machine import machine_line
     rows = {s: {"rel_frobenius": [], "val_acc": [], "test_acc": [], "edges": []}
             for s in SUPPORTS}
@@ -108,8 +108,10 @@ def _run(args, MultiFeatureDigits, machine_info) -> int:
         print(f"{s:14s} {r['rel_frobenius']:15.4f} {r['edges']:10.0f} "
               f"{100 * r['val_acc']:8.2f} {100 * r['test_acc']:9.2f}")
     if args.json:
+        from _cli import command_line
+
         from pyg_fusion._files import write_json
-        write_json(args.json, out)
+        write_json(args.json, {"command": command_line(__file__, argv), **out})
     return 0
 
 

@@ -160,7 +160,9 @@ def main(argv=None) -> int:
               f"{100 * r['auc_best_configuration']:.2f} | {r['median_val_loss']:.3f} |")
     if args.json:
         from pyg_fusion._files import write_json
-        write_json(args.json, {"files": args.files, "rows": out})
+        from _cli import command_line
+        write_json(args.json, {"command": command_line(__file__, argv), "files": args.files,
+                               "rows": out})
     return 0
 
 

@@ -314,3 +314,43 @@ def test_json_of_locality_orders_and_step_phases_holds_their_tables(tmp_path, ca
             step = record["step"]
             assert sum(r["seconds"] for r in record["rows"]) == \
                 pytest.approx(step["fwd_s"] + step["bwd_s"], rel=1e-6)
+
+
+def test_json_of_the_other_scripts_records_their_command_too(tmp_path, monkeypatch, capsys):
+    # before: shared_support.py's and vad_heldout_check.py's JSON held no command
+    records = [{"metric": metric, "dataset": "d", "method": "m", "command": f"run --lr {c}",
+                "seeds": [0, 1], "values": [c / 10 + s for s in (0, 0.01)]}
+               for c in (1, 2, 3) for metric in ("auc", "val_loss")]
+    runs = tmp_path / "runs.json"
+    runs.write_text(json.dumps(records))
+    out = tmp_path / "check.json"
+    argv = [str(runs), "--json", str(out)]
+    assert load_benchmark("vad_heldout_check").main(argv) == 0
+    record = json.loads(out.read_text())
+    assert record["command"] == " ".join(["python", "benchmarks/vad_heldout_check.py", *argv])
+    assert record["rows"][0]["runs"] == 6
+
+    import pyg_fusion.datasets
+    import torch
+    from torch_geometric.data import Data
+    gen = torch.Generator().manual_seed(0)
+    y = torch.arange(30) % 2
+    data = Data(x_a=torch.randn(30, 4, generator=gen) + y[:, None],
+                x_b=torch.randn(30, 3, generator=gen), y=y, sources=["a", "b"], num_nodes=30,
+                **{f"{m}_mask": torch.arange(30) % 3 == i
+                   for i, m in enumerate(("train", "val", "test"))})
+
+    class Tiny:  # the digits' interface, 30 units
+        def __init__(self, root, **kwargs):
+            pass
+
+        def __getitem__(self, i):
+            return data
+    monkeypatch.setattr(pyg_fusion.datasets, "MultiFeatureDigits", Tiny)
+    out = tmp_path / "support.json"
+    argv = ["--splits", "0", "--k", "3", "--json", str(out)]
+    assert load_benchmark("shared_support").main(argv) == 0
+    record = json.loads(out.read_text())
+    assert record["command"] == " ".join(["python", "benchmarks/shared_support.py", *argv])
+    assert record["splits"] == [0] and record["k"] == 3 and record["machine"]["torch_threads"] == 1
+    capsys.readouterr()
