@@ -40,6 +40,8 @@ video index before the metrics, so they equal a single-process run.
 from __future__ import annotations
 
 import copy
+import math
+import numbers
 from typing import Any
 
 import torch
@@ -182,6 +184,14 @@ def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], li
             sorted(i for g in val for i in members[g]))
 
 
+def _check_loss_weight(name: str, value) -> None:
+    """A loss term's weight: a finite number >= 0 (0 turns the term off)."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
+            or not 0 <= value < math.inf):
+        raise ValueError(f"{name} must be a finite number >= 0 (0 turns its term off), "
+                         f"got {value!r}")
+
+
 class WeaklySupervisedVAD(TimedAdamTask):
     """LightningModule for weakly supervised VAD.
 
@@ -190,8 +200,8 @@ class WeaklySupervisedVAD(TimedAdamTask):
         lr (float, optional): Adam. (default: :obj:`0.001`)
         weight_decay (float, optional): Adam. (default: :obj:`0.0005`)
         topk (int, optional): k of the MIL top-k pooling. (default: :obj:`3`)
-        lambda_deg (float, optional): weight of the degree-variance term (0 disables it).
-            (default: :obj:`0.1`)
+        lambda_deg (float, optional): weight of the degree-variance term, >= 0 (0 disables
+            it). (default: :obj:`0.1`)
         alpha (float, optional): degree threshold of the degree-variance term. (default:
             :obj:`None`)
         config (dict[str, Any], optional): JSON-able description of the run, stored in
@@ -204,7 +214,7 @@ class WeaklySupervisedVAD(TimedAdamTask):
             from which :meth:`~pyg_fusion.datasets.StandardizeSources.from_state_dict` (prefix
             ``"standardizer."``) rebuilds it to score new data. (default: :obj:`None`)
         lambda_sparse (float, optional): weight of the sparsity term (the mean snippet score
-            of the abnormal videos). (default: :obj:`0.0`)
+            of the abnormal videos), >= 0. (default: :obj:`0.0`)
         operator_lr (float, optional): Adam's learning rate of the LEGO operators
             (:class:`~pyg_fusion.nn.LEGOFusion` parameters; ``None``: ``lr``).
             (default: :obj:`None`)
@@ -243,6 +253,11 @@ class WeaklySupervisedVAD(TimedAdamTask):
         # the datasets' transform applies on the CPU
         self.standardizer = copy.deepcopy(standardizer)
         check_alpha(alpha)  # once here: the step's degrees skip their checks
+        check_int("topk", topk, minimum=1)
+        # the step adds a term only when its weight is > 0: a negative or NaN
+        # weight trained as 0 and was recorded as given (fit_vad builds this task)
+        _check_loss_weight("lambda_deg", lambda_deg)
+        _check_loss_weight("lambda_sparse", lambda_sparse)
         self.topk, self.lambda_deg, self.alpha = topk, lambda_deg, alpha
         self.lambda_sparse = lambda_sparse
         self.save_hyperparameters({"config": config or {}, "lr": lr,

@@ -157,11 +157,12 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         lr (float, optional): Adam's learning rate. (default: :obj:`0.001`)
         weight_decay (float, optional): Adam's weight decay. (default: :obj:`0.0005`)
         topk (int, optional): k of the MIL top-k pooling. (default: :obj:`3`)
-        lambda_deg (float, optional): weight of the degree-variance term.
+        lambda_deg (float, optional): weight of the degree-variance term, >= 0 (0: off).
             (default: :obj:`0.1`)
         alpha (float, optional): degree threshold of the degree-variance term.
             (default: :obj:`None`)
-        lambda_sparse (float, optional): weight of the sparsity term. (default: :obj:`0.0`)
+        lambda_sparse (float, optional): weight of the sparsity term, >= 0 (0: off).
+            (default: :obj:`0.0`)
         val_fraction (float, optional): fraction of the training videos held out for the choice
             of epoch (stratified by label, seeded by ``seed``); 0: none, the last epoch is
             tested. (default: :obj:`0.2`)
