@@ -149,3 +149,34 @@ def test_help_and_print_config_show_the_flags(capsys):
                  "--print-config"]) == 0
     data = yaml.safe_load(capsys.readouterr().out)["data"]
     assert (data["val_rate"], data["test_rate"], data["header"]) == (0.1, 0.2, None)
+
+
+@pytest.mark.parametrize("command", ["compare", "sweep"])
+def test_a_recorded_config_reads_back_from_another_folder(tmp_path, monkeypatch, capsys,
+                                                          command):
+    """results.json (and sweep.json) recorded --views and --labels as typed,
+    relative to the folder of the run, while the checkpoint held them
+    absolute: --config from any other folder said '--views: no such file'."""
+    _tables(tmp_path / "t", 3, 4)
+    monkeypatch.chdir(tmp_path / "t")
+    run = ["--dataset", "tables", "--views", "a.csv", "b.npy", "--labels", "y.csv",
+           "--root", str(tmp_path / "data"), "--method", "lego", "--epochs", "1", "--k", "3",
+           "--val-rate", "0.25", "--seeds", "0", "--no-progress"]
+    grid = ["--p", "1", "--q", "1"] if command == "sweep" else []
+    first = tmp_path / "first"
+    assert main([command, *run, *grid, "--out", str(first)]) == 0, capsys.readouterr().err
+    name = "sweep.json" if command == "sweep" else "results.json"
+    record = json.loads((first / name).read_text())[0]
+    t = tmp_path / "t"
+    assert (record["config"]["data"]["views"], record["config"]["data"]["labels"]) == \
+        ([f"a={t / 'a.csv'}", f"b={t / 'b.npy'}"], str(t / "y.csv"))
+    if command == "sweep":  # a cell's config holds its powers per source: no flag reads it
+        return
+    (tmp_path / "saved.yaml").write_text(yaml.safe_dump(record["config"]))
+    monkeypatch.chdir(tmp_path)
+    again = tmp_path / "again"
+    assert main([command, "--config", str(tmp_path / "saved.yaml"), "--seeds", "0",
+                 "--no-progress", "--out", str(again)]) == 0, capsys.readouterr().err
+    second = json.loads((again / name).read_text())[0]
+    assert second["config"] == record["config"]
+    assert second["values"] == record["values"]

@@ -127,8 +127,9 @@ def run(args) -> int:
                 marked.append(f"  P={p}, Q={q}, seed {seed}: tested epoch {r['epoch']}, "
                               + ("A never trained" if start is None
                                  else f"A trains from epoch {start}"))
-        # the full config of the cell (the method's spec with its powers, the data)
-        config = {**task.hparams["config"]["spec"], "data": dataclasses.asdict(data)}
+        # the full config of the cell: the method's spec with its powers, the data as
+        # loaded (a user's files by absolute path, read back from any folder)
+        config = {**task.hparams["config"]["spec"], "data": dataclasses.asdict(td.config)}
         records += make_records(td, args.method, per_seed,
                                 extra={"P": p, "Q": q, "config": config,
                                        "operator_at_start": [at_start[s] for s in

@@ -318,9 +318,11 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         if is_main_process():
             publish_folder(stage, folder)
         per_method.setdefault(method, {})[seed] = r
-        # the full config of the runs: the method's spec and the data
+        # the full config of the runs: the method's spec and the data as loaded
+        # (a user's files by absolute path, as the checkpoint: --config reads it
+        # back from any folder)
         config = {**MethodSpec.create(method, td0.task, options).to_dict(),
-                  "data": dataclasses.asdict(data)}
+                  "data": dataclasses.asdict(td0.config)}
         done = make_records(td0, method, per_method[method], extra={
             "config": config, **hardware_record(accelerator, devices)})
         if len(per_method[method]) == len(seeds):
