@@ -3,12 +3,15 @@ CLI's checked config): the VAD task's loss weights, fit_node's classes of
 the training nodes, and what label propagation predicts for nodes no seed
 reaches."""
 import re
+import warnings
 
 import pytest
 import torch
 
+from pyg_fusion.data import MultiSourceData
 from pyg_fusion.datasets import SyntheticVAD
 from pyg_fusion.methods import build_model
+from pyg_fusion.training.node import fit_node
 from pyg_fusion.training.vad import WeaklySupervisedVAD
 from pyg_fusion.training.vad_fit import fit_vad
 
@@ -46,3 +49,56 @@ def test_fit_vad_refuses_a_negative_loss_weight_before_training(tmp_path):
             fit_vad(model, train, test, out_dir=out, epochs=1, progress=False,
                     **{name: -0.5})
         assert not out.exists()  # no trainer was built, nothing trained
+
+
+# -- node classification: the classes of the training nodes ----------------
+def _graph(n=30):
+    g = torch.Generator().manual_seed(0)
+    y = torch.arange(n) % 3
+    a = torch.randn(n, 5, generator=g) + y[:, None]
+    b = torch.randn(n, 4, generator=g) - y[:, None]
+    split = torch.randperm(n, generator=g) % 3  # every class in every split
+    return MultiSourceData(x_a=a, x_b=b, y=y, train_mask=split == 0, val_mask=split == 1,
+                           test_mask=split == 2)
+
+
+def _fit(data, out):
+    torch.manual_seed(0)
+    model = build_model("graph-mean", "node", {"a": 5, "b": 4}, num_classes=3, k=4)
+    return fit_node(model, data, out_dir=out, epochs=1, progress=False, checkpoint=False)
+
+
+def test_fit_node_refuses_training_nodes_of_one_class(tmp_path):
+    data = _graph()
+    assert data.y[data.test_mask].unique().tolist() == [0, 1, 2]
+    data.train_mask = data.train_mask & (data.y == 1)
+    # the classes were counted over all labelled nodes (3), so this trained
+    # without a word and scored the test nodes of classes 0 and 2 as errors
+    with pytest.raises(ValueError, match=re.escape(
+            "the graph's train_mask selects nodes of fewer than 2 classes (classes [1]): there "
+            "is nothing to tell apart; put nodes of every class in train_mask (a stratified "
+            "split)")):
+        _fit(data, tmp_path)
+    assert not any(tmp_path.iterdir())  # nothing trained
+
+
+def test_fit_node_warns_of_a_class_no_training_node_holds(tmp_path):
+    data = _graph()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        from pyg_fusion.training.node import _check_training_classes
+        _check_training_classes(data)  # a stratified split: no warning
+    data.train_mask = data.train_mask & (data.y != 2)
+    n_val = int((data.val_mask & (data.y == 2)).sum())
+    n_test = int((data.test_mask & (data.y == 2)).sum())
+    assert n_val and n_test
+    with pytest.warns(UserWarning) as record:
+        r = _fit(data, tmp_path / "run")
+    ours = [w for w in record if "no train_mask node holds" in str(w.message)]
+    assert [str(w.message) for w in ours] == [
+        f"the graph's {name} holds class(es) 2 ({n} node(s)) that no train_mask node holds: "
+        f"the model is never trained to predict them, so these nodes count as errors; put "
+        f"nodes of every class in train_mask (a stratified split)"
+        for name, n in (("val_mask", n_val), ("test_mask", n_test))]
+    assert {w.filename for w in ours} == {__file__}  # points at the caller's line
+    assert r["test_acc"] <= 1 - n_test / int(data.test_mask.sum())  # the run still trains

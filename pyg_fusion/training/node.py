@@ -20,6 +20,7 @@ training node is a seed.
 from __future__ import annotations
 
 import inspect
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -203,6 +204,40 @@ def check_node_labels(data) -> None:
                                  f"disjoint")
 
 
+def _check_training_classes(data) -> None:
+    """The classes the training nodes (``train_mask``) hold, against those of
+    the other labelled nodes. Fewer than 2 classes among the training nodes
+    is an error: the loss has nothing to tell apart and every node would be
+    predicted as the one class (counting the classes over all labelled nodes
+    let such a ``train_mask`` train without a word). A class of the
+    ``val_mask`` or ``test_mask`` nodes that no training node holds is a
+    :class:`UserWarning` naming the classes: the model is never trained to
+    predict them, so their nodes count as errors (a random split of a rare
+    class may do this; a stratified one does not).
+
+    Args:
+        data (torch_geometric.data.Data): the graph with ``y`` and the ``train_mask``,
+            ``val_mask`` and ``test_mask`` masks.
+    """
+    train = data.y[data.train_mask].unique()
+    if train.numel() < 2:
+        raise ValueError(f"the graph's train_mask selects nodes of fewer than 2 classes "
+                         f"(classes {train.tolist()}): there is nothing to tell apart; put "
+                         f"nodes of every class in train_mask (a stratified split)")
+    for name in ("val_mask", "test_mask"):
+        y = data.y[data[name]]
+        missing = y[~torch.isin(y, train)]
+        if missing.numel():
+            classes, counts = missing.unique(return_counts=True)
+            named = ", ".join(f"{c} ({k} node(s))"
+                              for c, k in zip(classes.tolist(), counts.tolist()))
+            warnings.warn(f"the graph's {name} holds class(es) {named} that no "
+                          f"train_mask node holds: the model is "
+                          f"never trained to predict them, so these nodes count as errors; "
+                          f"put nodes of every class in train_mask (a stratified split)",
+                          UserWarning, stacklevel=4)  # fit_node's caller
+
+
 @keep_global_rng()
 def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
              lr: float = 0.01, weight_decay: float = 5e-4, eval_every: int = 5,
@@ -225,7 +260,9 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
     Args:
         model (torch.nn.Module): maps the graph to logits ``[N, C]``.
         data (torch_geometric.data.Data): the graph with ``y`` and the ``train_mask``,
-            ``val_mask`` and ``test_mask`` masks.
+            ``val_mask`` and ``test_mask`` masks; the training nodes must hold 2 classes or
+            more, and a class of the validation or test nodes that they lack is a
+            :class:`UserWarning` naming it.
         out_dir (str or Path): logs and checkpoints.
         epochs (int, optional): training epochs. (default: :obj:`200`)
         lr (float, optional): Adam's learning rate. (default: :obj:`0.01`)
@@ -251,8 +288,7 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
             raise ValueError(f"the graph's {name} selects no node ({data.num_nodes} nodes): "
                              f"training chooses its epoch on validation nodes and reports "
                              f"test nodes; give more labelled nodes or other split rates")
-    if int(data.y[data.y >= 0].unique().numel()) < 2:
-        raise ValueError("the labels hold fewer than 2 classes: there is nothing to classify")
+    _check_training_classes(data)
     task = NodeClassification(model, lr=lr, weight_decay=weight_decay, config=config)
     eval_every = max(1, min(eval_every, epochs))  # at least one evaluation
     trainer = build_trainer(out_dir, max_epochs=epochs, seed=seed, accelerator=accelerator,
