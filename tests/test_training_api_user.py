@@ -2,6 +2,7 @@
 CLI's checked config): the VAD task's loss weights, fit_node's classes of
 the training nodes, and what label propagation predicts for nodes no seed
 reaches."""
+import math
 import re
 import warnings
 
@@ -10,7 +11,9 @@ import torch
 
 from pyg_fusion.data import MultiSourceData
 from pyg_fusion.datasets import SyntheticVAD
+from pyg_fusion.functional import label_propagation, seed_labels, seed_prior_logits
 from pyg_fusion.methods import build_model
+from pyg_fusion.nn import LabelPropagationHead
 from pyg_fusion.training.node import fit_node
 from pyg_fusion.training.vad import WeaklySupervisedVAD
 from pyg_fusion.training.vad_fit import fit_vad
@@ -102,3 +105,58 @@ def test_fit_node_warns_of_a_class_no_training_node_holds(tmp_path):
         for name, n in (("val_mask", n_val), ("test_mask", n_test))]
     assert {w.filename for w in ours} == {__file__}  # points at the caller's line
     assert r["test_acc"] <= 1 - n_test / int(data.test_mask.sum())  # the run still trains
+
+
+# -- label propagation: nodes no seed reaches ------------------------------
+def _path_graph():
+    # 0 - 1 - 2 a path holding the seeds (class 1, 1, 2); 3 - 4 an edge and
+    # 5 an isolated node: no seed reaches 3, 4, 5
+    edge_index = torch.tensor([[0, 1, 3], [1, 2, 4]])
+    y = torch.tensor([1, 1, 2, 0, 0, 0])
+    return edge_index, seed_labels(y, torch.arange(6) < 3, 3)
+
+
+def test_seed_prior_logits_by_hand():
+    _, y = _path_graph()
+    # (n_c + 1) / (n + C): class 0 none of 3 seeds, class 1 two, class 2 one
+    expected = torch.tensor([1 / 6, 3 / 6, 2 / 6]).log()
+    assert torch.allclose(seed_prior_logits(y), expected, atol=1e-7)
+    assert torch.allclose(seed_prior_logits(torch.zeros(4, 5)),
+                          torch.full((5, ), math.log(1 / 5)), atol=1e-7)
+
+
+def test_label_propagation_head_gives_unreached_nodes_the_seeds_prior():
+    edge_index, y = _path_graph()
+    f = label_propagation(y, edge_index)
+    assert f[3:].abs().sum() == 0 and bool((f[:3] != 0).any(-1).all())
+    head = LabelPropagationHead()
+    out = head(y, edge_index)
+    # reached nodes: tau * F as before, bitwise
+    assert torch.equal(out[:3], head.log_scale.exp() * f[:3])
+    # unreached: the seeds' class prior (was logits 0: argmax class 0, which no seed holds)
+    assert torch.allclose(out[3:], seed_prior_logits(y).expand(3, 3), atol=1e-7)
+    assert out.argmax(-1).tolist() == [1, 1, 1, 1, 1, 1]
+    # constants: a loss on unreached nodes alone moves neither tau nor the graph
+    w = torch.ones(3, requires_grad=True)
+    loss = torch.nn.functional.cross_entropy(head(y, edge_index, w)[3:],
+                                             torch.tensor([0, 2, 1]))
+    loss.backward()
+    assert head.log_scale.grad == 0 and torch.equal(w.grad, torch.zeros(3))
+
+
+def test_a_label_propagation_model_predicts_the_majority_class_where_no_seed_reaches():
+    data = _graph()
+    data.train_mask[(data.y == 2).nonzero().view(-1)[:4]] = True  # class 2 the majority
+    data.val_mask &= ~data.train_mask
+    data.test_mask &= ~data.train_mask
+    counts = torch.bincount(data.y[data.train_mask], minlength=3)
+    assert int(counts.argmax()) == 2 and counts.tolist().count(counts.max()) == 1
+    torch.manual_seed(0)
+    # the product of two kNN graphs (k = 2) keeps few edges: most nodes are isolated
+    model = build_model("graph-product", "node", {"a": 5, "b": 4}, num_classes=3, k=2,
+                        features="labels").eval()
+    with torch.no_grad():
+        out = model(data)
+    unreached = (out == seed_prior_logits(seed_labels(data.y, data.train_mask, 3))).all(-1)
+    assert int(unreached.sum()) >= 10
+    assert out[unreached].argmax(-1).unique().tolist() == [2]

@@ -33,6 +33,7 @@ from .fuse import lego_fuse, lego_fuse_sparse
 from .fuse_cp import lego_fuse_cp, lego_fuse_cp_sparse
 from .fuse_full import lego_fuse_full, lego_fuse_full_sparse
 from .coarsen import coarsen, dense_coarsen
-from .label_prop import dense_label_propagation, label_propagation, seed_labels
+from .label_prop import (dense_label_propagation, label_propagation, seed_labels,
+                         seed_prior_logits)
 from .loss import degree_variance_loss, dense_graph_degrees, graph_degrees
 from .asym import channel_shuffle, edge_shift, pixel_shift, shift_groups, temporal_shift  # noqa: F401

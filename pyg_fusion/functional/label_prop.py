@@ -32,7 +32,7 @@ from ._checks import (check_edge_index, check_edges, check_index, check_int, che
                       check_tensor)
 from .powers import _dense_degrees, _inv_sqrt_degrees, _sparse_degrees
 
-__all__ = ["label_propagation", "dense_label_propagation", "seed_labels"]
+__all__ = ["label_propagation", "dense_label_propagation", "seed_labels", "seed_prior_logits"]
 
 
 def seed_labels(y: Tensor, mask: Tensor, num_classes: int | None = None) -> Tensor:
@@ -64,6 +64,23 @@ def seed_labels(y: Tensor, mask: Tensor, num_classes: int | None = None) -> Tens
     out = torch.zeros(y.numel(), c, device=y.device)
     out[mask] = torch.nn.functional.one_hot(y[mask], c).float()
     return out
+
+
+def seed_prior_logits(y: Tensor) -> Tensor:
+    r"""The logits :math:`\log p_c` of the seed labels' class prior, Laplace
+    smoothed: :math:`p_c = (n_c + 1) / (n + C)`, :math:`n_c` the seeds' label
+    mass of class :math:`c` (column sums of ``y``) and :math:`n` their sum, so
+    that every class keeps a finite logit. Their argmax is the seeds' majority
+    class (ties: the smallest class id, as ``argmax``).
+
+    Args:
+        y (torch.Tensor): seed labels ``[N, C]`` (one-hot rows at the seeds).
+
+    Returns:
+        torch.Tensor: ``[C]`` float32.
+    """
+    counts = y.detach().float().sum(0).clamp_min(0)
+    return ((counts + 1) / (counts.sum() + y.size(-1))).log()
 
 
 def _check(y: Tensor, num_layers: int, alpha: float) -> None:
@@ -107,7 +124,11 @@ def label_propagation(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None 
             (default: :obj:`True`)
 
     Returns:
-        ``F`` ``[N, C]``; its row argmax is the predicted class.
+        ``F`` ``[N, C]``; its row argmax is the predicted class, except on the
+        rows of nodes that no seed reaches within ``num_layers`` steps (e.g.
+        isolated nodes): they are zero, and their argmax (class 0) predicts
+        nothing; :class:`~pyg_fusion.nn.LabelPropagationHead` gives them the
+        seeds' class prior, :func:`seed_prior_logits`.
     """
     _check(y, num_layers, alpha)
     n = y.size(0)
@@ -147,7 +168,8 @@ def dense_label_propagation(y: Tensor, adj: Tensor, *, num_layers: int = 20,
             (default: :obj:`True`)
 
     Returns:
-        torch.Tensor: ``[N, C]``.
+        torch.Tensor: ``[N, C]`` (zero rows at the nodes no seed reaches, as
+        :func:`label_propagation`).
     """
     _check(y, num_layers, alpha)
     check_tensor("adj", adj, dims=(2, ), floating=True, finite=True)

@@ -6,7 +6,7 @@ import numbers
 import torch
 from torch import Tensor
 
-from ..functional.label_prop import check_propagation, label_propagation
+from ..functional.label_prop import check_propagation, label_propagation, seed_prior_logits
 from .fused_graph import FusedGraph
 
 
@@ -26,6 +26,17 @@ class LabelPropagationHead(torch.nn.Module):
     prediction, only the sharpness of the softmax in the loss. Train it with
     the label trick (seed labels on one part of the training nodes, loss on
     the rest), see :class:`pyg_fusion.training.NodeClassification`.
+
+    A node that no seed reaches within :math:`L` steps (an isolated node, or
+    one in a part of the graph without seeds: its row of :math:`F^{(L)}` is
+    zero) has no evidence from the graph; logits 0 would make ``argmax``
+    predict class 0 for it. It gets the logits of the seeds' class prior
+    instead, :math:`\log p_c` (Laplace smoothed,
+    :func:`~pyg_fusion.functional.seed_prior_logits`): its softmax is the
+    prior and its prediction the seeds' majority class (ties, e.g.
+    class-balanced seeds: the smallest class id), a **[choice]**. These
+    logits are constants: no gradient reaches :math:`\tau` or the graph
+    through them.
 
     Under :class:`torch.autocast` the propagation (sums over the edges and a
     normalisation by degrees) runs in float32, 16-bit seed labels or weights
@@ -96,7 +107,12 @@ class LabelPropagationHead(torch.nn.Module):
             edge_index, edge_weight = graph.to_sparse()
         out = label_propagation(y, edge_index, edge_weight, num_layers=self.num_layers,
                                 alpha=self.alpha, symmetric=self.symmetric)
-        return self.log_scale.exp() * out
+        logits = self.log_scale.exp() * out
+        # A node no seed reaches has a zero row of F: logits 0 made argmax
+        # class 0, silently. It gets the log of the seeds' class prior instead,
+        # a constant (no gradient, so training steps are unchanged).
+        unreached = (out == 0).all(-1, keepdim=True)
+        return torch.where(unreached, seed_prior_logits(y).to(logits.dtype), logits)
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}(num_layers={self.num_layers}, alpha={self.alpha}, "
