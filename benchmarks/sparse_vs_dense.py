@@ -127,6 +127,9 @@ def main(argv=None):
         n, b, backend, scatter = worker_values(p, args.worker, {
             "N": 1, "BATCH": 1, "BACKEND": ("dense", "sparse", "auto"),
             "SCATTER": ("native", "torch_scatter")})
+        from pyg_fusion import _scatter
+        if scatter == "torch_scatter" and not _scatter.HAS_TORCH_SCATTER:
+            p.error("--worker: SCATTER torch_scatter is not installed here")
         print(json.dumps(worker(n, b, backend, scatter, args.device, args.repeats,
                                 args.threads)))
         return 0

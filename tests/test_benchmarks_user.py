@@ -232,6 +232,20 @@ def test_sparse_vs_dense_worker_flag_is_internal_and_checked(worker, capsys):
         "--help)"]
 
 
+def test_sparse_vs_dense_worker_refuses_a_scatter_that_is_not_installed(monkeypatch,
+                                                                        capsys):
+    # before: the library's ImportError traceback
+    monkeypatch.setattr("pyg_fusion._scatter.HAS_TORCH_SCATTER", False)
+    with pytest.raises(SystemExit) as err:
+        load_benchmark("sparse_vs_dense").main(["--worker", "64", "1", "sparse",
+                                                "torch_scatter", "--repeats", "1"])
+    assert err.value.code == 2
+    out, text = capsys.readouterr()
+    assert out == "" and text.splitlines() == [
+        "sparse_vs_dense.py: error: --worker: SCATTER torch_scatter is not installed here "
+        "(see sparse_vs_dense.py --help)"]
+
+
 @pytest.mark.parametrize("record, message", [
     ({"metric": "auc", "dataset": "d", "method": "m", "command": "c"},
      "a record of metric 'auc' has no 'seeds' and no 'values'"),
