@@ -132,6 +132,7 @@ def test_bad_split_rates_are_one_line(tmp_path, capsys, flags, message):
 @pytest.mark.parametrize("flags, named", [(["--val-rate", "0.3"], "--val-rate"),
                                            (["--test-rate", "0.3"], "--test-rate"),
                                            (["--header"], "--header"),
+                                  (["--index-col", "0"], "--index-col"),
                                            (["--no-header"], "--header")])
 def test_the_tables_flags_are_refused_for_the_digits(capsys, flags, named):
     assert main(["train", "--dataset", "digits", *flags, "--print-config"]) == 2
@@ -143,12 +144,14 @@ def test_help_and_print_config_show_the_flags(capsys):
     with pytest.raises(SystemExit):
         main(["train", "--help"])
     text = " ".join(capsys.readouterr().out.split())
-    for flag in ("--val-rate VAL_RATE", "--test-rate TEST_RATE", "--header, --no-header"):
+    for flag in ("--val-rate VAL_RATE", "--test-rate TEST_RATE", "--header, --no-header",
+                 "--index-col N|none|auto"):
         assert flag in text
     assert main(["train", "--dataset", "tables", "--views", "a.csv", "--labels", "y.csv",
                  "--print-config"]) == 0
     data = yaml.safe_load(capsys.readouterr().out)["data"]
-    assert (data["val_rate"], data["test_rate"], data["header"]) == (0.1, 0.2, None)
+    assert (data["val_rate"], data["test_rate"], data["header"], data["index_col"]) == \
+        (0.1, 0.2, None, "auto")
 
 
 @pytest.mark.parametrize("command", ["compare", "sweep"])
@@ -180,3 +183,40 @@ def test_a_recorded_config_reads_back_from_another_folder(tmp_path, monkeypatch,
     second = json.loads((again / name).read_text())[0]
     assert second["config"] == record["config"]
     assert second["values"] == record["values"]
+
+
+def test_an_index_column_is_a_flag(tmp_path, capsys):
+    """A column 0 of row ids holding one numeric id: the hint said 'pass
+    index_col=0', an option the CLI lacked, and the file could not be read."""
+    data = _tables(tmp_path / "t", 3, 4)
+    x = np.loadtxt(tmp_path / "t" / "a.csv", delimiter=",")
+    ids = [f"s{i}" if i != 3 else "3" for i in range(12)]
+    (tmp_path / "t" / "a.csv").write_text("".join(f"{i},{','.join(str(float(v)) for v in r)}\n"
+                                                  for i, r in zip(ids, x)))
+    run = [*data, "--root", str(tmp_path / "data"), "--method", "lego", "--epochs", "1",
+           "--k", "3", "--val-rate", "0.25", "--no-header", "--no-progress"]
+    assert main(["train", *run, "--out", str(tmp_path / "o")]) == 2
+    assert _error(capsys).endswith("'3' is a number while 11 other cells of column 0 are "
+                                   "not; pass index_col=0 if column 0 holds row ids, "
+                                   "index_col=None if it holds features (pyg-fusion: "
+                                   "--index-col 0, --index-col none), or fix the cell")
+    assert main(["train", *run, "--index-col", "0", "--out", str(tmp_path / "o")]) == 0
+    cfg = json.loads((tmp_path / "o" / "results.json").read_text())[0]["config"]
+    assert cfg["data"]["index_col"] == 0 and cfg["data"]["header"] is False
+    from pyg_fusion.experiments.data import DataConfig, load_data
+    assert load_data(DataConfig(**cfg["data"])).graph.x_a.shape == (12, 3)  # ids dropped
+    (tmp_path / "saved.yaml").write_text(yaml.safe_dump(cfg))
+    capsys.readouterr()
+    assert main(["train", "--config", str(tmp_path / "saved.yaml"), "--print-config"]) == 0
+    assert yaml.safe_load(capsys.readouterr().out)["data"]["index_col"] == 0
+
+
+@pytest.mark.parametrize("value, message", [
+    ("-1", "expected a column number >= 0, none or auto, got -1"),
+    ("x", "expected a column number >= 0, none or auto, got 'x'"),
+])
+def test_a_bad_index_column_is_one_line(tmp_path, capsys, value, message):
+    assert _exit(["train", *_tables(tmp_path / "t", 3, 4), "--index-col", value,
+                  "--print-config"]) == 2
+    assert _error(capsys) == (f"pyg-fusion train: error: argument --index-col: {message} "
+                              f"(see pyg-fusion train --help)")

@@ -64,11 +64,18 @@ def nonneg_int_or_auto(text: str) -> int | str:
                                                       "an integer >= 0 or auto")
 
 
+def index_column(text: str) -> int | str:
+    """``"auto"``, ``"none"`` or a column number >= 0 (``--index-col``)."""
+    return str(text) if str(text) in ("auto", "none") else _number(
+        int, text, lambda v: v >= 0, "a column number >= 0, none or auto")
+
+
 CHECKS = {"positive_int": positive_int, "nonneg_int": nonneg_int,
           "nonneg_int_or_auto": nonneg_int_or_auto,
           "positive_float": positive_float, "nonneg_float": nonneg_float,
           "fraction": fraction, "float": float, "int": int, "rate": rate,
-          "abnormal_counts": abnormal_counts, "four_ints": four_ints}
+          "abnormal_counts": abnormal_counts, "four_ints": four_ints,
+          "index_col": index_column}
 # Fields of one name in several configs (graph and image tasks) checked at
 # parsing, naming the flag: an empty --root (an unset shell variable) would
 # put the data in the current folder and a file there fails later as an

@@ -193,7 +193,7 @@ def _auto_index(rows, head, width: int, what: str, path: str) -> int | None:
     line = odd + 1 + (head is not None)
     raise ValueError(f"{what}: {path} line {line}, column 0: {rows[odd][0]!r} {why}; pass "
                      "index_col=0 if column 0 holds row ids, index_col=None if it holds "
-                     "features, or fix the cell")
+                     "features (pyg-fusion: --index-col 0, --index-col none), or fix the cell")
 
 
 def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = True,
@@ -283,7 +283,7 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
                                  f"column)") from None
             raise ValueError(f"{what}: {path} line {line}, column {col}: {row[j]!r} is not a "
                              f"number (pass index_col / header if it is an id or a "
-                             f"header)") from None
+                             f"header; pyg-fusion: --index-col, --header)") from None
     return Table(values, index, head, path)
 
 

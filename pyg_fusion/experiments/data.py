@@ -107,6 +107,11 @@ class DataConfig:
         None, "tables: every text file (views and labels) has a header row (--header) or "
         "none (--no-header) (default: detected per file: a header when a cell of the first "
         "row is not a number)", check="bool", datasets=("tables", ))
+    index_col: int | str = option(
+        "auto", "tables: the column of row ids in every text file: its number (0: the "
+        "first), none (no ids) or auto (column 0 when none of its cells is a number or its "
+        "header cell is empty, as pandas writes)", check="index_col", metavar="N|none|auto",
+        datasets=("tables", ))
     val_rate: float = option(0.1, "tables: fraction of each class's labelled rows held out "
                              "for validation (round(rate * rows of the class), halves up)",
                              check="fraction", datasets=("tables", ))
@@ -259,8 +264,10 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
             cfg = dataclasses.replace(cfg, views=[f"{n}={v}" for n, v in views.items()],
                                       labels=labels)
             header = "auto" if cfg.header is None else cfg.header
+            index_col = {None: "auto", "none": None}.get(cfg.index_col, cfg.index_col)
             ds = D.MultiViewTables(str(root / "tables"), views=views, labels=labels,
-                                   header=header, label_rate=cfg.label_rate,
+                                   header=header, index_col=index_col,
+                                   label_rate=cfg.label_rate,
                                    val_rate=cfg.val_rate, test_rate=cfg.test_rate,
                                    split_seed=seed, standardize=True, log=False,
                                    force_reload=force_reload)
