@@ -77,6 +77,16 @@ def test_split_rates_and_header_are_recorded_and_read_back(tmp_path, capsys):
     scored = {r["metric"]: r for r in json.loads((tmp_path / "eval" / "results.json")
                                                  .read_text())}
     assert scored["accuracy"]["values"] == record["accuracy"]["values"]
+    # another rate would test rows the model trained on (evaluate scored them)
+    capsys.readouterr()
+    for flag in ("--val-rate", "--test-rate"):
+        assert main(["evaluate", "--checkpoint", str(ckpt), flag, "0.5", "--no-progress",
+                     "--out", str(tmp_path / "eval2")]) == 2
+        assert _error(capsys) == (f"pyg-fusion evaluate: error: {flag} 0.5: the checkpoint "
+                                  f"{ckpt} was trained with {flag} 0.25, and another rate "
+                                  f"would score rows it trained on; leave {flag} out (the "
+                                  f"checkpoint's)")
+    assert not (tmp_path / "eval2" / "results.json").exists()
 
 
 @pytest.mark.parametrize("rates, message", [

@@ -145,6 +145,14 @@ def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: 
     trained = cfg.get("data_config") or legacy
     change = {}
     for f in dataclasses.fields(DataConfig):
+        if f.name in ("val_rate", "test_rate") and getattr(data, f.name) is not None and \
+                getattr(data, f.name) != trained.get(f.name, f.default):
+            # the split of another rate holds rows the model trained on
+            flag = "--" + f.name.replace("_", "-")
+            raise ValueError(f"{flag} {getattr(data, f.name):g}: the checkpoint {path} was "
+                             f"trained with {flag} {trained.get(f.name, f.default):g}, and "
+                             f"another rate would score rows it trained on; leave {flag} "
+                             f"out (the checkpoint's)")
         if getattr(data, f.name) is not None or f.name == "standardize":
             continue
         fresh = f.name in VAD_LAYOUT_ARGS and data.vad_source
