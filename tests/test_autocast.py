@@ -226,6 +226,7 @@ def _functional_cases(device, low):
         "coarsen": lambda h: PF.coarsen(ei, h(ew), assign, 6),
         "dense_coarsen": lambda h: PF.dense_coarsen(h(adj), assign, 6),
         "label_propagation": lambda h: PF.label_propagation(h(y), ei, ew),
+        "seed_prior_logits": lambda h: PF.seed_prior_logits(h(y)),
         "dense_label_propagation": lambda h: PF.dense_label_propagation(h(y), adj),
         "graph_degrees": lambda h: PF.graph_degrees(ei, h(ew), 12),
         "edges_to_dense": lambda h: PF.edges_to_dense(ei, h(ew)),
@@ -252,8 +253,8 @@ COMPUTING = ("coarsen", "degree_variance_loss", "dense_coarsen", "dense_graph_de
              "edge_shift", "edges_to_dense", "graph_degrees", "graph_powers", "knn_recall",
              "label_propagation", "lego_fuse", "lego_fuse_cp", "lego_fuse_cp_sparse",
              "lego_fuse_full", "lego_fuse_full_sparse", "lego_fuse_sparse", "normalize",
-             "pair_similarity", "relation_graph", "relation_pairs", "shared_support",
-             "shared_support_graphs")
+             "pair_similarity", "relation_graph", "relation_pairs", "seed_prior_logits",
+             "shared_support", "shared_support_graphs")
 
 
 def test_the_cases_cover_every_computing_operator():

@@ -160,3 +160,13 @@ def test_a_label_propagation_model_predicts_the_majority_class_where_no_seed_rea
     unreached = (out == seed_prior_logits(seed_labels(data.y, data.train_mask, 3))).all(-1)
     assert int(unreached.sum()) >= 10
     assert out[unreached].argmax(-1).unique().tolist() == [2]
+
+
+@pytest.mark.parametrize("y, message", [
+    (torch.tensor([0, 1, 1]), "y must have 2 dimensions, got shape (3,)"),
+    (torch.tensor([[1.0, float("nan")]]), "y contains 1 NaN or Inf value(s)"),
+])
+def test_seed_prior_logits_names_bad_seed_labels(y, message):
+    with pytest.raises(ValueError) as info:
+        seed_prior_logits(y)
+    assert message in str(info.value)

@@ -79,6 +79,7 @@ def seed_prior_logits(y: Tensor) -> Tensor:
     Returns:
         torch.Tensor: ``[C]`` float32.
     """
+    check_tensor("y", y, dims=(2, ), floating=True, finite=True)
     counts = y.detach().float().sum(0).clamp_min(0)
     return ((counts + 1) / (counts.sum() + y.size(-1))).log()
 
