@@ -148,13 +148,15 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         test_ds (torch_geometric.data.Dataset): the test videos (with frame ground truth).
         out_dir (str or Path): logs and checkpoints (restart ``r`` of several under
             ``out_dir/restart<r>``).
-        epochs (int, optional): training epochs. (default: :obj:`30`)
+        epochs (int, optional): training epochs. **[differs from the CLI]**, VAD ``train`` /
+            ``compare``: ``--epochs 200``, with early stopping. (default: :obj:`30`)
         batch_size (int, optional): videos per batch. The training videos are reshuffled every
             epoch (a generator seeded by the restart's seed) and, when there are more of them
             than ``batch_size``, the last incomplete batch is dropped (``drop_last``): each
             epoch trains on ``batch_size * (n // batch_size)`` of the ``n`` videos, other ones
             left out each epoch. (default: :obj:`16`)
-        lr (float, optional): Adam's learning rate. (default: :obj:`0.001`)
+        lr (float, optional): Adam's learning rate. **[differs from the CLI]**: ``--lr 0.01``.
+            (default: :obj:`0.001`)
         weight_decay (float, optional): Adam's weight decay. (default: :obj:`0.0005`)
         topk (int, optional): k of the MIL top-k pooling. (default: :obj:`3`)
         lambda_deg (float, optional): weight of the degree-variance term, >= 0 (0: off).
@@ -168,10 +170,11 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             tested. (default: :obj:`0.2`)
         eval_every (int, optional): epochs between two validations. (default: :obj:`1`)
         patience (int, optional): stop after this many validations without a better
-            ``val_score`` (``None``: train all epochs). (default: :obj:`None`)
+            ``val_score`` (``None``: train all epochs). **[differs from the CLI]**:
+            ``--patience 10``. (default: :obj:`None`)
         min_epochs (int, optional): with ``patience``, epochs trained before early stopping may
             end a run (:class:`~pyg_fusion.training.trainer.EarlyStoppingAfter`).
-            (default: :obj:`0`)
+            **[differs from the CLI]**: ``--min-epochs 30``. (default: :obj:`0`)
         restarts (int, optional): initialisations trained, combined by ``restart_combine``
             (needs ``val_fraction > 0`` when above 1). (default: :obj:`1`)
         operator_lr (float, optional): Adam's learning rate of the LEGO operators (``None``:
@@ -184,7 +187,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             either phase is tested
             (:class:`~pyg_fusion.training._task.OperatorWarmupAuto`; with LEGO operators
             it needs ``val_fraction > 0`` and ``patience``; a model without them trains
-            as with ``0``). (default: :obj:`0`)
+            as with ``0``). **[differs from the CLI]**: ``--operator-warmup auto`` (lego-cp:
+            0), which needs the patience that is off here by default. (default: :obj:`0`)
         branch_warmup (bool, optional): a model's branch (``branch_on``: LEGO's GraphHead
             branch) stays off while A keeps its start; with ``operator_warmup="auto"`` also
             through A's phase, and it trains in a third phase (at most ``epochs`` more
