@@ -368,3 +368,21 @@ def test_json_of_the_other_scripts_records_their_command_too(tmp_path, monkeypat
     assert record["command"] == " ".join(["python", "benchmarks/shared_support.py", *argv])
     assert record["splits"] == [0] and record["k"] == 3 and record["machine"]["torch_threads"] == 1
     capsys.readouterr()
+
+
+def test_shared_support_predicts_unreached_nodes_as_the_library_does():
+    """shared_support.py took argmax of label_propagation itself, so a node no
+    seed reaches was class 0 whatever the seeds; it classifies with the
+    library's LabelPropagationHead (the seeds' prior for such nodes)."""
+    import torch
+    from torch_geometric.data import Data
+    module = load_benchmark("shared_support")
+    # nodes 0-3 a clique; node 4 isolated (a self loop only)
+    g = torch.zeros(5, 5, dtype=torch.float64)
+    g[:4, :4] = 1.0
+    g[4, 4] = 1.0
+    y = torch.tensor([1, 1, 0, 1, 1])
+    train = torch.tensor([True, True, True, False, False])  # seeds: class 1 twice, 0 once
+    data = Data(y=y, train_mask=train, val_mask=torch.tensor([False, False, False, True, False]),
+                test_mask=torch.tensor([False, False, False, False, True]))
+    assert module.propagate(g, data) == {"val": 1.0, "test": 1.0}
