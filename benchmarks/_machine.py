@@ -5,6 +5,16 @@ import platform
 import torch
 
 
+def usable_cores() -> int | None:
+    """The CPUs this process may run on (its affinity: taskset, a container's
+    cpuset), which is what a run could use; ``os.cpu_count()`` where the
+    platform has no affinity (macOS, Windows)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count()
+
+
 def machine_info(device: str = "cpu") -> dict:
     cpu = platform.processor() or platform.machine()
     try:
@@ -20,9 +30,14 @@ def machine_info(device: str = "cpu") -> dict:
         mem_gib = round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)
     except (ValueError, OSError, AttributeError):
         pass
-    info = {"cpu": cpu, "cores": os.cpu_count(), "torch_threads": torch.get_num_threads(),
+    # "cores": the usable CPUs, not the machine's, which overstate it under a
+    # cpuset; the machine's count beside it only where the two differ
+    cores, total = usable_cores(), os.cpu_count()
+    info = {"cpu": cpu, "cores": cores, "torch_threads": torch.get_num_threads(),
             "memory_gib": mem_gib, "python": platform.python_version(),
             "torch": torch.__version__, "platform": platform.platform()}
+    if total is not None and total != cores:
+        info["cores_total"] = total
     try:
         import torch_geometric
         info["torch_geometric"] = torch_geometric.__version__
@@ -49,7 +64,8 @@ def machine_info(device: str = "cpu") -> dict:
 
 def machine_line(info: dict | None = None, threads: int | None = None) -> str:
     """One line of :func:`machine_info` for a printed table: the CPU (or GPU),
-    its cores, the threads of the measured runs, the versions and the load."""
+    its usable cores (of the machine's, where fewer), the threads of the
+    measured runs, the versions and the load."""
     info = dict(info or machine_info())
     if threads is not None:
         info["torch_threads"] = threads
@@ -61,6 +77,9 @@ def machine_line(info: dict | None = None, threads: int | None = None) -> str:
                      ", no faiss (knn=\"approx\" searched exactly)")
     load = info.get("load")
     load = "/".join(f"{v:.2f}" for v in load) if load else "?"
-    return (f"machine: {info.get('gpu', info['cpu'])}, {info['cores']} cores, "
+    cores = f"{info['cores']} cores"
+    if info.get("cores_total") is not None:
+        cores = f"{info['cores']} of {info['cores_total']} cores usable"
+    return (f"machine: {info.get('gpu', info['cpu'])}, {cores}, "
             f"{info['torch_threads']} torch thread(s), {versions}, "
             f"load (1/5/15 min) {load}")

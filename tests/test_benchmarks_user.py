@@ -386,3 +386,19 @@ def test_shared_support_predicts_unreached_nodes_as_the_library_does():
     data = Data(y=y, train_mask=train, val_mask=torch.tensor([False, False, False, True, False]),
                 test_mask=torch.tensor([False, False, False, False, True]))
     assert module.propagate(g, data) == {"val": 1.0, "test": 1.0}
+
+
+def test_machine_record_counts_the_cores_this_process_may_use(monkeypatch):
+    # before: "cores" was os.cpu_count(), the machine's, under a cpuset too
+    machine = load_benchmark("_machine")
+    monkeypatch.setattr(machine.os, "sched_getaffinity", lambda pid: {0, 3}, raising=False)
+    monkeypatch.setattr(machine.os, "cpu_count", lambda: 8)
+    info = machine.machine_info()
+    assert info["cores"] == 2 and info["cores_total"] == 8
+    assert ", 2 of 8 cores usable, " in machine.machine_line(info)
+    monkeypatch.setattr(machine.os, "sched_getaffinity", lambda pid: set(range(8)))
+    info = machine.machine_info()
+    assert info["cores"] == 8 and "cores_total" not in info
+    assert ", 8 cores, " in machine.machine_line(info)
+    monkeypatch.delattr(machine.os, "sched_getaffinity")  # macOS, Windows
+    assert machine.machine_info()["cores"] == 8
