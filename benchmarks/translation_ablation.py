@@ -45,9 +45,12 @@ def _configs(args, mods: list[str], seed: int):
                                batch_size=args.batch_size, seed=seed,
                                data_seed=args.data_seed)
     splits = TranslateTrainDataConfig(num_train=args.num_train)
+    # the critic's width only where there is a critic: run_translate refuses a
+    # setting it would not read (--gan-mode none trains none)
+    critic = {} if args.gan_mode == "none" else {"ndf": args.ngf, "d_layers": 2}
     model = TranslateModelConfig(epochs=args.epochs, ngf=args.ngf,
                                  num_downs=args.num_downs or None, modality_norm=args.norm,
-                                 gan_mode=args.gan_mode, ndf=args.ngf, d_layers=2, lr=args.lr)
+                                 gan_mode=args.gan_mode, lr=args.lr, **critic)
     return data, splits, model, TranslateEvalConfig(num_test=args.num_test)
 
 

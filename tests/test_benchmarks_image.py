@@ -51,3 +51,20 @@ def test_translation_ablation_run(tmp_path, threads, run_noise, monkeypatch):
     table = bench.summarise([run])
     assert table["shade+depth"]["fused"] and table["shade+depth"]["l1"]["runs"] == [
         run["metrics"]["ensemble"]["l1"]]
+
+
+def test_translation_ablation_passes_only_the_settings_it_reads():
+    """It passed its generator width as the critic's (ndf=ngf) with --gan-mode none,
+    which trains no critic: run_translate refuses such a setting. The critic gets it
+    only with a GAN; the generator's settings are the same either way."""
+    from pyg_fusion.experiments.image_config import TranslateModelConfig, check_translate_flags
+    bench = load_benchmark("translation_ablation")
+    for gan, ndf in (("none", TranslateModelConfig.ndf), ("vanilla", 16)):
+        args = bench.build_parser().parse_args(["--gan-mode", gan])
+        data, splits, model, test = bench._configs(args, ["shade", "depth"], 1)
+        check_translate_flags(data, splits, model)
+        assert (model.gan_mode, model.ndf, model.d_layers) == (gan, ndf, 2)
+        assert (model.ngf, model.num_downs, model.epochs, model.lr, model.modality_norm) == (
+            16, 4, 10, 1e-3, "batch")
+        assert (data.seed, data.data_seed, data.batch_size, splits.num_train,
+                test.num_test) == (1, 0, 8, 600, 200)

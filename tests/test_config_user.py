@@ -138,6 +138,28 @@ def test_translate_critic_and_scene_flags_at_their_defaults_pass():
                           TranslateModelConfig(ndf=8, d_layers=1, lambda_gan=2.0))
 
 
+def test_run_translate_refuses_settings_it_would_not_read(tmp_path):
+    """Only translate train checked them: the Python API trained with --gan-mode none and a
+    critic width, and recorded that width (the module's hparams, metrics.json) as if used."""
+    from pyg_fusion.experiments import image_config as ic
+    from pyg_fusion.experiments.translate_run import run_translate
+    root = tmp_path / "data"
+    data = ic.TranslateDataConfig(image_size=16, batch_size=4, root=str(root))
+    splits = ic.TranslateTrainDataConfig(num_train=4, num_val=2)
+    with pytest.raises(ValueError) as err:
+        run_translate(data, splits, ic.TranslateModelConfig(epochs=1, ngf=4, num_downs=4,
+                                                            gan_mode="none", ndf=16),
+                      str(tmp_path / "out"), progress=False)
+    assert str(err.value) == ("--ndf: the PatchGAN critic's, not read with --gan-mode none "
+                              "(which trains no critic)")
+    with pytest.raises(ValueError) as err:
+        run_translate(ic.TranslateDataConfig(data=str(tmp_path), data_seed=3), splits,
+                      ic.TranslateModelConfig(), str(tmp_path / "out"), progress=False)
+    assert str(err.value) == (f"--data-seed, --num-train, --num-val: synthetic data only, "
+                              f"not read with --data {tmp_path}")
+    assert not root.exists() and not (tmp_path / "out").exists()
+
+
 def test_help_names_the_defaults_of_features_labels(capsys):
     """--features labels trains 100 epochs at lr 0.05 on the mean of all
     pairs, no weight decay; --help said 80 / 0.01 / sample / 0.0005."""

@@ -66,11 +66,10 @@ def register(subparsers) -> None:
 def _train(args) -> int:
     import os.path as osp
 
-    from ..experiments.image_config import check_translate_flags, image_configs
+    from ..experiments.image_config import image_configs
     from ..experiments.translate_run import run_translate
 
     cfg = image_configs("translate", "train", args)
-    check_translate_flags(cfg["data"], cfg["splits"], cfg["model"])
     run_translate(cfg["data"], cfg["splits"], cfg["model"], args.out,
                   progress=not args.no_progress, config=image_full_config(args),
                   accelerator=args.accelerator, force_reload=args.force_reload)

@@ -200,6 +200,8 @@ def check_translate_flags(data: TranslateDataConfig, splits: TranslateTrainDataC
     also beside ``--val-data``, the validation folder), and the PatchGAN
     critic's ``--ndf``, ``--d-layers`` and ``--lambda-gan`` with ``--gan-mode
     none``, which trains none. At their defaults (a printed config) they pass.
+    :func:`~.translate_run.run_translate` checks its configs with it, so the
+    command and the Python API refuse the same settings.
 
     Args:
         data (TranslateDataConfig): the scenes.

@@ -11,8 +11,8 @@ import os.path as osp
 
 from .._files import staged_folder
 from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateModelConfig,
-                           TranslateTrainDataConfig, check_translate, data_from_checkpoint,
-                           defaults_notice, translate_levels)
+                           TranslateTrainDataConfig, check_translate, check_translate_flags,
+                           data_from_checkpoint, defaults_notice, translate_levels)
 from .image_run import (SYNTHETIC, ImageRun, check_report_replaceable, checkpoint_epochs,
                         config_with_data, figure_title)
 from ._rng import keeps_global_rng
@@ -109,7 +109,10 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
     scores it on the validation split, or on the test split of ``test``: the
     weights of ``best.ckpt`` when the run validates and writes checkpoints
     (as ``translate evaluate`` reads them), else the last epoch's;
-    ``metrics.json`` says which (``weights``).
+    ``metrics.json`` says which (``weights``). A setting that the run would
+    not read, set away from its default (e.g. ``model.ndf`` with
+    ``gan_mode="none"``), is a :class:`ValueError`
+    (:func:`~.image_config.check_translate_flags`), as in ``translate train``.
 
     Args:
         data (TranslateDataConfig): the scenes.
@@ -137,6 +140,8 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
     from ..training.accelerators import check_accelerator
     from ..training.translation import TranslationModule, fit_translation
 
+    # settings not read would be recorded as if used (the module's hparams, metrics.json)
+    check_translate_flags(data, splits, model)
     check_accelerator(accelerator)
     if not validate and test is None:
         raise ValueError("run_translate: validate=False needs a test config to score")
