@@ -171,22 +171,50 @@ def notice_earlier_run(out: Path, files: tuple[str, ...], what: str, replaced: s
         print(f"notice: --out {out} holds an earlier {what}: {replaced}", file=sys.stderr)
 
 
+def earlier_records(out: Path) -> list[dict] | None:
+    """The records of ``out/results.partial.json`` for ``compare --resume``;
+    without the file (a first launch of a job that always passes --resume, or
+    a finished compare) a notice, and :obj:`None`: every run trains."""
+    import json
+    from ..experiments.run import check_records, is_main_process
+    path = out / "results.partial.json"
+    if not path.is_file():
+        if is_main_process():
+            print(f"notice: --resume: {path} does not exist (no interrupted compare there): "
+                  "every run trains", file=sys.stderr)
+        return None
+    try:
+        records = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CLIError(f"--resume: {path} is not the JSON a compare writes ({exc}); "
+                       "remove it to train every run") from None
+    try:
+        check_records(records, str(path))
+    except ValueError as exc:
+        raise CLIError(f"--resume: {exc}; remove it to train every run") from None
+    return records
+
+
 def run_grid_command(args, *, checkpoint: bool) -> int:
     """``train`` (``checkpoint=True``) and ``compare``: every method x seed
     (:func:`~pyg_fusion.experiments.run.run_grid`), ``results.json`` and the
     table."""
     from ..experiments.run import METRICS, format_table, is_main_process, run_grid, write_results
     out = Path(args.out)
-    replaced = "each of its runs is replaced once the new one finishes, results.json once all have"
+    replaced = ("each of its runs that --resume does not reuse" if getattr(args, "resume", False)
+                else "each of its runs")
+    replaced += " is replaced once the new one finishes, results.json once all have"
     if not checkpoint and any(out.glob("*/seed*/checkpoints")):
         # publish_folder keeps what a run does not write: train's checkpoints stay
         replaced += ("; compare writes no checkpoints, so the checkpoints of the earlier run "
                      "stay in its run folders, beside this run's logs: they are not this run's")
     notice_earlier_run(out, ("results.json", "results.partial.json"), "run", replaced)
+    resume = earlier_records(out) if getattr(args, "resume", False) else None
     records = run_grid(data_config(args), args.method, args.seeds, out=out,
                        options=options_from_args(args), checkpoint=checkpoint,
                        devices=args.devices, accelerator=args.accelerator,
-                       progress=not args.no_progress, force_reload=args.force_reload)
+                       progress=not args.no_progress, force_reload=args.force_reload,
+                       resume=resume)
     if not is_main_process():
         return 0
     from .._files import write_text

@@ -15,6 +15,11 @@ def register(subparsers) -> None:
         formatter_class=HelpFormatter)
     add_dataset_args(p)
     add_training_args(p, method_default="all", seeds_default="0..4")
+    p.add_argument("--resume", action="store_true",
+                   help="after an interrupted compare into the same --out: reuse each run "
+                   "of OUT/results.partial.json whose recorded config (method's config, "
+                   "data, accelerator, devices) and seed are this run's; train the others "
+                   "(without the file, a notice and every run trains)")
     p.set_defaults(func=run)
 
 

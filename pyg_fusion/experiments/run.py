@@ -3,8 +3,10 @@ the records (mean and std over seeds) and their table."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 import statistics
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -250,7 +252,8 @@ def format_table(records: list[dict], metrics: list[str] | None = None) -> str:
 def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path,
              options: dict[str, Any] | None = None, checkpoint: bool = False,
              devices: int = 1, accelerator: str = "cpu",
-             progress: bool = True, force_reload: bool = False) -> list[dict]:
+             progress: bool = True, force_reload: bool = False,
+             resume: list[dict] | None = None) -> list[dict]:
     """Trains every method of ``methods_spec`` (names or families, see
     :func:`~pyg_fusion.methods.resolve_methods`) on every seed, with the
     given ``options`` of the method configs; returns the records and keeps
@@ -273,6 +276,12 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         force_reload (bool, optional): rebuild the data's processed caches, each once:
             passed to the first load of each (:func:`~pyg_fusion.experiments.data.load_data`).
             (default: :obj:`False`)
+        resume (list[dict], optional): the records of an interrupted grid (its
+            ``results.partial.json``): a (method, seed) run is taken from them, not
+            trained, when its record holds the seed and records what this grid would
+            record for that method (dataset, setting, config, accelerator, devices);
+            every other run trains. A line on stderr says how many runs were reused.
+            (default: :obj:`None`, every run trains)
     """
     from ..methods import chosen_methods, resolve_methods
     from ..training.accelerators import check_accelerator, hardware_record
@@ -297,10 +306,29 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     records = []
     jobs = [(m, s) for m in methods for s in seeds]
     per_method: dict[str, dict[int, dict]] = {}
+    hardware = hardware_record(accelerator, devices)
+    # the full config of the runs: the method's spec and the data as loaded
+    # (a user's files by absolute path, as the checkpoint: --config reads it
+    # back from any folder)
+    configs = {m: {**MethodSpec.create(m, td0.task, options).to_dict(),
+                   "data": dataclasses.asdict(td0.config)} for m in methods}
+    reused: dict[str, dict[int, dict]] = {}
+    if resume is not None:
+        reused = _reusable_runs(resume, {m: {
+            "dataset": td0.dataset, "setting": td0.setting, "method": m,
+            "config": configs[m], **hardware} for m in methods}, seeds)
+        if is_main_process():
+            n = sum(map(len, reused.values()))
+            print(f"resume: {n} of {len(jobs)} runs reused from the earlier records "
+                  f"(same config and seed), {len(jobs) - n} to train", file=sys.stderr)
     bar = tqdm(jobs, desc="runs", disable=not progress or len(jobs) == 1)
     cache = {seeds[0]: td0}
     for method, seed in bar:
         bar.set_postfix_str(f"{method} seed {seed}")
+        if seed in reused.get(method, {}):  # its folder is the earlier run's, as it finished
+            per_method.setdefault(method, {})[seed] = reused[method][seed]
+            _write_partial(out, records, td0, method, per_method, configs, hardware, seeds)
+            continue
         if td0.task == "node" and seed not in cache:  # the digits' split follows the seed
             cache[seed] = load_data(data, seed, features=features, force_reload=force_reload)
         td = cache.get(seed, td0)
@@ -318,20 +346,75 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         if is_main_process():
             publish_folder(stage, folder)
         per_method.setdefault(method, {})[seed] = r
-        # the full config of the runs: the method's spec and the data as loaded
-        # (a user's files by absolute path, as the checkpoint: --config reads it
-        # back from any folder)
-        config = {**MethodSpec.create(method, td0.task, options).to_dict(),
-                  "data": dataclasses.asdict(td0.config)}
-        done = make_records(td0, method, per_method[method], extra={
-            "config": config, **hardware_record(accelerator, devices)})
-        if len(per_method[method]) == len(seeds):
-            records += done
-            done = []
-        # every finished run survives an interrupted long comparison (a method's
-        # records list the seeds they hold: those finished so far)
-        write_json(out / "results.partial.json", records + done)
+        _write_partial(out, records, td0, method, per_method, configs, hardware, seeds)
     return records
+
+
+def _write_partial(out: Path, records: list[dict], td0: TaskData, method: str,
+                   per_method: dict[str, dict[int, dict]], configs: dict[str, dict],
+                   hardware: dict, seeds: list[int]) -> None:
+    """Adds ``method``'s records to ``records`` once all its seeds finished,
+    and writes ``out/results.partial.json``: every finished run survives an
+    interrupted long comparison (a method's records list the seeds they hold:
+    those finished so far)."""
+    done = make_records(td0, method, per_method[method],
+                        extra={"config": configs[method], **hardware})
+    if len(per_method[method]) == len(seeds):
+        records += done
+        done = []
+    write_json(out / "results.partial.json", records + done)
+
+
+def check_records(records: Any, name: str) -> None:
+    """Raises a ValueError naming ``name`` unless ``records`` is a list of
+    records of :func:`make_records` (each a dict with a metric, and seeds and
+    values of one length).
+
+    Args:
+        records (Any): what should be records (read from a file).
+        name (str): what the error names (the file, the argument).
+    """
+    if not isinstance(records, list) or not all(
+            isinstance(r, dict) and isinstance(r.get("metric"), str)
+            and isinstance(r.get("seeds"), list) and isinstance(r.get("values"), list)
+            and len(r["seeds"]) == len(r["values"]) for r in records):
+        raise ValueError(f"{name} must be a list of records of run_grid (each with a "
+                         "metric, and seeds and values of one length)")
+
+
+# the keys of a record that hold its numbers; every other key says what ran
+_NUMBERS = ("metric", "mean", "std", "seeds", "values")
+
+
+def _reusable_runs(earlier: list[dict], identities: dict[str, dict],
+                   seeds: list[int]) -> dict[str, dict[int, dict[str, float]]]:
+    """``{method: {seed: {metric: value}}}`` of the runs of ``earlier`` (records
+    of :func:`run_grid`) whose record says exactly what ``identities[method]``
+    says (compared as JSON, as the records were written), for the given seeds.
+    A method whose matching records repeat a metric is not reused (they would
+    be of two runs)."""
+    def key(d: dict) -> str:
+        return json.dumps(d, sort_keys=True)
+    check_records(earlier, "resume")
+    wanted = {m: key(i) for m, i in identities.items()}
+    found: dict[str, dict[str, dict]] = {}
+    repeated = set()
+    for r in earlier:
+        method = r.get("method")
+        if method in wanted and key({k: v for k, v in r.items()
+                                     if k not in _NUMBERS}) == wanted[method]:
+            if r["metric"] in found.setdefault(method, {}):
+                repeated.add(method)
+            found[method][r["metric"]] = r
+    out: dict[str, dict[int, dict[str, float]]] = {}
+    for method, by_metric in found.items():
+        if method in repeated:
+            continue
+        for seed in seeds:
+            if all(seed in r["seeds"] for r in by_metric.values()):
+                out.setdefault(method, {})[seed] = {
+                    m: r["values"][r["seeds"].index(seed)] for m, r in by_metric.items()}
+    return out
 
 
 def write_results(out: Path, records: list[dict]) -> None:
