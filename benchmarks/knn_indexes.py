@@ -4,7 +4,13 @@ bf16), IVF with 4-bit product codes and exact re-ranking, and HNSW against the e
 flat index, and the flat index against the chunked torch search, in one run;
 cosine on normalised features, d = 128, k = 16, one thread.
 
+The whole set is measured ``--repeats`` times (default 3), one line per
+measurement as it runs, then a table of the medians with each row's time over
+the exact flat index's, the baseline measured in the same runs;
+``--repeats 1`` is one run.
+
     python benchmarks/knn_indexes.py 65536 clustered
+    python benchmarks/knn_indexes.py 65536 clustered --repeats 1   # one run
     python benchmarks/knn_indexes.py 65536 clustered --seed 100   # validation features
     python benchmarks/knn_indexes.py 16384 gaussian
     python benchmarks/knn_indexes.py 65536 gaussian --library-only
@@ -40,14 +46,17 @@ with seeds 100 and 101); ``gaussian``: iid N(0, 1) features, the worst case
 on each view of :class:`pyg_fusion.datasets.MultiFeatureDigits`, on the
 held-out half (the second 1000 units of a fixed permutation, seed 0; the
 settings were chosen on the first half) and on all 2000 units, each part
-standardised on its own.
+standardised on its own; its table's ratio is the approximate search's time
+over the exact one's.
 
-``--json PATH``: every printed row (``rows``: the index or the view, its
-seconds, CPU seconds and recall), with the command, the machine and the
-settings of the run.
+``--json PATH``: every row of the table (``rows``: the index or the view, the
+medians of its seconds, CPU seconds and recall, the ratio, and each run's
+values in ``runs``), with the command, the machine and the settings of the
+run (``repeats`` among them).
 """
 import math
 import os
+import statistics
 import sys
 import time
 
@@ -67,8 +76,13 @@ def _timed(fn):
     return out, time.perf_counter() - t, time.process_time() - c
 
 
+# what is measured in each run: the table holds their medians over the runs
+MEASURED = ("seconds", "cpu_s", "train_s", "add_s", "search_s", "exact_s", "approx_s",
+            "recall", "kept_approx")
+
+
 def main(argv=None):
-    from _cli import check_writable, kept_state, parser
+    from _cli import check_writable, kept_state, parser, positive_int
     ap = parser(__file__, __doc__)
     ap.add_argument("n", help="N, or 'digits'")
     ap.add_argument("features", nargs="?", choices=["clustered", "gaussian"])
@@ -79,6 +93,8 @@ def main(argv=None):
     ap.add_argument("--root", default="data/digits", help="dataset folder (digits)")
     ap.add_argument("--library-only", action="store_true",
                     help="only the flat index and the library's approx/checked searches")
+    ap.add_argument("--repeats", type=positive_int, default=3,
+                    help="runs of the whole set; the table holds their medians")
     ap.add_argument("--json", default=None, help="write the rows, the machine and the settings")
     args = ap.parse_args(argv)
     if args.n != "digits":
@@ -101,21 +117,27 @@ def main(argv=None):
     if faiss is None:
         sys.exit("knn_indexes.py needs faiss (pip install faiss-cpu)")
     from _machine import machine_info, machine_line
-    rows = []
+    runs = []
     with kept_state(1, faiss):  # one thread, torch's and faiss's, for the run only
         print(machine_line())
-        if args.n == "digits":
-            digits(args.root, args.k, rows)
-        else:
-            _grid(args, rows)
+        for r in range(args.repeats):
+            if args.repeats > 1:
+                print(f"run {r + 1}/{args.repeats}", flush=True)
+            runs.append([])
+            if args.n == "digits":
+                digits(args.root, args.k, runs[-1])
+            else:
+                _grid(args, runs[-1])
         machine = machine_info()
+    rows = medians(runs)
+    table(rows, args.k, args.repeats)
     if args.json:
         from _cli import command_line
 
         from pyg_fusion._files import write_json
         keys = ("root", ) if args.n == "digits" else ("features", "seed", "torch_max",
                                                         "library_only")
-        config = {key: getattr(args, key) for key in ("n", "k", *keys)}
+        config = {key: getattr(args, key) for key in ("n", "k", *keys, "repeats")}
         write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
                                "config": config, "rows": rows})
     return 0
@@ -144,8 +166,7 @@ def _grid(args, rows: list) -> None:
         _, t_torch, c_torch = _timed(torch_search)
         print(f"  torch {t_torch:.3f}s (cpu {c_torch:.3f}s)  torch / flat "
               f"{t_torch / t_flat:.2f}")
-        rows.append({"index": "torch", "seconds": t_torch, "cpu_s": c_torch,
-                     "over_flat": t_torch / t_flat})
+        rows.append({"index": "torch", "seconds": t_torch, "cpu_s": c_torch})
 
     def recall(found):
         return _recall(found, truth)
@@ -227,9 +248,8 @@ def library(x, k: int, t_flat: float, rows: list, truth=None) -> None:
           f"{'kept approx' if kept else 'fell back to exact'}  load={os.getloadavg()}")
     nlist, nprobe = _knn_index.ivf_params(n)
     rows.append({"index": "library approx", "nlist": nlist, "nprobe": nprobe,
-                 "seconds": times["approx"], "over_flat": times["approx"] / t_flat})
-    rows.append({"index": "library checked", "seconds": times["checked"],
-                 "over_approx": times["checked"] / times["approx"], "kept_approx": kept})
+                 "seconds": times["approx"]})
+    rows.append({"index": "library checked", "seconds": times["checked"], "kept_approx": kept})
     previous(x, k, rows, truth)
 
 
@@ -270,7 +290,7 @@ def previous(x, k: int, rows: list, truth=None) -> None:
     found[order] = index.search(xn[order], k + 1)[1]
     took = time.perf_counter() - t
     rows.append({"index": "previous rule, faiss calls only", "nlist": nlist, "nprobe": nprobe,
-                 "seconds": took, "recall": recall(found), "library_over": t_library / took})
+                 "seconds": took, "recall": recall(found)})
     print(f"  previous rule ({nlist}, {nprobe}), faiss calls only {took:.3f}s"
           f"{shown(rows[-1]['recall'])} (library / previous {t_library / took:.2f})  "
           f"load={os.getloadavg()}", flush=True)
@@ -306,6 +326,58 @@ def digits(root: str, k: int, rows: list) -> None:
             print(f"  {name} {view} {tuple(x.shape)} ivf {_knn_index.ivf_params(n)} exact "
                   f"{times['exact']:.3f}s approx {times['approx']:.3f}s "
                   f"recall@{k + 1} {recall:.4f}", flush=True)
+
+
+def medians(runs: list) -> list:
+    """One row per measurement: the medians of :data:`MEASURED` over the
+    runs (``kept_approx``: in every run), each run's values in ``runs``, and
+    the ratios, from the medians: every index's seconds over the flat index's
+    (``over_flat``), the checked search's over the approximate one's
+    (``over_approx``), the library's index over the previous rule's
+    (``library_over``, on the previous rule's row); a digits view's
+    approximate search over its exact one (``approx_over_exact``)."""
+    rows = []
+    for same in zip(*runs, strict=True):
+        row = dict(same[0])
+        for key in MEASURED:
+            if key == "kept_approx" and key in row:
+                row[key] = all(r[key] for r in same)
+            elif row.get(key) is not None:
+                row[key] = statistics.median(r[key] for r in same)
+        row["runs"] = [{key: r[key] for key in MEASURED if key in r} for r in same]
+        rows.append(row)
+    seconds = {row["index"]: row["seconds"] for row in rows if "index" in row}
+    for row in rows:
+        if "index" in row:
+            row["over_flat"] = row["seconds"] / seconds["flat"]
+        else:
+            row["approx_over_exact"] = row["approx_s"] / row["exact_s"]
+        if row.get("index") == "library checked":
+            row["over_approx"] = row["seconds"] / seconds["library approx"]
+        if row.get("index") == "previous rule, faiss calls only":
+            row["library_over"] = seconds["library index, faiss calls only"] / row["seconds"]
+    return rows
+
+
+def table(rows: list, k: int, repeats: int) -> None:
+    """Prints the rows of :func:`medians` as a table."""
+    def cell(value, digits=3):
+        return "-" if value is None else f"{value:.{digits}f}"
+    runs = "one run" if repeats == 1 else f"median of {repeats} runs"
+    if "index" in rows[0]:
+        print(f"{runs}; / flat: the time over the exact flat index's in the same runs\n"
+              f"| index | s | cpu s | recall@{k + 1} | / flat |\n|---|---|---|---|---|")
+        for row in rows:
+            print(f"| {row['index']} | {row['seconds']:.3f} | {cell(row.get('cpu_s'))} | "
+                  f"{cell(row.get('recall'), 4)} | {row['over_flat']:.2f}x |")
+        return
+    print(f"{runs}; approx / exact: the approximate search's time over the exact one's\n"
+          f"| part | view | N | exact s | approx s | approx / exact | recall@{k + 1} |\n"
+          f"|---|---|---|---|---|---|---|")
+    for row in rows:
+        print(f"| {row['part']} | {row['view']} | {row['n']} | {row['exact_s']:.3f} | "
+              f"{row['approx_s']:.3f} | {row['approx_over_exact']:.2f}x | "
+              f"{row['recall']:.4f} |")
 
 
 if __name__ == "__main__":

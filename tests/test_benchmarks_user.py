@@ -402,3 +402,49 @@ def test_machine_record_counts_the_cores_this_process_may_use(monkeypatch):
     assert ", 8 cores, " in machine.machine_line(info)
     monkeypatch.delattr(machine.os, "sched_getaffinity")  # macOS, Windows
     assert machine.machine_info()["cores"] == 8
+
+
+def test_knn_indexes_tables_the_medians_of_its_repeats_over_the_flat_index(tmp_path, capsys):
+    # before: one run, each measurement a line of its own, no --repeats
+    out = tmp_path / "run.json"
+    module = load_benchmark("knn_indexes")
+    assert module.main(["2048", "clustered", "--library-only", "--repeats", "3",
+                        "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    record = json.loads(out.read_text())
+    assert record["config"]["repeats"] == 3
+    rows = {row["index"]: row for row in record["rows"]}
+    assert list(rows) == ["flat", "library approx", "library checked",
+                          "library index, faiss calls only", "previous rule, faiss calls only"]
+    flat = rows["flat"]["seconds"]
+    for name, row in rows.items():
+        assert len(row["runs"]) == 3
+        assert row["seconds"] == sorted(r["seconds"] for r in row["runs"])[1]
+        assert row["over_flat"] == row["seconds"] / flat
+        assert f"| {name} | {row['seconds']:.3f} | " in printed
+        assert printed.count(f"| {row['over_flat']:.2f}x |") >= 1
+    assert rows["flat"]["over_flat"] == 1
+    assert rows["library checked"]["over_approx"] == \
+        rows["library checked"]["seconds"] / rows["library approx"]["seconds"]
+    previous = rows["previous rule, faiss calls only"]
+    assert previous["recall"] == 0.998 and [r["recall"] for r in previous["runs"]] == [0.998] * 3
+    assert "median of 3 runs; / flat" in printed and printed.count("run 3/3") == 1
+
+
+def test_knn_indexes_medians_of_digits_views_and_one_run():
+    module = load_benchmark("knn_indexes")
+    runs = [[{"part": "all", "view": "fou", "n": 2000, "exact_s": e, "approx_s": a,
+              "recall": 0.97}] for e, a in ((4.0, 1.0), (2.0, 3.0), (3.0, 2.0))]
+    row, = module.medians(runs)
+    assert (row["exact_s"], row["approx_s"], row["recall"]) == (3.0, 2.0, 0.97)
+    assert row["approx_over_exact"] == 2.0 / 3.0 and row["n"] == 2000
+    assert row["runs"] == [{"exact_s": 4.0, "approx_s": 1.0, "recall": 0.97},
+                           {"exact_s": 2.0, "approx_s": 3.0, "recall": 0.97},
+                           {"exact_s": 3.0, "approx_s": 2.0, "recall": 0.97}]
+    # --repeats 1: the run's own values, as the one-run lines README quotes
+    one = [[{"index": "flat", "seconds": 2.0, "cpu_s": 1.5},
+            {"index": "library approx", "seconds": 0.5},
+            {"index": "library checked", "seconds": 0.75, "kept_approx": True}]]
+    flat, approx, checked = module.medians(one)
+    assert (flat["seconds"], flat["cpu_s"], approx["over_flat"]) == (2.0, 1.5, 0.25)
+    assert (checked["over_approx"], checked["kept_approx"]) == (1.5, True)
