@@ -90,7 +90,8 @@ class _AsymBlock(nn.Module):
 
     def extra_repr(self) -> str:
         return (f"num_modalities={self.num_modalities}, fusion={self.fusion}, "
-                f"shuffle={self.shuffle}, shift={self.shift}, ratio={self.ratio}")
+                f"shuffle={self.shuffle}, shift={self.shift}, ratio={self.ratio}, "
+                f"shift_pixels={self.shift_pixels}")
 
 
 def _downsample(cin, cout, stride, m, frozen):

@@ -160,4 +160,5 @@ class AsymGraphFusion(nn.Module):
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}({self.in_channels}, {self.channels}, "
                 f"num_layers={self.num_layers}, shift={self.shift!r}, "
-                f"shuffle={self.shuffle}, norm={self.norm!r}, combine={self.combine!r})")
+                f"shuffle={self.shuffle}, ratio={self.ratio}, steps={self.steps}, "
+                f"norm={self.norm!r}, dropout={self.dropout}, combine={self.combine!r})")

@@ -216,9 +216,13 @@ class ModalityNorm(nn.Module):
         return out
 
     def __repr__(self) -> str:
+        # eps and momentum as the layers hold them (from_batchnorm copies a BN's own)
+        first = self.norms[0]
+        kept = "".join(f", {k}={getattr(first, k)}" for k in ("eps", "momentum")
+                       if hasattr(first, k))
         return (f"{self.__class__.__name__}({self.num_features}, "
                 f"num_modalities={self.num_modalities}, norm={self.norm!r}, "
-                f"frozen_stats={self.frozen_stats})")
+                f"frozen_stats={self.frozen_stats}{kept}, input_dim={self.input_dim})")
 
 
 # The names under which the two image forms were published.
@@ -277,8 +281,10 @@ class SharedModalityNetwork(nn.Module):
         return outs
 
     def __repr__(self) -> str:
-        return (f"{self.__class__.__name__}(num_modalities="
-                f"{self.num_modalities}, model={self.model.__class__.__name__})")
+        # the model itself, as ModalityParallel shows its module: its class alone
+        # printed two different networks of one class the same
+        return (f"{self.__class__.__name__}({self.model}, "
+                f"num_modalities={self.num_modalities})")
 
 
 def share_across_modalities(model: nn.Module, num_modalities: int, *,

@@ -178,4 +178,4 @@ class RefineNetDecoder(nn.Module):
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}({list(self.in_channels)}, "
                 f"num_classes={self.num_classes}, features={self.features}, "
-                f"light={self.light})")
+                f"light={self.light}, dropout={self.p})")

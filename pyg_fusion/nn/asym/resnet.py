@@ -85,6 +85,9 @@ class ResNetEncoder(nn.Module):
         self.block, self.layers = block, layers
         self.num_modalities, self.width = num_modalities, width
         self.in_channels, self.fusion = in_channels, bool(fusion)
+        # kept for the repr (the blocks hold them too)
+        self.shuffle, self.shift, self.ratio = bool(shuffle), bool(shift), ratio
+        self.shift_pixels, self.frozen_stats = shift_pixels, bool(frozen_stats)
         cls = _BLOCKS[block]
         m = num_modalities
         self.conv1 = nn.Conv2d(in_channels, width, 7, stride=2, padding=3,
@@ -137,7 +140,9 @@ class ResNetEncoder(nn.Module):
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}(block={self.block!r}, "
                 f"layers={self.layers}, num_modalities={self.num_modalities}, "
-                f"in_channels={self.in_channels}, width={self.width}, fusion={self.fusion})")
+                f"in_channels={self.in_channels}, width={self.width}, fusion={self.fusion}, "
+                f"shuffle={self.shuffle}, shift={self.shift}, ratio={self.ratio}, "
+                f"shift_pixels={self.shift_pixels}, frozen_stats={self.frozen_stats})")
 
 
 def _named(depth: int):

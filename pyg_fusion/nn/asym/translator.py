@@ -107,8 +107,8 @@ class AsymTranslationFusion(nn.Module):
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}({self.channels}, num_modalities="
-                f"{self.num_modalities}, ratio={self.ratio}, shift={self.shift}"
-                f", shuffle={self.shuffle}, pixel_shift={self.use_shift})")
+                f"{self.num_modalities}, norm={self.norm.norm!r}, ratio={self.ratio}, "
+                f"shift={self.shift}, shuffle={self.shuffle}, use_shift={self.use_shift})")
 
 
 class TranslatorOutput(NamedTuple):
@@ -198,6 +198,9 @@ class AsymFusionTranslator(nn.Module):
         _check_norm(norm)  # validates the name early
         self.detach_ensemble = bool(detach_ensemble)
         self.share_decoder_norm = bool(share_decoder_norm)
+        # kept for the repr (the fusion blocks and dropouts hold them too)
+        self.ratio, self.shift, self.dropout = ratio, shift, dropout
+        self.shuffle, self.use_shift = bool(shuffle), bool(use_shift)
         L, M = num_downs, num_modalities
         if fusion_levels is None:
             fusion_levels = list(range(1, L - 1))
@@ -315,4 +318,8 @@ class AsymFusionTranslator(nn.Module):
                 f"{self.num_modalities}, in_channels={self.in_channels}, "
                 f"out_channels={self.out_channels}, ngf={self.ngf}, "
                 f"num_downs={self.num_downs}, norm={self.norm_name!r}, "
-                f"fusion_levels={self.fusion_levels})")
+                f"fusion_levels={self.fusion_levels}, ratio={self.ratio}, "
+                f"shift={self.shift}, dropout={self.dropout}, "
+                f"detach_ensemble={self.detach_ensemble}, "
+                f"share_decoder_norm={self.share_decoder_norm}, shuffle={self.shuffle}, "
+                f"use_shift={self.use_shift})")
