@@ -19,7 +19,9 @@ def register(subparsers) -> None:
         "classification) or frame-level auc / ap / pr_auc_trapz (VAD). The method, its "
         "options, every dataset option (root, segments, --vad-*, data seed...) and the "
         "standardisation statistics come from the checkpoint; dataset options given here "
-        "(--root, --vad-*, ...) override them, e.g. to say where to find the data.",
+        "(--root, --vad-*, ...) override them, e.g. to say where to find the data. The "
+        "checkpoint holds a fingerprint of the data it was trained and tested on (features, "
+        "labels, split): scoring other data, e.g. files changed since, is named in a warning.",
         formatter_class=HelpFormatter)
     p.add_argument("--checkpoint", required=True, help="a .ckpt file of `pyg-fusion train`")
     add_task_arg(p)

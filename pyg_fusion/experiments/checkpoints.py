@@ -173,6 +173,66 @@ def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: 
                       force_reload=force_reload), standardizer)
 
 
+def data_fingerprint(datasets: dict) -> dict[str, str]:
+    """``{part: hash}`` of the stored tensors and values of ``datasets``
+    (``{split: FusionDataset}``; the node task's one graph under ``""``): each
+    attribute of the collated store (features ``x_<source>``, labels ``y``,
+    the split masks, ground truth, video names...) and its slices, as loaded
+    and before any transform (a VAD standardiser is the checkpoint's), so
+    that a checkpoint names the data it was trained and tested on. SHA-256
+    of dtype, shape and bytes, 16 hex digits per part: the same on every run
+    and machine for the same values (milliseconds for the bundled sets).
+
+    Args:
+        datasets (dict[str, FusionDataset]): the datasets by split.
+    """
+    import hashlib
+    import json
+
+    import torch
+    out = {}
+    for split, ds in datasets.items():
+        store, slices = ds._data.to_dict(), ds.slices or {}
+        for key in sorted(store):
+            h = hashlib.sha256()
+            for v in (store[key], slices.get(key)):
+                if isinstance(v, torch.Tensor):
+                    t = v.detach().cpu().contiguous()
+                    h.update(f"{t.dtype}{list(t.shape)}".encode())
+                    h.update(t.view(-1).view(torch.uint8).numpy())
+                else:
+                    h.update(json.dumps(v, sort_keys=True, default=str).encode())
+            out[f"{split}.{key}" if split else key] = h.hexdigest()[:16]
+    return out
+
+
+def check_fingerprint(cfg: dict, td, path: str, given: list[str]) -> None:
+    """Warns (:class:`UserWarning`, one line) when the data ``td`` differs
+    from what the checkpoint ``path`` was trained and tested on
+    (``cfg["data"]["fingerprint"]``, :func:`data_fingerprint`), naming the
+    parts that differ: under the checkpoint's own paths the files changed
+    since, and the scores are of their new contents; with data options
+    ``given`` anew (e.g. ``--root``, ``--views``) other data is a purpose the
+    notice names. Silent for the same data and for checkpoints that predate
+    the fingerprint."""
+    import warnings
+    saved = cfg.get("data", {}).get("fingerprint")
+    now = td.extra.get("fingerprint")
+    if not isinstance(saved, dict) or now is None or saved == now:
+        return
+    parts = sorted(k for k in set(saved) | set(now) if saved.get(k) != now.get(k))
+    shown = ", ".join(parts[:6]) + (f" and {len(parts) - 6} more" if len(parts) > 6 else "")
+    if given:
+        msg = (f"the data given anew ({', '.join(given)}) is not what the checkpoint {path} "
+               f"was trained and tested on (other values of {shown}); the scores are of the "
+               f"data given")
+    else:
+        msg = (f"the data of the checkpoint {path} changed since it was trained: its recorded "
+               f"files now hold other values of {shown}; the scores are of the data as it is now")
+    # at evaluate_checkpoint's caller (past its keeps_global_rng wrapper)
+    warnings.warn(msg, UserWarning, stacklevel=4)
+
+
 def model_from_checkpoint(cfg: dict, td, state_dict: dict):
     """The model of a checkpoint: built from its config (method and options)
     for the data ``td`` (:func:`checkpoint_data`), its weights (the
@@ -264,6 +324,12 @@ def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: 
         raise ValueError(f"the data's sources {td.in_channels} (name: features) differ from "
                          f"those the checkpoint {path} was trained on, {cfg['in_channels']}: "
                          f"give the data it was trained on")
+    # the options given anew that choose other data (the split rates and the
+    # standardisation must be the checkpoint's: checkpoint_data)
+    given = [f"--{f.name.replace('_', '-')}" for f in dataclasses.fields(DataConfig)
+             if f.name not in ("dataset", "standardize", "val_rate", "test_rate")
+             and getattr(data, f.name) is not None]
+    check_fingerprint(cfg, td, path, given)
     model = model_from_checkpoint(cfg, td, ckpt["state_dict"])
     if td.task == "node":
         from ..training.node import NodeClassification, single_graph_loader

@@ -190,7 +190,8 @@ class TaskData:
             (default: :obj:`None`)
         test (torch_geometric.data.Dataset, optional): the test videos (VAD).
             (default: :obj:`None`)
-        extra (dict, optional): facts of the data saved with a run (data seed,
+        extra (dict, optional): facts of the data saved with a run (its
+            fingerprint, :func:`~pyg_fusion.experiments.checkpoints.data_fingerprint`; data seed,
             standardisation...). (default: :obj:`{}`)
         config (DataConfig, optional): what it was loaded from (saved with a run).
             (default: :obj:`None`)
@@ -243,6 +244,7 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
             user's and are read again. (default: :obj:`False`)
     """
     from .. import datasets as D
+    from .checkpoints import data_fingerprint
     root = Path(cfg.root)
     task = task_of(cfg.dataset)
     if task not in TASKS:
@@ -278,7 +280,8 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
         if features not in (None, "concat"):
             setting += f",features={features}"
         return TaskData("node", cfg.dataset, setting, inch,
-                        num_classes=int(data.y.max()) + 1, graph=data, config=cfg)
+                        num_classes=int(data.y.max()) + 1, graph=data, config=cfg,
+                        extra={"fingerprint": data_fingerprint({"": ds})})
     standardize = standardizer if standardizer is not None else bool(
         cfg.standardize)
     data_seed = 0 if cfg.data_seed is None else cfg.data_seed
@@ -349,6 +352,8 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
                              f"a model of the one cannot score the other; give both "
                              f"splits the same features (pyg-fusion: --vad-source, "
                              f"--vad-test-list)")
+    # what a run's checkpoint records of its data, which evaluate compares
+    extra["fingerprint"] = data_fingerprint({"train": train, "test": test})
     return TaskData("vad", cfg.dataset, setting, inch, train=train, test=test, extra=extra,
                     config=cfg)
 
