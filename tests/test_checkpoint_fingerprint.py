@@ -62,6 +62,11 @@ def test_evaluate_announces_data_changed_under_the_checkpoints_paths(tmp_path):
         f"the data of the checkpoint {ckpt} changed since it was trained: its recorded files "
         f"now hold other values of x_a; the scores are of the data as it is now"]
 
+    # the checkpoint's own paths given (e.g. its config read back): changed all the same
+    code, _, again = _evaluate(["--checkpoint", str(ckpt), "--views", str(tmp_path / "t" / "a.csv"),
+                                str(tmp_path / "t" / "b.npy")], tmp_path / "e1b")
+    assert code == 0 and again == notices
+
     # other data given anew on purpose: said as such (view b's file given)
     b = np.load(tmp_path / "t" / "b.npy")
     b[0, 0] += 3.0

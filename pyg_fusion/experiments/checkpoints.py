@@ -324,11 +324,15 @@ def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: 
         raise ValueError(f"the data's sources {td.in_channels} (name: features) differ from "
                          f"those the checkpoint {path} was trained on, {cfg['in_channels']}: "
                          f"give the data it was trained on")
-    # the options given anew that choose other data (the split rates and the
+    # the options given other than the checkpoint's, as loaded (paths made
+    # absolute): they chose other data (the split rates and the
     # standardisation must be the checkpoint's: checkpoint_data)
+    trained = cfg.get("data_config") or {}
+    loaded = dataclasses.asdict(td.config) if td.config is not None else {}
     given = [f"--{f.name.replace('_', '-')}" for f in dataclasses.fields(DataConfig)
              if f.name not in ("dataset", "standardize", "val_rate", "test_rate")
-             and getattr(data, f.name) is not None]
+             and getattr(data, f.name) is not None
+             and loaded.get(f.name) != trained.get(f.name)]
     check_fingerprint(cfg, td, path, given)
     model = model_from_checkpoint(cfg, td, ckpt["state_dict"])
     if td.task == "node":
