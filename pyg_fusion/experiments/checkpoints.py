@@ -214,7 +214,16 @@ def check_fingerprint(cfg: dict, td, path: str, given: list[str]) -> None:
     since, and the scores are of their new contents; with data options
     ``given`` anew (e.g. ``--root``, ``--views``) other data is a purpose the
     notice names. Silent for the same data and for checkpoints that predate
-    the fingerprint."""
+    the fingerprint.
+
+    Args:
+        cfg (dict): the checkpoint's recorded config.
+        td (TaskData): the data about to be scored (:func:`checkpoint_data`),
+            its fingerprint in ``td.extra["fingerprint"]``.
+        path (str): the checkpoint's file, named in the notice.
+        given (list[str]): the data options given anew (flags), empty when
+            the checkpoint's own data is scored.
+    """
     import warnings
     saved = cfg.get("data", {}).get("fingerprint")
     now = td.extra.get("fingerprint")
