@@ -176,7 +176,8 @@ def earlier_records(out: Path) -> list[dict] | None:
     without the file (a first launch of a job that always passes --resume, or
     a finished compare) a notice, and :obj:`None`: every run trains."""
     import json
-    from ..experiments.run import check_records, is_main_process
+    from ..experiments._resume import check_records
+    from ..experiments.run import is_main_process
     path = out / "results.partial.json"
     if not path.is_file():
         if is_main_process():

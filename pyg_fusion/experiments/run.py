@@ -3,7 +3,6 @@ the records (mean and std over seeds) and their table."""
 from __future__ import annotations
 
 import dataclasses
-import json
 import shutil
 import statistics
 import sys
@@ -12,6 +11,7 @@ from typing import Any
 
 from .._files import atomic_write, publish_folder, write_json
 from ._rng import keeps_global_rng
+from ._resume import reusable_runs
 from .checkpoints import CHECKPOINT_FORMAT
 from .components import TASKS
 from .config import MethodSpec, check_options
@@ -314,7 +314,7 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
                    "data": dataclasses.asdict(td0.config)} for m in methods}
     reused: dict[str, dict[int, dict]] = {}
     if resume is not None:
-        reused = _reusable_runs(resume, {m: {
+        reused = reusable_runs(resume, {m: {
             "dataset": td0.dataset, "setting": td0.setting, "method": m,
             "config": configs[m], **hardware} for m in methods}, seeds)
         if is_main_process():
@@ -363,58 +363,6 @@ def _write_partial(out: Path, records: list[dict], td0: TaskData, method: str,
         records += done
         done = []
     write_json(out / "results.partial.json", records + done)
-
-
-def check_records(records: Any, name: str) -> None:
-    """Raises a ValueError naming ``name`` unless ``records`` is a list of
-    records of :func:`make_records` (each a dict with a metric, and seeds and
-    values of one length).
-
-    Args:
-        records (Any): what should be records (read from a file).
-        name (str): what the error names (the file, the argument).
-    """
-    if not isinstance(records, list) or not all(
-            isinstance(r, dict) and isinstance(r.get("metric"), str)
-            and isinstance(r.get("seeds"), list) and isinstance(r.get("values"), list)
-            and len(r["seeds"]) == len(r["values"]) for r in records):
-        raise ValueError(f"{name} must be a list of records of run_grid (each with a "
-                         "metric, and seeds and values of one length)")
-
-
-# the keys of a record that hold its numbers; every other key says what ran
-_NUMBERS = ("metric", "mean", "std", "seeds", "values")
-
-
-def _reusable_runs(earlier: list[dict], identities: dict[str, dict],
-                   seeds: list[int]) -> dict[str, dict[int, dict[str, float]]]:
-    """``{method: {seed: {metric: value}}}`` of the runs of ``earlier`` (records
-    of :func:`run_grid`) whose record says exactly what ``identities[method]``
-    says (compared as JSON, as the records were written), for the given seeds.
-    A method whose matching records repeat a metric is not reused (they would
-    be of two runs)."""
-    def key(d: dict) -> str:
-        return json.dumps(d, sort_keys=True)
-    check_records(earlier, "resume")
-    wanted = {m: key(i) for m, i in identities.items()}
-    found: dict[str, dict[str, dict]] = {}
-    repeated = set()
-    for r in earlier:
-        method = r.get("method")
-        if method in wanted and key({k: v for k, v in r.items()
-                                     if k not in _NUMBERS}) == wanted[method]:
-            if r["metric"] in found.setdefault(method, {}):
-                repeated.add(method)
-            found[method][r["metric"]] = r
-    out: dict[str, dict[int, dict[str, float]]] = {}
-    for method, by_metric in found.items():
-        if method in repeated:
-            continue
-        for seed in seeds:
-            if all(seed in r["seeds"] for r in by_metric.values()):
-                out.setdefault(method, {})[seed] = {
-                    m: r["values"][r["seeds"].index(seed)] for m, r in by_metric.items()}
-    return out
 
 
 def write_results(out: Path, records: list[dict]) -> None:

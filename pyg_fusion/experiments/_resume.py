@@ -1,0 +1,67 @@
+"""Reusing the finished runs of an interrupted grid (``compare --resume``):
+a run is reused only when its record says exactly what this grid would record
+for it, so records of two configs never mix."""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+
+def check_records(records: Any, name: str) -> None:
+    """Raises a ValueError naming ``name`` unless ``records`` is a list of
+    records of :func:`~pyg_fusion.experiments.run.make_records` (each a dict with a metric, and seeds and
+    values of one length).
+
+    Args:
+        records (Any): what should be records (read from a file).
+        name (str): what the error names (the file, the argument).
+    """
+    if not isinstance(records, list) or not all(
+            isinstance(r, dict) and isinstance(r.get("metric"), str)
+            and isinstance(r.get("seeds"), list) and isinstance(r.get("values"), list)
+            and len(r["seeds"]) == len(r["values"]) for r in records):
+        raise ValueError(f"{name} must be a list of records of run_grid (each with a "
+                         "metric, and seeds and values of one length)")
+
+
+# the keys of a record that hold its numbers; every other key says what ran
+_NUMBERS = ("metric", "mean", "std", "seeds", "values")
+
+
+def reusable_runs(earlier: list[dict], identities: dict[str, dict],
+                   seeds: list[int]) -> dict[str, dict[int, dict[str, float]]]:
+    """``{method: {seed: {metric: value}}}`` of the runs of ``earlier`` (records
+    of :func:`~pyg_fusion.experiments.run.run_grid`) whose record says exactly what ``identities[method]``
+    says (compared as JSON, as the records were written), for the given seeds.
+    A method whose matching records repeat a metric is not reused (they would
+    be of two runs).
+
+    Args:
+        earlier (list[dict]): the records of an interrupted grid
+            (``results.partial.json``).
+        identities (dict[str, dict]): per method, the keys other than its
+            numbers that this grid would record for it.
+        seeds (list[int]): the grid's seeds.
+    """
+    def key(d: dict) -> str:
+        return json.dumps(d, sort_keys=True)
+    check_records(earlier, "resume")
+    wanted = {m: key(i) for m, i in identities.items()}
+    found: dict[str, dict[str, dict]] = {}
+    repeated = set()
+    for r in earlier:
+        method = r.get("method")
+        if method in wanted and key({k: v for k, v in r.items()
+                                     if k not in _NUMBERS}) == wanted[method]:
+            if r["metric"] in found.setdefault(method, {}):
+                repeated.add(method)
+            found[method][r["metric"]] = r
+    out: dict[str, dict[int, dict[str, float]]] = {}
+    for method, by_metric in found.items():
+        if method in repeated:
+            continue
+        for seed in seeds:
+            if all(seed in r["seeds"] for r in by_metric.values()):
+                out.setdefault(method, {})[seed] = {
+                    m: r["values"][r["seeds"].index(seed)] for m, r in by_metric.items()}
+    return out
