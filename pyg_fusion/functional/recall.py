@@ -10,6 +10,7 @@ from torch import Tensor
 from ._autocast import float32_under_autocast
 from ._checks import check_batch, check_choice, check_edge_index, check_int, check_like, \
     check_tensor
+from ._csr import index2ptr
 from ._relation_scores import _block_scores
 from ._topk import knn_rank_scale, scale_at, tie_tolerance
 from .similarity import METRICS, feature_limit, ranking_features
@@ -91,8 +92,7 @@ def knn_recall(x: Tensor, edge_index: Tensor, k: int, batch: Tensor | None = Non
     xs = ranking_features(x, metric, batch)
     sq = (xs * xs).sum(1)
     graphs = int(batch[-1]) + 1
-    ptr = torch.zeros(graphs + 1, dtype=torch.long, device=x.device)
-    ptr[1:] = torch.bincount(batch, minlength=graphs).cumsum(0)
+    ptr = index2ptr(batch, graphs)
     largest = sq.new_zeros(graphs).scatter_reduce_(0, batch, sq, "amax")
     # the linked others of each sampled unit, once each: (its place in the sample, source)
     pos = torch.full((n, ), -1, dtype=torch.long, device=x.device)
