@@ -104,9 +104,10 @@ def load_lightning(cls, path: str | os.PathLike, *, what: str = "checkpoint",
                    task: str | None = None):
     """A :class:`lightning.LightningModule` of class ``cls`` rebuilt from a
     checkpoint its ``save_hyperparameters`` wrote: ``cls(**hyper_parameters)``
-    with the saved weights. ``task``: the command's task (``"segment"``,
-    ``"translate"``), so that a checkpoint of another command is named as
-    such, with the command that evaluates it."""
+    with the saved weights (the hyper-parameters first passed through
+    ``cls.hparams_from_checkpoint(hparams)`` where the class has one). ``task``:
+    the command's task (``"segment"``, ``"translate"``), so that a checkpoint of
+    another command is named as such, with the command that evaluates it."""
     ckpt = load_checkpoint(path, what=what, keys=("state_dict", "hyper_parameters"))
     hp = ckpt["hyper_parameters"]
     if task is not None:
@@ -115,8 +116,10 @@ def load_lightning(cls, path: str | os.PathLike, *, what: str = "checkpoint",
         if other is not None:
             raise ValueError(f"{what}: {os.fspath(path)} is a checkpoint of {other[0]}, not "
                              f"of the {task} task; evaluate it with {other[1]}")
+    # a class may read the settings of its older checkpoints anew (ones it now refuses)
+    upgrade = getattr(cls, "hparams_from_checkpoint", lambda hparams: hparams)
     try:
-        module = cls(**dict(hp))
+        module = cls(**upgrade(dict(hp)))
         module.load_state_dict(ckpt["state_dict"])
     except (TypeError, ValueError, KeyError, RuntimeError) as exc:
         raise ValueError(f"{what}: {os.fspath(path)} is not a checkpoint of "

@@ -158,11 +158,13 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
         train, val = _validation(data, splits, train, mods, progress, force_reload)
     seed_everything(data.seed)  # the initial weights follow the seed
     first = train[0]
+    # the critic's settings only where there is a critic (the module refuses them otherwise)
+    critic = {} if model.gan_mode == "none" else dict(
+        lambda_gan=model.lambda_gan, ndf=model.ndf, d_layers=model.d_layers)
     module = TranslationModule(
         mods, [int(first[f"x_{m}"].size(1)) for m in mods], ngf=model.ngf, num_downs=levels,
         norm=model.modality_norm, gan_mode=model.gan_mode, lambda_l1=model.lambda_l1,
-        lambda_gan=model.lambda_gan, ndf=model.ndf, d_layers=model.d_layers, lr=model.lr,
-        data_config=dataclasses.asdict(data))
+        lr=model.lr, data_config=dataclasses.asdict(data), **critic)
     # checkpoints and report go to out_dir together once the run finished
     with staged_folder(out_dir, "train") as stage:
         trainer = fit_translation(module, train, out_dir=stage, max_epochs=model.epochs,

@@ -39,6 +39,12 @@ def _inputs(batch, modalities: Sequence[str]) -> list[Tensor]:
     return xs
 
 
+# the critic's settings (pix2pix's networks; the objective's weight is the CLI's):
+# with gan_mode="none" they are read by nothing and must stay at these
+_CRITIC_DEFAULTS = dict(ndf=64, d_layers=3, d_norm="batch",
+                        lambda_gan=TranslateModelConfig.lambda_gan)
+
+
 class TranslationModule(L.LightningModule):
     r"""AsymFusion multi-modal image translation, pix2pix objective.
 
@@ -96,7 +102,9 @@ class TranslationModule(L.LightningModule):
             patches, which need images of >= 24 pixels). **[differs from the CLI]**:
             ``translate train``'s ``--d-layers`` is 2. (default: :obj:`3`)
         d_norm (str, optional): the discriminator's normalisation. (default: :obj:`"batch"`)
-        gan_mode (str, optional): ``"vanilla"``, ``"lsgan"`` or ``"none"``. (default:
+        gan_mode (str, optional): ``"vanilla"``, ``"lsgan"`` or ``"none"`` (no critic:
+            ``ndf``, ``d_layers``, ``d_norm`` and ``lambda_gan``, which nothing reads then,
+            must stay at their defaults; ``lambda_gan=0`` says the same). (default:
             :obj:`"vanilla"`)
         lambda_l1 (float, optional): weight of the L1 loss of each output.
             (default: :obj:`100.0`)
@@ -117,10 +125,12 @@ class TranslationModule(L.LightningModule):
                  fusion_levels: Sequence[int] | None = None,
                  dropout: float = 0.0, ratio: float = 0.2, shift: int = 1,
                  shuffle: bool = True, use_shift: bool = True,
-                 ndf: int = 64, d_layers: int = 3, d_norm: str = "batch",
+                 ndf: int = _CRITIC_DEFAULTS["ndf"],
+                 d_layers: int = _CRITIC_DEFAULTS["d_layers"],
+                 d_norm: str = _CRITIC_DEFAULTS["d_norm"],
                  gan_mode: str = TranslateModelConfig.gan_mode,
                  lambda_l1: float = TranslateModelConfig.lambda_l1,
-                 lambda_gan: float = TranslateModelConfig.lambda_gan,
+                 lambda_gan: float = _CRITIC_DEFAULTS["lambda_gan"],
                  lr: float = TranslateModelConfig.lr, beta1: float = 0.5,
                  data_config: dict | None = None):
         super().__init__()
@@ -136,6 +146,15 @@ class TranslationModule(L.LightningModule):
         if len(modality_channels) != len(self.modalities):
             raise ValueError("modality_channels must give one count per modality")
         check_choice("gan_mode", gan_mode, (*GAN_MODES, "none"))
+        if gan_mode == "none":
+            # settings never read would be saved with the hyper-parameters as if used
+            given = dict(ndf=ndf, d_layers=d_layers, d_norm=d_norm, lambda_gan=lambda_gan)
+            unread = [n for n, v in given.items() if v != _CRITIC_DEFAULTS[n]
+                      and not (n == "lambda_gan" and v == 0)]  # 0: no GAN loss, the same
+            if unread:
+                raise ValueError(f"{', '.join(unread)}: the PatchGAN critic's, not read with "
+                                 f"gan_mode='none' (which trains no critic); leave "
+                                 f"{'it' if len(unread) == 1 else 'them'} at the default")
         if lambda_l1 < 0 or lambda_gan < 0:
             raise ValueError("lambda_l1 and lambda_gan must be >= 0")
         if lambda_l1 == 0 and (gan_mode == "none" or lambda_gan == 0):
@@ -159,6 +178,20 @@ class TranslationModule(L.LightningModule):
         self.output_names = [*self.modalities, ENSEMBLE]
         self.val_metrics = nn.ModuleDict(
             {o: image_metrics() for o in self.output_names})
+
+    @staticmethod
+    def hparams_from_checkpoint(hparams: dict) -> dict:
+        """A checkpoint's hyper-parameters as this class takes them: runs with
+        ``gan_mode="none"`` saved critic settings that nothing read (``translate
+        train`` recorded its ``--ndf 32 --d-layers 2``) before the class refused
+        them; they are dropped (no critic was built, the weights are the same).
+
+        Args:
+            hparams (dict): the checkpoint's ``hyper_parameters``.
+        """
+        if hparams.get("gan_mode") == "none":
+            hparams = {k: v for k, v in hparams.items() if k not in _CRITIC_DEFAULTS}
+        return hparams
 
     def extra_repr(self) -> str:
         # what the networks' one-line reprs leave out: the inputs' names, the
