@@ -19,7 +19,8 @@ from ._rng import keeps_global_rng
 REPORT = ("metrics.json", "metrics.md", "predictions.png")
 
 
-def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False):
+def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
+                     train: bool = True):
     """``(train, test, class names)`` of ``data``: the seeded synthetic scenes
     (class names known) or NYUDv2-layout lists under ``data.root`` (the test
     split is ``val.txt`` when there is one; class names ``None``).
@@ -30,6 +31,9 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False):
             again (``--force-reload``; an instruction to this load, not recorded with
             the run). NYUDv2-layout files are read as they are at every run: with them
             it is an error. (default: :obj:`False`)
+        train (bool, optional): read the training list too; :obj:`False` (scoring a
+            checkpoint): a NYUDv2-layout folder needs only its test list, and the
+            training split is :obj:`None`. (default: :obj:`True`)
     """
     from ..datasets.rgbd import RGBDSegmentation
     from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES, SyntheticRGBD
@@ -47,14 +51,17 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False):
         raise ValueError(f"--root folder not found: {data.root}")
     k = data.num_classes
     test_split = "val" if osp.isfile(osp.join(data.root, "val.txt")) else "test"
-    train = RGBDSegmentation(data.root, "train", num_classes=k, crop_size=data.crop_size)
+    # a folder of test scenes to score a checkpoint on needs no train.txt
+    train = (RGBDSegmentation(data.root, "train", num_classes=k, crop_size=data.crop_size)
+             if train else None)
     if test_split == "test" and not osp.isfile(osp.join(data.root, "test.txt")):
         # the dataset's own error named test.txt alone, as if no other file would do
         raise FileNotFoundError(f"--root {data.root} has no test list: put val.txt or "
                                 f"test.txt there (val.txt is scored when both exist)")
     test = RGBDSegmentation(data.root, test_split, num_classes=k)
     for split in (train, test):  # a bad test file found after training would waste the run
-        split.check_files()
+        if split is not None:
+            split.check_files()
     return train, test, None
 
 
@@ -194,7 +201,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
             raise ValueError(f"--num-classes {given_classes} does not match the checkpoint's "
                              f"{k} classes")
         data = dataclasses.replace(data, num_classes=k)  # the notice's default, for old files
-    _, test, names = segment_datasets(data, force_reload=force_reload)
+    _, test, names = segment_datasets(data, force_reload=force_reload, train=False)
     defaults_notice(checkpoint, defaulted)  # once the data is made: no error follows
     with staged_folder(out_dir, "evaluate") as stage:
         run = _score_segmenter(module, test, names or module.hparams.class_names, stage,
