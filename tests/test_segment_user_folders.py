@@ -5,9 +5,13 @@ import json
 import re
 import shutil
 
+import numpy as np
 import pytest
+import torch
+from PIL import Image
 
 from pyg_fusion.cli import main
+from pyg_fusion.datasets import RGBDSegmentation
 from test_asym_user import SEG, _write_scenes
 
 
@@ -46,3 +50,33 @@ def test_evaluate_scores_a_folder_of_test_scenes_alone(tmp_path, capsys, trained
     assert re.fullmatch(r"pyg-fusion segment evaluate: error: --root \S+ has no test list: "
                         r"put val\.txt or test\.txt there \(val\.txt is scored when both "
                         r"exist\)", err), err
+
+
+def _scene(root, rgb, mask, depth, names=("rgb.png", "mask.png", "depth.png")):
+    """One scene listed in ``root/val.txt`` (arrays, or ready images for ``rgb``)."""
+    root.mkdir(exist_ok=True)
+    for name, img in zip(names, (rgb, mask, depth)):
+        (img if isinstance(img, Image.Image) else Image.fromarray(img)).save(root / name)
+    (root / "val.txt").write_text("\t".join(names) + "\n")
+    return RGBDSegmentation(root, "val", num_classes=5, normalize=False)
+
+
+def test_a_jpeg_mask_is_named_not_read_with_other_classes(tmp_path):
+    # a label map saved as JPEG was read with the ids its compression made:
+    # at quality 50 the whole region of class 3 became class 2, silently
+    mask = np.zeros((16, 16), np.uint8)
+    mask[:, 8:] = 3
+    rgb = np.full((16, 16, 3), 90, np.uint8)
+    depth = np.full((16, 16), 3000, np.uint16)
+    ds = _scene(tmp_path / "jpg", rgb, mask, depth, ("rgb.jpg", "mask.jpg", "depth.png"))
+    match = r"mask file \S+mask\.jpg is a JPEG: its lossy compression changes class ids; " \
+            r"save label maps as PNG"
+    with pytest.raises(ValueError, match=match):
+        ds.check_files()   # from the header: before any training
+    with pytest.raises(ValueError, match=match):
+        ds[0]
+    # a JPEG photo is fine; the PNG mask keeps its ids
+    ds = _scene(tmp_path / "png", rgb, mask, depth, ("rgb.jpg", "mask.png", "depth.png"))
+    assert ds.check_files() == [(16, 16)]
+    assert torch.equal(ds[0]["mask"], torch.from_numpy(mask.astype(np.int64)))
+    assert ds[0]["rgb"][:, 0, 0].tolist() == pytest.approx([90 / 255] * 3, abs=2 / 255)

@@ -35,34 +35,48 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 
 
-def _read_png(path: str, what: str, *, color: bool = False) -> np.ndarray:
+# A JPEG's lossy compression moves a label map's ids (around every edge, and
+# whole regions at low quality: class 3 read as 2) without a word
+_LOSSY = ("JPEG", "MPO")
+
+
+def _open(path: str, what: str) -> Image.Image:
+    """The opened image (header read, no pixels decoded); errors name ``what``
+    and the file."""
     if not osp.isfile(path):
         raise FileNotFoundError(f"{what} file not found: {path}")
     try:
-        with Image.open(path) as im:
+        im = Image.open(path)
+    except Exception as exc:
+        raise ValueError(f"cannot read {what} file {path}: {exc}") from exc
+    if what == "mask" and im.format in _LOSSY:
+        im.close()
+        raise ValueError(f"mask file {path} is a {im.format}: its lossy compression changes "
+                         f"class ids; save label maps as PNG")
+    return im
+
+
+def _read_png(path: str, what: str, *, color: bool = False) -> np.ndarray:
+    with _open(path, what) as im:
+        try:
             # A palette image's array is its indices: a colour image needs its
             # colours (a label mask keeps its indices, which are the classes).
             if color and im.mode in ("P", "PA", "LA"):
                 im = im.convert("L" if im.mode == "LA" else "RGB")
             arr = np.array(im)
-            if im.format == "PNG" and arr.dtype == np.int32:
-                # Pillow < 10 opens a 16-bit grey PNG as 32-bit mode "I"; a PNG
-                # sample has at most 16 bits, so its bit depth is uint16
-                arr = arr.astype(np.uint16)
-            return arr
-    except Exception as exc:
-        raise ValueError(f"cannot read {what} file {path}: {exc}") from exc
+        except Exception as exc:
+            raise ValueError(f"cannot read {what} file {path}: {exc}") from exc
+        if im.format == "PNG" and arr.dtype == np.int32:
+            # Pillow < 10 opens a 16-bit grey PNG as 32-bit mode "I"; a PNG
+            # sample has at most 16 bits, so its bit depth is uint16
+            arr = arr.astype(np.uint16)
+        return arr
 
 
 def _png_size(path: str, what: str) -> tuple[int, int]:
     """``(H, W)`` of an image file from its header (no pixels decoded)."""
-    if not osp.isfile(path):
-        raise FileNotFoundError(f"{what} file not found: {path}")
-    try:
-        with Image.open(path) as im:
-            w, h = im.size
-    except Exception as exc:
-        raise ValueError(f"cannot read {what} file {path}: {exc}") from exc
+    with _open(path, what) as im:
+        w, h = im.size
     return h, w
 
 
@@ -156,8 +170,9 @@ class RGBDSegmentation(Dataset):
 
     def check_files(self) -> list[tuple[int, int]]:
         """Checks every listed scene from the files' headers, without decoding
-        pixels: its three files exist, are images and share one size (the
-        labels are checked when read). Returns each scene's ``(H, W)``.
+        pixels: its three files exist, are images and share one size, and the
+        mask is no JPEG (the labels are checked when read). Returns each
+        scene's ``(H, W)``.
 
         Items are read lazily, so without this a bad file of a test list
         surfaces only once training is over; the ``segment`` command calls it
