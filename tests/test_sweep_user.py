@@ -77,6 +77,41 @@ def test_the_default_sweep_trains_a_in_every_cell(tmp_path):
     assert "*" not in text and "at its start" not in text
 
 
+def test_a_cells_recorded_config_reruns_the_cell(tmp_path):
+    """A cell's config in sweep.json holds num_powers per source; read back
+    with --config, compare runs the same cell: same config, same values."""
+    auc, _ = _sweep(tmp_path, "grid")
+    cell = auc[2]
+    assert cell["config"]["powers"]["num_powers"] == {"c3d": 1, "i3d": 2, "swin": 2}
+    (tmp_path / "cell.yaml").write_text(yaml.safe_dump(cell["config"]))
+    out = tmp_path / "again"
+    assert main(["compare", "--config", str(tmp_path / "cell.yaml"), "--no-progress",
+                 "--seeds", ",".join(map(str, cell["seeds"])), "--out", str(out)]) == 0
+    again = {r["metric"]: r for r in json.loads((out / "results.json").read_text())}
+    assert again["auc"]["config"] == cell["config"]
+    sweep = {r["metric"]: r for r in json.loads((tmp_path / "grid" / "sweep.json").read_text())
+             if r["Q"] == 2}
+    for metric in set(sweep) - {"time_per_epoch_s"}:
+        assert again[metric]["values"] == sweep[metric]["values"], metric
+
+
+def test_num_powers_per_source_is_a_flag_that_reads_back(tmp_path, capsys):
+    assert main(["train", "--dataset", "synthetic-vad", "-P", "c3d=1,i3d=2,swin=0",
+                 "--print-config"]) == 0
+    printed = capsys.readouterr().out
+    assert yaml.safe_load(printed)["powers"]["num_powers"] == {"c3d": 1, "i3d": 2, "swin": 0}
+    (tmp_path / "run.yaml").write_text(printed)
+    assert main(["train", "--config", str(tmp_path / "run.yaml"), "--print-config"]) == 0
+    assert capsys.readouterr().out == printed
+    # one value per source, each an int >= 0, each source once: one-line errors
+    for value, expected in (("c3d=1,i3d=x", "expected an integer >= 0, got 'x'"),
+                            ("c3d=1,c3d=2", "expected N or SOURCE=N,SOURCE=N,..."),
+                            ("c3d=", "expected N or SOURCE=N,SOURCE=N,...")):
+        with pytest.raises(SystemExit):
+            main(["train", "--dataset", "synthetic-vad", "-P", value, "--print-config"])
+        assert expected in capsys.readouterr().err
+
+
 def test_the_figure_marks_only_the_cells_at_start():
     records = [{"P": p, "Q": q, "metric": "auc", "mean": 0.5 + 0.1 * p + 0.01 * q,
                 "operator_at_start": [p == 1, False]} for p in (1, 2) for q in (1, 2, 3)]

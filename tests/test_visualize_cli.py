@@ -40,6 +40,23 @@ def test_plot_graph_kinds_from_a_saved_graph(tmp_path, graph_file, kind, extra, 
     assert f"wrote {out}" in capsys.readouterr().out
 
 
+def test_plot_powers_takes_one_p_per_source(tmp_path, graph_file, monkeypatch, capsys):
+    """--num-powers reads as train's: one P, or SOURCE=P,... per source."""
+    import pyg_fusion.visualize as V
+    drawn, draw = {}, V.plot_power_expansion
+    monkeypatch.setattr(V, "plot_power_expansion",
+                        lambda powers, **kw: drawn.update(powers) or draw(powers, **kw))
+    out = tmp_path / "powers.png"
+    assert main(["plot", "powers", "--input", str(graph_file), "--out", str(out),
+                 "--num-powers", "a=1,b=2"]) == 0
+    assert {s: tuple(p.shape) for s, p in drawn.items()} == {"a": (2, 40, 40),
+                                                             "b": (3, 40, 40)}
+    assert main(["plot", "powers", "--input", str(graph_file), "--out", str(out),
+                 "--num-powers", "a=1"]) == 2
+    assert ("--num-powers gives P for a, not for b: give one P for every source drawn"
+            in capsys.readouterr().err)
+
+
 def test_plot_operator_from_a_lightning_style_checkpoint(tmp_path):
     A = {"model.fusion.A.i3d|c3d": torch.randn(3, 4), "model.fusion.A.i3d|swin": torch.randn(3, 3)}
     ckpt = tmp_path / "last.ckpt"

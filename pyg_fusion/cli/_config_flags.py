@@ -64,6 +64,33 @@ def nonneg_int_or_auto(text: str) -> int | str:
                                                       "an integer >= 0 or auto")
 
 
+def per_source(check):
+    """The flag type of a field that holds one value or one per source
+    (``num_powers: int | dict[str, int]``): ``"3"`` -> ``check("3")``,
+    ``"c3d=1,i3d=2"`` -> ``{"c3d": 1, "i3d": 2}``, each value through
+    ``check``. The per-source form is what a sweep's cell records, so that
+    its config reads back with ``--config``."""
+    def one_or_per_source(text: str):
+        text = str(text)
+        if "=" not in text:
+            return check(text)
+        out = {}
+        for item in text.split(","):
+            name, _, value = (part.strip() for part in item.partition("="))
+            if not name or not value or name in out:
+                raise argparse.ArgumentTypeError(
+                    f"expected N or SOURCE=N,SOURCE=N,... (one value per source, each "
+                    f"source once), got {text!r}")
+            out[name] = check(value)
+        return out
+    return one_or_per_source
+
+
+def _per_source(f: dataclasses.Field | None) -> bool:
+    """Whether the option field ``f`` may hold one value per source."""
+    return f is not None and "dict" in str(f.type)
+
+
 def index_column(text: str) -> int | str:
     """``"auto"``, ``"none"`` or a column number >= 0 (``--index-col``)."""
     return str(text) if str(text) in ("auto", "none") else _number(
@@ -138,6 +165,8 @@ def _flag_kwargs(f: dataclasses.Field, default, text: str) -> dict[str, Any]:
             kw["choices"] = meta["choices"]
         if "check" in meta:
             kw["type"] = CHECKS[meta["check"]]
+            if _per_source(f):  # one value or one per source (num_powers)
+                kw["type"] = per_source(kw["type"])
     if f.name in FIELD_TYPES:
         kw["type"] = FIELD_TYPES[f.name]
     if meta.get("append"):
@@ -354,6 +383,9 @@ def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
             out += [flag, *map(str, value if isinstance(value, list) else [value])]
         elif isinstance(value, list):  # "0,1,2" lists (--seeds)
             out += [flag, ",".join(map(str, value))]
+        elif isinstance(value, dict) and _per_source(option_fields().get(key, (None, None))[1]):
+            # one value per source (a sweep cell's num_powers): SOURCE=N,...
+            out.append(f"{flag}=" + ",".join(f"{k}={v}" for k, v in value.items()))
         elif isinstance(value, dict) and set(value) == {"train", "test"}:
             out.append(f"{flag}={value['train']},{value['test']}")  # --vad-num-abnormal
         elif isinstance(value, dict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import CLIError, ListFlag, finite_float, nonneg_int, out_file, out_folder, positive_int
-from ._config_flags import add_force_reload_argument
+from ._config_flags import add_force_reload_argument, per_source
 from ._process import add_threads_argument
 from ._plot_inputs import (DATASETS, _load_graph, _load_operator_file,  # noqa: F401
                            _need_input, checkpoint_sources, checkpoint_title,
@@ -70,7 +70,9 @@ def _check_flags(args) -> None:
     if unread:
         raise CLIError(f"{args.kind} does not read {', '.join(unread)}; it reads "
                        f"{', '.join(sorted(map(_flag, READS[args.kind])))}")
-    if args.num_powers > MAX_POWERS:  # train's --num-powers has no cap: checked here
+    powers = args.num_powers  # one P, or one per source (SOURCE=P,...) as train's
+    if max(powers.values() if isinstance(powers, dict) else [powers]) > MAX_POWERS:
+        # train's --num-powers has no cap: checked here
         raise CLIError(f"--num-powers must be at most {MAX_POWERS} for a figure, got "
                        f"{args.num_powers}")
     if not (args.checkpoint or args.dataset) and any(d in given for d in ("root", "index")):
@@ -114,8 +116,9 @@ def register(subparsers) -> None:
                    help="comma-separated sources (adjacency, powers; "
                    "default: all, at most 4)")
     g.add_argument("--k", type=positive_int, default=10, help="neighbours per node (default 10)")
-    g.add_argument("--num-powers", type=nonneg_int, default=3,
-                   help=f"P for powers, at most {MAX_POWERS} (default 3)")
+    g.add_argument("--num-powers", type=per_source(nonneg_int), default=3,
+                   help=f"P for powers, at most {MAX_POWERS}, or one per source as "
+                   f"SOURCE=P,SOURCE=P,... (default 3)")
     g.add_argument("--norm", default="sym", choices=("sym", "row", "none"),
                    help="normalisation of the powers (default sym)")
     g.add_argument("--max-nodes", type=positive_int, default=300,
@@ -237,7 +240,13 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
                                show_diagonal=fused is None, robust=fused is not None)
     else:
         norm = None if args.norm == "none" else args.norm
-        powers = {s: dense_graph_powers(g, args.num_powers, norm=norm)
+        num = args.num_powers
+        if isinstance(num, dict) and set(sources) - set(num):
+            raise CLIError(f"--num-powers gives P for {', '.join(sorted(num))}, not for "
+                           f"{', '.join(sorted(set(sources) - set(num)))}: give one P for "
+                           f"every source drawn")
+        powers = {s: dense_graph_powers(g, num[s] if isinstance(num, dict) else num,
+                                        norm=norm)
                   for s, g in graphs.items()}
         fig = V.plot_power_expansion(powers, labels=labels)
     fig.suptitle((fig._suptitle.get_text() + "\n" if fig._suptitle else "") + note,

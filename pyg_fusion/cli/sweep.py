@@ -34,7 +34,10 @@ def register(subparsers) -> None:
         "OUT/sweep.json: a list of records with P, Q, metric, mean, std, dataset, method, "
         "seeds and operator_at_start (per seed: whether the tested model has LEGO's "
         "operator A at its start, untrained, which P and Q do not change; its cell is marked "
-        f"{AT_START}); OUT/sweep.txt: the main metric's table; OUT/sweep.png: its heatmap "
+        f"{AT_START}; with --restarts > 1, the chosen restart's A: under --restart-combine "
+        "mean, which tests the ensemble of every restart, the other members' A are not "
+        "checked) and config (the cell's full config: --config reruns the cell, num_powers "
+        "per source); OUT/sweep.txt: the main metric's table; OUT/sweep.png: its heatmap "
         "(and surface). OUT/sweep.partial.json holds the cells finished so far, for a "
         "sweep that is interrupted.", formatter_class=HelpFormatter)
     add_dataset_args(p, default="synthetic-vad")
@@ -60,6 +63,11 @@ def operator_at_start(metrics: dict, warmup) -> bool:
     """Whether the tested model of a run has LEGO's operator A at its start
     (A never trained: its tested epoch comes before ``operator_start_epoch``,
     or A's phase never began), which the numbers of powers do not change.
+    With restarts, the metrics are the chosen restart's (its ``epoch`` and
+    ``operator_start_epoch``): under ``restart_combine="mean"`` the tested
+    model is the ensemble of every restart, and this says whether the chosen
+    member's A is at its start, not the others' (their start epochs are not
+    in the metrics).
 
     Args:
         metrics (dict): the run's metrics (:func:`~pyg_fusion.experiments.run.run_method`).

@@ -62,7 +62,9 @@ class GraphConfig:
 @dataclass
 class PowersConfig:
     """The graph powers R^0..R^P of each source."""
-    num_powers: int | dict[str, int] = option(3, "LEGO: powers P of every source",
+    num_powers: int | dict[str, int] = option(3, "LEGO: powers P of every source, or one per "
+                                         "source as SOURCE=P,SOURCE=P,... (as a sweep's cell "
+                                         "records them)",
                                          check="nonneg_int", flags=("-P",),
                                          methods=LEGO_METHODS)
     zeroth: str = option("identity", "LEGO: zeroth power R^0 = I (the paper) or the Hadamard "
