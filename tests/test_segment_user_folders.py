@@ -80,3 +80,18 @@ def test_a_jpeg_mask_is_named_not_read_with_other_classes(tmp_path):
     assert ds.check_files() == [(16, 16)]
     assert torch.equal(ds[0]["mask"], torch.from_numpy(mask.astype(np.int64)))
     assert ds[0]["rgb"][:, 0, 0].tolist() == pytest.approx([90 / 255] * 3, abs=2 / 255)
+
+
+@pytest.mark.parametrize("mode", ["CMYK", "YCbCr", "LAB"])
+def test_rgb_of_another_colour_space_is_read_by_its_colours(tmp_path, mode):
+    # a CMYK JPEG's channels were read as R, G, B: red (200, 0, 0) became
+    # (0, 255, 255), cyan, for the network and the figure
+    rgb = np.zeros((8, 8, 3), np.uint8)
+    rgb[..., 0], rgb[:, 4:, 2] = 200, 120
+    mask = np.zeros((8, 8), np.uint8)
+    depth = np.full((8, 8), 3000, np.uint16)
+    image = Image.fromarray(rgb).convert(mode)
+    ext = "jpg" if mode == "CMYK" else "tiff"
+    ds = _scene(tmp_path, image, mask, depth, (f"rgb.{ext}", "mask.png", "depth.png"))
+    got = (ds[0]["rgb"] * 255).permute(1, 2, 0).numpy()
+    assert np.abs(got - rgb).max() <= 10   # the colour space's rounding (and JPEG's)

@@ -61,7 +61,9 @@ def _read_png(path: str, what: str, *, color: bool = False) -> np.ndarray:
         try:
             # A palette image's array is its indices: a colour image needs its
             # colours (a label mask keeps its indices, which are the classes).
-            if color and im.mode in ("P", "PA", "LA"):
+            # Other colour spaces' channels are no RGB: a CMYK JPEG's first three
+            # (C, M, Y) read red (200, 0, 0) as (0, 255, 255)
+            if color and im.mode in ("P", "PA", "LA", "CMYK", "YCbCr", "LAB", "HSV"):
                 im = im.convert("L" if im.mode == "LA" else "RGB")
             arr = np.array(im)
         except Exception as exc:
