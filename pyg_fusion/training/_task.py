@@ -113,6 +113,17 @@ class TimedAdamTask(L.LightningModule):
         return torch.optim.Adam([g for g in groups if g["params"]], lr=self.lr,
                                 weight_decay=self.weight_decay)
 
+    def on_fit_start(self):
+        # "auto" leaves A frozen until OperatorWarmupAuto frees it: in a
+        # trainer without that callback A never trained, and nothing said so
+        if (self.operator_start_epoch is None and self._operator_parameters()
+                and not any(isinstance(c, OperatorWarmupAuto) for c in self.trainer.callbacks)):
+            raise ValueError("operator_warmup='auto' keeps the LEGO operators at their start "
+                             "until an OperatorWarmupAuto callback "
+                             "(pyg_fusion.training._task) ends the warm-up, and the trainer "
+                             "has none, so they would never train: pass one in the Trainer's "
+                             "callbacks (as fit_vad does), or give operator_warmup an int")
+
     def on_train_epoch_start(self):
         self._set_branches(self.current_epoch)
         self._t0 = time.perf_counter()
