@@ -44,3 +44,22 @@ def test_an_older_checkpoint_without_a_critic_still_loads(tmp_path):
     assert (loaded.hparams.ndf, loaded.hparams.d_layers) == (64, 3)
     for k, v in module.state_dict().items():
         assert torch.equal(loaded.state_dict()[k], v), k
+
+
+@pytest.mark.parametrize("mode", ["CMYK", "YCbCr", "LAB"])
+def test_colour_spaces_other_than_rgb_are_read_as_their_colours(tmp_path, mode):
+    """A CMYK JPEG's channels were read as R, G, B (K dropped as if alpha):
+    red (200, 30, 60) came out as (55, 225, 195), silently."""
+    import numpy as np
+    from PIL import Image
+
+    from pyg_fusion.datasets.taskonomy import read_image
+    rgb = np.zeros((8, 8, 3), np.uint8)
+    rgb[:] = (200, 30, 60)
+    rgb[4:] = (20, 120, 240)
+    path = str(tmp_path / f"x.{'jpg' if mode == 'CMYK' else 'tiff'}")
+    Image.fromarray(rgb).convert(mode).save(path, quality=100)
+    x = read_image(path)
+    assert x.shape == (3, 8, 8)
+    # the colours up to the colour space's rounding (and JPEG's, for CMYK)
+    assert (x.permute(1, 2, 0) * 255 - torch.from_numpy(rgb).float()).abs().max() < 6

@@ -26,17 +26,19 @@ def _stem(name: str) -> str:
 
 
 def read_image(path: str, image_size: int | None = None) -> Tensor:
-    """Reads an image file as float ``[C, H, W]`` in ``[0, 1]`` (8-bit images
-    divided by 255, 16-bit ones such as Taskonomy depth by 65535; a float
-    image, e.g. a TIFF, must already hold values in ``[0, 1]``: NaN, Inf or
-    values outside are an error naming the file), resized bilinearly to
-    ``image_size`` if given."""
+    """Reads an image file as float ``[C, H, W]`` in ``[0, 1]`` (a palette,
+    CMYK, YCbCr or LAB image by its RGB colours; 8-bit images divided by 255,
+    16-bit ones such as Taskonomy depth by 65535; a float image, e.g. a TIFF,
+    must already hold values in ``[0, 1]``: NaN, Inf or values outside are an
+    error naming the file), resized bilinearly to ``image_size`` if given."""
     from PIL import Image
 
     try:
         with Image.open(path) as img:
             img.load()
-            if img.mode in ("P", "PA"):  # a palette image's array is its indices
+            # a palette image's array is its indices; other colour spaces' channels
+            # are no RGB (a CMYK JPEG's first three, C, M, Y, read red as cyan)
+            if img.mode in ("P", "PA", "CMYK", "YCbCr", "LAB", "HSV"):
                 img = img.convert("RGB")
             elif img.mode == "LA":
                 img = img.convert("L")
