@@ -124,6 +124,14 @@ class TimedAdamTask(L.LightningModule):
                              "has none, so they would never train: pass one in the Trainer's "
                              "callbacks (as fit_vad does), or give operator_warmup an int")
 
+    @property
+    def sanity_checking(self) -> bool:
+        """Lightning's sanity check is running (a few validation batches
+        before the first epoch, ``num_sanity_val_steps``): its scores are of
+        part of the held-out data and of no trained epoch, so the tasks
+        record and log none of them."""
+        return self._trainer is not None and self.trainer.sanity_checking
+
     def on_train_epoch_start(self):
         self._set_branches(self.current_epoch)
         self._t0 = time.perf_counter()

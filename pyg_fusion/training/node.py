@@ -141,6 +141,8 @@ class NodeClassification(TimedAdamTask):
 
     def validation_step(self, data, batch_idx):
         m = self._evaluate(data)
+        if self.sanity_checking:  # the untrained model, as if of epoch 0
+            return
         m["epoch"] = self.current_epoch
         self.last_metrics = m
         self.history.append(m)

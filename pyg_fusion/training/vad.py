@@ -346,6 +346,10 @@ class WeaklySupervisedVAD(TimedAdamTask):
                               torch.stack([video, batch.y.view(-1).to(video.dtype)], 1)))
 
     def on_validation_epoch_end(self):
+        if self.sanity_checking:
+            # a few batches of held-out videos, maybe of one label (an error
+            # of roc_auc before any training), and of an untrained model
+            self._outputs = []
         if not self._outputs:
             return
         _, out = self._gathered()
