@@ -95,3 +95,35 @@ def test_rgb_of_another_colour_space_is_read_by_its_colours(tmp_path, mode):
     ds = _scene(tmp_path, image, mask, depth, (f"rgb.{ext}", "mask.png", "depth.png"))
     got = (ds[0]["rgb"] * 255).permute(1, 2, 0).numpy()
     assert np.abs(got - rgb).max() <= 10   # the colour space's rounding (and JPEG's)
+
+
+@pytest.mark.parametrize("spoil,match", [
+    ("label", r"mask \S+val1_mask\.png holds labels outside \[0, 5\) and != 255: \[7\]"),
+    ("colour depth", r"mask and depth must be single-channel PNGs: \S+val1_mask\.png "
+                     r"\(20, 28\), \S+val1_depth\.png \(20, 28, 3\)"),
+    ("cut short", r"cannot read depth file \S+val1_depth\.png: image file is truncated"),
+])
+def test_a_test_scene_that_only_its_pixels_show_bad_stops_before_training(tmp_path, capsys,
+                                                                          spoil, match):
+    # the headers were checked before training, the pixels only when scored:
+    # a label beyond --num-classes in val.txt stopped the run after all its epochs
+    root, out = tmp_path / "nyud", tmp_path / "run"
+    _write_scenes(root, "train", [(24, 32)] * 2)
+    _write_scenes(root, "val", [(24, 32), (20, 28)], seed=1)
+    depth = np.array(Image.open(root / "val1_depth.png"))
+    if spoil == "label":
+        mask = np.array(Image.open(root / "val1_mask.png"))
+        mask[3, 4] = 7
+        Image.fromarray(mask).save(root / "val1_mask.png")
+    elif spoil == "colour depth":
+        Image.fromarray(np.stack([(depth // 64).astype(np.uint8)] * 3, -1)).save(
+            root / "val1_depth.png")
+    else:
+        data = (root / "val1_depth.png").read_bytes()
+        (root / "val1_depth.png").write_bytes(data[:len(data) // 2])
+    assert main(["segment", "train", "--data", "nyud", "--root", str(root), *SEG,
+                 "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert re.search(r"segment train: error: " + match, err), err
+    assert not out.exists()   # no epoch trained, no stage made

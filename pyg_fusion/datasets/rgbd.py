@@ -170,22 +170,29 @@ class RGBDSegmentation(Dataset):
     def __len__(self) -> int:
         return len(self.items)
 
-    def check_files(self) -> list[tuple[int, int]]:
+    def check_files(self, pixels: bool = False) -> list[tuple[int, int]]:
         """Checks every listed scene from the files' headers, without decoding
         pixels: its three files exist, are images and share one size, and the
-        mask is no JPEG (the labels are checked when read). Returns each
-        scene's ``(H, W)``.
+        mask is no JPEG. Returns each scene's ``(H, W)``.
 
         Items are read lazily, so without this a bad file of a test list
         surfaces only once training is over; the ``segment`` command calls it
-        on both splits before training.
+        on both splits before training, with ``pixels=True`` on the test split.
+
+        Args:
+            pixels (bool, optional): also read every scene as an item is read, for what
+                the headers cannot tell: labels outside ``[0, num_classes)`` (a wrong
+                ``num_classes``), a mask or depth of several channels, NaN depth, a file
+                cut short. (default: :obj:`False`)
         """
         sizes = []
-        for paths in self.items:
+        for i, paths in enumerate(self.items):
             dims = [_png_size(p, what) for p, what in zip(paths, ("rgb", "mask", "depth"))]
             if len(set(dims)) != 1:
                 raise _sizes_differ(paths, dims)
             sizes.append(dims[0])
+            if pixels and self._cache is None:  # in_memory: read (and checked) already
+                self._load(i)
         return sizes
 
     def _load(self, i: int) -> tuple[Tensor, Tensor, Tensor]:

@@ -59,9 +59,12 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
         raise FileNotFoundError(f"--root {data.root} has no test list: put val.txt or "
                                 f"test.txt there (val.txt is scored when both exist)")
     test = RGBDSegmentation(data.root, test_split, num_classes=k)
-    for split in (train, test):  # a bad test file found after training would waste the run
-        if split is not None:
-            split.check_files()
+    # a bad test file found after training would waste the run: before training the
+    # test scenes' pixels are read too (labels beyond --num-classes, a colour depth map,
+    # a file cut short); a bad training file stops the first epoch, scoring reads at once
+    if train is not None:
+        train.check_files()
+    test.check_files(pixels=train is not None)
     return train, test, None
 
 
