@@ -8,6 +8,8 @@
 """
 import importlib
 
+from ._notices import PygFusionNotice
+
 __version__ = "0.1.0"
 
 _LAZY = ("functional", "nn", "data", "transforms", "methods", "datasets", "training",
@@ -23,4 +25,4 @@ def __getattr__(name):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["__version__", *_LAZY]
+__all__ = ["__version__", "PygFusionNotice", *_LAZY]

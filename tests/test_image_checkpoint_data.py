@@ -45,7 +45,8 @@ def test_old_translation_checkpoint_evaluates_with_a_notice(tmp_path, capsys):
                "--out", str(tmp_path / "ev"), "--no-progress"])
     err = capsys.readouterr().err
     assert rc == 0, err
-    assert err.startswith(f"notice: --checkpoint {ckpt} records no data settings")
+    assert err.startswith(f"pyg-fusion translate evaluate: notice: --checkpoint {ckpt} "
+                          "records no data settings")
     assert "--batch-size 16" in err and "--image-size" not in err and "--root" not in err
     data = json.loads((tmp_path / "ev" / "metrics.json").read_text())["config"]["data"]
     assert data == dataclasses.asdict(TranslateDataConfig(

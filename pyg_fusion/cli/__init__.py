@@ -10,7 +10,9 @@ code 2, never a traceback. Argument errors come from argparse (flag types such
 as :func:`positive_int` and :func:`out_folder` below); a command raises
 :class:`CLIError` for the rest, and the library's own ``ValueError`` and
 ``OSError`` (bad files, bad values, which already name what is wrong) are
-reported the same way by :func:`main`.
+reported the same way by :func:`main`. A notice, which the library warns
+(:class:`~pyg_fusion.PygFusionNotice`) and the command goes on after, prints
+one line ``pyg-fusion <command>: notice: ...`` (``_process.rendered_notices``).
 """
 from __future__ import annotations
 
@@ -18,6 +20,8 @@ import argparse
 import importlib
 import os
 import sys
+
+from .._notices import PygFusionNotice
 
 # Module names under pyg_fusion.cli, in the order they appear in --help.
 COMMANDS: list[str] = ["demo", "train", "evaluate", "compare", "sweep", "plot", "segment", "translate"]
@@ -30,9 +34,9 @@ class CLIError(Exception):
 
 
 # Errors of the library that a user's input causes (bad files, bad values):
-# main() reports them like CLIError. Anything else is a bug and keeps its
-# traceback.
-USER_ERRORS = (CLIError, OSError, ValueError)
+# main() reports them like CLIError; a notice too, made an error by -W error.
+# Anything else is a bug and keeps its traceback.
+USER_ERRORS = (CLIError, OSError, ValueError, PygFusionNotice)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -275,13 +279,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
             return 2
         return 0
-    from ._process import command_settings
+    from ._process import command_settings, rendered_notices
     if getattr(args, "out", "") is None:  # the image commands' --out (OUT_REQUIRED)
         print(f"{prog}: error: the following arguments are required: --out (see {prog} --help)",
               file=sys.stderr)
         return 2
     try:
-        with command_settings(args), _out_lock(parser, args):
+        with command_settings(args), _out_lock(parser, args), rendered_notices(prog):
             return int(args.func(args) or 0)
     except USER_ERRORS as exc:
         print(f"{prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)

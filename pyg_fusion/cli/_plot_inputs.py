@@ -58,7 +58,7 @@ def rebuild_from_checkpoint(path: str, root: str | None, force_reload: bool = Fa
     from the checkpoint's config as ``pyg-fusion evaluate`` does, its tensors
     read with ``weights_only=True``; ``force_reload``: ``--force-reload``
     (:func:`~pyg_fusion.experiments.data.load_data`)."""
-    from ..experiments.checkpoints import (FROM_CHECKPOINT, checkpoint_data,
+    from ..experiments.checkpoints import (FROM_CHECKPOINT, check_fingerprint, checkpoint_data,
                                            load_train_checkpoint, model_from_checkpoint)
     from ..experiments.data import GRAPH_DATASETS, DataConfig
     ckpt, _, cfg = load_train_checkpoint(path)
@@ -69,6 +69,7 @@ def rebuild_from_checkpoint(path: str, root: str | None, force_reload: bool = Fa
     # root None: the folder the training run recorded, as evaluate reads it
     data = DataConfig(**{**FROM_CHECKPOINT, "dataset": cfg["dataset"], "root": root})
     td, _ = checkpoint_data(data, {"seed": 0, **cfg}, state, path, force_reload=force_reload)
+    check_fingerprint(cfg, td, path, data, stacklevel=2)  # a figure of other data: said
     return model_from_checkpoint(cfg, td, state), td, cfg
 
 

@@ -87,3 +87,56 @@ def command_settings(args):
             os.environ.pop("OMP_NUM_THREADS", None)
         else:
             os.environ["OMP_NUM_THREADS"] = old_omp
+
+
+@contextmanager
+def rendered_notices(prog: str):
+    """Shows each :class:`~pyg_fusion.PygFusionNotice` of the command as one
+    line ``<prog>: notice: ...`` on stderr (Python's display of a warning is
+    two lines, its source file and line first), in the first process only
+    (the others of a DDP run say it again); other warnings are shown as
+    before. The filters are untouched (``-W error`` makes a notice an
+    error); the display is put back after the command.
+
+    Args:
+        prog (str): the command, e.g. ``"pyg-fusion evaluate"``.
+    """
+    import sys
+    import warnings
+
+    from .._notices import PygFusionNotice
+
+    with warnings.catch_warnings():  # puts back showwarning (and the filters) on exit
+        shown = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if not issubclass(category, PygFusionNotice):
+                return shown(message, category, filename, lineno, file, line)
+            from ..experiments.run import is_main_process
+            if is_main_process():
+                print(f"{prog}: notice: {' '.join(str(message).split())}", file=sys.stderr)
+
+        warnings.showwarning = show
+        yield
+
+
+@contextmanager
+def kept_notices():
+    """Yields a list that holds the text of each
+    :class:`~pyg_fusion.PygFusionNotice` shown inside the block (each still
+    shown as it would be), for the records of what was said."""
+    import warnings
+
+    from .._notices import PygFusionNotice
+
+    kept: list[str] = []
+    with warnings.catch_warnings():
+        shown = warnings.showwarning
+
+        def show(message, category, *args, **kwargs):
+            if issubclass(category, PygFusionNotice):
+                kept.append(str(message))
+            return shown(message, category, *args, **kwargs)
+
+        warnings.showwarning = show
+        yield kept

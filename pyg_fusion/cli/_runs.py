@@ -3,7 +3,6 @@ their translation into the configs of :mod:`pyg_fusion.experiments`."""
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from ..experiments.data import (DATASETS, IMAGE_TASKS, DataConfig, check_dataset_flags,
@@ -157,8 +156,9 @@ def data_config(args, *, fresh: bool = True) -> DataConfig:
 
 def notice_earlier_run(out: Path, files: tuple[str, ...], what: str, replaced: str) -> None:
     """Says, before a command writes into ``out``, that ``out`` holds an
-    earlier run and what of it this one replaces: a command in a used
-    ``--out`` replaces nothing without a word, whichever version wrote it.
+    earlier run and what of it this one replaces (a
+    :class:`~pyg_fusion.PygFusionNotice`): a command in a used ``--out``
+    replaces nothing without a word, whichever version wrote it.
 
     Args:
         out (Path): the command's ``--out``.
@@ -166,9 +166,9 @@ def notice_earlier_run(out: Path, files: tuple[str, ...], what: str, replaced: s
         what (str): what the earlier one was (``"run"``, ``"sweep"``).
         replaced (str): what this command replaces of it, and when.
     """
-    from ..experiments.run import is_main_process
-    if is_main_process() and any((out / f).exists() for f in files):
-        print(f"notice: --out {out} holds an earlier {what}: {replaced}", file=sys.stderr)
+    from .._notices import notice
+    if any((out / f).exists() for f in files):
+        notice(f"--out {out} holds an earlier {what}: {replaced}")
 
 
 def earlier_records(out: Path) -> list[dict] | None:
@@ -176,13 +176,12 @@ def earlier_records(out: Path) -> list[dict] | None:
     without the file (a first launch of a job that always passes --resume, or
     a finished compare) a notice, and :obj:`None`: every run trains."""
     import json
+    from .._notices import notice
     from ..experiments._resume import check_records
-    from ..experiments.run import is_main_process
     path = out / "results.partial.json"
     if not path.is_file():
-        if is_main_process():
-            print(f"notice: --resume: {path} does not exist (no interrupted compare there): "
-                  "every run trains", file=sys.stderr)
+        notice(f"--resume: {path} does not exist (no interrupted compare there): every run "
+               "trains")
         return None
     try:
         records = json.loads(path.read_text(encoding="utf-8"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from . import out_folder
 from ._help import HelpFormatter
-from ._process import add_threads_argument
+from ._process import add_threads_argument, kept_notices
 from ..experiments.checkpoints import FROM_CHECKPOINT
 from ._runs import add_dataset_args, add_device_args, add_task_arg, data_config
 
@@ -21,7 +21,8 @@ def register(subparsers) -> None:
         "standardisation statistics come from the checkpoint; dataset options given here "
         "(--root, --vad-*, ...) override them, e.g. to say where to find the data. The "
         "checkpoint holds a fingerprint of the data it was trained and tested on (features, "
-        "labels, split): scoring other data, e.g. files changed since, is named in a warning.",
+        "labels, split): scoring other data, e.g. files changed since, is named in a notice, "
+        "which results.json records (notices).",
         formatter_class=HelpFormatter)
     p.add_argument("--checkpoint", required=True, help="a .ckpt file of `pyg-fusion train`")
     add_task_arg(p)
@@ -69,16 +70,18 @@ def run(args) -> int:
             raise ValueError(f"--seeds {args.seeds}: the checkpoint was trained with seed "
                              f"{seed}, which evaluate scores (its split and held-out videos "
                              f"follow it)")
-    td, cfg, metrics = evaluate_checkpoint(args.checkpoint, data_config(args, fresh=False), out,
-                                           method=args.method, devices=args.devices,
-                                           accelerator=args.accelerator,
-                                           progress=not args.no_progress,
-                                           force_reload=args.force_reload)
+    with kept_notices() as notices:  # e.g. the data changed since training: recorded
+        td, cfg, metrics = evaluate_checkpoint(args.checkpoint, data_config(args, fresh=False),
+                                               out, method=args.method, devices=args.devices,
+                                               accelerator=args.accelerator,
+                                               progress=not args.no_progress,
+                                               force_reload=args.force_reload)
     if not is_main_process():
         return 0
     records = make_records(td, cfg["method"], {cfg["seed"]: metrics},
                            extra={"checkpoint": str(args.checkpoint),
-                                  **hardware_record(args.accelerator, args.devices)})
+                                  **hardware_record(args.accelerator, args.devices),
+                                  "notices": notices})
     write_json(out / "results.json", records)
     print(format_table(records, METRICS[td.task]))
     print(f"\nwrote {out / 'results.json'}")

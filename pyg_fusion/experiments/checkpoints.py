@@ -206,29 +206,43 @@ def data_fingerprint(datasets: dict) -> dict[str, str]:
     return out
 
 
-def check_fingerprint(cfg: dict, td, path: str, given: list[str]) -> None:
-    """Warns (:class:`UserWarning`, one line) when the data ``td`` differs
-    from what the checkpoint ``path`` was trained and tested on
-    (``cfg["data"]["fingerprint"]``, :func:`data_fingerprint`), naming the
-    parts that differ: under the checkpoint's own paths the files changed
-    since, and the scores are of their new contents; with data options
-    ``given`` anew (e.g. ``--root``, ``--views``) other data is a purpose the
-    notice names. Silent for the same data and for checkpoints that predate
-    the fingerprint.
+def check_fingerprint(cfg: dict, td, path: str, data: DataConfig, *,
+                      stacklevel: int = 4) -> None:
+    """Warns (:class:`~pyg_fusion.PygFusionNotice`, one sentence) when the
+    data ``td`` differs from what the checkpoint ``path`` was trained and
+    tested on (``cfg["data"]["fingerprint"]``, :func:`data_fingerprint`),
+    naming the parts that differ: under the checkpoint's own paths the files
+    changed since, and the scores are of their new contents; with data
+    options given anew in ``data`` whose value as loaded (paths made
+    absolute) differs from the checkpoint's (e.g. ``--root``, ``--views``),
+    other data is a purpose the notice names. Silent for the same data and
+    for checkpoints that predate the fingerprint.
 
     Args:
         cfg (dict): the checkpoint's recorded config.
         td (TaskData): the data about to be scored (:func:`checkpoint_data`),
             its fingerprint in ``td.extra["fingerprint"]``.
         path (str): the checkpoint's file, named in the notice.
-        given (list[str]): the data options given anew (flags), empty when
-            the checkpoint's own data is scored.
+        data (DataConfig): the dataset options given (a field ``None``:
+            the checkpoint's).
+        stacklevel (int, optional): the frame the warning names, as
+            :func:`warnings.warn` counts. (default: :obj:`4`, the caller of
+            :func:`evaluate_checkpoint`, past its ``keeps_global_rng`` wrapper)
     """
-    import warnings
+    from .._notices import notice
     saved = cfg.get("data", {}).get("fingerprint")
     now = td.extra.get("fingerprint")
     if not isinstance(saved, dict) or now is None or saved == now:
         return
+    # the options given other than the checkpoint's, as loaded (paths made
+    # absolute): they chose other data (the split rates and the
+    # standardisation must be the checkpoint's: checkpoint_data)
+    trained = cfg.get("data_config") or {}
+    loaded = dataclasses.asdict(td.config) if td.config is not None else {}
+    given = [f"--{f.name.replace('_', '-')}" for f in dataclasses.fields(DataConfig)
+             if f.name not in ("dataset", "standardize", "val_rate", "test_rate")
+             and getattr(data, f.name) is not None
+             and loaded.get(f.name) != trained.get(f.name)]
     parts = sorted(k for k in set(saved) | set(now) if saved.get(k) != now.get(k))
     shown = ", ".join(parts[:6]) + (f" and {len(parts) - 6} more" if len(parts) > 6 else "")
     if given:
@@ -238,8 +252,7 @@ def check_fingerprint(cfg: dict, td, path: str, given: list[str]) -> None:
     else:
         msg = (f"the data of the checkpoint {path} changed since it was trained: its recorded "
                f"files now hold other values of {shown}; the scores are of the data as it is now")
-    # at evaluate_checkpoint's caller (past its keeps_global_rng wrapper)
-    warnings.warn(msg, UserWarning, stacklevel=4)
+    notice(msg, stacklevel=stacklevel)
 
 
 def model_from_checkpoint(cfg: dict, td, state_dict: dict):
@@ -333,16 +346,7 @@ def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: 
         raise ValueError(f"the data's sources {td.in_channels} (name: features) differ from "
                          f"those the checkpoint {path} was trained on, {cfg['in_channels']}: "
                          f"give the data it was trained on")
-    # the options given other than the checkpoint's, as loaded (paths made
-    # absolute): they chose other data (the split rates and the
-    # standardisation must be the checkpoint's: checkpoint_data)
-    trained = cfg.get("data_config") or {}
-    loaded = dataclasses.asdict(td.config) if td.config is not None else {}
-    given = [f"--{f.name.replace('_', '-')}" for f in dataclasses.fields(DataConfig)
-             if f.name not in ("dataset", "standardize", "val_rate", "test_rate")
-             and getattr(data, f.name) is not None
-             and loaded.get(f.name) != trained.get(f.name)]
-    check_fingerprint(cfg, td, path, given)
+    check_fingerprint(cfg, td, path, data)
     model = model_from_checkpoint(cfg, td, ckpt["state_dict"])
     if td.task == "node":
         from ..training.node import NodeClassification, single_graph_loader

@@ -298,19 +298,22 @@ def data_from_checkpoint(given, recorded: dict | None):
 
 
 def defaults_notice(path: str, defaulted: dict) -> None:
-    """Says on stderr which data settings of the checkpoint ``path`` are the
-    defaults (:func:`data_from_checkpoint`); nothing if none.
+    """Says which data settings of the checkpoint ``path`` are the defaults
+    (:func:`data_from_checkpoint`), a :class:`~pyg_fusion.PygFusionNotice`
+    at the caller of the evaluation (``evaluate_segment``,
+    ``evaluate_translate``); nothing if none.
 
     Args:
         path (str): the checkpoint.
         defaulted (dict): the settings taken from the defaults.
     """
-    import sys
+    from .._notices import notice
     if defaulted:
-        print(f"notice: --checkpoint {path} records no data settings (written before they "
-              f"were saved); evaluating with the flags given and the defaults: "
-              + ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in defaulted.items()),
-              file=sys.stderr)
+        # past the evaluation and its keeps_global_rng wrapper
+        notice(f"--checkpoint {path} records no data settings (written before they were "
+               f"saved); evaluating with the flags given and the defaults: "
+               + ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in defaulted.items()),
+               stacklevel=4)
 
 
 # The config sections of each image command, in --print-config's order.
