@@ -12,6 +12,7 @@ from typing import Any
 from .._files import atomic_write, publish_folder, write_json
 from ._rng import keeps_global_rng
 from ._resume import reusable_runs
+from ._versions import library_versions
 from .checkpoints import CHECKPOINT_FORMAT
 from .components import TASKS
 from .config import MethodSpec, check_options
@@ -57,7 +58,8 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
               "setting": td.setting, "in_channels": td.in_channels,
               "num_classes": td.num_classes, "options": options, "spec": spec.to_dict(),
               "seed": seed, "data": dict(td.extra),
-              "data_config": None if td.config is None else dataclasses.asdict(td.config)}
+              "data_config": None if td.config is None else dataclasses.asdict(td.config),
+              "versions": library_versions()}
     seed_everything(seed)
     if td.task == "node":
         from ..training.node import fit_node
@@ -186,7 +188,9 @@ def is_main_process() -> bool:
 # -- records -----------------------------------------------------------------
 def make_records(td: TaskData, method: str, per_seed: dict[int, dict[str, float]],
                  extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """One record per metric: mean and (sample) std over the seeds.
+    """One record per metric: mean and (sample) std over the seeds, and the
+    versions that computed them (``versions``: pyg_fusion, torch,
+    torch_geometric, numpy, Python).
 
     Args:
         td (TaskData): the data the runs used (its dataset and setting are recorded).
@@ -196,6 +200,7 @@ def make_records(td: TaskData, method: str, per_seed: dict[int, dict[str, float]
             (default: :obj:`None`)
     """
     seeds = sorted(per_seed)
+    versions = library_versions()
     out = []
     names = [m for m in next(iter(per_seed.values())) if not m.startswith("_")]
     for metric in names:
@@ -203,7 +208,7 @@ def make_records(td: TaskData, method: str, per_seed: dict[int, dict[str, float]
         out.append({"dataset": td.dataset, "setting": td.setting, "method": method,
                     "metric": metric, "mean": statistics.fmean(vals),
                     "std": statistics.stdev(vals) if len(vals) > 1 else 0.0,
-                    "seeds": seeds, "values": vals, **(extra or {})})
+                    "seeds": seeds, "values": vals, **(extra or {}), "versions": versions})
     return out
 
 
@@ -314,9 +319,11 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
                    "data": dataclasses.asdict(td0.config)} for m in methods}
     reused: dict[str, dict[int, dict]] = {}
     if resume is not None:
+        # a run of other versions is trained again: its numbers may differ
         reused = reusable_runs(resume, {m: {
             "dataset": td0.dataset, "setting": td0.setting, "method": m,
-            "config": configs[m], **hardware} for m in methods}, seeds)
+            "config": configs[m], **hardware, "versions": library_versions()}
+            for m in methods}, seeds)
         if is_main_process():
             n = sum(map(len, reused.values()))
             print(f"resume: {n} of {len(jobs)} runs reused from the earlier records "
