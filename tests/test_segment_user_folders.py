@@ -127,3 +127,27 @@ def test_a_test_scene_that_only_its_pixels_show_bad_stops_before_training(tmp_pa
     assert len(err.splitlines()) == 1, err
     assert re.search(r"segment train: error: " + match, err), err
     assert not out.exists()   # no epoch trained, no stage made
+
+
+def test_a_relative_root_is_recorded_absolute_and_found_from_elsewhere(tmp_path, capsys,
+                                                                       monkeypatch):
+    # --root given relative was recorded as typed (checkpoint and metrics.json):
+    # evaluate from another working folder stopped with '--root nyud has no test
+    # list', or scored whatever folder of that name it found there
+    _write_scenes(tmp_path / "nyud", "train", [(24, 32)] * 2)
+    _write_scenes(tmp_path / "nyud", "val", [(24, 32)], seed=1)
+    monkeypatch.chdir(tmp_path)
+    assert main(["segment", "train", "--data", "nyud", "--root", "nyud", *SEG,
+                 "--out", "run"]) == 0
+    trained = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    assert trained["config"]["data"]["root"] == str(tmp_path / "nyud")
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "nyud").mkdir(parents=True)   # a folder of that name that is no data
+    monkeypatch.chdir(elsewhere)
+    assert main(["segment", "evaluate", "--checkpoint", "../run/checkpoints/last.ckpt",
+                 "--no-progress", "--out", "eval"]) == 0
+    scored = json.loads((elsewhere / "eval" / "metrics.json").read_text())
+    assert scored["config"]["data"]["root"] == str(tmp_path / "nyud")
+    for name, scores in trained["scores"].items():
+        assert scored["scores"][name] == pytest.approx(scores)
+    capsys.readouterr()

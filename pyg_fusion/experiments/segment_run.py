@@ -102,6 +102,7 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
 
     check_accelerator(accelerator)
     check_segment(data, model)
+    data = _as_recorded(data)
     train, test, names = segment_datasets(data, force_reload=force_reload)
     if data.data != SYNTHETIC:  # the scenes of a list are known once it is read
         check_segment(data, model, num_listed=len(train))
@@ -124,10 +125,21 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
                                   progress=progress, checkpoint=checkpoint,
                                   num_workers=data.workers, accelerator=accelerator)
         run = _score_segmenter(module, test, names, stage, progress=progress, trainer=fitted,
-                               report=report, config=config, batch_size=data.batch_size,
-                               epochs=trainer.epochs)
+                               report=report, config=config_with_data(config, data),
+                               batch_size=data.batch_size, epochs=trainer.epochs)
     _wrote(out_dir, report)
     return run
+
+
+def _as_recorded(data: SegmentDataConfig) -> SegmentDataConfig:
+    """``data`` as the checkpoint and ``metrics.json`` record it: a user's folder
+    by its absolute path, which evaluate finds from any working folder (a
+    relative one was resolved in evaluate's own, another folder or none). The
+    synthetic scenes' root is kept as given: the seed makes the same scenes
+    anywhere."""
+    if data.data == SYNTHETIC:
+        return data
+    return dataclasses.replace(data, root=osp.abspath(data.root))
 
 
 def _load_pretrained(encoder, model: SegmentModelConfig) -> None:
@@ -204,6 +216,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
             raise ValueError(f"--num-classes {given_classes} does not match the checkpoint's "
                              f"{k} classes")
         data = dataclasses.replace(data, num_classes=k)  # the notice's default, for old files
+    data = _as_recorded(data)
     _, test, names = segment_datasets(data, force_reload=force_reload, train=False)
     defaults_notice(checkpoint, defaulted)  # once the data is made: no error follows
     with staged_folder(out_dir, "evaluate") as stage:
