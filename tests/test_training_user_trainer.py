@@ -29,8 +29,8 @@ def _vad_model(train):
 
 
 def _trainer(tmp_path, **kwargs):
-    return L.Trainer(default_root_dir=tmp_path, max_epochs=kwargs.pop("max_epochs", 2),
-                     logger=False, enable_checkpointing=False, enable_progress_bar=False,
+    kwargs = {"max_epochs": 2, "enable_checkpointing": False, **kwargs}
+    return L.Trainer(default_root_dir=tmp_path, logger=False, enable_progress_bar=False,
                      enable_model_summary=False, **kwargs)
 
 
@@ -73,3 +73,74 @@ def test_the_sanity_check_of_a_few_videos_of_one_label_is_no_error(vad_train, tm
     trainer = _trainer(tmp_path, num_sanity_val_steps=2)
     trainer.fit(task, loader, loader)
     assert task.best["epoch"] in (0, 1) and "val_loss" in trainer.callback_metrics
+
+
+def _resumed(make, fit, tmp_path, epochs, cut, callbacks=lambda: []):
+    """The task of an uninterrupted run of ``epochs`` and of one stopped
+    after ``cut`` epochs and resumed from its last.ckpt."""
+    from lightning.pytorch.callbacks import ModelCheckpoint
+    tasks = []
+    for name, stop, resume in (("whole", epochs, None), ("cut", cut, None),
+                               ("cut", epochs, tmp_path / "cut" / "last.ckpt")):
+        task = make()
+        ckpt = ModelCheckpoint(dirpath=tmp_path / name, save_last=True, save_top_k=0)
+        trainer = _trainer(tmp_path, max_epochs=stop, num_sanity_val_steps=0,
+                           enable_checkpointing=True, callbacks=[ckpt, *callbacks()])
+        fit(trainer, task, resume)
+        tasks.append(task)
+    return tasks[0], tasks[2]
+
+
+def _same_weights(a, b):
+    return all(torch.equal(x, y) for x, y in zip(a.state_dict().values(),
+                                                  b.state_dict().values()))
+
+
+def test_a_node_run_resumed_from_its_checkpoint_chooses_as_the_whole_run(tmp_path):
+    # the best epoch (3) came before the interruption (after epoch 4): the
+    # resumed run chose among epochs 4 and 5 only, another model (test 1.0
+    # against the whole run's 0.933), its history lost
+    data = _toy_graph()
+    loader = single_graph_loader(data)
+
+    def make():
+        torch.manual_seed(0)
+        return NodeClassification(build_model("lego", "node", {"a": 4, "b": 3},
+                                              num_classes=3, k=5, hidden_channels=16,
+                                              dropout=0.0))
+
+    whole, resumed = _resumed(make, lambda t, task, ckpt: t.fit(task, loader, loader,
+                                                                 ckpt_path=ckpt),
+                              tmp_path, epochs=6, cut=4)
+    assert _same_weights(whole, resumed)
+    assert whole.best["epoch"] == 3 and resumed.best == whole.best
+    assert resumed.history == whole.history
+
+
+def test_a_vad_run_resumed_after_its_auto_warmup_keeps_the_operator_training(vad_train,
+                                                                              tmp_path):
+    # the switch epoch of operator_warmup="auto" (4) was not in the
+    # checkpoint: the resumed run froze A again and freed it at epoch 6
+    loader = DataLoader(IndexedDataset(vad_train), batch_size=4)
+    d = vad_train[0]
+    inch = {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
+
+    def make():
+        torch.manual_seed(0)
+        return WeaklySupervisedVAD(build_model("lego-cp", "vad", inch, num_segments=8),
+                                   lr=0.05, operator_warmup="auto")
+
+    whole, resumed = _resumed(
+        make, lambda t, task, ckpt: t.fit(task, loader, loader, ckpt_path=ckpt), tmp_path,
+        epochs=8, cut=5,
+        callbacks=lambda: [OperatorWarmupAuto("val_score", mode="max", patience=2,
+                                              phase_epochs=4)])
+    assert whole.operator_start_epoch == resumed.operator_start_epoch == 4
+    assert _same_weights(whole, resumed) and resumed.best == whole.best
+    assert all(torch.equal(whole.best_state[k], v) for k, v in resumed.best_state.items())
+    # the floor of min_epochs of a later phase is kept with the callback's counts
+    cb = OperatorWarmupAuto("val_score", phase_epochs=4)
+    cb.floor_start = 9
+    other = OperatorWarmupAuto("val_score", phase_epochs=4)
+    other.load_state_dict(cb.state_dict())
+    assert other.floor_start == 9

@@ -4,6 +4,7 @@ warm-up (:class:`OperatorWarmupAuto` for ``operator_warmup="auto"``) and a
 wall-clock time per training epoch (reported beside the metrics)."""
 from __future__ import annotations
 
+import copy
 import time
 
 import lightning as L
@@ -60,6 +61,23 @@ class TimedAdamTask(L.LightningModule):
         self.branch_start_epoch: int | None = (
             0 if not branch_warmup else None if operator_warmup == "auto" else operator_warmup)
         self.epoch_times: list[float] = []
+
+    # What a run has learnt beside the weights: the warm-ups' switch epochs,
+    # the epochs' times and (subclasses) the model choice so far. Saved in
+    # every checkpoint, so that a run resumed from one (``Trainer.fit(...,
+    # ckpt_path=...)``) chooses among all its epochs, not only those after
+    # the restart.
+    fit_state = ("operator_start_epoch", "branch_start_epoch", "epoch_times")
+
+    def on_save_checkpoint(self, checkpoint):
+        checkpoint["fit_state"] = {name: copy.deepcopy(getattr(self, name))
+                                   for name in self.fit_state}
+
+    def on_load_checkpoint(self, checkpoint):
+        # (a checkpoint written before the state was saved has none)
+        for name, value in checkpoint.get("fit_state", {}).items():
+            if name in self.fit_state:
+                setattr(self, name, value)
 
     def forward(self, batch):
         return self.model(batch)

@@ -90,6 +90,8 @@ class NodeClassification(TimedAdamTask):
             model. (default: :obj:`None`)
     """
 
+    fit_state = TimedAdamTask.fit_state + ("best", "history")
+
     def __init__(self, model: nn.Module, *, lr: float = 0.01, weight_decay: float = 5e-4,
                  config: dict[str, Any] | None = None):
         super().__init__(model, lr, weight_decay)

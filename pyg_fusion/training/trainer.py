@@ -59,6 +59,15 @@ class EarlyStoppingAfter(EarlyStopping):
         self.min_epochs = min_epochs
         self.floor_start = 0
 
+    def state_dict(self) -> dict:
+        # floor_start with Lightning's counts: a run resumed from a checkpoint
+        # of a later phase keeps that phase's floor
+        return {**super().state_dict(), "floor_start": self.floor_start}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        super().load_state_dict(state_dict)
+        self.floor_start = state_dict.get("floor_start", 0)
+
     def _hold(self, trainer, stop: bool) -> None:
         if trainer.current_epoch + 1 < self.floor_start + self.min_epochs:
             trainer.should_stop = stop

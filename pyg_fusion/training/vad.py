@@ -238,6 +238,8 @@ class WeaklySupervisedVAD(TimedAdamTask):
     ``test_pr_auc_trapz``).
     """
 
+    fit_state = TimedAdamTask.fit_state + ("best", "best_state")
+
     def __init__(self, model: nn.Module, *, lr: float = 1e-3, weight_decay: float = 5e-4,
                  topk: int = 3, lambda_deg: float = 0.1, alpha: float | None = None,
                  lambda_sparse: float = 0.0, config: dict[str, Any] | None = None,
