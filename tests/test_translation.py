@@ -205,16 +205,18 @@ def test_taskonomy_folder(tmp_path):
         depth = rng.integers(0, 65535, (8, 8)).astype(np.uint16)
         Image.fromarray(depth).save(
             tmp_path / "depth_zbuffer" / f"{stem}depth_zbuffer.png")
-    # A file missing from one modality is left out.
+    # A file missing from one modality is left out, with a warning.
     Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(
         tmp_path / "rgb" / "point_9_view_0_domain_rgb.png")
-    ds = TaskonomyFolder(str(tmp_path), ["depth_zbuffer", "normal"],
-                         image_size=16)
+    with pytest.warns(UserWarning, match="1 of the 4 scenes"):
+        ds = TaskonomyFolder(str(tmp_path), ["depth_zbuffer", "normal"],
+                             image_size=16)
     assert len(ds) == 3
     d = ds[1]
     assert d.x_depth_zbuffer.shape == (1, 1, 16, 16)
     assert d.x_normal.shape == (1, 3, 16, 16) and d.y.shape == (1, 3, 16, 16)
-    raw = ds.__class__(str(tmp_path), ["depth_zbuffer"], image_size=None)[0]
+    with pytest.warns(UserWarning, match="1 of the 4 scenes"):
+        raw = ds.__class__(str(tmp_path), ["depth_zbuffer"], image_size=None)[0]
     expect = np.asarray(Image.open(tmp_path / "depth_zbuffer" /
                                    "point_0_view_0_domain_depth_zbuffer.png"))
     torch.testing.assert_close(raw.x_depth_zbuffer[0, 0],

@@ -63,3 +63,61 @@ def test_colour_spaces_other_than_rgb_are_read_as_their_colours(tmp_path, mode):
     assert x.shape == (3, 8, 8)
     # the colours up to the colour space's rounding (and JPEG's, for CMYK)
     assert (x.permute(1, 2, 0) * 255 - torch.from_numpy(rgb).float()).abs().max() < 6
+
+
+def _folder(root, n=4, size=8, mods=("depth", "shade", "rgb")):
+    """``root/<modality>/<i>.png``: seeded random scenes of ``size`` pixels."""
+    import numpy as np
+    from PIL import Image
+    rng = np.random.default_rng(0)
+    for m in mods:
+        (root / m).mkdir(parents=True, exist_ok=True)
+        for i in range(n):
+            shape = (size, size, 3) if m == "rgb" else (size, size)
+            Image.fromarray((rng.random(shape) * 255).astype(np.uint8)).save(
+                root / m / f"{i:04d}.png")
+    return root
+
+
+def test_scenes_left_out_for_a_missing_file_are_named(tmp_path):
+    """A scene whose target (or an input) was missing was left out without a
+    word: 6 scenes of a user's folder trained as 5."""
+    from pyg_fusion.datasets.taskonomy import TaskonomyFolder
+    root = _folder(tmp_path / "d", n=6)
+    (root / "rgb" / "0002.png").unlink()
+    for i in (1, 3, 4, 5):
+        (root / "shade" / f"{i:04d}.png").unlink()
+    with pytest.warns(UserWarning) as seen:
+        folder = TaskonomyFolder(str(root), ["depth", "shade"], image_size=8)
+    assert folder.names == ["0000"]
+    assert [str(w.message) for w in seen] == [
+        f"5 of the 6 scenes under {str(root)!r} are left out, lacking an image in some "
+        f"folder (no 'shade' image: '0001', '0003', '0004' and 1 more; no 'rgb' image: "
+        f"'0002'); only scenes present in every folder are kept, paired by file name"]
+
+
+def test_a_bad_file_is_named_before_training(tmp_path, capsys, monkeypatch):
+    """Scenes are read lazily: a damaged file of the validation folder ended the
+    run once an epoch of training was over (reproduced: 20 validation scenes, the
+    last one's target a cut PNG: 2 training steps, then the error)."""
+    import pyg_fusion.training.translation as tr
+    from pyg_fusion.cli import main
+    train, val = _folder(tmp_path / "train"), _folder(tmp_path / "val", n=20)
+    (val / "rgb" / "0019.png").write_bytes(b"\x89PNG\r\n\x1a\n cut short")
+    monkeypatch.setattr(tr, "fit_translation", lambda *a, **k: pytest.fail("trained"))
+    args = ["translate", "train", "--data", str(train), "--modalities", "depth,shade",
+            "--image-size", "8", "--num-downs", "2", "--gan-mode", "none", "--out",
+            str(tmp_path / "out"), "--no-progress"]
+    assert main([*args, "--val-data", str(val)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"pyg-fusion translate train: error: cannot read image file "
+                          f"{str(val / 'rgb' / '0019.png')!r}") and err.count("\n") == 1
+    # an input with other channels than its modality's first, from the headers too
+    from PIL import Image
+    Image.open(val / "rgb" / "0000.png").save(val / "rgb" / "0019.png")
+    Image.open(val / "depth" / "0011.png").convert("RGB").save(val / "depth" / "0011.png")
+    assert main([*args, "--val-data", str(val)]) == 2
+    assert capsys.readouterr().err == (
+        f"pyg-fusion translate train: error: {val / 'depth' / '0011.png'} has 3 channels, "
+        f"but 'depth' images have 1 (as {val / 'depth' / '0000.png'}): save every 'depth' "
+        f"image with the same channels\n")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import os.path as osp
 import re
+import warnings
 from typing import Callable, Sequence
 
 import numpy as np
@@ -25,6 +26,33 @@ def _stem(name: str) -> str:
     return _DOMAIN_SUFFIX.sub("", osp.splitext(name)[0])
 
 
+# the modes read by their RGB colours (a palette image's array is its indices;
+# other colour spaces' channels are no RGB: a CMYK JPEG's first three, C, M, Y,
+# read red as cyan) or as grey (a grey image with alpha); others as they are
+_READ_AS = {"P": "RGB", "PA": "RGB", "CMYK": "RGB", "YCbCr": "RGB", "LAB": "RGB",
+            "HSV": "RGB", "LA": "L"}
+
+
+def _channels(mode: str) -> int:
+    """The channels :func:`read_image` gives an image of PIL ``mode``."""
+    from PIL import Image
+
+    bands = Image.getmodebands(_READ_AS.get(mode, mode))
+    return 3 if bands == 4 else bands  # alpha is dropped
+
+
+def _header(path: str) -> tuple[int, tuple[int, int]]:
+    """``(channels, (H, W))`` that :func:`read_image` gives the file ``path``
+    (before resizing), from its header: no pixels are decoded."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as img:
+            return _channels(img.mode), (img.height, img.width)
+    except (OSError, ValueError) as exc:
+        raise OSError(f"cannot read image file {path!r}: {exc}") from exc
+
+
 def read_image(path: str, image_size: int | None = None) -> Tensor:
     """Reads an image file as float ``[C, H, W]`` in ``[0, 1]`` (a palette,
     CMYK, YCbCr or LAB image by its RGB colours; 8-bit images divided by 255,
@@ -36,12 +64,8 @@ def read_image(path: str, image_size: int | None = None) -> Tensor:
     try:
         with Image.open(path) as img:
             img.load()
-            # a palette image's array is its indices; other colour spaces' channels
-            # are no RGB (a CMYK JPEG's first three, C, M, Y, read red as cyan)
-            if img.mode in ("P", "PA", "CMYK", "YCbCr", "LAB", "HSV"):
-                img = img.convert("RGB")
-            elif img.mode == "LA":
-                img = img.convert("L")
+            if img.mode in _READ_AS:
+                img = img.convert(_READ_AS[img.mode])
             mode = img.mode
             arr = np.asarray(img)
     except (OSError, ValueError) as exc:
@@ -86,9 +110,10 @@ class TaskonomyFolder(ImagePairs, Dataset):
 
     A ``_domain_<name>`` suffix is ignored when pairing, so plain names
     (``root/depth/0001.png``, ``root/rgb/0001.png``) work as well. Only scenes
-    present in every requested folder are kept (sorted by name). Images are
-    read lazily, scaled to ``[0, 1]`` (16-bit files by 65535) and resized to
-    ``image_size``.
+    present in every requested folder are kept (sorted by name; a
+    :class:`UserWarning` names those left out). Images are read lazily, scaled
+    to ``[0, 1]`` (16-bit files by 65535) and resized to ``image_size``;
+    :meth:`check_files` checks every file's header at once.
 
     Args:
         root (str): the folder holding one sub-folder per modality.
@@ -158,6 +183,16 @@ class TaskonomyFolder(ImagePairs, Dataset):
         if not common:
             raise ValueError(f"no scene is present in all of the folders "
                              f"{list(tables)} under {self._root!r}")
+        scenes = set().union(*tables.values())
+        if len(scenes) > len(common):  # a user's scenes, fewer without a word
+            lack = {m: sorted(scenes - set(t)) for m, t in tables.items()}
+            said = "; ".join(f"no {m!r} image: " + ", ".join(map(repr, v[:3]))
+                             + (f" and {len(v) - 3} more" if len(v) > 3 else "")
+                             for m, v in lack.items() if v)
+            warnings.warn(f"{len(scenes) - len(common)} of the {len(scenes)} scenes under "
+                          f"{self._root!r} are left out, lacking an image in some folder "
+                          f"({said}); only scenes present in every folder are kept, paired "
+                          f"by file name", UserWarning, stacklevel=3)
         return [{m: tables[m][s] for m in tables} for s in common]
 
     @property
@@ -170,9 +205,43 @@ class TaskonomyFolder(ImagePairs, Dataset):
         """``{modality: C}`` of the input modalities, as in the first scene;
         every scene must have them (a batch stacks its scenes)."""
         if self._channels is None:
-            self._channels = {m: int(read_image(self._files[0][m]).size(0))
-                              for m in self.modalities}
+            self._channels = {m: _header(self._files[0][m])[0] for m in self.modalities}
         return self._channels
+
+    def check_files(self) -> None:
+        """Checks every scene from its files' headers, without decoding pixels:
+        each file is an image, each input image has the channels of its
+        modality's first one and, with ``image_size=None``, every image has the
+        first scene's size. Scenes are read lazily, so without this a bad file
+        surfaces only when a batch reaches it (a validation or test folder's
+        once an epoch of training is over); ``translate`` calls it on each
+        folder before training or scoring."""
+        for idx, files in enumerate(self._files):
+            heads = {m: _header(p) for m, p in files.items()}
+            self._check_scene(idx, {m: heads[m][0] for m in self.modalities},
+                              {size for _, size in heads.values()})
+
+    def _check_scene(self, idx: int, channels: dict[str, int],
+                     sizes: set[tuple[int, int]]) -> None:
+        """Raises naming the file or scene when the input ``channels`` of scene
+        ``idx`` are not its modalities' or, with ``image_size=None``, its images'
+        ``sizes`` (H, W) are not the first scene's: batching would fail naming none."""
+        files = self._files[idx]
+        for m, c in channels.items():
+            if c != self.channels[m]:
+                raise ValueError(f"{files[m]} has {c} channels, but {m!r} images "
+                                 f"have {self.channels[m]} (as {self._files[0][m]}): save "
+                                 f"every {m!r} image with the same channels")
+        if self.image_size is not None:
+            return  # every image is resized to one size
+        if len(sizes) != 1:
+            raise ValueError(f"images of scene {self.names[idx]!r} differ in "
+                             f"size {sorted(sizes)}; pass image_size")
+        if sizes != {self._first_size()}:
+            raise ValueError(f"scene {self.names[idx]!r} is {sizes.pop()} (H, W), but the "
+                             f"first scene {self.names[0]!r} is {self._first_size()}: with "
+                             f"image_size=None every scene must have one size; pass "
+                             f"image_size")
 
     def len(self) -> int:
         return len(self._files)
@@ -184,33 +253,14 @@ class TaskonomyFolder(ImagePairs, Dataset):
         y = read_image(files[self.target], self.image_size)
         if y.size(0) == 1:
             y = y.expand(3, -1, -1)
-        for m, img in inputs.items():
-            if img.size(0) != self.channels[m]:
-                # caught here, where the file is known: batching would fail
-                # naming no file
-                raise ValueError(f"{files[m]} has {img.size(0)} channels, but {m!r} images "
-                                 f"have {self.channels[m]} (as {self._files[0][m]}): save "
-                                 f"every {m!r} image with the same channels")
-        shapes = {tuple(v.shape[1:]) for v in (*inputs.values(), y)}
-        if len(shapes) != 1:
-            raise ValueError(f"images of scene {self.names[idx]!r} differ in "
-                             f"size {sorted(shapes)}; pass image_size")
-        if self.image_size is None and shapes != {self._first_size()}:
-            # as the channels above: a batch of scenes of two sizes failed in
-            # torch.cat, naming no scene
-            raise ValueError(f"scene {self.names[idx]!r} is {shapes.pop()} (H, W), but the "
-                             f"first scene {self.names[0]!r} is {self._first_size()}: with "
-                             f"image_size=None every scene must have one size; pass "
-                             f"image_size")
+        self._check_scene(idx, {m: int(img.size(0)) for m, img in inputs.items()},
+                          {tuple(v.shape[1:]) for v in (*inputs.values(), y)})
         return image_pair_data(inputs, y)
 
     def _first_size(self) -> tuple[int, int]:
         """``(H, W)`` of the first scene, from its target file's header."""
         if self._size is None:
-            from PIL import Image
-
-            with Image.open(self._files[0][self.target]) as img:
-                self._size = (img.height, img.width)
+            self._size = _header(self._files[0][self.target])[1]
         return self._size
 
     def __repr__(self) -> str:

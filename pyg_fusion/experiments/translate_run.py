@@ -37,7 +37,8 @@ def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: lis
                       force_reload: bool = False):
     """One split of the scenes: generated (``data.data == "synthetic"``,
     seeded by ``data.data_seed``, else ``data.seed``) or a Taskonomy-style
-    folder.
+    folder, whose files are checked from their headers first
+    (:meth:`~pyg_fusion.datasets.TaskonomyFolder.check_files`).
 
     Args:
         data (TranslateDataConfig): the scenes.
@@ -76,7 +77,9 @@ def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: lis
                          f"every run; it has no cache to rebuild")
     if not osp.isdir(path):
         raise ValueError(f"--data folder {path!r} does not exist")
-    return TaskonomyFolder(path, mods, data.target, data.image_size)
+    folder = TaskonomyFolder(path, mods, data.target, data.image_size)
+    folder.check_files()  # a bad file is named now, not once a batch reaches it
+    return folder
 
 
 def _validation(data: TranslateDataConfig, splits: TranslateTrainDataConfig, train,
