@@ -151,3 +151,26 @@ def test_a_relative_root_is_recorded_absolute_and_found_from_elsewhere(tmp_path,
     for name, scores in trained["scores"].items():
         assert scored["scores"][name] == pytest.approx(scores)
     capsys.readouterr()
+
+
+def test_workers_are_the_scoring_loaders_too(tmp_path, capsys, trained, monkeypatch):
+    # segment evaluate --workers 2 was recorded in metrics.json and never read:
+    # the test scenes were always loaded in the main process
+    import pyg_fusion.training.segmentation as S
+    root, ckpt = trained
+    seen, loader = [], S._loader
+
+    def spy(ds, batch_size, shuffle, seed, num_workers=0):
+        seen.append(num_workers)
+        return loader(ds, batch_size, shuffle, seed, num_workers)
+    monkeypatch.setattr(S, "_loader", spy)
+    args = ["segment", "evaluate", "--checkpoint", ckpt, "--no-progress"]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert main([*args, "--workers", "2", "--out", str(tmp_path / "b")]) == 0
+    assert main(["segment", "train", "--data", "nyud", "--root", str(root), *SEG,
+                 "--workers", "2", "--out", str(tmp_path / "c")]) == 0
+    assert seen == [0, 2, 2, 2]   # evaluate; evaluate --workers 2; train's fit, then test
+    capsys.readouterr()
+    a, b = (json.loads((tmp_path / d / "metrics.json").read_text()) for d in "ab")
+    assert b["config"]["data"]["workers"] == 2
+    assert b["scores"] == a["scores"]   # the scores do not depend on the workers

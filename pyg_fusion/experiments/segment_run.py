@@ -126,7 +126,8 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
                                   num_workers=data.workers, accelerator=accelerator)
         run = _score_segmenter(module, test, names, stage, progress=progress, trainer=fitted,
                                report=report, config=config_with_data(config, data),
-                               batch_size=data.batch_size, epochs=trainer.epochs)
+                               batch_size=data.batch_size, num_workers=data.workers,
+                               epochs=trainer.epochs)
     _wrote(out_dir, report)
     return run
 
@@ -223,7 +224,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
         run = _score_segmenter(module, test, names or module.hparams.class_names, stage,
                                progress=progress, report=report,
                                config=config_with_data(config, data), accelerator=accelerator,
-                               batch_size=data.batch_size,
+                               batch_size=data.batch_size, num_workers=data.workers,
                                epochs=checkpoint_epochs(checkpoint), checkpoint=checkpoint)
     _wrote(out_dir, report)
     return run
@@ -231,7 +232,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
 
 def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
                      report: bool, config: dict | None, trainer=None,
-                     accelerator: str = "cpu", batch_size: int = 8,
+                     accelerator: str = "cpu", batch_size: int = 8, num_workers: int = 0,
                      epochs: int | None = None, checkpoint: str | None = None) -> ImageRun:
     from .._files import write_json, write_text
     from ..training.segmentation import (evaluate_segmentation, save_prediction_figure,
@@ -240,7 +241,7 @@ def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
 
     scores = evaluate_segmentation(module, test, out_dir=out_dir, progress=progress,
                                    trainer=trainer, accelerator=accelerator,
-                                   batch_size=batch_size)
+                                   batch_size=batch_size, num_workers=num_workers)
     run = ImageRun(module, scores, "test", test)
     if report:
         table = f"scores on the test split\n\n{scores_table(scores)}"

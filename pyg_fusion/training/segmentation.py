@@ -252,7 +252,9 @@ def fit_segmentation(module: SegmentationModule, train: Dataset, *,
 def evaluate_segmentation(module: SegmentationModule, data: Dataset, *,
                           out_dir: str, batch_size: int = SegmentDataConfig.batch_size,
                           progress: bool = True, trainer: L.Trainer | None = None,
-                          accelerator: str = "cpu") -> dict[str, dict[str, float]]:
+                          accelerator: str = "cpu",
+                          num_workers: int = SegmentDataConfig.workers
+                          ) -> dict[str, dict[str, float]]:
     """Scores every output of ``module`` on ``data``; returns
     ``{output name: {"pixel_acc", "mean_acc", "miou"}}``.
 
@@ -265,13 +267,15 @@ def evaluate_segmentation(module: SegmentationModule, data: Dataset, *,
         trainer (lightning.Trainer, optional): the trainer to test with (e.g. the one that
             trained). (default: :obj:`None`, a new one)
         accelerator (str, optional): the new trainer's accelerator. (default: :obj:`"cpu"`)
+        num_workers (int, optional): data loader workers (``--workers``; the scores do not
+            depend on them). (default: :obj:`0`)
     """
     _check_ignore_index(module, data, "data")
     if trainer is None:
         trainer = build_trainer(out_dir, max_epochs=1, seed=None, accelerator=accelerator,
                                 progress=progress, checkpoint=False,
                                 name="eval_logs")
-    trainer.test(module, _loader(data, batch_size, False, 0), verbose=False)
+    trainer.test(module, _loader(data, batch_size, False, 0, num_workers), verbose=False)
     return dict(module.scores)
 
 
