@@ -23,7 +23,7 @@ import os
 import os.path as osp
 import secrets
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 
 TMP_SUFFIX = ".pyg-fusion-tmp"
 # A temporary file whose writer runs elsewhere cannot be checked for life:
@@ -155,17 +155,28 @@ def _unnamed_os_error(exc: BaseException) -> OSError | None:
     return None
 
 
-def publish_folder(stage: str | os.PathLike, dst: str | os.PathLike) -> None:
+def publish_folder(stage: str | os.PathLike, dst: str | os.PathLike,
+                   remove: Sequence[str] = ()) -> None:
     """Moves what the finished run in the folder ``stage`` wrote into the
     folder ``dst``: each entry of ``stage`` replaces the entry of that name
     in ``dst`` (each by a rename; other entries of ``dst`` stay), then
     ``stage`` is removed. A run trains in ``stage``, so that an interrupted
-    one leaves ``dst``, the last finished run, as it was."""
-    import shutil
+    one leaves ``dst``, the last finished run, as it was.
+
+    Args:
+        stage (str or os.PathLike): the folder the finished run wrote.
+        dst (str or os.PathLike): the folder it is published in.
+        remove (Sequence[str], optional): names of entries of ``dst`` that
+            ``stage`` lacks, removed too (each moved aside by a rename, then
+            deleted): an earlier run's folders that this one does not write
+            (:func:`~pyg_fusion.experiments._run_folders.stale_run_folders`).
+            (default: :obj:`()`)
+    """
     stage, dst = os.fspath(stage), os.fspath(dst)
     os.makedirs(dst, exist_ok=True)
     remove_stale_temps(dst)
-    for name in sorted(os.listdir(stage)):
+    staged = sorted(os.listdir(stage))
+    for name in staged:
         target = osp.join(dst, name)
         aside = None
         if osp.lexists(target):
@@ -178,12 +189,23 @@ def publish_folder(stage: str | os.PathLike, dst: str | os.PathLike) -> None:
                 os.rename(aside, target)
             raise
         if aside is not None:
-            if osp.isdir(aside) and not osp.islink(aside):
-                shutil.rmtree(aside, ignore_errors=True)
-            else:
-                with contextlib.suppress(OSError):
-                    os.remove(aside)
+            _discard(aside)
+    for name in sorted(set(remove) - set(staged)):  # the earlier run's, not this one's
+        if osp.lexists(osp.join(dst, name)):
+            aside = _temp_name(dst, name)
+            os.rename(osp.join(dst, name), aside)  # gone from dst in one step
+            _discard(aside)
     os.rmdir(stage)
+
+
+def _discard(path: str) -> None:
+    """Deletes the entry that :func:`publish_folder` moved aside."""
+    if osp.isdir(path) and not osp.islink(path):
+        import shutil
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            os.remove(path)
 
 
 @contextmanager

@@ -204,6 +204,33 @@ def test_publish_folder_replaces_only_what_the_run_wrote(tmp_path):
     assert sorted(os.listdir(dst)) == ["checkpoints", "logs"] and not stage.exists()
 
 
+def test_publish_folder_removes_the_earlier_runs_folders_that_this_one_lacks(tmp_path):
+    """A run of 2 restarts published over one of 3 (and over one of both
+    starts of init auto) removes restart2 and init_*, which it does not
+    write; a user's entries stay, even ones named like a run's."""
+    from pyg_fusion._files import publish_folder
+    from pyg_fusion.experiments._run_folders import stale_run_folders
+    from pyg_fusion.experiments.run import STARTS
+    dst, stage = tmp_path / "seed0", tmp_path / "seed0.partial"
+    earlier = ["restart0", "restart1", "restart2", "ensemble", *(f"init_{s}" for s in STARTS)]
+    for name in earlier + ["restart_notes", "init_other", "logs"]:
+        (dst / name).mkdir(parents=True)
+        (dst / name / "old.csv").write_text("old")
+    (dst / "restart9").write_text("a user's file")  # a file, not a run's folder
+    for name in ("restart0", "restart1", "ensemble", "logs"):
+        (stage / name).mkdir(parents=True)
+        (stage / name / "new.csv").write_text("new")
+    stale = stale_run_folders(stage, dst)
+    assert stale == ["init_mean", "init_product", "restart2"]
+    publish_folder(stage, dst, remove=stale)
+    assert sorted(os.listdir(dst)) == ["ensemble", "init_other", "logs", "restart0",
+                                       "restart1", "restart9", "restart_notes"]
+    for name in ("restart0", "restart1", "ensemble", "logs"):
+        assert os.listdir(dst / name) == ["new.csv"]
+    assert os.listdir(dst / "restart_notes") == ["old.csv"] and not stage.exists()
+    assert stale_run_folders(tmp_path / "empty", tmp_path / "none") == []
+
+
 def test_damaged_generated_vad_names_the_remedy(tmp_path):
     """A generated feature file cut short or deleted was named, but deleting
     it only made it 'not found': the remedy is the generated folder."""

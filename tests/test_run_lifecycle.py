@@ -275,3 +275,29 @@ def test_compare_into_a_train_run_says_its_checkpoints_stay(tmp_path, capsys):
     capsys.readouterr()
     assert main(["train", *argv]) == 0  # train replaces them: nothing to say
     assert "compare writes no checkpoints" not in capsys.readouterr().err
+
+
+def test_a_compare_rerun_removes_the_earlier_runs_restart_and_start_folders(tmp_path, capsys):
+    """A compare of one start over one of init auto (init_product, init_mean)
+    and of 2 restarts, then of none, in the same --out: the run folder held
+    the earlier run's init_* / restart* beside the new run's files. They are
+    removed when the new run is published, with a notice; a user's file stays."""
+    from pyg_fusion.cli import main
+    out = tmp_path / "out"
+    run = out / "lego" / "seed0"
+    argv = ["compare", "--dataset", "synthetic-vad", "--root", str(tmp_path / "data"),
+            "--num-segments", "8", "--method", "lego", "--seeds", "0", "--epochs", "1",
+            "--no-progress", "--out", str(out)]
+    assert main([*argv, "--patience", "1"]) == 0  # init auto: both starts
+    assert sorted(p.name for p in run.glob("init_*")) == ["init_mean", "init_product"]
+    (run / "notes.txt").write_text("mine")
+    capsys.readouterr()
+    assert main([*argv, "--init", "product", "--restarts", "2"]) == 0
+    err = " ".join(capsys.readouterr().err.split())
+    assert f"{run} holds an earlier run: this run does not write its init_mean, " \
+           f"init_product: removed" in err, err
+    assert sorted(p.name for p in run.iterdir()) == ["ensemble", "notes.txt", "restart0",
+                                                    "restart1"]
+    assert main([*argv, "--init", "product"]) == 0
+    assert "its ensemble, restart0, restart1: removed" in " ".join(capsys.readouterr().err.split())
+    assert sorted(p.name for p in run.iterdir()) == ["logs", "notes.txt"]

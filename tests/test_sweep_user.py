@@ -112,6 +112,33 @@ def test_num_powers_per_source_is_a_flag_that_reads_back(tmp_path, capsys):
         assert expected in capsys.readouterr().err
 
 
+def test_a_rerun_replaces_the_cells_run_folders(tmp_path, capsys):
+    """A sweep over an earlier one of more restarts in the same --out: each
+    cell's folder holds this run's files only (no restart2, no second log
+    version beside the first), with a notice; a user's files stay."""
+    out = tmp_path / "grid"
+    cell = out / "P1_Q1" / "seed0"
+
+    def sweep(*flags):
+        assert main(["sweep", "--dataset", "synthetic-vad", "--root", str(tmp_path / "data"),
+                     "--num-segments", "8", "--p", "1", "--q", "1", "--epochs", "1",
+                     "--init", "product", "--no-progress", "--out", str(out), *flags]) == 0
+
+    sweep("--restarts", "3")
+    assert sorted(p.name for p in cell.glob("restart*")) == ["restart0", "restart1", "restart2"]
+    (cell / "notes.txt").write_text("mine")
+    capsys.readouterr()
+    sweep("--restarts", "2")
+    assert (f"{cell} holds an earlier run: this run does not write its restart2: removed, so "
+            f"that the folder holds this run's files only") in capsys.readouterr().err
+    assert sorted(p.name for p in cell.iterdir()) == ["ensemble", "notes.txt", "restart0",
+                                                     "restart1"]
+    assert [p.name for p in (cell / "restart0" / "logs").iterdir()] == ["version_0"]
+    sweep()
+    assert "restart0, restart1: removed" in " ".join(capsys.readouterr().err.split())
+    assert sorted(p.name for p in cell.iterdir()) == ["logs", "notes.txt"]
+
+
 def test_the_figure_marks_only_the_cells_at_start():
     records = [{"P": p, "Q": q, "metric": "auc", "mean": 0.5 + 0.1 * p + 0.01 * q,
                 "operator_at_start": [p == 1, False]} for p in (1, 2) for q in (1, 2, 3)]

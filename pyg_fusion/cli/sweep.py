@@ -81,11 +81,13 @@ def operator_at_start(metrics: dict, warmup) -> bool:
 
 
 def run(args) -> int:
+    import shutil
     from tqdm.auto import tqdm
     from .._files import write_json, write_text
     from ..experiments import MethodSpec, check_options
     from ..experiments.data import load_data, task_of
-    from ..experiments.run import METRICS, is_main_process, make_records, run_method
+    from ..experiments._run_folders import publish_run
+    from ..experiments.run import METRICS, _barrier, is_main_process, make_records, run_method
     from ..training.accelerators import check_accelerator, hardware_record
     from ..visualize import plot_pq_sensitivity
     check_accelerator(args.accelerator, args.devices)  # before the data loads
@@ -108,8 +110,8 @@ def run(args) -> int:
                        f"and --q")
     notice_earlier_run(out, ("sweep.json", "sweep.partial.json"), "sweep",
                        "its sweep.json, sweep.txt and sweep.png are replaced by this grid's once "
-                       "it finishes; the earlier grid's cells that this one does not run stay in "
-                       "their folders")
+                       "it finishes, each cell's run folder once its run has; the earlier grid's "
+                       "cells that this one does not run stay in their folders")
     records, marked = [], []
     grid = [(p, q) for p in args.p for q in args.q]
     for p, q in tqdm(grid, desc="P x Q", disable=args.no_progress):
@@ -123,10 +125,20 @@ def run(args) -> int:
             td = cache[key]
             first, *rest = sorted(td.in_channels)
             powers = {first: p, **{s: q for s in rest}}
-            r, task = run_method(td, args.method, seed, out / f"P{p}_Q{q}" / f"seed{seed}",
-                              options={**options, "num_powers": powers},
-                              devices=args.devices, accelerator=args.accelerator,
-                              progress=False, checkpoint=False)
+            # the run trains in <run>.partial, published into <run> once finished
+            # (as compare's): an earlier sweep's files of this cell are replaced,
+            # its restart / start folders that this run does not write removed
+            folder = out / f"P{p}_Q{q}" / f"seed{seed}"
+            stage = folder.with_name(folder.name + ".partial")
+            if is_main_process():
+                shutil.rmtree(stage, ignore_errors=True)  # an interrupted run's
+            r, task = run_method(td, args.method, seed, stage,
+                                 options={**options, "num_powers": powers},
+                                 devices=args.devices, accelerator=args.accelerator,
+                                 progress=False, checkpoint=False)
+            _barrier()  # every DDP process is done with the folder
+            if is_main_process():
+                publish_run(stage, folder)
             per_seed[seed] = r
             warmup = task.hparams["config"]["spec"]["trainer"]["operator_warmup"]
             at_start[seed] = operator_at_start(r, warmup)

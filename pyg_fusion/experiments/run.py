@@ -9,9 +9,10 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .._files import atomic_write, publish_folder, write_json
+from .._files import atomic_write, write_json
 from ._rng import keeps_global_rng
 from ._resume import reusable_runs
+from ._run_folders import publish_run
 from ._versions import library_versions
 from .checkpoints import CHECKPOINT_FORMAT
 from .components import TASKS
@@ -351,7 +352,7 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
                           checkpoint=checkpoint)
         _barrier()  # every DDP process is done with the folder
         if is_main_process():
-            publish_folder(stage, folder)
+            publish_run(stage, folder)  # and the earlier run's restart / start folders
         per_method.setdefault(method, {})[seed] = r
         _write_partial(out, records, td0, method, per_method, configs, hardware, seeds)
     return records
