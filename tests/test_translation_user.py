@@ -121,3 +121,37 @@ def test_a_bad_file_is_named_before_training(tmp_path, capsys, monkeypatch):
         f"pyg-fusion translate train: error: {val / 'depth' / '0011.png'} has 3 channels, "
         f"but 'depth' images have 1 (as {val / 'depth' / '0000.png'}): save every 'depth' "
         f"image with the same channels\n")
+
+
+def test_images_of_other_channels_than_the_generators_are_refused(tmp_path, capsys):
+    """The generator tiles one channel to three, so grey 'normal' images ran
+    through a generator trained on colour ones (or colour depth through a grey
+    one: a --val-data folder, evaluate's --data) and were scored without a word."""
+    import dataclasses
+
+    from torch_geometric.data import Batch
+
+    from pyg_fusion.cli import main
+    from pyg_fusion.datasets.translation import image_pair_data
+    from pyg_fusion.experiments.image_config import TranslateDataConfig
+    module = TranslationModule(["normal", "depth"], [3, 1], gan_mode="none", **TINY)
+    grey = Batch.from_data_list([image_pair_data(
+        {"normal": torch.rand(1, 8, 8), "depth": torch.rand(1, 8, 8)}, torch.rand(3, 8, 8))])
+    with pytest.raises(ValueError) as err:
+        module.translate(grey)
+    assert str(err.value) == ("'normal' images have 1 channel, but the generator was built "
+                              "for 3-channel 'normal' images (modality_channels): give "
+                              "'normal' images of 3 channels")
+    # evaluate on a folder of grey normals
+    folder = _folder(tmp_path / "test", n=2, mods=("normal", "depth", "rgb"))
+    data = dataclasses.asdict(TranslateDataConfig(data=str(folder), modalities="normal,depth",
+                                                  image_size=8))
+    ckpt = tmp_path / "n.ckpt"
+    torch.save({"state_dict": module.state_dict(),
+                "hyper_parameters": {**module.hparams, "data_config": data}}, ckpt)
+    assert main(["translate", "evaluate", "--checkpoint", str(ckpt), "--data", str(folder),
+                 "--out", str(tmp_path / "ev"), "--no-progress"]) == 2
+    assert capsys.readouterr().err == ("pyg-fusion translate evaluate: error: 'normal' "
+                                       "images have 1 channel, but the generator was built "
+                                       "for 3-channel 'normal' images (modality_channels): "
+                                       "give 'normal' images of 3 channels\n")

@@ -27,16 +27,28 @@ from .translation_eval import ENSEMBLE, image_metrics
 
 __all__ = ["TranslationModule", "fit_translation"]
 
-def _inputs(batch, modalities: Sequence[str]) -> list[Tensor]:
+def _inputs(batch, modalities: Sequence[str], channels: Sequence[int]) -> list[Tensor]:
     xs = []
-    for m in modalities:
+    for m, c in zip(modalities, channels):
         key = f"x_{m}"
         if key not in batch:
             have = sorted(k[2:] for k in batch.keys() if k.startswith("x_"))
             raise KeyError(f"batch has no modality {m!r} (attribute {key}); "
                            f"it has {have}")
+        if batch[key].dim() != 4 or batch[key].size(1) != c:
+            # the generator tiles 1 channel to 3, so grey images ran through a
+            # generator of colour ones (and back) and were scored without a word
+            have = (_channels(batch[key].size(1)) if batch[key].dim() == 4
+                    else f"shape {tuple(batch[key].shape)}")
+            raise ValueError(f"{m!r} images have {have}, but the generator was built for "
+                             f"{c}-channel {m!r} images (modality_channels): give {m!r} "
+                             f"images of {_channels(c)}")
         xs.append(batch[key])
     return xs
+
+
+def _channels(c: int) -> str:
+    return f"{c} channel{'s' if c != 1 else ''}"
 
 
 # the critic's settings (pix2pix's networks; the objective's weight is the CLI's):
@@ -74,7 +86,8 @@ class TranslationModule(L.LightningModule):
     Args:
         modalities (Sequence[str]): input modality names (batch attributes ``x_<name>``).
         modality_channels (Sequence[int], optional): channels of each modality (the
-            discriminator's condition). (default: :obj:`None`: 1 for every modality whose
+            discriminator's condition); images of other channels are an error, in
+            training and in evaluation. (default: :obj:`None`: 1 for every modality whose
             name is not ``normal``/``rgb``, else 3)
         out_channels (int, optional): channels of the target image. (default: :obj:`3`)
         ngf (int, optional): the generator's width. **[differs from the CLI]**: pix2pix's
@@ -145,6 +158,7 @@ class TranslationModule(L.LightningModule):
         modality_channels = [int(c) for c in modality_channels]
         if len(modality_channels) != len(self.modalities):
             raise ValueError("modality_channels must give one count per modality")
+        self.modality_channels = modality_channels
         check_choice("gan_mode", gan_mode, (*GAN_MODES, "none"))
         if gan_mode == "none":
             # settings never read would be saved with the hyper-parameters as if used
@@ -209,7 +223,7 @@ class TranslationModule(L.LightningModule):
 
     def translate(self, batch) -> dict[str, Tensor]:
         """``{output name: image in [0, 1]}`` for each branch and the ensemble."""
-        out = self(_inputs(batch, self.modalities))
+        out = self(_inputs(batch, self.modalities, self.modality_channels))
         imgs = [*out.branches, out.ensemble]
         return {n: ((o + 1) / 2).clamp(0, 1)
                 for n, o in zip(self.output_names, imgs)}
@@ -227,7 +241,7 @@ class TranslationModule(L.LightningModule):
     # ---------------------------------------------------------------- training
     def training_step(self, batch, batch_idx):
         hp = self.hparams
-        xs = _inputs(batch, self.modalities)
+        xs = _inputs(batch, self.modalities, self.modality_channels)
         y = 2 * batch.y - 1
         out = self(xs)
         outputs = [*out.branches, out.ensemble]
