@@ -174,3 +174,24 @@ def test_workers_are_the_scoring_loaders_too(tmp_path, capsys, trained, monkeypa
     a, b = (json.loads((tmp_path / d / "metrics.json").read_text()) for d in "ab")
     assert b["config"]["data"]["workers"] == 2
     assert b["scores"] == a["scores"]   # the scores do not depend on the workers
+
+
+@pytest.mark.parametrize("flags,match", [
+    (["--crop-size", "20"], r"--crop-size: the training crop, not read by evaluate, which "
+                            r"scores each test scene at its own size"),
+    (["--num-test", "3", "--data-seed", "1"], r"--num-test, --data-seed: synthetic data only, "
+                                              r"not read with --data nyud"),
+])
+def test_evaluate_refuses_data_flags_it_would_not_read(tmp_path, capsys, trained, flags, match):
+    # evaluate --crop-size 20 (or --num-test 3 on a nyud checkpoint) wrote the
+    # value into metrics.json's config and scored what it scored without it
+    _, ckpt = trained
+    args = ["segment", "evaluate", "--checkpoint", ckpt, "--no-progress"]
+    assert main([*args, *flags, "--out", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert re.fullmatch(r"pyg-fusion segment evaluate: error: " + match, err), err
+    assert not (tmp_path / "a").exists()
+    # the checkpoint's own values (e.g. its config read back) are no change
+    assert main([*args, "--crop-size", "40", "--num-test", "64", "--out",
+                 str(tmp_path / "b")]) == 0
+    capsys.readouterr()

@@ -28,9 +28,10 @@ _EPILOG = """examples:
 """
 EVALUATE_DATA = ("Score a checkpoint of `segment train` on the test split of the scenes it "
                  "was trained on: every data setting comes from the checkpoint. A flag given "
-                 "here overrides it: --root, --num-test, --data-seed, --size, --crop-size, "
-                 "--batch-size and --workers (e.g. another folder or other test scenes); "
-                 "--num-classes, or --data with other classes, must match the model.")
+                 "here overrides it: --root, --num-test, --data-seed, --size (synthetic "
+                 "scenes), --batch-size and --workers (e.g. another folder or other test "
+                 "scenes); --num-classes, or --data with other classes, must match the "
+                 "model. Test scenes are scored uncropped: --crop-size is training's.")
 
 
 def _data_args(p, *, from_checkpoint: bool = False) -> None:

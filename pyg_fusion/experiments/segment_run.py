@@ -201,8 +201,10 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
         check_report_replaceable(out_dir)
     module = load_lightning(SegmentationModule, checkpoint, what="--checkpoint", task="segment")
     k = module.hparams.num_classes
+    given, recorded = data, module.hparams.get("data_config")
     given_classes = data.num_classes
-    data, defaulted = data_from_checkpoint(data, module.hparams.get("data_config"))
+    data, defaulted = data_from_checkpoint(data, recorded)
+    _check_read_by_evaluate(given, data.data, recorded)
     if data.data == SYNTHETIC:
         # the scenes' classes are fixed; --num-classes is nyud's, recorded
         # with the run at its default and never read (as check_segment says in training)
@@ -228,6 +230,26 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
                                epochs=checkpoint_epochs(checkpoint), checkpoint=checkpoint)
     _wrote(out_dir, report)
     return run
+
+
+def _check_read_by_evaluate(given: SegmentDataConfig, kind: str, recorded: dict | None) -> None:
+    """Refuses a data flag given to evaluate that it would record but not read,
+    set away from the checkpoint's value: ``--crop-size`` (a training crop; the
+    test scenes are scored uncropped) and, with nyud data, the synthetic
+    scenes' ``--size``, ``--num-train``, ``--num-test``, ``--data-seed``."""
+    fields = SegmentDataConfig.__dataclass_fields__
+
+    def moved(names):
+        return [f"--{n.replace('_', '-')}" for n in names if getattr(given, n) is not None
+                and getattr(given, n) != (recorded or {}).get(n, fields[n].default)]
+    if kind != SYNTHETIC:
+        unread = moved(("size", "num_train", "num_test", "data_seed"))
+        if unread:
+            raise ValueError(f"{', '.join(unread)}: synthetic data only, not read with "
+                             f"--data {kind}")
+    if moved(("crop_size",)):
+        raise ValueError("--crop-size: the training crop, not read by evaluate, which scores "
+                         "each test scene at its own size")
 
 
 def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
