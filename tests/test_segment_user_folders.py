@@ -195,3 +195,22 @@ def test_evaluate_refuses_data_flags_it_would_not_read(tmp_path, capsys, trained
     assert main([*args, "--crop-size", "40", "--num-test", "64", "--out",
                  str(tmp_path / "b")]) == 0
     capsys.readouterr()
+
+
+def test_a_test_scene_that_is_also_a_training_scene_is_refused(tmp_path, capsys):
+    # val.txt listing training scenes (a copy of train.txt, or one scene in both)
+    # trained and reported those scenes' scores as the test split's
+    root = tmp_path / "nyud"
+    _write_scenes(root, "train", [(24, 32)] * 3)
+    _write_scenes(root, "val", [(24, 32)] * 2, seed=1)
+    lines = (root / "val.txt").read_text().splitlines()
+    train1 = (root / "train.txt").read_text().splitlines()[1]
+    (root / "val.txt").write_text(f"{lines[0]}\n{train1.replace('train1', './train1', 1)}\n")
+    assert main(["segment", "train", "--data", "nyud", "--root", str(root), *SEG,
+                 "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert re.fullmatch(r"pyg-fusion segment train: error: \S+val\.txt lists 1 of its 2 scenes "
+                        r"in \S+train\.txt too \(e\.g\. \S+/\./train1_rgb\.png\): the test scores "
+                        r"would measure training scenes; give the test list scenes of its own",
+                        err), err
+    assert not (tmp_path / "run").exists()

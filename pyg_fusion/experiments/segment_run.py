@@ -64,8 +64,22 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
     # a file cut short); a bad training file stops the first epoch, scoring reads at once
     if train is not None:
         train.check_files()
+        _check_disjoint(train, test)
     test.check_files(pixels=train is not None)
     return train, test, None
+
+
+def _check_disjoint(train, test) -> None:
+    """A scene listed for training and for testing (its RGB file, by real path:
+    e.g. val.txt a copy of train.txt) would be scored as a test scene, the
+    scores measuring training data; an error naming both lists, as the VAD
+    runs refuse test videos that are also training videos."""
+    seen = {osp.realpath(rgb) for rgb, _, _ in train.items}
+    both = [rgb for rgb, _, _ in test.items if osp.realpath(rgb) in seen]
+    if both:
+        raise ValueError(f"{test.list_file} lists {len(both)} of its {len(test)} scenes in "
+                         f"{train.list_file} too (e.g. {both[0]}): the test scores would "
+                         f"measure training scenes; give the test list scenes of its own")
 
 
 @keeps_global_rng
