@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import os.path as osp
+from typing import BinaryIO
 
 
 def load_torch(path: str | os.PathLike, *, what: str = "file",
@@ -31,28 +32,42 @@ def load_torch(path: str | os.PathLike, *, what: str = "file",
     known = torch.serialization.get_safe_globals()
     extra = [c for c in allowed if c not in known]
     hint = f"; {recover}" if recover else ""
-    member = _checksum_failure(path)
-    if member is not None:
-        raise ValueError(f"{what}: cannot read {path} (the file is damaged: its record "
-                         f"{member} does not match its checksum){hint}")
+    # One open: the checksums are checked on the file that torch.load then
+    # reads, not on another one written over the path (an atomic replace)
+    # between two opens. (Reading the bytes once into memory instead took
+    # twice the time of the two passes, the second of which comes from the
+    # page cache, and the file's size in memory besides.)
     try:
-        with torch.serialization.safe_globals(extra):
-            return torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as exc:  # torch raises many types for broken files
-        reason = _damage(path)
-        if reason is None:
-            reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-            if reason.startswith("Weights only load failed"):
-                # torch's advice (reload with weights_only=False) would run the
-                # file's code; the reason is what matters here
-                reason = ("not a file of tensors that loads safely (weights_only=True: a "
-                          "file runs no code)")
-            reason = f"{type(exc).__name__}: {reason[:200]}".rstrip(": ")
-        raise ValueError(f"{what}: cannot read {path} ({reason}){hint}") from exc
+        f = open(path, "rb")
+    except OSError as exc:  # unreadable (permissions): named as torch.load's errors
+        raise ValueError(f"{what}: cannot read {path} ({_reason(exc)}){hint}") from exc
+    with f:
+        member = _checksum_failure(f)
+        if member is not None:
+            raise ValueError(f"{what}: cannot read {path} (the file is damaged: its record "
+                             f"{member} does not match its checksum){hint}")
+        try:
+            f.seek(0)
+            with torch.serialization.safe_globals(extra):
+                return torch.load(f, map_location="cpu", weights_only=True)
+        except Exception as exc:  # torch raises many types for broken files
+            reason = _damage(f) or _reason(exc)
+            raise ValueError(f"{what}: cannot read {path} ({reason}){hint}") from exc
 
 
-def _checksum_failure(path: str) -> str | None:
-    """The first record of the zip archive ``path`` (``torch.save``'s format)
+def _reason(exc: Exception) -> str:
+    """The reason a file could not be read, from the error that said so."""
+    reason = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if reason.startswith("Weights only load failed"):
+        # torch's advice (reload with weights_only=False) would run the
+        # file's code; the reason is what matters here
+        reason = ("not a file of tensors that loads safely (weights_only=True: a "
+                  "file runs no code)")
+    return f"{type(exc).__name__}: {reason[:200]}".rstrip(": ")
+
+
+def _checksum_failure(f: BinaryIO) -> str | None:
+    """The first record of the zip archive in the file ``f`` (``torch.save``'s format)
     whose bytes do not match the CRC-32 that the archive stores for them, or
     ``None``: torch's reader does not check them, so bytes changed on disk
     inside a tensor would load as other weights or data, without an error. A
@@ -60,24 +75,25 @@ def _checksum_failure(path: str) -> str | None:
     :func:`_damage`)."""
     import zipfile
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(f) as z:
             return z.testzip()
     except Exception:  # not a zip, or one cut short: torch.load says so
         return None
 
 
-def _damage(path: str) -> str | None:
-    """What is wrong with a file ``torch.load`` failed on, when its first
-    bytes tell (torch's own messages for these are an ``OSError: [Errno 22]``
-    or a cut-off paragraph of its zip reader); ``None``: torch's reason."""
+def _damage(f: BinaryIO) -> str | None:
+    """What is wrong with the file ``f`` that ``torch.load`` failed on, when
+    its first bytes tell (torch's own messages for these are an ``OSError:
+    [Errno 22]`` or a cut-off paragraph of its zip reader); ``None``: torch's
+    reason."""
     import zipfile
     try:
-        with open(path, "rb") as f:
-            head = f.read(4)
+        f.seek(0)
+        head = f.read(4)
         if not head:
             return "the file is empty"
         if head == b"PK\x03\x04":  # torch.save's zip archive
-            return None if zipfile.is_zipfile(path) else "the file is cut short or damaged"
+            return None if zipfile.is_zipfile(f) else "the file is cut short or damaged"
     except OSError:
         return None
     # neither a zip archive nor the pickle of torch's legacy format
