@@ -15,10 +15,15 @@ from test_training_node import _toy_graph
 
 
 @pytest.fixture(scope="module")
-def vad_train(tmp_path_factory):
+def vad_sets(tmp_path_factory):
     root = str(tmp_path_factory.mktemp("svad_user_trainer"))
-    return SyntheticVAD(root, "train", num_videos=(8, 7), snippets=(16, 24), num_segments=8,
-                        log=False)
+    kw = dict(num_videos=(8, 7), snippets=(16, 24), num_segments=8, log=False)
+    return SyntheticVAD(root, "train", **kw), SyntheticVAD(root, "test", **kw)
+
+
+@pytest.fixture(scope="module")
+def vad_train(vad_sets):
+    return vad_sets[0]
 
 
 def _vad_model(train):
@@ -144,3 +149,33 @@ def test_a_vad_run_resumed_after_its_auto_warmup_keeps_the_operator_training(vad
     other = OperatorWarmupAuto("val_score", phase_epochs=4)
     other.load_state_dict(cb.state_dict())
     assert other.floor_start == 9
+
+
+def test_bf16_mixed_scores_and_chooses_on_float32_probabilities(vad_sets, tmp_path):
+    # the test scores and the held-out video scores were sigmoids in
+    # bfloat16 (autocast keeps sigmoid in 16 bits): the scores of a model
+    # near its start took a handful of values, and the held-out loss that
+    # chooses the epoch had steps of 2^-8
+    from pyg_fusion.training.vad import segment_scores, video_scores
+    logits = torch.tensor([[0.01, 0.02, 0.03, 0.04]], dtype=torch.bfloat16)
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        got, video = segment_scores(logits), video_scores(logits, 2)
+    assert got.dtype == video.dtype == torch.float32
+    assert torch.equal(got, torch.sigmoid(logits.float())) and got.unique().numel() == 4
+    assert video_scores(logits, 2).dtype == torch.bfloat16  # outside autocast: as given
+    train, test = vad_sets
+    task = WeaklySupervisedVAD(_vad_model(train))
+    task.eval_dataset = test
+    trainer = _trainer(tmp_path, precision="bf16-mixed")
+    scores = {}
+    for name, ds, run in (("test", test, trainer.test), ("val", train, trainer.validate)):
+        loader = DataLoader(IndexedDataset(ds), batch_size=4)
+        run(task, loader, verbose=False)
+        with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16):
+            scores[name] = torch.cat([task.model(b)[0] for b in loader]).float().sigmoid()
+    assert task.last_scores.dtype == torch.float32
+    assert torch.equal(task.last_scores, scores["test"])
+    video = scores["val"].topk(task.topk, dim=1).values.mean(1)
+    y = torch.tensor([float(d.y) for d in train])
+    loss = torch.nn.functional.binary_cross_entropy(video.clamp(1e-6, 1 - 1e-6), y)
+    assert task.best["val_loss"] == pytest.approx(float(loss), abs=1e-6)

@@ -50,13 +50,14 @@ from torch import nn
 from torch.utils.data import Dataset
 
 from ..functional import degree_variance_loss
+from ..functional._autocast import float32_under_autocast
 from ..functional._checks import check_int, check_tensor
 from ..functional.loss import _dense_graph_degrees, check_alpha
 from ._task import TimedAdamTask
 from .metrics import frame_level_metrics, gather_by_index, roc_auc
 
 __all__ = ["WeaklySupervisedVAD", "IndexedDataset", "mil_topk_loss", "video_scores",
-           "split_videos", "CHOICES"]
+           "segment_scores", "split_videos", "CHOICES"]
 
 # what chooses the epoch and the restart on the held-out videos
 CHOICES = ("loss", "pseudo_auc")
@@ -83,9 +84,26 @@ class IndexedDataset(Dataset):
         return data
 
 
+@float32_under_autocast
+def segment_scores(logits: torch.Tensor) -> torch.Tensor:
+    """The snippet scores, ``sigmoid(logits)``, that the test metrics rank;
+    in float32 under :class:`torch.autocast` (the library's rule,
+    :mod:`pyg_fusion.functional._autocast`): a 16-bit sigmoid near 0.5 keeps
+    steps of 2^-9 in bfloat16, so the scores of a model not far from its start
+    tie by the hundred and the ROC-AUC and AP count ties.
+
+    Args:
+        logits (torch.Tensor): snippet logits.
+    """
+    return torch.sigmoid(logits)
+
+
+@float32_under_autocast
 def video_scores(logits: torch.Tensor, k: int = 3) -> torch.Tensor:
     """The MIL video score: the mean of the ``k`` largest sigmoid snippet
-    scores of each video (``logits`` ``[B, N]`` -> ``[B]``).
+    scores of each video (``logits`` ``[B, N]`` -> ``[B]``); in float32 under
+    :class:`torch.autocast`, as :func:`segment_scores` (the held-out loss that
+    chooses the epoch is taken from them).
 
     Args:
         logits (torch.Tensor): snippet logits ``[B, N]``.
@@ -289,7 +307,7 @@ class WeaklySupervisedVAD(TimedAdamTask):
     # -- evaluation -------------------------------------------------------
     def _eval_step(self, batch):
         logits, _ = self.model(batch)
-        self._outputs.append((batch.idx.view(-1), torch.sigmoid(logits).detach()))
+        self._outputs.append((batch.idx.view(-1), segment_scores(logits).detach()))
 
     def _gathered(self):
         idx = torch.cat([o[0] for o in self._outputs])
