@@ -214,3 +214,16 @@ def test_a_test_scene_that_is_also_a_training_scene_is_refused(tmp_path, capsys)
                         r"would measure training scenes; give the test list scenes of its own",
                         err), err
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("layout", ["{} \t{}\t{}  ", " {}\t {} \t{}\t", "{}\t{}\t{}\t\t"])
+def test_blanks_around_a_lists_paths_are_no_part_of_them(tmp_path, layout):
+    # a trailing space (or tab) in val.txt stopped with 'depth file not found:
+    # <root>/val0_depth.png' for a file that is there
+    _write_scenes(tmp_path, "val", [(8, 8)])
+    names = (tmp_path / "val.txt").read_text().split()
+    clean = RGBDSegmentation(tmp_path, "val", num_classes=5).items
+    (tmp_path / "val.txt").write_text(layout.format(*names) + "\n")
+    ds = RGBDSegmentation(tmp_path, "val", num_classes=5)
+    assert ds.items == clean
+    assert ds.check_files() == [(8, 8)]

@@ -159,7 +159,9 @@ class RGBDSegmentation(Dataset):
         for n, line in enumerate(read_text(path, "list file").splitlines(), 1):
             if not line.strip():
                 continue
-            parts = line.split("\t")
+            # blanks around a path are the list's layout, not the file's name: a
+            # trailing space reported 'file not found' for a file that is there
+            parts = [p.strip() for p in line.strip().split("\t")]
             if len(parts) != 3:
                 raise ValueError(f"{path}, line {n}: expected 3 tab-separated "
                                  f"paths (rgb, mask, depth), got {len(parts)}")
