@@ -155,3 +155,43 @@ def test_images_of_other_channels_than_the_generators_are_refused(tmp_path, caps
                                        "images have 1 channel, but the generator was built "
                                        "for 3-channel 'normal' images (modality_channels): "
                                        "give 'normal' images of 3 channels\n")
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--num-test", "2"], "--num-test: synthetic data only, not read with --data {data} "
+                          "(every scene of the folder is scored)"),
+    (["--root", "elsewhere", "--data-seed", "4"],
+     "--root, --data-seed: synthetic data only, not read with --data {data} (every scene "
+     "of the folder is scored)"),
+    (["--inception-size", "64"], "--inception-size: the input side of --inception's "
+                                 "network, not read without --inception"),
+])
+def test_evaluate_refuses_settings_it_would_not_read(tmp_path, capsys, flags, message):
+    """translate evaluate --data FOLDER --num-test 2 scored every scene of the
+    folder and recorded num_test 2 in metrics.json as if read (so --data-seed,
+    --root; --inception-size without --inception), where translate train refuses
+    the synthetic scenes' flags with a folder."""
+    import dataclasses
+    import json
+
+    from pyg_fusion.cli import main
+    from pyg_fusion.experiments.image_config import TranslateDataConfig
+    folder = _folder(tmp_path / "test", n=3)
+    module = TranslationModule(["depth", "shade"], [1, 1], gan_mode="none", **TINY)
+    data = dataclasses.asdict(TranslateDataConfig(data=str(folder), modalities="depth,shade",
+                                                  image_size=8))
+    ckpt = tmp_path / "t.ckpt"
+    torch.save({"state_dict": module.state_dict(),
+                "hyper_parameters": {**module.hparams, "data_config": data}}, ckpt)
+    base = ["translate", "evaluate", "--checkpoint", str(ckpt), "--data", str(folder),
+            "--num-figure", "0", "--no-progress"]
+    assert main([*base, *flags, "--out", str(tmp_path / "ev")]) == 2
+    assert capsys.readouterr().err == (f"pyg-fusion translate evaluate: error: "
+                                       f"{message.format(data=folder)}\n")
+    assert not (tmp_path / "ev").exists()
+    # the run's recorded config, read back, holds them at their defaults: it passes
+    assert main([*base, "--out", str(tmp_path / "ok")]) == 0
+    config = json.loads((tmp_path / "ok" / "metrics.json").read_text())["config"]
+    (tmp_path / "rec.json").write_text(json.dumps(config))
+    assert main(["translate", "evaluate", "--config", str(tmp_path / "rec.json"),
+                 "--out", str(tmp_path / "again"), "--no-progress"]) == 0

@@ -214,7 +214,10 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     (:func:`data_from_checkpoint`), e.g. another ``root``, ``data`` folder,
     ``seed`` or ``batch_size``; an ``image_size`` the U-Net's levels cannot
     take, or other ``modalities``, is an error, and so is a checkpoint trained
-    on a folder without ``data`` given (a folder has no test split).
+    on a folder without ``data`` given (a folder has no test split), or a setting
+    it would not read (the synthetic scenes' ``root``, ``data_seed`` and
+    ``test.num_test`` with a folder; ``test.inception_size`` without
+    ``test.inception``).
 
     Args:
         checkpoint (str): a ``.ckpt`` file of :func:`run_translate`.
@@ -246,13 +249,14 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     if mods != module.modalities:
         raise ValueError(f"--modalities {','.join(mods)}: the checkpoint was trained on "
                          f"{','.join(module.modalities)}")
-    folder_given = data.data is not None
+    given = data
     data, defaulted = data_from_checkpoint(
         dataclasses.replace(data, modalities=",".join(mods)), module.hparams.get("data_config"))
-    if data.data != SYNTHETIC and not folder_given:
+    if data.data != SYNTHETIC and given.data is None:
         # a folder has no test split of its own: scoring it would score the training scenes
         raise ValueError(f"--data: the checkpoint was trained on the folder {data.data!r}, "
                          f"which has no test split; give the test folder with --data")
+    _check_evaluate_flags(given, data, test)
     check_translate(data.image_size, module.hparams.num_downs,
                     levels_from="num_downs of the checkpoint")
     extractor = None
@@ -281,6 +285,26 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     if report and n > 0:
         print(f"figure: {osp.join(out_dir, 'translation.png')}")
     return run
+
+
+def _check_evaluate_flags(given: TranslateDataConfig, data: TranslateDataConfig,
+                          test: TranslateEvalConfig) -> None:
+    """Refuses, as :func:`~.image_config.check_translate_flags` does for
+    ``translate train``, the settings that evaluate would record but not read: the
+    synthetic scenes' ``--root``, ``--data-seed`` (of ``given``, the flags) and
+    ``--num-test`` with a folder (``data``), and ``--inception-size`` without
+    ``--inception``, away from their defaults (a recorded config passes)."""
+    default, scenes = TranslateEvalConfig(), TranslateDataConfig()
+    if data.data != SYNTHETIC:
+        unread = ([f"--{f.replace('_', '-')}" for f in ("root", "data_seed")
+                   if getattr(given, f) not in (None, getattr(scenes, f))]
+                  + (["--num-test"] if test.num_test != default.num_test else []))
+        if unread:
+            raise ValueError(f"{', '.join(unread)}: synthetic data only, not read with "
+                             f"--data {data.data} (every scene of the folder is scored)")
+    if test.inception is None and test.inception_size != default.inception_size:
+        raise ValueError("--inception-size: the input side of --inception's network, not "
+                         "read without --inception")
 
 
 def _score_translator(module, scored, split: str, data: TranslateDataConfig, mods: list[str],
