@@ -5,12 +5,27 @@ not hold: each prints one line ``pyg-fusion <command>: error: ...`` naming
 the flag and exits with 2, or shows its defined behaviour; see
 tests/bad_inputs.py."""
 import pytest
+import torch
 
 from bad_inputs import CLICase, Defined, cli_outcome
 
 _VAD = ["train", "--dataset", "vad", "--vad-source", "a=f/{name}.npy", "--root", "{tmp}/data",
         "--out", "{tmp}/o"]
 _EMPTY = r"argument {}: expected a file, got an empty path"
+
+
+def _huge_k_is_every_neighbour():
+    """k beyond a graph's size keeps every pair of each graph, as k = N - 1
+    does, without sizing anything by k (10**12 was a MemoryError)."""
+    from pyg_fusion.functional import relation_graph
+    x = torch.randn(30, 4, generator=torch.Generator().manual_seed(0))
+    batch = torch.tensor([0] * 12 + [1] * 18)
+    for knn in ("exact", "approx", "auto"):
+        every = relation_graph(x, batch, k=17, knn=knn)
+        assert every[0].size(1) == 12 * 12 + 18 * 18
+        for k in (18, 10 ** 6, 10 ** 12):
+            edge_index, weight = relation_graph(x, batch, k=k, knn=knn)
+            assert torch.equal(edge_index, every[0]) and torch.equal(weight, every[1])
 
 
 def catalogue():
@@ -30,6 +45,8 @@ def catalogue():
         CLICase("evaluate: --labels empty",
                 ["evaluate", "--checkpoint", "{tmp}/c.ckpt", "--labels", ""],
                 _EMPTY.format("--labels")),
+        Defined("relation_graph: k of 10**12 keeps every pair, as k = N - 1",
+                _huge_k_is_every_neighbour),
     ]
 
 

@@ -132,11 +132,15 @@ def _library_knn(x: Tensor, batch: Tensor, k: int, metric: str, knn: str, use_py
     # torch path keep the dense backend's rule (smaller index first)
     if use_pyg and not _pyg_knn_available():
         raise RuntimeError("use_pyg=True needs PyG's knn_graph (pyg-lib or torch_cluster)")
+    # A node has at most N - 1 neighbours: a larger k (any k >= N means all)
+    # would size the searches' [N, k + 1] results by k itself (k = 10**12:
+    # a MemoryError), so it is cut to the largest graph.
     if use_pyg and metric != "dot":
-        return _pyg_knn_pairs(x, batch, k, metric)
+        return _pyg_knn_pairs(x, batch, min(k, max(x.size(0), 1)), metric)
     # One host sync: the graph sizes decide the index of each graph.
     ptr = _ptr_from_batch(batch, x.size(0)).tolist()
     sizes = [b - a for a, b in zip(ptr[:-1], ptr[1:])]
+    k = min(k, max(sizes, default=1) or 1)
     mode = ["approx" if knn == "approx" else
             "checked" if knn == "auto" and s > AUTO_EXACT_MAX_NODES else "exact"
             for s in sizes]
