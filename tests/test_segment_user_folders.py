@@ -227,3 +227,19 @@ def test_blanks_around_a_lists_paths_are_no_part_of_them(tmp_path, layout):
     ds = RGBDSegmentation(tmp_path, "val", num_classes=5)
     assert ds.items == clean
     assert ds.check_files() == [(8, 8)]
+
+
+def test_a_list_written_on_windows_names_its_files_with_backslashes(tmp_path):
+    # 'scenes\val0_rgb.png' was joined as one file name: 'rgb file not found'
+    _write_scenes(tmp_path / "scenes", "val", [(8, 8)])
+    names = (tmp_path / "scenes" / "val.txt").read_text().split()
+    (tmp_path / "val.txt").write_text("\t".join(f"scenes\\{n}" for n in names) + "\r\n")
+    ds = RGBDSegmentation(tmp_path, "val", num_classes=5)
+    assert ds.items == [tuple(str(tmp_path / "scenes" / n) for n in names)]
+    assert ds.check_files() == [(8, 8)]
+    # a file whose name holds a backslash, and exists, is that file
+    odd = tmp_path / "odd\\val0_rgb.png"
+    shutil.copy(tmp_path / "scenes" / names[0], odd)
+    (tmp_path / "val.txt").write_text("\t".join(["odd\\val0_rgb.png"] + [
+        f"scenes\\{n}" for n in names[1:]]) + "\n")
+    assert RGBDSegmentation(tmp_path, "val", num_classes=5).items[0][0] == str(odd)

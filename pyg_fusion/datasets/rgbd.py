@@ -165,9 +165,18 @@ class RGBDSegmentation(Dataset):
             if len(parts) != 3:
                 raise ValueError(f"{path}, line {n}: expected 3 tab-separated "
                                  f"paths (rgb, mask, depth), got {len(parts)}")
-            items.append(tuple(p if osp.isabs(p) else osp.join(self.root, p)
-                               for p in parts))
+            items.append(tuple(self._path(p) for p in parts))
         return items
+
+    def _path(self, p: str) -> str:
+        path = p if osp.isabs(p) else osp.join(self.root, p)
+        if "\\" in p and osp.sep == "/" and not osp.exists(path):
+            # a list written on Windows names its files with backslashes (a
+            # name that holds one, and exists, is kept as it is)
+            windows = osp.join(self.root, p.replace("\\", "/"))
+            if osp.exists(windows):
+                return windows
+        return path
 
     def __len__(self) -> int:
         return len(self.items)
