@@ -195,3 +195,17 @@ def test_evaluate_refuses_settings_it_would_not_read(tmp_path, capsys, flags, me
     (tmp_path / "rec.json").write_text(json.dumps(config))
     assert main(["translate", "evaluate", "--config", str(tmp_path / "rec.json"),
                  "--out", str(tmp_path / "again"), "--no-progress"]) == 0
+
+
+def test_hidden_files_are_no_scenes(tmp_path):
+    """A folder copied by macOS holds a '._<name>' companion (AppleDouble, no
+    image) beside every file: each was a scene, and translate train stopped at
+    'cannot read image file .../depth/._0000.png'."""
+    from pyg_fusion.datasets.taskonomy import TaskonomyFolder
+    root = _folder(tmp_path / "d", n=2)
+    for m in ("depth", "shade", "rgb"):
+        for i in range(2):
+            (root / m / f"._{i:04d}.png").write_bytes(b"\x00\x05\x16\x07AppleDouble")
+    folder = TaskonomyFolder(str(root), ["depth", "shade"], image_size=8)
+    folder.check_files()
+    assert folder.names == ["0000", "0001"]

@@ -111,7 +111,8 @@ class TaskonomyFolder(ImagePairs, Dataset):
     A ``_domain_<name>`` suffix is ignored when pairing, so plain names
     (``root/depth/0001.png``, ``root/rgb/0001.png``) work as well. Only scenes
     present in every requested folder are kept (sorted by name; a
-    :class:`UserWarning` names those left out). Images are read lazily, scaled
+    :class:`UserWarning` names those left out); hidden files (``.<name>``) are
+    skipped. Images are read lazily, scaled
     to ``[0, 1]`` (16-bit files by 65535) and resized to ``image_size``;
     :meth:`check_files` checks every file's header at once.
 
@@ -171,7 +172,9 @@ class TaskonomyFolder(ImagePairs, Dataset):
                     f"folder per modality under {self._root!r})")
             tables[m] = {}
             for f in sorted(os.listdir(folder)):
-                if not f.lower().endswith(IMAGE_EXTENSIONS):
+                # hidden files are no scenes: macOS writes a '._<name>' companion
+                # (AppleDouble, not an image) beside every file it copies to some drives
+                if f.startswith(".") or not f.lower().endswith(IMAGE_EXTENSIONS):
                     continue
                 if _stem(f) in tables[m]:  # which one is the scene's image is unknowable
                     raise ValueError(f"two image files of scene {_stem(f)!r} in {folder!r}: "
