@@ -179,3 +179,29 @@ def test_bf16_mixed_scores_and_chooses_on_float32_probabilities(vad_sets, tmp_pa
     y = torch.tensor([float(d.y) for d in train])
     loss = torch.nn.functional.binary_cross_entropy(video.clamp(1e-6, 1 - 1e-6), y)
     assert task.best["val_loss"] == pytest.approx(float(loss), abs=1e-6)
+
+
+def test_a_test_pass_after_one_stopped_part_way_scores_only_its_own_batches(vad_sets,
+                                                                               tmp_path):
+    # the stopped pass left its first batch's scores, which the next pass
+    # gathered first and kept: 4 of 7 videos scored by the earlier weights
+    train, test = vad_sets
+    task = WeaklySupervisedVAD(_vad_model(train))
+    task.eval_dataset = test
+    loader = DataLoader(IndexedDataset(test), batch_size=4)
+
+    class Stop(L.Callback):
+        def on_test_batch_end(self, *args):
+            raise RuntimeError("stopped")
+
+    with pytest.raises(RuntimeError, match="stopped"):
+        _trainer(tmp_path, callbacks=[Stop()]).test(task, loader, verbose=False)
+    with torch.no_grad():
+        for p in task.model.parameters():
+            p.add_(0.5)  # other weights, as another checkpoint's
+    _trainer(tmp_path).test(task, loader, verbose=False)
+    fresh = WeaklySupervisedVAD(task.model)
+    fresh.eval_dataset = test
+    _trainer(tmp_path).test(fresh, loader, verbose=False)
+    assert torch.equal(task.last_scores, fresh.last_scores)
+    assert task.last_metrics["auc"] == fresh.last_metrics["auc"]

@@ -86,11 +86,9 @@ class IndexedDataset(Dataset):
 
 @float32_under_autocast
 def segment_scores(logits: torch.Tensor) -> torch.Tensor:
-    """The snippet scores, ``sigmoid(logits)``, that the test metrics rank;
-    in float32 under :class:`torch.autocast` (the library's rule,
-    :mod:`pyg_fusion.functional._autocast`): a 16-bit sigmoid near 0.5 keeps
-    steps of 2^-9 in bfloat16, so the scores of a model not far from its start
-    tie by the hundred and the ROC-AUC and AP count ties.
+    """The snippet scores that the test metrics rank, ``sigmoid(logits)``, in
+    float32 under :class:`torch.autocast` (:mod:`pyg_fusion.functional._autocast`):
+    a bfloat16 sigmoid has steps of 2^-9 near 0.5, so scores tied by the hundred.
 
     Args:
         logits (torch.Tensor): snippet logits.
@@ -305,6 +303,14 @@ class WeaklySupervisedVAD(TimedAdamTask):
         return loss
 
     # -- evaluation -------------------------------------------------------
+    def on_validation_epoch_start(self):
+        # a pass stopped part-way (an error, Ctrl-C) left its batches' scores,
+        # which the next pass gathered first, so that they replaced its own
+        self._outputs = []
+
+    def on_test_epoch_start(self):
+        self._outputs = []
+
     def _eval_step(self, batch):
         logits, _ = self.model(batch)
         self._outputs.append((batch.idx.view(-1), segment_scores(logits).detach()))
