@@ -101,6 +101,32 @@ def test_a_first_row_taken_for_a_header_is_named(tmp_path):
     assert ds.classes == ["cat", "dog", "owl"] and ds[0].y[0] == 2
 
 
+def test_a_given_index_column_is_no_header_cell(tmp_path):
+    """index_col=0 (--index-col 0) said which column holds ids, but the
+    header detection read every cell of the first row: a headerless view of
+    string ids (s0,0.0,0.14) lost its first row, taken for a header, and the
+    run stopped on 11 rows against 12. The index cell is now judged against
+    the column's ids: s0 over s1, s2 is data; id over s0, or over numeric
+    ids, a header, as is an empty cell (pandas)."""
+    x = _x()
+    view = "".join(f"s{i}," + ",".join(str(float(v)) for v in row) + "\n"
+                   for i, row in enumerate(x))
+    labels = "".join(f"{i % 2}\n" for i in range(N))
+    root = _root(tmp_path, {"v.csv": view, "y.csv": labels})
+    ds = MultiViewTables(root, ["v.csv"], "y.csv", index_col=0, label_rate=0.5, log=False)
+    assert torch.equal(ds[0].x_v, torch.from_numpy(x).float())
+    t = read_table(os.path.join(root, "raw", "v.csv"), index_col=0)
+    assert t.header is None and t.index == [f"s{i}" for i in range(N)]
+    for head, ids in (("id,0,1", [f"s{i}" for i in range(N)]), ("id,0,1", list(range(N))),
+                      (",0,1", list(range(N)))):
+        body = "".join(f"{i}," + ",".join(str(float(v)) for v in row) + "\n"
+                       for i, row in zip(ids, x))
+        (tmp_path / "h.csv").write_text(f"{head}\n{body}")
+        t = read_table(str(tmp_path / "h.csv"), index_col=0)
+        assert t.header == ["0", "1"] and t.index == list(map(str, ids)), head
+        assert np.array_equal(t.values, x)
+
+
 def test_standardize_only_centres_a_constant_column(tmp_path):
     """std > 0 was the test: 2,000 copies of 0.1 have std ~1e-17 (the mean
     is an ulp off), so the column became -1 everywhere."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import gzip
 import os.path as osp
+import re
 import zlib
 from dataclasses import dataclass
 
@@ -196,6 +197,33 @@ def _auto_index(rows, head, width: int, what: str, path: str) -> int | None:
                      "features (pyg-fusion: --index-col 0, --index-col none), or fix the cell")
 
 
+def _id_form(cell: str) -> str:
+    return re.sub(r"\d+", "0", cell)
+
+
+def _auto_header(rows: list[list[str]], index_col) -> bool:
+    """Whether the first row is a header: one of its cells is not a number.
+    With an index column given (``index_col`` a column number), its cell is
+    judged against the column's ids instead: a header's when it is empty,
+    not a number over numeric ids, or of a form (digits aside) that none of
+    the ids has (``id`` over ``s0``, ``s1``, ...); a first row of string ids
+    (``s0,0.5,1.5``) is then data, and a header of column numbers
+    (``id,0,1``) still a header."""
+    first = rows[0]
+    if not (isinstance(index_col, int) and not isinstance(index_col, bool)
+            and 0 <= index_col < len(first) and len(rows) > 1):
+        return not all(_is_number(c) for c in first)
+    if not all(_is_number(c) for j, c in enumerate(first) if j != index_col):
+        return True
+    cell = first[index_col]
+    ids = [r[index_col] for r in rows[1:] if index_col < len(r)]
+    if cell == "" or _is_number(cell):
+        return cell == ""
+    if all(_is_number(i) for i in ids):
+        return True
+    return _id_form(cell) not in {_id_form(i) for i in ids}
+
+
 def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = True,
                npz_key: str | None = None, what: str = "table",
                npz_hint: str = "pass npz_key to choose one") -> Table:
@@ -207,7 +235,10 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
             ``"auto"``: the first row is a header when one of its cells is not
             a number (for ``numeric=False``: and none of its cells occurs again
             in its column). A header of column numbers (``0,1,2,...``) is numeric:
-            pass ``header=True`` for it.
+            pass ``header=True`` for it. With ``index_col`` a column number, the
+            first row's index cell counts as a header's only when it is unlike
+            the column's ids (:func:`_auto_header`): ``s0,0.5,1.5`` is data,
+            ``id,0,1`` a header.
         index_col: column number of row ids, ``None``, or ``"auto"``: column 0
             is an index when none of its data cells is a number, or when its
             header cell is empty (what ``pandas.DataFrame.to_csv`` writes); a
@@ -234,7 +265,7 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
     rows = _split(lines, delimiter)
     head = None
     if header == "auto":
-        header = not all(_is_number(c) for c in rows[0])
+        header = _auto_header(rows, index_col)
         if header and not numeric and len(rows) > 1:
             # string tables (labels): a first row that repeats a value of its
             # column further down is data ("cat" twice), not a header ("label")
