@@ -12,6 +12,13 @@ from bad_inputs import CLICase, Defined, cli_outcome
 _VAD = ["train", "--dataset", "vad", "--vad-source", "a=f/{name}.npy", "--root", "{tmp}/data",
         "--out", "{tmp}/o"]
 _EMPTY = r"argument {}: expected a file, got an empty path"
+# the image commands with tiny settings, should a flag not stop them
+_SEG = ["segment", "train", "--size", "16", "--num-train", "4", "--num-test", "2", "--layers",
+        "1,1,1,1", "--width", "4", "--decoder-features", "8", "--light", "--epochs", "1",
+        "--root", "{tmp}/data", "--out", "{tmp}/o", "--no-progress"]
+_TR = ["translate", "train", "--image-size", "16", "--num-downs", "4", "--ngf", "2", "--ndf", "2",
+       "--num-train", "4", "--epochs", "1", "--root", "{tmp}/data", "--out", "{tmp}/o",
+       "--no-progress"]
 
 
 def _huge_k_is_every_neighbour():
@@ -45,6 +52,14 @@ def catalogue():
         CLICase("evaluate: --labels empty",
                 ["evaluate", "--checkpoint", "{tmp}/c.ckpt", "--labels", ""],
                 _EMPTY.format("--labels")),
+        # ... or read as not given: trained from scratch, validated on synthetic scenes
+        CLICase("segment train: --pretrained empty",
+                [*_SEG, "--pretrained", ""], _EMPTY.format("--pretrained")),
+        CLICase("translate train: --val-data empty",
+                [*_TR, "--val-data", ""], _EMPTY.format("--val-data")),
+        CLICase("translate evaluate: --inception empty",
+                ["translate", "evaluate", "--checkpoint", "{tmp}/c.ckpt", "--out", "{tmp}/o",
+                 "--inception", ""], _EMPTY.format("--inception")),
         Defined("relation_graph: k of 10**12 keeps every pair, as k = N - 1",
                 _huge_k_is_every_neighbour),
     ]

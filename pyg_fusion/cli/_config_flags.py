@@ -99,9 +99,11 @@ def index_column(text: str) -> int | str:
 
 def input_path(text: str) -> str:
     """argparse type of an input file's path (``--views``, ``--labels``, the
-    ``--vad-*`` files): anything but an empty path (an unset shell variable),
-    which would name the folder that the path is relative to (the current
-    one, or ROOT/raw) and fail there as an OSError naming that folder."""
+    ``--vad-*`` files, ``--pretrained``, ``--val-data``, ``--inception``):
+    anything but an empty path (an unset shell variable), which would name
+    the folder that the path is relative to (the current one, or ROOT/raw)
+    and fail there as an OSError naming that folder, or read as not given
+    (no pretrained weights, no validation folder)."""
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a file, got an empty path")
     return text
@@ -118,10 +120,10 @@ CHECKS = {"positive_int": positive_int, "nonneg_int": nonneg_int,
 # put the data in the current folder and a file there fails later as an
 # OSError naming ROOT/<dataset>; a seed >= 2**32 fails in numpy once the data
 # loads; an empty input file (an unset shell variable) names the folder it is
-# relative to.
+# relative to, or reads as not given.
 FIELD_TYPES = {"root": out_folder, "seed": seed_int, "data_seed": seed_int,
-               **dict.fromkeys(("views", "labels", "vad_train_list", "vad_test_list", "vad_gt"),
-                               input_path)}
+               **dict.fromkeys(("views", "labels", "vad_train_list", "vad_test_list", "vad_gt",
+                                "pretrained", "val_data", "inception"), input_path)}
 # --print-config's sections besides the components
 DATA_SECTION = "data"
 # the sections of the image commands' configs (experiments.image_config.SECTIONS)
