@@ -209,3 +209,20 @@ def test_hidden_files_are_no_scenes(tmp_path):
     folder = TaskonomyFolder(str(root), ["depth", "shade"], image_size=8)
     folder.check_files()
     assert folder.names == ["0000", "0001"]
+
+
+def test_a_folder_of_one_scene_names_the_way_out(tmp_path, capsys):
+    """'--data needs at least 2 scenes to hold some out' named neither the
+    folder nor --val-data, with which one training scene trains."""
+    from pyg_fusion.cli import main
+    one = _folder(tmp_path / "one", n=1)
+    args = ["translate", "train", "--data", str(one), "--modalities", "depth,shade",
+            "--image-size", "8", "--num-downs", "2", "--gan-mode", "none", "--epochs", "1",
+            "--no-progress"]
+    assert main([*args, "--out", str(tmp_path / "o")]) == 2
+    assert capsys.readouterr().err == (
+        f"pyg-fusion translate train: error: --data {one} holds one scene: the validation "
+        f"scenes are 10% of it (at least one), held out of training, so it needs at least 2; "
+        f"give more scenes, or the validation folder with --val-data\n")
+    val = _folder(tmp_path / "val", n=2)
+    assert main([*args, "--val-data", str(val), "--out", str(tmp_path / "o")]) == 0

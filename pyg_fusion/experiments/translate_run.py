@@ -95,7 +95,10 @@ def _validation(data: TranslateDataConfig, splits: TranslateTrainDataConfig, tra
         return train, translate_dataset(data, "val", splits.num_val, mods, progress=progress,
                                         force_reload=force_reload)
     if len(train) < 2:
-        raise ValueError("--data needs at least 2 scenes to hold some out")
+        raise ValueError(f"--data {data.data} holds one scene: the validation scenes are "
+                         f"10% of it (at least one), held out of training, so it needs at "
+                         f"least 2; give more scenes, or the validation folder with "
+                         f"--val-data")
     perm = torch.randperm(len(train), generator=torch.Generator().manual_seed(data.seed))
     n_val = max(1, len(train) // 10)
     return train[perm[n_val:]], train[perm[:n_val]]
