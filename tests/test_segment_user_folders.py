@@ -243,3 +243,20 @@ def test_a_list_written_on_windows_names_its_files_with_backslashes(tmp_path):
     (tmp_path / "val.txt").write_text("\t".join(["odd\\val0_rgb.png"] + [
         f"scenes\\{n}" for n in names[1:]]) + "\n")
     assert RGBDSegmentation(tmp_path, "val", num_classes=5).items[0][0] == str(odd)
+
+
+def test_scoring_names_labels_beyond_the_models_classes(tmp_path):
+    # scenes read with RGBDSegmentation's default 40 classes and a 5-class model:
+    # a label 7 was dropped from the confusion matrix and the scores returned
+    from pyg_fusion.training.segmentation import SegmentationModule, evaluate_segmentation
+    from test_asym_user import TINY
+    _write_scenes(tmp_path, "val", [(24, 32), (20, 28), (24, 32)])
+    mask = np.array(Image.open(tmp_path / "val1_mask.png"))
+    mask[5, 6] = 7
+    Image.fromarray(mask).save(tmp_path / "val1_mask.png")
+    module = SegmentationModule("asymfusion", 5, TINY)
+    with pytest.raises(ValueError, match=re.escape(
+            "scene(s) [1] hold labels [7], outside the model's 5 classes (0..4, 255 = "
+            "ignore_index): give the scenes num_classes=5, or a model of their classes")):
+        evaluate_segmentation(module, RGBDSegmentation(tmp_path, "val"), batch_size=2,
+                              out_dir=str(tmp_path / "run"), progress=False)
