@@ -1,6 +1,7 @@
 """Renders the ``results.json`` of ``pyg-fusion compare`` as a Markdown table
-(one row per method; ``mean ± std`` over the seeds, in percent for accuracy
-and ranking metrics).
+(one per dataset and setting, one row per method; ``mean ± std`` over the
+seeds, the mean alone for one seed, in percent for accuracy and ranking
+metrics; the number of seeds).
 
     python benchmarks/results_table.py runs/digits/results.json
 """
@@ -33,16 +34,21 @@ def default_metrics(records: list[dict]) -> list[str]:
 
 
 def markdown(records: list[dict], metrics: list[str] | None = None) -> str:
-    """One table per setting (``metrics`` ``None``: each table's
-    :func:`default_metrics`)."""
-    settings = list(dict.fromkeys(r.get("setting") for r in records))
-    if len(settings) > 1:  # one table per setting: a row holds one setting's numbers
-        return "\n\n".join(f"**{s}**\n\n" + markdown(
-            [r for r in records if r.get("setting") == s], metrics) for s in settings)
+    """One table per dataset and setting (``metrics`` ``None``: each table's
+    :func:`default_metrics`): ``mean ± std`` over the seeds, the mean alone
+    for one seed (which has no spread), and the number of seeds, as
+    ``results.txt`` has them."""
+    groups = list(dict.fromkeys((r.get("dataset"), r.get("setting")) for r in records))
+    if len(groups) > 1:  # a row holds one dataset's and setting's numbers
+        named = len({d for d, _ in groups}) > 1
+        return "\n\n".join(f"**{f'{d}, ' if named else ''}{s}**\n\n" + markdown(
+            [r for r in records if (r.get("dataset"), r.get("setting")) == (d, s)], metrics)
+            for d, s in groups)
     metrics = metrics or default_metrics(records)
     methods = list(dict.fromkeys(r["method"] for r in records))
     get = {(r["method"], r["metric"]): r for r in records}
-    lines = ["| method | " + " | ".join(metrics) + " |", "|---" * (len(metrics) + 1) + "|"]
+    lines = ["| method | " + " | ".join(metrics) + " | seeds |",
+             "|---" * (len(metrics) + 2) + "|"]
     for m in methods:
         cells = []
         for metric in metrics:
@@ -50,11 +56,15 @@ def markdown(records: list[dict], metrics: list[str] | None = None) -> str:
             if r is None:
                 cells.append("-")
             elif metric in PERCENT:
-                cells.append(f"{100 * r['mean']:.2f} ± {100 * r['std']:.2f}")
+                one = len(r.get("seeds", ())) == 1
+                cells.append(f"{100 * r['mean']:.2f}" if one
+                             else f"{100 * r['mean']:.2f} ± {100 * r['std']:.2f}")
             elif metric == "params":
                 cells.append(f"{int(r['mean']):,}")
             else:
                 cells.append(f"{r['mean']:.3f}")
+        seeds = sorted({len(r["seeds"]) for r in records if r["method"] == m and "seeds" in r})
+        cells.append("/".join(map(str, seeds)) or "-")
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -172,16 +172,32 @@ def test_results_table_shows_the_metrics_each_task_holds(tmp_path, capsys):
     assert module.main([str(tmp_path / "r.json")]) == 0
     out = capsys.readouterr().out
     # the node table as before; the VAD one with its own metrics, not '-'
-    assert ("| method | accuracy | val_accuracy | params | time_per_epoch_s |\n|---|---|---|---|---|"
-            "\n| lego | 95.00 ± 0.00 | 96.50 ± 0.00 | 51,206 | 0.124 |") in out
-    assert ("| method | auc | ap | pr_auc_trapz | val_loss | params | time_per_epoch_s |\n"
-            "|---|---|---|---|---|---|---|\n"
-            "| lego | 86.60 ± 0.00 | 61.20 ± 0.00 | 61.11 ± 0.00 | 0.463 | 13,538 | 0.093 |"
-            ) in out
+    assert ("| method | accuracy | val_accuracy | params | time_per_epoch_s | seeds |\n"
+            "|---|---|---|---|---|---|\n| lego | 95.00 | 96.50 | 51,206 | 0.124 | 1 |") in out
+    assert ("| method | auc | ap | pr_auc_trapz | val_loss | params | time_per_epoch_s | seeds |\n"
+            "|---|---|---|---|---|---|---|---|\n"
+            "| lego | 86.60 | 61.20 | 61.11 | 0.463 | 13,538 | 0.093 | 1 |") in out
     # --metrics still chooses the columns, for every table
     assert module.main([str(tmp_path / "r.json"), "--metrics", "auc,epoch"]) == 0
     out = capsys.readouterr().out
-    assert "| lego | - | - |" in out and "| lego | 86.60 ± 0.00 | 12.000 |" in out
+    assert "| lego | - | - | 1 |" in out and "| lego | 86.60 | 12.000 | 1 |" in out
     # records of neither task: every metric they hold
     assert module.markdown([_record("x", "s", "m", "score", 1.5)]) == (
-        "| method | score |\n|---|---|\n| m | 1.500 |")
+        "| method | score | seeds |\n|---|---|---|\n| m | 1.500 | 1 |")
+
+
+def test_results_table_keeps_datasets_apart_and_counts_the_seeds():
+    """Grouped by setting only, two datasets of one setting (digits and
+    tables, both label_rate=0.05) made one table whose lego row held one
+    dataset's numbers, the other's dropped; one seed printed '± 0.00'."""
+    module = load_benchmark("results_table")
+    records = [_record("digits", "label_rate=0.05", "lego", "accuracy", 0.95),
+               _record("tables", "label_rate=0.05", "lego", "accuracy", 0.80),
+               {**_record("tables", "label_rate=0.05", "mlp", "accuracy", 0.7),
+                "std": 0.05, "seeds": [0, 1, 2], "values": [0.65, 0.7, 0.75]}]
+    assert module.markdown(records) == (
+        "**digits, label_rate=0.05**\n\n| method | accuracy | val_accuracy | params | "
+        "time_per_epoch_s | seeds |\n|---|---|---|---|---|---|\n| lego | 95.00 | - | - | - | 1 |"
+        "\n\n**tables, label_rate=0.05**\n\n| method | accuracy | val_accuracy | params | "
+        "time_per_epoch_s | seeds |\n|---|---|---|---|---|---|\n| lego | 80.00 | - | - | - | 1 |"
+        "\n| mlp | 70.00 ± 5.00 | - | - | - | 3 |")
