@@ -226,3 +226,19 @@ def test_a_folder_of_one_scene_names_the_way_out(tmp_path, capsys):
         f"give more scenes, or the validation folder with --val-data\n")
     val = _folder(tmp_path / "val", n=2)
     assert main([*args, "--val-data", str(val), "--out", str(tmp_path / "o")]) == 0
+
+
+def test_the_names_of_a_subset_are_its_scenes():
+    """folder[perm] (as translate train holds out its validation scenes) gave
+    the names of every scene of the folder, not of its own."""
+    import tempfile
+    from pathlib import Path
+
+    from pyg_fusion.datasets.taskonomy import TaskonomyFolder
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = TaskonomyFolder(str(_folder(Path(tmp), n=4)), ["depth", "shade"],
+                                 image_size=8)
+        subset = folder[torch.tensor([3, 1])]
+        assert folder.names == ["0000", "0001", "0002", "0003"]
+        assert subset.names == ["0003", "0001"] and len(subset) == 2
+        assert torch.equal(subset[0].y, folder[3].y)

@@ -200,8 +200,13 @@ class TaskonomyFolder(ImagePairs, Dataset):
 
     @property
     def names(self) -> list[str]:
-        """Scene names (file stems), in dataset order."""
-        return [_stem(osp.basename(f[self.target])) for f in self._files]
+        """Scene names (file stems), in dataset order (of a subset, e.g.
+        ``folder[perm]``, its own scenes)."""
+        return [self._name(i) for i in self.indices()]
+
+    def _name(self, idx: int) -> str:
+        """The name of the scene ``idx`` of the folder (not of a subset)."""
+        return _stem(osp.basename(self._files[idx][self.target]))
 
     @property
     def channels(self) -> dict[str, int]:
@@ -238,11 +243,11 @@ class TaskonomyFolder(ImagePairs, Dataset):
         if self.image_size is not None:
             return  # every image is resized to one size
         if len(sizes) != 1:
-            raise ValueError(f"images of scene {self.names[idx]!r} differ in "
+            raise ValueError(f"images of scene {self._name(idx)!r} differ in "
                              f"size {sorted(sizes)}; pass image_size")
         if sizes != {self._first_size()}:
-            raise ValueError(f"scene {self.names[idx]!r} is {sizes.pop()} (H, W), but the "
-                             f"first scene {self.names[0]!r} is {self._first_size()}: with "
+            raise ValueError(f"scene {self._name(idx)!r} is {sizes.pop()} (H, W), but the "
+                             f"first scene {self._name(0)!r} is {self._first_size()}: with "
                              f"image_size=None every scene must have one size; pass "
                              f"image_size")
 
