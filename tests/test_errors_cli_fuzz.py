@@ -8,6 +8,7 @@ import pytest
 import torch
 
 from bad_inputs import CLICase, Defined, cli_outcome
+from test_errors_cli import TRAIN_CKPT, _save
 
 _VAD = ["train", "--dataset", "vad", "--vad-source", "a=f/{name}.npy", "--root", "{tmp}/data",
         "--out", "{tmp}/o"]
@@ -60,6 +61,16 @@ def catalogue():
         CLICase("translate evaluate: --inception empty",
                 ["translate", "evaluate", "--checkpoint", "{tmp}/c.ckpt", "--out", "{tmp}/o",
                  "--inception", ""], _EMPTY.format("--inception")),
+        # evaluate's hidden --seeds was parsed once the command ran: argparse's
+        # error escaped as a traceback
+        CLICase("evaluate: --seeds not integers",
+                ["evaluate", "--checkpoint", "{tmp}/t.ckpt", "--seeds", "x"],
+                r"argument --seeds: expected integers like '0,1,2' or '1\.\.9', got 'x'",
+                _save("t.ckpt", TRAIN_CKPT)),
+        CLICase("evaluate: --seeds empty", ["evaluate", "--checkpoint", "{tmp}/t.ckpt",
+                                            "--seeds", ","],
+                r"argument --seeds: expected at least one integer, got ','",
+                _save("t.ckpt", TRAIN_CKPT)),
         Defined("relation_graph: k of 10**12 keeps every pair, as k = N - 1",
                 _huge_k_is_every_neighbour),
     ]

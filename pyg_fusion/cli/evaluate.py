@@ -8,7 +8,7 @@ from . import out_folder
 from ._help import HelpFormatter
 from ._process import add_threads_argument, kept_notices
 from ..experiments.checkpoints import FROM_CHECKPOINT
-from ._runs import add_dataset_args, add_device_args, add_task_arg, data_config
+from ._runs import add_dataset_args, add_device_args, add_task_arg, data_config, int_list
 
 HELP = "evaluate a checkpoint written by `pyg-fusion train`"
 
@@ -29,7 +29,8 @@ def register(subparsers) -> None:
     add_dataset_args(p, default=None)
     p.set_defaults(**FROM_CHECKPOINT)
     p.add_argument("--method", help="must match the checkpoint's method if given")
-    p.add_argument("--seeds", help=argparse.SUPPRESS)
+    # a train config's seeds, read back with --config: checked as train's
+    p.add_argument("--seeds", type=int_list, help=argparse.SUPPRESS)
     add_device_args(p)
     p.add_argument("--out", type=out_folder, default="runs/eval", help="output folder")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
@@ -63,13 +64,11 @@ def run(args) -> int:
     check_results_replaceable(out / "results.json")
     if args.seeds is not None:  # accepted for a train config read back with --config
         from ..experiments.checkpoints import load_train_checkpoint
-        from ._runs import int_list
         seed = load_train_checkpoint(args.checkpoint)[2]["seed"]
-        seeds = args.seeds if isinstance(args.seeds, list) else int_list(args.seeds)
-        if seed not in seeds:
-            raise ValueError(f"--seeds {args.seeds}: the checkpoint was trained with seed "
-                             f"{seed}, which evaluate scores (its split and held-out videos "
-                             f"follow it)")
+        if seed not in args.seeds:
+            raise ValueError(f"--seeds {','.join(map(str, args.seeds))}: the checkpoint was "
+                             f"trained with seed {seed}, which evaluate scores (its split and "
+                             f"held-out videos follow it)")
     with kept_notices() as notices:  # e.g. the data changed since training: recorded
         td, cfg, metrics = evaluate_checkpoint(args.checkpoint, data_config(args, fresh=False),
                                                out, method=args.method, devices=args.devices,
