@@ -205,3 +205,24 @@ def test_a_test_pass_after_one_stopped_part_way_scores_only_its_own_batches(vad_
     _trainer(tmp_path).test(fresh, loader, verbose=False)
     assert torch.equal(task.last_scores, fresh.last_scores)
     assert task.last_metrics["auc"] == fresh.last_metrics["auc"]
+
+
+def test_build_trainer_takes_the_callers_logger_and_names_its_own_options(tmp_path):
+    # Lightning's options that build_trainer also set were a bare "got
+    # multiple values for keyword argument" (a user's logger: impossible)
+    from lightning.pytorch.callbacks import ModelSummary
+    from lightning.pytorch.loggers import CSVLogger
+
+    from pyg_fusion.training import build_trainer
+    mine = CSVLogger(str(tmp_path / "mine"), name="run")
+    assert build_trainer(tmp_path, logger=mine, progress=False).logger is mine
+    assert build_trainer(tmp_path, logger=False, progress=False).logger is None
+    default = build_trainer(tmp_path, progress=False)
+    assert isinstance(default.logger, CSVLogger) and default.logger.name == "logs"
+    assert not any(isinstance(c, ModelSummary) for c in default.callbacks)
+    summary = build_trainer(tmp_path, progress=False, enable_model_summary=True)
+    assert any(isinstance(c, ModelSummary) for c in summary.callbacks)
+    for key, own in (("default_root_dir", "out_dir"), ("enable_checkpointing", "checkpoint"),
+                     ("enable_progress_bar", "progress")):
+        with pytest.raises(TypeError, match=f"from its own argument {own}: pass {own}="):
+            build_trainer(tmp_path, **{key: False})

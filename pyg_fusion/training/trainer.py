@@ -116,6 +116,11 @@ class AtomicCheckpointIO(TorchCheckpointIO):
         save_torch(checkpoint, path)
 
 
+# Lightning's options that build_trainer sets from its own arguments
+_OWN_OPTIONS = {"default_root_dir": "out_dir", "enable_checkpointing": "checkpoint",
+                "enable_progress_bar": "progress"}
+
+
 def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
                   seed: int | None = 0, accelerator: str = "cpu",
                   devices: int | str = 1, strategy: str = "auto",
@@ -150,12 +155,19 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
             with ``monitor``). (default: :obj:`True`)
         **kwargs: passed to :class:`lightning.Trainer` (``deterministic``: by default
             ``True`` on the CPU, ``"warn"`` on an accelerator, where some ops have no
-            deterministic kernel).
+            deterministic kernel; ``logger`` replaces the CSV log, ``enable_model_summary``
+            is ``False`` unless given). ``default_root_dir``, ``enable_checkpointing`` and
+            ``enable_progress_bar`` are set by ``out_dir``, ``checkpoint`` and ``progress``.
         log_every_n_steps (int, optional): as in Lightning. (default: :obj:`1`)
         name (str, optional): the CSV logger's folder under ``out_dir``.
             (default: :obj:`"logs"`)
     """
     check_accelerator(accelerator, devices)  # before anything is seeded or written
+    for key, own in _OWN_OPTIONS.items():
+        # (both given: a bare "got multiple values for keyword argument")
+        if key in kwargs:
+            raise TypeError(f"build_trainer sets Lightning's {key} from its own argument "
+                            f"{own}: pass {own}= instead of {key}=")
     if seed is not None:
         seed_everything(seed)
     out_dir = Path(out_dir)
@@ -191,11 +203,12 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
         return Trainer(
             seed=seed, default_root_dir=str(out_dir), max_epochs=max_epochs,
             accelerator=accelerator, devices=devices, strategy=strategy,
-            logger=CSVLogger(str(out_dir), name=name), callbacks=callbacks,
-            plugins=plugins,
+            logger=kwargs.pop("logger") if "logger" in kwargs else CSVLogger(str(out_dir),
+                                                                              name=name),
+            callbacks=callbacks, plugins=plugins,
             enable_checkpointing=checkpoint, enable_progress_bar=progress,
-            enable_model_summary=False, deterministic=deterministic,
-            log_every_n_steps=log_every_n_steps, **kwargs)
+            enable_model_summary=kwargs.pop("enable_model_summary", False),
+            deterministic=deterministic, log_every_n_steps=log_every_n_steps, **kwargs)
 
 
 def validate_last_epoch(trainer: L.Trainer, module, loader) -> None:
