@@ -106,6 +106,23 @@ def test_knn_indexes_tables_the_medians_of_its_repeats_over_the_flat_index(tmp_p
     assert "median of 3 runs; / flat" in printed and printed.count("run 3/3") == 1
 
 
+def test_knn_indexes_measures_the_recall_of_its_exact_searches(tmp_path, capsys):
+    """The flat (exact) and torch rows printed recall '-', where README's
+    table says 1: both are now measured against the flat search, as every
+    other row is."""
+    out = tmp_path / "run.json"
+    module = load_benchmark("knn_indexes")
+    assert module.main(["1024", "clustered", "--repeats", "1", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    rows = {row["index"]: row for row in json.loads(out.read_text())["rows"]}
+    assert rows["flat"]["recall"] == 1.0 and rows["torch"]["recall"] == 1.0
+    for name in ("flat", "torch"):
+        row = rows[name]
+        assert (f"| {name} | {row['seconds']:.3f} | {row['cpu_s']:.3f} | 1.0000 | "
+                f"{row['over_flat']:.2f}x |") in printed
+    assert 0.9 < rows["ivf-sq fp16 nlist=26 nprobe=6"]["recall"] < 1.0  # a measured one
+
+
 def test_knn_indexes_medians_of_digits_views_and_one_run():
     module = load_benchmark("knn_indexes")
     runs = [[{"part": "all", "view": "fou", "n": 2000, "exact_s": e, "approx_s": a,
