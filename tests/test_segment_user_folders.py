@@ -260,3 +260,26 @@ def test_scoring_names_labels_beyond_the_models_classes(tmp_path):
             "ignore_index): give the scenes num_classes=5, or a model of their classes")):
         evaluate_segmentation(module, RGBDSegmentation(tmp_path, "val"), batch_size=2,
                               out_dir=str(tmp_path / "run"), progress=False)
+
+
+def test_a_test_list_of_unlabelled_scenes_stops_before_training(tmp_path, capsys):
+    # every val.txt mask at 255 trained the whole run, then stopped with 'the
+    # confusion matrix is empty (no labelled pixels)', naming no file
+    root = tmp_path / "nyud"
+    _write_scenes(root, "train", [(24, 32)] * 2)
+    _write_scenes(root, "val", [(24, 32), (20, 28)], seed=1)
+    for i in range(2):
+        Image.fromarray(np.full((24 - 4 * i, 32 - 4 * i), 255, np.uint8)).save(
+            root / f"val{i}_mask.png")
+    assert main(["segment", "train", "--data", "nyud", "--root", str(root), *SEG,
+                 "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert re.fullmatch(r"pyg-fusion segment train: error: \S+val\.txt: every mask pixel of "
+                        r"its 2 scene\(s\) is ignore_index \(255\): no labelled pixel to score",
+                        err), err
+    assert not (tmp_path / "run").exists()
+    mask = np.full((20, 28), 255, np.uint8)
+    mask[3, 4] = 2   # one labelled pixel is a split to score
+    Image.fromarray(mask).save(root / "val1_mask.png")
+    assert RGBDSegmentation(root, "val", num_classes=5).check_files(pixels=True) == [
+        (24, 32), (20, 28)]

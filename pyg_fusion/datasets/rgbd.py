@@ -194,16 +194,22 @@ class RGBDSegmentation(Dataset):
             pixels (bool, optional): also read every scene as an item is read, for what
                 the headers cannot tell: labels outside ``[0, num_classes)`` (a wrong
                 ``num_classes``), a mask or depth of several channels, NaN depth, a file
-                cut short. (default: :obj:`False`)
+                cut short, and masks whose every pixel is ``ignore_index`` (nothing to
+                score). (default: :obj:`False`)
         """
-        sizes = []
+        sizes, labelled = [], False
         for i, paths in enumerate(self.items):
             dims = [_png_size(p, what) for p, what in zip(paths, ("rgb", "mask", "depth"))]
             if len(set(dims)) != 1:
                 raise _sizes_differ(paths, dims)
             sizes.append(dims[0])
-            if pixels and self._cache is None:  # in_memory: read (and checked) already
-                self._load(i)
+            if pixels:  # in_memory: read (and checked) already
+                mask = (self._load(i) if self._cache is None else self._cache[i])[2]
+                labelled = labelled or bool((mask != self.ignore_index).any())
+        if pixels and not labelled:
+            raise ValueError(f"{self.list_file}: every mask pixel of its {len(self)} scene(s) "
+                             f"is ignore_index ({self.ignore_index}): no labelled pixel to "
+                             f"score")
         return sizes
 
     def _load(self, i: int) -> tuple[Tensor, Tensor, Tensor]:
