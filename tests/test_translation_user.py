@@ -242,3 +242,22 @@ def test_the_names_of_a_subset_are_its_scenes():
         assert folder.names == ["0000", "0001", "0002", "0003"]
         assert subset.names == ["0003", "0001"] and len(subset) == 2
         assert torch.equal(subset[0].y, folder[3].y)
+
+
+@pytest.mark.parametrize("flag", ["--data", "--val-data"])
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_a_folder_that_is_not_one_names_its_flag(tmp_path, capsys, flag, kind):
+    """A --val-data that did not exist was reported as '--data folder ... does not
+    exist', the other flag; a file given as the folder 'did not exist'."""
+    from pyg_fusion.cli import main
+    good = str(_folder(tmp_path / "good", n=2))
+    bad = tmp_path / "bad"
+    if kind == "file":
+        bad.write_text("")
+    folders = {"--data": good, "--val-data": good, flag: str(bad)}
+    assert main(["translate", "train", "--modalities", "depth,shade", "--image-size", "8",
+                 "--num-downs", "2", "--gan-mode", "none", "--out", str(tmp_path / "o"),
+                 *[x for kv in folders.items() for x in kv], "--no-progress"]) == 2
+    said = "is a file" if kind == "file" else "does not exist"
+    assert capsys.readouterr().err == (f"pyg-fusion translate train: error: {flag} folder "
+                                       f"{str(bad)!r} {said}\n")

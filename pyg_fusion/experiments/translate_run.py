@@ -47,8 +47,8 @@ def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: lis
         mods (list[str]): the input modalities.
         progress (bool, optional): progress bar while generating.
             (default: :obj:`True`)
-        path (str, optional): a folder to read instead of ``data.data``.
-            (default: :obj:`None`)
+        path (str, optional): a folder to read instead of ``data.data``: the
+            validation folder (``--val-data``, as errors name it). (default: :obj:`None`)
         force_reload (bool, optional): render the synthetic split's scenes again and
             replace its processed file (``--force-reload``; an instruction to this load,
             not recorded with the run). A folder is read as it is at every run: with one
@@ -60,6 +60,7 @@ def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: lis
         raise ValueError(f"--target {data.target!r} is also one of --modalities "
                          f"{','.join(mods)!r}: give a --target that is not an input, or "
                          f"leave it out of --modalities")
+    flag = "--data" if path is None else "--val-data"
     path = path or data.data
     if path == SYNTHETIC:
         bad = [m for m in mods if m not in SyntheticTranslation.MODALITIES]
@@ -76,7 +77,8 @@ def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: lis
         raise ValueError(f"--force-reload: the folder {path!r} is read from its files at "
                          f"every run; it has no cache to rebuild")
     if not osp.isdir(path):
-        raise ValueError(f"--data folder {path!r} does not exist")
+        raise ValueError(f"{flag} folder {path!r} "
+                         + ("is a file" if osp.exists(path) else "does not exist"))
     folder = TaskonomyFolder(path, mods, data.target, data.image_size)
     folder.check_files()  # a bad file is named now, not once a batch reaches it
     return folder
