@@ -226,3 +226,18 @@ def test_build_trainer_takes_the_callers_logger_and_names_its_own_options(tmp_pa
                      ("enable_progress_bar", "progress")):
         with pytest.raises(TypeError, match=f"from its own argument {own}: pass {own}="):
             build_trainer(tmp_path, **{key: False})
+
+
+def test_evaluation_batches_without_their_positions_name_indexed_dataset(vad_sets, tmp_path):
+    # a plain DataLoader of the videos was an AttributeError of PyG's
+    # storage ('GlobalStorage' object has no attribute 'idx')
+    train, test = vad_sets
+    task = WeaklySupervisedVAD(_vad_model(train))
+    task.eval_dataset = test
+    trainer = _trainer(tmp_path, max_epochs=1, num_sanity_val_steps=0)
+    with pytest.raises(ValueError, match=r"carry no idx .* IndexedDataset\(dataset\)"):
+        trainer.fit(task, DataLoader(train, batch_size=4), DataLoader(train, batch_size=4))
+    with pytest.raises(ValueError, match=r"carry no idx .* IndexedDataset\(dataset\)"):
+        trainer.test(task, DataLoader(test, batch_size=4), verbose=False)
+    trainer.test(task, DataLoader(IndexedDataset(test), batch_size=4), verbose=False)
+    assert task.last_scores.shape == (len(test), 8)

@@ -251,7 +251,8 @@ class WeaklySupervisedVAD(TimedAdamTask):
     set; ``val_score``) and keeps the model state of the best ``val_score``
     (:attr:`best_state`); ``test_*`` scores ``eval_dataset``
     against its frame ground truth (``test_auc``, ``test_ap``,
-    ``test_pr_auc_trapz``).
+    ``test_pr_auc_trapz``). Their batches come from :class:`IndexedDataset`
+    (each video's ``idx`` puts the gathered scores back in order).
     """
 
     fit_state = TimedAdamTask.fit_state + ("best", "best_state")
@@ -308,12 +309,19 @@ class WeaklySupervisedVAD(TimedAdamTask):
         # which the next pass gathered first, so that they replaced its own
         self._outputs = []
 
-    def on_test_epoch_start(self):
-        self._outputs = []
+    on_test_epoch_start = on_validation_epoch_start
+
+    @staticmethod
+    def _positions(batch) -> torch.Tensor:
+        if "idx" not in batch:  # (an AttributeError of PyG's storage, naming no remedy)
+            raise ValueError("the evaluation batches carry no idx (each video's position, "
+                             "which orders the gathered scores): load them from "
+                             "IndexedDataset(dataset), as fit_vad does")
+        return batch.idx.view(-1)
 
     def _eval_step(self, batch):
         logits, _ = self.model(batch)
-        self._outputs.append((batch.idx.view(-1), segment_scores(logits).detach()))
+        self._outputs.append((self._positions(batch), segment_scores(logits).detach()))
 
     def _gathered(self):
         idx = torch.cat([o[0] for o in self._outputs])
@@ -368,7 +376,7 @@ class WeaklySupervisedVAD(TimedAdamTask):
     def validation_step(self, batch, batch_idx):
         logits, _ = self.model(batch)
         video = video_scores(logits, self.topk).detach()
-        self._outputs.append((batch.idx.view(-1),
+        self._outputs.append((self._positions(batch),
                               torch.stack([video, batch.y.view(-1).to(video.dtype)], 1)))
 
     def on_validation_epoch_end(self):
