@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from bad_inputs import CLICase, Defined, cli_outcome
-from test_errors_cli import TRAIN_CKPT, _save
+from test_errors_cli import TRAIN_CKPT, _save, _translation_checkpoint, _write
 
 _VAD = ["train", "--dataset", "vad", "--vad-source", "a=f/{name}.npy", "--root", "{tmp}/data",
         "--out", "{tmp}/o"]
@@ -20,6 +20,13 @@ _SEG = ["segment", "train", "--size", "16", "--num-train", "4", "--num-test", "2
 _TR = ["translate", "train", "--image-size", "16", "--num-downs", "4", "--ngf", "2", "--ndf", "2",
        "--num-train", "4", "--epochs", "1", "--root", "{tmp}/data", "--out", "{tmp}/o",
        "--no-progress"]
+
+
+def _with(*setups):
+    def setup(tmp):
+        for one in setups:
+            one(tmp)
+    return setup
 
 
 def _huge_k_is_every_neighbour():
@@ -62,15 +69,24 @@ def catalogue():
                 ["translate", "evaluate", "--checkpoint", "{tmp}/c.ckpt", "--out", "{tmp}/o",
                  "--inception", ""], _EMPTY.format("--inception")),
         # evaluate's hidden --seeds was parsed once the command ran: argparse's
-        # error escaped as a traceback
+        # error escaped as a traceback; the flag is gone (evaluate scores the
+        # checkpoint's seed), any value is one line
         CLICase("evaluate: --seeds not integers",
                 ["evaluate", "--checkpoint", "{tmp}/t.ckpt", "--seeds", "x"],
-                r"argument --seeds: expected integers like '0,1,2' or '1\.\.9', got 'x'",
+                r"unrecognized arguments: --seeds x \(see pyg-fusion evaluate --help\)$",
                 _save("t.ckpt", TRAIN_CKPT)),
         CLICase("evaluate: --seeds empty", ["evaluate", "--checkpoint", "{tmp}/t.ckpt",
                                             "--seeds", ","],
-                r"argument --seeds: expected at least one integer, got ','",
+                r"unrecognized arguments: --seeds , \(see pyg-fusion evaluate --help\)$",
                 _save("t.ckpt", TRAIN_CKPT)),
+        # a file that is no network: torch.export.load logged its failure with a
+        # traceback (about 30 lines) before the one-line error
+        CLICase("translate evaluate: --inception a text file",
+                ["translate", "evaluate", "--checkpoint", "{tmp}/tr.ckpt", "--out", "{tmp}/o",
+                 "--inception", "{tmp}/net.pt"],
+                r"cannot read Inception checkpoint '.*net\.pt' as a TorchScript file or an "
+                r"exported program \(TorchScript: RuntimeError; torch.export: ValueError\)",
+                _with(_translation_checkpoint, _write("net.pt", b"not a network\n"))),
         Defined("relation_graph: k of 10**12 keeps every pair, as k = N - 1",
                 _huge_k_is_every_neighbour),
     ]

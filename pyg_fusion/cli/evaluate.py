@@ -1,14 +1,13 @@
 """``pyg-fusion evaluate``: score a checkpoint of ``pyg-fusion train``."""
 from __future__ import annotations
 
-import argparse
 from pathlib import Path
 
 from . import out_folder
 from ._help import HelpFormatter
 from ._process import add_threads_argument, kept_notices
 from ..experiments.checkpoints import FROM_CHECKPOINT
-from ._runs import add_dataset_args, add_device_args, add_task_arg, data_config, int_list
+from ._runs import add_dataset_args, add_device_args, add_task_arg, data_config
 
 HELP = "evaluate a checkpoint written by `pyg-fusion train`"
 
@@ -29,8 +28,6 @@ def register(subparsers) -> None:
     add_dataset_args(p, default=None)
     p.set_defaults(**FROM_CHECKPOINT)
     p.add_argument("--method", help="must match the checkpoint's method if given")
-    # a train config's seeds, read back with --config: checked as train's
-    p.add_argument("--seeds", type=int_list, help=argparse.SUPPRESS)
     add_device_args(p)
     p.add_argument("--out", type=out_folder, default="runs/eval", help="output folder")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")
@@ -62,13 +59,6 @@ def run(args) -> int:
     from ..training.accelerators import hardware_record
     out = Path(args.out)
     check_results_replaceable(out / "results.json")
-    if args.seeds is not None:  # accepted for a train config read back with --config
-        from ..experiments.checkpoints import load_train_checkpoint
-        seed = load_train_checkpoint(args.checkpoint)[2]["seed"]
-        if seed not in args.seeds:
-            raise ValueError(f"--seeds {','.join(map(str, args.seeds))}: the checkpoint was "
-                             f"trained with seed {seed}, which evaluate scores (its split and "
-                             f"held-out videos follow it)")
     with kept_notices() as notices:  # e.g. the data changed since training: recorded
         td, cfg, metrics = evaluate_checkpoint(args.checkpoint, data_config(args, fresh=False),
                                                out, method=args.method, devices=args.devices,
