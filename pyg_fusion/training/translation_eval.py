@@ -94,6 +94,19 @@ class FeatureExtractor(nn.Module):
         return f.flatten(1)
 
 
+def _exported_program_file(path: str) -> bool:
+    """Whether ``path`` is an archive of ``torch.export.save`` (a PT2 archive,
+    or the older zip with a ``version`` entry): torch.export.load logs its
+    failure on any other file as a warning with a traceback, on the
+    console, before it raises."""
+    import zipfile
+    if not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+    return "version" in names or any(n.rsplit("/", 1)[-1] == "archive_format" for n in names)
+
+
 def load_feature_extractor(path: str, image_size: int = TranslateEvalConfig.inception_size
                            ) -> FeatureExtractor:
     """Loads a local feature network for FID / KID: a TorchScript file
@@ -115,6 +128,8 @@ def load_feature_extractor(path: str, image_size: int = TranslateEvalConfig.ince
     except Exception as exc:  # not TorchScript: try an exported program
         errors.append(f"TorchScript: {exc.__class__.__name__}")
         try:
+            if not _exported_program_file(path):
+                raise ValueError("not an archive of torch.export.save")
             net = torch.export.load(path).module()
         except Exception as exc2:
             errors.append(f"torch.export: {exc2.__class__.__name__}")
