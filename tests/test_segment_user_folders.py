@@ -283,3 +283,26 @@ def test_a_test_list_of_unlabelled_scenes_stops_before_training(tmp_path, capsys
     Image.fromarray(mask).save(root / "val1_mask.png")
     assert RGBDSegmentation(root, "val", num_classes=5).check_files(pixels=True) == [
         (24, 32), (20, 28)]
+
+
+@pytest.mark.parametrize("orientation,stored", [(6, Image.Transpose.ROTATE_90),
+                                                (3, Image.Transpose.ROTATE_180),
+                                                (8, Image.Transpose.ROTATE_270)])
+def test_a_photo_is_read_upright_as_its_exif_orientation_shows_it(tmp_path, orientation,
+                                                                   stored):
+    # a phone stores a photo's pixels turned, with the EXIF orientation that shows
+    # it upright: read as stored, a portrait photo was 'image sizes differ' beside
+    # its mask, and one turned by 180 degrees was paired with a mirrored mask
+    shown = np.zeros((20, 30, 3), np.uint8)
+    shown[:, :15] = (200, 0, 0)
+    mask = np.zeros((20, 30), np.uint8)
+    mask[:, :15] = 1
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    ds = _scene(tmp_path, shown, mask, np.full((20, 30), 3000, np.uint16))
+    Image.fromarray(shown).transpose(stored).save(tmp_path / "rgb.png", exif=exif)
+    assert ds.check_files(pixels=True) == [(20, 30)]
+    item = ds[0]
+    assert torch.equal(item["mask"], torch.from_numpy(mask.astype(np.int64)))
+    assert torch.equal((item["rgb"] * 255).round().permute(1, 2, 0).to(torch.uint8),
+                       torch.from_numpy(shown))

@@ -22,7 +22,7 @@ from typing import Sequence
 import numpy as np
 import torch
 import torch.nn.functional as F
-from PIL import Image
+from PIL import Image, ImageOps
 from torch import Tensor
 from torch.utils.data import Dataset
 
@@ -56,9 +56,27 @@ def _open(path: str, what: str) -> Image.Image:
     return im
 
 
+# EXIF orientations that turn the stored pixels by 90 degrees to show them
+_TURNED = (5, 6, 7, 8)
+
+
+def _orientation(im: Image.Image) -> int:
+    """The EXIF orientation of ``im`` (1: as stored), from its header. A camera
+    stores a portrait photo's pixels on their side with the orientation that
+    shows it upright, as every viewer does (the scene's mask and depth are drawn
+    on the upright picture)."""
+    try:
+        return int(im.getexif().get(0x0112, 1))
+    except Exception:  # an unreadable EXIF block: the pixels as stored
+        return 1
+
+
 def _read_png(path: str, what: str, *, color: bool = False) -> np.ndarray:
     with _open(path, what) as im:
+        fmt = im.format
         try:
+            if _orientation(im) != 1:
+                im = ImageOps.exif_transpose(im)
             # A palette image's array is its indices: a colour image needs its
             # colours (a label mask keeps its indices, which are the classes).
             # Other colour spaces' channels are no RGB: a CMYK JPEG's first three
@@ -68,7 +86,7 @@ def _read_png(path: str, what: str, *, color: bool = False) -> np.ndarray:
             arr = np.array(im)
         except Exception as exc:
             raise ValueError(f"cannot read {what} file {path}: {exc}") from exc
-        if im.format == "PNG" and arr.dtype == np.int32:
+        if fmt == "PNG" and arr.dtype == np.int32:
             # Pillow < 10 opens a 16-bit grey PNG as 32-bit mode "I"; a PNG
             # sample has at most 16 bits, so its bit depth is uint16
             arr = arr.astype(np.uint16)
@@ -76,9 +94,12 @@ def _read_png(path: str, what: str, *, color: bool = False) -> np.ndarray:
 
 
 def _png_size(path: str, what: str) -> tuple[int, int]:
-    """``(H, W)`` of an image file from its header (no pixels decoded)."""
+    """``(H, W)`` of an image file as shown (its EXIF orientation applied),
+    from its header (no pixels decoded)."""
     with _open(path, what) as im:
         w, h = im.size
+        if _orientation(im) in _TURNED:
+            w, h = h, w
     return h, w
 
 
