@@ -1,0 +1,69 @@
+"""The held-out videos of a weakly supervised VAD run: a stratified, seeded
+split of the training videos by their video labels, which keeps the items
+of one video (its crops) on one side
+(:func:`~pyg_fusion.training.vad_fit.fit_vad`'s ``val_fraction``)."""
+from __future__ import annotations
+
+import torch
+
+__all__ = ["split_videos"]
+
+
+def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], list[int]]:
+    """Stratified, seeded split of a dataset's videos by their labels ``y``:
+    ``(train indices, validation indices)`` with ``round(fraction * n_c)``
+    videos of each class ``c`` held out (at least one of each class when
+    ``fraction > 0`` and the class has two or more videos). Items of one
+    video (the same ``video`` and ``domain``, e.g. one per crop) are one
+    video: all held out or none.
+
+    Args:
+        dataset (torch.utils.data.Dataset): videos with a label ``y`` each.
+        fraction (float): the share of each class held out, in ``[0, 1)``.
+        seed (int, optional): the seed of the split. (default: :obj:`0`)
+    """
+    if not 0 <= fraction < 1:
+        raise ValueError(f"val_fraction must be in [0, 1), got {fraction!r}")
+    # Items of one video (one per crop, VADFeatures(crops="all")) stay on one
+    # side: a video is held out whole, or the held-out loss reads training data.
+    groups: dict[tuple, list[int]] = {}
+    item_labels = []
+    for i in range(len(dataset)):
+        d = dataset[i]
+        label = d.y.view(-1)[0].item()
+        if label not in (0, 1):  # int() made 0.5 a normal video, silently
+            raise ValueError(f"video {getattr(d, 'video', i)!r} has the label y = {label!r}: "
+                             f"expected 0 (normal) or 1 (abnormal)")
+        item_labels.append(int(label))
+        video = getattr(d, "video", None)
+        key = (str(getattr(d, "domain", "")), str(video)) if video is not None else (i, )
+        groups.setdefault(key, []).append(i)
+    members = list(groups.values())
+    if any(item_labels[i] != item_labels[m[0]] for m in members for i in m):
+        raise ValueError("the items of one video (its crops) carry different labels y")
+    labels = torch.tensor([item_labels[m[0]] for m in members])
+    if labels.unique().numel() < 2:
+        kind = "normal" if labels.numel() and int(labels[0]) == 0 else "abnormal"
+        raise ValueError(f"the {labels.numel()} training videos are all {kind}: weakly "
+                         "supervised training needs normal and abnormal videos; check how they "
+                         "are labelled (VADLayout's labels, normal_pattern, num_abnormal; "
+                         "pyg-fusion: --vad-labels, --vad-normal-pattern, --vad-num-abnormal)")
+    if fraction == 0:
+        return list(range(len(dataset))), []
+    g = torch.Generator().manual_seed(seed)
+    train, val = [], []
+    for c in labels.unique().tolist():
+        idx = (labels == c).nonzero().view(-1)
+        idx = idx[torch.randperm(idx.numel(), generator=g)].tolist()
+        m = round(fraction * len(idx))
+        if len(idx) >= 2:
+            m = min(max(m, 1), len(idx) - 1)
+        else:
+            m = 0
+        val += idx[:m]
+        train += idx[m:]
+    if len(set(labels[val].tolist())) < 2:
+        raise ValueError("the validation videos need both normal and abnormal videos: "
+                         "give more training videos of each label or a larger val_fraction")
+    return (sorted(i for g in train for i in members[g]),
+            sorted(i for g in val for i in members[g]))
