@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import os.path as osp
 import re
-import warnings
 from typing import Callable, Sequence
 
 import numpy as np
@@ -13,6 +12,7 @@ import torch
 from torch import Tensor
 from torch_geometric.data import Data, Dataset
 
+from .._notices import notice
 from ..functional._checks import check_int
 from .translation import IMAGE_EXTENSIONS, ImagePairs, image_pair_data
 
@@ -111,7 +111,7 @@ class TaskonomyFolder(ImagePairs, Dataset):
     A ``_domain_<name>`` suffix is ignored when pairing, so plain names
     (``root/depth/0001.png``, ``root/rgb/0001.png``) work as well. Only scenes
     present in every requested folder are kept (sorted by name; a
-    :class:`UserWarning` names those left out); hidden files (``.<name>``) are
+    :class:`~pyg_fusion.PygFusionNotice` names those left out); hidden files (``.<name>``) are
     skipped. Images are read lazily, scaled
     to ``[0, 1]`` (16-bit files by 65535) and resized to ``image_size``;
     :meth:`check_files` checks every file's header at once.
@@ -192,10 +192,10 @@ class TaskonomyFolder(ImagePairs, Dataset):
             said = "; ".join(f"no {m!r} image: " + ", ".join(map(repr, v[:3]))
                              + (f" and {len(v) - 3} more" if len(v) > 3 else "")
                              for m, v in lack.items() if v)
-            warnings.warn(f"{len(scenes) - len(common)} of the {len(scenes)} scenes under "
-                          f"{self._root!r} are left out, lacking an image in some folder "
-                          f"({said}); only scenes present in every folder are kept, paired "
-                          f"by file name", UserWarning, stacklevel=3)
+            notice(f"{len(scenes) - len(common)} of the {len(scenes)} scenes under "
+                   f"{self._root!r} are left out, lacking an image in some folder ({said}); "
+                   f"only scenes present in every folder are kept, paired by file name",
+                   stacklevel=3)
         return [{m: tables[m][s] for m in tables} for s in common]
 
     @property
