@@ -43,6 +43,28 @@ def _huge_k_is_every_neighbour():
             assert torch.equal(edge_index, every[0]) and torch.equal(weight, every[1])
 
 
+def _exported_program_loads():
+    """An exported program (torch.export.save), which --inception's help
+    names, loads and gives its network's features (its module refused the
+    eval() that a TorchScript file takes: NotImplementedError)."""
+    import tempfile
+
+    from pyg_fusion.training.translation_eval import load_feature_extractor
+
+    class Pool(torch.nn.Module):
+        def forward(self, x):
+            return torch.cat([x.mean((2, 3)), x.amax((2, 3))], 1)
+
+    x = torch.rand(3, 3, 8, 8, generator=torch.Generator().manual_seed(0))
+    program = torch.export.export(Pool(), (x, ), dynamic_shapes={
+        "x": {0: torch.export.Dim("batch", min=1)}})
+    with tempfile.TemporaryDirectory() as tmp:
+        torch.export.save(program, f"{tmp}/net.pt2")
+        extractor = load_feature_extractor(f"{tmp}/net.pt2", image_size=8)
+    assert extractor.num_features == 6
+    assert torch.equal(extractor(x), Pool()(x))
+
+
 def catalogue():
     return [
         # an input file given as an empty path (an unset shell variable) named
@@ -87,6 +109,7 @@ def catalogue():
                 r"cannot read Inception checkpoint '.*net\.pt' as a TorchScript file or an "
                 r"exported program \(TorchScript: RuntimeError; torch.export: ValueError\)",
                 _with(_translation_checkpoint, _write("net.pt", b"not a network\n"))),
+        Defined("--inception: an exported program loads", _exported_program_loads),
         Defined("relation_graph: k of 10**12 keeps every pair, as k = N - 1",
                 _huge_k_is_every_neighbour),
     ]

@@ -122,7 +122,7 @@ def load_feature_extractor(path: str, image_size: int = TranslateEvalConfig.ince
     """
     if not osp.isfile(path):
         raise FileNotFoundError(f"Inception checkpoint {path!r} does not exist")
-    errors = []
+    errors, exported = [], False
     try:
         net = torch.jit.load(path, map_location="cpu")
     except Exception as exc:  # not TorchScript: try an exported program
@@ -130,14 +130,16 @@ def load_feature_extractor(path: str, image_size: int = TranslateEvalConfig.ince
         try:
             if not _exported_program_file(path):
                 raise ValueError("not an archive of torch.export.save")
-            net = torch.export.load(path).module()
+            net, exported = torch.export.load(path).module(), True
         except Exception as exc2:
             errors.append(f"torch.export: {exc2.__class__.__name__}")
             raise ValueError(
                 f"cannot read Inception checkpoint {path!r} as a TorchScript "
                 f"file or an exported program ({'; '.join(errors)}); save the "
                 f"network with torch.jit.save or torch.export.save") from exc2
-    if isinstance(net, nn.Module):
+    # an exported program's mode was fixed when it was exported: its module
+    # refuses eval() (NotImplementedError)
+    if isinstance(net, nn.Module) and not exported:
         net.eval()
     return FeatureExtractor(net, image_size)
 
