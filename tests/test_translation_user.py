@@ -261,3 +261,19 @@ def test_a_folder_that_is_not_one_names_its_flag(tmp_path, capsys, flag, kind):
     said = "is a file" if kind == "file" else "does not exist"
     assert capsys.readouterr().err == (f"pyg-fusion translate train: error: {flag} folder "
                                        f"{str(bad)!r} {said}\n")
+
+
+def test_a_folder_trained_at_the_default_side_is_told_so(tmp_path, capsys):
+    """--image-size defaults to 32, the synthetic scenes' side: a user's folder
+    of larger (or smaller) images was resized to 32 x 32 without a word."""
+    from pyg_fusion.cli import main
+    folder = _folder(tmp_path / "d", n=2, size=16)
+    args = ["translate", "train", "--data", str(folder), "--modalities", "depth,shade",
+            "--num-downs", "2", "--gan-mode", "none", "--epochs", "1", "--no-progress"]
+    assert main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"pyg-fusion translate train: notice: --image-size 32 (the default) resizes the "
+        f"images of --data {folder} (16 x 16 pixels, as its first scene) to 32 x 32; give "
+        f"--image-size to train at another side")
+    assert main([*args, "--image-size", "16", "--out", str(tmp_path / "b")]) == 0
+    assert "notice" not in capsys.readouterr().err

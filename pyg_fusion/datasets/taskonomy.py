@@ -245,9 +245,9 @@ class TaskonomyFolder(ImagePairs, Dataset):
         if len(sizes) != 1:
             raise ValueError(f"images of scene {self._name(idx)!r} differ in "
                              f"size {sorted(sizes)}; pass image_size")
-        if sizes != {self._first_size()}:
+        if sizes != {self.first_size}:
             raise ValueError(f"scene {self._name(idx)!r} is {sizes.pop()} (H, W), but the "
-                             f"first scene {self._name(0)!r} is {self._first_size()}: with "
+                             f"first scene {self._name(0)!r} is {self.first_size}: with "
                              f"image_size=None every scene must have one size; pass "
                              f"image_size")
 
@@ -265,8 +265,10 @@ class TaskonomyFolder(ImagePairs, Dataset):
                           {tuple(v.shape[1:]) for v in (*inputs.values(), y)})
         return image_pair_data(inputs, y)
 
-    def _first_size(self) -> tuple[int, int]:
-        """``(H, W)`` of the first scene, from its target file's header."""
+    @property
+    def first_size(self) -> tuple[int, int]:
+        """``(H, W)`` of the folder's first scene as stored (before resizing to
+        ``image_size``), from its target file's header."""
         if self._size is None:
             self._size = _header(self._files[0][self.target])[1]
         return self._size

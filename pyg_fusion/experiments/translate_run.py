@@ -10,6 +10,7 @@ import dataclasses
 import os.path as osp
 
 from .._files import staged_folder
+from .._notices import notice
 from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateModelConfig,
                            TranslateTrainDataConfig, check_translate, check_translate_flags,
                            data_from_checkpoint, defaults_notice, translate_levels)
@@ -120,7 +121,9 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
     ``metrics.json`` says which (``weights``). A setting that the run would
     not read, set away from its default (e.g. ``model.ndf`` with
     ``gan_mode="none"``), is a :class:`ValueError`
-    (:func:`~.image_config.check_translate_flags`), as in ``translate train``.
+    (:func:`~.image_config.check_translate_flags`), as in ``translate train``. A
+    folder whose images are not of ``data.image_size`` left at its default (32, the
+    synthetic scenes' side) is trained all the same, with a notice.
 
     Args:
         data (TranslateDataConfig): the scenes.
@@ -164,6 +167,13 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
     val = None
     if validate:
         train, val = _validation(data, splits, train, mods, progress, force_reload)
+    if data.data != SYNTHETIC and data.image_size == TranslateDataConfig.image_size and \
+            train.first_size != (data.image_size, data.image_size):
+        # the default side is the synthetic scenes': a user's folder trained at it unawares
+        h, w = train.first_size
+        notice(f"--image-size {data.image_size} (the default) resizes the images of --data "
+               f"{data.data} ({h} x {w} pixels, as its first scene) to {data.image_size} x "
+               f"{data.image_size}; give --image-size to train at another side")
     seed_everything(data.seed)  # the initial weights follow the seed
     first = train[0]
     # the critic's settings only where there is a critic (the module refuses them otherwise)
