@@ -241,3 +241,29 @@ def test_evaluation_batches_without_their_positions_name_indexed_dataset(vad_set
         trainer.test(task, DataLoader(test, batch_size=4), verbose=False)
     trainer.test(task, DataLoader(IndexedDataset(test), batch_size=4), verbose=False)
     assert task.last_scores.shape == (len(test), 8)
+
+
+def test_the_node_task_checks_the_masks_of_a_users_own_loader(tmp_path):
+    # only fit_node checked them: 0/1 integer masks (as read from a file)
+    # trained on rows 0 and 1 and scored rows 0 and 1, accuracies 1.0
+    data = _toy_graph()
+    for key in ("train_mask", "val_mask", "test_mask"):
+        data[key] = data[key].long()
+    torch.manual_seed(0)
+    task = NodeClassification(build_model("lego", "node", {"a": 4, "b": 3}, num_classes=3,
+                                          k=5, hidden_channels=16))
+    loader = single_graph_loader(data)
+    trainer = _trainer(tmp_path, num_sanity_val_steps=0)
+    for run in (lambda: trainer.fit(task, loader, loader),
+                lambda: trainer.test(task, loader, verbose=False)):
+        with pytest.raises(ValueError, match=r"train_mask must be a bool mask .* mask\.bool\(\)"):
+            run()
+    # a graph of a user's own split may lack a mask: those present are checked
+    data = _toy_graph()
+    del data.val_mask
+    data.test_mask[data.train_mask.nonzero()[0]] = True
+    with pytest.raises(ValueError, match="train_mask and test_mask share 1 node"):
+        trainer.test(task, single_graph_loader(data), verbose=False)
+    data.test_mask &= ~data.train_mask
+    trainer.test(task, single_graph_loader(data), verbose=False)
+    assert set(task.last_metrics) == {"train_acc", "test_acc"}

@@ -111,6 +111,9 @@ class NodeClassification(TimedAdamTask):
         self._labels_checked = False
 
     def training_step(self, data, batch_idx):
+        # every graph the task reads, not only fit_node's: in a user's own
+        # Trainer a mask of 0/1 integers trained and scored rows 0 and 1
+        check_node_labels(data, require_masks=False)
         if self.label_trick:
             seeds, mask = split_seeds(data.train_mask)
             out = self.model(data, seed_mask=seeds)
@@ -128,6 +131,7 @@ class NodeClassification(TimedAdamTask):
         return loss
 
     def _evaluate(self, data) -> dict[str, float]:
+        check_node_labels(data, require_masks=False)
         out = self.model(data)
         n = out.size(0)
         world, rank = self.trainer.world_size, self.trainer.global_rank
@@ -161,7 +165,7 @@ class NodeClassification(TimedAdamTask):
             self.log(key, v, batch_size=1)
 
 
-def check_node_labels(data) -> None:
+def check_node_labels(data, require_masks: bool = True) -> None:
     """The graph's ``y`` and masks as the training reads them: ``y`` ``[N]``
     long class ids, each mask a bool ``[N]`` whose nodes are labelled
     (``y >= 0``). A mask of 0/1 integers would index rows 0 and 1 instead of
@@ -172,6 +176,9 @@ def check_node_labels(data) -> None:
 
     Args:
         data (torch_geometric.data.Data): the graph.
+        require_masks (bool, optional): all three masks must be present (``False``: those
+            present are checked, as :class:`NodeClassification` reads a graph of a
+            user's own loader). (default: :obj:`True`)
     """
     n = data.num_nodes
     if n is None:  # PyG counts nodes from x, which a graph of x_<source> lacks
@@ -184,7 +191,9 @@ def check_node_labels(data) -> None:
                else type(y).__name__)
         raise ValueError(f"the graph's y must be torch.long class ids of shape [{n}] (one per "
                          f"node, -1 for an unlabelled one), got {got}")
-    for name in ("train_mask", "val_mask", "test_mask"):
+    names = [name for name in ("train_mask", "val_mask", "test_mask")
+             if require_masks or data.get(name) is not None]
+    for name in names:
         mask = data.get(name)
         if not isinstance(mask, torch.Tensor) or mask.dtype != torch.bool or \
                 tuple(mask.shape) != (n, ):
@@ -197,7 +206,6 @@ def check_node_labels(data) -> None:
         if unlabelled:
             raise ValueError(f"the graph's {name} selects {unlabelled} node(s) whose y is "
                              f"negative (unlabelled): leave them out of the mask")
-    names = ("train_mask", "val_mask", "test_mask")
     for i, a in enumerate(names):
         for b in names[i + 1:]:
             shared = (data[a] & data[b]).nonzero().view(-1)
