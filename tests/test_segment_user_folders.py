@@ -306,3 +306,17 @@ def test_a_photo_is_read_upright_as_its_exif_orientation_shows_it(tmp_path, orie
     assert torch.equal(item["mask"], torch.from_numpy(mask.astype(np.int64)))
     assert torch.equal((item["rgb"] * 255).round().permute(1, 2, 0).to(torch.uint8),
                        torch.from_numpy(shown))
+
+
+@pytest.mark.parametrize("k", [1, 0])
+def test_a_segmenter_of_fewer_than_two_classes_is_named(k):
+    # --num-classes 1 (one foreground class, as a user of binary masks may think)
+    # stopped with torchmetrics' 'Expected argument `num_classes` to be an integer
+    # larger than 1', naming neither the flag nor why
+    from pyg_fusion.training.segmentation import SegmentationModule
+    from test_asym_user import TINY
+    with pytest.raises(ValueError, match=re.escape(
+            f"num_classes must be >= 2, got {k}: the cross-entropy of one class is 0 "
+            f"whatever the network predicts; a binary mask is 2 classes, background 0 and "
+            f"foreground 1 (pyg-fusion: --num-classes 2)")):
+        SegmentationModule("asymfusion", k, TINY)

@@ -106,7 +106,7 @@ class SegmentationModule(L.LightningModule):
 
     Args:
         variant (str, optional): a key of :data:`VARIANTS`. (default: :obj:`"asymfusion"`)
-        num_classes (int, optional): classes ``K``. (default: :obj:`40`, NYUDv2's)
+        num_classes (int, optional): classes ``K >= 2``. (default: :obj:`40`, NYUDv2's)
         arch (dict, optional): architecture options (see :func:`build_segmentation_model`).
             **[differs from the CLI]**: without them the network is
             :func:`~pyg_fusion.nn.asym.asym_fusion_segmenter`'s own, a ResNet-50 encoder and
@@ -135,6 +135,13 @@ class SegmentationModule(L.LightningModule):
                  weight_decay: float = SegmentTrainConfig.weight_decay, ignore_index: int = 255,
                  class_names: Sequence[str] | None = None, data_config: dict | None = None):
         super().__init__()
+        if isinstance(num_classes, int) and not isinstance(num_classes, bool) \
+                and num_classes < 2:
+            # torchmetrics' own error named neither the argument's meaning nor the flag
+            raise ValueError(f"num_classes must be >= 2, got {num_classes}: the "
+                             f"cross-entropy of one class is 0 whatever the network "
+                             f"predicts; a binary mask is 2 classes, background 0 and "
+                             f"foreground 1 (pyg-fusion: --num-classes 2)")
         self.save_hyperparameters()
         self.model, self.inputs = build_segmentation_model(
             variant, num_classes, **(arch or {}))
