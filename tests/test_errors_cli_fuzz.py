@@ -90,6 +90,19 @@ def catalogue():
         CLICase("translate evaluate: --inception empty",
                 ["translate", "evaluate", "--checkpoint", "{tmp}/c.ckpt", "--out", "{tmp}/o",
                  "--inception", ""], _EMPTY.format("--inception")),
+        # plot's inputs given empty read as not given: another input's error, or
+        # the default sources drawn
+        CLICase("plot: --checkpoint empty",
+                ["plot", "adjacency", "--checkpoint", "", "--out", "{tmp}/o.png"],
+                _EMPTY.format("--checkpoint")),
+        CLICase("plot: --input empty", ["plot", "operator", "--input=", "--out", "{tmp}/o.png"],
+                _EMPTY.format("--input")),
+        CLICase("plot: --source empty",
+                ["plot", "relation-graph", "--input", "{tmp}/g.pt", "--source", "", "--out",
+                 "{tmp}/o.png"], r"--source names no source, got ''$"),
+        CLICase("plot: --sources of empty items",
+                ["plot", "adjacency", "--input", "{tmp}/g.pt", "--sources", ",", "--out",
+                 "{tmp}/o.png"], r"--sources names no source, got ','$"),
         # evaluate's hidden --seeds was parsed once the command ran: argparse's
         # error escaped as a traceback; the flag is gone (evaluate scores the
         # checkpoint's seed), any value is one line

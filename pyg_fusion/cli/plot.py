@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import CLIError, ListFlag, finite_float, nonneg_int, out_file, out_folder, positive_int
-from ._config_flags import add_force_reload_argument, per_source
+from ._config_flags import add_force_reload_argument, input_path, per_source
 from ._process import add_threads_argument
 from ._plot_inputs import (DATASETS, _load_graph, _load_operator_file,  # noqa: F401
                            _need_input, checkpoint_sources, checkpoint_title,
@@ -66,6 +66,10 @@ def _flag(dest: str) -> str:
 def _check_flags(args) -> None:
     given = [d for d, v in args._plot_defaults.items()
              if d not in ("out", "threads", "help") and getattr(args, d, v) != v]
+    # an empty value (an unset shell variable) would read as not given: the default sources
+    for d in ("source", "sources"):
+        if d in given and not getattr(args, d).replace(",", "").strip():
+            raise CLIError(f"{_flag(d)} names no source, got {getattr(args, d)!r}")
     unread = [_flag(d) for d in given if d not in READS[args.kind]]
     if unread:
         raise CLIError(f"{args.kind} does not read {', '.join(unread)}; it reads "
@@ -101,8 +105,8 @@ def register(subparsers) -> None:
     p.add_argument("kind", choices=KINDS, metavar="KIND", help=", ".join(KINDS))
     p.add_argument("--out", type=out_file, required=True, help="figure file to write: .png, .pdf or .svg")
     g = p.add_argument_group("inputs")
-    g.add_argument("--input", help="saved results (JSON) or graph (.pt)")
-    g.add_argument("--checkpoint", help="a checkpoint of a trained model")
+    g.add_argument("--input", type=input_path, help="saved results (JSON) or graph (.pt)")
+    g.add_argument("--checkpoint", type=input_path, help="a checkpoint of a trained model")
     g.add_argument("--dataset", help="data set to load (graph kinds: "
                    f"{', '.join(DATASETS)}); for pq-sensitivity: selects its records")
     g.add_argument("--root", type=out_folder,
