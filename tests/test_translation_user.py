@@ -277,3 +277,29 @@ def test_a_folder_trained_at_the_default_side_is_told_so(tmp_path, capsys):
         f"--image-size to train at another side")
     assert main([*args, "--image-size", "16", "--out", str(tmp_path / "b")]) == 0
     assert "notice" not in capsys.readouterr().err
+
+
+def test_evaluating_the_training_folder_is_told(tmp_path, capsys):
+    """translate evaluate needs --data for a checkpoint trained on a folder (it
+    has no test split), but given the training folder itself it scored the
+    scenes the generator learned from, as if held out, without a word."""
+    import dataclasses
+
+    from pyg_fusion.cli import main
+    from pyg_fusion.experiments.image_config import TranslateDataConfig
+    train, test = _folder(tmp_path / "train", n=2), _folder(tmp_path / "test", n=2)
+    module = TranslationModule(["depth", "shade"], [1, 1], gan_mode="none", **TINY)
+    data = dataclasses.asdict(TranslateDataConfig(data=str(train), modalities="depth,shade",
+                                                  image_size=8))
+    ckpt = tmp_path / "t.ckpt"
+    torch.save({"state_dict": module.state_dict(),
+                "hyper_parameters": {**module.hparams, "data_config": data}}, ckpt)
+    args = ["translate", "evaluate", "--checkpoint", str(ckpt), "--num-figure", "0",
+            "--no-progress"]
+    assert main([*args, "--data", f"{train}/", "--out", str(tmp_path / "a")]) == 0
+    assert capsys.readouterr().err == (
+        f"pyg-fusion translate evaluate: notice: --data {train}/ is the folder the "
+        f"checkpoint was trained on: the scores are of scenes it learned from, not of "
+        f"held-out test scenes\n")
+    assert main([*args, "--data", str(test), "--out", str(tmp_path / "b")]) == 0
+    assert "notice" not in capsys.readouterr().err

@@ -232,7 +232,8 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     on a folder without ``data`` given (a folder has no test split), or a setting
     it would not read (the synthetic scenes' ``root``, ``data_seed`` and
     ``test.num_test`` with a folder; ``test.inception_size`` without
-    ``test.inception``).
+    ``test.inception``). The folder it was trained on, given as ``data``, is
+    scored with a notice: its scenes are no held-out ones.
 
     Args:
         checkpoint (str): a ``.ckpt`` file of :func:`run_translate`.
@@ -283,6 +284,12 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     scored = translate_dataset(data, "test", test.num_test, mods, progress=progress,
                                force_reload=force_reload)
     defaults_notice(checkpoint, defaulted)  # after every check: no error follows
+    trained_on = (module.hparams.get("data_config") or {}).get("data")
+    if trained_on not in (None, SYNTHETIC) and data.data != SYNTHETIC and \
+            osp.realpath(data.data) == osp.realpath(trained_on):
+        # legitimate (how well it fits), but no test score: a folder has no test split
+        notice(f"--data {data.data} is the folder the checkpoint was trained on: the scores "
+               f"are of scenes it learned from, not of held-out test scenes")
     n = min(test.num_figure, len(scored))
     with staged_folder(out_dir, "evaluate") as stage:  # the report whole or not at all
         run = _score_translator(module, scored, "test", data, mods, stage, progress=progress,
