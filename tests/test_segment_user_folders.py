@@ -279,10 +279,11 @@ def test_a_test_list_of_unlabelled_scenes_stops_before_training(tmp_path, capsys
                         err), err
     assert not (tmp_path / "run").exists()
     mask = np.full((20, 28), 255, np.uint8)
-    mask[3, 4] = 2   # one labelled pixel is a split to score
+    mask[3, 4] = 2   # one labelled pixel is a split to score (of one class: a warning)
     Image.fromarray(mask).save(root / "val1_mask.png")
-    assert RGBDSegmentation(root, "val", num_classes=5).check_files(pixels=True) == [
-        (24, 32), (20, 28)]
+    with pytest.warns(UserWarning, match="every labelled pixel of its 2 scene"):
+        assert RGBDSegmentation(root, "val", num_classes=5).check_files(pixels=True) == [
+            (24, 32), (20, 28)]
 
 
 @pytest.mark.parametrize("orientation,stored", [(6, Image.Transpose.ROTATE_90),
@@ -320,3 +321,24 @@ def test_a_segmenter_of_fewer_than_two_classes_is_named(k):
             f"whatever the network predicts; a binary mask is 2 classes, background 0 and "
             f"foreground 1 (pyg-fusion: --num-classes 2)")):
         SegmentationModule("asymfusion", k, TINY)
+
+
+def test_labels_of_one_class_with_the_foreground_at_255_are_a_warning(tmp_path):
+    # binary masks saved as 0 / 255 with --num-classes 2: the foreground is the
+    # ignore value, so the run trained and scored the background alone, silently
+    _write_scenes(tmp_path, "val", [(20, 20)] * 2)
+    fg = np.zeros((20, 20), np.uint8)
+    fg[5:10, :] = 255   # a quarter of the pixels
+    for i in range(2):
+        Image.fromarray(fg).save(tmp_path / f"val{i}_mask.png")
+    ds = RGBDSegmentation(tmp_path, "val", num_classes=2)
+    with pytest.warns(UserWarning, match=re.escape(
+            "val.txt: every labelled pixel of its 2 scene(s) is class 0, so its scores "
+            "measure one class; 25% of its pixels are ignore_index (255): a binary mask "
+            "saved as 0 / 255 marks its foreground as unlabelled (save it as 0 / 1)")):
+        assert ds.check_files(pixels=True) == [(20, 20)] * 2
+    Image.fromarray(fg // 255).save(tmp_path / "val1_mask.png")   # 0 / 1: two classes
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        RGBDSegmentation(tmp_path, "val", num_classes=2).check_files(pixels=True)

@@ -17,6 +17,7 @@ These are images, not graphs: the dataset is a plain
 from __future__ import annotations
 
 import os.path as osp
+import warnings
 from typing import Sequence
 
 import numpy as np
@@ -216,9 +217,10 @@ class RGBDSegmentation(Dataset):
                 the headers cannot tell: labels outside ``[0, num_classes)`` (a wrong
                 ``num_classes``), a mask or depth of several channels, NaN depth, a file
                 cut short, and masks whose every pixel is ``ignore_index`` (nothing to
-                score). (default: :obj:`False`)
+                score); labelled pixels of one class only are a :class:`UserWarning` (a
+                binary mask saved as 0 / 255). (default: :obj:`False`)
         """
-        sizes, labelled = [], False
+        sizes, classes, ignored, total = [], set(), 0, 0
         for i, paths in enumerate(self.items):
             dims = [_png_size(p, what) for p, what in zip(paths, ("rgb", "mask", "depth"))]
             if len(set(dims)) != 1:
@@ -226,11 +228,22 @@ class RGBDSegmentation(Dataset):
             sizes.append(dims[0])
             if pixels:  # in_memory: read (and checked) already
                 mask = (self._load(i) if self._cache is None else self._cache[i])[2]
-                labelled = labelled or bool((mask != self.ignore_index).any())
-        if pixels and not labelled:
+                kept = mask[mask != self.ignore_index]
+                classes.update(kept.unique().tolist())
+                ignored, total = ignored + mask.numel() - kept.numel(), total + mask.numel()
+        if pixels and not classes:
             raise ValueError(f"{self.list_file}: every mask pixel of its {len(self)} scene(s) "
                              f"is ignore_index ({self.ignore_index}): no labelled pixel to "
                              f"score")
+        if pixels and len(classes) == 1:
+            # a binary mask saved as 0 / 255 (what most tools write) trains and scores
+            # its background alone: its foreground is the ignore value
+            hint = (f"; {ignored / total:.0%} of its pixels are ignore_index "
+                    f"({self.ignore_index}): a binary mask saved as 0 / {self.ignore_index} "
+                    f"marks its foreground as unlabelled (save it as 0 / 1)" if ignored else "")
+            warnings.warn(f"{self.list_file}: every labelled pixel of its {len(self)} "
+                          f"scene(s) is class {classes.pop()}, so its scores measure one "
+                          f"class{hint}", UserWarning, stacklevel=2)
         return sizes
 
     def _load(self, i: int) -> tuple[Tensor, Tensor, Tensor]:
