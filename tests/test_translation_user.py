@@ -144,8 +144,8 @@ def test_images_of_other_channels_than_the_generators_are_refused(tmp_path, caps
                               "'normal' images of 3 channels")
     # evaluate on a folder of grey normals
     folder = _folder(tmp_path / "test", n=2, mods=("normal", "depth", "rgb"))
-    data = dataclasses.asdict(TranslateDataConfig(data=str(folder), modalities="normal,depth",
-                                                  image_size=8))
+    data = dataclasses.asdict(TranslateDataConfig(data=str(tmp_path / "train"),
+                                                  modalities="normal,depth", image_size=8))
     ckpt = tmp_path / "n.ckpt"
     torch.save({"state_dict": module.state_dict(),
                 "hyper_parameters": {**module.hparams, "data_config": data}}, ckpt)
@@ -303,3 +303,22 @@ def test_evaluating_the_training_folder_is_told(tmp_path, capsys):
         f"held-out test scenes\n")
     assert main([*args, "--data", str(test), "--out", str(tmp_path / "b")]) == 0
     assert "notice" not in capsys.readouterr().err
+
+
+def test_channels_guessed_from_the_names_say_so():
+    """Without modality_channels the module takes 1 channel for every modality
+    but normal / rgb: a user's 3-channel 'photo' was then told to give 1-channel
+    images, not that the count was a guess it can pass."""
+    from torch_geometric.data import Batch
+
+    from pyg_fusion.datasets.translation import image_pair_data
+    batch = Batch.from_data_list([image_pair_data({"photo": torch.rand(3, 8, 8)},
+                                                  torch.rand(3, 8, 8))])
+    with pytest.raises(ValueError) as err:
+        TranslationModule(["photo"], gan_mode="none", **TINY).translate(batch)
+    assert str(err.value) == ("'photo' images have 3 channels, but the generator was built "
+                              "for 1-channel 'photo' images (modality_channels, guessed from "
+                              "the names: pass modality_channels to build it for others): "
+                              "give 'photo' images of 1 channel")
+    out = TranslationModule(["photo"], [3], gan_mode="none", **TINY).translate(batch)
+    assert out["ensemble"].shape == (1, 3, 8, 8)

@@ -27,7 +27,8 @@ from .translation_eval import ENSEMBLE, image_metrics
 
 __all__ = ["TranslationModule", "fit_translation"]
 
-def _inputs(batch, modalities: Sequence[str], channels: Sequence[int]) -> list[Tensor]:
+def _inputs(batch, modalities: Sequence[str], channels: Sequence[int],
+            guessed: bool = False) -> list[Tensor]:
     xs = []
     for m, c in zip(modalities, channels):
         key = f"x_{m}"
@@ -41,8 +42,10 @@ def _inputs(batch, modalities: Sequence[str], channels: Sequence[int]) -> list[T
             have = (_channels(batch[key].size(1)) if batch[key].dim() == 4
                     else f"shape {tuple(batch[key].shape)}")
             raise ValueError(f"{m!r} images have {have}, but the generator was built for "
-                             f"{c}-channel {m!r} images (modality_channels): give {m!r} "
-                             f"images of {_channels(c)}")
+                             f"{c}-channel {m!r} images (modality_channels"
+                             + (", guessed from the names: pass modality_channels to build "
+                                "it for others" if guessed else "")
+                             + f"): give {m!r} images of {_channels(c)}")
         xs.append(batch[key])
     return xs
 
@@ -152,6 +155,7 @@ class TranslationModule(L.LightningModule):
             raise ValueError("modalities must name at least one input modality")
         if len(set(self.modalities)) != len(self.modalities):
             raise ValueError(f"modalities must be distinct, got {self.modalities}")
+        self._guessed_channels = modality_channels is None
         if modality_channels is None:
             modality_channels = [3 if m in ("normal", "rgb") else 1
                                  for m in self.modalities]
@@ -223,7 +227,8 @@ class TranslationModule(L.LightningModule):
 
     def translate(self, batch) -> dict[str, Tensor]:
         """``{output name: image in [0, 1]}`` for each branch and the ensemble."""
-        out = self(_inputs(batch, self.modalities, self.modality_channels))
+        out = self(_inputs(batch, self.modalities, self.modality_channels,
+                           self._guessed_channels))
         imgs = [*out.branches, out.ensemble]
         return {n: ((o + 1) / 2).clamp(0, 1)
                 for n, o in zip(self.output_names, imgs)}
@@ -241,7 +246,8 @@ class TranslationModule(L.LightningModule):
     # ---------------------------------------------------------------- training
     def training_step(self, batch, batch_idx):
         hp = self.hparams
-        xs = _inputs(batch, self.modalities, self.modality_channels)
+        xs = _inputs(batch, self.modalities, self.modality_channels,
+                     self._guessed_channels)
         y = 2 * batch.y - 1
         out = self(xs)
         outputs = [*out.branches, out.ensemble]
