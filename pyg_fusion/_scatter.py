@@ -7,7 +7,11 @@ between native torch (``index_add``) and ``torch_scatter``.
 Rule for ``"auto"`` (the default): native torch on CPU, where
 ``index_add``/``scatter_add_`` are as fast as ``torch_scatter`` or faster
 (``benchmarks/sparse_vs_dense.py`` runs the sparse backend with both);
-``torch_scatter`` on CUDA tensors when it is installed. The context manager
+``torch_scatter`` on CUDA tensors when it is installed, unless torch's
+deterministic algorithms are on (:func:`torch.use_deterministic_algorithms`,
+Lightning's ``deterministic=True``): native ``index_add`` then sums in a
+fixed order on CUDA, where ``torch_scatter``'s atomic adds ignore the
+setting. ``"torch_scatter"`` named is used as asked. The context manager
 :func:`scatter_backend` overrides the rule for the code it wraps (in the
 current thread or asyncio task only: the choice is a
 :class:`contextvars.ContextVar`); :func:`set_scatter_backend` sets it for the
@@ -72,7 +76,7 @@ def _use_torch_scatter(src: Tensor) -> bool:
         return False
     if backend == "torch_scatter":
         return True
-    return src.is_cuda
+    return src.is_cuda and not torch.are_deterministic_algorithms_enabled()
 
 
 def scatter_sum(src: Tensor, index: Tensor, dim_size: int) -> Tensor:
