@@ -66,6 +66,10 @@ def _orientation(im: Image.Image) -> int:
     stores a portrait photo's pixels on their side with the orientation that
     shows it upright, as every viewer does (the scene's mask and depth are drawn
     on the upright picture)."""
+    if im.format == "PNG" and "exif" not in im.info:
+        # Pillow decodes a whole PNG to look for an EXIF block after its pixels:
+        # the header checks of a list would read every file
+        return 1
     try:
         return int(im.getexif().get(0x0112, 1))
     except Exception:  # an unreadable EXIF block: the pixels as stored
