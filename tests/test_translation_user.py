@@ -322,3 +322,28 @@ def test_channels_guessed_from_the_names_say_so():
                               "give 'photo' images of 1 channel")
     out = TranslationModule(["photo"], [3], gan_mode="none", **TINY).translate(batch)
     assert out["ensemble"].shape == (1, 3, 8, 8)
+
+
+def test_evaluating_at_another_side_is_told(tmp_path):
+    """evaluate_translate(ckpt, TranslateDataConfig(data=FOLDER), ...), as a
+    Python caller writes it, overrode the checkpoint's 16-pixel side with the
+    config's default 32, which the U-Net takes: other scores, without a word."""
+    import dataclasses
+
+    from pyg_fusion import PygFusionNotice
+    from pyg_fusion.experiments.image_config import TranslateDataConfig, TranslateEvalConfig
+    from pyg_fusion.experiments.translate_run import evaluate_translate
+    test = _folder(tmp_path / "test", n=2, size=16)
+    module = TranslationModule(["shade", "depth"], [1, 1], gan_mode="none", **TINY)
+    data = dataclasses.asdict(TranslateDataConfig(data=str(tmp_path / "train"),
+                                                  modalities="shade,depth", image_size=16))
+    ckpt = tmp_path / "t.ckpt"
+    torch.save({"state_dict": module.state_dict(),
+                "hyper_parameters": {**module.hparams, "data_config": data}}, ckpt)
+    with pytest.warns(PygFusionNotice) as seen:
+        run = evaluate_translate(str(ckpt), TranslateDataConfig(data=str(test)),
+                                 TranslateEvalConfig(), str(tmp_path / "ev"), progress=False,
+                                 report=False)
+    assert [str(w.message) for w in seen] == [
+        "--image-size 32: the checkpoint was trained on 16 x 16 images"]
+    assert run.data[0].y.shape == (1, 3, 32, 32)

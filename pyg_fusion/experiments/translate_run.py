@@ -237,8 +237,10 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
 
     Args:
         checkpoint (str): a ``.ckpt`` file of :func:`run_translate`.
-        data (TranslateDataConfig): the scenes given anew (``None``: the
-            checkpoint's).
+        data (TranslateDataConfig): the scenes given anew: each field ``None``
+            is the checkpoint's (``TranslateDataConfig()`` holds a value in every
+            field, e.g. ``image_size=32``; another side than the checkpoint's is
+            scored with a notice).
         test (TranslateEvalConfig): the test scenes and the feature network.
         out_dir (str): the report's folder (written in ``<out_dir>/evaluate.partial``,
             moved into ``out_dir`` once finished); a training run's report there is an error.
@@ -284,12 +286,16 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     scored = translate_dataset(data, "test", test.num_test, mods, progress=progress,
                                force_reload=force_reload)
     defaults_notice(checkpoint, defaulted)  # after every check: no error follows
-    trained_on = (module.hparams.get("data_config") or {}).get("data")
-    if trained_on not in (None, SYNTHETIC) and data.data != SYNTHETIC and \
-            osp.realpath(data.data) == osp.realpath(trained_on):
+    recorded = module.hparams.get("data_config") or {}
+    if recorded.get("data") not in (None, SYNTHETIC) and data.data != SYNTHETIC and \
+            osp.realpath(data.data) == osp.realpath(recorded["data"]):
         # legitimate (how well it fits), but no test score: a folder has no test split
         notice(f"--data {data.data} is the folder the checkpoint was trained on: the scores "
                f"are of scenes it learned from, not of held-out test scenes")
+    if recorded.get("image_size") not in (None, data.image_size):
+        # a U-Net takes any side its levels divide: the scores of another are other ones
+        notice(f"--image-size {data.image_size}: the checkpoint was trained on "
+               f"{recorded['image_size']} x {recorded['image_size']} images")
     n = min(test.num_figure, len(scored))
     with staged_folder(out_dir, "evaluate") as stage:  # the report whole or not at all
         run = _score_translator(module, scored, "test", data, mods, stage, progress=progress,
