@@ -103,6 +103,18 @@ def catalogue():
         CLICase("plot: --sources of empty items",
                 ["plot", "adjacency", "--input", "{tmp}/g.pt", "--sources", ",", "--out",
                  "{tmp}/o.png"], r"--sources names no source, got ','$"),
+        # U-Net levels and critic layers beyond any image: their powers of two were
+        # computed in full (10**12: a hang) and printed (10**6: Python's 4300-digit
+        # limit was the error, naming no flag)
+        CLICase("translate train: --num-downs 10**6",
+                ["translate", "train", "--image-size", "16", "--num-downs", "1000000", "--out",
+                 "{tmp}/o"],
+                r"--image-size 16 is not divisible by 2\*\*num_downs = 2\*\*1000000$"),
+        CLICase("translate train: --d-layers 10**6",
+                ["translate", "train", "--image-size", "16", "--d-layers", "1000000", "--out",
+                 "{tmp}/o"],
+                r"--image-size 16 is too small for the PatchGAN critic with --d-layers 1000000, "
+                r"which needs >= 3 \* 2\*\*1000000 pixels"),
         # evaluate's hidden --seeds was parsed once the command ran: argparse's
         # error escaped as a traceback; the flag is gone (evaluate scores the
         # checkpoint's seed), any value is one line

@@ -258,18 +258,28 @@ def check_translate(image_size: int, num_downs: int, d_layers: int | None = None
         raise ValueError(f"--image-size must be >= 8, got {image_size}")
     if num_downs < 2:
         raise ValueError(f"--num-downs must be >= 2, got {num_downs}")
-    if image_size % 2 ** num_downs:
+    # 2**num_downs and the critic's 3 * 2**d_layers outgrow the side once the
+    # exponent reaches its bit length: so compared, a huge value (10**12) is
+    # no power of two to compute (a hang) nor to print (too many digits)
+    if num_downs >= image_size.bit_length() or image_size % 2 ** num_downs:
         raise ValueError(f"--image-size {image_size} is not divisible by 2**num_downs = "
-                         f"{2 ** num_downs}" + (f" ({levels_from})" if levels_from else ""))
+                         f"{_power_of_two(num_downs)}"
+                         + (f" ({levels_from})" if levels_from else ""))
     if d_layers is None:
         return
     from ..nn.asym.patchgan import PatchGANDiscriminator
-    need = PatchGANDiscriminator.min_input_size(d_layers)
-    if image_size < need:
+    if d_layers >= image_size.bit_length() or \
+            image_size < PatchGANDiscriminator.min_input_size(d_layers):
+        need = (PatchGANDiscriminator.min_input_size(d_layers) if d_layers < 64
+                else f"3 * {_power_of_two(d_layers)}")
         raise ValueError(f"--image-size {image_size} is too small for the PatchGAN critic "
                          f"with --d-layers {d_layers}, which needs >= {need} pixels "
                          f"(3 * 2**d_layers); lower --d-layers, raise --image-size, or "
                          f"train with --gan-mode none")
+
+
+def _power_of_two(n: int) -> int | str:
+    return 2 ** n if n < 64 else f"2**{n}"
 
 
 # -- the data of a checkpoint ----------------------------------------------
