@@ -347,3 +347,17 @@ def test_evaluating_at_another_side_is_told(tmp_path):
     assert [str(w.message) for w in seen] == [
         "--image-size 32: the checkpoint was trained on 16 x 16 images"]
     assert run.data[0].y.shape == (1, 3, 32, 32)
+
+
+def test_metrics_record_how_many_scenes_they_score(tmp_path):
+    """metrics.json gave the mean scores without the number of scenes behind
+    them: a folder's validation split is 10% of it (2 of 20 scenes here)."""
+    import json
+
+    from pyg_fusion.cli import main
+    folder = _folder(tmp_path / "d", n=20)
+    assert main(["translate", "train", "--data", str(folder), "--modalities", "depth,shade",
+                 "--image-size", "8", "--num-downs", "2", "--gan-mode", "none", "--epochs",
+                 "1", "--out", str(tmp_path / "o"), "--no-progress"]) == 0
+    metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
+    assert (metrics["split"], metrics["scenes"]) == ("validation", 2)

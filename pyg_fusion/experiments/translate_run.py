@@ -363,6 +363,7 @@ def _score_translator(module, scored, split: str, data: TranslateDataConfig, mod
         save_metrics(scores, out_dir, extra={
             **(extra or {}), "modalities": mods,
             "generator_parameters": module.num_generator_parameters(), "split": split,
+            "scenes": len(scored),  # the scores' mean is over these (10% of a folder: few)
             **hardware_record(accelerator), "config": config})
     return ImageRun(module, scores, split, scored)
 
