@@ -115,6 +115,13 @@ def catalogue():
                  "{tmp}/o"],
                 r"--image-size 16 is too small for the PatchGAN critic with --d-layers 1000000, "
                 r"which needs >= 3 \* 2\*\*1000000 pixels"),
+        # a folder given as --input was 'no such file'
+        CLICase("plot: --input a folder (JSON kinds)",
+                ["plot", "pq-sensitivity", "--input", "{tmp}", "--out", "{tmp}/o.png"],
+                r"--input: .* is a folder; expected a file$"),
+        CLICase("plot: --input a folder (graph kinds)",
+                ["plot", "adjacency", "--input", "{tmp}", "--out", "{tmp}/o.png"],
+                r"--input: .* is a folder; expected a file$"),
         # evaluate's hidden --seeds was parsed once the command ran: argparse's
         # error escaped as a traceback; the flag is gone (evaluate scores the
         # checkpoint's seed), any value is one line

@@ -16,6 +16,8 @@ DATASETS = {"digits": "MultiFeatureDigits", "synthetic-vad": "SyntheticVAD"}
 def _need_input(args) -> str:
     if not args.input:
         raise CLIError(f"{args.kind} needs --input FILE")
+    if Path(args.input).is_dir():
+        raise CLIError(f"--input: {args.input} is a folder; expected a file")
     if not Path(args.input).is_file():
         raise FileNotFoundError(f"--input: no such file: {args.input!r}")
     return args.input
@@ -243,8 +245,7 @@ def _load_graph(args):
         raise CLIError(f"{args.kind} draws no model; --checkpoint is for operator, "
                        f"adjacency, relation-graph and anomaly-scores")
     if args.input:
-        if not Path(args.input).is_file():
-            raise FileNotFoundError(f"--input: no such file: {args.input!r}")
+        _need_input(args)
         try:
             data = load_saved_graph(args.input)
         except Exception as exc:
