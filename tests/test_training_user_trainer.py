@@ -267,3 +267,21 @@ def test_the_node_task_checks_the_masks_of_a_users_own_loader(tmp_path):
     data.test_mask &= ~data.train_mask
     trainer.test(task, single_graph_loader(data), verbose=False)
     assert set(task.last_metrics) == {"train_acc", "test_acc"}
+
+
+def test_the_node_task_refuses_a_second_evaluation_batch(tmp_path):
+    # each graph of the loader was scored as an epoch of its own: history two
+    # entries per epoch, best one graph's accuracies (val 0.722, test 0.467)
+    # where Lightning logged their mean (0.694, 0.433)
+    from pyg_fusion.training.node import _first
+    graphs = [_toy_graph(seed=0), _toy_graph(seed=1)]
+    loader = torch.utils.data.DataLoader(graphs, batch_size=1, collate_fn=_first)
+    torch.manual_seed(0)
+    task = NodeClassification(build_model("graph-mean", "node", {"a": 4, "b": 3},
+                                          num_classes=3, k=5, hidden_channels=16))
+    trainer = _trainer(tmp_path, num_sanity_val_steps=0)
+    for run in (lambda: trainer.fit(task, loader, loader),
+                lambda: trainer.test(task, loader, verbose=False)):
+        with pytest.raises(ValueError, match=r"transductive.*second batch.*single_graph_loader"):
+            run()
+    assert len(task.history) == 1  # the first graph, scored before the second came

@@ -130,7 +130,14 @@ class NodeClassification(TimedAdamTask):
         self.log("train_loss", loss, prog_bar=True, batch_size=1)
         return loss
 
-    def _evaluate(self, data) -> dict[str, float]:
+    def _evaluate(self, data, batch_idx: int) -> dict[str, float]:
+        if batch_idx > 0:
+            # each batch was scored and chosen on as an epoch of its own: best
+            # held one graph's accuracies, history one entry per graph
+            raise ValueError("NodeClassification is transductive: it scores one graph per "
+                             "evaluation (its masks select the nodes), and the evaluation "
+                             "loader gave a second batch; pass a loader of the one graph, "
+                             "single_graph_loader(data)")
         check_node_labels(data, require_masks=False)
         out = self.model(data)
         n = out.size(0)
@@ -146,7 +153,7 @@ class NodeClassification(TimedAdamTask):
         return metrics
 
     def validation_step(self, data, batch_idx):
-        m = self._evaluate(data)
+        m = self._evaluate(data, batch_idx)
         if self.sanity_checking:  # the untrained model, as if of epoch 0
             return
         m["epoch"] = self.current_epoch
@@ -159,7 +166,7 @@ class NodeClassification(TimedAdamTask):
             self.best = dict(m)
 
     def test_step(self, data, batch_idx):
-        m = self._evaluate(data)
+        m = self._evaluate(data, batch_idx)
         self.last_metrics = m
         for key, v in m.items():
             self.log(key, v, batch_size=1)
