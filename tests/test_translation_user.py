@@ -361,3 +361,5 @@ def test_metrics_record_how_many_scenes_they_score(tmp_path):
                  "1", "--out", str(tmp_path / "o"), "--no-progress"]) == 0
     metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())
     assert (metrics["split"], metrics["scenes"]) == ("validation", 2)
+    assert (tmp_path / "o" / "metrics.md").read_text().startswith(
+        "scores on the validation split (2 scenes)\n\n| output |")
