@@ -362,3 +362,32 @@ def test_the_header_checks_decode_no_pixels(tmp_path, monkeypatch):
     assert decoded == []
     assert ds.check_files(pixels=True) == [(24, 32), (20, 28)]
     assert len(decoded) == 6   # the pixels: each file once
+
+
+def test_the_synthetic_scenes_never_overwrite_a_folder_of_ones_own(tmp_path, capsys):
+    # segment train --root <my scenes> without --data nyud (synthetic is the
+    # default) wrote the generated scenes into the folder and replaced its
+    # train.txt with theirs: the user's list was lost
+    root = tmp_path / "mine"
+    _write_scenes(root, "train", [(24, 32)] * 2)
+    _write_scenes(root, "test", [(24, 32)], seed=1)
+    before = {p.name: p.read_bytes() for p in root.iterdir()}
+    tiny = ["--layers", "1,1,1,1", "--width", "4", "--decoder-features", "8", "--light",
+            "--epochs", "1", "--batch-size", "2", "--no-progress"]
+    assert main(["segment", "train", "--root", str(root), "--size", "32", "--num-train", "4",
+                 "--num-test", "2", *tiny, "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert re.fullmatch(r"pyg-fusion segment train: error: --root \S+mine holds train\.txt, "
+                        r"test\.txt, which the synthetic scenes did not write: a folder of "
+                        r"your own scenes, whose lists --data synthetic \(the default\) would "
+                        r"overwrite; give --data nyud to train on them, or another --root for "
+                        r"the synthetic scenes", err), err
+    after = {p.name: p.read_bytes() for p in root.iterdir() if not p.name.startswith(".")}
+    assert after == before
+    # the generator's own folder is regenerated for other settings, as before
+    gen = ["segment", "train", "--root", str(tmp_path / "syn"), "--size", "32",
+           "--num-test", "2", *tiny]
+    assert main([*gen, "--num-train", "4", "--out", str(tmp_path / "a")]) == 0
+    assert main([*gen, "--num-train", "5", "--out", str(tmp_path / "b")]) == 0
+    assert len((tmp_path / "syn" / "train.txt").read_text().splitlines()) == 5
+    capsys.readouterr()

@@ -87,6 +87,29 @@ def make_rgbd_scene(rng: np.random.Generator, size: int = 64,
             (depth * 1000).round().astype(np.uint16), mask)
 
 
+def _foreign_lists(root: str) -> list[str]:
+    """The list files under ``root`` that the generator did not write (a user's
+    NYUDv2-layout folder given as the synthetic scenes' root): a ``val.txt``
+    (never written here), or a ``train.txt`` / ``test.txt`` other than its
+    ``rgb/<split>_00000.png ...`` lines, such as one a stopped generation left."""
+    foreign = []
+    for split in ("train", "val", "test"):
+        path = osp.join(root, f"{split}.txt")
+        if not osp.isfile(path):
+            continue
+        try:
+            with open(path, encoding="utf-8") as f:
+                lines = f.read().splitlines()
+        except (OSError, UnicodeDecodeError):
+            lines = None
+        if split == "val" or lines is None or any(
+                line != "\t".join(f"{kind}/{split}_{i:05d}.png"
+                                   for kind in ("rgb", "mask", "depth"))
+                for i, line in enumerate(lines)):
+            foreign.append(f"{split}.txt")
+    return foreign
+
+
 def _save_png(path: str, array: np.ndarray) -> None:
     with atomic_write(path) as f:
         Image.fromarray(array).save(f, format="PNG")
@@ -102,7 +125,9 @@ class SyntheticRGBD(RGBDSegmentation):
     take turns (a lock file in it) from that check until the scenes are read
     into memory, so each reads its own configuration's scenes (with
     ``in_memory=False`` items are read later, outside the turn: give each
-    configuration its own ``root`` then).
+    configuration its own ``root`` then). A ``root`` that holds list files the
+    generator did not write (a folder of your own scenes) is an error, never
+    overwritten.
 
     Args:
         root (str): folder for the PNGs and lists.
@@ -176,6 +201,13 @@ class SyntheticRGBD(RGBDSegmentation):
             # The old marker goes before any file is rewritten: a run stopped
             # part-way must leave no marker, never the old one over new files.
             os.remove(meta_path)
+        foreign = _foreign_lists(root)
+        if foreign:
+            raise ValueError(f"--root {root} holds {', '.join(foreign)}, which the synthetic "
+                             f"scenes did not write: a folder of your own scenes, whose lists "
+                             f"--data synthetic (the default) would overwrite; give --data "
+                             f"nyud to train on them, or another --root for the synthetic "
+                             f"scenes")
         for split, n, stream in (("train", self.meta["num_train"], 0),
                                  ("test", self.meta["num_test"], 1)):
             rng = np.random.default_rng([self.meta["seed"], stream])
