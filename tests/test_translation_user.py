@@ -363,3 +363,34 @@ def test_metrics_record_how_many_scenes_they_score(tmp_path):
     assert (metrics["split"], metrics["scenes"]) == ("validation", 2)
     assert (tmp_path / "o" / "metrics.md").read_text().startswith(
         "scores on the validation split (2 scenes)\n\n| output |")
+
+
+def test_scenes_of_images_of_other_aspect_ratios_are_named(tmp_path):
+    """Every image is resized to image_size x image_size, so a scene whose rgb
+    photo is stored on its side (an EXIF orientation, not applied) beside
+    landscape depth trained with pixels that do not correspond, silently."""
+    import numpy as np
+    from PIL import Image
+
+    from pyg_fusion import PygFusionNotice
+    from pyg_fusion.datasets.taskonomy import TaskonomyFolder
+    root = _folder(tmp_path / "d", n=2, size=8)
+    Image.fromarray(np.zeros((12, 16), np.uint8)).save(root / "depth" / "0001.png")
+    Image.fromarray(np.zeros((12, 16), np.uint8)).save(root / "shade" / "0001.png")
+    Image.fromarray(np.zeros((16, 12, 3), np.uint8)).save(root / "rgb" / "0001.png")
+    folder = TaskonomyFolder(str(root), ["depth", "shade"], image_size=8)
+    with pytest.warns(PygFusionNotice) as seen:
+        folder.check_files()
+    assert [str(w.message) for w in seen] == [
+        f"1 scene(s) under {str(root)!r} hold images of different aspect ratios (H x W), "
+        f"e.g. '0001' (depth 12 x 16, shade 12 x 16, rgb 16 x 12): resized to one size, "
+        f"their pixels do not correspond (a photo's EXIF orientation, which is not applied, "
+        f"can swap its sides)"]
+    # one aspect ratio at other sizes (a half-size depth map) is no concern
+    Image.fromarray(np.zeros((8, 6, 3), np.uint8)).save(root / "rgb" / "0001.png")
+    Image.fromarray(np.zeros((8, 6), np.uint8)).save(root / "depth" / "0001.png")
+    Image.fromarray(np.zeros((4, 3), np.uint8)).save(root / "shade" / "0001.png")
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        folder.check_files()

@@ -223,11 +223,23 @@ class TaskonomyFolder(ImagePairs, Dataset):
         first scene's size. Scenes are read lazily, so without this a bad file
         surfaces only when a batch reaches it (a validation or test folder's
         once an epoch of training is over); ``translate`` calls it on each
-        folder before training or scoring."""
+        folder before training or scoring. Scenes whose images differ in
+        aspect ratio are named in a notice: resizing each to ``image_size``
+        stretches them differently, so their pixels do not correspond."""
+        skewed = []
         for idx, files in enumerate(self._files):
             heads = {m: _header(p) for m, p in files.items()}
             self._check_scene(idx, {m: heads[m][0] for m in self.modalities},
                               {size for _, size in heads.values()})
+            ratios = [w / h for _, (h, w) in heads.values()]
+            if max(ratios) > 1.01 * min(ratios):  # beyond rounding a side
+                skewed.append(f"{self._name(idx)!r} (" + ", ".join(
+                    f"{m} {h} x {w}" for m, (_, (h, w)) in heads.items()) + ")")
+        if skewed:
+            notice(f"{len(skewed)} scene(s) under {self._root!r} hold images of different "
+                   f"aspect ratios (H x W), e.g. {skewed[0]}: resized to one size, their "
+                   f"pixels do not correspond (a photo's EXIF orientation, which is not "
+                   f"applied, can swap its sides)", stacklevel=2)
 
     def _check_scene(self, idx: int, channels: dict[str, int],
                      sizes: set[tuple[int, int]]) -> None:

@@ -246,7 +246,8 @@ def save_metrics(results: dict[str, dict[str, float]], out_dir: str,
     write_json(path, payload, indent=2)
     table = metrics_table(results)
     if payload.get("split"):  # validation after train, test after evaluate
-        scenes = f" ({payload['scenes']} scenes)" if payload.get("scenes") else ""
+        n = payload.get("scenes")
+        scenes = f" ({n} scene{'s' if n != 1 else ''})" if n else ""
         table = f"scores on the {payload['split']} split{scenes}\n\n{table}"
     write_text(osp.join(out_dir, "metrics.md"), table + "\n")
     print(table)
