@@ -94,7 +94,7 @@ def catalogue():
         # the default sources drawn
         CLICase("plot: --checkpoint empty",
                 ["plot", "adjacency", "--checkpoint", "", "--out", "{tmp}/o.png"],
-                _EMPTY.format("--checkpoint")),
+                r"--checkpoint: expected a file, got an empty path$"),
         CLICase("plot: --input empty", ["plot", "operator", "--input=", "--out", "{tmp}/o.png"],
                 _EMPTY.format("--input")),
         CLICase("plot: --source empty",
