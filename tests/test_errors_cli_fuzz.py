@@ -122,6 +122,15 @@ def catalogue():
         CLICase("plot: --input a folder (graph kinds)",
                 ["plot", "adjacency", "--input", "{tmp}", "--out", "{tmp}/o.png"],
                 r"--input: .* is a folder; expected a file$"),
+        # a YAML list given to a path: joined with commas it passed as one path
+        CLICase("train --config: --root as a list",
+                ["train", "--config", "{tmp}/c.yaml", "--print-config"],
+                r"--config .*c\.yaml: root is one path, got the list \['a', 'b'\]$",
+                _write("c.yaml", b"root: [a, b]\n")),
+        CLICase("segment train --config: --pretrained as a list",
+                ["segment", "train", "--config", "{tmp}/c.yaml", "--print-config"],
+                r"--config .*c\.yaml: pretrained is one path, got the list \['w\.pth'\]$",
+                _write("c.yaml", b"pretrained: [w.pth]\n")),
         # evaluate's hidden --seeds was parsed once the command ran: argparse's
         # error escaped as a traceback; the flag is gone (evaluate scores the
         # checkpoint's seed), any value is one line

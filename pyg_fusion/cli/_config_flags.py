@@ -396,6 +396,9 @@ def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
                 out += [flag, marked]
         elif a.nargs in ("+", "*"):
             out += [flag, *map(str, value if isinstance(value, list) else [value])]
+        elif isinstance(value, list) and a.type in (out_folder, input_path):
+            # joined with commas it would pass as one path ('a,b'), a folder made
+            raise CLIError(f"--config {path}: {key} is one path, got the list {value!r}")
         elif isinstance(value, list):  # "0,1,2" lists (--seeds)
             out += [flag, ",".join(map(str, value))]
         elif isinstance(value, dict) and _per_source(option_fields().get(key, (None, None))[1]):
