@@ -1,6 +1,7 @@
 """``pyg-fusion segment`` on a user's own folders of scenes: a folder of test
 scenes alone to score a checkpoint on, files whose problems only their pixels
 show, and image formats that change what a file holds."""
+import dataclasses
 import json
 import re
 import shutil
@@ -391,3 +392,26 @@ def test_the_synthetic_scenes_never_overwrite_a_folder_of_ones_own(tmp_path, cap
     assert main([*gen, "--num-train", "5", "--out", str(tmp_path / "b")]) == 0
     assert len((tmp_path / "syn" / "train.txt").read_text().splitlines()) == 5
     capsys.readouterr()
+
+
+def test_the_long_data_steps_show_progress_unless_told_not_to(tmp_path, capsys):
+    # generating the synthetic scenes (about 15 s at --size 256) and reading the
+    # test scenes' pixels before training ran without a bar, as if stuck
+    from pyg_fusion.datasets import SyntheticRGBD
+    from pyg_fusion.experiments.image_config import SegmentDataConfig
+    from pyg_fusion.experiments.segment_run import segment_datasets
+    kw = dict(size=16, num_train=3, num_test=2)
+    SyntheticRGBD(tmp_path / "a", **kw)
+    assert "synthetic RGB-D scenes" in capsys.readouterr().err
+    SyntheticRGBD(tmp_path / "b", progress=False, **kw)
+    assert capsys.readouterr().err == ""
+    _write_scenes(tmp_path / "n", "train", [(24, 32)] * 2)
+    _write_scenes(tmp_path / "n", "val", [(24, 32)] * 3, seed=1)
+    data = SegmentDataConfig(data="nyud", root=str(tmp_path / "n"), num_classes=5)
+    segment_datasets(data)
+    assert "checking val.txt" in capsys.readouterr().err
+    segment_datasets(data, progress=False)
+    segment_datasets(dataclasses.replace(data, data="synthetic", root=str(tmp_path / "c"),
+                                         size=16, num_train=3, num_test=2,
+                                         num_classes=40), progress=False)
+    assert capsys.readouterr().err == ""

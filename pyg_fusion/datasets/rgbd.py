@@ -207,7 +207,8 @@ class RGBDSegmentation(Dataset):
     def __len__(self) -> int:
         return len(self.items)
 
-    def check_files(self, pixels: bool = False) -> list[tuple[int, int]]:
+    def check_files(self, pixels: bool = False,
+                    progress: bool = False) -> list[tuple[int, int]]:
         """Checks every listed scene from the files' headers, without decoding
         pixels: its three files exist, are images and share one size, and the
         mask is no JPEG. Returns each scene's ``(H, W)``.
@@ -223,9 +224,15 @@ class RGBDSegmentation(Dataset):
                 cut short, and masks whose every pixel is ``ignore_index`` (nothing to
                 score); labelled pixels of one class only are a :class:`UserWarning` (a
                 binary mask saved as 0 / 255). (default: :obj:`False`)
+            progress (bool, optional): a progress bar while reading the pixels (seconds
+                per hundred scenes of NYUDv2's size). (default: :obj:`False`)
         """
+        from tqdm.auto import tqdm
+
         sizes, classes, ignored, total = [], set(), 0, 0
-        for i, paths in enumerate(self.items):
+        bar = tqdm(self.items, disable=not (pixels and progress), leave=False,
+                   desc=f"checking {osp.basename(self.list_file)}")
+        for i, paths in enumerate(bar):
             dims = [_png_size(p, what) for p, what in zip(paths, ("rgb", "mask", "depth"))]
             if len(set(dims)) != 1:
                 raise _sizes_differ(paths, dims)

@@ -141,6 +141,8 @@ class SyntheticRGBD(RGBDSegmentation):
             (default: :obj:`None`)
         force_reload (bool, optional): generate the scenes of both splits again.
             (default: :obj:`False`)
+        progress (bool, optional): a progress bar while generating (large ``size`` takes
+            minutes). (default: :obj:`True`)
         **kwargs: passed to :class:`RGBDSegmentation` (e.g. ``scale_range``,
             ``crop_size``).
     """
@@ -149,7 +151,8 @@ class SyntheticRGBD(RGBDSegmentation):
 
     def __init__(self, root: str, split: str = "train", *, size: int = 64,
                  num_train: int = 192, num_test: int = 64, seed: int = 0,
-                 augment: bool | None = None, force_reload: bool = False, **kwargs):
+                 augment: bool | None = None, force_reload: bool = False,
+                 progress: bool = True, **kwargs):
         if split not in ("train", "test"):
             raise ValueError(f"split must be 'train' or 'test', got {split!r}")
         for name, v in (("size", size), ("num_train", num_train),
@@ -173,7 +176,7 @@ class SyntheticRGBD(RGBDSegmentation):
                 if not osp.isdir(root) or os.access(root, os.W_OK) else contextlib.nullcontext())
         with turn:
             regenerate_on_reload(force_reload, osp.join(root, "meta.json"))
-            self._generate(str(root))
+            self._generate(str(root), progress)
             self._read(root, split, augment, kwargs)
 
     def _read(self, root: str, split: str, augment: bool | None, kwargs: dict) -> None:
@@ -189,7 +192,7 @@ class SyntheticRGBD(RGBDSegmentation):
                       f"{osp.join(root, 'meta.json')}, or pass {RELOAD}, and they are "
                       f"generated again") from exc
 
-    def _generate(self, root: str) -> None:
+    def _generate(self, root: str, progress: bool) -> None:
         meta_path = osp.join(root, "meta.json")
         if osp.isfile(meta_path):
             try:
@@ -208,16 +211,22 @@ class SyntheticRGBD(RGBDSegmentation):
                              f"--data synthetic (the default) would overwrite; give --data "
                              f"nyud to train on them, or another --root for the synthetic "
                              f"scenes")
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=self.meta["num_train"] + self.meta["num_test"], disable=not progress,
+                   desc="synthetic RGB-D scenes", leave=False)
         for split, n, stream in (("train", self.meta["num_train"], 0),
                                  ("test", self.meta["num_test"], 1)):
             rng = np.random.default_rng([self.meta["seed"], stream])
             lines = []
             for i in range(n):
+                bar.update()
                 rgb, depth, mask = make_rgbd_scene(rng, self.meta["size"])
                 rel = [f"{kind}/{split}_{i:05d}.png" for kind in ("rgb", "mask", "depth")]
                 for path, arr in zip(rel, (rgb, mask, depth)):
                     _save_png(osp.join(root, path), arr)
                 lines.append("\t".join(rel))
             write_text(osp.join(root, f"{split}.txt"), "\n".join(lines) + "\n")
+        bar.close()
         # written last: its presence means every file above is complete
         write_json(meta_path, self.meta, indent=None)

@@ -20,7 +20,7 @@ REPORT = ("metrics.json", "metrics.md", "predictions.png")
 
 
 def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
-                     train: bool = True):
+                     train: bool = True, progress: bool = True):
     """``(train, test, class names)`` of ``data``: the seeded synthetic scenes
     (class names known) or NYUDv2-layout lists under ``data.root`` (the test
     split is ``val.txt`` when there is one; class names ``None``).
@@ -34,6 +34,8 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
         train (bool, optional): read the training list too; :obj:`False` (scoring a
             checkpoint): a NYUDv2-layout folder needs only its test list, and the
             training split is :obj:`None`. (default: :obj:`True`)
+        progress (bool, optional): progress bars while generating the synthetic scenes
+            or checking the test scenes' pixels. (default: :obj:`True`)
     """
     from ..datasets.rgbd import RGBDSegmentation
     from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES, SyntheticRGBD
@@ -42,8 +44,10 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
         kw = dict(size=data.size, num_train=data.num_train, num_test=data.num_test,
                   seed=data.data_seed)
         # the training split's generates both splits' scenes (once)
-        return (SyntheticRGBD(data.root, "train", force_reload=force_reload, **kw),
-                SyntheticRGBD(data.root, "test", **kw), list(SYNTHETIC_RGBD_CLASSES))
+        return (SyntheticRGBD(data.root, "train", force_reload=force_reload,
+                              progress=progress, **kw),
+                SyntheticRGBD(data.root, "test", progress=progress, **kw),
+                list(SYNTHETIC_RGBD_CLASSES))
     if force_reload:
         raise ValueError(f"--force-reload: --data {data.data} is read from its files at every "
                          f"run; it has no cache to rebuild")
@@ -65,7 +69,7 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
     if train is not None:
         train.check_files()
         _check_disjoint(train, test)
-    test.check_files(pixels=train is not None)
+    test.check_files(pixels=train is not None, progress=progress)
     return train, test, None
 
 
@@ -117,7 +121,7 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     check_accelerator(accelerator)
     check_segment(data, model)
     data = _as_recorded(data)
-    train, test, names = segment_datasets(data, force_reload=force_reload)
+    train, test, names = segment_datasets(data, force_reload=force_reload, progress=progress)
     if data.data != SYNTHETIC:  # the scenes of a list are known once it is read
         check_segment(data, model, num_listed=len(train))
     arch = dict(width=model.width, decoder_features=model.decoder_features,
@@ -234,7 +238,8 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
                              f"{k} classes")
         data = dataclasses.replace(data, num_classes=k)  # the notice's default, for old files
     data = _as_recorded(data)
-    _, test, names = segment_datasets(data, force_reload=force_reload, train=False)
+    _, test, names = segment_datasets(data, force_reload=force_reload, train=False,
+                                      progress=progress)
     defaults_notice(checkpoint, defaulted)  # once the data is made: no error follows
     with staged_folder(out_dir, "evaluate") as stage:
         run = _score_segmenter(module, test, names or module.hparams.class_names, stage,
