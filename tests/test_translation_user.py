@@ -394,3 +394,17 @@ def test_scenes_of_images_of_other_aspect_ratios_are_named(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         folder.check_files()
+
+
+def test_the_training_folder_as_validation_folder_is_told(tmp_path, capsys):
+    """--val-data naming the --data folder validated on the training scenes and
+    chose best.ckpt by them, without a word."""
+    from pyg_fusion.cli import main
+    folder = _folder(tmp_path / "d", n=2)
+    assert main(["translate", "train", "--data", str(folder), "--val-data", f"{folder}/",
+                 "--modalities", "depth,shade", "--image-size", "8", "--num-downs", "2",
+                 "--gan-mode", "none", "--epochs", "1", "--out", str(tmp_path / "o"),
+                 "--no-progress"]) == 0
+    assert capsys.readouterr().err.splitlines()[0] == (
+        f"pyg-fusion translate train: notice: --val-data {folder}/ is the --data folder: the "
+        f"validation scores, and best.ckpt chosen by them, are of the training scenes")

@@ -92,6 +92,9 @@ def _validation(data: TranslateDataConfig, splits: TranslateTrainDataConfig, tra
     import torch
 
     if splits.val_data is not None:
+        if data.data != SYNTHETIC and osp.realpath(splits.val_data) == osp.realpath(data.data):
+            notice(f"--val-data {splits.val_data} is the --data folder: the validation scores, "
+                   f"and best.ckpt chosen by them, are of the training scenes")
         return train, translate_dataset(data, "val", splits.num_val, mods,
                                         progress=progress, path=splits.val_data)
     if data.data == SYNTHETIC:
