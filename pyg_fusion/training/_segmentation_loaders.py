@@ -1,6 +1,7 @@
 """The loaders of :mod:`.segmentation`'s scenes: training batches of one
 crop size, test scenes batched by size (each scored exactly as alone), and
-the check that the scenes mark unlabelled pixels as the module does."""
+the checks that the scenes mark unlabelled pixels as the module does and hold
+its classes."""
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
@@ -43,6 +44,25 @@ def _check_ignore_index(module: "SegmentationModule", ds: Dataset, what: str) ->
         raise ValueError(f"{what} marks unlabelled pixels with ignore_index={theirs}, the "
                          f"module with ignore_index={ours}: give "
                          f"SegmentationModule(..., ignore_index={theirs})")
+
+
+def _check_labels(module: "SegmentationModule", part: dict) -> None:
+    """A scored batch's labels must be the module's classes or its ignore
+    index: a label beyond the classes left the confusion matrix without a
+    word (torchmetrics' deterministic bincount drops it), so scenes made for
+    more classes than the model's (``RGBDSegmentation``'s default 40) scored
+    as if those pixels were unlabelled; training names them (the loss)."""
+    mask, k = part["mask"], module.hparams.num_classes
+    bad = ((mask < 0) | (mask >= k)) & (mask != module.hparams.ignore_index)
+    if bool(bad.any()):
+        scenes = bad.flatten(1).any(1).nonzero().flatten()
+        index = part.get("index")
+        where = (f"scene(s) {part['index'][scenes].tolist()[:5]}" if index is not None
+                 else f"{len(scenes)} scene(s)")
+        raise ValueError(f"{where} hold labels {mask[bad].unique().tolist()[:5]}, "
+                         f"outside the model's {k} classes (0..{k - 1}, "
+                         f"{module.hparams.ignore_index} = ignore_index): give the scenes "
+                         f"num_classes={k}, or a model of their classes")
 
 
 def _loader(ds: Dataset, batch_size: int, shuffle: bool, seed: int,

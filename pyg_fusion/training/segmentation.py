@@ -26,7 +26,7 @@ from .._files import save_figure
 # the defaults of the module and of fit_segmentation are the CLI's (one home: the configs)
 from ..experiments.image_config import SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig
 from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
-from ._segmentation_loaders import _check_ignore_index, _loader
+from ._segmentation_loaders import _check_ignore_index, _check_labels, _loader
 from .seeding import keep_global_rng
 from .trainer import build_trainer, without_validation
 from .variants import VARIANTS
@@ -172,26 +172,9 @@ class SegmentationModule(L.LightningModule):
     def _eval_step(self, batch):
         # a list: scenes of different sizes, one sub-batch per size (_collate_by_size)
         for part in batch if isinstance(batch, list) else [batch]:
-            self._check_labels(part)
+            _check_labels(self, part)
             for cm, out in zip(self.confmats, self(part)):
                 cm.update(out.argmax(1), part["mask"])
-
-    def _check_labels(self, part: dict) -> None:
-        # a label beyond the classes left the confusion matrix without a word
-        # (torchmetrics' deterministic bincount drops it), so scenes made for more
-        # classes than the model's (RGBDSegmentation's default 40) scored as if
-        # those pixels were unlabelled; training names them (the loss)
-        mask, k = part["mask"], self.hparams.num_classes
-        bad = ((mask < 0) | (mask >= k)) & (mask != self.hparams.ignore_index)
-        if bool(bad.any()):
-            scenes = bad.flatten(1).any(1).nonzero().flatten()
-            index = part.get("index")
-            where = (f"scene(s) {part['index'][scenes].tolist()[:5]}" if index is not None
-                     else f"{len(scenes)} scene(s)")
-            raise ValueError(f"{where} hold labels {mask[bad].unique().tolist()[:5]}, "
-                             f"outside the model's {k} classes (0..{k - 1}, "
-                             f"{self.hparams.ignore_index} = ignore_index): give the scenes "
-                             f"num_classes={k}, or a model of their classes")
 
     def _eval_end(self, stage):
         self.scores = {}
