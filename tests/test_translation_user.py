@@ -408,3 +408,31 @@ def test_the_training_folder_as_validation_folder_is_told(tmp_path, capsys):
     assert capsys.readouterr().err.splitlines()[0] == (
         f"pyg-fusion translate train: notice: --val-data {folder}/ is the --data folder: the "
         f"validation scores, and best.ckpt chosen by them, are of the training scenes")
+
+
+def test_fid_of_one_scene_names_the_flag(tmp_path, capsys):
+    """'FID needs at least 2 images' named neither --inception nor the data."""
+    import dataclasses
+
+    from pyg_fusion.cli import main
+    from pyg_fusion.experiments.image_config import TranslateDataConfig
+
+    class Mean(torch.nn.Module):
+        def forward(self, x):
+            return x.mean((2, 3))
+
+    net = tmp_path / "net.pt"
+    torch.jit.save(torch.jit.trace(Mean(), torch.rand(2, 3, 8, 8)), str(net))
+    test = _folder(tmp_path / "test", n=1)
+    module = TranslationModule(["depth", "shade"], [1, 1], gan_mode="none", **TINY)
+    data = dataclasses.asdict(TranslateDataConfig(data=str(tmp_path / "train"),
+                                                  modalities="depth,shade", image_size=8))
+    ckpt = tmp_path / "t.ckpt"
+    torch.save({"state_dict": module.state_dict(),
+                "hyper_parameters": {**module.hparams, "data_config": data}}, ckpt)
+    assert main(["translate", "evaluate", "--checkpoint", str(ckpt), "--data", str(test),
+                 "--inception", str(net), "--inception-size", "8", "--out",
+                 str(tmp_path / "ev"), "--no-progress"]) == 2
+    assert capsys.readouterr().err == (
+        "pyg-fusion translate evaluate: error: feature_extractor (--inception): FID and KID "
+        "need at least 2 test scenes, the data holds 1; score it without one\n")

@@ -204,8 +204,9 @@ def evaluate_translation(module: TranslationModule, loader: Iterable, *,
         res = {k: float(v) for k, v in metrics[name].compute().items()}
         if name in gen:
             fid, kid = gen[name]
-            if n < 2:
-                raise ValueError("FID needs at least 2 images")
+            if n < 2:  # a covariance of one image's features is no statistic
+                raise ValueError("feature_extractor (--inception): FID and KID need at least "
+                                 "2 test scenes, the data holds 1; score it without one")
             kid.subset_size = min(kid_subset_size, n)
             res["fid"] = float(fid.compute())
             kid_mean, kid_std = kid.compute()
