@@ -131,6 +131,16 @@ def catalogue():
                 ["segment", "train", "--config", "{tmp}/c.yaml", "--print-config"],
                 r"--config .*c\.yaml: pretrained is one path, got the list \['w\.pth'\]$",
                 _write("c.yaml", b"pretrained: [w.pth]\n")),
+        # a size that no machine holds: numpy's MemoryError or torch's allocator
+        # error ended the command with a traceback
+        CLICase("segment train: --size 10**12 (numpy runs out of memory)",
+                [*_SEG, "--size", "1000000000000"],
+                r"out of memory \(Unable to allocate .*\); the integers given, largest first: "
+                r"--size 1000000000000, --decoder-features 8, --num-train 4$"),
+        CLICase("translate train: --ngf 10**12 (torch's allocator runs out of memory)",
+                [*_TR, "--ngf", "1000000000000"],
+                r"out of memory \(.*can't allocate memory.*\); the integers given, largest "
+                r"first: --ngf 1000000000000, "),
         # evaluate's hidden --seeds was parsed once the command ran: argparse's
         # error escaped as a traceback; the flag is gone (evaluate scores the
         # checkpoint's seed), any value is one line

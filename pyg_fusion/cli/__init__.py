@@ -10,7 +10,8 @@ code 2, never a traceback. Argument errors come from argparse (flag types such
 as :func:`positive_int` and :func:`out_folder` below); a command raises
 :class:`CLIError` for the rest, and the library's own ``ValueError`` and
 ``OSError`` (bad files, bad values, which already name what is wrong) are
-reported the same way by :func:`main`. A notice, which the library warns
+reported the same way by :func:`main`, and memory running out (a size given
+beyond the machine), naming the integers given. A notice, which the library warns
 (:class:`~pyg_fusion.PygFusionNotice`) and the command goes on after, prints
 one line ``pyg-fusion <command>: notice: ...`` (``_process.rendered_notices``).
 """
@@ -235,6 +236,29 @@ def _out_lock(parser: argparse.ArgumentParser, args):
     return folder_lock(out, "--out")
 
 
+def _out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` says that memory ran out: Python's and numpy's
+    :class:`MemoryError`, torch's ``OutOfMemoryError`` (CUDA) and its CPU
+    allocator's :class:`RuntimeError` (``can't allocate memory``). A huge
+    size given (``--hidden-channels 10**12``) ends there, a user error that
+    no flag's type can bound (the machine's memory is the limit)."""
+    if isinstance(exc, MemoryError):
+        return True
+    import torch
+    return isinstance(exc, torch.OutOfMemoryError) or (
+        isinstance(exc, RuntimeError) and "can't allocate memory" in str(exc))
+
+
+def _integers_given(parser: argparse.ArgumentParser, args) -> list[str]:
+    """``--flag N`` for each integer setting of the command away from its
+    default, largest first: the sizes to look at when memory ran out."""
+    command = _command_of(parser, args._prog) if hasattr(args, "_prog") else parser
+    given = [(v, a.option_strings[0]) for a in command._actions if a.option_strings
+             for v in [getattr(args, a.dest, None)]
+             if isinstance(v, int) and not isinstance(v, bool) and v != a.default]
+    return [f"{flag} {v}" for v, flag in sorted(given, key=lambda t: -t[0])]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -289,6 +313,13 @@ def main(argv: list[str] | None = None) -> int:
             return int(args.func(args) or 0)
     except USER_ERRORS as exc:
         print(f"{prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
+        return 2
+    except Exception as exc:  # memory ran out: most often a size given too large
+        if not _out_of_memory(exc):
+            raise
+        given = _integers_given(parser, args)
+        hint = f"; the integers given, largest first: {', '.join(given[:3])}" if given else ""
+        print(f"{prog}: error: out of memory ({_one_line(exc)}){hint}", file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:
         from ..training.trainer import TrainingTerminated
