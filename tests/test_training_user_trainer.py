@@ -285,3 +285,25 @@ def test_the_node_task_refuses_a_second_evaluation_batch(tmp_path):
         with pytest.raises(ValueError, match=r"transductive.*second batch.*single_graph_loader"):
             run()
     assert len(task.history) == 1  # the first graph, scored before the second came
+
+
+@pytest.mark.parametrize("method", ["lego", "graph-mean", "single-a", "asym-shuffle"])
+def test_a_node_model_trains_after_an_evaluation_in_inference_mode(method, tmp_path):
+    # the fixed graph a node model caches was kept when made under
+    # torch.inference_mode, and every later training step failed: 'Inference
+    # tensors cannot be saved for backward' (Lightning's validate and test
+    # run in inference mode)
+    data = _toy_graph()
+    torch.manual_seed(0)
+    model = build_model(method, "node", {"a": 4, "b": 3}, num_classes=3, k=5,
+                        hidden_channels=16)
+    with torch.inference_mode():
+        want = model.eval()(data)
+    with torch.no_grad():
+        assert torch.equal(model(data), want)  # the same graph, cached from here
+    torch.nn.functional.cross_entropy(model.train()(data), data.y).backward()
+    task = NodeClassification(model)
+    loader = single_graph_loader(data)
+    _trainer(tmp_path, num_sanity_val_steps=0).validate(task, loader, verbose=False)
+    _trainer(tmp_path, num_sanity_val_steps=0).fit(task, loader, loader)
+    assert [m["epoch"] for m in task.history][-2:] == [0, 1]

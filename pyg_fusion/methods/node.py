@@ -132,11 +132,16 @@ class _Cache:
             and torch.equal(k, t) for k, t in zip(self.key, tensors))
 
     def get(self, tensors: list[Tensor], make):
-        if not self._hit(tensors):
-            with torch.no_grad():
-                self.value = make()
-            self.key = [t.detach().clone() for t in tensors]
-        return self.value
+        if self._hit(tensors):
+            return self.value
+        with torch.no_grad():
+            value = make()
+        # made under torch.inference_mode (Lightning's validate and test), a
+        # value is of inference tensors, which autograd refuses: kept, it
+        # failed every training step after such an evaluation
+        if not torch.is_inference_mode_enabled():
+            self.key, self.value = [t.detach().clone() for t in tensors], value
+        return value
 
 
 class NodeHead(nn.Module):
