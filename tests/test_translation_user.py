@@ -436,3 +436,22 @@ def test_fid_of_one_scene_names_the_flag(tmp_path, capsys):
     assert capsys.readouterr().err == (
         "pyg-fusion translate evaluate: error: feature_extractor (--inception): FID and KID "
         "need at least 2 test scenes, the data holds 1; score it without one\n")
+
+
+def test_a_modality_folder_named_with_a_dot_trains(tmp_path):
+    """The validation metrics were a ModuleDict keyed by modality, so a folder
+    named 'depth.v2' ended translate train in a KeyError traceback ('module name
+    can't contain "."'); a modality named 'ensemble' took the ensemble's scores."""
+    import json
+
+    from pyg_fusion.cli import main
+    folder = _folder(tmp_path / "d", n=2, mods=("depth.v2", "shade", "rgb"))
+    assert main(["translate", "train", "--data", str(folder), "--modalities", "depth.v2,shade",
+                 "--image-size", "8", "--num-downs", "2", "--gan-mode", "none", "--epochs",
+                 "1", "--out", str(tmp_path / "o"), "--no-progress"]) == 0
+    metrics = json.loads((tmp_path / "o" / "metrics.json").read_text())["metrics"]
+    assert list(metrics) == ["depth.v2", "shade", "ensemble"]
+    with pytest.raises(ValueError) as err:
+        TranslationModule(["ensemble", "shade"], **TINY)
+    assert str(err.value) == ("modalities: 'ensemble' names the ensemble's output; rename "
+                              "that modality")

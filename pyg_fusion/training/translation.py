@@ -155,6 +155,9 @@ class TranslationModule(L.LightningModule):
             raise ValueError("modalities must name at least one input modality")
         if len(set(self.modalities)) != len(self.modalities):
             raise ValueError(f"modalities must be distinct, got {self.modalities}")
+        if ENSEMBLE in self.modalities:  # each output is scored by its name
+            raise ValueError(f"modalities: {ENSEMBLE!r} names the ensemble's output; rename "
+                             f"that modality")
         self._guessed_channels = modality_channels is None
         if modality_channels is None:
             modality_channels = [3 if m in ("normal", "rgb") else 1
@@ -194,8 +197,9 @@ class TranslationModule(L.LightningModule):
                 sum(modality_channels) + out_channels, ndf=ndf,
                 num_layers=d_layers, norm=d_norm)
         self.output_names = [*self.modalities, ENSEMBLE]
-        self.val_metrics = nn.ModuleDict(
-            {o: image_metrics() for o in self.output_names})
+        # in output order: a ModuleDict's keys could not hold a modality (folder)
+        # name with a '.', e.g. 'depth.v2'
+        self.val_metrics = nn.ModuleList(image_metrics() for _ in self.output_names)
 
     @staticmethod
     def hparams_from_checkpoint(hparams: dict) -> dict:
@@ -288,15 +292,15 @@ class TranslationModule(L.LightningModule):
     # -------------------------------------------------------------- validation
     def validation_step(self, batch, batch_idx):
         imgs = self.translate(batch)
-        for name, img in imgs.items():
-            self.val_metrics[name].update(img, batch.y)
+        for metrics, name in zip(self.val_metrics, self.output_names):
+            metrics.update(imgs[name], batch.y)
 
     def on_validation_epoch_end(self):
         logs = {}
-        for name in self.output_names:
-            for k, v in self.val_metrics[name].compute().items():
+        for metrics, name in zip(self.val_metrics, self.output_names):
+            for k, v in metrics.compute().items():
                 logs[f"val/{k}_{name}"] = v
-            self.val_metrics[name].reset()
+            metrics.reset()
         self.log_dict(logs)
         self.log("val_l1", logs[f"val/l1_{ENSEMBLE}"], prog_bar=True)
 
