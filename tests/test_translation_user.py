@@ -455,3 +455,22 @@ def test_a_modality_folder_named_with_a_dot_trains(tmp_path):
         TranslationModule(["ensemble", "shade"], **TINY)
     assert str(err.value) == ("modalities: 'ensemble' names the ensemble's output; rename "
                               "that modality")
+
+
+def test_an_image_past_pillows_pixel_limit_is_named(tmp_path, monkeypatch):
+    """Pillow refuses images of more than 2 * MAX_IMAGE_PIXELS pixels with a
+    DecompressionBombError, no OSError: translate train ended in its traceback."""
+    from PIL import Image
+
+    from pyg_fusion.datasets.taskonomy import TaskonomyFolder, read_image
+    root = _folder(tmp_path / "d", n=1)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 20)
+    path = str(root / "depth" / "0000.png")
+    message = (f"cannot read image file {path!r}: Image size (64 pixels) exceeds limit of 40 "
+               f"pixels, could be decompression bomb DOS attack; if you trust the file, "
+               f"raise PIL.Image.MAX_IMAGE_PIXELS")
+    for read in (lambda: TaskonomyFolder(str(root), ["depth"]).check_files(),
+                 lambda: read_image(path)):
+        with pytest.raises(OSError) as err:
+            read()
+        assert str(err.value) == message

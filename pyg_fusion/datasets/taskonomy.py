@@ -49,8 +49,18 @@ def _header(path: str) -> tuple[int, tuple[int, int]]:
     try:
         with Image.open(path) as img:
             return _channels(img.mode), (img.height, img.width)
-    except (OSError, ValueError) as exc:
-        raise OSError(f"cannot read image file {path!r}: {exc}") from exc
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise _unreadable(path, exc) from exc
+
+
+def _unreadable(path: str, exc: Exception) -> OSError:
+    """The error naming an image file that Pillow cannot (or will not) read."""
+    from PIL import Image
+
+    if isinstance(exc, Image.DecompressionBombError):
+        return OSError(f"cannot read image file {path!r}: {str(exc).rstrip('.')}; if you "
+                       f"trust the file, raise PIL.Image.MAX_IMAGE_PIXELS")
+    return OSError(f"cannot read image file {path!r}: {exc}")
 
 
 def read_image(path: str, image_size: int | None = None) -> Tensor:
@@ -68,8 +78,8 @@ def read_image(path: str, image_size: int | None = None) -> Tensor:
                 img = img.convert(_READ_AS[img.mode])
             mode = img.mode
             arr = np.asarray(img)
-    except (OSError, ValueError) as exc:
-        raise OSError(f"cannot read image file {path!r}: {exc}") from exc
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
+        raise _unreadable(path, exc) from exc
     if arr.dtype == np.uint8:
         x = torch.from_numpy(arr.astype(np.float32) / 255.0)
     elif arr.dtype in (np.uint16, np.int32) or mode.startswith("I"):
