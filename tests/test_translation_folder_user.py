@@ -1,0 +1,148 @@
+"""A user's folders of translation scenes (TaskonomyFolder, read_image): files
+that are missing, damaged, hidden, of other colour spaces or aspect ratios."""
+import pytest
+import torch
+from translation_folders import translation_folder as _folder
+
+
+@pytest.mark.parametrize("mode", ["CMYK", "YCbCr", "LAB"])
+def test_colour_spaces_other_than_rgb_are_read_as_their_colours(tmp_path, mode):
+    """A CMYK JPEG's channels were read as R, G, B (K dropped as if alpha):
+    red (200, 30, 60) came out as (55, 225, 195), silently."""
+    import numpy as np
+    from PIL import Image
+
+    from pyg_fusion.datasets.taskonomy import read_image
+    rgb = np.zeros((8, 8, 3), np.uint8)
+    rgb[:] = (200, 30, 60)
+    rgb[4:] = (20, 120, 240)
+    path = str(tmp_path / f"x.{'jpg' if mode == 'CMYK' else 'tiff'}")
+    Image.fromarray(rgb).convert(mode).save(path, quality=100)
+    x = read_image(path)
+    assert x.shape == (3, 8, 8)
+    # the colours up to the colour space's rounding (and JPEG's, for CMYK)
+    assert (x.permute(1, 2, 0) * 255 - torch.from_numpy(rgb).float()).abs().max() < 6
+
+
+def test_scenes_left_out_for_a_missing_file_are_named(tmp_path):
+    """A scene whose target (or an input) was missing was left out without a
+    word: 6 scenes of a user's folder trained as 5."""
+    from pyg_fusion.datasets.taskonomy import TaskonomyFolder
+    root = _folder(tmp_path / "d", n=6)
+    (root / "rgb" / "0002.png").unlink()
+    for i in (1, 3, 4, 5):
+        (root / "shade" / f"{i:04d}.png").unlink()
+    with pytest.warns(UserWarning) as seen:
+        folder = TaskonomyFolder(str(root), ["depth", "shade"], image_size=8)
+    assert folder.names == ["0000"]
+    assert [str(w.message) for w in seen] == [
+        f"5 of the 6 scenes under {str(root)!r} are left out, lacking an image in some "
+        f"folder (no 'shade' image: '0001', '0003', '0004' and 1 more; no 'rgb' image: "
+        f"'0002'); only scenes present in every folder are kept, paired by file name"]
+
+
+def test_a_bad_file_is_named_before_training(tmp_path, capsys, monkeypatch):
+    """Scenes are read lazily: a damaged file of the validation folder ended the
+    run once an epoch of training was over (reproduced: 20 validation scenes, the
+    last one's target a cut PNG: 2 training steps, then the error)."""
+    import pyg_fusion.training.translation as tr
+    from pyg_fusion.cli import main
+    train, val = _folder(tmp_path / "train"), _folder(tmp_path / "val", n=20)
+    (val / "rgb" / "0019.png").write_bytes(b"\x89PNG\r\n\x1a\n cut short")
+    monkeypatch.setattr(tr, "fit_translation", lambda *a, **k: pytest.fail("trained"))
+    args = ["translate", "train", "--data", str(train), "--modalities", "depth,shade",
+            "--image-size", "8", "--num-downs", "2", "--gan-mode", "none", "--out",
+            str(tmp_path / "out"), "--no-progress"]
+    assert main([*args, "--val-data", str(val)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"pyg-fusion translate train: error: cannot read image file "
+                          f"{str(val / 'rgb' / '0019.png')!r}") and err.count("\n") == 1
+    # an input with other channels than its modality's first, from the headers too
+    from PIL import Image
+    Image.open(val / "rgb" / "0000.png").save(val / "rgb" / "0019.png")
+    Image.open(val / "depth" / "0011.png").convert("RGB").save(val / "depth" / "0011.png")
+    assert main([*args, "--val-data", str(val)]) == 2
+    assert capsys.readouterr().err == (
+        f"pyg-fusion translate train: error: {val / 'depth' / '0011.png'} has 3 channels, "
+        f"but 'depth' images have 1 (as {val / 'depth' / '0000.png'}): save every 'depth' "
+        f"image with the same channels\n")
+
+
+def test_hidden_files_are_no_scenes(tmp_path):
+    """A folder copied by macOS holds a '._<name>' companion (AppleDouble, no
+    image) beside every file: each was a scene, and translate train stopped at
+    'cannot read image file .../depth/._0000.png'."""
+    from pyg_fusion.datasets.taskonomy import TaskonomyFolder
+    root = _folder(tmp_path / "d", n=2)
+    for m in ("depth", "shade", "rgb"):
+        for i in range(2):
+            (root / m / f"._{i:04d}.png").write_bytes(b"\x00\x05\x16\x07AppleDouble")
+    folder = TaskonomyFolder(str(root), ["depth", "shade"], image_size=8)
+    folder.check_files()
+    assert folder.names == ["0000", "0001"]
+
+
+def test_the_names_of_a_subset_are_its_scenes():
+    """folder[perm] (as translate train holds out its validation scenes) gave
+    the names of every scene of the folder, not of its own."""
+    import tempfile
+    from pathlib import Path
+
+    from pyg_fusion.datasets.taskonomy import TaskonomyFolder
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = TaskonomyFolder(str(_folder(Path(tmp), n=4)), ["depth", "shade"],
+                                 image_size=8)
+        subset = folder[torch.tensor([3, 1])]
+        assert folder.names == ["0000", "0001", "0002", "0003"]
+        assert subset.names == ["0003", "0001"] and len(subset) == 2
+        assert torch.equal(subset[0].y, folder[3].y)
+
+
+def test_scenes_of_images_of_other_aspect_ratios_are_named(tmp_path):
+    """Every image is resized to image_size x image_size, so a scene whose rgb
+    photo is stored on its side (an EXIF orientation, not applied) beside
+    landscape depth trained with pixels that do not correspond, silently."""
+    import numpy as np
+    from PIL import Image
+
+    from pyg_fusion import PygFusionNotice
+    from pyg_fusion.datasets.taskonomy import TaskonomyFolder
+    root = _folder(tmp_path / "d", n=2, size=8)
+    Image.fromarray(np.zeros((12, 16), np.uint8)).save(root / "depth" / "0001.png")
+    Image.fromarray(np.zeros((12, 16), np.uint8)).save(root / "shade" / "0001.png")
+    Image.fromarray(np.zeros((16, 12, 3), np.uint8)).save(root / "rgb" / "0001.png")
+    folder = TaskonomyFolder(str(root), ["depth", "shade"], image_size=8)
+    with pytest.warns(PygFusionNotice) as seen:
+        folder.check_files()
+    assert [str(w.message) for w in seen] == [
+        f"1 scene(s) under {str(root)!r} hold images of different aspect ratios (H x W), "
+        f"e.g. '0001' (depth 12 x 16, shade 12 x 16, rgb 16 x 12): resized to one size, "
+        f"their pixels do not correspond (a photo's EXIF orientation, which is not applied, "
+        f"can swap its sides)"]
+    # one aspect ratio at other sizes (a half-size depth map) is no concern
+    Image.fromarray(np.zeros((8, 6, 3), np.uint8)).save(root / "rgb" / "0001.png")
+    Image.fromarray(np.zeros((8, 6), np.uint8)).save(root / "depth" / "0001.png")
+    Image.fromarray(np.zeros((4, 3), np.uint8)).save(root / "shade" / "0001.png")
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        folder.check_files()
+
+
+def test_an_image_past_pillows_pixel_limit_is_named(tmp_path, monkeypatch):
+    """Pillow refuses images of more than 2 * MAX_IMAGE_PIXELS pixels with a
+    DecompressionBombError, no OSError: translate train ended in its traceback."""
+    from PIL import Image
+
+    from pyg_fusion.datasets.taskonomy import TaskonomyFolder, read_image
+    root = _folder(tmp_path / "d", n=1)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 20)
+    path = str(root / "depth" / "0000.png")
+    message = (f"cannot read image file {path!r}: Image size (64 pixels) exceeds limit of 40 "
+               f"pixels, could be decompression bomb DOS attack; if you trust the file, "
+               f"raise PIL.Image.MAX_IMAGE_PIXELS")
+    for read in (lambda: TaskonomyFolder(str(root), ["depth"]).check_files(),
+                 lambda: read_image(path)):
+        with pytest.raises(OSError) as err:
+            read()
+        assert str(err.value) == message
