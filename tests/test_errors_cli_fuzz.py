@@ -141,6 +141,15 @@ def catalogue():
                 [*_TR, "--ngf", "1000000000000"],
                 r"out of memory \(.*can't allocate memory.*\); the integers given, largest "
                 r"first: --ngf 1000000000000, "),
+        # an operator file given as --input was named --checkpoint
+        CLICase("plot operator: --input a .pt file that torch cannot read",
+                ["plot", "operator", "--input", "{tmp}/a.pt", "--out", "{tmp}/o.png"],
+                r"error: --input: cannot read .*a\.pt \(not a file written by torch\.save\)$",
+                _write("a.pt", b"not tensors\n")),
+        CLICase("plot operator: --input holding an ensemble's state",
+                ["plot", "operator", "--input", "{tmp}/e.pt", "--out", "{tmp}/o.png"],
+                r"error: --input: .*e\.pt holds an ensemble of restarts",
+                _save("e.pt", {"members.0.fusion.A.a|b": torch.ones(2, 2)})),
         # evaluate's hidden --seeds was parsed once the command ran: argparse's
         # error escaped as a traceback; the flag is gone (evaluate scores the
         # checkpoint's seed), any value is one line

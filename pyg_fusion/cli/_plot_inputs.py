@@ -108,7 +108,7 @@ def fused_from_checkpoint(path: str, root: str | None, index: int = 0,
     from ..training.vad_ensemble import RestartEnsemble
     model, td, cfg = rebuild_from_checkpoint(path, root, force_reload)
     if isinstance(model, RestartEnsemble):
-        raise CLIError(_ENSEMBLE.format(path=path, what="fused graph"))
+        raise CLIError(_ENSEMBLE.format(flag="--checkpoint", path=path, what="fused graph"))
     with torch.no_grad():
         if td.task == "node":
             if not hasattr(model, "fused_graph"):
@@ -146,17 +146,18 @@ def checkpoint_title(path: str, what: str) -> str:
             f"({Path(path).parent.parent.name}/{Path(path).name})")
 
 
-def load_state_dict(path: str) -> dict:
+def load_state_dict(path: str, flag: str = "--checkpoint") -> dict:
     """The tensors of a checkpoint: a Lightning checkpoint's ``state_dict``
-    or a plain state dict, loaded with ``weights_only=True``."""
+    or a plain state dict, loaded with ``weights_only=True``; errors name
+    ``flag``, the flag that gave ``path``."""
     from .._loading import load_checkpoint
-    obj = load_checkpoint(path, what="--checkpoint")
+    obj = load_checkpoint(path, what=flag)
     if isinstance(obj.get("state_dict"), dict):
         obj = obj["state_dict"]
     return obj
 
 
-_ENSEMBLE = ("--checkpoint: {path} holds an ensemble of restarts (--restart-combine mean), "
+_ENSEMBLE = ("{flag}: {path} holds an ensemble of restarts (--restart-combine mean), "
              "each with its own {what}: draw one restart's, its "
              "restart<r>/checkpoints/last.ckpt (init_<start>/restart<r>/... when the run "
              "trained from both starts)")
@@ -179,14 +180,15 @@ def checkpoint_sources(path: str) -> tuple[list[str] | None, str | None]:
 
 
 def operator_from_state(state: dict, where: str = "the checkpoint",
-                        names: list[str] | None = None, operator: str | None = None):
+                        names: list[str] | None = None, operator: str | None = None,
+                        flag: str = "--checkpoint"):
     """The fusion operator(s) of a LEGO model in a state dict, and their kind:
     ``({pair: A} or {"shared by all pairs": A}, "pairwise")`` or
     ``({source: factor}, "cp")``; ``names`` (the sources, sorted) and
     ``operator`` (``"full"``: one operator over all sources) label them when
-    the checkpoint records them."""
+    the checkpoint records them; errors name ``flag``, the flag that gave it."""
     if any(_MEMBER.search(key) for key in state):
-        raise CLIError(_ENSEMBLE.format(path=where, what="operator"))
+        raise CLIError(_ENSEMBLE.format(flag=flag, path=where, what="operator"))
     pairs, factors = {}, {}
     for key, value in state.items():
         if (m := _PAIR.search(key)):
@@ -216,7 +218,7 @@ def operator_from_state(state: dict, where: str = "the checkpoint",
 def _load_operator_file(path: str):
     import torch
     if path.endswith((".pt", ".pth", ".ckpt")):
-        return operator_from_state(load_state_dict(path), path)
+        return operator_from_state(load_state_dict(path, "--input"), path, flag="--input")
     obj = _read_json(path)
     try:
         if isinstance(obj, dict):
