@@ -9,6 +9,7 @@ import shutil
 
 import numpy as np
 import pytest
+import torch
 from PIL import Image
 
 from pyg_fusion.cli import main
@@ -298,3 +299,23 @@ def test_the_long_data_steps_show_progress_unless_told_not_to(tmp_path, capsys):
                                          size=16, num_train=3, num_test=2,
                                          num_classes=40), progress=False)
     assert capsys.readouterr().err == ""
+
+
+def test_the_default_ignore_index_among_the_classes_is_refused(tmp_path):
+    # 300 classes with the default ignore_index 255: class 255 was neither trained
+    # nor scored (896 of 1024 pixels of class 255 left the confusion matrix)
+    from pyg_fusion.training.segmentation import SegmentationModule
+    from test_asym_user import TINY
+    with pytest.raises(ValueError, match=re.escape(
+            "num_classes=300 holds class 255, the default ignore_index, whose pixels would "
+            "be neither trained nor scored: give an ignore_index outside [0, 300), e.g. 65535 "
+            "with 16-bit masks (pyg-fusion marks unlabelled pixels 255: --num-classes at "
+            "most 255)")):
+        SegmentationModule("asymfusion", 300, TINY)
+    module = SegmentationModule("asymfusion", 300, TINY, ignore_index=65535)
+    mask = torch.full((1, 32, 32), 255)
+    mask[:, :4] = 65535
+    module.eval()
+    module._eval_step({"rgb": torch.randn(1, 3, 32, 32), "depth": torch.randn(1, 3, 32, 32),
+                       "mask": mask, "index": torch.tensor([0])})
+    assert int(module.confmats[0].compute()[255].sum()) == 32 * 28   # class 255 scored

@@ -35,6 +35,27 @@ def _collate_train(items: list[dict]):
     return default_collate(items)
 
 
+def _check_class_ids(num_classes, ignore_index) -> None:
+    """The module's classes and ignore index, checked before torchmetrics sees
+    them (types are the network's to check)."""
+    if isinstance(num_classes, int) and not isinstance(num_classes, bool):
+        if num_classes < 2:
+            # torchmetrics' own error named neither the argument's meaning nor the flag
+            raise ValueError(f"num_classes must be >= 2, got {num_classes}: the "
+                             f"cross-entropy of one class is 0 whatever the network "
+                             f"predicts; a binary mask is 2 classes, background 0 and "
+                             f"foreground 1 (pyg-fusion: --num-classes 2)")
+        if ignore_index == 255 and num_classes > 255:
+            # class 255 of 300 was neither trained nor scored: its pixels are the
+            # default ignore value (one chosen inside the classes, e.g. 0 for
+            # masks whose 0 is void, is the caller's choice)
+            raise ValueError(f"num_classes={num_classes} holds class 255, the default "
+                             f"ignore_index, whose pixels would be neither trained nor "
+                             f"scored: give an ignore_index outside [0, {num_classes}), "
+                             f"e.g. 65535 with 16-bit masks (pyg-fusion marks unlabelled "
+                             f"pixels 255: --num-classes at most 255)")
+
+
 def _check_ignore_index(module: "SegmentationModule", ds: Dataset, what: str) -> None:
     """The scenes' unlabelled id (``RGBDSegmentation(ignore_index=...)``, which
     also pads its crops) must be the module's: else those pixels train and

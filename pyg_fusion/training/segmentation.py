@@ -26,7 +26,8 @@ from .._files import save_figure
 # the defaults of the module and of fit_segmentation are the CLI's (one home: the configs)
 from ..experiments.image_config import SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig
 from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
-from ._segmentation_loaders import _check_ignore_index, _check_labels, _loader
+from ._segmentation_loaders import (_check_class_ids, _check_ignore_index, _check_labels,
+                                    _loader)
 from .seeding import keep_global_rng
 from .trainer import build_trainer, without_validation
 from .variants import VARIANTS
@@ -121,7 +122,8 @@ class SegmentationModule(L.LightningModule):
             (default: :obj:`0.002`)
         weight_decay (float, optional): Adam's weight decay (see ``lr``).
             (default: :obj:`1e-05`)
-        ignore_index (int, optional): unlabelled pixels; the scenes' own (a dataset's
+        ignore_index (int, optional): unlabelled pixels (the default with ``K > 255`` is an
+            error: class 255 would be lost); the scenes' own (a dataset's
             ``ignore_index``) must be the same. (default: :obj:`255`)
         class_names (Sequence[str], optional): for tables and figures. (default: :obj:`None`)
         data_config (dict, optional): the data settings of the training run, saved with the
@@ -135,13 +137,7 @@ class SegmentationModule(L.LightningModule):
                  weight_decay: float = SegmentTrainConfig.weight_decay, ignore_index: int = 255,
                  class_names: Sequence[str] | None = None, data_config: dict | None = None):
         super().__init__()
-        if isinstance(num_classes, int) and not isinstance(num_classes, bool) \
-                and num_classes < 2:
-            # torchmetrics' own error named neither the argument's meaning nor the flag
-            raise ValueError(f"num_classes must be >= 2, got {num_classes}: the "
-                             f"cross-entropy of one class is 0 whatever the network "
-                             f"predicts; a binary mask is 2 classes, background 0 and "
-                             f"foreground 1 (pyg-fusion: --num-classes 2)")
+        _check_class_ids(num_classes, ignore_index)
         self.save_hyperparameters()
         self.model, self.inputs = build_segmentation_model(
             variant, num_classes, **(arch or {}))
