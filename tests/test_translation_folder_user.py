@@ -146,3 +146,19 @@ def test_an_image_past_pillows_pixel_limit_is_named(tmp_path, monkeypatch):
         with pytest.raises(OSError) as err:
             read()
         assert str(err.value) == message
+
+
+def test_folders_whose_names_do_not_pair_show_them(tmp_path):
+    """'no scene is present in all of the folders' did not say how files pair
+    nor which names the folders hold (img_0000.png beside depth_0000.png)."""
+    from pyg_fusion.datasets.taskonomy import TaskonomyFolder
+    root = _folder(tmp_path / "d", n=1)
+    for m in ("depth", "shade", "rgb"):
+        (root / m / "0000.png").rename(root / m / f"{m}_0000.png")
+    with pytest.raises(ValueError) as err:
+        TaskonomyFolder(str(root), ["depth", "shade"])
+    assert str(err.value) == (
+        f"no scene is present in all of the folders ['depth', 'shade', 'rgb'] under "
+        f"{str(root)!r}: files pair by their name without extension or '_domain_<name>' "
+        f"suffix, and the first names are depth/ 'depth_0000', shade/ 'shade_0000', "
+        f"rgb/ 'rgb_0000'")

@@ -193,9 +193,12 @@ class TaskonomyFolder(ImagePairs, Dataset):
             if not tables[m]:
                 raise FileNotFoundError(f"no image files in {folder!r}")
         common = sorted(set.intersection(*(set(t) for t in tables.values())))
-        if not common:
+        if not common:  # the names tell the user what did not pair
+            firsts = ", ".join(f"{m}/ {min(t)!r}" for m, t in tables.items())
             raise ValueError(f"no scene is present in all of the folders "
-                             f"{list(tables)} under {self._root!r}")
+                             f"{list(tables)} under {self._root!r}: files pair by their name "
+                             f"without extension or '_domain_<name>' suffix, and the first "
+                             f"names are {firsts}")
         scenes = set().union(*tables.values())
         if len(scenes) > len(common):  # a user's scenes, fewer without a word
             lack = {m: sorted(scenes - set(t)) for m, t in tables.items()}
