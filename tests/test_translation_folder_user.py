@@ -162,3 +162,18 @@ def test_folders_whose_names_do_not_pair_show_them(tmp_path):
         f"{str(root)!r}: files pair by their name without extension or '_domain_<name>' "
         f"suffix, and the first names are depth/ 'depth_0000', shade/ 'shade_0000', "
         f"rgb/ 'rgb_0000'")
+
+
+def test_images_in_folders_below_a_modality_folder_are_named(tmp_path):
+    """Taskonomy's own downloads keep a building's images one level down
+    (rgb/<building>/...): 'no image files in ROOT/rgb' did not say where they were
+    looked for, nor that sub-folders are not read."""
+    from pyg_fusion.datasets.taskonomy import TaskonomyFolder
+    root = _folder(tmp_path / "d", n=1)
+    (root / "rgb" / "allensville").mkdir()
+    (root / "rgb" / "0000.png").rename(root / "rgb" / "allensville" / "0000.png")
+    with pytest.raises(FileNotFoundError) as err:
+        TaskonomyFolder(str(root), ["depth", "shade"])
+    assert str(err.value) == (f"no image files in {str(root / 'rgb')!r} (it holds the "
+                              f"folders ['allensville']: the images are read from the "
+                              f"modality folder itself, not from folders in it)")

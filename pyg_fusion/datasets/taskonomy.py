@@ -191,7 +191,11 @@ class TaskonomyFolder(ImagePairs, Dataset):
                                      f"{osp.basename(tables[m][_stem(f)])!r} and {f!r}")
                 tables[m][_stem(f)] = osp.join(folder, f)
             if not tables[m]:
-                raise FileNotFoundError(f"no image files in {folder!r}")
+                subs = sorted(d for d in os.listdir(folder) if osp.isdir(osp.join(folder, d)))
+                raise FileNotFoundError(
+                    f"no image files in {folder!r}" + (
+                        f" (it holds the folders {subs[:3]}: the images are read from "
+                        f"the modality folder itself, not from folders in it)" if subs else ""))
         common = sorted(set.intersection(*(set(t) for t in tables.values())))
         if not common:  # the names tell the user what did not pair
             firsts = ", ".join(f"{m}/ {min(t)!r}" for m, t in tables.items())
