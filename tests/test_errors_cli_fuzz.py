@@ -65,6 +65,18 @@ def _exported_program_loads():
     assert torch.equal(extractor(x), Pool()(x))
 
 
+def _vad_file_a_folder():
+    """The VAD datasets' file check calls a folder a folder (it said 'file
+    not found: DIR', e.g. of --vad-gt DIR)."""
+    import tempfile
+
+    from pyg_fusion.datasets._io import require_file
+    with tempfile.TemporaryDirectory() as tmp:
+        with pytest.raises(IsADirectoryError,
+                           match=r"^ground truth: .* is a folder; expected a file$"):
+            require_file(tmp, "ground truth")
+
+
 def catalogue():
     return [
         # an input file given as an empty path (an unset shell variable) named
@@ -150,6 +162,17 @@ def catalogue():
                 ["plot", "operator", "--input", "{tmp}/e.pt", "--out", "{tmp}/o.png"],
                 r"error: --input: .*e\.pt holds an ensemble of restarts",
                 _save("e.pt", {"members.0.fusion.A.a|b": torch.ones(2, 2)})),
+        # a folder where a file is expected was called missing
+        CLICase("train: --labels a folder",
+                ["train", "--dataset", "tables", "--views", "{tmp}/a.csv", "--labels", "{tmp}",
+                 "--out", "{tmp}/o"], r"--labels: .* is a folder; expected a file$",
+                _write("a.csv", b"1,2\n3,4\n")),
+        CLICase("translate evaluate: --inception a folder",
+                ["translate", "evaluate", "--checkpoint", "{tmp}/tr.ckpt", "--out", "{tmp}/o",
+                 "--inception", "{tmp}"],
+                r"Inception checkpoint '.*' is a folder; expected a TorchScript or torch.export "
+                r"file$", _translation_checkpoint),
+        Defined("a VAD file (--vad-gt, lists, features) that is a folder", _vad_file_a_folder),
         # evaluate's hidden --seeds was parsed once the command ran: argparse's
         # error escaped as a traceback; the flag is gone (evaluate scores the
         # checkpoint's seed), any value is one line

@@ -29,6 +29,8 @@ def save_npy(path: str, array: np.ndarray) -> None:
 
 
 def require_file(path: str, what: str) -> str:
+    if osp.isdir(path):
+        raise IsADirectoryError(f"{what}: {path} is a folder; expected a file")
     if not osp.isfile(path):
         raise FileNotFoundError(f"{what}: file not found: {path}")
     return path

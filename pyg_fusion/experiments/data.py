@@ -211,6 +211,8 @@ class TaskData:
 def _check_file(what: str, path: str | None) -> str:
     if not path:
         raise ValueError(f"{what} is required")
+    if os.path.isdir(path):
+        raise ValueError(f"{what}: {path} is a folder; expected a file")
     if not os.path.isfile(path):
         raise ValueError(f"{what}: no such file: {path}")
     return path

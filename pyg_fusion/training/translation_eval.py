@@ -120,6 +120,9 @@ def load_feature_extractor(path: str, image_size: int = TranslateEvalConfig.ince
         path (str): a TorchScript or ``torch.export`` file.
         image_size (int, optional): the network's input side. (default: :obj:`299`)
     """
+    if osp.isdir(path):
+        raise IsADirectoryError(f"Inception checkpoint {path!r} is a folder; expected a "
+                                f"TorchScript or torch.export file")
     if not osp.isfile(path):
         raise FileNotFoundError(f"Inception checkpoint {path!r} does not exist")
     errors, exported = [], False
