@@ -307,3 +307,32 @@ def test_a_node_model_trains_after_an_evaluation_in_inference_mode(method, tmp_p
     _trainer(tmp_path, num_sanity_val_steps=0).validate(task, loader, verbose=False)
     _trainer(tmp_path, num_sanity_val_steps=0).fit(task, loader, loader)
     assert [m["epoch"] for m in task.history][-2:] == [0, 1]
+
+
+def test_a_run_resumed_within_an_epoch_starts_that_epochs_state(vad_train, tmp_path):
+    # from a checkpoint taken within an epoch (every_n_train_steps) Lightning
+    # goes on in that epoch without on_train_epoch_start: its end failed
+    # ("no attribute '_t0'"), and a branch held off by the warm-up ran
+    from lightning.pytorch.callbacks import ModelCheckpoint
+    loader = DataLoader(IndexedDataset(vad_train), batch_size=2)  # 4 steps an epoch
+
+    def make():
+        return WeaklySupervisedVAD(_vad_model(vad_train), operator_warmup=3,
+                                   branch_warmup=True)
+
+    ckpt = ModelCheckpoint(dirpath=tmp_path / "ckpt", filename="step", every_n_train_steps=1,
+                           save_top_k=1, monitor=None, enable_version_counter=False)
+    _trainer(tmp_path, max_steps=6, num_sanity_val_steps=0, enable_checkpointing=True,
+             callbacks=[ckpt]).fit(make(), loader, loader)
+    seen = []
+
+    class Record(L.Callback):
+        def on_train_batch_start(self, trainer, task, *args):
+            seen.append((trainer.current_epoch, task.branches()[0].branch_on))
+
+    task = make()
+    _trainer(tmp_path, max_epochs=3, num_sanity_val_steps=0,
+             callbacks=[Record()]).fit(task, loader, loader,
+                                       ckpt_path=tmp_path / "ckpt" / "step.ckpt")
+    assert seen and not any(on for _, on in seen) and seen[0][0] == 1
+    assert len(task.epoch_times) == 3  # epoch 0 (the checkpoint's), the resumed 1, and 2

@@ -150,9 +150,18 @@ class TimedAdamTask(L.LightningModule):
         record and log none of them."""
         return self._trainer is not None and self.trainer.sanity_checking
 
-    def on_train_epoch_start(self):
+    def _start_epoch(self):
         self._set_branches(self.current_epoch)
         self._t0 = time.perf_counter()
+
+    def on_train_epoch_start(self):
+        self._start_epoch()
+
+    def on_train_start(self):
+        # a run resumed from a checkpoint taken within an epoch goes on in
+        # that epoch without on_train_epoch_start: its end read a clock never
+        # started, and the branch kept the state it was built with
+        self._start_epoch()
 
     def on_fit_end(self):
         # a branch that never ran is at its start (scores 0): running it
