@@ -177,3 +177,22 @@ def test_images_in_folders_below_a_modality_folder_are_named(tmp_path):
     assert str(err.value) == (f"no image files in {str(root / 'rgb')!r} (it holds the "
                               f"folders ['allensville']: the images are read from the "
                               f"modality folder itself, not from folders in it)")
+
+
+def test_a_folder_of_other_files_says_which_files_are_read(tmp_path):
+    """A folder of WebP images (which Pillow reads) gave 'no image files in
+    ROOT/rgb', as one of HEIC photos does, with no word of the extensions read."""
+    from PIL import Image
+
+    from pyg_fusion.datasets.taskonomy import TaskonomyFolder
+    root = _folder(tmp_path / "d", n=1)
+    Image.open(root / "rgb" / "0000.png").save(root / "rgb" / "0000.webp", lossless=True)
+    (root / "rgb" / "0000.png").unlink()
+    folder = TaskonomyFolder(str(root), ["depth", "shade"], image_size=8)
+    assert folder.names == ["0000"] and folder[0].y.shape == (1, 3, 8, 8)
+    (root / "rgb" / "0000.webp").rename(root / "rgb" / "0000.heic")
+    with pytest.raises(FileNotFoundError) as err:
+        TaskonomyFolder(str(root), ["depth", "shade"])
+    assert str(err.value) == (f"no image files in {str(root / 'rgb')!r}: it holds ['.heic'] "
+                              f"files, and images are read from files ending in .png, .jpg, "
+                              f".jpeg, .bmp, .tif, .tiff, .webp")

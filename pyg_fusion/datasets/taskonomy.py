@@ -108,6 +108,20 @@ def read_image(path: str, image_size: int | None = None) -> Tensor:
     return x
 
 
+def _no_images(folder: str) -> str:
+    """The error of a modality folder without image files: what it holds instead."""
+    entries = [e for e in os.listdir(folder) if not e.startswith(".")]
+    subs = sorted(e for e in entries if osp.isdir(osp.join(folder, e)))
+    kinds = sorted({osp.splitext(e)[1].lower() or e for e in entries if e not in subs})
+    if subs:
+        return (f"no image files in {folder!r} (it holds the folders {subs[:3]}: the images "
+                f"are read from the modality folder itself, not from folders in it)")
+    if kinds:
+        return (f"no image files in {folder!r}: it holds {kinds[:3]} files, and images are "
+                f"read from files ending in {', '.join(IMAGE_EXTENSIONS)}")
+    return f"no image files in {folder!r}"
+
+
 class TaskonomyFolder(ImagePairs, Dataset):
     r"""Image translation data laid out as in Taskonomy: one folder per
     modality under ``root``, files paired by name.
@@ -191,11 +205,7 @@ class TaskonomyFolder(ImagePairs, Dataset):
                                      f"{osp.basename(tables[m][_stem(f)])!r} and {f!r}")
                 tables[m][_stem(f)] = osp.join(folder, f)
             if not tables[m]:
-                subs = sorted(d for d in os.listdir(folder) if osp.isdir(osp.join(folder, d)))
-                raise FileNotFoundError(
-                    f"no image files in {folder!r}" + (
-                        f" (it holds the folders {subs[:3]}: the images are read from "
-                        f"the modality folder itself, not from folders in it)" if subs else ""))
+                raise FileNotFoundError(_no_images(folder))
         common = sorted(set.intersection(*(set(t) for t in tables.values())))
         if not common:  # the names tell the user what did not pair
             firsts = ", ".join(f"{m}/ {min(t)!r}" for m, t in tables.items())

@@ -21,7 +21,7 @@ from .translation_scenes import render_scene
 
 #: Channels of each synthetic modality.
 SYNTHETIC_CHANNELS = {"depth": 1, "normal": 3, "shade": 1, "edge": 1, "rgb": 3}
-IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
+IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 
 
 def image_pair_data(inputs: dict[str, Tensor], target: Tensor | None) -> Data:
