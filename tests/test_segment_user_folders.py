@@ -319,3 +319,24 @@ def test_the_default_ignore_index_among_the_classes_is_refused(tmp_path):
     module._eval_step({"rgb": torch.randn(1, 3, 32, 32), "depth": torch.randn(1, 3, 32, 32),
                        "mask": mask, "index": torch.tensor([0])})
     assert int(module.confmats[0].compute()[255].sum()) == 32 * 28   # class 255 scored
+
+
+def test_own_scenes_without_a_root_are_named_not_read_from_the_synthetic_folder(
+        tmp_path, capsys, monkeypatch):
+    # --data nyud without --root read --root's default, the synthetic scenes'
+    # folder: after a synthetic run there, it trained on those scenes as the
+    # user's own (recorded as nyud); before one, 'folder not found' named a
+    # folder the user never gave
+    monkeypatch.chdir(tmp_path)
+    tiny = ["--layers", "1,1,1,1", "--width", "4", "--decoder-features", "8", "--light",
+            "--epochs", "1", "--batch-size", "2", "--no-progress"]
+    assert main(["segment", "train", "--size", "32", "--num-train", "4", "--num-test", "2",
+                 *tiny, "--out", "syn"]) == 0
+    capsys.readouterr()
+    assert main(["segment", "train", "--data", "nyud", "--num-classes", "6", "--crop-size",
+                 "32", *tiny, "--out", "mine"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == ("pyg-fusion segment train: error: --data nyud reads your own scenes: give "
+                   "--root, their folder (runs/synthetic_rgbd, the default, is the synthetic "
+                   "scenes')")
+    assert not (tmp_path / "mine").exists()

@@ -51,6 +51,12 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
     if force_reload:
         raise ValueError(f"--force-reload: --data {data.data} is read from its files at every "
                          f"run; it has no cache to rebuild")
+    synthetic_root = SegmentDataConfig.__dataclass_fields__["root"].default
+    if osp.abspath(data.root) == osp.abspath(synthetic_root):
+        # --root left out: the synthetic scenes' folder was read as the user's scenes
+        # (or 'folder not found' named a folder the user never gave)
+        raise ValueError(f"--data {data.data} reads your own scenes: give --root, their "
+                         f"folder ({synthetic_root}, the default, is the synthetic scenes')")
     if not osp.isdir(data.root):
         raise ValueError(f"--root folder not found: {data.root}")
     k = data.num_classes
