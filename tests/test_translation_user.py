@@ -318,3 +318,13 @@ def test_a_modality_folder_named_with_a_dot_trains(tmp_path):
         TranslationModule(["ensemble", "shade"], **TINY)
     assert str(err.value) == ("modalities: 'ensemble' names the ensemble's output; rename "
                               "that modality")
+
+
+def test_evaluate_help_says_what_a_folder_reads():
+    """translate evaluate --help listed --root and --data-seed as overrides for
+    every --data, which a folder refuses (c813aac), and said nothing of another
+    --image-size's notice (ed87f22)."""
+    from pyg_fusion.cli.translate import EVALUATE_DATA
+    assert "another side than the checkpoint's gets a notice" in EVALUATE_DATA
+    assert ("whose every scene is scored (--root, --data-seed and --num-test are the "
+            "synthetic scenes')") in EVALUATE_DATA

@@ -13,8 +13,10 @@ EVALUATE_DATA = ("Score a checkpoint of `translate train` on the test split of t
                  "was trained on: every data setting comes from the checkpoint. A flag given "
                  "here overrides it: --data (another folder), --root, --seed, --data-seed, "
                  "--target and --batch-size; --modalities must be the checkpoint's, and "
-                 "--image-size must suit its U-Net levels (divisible by 2**num_downs). A "
-                 "checkpoint trained on a folder needs --data: the test folder.")
+                 "--image-size must suit its U-Net levels (divisible by 2**num_downs; another "
+                 "side than the checkpoint's gets a notice). A checkpoint trained on a folder "
+                 "needs --data: the test folder, whose every scene is scored (--root, "
+                 "--data-seed and --num-test are the synthetic scenes').")
 
 
 def register(subparsers) -> None:
