@@ -328,3 +328,32 @@ def test_evaluate_help_says_what_a_folder_reads():
     assert "another side than the checkpoint's gets a notice" in EVALUATE_DATA
     assert ("whose every scene is scored (--root, --data-seed and --num-test are the "
             "synthetic scenes')") in EVALUATE_DATA
+
+
+def test_scores_against_a_reference_by_hand():
+    """L1, PSNR and SSIM of evaluate_translation over every image, whatever the
+    batches: L1 and PSNR by hand (PSNR of the MSE over all pixels, which the
+    mean of per-image PSNRs is not), SSIM the mean of per-image SSIMs."""
+    from torch_geometric.data import Batch
+    from torch_geometric.loader import DataLoader
+    from torchmetrics.functional.image import structural_similarity_index_measure as ssim
+
+    from pyg_fusion.datasets.translation import image_pair_data
+    from pyg_fusion.training.translation_eval import evaluate_translation, translate_batch
+    torch.manual_seed(0)
+    module = TranslationModule(["shade"], [1], gan_mode="none", **TINY)
+    scenes = [image_pair_data({"shade": torch.rand(1, 16, 16)}, torch.rand(3, 16, 16) * s)
+              for s in (0.2, 1.0, 0.6)]
+    out = translate_batch(module, Batch.from_data_list(scenes))["ensemble"]
+    y = torch.cat([d.y for d in scenes])
+    mse = (out - y).pow(2)
+    for batch_size in (1, 2, 3):
+        got = evaluate_translation(module, DataLoader(scenes, batch_size=batch_size))
+        assert got["ensemble"]["l1"] == pytest.approx((out - y).abs().mean().item(), rel=1e-5)
+        assert got["ensemble"]["psnr"] == pytest.approx(
+            10 * torch.log10(1 / mse.mean()).item(), rel=1e-5)
+        assert got["ensemble"]["psnr"] != pytest.approx(
+            (10 * torch.log10(1 / mse.mean((1, 2, 3)))).mean().item(), rel=1e-3)
+        assert got["ensemble"]["ssim"] == pytest.approx(
+            torch.stack([ssim(out[i:i + 1], y[i:i + 1], data_range=1.0)
+                         for i in range(3)]).mean().item(), rel=1e-5)

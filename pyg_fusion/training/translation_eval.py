@@ -30,7 +30,11 @@ ENSEMBLE = "ensemble"
 
 
 def image_metrics() -> MetricCollection:
-    """L1 (mean absolute error), PSNR and SSIM for images in ``[0, 1]``."""
+    """L1 (mean absolute error), PSNR and SSIM for images in ``[0, 1]``, each
+    over every image scored, whatever the batches: L1 the mean over all pixels,
+    PSNR :math:`10 \log_{10}(1 / \mathrm{MSE})` of the mean squared error over
+    all pixels (torchmetrics' reduction, not the mean of per-image PSNRs, which
+    weighs the best-fitting images more), SSIM the mean of per-image SSIMs."""
     return MetricCollection({
         "l1": MeanAbsoluteError(),
         "psnr": PeakSignalNoiseRatio(data_range=1.0),
