@@ -340,3 +340,19 @@ def test_own_scenes_without_a_root_are_named_not_read_from_the_synthetic_folder(
                    "--root, their folder (runs/synthetic_rgbd, the default, is the synthetic "
                    "scenes')")
     assert not (tmp_path / "mine").exists()
+
+
+def test_scoring_no_scenes_is_an_error_not_the_last_scores(tmp_path):
+    # evaluate_segmentation of an empty dataset (a filtered Subset) returned the
+    # scores of the module's previous evaluation: Lightning skips an empty loop
+    from torch.utils.data import Subset
+
+    from pyg_fusion.training.segmentation import SegmentationModule, evaluate_segmentation
+    from test_asym_user import TINY
+    _write_scenes(tmp_path, "val", [(24, 32)] * 2)
+    test = RGBDSegmentation(tmp_path, "val", num_classes=5)
+    module = SegmentationModule("asymfusion", 5, TINY)
+    kw = dict(out_dir=str(tmp_path / "e"), progress=False)
+    assert evaluate_segmentation(module, test, **kw)["ensemble"]["miou"] > 0
+    with pytest.raises(ValueError, match="^data holds no scenes to score$"):
+        evaluate_segmentation(module, Subset(test, []), **kw)

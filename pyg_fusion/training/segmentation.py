@@ -275,10 +275,14 @@ def evaluate_segmentation(module: SegmentationModule, data: Dataset, *,
             depend on them). (default: :obj:`0`)
     """
     _check_ignore_index(module, data, "data")
+    if len(data) == 0:
+        # Lightning skips an empty test loop: the scores returned were the last call's
+        raise ValueError("data holds no scenes to score")
     if trainer is None:
         trainer = build_trainer(out_dir, max_epochs=1, seed=None, accelerator=accelerator,
                                 progress=progress, checkpoint=False,
                                 name="eval_logs")
+    module.scores = {}
     trainer.test(module, _loader(data, batch_size, False, 0, num_workers), verbose=False)
     return dict(module.scores)
 
