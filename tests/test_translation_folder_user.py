@@ -196,3 +196,24 @@ def test_a_folder_of_other_files_says_which_files_are_read(tmp_path):
     assert str(err.value) == (f"no image files in {str(root / 'rgb')!r}: it holds ['.heic'] "
                               f"files, and images are read from files ending in .png, .jpg, "
                               f".jpeg, .bmp, .tif, .tiff, .webp")
+
+
+def test_one_modality_given_as_a_string_is_named(tmp_path):
+    """TranslationModule('depth') built a generator of five modalities, 'd',
+    'e', 'p', 't', 'h' (list of a string), without a word; the datasets looked
+    for a folder 'd' or refused a modality 'd'."""
+    from pyg_fusion.datasets.taskonomy import TaskonomyFolder
+    from pyg_fusion.datasets.translation import SyntheticTranslation
+    from pyg_fusion.training.translation import TranslationModule
+    root = str(_folder(tmp_path / "d", n=1))
+    for build in (lambda: TranslationModule("depth", ngf=2, num_downs=3),
+                  lambda: TaskonomyFolder(root, "depth"),
+                  lambda: SyntheticTranslation(str(tmp_path / "s"), modalities="depth")):
+        with pytest.raises(TypeError) as err:
+            build()
+        assert str(err.value) == ("modalities must be a sequence of names, got the string "
+                                  "'depth': pass ['depth']")
+    with pytest.raises(TypeError) as err:
+        TaskonomyFolder(root, "depth,shade")
+    assert str(err.value).endswith("pass ['depth,shade'] or ['depth', 'shade']")
+    assert TaskonomyFolder(root, ["depth"]).modalities == ("depth", )

@@ -13,7 +13,7 @@ from torch import Tensor
 from torch_geometric.data import Data, Dataset
 
 from .._notices import notice
-from ..functional._checks import check_int
+from ..functional._checks import check_int, check_names
 from .translation import IMAGE_EXTENSIONS, ImagePairs, image_pair_data
 
 
@@ -153,7 +153,7 @@ class TaskonomyFolder(ImagePairs, Dataset):
     def __init__(self, root: str, modalities: Sequence[str],
                  target: str = "rgb", image_size: int | None = 256,
                  transform: Callable | None = None):
-        self.modalities = tuple(modalities)
+        self.modalities = tuple(check_names("modalities", modalities))
         if not self.modalities:
             raise ValueError("modalities must name at least one folder")
         if target in self.modalities:

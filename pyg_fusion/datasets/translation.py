@@ -15,7 +15,7 @@ import torch
 from torch import Tensor
 from torch_geometric.data import Data
 
-from ..functional._checks import check_choice, check_int
+from ..functional._checks import check_choice, check_int, check_names
 from ._base import FusionDataset
 from .translation_scenes import render_scene
 
@@ -122,7 +122,8 @@ class SyntheticTranslation(ImagePairs, FusionDataset):
         self.num_images = check_int("num_images", num_images, minimum=1)
         self.image_size = check_int("image_size", image_size, minimum=8)
         self.seed = check_int("seed", seed, minimum=0)
-        mods = tuple(self.MODALITIES if modalities is None else modalities)
+        mods = tuple(self.MODALITIES if modalities is None
+                     else check_names("modalities", modalities))
         if not mods:
             raise ValueError("modalities must not be empty")
         for m in mods:

@@ -66,6 +66,20 @@ def check_int(name: str, value, *, minimum: int) -> int:
     return value
 
 
+def check_names(name: str, value) -> list[str]:
+    """``value`` as a list of names (strings): a single string is an error, as
+    ``list("depth")`` would be five one-letter names."""
+    if isinstance(value, str):
+        raise TypeError(f"{name} must be a sequence of names, got the string {value!r}: "
+                        f"pass [{value!r}]" + (f" or {value.split(',')!r}" if "," in value
+                                               else ""))
+    names = list(value)
+    bad = [v for v in names if not isinstance(v, str)]
+    if bad:
+        raise TypeError(f"{name} must hold names (strings), got {bad[0]!r}")
+    return names
+
+
 def check_choice(name: str, value, choices) -> None:
     if value not in choices:
         raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}")

@@ -18,7 +18,7 @@ from torch import Tensor, nn
 
 # the objective's, optimiser's and fit_translation's defaults are the CLI's (one home)
 from ..experiments.image_config import TranslateDataConfig, TranslateModelConfig
-from ..functional._checks import check_choice
+from ..functional._checks import check_choice, check_names
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn.asym.translator import AsymFusionTranslator
 # evaluation (translation_eval) does not import this module: one direction
@@ -150,7 +150,7 @@ class TranslationModule(L.LightningModule):
                  lr: float = TranslateModelConfig.lr, beta1: float = 0.5,
                  data_config: dict | None = None):
         super().__init__()
-        self.modalities = list(modalities)
+        self.modalities = check_names("modalities", modalities)
         if not self.modalities:
             raise ValueError("modalities must name at least one input modality")
         if len(set(self.modalities)) != len(self.modalities):
