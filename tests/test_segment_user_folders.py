@@ -356,3 +356,20 @@ def test_scoring_no_scenes_is_an_error_not_the_last_scores(tmp_path):
     assert evaluate_segmentation(module, test, **kw)["ensemble"]["miou"] > 0
     with pytest.raises(ValueError, match="^data holds no scenes to score$"):
         evaluate_segmentation(module, Subset(test, []), **kw)
+
+
+@pytest.mark.parametrize("empty", ["train", "val"])
+def test_training_on_no_scenes_names_the_split(tmp_path, empty):
+    # an empty train (a filtered Subset) stopped in torch's RandomSampler with
+    # 'num_samples should be a positive integer value, but got num_samples=0'
+    from torch.utils.data import Subset
+
+    from pyg_fusion.training.segmentation import SegmentationModule, fit_segmentation
+    from test_asym_user import TINY
+    _write_scenes(tmp_path, "train", [(24, 32)] * 2)
+    train = RGBDSegmentation(tmp_path, "train", num_classes=5, crop_size=24)
+    splits = {"train": train, "val": train, empty: Subset(train, [])}
+    with pytest.raises(ValueError, match=f"^{empty} holds no scenes$"):
+        fit_segmentation(SegmentationModule("asymfusion", 5, TINY), splits["train"],
+                         val=splits["val"], out_dir=str(tmp_path / "run"), max_epochs=1,
+                         batch_size=2, progress=False, checkpoint=False)

@@ -242,6 +242,8 @@ def fit_segmentation(module: SegmentationModule, train: Dataset, *,
     for ds, what in ((train, "train"), (val, "val")):
         if ds is not None:
             _check_ignore_index(module, ds, what)
+            if len(ds) == 0:  # torch's sampler named neither (an empty val: no scores)
+                raise ValueError(f"{what} holds no scenes")
     monitor = f"val_{module.final_output}_miou" if val is not None else None
     trainer = build_trainer(out_dir, max_epochs=max_epochs, seed=seed,
                             monitor=monitor, progress=progress,
