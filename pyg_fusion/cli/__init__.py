@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     from_files: dict[str, int] = {}  # the list flags that config files give
     if argv and any(t == "--config" or t.startswith("--config=") for t in argv[1:]):
-        from ._config_flags import expand_config_files
+        from ._config_file import expand_config_files
         sub, head = _command_parser(parser, argv[0]), argv[:1]
         if sub is not None and len(argv) > 1 and _command_parser(sub, argv[1]) is not None:
             sub, head = _command_parser(sub, argv[1]), argv[:2]  # segment train ...

@@ -1,5 +1,5 @@
 """Flags generated from the typed configs of :mod:`pyg_fusion.experiments`,
-and ``--config FILE.yaml`` / ``--print-config``.
+and a run's full config for ``--print-config``.
 
 Every field of a method config (:data:`~pyg_fusion.experiments.COMPONENTS`)
 becomes ``--<field-name>`` with the field's type check, choices and help;
@@ -7,12 +7,9 @@ its default is ``None`` ("the task's", spelled out in the help), so that only
 the options given reach :meth:`~pyg_fusion.experiments.MethodSpec.create`.
 Written by hand rather than with jsonargparse: the commands stay plain
 argparse (one error contract, the help formatter, under 0.1 s to start), and
-the generator is the short loop below.
-
-``--config FILE.yaml`` is replaced, where it stands on the command line, by
-the flags its mapping spells (a flat mapping of option names, or the nested
-form ``--print-config`` writes): flags after it override it, and every value
-goes through the flag's own check.
+the generator is the short loop below. The flags' value types are in
+:mod:`pyg_fusion.cli._flag_types`; ``--config FILE.yaml`` is read by
+:mod:`pyg_fusion.cli._config_file`.
 """
 from __future__ import annotations
 
@@ -25,105 +22,10 @@ from typing import Any
 
 from ..experiments.components import COMPONENTS, SETTING_DEFAULTS, TASKS, option_fields
 from ..experiments.config import MethodSpec
-from . import (AppendFlag, CLIError, FileItem, ListFlag, _number, fraction, nonneg_float, nonneg_int, out_folder,
-               positive_float, positive_int, seed_int)
+from . import AppendFlag, ListFlag
+from ._flag_types import CHECKS, FIELD_TYPES, _per_source, per_source
 
 
-
-def rate(text: str) -> float:
-    return _number(float, text, lambda v: 0 < v <= 1, "a number in (0, 1]")
-
-
-def abnormal_counts(text: str) -> int | dict[str, int]:
-    """``"N"`` (both splits) or ``"TRAIN,TEST"`` -> ``num_abnormal`` of
-    :class:`~pyg_fusion.datasets.VADLayout`."""
-    try:
-        counts = [int(v) for v in str(text).split(",")]
-    except ValueError:
-        counts = []
-    if len(counts) not in (1, 2) or min(counts) < 0:
-        raise argparse.ArgumentTypeError(f"expected N or TRAIN,TEST (integers >= 0), got "
-                                         f"{text!r}")
-    return counts[0] if len(counts) == 1 else {"train": counts[0], "test": counts[1]}
-
-
-def four_ints(text: str) -> tuple[int, ...]:
-    """``"3,4,6,3"`` -> 4 positive ints (a ResNet's blocks per stage)."""
-    try:
-        vals = tuple(int(v) for v in text.split(","))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated ints, got {text!r}") from None
-    if len(vals) != 4 or min(vals) < 1:
-        raise argparse.ArgumentTypeError(f"expected 4 positive ints, got {text!r}")
-    return vals
-
-
-def nonneg_int_or_auto(text: str) -> int | str:
-    """``"auto"`` or an int >= 0 (``--operator-warmup``)."""
-    return "auto" if str(text) == "auto" else _number(int, text, lambda v: v >= 0,
-                                                      "an integer >= 0 or auto")
-
-
-def per_source(check):
-    """The flag type of a field that holds one value or one per source
-    (``num_powers: int | dict[str, int]``): ``"3"`` -> ``check("3")``,
-    ``"c3d=1,i3d=2"`` -> ``{"c3d": 1, "i3d": 2}``, each value through
-    ``check``. The per-source form is what a sweep's cell records, so that
-    its config reads back with ``--config``."""
-    def one_or_per_source(text: str):
-        text = str(text)
-        if "=" not in text:
-            return check(text)
-        out = {}
-        for item in text.split(","):
-            name, _, value = (part.strip() for part in item.partition("="))
-            if not name or not value or name in out:
-                raise argparse.ArgumentTypeError(
-                    f"expected N or SOURCE=N,SOURCE=N,... (one value per source, each "
-                    f"source once), got {text!r}")
-            out[name] = check(value)
-        return out
-    return one_or_per_source
-
-
-def _per_source(f: dataclasses.Field | None) -> bool:
-    """Whether the option field ``f`` may hold one value per source."""
-    return f is not None and "dict" in str(f.type)
-
-
-def index_column(text: str) -> int | str:
-    """``"auto"``, ``"none"`` or a column number >= 0 (``--index-col``)."""
-    return str(text) if str(text) in ("auto", "none") else _number(
-        int, text, lambda v: v >= 0, "a column number >= 0, none or auto")
-
-
-def input_path(text: str) -> str:
-    """argparse type of an input file's path (``--views``, ``--labels``, the
-    ``--vad-*`` files, ``--pretrained``, ``--val-data``, ``--inception``):
-    anything but an empty path (an unset shell variable), which would name
-    the folder that the path is relative to (the current one, or ROOT/raw)
-    and fail there as an OSError naming that folder, or read as not given
-    (no pretrained weights, no validation folder)."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("expected a file, got an empty path")
-    return text
-
-
-CHECKS = {"positive_int": positive_int, "nonneg_int": nonneg_int,
-          "nonneg_int_or_auto": nonneg_int_or_auto,
-          "positive_float": positive_float, "nonneg_float": nonneg_float,
-          "fraction": fraction, "float": float, "int": int, "rate": rate,
-          "abnormal_counts": abnormal_counts, "four_ints": four_ints,
-          "index_col": index_column}
-# Fields of one name in several configs (graph and image tasks) checked at
-# parsing, naming the flag: an empty --root (an unset shell variable) would
-# put the data in the current folder and a file there fails later as an
-# OSError naming ROOT/<dataset>; a seed >= 2**32 fails in numpy once the data
-# loads; an empty input file (an unset shell variable) names the folder it is
-# relative to, or reads as not given.
-FIELD_TYPES = {"root": out_folder, "seed": seed_int, "data_seed": seed_int,
-               **dict.fromkeys(("views", "labels", "vad_train_list", "vad_test_list", "vad_gt",
-                                "pretrained", "val_data", "inception"), input_path)}
 # --print-config's sections besides the components
 DATA_SECTION = "data"
 # the sections of the image commands' configs (experiments.image_config.SECTIONS)
@@ -326,135 +228,3 @@ def print_config(args) -> None:
     except LookupError:
         utf8 = False
     print(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=utf8), end="")
-
-
-def _flatten(mapping: dict, path: str) -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for k, v in mapping.items():
-        if k in (DATA_SECTION, *COMPONENTS, *IMAGE_SECTIONS) and isinstance(v, dict):
-            flat.update(v)
-        elif isinstance(v, dict) and k != "num_powers":
-            raise CLIError(f"--config {path}: section {k!r} is none of "
-                           f"{[DATA_SECTION, *COMPONENTS]}")
-        else:
-            flat[k] = v
-    return flat
-
-
-def _without_task(flat: dict[str, Any], path: str) -> dict[str, Any]:
-    """``flat`` without its ``task``: the task that the file's dataset
-    implies, which a run's record (``results.json``'s ``config``) names beside
-    it. The task follows from the dataset (:data:`~pyg_fusion.experiments.DATASETS`),
-    so another one is an error, never a setting read as ``--task`` (the image
-    tasks' router, which acts on the command line alone) or dropped unread."""
-    if "task" not in flat:
-        return flat
-    from ..experiments.data import task_of
-    task, dataset = flat["task"], flat.get("dataset")
-    if dataset is None:
-        raise CLIError(f"--config {path}: task {task!r} without a dataset: the task follows "
-                       f"from the dataset; give dataset instead")
-    try:
-        implied = task_of(dataset)
-    except ValueError as exc:
-        raise CLIError(f"--config {path}: {exc}") from None
-    if task != implied:
-        raise CLIError(f"--config {path}: task {task!r} is not the task of dataset "
-                       f"{dataset!r} ({implied}); the task follows from the dataset")
-    return {k: v for k, v in flat.items() if k != "task"}
-
-
-def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
-            from_files: dict[str, int], origin: int) -> list[str]:
-    actions = {a.dest: a for a in parser._actions if a.option_strings}
-    out: list[str] = []
-    flat = _without_task(flat, path)
-    for key, value in flat.items():
-        a = actions.get(key)
-        if a is None or key in ("config", "print_config"):
-            raise CLIError(f"--config {path}: {key!r} is no setting of this command")
-        if key in ONCE:  # a config is reused: every run would do it again
-            raise CLIError(f"--config {path}: {key!r} is no setting of a run but an "
-                           f"instruction to one: give {a.option_strings[0]} on the command "
-                           f"line")
-        flag = a.option_strings[0]
-        if value is None:
-            continue
-        if isinstance(a, ListFlag):
-            from_files[flag] = from_files.get(flag, 0) + 1
-        if isinstance(a, (argparse.BooleanOptionalAction, argparse._StoreTrueAction)):
-            if not isinstance(value, bool):  # "false" would be a true string
-                raise CLIError(f"--config {path}: {key} must be true or false, got {value!r}")
-            if isinstance(a, argparse.BooleanOptionalAction):
-                out.append(flag if value else "--no-" + flag[2:])
-            else:
-                out += [flag] if value else []
-        elif isinstance(a, AppendFlag):  # items marked: they replace earlier ones
-            for item in value if isinstance(value, list) else [value]:
-                marked = FileItem(item)
-                marked.origin = origin
-                out += [flag, marked]
-        elif a.nargs in ("+", "*"):
-            out += [flag, *map(str, value if isinstance(value, list) else [value])]
-        elif isinstance(value, list) and a.type in (out_folder, input_path):
-            # joined with commas it would pass as one path ('a,b'), a folder made
-            raise CLIError(f"--config {path}: {key} is one path, got the list {value!r}")
-        elif isinstance(value, list):  # "0,1,2" lists (--seeds)
-            out += [flag, ",".join(map(str, value))]
-        elif isinstance(value, dict) and _per_source(option_fields().get(key, (None, None))[1]):
-            # one value per source (a sweep cell's num_powers): SOURCE=N,...
-            out.append(f"{flag}=" + ",".join(f"{k}={v}" for k, v in value.items()))
-        elif isinstance(value, dict) and set(value) == {"train", "test"}:
-            out.append(f"{flag}={value['train']},{value['test']}")  # --vad-num-abnormal
-        elif isinstance(value, dict):
-            raise CLIError(f"--config {path}: {key} must be a single value, got {value!r}")
-        else:  # one token: a value that starts with "-" stays a value
-            out.append(f"{flag}={value}")
-    return out
-
-
-def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
-                        from_files: dict[str, int] | None = None) -> list[str]:
-    """``argv`` with each ``--config FILE`` (or ``--config=FILE``) replaced
-    by the flags of FILE, for the command ``parser`` parses; ``from_files``
-    counts the :class:`~pyg_fusion.cli.ListFlag` flags that the files give
-    (a flag after a file replaces its value: no repeat); the items of an
-    :class:`~pyg_fusion.cli.AppendFlag` are marked with their file, so that
-    the flag after it replaces them too."""
-    from_files = {} if from_files is None else from_files
-    import yaml
-    out: list[str] = []
-    i = origin = 0
-    while i < len(argv):
-        tok = argv[i]
-        if tok == "--config" or tok.startswith("--config="):
-            if tok == "--config":
-                if i + 1 >= len(argv):
-                    raise CLIError("--config needs a FILE.yaml")
-                path, i = argv[i + 1], i + 2
-            else:
-                path, i = tok.split("=", 1)[1], i + 1
-            if not path.strip():
-                raise CLIError("--config needs a FILE.yaml, got an empty path")
-            try:
-                with open(path, encoding="utf-8") as fh:  # YAML's own encoding
-                    loaded = yaml.safe_load(fh)
-            except OSError as exc:  # the flag named, not only the file
-                raise CLIError(f"--config {path}: {exc.strerror or exc}") from None
-            except UnicodeDecodeError as exc:  # its message names neither flag nor file
-                raise CLIError(f"--config {path}: not UTF-8 text ({exc.reason} at byte "
-                               f"{exc.start})") from None
-            except yaml.YAMLError as exc:
-                raise CLIError(f"--config {path}: not valid YAML: "
-                               f"{' '.join(str(exc).split())}") from None
-            if loaded is None:
-                loaded = {}
-            if not isinstance(loaded, dict):
-                raise CLIError(f"--config {path}: expected a mapping of settings, got "
-                               f"{type(loaded).__name__}")
-            origin += 1
-            out += _tokens(parser, _flatten(loaded, path), path, from_files, origin)
-        else:
-            out.append(tok)
-            i += 1
-    return out

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import CLIError, ListFlag, finite_float, nonneg_int, out_file, out_folder, positive_int
-from ._config_flags import add_force_reload_argument, input_path, per_source
+from ._config_flags import add_force_reload_argument
+from ._flag_types import input_path, per_source
 from ._process import add_threads_argument
 from ._plot_inputs import (DATASETS, _load_graph, _load_operator_file,  # noqa: F401
                            _need_input, checkpoint_sources, checkpoint_title,

@@ -1,0 +1,146 @@
+"""``--config FILE.yaml``: replaced, where it stands on the command line, by
+the flags its mapping spells (a flat mapping of option names, or the nested
+form ``--print-config`` writes): flags after it override it, and every value
+goes through the flag's own check.
+"""
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from ..experiments.components import COMPONENTS, option_fields
+from . import AppendFlag, CLIError, FileItem, ListFlag, out_folder
+from ._config_flags import DATA_SECTION, IMAGE_SECTIONS, ONCE
+from ._flag_types import _per_source, input_path
+
+
+def _flatten(mapping: dict, path: str) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for k, v in mapping.items():
+        if k in (DATA_SECTION, *COMPONENTS, *IMAGE_SECTIONS) and isinstance(v, dict):
+            flat.update(v)
+        elif isinstance(v, dict) and k != "num_powers":
+            raise CLIError(f"--config {path}: section {k!r} is none of "
+                           f"{[DATA_SECTION, *COMPONENTS]}")
+        else:
+            flat[k] = v
+    return flat
+
+
+def _without_task(flat: dict[str, Any], path: str) -> dict[str, Any]:
+    """``flat`` without its ``task``: the task that the file's dataset
+    implies, which a run's record (``results.json``'s ``config``) names beside
+    it. The task follows from the dataset (:data:`~pyg_fusion.experiments.DATASETS`),
+    so another one is an error, never a setting read as ``--task`` (the image
+    tasks' router, which acts on the command line alone) or dropped unread."""
+    if "task" not in flat:
+        return flat
+    from ..experiments.data import task_of
+    task, dataset = flat["task"], flat.get("dataset")
+    if dataset is None:
+        raise CLIError(f"--config {path}: task {task!r} without a dataset: the task follows "
+                       f"from the dataset; give dataset instead")
+    try:
+        implied = task_of(dataset)
+    except ValueError as exc:
+        raise CLIError(f"--config {path}: {exc}") from None
+    if task != implied:
+        raise CLIError(f"--config {path}: task {task!r} is not the task of dataset "
+                       f"{dataset!r} ({implied}); the task follows from the dataset")
+    return {k: v for k, v in flat.items() if k != "task"}
+
+
+def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
+            from_files: dict[str, int], origin: int) -> list[str]:
+    actions = {a.dest: a for a in parser._actions if a.option_strings}
+    out: list[str] = []
+    flat = _without_task(flat, path)
+    for key, value in flat.items():
+        a = actions.get(key)
+        if a is None or key in ("config", "print_config"):
+            raise CLIError(f"--config {path}: {key!r} is no setting of this command")
+        if key in ONCE:  # a config is reused: every run would do it again
+            raise CLIError(f"--config {path}: {key!r} is no setting of a run but an "
+                           f"instruction to one: give {a.option_strings[0]} on the command "
+                           f"line")
+        flag = a.option_strings[0]
+        if value is None:
+            continue
+        if isinstance(a, ListFlag):
+            from_files[flag] = from_files.get(flag, 0) + 1
+        if isinstance(a, (argparse.BooleanOptionalAction, argparse._StoreTrueAction)):
+            if not isinstance(value, bool):  # "false" would be a true string
+                raise CLIError(f"--config {path}: {key} must be true or false, got {value!r}")
+            if isinstance(a, argparse.BooleanOptionalAction):
+                out.append(flag if value else "--no-" + flag[2:])
+            else:
+                out += [flag] if value else []
+        elif isinstance(a, AppendFlag):  # items marked: they replace earlier ones
+            for item in value if isinstance(value, list) else [value]:
+                marked = FileItem(item)
+                marked.origin = origin
+                out += [flag, marked]
+        elif a.nargs in ("+", "*"):
+            out += [flag, *map(str, value if isinstance(value, list) else [value])]
+        elif isinstance(value, list) and a.type in (out_folder, input_path):
+            # joined with commas it would pass as one path ('a,b'), a folder made
+            raise CLIError(f"--config {path}: {key} is one path, got the list {value!r}")
+        elif isinstance(value, list):  # "0,1,2" lists (--seeds)
+            out += [flag, ",".join(map(str, value))]
+        elif isinstance(value, dict) and _per_source(option_fields().get(key, (None, None))[1]):
+            # one value per source (a sweep cell's num_powers): SOURCE=N,...
+            out.append(f"{flag}=" + ",".join(f"{k}={v}" for k, v in value.items()))
+        elif isinstance(value, dict) and set(value) == {"train", "test"}:
+            out.append(f"{flag}={value['train']},{value['test']}")  # --vad-num-abnormal
+        elif isinstance(value, dict):
+            raise CLIError(f"--config {path}: {key} must be a single value, got {value!r}")
+        else:  # one token: a value that starts with "-" stays a value
+            out.append(f"{flag}={value}")
+    return out
+
+
+def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
+                        from_files: dict[str, int] | None = None) -> list[str]:
+    """``argv`` with each ``--config FILE`` (or ``--config=FILE``) replaced
+    by the flags of FILE, for the command ``parser`` parses; ``from_files``
+    counts the :class:`~pyg_fusion.cli.ListFlag` flags that the files give
+    (a flag after a file replaces its value: no repeat); the items of an
+    :class:`~pyg_fusion.cli.AppendFlag` are marked with their file, so that
+    the flag after it replaces them too."""
+    from_files = {} if from_files is None else from_files
+    import yaml
+    out: list[str] = []
+    i = origin = 0
+    while i < len(argv):
+        tok = argv[i]
+        if tok == "--config" or tok.startswith("--config="):
+            if tok == "--config":
+                if i + 1 >= len(argv):
+                    raise CLIError("--config needs a FILE.yaml")
+                path, i = argv[i + 1], i + 2
+            else:
+                path, i = tok.split("=", 1)[1], i + 1
+            if not path.strip():
+                raise CLIError("--config needs a FILE.yaml, got an empty path")
+            try:
+                with open(path, encoding="utf-8") as fh:  # YAML's own encoding
+                    loaded = yaml.safe_load(fh)
+            except OSError as exc:  # the flag named, not only the file
+                raise CLIError(f"--config {path}: {exc.strerror or exc}") from None
+            except UnicodeDecodeError as exc:  # its message names neither flag nor file
+                raise CLIError(f"--config {path}: not UTF-8 text ({exc.reason} at byte "
+                               f"{exc.start})") from None
+            except yaml.YAMLError as exc:
+                raise CLIError(f"--config {path}: not valid YAML: "
+                               f"{' '.join(str(exc).split())}") from None
+            if loaded is None:
+                loaded = {}
+            if not isinstance(loaded, dict):
+                raise CLIError(f"--config {path}: expected a mapping of settings, got "
+                               f"{type(loaded).__name__}")
+            origin += 1
+            out += _tokens(parser, _flatten(loaded, path), path, from_files, origin)
+        else:
+            out.append(tok)
+            i += 1
+    return out
