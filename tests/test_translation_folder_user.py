@@ -100,8 +100,8 @@ def test_the_names_of_a_subset_are_its_scenes():
 
 def test_scenes_of_images_of_other_aspect_ratios_are_named(tmp_path):
     """Every image is resized to image_size x image_size, so a scene whose rgb
-    photo is stored on its side (an EXIF orientation, not applied) beside
-    landscape depth trained with pixels that do not correspond, silently."""
+    photo is portrait beside landscape depth trained with pixels that do not
+    correspond, silently."""
     import numpy as np
     from PIL import Image
 
@@ -117,8 +117,7 @@ def test_scenes_of_images_of_other_aspect_ratios_are_named(tmp_path):
     assert [str(w.message) for w in seen] == [
         f"1 scene(s) under {str(root)!r} hold images of different aspect ratios (H x W), "
         f"e.g. '0001' (depth 12 x 16, shade 12 x 16, rgb 16 x 12): resized to one size, "
-        f"their pixels do not correspond (a photo's EXIF orientation, which is not applied, "
-        f"can swap its sides)"]
+        f"their pixels do not correspond (cropped or turned otherwise?)"]
     # one aspect ratio at other sizes (a half-size depth map) is no concern
     Image.fromarray(np.zeros((8, 6, 3), np.uint8)).save(root / "rgb" / "0001.png")
     Image.fromarray(np.zeros((8, 6), np.uint8)).save(root / "depth" / "0001.png")
@@ -217,3 +216,35 @@ def test_one_modality_given_as_a_string_is_named(tmp_path):
         TaskonomyFolder(root, "depth,shade")
     assert str(err.value).endswith("pass ['depth,shade'] or ['depth', 'shade']")
     assert TaskonomyFolder(root, ["depth"]).modalities == ("depth", )
+
+
+@pytest.mark.parametrize("fmt", ["tiff", "png"])
+@pytest.mark.parametrize("orientation", [6, 3, 8])
+def test_a_photo_is_read_upright_as_its_exif_orientation_shows_it(tmp_path, orientation, fmt):
+    """A phone stores a portrait photo's pixels on their side with an EXIF
+    orientation that every viewer applies (and RGBDSegmentation since a67d717):
+    read as stored, an rgb target was turned against its depth, silently (turned
+    by 180 degrees no aspect ratio tells)."""
+    import numpy as np
+    from PIL import Image, ImageOps
+
+    from pyg_fusion.datasets.taskonomy import TaskonomyFolder, read_image
+    root = _folder(tmp_path / "d", n=1, size=8)
+    for m in ("depth", "shade"):
+        Image.fromarray(np.zeros((12, 16), np.uint8)).save(root / m / "0000.png")
+    shown = np.random.default_rng(0).integers(0, 255, (12, 16, 3), dtype=np.uint8)
+    turn = {6: Image.Transpose.ROTATE_90, 3: Image.Transpose.ROTATE_180,
+            8: Image.Transpose.ROTATE_270}[orientation]
+    stored = Image.fromarray(shown).transpose(turn)
+    exif = stored.getexif()
+    exif[0x0112] = orientation
+    (root / "rgb" / "0000.png").unlink()  # the scene's file is the stored photo
+    stored.save(root / "rgb" / f"0000.{fmt}", exif=exif)
+    upright = np.asarray(ImageOps.exif_transpose(Image.open(root / "rgb" / f"0000.{fmt}")))
+    assert np.array_equal(upright, shown)  # the picture a viewer shows
+    x = read_image(str(root / "rgb" / f"0000.{fmt}"))
+    assert torch.equal(x, torch.from_numpy(shown).permute(2, 0, 1).float() / 255)
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # one aspect ratio: no notice
+        TaskonomyFolder(str(root), ["depth", "shade"], image_size=None).check_files()

@@ -14,6 +14,8 @@ from torch_geometric.data import Data, Dataset
 
 from .._notices import notice
 from ..functional._checks import check_int, check_names
+# one reading of EXIF orientation for the library's image readers
+from .rgbd import _TURNED, _orientation
 from .translation import IMAGE_EXTENSIONS, ImagePairs, image_pair_data
 
 
@@ -43,14 +45,26 @@ def _channels(mode: str) -> int:
 
 def _header(path: str) -> tuple[int, tuple[int, int]]:
     """``(channels, (H, W))`` that :func:`read_image` gives the file ``path``
-    (before resizing), from its header: no pixels are decoded."""
+    (before resizing; its EXIF orientation applied), from its header: no pixels
+    are decoded."""
     from PIL import Image
 
     try:
         with Image.open(path) as img:
-            return _channels(img.mode), (img.height, img.width)
+            return _channels(img.mode), _upright_size(img)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise _unreadable(path, exc) from exc
+
+
+def _upright_size(img) -> tuple[int, int]:
+    """``(H, W)`` of the opened image ``img`` turned upright by its EXIF
+    orientation, from its header. A recent Pillow turns a TIFF upright itself
+    on load and reports its size so already: it is not swapped again."""
+    w, h = img.size
+    turned = _orientation(img) in _TURNED
+    if turned and img.format == "TIFF" and (w, h) != (img.tag_v2.get(256), img.tag_v2.get(257)):
+        turned = False
+    return (w, h) if turned else (h, w)
 
 
 def _unreadable(path: str, exc: Exception) -> OSError:
@@ -64,16 +78,19 @@ def _unreadable(path: str, exc: Exception) -> OSError:
 
 
 def read_image(path: str, image_size: int | None = None) -> Tensor:
-    """Reads an image file as float ``[C, H, W]`` in ``[0, 1]`` (a palette,
-    CMYK, YCbCr or LAB image by its RGB colours; 8-bit images divided by 255,
+    """Reads an image file as float ``[C, H, W]`` in ``[0, 1]``, upright as its
+    EXIF orientation shows it (a palette, CMYK, YCbCr or LAB image by its RGB
+    colours; 8-bit images divided by 255,
     16-bit ones such as Taskonomy depth by 65535; a float image, e.g. a TIFF,
     must already hold values in ``[0, 1]``: NaN, Inf or values outside are an
     error naming the file), resized bilinearly to ``image_size`` if given."""
-    from PIL import Image
+    from PIL import Image, ImageOps
 
     try:
         with Image.open(path) as img:
             img.load()
+            if _orientation(img) != 1:  # upright, as viewers show it (and RGBDSegmentation)
+                img = ImageOps.exif_transpose(img)
             if img.mode in _READ_AS:
                 img = img.convert(_READ_AS[img.mode])
             mode = img.mode
@@ -265,8 +282,7 @@ class TaskonomyFolder(ImagePairs, Dataset):
         if skewed:
             notice(f"{len(skewed)} scene(s) under {self._root!r} hold images of different "
                    f"aspect ratios (H x W), e.g. {skewed[0]}: resized to one size, their "
-                   f"pixels do not correspond (a photo's EXIF orientation, which is not "
-                   f"applied, can swap its sides)", stacklevel=2)
+                   f"pixels do not correspond (cropped or turned otherwise?)", stacklevel=2)
 
     def _check_scene(self, idx: int, channels: dict[str, int],
                      sizes: set[tuple[int, int]]) -> None:
