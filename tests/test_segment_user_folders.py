@@ -373,3 +373,21 @@ def test_training_on_no_scenes_names_the_split(tmp_path, empty):
         fit_segmentation(SegmentationModule("asymfusion", 5, TINY), splits["train"],
                          val=splits["val"], out_dir=str(tmp_path / "run"), max_epochs=1,
                          batch_size=2, progress=False, checkpoint=False)
+
+
+def test_the_report_names_the_list_it_scored(tmp_path, capsys, trained):
+    # a folder with val.txt and test.txt was scored on val.txt, while the report
+    # said 'scores on the test split' and recorded neither the list nor its size
+    root, ckpt = trained
+    scenes = (root / "val.txt").read_text().splitlines()
+    (root / "test.txt").write_text(scenes[0] + "\n")
+    try:
+        assert main(["segment", "evaluate", "--checkpoint", ckpt, "--no-progress", "--out",
+                     str(tmp_path / "e")]) == 0
+    finally:
+        (root / "test.txt").unlink()
+    capsys.readouterr()
+    res = json.loads((tmp_path / "e" / "metrics.json").read_text())
+    assert (res["split"], res["list"], res["scenes"]) == ("test", str(root / "val.txt"), 2)
+    assert (tmp_path / "e" / "metrics.md").read_text().splitlines()[0] == \
+        "scores on the test split (val.txt, 2 scenes)"

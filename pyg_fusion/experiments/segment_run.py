@@ -291,11 +291,16 @@ def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
                                    batch_size=batch_size, num_workers=num_workers)
     run = ImageRun(module, scores, "test", test)
     if report:
-        table = f"scores on the test split\n\n{scores_table(scores)}"
+        # which list was scored: a folder's val.txt is its test split when it has both
+        listed = test.list_file
+        n = len(test)
+        table = (f"scores on the test split ({osp.basename(listed)}, {n} scene"
+                 f"{'' if n == 1 else 's'})\n\n{scores_table(scores)}")
         write_json(osp.join(out_dir, "metrics.json"), {
             **({"checkpoint": checkpoint} if checkpoint is not None else {}),
-            "variant": module.hparams.variant, "split": "test", "scores": scores,
-            **hardware_record(accelerator), "parameters": run.parameters, "config": config})
+            "variant": module.hparams.variant, "split": "test", "list": listed, "scenes": n,
+            "scores": scores, **hardware_record(accelerator), "parameters": run.parameters,
+            "config": config})
         write_text(osp.join(out_dir, "metrics.md"), table + "\n")
         save_prediction_figure(module, test, osp.join(out_dir, "predictions.png"),
                                class_names=class_names,
