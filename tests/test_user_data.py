@@ -12,7 +12,8 @@ from pyg_fusion.data import MultiSourceData
 from pyg_fusion.datasets import VADFeatures, VADLayout
 from pyg_fusion.methods import build_model
 from pyg_fusion.training.node import fit_node
-from pyg_fusion.training.vad_fit import check_test_videos, fit_vad
+from pyg_fusion.training.vad_fit import fit_vad
+from pyg_fusion.training.vad_split import check_test_videos
 
 # name -> (snippets, abnormal); names with spaces, unicode and glob characters
 VIDEOS = {"a[1] anomaly": (5, 1), "b? normal": (1, 0), "c* vidéo normal": (9, 0),

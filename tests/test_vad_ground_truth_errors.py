@@ -99,7 +99,7 @@ def test_check_test_videos_refuses_frame_labels_other_than_0_and_1():
     import torch
 
     from pyg_fusion.data import MultiSourceData
-    from pyg_fusion.training.vad_fit import check_test_videos
+    from pyg_fusion.training.vad_split import check_test_videos
 
     def video(name, gt):
         return MultiSourceData(x_a=torch.zeros(2, 3), y=torch.tensor([int(gt.any())]),

@@ -80,7 +80,7 @@ def test_restarts_keep_the_lowest_held_out_loss_and_test_once(vad_data, tmp_path
     # the test videos are read by two test passes only (loader + frame metrics), the
     # chosen restart's and the ensemble's (recorded beside it), besides the check of
     # their ground truth and names before training
-    from pyg_fusion.training.vad_fit import check_test_videos
+    from pyg_fusion.training.vad_split import check_test_videos
     checked = CountingDataset(test)
     check_test_videos(checked, train)
     assert counted.reads == 4 * len(test) + checked.reads

@@ -17,8 +17,9 @@ from .trainer import (EarlyStoppingAfter, build_trainer, check_schedule, trainin
                       validate_last_epoch, without_validation)
 from .vad import CHOICES, IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import COMBINES, RestartEnsemble
+from .vad_split import check_test_videos
 
-__all__ = ["fit_vad", "evaluate_vad", "restart_seed", "check_test_videos"]
+__all__ = ["fit_vad", "evaluate_vad", "restart_seed"]
 
 # the test metrics of a scored run, and the held-out ones of its chosen epoch
 TEST_METRICS = ("auc", "ap", "pr_auc_trapz")
@@ -33,56 +34,6 @@ def _loaders(train_ds, eval_ds, batch_size: int, seed: int):
     ev = (DataLoader(IndexedDataset(eval_ds), batch_size=batch_size, shuffle=False)
           if eval_ds is not None else None)
     return train, ev
-
-
-def _video_key(data) -> tuple[int, str] | None:
-    video = getattr(data, "video", None)
-    if video is None:
-        return None
-    return int(data.domain.view(-1)[0]) if "domain" in data else 0, str(video)
-
-
-def check_test_videos(test_ds, train_ds=None) -> None:
-    """Before any training: the test videos carry 0 / 1 frame ground truth of
-    both classes (the test metrics need it; without this check a run learns for
-    its whole budget and then fails), and none of them is also a training
-    video (the same name in the same domain reads the same feature files,
-    e.g. a train split found from the feature folder that holds the test
-    videos too).
-
-    Args:
-        test_ds (torch_geometric.data.Dataset): the test videos.
-        train_ds (torch_geometric.data.Dataset, optional): the training videos.
-            (default: :obj:`None`)
-    """
-    seen = set()
-    for i in range(len(test_ds)):
-        data = test_ds[i]
-        if "frame_gt" not in data:
-            raise ValueError(f"test video {getattr(data, 'video', i)!r} has no frame_gt: the "
-                             "test videos need frame-level ground truth (VADLayout's gt; "
-                             "pyg-fusion: --vad-gt)")
-        values = set(data.frame_gt.view(-1).unique().tolist())
-        if not values <= {0, 1}:
-            # (e.g. a 0/255 mask): the metrics refused it only after training
-            raise ValueError(f"test video {getattr(data, 'video', i)!r}: frame_gt holds "
-                             f"{sorted(values - {0, 1})[:3]}, expected 0 / 1 frame labels")
-        seen |= values
-    if len(seen) == 1:
-        kind = "anomalous (1)" if seen == {1} else "normal (0)"
-        raise ValueError(f"the frame ground truth of the {len(test_ds)} test videos holds only "
-                         f"{kind} frames: ROC-AUC and AP need both; check the ground truth "
-                         "file and which videos the test list names (pyg-fusion: --vad-gt, "
-                         "--vad-test-list)")
-    if train_ds is None:
-        return
-    train = {_video_key(train_ds[i]) for i in range(len(train_ds))} - {None}
-    both = sorted({_video_key(test_ds[i]) for i in range(len(test_ds))} & train)
-    if both:
-        raise ValueError(f"{len(both)} test video(s) are also training videos (e.g. "
-                         f"{[v for _, v in both[:3]]}): the test scores would measure training "
-                         "data; give the training split its own videos (VADLayout's "
-                         "train_list; pyg-fusion: --vad-train-list)")
 
 
 # far above the seeds a user lists, so that restart r > 0 of one seed is no

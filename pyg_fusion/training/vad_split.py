@@ -1,12 +1,14 @@
-"""The held-out videos of a weakly supervised VAD run: a stratified, seeded
-split of the training videos by their video labels, which keeps the items
-of one video (its crops) on one side
-(:func:`~pyg_fusion.training.vad_fit.fit_vad`'s ``val_fraction``)."""
+"""The videos of a weakly supervised VAD run: the held-out ones, a
+stratified, seeded split of the training videos by their video labels, which
+keeps the items of one video (its crops) on one side
+(:func:`~pyg_fusion.training.vad_fit.fit_vad`'s ``val_fraction``); and the
+check of the test videos (their frame ground truth, none a training video)
+before any training."""
 from __future__ import annotations
 
 import torch
 
-__all__ = ["split_videos"]
+__all__ = ["split_videos", "check_test_videos"]
 
 
 def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], list[int]]:
@@ -67,3 +69,53 @@ def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], li
                          "give more training videos of each label or a larger val_fraction")
     return (sorted(i for g in train for i in members[g]),
             sorted(i for g in val for i in members[g]))
+
+
+def _video_key(data) -> tuple[int, str] | None:
+    video = getattr(data, "video", None)
+    if video is None:
+        return None
+    return int(data.domain.view(-1)[0]) if "domain" in data else 0, str(video)
+
+
+def check_test_videos(test_ds, train_ds=None) -> None:
+    """Before any training: the test videos carry 0 / 1 frame ground truth of
+    both classes (the test metrics need it; without this check a run learns for
+    its whole budget and then fails), and none of them is also a training
+    video (the same name in the same domain reads the same feature files,
+    e.g. a train split found from the feature folder that holds the test
+    videos too).
+
+    Args:
+        test_ds (torch_geometric.data.Dataset): the test videos.
+        train_ds (torch_geometric.data.Dataset, optional): the training videos.
+            (default: :obj:`None`)
+    """
+    seen = set()
+    for i in range(len(test_ds)):
+        data = test_ds[i]
+        if "frame_gt" not in data:
+            raise ValueError(f"test video {getattr(data, 'video', i)!r} has no frame_gt: the "
+                             "test videos need frame-level ground truth (VADLayout's gt; "
+                             "pyg-fusion: --vad-gt)")
+        values = set(data.frame_gt.view(-1).unique().tolist())
+        if not values <= {0, 1}:
+            # (e.g. a 0/255 mask): the metrics refused it only after training
+            raise ValueError(f"test video {getattr(data, 'video', i)!r}: frame_gt holds "
+                             f"{sorted(values - {0, 1})[:3]}, expected 0 / 1 frame labels")
+        seen |= values
+    if len(seen) == 1:
+        kind = "anomalous (1)" if seen == {1} else "normal (0)"
+        raise ValueError(f"the frame ground truth of the {len(test_ds)} test videos holds only "
+                         f"{kind} frames: ROC-AUC and AP need both; check the ground truth "
+                         "file and which videos the test list names (pyg-fusion: --vad-gt, "
+                         "--vad-test-list)")
+    if train_ds is None:
+        return
+    train = {_video_key(train_ds[i]) for i in range(len(train_ds))} - {None}
+    both = sorted({_video_key(test_ds[i]) for i in range(len(test_ds))} & train)
+    if both:
+        raise ValueError(f"{len(both)} test video(s) are also training videos (e.g. "
+                         f"{[v for _, v in both[:3]]}): the test scores would measure training "
+                         "data; give the training split its own videos (VADLayout's "
+                         "train_list; pyg-fusion: --vad-train-list)")
