@@ -107,6 +107,31 @@ def test_fit_node_warns_of_a_class_no_training_node_holds(tmp_path):
     assert r["test_acc"] <= 1 - n_test / int(data.test_mask.sum())  # the run still trains
 
 
+def test_a_class_no_training_node_holds_is_a_notice_of_one_line(capsys):
+    # it was a plain UserWarning: Python's two lines (the source line of
+    # node.py first) where the command renders each notice as one line
+    from pyg_fusion import PygFusionNotice
+    from pyg_fusion.cli._process import rendered_notices
+    from pyg_fusion.training.node import _check_training_classes
+    data = _graph()
+    data.train_mask = data.train_mask & (data.y != 2)
+    n_val = int((data.val_mask & (data.y == 2)).sum())
+    with pytest.warns(PygFusionNotice) as record:
+        _check_training_classes(data)
+    assert [w.category for w in record] == [PygFusionNotice] * 2
+    assert issubclass(PygFusionNotice, UserWarning)  # UserWarning filters still match
+    capsys.readouterr()
+    with rendered_notices("pyg-fusion train"):
+        _check_training_classes(data)
+    err = capsys.readouterr().err
+    assert err.splitlines()[0] == (
+        f"pyg-fusion train: notice: the graph's val_mask holds class(es) 2 ({n_val} node(s)) "
+        f"that no train_mask node holds: the model is never trained to predict them, so these "
+        f"nodes count as errors; put nodes of every class in train_mask (a stratified split)")
+    assert len(err.splitlines()) == 2 and err.splitlines()[1].startswith(
+        "pyg-fusion train: notice: the graph's test_mask holds class(es) 2 "), err
+
+
 # -- label propagation: nodes no seed reaches ------------------------------
 def _path_graph():
     # 0 - 1 - 2 a path holding the seeds (class 1, 1, 2); 3 - 4 an edge and

@@ -20,7 +20,6 @@ training node is a seed.
 from __future__ import annotations
 
 import inspect
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +28,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.utils.data import DataLoader
 
+from .._notices import notice
 from ..nn.label_prop import takes_seed_labels
 from ._task import TimedAdamTask
 from .metrics import accuracy, gather_by_index
@@ -230,7 +230,8 @@ def _check_training_classes(data) -> None:
     predicted as the one class (counting the classes over all labelled nodes
     let such a ``train_mask`` train without a word). A class of the
     ``val_mask`` or ``test_mask`` nodes that no training node holds is a
-    :class:`UserWarning` naming the classes: the model is never trained to
+    :class:`~pyg_fusion.PygFusionNotice` (a :class:`UserWarning`) naming the
+    classes: the model is never trained to
     predict them, so their nodes count as errors (a random split of a rare
     class may do this; a stratified one does not).
 
@@ -250,11 +251,11 @@ def _check_training_classes(data) -> None:
             classes, counts = missing.unique(return_counts=True)
             named = ", ".join(f"{c} ({k} node(s))"
                               for c, k in zip(classes.tolist(), counts.tolist()))
-            warnings.warn(f"the graph's {name} holds class(es) {named} that no "
-                          f"train_mask node holds: the model is "
-                          f"never trained to predict them, so these nodes count as errors; "
-                          f"put nodes of every class in train_mask (a stratified split)",
-                          UserWarning, stacklevel=4)  # fit_node's caller
+            notice(f"the graph's {name} holds class(es) {named} that no "
+                   f"train_mask node holds: the model is "
+                   f"never trained to predict them, so these nodes count as errors; "
+                   f"put nodes of every class in train_mask (a stratified split)",
+                   stacklevel=4)  # fit_node's caller
 
 
 @keep_global_rng()
@@ -281,7 +282,7 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
         data (torch_geometric.data.Data): the graph with ``y`` and the ``train_mask``,
             ``val_mask`` and ``test_mask`` masks; the training nodes must hold 2 classes or
             more, and a class of the validation or test nodes that they lack is a
-            :class:`UserWarning` naming it.
+            :class:`~pyg_fusion.PygFusionNotice` (a :class:`UserWarning`) naming it.
         out_dir (str or Path): logs and checkpoints.
         epochs (int, optional): training epochs. (default: :obj:`200`)
         lr (float, optional): Adam's learning rate. (default: :obj:`0.01`)
