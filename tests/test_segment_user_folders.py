@@ -203,8 +203,8 @@ def test_a_test_list_of_unlabelled_scenes_stops_before_training(tmp_path, capsys
                  "--out", str(tmp_path / "run")]) == 2
     err = capsys.readouterr().err.strip()
     assert re.fullmatch(r"pyg-fusion segment train: error: \S+val\.txt: every mask pixel of "
-                        r"its 2 scene\(s\) is ignore_index \(255\): no labelled pixel to score",
-                        err), err
+                        r"its 2 scene\(s\) is ignore_index \(255\): no labelled pixel to "
+                        r"train on or score", err), err
     assert not (tmp_path / "run").exists()
     mask = np.full((20, 28), 255, np.uint8)
     mask[3, 4] = 2   # one labelled pixel is a split to score (of one class: a warning)
@@ -238,8 +238,8 @@ def test_labels_of_one_class_with_the_foreground_at_255_are_a_warning(tmp_path):
         Image.fromarray(fg).save(tmp_path / f"val{i}_mask.png")
     ds = RGBDSegmentation(tmp_path, "val", num_classes=2)
     with pytest.warns(UserWarning, match=re.escape(
-            "val.txt: every labelled pixel of its 2 scene(s) is class 0, so its scores "
-            "measure one class; 25% of its pixels are ignore_index (255): a binary mask "
+            "val.txt: every labelled pixel of its 2 scene(s) is class 0: one class to learn "
+            "or score; 25% of its pixels are ignore_index (255): a binary mask "
             "saved as 0 / 255 marks its foreground as unlabelled (save it as 0 / 1)")):
         assert ds.check_files(pixels=True) == [(20, 20)] * 2
     Image.fromarray(fg // 255).save(tmp_path / "val1_mask.png")   # 0 / 1: two classes
@@ -391,3 +391,25 @@ def test_the_report_names_the_list_it_scored(tmp_path, capsys, trained):
     assert (res["split"], res["list"], res["scenes"]) == ("test", str(root / "val.txt"), 2)
     assert (tmp_path / "e" / "metrics.md").read_text().splitlines()[0] == \
         "scores on the test split (val.txt, 2 scenes)"
+
+
+def test_training_labels_beyond_the_classes_stop_before_training(tmp_path, capsys):
+    # a training mask's label 7 under --num-classes 5 stopped the first epoch, with
+    # --workers 2 as torch's 'Caught ValueError in DataLoader worker process 1.
+    # Original Traceback ...' flattened into one line
+    root = tmp_path / "nyud"
+    _write_scenes(root, "train", [(24, 32)] * 3)
+    _write_scenes(root, "val", [(24, 32)], seed=1)
+    mask = np.array(Image.open(root / "train2_mask.png"))
+    mask[0, 0] = 7
+    Image.fromarray(mask).save(root / "train2_mask.png")
+    assert main(["segment", "train", "--data", "nyud", "--root", str(root), *SEG,
+                 "--workers", "2", "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert re.fullmatch(r"pyg-fusion segment train: error: mask \S+train2_mask\.png holds "
+                        r"labels outside \[0, 5\) and != 255: \[7\]", err), err
+    assert not (tmp_path / "run").exists()
+    # the masks alone are read: no RGB or depth file is decoded for the training list
+    train = RGBDSegmentation(root, "train", num_classes=8)
+    (root / "train0_rgb.png").write_bytes((root / "train0_rgb.png").read_bytes()[:200])
+    assert train.check_files(labels=True) == [(24, 32)] * 3

@@ -207,7 +207,7 @@ class RGBDSegmentation(Dataset):
     def __len__(self) -> int:
         return len(self.items)
 
-    def check_files(self, pixels: bool = False,
+    def check_files(self, pixels: bool = False, labels: bool = False,
                     progress: bool = False) -> list[tuple[int, int]]:
         """Checks every listed scene from the files' headers, without decoding
         pixels: its three files exist, are images and share one size, and the
@@ -215,7 +215,8 @@ class RGBDSegmentation(Dataset):
 
         Items are read lazily, so without this a bad file of a test list
         surfaces only once training is over; the ``segment`` command calls it
-        on both splits before training, with ``pixels=True`` on the test split.
+        on both splits before training, with ``labels=True`` on the training
+        split and ``pixels=True`` on the test split.
 
         Args:
             pixels (bool, optional): also read every scene as an item is read, for what
@@ -224,38 +225,64 @@ class RGBDSegmentation(Dataset):
                 cut short, and masks whose every pixel is ``ignore_index`` (nothing to
                 score); labelled pixels of one class only are a :class:`UserWarning` (a
                 binary mask saved as 0 / 255). (default: :obj:`False`)
-            progress (bool, optional): a progress bar while reading the pixels (seconds
-                per hundred scenes of NYUDv2's size). (default: :obj:`False`)
+            labels (bool, optional): read the masks alone for those checks of their labels
+                (a fraction of the time of ``pixels``). (default: :obj:`False`)
+            progress (bool, optional): a progress bar while reading pixels or labels
+                (seconds per hundred scenes of NYUDv2's size). (default: :obj:`False`)
         """
         from tqdm.auto import tqdm
 
         sizes, classes, ignored, total = [], set(), 0, 0
-        bar = tqdm(self.items, disable=not (pixels and progress), leave=False,
+        read = pixels or labels
+        bar = tqdm(self.items, disable=not (read and progress), leave=False,
                    desc=f"checking {osp.basename(self.list_file)}")
         for i, paths in enumerate(bar):
             dims = [_png_size(p, what) for p, what in zip(paths, ("rgb", "mask", "depth"))]
             if len(set(dims)) != 1:
                 raise _sizes_differ(paths, dims)
             sizes.append(dims[0])
-            if pixels:  # in_memory: read (and checked) already
-                mask = (self._load(i) if self._cache is None else self._cache[i])[2]
+            if read:  # in_memory: read (and checked) already
+                mask = (self._cache[i][2] if self._cache is not None else
+                        self._load(i)[2] if pixels else self._read_mask(i))
                 kept = mask[mask != self.ignore_index]
                 classes.update(kept.unique().tolist())
                 ignored, total = ignored + mask.numel() - kept.numel(), total + mask.numel()
-        if pixels and not classes:
+        if read and not classes:
             raise ValueError(f"{self.list_file}: every mask pixel of its {len(self)} scene(s) "
                              f"is ignore_index ({self.ignore_index}): no labelled pixel to "
-                             f"score")
-        if pixels and len(classes) == 1:
+                             f"train on or score")
+        if read and len(classes) == 1:
             # a binary mask saved as 0 / 255 (what most tools write) trains and scores
             # its background alone: its foreground is the ignore value
             hint = (f"; {ignored / total:.0%} of its pixels are ignore_index "
                     f"({self.ignore_index}): a binary mask saved as 0 / {self.ignore_index} "
                     f"marks its foreground as unlabelled (save it as 0 / 1)" if ignored else "")
             warnings.warn(f"{self.list_file}: every labelled pixel of its {len(self)} "
-                          f"scene(s) is class {classes.pop()}, so its scores measure one "
-                          f"class{hint}", UserWarning, stacklevel=2)
+                          f"scene(s) is class {classes.pop()}: one class to learn or "
+                          f"score{hint}", UserWarning, stacklevel=2)
         return sizes
+
+    def _check_labels(self, mask: np.ndarray, mask_p: str) -> None:
+        """A single-channel mask's pixels are integer class ids in ``[0,
+        num_classes)`` or ``ignore_index``; else a :class:`ValueError` naming it."""
+        if not (np.issubdtype(mask.dtype, np.integer) or mask.dtype == np.bool_):  # 1-bit PNG
+            # a float mask (TIFF) was cast to int64: 1.7 became class 1, NaN -2**63
+            raise ValueError(f"mask {mask_p} holds {mask.dtype} pixels, expected integer "
+                             f"class ids (an 8- or 16-bit PNG)")
+        bad = ((mask < 0) | (mask >= self.num_classes)) & (mask != self.ignore_index)
+        if bad.any():
+            raise ValueError(f"mask {mask_p} holds labels outside [0, "
+                             f"{self.num_classes}) and != {self.ignore_index}: "
+                             f"{sorted(set(np.unique(mask[bad]).tolist()))[:5]}")
+
+    def _read_mask(self, i: int) -> Tensor:
+        """Scene ``i``'s mask alone, checked as :meth:`_load` checks it."""
+        mask_p = self.items[i][1]
+        mask = _read_png(mask_p, "mask")
+        if mask.ndim != 2:
+            raise ValueError(f"mask must be a single-channel PNG: {mask_p} {mask.shape}")
+        self._check_labels(mask, mask_p)
+        return torch.from_numpy(mask.astype(np.int64))
 
     def _load(self, i: int) -> tuple[Tensor, Tensor, Tensor]:
         rgb_p, mask_p, depth_p = self.items[i]
@@ -280,15 +307,7 @@ class RGBDSegmentation(Dataset):
                              f"NaN or Inf pixel(s); fill them in (e.g. with 0, no depth)")
         if not rgb.shape[:2] == mask.shape == depth.shape:
             raise _sizes_differ(self.items[i], (rgb.shape[:2], mask.shape, depth.shape))
-        if not (np.issubdtype(mask.dtype, np.integer) or mask.dtype == np.bool_):  # 1-bit PNG
-            # a float mask (TIFF) was cast to int64: 1.7 became class 1, NaN -2**63
-            raise ValueError(f"mask {mask_p} holds {mask.dtype} pixels, expected integer "
-                             f"class ids (an 8- or 16-bit PNG)")
-        bad = ((mask < 0) | (mask >= self.num_classes)) & (mask != self.ignore_index)
-        if bad.any():
-            raise ValueError(f"mask {mask_p} holds labels outside [0, "
-                             f"{self.num_classes}) and != {self.ignore_index}: "
-                             f"{sorted(set(np.unique(mask[bad]).tolist()))[:5]}")
+        self._check_labels(mask, mask_p)
         rgb_t = torch.from_numpy(rgb.astype(np.float32)).permute(2, 0, 1) \
             / float(np.iinfo(rgb.dtype).max)
         depth_t = torch.from_numpy(depth.astype(np.float32)) * self.depth_scale

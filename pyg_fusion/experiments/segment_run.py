@@ -71,9 +71,11 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
     test = RGBDSegmentation(data.root, test_split, num_classes=k)
     # a bad test file found after training would waste the run: before training the
     # test scenes' pixels are read too (labels beyond --num-classes, a colour depth map,
-    # a file cut short); a bad training file stops the first epoch, scoring reads at once
+    # a file cut short), and the training masks' labels (a wrong --num-classes stopped
+    # the first epoch, in a data loader worker's traceback with --workers); scoring
+    # reads at once
     if train is not None:
-        train.check_files()
+        train.check_files(labels=True, progress=progress)
         _check_disjoint(train, test)
     test.check_files(pixels=train is not None, progress=progress)
     return train, test, None
