@@ -1,7 +1,8 @@
 """``pyg-fusion segment`` on a user's own folders of scenes: a folder of test
 scenes alone to score a checkpoint on, test files whose problems only their
 pixels show, records and flags of evaluate, and data steps that must not harm
-or hide (image formats: tests/test_segment_user_images.py)."""
+or hide (image formats: tests/test_segment_user_images.py; the Python API:
+tests/test_segment_user_api.py)."""
 import dataclasses
 import json
 import re
@@ -9,7 +10,6 @@ import shutil
 
 import numpy as np
 import pytest
-import torch
 from PIL import Image
 
 from pyg_fusion.cli import main
@@ -173,23 +173,6 @@ def test_a_test_scene_that_is_also_a_training_scene_is_refused(tmp_path, capsys)
     assert not (tmp_path / "run").exists()
 
 
-def test_scoring_names_labels_beyond_the_models_classes(tmp_path):
-    # scenes read with RGBDSegmentation's default 40 classes and a 5-class model:
-    # a label 7 was dropped from the confusion matrix and the scores returned
-    from pyg_fusion.training.segmentation import SegmentationModule, evaluate_segmentation
-    from test_asym_user import TINY
-    _write_scenes(tmp_path, "val", [(24, 32), (20, 28), (24, 32)])
-    mask = np.array(Image.open(tmp_path / "val1_mask.png"))
-    mask[5, 6] = 7
-    Image.fromarray(mask).save(tmp_path / "val1_mask.png")
-    module = SegmentationModule("asymfusion", 5, TINY)
-    with pytest.raises(ValueError, match=re.escape(
-            "scene(s) [1] hold labels [7], outside the model's 5 classes (0..4, 255 = "
-            "ignore_index): give the scenes num_classes=5, or a model of their classes")):
-        evaluate_segmentation(module, RGBDSegmentation(tmp_path, "val"), batch_size=2,
-                              out_dir=str(tmp_path / "run"), progress=False)
-
-
 def test_a_test_list_of_unlabelled_scenes_stops_before_training(tmp_path, capsys):
     # every val.txt mask at 255 trained the whole run, then stopped with 'the
     # confusion matrix is empty (no labelled pixels)', naming no file
@@ -212,20 +195,6 @@ def test_a_test_list_of_unlabelled_scenes_stops_before_training(tmp_path, capsys
     with pytest.warns(UserWarning, match="every labelled pixel of its 2 scene"):
         assert RGBDSegmentation(root, "val", num_classes=5).check_files(pixels=True) == [
             (24, 32), (20, 28)]
-
-
-@pytest.mark.parametrize("k", [1, 0])
-def test_a_segmenter_of_fewer_than_two_classes_is_named(k):
-    # --num-classes 1 (one foreground class, as a user of binary masks may think)
-    # stopped with torchmetrics' 'Expected argument `num_classes` to be an integer
-    # larger than 1', naming neither the flag nor why
-    from pyg_fusion.training.segmentation import SegmentationModule
-    from test_asym_user import TINY
-    with pytest.raises(ValueError, match=re.escape(
-            f"num_classes must be >= 2, got {k}: the cross-entropy of one class is 0 "
-            f"whatever the network predicts; a binary mask is 2 classes, background 0 and "
-            f"foreground 1 (pyg-fusion: --num-classes 2)")):
-        SegmentationModule("asymfusion", k, TINY)
 
 
 def test_labels_of_one_class_with_the_foreground_at_255_are_a_warning(tmp_path):
@@ -301,26 +270,6 @@ def test_the_long_data_steps_show_progress_unless_told_not_to(tmp_path, capsys):
     assert capsys.readouterr().err == ""
 
 
-def test_the_default_ignore_index_among_the_classes_is_refused(tmp_path):
-    # 300 classes with the default ignore_index 255: class 255 was neither trained
-    # nor scored (896 of 1024 pixels of class 255 left the confusion matrix)
-    from pyg_fusion.training.segmentation import SegmentationModule
-    from test_asym_user import TINY
-    with pytest.raises(ValueError, match=re.escape(
-            "num_classes=300 holds class 255, the default ignore_index, whose pixels would "
-            "be neither trained nor scored: give an ignore_index outside [0, 300), e.g. 65535 "
-            "with 16-bit masks (pyg-fusion marks unlabelled pixels 255: --num-classes at "
-            "most 255)")):
-        SegmentationModule("asymfusion", 300, TINY)
-    module = SegmentationModule("asymfusion", 300, TINY, ignore_index=65535)
-    mask = torch.full((1, 32, 32), 255)
-    mask[:, :4] = 65535
-    module.eval()
-    module._eval_step({"rgb": torch.randn(1, 3, 32, 32), "depth": torch.randn(1, 3, 32, 32),
-                       "mask": mask, "index": torch.tensor([0])})
-    assert int(module.confmats[0].compute()[255].sum()) == 32 * 28   # class 255 scored
-
-
 def test_own_scenes_without_a_root_are_named_not_read_from_the_synthetic_folder(
         tmp_path, capsys, monkeypatch):
     # --data nyud without --root read --root's default, the synthetic scenes'
@@ -340,39 +289,6 @@ def test_own_scenes_without_a_root_are_named_not_read_from_the_synthetic_folder(
                    "--root, their folder (runs/synthetic_rgbd, the default, is the synthetic "
                    "scenes')")
     assert not (tmp_path / "mine").exists()
-
-
-def test_scoring_no_scenes_is_an_error_not_the_last_scores(tmp_path):
-    # evaluate_segmentation of an empty dataset (a filtered Subset) returned the
-    # scores of the module's previous evaluation: Lightning skips an empty loop
-    from torch.utils.data import Subset
-
-    from pyg_fusion.training.segmentation import SegmentationModule, evaluate_segmentation
-    from test_asym_user import TINY
-    _write_scenes(tmp_path, "val", [(24, 32)] * 2)
-    test = RGBDSegmentation(tmp_path, "val", num_classes=5)
-    module = SegmentationModule("asymfusion", 5, TINY)
-    kw = dict(out_dir=str(tmp_path / "e"), progress=False)
-    assert evaluate_segmentation(module, test, **kw)["ensemble"]["miou"] > 0
-    with pytest.raises(ValueError, match="^data holds no scenes to score$"):
-        evaluate_segmentation(module, Subset(test, []), **kw)
-
-
-@pytest.mark.parametrize("empty", ["train", "val"])
-def test_training_on_no_scenes_names_the_split(tmp_path, empty):
-    # an empty train (a filtered Subset) stopped in torch's RandomSampler with
-    # 'num_samples should be a positive integer value, but got num_samples=0'
-    from torch.utils.data import Subset
-
-    from pyg_fusion.training.segmentation import SegmentationModule, fit_segmentation
-    from test_asym_user import TINY
-    _write_scenes(tmp_path, "train", [(24, 32)] * 2)
-    train = RGBDSegmentation(tmp_path, "train", num_classes=5, crop_size=24)
-    splits = {"train": train, "val": train, empty: Subset(train, [])}
-    with pytest.raises(ValueError, match=f"^{empty} holds no scenes$"):
-        fit_segmentation(SegmentationModule("asymfusion", 5, TINY), splits["train"],
-                         val=splits["val"], out_dir=str(tmp_path / "run"), max_epochs=1,
-                         batch_size=2, progress=False, checkpoint=False)
 
 
 def test_the_report_names_the_list_it_scored(tmp_path, capsys, trained):
