@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import time
+from collections.abc import Mapping
 
 import lightning as L
 import torch
@@ -41,6 +42,11 @@ class TimedAdamTask(L.LightningModule):
     with ``operator_warmup="auto"`` also through A's phase: the branch then
     trains in a third phase, so that LEGO with its branch first trains as
     its row head alone does (``lego-row``).
+
+    A training step that leaves the loss or a parameter NaN or infinite (a
+    learning rate too large) ends the run with an error that gives the epoch
+    and the loss and names ``lr`` and ``operator_lr``
+    (:func:`check_diverged`), in any trainer.
     """
 
     def __init__(self, model: nn.Module, lr: float, weight_decay: float,
@@ -170,6 +176,47 @@ class TimedAdamTask(L.LightningModule):
 
     def on_train_epoch_end(self):
         self.epoch_times.append(time.perf_counter() - self._t0)
+
+    def on_train_batch_end(self, outputs, batch, batch_idx):
+        # a diverged run (a learning rate too large) went on with NaN: it ended
+        # in the next forward's check of an internal tensor ("A contains NaN"),
+        # which names nothing the user can change, or else recorded NaN scores
+        loss = outputs.get("loss") if isinstance(outputs, Mapping) else outputs
+        check_diverged(self, loss)
+
+
+def check_diverged(task: TimedAdamTask, loss) -> None:
+    """Raises a :class:`ValueError` when a training step of ``task`` left
+    ``loss`` (the step's training loss, or ``None``) or a parameter of the
+    model NaN or infinite: training diverged, and every later step and score
+    would be NaN. The error gives the epoch and the loss, and names the
+    learning rates to lower (``lr``, and ``operator_lr`` when set). One host
+    synchronisation per step; the run's numbers are not touched.
+
+    Args:
+        task (TimedAdamTask): the task, after the optimizer's step.
+        loss (torch.Tensor, optional): the step's training loss.
+    """
+    params = [(name, p) for name, p in task.named_parameters() if p.is_floating_point()]
+    # NaN propagates through amax: one finite flag per tensor, read at once
+    flags = [torch.isfinite(p.detach().abs().amax()) for _, p in params if p.numel()]
+    if loss is not None:
+        flags.append(torch.isfinite(loss.detach()).all())
+    if not flags or bool(torch.stack(flags).all()):
+        return
+    value = "none" if loss is None else f"{float(loss.detach().float().mean()):.4g}"
+    if loss is not None and not bool(torch.isfinite(loss.detach()).all()):
+        what = f"the training loss is {value}"
+    else:
+        bad = next(name for name, p in params if not bool(torch.isfinite(p.detach()).all()))
+        what = f"the optimizer's step after a training loss of {value} made {bad} non-finite"
+    rates = f"lr (--lr) is {task.lr:g}"
+    if task.operator_lr is not None:
+        rates = f"rates: {rates}, operator_lr (--operator-lr) {task.operator_lr:g}"
+    else:
+        rates = f"rate: {rates}"
+    raise ValueError(f"training diverged at epoch {task.current_epoch}: {what}; lower the "
+                     f"learning {rates}")
 
 
 class OperatorWarmupAuto(EarlyStoppingAfter):

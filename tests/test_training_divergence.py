@@ -1,0 +1,90 @@
+"""A training run that diverges (a learning rate too large) stops with an
+error that gives the epoch and the loss and names the learning rates to
+lower, in fit_node / fit_vad and in a user's own Trainer, instead of an
+error of an internal tensor in the next forward, or NaN scores."""
+import lightning as L
+import pytest
+import torch
+from torch_geometric.loader import DataLoader
+
+from pyg_fusion.cli import main
+from pyg_fusion.methods import build_model
+from pyg_fusion.training.node import NodeClassification, fit_node, single_graph_loader
+from pyg_fusion.training.vad import IndexedDataset, WeaklySupervisedVAD
+from test_training_node import _toy_graph
+from test_training_user_trainer import _vad_model, vad_sets, vad_train  # noqa: F401
+
+
+def _node_model():
+    torch.manual_seed(0)
+    return build_model("lego", "node", {"a": 4, "b": 3}, num_classes=3, k=5,
+                       hidden_channels=16)
+
+
+def _trainer(tmp_path, epochs=3):
+    return L.Trainer(default_root_dir=tmp_path, logger=False, enable_progress_bar=False,
+                     enable_model_summary=False, enable_checkpointing=False,
+                     max_epochs=epochs, num_sanity_val_steps=0)
+
+
+def test_a_nan_loss_names_the_epoch_the_loss_and_lr(tmp_path):
+    # lr 1e12: epoch 0's step sends the weights to ~1e12, epoch 1's loss is NaN;
+    # the error was the next forward's "x contains 128000 NaN or Inf value(s)"
+    with pytest.raises(ValueError, match=r"^training diverged at epoch 1: the training loss "
+                       r"is nan; lower the learning rate: lr \(--lr\) is 1e\+12$"):
+        fit_node(_node_model(), _toy_graph(), out_dir=tmp_path, epochs=5, lr=1e12,
+                 progress=False, checkpoint=False)
+
+
+def test_the_same_error_in_a_users_own_trainer(tmp_path):
+    data = _toy_graph()
+    task = NodeClassification(_node_model(), lr=1e12)
+    loader = single_graph_loader(data)
+    with pytest.raises(ValueError, match=r"^training diverged at epoch 1: the training loss "
+                       r"is nan; lower the learning rate: lr \(--lr\) is 1e\+12$"):
+        _trainer(tmp_path).fit(task, loader, loader)
+
+
+def test_a_step_to_non_finite_weights_names_the_parameter_and_operator_lr(
+        vad_train, tmp_path):  # noqa: F811
+    # A alone at lr 1e30: its first step sends it to ~1e30, the next step's loss
+    # is still finite but its gradient is not, and that step makes A NaN (the
+    # error was the next forward's "A contains 64 NaN or Inf value(s)")
+    task = WeaklySupervisedVAD(_vad_model(vad_train), operator_lr=1e30)
+    loader = DataLoader(IndexedDataset(vad_train), batch_size=4)
+    with pytest.raises(ValueError) as err:
+        _trainer(tmp_path).fit(task, loader)
+    msg = str(err.value)
+    assert msg.startswith("training diverged at epoch 0: the optimizer's step after a "
+                          "training loss of ")
+    assert msg.endswith(" made model.lego.fusion.A non-finite; lower the learning rates: "
+                        "lr (--lr) is 0.001, operator_lr (--operator-lr) 1e+30")
+    loss = float(msg.split("training loss of ")[1].split()[0])
+    assert 0 < loss < 10
+    assert not torch.isfinite(task.model.lego.fusion.A).all()
+
+
+def test_a_run_that_does_not_diverge_trains_as_before(tmp_path):
+    # the check reads the weights only: the same weights with and without it
+    data = _toy_graph()
+    states = []
+    for check in (True, False):
+        task = NodeClassification(_node_model())
+        if not check:
+            task.on_train_batch_end = lambda *args: None
+        torch.manual_seed(1)
+        _trainer(tmp_path, epochs=4).fit(task, single_graph_loader(data))
+        states.append(task.state_dict())
+    assert all(torch.equal(states[0][k], states[1][k]) for k in states[0])
+
+
+def test_the_cli_says_which_flags_to_lower(tmp_path, capsys):
+    out = tmp_path / "r"
+    code = main(["train", "--dataset", "digits", "--method", "lego", "--lr", "1e12",
+                 "--epochs", "3", "--out", str(out), "--no-progress"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.strip().endswith("pyg-fusion train: error: training diverged at epoch 1: the "
+                                "training loss is nan; lower the learning rate: lr (--lr) is "
+                                "1e+12")
+    assert not list(out.rglob("results.json"))
