@@ -50,23 +50,33 @@ def markdown(records: list[dict], metrics: list[str] | None = None) -> str:
     lines = ["| method | " + " | ".join(metrics) + " | seeds |",
              "|---" * (len(metrics) + 2) + "|"]
     for m in methods:
-        cells = []
-        for metric in metrics:
-            r = get.get((m, metric))
-            if r is None:
-                cells.append("-")
-            elif metric in PERCENT:
-                one = len(r.get("seeds", ())) == 1
-                cells.append(f"{100 * r['mean']:.2f}" if one
-                             else f"{100 * r['mean']:.2f} ± {100 * r['std']:.2f}")
-            elif metric == "params":
-                cells.append(f"{int(r['mean']):,}")
-            else:
-                cells.append(f"{r['mean']:.3f}")
-        seeds = sorted({len(r["seeds"]) for r in records if r["method"] == m and "seeds" in r})
-        cells.append("/".join(map(str, seeds)) or "-")
+        cells = [cell(get.get((m, metric)), metric) for metric in metrics]
+        cells.append(seeds_cell(records, m))
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+def cell(r: dict | None, metric: str) -> str:
+    """The cell of the record ``r`` of ``metric`` (``-`` for ``None``):
+    ``mean ± std`` over the seeds, the mean alone for one seed (which has no
+    spread), in percent for :data:`PERCENT`; ``params`` as a whole number,
+    other metrics to 3 decimals."""
+    if r is None:
+        return "-"
+    if metric in PERCENT:
+        one = len(r.get("seeds", ())) == 1
+        return (f"{100 * r['mean']:.2f}" if one
+                else f"{100 * r['mean']:.2f} ± {100 * r['std']:.2f}")
+    if metric == "params":
+        return f"{int(r['mean']):,}"
+    return f"{r['mean']:.3f}"
+
+
+def seeds_cell(records: list[dict], method: str) -> str:
+    """The numbers of seeds of ``method``'s records (``5``, or ``5/4`` where
+    they differ; ``-`` for records without seeds)."""
+    seeds = sorted({len(r["seeds"]) for r in records if r["method"] == method and "seeds" in r})
+    return "/".join(map(str, seeds)) or "-"
 
 
 def main(argv=None) -> int:

@@ -1,7 +1,7 @@
 """SyntheticVAD shaped like Table 2 of LEGO (Ding et al., ICLR 2025): the
 multi-representation, multi-modal and multi-domain settings; frame-level
-AUC (mean ± std over seeds), parameters and time per epoch of every VAD
-method of the registry.
+AUC (mean ± std over the seeds, the mean alone for one seed), parameters,
+time per epoch and the number of seeds of every VAD method of the registry.
 
     python benchmarks/vad_table2.py --seeds 0..4 --out runs/vad_table2
     python benchmarks/vad_table2.py --seeds 0..4 --relational-shift 4 --out runs/vad_table2_rel
@@ -22,30 +22,29 @@ from pyg_fusion.cli._process import command_settings
 from pyg_fusion.cli._runs import add_dataset_args, add_training_args, data_config
 from pyg_fusion.experiments.run import run_grid
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _machine and _cli
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _machine, _cli, results_table
+from results_table import cell, seeds_cell  # noqa: E402 (the cells of every results table)
 
 SETTINGS = ("multi_representation", "multi_modal", "multi_domain")
 
 
 def markdown(records: list[dict]) -> str:
     """The AUC of every setting; params and s / epoch of the first setting
-    that was run (multi_representation unless ``--settings`` leaves it out)."""
+    that was run (multi_representation unless ``--settings`` leaves it out);
+    the number of seeds. Cells as ``results_table.py`` writes them."""
     methods = list(dict.fromkeys(r["method"] for r in records))
     # a setting's options after its name (",standardized", ",relational_shift=4")
     # are the same for every column of one run
     get = {(r["setting"].split(",")[0], r["method"], r["metric"]): r for r in records}
     ran = list(dict.fromkeys(r["setting"].split(",")[0] for r in records))
     lines = ["| method | " + " | ".join(f"{s} AUC" for s in SETTINGS) +
-             " | params | s / epoch |", "|---" * (len(SETTINGS) + 3) + "|"]
+             " | params | s / epoch | seeds |", "|---" * (len(SETTINGS) + 4) + "|"]
     for m in methods:
-        cells = []
-        for s in SETTINGS:
-            r = get.get((s, m, "auc"))
-            cells.append(f"{100 * r['mean']:.2f} ± {100 * r['std']:.2f}" if r else "-")
+        cells = [cell(get.get((s, m, "auc")), "auc") for s in SETTINGS]
         first = next((s for s in ran if (s, m, "params") in get), None)
-        p = get.get((first, m, "params"))
-        t = get.get((first, m, "time_per_epoch_s"))
-        cells += [f"{int(p['mean']):,}" if p else "-", f"{t['mean']:.3f}" if t else "-"]
+        cells += [cell(get.get((first, m, metric)), metric)
+                  for metric in ("params", "time_per_epoch_s")]
+        cells.append(seeds_cell(records, m))
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

@@ -218,7 +218,34 @@ def test_vad_table2_params_come_from_the_first_setting_that_ran():
                                     ("multi_domain", "auc", 0.8),
                                     ("multi_domain", "params", 9999))]
     row = bench.markdown(records).splitlines()[2]
-    assert row == "| lego | - | 60.00 ± 0.00 | 80.00 ± 0.00 | 8,930 | 0.100 |"
+    assert row == "| lego | - | 60.00 ± 0.00 | 80.00 ± 0.00 | 8,930 | 0.100 | - |"
+
+
+def test_vad_table2_cells_are_those_of_the_results_table():
+    """vad_table2 had a formatter of its own that printed '± 0.00' for one
+    seed, a spread it does not have, and no seed count (results_table.py
+    prints the mean alone and a seeds column); both now share its cells."""
+    bench = load_benchmark("vad_table2")
+
+    def rec(s, method, metric, values):
+        mean = sum(values) / len(values)
+        std = (sum((v - mean) ** 2 for v in values) / max(len(values) - 1, 1)) ** 0.5
+        return {"dataset": "synthetic-vad", "setting": s, "method": method, "metric": metric,
+                "mean": mean, "std": std, "seeds": list(range(len(values))), "values": values}
+
+    five = [0.84, 0.86, 0.85, 0.87, 0.86]
+    records = [rec("multi_representation", "lego", "auc", five),
+               rec("multi_representation", "lego", "params", [13538.0] * 5),
+               rec("multi_representation", "lego", "time_per_epoch_s", [0.165] * 5),
+               rec("multi_modal", "lego", "auc", [0.6]),
+               rec("multi_modal", "mtn", "auc", [0.7])]
+    lines = bench.markdown(records).splitlines()
+    assert lines[0] == ("| method | multi_representation AUC | multi_modal AUC | "
+                        "multi_domain AUC | params | s / epoch | seeds |")
+    assert lines[1] == "|---|---|---|---|---|---|---|"
+    std = 100 * records[0]["std"]
+    assert lines[2] == f"| lego | 85.60 ± {std:.2f} | 60.00 | - | 13,538 | 0.165 | 1/5 |"
+    assert lines[3] == "| mtn | - | 70.00 | - | - | - | 1 |"
 
 
 def test_step_phases_main_gives_back_the_library_functions_and_threads(capsys):
