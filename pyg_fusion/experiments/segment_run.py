@@ -35,7 +35,7 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
             checkpoint): a NYUDv2-layout folder needs only its test list, and the
             training split is :obj:`None`. (default: :obj:`True`)
         progress (bool, optional): progress bars while generating the synthetic scenes
-            or checking the test scenes' pixels. (default: :obj:`True`)
+            or checking the lists' labels and the test scenes' pixels. (default: :obj:`True`)
     """
     from ..datasets.rgbd import RGBDSegmentation
     from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES, SyntheticRGBD
