@@ -244,6 +244,37 @@ def test_more_threads_than_cpus_over_the_processes_is_named_before_the_data_load
         check_threads("cpu", 5, 1)  # the devices' own error first
 
 
+def test_threads_far_beyond_the_cpus_are_named_at_parsing(tmp_path, capsys, monkeypatch):
+    """--threads 10**12 ended in torch's 'Overflow when unpacking long' (no
+    flag named); on two CPUs 20000 made OpenMP abort the process and 60000
+    crashed it. The flag now takes at most THREADS_PER_CPU x the CPUs (no
+    count here is applied: each is refused, or only parsed)."""
+    from pyg_fusion.cli import build_parser
+    monkeypatch.setattr(accelerators, "usable_cpus", lambda: 2)
+    assert accelerators.max_threads() == accelerators.THREADS_PER_CPU * 2 == 8
+    message = "expected an integer from 1 to 8 (4 x the 2 CPUs this process may use)"
+    config = tmp_path / "c.yaml"
+    config.write_text("threads: 9\n")
+    for command, prog in ((["train"], "train"), (["segment", "train"], "segment train"),
+                          (["plot", "adjacency"], "plot")):
+        for given in (["--threads", "9"], ["--threads", str(10 ** 12)], ["--threads", "0"],
+                      *([["--config", str(config)]] if prog != "plot" else [])):
+            value = given[1] if given[0] == "--threads" else "9"
+            out = tmp_path / "out"
+            with pytest.raises(SystemExit) as exit_:
+                main([*command, *given, "--out", str(out)])
+            assert exit_.value.code == 2
+            err = capsys.readouterr().err.strip()
+            assert err.startswith(f"pyg-fusion {prog}: error: argument --threads: "
+                                  f"{message}, got {value}"), err
+            assert not out.exists()
+    parser = build_parser()
+    assert parser.parse_args(["train", "--threads", "8"]).threads == 8
+    help_text = " ".join(parser._subparsers._group_actions[0].choices["train"]
+                         .format_help().split())
+    assert "At most 4 x the CPUs this process may use" in help_text
+
+
 def test_ddp_processes_keep_threads_through_lightnings_launcher(monkeypatch):
     """Lightning's launcher gives each DDP process CPUs // devices threads
     unless OMP_NUM_THREADS is set: the command sets it to --threads while it

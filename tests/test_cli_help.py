@@ -70,7 +70,7 @@ def test_help_shows_defaults_as_typed():
 
 
 def test_threads_is_one_flag_with_one_meaning():
-    from pyg_fusion.cli import positive_int
+    from pyg_fusion.cli._process import thread_count
 
     def walk(p):
         yield p
@@ -85,7 +85,7 @@ def test_threads_is_one_flag_with_one_meaning():
     # the graph commands and both image tasks declare it, all the same way
     assert {"pyg-fusion train", "pyg-fusion demo", "pyg-fusion segment train",
             "pyg-fusion translate train"} <= set(found)
-    assert all(a.type is positive_int for a in found.values())
+    assert all(a.type is thread_count for a in found.values())
     assert {a.help.split(" (default")[0] for a in found.values()} == {
         "torch CPU threads for this command"}
     # one default for every task, graph and image alike

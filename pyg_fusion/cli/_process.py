@@ -12,19 +12,35 @@ from contextlib import contextmanager
 from ..training.banners import hide_lightning_banners
 
 
+def thread_count(text: str) -> int:
+    """``--threads``: an integer from 1 to
+    :func:`~pyg_fusion.training.accelerators.max_threads`, checked at
+    parsing (a count far beyond the CPUs failed in the runtime: an OpenMP
+    abort, a crash, or an integer overflow that named no flag)."""
+    from . import _number
+    from ..training.accelerators import THREADS_PER_CPU, max_threads, usable_cpus
+    top = max_threads()
+    return _number(int, text, lambda v: 1 <= v <= top,
+                   f"an integer from 1 to {top} ({THREADS_PER_CPU} x the {usable_cpus()} "
+                   f"CPUs this process may use)")
+
+
 def add_threads_argument(parser) -> None:
     """Declares ``--threads`` (its one declaration, for every command that has
     it, graph and image tasks alike): torch's CPU threads for the command,
-    N >= 1, default 1, applied and restored by :func:`command_settings`."""
-    from . import positive_int
-    parser.add_argument("--threads", type=positive_int, default=1,
+    from 1 to 4 x the CPUs (:func:`thread_count`), default 1, applied and
+    restored by :func:`command_settings`."""
+    from ..training.accelerators import THREADS_PER_CPU
+    parser.add_argument("--threads", type=thread_count, default=1,
                         help="torch CPU threads for this command (default: 1, for every "
                         "command that trains or scores: the models here are small, and more threads mostly add "
                         "contention on a busy CPU; raise it for a large model on an idle "
                         "machine. The graph tasks give the same numbers at any count; the "
                         "image tasks' convolutions sum in an order that depends on it, so "
-                        "their last bits differ). Per process: with --devices N on the CPU, "
-                        "N x THREADS may not exceed the CPUs this process may use")
+                        f"their last bits differ). At most {THREADS_PER_CPU} x the CPUs this "
+                        "process may use; "
+                        "per process: with --devices N on the CPU, N x THREADS may not exceed "
+                        "the CPUs")
 
 
 def accelerator_arg(text: str) -> str:

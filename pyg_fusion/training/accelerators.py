@@ -23,6 +23,21 @@ def usable_cpus() -> int:
     return os.cpu_count() or 1
 
 
+# The most torch CPU threads a command may run in one process, per CPU it
+# may use: threads beyond the CPUs only contend for them (the same numbers,
+# slower), and a count far beyond fails in the runtime, not as an error of
+# the setting (on 2 CPUs OpenMP aborted the process at 20,000 threads and
+# 60,000 crashed it; torch's int overflowed at 10**12). 4 leaves room to
+# oversubscribe on purpose, far below what a runtime fails to start.
+THREADS_PER_CPU = 4
+
+
+def max_threads() -> int:
+    """The most torch CPU threads one process may run
+    (``--threads``): :data:`THREADS_PER_CPU` times :func:`usable_cpus`."""
+    return THREADS_PER_CPU * usable_cpus()
+
+
 def check_accelerator(accelerator: str, devices: int = 1) -> None:
     """Raises a :class:`ValueError` naming ``accelerator`` when it is not one
     of :data:`ACCELERATORS` or asks for CUDA that torch cannot use, or naming
@@ -64,7 +79,8 @@ def check_threads(accelerator: str, devices: int, threads: int) -> None:
     fewer threads, for the same numbers. Checks :func:`check_accelerator`
     first, so one thread per process (the CLI's default ``--threads``)
     always fits; on CUDA the threads only feed the GPUs and are not counted,
-    nor those of one process (no DDP), which are the caller's choice.
+    nor those of one process (no DDP), whose bound, :func:`max_threads`, is
+    ``--threads``' own.
 
     Args:
         accelerator (str): one of :data:`ACCELERATORS`.
