@@ -2,6 +2,8 @@
 error that gives the epoch and the loss and names the learning rates to
 lower, in fit_node / fit_vad and in a user's own Trainer, instead of an
 error of an internal tensor in the next forward, or NaN scores."""
+import re
+
 import lightning as L
 import pytest
 import torch
@@ -62,6 +64,35 @@ def test_a_step_to_non_finite_weights_names_the_parameter_and_operator_lr(
     loss = float(msg.split("training loss of ")[1].split()[0])
     assert 0 < loss < 10
     assert not torch.isfinite(task.model.lego.fusion.A).all()
+
+
+def test_a_check_inside_the_step_on_finite_inputs_is_divergence(tmp_path, capsys):
+    # lego-cp at lr 1e12: the weights stay finite, but its graph's weights
+    # overflow in the next forward, whose check named only the tensor
+    code = main(["train", "--dataset", "digits", "--method", "lego-cp", "--lr", "1e12",
+                 "--epochs", "3", "--out", str(tmp_path / "r"), "--no-progress"])
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert code == 2
+    assert re.fullmatch(r"pyg-fusion train: error: training diverged at epoch 1: the training "
+                        r"step met NaN or Inf on finite inputs \(edge_weight contains \d+ NaN "
+                        r"or Inf value\(s\)\) after a training loss of \d\.\d+; lower the "
+                        r"learning rate: lr \(--lr\) is 1e\+12", err), err
+
+
+def test_nan_in_a_later_batch_is_the_datas_error_not_divergence(vad_train, tmp_path):  # noqa: F811
+    # a user's own videos: the third batch holds a NaN feature; the weights
+    # are finite, so the check's own error stands
+    videos = [vad_train[i] for i in range(len(vad_train))]
+    source = videos[0].sources[0]
+    bad = videos[4].clone()
+    bad[f"x_{source}"] = bad[f"x_{source}"].clone()
+    bad[f"x_{source}"][0, 0] = float("nan")
+    videos[4] = bad
+    task = WeaklySupervisedVAD(_vad_model(vad_train))
+    with pytest.raises(ValueError) as err:
+        _trainer(tmp_path).fit(task, DataLoader(videos, batch_size=2))
+    assert task.global_step == 2 and "diverged" not in str(err.value)
+    assert str(err.value) == f"xs[{source!r}] contains 1 NaN or Inf value(s)"
 
 
 def test_a_run_that_does_not_diverge_trains_as_before(tmp_path):

@@ -7,6 +7,7 @@ from __future__ import annotations
 import copy
 import time
 from collections.abc import Mapping
+from contextlib import contextmanager
 
 import lightning as L
 import torch
@@ -46,7 +47,9 @@ class TimedAdamTask(L.LightningModule):
     A training step that leaves the loss or a parameter NaN or infinite (a
     learning rate too large) ends the run with an error that gives the epoch
     and the loss and names ``lr`` and ``operator_lr``
-    (:func:`check_diverged`), in any trainer.
+    (:func:`check_diverged`), in any trainer; so does a check in the
+    training step that finds NaN or Inf made of finite inputs
+    (:meth:`divergence_named`).
     """
 
     def __init__(self, model: nn.Module, lr: float, weight_decay: float,
@@ -183,6 +186,60 @@ class TimedAdamTask(L.LightningModule):
         # which names nothing the user can change, or else recorded NaN scores
         loss = outputs.get("loss") if isinstance(outputs, Mapping) else outputs
         check_diverged(self, loss)
+        self._last_loss = loss
+
+    @contextmanager
+    def divergence_named(self, batch):
+        """The block of a training step's forward and loss. After the first
+        optimizer step, a check in it that finds NaN (or Inf) while every
+        value of ``batch`` is finite found what the steps made of the
+        weights (finite, but so large that a product of them overflowed):
+        the error then says that training diverged, as
+        :func:`check_diverged` does, with the check's own message.
+
+        Args:
+            batch: the training step's batch.
+        """
+        try:
+            yield
+        except ValueError as exc:
+            if self.global_step == 0 or "NaN" not in str(exc) or not _finite(batch):
+                raise
+            loss = getattr(self, "_last_loss", None)
+            after = "" if loss is None else f" after a training loss of {_value(loss)}"
+            raise _diverged(self, f"the training step met NaN or Inf on finite inputs "
+                            f"({exc}){after}") from exc
+
+
+def _finite(batch) -> bool:
+    """Whether every floating value of ``batch`` (a PyG graph or batch, a
+    tensor, or a mapping of tensors) is finite; ``False`` for anything else
+    (it cannot be told)."""
+    if isinstance(batch, torch.Tensor):
+        values = [batch]
+    elif hasattr(batch, "to_dict"):
+        values = list(batch.to_dict().values())
+    elif isinstance(batch, Mapping):
+        values = list(batch.values())
+    else:
+        return False
+    return all(bool(torch.isfinite(v).all()) for v in values
+               if isinstance(v, torch.Tensor) and v.is_floating_point())
+
+
+def _value(loss) -> str:
+    return f"{float(loss.detach().float().mean()):.4g}"
+
+
+def _diverged(task: TimedAdamTask, what: str) -> ValueError:
+    # the learning rates the task trains with, by argument and flag
+    rates = f"lr (--lr) is {task.lr:g}"
+    if task.operator_lr is not None:
+        rates = f"rates: {rates}, operator_lr (--operator-lr) {task.operator_lr:g}"
+    else:
+        rates = f"rate: {rates}"
+    return ValueError(f"training diverged at epoch {task.current_epoch}: {what}; lower the "
+                      f"learning {rates}")
 
 
 def check_diverged(task: TimedAdamTask, loss) -> None:
@@ -204,19 +261,11 @@ def check_diverged(task: TimedAdamTask, loss) -> None:
         flags.append(torch.isfinite(loss.detach()).all())
     if not flags or bool(torch.stack(flags).all()):
         return
-    value = "none" if loss is None else f"{float(loss.detach().float().mean()):.4g}"
     if loss is not None and not bool(torch.isfinite(loss.detach()).all()):
-        what = f"the training loss is {value}"
-    else:
-        bad = next(name for name, p in params if not bool(torch.isfinite(p.detach()).all()))
-        what = f"the optimizer's step after a training loss of {value} made {bad} non-finite"
-    rates = f"lr (--lr) is {task.lr:g}"
-    if task.operator_lr is not None:
-        rates = f"rates: {rates}, operator_lr (--operator-lr) {task.operator_lr:g}"
-    else:
-        rates = f"rate: {rates}"
-    raise ValueError(f"training diverged at epoch {task.current_epoch}: {what}; lower the "
-                     f"learning {rates}")
+        raise _diverged(task, f"the training loss is {_value(loss)}")
+    bad = next(name for name, p in params if not bool(torch.isfinite(p.detach()).all()))
+    after = "" if loss is None else f" after a training loss of {_value(loss)}"
+    raise _diverged(task, f"the optimizer's step{after} made {bad} non-finite")
 
 
 class OperatorWarmupAuto(EarlyStoppingAfter):

@@ -114,11 +114,12 @@ class NodeClassification(TimedAdamTask):
         # every graph the task reads, not only fit_node's: in a user's own
         # Trainer a mask of 0/1 integers trained and scored rows 0 and 1
         check_node_labels(data, require_masks=False)
-        if self.label_trick:
-            seeds, mask = split_seeds(data.train_mask)
-            out = self.model(data, seed_mask=seeds)
-        else:
-            out, mask = self.model(data), data.train_mask
+        with self.divergence_named(data):
+            if self.label_trick:
+                seeds, mask = split_seeds(data.train_mask)
+                out = self.model(data, seed_mask=seeds)
+            else:
+                out, mask = self.model(data), data.train_mask
         if not self._labels_checked:  # once: cross_entropy names no node or class count
             top, classes = int(data.y.max()), out.size(-1)
             if top >= classes:

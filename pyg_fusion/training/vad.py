@@ -231,16 +231,18 @@ class WeaklySupervisedVAD(TimedAdamTask):
         self._outputs: list[tuple[torch.Tensor, torch.Tensor]] = []
 
     def training_step(self, batch, batch_idx):
-        logits, g = self.model(batch)
-        y = batch.y.view(-1)
-        loss = mil_topk_loss(logits, y, self.topk) + self.penalty()
-        if self.lambda_sparse > 0 and bool((y == 1).any()):
-            loss = loss + self.lambda_sparse * torch.sigmoid(logits[y == 1]).mean()
-        if g is not None and self.lambda_deg > 0:
-            deg = _dense_graph_degrees(g, self.alpha)  # [B, N]; alpha checked at init
-            video = torch.arange(deg.size(0), device=deg.device).repeat_interleave(deg.size(1))
-            loss = loss + self.lambda_deg * degree_variance_loss(
-                deg.reshape(-1), video, y, k=self.topk, num_graphs=deg.size(0))
+        with self.divergence_named(batch):
+            logits, g = self.model(batch)
+            y = batch.y.view(-1)
+            loss = mil_topk_loss(logits, y, self.topk) + self.penalty()
+            if self.lambda_sparse > 0 and bool((y == 1).any()):
+                loss = loss + self.lambda_sparse * torch.sigmoid(logits[y == 1]).mean()
+            if g is not None and self.lambda_deg > 0:
+                deg = _dense_graph_degrees(g, self.alpha)  # [B, N]; alpha checked at init
+                video = torch.arange(deg.size(0),
+                                     device=deg.device).repeat_interleave(deg.size(1))
+                loss = loss + self.lambda_deg * degree_variance_loss(
+                    deg.reshape(-1), video, y, k=self.topk, num_graphs=deg.size(0))
         self.log("train_loss", loss, prog_bar=True, batch_size=y.numel())
         return loss
 
