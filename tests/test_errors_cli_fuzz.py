@@ -153,6 +153,11 @@ def catalogue():
                 [*_TR, "--ngf", "1000000000000"],
                 r"out of memory \(.*can't allocate memory.*\); the integers given, largest "
                 r"first: --ngf 1000000000000, "),
+        CLICase("train: --num-layers 10**12 (Python's MemoryError, without a message)",
+                ["train", "--dataset", "digits", "--num-layers", "1000000000000", "--epochs",
+                 "1", "--root", "{tmp}/data", "--out", "{tmp}/o", "--no-progress"],
+                r"train: error: out of memory; the integers given, largest first: "
+                r"--num-layers 1000000000000, --epochs 1$"),
         # an operator file given as --input was named --checkpoint
         CLICase("plot operator: --input a .pt file that torch cannot read",
                 ["plot", "operator", "--input", "{tmp}/a.pt", "--out", "{tmp}/o.png"],

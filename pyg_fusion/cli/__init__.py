@@ -319,7 +319,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         given = _integers_given(parser, args)
         hint = f"; the integers given, largest first: {', '.join(given[:3])}" if given else ""
-        print(f"{prog}: error: out of memory ({_one_line(exc)}){hint}", file=sys.stderr)
+        said = _one_line(exc)  # Python's own MemoryError often says nothing
+        print(f"{prog}: error: out of memory{f' ({said})' if said else ''}{hint}",
+              file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:
         from ..training.trainer import TrainingTerminated
