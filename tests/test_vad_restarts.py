@@ -100,6 +100,27 @@ def test_restart_errors(vad_data, tmp_path):
         fit_vad(build(), train, test, out_dir=tmp_path, restarts=2, **FIT)
 
 
+def test_restarts_seeded_beyond_numpys_seeds_are_refused_before_training(vad_data,
+                                                                          tmp_path):
+    # --seeds 4294967295 --restarts 2: restart 0 trained, then restart 1's seed
+    # (4294967295 + 1000003) ended the run in "4295967298 is not in bounds,
+    # numpy accepts from 0 to 4294967295"
+    train, test = vad_data
+    seed = 2 ** 32 - 1
+    with pytest.raises(ValueError, match=r"^restarts \(--restarts\) 2 with seed 4294967295: "
+                       r"restart 1 is seeded 4294967295 \+ 1000003 x 1 = 4295967298, beyond "
+                       r"the seeds numpy takes \(at most 4294967295\); with this seed give at "
+                       r"most 1 restart\(s\), or a smaller seed \(--seeds\)$"):
+        fit_vad(_builder(train), train, test, out_dir=tmp_path, seed=seed, restarts=2, **FIT)
+    assert not (tmp_path / "restart0").exists()
+    # the most restarts of seed 0: its last restart's seed is numpy's largest or below
+    most = (2 ** 32 - 1) // 1_000_003 + 1
+    assert restart_seed(0, most - 1) <= 2 ** 32 - 1 < restart_seed(0, most)
+    with pytest.raises(ValueError, match=f"with this seed give at most {most} restart"):
+        fit_vad(_builder(train), train, test, out_dir=tmp_path, seed=0, restarts=most + 1,
+                **FIT)
+
+
 def test_restarts_is_a_trainer_option_and_a_flag(capsys):
     from pyg_fusion.cli import build_parser
     assert MethodSpec.create("graph-mean", "vad").trainer.restarts == 1

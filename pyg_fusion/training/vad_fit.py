@@ -39,6 +39,7 @@ def _loaders(train_ds, eval_ds, batch_size: int, seed: int):
 # far above the seeds a user lists, so that restart r > 0 of one seed is no
 # other seed's run; seeds stay below 2**32 for thousands of restarts
 RESTART_STRIDE = 1_000_003
+_MAX_SEED = 2 ** 32 - 1  # numpy's largest seed, and so Lightning's
 
 
 def restart_seed(seed: int, restart: int) -> int:
@@ -127,7 +128,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             end a run (:class:`~pyg_fusion.training.trainer.EarlyStoppingAfter`).
             **[differs from the CLI]**: ``--min-epochs 30``. (default: :obj:`0`)
         restarts (int, optional): initialisations trained, combined by ``restart_combine``
-            (needs ``val_fraction > 0`` when above 1). (default: :obj:`1`)
+            (needs ``val_fraction > 0`` when above 1; the last one's seed,
+            :func:`restart_seed`, must be a numpy seed, < 2**32). (default: :obj:`1`)
         operator_lr (float, optional): Adam's learning rate of the LEGO operators (``None``:
             ``lr``). (default: :obj:`None`)
         operator_warmup (int or str, optional): epochs at the start during which the LEGO
@@ -203,6 +205,15 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     if restarts > 1 and isinstance(model, nn.Module):
         raise ValueError("restarts > 1 needs model to be a function that builds the model "
                          "(each restart is a new initialisation)")
+    last = restart_seed(seed, restarts - 1) if isinstance(seed, int) else 0
+    if restarts > 1 and last > _MAX_SEED:
+        # numpy's seeds end there: the restart that reached it failed, after
+        # every restart before it had trained, naming neither setting
+        most = max((_MAX_SEED - seed) // RESTART_STRIDE + 1, 1)
+        raise ValueError(f"restarts (--restarts) {restarts} with seed {seed}: restart "
+                         f"{restarts - 1} is seeded {seed} + {RESTART_STRIDE} x {restarts - 1} = "
+                         f"{last}, beyond the seeds numpy takes (at most {_MAX_SEED}); with this "
+                         f"seed give at most {most} restart(s), or a smaller seed (--seeds)")
     if choice not in CHOICES:
         raise ValueError(f"choice must be one of {CHOICES}, got {choice!r}")
     check_operator_warmup(operator_warmup)
