@@ -66,6 +66,22 @@ def test_a_step_to_non_finite_weights_names_the_parameter_and_operator_lr(
     assert not torch.isfinite(task.model.lego.fusion.A).all()
 
 
+def test_a_non_finite_gradient_of_a_finite_loss_names_the_loss_weights(
+        vad_train, tmp_path):  # noqa: F811
+    # lambda_sparse 1e38: the loss stays finite (about 5e37), its gradient
+    # overflows, and the step makes A NaN; the learning rate alone was named
+    task = WeaklySupervisedVAD(_vad_model(vad_train), lambda_sparse=1e38)
+    loader = DataLoader(IndexedDataset(vad_train), batch_size=4)
+    with pytest.raises(ValueError) as err:
+        _trainer(tmp_path, epochs=5).fit(task, loader)
+    msg = str(err.value)
+    assert re.fullmatch(r"training diverged at epoch \d: the optimizer's step after a training "
+                        r"loss of \S+e\+3\d made model\.\S+ non-finite \(its gradient was "
+                        r"non-finite\); lower the learning rate: lr \(--lr\) is 0\.001, or the "
+                        r"weights of the loss's terms: lambda_deg \(--lambda-deg\) 0\.1, "
+                        r"lambda_sparse \(--lambda-sparse\) 1e\+38", msg), msg
+
+
 def test_a_check_inside_the_step_on_finite_inputs_is_divergence(tmp_path, capsys):
     # lego-cp at lr 1e12: the weights stay finite, but its graph's weights
     # overflow in the next forward, whose check named only the tensor

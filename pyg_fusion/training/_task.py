@@ -231,15 +231,31 @@ def _value(loss) -> str:
     return f"{float(loss.detach().float().mean()):.4g}"
 
 
-def _diverged(task: TimedAdamTask, what: str) -> ValueError:
-    # the learning rates the task trains with, by argument and flag
+def _loss_weights(task: TimedAdamTask) -> list[str]:
+    # the weights of the loss's terms that are on, by argument and flag
+    from ..nn import LEGOFusion
+    weights = {name: getattr(task, name) for name in ("lambda_deg", "lambda_sparse")
+               if getattr(task, name, 0) > 0}
+    anchors = [m.lambda_anchor for m in task.model.modules()
+               if isinstance(m, LEGOFusion) and m.lambda_anchor > 0]
+    if anchors:
+        weights["lambda_anchor"] = max(anchors)
+    return [f"{name} (--{name.replace('_', '-')}) {v:g}" for name, v in weights.items()]
+
+
+def _diverged(task: TimedAdamTask, what: str, gradient: bool = False) -> ValueError:
+    # the learning rates the task trains with, by argument and flag; with a
+    # non-finite gradient of a finite loss, the loss's scale overflowed, which
+    # its terms' weights set as much as the steps before did
     rates = f"lr (--lr) is {task.lr:g}"
     if task.operator_lr is not None:
         rates = f"rates: {rates}, operator_lr (--operator-lr) {task.operator_lr:g}"
     else:
         rates = f"rate: {rates}"
+    weights = _loss_weights(task) if gradient else []
+    also = f", or the weights of the loss's terms: {', '.join(weights)}" if weights else ""
     return ValueError(f"training diverged at epoch {task.current_epoch}: {what}; lower the "
-                      f"learning {rates}")
+                      f"learning {rates}{also}")
 
 
 def check_diverged(task: TimedAdamTask, loss) -> None:
@@ -247,7 +263,8 @@ def check_diverged(task: TimedAdamTask, loss) -> None:
     ``loss`` (the step's training loss, or ``None``) or a parameter of the
     model NaN or infinite: training diverged, and every later step and score
     would be NaN. The error gives the epoch and the loss, and names the
-    learning rates to lower (``lr``, and ``operator_lr`` when set). One host
+    learning rates to lower (``lr``, and ``operator_lr`` when set), and the
+    loss's weights (``lambda_*``) when a gradient was non-finite. One host
     synchronisation per step; the run's numbers are not touched.
 
     Args:
@@ -263,9 +280,11 @@ def check_diverged(task: TimedAdamTask, loss) -> None:
         return
     if loss is not None and not bool(torch.isfinite(loss.detach()).all()):
         raise _diverged(task, f"the training loss is {_value(loss)}")
-    bad = next(name for name, p in params if not bool(torch.isfinite(p.detach()).all()))
+    bad, p = next((name, p) for name, p in params if not bool(torch.isfinite(p.detach()).all()))
     after = "" if loss is None else f" after a training loss of {_value(loss)}"
-    raise _diverged(task, f"the optimizer's step{after} made {bad} non-finite")
+    gradient = p.grad is not None and not bool(torch.isfinite(p.grad).all())
+    how = " (its gradient was non-finite)" if gradient else ""
+    raise _diverged(task, f"the optimizer's step{after} made {bad} non-finite{how}", gradient)
 
 
 class OperatorWarmupAuto(EarlyStoppingAfter):
