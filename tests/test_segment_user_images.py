@@ -128,3 +128,21 @@ def test_the_header_checks_decode_no_pixels(tmp_path, monkeypatch):
     assert decoded == []
     assert ds.check_files(pixels=True) == [(24, 32), (20, 28)]
     assert len(decoded) == 6   # the pixels: each file once
+
+
+def test_a_turned_tiff_photo_has_its_upright_size_from_its_header(tmp_path):
+    # Pillow turns a TIFF upright itself and reports its size so: the header
+    # check swapped it a second time, (30, 20) against the (20, 30) mask read
+    shown = np.zeros((20, 30, 3), np.uint8)
+    shown[:, :15] = (200, 0, 0)
+    mask = np.zeros((20, 30), np.uint8)
+    mask[:, :15] = 1
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    ds = _scene(tmp_path, shown, mask, np.full((20, 30), 3000, np.uint16))
+    Image.fromarray(shown).transpose(Image.Transpose.ROTATE_90).save(
+        tmp_path / "rgb.png", format="TIFF", exif=exif)
+    assert ds.check_files() == [(20, 30)]
+    assert ds.check_files(pixels=True) == [(20, 30)]
+    assert torch.equal((ds[0]["rgb"] * 255).round().permute(1, 2, 0).to(torch.uint8),
+                       torch.from_numpy(shown))

@@ -98,14 +98,22 @@ def _read_png(path: str, what: str, *, color: bool = False) -> np.ndarray:
         return arr
 
 
+def _upright_size(img: Image.Image) -> tuple[int, int]:
+    """``(H, W)`` of the opened image ``img`` turned upright by its EXIF
+    orientation, from its header. A recent Pillow turns a TIFF upright itself
+    on load and reports its size so already: it is not swapped again."""
+    w, h = img.size
+    turned = _orientation(img) in _TURNED
+    if turned and img.format == "TIFF" and (w, h) != (img.tag_v2.get(256), img.tag_v2.get(257)):
+        turned = False
+    return (w, h) if turned else (h, w)
+
+
 def _png_size(path: str, what: str) -> tuple[int, int]:
     """``(H, W)`` of an image file as shown (its EXIF orientation applied),
     from its header (no pixels decoded)."""
     with _open(path, what) as im:
-        w, h = im.size
-        if _orientation(im) in _TURNED:
-            w, h = h, w
-    return h, w
+        return _upright_size(im)
 
 
 def _sizes_differ(paths: Sequence[str], sizes: Sequence[tuple]) -> ValueError:

@@ -15,7 +15,7 @@ from torch_geometric.data import Data, Dataset
 from .._notices import notice
 from ..functional._checks import check_int, check_names
 # one reading of EXIF orientation for the library's image readers
-from .rgbd import _TURNED, _orientation
+from .rgbd import _orientation, _upright_size
 from .translation import IMAGE_EXTENSIONS, ImagePairs, image_pair_data
 
 
@@ -54,17 +54,6 @@ def _header(path: str) -> tuple[int, tuple[int, int]]:
             return _channels(img.mode), _upright_size(img)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise _unreadable(path, exc) from exc
-
-
-def _upright_size(img) -> tuple[int, int]:
-    """``(H, W)`` of the opened image ``img`` turned upright by its EXIF
-    orientation, from its header. A recent Pillow turns a TIFF upright itself
-    on load and reports its size so already: it is not swapped again."""
-    w, h = img.size
-    turned = _orientation(img) in _TURNED
-    if turned and img.format == "TIFF" and (w, h) != (img.tag_v2.get(256), img.tag_v2.get(257)):
-        turned = False
-    return (w, h) if turned else (h, w)
 
 
 def _unreadable(path: str, exc: Exception) -> OSError:
