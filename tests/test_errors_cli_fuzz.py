@@ -217,3 +217,21 @@ def test_one_line_error_exit_2(case, tmp_path):
                          ids=lambda c: c.id)
 def test_defined_behaviour(case):
     case.fn()
+
+
+def test_an_error_in_a_data_loader_worker_is_its_own_one_line(tmp_path, capsys):
+    # torch re-raises a worker's error with the worker's whole traceback in its
+    # message: segment train --workers 1 on a training depth file cut short
+    # printed that traceback flattened into one line of about 2,500 characters
+    from pyg_fusion.cli import main
+    from test_asym_user import SEG, _write_scenes
+    root = tmp_path / "nyud"
+    _write_scenes(root, "train", [(24, 32)] * 2)
+    _write_scenes(root, "val", [(24, 32)], seed=1)
+    data = (root / "train1_depth.png").read_bytes()
+    (root / "train1_depth.png").write_bytes(data[:len(data) // 2])
+    assert main(["segment", "train", "--data", "nyud", "--root", str(root), *SEG,
+                 "--workers", "1", "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err == (f"pyg-fusion segment train: error: cannot read depth file "
+                   f"{root / 'train1_depth.png'}: image file is truncated"), err

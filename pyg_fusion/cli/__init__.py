@@ -98,11 +98,32 @@ def _one_line(text) -> str:
     return " ".join(str(text).split())
 
 
+def _worker_error(text: str) -> str | None:
+    """The message of the error that a DataLoader worker raised, from the text
+    torch re-raises it with in the main process (``Caught ValueError in
+    DataLoader worker process 0.`` and the worker's whole traceback), or None
+    for other text. A user error in a worker (a damaged file read with
+    ``--workers``) is as much the user's as in the main process: one line, its
+    own message."""
+    if not text.startswith("Caught ") or "\nOriginal Traceback (most recent call last):" not in text:
+        return None
+    lines = text[text.rindex("Traceback (most recent call last):"):].splitlines()[1:]
+    # frames are indented; the exception ('Type: message', maybe several
+    # lines) follows the last of them
+    first = next((i for i, line in enumerate(lines) if line and not line[0].isspace()), None)
+    if first is None:
+        return None
+    message = "\n".join(lines[first:])
+    type_name, sep, rest = message.partition(": ")
+    return rest if sep and type_name.replace(".", "").replace("_", "").isalnum() else message
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.filename is not None and exc.strerror:
         target = exc.filename if exc.filename2 is None else f"{exc.filename} -> {exc.filename2}"
         return f"{target}: {exc.strerror}"
-    return str(exc) or type(exc).__name__
+    text = str(exc)
+    return _worker_error(text) or text or type(exc).__name__
 
 
 def _number(kind, text: str, ok, expected: str):
