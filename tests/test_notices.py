@@ -28,7 +28,8 @@ def changed_checkpoint(tmp_path_factory):
     assert main(["train", "--dataset", "tables", "--views", str(tmp / "a.csv"),
                  str(tmp / "b.npy"), "--labels", str(tmp / "y.csv"), "--method", "lego",
                  "--epochs", "1", "--k", "3", "--label-rate", "1", "--val-rate", "0.25",
-                 "--test-rate", "0.25", "--no-progress", "--out", str(tmp / "run")]) == 0
+                 "--test-rate", "0.25", "--no-progress", "--out", str(tmp / "run"),
+                 "--root", str(tmp / "data")]) == 0
     a = np.loadtxt(tmp / "a.csv", delimiter=",")
     a[5, 1] += 1.0
     np.savetxt(tmp / "a.csv", a, delimiter=",")

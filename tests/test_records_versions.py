@@ -34,7 +34,8 @@ def trained(tmp_path_factory):
     assert main(["train", "--dataset", "tables", "--views", str(tmp / "a.csv"),
                  str(tmp / "b.npy"), "--labels", str(tmp / "y.csv"), "--method", "lego",
                  "--epochs", "1", "--k", "3", "--label-rate", "1", "--val-rate", "0.25",
-                 "--test-rate", "0.25", "--no-progress", "--out", str(tmp / "run")]) == 0
+                 "--test-rate", "0.25", "--no-progress", "--out", str(tmp / "run"),
+                 "--root", str(tmp / "data")]) == 0
     return tmp / "run", tmp / "run" / "lego" / "seed0" / "checkpoints" / "best.ckpt"
 
 

@@ -86,7 +86,8 @@ def test_a_check_inside_the_step_on_finite_inputs_is_divergence(tmp_path, capsys
     # lego-cp at lr 1e12: the weights stay finite, but its graph's weights
     # overflow in the next forward, whose check named only the tensor
     code = main(["train", "--dataset", "digits", "--method", "lego-cp", "--lr", "1e12",
-                 "--epochs", "3", "--out", str(tmp_path / "r"), "--no-progress"])
+                 "--epochs", "3", "--out", str(tmp_path / "r"), "--no-progress",
+                 "--root", str(tmp_path / "data")])
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert code == 2
     assert re.fullmatch(r"pyg-fusion train: error: training diverged at epoch 1: the training "
@@ -128,7 +129,8 @@ def test_a_run_that_does_not_diverge_trains_as_before(tmp_path):
 def test_the_cli_says_which_flags_to_lower(tmp_path, capsys):
     out = tmp_path / "r"
     code = main(["train", "--dataset", "digits", "--method", "lego", "--lr", "1e12",
-                 "--epochs", "3", "--out", str(out), "--no-progress"])
+                 "--epochs", "3", "--out", str(out), "--no-progress",
+                 "--root", str(tmp_path / "data")])
     err = capsys.readouterr().err
     assert code == 2
     assert err.strip().endswith("pyg-fusion train: error: training diverged at epoch 1: the "
