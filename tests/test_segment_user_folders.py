@@ -225,6 +225,9 @@ def test_the_synthetic_scenes_never_overwrite_a_folder_of_ones_own(tmp_path, cap
     root = tmp_path / "mine"
     _write_scenes(root, "train", [(24, 32)] * 2)
     _write_scenes(root, "test", [(24, 32)], seed=1)
+    # a folder's own meta.json (the generator's marker has that name) was
+    # removed before the lists were looked at
+    (root / "meta.json").write_text('{"camera": "mine"}\n')
     before = {p.name: p.read_bytes() for p in root.iterdir()}
     tiny = ["--layers", "1,1,1,1", "--width", "4", "--decoder-features", "8", "--light",
             "--epochs", "1", "--batch-size", "2", "--no-progress"]

@@ -175,6 +175,14 @@ class SyntheticRGBD(RGBDSegmentation):
         turn = (folder_lock(root, "--root", wait=True, name=".pyg-fusion-data.lock")
                 if not osp.isdir(root) or os.access(root, os.W_OK) else contextlib.nullcontext())
         with turn:
+            # before anything in root is removed (a marker of other code) or written
+            foreign = _foreign_lists(str(root))
+            if foreign:
+                raise ValueError(f"--root {root} holds {', '.join(foreign)}, which the "
+                                 f"synthetic scenes did not write: a folder of your own "
+                                 f"scenes, whose lists --data synthetic (the default) would "
+                                 f"overwrite; give --data nyud to train on them, or another "
+                                 f"--root for the synthetic scenes")
             regenerate_on_reload(force_reload, osp.join(root, "meta.json"))
             self._generate(str(root), progress)
             self._read(root, split, augment, kwargs)
@@ -204,13 +212,6 @@ class SyntheticRGBD(RGBDSegmentation):
             # The old marker goes before any file is rewritten: a run stopped
             # part-way must leave no marker, never the old one over new files.
             os.remove(meta_path)
-        foreign = _foreign_lists(root)
-        if foreign:
-            raise ValueError(f"--root {root} holds {', '.join(foreign)}, which the synthetic "
-                             f"scenes did not write: a folder of your own scenes, whose lists "
-                             f"--data synthetic (the default) would overwrite; give --data "
-                             f"nyud to train on them, or another --root for the synthetic "
-                             f"scenes")
         from tqdm.auto import tqdm
 
         bar = tqdm(total=self.meta["num_train"] + self.meta["num_test"], disable=not progress,
