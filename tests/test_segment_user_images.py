@@ -51,9 +51,16 @@ def test_rgb_of_another_colour_space_is_read_by_its_colours(tmp_path, mode):
     rgb[..., 0], rgb[:, 4:, 2] = 200, 120
     mask = np.zeros((8, 8), np.uint8)
     depth = np.full((8, 8), 3000, np.uint16)
-    image = Image.fromarray(rgb).convert(mode)
+    try:
+        image = Image.fromarray(rgb).convert(mode)
+    except ValueError as exc:  # Pillow 9 converts RGB to LAB only through an ICC profile
+        pytest.skip(f"this Pillow makes no {mode} image: {exc}")
     ext = "jpg" if mode == "CMYK" else "tiff"
     ds = _scene(tmp_path, image, mask, depth, (f"rgb.{ext}", "mask.png", "depth.png"))
+    try:
+        Image.open(tmp_path / f"rgb.{ext}").load()
+    except OSError as exc:  # Pillow 9 writes a YCbCr TIFF that it cannot read back
+        pytest.skip(f"this Pillow cannot read the {mode} file it wrote: {exc}")
     got = (ds[0]["rgb"] * 255).permute(1, 2, 0).numpy()
     assert np.abs(got - rgb).max() <= 10   # the colour space's rounding (and JPEG's)
 
@@ -121,7 +128,8 @@ def test_the_header_checks_decode_no_pixels(tmp_path, monkeypatch):
     decoded, load = [], PngImagePlugin.PngImageFile.load
 
     def spy(self):
-        decoded.append(self.filename)
+        if self.tile:  # pixels still to decode (a loaded image's load() returns at once)
+            decoded.append(self.filename)
         return load(self)
     monkeypatch.setattr(PngImagePlugin.PngImageFile, "load", spy)
     assert ds.check_files() == [(24, 32), (20, 28)]

@@ -17,7 +17,13 @@ def test_colour_spaces_other_than_rgb_are_read_as_their_colours(tmp_path, mode):
     rgb[:] = (200, 30, 60)
     rgb[4:] = (20, 120, 240)
     path = str(tmp_path / f"x.{'jpg' if mode == 'CMYK' else 'tiff'}")
-    Image.fromarray(rgb).convert(mode).save(path, quality=100)
+    try:
+        Image.fromarray(rgb).convert(mode).save(path, quality=100)
+        Image.open(path).load()
+    except (ValueError, OSError) as exc:
+        # Pillow 9 converts RGB to LAB only through an ICC profile, and writes a
+        # YCbCr TIFF that it cannot read back
+        pytest.skip(f"this Pillow cannot write and read a {mode} file: {exc}")
     x = read_image(path)
     assert x.shape == (3, 8, 8)
     # the colours up to the colour space's rounding (and JPEG's, for CMYK)
@@ -240,8 +246,9 @@ def test_a_photo_is_read_upright_as_its_exif_orientation_shows_it(tmp_path, orie
     exif[0x0112] = orientation
     (root / "rgb" / "0000.png").unlink()  # the scene's file is the stored photo
     stored.save(root / "rgb" / f"0000.{fmt}", exif=exif)
-    upright = np.asarray(ImageOps.exif_transpose(Image.open(root / "rgb" / f"0000.{fmt}")))
-    assert np.array_equal(upright, shown)  # the picture a viewer shows
+    if fmt == "png":  # Pillow 9 turns a TIFF as it loads it and by its EXIF again
+        upright = np.asarray(ImageOps.exif_transpose(Image.open(root / "rgb" / "0000.png")))
+        assert np.array_equal(upright, shown)  # the picture a viewer shows
     x = read_image(str(root / "rgb" / f"0000.{fmt}"))
     assert torch.equal(x, torch.from_numpy(shown).permute(2, 0, 1).float() / 255)
     import warnings

@@ -76,12 +76,23 @@ def _orientation(im: Image.Image) -> int:
         return 1
 
 
+def _upright(im: Image.Image) -> Image.Image:
+    """``im`` with its pixels loaded, turned upright by its EXIF orientation,
+    once. Pillow turns a TIFF itself as it loads it: a recent Pillow then
+    drops the orientation from its EXIF, but Pillow 9 keeps it (and the
+    private ``_tile_orientation`` it turned by), so that turning by the EXIF
+    again turned it twice."""
+    im.load()
+    if getattr(im, "_tile_orientation", None) or _orientation(im) == 1:
+        return im
+    return ImageOps.exif_transpose(im)
+
+
 def _read_png(path: str, what: str, *, color: bool = False) -> np.ndarray:
     with _open(path, what) as im:
         fmt = im.format
         try:
-            if _orientation(im) != 1:
-                im = ImageOps.exif_transpose(im)
+            im = _upright(im)
             # A palette image's array is its indices: a colour image needs its
             # colours (a label mask keeps its indices, which are the classes).
             # Other colour spaces' channels are no RGB: a CMYK JPEG's first three

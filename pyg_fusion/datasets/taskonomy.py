@@ -15,7 +15,7 @@ from torch_geometric.data import Data, Dataset
 from .._notices import notice
 from ..functional._checks import check_int, check_names
 # one reading of EXIF orientation for the library's image readers
-from .rgbd import _orientation, _upright_size
+from .rgbd import _upright, _upright_size
 from .translation import IMAGE_EXTENSIONS, ImagePairs, image_pair_data
 
 
@@ -73,13 +73,11 @@ def read_image(path: str, image_size: int | None = None) -> Tensor:
     16-bit ones such as Taskonomy depth by 65535; a float image, e.g. a TIFF,
     must already hold values in ``[0, 1]``: NaN, Inf or values outside are an
     error naming the file), resized bilinearly to ``image_size`` if given."""
-    from PIL import Image, ImageOps
+    from PIL import Image
 
     try:
         with Image.open(path) as img:
-            img.load()
-            if _orientation(img) != 1:  # upright, as viewers show it (and RGBDSegmentation)
-                img = ImageOps.exif_transpose(img)
+            img = _upright(img)  # as viewers show it (and RGBDSegmentation)
             if img.mode in _READ_AS:
                 img = img.convert(_READ_AS[img.mode])
             mode = img.mode
