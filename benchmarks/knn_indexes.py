@@ -176,16 +176,21 @@ def _grid(args, rows: list) -> None:
         print(f"  torch {t_torch:.3f}s (cpu {c_torch:.3f}s)  torch / flat "
               f"{t_torch / t_flat:.2f} recall {rows[-1]['recall']:.4f}")
 
+    def ivf_of(index):
+        # faiss 1.7's extract_index_ivf does not look through a refine index
+        index = faiss.downcast_index(index)
+        return faiss.extract_index_ivf(getattr(index, "base_index", index))
+
     def run(label, index, nprobe=None, order=True):
         _, t_train, c_train = _timed(lambda: index.train(xn))
         _, t_add, c_add = _timed(lambda: index.add(xn))
         if nprobe is not None:
-            faiss.extract_index_ivf(index).nprobe = nprobe
+            ivf_of(index).nprobe = nprobe
 
         def search():
             if not order:
                 return index.search(xn, k + 1)[1]
-            ivf = faiss.extract_index_ivf(index)
+            ivf = ivf_of(index)
             perm = np.argsort(ivf.quantizer.assign(xn, 1).ravel(), kind="stable")
             found = np.empty((n, k + 1), dtype=np.int64)
             found[perm] = index.search(xn[perm], k + 1)[1]
@@ -217,7 +222,9 @@ def _grid(args, rows: list) -> None:
         run(f"ivf nlist={base} nprobe={nprobe} queries unsorted", ivf(base), nprobe, False)
         run(f"ivf nlist={base} nprobe={nprobe} faiss's training (25 it., 256/list)",
             ivf(base, 25, 256), nprobe)
-        for codes in ("8bit", "fp16", "bf16"):
+        # bf16 codes came with faiss 1.8: an older faiss measures the other two
+        for codes in [c for c in ("8bit", "fp16", "bf16")
+                      if hasattr(faiss.ScalarQuantizer, f"QT_{c}")]:
             run(f"ivf-sq {codes} nlist={base} nprobe={nprobe}", ivf(base, codes=codes), nprobe)
         refine = faiss.IndexRefineFlat(ivf(base, codes="8bit"))
         refine.k_factor = 2
@@ -226,9 +233,9 @@ def _grid(args, rows: list) -> None:
         # k_factor (k + 1) best re-ranked exactly.
         for k_factor in (2, 8):
             fast = faiss.index_factory(128, f"IVF{base},PQ32x4fs,RFlat", faiss.METRIC_INNER_PRODUCT)
-            faiss.extract_index_ivf(fast).cp.niter = _knn_index.IVF_NITER
-            faiss.extract_index_ivf(fast).cp.max_points_per_centroid = \
-                _knn_index.IVF_TRAIN_POINTS_PER_LIST
+            coarse = ivf_of(fast)
+            coarse.cp.niter = _knn_index.IVF_NITER
+            coarse.cp.max_points_per_centroid = _knn_index.IVF_TRAIN_POINTS_PER_LIST
             fast.k_factor = k_factor
             run(f"ivf-pq 32x4 fast scan nlist={base} nprobe={nprobe} + exact refine of "
                 f"{k_factor}k", fast, nprobe)
