@@ -28,6 +28,16 @@ def _tables(folder):
             "--labels", str(folder / "y.csv")]
 
 
+def train_tables(tmp):
+    """A 1-epoch ``lego`` run of `pyg-fusion train` on :func:`_tables` under
+    ``tmp / "t"``: ``(its folder, its best checkpoint)``."""
+    data = _tables(tmp / "t")
+    assert main(["train", *data, "--root", str(tmp / "data"), "--method", "lego",
+                 "--epochs", "1", "--k", "3", "--label-rate", "1", "--val-rate", "0.25",
+                 "--test-rate", "0.25", "--no-progress", "--out", str(tmp / "run")]) == 0
+    return tmp / "run", tmp / "run" / "lego" / "seed0" / "checkpoints" / "best.ckpt"
+
+
 def _evaluate(argv, out):
     """``(exit status, accuracy, notices)`` of ``pyg-fusion evaluate``: its
     notice lines on stderr, which its results.json records too."""
@@ -43,11 +53,7 @@ def _evaluate(argv, out):
 
 
 def test_evaluate_announces_data_changed_under_the_checkpoints_paths(tmp_path):
-    data = _tables(tmp_path / "t")
-    assert main(["train", *data, "--root", str(tmp_path / "data"), "--method", "lego",
-                 "--epochs", "1", "--k", "3", "--label-rate", "1", "--val-rate", "0.25",
-                 "--test-rate", "0.25", "--no-progress", "--out", str(tmp_path / "run")]) == 0
-    ckpt = tmp_path / "run" / "lego" / "seed0" / "checkpoints" / "best.ckpt"
+    _, ckpt = train_tables(tmp_path)
     trained = torch.load(ckpt, weights_only=True)["hyper_parameters"]["config"]
     parts = trained["data"]["fingerprint"]
     assert sorted(parts) == ["class_names", "num_nodes", "test_mask", "train_mask",

@@ -13,6 +13,7 @@ from pyg_fusion import PygFusionNotice
 from pyg_fusion.cli import main
 from pyg_fusion.cli._process import kept_notices, rendered_notices
 from pyg_fusion.experiments.image_config import defaults_notice
+from test_checkpoint_fingerprint import train_tables
 
 
 @pytest.fixture(scope="module")
@@ -20,20 +21,11 @@ def changed_checkpoint(tmp_path_factory):
     """A tables checkpoint of `pyg-fusion train` whose view a.csv changed
     since (one value), as a user's file edited in place."""
     tmp = tmp_path_factory.mktemp("notices")
-    rng = np.random.default_rng(0)
-    y = np.repeat(np.arange(3), 4)
-    np.savetxt(tmp / "a.csv", rng.normal(y[:, None] * 2.0, 1.0, (12, 3)), delimiter=",")
-    np.save(tmp / "b.npy", rng.normal(-y[:, None] * 2.0, 1.0, (12, 2)))
-    (tmp / "y.csv").write_text("".join(f"c{c}\n" for c in y))
-    assert main(["train", "--dataset", "tables", "--views", str(tmp / "a.csv"),
-                 str(tmp / "b.npy"), "--labels", str(tmp / "y.csv"), "--method", "lego",
-                 "--epochs", "1", "--k", "3", "--label-rate", "1", "--val-rate", "0.25",
-                 "--test-rate", "0.25", "--no-progress", "--out", str(tmp / "run"),
-                 "--root", str(tmp / "data")]) == 0
-    a = np.loadtxt(tmp / "a.csv", delimiter=",")
+    _, ckpt = train_tables(tmp)
+    a = np.loadtxt(tmp / "t" / "a.csv", delimiter=",")
     a[5, 1] += 1.0
-    np.savetxt(tmp / "a.csv", a, delimiter=",")
-    return tmp, tmp / "run" / "lego" / "seed0" / "checkpoints" / "best.ckpt"
+    np.savetxt(tmp / "t" / "a.csv", a, delimiter=",")
+    return ckpt
 
 
 def _main(argv):
@@ -82,7 +74,7 @@ def test_the_cli_shows_a_notice_as_one_line_and_puts_the_display_back():
 
 
 def test_evaluate_and_plot_of_changed_data_say_so_in_one_line(changed_checkpoint, tmp_path):
-    tmp, ckpt = changed_checkpoint
+    ckpt = changed_checkpoint
     shown, filters = warnings.showwarning, list(warnings.filters)
     code, _, err = _main(["evaluate", "--checkpoint", str(ckpt), "--no-progress",
                           "--out", str(tmp_path / "ev")])
@@ -97,7 +89,7 @@ def test_evaluate_and_plot_of_changed_data_say_so_in_one_line(changed_checkpoint
 
 def test_a_notice_the_caller_makes_an_error_is_the_clis_one_line_error(changed_checkpoint,
                                                                       tmp_path):
-    _, ckpt = changed_checkpoint
+    ckpt = changed_checkpoint
     with warnings.catch_warnings():
         warnings.simplefilter("error", PygFusionNotice)  # as -W error does
         code, _, err = _main(["evaluate", "--checkpoint", str(ckpt), "--no-progress",

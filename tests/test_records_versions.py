@@ -16,6 +16,7 @@ import pyg_fusion
 from pyg_fusion.cli import main
 from pyg_fusion.experiments._resume import reusable_runs
 from pyg_fusion.experiments._versions import library_versions
+from test_checkpoint_fingerprint import train_tables
 
 VERSIONS = {"pyg_fusion": pyg_fusion.__version__, "torch": str(torch.__version__),
             "torch_geometric": torch_geometric.__version__, "numpy": np.__version__,
@@ -25,18 +26,7 @@ VERSIONS = {"pyg_fusion": pyg_fusion.__version__, "torch": str(torch.__version__
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """A tables run of `pyg-fusion train`: its folder and checkpoint."""
-    tmp = tmp_path_factory.mktemp("versions")
-    rng = np.random.default_rng(0)
-    y = np.repeat(np.arange(3), 4)
-    np.savetxt(tmp / "a.csv", rng.normal(y[:, None] * 2.0, 1.0, (12, 3)), delimiter=",")
-    np.save(tmp / "b.npy", rng.normal(-y[:, None] * 2.0, 1.0, (12, 2)))
-    (tmp / "y.csv").write_text("".join(f"c{c}\n" for c in y))
-    assert main(["train", "--dataset", "tables", "--views", str(tmp / "a.csv"),
-                 str(tmp / "b.npy"), "--labels", str(tmp / "y.csv"), "--method", "lego",
-                 "--epochs", "1", "--k", "3", "--label-rate", "1", "--val-rate", "0.25",
-                 "--test-rate", "0.25", "--no-progress", "--out", str(tmp / "run"),
-                 "--root", str(tmp / "data")]) == 0
-    return tmp / "run", tmp / "run" / "lego" / "seed0" / "checkpoints" / "best.ckpt"
+    return train_tables(tmp_path_factory.mktemp("versions"))
 
 
 def _evaluate(ckpt, out):
