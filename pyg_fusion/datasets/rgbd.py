@@ -57,6 +57,13 @@ def _open(path: str, what: str) -> Image.Image:
     return im
 
 
+# the modes read by their RGB colours (a palette image's array is its indices;
+# other colour spaces' channels are no RGB: a CMYK JPEG's first three, C, M, Y,
+# read red (200, 0, 0) as cyan) or as grey (a grey image with alpha); others as
+# they are. One table for the library's image readers.
+_READ_AS = {"P": "RGB", "PA": "RGB", "CMYK": "RGB", "YCbCr": "RGB", "LAB": "RGB",
+            "HSV": "RGB", "LA": "L"}
+
 # EXIF orientations that turn the stored pixels by 90 degrees to show them
 _TURNED = (5, 6, 7, 8)
 
@@ -93,12 +100,9 @@ def _read_png(path: str, what: str, *, color: bool = False) -> np.ndarray:
         fmt = im.format
         try:
             im = _upright(im)
-            # A palette image's array is its indices: a colour image needs its
-            # colours (a label mask keeps its indices, which are the classes).
-            # Other colour spaces' channels are no RGB: a CMYK JPEG's first three
-            # (C, M, Y) read red (200, 0, 0) as (0, 255, 255)
-            if color and im.mode in ("P", "PA", "LA", "CMYK", "YCbCr", "LAB", "HSV"):
-                im = im.convert("L" if im.mode == "LA" else "RGB")
+            # a label mask keeps a palette's indices, which are its classes
+            if color and im.mode in _READ_AS:
+                im = im.convert(_READ_AS[im.mode])
             arr = np.array(im)
         except Exception as exc:
             raise ValueError(f"cannot read {what} file {path}: {exc}") from exc

@@ -14,8 +14,8 @@ from torch_geometric.data import Data, Dataset
 
 from .._notices import notice
 from ..functional._checks import check_int, check_names
-# one reading of EXIF orientation for the library's image readers
-from .rgbd import _upright, _upright_size
+# one reading of colour modes and EXIF orientation for the library's image readers
+from .rgbd import _READ_AS, _upright, _upright_size
 from .translation import IMAGE_EXTENSIONS, ImagePairs, image_pair_data
 
 
@@ -28,11 +28,6 @@ def _stem(name: str) -> str:
     return _DOMAIN_SUFFIX.sub("", osp.splitext(name)[0])
 
 
-# the modes read by their RGB colours (a palette image's array is its indices;
-# other colour spaces' channels are no RGB: a CMYK JPEG's first three, C, M, Y,
-# read red as cyan) or as grey (a grey image with alpha); others as they are
-_READ_AS = {"P": "RGB", "PA": "RGB", "CMYK": "RGB", "YCbCr": "RGB", "LAB": "RGB",
-            "HSV": "RGB", "LA": "L"}
 
 
 def _channels(mode: str) -> int:
