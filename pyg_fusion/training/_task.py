@@ -186,7 +186,8 @@ class TimedAdamTask(L.LightningModule):
         # which names nothing the user can change, or else recorded NaN scores
         loss = outputs.get("loss") if isinstance(outputs, Mapping) else outputs
         check_diverged(self, loss)
-        self._last_loss = loss
+        # for the divergence message only: no autograd graph kept alive with it
+        self._last_loss = loss.detach() if isinstance(loss, torch.Tensor) else loss
 
     @contextmanager
     def divergence_named(self, batch):
