@@ -287,6 +287,7 @@ def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
     from ..training.segmentation import (evaluate_segmentation, save_prediction_figure,
                                          scores_table)
     from ..training.accelerators import hardware_record
+    from ._versions import library_versions
 
     scores = evaluate_segmentation(module, test, out_dir=out_dir, progress=progress,
                                    trainer=trainer, accelerator=accelerator,
@@ -302,7 +303,7 @@ def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
             **({"checkpoint": checkpoint} if checkpoint is not None else {}),
             "variant": module.hparams.variant, "split": "test", "list": listed, "scenes": n,
             "scores": scores, **hardware_record(accelerator), "parameters": run.parameters,
-            "config": config})
+            "config": config, "versions": library_versions()})
         write_text(osp.join(out_dir, "metrics.md"), table + "\n")
         save_prediction_figure(module, test, osp.join(out_dir, "predictions.png"),
                                class_names=class_names,

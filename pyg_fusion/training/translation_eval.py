@@ -21,6 +21,7 @@ from torchmetrics.image import PeakSignalNoiseRatio, StructuralSimilarityIndexMe
 from .._files import save_figure, write_json, write_text
 # the feature network's side and the figure's rows default to translate evaluate's
 from ..experiments.image_config import TranslateEvalConfig
+from ..experiments._versions import library_versions
 from ..functional._checks import check_int
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ ENSEMBLE = "ensemble"
 
 
 def image_metrics() -> MetricCollection:
-    """L1 (mean absolute error), PSNR and SSIM for images in ``[0, 1]``, each
+    r"""L1 (mean absolute error), PSNR and SSIM for images in ``[0, 1]``, each
     over every image scored, whatever the batches: L1 the mean over all pixels,
     PSNR :math:`10 \log_{10}(1 / \mathrm{MSE})` of the mean squared error over
     all pixels (torchmetrics' reduction, not the mean of per-image PSNRs, which
@@ -241,7 +242,9 @@ def metrics_table(results: dict[str, dict[str, float]]) -> str:
 def save_metrics(results: dict[str, dict[str, float]], out_dir: str,
                  extra: dict | None = None) -> str:
     """Writes ``metrics.json`` and ``metrics.md`` under ``out_dir`` (atomically)
-    and prints the table; returns the JSON path.
+    and prints the table; returns the JSON path. ``metrics.json`` names the
+    versions that computed the scores (``versions``, as every record of the
+    graph tasks: :func:`~pyg_fusion.experiments._versions.library_versions`).
 
     Args:
         results (dict[str, dict[str, float]]): :func:`evaluate_translation`'s result.
@@ -249,7 +252,7 @@ def save_metrics(results: dict[str, dict[str, float]], out_dir: str,
         extra (dict, optional): more keys of ``metrics.json``. (default: :obj:`None`)
     """
     os.makedirs(out_dir, exist_ok=True)
-    payload = {**(extra or {}), "metrics": results}
+    payload = {**(extra or {}), "metrics": results, "versions": library_versions()}
     path = osp.join(out_dir, "metrics.json")
     write_json(path, payload, indent=2)
     table = metrics_table(results)
