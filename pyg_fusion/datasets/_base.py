@@ -2,6 +2,7 @@
 name carries a hash of the options and of the code that make its content."""
 from __future__ import annotations
 
+import dataclasses
 import functools
 import glob
 import hashlib
@@ -67,31 +68,86 @@ def _code_hash(package: str) -> str:
     return digest.hexdigest()[:10]
 
 
-def regenerate_on_reload(force_reload: bool, marker: str) -> None:
-    """Removes ``marker``, the file a dataset's generator writes last (a JSON
-    object whose ``"code"`` is :func:`data_code_hash`), with
-    ``force_reload`` or when it records other code (or none: a marker
-    written before the code was recorded): PyG then finds a raw file
+@dataclasses.dataclass(frozen=True)
+class Generated:
+    """What a dataset's generator writes into its folder, which tells its
+    files from a user's.
+
+    Args:
+        what (str): the data, as a message names it (e.g. ``"the synthetic scenes"``).
+        marker (str): the file it writes last, relative to the folder: a JSON
+            object holding ``keys`` (and ``"code"``, :func:`data_code_hash`).
+        keys (tuple[str, ...]): the keys of every marker it ever wrote.
+        pattern (str): a regular expression that every path it writes,
+            relative to the folder with ``/``, matches in full.
+    """
+    what: str
+    marker: str
+    keys: tuple[str, ...]
+    pattern: str
+
+
+def _foreign_files(folder: str, generated: Generated, limit: int = 3) -> list[str]:
+    """Up to ``limit`` files under ``folder`` whose paths the generator never
+    writes. Hidden files are left out: the generator writes none, so never
+    replaces one, and its lock and :func:`atomic_write`'s temporary files are
+    hidden."""
+    foreign = []
+    for parent, dirs, files in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(files):
+            rel = osp.relpath(osp.join(parent, name), folder).replace(os.sep, "/")
+            if not name.startswith(".") and not re.fullmatch(generated.pattern, rel):
+                foreign.append(rel)
+                if len(foreign) == limit:
+                    return foreign
+    return foreign
+
+
+def regenerate_on_reload(force_reload: bool, folder: str, generated: Generated,
+                         argument: str) -> None:
+    """Makes ``folder`` ready for ``generated``'s generator: removes its
+    marker with ``force_reload`` or when it records other code (or none: a
+    marker written before the code was recorded); PyG then finds a raw file
     missing and the generator makes every file again (each replaced
     atomically), in the same folder. A run stopped part-way leaves no
     marker, so the next one generates again. A marker that cannot be read
-    is left to the dataset's own check.
+    is left to the dataset's own check (``force_reload`` removes it).
+
+    The generator writes only into a folder of its own: a folder without its
+    marker (a user's folder given as its root, or a stopped run's) that holds
+    a file it never writes, or a marker it did not write (e.g. a user's own
+    ``meta.json``), is an error naming ``argument``, with or without
+    ``force_reload``, and nothing in it is removed or replaced.
 
     Args:
         force_reload (bool): the dataset's ``force_reload``.
-        marker (str): the file the generator writes last.
+        folder (str): the folder the generator writes into.
+        generated (Generated): what it writes there.
+        argument (str): what gave the folder, as the error names it (e.g. ``"root"``).
     """
-    if not osp.isfile(marker):
-        return
-    if not force_reload:
+    marker = osp.join(folder, generated.marker)
+    written, damaged = None, False
+    if osp.isfile(marker):
         try:
             with open(marker, encoding="utf-8") as f:
                 written = json.load(f)
         except (OSError, UnicodeDecodeError, ValueError):
-            return
-        if not isinstance(written, dict) or written.get("code") == data_code_hash():
-            return
-    os.remove(marker)
+            damaged = True
+    ours = isinstance(written, dict) and all(k in written for k in generated.keys)
+    if not ours and osp.isdir(folder):
+        foreign = _foreign_files(folder, generated, limit=4)
+        foreign, more = foreign[:3], ", ..." if len(foreign) > 3 else ""
+        if osp.isfile(marker) and not damaged:
+            foreign.insert(0, generated.marker)
+        if foreign:
+            raise ValueError(f"{argument} {folder} holds {', '.join(foreign)}{more}, which "
+                             f"{generated.what} did not write: a folder of your own, never "
+                             f"written into; give {generated.what} another {argument}")
+    if not osp.isfile(marker) or (damaged and not force_reload):
+        return
+    if force_reload or written.get("code") != data_code_hash():
+        os.remove(marker)
 
 
 def check_seed(seed) -> int:

@@ -100,7 +100,8 @@ class MotionVAD(RecordingStreamsVAD):
             it, each different from the base (default: all four).
         seed (int, optional): the seed of everything (default: 0).
         folder (str, optional): subfolder of ``root/raw`` to write to; a folder that holds
-            streams of other options is an error, never reused. (default: :obj:`None`)
+            streams of other options, or files the streams did not write, is an error, never
+            reused. (default: :obj:`None`)
         train_ground_truth (bool, optional): also attach ``frame_gt`` to the training videos
             (for analysis; weakly supervised training must not use it). (default: :obj:`False`)
         num_segments (int, optional): as in :class:`VADFeatures`. (default: :obj:`32`)

@@ -8,11 +8,12 @@ import hashlib
 import json
 import numbers
 import os.path as osp
+import re
 from typing import Callable, Sequence
 
 import numpy as np
 
-from ._base import (RELOAD, check_seed, data_code_hash, options_hash,
+from ._base import (RELOAD, Generated, check_seed, data_code_hash, options_hash,
                     regenerate_on_reload)
 from .._files import write_json, write_text
 from ._io import save_npy
@@ -106,7 +107,8 @@ class RecordingStreamsVAD(VADFeatures):
             it, each different from the base (default: every activity).
         seed (int, optional): the seed of everything. (default: :obj:`0`)
         folder (str, optional): subfolder of ``root/raw`` to write to; a folder that holds
-            streams of other options is an error, never reused. (default: :obj:`None`)
+            streams of other options, or files the streams did not write, is an error, never
+            reused. (default: :obj:`None`)
         train_ground_truth (bool, optional): also attach ``frame_gt`` to the training videos
             (for analysis; weakly supervised training must not use it). (default: :obj:`False`)
         num_segments (int, optional): as in :class:`VADFeatures`. (default: :obj:`32`)
@@ -184,8 +186,8 @@ class RecordingStreamsVAD(VADFeatures):
         # these options made by other code are made again
         if not force_reload:
             self._check_folder(osp.expanduser(root))
-        regenerate_on_reload(force_reload, osp.join(osp.expanduser(root), "raw", self.tag,
-                                                    self.record_name))
+        regenerate_on_reload(force_reload, osp.join(osp.expanduser(root), "raw", self.tag),
+                             self.generated, "root (or folder)")
         super().__init__(root, split, layout, num_segments=num_segments, crops=crops,
                          standardize=standardize, transform=transform,
                          pre_transform=pre_transform, pre_filter=pre_filter,
@@ -250,6 +252,14 @@ class RecordingStreamsVAD(VADFeatures):
         return f"streams_{options_hash(options)}"
 
     # -- generation --------------------------------------------------------
+    @property
+    def generated(self) -> Generated:
+        """What :meth:`download` writes under ``root/raw/<folder>/``."""
+        return Generated("the streams", self.record_name, ("options", "videos"),
+                         rf"{re.escape(self.record_name)}|list/(train|test)\.list"
+                         r"|list/gt-(train|test)\.npy"
+                         r"|features/[^/]+/(train|test)_\d{4}_[^/]*_(anomaly|normal)\.npy")
+
     @property
     def generated_folder(self) -> str:
         return osp.join(self.raw_dir, self.tag)

@@ -34,7 +34,7 @@ import numpy as np
 from PIL import Image
 
 from .._files import atomic_write, folder_lock, write_json, write_text
-from ._base import RELOAD, data_code_hash, regenerate_on_reload
+from ._base import RELOAD, Generated, data_code_hash, regenerate_on_reload
 from .rgbd import RGBDSegmentation
 
 __all__ = ["SyntheticRGBD", "SYNTHETIC_RGBD_CLASSES", "make_rgbd_scene"]
@@ -87,6 +87,11 @@ def make_rgbd_scene(rng: np.random.Generator, size: int = 64,
             (depth * 1000).round().astype(np.uint16), mask)
 
 
+# what _generate writes under root
+GENERATED = Generated("the synthetic scenes", "meta.json", ("size", "num_train", "num_test", "seed"),
+                      r"meta\.json|(train|test)\.txt|(rgb|mask|depth)/(train|test)_\d{5}\.png")
+
+
 def _foreign_lists(root: str) -> list[str]:
     """The list files under ``root`` that the generator did not write (a user's
     NYUDv2-layout folder given as the synthetic scenes' root): a ``val.txt``
@@ -125,9 +130,9 @@ class SyntheticRGBD(RGBDSegmentation):
     take turns (a lock file in it) from that check until the scenes are read
     into memory, so each reads its own configuration's scenes (with
     ``in_memory=False`` items are read later, outside the turn: give each
-    configuration its own ``root`` then). A ``root`` that holds list files the
-    generator did not write (a folder of your own scenes) is an error, never
-    overwritten.
+    configuration its own ``root`` then). A ``root`` that holds files the
+    generator did not write (a folder of your own scenes, your own
+    ``meta.json``) is an error, never overwritten.
 
     Args:
         root (str): folder for the PNGs and lists.
@@ -183,7 +188,7 @@ class SyntheticRGBD(RGBDSegmentation):
                                  f"scenes, whose lists --data synthetic (the default) would "
                                  f"overwrite; give --data nyud to train on them, or another "
                                  f"--root for the synthetic scenes")
-            regenerate_on_reload(force_reload, osp.join(root, "meta.json"))
+            regenerate_on_reload(force_reload, str(root), GENERATED, "--root")
             self._generate(str(root), progress)
             self._read(root, split, augment, kwargs)
 

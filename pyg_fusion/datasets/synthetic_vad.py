@@ -8,7 +8,7 @@ from typing import Callable, Mapping
 
 import numpy as np
 
-from ._base import check_seed, data_code_hash, options_hash, regenerate_on_reload
+from ._base import Generated, check_seed, data_code_hash, options_hash, regenerate_on_reload
 from .._files import write_json, write_text
 from ._io import save_npy
 from .vad import VADFeatures, VADLayout
@@ -29,6 +29,11 @@ CROP_NOISE = 0.3
 STRONG = 5.0  # anomaly shift seen by the type's main source
 WEAK = 2.5  # ... and by the next source
 CLUSTER_SPREAD = 0.3  # relational_shift: an anomalous segment's latent shrinks to this
+# what download() writes under root/raw/<tag>/
+GENERATED = Generated(
+    "the synthetic VAD features", "synthetic.json", ("setting", "seed", "anomalies"),
+    r"synthetic\.json|domain\d+/(list/(train|test)\.list|list/gt-(train|test)\.npy"
+    r"|features/[^/]+/d\d+_(train|test)_\d{4}_(anomaly|normal)(__\d+)?\.npy)")
 
 
 class SyntheticVAD(VADFeatures):
@@ -194,8 +199,8 @@ class SyntheticVAD(VADFeatures):
             labels="position", num_abnormal=half, rates=fine_sources,
             folder=f"{self.tag}/domain{k}", name=f"domain{k}") for k in range(num_domains)]
         self._first_source = next(iter(preset["sources"]))
-        regenerate_on_reload(force_reload, osp.join(osp.expanduser(root), "raw", self.tag,
-                                                    "synthetic.json"))
+        regenerate_on_reload(force_reload, osp.join(osp.expanduser(root), "raw", self.tag),
+                             GENERATED, "root")
         super().__init__(root, split, domains, num_segments=num_segments, crops=crops,
                          standardize=standardize, transform=transform, pre_transform=pre_transform,
                          pre_filter=pre_filter, force_reload=force_reload, log=log)
