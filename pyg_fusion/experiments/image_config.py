@@ -307,6 +307,26 @@ def data_from_checkpoint(given, recorded: dict | None):
                                          for f in fields}), {}
 
 
+def changed_flags(given, recorded: dict | None, names) -> list[str]:
+    """The flags of the fields ``names`` that the user gave (not ``None`` in
+    ``given``) with another value than the evaluation takes without them: the
+    checkpoint's (``recorded``), or the default where the checkpoint records
+    none. The evaluations refuse such a flag where they would record it but
+    not read it; the checkpoint's own value (e.g. an evaluation's recorded
+    config read back with ``--config``) is no change and passes.
+
+    Args:
+        given (SegmentDataConfig or TranslateDataConfig): the settings given
+            anew (``None``: the checkpoint's).
+        recorded (dict, optional): the training run's data settings.
+        names (Iterable[str]): the fields to look at.
+    """
+    fields = {f.name: f for f in dataclasses.fields(given)}
+    taken = recorded or {}
+    return [f"--{n.replace('_', '-')}" for n in names if getattr(given, n) is not None
+            and getattr(given, n) != taken.get(n, fields[n].default)]
+
+
 def defaults_notice(path: str, defaulted: dict) -> None:
     """Says which data settings of the checkpoint ``path`` are the defaults
     (:func:`data_from_checkpoint`), a :class:`~pyg_fusion.PygFusionNotice`

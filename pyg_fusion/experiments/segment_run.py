@@ -10,7 +10,8 @@ import os.path as osp
 
 from .._files import staged_folder
 from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig,
-                           check_segment, data_from_checkpoint, defaults_notice)
+                           changed_flags, check_segment, data_from_checkpoint,
+                           defaults_notice)
 from .image_run import (SYNTHETIC, ImageRun, check_report_replaceable, checkpoint_epochs,
                         config_with_data, figure_title)
 from ._rng import keeps_global_rng
@@ -264,11 +265,8 @@ def _check_read_by_evaluate(given: SegmentDataConfig, kind: str, recorded: dict 
     set away from the checkpoint's value: ``--crop-size`` (a training crop; the
     test scenes are scored uncropped) and, with nyud data, the synthetic
     scenes' ``--size``, ``--num-train``, ``--num-test``, ``--data-seed``."""
-    fields = SegmentDataConfig.__dataclass_fields__
-
     def moved(names):
-        return [f"--{n.replace('_', '-')}" for n in names if getattr(given, n) is not None
-                and getattr(given, n) != (recorded or {}).get(n, fields[n].default)]
+        return changed_flags(given, recorded, names)
     if kind != SYNTHETIC:
         unread = moved(("size", "num_train", "num_test", "data_seed"))
         if unread:

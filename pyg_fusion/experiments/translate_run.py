@@ -13,7 +13,8 @@ from .._files import staged_folder
 from .._notices import notice
 from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateModelConfig,
                            TranslateTrainDataConfig, check_translate, check_translate_flags,
-                           data_from_checkpoint, defaults_notice, translate_levels)
+                           changed_flags, data_from_checkpoint, defaults_notice,
+                           translate_levels)
 from .image_run import (SYNTHETIC, ImageRun, check_report_replaceable, checkpoint_epochs,
                         config_with_data, figure_title)
 from ._rng import keeps_global_rng
@@ -277,7 +278,7 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
         # a folder has no test split of its own: scoring it would score the training scenes
         raise ValueError(f"--data: the checkpoint was trained on the folder {data.data!r}, "
                          f"which has no test split; give the test folder with --data")
-    _check_evaluate_flags(given, data, test)
+    _check_evaluate_flags(given, data, test, module.hparams.get("data_config"))
     check_translate(data.image_size, module.hparams.num_downs,
                     levels_from="num_downs of the checkpoint")
     extractor = None
@@ -319,16 +320,16 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
 
 
 def _check_evaluate_flags(given: TranslateDataConfig, data: TranslateDataConfig,
-                          test: TranslateEvalConfig) -> None:
+                          test: TranslateEvalConfig, recorded: dict | None) -> None:
     """Refuses, as :func:`~.image_config.check_translate_flags` does for
     ``translate train``, the settings that evaluate would record but not read: the
-    synthetic scenes' ``--root``, ``--data-seed`` (of ``given``, the flags) and
-    ``--num-test`` with a folder (``data``), and ``--inception-size`` without
-    ``--inception``, away from their defaults (a recorded config passes)."""
-    default, scenes = TranslateEvalConfig(), TranslateDataConfig()
+    synthetic scenes' ``--root``, ``--data-seed`` (of ``given``, the flags, away from
+    the checkpoint's: :func:`~.image_config.changed_flags`) and ``--num-test`` with a
+    folder (``data``), and ``--inception-size`` without ``--inception``, away from
+    their defaults (a recorded config passes)."""
+    default = TranslateEvalConfig()
     if data.data != SYNTHETIC:
-        unread = ([f"--{f.replace('_', '-')}" for f in ("root", "data_seed")
-                   if getattr(given, f) not in (None, getattr(scenes, f))]
+        unread = (changed_flags(given, recorded, ("root", "data_seed"))
                   + (["--num-test"] if test.num_test != default.num_test else []))
         if unread:
             raise ValueError(f"{', '.join(unread)}: synthetic data only, not read with "
