@@ -30,8 +30,9 @@ import copy
 
 import torch
 from torch_geometric.data import Data
-from torch_geometric.data.data import warn_or_raise
 from torch_geometric.utils import subgraph
+
+from ._data_checks import validate_sources
 
 
 class MultiSourceData(Data):
@@ -280,61 +281,7 @@ class MultiSourceData(Data):
                 first problem, else warn of each. (default: :obj:`True`)
         """
         status = super().validate(raise_on_error)
-        name, n = self.__class__.__name__, self.num_nodes
-
-        def fail(msg: str) -> None:
-            nonlocal status
-            status = False
-            warn_or_raise(f"{msg} in '{name}'", raise_on_error)
-
-        def ids(key: str, value, shape: str, below: int | None, what: str) -> bool:
-            if not isinstance(value, torch.Tensor) or value.is_floating_point() \
-                    or value.is_complex() or value.dtype == torch.bool:
-                fail(f"'{key}' must be an integer tensor {shape}, got "
-                     f"{getattr(value, 'dtype', type(value).__name__)}")
-                return False
-            if value.numel() and int(value.min()) < 0:
-                fail(f"'{key}' contains negative indices (found {int(value.min())})")
-            elif value.numel() and below is not None and int(value.max()) >= below:
-                fail(f"'{key}' contains larger indices than {what} ({below}) (found "
-                     f"{int(value.max())})")
-            return True
-
-        for s in self.sources:
-            x, assign = self[f"x_{s}"], self.get(f"assign_{s}")
-            rows = x.size(0) if isinstance(x, torch.Tensor) and x.dim() else None
-            if rows is None:
-                fail(f"'x_{s}' must be a tensor [N_{s}, ...], got "
-                     f"{getattr(x, 'shape', type(x).__name__)}")
-            elif assign is None and n is not None and rows != n:
-                fail(f"'x_{s}' has {rows} rows, but num_nodes is {n} (a source without "
-                     f"'assign_{s}' has one row per node)")
-            if assign is not None and ids(f"assign_{s}", assign, f"[N_{s}]", n,
-                                          "the number of nodes"):
-                if assign.dim() != 1 or (rows is not None and assign.numel() != rows):
-                    fail(f"'assign_{s}' needs to be of shape [{rows}] (one node per row of "
-                         f"'x_{s}'), found {tuple(assign.shape)}")
-        keys = set(self.keys())
-        for key in self.keys():
-            if not key.startswith("edge_index_") or _followed(key, keys):
-                continue
-            s, edges = key[len("edge_index_"):], self[key]
-            x = self.get(f"x_{s}")
-            units = x.size(0) if isinstance(x, torch.Tensor) and x.dim() else n
-            if not ids(key, edges, "[2, num_edges]", units,
-                       f"the rows of 'x_{s}'" if x is not None else "the number of nodes"):
-                continue
-            if edges.dim() != 2 or edges.size(0) != 2:
-                fail(f"'{key}' needs to be of shape [2, num_edges], found "
-                     f"{tuple(edges.shape)}")
-                continue
-            for other in (f"edge_weight_{s}", f"edge_attr_{s}"):
-                value = self.get(other)
-                if isinstance(value, torch.Tensor) and (value.dim() == 0
-                                                        or value.size(0) != edges.size(1)):
-                    fail(f"'{other}' needs {edges.size(1)} rows (the edges of '{key}'), "
-                         f"found {tuple(value.shape)}")
-        return status
+        return validate_sources(self, raise_on_error) and status
 
     def __inc__(self, key, value, *args, **kwargs):
         if key.startswith("assign_"):

@@ -1,0 +1,72 @@
+"""The checks :meth:`MultiSourceData.validate <pyg_fusion.data.MultiSourceData.validate>`
+adds to PyG's: those of each source, its assignment to the nodes and its
+stored graph."""
+from __future__ import annotations
+
+import torch
+from torch_geometric.data.data import warn_or_raise
+
+
+def validate_sources(data, raise_on_error: bool = True) -> bool:
+    """Whether every ``x_<source>``, ``assign_<source>`` and
+    ``edge_index_<source>`` (with its ``edge_weight_<source>`` /
+    ``edge_attr_<source>``) of ``data`` is consistent; raises a
+    :class:`ValueError` at the first problem, or warns of each."""
+    from .data import _followed  # data.py imports this module
+
+    status = True
+    name, n = data.__class__.__name__, data.num_nodes
+
+    def fail(msg: str) -> None:
+        nonlocal status
+        status = False
+        warn_or_raise(f"{msg} in '{name}'", raise_on_error)
+
+    def ids(key: str, value, shape: str, below: int | None, what: str) -> bool:
+        if not isinstance(value, torch.Tensor) or value.is_floating_point() \
+                or value.is_complex() or value.dtype == torch.bool:
+            fail(f"'{key}' must be an integer tensor {shape}, got "
+                 f"{getattr(value, 'dtype', type(value).__name__)}")
+            return False
+        if value.numel() and int(value.min()) < 0:
+            fail(f"'{key}' contains negative indices (found {int(value.min())})")
+        elif value.numel() and below is not None and int(value.max()) >= below:
+            fail(f"'{key}' contains larger indices than {what} ({below}) (found "
+                 f"{int(value.max())})")
+        return True
+
+    for s in data.sources:
+        x, assign = data[f"x_{s}"], data.get(f"assign_{s}")
+        rows = x.size(0) if isinstance(x, torch.Tensor) and x.dim() else None
+        if rows is None:
+            fail(f"'x_{s}' must be a tensor [N_{s}, ...], got "
+                 f"{getattr(x, 'shape', type(x).__name__)}")
+        elif assign is None and n is not None and rows != n:
+            fail(f"'x_{s}' has {rows} rows, but num_nodes is {n} (a source without "
+                 f"'assign_{s}' has one row per node)")
+        if assign is not None and ids(f"assign_{s}", assign, f"[N_{s}]", n,
+                                      "the number of nodes"):
+            if assign.dim() != 1 or (rows is not None and assign.numel() != rows):
+                fail(f"'assign_{s}' needs to be of shape [{rows}] (one node per row of "
+                     f"'x_{s}'), found {tuple(assign.shape)}")
+    keys = set(data.keys())
+    for key in data.keys():
+        if not key.startswith("edge_index_") or _followed(key, keys):
+            continue
+        s, edges = key[len("edge_index_"):], data[key]
+        x = data.get(f"x_{s}")
+        units = x.size(0) if isinstance(x, torch.Tensor) and x.dim() else n
+        if not ids(key, edges, "[2, num_edges]", units,
+                   f"the rows of 'x_{s}'" if x is not None else "the number of nodes"):
+            continue
+        if edges.dim() != 2 or edges.size(0) != 2:
+            fail(f"'{key}' needs to be of shape [2, num_edges], found "
+                 f"{tuple(edges.shape)}")
+            continue
+        for other in (f"edge_weight_{s}", f"edge_attr_{s}"):
+            value = data.get(other)
+            if isinstance(value, torch.Tensor) and (value.dim() == 0
+                                                    or value.size(0) != edges.size(1)):
+                fail(f"'{other}' needs {edges.size(1)} rows (the edges of '{key}'), "
+                     f"found {tuple(value.shape)}")
+    return status
