@@ -297,7 +297,8 @@ def data_from_checkpoint(given, recorded: dict | None):
     Args:
         given (SegmentDataConfig or TranslateDataConfig): the settings given
             anew (``None``: the checkpoint's).
-        recorded (dict, optional): the training run's data settings.
+        recorded (dict or None): the training run's data settings
+            (:obj:`None`: the checkpoint records none).
     """
     fields = [f for f in dataclasses.fields(given) if getattr(given, f.name) is None]
     if recorded is None:
@@ -318,7 +319,8 @@ def changed_flags(given, recorded: dict | None, names) -> list[str]:
     Args:
         given (SegmentDataConfig or TranslateDataConfig): the settings given
             anew (``None``: the checkpoint's).
-        recorded (dict, optional): the training run's data settings.
+        recorded (dict or None): the training run's data settings
+            (:obj:`None`: the checkpoint records none).
         names (Iterable[str]): the fields to look at.
     """
     fields = {f.name: f for f in dataclasses.fields(given)}

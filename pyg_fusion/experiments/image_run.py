@@ -39,7 +39,7 @@ def config_with_data(config: dict | None, data) -> dict | None:
     filled in) as its ``data`` section.
 
     Args:
-        config (dict, optional): the run's config, or :obj:`None` (returned as is).
+        config (dict or None): the run's config, or :obj:`None` (returned as is).
         data (dataclass): the data config scored.
     """
     return None if config is None else {**config, "data": dataclasses.asdict(data)}

@@ -19,7 +19,7 @@ def seed_env(seed: int | None):
     caller's after it (``None``: sets nothing, restores what the block set).
 
     Args:
-        seed (int, optional): the run's seed.
+        seed (int or None): the run's seed (:obj:`None`: sets nothing).
     """
     old = {k: os.environ.get(k) for k in _SEED_ENV}
     if seed is not None:

@@ -1,0 +1,119 @@
+"""The type that an Args entry names is the signature's, as PyG documents it:
+``name (type, optional)`` gives the annotation's types (``None`` is what
+``optional`` says), and ``optional`` is written only where the parameter has
+a default. The objects are those of ``test_docstrings``: the public API of
+``pyg_fusion.nn``, ``functional``, ``datasets``, ``transforms`` and the rest."""
+import inspect
+import re
+
+import pytest
+
+from test_docstrings import OBJECTS, _args_entries
+
+# How the docstrings spell a type that the annotations spell otherwise.
+_SAME = {"callable": "callable", "list": "list", "dict": "dict", "tuple": "tuple",
+         "sequence": "sequence", "mapping": "mapping"}
+
+
+def _split_top(text: str, seps: tuple[str, ...]) -> list[str]:
+    """``text`` split at ``seps`` outside brackets."""
+    out, depth, cur, i = [], 0, "", 0
+    while i < len(text):
+        ch = text[i]
+        depth += (ch in "[(") - (ch in "])")
+        sep = next((s for s in seps if depth == 0 and text.startswith(s, i)), None)
+        if sep:
+            out.append(cur)
+            cur, i = "", i + len(sep)
+            continue
+        cur += ch
+        i += 1
+    out.append(cur)
+    return [o.strip() for o in out if o.strip()]
+
+
+def _names(text: str, seps: tuple[str, ...]) -> set[str]:
+    """The outer type names of a type expression, without their modules
+    (``torch.Tensor`` and ``Tensor`` are one type), lowercased, ``None``
+    left out."""
+    out = set()
+    for part in _split_top(text, seps):
+        name = part.split("[")[0].strip().split(".")[-1].lower()
+        if name not in ("none", "nonetype", "optional"):
+            out.add(_SAME.get(name, name))
+    return out
+
+
+def _documented(kind: str) -> set[str]:
+    return _names(kind, (",", " or ", "|"))
+
+
+def _annotated(fn, param) -> set[str] | None:
+    """The annotation's types (a type alias resolved), or :obj:`None` where
+    it says nothing (no annotation, ``Any``)."""
+    ann = param.annotation
+    if ann is param.empty:
+        return None
+    if isinstance(ann, str):
+        try:
+            ann = inspect.get_annotations(fn, eval_str=True)[param.name]
+        except Exception:  # a name imported for type checkers only: the string
+            pass
+    text = ann if isinstance(ann, str) else inspect.formatannotation(ann)
+    text = re.sub(r"^(typing\.)?Union\[(.*)\]$", r"\2", text)
+    text = re.sub(r"^(typing\.)?Optional\[(.*)\]$", r"\2 | None", text)
+    names = _names(text, ("|", ","))
+    return None if names & {"any"} else names
+
+
+def _entries():
+    for name, obj in OBJECTS:
+        fn = obj.__init__ if inspect.isclass(obj) else obj
+        doc = inspect.getdoc(obj) or ""
+        if "Args:" not in doc.split("\n"):
+            continue
+        entries = _args_entries(doc)
+        for p in inspect.signature(fn).parameters.values():
+            if p.name in entries:
+                yield name, fn, p, entries[p.name][0]
+
+
+def test_documented_types_are_the_annotations():
+    # "k (int, optional)" beside k: float | None, or "x (torch.Tensor)"
+    # beside x: dict[str, Tensor], would have the reader pass the wrong thing
+    checked, wrong = 0, []
+    for name, fn, p, kind in _entries():
+        annotated = _annotated(fn, p)
+        if annotated is not None:
+            checked += 1
+            if _documented(kind) != annotated:
+                wrong.append(f"{name}: {p.name} documented ({kind}), annotated "
+                             f"{p.annotation}")
+        elif p.default is not p.empty and type(p.default) in (bool, int, float, str):
+            # unannotated: the literal default's type must be among the documented
+            checked += 1
+            have = type(p.default).__name__
+            if have not in _documented(kind) and not (have == "int" and "float" in
+                                                        _documented(kind)):
+                wrong.append(f"{name}: {p.name} documented ({kind}), default {p.default!r}")
+    assert not wrong, "\n".join(wrong)
+    assert checked > 1000  # the public API's parameters are really compared
+
+
+def test_optional_is_written_only_for_a_default():
+    # PyG's "optional" means "may be left out": a required parameter that
+    # takes None is "(dict or None)", or a call without it fails
+    wrong = [f"{name}: {p.name} ({kind}) has no default" for name, _, p, kind in _entries()
+             if "optional" in kind and p.default is p.empty]
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("kind,names", [
+    ("torch.Tensor, optional", {"tensor"}),
+    ("List[torch.Tensor]", {"list"}),
+    ("str or os.PathLike, optional", {"str", "pathlike"}),
+    ("dict[str, Sequence[int] | slice], optional", {"dict"}),
+    ("int | None, optional", {"int"}),
+])
+def test_documented_type_names(kind, names):
+    assert _documented(kind) == names
