@@ -28,6 +28,16 @@ def check_records(records: Any, name: str) -> None:
 _NUMBERS = ("metric", "mean", "std", "seeds", "values")
 
 
+def _identity(record: dict) -> dict:
+    """What ``record`` says ran, but its seeds: those of its numbers, and its
+    config's (:func:`~pyg_fusion.experiments.run.make_records` records them
+    there too), which are the seeds finished so far in an interrupted grid."""
+    out = {k: v for k, v in record.items() if k not in _NUMBERS}
+    if isinstance(out.get("config"), dict):
+        out["config"] = {k: v for k, v in out["config"].items() if k != "seeds"}
+    return out
+
+
 def reusable_runs(earlier: list[dict], identities: dict[str, dict],
                    seeds: list[int]) -> dict[str, dict[int, dict[str, float]]]:
     """``{method: {seed: {metric: value}}}`` of the runs of ``earlier`` (records
@@ -46,13 +56,12 @@ def reusable_runs(earlier: list[dict], identities: dict[str, dict],
     def key(d: dict) -> str:
         return json.dumps(d, sort_keys=True)
     check_records(earlier, "resume")
-    wanted = {m: key(i) for m, i in identities.items()}
+    wanted = {m: key(_identity(i)) for m, i in identities.items()}
     found: dict[str, dict[str, dict]] = {}
     repeated = set()
     for r in earlier:
         method = r.get("method")
-        if method in wanted and key({k: v for k, v in r.items()
-                                     if k not in _NUMBERS}) == wanted[method]:
+        if method in wanted and key(_identity(r)) == wanted[method]:
             if r["metric"] in found.setdefault(method, {}):
                 repeated.add(method)
             found[method][r["metric"]] = r

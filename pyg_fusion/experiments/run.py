@@ -191,7 +191,9 @@ def make_records(td: TaskData, method: str, per_seed: dict[int, dict[str, float]
                  extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """One record per metric: mean and (sample) std over the seeds, and the
     versions that computed them (``versions``: pyg_fusion, torch,
-    torch_geometric, numpy, Python).
+    torch_geometric, numpy, Python). A ``config`` of ``extra`` is recorded
+    with the seeds (``seeds``, as ``--print-config`` writes them): read back
+    with ``--config`` it reruns these seeds, not the default one.
 
     Args:
         td (TaskData): the data the runs used (its dataset and setting are recorded).
@@ -202,6 +204,9 @@ def make_records(td: TaskData, method: str, per_seed: dict[int, dict[str, float]
     """
     seeds = sorted(per_seed)
     versions = library_versions()
+    extra = dict(extra or {})
+    if isinstance(extra.get("config"), dict):
+        extra["config"] = {**extra["config"], "seeds": seeds}
     out = []
     names = [m for m in next(iter(per_seed.values())) if not m.startswith("_")]
     for metric in names:
@@ -209,7 +214,7 @@ def make_records(td: TaskData, method: str, per_seed: dict[int, dict[str, float]
         out.append({"dataset": td.dataset, "setting": td.setting, "method": method,
                     "metric": metric, "mean": statistics.fmean(vals),
                     "std": statistics.stdev(vals) if len(vals) > 1 else 0.0,
-                    "seeds": seeds, "values": vals, **(extra or {}), "versions": versions})
+                    "seeds": seeds, "values": vals, **extra, "versions": versions})
     return out
 
 
