@@ -70,3 +70,23 @@ def validate_sources(data, raise_on_error: bool = True) -> bool:
                 fail(f"'{other}' needs {edges.size(1)} rows (the edges of '{key}'), "
                      f"found {tuple(value.shape)}")
     return status
+
+
+def check_offset_ids(data, key: str, value, units: int | None, what: str) -> int | None:
+    """``units``, the offset of ``key`` when ``data`` is batched, once its ids
+    are checked to lie in ``[0, units)``: an id beyond would point into the
+    next graph of the batch, linking the graphs without a word."""
+    if isinstance(value, torch.Tensor) and value.numel() and units is not None:
+        low, high = int(value.min()), int(value.max())
+        if low < 0 or high >= units:
+            # PyG's transforms that select nodes (T.RemoveIsolatedNodes,
+            # T.FixedPoints) find node attributes by their size: they leave a
+            # finer source's units and ids, and the graphs per source, as they were
+            raise ValueError(
+                f"{data.__class__.__name__}: cannot batch '{key}': its ids span [{low}, "
+                f"{high}], but the graph has {units} {what}; in a batch they would point "
+                f"into other graphs. PyG's transforms that select nodes "
+                f"(T.RemoveIsolatedNodes, T.FixedPoints) leave assign_<source> and "
+                f"edge_index_<source> unchanged: select nodes with "
+                f"MultiSourceData.subgraph(subset), which keeps every source aligned")
+    return units

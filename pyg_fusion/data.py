@@ -22,7 +22,8 @@ PyG's structural tools (``T.ToUndirected``, ``is_undirected()``, ...) read one g
 ``edge_index``: on graphs per source they are an error, and
 :class:`~pyg_fusion.transforms.PerSource` applies a transform to each. Select nodes
 with :meth:`MultiSourceData.subgraph`, which keeps every source aligned
-(``T.RemoveIsolatedNodes`` leaves finer units and per-source graphs on dropped nodes).
+(``T.RemoveIsolatedNodes`` and ``T.FixedPoints`` leave finer units and per-source
+graphs on dropped nodes: batching such a graph is an error naming the attribute).
 """
 from __future__ import annotations
 
@@ -32,7 +33,7 @@ import torch
 from torch_geometric.data import Data
 from torch_geometric.utils import subgraph
 
-from ._data_checks import validate_sources
+from ._data_checks import check_offset_ids, validate_sources
 
 
 class MultiSourceData(Data):
@@ -290,10 +291,13 @@ class MultiSourceData(Data):
                 raise ValueError(f"{self.__class__.__name__}: cannot offset '{key}' when "
                                  f"batching: the graph has no node-level source (an x_<source> "
                                  f"without assign_<source>) to count its nodes; set num_nodes")
-            return self.num_nodes
+            return check_offset_ids(self, key, value, self.num_nodes, "nodes (num_nodes)")
         if key.startswith("edge_index_"):
-            x = self.get(f"x_{key[len('edge_index_'):]}")
-            return x.size(0) if x is not None else self.num_nodes
+            source = key[len("edge_index_"):]
+            x = self.get(f"x_{source}")
+            if x is not None:
+                return check_offset_ids(self, key, value, x.size(0), f"rows of x_{source}")
+            return check_offset_ids(self, key, value, self.num_nodes, "nodes (num_nodes)")
         return super().__inc__(key, value, *args, **kwargs)
 
     def __cat_dim__(self, key, value, *args, **kwargs):

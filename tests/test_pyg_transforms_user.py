@@ -1,0 +1,58 @@
+"""PyG's own transforms on MultiSourceData, as a user composes them: those
+that work as on a Data, and those that select nodes without knowing finer
+sources or graphs per source, whose output batching refuses by name."""
+import pytest
+import torch
+import torch_geometric.transforms as T
+from torch_geometric.data import Batch, Data
+
+from pyg_fusion.data import MultiSourceData
+
+
+def _graph(seed=0):
+    g = torch.Generator().manual_seed(seed)
+    # node 4 is isolated in edge_index; source c has 9 finer units
+    return MultiSourceData(
+        x_a=torch.rand(6, 3, generator=g), y=torch.tensor([0, 1, 0, 1, 0, 1]),
+        x_c=torch.rand(9, 4, generator=g), assign_c=torch.tensor([0, 0, 1, 1, 2, 3, 4, 5, 5]),
+        edge_index=torch.tensor([[0, 1, 2, 3, 5], [1, 0, 3, 2, 5]]))
+
+
+@pytest.mark.parametrize("transform", [T.RemoveIsolatedNodes(), T.FixedPoints(4)],
+                         ids=["RemoveIsolatedNodes", "FixedPoints"])
+def test_a_node_selecting_transform_is_refused_at_batching_not_linked(transform):
+    # the transform kept assign_c's old node ids (up to 5) on fewer nodes:
+    # batched, graph 0's units went to graph 1's nodes without a word
+    torch.manual_seed(0)
+    out = transform(_graph())
+    assert out.num_nodes < 6 and int(out.assign_c.max()) == 5
+    with pytest.raises(ValueError, match=r"cannot batch 'assign_c': its ids span \[0, 5\], "
+                                         r"but the graph has \d nodes.*MultiSourceData"
+                                         r"\.subgraph"):
+        Batch.from_data_list([out, _graph(1)])
+
+
+def test_a_stale_graph_per_source_is_refused_at_batching():
+    data = _graph()
+    data.edge_index_a = torch.tensor([[0, 5], [5, 0]])
+    del data.x_c, data.assign_c
+    out = T.RemoveIsolatedNodes()(data)
+    with pytest.raises(ValueError, match=r"cannot batch 'edge_index_a': its ids span "
+                                         r"\[0, 5\], but the graph has 5 rows of x_a"):
+        Batch.from_data_list([out, data])
+
+
+def test_subgraph_batches_and_the_common_transforms_keep_the_sources():
+    data = _graph()
+    kept = data.subgraph(torch.tensor([0, 1, 2, 3, 5]))
+    batch = Batch.from_data_list([kept, _graph(1)])
+    assert batch.assign_c.tolist()[:8] == [0, 0, 1, 1, 2, 3, 4, 4]  # node 5 is now 4
+    assert batch.assign_c.tolist()[8:] == [5 + i for i in [0, 0, 1, 1, 2, 3, 4, 5, 5]]
+    torch.manual_seed(0)
+    out = T.Compose([T.NormalizeFeatures(attrs=["x_a", "x_c"]), T.ToDevice("cpu"),
+                     T.RandomNodeSplit(num_val=1, num_test=1)])(_graph())
+    assert isinstance(out, MultiSourceData) and out.validate()
+    assert torch.equal(out.x_a, T.NormalizeFeatures()(Data(x=_graph().x_a)).x)
+    assert int(out.train_mask.sum() + out.val_mask.sum() + out.test_mask.sum()) == 6
+    out.x_a = out.x_a[:5]  # the count still follows the sources
+    assert out.num_nodes == 5
