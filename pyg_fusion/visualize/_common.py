@@ -137,11 +137,14 @@ def _is_matrix(seq) -> bool:
             {len(r) for r in seq}) == 1 and len(seq[0]) == len(seq)
 
 
-def source_graph(data, source: str, *, k: int | None = 10, metric: str = "cosine"
+def source_graph(data, source: str, *, k: int | None = 10, metric: str = "cosine",
+                 max_nodes: int | None = None, hint: str = "plot a subgraph"
                  ) -> tuple[Tensor, Tensor, int]:
     """The relation graph of one source of a ``MultiSourceData``: the stored
     ``edge_index_<source>`` / ``edge_weight_<source>`` if present, otherwise
     built from ``x_<source>`` with :func:`pyg_fusion.functional.relation_graph`.
+    More than ``max_nodes`` units are refused first, before a k-NN search
+    that takes minutes at a million units (see :func:`check_node_count`).
     Returns ``(edge_index, edge_weight, num_units)``."""
     key = f"x_{source}"
     if key not in data:
@@ -149,6 +152,7 @@ def source_graph(data, source: str, *, k: int | None = 10, metric: str = "cosine
         raise ValueError(f"source {source!r} not in data; its sources are "
                          f"{source_names(data)}")
     x = data[key]
+    check_node_count(f"source {source!r}", x.size(0), max_nodes, hint)
     stored = data.get(f"edge_index_{source}")
     if stored is not None:
         w = data.get(f"edge_weight_{source}")

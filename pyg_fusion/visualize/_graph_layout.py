@@ -26,11 +26,11 @@ def _positions(n, edges, weights, *, layout, pos, time, seed) -> np.ndarray:
         return np.stack([rank, np.zeros(n)], axis=1)
     g = nx.Graph()
     g.add_nodes_from(range(n))
-    g.add_weighted_edges_from((int(i), int(j), float(abs(x)))
-                              for (i, j), x in zip(edges, weights))
-    if layout == "circular":
+    if layout == "circular":  # places the nodes alone: no edges to build
         p = nx.circular_layout(g)
     else:
+        g.add_weighted_edges_from((int(i), int(j), float(abs(x)))
+                                  for (i, j), x in zip(edges, weights))
         p = nx.spring_layout(g, weight="weight", seed=seed)
     return np.array([p[i] for i in range(n)], dtype=float).reshape(n, 2)
 

@@ -7,9 +7,9 @@ from torch import Tensor
 from matplotlib.colors import Normalize
 
 from ..data import source_names
-from ._common import (closes_on_error, finish, graph_to_dense, is_data, label_ticks,
-                      new_grid, node_ticks, order_nodes, plain_graph, source_graph,
-                      tex_name)
+from ._common import (MAX_DENSE_NODES, closes_on_error, finish, graph_to_dense, is_data,
+                      label_ticks, new_grid, node_ticks, order_nodes, plain_graph,
+                      source_graph, tex_name)
 from ._matrix import matrix_labels, show_matrix
 
 
@@ -100,7 +100,7 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         y = data.get("y")
         graphs = {}
         for s in source_names(data):
-            ei, w, n = source_graph(data, s, k=k)
+            ei, w, n = source_graph(data, s, k=k, max_nodes=MAX_DENSE_NODES)
             graphs[f"$R_{{{tex_name(s)}}}$"] = (ei, w, n)
         if not graphs:  # a plain PyG Data / Batch: its own edge_index
             graphs[""] = plain_graph(data)

@@ -12,9 +12,9 @@ from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
 from matplotlib.ticker import MaxNLocator
 
 from ..data import source_names
-from ._common import (check_graph, check_node_count, closes_on_error, finish, is_data,
-                      is_fused_graph, new_figure, plain_graph, shorten_all, source_graph,
-                      tex_name, to_numpy)
+from ._common import (MAX_DENSE_NODES, check_graph, check_node_count, closes_on_error,
+                      finish, is_data, is_fused_graph, new_figure, plain_graph, shorten_all,
+                      source_graph, tex_name, to_numpy)
 from ._graph_layout import _arc, _positions
 from ._matrix import spaced_ticks
 
@@ -27,6 +27,13 @@ LAYOUTS = ("spring", "circular", "temporal")
 # One arrow patch per edge: matplotlib draws a few thousand in seconds, more
 # take minutes and are a solid block anyway
 MAX_ARROWS = 2000
+
+# The circular and temporal layouts: 1e5 nodes and 1e5 drawn edges take about
+# 10 s; a million (a k-NN graph of 1e5 units) take minutes and gigabytes, and
+# draw a solid block
+MAX_NODES = 100_000
+MAX_EDGES = 100_000
+_HINT = "use top_k, or plot a subgraph"
 
 
 @closes_on_error
@@ -86,7 +93,10 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
             indexed by label. (default: :obj:`None`, the labels)
         layout (str, optional): :obj:`"spring"` (at most 5000 nodes: its cost
             grows as N^2), :obj:`"circular"` or :obj:`"temporal"` (nodes on
-            a line in time order, edges as arcs above it).
+            a line in time order, edges as arcs above it); these two draw at
+            most 100000 nodes and 100000 edges (after ``top_k``), a dense
+            adjacency at most 8192 nodes: a larger graph is refused, before
+            any k-NN search, with a ``ValueError`` that says so.
             (default: :obj:`"spring"`)
         pos (torch.Tensor or numpy.ndarray, optional): explicit ``[N, 2]``
             node positions, drawn with straight edges (overrides ``layout``).
@@ -147,7 +157,8 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
                     raise ValueError(f"source is required for a Data with several "
                                      f"sources; its sources are {sources}")
                 source = sources[0]
-            edge_index, edge_weight, num_nodes = source_graph(data, source, k=k)
+            edge_index, edge_weight, num_nodes = source_graph(
+                data, source, k=k, max_nodes=_max_nodes(layout, pos), hint=_hint(layout, pos))
         y = data.get("y")
         if labels is None and scores is None and isinstance(y, Tensor) \
                 and y.dim() == 1 and y.numel() == num_nodes:
@@ -164,9 +175,9 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         if edge_weight is not None:
             raise ValueError("edge_weight must be None when edge_index is a "
                              "dense [N, N] adjacency")
-        if layout == "spring" and pos is None:  # refused before the edge list is built
-            check_node_count("the graph", edge_index.shape[0], SPRING_MAX_NODES,
-                             "use layout='circular' or 'temporal', or plot a subgraph")
+        # refused before the float64 copy and the edge list are built
+        check_node_count("the graph", edge_index.shape[0],
+                         min(_max_nodes(layout, pos), MAX_DENSE_NODES), _hint(layout, pos))
         adj = to_numpy("edge_index (dense adjacency)", edge_index)
         rows, cols = np.nonzero(adj)
         edge_index = np.stack([cols, rows])  # adj[i, j]: the edge j -> i
@@ -174,8 +185,7 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         num_nodes = adj.shape[0]
 
     ei, w, n = check_graph(edge_index, edge_weight, num_nodes)
-    check_node_count("the graph", n, SPRING_MAX_NODES if layout == "spring" and pos is None
-                     else None, "use layout='circular' or 'temporal', or plot a subgraph")
+    check_node_count("the graph", n, _max_nodes(layout, pos), _hint(layout, pos))
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int)
                               or top_k < 1):
         raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")
@@ -184,6 +194,10 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
     if arrows and not temporal and len(edges) > MAX_ARROWS:
         raise ValueError(f"arrows draws at most {MAX_ARROWS} edges, this graph has "
                          f"{len(edges)}: use top_k, layout='temporal' or arrows=False")
+    if len(edges) > MAX_EDGES:
+        raise ValueError(f"this figure draws at most {MAX_EDGES} edges, this graph has "
+                         f"{len(edges)} to draw: {_HINT} (e.g. "
+                         f"torch_geometric.utils.subgraph)")
 
     fig, ax = new_figure(ax, figsize=(6.4, 5.2) if layout != "temporal" else (9, 3.6))
     coords = _positions(n, edges, ew, layout=layout, pos=pos, time=time, seed=seed)
@@ -278,14 +292,24 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
     return finish(fig, path)
 
 
+def _max_nodes(layout: str, pos) -> int:
+    return SPRING_MAX_NODES if layout == "spring" and pos is None else MAX_NODES
+
+
+def _hint(layout: str, pos) -> str:
+    return ("use layout='circular' or 'temporal', or plot a subgraph"
+            if layout == "spring" and pos is None else "plot a subgraph")
+
+
 def select_edges(edge_index: np.ndarray, edge_weight: np.ndarray, *,
                  top_k: int | None = None, directed: bool = False
                  ) -> tuple[np.ndarray, np.ndarray]:
-    """The edges :func:`plot_relation_graph` draws: no self loops, no zero
-    weights, the ``top_k`` strongest (by :math:`|w|`) into each node, and each
+    """The edges :func:`plot_relation_graph` draws: duplicate edges summed
+    into one (as :func:`torch_geometric.utils.coalesce`, message passing and
+    :func:`plot_adjacency` count them), then no self loops, no zero weights,
+    the ``top_k`` strongest (by :math:`|w|`) into each node, and each
     unordered pair once (the entry with the larger :math:`|w|`); with
-    ``directed``, each ordered pair once (duplicate edges: the larger
-    :math:`|w|`).
+    ``directed``, each ordered pair.
 
     Args:
         edge_index (numpy.ndarray): ``[2, E]`` integer edge list (source,
@@ -304,6 +328,7 @@ def select_edges(edge_index: np.ndarray, edge_weight: np.ndarray, *,
         [E'])``; with ``directed``, the rows of ``edges`` are
         ``(source, target)``.
     """
+    edge_index, edge_weight = _summed(edge_index, edge_weight)
     col, row = edge_index  # rank within a row of the dense graph: a node's in-edges
     keep = (row != col) & (edge_weight != 0)
     row, col, w = row[keep], col[keep], edge_weight[keep]
@@ -323,6 +348,19 @@ def select_edges(edge_index: np.ndarray, edge_weight: np.ndarray, *,
         first = np.r_[True, (np.diff(lo) != 0) | (np.diff(hi) != 0)]
         lo, hi, w = lo[first], hi[first], w[first]
     return np.stack([lo, hi], axis=1).astype(np.int64), w
+
+
+def _summed(edge_index: np.ndarray, edge_weight: np.ndarray
+            ) -> tuple[np.ndarray, np.ndarray]:
+    # an edge given twice weighs their sum, as the heatmap of the same graph
+    # shows it: +1 and -1 cancel, 0.5 twice weighs 1
+    if edge_index.shape[1] < 2:
+        return edge_index, edge_weight
+    from torch_geometric.utils import coalesce
+    ei, w = coalesce(torch.from_numpy(np.ascontiguousarray(edge_index, dtype=np.int64)),
+                     torch.from_numpy(np.ascontiguousarray(edge_weight, dtype=np.float64)),
+                     int(edge_index.max()) + 1, reduce="sum")
+    return ei.numpy(), w.numpy()
 
 
 def edge_style(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

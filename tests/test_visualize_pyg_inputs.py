@@ -1,0 +1,97 @@
+"""pyg_fusion.visualize on the graphs a PyG user builds: duplicate edges,
+self loops and isolated nodes checked against torch_geometric's own dense
+adjacency, and large graphs refused before any costly work."""
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+import torch  # noqa: E402
+from torch_geometric.data import Batch, Data  # noqa: E402
+from torch_geometric.utils import to_dense_adj  # noqa: E402
+
+import pyg_fusion.functional as F  # noqa: E402
+from pyg_fusion.data import MultiSourceData  # noqa: E402
+from pyg_fusion.visualize import plot_adjacency, plot_relation_graph, select_edges  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+# 0 -> 1 twice (+1, -1: they cancel), 2 -> 3 twice (0.5 each), a self loop
+# on 3, node 5 isolated
+EI = torch.tensor([[0, 0, 1, 2, 2, 3, 4], [1, 1, 2, 3, 3, 3, 0]])
+W = torch.tensor([1.0, -1.0, 0.25, 0.5, 0.5, 4.0, -2.0])
+
+
+def test_the_heatmap_is_torch_geometrics_dense_adjacency_with_rows_as_targets():
+    data = Data(edge_index=EI, edge_weight=W, num_nodes=6)
+    fig = plot_adjacency(data)
+    img = np.asarray(fig.axes[0].get_images()[0].get_array())
+    # to_dense_adj puts the edge j -> i at [j, i]; the figure at [i, j], as documented
+    ref = to_dense_adj(EI, edge_attr=W, max_num_nodes=6)[0].T.numpy()
+    np.testing.assert_allclose(img, ref)
+    assert fig.axes[0].get_ylabel() == "target node i"
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16, torch.float64])
+def test_duplicate_edges_are_drawn_with_their_sum_as_the_heatmap_shows_them(dtype):
+    # each was drawn with the larger weight of its copies: the cancelling
+    # pair 0 -> 1 as an edge of weight 1, 2 -> 3 as 0.5 where the heatmap has 1
+    for directed, want in ((False, {(1, 2): 0.25, (2, 3): 1.0, (0, 4): -2.0}),
+                           (True, {(1, 2): 0.25, (2, 3): 1.0, (4, 0): -2.0})):
+        edges, w = select_edges(EI.numpy(), W.numpy(), directed=directed)
+        assert {(int(a), int(b)): float(x) for (a, b), x in zip(edges, w)} == want
+    fig = plot_relation_graph(EI, W.to(dtype).requires_grad_(), num_nodes=6)
+    assert "3 edges drawn" in fig.axes[0].get_title()
+
+
+def test_a_batch_is_drawn_as_its_graphs_side_by_side_unlinked():
+    a = Data(edge_index=torch.tensor([[0], [1]]), edge_weight=torch.tensor([2.0]), num_nodes=2)
+    b = Data(edge_index=torch.tensor([[1], [0]]), edge_weight=torch.tensor([3.0]), num_nodes=3)
+    batch = Batch.from_data_list([a, b])
+    img = np.asarray(plot_adjacency(batch).axes[0].get_images()[0].get_array())
+    ref = np.zeros((5, 5))
+    ref[1, 0], ref[2, 3] = 2.0, 3.0
+    np.testing.assert_array_equal(img, ref)
+
+
+def _no_knn(*args, **kwargs):
+    raise AssertionError("a k-NN graph was built for a graph the figure refuses")
+
+
+@pytest.mark.parametrize("draw, limit", [
+    (lambda d: plot_adjacency(d), 8192),
+    (lambda d: plot_relation_graph(d, source="a"), 5000),
+    (lambda d: plot_relation_graph(d, source="a", layout="circular"), 100_000),
+])
+def test_too_many_units_are_refused_before_the_knn_search(monkeypatch, draw, limit):
+    # the search ran first: 17 s at 1e5 units, minutes at 1e6, then the refusal
+    monkeypatch.setattr(F, "relation_graph", _no_knn)
+    data = MultiSourceData(x_a=torch.zeros(limit + 1, 2))
+    with pytest.raises(ValueError, match=f"source 'a' has {limit + 1} nodes, more than "
+                       f"this figure draws \\({limit}\\)"):
+        draw(data)
+
+
+def test_the_circular_and_temporal_layouts_refuse_what_they_cannot_draw():
+    # a million nodes drew for minutes and gigabytes (1e5 nodes: 20 s, 1.3 GB)
+    ei = torch.tensor([[0], [999_999]])
+    for layout in ("circular", "temporal"):
+        with pytest.raises(ValueError, match="1000000 nodes, more than this figure "
+                           "draws \\(100000\\); plot a subgraph"):
+            plot_relation_graph(ei, layout=layout)
+    g = torch.Generator().manual_seed(0)
+    many = torch.randint(0, 50_000, (2, 120_000), generator=g)
+    with pytest.raises(ValueError, match="at most 100000 edges, this graph has 1[01]\\d{4} "
+                       "to draw: use top_k"):
+        plot_relation_graph(many, layout="temporal")
+    # a dense adjacency is refused before its float64 copy (0.6 GB here)
+    view = np.broadcast_to(np.zeros(1, dtype=np.float32), (9000, 9000))
+    with pytest.raises(ValueError, match="9000 nodes, more than this figure draws \\(8192\\)"):
+        plot_relation_graph(view, layout="circular")
