@@ -115,7 +115,7 @@ def test_head_scales_the_propagated_labels(device):
     head.reset_parameters()
     assert torch.allclose(head.log_scale.exp(),
                           torch.tensor(3.0, dtype=torch.float64, device=device))
-    assert repr(head) == "LabelPropagationHead(num_layers=5, alpha=0.6, symmetric=True)"
+    assert repr(head) == "LabelPropagationHead(num_layers=5, alpha=0.6, symmetric=True, scale=3.0)"
 
 
 def test_split_seeds_is_a_disjoint_partition_of_the_training_nodes(device):

@@ -124,7 +124,8 @@ class RowHead(torch.nn.Module):
         return self.lin2(self.dropout(torch.relu(self.lin1(g)))).squeeze(-1)
 
     def __repr__(self) -> str:
-        extra = f", row_norm={self.row_norm!r}" if self.row_norm else ""
+        extra = f", dropout={self.dropout.p}" if self.dropout.p else ""
+        extra += f", row_norm={self.row_norm!r}" if self.row_norm else ""
         if self.row_order != "position":
             extra += f", row_order={self.row_order!r}"
         return (f"{self.__class__.__name__}(num_nodes={self.num_nodes}, "
@@ -173,6 +174,7 @@ class GraphHead(torch.nn.Module):
             GraphConv(dims[i], dims[i + 1]) for i in range(num_layers))
         self.dropout = dropout
         self.in_channels, self.out_channels = in_channels, out_channels
+        self.hidden_channels = hidden_channels
 
     def reset_parameters(self):
         for conv in self.convs:
@@ -246,4 +248,5 @@ class GraphHead(torch.nn.Module):
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}({self.in_channels}, {self.out_channels}, "
-                f"num_layers={len(self.convs)})")
+                f"hidden_channels={self.hidden_channels}, num_layers={len(self.convs)}, "
+                f"dropout={self.dropout})")

@@ -115,8 +115,9 @@ class LabelPropagationHead(torch.nn.Module):
         return torch.where(unreached, seed_prior_logits(y).to(logits.dtype), logits)
 
     def __repr__(self) -> str:
+        scale = f", scale={self.initial_scale}" if self.initial_scale != 10.0 else ""
         return (f"{self.__class__.__name__}(num_layers={self.num_layers}, alpha={self.alpha}, "
-                f"symmetric={self.symmetric})")
+                f"symmetric={self.symmetric}{scale})")
 
 
 def takes_seed_labels(model: torch.nn.Module) -> bool:

@@ -43,6 +43,7 @@ class GCN(nn.Module):
         self.convs = nn.ModuleList([GCNConv(a, b) for a, b in zip(dims[:-1], dims[1:])])
         self.dropout = dropout
         self.in_channels, self.out_channels = in_channels, out_channels
+        self.hidden_channels = hidden_channels
 
     def reset_parameters(self):
         for conv in self.convs:
@@ -58,4 +59,5 @@ class GCN(nn.Module):
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}({self.in_channels}, {self.out_channels}, "
-                f"num_layers={len(self.convs)})")
+                f"hidden_channels={self.hidden_channels}, num_layers={len(self.convs)}, "
+                f"dropout={self.dropout})")

@@ -90,4 +90,4 @@ class MTN(nn.Module):
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}({self.in_channels}, {self.hidden_channels}, "
-                f"dilations={self.dilations})")
+                f"dilations={self.dilations}, dropout={self.dropout})")
