@@ -97,3 +97,17 @@ def test_the_generators_own_folders_are_still_generated_again(tmp_path):
     open(os.path.join(streams.generated_folder, ".lock"), "w").close()
     os.remove(os.path.join(streams.generated_folder, "streams.json"))
     RecordingStreamsVAD(str(tmp_path), folder="s", **STREAMS)
+
+
+def test_a_root_under_the_home_folder_is_the_homes(tmp_path, monkeypatch):
+    # SyntheticRGBD("~/scenes") wrote the scenes into a folder named "~" in
+    # the working folder (PyG's datasets read "~" as the home folder)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.chdir(tmp_path)
+    from pyg_fusion.datasets import RGBDSegmentation
+    SyntheticRGBD("~/scenes", size=16, num_train=2, num_test=2, progress=False)
+    assert sorted(os.listdir(tmp_path)) == ["home"]
+    assert (tmp_path / "home" / "scenes" / "meta.json").is_file()
+    assert len(RGBDSegmentation("~/scenes", "test", num_classes=6)) == 2
+    assert len(RGBDSegmentation(tmp_path / "home" / "scenes", list_file="~/scenes/test.txt",
+                                num_classes=6)) == 2

@@ -177,13 +177,14 @@ class RGBDSegmentation(Dataset):
         check_int("num_classes", num_classes, minimum=1)
         if crop_size is not None:
             check_int("crop_size", crop_size, minimum=1)
-        self.root = str(root)
+        self.root = osp.expanduser(str(root))  # as PyG's datasets: '~/data' is a home's folder
         self.split = split
         if list_file is None:
             if split not in ("train", "val", "test"):
                 raise ValueError(f"split must be 'train', 'val' or 'test' (or "
                                  f"give list_file), got {split!r}")
             list_file = f"{split}.txt"
+        list_file = osp.expanduser(list_file)
         path = list_file if osp.isabs(list_file) else osp.join(self.root, list_file)
         if not osp.isfile(path):
             raise FileNotFoundError(f"list file not found: {path}")

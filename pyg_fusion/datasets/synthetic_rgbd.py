@@ -88,7 +88,8 @@ def make_rgbd_scene(rng: np.random.Generator, size: int = 64,
 
 
 # what _generate writes under root
-GENERATED = Generated("the synthetic scenes", "meta.json", ("size", "num_train", "num_test", "seed"),
+GENERATED = Generated("the synthetic scenes", "meta.json",
+                      ("size", "num_train", "num_test", "seed"),
                       r"meta\.json|(train|test)\.txt|(rgb|mask|depth)/(train|test)_\d{5}\.png")
 
 
@@ -158,6 +159,7 @@ class SyntheticRGBD(RGBDSegmentation):
                  num_train: int = 192, num_test: int = 64, seed: int = 0,
                  augment: bool | None = None, force_reload: bool = False,
                  progress: bool = True, **kwargs):
+        root = osp.expanduser(str(root))  # as PyG's datasets: not a folder named '~'
         if split not in ("train", "test"):
             raise ValueError(f"split must be 'train' or 'test', got {split!r}")
         for name, v in (("size", size), ("num_train", num_train),
