@@ -1,7 +1,8 @@
 """Every ```python block of README.md runs as written, each in a fresh
 namespace and an empty working folder. A block whose first line is the
 visible comment ``# needs a file you supply: NAME`` is skipped, naming it
-(every block still imports what it uses). Every ``pyg-fusion`` command that
+(every block still imports what it uses), and what a block's comments say it
+gives (shapes, values) is what it gives. Every ``pyg-fusion`` command that
 README shows takes its flags as written."""
 import ast
 import re
@@ -34,7 +35,91 @@ def test_readme_block_runs(line, code, tmp_path, monkeypatch):
     if first.startswith(NEEDS_FILE):
         pytest.skip(f"README.md:{line} {first[2:]}")
     monkeypatch.chdir(tmp_path)
-    exec(compile(code, f"README.md:{line}", "exec"), {"__name__": "__readme__"})
+    ns = {"__name__": "__readme__"}
+    exec(compile(code, f"README.md:{line}", "exec"), ns)
+    for marker, check in CLAIMS.items():
+        if marker in code:
+            check(ns)
+
+
+def _lego_in_five_lines(ns):
+    # "FusedGraph: edge_index, edge_weight and to_dense()", "A[p, q] of each
+    # source pair"
+    from pyg_fusion.nn import FusedGraph
+    graph, n = ns["graph"], 1000
+    assert isinstance(graph, FusedGraph)
+    assert graph.edge_index.size(0) == 2 and graph.edge_weight.shape == graph.edge_index.shape[1:]
+    assert graph.to_dense().shape == (1, n, n)
+    assert ns["logits"].shape == (n, 10)
+    assert {k: tuple(a.shape) for k, a in ns["lego"].fusion.A.items()} == {"clip|i3d": (4, 4)}
+
+
+def _recording_streams(ns):
+    # "x_acc, x_gyr [32, 99]; frame_gt at 50 per snippet", num_videos=(12, 8)
+    train, test = ns["train"], ns["test"]
+    assert (len(train), len(test)) == (12, 8)
+    video = test[0]
+    assert video.x_acc.shape == video.x_gyr.shape == (32, 99)
+    assert video.frame_gt.numel() == 50 * video.snippet_segment.numel()
+
+
+def _asym_segmentation(ns):
+    import torch
+    import torch.nn.functional as F
+    rgb, depth, a, b, s = (ns[n] for n in ("rgb", "depth", "a", "b", "s"))
+    # "a = rgb[:, :8] | depth[:, 8:]  (g = C // 5 = 2)", and b the other way
+    assert torch.equal(a, torch.cat([rgb[:, :8], depth[:, 8:]], 1))
+    assert torch.equal(b, torch.cat([depth[:, :8], rgb[:, 8:]], 1))
+    # "4 groups of g channels moved down/right/left/up, rest zero"
+    assert torch.equal(s[:, 0:2, 1:], depth[:, 0:2, :-1])   # down
+    assert torch.equal(s[:, 2:4, :, 1:], depth[:, 2:4, :, :-1])   # right
+    assert torch.equal(s[:, 4:6, :, :-1], depth[:, 4:6, :, 1:])   # left
+    assert torch.equal(s[:, 6:8, :-1], depth[:, 6:8, 1:])   # up
+    assert not s[:, 8:].any()
+    outs = [ns["out_rgb"], ns["out_depth"], ns["out_ens"]]
+    assert all(o.shape == (2, 40, 64, 64) for o in outs)
+    # "CE x 3, ignore 255"
+    mask = ns["mask"]
+    assert torch.allclose(ns["loss"], sum(F.cross_entropy(o, mask, ignore_index=255) for o in outs))
+    # "convs shared, BN private"
+    from pyg_fusion.nn.asym import ModalityNorm
+    modules = list(ns["net"].modules())
+    assert sum(isinstance(m, torch.nn.Conv2d) for m in modules) == 1
+    norms = [m for m in modules if isinstance(m, ModalityNorm)]
+    assert len(norms) == 1 and norms[0].num_modalities == 2
+
+
+def _asym_translation(ns):
+    # "[8, 3, 32, 32] each, in [-1, 1]"
+    out = ns["out"]
+    for y in [*out.branches, out.ensemble]:
+        assert y.shape == (8, 3, 32, 32)
+        assert float(y.detach().abs().max()) <= 1
+
+
+def _figures(ns):
+    import torch
+    # "untrained, A = graph product": A[1, 1] = 1, every other entry 0
+    (A,) = ns["model"].fusion.A.values()
+    assert torch.equal(A, torch.zeros(4, 4).index_put_((torch.tensor(1), torch.tensor(1)),
+                                                        torch.tensor(1.0)))
+    assert Path("A.png").stat().st_size > 0 and Path("R.png").stat().st_size > 0
+
+
+# a line of a block -> the check of what that block's comments say it gives
+CLAIMS = {
+    'lego = LEGO({"i3d": 2048': _lego_in_five_lines,
+    "train = RecordingStreamsVAD(": _recording_streams,
+    "a, b = channel_shuffle([rgb, depth])": _asym_segmentation,
+    "out = gen([shade, depth])": _asym_translation,
+    'plot_fusion_operator(model, path="A.png")': _figures,
+}
+
+
+def test_readme_claims_are_checked():
+    # each check finds its block: an edited block is checked, not skipped
+    for marker in CLAIMS:
+        assert sum(marker in code for _, code in BLOCKS) == 1, marker
 
 
 def test_readme_figures_table_lists_every_plot_function():
@@ -76,22 +161,42 @@ def test_readme_block_imports_what_it_uses(line, code):
 def _commands() -> list[tuple[int, str]]:
     """Every ``pyg-fusion`` command of README: the lines of its ```bash blocks
     (continuation lines joined, comments cut) and its inline code spans that
-    give a flag; spans with a placeholder (``<flags>``, ``...``) are left out."""
+    give a flag. A placeholder of a span (``<flags>``, ``<0.3|0.1>``) stands
+    for a value the parser takes (:data:`PLACEHOLDERS`, else the first
+    choice), ``...`` for nothing."""
     text = README.read_text()
     out = []
     pattern = r"^```bash\n(.*?)^```|`((?:OMP_NUM_THREADS=1\s+)?pyg-fusion\s[^`]*--[^`]+)`"
     for m in re.finditer(pattern, text, flags=re.S | re.M):
         line = text.count("\n", 0, m.start()) + 1
         if m.group(2) is not None:
-            lines = [" ".join(m.group(2).split())]
+            lines = [_filled(" ".join(m.group(2).split()), line)]
         else:
             lines = m.group(1).replace("\\\n", " ").splitlines()
         for cmd in lines:
             for part in cmd.split(" #", 1)[0].split("&&"):
                 part = part.strip().removeprefix("OMP_NUM_THREADS=1 ")
-                if part.startswith("pyg-fusion ") and "<" not in part and "..." not in part:
+                if part.startswith("pyg-fusion "):
                     out.append((line, part))
     return out
+
+
+# what the placeholders of README's inline commands stand for
+PLACEHOLDERS = {"<benchmark flags>": "--dataset synthetic-vad",
+                "<flags>": "--dataset synthetic-vad",
+                "<benchmark>": "--dataset synthetic-vad",
+                "<option>": ""}
+
+
+def _filled(cmd: str, line: int) -> str:
+    for placeholder, value in PLACEHOLDERS.items():
+        cmd = cmd.replace(placeholder, value)
+    cmd = re.sub(r"<([^<>|\s]+)\|[^<>]*>", r"\1", cmd)  # <0.3|0.1>: its first value
+    assert "<" not in cmd, f"README.md:{line}: a placeholder PLACEHOLDERS lacks: {cmd}"
+    cmd = " ".join(cmd.replace("...", " ").split())
+    if cmd.split()[1:2] == ["evaluate"] and "--checkpoint" not in cmd:
+        cmd += " --checkpoint c.ckpt"  # elided: every evaluate reads one
+    return cmd
 
 
 def test_readme_commands_take_their_flags(tmp_path, monkeypatch):
@@ -124,7 +229,28 @@ def test_readme_commands_take_their_flags(tmp_path, monkeypatch):
             Path(redirect).write_text(out.getvalue())
         if rc != 0:
             failed.append(f"README.md:{line}: {cmd}: {err.getvalue().strip()}")
+        failed += [f"README.md:{line}: {cmd}: {flag} is no flag of its command, only a prefix "
+                   f"of one" for flag in _inexact_flags(argv)]
     assert failed == []
+
+
+def _inexact_flags(argv: list[str]) -> list[str]:
+    """The flags of ``argv`` that its command's parser takes only as an
+    abbreviation (argparse's prefix matching): a flag added later that
+    shares the prefix would break the command as README shows it."""
+    import argparse
+    from pyg_fusion.cli import build_parser
+    from pyg_fusion.cli._runs import route_task
+    argv = route_task(argv)
+    parser = build_parser()
+    for word in argv:
+        subs = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+        if word.startswith("-") or not subs or word not in subs[0].choices:
+            break
+        parser = subs[0].choices[word]
+    known = {o for a in parser._actions for o in a.option_strings}
+    return [t.split("=")[0] for t in argv
+            if t.startswith("--") and t.split("=")[0] not in known]
 
 
 def test_readme_oldest_tested_versions_are_pyprojects_floors():
