@@ -107,6 +107,8 @@ class SyntheticTranslation(ImagePairs, FusionDataset):
         progress (bool, optional): show a progress bar (and PyG's processing messages)
             while rendering. (default: :obj:`True`)
         force_reload (bool, optional): re-generate the scenes. (default: :obj:`False`)
+        pre_filter (Callable, optional): as in PyG: keeps the scenes for which it is true
+            (before ``pre_transform``). (default: :obj:`None`)
     """
 
     MODALITIES = ("depth", "normal", "shade", "edge")
@@ -116,7 +118,8 @@ class SyntheticTranslation(ImagePairs, FusionDataset):
                  modalities: Sequence[str] | None = None,
                  transform: Callable | None = None,
                  pre_transform: Callable | None = None,
-                 progress: bool = True, force_reload: bool = False):
+                 progress: bool = True, force_reload: bool = False,
+                 pre_filter: Callable | None = None):
         check_choice("split", split, _SPLITS)
         self.split = split
         self.num_images = check_int("num_images", num_images, minimum=1)
@@ -130,7 +133,7 @@ class SyntheticTranslation(ImagePairs, FusionDataset):
             check_choice("modalities", m, self.MODALITIES)
         self.modalities = mods
         self.progress = progress
-        super().__init__(root, transform, pre_transform,
+        super().__init__(root, transform, pre_transform, pre_filter,
                          force_reload=force_reload, log=progress)
         self.load(self.processed_paths[0], Data)
         # The file holds all four modalities; keep the requested ones.
@@ -170,9 +173,14 @@ class SyntheticTranslation(ImagePairs, FusionDataset):
                     for k, v in render_scene(rng, self.image_size).items()}
             target = imgs.pop("rgb")
             data = image_pair_data(imgs, target)
+            if self.pre_filter is not None and not self.pre_filter(data):
+                continue
             if self.pre_transform is not None:
                 data = self.pre_transform(data)
             data_list.append(data)
+        if not data_list:
+            raise ValueError(f"pre_filter rejected every one of the {self.num_images} "
+                             f"{self.split} scenes")
         self.save(data_list, self.processed_paths[0])
 
     def __repr__(self) -> str:
