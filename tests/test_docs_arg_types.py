@@ -117,3 +117,15 @@ def test_optional_is_written_only_for_a_default():
 ])
 def test_documented_type_names(kind, names):
     assert _documented(kind) == names
+
+
+def test_no_default_is_documented_as_a_repr():
+    # a dataclass field's default_factory printed as "(default: <factory>)"
+    # tells the reader nothing; the factory's value is what is meant
+    wrong = []
+    for name, _, p, _ in _entries():
+        obj = dict(OBJECTS)[name]
+        text = _args_entries(inspect.getdoc(obj))[p.name][1]
+        if re.search(r"\(default:[^)]*(<factory>|<function |object at 0x)", text):
+            wrong.append(f"{name}: {p.name}: {text.strip()}")
+    assert not wrong, "\n".join(wrong)

@@ -72,8 +72,8 @@ class VADLayout:
             letter, as in ``Abnormal``, does not count). (default:
             :obj:`"(?i)(?<![a-z])normal|label_A"`)
         rates (Mapping[str, int], optional): ``{source: units per snippet}`` for sources at a
-            finer temporal level (e.g. 16 for per-frame features beside 16-frame snippets);
-            default 1. (default: :obj:`<factory>`)
+            finer temporal level (e.g. 16 for per-frame features beside 16-frame snippets); a
+            source not named has 1. (default: :obj:`{}`)
         folder (str, optional): subfolder of ``root/raw`` holding this feature set. (default:
             :obj:`""`)
         name (str, optional): domain name (default: ``folder`` or ``domain<k>``).
