@@ -33,7 +33,8 @@ class RelationGraphs(BaseTransform):
     Each node receives from its ``k`` most similar units (its self loop
     kept) and/or those with similarity ``>= threshold``; edges follow PyG's
     direction (``edge_index[0]`` the source unit). A finer-level source
-    (``assign_<source>``) gets its graph on its own units. The data must be
+    (``assign_<source>``) gets its graph on its own units, and a source
+    without units (a clip without frames) an empty graph. The data must be
     a :class:`~pyg_fusion.data.MultiSourceData`, which batches the stored
     graphs by each source's own units. Applied to a
     :class:`~torch_geometric.data.Batch`, graphs are never linked, and the
@@ -115,13 +116,17 @@ class RelationGraphs(BaseTransform):
                 raise ValueError(f"RelationGraphs(support='shared'): sources {finer} are at a "
                                  f"finer level (assign_<source>); a shared support needs "
                                  f"the same units in every source")
-            graphs = _named(lambda: shared_support_graphs(
-                {s: data[f"x_{s}"] for s in names}, source_batch(data, names[0]), **opts),
-                f"sources {names}")
+            if all(_no_units(data[f"x_{s}"]) for s in names):
+                graphs = {s: _empty_graph(data[f"x_{s}"]) for s in names}
+            else:
+                graphs = _named(lambda: shared_support_graphs(
+                    {s: data[f"x_{s}"] for s in names}, source_batch(data, names[0]),
+                    **opts), f"sources {names}")
         else:
-            graphs = {s: _named(lambda s=s: relation_graph(data[f"x_{s}"],
-                                                           source_batch(data, s), **opts),
-                                f"x_{s}")
+            graphs = {s: _empty_graph(data[f"x_{s}"]) if _no_units(data[f"x_{s}"])
+                      else _named(lambda s=s: relation_graph(data[f"x_{s}"],
+                                                             source_batch(data, s), **opts),
+                                  f"x_{s}")
                       for s in names}
         for s, (edge_index, edge_weight) in graphs.items():
             data[f"edge_index_{s}"] = edge_index
@@ -248,6 +253,17 @@ def _split_like_a_batch(batch: Batch, sources: list[str]) -> None:
         incs[f"edge_weight_{s}"] = torch.zeros(batch.num_graphs, dtype=torch.long)
     # new dicts: the transform's input (a shallow copy shares them) keeps its own
     batch.__dict__["_slice_dict"], batch.__dict__["_inc_dict"] = slices, incs
+
+
+def _no_units(x) -> bool:
+    # a source without units (a clip without frames, a graph without nodes)
+    # has no edges: as the same graph gets within a batch, and as LEGO fuses it
+    return isinstance(x, torch.Tensor) and x.dim() == 2 and x.size(0) == 0 \
+        and x.is_floating_point()
+
+
+def _empty_graph(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    return torch.empty(2, 0, dtype=torch.long, device=x.device), x.new_empty(0)
 
 
 def _named(build, what: str):

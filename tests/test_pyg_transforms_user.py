@@ -56,3 +56,28 @@ def test_subgraph_batches_and_the_common_transforms_keep_the_sources():
     assert int(out.train_mask.sum() + out.val_mask.sum() + out.test_mask.sum()) == 6
     out.x_a = out.x_a[:5]  # the count still follows the sources
     assert out.num_nodes == 5
+
+
+@pytest.mark.parametrize("support", ["own", "shared"])
+def test_relation_graphs_give_a_source_without_units_an_empty_graph_as_in_a_batch(support):
+    # alone, a clip without frames of source b (or a graph without nodes) was
+    # refused ('x holds no units'), though within a batch it got an empty graph
+    from pyg_fusion.transforms import RelationGraphs
+    g = torch.Generator().manual_seed(0)
+    with_units = MultiSourceData(x_a=torch.randn(2, 3, generator=g),
+                                 x_b=torch.randn(2, 2, generator=g))
+    finer = MultiSourceData(x_a=torch.randn(3, 3, generator=g), x_b=torch.randn(0, 2),
+                            assign_b=torch.zeros(0, dtype=torch.long))
+    empty = MultiSourceData(x_a=torch.randn(0, 3), x_b=torch.randn(0, 2))
+    cases = [[with_units, empty]] + ([[finer.clone(), finer]] if support == "own" else [])
+    transform = RelationGraphs(k=2, support=support)
+    for graphs in cases:
+        batch = transform(Batch.from_data_list([d.clone() for d in graphs]))
+        for got, data in zip(batch.to_data_list(), graphs):
+            alone = transform(data.clone())
+            for s in ("a", "b"):
+                assert torch.equal(got[f"edge_index_{s}"], alone[f"edge_index_{s}"])
+                assert torch.equal(got[f"edge_weight_{s}"], alone[f"edge_weight_{s}"])
+    alone = transform(empty.clone())
+    assert alone.edge_index_a.shape == (2, 0) and alone.edge_index_a.dtype == torch.long
+    assert alone.edge_weight_b.shape == (0, ) and alone.edge_weight_b.dtype == torch.float32
