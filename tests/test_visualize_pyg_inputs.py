@@ -95,3 +95,57 @@ def test_the_circular_and_temporal_layouts_refuse_what_they_cannot_draw():
     view = np.broadcast_to(np.zeros(1, dtype=np.float32), (9000, 9000))
     with pytest.raises(ValueError, match="9000 nodes, more than this figure draws \\(8192\\)"):
         plot_relation_graph(view, layout="circular")
+
+
+@pytest.fixture
+def stored_graph_file(tmp_path):
+    # source a holds its own graph (0 -> 1, 3 -> 4); b has features only
+    torch.manual_seed(0)
+    data = MultiSourceData(x_a=torch.randn(10, 3), x_b=torch.randn(10, 2),
+                           edge_index_a=torch.tensor([[0, 3], [1, 4]]),
+                           edge_weight_a=torch.tensor([5.0, 2.0]))
+    path = tmp_path / "graph.pt"
+    torch.save(data, path)
+    return path
+
+
+def test_plot_adjacency_draws_a_saved_sources_own_graph_as_relation_graph_does(
+        tmp_path, stored_graph_file, monkeypatch):
+    # it drew a 10-NN graph of x_a (58 entries) where relation-graph drew the 2 edges
+    from pyg_fusion.cli import main
+    import pyg_fusion.visualize as V
+    drawn, draw = {}, V.plot_adjacency
+    monkeypatch.setattr(V, "plot_adjacency", lambda g, **kw: drawn.update(g) or draw(g, **kw))
+    out = tmp_path / "adj.png"
+    assert main(["plot", "adjacency", "--input", str(stored_graph_file), "--out", str(out),
+                 "--threads", "1"]) == 0
+    ref = torch.zeros(10, 10)
+    ref[1, 0], ref[4, 3] = 5.0, 2.0
+    assert torch.equal(drawn["$R_{\\mathrm{a}}$ (stored)"], ref)
+    assert "$R_{\\mathrm{b}}$ (10-NN)" in drawn
+
+
+def test_a_subsample_keeps_the_stored_graph_between_kept_nodes():
+    from pyg_fusion.cli._plot_inputs import subsample
+    data = MultiSourceData(x_a=torch.arange(10.0).view(10, 1),
+                           edge_index_a=torch.tensor([[0, 1, 2, 3], [1, 2, 3, 4]]),
+                           edge_weight_a=torch.tensor([1.0, 2.0, 3.0, 4.0]))
+    small, _, idx = subsample(data, 6, return_index=True)
+    old = idx.tolist()  # node i of the subset is node old[i]
+    kept = {(old[j], old[i]): float(w) for (j, i), w in
+            zip(small.edge_index_a.t().tolist(), small.edge_weight_a)}
+    assert kept == {(j, i): w for (j, i), w in [((0, 1), 1.0), ((1, 2), 2.0), ((2, 3), 3.0),
+                                                ((3, 4), 4.0)] if j in old and i in old}
+    assert torch.equal(small.x_a[:, 0], idx.float())
+
+
+@pytest.mark.parametrize("argv", [["relation-graph", "--source", "a"],
+                                  ["adjacency", "--sources", "a"]])
+def test_k_is_refused_where_every_drawn_source_stores_its_graph(
+        tmp_path, stored_graph_file, argv, capsys):
+    from pyg_fusion.cli import main
+    assert main(["plot", *argv, "--k", "3", "--input", str(stored_graph_file),
+                 "--out", str(tmp_path / "x.png"), "--threads", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "edge_index_a of the graph is drawn as stored, so --k would not be read" in err
+    assert len(err.strip().splitlines()) == 1

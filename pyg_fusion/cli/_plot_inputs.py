@@ -316,8 +316,10 @@ def load_dataset_graph(name: str, root: str | None, index: int = 0,
 
 def subsample(data, max_nodes: int | None, seed: int = 0, *, return_index: bool = False):
     """At most ``max_nodes`` nodes (a seeded random subset, in their original
-    order) of the node-level sources, labels and masks; stored graphs and
-    finer-level sources are dropped from a subset."""
+    order) of the node-level sources, their stored graphs
+    (``edge_index_<source>``: the edges between kept nodes, relabelled), labels
+    and masks; finer-level sources are dropped from a subset."""
+    from torch_geometric.utils import subgraph
     import torch
     n = node_count(data)
     if max_nodes is None or n <= max_nodes:
@@ -331,6 +333,13 @@ def subsample(data, max_nodes: int | None, seed: int = 0, *, return_index: bool 
         value = data[key]
         if key.startswith("x_") and value.size(0) == n:
             out[key] = value[idx]
+            edges = data.get(f"edge_index_{key[2:]}")
+            if edges is not None:  # drawn as the graph of this source, as the API draws it
+                weight = data.get(f"edge_weight_{key[2:]}")
+                out[f"edge_index_{key[2:]}"], kept = subgraph(
+                    idx, edges, weight, relabel_nodes=True, num_nodes=n)
+                if weight is not None:
+                    out[f"edge_weight_{key[2:]}"] = kept
         elif key in ("y", "train_mask", "val_mask", "test_mask") and \
                 torch.is_tensor(value) and value.size(0) == n:
             out[key] = value[idx]

@@ -20,8 +20,9 @@ KINDS = ("relation-graph", "adjacency", "powers", "operator", "pq-sensitivity",
 _EPILOG = """inputs per KIND:
   relation-graph, adjacency, powers
       --dataset NAME (digits, synthetic-vad) [--root DIR --index I], or
-      --input GRAPH.pt (a saved MultiSourceData); --checkpoint CKPT of a
-      pyg-fusion train model (any graph dataset: digits, tables, vad,
+      --input GRAPH.pt (a saved MultiSourceData: a source's stored
+      edge_index_<source> is its graph, else the --k graph of x_<source>);
+      --checkpoint CKPT of a pyg-fusion train model (any graph dataset: digits, tables, vad,
       synthetic-vad, motion-vad; its data read from --root as it recorded)
       adds its fused G to adjacency, and relation-graph draws G itself
       (--top-k, default 5)
@@ -124,7 +125,9 @@ def register(subparsers) -> None:
     g.add_argument("--sources", action=ListFlag,
                    help="comma-separated sources (adjacency, powers; "
                    "default: all, at most 4)")
-    g.add_argument("--k", type=positive_int, default=10, help="neighbours per node (default 10)")
+    g.add_argument("--k", type=positive_int, default=10,
+                   help="neighbours per node of the k-NN graph of a source that stores no "
+                   "graph of its own (edge_index_<source>: drawn as stored) (default 10)")
     g.add_argument("--num-powers", type=per_source(nonneg_int), default=3,
                    help=f"P for powers, at most {MAX_POWERS}, or one per source as "
                    f"SOURCE=P,SOURCE=P,... (default 3)")
@@ -217,7 +220,8 @@ def _sources(data, wanted: str | None, limit: int = 4) -> list[str]:
 
 def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
 
-    from ..functional import dense_graph_powers, edges_to_dense, relation_graph
+    from ..functional import dense_graph_powers, edges_to_dense
+    from ..visualize._common import source_graph
     labels = data.get("y")
     if labels is not None and (labels.dim() != 1 or labels.numel() != data.num_nodes):
         labels = None
@@ -229,20 +233,23 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
         return _save(fig, out)
     if kind == "relation-graph":
         source = args.source or _sources(data, None, 1)[0]
+        _check_k_is_read(data, [source], args)
         fig = V.plot_relation_graph(data, source=source, k=args.k, top_k=args.top_k,
                                     layout=args.layout, labels=labels)
         fig.axes[0].set_title(fig.axes[0].get_title() + f"\n{note}", fontsize=9)
         return _save(fig, out)
     sources = _sources(data, args.sources)
+    _check_k_is_read(data, sources, args)
     graphs = {}
-    for s in sources:
-        ei, w = relation_graph(data[f"x_{s}"].float(), k=args.k)
-        graphs[s] = edges_to_dense(ei, w, max_num_nodes=data.num_nodes)[0]
+    for s in sources:  # the stored edge_index_<s>, else the --k graph of x_<s>
+        ei, w, n = source_graph(data, s, k=args.k)
+        graphs[s] = edges_to_dense(ei, w.float(), max_num_nodes=n)[0]
     if kind == "adjacency":
         # beside a checkpoint's fused G, the R panels are this plot's --k graphs of
         # the (subsampled) units, not the model's own: the title says so
         knn = f"plot's {args.k}-NN" if fused is not None else f"{args.k}-NN"
-        panels = {f"$R_{{{_tex(s)}}}$ ({knn})": g for s, g in graphs.items()}
+        panels = {f"$R_{{{_tex(s)}}}$ ({'stored' if _stored(data, s) else knn})": g
+                  for s, g in graphs.items()}
         if fused is not None:
             panels["fused $G$"] = fused
         fig = V.plot_adjacency(panels, labels=labels, shared_scale=fused is None,
@@ -261,6 +268,19 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
     fig.suptitle((fig._suptitle.get_text() + "\n" if fig._suptitle else "") + note,
                  fontsize=9)
     return _save(fig, out)
+
+
+def _stored(data, source: str) -> bool:
+    return data.get(f"edge_index_{source}") is not None
+
+
+def _check_k_is_read(data, sources, args) -> None:
+    # a source's stored graph is drawn as it is: --k would build none
+    if args.k != args._plot_defaults["k"] and all(_stored(data, s) for s in sources):
+        raise CLIError(f"--k builds the k-NN graph of a source without a stored graph; "
+                       f"{', '.join(f'edge_index_{s}' for s in sources)} of the graph "
+                       f"{'is' if len(sources) == 1 else 'are'} drawn as stored, so --k "
+                       f"would not be read")
 
 
 def _tex(name: str) -> str:
