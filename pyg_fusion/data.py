@@ -24,6 +24,9 @@ PyG's structural tools (``T.ToUndirected``, ``is_undirected()``, ...) read one g
 with :meth:`MultiSourceData.subgraph`, which keeps every source aligned
 (``T.RemoveIsolatedNodes`` and ``T.FixedPoints`` leave finer units and per-source
 graphs on dropped nodes: batching such a graph is an error naming the attribute).
+PyG's feature transforms read ``x`` unless told otherwise: name the sources, as in
+``T.NormalizeFeatures(attrs=["x_rgb", "x_depth"])`` (by default it finds no ``x``
+and leaves the sources as they are).
 """
 from __future__ import annotations
 
