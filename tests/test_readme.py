@@ -306,3 +306,18 @@ def test_readme_vad_branch_dropout_is_the_methods_default():
         assert MethodSpec.create(method, "vad").head.branch_dropout == float(rate), method
     for method in follows:
         assert MethodSpec.create(method, "vad").head.branch_dropout is None, method
+
+
+def test_readme_tables_section_names_flags_of_tables():
+    # "the split is per class, seeded by --data-seed": --data-seed is the
+    # generated VAD streams' seed, and --dataset tables refuses it
+    import dataclasses
+    from pyg_fusion.experiments.data import DataConfig
+    text = README.read_text()
+    section = text[text.index("<!-- section:own-tables -->"):
+                   text.index("<!-- /section:own-tables -->")]
+    applies = {"--" + f.name.replace("_", "-"): f.metadata.get("datasets")
+               for f in dataclasses.fields(DataConfig)}
+    named = set(re.findall(r"(?<![\w-])(--[a-z][a-z-]*)", section)) & set(applies)
+    assert {"--views", "--labels", "--label-rate"} <= named
+    assert [f for f in sorted(named) if applies[f] is not None and "tables" not in applies[f]] == []
