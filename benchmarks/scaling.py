@@ -294,14 +294,14 @@ def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
 
 def main(argv=None):
     from _cli import (check_device, check_writable, command_line, parser, positive_int,
-                      worker_values)
+                      thread_count, worker_values)
     ap = parser(__file__, __doc__)
     ap.add_argument("--sizes", type=positive_int, nargs="+", default=[1024, 4096, 16384, 65536])
     ap.add_argument("--features", nargs="+", default=["clustered", "gaussian"],
                     choices=["clustered", "gaussian"])
     ap.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
     ap.add_argument("--repeats", type=positive_int, default=3)
-    ap.add_argument("--threads", type=positive_int, default=1, help="torch (and faiss) threads")
+    ap.add_argument("--threads", type=thread_count, default=1, help="torch (and faiss) threads")
     ap.add_argument("--busy", action="store_true",
                     help="time each repeat alone, then beside a busy process on one core")
     ap.add_argument("--exact-max", type=int, default=65536,

@@ -107,7 +107,7 @@ def fmt(v, spec="{:.3f}"):
 
 def main(argv=None):
     from _cli import (check_device, check_writable, command_line, nonneg_int, parser,
-                      positive_int, worker_values)
+                      positive_int, thread_count, worker_values)
     p = parser(__file__, __doc__)
     p.add_argument("--sizes", type=positive_int, nargs="+",
                    default=[32, 256, 1024, 4096, 16384, 65536])
@@ -117,7 +117,7 @@ def main(argv=None):
     p.add_argument("--repeats", type=positive_int, default=3)
     p.add_argument("--timeout", type=positive_int, default=900, help="seconds per configuration")
     p.add_argument("--device", default="cpu")
-    p.add_argument("--threads", type=positive_int, default=None,
+    p.add_argument("--threads", type=thread_count, default=None,
                    help="torch threads per run (default: torch's own choice)")
     p.add_argument("--json", default=None, help="write the rows and the machine here")
     p.add_argument("--worker", nargs=4, metavar=("N", "BATCH", "BACKEND", "SCATTER"),

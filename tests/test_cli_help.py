@@ -47,7 +47,8 @@ def test_help_shows_a_default_of_zero_once():
                   .format_help())
     assert "--data-seed DATA_SEED synthetic generator seed (default: 0)" in text
     assert ("--workers WORKERS data loader workers (another count is another run: each "
-            "worker draws its own crops and flips) (default: 0)") in text
+            "worker draws its own crops and flips); at most 4 x the CPUs this process may "
+            "use (default: 0)") in text
     assert "--light Light-Weight RefineNet decoder --" in text  # a flag: no default
 
 

@@ -9,6 +9,7 @@ import argparse
 import dataclasses
 
 from . import _number, fraction, nonneg_float, nonneg_int, out_folder, positive_float, positive_int, seed_int
+from ._process import worker_count
 
 
 def rate(text: str) -> float:
@@ -101,7 +102,9 @@ CHECKS = {"positive_int": positive_int, "nonneg_int": nonneg_int,
 # put the data in the current folder and a file there fails later as an
 # OSError naming ROOT/<dataset>; a seed >= 2**32 fails in numpy once the data
 # loads; an empty input file (an unset shell variable) names the folder it is
-# relative to, or reads as not given.
+# relative to, or reads as not given; a count of loader workers far beyond the
+# CPUs starts processes until the machine runs out (a hang).
 FIELD_TYPES = {"root": out_folder, "seed": seed_int, "data_seed": seed_int,
+               "workers": worker_count,
                **dict.fromkeys(("views", "labels", "vad_train_list", "vad_test_list", "vad_gt",
                                 "pretrained", "val_data", "inception"), input_path)}

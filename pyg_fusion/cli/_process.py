@@ -12,17 +12,33 @@ from contextlib import contextmanager
 from ..training.banners import hide_lightning_banners
 
 
-def thread_count(text: str) -> int:
-    """``--threads``: an integer from 1 to
-    :func:`~pyg_fusion.training.accelerators.max_threads`, checked at
-    parsing (a count far beyond the CPUs failed in the runtime: an OpenMP
-    abort, a crash, or an integer overflow that named no flag)."""
+def _cpu_bounded(text: str, low: int) -> int:
+    """An integer from ``low`` to
+    :func:`~pyg_fusion.training.accelerators.max_threads`, or an
+    :class:`argparse.ArgumentTypeError` saying the bound."""
     from . import _number
     from ..training.accelerators import THREADS_PER_CPU, max_threads, usable_cpus
     top = max_threads()
-    return _number(int, text, lambda v: 1 <= v <= top,
-                   f"an integer from 1 to {top} ({THREADS_PER_CPU} x the {usable_cpus()} "
+    return _number(int, text, lambda v: low <= v <= top,
+                   f"an integer from {low} to {top} ({THREADS_PER_CPU} x the {usable_cpus()} "
                    f"CPUs this process may use)")
+
+
+def thread_count(text: str) -> int:
+    """``--threads`` (the CLI's and the benchmarks'): an integer from 1 to
+    :func:`~pyg_fusion.training.accelerators.max_threads`, checked at
+    parsing (a count far beyond the CPUs failed in the runtime: an OpenMP
+    abort, a crash, or an integer overflow that named no flag)."""
+    return _cpu_bounded(text, 1)
+
+
+def worker_count(text: str) -> int:
+    """``--workers`` (data loader processes): an integer from 0 to
+    :func:`~pyg_fusion.training.accelerators.max_threads`, the bound of
+    ``--threads``, checked at parsing: a count far beyond the CPUs made the
+    loader start processes until the machine ran out, a hang that named no
+    flag."""
+    return _cpu_bounded(text, 0)
 
 
 def add_threads_argument(parser) -> None:

@@ -45,7 +45,8 @@ class SegmentDataConfig:
     data_seed: int = option(0, "synthetic generator seed", check="nonneg_int")
     batch_size: int = option(8, "images per step", check="positive_int")
     workers: int = option(0, "data loader workers (another count is another run: each "
-                          "worker draws its own crops and flips)", check="nonneg_int")
+                          "worker draws its own crops and flips); at most 4 x the CPUs this "
+                          "process may use", check="nonneg_int")
 
 
 @documented
