@@ -75,3 +75,74 @@ def keep_global_rng():
             # would have had starting now, from the caller's last seed, not the
             # state the training left them in
             torch.cuda.manual_seed_all(torch.initial_seed())
+
+
+def _train_loaders(iterables) -> list:
+    """The data loaders of what a trainer trains on (a loader, or a list or
+    dict of them), in Lightning's order (:class:`CombinedLoader`)."""
+    from lightning.pytorch.utilities import CombinedLoader
+    if iterables is None or isinstance(iterables, (L.LightningModule, L.LightningDataModule)):
+        return []  # loaders a hook makes: each call builds new ones, generators and all
+    return CombinedLoader(iterables).flattened
+
+
+class RandomStates(L.Callback):
+    """Saves the random states in every checkpoint, and puts them back when a
+    run resumes from one (``Trainer.fit(..., ckpt_path=...)``), so that the
+    resumed run draws what the uninterrupted one drew (dropout, LEGO's sampled
+    source pairs, the batches' order): torch's generator (and CUDA's, where
+    it started), numpy's, python's ``random`` and the generator of each
+    training loader given to ``fit`` (``DataLoader(generator=...)``).
+    Lightning keeps none of them: a resumed run drew from the trainer's
+    fresh seed, another run than the one it continues.
+    :func:`~pyg_fusion.training.build_trainer` adds one.
+
+    The states are put back as ``fit`` starts, before the first batches are
+    drawn; a checkpoint written before they were saved resumes as before.
+    """
+
+    def __init__(self):
+        self._trainer = None
+        self._resumed: dict | None = None
+
+    def setup(self, trainer, pl_module, stage) -> None:
+        self._trainer = trainer
+
+    def state_dict(self) -> dict:
+        import random
+
+        import numpy as np
+        import torch
+        key, pos = np.random.get_state()[1:3]  # plain values: weights_only reads them
+        numpy = {"key": torch.from_numpy(key.astype(np.int64)), "pos": int(pos)}
+        cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else []
+        loaders = _train_loaders(self._trainer.train_dataloader) if self._trainer else []
+        return {"torch": torch.get_rng_state(), "cuda": cuda, "numpy": numpy,
+                "python": random.getstate(),
+                "loaders": [None if getattr(dl, "generator", None) is None
+                            else dl.generator.get_state() for dl in loaders]}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        self._resumed = state_dict
+
+    def on_fit_start(self, trainer, pl_module) -> None:
+        # before the loop makes its first iterator: that draws from the states
+        # as the uninterrupted run's next epoch did
+        state, self._resumed = self._resumed, None
+        if not state:
+            return
+        import random
+
+        import numpy as np
+        import torch
+        torch.set_rng_state(state["torch"])
+        if state["cuda"] and torch.cuda.is_available():
+            torch.cuda.set_rng_state_all(state["cuda"])
+        np.random.set_state(("MT19937", state["numpy"]["key"].numpy().astype(np.uint32),
+                             state["numpy"]["pos"]))
+        random.setstate(state["python"])
+        # the loaders given to fit (Lightning has them only there until the loop starts)
+        source = getattr(getattr(trainer.fit_loop, "_data_source", None), "instance", None)
+        for dl, saved in zip(_train_loaders(source), state["loaders"]):
+            if saved is not None and getattr(dl, "generator", None) is not None:
+                dl.generator.set_state(saved)

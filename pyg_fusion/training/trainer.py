@@ -20,7 +20,7 @@ from lightning.pytorch.plugins.io import TorchCheckpointIO
 
 from ..functional._checks import check_int
 from .accelerators import check_accelerator, resolve_accelerator
-from .seeding import seed_env, seed_everything
+from .seeding import RandomStates, seed_env, seed_everything
 
 
 def training_strategy(devices: int) -> str:
@@ -129,7 +129,9 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
                   log_every_n_steps: int = 1, name: str = "logs",
                   **kwargs) -> L.Trainer:
     """Returns a :class:`lightning.Trainer` writing logs and checkpoints under
-    ``out_dir``.
+    ``out_dir``. Its checkpoints hold the random states
+    (:class:`~pyg_fusion.training.seeding.RandomStates`): a run resumed from one
+    (``fit(..., ckpt_path=...)``) trains as the uninterrupted run.
 
     Args:
         out_dir (str | os.PathLike): folder for ``<name>/version_*/metrics.csv`` and
@@ -176,6 +178,8 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
                                  f"(existing or to be created)")
     out_dir.mkdir(parents=True, exist_ok=True)
     callbacks = list(kwargs.pop("callbacks", []))
+    if not any(isinstance(c, RandomStates) for c in callbacks):
+        callbacks.append(RandomStates())  # a run resumed from a checkpoint draws as the whole run
     plugins = [AtomicCheckpointIO(), *kwargs.pop("plugins", [])]
     # Deterministic algorithms: an error for an op without one on the CPU
     # (where every op this library uses has one); on an accelerator a warning
