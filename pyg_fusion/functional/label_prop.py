@@ -28,8 +28,8 @@ from torch_geometric.utils import coalesce
 
 from .._scatter import scatter_sum
 from ._autocast import float32_under_autocast
-from ._checks import (check_edge_index, check_edges, check_index, check_int, check_like, check_mask,
-                      check_tensor)
+from ._checks import (check_batch, check_edge_index, check_edges, check_index, check_int,
+                      check_like, check_mask, check_tensor)
 from .powers import _dense_degrees, _inv_sqrt_degrees, _sparse_degrees
 
 __all__ = ["label_propagation", "dense_label_propagation", "seed_labels", "seed_prior_logits"]
@@ -66,22 +66,32 @@ def seed_labels(y: Tensor, mask: Tensor, num_classes: int | None = None) -> Tens
     return out
 
 
-def seed_prior_logits(y: Tensor) -> Tensor:
+def seed_prior_logits(y: Tensor, batch: Tensor | None = None) -> Tensor:
     r"""The logits :math:`\log p_c` of the seed labels' class prior, Laplace
     smoothed: :math:`p_c = (n_c + 1) / (n + C)`, :math:`n_c` the seeds' label
     mass of class :math:`c` (column sums of ``y``) and :math:`n` their sum, so
     that every class keeps a finite logit. Their argmax is the seeds' majority
-    class (ties: the smallest class id, as ``argmax``).
+    class (ties: the smallest class id, as ``argmax``). With ``batch``, each
+    graph's prior is of its own seeds, so that graphs of a batch stay apart.
 
     Args:
         y (torch.Tensor): seed labels ``[N, C]`` (one-hot rows at the seeds).
+        batch (torch.Tensor, optional): ``[N]`` graph of each node, sorted.
+            (default: :obj:`None`, one graph)
 
     Returns:
-        torch.Tensor: ``[C]`` float32.
+        torch.Tensor: ``[C]`` float32, or with ``batch`` ``[N, C]``, the prior
+        of each node's graph.
     """
     check_tensor("y", y, dims=(2, ), floating=True, finite=True)
-    counts = y.detach().float().sum(0).clamp_min(0)
-    return ((counts + 1) / (counts.sum() + y.size(-1))).log()
+    if batch is None:
+        counts = y.detach().float().sum(0).clamp_min(0)
+        return ((counts + 1) / (counts.sum() + y.size(-1))).log()
+    check_batch("batch", batch, y.size(0))
+    check_like("batch", batch, "y", y)
+    graphs = int(batch.max()) + 1 if batch.numel() else 0
+    counts = scatter_sum(y.detach().float(), batch, graphs).clamp_min(0)
+    return ((counts + 1) / (counts.sum(-1, keepdim=True) + y.size(-1))).log()[batch]
 
 
 def _check(y: Tensor, num_layers: int, alpha: float) -> None:

@@ -32,7 +32,8 @@ class LabelPropagationHead(torch.nn.Module):
     zero) has no evidence from the graph; logits 0 would make ``argmax``
     predict class 0 for it. It gets the logits of the seeds' class prior
     instead, :math:`\log p_c` (Laplace smoothed,
-    :func:`~pyg_fusion.functional.seed_prior_logits`): its softmax is the
+    :func:`~pyg_fusion.functional.seed_prior_logits`; in a batch, of its own
+    graph's seeds): its softmax is the
     prior and its prediction the seeds' majority class (ties, e.g.
     class-balanced seeds: the smallest class id), a **[choice]**. These
     logits are constants: no gradient reaches :math:`\tau` or the graph
@@ -83,7 +84,7 @@ class LabelPropagationHead(torch.nn.Module):
             self.log_scale.fill_(math.log(self.initial_scale))
 
     def forward(self, y: Tensor, edge_index: Tensor | FusedGraph,
-                edge_weight: Tensor | None = None) -> Tensor:
+                edge_weight: Tensor | None = None, batch: Tensor | None = None) -> Tensor:
         """Propagates the seed labels over the graph.
 
         Args:
@@ -92,18 +93,23 @@ class LabelPropagationHead(torch.nn.Module):
                 the fused graph itself (as :class:`GraphHead` takes it).
             edge_weight (Tensor, optional): ``[E]``, signed allowed (default:
                 ``None``, ones; not given with a :class:`FusedGraph`).
+            batch (Tensor, optional): ``[N]`` graph of each node, sorted, so
+                that a node no seed reaches gets its own graph's prior
+                (default: ``None``, one graph; a :class:`FusedGraph`'s own).
 
         Returns:
             Tensor: logits ``[N, C]``.
         """
         if isinstance(edge_index, FusedGraph):
             graph = edge_index
-            if edge_weight is not None:
-                raise ValueError("edge_weight goes with an edge_index; a FusedGraph carries "
-                                 "its own weights")
+            if edge_weight is not None or batch is not None:
+                raise ValueError("edge_weight and batch go with an edge_index; a FusedGraph "
+                                 "carries its own weights and batch")
             if isinstance(y, Tensor) and y.dim() >= 1 and y.size(0) != graph.num_nodes:
                 raise ValueError(f"y has {y.size(0)} rows but graph has {graph.num_nodes} "
                                  "nodes; expected one row of seed labels per node")
+            # one graph: the prior of all seeds, as without a batch
+            batch = graph.batch if graph.num_graphs > 1 else None
             edge_index, edge_weight = graph.to_sparse()
         out = label_propagation(y, edge_index, edge_weight, num_layers=self.num_layers,
                                 alpha=self.alpha, symmetric=self.symmetric)
@@ -112,7 +118,8 @@ class LabelPropagationHead(torch.nn.Module):
         # class 0, silently. It gets the log of the seeds' class prior instead,
         # a constant (no gradient, so training steps are unchanged).
         unreached = (out == 0).all(-1, keepdim=True)
-        return torch.where(unreached, seed_prior_logits(y).to(logits.dtype), logits)
+        prior = seed_prior_logits(y, batch).to(logits.dtype)
+        return torch.where(unreached, prior, logits)
 
     def __repr__(self) -> str:
         scale = f", scale={self.initial_scale}" if self.initial_scale != 10.0 else ""
