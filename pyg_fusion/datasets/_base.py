@@ -31,7 +31,8 @@ RELOAD = "force_reload=True (pyg-fusion's --force-reload)"
 
 # The code that makes what a processed file holds and what a generator
 # writes, as globs under the package folder: the datasets' readers, checks,
-# features and generators (datasets/), the data class they store (data.py),
+# features and generators (datasets/), the data class they store (data.py, with
+# its checks in _data_checks.py),
 # how the files are written and read (_files.py, _loading.py), and the library's transforms
 # with the ops they call (transforms.py, functional/, _scatter.py: a
 # pre_transform such as RelationGraphs stores graphs that functional
