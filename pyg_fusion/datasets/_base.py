@@ -105,6 +105,15 @@ def _foreign_files(folder: str, generated: Generated, limit: int = 3) -> list[st
     return foreign
 
 
+def _cannot_write(folder: str) -> bool:
+    """Whether ``folder``, or the folder that would hold it while it does not
+    exist, cannot be written (a read-only copy or mount)."""
+    folder = osp.abspath(folder)
+    while not osp.isdir(folder) and osp.dirname(folder) != folder:
+        folder = osp.dirname(folder)
+    return not os.access(folder, os.W_OK)
+
+
 def regenerate_on_reload(force_reload: bool, folder: str, generated: Generated,
                          argument: str) -> None:
     """Makes ``folder`` ready for ``generated``'s generator: removes its
@@ -148,6 +157,12 @@ def regenerate_on_reload(force_reload: bool, folder: str, generated: Generated,
     if not osp.isfile(marker) or (damaged and not force_reload):
         return
     if force_reload or written.get("code") != data_code_hash():
+        # a bare PermissionError on the marker said neither why nor what to do
+        if _cannot_write(folder):
+            why = "force_reload" if force_reload else "they were made by other code"
+            raise ValueError(f"{argument} {folder}: {generated.what} there are to be generated "
+                             f"again ({why}), and it cannot be written (a read-only copy?): "
+                             f"give {generated.what} a writable {argument}")
         os.remove(marker)
 
 
@@ -259,6 +274,14 @@ class FusionDataset(InMemoryDataset):
         remove_stale_temps(self.processed_dir)
         if not self.force_reload and files_exist(self.processed_paths):
             return
+        if _cannot_write(self.processed_dir):
+            # a read-only copy whose processed file is of other code or
+            # options: a bare PermissionError named a file never asked for
+            raise ValueError(f"{self.__class__.__name__}: {self.processed_dir} holds no "
+                             f"processed file of these options, this code and this "
+                             f"pre_transform / pre_filter, and cannot be written (a read-only "
+                             f"copy?): process the data once where root can be written, or "
+                             f"give a writable root")
         if self.log and "PYTEST_CURRENT_TEST" not in os.environ:
             print("Processing...", file=sys.stderr)
         os.makedirs(self.processed_dir, exist_ok=True)
