@@ -357,7 +357,8 @@ def expand_state_dict(model: nn.Module, state_dict: dict, *,
     checkpoint's BN; shared layers take their keys unchanged.
 
     Args:
-        model (nn.Module): a network built with :class:`ModalityBatchNorm2d`.
+        model (nn.Module): a network built with :class:`ModalityBatchNorm2d`, or
+            the :class:`SharedModalityNetwork` of :func:`share_across_modalities`.
         state_dict (dict): the single-modality weights.
         strict (bool, optional): raise if a key of ``model`` has no source, a source key is
             left unused (except the ``skip`` prefixes, e.g. a classifier) or a shape differs.
@@ -371,6 +372,7 @@ def expand_state_dict(model: nn.Module, state_dict: dict, *,
     """
     if not isinstance(state_dict, dict):
         raise TypeError(f"state_dict must be a dict, got {type(state_dict).__name__}")
+    model = model.model if isinstance(model, SharedModalityNetwork) else model  # keys: model.*
     target = model.state_dict()
     used, missing, new = set(), [], {}
     for key, value in target.items():
