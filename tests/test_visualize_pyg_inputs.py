@@ -149,3 +149,35 @@ def test_k_is_refused_where_every_drawn_source_stores_its_graph(
     err = capsys.readouterr().err
     assert "edge_index_a of the graph is drawn as stored, so --k would not be read" in err
     assert len(err.strip().splitlines()) == 1
+
+
+def test_a_data_of_to_sparse_tensor_is_drawn_from_its_adj_t():
+    # T.ToSparseTensor replaces edge_index by adj_t: "holds neither an edge_index nor sources"
+    import torch_geometric.transforms as T
+    data = Data(edge_index=EI, edge_weight=W, num_nodes=6)
+    sparse = T.ToSparseTensor(attr="edge_weight", layout=torch.sparse_csr)(data.clone())
+    img = np.asarray(plot_adjacency(sparse).axes[0].get_images()[0].get_array())
+    np.testing.assert_allclose(img, to_dense_adj(EI, edge_attr=W, max_num_nodes=6)[0].T.numpy())
+    assert "3 edges drawn" in plot_relation_graph(sparse).axes[0].get_title()
+
+
+def test_graphs_of_other_libraries_are_refused_with_the_pyg_conversion():
+    # numpy read them as 0-d objects: "edge_index must have shape [2, E], got (6,)"
+    import networkx as nx
+    import scipy.sparse as sp
+    from torch_geometric.data import HeteroData
+    from torch_geometric.utils import to_networkx
+    g = to_networkx(Data(edge_index=EI, edge_weight=W, num_nodes=6), edge_attrs=["edge_weight"])
+    hetero = HeteroData()
+    hetero["a"].num_nodes = 6
+    hetero["a", "to", "a"].edge_index = EI
+    for obj, hint in ((g, "from_networkx"), (nx.Graph(g), "from_networkx"),
+                      (sp.coo_matrix(np.eye(3)), "from_scipy_sparse_matrix"),
+                      (hetero, "to_homogeneous")):
+        with pytest.raises(TypeError, match=f"edge_index is a .*{hint}"):
+            plot_relation_graph(obj)
+        with pytest.raises(TypeError, match=f"graphs is a .*{hint}"):
+            plot_adjacency(obj)
+        with pytest.raises(TypeError, match=f"graphs\\['G'\\] is a .*{hint}"):
+            plot_adjacency({"G": obj})
+    assert not plt.get_fignums()

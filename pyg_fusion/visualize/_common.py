@@ -17,6 +17,7 @@ from matplotlib.figure import Figure
 
 from .._files import save_figure
 from ._matrix import spaced_ticks
+from ._pyg_objects import is_fused_graph, refuse_foreign
 
 # What path= may name; a name without a suffix becomes a PNG.
 FORMATS = (".png", ".pdf", ".svg")
@@ -88,12 +89,6 @@ def check_graph(edge_index, edge_weight, num_nodes: int | None,
     return ei, w, int(num_nodes)
 
 
-def is_fused_graph(obj) -> bool:
-    """Whether ``obj`` is LEGO's :class:`~pyg_fusion.nn.FusedGraph`."""
-    from ..nn.fused_graph import FusedGraph
-    return isinstance(obj, FusedGraph)
-
-
 def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray:
     """A graph in any of the library's forms as a dense ``[N, N]`` array.
 
@@ -101,6 +96,7 @@ def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray
     ``(edge_index, edge_weight)``, optionally with ``num_nodes`` third; an
     object with ``to_dense()`` (a ``FusedGraph``) holding one graph.
     """
+    refuse_foreign(name, graph)
     if is_fused_graph(graph):
         # its global numbering, so a batch is block-diagonal
         # (no two graphs linked), as for a Batch of MultiSourceData
@@ -165,30 +161,6 @@ def source_graph(data, source: str, *, k: int | None = 10, metric: str = "cosine
     edge_index, edge_weight = relation_graph(x.float(), source_batch(data, source), k=k,
                                              metric=metric)
     return edge_index, edge_weight, x.size(0)
-
-
-def is_data(obj) -> bool:
-    from torch_geometric.data import Data
-    return isinstance(obj, Data)
-
-
-def plain_graph(data) -> tuple[Tensor, Tensor | None, int]:
-    """The graph of a plain PyG ``Data`` / ``Batch`` (no ``x_<source>``):
-    ``(edge_index, weights, num_nodes)``, the weights from ``edge_weight``,
-    else a one-per-edge ``edge_attr`` (``[E]`` or ``[E, 1]``), else ``None``."""
-    if data.get("edge_index") is None:
-        raise ValueError("the Data holds neither an edge_index nor sources "
-                         "x_<source>: there is no graph to draw")
-    w = data.get("edge_weight")
-    if w is None:
-        attr = data.get("edge_attr")
-        if isinstance(attr, Tensor) and (attr.dim() == 1 or (
-                attr.dim() == 2 and attr.size(1) == 1)):
-            w = attr.reshape(-1)
-    num_nodes = data.num_nodes
-    if num_nodes is None:
-        raise ValueError("the Data has no num_nodes (nor x): set data.num_nodes")
-    return data.edge_index, w, int(num_nodes)
 
 
 def new_figure(ax: Axes | None, *, figsize=(6, 5), projection: str | None = None

@@ -7,9 +7,9 @@ from torch import Tensor
 from matplotlib.colors import Normalize
 
 from ..data import source_names
-from ._common import (MAX_DENSE_NODES, closes_on_error, finish, graph_to_dense, is_data,
-                      label_ticks, new_grid, node_ticks, order_nodes, plain_graph,
-                      source_graph, tex_name)
+from ._common import (MAX_DENSE_NODES, closes_on_error, finish, graph_to_dense, label_ticks,
+                      new_grid, node_ticks, order_nodes, source_graph, tex_name)
+from ._pyg_objects import is_data, plain_graph
 from ._matrix import matrix_labels, show_matrix
 
 
@@ -32,7 +32,10 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
     Args:
         graphs (torch.Tensor, numpy.ndarray, tuple, dict or Data): one graph
             or a dict ``{panel title: graph}``. A graph is a dense ``[N, N]``
-            tensor / array (or ``[1, N, N]``), a torch sparse adjacency, a
+            tensor / array (or ``[1, N, N]``), a torch sparse adjacency
+            (entry ``[i, j]`` the edge ``j -> i`` too: PyG's ``adj_t`` of
+            ``T.ToSparseTensor``; ``to_torch_coo_tensor(edge_index)`` is its
+            transpose), a
             tuple ``(edge_index, edge_weight)`` (sparse; ``num_nodes`` sets
             ``N``), optionally with ``num_nodes`` third, or a ``FusedGraph``
             (several graphs: one block-diagonal graph). A
@@ -40,8 +43,10 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
             :math:`R_m` per source (stored ``edge_index_<source>`` or a
             ``k``-NN relation graph of ``x_<source>``), labels from ``data.y``;
             a plain PyG ``Data`` / ``Batch`` its ``edge_index`` (weights
-            ``edge_weight``, or a one-column ``edge_attr``), a ``Batch`` as
-            one block-diagonal graph. At most 8192 nodes.
+            ``edge_weight``, or a one-column ``edge_attr``) or its ``adj_t``,
+            a ``Batch`` as one block-diagonal graph. At most 8192 nodes.
+            A networkx graph, scipy sparse matrix or ``HeteroData`` is
+            refused with the PyG conversion to use.
         num_nodes (int, optional): ``N`` of graphs given as a tuple
             ``(edge_index, edge_weight)``. (default: :obj:`None`, the largest
             index + 1)

@@ -13,10 +13,11 @@ from matplotlib.ticker import MaxNLocator
 
 from ..data import source_names
 from ._common import (MAX_DENSE_NODES, check_graph, check_node_count, closes_on_error,
-                      finish, is_data, is_fused_graph, new_figure, plain_graph, shorten_all,
-                      source_graph, tex_name, to_numpy)
+                      finish, new_figure, shorten_all, source_graph, tex_name, to_numpy)
+from ._edges import select_edges
 from ._graph_layout import _arc, _positions
 from ._matrix import spaced_ticks
+from ._pyg_objects import is_data, is_fused_graph, plain_graph, refuse_foreign
 
 # networkx's spring layout is O(N^2) per iteration: about 20 s at 3000 nodes
 # on one core, minutes above; the circular and temporal layouts are linear
@@ -60,13 +61,16 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         edge_index (torch.Tensor, numpy.ndarray or Data): ``[2, E]`` integer
             edge list (source, target); or a dense ``[N, N]`` adjacency (of
             any dtype; ``[2, 2]`` is an edge list unless floating point) or a
-            torch sparse one; or a :class:`~pyg_fusion.data.MultiSourceData`,
+            torch sparse one (entry ``[i, j]``: the edge ``j -> i``, as PyG's
+            ``adj_t``); or a :class:`~pyg_fusion.data.MultiSourceData`,
             whose graph for ``source`` is the stored ``edge_index_<source>``
             or else the :math:`k`-nearest-neighbour relation graph of
             ``x_<source>``; or a plain PyG ``Data`` / ``Batch`` (its
             ``edge_index``, weights ``edge_weight`` or a one-column
-            ``edge_attr``, labels ``y``); or a ``FusedGraph`` (a batch of
-            graphs: all of them, unlinked).
+            ``edge_attr``, or its ``adj_t``; labels ``y``); or a
+            ``FusedGraph`` (a batch of graphs: all of them, unlinked). A
+            networkx graph, scipy sparse matrix or ``HeteroData`` is refused
+            with the PyG conversion to use.
         edge_weight (torch.Tensor or numpy.ndarray, optional): ``[E]``
             weights of an edge list (none for the other forms, which hold
             their weights). (default: :obj:`None`, ones)
@@ -130,6 +134,7 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
     """
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
+    refuse_foreign("edge_index", edge_index)
     graph_name = None
     if is_fused_graph(edge_index):
         fused = edge_index
@@ -299,68 +304,6 @@ def _max_nodes(layout: str, pos) -> int:
 def _hint(layout: str, pos) -> str:
     return ("use layout='circular' or 'temporal', or plot a subgraph"
             if layout == "spring" and pos is None else "plot a subgraph")
-
-
-def select_edges(edge_index: np.ndarray, edge_weight: np.ndarray, *,
-                 top_k: int | None = None, directed: bool = False
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    """The edges :func:`plot_relation_graph` draws: duplicate edges summed
-    into one (as :func:`torch_geometric.utils.coalesce`, message passing and
-    :func:`plot_adjacency` count them), then no self loops, no zero weights,
-    the ``top_k`` strongest (by :math:`|w|`) into each node, and each
-    unordered pair once (the entry with the larger :math:`|w|`); with
-    ``directed``, each ordered pair.
-
-    Args:
-        edge_index (numpy.ndarray): ``[2, E]`` integer edge list (source,
-            target).
-        edge_weight (numpy.ndarray): ``[E]`` weights.
-        top_k (int, optional): keep the ``top_k`` strongest edges (by
-            :math:`|w|`) into each node (its row of the dense graph), self
-            loops and zero weights left out first.
-            (default: :obj:`None`, every edge)
-        directed (bool, optional): keep each ordered pair (an edge and its
-            reverse both) instead of each unordered pair once.
-            (default: :obj:`False`)
-
-    Returns:
-        (numpy.ndarray, numpy.ndarray): ``(edges [E', 2] with i < j, weights
-        [E'])``; with ``directed``, the rows of ``edges`` are
-        ``(source, target)``.
-    """
-    edge_index, edge_weight = _summed(edge_index, edge_weight)
-    col, row = edge_index  # rank within a row of the dense graph: a node's in-edges
-    keep = (row != col) & (edge_weight != 0)
-    row, col, w = row[keep], col[keep], edge_weight[keep]
-    if top_k is not None and len(w):
-        # rank of each edge within its row, strongest first (stable on ties).
-        order = np.lexsort((-np.abs(w), row))
-        row, col, w = row[order], col[order], w[order]
-        first = np.r_[0, np.flatnonzero(np.diff(row)) + 1]
-        starts = np.repeat(first, np.diff(np.r_[first, len(row)]))
-        rank = np.arange(len(row)) - starts
-        keep = rank < top_k
-        row, col, w = row[keep], col[keep], w[keep]
-    lo, hi = (col, row) if directed else (np.minimum(row, col), np.maximum(row, col))
-    order = np.lexsort((-np.abs(w), hi, lo))
-    lo, hi, w = lo[order], hi[order], w[order]
-    if len(w):
-        first = np.r_[True, (np.diff(lo) != 0) | (np.diff(hi) != 0)]
-        lo, hi, w = lo[first], hi[first], w[first]
-    return np.stack([lo, hi], axis=1).astype(np.int64), w
-
-
-def _summed(edge_index: np.ndarray, edge_weight: np.ndarray
-            ) -> tuple[np.ndarray, np.ndarray]:
-    # an edge given twice weighs their sum, as the heatmap of the same graph
-    # shows it: +1 and -1 cancel, 0.5 twice weighs 1
-    if edge_index.shape[1] < 2:
-        return edge_index, edge_weight
-    from torch_geometric.utils import coalesce
-    ei, w = coalesce(torch.from_numpy(np.ascontiguousarray(edge_index, dtype=np.int64)),
-                     torch.from_numpy(np.ascontiguousarray(edge_weight, dtype=np.float64)),
-                     int(edge_index.max()) + 1, reduce="sum")
-    return ei.numpy(), w.numpy()
 
 
 def edge_style(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,63 @@
+"""Which PyG object a figure was given: a ``Data`` / ``Batch`` and its
+graph, a ``FusedGraph``, or another library's graph, refused with the PyG
+conversion to use."""
+from __future__ import annotations
+
+from torch import Tensor
+
+
+def is_fused_graph(obj) -> bool:
+    """Whether ``obj`` is LEGO's :class:`~pyg_fusion.nn.FusedGraph`."""
+    from ..nn.fused_graph import FusedGraph
+    return isinstance(obj, FusedGraph)
+
+
+def is_data(obj) -> bool:
+    from torch_geometric.data import Data
+    return isinstance(obj, Data)
+
+
+def plain_graph(data) -> tuple[Tensor, Tensor | None, int]:
+    """The graph of a plain PyG ``Data`` / ``Batch`` (no ``x_<source>``):
+    ``(edge_index, weights, num_nodes)``, the weights from ``edge_weight``,
+    else a one-per-edge ``edge_attr`` (``[E]`` or ``[E, 1]``), else ``None``;
+    or the sparse ``adj_t`` of ``T.ToSparseTensor`` (its entry ``[i, j]``:
+    the edge ``j -> i``) with its values."""
+    if data.get("edge_index") is None and data.get("adj_t") is not None:
+        from torch_geometric.utils import to_edge_index
+        ei, w = to_edge_index(data.adj_t)  # rows of adj_t are targets
+        return ei.flip(0), (w if w.dim() == 1 else None), int(data.adj_t.size(0))
+    if data.get("edge_index") is None:
+        raise ValueError("the Data holds neither an edge_index nor sources x_<source> "
+                         "(nor an adj_t): there is no graph to draw")
+    w = data.get("edge_weight")
+    if w is None:
+        attr = data.get("edge_attr")
+        if isinstance(attr, Tensor) and (attr.dim() == 1 or (
+                attr.dim() == 2 and attr.size(1) == 1)):
+            w = attr.reshape(-1)
+    num_nodes = data.num_nodes
+    if num_nodes is None:
+        raise ValueError("the Data has no num_nodes (nor x): set data.num_nodes")
+    return data.edge_index, w, int(num_nodes)
+
+
+def refuse_foreign(name: str, obj) -> None:
+    """A clear error for graphs of other libraries, whose matrices put the
+    edge ``j -> i`` at ``[j, i]`` (rows: sources) where a dense graph here has
+    it at ``[i, j]``: converted with PyG's own functions, the direction holds."""
+    kind = type(obj).__module__.split(".")[0]
+    if kind == "networkx":
+        raise TypeError(f"{name} is a networkx graph: convert it with data = "
+                        f"torch_geometric.utils.from_networkx(g) and give (data.edge_index, "
+                        f"data.weight) (its edges keep their direction; weight: the edge "
+                        f"attribute holding the weights)")
+    if kind == "scipy":
+        raise TypeError(f"{name} is a scipy sparse matrix: give the pair "
+                        f"torch_geometric.utils.from_scipy_sparse_matrix(A) (edge_index, "
+                        f"edge_weight), which reads A[j, i] as the edge j -> i")
+    from torch_geometric.data import HeteroData
+    if isinstance(obj, HeteroData):
+        raise TypeError(f"{name} is a HeteroData: give one of its graphs, "
+                        f"e.g. data.to_homogeneous() or the pair (edge_index, edge_weight) "
+                        f"of one edge type")
