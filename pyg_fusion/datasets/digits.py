@@ -74,8 +74,8 @@ class MultiFeatureDigits(FusionDataset):
         root (str): folder of ``raw/`` and ``processed/``.
         label_rate (float, optional): fraction of the training pool labelled for training.
             (default: :obj:`0.1`)
-        views (Sequence[str], optional): the views to keep (default: all six, in the order
-            above).
+        views (Sequence[str], optional): the views to keep. (default: :obj:`None`, all six,
+            in the order above)
         val_rate (float, optional): fractions of each class for validation / test. (default:
             :obj:`0.1`)
         test_rate (float, optional): fractions of each class for validation / test. (default:

@@ -87,18 +87,19 @@ class MotionVAD(RecordingStreamsVAD):
     Args:
         root (str): dataset folder.
         split (str, optional): ``"train"`` or ``"test"``. (default: :obj:`"train"`)
-        num_videos (tuple[int, int], optional): ``(train, test)`` videos (default: ``(40,
-            40)``).
-        recordings (tuple[int, int], optional): ``(min, max)`` recordings per video (default:
-            ``(3, 5)``: 30 to 50 snippets; at most 10, the recordings of one activity in a
-            split).
+        num_videos (tuple[int, int], optional): ``(train, test)`` videos.
+            (default: :obj:`(40, 40)`)
+        recordings (tuple[int, int], optional): ``(min, max)`` recordings per video (the
+            default gives 30 to 50 snippets; at most 10, the recordings of one activity in a
+            split). (default: :obj:`(3, 5)`)
         anomaly_snippets (tuple[int, int], optional): ``(min, max)`` length of the spliced
-            stretch in snippets (default: ``(3, 8)``; at most 10, one recording).
-        normal_activities (Sequence[str], optional): the activities of a video's base stream
-            (default: all four).
+            stretch in snippets (at most 10, one recording). (default: :obj:`(3, 8)`)
+        normal_activities (Sequence[str], optional): the activities of a video's base stream.
+            (default: :obj:`("standing", "walking", "running", "badminton")`, all four)
         anomaly_activities (Sequence[str], optional): the activities that may be spliced into
-            it, each different from the base (default: all four).
-        seed (int, optional): the seed of everything (default: 0).
+            it, each different from the base. (default: :obj:`("standing", "walking",
+            "running", "badminton")`, all four)
+        seed (int, optional): the seed of everything. (default: :obj:`0`)
         folder (str, optional): subfolder of ``root/raw`` to write to; a folder that holds
             streams of other options, or files the streams did not write, is an error, never
             reused. (default: :obj:`None`)

@@ -93,18 +93,19 @@ class RecordingStreamsVAD(VADFeatures):
             recordings. (default: :obj:`None`)
         rate (int, optional): samples per snippet (the sampling rate, for 1-s snippets).
             (default: :obj:`10`)
-        num_videos (tuple[int, int], optional): ``(train, test)`` videos (default: ``(40,
-            40)``).
+        num_videos (tuple[int, int], optional): ``(train, test)`` videos.
+            (default: :obj:`(40, 40)`)
         recordings (tuple[int, int], optional): ``(min, max)`` recordings per video; every
             normal activity needs at least ``max`` recordings in each split. (default:
             ``(3, 5)``)
         anomaly_snippets (tuple[int, int], optional): ``(min, max)`` length of the spliced
             stretch in snippets; every recording of an anomaly activity needs at least
             ``max`` snippets. (default: ``(3, 8)``)
-        normal_activities (Sequence, optional): the activities of a video's base stream
-            (default: every activity of the recordings, in order of first appearance).
+        normal_activities (Sequence, optional): the activities of a video's base stream.
+            (default: :obj:`None`, every activity of the recordings, in order of first
+            appearance)
         anomaly_activities (Sequence, optional): the activities that may be spliced into
-            it, each different from the base (default: every activity).
+            it, each different from the base. (default: :obj:`None`, every activity)
         seed (int, optional): the seed of everything. (default: :obj:`0`)
         folder (str, optional): subfolder of ``root/raw`` to write to; a folder that holds
             streams of other options, or files the streams did not write, is an error, never

@@ -149,7 +149,7 @@ class SyntheticRGBD(RGBDSegmentation):
             (default: :obj:`False`)
         progress (bool, optional): a progress bar while generating (large ``size`` takes
             minutes). (default: :obj:`True`)
-        **kwargs: passed to :class:`RGBDSegmentation` (e.g. ``scale_range``,
+        **kwargs (optional): passed to :class:`RGBDSegmentation` (e.g. ``scale_range``,
             ``crop_size``).
     """
 

@@ -101,7 +101,8 @@ class SyntheticTranslation(ImagePairs, FusionDataset):
         num_images (int, optional): number of scenes in this split. (default: :obj:`1000`)
         image_size (int, optional): height and width in pixels. (default: :obj:`32`)
         seed (int, optional): base seed. (default: :obj:`0`)
-        modalities (Sequence[str], optional): input modalities to keep (default: all four).
+        modalities (Sequence[str], optional): input modalities to keep. (default:
+            :obj:`None`, all four)
         transform (Callable, optional): as in PyG. (default: :obj:`None`)
         pre_transform (Callable, optional): as in PyG. (default: :obj:`None`)
         progress (bool, optional): show a progress bar (and PyG's processing messages)

@@ -84,8 +84,8 @@ class VADFeatures(_LayoutReader, FusionDataset):
         domains (VADLayout | Sequence[VADLayout], optional): one :class:`VADLayout` or a list
             of them (domain id = position in the list: the multi-domain setting); without it
             the keyword arguments ``**layout`` make one. (default: :obj:`None`)
-        num_segments (int | None, optional): ``N`` (default: 32, the paper's), or ``None`` to
-            keep ``T``.
+        num_segments (int | None, optional): ``N`` (32: the paper's), or :obj:`None` to
+            keep ``T``. (default: :obj:`32`)
         crops (str | int, optional): ``"mean"`` (average the crops), a crop index, or ``"all"``
             (one graph per crop, attribute ``crop``). A ``[T, F]`` file is one crop, used
             whatever the index. (default: :obj:`"mean"`)

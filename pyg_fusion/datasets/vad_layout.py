@@ -76,7 +76,8 @@ class VADLayout:
             source not named has 1. (default: :obj:`{}`)
         folder (str, optional): subfolder of ``root/raw`` holding this feature set. (default:
             :obj:`""`)
-        name (str, optional): domain name (default: ``folder`` or ``domain<k>``).
+        name (str, optional): domain name. (default: :obj:`None`, ``folder`` or
+            ``domain<k>``)
         snippet_len (int, optional): frames per snippet (16 for I3D / C3D snippets). (default:
             :obj:`16`)
     """

@@ -28,13 +28,15 @@ def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
     of the edge :math:`j \to i` (repeated edges are summed).
 
     Args:
-        edge_index (Tensor): ``[2, E]`` (source, target).
-        edge_weight (Tensor, optional): ``[E]`` or ``[E, C]`` (default: ones).
-        batch (Tensor, optional): ``[N]`` graph of each node (default:
-            ``None``, one graph).
-        max_num_nodes (int, optional): nodes per graph (default: inferred).
+        edge_index (torch.Tensor): ``[2, E]`` (source, target).
+        edge_weight (torch.Tensor, optional): ``[E]`` or ``[E, C]``.
+            (default: :obj:`None`, ones)
+        batch (torch.Tensor, optional): ``[N]`` graph of each node.
+            (default: :obj:`None`, one graph)
+        max_num_nodes (int, optional): nodes per graph. (default: :obj:`None`,
+            the largest graph's)
         batch_size (int, optional): graphs, counting empty ones at the end of
-            ``batch`` (default: inferred).
+            ``batch``. (default: :obj:`None`, ``batch.max() + 1``)
 
     Returns:
         ``[B, N_max, N_max]`` (``[..., C]`` with ``[E, C]`` weights), as

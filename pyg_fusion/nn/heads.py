@@ -50,13 +50,14 @@ class RowHead(torch.nn.Module):
 
     Args:
         num_nodes (int): :math:`N`.
-        hidden_channels (int, optional): :math:`H` (default: :math:`N`).
-        dropout (float, optional): dropout before the second layer
-            (default: ``0.0``).
-        row_norm (str, optional): ``None`` (the paper) or ``"max"``
-            (default: ``None``).
-        row_order (str, optional): ``"position"`` (the paper),
-            ``"sorted"`` or ``"both"`` (default: ``"position"``).
+        hidden_channels (int, optional): :math:`H`. (default: :obj:`None`,
+            :math:`N`)
+        dropout (float, optional): dropout before the second layer.
+            (default: :obj:`0.0`)
+        row_norm (str, optional): :obj:`None` (the paper) or :obj:`"max"`.
+            (default: :obj:`None`)
+        row_order (str, optional): :obj:`"position"` (the paper),
+            :obj:`"sorted"` or :obj:`"both"`. (default: :obj:`"position"`)
 
     Shapes:
         - **input**: ``G`` ``[B, N, N]`` or a :class:`FusedGraph`
@@ -153,8 +154,8 @@ class GraphHead(torch.nn.Module):
         in_channels (int): width of the input node features.
         hidden_channels (int): width between layers.
         out_channels (int): width of the output.
-        num_layers (int, optional): propagation layers, >= 1 (default: ``2``).
-        dropout (float, optional): dropout before each layer (default: ``0.5``).
+        num_layers (int, optional): propagation layers, >= 1. (default: :obj:`2`)
+        dropout (float, optional): dropout before each layer. (default: :obj:`0.5`)
 
     Shapes:
         - **input**: ``x`` ``[N, C]`` and a :class:`FusedGraph` or
@@ -201,12 +202,12 @@ class GraphHead(torch.nn.Module):
         """Propagates node features over the fused graph.
 
         Args:
-            x (Tensor): node features ``[N, in_channels]``.
-            graph (FusedGraph or Tensor): the fused graph, or its
+            x (torch.Tensor): node features ``[N, in_channels]``.
+            graph (FusedGraph or torch.Tensor): the fused graph, or its
                 ``edge_index`` ``[2, E]`` (source, target).
-            edge_weight (Tensor, optional): ``[E]``, required with an
-                ``edge_index``, not given with a :class:`FusedGraph`
-                (default: ``None``).
+            edge_weight (torch.Tensor, optional): ``[E]``, required with an
+                ``edge_index``, not given with a :class:`FusedGraph`.
+                (default: :obj:`None`)
 
         Returns:
             Tensor: ``[N, out_channels]``.

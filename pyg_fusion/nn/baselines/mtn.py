@@ -32,9 +32,9 @@ class MTN(nn.Module):
 
     Args:
         in_channels (int): feature width d (e.g. the concatenated sources).
-        hidden_channels (int, optional): width c of the branches (default: 64).
-        dilations (tuple[int, ...], optional): dilations of the temporal convolutions (default:
-            ``(1, 2, 4)``).
+        hidden_channels (int, optional): width c of the branches. (default: :obj:`64`)
+        dilations (tuple[int, ...], optional): dilations of the temporal convolutions.
+            (default: :obj:`(1, 2, 4)`)
         dropout (float, optional): dropout on the output. (default: :obj:`0.1`)
 
     Shapes:
