@@ -63,3 +63,21 @@ def test_a_read_only_copy_loads_and_says_what_it_cannot_make(tmp_path, monkeypat
                            rf"to be generated again \({why}\), and it cannot be written"):
             SyntheticVAD(tmp_path / "vad", "test", force_reload=force_reload, **kw)
     assert os.path.isfile(marker)
+
+
+@pytest.mark.parametrize("bad, error", [
+    (dict(num_videos=5), r"num_videos must be a pair of ints, got 5"),  # len() of an int
+    (dict(num_videos=(4.0, 4)), r"num_videos must be a pair of ints"),  # named num_abnormal
+    (dict(snippets=(6.5, 9)), r"snippets must be a pair of ints"),      # accepted, drawn as ints
+    (dict(num_crops="2"), r"num_crops must be an int, got '2'"),        # '<' not supported ...
+    (dict(num_crops=True), r"num_crops must be an int, got True"),      # one crop
+    (dict(crop_layout="rows"), r"crop_layout must be one of \('stacked', 'files'\)"),
+    (dict(fine_sources=["i3d"]), r"fine_sources must be a dict"),       # dictionary update ...
+    (dict(fine_sources={"i3d": 0}), r"fine_sources\['i3d'\] must be >= 1"),  # named rates
+    (dict(fine_sources={"rgb": 2}), r"fine_sources must be one of \('i3d', 'c3d', 'swin'\)"),
+])
+def test_synthetic_vad_names_a_bad_argument(tmp_path, bad, error):
+    from pyg_fusion.datasets import SyntheticVAD
+    with pytest.raises((TypeError, ValueError), match=error):
+        SyntheticVAD(tmp_path, log=False, **{"num_videos": (4, 4), "snippets": (6, 9), **bad})
+    assert not (tmp_path / "raw").exists()

@@ -8,7 +8,9 @@ from typing import Callable, Mapping
 
 import numpy as np
 
+from ..functional._checks import check_choice, check_int
 from ._base import Generated, check_seed, data_code_hash, options_hash, regenerate_on_reload
+from ._recording_args import check_pair
 from .._files import write_json, write_text
 from ._io import save_npy
 from .vad import VADFeatures, VADLayout
@@ -116,11 +118,10 @@ class SyntheticVAD(VADFeatures):
         relational_shift (float, optional): ``r`` of step 3: anomalous segments are also an
             outlier cluster in every source (default: ``0.0``: off; e.g. ``4.0``).
         num_crops (int, optional): crops per snippet (crop ``c`` adds noise of std ``0.3
-            sigma_m``), written ``"stacked"`` ``[T, crops, d]`` or as ``"files"``. (default:
-            :obj:`1`)
-        crop_layout (str, optional): crops per snippet (crop ``c`` adds noise of std ``0.3
-            sigma_m``), written ``"stacked"`` ``[T, crops, d]`` or as ``"files"``. (default:
-            :obj:`"stacked"`)
+            sigma_m``). (default: :obj:`1`)
+        crop_layout (str, optional): how the crops are written: ``"stacked"``, one
+            ``[T, crops, d]`` file per video, or ``"files"``, one ``[T, d]`` file per crop.
+            (default: :obj:`"stacked"`)
         fine_sources (Mapping[str, int], optional): ``{source: units per snippet}``: write
             these sources at a finer temporal level (``T * r`` units, less up to ``r - 1`` at
             the end; each unit is its snippet's noise-free features plus its own noise); read
@@ -163,14 +164,13 @@ class SyntheticVAD(VADFeatures):
         num_domains = preset["num_domains"] if num_domains is None else num_domains
         if isinstance(num_domains, bool) or not isinstance(num_domains, int) or num_domains < 1:
             raise ValueError(f"num_domains must be an int >= 1, got {num_domains!r}")
-        if (len(num_videos) != 2 or min(num_videos) < 2):
-            raise ValueError(f"num_videos must be (train, test), each >= 2, got {num_videos!r}")
-        if len(snippets) != 2 or not 1 <= snippets[0] <= snippets[1]:
-            raise ValueError(f"snippets must be (min, max) with 1 <= min <= max, got "
-                             f"{snippets!r}")
-        if num_crops < 1 or crop_layout not in ("stacked", "files"):
-            raise ValueError(f"num_crops must be >= 1 and crop_layout 'stacked' or 'files', "
-                             f"got {num_crops!r}, {crop_layout!r}")
+        num_videos = check_pair("num_videos", num_videos, 2, None)
+        snippets = check_pair("snippets", snippets, 1, None)
+        check_int("num_crops", num_crops, minimum=1)
+        check_choice("crop_layout", crop_layout, ("stacked", "files"))
+        if not isinstance(fine_sources, (Mapping, type(None))):
+            raise TypeError(f"fine_sources must be a dict {{source: units per snippet}}, got "
+                            f"{fine_sources!r}")
         check_seed(seed)
         for name, value, low in (("noise", noise, 0), ("strength", strength, -math.inf)):
             if not (isinstance(value, (int, float)) and not isinstance(value, bool)
@@ -178,6 +178,9 @@ class SyntheticVAD(VADFeatures):
                 raise ValueError(f"{name} must be a finite number{' >= 0' * (low == 0)}, "
                                  f"got {value!r}")
         fine_sources = dict(fine_sources or {})
+        for s, rate in fine_sources.items():
+            check_choice("fine_sources", s, preset["sources"])
+            check_int(f"fine_sources[{s!r}]", rate, minimum=1)
         self.gen = dict(setting=setting, num_videos=list(num_videos), snippets=list(snippets),
                         num_domains=num_domains, seed=seed, noise=noise, strength=strength,
                         num_crops=num_crops, crop_layout=crop_layout,
