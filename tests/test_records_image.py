@@ -30,11 +30,14 @@ def reports(tmp_path_factory):
     for task, flags in (("segment", SEGMENT), ("translate", TRANSLATE)):
         _main([task, "train", "--root", str(tmp / f"{task}_data"), *flags,
                "--out", str(tmp / task)])
-        _main([task, "evaluate", "--checkpoint", str(tmp / task / "checkpoints" / "last.ckpt"),
-               "--out", str(tmp / f"{task}_eval")]
-              + (["--num-test", "2"] if task == "translate" else []))
+        with pytest.MonkeyPatch.context() as mp:  # the checkpoint given by a relative path
+            mp.chdir(tmp)
+            _main([task, "evaluate", "--checkpoint", f"{task}/checkpoints/last.ckpt",
+                   "--out", str(tmp / f"{task}_eval")]
+                  + (["--num-test", "2"] if task == "translate" else []))
         for action, folder in (("train", tmp / task), ("evaluate", tmp / f"{task}_eval")):
             out[task, action] = json.loads((folder / "metrics.json").read_text())
+    out["tmp"] = tmp
     return out
 
 
@@ -43,3 +46,26 @@ def reports(tmp_path_factory):
 def test_image_records_hold_the_versions_that_made_them(reports, task, action):
     # the graph tasks' results.json named them; metrics.json did not
     assert reports[task, action]["versions"] == library_versions()
+
+
+@pytest.mark.parametrize("task", ["segment", "translate"])
+def test_an_evaluation_records_its_checkpoint_by_absolute_path(reports, task):
+    # recorded as given ("segment/checkpoints/last.ckpt"), it named no file read
+    # from another folder, while the data's folder was recorded absolute
+    want = str(reports["tmp"] / task / "checkpoints" / "last.ckpt")
+    report = reports[task, "evaluate"]
+    assert report["checkpoint"] == report["config"]["checkpoint"] == want
+
+
+def test_the_files_a_recorded_config_names_are_absolute(tmp_path, monkeypatch):
+    from pyg_fusion.experiments.image_config import TranslateDataConfig
+    from pyg_fusion.experiments.image_run import config_with_data
+    monkeypatch.chdir(tmp_path)
+    config = {"checkpoint": "run/last.ckpt", "model": {"pretrained": "r18.pth", "width": 4},
+              "test": {"inception": "inc.pt", "num_test": 2}, "splits": {"val_data": "val"}}
+    got = config_with_data(config, TranslateDataConfig())
+    assert (got["checkpoint"], got["model"]["pretrained"], got["test"]["inception"],
+            got["splits"]["val_data"]) == tuple(str(tmp_path / p) for p in (
+                "run/last.ckpt", "r18.pth", "inc.pt", "val"))
+    assert got["model"]["width"] == 4 and got["test"]["num_test"] == 2
+    assert config_with_data(None, TranslateDataConfig()) is None

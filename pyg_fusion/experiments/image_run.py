@@ -34,15 +34,30 @@ class ImageRun:
         return sum(p.numel() for p in net.parameters())
 
 
+# the settings of the image commands that name a file or folder of the user's
+# (the evaluated checkpoint, --pretrained, --inception, --val-data)
+PATHS = ("checkpoint", "pretrained", "inception", "val_data")
+
+
 def config_with_data(config: dict | None, data) -> dict | None:
     """``config`` with the data actually scored (the checkpoint's settings
-    filled in) as its ``data`` section.
+    filled in) as its ``data`` section, and the files it names
+    (:data:`PATHS`) by absolute path: the record names the same files read
+    from any folder, as it names the data's folder.
 
     Args:
         config (dict or None): the run's config, or :obj:`None` (returned as is).
         data (dataclass): the data config scored.
     """
-    return None if config is None else {**config, "data": dataclasses.asdict(data)}
+    import os.path as osp
+    if config is None:
+        return None
+
+    def absolute(section: dict) -> dict:
+        return {k: osp.abspath(v) if k in PATHS and isinstance(v, str) else v
+                for k, v in section.items()}
+    out = {k: absolute(v) if isinstance(v, dict) else v for k, v in absolute(config).items()}
+    return {**out, "data": dataclasses.asdict(data)}
 
 
 def check_report_replaceable(out_dir: str) -> None:

@@ -298,7 +298,7 @@ def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
         table = (f"scores on the test split ({osp.basename(listed)}, {n} scene"
                  f"{'' if n == 1 else 's'})\n\n{scores_table(scores)}")
         write_json(osp.join(out_dir, "metrics.json"), {
-            **({"checkpoint": checkpoint} if checkpoint is not None else {}),
+            **({"checkpoint": osp.abspath(checkpoint)} if checkpoint is not None else {}),
             "variant": module.hparams.variant, "split": "test", "list": listed, "scenes": n,
             "scores": scores, **hardware_record(accelerator), "parameters": run.parameters,
             "config": config, "versions": library_versions()})

@@ -200,8 +200,8 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
                                               progress=progress,
                                               force_reload=force_reload), "test"
         return _score_translator(module, scored, split, data, mods, stage, progress=progress,
-                                 report=report, config=config, accelerator=accelerator,
-                                 extra=weights)
+                                 report=report, config=config_with_data(config, data),
+                                 accelerator=accelerator, extra=weights)
 
 
 def _chosen_weights(module, trainer) -> str:
@@ -304,7 +304,8 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     with staged_folder(out_dir, "evaluate") as stage:  # the report whole or not at all
         run = _score_translator(module, scored, "test", data, mods, stage, progress=progress,
                                 report=report, config=config_with_data(config, data),
-                                extractor=extractor, extra={"checkpoint": checkpoint},
+                                extractor=extractor,
+                                extra={"checkpoint": osp.abspath(checkpoint)},
                                 accelerator=accelerator)
         if report and n > 0:
             from torch_geometric.loader import DataLoader
