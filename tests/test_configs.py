@@ -274,7 +274,7 @@ def test_options_a_setting_does_not_read_are_refused():
     features, so it is no method of the featureless settings."""
     inch = {"a": 4, "b": 3}
     for name, value in (("num_layers", 5), ("hidden_channels", 8), ("dropout", 0.9)):
-        with pytest.raises(ValueError, match=f"{name}: features='labels' scores by label"):
+        with pytest.raises(ValueError, match=f"--{name.replace('_', '-')}: --features labels scores by label"):
             build_model("graph-mean", "node", inch, num_classes=3, features="labels",
                         **{name: value})
     build_model("graph-mean", "node", inch, num_classes=3, features="labels", num_layers=2)
@@ -286,10 +286,10 @@ def test_options_a_setting_does_not_read_are_refused():
 
 
 @pytest.mark.parametrize("task, options, message", [
-    ("node", {"patience": 3}, r"patience: these are VAD options, which the node task"),
-    ("vad", {"num_layers": 3}, r"num_layers: these are node task options, which the VAD"),
-    ("node", {"features": "labels", "dropout": 0.9}, r"dropout: features='labels' scores"),
-    ("node", {"init": "auto"}, r"init='auto' is a VAD option"),
+    ("node", {"patience": 3}, r"--patience: these are VAD options, which the node task"),
+    ("vad", {"num_layers": 3}, r"--num-layers: these are node task options, which the VAD"),
+    ("node", {"features": "labels", "dropout": 0.9}, r"--dropout: --features labels scores"),
+    ("node", {"init": "auto"}, r"--init auto is a VAD option"),
     ("node", {"k": 0}, r"k must be an int >= 1, got 0"),
     ("vad", {"support": "both"}, r"support must be one of \['union', 'intersection'"),
     ("vad", {"num_power": 2}, r"unknown option\(s\) \['num_power'\]"),
@@ -320,7 +320,7 @@ def test_run_grid_refuses_bad_options_before_the_data_loads(tmp_path):
     from pyg_fusion.experiments.data import DataConfig
     from pyg_fusion.experiments.run import run_grid
     root = tmp_path / "data"
-    with pytest.raises(ValueError, match="patience: these are VAD options"):
+    with pytest.raises(ValueError, match="--patience: these are VAD options"):
         run_grid(DataConfig(dataset="digits", root=str(root)), "lego", [0],
                  out=tmp_path / "grid", options={"patience": 3}, progress=False)
     assert not root.exists() and not (tmp_path / "grid").exists()

@@ -219,7 +219,7 @@ def test_init_auto_is_an_error_in_the_node_task(tmp_path):
     from pyg_fusion.experiments.run import run_method
     td = SimpleNamespace(task="node", dataset="digits", setting=None, in_channels={"a": 3},
                          num_classes=2, extra={}, config=None)
-    with pytest.raises(ValueError, match="init='auto' is a VAD option"):
+    with pytest.raises(ValueError, match="--init auto is a VAD option"):
         run_method(td, "lego", 0, tmp_path, options={"init": "auto"}, progress=False)
 
 

@@ -16,7 +16,7 @@ from typing import Any, Sequence
 from .components import (COMPONENTS, LEGO_CONFIGS, SETTING_DEFAULTS, TASK_DEFAULTS, TASKS,
                          FusionConfig, GraphConfig, HeadConfig, ObjectiveConfig, PowersConfig,
                          TrainerConfig, option_fields)
-from .options import check_field, documented, option, unread_option
+from .options import check_field, documented, flag, option, unread_option
 
 
 def check_option(name: str, value: Any) -> None:
@@ -93,7 +93,7 @@ def _check_run_options(task: str, given: dict[str, Any]) -> None:
     if moved("restart_combine") and value("restarts") == 1:
         raise ValueError(f"--restart-combine {given['restart_combine']} combines the restarts "
                          f"of a run, and --restarts is 1: give --restarts > 1")
-    unread = [f"--{n.replace('_', '-')}" for n in ("patience", "min_epochs") if moved(n)]
+    unread = [flag(n) for n in ("patience", "min_epochs") if moved(n)]
     if unread and not value("val_fraction"):
         raise ValueError(f"{', '.join(unread)}: early stopping watches the held-out videos, "
                          f"and --val-fraction 0 holds none out")
@@ -109,7 +109,7 @@ def _check_method_options(task: str, given: dict[str, Any], methods: Sequence[st
                            methods, scope=task, defaults=base)
     if unread is not None:
         f, readers = unread
-        raise ValueError(f"--{f.name.replace('_', '-')} is read by {', '.join(readers)}; "
+        raise ValueError(f"{flag(f.name)} is read by {', '.join(readers)}; "
                          f"the chosen methods ({', '.join(methods)}) read none of it")
 
 
@@ -121,26 +121,25 @@ def _check_task_options(task: str, given: dict[str, Any]) -> None:
     other = "VAD" if task == "node" else "node task"
     known = option_fields()
     base = _task_base(task, given.get("features", HeadConfig.features))
-    misplaced = sorted(
-        n for n, v in given.items()
-        if known[n][1].metadata["help"].startswith(other)
-        and v != base.get(n, known[n][1].default))
+    misplaced = [flag(n) for n in sorted(given)
+                 if known[n][1].metadata["help"].startswith(other)
+                 and given[n] != base.get(n, known[n][1].default)]
     if misplaced:
         raise ValueError(f"{', '.join(misplaced)}: these are {other} options, which the "
                          f"{'node task' if task == 'node' else 'VAD task'} does not read")
     # graph only (features="labels"): the head is label propagation, which
     # reads none of the feature head's widths, layers or dropout
     if task == "node" and given.get("features") == "labels":
-        unread = sorted(n for n in ("hidden_channels", "num_layers", "dropout")
-                        if n in given and given[n] != base.get(n, known[n][1].default))
+        unread = [flag(n) for n in ("dropout", "hidden_channels", "num_layers")
+                  if n in given and given[n] != base.get(n, known[n][1].default)]
         if unread:
-            raise ValueError(f"{', '.join(unread)}: features='labels' scores by label "
+            raise ValueError(f"{', '.join(unread)}: --features labels scores by label "
                              f"propagation (20 steps, alpha 0.9), which reads none of them")
     # init's "auto" value (not the option) is VAD's: the node task has no
     # held-out videos to choose a start by
     if task == "node" and given.get("init") == "auto":
-        raise ValueError("init='auto' is a VAD option (it chooses the start on held-out "
-                         "videos); the node task takes init='product' or 'mean'")
+        raise ValueError("--init auto is a VAD option (it chooses the start on held-out "
+                         "videos); the node task takes --init product or mean")
 
 
 @dataclass

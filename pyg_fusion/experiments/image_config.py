@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..training.variants import VARIANTS
-from .options import documented, option
+from .options import documented, flag, option
 
 
 # -- RGB-D segmentation ----------------------------------------------------
@@ -164,7 +164,7 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     # recorded with the run but never read
     other = (("num_classes", "crop_size") if data.data == "synthetic" else
              ("size", "num_train", "num_test", "data_seed"))
-    unread = [f"--{f.replace('_', '-')}" for f in other
+    unread = [flag(f) for f in other
               if getattr(data, f) != SegmentDataConfig.__dataclass_fields__[f].default]
     if unread:
         kind = "nyud" if data.data == "synthetic" else "synthetic"
@@ -211,7 +211,7 @@ def check_translate_flags(data: TranslateDataConfig, splits: TranslateTrainDataC
     """
     def moved(cfg, names):
         default = type(cfg)()
-        return [f"--{n.replace('_', '-')}" for n in names
+        return [flag(n) for n in names
                 if getattr(cfg, n) != getattr(default, n)]
 
     if data.data != "synthetic":
@@ -326,7 +326,7 @@ def changed_flags(given, recorded: dict | None, names) -> list[str]:
     """
     fields = {f.name: f for f in dataclasses.fields(given)}
     taken = recorded or {}
-    return [f"--{n.replace('_', '-')}" for n in names if getattr(given, n) is not None
+    return [flag(n) for n in names if getattr(given, n) is not None
             and getattr(given, n) != taken.get(n, fields[n].default)]
 
 
@@ -345,7 +345,7 @@ def defaults_notice(path: str, defaulted: dict) -> None:
         # past the evaluation and its keeps_global_rng wrapper
         notice(f"--checkpoint {path} records no data settings (written before they were "
                f"saved); evaluating with the flags given and the defaults: "
-               + ", ".join(f"--{k.replace('_', '-')} {v}" for k, v in defaulted.items()),
+               + ", ".join(f"{flag(k)} {v}" for k, v in defaulted.items()),
                stacklevel=4)
 
 

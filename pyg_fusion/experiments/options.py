@@ -34,6 +34,18 @@ def option(default, help: str, **meta) -> Any:
     return field(default=default, metadata={"help": help, **meta})
 
 
+def flag(name: str) -> str:
+    """The command line's flag of the setting ``name`` (``operator_lr`` ->
+    ``--operator-lr``): what the errors of a setting's value name, since
+    the CLI reports them as they are (its first flag; a field's ``flags``
+    metadata adds others).
+
+    Args:
+        name (str): the setting's field name.
+    """
+    return "--" + name.replace("_", "-")
+
+
 def documented(cls: type) -> type:
     """Class decorator of an :func:`option` dataclass: appends an ``Args``
     section written from its fields (type, the flag's help, default), so that
@@ -148,4 +160,4 @@ def unread_option(fields: Iterable[dataclasses.Field], values: Mapping[str, Any]
     return None
 
 
-__all__ = ["option", "documented", "check_field", "unread_option"]
+__all__ = ["option", "flag", "documented", "check_field", "unread_option"]

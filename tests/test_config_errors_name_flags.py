@@ -1,0 +1,32 @@
+"""The errors of the method options that reach the command line name the
+flags the user typed (``--operator-lr``), as the other config errors do."""
+import pytest
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--operator-lr", "0.1", "--restarts", "2"],
+     "--operator-lr, --restarts: these are VAD options, which the node task does not read"),
+    (["--features", "labels", "--hidden-channels", "8", "--dropout", "0.2"],
+     "--dropout, --hidden-channels: --features labels scores by label propagation (20 "
+     "steps, alpha 0.9), which reads none of them"),
+    (["--init", "auto"], "--init auto is a VAD option (it chooses the start on held-out "
+                         "videos); the node task takes --init product or mean"),
+])
+def test_the_node_tasks_option_errors_name_the_flags(tmp_path, capsys, flags, message):
+    """train --dataset digits --operator-lr 0.1 said 'operator_lr: these are
+    VAD options, ...', the Python name of a flag the user typed as
+    --operator-lr (so 'hidden_channels: features='labels' scores...' and
+    "init='auto' is a VAD option ... init='product' or 'mean'")."""
+    from pyg_fusion.cli import main
+    assert main(["train", "--dataset", "digits", "--root", str(tmp_path / "data"), *flags,
+                 "--out", str(tmp_path / "out"), "--no-progress"]) == 2
+    assert capsys.readouterr().err == f"pyg-fusion train: error: {message}\n"
+    assert not (tmp_path / "data").exists() and not (tmp_path / "out").exists()
+
+
+def test_a_node_task_option_on_vad_names_the_flag(tmp_path, capsys):
+    from pyg_fusion.cli import main
+    assert main(["compare", "--dataset", "synthetic-vad", "--num-layers", "3", "--root",
+                 str(tmp_path / "data"), "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == ("pyg-fusion compare: error: --num-layers: these are node "
+                                       "task options, which the VAD task does not read\n")
