@@ -131,3 +131,30 @@ def test_no_default_is_documented_as_a_repr():
             wrong.append(f"{name}: {p.name}: {text.strip()}")
     assert not wrong, "\n".join(wrong)
 
+
+def _ends_with_default(text: str) -> bool:
+    text = text.strip()
+    start = text.rfind("(default:")
+    if start < 0:
+        return False
+    depth = 0
+    for i in range(start, len(text)):
+        depth += {"(": 1, ")": -1}.get(text[i], 0)
+        if depth == 0:
+            return i == len(text) - 1
+    return False
+
+
+def test_defaults_close_their_entries_as_in_pyg():
+    # PyG ends an entry with "(default: :obj:`X`)": a default written inside
+    # the sentence ("dropout before each layer (default: ``0.5``).", "(default:
+    # ones)") is missed by a reader who looks where PyG puts it
+    scope = tuple(f"pyg_fusion.{p}." for p in ("nn", "functional", "datasets", "transforms"))
+    wrong = []
+    for name, _, p, _ in _entries():
+        if not name.startswith(scope) or p.default is p.empty:
+            continue
+        text = _args_entries(inspect.getdoc(dict(OBJECTS)[name]))[p.name][1]
+        if not _ends_with_default(text):
+            wrong.append(f"{name}: {p.name}: ...{text.strip()[-70:]}")
+    assert not wrong, "\n".join(wrong)

@@ -111,12 +111,13 @@ class SyntheticVAD(VADFeatures):
             :obj:`(60, 40)`)
         snippets (tuple[int, int], optional): ``(min, max)`` snippets per video. (default:
             :obj:`(24, 96)`)
-        num_domains (int, optional): number of domains (default: from the setting).
+        num_domains (int, optional): number of domains. (default: :obj:`None`, the
+            setting's)
         seed (int, optional): the seed of everything. (default: :obj:`0`)
         noise (float, optional): multiplies every source's noise std. (default: :obj:`1.0`)
         strength (float, optional): multiplies the anomaly shifts. (default: :obj:`1.0`)
         relational_shift (float, optional): ``r`` of step 3: anomalous segments are also an
-            outlier cluster in every source (default: ``0.0``: off; e.g. ``4.0``).
+            outlier cluster in every source (``0.0``: off; e.g. ``4.0``). (default: :obj:`0.0`)
         num_crops (int, optional): crops per snippet (crop ``c`` adds noise of std ``0.3
             sigma_m``). (default: :obj:`1`)
         crop_layout (str, optional): how the crops are written: ``"stacked"``, one
