@@ -1,6 +1,7 @@
 """``pyg-fusion evaluate``: score a checkpoint of ``pyg-fusion train``."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from . import out_folder
@@ -68,7 +69,8 @@ def run(args) -> int:
     if not is_main_process():
         return 0
     records = make_records(td, cfg["method"], {cfg["seed"]: metrics},
-                           extra={"checkpoint": str(args.checkpoint),
+                           # by absolute path, as the data's files: the same file from any folder
+                           extra={"checkpoint": os.path.abspath(args.checkpoint),
                                   **hardware_record(args.accelerator, args.devices),
                                   "notices": notices})
     write_json(out / "results.json", records)
