@@ -3,6 +3,7 @@ names the argument and says what was expected."""
 from __future__ import annotations
 
 import math
+import numbers
 
 import torch
 from torch import Tensor
@@ -63,6 +64,14 @@ def check_int(name: str, value, *, minimum: int) -> int:
         raise TypeError(f"{name} must be an int, got {value!r}")
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return value
+
+
+def check_dropout(name: str, value) -> float:
+    """A dropout rate, a number in ``[0, 1)``, checked when a layer is built
+    (torch's own check comes at the first forward, after the data is loaded)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
+        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
     return value
 
 

@@ -6,8 +6,8 @@ from torch_geometric.nn import GraphConv
 
 from ..functional.powers import _normalize, _sparse_degrees
 from ..functional._autocast import float32_under_autocast
-from ..functional._checks import (check_channels, check_choice, check_edges, check_int,
-                                  check_like, check_module_input, check_tensor)
+from ..functional._checks import (check_channels, check_choice, check_dropout, check_edges,
+                                  check_int, check_like, check_module_input, check_tensor)
 from ._reset import reset_pyg_conv
 from .fused_graph import FusedGraph
 
@@ -72,6 +72,7 @@ class RowHead(torch.nn.Module):
         check_choice("row_order", row_order, ROW_ORDERS)
         self.num_nodes, self.row_norm, self.row_order = num_nodes, row_norm, row_order
         check_int("num_nodes", num_nodes, minimum=1)
+        check_dropout("dropout", dropout)
         if hidden_channels is not None:
             check_int("hidden_channels", hidden_channels, minimum=1)
         self.hidden_channels = num_nodes if hidden_channels is None else hidden_channels
@@ -170,6 +171,7 @@ class GraphHead(torch.nn.Module):
         check_int("hidden_channels", hidden_channels, minimum=1)
         check_int("out_channels", out_channels, minimum=1)
         check_int("num_layers", num_layers, minimum=1)
+        check_dropout("dropout", dropout)
         dims = [in_channels] + [hidden_channels] * (num_layers - 1) + [out_channels]
         self.convs = torch.nn.ModuleList(
             GraphConv(dims[i], dims[i + 1]) for i in range(num_layers))

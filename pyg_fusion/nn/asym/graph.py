@@ -18,7 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_choice, check_int, check_module_input, check_tensor
+from ...functional._checks import (check_choice, check_dropout, check_int, check_module_input,
+                                   check_tensor)
 from ...functional.asym import channel_shuffle, edge_shift, shift_groups, temporal_shift
 from .._reset import reset_children
 from .modality import ModalityNorm
@@ -91,8 +92,7 @@ class AsymGraphFusion(nn.Module):
         check_choice("norm", norm, ("batch", "layer", "none"))
         check_choice("combine", combine, (None, "mean", "sum", "concat"))
         shift_groups(channels, ratio)  # a bad ratio fails here, not at the first step
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
+        check_dropout("dropout", dropout)
         self.sources = list(in_channels)
         self.in_channels = dict(in_channels)
         self.channels, self.num_layers = channels, num_layers

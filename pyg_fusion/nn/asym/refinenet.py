@@ -20,7 +20,7 @@ from typing import Sequence
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_int
+from ...functional._checks import check_dropout, check_int
 from .._reset import reset_children
 
 __all__ = ["RefineNetDecoder", "ResidualConvUnit", "ChainedResidualPooling"]
@@ -147,8 +147,7 @@ class RefineNetDecoder(nn.Module):
             raise ValueError(f"in_channels must list 4 levels, got {in_channels}")
         check_int("num_classes", num_classes, minimum=1)
         check_int("features", features, minimum=1)
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
+        check_dropout("dropout", dropout)
         self.in_channels, self.num_classes = in_channels, num_classes
         self.features, self.light, self.p = features, bool(light), dropout
         f = features

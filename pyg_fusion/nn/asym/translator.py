@@ -15,8 +15,8 @@ from typing import Callable, NamedTuple, Sequence
 import torch
 from torch import Tensor, nn
 
-from ...functional._checks import (check_channels, check_choice, check_int, check_module_input,
-                                   check_tensor)
+from ...functional._checks import (check_channels, check_choice, check_dropout, check_int,
+                                   check_module_input, check_tensor)
 from ...functional.asym import channel_shuffle, pixel_shift, shift_groups
 from .._reset import reset_children
 from .modality import ModalityNorm2d, modality_list
@@ -192,8 +192,7 @@ class AsymFusionTranslator(nn.Module):
         self.out_channels = check_int("out_channels", out_channels, minimum=1)
         self.ngf = check_int("ngf", ngf, minimum=1)
         self.num_downs = check_int("num_downs", num_downs, minimum=2)
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"dropout must lie in [0, 1), got {dropout}")
+        check_dropout("dropout", dropout)
         self.norm_name = norm if isinstance(norm, str) else "custom"
         _check_norm(norm)  # validates the name early
         self.detach_ensemble = bool(detach_ensemble)

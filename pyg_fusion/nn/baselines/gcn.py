@@ -8,7 +8,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.nn import GCNConv
 
-from ...functional._checks import check_int
+from ...functional._checks import check_dropout, check_int
 from .._reset import reset_pyg_conv
 
 __all__ = ["GCN"]
@@ -39,6 +39,7 @@ class GCN(nn.Module):
         check_int("hidden_channels", hidden_channels, minimum=1)
         check_int("out_channels", out_channels, minimum=1)
         check_int("num_layers", num_layers, minimum=1)
+        check_dropout("dropout", dropout)
         dims = [in_channels] + [hidden_channels] * (num_layers - 1) + [out_channels]
         self.convs = nn.ModuleList([GCNConv(a, b) for a, b in zip(dims[:-1], dims[1:])])
         self.dropout = dropout

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_int, check_tensor
+from ...functional._checks import check_dropout, check_int, check_tensor
 
 __all__ = ["MTN"]
 
@@ -46,6 +46,7 @@ class MTN(nn.Module):
         super().__init__()
         check_int("in_channels", in_channels, minimum=1)
         check_int("hidden_channels", hidden_channels, minimum=1)
+        check_dropout("dropout", dropout)
         if not dilations:
             raise ValueError("dilations must be non-empty")
         for i, d in enumerate(dilations):
