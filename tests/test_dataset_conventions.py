@@ -81,3 +81,26 @@ def test_synthetic_vad_names_a_bad_argument(tmp_path, bad, error):
     with pytest.raises((TypeError, ValueError), match=error):
         SyntheticVAD(tmp_path, log=False, **{"num_videos": (4, 4), "snippets": (6, 9), **bad})
     assert not (tmp_path / "raw").exists()
+
+
+def test_a_feature_folder_given_as_root_says_where_its_files_are_read(tmp_path):
+    # VADFeatures(<my RTFM folder>, ...) said only that root/raw/list/test.list
+    # was not found, though list/test.list was right there
+    import numpy as np
+
+    from pyg_fusion.datasets import VADFeatures, VADLayout
+    (tmp_path / "list").mkdir()
+    (tmp_path / "features").mkdir()
+    np.save(tmp_path / "features" / "v_normal.npy", np.ones((4, 8), np.float32))
+    (tmp_path / "list" / "test.list").write_text("features/v_normal.npy\n")
+    np.save(tmp_path / "list" / "gt-test.npy", np.zeros(64, np.uint8))
+    layout = dict(sources={"i3d": "features/{name}.npy"}, test_list="list/test.list",
+                  gt={"test": "list/gt-test.npy"})
+    with pytest.raises(FileNotFoundError, match=r"; \S+list/test\.list is under root itself, "
+                       r"and a dataset reads its files under root/raw \(PyG's layout\): move "
+                       r"them into \S+raw, or give the layout's folder \(or its files\) as "
+                       r"absolute paths$"):
+        VADFeatures(tmp_path, "test", VADLayout(**layout), log=False)
+    ds = VADFeatures(tmp_path / "cache", "test", VADLayout(**layout, folder=str(tmp_path)),
+                     log=False)
+    assert len(ds) == 1 and int(ds[0].y) == 0

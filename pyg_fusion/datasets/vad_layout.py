@@ -74,8 +74,8 @@ class VADLayout:
         rates (Mapping[str, int], optional): ``{source: units per snippet}`` for sources at a
             finer temporal level (e.g. 16 for per-frame features beside 16-frame snippets); a
             source not named has 1. (default: :obj:`{}`)
-        folder (str, optional): subfolder of ``root/raw`` holding this feature set. (default:
-            :obj:`""`)
+        folder (str, optional): subfolder of ``root/raw`` holding this feature set, or the
+            absolute path of its folder. (default: :obj:`""`)
         name (str, optional): domain name. (default: :obj:`None`, ``folder`` or
             ``domain<k>``)
         snippet_len (int, optional): frames per snippet (16 for I3D / C3D snippets). (default:
