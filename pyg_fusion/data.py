@@ -41,7 +41,22 @@ from ._data_checks import check_offset_ids, validate_sources
 
 class MultiSourceData(Data):
     """A :class:`torch_geometric.data.Data` holding features of several sources
-    (``x_<source>``) of the same units, see the module docstring."""
+    (``x_<source>``) of the same units, see the module docstring.
+
+    Args:
+        x (torch.Tensor, optional): node features, as in PyG; the sources'
+            features are the ``x_<source>`` keyword arguments.
+            (default: :obj:`None`)
+        edge_index (torch.Tensor, optional): graph connectivity ``[2, E]``
+            (source, target), as in PyG. (default: :obj:`None`)
+        edge_attr (torch.Tensor, optional): edge features. (default: :obj:`None`)
+        y (torch.Tensor, int or float, optional): labels. (default: :obj:`None`)
+        pos (torch.Tensor, optional): node positions. (default: :obj:`None`)
+        time (torch.Tensor, optional): timestamps. (default: :obj:`None`)
+        **kwargs (optional): further attributes: ``x_<source>``
+            ``[N_source, d_source]``, ``assign_<source>``, ``edge_index_<source>``
+            / ``edge_weight_<source>``, masks (see the module docstring).
+    """
 
     # The node count comes from the sources: PyG infers it only from keys such
     # as ``x``, so a loader would otherwise build no ``batch`` vector for data

@@ -158,3 +158,15 @@ def test_defaults_close_their_entries_as_in_pyg():
         if not _ends_with_default(text):
             wrong.append(f"{name}: {p.name}: ...{text.strip()[-70:]}")
     assert not wrong, "\n".join(wrong)
+
+
+def test_data_module_is_documented_as_the_rest():
+    # pyg_fusion.data (MultiSourceData, the container every dataset and layer
+    # reads) is exported by pyg_fusion but was not among test_docstrings'
+    # packages: MultiSourceData had no Args section
+    import pyg_fusion.data
+    from test_docstrings import _public, test_args_are_documented_with_type_and_default
+    objects = list(_public(pyg_fusion.data, own=True))
+    assert "pyg_fusion.data.MultiSourceData" in dict(objects)
+    for name, obj in objects:
+        test_args_are_documented_with_type_and_default(name, obj)
