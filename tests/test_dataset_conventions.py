@@ -98,9 +98,15 @@ def test_a_feature_folder_given_as_root_says_where_its_files_are_read(tmp_path):
                   gt={"test": "list/gt-test.npy"})
     with pytest.raises(FileNotFoundError, match=r"; \S+list/test\.list is under root itself, "
                        r"and a dataset reads its files under root/raw \(PyG's layout\): move "
-                       r"them into \S+raw, or give the layout's folder \(or its files\) as "
-                       r"absolute paths$"):
+                       r"them into \S+raw, or give absolute paths$"):
         VADFeatures(tmp_path, "test", VADLayout(**layout), log=False)
     ds = VADFeatures(tmp_path / "cache", "test", VADLayout(**layout, folder=str(tmp_path)),
                      log=False)
     assert len(ds) == 1 and int(ds[0].y) == 0
+    # the tables too
+    from pyg_fusion.datasets import MultiViewTables
+    np.savetxt(tmp_path / "a.csv", np.arange(12.).reshape(4, 3), delimiter=",")
+    (tmp_path / "y.csv").write_text("0\n1\n0\n1\n")
+    with pytest.raises(FileNotFoundError, match=r"MultiViewTables: file\(s\) not found: \[\S+"
+                       r"raw/a\.csv', \S+raw/y\.csv'\]; \S+a\.csv is under root itself"):
+        MultiViewTables(tmp_path, ["a.csv"], "y.csv", log=False)

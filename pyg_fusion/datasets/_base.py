@@ -303,6 +303,19 @@ class FusionDataset(InMemoryDataset):
         if self.log and "PYTEST_CURRENT_TEST" not in os.environ:
             print("Done!", file=sys.stderr)
 
+    def raw_files_missing(self, note: str = "") -> FileNotFoundError:
+        """The error of the raw files not found (``note`` after their list),
+        which says where they are when they are under ``root`` itself: root
+        given as the data's own folder, PyG's ``raw/`` left out."""
+        missing = [p for p in self.raw_paths if not osp.isfile(p)]
+        beside = [b for b in (osp.join(self.root, osp.relpath(p, self.raw_dir))
+                              for p in missing) if osp.isfile(b)]
+        hint = (f"; {beside[0]} is under root itself, and a dataset reads its files under "
+                f"root/raw (PyG's layout): move them into {self.raw_dir}, or give absolute "
+                f"paths") if beside else ""
+        return FileNotFoundError(f"{self.__class__.__name__}: file(s) not found: "
+                                 f"{missing}{note}{hint}")
+
     @property
     def generated_folder(self) -> str | None:
         """The folder of the raw files the dataset generates itself (``None``:

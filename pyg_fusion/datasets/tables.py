@@ -189,8 +189,7 @@ class MultiViewTables(FusionDataset):
         return len(self.classes)
 
     def download(self) -> None:
-        missing = [p for p in self.raw_paths if not osp.isfile(p)]
-        raise FileNotFoundError(f"MultiViewTables: file(s) not found: {missing}")
+        raise self.raw_files_missing()
 
     def _read(self, what: str, path: str, **kw) -> Table:
         o = self.options

@@ -225,18 +225,9 @@ class VADFeatures(_LayoutReader, FusionDataset):
         return sorted(found)
 
     def download(self) -> None:
-        missing = [p for p in self.raw_paths if not osp.isfile(p)]
-        if missing:
-            # root given as the feature set's own folder (the raw/ of PyG's
-            # layout left out): the files are there, one level up
-            beside = [b for b in (osp.join(self.root, osp.relpath(p, self.raw_dir))
-                                  for p in missing) if osp.isfile(b)]
-            hint = (f"; {beside[0]} is under root itself, and a dataset reads its files under "
-                    f"root/raw (PyG's layout): move them into {self.raw_dir}, or give the "
-                    f"layout's folder (or its files) as absolute paths") if beside else ""
-            raise FileNotFoundError(f"{type(self).__name__}: file(s) not found: {missing} "
-                                    f"(VAD features are not downloadable; see the layouts in "
-                                    f"datasets/README.md){hint}")
+        if not all(osp.isfile(p) for p in self.raw_paths):
+            raise self.raw_files_missing(" (VAD features are not downloadable; see the layouts "
+                                         "in datasets/README.md)")
 
     def process(self) -> None:
         data_list = []
