@@ -181,3 +181,27 @@ def test_graphs_of_other_libraries_are_refused_with_the_pyg_conversion():
         with pytest.raises(TypeError, match=f"graphs\\['G'\\] is a .*{hint}"):
             plot_adjacency({"G": obj})
     assert not plt.get_fignums()
+
+
+def test_plot_draws_a_saved_plain_pyg_data(tmp_path, monkeypatch, capsys):
+    # every graph kind answered "the graph holds no node-level source (x_<source>)"
+    from pyg_fusion.cli import main
+    import pyg_fusion.visualize as V
+    torch.save(Data(edge_index=EI, edge_weight=W, num_nodes=6), tmp_path / "g.pt")
+    drawn, draw = {}, V.plot_adjacency
+    monkeypatch.setattr(V, "plot_adjacency", lambda g, **kw: drawn.update(g) or draw(g, **kw))
+    for kind in ("relation-graph", "adjacency", "powers"):
+        assert main(["plot", kind, "--input", str(tmp_path / "g.pt"), "--out",
+                     str(tmp_path / f"{kind}.png"), "--threads", "1"]) == 0
+    ref = to_dense_adj(EI, edge_attr=W, max_num_nodes=6)[0].T
+    assert torch.equal(drawn["graph $G$ (edge_index)"], ref)
+    # a subset: PyG's subgraph of the kept nodes
+    assert main(["plot", "adjacency", "--input", str(tmp_path / "g.pt"), "--max-nodes", "4",
+                 "--out", str(tmp_path / "sub.png"), "--threads", "1"]) == 0
+    from pyg_fusion.cli._plot_inputs import subsample
+    _, _, idx = subsample(Data(edge_index=EI, num_nodes=6), 4, return_index=True)
+    assert torch.equal(drawn["graph $G$ (edge_index)"], ref[idx][:, idx])
+    assert main(["plot", "adjacency", "--input", str(tmp_path / "g.pt"), "--k", "3",
+                 "--out", str(tmp_path / "k.png")]) == 2
+    assert "plain PyG Data (its edge_index, no sources x_<source>): --k would not be read" \
+        in capsys.readouterr().err

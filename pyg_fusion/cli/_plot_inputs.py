@@ -272,6 +272,8 @@ def node_count(data) -> int:
     import torch
     if "num_nodes" in data._store:
         return int(data.num_nodes)
+    if is_plain(data) and data.num_nodes is not None:
+        return int(data.num_nodes)  # PyG's count: x, else edge_index
     y = data.get("y")
     if torch.is_tensor(y) and y.dim() >= 1:
         return y.size(0)
@@ -279,6 +281,13 @@ def node_count(data) -> int:
     if not sizes:
         raise CLIError("the graph holds no source (x_<source>)")
     return min(sizes)
+
+
+def is_plain(data) -> bool:
+    """Whether ``data`` is a plain PyG graph (its own ``edge_index``, no
+    sources ``x_<source>``)."""
+    return not any(k.startswith("x_") for k in data.keys()) and \
+        data.get("edge_index") is not None
 
 
 def load_saved_graph(path: str):
@@ -318,7 +327,8 @@ def subsample(data, max_nodes: int | None, seed: int = 0, *, return_index: bool 
     """At most ``max_nodes`` nodes (a seeded random subset, in their original
     order) of the node-level sources, their stored graphs
     (``edge_index_<source>``: the edges between kept nodes, relabelled), labels
-    and masks; finer-level sources are dropped from a subset."""
+    and masks; finer-level sources are dropped from a subset. A plain PyG
+    graph: :meth:`~torch_geometric.data.Data.subgraph` of the subset."""
     from torch_geometric.utils import subgraph
     import torch
     n = node_count(data)
@@ -328,6 +338,8 @@ def subsample(data, max_nodes: int | None, seed: int = 0, *, return_index: bool 
         raise CLIError(f"--max-nodes must be >= 2, got {max_nodes}")
     idx = torch.randperm(n, generator=torch.Generator().manual_seed(seed))[:max_nodes]
     idx = idx.sort().values
+    if is_plain(data):
+        return _plain_subgraph(data, idx, n, max_nodes, return_index)
     out = type(data)()
     for key in data.keys():
         value = data[key]
@@ -343,6 +355,13 @@ def subsample(data, max_nodes: int | None, seed: int = 0, *, return_index: bool 
         elif key in ("y", "train_mask", "val_mask", "test_mask") and \
                 torch.is_tensor(value) and value.size(0) == n:
             out[key] = value[idx]
+    out.num_nodes = max_nodes
+    note = f", {max_nodes} of {n} nodes"
+    return (out, note, idx) if return_index else (out, note)
+
+
+def _plain_subgraph(data, idx, n, max_nodes, return_index):
+    out = data.subgraph(idx)  # PyG's: node and edge attributes, edges between kept nodes
     out.num_nodes = max_nodes
     note = f", {max_nodes} of {n} nodes"
     return (out, note, idx) if return_index else (out, note)

@@ -10,7 +10,7 @@ from ._flag_types import input_path, per_source
 from ._process import add_threads_argument
 from ._plot_inputs import (DATASETS, _load_graph, _load_operator_file,  # noqa: F401
                            _need_input, checkpoint_sources, checkpoint_title,
-                           fused_from_checkpoint,
+                           fused_from_checkpoint, is_plain,
                            load_scores, load_state_dict, operator_from_state,
                            rebuild_from_checkpoint, scores_from_checkpoint, subsample)
 
@@ -21,7 +21,8 @@ _EPILOG = """inputs per KIND:
   relation-graph, adjacency, powers
       --dataset NAME (digits, synthetic-vad) [--root DIR --index I], or
       --input GRAPH.pt (a saved MultiSourceData: a source's stored
-      edge_index_<source> is its graph, else the --k graph of x_<source>);
+      edge_index_<source> is its graph, else the --k graph of x_<source>;
+      or a plain PyG Data: its edge_index, weights edge_weight);
       --checkpoint CKPT of a pyg-fusion train model (any graph dataset: digits, tables, vad,
       synthetic-vad, motion-vad; its data read from --root as it recorded)
       adds its fused G to adjacency, and relation-graph draws G itself
@@ -222,6 +223,7 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
 
     from ..functional import dense_graph_powers, edges_to_dense
     from ..visualize._common import source_graph
+    from ..visualize._pyg_objects import plain_graph
     labels = data.get("y")
     if labels is not None and (labels.dim() != 1 or labels.numel() != data.num_nodes):
         labels = None
@@ -231,25 +233,35 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
         fig.axes[0].set_title(f"fused graph $G$, top-{args.top_k or 5} edges per node\n"
                               f"{note}", fontsize=9)
         return _save(fig, out)
+    plain = is_plain(data)
+    if plain:  # a plain PyG graph: its own edge_index, as the API draws it
+        unread = [_flag(d) for d in ("source", "sources", "k")
+                  if getattr(args, d) != args._plot_defaults[d]]
+        if unread:
+            raise CLIError(f"the graph is a plain PyG Data (its edge_index, no sources "
+                           f"x_<source>): {', '.join(unread)} would not be read")
     if kind == "relation-graph":
-        source = args.source or _sources(data, None, 1)[0]
-        _check_k_is_read(data, [source], args)
+        source = None if plain else args.source or _sources(data, None, 1)[0]
+        if not plain:
+            _check_k_is_read(data, [source], args)
         fig = V.plot_relation_graph(data, source=source, k=args.k, top_k=args.top_k,
                                     layout=args.layout, labels=labels)
         fig.axes[0].set_title(fig.axes[0].get_title() + f"\n{note}", fontsize=9)
         return _save(fig, out)
-    sources = _sources(data, args.sources)
-    _check_k_is_read(data, sources, args)
+    sources = ["G"] if plain else _sources(data, args.sources)
+    if not plain:
+        _check_k_is_read(data, sources, args)
     graphs = {}
     for s in sources:  # the stored edge_index_<s>, else the --k graph of x_<s>
-        ei, w, n = source_graph(data, s, k=args.k)
-        graphs[s] = edges_to_dense(ei, w.float(), max_num_nodes=n)[0]
+        ei, w, n = plain_graph(data) if plain else source_graph(data, s, k=args.k)
+        graphs[s] = edges_to_dense(ei, None if w is None else w.float(), max_num_nodes=n)[0]
     if kind == "adjacency":
         # beside a checkpoint's fused G, the R panels are this plot's --k graphs of
         # the (subsampled) units, not the model's own: the title says so
         knn = f"plot's {args.k}-NN" if fused is not None else f"{args.k}-NN"
-        panels = {f"$R_{{{_tex(s)}}}$ ({'stored' if _stored(data, s) else knn})": g
-                  for s, g in graphs.items()}
+        panels = {"graph $G$ (edge_index)": graphs["G"]} if plain else {
+            f"$R_{{{_tex(s)}}}$ ({'stored' if _stored(data, s) else knn})": g
+            for s, g in graphs.items()}
         if fused is not None:
             panels["fused $G$"] = fused
         fig = V.plot_adjacency(panels, labels=labels, shared_scale=fused is None,
