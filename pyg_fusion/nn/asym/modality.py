@@ -122,8 +122,8 @@ class ModalityNorm(nn.Module):
     ImageNet weights: the running statistics are never updated and always used
     (also in training), and only the private affine scale / shift learn.
     ``frozen_stats=False`` (default) keeps private batch statistics, which is
-    what training from scratch needs. **[choice]**: docs/methods.md §2.1 asks
-    for both; the default is this library's, not the paper's.
+    what training from scratch needs. **[choice]** (docs/methods.md §2.1):
+    both are offered; the default is this library's, not the paper's.
 
     Args:
         num_features (int): channels ``C``.
