@@ -120,9 +120,14 @@ class FeatureFusion(nn.Module):
         for s, x in zip(self.sources, feats):
             # a wrong width failed later in the caller's layer, naming neither
             check_tensor(f"xs[{s!r}]", x, floating=True)
-            if x.dim() == 0 or x.size(-1) != self.in_channels[s]:
-                raise ValueError(f"xs[{s!r}] has width {x.size(-1) if x.dim() else None}, "
-                                 f"the model was built for {self.in_channels[s]}")
+            if x.dim() < 2:
+                # a 1-D x's last dimension is its nodes: read as the width, a
+                # concat or sum would mix the nodes of the sources
+                raise ValueError(f"xs[{s!r}] must be [..., N, {self.in_channels[s]}] (features "
+                                 f"in the last dimension), got shape {tuple(x.shape)}")
+            if x.size(-1) != self.in_channels[s]:
+                raise ValueError(f"xs[{s!r}] has width {x.size(-1)}, the model was built "
+                                 f"for {self.in_channels[s]}")
         if self.proj is not None:
             feats = [self.proj[s](x) for s, x in zip(self.sources, feats)]
         return feature_fuse(feats, self.mode)
