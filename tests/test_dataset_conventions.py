@@ -110,3 +110,11 @@ def test_a_feature_folder_given_as_root_says_where_its_files_are_read(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"MultiViewTables: file\(s\) not found: \[\S+"
                        r"raw/a\.csv', \S+raw/y\.csv'\]; \S+a\.csv is under root itself"):
         MultiViewTables(tmp_path, ["a.csv"], "y.csv", log=False)
+
+
+def test_synthetic_translation_has_pygs_summary(tmp_path):
+    # get_summary() (and print_summary()) read num_source_edges, which a
+    # scene (a plain Data of images) has not: an AttributeError
+    ds = SyntheticTranslation(tmp_path, num_images=3, image_size=8, progress=False)
+    summary = ds.get_summary()
+    assert summary.num_graphs == 3 and summary.num_nodes.mean == 1

@@ -358,7 +358,8 @@ class FusionDataset(InMemoryDataset):
         from torch_geometric.data.summary import Stats, Summary
         nodes, edges, per_source = [], [], {}
         for data in self:
-            graphs = data.num_source_edges
+            # SyntheticTranslation's scenes are plain Data (one image per modality)
+            graphs = data.num_source_edges if isinstance(data, MultiSourceData) else {}
             nodes.append(data.num_nodes)
             edges.append(data.num_edges if not graphs or "edge_index" in data else 0)
             for s, e in graphs.items():
