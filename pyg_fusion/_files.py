@@ -23,7 +23,7 @@ import os
 import os.path as osp
 import secrets
 from contextlib import contextmanager
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 TMP_SUFFIX = ".pyg-fusion-tmp"
 # A temporary file whose writer runs elsewhere cannot be checked for life:
@@ -209,7 +209,8 @@ def _discard(path: str) -> None:
 
 
 @contextmanager
-def staged_folder(out_dir: str | os.PathLike, name: str = "run") -> Iterator[str]:
+def staged_folder(out_dir: str | os.PathLike, name: str = "run", *,
+                  publish: Callable[[str, str], None] | None = None) -> Iterator[str]:
     """The folder ``<out_dir>/<name>.partial`` that a run writes into,
     moved into ``out_dir`` by :func:`publish_folder` once the body finished:
     an interrupted or failed run leaves ``out_dir`` (the last finished run's
@@ -219,13 +220,16 @@ def staged_folder(out_dir: str | os.PathLike, name: str = "run") -> Iterator[str
     Args:
         out_dir (str or os.PathLike): the run's output folder.
         name (str, optional): the stage's name before ``.partial``. (default: :obj:`"run"`)
+        publish (Callable, optional): ``publish(stage, out_dir)`` in place of
+            :func:`publish_folder` (e.g. one that also removes an earlier run's files
+            that this one does not write). (default: :obj:`None`)
     """
     import shutil
     stage = osp.join(os.fspath(out_dir), f"{name}.partial")
     shutil.rmtree(stage, ignore_errors=True)  # an interrupted run's
     os.makedirs(stage)
     yield stage
-    publish_folder(stage, out_dir)
+    (publish or publish_folder)(stage, out_dir)
 
 
 class FolderInUse(OSError):

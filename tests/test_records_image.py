@@ -71,3 +71,18 @@ def test_the_files_a_recorded_config_names_are_absolute(tmp_path, monkeypatch):
                 "run/last.ckpt", "r18.pth", "inc.pt", "val"))
     assert got["model"]["width"] == 4 and got["test"]["num_test"] == 2
     assert config_with_data(None, TranslateDataConfig()) is None
+
+
+def test_a_rerun_leaves_no_earlier_figure_beside_its_report(reports, tmp_path, capsys):
+    # an evaluation drawing no figure (--num-figure 0) kept the earlier one's
+    # translation.png beside its own report, without a word
+    ckpt = str(reports["tmp"] / "translate" / "checkpoints" / "last.ckpt")
+    out = tmp_path / "eval"
+    args = ["translate", "evaluate", "--checkpoint", ckpt, "--num-test", "2", "--out", str(out)]
+    _main(args)
+    assert (out / "translation.png").is_file()
+    capsys.readouterr()
+    _main([*args, "--num-figure", "0"])
+    assert sorted(p.name for p in out.iterdir() if p.is_file()) == ["metrics.json", "metrics.md"]
+    err = capsys.readouterr().err
+    assert f"{out} holds an earlier run: this run does not write its translation.png" in err

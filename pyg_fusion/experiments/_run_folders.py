@@ -1,53 +1,86 @@
 """The folders that a run of :func:`~pyg_fusion.experiments.run.run_method`
-names inside its own folder, and those of an earlier run there that a new
-run does not write: published over the earlier run
-(:func:`~pyg_fusion._files.publish_folder`), a run's folder would otherwise
-hold the files of two runs (``restart2`` of a run of three restarts beside
-the two of a run of two, ``init_*`` beside a run of one start)."""
+names inside its own folder (and the report files of an image task's run),
+and those of an earlier run there that a new run does not write: published
+over the earlier run (:func:`~pyg_fusion._files.publish_folder`), a run's
+folder would otherwise hold the files of two runs (``restart2`` of a run of
+three restarts beside the two of a run of two, ``init_*`` beside a run of one
+start, an earlier evaluation's ``translation.png`` beside the report of one
+that draws none)."""
 from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
 # init_<start>: the starts that init="auto" trains (run.STARTS, run._fit_starts);
 # restart<r> and ensemble: the restarts and their ensemble (training.vad_fit.fit_vad)
 RUN_FOLDERS = re.compile(r"init_(product|mean)|restart\d+|ensemble")
 
 
-def stale_run_folders(stage: str | os.PathLike, folder: str | os.PathLike) -> list[str]:
-    """The folders of ``folder`` that a run names (:data:`RUN_FOLDERS`) and
-    that the run finished in ``stage`` did not write, sorted: an earlier
-    run's, which publishing ``stage`` into ``folder`` would leave beside the
-    new run's. A user's other entries are never named.
+def stale_run_folders(stage: str | os.PathLike, folder: str | os.PathLike,
+                      files: Sequence[str] = ()) -> list[str]:
+    """The folders of ``folder`` that a run names (:data:`RUN_FOLDERS`), and
+    its files among ``files``, that the run finished in ``stage`` did not
+    write, sorted: an earlier run's, which publishing ``stage`` into
+    ``folder`` would leave beside the new run's. A user's other entries are
+    never named.
 
     Args:
         stage (str or os.PathLike): the folder of the finished run.
         folder (str or os.PathLike): the folder it is published in.
+        files (Sequence[str], optional): the files that a run of this kind
+            writes there (an image task's report). (default: :obj:`()`)
     """
     if not os.path.isdir(folder):
         return []
     written = set(os.listdir(stage))
-    return sorted(name for name in os.listdir(folder)
-                  if RUN_FOLDERS.fullmatch(name) and name not in written
-                  and os.path.isdir(os.path.join(folder, name))
-                  and not os.path.islink(os.path.join(folder, name)))
+
+    def stale(name: str) -> bool:
+        path = os.path.join(folder, name)
+        if name in written or os.path.islink(path):
+            return False
+        return (RUN_FOLDERS.fullmatch(name) is not None and os.path.isdir(path)
+                or name in files and os.path.isfile(path))
+    return sorted(filter(stale, os.listdir(folder)))
 
 
-def publish_run(stage: str | os.PathLike, folder: str | os.PathLike) -> None:
+def publish_run(stage: str | os.PathLike, folder: str | os.PathLike,
+                files: Sequence[str] = ()) -> None:
     """Publishes the run finished in ``stage`` into its ``folder``
     (:func:`~pyg_fusion._files.publish_folder`): each entry it wrote
     replaces the earlier run's of that name, and the earlier run's folders
-    that it does not write (:func:`stale_run_folders`) are removed, with a
-    notice (:class:`~pyg_fusion.PygFusionNotice`) naming them.
+    (and ``files``) that it does not write (:func:`stale_run_folders`) are
+    removed, with a notice (:class:`~pyg_fusion.PygFusionNotice`) naming them.
 
     Args:
         stage (str or os.PathLike): the folder of the finished run.
         folder (str or os.PathLike): the run's folder.
+        files (Sequence[str], optional): the files that a run of this kind
+            writes there. (default: :obj:`()`)
     """
     from .._files import publish_folder
     from .._notices import notice
-    stale = stale_run_folders(stage, folder)
+    stale = stale_run_folders(stage, folder, files)
     if stale:
         notice(f"{folder} holds an earlier run: this run does not write its "
                f"{', '.join(stale)}: removed, so that the folder holds this run's files only")
     publish_folder(stage, folder, remove=stale)
+
+
+@contextmanager
+def staged_run(out_dir: str | os.PathLike, name: str, files: Sequence[str]) -> Iterator[str]:
+    """:func:`~pyg_fusion._files.staged_folder` of an image task's run, whose
+    report ``files`` of an earlier run in ``out_dir`` are removed when this
+    run does not write them (:func:`publish_run`): e.g. the figure of an
+    earlier evaluation beside the report of one that draws none.
+
+    Args:
+        out_dir (str or os.PathLike): the run's output folder.
+        name (str): the stage's name before ``.partial``.
+        files (Sequence[str]): the report files a run of this kind writes.
+    """
+    from .._files import staged_folder
+    with staged_folder(out_dir, name, publish=lambda stage, dst: publish_run(
+            stage, dst, files)) as stage:
+        yield stage

@@ -8,13 +8,13 @@ from __future__ import annotations
 import dataclasses
 import os.path as osp
 
-from .._files import staged_folder
 from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig,
                            changed_flags, check_segment, data_from_checkpoint,
                            defaults_notice)
 from .image_run import (SYNTHETIC, ImageRun, check_report_replaceable, checkpoint_epochs,
                         config_with_data, figure_title)
 from ._rng import keeps_global_rng
+from ._run_folders import staged_run
 
 # the report of a run (report=True) in its out_dir
 REPORT = ("metrics.json", "metrics.md", "predictions.png")
@@ -146,7 +146,7 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     if model.pretrained:
         _load_pretrained(module.model.encoder, model)
     # checkpoints and report go to out_dir together once the run finished
-    with staged_folder(out_dir, "train") as stage:
+    with staged_run(out_dir, "train", REPORT) as stage:
         fitted = fit_segmentation(module, train, out_dir=stage, max_epochs=trainer.epochs,
                                   batch_size=data.batch_size, seed=trainer.seed,
                                   progress=progress, checkpoint=checkpoint,
@@ -250,7 +250,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
     _, test, names = segment_datasets(data, force_reload=force_reload, train=False,
                                       progress=progress)
     defaults_notice(checkpoint, defaulted)  # once the data is made: no error follows
-    with staged_folder(out_dir, "evaluate") as stage:
+    with staged_run(out_dir, "evaluate", REPORT) as stage:
         run = _score_segmenter(module, test, names or module.hparams.class_names, stage,
                                progress=progress, report=report,
                                config=config_with_data(config, data), accelerator=accelerator,

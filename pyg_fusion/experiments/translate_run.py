@@ -9,7 +9,6 @@ from __future__ import annotations
 import dataclasses
 import os.path as osp
 
-from .._files import staged_folder
 from .._notices import notice
 from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateModelConfig,
                            TranslateTrainDataConfig, check_translate, check_translate_flags,
@@ -18,6 +17,10 @@ from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateMo
 from .image_run import (SYNTHETIC, ImageRun, check_report_replaceable, checkpoint_epochs,
                         config_with_data, figure_title)
 from ._rng import keeps_global_rng
+from ._run_folders import staged_run
+
+# the report of a run (report=True) in its out_dir (translation.png: evaluate's)
+REPORT = ("metrics.json", "metrics.md", "translation.png")
 
 
 def translate_modalities(data: TranslateDataConfig) -> list[str]:
@@ -188,7 +191,7 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
         norm=model.modality_norm, gan_mode=model.gan_mode, lambda_l1=model.lambda_l1,
         lr=model.lr, data_config=dataclasses.asdict(data), **critic)
     # checkpoints and report go to out_dir together once the run finished
-    with staged_folder(out_dir, "train") as stage:
+    with staged_run(out_dir, "train", REPORT) as stage:
         trainer = fit_translation(module, train, out_dir=stage, max_epochs=model.epochs,
                                   batch_size=data.batch_size, seed=data.seed, val=val,
                                   progress=progress, checkpoint=checkpoint,
@@ -301,7 +304,7 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
         notice(f"--image-size {data.image_size}: the checkpoint was trained on "
                f"{recorded['image_size']} x {recorded['image_size']} images")
     n = min(test.num_figure, len(scored))
-    with staged_folder(out_dir, "evaluate") as stage:  # the report whole or not at all
+    with staged_run(out_dir, "evaluate", REPORT) as stage:  # the report whole or not at all
         run = _score_translator(module, scored, "test", data, mods, stage, progress=progress,
                                 report=report, config=config_with_data(config, data),
                                 extractor=extractor,
