@@ -205,3 +205,23 @@ def test_plot_draws_a_saved_plain_pyg_data(tmp_path, monkeypatch, capsys):
                  "--out", str(tmp_path / "k.png")]) == 2
     assert "plain PyG Data (its edge_index, no sources x_<source>): --k would not be read" \
         in capsys.readouterr().err
+
+
+def test_a_torch_sparse_adjacency_is_read_by_its_entries_not_made_dense():
+    # to_dense() came first: a million nodes asked for 4 TB, 50000 for 10 GB
+    adj_t = torch.sparse_coo_tensor(EI.flip(0), W, (6, 6))  # uncoalesced: duplicates summed
+    ref = to_dense_adj(EI, edge_attr=W, max_num_nodes=6)[0].T.numpy()
+    for a in (adj_t, adj_t.coalesce().to_sparse_csr(), adj_t.coalesce().to_sparse_csc(),
+              adj_t.unsqueeze(0)):
+        img = np.asarray(plot_adjacency(a).axes[0].get_images()[0].get_array())
+        np.testing.assert_allclose(img, ref)
+    assert "3 edges drawn" in plot_relation_graph(adj_t).axes[0].get_title()
+    big = torch.sparse_coo_tensor(torch.tensor([[0], [999_999]]), torch.tensor([1.0]),
+                                  (10**6, 10**6))
+    with pytest.raises(ValueError, match="1000000 nodes, more than this figure draws"):
+        plot_adjacency(big)
+    for layout in ("spring", "circular"):
+        with pytest.raises(ValueError, match="1000000 nodes, more than this figure draws"):
+            plot_relation_graph(big, layout=layout)
+    with pytest.raises(ValueError, match="edge_weight must be None when edge_index is a sparse"):
+        plot_relation_graph(adj_t, W)

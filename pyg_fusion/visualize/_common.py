@@ -17,7 +17,7 @@ from matplotlib.figure import Figure
 
 from .._files import save_figure
 from ._matrix import spaced_ticks
-from ._pyg_objects import is_fused_graph, refuse_foreign
+from ._pyg_objects import is_fused_graph, is_sparse, refuse_foreign, sparse_edges
 
 # What path= may name; a name without a suffix becomes a PNG.
 FORMATS = (".png", ".pdf", ".svg")
@@ -101,8 +101,8 @@ def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray
         # its global numbering, so a batch is block-diagonal
         # (no two graphs linked), as for a Batch of MultiSourceData
         graph = (*graph.to_sparse(), graph.num_nodes)
-    elif isinstance(graph, Tensor) and graph.layout != torch.strided:
-        graph = graph.to_dense()  # a torch sparse adjacency
+    elif is_sparse(graph):
+        graph = sparse_edges(name, graph[0] if graph.dim() == 3 and len(graph) == 1 else graph)
     if isinstance(graph, (tuple, list)) and len(graph) in (2, 3) and not _is_matrix(graph):
         n = graph[2] if len(graph) == 3 else num_nodes
         ei, w, n = check_graph(graph[0], graph[1], n)

@@ -3,6 +3,7 @@ graph, a ``FusedGraph``, or another library's graph, refused with the PyG
 conversion to use."""
 from __future__ import annotations
 
+import torch
 from torch import Tensor
 
 
@@ -24,9 +25,7 @@ def plain_graph(data) -> tuple[Tensor, Tensor | None, int]:
     or the sparse ``adj_t`` of ``T.ToSparseTensor`` (its entry ``[i, j]``:
     the edge ``j -> i``) with its values."""
     if data.get("edge_index") is None and data.get("adj_t") is not None:
-        from torch_geometric.utils import to_edge_index
-        ei, w = to_edge_index(data.adj_t)  # rows of adj_t are targets
-        return ei.flip(0), (w if w.dim() == 1 else None), int(data.adj_t.size(0))
+        return sparse_edges("adj_t", data.adj_t)
     if data.get("edge_index") is None:
         raise ValueError("the Data holds neither an edge_index nor sources x_<source> "
                          "(nor an adj_t): there is no graph to draw")
@@ -40,6 +39,23 @@ def plain_graph(data) -> tuple[Tensor, Tensor | None, int]:
     if num_nodes is None:
         raise ValueError("the Data has no num_nodes (nor x): set data.num_nodes")
     return data.edge_index, w, int(num_nodes)
+
+
+def is_sparse(obj) -> bool:
+    """Whether ``obj`` is a torch sparse tensor (COO, CSR, CSC, ...)."""
+    return isinstance(obj, Tensor) and obj.layout != torch.strided
+
+
+def sparse_edges(name: str, adj: Tensor) -> tuple[Tensor, Tensor | None, int]:
+    """A torch sparse ``[N, N]`` adjacency whose entry ``[i, j]`` is the edge
+    ``j -> i`` (PyG's ``adj_t``) as ``(edge_index, weights, N)``: its
+    entries only, never the ``N x N`` dense copy (4 TB at a million nodes)."""
+    if adj.dim() != 2 or adj.size(0) != adj.size(1):
+        raise ValueError(f"{name} must be a square [N, N] adjacency, got shape "
+                         f"{tuple(adj.shape)}")
+    from torch_geometric.utils import to_edge_index
+    ei, w = to_edge_index(adj)  # rows of adj_t are targets
+    return ei.flip(0), (w if w.dim() == 1 else None), int(adj.size(0))
 
 
 def refuse_foreign(name: str, obj) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 from torch import Tensor
 
 import matplotlib as mpl
@@ -17,7 +16,8 @@ from ._common import (MAX_DENSE_NODES, check_graph, check_node_count, closes_on_
 from ._edges import select_edges
 from ._graph_layout import _arc, _positions
 from ._matrix import spaced_ticks
-from ._pyg_objects import is_data, is_fused_graph, plain_graph, refuse_foreign
+from ._pyg_objects import (is_data, is_fused_graph, is_sparse, plain_graph, refuse_foreign,
+                           sparse_edges)
 
 # networkx's spring layout is O(N^2) per iteration: about 20 s at 3000 nodes
 # on one core, minutes above; the circular and temporal layouts are linear
@@ -168,8 +168,11 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         if labels is None and scores is None and isinstance(y, Tensor) \
                 and y.dim() == 1 and y.numel() == num_nodes:
             labels = y
-    elif isinstance(edge_index, Tensor) and edge_index.layout != torch.strided:
-        edge_index = edge_index.to_dense()  # a torch sparse adjacency
+    elif is_sparse(edge_index):
+        if edge_weight is not None:
+            raise ValueError("edge_weight must be None when edge_index is a sparse "
+                             "[N, N] adjacency (its values are the weights)")
+        edge_index, edge_weight, num_nodes = sparse_edges("edge_index", edge_index)
     if (not is_data(edge_index) and isinstance(edge_index, (Tensor, np.ndarray))
             and edge_index.ndim == 2 and edge_index.shape[0] == edge_index.shape[1]
             and (edge_index.shape[0] != 2 or (
