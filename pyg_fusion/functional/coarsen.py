@@ -39,7 +39,8 @@ def coarsen(edge_index: Tensor, edge_weight: Tensor, assign: Tensor, num_parents
             ``[0, num_parents)``.
         num_parents (int): :math:`N_c`.
         reduce (str, optional): :obj:`"sum"` (:math:`S^T G S`) or
-            :obj:`"mean"`. (default: :obj:`"sum"`)
+            :obj:`"mean"` (each entry divided by :math:`|a|\,|b|`, the unit
+            counts of its two parents). (default: :obj:`"sum"`)
 
     Returns:
         ``(edge_index [2, E'], edge_weight [E'])`` on the parents, sorted by
@@ -73,8 +74,8 @@ def dense_coarsen(adj: Tensor, assign: Tensor, num_parents: int,
         adj (torch.Tensor): ``[N_f, N_f]``.
         assign (torch.Tensor): ``[N_f]`` long, parent of each fine unit.
         num_parents (int): :math:`N_c`.
-        reduce (str, optional): :obj:`"sum"` or :obj:`"mean"`.
-            (default: :obj:`"sum"`)
+        reduce (str, optional): :obj:`"sum"` or :obj:`"mean"` (see
+            :func:`coarsen`). (default: :obj:`"sum"`)
 
     Returns:
         torch.Tensor: ``[N_c, N_c]``.
