@@ -81,3 +81,20 @@ def test_relation_graphs_give_a_source_without_units_an_empty_graph_as_in_a_batc
     alone = transform(empty.clone())
     assert alone.edge_index_a.shape == (2, 0) and alone.edge_index_a.dtype == torch.long
     assert alone.edge_weight_b.shape == (0, ) and alone.edge_weight_b.dtype == torch.float32
+
+
+def test_to_dense_pads_no_source_and_lego_says_so():
+    # T.ToDense pads x, pos and y to its num_nodes: the sources stayed [6, d]
+    # beside a mask of 8 nodes, and LEGO said 'mask must have shape [2, 6], got [2, 8]'
+    from torch_geometric.loader import DenseDataLoader
+    from pyg_fusion.nn import LEGO
+    g = torch.Generator().manual_seed(0)
+    graphs = [T.ToDense(8)(MultiSourceData(x_a=torch.rand(6, 3, generator=g),
+                                           x_b=torch.rand(6, 2, generator=g),
+                                           edge_index=torch.tensor([[0], [1]])))
+              for _ in range(2)]
+    batch = next(iter(DenseDataLoader(graphs, batch_size=2)))
+    with pytest.raises(ValueError, match=r"the data's mask \[2, 8\] does not match its padded "
+                                         r"sources .*T\.ToDense pads x, pos and y, not "
+                                         r"x_<source>"):
+        LEGO({"a": 3, "b": 2}, 2)(batch)

@@ -31,7 +31,15 @@ def unpack_inputs(lego, xs, batch, assign, batch_size, mask):
             # padded [B, N, d] graphs (PyG's DenseDataLoader): no batch vector
             # to read (its Batch has no graph count: reading one was an
             # AttributeError); a stored mask [B, N] is PyG's dense convention
-            mask = data.get("mask") if mask is None else mask
+            if mask is None and isinstance(data.get("mask"), Tensor):
+                mask = data["mask"]
+                padded = {s: tuple(x.shape) for s, x in xs.items() if isinstance(x, Tensor)}
+                if any(x[:2] != tuple(mask.shape) for x in padded.values()):
+                    # PyG's T.ToDense pads x, pos and y to its num_nodes, not x_<source>
+                    raise ValueError(f"the data's mask {list(mask.shape)} does not match its "
+                                     f"padded sources {padded} (PyG's T.ToDense pads x, pos "
+                                     f"and y, not x_<source>): pad every x_<source> to the "
+                                     f"mask's nodes")
         else:
             batch = getattr(data, "batch", None) if batch is None else batch
             if batch is None and isinstance(data, Batch) and data.num_graphs > 1:
