@@ -118,3 +118,19 @@ def test_synthetic_translation_has_pygs_summary(tmp_path):
     ds = SyntheticTranslation(tmp_path, num_images=3, image_size=8, progress=False)
     summary = ds.get_summary()
     assert summary.num_graphs == 3 and summary.num_nodes.mean == 1
+
+
+@pytest.mark.parametrize("bad, error", [
+    (dict(cluster_std=float("nan")), r"cluster_std must be a finite number >= 0, got nan"),
+    (dict(noise_std=True), r"noise_std must be a finite number >= 0, got True"),
+    (dict(seed=1.5), r"seed must be an int in \[-2\*\*63, 2\*\*64\) \(torch's seeds\), got 1\.5"),
+    (dict(seed=2 ** 64), r"seed must be an int"),
+    (dict(dtype=torch.int64), r"dtype must be a floating-point torch\.dtype, got torch\.int64"),
+])
+def test_clustered_features_names_a_bad_argument(bad, error):
+    # NaN features, features cut to integers, or torch's errors naming no argument
+    from pyg_fusion.datasets import clustered_features
+    with pytest.raises(ValueError, match=error):
+        clustered_features(10, 4, num_clusters=2, subspace=2, **bad)
+    assert torch.equal(clustered_features(10, 4, num_clusters=2, subspace=2, seed=-1),
+                       clustered_features(10, 4, num_clusters=2, subspace=2, seed=-1))

@@ -17,6 +17,8 @@ with :math:`U \in \mathbb{R}^{d \times s}` a random orthonormal basis of an
 """
 from __future__ import annotations
 
+import math
+
 import torch
 from torch import Tensor
 
@@ -52,8 +54,16 @@ def clustered_features(num_units: int, dim: int = 128, *, num_clusters: int = 64
     if subspace > dim:
         raise ValueError(f"subspace must be <= dim ({dim}), got {subspace}")
     for name, value in (("cluster_std", cluster_std), ("noise_std", noise_std)):
-        if not isinstance(value, (int, float)) or value < 0:
-            raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+        # NaN passed '< 0' and made every feature NaN
+        if (isinstance(value, bool) or not isinstance(value, (int, float))
+                or not math.isfinite(value) or value < 0):
+            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+    # torch's seeds; a float was torch's 'manual_seed expected a long'
+    if isinstance(seed, bool) or not isinstance(seed, int) or not -2 ** 63 <= seed < 2 ** 64:
+        raise ValueError(f"seed must be an int in [-2**63, 2**64) (torch's seeds), got {seed!r}")
+    if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
+        # an integer dtype truncated the features to a few integers
+        raise ValueError(f"dtype must be a floating-point torch.dtype, got {dtype!r}")
     g = torch.Generator().manual_seed(seed)
     basis = torch.linalg.qr(torch.randn(dim, subspace, generator=g, dtype=torch.float64))[0]
     centres = torch.randn(num_clusters, subspace, generator=g, dtype=torch.float64)
