@@ -225,3 +225,17 @@ def test_a_torch_sparse_adjacency_is_read_by_its_entries_not_made_dense():
             plot_relation_graph(big, layout=layout)
     with pytest.raises(ValueError, match="edge_weight must be None when edge_index is a sparse"):
         plot_relation_graph(adj_t, W)
+
+
+def test_dense_powers_of_too_many_nodes_are_refused_before_their_copy(monkeypatch):
+    import pyg_fusion.visualize.powers as powers
+    from pyg_fusion.visualize import plot_power_expansion
+
+    def copied(*args, **kwargs):
+        raise AssertionError("the powers were copied before the refusal")
+
+    monkeypatch.setattr(powers, "to_numpy", copied)
+    # a view of no memory; its float64 copy was made first (2.6 GB, 20 s here)
+    view = np.broadcast_to(np.zeros(1, dtype=np.float32), (4, 9000, 9000))
+    with pytest.raises(ValueError, match="9000 nodes, more than this figure draws \\(8192\\)"):
+        plot_power_expansion(view)

@@ -130,6 +130,9 @@ def _dense_powers(name, p, num_nodes) -> np.ndarray:
         for k in range(attr.shape[1]):
             np.add.at(out[k], (ei[1], ei[0]), attr[:, k])  # [i, j]: the edge j -> i
         return out
+    if hasattr(p, "shape") and len(p.shape) in (3, 4):
+        # refused before the float64 copy (4 x 9000 x 9000: 2.6 GB more)
+        check_node_count(label, p.shape[-1], MAX_DENSE_NODES)
     arr = to_numpy(label, p.detach() if isinstance(p, Tensor) else p, dims=(3, 4))
     if arr.ndim == 4:
         if arr.shape[0] != 1:
