@@ -239,3 +239,26 @@ def test_dense_powers_of_too_many_nodes_are_refused_before_their_copy(monkeypatc
     view = np.broadcast_to(np.zeros(1, dtype=np.float32), (4, 9000, 9000))
     with pytest.raises(ValueError, match="9000 nodes, more than this figure draws \\(8192\\)"):
         plot_power_expansion(view)
+
+
+def test_every_figure_keeps_the_users_rc_params_and_leaves_no_figure_open(tmp_path):
+    from pyg_fusion import visualize as V
+    with matplotlib.rc_context({"font.size": 17.0, "image.cmap": "gray",
+                                "axes.prop_cycle": matplotlib.cycler(color=["k"])}):
+        before = dict(matplotlib.rcParams)
+        data = MultiSourceData(x_a=torch.randn(12, 3), x_b=torch.randn(12, 2),
+                               y=torch.arange(12) % 3)
+        draws = [lambda p: V.plot_relation_graph(EI, W, path=p),
+                 lambda p: V.plot_relation_graph(EI, W, arrows=True, layout="temporal", path=p),
+                 lambda p: V.plot_relation_graph(data, source="a", path=p),
+                 lambda p: V.plot_adjacency(data, path=p),
+                 lambda p: V.plot_power_expansion(torch.rand(3, 4, 4), path=p),
+                 lambda p: V.plot_fusion_operator(torch.randn(3, 3), path=p),
+                 lambda p: V.plot_pq_sensitivity(np.arange(9.0).reshape(3, 3), path=p),
+                 lambda p: V.plot_anomaly_scores({"v": np.linspace(0, 1, 10)}, path=p)]
+        for i, draw in enumerate(draws):
+            draw(tmp_path / f"{i}.svg")
+            assert (tmp_path / f"{i}.svg").read_bytes().lstrip().startswith(b"<?xml")
+            assert not plt.get_fignums()
+        after = dict(matplotlib.rcParams)
+        assert {k: (before[k], after[k]) for k in before if before[k] != after[k]} == {}
