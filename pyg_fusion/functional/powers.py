@@ -184,7 +184,7 @@ def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
 @float32_under_autocast
 def abs_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
                 coalesced: bool = False) -> Tensor:
-    """``[N]``: the row sums of :math:`|R|`, :math:`R` the dense graph of the
+    r"""``[N]``: the row sums of :math:`|R|`, :math:`R` the dense graph of the
     edge list (``R[i, j]`` the weight of :math:`j \to i`). Repeated edges
     are one entry of :math:`R`, their weights summed before the magnitude is
     taken (PyG's ``coalesce``), as :func:`~pyg_fusion.functional.edges_to_dense`
