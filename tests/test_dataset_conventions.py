@@ -134,3 +134,24 @@ def test_clustered_features_names_a_bad_argument(bad, error):
         clustered_features(10, 4, num_clusters=2, subspace=2, **bad)
     assert torch.equal(clustered_features(10, 4, num_clusters=2, subspace=2, seed=-1),
                        clustered_features(10, 4, num_clusters=2, subspace=2, seed=-1))
+
+
+def test_a_one_graph_datasets_standardize_is_true_or_false(tmp_path):
+    # standardize="no", or a fitted StandardizeSources (what VADFeatures takes),
+    # was read as True: every column z-scored over all rows, silently
+    import numpy as np
+
+    from pyg_fusion.datasets import MultiFeatureDigits, MultiViewTables, StandardizeSources
+    (tmp_path / "raw").mkdir()
+    np.savetxt(tmp_path / "raw" / "a.csv", np.arange(24.).reshape(8, 3), delimiter=",")
+    (tmp_path / "raw" / "y.csv").write_text("0\n1\n" * 4)
+    fitted = StandardizeSources.fit({"a": torch.randn(5, 3)})
+    for bad in ("no", fitted):
+        with pytest.raises(TypeError, match=r"standardize must be True or False, got .* \(for "
+                           r"statistics of your own, pass a StandardizeSources as transform\)"):
+            MultiViewTables(tmp_path, ["a.csv"], "y.csv", standardize=bad, log=False)
+        with pytest.raises(TypeError, match=r"standardize must be True or False"):
+            MultiFeatureDigits(tmp_path / "digits", standardize=bad, log=False)
+    assert not (tmp_path / "processed").exists() and not (tmp_path / "digits").exists()
+    raw = MultiViewTables(tmp_path, ["a.csv"], "y.csv", standardize=np.bool_(False), log=False)
+    assert torch.equal(raw[0].x_a[1], torch.tensor([3., 4., 5.]))

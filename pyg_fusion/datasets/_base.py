@@ -173,6 +173,16 @@ def check_seed(seed) -> int:
     return seed
 
 
+def check_transductive_standardize(standardize) -> bool:
+    """A one-graph dataset's ``standardize``: ``True`` or ``False`` (``bool()``
+    took ``"no"``, or a fitted :class:`StandardizeSources` meant to apply its
+    own statistics, as ``True``: z-scoring over every row instead)."""
+    if not isinstance(standardize, (bool, np.bool_)):
+        raise TypeError(f"standardize must be True or False, got {standardize!r} (for "
+                        f"statistics of your own, pass a StandardizeSources as transform)")
+    return bool(standardize)
+
+
 def options_hash(options: Any, files: Sequence[str] = ()) -> str:
     """A short stable hash of JSON-able ``options`` and of the size and
     modification time of ``files`` (so that edited raw files re-process)."""

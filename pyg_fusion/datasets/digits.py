@@ -13,7 +13,8 @@ from typing import Callable, Sequence
 import torch
 
 from ..data import MultiSourceData
-from ._base import RELOAD, FusionDataset, data_code_hash, options_hash
+from ._base import (RELOAD, FusionDataset, check_transductive_standardize, data_code_hash,
+                    options_hash)
 from .._files import atomic_write, save_torch
 from .._loading import load_torch
 from ._io import read_table
@@ -116,7 +117,7 @@ class MultiFeatureDigits(FusionDataset):
         self.views = views
         self.options = dict(label_rate=label_rate, views=list(views), val_rate=val_rate,
                             test_rate=test_rate, split_seed=split_seed,
-                            standardize=bool(standardize))
+                            standardize=check_transductive_standardize(standardize))
         # validate the split arguments before any file is touched
         stratified_masks(torch.arange(10).repeat(10), label_rate, val_rate=val_rate,
                          test_rate=test_rate, seed=split_seed)

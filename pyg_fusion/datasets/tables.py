@@ -10,7 +10,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 import torch
 
 from ..data import MultiSourceData
-from ._base import FusionDataset
+from ._base import FusionDataset, check_transductive_standardize
 from ._io import Table, read_table
 from ._split import stratified_masks
 from .standardize import zscore_columns
@@ -164,7 +164,7 @@ class MultiViewTables(FusionDataset):
                             index_col=index_col, label_column=label_column,
                             npz_keys=dict(npz_keys or {}), label_rate=label_rate,
                             val_rate=val_rate, test_rate=test_rate, split_seed=split_seed,
-                            standardize=bool(standardize))
+                            standardize=check_transductive_standardize(standardize))
         stratified_masks(torch.arange(10).repeat(10), label_rate, val_rate=val_rate,
                          test_rate=test_rate, seed=split_seed)
         super().__init__(root, transform, pre_transform, pre_filter, log=log,
