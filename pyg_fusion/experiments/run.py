@@ -94,6 +94,38 @@ STARTS = ("product", "mean")
 START_LOSSES = tuple(f"val_loss_{s}" for s in STARTS)
 
 
+def vad_starts(td: TaskData, spec: MethodSpec) -> list[str]:
+    """The starts of the LEGO operator that a VAD ``spec`` trains from on
+    ``td`` (:data:`STARTS` with ``init="auto"`` and a LEGO operator, else its
+    one start); a :class:`ValueError` where ``init="auto"`` cannot run (no
+    held-out videos to choose on, or a start that does not build), raised
+    before any of its runs trains.
+
+    Args:
+        td (TaskData): the VAD data.
+        spec (MethodSpec): the method's config.
+    """
+    from ..methods import Dims, build_spec
+    from ..nn import LEGOFusion
+    if spec.fusion.init != "auto":
+        return [spec.fusion.init]
+    dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
+    probe = build_spec(spec.with_init("product"), dims)
+    lego = any(isinstance(m, LEGOFusion) for m in probe.modules())
+    starts = list(STARTS) if lego else ["product"]  # without A the start is moot
+    if lego and not spec.objective.val_fraction:
+        raise ValueError("init='auto' chooses the start on held-out videos: it needs "
+                         "val_fraction > 0 (or init 'product' or 'mean'), got "
+                         f"val_fraction={spec.objective.val_fraction!r}")
+    for start in starts[1:]:  # every start builds, before any trains (fit_vad reseeds)
+        try:
+            build_spec(spec.with_init(start), dims)
+        except ValueError as exc:
+            raise ValueError(f"init='auto' trains from the {' and the '.join(starts)} "
+                             f"starts, but {exc} (give init 'product')") from None
+    return starts
+
+
 def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: int,
                 out_dir: Path, **kw) -> dict[str, Any]:
     """:func:`~pyg_fusion.training.vad_fit.fit_vad` of a VAD spec; with
@@ -108,24 +140,9 @@ def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: in
     the choice sees each start's best epoch of both warm-up phases, at twice
     the training time. Adds ``start_mean`` (1 when the mean start was
     chosen) and each start's held-out loss (``val_loss_<start>``)."""
-    from ..methods import Dims, build_spec
-    from ..nn import LEGOFusion
+    from ..methods import Dims
     dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
-    starts = [spec.fusion.init]
-    if spec.fusion.init == "auto":
-        probe = build_spec(spec.with_init("product"), dims)
-        lego = any(isinstance(m, LEGOFusion) for m in probe.modules())
-        starts = list(STARTS) if lego else ["product"]  # without A the start is moot
-        if lego and not spec.objective.val_fraction:
-            raise ValueError("init='auto' chooses the start on held-out videos: it needs "
-                             "val_fraction > 0 (or init 'product' or 'mean'), got "
-                             f"val_fraction={spec.objective.val_fraction!r}")
-        for start in starts[1:]:  # every start builds, before any trains (fit_vad reseeds)
-            try:
-                build_spec(spec.with_init(start), dims)
-            except ValueError as exc:
-                raise ValueError(f"init='auto' trains from the {' and the '.join(starts)} "
-                                 f"starts, but {exc} (give init 'product')") from None
+    starts = vad_starts(td, spec)
     runs = {}
     for start in starts:
         s = spec.with_init(start) if spec.fusion.init == "auto" else spec
@@ -323,6 +340,11 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     # back from any folder)
     configs = {m: {**MethodSpec.create(m, td0.task, options).to_dict(),
                    "data": dataclasses.asdict(td0.config)} for m in methods}
+    if td0.task == "vad":  # a method that cannot start is named before any other trains
+        from ..training.seeding import keep_global_rng
+        with keep_global_rng():  # its probe models draw their weights
+            for m in methods:
+                vad_starts(td0, MethodSpec.create(m, td0.task, options))
     reused: dict[str, dict[int, dict]] = {}
     if resume is not None:
         # a run of other versions is trained again: its numbers may differ

@@ -1,0 +1,15 @@
+"""A grid's method that cannot run is named before any method trains: the
+grid's earlier methods trained (hours, in a long comparison) before the error."""
+from pyg_fusion.cli import main
+
+
+def test_an_auto_start_without_held_out_videos_is_named_before_any_run(tmp_path, capsys):
+    out = tmp_path / "out"
+    code = main(["compare", "--dataset", "synthetic-vad", "--num-segments", "8", "--root",
+                 str(tmp_path / "data"), "--method", "graph-mean,lego", "--epochs", "1",
+                 "--val-fraction", "0", "--operator-warmup", "0", "--seeds", "0",
+                 "--no-progress", "--out", str(out)])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1, err
+    assert "init='auto' chooses the start on held-out videos: it needs val_fraction > 0" in err
+    assert not (out / "graph-mean").exists() and not (out / "results.partial.json").exists()
