@@ -90,3 +90,20 @@ def check_offset_ids(data, key: str, value, units: int | None, what: str) -> int
                 f"edge_index_<source> unchanged: select nodes with "
                 f"MultiSourceData.subgraph(subset), which keeps every source aligned")
     return units
+
+
+def check_subset(subset: torch.Tensor, num_nodes: int) -> torch.Tensor:
+    """``subset``, node ids of :meth:`MultiSourceData.subgraph`, once each id
+    is checked to be a node (``[0, num_nodes)``: a negative one would count
+    from the end) and to occur once (a node kept twice would be two nodes, of
+    which one alone keeps its finer units and edges)."""
+    if subset.numel():
+        low, high = int(subset.min()), int(subset.max())
+        if low < 0 or high >= num_nodes:
+            raise ValueError(f"subset holds node ids outside [0, {num_nodes}) (min {low}, "
+                             f"max {high}); expected ids of the graph's nodes")
+        ids, counts = torch.unique(subset, return_counts=True)
+        if bool((counts > 1).any()):
+            raise ValueError(f"subset holds node {int(ids[counts > 1][0])} more than once; "
+                             f"the induced subgraph keeps each node once")
+    return subset

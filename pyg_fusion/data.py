@@ -36,7 +36,7 @@ import torch
 from torch_geometric.data import Data
 from torch_geometric.utils import subgraph
 
-from ._data_checks import check_offset_ids, validate_sources
+from ._data_checks import check_offset_ids, check_subset, validate_sources
 
 
 class MultiSourceData(Data):
@@ -249,7 +249,7 @@ class MultiSourceData(Data):
         elif subset.dim() != 1 or subset.is_floating_point():
             raise ValueError(f"subset must be 1-D node indices or a bool mask, got "
                              f"{subset.dtype} {tuple(subset.shape)}")
-        subset = subset.long()
+        subset = check_subset(subset.long(), n)
         new_node = torch.full((n, ), -1, dtype=torch.long, device=subset.device)
         new_node[subset] = torch.arange(subset.numel(), device=subset.device)
         own = {}

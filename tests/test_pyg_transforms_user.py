@@ -98,3 +98,15 @@ def test_to_dense_pads_no_source_and_lego_says_so():
                                          r"sources .*T\.ToDense pads x, pos and y, not "
                                          r"x_<source>"):
         LEGO({"a": 3, "b": 2}, 2)(batch)
+
+
+@pytest.mark.parametrize("subset, message", [
+    ([0, 0, 1], r"subset holds node 0 more than once"),
+    ([6], r"subset holds node ids outside \[0, 6\) \(min 6, max 6\)"),
+    ([-1, 0], r"subset holds node ids outside \[0, 6\) \(min -1, max 0\)"),
+])
+def test_subgraph_refuses_a_node_twice_or_beyond_the_graph(subset, message):
+    # [0, 0, 1] made node 0 two nodes, the finer units of node 0 all on the
+    # second; [6] was torch's IndexError; [-1, 0] silently took node 5
+    with pytest.raises(ValueError, match=message):
+        _graph().subgraph(torch.tensor(subset))
