@@ -47,6 +47,7 @@ def reports(tmp_path_factory):
 def test_image_records_hold_the_versions_that_made_them(reports, task, action):
     # the graph tasks' results.json named them; metrics.json did not
     assert reports[task, action]["versions"] == library_versions()
+    assert reports[task, action]["threads"] == 1  # --threads' default, which made the bits
 
 
 @pytest.mark.parametrize("task", ["segment", "translate"])

@@ -41,3 +41,7 @@ def test_a_records_config_reruns_its_seeds(tmp_path):
     identity["config"] = {k: v for k, v in identity["config"].items() if k != "seeds"}
     reused = reusable_runs(first, {"graph-mean": identity}, [3, 5, 7])["graph-mean"]
     assert set(reused) == {3, 5}
+    # the thread count that made the bits (--threads, 1 by default) is recorded,
+    # and a grid of another count trains again
+    assert {r["threads"] for r in first} == {1}
+    assert reusable_runs(first, {"graph-mean": {**identity, "threads": 2}}, [3]) == {}

@@ -18,8 +18,8 @@ def register(subparsers) -> None:
     p.add_argument("--resume", action="store_true",
                    help="after an interrupted compare into the same --out: reuse each run "
                    "of OUT/results.partial.json whose recorded config (method's config, "
-                   "data, accelerator, devices) and seed are this run's; train the others "
-                   "(without the file, a notice and every run trains)")
+                   "data, accelerator, devices, --threads) and seed are this run's; train "
+                   "the others (without the file, a notice and every run trains)")
     p.set_defaults(func=run)
 
 

@@ -307,7 +307,7 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         resume (list[dict], optional): the records of an interrupted grid (its
             ``results.partial.json``): a (method, seed) run is taken from them, not
             trained, when its record holds the seed and records what this grid would
-            record for that method (dataset, setting, config, accelerator, devices);
+            record for that method (dataset, setting, config, accelerator, devices, threads);
             every other run trains. A line on stderr says how many runs were reused.
             (default: :obj:`None`, every run trains)
     """

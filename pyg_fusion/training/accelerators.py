@@ -110,15 +110,18 @@ def resolve_accelerator(accelerator: str) -> str:
 
 
 def hardware_record(accelerator: str, devices: int = 1) -> dict:
-    """What a run's records say of where it ran: the resolved accelerator
-    and the device count (README's tables ran on the CPU; sums on a GPU
-    differ in their last bits).
+    """What a run's records say of where it ran: the resolved accelerator,
+    the device count (README's tables ran on the CPU; sums on a GPU differ
+    in their last bits) and torch's CPU threads (``--threads``: another count
+    can move the last digits of CPU sums, so a rerun needs it).
 
     Args:
         accelerator (str): one of :data:`ACCELERATORS`.
         devices (int, optional): processes (CPU) or GPUs. (default: :obj:`1`)
     """
-    return {"accelerator": resolve_accelerator(accelerator), "devices": devices}
+    import torch
+    return {"accelerator": resolve_accelerator(accelerator), "devices": devices,
+            "threads": torch.get_num_threads()}
 
 
 def accelerator_device(accelerator: str):
