@@ -33,7 +33,17 @@ def _records(results) -> list[dict]:
         if missing:
             raise ValueError(f"results: a record lacks {missing}; expected the records of "
                              f"pyg-fusion compare (results.json)")
+        values = r["values"]
+        if not (_is_number(r["mean"]) and _is_number(r["std"]) and isinstance(values, list)
+                and values and all(map(_is_number, values))):
+            raise ValueError(f"results: the record of {r['method']!r}, {r['metric']!r} must "
+                             f"hold numbers: mean, std and a non-empty list of values, got "
+                             f"mean={r['mean']!r}, std={r['std']!r}, values={values!r}")
     return results
+
+
+def _is_number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
 @closes_on_error
@@ -97,9 +107,15 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
             if r is None:
                 continue
             values = np.asarray(r["values"], dtype=float)
-            spread = r["std"] if len(values) > 1 else None
-            a.bar(i, r["mean"], yerr=spread, capsize=4, color=colours[i], alpha=0.75)
-            a.plot(np.full(len(values), i), values, "k.", markersize=4)
+            spread = r["std"] if len(values) > 1 and np.isfinite(r["std"]) else None
+            if np.isfinite(r["mean"]):
+                a.bar(i, r["mean"], yerr=spread, capsize=4, color=colours[i], alpha=0.75)
+            else:  # a diverged seed's NaN: said where its bar would be, not left blank
+                a.annotate(f"mean {r['mean']}", (i, 0), xycoords=("data", "axes fraction"),
+                           xytext=(0, 3), textcoords="offset points", rotation=90,
+                           ha="center", va="bottom", fontsize=7, color="tab:red", gid="not finite")
+            finite = np.isfinite(values)
+            a.plot(np.full(int(finite.sum()), i), values[finite], "k.", markersize=4)
         a.set_xticks(range(len(rows)), names, rotation=45, ha="right")
         a.set_ylabel(metric)
         seeds = sorted({len(by[(*row, metric)]["values"]) for row in rows
@@ -108,8 +124,10 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
         a.set_title(f"{metric}\n(mean ± std over {'/'.join(map(str, seeds))} seed(s))",
                     fontsize=9)
         drawn = [by[(*row, metric)] for row in rows if (*row, metric) in by]
-        low = min(min(min(r["values"]), r["mean"] - r["std"]) for r in drawn)
-        top = max(max(max(r["values"]), r["mean"] + r["std"]) for r in drawn)
+        ends = np.array([x for r in drawn for x in (*r["values"], r["mean"] - r["std"],
+                                                     r["mean"] + r["std"])], dtype=float)
+        ends = ends[np.isfinite(ends)]
+        low, top = (float(ends.min()), float(ends.max())) if ends.size else (0.0, 0.0)
         # a zero baseline hides differences of a point between methods; one bar,
         # or bars of one value, have no difference to show: a zoom would only
         # make a 0.69 bar look half full on an axis of 0.690..0.692

@@ -1,0 +1,54 @@
+"""plot_results on the records of a run that went wrong: a seed whose metric
+is NaN or infinite (pyg-fusion compare draws results.png from such records
+after writing results.json), and records edited by hand."""
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pytest  # noqa: E402
+
+from pyg_fusion.visualize import plot_results  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _record(method, values, **kw):
+    finite = [v for v in values if math.isfinite(v)]
+    mean = sum(values) / len(values)
+    return {"dataset": "digits", "setting": "s", "method": method, "metric": "accuracy",
+            "mean": mean, "std": 0.01 if len(finite) == len(values) else math.nan,
+            "values": values, **kw}
+
+
+def test_a_non_finite_mean_is_written_where_its_bar_would_be(tmp_path):
+    # inf failed with matplotlib's "Axis limits cannot be NaN or Inf" (compare
+    # crashed after results.json); NaN left the method's place silently blank
+    records = [_record("lego", [0.80, 0.82]), _record("diverged", [math.nan, 0.7]),
+               _record("exploded", [math.inf]), _record("mlp", [0.70, 0.72])]
+    fig = plot_results(records, path=tmp_path / "r.png")
+    (ax, ) = [a for a in fig.axes if a.patches]
+    notes = {t.get_text(): t.xy[0] for t in ax.texts if t.get_gid() == "not finite"}
+    assert notes == {"mean nan": 1, "mean inf": 2}
+    assert len(ax.patches) == 2  # the bars of lego and mlp
+    dots = [y for line in ax.lines for y in line.get_ydata() if line.get_marker() == "."]
+    assert sorted(dots) == pytest.approx([0.7, 0.70, 0.72, 0.80, 0.82])
+    low, high = ax.get_ylim()
+    assert math.isfinite(low) and math.isfinite(high) and low <= 0.7 < 0.82 <= high
+
+
+@pytest.mark.parametrize("field, value", [("std", None), ("mean", "0.8"), ("values", []),
+                                          ("values", [0.8, None]), ("mean", True)])
+def test_a_record_without_numbers_is_refused_by_name(field, value):
+    # TypeError: unsupported operand type(s) for -: 'float' and 'NoneType', or
+    # min() arg is an empty sequence
+    record = {**_record("lego", [0.8]), field: value}
+    with pytest.raises(ValueError, match="the record of 'lego', 'accuracy' must hold numbers"):
+        plot_results([record])
+    assert not plt.get_fignums()
