@@ -97,7 +97,7 @@ def test_documented_types_are_the_annotations():
                                                         _documented(kind)):
                 wrong.append(f"{name}: {p.name} documented ({kind}), default {p.default!r}")
     assert not wrong, "\n".join(wrong)
-    assert checked > 1000  # the public API's parameters are really compared
+    assert checked > 800  # the public API's parameters (1101 today) are really compared
 
 
 def test_optional_is_written_only_for_a_default():
