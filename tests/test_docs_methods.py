@@ -104,6 +104,8 @@ def test_stated_constants_are_the_codes():
             and f"below {_knn.AUTO_MIN_RECALL:g}." in methods)
     assert (f"sampled on {_knn.AUTO_RECALL_SAMPLE} rows is >= {_knn.AUTO_MIN_RECALL:g}"
             in readme)
+    from pyg_fusion.training.vad_fit import RESTART_STRIDE
+    assert f"seeded by `seed + {RESTART_STRIDE} r`" in methods
 
 
 def test_cited_sections_exist():
