@@ -111,3 +111,40 @@ def test_a_root_under_the_home_folder_is_the_homes(tmp_path, monkeypatch):
     assert len(RGBDSegmentation("~/scenes", "test", num_classes=6)) == 2
     assert len(RGBDSegmentation(tmp_path / "home" / "scenes", list_file="~/scenes/test.txt",
                                 num_classes=6)) == 2
+
+
+def _build_streams(root, seed, slow, out):
+    import time
+
+    import pyg_fusion.datasets.recording_streams as R
+    if slow:  # a long generation, for the other run to start meanwhile
+        save = R.save_npy
+        R.save_npy = lambda path, a: (time.sleep(0.05), save(path, a))
+    try:
+        ds = RecordingStreamsVAD(root, "test", folder="mine", seed=seed, **STREAMS)
+        out.put((seed, [d.x_acc.tolist() for d in ds]))
+    except ValueError as exc:
+        out.put((seed, str(exc)))
+
+
+def test_two_runs_given_one_folder_at_once_take_turns(tmp_path):
+    # two runs of other seeds given folder="mine" at once both found no
+    # record, both generated into it, and read each other's files as theirs
+    import multiprocessing
+    import time
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    first = ctx.Process(target=_build_streams, args=(str(tmp_path), 0, True, out))
+    first.start()
+    features = tmp_path / "raw" / "mine" / "features" / "acc"
+    while not (features.is_dir() and any(features.iterdir())) and first.is_alive():
+        time.sleep(0.01)
+    second = ctx.Process(target=_build_streams, args=(str(tmp_path), 1, False, out))
+    second.start()
+    results = dict(out.get(timeout=120) for _ in range(2))
+    first.join()
+    second.join()
+    assert isinstance(results[0], list)  # the first built its streams, alone
+    assert "holds streams of other options" in results[1]
+    fresh = RecordingStreamsVAD(str(tmp_path / "fresh"), "test", seed=0, **STREAMS)
+    assert results[0] == [d.x_acc.tolist() for d in fresh]

@@ -2,6 +2,7 @@
 name carries a hash of the options and of the code that make its content."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import glob
@@ -20,7 +21,7 @@ from torch_geometric.data import InMemoryDataset
 from torch_geometric.data.dataset import _repr, files_exist
 
 from ..data import MultiSourceData
-from .._files import atomic_write, remove_stale_temps, save_torch
+from .._files import atomic_write, folder_lock, remove_stale_temps, save_torch
 from .._loading import load_torch
 
 
@@ -112,6 +113,17 @@ def _cannot_write(folder: str) -> bool:
     while not osp.isdir(folder) and osp.dirname(folder) != folder:
         folder = osp.dirname(folder)
     return not os.access(folder, os.W_OK)
+
+
+def generation_turn(folder: str, argument: str):
+    """The turn of one process to check, generate and read ``folder``: runs
+    sharing it (of other options, e.g. one ``folder`` given to two runs at
+    once) take turns (a lock file in it), so that none writes its files among
+    another's. A folder that cannot be written (a read-only copy) cannot
+    change: no turn."""
+    if _cannot_write(folder):
+        return contextlib.nullcontext()
+    return folder_lock(folder, argument, wait=True, name=".pyg-fusion-data.lock")
 
 
 def regenerate_on_reload(force_reload: bool, folder: str, generated: Generated,

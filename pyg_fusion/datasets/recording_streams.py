@@ -13,8 +13,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ._base import (RELOAD, Generated, check_seed, data_code_hash, options_hash,
-                    regenerate_on_reload)
+from ._base import (RELOAD, Generated, check_seed, data_code_hash, generation_turn,
+                    options_hash, regenerate_on_reload)
 from .._files import write_json, write_text
 from ._io import save_npy
 from ._recording_args import (axis_name, check_activities, check_pair, check_recordings,
@@ -185,14 +185,15 @@ class RecordingStreamsVAD(VADFeatures):
         # a damaged marker or a folder of other options is an error, which
         # --force-reload mends (it removes the marker unread); then streams of
         # these options made by other code are made again
-        if not force_reload:
-            self._check_folder(osp.expanduser(root))
-        regenerate_on_reload(force_reload, osp.join(osp.expanduser(root), "raw", self.tag),
-                             self.generated, "root (or folder)")
-        super().__init__(root, split, layout, num_segments=num_segments, crops=crops,
-                         standardize=standardize, transform=transform,
-                         pre_transform=pre_transform, pre_filter=pre_filter,
-                         force_reload=force_reload, log=log)
+        folder = osp.join(osp.expanduser(root), "raw", self.tag)
+        with generation_turn(folder, "root (or folder)"):
+            if not force_reload:
+                self._check_folder(osp.expanduser(root))
+            regenerate_on_reload(force_reload, folder, self.generated, "root (or folder)")
+            super().__init__(root, split, layout, num_segments=num_segments, crops=crops,
+                             standardize=standardize, transform=transform,
+                             pre_transform=pre_transform, pre_filter=pre_filter,
+                             force_reload=force_reload, log=log)
         # the streams are on disk now: a dataset copied to DataLoader workers
         # need not carry the recordings
         self.__dict__.pop("_given", None)

@@ -25,7 +25,6 @@ The scenes are written under ``root`` in the NYUDv2 list layout read by
 """
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import os.path as osp
@@ -33,8 +32,8 @@ import os.path as osp
 import numpy as np
 from PIL import Image
 
-from .._files import atomic_write, folder_lock, write_json, write_text
-from ._base import RELOAD, Generated, data_code_hash, regenerate_on_reload
+from .._files import atomic_write, write_json, write_text
+from ._base import RELOAD, Generated, data_code_hash, generation_turn, regenerate_on_reload
 from .rgbd import RGBDSegmentation
 
 __all__ = ["SyntheticRGBD", "SYNTHETIC_RGBD_CLASSES", "make_rgbd_scene"]
@@ -179,9 +178,7 @@ class SyntheticRGBD(RGBDSegmentation):
         # other's reading, so that a run read the other's scenes as its own.
         # Each checks, generates and reads the scenes (into memory) in turn; a
         # folder that cannot be written (a read-only copy) cannot change: no turn.
-        turn = (folder_lock(root, "--root", wait=True, name=".pyg-fusion-data.lock")
-                if not osp.isdir(root) or os.access(root, os.W_OK) else contextlib.nullcontext())
-        with turn:
+        with generation_turn(root, "--root"):
             # before anything in root is removed (a marker of other code) or written
             foreign = _foreign_lists(str(root))
             if foreign:

@@ -9,7 +9,8 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..functional._checks import check_choice, check_int
-from ._base import Generated, check_seed, data_code_hash, options_hash, regenerate_on_reload
+from ._base import (Generated, check_seed, data_code_hash, generation_turn, options_hash,
+                    regenerate_on_reload)
 from ._recording_args import check_pair
 from .._files import write_json, write_text
 from ._io import save_npy
@@ -203,11 +204,13 @@ class SyntheticVAD(VADFeatures):
             labels="position", num_abnormal=half, rates=fine_sources,
             folder=f"{self.tag}/domain{k}", name=f"domain{k}") for k in range(num_domains)]
         self._first_source = next(iter(preset["sources"]))
-        regenerate_on_reload(force_reload, osp.join(osp.expanduser(root), "raw", self.tag),
-                             GENERATED, "root")
-        super().__init__(root, split, domains, num_segments=num_segments, crops=crops,
-                         standardize=standardize, transform=transform, pre_transform=pre_transform,
-                         pre_filter=pre_filter, force_reload=force_reload, log=log)
+        folder = osp.join(osp.expanduser(root), "raw", self.tag)
+        with generation_turn(folder, "root"):
+            regenerate_on_reload(force_reload, folder, GENERATED, "root")
+            super().__init__(root, split, domains, num_segments=num_segments, crops=crops,
+                             standardize=standardize, transform=transform,
+                             pre_transform=pre_transform, pre_filter=pre_filter,
+                             force_reload=force_reload, log=log)
 
     @property
     def generated_folder(self) -> str:
