@@ -11,7 +11,7 @@ import numpy as np
 
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from ._common import closes_on_error, finish, new_grid
+from ._common import closes_on_error, finish, new_grid, to_numpy
 
 _STYLE = {"dense": ("tab:orange", "o", "-"), "sparse": ("tab:blue", "s", "-"),
           "auto": ("tab:green", "^", ":")}
@@ -64,7 +64,16 @@ def crossover(n, first, second) -> float | None:
         larger than ``first`` at the first size, or stays larger at every
         size.
     """
-    n, a, b = (np.asarray(v, dtype=float) for v in (n, first, second))
+    n, a, b = (to_numpy(name, v, dims=(1, )) for name, v in (("n", n), ("first", first),
+                                                              ("second", second)))
+    if not len(n) == len(a) == len(b):
+        raise ValueError(f"n, first and second must have one value per size, got "
+                         f"{len(n)}, {len(a)} and {len(b)}")
+    for name, v in (("n", n), ("first", a), ("second", b)):
+        if (v <= 0).any():  # their logarithms are interpolated
+            raise ValueError(f"{name} must be positive, got {v.tolist()}")
+    if (np.diff(n) <= 0).any():
+        raise ValueError(f"n must be increasing, got {n.tolist()}")
     r = np.log(b) - np.log(a)
     if len(r) == 0 or r[0] <= 0:
         return None

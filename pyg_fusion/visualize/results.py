@@ -74,8 +74,10 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
         after the dataset and the setting where the bars differ in them). A
         panel of positive values starts its axis below the lowest value, not
         at 0 (a point's difference stays visible), and its y label says
-        where. A new figure puts the panels side by side up to
-        :data:`MAX_WIDTH` inches, then in further rows.
+        where. A mean that is not finite (a diverged seed) is written in its
+        bar's place (``"mean nan"``; its finite seeds still dots). A new
+        figure puts the panels side by side up to :data:`MAX_WIDTH` inches,
+        then in further rows.
     """
     records = _records(results)
     if not records:
