@@ -57,7 +57,7 @@ def test_a_record_without_numbers_is_refused_by_name(field, value):
 @pytest.mark.parametrize("args, match", [
     (([1, 2, 3], [1, math.nan, 3], [2, 2, 2]), "first contains 1 NaN or Inf"),  # was nan
     (([1, 2, 3], [1, 2], [2, 2, 2]), "one value per size, got 3, 2 and 3"),  # numpy's broadcast
-    (([1, 2], [1, -1], [2, 2]), "first must be positive"),  # was a RuntimeWarning and nan
+    (([1, 2], [1, -1], [2, 2]), "first must be positive"),  # was a RuntimeWarning and None
     (([2, 1], [1, 1], [2, 0.5]), "n must be increasing"),  # was 1.41, outside the sizes' order
 ])
 def test_crossover_refuses_series_it_cannot_interpolate(args, match):
