@@ -30,3 +30,32 @@ def test_a_node_task_option_on_vad_names_the_flag(tmp_path, capsys):
                  str(tmp_path / "data"), "--out", str(tmp_path / "out")]) == 2
     assert capsys.readouterr().err == ("pyg-fusion compare: error: --num-layers: these are node "
                                        "task options, which the VAD task does not read\n")
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--dataset", "synthetic-vad", "--relational-shift", "nan"],
+     "argument --relational-shift: expected a finite number >= 0, got nan"),
+    (["--dataset", "synthetic-vad", "--relational-shift", "-1"],
+     "argument --relational-shift: expected a finite number >= 0, got -1.0"),
+    (["--dataset", "digits", "--alpha", "nan"],
+     "argument --alpha: expected a finite number, got nan"),
+    (["--dataset", "digits", "--alpha", "inf"],
+     "argument --alpha: expected a finite number, got inf"),
+])
+def test_a_float_option_out_of_its_range_is_named_at_parsing(tmp_path, capsys, flags, message):
+    """--relational-shift and --alpha parsed as Python floats (nan, inf, a
+    negative shift), so the error came from the library once the run began,
+    naming 'relational_shift must be a finite number >= 0, got nan' or
+    'alpha must be a finite number, got nan': the Python names. Now refused at
+    parsing, naming the flag, on the command line and in a --config file."""
+    from pyg_fusion.cli import main
+    for given in (flags, ["--dataset", flags[1], "--config", str(tmp_path / "c.yaml")]):
+        (tmp_path / "c.yaml").write_text(f"{flags[2][2:].replace('-', '_')}: {flags[3]}\n"
+                                         .replace(": nan", ": .nan").replace(": inf", ": .inf"))
+        with pytest.raises(SystemExit) as exit_:
+            main(["train", *given, "--root", str(tmp_path / "data"),
+                  "--out", str(tmp_path / "out")])
+        assert exit_.value.code == 2
+        assert capsys.readouterr().err == f"pyg-fusion train: error: {message} (see " \
+                                          f"pyg-fusion train --help)\n"
+    assert not (tmp_path / "data").exists() and not (tmp_path / "out").exists()

@@ -228,7 +228,7 @@ def catalogue():
         CLICase("compare: --relational-shift inf",
                 ["compare", "--dataset", "synthetic-vad", "--relational-shift", "inf",
                  "--root", "{tmp}/data", "--out", "{tmp}/out"],
-                r"relational_shift must be a finite number >= 0, got inf"),
+                r"argument --relational-shift: expected a finite number >= 0, got inf"),
         CLICase("compare: a VAD option on the node task (recorded, never read)",
                 ["compare", "--dataset", "digits", "--method", "graph-mean", "--patience", "3",
                  "--root", "{tmp}/data", "--out", "{tmp}/out", "--no-progress"],

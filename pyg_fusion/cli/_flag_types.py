@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 import dataclasses
 
-from . import _number, fraction, nonneg_float, nonneg_int, out_folder, positive_float, positive_int, seed_int
+from . import (_number, finite_float, fraction, nonneg_float, nonneg_int, out_folder, positive_float,
+               positive_int, seed_int)
 from ._process import worker_count
 
 
@@ -94,7 +95,7 @@ def input_path(text: str) -> str:
 CHECKS = {"positive_int": positive_int, "nonneg_int": nonneg_int,
           "nonneg_int_or_auto": nonneg_int_or_auto,
           "positive_float": positive_float, "nonneg_float": nonneg_float,
-          "fraction": fraction, "float": float, "int": int, "rate": rate,
+          "fraction": fraction, "float": finite_float, "int": int, "rate": rate,
           "abnormal_counts": abnormal_counts, "four_ints": four_ints,
           "index_col": index_column}
 # Fields of one name in several configs (graph and image tasks) checked at

@@ -92,7 +92,7 @@ class DataConfig:
     relational_shift: float | None = option(
         0.0, "synthetic-vad: anomalous segments are also an outlier cluster in every source, "
         "at distance R along a random latent direction (SyntheticVAD's relational_shift; "
-        "e.g. 4; 0: off)", check="float", metavar="R", datasets=("synthetic-vad", ))
+        "e.g. 4; 0: off)", check="nonneg_float", metavar="R", datasets=("synthetic-vad", ))
     num_segments: int = option(32, "VAD: segments per video (32 is the paper's)",
                                check="positive_int", datasets=VAD_DATASETS)
     standardize: bool | None = option(
