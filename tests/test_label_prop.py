@@ -233,3 +233,18 @@ def test_class_indices_as_seeds_point_to_seed_labels():
         assert str(err.value) == want.format("(3, 3)")
     seeds = F.seed_labels(y, torch.tensor([True, False, True]))
     assert LabelPropagationHead()(seeds, ei).argmax(1)[[0, 2]].tolist() == [0, 2]
+
+
+def test_seed_labels_follow_torchs_default_dtype():
+    # under set_default_dtype(float64) the one-hot rows were assigned as float32
+    # into a float64 tensor: a RuntimeError from index_put
+    y, mask = torch.tensor([0, 2, 1, 2]), torch.tensor([True, False, True, True])
+    previous = torch.get_default_dtype()
+    torch.set_default_dtype(torch.float64)
+    try:
+        seeds = F.seed_labels(y, mask)
+    finally:
+        torch.set_default_dtype(previous)
+    assert seeds.dtype == torch.float64
+    assert torch.equal(seeds, F.seed_labels(y, mask).double())
+    assert F.seed_labels(y, mask).dtype == torch.float32

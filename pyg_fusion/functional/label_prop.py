@@ -46,7 +46,7 @@ def seed_labels(y: Tensor, mask: Tensor, num_classes: int | None = None) -> Tens
             ``y.max() + 1``)
 
     Returns:
-        torch.Tensor: ``[N, C]`` float.
+        torch.Tensor: ``[N, C]`` of torch's default dtype.
     """
     check_tensor("y", y, dims=(1, ))
     if y.dtype != torch.long:
@@ -61,8 +61,9 @@ def seed_labels(y: Tensor, mask: Tensor, num_classes: int | None = None) -> Tens
     else:
         c = check_int("num_classes", num_classes, minimum=1)
     check_index("y[mask]", y[mask], c, "class indices")
+    # torch's default dtype, so that set_default_dtype(torch.float64) holds
     out = torch.zeros(y.numel(), c, device=y.device)
-    out[mask] = torch.nn.functional.one_hot(y[mask], c).float()
+    out[mask] = torch.nn.functional.one_hot(y[mask], c).to(out.dtype)
     return out
 
 
