@@ -148,3 +148,17 @@ def test_two_runs_given_one_folder_at_once_take_turns(tmp_path):
     assert "holds streams of other options" in results[1]
     fresh = RecordingStreamsVAD(str(tmp_path / "fresh"), "test", seed=0, **STREAMS)
     assert results[0] == [d.x_acc.tolist() for d in fresh]
+
+
+def test_a_marker_of_the_first_releases_is_still_the_generators(tmp_path):
+    # synthetic.json recorded no "anomalies" (nor "code") before 093c4f6
+    first = SyntheticVAD(str(tmp_path), "test", **VAD)
+    marker = os.path.join(first.generated_folder, "synthetic.json")
+    with open(marker, encoding="utf-8") as f:
+        record = json.load(f)
+    with open(marker, "w", encoding="utf-8") as f:
+        json.dump({k: v for k, v in record.items() if k not in ("anomalies", "code")}, f)
+    again = SyntheticVAD(str(tmp_path), "test", **VAD)  # made again, as of other code
+    assert np.allclose(again[0].x_i3d, first[0].x_i3d)
+    with open(marker, encoding="utf-8") as f:
+        assert json.load(f)["code"] == data_code_hash()

@@ -34,7 +34,7 @@ WEAK = 2.5  # ... and by the next source
 CLUSTER_SPREAD = 0.3  # relational_shift: an anomalous segment's latent shrinks to this
 # what download() writes under root/raw/<tag>/
 GENERATED = Generated(
-    "the synthetic VAD features", "synthetic.json", ("setting", "seed", "anomalies"),
+    "the synthetic VAD features", "synthetic.json", ("setting", "seed"),
     r"synthetic\.json|domain\d+/(list/(train|test)\.list|list/gt-(train|test)\.npy"
     r"|features/[^/]+/d\d+_(train|test)_\d{4}_(anomaly|normal)(__\d+)?\.npy)")
 
