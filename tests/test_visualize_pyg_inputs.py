@@ -262,3 +262,15 @@ def test_every_figure_keeps_the_users_rc_params_and_leaves_no_figure_open(tmp_pa
             assert not plt.get_fignums()
         after = dict(matplotlib.rcParams)
         assert {k: (before[k], after[k]) for k in before if before[k] != after[k]} == {}
+
+
+def test_a_saved_data_with_one_label_per_graph_counts_its_nodes_by_its_sources(tmp_path):
+    # y = [1] (one label for the graph) was taken as one node: "the graph
+    # holds no node-level source (x_<source>)"
+    from pyg_fusion.cli import main
+    from pyg_fusion.cli._plot_inputs import node_count
+    data = Data(x_a=torch.randn(10, 3), x_frames=torch.randn(30, 2), y=torch.tensor([1]))
+    assert node_count(data) == 10
+    torch.save(data, tmp_path / "g.pt")
+    assert main(["plot", "adjacency", "--input", str(tmp_path / "g.pt"), "--k", "3",
+                 "--out", str(tmp_path / "a.png"), "--threads", "1"]) == 0

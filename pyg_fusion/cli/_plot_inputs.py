@@ -268,16 +268,17 @@ def _load_graph(args):
 
 def node_count(data) -> int:
     """The number of nodes: the stored ``num_nodes``, else the length of
-    ``y``, else the fewest units of any source (finer levels have more)."""
+    ``y`` where a source has as many units (a graph's one label is no node
+    count), else the fewest units of any source (finer levels have more)."""
     import torch
     if "num_nodes" in data._store:
         return int(data.num_nodes)
     if is_plain(data) and data.num_nodes is not None:
         return int(data.num_nodes)  # PyG's count: x, else edge_index
-    y = data.get("y")
-    if torch.is_tensor(y) and y.dim() >= 1:
-        return y.size(0)
     sizes = [data[k].size(0) for k in data.keys() if k.startswith("x_")]
+    y = data.get("y")
+    if torch.is_tensor(y) and y.dim() >= 1 and y.size(0) in sizes:
+        return y.size(0)
     if not sizes:
         raise CLIError("the graph holds no source (x_<source>)")
     return min(sizes)
