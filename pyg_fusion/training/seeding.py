@@ -78,12 +78,17 @@ def keep_global_rng():
 
 
 def _train_loaders(iterables) -> list:
-    """The data loaders of what a trainer trains on (a loader, or a list or
-    dict of them), in Lightning's order (:class:`CombinedLoader`)."""
-    from lightning.pytorch.utilities import CombinedLoader
+    """The data loaders of what a trainer trains on (a loader, or lists and
+    dicts of them, as ``fit`` takes them), in their order. (Lightning's
+    ``CombinedLoader(...).flattened`` warns of a deprecated torch API where
+    no trainer filters it: a checkpoint saved after ``fit``.)"""
     if iterables is None or isinstance(iterables, (L.LightningModule, L.LightningDataModule)):
         return []  # loaders a hook makes: each call builds new ones, generators and all
-    return CombinedLoader(iterables).flattened
+    if isinstance(iterables, dict):
+        return [dl for v in iterables.values() for dl in _train_loaders(v)]
+    if isinstance(iterables, (list, tuple)):
+        return [dl for v in iterables for dl in _train_loaders(v)]
+    return [iterables]
 
 
 class RandomStates(L.Callback):
