@@ -19,3 +19,8 @@ def test_evaluate_records_its_checkpoint_by_absolute_path(tmp_path, monkeypatch)
     records = json.loads((tmp_path / "ev" / "results.json").read_text())
     assert all(os.path.isabs(r["checkpoint"]) and os.path.samefile(r["checkpoint"], ckpt)
                for r in records)
+    # the data scored is recorded (the checkpoint's here), as an image evaluation's is
+    trained = json.loads((run / "results.json").read_text())[0]["config"]["data"]
+    assert all({k: r["data"][k] for k in ("dataset", "views", "labels", "val_rate")}
+               == {k: trained[k] for k in ("dataset", "views", "labels", "val_rate")}
+               for r in records)

@@ -1,6 +1,7 @@
 """``pyg-fusion evaluate``: score a checkpoint of ``pyg-fusion train``."""
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
@@ -71,6 +72,9 @@ def run(args) -> int:
     records = make_records(td, cfg["method"], {cfg["seed"]: metrics},
                            # by absolute path, as the data's files: the same file from any folder
                            extra={"checkpoint": os.path.abspath(args.checkpoint),
+                                  # the data scored (the checkpoint's, or flags given anew)
+                                  "data": None if td.config is None
+                                  else dataclasses.asdict(td.config),
                                   **hardware_record(args.accelerator, args.devices),
                                   "notices": notices})
     write_json(out / "results.json", records)
