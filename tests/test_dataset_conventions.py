@@ -110,6 +110,12 @@ def test_a_feature_folder_given_as_root_says_where_its_files_are_read(tmp_path):
     with pytest.raises(FileNotFoundError, match=r"MultiViewTables: file\(s\) not found: \[\S+"
                        r"raw/a\.csv', \S+raw/y\.csv'\]; \S+a\.csv is under root itself"):
         MultiViewTables(tmp_path, ["a.csv"], "y.csv", log=False)
+    # PyG's raw/ made for the files is not left behind in one's own folder,
+    # nor a mistyped root
+    assert not (tmp_path / "raw").exists()
+    with pytest.raises(FileNotFoundError):
+        MultiViewTables(tmp_path / "typo" / "deeper", ["a.csv"], "y.csv", log=False)
+    assert not (tmp_path / "typo").exists()
 
 
 def test_synthetic_translation_has_pygs_summary(tmp_path):

@@ -287,6 +287,24 @@ class FusionDataset(InMemoryDataset):
                 callable_identity(self.pre_filter), data_code_hash()]
         return f"{prefix}_{options_hash(made, files)}.pt"
 
+    def _download(self):
+        # PyG's own, but the folders it makes for the raw files are removed
+        # again when they stay empty: a root mistyped, or given as a feature
+        # set's own folder, was left with an empty raw/ (and the root itself)
+        if files_exist(self.raw_paths):
+            return
+        made, parent = [], osp.abspath(self.raw_dir)
+        while not osp.exists(parent):
+            made.append(parent)
+            parent = osp.dirname(parent)
+        try:
+            super()._download()
+        except BaseException:
+            for folder in made:
+                with contextlib.suppress(OSError):  # not empty: the generator's files
+                    os.rmdir(folder)
+            raise
+
     def _process(self):
         # PyG's own: the same steps, but pre_transform.pt and pre_filter.pt
         # are written atomically (PyG writes them in place) and never read:
