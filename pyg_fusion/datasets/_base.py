@@ -12,7 +12,6 @@ import os
 import os.path as osp
 import re
 import sys
-import types
 from typing import Any, Sequence
 
 import numpy as np
@@ -23,6 +22,7 @@ from torch_geometric.data.dataset import _repr, files_exist
 from ..data import MultiSourceData
 from .._files import atomic_write, folder_lock, remove_stale_temps, save_torch
 from .._loading import load_torch
+from ._identity import callable_identity
 
 
 # How a damaged or stale cache is rebuilt, said once for every message that
@@ -205,66 +205,6 @@ def options_hash(options: Any, files: Sequence[str] = ()) -> str:
                       st.st_mtime_ns if st else None])
     text = json.dumps([options, stamp], sort_keys=True, default=str)
     return hashlib.sha1(text.encode()).hexdigest()[:10]
-
-
-def callable_identity(obj: Any) -> Any:
-    """What makes a ``pre_transform`` / ``pre_filter`` give other data, as
-    JSON-able values: PyG's printed form, plus a function's module, name,
-    code, defaults and captured values, and an object's class and
-    attributes (tensors by a hash of their values).
-
-    PyG prints every function as ``<function>`` and a transform without its
-    own ``__repr__`` as ``Name()``, so two different ones named one cache
-    and the second loaded the data the first had made."""
-    # None as PyG prints it: the names of caches made without either stay
-    return "None" if obj is None else [_repr(obj), _identity(obj, set())]
-
-
-def _identity(obj: Any, seen: set) -> Any:
-    if obj is None or isinstance(obj, (bool, int, float, str)):
-        return obj
-    if isinstance(obj, bytes):
-        return hashlib.sha1(obj).hexdigest()
-    if isinstance(obj, torch.Tensor):
-        t = obj.detach().cpu()
-        t = (t.to_dense() if t.layout != torch.strided else t).contiguous()
-        return ["tensor", str(t.dtype), list(t.shape),
-                hashlib.sha1(t.view(-1).view(torch.uint8).numpy().tobytes()).hexdigest()]
-    if isinstance(obj, np.ndarray):
-        return ["ndarray", str(obj.dtype), list(obj.shape),
-                _identity(np.ascontiguousarray(obj).tobytes(), seen)]
-    if isinstance(obj, types.CodeType):
-        return ["code", obj.co_code.hex(), list(obj.co_names),
-                [_identity(c, seen) for c in obj.co_consts]]
-    if id(obj) in seen:  # a cycle (an object holding itself)
-        return "<cycle>"
-    seen = seen | {id(obj)}
-    if isinstance(obj, (list, tuple)):
-        return [_identity(v, seen) for v in obj]
-    if isinstance(obj, (set, frozenset)):
-        return sorted((_identity(v, seen) for v in obj), key=repr)
-    if isinstance(obj, dict):
-        return sorted(([repr(k), _identity(v, seen)] for k, v in obj.items()), key=repr)
-    if isinstance(obj, functools.partial):
-        return ["partial", _identity(obj.func, seen), _identity(obj.args, seen),
-                _identity(obj.keywords, seen)]
-    if isinstance(obj, types.MethodType):
-        return ["method", _identity(obj.__func__, seen), _identity(obj.__self__, seen)]
-    name = f"{getattr(obj, '__module__', None)}.{getattr(obj, '__qualname__', None)}"
-    if isinstance(obj, types.FunctionType):
-        cells = [c.cell_contents if c.cell_contents is not obj else "<self>"
-                 for c in obj.__closure__ or ()]
-        return ["function", name, _identity(obj.__code__, seen),
-                _identity(obj.__defaults__, seen), _identity(obj.__kwdefaults__, seen),
-                _identity(cells, seen)]
-    if isinstance(obj, (type, types.BuiltinFunctionType, types.ModuleType)):
-        return [type(obj).__name__, name if not isinstance(obj, types.ModuleType)
-                else obj.__name__]
-    cls = type(obj)
-    state = getattr(obj, "__dict__", None)
-    return [f"{cls.__module__}.{cls.__qualname__}",
-            re.sub(r" at 0x[0-9a-fA-F]+", "", repr(obj)) if state is None else
-            _identity(state, seen)]
 
 
 class FusionDataset(InMemoryDataset):
