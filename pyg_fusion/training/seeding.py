@@ -118,8 +118,10 @@ class RandomStates(L.Callback):
 
         import numpy as np
         import torch
-        key, pos = np.random.get_state()[1:3]  # plain values: weights_only reads them
-        numpy = {"key": torch.from_numpy(key.astype(np.int64)), "pos": int(pos)}
+        _, key, pos, has_gauss, gauss = np.random.get_state()
+        # plain values (not numpy's array): weights_only loads read them
+        numpy = {"key": torch.from_numpy(key.astype(np.int64)), "pos": int(pos),
+                 "has_gauss": int(has_gauss), "gauss": float(gauss)}
         cuda = torch.cuda.get_rng_state_all() if torch.cuda.is_initialized() else []
         loaders = _train_loaders(self._trainer.train_dataloader) if self._trainer else []
         return {"torch": torch.get_rng_state(), "cuda": cuda, "numpy": numpy,
@@ -143,8 +145,9 @@ class RandomStates(L.Callback):
         torch.set_rng_state(state["torch"])
         if state["cuda"] and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(state["cuda"])
-        np.random.set_state(("MT19937", state["numpy"]["key"].numpy().astype(np.uint32),
-                             state["numpy"]["pos"]))
+        kept = state["numpy"]
+        np.random.set_state(("MT19937", kept["key"].numpy().astype(np.uint32), kept["pos"],
+                             kept.get("has_gauss", 0), kept.get("gauss", 0.0)))
         random.setstate(state["python"])
         # the loaders given to fit (Lightning has them only there until the loop starts)
         source = getattr(getattr(trainer.fit_loop, "_data_source", None), "instance", None)
