@@ -260,7 +260,7 @@ class RecordingStreamsVAD(VADFeatures):
         return Generated("the streams", self.record_name, ("options", "videos"),
                          rf"{re.escape(self.record_name)}|list/(train|test)\.list"
                          r"|list/gt-(train|test)\.npy"
-                         r"|features/[^/]+/(train|test)_\d{4}_[^/]*_(anomaly|normal)\.npy")
+                         r"|features/[^/]+/(train|test)_\d{4,}_[^/]*_(anomaly|normal)\.npy")
 
     @property
     def generated_folder(self) -> str:

@@ -89,7 +89,7 @@ def make_rgbd_scene(rng: np.random.Generator, size: int = 64,
 # what _generate writes under root
 GENERATED = Generated("the synthetic scenes", "meta.json",
                       ("size", "num_train", "num_test", "seed"),
-                      r"meta\.json|(train|test)\.txt|(rgb|mask|depth)/(train|test)_\d{5}\.png")
+                      r"meta\.json|(train|test)\.txt|(rgb|mask|depth)/(train|test)_\d{5,}\.png")
 
 
 def _foreign_lists(root: str) -> list[str]:

@@ -36,7 +36,7 @@ CLUSTER_SPREAD = 0.3  # relational_shift: an anomalous segment's latent shrinks 
 GENERATED = Generated(
     "the synthetic VAD features", "synthetic.json", ("setting", "seed"),
     r"synthetic\.json|domain\d+/(list/(train|test)\.list|list/gt-(train|test)\.npy"
-    r"|features/[^/]+/d\d+_(train|test)_\d{4}_(anomaly|normal)(__\d+)?\.npy)")
+    r"|features/[^/]+/d\d+_(train|test)_\d{4,}_(anomaly|normal)(__\d+)?\.npy)")
 
 
 class SyntheticVAD(VADFeatures):
