@@ -18,7 +18,7 @@ from torch import Tensor, nn
 from ...functional._checks import check_channels, check_int
 from ...functional.asym import channel_shuffle, pixel_shift, shift_groups
 from .._reset import reset_children
-from .modality import ModalityBatchNorm2d, modality_list
+from .layers import ModalityBatchNorm2d, modality_list
 
 __all__ = ["AsymFusionBottleneck", "AsymFusionBasicBlock"]
 

@@ -22,7 +22,7 @@ from ...functional._checks import (check_choice, check_dropout, check_int, check
                                    check_tensor)
 from ...functional.asym import channel_shuffle, edge_shift, shift_groups, temporal_shift
 from .._reset import reset_children
-from .modality import ModalityNorm
+from .layers import ModalityNorm
 
 __all__ = ["AsymGraphFusion"]
 

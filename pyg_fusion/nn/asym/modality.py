@@ -1,233 +1,29 @@
-"""One network for all modalities: shared modules, private BatchNorm.
+"""Any CNN in AsymFusion's shared form: its modules shared by all
+modalities, its BatchNorms private (:class:`ModalityNorm`, in
+:mod:`~pyg_fusion.nn.asym.layers`), and single-modality checkpoints loaded
+into it.
 
 AsymFusion (Wang et al., ACM MM 2020, https://arxiv.org/abs/2108.05009,
 docs/methods.md §2.1) runs every modality through the same convolutions and
-gives each modality only its own BatchNorm. Layers here take a list of
-per-modality tensors ``[x_0, ..., x_{M-1}]``.
+gives each modality only its own BatchNorm.
 """
 from __future__ import annotations
 
-import copy
 import re
 from contextlib import contextmanager
-from typing import Callable, Iterator, Sequence
+from typing import Iterator, Sequence
 
-import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_channels, check_choice, check_int
+from ...functional._checks import check_int
+# The per-modality layers lived in this module before; their imports from it stay valid.
+from .layers import (_BATCH_NORMS, ModalityBatchNorm2d, ModalityNorm, ModalityNorm2d,  # noqa: F401
+                     ModalityParallel, _as_list, modality_list, norm_factory)
 
 __all__ = ["ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityNorm2d",
            "norm_factory", "SharedModalityNetwork",
            "share_across_modalities", "bn_affine_parameter_count",
            "expand_state_dict"]
-
-
-def _as_list(name: str, xs) -> list[Tensor]:
-    if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)):
-        raise TypeError(f"{name} must be a list of per-modality tensors, got "
-                        f"{type(xs).__name__}")
-    return list(xs)
-
-
-def modality_list(xs, num_modalities: int, name: str = "xs") -> list[Tensor]:
-    """``xs`` as a list of ``num_modalities`` per-modality tensors, else the
-    error every multi-modal layer of this package gives."""
-    xs = _as_list(name, xs)
-    if len(xs) != num_modalities:
-        raise ValueError(f"expected {num_modalities} modality tensors, got {len(xs)}")
-    return xs
-
-
-class ModalityParallel(nn.Module):
-    r"""Applies one shared module to each modality's tensor:
-    :math:`[f(x_0), \dots, f(x_{M-1})]` with the same parameters for all.
-
-    Args:
-        module (nn.Module): the shared module (a convolution, pooling, a whole decoder).
-
-    Shapes:
-        input: list of ``M`` tensors accepted by ``module``;
-        output: list of ``M`` outputs.
-    """
-
-    def __init__(self, module: nn.Module):
-        super().__init__()
-        if not isinstance(module, nn.Module):
-            raise TypeError(f"module must be a torch.nn.Module, got "
-                            f"{type(module).__name__}")
-        self.module = module
-
-    def reset_parameters(self) -> None:
-        if hasattr(self.module, "reset_parameters"):
-            self.module.reset_parameters()
-
-    def forward(self, xs: Sequence[Tensor]) -> list[Tensor]:
-        return [self.module(x) for x in _as_list("xs", xs)]
-
-    def __repr__(self) -> str:
-        return f"{self.__class__.__name__}({self.module})"
-
-
-# The kinds of normalisation a modality can own, by the input's number of
-# dimensions (4: images [B, C, H, W]; 2: node features [N, C] (batch norm: or
-# sequences [N, C, L], as BatchNorm1d takes); 5: volumes [B, C, D, H, W]).
-_KINDS = {
-    "batch": {2: nn.BatchNorm1d, 4: nn.BatchNorm2d, 5: nn.BatchNorm3d},
-    # Affine instance norm: without a learnable scale / shift an instance norm
-    # has nothing a modality could own (pix2pix's default is affine=False).
-    "instance": {4: lambda c, **kw: nn.InstanceNorm2d(c, affine=True, **kw)},
-    "layer": {2: lambda c, **kw: nn.LayerNorm(c, eps=kw.get("eps", 1e-5))},
-    "none": {d: lambda c, **kw: nn.Identity() for d in (2, 4, 5)},
-}
-
-
-# The BatchNorms that share_across_modalities makes private, by input_dim.
-_BATCH_NORMS = {nn.BatchNorm1d: 2, nn.BatchNorm2d: 4, nn.BatchNorm3d: 5}
-
-
-def norm_factory(norm: str | Callable[[int], nn.Module], input_dim: int = 4, *,
-                 eps: float = 1e-5, momentum: float = 0.1) -> Callable[[int], nn.Module]:
-    """The builder ``C -> nn.Module`` of one modality's layer of kind ``norm``
-    (a name of :class:`ModalityNorm` or a callable, returned as it is)."""
-    if callable(norm):
-        return norm
-    kinds = [k for k, by_dim in _KINDS.items() if input_dim in by_dim]
-    check_choice("norm", norm, tuple(kinds))
-    make = _KINDS[norm][input_dim]
-    if norm == "batch":
-        return lambda c: make(c, eps=eps, momentum=momentum)
-    return lambda c: make(c, eps=eps)
-
-
-class ModalityNorm(nn.Module):
-    r"""One private normalisation layer per modality:
-    :math:`y_m = \mathrm{norm}_m(x_m)`, e.g. for batch norm
-
-    .. math::
-        y_m = \gamma_m \frac{x_m - \mu_m}{\sqrt{\sigma_m^2 + \epsilon}} + \beta_m
-
-    The one per-modality normalisation of the library: AsymFusion's private
-    BatchNorm (``ModalityBatchNorm2d`` is this class), the translation
-    generator's norms (``ModalityNorm2d`` is this class too) and
-    :class:`~pyg_fusion.nn.asym.AsymGraphFusion`'s norms on node features
-    (``input_dim=2``).
-
-    Called with a list ``[x_0, ..., x_{M-1}]`` it normalises ``x_m`` with the
-    layer of modality ``m``. Called with a single tensor it uses the layer of
-    the :attr:`active` modality (set by :class:`SharedModalityNetwork`), which
-    lets an unchanged CNN ``forward`` run in the shared form.
-
-    ``frozen_stats=True`` (batch norm only) is what the released code does with
-    ImageNet weights: the running statistics are never updated and always used
-    (also in training), and only the private affine scale / shift learn.
-    ``frozen_stats=False`` (default) keeps private batch statistics, which is
-    what training from scratch needs. **[choice]** (docs/methods.md §2.1):
-    both are offered; the default is this library's, not the paper's.
-
-    Args:
-        num_features (int): channels ``C``.
-        num_modalities (int, optional): ``M``. (default: ``2``)
-        norm (str or callable, optional): ``"batch"``, ``"instance"`` (affine;
-            images only), ``"layer"`` (node features only), ``"none"``, or a
-            callable ``C -> nn.Module``. (default: ``"batch"``)
-        frozen_stats (bool, optional): freeze running statistics (see above).
-            (default: ``False``)
-        eps (float, optional): as in :class:`~torch.nn.BatchNorm2d`.
-            (default: ``1e-5``)
-        momentum (float, optional): as in :class:`~torch.nn.BatchNorm2d`.
-            (default: ``0.1``)
-        input_dim (int, optional): dimensions of each input, ``4`` for images
-            ``[B, C, H, W]``, ``2`` for node features ``[N, C]`` (batch norm: or
-            ``[N, C, L]``, as :class:`~torch.nn.BatchNorm1d` takes), ``5`` for
-            volumes ``[B, C, D, H, W]`` (batch norm). (default: ``4``)
-
-    Shapes:
-        input: list of ``M`` tensors ``[B, C, H, W]`` (or ``[N, C]``), or one
-        tensor; output: the same.
-    """
-
-    def __init__(self, num_features: int, num_modalities: int = 2,
-                 norm: str | Callable[[int], nn.Module] = "batch", *,
-                 frozen_stats: bool = False, eps: float = 1e-5, momentum: float = 0.1,
-                 input_dim: int = 4):
-        super().__init__()
-        check_int("num_features", num_features, minimum=1)
-        check_int("num_modalities", num_modalities, minimum=1)
-        check_choice("input_dim", input_dim, (2, 4, 5))
-        make = norm_factory(norm, input_dim, eps=eps, momentum=momentum)
-        if frozen_stats and norm != "batch":
-            raise ValueError(f"frozen_stats=True needs norm='batch', got {norm!r}")
-        self.num_features = num_features
-        self.num_modalities = num_modalities
-        self.norm = norm if isinstance(norm, str) else getattr(norm, "__name__", "custom")
-        self.frozen_stats = bool(frozen_stats)
-        self.input_dim = input_dim
-        self.active = 0
-        self.norms = nn.ModuleList(make(num_features) for _ in range(num_modalities))
-
-    def reset_parameters(self) -> None:
-        for n in self.norms:
-            if hasattr(n, "reset_parameters"):
-                n.reset_parameters()
-
-    def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
-        # Checkpoints of ModalityBatchNorm2d before it became this class name
-        # the private layers "bns"; they load unchanged.
-        old = prefix + "bns."
-        for key in [k for k in state_dict if k.startswith(old)]:
-            state_dict[prefix + "norms." + key[len(old):]] = state_dict.pop(key)
-        super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
-
-    def _norm(self, layer: nn.Module, x: Tensor) -> Tensor:
-        if not self.frozen_stats:
-            return layer(x)
-        return F.batch_norm(x, layer.running_mean, layer.running_var, layer.weight,
-                            layer.bias, False, 0.0, layer.eps)
-
-    def forward(self, xs):
-        dims = (2, 3) if (self.input_dim, self.norm) == (2, "batch") else (self.input_dim, )
-        if isinstance(xs, Tensor):
-            check_channels("x", xs, self.num_features, dims=dims, what="num_features")
-            return self._norm(self.norms[self.active], xs)
-        xs = modality_list(xs, self.num_modalities)
-        for i, x in enumerate(xs):
-            check_channels(f"xs[{i}]", x, self.num_features, dims=dims,
-                           what="num_features")
-        return [self._norm(n, x) for n, x in zip(self.norms, xs)]
-
-    @classmethod
-    def from_batchnorm(cls, bn: nn.modules.batchnorm._BatchNorm, num_modalities: int, *,
-                       frozen_stats: bool = False) -> "ModalityNorm":
-        """Copies ``bn`` into every modality: its parameters, running
-        statistics and options (``momentum=None``'s cumulative average,
-        ``affine=False``, ``track_running_stats=False`` included; frozen
-        statistics need running ones)."""
-        dims = [d for kind, d in _BATCH_NORMS.items() if isinstance(bn, kind)]
-        if not dims:
-            raise TypeError(f"bn must be a BatchNorm1d, BatchNorm2d or BatchNorm3d, got "
-                            f"{type(bn).__name__}")
-        if frozen_stats and not bn.track_running_stats:
-            raise ValueError(f"frozen_stats=True normalises with the running statistics, "
-                             f"but {bn} keeps none (track_running_stats=False)")
-        out = cls(bn.num_features, num_modalities, frozen_stats=frozen_stats, eps=bn.eps,
-                  input_dim=dims[0])
-        out.norms = nn.ModuleList(copy.deepcopy(bn) for _ in range(num_modalities))
-        return out
-
-    def __repr__(self) -> str:
-        # eps and momentum as the layers hold them (from_batchnorm copies a BN's own)
-        first = self.norms[0]
-        kept = "".join(f", {k}={getattr(first, k)}" for k in ("eps", "momentum")
-                       if hasattr(first, k))
-        return (f"{self.__class__.__name__}({self.num_features}, "
-                f"num_modalities={self.num_modalities}, norm={self.norm!r}, "
-                f"frozen_stats={self.frozen_stats}{kept}, input_dim={self.input_dim})")
-
-
-# The names under which the two image forms were published.
-ModalityBatchNorm2d = ModalityNorm
-ModalityNorm2d = ModalityNorm
 
 
 class SharedModalityNetwork(nn.Module):

@@ -20,7 +20,8 @@ from torch import Tensor, nn
 from ...functional._checks import check_choice, check_int
 from ..._loading import load_checkpoint
 from .bottleneck import AsymFusionBasicBlock, AsymFusionBottleneck
-from .modality import ModalityBatchNorm2d, expand_state_dict, modality_list
+from .layers import ModalityBatchNorm2d, modality_list
+from .modality import expand_state_dict
 
 __all__ = ["ResNetEncoder", "resnet18", "resnet34", "resnet50", "resnet101",
            "resnet152", "load_torchvision_resnet", "RESNET_LAYERS"]

@@ -13,7 +13,7 @@ from torch import Tensor, nn
 from ...functional._checks import (check_choice, check_int, check_like, check_module_input,
                                    check_tensor)
 from .._reset import reset_module
-from .modality import modality_list
+from .layers import modality_list
 from .refinenet import RefineNetDecoder
 from .resnet import RESNET_LAYERS, ResNetEncoder
 

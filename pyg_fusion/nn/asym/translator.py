@@ -19,7 +19,7 @@ from ...functional._checks import (check_channels, check_choice, check_dropout, 
                                    check_module_input, check_tensor)
 from ...functional.asym import channel_shuffle, pixel_shift, shift_groups
 from .._reset import reset_children
-from .modality import ModalityNorm2d, modality_list
+from .layers import ModalityNorm2d, modality_list
 
 __all__ = ["AsymTranslationFusion", "AsymFusionTranslator",
            "TranslatorOutput"]
