@@ -274,3 +274,16 @@ def test_a_saved_data_with_one_label_per_graph_counts_its_nodes_by_its_sources(t
     torch.save(data, tmp_path / "g.pt")
     assert main(["plot", "adjacency", "--input", str(tmp_path / "g.pt"), "--k", "3",
                  "--out", str(tmp_path / "a.png"), "--threads", "1"]) == 0
+
+
+def test_a_batch_ordered_by_label_keeps_each_graph_one_block():
+    # the label order interleaved the graphs' nodes: the block-diagonal batch
+    # was drawn as one graph of crossing edges
+    def ring():
+        return Data(edge_index=torch.tensor([[0, 1, 2, 3], [1, 2, 3, 0]]),
+                    y=torch.tensor([0, 1, 0, 1]), num_nodes=4)
+    fig = plot_adjacency(Batch.from_data_list([ring(), ring()]))
+    img = np.asarray(fig.axes[0].get_images()[0].get_array())
+    assert not img[:4, 4:].any() and not img[4:, :4].any()
+    assert img.sum() == 8
+    assert "by graph, then label" in fig.axes[0].get_xlabel()

@@ -239,11 +239,13 @@ def finish(fig: Figure, path: str | os.PathLike | None, *, dpi: int = 110
     return fig
 
 
-def order_nodes(num_nodes: int, *, labels=None, time=None, order=None
+def order_nodes(num_nodes: int, *, labels=None, time=None, order=None, groups=None
                 ) -> tuple[np.ndarray, np.ndarray | None]:
     """The display order of the nodes: ``order`` may be ``None`` (labels if
     given, else index order), ``"label"``, ``"time"`` or an explicit
-    permutation. Returns ``(perm, labels_in_that_order or None)``."""
+    permutation. ``groups``: the graph of each node (a ``Batch``'s ``batch``),
+    by which ``"label"`` and ``"time"`` order first, so that each graph stays
+    one block. Returns ``(perm, labels_in_that_order or None)``."""
     lab = None
     if labels is not None:
         lab = to_numpy("labels", labels, dims=(1, ))
@@ -256,7 +258,7 @@ def order_nodes(num_nodes: int, *, labels=None, time=None, order=None
         if order == "label":
             if lab is None:
                 raise ValueError("order='label' needs labels")
-            perm = np.argsort(lab, kind="stable")
+            perm = _sort(lab, groups)
         elif order == "time":
             if time is None:
                 perm = np.arange(num_nodes)
@@ -265,7 +267,7 @@ def order_nodes(num_nodes: int, *, labels=None, time=None, order=None
                 if t.shape[0] != num_nodes:
                     raise ValueError(f"time must have one entry per node "
                                      f"({num_nodes}), got {t.shape[0]}")
-                perm = np.argsort(t, kind="stable")
+                perm = _sort(t, groups)
         else:
             raise ValueError(f"order must be None, 'label', 'time' or a "
                              f"permutation, got {order!r}")
@@ -276,6 +278,13 @@ def order_nodes(num_nodes: int, *, labels=None, time=None, order=None
             raise ValueError(f"order must be a permutation of range({num_nodes})")
         perm = perm.astype(np.int64)
     return perm, (lab[perm] if lab is not None else None)
+
+
+def _sort(key: np.ndarray, groups) -> np.ndarray:
+    # stable: ties keep the index order
+    if groups is None:
+        return np.argsort(key, kind="stable")
+    return np.lexsort((np.arange(len(key)), key, np.asarray(groups)))
 
 
 def node_ticks(ax: Axes, perm) -> None:

@@ -44,7 +44,8 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
             ``k``-NN relation graph of ``x_<source>``), labels from ``data.y``;
             a plain PyG ``Data`` / ``Batch`` its ``edge_index`` (weights
             ``edge_weight``, or a one-column ``edge_attr``) or its ``adj_t``,
-            a ``Batch`` as one block-diagonal graph. At most 8192 nodes.
+            a ``Batch`` as one block-diagonal graph (ordered by graph first,
+            then by label or time within each). At most 8192 nodes.
             A networkx graph, scipy sparse matrix or ``HeteroData`` is
             refused with the PyG conversion to use.
         num_nodes (int, optional): ``N`` of graphs given as a tuple
@@ -100,9 +101,14 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         the entry of largest magnitude of a block of ``b x b`` nodes (the
         x label says ``b``), so that no edge vanishes from the picture.
     """
+    groups = None
     if is_data(graphs):
         data = graphs
         y = data.get("y")
+        batch = data.get("batch")
+        if isinstance(batch, Tensor) and batch.dim() == 1 and batch.numel() and \
+                int(batch.max()) > 0:  # a Batch: each graph stays one block
+            groups = batch.detach().cpu().numpy()
         graphs = {}
         for s in source_names(data):
             ei, w, n = source_graph(data, s, k=k, max_nodes=MAX_DENSE_NODES)
@@ -128,7 +134,9 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         for name in mats:
             mats[name] = mats[name].copy()  # may share memory with the caller's tensor
             np.fill_diagonal(mats[name], 0.0)
-    perm, sorted_labels = order_nodes(n, labels=labels, time=time, order=order)
+    if groups is not None and len(groups) != n:
+        groups = None  # a batch vector of other units than the graphs' nodes
+    perm, sorted_labels = order_nodes(n, labels=labels, time=time, order=order, groups=groups)
 
     num = len(mats)
     ncols = min(num, 4) if ncols is None else max(1, min(int(ncols), num))
@@ -160,6 +168,8 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         else:
             node_ticks(a, perm)
             how = "time order" if not _explicit(order) else "in the order given"
+        if groups is not None and not _explicit(order):
+            how = f"by graph, then {'label' if how == 'by label' else 'time'}"
         matrix_labels(a, how, block)
         if not shared_scale:
             fig.colorbar(im, ax=a, shrink=0.8, label="edge weight", extend="both" if robust and signed
