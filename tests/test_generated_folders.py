@@ -92,6 +92,17 @@ def test_the_generators_own_folders_are_still_generated_again(tmp_path):
         f.write("{")                                    # damaged: force_reload mends it
     again = SyntheticVAD(str(tmp_path), "test", force_reload=True, **VAD)
     assert np.allclose(again[0].x_i3d, x)
+    # and so does the next run: a damaged marker was kept, so that the data of
+    # any code were read as this code's
+    with open(marker, "w", encoding="utf-8") as f:
+        f.write("{")
+    features = os.path.join(first.generated_folder, "domain0", "features", "i3d")
+    stale = os.path.join(features, sorted(os.listdir(features))[0])
+    os.utime(stale, ns=(0, 0))
+    assert np.allclose(SyntheticVAD(str(tmp_path), "test", **VAD)[0].x_i3d, x)
+    assert os.stat(stale).st_mtime_ns != 0  # written again
+    with open(marker, encoding="utf-8") as f:
+        assert json.load(f)["code"] == data_code_hash()
     # a hidden file (a lock, a temporary file) is not the user's data
     streams = RecordingStreamsVAD(str(tmp_path), folder="s", **STREAMS)
     open(os.path.join(streams.generated_folder, ".lock"), "w").close()

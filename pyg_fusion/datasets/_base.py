@@ -133,8 +133,9 @@ def regenerate_on_reload(force_reload: bool, folder: str, generated: Generated,
     marker written before the code was recorded); PyG then finds a raw file
     missing and the generator makes every file again (each replaced
     atomically), in the same folder. A run stopped part-way leaves no
-    marker, so the next one generates again. A marker that cannot be read
-    is left to the dataset's own check (``force_reload`` removes it).
+    marker, so the next one generates again; a marker that cannot be read
+    is removed too (a dataset may refuse it first, e.g. naming
+    ``force_reload``).
 
     The generator writes only into a folder of its own: a folder without its
     marker (a user's folder given as its root, or a stopped run's) that holds
@@ -166,12 +167,16 @@ def regenerate_on_reload(force_reload: bool, folder: str, generated: Generated,
             raise ValueError(f"{argument} {folder} holds {', '.join(foreign)}{more}, which "
                              f"{generated.what} did not write: a folder of your own, never "
                              f"written into; give {generated.what} another {argument}")
-    if not osp.isfile(marker) or (damaged and not force_reload):
+    if not osp.isfile(marker):
         return
-    if force_reload or written.get("code") != data_code_hash():
+    # a marker that cannot be read, among none but the generator's files,
+    # tells no code: made again, as one of other code (it was kept, so that
+    # data of any code were read as this code's until force_reload)
+    if force_reload or damaged or written.get("code") != data_code_hash():
         # a bare PermissionError on the marker said neither why nor what to do
         if _cannot_write(folder):
-            why = "force_reload" if force_reload else "they were made by other code"
+            why = ("force_reload" if force_reload else f"{generated.marker} cannot be read"
+                   if damaged else "they were made by other code")
             raise ValueError(f"{argument} {folder}: {generated.what} there are to be generated "
                              f"again ({why}), and it cannot be written (a read-only copy?): "
                              f"give {generated.what} a writable {argument}")
