@@ -287,3 +287,13 @@ def test_a_batch_ordered_by_label_keeps_each_graph_one_block():
     assert not img[:4, 4:].any() and not img[4:, :4].any()
     assert img.sum() == 8
     assert "by graph, then label" in fig.axes[0].get_xlabel()
+
+
+def test_the_temporal_layout_of_a_batch_keeps_each_graph_together():
+    # two videos of 3 snippets, times 0, 1, 2 each: their snippets alternated
+    # on the time line (0, 0, 1, 1, 2, 2) and each video's arcs crossed the other's
+    video = Data(edge_index=torch.tensor([[0, 1], [1, 2]]), num_nodes=3)
+    batch = Batch.from_data_list([video, video])
+    fig = plot_relation_graph(batch, layout="temporal", time=torch.tensor([0, 1, 2, 0, 1, 2]))
+    nodes = [c for c in fig.axes[0].collections if c.get_gid() == "nodes"][0]
+    assert nodes.get_offsets()[:, 0].tolist() == [0, 1, 2, 3, 4, 5]

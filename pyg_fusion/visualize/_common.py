@@ -258,7 +258,7 @@ def order_nodes(num_nodes: int, *, labels=None, time=None, order=None, groups=No
         if order == "label":
             if lab is None:
                 raise ValueError("order='label' needs labels")
-            perm = _sort(lab, groups)
+            perm = sort_within(lab, groups)
         elif order == "time":
             if time is None:
                 perm = np.arange(num_nodes)
@@ -267,7 +267,7 @@ def order_nodes(num_nodes: int, *, labels=None, time=None, order=None, groups=No
                 if t.shape[0] != num_nodes:
                     raise ValueError(f"time must have one entry per node "
                                      f"({num_nodes}), got {t.shape[0]}")
-                perm = _sort(t, groups)
+                perm = sort_within(t, groups)
         else:
             raise ValueError(f"order must be None, 'label', 'time' or a "
                              f"permutation, got {order!r}")
@@ -280,8 +280,9 @@ def order_nodes(num_nodes: int, *, labels=None, time=None, order=None, groups=No
     return perm, (lab[perm] if lab is not None else None)
 
 
-def _sort(key: np.ndarray, groups) -> np.ndarray:
-    # stable: ties keep the index order
+def sort_within(key: np.ndarray, groups=None) -> np.ndarray:
+    """The stable argsort of ``key`` (ties keep the index order), within
+    each of ``groups`` (the graph of each node) in the groups' order."""
     if groups is None:
         return np.argsort(key, kind="stable")
     return np.lexsort((np.arange(len(key)), key, np.asarray(groups)))

@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 import networkx as nx
 
-from ._common import to_numpy
+from ._common import sort_within, to_numpy
 
 
-def _positions(n, edges, weights, *, layout, pos, time, seed) -> np.ndarray:
+def _positions(n, edges, weights, *, layout, pos, time, seed, groups=None) -> np.ndarray:
     if pos is not None:
         coords = to_numpy("pos", pos, dims=(2, ))
         if coords.shape != (n, 2):
@@ -22,7 +22,8 @@ def _positions(n, edges, weights, *, layout, pos, time, seed) -> np.ndarray:
         if t.shape[0] != n:
             raise ValueError(f"time must have one entry per node ({n}), got {t.shape[0]}")
         rank = np.empty(n)
-        rank[np.argsort(t, kind="stable")] = np.arange(n)
+        # a Batch's graphs one after the other, each in its own time order
+        rank[sort_within(t, groups)] = np.arange(n)
         return np.stack([rank, np.zeros(n)], axis=1)
     g = nx.Graph()
     g.add_nodes_from(range(n))

@@ -106,7 +106,8 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
             node positions, drawn with straight edges (overrides ``layout``).
             (default: :obj:`None`)
         time (torch.Tensor or numpy.ndarray, optional): ``[N]`` time stamps
-            that order the nodes of the :obj:`"temporal"` layout.
+            that order the nodes of the :obj:`"temporal"` layout (of a
+            ``Batch``: graph after graph, each in its time order).
             (default: :obj:`None`, the node index)
         node_size (float, optional): marker area in points^2.
             (default: :obj:`None`, ``6000 / N`` clipped to ``[8, 300]``)
@@ -145,8 +146,13 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         num_nodes = fused.num_nodes
         graph_name = "fused graph $G$" if fused.num_graphs == 1 else \
             f"fused graphs $G$ of {fused.num_graphs} graphs"
+    groups = None
     if is_data(edge_index):
         data = edge_index
+        batch = data.get("batch")
+        if isinstance(batch, Tensor) and batch.dim() == 1 and batch.numel() and \
+                int(batch.max()) > 0:  # a Batch: each graph's nodes stay together in time
+            groups = batch.detach().cpu().numpy()
         sources = source_names(data)
         if edge_weight is not None:
             raise ValueError("edge_weight must be None for a Data (its graph holds "
@@ -208,7 +214,8 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
                          f"torch_geometric.utils.subgraph)")
 
     fig, ax = new_figure(ax, figsize=(6.4, 5.2) if layout != "temporal" else (9, 3.6))
-    coords = _positions(n, edges, ew, layout=layout, pos=pos, time=time, seed=seed)
+    coords = _positions(n, edges, ew, layout=layout, pos=pos, time=time, seed=seed,
+                        groups=groups if groups is not None and len(groups) == n else None)
 
     signed = bool((ew < 0).any())
     widths, alphas = edge_style(ew)
