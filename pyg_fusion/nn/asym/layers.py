@@ -16,6 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...functional._checks import check_channels, check_choice, check_int
+from .._reset import reset_module
 
 __all__ = ["ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityNorm2d",
            "norm_factory"]
@@ -57,8 +58,9 @@ class ModalityParallel(nn.Module):
         self.module = module
 
     def reset_parameters(self) -> None:
-        if hasattr(self.module, "reset_parameters"):
-            self.module.reset_parameters()
+        # through the children of a module without reset_parameters (a
+        # Sequential): none keeps its weights
+        reset_module(self.module)
 
     def forward(self, xs: Sequence[Tensor]) -> list[Tensor]:
         return [self.module(x) for x in _as_list("xs", xs)]
@@ -165,9 +167,9 @@ class ModalityNorm(nn.Module):
         self.norms = nn.ModuleList(make(num_features) for _ in range(num_modalities))
 
     def reset_parameters(self) -> None:
+        # a callable norm may build a container without reset_parameters
         for n in self.norms:
-            if hasattr(n, "reset_parameters"):
-                n.reset_parameters()
+            reset_module(n)
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         # Checkpoints of ModalityBatchNorm2d before it became this class name

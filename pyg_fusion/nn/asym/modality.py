@@ -16,6 +16,7 @@ from typing import Iterator, Sequence
 from torch import Tensor, nn
 
 from ...functional._checks import check_int
+from .._reset import reset_module
 # The per-modality layers lived in this module before; their imports from it stay valid.
 from .layers import (_BATCH_NORMS, ModalityBatchNorm2d, ModalityNorm, ModalityNorm2d,  # noqa: F401
                      ModalityParallel, _as_list, modality_list, norm_factory)
@@ -33,6 +34,13 @@ class SharedModalityNetwork(nn.Module):
     wrapped network once per modality with that modality's BNs active and
     returns the list of outputs. Built by :func:`share_across_modalities`.
 
+    :meth:`reset_parameters` resets each part of the wrapped network with its
+    own ``reset_parameters`` (a part without one through its children), in
+    the order the parts were registered: under one seed it gives the weights
+    of a fresh build of a network whose constructor draws them that way (as
+    :class:`torch.nn.Conv2d` and :class:`torch.nn.Linear` do), not of one that
+    re-initialises them afterwards (torchvision's ResNets).
+
     Args:
         model (torch.nn.Module): the network, its BatchNorms already
             :class:`ModalityBatchNorm2d` (see :func:`share_across_modalities`).
@@ -43,6 +51,9 @@ class SharedModalityNetwork(nn.Module):
         super().__init__()
         self.model = model
         self.num_modalities = num_modalities
+
+    def reset_parameters(self) -> None:
+        reset_module(self.model)
 
     def _private(self) -> Iterator[ModalityBatchNorm2d]:
         return (m for m in self.model.modules()

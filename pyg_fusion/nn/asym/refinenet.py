@@ -104,6 +104,9 @@ class _Level(nn.Module):
         self.post = nn.Identity() if light else ResidualConvUnit(ch, 3)
         self.out = None if cout is None else _conv(ch, cout, k)
 
+    def reset_parameters(self) -> None:
+        reset_children(self)
+
     def forward(self, x: Tensor, upper: Tensor | None) -> Tensor:
         x = self.adapt(self.reduce(x))
         if self.join is not None:

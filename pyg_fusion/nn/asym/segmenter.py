@@ -12,7 +12,7 @@ from torch import Tensor, nn
 
 from ...functional._checks import (check_choice, check_int, check_like, check_module_input,
                                    check_tensor)
-from .._reset import reset_module
+from .._reset import reset_children, reset_module
 from .layers import modality_list
 from .refinenet import RefineNetDecoder
 from .resnet import RESNET_LAYERS, ResNetEncoder
@@ -40,6 +40,9 @@ class SeparateEncoders(nn.Module):
         self.encoders = nn.ModuleList(encoders)
         self.num_modalities = len(encoders)
         self.out_channels = list(encoders[0].out_channels)
+
+    def reset_parameters(self) -> None:
+        reset_children(self)
 
     def forward(self, xs: Sequence[Tensor]) -> list[list[Tensor]]:
         xs = modality_list(xs, self.num_modalities)
@@ -107,8 +110,8 @@ class AsymFusionSegmenter(nn.Module):
         return list(self.modalities) + ["ensemble"]
 
     def reset_parameters(self) -> None:
-        # a part without reset_parameters (SeparateEncoders, a user's
-        # encoder) is reset through its children, so that none keeps its weights
+        # a part without reset_parameters (a user's encoder) is reset
+        # through its children, so that none keeps its weights
         reset_module(self.encoder)
         reset_module(self.decoder)
         nn.init.ones_(self.alpha)
