@@ -161,3 +161,14 @@ def test_a_one_graph_datasets_standardize_is_true_or_false(tmp_path):
     assert not (tmp_path / "processed").exists() and not (tmp_path / "digits").exists()
     raw = MultiViewTables(tmp_path, ["a.csv"], "y.csv", standardize=np.bool_(False), log=False)
     assert torch.equal(raw[0].x_a[1], torch.tensor([3., 4., 5.]))
+
+
+@pytest.mark.parametrize("bad, error", [(3.0, TypeError), (True, TypeError), (0, ValueError)])
+def test_resample_segments_names_a_bad_num_segments(bad, error):
+    # 3.0: numpy's "'float' object cannot be interpreted as an integer"; True:
+    # "an integer is required"
+    import numpy as np
+
+    from pyg_fusion.datasets import resample_segments
+    with pytest.raises(error, match=r"^num_segments must be"):
+        resample_segments(np.ones((10, 4)), bad)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 from torch import Tensor
 
+from ..functional._checks import check_int
+
 __all__ = ["resample_segments", "segment_scores_to_frames"]
 
 
@@ -26,8 +28,8 @@ def resample_segments(feat: np.ndarray, num_segments: int) -> tuple[np.ndarray, 
     T = feat.shape[0]
     if T == 0:
         raise ValueError("feat has no snippets (T = 0)")
-    if num_segments < 1:
-        raise ValueError(f"num_segments must be >= 1, got {num_segments}")
+    # a float was numpy's 'cannot be interpreted as an integer', True one segment
+    check_int("num_segments", num_segments, minimum=1)
     r = np.linspace(0, T, num_segments + 1).astype(np.int64)
     out = np.empty((num_segments, *feat.shape[1:]), dtype=np.float32)
     for i in range(num_segments):
