@@ -297,3 +297,20 @@ def test_the_temporal_layout_of_a_batch_keeps_each_graph_together():
     fig = plot_relation_graph(batch, layout="temporal", time=torch.tensor([0, 1, 2, 0, 1, 2]))
     nodes = [c for c in fig.axes[0].collections if c.get_gid() == "nodes"][0]
     assert nodes.get_offsets()[:, 0].tolist() == [0, 1, 2, 3, 4, 5]
+
+
+def test_a_path_no_figure_can_be_written_to_is_refused_before_the_drawing(tmp_path, monkeypatch):
+    # the graph was drawn first (seconds for a large one), then the path refused
+    import pyg_fusion.visualize.graph as graph
+    from pyg_fusion import visualize as V
+    def drawn(*args, **kwargs):
+        raise AssertionError("the graph was laid out before its path was checked")
+
+    monkeypatch.setattr(graph, "_positions", drawn)
+    for path, error in ((tmp_path / "g.xyz", "path must name a .png, .pdf, .svg file"),
+                        (tmp_path, "is a folder; expected a .png, .pdf, .svg file path")):
+        with pytest.raises((ValueError, IsADirectoryError), match=error):
+            plot_relation_graph(EI, W, path=path)
+        with pytest.raises((ValueError, IsADirectoryError), match=error):
+            V.plot_anomaly_scores({"v": [0.1, 0.2]}, path=path)
+    assert not plt.get_fignums() and list(tmp_path.iterdir()) == []

@@ -200,9 +200,13 @@ def new_grid(ax, nrows: int, ncols: int, *, panel_size=(3.2, 3.0),
 def closes_on_error(fn):
     """A plotting function that closes the pyplot figures it opened when it
     fails (bad input found after the figure was made, a path it cannot
-    write): a loop over many inputs would otherwise pile them up."""
+    write): a loop over many inputs would otherwise pile them up. A ``path``
+    it could not write as a figure (a folder, a ``.jpg``) is refused first,
+    not after a drawing of many seconds."""
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
+        if kwargs.get("path") is not None:
+            figure_path(kwargs["path"])
         before = set(plt.get_fignums())
         try:
             return fn(*args, **kwargs)
@@ -211,6 +215,21 @@ def closes_on_error(fn):
                 plt.close(num)
             raise
     return wrapper
+
+
+def figure_path(path: str | os.PathLike) -> tuple[Path, str]:
+    """The file a figure is written to for ``path``, and its format: PNG, or
+    PDF / SVG by the suffix (none: PNG, ``.png`` added)."""
+    path = Path(path)
+    if path.is_dir():  # else it became a file <folder>.png beside it
+        raise IsADirectoryError(f"path {str(path)!r} is a folder; expected a "
+                                f"{', '.join(FORMATS)} file path")
+    suffix = path.suffix.lower()
+    if suffix not in ("", *FORMATS):
+        raise ValueError(f"path must name a {', '.join(FORMATS)} file, got "
+                         f"{str(path)!r}")
+    # no suffix: a PNG; .pdf and .svg: vector figures for papers
+    return (path if suffix else path.with_suffix(".png")), suffix[1:] or "png"
 
 
 def finish(fig: Figure, path: str | os.PathLike | None, *, dpi: int = 110
@@ -223,17 +242,8 @@ def finish(fig: Figure, path: str | os.PathLike | None, *, dpi: int = 110
     a usable :class:`~matplotlib.figure.Figure`, but ``plt.show()`` no longer
     lists it. Without ``path`` it stays open, for ``plt.show()``."""
     if path is not None:
-        path = Path(path)
-        if path.is_dir():  # else it became a file <folder>.png beside it
-            raise IsADirectoryError(f"path {str(path)!r} is a folder; expected a "
-                                    f"{', '.join(FORMATS)} file path")
-        suffix = path.suffix.lower()
-        if suffix not in ("", *FORMATS):
-            raise ValueError(f"path must name a {', '.join(FORMATS)} file, got "
-                             f"{str(path)!r}")
-        # no suffix: a PNG; .pdf and .svg: vector figures for papers
-        save_figure(fig, path if suffix else path.with_suffix(".png"), dpi=dpi,
-                    format=suffix[1:] or "png")
+        path, fmt = figure_path(path)
+        save_figure(fig, path, dpi=dpi, format=fmt)
         if getattr(fig, "_pyg_fusion_made", False):
             plt.close(fig)
     return fig
