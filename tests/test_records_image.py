@@ -87,3 +87,5 @@ def test_a_rerun_leaves_no_earlier_figure_beside_its_report(reports, tmp_path, c
     assert sorted(p.name for p in out.iterdir() if p.is_file()) == ["metrics.json", "metrics.md"]
     err = capsys.readouterr().err
     assert f"{out} holds an earlier run: this run does not write its translation.png" in err
+    # and before it ran, that the folder held an earlier run
+    assert f"{out} holds an earlier run (metrics.json, metrics.md, translation.png)" in err

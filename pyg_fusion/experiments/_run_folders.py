@@ -73,7 +73,9 @@ def staged_run(out_dir: str | os.PathLike, name: str, files: Sequence[str]) -> I
     """:func:`~pyg_fusion._files.staged_folder` of an image task's run, whose
     report ``files`` of an earlier run in ``out_dir`` are removed when this
     run does not write them (:func:`publish_run`): e.g. the figure of an
-    earlier evaluation beside the report of one that draws none.
+    earlier evaluation beside the report of one that draws none. A notice
+    says first that ``out_dir`` holds an earlier run's report, as the graph
+    commands say of a used ``--out``.
 
     Args:
         out_dir (str or os.PathLike): the run's output folder.
@@ -81,6 +83,11 @@ def staged_run(out_dir: str | os.PathLike, name: str, files: Sequence[str]) -> I
         files (Sequence[str]): the report files a run of this kind writes.
     """
     from .._files import staged_folder
+    from .._notices import notice
+    earlier = [f for f in files if os.path.isfile(os.path.join(out_dir, f))]
+    if earlier:
+        notice(f"{out_dir} holds an earlier run ({', '.join(earlier)}): this run's files "
+               f"replace those of its own names once this run finishes")
     with staged_folder(out_dir, name, publish=lambda stage, dst: publish_run(
             stage, dst, files)) as stage:
         yield stage
