@@ -327,7 +327,7 @@ def build_model(name: str, task: str, in_channels: dict[str, int], *,
         num_segments (int, optional): N (VAD). (default: :obj:`32`)
         num_nodes (int, optional): N, needed with ``features="none"``.
             (default: :obj:`None`)
-        **options: options of the components' configs
+        **options (optional): Additional options of the components' configs
             (:class:`~pyg_fusion.experiments.MethodSpec`; the task's defaults
             fill the rest); ``num_powers`` may be an int or a dict per source.
     """

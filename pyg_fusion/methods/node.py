@@ -176,28 +176,40 @@ class NodeLEGO(nn.Module):
     """LEGO's fused graph + :class:`GraphHead` on the concatenated sources.
 
     Args:
-        in_channels: ``{source: width}``.
-        num_classes: C.
-        num_powers: P for every source (or a dict per source).
-        k: neighbours per node of each relationship graph (its self loop not
-            counted: k + 1 in-edges per node, see
-            :func:`~pyg_fusion.functional.relation_graph`).
-        fusion, rank, prune_k, norm: see :class:`pyg_fusion.nn.LEGO`.
-        hidden_channels, num_layers, dropout: the head (:class:`NodeHead`).
-        pairs: ``"sample"`` (a random pair per training step, the paper) or
-            ``"all"``, see :class:`~pyg_fusion.nn.LEGOFusion`.
-        features: ``"concat"`` (the head sees the concatenated sources),
-            ``"none"`` (a featureless head, see :class:`NodeHead`) or
-            ``"labels"`` (label propagation over G, see :func:`make_head`).
-        num_nodes: N, needed with ``features="none"``.
-        support, zeroth, init, lambda_anchor: see :class:`pyg_fusion.nn.LEGO`.
-        **lego_options: further keyword arguments of :class:`pyg_fusion.nn.LEGO`.
-
-    By default every source's graph is built on one shared support, the
-    union of the sources' kNN graphs (``support="shared"``), so that each
-    pair's product keeps the entries of either view's graph instead of the
-    few that both have; ``"intersection"`` keeps each source's own kNN graph
-    and each pair's G on the entries both have (G is exactly 0 elsewhere).
+        in_channels (Dict[str, int]): ``{source: width}``.
+        num_classes (int): classes :math:`C`.
+        num_powers (int or Dict[str, int], optional): :math:`P` for every source (or a dict
+            per source). (default: :obj:`2`)
+        k (int, optional): neighbours per node of each relationship graph (its self loop not
+            counted: ``k + 1`` in-edges per node, see
+            :func:`~pyg_fusion.functional.relation_graph`). (default: :obj:`10`)
+        fusion (str, optional): the operator, see :class:`~pyg_fusion.nn.LEGO` (as are
+            ``rank``, ``prune_k``, ``norm`` and ``proj_channels``). (default: :obj:`"pairwise"`)
+        rank (int, optional): CP rank. (default: :obj:`1`)
+        prune_k (int, optional): entries kept per row after each product. (default: :obj:`None`)
+        norm (str, optional): normalisation of the powers. (default: :obj:`"sym"`)
+        proj_channels (int, optional): width of a per-source linear projection before the
+            relationship graphs. (default: :obj:`None`)
+        pairs (str, optional): :obj:`"sample"` (a random pair per training step, the paper) or
+            :obj:`"all"`, see :class:`~pyg_fusion.nn.LEGOFusion`. (default: :obj:`"sample"`)
+        hidden_channels (int, optional): width of the head (:class:`NodeHead`, as are
+            ``num_layers`` and ``dropout``). (default: :obj:`64`)
+        num_layers (int, optional): layers of the head. (default: :obj:`2`)
+        dropout (float, optional): dropout of the head. (default: :obj:`0.5`)
+        features (str, optional): :obj:`"concat"` (the head sees the concatenated sources),
+            :obj:`"none"` (a featureless head, see :class:`NodeHead`) or :obj:`"labels"`
+            (label propagation over G, see :func:`make_head`). (default: :obj:`"concat"`)
+        num_nodes (int, optional): N, needed with ``features="none"``. (default: :obj:`None`)
+        support (str, optional): :obj:`"shared"` builds every source's graph on one support,
+            the union of the sources' kNN graphs, so that each pair's product keeps the entries
+            of either view's graph instead of the few that both have; :obj:`"intersection"`
+            keeps each source's own kNN graph and each pair's G on the entries both have (G is
+            exactly 0 elsewhere); see :class:`~pyg_fusion.nn.LEGO`, as are ``zeroth``,
+            ``init`` and ``lambda_anchor``. (default: :obj:`"shared"`)
+        zeroth (str, optional): the operator's zeroth power. (default: :obj:`"identity"`)
+        init (str, optional): the operator's start. (default: :obj:`"product"`)
+        lambda_anchor (float, optional): weight of the anchor penalty. (default: :obj:`0.0`)
+        **lego_options (optional): Additional arguments of :class:`~pyg_fusion.nn.LEGO`.
     """
 
     def __init__(self, in_channels: dict[str, int], num_classes: int, *, num_powers=2,

@@ -106,11 +106,36 @@ class VADLEGO(nn.Module):
     GraphHead branch's last layer starts at zero.
 
     Args:
+        in_channels (Dict[str, int]): ``{source: width}``.
+        num_segments (int, optional): segments per video :math:`N`.
+            (default: :obj:`32`)
+        num_powers (int or Dict[str, int], optional): :math:`P` for every
+            source (or a dict per source). (default: :obj:`3`)
+        k (int, optional): neighbours per segment of each relationship graph;
+            :obj:`None` keeps every pair (see :class:`~pyg_fusion.nn.LEGO`).
+            (default: :obj:`None`)
+        fusion (str, optional): the operator (see :class:`~pyg_fusion.nn.LEGO`).
+            (default: :obj:`"pairwise"`)
+        rank (int, optional): CP rank (see :class:`~pyg_fusion.nn.LEGO`).
+            (default: :obj:`1`)
+        norm (str, optional): normalisation of the powers (see
+            :class:`~pyg_fusion.nn.LEGO`; ``"row"`` is a **[choice]**, see
+            above). (default: :obj:`"row"`)
+        proj_channels (int, optional): width of a per-source linear projection
+            before the relationship graphs (see :class:`~pyg_fusion.nn.LEGO`).
+            (default: :obj:`None`)
         hidden_channels (int, optional): hidden width of the row head and of
             the GraphHead branch; ``None`` is :math:`N` (``num_segments``), as
             the paper sizes its head. (default: :obj:`None`)
-        row_order: the row head's order of a row's entries
-            (:class:`~pyg_fusion.nn.RowHead`).
+        dropout (float, optional): dropout of the row head, and of the
+            GraphHead branch unless ``branch_dropout`` is given.
+            (default: :obj:`0.0`)
+        center (bool, optional): subtract each video's mean feature vector
+            before the graphs (:func:`center_videos`). (default: :obj:`False`)
+        head (str, optional): :obj:`"row"` or :obj:`"graph"` (see above).
+            (default: :obj:`"row"`)
+        row_order (str, optional): the row head's order of a row's entries
+            (:class:`~pyg_fusion.nn.RowHead`). (default: :obj:`"position"`)
         branch_dropout (float, optional): dropout inside the GraphHead branch
             only (``head="graph"``), before each of its layers; ``None``
             takes ``dropout``. The branch reads every feature of every
@@ -130,9 +155,16 @@ class VADLEGO(nn.Module):
             more against its smaller gradients): the branch, which sees every
             feature, would otherwise fit the training videos' labels before
             the row head has learned from the graph. (default: :obj:`1.0`)
-        lambda_anchor, zeroth, init, support: the operator
-            (:class:`~pyg_fusion.nn.LEGOFusion`).
-        **lego_options: further keyword arguments of :class:`pyg_fusion.nn.LEGO`.
+        lambda_anchor (float, optional): weight of the operator's anchor
+            penalty (see :class:`~pyg_fusion.nn.LEGO`). (default: :obj:`0.0`)
+        zeroth (str, optional): the operator's zeroth power (see
+            :class:`~pyg_fusion.nn.LEGO`). (default: :obj:`"identity"`)
+        init (str, optional): the operator's start (see
+            :class:`~pyg_fusion.nn.LEGO`). (default: :obj:`"product"`)
+        support (str, optional): how the sources' supports are fused (see
+            :class:`~pyg_fusion.nn.LEGO`). (default: :obj:`"union"`)
+        **lego_options (optional): Additional arguments of
+            :class:`~pyg_fusion.nn.LEGO`.
 
     With a branch, :attr:`branch_on` (default :obj:`True`) set to
     :obj:`False` skips it: the scores are the row head's alone, which is what

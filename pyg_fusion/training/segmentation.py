@@ -49,7 +49,8 @@ def build_segmentation_model(variant: str, num_classes: int, **arch):
     Args:
         variant (str): a key of :data:`VARIANTS`.
         num_classes (int): classes ``K``.
-        **arch: options of :func:`~pyg_fusion.nn.asym.asym_fusion_segmenter`.
+        **arch (optional): Additional arguments of
+            :func:`~pyg_fusion.nn.asym.asym_fusion_segmenter`.
     """
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {tuple(VARIANTS)}, got {variant!r}")
@@ -237,7 +238,8 @@ def fit_segmentation(module: SegmentationModule, train: Dataset, *,
         progress (bool, optional): show a progress bar. (default: :obj:`True`)
         checkpoint (bool, optional): write checkpoints. (default: :obj:`True`)
         num_workers (int, optional): data loader workers. (default: :obj:`0`)
-        **trainer_kwargs: passed to :func:`~pyg_fusion.training.build_trainer`.
+        **trainer_kwargs (optional): Additional arguments of
+            :func:`~pyg_fusion.training.build_trainer`.
     """
     for ds, what in ((train, "train"), (val, "val")):
         if ds is not None:

@@ -340,7 +340,8 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str,
             (default: :obj:`None`)
         progress (bool, optional): show a progress bar. (default: :obj:`True`)
         checkpoint (bool, optional): write checkpoints. (default: :obj:`True`)
-        **trainer_kwargs: passed to :func:`~pyg_fusion.training.build_trainer`.
+        **trainer_kwargs (optional): Additional arguments of
+            :func:`~pyg_fusion.training.build_trainer`.
     """
     from torch_geometric.loader import DataLoader
 

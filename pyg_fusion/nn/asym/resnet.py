@@ -157,7 +157,7 @@ def _named(depth: int):
                      f"{layers}) in AsymFusion's shared form.\n\n"
                      "Args:\n"
                      "    num_modalities (int, optional): ``M``. (default: :obj:`2`)\n"
-                     "    **kwargs: as :class:`ResNetEncoder`.\n")
+                     "    **kwargs (optional): Additional arguments of :class:`ResNetEncoder`.\n")
     return build
 
 
