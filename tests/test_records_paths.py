@@ -24,3 +24,22 @@ def test_evaluate_records_its_checkpoint_by_absolute_path(tmp_path, monkeypatch)
     assert all({k: r["data"][k] for k in ("dataset", "views", "labels", "val_rate")}
                == {k: trained[k] for k in ("dataset", "views", "labels", "val_rate")}
                for r in records)
+
+
+def test_a_translation_folder_is_recorded_by_absolute_path(tmp_path, monkeypatch):
+    # --data scenes (a relative folder) was recorded as given in metrics.json and
+    # the checkpoint, as segment's --root no longer was: read from elsewhere it
+    # named another folder, and evaluate's "the folder it was trained on" check missed it
+    import torch
+    from translation_folders import translation_folder
+    translation_folder(tmp_path / "scenes", n=4, size=16)
+    monkeypatch.chdir(tmp_path)
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["translate", "train", "--data", "scenes", "--image-size", "16",
+                     "--batch-size", "2", "--epochs", "1", "--ngf", "4", "--gan-mode", "none",
+                     "--no-progress", "--out", "run"]) == 0
+    report = json.loads((tmp_path / "run" / "metrics.json").read_text())
+    trained = torch.load(tmp_path / "run" / "checkpoints" / "last.ckpt",
+                         weights_only=True)["hyper_parameters"]["data_config"]
+    for recorded in (report["config"]["data"]["data"], trained["data"]):
+        assert os.path.isabs(recorded) and os.path.samefile(recorded, tmp_path / "scenes")

@@ -39,6 +39,24 @@ class ImageRun:
 PATHS = ("checkpoint", "pretrained", "inception", "val_data")
 
 
+def as_recorded(data, field: str):
+    """``data`` as the checkpoint and ``metrics.json`` record it: the folder of
+    a user's scenes (its ``field``: segment's ``root``, translate's ``data``)
+    by its absolute path, which evaluate finds from any working folder (a
+    relative one was resolved in evaluate's own, another folder or none). The
+    synthetic scenes' root is kept as given: the seed makes the same scenes
+    anywhere.
+
+    Args:
+        data (dataclass): a data config of an image task.
+        field (str): its field that names the user's folder.
+    """
+    import os.path as osp
+    if data.data == SYNTHETIC or getattr(data, field) is None:
+        return data
+    return dataclasses.replace(data, **{field: osp.abspath(getattr(data, field))})
+
+
 def config_with_data(config: dict | None, data) -> dict | None:
     """``config`` with the data actually scored (the checkpoint's settings
     filled in) as its ``data`` section, and the files it names

@@ -11,8 +11,8 @@ import os.path as osp
 from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig,
                            changed_flags, check_segment, data_from_checkpoint,
                            defaults_notice)
-from .image_run import (SYNTHETIC, ImageRun, check_report_replaceable, checkpoint_epochs,
-                        config_with_data, figure_title)
+from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceable,
+                        checkpoint_epochs, config_with_data, figure_title)
 from ._rng import keeps_global_rng
 from ._run_folders import staged_run
 
@@ -129,7 +129,7 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
 
     check_accelerator(accelerator)
     check_segment(data, model)
-    data = _as_recorded(data)
+    data = as_recorded(data, "root")
     train, test, names = segment_datasets(data, force_reload=force_reload, progress=progress)
     if data.data != SYNTHETIC:  # the scenes of a list are known once it is read
         check_segment(data, model, num_listed=len(train))
@@ -157,17 +157,6 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
                                epochs=trainer.epochs)
     _wrote(out_dir, report)
     return run
-
-
-def _as_recorded(data: SegmentDataConfig) -> SegmentDataConfig:
-    """``data`` as the checkpoint and ``metrics.json`` record it: a user's folder
-    by its absolute path, which evaluate finds from any working folder (a
-    relative one was resolved in evaluate's own, another folder or none). The
-    synthetic scenes' root is kept as given: the seed makes the same scenes
-    anywhere."""
-    if data.data == SYNTHETIC:
-        return data
-    return dataclasses.replace(data, root=osp.abspath(data.root))
 
 
 def _load_pretrained(encoder, model: SegmentModelConfig) -> None:
@@ -246,7 +235,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
             raise ValueError(f"--num-classes {given_classes} does not match the checkpoint's "
                              f"{k} classes")
         data = dataclasses.replace(data, num_classes=k)  # the notice's default, for old files
-    data = _as_recorded(data)
+    data = as_recorded(data, "root")
     _, test, names = segment_datasets(data, force_reload=force_reload, train=False,
                                       progress=progress)
     defaults_notice(checkpoint, defaulted)  # once the data is made: no error follows

@@ -14,8 +14,8 @@ from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateMo
                            TranslateTrainDataConfig, check_translate, check_translate_flags,
                            changed_flags, data_from_checkpoint, defaults_notice,
                            translate_levels)
-from .image_run import (SYNTHETIC, ImageRun, check_report_replaceable, checkpoint_epochs,
-                        config_with_data, figure_title)
+from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceable,
+                        checkpoint_epochs, config_with_data, figure_title)
 from ._rng import keeps_global_rng
 from ._run_folders import staged_run
 
@@ -181,6 +181,7 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
         notice(f"--image-size {data.image_size} (the default) resizes the images of --data "
                f"{data.data} ({h} x {w} pixels, as its first scene) to {data.image_size} x "
                f"{data.image_size}; give --image-size to train at another side")
+    data = as_recorded(data, "data")  # the module's data_config and metrics.json
     seed_everything(data.seed)  # the initial weights follow the seed
     first = train[0]
     # the critic's settings only where there is a critic (the module refuses them otherwise)
@@ -304,6 +305,7 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
         notice(f"--image-size {data.image_size}: the checkpoint was trained on "
                f"{recorded['image_size']} x {recorded['image_size']} images")
     n = min(test.num_figure, len(scored))
+    data = as_recorded(data, "data")  # as metrics.json records it
     with staged_run(out_dir, "evaluate", REPORT) as stage:  # the report whole or not at all
         run = _score_translator(module, scored, "test", data, mods, stage, progress=progress,
                                 report=report, config=config_with_data(config, data),
