@@ -15,6 +15,15 @@ from torch import nn
 
 from .trainer import EarlyStoppingAfter
 
+# A finite training loss this many times its first value (and the first
+# value taken as at least 1, so that a loss that starts near 0 is not judged
+# by its start) is a diverged run: a step too large for the weights, which
+# overflows to Inf later or never (digits, lego, --lr 100: a loss of 1.5e11,
+# 6.5e10 times the first, and a run that finished). Runs as recorded in
+# benchmarks/results stay far below: at most 7 times with the defaults, 210
+# times with motion-vad graph-product --lambda-sparse 0.5.
+LOSS_GROWTH = 1e6
+
 
 def check_operator_warmup(operator_warmup) -> None:
     """Raises a ValueError unless ``operator_warmup`` is an int >= 0 or
@@ -44,10 +53,10 @@ class TimedAdamTask(L.LightningModule):
     trains in a third phase, so that LEGO with its branch first trains as
     its row head alone does (``lego-row``).
 
-    A training step that leaves the loss or a parameter NaN or infinite (a
-    learning rate too large) ends the run with an error that gives the epoch
-    and the loss and names ``lr`` and ``operator_lr``
-    (:func:`check_diverged`), in any trainer; so does a check in the
+    A training step that leaves the loss or a parameter NaN or infinite, or
+    the loss :data:`LOSS_GROWTH` times its first value (a learning rate too
+    large), ends the run with an error that gives the epoch and the loss and
+    names ``lr`` and ``operator_lr`` (:func:`check_diverged`), in any trainer; so does a check in the
     training step that finds NaN or Inf made of finite inputs
     (:meth:`divergence_named`).
     """
@@ -70,13 +79,15 @@ class TimedAdamTask(L.LightningModule):
         self.branch_start_epoch: int | None = (
             0 if not branch_warmup else None if operator_warmup == "auto" else operator_warmup)
         self.epoch_times: list[float] = []
+        # the first training loss, of every process (check_diverged)
+        self.first_loss: float | None = None
 
     # What a run has learnt beside the weights: the warm-ups' switch epochs,
     # the epochs' times and (subclasses) the model choice so far. Saved in
     # every checkpoint, so that a run resumed from one (``Trainer.fit(...,
     # ckpt_path=...)``) chooses among all its epochs, not only those after
     # the restart.
-    fit_state = ("operator_start_epoch", "branch_start_epoch", "epoch_times")
+    fit_state = ("operator_start_epoch", "branch_start_epoch", "epoch_times", "first_loss")
 
     def on_save_checkpoint(self, checkpoint):
         checkpoint["fit_state"] = {name: copy.deepcopy(getattr(self, name))
@@ -262,11 +273,15 @@ def _diverged(task: TimedAdamTask, what: str, gradient: bool = False) -> ValueEr
 def check_diverged(task: TimedAdamTask, loss) -> None:
     """Raises a :class:`ValueError` when a training step of ``task`` left
     ``loss`` (the step's training loss, or ``None``) or a parameter of the
-    model NaN or infinite: training diverged, and every later step and score
-    would be NaN. The error gives the epoch and the loss, and names the
+    model NaN or infinite, or the loss more than :data:`LOSS_GROWTH` times
+    the first training loss of the run (``task.first_loss``, taken as at
+    least 1): training diverged, and every later step and score would be NaN
+    or meaningless. The error gives the epoch and the loss, and names the
     learning rates to lower (``lr``, and ``operator_lr`` when set), and the
     loss's weights (``lambda_*``) when a gradient was non-finite. One host
-    synchronisation per step; the run's numbers are not touched.
+    synchronisation per step; under DDP the losses are compared by their
+    largest over the processes, so that every process stops at the same
+    step. The run's numbers are not touched.
 
     Args:
         task (TimedAdamTask): the task, after the optimizer's step.
@@ -275,17 +290,38 @@ def check_diverged(task: TimedAdamTask, loss) -> None:
     params = [(name, p) for name, p in task.named_parameters() if p.is_floating_point()]
     # NaN propagates through amax: one finite flag per tensor, read at once
     flags = [torch.isfinite(p.detach().abs().amax()) for _, p in params if p.numel()]
-    if loss is not None:
-        flags.append(torch.isfinite(loss.detach()).all())
+    size = None if loss is None else _largest(task, loss.detach().abs().amax().float())
+    first = getattr(task, "first_loss", None)
+    if size is not None:
+        flags.append(torch.isfinite(size))
+        if first is not None:
+            flags.append(size <= LOSS_GROWTH * max(first, 1.0))
     if not flags or bool(torch.stack(flags).all()):
+        if size is not None and first is None:
+            task.first_loss = float(size)  # one more synchronisation, at the first step
         return
-    if loss is not None and not bool(torch.isfinite(loss.detach()).all()):
+    if size is not None and not bool(torch.isfinite(size)):
         raise _diverged(task, f"the training loss is {_value(loss)}")
-    bad, p = next((name, p) for name, p in params if not bool(torch.isfinite(p.detach()).all()))
+    bad = next(((name, p) for name, p in params if not bool(torch.isfinite(p.detach()).all())),
+               None)
+    if bad is None:  # every weight finite: the loss grew
+        raise _diverged(task, f"the training loss is {float(size):.4g}, more than "
+                        f"{LOSS_GROWTH:g} times its first value {first:.4g} (taken as at "
+                        f"least 1)")
+    bad, p = bad
     after = "" if loss is None else f" after a training loss of {_value(loss)}"
     gradient = p.grad is not None and not bool(torch.isfinite(p.grad).all())
     how = " (its gradient was non-finite)" if gradient else ""
     raise _diverged(task, f"the optimizer's step{after} made {bad} non-finite{how}", gradient)
+
+
+def _largest(task: TimedAdamTask, value: torch.Tensor) -> torch.Tensor:
+    """``value``, or under DDP its largest over the processes (each has its
+    own batch and loss; one stopping alone would leave the others waiting)."""
+    trainer = getattr(task, "_trainer", None)
+    if trainer is None or trainer.world_size == 1:
+        return value
+    return trainer.strategy.reduce(value.clone(), reduce_op="max")
 
 
 class OperatorWarmupAuto(EarlyStoppingAfter):
