@@ -64,3 +64,29 @@ def test_crossover_refuses_series_it_cannot_interpolate(args, match):
     from pyg_fusion.visualize import crossover
     with pytest.raises(ValueError, match=match):
         crossover(*args)
+
+
+@pytest.mark.parametrize("kind, text, message", [
+    # a traceback: TypeError from the figure's own check, or from inside matplotlib
+    ("anomaly-scores", '{"scores": {"v": ["a", 0.2]}}',
+     "x.json: scores['v'] must be a tensor or an array of numbers"),
+    ("sparse-vs-dense", '{"rows": [{"N": 10, "backend": "dense", "time_s": "x"}]}',
+     "rows[0] 'time_s' must be a positive number"),
+    ("sparse-vs-dense", '{"rows": [{"N": 10, "backend": "dense", "time_s": 0.1, '
+     '"times": [0.1, -1]}]}', "rows[0] 'times' must be a list of positive numbers"),
+    # "invalid literal for int() with base 10: 'x'"
+    ("pq-sensitivity", '[{"P": "x", "Q": 0, "mean": 0.5}]',
+     "results[0] 'P' must be a power, a non-negative integer, got 'x'"),
+    ("pq-sensitivity", '[{"P": 0, "Q": 0, "mean": "0.5"}]',
+     "results[0] 'mean' must be a number, got '0.5'"),
+    # the file's 0 was read as not given: 16 frames per snippet
+    ("anomaly-scores", '{"scores": {"v": [0.1, 0.2]}, "frames_per_snippet": 0}',
+     "frames_per_snippet must be a positive int, got 0"),
+])
+def test_plot_answers_a_json_of_wrong_values_in_one_line(tmp_path, capsys, kind, text, message):
+    from pyg_fusion.cli import main
+    (tmp_path / "x.json").write_text(text)
+    assert main(["plot", kind, "--input", str(tmp_path / "x.json"),
+                 "--out", str(tmp_path / "x.png")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1

@@ -166,6 +166,24 @@ def run(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in FORMATS:
         raise CLIError(f"--out must name a {', '.join(FORMATS)} file, got {args.out!r}")
+    try:
+        fig = _draw(V, args, out)
+    except TypeError as exc:
+        if not (args.input and args.kind in JSON_KINDS):
+            raise
+        # a string where the file's numbers go: its error, said in one line
+        raise CLIError(f"{args.input}: {exc}") from exc
+    import matplotlib.pyplot as plt
+    plt.close(fig)
+    print(f"wrote {out}")
+    return 0
+
+
+# the kinds whose --input is a JSON file of numbers
+JSON_KINDS = ("sparse-vs-dense", "pq-sensitivity", "anomaly-scores", "operator")
+
+
+def _draw(V, args, out):
     kind = args.kind
     if kind == "sparse-vs-dense":
         fig = V.plot_sparse_vs_dense(_need_input(args), batch=args.batch,
@@ -182,8 +200,11 @@ def run(args) -> int:
             scores, gt, fps = load_scores(_need_input(args))
         title = checkpoint_title(args.checkpoint, "snippet anomaly scores of the test "
                                  "videos") if args.checkpoint else None
-        fig = V.plot_anomaly_scores(scores, gt, frames_per_snippet=args.frames_per_snippet
-                                    or fps or 16, threshold=args.threshold,
+        # a file's 0 is refused as 0, not read as "not given"
+        fps = args.frames_per_snippet if args.frames_per_snippet is not None else \
+            fps if fps is not None else 16
+        fig = V.plot_anomaly_scores(scores, gt, frames_per_snippet=fps,
+                                    threshold=args.threshold,
                                     max_videos=args.max_videos, title=title, path=out)
     elif kind == "operator":
         if args.checkpoint:
@@ -199,10 +220,7 @@ def run(args) -> int:
     else:
         data, note, fused = _load_graph(args)
         fig = _plot_graph_kind(V, kind, data, args, note, out, fused)
-    import matplotlib.pyplot as plt
-    plt.close(fig)
-    print(f"wrote {out}")
-    return 0
+    return fig
 
 
 def _sources(data, wanted: str | None, limit: int = 4) -> list[str]:

@@ -44,7 +44,21 @@ def load_benchmark(bench) -> dict:
         missing = [k for k in ("N", "backend", "time_s") if k not in r]
         if missing:
             raise ValueError(f"bench_json rows[{i}] lacks {missing}")
+        # drawn on log axes: matplotlib's errors named no row
+        for key in ("N", "time_s", "peak_mem_mb"):
+            if r.get(key) is not None and not _positive(r[key]):
+                raise ValueError(f"bench_json rows[{i}] {key!r} must be a positive number "
+                                 f"(or null where not measured), got {r[key]!r}")
+        times = r.get("times")
+        if times is not None and not (isinstance(times, list) and all(map(_positive, times))):
+            raise ValueError(f"bench_json rows[{i}] 'times' must be a list of positive "
+                             f"numbers, got {times!r}")
     return bench
+
+
+def _positive(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) \
+        and x > 0
 
 
 def crossover(n, first, second) -> float | None:

@@ -98,6 +98,15 @@ def _from_records(records, metric, dataset, method, setting):
         if missing or not ("mean" in r or "value" in r):
             raise ValueError(f"results[{i}] must hold 'P', 'Q' and 'mean', got "
                              f"keys {sorted(r)}")
+        for key in ("P", "Q"):  # int('x') said only "invalid literal for int()"
+            if isinstance(r[key], bool) or not isinstance(r[key], (int, float)) or \
+                    r[key] < 0 or r[key] != int(r[key]):
+                raise ValueError(f"results[{i}] {key!r} must be a power, a non-negative "
+                                 f"integer, got {r[key]!r}")
+        for key in ("mean", "value", "std"):
+            if r.get(key) is not None and (isinstance(r[key], bool) or
+                                           not isinstance(r[key], (int, float))):
+                raise ValueError(f"results[{i}] {key!r} must be a number, got {r[key]!r}")
     info = {}
     if metric is None and "metric" in records[0]:
         metric = str(records[0]["metric"])
