@@ -66,9 +66,11 @@ def test_a_users_own_marker_is_never_removed(tmp_path):
     (base / "streams.json").write_text('{"source": "my watch"}')
     for name in "abcd":
         (base / f"{name}.csv").write_text("1\n")
-    with pytest.raises(ValueError, match=r"holds streams\.json, a\.csv, b\.csv, c\.csv, \.\.\., "
-                       r"which the streams did not write"):
-        RecordingStreamsVAD(str(tmp_path), folder="mine", force_reload=True, **STREAMS)
+    for force_reload in (False, True):  # without it: "pass force_reload", which then refused
+        with pytest.raises(ValueError, match=r"holds streams\.json, a\.csv, b\.csv, c\.csv, "
+                           r"\.\.\., which the streams did not write"):
+            RecordingStreamsVAD(str(tmp_path), folder="mine", force_reload=force_reload,
+                                **STREAMS)
     assert (base / "streams.json").read_text() == '{"source": "my watch"}'
 
 

@@ -276,11 +276,14 @@ class RecordingStreamsVAD(VADFeatures):
             return
         try:
             with open(meta, encoding="utf-8") as f:
-                written = json.load(f)["options"]
-        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+                written = json.load(f)
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
             raise ValueError(f"{meta}: not the record of generated streams "
                              f"({type(exc).__name__}: {exc}); pass {RELOAD}, and they are "
                              f"generated again") from exc
+        if not (isinstance(written, dict) and all(k in written for k in self.generated.keys)):
+            return  # a file of one's own: regenerate_on_reload refuses the folder, naming it
+        written = written["options"]
         if written != self.gen:
             raise ValueError(f"folder {self.tag!r} holds streams of other options ({written}); "
                              f"these are {self.gen}: choose another folder")
