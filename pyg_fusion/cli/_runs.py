@@ -117,11 +117,14 @@ def route_task(argv: list[str]) -> list[str]:
     return [image.task, head[-1], *without_dataset, "--data", image.data]
 
 
-def add_dataset_args(p: argparse.ArgumentParser, default: str | None = "digits") -> None:
+def add_dataset_args(p: argparse.ArgumentParser, default: str | None = "digits", *,
+                     from_checkpoint: bool = False) -> None:
     """The flags of :class:`~pyg_fusion.experiments.DataConfig` (``--dataset``
-    defaulting to ``default``), and ``--force-reload``."""
+    defaulting to ``default``; with ``from_checkpoint``, every flag defaults to
+    ``None`` and its help says "(default: the checkpoint's)"), and
+    ``--force-reload``."""
     g = p.add_argument_group("dataset")
-    add_field_flags(g, DataConfig, {"dataset": default})
+    add_field_flags(g, DataConfig, {"dataset": default}, from_checkpoint=from_checkpoint)
     add_force_reload_argument(g)
 
 

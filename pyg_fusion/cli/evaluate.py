@@ -27,7 +27,7 @@ def register(subparsers) -> None:
         formatter_class=HelpFormatter)
     p.add_argument("--checkpoint", required=True, help="a .ckpt file of `pyg-fusion train`")
     add_task_arg(p)
-    add_dataset_args(p, default=None)
+    add_dataset_args(p, from_checkpoint=True)
     p.set_defaults(**FROM_CHECKPOINT)
     p.add_argument("--method", help="must match the checkpoint's method if given")
     add_device_args(p)
