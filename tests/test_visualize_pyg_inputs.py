@@ -314,3 +314,14 @@ def test_a_path_no_figure_can_be_written_to_is_refused_before_the_drawing(tmp_pa
         with pytest.raises((ValueError, IsADirectoryError), match=error):
             V.plot_anomaly_scores({"v": [0.1, 0.2]}, path=path)
     assert not plt.get_fignums() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args, kwargs, match", [
+    ((EI.numpy(), W.numpy()[:3]), {}, "edge_weight must have one value per edge: 7 edges"),
+    ((EI, W.clone().fill_(float("nan"))), {}, "edge_weight contains 7 NaN or Inf"),
+    ((EI, W), {"top_k": 0}, "top_k must be a positive int or None, got 0"),  # was no edge
+])
+def test_select_edges_checks_what_it_is_given(args, kwargs, match):
+    # an IndexError from inside, NaN weights passed through, top_k=0 kept nothing
+    with pytest.raises(ValueError, match=match):
+        select_edges(*args, **kwargs)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
+from ._common import check_graph
+
 
 def select_edges(edge_index: np.ndarray, edge_weight: np.ndarray, *,
                  top_k: int | None = None, directed: bool = False
@@ -16,9 +18,9 @@ def select_edges(edge_index: np.ndarray, edge_weight: np.ndarray, *,
     ``directed``, each ordered pair.
 
     Args:
-        edge_index (numpy.ndarray): ``[2, E]`` integer edge list (source,
-            target).
-        edge_weight (numpy.ndarray): ``[E]`` weights.
+        edge_index (numpy.ndarray or torch.Tensor): ``[2, E]`` integer edge
+            list (source, target).
+        edge_weight (numpy.ndarray or torch.Tensor): ``[E]`` finite weights.
         top_k (int, optional): keep the ``top_k`` strongest edges (by
             :math:`|w|`) into each node (its row of the dense graph), self
             loops and zero weights left out first.
@@ -32,6 +34,11 @@ def select_edges(edge_index: np.ndarray, edge_weight: np.ndarray, *,
         [E'])``; with ``directed``, the rows of ``edges`` are
         ``(source, target)``.
     """
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int)
+                              or top_k < 1):
+        raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")
+    # a public helper: its own checks (shapes, one finite weight per edge)
+    edge_index, edge_weight, _ = check_graph(edge_index, edge_weight, None)
     edge_index, edge_weight = _summed(edge_index, edge_weight)
     col, row = edge_index  # rank within a row of the dense graph: a node's in-edges
     keep = (row != col) & (edge_weight != 0)

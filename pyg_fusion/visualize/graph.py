@@ -200,9 +200,6 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
 
     ei, w, n = check_graph(edge_index, edge_weight, num_nodes)
     check_node_count("the graph", n, _max_nodes(layout, pos), _hint(layout, pos))
-    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int)
-                              or top_k < 1):
-        raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")
     edges, ew = select_edges(ei, w, top_k=top_k, directed=bool(arrows))
     temporal = layout == "temporal" and pos is None
     if arrows and not temporal and len(edges) > MAX_ARROWS:
