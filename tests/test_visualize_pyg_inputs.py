@@ -325,3 +325,13 @@ def test_select_edges_checks_what_it_is_given(args, kwargs, match):
     # an IndexError from inside, NaN weights passed through, top_k=0 kept nothing
     with pytest.raises(ValueError, match=match):
         select_edges(*args, **kwargs)
+
+
+def test_a_fused_graph_of_a_batch_ordered_by_label_keeps_each_graph_one_block():
+    from pyg_fusion.nn import FusedGraph
+    ring = torch.tensor([[0, 1, 2, 3], [1, 2, 3, 0]])
+    fused = FusedGraph(8, batch=torch.tensor([0, 0, 0, 0, 1, 1, 1, 1]),
+                       edge_index=torch.cat([ring, ring + 4], 1), edge_weight=torch.ones(8))
+    fig = plot_adjacency(fused, labels=torch.tensor([0, 1, 0, 1, 0, 1, 0, 1]))
+    img = np.asarray(fig.axes[0].get_images()[0].get_array())
+    assert not img[:4, 4:].any() and not img[4:, :4].any() and img.sum() == 8

@@ -9,7 +9,7 @@ from matplotlib.colors import Normalize
 from ..data import source_names
 from ._common import (MAX_DENSE_NODES, closes_on_error, finish, graph_to_dense, label_ticks,
                       new_grid, node_ticks, order_nodes, source_graph, tex_name)
-from ._pyg_objects import is_data, plain_graph
+from ._pyg_objects import is_data, is_fused_graph, plain_graph
 from ._matrix import matrix_labels, show_matrix
 
 
@@ -101,14 +101,14 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         the entry of largest magnitude of a block of ``b x b`` nodes (the
         x label says ``b``), so that no edge vanishes from the picture.
     """
-    groups = None
+    # a Batch (or a FusedGraph of several graphs): each graph stays one block
+    batch = graphs.get("batch") if is_data(graphs) else \
+        graphs.batch if is_fused_graph(graphs) else None
+    groups = batch.detach().cpu().numpy() if isinstance(batch, Tensor) and \
+        batch.dim() == 1 and batch.numel() and int(batch.max()) > 0 else None
     if is_data(graphs):
         data = graphs
         y = data.get("y")
-        batch = data.get("batch")
-        if isinstance(batch, Tensor) and batch.dim() == 1 and batch.numel() and \
-                int(batch.max()) > 0:  # a Batch: each graph stays one block
-            groups = batch.detach().cpu().numpy()
         graphs = {}
         for s in source_names(data):
             ei, w, n = source_graph(data, s, k=k, max_nodes=MAX_DENSE_NODES)
