@@ -335,3 +335,12 @@ def test_a_fused_graph_of_a_batch_ordered_by_label_keeps_each_graph_one_block():
     fig = plot_adjacency(fused, labels=torch.tensor([0, 1, 0, 1, 0, 1, 0, 1]))
     img = np.asarray(fig.axes[0].get_images()[0].get_array())
     assert not img[:4, 4:].any() and not img[4:, :4].any() and img.sum() == 8
+
+
+def test_the_temporal_layout_of_a_fused_graph_of_a_batch_keeps_each_graph_together():
+    from pyg_fusion.nn import FusedGraph
+    fused = FusedGraph(6, batch=torch.tensor([0, 0, 0, 1, 1, 1]),
+                       edge_index=torch.tensor([[0, 3], [1, 4]]), edge_weight=torch.ones(2))
+    fig = plot_relation_graph(fused, layout="temporal", time=torch.tensor([0, 1, 2, 0, 1, 2]))
+    nodes = [c for c in fig.axes[0].collections if c.get_gid() == "nodes"][0]
+    assert nodes.get_offsets()[:, 0].tolist() == [0, 1, 2, 3, 4, 5]

@@ -18,6 +18,16 @@ def is_data(obj) -> bool:
     return isinstance(obj, Data)
 
 
+def graph_groups(obj):
+    """The graph of each node (numpy) of a ``Batch`` or a ``FusedGraph`` of
+    several graphs, else ``None``: figures keep each graph's nodes together."""
+    batch = obj.get("batch") if is_data(obj) else obj.batch if is_fused_graph(obj) else None
+    if isinstance(batch, Tensor) and batch.dim() == 1 and batch.numel() and \
+            int(batch.max()) > 0:
+        return batch.detach().cpu().numpy()
+    return None
+
+
 def plain_graph(data) -> tuple[Tensor, Tensor | None, int]:
     """The graph of a plain PyG ``Data`` / ``Batch`` (no ``x_<source>``):
     ``(edge_index, weights, num_nodes)``, the weights from ``edge_weight``,

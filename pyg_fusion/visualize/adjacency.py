@@ -9,7 +9,7 @@ from matplotlib.colors import Normalize
 from ..data import source_names
 from ._common import (MAX_DENSE_NODES, closes_on_error, finish, graph_to_dense, label_ticks,
                       new_grid, node_ticks, order_nodes, source_graph, tex_name)
-from ._pyg_objects import is_data, is_fused_graph, plain_graph
+from ._pyg_objects import graph_groups, is_data, plain_graph
 from ._matrix import matrix_labels, show_matrix
 
 
@@ -101,11 +101,7 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         the entry of largest magnitude of a block of ``b x b`` nodes (the
         x label says ``b``), so that no edge vanishes from the picture.
     """
-    # a Batch (or a FusedGraph of several graphs): each graph stays one block
-    batch = graphs.get("batch") if is_data(graphs) else \
-        graphs.batch if is_fused_graph(graphs) else None
-    groups = batch.detach().cpu().numpy() if isinstance(batch, Tensor) and \
-        batch.dim() == 1 and batch.numel() and int(batch.max()) > 0 else None
+    groups = graph_groups(graphs)  # each graph of a batch stays one block
     if is_data(graphs):
         data = graphs
         y = data.get("y")

@@ -16,8 +16,8 @@ from ._common import (MAX_DENSE_NODES, check_graph, check_node_count, closes_on_
 from ._edges import select_edges
 from ._graph_layout import _arc, _positions
 from ._matrix import spaced_ticks
-from ._pyg_objects import (is_data, is_fused_graph, is_sparse, plain_graph, refuse_foreign,
-                           sparse_edges)
+from ._pyg_objects import (graph_groups, is_data, is_fused_graph, is_sparse, plain_graph,
+                           refuse_foreign, sparse_edges)
 
 # networkx's spring layout is O(N^2) per iteration: about 20 s at 3000 nodes
 # on one core, minutes above; the circular and temporal layouts are linear
@@ -137,6 +137,7 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
     refuse_foreign("edge_index", edge_index)
     graph_name = None
+    groups = graph_groups(edge_index)  # a batch's graphs stay apart in time
     if is_fused_graph(edge_index):
         fused = edge_index
         if edge_weight is not None:
@@ -146,13 +147,8 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         num_nodes = fused.num_nodes
         graph_name = "fused graph $G$" if fused.num_graphs == 1 else \
             f"fused graphs $G$ of {fused.num_graphs} graphs"
-    groups = None
     if is_data(edge_index):
         data = edge_index
-        batch = data.get("batch")
-        if isinstance(batch, Tensor) and batch.dim() == 1 and batch.numel() and \
-                int(batch.max()) > 0:  # a Batch: each graph's nodes stay together in time
-            groups = batch.detach().cpu().numpy()
         sources = source_names(data)
         if edge_weight is not None:
             raise ValueError("edge_weight must be None for a Data (its graph holds "
