@@ -2,7 +2,8 @@
 and ``nn.baselines``), ``pyg_fusion.functional``, ``pyg_fusion.methods``,
 ``pyg_fusion.datasets``, ``pyg_fusion.transforms``, ``pyg_fusion.training``,
 ``pyg_fusion.experiments`` and ``pyg_fusion.visualize`` (and each one of
-``pyg_fusion.methods.node`` and ``pyg_fusion.methods.vad`` with an Args section)
+``pyg_fusion.methods.node`` (with its shared head, ``methods._node_common``) and
+``pyg_fusion.methods.vad`` with an Args section)
 documents each argument as PyG does:
 ``name (type, optional): ... (default: ...)``, and a default written as a
 literal is the signature's."""
@@ -24,13 +25,14 @@ MODULES = ("training.trainer", "training.seeding", "training.accelerators", "tra
            "experiments.options", "experiments.components", "experiments.config",
            "experiments.data", "experiments.run",
            "experiments.checkpoints", "experiments.image_config", "experiments.image_run",
-           "experiments.segment_run", "experiments.translate_run", "transforms",
+           "experiments.segment_run", "experiments.translate_run",
+           "experiments.translate_data", "transforms",
            "visualize.adjacency", "visualize.anomaly", "visualize.benchmark",
            "visualize.graph", "visualize.operator", "visualize.powers", "visualize.results",
            "visualize.sensitivity")
 # modules of which only the objects with an Args section are checked (the
 # others describe their arguments in prose)
-WITH_ARGS = ("methods.node", "methods.vad")
+WITH_ARGS = ("methods.node", "methods._node_common", "methods.vad")
 
 
 def _public(mod, own: bool = False):
