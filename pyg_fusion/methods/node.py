@@ -15,161 +15,17 @@ powers at every step would dominate the run time.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.data import Data
 
-from ..functional import relation_graph, seed_labels
-from ..functional._checks import check_finite, check_module_input, check_tensor
-from ..nn import LEGO, GraphHead, LabelPropagationHead
+from ..functional import relation_graph
+from ..nn import LEGO
 from ..nn.baselines import GCN, FeatureFusion, graph_fuse_sparse
+from ._node_common import NodeHead, _Cache, _width, head_input, make_head, node_features
 
 __all__ = ["NodeHead", "NodeLEGO", "NodeFeatureFusion", "NodeGraphFusion", "NodeGCN",
            "NodeAsymShuffle",
            "node_features"]
-
-
-def node_features(data: Data, sources: list[str],
-                  model: nn.Module | None = None) -> dict[str, Tensor]:
-    """``{source: data.x_<source>}``, the one way the node models read their
-    inputs, checked so that every model says which source is wrong: each
-    ``[N, d]`` with one row per node (``N = data.num_nodes``), finite, and
-    of the dtype and on the device of ``model``'s parameters, of the widths
-    the model was built for (its ``in_channels``) and, for a featureless
-    head (``features="none"``), on the ``num_nodes`` it was built for.
-    Torch's own errors (``torch.cat``, a matrix product) named no source,
-    and a NaN in one of six views was reported as ``x``.
-
-    Args:
-        data (torch_geometric.data.Data): the graph, with ``x_<source>`` per source.
-        sources (list[str]): the sources to read.
-        model (torch.nn.Module, optional): the node model the features go into.
-            (default: :obj:`None`)
-    """
-    missing = [s for s in sources if f"x_{s}" not in data]
-    if missing:
-        raise ValueError(f"the data lacks x_<source> for {missing}")
-    xs = {s: data[f"x_{s}"] for s in sources}
-    n = data.num_nodes
-    if n is None and xs:  # a plain Data of x_<source> only: PyG infers no count
-        first = next(iter(xs.values()))
-        n = int(first.size(0)) if isinstance(first, Tensor) and first.dim() else None
-    built = getattr(model, "num_nodes", None)
-    if getattr(model, "features", None) == "none" and built != n:
-        raise ValueError(f"the model was built with features='none' (one learned input per "
-                         f"node) for num_nodes={built}, but the graph has {n} nodes")
-    widths = getattr(model, "in_channels", None) or {}
-    for s, x in xs.items():
-        name = f"x_{s}"
-        check_tensor(name, x)
-        if x.dim() != 2 or (n is not None and x.size(0) != n):
-            raise ValueError(f"{name} must be [num_nodes, d] = [{n}, d] (one row per node, "
-                             f"every source on the same nodes), got shape {tuple(x.shape)}")
-        if s in widths and x.size(1) != widths[s]:
-            raise ValueError(f"{name} has {x.size(1)} features, but the model was built for "
-                             f"{widths[s]} (in_channels[{s!r}])")
-        if model is not None:
-            check_module_input(name, x, model)
-        check_finite(name, x)
-    return xs
-
-
-FEATURES = ("concat", "none", "labels")
-
-
-def head_input(x: Tensor, features: str, data: Data | None = None,
-               seed_mask: Tensor | None = None, num_classes: int | None = None) -> Tensor:
-    """What the head sees besides the graph: ``"concat"`` (the sources'
-    features), ``"none"`` (one-hot node ids) or ``"labels"`` (the one-hot
-    labels of the seed nodes, ``seed_mask`` or else ``data.train_mask``)."""
-    if features == "none":
-        return torch.eye(x.size(0), dtype=x.dtype, device=x.device)
-    if features == "labels":
-        mask = data.get("train_mask") if seed_mask is None else seed_mask
-        if mask is None or data.get("y") is None:  # was PyG's AttributeError / 'y must be...'
-            raise ValueError("features='labels' propagates the labels of the seed nodes: the "
-                             "data needs y and train_mask (or pass seed_mask=)")
-        return seed_labels(data.y, mask, num_classes).to(x.dtype)
-    if features != "concat":
-        raise ValueError(f"features must be one of {FEATURES}, got {features!r}")
-    return x
-
-
-def _width(width: int, features: str, num_nodes: int | None) -> int:
-    if features == "none":
-        if num_nodes is None:
-            raise ValueError("features='none' needs num_nodes")
-        return num_nodes
-    return width
-
-
-def make_head(width: int, hidden_channels: int, out_channels: int, num_layers: int,
-              dropout: float, features: str, num_nodes: int | None) -> nn.Module:
-    """:class:`NodeHead` or, with ``features="labels"``,
-    :class:`~pyg_fusion.nn.LabelPropagationHead` (whose output has one
-    column per class whatever ``out_channels``)."""
-    if features not in FEATURES:
-        raise ValueError(f"features must be one of {FEATURES}, got {features!r}")
-    if features == "labels":
-        return LabelPropagationHead()
-    return NodeHead(_width(width, features, num_nodes), hidden_channels, out_channels,
-                    num_layers, dropout)
-
-
-class _Cache:
-    """Remembers one value for the last input, keyed on the input's content
-    (a copy of its tensors, compared element-wise), so that fixed graphs are
-    built once per graph. Comparing costs one pass over the features, far
-    less than the kNN graph and powers it saves; an object's identity is no
-    key (a freed tensor's address is reused by the next one)."""
-
-    def __init__(self):
-        self.key, self.value = None, None
-
-    def _hit(self, tensors: list[Tensor]) -> bool:
-        return self.key is not None and len(self.key) == len(tensors) and all(
-            k.shape == t.shape and k.dtype == t.dtype and k.device == t.device
-            and torch.equal(k, t) for k, t in zip(self.key, tensors))
-
-    def get(self, tensors: list[Tensor], make):
-        if self._hit(tensors):
-            return self.value
-        with torch.no_grad():
-            value = make()
-        # made under torch.inference_mode (Lightning's validate and test), a
-        # value is of inference tensors, which autograd refuses: kept, it
-        # failed every training step after such an evaluation
-        if not torch.is_inference_mode_enabled():
-            self.key, self.value = [t.detach().clone() for t in tensors], value
-        return value
-
-
-class NodeHead(nn.Module):
-    """The head shared by every node-classification method: a linear encoder
-    of the node features to ``hidden_channels``, then
-    :class:`~pyg_fusion.nn.GraphHead` over the method's graph. The encoder
-    comes first because :class:`~torch_geometric.nn.GraphConv` aggregates
-    before its linear map: propagating the raw 649-d digits features over a
-    fused graph of 10^5-10^6 edges would cost that width per edge.
-
-    ``features="none"`` gives a featureless head (a learned embedding per
-    node, the graph as the only input) that compares graphs alone."""
-
-    def __init__(self, in_channels: int, hidden_channels: int, out_channels: int,
-                 num_layers: int = 2, dropout: float = 0.5):
-        super().__init__()
-        self.lin = nn.Linear(in_channels, hidden_channels)
-        self.head = GraphHead(hidden_channels, hidden_channels, out_channels, num_layers,
-                              dropout)
-        self.dropout = dropout
-
-    def reset_parameters(self):
-        self.lin.reset_parameters()
-        self.head.reset_parameters()
-
-    def forward(self, x: Tensor, edge_index: Tensor, edge_weight: Tensor) -> Tensor:
-        x = F.relu(self.lin(F.dropout(x, self.dropout, self.training)))
-        return self.head(x, edge_index, edge_weight)
 
 
 class NodeLEGO(nn.Module):
