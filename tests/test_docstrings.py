@@ -23,10 +23,10 @@ MODULES = ("training.trainer", "training.seeding", "training.accelerators", "tra
            "training.pseudo_anomalies", "training.metrics",
            "training.segmentation", "training.translation", "training.translation_eval",
            "experiments.options", "experiments.components", "experiments.config",
-           "experiments.data", "experiments.run",
+           "experiments.data", "experiments.run", "experiments._vad_starts",
            "experiments.checkpoints", "experiments.image_config", "experiments.image_run",
            "experiments.segment_run", "experiments.translate_run",
-           "experiments.translate_data", "transforms",
+           "experiments.translate_data", "experiments.image_checkpoint", "transforms",
            "visualize.adjacency", "visualize.anomaly", "visualize.benchmark",
            "visualize.graph", "visualize.operator", "visualize.powers", "visualize.results",
            "visualize.sensitivity")

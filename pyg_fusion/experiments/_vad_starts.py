@@ -1,0 +1,112 @@
+"""The starts of a VAD run's LEGO operator: with ``init="auto"`` (see
+:meth:`~pyg_fusion.experiments.MethodSpec.with_init`) the run trains once from
+each of :data:`STARTS` and keeps the one of best held-out score; otherwise
+from its one start (:func:`~pyg_fusion.training.vad_fit.fit_vad`)."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from .._files import atomic_write
+from .config import MethodSpec
+from .data import TaskData
+
+# the starts that init="auto" tries, and the held-out loss recorded for each
+STARTS = ("product", "mean")
+START_LOSSES = tuple(f"val_loss_{s}" for s in STARTS)
+
+
+def vad_starts(td: TaskData, spec: MethodSpec) -> list[str]:
+    """The starts of the LEGO operator that a VAD ``spec`` trains from on
+    ``td`` (:data:`STARTS` with ``init="auto"`` and a LEGO operator, else its
+    one start); a :class:`ValueError` where ``init="auto"`` cannot run (no
+    held-out videos to choose on, or a start that does not build), raised
+    before any of its runs trains.
+
+    Args:
+        td (TaskData): the VAD data.
+        spec (MethodSpec): the method's config.
+    """
+    from ..methods import Dims, build_spec
+    from ..nn import LEGOFusion
+    if spec.fusion.init != "auto":
+        return [spec.fusion.init]
+    dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
+    probe = build_spec(spec.with_init("product"), dims)
+    lego = any(isinstance(m, LEGOFusion) for m in probe.modules())
+    starts = list(STARTS) if lego else ["product"]  # without A the start is moot
+    if lego and not spec.objective.val_fraction:
+        raise ValueError("init='auto' chooses the start on held-out videos: it needs "
+                         "val_fraction > 0 (or init 'product' or 'mean'), got "
+                         f"val_fraction={spec.objective.val_fraction!r}")
+    for start in starts[1:]:  # every start builds, before any trains (fit_vad reseeds)
+        try:
+            build_spec(spec.with_init(start), dims)
+        except ValueError as exc:
+            raise ValueError(f"init='auto' trains from the {' and the '.join(starts)} "
+                             f"starts, but {exc} (give init 'product')") from None
+    return starts
+
+
+def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: int,
+                out_dir: Path, **kw) -> dict[str, Any]:
+    """:func:`~pyg_fusion.training.vad_fit.fit_vad` of a VAD spec; with
+    ``init="auto"`` (needs held-out videos; with any warm-up, meant for
+    ``operator_warmup="auto"``) and a LEGO operator, once from each of :data:`STARTS`
+    (the same seed, so the same held-out videos, batches and head
+    initialisation) in ``out_dir/init_<start>``, and the run of best held-out
+    score (``val_score``; ties: the product) is returned and its
+    ``best.ckpt`` and ``last.ckpt`` copied to ``out_dir/checkpoints``; each
+    run's checkpoints keep the run's spec (``init="auto"``) and name their
+    start (``config["start"]``), from which they are rebuilt. Both runs train in full:
+    the choice sees each start's best epoch of both warm-up phases, at twice
+    the training time. Adds ``start_mean`` (1 when the mean start was
+    chosen) and each start's held-out loss (``val_loss_<start>``)."""
+    from ..methods import Dims
+    dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
+    starts = vad_starts(td, spec)
+    runs = {}
+    for start in starts:
+        s = spec.with_init(start) if spec.fusion.init == "auto" else spec
+        folder = out_dir / f"init_{start}" if len(starts) > 1 else out_dir
+        cfg = {**config, "start": start} if spec.fusion.init == "auto" else config
+        runs[start] = _fit(td, s, cfg, seed, folder, dims, **kw)
+    if len(starts) == 1:
+        return runs[starts[0]]
+    # the best held-out score; ties go to the product (the first start)
+    chosen = max(starts, key=lambda st: (runs[st]["val_score"], -starts.index(st)))
+    r = runs[chosen]
+    if kw["checkpoint"]:
+        for name in ("best.ckpt", "last.ckpt"):
+            src = out_dir / f"init_{chosen}" / "checkpoints" / name
+            if name == "last.ckpt" and not src.is_file():
+                # with restarts each one's last epoch is in init_*/restart<r>: no
+                # earlier run's last.ckpt may stand beside this run's best.ckpt
+                (out_dir / "checkpoints" / name).unlink(missing_ok=True)
+                continue
+            with atomic_write(out_dir / "checkpoints" / name) as f:
+                f.write(src.read_bytes())
+    return {**r, "start_mean": float(chosen == "mean"),
+            **{f"val_loss_{st}": runs[st]["val_loss"] for st in starts}}
+
+
+def _fit(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: int, out_dir: Path,
+         dims, *, devices: int, accelerator: str, progress: bool,
+         checkpoint: bool) -> dict[str, Any]:
+    from ..methods import build_spec
+    from ..training.vad_fit import fit_vad
+    t, obj = spec.trainer, spec.objective
+    # a builder: fit_vad seeds each restart before it builds the model
+    return fit_vad(lambda: build_spec(spec, dims), td.train, td.test, out_dir=out_dir,
+                   epochs=t.epochs, batch_size=t.batch_size, lr=t.lr,
+                   weight_decay=t.weight_decay, topk=obj.topk,
+                   lambda_deg=obj.lambda_deg, alpha=obj.alpha,
+                   lambda_sparse=obj.lambda_sparse, val_fraction=obj.val_fraction,
+                   eval_every=t.eval_every, patience=t.patience, min_epochs=t.min_epochs,
+                   restarts=t.restarts,
+                   operator_lr=t.operator_lr, operator_warmup=t.operator_warmup,
+                   branch_warmup=t.branch_warmup, choice=obj.val_choice,
+                   restart_combine=t.restart_combine, seed=seed,
+                   devices=devices, accelerator=accelerator,
+                   progress=progress, checkpoint=checkpoint, config=config,
+                   standardizer=getattr(td.train, "standardizer", None))
