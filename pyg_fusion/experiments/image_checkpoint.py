@@ -1,0 +1,74 @@
+"""The data settings with which an image task's checkpoint is evaluated
+(``evaluate_segment``, ``evaluate_translate``): what the caller gave, the
+rest the training run's (the module's ``data_config`` hyper-parameter), and
+the notices that say where they part."""
+from __future__ import annotations
+
+import dataclasses
+
+from .options import flag
+
+
+def data_from_checkpoint(given, recorded: dict | None):
+    """``(data, defaulted)``: the data config to evaluate a checkpoint on, in
+    which each field of ``given`` that is ``None`` (not given) takes the value
+    the training run recorded (``recorded``, the module's ``data_config``
+    hyper-parameter); fields given override it. A checkpoint written before
+    the data was recorded (``recorded=None``) takes the defaults for the
+    fields not given, which ``defaulted`` lists (``{}`` otherwise) for
+    :func:`defaults_notice`: its evaluation used those defaults before, and a
+    printed notice keeps such a checkpoint usable without scoring data
+    silently.
+
+    Args:
+        given (SegmentDataConfig or TranslateDataConfig): the settings given
+            anew (``None``: the checkpoint's).
+        recorded (dict or None): the training run's data settings
+            (:obj:`None`: the checkpoint records none).
+    """
+    fields = [f for f in dataclasses.fields(given) if getattr(given, f.name) is None]
+    if recorded is None:
+        defaulted = {f.name: f.default for f in fields}
+        return dataclasses.replace(given, **defaulted), defaulted
+    return dataclasses.replace(given, **{f.name: recorded.get(f.name, f.default)
+                                         for f in fields}), {}
+
+
+def changed_flags(given, recorded: dict | None, names) -> list[str]:
+    """The flags of the fields ``names`` that the user gave (not ``None`` in
+    ``given``) with another value than the evaluation takes without them: the
+    checkpoint's (``recorded``), or the default where the checkpoint records
+    none. The evaluations refuse such a flag where they would record it but
+    not read it; the checkpoint's own value (e.g. an evaluation's recorded
+    config read back with ``--config``) is no change and passes.
+
+    Args:
+        given (SegmentDataConfig or TranslateDataConfig): the settings given
+            anew (``None``: the checkpoint's).
+        recorded (dict or None): the training run's data settings
+            (:obj:`None`: the checkpoint records none).
+        names (Iterable[str]): the fields to look at.
+    """
+    fields = {f.name: f for f in dataclasses.fields(given)}
+    taken = recorded or {}
+    return [flag(n) for n in names if getattr(given, n) is not None
+            and getattr(given, n) != taken.get(n, fields[n].default)]
+
+
+def defaults_notice(path: str, defaulted: dict) -> None:
+    """Says which data settings of the checkpoint ``path`` are the defaults
+    (:func:`data_from_checkpoint`), a :class:`~pyg_fusion.PygFusionNotice`
+    at the caller of the evaluation (``evaluate_segment``,
+    ``evaluate_translate``); nothing if none.
+
+    Args:
+        path (str): the checkpoint.
+        defaulted (dict): the settings taken from the defaults.
+    """
+    from .._notices import notice
+    if defaulted:
+        # past the evaluation and its keeps_global_rng wrapper
+        notice(f"--checkpoint {path} records no data settings (written before they were "
+               f"saved); evaluating with the flags given and the defaults: "
+               + ", ".join(f"{flag(k)} {v}" for k, v in defaulted.items()),
+               stacklevel=4)
