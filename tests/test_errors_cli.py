@@ -220,8 +220,9 @@ def catalogue():
                 ["train", "--dataset", "synthetic-vad", "--num-segments", "8", "--method",
                  "lego-cp", "--init", "auto", "--epochs", "1", "--root", "{tmp}/data",
                  "--out", "{tmp}/out", "--no-progress"],
-                r"init='auto' trains from the product and the mean starts, but init='mean' "
-                r"needs mode='pairwise' or 'full'.*\(give init 'product'\)"),
+                r"--init auto trains from the product and the mean starts, but lego-cp has no "
+                r"mean start: init='mean' needs mode='pairwise' or 'full'.*"
+                r"\(give --init product\)"),
         CLICase("train: a flag no command has (named by the command)",
                 ["train", "--bogus", "3"],
                 r"unrecognized arguments: --bogus 3"),

@@ -147,14 +147,14 @@ def test_cli_flags_and_config_round_trip(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "--operator-warmup" in err and "an integer >= 0 or auto" in err
     # both choose on held-out videos: without them, one line naming the option
-    for flags, message in ((["--init", "product"], "operator_warmup='auto'"),
-                           (["--operator-warmup", "0"], "init='auto'")):
+    for flags, message in ((["--init", "product"], "--operator-warmup auto"),
+                           (["--operator-warmup", "0"], "--init auto")):
         assert main(["compare", "--dataset", "synthetic-vad", "--root", data,
                      "--num-segments", "8", "--method", "lego-row", "--epochs", "1",
                      "--val-fraction", "0", *flags, "--no-progress",
                      "--out", str(tmp_path / "o")]) == 2
         err = capsys.readouterr().err
-        assert message in err and "val_fraction > 0" in err and err.count("\n") == 1, err
+        assert message in err and "--val-fraction > 0" in err and err.count("\n") == 1, err
     # a method without an operator has nothing to warm up or start: it runs as before
     assert main(["compare", "--dataset", "synthetic-vad", "--root", data, "--num-segments",
                  "8", "--method", "graph-mean", "--epochs", "1", "--val-fraction", "0",

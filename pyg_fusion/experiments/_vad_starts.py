@@ -19,9 +19,11 @@ START_LOSSES = tuple(f"val_loss_{s}" for s in STARTS)
 def vad_starts(td: TaskData, spec: MethodSpec) -> list[str]:
     """The starts of the LEGO operator that a VAD ``spec`` trains from on
     ``td`` (:data:`STARTS` with ``init="auto"`` and a LEGO operator, else its
-    one start); a :class:`ValueError` where ``init="auto"`` cannot run (no
-    held-out videos to choose on, or a start that does not build), raised
-    before any of its runs trains.
+    one start); a :class:`ValueError` naming the flags where ``init="auto"``
+    or ``operator_warmup="auto"`` cannot run (no held-out videos to choose
+    on, no ``patience`` to end the warm-up, or a start that does not build),
+    raised before any of its runs trains. The caller's random states are
+    kept (the probe models draw their weights).
 
     Args:
         td (TaskData): the VAD data.
@@ -29,22 +31,40 @@ def vad_starts(td: TaskData, spec: MethodSpec) -> list[str]:
     """
     from ..methods import Dims, build_spec
     from ..nn import LEGOFusion
-    if spec.fusion.init != "auto":
+    from ..training.seeding import keep_global_rng
+    auto_init = spec.fusion.init == "auto"
+    if not auto_init and spec.trainer.operator_warmup != "auto":
         return [spec.fusion.init]
     dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
-    probe = build_spec(spec.with_init("product"), dims)
+    with keep_global_rng():
+        probe = build_spec(spec.with_init("product") if auto_init else spec, dims)
+    # without A neither choice has anything to choose (the run is a plain one)
     lego = any(isinstance(m, LEGOFusion) for m in probe.modules())
-    starts = list(STARTS) if lego else ["product"]  # without A the start is moot
-    if lego and not spec.objective.val_fraction:
-        raise ValueError("init='auto' chooses the start on held-out videos: it needs "
-                         "val_fraction > 0 (or init 'product' or 'mean'), got "
-                         f"val_fraction={spec.objective.val_fraction!r}")
+    val_fraction, patience = spec.objective.val_fraction, spec.trainer.patience
+    # the settings' errors name the flags, as config.py's (fit_vad, called
+    # from Python, names its arguments)
+    if lego and auto_init and not val_fraction:
+        raise ValueError("--init auto chooses the start on held-out videos: it needs "
+                         "--val-fraction > 0 (or --init product or mean), got "
+                         f"--val-fraction {val_fraction}")
+    if lego and spec.trainer.operator_warmup == "auto" and (not val_fraction
+                                                            or patience is None):
+        raise ValueError("--operator-warmup auto ends the warm-up when the held-out score "
+                         "stops improving: it needs --val-fraction > 0 and --patience (or "
+                         f"an int --operator-warmup), got --val-fraction {val_fraction}"
+                         + (" and no --patience" if patience is None
+                            else f", --patience {patience}"))
+    if not auto_init:
+        return [spec.fusion.init]
+    starts = list(STARTS) if lego else ["product"]
     for start in starts[1:]:  # every start builds, before any trains (fit_vad reseeds)
         try:
-            build_spec(spec.with_init(start), dims)
+            with keep_global_rng():
+                build_spec(spec.with_init(start), dims)
         except ValueError as exc:
-            raise ValueError(f"init='auto' trains from the {' and the '.join(starts)} "
-                             f"starts, but {exc} (give init 'product')") from None
+            raise ValueError(f"--init auto trains from the {' and the '.join(starts)} "
+                             f"starts, but {spec.method} has no {start} start: {exc} "
+                             f"(give --init product)") from None
     return starts
 
 

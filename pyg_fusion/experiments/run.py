@@ -243,10 +243,8 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     configs = {m: {**MethodSpec.create(m, td0.task, options).to_dict(),
                    "data": dataclasses.asdict(td0.config)} for m in methods}
     if td0.task == "vad":  # a method that cannot start is named before any other trains
-        from ..training.seeding import keep_global_rng
-        with keep_global_rng():  # its probe models draw their weights
-            for m in methods:
-                vad_starts(td0, MethodSpec.create(m, td0.task, options))
+        for m in methods:
+            vad_starts(td0, MethodSpec.create(m, td0.task, options))
     reused: dict[str, dict[int, dict]] = {}
     if resume is not None:
         # a run of other versions is trained again: its numbers may differ
