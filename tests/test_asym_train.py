@@ -113,8 +113,12 @@ def test_cli_segment_train_and_evaluate(tmp_path, capsys, run_noise):
     assert rc == 0
     other = json.loads((tmp_path / "eval3" / "metrics.json").read_text())
     assert other["config"]["data"] == {**res["config"]["data"], "num_test": 3}
-    # --no-progress runs print only their own output (no validation-loop warning)
-    assert run_noise() == [] and capsys.readouterr().err == ""
+    # --no-progress runs print only their own output (no validation-loop warning),
+    # and the notice that the scenes scored are not the checkpoint's test split
+    assert run_noise() == [] and capsys.readouterr().err == (
+        "pyg-fusion segment evaluate: notice: --num-test 3: the checkpoint was trained with "
+        "--num-test 2; scoring with the settings given (left out, or None in Python, a "
+        "setting is the checkpoint's)\n")
     assert main(["segment", "evaluate", "--checkpoint", str(tmp_path / "no.ckpt"),
                  "--out", str(tmp_path / "e2")]) == 2
     assert "no.ckpt" in capsys.readouterr().err

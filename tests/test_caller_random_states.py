@@ -63,17 +63,16 @@ def test_the_image_runs_put_back_the_callers_random_states(tmp_path):
             seg_data, ic.SegmentModelConfig(width=4, decoder_features=4, light=True),
             ic.SegmentTrainConfig(epochs=1), str(tmp_path / "seg"), progress=False),
         "evaluate_segment": lambda: evaluate_segment(
-            str(tmp_path / "seg" / "checkpoints" / "last.ckpt"),
-            ic.SegmentDataConfig(*[None] * 10), str(tmp_path / "seg_eval"), progress=False),
+            str(tmp_path / "seg" / "checkpoints" / "last.ckpt"), None,
+            str(tmp_path / "seg_eval"), progress=False),
         "run_translate": lambda: run_translate(
             tr_data, ic.TranslateTrainDataConfig(num_train=8, num_val=4),
             ic.TranslateModelConfig(epochs=1, ngf=4, num_downs=4, gan_mode="none"),
             str(tmp_path / "tr_run"), progress=False),
         "evaluate_translate": lambda: evaluate_translate(
-            str(tmp_path / "tr_run" / "checkpoints" / "last.ckpt"),
-            ic.TranslateDataConfig(*[None] * 8), ic.TranslateEvalConfig(num_test=4,
-                                                                       num_figure=1),
-            str(tmp_path / "tr_eval"), progress=False),
+            str(tmp_path / "tr_run" / "checkpoints" / "last.ckpt"), None,
+            ic.TranslateEvalConfig(num_test=4, num_figure=1), str(tmp_path / "tr_eval"),
+            progress=False),
     }
     for name, call in calls.items():
         torch.manual_seed(123)

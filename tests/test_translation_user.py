@@ -239,7 +239,8 @@ def test_evaluating_at_another_side_is_told(tmp_path):
                                  TranslateEvalConfig(), str(tmp_path / "ev"), progress=False,
                                  report=False)
     assert [str(w.message) for w in seen] == [
-        "--image-size 32: the checkpoint was trained on 16 x 16 images"]
+        "--image-size 32: the checkpoint was trained with --image-size 16; scoring with the "
+        "settings given (left out, or None in Python, a setting is the checkpoint's)"]
     assert run.data[0].y.shape == (1, 3, 32, 32)
 
 

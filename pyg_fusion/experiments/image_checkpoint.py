@@ -9,6 +9,33 @@ import dataclasses
 from .options import flag
 
 
+def given_data(cls: type, data):
+    """``data`` as an evaluation of a checkpoint takes it: a ``cls`` config
+    in which each field ``None`` is a setting not given, the checkpoint's
+    (:func:`data_from_checkpoint`), as the evaluate commands parse their flags.
+
+    Args:
+        cls (type): :class:`~.image_config.SegmentDataConfig` or
+            :class:`~.image_config.TranslateDataConfig`.
+        data (cls or dict or None): :obj:`None` (every setting the checkpoint's),
+            a dict of the settings given (e.g. ``{"root": "scenes"}``), or a config
+            (its fields ``None`` not given; one built with defaults gives them all).
+    """
+    names = [f.name for f in dataclasses.fields(cls)]
+    if data is None:
+        return cls(**dict.fromkeys(names))
+    if isinstance(data, cls):
+        return data
+    if isinstance(data, dict):
+        unknown = sorted(set(data) - set(names))
+        if unknown:
+            raise TypeError(f"data: {cls.__name__} has no setting {', '.join(unknown)}; "
+                            f"its settings are {', '.join(names)}")
+        return cls(**{**dict.fromkeys(names), **data})
+    raise TypeError(f"data must be a {cls.__name__}, a dict of its settings or None (every "
+                    f"setting the checkpoint's), got {type(data).__name__}")
+
+
 def data_from_checkpoint(given, recorded: dict | None):
     """``(data, defaulted)``: the data config to evaluate a checkpoint on, in
     which each field of ``given`` that is ``None`` (not given) takes the value
@@ -72,3 +99,31 @@ def defaults_notice(path: str, defaulted: dict) -> None:
                f"saved); evaluating with the flags given and the defaults: "
                + ", ".join(f"{flag(k)} {v}" for k, v in defaulted.items()),
                stacklevel=4)
+
+
+def moved_notice(given, recorded: dict | None, names) -> None:
+    """Says which settings of ``names`` that shape the scored scenes were
+    given (:func:`changed_flags`) away from the checkpoint's, a
+    :class:`~pyg_fusion.PygFusionNotice` at the caller of the evaluation: they
+    are scored as given, which is not the data the checkpoint was trained for
+    (e.g. a config built with its defaults, whose every field is given).
+    Nothing for a checkpoint that records no settings (:func:`defaults_notice`).
+
+    Args:
+        given (SegmentDataConfig or TranslateDataConfig): the settings given
+            anew (``None``: the checkpoint's).
+        recorded (dict or None): the training run's data settings.
+        names (Iterable[str]): the fields to look at.
+    """
+    from .._notices import notice
+    moved = [n for n in names if changed_flags(given, recorded, (n,))]
+    if recorded is None or not moved:
+        return
+    fields = {f.name: f.default for f in dataclasses.fields(given)}
+
+    def shown(values):
+        return ", ".join(f"{flag(n)} {v}" for n, v in zip(moved, values))
+    notice(f"{shown(getattr(given, n) for n in moved)}: the checkpoint was trained with "
+           f"{shown(recorded.get(n, fields[n]) for n in moved)}; scoring with the settings "
+           f"given (left out, or None in Python, a setting is the checkpoint's)",
+           stacklevel=4)

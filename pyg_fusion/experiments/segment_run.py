@@ -8,9 +8,10 @@ from __future__ import annotations
 import dataclasses
 import os.path as osp
 
+from .image_checkpoint import (changed_flags, data_from_checkpoint, defaults_notice,
+                               given_data, moved_notice)
 from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig,
-                           changed_flags, check_segment, data_from_checkpoint,
-                           defaults_notice)
+                           check_segment)
 from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceable,
                         checkpoint_epochs, config_with_data, figure_title)
 from ._rng import keeps_global_rng
@@ -180,20 +181,28 @@ def _load_pretrained(encoder, model: SegmentModelConfig) -> None:
 
 
 @keeps_global_rng
-def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
+def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out_dir: str, *,
                      progress: bool = True, report: bool = True,
                      config: dict | None = None, accelerator: str = "cpu",
                      force_reload: bool = False) -> ImageRun:
     """Scores a checkpoint of :func:`run_segment` on the test split of the
-    scenes it was trained on (:func:`data_from_checkpoint`): the fields of
-    ``data`` given (not ``None``) override the recorded ones, e.g. another
-    ``root`` or ``num_test``; a ``num_classes`` (or ``data``) whose classes
-    differ from the model's is an error.
+    scenes it was trained on, with the data settings it recorded
+    (:func:`data_from_checkpoint`) but those given in ``data``, e.g. another
+    ``root`` or ``num_test``, as ``segment evaluate`` takes its flags. A
+    synthetic ``size``, ``num_test`` or ``data_seed`` given away from the
+    checkpoint's is scored with a notice (:func:`moved_notice`); a
+    ``num_classes`` (or ``data``) whose classes differ from the model's, or a
+    setting not read (``crop_size``; the synthetic scenes' with nyud data), is
+    an error.
 
     Args:
         checkpoint (str): a ``.ckpt`` file of :func:`run_segment`.
-        data (SegmentDataConfig): the scenes given anew (``None``: the
-            checkpoint's).
+        data (SegmentDataConfig or dict, optional): the data settings given anew,
+            every other the checkpoint's: :obj:`None` (all of them the checkpoint's),
+            a dict of those given (e.g. ``{"root": "scenes"}``), or a config whose
+            fields ``None`` are the checkpoint's (``SegmentDataConfig(root=...)``
+            gives every field its default, e.g. ``size=64``: one away from the
+            checkpoint's is scored with a notice).
         out_dir (str): logs and the report (written in ``<out_dir>/evaluate.partial``,
             moved into ``out_dir`` once finished); a training run's report there is an error.
         progress (bool, optional): progress bars. (default: :obj:`True`)
@@ -213,6 +222,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
     from ..training.accelerators import check_accelerator
 
     check_accelerator(accelerator)
+    data = given_data(SegmentDataConfig, data)
     if report:
         check_report_replaceable(out_dir)
     module = load_lightning(SegmentationModule, checkpoint, what="--checkpoint", task="segment")
@@ -239,6 +249,8 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig, out_dir: str, *,
     _, test, names = segment_datasets(data, force_reload=force_reload, train=False,
                                       progress=progress)
     defaults_notice(checkpoint, defaulted)  # once the data is made: no error follows
+    if data.data == SYNTHETIC:  # the settings that make other test scenes
+        moved_notice(given, recorded, ("size", "num_test", "data_seed"))
     with staged_run(out_dir, "evaluate", REPORT) as stage:
         run = _score_segmenter(module, test, names or module.hparams.class_names, stage,
                                progress=progress, report=report,

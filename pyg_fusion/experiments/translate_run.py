@@ -10,9 +10,10 @@ import dataclasses
 import os.path as osp
 
 from .._notices import notice
+from .image_checkpoint import (changed_flags, data_from_checkpoint, defaults_notice,
+                               given_data, moved_notice)
 from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateModelConfig,
                            TranslateTrainDataConfig, check_translate, check_translate_flags,
-                           changed_flags, data_from_checkpoint, defaults_notice,
                            translate_levels)
 from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceable,
                         checkpoint_epochs, config_with_data, figure_title)
@@ -161,17 +162,20 @@ def _chosen_weights(module, trainer) -> str:
 
 
 @keeps_global_rng
-def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: TranslateEvalConfig,
-                       out_dir: str, *, progress: bool = True, report: bool = True,
-                       config: dict | None = None, accelerator: str = "cpu",
-                       force_reload: bool = False) -> ImageRun:
+def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
+                       test: TranslateEvalConfig, out_dir: str, *, progress: bool = True,
+                       report: bool = True, config: dict | None = None,
+                       accelerator: str = "cpu", force_reload: bool = False) -> ImageRun:
     """Scores a checkpoint of :func:`run_translate` on the test split of the
     scenes it was trained on (FID and KID too with ``test.inception``); with
     ``report``, also writes ``translation.png`` (``test.num_figure`` scenes).
-    The fields of ``data`` given (not ``None``) override the recorded ones
-    (:func:`data_from_checkpoint`), e.g. another ``root``, ``data`` folder,
-    ``seed`` or ``batch_size``; an ``image_size`` the U-Net's levels cannot
-    take, or other ``modalities``, is an error, and so is a checkpoint trained
+    The data settings are those the checkpoint recorded
+    (:func:`data_from_checkpoint`) but those given in ``data``, e.g. another
+    ``root``, ``data`` folder, ``seed`` or ``batch_size``, as ``translate
+    evaluate`` takes its flags; an ``image_size`` (or the synthetic scenes'
+    seed) given away from the checkpoint's is scored with a notice
+    (:func:`moved_notice`). An ``image_size`` the U-Net's levels cannot take,
+    or other ``modalities``, is an error, and so is a checkpoint trained
     on a folder without ``data`` given (a folder has no test split), or a setting
     it would not read (the synthetic scenes' ``root``, ``data_seed`` and
     ``test.num_test`` with a folder; ``test.inception_size`` without
@@ -180,10 +184,12 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
 
     Args:
         checkpoint (str): a ``.ckpt`` file of :func:`run_translate`.
-        data (TranslateDataConfig): the scenes given anew: each field ``None``
-            is the checkpoint's (``TranslateDataConfig()`` holds a value in every
-            field, e.g. ``image_size=32``; another side than the checkpoint's is
-            scored with a notice).
+        data (TranslateDataConfig or dict, optional): the data settings given anew,
+            every other the checkpoint's: :obj:`None` (all of them the checkpoint's),
+            a dict of those given (e.g. ``{"data": "test_folder"}``), or a config
+            whose fields ``None`` are the checkpoint's (``TranslateDataConfig(data=...)``
+            gives every field its default, e.g. ``image_size=32``: one away from the
+            checkpoint's is scored with a notice).
         test (TranslateEvalConfig): the test scenes and the feature network.
         out_dir (str): the report's folder (written in ``<out_dir>/evaluate.partial``,
             moved into ``out_dir`` once finished); a training run's report there is an error.
@@ -203,6 +209,7 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     from ..training.translation_eval import load_feature_extractor
 
     check_accelerator(accelerator)
+    data = given_data(TranslateDataConfig, data)
     if report:
         check_report_replaceable(out_dir)
     module = load_lightning(TranslationModule, checkpoint, what="--checkpoint", task="translate")
@@ -235,10 +242,9 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
         # legitimate (how well it fits), but no test score: a folder has no test split
         notice(f"--data {data.data} is the folder the checkpoint was trained on: the scores "
                f"are of scenes it learned from, not of held-out test scenes")
-    if recorded.get("image_size") not in (None, data.image_size):
-        # a U-Net takes any side its levels divide: the scores of another are other ones
-        notice(f"--image-size {data.image_size}: the checkpoint was trained on "
-               f"{recorded['image_size']} x {recorded['image_size']} images")
+    # a U-Net takes any side its levels divide: the scores of another are other ones
+    moved_notice(given, module.hparams.get("data_config"),
+                 ("image_size",) + (_scene_seed(data) if data.data == SYNTHETIC else ()))
     n = min(test.num_figure, len(scored))
     data = as_recorded(data, "data")  # as metrics.json records it
     with staged_run(out_dir, "evaluate", REPORT) as stage:  # the report whole or not at all
@@ -258,6 +264,11 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig, test: Transla
     if report and n > 0:
         print(f"figure: {osp.join(out_dir, 'translation.png')}")
     return run
+
+
+def _scene_seed(data: TranslateDataConfig) -> tuple[str, ...]:
+    """The field that seeds the synthetic scenes (``translate_dataset``)."""
+    return ("seed",) if data.data_seed is None else ("data_seed",)
 
 
 def _check_evaluate_flags(given: TranslateDataConfig, data: TranslateDataConfig,
