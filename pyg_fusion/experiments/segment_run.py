@@ -124,12 +124,14 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
         force_reload (bool, optional): generate the synthetic scenes again
             (:func:`segment_datasets`). (default: :obj:`False`)
     """
+    from ..training._segmentation_loaders import check_workers
     from ..training.segmentation import SegmentationModule, fit_segmentation
     from ..training.seeding import seed_everything
     from ..training.accelerators import check_accelerator
 
     check_accelerator(accelerator)
     check_segment(data, model)
+    check_workers(data.workers)  # before the scenes are made (the loaders check it again)
     data = as_recorded(data, "root")
     train, test, names = segment_datasets(data, force_reload=force_reload, progress=progress)
     if data.data != SYNTHETIC:  # the scenes of a list are known once it is read
@@ -218,6 +220,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out
     """
     from .._loading import load_lightning
     from ..datasets.synthetic_rgbd import SYNTHETIC_RGBD_CLASSES
+    from ..training._segmentation_loaders import check_workers
     from ..training.segmentation import SegmentationModule
     from ..training.accelerators import check_accelerator
 
@@ -245,6 +248,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out
             raise ValueError(f"--num-classes {given_classes} does not match the checkpoint's "
                              f"{k} classes")
         data = dataclasses.replace(data, num_classes=k)  # the notice's default, for old files
+    check_workers(data.workers)  # given or the checkpoint's, before the scenes are made
     data = as_recorded(data, "root")
     _, test, names = segment_datasets(data, force_reload=force_reload, train=False,
                                       progress=progress)

@@ -4,6 +4,7 @@ the checks that the scenes mark unlabelled pixels as the module does and hold
 its classes."""
 from __future__ import annotations
 
+from numbers import Integral
 from typing import TYPE_CHECKING
 
 import torch
@@ -86,8 +87,28 @@ def _check_labels(module: "SegmentationModule", part: dict) -> None:
                          f"num_classes={k}, or a model of their classes")
 
 
+def check_workers(num_workers) -> None:
+    """Raises a :class:`ValueError` naming ``num_workers`` unless it is an
+    integer from 0 to :func:`~pyg_fusion.training.accelerators.max_threads`,
+    the bound of the CLI's ``--workers``: the loader forks that many processes,
+    so a count far beyond the CPUs hangs the machine, and a float or a string
+    failed only once the first epoch began, inside torch.
+
+    Args:
+        num_workers (int): data loader worker processes (a numpy integer too).
+    """
+    from .accelerators import THREADS_PER_CPU, max_threads, usable_cpus
+    top = max_threads()
+    if isinstance(num_workers, bool) or not isinstance(num_workers, Integral) or \
+            not 0 <= num_workers <= top:
+        raise ValueError(f"num_workers (--workers) must be an integer from 0 to {top} "
+                         f"({THREADS_PER_CPU} x the {usable_cpus()} CPUs this process may "
+                         f"use), got {num_workers!r}")
+
+
 def _loader(ds: Dataset, batch_size: int, shuffle: bool, seed: int,
             num_workers: int = 0) -> DataLoader:
+    check_workers(num_workers)  # before any scene is read or step taken
     g = torch.Generator().manual_seed(seed)
     return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, generator=g,
                       num_workers=num_workers, drop_last=shuffle
