@@ -85,3 +85,26 @@ def test_a_translate_caller_who_gives_the_folder_scores_at_the_checkpoints_side(
         str(ckpt), {"data": str(test)}, TranslateEvalConfig(), str(tmp_path / "ev"),
         progress=False, report=False))
     assert (run.data[0].y.shape, seen) == ((1, 3, 16, 16), [])
+
+
+def test_a_config_of_another_kind_of_data_is_scored_with_a_notice(tmp_path):
+    """TranslateDataConfig(image_size=16) for a generator trained on a folder
+    gives data='synthetic' too (its default): the synthetic scenes were scored
+    in place of a folder's, without a word."""
+    from pyg_fusion.experiments.translate_run import evaluate_translate
+    from pyg_fusion.training.translation import TranslationModule
+    module = TranslationModule(["shade", "depth"], [1, 1], gan_mode="none", ngf=2,
+                               num_downs=3)
+    trained = str(tmp_path / "train")
+    data = dataclasses.asdict(TranslateDataConfig(data=trained, modalities="shade,depth",
+                                                  image_size=16))
+    ckpt = tmp_path / "t.ckpt"
+    torch.save({"state_dict": module.state_dict(),
+                "hyper_parameters": {**module.hparams, "data_config": data}}, ckpt)
+    _, seen = _notices(lambda: evaluate_translate(
+        str(ckpt), TranslateDataConfig(image_size=16, root=str(tmp_path / "scenes")),
+        TranslateEvalConfig(num_test=2), str(tmp_path / "ev"), progress=False,
+        report=False))
+    assert seen == [f"--data synthetic: the checkpoint was trained with --data {trained}; "
+                    f"scoring with the settings given (left out, or None in Python, a "
+                    f"setting is the checkpoint's)"]

@@ -191,8 +191,8 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out
     scenes it was trained on, with the data settings it recorded
     (:func:`data_from_checkpoint`) but those given in ``data``, e.g. another
     ``root`` or ``num_test``, as ``segment evaluate`` takes its flags. A
-    synthetic ``size``, ``num_test`` or ``data_seed`` given away from the
-    checkpoint's is scored with a notice (:func:`moved_notice`); a
+    ``data`` kind, or a synthetic ``size``, ``num_test`` or ``data_seed``, given
+    away from the checkpoint's is scored with a notice (:func:`moved_notice`); a
     ``num_classes`` (or ``data``) whose classes differ from the model's, or a
     setting not read (``crop_size``; the synthetic scenes' with nyud data), is
     an error.
@@ -253,8 +253,9 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out
     _, test, names = segment_datasets(data, force_reload=force_reload, train=False,
                                       progress=progress)
     defaults_notice(checkpoint, defaulted)  # once the data is made: no error follows
-    if data.data == SYNTHETIC:  # the settings that make other test scenes
-        moved_notice(given, recorded, ("size", "num_test", "data_seed"))
+    # the settings that make other test scenes than the checkpoint's
+    moved_notice(given, recorded, ("data",) + (("size", "num_test", "data_seed")
+                                               if data.data == SYNTHETIC else ()))
     with staged_run(out_dir, "evaluate", REPORT) as stage:
         run = _score_segmenter(module, test, names or module.hparams.class_names, stage,
                                progress=progress, report=report,

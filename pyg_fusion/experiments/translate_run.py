@@ -172,8 +172,9 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
     The data settings are those the checkpoint recorded
     (:func:`data_from_checkpoint`) but those given in ``data``, e.g. another
     ``root``, ``data`` folder, ``seed`` or ``batch_size``, as ``translate
-    evaluate`` takes its flags; an ``image_size`` (or the synthetic scenes'
-    seed) given away from the checkpoint's is scored with a notice
+    evaluate`` takes its flags; an ``image_size``, the synthetic scenes' seed,
+    or another kind of ``data`` (synthetic or a folder) given away from the
+    checkpoint's is scored with a notice
     (:func:`moved_notice`). An ``image_size`` the U-Net's levels cannot take,
     or other ``modalities``, is an error, and so is a checkpoint trained
     on a folder without ``data`` given (a folder has no test split), or a setting
@@ -242,9 +243,12 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
         # legitimate (how well it fits), but no test score: a folder has no test split
         notice(f"--data {data.data} is the folder the checkpoint was trained on: the scores "
                f"are of scenes it learned from, not of held-out test scenes")
-    # a U-Net takes any side its levels divide: the scores of another are other ones
+    # a U-Net takes any side its levels divide: the scores of another are other ones;
+    # another folder than the training one is the usual test data, another kind is not
+    kind = (recorded.get("data", SYNTHETIC) == SYNTHETIC) != (data.data == SYNTHETIC)
     moved_notice(given, module.hparams.get("data_config"),
-                 ("image_size",) + (_scene_seed(data) if data.data == SYNTHETIC else ()))
+                 (("data",) if kind else ()) + ("image_size",)
+                 + (_scene_seed(data) if data.data == SYNTHETIC else ()))
     n = min(test.num_figure, len(scored))
     data = as_recorded(data, "data")  # as metrics.json records it
     with staged_run(out_dir, "evaluate", REPORT) as stage:  # the report whole or not at all
