@@ -42,7 +42,14 @@ USER_ERRORS = (CLIError, OSError, ValueError, PygFusionNotice)
 
 class _Parser(argparse.ArgumentParser):
     """argparse with the one-line error of the CLI contract (argparse's own
-    prints the usage block first)."""
+    prints the usage block first) and no abbreviated flags: with argparse's
+    prefix matching ``--meth lego`` ran as ``--method lego``, and a flag added
+    later that shares the prefix would silently change what such a command
+    means. Every parser of the CLI is one (``add_subparsers`` makes its
+    sub-commands of the parser's class)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "allow_abbrev": False})
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
