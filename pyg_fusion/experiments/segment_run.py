@@ -204,7 +204,8 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out
             a dict of those given (e.g. ``{"root": "scenes"}``), or a config whose
             fields ``None`` are the checkpoint's (``SegmentDataConfig(root=...)``
             gives every field its default, e.g. ``size=64``: one away from the
-            checkpoint's is scored with a notice).
+            checkpoint's is scored with a notice, or refused where it is not read,
+            e.g. the default ``crop_size`` for a nyud run trained with another).
         out_dir (str): logs and the report (written in ``<out_dir>/evaluate.partial``,
             moved into ``out_dir`` once finished); a training run's report there is an error.
         progress (bool, optional): progress bars. (default: :obj:`True`)
