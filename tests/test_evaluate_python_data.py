@@ -108,3 +108,26 @@ def test_a_config_of_another_kind_of_data_is_scored_with_a_notice(tmp_path):
     assert seen == [f"--data synthetic: the checkpoint was trained with --data {trained}; "
                     f"scoring with the settings given (left out, or None in Python, a "
                     f"setting is the checkpoint's)"]
+
+
+def test_a_data_seed_equal_to_the_seed_of_the_checkpoints_scenes_is_no_change(tmp_path):
+    """Synthetic scenes are seeded by data_seed, else by seed: a data_seed given
+    equal to the seed the checkpoint's scenes had scores the same scenes (no
+    notice), another one other scenes (a notice naming the checkpoint's seed)."""
+    from pyg_fusion.experiments.translate_run import evaluate_translate
+    from pyg_fusion.training.translation import TranslationModule
+    module = TranslationModule(["shade", "depth"], [1, 1], gan_mode="none", ngf=2,
+                               num_downs=3)
+    data = dataclasses.asdict(TranslateDataConfig(root=str(tmp_path / "scenes"), seed=2,
+                                                  modalities="shade,depth", image_size=8))
+    ckpt = tmp_path / "t.ckpt"
+    torch.save({"state_dict": module.state_dict(),
+                "hyper_parameters": {**module.hparams, "data_config": data}}, ckpt)
+    seen = {}
+    for seed in (2, 3):
+        _, seen[seed] = _notices(lambda: evaluate_translate(
+            str(ckpt), {"data_seed": seed}, TranslateEvalConfig(num_test=2),
+            str(tmp_path / "ev"), progress=False, report=False))
+    assert seen == {2: [], 3: ["--data-seed 3: the checkpoint was trained with --data-seed 2; "
+                               "scoring with the settings given (left out, or None in "
+                               "Python, a setting is the checkpoint's)"]}

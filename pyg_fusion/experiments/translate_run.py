@@ -246,9 +246,10 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
     # a U-Net takes any side its levels divide: the scores of another are other ones;
     # another folder than the training one is the usual test data, another kind is not
     kind = (recorded.get("data", SYNTHETIC) == SYNTHETIC) != (data.data == SYNTHETIC)
-    moved_notice(given, module.hparams.get("data_config"),
-                 (("data",) if kind else ()) + ("image_size",)
-                 + (_scene_seed(data) if data.data == SYNTHETIC else ()))
+    names, trained = (("data",) if kind else ()) + ("image_size",), dict(recorded)
+    if data.data == SYNTHETIC:
+        names += _scene_seed(data, trained)
+    moved_notice(given, trained if module.hparams.get("data_config") else None, names)
     n = min(test.num_figure, len(scored))
     data = as_recorded(data, "data")  # as metrics.json records it
     with staged_run(out_dir, "evaluate", REPORT) as stage:  # the report whole or not at all
@@ -270,9 +271,17 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
     return run
 
 
-def _scene_seed(data: TranslateDataConfig) -> tuple[str, ...]:
-    """The field that seeds the synthetic scenes (``translate_dataset``)."""
-    return ("seed",) if data.data_seed is None else ("data_seed",)
+def _scene_seed(data: TranslateDataConfig, trained: dict) -> tuple[str, ...]:
+    """The field that seeds the synthetic scenes to score (``data_seed``, else
+    ``seed``: ``translate_dataset``), with ``trained`` (the recorded settings)
+    holding the seed of the checkpoint's scenes under that name: a
+    ``--data-seed`` equal to the ``--seed`` the checkpoint's scenes had is no
+    other scenes."""
+    field = "seed" if data.data_seed is None else "data_seed"
+    if trained.get("data_seed") is not None or "seed" in trained:
+        trained[field] = (trained["seed"] if trained.get("data_seed") is None
+                          else trained["data_seed"])
+    return (field,)
 
 
 def _check_evaluate_flags(given: TranslateDataConfig, data: TranslateDataConfig,
