@@ -52,6 +52,18 @@ class TimedAdamTask(L.LightningModule):
     names ``lr`` and ``operator_lr`` (:func:`check_diverged`), in any trainer; so does a check in the
     training step that finds NaN or Inf made of finite inputs
     (:meth:`divergence_named`).
+
+    Args:
+        model (torch.nn.Module): the model trained.
+        lr (float): Adam's learning rate.
+        weight_decay (float): Adam's weight decay.
+        operator_lr (float, optional): Adam's learning rate of the LEGO operators
+            (:class:`~pyg_fusion.nn.LEGOFusion` parameters; ``None``: ``lr``).
+            (default: :obj:`None`)
+        operator_warmup (int or str, optional): epochs at the start during which the LEGO
+            operators keep their values, or :obj:`"auto"` (see above). (default: :obj:`0`)
+        branch_warmup (bool, optional): the model's branch stays off while the operators
+            keep their values (see above). (default: :obj:`False`)
     """
 
     def __init__(self, model: nn.Module, lr: float, weight_decay: float,
@@ -238,10 +250,11 @@ class OperatorWarmupAuto(EarlyStoppingAfter):
     its branch.
 
     Args:
-        *args: as :class:`EarlyStoppingAfter` (``monitor`` first).
+        *args (optional): as :class:`EarlyStoppingAfter` (``monitor`` first).
         phase_epochs (int): the cap of each phase, in epochs (the trainer's
             ``max_epochs`` should be :meth:`num_phases` times it).
-        **kwargs: as :class:`EarlyStoppingAfter` (``patience``, ``min_epochs``...).
+        **kwargs (optional): as :class:`EarlyStoppingAfter` (``patience``,
+            ``min_epochs``...).
     """
 
     def __init__(self, *args, phase_epochs: int, **kwargs):

@@ -48,10 +48,10 @@ class EarlyStoppingAfter(EarlyStopping):
     from scratch moves it (:class:`~pyg_fusion.training._task.OperatorWarmupAuto`).
 
     Args:
-        *args: as :class:`~lightning.pytorch.callbacks.EarlyStopping`.
+        *args (optional): as :class:`~lightning.pytorch.callbacks.EarlyStopping`.
         min_epochs (int, optional): epochs trained before the run may stop.
             (default: :obj:`0`)
-        **kwargs: as :class:`~lightning.pytorch.callbacks.EarlyStopping`.
+        **kwargs (optional): as :class:`~lightning.pytorch.callbacks.EarlyStopping`.
     """
 
     def __init__(self, *args, min_epochs: int = 0, **kwargs):
@@ -155,14 +155,15 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
         progress (bool, optional): show a progress bar. (default: :obj:`True`)
         checkpoint (bool, optional): write checkpoints (``last.ckpt`` always, ``best.ckpt``
             with ``monitor``). (default: :obj:`True`)
-        **kwargs: passed to :class:`lightning.Trainer` (``deterministic``: by default
-            ``True`` on the CPU, ``"warn"`` on an accelerator, where some ops have no
-            deterministic kernel; ``logger`` replaces the CSV log, ``enable_model_summary``
-            is ``False`` unless given). ``default_root_dir``, ``enable_checkpointing`` and
-            ``enable_progress_bar`` are set by ``out_dir``, ``checkpoint`` and ``progress``.
         log_every_n_steps (int, optional): as in Lightning. (default: :obj:`1`)
         name (str, optional): the CSV logger's folder under ``out_dir``.
             (default: :obj:`"logs"`)
+        **kwargs (optional): Additional arguments of :class:`lightning.Trainer`
+            (``deterministic``: by default ``True`` on the CPU, ``"warn"`` on an
+            accelerator, where some ops have no deterministic kernel; ``logger`` replaces
+            the CSV log, ``enable_model_summary`` is ``False`` unless given).
+            ``default_root_dir``, ``enable_checkpointing`` and ``enable_progress_bar`` are
+            set by ``out_dir``, ``checkpoint`` and ``progress``.
     """
     check_accelerator(accelerator, devices)  # before anything is seeded or written
     for key, own in _OWN_OPTIONS.items():
@@ -320,7 +321,8 @@ class Trainer(L.Trainer):
     Args:
         seed (int, optional): the seed of data workers and DDP processes
             (``None``: unseeded). (default: :obj:`None`)
-        *args: passed to :class:`lightning.Trainer`.
+        *args (optional): passed to :class:`lightning.Trainer`.
+        **kwargs (optional): passed to :class:`lightning.Trainer`.
     """
 
     def __init__(self, *args, seed: int | None = None, **kwargs):
