@@ -6,6 +6,7 @@ import dataclasses
 import inspect
 import io
 import json
+import re
 import sys
 
 import pytest
@@ -45,7 +46,11 @@ def test_every_data_config_field_is_a_flag(command):
     actions = {a.dest: a for a in _command(command)._actions if a.option_strings}
     for f in dataclasses.fields(DataConfig):
         assert "--" + f.name.replace("_", "-") in actions[f.name].option_strings
-        assert actions[f.name].help == f.metadata["help"]
+        want = f.metadata["help"]
+        if command == "evaluate":  # every value defaults to what the checkpoint recorded
+            want = re.sub(r"\s*\(default[^)]*\)", "", want) + " (default: the checkpoint's)"
+            assert actions[f.name].default is None
+        assert actions[f.name].help == want
 
 
 def test_every_lego_config_field_is_an_argument_of_lego():

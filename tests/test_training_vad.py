@@ -180,8 +180,14 @@ def test_a_finer_source_is_averaged_per_segment_by_every_vad_method(tmp_path):
     with pytest.raises(ValueError, match="every one of the 8 segments at least one unit"):
         build_model("lego", "vad", _inch(fine), num_segments=8)(Batch.from_data_list([bad]))
     bad.assign_c3d = videos[0].assign_c3d + 1  # a segment 8 of 8
+    # refused when batched (it would point into the next video) ...
+    with pytest.raises(ValueError, match=r"cannot batch 'assign_c3d': its ids span \[1, 8\]"):
+        Batch.from_data_list([bad])
+    # ... and by the model, given a batch changed after batching
+    changed = Batch.from_data_list([videos[0]])
+    changed.assign_c3d = changed.assign_c3d + 1
     with pytest.raises(ValueError, match=r"assign_c3d holds segment indices outside \[0, 8\)"):
-        build_model("lego", "vad", _inch(fine), num_segments=8)(Batch.from_data_list([bad]))
+        build_model("lego", "vad", _inch(fine), num_segments=8)(changed)
 
 
 def test_fit_vad_is_deterministic_and_scores_frames(vad_data, tmp_path):

@@ -128,7 +128,7 @@ def test_flags_config_and_a_checkpoint_of_phase_3(tmp_path, capsys):
     assert main(["compare", "--dataset", "digits", "--method", "lego", "--branch-warmup",
                  "--epochs", "1", "--no-progress", "--out", str(tmp_path / "n")]) == 2
     err = capsys.readouterr().err
-    assert "branch_warmup" in err and "VAD options" in err and err.count("\n") == 1, err
+    assert "--branch-warmup" in err and "VAD options" in err and err.count("\n") == 1, err
     # a run whose branch trained: its checkpoint, rebuilt, runs the branch
     out = tmp_path / "train"
     assert main(["train", "--dataset", "synthetic-vad", "--root", data, "--num-segments", "8",

@@ -199,7 +199,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out
 
     Args:
         checkpoint (str): a ``.ckpt`` file of :func:`run_segment`.
-        data (SegmentDataConfig or dict, optional): the data settings given anew,
+        data (SegmentDataConfig or dict or None): the data settings given anew,
             every other the checkpoint's: :obj:`None` (all of them the checkpoint's),
             a dict of those given (e.g. ``{"root": "scenes"}``), or a config whose
             fields ``None`` are the checkpoint's (``SegmentDataConfig(root=...)``

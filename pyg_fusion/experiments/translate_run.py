@@ -185,7 +185,7 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
 
     Args:
         checkpoint (str): a ``.ckpt`` file of :func:`run_translate`.
-        data (TranslateDataConfig or dict, optional): the data settings given anew,
+        data (TranslateDataConfig or dict or None): the data settings given anew,
             every other the checkpoint's: :obj:`None` (all of them the checkpoint's),
             a dict of those given (e.g. ``{"data": "test_folder"}``), or a config
             whose fields ``None`` are the checkpoint's (``TranslateDataConfig(data=...)``

@@ -7,7 +7,8 @@ import torch
 from ._common import check_graph
 
 
-def select_edges(edge_index: np.ndarray, edge_weight: np.ndarray, *,
+def select_edges(edge_index: np.ndarray | torch.Tensor,
+                 edge_weight: np.ndarray | torch.Tensor, *,
                  top_k: int | None = None, directed: bool = False
                  ) -> tuple[np.ndarray, np.ndarray]:
     """The edges :func:`plot_relation_graph` draws: duplicate edges summed
