@@ -59,3 +59,22 @@ def test_a_float_option_out_of_its_range_is_named_at_parsing(tmp_path, capsys, f
         assert capsys.readouterr().err == f"pyg-fusion train: error: {message} (see " \
                                           f"pyg-fusion train --help)\n"
     assert not (tmp_path / "data").exists() and not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--restarts", "2"], "--restarts 2 chooses among the restarts on held-out videos, and "
+                          "--val-fraction 0 holds none out"),
+    (["--val-choice", "pseudo_auc"], "--val-choice pseudo_auc scores the held-out videos, "
+                                     "and --val-fraction 0 holds none out"),
+])
+def test_a_vad_choice_without_held_out_videos_names_the_flags(tmp_path, capsys, flags, message):
+    """compare --restarts 2 --val-fraction 0 said 'restarts > 1 needs held-out
+    videos ...: val_fraction must be > 0' (and --val-choice pseudo_auc
+    "choice='pseudo_auc' needs held-out videos"), fit_vad's arguments, from
+    the first run of the grid."""
+    from pyg_fusion.cli import main
+    assert main(["compare", "--dataset", "synthetic-vad", "--root", str(tmp_path / "data"),
+                 "--method", "graph-mean", "--val-fraction", "0", *flags,
+                 "--out", str(tmp_path / "out"), "--no-progress"]) == 2
+    assert capsys.readouterr().err == f"pyg-fusion compare: error: {message}\n"
+    assert not (tmp_path / "data").exists() and not (tmp_path / "out").exists()

@@ -93,6 +93,14 @@ def _check_run_options(task: str, given: dict[str, Any]) -> None:
     if moved("restart_combine") and value("restarts") == 1:
         raise ValueError(f"--restart-combine {given['restart_combine']} combines the restarts "
                          f"of a run, and --restarts is 1: give --restarts > 1")
+    # fit_vad's own checks of these name its arguments (restarts > 1,
+    # choice='pseudo_auc'), not the flags a user typed
+    if value("restarts") > 1 and not value("val_fraction"):
+        raise ValueError(f"--restarts {value('restarts')} chooses among the restarts on "
+                         f"held-out videos, and --val-fraction 0 holds none out")
+    if value("val_choice") != known["val_choice"][1].default and not value("val_fraction"):
+        raise ValueError(f"--val-choice {value('val_choice')} scores the held-out videos, "
+                         f"and --val-fraction 0 holds none out")
     unread = [flag(n) for n in ("patience", "min_epochs") if moved(n)]
     if unread and not value("val_fraction"):
         raise ValueError(f"{', '.join(unread)}: early stopping watches the held-out videos, "
