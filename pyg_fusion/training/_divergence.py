@@ -85,7 +85,7 @@ def check_diverged(task: TimedAdamTask, loss) -> None:
 
     Args:
         task (TimedAdamTask): the task, after the optimizer's step.
-        loss (torch.Tensor, optional): the step's training loss.
+        loss (torch.Tensor or None): the step's training loss, or :obj:`None`.
     """
     params = [(name, p) for name, p in task.named_parameters() if p.is_floating_point()]
     # NaN propagates through amax: one finite flag per tensor, read at once
