@@ -145,7 +145,7 @@ def test_image_translation_sets_have_no_classes_and_one_width_per_modality(tmp_p
         assert d.channels == channels and d[0].y.shape == (1, 3, 16, 16)
         with pytest.raises(ValueError, match="the target y is an image.*no classes"):
             d.num_classes
-        for attr in ("num_features", "num_node_features"):
+        for attr in ("num_features", "num_node_features", "num_source_features"):
             with pytest.raises(ValueError, match=rf"use channels \({channels}\)"):
                 getattr(d, attr)
 

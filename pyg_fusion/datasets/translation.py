@@ -41,8 +41,10 @@ def image_pair_data(inputs: dict[str, Tensor], target: Tensor | None) -> Data:
 class ImagePairs:
     """What PyG's dataset attributes mean for scenes of images: PyG reads
     ``num_classes`` off ``y`` (here a ``[1, 3, H, W]`` image: it gave ``W``)
-    and ``num_features`` off ``x`` (absent: it gave 0); each is an error
-    naming :attr:`channels` instead."""
+    and ``num_features`` off ``x`` (absent: it gave 0), and
+    :class:`FusionDataset` reads ``num_source_features`` off a graph item
+    (here a plain AttributeError); each is an error naming :attr:`channels`
+    instead."""
 
     @property
     def num_classes(self) -> int:
@@ -58,6 +60,14 @@ class ImagePairs:
     @property
     def num_features(self) -> int:
         return self.num_node_features
+
+    @property
+    def num_source_features(self) -> dict[str, int]:
+        # FusionDataset's reads it off a graph item (x_<source> [N, F]): an
+        # image item has none, and PyG's __getattr__ said "no attribute"
+        raise ValueError(f"{self.__class__.__name__}: a scene has one image [1, C, H, W] per "
+                         f"modality, not one feature width per source "
+                         f"(num_source_features): use channels ({self.channels})")
 
 
 _SPLITS = {"train": 0, "val": 1, "test": 2}
