@@ -230,3 +230,15 @@ def test_rgbd_checks_crop_size_and_num_classes(tmp_path, kw, name):
     _write_nyud(tmp_path)
     with pytest.raises((TypeError, ValueError), match=name):
         RGBDSegmentation(tmp_path, "train", **kw)
+
+
+def test_rgbd_relative_root_reads_lazily_after_a_chdir(tmp_path, monkeypatch):
+    # a lazy dataset (in_memory=False) joined its items to the relative root
+    # at each read: after os.chdir they named no file
+    arrays = _write_nyud(tmp_path / "nyud")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path)
+    ds = RGBDSegmentation("nyud", "val", normalize=False)
+    assert ds.root == str(tmp_path / "nyud") and os.path.isabs(ds.list_file)
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert torch.equal(ds[0]["mask"], torch.from_numpy(arrays[0][1].astype(np.int64)))

@@ -141,7 +141,7 @@ class RGBDSegmentation(Dataset):
     r"""NYUDv2-style RGB-D segmentation data from a list file.
 
     Args:
-        root (str): data folder.
+        root (str): data folder (made absolute here: items are read lazily).
         split (str, optional): ``"train"``, ``"val"`` or ``"test"``; the list is
             ``<root>/<split>.txt`` unless ``list_file`` is given. (default: :obj:`"train"`)
         list_file (str, optional): explicit list file (absolute or relative to ``root``).
@@ -177,7 +177,9 @@ class RGBDSegmentation(Dataset):
         check_int("num_classes", num_classes, minimum=1)
         if crop_size is not None:
             check_int("crop_size", crop_size, minimum=1)
-        self.root = osp.expanduser(str(root))  # as PyG's datasets: '~/data' is a home's folder
+        # '~/data' is a home's folder, as PyG's datasets read it; absolute: the
+        # items are read lazily, so a relative root named no file after os.chdir
+        self.root = osp.abspath(osp.expanduser(str(root)))
         self.split = split
         if list_file is None:
             if split not in ("train", "val", "test"):
