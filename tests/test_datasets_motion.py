@@ -39,6 +39,19 @@ def test_snippet_features_errors():
         motion_snippet_features(np.zeros((1333, 6)), rate=4)   # ran, 1333 axes of 1 snippet
 
 
+def test_snippet_features_refuse_nan_and_inf_naming_the_first():
+    # NaN input gave NaN features (every statistic of its snippet) without a word
+    signal = np.random.default_rng(0).normal(size=(3, 40))
+    signal[2, 17] = signal[2, 30] = np.nan
+    with pytest.raises(ValueError, match=r"signal holds NaN or Inf \(2 value\(s\), the first "
+                                         r"at axis 2, sample 17\)"):
+        motion_snippet_features(signal)
+    signal[2] = 0.0
+    signal[1, 5] = -np.inf
+    with pytest.raises(ValueError, match=r"first at axis 1, sample 5"):
+        motion_snippet_features(signal)
+
+
 def test_argument_errors(tmp_path):
     with pytest.raises(ValueError, match="recordings"):
         MotionVAD(str(tmp_path), recordings=(3, 11))

@@ -116,7 +116,8 @@ def test_errors_name_the_argument(tmp_path):
         X = list(TEST[0])
         X[2] = TRAIN[0][5]
         RecordingStreamsVAD(root, **{**KW, "test_recordings": (X, TEST[1])})
-    with pytest.raises(ValueError, match=r"train_recordings\[0\]\[1\] holds NaN"):
+    with pytest.raises(ValueError, match=r"train_recordings\[0\]\[1\] holds NaN or Inf "
+                                         r"\(1 value\(s\), the first at channel 0, sample 3\)"):
         X = [x.copy() for x in TRAIN[0]]
         X[1][0, 3] = np.nan
         RecordingStreamsVAD(root, **{**KW, "train_recordings": (X, TRAIN[1])})

@@ -28,6 +28,15 @@ def save_npy(path: str, array: np.ndarray) -> None:
 
 
 
+def nonfinite(array: np.ndarray) -> tuple[int, tuple[int, ...]] | None:
+    """``(count, index of the first)`` of the NaN / Inf values of a numeric
+    ``array`` (C order), or :obj:`None` when every value is finite."""
+    bad = ~np.isfinite(array)
+    if not bad.any():
+        return None
+    return int(bad.sum()), tuple(int(i) for i in np.argwhere(bad)[0])
+
+
 def require_file(path: str, what: str) -> str:
     if osp.isdir(path):
         raise IsADirectoryError(f"{what}: {path} is a folder; expected a file")
@@ -48,11 +57,10 @@ def load_npy(path: str, what: str, *, finite: bool = False) -> np.ndarray:
     if finite:
         if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
             raise ValueError(f"{what}: {path} holds {array.dtype} values, expected numbers")
-        bad = ~np.isfinite(array)
-        if bad.any():
-            first = tuple(int(i) for i in np.argwhere(bad)[0])
-            raise ValueError(f"{what}: {path} holds {int(bad.sum())} NaN or Inf value(s), "
-                             f"the first at index {first}")
+        bad = nonfinite(array)
+        if bad is not None:
+            raise ValueError(f"{what}: {path} holds {bad[0]} NaN or Inf value(s), "
+                             f"the first at index {bad[1]}")
         # features are stored in float32: a larger magnitude would become Inf
         if array.size and np.issubdtype(array.dtype, np.floating) and array.dtype.itemsize > 4:
             big, largest = float(np.finfo(np.float32).max), float(np.abs(array).max())

@@ -8,6 +8,8 @@ import re
 
 import numpy as np
 
+from ._io import nonfinite
+
 
 def digest_signal(x: np.ndarray) -> str:
     return hashlib.sha1(f"{x.shape}".encode() + np.ascontiguousarray(x).tobytes()).hexdigest()
@@ -30,8 +32,10 @@ def check_recordings(name: str, value) -> tuple[list[np.ndarray], np.ndarray]:
         if x.ndim != 2:
             raise ValueError(f"{name}[0][{i}] must be [channels, samples], got shape "
                              f"{x.shape}")
-        if not np.isfinite(x).all():
-            raise ValueError(f"{name}[0][{i}] holds NaN or Inf")
+        bad = nonfinite(x)
+        if bad is not None:
+            raise ValueError(f"{name}[0][{i}] holds NaN or Inf ({bad[0]} value(s), the first "
+                             f"at channel {bad[1][0]}, sample {bad[1][1]})")
         out.append(x)
     for a in labels:
         if isinstance(a, bool) or not isinstance(a, (str, numbers.Integral)):

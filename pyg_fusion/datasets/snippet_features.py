@@ -5,6 +5,8 @@ import numbers
 
 import numpy as np
 
+from ._io import nonfinite
+
 STATISTICS = ("mean", "std", "min", "max", "median", "iqr", "mean_abs_diff", "mean_cross_rate")
 
 
@@ -21,7 +23,8 @@ def motion_snippet_features(signal: np.ndarray, rate: int = 10) -> np.ndarray:
     dropped.
 
     Args:
-        signal (np.ndarray): ``[axes, samples]``.
+        signal (np.ndarray): ``[axes, samples]``, finite (NaN or Inf is an
+            error naming the first's axis and sample).
         rate (int, optional): samples per snippet (the sampling rate, for 1-s
             snippets). (default: :obj:`10`)
 
@@ -41,6 +44,10 @@ def motion_snippet_features(signal: np.ndarray, rate: int = 10) -> np.ndarray:
         raise ValueError(f"signal must be [axes, samples], got shape {signal.shape}: more "
                          f"axes than samples; a [samples, axes] array must be transposed "
                          f"(signal.T)")
+    bad = nonfinite(signal)
+    if bad is not None:  # every statistic of its snippet, and the spectrum, would be NaN
+        raise ValueError(f"signal holds NaN or Inf ({bad[0]} value(s), the first at axis "
+                         f"{bad[1][0]}, sample {bad[1][1]}); expected finite samples")
     T = signal.shape[1] // rate
     if T == 0:
         raise ValueError(f"signal has {signal.shape[1]} samples, fewer than one snippet "
