@@ -2,6 +2,7 @@
 train and evaluate) name the versions that computed them, as the graph
 tasks' records do (:func:`~pyg_fusion.experiments._versions.library_versions`)."""
 import contextlib
+import dataclasses
 import io
 import json
 import os
@@ -71,7 +72,29 @@ def test_the_files_a_recorded_config_names_are_absolute(tmp_path, monkeypatch):
             got["splits"]["val_data"]) == tuple(os.path.join(os.getcwd(), p) for p in (
                 "run/last.ckpt", "r18.pth", "inc.pt", "val"))
     assert got["model"]["width"] == 4 and got["test"]["num_test"] == 2
-    assert config_with_data(None, TranslateDataConfig()) is None
+    # a Python call without config= recorded "config": null, nothing of the data scored
+    got = config_with_data(None, TranslateDataConfig(), eval=None, splits=TranslateDataConfig())
+    assert got == {"splits": dataclasses.asdict(TranslateDataConfig()),
+                   "data": dataclasses.asdict(TranslateDataConfig())}
+
+
+def test_a_python_evaluation_without_config_records_what_it_scored(reports, tmp_path):
+    # evaluate_segment / evaluate_translate given no config= wrote "config": null:
+    # the record named neither the data nor the test settings it scored
+    from pyg_fusion.experiments.segment_run import evaluate_segment
+    from pyg_fusion.experiments.translate_run import evaluate_translate
+    from pyg_fusion.experiments.image_config import TranslateEvalConfig
+    for task, run in (("segment", lambda c, o: evaluate_segment(c, None, o, progress=False)),
+                      ("translate", lambda c, o: evaluate_translate(
+                          c, None, TranslateEvalConfig(num_test=2), o, progress=False))):
+        ckpt = str(reports["tmp"] / task / "checkpoints" / "last.ckpt")
+        with contextlib.redirect_stdout(io.StringIO()):
+            run(ckpt, str(tmp_path / task))
+        config = json.loads((tmp_path / task / "metrics.json").read_text())["config"]
+        assert config["data"] == reports[task, "evaluate"]["config"]["data"]
+        if task == "translate":
+            assert config["eval"] == {**reports[task, "evaluate"]["config"]["eval"],
+                                      "num_test": 2}
 
 
 def test_a_rerun_leaves_no_earlier_figure_beside_its_report(reports, tmp_path, capsys):

@@ -57,19 +57,27 @@ def as_recorded(data, field: str):
     return dataclasses.replace(data, **{field: osp.abspath(getattr(data, field))})
 
 
-def config_with_data(config: dict | None, data) -> dict | None:
+def config_with_data(config: dict | None, data, **sections) -> dict:
     """``config`` with the data actually scored (the checkpoint's settings
     filled in) as its ``data`` section, and the files it names
     (:data:`PATHS`) by absolute path: the record names the same files read
     from any folder, as it names the data's folder.
 
+    Without ``config`` (a Python call given no ``config=``) the record is
+    made of ``sections``, the typed configs the run was called with, as the
+    CLI records them: as the graph tasks' records, it names what the run
+    scored and what reruns it.
+
     Args:
-        config (dict or None): the run's config, or :obj:`None` (returned as is).
+        config (dict or None): the run's config (the CLI's), or :obj:`None`.
         data (dataclass): the data config scored.
+        **sections (optional): the run's other configs by section name
+            (``model=``, ``trainer=``, ``eval=``...), read without ``config``.
     """
     import os.path as osp
     if config is None:
-        return None
+        config = {name: dataclasses.asdict(cfg) for name, cfg in sections.items()
+                  if cfg is not None}
 
     def absolute(section: dict) -> dict:
         return {k: osp.abspath(v) if k in PATHS and isinstance(v, str) else v

@@ -117,7 +117,8 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
         report (bool, optional): write ``metrics.json``, ``metrics.md`` and
             ``predictions.png`` and print the table. (default: :obj:`True`)
         config (dict, optional): the run's full config, recorded in
-            ``metrics.json``. (default: :obj:`None`)
+            ``metrics.json``; without it the record holds ``data``, ``model`` and
+            ``trainer``. (default: :obj:`None`)
         accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
             ``"auto"`` (:func:`~pyg_fusion.training.accelerators.check_accelerator`).
             (default: :obj:`"cpu"`)
@@ -155,7 +156,9 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
                                   progress=progress, checkpoint=checkpoint,
                                   num_workers=data.workers, accelerator=accelerator)
         run = _score_segmenter(module, test, names, stage, progress=progress, trainer=fitted,
-                               report=report, config=config_with_data(config, data),
+                               report=report,
+                               config=config_with_data(config, data, model=model,
+                                                       trainer=trainer),
                                batch_size=data.batch_size, num_workers=data.workers,
                                epochs=trainer.epochs)
     _wrote(out_dir, report)
@@ -211,8 +214,8 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out
         progress (bool, optional): progress bars. (default: :obj:`True`)
         report (bool, optional): write the report files (see
             :func:`run_segment`). (default: :obj:`True`)
-        config (dict, optional): recorded in ``metrics.json``.
-            (default: :obj:`None`)
+        config (dict, optional): recorded in ``metrics.json``; without it the record
+            holds the ``data`` scored. (default: :obj:`None`)
         accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
             ``"auto"`` (:func:`~pyg_fusion.training.accelerators.check_accelerator`).
             (default: :obj:`"cpu"`)

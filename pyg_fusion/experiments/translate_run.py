@@ -82,7 +82,8 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
             settings instead of the validation split. (default: :obj:`None`)
         report (bool, optional): write ``metrics.json`` and ``metrics.md``
             and print the table. (default: :obj:`True`)
-        config (dict, optional): recorded in ``metrics.json``.
+        config (dict, optional): recorded in ``metrics.json``; without it the record
+            holds ``data``, ``splits``, ``model`` and ``eval`` (``test``, where given).
             (default: :obj:`None`)
         accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
             ``"auto"`` (:func:`~pyg_fusion.training.accelerators.check_accelerator`).
@@ -140,7 +141,8 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
                                               progress=progress,
                                               force_reload=force_reload), "test"
         return _score_translator(module, scored, split, data, mods, stage, progress=progress,
-                                 report=report, config=config_with_data(config, data),
+                                 report=report, config=config_with_data(
+                                     config, data, splits=splits, model=model, eval=test),
                                  accelerator=accelerator, extra=weights)
 
 
@@ -196,8 +198,8 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
             moved into ``out_dir`` once finished); a training run's report there is an error.
         progress (bool, optional): progress bars. (default: :obj:`True`)
         report (bool, optional): write the report files. (default: :obj:`True`)
-        config (dict, optional): recorded in ``metrics.json``.
-            (default: :obj:`None`)
+        config (dict, optional): recorded in ``metrics.json``; without it the record
+            holds the ``data`` scored and ``eval`` (``test``). (default: :obj:`None`)
         accelerator (str, optional): what to train and score on, ``"cpu"``, ``"gpu"`` or
             ``"auto"`` (:func:`~pyg_fusion.training.accelerators.check_accelerator`).
             (default: :obj:`"cpu"`)
@@ -254,7 +256,8 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
     data = as_recorded(data, "data")  # as metrics.json records it
     with staged_run(out_dir, "evaluate", REPORT) as stage:  # the report whole or not at all
         run = _score_translator(module, scored, "test", data, mods, stage, progress=progress,
-                                report=report, config=config_with_data(config, data),
+                                report=report,
+                                config=config_with_data(config, data, eval=test),
                                 extractor=extractor,
                                 extra={"checkpoint": osp.abspath(checkpoint)},
                                 accelerator=accelerator)
