@@ -63,13 +63,15 @@ def cell(r: dict | None, metric: str) -> str:
     other metrics to 3 decimals."""
     if r is None:
         return "-"
+    # null: a NaN or Inf (a diverged seed's), as write_json writes it: "nan" as before
+    mean, std = (float("nan") if r.get(k) is None else r[k] for k in ("mean", "std"))
     if metric in PERCENT:
         one = len(r.get("seeds", ())) == 1
-        return (f"{100 * r['mean']:.2f}" if one
-                else f"{100 * r['mean']:.2f} ± {100 * r['std']:.2f}")
+        return (f"{100 * mean:.2f}" if one
+                else f"{100 * mean:.2f} ± {100 * std:.2f}")
     if metric == "params":
-        return f"{int(r['mean']):,}"
-    return f"{r['mean']:.3f}"
+        return f"{int(mean):,}"
+    return f"{mean:.3f}"
 
 
 def seeds_cell(records: list[dict], method: str) -> str:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import os.path as osp
 import secrets
@@ -312,10 +313,29 @@ def write_text(path: str | os.PathLike, text: str) -> None:
 
 
 def write_json(path: str | os.PathLike, obj, **kwargs) -> None:
-    """JSON written atomically (``indent=1`` unless given)."""
+    """JSON written atomically (``indent=1`` unless given), strict: a NaN or
+    infinite float (a diverged seed's metric, a loss never recorded) is
+    written as ``null``, its meaning in JSON, which has no NaN or Infinity
+    (Python's ``json`` wrote the bare words, which browsers, Node and other
+    languages refuse, and ``jq`` read ``Infinity`` as ``1.8e308``). The run's
+    numbers are all written: the readers of pyg_fusion's records read a
+    ``null`` number as NaN."""
     kwargs.setdefault("indent", 1)
+    # allow_nan=False: whatever _finite does not reach (a default= encoder's
+    # output) is refused before the file is replaced, not written invalid
     with atomic_write(path, "w") as f:
-        json.dump(obj, f, **kwargs)
+        json.dump(_finite(obj), f, allow_nan=False, **kwargs)
+
+
+def _finite(obj):
+    """``obj`` with every non-finite float (in dicts, lists, tuples) as :obj:`None`."""
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {k: _finite(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_finite(v) for v in obj]
+    return obj
 
 
 def save_torch(obj, path: str | os.PathLike) -> None:

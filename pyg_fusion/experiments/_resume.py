@@ -71,6 +71,12 @@ def reusable_runs(earlier: list[dict], identities: dict[str, dict],
             continue
         for seed in seeds:
             if all(seed in r["seeds"] for r in by_metric.values()):
+                # null: a NaN or Inf value (a diverged seed's), as write_json writes it
                 out.setdefault(method, {})[seed] = {
-                    m: r["values"][r["seeds"].index(seed)] for m, r in by_metric.items()}
+                    m: _number(r["values"][r["seeds"].index(seed)])
+                    for m, r in by_metric.items()}
     return out
+
+
+def _number(value):
+    return float("nan") if value is None else value

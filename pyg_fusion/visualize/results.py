@@ -28,22 +28,33 @@ def _records(results) -> list[dict]:
         raise TypeError("results must be the list of records of pyg-fusion compare "
                         "(results.json) or its path")
     keys = ("dataset", "setting", "method", "metric", "mean", "std", "values")
+    out = []
     for r in results:
         missing = [k for k in keys if k not in r]
         if missing:
             raise ValueError(f"results: a record lacks {missing}; expected the records of "
                              f"pyg-fusion compare (results.json)")
         values = r["values"]
+        if isinstance(values, list):
+            values = [_nan_for_null(v) for v in values]
+        r = {**r, "mean": _nan_for_null(r["mean"]), "std": _nan_for_null(r["std"]),
+             "values": values}
         if not (_is_number(r["mean"]) and _is_number(r["std"]) and isinstance(values, list)
                 and values and all(map(_is_number, values))):
             raise ValueError(f"results: the record of {r['method']!r}, {r['metric']!r} must "
                              f"hold numbers: mean, std and a non-empty list of values, got "
                              f"mean={r['mean']!r}, std={r['std']!r}, values={values!r}")
-    return results
+        out.append(r)
+    return out
 
 
 def _is_number(x) -> bool:
     return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def _nan_for_null(x):
+    # null: a NaN or Inf (a diverged seed's) as write_json writes it (JSON has neither)
+    return float("nan") if x is None else x
 
 
 @closes_on_error
