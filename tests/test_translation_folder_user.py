@@ -255,3 +255,15 @@ def test_a_photo_is_read_upright_as_its_exif_orientation_shows_it(tmp_path, orie
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # one aspect ratio: no notice
         TaskonomyFolder(str(root), ["depth", "shade"], image_size=None).check_files()
+
+
+def test_a_relative_root_reads_its_scenes_after_a_chdir(tmp_path, monkeypatch):
+    # scenes are read lazily: a relative root named no file after os.chdir
+    # ("cannot read image file 'tk/depth/0000.png'")
+    from pyg_fusion.datasets import TaskonomyFolder
+    _folder(tmp_path / "tk")
+    (tmp_path / "elsewhere").mkdir()
+    monkeypatch.chdir(tmp_path)
+    ds = TaskonomyFolder("tk", ["depth"], image_size=8)
+    monkeypatch.chdir(tmp_path / "elsewhere")
+    assert ds.raw_dir == str(tmp_path / "tk") and ds[0].x_depth.shape == (1, 1, 8, 8)

@@ -140,7 +140,8 @@ class TaskonomyFolder(ImagePairs, Dataset):
     :meth:`check_files` checks every file's header at once.
 
     Args:
-        root (str): the folder holding one sub-folder per modality.
+        root (str): the folder holding one sub-folder per modality (made absolute
+            here: scenes are read lazily).
         modalities (Sequence[str]): input modality folder names.
         target (str, optional): target folder name (3-channel images; grey ones are tiled).
             (default: :obj:`"rgb"`)
@@ -161,6 +162,9 @@ class TaskonomyFolder(ImagePairs, Dataset):
         if image_size is not None:
             check_int("image_size", image_size, minimum=1)
         self.image_size = image_size
+        # absolute: scenes are read lazily, so a relative root named no file after
+        # os.chdir; '~/data' is a home's folder, as PyG's datasets read it
+        root = osp.abspath(osp.expanduser(str(root)))
         if not osp.isdir(root):
             raise FileNotFoundError(f"dataset folder {root!r} does not exist")
         self._root = root
