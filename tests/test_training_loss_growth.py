@@ -1,5 +1,7 @@
 """A training loss that grows without bound but stays finite (no Inf, no
 NaN) is divergence too: the run stops with the error of a non-finite one."""
+import re
+
 import pytest
 import torch
 
@@ -20,8 +22,9 @@ def test_a_finite_loss_grown_a_million_fold_is_divergence(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith("pyg-fusion train: error: training diverged at epoch 1: the training "
                           "loss is "), err
-    assert err.endswith(", more than 1e+06 times its first value 2.335 (taken as at least 1); "
-                        "lower the learning rate: lr (--lr) is 100\n"), err
+    # the first loss (2.335 with torch 2.13, 2.287 with 2.5) moves with torch's kernels
+    assert re.search(r", more than 1e\+06 times its first value 2\.\d+ \(taken as at least 1\); "
+                     r"lower the learning rate: lr \(--lr\) is 100\n$", err), err
     assert not (out / "results.json").exists()
 
 

@@ -19,7 +19,8 @@ def test_colour_spaces_other_than_rgb_are_read_as_their_colours(tmp_path, mode):
     path = str(tmp_path / f"x.{'jpg' if mode == 'CMYK' else 'tiff'}")
     try:
         Image.fromarray(rgb).convert(mode).save(path, quality=100)
-        Image.open(path).load()
+        with Image.open(path) as im:  # closed: Pillow 9 keeps a loaded TIFF open
+            im.load()
     except (ValueError, OSError) as exc:
         # Pillow 9 converts RGB to LAB only through an ICC profile, and writes a
         # YCbCr TIFF that it cannot read back

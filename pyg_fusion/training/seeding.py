@@ -104,6 +104,10 @@ class RandomStates(L.Callback):
 
     The states are put back as ``fit`` starts, before the first batches are
     drawn; a checkpoint written before they were saved resumes as before.
+    Exact with Lightning 2.5.3 or newer: older releases (checked: 2.2.0 to
+    2.5.2) make the resumed epoch's data iterator twice, and a loader
+    without a generator of its own draws its base seed from torch's
+    generator each time, one draw more than the uninterrupted run made.
     """
 
     def __init__(self):
