@@ -3,9 +3,12 @@ it trains and how a caller's random states are kept across a run."""
 from __future__ import annotations
 
 import os
+import random
 from contextlib import contextmanager
 
 import lightning as L
+import numpy as np
+import torch
 
 
 # Lightning passes the seed to data-loader workers and DDP processes through
@@ -56,10 +59,6 @@ def keep_global_rng():
     (:func:`build_trainer`'s ``seed``, dropout, shuffles), and without this
     a caller's next draw (e.g. the next model's initialisation) would depend
     on how long the previous run trained."""
-    import random
-
-    import numpy as np
-    import torch
     # torch's fork_rng keeps torch's generators; python's and numpy's by hand
     cuda = torch.cuda.is_initialized()  # asking for CUDA's state would start it
     devices = list(range(torch.cuda.device_count())) if cuda else []
@@ -117,11 +116,10 @@ class RandomStates(L.Callback):
     def setup(self, trainer, pl_module, stage) -> None:
         self._trainer = trainer
 
+    # Lightning's _collect_rng_states / _set_rng_states (private) keep numpy's
+    # state as its array, which the project's weights_only loads refuse, and
+    # ask torch.cuda.is_available() (which starts CUDA): plain values here
     def state_dict(self) -> dict:
-        import random
-
-        import numpy as np
-        import torch
         _, key, pos, has_gauss, gauss = np.random.get_state()
         # plain values (not numpy's array): weights_only loads read them
         numpy = {"key": torch.from_numpy(key.astype(np.int64)), "pos": int(pos),
@@ -142,10 +140,6 @@ class RandomStates(L.Callback):
         state, self._resumed = self._resumed, None
         if not state:
             return
-        import random
-
-        import numpy as np
-        import torch
         torch.set_rng_state(state["torch"])
         if state["cuda"] and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(state["cuda"])
