@@ -23,6 +23,11 @@ from ._pyg_objects import is_fused_graph, is_sparse, refuse_foreign, sparse_edge
 FORMATS = (".png", ".pdf", ".svg")
 
 
+def is_real(x) -> bool:
+    """A JSON number: an int or float, not a bool (which is an int in Python)."""
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
 def to_numpy(name: str, x, *, dims: tuple[int, ...] | None = None,
              finite: bool = True) -> np.ndarray:
     """A tensor / array / nested list as a float numpy array, with a clear

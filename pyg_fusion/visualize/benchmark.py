@@ -11,7 +11,7 @@ import numpy as np
 
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from ._common import closes_on_error, finish, new_grid, to_numpy
+from ._common import closes_on_error, finish, is_real, new_grid, to_numpy
 
 _STYLE = {"dense": ("tab:orange", "o", "-"), "sparse": ("tab:blue", "s", "-"),
           "auto": ("tab:green", "^", ":")}
@@ -57,8 +57,7 @@ def load_benchmark(bench) -> dict:
 
 
 def _positive(x) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool) and math.isfinite(x) \
-        and x > 0
+    return is_real(x) and math.isfinite(x) and x > 0
 
 
 def crossover(n, first, second) -> float | None:

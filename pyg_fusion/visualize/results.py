@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._common import closes_on_error, finish, new_grid, shorten
+from ._common import closes_on_error, finish, is_real, new_grid, shorten
 
 # The widest figure plot_results makes (inches); wider rows of panels wrap.
 MAX_WIDTH = 13.0
@@ -39,17 +39,13 @@ def _records(results) -> list[dict]:
             values = [_nan_for_null(v) for v in values]
         r = {**r, "mean": _nan_for_null(r["mean"]), "std": _nan_for_null(r["std"]),
              "values": values}
-        if not (_is_number(r["mean"]) and _is_number(r["std"]) and isinstance(values, list)
-                and values and all(map(_is_number, values))):
+        if not (is_real(r["mean"]) and is_real(r["std"]) and isinstance(values, list)
+                and values and all(map(is_real, values))):
             raise ValueError(f"results: the record of {r['method']!r}, {r['metric']!r} must "
                              f"hold numbers: mean, std and a non-empty list of values, got "
                              f"mean={r['mean']!r}, std={r['std']!r}, values={values!r}")
         out.append(r)
     return out
-
-
-def _is_number(x) -> bool:
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
 
 
 def _nan_for_null(x):

@@ -11,7 +11,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-from ._common import closes_on_error, finish, tex_name, to_numpy
+from ._common import closes_on_error, finish, is_real, tex_name, to_numpy
 
 PLOT_KINDS = ("both", "heatmap", "surface")
 
@@ -99,13 +99,11 @@ def _from_records(records, metric, dataset, method, setting):
             raise ValueError(f"results[{i}] must hold 'P', 'Q' and 'mean', got "
                              f"keys {sorted(r)}")
         for key in ("P", "Q"):  # int('x') said only "invalid literal for int()"
-            if isinstance(r[key], bool) or not isinstance(r[key], (int, float)) or \
-                    r[key] < 0 or r[key] != int(r[key]):
+            if not is_real(r[key]) or r[key] < 0 or r[key] != int(r[key]):
                 raise ValueError(f"results[{i}] {key!r} must be a power, a non-negative "
                                  f"integer, got {r[key]!r}")
         for key in ("mean", "value", "std"):
-            if r.get(key) is not None and (isinstance(r[key], bool) or
-                                           not isinstance(r[key], (int, float))):
+            if r.get(key) is not None and not is_real(r[key]):
                 raise ValueError(f"results[{i}] {key!r} must be a number, got {r[key]!r}")
     info = {}
     if metric is None and "metric" in records[0]:
