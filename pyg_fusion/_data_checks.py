@@ -77,7 +77,7 @@ def check_offset_ids(data, key: str, value, units: int | None, what: str) -> int
     are checked to lie in ``[0, units)``: an id beyond would point into the
     next graph of the batch, linking the graphs without a word."""
     if isinstance(value, torch.Tensor) and value.numel() and units is not None:
-        low, high = int(value.min()), int(value.max())
+        low, high = (int(v) for v in torch.aminmax(value))  # one pass over the ids
         if low < 0 or high >= units:
             # PyG's transforms that select nodes (T.RemoveIsolatedNodes,
             # T.FixedPoints) find node attributes by their size: they leave a

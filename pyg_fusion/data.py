@@ -313,9 +313,9 @@ class MultiSourceData(Data):
         if key.startswith("edge_index_"):
             source = key[len("edge_index_"):]
             x = self.get(f"x_{source}")
-            if x is not None:
-                return check_offset_ids(self, key, value, x.size(0), f"rows of x_{source}")
-            return check_offset_ids(self, key, value, self.num_nodes, "nodes (num_nodes)")
+            units, what = ((x.size(0), f"rows of x_{source}") if x is not None
+                           else (self.num_nodes, "nodes (num_nodes)"))
+            return check_offset_ids(self, key, value, units, what)
         return super().__inc__(key, value, *args, **kwargs)
 
     def __cat_dim__(self, key, value, *args, **kwargs):
