@@ -21,7 +21,7 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.utils import scatter, to_dense_batch
 
-from ..functional._checks import check_index, check_module_input
+from ..functional._checks import check_dropout, check_index, check_module_input
 from ..nn import LEGO, GraphHead, RelationGraph, RowHead
 from ..nn.baselines import MTN, FeatureFusion, graph_fuse_dense
 
@@ -187,8 +187,8 @@ class VADLEGO(nn.Module):
         super().__init__()
         if head not in ("row", "graph"):
             raise ValueError(f"head must be 'row' or 'graph', got {head!r}")
-        if branch_dropout is not None and not 0.0 <= branch_dropout < 1.0:
-            raise ValueError(f"branch_dropout must be in [0, 1) or None, got {branch_dropout!r}")
+        if branch_dropout is not None:
+            check_dropout("branch_dropout", branch_dropout)
         if not branch_scale > 0:
             raise ValueError(f"branch_scale must be > 0, got {branch_scale!r}")
         self.center, self.head_kind = center, head
