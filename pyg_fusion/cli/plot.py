@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..experiments.options import flag
 from . import CLIError, ListFlag, finite_float, nonneg_int, out_file, out_folder, positive_int
 from ._config_flags import add_force_reload_argument
 from ._flag_types import input_path, per_source
@@ -62,10 +63,6 @@ READS = {
 INPUTS = ("input", "checkpoint", "dataset")
 
 
-def _flag(dest: str) -> str:
-    return "--" + dest.replace("_", "-")
-
-
 def _check_flags(args) -> None:
     given = [d for d, v in args._plot_defaults.items()
              if d not in ("out", "threads", "help") and getattr(args, d, v) != v]
@@ -76,11 +73,11 @@ def _check_flags(args) -> None:
         raise CLIError("--checkpoint: expected a file, got an empty path")
     for d in ("source", "sources"):
         if d in given and not getattr(args, d).replace(",", "").strip():
-            raise CLIError(f"{_flag(d)} names no source, got {getattr(args, d)!r}")
-    unread = [_flag(d) for d in given if d not in READS[args.kind]]
+            raise CLIError(f"{flag(d)} names no source, got {getattr(args, d)!r}")
+    unread = [flag(d) for d in given if d not in READS[args.kind]]
     if unread:
         raise CLIError(f"{args.kind} does not read {', '.join(unread)}; it reads "
-                       f"{', '.join(sorted(map(_flag, READS[args.kind])))}")
+                       f"{', '.join(sorted(map(flag, READS[args.kind])))}")
     powers = args.num_powers  # one P, or one per source (SOURCE=P,...) as train's
     if max(powers.values() if isinstance(powers, dict) else [powers]) > MAX_POWERS:
         # train's --num-powers has no cap: checked here
@@ -95,9 +92,9 @@ def _check_flags(args) -> None:
     inputs = [d for d in INPUTS if d in given and (d != "dataset" or
                                                    args.kind != "pq-sensitivity")]
     if len(inputs) > 1:
-        raise CLIError(f"{args.kind} reads one input; got {' and '.join(map(_flag, inputs))}")
+        raise CLIError(f"{args.kind} reads one input; got {' and '.join(map(flag, inputs))}")
     if args.checkpoint and args.kind == "relation-graph":  # it draws the fused G
-        ignored = [_flag(d) for d in ("source", "k") if d in given]
+        ignored = [flag(d) for d in ("source", "k") if d in given]
         if ignored:
             raise CLIError(f"relation-graph --checkpoint draws the fused G (--top-k edges "
                            f"per node), so {', '.join(ignored)} would not be read")
@@ -253,7 +250,7 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
         return _save(fig, out)
     plain = is_plain(data)
     if plain:  # a plain PyG graph: its own edge_index, as the API draws it
-        unread = [_flag(d) for d in ("source", "sources", "k")
+        unread = [flag(d) for d in ("source", "sources", "k")
                   if getattr(args, d) != args._plot_defaults[d]]
         if unread:
             raise CLIError(f"the graph is a plain PyG Data (its edge_index, no sources "

@@ -52,7 +52,8 @@ def _loss_weights(task: TimedAdamTask) -> list[str]:
                if isinstance(m, LEGOFusion) and m.lambda_anchor > 0]
     if anchors:
         weights["lambda_anchor"] = max(anchors)
-    return [f"{name} (--{name.replace('_', '-')}) {v:g}" for name, v in weights.items()]
+    from ..experiments.options import flag
+    return [f"{name} ({flag(name)}) {v:g}" for name, v in weights.items()]
 
 
 def _diverged(task: TimedAdamTask, what: str, gradient: bool = False) -> ValueError:
