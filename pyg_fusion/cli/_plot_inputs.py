@@ -330,7 +330,6 @@ def subsample(data, max_nodes: int | None, seed: int = 0, *, return_index: bool 
     (``edge_index_<source>``: the edges between kept nodes, relabelled), labels
     and masks; finer-level sources are dropped from a subset. A plain PyG
     graph: :meth:`~torch_geometric.data.Data.subgraph` of the subset."""
-    from torch_geometric.utils import subgraph
     import torch
     n = node_count(data)
     if max_nodes is None or n <= max_nodes:
@@ -339,8 +338,20 @@ def subsample(data, max_nodes: int | None, seed: int = 0, *, return_index: bool 
         raise CLIError(f"--max-nodes must be >= 2, got {max_nodes}")
     idx = torch.randperm(n, generator=torch.Generator().manual_seed(seed))[:max_nodes]
     idx = idx.sort().values
-    if is_plain(data):
-        return _plain_subgraph(data, idx, n, max_nodes, return_index)
+    if is_plain(data):  # PyG's: node and edge attributes, edges between kept nodes
+        out = data.subgraph(idx)
+    else:
+        out = _source_subgraph(data, idx, n)
+    out.num_nodes = max_nodes
+    note = f", {max_nodes} of {n} nodes"
+    return (out, note, idx) if return_index else (out, note)
+
+
+def _source_subgraph(data, idx, n: int):
+    """The node-level sources of ``data`` on the nodes ``idx`` (of ``n``), their
+    stored graphs between kept nodes (relabelled), labels and masks."""
+    from torch_geometric.utils import subgraph
+    import torch
     out = type(data)()
     for key in data.keys():
         value = data[key]
@@ -356,13 +367,4 @@ def subsample(data, max_nodes: int | None, seed: int = 0, *, return_index: bool 
         elif key in ("y", "train_mask", "val_mask", "test_mask") and \
                 torch.is_tensor(value) and value.size(0) == n:
             out[key] = value[idx]
-    out.num_nodes = max_nodes
-    note = f", {max_nodes} of {n} nodes"
-    return (out, note, idx) if return_index else (out, note)
-
-
-def _plain_subgraph(data, idx, n, max_nodes, return_index):
-    out = data.subgraph(idx)  # PyG's: node and edge attributes, edges between kept nodes
-    out.num_nodes = max_nodes
-    note = f", {max_nodes} of {n} nodes"
-    return (out, note, idx) if return_index else (out, note)
+    return out
