@@ -76,10 +76,15 @@ def changed_flags(given, recorded: dict | None, names) -> list[str]:
             (:obj:`None`: the checkpoint records none).
         names (Iterable[str]): the fields to look at.
     """
-    fields = {f.name: f for f in dataclasses.fields(given)}
+    return [flag(n) for n in _changed(given, recorded, names)]
+
+
+def _changed(given, recorded: dict | None, names) -> list[str]:
+    # the fields of changed_flags, by name
+    defaults = {f.name: f.default for f in dataclasses.fields(given)}
     taken = recorded or {}
-    return [flag(n) for n in names if getattr(given, n) is not None
-            and getattr(given, n) != taken.get(n, fields[n].default)]
+    return [n for n in names if getattr(given, n) is not None
+            and getattr(given, n) != taken.get(n, defaults[n])]
 
 
 def defaults_notice(path: str, defaulted: dict) -> None:
@@ -116,7 +121,7 @@ def moved_notice(given, recorded: dict | None, names) -> None:
         names (Iterable[str]): the fields to look at.
     """
     from .._notices import notice
-    moved = [n for n in names if changed_flags(given, recorded, (n,))]
+    moved = _changed(given, recorded, names)
     if recorded is None or not moved:
         return
     fields = {f.name: f.default for f in dataclasses.fields(given)}

@@ -275,14 +275,12 @@ def _check_read_by_evaluate(given: SegmentDataConfig, kind: str, recorded: dict 
     set away from the checkpoint's value: ``--crop-size`` (a training crop; the
     test scenes are scored uncropped) and, with nyud data, the synthetic
     scenes' ``--size``, ``--num-train``, ``--num-test``, ``--data-seed``."""
-    def moved(names):
-        return changed_flags(given, recorded, names)
     if kind != SYNTHETIC:
-        unread = moved(("size", "num_train", "num_test", "data_seed"))
+        unread = changed_flags(given, recorded, ("size", "num_train", "num_test", "data_seed"))
         if unread:
             raise ValueError(f"{', '.join(unread)}: synthetic data only, not read with "
                              f"--data {kind}")
-    if moved(("crop_size",)):
+    if changed_flags(given, recorded, ("crop_size",)):
         raise ValueError("--crop-size: the training crop, not read by evaluate, which scores "
                          "each test scene at its own size")
 
