@@ -12,7 +12,8 @@ operator and :math:`G` for the fused graph.
 from .adjacency import plot_adjacency
 from .anomaly import plot_anomaly_scores
 from .benchmark import crossover, load_benchmark, plot_sparse_vs_dense
-from .graph import plot_relation_graph, select_edges
+from ._edges import select_edges
+from .graph import plot_relation_graph
 from .operator import plot_fusion_operator
 from .powers import plot_power_expansion
 from .results import plot_results

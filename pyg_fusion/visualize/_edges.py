@@ -35,12 +35,21 @@ def select_edges(edge_index: np.ndarray | torch.Tensor,
         [E'])``; with ``directed``, the rows of ``edges`` are
         ``(source, target)``.
     """
+    # a public helper: its own checks (shapes, one finite weight per edge)
+    edge_index, edge_weight, num_nodes = check_graph(edge_index, edge_weight, None)
+    return selected_edges(edge_index, edge_weight, num_nodes, top_k=top_k, directed=directed)
+
+
+def selected_edges(edge_index: np.ndarray, edge_weight: np.ndarray, num_nodes: int, *,
+                   top_k: int | None = None, directed: bool = False
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`select_edges` of an edge list that :func:`check_graph` gave
+    (``[2, E]`` int64 ids in ``[0, num_nodes)``, ``[E]`` weights): the
+    drawing checks its graph once."""
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int)
                               or top_k < 1):
         raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")
-    # a public helper: its own checks (shapes, one finite weight per edge)
-    edge_index, edge_weight, _ = check_graph(edge_index, edge_weight, None)
-    edge_index, edge_weight = _summed(edge_index, edge_weight)
+    edge_index, edge_weight = _summed(edge_index, edge_weight, num_nodes)
     col, row = edge_index  # rank within a row of the dense graph: a node's in-edges
     keep = (row != col) & (edge_weight != 0)
     row, col, w = row[keep], col[keep], edge_weight[keep]
@@ -62,7 +71,7 @@ def select_edges(edge_index: np.ndarray | torch.Tensor,
     return np.stack([lo, hi], axis=1).astype(np.int64), w
 
 
-def _summed(edge_index: np.ndarray, edge_weight: np.ndarray
+def _summed(edge_index: np.ndarray, edge_weight: np.ndarray, num_nodes: int
             ) -> tuple[np.ndarray, np.ndarray]:
     # an edge given twice weighs their sum, as the heatmap of the same graph
     # shows it: +1 and -1 cancel, 0.5 twice weighs 1
@@ -71,5 +80,5 @@ def _summed(edge_index: np.ndarray, edge_weight: np.ndarray
     from torch_geometric.utils import coalesce
     ei, w = coalesce(torch.from_numpy(np.ascontiguousarray(edge_index, dtype=np.int64)),
                      torch.from_numpy(np.ascontiguousarray(edge_weight, dtype=np.float64)),
-                     int(edge_index.max()) + 1, reduce="sum")
+                     num_nodes, reduce="sum")
     return ei.numpy(), w.numpy()

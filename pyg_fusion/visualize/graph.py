@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 from ..data import source_names
 from ._common import (MAX_DENSE_NODES, check_graph, check_node_count, closes_on_error,
                       finish, new_figure, shorten_all, source_graph, tex_name, to_numpy)
-from ._edges import select_edges
+from ._edges import selected_edges
 from ._graph_layout import _arc, _positions
 from ._matrix import spaced_ticks
 from ._pyg_objects import (graph_groups, is_data, is_fused_graph, is_sparse, plain_graph,
@@ -196,7 +196,7 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
 
     ei, w, n = check_graph(edge_index, edge_weight, num_nodes)
     check_node_count("the graph", n, _max_nodes(layout, pos), _hint(layout, pos))
-    edges, ew = select_edges(ei, w, top_k=top_k, directed=bool(arrows))
+    edges, ew = selected_edges(ei, w, n, top_k=top_k, directed=bool(arrows))
     temporal = layout == "temporal" and pos is None
     if arrows and not temporal and len(edges) > MAX_ARROWS:
         raise ValueError(f"arrows draws at most {MAX_ARROWS} edges, this graph has "
