@@ -17,11 +17,9 @@ def _cpu_bounded(text: str, low: int) -> int:
     :func:`~pyg_fusion.training.accelerators.max_threads`, or an
     :class:`argparse.ArgumentTypeError` saying the bound."""
     from . import _number
-    from ..training.accelerators import THREADS_PER_CPU, max_threads, usable_cpus
+    from ..training.accelerators import cpu_bound, max_threads
     top = max_threads()
-    return _number(int, text, lambda v: low <= v <= top,
-                   f"an integer from {low} to {top} ({THREADS_PER_CPU} x the {usable_cpus()} "
-                   f"CPUs this process may use)")
+    return _number(int, text, lambda v: low <= v <= top, cpu_bound(low))
 
 
 def thread_count(text: str) -> int:

@@ -97,13 +97,11 @@ def check_workers(num_workers) -> None:
     Args:
         num_workers (int): data loader worker processes (a numpy integer too).
     """
-    from .accelerators import THREADS_PER_CPU, max_threads, usable_cpus
-    top = max_threads()
+    from .accelerators import cpu_bound, max_threads
     if isinstance(num_workers, bool) or not isinstance(num_workers, Integral) or \
-            not 0 <= num_workers <= top:
-        raise ValueError(f"num_workers (--workers) must be an integer from 0 to {top} "
-                         f"({THREADS_PER_CPU} x the {usable_cpus()} CPUs this process may "
-                         f"use), got {num_workers!r}")
+            not 0 <= num_workers <= max_threads():
+        raise ValueError(f"num_workers (--workers) must be {cpu_bound(0)}, "
+                         f"got {num_workers!r}")
 
 
 def _loader(ds: Dataset, batch_size: int, shuffle: bool, seed: int,

@@ -38,6 +38,13 @@ def max_threads() -> int:
     return THREADS_PER_CPU * usable_cpus()
 
 
+def cpu_bound(low: int) -> str:
+    """The range ``low`` .. :func:`max_threads` as the errors of ``--threads``
+    and ``--workers`` (flag or argument) say it."""
+    return (f"an integer from {low} to {max_threads()} ({THREADS_PER_CPU} x the "
+            f"{usable_cpus()} CPUs this process may use)")
+
+
 def check_accelerator(accelerator: str, devices: int = 1) -> None:
     """Raises a :class:`ValueError` naming ``accelerator`` when it is not one
     of :data:`ACCELERATORS` or asks for CUDA that torch cannot use, or naming
