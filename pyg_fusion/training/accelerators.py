@@ -40,7 +40,11 @@ def max_threads() -> int:
 
 def cpu_bound(low: int) -> str:
     """The range ``low`` .. :func:`max_threads` as the errors of ``--threads``
-    and ``--workers`` (flag or argument) say it."""
+    and ``--workers`` (flag or argument) say it.
+
+    Args:
+        low (int): the smallest count taken (1 threads, 0 workers).
+    """
     return (f"an integer from {low} to {max_threads()} ({THREADS_PER_CPU} x the "
             f"{usable_cpus()} CPUs this process may use)")
 
