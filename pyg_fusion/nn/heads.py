@@ -8,7 +8,7 @@ from ..functional.powers import _normalize, _sparse_degrees
 from ..functional._autocast import float32_under_autocast
 from ..functional._checks import (check_channels, check_choice, check_dropout, check_edges,
                                   check_int, check_like, check_module_input, check_tensor)
-from ._reset import reset_pyg_conv
+from ._conv_stack import ConvStack
 from .fused_graph import FusedGraph
 
 ROW_NORMS = (None, "max")
@@ -134,7 +134,7 @@ class RowHead(torch.nn.Module):
                 f"hidden_channels={self.hidden_channels}{extra})")
 
 
-class GraphHead(torch.nn.Module):
+class GraphHead(ConvStack):
     r"""A size-free head on the fused graph (a **[choice]**, docs/methods.md §1.5): node
     features are propagated over :math:`G` as edge weights by
     :class:`torch_geometric.nn.GraphConv` layers,
@@ -166,22 +166,8 @@ class GraphHead(torch.nn.Module):
 
     def __init__(self, in_channels: int, hidden_channels: int, out_channels: int,
                  num_layers: int = 2, dropout: float = 0.5):
-        super().__init__()
-        check_int("in_channels", in_channels, minimum=1)
-        check_int("hidden_channels", hidden_channels, minimum=1)
-        check_int("out_channels", out_channels, minimum=1)
-        check_int("num_layers", num_layers, minimum=1)
-        check_dropout("dropout", dropout)
-        dims = [in_channels] + [hidden_channels] * (num_layers - 1) + [out_channels]
-        self.convs = torch.nn.ModuleList(
-            GraphConv(dims[i], dims[i + 1]) for i in range(num_layers))
-        self.dropout = dropout
-        self.in_channels, self.out_channels = in_channels, out_channels
-        self.hidden_channels = hidden_channels
-
-    def reset_parameters(self):
-        for conv in self.convs:
-            reset_pyg_conv(conv)
+        super().__init__(in_channels, hidden_channels, out_channels, num_layers, dropout,
+                         GraphConv)
 
     @staticmethod
     @float32_under_autocast
@@ -242,14 +228,4 @@ class GraphHead(torch.nn.Module):
         # a FusedGraph holds each pair once
         w = self.normalize(edge_index, edge_weight, x.size(0),
                            coalesced=isinstance(graph, FusedGraph))
-        for i, conv in enumerate(self.convs):
-            x = torch.nn.functional.dropout(x, self.dropout, self.training)
-            x = conv(x, edge_index, w)
-            if i < len(self.convs) - 1:
-                x = torch.relu(x)
-        return x
-
-    def __repr__(self) -> str:
-        return (f"{self.__class__.__name__}({self.in_channels}, {self.out_channels}, "
-                f"hidden_channels={self.hidden_channels}, num_layers={len(self.convs)}, "
-                f"dropout={self.dropout})")
+        return self.run_convs(x, edge_index, w)
