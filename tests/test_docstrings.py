@@ -2,9 +2,9 @@
 and ``nn.baselines``), ``pyg_fusion.functional``, ``pyg_fusion.methods``,
 ``pyg_fusion.datasets``, ``pyg_fusion.transforms``, ``pyg_fusion.training`` (with
 ``training._task`` and ``training._divergence``),
-``pyg_fusion.experiments`` and ``pyg_fusion.visualize`` (and each one of
+``pyg_fusion.experiments``, ``pyg_fusion.visualize`` and the models of
 ``pyg_fusion.methods.node`` (with its shared head, ``methods._node_common``) and
-``pyg_fusion.methods.vad`` with an Args section)
+``pyg_fusion.methods.vad``
 documents each argument as PyG does:
 ``name (type, optional): ... (default: ...)``, and a default written as a
 literal is the signature's."""
@@ -30,10 +30,7 @@ MODULES = ("training.trainer", "training._task", "training._divergence", "traini
            "experiments.translate_data", "experiments.image_checkpoint", "transforms",
            "visualize.adjacency", "visualize.anomaly", "visualize.benchmark",
            "visualize.graph", "visualize.operator", "visualize.powers", "visualize.results",
-           "visualize.sensitivity")
-# modules of which only the objects with an Args section are checked (the
-# others describe their arguments in prose)
-WITH_ARGS = ("methods.node", "methods._node_common", "methods.vad")
+           "visualize.sensitivity", "methods.node", "methods._node_common", "methods.vad")
 
 
 def _public(mod, own: bool = False):
@@ -53,10 +50,6 @@ def _objects():
     for name in MODULES:
         for key, obj in _public(importlib.import_module(f"pyg_fusion.{name}"), own=True):
             seen.setdefault(id(obj), (key, obj))
-    for name in WITH_ARGS:
-        for key, obj in _public(importlib.import_module(f"pyg_fusion.{name}"), own=True):
-            if "Args:" in (inspect.getdoc(obj) or "").split("\n"):
-                seen.setdefault(id(obj), (key, obj))
     return sorted(seen.values(), key=lambda kv: kv[0])
 
 

@@ -68,7 +68,17 @@ def head_input(x: Tensor, features: str, data: Data | None = None,
                seed_mask: Tensor | None = None, num_classes: int | None = None) -> Tensor:
     """What the head sees besides the graph: ``"concat"`` (the sources'
     features), ``"none"`` (one-hot node ids) or ``"labels"`` (the one-hot
-    labels of the seed nodes, ``seed_mask`` or else ``data.train_mask``)."""
+    labels of the seed nodes, ``seed_mask`` or else ``data.train_mask``).
+
+    Args:
+        x (torch.Tensor): the sources' features ``[N, d]``.
+        features (str): :obj:`"concat"`, :obj:`"none"` or :obj:`"labels"`.
+        data (torch_geometric.data.Data, optional): the graph, with ``y`` (and
+            ``train_mask`` without ``seed_mask``) for :obj:`"labels"`. (default: :obj:`None`)
+        seed_mask (torch.Tensor, optional): the nodes whose labels are seeds.
+            (default: :obj:`None`)
+        num_classes (int, optional): classes of the one-hot labels. (default: :obj:`None`)
+    """
     if features == "none":
         return torch.eye(x.size(0), dtype=x.dtype, device=x.device)
     if features == "labels":
@@ -94,7 +104,17 @@ def make_head(width: int, hidden_channels: int, out_channels: int, num_layers: i
               dropout: float, features: str, num_nodes: int | None) -> nn.Module:
     """:class:`NodeHead` or, with ``features="labels"``,
     :class:`~pyg_fusion.nn.LabelPropagationHead` (whose output has one
-    column per class whatever ``out_channels``)."""
+    column per class whatever ``out_channels``).
+
+    Args:
+        width (int): width of the node features (used with ``features="concat"``).
+        hidden_channels (int): width of the head.
+        out_channels (int): width of the output.
+        num_layers (int): layers of the head.
+        dropout (float): dropout of the head.
+        features (str): :obj:`"concat"`, :obj:`"none"` or :obj:`"labels"`.
+        num_nodes (int): N, needed with ``features="none"`` (else :obj:`None`).
+    """
     if features not in FEATURES:
         raise ValueError(f"features must be one of {FEATURES}, got {features!r}")
     if features == "labels":
@@ -140,7 +160,17 @@ class NodeHead(nn.Module):
     fused graph of 10^5-10^6 edges would cost that width per edge.
 
     ``features="none"`` gives a featureless head (a learned embedding per
-    node, the graph as the only input) that compares graphs alone."""
+    node, the graph as the only input) that compares graphs alone.
+
+    Args:
+        in_channels (int): width of the node features.
+        hidden_channels (int): width of the encoder and of the head.
+        out_channels (int): width of the output.
+        num_layers (int, optional): layers of the
+            :class:`~pyg_fusion.nn.GraphHead`. (default: :obj:`2`)
+        dropout (float, optional): dropout before the encoder and each layer.
+            (default: :obj:`0.5`)
+    """
 
     def __init__(self, in_channels: int, hidden_channels: int, out_channels: int,
                  num_layers: int = 2, dropout: float = 0.5):

@@ -20,6 +20,7 @@ from torch_geometric.data import Data
 
 from ..functional import relation_graph
 from ..nn import LEGO
+from ..nn._reset import reset_children
 from ..nn.baselines import GCN, FeatureFusion, graph_fuse_sparse
 from ._node_common import NodeHead, _Cache, _width, head_input, make_head, node_features
 
@@ -87,6 +88,9 @@ class NodeLEGO(nn.Module):
                               num_layers, dropout, features, num_nodes)
         self._cache = _Cache()
 
+    def reset_parameters(self):
+        reset_children(self)
+
     @property
     def fusion(self):
         return self.lego.fusion
@@ -123,7 +127,27 @@ class NodeLEGO(nn.Module):
 class NodeFeatureFusion(nn.Module):
     """Feature-level fusion: the fused features F, the kNN relationship graph
     of F, and :class:`GraphHead` on F over it (``mode="single"`` with one
-    source is the single-view model)."""
+    source is the single-view model).
+
+    Args:
+        in_channels (Dict[str, int]): ``{source: width}``.
+        num_classes (int): classes :math:`C`.
+        mode (str, optional): the fusion of the features, see
+            :class:`~pyg_fusion.nn.baselines.FeatureFusion`. (default: :obj:`"concat"`)
+        k (int, optional): neighbours per node of each relationship graph (see
+            :func:`~pyg_fusion.functional.relation_graph`). (default: :obj:`10`)
+        proj_channels (int, optional): width of a per-source linear projection before the
+            fusion (learned: the graph of F then follows it). (default: :obj:`None`)
+        hidden_channels (int, optional): width of the head (:class:`NodeHead`, as are
+            ``num_layers`` and ``dropout``). (default: :obj:`64`)
+        num_layers (int, optional): layers of the head. (default: :obj:`2`)
+        dropout (float, optional): dropout of the head. (default: :obj:`0.5`)
+        features (str, optional): :obj:`"concat"` (the head sees the concatenated sources),
+            :obj:`"none"` (a featureless head, see :class:`NodeHead`) or :obj:`"labels"`
+            (label propagation over the graph, see :func:`make_head`).
+            (default: :obj:`"concat"`)
+        num_nodes (int, optional): N, needed with ``features="none"``. (default: :obj:`None`)
+    """
 
     def __init__(self, in_channels: dict[str, int], num_classes: int, *, mode: str = "concat",
                  k: int = 10, proj_channels: int | None = None, hidden_channels: int = 64,
@@ -138,6 +162,9 @@ class NodeFeatureFusion(nn.Module):
         self.head = make_head(self.fuse.out_channels, hidden_channels, num_classes,
                               num_layers, dropout, features, num_nodes)
         self._cache = _Cache()
+
+    def reset_parameters(self):
+        reset_children(self)
 
     def forward(self, data: Data, seed_mask: Tensor | None = None) -> Tensor:
         xs = node_features(data, self.sources, self)
@@ -156,7 +183,27 @@ class NodeGraphFusion(nn.Module):
     learned operator), and :class:`GraphHead` on the concatenated sources over
     it. ``"concat"`` (graphs side by side) has no single-graph form for a
     message-passing head: each graph gets its own :class:`GraphHead` and their
-    outputs are concatenated before a linear classifier (a **[choice]**)."""
+    outputs are concatenated before a linear classifier (a **[choice]**).
+
+    Args:
+        in_channels (Dict[str, int]): ``{source: width}``.
+        num_classes (int): classes :math:`C`.
+        mode (str, optional): :obj:`"single"`, :obj:`"mean"`, :obj:`"add"`,
+            :obj:`"product"` or :obj:`"concat"` (see above). (default: :obj:`"mean"`)
+        graph_sources (List[str], optional): the sources whose graphs are fused; :obj:`None`
+            is every source. (default: :obj:`None`)
+        k (int, optional): neighbours per node of each relationship graph (see
+            :func:`~pyg_fusion.functional.relation_graph`). (default: :obj:`10`)
+        hidden_channels (int, optional): width of the head (:class:`NodeHead`, as are
+            ``num_layers`` and ``dropout``). (default: :obj:`64`)
+        num_layers (int, optional): layers of the head. (default: :obj:`2`)
+        dropout (float, optional): dropout of the head. (default: :obj:`0.5`)
+        features (str, optional): :obj:`"concat"` (the head sees the concatenated sources),
+            :obj:`"none"` (a featureless head, see :class:`NodeHead`) or :obj:`"labels"`
+            (label propagation over the graph, see :func:`make_head`).
+            (default: :obj:`"concat"`)
+        num_nodes (int, optional): N, needed with ``features="none"``. (default: :obj:`None`)
+    """
 
     def __init__(self, in_channels: dict[str, int], num_classes: int, *, mode: str = "mean",
                  graph_sources: list[str] | None = None, k: int = 10,
@@ -180,6 +227,9 @@ class NodeGraphFusion(nn.Module):
                                   features, num_nodes)
         self._cache = _Cache()
 
+    def reset_parameters(self):
+        reset_children(self)
+
     def _graphs(self, xs, n):
         graphs = [relation_graph(xs[s], k=self.k) for s in self.graph_sources]
         if self.mode == "concat":
@@ -201,7 +251,20 @@ class NodeGCN(nn.Module):
     """The classic GCN (:class:`~pyg_fusion.nn.baselines.GCN`) on one source's
     kNN graph with that source's features, or (``in_channels`` of several
     sources) on the uniform mean of the sources' graphs with the concatenated
-    features; it has no ``graph_sources``."""
+    features; it has no ``graph_sources``.
+
+    Args:
+        in_channels (Dict[str, int]): ``{source: width}``.
+        num_classes (int): classes :math:`C`.
+        k (int, optional): neighbours per node of each relationship graph (see
+            :func:`~pyg_fusion.functional.relation_graph`). (default: :obj:`10`)
+        hidden_channels (int, optional): width of the GCN. (default: :obj:`64`)
+        num_layers (int, optional): layers of the GCN. (default: :obj:`2`)
+        dropout (float, optional): dropout of the GCN. (default: :obj:`0.5`)
+        features (str, optional): :obj:`"concat"` (the concatenated sources) or :obj:`"none"`
+            (one-hot node ids, the graph as the only input). (default: :obj:`"concat"`)
+        num_nodes (int, optional): N, needed with ``features="none"``. (default: :obj:`None`)
+    """
 
     def __init__(self, in_channels: dict[str, int], num_classes: int, *, k: int = 10,
                  hidden_channels: int = 64, num_layers: int = 2, dropout: float = 0.5,
@@ -218,6 +281,9 @@ class NodeGCN(nn.Module):
                        num_classes, num_layers, dropout)
         self._cache = _Cache()
 
+    def reset_parameters(self):
+        reset_children(self)
+
     def _graph(self, xs, n):
         graphs = [relation_graph(xs[s], k=self.k) for s in self.sources]
         return graph_fuse_sparse(graphs, n, "mean") if len(graphs) > 1 else graphs[0]
@@ -233,7 +299,23 @@ class NodeAsymShuffle(nn.Module):
     """AsymFusion's asymmetric exchange as a node-feature fusion
     (:class:`~pyg_fusion.nn.asym.graph.AsymGraphFusion`, channel shuffle and a
     shift along the edges of the kNN graph of the concatenated sources); the
-    exchanged features, concatenated, go to the shared head over that graph."""
+    exchanged features, concatenated, go to the shared head over that graph.
+
+    Args:
+        in_channels (Dict[str, int]): ``{source: width}``.
+        num_classes (int): classes :math:`C`.
+        k (int, optional): neighbours per node of each relationship graph (see
+            :func:`~pyg_fusion.functional.relation_graph`). (default: :obj:`10`)
+        hidden_channels (int, optional): width of each source's exchanged features
+            (:class:`~pyg_fusion.nn.asym.graph.AsymGraphFusion`'s ``channels``, at least 5)
+            and of the head. (default: :obj:`64`)
+        num_layers (int, optional): layers of the head. (default: :obj:`2`)
+        dropout (float, optional): dropout of the head. (default: :obj:`0.5`)
+        features (str, optional): only :obj:`"concat"`: the exchange needs the node
+            features. (default: :obj:`"concat"`)
+        num_nodes (int, optional): unused (the node models' common signature).
+            (default: :obj:`None`)
+    """
 
     def __init__(self, in_channels: dict[str, int], num_classes: int, *, k: int = 10,
                  hidden_channels: int = 64, num_layers: int = 2, dropout: float = 0.5,
@@ -251,6 +333,9 @@ class NodeAsymShuffle(nn.Module):
         self.head = NodeHead(hidden_channels * len(self.sources), hidden_channels,
                              num_classes, num_layers, dropout)
         self._cache = _Cache()
+
+    def reset_parameters(self):
+        reset_children(self)
 
     def forward(self, data: Data) -> Tensor:
         xs = node_features(data, self.sources, self)

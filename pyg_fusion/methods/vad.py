@@ -23,6 +23,7 @@ from torch_geometric.utils import scatter, to_dense_batch
 
 from ..functional._checks import check_dropout, check_index, check_module_input
 from ..nn import LEGO, GraphHead, RelationGraph, RowHead
+from ..nn._reset import reset_children
 from ..nn.baselines import MTN, FeatureFusion, graph_fuse_dense
 
 __all__ = ["VADLEGO", "VADGraphFusion", "VADFeatureFusion", "VADMTN", "dense_sources"]
@@ -35,7 +36,13 @@ def dense_sources(data, sources: list[str]) -> dict[str, Tensor]:
     ``assign_<source>``, e.g. :class:`~pyg_fusion.datasets.VADFeatures`'
     ``rates``) is averaged over the units of each segment first, as a
     segment averages its snippets (:func:`~pyg_fusion.datasets.resample_segments`):
-    the VAD models compare segments."""
+    the VAD models compare segments.
+
+    Args:
+        data (torch_geometric.data.Data or torch_geometric.data.Batch): one video or a
+            batch of videos, with ``x_<source>`` per source.
+        sources (List[str]): the sources to read.
+    """
     batch = getattr(data, "batch", None)
     rows = batch.numel() if batch is not None else data.num_nodes
     out = {}
@@ -78,7 +85,12 @@ def _segment_means(x: Tensor, assign: Tensor, num_segments: int, source: str) ->
 def center_videos(xs: dict[str, Tensor], center: bool) -> dict[str, Tensor]:
     """Subtracts each video's mean feature vector (``[B, N, d]``): the
     relationship graph then compares how segments deviate from their video
-    rather than the scene they share (a **[choice]**, not the paper's)."""
+    rather than the scene they share (a **[choice]**, not the paper's).
+
+    Args:
+        xs (Dict[str, torch.Tensor]): ``{source: [B, N, d]}``.
+        center (bool): subtract the means (else ``xs`` is returned as is).
+    """
     if not center:
         return xs
     return {s: x - x.mean(dim=1, keepdim=True) for s, x in xs.items()}
@@ -207,9 +219,16 @@ class VADLEGO(nn.Module):
                                         hidden_channels or num_segments, 1, num_layers=2,
                                         dropout=dropout if branch_dropout is None
                                         else branch_dropout)
-            last = self.graph_head.convs[-1]
-            for p in last.parameters():
-                nn.init.zeros_(p)
+            self._zero_branch_output()
+
+    def _zero_branch_output(self):
+        for p in self.graph_head.convs[-1].parameters():
+            nn.init.zeros_(p)
+
+    def reset_parameters(self):
+        reset_children(self)
+        if self.graph_head is not None:
+            self._zero_branch_output()
 
     @property
     def fusion(self):
@@ -237,7 +256,25 @@ class VADLEGO(nn.Module):
 class VADGraphFusion(nn.Module):
     """Graph-level fusion: one dense cosine relationship graph per source,
     combined without powers or a learned operator, scored by
-    :class:`RowHead` (``"concat"``: rows side by side, width ``M N``)."""
+    :class:`RowHead` (``"concat"``: rows side by side, width ``M N``).
+
+    Args:
+        in_channels (Dict[str, int]): ``{source: width}``.
+        num_segments (int, optional): segments per video :math:`N`.
+            (default: :obj:`32`)
+        mode (str, optional): :obj:`"single"`, :obj:`"mean"`, :obj:`"add"`,
+            :obj:`"product"` or :obj:`"concat"` (see
+            :func:`~pyg_fusion.nn.baselines.graph_fuse_dense`). (default: :obj:`"mean"`)
+        hidden_channels (int, optional): hidden width of the row head; :obj:`None` is
+            :math:`N`. (default: :obj:`None`)
+        dropout (float, optional): dropout of the row head. (default: :obj:`0.0`)
+        center (bool, optional): subtract each video's mean feature vector before the
+            graphs (:func:`center_videos`). (default: :obj:`False`)
+        row_order (str, optional): the row head's order of a row's entries
+            (:class:`~pyg_fusion.nn.RowHead`). (default: :obj:`"position"`)
+        k (int, optional): neighbours per segment of each relationship graph (its self
+            loop kept); :obj:`None` keeps every pair. (default: :obj:`None`)
+    """
 
     def __init__(self, in_channels: dict[str, int], num_segments: int = 32, *,
                  mode: str = "mean", hidden_channels: int | None = None,
@@ -254,6 +291,9 @@ class VADGraphFusion(nn.Module):
         self.head = RowHead(width, hidden_channels or num_segments, dropout, row_norm="max",
                             row_order=row_order)
 
+    def reset_parameters(self):
+        reset_children(self)
+
     def forward(self, data) -> tuple[Tensor, Tensor | None]:
         xs = center_videos(dense_sources(data, self.sources), self.center)
         g = graph_fuse_dense([self.graph.dense(xs[s]) for s in self.sources], self.mode)
@@ -264,7 +304,21 @@ class VADFeatureFusion(nn.Module):
     """Feature-level fusion (single / concat / add / product, with
     projections where widths differ) scored per segment by
     ``Linear -> ReLU -> Dropout -> Linear`` of width ``hidden_channels``
-    (``None``: 32)."""
+    (``None``: 32).
+
+    Args:
+        in_channels (Dict[str, int]): ``{source: width}``.
+        num_segments (int, optional): segments per video :math:`N` (the registry's
+            common signature: each segment is scored alone). (default: :obj:`32`)
+        mode (str, optional): :obj:`"single"`, :obj:`"concat"`, :obj:`"add"` or
+            :obj:`"product"` (see :class:`~pyg_fusion.nn.baselines.FeatureFusion`).
+            (default: :obj:`"concat"`)
+        proj_channels (int, optional): width of a per-source linear projection before the
+            fusion. (default: :obj:`None`)
+        hidden_channels (int, optional): width of the head; :obj:`None` is 32.
+            (default: :obj:`None`)
+        dropout (float, optional): dropout of the head. (default: :obj:`0.0`)
+    """
 
     def __init__(self, in_channels: dict[str, int], num_segments: int = 32, *,
                  mode: str = "concat", proj_channels: int | None = None,
@@ -273,6 +327,9 @@ class VADFeatureFusion(nn.Module):
         self.fuse = FeatureFusion(in_channels, mode, proj_channels)
         self.sources = list(in_channels)
         self.head = _feature_head(self.fuse.out_channels, hidden_channels, dropout)
+
+    def reset_parameters(self):
+        reset_children(self)
 
     def forward(self, data) -> tuple[Tensor, None]:
         xs = dense_sources(data, self.sources)
@@ -286,7 +343,18 @@ class VADFeatureFusion(nn.Module):
 class VADMTN(nn.Module):
     """The compact MTN-style network (:class:`~pyg_fusion.nn.baselines.MTN`)
     on the concatenated sources, scored per segment by the feature head of
-    :class:`VADFeatureFusion` (width ``hidden_channels``, ``None``: 32)."""
+    :class:`VADFeatureFusion` (width ``hidden_channels``, ``None``: 32).
+
+    Args:
+        in_channels (Dict[str, int]): ``{source: width}``.
+        num_segments (int, optional): segments per video :math:`N` (the registry's
+            common signature: each segment is scored alone). (default: :obj:`32`)
+        mtn_channels (int, optional): width of the MTN. (default: :obj:`64`)
+        hidden_channels (int, optional): width of the head; :obj:`None` is 32.
+            (default: :obj:`None`)
+        dropout (float, optional): dropout of the head. (default: :obj:`0.0`)
+        mtn_dropout (float, optional): the MTN's own dropout. (default: :obj:`0.1`)
+    """
 
     def __init__(self, in_channels: dict[str, int], num_segments: int = 32, *,
                  mtn_channels: int = 64, hidden_channels: int | None = None,
@@ -297,6 +365,9 @@ class VADMTN(nn.Module):
         self.mtn = MTN(sum(in_channels.values()), mtn_channels, dropout=mtn_dropout)
         # dropout: the head's, as every VAD baseline's; the MTN keeps its own
         self.head = _feature_head(mtn_channels, hidden_channels, dropout)
+
+    def reset_parameters(self):
+        reset_children(self)
 
     def forward(self, data) -> tuple[Tensor, None]:
         xs = dense_sources(data, self.sources)
