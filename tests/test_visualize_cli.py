@@ -1,16 +1,12 @@
 import json
 
-import matplotlib
+import pytest
+import torch
+from PIL import Image
 
-matplotlib.use("Agg")
-
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from PIL import Image  # noqa: E402
-
-from pyg_fusion.cli import main  # noqa: E402
-from pyg_fusion.cli.plot import load_scores, operator_from_state, subsample  # noqa: E402
-from pyg_fusion.data import MultiSourceData  # noqa: E402
+from pyg_fusion.cli import main
+from pyg_fusion.cli.plot import load_scores, operator_from_state, subsample
+from pyg_fusion.data import MultiSourceData
 
 
 def _png_ok(path):

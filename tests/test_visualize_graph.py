@@ -1,15 +1,11 @@
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from torch_geometric.utils import erdos_renyi_graph, to_undirected
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from torch_geometric.utils import erdos_renyi_graph, to_undirected  # noqa: E402
-
-from pyg_fusion.data import MultiSourceData  # noqa: E402
-from pyg_fusion.visualize import plot_relation_graph  # noqa: E402
+from pyg_fusion.data import MultiSourceData
+from pyg_fusion.visualize import plot_relation_graph
 
 
 @pytest.fixture(autouse=True)

@@ -1,15 +1,11 @@
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from pyg_fusion.functional import dense_to_edges
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from pyg_fusion.functional import dense_to_edges  # noqa: E402
-
-from pyg_fusion.data import MultiSourceData  # noqa: E402
-from pyg_fusion.visualize import (plot_adjacency, plot_fusion_operator,  # noqa: E402
+from pyg_fusion.data import MultiSourceData
+from pyg_fusion.visualize import (plot_adjacency, plot_fusion_operator,
                                   plot_power_expansion)
 
 

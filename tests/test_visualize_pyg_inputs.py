@@ -2,19 +2,16 @@
 self loops and isolated nodes checked against torch_geometric's own dense
 adjacency, and large graphs refused before any costly work."""
 import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from torch_geometric.data import Batch, Data
+from torch_geometric.utils import to_dense_adj
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from torch_geometric.data import Batch, Data  # noqa: E402
-from torch_geometric.utils import to_dense_adj  # noqa: E402
-
-import pyg_fusion.functional as F  # noqa: E402
-from pyg_fusion.data import MultiSourceData  # noqa: E402
-from pyg_fusion.visualize import plot_adjacency, plot_relation_graph, select_edges  # noqa: E402
+import pyg_fusion.functional as F
+from pyg_fusion.data import MultiSourceData
+from pyg_fusion.visualize import plot_adjacency, plot_relation_graph, select_edges
 
 
 @pytest.fixture(autouse=True)

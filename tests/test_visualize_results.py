@@ -2,15 +2,11 @@
 sweep) and plot_sparse_vs_dense (time and memory lines, crossover)."""
 import json
 
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from pyg_fusion.visualize import (crossover, load_pq_grid,  # noqa: E402
+from pyg_fusion.visualize import (crossover, load_pq_grid,
                                   plot_pq_sensitivity,
                                   plot_sparse_vs_dense)
 

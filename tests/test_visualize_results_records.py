@@ -3,14 +3,10 @@ is NaN or infinite (pyg-fusion compare draws results.png from such records
 after writing results.json), and records edited by hand."""
 import math
 
-import matplotlib
+import matplotlib.pyplot as plt
+import pytest
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import pytest  # noqa: E402
-
-from pyg_fusion.visualize import plot_results  # noqa: E402
+from pyg_fusion.visualize import plot_results
 
 
 @pytest.fixture(autouse=True)

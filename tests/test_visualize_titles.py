@@ -1,12 +1,8 @@
 """Figures say what they show and on which data: the ``title`` of the plotting
 functions, and every colour bar names its quantity."""
-import matplotlib
-
-matplotlib.use("Agg")
-
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-from pyg_fusion.visualize import (plot_adjacency, plot_anomaly_scores,  # noqa: E402
+import numpy as np
+import torch
+from pyg_fusion.visualize import (plot_adjacency, plot_anomaly_scores,
                                   plot_fusion_operator)
 
 

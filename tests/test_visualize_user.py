@@ -2,23 +2,19 @@
 batches, sparse and integer adjacencies, large graphs, long class names,
 vector output, and the direction of edges (PyG: ``edge_index[0]`` is the
 source, entry ``[i, j]`` of an adjacency the edge ``j -> i``)."""
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from matplotlib.patches import FancyArrowPatch
+from matplotlib.path import Path
+from torch_geometric.data import Batch, Data
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-import torch  # noqa: E402
-from matplotlib.patches import FancyArrowPatch  # noqa: E402
-from matplotlib.path import Path  # noqa: E402
-from torch_geometric.data import Batch, Data  # noqa: E402
-
-from pyg_fusion.data import MultiSourceData  # noqa: E402
-from pyg_fusion.nn import LEGO  # noqa: E402
-from pyg_fusion.visualize import (plot_adjacency, plot_power_expansion,  # noqa: E402
+from pyg_fusion.data import MultiSourceData
+from pyg_fusion.nn import LEGO
+from pyg_fusion.visualize import (plot_adjacency, plot_power_expansion,
                                   plot_pq_sensitivity, plot_relation_graph)
-from pyg_fusion.visualize._matrix import pooled  # noqa: E402
+from pyg_fusion.visualize._matrix import pooled
 
 
 @pytest.fixture(autouse=True)
