@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-
+import json
 import os
 from pathlib import Path
 
@@ -26,6 +26,24 @@ FORMATS = (".png", ".pdf", ".svg")
 def is_real(x) -> bool:
     """A JSON number: an int or float, not a bool (which is an int in Python)."""
     return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def read_json(name: str, value):
+    """``value`` parsed from its JSON file when it is a path (str or
+    os.PathLike), else as given; a missing or unreadable file is an error
+    naming the argument ``name``."""
+    if not isinstance(value, (str, os.PathLike)):
+        return value
+    path = Path(value)
+    if path.is_dir():  # "no such file" sent the user looking for a missing path
+        raise IsADirectoryError(f"{name}: {str(path)!r} is a folder; expected the path "
+                                f"of a JSON file")
+    if not path.is_file():
+        raise FileNotFoundError(f"{name}: no such file: {str(path)!r}")
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{name}: {str(path)!r} is not valid JSON: {exc}") from exc
 
 
 def to_numpy(name: str, x, *, dims: tuple[int, ...] | None = None,

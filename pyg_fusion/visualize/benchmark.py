@@ -1,17 +1,14 @@
 """Time and peak memory of the dense and sparse backends against N."""
 from __future__ import annotations
 
-import json
 import math
-import os
 from collections import defaultdict
-from pathlib import Path
 
 import numpy as np
 
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from ._common import closes_on_error, finish, is_real, new_grid, to_numpy
+from ._common import closes_on_error, finish, is_real, new_grid, read_json, to_numpy
 
 _STYLE = {"dense": ("tab:orange", "o", "-"), "sparse": ("tab:blue", "s", "-"),
           "auto": ("tab:green", "^", ":")}
@@ -29,14 +26,7 @@ def load_benchmark(bench) -> dict:
         dict: the benchmark, whose ``rows`` list holds dicts with at least
         ``"N"``, ``"backend"`` and ``"time_s"``.
     """
-    if isinstance(bench, (str, os.PathLike)):
-        path = Path(bench)
-        if not path.is_file():
-            raise FileNotFoundError(f"bench_json: no such file: {str(path)!r}")
-        try:
-            bench = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ValueError(f"bench_json: {str(path)!r} is not valid JSON: {exc}") from exc
+    bench = read_json("bench_json", bench)
     if not isinstance(bench, dict) or not isinstance(bench.get("rows"), list):
         raise ValueError("bench_json must be a dict with a 'rows' list (the output "
                          "of benchmarks/sparse_vs_dense.py --json)")

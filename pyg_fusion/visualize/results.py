@@ -3,27 +3,16 @@ per metric, one bar per method, the spread over seeds as error bars and
 every seed's value as a dot."""
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
-
 import numpy as np
 
-from ._common import closes_on_error, finish, is_real, new_grid, shorten
+from ._common import closes_on_error, finish, is_real, new_grid, read_json, shorten
 
 # The widest figure plot_results makes (inches); wider rows of panels wrap.
 MAX_WIDTH = 13.0
 
 
 def _records(results) -> list[dict]:
-    if isinstance(results, (str, os.PathLike)):
-        path = Path(results)
-        if not path.is_file():
-            raise FileNotFoundError(f"results: no such file: {str(path)!r}")
-        try:
-            results = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ValueError(f"results: {str(path)!r} is not valid JSON: {exc}") from exc
+    results = read_json("results", results)
     if not isinstance(results, list) or not all(isinstance(r, dict) for r in results):
         raise TypeError("results must be the list of records of pyg-fusion compare "
                         "(results.json) or its path")

@@ -1,17 +1,13 @@
 """Sensitivity of a metric to the numbers of powers (P, Q) of LEGO fusion."""
 from __future__ import annotations
 
-import json
-import os
-from pathlib import Path
-
 import numpy as np
 
 import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-from ._common import closes_on_error, finish, is_real, tex_name, to_numpy
+from ._common import closes_on_error, finish, is_real, read_json, tex_name, to_numpy
 
 PLOT_KINDS = ("both", "heatmap", "surface")
 
@@ -56,14 +52,7 @@ def load_pq_grid(results, *, metric=None, dataset=None, method=None, setting=Non
         one of its seeds has LEGO's operator A at its start (untrained, the
         same for every P and Q), or :obj:`None` when no record says.
     """
-    if isinstance(results, (str, os.PathLike)):
-        path = Path(results)
-        if not path.is_file():
-            raise FileNotFoundError(f"results: no such file: {str(path)!r}")
-        try:
-            results = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise ValueError(f"results: {str(path)!r} is not valid JSON: {exc}") from exc
+    results = read_json("results", results)
     if isinstance(results, dict):
         for key in ("records", "results", "rows"):
             if isinstance(results.get(key), list):
