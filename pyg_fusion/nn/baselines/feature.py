@@ -29,27 +29,42 @@ def feature_fuse(xs: list[Tensor], mode: str) -> Tensor:
         mode (str): ``"concat"``, ``"add"``, ``"product"`` or ``"single"``.
     """
     check_choice("mode", mode, FEATURE_MODES)
-    if not isinstance(xs, (list, tuple)) or len(xs) == 0:
-        raise ValueError("xs must be a non-empty list of tensors")
+    check_parts("xs", xs)
     for i, x in enumerate(xs):
-        check_tensor(f"xs[{i}]", x, floating=True)
-        check_like(f"xs[{i}]", x, "xs[0]", xs[0], dtype=False)
         if x.shape[:-1] != xs[0].shape[:-1]:
             raise ValueError(f"xs[{i}] has leading shape {tuple(x.shape[:-1])}, expected "
                              f"{tuple(xs[0].shape[:-1])} (the same units in every source)")
-    if mode == "single":
-        if len(xs) != 1:
-            raise ValueError(f"mode='single' takes exactly one source, got {len(xs)}")
-        return xs[0]
-    if mode == "concat":
-        return torch.cat(list(xs), dim=-1)
     widths = {x.size(-1) for x in xs}
-    if len(widths) != 1:
+    if mode in ("add", "product") and len(widths) != 1:
         raise ValueError(f"mode={mode!r} needs equal widths, got {sorted(widths)}: "
                          "project the sources first (FeatureFusion does)")
-    out = xs[0]
-    for x in xs[1:]:
-        out = out + x if mode == "add" else out * x
+    return combine(xs, mode, "source")
+
+
+def check_parts(name: str, parts) -> None:
+    """``parts`` (called ``name``) is a non-empty list of floating tensors
+    on the device of the first."""
+    if not isinstance(parts, (list, tuple)) or len(parts) == 0:
+        raise ValueError(f"{name} must be a non-empty list of tensors")
+    for i, p in enumerate(parts):
+        check_tensor(f"{name}[{i}]", p, floating=True)
+        check_like(f"{name}[{i}]", p, f"{name}[0]", parts[0], dtype=False)
+
+
+def combine(parts, mode: str, what: str):
+    """``parts`` (checked, aligned) combined by ``mode``: ``"single"`` the one
+    part, ``"concat"`` side by side in the last dimension, ``"add"`` /
+    ``"product"`` element-wise, in the order of ``parts``; ``what`` names a
+    part in the error."""
+    if mode == "single":
+        if len(parts) != 1:
+            raise ValueError(f"mode='single' takes exactly one {what}, got {len(parts)}")
+        return parts[0]
+    if mode == "concat":
+        return torch.cat(list(parts), dim=-1)
+    out = parts[0]
+    for p in parts[1:]:
+        out = out + p if mode == "add" else out * p
     return out
 
 

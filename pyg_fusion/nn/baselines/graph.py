@@ -12,6 +12,7 @@ from torch_geometric.utils import coalesce
 from ...functional._autocast import float32_under_autocast
 from ...functional._checks import (check_choice, check_edge_index, check_int, check_like,
                                    check_tensor)
+from .feature import check_parts, combine
 
 __all__ = ["GRAPH_MODES", "graph_fuse_dense", "graph_fuse_sparse", "GraphFusion"]
 
@@ -33,27 +34,15 @@ def graph_fuse_dense(graphs: list[Tensor], mode: str) -> Tensor:
         mode (str): ``"add"``, ``"mean"``, ``"product"``, ``"concat"`` or ``"single"``.
     """
     check_choice("mode", mode, GRAPH_MODES)
-    if not isinstance(graphs, (list, tuple)) or len(graphs) == 0:
-        raise ValueError("graphs must be a non-empty list of tensors")
+    check_parts("graphs", graphs)
     for i, g in enumerate(graphs):
-        check_tensor(f"graphs[{i}]", g, floating=True)
-        check_like(f"graphs[{i}]", g, "graphs[0]", graphs[0], dtype=False)
         if g.dim() < 2 or g.size(-1) != g.size(-2):
             raise ValueError(f"graphs[{i}] must be [..., N, N], got {tuple(g.shape)}")
         if g.shape != graphs[0].shape:
             raise ValueError(f"graphs[{i}] has shape {tuple(g.shape)}, expected "
                              f"{tuple(graphs[0].shape)}")
-    if mode == "single":
-        if len(graphs) != 1:
-            raise ValueError(f"mode='single' takes exactly one graph, got {len(graphs)}")
-        return graphs[0]
-    if mode == "concat":
-        return torch.cat(list(graphs), dim=-1)
-    if mode == "product":
-        out = graphs[0]
-        for g in graphs[1:]:
-            out = out * g
-        return out
+    if mode not in ("add", "mean"):
+        return combine(graphs, mode, "graph")
     out = torch.stack(list(graphs), 0).sum(0)
     return out / len(graphs) if mode == "mean" else out
 
@@ -86,9 +75,7 @@ def graph_fuse_sparse(graphs: list[tuple[Tensor, Tensor]], num_nodes: int,
             raise ValueError(f"graphs[{i}]: edge_weight has {ew.numel()} entries for "
                              f"{ei.size(1)} edges")
     if mode == "single":
-        if len(graphs) != 1:
-            raise ValueError(f"mode='single' takes exactly one graph, got {len(graphs)}")
-        return graphs[0]
+        return combine(graphs, mode, "graph")
     ei = torch.cat([g[0] for g in graphs], 1)
     ew = torch.cat([g[1] for g in graphs])
     if mode in ("add", "mean"):
