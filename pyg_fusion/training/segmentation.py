@@ -23,6 +23,7 @@ from torch.utils.data import Dataset
 from torchmetrics.classification import MulticlassConfusionMatrix
 
 from .._files import save_figure
+from ..experiments._versions import library_versions
 # the defaults of the module and of fit_segmentation are the CLI's (one home: the configs)
 from ..experiments.image_config import SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig
 from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
@@ -193,6 +194,10 @@ class SegmentationModule(L.LightningModule):
 
     def on_test_epoch_end(self):
         self._eval_end("test")
+
+    def on_save_checkpoint(self, checkpoint):
+        # the versions that trained it, as every graph checkpoint's config holds them
+        checkpoint["versions"] = library_versions()
 
     def configure_optimizers(self):
         return torch.optim.Adam(self.parameters(), lr=self.hparams.lr,

@@ -16,6 +16,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..experiments._versions import library_versions
 # the objective's, optimiser's and fit_translation's defaults are the CLI's (one home)
 from ..experiments.image_config import TranslateDataConfig, TranslateModelConfig
 from ..functional._checks import check_choice, check_names
@@ -236,6 +237,10 @@ class TranslationModule(L.LightningModule):
         imgs = [*out.branches, out.ensemble]
         return {n: ((o + 1) / 2).clamp(0, 1)
                 for n, o in zip(self.output_names, imgs)}
+
+    def on_save_checkpoint(self, checkpoint):
+        # the versions that trained it, as every graph checkpoint's config holds them
+        checkpoint["versions"] = library_versions()
 
     def configure_optimizers(self):
         betas = (self.hparams.beta1, 0.999)
