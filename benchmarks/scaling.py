@@ -81,7 +81,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from scaling_report import plot, table  # noqa: E402
+from _scaling_report import plot, table  # noqa: E402
 from _scaling_references import _scipy_powers  # noqa: E402
 from _scaling_workload import D, K, P, PRUNE, _features, step_model  # noqa: E402
 

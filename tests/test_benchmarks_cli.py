@@ -12,8 +12,7 @@ import torch
 from benchmark_scripts import ROOT, load_benchmark
 
 SCRIPTS = sorted(name[:-3] for name in os.listdir(os.path.join(ROOT, "benchmarks"))
-                 if name.endswith(".py") and not name.startswith("_")
-                 and name != "scaling_report.py")  # the report of scaling.py: no command
+                 if name.endswith(".py") and not name.startswith("_"))
 
 
 def _refused(capsys, fn, *args) -> str:
