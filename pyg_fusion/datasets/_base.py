@@ -212,6 +212,25 @@ def options_hash(options: Any, files: Sequence[str] = ()) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
 
+def remove_replaced(path: str) -> None:
+    """Removes the caches that ``path``, just written, replaces: the files
+    beside it named as it is (``<prefix>_<setting hash>_<inputs hash>.pt``,
+    :meth:`FusionDataset.cache_file`) but for the hash of the inputs. They
+    were made from input files since changed, and no run of the setting loads
+    them again: every ``force_reload`` of generated data (new files, new
+    stamps) left one more behind. Only such names are removed, never a file
+    of other options, of other code (another checkout sharing the root) or a
+    user's."""
+    name = osp.basename(path)
+    if not re.fullmatch(r".+_[0-9a-f]{10}_[0-9a-f]{10}\.pt", name):
+        return
+    pattern = glob.escape(osp.join(osp.dirname(path), name[:-13])) + "[0-9a-f]" * 10 + ".pt"
+    for other in glob.glob(pattern):
+        if osp.basename(other) != name:
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(other)
+
+
 class FusionDataset(InMemoryDataset):
     """:class:`~torch_geometric.data.InMemoryDataset` of
     :class:`~pyg_fusion.data.MultiSourceData` whose processed file is written
@@ -222,15 +241,22 @@ class FusionDataset(InMemoryDataset):
     processed file's name holds both (:meth:`cache_file`)."""
 
     def cache_file(self, prefix: str, options: Any, files: Sequence[str] = ()) -> str:
-        """The processed file's name: ``prefix`` and a hash of ``options``,
-        of ``pre_transform`` and ``pre_filter`` (:func:`callable_identity`),
-        of the stamps of ``files`` and of the code that processes
+        """The processed file's name: ``prefix``, a hash of the setting
+        (``options``, ``pre_transform`` and ``pre_filter``
+        (:func:`callable_identity`) and the code that processes
         (:func:`data_code_hash`: a cache made by other code, e.g. before a
-        fix, is never loaded). The processed folder holds one file per
-        setting, so each names everything that made its content."""
-        made = [options, callable_identity(self.pre_transform),
-                callable_identity(self.pre_filter), data_code_hash()]
-        return f"{prefix}_{options_hash(made, files)}.pt"
+        fix, is never loaded)), then a hash of the stamps of ``files``. The
+        processed folder holds one file per setting, so each names everything
+        that made its content; a file of the same setting made from files
+        since changed (edited, or generated again by ``force_reload``) is
+        replaced by the new one (:func:`remove_replaced`)."""
+        setting = [options, callable_identity(self.pre_transform),
+                   callable_identity(self.pre_filter), data_code_hash()]
+        return f"{prefix}_{options_hash(setting)}_{options_hash(None, files)}.pt"
+
+    def _remove_replaced(self) -> None:
+        for path in self.processed_paths:
+            remove_replaced(path)
 
     def _download(self):
         # PyG's own, but the folders it makes for the raw files are removed
@@ -285,6 +311,7 @@ class FusionDataset(InMemoryDataset):
         for name, value in (("pre_transform.pt", self.pre_transform),
                             ("pre_filter.pt", self.pre_filter)):
             save_torch(_repr(value), osp.join(self.processed_dir, name))
+        self._remove_replaced()
         if self.log and "PYTEST_CURRENT_TEST" not in os.environ:
             print("Done!", file=sys.stderr)
 

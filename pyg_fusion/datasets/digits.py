@@ -14,7 +14,7 @@ import torch
 
 from ..data import MultiSourceData
 from ._base import (RELOAD, FusionDataset, check_transductive_standardize, data_code_hash,
-                    options_hash)
+                    options_hash, remove_replaced)
 from .._files import atomic_write, save_torch
 from .._loading import load_torch
 from ._io import read_table
@@ -191,7 +191,7 @@ class MultiFeatureDigits(FusionDataset):
         and cached beside the processed files, so that other options
         (label rates, seeds, views) re-process in milliseconds."""
         # named by the parser's code too, as the processed file is (cache_file)
-        tag = options_hash(data_code_hash(), self.raw_paths)
+        tag = f"{options_hash(data_code_hash())}_{options_hash(None, self.raw_paths)}"
         cache = osp.join(self.processed_dir, f"mfeat_values_{tag}.pt")
         if osp.exists(cache) and not self.force_reload:
             return load_torch(cache, what="MultiFeatureDigits value cache",
@@ -206,6 +206,7 @@ class MultiFeatureDigits(FusionDataset):
                 raise ValueError(f"{exc}; {way}") from None
             values[view] = torch.from_numpy(table.values)
         save_torch(values, cache)
+        remove_replaced(cache)
         return values
 
     def process(self) -> None:

@@ -1,0 +1,37 @@
+"""The processed folder holds one cache per setting: a reload replaces the
+cache it makes again, and leaves every other file where it was."""
+import os
+
+import torch
+
+from pyg_fusion.datasets import SyntheticVAD
+
+KW = dict(num_videos=(2, 2), snippets=(4, 6), num_segments=4, log=False)
+
+
+def _caches(ds, prefix):
+    return sorted(n for n in os.listdir(ds.processed_dir) if n.startswith(prefix))
+
+
+def test_force_reload_of_generated_data_replaces_its_cache(tmp_path):
+    # every force_reload generated the files again (new stamps, a new cache
+    # name) and left the cache before it: one more file per reload
+    first = SyntheticVAD(tmp_path, **KW)
+    test = SyntheticVAD(tmp_path, split="test", **KW)
+    other = SyntheticVAD(tmp_path, **{**KW, "num_segments": 3})  # another setting
+    own = os.path.join(first.processed_dir, "vad_train_0123456789.pt")  # a user's file
+    with open(own, "wb") as f:
+        f.write(b"mine")
+    for _ in range(2):
+        again = SyntheticVAD(tmp_path, force_reload=True, **KW)
+    assert _caches(again, "vad_train") == sorted([
+        os.path.basename(again.processed_paths[0]), os.path.basename(other.processed_paths[0]),
+        "vad_train_0123456789.pt"])
+    assert torch.equal(again[0].x_i3d, first[0].x_i3d)  # the same data
+    # the test split's cache, of files since generated again, is replaced in its turn
+    assert _caches(test, "vad_test") == [os.path.basename(test.processed_paths[0])]
+    test_again = SyntheticVAD(tmp_path, split="test", **KW)
+    assert test_again.processed_paths[0] != test.processed_paths[0]
+    assert _caches(test, "vad_test") == [os.path.basename(test_again.processed_paths[0])]
+    assert os.path.isfile(own) and len(SyntheticVAD(tmp_path, **{**KW, "num_segments": 3})) == 2
+
