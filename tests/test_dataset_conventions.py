@@ -26,13 +26,26 @@ def test_synthetic_translation_takes_a_pre_filter(tmp_path):
 
 def _read_only(monkeypatch, folder):
     """The answer of a read-only copy or mount under ``folder`` (the tests run
-    where permissions may not bind, e.g. as root)."""
+    where permissions may not bind, e.g. as root): every write there fails
+    with EROFS, as it does for root too."""
+    import errno
     import os
-    access = os.access
     below = os.path.abspath(folder)
-    monkeypatch.setattr(os, "access", lambda path, mode, **kw: (
-        not (mode & os.W_OK and os.path.abspath(path).startswith(below))
-        and access(path, mode, **kw)))
+    writes = os.O_WRONLY | os.O_RDWR | os.O_CREAT
+
+    def refused(path):
+        return os.path.abspath(os.fspath(path)).startswith(below)
+
+    def denied(real, is_write=lambda *a, **kw: True):
+        def call(path, *args, **kwargs):
+            if refused(path) and is_write(path, *args, **kwargs):
+                raise OSError(errno.EROFS, "Read-only file system", os.fspath(path))
+            return real(path, *args, **kwargs)
+        return call
+
+    monkeypatch.setattr(os, "open", denied(os.open, lambda p, flags, *a, **kw: flags & writes))
+    for name in ("mkdir", "remove", "unlink", "replace", "rename", "rmdir"):
+        monkeypatch.setattr(os, name, denied(getattr(os, name)))
 
 
 def test_a_read_only_copy_loads_and_says_what_it_cannot_make(tmp_path, monkeypatch):

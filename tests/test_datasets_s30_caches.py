@@ -1,5 +1,6 @@
-"""The processed folder holds one cache per setting: a reload replaces the
-cache it makes again, and leaves every other file where it was."""
+"""The processed folder holds one cache per setting (a reload replaces the
+cache it makes again, and leaves every other file where it was); a folder
+is known to be read-only by a write that fails."""
 import os
 
 import torch
@@ -34,4 +35,13 @@ def test_force_reload_of_generated_data_replaces_its_cache(tmp_path):
     assert test_again.processed_paths[0] != test.processed_paths[0]
     assert _caches(test, "vad_test") == [os.path.basename(test_again.processed_paths[0])]
     assert os.path.isfile(own) and len(SyntheticVAD(tmp_path, **{**KW, "num_segments": 3})) == 2
+
+
+def test_a_folder_that_os_access_calls_read_only_is_written(tmp_path, monkeypatch):
+    # os.access answers from the mode bits: where ACLs or a network file
+    # system grant the write it does not see, the dataset refused to process
+    # (after generating its raw files) a root it could write
+    monkeypatch.setattr(os, "access", lambda *args, **kwargs: False)
+    ds = SyntheticVAD(tmp_path, **KW)
+    assert len(ds) == 2 and os.path.isfile(ds.processed_paths[0])
 

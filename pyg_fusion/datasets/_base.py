@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import errno
 import functools
 import glob
 import hashlib
@@ -12,6 +13,7 @@ import os
 import os.path as osp
 import re
 import sys
+import tempfile
 from typing import Any, Sequence
 
 import numpy as np
@@ -106,24 +108,33 @@ def _foreign_files(folder: str, generated: Generated, limit: int = 3) -> list[st
     return foreign
 
 
-def _cannot_write(folder: str) -> bool:
-    """Whether ``folder``, or the folder that would hold it while it does not
-    exist, cannot be written (a read-only copy or mount)."""
-    folder = osp.abspath(folder)
-    while not osp.isdir(folder) and osp.dirname(folder) != folder:
-        folder = osp.dirname(folder)
-    return not os.access(folder, os.W_OK)
+# The errors of a write into a folder that cannot be written: a read-only
+# copy or mount (EROFS, which root gets too) or permissions. Found by trying
+# the write: os.access answers from the mode bits alone, so it refused a
+# folder that ACLs or a network file system let this process write, and
+# allowed root a read-only one
+_DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
 
 
+def _denied(exc: OSError) -> bool:
+    return exc.errno in _DENIED
+
+
+@contextlib.contextmanager
 def generation_turn(folder: str, argument: str):
     """The turn of one process to check, generate and read ``folder``: runs
     sharing it (of other options, e.g. one ``folder`` given to two runs at
     once) take turns (a lock file in it), so that none writes its files among
     another's. A folder that cannot be written (a read-only copy) cannot
     change: no turn."""
-    if _cannot_write(folder):
-        return contextlib.nullcontext()
-    return folder_lock(folder, argument, wait=True, name=".pyg-fusion-data.lock")
+    with contextlib.ExitStack() as turn:
+        try:
+            turn.enter_context(folder_lock(folder, argument, wait=True,
+                                           name=".pyg-fusion-data.lock"))
+        except OSError as exc:
+            if not _denied(exc):
+                raise
+        yield
 
 
 def regenerate_on_reload(force_reload: bool, folder: str, generated: Generated,
@@ -150,18 +161,18 @@ def regenerate_on_reload(force_reload: bool, folder: str, generated: Generated,
         argument (str): what gave the folder, as the error names it (e.g. ``"root"``).
     """
     marker = osp.join(folder, generated.marker)
-    written, damaged = None, False
+    written, damaged = None, None
     if osp.isfile(marker):
         try:
             with open(marker, encoding="utf-8") as f:
                 written = json.load(f)
-        except (OSError, UnicodeDecodeError, ValueError):
-            damaged = True
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            damaged = exc
     ours = isinstance(written, dict) and all(k in written for k in generated.keys)
     if not ours and osp.isdir(folder):
         foreign = _foreign_files(folder, generated, limit=4)
         foreign, more = foreign[:3], ", ..." if len(foreign) > 3 else ""
-        if osp.isfile(marker) and not damaged:
+        if osp.isfile(marker) and damaged is None:
             foreign.insert(0, generated.marker)
         if foreign:
             raise ValueError(f"{argument} {folder} holds {', '.join(foreign)}{more}, which "
@@ -172,15 +183,19 @@ def regenerate_on_reload(force_reload: bool, folder: str, generated: Generated,
     # a marker that cannot be read, among none but the generator's files,
     # tells no code: made again, as one of other code (it was kept, so that
     # data of any code were read as this code's until force_reload)
-    if force_reload or damaged or written.get("code") != data_code_hash():
-        # a bare PermissionError on the marker said neither why nor what to do
-        if _cannot_write(folder):
-            why = ("force_reload" if force_reload else f"{generated.marker} cannot be read"
-                   if damaged else "they were made by other code")
-            raise ValueError(f"{argument} {folder}: {generated.what} there are to be generated "
-                             f"again ({why}), and it cannot be written (a read-only copy?): "
-                             f"give {generated.what} a writable {argument}")
+    if not (force_reload or damaged is not None or written.get("code") != data_code_hash()):
+        return
+    try:
         os.remove(marker)
+    except OSError as exc:
+        if not _denied(exc):
+            raise
+        # a bare PermissionError on the marker said neither why nor what to do
+        why = ("force_reload" if force_reload else f"{generated.marker} cannot be read"
+               if damaged is not None else "they were made by other code")
+        raise ValueError(f"{argument} {folder}: {generated.what} there are to be generated "
+                         f"again ({why}), and it cannot be written (a read-only copy?): "
+                         f"give {generated.what} a writable {argument}") from exc
 
 
 def check_seed(seed) -> int:
@@ -285,17 +300,24 @@ class FusionDataset(InMemoryDataset):
         remove_stale_temps(self.processed_dir)
         if not self.force_reload and files_exist(self.processed_paths):
             return
-        if _cannot_write(self.processed_dir):
+        try:
+            os.makedirs(self.processed_dir, exist_ok=True)
+            # the write that ends the processing, tried before it: a
+            # read-only copy is told so at once, not after the processing
+            with tempfile.TemporaryFile(dir=self.processed_dir):
+                pass
+        except OSError as exc:
+            if not _denied(exc):
+                raise
             # a read-only copy whose processed file is of other code or
             # options: a bare PermissionError named a file never asked for
             raise ValueError(f"{self.__class__.__name__}: {self.processed_dir} holds no "
                              f"processed file of these options, this code and this "
                              f"pre_transform / pre_filter, and cannot be written (a read-only "
                              f"copy?): process the data once where root can be written, or "
-                             f"give a writable root")
+                             f"give a writable root") from exc
         if self.log and "PYTEST_CURRENT_TEST" not in os.environ:
             print("Processing...", file=sys.stderr)
-        os.makedirs(self.processed_dir, exist_ok=True)
         try:
             self.process()
         except (FileNotFoundError, ValueError) as exc:
