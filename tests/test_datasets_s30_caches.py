@@ -1,11 +1,14 @@
 """The processed folder holds one cache per setting (a reload replaces the
 cache it makes again, and leaves every other file where it was); a folder
-is known to be read-only by a write that fails."""
+is known to be read-only by a write that fails; a generator's record is
+read once."""
 import os
 
+import numpy as np
+import pytest
 import torch
 
-from pyg_fusion.datasets import SyntheticVAD
+from pyg_fusion.datasets import RecordingStreamsVAD, SyntheticVAD
 
 KW = dict(num_videos=(2, 2), snippets=(4, 6), num_segments=4, log=False)
 
@@ -45,3 +48,36 @@ def test_a_folder_that_os_access_calls_read_only_is_written(tmp_path, monkeypatc
     ds = SyntheticVAD(tmp_path, **KW)
     assert len(ds) == 2 and os.path.isfile(ds.processed_paths[0])
 
+
+def _recordings(seed):
+    rng = np.random.default_rng(seed)
+    return [k + rng.normal(size=(2, 6 * 4)) for k in (0, 0, 1, 1)], ["a", "a", "b", "b"]
+
+
+STREAMS = dict(train_recordings=_recordings(0), test_recordings=_recordings(1),
+               sensors={"s": [0, 1]}, rate=4, num_videos=(2, 2), recordings=(1, 2),
+               anomaly_snippets=(1, 2), num_segments=None, log=False)
+
+
+def test_the_streams_record_is_read_once(tmp_path, monkeypatch):
+    import builtins
+    first = RecordingStreamsVAD(tmp_path, **STREAMS)
+    record = os.path.join(first.generated_folder, "streams.json")
+    opened, real = [], builtins.open
+
+    def counted(file, *args, **kwargs):
+        if isinstance(file, str) and os.path.abspath(file) == record:
+            opened.append(file)
+        return real(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", counted)
+    assert len(RecordingStreamsVAD(tmp_path, **STREAMS)) == len(first)
+    assert len(opened) == 1
+    # what the one reading checks: streams of other options, a damaged record
+    with pytest.raises(ValueError, match="holds streams of other options"):
+        RecordingStreamsVAD(tmp_path, **{**STREAMS, "seed": 1, "folder": first.tag})
+    with real(record, "w", encoding="utf-8") as f:
+        f.write("{")
+    with pytest.raises(ValueError, match=r"not the record of generated streams \(JSONDecodeError"):
+        RecordingStreamsVAD(tmp_path, **STREAMS)
+    assert len(RecordingStreamsVAD(tmp_path, force_reload=True, **STREAMS)) == len(first)

@@ -14,7 +14,7 @@ import os.path as osp
 import re
 import sys
 import tempfile
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 import torch
@@ -138,15 +138,14 @@ def generation_turn(folder: str, argument: str):
 
 
 def regenerate_on_reload(force_reload: bool, folder: str, generated: Generated,
-                         argument: str) -> None:
+                         argument: str, check: Callable | None = None) -> dict | None:
     """Makes ``folder`` ready for ``generated``'s generator: removes its
     marker with ``force_reload`` or when it records other code (or none: a
     marker written before the code was recorded); PyG then finds a raw file
     missing and the generator makes every file again (each replaced
     atomically), in the same folder. A run stopped part-way leaves no
     marker, so the next one generates again; a marker that cannot be read
-    is removed too (a dataset may refuse it first, e.g. naming
-    ``force_reload``).
+    is removed too (a dataset may refuse it first, in ``check``).
 
     The generator writes only into a folder of its own: a folder without its
     marker (a user's folder given as its root, or a stopped run's) that holds
@@ -159,6 +158,15 @@ def regenerate_on_reload(force_reload: bool, folder: str, generated: Generated,
         folder (str): the folder the generator writes into.
         generated (Generated): what it writes there.
         argument (str): what gave the folder, as the error names it (e.g. ``"root"``).
+        check (callable, optional): without ``force_reload``, called before
+            anything else with the marker's path and what it holds (the JSON
+            value read, or the exception of a marker that cannot be read),
+            where there is one; it raises to refuse the folder (e.g. data of
+            other options) before anything in it is removed. (default: :obj:`None`)
+
+    Returns:
+        dict | None: what the marker holds where it stays (the generator's,
+        of this code), :obj:`None` where there is none or it was removed.
     """
     marker = osp.join(folder, generated.marker)
     written, damaged = None, None
@@ -168,6 +176,8 @@ def regenerate_on_reload(force_reload: bool, folder: str, generated: Generated,
                 written = json.load(f)
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             damaged = exc
+        if check is not None and not force_reload:
+            check(marker, written if damaged is None else damaged)
     ours = isinstance(written, dict) and all(k in written for k in generated.keys)
     if not ours and osp.isdir(folder):
         foreign = _foreign_files(folder, generated, limit=4)
@@ -179,12 +189,12 @@ def regenerate_on_reload(force_reload: bool, folder: str, generated: Generated,
                              f"{generated.what} did not write: a folder of your own, never "
                              f"written into; give {generated.what} another {argument}")
     if not osp.isfile(marker):
-        return
+        return None
     # a marker that cannot be read, among none but the generator's files,
     # tells no code: made again, as one of other code (it was kept, so that
     # data of any code were read as this code's until force_reload)
     if not (force_reload or damaged is not None or written.get("code") != data_code_hash()):
-        return
+        return written
     try:
         os.remove(marker)
     except OSError as exc:
@@ -196,6 +206,7 @@ def regenerate_on_reload(force_reload: bool, folder: str, generated: Generated,
         raise ValueError(f"{argument} {folder}: {generated.what} there are to be generated "
                          f"again ({why}), and it cannot be written (a read-only copy?): "
                          f"give {generated.what} a writable {argument}") from exc
+    return None
 
 
 def check_seed(seed) -> int:

@@ -5,7 +5,6 @@ the public VAD layout and read back by
 from __future__ import annotations
 
 import hashlib
-import json
 import numbers
 import os.path as osp
 import re
@@ -187,9 +186,8 @@ class RecordingStreamsVAD(VADFeatures):
         # these options made by other code are made again
         folder = osp.join(osp.expanduser(root), "raw", self.tag)
         with generation_turn(folder, "root (or folder)"):
-            if not force_reload:
-                self._check_folder(osp.expanduser(root))
-            regenerate_on_reload(force_reload, folder, self.generated, "root (or folder)")
+            regenerate_on_reload(force_reload, folder, self.generated, "root (or folder)",
+                                 check=self._check_record)
             super().__init__(root, split, layout, num_segments=num_segments, crops=crops,
                              standardize=standardize, transform=transform,
                              pre_transform=pre_transform, pre_filter=pre_filter,
@@ -270,17 +268,12 @@ class RecordingStreamsVAD(VADFeatures):
     def raw_file_names(self) -> list[str]:
         return [*super().raw_file_names, f"{self.tag}/{self.record_name}"]
 
-    def _check_folder(self, root: str) -> None:
-        meta = osp.join(root, "raw", self.tag, self.record_name)
-        if not osp.isfile(meta):
-            return
-        try:
-            with open(meta, encoding="utf-8") as f:
-                written = json.load(f)
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+    def _check_record(self, meta: str, written) -> None:
+        # what regenerate_on_reload read of the marker (without force_reload)
+        if isinstance(written, Exception):
             raise ValueError(f"{meta}: not the record of generated streams "
-                             f"({type(exc).__name__}: {exc}); pass {RELOAD}, and they are "
-                             f"generated again") from exc
+                             f"({type(written).__name__}: {written}); pass {RELOAD}, and they "
+                             f"are generated again") from written
         if not (isinstance(written, dict) and all(k in written for k in self.generated.keys)):
             return  # a file of one's own: regenerate_on_reload refuses the folder, naming it
         written = written["options"]

@@ -25,7 +25,6 @@ The scenes are written under ``root`` in the NYUDv2 list layout read by
 """
 from __future__ import annotations
 
-import json
 import os
 import os.path as osp
 
@@ -187,8 +186,8 @@ class SyntheticRGBD(RGBDSegmentation):
                                  f"scenes, whose lists --data synthetic (the default) would "
                                  f"overwrite; give --data nyud to train on them, or another "
                                  f"--root for the synthetic scenes")
-            regenerate_on_reload(force_reload, str(root), GENERATED, "--root")
-            self._generate(str(root), progress)
+            written = regenerate_on_reload(force_reload, str(root), GENERATED, "--root")
+            self._generate(str(root), progress, written)
             self._read(root, split, augment, kwargs)
 
     def _read(self, root: str, split: str, augment: bool | None, kwargs: dict) -> None:
@@ -204,15 +203,12 @@ class SyntheticRGBD(RGBDSegmentation):
                       f"{osp.join(root, 'meta.json')}, or pass {RELOAD}, and they are "
                       f"generated again") from exc
 
-    def _generate(self, root: str, progress: bool) -> None:
+    def _generate(self, root: str, progress: bool, written: dict | None) -> None:
+        # written: the marker regenerate_on_reload read and kept (of this code)
         meta_path = osp.join(root, "meta.json")
-        if osp.isfile(meta_path):
-            try:
-                with open(meta_path, encoding="utf-8") as f:
-                    if json.load(f) == self.meta:
-                        return
-            except (OSError, ValueError):
-                pass   # unreadable marker: regenerate
+        if written == self.meta:
+            return
+        if written is not None:
             # The old marker goes before any file is rewritten: a run stopped
             # part-way must leave no marker, never the old one over new files.
             os.remove(meta_path)
