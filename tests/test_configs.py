@@ -88,8 +88,10 @@ def test_registry_is_one_table():
 
 
 def test_print_config_round_trips_through_config(tmp_path, capsys):
+    # intersection drops zeroth ones' terms (LEGOFusion refuses them together)
     argv = ["train", "--dataset", "synthetic-vad", "--num-segments", "8", "--support",
-            "intersection", "--lambda-anchor", "0.5", "--seeds", "0,2", "--center"]
+            "intersection", "--zeroth", "identity", "--init", "product", "--lambda-anchor",
+            "0.5", "--seeds", "0,2", "--center"]
     assert main(argv + ["--print-config"]) == 0
     text = capsys.readouterr().out
     first = yaml.safe_load(text)
@@ -100,11 +102,11 @@ def test_print_config_round_trips_through_config(tmp_path, capsys):
     assert main(["train", "--config", str(tmp_path / "c.yaml"), "--print-config"]) == 0
     assert yaml.safe_load(capsys.readouterr().out) == first
     # flags after --config override it; a flat mapping works too
-    (tmp_path / "flat.yaml").write_text("k: 4\nzeroth: identity\n")
+    (tmp_path / "flat.yaml").write_text("k: 4\nsupport: shared\n")
     assert main(["train", "--config", str(tmp_path / "c.yaml"), "--config",
                  str(tmp_path / "flat.yaml"), "--k", "5", "--print-config"]) == 0
     out = yaml.safe_load(capsys.readouterr().out)
-    assert (out["graph"]["k"], out["powers"]["zeroth"]) == (5, "identity")
+    assert (out["graph"]["k"], out["graph"]["support"]) == (5, "shared")
 
 
 def test_a_list_flag_after_a_config_file_replaces_its_list(tmp_path, capsys):

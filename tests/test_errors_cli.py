@@ -221,8 +221,9 @@ def catalogue():
                  "lego-cp", "--init", "auto", "--epochs", "1", "--root", "{tmp}/data",
                  "--out", "{tmp}/out", "--no-progress"],
                 r"--init auto trains from the product and the mean starts, but lego-cp has no "
-                r"mean start: init='mean' needs mode='pairwise' or 'full'.*"
-                r"\(give --init product\)"),
+                r"mean start: --init mean needs --operator pairwise or full and --zeroth ones "
+                r".*; lego-cp has --init auto, --zeroth ones, the CP operator \(whatever "
+                r"--operator says\) \(give --init product\)"),
         CLICase("train: a flag no command has (named by the command)",
                 ["train", "--bogus", "3"],
                 r"unrecognized arguments: --bogus 3"),

@@ -10,12 +10,13 @@ declarations are defined in :mod:`~pyg_fusion.experiments.components` and
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Sequence
 
-from .components import (COMPONENTS, LEGO_CONFIGS, SETTING_DEFAULTS, TASK_DEFAULTS, TASKS,
-                         FusionConfig, GraphConfig, HeadConfig, ObjectiveConfig, PowersConfig,
-                         TrainerConfig, option_fields)
+from .components import (COMPONENTS, LEGO_CONFIGS, LEGO_METHODS, SETTING_DEFAULTS,
+                         TASK_DEFAULTS, TASKS, FusionConfig, GraphConfig, HeadConfig,
+                         ObjectiveConfig, PowersConfig, TrainerConfig, option_fields)
 from .options import check_field, documented, flag, option, unread_option
 
 
@@ -70,7 +71,65 @@ def check_options(task: str, options: dict[str, Any] | None = None,
     if methods:
         _check_method_options(task, given, methods)
         _check_run_options(task, given)
+        _check_lego_options(task, given, methods)
     return given
+
+
+def _lego_flags() -> dict[str, str]:
+    """LEGOFusion's argument names -> the flags that set them (its ``mode``
+    is LEGO's ``fusion``, the ``--operator`` option)."""
+    out = {f.metadata.get("arg", name): flag(name) for name, (_, f) in option_fields().items()}
+    return {**out, "mode": out["fusion"]}
+
+
+def _lego_error(text: str, method: str, kwargs: dict[str, Any]) -> str:
+    """A LEGOFusion error about ``method``'s options in the flags' words
+    (``init='mean'`` -> ``--init mean``), and the values the method has of
+    the options it names (given or the task's defaults)."""
+    flags = _lego_flags()
+    named: list[str] = []
+
+    def in_flags(m: re.Match) -> str:
+        name, value = m.group(1), m.group(2).strip("'")
+        if name not in flags:
+            return m.group(0)
+        if name not in named:
+            named.append(name)
+        return f"{flags[name]} {value}" + re.sub(r"'(\w+)'", r"\1", m.group(3) or "")
+
+    text = re.sub(r"\b(\w+)=('[^']*'|[\w.]+)((?: or '\w+')*)", in_flags, text)
+    cp = method == "lego-cp"
+    has = [f"{flags[n]} {kwargs['fusion' if n == 'mode' else n]}" for n in named
+           if not (cp and n == "mode")]
+    if cp and "mode" in named:
+        has.append("the CP operator (whatever --operator says)")
+    return f"{text}; {method} has {', '.join(has)}" if has else text
+
+
+def _check_lego_options(task: str, given: dict[str, Any], methods: Sequence[str]) -> None:
+    """The options of each LEGO method of a run through the rules of
+    :class:`~pyg_fusion.nn.LEGOFusion` (which refuses an operator its
+    options do not define together), so that a run refuses them before it
+    loads its data, naming the flags; ``init="auto"`` (VAD) builds each of
+    its starts."""
+    from ..methods import _lego_kwargs
+    from ..nn._lego_fusion_options import check_fusion_options
+    from ._vad_starts import STARTS
+    for method in [m for m in methods if m in LEGO_METHODS]:
+        spec = MethodSpec.create(method, task, given)
+        kw = _lego_kwargs(spec)  # the model's: init "auto" is its first start
+        auto = spec.fusion.init == "auto"
+        for start in STARTS if auto else [kw["init"]]:
+            try:  # two sources: the rules of the options do not depend on the sources
+                check_fusion_options(["a", "b"], kw["fusion"], kw["rank"], kw["pairs"],
+                                     kw["support"], kw["zeroth"], start, kw["lambda_anchor"],
+                                     kw["term_scale"], shared=kw.get("shared", False))
+            except ValueError as exc:
+                text = _lego_error(str(exc), method, {**kw, "init": spec.fusion.init})
+                if auto and start != STARTS[0]:  # the first is the run's own start
+                    text = (f"--init auto trains from the {' and the '.join(STARTS)} starts, "
+                            f"but {method} has no {start} start: {text} (give --init product)")
+                raise ValueError(text) from None
 
 
 def _check_run_options(task: str, given: dict[str, Any]) -> None:
