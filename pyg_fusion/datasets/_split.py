@@ -15,6 +15,21 @@ def _round(x: float) -> int:
     return int(math.floor(x + 0.5))
 
 
+def check_split(label_rate: float, val_rate: float, test_rate: float, seed: int) -> None:
+    """The arguments of :func:`stratified_masks`, checked on their own: a
+    dataset checks its split arguments before any file is touched."""
+    for name, rate in (("label_rate", label_rate), ("val_rate", val_rate),
+                       ("test_rate", test_rate)):
+        if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0 <= rate <= 1:
+            raise ValueError(f"{name} must be a number in [0, 1], got {rate!r}")
+    if label_rate == 0:
+        raise ValueError("label_rate must be > 0 (at least one training node per class)")
+    if val_rate + test_rate >= 1:
+        raise ValueError(f"val_rate + test_rate must be < 1, got {val_rate} + {test_rate}")
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"split_seed must be an int, got {seed!r}")  # 1.7 was read as 1
+
+
 def stratified_masks(y: Tensor, label_rate: float, *, val_rate: float = 0.1,
                      test_rate: float = 0.2, seed: int = 0,
                      class_names: Sequence[str] | None = None
@@ -39,16 +54,7 @@ def stratified_masks(y: Tensor, label_rate: float, *, val_rate: float = 0.1,
     """
     if y.dim() != 1 or y.numel() == 0:
         raise ValueError(f"y must be a non-empty 1-D tensor, got shape {tuple(y.shape)}")
-    for name, rate in (("label_rate", label_rate), ("val_rate", val_rate),
-                       ("test_rate", test_rate)):
-        if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0 <= rate <= 1:
-            raise ValueError(f"{name} must be a number in [0, 1], got {rate!r}")
-    if label_rate == 0:
-        raise ValueError("label_rate must be > 0 (at least one training node per class)")
-    if val_rate + test_rate >= 1:
-        raise ValueError(f"val_rate + test_rate must be < 1, got {val_rate} + {test_rate}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"split_seed must be an int, got {seed!r}")  # 1.7 was read as 1
+    check_split(label_rate, val_rate, test_rate, seed)
     gen = torch.Generator().manual_seed(int(seed))
     n = y.numel()
     train, val, test = (torch.zeros(n, dtype=torch.bool) for _ in range(3))

@@ -18,7 +18,7 @@ from ._base import (RELOAD, FusionDataset, check_transductive_standardize, data_
 from .._files import atomic_write, save_torch
 from .._loading import load_torch
 from ._io import read_table
-from ._split import stratified_masks
+from ._split import check_split, stratified_masks
 from .standardize import zscore_columns
 
 VIEWS = ("fou", "fac", "kar", "pix", "zer", "mor")
@@ -118,9 +118,7 @@ class MultiFeatureDigits(FusionDataset):
         self.options = dict(label_rate=label_rate, views=list(views), val_rate=val_rate,
                             test_rate=test_rate, split_seed=split_seed,
                             standardize=check_transductive_standardize(standardize))
-        # validate the split arguments before any file is touched
-        stratified_masks(torch.arange(10).repeat(10), label_rate, val_rate=val_rate,
-                         test_rate=test_rate, seed=split_seed)
+        check_split(label_rate, val_rate, test_rate, split_seed)  # before any file is touched
         super().__init__(root, transform, pre_transform, pre_filter, log=log,
                          force_reload=force_reload)
         self.load(self.processed_paths[0])

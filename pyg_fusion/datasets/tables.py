@@ -12,7 +12,7 @@ import torch
 from ..data import MultiSourceData
 from ._base import FusionDataset, check_transductive_standardize
 from ._io import Table, read_table
-from ._split import stratified_masks
+from ._split import check_split, stratified_masks
 from .standardize import zscore_columns
 
 _MISSING = {"", "nan", "na", "n/a", "none", "null", "?"}
@@ -165,8 +165,7 @@ class MultiViewTables(FusionDataset):
                             npz_keys=dict(npz_keys or {}), label_rate=label_rate,
                             val_rate=val_rate, test_rate=test_rate, split_seed=split_seed,
                             standardize=check_transductive_standardize(standardize))
-        stratified_masks(torch.arange(10).repeat(10), label_rate, val_rate=val_rate,
-                         test_rate=test_rate, seed=split_seed)
+        check_split(label_rate, val_rate, test_rate, split_seed)  # before any file is touched
         super().__init__(root, transform, pre_transform, pre_filter, log=log,
                          force_reload=force_reload)
         self.load(self.processed_paths[0])
