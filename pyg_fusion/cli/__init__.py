@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import re
 import sys
 
 from .._notices import PygFusionNotice
@@ -40,6 +41,10 @@ class CLIError(Exception):
 USER_ERRORS = (CLIError, OSError, ValueError, PygFusionNotice)
 
 
+_NEGATIVE_NUMBER = re.compile(r"^-(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(e[-+]?\d+)?$"
+                              r"|^-(inf|infinity|nan)$", re.IGNORECASE)
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with the one-line error of the CLI contract (argparse's own
     prints the usage block first) and no abbreviated flags: with argparse's
@@ -50,6 +55,12 @@ class _Parser(argparse.ArgumentParser):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **{**kwargs, "allow_abbrev": False})
+        # argparse takes a value that starts with "-" for a flag unless it
+        # reads as a plain negative number (-1, -.5): ``--alpha -inf`` and
+        # ``--lr -1e-3`` said "expected one argument". Every number Python's
+        # float() reads is a value here (no flag of the CLI looks like one),
+        # so that the flag's type names what it expects.
+        self._negative_number_matcher = _NEGATIVE_NUMBER
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
