@@ -70,6 +70,16 @@ class TimedAdamTask(L.LightningModule):
                  operator_lr: float | None = None, operator_warmup: int | str = 0,
                  branch_warmup: bool = False):
         super().__init__()
+        from ..experiments.config import check_option
+        if not isinstance(model, nn.Module):  # (an AttributeError later, or at fit start)
+            raise TypeError(f"model must be a torch.nn.Module (e.g. of "
+                            f"pyg_fusion.methods.build_model), got {type(model).__name__}")
+        # torch's Adam checks lr and weight_decay only when fit starts, and
+        # never a parameter group's own rate: operator_lr=-1 trained A uphill
+        for name, value in (("lr", lr), ("weight_decay", weight_decay),
+                            ("operator_lr", operator_lr)):
+            if value is not None or name != "operator_lr":
+                check_option(name, value)
         check_operator_warmup(operator_warmup)
         self.model = model
         self.lr, self.weight_decay, self.operator_lr = lr, weight_decay, operator_lr

@@ -1,0 +1,48 @@
+"""The graph tasks' LightningModules as a user's own Python code builds them
+for a Trainer of their own: the arguments that Adam or a later step would
+read wrongly are named when the task is built."""
+import re
+
+import pytest
+
+from pyg_fusion.methods import build_model
+from pyg_fusion.training.node import NodeClassification
+from pyg_fusion.training.vad import WeaklySupervisedVAD
+
+
+def _vad_model():
+    return build_model("lego", "vad", {"a": 4, "b": 3}, num_segments=8)
+
+
+def test_a_negative_operator_lr_is_named_not_trained_uphill():
+    # Adam checks its default lr, never a parameter group's own: operator_lr=-1
+    # built an optimizer that moved the LEGO operators up their gradient
+    model = _vad_model()
+    with pytest.raises(ValueError, match=re.escape(
+            "operator_lr must be a finite number > 0, got -1")):
+        WeaklySupervisedVAD(model, operator_lr=-1)
+    groups = WeaklySupervisedVAD(model, operator_lr=1e-4).configure_optimizers().param_groups
+    assert [g["lr"] for g in groups] == [1e-3, 1e-4]
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(lr=0), "lr must be a finite number > 0, got 0"),
+    (dict(lr="0.01"), "lr must be a finite number > 0, got '0.01'"),
+    (dict(weight_decay=-1.0), "weight_decay must be a finite number >= 0, got -1.0"),
+])
+def test_the_optimizer_settings_are_checked_when_the_task_is_built(kwargs, message):
+    # torch's Adam said so only when fit started ('Invalid learning rate'), or
+    # not at all for lr=0 (a run that trained nothing), or with a TypeError
+    model = build_model("graph-mean", "node", {"a": 4, "b": 3}, num_classes=3, k=5)
+    for task in (NodeClassification, WeaklySupervisedVAD):
+        with pytest.raises(ValueError, match=re.escape(message)):
+            task(model if task is NodeClassification else _vad_model(), **kwargs)
+
+
+@pytest.mark.parametrize("task", [NodeClassification, WeaklySupervisedVAD])
+def test_a_task_of_no_module_is_named(task):
+    # NodeClassification("lego"): "'str' object has no attribute 'modules'";
+    # WeaklySupervisedVAD("lego") was built, and failed in the first step
+    with pytest.raises(TypeError, match=re.escape(
+            "model must be a torch.nn.Module (e.g. of pyg_fusion.methods.build_model), got str")):
+        task("lego")
