@@ -205,9 +205,11 @@ def new_grid(ax, nrows: int, ncols: int, *, panel_size=(3.2, 3.0),
     n = nrows * ncols
     if ax is not None:
         axes = np.atleast_1d(np.asarray(ax, dtype=object)).ravel()
-        if len(axes) != n or not all(isinstance(a, Axes) for a in axes):
+        foreign = sorted({type(a).__name__ for a in axes if not isinstance(a, Axes)})
+        if len(axes) != n or foreign:  # "got 1" for ax="left" named no fault
             raise ValueError(f"ax must be {n} matplotlib Axes for this figure "
-                             f"({nrows} x {ncols} panels), got {len(axes)}")
+                             f"({nrows} x {ncols} panels), got "
+                             f"{foreign[0] if foreign else len(axes)}")
         return axes[0].figure, axes.reshape(nrows, ncols)
     fig = plt.figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows),
                      layout=layout)
@@ -243,6 +245,8 @@ def closes_on_error(fn):
 def figure_path(path: str | os.PathLike) -> tuple[Path, str]:
     """The file a figure is written to for ``path``, and its format: PNG, or
     PDF / SVG by the suffix (none: PNG, ``.png`` added)."""
+    if not isinstance(path, (str, os.PathLike)):  # pathlib's TypeError named no argument
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
     path = Path(path)
     if path.is_dir():  # else it became a file <folder>.png beside it
         raise IsADirectoryError(f"path {str(path)!r} is a folder; expected a "

@@ -1,6 +1,9 @@
 """Per-video snippet anomaly scores against the ground-truth frames."""
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from ._common import closes_on_error, finish, new_grid, to_numpy
@@ -74,6 +77,10 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
         missing = [k for k in videos if k not in gts]
         if missing:
             raise ValueError(f"ground_truth has no entry for video(s) {missing}")
+    if threshold is not None and (isinstance(threshold, bool) or not isinstance(
+            threshold, numbers.Real) or not math.isfinite(threshold)):
+        # a str was drawn on a category axis of its own, NaN drew nothing
+        raise ValueError(f"threshold must be a finite number or None, got {threshold!r}")
     if isinstance(max_videos, bool) or not isinstance(max_videos, int) or max_videos < 1:
         raise ValueError(f"max_videos must be an int >= 1, got {max_videos!r}")
     names = list(videos)[:max_videos]

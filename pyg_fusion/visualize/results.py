@@ -52,7 +52,7 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
         results (list[dict], str or os.PathLike): the records of
             :func:`~pyg_fusion.experiments.run.make_records` (``results.json``
             of ``pyg-fusion compare``), or the path of that file.
-        metrics (list[str], optional): the panels, in order. (default: :obj:`None`,
+        metrics (str or list[str], optional): the panels, in order. (default: :obj:`None`,
             every metric of the records but ``params`` and ``time_per_epoch_s``,
             in the order of the records)
         title (str, optional): the figure's title. (default: :obj:`None`, the
@@ -79,6 +79,8 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
     if not records:
         raise ValueError("results holds no records: there is nothing to draw")
     shown = [r["metric"] for r in records if r["metric"] not in ("params", "time_per_epoch_s")]
+    if isinstance(metrics, str):  # one metric; list() made it one panel per letter
+        metrics = [metrics]
     metrics = list(dict.fromkeys(shown)) if metrics is None else list(metrics)
     unknown = [m for m in metrics if m not in shown]
     if unknown or not metrics:

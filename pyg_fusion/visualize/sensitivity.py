@@ -214,6 +214,10 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
     """
     if kind not in PLOT_KINDS:
         raise ValueError(f"kind must be one of {PLOT_KINDS}, got {kind!r}")
+    if higher_is_better is not None and not isinstance(higher_is_better, (bool, np.bool_)):
+        # "no" or "False" is truthy: the highest cell framed for a loss
+        raise TypeError(f"higher_is_better must be True, False or None, got "
+                        f"{higher_is_better!r}")
     mean, std, ps, qs, info = load_pq_grid(results, metric=metric, dataset=dataset,
                                            method=method, setting=setting,
                                            p_values=p_values, q_values=q_values)

@@ -1,0 +1,74 @@
+"""The plotting functions called as a user would, with an argument of the
+wrong kind: refused with its name and what was expected, never drawn as
+something else."""
+import math
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+
+from pyg_fusion.visualize import (plot_adjacency, plot_anomaly_scores, plot_pq_sensitivity,
+                                  plot_results)
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    plt.close("all")
+
+
+def _loss_grid():
+    return [{"P": p, "Q": q, "metric": "val_loss", "mean": 0.5 + 0.01 * p * q, "std": 0.0}
+            for p in (1, 2) for q in (1, 2)]
+
+
+@pytest.mark.parametrize("value", ["False", "no", 0.0, 1])
+def test_higher_is_better_is_a_bool(value):
+    # "False" is truthy: the highest loss (P = Q = 2) was framed as the best
+    with pytest.raises(TypeError, match=f"higher_is_better must be True, False or None, "
+                                        f"got {value!r}"):
+        plot_pq_sensitivity(_loss_grid(), kind="heatmap", higher_is_better=value)
+    assert not plt.get_fignums()
+
+
+@pytest.mark.parametrize("flag, corner", [(False, (-0.5, -0.5)), (np.bool_(True), (0.5, 0.5))])
+def test_higher_is_better_frames_the_cell_it_says(flag, corner):
+    fig = plot_pq_sensitivity(_loss_grid(), kind="heatmap", higher_is_better=flag)
+    (best, ) = [p for a in fig.axes for p in a.patches if p.get_gid() == "best"]
+    assert tuple(map(float, best.get_xy())) == corner
+
+
+@pytest.mark.parametrize("threshold", ["0.5", math.nan, math.inf, True, torch.ones(2)])
+def test_a_threshold_is_a_finite_number(threshold):
+    # '0.5' was drawn as a category of its own, NaN drew no line at all
+    with pytest.raises(ValueError, match="threshold must be a finite number or None"):
+        plot_anomaly_scores({"v": [0.1, 0.2]}, threshold=threshold)
+
+
+def test_a_threshold_may_be_a_numpy_number():
+    fig = plot_anomaly_scores({"v": [0.1, 0.2]}, threshold=np.float32(0.5))
+    (line, ) = [ln for ln in fig.axes[0].lines if ln.get_label() == "threshold"]
+    assert list(line.get_ydata()) == [0.5, 0.5]
+
+
+def test_one_metric_may_be_named_by_a_string():
+    # list("accuracy") asked for the panels 'a', 'c', 'c', 'u', ...
+    records = [{"dataset": "d", "setting": "s", "method": m, "metric": metric, "mean": v,
+                "std": 0.0, "values": [v]}
+               for m, v in (("lego", 0.8), ("mlp", 0.7)) for metric in ("accuracy", "auc")]
+    fig = plot_results(records, metrics="auc")
+    assert [a.get_title().split("\n")[0] for a in fig.axes if a.patches] == ["auc"]
+
+
+def test_ax_of_another_kind_is_named():
+    # "ax must be 1 matplotlib Axes ..., got 1" for a string: it was one thing
+    with pytest.raises(ValueError, match=r"ax must be 1 matplotlib Axes .* got str$"):
+        plot_adjacency({"R": torch.rand(4, 4)}, ax="left")
+
+
+@pytest.mark.parametrize("path", [3, b"x.png"])
+def test_a_path_of_another_kind_is_named(path):
+    # pathlib's "expected str, bytes or os.PathLike object, not int"
+    with pytest.raises(TypeError, match="path must be a str or os.PathLike, got "):
+        plot_adjacency({"R": torch.rand(4, 4)}, path=path)
