@@ -226,6 +226,30 @@ def check_transductive_standardize(standardize) -> bool:
     return bool(standardize)
 
 
+def check_dataset_args(root, transform=None, pre_transform=None, pre_filter=None,
+                       force_reload=False) -> str:
+    """The arguments every dataset takes from PyG, checked before any file is
+    touched; returns ``root`` as a str with ``~`` expanded. PyG reads a
+    ``root`` of ``None`` or ``""`` as its placeholder folder ``???``, which the
+    dataset then made in the working directory and wrote its files into; a
+    ``force_reload`` of ``"no"`` was true (the data generated again); a
+    transform that is no callable failed as ``'int' object is not callable``
+    on first access, a ``pre_transform`` once the data was generated."""
+    for name, f in (("transform", transform), ("pre_transform", pre_transform),
+                    ("pre_filter", pre_filter)):
+        if f is not None and not callable(f):
+            raise TypeError(f"{name} must be a callable (a function or a transform) or None, "
+                            f"got {f!r}")
+    if not isinstance(force_reload, (bool, np.bool_)):
+        raise TypeError(f"force_reload must be True or False, got {force_reload!r}")
+    path = os.fspath(root) if isinstance(root, (str, os.PathLike)) else None
+    if not isinstance(path, str):
+        raise TypeError(f"root must be a folder path (a str or an os.PathLike), got {root!r}")
+    if not path.strip():
+        raise ValueError(f"root must be a folder path, got {root!r}")
+    return osp.expanduser(path)
+
+
 def options_hash(options: Any, files: Sequence[str] = ()) -> str:
     """A short stable hash of JSON-able ``options`` and of the size and
     modification time of ``files`` (so that edited raw files re-process)."""
@@ -265,6 +289,13 @@ class FusionDataset(InMemoryDataset):
     ``force_reload=True``, which rebuilds it (:data:`RELOAD`). ``pre_transform.pt`` and
     ``pre_filter.pt`` are written as PyG does (atomically), never read: the
     processed file's name holds both (:meth:`cache_file`)."""
+
+    def __init__(self, root: str, transform: Callable | None = None,
+                 pre_transform: Callable | None = None, pre_filter: Callable | None = None,
+                 log: bool = True, force_reload: bool = False):
+        root = check_dataset_args(root, transform, pre_transform, pre_filter, force_reload)
+        super().__init__(root, transform, pre_transform, pre_filter, log=log,
+                         force_reload=bool(force_reload))
 
     def cache_file(self, prefix: str, options: Any, files: Sequence[str] = ()) -> str:
         """The processed file's name: ``prefix``, a hash of the setting

@@ -12,8 +12,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ._base import (RELOAD, Generated, check_seed, data_code_hash, generation_turn,
-                    options_hash, regenerate_on_reload)
+from ._base import (RELOAD, Generated, check_dataset_args, check_seed, data_code_hash,
+                    generation_turn, options_hash, regenerate_on_reload)
 from .._files import write_json, write_text
 from ._io import save_npy
 from ._recording_args import (axis_name, check_activities, check_pair, check_recordings,
@@ -151,6 +151,8 @@ class RecordingStreamsVAD(VADFeatures):
                  transform: Callable | None = None, pre_transform: Callable | None = None,
                  pre_filter: Callable | None = None, force_reload: bool = False,
                  log: bool = True):
+        # before root is used: it names the folder generated into
+        root = check_dataset_args(root, transform, pre_transform, pre_filter, force_reload)
         self.sensors = check_sensors(sensors)
         if isinstance(rate, bool) or not isinstance(rate, numbers.Integral) or rate < 4:
             raise ValueError(f"rate must be an int >= 4 (samples per snippet), got {rate!r}")
@@ -184,7 +186,7 @@ class RecordingStreamsVAD(VADFeatures):
         # a damaged marker or a folder of other options is an error, which
         # --force-reload mends (it removes the marker unread); then streams of
         # these options made by other code are made again
-        folder = osp.join(osp.expanduser(root), "raw", self.tag)
+        folder = osp.join(root, "raw", self.tag)
         with generation_turn(folder, "root (or folder)"):
             regenerate_on_reload(force_reload, folder, self.generated, "root (or folder)",
                                  check=self._check_record)

@@ -9,8 +9,8 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..functional._checks import check_choice, check_int
-from ._base import (Generated, check_seed, data_code_hash, generation_turn, options_hash,
-                    regenerate_on_reload)
+from ._base import (Generated, check_dataset_args, check_seed, data_code_hash,
+                    generation_turn, options_hash, regenerate_on_reload)
 from ._recording_args import check_pair
 from .._files import write_json, write_text
 from ._io import save_npy
@@ -160,6 +160,8 @@ class SyntheticVAD(VADFeatures):
                  transform: Callable | None = None,
                  pre_transform: Callable | None = None, pre_filter: Callable | None = None,
                  force_reload: bool = False, log: bool = True):
+        # before root is used: it names the folder generated into
+        root = check_dataset_args(root, transform, pre_transform, pre_filter, force_reload)
         if setting not in SETTINGS:
             raise ValueError(f"setting must be one of {tuple(SETTINGS)}, got {setting!r}")
         preset = SETTINGS[setting]
@@ -204,7 +206,7 @@ class SyntheticVAD(VADFeatures):
             labels="position", num_abnormal=half, rates=fine_sources,
             folder=f"{self.tag}/domain{k}", name=f"domain{k}") for k in range(num_domains)]
         self._first_source = next(iter(preset["sources"]))
-        folder = osp.join(osp.expanduser(root), "raw", self.tag)
+        folder = osp.join(root, "raw", self.tag)
         with generation_turn(folder, "root"):
             regenerate_on_reload(force_reload, folder, GENERATED, "root")
             super().__init__(root, split, domains, num_segments=num_segments, crops=crops,

@@ -241,7 +241,11 @@ class VADFeatures(_LayoutReader, FusionDataset):
                     raise ValueError(f"source {s!r} has {w} features in video {data.video!r} "
                                      f"but {widths[s][0]} in video {widths[s][1]!r}")
         if self.pre_filter is not None:
-            data_list = [d for d in data_list if self.pre_filter(d)]
+            kept = [d for d in data_list if self.pre_filter(d)]
+            if data_list and not kept:
+                raise ValueError(f"pre_filter rejected every one of the {len(data_list)} "
+                                 f"graphs of the {self.split} split")
+            data_list = kept
         if self.pre_transform is not None:
             data_list = [self.pre_transform(d) for d in data_list]
         if not data_list:
