@@ -7,6 +7,7 @@ import numbers
 
 import torch
 from torch import Tensor
+from torch_geometric.typing import SparseTensor
 
 from ._autocast import autocast_mix
 
@@ -95,12 +96,28 @@ def check_choice(name: str, value, choices) -> None:
 
 
 def check_edge_index(name: str, edge_index: Tensor, num_nodes: int) -> Tensor:
+    check_edge_list(name, edge_index)
+    _check_range(name, edge_index, num_nodes, "node indices")
+    return edge_index
+
+
+def check_edge_list(name: str, edge_index) -> Tensor:
+    """A ``[2, E]`` torch.long edge list, its node indices unchecked."""
+    sparse = isinstance(edge_index, SparseTensor) or (
+        isinstance(edge_index, Tensor) and edge_index.layout != torch.strided)
+    if sparse:
+        # read as [2, E], a [N, N] adjacency failed on its shape (or inside
+        # an operator without a sparse kernel) without saying why
+        layout = "SparseTensor" if isinstance(edge_index, SparseTensor) else edge_index.layout
+        raise TypeError(f"{name} must be a [2, E] torch.long edge list, got a sparse adjacency "
+                        f"({layout}), which is not taken here: "
+                        f"torch_geometric.utils.to_edge_index(adj_t) gives an adj_t's edges as "
+                        f"rows (target, source); flip(0) them into an edge_index")
     check_tensor(name, edge_index, dims=(2, ))
     if edge_index.size(0) != 2:
         raise ValueError(f"{name} must have shape [2, E], got {tuple(edge_index.shape)}")
     if edge_index.dtype != torch.long:
         raise TypeError(f"{name} must be torch.long, got {edge_index.dtype}")
-    _check_range(name, edge_index, num_nodes, "node indices")
     return edge_index
 
 

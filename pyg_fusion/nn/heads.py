@@ -6,8 +6,9 @@ from torch_geometric.nn import GraphConv
 
 from ..functional.powers import _normalize, _sparse_degrees
 from ..functional._autocast import float32_under_autocast
-from ..functional._checks import (check_channels, check_choice, check_dropout, check_edges,
-                                  check_int, check_like, check_module_input, check_tensor)
+from ..functional._checks import (check_channels, check_choice, check_dropout, check_edge_list,
+                                  check_edges, check_int, check_like, check_module_input,
+                                  check_tensor)
 from ._conv_stack import ConvStack
 from .fused_graph import FusedGraph
 
@@ -213,7 +214,7 @@ class GraphHead(ConvStack):
                                  "nodes; expected one row of features per node")
             edge_index, edge_weight = graph.to_sparse()
         else:
-            edge_index = graph
+            edge_index = check_edge_list("edge_index", graph)
             if edge_weight is None:
                 raise ValueError("edge_weight is required with an edge_index")
         check_channels("x", x, self.in_channels, dims=(2, ))

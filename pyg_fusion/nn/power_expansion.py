@@ -4,7 +4,7 @@ import torch
 from torch import Tensor
 from torch_geometric.nn import MessagePassing
 
-from ..functional._checks import check_like, check_tensor
+from ..functional._checks import check_edge_list, check_like, check_tensor
 from ..functional._autocast import float32_under_autocast
 from ..functional.powers import _check_powers_args, dense_graph_powers, graph_powers, normalize
 
@@ -59,6 +59,7 @@ class GraphPowerExpansion(MessagePassing):
                 num_nodes: int | None = None, restore: Tensor | None = None
                 ) -> tuple[Tensor, Tensor]:
         if num_nodes is None:
+            check_edge_list("edge_index", edge_index)  # before its max is read
             num_nodes = int(edge_index.max()) + 1 if edge_index.numel() else 0
         edge_weight = _ones_if_none(edge_weight, edge_index, torch.get_default_dtype())
         return graph_powers(edge_index, edge_weight, num_nodes, self.num_powers,
