@@ -33,3 +33,48 @@ def test_an_image_checkpoint_records_the_library_versions(tmp_path, name):
     again = type(module).load_from_checkpoint(path, weights_only=True)
     for key, value in module.state_dict().items():
         assert torch.equal(again.state_dict()[key], value), key
+
+
+class _StopAfterOneBatch(L.Callback):
+    def on_validation_batch_end(self, *args, **kwargs):
+        raise KeyError("stopped")  # as an error or Ctrl-C part-way through a pass
+
+
+def _image_pass(name, tmp_path):
+    """The module, its evaluation loader and a pass (``test`` for the
+    segmenter, ``validate`` for the translator, which has no test step)
+    returning the scores."""
+    from torch.utils.data import DataLoader as TorchLoader
+    from torch_geometric.loader import DataLoader as PygLoader
+    kw = dict(logger=False, enable_progress_bar=False, enable_checkpointing=False,
+              enable_model_summary=False, default_root_dir=tmp_path)
+    torch.manual_seed(0)
+    if name == "segmentation":
+        from pyg_fusion.datasets import SyntheticRGBD
+        from pyg_fusion.training.segmentation import SegmentationModule
+        from test_asym_user import TINY
+        scenes = SyntheticRGBD(tmp_path, "test", size=16, num_train=2, num_test=4,
+                               augment=False, progress=False)
+        module = SegmentationModule("asymfusion", scenes.num_classes, TINY)
+        loader = TorchLoader(scenes, batch_size=2)
+        return module, loader, lambda: L.Trainer(**kw).test(module, loader, verbose=False)
+    from pyg_fusion.datasets import SyntheticTranslation
+    from pyg_fusion.training.translation import TranslationModule
+    images = SyntheticTranslation(str(tmp_path), "test", 4, 16, seed=0,
+                                  modalities=["shade", "depth"], progress=False)
+    module = TranslationModule(["shade", "depth"], gan_mode="none", ngf=2, num_downs=3)
+    loader = PygLoader(images, batch_size=2)
+    return module, loader, lambda: L.Trainer(**kw).validate(module, loader, verbose=False)
+
+
+@pytest.mark.parametrize("name", ["segmentation", "translation"])
+def test_a_pass_after_one_stopped_part_way_scores_only_its_own_batches(tmp_path, name):
+    # the confusion matrices (image metrics) kept the stopped pass's batches,
+    # which the next pass counted as its own: other scores, silently
+    module, loader, evaluate = _image_pass(name, tmp_path)
+    want = evaluate()
+    stopped = L.Trainer(logger=False, enable_progress_bar=False, enable_model_summary=False,
+                        callbacks=[_StopAfterOneBatch()], default_root_dir=tmp_path)
+    with pytest.raises(KeyError, match="stopped"):
+        stopped.validate(module, loader, verbose=False)
+    assert evaluate() == want

@@ -1,13 +1,14 @@
 """The loaders of :mod:`.segmentation`'s scenes: training batches of one
-crop size, test scenes batched by size (each scored exactly as alone), and
-the checks that the scenes mark unlabelled pixels as the module does and hold
-its classes."""
+crop size, test scenes batched by size (each scored exactly as alone), what
+a variant reads of a batch (:func:`_model_inputs`), and the checks that the
+scenes mark unlabelled pixels as the module does and hold its classes."""
 from __future__ import annotations
 
 from numbers import Integral
 from typing import TYPE_CHECKING
 
 import torch
+from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, default_collate
 
 if TYPE_CHECKING:  # the module's type only: segmentation imports this module
@@ -34,6 +35,16 @@ def _collate_train(items: list[dict]):
         raise ValueError(f"training scenes of one batch differ in size {sizes}: give the "
                          f"training data a crop_size so that its crops share one size")
     return default_collate(items)
+
+
+def _model_inputs(batch: dict, inputs: str) -> list[Tensor]:
+    if inputs == "rgb":
+        return [batch["rgb"]]
+    if inputs == "depth":
+        return [batch["depth"]]
+    if inputs == "concat":
+        return [torch.cat([batch["rgb"], batch["depth"]], dim=1)]
+    return [batch["rgb"], batch["depth"]]
 
 
 def _check_class_ids(num_classes, ignore_index) -> None:

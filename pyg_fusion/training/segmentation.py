@@ -28,7 +28,7 @@ from ..experiments._versions import library_versions
 from ..experiments.image_config import SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig
 from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
 from ._segmentation_loaders import (_check_class_ids, _check_ignore_index, _check_labels,
-                                    _loader)
+                                    _loader, _model_inputs)
 from .seeding import keep_global_rng
 from .trainer import build_trainer, without_validation
 from .variants import VARIANTS
@@ -57,16 +57,6 @@ def build_segmentation_model(variant: str, num_classes: int, **arch):
         raise ValueError(f"variant must be one of {tuple(VARIANTS)}, got {variant!r}")
     inputs, opts = VARIANTS[variant]
     return asym_fusion_segmenter(num_classes, **{**arch, **opts}), inputs
-
-
-def _model_inputs(batch: dict, inputs: str) -> list[Tensor]:
-    if inputs == "rgb":
-        return [batch["rgb"]]
-    if inputs == "depth":
-        return [batch["depth"]]
-    if inputs == "concat":
-        return [torch.cat([batch["rgb"], batch["depth"]], dim=1)]
-    return [batch["rgb"], batch["depth"]]
 
 
 def segmentation_scores(confmat: Tensor) -> dict[str, float]:
@@ -182,6 +172,14 @@ class SegmentationModule(L.LightningModule):
             self.scores[name] = scores
             for k, v in scores.items():
                 self.log(f"{stage}_{name}_{k}", v, prog_bar=(k == "miou"))
+
+    def on_validation_epoch_start(self):
+        # a pass stopped part-way (an error, Ctrl-C) left its scenes in the
+        # matrices, which the next pass (a test) counted as its own
+        for cm in self.confmats:
+            cm.reset()
+
+    on_test_epoch_start = on_validation_epoch_start
 
     def validation_step(self, batch, batch_idx):
         self._eval_step(batch)

@@ -295,6 +295,12 @@ class TranslationModule(L.LightningModule):
         return loss_g
 
     # -------------------------------------------------------------- validation
+    def on_validation_epoch_start(self):
+        # a pass stopped part-way (an error, Ctrl-C) left its images in the
+        # metrics, which the next pass counted as its own
+        for metrics in self.val_metrics:
+            metrics.reset()
+
     def validation_step(self, batch, batch_idx):
         imgs = self.translate(batch)
         for metrics, name in zip(self.val_metrics, self.output_names):
