@@ -66,7 +66,7 @@ def test_crossover_refuses_series_it_cannot_interpolate(args, match):
 @pytest.mark.parametrize("kind, text, message", [
     # a traceback: TypeError from the figure's own check, or from inside matplotlib
     ("anomaly-scores", '{"scores": {"v": ["a", 0.2]}}',
-     "x.json: scores['v'] must be a tensor or an array of numbers"),
+     "x.json: scores['v'] must be a list of numbers, got 'a'"),
     ("sparse-vs-dense", '{"rows": [{"N": 10, "backend": "dense", "time_s": "x"}]}',
      "rows[0] 'time_s' must be a positive number"),
     ("sparse-vs-dense", '{"rows": [{"N": 10, "backend": "dense", "time_s": 0.1, '

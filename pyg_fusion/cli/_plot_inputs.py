@@ -32,9 +32,35 @@ def _read_json(path: str):
         raise CLIError(f"{path!r} is not valid JSON: {exc}") from exc
 
 
+def _check_numbers(path: str, name: str, value) -> None:
+    """Refuses what a scores file holds where its numbers go (a string among
+    a video's scores), naming the file and the entry: the figure would raise a
+    TypeError, which the CLI keeps for its own bugs. ``value`` is a list of
+    numbers, or a dict of them (per video, or per method of videos)."""
+    import numbers
+    if isinstance(value, dict):
+        for k, v in value.items():
+            _check_numbers(path, f"{name}[{k!r}]", v)
+        return
+    bad = [value] if not isinstance(value, list) else [
+        v for v in value if not isinstance(v, numbers.Real)]
+    if bad:
+        raise CLIError(f"{path}: {name} must be a list of numbers, got {bad[0]!r}")
+
+
 def load_scores(path: str):
     """``(scores, ground_truth or None, frames_per_snippet or None)`` from a
-    scores JSON (see ``pyg-fusion plot --help``)."""
+    scores JSON (see ``pyg-fusion plot --help``), each video's numbers checked."""
+    scores, gt, fps = _scores_file(path)
+    _check_numbers(path, "scores", scores)
+    if gt is not None:
+        _check_numbers(path, "ground_truth", gt)
+    if fps is not None and (isinstance(fps, bool) or not isinstance(fps, int) or fps < 1):
+        raise CLIError(f"{path}: frames_per_snippet must be a positive int, got {fps!r}")
+    return scores, gt, fps
+
+
+def _scores_file(path: str):
     obj = _read_json(path)
     if isinstance(obj, dict) and isinstance(obj.get("videos"), list):
         scores, gt = {}, {}

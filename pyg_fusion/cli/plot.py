@@ -163,21 +163,11 @@ def run(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in FORMATS:
         raise CLIError(f"--out must name a {', '.join(FORMATS)} file, got {args.out!r}")
-    try:
-        fig = _draw(V, args, out)
-    except TypeError as exc:
-        if not (args.input and args.kind in JSON_KINDS):
-            raise
-        # a string where the file's numbers go: its error, said in one line
-        raise CLIError(f"{args.input}: {exc}") from exc
+    fig = _draw(V, args, out)
     import matplotlib.pyplot as plt
     plt.close(fig)
     print(f"wrote {out}")
     return 0
-
-
-# the kinds whose --input is a JSON file of numbers
-JSON_KINDS = ("sparse-vs-dense", "pq-sensitivity", "anomaly-scores", "operator")
 
 
 def _draw(V, args, out):
