@@ -72,3 +72,23 @@ def test_a_path_of_another_kind_is_named(path):
     # pathlib's "expected str, bytes or os.PathLike object, not int"
     with pytest.raises(TypeError, match="path must be a str or os.PathLike, got "):
         plot_adjacency({"R": torch.rand(4, 4)}, path=path)
+
+
+@pytest.mark.parametrize("count", [2, 3, 4])
+def test_powers_as_a_list_of_matrices_whatever_their_number(count):
+    # four [N, N] matrices were drawn, two or three were read as a sparse
+    # (edge_index, edge_attr) pair: "edge_index must have shape [2, E]"
+    from pyg_fusion.visualize import plot_power_expansion
+    mats = [torch.rand(5, 5) for _ in range(count)]
+    from_list = plot_power_expansion({"a": mats})
+    from_stack = plot_power_expansion({"a": torch.stack(mats)})
+    images = [[im.get_array().tolist() for a in f.axes for im in a.images]
+              for f in (from_list, from_stack)]
+    assert len(images[0]) == count and images[0] == images[1]
+
+
+def test_powers_as_an_edge_list_of_two_nodes_stay_sparse():
+    from pyg_fusion.visualize import plot_power_expansion
+    edge_index = torch.tensor([[0, 1], [1, 0]])
+    fig = plot_power_expansion({"a": (edge_index, torch.ones(2, 2))})
+    assert len([im for a in fig.axes for im in a.images]) == 2

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import torch
 from torch import Tensor
 
 from matplotlib.colors import Normalize
@@ -27,7 +28,8 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
         powers (dict, torch.Tensor, numpy.ndarray or tuple): a dict
             ``{source: powers}`` (or one ``powers`` alone, drawn as source
             ``m``), where ``powers`` is a dense ``[P+1, N, N]`` tensor / array
-            (a leading batch dimension of 1 is dropped) or a sparse tuple
+            (a leading batch dimension of 1 is dropped; or a list of its
+            ``P+1`` ``[N, N]`` matrices) or a sparse tuple
             ``(edge_index, edge_attr [E, P+1])``, optionally with
             ``num_nodes`` third. Sources may have different ``P``; at most
             8192 nodes.
@@ -119,7 +121,7 @@ def _length(stacks, row) -> int:
 
 def _dense_powers(name, p, num_nodes) -> np.ndarray:
     label = f"powers[{name!r}]"
-    if isinstance(p, (tuple, list)) and len(p) in (2, 3):
+    if isinstance(p, (tuple, list)) and len(p) in (2, 3) and not _dense_list(p):
         n = p[2] if len(p) == 3 else num_nodes
         attr = to_numpy(f"{label} edge_attr", p[1], dims=(1, 2))
         if attr.ndim == 1:
@@ -143,6 +145,20 @@ def _dense_powers(name, p, num_nodes) -> np.ndarray:
         raise ValueError(f"{label} must have shape [P+1, N, N], got {tuple(arr.shape)}")
     check_node_count(label, arr.shape[1], MAX_DENSE_NODES)
     return arr
+
+
+def _dense_list(p) -> bool:
+    # Two or three [N, N] matrices are powers R^0 .. R^P, as four or more are,
+    # not an (edge_index, edge_attr) pair; [2, 2] ones are an edge list when
+    # the first holds integers, as an edge_index does.
+    shapes = {tuple(np.shape(x)) for x in p}
+    if len(shapes) != 1 or len(next(iter(shapes))) != 2:
+        return False
+    rows, cols = next(iter(shapes))
+    kind = p[0].dtype if hasattr(p[0], "dtype") else np.asarray(p[0]).dtype
+    integer = not (kind.is_floating_point if isinstance(kind, torch.dtype)
+                   else np.issubdtype(kind, np.floating))
+    return rows == cols and not (rows == 2 and integer)
 
 
 def _norm(mats) -> Normalize:
