@@ -163,6 +163,9 @@ class MotionVAD(RecordingStreamsVAD):
     def _activities(self) -> list[str]:
         return list(ACTIVITIES)
 
+    def _recordings_sha1(self) -> None:
+        return None  # the archive's, fixed
+
     def _default_folder(self) -> str:
         return f"motion_{options_hash(self.gen)}"
 

@@ -243,14 +243,27 @@ class RecordingStreamsVAD(VADFeatures):
                     out.append(a)
         return out
 
-    def _default_folder(self) -> str:
+    def _recordings_sha1(self) -> str | None:
+        """A hash of the recordings and their activities (:obj:`None` where
+        they are fixed, e.g. an archive's)."""
         digest = hashlib.sha1()
         for split in ("train", "test"):
             X, y = self._given[split]
             for x, a in zip(X, y):
                 digest.update(f"{split}|{a}|".encode() + digest_signal(x).encode())
+        return digest.hexdigest()
+
+    def _made_of(self) -> dict:
+        """What the streams are made of besides their options, as the record
+        holds it: a folder given twice names streams of other recordings,
+        sensors or rate that its options alone do not tell apart."""
+        made = {"sensors": self.sensors, "snippet_len": self.rate}
+        sha1 = self._recordings_sha1()
+        return made if sha1 is None else {**made, "recordings_sha1": sha1}
+
+    def _default_folder(self) -> str:
         options = dict(self.gen, sensors=self.sensors, rate=self.rate,
-                       recordings_sha1=digest.hexdigest())
+                       recordings_sha1=self._recordings_sha1())
         return f"streams_{options_hash(options)}"
 
     # -- generation --------------------------------------------------------
@@ -278,10 +291,18 @@ class RecordingStreamsVAD(VADFeatures):
                              f"are generated again") from written
         if not (isinstance(written, dict) and all(k in written for k in self.generated.keys)):
             return  # a file of one's own: regenerate_on_reload refuses the folder, naming it
-        written = written["options"]
-        if written != self.gen:
-            raise ValueError(f"folder {self.tag!r} holds streams of other options ({written}); "
-                             f"these are {self.gen}: choose another folder")
+        if written["options"] != self.gen:
+            raise ValueError(f"folder {self.tag!r} holds streams of other options "
+                             f"({written['options']}); these are {self.gen}: choose another "
+                             f"folder")
+        # a record written before it held them is of other code: generated again
+        other = [k for k, v in self._made_of().items() if k in written and written[k] != v]
+        if other:
+            names = {"sensors": "sensors", "snippet_len": "rate",
+                     "recordings_sha1": "train_recordings / test_recordings"}
+            raise ValueError(f"folder {self.tag!r} holds streams of other "
+                             f"{', '.join(names[k] for k in other)}: choose another folder, "
+                             f"or pass {RELOAD} to replace them")
 
     def download(self) -> None:
         """Build the streams from the recordings (nothing is downloaded)."""
@@ -321,8 +342,7 @@ class RecordingStreamsVAD(VADFeatures):
                  for s, ch in self.sensors.items()}
         write_json(osp.join(base, self.record_name),
                    {"options": g, "code": data_code_hash(), "source": self.description,
-                    "sensors": self.sensors, "features": names,
-                    "snippet_len": self.rate, "videos": videos})
+                    **self._made_of(), "features": names, "videos": videos})
 
     def _check_counts(self, split, snippets, by_activity) -> None:
         g = self.gen
