@@ -46,3 +46,20 @@ def test_a_task_of_no_module_is_named(task):
     with pytest.raises(TypeError, match=re.escape(
             "model must be a torch.nn.Module (e.g. of pyg_fusion.methods.build_model), got str")):
         task("lego")
+
+
+def test_the_divergence_check_reads_the_steps_loss_under_gradient_accumulation(tmp_path):
+    # Lightning hands on_train_batch_end the loss divided by
+    # accumulate_grad_batches: the run's first loss, and the loss a divergence
+    # error reports, were a quarter of the logged train_loss
+    import lightning as L
+    from test_training_node import _toy_graph
+
+    from pyg_fusion.training.node import single_graph_loader
+    model = build_model("graph-mean", "node", {"a": 4, "b": 3}, num_classes=3, k=5)
+    task = NodeClassification(model)
+    trainer = L.Trainer(max_epochs=1, accumulate_grad_batches=4, logger=False,
+                        enable_checkpointing=False, enable_progress_bar=False,
+                        enable_model_summary=False, default_root_dir=tmp_path)
+    trainer.fit(task, single_graph_loader(_toy_graph()))
+    assert task.first_loss == pytest.approx(float(trainer.callback_metrics["train_loss"]))

@@ -211,6 +211,10 @@ class TimedAdamTask(L.LightningModule):
         # in the next forward's check of an internal tensor ("A contains NaN"),
         # which names nothing the user can change, or else recorded NaN scores
         loss = outputs.get("loss") if isinstance(outputs, Mapping) else outputs
+        if isinstance(loss, torch.Tensor) and self.trainer.accumulate_grad_batches > 1:
+            # Lightning hands on the loss divided by accumulate_grad_batches (what
+            # it back-propagates): the step's own loss is what the error reports
+            loss = loss * self.trainer.accumulate_grad_batches
         check_diverged(self, loss)
         # for the divergence message only: no autograd graph kept alive with it
         self._last_loss = loss.detach() if isinstance(loss, torch.Tensor) else loss
