@@ -12,8 +12,9 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ._base import (RELOAD, Generated, check_dataset_args, check_seed, data_code_hash,
-                    generation_turn, options_hash, regenerate_on_reload)
+from ._base import (RELOAD, check_dataset_args, check_seed, data_code_hash, generation_turn,
+                    options_hash)
+from ._generated import Generated, regenerate_on_reload
 from .._files import write_json, write_text
 from ._io import save_npy
 from ._recording_args import (axis_name, check_activities, check_pair, check_recordings,
@@ -107,8 +108,8 @@ class RecordingStreamsVAD(VADFeatures):
             it, each different from the base. (default: :obj:`None`, every activity)
         seed (int, optional): the seed of everything. (default: :obj:`0`)
         folder (str, optional): subfolder of ``root/raw`` to write to; a folder that holds
-            streams of other options, or files the streams did not write, is an error, never
-            reused. (default: :obj:`None`)
+            streams of other options, recordings, sensors or rate, or files the streams did not
+            write, is an error, never reused. (default: :obj:`None`)
         train_ground_truth (bool, optional): also attach ``frame_gt`` to the training videos
             (for analysis; weakly supervised training must not use it). (default: :obj:`False`)
         num_segments (int, optional): as in :class:`VADFeatures`. (default: :obj:`32`)

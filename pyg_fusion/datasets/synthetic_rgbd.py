@@ -32,7 +32,8 @@ import numpy as np
 from PIL import Image
 
 from .._files import atomic_write, write_json, write_text
-from ._base import RELOAD, Generated, data_code_hash, generation_turn, regenerate_on_reload
+from ._base import RELOAD, data_code_hash, generation_turn
+from ._generated import Generated, regenerate_on_reload
 from .rgbd import RGBDSegmentation
 
 __all__ = ["SyntheticRGBD", "SYNTHETIC_RGBD_CLASSES", "make_rgbd_scene"]

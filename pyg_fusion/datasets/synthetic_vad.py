@@ -9,8 +9,9 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..functional._checks import check_choice, check_int
-from ._base import (Generated, check_dataset_args, check_seed, data_code_hash,
-                    generation_turn, options_hash, regenerate_on_reload)
+from ._base import (check_dataset_args, check_seed, data_code_hash, generation_turn,
+                    options_hash)
+from ._generated import Generated, regenerate_on_reload
 from ._recording_args import check_pair
 from .._files import write_json, write_text
 from ._io import save_npy
