@@ -40,3 +40,29 @@ def test_a_type_error_of_the_library_is_no_user_error(tmp_path, monkeypatch):
     path.write_text(json.dumps({"scores": {"v": [0.1, 0.2]}}))
     with pytest.raises(TypeError, match="unsupported operand"):
         main(["plot", "anomaly-scores", "--input", str(path), "--out", str(tmp_path / "s.png")])
+
+
+@pytest.mark.parametrize("kind, text, message", [
+    ("sparse-vs-dense", '{"rows": [1]}', "bench_json rows[0] must be a dict (a row), got 1"),
+    ("pq-sensitivity", '[{"P": 1, "Q": 1, "mean": 0.5}, 3]',
+     "results[1] must be a record {'P', 'Q', 'mean', ...} as the first is, got 3"),
+    ("pq-sensitivity", '"x"', "results: the file must hold a sweep's list of {'P', 'Q', "
+                              "'mean'} records or a 2-D list of numbers"),
+    ("pq-sensitivity", '[["a", 1]]', "results: the file must hold a sweep's list of {'P', "
+                                     "'Q', 'mean'} records or a 2-D list of numbers"),
+])
+def test_the_other_json_kinds_name_a_file_of_wrong_types(tmp_path, capsys, kind, text, message):
+    """Tracebacks (TypeError) once the catch-all was gone: the readers
+    (load_benchmark, load_pq_grid) took every row for a dict and a file's
+    content for the caller's array."""
+    (tmp_path / "x.json").write_text(text)
+    assert main(["plot", kind, "--input", str(tmp_path / "x.json"), "--out",
+                 str(tmp_path / "x.png")]) == 2
+    assert capsys.readouterr().err == f"pyg-fusion plot: error: {message}\n"
+
+
+def test_a_plain_grid_file_still_draws(tmp_path, capsys):
+    (tmp_path / "g.json").write_text("[[0.5, 0.6], [0.7, null]]")
+    assert main(["plot", "pq-sensitivity", "--input", str(tmp_path / "g.json"), "--out",
+                 str(tmp_path / "g.png")]) == 0
+    assert (tmp_path / "g.png").is_file()

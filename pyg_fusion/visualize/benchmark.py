@@ -31,6 +31,8 @@ def load_benchmark(bench) -> dict:
         raise ValueError("bench_json must be a dict with a 'rows' list (the output "
                          "of benchmarks/sparse_vs_dense.py --json)")
     for i, r in enumerate(bench["rows"]):
+        if not isinstance(r, dict):
+            raise ValueError(f"bench_json rows[{i}] must be a dict (a row), got {r!r}")
         missing = [k for k in ("N", "backend", "time_s") if k not in r]
         if missing:
             raise ValueError(f"bench_json rows[{i}] lacks {missing}")

@@ -1,6 +1,8 @@
 """Sensitivity of a metric to the numbers of powers (P, Q) of LEGO fusion."""
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
 import matplotlib.pyplot as plt
@@ -52,6 +54,7 @@ def load_pq_grid(results, *, metric=None, dataset=None, method=None, setting=Non
         one of its seeds has LEGO's operator A at its start (untrained, the
         same for every P and Q), or :obj:`None` when no record says.
     """
+    read = isinstance(results, (str, os.PathLike))
     results = read_json("results", results)
     if isinstance(results, dict):
         for key in ("records", "results", "rows"):
@@ -68,6 +71,12 @@ def load_pq_grid(results, *, metric=None, dataset=None, method=None, setting=Non
                          "'mean'} records (or a 2-D array) is expected, got an empty list")
     if isinstance(results, list) and isinstance(results[0], dict):
         return _from_records(results, metric, dataset, method, setting)
+    if read and not (isinstance(results, list) and all(
+            isinstance(row, list) and all(v is None or is_real(v) for v in row)
+            for row in results)):
+        # a file's content, not the caller's object: a ValueError of the file
+        raise ValueError("results: the file must hold a sweep's list of {'P', 'Q', 'mean'} "
+                         "records or a 2-D list of numbers")
     grid = to_numpy("results", results, dims=(2, ), finite=False)
     if grid.size == 0:
         raise ValueError("results is empty")
@@ -83,6 +92,9 @@ def load_pq_grid(results, *, metric=None, dataset=None, method=None, setting=Non
 
 def _from_records(records, metric, dataset, method, setting):
     for i, r in enumerate(records):
+        if not isinstance(r, dict):
+            raise ValueError(f"results[{i}] must be a record {{'P', 'Q', 'mean', ...}} as "
+                             f"the first is, got {r!r}")
         missing = [k for k in ("P", "Q") if k not in r]
         if missing or not ("mean" in r or "value" in r):
             raise ValueError(f"results[{i}] must hold 'P', 'Q' and 'mean', got "
