@@ -31,7 +31,7 @@ def rel_err(a_index, a_val, b_index, b_val, n):
 
 
 def main(argv=None):
-    from _cli import check_writable, kept_state, parser, positive_int, user_errors
+    from _cli import check_writable, kept_state, parser, positive_int, thread_count, user_errors
     from _machine import machine_info, machine_line
 
     import pyg_fusion.functional as F
@@ -41,11 +41,15 @@ def main(argv=None):
     p.add_argument("--prune", type=positive_int, nargs="+", default=[16, 32, 64, 128])
     p.add_argument("--repeats", type=positive_int, default=3)
     p.add_argument("--json", default=None)
+    # the only timing script that could not be held to one thread on a shared
+    # machine; its default stays torch's, as prune_error.json was measured
+    p.add_argument("--threads", type=thread_count, default=None,
+                   help="torch threads (default: torch's, one per core)")
     args = p.parse_args(argv)
     check_writable(p, args.json)
     # the run seeds torch's generator: the caller's is restored (main() may be
     # called in-process)
-    with kept_state(), user_errors("prune_error.py"):
+    with kept_state(args.threads), user_errors("prune_error.py"):
         return _run(args, F, machine_info, machine_line, argv)
 
 
