@@ -78,3 +78,33 @@ def test_a_pass_after_one_stopped_part_way_scores_only_its_own_batches(tmp_path,
     with pytest.raises(KeyError, match="stopped"):
         stopped.validate(module, loader, verbose=False)
     assert evaluate() == want
+
+
+def test_a_vad_checkpoint_of_standardised_data_loads_with_only_its_model(tmp_path):
+    # WeaklySupervisedVAD.load_from_checkpoint(path, model=...) of a fit_vad
+    # checkpoint of standardised videos: "Unexpected key(s) in state_dict:
+    # standardizer.mean_a, ..."; the task now takes the checkpoint's statistics
+    from pyg_fusion.datasets import StandardizeSources
+    from pyg_fusion.methods import build_model
+    from pyg_fusion.training.vad import WeaklySupervisedVAD
+
+    def model():
+        return build_model("graph-mean", "vad", {"a": 3, "b": 2}, num_segments=8)
+    stats = StandardizeSources({"a": (torch.arange(3.0), torch.full((3, ), 2.0)),
+                                "b": (torch.ones(2), torch.ones(2))})
+    task = WeaklySupervisedVAD(model(), standardizer=stats)
+    trainer = L.Trainer(max_steps=0, logger=False, enable_checkpointing=False,
+                        enable_progress_bar=False, enable_model_summary=False,
+                        default_root_dir=tmp_path)
+    trainer.fit(task, torch.utils.data.DataLoader([0]))
+    trainer.save_checkpoint(tmp_path / "vad.ckpt")
+    again = WeaklySupervisedVAD.load_from_checkpoint(tmp_path / "vad.ckpt", model=model(),
+                                                     weights_only=True)
+    assert again.standardizer.sources == stats.sources
+    for key, value in task.state_dict().items():
+        assert torch.equal(again.state_dict()[key], value), key
+    plain = WeaklySupervisedVAD(model())  # a checkpoint without statistics: none
+    trainer.fit(plain, torch.utils.data.DataLoader([0]))
+    trainer.save_checkpoint(tmp_path / "plain.ckpt")
+    assert WeaklySupervisedVAD.load_from_checkpoint(tmp_path / "plain.ckpt", model=model(),
+                                                    weights_only=True).standardizer is None

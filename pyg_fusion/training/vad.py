@@ -230,6 +230,16 @@ class WeaklySupervisedVAD(TimedAdamTask):
         self.last_scores: torch.Tensor | None = None
         self._outputs: list[tuple[torch.Tensor, torch.Tensor]] = []
 
+    def on_load_checkpoint(self, checkpoint):
+        super().on_load_checkpoint(checkpoint)
+        # a task built without the statistics (load_from_checkpoint(path,
+        # model=...)) takes the checkpoint's: their keys were refused as
+        # unexpected, so a fit_vad checkpoint of standardised data did not load
+        if self.standardizer is None:
+            from ..datasets import StandardizeSources
+            self.standardizer = StandardizeSources.from_state_dict(
+                checkpoint.get("state_dict", {}), "standardizer.")
+
     def training_step(self, batch, batch_idx):
         with self.divergence_named(batch):
             logits, g = self.model(batch)
