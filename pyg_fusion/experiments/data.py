@@ -80,7 +80,17 @@ class DataConfig:
         "the node datasets (digits, tables) are z-scored over all their rows (features, "
         "no labels: transductive)",
         choices=GRAPH_DATASETS)
-    root: str = option("runs/data", "folder of the datasets' raw and processed files")
+    # The one rule of the paths a record keeps (results.json, checkpoints,
+    # --print-config): what can be made again anywhere stays as given, what
+    # cannot is made absolute. A relative root is portable (a checkpoint moved
+    # with its folder, or to another machine) and the data it names is the same
+    # wherever it is generated; the user's files must be found as they were.
+    root: str = option("runs/data", "folder of the datasets' raw and processed files; "
+                       "recorded as given for the data this package generates or bundles "
+                       "(digits, synthetic-vad, motion-vad: a relative root is read, or "
+                       "the same data generated, under the folder a later command runs "
+                       "in), absolute for vad, whose files are yours (as tables' --views "
+                       "and --labels)")
     label_rate: float = option(0.05, "digits/tables: fraction of the training pool labelled",
                                check="rate", datasets=("digits", "tables"))
     setting: str = option("multi_representation",

@@ -1,0 +1,19 @@
+"""One rule for the paths a record keeps: the data the package generates or
+bundles keeps --root as given (the same data wherever it is made again), the
+user's own files are recorded absolute."""
+import dataclasses
+
+from pyg_fusion.experiments.data import DataConfig, load_data
+
+
+def test_a_bundled_datasets_root_is_recorded_as_given(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    td = load_data(DataConfig(dataset="digits", root="data"))
+    assert td.config.root == "data" and (tmp_path / "data" / "digits").is_dir()
+
+
+def test_the_rule_is_said_where_root_is_documented():
+    root = next(f for f in dataclasses.fields(DataConfig) if f.name == "root")
+    text = " ".join(root.metadata["help"].split())
+    assert "recorded as given for the data this package generates or bundles" in text
+    assert "absolute for vad" in text
