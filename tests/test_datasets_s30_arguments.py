@@ -43,3 +43,17 @@ def test_a_pre_filter_that_keeps_nothing_says_so(tmp_path):
     with pytest.raises(ValueError, match=r"pre_filter rejected every one of the 2 graphs of the "
                                          r"train split"):
         SyntheticVAD(tmp_path, pre_filter=lambda data: False, **KW)
+
+
+def test_the_image_datasets_refuse_no_root_too(tmp_path, monkeypatch):
+    # str(root) made None the folder ./None: SyntheticRGBD generated its
+    # scenes there, RGBDSegmentation read them back
+    from pyg_fusion.datasets import RGBDSegmentation, SyntheticRGBD
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(TypeError, match="root must be a folder path .*, got None"):
+        SyntheticRGBD(None, size=16, num_train=2, num_test=2, progress=False)
+    with pytest.raises(TypeError, match="root must be a folder path .*, got None"):
+        RGBDSegmentation(None)
+    with pytest.raises(ValueError, match="root must be a folder path, got ''"):
+        SyntheticRGBD("", size=16, num_train=2, num_test=2, progress=False)
+    assert os.listdir(tmp_path) == []

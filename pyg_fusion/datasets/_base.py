@@ -24,6 +24,7 @@ from ..data import MultiSourceData
 from .._files import atomic_write, folder_lock, remove_stale_temps, save_torch
 from .._loading import load_torch
 from ._identity import callable_identity
+from ._io import check_root
 
 
 # How a damaged or stale cache is rebuilt, said once for every message that
@@ -120,10 +121,8 @@ def check_transductive_standardize(standardize) -> bool:
 def check_dataset_args(root, transform=None, pre_transform=None, pre_filter=None,
                        force_reload=False) -> str:
     """The arguments every dataset takes from PyG, checked before any file is
-    touched; returns ``root`` as a str with ``~`` expanded. PyG reads a
-    ``root`` of ``None`` or ``""`` as its placeholder folder ``???``, which the
-    dataset then made in the working directory and wrote its files into; a
-    ``force_reload`` of ``"no"`` was true (the data generated again); a
+    touched; returns ``root`` (:func:`check_root`). A ``force_reload`` of
+    ``"no"`` was true (the data generated again); a
     transform that is no callable failed as ``'int' object is not callable``
     on first access, a ``pre_transform`` once the data was generated."""
     for name, f in (("transform", transform), ("pre_transform", pre_transform),
@@ -133,12 +132,7 @@ def check_dataset_args(root, transform=None, pre_transform=None, pre_filter=None
                             f"got {f!r}")
     if not isinstance(force_reload, (bool, np.bool_)):
         raise TypeError(f"force_reload must be True or False, got {force_reload!r}")
-    path = os.fspath(root) if isinstance(root, (str, os.PathLike)) else None
-    if not isinstance(path, str):
-        raise TypeError(f"root must be a folder path (a str or an os.PathLike), got {root!r}")
-    if not path.strip():
-        raise ValueError(f"root must be a folder path, got {root!r}")
-    return osp.expanduser(path)
+    return check_root(root)
 
 
 def options_hash(options: Any, files: Sequence[str] = ()) -> str:

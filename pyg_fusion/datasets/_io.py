@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import os
 import os.path as osp
 import re
 import zlib
@@ -20,6 +21,20 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._files import atomic_write
+
+
+def check_root(root) -> str:
+    """A dataset's ``root``: a folder path (str or os.PathLike, not empty),
+    returned as a str with ``~`` expanded (as PyG's datasets: not a folder
+    named ``~``). ``str(None)`` was the folder ``./None``, and PyG reads
+    ``None`` or ``""`` as its placeholder ``./???``: a dataset made it in the
+    working directory and wrote its files there."""
+    path = os.fspath(root) if isinstance(root, (str, os.PathLike)) else None
+    if not isinstance(path, str):
+        raise TypeError(f"root must be a folder path (a str or an os.PathLike), got {root!r}")
+    if not path.strip():
+        raise ValueError(f"root must be a folder path, got {root!r}")
+    return osp.expanduser(path)
 
 
 def save_npy(path: str, array: np.ndarray) -> None:

@@ -28,7 +28,7 @@ from torch import Tensor
 from torch.utils.data import Dataset
 
 from ..functional._checks import check_int
-from ._io import read_text
+from ._io import check_root, read_text
 
 __all__ = ["RGBDSegmentation", "IMAGENET_MEAN", "IMAGENET_STD"]
 
@@ -179,7 +179,7 @@ class RGBDSegmentation(Dataset):
             check_int("crop_size", crop_size, minimum=1)
         # '~/data' is a home's folder, as PyG's datasets read it; absolute: the
         # items are read lazily, so a relative root named no file after os.chdir
-        self.root = osp.abspath(osp.expanduser(str(root)))
+        self.root = osp.abspath(check_root(root))
         self.split = split
         if list_file is None:
             if split not in ("train", "val", "test"):

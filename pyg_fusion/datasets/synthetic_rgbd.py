@@ -34,6 +34,7 @@ from PIL import Image
 from .._files import atomic_write, write_json, write_text
 from ._base import RELOAD, data_code_hash, generation_turn
 from ._generated import Generated, regenerate_on_reload
+from ._io import check_root
 from .rgbd import RGBDSegmentation
 
 __all__ = ["SyntheticRGBD", "SYNTHETIC_RGBD_CLASSES", "make_rgbd_scene"]
@@ -158,7 +159,7 @@ class SyntheticRGBD(RGBDSegmentation):
                  num_train: int = 192, num_test: int = 64, seed: int = 0,
                  augment: bool | None = None, force_reload: bool = False,
                  progress: bool = True, **kwargs):
-        root = osp.expanduser(str(root))  # as PyG's datasets: not a folder named '~'
+        root = check_root(root)
         if split not in ("train", "test"):
             raise ValueError(f"split must be 'train' or 'test', got {split!r}")
         for name, v in (("size", size), ("num_train", num_train),

@@ -15,6 +15,7 @@ from torch_geometric.data import Data, Dataset
 from .._notices import notice
 from ..functional._checks import check_int, check_names
 # one reading of colour modes and EXIF orientation for the library's image readers
+from ._io import check_root
 from .rgbd import _READ_AS, _upright, _upright_size
 from .translation import IMAGE_EXTENSIONS, ImagePairs, image_pair_data
 
@@ -164,7 +165,7 @@ class TaskonomyFolder(ImagePairs, Dataset):
         self.image_size = image_size
         # absolute: scenes are read lazily, so a relative root named no file after
         # os.chdir; '~/data' is a home's folder, as PyG's datasets read it
-        root = osp.abspath(osp.expanduser(str(root)))
+        root = osp.abspath(check_root(root))
         if not osp.isdir(root):
             raise FileNotFoundError(f"dataset folder {root!r} does not exist")
         self._root = root
