@@ -108,3 +108,19 @@ def test_a_vad_checkpoint_of_standardised_data_loads_with_only_its_model(tmp_pat
     trainer.save_checkpoint(tmp_path / "plain.ckpt")
     assert WeaklySupervisedVAD.load_from_checkpoint(tmp_path / "plain.ckpt", model=model(),
                                                     weights_only=True).standardizer is None
+
+
+def test_trainer_predict_of_the_translator_gives_its_translations(tmp_path):
+    # Lightning's default predict_step handed the batch to forward, which takes
+    # the input images: "unsupported operand type(s) for -: 'tuple' and 'int'"
+    module, loader, _ = _image_pass("translation", tmp_path)
+    trainer = L.Trainer(logger=False, enable_progress_bar=False, enable_model_summary=False,
+                        default_root_dir=tmp_path)
+    got = trainer.predict(module, loader)
+    module.eval()
+    with torch.no_grad():
+        want = [module.translate(batch) for batch in loader]
+    assert len(got) == len(want) == 2
+    for g, w in zip(got, want):
+        assert list(g) == ["shade", "depth", "ensemble"]
+        assert all(torch.equal(g[k], w[k]) for k in w)

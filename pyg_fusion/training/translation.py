@@ -238,6 +238,11 @@ class TranslationModule(L.LightningModule):
         return {n: ((o + 1) / 2).clamp(0, 1)
                 for n, o in zip(self.output_names, imgs)}
 
+    def predict_step(self, batch, batch_idx):
+        """:meth:`translate` of a batch (``Trainer.predict``: the default step
+        handed the batch to :meth:`forward`, which takes the input images)."""
+        return self.translate(batch)
+
     def on_save_checkpoint(self, checkpoint):
         # the versions that trained it, as every graph checkpoint's config holds them
         checkpoint["versions"] = library_versions()
