@@ -81,3 +81,19 @@ def test_the_streams_record_is_read_once(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match=r"not the record of generated streams \(JSONDecodeError"):
         RecordingStreamsVAD(tmp_path, **STREAMS)
     assert len(RecordingStreamsVAD(tmp_path, force_reload=True, **STREAMS)) == len(first)
+
+
+def test_a_replaced_cache_that_cannot_be_removed_is_left(tmp_path, monkeypatch):
+    # another user's cache in a shared folder (a sticky bit): the reload that
+    # made the new cache failed on removing the old one
+    first = SyntheticVAD(tmp_path, **KW)
+    old, remove = first.processed_paths[0], os.remove
+
+    def refused(path, *args, **kwargs):
+        if os.path.abspath(path) == old:
+            raise PermissionError(1, "Operation not permitted", path)
+        return remove(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "remove", refused)
+    again = SyntheticVAD(tmp_path, force_reload=True, **KW)
+    assert len(again) == 2 and os.path.isfile(old) and again.processed_paths[0] != old

@@ -162,7 +162,9 @@ def remove_replaced(path: str) -> None:
     pattern = glob.escape(osp.join(osp.dirname(path), name[:-13])) + "[0-9a-f]" * 10 + ".pt"
     for other in glob.glob(pattern):
         if osp.basename(other) != name:
-            with contextlib.suppress(FileNotFoundError):
+            # gone already (another run's turn), or another user's in a
+            # shared folder: the new cache is in place, which is what counts
+            with contextlib.suppress(OSError):
                 os.remove(other)
 
 
