@@ -43,15 +43,14 @@ if str(ROOT) not in sys.path:  # run from a source checkout without installing
     sys.path.insert(0, str(ROOT))
 
 import matplotlib  # noqa: E402
-
-matplotlib.use("Agg")
-
 import matplotlib.pyplot as plt  # noqa: E402
 
 from gallery_benchmark import run_benchmark  # noqa: E402
 from gallery_digits import run_digits, run_sweep  # noqa: E402
 from gallery_vad import run_vad  # noqa: E402
 from pyg_fusion._files import save_figure, write_text  # noqa: E402
+from pyg_fusion.cli import _Parser, positive_int  # noqa: E402
+from pyg_fusion.cli._runs import int_list  # noqa: E402
 from pyg_fusion.cli._process import command_settings  # noqa: E402
 
 
@@ -104,45 +103,50 @@ on the bundled data; the numbers of these short runs are not results.</p>
     return path
 
 
-def parse_ints(text: str) -> list[int]:
-    if ".." in text:
-        lo, hi = text.split("..")
-        return list(range(int(lo), int(hi) + 1))
-    return [int(t) for t in text.split(",") if t]
-
-
 def main(argv=None) -> int:
-    p = argparse.ArgumentParser(description=__doc__,
-                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    # the CLI's parser and flag types: a user error is one line and exit code 2,
+    # before any step (a bad number failed minutes in, with a traceback)
+    p = _Parser(prog="gallery.py", description=__doc__,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--out", required=True, help="folder for the PNGs and index.html")
     p.add_argument("--root", default=None, help="data folder (default: OUT/data)")
-    p.add_argument("--digits-nodes", type=int, default=300)
-    p.add_argument("--train-per-class", type=int, default=10)
-    p.add_argument("--k", type=int, default=10)
-    p.add_argument("--epochs", type=int, default=40)
-    p.add_argument("--sweep-p", type=parse_ints, default=[1, 2, 3])
-    p.add_argument("--sweep-q", type=parse_ints, default=[1, 2, 3])
-    p.add_argument("--sweep-nodes", type=int, default=200)
-    p.add_argument("--sweep-epochs", type=int, default=25)
-    p.add_argument("--sweep-seeds", type=int, default=2)
-    p.add_argument("--vad-videos", type=int, default=40)
-    p.add_argument("--vad-epochs", type=int, default=30)
+    p.add_argument("--digits-nodes", type=positive_int, default=300)
+    p.add_argument("--train-per-class", type=positive_int, default=10)
+    p.add_argument("--k", type=positive_int, default=10)
+    p.add_argument("--epochs", type=positive_int, default=40)
+    p.add_argument("--sweep-p", type=int_list, default=[1, 2, 3])
+    p.add_argument("--sweep-q", type=int_list, default=[1, 2, 3])
+    p.add_argument("--sweep-nodes", type=positive_int, default=200)
+    p.add_argument("--sweep-epochs", type=positive_int, default=25)
+    p.add_argument("--sweep-seeds", type=positive_int, default=2)
+    p.add_argument("--vad-videos", type=positive_int, default=40)
+    p.add_argument("--vad-epochs", type=positive_int, default=30)
     p.add_argument("--bench", default=None, help="benchmark JSON to draw")
     p.add_argument("--steps", default="digits,sweep,vad,benchmark",
                    help="comma-separated steps to run (default: all)")
-    p.add_argument("--timing-sizes", type=parse_ints, default=[32, 64, 128, 256, 512])
+    p.add_argument("--timing-sizes", type=int_list, default=[32, 64, 128, 256, 512])
     args = p.parse_args(argv)
+    steps = {"digits": run_digits, "sweep": run_sweep, "vad": run_vad,
+             "benchmark": run_benchmark}
+    chosen = [s.strip() for s in args.steps.split(",") if s.strip()]
+    unknown = [s for s in chosen if s not in steps]
+    if unknown:  # before OUT is made: a typo left an empty folder
+        p.error(f"--steps: unknown step(s) {unknown}; choose from {list(steps)}")
+    for flag, nodes in (("--digits-nodes", args.digits_nodes),
+                        ("--sweep-nodes", args.sweep_nodes)):
+        # digits_subset takes nodes // 10 of each class: the training nodes,
+        # then at least one validation and one test node
+        if nodes // 10 < args.train_per_class + 2:
+            p.error(f"{flag} {nodes}: expected at least {10 * (args.train_per_class + 2)} "
+                    f"(10 classes of --train-per-class {args.train_per_class} training "
+                    f"nodes, one validation and one test node)")
+    if 0 in args.timing_sizes:
+        p.error("--timing-sizes: expected positive numbers of nodes, got 0")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     args.root = args.root or str(out / "data")
     gal = Gallery(out)
     t0 = time.perf_counter()
-    steps = {"digits": run_digits, "sweep": run_sweep, "vad": run_vad,
-             "benchmark": run_benchmark}
-    chosen = [s.strip() for s in args.steps.split(",") if s.strip()]
-    unknown = [s for s in chosen if s not in steps]
-    if unknown:
-        p.error(f"--steps: unknown step(s) {unknown}; choose from {list(steps)}")
     # The graphs here are small: one thread avoids paying for thread
     # synchronisation on every tiny kernel (about 2x less CPU time on 2 cores).
     # The CLI's settings also drop Lightning's banners.
@@ -160,4 +164,7 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
+    # a program that only writes files: no window system needed (set here,
+    # not at import, where it switched the backend of whoever imported it)
+    matplotlib.use("Agg")
     sys.exit(main())
