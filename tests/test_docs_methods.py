@@ -79,6 +79,20 @@ DEFAULTS = [
     ('(`branch_dropout`, VAD default 0.1 for both',
      lambda: (_task_default("lego", "vad", "head", "branch_dropout"),
               _task_default("lego-cp", "vad", "head", "branch_dropout")), (0.1, 0.1)),
+    ('The default `row_order="position"` is the paper\'s',
+     lambda: _default("pyg_fusion.nn.RowHead", "row_order"), "position"),
+    ('`hidden_channels` is `H` (default `N`), `dropout` acts before the second layer (default 0)',
+     lambda: (_default("pyg_fusion.nn.RowHead", "hidden_channels"),
+              _default("pyg_fusion.nn.RowHead", "dropout")), (None, 0.0)),
+    ('`num_layers` such layers (default 2), with dropout `dropout` (default 0.5)',
+     lambda: (_default("pyg_fusion.nn.GraphHead", "num_layers"),
+              _default("pyg_fusion.nn.GraphHead", "dropout")), (2, 0.5)),
+    ('`L = 20` steps (`num_layers`), `alpha = 0.9` (`alpha`), propagation over `(W + W^T) / 2` '
+     '(`symmetric=True`',
+     lambda: tuple(_default("pyg_fusion.nn.LabelPropagationHead", f)
+                   for f in ("num_layers", "alpha", "symmetric")), (20, 0.9, True)),
+    ('a learned scale `tau` (initial 10)',
+     lambda: _default("pyg_fusion.nn.LabelPropagationHead", "scale"), 10.0),
     ('a stratified, seeded 20% of the training videos is held out',
      lambda: _task_default("lego", "vad", "objective", "val_fraction"), 0.2),
 ]
@@ -120,3 +134,17 @@ def test_cited_sections_exist():
                 cited.setdefault(number, path.name)
     assert len(cited) >= 10
     assert {n: f for n, f in cited.items() if n not in numbers} == {}
+
+
+def test_lego_options_table_is_the_constructors():
+    # §1.8 lists every option of LEGO with its default: an option added,
+    # renamed or given another default shows here
+    import ast
+    from pyg_fusion.nn import LEGO
+    text = METHODS.read_text()
+    section = text[text.index("### 1.8 `LEGO`'s options"):text.index("## 2. AsymFusion")]
+    rows = dict(re.findall(r"^\| `(\w+)` \| `([^`]+)`", section, flags=re.M))
+    params = {n: p.default for n, p in inspect.signature(LEGO).parameters.items()
+              if n != "in_channels"}
+    assert set(rows) == set(params)
+    assert {n: ast.literal_eval(v) for n, v in rows.items()} == params
