@@ -224,8 +224,12 @@ def check_index(name: str, index, size: int, what: str = "indices") -> Tensor:
     return index
 
 
-def check_mask(name: str, mask, shape: tuple[int, ...]) -> Tensor:
+def check_mask(name: str, mask, shape: tuple[int, ...], ref_name: str | None = None,
+               ref: Tensor | None = None) -> Tensor:
+    """A bool ``mask`` of ``shape`` (on the device of ``ref``, where given)."""
     check_tensor(name, mask)
+    if ref is not None:
+        check_like(name, mask, ref_name, ref, dtype=False)
     if mask.dtype != torch.bool:
         raise TypeError(f"{name} must be a bool tensor, got {mask.dtype}")
     if tuple(mask.shape) != tuple(shape):

@@ -18,7 +18,7 @@ from torch import Tensor
 
 from .._scatter import scatter_sum
 from ._autocast import float32_under_autocast
-from ._checks import check_choice, check_edges, check_index, check_int, check_tensor
+from ._checks import check_choice, check_edges, check_index, check_int, check_like, check_tensor
 
 
 def _check_assign(assign: Tensor, num_parents: int) -> None:
@@ -47,6 +47,8 @@ def coarsen(edge_index: Tensor, edge_weight: Tensor, assign: Tensor, num_parents
         target, then source (the edge :math:`j \to i` pools to
         :math:`\mathrm{assign}[j] \to \mathrm{assign}[i]`).
     """
+    check_like("assign", check_tensor("assign", assign), "edge_index",
+               check_tensor("edge_index", edge_index), dtype=False)
     _check_assign(assign, num_parents)
     check_edges(edge_index, edge_weight, assign.numel(), weight_dims=(1, 2))
     check_choice("reduce", reduce, ("sum", "mean"))
@@ -80,6 +82,8 @@ def dense_coarsen(adj: Tensor, assign: Tensor, num_parents: int,
     Returns:
         torch.Tensor: ``[N_c, N_c]``.
     """
+    check_like("assign", check_tensor("assign", assign), "adj", check_tensor("adj", adj),
+               dtype=False)
     _check_assign(assign, num_parents)
     check_tensor("adj", adj, dims=(2, ), floating=True, finite=True)
     n = assign.numel()

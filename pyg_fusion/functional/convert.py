@@ -16,7 +16,7 @@ import torch
 from torch import Tensor
 
 from ._autocast import float32_under_autocast
-from ._checks import check_batch, check_edge_index, check_edges, check_tensor
+from ._checks import check_batch, check_edge_index, check_edges, check_like, check_tensor
 
 
 @float32_under_autocast
@@ -98,6 +98,7 @@ def dense_to_edges(adj: Tensor, mask: Tensor | None = None,
     for name, m in (("mask", mask), ("support", support)):
         if m is not None:
             check_tensor(name, m)
+            check_like(name, m, "adj", adj, dtype=False)
             if m.dtype != torch.bool:
                 raise TypeError(f"{name} must be a bool tensor, got {m.dtype}")
     if support is not None and support.shape != adj.shape:

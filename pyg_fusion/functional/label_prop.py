@@ -145,6 +145,9 @@ def label_propagation(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None 
     _check(y, num_layers, alpha)
     n = y.size(0)
     if edge_weight is None:
+        # edge_weight (made on y's device) and edge_index are compared
+        # otherwise, naming an edge_weight that was not given
+        check_like("edge_index", check_tensor("edge_index", edge_index), "y", y, dtype=False)
         check_edge_index("edge_index", edge_index, n)
         edge_weight = y.new_ones(edge_index.size(1))
     else:

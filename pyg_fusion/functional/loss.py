@@ -119,6 +119,7 @@ def degree_variance_loss(degrees: Tensor, batch: Tensor, labels: Tensor, k: int 
     else:
         check_int("num_graphs", num_graphs, minimum=int(batch.max()) + 1)
     check_tensor("labels", labels)
+    check_like("labels", labels, "degrees", degrees, dtype=False)
     if labels.numel() != num_graphs:
         raise ValueError(f"labels must have one entry per video ({num_graphs}), "
                          f"got {labels.numel()}")

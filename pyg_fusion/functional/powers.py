@@ -269,7 +269,7 @@ def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "ma
     if mask is not None:
         if adj.dim() != 3:
             raise ValueError(f"mask needs adj of shape [B, N, N], got {tuple(adj.shape)}")
-        check_mask("mask", mask, tuple(adj.shape[:2]))
+        check_mask("mask", mask, tuple(adj.shape[:2]), "adj", adj)
         m = mask.to(adj.dtype)
         eye = eye * m.unsqueeze(-1)
     r_hat = _dense_normalize(adj, norm)

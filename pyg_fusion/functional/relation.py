@@ -323,6 +323,12 @@ def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False,
     check_tensor("adj", adj, floating=True, finite=True)
     if adj.dim() < 2 or adj.size(-1) != adj.size(-2):
         raise ValueError(f"adj must be square matrices [..., N, N], got {tuple(adj.shape)}")
+    if scores is not None:
+        check_tensor("scores", scores, floating=True)
+        check_like("scores", scores, "adj", adj, dtype=False)
+        if scores.shape != adj.shape:
+            raise ValueError(f"scores must have the shape of adj {tuple(adj.shape)}, got "
+                             f"{tuple(scores.shape)}")
     return _dense_topk(adj, k, include_diagonal, scores, scale)
 
 

@@ -105,7 +105,7 @@ def dense_relation_graph(x: Tensor, metric: str = "cosine", nonneg="clamp", *,
     if mask is not None:
         if x.dim() != 3:
             raise ValueError(f"mask needs x of shape [B, N, d], got {tuple(x.shape)}")
-        check_mask("mask", mask, tuple(x.shape[:2]))
+        check_mask("mask", mask, tuple(x.shape[:2]), "x", x)
     n = x.size(-2)
     eye = torch.eye(n, dtype=x.dtype, device=x.device)
     if metric == "cosine":

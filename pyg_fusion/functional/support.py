@@ -16,7 +16,7 @@ from torch import Tensor
 
 from ._align import union_edges
 from ._autocast import float32_under_autocast
-from ._checks import check_mask, check_tensor
+from ._checks import check_like, check_mask, check_tensor
 from ._topk import top_k_mask
 from .relation import dense_threshold_keep, knn_scores, relation_pairs
 from .similarity import _pair_similarity, dense_relation_graph
@@ -92,8 +92,11 @@ def _check_sources(xs, dims: tuple[int, ...]) -> None:
         raise TypeError(f"xs must be a dict source -> features, got {type(xs).__name__}")
     if not xs:
         raise ValueError("xs must hold at least one source")
+    first = next(iter(xs))
     for s, x in xs.items():
-        check_tensor(f"xs[{s!r}]", x, dims=dims, floating=True, finite=True)
+        check_tensor(f"xs[{s!r}]", x, dims=dims, floating=True)
+        check_like(f"xs[{s!r}]", x, f"xs[{first!r}]", xs[first], dtype=False)
+        check_tensor(f"xs[{s!r}]", x, finite=True)
 
 
 def _shared_support(xs: dict[str, Tensor], batch: Tensor | None = None, *,
@@ -167,7 +170,8 @@ def dense_shared_support_graphs(xs: dict[str, Tensor], mask: Tensor | None = Non
         raise ValueError(f"xs must hold [B, N, d_s] padded graphs of the same B and N for "
                          f"every source, got {shapes}")
     if mask is not None:
-        check_mask("mask", mask, next(iter(shapes.values())))
+        first = next(iter(xs))
+        check_mask("mask", mask, shapes[first], f"xs[{first!r}]", xs[first])
     kw = dict(k=k, threshold=threshold, metric=metric, nonneg=nonneg, gamma=gamma)
     keep = None
     for x in xs.values():

@@ -79,6 +79,10 @@ class GraphPowerExpansion(MessagePassing):
         check_tensor("x", x, floating=True, finite=True)
         if x.dim() == 0:
             raise ValueError("x must hold one row of features per node, got a scalar")
+        if edge_weight is None:
+            # the ones made on edge_index's device would be named below
+            check_like("edge_index", check_tensor("edge_index", edge_index), "x", x,
+                       dtype=False)
         edge_weight = _ones_if_none(edge_weight, edge_index, x.dtype)
         w = normalize(edge_index, edge_weight, x.size(0), self.norm)
         # of another dtype the messages would promote X's powers, not X

@@ -58,6 +58,7 @@ def _check_inputs(gcn: GCN, x: Tensor, edge_index, edge_weight: Tensor | None):
     check_module_input("x", x, gcn)
     if isinstance(edge_index, Tensor) and edge_index.layout == torch.strided:
         if edge_weight is None:
+            check_like("edge_index", edge_index, "x", x, dtype=False)
             check_edge_index("edge_index", edge_index, x.size(0))
         else:
             check_edges(edge_index, edge_weight, x.size(0))
