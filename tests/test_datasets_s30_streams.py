@@ -1,5 +1,7 @@
 """A folder given to RecordingStreamsVAD holds the streams of one set of
 recordings, sensors and rate: other ones are refused, never read as these."""
+import re
+
 import numpy as np
 import pytest
 
@@ -30,3 +32,12 @@ def test_a_given_folder_of_other_recordings_sensors_or_rate_is_refused(tmp_path)
     assert len(RecordingStreamsVAD(tmp_path, **KW)) == len(first)  # its own: read
     again = RecordingStreamsVAD(tmp_path, force_reload=True, **{**KW, **shifted})
     assert float(again[0].x_s[:, 0].mean()) > 50 > float(first[0].x_s[:, 0].mean())
+
+
+@pytest.mark.parametrize("folder", [5, "", " ", "../up", "a/../../up", "/abs"])
+def test_a_folder_that_is_no_sub_folder_name_is_refused(tmp_path, folder):
+    # folder=5 failed as a bare 'expected str, bytes or os.PathLike object'
+    with pytest.raises(ValueError, match=rf"folder must be a relative sub-folder name, got "
+                                         rf"{re.escape(repr(folder))}"):
+        RecordingStreamsVAD(tmp_path, **{**KW, "folder": folder})
+    assert not (tmp_path / "raw").exists()

@@ -174,7 +174,8 @@ class RecordingStreamsVAD(VADFeatures):
                         anomaly_snippets=anomaly_snippets, normal_activities=normal,
                         anomaly_activities=anomaly, seed=seed)
         self.tag = folder if folder is not None else self._default_folder()
-        if not self.tag or osp.isabs(self.tag) or ".." in self.tag.split("/"):
+        if (not isinstance(self.tag, str) or not self.tag.strip() or osp.isabs(self.tag)
+                or ".." in self.tag.replace("\\", "/").split("/")):
             raise ValueError(f"folder must be a relative sub-folder name, got {folder!r}")
         half = {s: (n + 1) // 2 for s, n in zip(("train", "test"), num_videos)}
         layout = VADLayout(
