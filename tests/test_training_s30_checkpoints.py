@@ -124,3 +124,28 @@ def test_trainer_predict_of_the_translator_gives_its_translations(tmp_path):
     for g, w in zip(got, want):
         assert list(g) == ["shade", "depth", "ensemble"]
         assert all(torch.equal(g[k], w[k]) for k in w)
+
+
+def test_a_vad_task_reloaded_from_its_checkpoint_keeps_its_settings(tmp_path):
+    # lambda_sparse, operator_lr, operator_warmup and branch_warmup were not
+    # among the saved hyper-parameters: load_from_checkpoint rebuilt the task
+    # with their defaults (a loss without its sparsity term, one learning
+    # rate for A), and a logger's hparams did not record them
+    from pyg_fusion.methods import build_model
+    from pyg_fusion.training.vad import WeaklySupervisedVAD
+
+    def model():
+        return build_model("lego", "vad", {"a": 3, "b": 2}, num_segments=8)
+    settings = dict(lr=2e-3, weight_decay=1e-4, topk=2, lambda_deg=0.2, alpha=0.1,
+                    lambda_sparse=0.5, operator_lr=1e-4, operator_warmup=3,
+                    branch_warmup=True, choice="loss")
+    task = WeaklySupervisedVAD(model(), **settings)
+    trainer = L.Trainer(max_steps=0, logger=False, enable_checkpointing=False,
+                        enable_progress_bar=False, enable_model_summary=False,
+                        default_root_dir=tmp_path)
+    trainer.fit(task, torch.utils.data.DataLoader([0]))
+    trainer.save_checkpoint(tmp_path / "vad.ckpt")
+    again = WeaklySupervisedVAD.load_from_checkpoint(tmp_path / "vad.ckpt", model=model(),
+                                                     weights_only=True)
+    assert {k: getattr(again, k) for k in settings} == settings
+    assert {k: again.hparams[k] for k in settings} == settings

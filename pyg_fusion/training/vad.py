@@ -220,9 +220,14 @@ class WeaklySupervisedVAD(TimedAdamTask):
         _check_loss_weight("lambda_sparse", lambda_sparse)
         self.topk, self.lambda_deg, self.alpha = topk, lambda_deg, alpha
         self.lambda_sparse = lambda_sparse
+        # every setting but the model and the statistics (kept in the state):
+        # load_from_checkpoint rebuilds the task from them, and a logger records them
         self.save_hyperparameters({"config": config or {}, "lr": lr,
                                    "weight_decay": weight_decay, "topk": topk,
-                                   "lambda_deg": lambda_deg, "alpha": alpha, "choice": choice})
+                                   "lambda_deg": lambda_deg, "alpha": alpha, "choice": choice,
+                                   "lambda_sparse": lambda_sparse, "operator_lr": operator_lr,
+                                   "operator_warmup": operator_warmup,
+                                   "branch_warmup": branch_warmup})
         self.eval_dataset = None
         self.best: dict[str, float] = {}
         self.best_state: dict[str, torch.Tensor] | None = None
