@@ -156,7 +156,7 @@ def sweep(n: int, seed: int, probes: list[int], variants: list[str], factor: flo
                         "scanned": round(scanned), "x_ideal": round(scanned * nlist / (nprobe * n), 3),
                         "recall": recall(got, truth),
                         "us_per_query": round(per_query * 1e6, 1), "load": os.getloadavg()[0]})
-            print(out[-1], flush=True)
+            print(out[-1], file=sys.stderr, flush=True)  # progress: the table is stdout's
     return out
 
 

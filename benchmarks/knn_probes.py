@@ -120,7 +120,7 @@ def sweep(n: int, seed: int, probes: list[int], k: int, lists_factor: int,
                     "recall": recall(got, truth),
                     "us_per_query": round(per_query * 1e6, 1),
                     "est_search_s": round(per_query * n, 1)})
-        print(out[-1], flush=True)
+        print(out[-1], file=sys.stderr, flush=True)  # progress: the table is stdout's
     return out
 
 
