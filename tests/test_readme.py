@@ -361,3 +361,14 @@ def test_readme_script_commands_take_their_flags(monkeypatch, tmp_path):
         except SystemExit:
             failed.append(f"README.md:{line}: {cmd}: {err.getvalue().strip().splitlines()[-1:]}")
     assert failed == []
+
+
+def test_readme_names_every_extra():
+    # an optional dependency that README never names is one a user cannot find
+    # (tomllib is Python 3.11+: the extras table is read by its lines)
+    pyproject = (README.parent / "pyproject.toml").read_text()
+    table = pyproject.split("[project.optional-dependencies]", 1)[1].split("\n[", 1)[0]
+    extras = set(re.findall(r"^(\w+) = \[", table, flags=re.M))
+    assert {"test", "motion"} <= extras
+    named = set(re.findall(r'pip install -e "\.\[(\w+)\]"', README.read_text()))
+    assert extras - named == set()
