@@ -9,6 +9,7 @@ from torch.nn import Parameter, ParameterDict
 from .._scatter import scatter_sum
 from ..functional._autocast import float32_under_autocast
 from ..functional._align import union_edges
+from ..functional._checks import check_module_input
 from ..functional.fuse import align_pair, check_source_powers, lego_fuse, lego_fuse_sparse
 from ..functional.fuse_cp import lego_fuse_cp, lego_fuse_cp_sparse
 from ..functional.fuse_full import lego_fuse_full, lego_fuse_full_sparse
@@ -296,6 +297,12 @@ class LEGOFusion(torch.nn.Module):
         terms' moments over the same entries."""
         sparse = check_source_powers(powers, self.sources, num_nodes,
                                      num_powers=self.num_powers)
+        for s in self.sources:
+            # else the fusion names the operator A, which the caller did not give
+            name, p = (f"powers[{s!r}][1]", powers[s][1]) if sparse else (f"powers[{s!r}]",
+                                                                           powers[s])
+            if isinstance(p, Tensor):
+                check_module_input(name, p, self)
         if sparse and not keep_zeros:
             powers = {s: _some_power_nonzero(*powers[s]) for s in self.sources}
         support = self._align_support

@@ -13,7 +13,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_dropout, check_int, check_tensor
+from ...functional._checks import check_dropout, check_int, check_module_input, check_tensor
 
 __all__ = ["MTN"]
 
@@ -80,6 +80,12 @@ class MTN(nn.Module):
         check_tensor("x", x, dims=(3, ), floating=True)
         if x.size(-1) != self.in_channels:
             raise ValueError(f"x must be [B, N, {self.in_channels}], got {tuple(x.shape)}")
+        # torch's errors named a weight matrix (another dtype or device) or
+        # the convolutions' padded size (no snippets)
+        check_module_input("x", x, self)
+        if x.size(1) == 0:
+            raise ValueError(f"x holds no snippets (N = 0, shape {tuple(x.shape)}): the "
+                             f"temporal convolutions need at least one")
         h = F.relu(self.lin_in(x))                      # [B, N, c]
         ht = h.transpose(1, 2)                          # [B, c, N] for Conv1d
         branches = [F.relu(conv(ht)).transpose(1, 2) for conv in self.convs]

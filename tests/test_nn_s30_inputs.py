@@ -1,0 +1,43 @@
+"""Inputs that the modules' own layers failed on naming a weight or a
+padded size: named by the module instead."""
+import pytest
+import torch
+
+import pyg_fusion.functional as PF
+from pyg_fusion.nn import LEGOFusion
+from pyg_fusion.nn.baselines import MTN
+
+
+@pytest.mark.parametrize("x, error, words", [
+    (torch.randn(2, 5, 4, dtype=torch.float64), TypeError,
+     r"x is torch.float64 on cpu but the model's parameters are torch.float32"),
+    (torch.randn(2, 5, 4, device="meta"), TypeError, r"x is torch.float32 on meta"),
+    (torch.randn(2, 0, 4), ValueError, r"x holds no snippets \(N = 0"),
+])
+def test_mtn_names_its_input(x, error, words):
+    with pytest.raises(error, match=words):
+        MTN(4)(x)
+
+
+def test_mtn_one_snippet_and_float64_model():
+    assert MTN(4)(torch.randn(2, 1, 4)).shape == (2, 1, 64)
+    out = MTN(4).double()(torch.randn(2, 5, 4, dtype=torch.float64))
+    assert out.dtype == torch.float64
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_lego_fusion_names_powers_of_another_dtype_not_its_operator(sparse):
+    ei = torch.tensor([[0, 1, 2, 3], [1, 2, 3, 0]])
+    if sparse:
+        powers = {s: PF.graph_powers(ei, torch.rand(4), 4, 2) for s in "ab"}
+        powers["b"] = (powers["b"][0], powers["b"][1].double())
+        name, args = r"powers\['b'\]\[1\]", (4, )
+    else:
+        powers = {"a": torch.rand(3, 4, 4), "b": torch.rand(3, 4, 4, dtype=torch.float64)}
+        name, args = r"powers\['b'\]", ()
+    with pytest.raises(TypeError, match=name + r" is torch.float64 on cpu but the model's "
+                                              r"parameters are torch.float32"):
+        LEGOFusion(["a", "b"], 2)(powers, *args)
+    fused = LEGOFusion(["a", "b"], 2).double()(
+        {s: ((p[0], p[1].double()) if sparse else p.double()) for s, p in powers.items()}, *args)
+    assert (fused[1] if sparse else fused).dtype == torch.float64
