@@ -185,3 +185,19 @@ def test_resample_segments_names_a_bad_num_segments(bad, error):
     from pyg_fusion.datasets import resample_segments
     with pytest.raises(error, match=r"^num_segments must be"):
         resample_segments(np.ones((10, 4)), bad)
+
+
+def test_read_only_synthetic_scenes_of_other_options_say_so(tmp_path, monkeypatch):
+    # scenes of other options in a read-only root failed with a bare
+    # OSError on meta.json, a file the user never named
+    from pyg_fusion.datasets import SyntheticRGBD
+    kw = dict(num_train=2, num_test=2, progress=False)
+    first = SyntheticRGBD(tmp_path, size=16, **kw)
+    _read_only(monkeypatch, tmp_path)
+    assert len(SyntheticRGBD(tmp_path, size=16, **kw)) == len(first)  # its own: read
+    with pytest.raises(ValueError, match=r"^--root \S+: the synthetic scenes there are to be "
+                       r"generated again \(they are of other options\), and it cannot be "
+                       r"written \(a read-only copy\?\): give the synthetic scenes a writable "
+                       r"--root"):
+        SyntheticRGBD(tmp_path, size=24, **kw)
+    assert (tmp_path / "meta.json").is_file()

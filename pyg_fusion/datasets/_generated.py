@@ -108,15 +108,22 @@ def regenerate_on_reload(force_reload: bool, folder: str, generated: Generated,
     # data of any code were read as this code's until force_reload)
     if not (force_reload or damaged is not None or written.get("code") != data_code_hash()):
         return written
+    remove_marker(folder, generated, argument, "force_reload" if force_reload
+                  else f"{generated.marker} cannot be read" if damaged is not None
+                  else "they were made by other code")
+    return None
+
+
+def remove_marker(folder: str, generated: Generated, argument: str, why: str) -> None:
+    """Removes the marker of ``generated`` in ``folder``, before its data are
+    generated again (``why``, as the error says it): a folder that cannot be
+    written (a read-only copy) is an error naming ``argument`` (a bare
+    PermissionError or OSError on the marker said neither why nor what to do)."""
     try:
-        os.remove(marker)
+        os.remove(osp.join(folder, generated.marker))
     except OSError as exc:
         if not _denied(exc):
             raise
-        # a bare PermissionError on the marker said neither why nor what to do
-        why = ("force_reload" if force_reload else f"{generated.marker} cannot be read"
-               if damaged is not None else "they were made by other code")
         raise ValueError(f"{argument} {folder}: {generated.what} there are to be generated "
                          f"again ({why}), and it cannot be written (a read-only copy?): "
                          f"give {generated.what} a writable {argument}") from exc
-    return None

@@ -25,7 +25,6 @@ The scenes are written under ``root`` in the NYUDv2 list layout read by
 """
 from __future__ import annotations
 
-import os
 import os.path as osp
 
 import numpy as np
@@ -33,7 +32,7 @@ from PIL import Image
 
 from .._files import atomic_write, write_json, write_text
 from ._base import RELOAD, data_code_hash, generation_turn
-from ._generated import Generated, regenerate_on_reload
+from ._generated import Generated, regenerate_on_reload, remove_marker
 from ._io import check_root
 from .rgbd import RGBDSegmentation
 
@@ -213,7 +212,7 @@ class SyntheticRGBD(RGBDSegmentation):
         if written is not None:
             # The old marker goes before any file is rewritten: a run stopped
             # part-way must leave no marker, never the old one over new files.
-            os.remove(meta_path)
+            remove_marker(root, GENERATED, "--root", "they are of other options")
         from tqdm.auto import tqdm
 
         bar = tqdm(total=self.meta["num_train"] + self.meta["num_test"], disable=not progress,
