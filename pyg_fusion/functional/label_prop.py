@@ -81,17 +81,20 @@ def seed_prior_logits(y: Tensor, batch: Tensor | None = None) -> Tensor:
             (default: :obj:`None`, one graph)
 
     Returns:
-        torch.Tensor: ``[C]`` float32, or with ``batch`` ``[N, C]``, the prior
-        of each node's graph.
+        torch.Tensor: ``[C]``, or with ``batch`` ``[N, C]``, the prior of each
+        node's graph; float32, float64 for float64 ``y``.
     """
     check_tensor("y", y, dims=(2, ), floating=True, finite=True)
+    # counted in at least float32 (a 16-bit count stops at 2048 / 256), in
+    # float64 for float64 labels (a float64 model's prior was float32's)
+    seeds = y.detach().to(torch.promote_types(y.dtype, torch.float32))
     if batch is None:
-        counts = y.detach().float().sum(0).clamp_min(0)
+        counts = seeds.sum(0).clamp_min(0)
         return ((counts + 1) / (counts.sum() + y.size(-1))).log()
     check_batch("batch", batch, y.size(0))
     check_like("batch", batch, "y", y)
     graphs = int(batch.max()) + 1 if batch.numel() else 0
-    counts = scatter_sum(y.detach().float(), batch, graphs).clamp_min(0)
+    counts = scatter_sum(seeds, batch, graphs).clamp_min(0)
     return ((counts + 1) / (counts.sum(-1, keepdim=True) + y.size(-1))).log()[batch]
 
 
