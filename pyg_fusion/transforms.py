@@ -271,5 +271,5 @@ def _named(build, what: str):
     attribute of the data (or the sources) the graph was built from."""
     try:
         return build()
-    except ValueError as exc:
-        raise ValueError(f"RelationGraphs, {what}: {exc}") from None
+    except (TypeError, ValueError) as exc:  # a TypeError too: int features
+        raise type(exc)(f"RelationGraphs, {what}: {exc}") from None

@@ -99,6 +99,14 @@ def test_bad_options_are_named(make, message):
         make()
 
 
+def test_int_features_are_named_after_their_attribute():
+    # the TypeError of an int source said "x must be ...", naming no attribute
+    data = MultiSourceData(x_rgb=torch.randn(5, 3), x_ids=torch.randint(0, 3, (5, 4)))
+    with pytest.raises(TypeError, match=r"^RelationGraphs, x_ids: x must be a floating-point "
+                                        r"tensor, got torch.int64"):
+        RelationGraphs(k=2)(data)
+
+
 def test_a_shared_support_needs_the_same_units():
     data = _data()
     data.x_frames = torch.randn(20, 4)
