@@ -63,3 +63,32 @@ def test_the_divergence_check_reads_the_steps_loss_under_gradient_accumulation(t
                         enable_model_summary=False, default_root_dir=tmp_path)
     trainer.fit(task, single_graph_loader(_toy_graph()))
     assert task.first_loss == pytest.approx(float(trainer.callback_metrics["train_loss"]))
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(patience=0), "patience must be >= 1, got 0"),
+    (dict(patience=-1), "patience must be >= 1, got -1"),
+    (dict(seed=-1), "seed must be an int in [0, 2**32) (numpy's seeds), got -1"),
+    (dict(seed="0"), "seed must be an int in [0, 2**32) (numpy's seeds), got '0'"),
+])
+def test_fit_vad_names_a_patience_or_seed_it_cannot_use(tmp_path, kwargs, message):
+    # patience=0 or -1 stopped as patience=1 does (the flag takes >= 1);
+    # seed=-1 was "-1 is not in bounds, numpy accepts from 0 to 4294967295"
+    # and seed="0" "manual_seed expected a long, but got str", naming no argument
+    from pyg_fusion.training.vad_fit import fit_vad
+    with pytest.raises(ValueError, match=re.escape(message)):
+        fit_vad(_vad_model, [], [], out_dir=tmp_path, epochs=1, progress=False,
+                checkpoint=False, **kwargs)
+
+
+def test_the_image_fits_refuse_zero_epochs_and_seeds_take_numpy_ints(tmp_path):
+    # fit_translation / fit_segmentation(max_epochs=0) returned a trainer
+    # that had trained nothing, without a word
+    import numpy as np
+
+    from pyg_fusion.training import seed_everything
+    from pyg_fusion.training.translation import TranslationModule, fit_translation
+    module = TranslationModule(["shade"], gan_mode="none", ngf=2, num_downs=3)
+    with pytest.raises(ValueError, match=re.escape("max_epochs must be >= 1, got 0")):
+        fit_translation(module, [], out_dir=str(tmp_path), max_epochs=0, progress=False)
+    assert seed_everything(np.int64(3)) == 3  # as Lightning takes them

@@ -2,6 +2,7 @@
 it trains and how a caller's random states are kept across a run."""
 from __future__ import annotations
 
+import numbers
 import os
 import random
 from contextlib import contextmanager
@@ -37,13 +38,24 @@ def seed_env(seed: int | None):
                 os.environ[k] = v
 
 
+def _checked_seed(seed) -> int:
+    """``seed`` as an int in numpy's range (numpy's ints taken, as Lightning
+    takes them); Lightning's own check names no argument (2.6) or, in older
+    releases, warns and seeds 0 instead."""
+    from ..datasets._base import check_seed
+    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+        seed = int(seed)
+    return check_seed(seed)
+
+
 def seed_everything(seed: int) -> int:
     """Seeds python, numpy and torch in this process (data workers are
     seeded by the :class:`Trainer` built with the same seed).
 
     Args:
-        seed (int): the seed.
+        seed (int): the seed, in ``[0, 2**32)`` (numpy's seeds).
     """
+    seed = _checked_seed(seed)
     with seed_env(None):  # restores the variables Lightning sets
         try:
             return L.seed_everything(seed, workers=True, verbose=False)

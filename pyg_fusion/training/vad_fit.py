@@ -10,9 +10,10 @@ import torch
 from torch import nn
 from torch_geometric.loader import DataLoader
 
+from ..functional._checks import check_int
 from .pseudo_anomalies import splice_pseudo_anomalies
 from ._task import OperatorWarmupAuto, check_operator_warmup
-from .seeding import keep_global_rng, seed_everything
+from .seeding import _checked_seed, keep_global_rng, seed_everything
 from .trainer import (EarlyStoppingAfter, build_trainer, check_schedule, training_strategy,
                       validate_last_epoch, without_validation)
 from .vad import CHOICES, IndexedDataset, WeaklySupervisedVAD, split_videos
@@ -199,6 +200,9 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         raise ValueError(f"restarts must be an int >= 1, got {restarts!r}")
     if not isinstance(min_epochs, int) or isinstance(min_epochs, bool) or min_epochs < 0:
         raise ValueError(f"min_epochs must be an int >= 0, got {min_epochs!r}")
+    if patience is not None:  # (0 or -1 stopped as 1 does)
+        check_int("patience", patience, minimum=1)
+    seed = _checked_seed(seed)  # the held-out split draws from it before the trainer seeds
     if restarts > 1 and not val_fraction:
         raise ValueError("restarts > 1 needs held-out videos to choose among them: "
                          "val_fraction must be > 0")
