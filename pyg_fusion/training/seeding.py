@@ -41,7 +41,7 @@ def seed_env(seed: int | None):
 def _checked_seed(seed) -> int:
     """``seed`` as an int in numpy's range (numpy's ints taken, as Lightning
     takes them); Lightning's own check names no argument (2.6) or, in older
-    releases, warns and seeds 0 instead."""
+    releases, warns and draws a random seed instead."""
     from ..datasets._base import check_seed
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
         seed = int(seed)
