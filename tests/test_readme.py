@@ -372,3 +372,23 @@ def test_readme_names_every_extra():
     assert {"test", "motion"} <= extras
     named = set(re.findall(r'pip install -e "\.\[(\w+)\]"', README.read_text()))
     assert extras - named == set()
+
+
+def test_readme_demo_writes_the_files_it_names(tmp_path, monkeypatch):
+    # the demo paragraph of "Results" lists what `pyg-fusion demo` writes
+    from pyg_fusion.cli import demo, main
+    text = " ".join(README.read_text().split())
+    start = text.index("It writes `results.json`, `results.txt` and `digits_graphs.png`")
+    said = text[start:text.index("In the graph-only run", start)]
+    named = set(re.findall(r"`([\w.]+\.(?:png|json|txt))`", said))
+    assert len(named) == 9 and "under `runs/<dataset>/<method>/`" in said
+    for name in ("DIGITS_METHODS", "DIGITS_GRAPH_METHODS", "VAD_METHODS"):
+        monkeypatch.setattr(demo, name, ["lego"])
+    out = tmp_path / "demo"
+    assert main(["demo", "--out", str(out), "--root", str(tmp_path / "data"), "--node-epochs",
+                 "1", "--graph-epochs", "1", "--vad-epochs", "1", "--no-progress"]) == 0
+    written = {p.name for p in out.iterdir() if p.is_file()}
+    assert named <= written
+    for dataset in ("digits", "digits_labels", "synthetic-vad"):
+        assert list((out / "runs" / dataset / "lego").rglob("metrics.csv")), dataset
+    assert not list(out.rglob("*.ckpt"))
