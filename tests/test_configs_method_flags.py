@@ -144,8 +144,15 @@ def test_chosen_methods_before_the_sources_are_known():
     assert chosen_methods("lego, single-accel,feature", "vad") == [
         "lego", "single-accel", "feature-concat", "feature-add", "feature-product"]
     assert chosen_methods(["gcn", "asym"], "node") == ["gcn-*", "gcn-mean", "asym-shuffle"]
-    assert chosen_methods("gcn,asym-shuffle", "node", "labels") == []  # no such methods there
-    assert chosen_methods("lego-row,bogus", "node") == []  # resolve_methods names them
+    # an item that names no method of any sources is resolve_methods' error, before the data
+    with pytest.raises(ValueError, match="unknown method 'gcn' for task 'node' with "
+                                         "features='labels' \\(it has no form with that head"):
+        chosen_methods("gcn,asym-shuffle", "node", "labels")
+    with pytest.raises(ValueError, match="unknown method 'lego-row' for task 'node'; known: "
+                                         "lego, lego-cp, single-\\*"):
+        chosen_methods("lego-row,bogus", "node")
+    with pytest.raises(ValueError, match="^no method given$"):
+        chosen_methods(" , ", "node")
 
 
 def test_specs_and_models_are_not_checked_against_methods():

@@ -269,7 +269,7 @@ def chosen_methods(spec: str | list[str], task: str, features: str | None = None
     before the sources are known: ``all`` and a family stand for their
     methods, those of every source as a pattern (``graph-*``), a method of
     one source (``graph-accel``) stays as given; an item that names no method
-    is left out (:func:`resolve_methods` reports it). What
+    of any sources, or none given, is :func:`resolve_methods`' error. What
     :func:`~pyg_fusion.experiments.check_options` checks the options against
     before a run loads its data.
 
@@ -288,7 +288,11 @@ def chosen_methods(spec: str | list[str], task: str, features: str | None = None
             chosen = [item]
         else:
             chosen = [n for n in names if n.startswith(item + "-")]
+        if not chosen:  # no method of any sources: resolve_methods' error, before the data
+            resolve_methods([item], task, ["*"], features)
         out += [c for c in chosen if c not in out]
+    if not out:
+        resolve_methods(out, task, ["*"], features)  # "no method given"
     return out
 
 
