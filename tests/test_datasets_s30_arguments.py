@@ -57,3 +57,21 @@ def test_the_image_datasets_refuse_no_root_too(tmp_path, monkeypatch):
     with pytest.raises(ValueError, match="root must be a folder path, got ''"):
         SyntheticRGBD("", size=16, num_train=2, num_test=2, progress=False)
     assert os.listdir(tmp_path) == []
+
+
+def test_a_pre_transform_that_returns_no_data_is_named(tmp_path):
+    # a transform that changed the data in place and returned nothing failed
+    # at saving ('NoneType' object has no attribute 'stores_as'); one that
+    # returned a plain Data wrote a cache then called damaged, for ever
+    from torch_geometric.data import Data
+
+    def in_place(data):
+        data.y = data.y + 0
+
+    with pytest.raises(TypeError, match=r"pre_transform must return the transformed "
+                                        r"MultiSourceData, got NoneType .*must still return it"):
+        SyntheticVAD(tmp_path, pre_transform=in_place, **KW)
+    with pytest.raises(TypeError, match=r"MultiSourceData, got Data"):
+        SyntheticVAD(tmp_path, pre_transform=lambda d: Data(**d.to_dict()), **KW)
+    with pytest.raises(TypeError, match=r"MultiSourceData, got NoneType"):
+        MultiFeatureDigits(tmp_path / "digits", pre_transform=in_place, log=False)

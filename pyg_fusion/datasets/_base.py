@@ -266,6 +266,22 @@ class FusionDataset(InMemoryDataset):
         if self.log and "PYTEST_CURRENT_TEST" not in os.environ:
             print("Done!", file=sys.stderr)
 
+    def _pre_transformed(self, data):
+        """``pre_transform(data)``, which must return the data, of its class:
+        a transform that changed the data in place and returned nothing (or
+        returned a plain Data) failed when the graphs were saved ('NoneType'
+        object has no attribute 'stores_as'), or its cache was then called
+        damaged."""
+        if self.pre_transform is None:
+            return data
+        out = self.pre_transform(data)
+        if not isinstance(out, type(data)):
+            raise TypeError(f"pre_transform must return the transformed "
+                            f"{type(data).__name__}, got {type(out).__name__} (from "
+                            f"{self.pre_transform!r}); a transform that changes the data in "
+                            f"place must still return it")
+        return out
+
     def raw_files_missing(self, note: str = "") -> FileNotFoundError:
         """The error of the raw files not found (``note`` after their list),
         which says where they are when they are under ``root`` itself: root

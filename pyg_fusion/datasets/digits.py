@@ -232,8 +232,7 @@ class MultiFeatureDigits(FusionDataset):
             seed=o["split_seed"])
         if self.pre_filter is not None and not self.pre_filter(data):
             raise ValueError("pre_filter rejected the only graph of the dataset")
-        if self.pre_transform is not None:
-            data = self.pre_transform(data)
+        data = self._pre_transformed(data)
         self.save([data], self.processed_paths[0])
 
     def _repr_options(self) -> str:

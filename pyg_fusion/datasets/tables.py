@@ -256,8 +256,7 @@ class MultiViewTables(FusionDataset):
             data[key] = full
         if self.pre_filter is not None and not self.pre_filter(data):
             raise ValueError("pre_filter rejected the only graph of the dataset")
-        if self.pre_transform is not None:
-            data = self.pre_transform(data)
+        data = self._pre_transformed(data)
         self.save([data], self.processed_paths[0])
 
     @staticmethod

@@ -186,8 +186,7 @@ class SyntheticTranslation(ImagePairs, FusionDataset):
             data = image_pair_data(imgs, target)
             if self.pre_filter is not None and not self.pre_filter(data):
                 continue
-            if self.pre_transform is not None:
-                data = self.pre_transform(data)
+            data = self._pre_transformed(data)
             data_list.append(data)
         if not data_list:
             raise ValueError(f"pre_filter rejected every one of the {self.num_images} "

@@ -246,8 +246,7 @@ class VADFeatures(_LayoutReader, FusionDataset):
                 raise ValueError(f"pre_filter rejected every one of the {len(data_list)} "
                                  f"graphs of the {self.split} split")
             data_list = kept
-        if self.pre_transform is not None:
-            data_list = [self.pre_transform(d) for d in data_list]
+        data_list = [self._pre_transformed(d) for d in data_list]
         if not data_list:
             raise ValueError(f"no video in the {self.split} split")
         self.save(data_list, self.processed_paths[0])
