@@ -58,6 +58,8 @@ def catalogue():
         Case("edges_to_dense batch unsorted",
              lambda: F.edges_to_dense(EI, None, torch.tensor([1, 1, 0, 0, 0])),
              ValueError, r"batch must be sorted"),
+        Case("edges_to_dense node count given as batch", lambda: F.edges_to_dense(EI, EW, 5),
+             TypeError, r"batch must be a torch.Tensor .*got int; a node count is max_num_nodes="),
         Case("edges_to_dense edge between graphs",
              lambda: F.edges_to_dense(torch.tensor([[0], [3]]), None,
                                       torch.tensor([0, 0, 1, 1, 1])),

@@ -46,6 +46,10 @@ def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
     # PyG's to_dense_adj drops edges beyond max_num_nodes and fails on others
     # with torch's indexing errors: checked here, naming the argument
     # (without batch or max_num_nodes, any index >= 0 names a node)
+    if batch is not None and not isinstance(batch, Tensor):
+        # graph_powers and the fusions take the node count third; here it is a keyword
+        raise TypeError(f"batch must be a torch.Tensor (the graph of each node), got "
+                        f"{type(batch).__name__}; a node count is max_num_nodes=")
     num_nodes = (batch.numel() if batch is not None else max_num_nodes
                  if max_num_nodes is not None else torch.iinfo(torch.long).max)
     if edge_weight is None:
