@@ -92,3 +92,29 @@ def test_powers_as_an_edge_list_of_two_nodes_stay_sparse():
     edge_index = torch.tensor([[0, 1], [1, 0]])
     fig = plot_power_expansion({"a": (edge_index, torch.ones(2, 2))})
     assert len([im for a in fig.axes for im in a.images]) == 2
+
+
+_EDGES = torch.tensor([[0, 1, 2, 3], [1, 2, 3, 4]])
+
+
+@pytest.mark.parametrize("size", [-3, 0, math.nan, "40", True])
+def test_node_size_is_a_positive_number(size):
+    # -3 drew no node (numpy's "invalid value encountered in sqrt" only)
+    from pyg_fusion.visualize import plot_relation_graph
+    with pytest.raises(ValueError, match="node_size must be a positive number"):
+        plot_relation_graph(_EDGES, node_size=size)
+
+
+@pytest.mark.parametrize("seed", ["x", 1.5, True])
+def test_the_layouts_seed_is_an_int(seed):
+    # networkx: "x cannot be used to create a numpy.random.RandomState ..."
+    from pyg_fusion.visualize import plot_relation_graph
+    with pytest.raises(TypeError, match="seed must be an int or None"):
+        plot_relation_graph(_EDGES, seed=seed)
+
+
+def test_node_size_and_seed_of_numpy_types_are_taken():
+    from pyg_fusion.visualize import plot_relation_graph
+    fig = plot_relation_graph(_EDGES, node_size=np.float32(50.0), seed=np.int64(3))
+    (nodes, ) = [c for c in fig.axes[0].collections if c.get_gid() == "nodes"]
+    assert list(nodes.get_sizes()) == [50.0]

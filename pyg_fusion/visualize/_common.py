@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import numbers
 import os
 from pathlib import Path
 
@@ -24,8 +25,9 @@ FORMATS = (".png", ".pdf", ".svg")
 
 
 def is_real(x) -> bool:
-    """A JSON number: an int or float, not a bool (which is an int in Python)."""
-    return isinstance(x, (int, float)) and not isinstance(x, bool)
+    """A real number (a JSON number, a numpy scalar), not a bool (which is an
+    int in Python)."""
+    return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
 def read_json(name: str, value):

@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-from ._common import closes_on_error, finish, new_grid, to_numpy
+from ._common import closes_on_error, finish, is_real, new_grid, to_numpy
 
 
 @closes_on_error
@@ -77,8 +76,7 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
         missing = [k for k in videos if k not in gts]
         if missing:
             raise ValueError(f"ground_truth has no entry for video(s) {missing}")
-    if threshold is not None and (isinstance(threshold, bool) or not isinstance(
-            threshold, numbers.Real) or not math.isfinite(threshold)):
+    if threshold is not None and not (is_real(threshold) and math.isfinite(threshold)):
         # a str was drawn on a category axis of its own, NaN drew nothing
         raise ValueError(f"threshold must be a finite number or None, got {threshold!r}")
     if isinstance(max_videos, bool) or not isinstance(max_videos, int) or max_videos < 1:
