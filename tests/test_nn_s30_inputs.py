@@ -5,7 +5,8 @@ import torch
 
 import pyg_fusion.functional as PF
 from pyg_fusion.nn import LEGOFusion
-from pyg_fusion.nn.baselines import MTN
+from pyg_fusion.nn.asym import AsymGraphFusion
+from pyg_fusion.nn.baselines import MTN, FeatureFusion
 
 
 @pytest.mark.parametrize("x, error, words", [
@@ -41,3 +42,15 @@ def test_lego_fusion_names_powers_of_another_dtype_not_its_operator(sparse):
     fused = LEGOFusion(["a", "b"], 2).double()(
         {s: ((p[0], p[1].double()) if sparse else p.double()) for s, p in powers.items()}, *args)
     assert (fused[1] if sparse else fused).dtype == torch.float64
+
+
+@pytest.mark.parametrize("build", [
+    lambda: FeatureFusion({"a": 4, "b": 4}),
+    lambda: AsymGraphFusion({"a": 4, "b": 4}, 10),
+])
+def test_a_source_the_model_was_not_built_for_is_refused(build):
+    # it was dropped from the fusion silently; LEGO and LEGOFusion refuse it
+    x = torch.randn(6, 4)
+    with pytest.raises(ValueError, match=r"xs holds sources \['c'\] the model was not built "
+                                         r"for; expected exactly \['a', 'b'\]"):
+        build()({"a": x, "b": x, "c": x})

@@ -124,6 +124,11 @@ class AsymGraphFusion(nn.Module):
         missing = [s for s in self.sources if s not in xs]
         if missing:
             raise ValueError(f"xs lacks sources {missing}; expected {self.sources}")
+        extra = [s for s in xs if s not in self.sources]
+        if extra:
+            # it was left out of the exchange without a word (LEGO refuses it)
+            raise ValueError(f"xs holds sources {extra} the model was not built for; expected "
+                             f"exactly {self.sources}")
         n = None
         for s in self.sources:
             check_tensor(f"xs[{s!r}]", xs[s], dims=(2, ), floating=True, finite=True)

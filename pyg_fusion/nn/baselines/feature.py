@@ -131,6 +131,11 @@ class FeatureFusion(nn.Module):
         missing = [s for s in self.sources if s not in xs]
         if missing:
             raise KeyError(f"missing source(s) {missing}; got {sorted(xs)}")
+        extra = [s for s in xs if s not in self.in_channels]
+        if extra:
+            # it was left out of the fusion without a word (LEGO refuses it)
+            raise ValueError(f"xs holds sources {extra} the model was not built for; expected "
+                             f"exactly {self.sources}")
         feats = [xs[s] for s in self.sources]
         for s, x in zip(self.sources, feats):
             # a wrong width failed later in the caller's layer, naming neither
