@@ -21,12 +21,20 @@ from torch_geometric.data import Data
 from ..functional import relation_graph
 from ..nn import LEGO
 from ..nn._reset import reset_children
-from ..nn.baselines import GCN, FeatureFusion, graph_fuse_sparse
+from ..functional._checks import check_choice, check_int
+from ..nn.baselines import GCN, GRAPH_MODES, FeatureFusion, graph_fuse_sparse
 from ._node_common import NodeHead, _Cache, _width, head_input, make_head, node_features
 
 __all__ = ["NodeHead", "NodeLEGO", "NodeFeatureFusion", "NodeGraphFusion", "NodeGCN",
            "NodeAsymShuffle",
            "node_features"]
+
+
+def _checked_k(k: int | None) -> int | None:
+    # a k < 1 failed in the first forward's relation_graph, not where it was given
+    if k is not None:
+        check_int("k", k, minimum=1)
+    return k
 
 
 class NodeLEGO(nn.Module):
@@ -158,7 +166,7 @@ class NodeFeatureFusion(nn.Module):
         self.in_channels, self.num_nodes = dict(in_channels), num_nodes
         self.fuse = FeatureFusion(in_channels, mode, proj_channels)
         self.sources = list(in_channels)
-        self.k = k
+        self.k = _checked_k(k)
         self.head = make_head(self.fuse.out_channels, hidden_channels, num_classes,
                               num_layers, dropout, features, num_nodes)
         self._cache = _Cache()
@@ -214,7 +222,12 @@ class NodeGraphFusion(nn.Module):
         self.in_channels, self.num_nodes = dict(in_channels), num_nodes
         self.sources = list(in_channels)
         self.graph_sources = list(graph_sources or self.sources)
-        self.mode, self.k = mode, k
+        check_choice("mode", mode, GRAPH_MODES)  # (else errors at the first forward)
+        unknown = [s for s in self.graph_sources if s not in self.sources]
+        if unknown:
+            raise ValueError(f"graph_sources {unknown} are not sources of in_channels "
+                             f"{self.sources}")
+        self.mode, self.k = mode, _checked_k(k)
         width = sum(in_channels.values())
         if mode == "concat":
             self.heads = nn.ModuleList([make_head(width, hidden_channels, hidden_channels,
@@ -276,7 +289,7 @@ class NodeGCN(nn.Module):
         self.features = features
         self.in_channels, self.num_nodes = dict(in_channels), num_nodes
         self.sources = list(in_channels)
-        self.k = k
+        self.k = _checked_k(k)
         self.gcn = GCN(_width(sum(in_channels.values()), features, num_nodes), hidden_channels,
                        num_classes, num_layers, dropout)
         self._cache = _Cache()
@@ -327,7 +340,9 @@ class NodeAsymShuffle(nn.Module):
                              f"(the graph alone) has no form of it")
         self.sources = list(in_channels)
         self.in_channels = dict(in_channels)
-        self.k = k
+        self.k = _checked_k(k)
+        # AsymGraphFusion's own check names its "channels"
+        check_int("hidden_channels", hidden_channels, minimum=5)
         self.exchange = AsymGraphFusion(in_channels, hidden_channels, shift="edge",
                                         combine="concat")
         self.head = NodeHead(hidden_channels * len(self.sources), hidden_channels,

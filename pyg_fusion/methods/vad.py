@@ -21,10 +21,11 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.utils import scatter, to_dense_batch
 
-from ..functional._checks import check_dropout, check_index, check_module_input
+from ..functional._checks import (check_choice, check_dropout, check_index, check_int,
+                                  check_module_input)
 from ..nn import LEGO, GraphHead, RelationGraph, RowHead
 from ..nn._reset import reset_children
-from ..nn.baselines import MTN, FeatureFusion, graph_fuse_dense
+from ..nn.baselines import GRAPH_MODES, MTN, FeatureFusion, graph_fuse_dense
 
 __all__ = ["VADLEGO", "VADGraphFusion", "VADFeatureFusion", "VADMTN", "dense_sources"]
 
@@ -97,6 +98,10 @@ def center_videos(xs: dict[str, Tensor], center: bool) -> dict[str, Tensor]:
 
 
 def _feature_head(in_channels: int, hidden_channels: int | None, dropout: float) -> nn.Module:
+    # (0 was read as None, a head of 32; dropout 2 was torch's "probability")
+    if hidden_channels is not None:
+        check_int("hidden_channels", hidden_channels, minimum=1)
+    check_dropout("dropout", dropout)
     hidden_channels = hidden_channels or 32  # None: the feature heads' own width
     return nn.Sequential(nn.Linear(in_channels, hidden_channels), nn.ReLU(),
                          nn.Dropout(dropout), nn.Linear(hidden_channels, 1))
@@ -283,6 +288,7 @@ class VADGraphFusion(nn.Module):
         super().__init__()
         # LEGO's graphs: with k, each segment's k nearest (self loop kept), so
         # that LEGO started at this graph's fusion is still this baseline
+        check_choice("mode", mode, GRAPH_MODES)  # (else an error at the first forward)
         self.graph = RelationGraph(k=k)
         self.center = center
         self.sources = list(in_channels)
@@ -362,6 +368,7 @@ class VADMTN(nn.Module):
                  mtn_dropout: float = 0.1):
         super().__init__()
         self.sources = list(in_channels)
+        check_int("mtn_channels", mtn_channels, minimum=1)  # (MTN names it hidden_channels)
         self.mtn = MTN(sum(in_channels.values()), mtn_channels, dropout=mtn_dropout)
         # dropout: the head's, as every VAD baseline's; the MTN keeps its own
         self.head = _feature_head(mtn_channels, hidden_channels, dropout)
