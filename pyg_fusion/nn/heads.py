@@ -160,8 +160,8 @@ class GraphHead(ConvStack):
         dropout (float, optional): dropout before each layer. (default: :obj:`0.5`)
 
     Shapes:
-        - **input**: ``x`` ``[N, C]`` and a :class:`FusedGraph` or
-          ``(edge_index [2, E], edge_weight [E])``
+        - **input**: ``x`` ``[N, C]`` and a :class:`FusedGraph`, or ``x``,
+          ``edge_index`` ``[2, E]`` and ``edge_weight`` ``[E]``
         - **output**: ``[N, out_channels]``
     """
 
