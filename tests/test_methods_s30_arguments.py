@@ -17,6 +17,7 @@ IN = {"a": 3, "b": 5}
     # hidden_channels=0 was read as None: a head of 32, silently
     (lambda: VADFeatureFusion(IN, 6, hidden_channels=0), "hidden_channels must be >= 1, got 0"),
     (lambda: VADMTN(IN, 6, hidden_channels=0), "hidden_channels must be >= 1, got 0"),
+    (lambda: VADGraphFusion(IN, 6, hidden_channels=0), "hidden_channels must be >= 1, got 0"),
     # named by the sub-module's arguments: "hidden_channels" (MTN), "channels"
     (lambda: VADMTN(IN, 6, mtn_channels=0), "mtn_channels must be >= 1, got 0"),
     (lambda: NodeAsymShuffle(IN, 3, hidden_channels=4), "hidden_channels must be >= 5, got 4"),

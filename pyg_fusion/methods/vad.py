@@ -294,6 +294,8 @@ class VADGraphFusion(nn.Module):
         self.sources = list(in_channels)
         self.mode = mode
         width = num_segments * (len(self.sources) if mode == "concat" else 1)
+        if hidden_channels is not None:  # (0 was read as None: a head of width N)
+            check_int("hidden_channels", hidden_channels, minimum=1)
         self.head = RowHead(width, hidden_channels or num_segments, dropout, row_norm="max",
                             row_order=row_order)
 
