@@ -264,15 +264,34 @@ def _out_lock(parser: argparse.ArgumentParser, args):
     A DDP process that the command started is part of it and takes none."""
     from contextlib import nullcontext
     out = getattr(args, "out", None)
-    command = _command_of(parser, args._prog) if hasattr(args, "_prog") else None
-    if not out or command is None or not any(a.dest == "out" and a.type is out_folder
-                                             for a in command._actions):
+    if not out or not _out_is_folder(parser, args):
         return nullcontext()
     from lightning.fabric.utilities.rank_zero import rank_zero_only
     if getattr(rank_zero_only, "rank", 0) != 0:
         return nullcontext()
     from .._files import folder_lock
     return folder_lock(out, "--out")
+
+
+def _out_is_folder(parser: argparse.ArgumentParser, args) -> bool:
+    """Whether the command's ``--out`` is an output folder (type
+    :func:`out_folder`), not a file (``plot``'s figure)."""
+    command = _command_of(parser, args._prog) if hasattr(args, "_prog") else None
+    return command is not None and any(a.dest == "out" and a.type is out_folder
+                                       for a in command._actions)
+
+
+def _interrupted_note(parser: argparse.ArgumentParser, args) -> str:
+    """What an interrupted command leaves: its output folder's finished part
+    (each file and run is published whole), or no figure (``plot``: written
+    whole or not at all), or nothing to say (no output yet, none given)."""
+    out = getattr(args, "out", None)
+    if not out:
+        return ""
+    if not _out_is_folder(parser, args):
+        return f"; {out} was not {'replaced' if os.path.exists(out) else 'written'}"
+    return f"; what finished is under {out}" if os.path.isdir(out) else (
+        f"; nothing was written to {out}")
 
 
 def _out_of_memory(exc: BaseException) -> bool:
@@ -364,8 +383,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt as exc:
         from ..training.trainer import TrainingTerminated
-        out = getattr(args, "out", None)
-        kept = f"; what finished is under {out}" if out else ""
+        kept = _interrupted_note(parser, args)
         terminated = isinstance(exc, TrainingTerminated)
         print(f"{prog}: {'terminated (SIGTERM)' if terminated else 'interrupted'}{kept}",
               file=sys.stderr)
