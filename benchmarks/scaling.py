@@ -316,8 +316,11 @@ def main(argv=None):
     ap.add_argument("--worker", nargs=2, metavar=("N", "FEATURES"), default=None,
                     help=argparse.SUPPRESS)
     ap.add_argument("--plot", default=None, help="draw --from-json into this PNG and stop")
-    ap.add_argument("--from-json", default=None)
+    ap.add_argument("--from-json", default=None, help="the run's JSON that --plot draws")
     args = ap.parse_args(argv)
+    if args.from_json and not args.plot:  # else ignored: a new run of every size began
+        ap.error(f"--from-json {args.from_json}: read by --plot only (give --plot FILE.png); "
+                 f"without --plot the benchmark runs anew")
     if args.plot:
         source = args.from_json or args.json
         if source is None:

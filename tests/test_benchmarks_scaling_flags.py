@@ -1,0 +1,17 @@
+"""benchmarks/scaling.py's --from-json: read by --plot, never ignored."""
+import pytest
+
+from benchmark_scripts import load_benchmark
+
+
+def test_from_json_without_plot_is_refused_before_any_run(tmp_path, capsys):
+    # before: --from-json was ignored without --plot and the default run
+    # (four sizes, two kinds of features, minutes) started
+    source = tmp_path / "scaling.json"
+    source.write_text('{"rows": []}')
+    with pytest.raises(SystemExit) as err:
+        load_benchmark("scaling").main(["--from-json", str(source)])
+    assert err.value.code == 2
+    out, text = capsys.readouterr()
+    assert out == "" and len(text.strip().splitlines()) == 1
+    assert f"--from-json {source}: read by --plot only" in text
