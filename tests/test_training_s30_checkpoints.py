@@ -8,6 +8,16 @@ import torch
 from pyg_fusion.experiments._versions import library_versions
 
 
+def _saved(module, path):
+    """``path`` after a user's own Trainer saved ``module`` in it (no step)."""
+    trainer = L.Trainer(max_steps=0, logger=False, enable_checkpointing=False,
+                        enable_progress_bar=False, enable_model_summary=False,
+                        default_root_dir=path.parent)
+    trainer.fit(module, torch.utils.data.DataLoader([0]))
+    trainer.save_checkpoint(path)
+    return path
+
+
 def _tiny(name):
     if name == "segmentation":
         from pyg_fusion.training.segmentation import SegmentationModule
@@ -22,12 +32,7 @@ def test_an_image_checkpoint_records_the_library_versions(tmp_path, name):
     # SegmentationModule / TranslationModule checkpoints held no versions: a
     # number read from one could not be traced to the code that computed it
     module = _tiny(name)
-    trainer = L.Trainer(max_steps=0, logger=False, enable_checkpointing=False,
-                        enable_progress_bar=False, enable_model_summary=False,
-                        default_root_dir=tmp_path)
-    trainer.fit(module, torch.utils.data.DataLoader([0]))
-    path = tmp_path / "m.ckpt"
-    trainer.save_checkpoint(path)
+    path = _saved(module, tmp_path / "m.ckpt")
     checkpoint = torch.load(path, weights_only=True)
     assert checkpoint["versions"] == library_versions()
     again = type(module).load_from_checkpoint(path, weights_only=True)
@@ -93,20 +98,14 @@ def test_a_vad_checkpoint_of_standardised_data_loads_with_only_its_model(tmp_pat
     stats = StandardizeSources({"a": (torch.arange(3.0), torch.full((3, ), 2.0)),
                                 "b": (torch.ones(2), torch.ones(2))})
     task = WeaklySupervisedVAD(model(), standardizer=stats)
-    trainer = L.Trainer(max_steps=0, logger=False, enable_checkpointing=False,
-                        enable_progress_bar=False, enable_model_summary=False,
-                        default_root_dir=tmp_path)
-    trainer.fit(task, torch.utils.data.DataLoader([0]))
-    trainer.save_checkpoint(tmp_path / "vad.ckpt")
-    again = WeaklySupervisedVAD.load_from_checkpoint(tmp_path / "vad.ckpt", model=model(),
-                                                     weights_only=True)
+    again = WeaklySupervisedVAD.load_from_checkpoint(_saved(task, tmp_path / "vad.ckpt"),
+                                                     model=model(), weights_only=True)
     assert again.standardizer.sources == stats.sources
     for key, value in task.state_dict().items():
         assert torch.equal(again.state_dict()[key], value), key
     plain = WeaklySupervisedVAD(model())  # a checkpoint without statistics: none
-    trainer.fit(plain, torch.utils.data.DataLoader([0]))
-    trainer.save_checkpoint(tmp_path / "plain.ckpt")
-    assert WeaklySupervisedVAD.load_from_checkpoint(tmp_path / "plain.ckpt", model=model(),
+    assert WeaklySupervisedVAD.load_from_checkpoint(_saved(plain, tmp_path / "plain.ckpt"),
+                                                    model=model(),
                                                     weights_only=True).standardizer is None
 
 
@@ -140,12 +139,7 @@ def test_a_vad_task_reloaded_from_its_checkpoint_keeps_its_settings(tmp_path):
                     lambda_sparse=0.5, operator_lr=1e-4, operator_warmup=3,
                     branch_warmup=True, choice="loss")
     task = WeaklySupervisedVAD(model(), **settings)
-    trainer = L.Trainer(max_steps=0, logger=False, enable_checkpointing=False,
-                        enable_progress_bar=False, enable_model_summary=False,
-                        default_root_dir=tmp_path)
-    trainer.fit(task, torch.utils.data.DataLoader([0]))
-    trainer.save_checkpoint(tmp_path / "vad.ckpt")
-    again = WeaklySupervisedVAD.load_from_checkpoint(tmp_path / "vad.ckpt", model=model(),
-                                                     weights_only=True)
+    again = WeaklySupervisedVAD.load_from_checkpoint(_saved(task, tmp_path / "vad.ckpt"),
+                                                     model=model(), weights_only=True)
     assert {k: getattr(again, k) for k in settings} == settings
     assert {k: again.hparams[k] for k in settings} == settings
