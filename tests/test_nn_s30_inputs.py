@@ -4,7 +4,7 @@ import pytest
 import torch
 
 import pyg_fusion.functional as PF
-from pyg_fusion.nn import LEGOFusion
+from pyg_fusion.nn import GraphPowerExpansion, LEGOFusion
 from pyg_fusion.nn.asym import AsymGraphFusion
 from pyg_fusion.nn.baselines import MTN, FeatureFusion
 
@@ -54,3 +54,12 @@ def test_a_source_the_model_was_not_built_for_is_refused(build):
     with pytest.raises(ValueError, match=r"xs holds sources \['c'\] the model was not built "
                                          r"for; expected exactly \['a', 'b'\]"):
         build()({"a": x, "b": x, "c": x})
+
+
+def test_graph_power_expansion_without_edges_asks_for_num_nodes():
+    empty = torch.empty(2, 0, dtype=torch.long)
+    with pytest.raises(ValueError, match="edge_index holds no edges, so it does not tell the "
+                                         "number of nodes: pass num_nodes"):
+        GraphPowerExpansion(2)(empty)
+    edge_index, attr = GraphPowerExpansion(2)(empty, None, 3)
+    assert edge_index.shape == (2, 3) and attr.shape == (3, 3)

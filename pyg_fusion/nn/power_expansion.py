@@ -60,7 +60,12 @@ class GraphPowerExpansion(MessagePassing):
                 ) -> tuple[Tensor, Tensor]:
         if num_nodes is None:
             check_edge_list("edge_index", edge_index)  # before its max is read
-            num_nodes = int(edge_index.max()) + 1 if edge_index.numel() else 0
+            if not edge_index.numel():
+                # read as 0 nodes, refused as "num_nodes must be >= 1, got 0",
+                # an argument the caller had not given
+                raise ValueError("edge_index holds no edges, so it does not tell the number "
+                                 "of nodes: pass num_nodes")
+            num_nodes = int(edge_index.max()) + 1
         edge_weight = _ones_if_none(edge_weight, edge_index, torch.get_default_dtype())
         return graph_powers(edge_index, edge_weight, num_nodes, self.num_powers,
                             norm=self.norm, mode=self.mode, prune_k=self.prune_k,
