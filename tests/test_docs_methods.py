@@ -93,6 +93,12 @@ DEFAULTS = [
                    for f in ("num_layers", "alpha", "symmetric")), (20, 0.9, True)),
     ('a learned scale `tau` (initial 10)',
      lambda: _default("pyg_fusion.nn.LabelPropagationHead", "scale"), 10.0),
+    ('(`share_decoder_norm=False`, as in CEN; `True` shares them), `detach_ensemble=True`',
+     lambda: (_default("pyg_fusion.nn.asym.AsymFusionTranslator", "share_decoder_norm"),
+              _default("pyg_fusion.nn.asym.AsymFusionTranslator", "detach_ensemble")),
+     (False, True)),
+    ('and `dropout` (after the decoder levels `L-4 .. L-2`) is 0 by default',
+     lambda: _default("pyg_fusion.nn.asym.AsymFusionTranslator", "dropout"), 0.0),
     ('a stratified, seeded 20% of the training videos is held out',
      lambda: _task_default("lego", "vad", "objective", "val_fraction"), 0.2),
 ]
