@@ -32,6 +32,7 @@ def gallery(monkeypatch):
     (["--digits-nodes", "100"], "--digits-nodes 100: expected at least 120"),
     (["--sweep-p", "x"], "--sweep-p: expected integers like"),
     (["--timing-sizes", "0,32"], "--timing-sizes: expected positive numbers of nodes"),
+    (["--bench", "missing.json"], "--bench missing.json: no such file"),  # a quick timing drawn
 ])
 def test_a_user_error_is_one_line_before_any_folder(gallery, tmp_path, capsys, argv, message):
     out = tmp_path / "gallery"

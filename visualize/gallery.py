@@ -142,6 +142,9 @@ def main(argv=None) -> int:
                     f"nodes, one validation and one test node)")
     if 0 in args.timing_sizes:
         p.error("--timing-sizes: expected positive numbers of nodes, got 0")
+    if args.bench is not None and not Path(args.bench).is_file():
+        # the benchmark step drew a quick timing in its place, saying so only in a caption
+        p.error(f"--bench {args.bench}: no such file")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     args.root = args.root or str(out / "data")
