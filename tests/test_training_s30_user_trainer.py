@@ -92,3 +92,28 @@ def test_the_image_fits_refuse_zero_epochs_and_seeds_take_numpy_ints(tmp_path):
     with pytest.raises(ValueError, match=re.escape("max_epochs must be >= 1, got 0")):
         fit_translation(module, [], out_dir=str(tmp_path), max_epochs=0, progress=False)
     assert seed_everything(np.int64(3)) == 3  # as Lightning takes them
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(lr=0), "lr must be a finite number > 0, got 0"),  # Adam took it: no training
+    (dict(lr="x"), "lr must be a finite number > 0, got 'x'"),
+    (dict(lambda_l1=float("nan")), "lambda_l1 must be a finite number >= 0, got nan"),
+    (dict(lambda_gan=-1.0), "lambda_gan must be a finite number >= 0, got -1.0"),
+])
+def test_the_translator_checks_its_objective_and_rate_as_the_flags(kwargs, message):
+    from pyg_fusion.training.translation import TranslationModule
+    with pytest.raises(ValueError, match=re.escape(message)):
+        TranslationModule(["shade"], ngf=2, num_downs=3, **kwargs)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(lr=0), "lr must be a finite number > 0, got 0"),
+    (dict(lr="x"), "lr must be a finite number > 0, got 'x'"),
+    (dict(weight_decay=-1), "weight_decay must be a finite number >= 0, got -1"),
+])
+def test_the_segmenter_checks_its_rate_when_built(kwargs, message):
+    # lr=0 trained nothing without a word; lr='x' was torch's TypeError at fit start
+    from pyg_fusion.training.segmentation import SegmentationModule
+    from test_asym_user import TINY
+    with pytest.raises(ValueError, match=re.escape(message)):
+        SegmentationModule("asymfusion", 5, TINY, **kwargs)

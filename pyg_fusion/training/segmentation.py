@@ -26,6 +26,7 @@ from .._files import save_figure
 from ..experiments._versions import library_versions
 # the defaults of the module and of fit_segmentation are the CLI's (one home: the configs)
 from ..experiments.image_config import SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig
+from ..experiments.options import check_field
 from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
 from ._segmentation_loaders import (_check_class_ids, _check_ignore_index, _check_labels,
                                     _loader, _model_inputs)
@@ -130,6 +131,8 @@ class SegmentationModule(L.LightningModule):
                  class_names: Sequence[str] | None = None, data_config: dict | None = None):
         super().__init__()
         _check_class_ids(num_classes, ignore_index)
+        for name, value in (("lr", lr), ("weight_decay", weight_decay)):  # Adam took lr=0
+            check_field(name, SegmentTrainConfig.__dataclass_fields__[name], value)
         self.save_hyperparameters()
         self.model, self.inputs = build_segmentation_model(
             variant, num_classes, **(arch or {}))

@@ -19,6 +19,7 @@ from torch import Tensor, nn
 from ..experiments._versions import library_versions
 # the objective's, optimiser's and fit_translation's defaults are the CLI's (one home)
 from ..experiments.image_config import TranslateDataConfig, TranslateModelConfig
+from ..experiments.options import check_field
 from ..functional._checks import check_choice, check_names
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn.asym.translator import AsymFusionTranslator
@@ -177,8 +178,10 @@ class TranslationModule(L.LightningModule):
                 raise ValueError(f"{', '.join(unread)}: the PatchGAN critic's, not read with "
                                  f"gan_mode='none' (which trains no critic); leave "
                                  f"{'it' if len(unread) == 1 else 'them'} at the default")
-        if lambda_l1 < 0 or lambda_gan < 0:
-            raise ValueError("lambda_l1 and lambda_gan must be >= 0")
+        # the flags' rules: a NaN weight passed "< 0", and Adam takes lr=0 (no training)
+        fields = TranslateModelConfig.__dataclass_fields__
+        for name, value in (("lambda_l1", lambda_l1), ("lambda_gan", lambda_gan), ("lr", lr)):
+            check_field(name, fields[name], value)
         if lambda_l1 == 0 and (gan_mode == "none" or lambda_gan == 0):
             # the generator's loss would be 0: a run that trains nothing
             raise ValueError("lambda_l1=0 with " + ("gan_mode='none'" if gan_mode == "none"
