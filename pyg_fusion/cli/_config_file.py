@@ -18,13 +18,41 @@ def _flatten(mapping: dict, path: str) -> dict[str, Any]:
     flat: dict[str, Any] = {}
     for k, v in mapping.items():
         if k in (DATA_SECTION, *COMPONENTS, *IMAGE_SECTIONS) and isinstance(v, dict):
-            flat.update(v)
+            items = v.items()
         elif isinstance(v, dict) and k != "num_powers":
             raise CLIError(f"--config {path}: section {k!r} is none of "
                            f"{[DATA_SECTION, *COMPONENTS]}")
         else:
-            flat[k] = v
+            items = [(k, v)]
+        for name, value in items:  # flat and in a section: the one would replace the other
+            if name in flat and flat[name] != value:
+                raise CLIError(f"--config {path}: {name!r} is given twice, as {flat[name]!r} "
+                               f"and {value!r}: give it once")
+            flat[name] = value
     return flat
+
+
+def _safe_loader():
+    """YAML's safe loader, refusing a key given twice in one mapping: the
+    second silently replaced the first (``k: 1`` then ``k: 2`` ran with 2)."""
+    import yaml
+
+    class UniqueKeys(yaml.SafeLoader):
+        def construct_mapping(self, node, deep=False):
+            seen = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":  # << merges: YAML's rule
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                if not isinstance(key, (str, int, float, bool)):
+                    continue  # an unhashable key: the safe loader's own error
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"the key {key!r} is given twice in one mapping (the "
+                        f"second would replace the first)", key_node.start_mark)
+                seen.add(key)
+            return super().construct_mapping(node, deep)
+    return UniqueKeys
 
 
 def _without_task(flat: dict[str, Any], path: str) -> dict[str, Any]:
@@ -124,7 +152,7 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
                 raise CLIError("--config needs a FILE.yaml, got an empty path")
             try:
                 with open(path, encoding="utf-8") as fh:  # YAML's own encoding
-                    loaded = yaml.safe_load(fh)
+                    loaded = yaml.load(fh, Loader=_safe_loader())  # a SafeLoader
             except OSError as exc:  # the flag named, not only the file
                 raise CLIError(f"--config {path}: {exc.strerror or exc}") from None
             except UnicodeDecodeError as exc:  # its message names neither flag nor file
