@@ -4,9 +4,11 @@ import pytest
 import torch
 
 import pyg_fusion.functional as PF
-from pyg_fusion.nn import GraphPowerExpansion, LEGOFusion
+from pyg_fusion.nn import FusedGraph, GraphPowerExpansion, LEGOFusion
 from pyg_fusion.nn.asym import AsymGraphFusion
 from pyg_fusion.nn.baselines import MTN, FeatureFusion
+
+EI5 = torch.tensor([[0, 1, 2, 3], [1, 2, 3, 4]])
 
 
 @pytest.mark.parametrize("x, error, words", [
@@ -63,3 +65,19 @@ def test_graph_power_expansion_without_edges_asks_for_num_nodes():
         GraphPowerExpansion(2)(empty)
     edge_index, attr = GraphPowerExpansion(2)(empty, None, 3)
     assert edge_index.shape == (2, 3) and attr.shape == (3, 3)
+
+
+@pytest.mark.parametrize("build, error, words", [
+    (lambda: FusedGraph(3, dense=torch.rand(1, 5, 5)), ValueError,
+     r"num_nodes is 3, but dense \(1, 5, 5\) without a mask holds B \* N_max = 5 nodes"),
+    (lambda: FusedGraph(5, torch.tensor([0, 0, 1]), EI5, torch.rand(4)).dense_mask(), ValueError,
+     r"batch must have one entry per node \(5\), got 3"),
+    (lambda: FusedGraph(5, torch.tensor([0, 1, 0, 1, 0]), EI5, torch.rand(4)).dense_mask(),
+     ValueError, r"batch must be sorted"),
+    (lambda: FusedGraph(5, dense=torch.rand(1, 5, 5), mask=torch.ones(1, 4, dtype=torch.bool)),
+     ValueError, r"mask must have shape \[1, 5\], got \[1, 4\]"),
+])
+def test_fused_graph_built_by_hand_is_checked(build, error, words):
+    # a wrong batch gave a torch error in dense_mask or, unsorted, a wrong mask
+    with pytest.raises(error, match=words):
+        build()

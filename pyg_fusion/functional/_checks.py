@@ -153,17 +153,24 @@ def _check_range(name: str, index: Tensor, size: int, what: str) -> None:
             raise ValueError(f"{name} holds {what} outside [0, {size}) (min {lo}, max {hi})")
 
 
-def check_batch(name: str, batch, num_nodes: int, unit: str = "node") -> Tensor:
-    """A PyG ``batch`` vector: ``[N]`` long, graph ids ``>= 0``, sorted (the
-    nodes of one graph contiguous, graphs in order). Every op that takes a
-    ``batch`` follows this one rule: an unsorted vector is an error, never a
-    silently different answer."""
+def check_batch_shape(name: str, batch, num_nodes: int, unit: str = "node") -> Tensor:
+    """The part of :func:`check_batch` that reads no values (no pass, no
+    host sync): ``[N]`` torch.long."""
     check_tensor(name, batch, dims=(1, ))
     if batch.dtype != torch.long:
         raise TypeError(f"{name} must be torch.long (graph ids), got {batch.dtype}")
     if batch.numel() != num_nodes:
         raise ValueError(f"{name} must have one entry per {unit} ({num_nodes}), "
                          f"got {batch.numel()}")
+    return batch
+
+
+def check_batch(name: str, batch, num_nodes: int, unit: str = "node") -> Tensor:
+    """A PyG ``batch`` vector: ``[N]`` long, graph ids ``>= 0``, sorted (the
+    nodes of one graph contiguous, graphs in order). Every op that takes a
+    ``batch`` follows this one rule: an unsorted vector is an error, never a
+    silently different answer."""
+    check_batch_shape(name, batch, num_nodes, unit)
     if batch.numel() and torch.compiler.is_compiling():
         # in the graph, as _check_range (no graph break)
         torch._assert_async(batch.min() >= 0, name + " holds negative graph ids")

@@ -3,7 +3,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ..functional._checks import check_edges
+from ..functional._checks import (check_batch, check_batch_shape, check_edges, check_int,
+                                  check_mask)
 
 
 class FusedGraph:
@@ -59,6 +60,17 @@ class FusedGraph:
             raise ValueError("edge_weight is required with edge_index")
         if dense is not None and dense.dim() != 3:
             raise ValueError(f"dense must be [B, N_max, N_max], got {tuple(dense.shape)}")
+        # what reads no values (LEGO's inputs were checked): a batch or a
+        # num_nodes that disagreed with the graph gave a torch error in
+        # dense_mask, or another graph's node count to the heads
+        check_int("num_nodes", num_nodes, minimum=0)
+        if batch is not None:
+            check_batch_shape("batch", batch, num_nodes)
+        if dense is not None and mask is not None:
+            check_mask("mask", mask, tuple(dense.shape[:2]), "dense", dense)
+        elif dense is not None and num_nodes != dense.size(0) * dense.size(1):
+            raise ValueError(f"num_nodes is {num_nodes}, but dense {tuple(dense.shape)} without "
+                             f"a mask holds B * N_max = {dense.size(0) * dense.size(1)} nodes")
         if edge_index is not None and not coalesced:
             # GraphHead and DegreeVarianceLoss read each pair of the support
             # once (an entry's degree, its threshold): a repeated pair would
@@ -122,6 +134,8 @@ class FusedGraph:
                                         device=self._dense.device)
             else:
                 from torch_geometric.utils import to_dense_batch
+                if self.batch is not None:  # to_dense_batch reads an unsorted one wrong
+                    check_batch("batch", self.batch, self.num_nodes)
                 batch = self.batch if self.batch is not None else torch.zeros(
                     self.num_nodes, dtype=torch.long, device=self._edges[0].device)
                 self._mask = to_dense_batch(torch.ones(self.num_nodes, device=batch.device),
