@@ -118,3 +118,20 @@ def test_node_size_and_seed_of_numpy_types_are_taken():
     fig = plot_relation_graph(_EDGES, node_size=np.float32(50.0), seed=np.int64(3))
     (nodes, ) = [c for c in fig.axes[0].collections if c.get_gid() == "nodes"]
     assert list(nodes.get_sizes()) == [50.0]
+
+
+@pytest.mark.parametrize("call, flag", [
+    (lambda v: plot_adjacency({"R": torch.rand(4, 4)}, shared_scale=v), "shared_scale"),
+    (lambda v: plot_adjacency({"R": torch.rand(4, 4)}, show_diagonal=v), "show_diagonal"),
+    (lambda v: plot_adjacency({"R": torch.rand(4, 4)}, robust=v), "robust"),
+    (lambda v: __import__("pyg_fusion.visualize", fromlist=["x"]).plot_relation_graph(
+        _EDGES, arrows=v), "arrows"),
+    (lambda v: __import__("pyg_fusion.visualize", fromlist=["x"]).plot_fusion_operator(
+        torch.rand(2, 2), annotate=v), "annotate"),
+])
+def test_a_flag_given_as_a_string_is_refused_by_name(call, flag):
+    # "False" is truthy: arrows="False" drew arrows, robust="no" clipped the scale
+    with pytest.raises(TypeError, match=f"^{flag} must be True(,| or) False"):
+        call("False")
+    assert not plt.get_fignums()
+    call(np.bool_(False))  # numpy's bools are bools

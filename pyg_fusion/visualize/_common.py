@@ -30,6 +30,14 @@ def is_real(x) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
+def check_flag(name: str, value, optional: bool = False) -> None:
+    """``value`` is True or False (or None where ``optional``): a string such
+    as ``"False"`` is truthy, and would do the opposite of what it says."""
+    if not (isinstance(value, (bool, np.bool_)) or (optional and value is None)):
+        raise TypeError(f"{name} must be {'True, False or None' if optional else 'True or False'}"
+                        f", got {value!r}")
+
+
 def read_json(name: str, value):
     """``value`` parsed from its JSON file when it is a path (str or
     os.PathLike), else as given; a missing or unreadable file is an error

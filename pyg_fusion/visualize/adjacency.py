@@ -7,8 +7,8 @@ from torch import Tensor
 from matplotlib.colors import Normalize
 
 from ..data import source_names
-from ._common import (MAX_DENSE_NODES, closes_on_error, finish, graph_to_dense, label_ticks,
-                      new_grid, node_ticks, order_nodes, source_graph, tex_name)
+from ._common import (MAX_DENSE_NODES, check_flag, closes_on_error, finish, graph_to_dense,
+                      label_ticks, new_grid, node_ticks, order_nodes, source_graph, tex_name)
 from ._pyg_objects import graph_groups, is_data, plain_graph
 from ._matrix import matrix_labels, show_matrix
 
@@ -101,6 +101,9 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         the entry of largest magnitude of a block of ``b x b`` nodes (the
         x label says ``b``), so that no edge vanishes from the picture.
     """
+    for flag, value in (("shared_scale", shared_scale), ("show_diagonal", show_diagonal),
+                        ("robust", robust)):
+        check_flag(flag, value)
     groups = graph_groups(graphs)  # each graph of a batch stays one block
     if is_data(graphs):
         data = graphs

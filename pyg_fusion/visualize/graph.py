@@ -11,7 +11,7 @@ from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
 from matplotlib.ticker import MaxNLocator
 
 from ..data import source_names
-from ._common import (MAX_DENSE_NODES, check_graph, check_node_count, closes_on_error,
+from ._common import (MAX_DENSE_NODES, check_flag, check_graph, check_node_count, closes_on_error,
                       finish, is_real, new_figure, shorten_all, source_graph, tex_name,
                       to_numpy)
 from ._edges import selected_edges
@@ -144,6 +144,7 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         # networkx's message named the value, not the argument
         raise TypeError(f"seed must be an int or None, got {seed!r}")
     seed = None if seed is None else int(seed)  # networkx refuses numpy's ints
+    check_flag("arrows", arrows)
     refuse_foreign("edge_index", edge_index)
     graph_name = None
     groups = graph_groups(edge_index)  # a batch's graphs stay apart in time

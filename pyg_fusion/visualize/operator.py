@@ -7,7 +7,7 @@ from torch import Tensor
 
 from matplotlib.colors import Normalize
 
-from ._common import closes_on_error, finish, new_grid, tex_name, to_numpy
+from ._common import check_flag, closes_on_error, finish, new_grid, tex_name, to_numpy
 
 KINDS = ("auto", "pairwise", "cp")
 
@@ -62,6 +62,7 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    check_flag("annotate", annotate, optional=True)
     panels, kind = _panels(A, kind)
     if names is not None:
         names = list(names)

@@ -9,7 +9,8 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-from ._common import closes_on_error, finish, is_real, read_json, tex_name, to_numpy
+from ._common import (check_flag, closes_on_error, finish, is_real, read_json, tex_name,
+                      to_numpy)
 
 PLOT_KINDS = ("both", "heatmap", "surface")
 
@@ -226,10 +227,7 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
     """
     if kind not in PLOT_KINDS:
         raise ValueError(f"kind must be one of {PLOT_KINDS}, got {kind!r}")
-    if higher_is_better is not None and not isinstance(higher_is_better, (bool, np.bool_)):
-        # "no" or "False" is truthy: the highest cell framed for a loss
-        raise TypeError(f"higher_is_better must be True, False or None, got "
-                        f"{higher_is_better!r}")
+    check_flag("higher_is_better", higher_is_better, optional=True)
     mean, std, ps, qs, info = load_pq_grid(results, metric=metric, dataset=dataset,
                                            method=method, setting=setting,
                                            p_values=p_values, q_values=q_values)
