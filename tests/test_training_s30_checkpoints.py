@@ -1,6 +1,8 @@
 """The image tasks' LightningModules as a user's own Lightning code saves
 them: every checkpoint records the library versions that wrote it (as the
 graph checkpoints' config does) and loads back with ``weights_only=True``."""
+import inspect
+
 import lightning as L
 import pytest
 import torch
@@ -16,6 +18,15 @@ def _saved(module, path):
     trainer.fit(module, torch.utils.data.DataLoader([0]))
     trainer.save_checkpoint(path)
     return path
+
+
+def _reload(cls, path, **kwargs):
+    """``cls.load_from_checkpoint`` with ``weights_only=True`` where
+    Lightning takes it (lightning 2.2, the floor, has no such argument and
+    would hand it to the module's constructor)."""
+    if "weights_only" in inspect.signature(cls.load_from_checkpoint).parameters:
+        kwargs["weights_only"] = True
+    return cls.load_from_checkpoint(path, **kwargs)
 
 
 def _tiny(name):
@@ -35,7 +46,7 @@ def test_an_image_checkpoint_records_the_library_versions(tmp_path, name):
     path = _saved(module, tmp_path / "m.ckpt")
     checkpoint = torch.load(path, weights_only=True)
     assert checkpoint["versions"] == library_versions()
-    again = type(module).load_from_checkpoint(path, weights_only=True)
+    again = _reload(type(module), path)
     for key, value in module.state_dict().items():
         assert torch.equal(again.state_dict()[key], value), key
 
@@ -98,15 +109,13 @@ def test_a_vad_checkpoint_of_standardised_data_loads_with_only_its_model(tmp_pat
     stats = StandardizeSources({"a": (torch.arange(3.0), torch.full((3, ), 2.0)),
                                 "b": (torch.ones(2), torch.ones(2))})
     task = WeaklySupervisedVAD(model(), standardizer=stats)
-    again = WeaklySupervisedVAD.load_from_checkpoint(_saved(task, tmp_path / "vad.ckpt"),
-                                                     model=model(), weights_only=True)
+    again = _reload(WeaklySupervisedVAD, _saved(task, tmp_path / "vad.ckpt"), model=model())
     assert again.standardizer.sources == stats.sources
     for key, value in task.state_dict().items():
         assert torch.equal(again.state_dict()[key], value), key
     plain = WeaklySupervisedVAD(model())  # a checkpoint without statistics: none
-    assert WeaklySupervisedVAD.load_from_checkpoint(_saved(plain, tmp_path / "plain.ckpt"),
-                                                    model=model(),
-                                                    weights_only=True).standardizer is None
+    assert _reload(WeaklySupervisedVAD, _saved(plain, tmp_path / "plain.ckpt"),
+                   model=model()).standardizer is None
 
 
 def test_trainer_predict_of_the_translator_gives_its_translations(tmp_path):
@@ -139,7 +148,6 @@ def test_a_vad_task_reloaded_from_its_checkpoint_keeps_its_settings(tmp_path):
                     lambda_sparse=0.5, operator_lr=1e-4, operator_warmup=3,
                     branch_warmup=True, choice="loss")
     task = WeaklySupervisedVAD(model(), **settings)
-    again = WeaklySupervisedVAD.load_from_checkpoint(_saved(task, tmp_path / "vad.ckpt"),
-                                                     model=model(), weights_only=True)
+    again = _reload(WeaklySupervisedVAD, _saved(task, tmp_path / "vad.ckpt"), model=model())
     assert {k: getattr(again, k) for k in settings} == settings
     assert {k: again.hparams[k] for k in settings} == settings
