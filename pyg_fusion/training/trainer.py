@@ -166,7 +166,8 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
             set by ``out_dir``, ``checkpoint`` and ``progress``.
     """
     check_accelerator(accelerator, devices)  # before anything is seeded or written
-    check_int("max_epochs", max_epochs, minimum=1)  # (0 trained nothing, silently)
+    if max_epochs != -1:  # -1: Lightning's "no limit" (with max_steps in kwargs)
+        check_int("max_epochs", max_epochs, minimum=1)  # (0 trained nothing, silently)
     for key, own in _OWN_OPTIONS.items():
         # (both given: a bare "got multiple values for keyword argument")
         if key in kwargs:
