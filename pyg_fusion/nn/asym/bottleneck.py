@@ -15,7 +15,7 @@ from typing import Sequence
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_channels, check_int
+from ...functional._checks import check_channels, check_int, check_module_input
 from ...functional.asym import channel_shuffle, pixel_shift, shift_groups
 from .._reset import reset_children
 from .layers import ModalityBatchNorm2d, modality_list
@@ -79,6 +79,7 @@ class _AsymBlock(nn.Module):
         for i, x in enumerate(xs):
             check_channels(f"xs[{i}]", x, self.conv1.in_channels, dims=(4, ),
                            what="inplanes")
+            check_module_input(f"xs[{i}]", x, self)
             if self.fusion and x.shape != xs[0].shape:
                 # named here: the exchange's own error showed the mid-width
                 # features' shapes, which are not what the caller passed

@@ -15,7 +15,7 @@ from typing import Callable, Sequence
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_channels, check_choice, check_int
+from ...functional._checks import check_channels, check_choice, check_int, check_module_input
 from .._reset import reset_module
 
 __all__ = ["ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityNorm2d",
@@ -189,11 +189,14 @@ class ModalityNorm(nn.Module):
         dims = (2, 3) if (self.input_dim, self.norm) == (2, "batch") else (self.input_dim, )
         if isinstance(xs, Tensor):
             check_channels("x", xs, self.num_features, dims=dims, what="num_features")
+            check_module_input("x", xs, self)
             return self._norm(self.norms[self.active], xs)
         xs = modality_list(xs, self.num_modalities)
         for i, x in enumerate(xs):
             check_channels(f"xs[{i}]", x, self.num_features, dims=dims,
                            what="num_features")
+            # torch's own error for another dtype: "mixed dtype (CPU)"
+            check_module_input(f"xs[{i}]", x, self)
         return [self._norm(n, x) for n, x in zip(self.norms, xs)]
 
     @classmethod

@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_choice, check_int, check_tensor
+from ...functional._checks import check_choice, check_int, check_like, check_module_input, check_tensor
 
 __all__ = ["PatchGANDiscriminator", "gan_loss", "GAN_MODES"]
 
@@ -106,8 +106,10 @@ class PatchGANDiscriminator(nn.Module):
     def forward(self, x: Tensor, image: Tensor | None = None) -> Tensor:
         if image is not None:
             check_tensor("image", image, dims=(4, ))
+            check_like("image", image, "x", check_tensor("x", x))  # cat would promote
             x = torch.cat([x, image], dim=1)
         check_tensor("x", x, dims=(4, ), floating=True)
+        check_module_input("x", x, self)
         if x.size(1) != self.in_channels:
             raise ValueError(f"discriminator input must have {self.in_channels}"
                              f" channels (condition + image), got {x.size(1)}")

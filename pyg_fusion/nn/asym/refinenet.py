@@ -20,7 +20,7 @@ from typing import Sequence
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_dropout, check_int
+from ...functional._checks import check_channels, check_dropout, check_int, check_module_input
 from .._reset import reset_children
 
 __all__ = ["RefineNetDecoder", "ResidualConvUnit", "ChainedResidualPooling"]
@@ -52,6 +52,8 @@ class ResidualConvUnit(nn.Module):
         reset_children(self)
 
     def forward(self, x: Tensor) -> Tensor:
+        check_channels("x", x, self.channels, dims=(4, ), what="channels")
+        check_module_input("x", x, self)
         for unit in self.convs:
             x = x + unit(x)
         return x
@@ -81,6 +83,8 @@ class ChainedResidualPooling(nn.Module):
         reset_children(self)
 
     def forward(self, x: Tensor) -> Tensor:
+        check_channels("x", x, self.channels, dims=(4, ), what="channels")
+        check_module_input("x", x, self)
         top = x
         for conv in self.convs:
             top = conv(F.max_pool2d(top, 5, stride=1, padding=2))
@@ -169,6 +173,9 @@ class RefineNetDecoder(nn.Module):
     def forward(self, feats: Sequence[Tensor]) -> Tensor:
         if len(feats) != 4:
             raise ValueError(f"feats must hold 4 levels, got {len(feats)}")
+        for i, (f, c) in enumerate(zip(feats, self.in_channels)):
+            check_channels(f"feats[{i}]", f, c, dims=(4, ), what=f"in_channels[{i}]")
+            check_module_input(f"feats[{i}]", f, self)
         l1, l2, l3, l4 = feats
         drop = lambda x: F.dropout(x, self.p, self.training)  # noqa: E731
         x = self.level4(drop(l4), None)

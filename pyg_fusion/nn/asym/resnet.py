@@ -17,7 +17,7 @@ from typing import Sequence
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_choice, check_int
+from ...functional._checks import check_channels, check_choice, check_int, check_module_input
 from ..._loading import load_checkpoint
 from .bottleneck import AsymFusionBasicBlock, AsymFusionBottleneck
 from .layers import ModalityBatchNorm2d, modality_list
@@ -130,6 +130,10 @@ class ResNetEncoder(nn.Module):
 
     def forward(self, xs: Sequence[Tensor]) -> list[list[Tensor]]:
         xs = modality_list(xs, self.num_modalities)
+        for i, x in enumerate(xs):
+            # the stem's own errors name its weight
+            check_channels(f"xs[{i}]", x, self.in_channels, dims=(4, ))
+            check_module_input(f"xs[{i}]", x, self)
         h = self.bn1([self.conv1(x) for x in xs])
         h = [F.max_pool2d(F.relu(x), 3, 2, 1) for x in h]
         feats = []
