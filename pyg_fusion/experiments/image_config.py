@@ -181,8 +181,9 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
             raise ValueError(f"{', '.join(ignored)}: not read with --depth {model.depth}, "
                              f"which sets the ResNet's block and blocks per stage; give "
                              f"--depth or --block / --layers")
-    side, flag = ((data.size, "--size") if data.data == "synthetic"
-                  else (data.crop_size, "--crop-size"))
+    # not named flag: options.flag (the comprehension above) would be this local
+    side, side_flag = ((data.size, "--size") if data.data == "synthetic"
+                       else (data.crop_size, "--crop-size"))
     scenes = data.num_train if data.data == "synthetic" else num_listed
     smallest = data.batch_size if scenes is None else min(data.batch_size, scenes)
     if model.frozen_stats or side > 32 or smallest > 1:
@@ -190,9 +191,10 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     what = (f"--batch-size {data.batch_size}" if data.batch_size == 1
             else f"--num-train {data.num_train}" if data.data == "synthetic"
             else f"{osp.join(data.root, 'train.txt')} lists one scene, which")
-    raise ValueError(f"{what} gives training batches of one image, and at {flag} {side} "
+    raise ValueError(f"{what} gives training batches of one image, and at {side_flag} {side} "
                      f"the encoder's deepest map is 1x1, so BatchNorm has one value per "
-                     f"channel; use batches of >= 2 images, {flag} > 32 or --frozen-stats")
+                     f"channel; use batches of >= 2 images, {side_flag} > 32 or "
+                     f"--frozen-stats")
 
 
 def check_translate_flags(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
