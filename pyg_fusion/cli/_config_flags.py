@@ -206,8 +206,15 @@ def image_full_config(args) -> dict[str, Any]:
     """The settings of an image command (``segment``/``translate``
     ``train``/``evaluate``): its own settings (``checkpoint``...), then one
     section per config (:data:`~pyg_fusion.experiments.image_config.SECTIONS`)."""
-    from ..experiments.image_config import SECTIONS, image_config
+    from ..experiments.image_config import SECTIONS, check_segment, image_config, image_configs
     task, action = _image_command(args)
+    if action == "train":  # as the run checks them before any work: the YAML runs
+        configs = image_configs(task, action, args)
+        if task == "segment":
+            check_segment(configs["data"], configs["model"])
+        else:
+            from ..experiments.translate_data import check_translate_train
+            check_translate_train(configs["data"], configs["splits"], configs["model"])
     fields = {f.name for cls in SECTIONS[(task, action)].values()
               for f in dataclasses.fields(cls)}
     out: dict[str, Any] = {k: v for k, v in sorted(vars(args).items())

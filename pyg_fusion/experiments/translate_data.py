@@ -5,8 +5,31 @@ from __future__ import annotations
 
 import os.path as osp
 
-from .image_config import TranslateDataConfig
+from .image_config import (TranslateDataConfig, TranslateModelConfig, TranslateTrainDataConfig,
+                           check_translate, check_translate_flags, translate_levels)
 from .image_run import SYNTHETIC
+
+
+def check_translate_train(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
+                          model: TranslateModelConfig) -> tuple[int, list[str]]:
+    """The checks of a ``translate train`` run's configs that need no scenes
+    (the flags it would not read, the networks' sizes, the modalities), made
+    by the run before any work and by ``--print-config``, so that a printed
+    config runs. Returns the U-Net's levels and the input modalities.
+
+    Args:
+        data (TranslateDataConfig): the scenes.
+        splits (TranslateTrainDataConfig): the training and validation scenes.
+        model (TranslateModelConfig): the generator and its critic.
+    """
+    # settings not read would be recorded as if used (the module's hparams, metrics.json)
+    check_translate_flags(data, splits, model)
+    levels = translate_levels(data, model)
+    critic = None if model.gan_mode == "none" else model.d_layers
+    check_translate(data.image_size, levels, critic, levels_from="" if model.num_downs else
+                    "--num-downs defaults to log2 of --image-size: give --num-downs, or an "
+                    "--image-size that is a power of 2")
+    return levels, translate_modalities(data)
 
 
 def translate_modalities(data: TranslateDataConfig) -> list[str]:

@@ -13,13 +13,12 @@ from .._notices import notice
 from .image_checkpoint import (changed_flags, data_from_checkpoint, defaults_notice,
                                given_data, moved_notice)
 from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateModelConfig,
-                           TranslateTrainDataConfig, check_translate, check_translate_flags,
-                           translate_levels)
+                           TranslateTrainDataConfig, check_translate)
 from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceable,
                         checkpoint_epochs, config_with_data, figure_title)
 from ._rng import keeps_global_rng
 from ._run_folders import staged_run
-from .translate_data import translate_dataset, translate_modalities
+from .translate_data import check_translate_train, translate_dataset, translate_modalities
 
 # the report of a run (report=True) in its out_dir (translation.png: evaluate's)
 REPORT = ("metrics.json", "metrics.md", "translation.png")
@@ -95,17 +94,10 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
     from ..training.accelerators import check_accelerator
     from ..training.translation import TranslationModule, fit_translation
 
-    # settings not read would be recorded as if used (the module's hparams, metrics.json)
-    check_translate_flags(data, splits, model)
+    levels, mods = check_translate_train(data, splits, model)
     check_accelerator(accelerator)
     if not validate and test is None:
         raise ValueError("run_translate: validate=False needs a test config to score")
-    levels = translate_levels(data, model)
-    critic = None if model.gan_mode == "none" else model.d_layers
-    check_translate(data.image_size, levels, critic, levels_from="" if model.num_downs else
-                    "--num-downs defaults to log2 of --image-size: give --num-downs, or an "
-                    "--image-size that is a power of 2")
-    mods = translate_modalities(data)
     train = translate_dataset(data, "train", splits.num_train, mods, progress=progress,
                               force_reload=force_reload)
     val = None
