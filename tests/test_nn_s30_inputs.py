@@ -6,7 +6,7 @@ import torch
 import pyg_fusion.functional as PF
 from pyg_fusion.nn import FusedGraph, GraphPowerExpansion, LEGOFusion
 from pyg_fusion.nn.asym import AsymGraphFusion
-from pyg_fusion.nn.baselines import MTN, FeatureFusion
+from pyg_fusion.nn.baselines import MTN, FeatureFusion, GraphFusion
 
 EI5 = torch.tensor([[0, 1, 2, 3], [1, 2, 3, 4]])
 
@@ -81,3 +81,16 @@ def test_fused_graph_built_by_hand_is_checked(build, error, words):
     # a wrong batch gave a torch error in dense_mask or, unsorted, a wrong mask
     with pytest.raises(error, match=words):
         build()
+
+
+@pytest.mark.parametrize("graphs, kwargs, error, words", [
+    (torch.rand(2, 1, 4, 4), {}, TypeError,
+     "graphs must be a list of dense graphs .* got Tensor"),
+    (None, {}, TypeError, "graphs must be a list of dense graphs .* got NoneType"),
+    ([torch.rand(1, 4, 4)], {"num_nodes": 4}, ValueError,
+     r"num_nodes goes with sparse \(edge_index, edge_weight\) graphs"),
+])
+def test_graph_fusion_names_graphs_it_cannot_read(graphs, kwargs, error, words):
+    # a stacked tensor failed on its truth value; num_nodes was ignored
+    with pytest.raises(error, match=words):
+        GraphFusion()(graphs, **kwargs)

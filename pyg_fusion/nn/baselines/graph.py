@@ -110,10 +110,17 @@ class GraphFusion(nn.Module):
         pass
 
     def forward(self, graphs, num_nodes: int | None = None):
+        if not isinstance(graphs, (list, tuple)):
+            # a stacked [M, B, N, N] tensor failed on its truth value
+            raise TypeError(f"graphs must be a list of dense graphs [..., N, N] or of "
+                            f"(edge_index, edge_weight) pairs, got {type(graphs).__name__}")
         if graphs and isinstance(graphs[0], (tuple, list)):
             if num_nodes is None:
                 raise ValueError("num_nodes is required for sparse graphs")
             return graph_fuse_sparse(list(graphs), num_nodes, self.mode)
+        if num_nodes is not None:
+            raise ValueError("num_nodes goes with sparse (edge_index, edge_weight) graphs; "
+                             "dense graphs [..., N, N] carry their N")
         return graph_fuse_dense(list(graphs), self.mode)
 
     def __repr__(self) -> str:
