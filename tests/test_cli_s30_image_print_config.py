@@ -37,3 +37,15 @@ def test_a_segment_run_with_a_flag_of_the_other_data_says_so(tmp_path, capsys):
     assert capsys.readouterr().err == ("pyg-fusion segment train: error: --crop-size: nyud data "
                                        "only, not read with --data synthetic\n")
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("noun", ["segment", "translate"])
+def test_a_noun_without_its_action_is_a_one_line_error(capsys, noun):
+    """pyg-fusion segment printed its whole help on stdout and exited 2 (an
+    error without a line saying so), where translate said what was missing."""
+    with pytest.raises(SystemExit) as exit_:
+        main([noun])
+    assert exit_.value.code == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == (f"pyg-fusion {noun}: error: the following arguments are "
+                                 f"required: ACTION (see pyg-fusion {noun} --help)\n")

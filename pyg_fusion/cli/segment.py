@@ -51,6 +51,7 @@ def register(subparsers) -> None:
         description="RGB-D semantic segmentation with AsymFusion.",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = p.add_subparsers(dest="action", metavar="ACTION")
+    sub.required = True  # as translate's: no action is a one-line error
     t = sub.add_parser("train", help="train a variant, then evaluate it",
                        epilog=_EPILOG, formatter_class=_Formatter)
     _data_args(t)
@@ -70,7 +71,6 @@ def register(subparsers) -> None:
     e.add_argument("--no-progress", action="store_true", help="hide progress bars")
     add_config_file_flags(e)
     e.set_defaults(func=run_evaluate)
-    p.set_defaults(func=lambda args: (p.print_help(), 2)[1])
 
 
 class _Formatter(HelpFormatter, argparse.RawDescriptionHelpFormatter):
