@@ -94,3 +94,11 @@ def test_graph_fusion_names_graphs_it_cannot_read(graphs, kwargs, error, words):
     # a stacked tensor failed on its truth value; num_nodes was ignored
     with pytest.raises(error, match=words):
         GraphFusion()(graphs, **kwargs)
+
+
+@pytest.mark.parametrize("xs", [[torch.randn(4, 3)] * 2, torch.randn(4, 3), None])
+def test_feature_fusion_names_sources_not_given_as_a_dict(xs):
+    # a list or a tensor failed on "'a' in xs" (truth value, __contains__)
+    with pytest.raises(TypeError, match=r"xs must be a dict \{source: \[\.\.\., d\]\} of the "
+                                        r"sources \['a', 'b'\], got"):
+        FeatureFusion({"a": 3, "b": 3})(xs)

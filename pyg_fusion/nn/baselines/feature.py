@@ -6,6 +6,8 @@ addition, product; Ding et al., ICLR 2025, https://arxiv.org/abs/2410.01506).
 """
 from __future__ import annotations
 
+from typing import Mapping
+
 import torch
 from torch import Tensor, nn
 
@@ -128,6 +130,10 @@ class FeatureFusion(nn.Module):
         self._init_proj()
 
     def forward(self, xs: dict[str, Tensor]) -> Tensor:
+        if not isinstance(xs, Mapping):
+            # a list or a tensor failed on 'source in xs', naming neither
+            raise TypeError(f"xs must be a dict {{source: [..., d]}} of the sources "
+                            f"{self.sources}, got {type(xs).__name__}")
         missing = [s for s in self.sources if s not in xs]
         if missing:
             raise KeyError(f"missing source(s) {missing}; got {sorted(xs)}")
