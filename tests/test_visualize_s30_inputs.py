@@ -135,3 +135,14 @@ def test_a_flag_given_as_a_string_is_refused_by_name(call, flag):
         call("False")
     assert not plt.get_fignums()
     call(np.bool_(False))  # numpy's bools are bools
+
+
+@pytest.mark.parametrize("ncols", ["x", 2.7, True])
+def test_ncols_is_an_int(ncols):
+    with pytest.raises(TypeError, match="ncols must be an int or None"):
+        plot_adjacency({"R": torch.rand(4, 4), "S": torch.rand(4, 4)}, ncols=ncols)
+
+
+def test_ncols_is_clipped_to_the_panels_as_documented():
+    fig = plot_adjacency({"R": torch.rand(4, 4), "S": torch.rand(4, 4)}, ncols=np.int64(9))
+    assert len([a for a in fig.axes if a.images]) == 2

@@ -104,6 +104,9 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
     for flag, value in (("shared_scale", shared_scale), ("show_diagonal", show_diagonal),
                         ("robust", robust)):
         check_flag(flag, value)
+    if ncols is not None and (isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer))):
+        # int() read "x" as "invalid literal for int()" and 2.7 as 2
+        raise TypeError(f"ncols must be an int or None, got {ncols!r}")
     groups = graph_groups(graphs)  # each graph of a batch stays one block
     if is_data(graphs):
         data = graphs
