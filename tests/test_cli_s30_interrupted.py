@@ -36,3 +36,12 @@ def test_a_run_interrupted_before_it_wrote_says_so(tmp_path, capsys, monkeypatch
     assert capsys.readouterr().err == f"pyg-fusion train: interrupted; nothing was written " \
                                       f"to {out}\n"
     assert not out.exists()
+
+
+def test_an_interrupted_print_config_is_a_line(capsys, monkeypatch):
+    """Ctrl-C while --print-config checked the config (seconds: it imports
+    the library) ended in a traceback."""
+    import pyg_fusion.cli._config_flags as flags
+    monkeypatch.setattr(flags, "print_config", _interrupt)
+    assert main(["train", "--print-config"]) == 130
+    assert capsys.readouterr() == ("", "pyg-fusion train: interrupted\n")

@@ -360,6 +360,9 @@ def main(argv: list[str] | None = None) -> int:
         except USER_ERRORS as exc:
             print(f"{prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
             return 2
+        except KeyboardInterrupt:  # it writes nothing: a line, not a traceback
+            print(f"{prog}: interrupted", file=sys.stderr)
+            return 130
         return 0
     from ._process import command_settings, rendered_notices
     if getattr(args, "out", "") is None:  # the image commands' --out (OUT_REQUIRED)
