@@ -26,6 +26,8 @@ BLOCKS = {
     "ResidualConvUnit": (lambda: A.ResidualConvUnit(8), lambda **kw: _img(8, 4, **kw), "x"),
     "ChainedResidualPooling": (lambda: A.ChainedResidualPooling(8),
                                lambda **kw: _img(8, 4, **kw), "x"),
+    "AsymTranslationFusion": (lambda: A.AsymTranslationFusion(10),
+                              lambda **kw: [_img(10, 4, **kw), _img(10, 4)], r"xs\[0\]"),
     "PatchGANDiscriminator": (lambda: A.PatchGANDiscriminator(3),
                               lambda **kw: _img(3, 32, **kw), "x"),
 }

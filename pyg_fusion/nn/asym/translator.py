@@ -96,6 +96,7 @@ class AsymTranslationFusion(nn.Module):
         for i, x in enumerate(xs):
             # named here: the shared conv's error names its weight, not the input
             check_channels(f"xs[{i}]", x, self.channels, dims=(4, ), what="channels")
+            check_module_input(f"xs[{i}]", x, self)
         m = len(xs)
         s = self._shuffle(xs)
         ys = [torch.relu(y) for y in self.norm([self.conv(x) for x in s])]
