@@ -66,3 +66,22 @@ def test_a_plain_grid_file_still_draws(tmp_path, capsys):
     assert main(["plot", "pq-sensitivity", "--input", str(tmp_path / "g.json"), "--out",
                  str(tmp_path / "g.png")]) == 0
     assert (tmp_path / "g.png").is_file()
+
+
+def test_a_bug_while_reading_a_saved_graph_is_no_user_error(tmp_path, capsys, monkeypatch):
+    """Any exception of load_saved_graph was answered 'cannot read ... as a
+    saved graph' (exit 2); the file's own errors still are."""
+    import pyg_fusion.cli._plot_inputs as inputs
+    (tmp_path / "g.pt").write_bytes(b"not a torch file")
+    argv = ["plot", "adjacency", "--input", str(tmp_path / "g.pt"), "--out",
+            str(tmp_path / "g.png")]
+    assert main(argv) == 2
+    assert capsys.readouterr().err.startswith(
+        f"pyg-fusion plot: error: cannot read {str(tmp_path / 'g.pt')!r} as a saved graph: "
+        f"--input: cannot read {tmp_path / 'g.pt'} (")
+
+    def bug(path):
+        raise AttributeError("'NoneType' object has no attribute 'edge_index'")
+    monkeypatch.setattr(inputs, "load_saved_graph", bug)
+    with pytest.raises(AttributeError):
+        main(argv)

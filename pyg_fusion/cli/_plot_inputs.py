@@ -276,7 +276,7 @@ def _load_graph(args):
         _need_input(args)
         try:
             data = load_saved_graph(args.input)
-        except Exception as exc:
+        except (ValueError, OSError) as exc:  # load_torch's errors of the file; others: bugs
             raise CLIError(f"cannot read {args.input!r} as a saved graph: {exc}") from exc
         from torch_geometric.data import Data
         if not isinstance(data, Data):
