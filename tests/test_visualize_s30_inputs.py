@@ -146,3 +146,15 @@ def test_ncols_is_an_int(ncols):
 def test_ncols_is_clipped_to_the_panels_as_documented():
     fig = plot_adjacency({"R": torch.rand(4, 4), "S": torch.rand(4, 4)}, ncols=np.int64(9))
     assert len([a for a in fig.axes if a.images]) == 2
+
+
+def test_counts_of_numpy_integer_types_are_taken():
+    # np.int64 (a count read from an array) was "must be a positive int, got 4"
+    from pyg_fusion.visualize import plot_relation_graph
+    fig = plot_anomaly_scores({"v": [0.1, 0.9]}, {"v": [0] * 4 + [1] * 4},
+                              frames_per_snippet=np.int64(4), max_videos=np.int64(1))
+    assert fig.axes
+    assert plot_relation_graph(_EDGES, top_k=np.int64(1)).axes
+    for bad in ({"frames_per_snippet": True}, {"max_videos": True}):
+        with pytest.raises(ValueError, match=f"{next(iter(bad))} must be"):
+            plot_anomaly_scores({"v": [0.1, 0.9]}, **bad)

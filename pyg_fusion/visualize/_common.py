@@ -30,6 +30,11 @@ def is_real(x) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
 
 
+def is_int(x) -> bool:
+    """An integer (Python's or numpy's), not a bool."""
+    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+
+
 def check_flag(name: str, value, optional: bool = False) -> None:
     """``value`` is True or False (or None where ``optional``): a string such
     as ``"False"`` is truthy, and would do the opposite of what it says."""

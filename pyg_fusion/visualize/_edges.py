@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._common import check_graph
+from ._common import check_graph, is_int
 
 
 def select_edges(edge_index: np.ndarray | torch.Tensor,
@@ -46,8 +46,7 @@ def selected_edges(edge_index: np.ndarray, edge_weight: np.ndarray, num_nodes: i
     """:func:`select_edges` of an edge list that :func:`check_graph` gave
     (``[2, E]`` int64 ids in ``[0, num_nodes)``, ``[E]`` weights): the
     drawing checks its graph once."""
-    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int)
-                              or top_k < 1):
+    if top_k is not None and not (is_int(top_k) and top_k >= 1):
         raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")
     edge_index, edge_weight = _summed(edge_index, edge_weight, num_nodes)
     col, row = edge_index  # rank within a row of the dense graph: a node's in-edges

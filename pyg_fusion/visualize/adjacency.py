@@ -7,7 +7,7 @@ from torch import Tensor
 from matplotlib.colors import Normalize
 
 from ..data import source_names
-from ._common import (MAX_DENSE_NODES, check_flag, closes_on_error, finish, graph_to_dense,
+from ._common import (MAX_DENSE_NODES, check_flag, closes_on_error, finish, graph_to_dense, is_int,
                       label_ticks, new_grid, node_ticks, order_nodes, source_graph, tex_name)
 from ._pyg_objects import graph_groups, is_data, plain_graph
 from ._matrix import matrix_labels, show_matrix
@@ -104,7 +104,7 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
     for flag, value in (("shared_scale", shared_scale), ("show_diagonal", show_diagonal),
                         ("robust", robust)):
         check_flag(flag, value)
-    if ncols is not None and (isinstance(ncols, bool) or not isinstance(ncols, (int, np.integer))):
+    if ncols is not None and not is_int(ncols):
         # int() read "x" as "invalid literal for int()" and 2.7 as 2
         raise TypeError(f"ncols must be an int or None, got {ncols!r}")
     groups = graph_groups(graphs)  # each graph of a batch stays one block

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ._common import closes_on_error, finish, is_real, new_grid, to_numpy
+from ._common import closes_on_error, finish, is_int, is_real, new_grid, to_numpy
 
 
 @closes_on_error
@@ -54,8 +54,7 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
         frames (gid ``"gt"``). A new figure has one column of panels up to 8
         videos, two up to 20, then three.
     """
-    if isinstance(frames_per_snippet, bool) or not isinstance(frames_per_snippet, int) \
-            or frames_per_snippet < 1:
+    if not (is_int(frames_per_snippet) and frames_per_snippet >= 1):
         raise ValueError(f"frames_per_snippet must be a positive int, got "
                          f"{frames_per_snippet!r}")
     if isinstance(scores, dict) and scores and all(isinstance(v, dict)
@@ -79,7 +78,7 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
     if threshold is not None and not (is_real(threshold) and math.isfinite(threshold)):
         # a str was drawn on a category axis of its own, NaN drew nothing
         raise ValueError(f"threshold must be a finite number or None, got {threshold!r}")
-    if isinstance(max_videos, bool) or not isinstance(max_videos, int) or max_videos < 1:
+    if not (is_int(max_videos) and max_videos >= 1):
         raise ValueError(f"max_videos must be an int >= 1, got {max_videos!r}")
     names = list(videos)[:max_videos]
     if ax is None:

@@ -12,7 +12,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..data import source_names
 from ._common import (MAX_DENSE_NODES, check_flag, check_graph, check_node_count, closes_on_error,
-                      finish, is_real, new_figure, shorten_all, source_graph, tex_name,
+                      finish, is_int, is_real, new_figure, shorten_all, source_graph, tex_name,
                       to_numpy)
 from ._edges import selected_edges
 from ._graph_layout import _arc, _positions
@@ -140,7 +140,7 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         # a negative area drew no node, behind numpy's "invalid value in sqrt"
         raise ValueError(f"node_size must be a positive number (marker area in "
                          f"points^2), got {node_size!r}")
-    if seed is not None and (isinstance(seed, bool) or not isinstance(seed, (int, np.integer))):
+    if seed is not None and not is_int(seed):
         # networkx's message named the value, not the argument
         raise TypeError(f"seed must be an int or None, got {seed!r}")
     seed = None if seed is None else int(seed)  # networkx refuses numpy's ints

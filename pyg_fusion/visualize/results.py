@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import closes_on_error, finish, is_real, new_grid, read_json, shorten
+from ._common import closes_on_error, finish, is_int, is_real, new_grid, read_json, shorten
 
 # The widest figure plot_results makes (inches); wider rows of panels wrap.
 MAX_WIDTH = 13.0
@@ -175,7 +175,7 @@ def _run_note(records) -> str:
         trainer = r.get("config", {}).get("trainer") if isinstance(r.get("config"), dict) \
             else None
         e = trainer.get("epochs") if isinstance(trainer, dict) else None
-        if isinstance(e, int) and not isinstance(e, bool):
+        if is_int(e):
             epochs.add(e)
     epochs = sorted(epochs)
     parts = []

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-from ._common import (check_flag, closes_on_error, finish, is_real, read_json, tex_name,
+from ._common import (check_flag, closes_on_error, finish, is_int, is_real, read_json, tex_name,
                       to_numpy)
 
 PLOT_KINDS = ("both", "heatmap", "surface")
@@ -161,7 +161,7 @@ def _run_info(records) -> dict:
         config = r.get("config") if isinstance(r.get("config"), dict) else {}
         trainer, powers = config.get("trainer"), config.get("powers")
         e = trainer.get("epochs") if isinstance(trainer, dict) else None
-        if isinstance(e, int) and not isinstance(e, bool):
+        if is_int(e):
             epochs.add(e)
         num = powers.get("num_powers") if isinstance(powers, dict) else None
         if not isinstance(num, dict) or len(num) < 2:
