@@ -117,3 +117,22 @@ def test_the_segmenter_checks_its_rate_when_built(kwargs, message):
     from test_asym_user import TINY
     with pytest.raises(ValueError, match=re.escape(message)):
         SegmentationModule("asymfusion", 5, TINY, **kwargs)
+
+
+def test_a_pseudo_auc_choice_without_pseudo_anomalies_stops_before_training(tmp_path):
+    # the RuntimeError "set task.pseudo" came at the first validation's end,
+    # after an epoch of training
+    import lightning as L
+    from torch_geometric.data import Data
+    from torch_geometric.loader import DataLoader
+
+    from pyg_fusion.training.vad import IndexedDataset
+    task = WeaklySupervisedVAD(_vad_model(), choice="pseudo_auc")
+    trainer = L.Trainer(max_epochs=1, logger=False, enable_checkpointing=False,
+                        enable_progress_bar=False, enable_model_summary=False,
+                        default_root_dir=tmp_path)
+    loader = DataLoader(IndexedDataset([Data(num_nodes=8)]))
+    with pytest.raises(ValueError, match=re.escape(
+            "choice='pseudo_auc' chooses on pseudo-anomalies, and the task has none")):
+        trainer.fit(task, loader, loader)
+    assert trainer.global_step == 0

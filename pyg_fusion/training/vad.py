@@ -235,6 +235,15 @@ class WeaklySupervisedVAD(TimedAdamTask):
         self.last_scores: torch.Tensor | None = None
         self._outputs: list[tuple[torch.Tensor, torch.Tensor]] = []
 
+    def on_fit_start(self):
+        super().on_fit_start()
+        # (found at the first validation's end, after an epoch of training)
+        if self.choice == "pseudo_auc" and self.pseudo is None:
+            raise ValueError("choice='pseudo_auc' chooses on pseudo-anomalies, and the task has "
+                             "none: set task.pseudo = splice_pseudo_anomalies(held-out normal "
+                             "videos) before fit (pyg_fusion.training.pseudo_anomalies), as "
+                             "fit_vad does")
+
     def on_load_checkpoint(self, checkpoint):
         super().on_load_checkpoint(checkpoint)
         # a task built without the statistics (load_from_checkpoint(path,
