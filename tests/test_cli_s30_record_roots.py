@@ -16,4 +16,4 @@ def test_the_rule_is_said_where_root_is_documented():
     root = next(f for f in dataclasses.fields(DataConfig) if f.name == "root")
     text = " ".join(root.metadata["help"].split())
     assert "recorded as given for the data this package generates or bundles" in text
-    assert "absolute for vad" in text
+    assert "absolute for vad" in text and "tables' cache" in text

@@ -89,8 +89,8 @@ class DataConfig:
                        "recorded as given for the data this package generates or bundles "
                        "(digits, synthetic-vad, motion-vad: a relative root is read, or "
                        "the same data generated, under the folder a later command runs "
-                       "in), absolute for vad, whose files are yours (as tables' --views "
-                       "and --labels)")
+                       "in) and for tables' cache (made again from --views and --labels, "
+                       "recorded absolute), absolute for vad, whose features are yours")
     label_rate: float = option(0.05, "digits/tables: fraction of the training pool labelled",
                                check="rate", datasets=("digits", "tables"))
     setting: str = option("multi_representation",
