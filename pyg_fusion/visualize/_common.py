@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
-import numbers
 import os
 from pathlib import Path
 
@@ -22,43 +20,6 @@ from ._pyg_objects import is_fused_graph, is_sparse, refuse_foreign, sparse_edge
 
 # What path= may name; a name without a suffix becomes a PNG.
 FORMATS = (".png", ".pdf", ".svg")
-
-
-def is_real(x) -> bool:
-    """A real number (a JSON number, a numpy scalar), not a bool (which is an
-    int in Python)."""
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-
-def is_int(x) -> bool:
-    """An integer (Python's or numpy's), not a bool."""
-    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
-
-
-def check_flag(name: str, value, optional: bool = False) -> None:
-    """``value`` is True or False (or None where ``optional``): a string such
-    as ``"False"`` is truthy, and would do the opposite of what it says."""
-    if not (isinstance(value, (bool, np.bool_)) or (optional and value is None)):
-        raise TypeError(f"{name} must be {'True, False or None' if optional else 'True or False'}"
-                        f", got {value!r}")
-
-
-def read_json(name: str, value):
-    """``value`` parsed from its JSON file when it is a path (str or
-    os.PathLike), else as given; a missing or unreadable file is an error
-    naming the argument ``name``."""
-    if not isinstance(value, (str, os.PathLike)):
-        return value
-    path = Path(value)
-    if path.is_dir():  # "no such file" sent the user looking for a missing path
-        raise IsADirectoryError(f"{name}: {str(path)!r} is a folder; expected the path "
-                                f"of a JSON file")
-    if not path.is_file():
-        raise FileNotFoundError(f"{name}: no such file: {str(path)!r}")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{name}: {str(path)!r} is not valid JSON: {exc}") from exc
 
 
 def to_numpy(name: str, x, *, dims: tuple[int, ...] | None = None,

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from ._common import check_graph, is_int
+from ._common import check_graph
+from ._values import is_int
 
 
 def select_edges(edge_index: np.ndarray | torch.Tensor,

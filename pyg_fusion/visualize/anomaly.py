@@ -5,7 +5,8 @@ import math
 
 import numpy as np
 
-from ._common import closes_on_error, finish, is_int, is_real, new_grid, to_numpy
+from ._common import closes_on_error, finish, new_grid, to_numpy
+from ._values import is_int, is_real
 
 
 @closes_on_error

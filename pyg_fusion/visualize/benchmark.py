@@ -8,7 +8,8 @@ import numpy as np
 
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from ._common import closes_on_error, finish, is_real, new_grid, read_json, to_numpy
+from ._common import closes_on_error, finish, new_grid, to_numpy
+from ._values import is_real, read_json
 
 _STYLE = {"dense": ("tab:orange", "o", "-"), "sparse": ("tab:blue", "s", "-"),
           "auto": ("tab:green", "^", ":")}

@@ -11,9 +11,9 @@ from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
 from matplotlib.ticker import MaxNLocator
 
 from ..data import source_names
-from ._common import (MAX_DENSE_NODES, check_flag, check_graph, check_node_count, closes_on_error,
-                      finish, is_int, is_real, new_figure, shorten_all, source_graph, tex_name,
-                      to_numpy)
+from ._common import (MAX_DENSE_NODES, check_graph, check_node_count, closes_on_error, finish,
+                      new_figure, shorten_all, source_graph, tex_name, to_numpy)
+from ._values import check_flag, is_int, is_real
 from ._edges import selected_edges
 from ._graph_layout import _arc, _positions
 from ._matrix import spaced_ticks

@@ -7,7 +7,8 @@ from torch import Tensor
 
 from matplotlib.colors import Normalize
 
-from ._common import check_flag, closes_on_error, finish, new_grid, tex_name, to_numpy
+from ._common import closes_on_error, finish, new_grid, tex_name, to_numpy
+from ._values import check_flag
 
 KINDS = ("auto", "pairwise", "cp")
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import closes_on_error, finish, is_int, is_real, new_grid, read_json, shorten
+from ._common import closes_on_error, finish, new_grid, shorten
+from ._values import is_int, is_real, read_json
 
 # The widest figure plot_results makes (inches); wider rows of panels wrap.
 MAX_WIDTH = 13.0

@@ -9,8 +9,8 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-from ._common import (check_flag, closes_on_error, finish, is_int, is_real, read_json, tex_name,
-                      to_numpy)
+from ._common import closes_on_error, finish, tex_name, to_numpy
+from ._values import check_flag, is_int, is_real, read_json
 
 PLOT_KINDS = ("both", "heatmap", "surface")
 
