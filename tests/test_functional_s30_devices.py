@@ -55,3 +55,10 @@ def test_argument_on_another_device_is_named(name):
 def test_dense_topk_scores_of_another_shape_is_named():
     with pytest.raises(ValueError, match=r"scores must have the shape of adj \(1, 6, 6\)"):
         PF.dense_topk(ADJ, 2, scores=ADJ[0])
+
+
+def test_lego_names_an_assign_on_another_device():
+    from pyg_fusion.nn import LEGO
+    lego = LEGO({"a": 4, "b": 4}, num_powers=1, k=2)
+    with pytest.raises(ValueError, match=r"^assign\['b'\] is on meta but xs\['a'\] on cpu"):
+        lego({"a": X, "b": torch.randn(12, 4)}, assign={"b": meta(torch.arange(12) // 2)})

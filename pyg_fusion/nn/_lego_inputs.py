@@ -100,6 +100,8 @@ def node_batch(xs: dict[str, Tensor], ref: str, batch: Tensor | None,
         check_like("batch", check_tensor("batch", batch), f"xs[{ref!r}]", x_ref)
         check_batch("batch", batch, n)
     for s, a in assign.items():
+        # the device first, as batch's: batch[a] failed in torch naming neither
+        check_like(f"assign[{s!r}]", check_tensor(f"assign[{s!r}]", a), f"xs[{ref!r}]", x_ref)
         check_index(f"assign[{s!r}]", a, n, "node ids")
         if a.numel() != xs[s].size(0):
             raise ValueError(f"assign[{s!r}] must have one entry per unit of that "
