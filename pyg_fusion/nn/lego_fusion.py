@@ -297,12 +297,10 @@ class LEGOFusion(torch.nn.Module):
         terms' moments over the same entries."""
         sparse = check_source_powers(powers, self.sources, num_nodes,
                                      num_powers=self.num_powers)
-        for s in self.sources:
-            # else the fusion names the operator A, which the caller did not give
-            name, p = (f"powers[{s!r}][1]", powers[s][1]) if sparse else (f"powers[{s!r}]",
-                                                                           powers[s])
+        for s in self.sources:  # else the fusion named the operator A, not the powers
+            p = powers[s][1] if sparse else powers[s]
             if isinstance(p, Tensor):
-                check_module_input(name, p, self)
+                check_module_input(f"powers[{s!r}]" + ("[1]" if sparse else ""), p, self)
         if sparse and not keep_zeros:
             powers = {s: _some_power_nonzero(*powers[s]) for s in self.sources}
         support = self._align_support
