@@ -25,13 +25,15 @@
 # (e.g. a faiss-gpu build) are installed into a scratch folder first.
 # Writes OUT_DIR/{env.txt,tests_cuda.log,tests_machine.log,scaling_cuda.{json,log},
 # scaling_cuda_big.{json,log},knn_chunks_cuda.{json,log},tests_cuda_compile.log}.
+# OUT_DIR defaults to $OUT, else runs/gpu_check (ignored by git, as the other
+# benchmarks' runs/ defaults), from the folder it is run from.
 set -uo pipefail
 case "${1:-}" in  # before anything runs or is made: OUT_DIR is the only argument
     -h|--help) sed -n '2,/^set -uo pipefail/{/^set /d;s/^# \{0,1\}//;p}' "$0"; exit 0 ;;
     -*) echo "gpu_check.sh: error: unknown option '$1' (usage: [STEPS=...] bash benchmarks/gpu_check.sh OUT_DIR; see --help)" >&2
         exit 2 ;;
 esac
-out="${1:-${OUT:-gpu_check_out}}"
+out="${1:-${OUT:-runs/gpu_check}}"
 # OUT_DIR as the caller named it, from the caller's folder: the steps run from the repository
 case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
 cd "$(dirname "$0")/.."

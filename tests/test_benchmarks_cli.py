@@ -347,6 +347,19 @@ def test_gpu_check_writes_a_relative_out_dir_where_it_was_called(tmp_path):
     assert chunks.endswith(f"--json {out}/knn_chunks_cuda.json")
 
 
+def test_gpu_check_without_out_dir_writes_under_an_ignored_runs_folder(tmp_path, monkeypatch):
+    # before: the default was gpu_check_out/ in the calling folder, which
+    # .gitignore did not cover (run from the repository: untracked files)
+    monkeypatch.delenv("OUT", raising=False)
+    done = _gpu_check_with_stub_python(tmp_path, "chunks")
+    assert done.returncode == 0, done.stderr
+    assert [p.name for p in (tmp_path / "cwd").iterdir()] == ["runs"]
+    out = tmp_path / "cwd" / "runs" / "gpu_check"
+    assert sorted(p.name for p in out.iterdir()) == ["env.txt", "knn_chunks_cuda.log"]
+    with open(os.path.join(ROOT, ".gitignore")) as f:
+        assert "runs/" in f.read().split()
+
+
 def test_gpu_check_refuses_an_unknown_step_before_any_step_runs(tmp_path):
     # before: STEPS="scaling chunk" ran the scaling step (minutes of the
     # lease) and only then stopped at the typo
