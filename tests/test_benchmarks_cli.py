@@ -369,3 +369,18 @@ def test_gpu_check_refuses_an_unknown_step_before_any_step_runs(tmp_path):
         "gpu_check.sh: error: unknown step 'nostep' in STEPS (expected tests, machine, "
         "scaling, chunks or compile)"]
     assert not (tmp_path / "calls").exists() and not (tmp_path / "cwd" / "out").exists()
+
+
+def test_results_table_read_by_head_ends_without_a_traceback(tmp_path):
+    # before: `python benchmarks/results_table.py results.json | head` ended
+    # in a BrokenPipeError traceback once head had its lines
+    records = [{"method": f"m{i}", "metric": "accuracy", "mean": 0.5, "std": 0.1,
+                "seeds": [0, 1]} for i in range(5000)]  # a table longer than a pipe's buffer
+    (tmp_path / "results.json").write_text(json.dumps(records))
+    done = subprocess.run(
+        f'"{sys.executable}" "{os.path.join(ROOT, "benchmarks", "results_table.py")}" '
+        f'"{tmp_path / "results.json"}" | head -2; exit "${{PIPESTATUS[0]}}"',
+        shell=True, executable="bash", capture_output=True, text=True, timeout=60)
+    assert done.stdout.splitlines()[0].startswith("| method | accuracy |")
+    assert len(done.stdout.splitlines()) == 2
+    assert done.stderr == "" and done.returncode == 1
