@@ -17,3 +17,18 @@ def test_the_rule_is_said_where_root_is_documented():
     text = " ".join(root.metadata["help"].split())
     assert "recorded as given for the data this package generates or bundles" in text
     assert "absolute for vad" in text and "tables' cache" in text
+
+
+def test_print_config_refuses_a_dataset_without_its_files(capsys):
+    """train --dataset tables --print-config printed a config without views
+    or labels, and --dataset vad one without --vad-source: configs that a run
+    refuses at once."""
+    from pyg_fusion.cli import main
+    for flags, message in ((["--dataset", "tables"], "--views FILE... is required with "
+                            "--dataset tables"),
+                           (["--dataset", "tables", "--views", "a.csv"],
+                            "--labels is required with --dataset tables"),
+                           (["--dataset", "vad"], "--vad-source NAME=PATTERN (one per "
+                            "source) is required with --dataset vad")):
+        assert main(["train", *flags, "--print-config"]) == 2
+        assert capsys.readouterr().err == f"pyg-fusion train: error: {message}\n"

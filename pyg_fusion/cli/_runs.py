@@ -153,7 +153,7 @@ def data_config(args, *, fresh: bool = True) -> DataConfig:
     its dataset does not read is an error (it would be recorded unused)."""
     cfg = DataConfig.from_namespace(args)
     if fresh:
-        check_dataset_flags(cfg)
+        check_dataset_flags(cfg, complete=True)
     return cfg
 
 

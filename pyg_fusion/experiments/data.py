@@ -80,11 +80,7 @@ class DataConfig:
         "the node datasets (digits, tables) are z-scored over all their rows (features, "
         "no labels: transductive)",
         choices=GRAPH_DATASETS)
-    # The one rule of the paths a record keeps (results.json, checkpoints,
-    # --print-config): what can be made again anywhere stays as given, what
-    # cannot is made absolute. A relative root is portable (a checkpoint moved
-    # with its folder, or to another machine) and the data it names is the same
-    # wherever it is generated; the user's files must be found as they were.
+    # records keep what can be made again as given (portable), the user's files absolute
     root: str = option("runs/data", "folder of the datasets' raw and processed files; "
                        "recorded as given for the data this package generates or bundles "
                        "(digits, synthetic-vad, motion-vad: a relative root is read, or "
@@ -161,13 +157,16 @@ class DataConfig:
         return cls(**{f.name: getattr(ns, f.name) for f in fields(cls) if hasattr(ns, f.name)})
 
 
-def check_dataset_flags(cfg: DataConfig) -> None:
+def check_dataset_flags(cfg: DataConfig, *, complete: bool = False) -> None:
     """Refuses a data setting that ``cfg.dataset`` does not read (a field
     whose ``datasets`` metadata leaves it out, set to other than its default):
     it would be recorded with the run without having been applied.
 
     Args:
         cfg (DataConfig): the data of a run.
+        complete (bool, optional): ``cfg`` is a fresh run's whole data (not
+            the flags that override a checkpoint's): the files its dataset
+            cannot load without are given too. (default: :obj:`False`)
     """
     unread = unread_option(dataclasses.fields(DataConfig), dataclasses.asdict(cfg), "datasets",
                            [cfg.dataset])
@@ -182,6 +181,21 @@ def check_dataset_flags(cfg: DataConfig) -> None:
     if cfg.dataset == "tables" and cfg.views:  # two views of one name, before --print-config
         from ..datasets.tables import name_views
         name_views(cfg.views, "--views")
+    if complete:
+        _check_required(cfg)
+
+
+def _check_required(cfg: DataConfig) -> None:
+    """The flags without which ``cfg.dataset`` has nothing to load, checked
+    by :func:`load_data` and before ``--print-config`` prints a config."""
+    if cfg.dataset == "tables":
+        if not cfg.views:
+            raise ValueError("--views FILE... is required with --dataset tables")
+        if not cfg.labels:
+            raise ValueError("--labels is required with --dataset tables")
+    if cfg.dataset == "vad" and not cfg.vad_source:
+        raise ValueError("--vad-source NAME=PATTERN (one per source) is required with "
+                         "--dataset vad")
 
 
 @dataclass
@@ -268,10 +282,9 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
                                       split_seed=seed, standardize=True, log=False,
                                       force_reload=force_reload)
         else:
+            _check_required(cfg)
             # absolute paths: the dataset looks relative names up in root/raw
-            named = D.tables.name_views(cfg.views or [], "--views")
-            if not named:
-                raise ValueError("--views FILE... is required with --dataset tables")
+            named = D.tables.name_views(cfg.views, "--views")
             views = {n: os.path.abspath(_check_file("--views", v)) for n, v in named.items()}
             labels = os.path.abspath(_check_file("--labels", cfg.labels))
             # recorded absolute, so that a checkpoint is evaluated or plotted from any folder
@@ -322,9 +335,7 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
             raise ValueError(str(exc)) from None
         setting, extra["data_seed"] = "basic_motions", data_seed
     else:
-        if not cfg.vad_source:
-            raise ValueError("--vad-source NAME=PATTERN (one per source) is required with "
-                           "--dataset vad")
+        _check_required(cfg)
         sources = {}
         for item in cfg.vad_source:
             if "=" not in item:
