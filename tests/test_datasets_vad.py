@@ -338,3 +338,15 @@ def test_processed_cache_reused_and_options_reprocess(stacked):
 
 
 
+
+
+def test_missing_vad_files_point_to_what_an_installed_package_has(tmp_path):
+    # before: the error said "see the layouts in datasets/README.md", a file of
+    # the repository that a wheel's user does not have
+    import pyg_fusion.datasets
+    with pytest.raises(FileNotFoundError) as err:
+        VADFeatures(str(tmp_path), sources={"rgb": "rgb"}, train_list="train.list", log=False)
+    text = str(err.value)
+    assert "README" not in text and "train.list" in text
+    assert "see help(pyg_fusion.datasets.VADLayout)" in text
+    assert "{name}" in pyg_fusion.datasets.VADLayout.__doc__  # the layouts are described there

@@ -226,8 +226,12 @@ class VADFeatures(_LayoutReader, FusionDataset):
 
     def download(self) -> None:
         if not all(osp.isfile(p) for p in self.raw_paths):
-            raise self.raw_files_missing(" (VAD features are not downloadable; see the layouts "
-                                         "in datasets/README.md)")
+            # the layouts' own docstrings, not the repository's datasets/README.md,
+            # which an installed wheel does not have
+            raise self.raw_files_missing(
+                " (VAD features are not downloadable: put the extracted features, list files "
+                "and ground truth under root/raw as the VADLayout names them, e.g. RTFM's, "
+                "MGFN's or VadCLIP's files; see help(pyg_fusion.datasets.VADLayout))")
 
     def process(self) -> None:
         data_list = []
