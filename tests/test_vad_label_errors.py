@@ -91,3 +91,15 @@ def test_split_videos_refuses_video_labels_other_than_0_and_1():
         with pytest.raises(ValueError, match=rf"^video 'v3' has the label y = {shown}: "
                                              r"expected 0 \(normal\) or 1 \(abnormal\)$"):
             split_videos(items, 0.2)
+
+
+def test_split_videos_and_fit_vad_name_the_fraction_argument_each_was_given(tmp_path):
+    # before: split_videos(dataset, 1.5) said "val_fraction must be in [0, 1)",
+    # fit_vad's name for it, not the argument the caller passed
+    from pyg_fusion.training.vad import split_videos
+    from pyg_fusion.training.vad_fit import fit_vad
+    with pytest.raises(ValueError, match=r"^fraction must be a number in \[0, 1\), got 1\.5$"):
+        split_videos([], 1.5)
+    with pytest.raises(ValueError, match=r"^val_fraction must be a number in \[0, 1\), got -0\.1$"):
+        fit_vad(None, None, None, out_dir=tmp_path / "out", val_fraction=-0.1)
+    assert not (tmp_path / "out").exists()

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 from torch_geometric.loader import DataLoader
 
-from ..functional._checks import check_int
+from ..functional._checks import check_dropout, check_int
 from .pseudo_anomalies import splice_pseudo_anomalies
 from ._task import OperatorWarmupAuto, check_operator_warmup
 from .seeding import _checked_seed, keep_global_rng, seed_everything
@@ -203,6 +203,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     if patience is not None:  # (0 or -1 stopped as 1 does)
         check_int("patience", patience, minimum=1)
     seed = _checked_seed(seed)  # the held-out split draws from it before the trainer seeds
+    check_dropout("val_fraction", val_fraction)  # the check of a number in [0, 1)
     if restarts > 1 and not val_fraction:
         raise ValueError("restarts > 1 needs held-out videos to choose among them: "
                          "val_fraction must be > 0")

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import torch
 
+from ..functional._checks import check_dropout
+
 __all__ = ["split_videos", "check_test_videos"]
 
 
@@ -24,8 +26,7 @@ def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], li
         fraction (float): the share of each class held out, in ``[0, 1)``.
         seed (int, optional): the seed of the split. (default: :obj:`0`)
     """
-    if not 0 <= fraction < 1:
-        raise ValueError(f"val_fraction must be in [0, 1), got {fraction!r}")
+    check_dropout("fraction", fraction)  # the check of a number in [0, 1)
     # Items of one video (one per crop, VADFeatures(crops="all")) stay on one
     # side: a video is held out whole, or the held-out loss reads training data.
     groups: dict[tuple, list[int]] = {}
