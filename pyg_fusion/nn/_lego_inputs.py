@@ -92,7 +92,7 @@ def node_batch(xs: dict[str, Tensor], ref: str, batch: Tensor | None,
     n = x_ref.size(0)
     if n == 0:
         raise ValueError("the sources hold no units (N = 0): an empty graph cannot "
-                         "be fused")
+                         "be fused (a batch may hold empty graphs beside non-empty ones)")
     if batch is None:
         batch = torch.zeros(n, dtype=torch.long, device=x_ref.device)
     else:  # the dense and sparse backends both need PyG's sorted batch

@@ -62,7 +62,8 @@ class RowHead(torch.nn.Module):
 
     Shapes:
         - **input**: ``G`` ``[B, N, N]`` or a :class:`FusedGraph`
-        - **output**: logits ``[B, N]``
+        - **output**: logits ``[B, N]`` (an empty batch, ``B = 0``: ``[0, N]``; a
+          graph of no nodes has no fixed :math:`N` to score and is refused)
     """
 
     def __init__(self, num_nodes: int, hidden_channels: int | None = None,
@@ -162,7 +163,8 @@ class GraphHead(ConvStack):
     Shapes:
         - **input**: ``x`` ``[N, C]`` and a :class:`FusedGraph`, or ``x``,
           ``edge_index`` ``[2, E]`` and ``edge_weight`` ``[E]``
-        - **output**: ``[N, out_channels]``
+        - **output**: ``[N, out_channels]`` (an empty graph, ``N = 0``:
+          ``[0, out_channels]``, as PyG's layers answer)
     """
 
     def __init__(self, in_channels: int, hidden_channels: int, out_channels: int,
@@ -218,8 +220,6 @@ class GraphHead(ConvStack):
             if edge_weight is None:
                 raise ValueError("edge_weight is required with an edge_index")
         check_channels("x", x, self.in_channels, dims=(2, ))
-        if x.size(0) == 0:
-            raise ValueError("x holds no nodes")
         check_tensor("x", x, floating=True, finite=True)
         check_module_input("x", x, self)
         check_edges(edge_index, edge_weight, x.size(0))

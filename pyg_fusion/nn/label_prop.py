@@ -55,7 +55,7 @@ class LabelPropagationHead(torch.nn.Module):
     Shapes:
         - **input**: seed labels ``[N, C]``, ``edge_index`` ``[2, E]``,
           ``edge_weight`` ``[E]`` (or a :class:`FusedGraph`)
-        - **output**: logits ``[N, C]``
+        - **output**: logits ``[N, C]`` (an empty graph, ``N = 0``: ``[0, C]``)
 
     The class declares :attr:`takes_seed_labels`: a model that contains this
     head (see :func:`takes_seed_labels`) is trained with the label trick by

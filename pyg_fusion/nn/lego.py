@@ -135,7 +135,8 @@ class LEGO(torch.nn.Module):
     Shapes:
         - **input**: ``dict`` source -> ``[N, d_s]`` with ``batch`` ``[N]``
           (or ``[B, N, d_s]`` with ``mask`` ``[B, N]``), or a
-          ``Data``/``Batch`` holding ``x_<source>`` (and ``assign_<source>``)
+          ``Data``/``Batch`` holding ``x_<source>`` (and ``assign_<source>``);
+          empty graphs in a batch get no edges, an input of no units is refused
         - **output**: :class:`FusedGraph`
     """
 
