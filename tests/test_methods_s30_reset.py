@@ -3,13 +3,15 @@
 fresh build: after ``torch.manual_seed(s); model.reset_parameters()`` the
 model holds what ``torch.manual_seed(s)`` and a new build hold (VADLEGO's
 GraphHead branch starts at zero again), and the generator is where the
-build left it."""
+build left it. So has the ensemble of a VAD run's restarts (RestartEnsemble),
+which holds such models."""
 import pytest
 import torch
 
 from pyg_fusion.methods.node import (NodeAsymShuffle, NodeFeatureFusion, NodeGCN,
                                      NodeGraphFusion, NodeHead, NodeLEGO)
 from pyg_fusion.methods.vad import VADMTN, VADFeatureFusion, VADGraphFusion, VADLEGO
+from pyg_fusion.training.vad_ensemble import RestartEnsemble
 
 IN = {"a": 3, "b": 5}
 BUILDS = {
@@ -33,6 +35,9 @@ BUILDS = {
     "VADGraphFusion, concat": lambda: VADGraphFusion(IN, 6, mode="concat"),
     "VADFeatureFusion": lambda: VADFeatureFusion(IN, 6, mode="add", proj_channels=4),
     "VADMTN": lambda: VADMTN(IN, 6, mtn_channels=8),
+    # before: no reset_parameters (AttributeError)
+    "RestartEnsemble": lambda: RestartEnsemble([VADLEGO(IN, 6, head="graph"), VADLEGO(IN, 6),
+                                                VADMTN(IN, 6, mtn_channels=8)]),
 }
 
 

@@ -6,6 +6,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from ..nn._reset import reset_children
+
 __all__ = ["RestartEnsemble", "COMBINES"]
 
 # how the restarts of a run are combined into the tested model: the one of
@@ -38,6 +40,11 @@ class RestartEnsemble(nn.Module):
         if not members:
             raise ValueError("members must hold at least one model, got none")
         self.members = nn.ModuleList(members)
+
+    def reset_parameters(self):
+        """Resets every member (PyG's protocol), in order: under one seed the
+        members hold what building them again in order holds."""
+        reset_children(self)
 
     def forward(self, batch) -> tuple[torch.Tensor, None]:
         logits = [m(batch)[0] for m in self.members]
