@@ -35,3 +35,21 @@ def test_a_method_of_a_source_not_known_yet_passes(capsys):
     assert main(["train", "--dataset", "synthetic-vad", "--method", "single-zzz,graph",
                  "--print-config"]) == 0
     capsys.readouterr()
+
+
+@pytest.mark.parametrize("flags, message", [
+    (["--method", "graph-mean"], "--method must be lego or lego-cp (or VAD's lego-row) for a "
+                                 "sweep: one LEGO method, whose powers the grid sets; got "
+                                 "'graph-mean'"),
+    (["--method", "lego,lego-cp"], "--method must be lego or lego-cp (or VAD's lego-row) for "
+                                   "a sweep: one LEGO method, whose powers the grid sets; got "
+                                   "'lego,lego-cp'"),
+    (["--num-powers", "2"], "--num-powers 2: a sweep sets the numbers of powers from --p and "
+                            "--q"),
+])
+def test_sweep_print_config_refuses_what_its_run_refuses(capsys, flags, message):
+    """sweep --method lego,lego-cp --print-config (and --num-powers 2)
+    printed a config its run refuses; --method graph-mean was refused for the
+    sweep's --operator-warmup default, which graph-mean does not read."""
+    assert main(["sweep", *flags, "--print-config"]) == 2
+    assert capsys.readouterr().err == f"pyg-fusion sweep: error: {message}\n"

@@ -225,6 +225,9 @@ def image_full_config(args) -> dict[str, Any]:
 
 def print_config(args) -> None:
     import yaml
+    if args.command == "sweep":  # its own settings first, as its run checks them
+        from .sweep import check_sweep
+        check_sweep(args)
     cfg = image_full_config(args) if _image_command(args) else full_config(args)
     # Paths and names as written ("é", not "\xE9") where the output is UTF-8,
     # the encoding --config reads; elsewhere YAML's escapes, which read back

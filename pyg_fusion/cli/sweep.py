@@ -80,23 +80,15 @@ def operator_at_start(metrics: dict, warmup) -> bool:
     return start is None or metrics["epoch"] < start
 
 
-def run(args) -> int:
-    import shutil
-    from tqdm.auto import tqdm
-    from .._files import write_json, write_text
+def check_sweep(args) -> None:
+    """The sweep's own settings, checked by its run before any work and by
+    ``--print-config`` before it prints (its YAML then runs): one LEGO
+    method, its options, and no --num-powers besides the grid's."""
     from ..experiments import MethodSpec, check_options
-    from ..experiments.data import load_data, task_of
-    from ..experiments._run_folders import publish_run
-    from ..experiments.run import METRICS, _barrier, is_main_process, make_records, run_method
-    from ..training.accelerators import check_accelerator, hardware_record
-    from ..visualize import plot_pq_sensitivity
-    check_accelerator(args.accelerator, args.devices)  # before the data loads
+    from ..experiments.data import task_of
     if args.method not in SWEEP_METHODS:  # one name: a list would reach the library unnamed
         raise CLIError(f"--method must be lego or lego-cp (or VAD's lego-row) for a sweep: "
                        f"one LEGO method, whose powers the grid sets; got {args.method!r}")
-    out = Path(args.out)
-    cache = {}
-    data = data_config(args)
     options = options_from_args(args)
     given = options.pop("num_powers", None)
     # the grid sets the powers; a --num-powers away from the method's default
@@ -108,6 +100,24 @@ def run(args) -> int:
                                                          setting).powers.num_powers:
         raise CLIError(f"--num-powers {given}: a sweep sets the numbers of powers from --p "
                        f"and --q")
+
+
+def run(args) -> int:
+    import shutil
+    from tqdm.auto import tqdm
+    from .._files import write_json, write_text
+    from ..experiments.data import load_data, task_of
+    from ..experiments._run_folders import publish_run
+    from ..experiments.run import METRICS, _barrier, is_main_process, make_records, run_method
+    from ..training.accelerators import check_accelerator, hardware_record
+    from ..visualize import plot_pq_sensitivity
+    check_accelerator(args.accelerator, args.devices)  # before the data loads
+    check_sweep(args)
+    out = Path(args.out)
+    cache = {}
+    data = data_config(args)
+    options = options_from_args(args)
+    options.pop("num_powers", None)
     notice_earlier_run(out, ("sweep.json", "sweep.partial.json"), "sweep",
                        "its sweep.json, sweep.txt and sweep.png are replaced by this grid's once "
                        "it finishes, each cell's run folder once its run has; the earlier grid's "
