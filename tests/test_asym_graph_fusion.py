@@ -79,3 +79,24 @@ def test_graph_fusion_gradcheck_float64(device):
     assert torch.autograd.gradcheck(
         lambda a, b: tuple(mod({"a": a, "b": b}, edge_index=ei).values()), (a, b),
         fast_mode=True)
+
+
+@pytest.mark.parametrize("shift", ["temporal", "none"])
+def test_graph_fusion_ignores_a_well_formed_graph_it_does_not_read_and_refuses_a_bad_one(shift):
+    # The same arguments whatever the shift is a legitimate pattern: a graph
+    # the shift does not read changes nothing, but a malformed one is named,
+    # not dropped without a word
+    torch.manual_seed(0)
+    mod = AsymGraphFusion({"a": 4, "b": 5}, 10, shift=shift).eval()
+    xs = {"a": torch.randn(6, 4), "b": torch.randn(6, 5)}
+    ei = torch.tensor([[0, 1, 2], [1, 2, 3]])
+    want = mod(xs)
+    got = mod(xs, ei, edge_weight=torch.ones(3))
+    assert all(torch.equal(got[s], want[s]) for s in want)
+    for bad, weight, match in [
+            (torch.zeros(3, 2), None, rf"edge_index must have shape \[2, E\].*shift='{shift}'"),
+            (ei.float(), None, "edge_index must be torch.long"),
+            (ei, torch.ones(5), r"edge_weight must have one entry per edge \(3\), got 5"),
+            (None, torch.ones(3), rf"edge_weight goes with an edge_index.*shift='{shift}'")]:
+        with pytest.raises((TypeError, ValueError), match=match):
+            mod(xs, bad, edge_weight=weight)

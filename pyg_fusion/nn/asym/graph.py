@@ -18,8 +18,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import (check_choice, check_dropout, check_int, check_module_input,
-                                   check_tensor)
+from ...functional._checks import (check_choice, check_dropout, check_edge_list, check_int,
+                                   check_like, check_module_input, check_tensor)
 from ...functional.asym import channel_shuffle, edge_shift, shift_groups, temporal_shift
 from .._reset import reset_children
 from .layers import ModalityNorm
@@ -52,6 +52,14 @@ class AsymGraphFusion(nn.Module):
     ``xs`` a dict ``{source: [N, d_s]}`` (the same ``N`` rows, aligned) returns
     ``{source: [N, channels]}``, or one tensor if ``combine`` is set
     (``"mean"``/``"sum"``: ``[N, channels]``; ``"concat"``: ``[N, M * channels]``).
+
+    Only the edge shift reads the graph: with ``shift="temporal"`` or
+    ``"none"`` (or a single source, which has no exchange) ``edge_index`` and
+    ``edge_weight`` are ignored, and ``batch`` is read by the temporal shift
+    only. They are accepted so that a caller may pass the same arguments
+    whatever the shift, and an ignored ``edge_index`` / ``edge_weight`` is
+    still checked: a ``[2, E]`` long edge list on the sources' device, one
+    weight per edge, no weight without an ``edge_index``.
 
     Under :class:`torch.autocast` the sources may be of autocast's 16-bit
     dtype beside the float32 parameters; the linear layers and the norms run
@@ -116,6 +124,28 @@ class AsymGraphFusion(nn.Module):
             return temporal_shift(x, self.steps, self.ratio, batch)
         return edge_shift(x, edge_index, self.ratio, edge_weight)
 
+    def _check_unread_edges(self, edge_index, edge_weight, ref: Tensor) -> None:
+        # edge_shift checks the graph it reads; one no shift reads was dropped
+        # silently, even a malformed one. Shapes and device only: it costs no
+        # pass over the edges
+        why = (f"shift={self.shift!r} does not read it" if self.shift != "edge"
+               else "a single source has no exchange")
+        if edge_index is None:
+            if edge_weight is not None:
+                raise ValueError(f"edge_weight goes with an edge_index, none given ({why})")
+            return
+        try:
+            check_like("edge_index", check_edge_list("edge_index", edge_index),
+                       f"xs[{self.sources[0]!r}]", ref, dtype=False)
+            if edge_weight is not None:
+                check_tensor("edge_weight", edge_weight, dims=(1, ))
+                check_like("edge_weight", edge_weight, "edge_index", edge_index, dtype=False)
+                if edge_weight.size(0) != edge_index.size(1):
+                    raise ValueError(f"edge_weight must have one entry per edge "
+                                     f"({edge_index.size(1)}), got {edge_weight.size(0)}")
+        except (TypeError, ValueError) as e:
+            raise type(e)(f"{e} ({why}, but it must still be well formed)") from None
+
     def forward(self, xs: Mapping[str, Tensor], edge_index: Tensor | None = None,
                 batch: Tensor | None = None, edge_weight: Tensor | None = None):
         if not isinstance(xs, Mapping):
@@ -142,6 +172,8 @@ class AsymGraphFusion(nn.Module):
             n = xs[s].size(0)
         if self.shift == "edge" and edge_index is None:
             raise ValueError("shift='edge' needs edge_index")
+        if self.shift != "edge" or len(self.sources) == 1:
+            self._check_unread_edges(edge_index, edge_weight, xs[self.sources[0]])
         h = [self.inputs[s](xs[s]) for s in self.sources]
         m = len(h)
         for lins, norms in zip(self.lins, self.norms):
