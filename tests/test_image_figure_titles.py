@@ -10,7 +10,7 @@ from torch_geometric.loader import DataLoader  # noqa: E402
 
 from pyg_fusion.datasets import SyntheticRGBD  # noqa: E402
 from pyg_fusion.datasets.translation import SyntheticTranslation  # noqa: E402
-from pyg_fusion.training import segmentation, translation_eval  # noqa: E402
+from pyg_fusion.training import segmentation_figure, translation_eval  # noqa: E402
 from pyg_fusion.training.segmentation import SegmentationModule  # noqa: E402
 from pyg_fusion.training.translation import TranslationModule  # noqa: E402
 
@@ -38,11 +38,12 @@ def test_segmentation_figure_title_depth_scale_and_margins(tmp_path, monkeypatch
     either side (fixed subplot margins), and depth panels each scaled to their
     own range with no colour bar (reproduced: pyg-fusion segment train --data
     synthetic --variant asymfusion --epochs 1)."""
-    drawn = _capture(monkeypatch, segmentation)
+    drawn = _capture(monkeypatch, segmentation_figure)
     scenes = SyntheticRGBD(tmp_path / "d", "test", size=16, num_train=2, num_test=3, seed=0)
     module = SegmentationModule("asymfusion", 6, TINY)
-    segmentation.save_prediction_figure(module, scenes, str(tmp_path / "p.png"), num_images=3,
-                                        class_names=[str(i) for i in range(6)], title="T")
+    segmentation_figure.save_prediction_figure(module, scenes, str(tmp_path / "p.png"),
+                                               num_images=3, title="T",
+                                               class_names=[str(i) for i in range(6)])
     fig = drawn[0]
     assert fig._suptitle.get_text() == "T"
     depths = [scenes[r]["depth"][0] for r in range(3)]
@@ -84,7 +85,7 @@ def test_cli_figures_name_model_data_and_epochs(tmp_path, monkeypatch):
     checkpoint evaluated."""
     from pyg_fusion.cli import main
 
-    seg = _capture(monkeypatch, segmentation)
+    seg = _capture(monkeypatch, segmentation_figure)
     common = ["--data", "synthetic", "--root", str(tmp_path / "rgbd"), "--size", "16",
               "--num-train", "2", "--num-test", "1", "--batch-size", "2", "--no-progress"]
     assert main(["segment", "train", *common, "--variant", "late-sum", "--layers", "1,1,1,1",

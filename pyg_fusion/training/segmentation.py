@@ -9,8 +9,9 @@
   the ensemble): pixel accuracy, mean class accuracy, mIoU.
 * :func:`fit_segmentation` / :func:`evaluate_segmentation`: runs through the
   shared :func:`~pyg_fusion.training.build_trainer`.
-* :func:`save_prediction_figure`: input, depth, ground truth and each
-  branch's prediction side by side.
+* :func:`save_prediction_figure` (from
+  :mod:`~pyg_fusion.training.segmentation_figure`): input, depth, ground
+  truth and each branch's prediction side by side.
 """
 from __future__ import annotations
 
@@ -22,7 +23,6 @@ from torch import Tensor
 from torch.utils.data import Dataset
 from torchmetrics.classification import MulticlassConfusionMatrix
 
-from .._files import save_figure
 from ..experiments._versions import library_versions
 # the defaults of the module and of fit_segmentation are the CLI's (one home: the configs)
 from ..experiments.image_config import SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig
@@ -30,6 +30,7 @@ from ..experiments.options import check_field
 from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
 from ._segmentation_loaders import (_check_class_ids, _check_ignore_index, _check_labels,
                                     _loader, _model_inputs)
+from .segmentation_figure import save_prediction_figure
 from .seeding import keep_global_rng
 from .trainer import build_trainer, without_validation
 from .variants import VARIANTS
@@ -308,99 +309,3 @@ def scores_table(scores: dict[str, dict[str, float]]) -> str:
         lines.append(f"| {name} | {100 * s['pixel_acc']:.1f} | "
                      f"{100 * s['mean_acc']:.1f} | {100 * s['miou']:.1f} |")
     return "\n".join(lines)
-
-
-def _shown_rgb(rgb: Tensor, data: Dataset) -> Tensor:
-    """An item's RGB in [0, 1] for the figure: the ImageNet normalisation
-    undone where the scenes applied it (``normalize=False`` leaves them in
-    [0, 1]; undoing it there washed the picture out)."""
-    from ..datasets.rgbd import IMAGENET_MEAN, IMAGENET_STD
-
-    if getattr(data, "normalize", True):
-        rgb = rgb * torch.tensor(IMAGENET_STD).view(3, 1, 1) \
-            + torch.tensor(IMAGENET_MEAN).view(3, 1, 1)
-    return rgb.clamp(0, 1)
-
-
-@torch.no_grad()
-def save_prediction_figure(module: SegmentationModule, data: Dataset,
-                           path: str, *, num_images: int = 4,
-                           class_names: Sequence[str] | None = None,
-                           title: str | None = None) -> str:
-    """PNG with one row per image: RGB input, depth input, ground truth, then
-    the prediction of each output (branches and ensemble), its column headed
-    ``predicted: <output>``. The depth panels share one colour scale, shown
-    by a colour bar under their column. Written atomically.
-
-    Args:
-        module (SegmentationModule): the trained model.
-        data (torch.utils.data.Dataset): the scenes (the first ``num_images`` are shown).
-        path (str): the PNG file.
-        num_images (int, optional): rows of the figure. (default: :obj:`4`)
-        class_names (Sequence[str], optional): the legend's names. (default: :obj:`None`)
-        title (str, optional): the figure's title, e.g. the model, data and epochs
-            (:func:`~pyg_fusion.experiments.image_run.figure_title`). (default: :obj:`None`)
-    """
-    # A bare Figure (no pyplot): no backend is chosen or changed for the process.
-    from matplotlib import colormaps
-    from matplotlib.colors import ListedColormap
-    from matplotlib.figure import Figure
-
-    was = module.training
-    module.eval()
-    try:
-        n = min(num_images, len(data))
-        k = module.hparams.num_classes
-        cmap = ListedColormap(colormaps["tab20" if k > 10 else "tab10"](
-            range(k)) if k <= 20 else colormaps["nipy_spectral"](
-            torch.linspace(0, 1, k).tolist()))
-        cols = 3 + len(module.output_names)
-        # constrained: the panels fill the figure around the title, colour bar
-        # and legend (fixed margins left wide white bands)
-        fig = Figure(figsize=(2.0 * cols, 2.0 * n + 1.0), layout="constrained")
-        axes = fig.subplots(n, cols, squeeze=False)
-        items = [data[r] for r in range(n)]
-        # one depth scale for the column: each panel scaled to its own range
-        # gave one colour different depths in different rows
-        depth_lo = min(float(it["depth"][0].min()) for it in items)
-        depth_hi = max(float(it["depth"][0].max()) for it in items)
-        depth_img = None
-        for r, item in enumerate(items):
-            batch = {key: v[None].to(module.device) for key, v in item.items()
-                     if isinstance(v, Tensor)}
-            outs = module(batch)
-            rgb = _shown_rgb(item["rgb"], data)
-            mask = item["mask"].clone().float()
-            mask[item["mask"] == module.hparams.ignore_index] = float("nan")
-            # inputs and predictions named apart: 'depth' headed both the depth
-            # input and the depth branch's prediction
-            panels = [("input: RGB", rgb.clamp(0, 1).permute(1, 2, 0), {}),
-                      ("input: depth", item["depth"][0],
-                       {"cmap": "viridis", "vmin": depth_lo, "vmax": depth_hi}),
-                      ("ground truth", mask, {"cmap": cmap, "vmin": 0, "vmax": k - 1})]
-            panels += [(f"predicted: {name}", out[0].argmax(0),
-                        {"cmap": cmap, "vmin": 0, "vmax": k - 1})
-                       for name, out in zip(module.output_names, outs)]
-            for c, (head, img, kw) in enumerate(panels):
-                ax = axes[r][c]
-                shown = ax.imshow(img.cpu().numpy(), interpolation="nearest", **kw)
-                if c == 1:
-                    depth_img = shown
-                ax.set_xticks([])
-                ax.set_yticks([])
-                if r == 0:
-                    ax.set_title(head, fontsize=9)
-    finally:
-        module.train(was)  # the caller's mode, as translate_batch does
-    scale = getattr(data, "depth_scale", None)
-    bar = fig.colorbar(depth_img, ax=axes[-1, 1], location="bottom", shrink=0.9)
-    bar.set_label("depth" + (f" (PNG value / {1 / scale:g})" if scale else ""), fontsize=8)
-    bar.ax.tick_params(labelsize=7)
-    if class_names:
-        from matplotlib.patches import Patch
-        fig.legend([Patch(color=cmap(i)) for i in range(k)], list(class_names),
-                   loc="outside lower center", ncol=min(k, 6), fontsize=8)
-    if title:
-        fig.suptitle(title, fontsize=10)
-    save_figure(fig, path, dpi=100)
-    return path
