@@ -255,7 +255,9 @@ def test_saved_run_records_the_full_config(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv", [
-    ["sweep", "--p", "1..2", "-P", "2", "--method", "lego-cp"],
+    # (-P beside a sweep's grid is refused: the grid sets the powers)
+    ["sweep", "--p", "1..2", "--method", "lego-cp"],
+    ["train", "-P", "2", "--method", "lego-cp"],
     ["compare", "--dataset", "tables", "--views", "a.npy", "b.npy", "--labels", "y.npy",
      "--features", "labels"],
     ["train", "--dataset", "vad", "--vad-source", "a=x/{name}.npy", "--vad-source", "b=y",
