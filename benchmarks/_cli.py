@@ -16,7 +16,8 @@ import tempfile
 # the numbers of the flags are checked, and user errors said, as pyg-fusion's own are;
 # --threads has the CLI's bound (at most 4 x the CPUs: far beyond, the runtime
 # aborts or crashes the process, naming no flag)
-from pyg_fusion.cli import _Parser, nonneg_int, positive_float, positive_int  # noqa: F401
+from pyg_fusion.cli import (_Parser, nonneg_float, nonneg_int, positive_float,  # noqa: F401
+                            positive_int, seed_int)
 from pyg_fusion.cli._process import thread_count  # noqa: F401
 
 

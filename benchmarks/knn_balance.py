@@ -49,7 +49,8 @@ from pyg_fusion.functional import _knn, _knn_index
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from _cli import check_writable, kept_state, parser, positive_float, positive_int  # noqa: E402
+from _cli import (check_writable, kept_state, nonneg_float, parser, positive_float,  # noqa: E402
+                  positive_int, seed_int)
 from knn_probes import check_probes, need_faiss, recall, validation_truth  # noqa: E402
 
 K, TIMED_QUERIES, REPEATS, PENALTY_ITERS = 16, 16384, 3, 20
@@ -163,13 +164,13 @@ def sweep(n: int, seed: int, probes: list[int], variants: list[str], factor: flo
 def main(argv=None):
     ap = parser(__file__, __doc__)
     ap.add_argument("--sizes", type=positive_int, nargs="+", default=[262144])
-    ap.add_argument("--seeds", type=int, nargs="+", default=[100, 101])
+    ap.add_argument("--seeds", type=seed_int, nargs="+", default=[100, 101])
     ap.add_argument("--probes", type=positive_int, nargs="+", default=[10, 12, 14, 16])
     ap.add_argument("--variants", nargs="+", default=["nearest", "capacity", "penalties", "power"],
                     choices=["nearest", "capacity", "penalties", "power"])
     ap.add_argument("--capacity", type=positive_float, default=1.25, help="capacity: F x the mean size")
-    ap.add_argument("--alpha", type=float, default=0.01, help="penalties: faiss's alpha")
-    ap.add_argument("--power-alpha", type=float, default=0.003, help="power: the alpha")
+    ap.add_argument("--alpha", type=nonneg_float, default=0.01, help="penalties: faiss's alpha")
+    ap.add_argument("--power-alpha", type=nonneg_float, default=0.003, help="power: the alpha")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
     check_probes(ap, args.sizes, args.probes)

@@ -125,10 +125,10 @@ def sweep(n: int, seed: int, probes: list[int], k: int, lists_factor: int,
 
 
 def main(argv=None):
-    from _cli import check_writable, kept_state, parser, positive_int
+    from _cli import check_writable, kept_state, parser, positive_int, seed_int
     ap = parser(__file__, __doc__)
     ap.add_argument("--sizes", type=positive_int, nargs="+", default=[262144, 1048576])
-    ap.add_argument("--seeds", type=int, nargs="+", default=[100, 101])
+    ap.add_argument("--seeds", type=seed_int, nargs="+", default=[100, 101])
     ap.add_argument("--probes", type=positive_int, nargs="+", default=[6, 8, 9, 10, 12, 16, 20])
     ap.add_argument("--k", type=positive_int, default=16)
     ap.add_argument("--lists-factor", type=positive_int, default=1)

@@ -293,8 +293,8 @@ def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
 
 
 def main(argv=None):
-    from _cli import (check_device, check_writable, command_line, parser, positive_int,
-                      thread_count, worker_values)
+    from _cli import (check_device, check_writable, command_line, nonneg_int, parser,
+                      positive_int, thread_count, worker_values)
     ap = parser(__file__, __doc__)
     ap.add_argument("--sizes", type=positive_int, nargs="+", default=[1024, 4096, 16384, 65536])
     ap.add_argument("--features", nargs="+", default=["clustered", "gaussian"],
@@ -304,9 +304,9 @@ def main(argv=None):
     ap.add_argument("--threads", type=thread_count, default=1, help="torch (and faiss) threads")
     ap.add_argument("--busy", action="store_true",
                     help="time each repeat alone, then beside a busy process on one core")
-    ap.add_argument("--exact-max", type=int, default=65536,
+    ap.add_argument("--exact-max", type=nonneg_int, default=65536,
                     help="largest N of the exact kNN stage")
-    ap.add_argument("--scipy-max", type=int, default=65536,
+    ap.add_argument("--scipy-max", type=nonneg_int, default=65536,
                     help="largest N of the scipy anchor")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--fusion-init", default="model", choices=["model", "random"],

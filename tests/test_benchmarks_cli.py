@@ -99,6 +99,13 @@ def test_knn_probes_gives_each_row_as_a_ratio_to_the_librarys_probes(capsys):
     ("shared_support", ["--k", "0"], "--k"),
     ("knn_balance", ["--sizes", "4096", "--probes", "100"], "at most the 64 lists"),
     ("knn_probes", ["--probes", "0"], "--probes"),
+    # before: negative seeds, penalties and stage bounds were taken (and ran)
+    ("knn_probes", ["--seeds", "-1"], "argument --seeds: expected an integer >= 0"),
+    ("knn_balance", ["--seeds", "0", "-1"], "argument --seeds: expected an integer >= 0"),
+    ("knn_balance", ["--alpha", "-0.01"], "argument --alpha: expected a finite number >= 0"),
+    ("knn_balance", ["--power-alpha", "-1"], "argument --power-alpha: expected a finite number"),
+    ("scaling", ["--exact-max", "-1"], "argument --exact-max: expected an integer >= 0"),
+    ("scaling", ["--scipy-max", "-1"], "argument --scipy-max: expected an integer >= 0"),
     ("knn_indexes", ["abc", "clustered"], "expected a number of units or 'digits'"),
     ("asym_ablation", ["--seeds", "x"], "--seeds"),
     ("asym_ablation", ["--epochs", "0"], "--epochs"),
