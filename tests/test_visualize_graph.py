@@ -245,3 +245,16 @@ def test_colour_bar_of_many_classes_labels_none_over_another():
         boxes = [t.get_window_extent(renderer) for t in bar.get_yticklabels()]
         assert not any(a.overlaps(b) for a, b in zip(boxes, boxes[1:])), classes
         assert texts[0] == "0" and (len(texts) == shown if shown else 10 <= len(texts) < 60)
+
+
+@pytest.mark.parametrize("kw", [{"layout": "temporal"}, {"layout": "spring"},
+                                {"layout": "circular"},
+                                {"layout": "temporal", "pos": torch.rand(4, 2)}])
+def test_time_of_the_wrong_length_is_refused_whatever_the_layout(kw):
+    # before: only the temporal layout read (and checked) time; the others,
+    # and an explicit pos, took time stamps of another graph silently
+    ei = torch.tensor([[0, 1, 2], [1, 2, 3]])
+    with pytest.raises(ValueError, match=r"^time must have one entry per node \(4\), got 7$"):
+        plot_relation_graph(ei, time=torch.arange(7.0), **kw)
+    assert plt.get_fignums() == []  # the figure begun is closed
+    plot_relation_graph(ei, time=torch.arange(4.0), **kw)  # the right length is drawn

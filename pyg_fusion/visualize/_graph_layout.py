@@ -10,17 +10,19 @@ from ._common import sort_within, to_numpy
 
 
 def _positions(n, edges, weights, *, layout, pos, time, seed, groups=None) -> np.ndarray:
+    # checked whatever the layout: time stamps of another graph, passed with a
+    # layout that does not read them, were taken silently
+    t = None if time is None else to_numpy("time", time, dims=(1, ))
+    if t is not None and t.shape[0] != n:
+        raise ValueError(f"time must have one entry per node ({n}), got {t.shape[0]}")
     if pos is not None:
         coords = to_numpy("pos", pos, dims=(2, ))
         if coords.shape != (n, 2):
             raise ValueError(f"pos must have shape [{n}, 2], got {tuple(coords.shape)}")
         return coords
     if layout == "temporal":
-        if time is None:
+        if t is None:
             return np.stack([np.arange(n, dtype=float), np.zeros(n)], axis=1)
-        t = to_numpy("time", time, dims=(1, ))
-        if t.shape[0] != n:
-            raise ValueError(f"time must have one entry per node ({n}), got {t.shape[0]}")
         rank = np.empty(n)
         # a Batch's graphs one after the other, each in its own time order
         rank[sort_within(t, groups)] = np.arange(n)

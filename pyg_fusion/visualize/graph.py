@@ -108,7 +108,9 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
             (default: :obj:`None`)
         time (torch.Tensor or numpy.ndarray, optional): ``[N]`` time stamps
             that order the nodes of the :obj:`"temporal"` layout (of a
-            ``Batch``: graph after graph, each in its time order).
+            ``Batch``: graph after graph, each in its time order); the other
+            layouts and ``pos`` do not read it, but it is checked all the same
+            (one entry per node, else a ``ValueError``).
             (default: :obj:`None`, the node index)
         node_size (float, optional): marker area in points^2.
             (default: :obj:`None`, ``6000 / N`` clipped to ``[8, 300]``)
