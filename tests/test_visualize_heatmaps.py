@@ -327,3 +327,16 @@ def test_many_classes_label_no_tick_over_another():
         assert _crowded_tick_labels(ax, renderer) == [], (classes, kind)
         shown = [t.get_text() for t in ax.get_yticklabels()]
         assert shown[0] == "0" and (len(shown) == 10 if classes == 10 else len(shown) >= 8)
+
+
+@pytest.mark.parametrize("kw", [{"order": "time"},
+                                {"order": "label", "labels": torch.tensor([0, 1, 0, 1])},
+                                {"order": torch.tensor([3, 2, 1, 0])}])
+def test_adjacency_time_of_the_wrong_length_is_refused_whatever_the_order(kw):
+    # before: only order="time" read (and checked) time; a label or explicit
+    # order took time stamps of another graph silently
+    adj = torch.rand(4, 4)
+    with pytest.raises(ValueError, match=r"^time must have one entry per node \(4\), got 7$"):
+        plot_adjacency(adj, time=torch.arange(7.0), **kw)
+    plot_adjacency(adj, time=torch.arange(4.0), **kw)  # the right length is drawn
+    plt.close("all")

@@ -43,6 +43,18 @@ def to_numpy(name: str, x, *, dims: tuple[int, ...] | None = None,
     return arr
 
 
+def per_node(name: str, x, num_nodes: int) -> np.ndarray | None:
+    """``x`` (``None`` passes) as a ``[num_nodes]`` numpy array: one value per
+    node, else a ``ValueError`` naming ``name``."""
+    if x is None:
+        return None
+    arr = to_numpy(name, x, dims=(1, ))
+    if arr.shape[0] != num_nodes:
+        raise ValueError(f"{name} must have one entry per node ({num_nodes}), "
+                         f"got {arr.shape[0]}")
+    return arr
+
+
 # A dense picture holds N^2 cells, in float64 and in a reordered copy: 8192
 # nodes are 0.5 GiB each; larger graphs are refused before any allocation.
 MAX_DENSE_NODES = 8192
@@ -259,12 +271,10 @@ def order_nodes(num_nodes: int, *, labels=None, time=None, order=None, groups=No
     permutation. ``groups``: the graph of each node (a ``Batch``'s ``batch``),
     by which ``"label"`` and ``"time"`` order first, so that each graph stays
     one block. Returns ``(perm, labels_in_that_order or None)``."""
-    lab = None
-    if labels is not None:
-        lab = to_numpy("labels", labels, dims=(1, ))
-        if lab.shape[0] != num_nodes:
-            raise ValueError(f"labels must have one entry per node ({num_nodes}), "
-                             f"got {lab.shape[0]}")
+    lab = per_node("labels", labels, num_nodes)
+    # checked whatever the order: another graph's time stamps beside a label
+    # or explicit order were taken silently
+    t = per_node("time", time, num_nodes)
     if order is None:
         order = "label" if lab is not None else "time"
     if isinstance(order, str):
@@ -273,14 +283,7 @@ def order_nodes(num_nodes: int, *, labels=None, time=None, order=None, groups=No
                 raise ValueError("order='label' needs labels")
             perm = sort_within(lab, groups)
         elif order == "time":
-            if time is None:
-                perm = np.arange(num_nodes)
-            else:
-                t = to_numpy("time", time, dims=(1, ))
-                if t.shape[0] != num_nodes:
-                    raise ValueError(f"time must have one entry per node "
-                                     f"({num_nodes}), got {t.shape[0]}")
-                perm = sort_within(t, groups)
+            perm = np.arange(num_nodes) if t is None else sort_within(t, groups)
         else:
             raise ValueError(f"order must be None, 'label', 'time' or a "
                              f"permutation, got {order!r}")

@@ -6,15 +6,13 @@ from __future__ import annotations
 import numpy as np
 import networkx as nx
 
-from ._common import sort_within, to_numpy
+from ._common import per_node, sort_within, to_numpy
 
 
 def _positions(n, edges, weights, *, layout, pos, time, seed, groups=None) -> np.ndarray:
     # checked whatever the layout: time stamps of another graph, passed with a
     # layout that does not read them, were taken silently
-    t = None if time is None else to_numpy("time", time, dims=(1, ))
-    if t is not None and t.shape[0] != n:
-        raise ValueError(f"time must have one entry per node ({n}), got {t.shape[0]}")
+    t = per_node("time", time, n)
     if pos is not None:
         coords = to_numpy("pos", pos, dims=(2, ))
         if coords.shape != (n, 2):

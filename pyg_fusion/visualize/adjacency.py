@@ -64,7 +64,8 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
             there are labels, else by time)
         time (torch.Tensor or numpy.ndarray, optional): ``[N]`` time stamps
             by which ``order="time"`` (the default without labels) orders the
-            nodes. (default: :obj:`None`, index order)
+            nodes; another order does not read it, but it is checked all the
+            same (one entry per node). (default: :obj:`None`, index order)
         k (int, optional): neighbours per node of the cosine relation graphs
             built here from a ``MultiSourceData``'s ``x_<source>`` (sources
             without a stored ``edge_index_<source>``). (default: :obj:`10`)

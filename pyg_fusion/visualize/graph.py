@@ -12,7 +12,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..data import source_names
 from ._common import (MAX_DENSE_NODES, check_graph, check_node_count, closes_on_error, finish,
-                      new_figure, shorten_all, source_graph, tex_name, to_numpy)
+                      new_figure, per_node, shorten_all, source_graph, tex_name, to_numpy)
 from ._values import check_flag, is_int, is_real
 from ._edges import selected_edges
 from ._graph_layout import _arc, _positions
@@ -347,16 +347,12 @@ def edge_style(weight: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def _node_colours(n, labels, scores, label_names):
     if scores is not None:
-        s = to_numpy("scores", scores, dims=(1, ))
-        if s.shape[0] != n:
-            raise ValueError(f"scores must have one entry per node ({n}), got {s.shape[0]}")
+        s = per_node("scores", scores, n)
         lo, hi = (0.0, 1.0) if s.size and s.min() >= 0 and s.max() <= 1 else (
             float(s.min()), float(s.max()))
         return s, "plasma", Normalize(lo, hi), "anomaly score", None
     if labels is not None:
-        lab = to_numpy("labels", labels, dims=(1, ))
-        if lab.shape[0] != n:
-            raise ValueError(f"labels must have one entry per node ({n}), got {lab.shape[0]}")
+        lab = per_node("labels", labels, n)
         classes, idx = np.unique(lab, return_inverse=True)
         if len(classes) <= 20:
             base = mpl.colormaps["tab10" if len(classes) <= 10 else "tab20"]
