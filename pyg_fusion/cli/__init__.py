@@ -226,6 +226,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="pyg-fusion",
         description="Multi-modal feature fusion on PyTorch Geometric: "
         "LEGO graph-power fusion and AsymFusion.")
+    from .. import __version__
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").register(sub)

@@ -1,5 +1,5 @@
 """Entry point of the ``pyg-fusion`` console script and of ``python -m
-pyg_fusion.cli``. The process belongs to the command line here, which only
+pyg_fusion.cli`` (and ``python -m pyg_fusion``). The process belongs to the command line here, which only
 writes figures to files: matplotlib's non-interactive Agg backend is chosen
 (unless ``MPLBACKEND`` says otherwise) before anything imports matplotlib.
 Library calls never choose a backend.
