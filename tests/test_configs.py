@@ -274,7 +274,7 @@ def test_every_kind_of_flag_round_trips(tmp_path, capsys, argv):
 def test_lego_cp_defaults_to_the_product_start_and_an_explicit_mean_is_refused():
     assert MethodSpec.create("lego-cp", "vad").fusion.init == "product"
     assert MethodSpec.create("lego-cp", "vad", {"init": "mean"}).fusion.init == "mean"
-    with pytest.raises(ValueError, match="init='mean' needs mode='pairwise'"):
+    with pytest.raises(ValueError, match="init='mean' needs fusion='pairwise'"):
         build_model("lego-cp", "vad", {"a": 3, "b": 4, "c": 2}, num_segments=8, init="mean")
 
 

@@ -236,8 +236,23 @@ def catalogue():
         # ignored without a word before: the pairwise operator has no rank, a
         # CP or full operator no pair to share A between
         Case("LEGO rank of a pairwise operator", lambda: LEGO({"a": 3, "b": 5}, rank=3),
-             ValueError, r"rank=3 is the rank of the CP operator: it needs mode='cp' "
-             r"\(LEGO's fusion='cp'\), got mode='pairwise'"),
+             ValueError, r"rank=3 is the rank of the CP operator: it needs fusion='cp', "
+             r"got fusion='pairwise'$"),
+        Case("LEGOFusion rank of a pairwise operator",
+             lambda: LEGOFusion(["a", "b"], 2, rank=3),
+             ValueError, r"it needs mode='cp', got mode='pairwise'$"),
+        # LEGO's operator is its fusion (its mode is the powers'): the rules
+        # said mode=, naming the other argument
+        Case("LEGO fusion unknown", lambda: LEGO({"a": 3, "b": 5}, fusion="tucker"),
+             ValueError, r"^fusion must be one of"),
+        Case("LEGO term_scale of a CP operator",
+             lambda: LEGO({"a": 3, "b": 5}, fusion="cp", term_scale="mean"),
+             ValueError, r"^term_scale='mean' needs fusion='pairwise' or 'full' \(a CP"),
+        Case("LEGO init mean with R^0 = I", lambda: LEGO({"a": 3, "b": 5}, init="mean"),
+             ValueError, r"^init='mean' needs fusion='pairwise' or 'full' and zeroth='ones'"),
+        Case("LEGO shared with a CP operator",
+             lambda: LEGO({"a": 3, "b": 5}, fusion="cp", shared=True),
+             ValueError, r"needs fusion='pairwise', got fusion='cp'$"),
         Case("LEGOFusion shared with a CP operator",
              lambda: LEGOFusion(["a", "b"], 2, mode="cp", shared=True),
              ValueError, r"shared=True .* needs mode='pairwise'"),

@@ -28,15 +28,18 @@ def check_source_names(name: str, sources) -> None:
 
 def check_fusion_options(sources: list[str], mode: str, rank: int, pairs: str, support: str,
                          zeroth: str, init: str, lambda_anchor: float,
-                         term_scale: str, *, shared: bool = False) -> None:
+                         term_scale: str, *, shared: bool = False,
+                         mode_name: str = "mode") -> None:
     """Refuses :class:`~pyg_fusion.nn.LEGOFusion`'s options that it does not
-    define, alone or together (see its docstring)."""
+    define, alone or together (see its docstring). ``mode_name`` is what the
+    caller calls the operator's ``mode`` (:class:`~pyg_fusion.nn.LEGO`:
+    ``fusion``, its own ``mode`` being the powers')."""
     if not sources:
         raise ValueError("sources must name at least one source")
     check_source_names("sources", sources)
     if len(set(sources)) != len(sources):
         raise ValueError(f"sources must be distinct, got {sources}")
-    check_choice("mode", mode, MODES)
+    check_choice(mode_name, mode, MODES)
     check_int("rank", rank, minimum=1)
     check_choice("pairs", pairs, ("sample", "all"))
     check_choice("support", support, SUPPORTS)
@@ -45,17 +48,17 @@ def check_fusion_options(sources: list[str], mode: str, rank: int, pairs: str, s
     check_choice("term_scale", term_scale, TERM_SCALES)
     # options of another operator would be ignored without a word
     if rank != 1 and mode != "cp":
-        raise ValueError(f"rank={rank} is the rank of the CP operator: it needs mode='cp' "
-                         f"(LEGO's fusion='cp'), got mode={mode!r}")
+        raise ValueError(f"rank={rank} is the rank of the CP operator: it needs "
+                         f"{mode_name}='cp', got {mode_name}={mode!r}")
     if shared and mode != "pairwise":
-        raise ValueError(f"shared=True (one A for every source pair) needs mode='pairwise' "
-                         f"(LEGO's fusion='pairwise'), got mode={mode!r}")
+        raise ValueError(f"shared=True (one A for every source pair) needs "
+                         f"{mode_name}='pairwise', got {mode_name}={mode!r}")
     if mode == "cp" and term_scale != "none":
-        raise ValueError(f"term_scale={term_scale!r} needs mode='pairwise' or 'full' (a "
+        raise ValueError(f"term_scale={term_scale!r} needs {mode_name}='pairwise' or 'full' (a "
                          "CP operator is a product of per-source sums, not a weight "
                          "per term)")
     if init == "mean" and (mode == "cp" or zeroth != "ones"):
-        raise ValueError("init='mean' needs mode='pairwise' or 'full' and zeroth='ones' "
+        raise ValueError(f"init='mean' needs {mode_name}='pairwise' or 'full' and zeroth='ones' "
                          "(with R^0 = I the mean of the graphs is not an operator of the "
                          "form; a rank-R CP operator is a product of M factors)")
     if support == "intersection" and zeroth == "ones":

@@ -11,7 +11,7 @@ from ..functional.coarsen import coarsen, dense_coarsen
 from ..functional.fuse import dense_fused_support
 from ..functional.order import locality_order, permute_rows, relabel
 from ..functional.support import _shared_support, dense_shared_support_graphs
-from ._lego_fusion_options import check_source_names
+from ._lego_fusion_options import check_fusion_options, check_source_names
 from ._lego_inputs import node_batch, unpack_inputs
 from .fused_graph import FusedGraph
 from .lego_fusion import LEGOFusion
@@ -174,6 +174,9 @@ class LEGO(torch.nn.Module):
         self.expansions = torch.nn.ModuleDict({
             s: GraphPowerExpansion(num_powers[s], norm, mode, prune_k)
             for s in self.sources})
+        # first, so that the errors name LEGO's fusion, not LEGOFusion's mode
+        check_fusion_options(self.sources, fusion, rank, pairs, support, zeroth, init,
+                             lambda_anchor, term_scale, shared=shared, mode_name="fusion")
         self.fusion = LEGOFusion(self.sources, num_powers, fusion, rank, shared, pairs,
                                  support, zeroth=zeroth, init=init,
                                  lambda_anchor=lambda_anchor, term_scale=term_scale)
