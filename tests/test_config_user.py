@@ -172,7 +172,7 @@ def test_help_names_the_defaults_of_features_labels(capsys):
     assert helps["pairs"].endswith("(default: sample; node with --features labels: all)")
     assert helps["epochs"].endswith("(default: node 80 (100 with --features labels), vad 200)")
     assert helps["num_powers"].endswith("(default: node 1, vad 3)")  # labels' P is node's
-    assert helps["k"].endswith("(default: node 10, vad None)")
+    assert helps["k"].endswith("(default: node 10, vad all segments)")
     # what the help says is what a run takes
     assert main(["compare", "--dataset", "digits", "--features", "labels",
                  "--print-config"]) == 0

@@ -117,18 +117,25 @@ def add_field_flags(group, cls, defaults: dict[str, Any] | None = None, *,
                            **_flag_kwargs(f, default, text))
 
 
-def _default_text(name: str, defaults: dict[str, dict[str, Any]]) -> str:
+def _shown(f: dataclasses.Field, value: Any) -> str:
+    # None is no value a user types: the help says what it means (the
+    # option's ``unset``), not Python's None
+    return f.metadata["unset"] if value is None else str(value)
+
+
+def _default_text(f: dataclasses.Field, defaults: dict[str, dict[str, Any]]) -> str:
     """The default of the option ``name`` as the help says it: one value, or
     one per task; and where a setting departs from its task's
     (:data:`~pyg_fusion.experiments.SETTING_DEFAULTS`: ``--features labels``
     trains 100 epochs at lr 0.05), that too, or the help would name a
     default that such a run does not take."""
-    per_task = {t: defaults[t][name] for t in TASKS}
-    settings = [(t, feat, spec.options()[name]) for (t, feat) in SETTING_DEFAULTS
+    name = f.name
+    per_task = {t: _shown(f, defaults[t][name]) for t in TASKS}
+    settings = [(t, feat, _shown(f, spec.options()[name])) for (t, feat) in SETTING_DEFAULTS
                 for spec in [MethodSpec.create("", t, {"features": feat})]
-                if spec.options()[name] != per_task[t]]
-    if len(set(map(repr, per_task.values()))) == 1:
-        return str(per_task[TASKS[0]]) + "".join(
+                if _shown(f, spec.options()[name]) != per_task[t]]
+    if len(set(per_task.values())) == 1:
+        return per_task[TASKS[0]] + "".join(
             f"; {t} with --features {feat}: {v}" for t, feat, v in settings)
     return ", ".join(f"{t} {v}" + "".join(f" ({sv} with --features {feat})"
                                           for st, feat, sv in settings if st == t)
@@ -145,7 +152,7 @@ def add_config_flags(parser: argparse.ArgumentParser) -> None:
         for f in dataclasses.fields(cls):
             text = f.metadata["help"]
             if "(default" not in text:
-                text += f" (default: {_default_text(f.name, defaults)})"
+                text += f" (default: {_default_text(f, defaults)})"
             g.add_argument("--" + f.name.replace("_", "-"), *f.metadata.get("flags", ()),
                            **_flag_kwargs(f, None, text))
 

@@ -43,12 +43,12 @@ BRANCH_METHODS = ("lego", "lego-cp")
 @dataclass
 class GraphConfig:
     """The relationship graph of each source."""
-    k: int | None = option(10, "neighbours per node of the relationship graphs (VAD: all "
-                       "segments by default; with k, LEGO's and the graph baselines' graphs)",
+    k: int | None = option(10, "neighbours per node of the relationship graphs (VAD: with k, "
+                       "LEGO's and the graph baselines' graphs)", unset="all segments",
                        check="positive_int",
                        methods={"vad": GRAPH_METHODS})
     proj_channels: int | None = option(None, "LEGO, VAD: width of a learned projection of each "
-                                   "source before its graph (default: none)",
+                                   "source before its graph", unset="no projection",
                                    check="positive_int",
                                    methods=LEGO_METHODS)
     support: str = option("union", "LEGO, sparse graphs: fuse the per-source supports by their "
@@ -72,7 +72,7 @@ class PowersConfig:
                      choices=("identity", "ones"),
                      methods=LEGO_METHODS)
     prune_k: int | None = option(None, "LEGO, node task: keep the k largest entries per row after "
-                             "each sparse graph product (default: exact powers)",
+                             "each sparse graph product", unset="exact powers",
                              check="positive_int",
                              methods=LEGO_METHODS)
 
@@ -121,10 +121,10 @@ class HeadConfig:
     # VAD's default None is each head's own width: N (the snippets per video)
     # for the row heads and the graph baselines, as the paper sizes its head,
     # and 32 for the feature heads and MTN's
-    hidden_channels: int | None = option(64, "hidden width of the head (VAD default: N, the "
-                                         "snippets per video, for the row heads and graph "
-                                         "baselines; 32 for the feature heads and mtn)",
-                                         check="positive_int")
+    hidden_channels: int | None = option(64, "hidden width of the head (VAD: N, the snippets "
+                                         "per video, for the row heads and graph baselines; "
+                                         "32 for the feature heads and mtn)",
+                                         unset="the head's own", check="positive_int")
     num_layers: int = option(2, "node task: message-passing layers of the head",
                          check="positive_int")
     dropout: float = option(0.5, "dropout of the head", check="fraction")
@@ -141,9 +141,8 @@ class HeadConfig:
     # 0-4, the three VAD benchmarks) was higher than without on at least one
     # benchmark (README "results-lego", "Regularising lego's branch")
     branch_dropout: float | None = option(None, "VAD, lego and lego-cp: dropout inside the "
-                                      "GraphHead branch only, before each of its layers "
-                                      "(None: --dropout; the VAD default of lego and "
-                                      "lego-cp is 0.1)", check="fraction",
+                                      "GraphHead branch only, before each of its layers",
+                                      unset="--dropout", check="fraction",
                                       methods=BRANCH_METHODS)
     branch_detach: bool = option(False, "VAD, lego and lego-cp: the GraphHead branch reads the "
                              "fused graph G without back-propagating into it, so that only the "
@@ -163,7 +162,7 @@ class ObjectiveConfig:
     topk: int = option(3, "VAD: snippets of each video in the MIL top-k mean", check="positive_int")
     lambda_deg: float = option(0.1, "VAD: weight of the degree term", check="nonneg_float")
     alpha: float | None = option(None, "VAD: the degree term's node degrees sum only the "
-                             "entries of G >= alpha (None: all entries)", check="float")
+                             "entries of G >= alpha", unset="all entries", check="float")
     lambda_sparse: float = option(0.0, "VAD: weight of the sparsity term (mean snippet score of "
                               "the abnormal training videos)", check="nonneg_float")
     val_fraction: float = option(0.2, "VAD: fraction of the training videos held out (stratified, "
@@ -186,11 +185,11 @@ class TrainerConfig:
     batch_size: int = option(16, "VAD: videos per batch; the last incomplete batch of "
                              "each epoch is dropped", check="positive_int")
     patience: int | None = option(None, "VAD: stop after this many evaluations without a better "
-                              "validation loss (None: never)", check="positive_int")
+                              "validation loss", unset="never", check="positive_int")
     min_epochs: int = option(0, "VAD, with --patience: epochs trained before early stopping may "
                          "end a run", check="nonneg_int")
-    operator_lr: float | None = option(None, "VAD: Adam's learning rate of LEGO's operator A "
-                                   "(default: --lr)", check="positive_float",
+    operator_lr: float | None = option(None, "VAD: Adam's learning rate of LEGO's operator A",
+                                   unset="--lr", check="positive_float",
                                    methods=LEGO_METHODS)
     operator_warmup: int | str = option(0, "VAD: epochs at the start during which LEGO's "
                                     "operator A stays at its start (only the rest of the "

@@ -21,7 +21,10 @@ def option(default, help: str, **meta) -> Any:
     """A config field whose metadata the CLI generator reads: ``help``,
     ``check`` (the name of a flag type: ``positive_int``, ``fraction``,
     ``bool``...), ``choices``, ``flags`` (extra flag names), ``metavar``,
-    ``nargs``/``append`` (lists), ``arg`` (the component's name for it), and
+    ``nargs``/``append`` (lists), ``arg`` (the component's name for it),
+    ``unset`` (what a value of ``None`` means, as the help and the docstring
+    name that default: ``"never"``, ``"--lr"``; required of a method
+    component's field that a task's default may leave ``None``), and
     who reads it (:func:`unread_option`): ``datasets`` (the dataset names) or
     ``methods`` (method names or patterns such as ``graph-*``, or ``{task:
     those}`` where they differ by task; a task not named: every method); a
@@ -63,7 +66,8 @@ def documented(cls: type) -> type:
             if "(default" not in text:
                 d = f.default
                 shown = f'"{d}"' if isinstance(d, str) else repr(d)
-                text += f" (default: :obj:`{shown}`)"
+                unset = f": {f.metadata['unset']}" if d is None and "unset" in f.metadata else ""
+                text += f" (default: :obj:`{shown}`{unset})"
         words, cur = text.split(), f"    {f.name} ({kind}):"
         for w in words:
             if len(cur) + 1 + len(w) > 91:
