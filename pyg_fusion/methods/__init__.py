@@ -225,6 +225,14 @@ def _items(spec: str | list[str]) -> list[str]:
     return items
 
 
+def _families(names: list[str]) -> list[str]:
+    """The families that stand for some of ``names`` (``graph`` for
+    ``graph-a``...), in their order; a prefix that is a method's own name
+    (``lego``) names that method alone."""
+    prefixes = [n.split("-")[0] for n in names if "-" in n]
+    return [p for p in dict.fromkeys(prefixes) if p not in names]
+
+
 def resolve_methods(spec: str | list[str], task: str, sources: list[str],
                     features: str | None = None) -> list[str]:
     """Expands a comma-separated list of names and groups: ``all``,
@@ -254,9 +262,9 @@ def resolve_methods(spec: str | list[str], task: str, sources: list[str],
                                  f"features={features!r} (it has no form with that head); "
                                  f"known: {', '.join(names)}")
             if not chosen:
+                hint = ", ".join(["all", *_families(names)])
                 raise ValueError(f"unknown method {item!r} for task {task!r}; known: "
-                                 f"{', '.join(names)} (or all, single, feature, graph"
-                                 f"{', gcn' if task == 'node' else ''})")
+                                 f"{', '.join(names)} (or {hint})")
         out += [c for c in chosen if c not in out]
     if not out:
         raise ValueError("no method given")
