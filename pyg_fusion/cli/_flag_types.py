@@ -92,21 +92,12 @@ def input_path(text: str) -> str:
     return text
 
 
-def data_folder(text: str) -> str:
-    """argparse type of ``translate``'s ``--data``: ``synthetic`` or a
-    folder, but not an empty path (an unset shell variable), which the run
-    refuses only once it starts and ``--print-config`` printed."""
-    if not text.strip():
-        raise argparse.ArgumentTypeError("expected 'synthetic' or a folder, got an empty path")
-    return text
-
-
 CHECKS = {"positive_int": positive_int, "nonneg_int": nonneg_int,
           "nonneg_int_or_auto": nonneg_int_or_auto,
           "positive_float": positive_float, "nonneg_float": nonneg_float,
           "fraction": fraction, "float": finite_float, "int": int, "rate": rate,
           "abnormal_counts": abnormal_counts, "four_ints": four_ints,
-          "index_col": index_column, "data_folder": data_folder}
+          "index_col": index_column}
 # Fields of one name in several configs (graph and image tasks) checked at
 # parsing, naming the flag: an empty --root (an unset shell variable) would
 # put the data in the current folder and a file there fails later as an

@@ -88,7 +88,7 @@ class SegmentTrainConfig:
 class TranslateDataConfig:
     """The scenes: generated, or a Taskonomy-style folder per modality."""
     data: str = option("synthetic", "'synthetic' (generated scenes) or a Taskonomy-style "
-                       "folder with one sub-folder per modality", check="data_folder")
+                       "folder with one sub-folder per modality")
     modalities: str | None = option("shade,depth", "comma-separated input modalities (evaluate: "
                                     "default those of the checkpoint)")
     target: str = option("rgb", "target modality folder")

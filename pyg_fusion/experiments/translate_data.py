@@ -22,6 +22,8 @@ def check_translate_train(data: TranslateDataConfig, splits: TranslateTrainDataC
         splits (TranslateTrainDataConfig): the training and validation scenes.
         model (TranslateModelConfig): the generator and its critic.
     """
+    if not (data.data or "").strip():  # an unset shell variable: not the synthetic scenes
+        raise ValueError("--data must be 'synthetic' or a folder, got an empty path")
     # settings not read would be recorded as if used (the module's hparams, metrics.json)
     check_translate_flags(data, splits, model)
     levels = translate_levels(data, model)
