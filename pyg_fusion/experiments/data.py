@@ -1,7 +1,8 @@
-"""Data of a run: the datasets by name (:data:`DATASETS`, the one rule from a
-dataset's name to its task), the typed dataset config of the graph tasks and
-their loading (node classification and VAD; the image tasks' data is loaded
-by :mod:`.segment_run` and :mod:`.translate_run`)."""
+"""Data of a run: the typed dataset config of the graph tasks and their
+loading (node classification and VAD; the image tasks' data is loaded by
+:mod:`.segment_run` and :mod:`.translate_run`). The datasets by name
+(:data:`DATASETS`) and their tasks (:func:`task_of`) are in
+:mod:`._dataset_names`."""
 from __future__ import annotations
 
 import dataclasses
@@ -9,53 +10,13 @@ import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any
 
+# the names and tasks of the datasets, importable from here as before
+from ._dataset_names import DATASETS, GRAPH_DATASETS, IMAGE_TASKS, Dataset, task_of  # noqa: F401
 from .components import TASKS
 from .options import documented, option, unread_option
 
-
-class Dataset(NamedTuple):
-    """A dataset's entry in :data:`DATASETS`.
-
-    Args:
-        task (str): the task it serves: ``"node"`` or ``"vad"`` (graph tasks,
-            :func:`load_data`), ``"segment"`` or ``"translate"`` (image tasks,
-            :mod:`~pyg_fusion.experiments.segment_run`,
-            :mod:`~pyg_fusion.experiments.translate_run`).
-        data (str, optional): for an image task, the value of its config's
-            ``data`` field. (default: :obj:`None`)
-    """
-    task: str
-    data: str | None = None
-
-
-# Every dataset a run can name, and its task: the CLI routes `train --dataset
-# synthetic-rgbd` to the segmentation task from here, and every other place
-# that needs a dataset's task asks task_of().
-DATASETS: dict[str, Dataset] = {
-    "digits": Dataset("node"),
-    "synthetic-vad": Dataset("vad"),
-    "motion-vad": Dataset("vad"),
-    "vad": Dataset("vad"),
-    "tables": Dataset("node"),
-    "synthetic-rgbd": Dataset("segment", "synthetic"),
-    "nyud": Dataset("segment", "nyud"),
-    "synthetic-translation": Dataset("translate", "synthetic"),
-}
-IMAGE_TASKS = ("segment", "translate")
-GRAPH_DATASETS = tuple(k for k, v in DATASETS.items() if v.task in TASKS)
-
-
-def task_of(dataset: str) -> str:
-    """The task of the dataset named ``dataset`` (:data:`DATASETS`).
-
-    Args:
-        dataset (str): a key of :data:`DATASETS`.
-    """
-    if dataset not in DATASETS:
-        raise ValueError(f"--dataset must be one of {list(DATASETS)}, got {dataset!r}")
-    return DATASETS[dataset].task
 
 VAD_DATASETS = tuple(k for k, v in DATASETS.items() if v.task == "vad")
 SYNTHETIC_SETTINGS = ("multi_representation", "multi_modal", "multi_domain")
