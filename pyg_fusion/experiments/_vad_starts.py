@@ -69,7 +69,7 @@ def vad_starts(td: TaskData, spec: MethodSpec) -> list[str]:
 
 
 def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: int,
-                out_dir: Path, **kw) -> dict[str, Any]:
+                out_dir: Path, *, starts: list[str] | None = None, **kw) -> dict[str, Any]:
     """:func:`~pyg_fusion.training.vad_fit.fit_vad` of a VAD spec; with
     ``init="auto"`` (needs held-out videos; with any warm-up, meant for
     ``operator_warmup="auto"``) and a LEGO operator, once from each of :data:`STARTS`
@@ -81,10 +81,12 @@ def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: in
     start (``config["start"]``), from which they are rebuilt. Both runs train in full:
     the choice sees each start's best epoch of both warm-up phases, at twice
     the training time. Adds ``start_mean`` (1 when the mean start was
-    chosen) and each start's held-out loss (``val_loss_<start>``)."""
+    chosen) and each start's held-out loss (``val_loss_<start>``). ``starts``:
+    :func:`vad_starts` of ``td`` and ``spec`` where the caller has them (found
+    here otherwise)."""
     from ..methods import Dims
     dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
-    starts = vad_starts(td, spec)
+    starts = vad_starts(td, spec) if starts is None else starts
     runs = {}
     for start in starts:
         s = spec.with_init(start) if spec.fusion.init == "auto" else spec

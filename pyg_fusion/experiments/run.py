@@ -25,7 +25,6 @@ from .data import DataConfig, TaskData, load_data, task_of
 METRICS = {"node": ["accuracy"], "vad": ["auc", "ap", "pr_auc_trapz"]}
 
 
-@keeps_global_rng
 def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
                options: dict[str, Any] | None = None, devices: int = 1,
                accelerator: str = "cpu", progress: bool = True,
@@ -51,6 +50,19 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
             ``hyper_parameters["config"]`` holds the spec and the data config.
             (default: :obj:`True`)
     """
+    return _run_method(td, method, seed, out_dir, options=options, devices=devices,
+                       accelerator=accelerator, progress=progress, checkpoint=checkpoint)
+
+
+@keeps_global_rng
+def _run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
+                options: dict[str, Any] | None, devices: int, accelerator: str,
+                progress: bool, checkpoint: bool,
+                starts: list[str] | None = None) -> tuple[dict[str, Any], Any]:
+    """:func:`run_method`; a VAD run trains from ``starts``
+    (:func:`~._vad_starts.vad_starts` of its data and spec) where the caller
+    has them (:func:`run_grid`: one data object for every seed, so once per
+    method), else finds them."""
     from ..methods import Dims, build_spec
     from ..training import seed_everything
     options = dict(options or {})
@@ -77,7 +89,7 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
                    "val_accuracy": r.get("val_acc", float("nan"))}
     else:
         from ..training.vad_fit import TEST_METRICS, VAL_METRICS
-        r = _fit_starts(td, spec, config, seed, out_dir, devices=devices,
+        r = _fit_starts(td, spec, config, seed, out_dir, starts=starts, devices=devices,
                         accelerator=accelerator, progress=progress, checkpoint=checkpoint)
         metrics = {k: r[k] for k in TEST_METRICS}
         # the tested model's held-out metrics (none with val_fraction=0); with
@@ -242,9 +254,10 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     # back from any folder)
     configs = {m: {**MethodSpec.create(m, td0.task, options).to_dict(),
                    "data": dataclasses.asdict(td0.config)} for m in methods}
-    if td0.task == "vad":  # a method that cannot start is named before any other trains
-        for m in methods:
-            vad_starts(td0, MethodSpec.create(m, td0.task, options))
+    # VAD: a method that cannot start is named before any other trains; every
+    # seed's runs train from these starts (VAD's data is one for all seeds)
+    starts = {m: vad_starts(td0, MethodSpec.create(m, td0.task, options))
+              for m in (methods if td0.task == "vad" else ())}
     reused: dict[str, dict[int, dict]] = {}
     if resume is not None:
         # a run of other versions is trained again: its numbers may differ
@@ -273,10 +286,10 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         stage = folder.with_name(folder.name + ".partial")
         if is_main_process():
             shutil.rmtree(stage, ignore_errors=True)  # an interrupted run's
-        r, _ = run_method(td, method, seed, stage,
-                          options=options, devices=devices, accelerator=accelerator,
-                          progress=progress and len(jobs) == 1,
-                          checkpoint=checkpoint)
+        r, _ = _run_method(td, method, seed, stage,
+                           options=options, devices=devices, accelerator=accelerator,
+                           progress=progress and len(jobs) == 1,
+                           checkpoint=checkpoint, starts=starts.get(method))
         _barrier()  # every DDP process is done with the folder
         if is_main_process():
             publish_run(stage, folder)  # and the earlier run's restart / start folders
