@@ -22,7 +22,7 @@ def trainings(monkeypatch):
     """The (method, seed) of every run trained; ``stop_at`` (a count) interrupts
     the run of that number, as Ctrl-C would."""
     import pyg_fusion.experiments.run as R
-    real, calls, stop = R.run_method, [], {"at": None}
+    real, calls, stop = R._run_method, [], {"at": None}
 
     def counted(td, method, seed, *args, **kwargs):
         calls.append((method, seed))
@@ -30,7 +30,7 @@ def trainings(monkeypatch):
             raise KeyboardInterrupt
         return real(td, method, seed, *args, **kwargs)
 
-    monkeypatch.setattr(R, "run_method", counted)
+    monkeypatch.setattr(R, "_run_method", counted)
     return calls, stop
 
 

@@ -340,14 +340,14 @@ def test_an_interrupted_compare_keeps_every_finished_run(tmp_path, capsys, monke
     seed: Ctrl-C during seed 1 keeps seed 0's record."""
     import pyg_fusion.experiments.run as R
     from pyg_fusion.cli import main
-    real = R.run_method
+    real = R._run_method
 
     def stops_at_seed_1(td, method, seed, *args, **kwargs):
         if seed == 1:
             raise KeyboardInterrupt
         return real(td, method, seed, *args, **kwargs)
 
-    monkeypatch.setattr(R, "run_method", stops_at_seed_1)
+    monkeypatch.setattr(R, "_run_method", stops_at_seed_1)
     out = tmp_path / "out"
     rc = main(["compare", "--dataset", "synthetic-vad", "--root", str(tmp_path / "data"),
                "--num-segments", "8", "--method", "feature-concat", "--seeds", "0,1",

@@ -152,13 +152,13 @@ def test_an_interrupted_rerun_keeps_the_finished_run(tmp_path, monkeypatch, caps
     assert _train(tmp_path, out) == 0
     ckpts = out / "lego" / "seed0" / "checkpoints"
     first = {p.name: p.read_bytes() for p in ckpts.iterdir()}
-    real = run.run_method
+    real = run._run_method
 
     def interrupted(*args, **kwargs):
         real(*args, **kwargs)  # its checkpoints are written, the run is not finished
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(run, "run_method", interrupted)
+    monkeypatch.setattr(run, "_run_method", interrupted)
     capsys.readouterr()
     assert _train(tmp_path, out, "--lr", "0.05") == 130
     err = capsys.readouterr().err
@@ -166,7 +166,7 @@ def test_an_interrupted_rerun_keeps_the_finished_run(tmp_path, monkeypatch, caps
     assert {p.name: p.read_bytes() for p in ckpts.iterdir()} == first
     assert (out / "lego" / "seed0.partial" / "checkpoints" / "best.ckpt").is_file()
     assert not (out / ".pyg-fusion.lock").exists()
-    monkeypatch.setattr(run, "run_method", real)
+    monkeypatch.setattr(run, "_run_method", real)
     assert _train(tmp_path, out, "--lr", "0.05") == 0  # finished: replaces the run
     assert not (out / "lego" / "seed0.partial").exists()
     assert {p.name: p.read_bytes() for p in ckpts.iterdir()} != first
