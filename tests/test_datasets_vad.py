@@ -350,3 +350,13 @@ def test_missing_vad_files_point_to_what_an_installed_package_has(tmp_path):
     assert "README" not in text and "train.list" in text
     assert "see help(pyg_fusion.datasets.VADLayout)" in text
     assert "{name}" in pyg_fusion.datasets.VADLayout.__doc__  # the layouts are described there
+
+
+def test_vad_docstrings_point_to_what_an_installed_package_has():
+    # before: vad's module docstring and SyntheticVAD's said "see datasets/README.md",
+    # a file of the repository that a wheel's user does not have
+    import pyg_fusion.datasets.vad as vad_module
+    from pyg_fusion.datasets import SyntheticVAD
+    for doc in (vad_module.__doc__, SyntheticVAD.__doc__):
+        assert "README" not in doc
+        assert "help(pyg_fusion.datasets.VADLayout)" in doc

@@ -94,7 +94,8 @@ class SyntheticVAD(VADFeatures):
     statistics (``num_domains`` overrides the count).
 
     Written layout, under ``root/raw/synthetic_<hash of the options>/``
-    (see ``datasets/README.md``): ``domain<k>/features/<source>/<video>.npy``
+    (one :class:`VADLayout` per domain, see ``help(pyg_fusion.datasets.VADLayout)``):
+    ``domain<k>/features/<source>/<video>.npy``
     (``[T, d]``, ``[T, crops, d]`` with ``num_crops > 1``, or
     ``<video>__<crop>.npy`` files with ``crop_layout="files"``),
     ``domain<k>/list/{train,test}.list`` (abnormal first),

@@ -1,10 +1,10 @@
 """Video-anomaly-detection (VAD) feature sets in the public layouts, one
 :class:`~pyg_fusion.data.MultiSourceData` per video.
 
-The layouts are those of RTFM, MGFN, UR-DMU, VadCLIP and TEVAD (see
-``datasets/README.md``): one ``.npy`` per video ``[T, crops, F]`` (or
-``[T, F]``), or one ``[T, F]`` file per crop ``NAME__0.npy`` ..
-``NAME__9.npy``; a list file fixing the order of the videos (abnormal first);
+The layouts are those of RTFM, MGFN, UR-DMU, VadCLIP and TEVAD (their file
+patterns: ``help(pyg_fusion.datasets.VADLayout)``): one ``.npy`` per video
+``[T, crops, F]`` (or ``[T, F]``), or one ``[T, F]`` file per crop
+``NAME__0.npy`` .. ``NAME__9.npy``; a list file fixing the order of the videos (abnormal first);
 the test ground truth as one frame-level 0/1 array over all test videos
 concatenated in list order, each snippet covering 16 frames.
 """
