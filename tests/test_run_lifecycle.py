@@ -128,7 +128,7 @@ def test_an_interrupted_sweep_keeps_every_finished_cell(tmp_path, capsys, monkey
     finished so far, and is removed once sweep.json is written."""
     import pyg_fusion.experiments.run as R
     from pyg_fusion.cli import main
-    real = R.run_method
+    real = R._run_method
 
     def stops_at_q_2(td, method, seed, out_dir, **kwargs):
         if "P1_Q2" in str(out_dir):
@@ -139,12 +139,12 @@ def test_an_interrupted_sweep_keeps_every_finished_cell(tmp_path, capsys, monkey
     argv = ["sweep", "--dataset", "synthetic-vad", "--root", str(tmp_path / "data"),
             "--num-segments", "8", "--p", "1", "--q", "1..2", "--epochs", "1",
             "--no-progress", "--out", str(out)]
-    monkeypatch.setattr(R, "run_method", stops_at_q_2)
+    monkeypatch.setattr(R, "_run_method", stops_at_q_2)
     assert main(argv) == 130 and "interrupted" in capsys.readouterr().err
     records = json.loads((out / "sweep.partial.json").read_text())
     assert {(r["P"], r["Q"]) for r in records} == {(1, 1)}
     assert {r["metric"] for r in records} >= {"auc", "ap"} and not (out / "sweep.json").exists()
-    monkeypatch.setattr(R, "run_method", real)
+    monkeypatch.setattr(R, "_run_method", real)
     assert main(argv) == 0
     assert "holds an earlier sweep" in capsys.readouterr().err
     done = json.loads((out / "sweep.json").read_text())

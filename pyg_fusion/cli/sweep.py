@@ -108,7 +108,9 @@ def run(args) -> int:
     from .._files import write_json, write_text
     from ..experiments.data import load_data, task_of
     from ..experiments._run_folders import publish_run
-    from ..experiments.run import METRICS, _barrier, is_main_process, make_records, run_method
+    from ..experiments.config import MethodSpec
+    from ..experiments.run import (METRICS, _barrier, _run_method, is_main_process,
+                                   make_records, vad_starts)
     from ..training.accelerators import check_accelerator, hardware_record
     from ..visualize import plot_pq_sensitivity
     check_accelerator(args.accelerator, args.devices)  # before the data loads
@@ -125,7 +127,7 @@ def run(args) -> int:
     records, marked = [], []
     grid = [(p, q) for p in args.p for q in args.q]
     for p, q in tqdm(grid, desc="P x Q", disable=args.no_progress):
-        per_seed, at_start = {}, {}
+        per_seed, at_start, starts = {}, {}, None
         for seed in args.seeds:
             # the node task's split follows the seed; VAD's data is one for all seeds
             key = seed if task_of(args.dataset) == "node" else 0
@@ -135,6 +137,11 @@ def run(args) -> int:
             td = cache[key]
             first, *rest = sorted(td.in_channels)
             powers = {first: p, **{s: q for s in rest}}
+            cell = {**options, "num_powers": powers}
+            # VAD's starts follow the cell's spec (its powers build the probe
+            # models), not the seed: found once per cell, every seed trains from them
+            if td.task == "vad" and starts is None:
+                starts = vad_starts(td, MethodSpec.create(args.method, td.task, cell))
             # the run trains in <run>.partial, published into <run> once finished
             # (as compare's): an earlier sweep's files of this cell are replaced,
             # its restart / start folders that this run does not write removed
@@ -142,10 +149,9 @@ def run(args) -> int:
             stage = folder.with_name(folder.name + ".partial")
             if is_main_process():
                 shutil.rmtree(stage, ignore_errors=True)  # an interrupted run's
-            r, task = run_method(td, args.method, seed, stage,
-                                 options={**options, "num_powers": powers},
-                                 devices=args.devices, accelerator=args.accelerator,
-                                 progress=False, checkpoint=False)
+            r, task = _run_method(td, args.method, seed, stage, options=cell,
+                                  devices=args.devices, accelerator=args.accelerator,
+                                  progress=False, checkpoint=False, starts=starts)
             _barrier()  # every DDP process is done with the folder
             if is_main_process():
                 publish_run(stage, folder)
