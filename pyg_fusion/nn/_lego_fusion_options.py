@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import math
 
-from ..functional._checks import check_choice, check_int
-from ..functional.fuse import ZEROTH
+from torch import Tensor
+
+from ..functional._checks import check_choice, check_int, check_module_input
+from ..functional.fuse import ZEROTH, check_source_powers
 from ..functional.term_scale import TERM_SCALES
 
 SUPPORTS = ("union", "intersection", "shared")
@@ -84,3 +86,17 @@ def powers_by_source(sources: list[str], num_powers: int | dict[str, int]) -> di
     for s, p in num_powers.items():
         check_int(f"num_powers[{s!r}]", p, minimum=0)
     return dict(sorted(num_powers.items()))
+
+
+def check_powers(fusion, powers: dict, num_nodes: int | None) -> bool:
+    """Whether the powers given to ``fusion`` (a
+    :class:`~pyg_fusion.nn.LEGOFusion`) are sparse, each source's checked
+    against its :math:`P` and against the dtype and device of the operator
+    (else the fusion named the operator ``A``, not the powers)."""
+    sparse = check_source_powers(powers, fusion.sources, num_nodes,
+                                 num_powers=fusion.num_powers)
+    for s in fusion.sources:
+        p = powers[s][1] if sparse else powers[s]
+        if isinstance(p, Tensor):
+            check_module_input(f"powers[{s!r}]" + ("[1]" if sparse else ""), p, fusion)
+    return sparse

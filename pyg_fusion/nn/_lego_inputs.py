@@ -84,6 +84,22 @@ def unpack_inputs(lego, xs, batch, assign, batch_size, mask):
     return xs, batch, assign, node_level[0], batch_size, mask
 
 
+def check_input_form(x_ref: Tensor, batch: Tensor | None, assign: dict[str, Tensor],
+                     batch_size: int | None, mask: Tensor | None) -> None:
+    """Refuses the arguments of the other input form: ``batch``,
+    ``batch_size`` and ``assign`` go with ``[N, d]`` sources, ``mask`` with
+    padded ``[B, N, d]`` ones (``x_ref``: the first node-level source)."""
+    if x_ref.dim() == 3:
+        if assign:
+            raise ValueError("assign needs the [N, d] + batch input form")
+        if batch is not None or batch_size is not None:
+            raise ValueError("batch and batch_size go with the [N, d] input form; "
+                             "padded [B, N, d] inputs take mask [B, N]")
+    elif mask is not None:
+        raise ValueError("mask goes with padded [B, N, d] inputs; the [N, d] input "
+                         "form takes batch [N]")
+
+
 def node_batch(xs: dict[str, Tensor], ref: str, batch: Tensor | None,
                assign: dict[str, Tensor], batch_size: int | None) -> Tensor:
     """The checked ``batch`` ``[N]`` of the ``[N, d]`` input form (zeros for

@@ -12,7 +12,7 @@ from ..functional.fuse import dense_fused_support
 from ..functional.order import locality_order, permute_rows, relabel
 from ..functional.support import _shared_support, dense_shared_support_graphs
 from ._lego_fusion_options import check_fusion_options, check_source_names
-from ._lego_inputs import node_batch, unpack_inputs
+from ._lego_inputs import check_input_form, node_batch, unpack_inputs
 from .fused_graph import FusedGraph
 from .lego_fusion import LEGOFusion
 from .power_expansion import GraphPowerExpansion
@@ -274,16 +274,9 @@ class LEGO(torch.nn.Module):
                                                                  batch_size, mask)
         xs = self._project(xs)
         x_ref = xs[ref]
+        check_input_form(x_ref, batch, assign, batch_size, mask)
         if x_ref.dim() == 3:  # already padded [B, N, d]
-            if assign:
-                raise ValueError("assign needs the [N, d] + batch input form")
-            if batch is not None or batch_size is not None:
-                raise ValueError("batch and batch_size go with the [N, d] input form; "
-                                 "padded [B, N, d] inputs take mask [B, N]")
             return self._dense_padded(xs, mask)
-        if mask is not None:
-            raise ValueError("mask goes with padded [B, N, d] inputs; the [N, d] input "
-                             "form takes batch [N]")
         n = x_ref.size(0)
         batch = node_batch(xs, ref, batch, assign, batch_size)
         counts = torch.bincount(batch, minlength=batch_size or 0)

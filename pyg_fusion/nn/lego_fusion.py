@@ -9,13 +9,12 @@ from torch.nn import Parameter, ParameterDict
 from .._scatter import scatter_sum
 from ..functional._autocast import float32_under_autocast
 from ..functional._align import union_edges
-from ..functional._checks import check_module_input
 from ..functional.fuse import align_pair, check_source_powers, lego_fuse, lego_fuse_sparse
 from ..functional.fuse_cp import lego_fuse_cp, lego_fuse_cp_sparse
 from ..functional.fuse_full import lego_fuse_full, lego_fuse_full_sparse
 # the options' checks live in their own module; its names stay importable from here
 from ._lego_fusion_options import (MODES, SUPPORTS, check_fusion_options,  # noqa: F401
-                                   powers_by_source)
+                                   check_powers, powers_by_source)
 
 
 def pair_key(a: str, b: str) -> str:
@@ -295,12 +294,7 @@ class LEGOFusion(torch.nn.Module):
         both backends). Values and term scales are unchanged by it: every term
         of that source is 0 there, and a scale enters only as a ratio of two
         terms' moments over the same entries."""
-        sparse = check_source_powers(powers, self.sources, num_nodes,
-                                     num_powers=self.num_powers)
-        for s in self.sources:  # else the fusion named the operator A, not the powers
-            p = powers[s][1] if sparse else powers[s]
-            if isinstance(p, Tensor):
-                check_module_input(f"powers[{s!r}]" + ("[1]" if sparse else ""), p, self)
+        sparse = check_powers(self, powers, num_nodes)
         if sparse and not keep_zeros:
             powers = {s: _some_power_nonzero(*powers[s]) for s in self.sources}
         support = self._align_support
