@@ -22,8 +22,7 @@ def check_translate_train(data: TranslateDataConfig, splits: TranslateTrainDataC
         splits (TranslateTrainDataConfig): the training and validation scenes.
         model (TranslateModelConfig): the generator and its critic.
     """
-    if not (data.data or "").strip():  # an unset shell variable: not the synthetic scenes
-        raise ValueError("--data must be 'synthetic' or a folder, got an empty path")
+    check_translate_data(data.data)
     # settings not read would be recorded as if used (the module's hparams, metrics.json)
     check_translate_flags(data, splits, model)
     levels = translate_levels(data, model)
@@ -32,6 +31,19 @@ def check_translate_train(data: TranslateDataConfig, splits: TranslateTrainDataC
                     "--num-downs defaults to log2 of --image-size: give --num-downs, or an "
                     "--image-size that is a power of 2")
     return levels, translate_modalities(data)
+
+
+def check_translate_data(path: str | None) -> None:
+    """An empty ``--data`` (an unset shell variable) is neither the synthetic
+    scenes nor a folder: refused by ``translate train`` and ``translate
+    evaluate`` before any work, and by their ``--print-config``, so that a
+    printed config runs.
+
+    Args:
+        path (str or None): the ``--data`` given.
+    """
+    if not (path or "").strip():
+        raise ValueError("--data must be 'synthetic' or a folder, got an empty path")
 
 
 def translate_modalities(data: TranslateDataConfig) -> list[str]:

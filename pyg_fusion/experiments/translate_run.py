@@ -18,7 +18,8 @@ from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceab
                         checkpoint_epochs, config_with_data, figure_title)
 from ._rng import keeps_global_rng
 from ._run_folders import staged_run
-from .translate_data import check_translate_train, translate_dataset, translate_modalities
+from .translate_data import (check_translate_data, check_translate_train, translate_dataset,
+                             translate_modalities)
 
 # the report of a run (report=True) in its out_dir (translation.png: evaluate's)
 REPORT = ("metrics.json", "metrics.md", "translation.png")
@@ -205,6 +206,8 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
 
     check_accelerator(accelerator)
     data = given_data(TranslateDataConfig, data)
+    if data.data is not None:  # None: the checkpoint's
+        check_translate_data(data.data)
     if report:
         check_report_replaceable(out_dir)
     module = load_lightning(TranslationModule, checkpoint, what="--checkpoint", task="translate")
