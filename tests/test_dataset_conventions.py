@@ -201,3 +201,22 @@ def test_read_only_synthetic_scenes_of_other_options_say_so(tmp_path, monkeypatc
                        r"--root"):
         SyntheticRGBD(tmp_path, size=24, **kw)
     assert (tmp_path / "meta.json").is_file()
+
+
+@pytest.mark.parametrize("generator", ["vad", "rgbd"])
+def test_an_empty_read_only_root_names_root(tmp_path, monkeypatch, generator):
+    # an existing empty root that cannot be written failed with a bare OSError
+    # (EROFS / EACCES) naming only the first path the generator wrote
+    from pyg_fusion.datasets import SyntheticRGBD, SyntheticVAD
+    _read_only(monkeypatch, tmp_path)
+    if generator == "vad":
+        make, argument = (lambda: SyntheticVAD(tmp_path, "test", num_videos=(4, 4),
+                                                snippets=(6, 9), num_segments=4, log=False)), "root"
+    else:
+        make, argument = (lambda: SyntheticRGBD(tmp_path, size=16, num_train=2, num_test=2,
+                                                 progress=False)), "--root"
+    with pytest.raises(ValueError, match=rf"^{argument} \S+: the data are to be generated "
+                       rf"there, and it cannot be written \(a read-only copy\?; Read-only file "
+                       rf"system: \S+\): give a writable {argument}$"):
+        make()
+    assert list(tmp_path.iterdir()) == []

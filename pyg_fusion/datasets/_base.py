@@ -90,7 +90,10 @@ def generation_turn(folder: str, argument: str):
     sharing it (of other options, e.g. one ``folder`` given to two runs at
     once) take turns (a lock file in it), so that none writes its files among
     another's. A folder that cannot be written (a read-only copy) cannot
-    change: no turn."""
+    change: no turn; the data it holds are read, and a write there (no data
+    yet: an empty read-only root) is an error naming ``argument``, as the
+    other writes refused in a read-only copy are (a bare OSError named only
+    the file)."""
     with contextlib.ExitStack() as turn:
         try:
             turn.enter_context(folder_lock(folder, argument, wait=True,
@@ -98,7 +101,17 @@ def generation_turn(folder: str, argument: str):
         except OSError as exc:
             if not _denied(exc):
                 raise
-        yield
+            read_only = True
+        else:
+            read_only = False
+        try:
+            yield
+        except OSError as exc:
+            if not (read_only and _denied(exc)):
+                raise
+            raise ValueError(f"{argument} {folder}: the data are to be generated there, and "
+                             f"it cannot be written (a read-only copy?; {exc.strerror}: "
+                             f"{exc.filename}): give a writable {argument}") from exc
 
 
 def check_seed(seed) -> int:
