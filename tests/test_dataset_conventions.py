@@ -220,3 +220,18 @@ def test_an_empty_read_only_root_names_root(tmp_path, monkeypatch, generator):
                        rf"system: \S+\): give a writable {argument}$"):
         make()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_synthetic_translation_in_a_read_only_root_makes_no_raw_folder(tmp_path, monkeypatch):
+    # SyntheticTranslation made an empty root/raw first: in a read-only root
+    # (empty, or a built copy that left the empty raw/ out) a bare OSError on raw
+    import shutil
+    kw = dict(num_images=2, image_size=8, progress=False)
+    built = SyntheticTranslation(tmp_path / "built", **kw)
+    shutil.rmtree(tmp_path / "built" / "raw", ignore_errors=True)
+    (tmp_path / "empty").mkdir()
+    _read_only(monkeypatch, tmp_path)
+    assert len(SyntheticTranslation(tmp_path / "built", **kw)) == len(built)
+    with pytest.raises(ValueError, match=r"^SyntheticTranslation: \S+processed holds no "
+                       r"processed file .* or give a writable root$"):
+        SyntheticTranslation(tmp_path / "empty", **kw)

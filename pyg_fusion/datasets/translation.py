@@ -155,6 +155,9 @@ class SyntheticTranslation(ImagePairs, FusionDataset):
 
     @property
     def raw_file_names(self) -> list[str]:
+        # no raw files and no download() (PyG then makes no raw/): a read-only
+        # root failed making the empty raw/ with a bare OSError, before the
+        # processed file was looked for (a copy that left raw/ out did too)
         return []
 
     @property
@@ -168,9 +171,6 @@ class SyntheticTranslation(ImagePairs, FusionDataset):
     def channels(self) -> dict[str, int]:
         """``{modality: C}`` of the input modalities."""
         return {m: SYNTHETIC_CHANNELS[m] for m in self.modalities}
-
-    def download(self) -> None:
-        pass
 
     def process(self) -> None:
         from tqdm.auto import tqdm
