@@ -136,6 +136,8 @@ def user_errors(prog: str):
     try:
         yield
     except (ValueError, OSError) as exc:
+        if isinstance(exc, BrokenPipeError):  # stdout's reader left: run_script ends quietly
+            raise
         print(f"{prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
         raise SystemExit(2) from None
 
@@ -169,3 +171,18 @@ def kept_state(threads: int | None = None, faiss=None):
             from pyg_fusion.functional._knn_index import _threads
             stack.enter_context(_threads(faiss, threads))
         yield
+
+
+def run_script(main) -> None:
+    """Runs a script's ``main()`` as its program (its ``__main__`` block) and
+    exits with its status. A reader that closes early (``| head``) ends it
+    quietly with status 1, as the Python docs advise: stdout then points at
+    devnull, so that the exit's flush raises nothing. Here, not in ``main()``,
+    which may be called in-process."""
+    try:
+        status = main()
+        sys.stdout.flush()  # here, not at exit, where its error would be printed
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        status = 1
+    sys.exit(status)

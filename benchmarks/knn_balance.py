@@ -211,4 +211,5 @@ def _run(args, argv=None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from _cli import run_script
+    run_script(main)

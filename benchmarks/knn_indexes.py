@@ -393,4 +393,5 @@ def table(rows: list, k: int, repeats: int) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from _cli import run_script
+    run_script(main)

@@ -179,4 +179,5 @@ def _run(args, argv=None) -> None:
                    indent=1)
 
 if __name__ == "__main__":
-    main()
+    from _cli import run_script
+    run_script(main)

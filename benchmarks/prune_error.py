@@ -105,4 +105,5 @@ def _run(args, F, machine_info, machine_line, argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from _cli import run_script
+    run_script(main)

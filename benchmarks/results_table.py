@@ -100,13 +100,5 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    try:
-        status = main()
-        sys.stdout.flush()  # here, not at exit, where the error would be printed
-    except BrokenPipeError:
-        # the reader closed early (`| head`): as the Python docs advise, stdout
-        # points at devnull so that the exit's flush is quiet; the status says
-        # the table was cut short. Here, not in main(), which may be called in-process
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        status = 1
-    sys.exit(status)
+    from _cli import run_script
+    run_script(main)

@@ -389,4 +389,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    main()
+    from _cli import run_script
+    run_script(main)

@@ -119,4 +119,5 @@ def _run(args, MultiFeatureDigits, machine_info, argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from _cli import run_script
+    run_script(main)

@@ -219,4 +219,5 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from _cli import run_script
+    run_script(main)

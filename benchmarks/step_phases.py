@@ -193,4 +193,5 @@ def _run(args, phases: Phases, argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from _cli import run_script
+    run_script(main)

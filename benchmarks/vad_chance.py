@@ -127,4 +127,5 @@ def _run(args, argv) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from _cli import run_script
+    run_script(main)

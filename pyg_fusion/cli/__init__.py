@@ -360,6 +360,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             print_config(args)
         except USER_ERRORS as exc:
+            if isinstance(exc, BrokenPipeError):  # stdout's reader left: entry() ends quietly
+                raise
             print(f"{prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:  # it writes nothing: a line, not a traceback
@@ -375,6 +377,8 @@ def main(argv: list[str] | None = None) -> int:
         with command_settings(args), _out_lock(parser, args), rendered_notices(prog):
             return int(args.func(args) or 0)
     except USER_ERRORS as exc:
+        if isinstance(exc, BrokenPipeError):  # stdout's reader left: entry() ends quietly
+            raise
         print(f"{prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
         return 2
     except Exception as exc:  # memory ran out: most often a size given too large

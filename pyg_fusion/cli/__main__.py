@@ -9,7 +9,8 @@ Windows code page), while help and tables hold ``±`` and paths may hold any
 character: what the console cannot show is written in ASCII (``+-``, ``~``,
 else Python's ``\\xe9`` escape) instead of ending the command with a
 ``UnicodeEncodeError``. Files are UTF-8 whatever the console
-(:func:`pyg_fusion._files.atomic_write`)."""
+(:func:`pyg_fusion._files.atomic_write`). A reader of the output that closes
+early (``| head``) ends the command quietly, with status 1."""
 import codecs
 import os
 import sys
@@ -38,7 +39,16 @@ def entry() -> int:
     os.environ.setdefault("MPLBACKEND", "Agg")
     _console_streams()
     from . import main
-    return main()
+    try:
+        status = main()
+        sys.stdout.flush()  # here, not at exit, where its error would be printed
+    except BrokenPipeError:
+        # the reader closed early (`| head`): as the Python docs advise, stdout
+        # points at devnull so that the exit's flush is quiet; status 1 says the
+        # output was cut short. Here, not in main(), which may be called in-process
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    return status
 
 
 if __name__ == "__main__":
