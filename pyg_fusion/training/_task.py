@@ -76,10 +76,10 @@ class TimedAdamTask(L.LightningModule):
                             f"pyg_fusion.methods.build_model), got {type(model).__name__}")
         # torch's Adam checks lr and weight_decay only when fit starts, and
         # never a parameter group's own rate: operator_lr=-1 trained A uphill
-        for name, value in (("lr", lr), ("weight_decay", weight_decay),
-                            ("operator_lr", operator_lr)):
-            if value is not None or name != "operator_lr":
-                check_option(name, value)
+        check_option("lr", lr)
+        check_option("weight_decay", weight_decay)
+        if operator_lr is not None:  # None: lr
+            check_option("operator_lr", operator_lr)
         check_operator_warmup(operator_warmup)
         self.model = model
         self.lr, self.weight_decay, self.operator_lr = lr, weight_decay, operator_lr
