@@ -235,3 +235,19 @@ def test_synthetic_translation_in_a_read_only_root_makes_no_raw_folder(tmp_path,
     with pytest.raises(ValueError, match=r"^SyntheticTranslation: \S+processed holds no "
                        r"processed file .* or give a writable root$"):
         SyntheticTranslation(tmp_path / "empty", **kw)
+
+
+def test_digits_in_an_empty_read_only_root_names_root(tmp_path, monkeypatch):
+    # the copy of the bundled files into root/raw failed with a bare OSError
+    # (EROFS) on root/raw; a dataset of the user's files said the same, not
+    # which files were missing
+    from pyg_fusion.datasets import MultiFeatureDigits, MultiViewTables
+    _read_only(monkeypatch, tmp_path)
+    with pytest.raises(ValueError, match=r"^MultiFeatureDigits: root \S+: the raw files are to "
+                       r"be written there, and it cannot be written \(a read-only copy\?; "
+                       r"Read-only file system: \S+\): write them once where root can be "
+                       r"written, or give a writable root$"):
+        MultiFeatureDigits(tmp_path, log=False)
+    with pytest.raises(FileNotFoundError, match=r"MultiViewTables: file\(s\) not found: .*a\.csv"):
+        MultiViewTables(tmp_path, ["a.csv"], "y.csv", log=False)
+    assert list(tmp_path.iterdir()) == []

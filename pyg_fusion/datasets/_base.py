@@ -226,12 +226,37 @@ class FusionDataset(InMemoryDataset):
             made.append(parent)
             parent = osp.dirname(parent)
         try:
-            super()._download()
+            try:
+                os.makedirs(self.raw_dir, exist_ok=True)
+            except OSError as exc:
+                # a read-only root: download() still says which of the user's
+                # files are missing; a write of its own is refused by name below
+                if not _denied(exc):
+                    raise
+            with self.raw_writes():
+                self.download()
         except BaseException:
             for folder in made:
                 with contextlib.suppress(OSError):  # not empty: the generator's files
                     os.rmdir(folder)
             raise
+
+    @contextlib.contextmanager
+    def raw_writes(self):
+        """Where :meth:`download` writes the raw files (e.g. copies bundled
+        data): a write refused in a root that cannot be written (an empty
+        read-only copy) is an error naming root, as the processed folder's
+        is (a bare OSError named only the file). Generators are left to
+        :func:`generation_turn`, which names the argument that gave their folder."""
+        try:
+            yield
+        except OSError as exc:
+            if not _denied(exc) or self.generated_folder is not None:
+                raise
+            raise ValueError(f"{self.__class__.__name__}: root {self.root}: the raw files are "
+                             f"to be written there, and it cannot be written (a read-only "
+                             f"copy?; {exc.strerror}: {exc.filename}): write them once where "
+                             f"root can be written, or give a writable root") from exc
 
     def _process(self):
         # PyG's own: the same steps, but pre_transform.pt and pre_filter.pt

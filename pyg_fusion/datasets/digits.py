@@ -139,7 +139,8 @@ class MultiFeatureDigits(FusionDataset):
         # PyG's downloads only when a raw file is missing; force_reload also
         # replaces a damaged copy of a bundled file (download())
         if self.force_reload and find_bundled() is not None:
-            self.download()
+            with self.raw_writes():
+                self.download()
         else:
             super()._download()
 
