@@ -108,6 +108,28 @@ class TimedAdamTask(L.LightningModule):
         checkpoint["fit_state"] = {name: copy.deepcopy(getattr(self, name))
                                    for name in self.fit_state}
 
+    @classmethod
+    def load_from_checkpoint(cls, checkpoint_path, *args, **kwargs):
+        """Lightning's :meth:`~lightning.pytorch.core.LightningModule.load_from_checkpoint`,
+        which here needs ``model=``: a checkpoint holds the model's weights
+        and the task's settings (``hyper_parameters``), not the model, which
+        may be any :class:`torch.nn.Module`. Pass one built as for training;
+        the checkpoint's weights fill it."""
+        # the model is not rebuilt from the checkpoint: a user's own module has
+        # no recipe, and a run's config lacks the data's dimensions that its
+        # model needs (model_from_checkpoint reads them from the data); Python's
+        # TypeError named model and no way on
+        if "model" not in kwargs:
+            raise TypeError(
+                f"{cls.__name__}.load_from_checkpoint(path) needs model=: the checkpoint holds "
+                f"the model's weights and the task's settings, not the model; pass one built "
+                f"as for training (e.g. model=pyg_fusion.methods.build_model(method, task, "
+                f"in_channels, ...) with the run's options), which the weights then fill. A "
+                f"checkpoint of `pyg-fusion train` is scored by `pyg-fusion evaluate "
+                f"--checkpoint`, and pyg_fusion.experiments.checkpoints.model_from_checkpoint "
+                f"rebuilds its model for its data")
+        return super().load_from_checkpoint(checkpoint_path, *args, **kwargs)
+
     def on_load_checkpoint(self, checkpoint):
         # (a checkpoint written before the state was saved has none)
         for name, value in checkpoint.get("fit_state", {}).items():
