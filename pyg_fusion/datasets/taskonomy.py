@@ -15,8 +15,8 @@ from torch_geometric.data import Data, Dataset
 from .._notices import notice
 from ..functional._checks import check_int, check_names
 # one reading of colour modes and EXIF orientation for the library's image readers
+from ._image_files import _READ_AS, _upright, _upright_size
 from ._io import check_root
-from .rgbd import _READ_AS, _upright, _upright_size
 from .translation import IMAGE_EXTENSIONS, ImagePairs, image_pair_data
 
 
