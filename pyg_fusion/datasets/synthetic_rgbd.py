@@ -31,7 +31,7 @@ import numpy as np
 from PIL import Image
 
 from .._files import atomic_write, write_json, write_text
-from ._base import RELOAD, data_code_hash, generation_turn
+from ._base import RELOAD, check_seed, data_code_hash, generation_turn
 from ._generated import Generated, regenerate_on_reload, remove_marker
 from ._io import check_root
 from .rgbd import RGBDSegmentation
@@ -167,6 +167,9 @@ class SyntheticRGBD(RGBDSegmentation):
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
         if size < 16:
             raise ValueError(f"size must be >= 16 pixels, got {size}")
+        # before any file is written: numpy refused -1 without naming seed, and
+        # a numpy integer was refused only by meta.json, once every scene was written
+        check_seed(seed)
         # the code that draws the scenes, not a version to bump by hand
         self.meta = {"code": data_code_hash(), "size": size, "num_train": num_train,
                      "num_test": num_test, "seed": seed}
