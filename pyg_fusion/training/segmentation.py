@@ -157,8 +157,9 @@ class SegmentationModule(L.LightningModule):
         outs = self(batch)
         loss = asym_segmentation_loss(outs, batch["mask"],
                                       ignore_index=self.hparams.ignore_index)
-        self.log("train_loss", loss, prog_bar=True, on_step=True,
-                 on_epoch=True, batch_size=batch["mask"].size(0))
+        # the epoch's mean is of every rank's batches (sync_dist), not rank 0's
+        self.log("train_loss", loss, prog_bar=True, on_step=True, on_epoch=True,
+                 sync_dist=True, batch_size=batch["mask"].size(0))
         return loss
 
     def _eval_step(self, batch):

@@ -296,7 +296,8 @@ class TranslationModule(L.LightningModule):
         self.manual_backward(loss_g)
         opt_g.step()
         logs["train/loss_g"] = loss_g.detach()
-        self.log_dict(logs, prog_bar=False, on_step=True, on_epoch=True,
+        # the epoch's means are of every rank's batches (sync_dist), not rank 0's
+        self.log_dict(logs, prog_bar=False, on_step=True, on_epoch=True, sync_dist=True,
                       batch_size=y.size(0))
         self.log("loss_g", loss_g.detach(), prog_bar=True, logger=False,
                  batch_size=y.size(0))
