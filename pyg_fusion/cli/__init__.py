@@ -6,8 +6,8 @@ taking the parsed arguments and returning an exit code.
 
 The error contract lives here and only here: a user error prints one line,
 ``pyg-fusion <command>: error: <what, naming the flag or file>``, and gives exit
-code 2, never a traceback. Argument errors come from argparse (flag types such
-as :func:`positive_int` and :func:`out_folder` below); a command raises
+code 2, never a traceback. Argument errors come from argparse (``_parser``, flag types
+such as :func:`positive_int` and :func:`out_folder` below); a command raises
 :class:`CLIError` for the rest, and the library's own ``ValueError`` and
 ``OSError`` (bad files, bad values, which already name what is wrong) are
 reported the same way by :func:`main`, and memory running out (a size given
@@ -20,10 +20,11 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
-import re
 import sys
 
 from .._notices import PygFusionNotice
+from ._parser import (_APPEND_ORIGINS, _LIST_FLAGS_GIVEN, AppendFlag, FileItem,  # noqa: F401
+                      ListFlag, _one_line, _Parser)
 
 # Module names under pyg_fusion.cli, in the order they appear in --help.
 COMMANDS: list[str] = ["demo", "train", "evaluate", "compare", "sweep", "plot", "segment", "translate"]
@@ -39,81 +40,6 @@ class CLIError(Exception):
 # main() reports them like CLIError; a notice too, made an error by -W error.
 # Anything else is a bug and keeps its traceback.
 USER_ERRORS = (CLIError, OSError, ValueError, PygFusionNotice)
-
-
-_NEGATIVE_NUMBER = re.compile(r"^-(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(e[-+]?\d+)?$"
-                              r"|^-(inf|infinity|nan)$", re.IGNORECASE)
-
-
-class _Parser(argparse.ArgumentParser):
-    """argparse with the one-line error of the CLI contract (argparse's own
-    prints the usage block first) and no abbreviated flags: with argparse's
-    prefix matching ``--meth lego`` ran as ``--method lego``, and a flag added
-    later that shares the prefix would silently change what such a command
-    means. Every parser of the CLI is one (``add_subparsers`` makes its
-    sub-commands of the parser's class)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **{**kwargs, "allow_abbrev": False})
-        # argparse takes a value that starts with "-" for a flag unless it
-        # reads as a plain negative number (-1, -.5): ``--alpha -inf`` and
-        # ``--lr -1e-3`` said "expected one argument". Every number Python's
-        # float() reads is a value here (no flag of the CLI looks like one),
-        # so that the flag's type names what it expects.
-        self._negative_number_matcher = _NEGATIVE_NUMBER
-
-    def error(self, message):
-        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
-
-
-# The namespace's count of each ListFlag given, keyed by the flag; main()
-# reads and removes it.
-_LIST_FLAGS_GIVEN = "_list_flags_given"
-
-
-class ListFlag(argparse.Action):
-    """argparse's store, for a flag whose value is a list of items
-    (``--views A B``, ``--seeds 0,1,2``), counting its occurrences: a second
-    one would silently replace the first's items, so :func:`main` refuses a
-    list flag given twice on the command line (a config file's value is
-    replaced by the flag after it, as every setting's is)."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        given = namespace.__dict__.setdefault(_LIST_FLAGS_GIVEN, {})
-        given[self.option_strings[0]] = given.get(self.option_strings[0], 0) + 1
-        setattr(namespace, self.dest, values)
-
-
-# The namespace's origin of each AppendFlag's items, keyed by dest; main()
-# reads and removes it.
-_APPEND_ORIGINS = "_append_origins"
-
-
-class FileItem(str):
-    """An item that a ``--config`` file gives an :class:`AppendFlag`:
-    ``origin`` numbers the file (its place among the ``--config`` flags)."""
-
-    origin: int
-
-
-class AppendFlag(argparse._AppendAction):
-    """argparse's append, for a flag repeated once per item (``--vad-source
-    A --vad-source B``), with the override rule of every other setting: the
-    items of a ``--config`` file (:class:`FileItem`) replace those given
-    before it, and the command line's items after it replace the file's;
-    repeated on the command line, the items add up."""
-
-    def __call__(self, parser, namespace, values, option_string=None):
-        origin = getattr(values, "origin", None)  # None: the command line
-        origins = namespace.__dict__.setdefault(_APPEND_ORIGINS, {})
-        if self.dest in origins and origins[self.dest] != origin:
-            setattr(namespace, self.dest, None)  # another origin's items: replaced
-        origins[self.dest] = origin
-        super().__call__(parser, namespace, str(values), option_string)
-
-
-def _one_line(text) -> str:
-    return " ".join(str(text).split())
 
 
 def _worker_error(text: str) -> str | None:

@@ -1,0 +1,83 @@
+"""The grammar of the ``pyg-fusion`` command line, argparse's with its
+rules: one-line errors, no abbreviated flags, negative numbers taken as
+values, a list flag given once (:class:`ListFlag`) and the items of a
+repeated flag replaced by a later ``--config`` file's (:class:`AppendFlag`).
+:func:`pyg_fusion.cli.main` reads what the actions record in the namespace."""
+from __future__ import annotations
+
+import argparse
+import re
+
+_NEGATIVE_NUMBER = re.compile(r"^-(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(e[-+]?\d+)?$"
+                              r"|^-(inf|infinity|nan)$", re.IGNORECASE)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the one-line error of the CLI contract (argparse's own
+    prints the usage block first) and no abbreviated flags: with argparse's
+    prefix matching ``--meth lego`` ran as ``--method lego``, and a flag added
+    later that shares the prefix would silently change what such a command
+    means. Every parser of the CLI is one (``add_subparsers`` makes its
+    sub-commands of the parser's class)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **{**kwargs, "allow_abbrev": False})
+        # argparse takes a value that starts with "-" for a flag unless it
+        # reads as a plain negative number (-1, -.5): ``--alpha -inf`` and
+        # ``--lr -1e-3`` said "expected one argument". Every number Python's
+        # float() reads is a value here (no flag of the CLI looks like one),
+        # so that the flag's type names what it expects.
+        self._negative_number_matcher = _NEGATIVE_NUMBER
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
+
+
+# The namespace's count of each ListFlag given, keyed by the flag; main()
+# reads and removes it.
+_LIST_FLAGS_GIVEN = "_list_flags_given"
+
+
+class ListFlag(argparse.Action):
+    """argparse's store, for a flag whose value is a list of items
+    (``--views A B``, ``--seeds 0,1,2``), counting its occurrences: a second
+    one would silently replace the first's items, so :func:`main` refuses a
+    list flag given twice on the command line (a config file's value is
+    replaced by the flag after it, as every setting's is)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        given = namespace.__dict__.setdefault(_LIST_FLAGS_GIVEN, {})
+        given[self.option_strings[0]] = given.get(self.option_strings[0], 0) + 1
+        setattr(namespace, self.dest, values)
+
+
+# The namespace's origin of each AppendFlag's items, keyed by dest; main()
+# reads and removes it.
+_APPEND_ORIGINS = "_append_origins"
+
+
+class FileItem(str):
+    """An item that a ``--config`` file gives an :class:`AppendFlag`:
+    ``origin`` numbers the file (its place among the ``--config`` flags)."""
+
+    origin: int
+
+
+class AppendFlag(argparse._AppendAction):
+    """argparse's append, for a flag repeated once per item (``--vad-source
+    A --vad-source B``), with the override rule of every other setting: the
+    items of a ``--config`` file (:class:`FileItem`) replace those given
+    before it, and the command line's items after it replace the file's;
+    repeated on the command line, the items add up."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        origin = getattr(values, "origin", None)  # None: the command line
+        origins = namespace.__dict__.setdefault(_APPEND_ORIGINS, {})
+        if self.dest in origins and origins[self.dest] != origin:
+            setattr(namespace, self.dest, None)  # another origin's items: replaced
+        origins[self.dest] = origin
+        super().__call__(parser, namespace, str(values), option_string)
+
+
+def _one_line(text) -> str:
+    return " ".join(str(text).split())
