@@ -12,3 +12,36 @@ def test_synthetic_rgbd_refuses_a_bad_seed_before_writing(tmp_path, seed):
         SyntheticRGBD(root, size=16, num_train=2, num_test=1, seed=seed, progress=False)
     # nothing generated: a numpy integer was refused only once every scene was written
     assert not (root / "rgb").exists()
+
+
+def _scenes(tmp_path):
+    from pyg_fusion.datasets import SyntheticRGBD
+    SyntheticRGBD(tmp_path / "s", size=16, num_train=2, num_test=1, progress=False)
+    return tmp_path / "s"
+
+
+@pytest.mark.parametrize("kw, exc, match", [
+    # NaN made every depth NaN, -1 every depth negative, without a word
+    (dict(depth_scale=float("nan")), ValueError, r"depth_scale must be a finite number > 0"),
+    (dict(depth_scale=-1), ValueError, r"depth_scale must be a finite number > 0, got -1"),
+    (dict(depth_scale="0.0002"), ValueError, r"depth_scale must be a finite number > 0"),
+    (dict(scale_range=(1.0, )), ValueError, r"scale_range must be \(low, high\)"),
+    (dict(scale_range=(0.5, float("inf"))), ValueError, r"scale_range\[1\] must be a finite"),
+    (dict(scale_range=(2.0, 1.0)), ValueError, r"scale_range must be \(low, high\), two"),
+    (dict(ignore_index="255"), TypeError, r"ignore_index must be an integer label id"),
+    (dict(ignore_index=255.5), TypeError, r"ignore_index must be an integer label id"),
+])
+def test_rgbd_segmentation_names_a_bad_option(tmp_path, kw, exc, match):
+    from pyg_fusion.datasets import RGBDSegmentation
+    root = _scenes(tmp_path)
+    with pytest.raises(exc, match=match):
+        RGBDSegmentation(root, "train", num_classes=6, **kw)
+
+
+def test_rgbd_segmentation_takes_numpy_options(tmp_path):
+    from pyg_fusion.datasets import RGBDSegmentation
+    ds = RGBDSegmentation(_scenes(tmp_path), "train", num_classes=6, crop_size=20,
+                          ignore_index=np.int64(255), depth_scale=np.float32(1e-3),
+                          scale_range=np.array([1.0, 1.0]))
+    assert ds.ignore_index == 255 and ds.scale_range == (1.0, 1.0)
+    assert int(ds[0]["mask"].max()) == 255  # the crop's padding

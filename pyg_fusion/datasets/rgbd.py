@@ -16,6 +16,8 @@ These are images, not graphs: the dataset is a plain
 """
 from __future__ import annotations
 
+import math
+import numbers
 import os.path as osp
 import warnings
 from typing import Sequence
@@ -42,6 +44,39 @@ def _sizes_differ(paths: Sequence[str], sizes: Sequence[tuple]) -> ValueError:
     (rgb_p, mask_p, depth_p), (rgb, mask, depth) = paths, sizes
     return ValueError(f"image sizes differ: rgb {rgb_p} {tuple(rgb)}, mask {mask_p} "
                       f"{tuple(mask)}, depth {depth_p} {tuple(depth)}")
+
+
+def _positive(name: str, value) -> float:
+    """``value`` as a finite float > 0: a NaN or negative depth scale made
+    every depth NaN or negative without a word, a string failed at the first
+    item in torch's words."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
+            or not 0 < value < math.inf:
+        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
+    return float(value)
+
+
+def _scale_range(value) -> tuple[float, float]:
+    """``scale_range`` as ``(low, high)``, two finite numbers ``0 < low <= high``."""
+    expected = "(low, high), two finite numbers 0 < low <= high"
+    try:
+        pair = tuple(value)
+    except TypeError:
+        pair = ()
+    if len(pair) != 2:  # a 1-tuple failed unpacking, without the argument's name
+        raise ValueError(f"scale_range must be {expected}, got {value!r}")
+    lo, hi = (_positive(f"scale_range[{i}]", v) for i, v in enumerate(pair))
+    if lo > hi:
+        raise ValueError(f"scale_range must be {expected}, got {value!r}")
+    return lo, hi
+
+
+def _label_id(value) -> int:
+    """``ignore_index``, an integer label id (a string failed at the first
+    padded crop, in torch's words)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"ignore_index must be an integer label id, got {value!r}")
+    return int(value)
 
 
 class RGBDSegmentation(Dataset):
@@ -84,6 +119,9 @@ class RGBDSegmentation(Dataset):
         check_int("num_classes", num_classes, minimum=1)
         if crop_size is not None:
             check_int("crop_size", crop_size, minimum=1)
+        ignore_index = _label_id(ignore_index)
+        depth_scale = _positive("depth_scale", depth_scale)
+        scale_range = _scale_range(scale_range)
         # '~/data' is a home's folder, as PyG's datasets read it; absolute: the
         # items are read lazily, so a relative root named no file after os.chdir
         self.root = osp.abspath(check_root(root))
@@ -104,10 +142,7 @@ class RGBDSegmentation(Dataset):
         self.num_classes, self.ignore_index = num_classes, ignore_index
         self.depth_scale = depth_scale
         self.augment = (split == "train") if augment is None else bool(augment)
-        lo, hi = scale_range
-        if not 0 < lo <= hi:
-            raise ValueError(f"scale_range must be 0 < low <= high, got {scale_range}")
-        self.scale_range = (float(lo), float(hi))
+        self.scale_range = scale_range
         self.crop_size = crop_size
         self.normalize = normalize
         self._cache = [self._load(i) for i in range(len(self.items))] \
