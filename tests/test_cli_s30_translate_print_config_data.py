@@ -2,8 +2,8 @@
 --print-config checked nothing), whose run refused it once it started
 ("--data folder '' does not exist"). Both make train's check of an empty
 --data (check_translate_data), one line and exit 2, before any work (the run:
-before the checkpoint loads); a folder that does not exist is still the run's
-to refuse, as for translate train's --print-config."""
+before the checkpoint loads); a folder that does not exist is refused alike
+(tests/test_cli_s31_translate_missing_data.py)."""
 import pytest
 
 from pyg_fusion.cli import main

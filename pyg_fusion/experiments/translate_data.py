@@ -23,6 +23,8 @@ def check_translate_train(data: TranslateDataConfig, splits: TranslateTrainDataC
         model (TranslateModelConfig): the generator and its critic.
     """
     check_translate_data(data.data)
+    if splits.val_data is not None:
+        check_folder(splits.val_data, "--val-data")
     # settings not read would be recorded as if used (the module's hparams, metrics.json)
     check_translate_flags(data, splits, model)
     levels = translate_levels(data, model)
@@ -34,16 +36,26 @@ def check_translate_train(data: TranslateDataConfig, splits: TranslateTrainDataC
 
 
 def check_translate_data(path: str | None) -> None:
-    """An empty ``--data`` (an unset shell variable) is neither the synthetic
-    scenes nor a folder: refused by ``translate train`` and ``translate
-    evaluate`` before any work, and by their ``--print-config``, so that a
-    printed config runs.
+    """A ``--data`` that is neither the synthetic scenes nor a folder (empty:
+    an unset shell variable; a path that does not exist or is a file):
+    refused by ``translate train`` and ``translate evaluate`` before any
+    work, and by their ``--print-config``, so that a printed config runs.
 
     Args:
         path (str or None): the ``--data`` given.
     """
     if not (path or "").strip():
         raise ValueError("--data must be 'synthetic' or a folder, got an empty path")
+    if path != SYNTHETIC:
+        check_folder(path, "--data")
+
+
+def check_folder(path: str, flag: str) -> None:
+    """The folder of scenes that ``flag`` (``--data``, ``--val-data``) gives
+    exists and is a folder."""
+    if not osp.isdir(path):
+        raise ValueError(f"{flag} folder {path!r} "
+                         + ("is a file" if osp.exists(path) else "does not exist"))
 
 
 def translate_modalities(data: TranslateDataConfig) -> list[str]:
@@ -104,9 +116,7 @@ def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: lis
     if force_reload:
         raise ValueError(f"--force-reload: the folder {path!r} is read from its files at "
                          f"every run; it has no cache to rebuild")
-    if not osp.isdir(path):
-        raise ValueError(f"{flag} folder {path!r} "
-                         + ("is a file" if osp.exists(path) else "does not exist"))
+    check_folder(path, flag)
     folder = TaskonomyFolder(path, mods, data.target, data.image_size)
     folder.check_files()  # a bad file is named now, not once a batch reaches it
     return folder
