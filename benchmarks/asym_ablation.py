@@ -191,11 +191,13 @@ def main(argv=None) -> int:
                     "(no \"runs\")")
         result["rows"] = summarise(result["runs"])
         md = table(result["rows"])
-        print(md)
         folder = osp.dirname(osp.abspath(args.summarise))
+        # the files before the table: a reader that has left (| head) ends
+        # the printing, not the writing
         _write(args.summarise, json.dumps(result, indent=2))
         _write(osp.join(folder, "results.md"), md + "\n")
         figure(result["rows"], osp.join(folder, "miou.png"))
+        print(md)
         return 0
     variants = [v for v in args.variants.split(",") if v]
     unknown = set(variants) - set(ROWS)
@@ -224,15 +226,14 @@ def main(argv=None) -> int:
         for r in tqdm(pool.imap_unordered(_run, jobs), total=len(jobs),
                       desc="ablation runs", unit="run"):
             runs.append(r)
+            # progress on stderr, beside the bar: stdout is the table's
             tqdm.write(f"{r['variant']:>13} seed {r['seed']}: mIoU "
                        f"{100 * r['scores'][r['final']]['miou']:.1f} "
-                       f"({r['seconds']:.0f} s)")
+                       f"({r['seconds']:.0f} s)", file=sys.stderr)
     rows = summarise(runs)
     md = table(rows)
-    print(md)
     machine = machine_info()
     machine["torch_threads"] = 1  # each run's, in its worker process
-    print(machine_line(machine))
     result = {"command": command_line(__file__, argv), "config": {
         k: v for k, v in vars(args).items()}, "machine": machine,
         "wall_seconds": round(time.perf_counter() - t0, 1), "rows": rows,
@@ -240,6 +241,8 @@ def main(argv=None) -> int:
     _write(osp.join(args.out, "results.json"), json.dumps(result, indent=2))
     _write(osp.join(args.out, "results.md"), md + "\n")
     figure(rows, osp.join(args.out, "miou.png"))
+    print(md)  # after the files, which a reader that has left (| head) must not cost
+    print(machine_line(machine))
     print(f"wrote {args.out}/results.json, results.md, miou.png "
           f"({result['wall_seconds']:.0f} s)")
     return 0

@@ -59,25 +59,26 @@ def main(argv=None) -> int:
                      "median_s": round(med, 3), "min_s": round(min(runs), 3),
                      "vs_import_torch": round(med / base, 3)})
     load_after = os.getloadavg()
+    from _machine import machine_line
+    machine = machine_info()
+    if args.json:  # before the table: a reader that has left (| head) must not cost it
+        from pyg_fusion._files import write_json
+        from _cli import command_line
+        write_json(args.json, {"command": command_line(__file__, argv),
+                               "machine": machine, "repeats": args.repeats,
+                               "load_before": load_before, "load_after": load_after,
+                               "import_torch_median_s": base, "rows": rows})
     print(f"baseline `python -c 'import torch'`: median {base:.3f} s "
           f"({args.repeats} runs)")
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
           f"(1-minute), {os.cpu_count()} CPUs")
-    from _machine import machine_line
-    print(machine_line())
+    print(machine_line(machine))
     print("| command | median s | min s | / import torch |\n|---|---|---|---|")
     for r in rows:
         print(f"| `{r['command']}` | {r['median_s']:.3f} | {r['min_s']:.3f} | "
               f"{r['vs_import_torch']:.2f} |")
     worst = max(r["median_s"] for r in rows)
     print(f"slowest median {worst:.3f} s: {'within' if worst <= 1.5 else 'OVER'} the 1.5 s target")
-    if args.json:
-        from pyg_fusion._files import write_json
-        from _cli import command_line
-        write_json(args.json, {"command": command_line(__file__, argv),
-                               "machine": machine_info(), "repeats": args.repeats,
-                               "load_before": load_before, "load_after": load_after,
-                               "import_torch_median_s": base, "rows": rows})
     return 0
 
 

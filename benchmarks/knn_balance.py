@@ -191,7 +191,13 @@ def _run(args, argv=None) -> None:
                            args.power_alpha)]
     nearest = {(r["n"], r["seed"], r["nprobe"]): r["us_per_query"] for r in rows
                if r["variant"] == "nearest"}
-    print(f"\n{machine_line()}; us / query: median of {REPEATS}, / nearest: against the "
+    machine = machine_info()
+    if args.json:  # before the table: a reader that has left (| head) must not cost it
+        from pyg_fusion._files import write_json
+        write_json(args.json, {"command": command_line(__file__, argv),
+                               "machine": machine, "repeats": REPEATS, "rows": rows},
+                   indent=1)
+    print(f"\n{machine_line(machine)}; us / query: median of {REPEATS}, / nearest: against the "
           "library's assignment at the same N, seed and probes, in the same run")
     print("| N | seed | variant | probes | scanned / query (x ideal) | recall@17 | us / query "
           "| / nearest | assignment s |")
@@ -203,11 +209,6 @@ def _run(args, argv=None) -> None:
         print(f"| {r['n']} | {r['seed']} | {r['variant']} | {r['nprobe']}{mark} | {r['scanned']} "
               f"({r['x_ideal']:.3f}) | {r['recall']:.4f} | {r['us_per_query']:.1f} | {ratio} | "
               f"{r['assign_s']:.2f} |")
-    if args.json:
-        from pyg_fusion._files import write_json
-        write_json(args.json, {"command": command_line(__file__, argv),
-                               "machine": machine_info(), "repeats": REPEATS, "rows": rows},
-                   indent=1)
 
 
 if __name__ == "__main__":

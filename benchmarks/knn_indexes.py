@@ -6,7 +6,7 @@ flat index, and the flat index against the chunked torch search, in one run
 searches' included); cosine on normalised features, d = 128, k = 16, one thread.
 
 The whole set is measured ``--repeats`` times (default 3), one line per
-measurement as it runs, then a table of the medians with each row's time over
+measurement as it runs (on stderr), then a table of the medians with each row's time over
 the exact flat index's, the baseline measured in the same runs;
 ``--repeats 1`` is one run.
 
@@ -82,6 +82,10 @@ MEASURED = ("seconds", "cpu_s", "train_s", "add_s", "search_s", "exact_s", "appr
             "recall", "kept_approx")
 
 
+def _progress(*text) -> None:  # on stderr: a reader of the table that left ends no run
+    print(*text, file=sys.stderr, flush=True)
+
+
 def main(argv=None):
     from _cli import check_writable, kept_state, parser, positive_int
     ap = parser(__file__, __doc__)
@@ -120,10 +124,9 @@ def main(argv=None):
     from _machine import machine_info, machine_line
     runs = []
     with kept_state(1, faiss):  # one thread, torch's and faiss's, for the run only
-        print(machine_line())
         for r in range(args.repeats):
             if args.repeats > 1:
-                print(f"run {r + 1}/{args.repeats}", flush=True)
+                _progress(f"run {r + 1}/{args.repeats}")
             runs.append([])
             if args.n == "digits":
                 digits(args.root, args.k, runs[-1])
@@ -131,8 +134,7 @@ def main(argv=None):
                 _grid(args, runs[-1])
         machine = machine_info()
     rows = medians(runs)
-    table(rows, args.k, args.repeats)
-    if args.json:
+    if args.json:  # before the table: a reader that has left (| head) must not cost it
         from _cli import command_line
 
         from pyg_fusion._files import write_json
@@ -141,6 +143,8 @@ def main(argv=None):
         config = {key: getattr(args, key) for key in ("n", "k", *keys, "repeats")}
         write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
                                "config": config, "rows": rows})
+    print(machine_line(machine))
+    table(rows, args.k, args.repeats)
     return 0
 
 
@@ -149,7 +153,7 @@ def _grid(args, rows: list) -> None:
     import faiss
 
     n, k = args.n, args.k
-    print(f"N={n} {args.features} seed={args.seed} load={os.getloadavg()}")
+    _progress(f"N={n} {args.features} seed={args.seed} load={os.getloadavg()}")
     x = (clustered_features(n, seed=args.seed) if args.features == "clustered" else
          torch.randn(n, 128, generator=torch.Generator().manual_seed(args.seed)))
     xn = np.ascontiguousarray(torch.nn.functional.normalize(x, dim=-1).numpy())
@@ -161,7 +165,7 @@ def _grid(args, rows: list) -> None:
         return _recall(found, truth)
     # the reference of every recall: its own, 1, measured as the others' are
     rows.append({"index": "flat", "seconds": t_flat, "cpu_s": c_flat, "recall": recall(truth)})
-    print(f"  flat {t_flat:.3f}s (cpu {c_flat:.3f}s) recall {rows[-1]['recall']:.4f}")
+    _progress(f"  flat {t_flat:.3f}s (cpu {c_flat:.3f}s) recall {rows[-1]['recall']:.4f}")
     if n <= args.torch_max and not args.library_only:
         xt = torch.from_numpy(xn)
 
@@ -173,8 +177,8 @@ def _grid(args, rows: list) -> None:
         found, t_torch, c_torch = _timed(torch_search)
         rows.append({"index": "torch", "seconds": t_torch, "cpu_s": c_torch,
                      "recall": recall(found)})
-        print(f"  torch {t_torch:.3f}s (cpu {c_torch:.3f}s)  torch / flat "
-              f"{t_torch / t_flat:.2f} recall {rows[-1]['recall']:.4f}")
+        _progress(f"  torch {t_torch:.3f}s (cpu {c_torch:.3f}s)  torch / flat "
+                  f"{t_torch / t_flat:.2f} recall {rows[-1]['recall']:.4f}")
 
     def ivf_of(index):
         # faiss 1.7's extract_index_ivf does not look through a refine index
@@ -199,9 +203,8 @@ def _grid(args, rows: list) -> None:
         total, cpu = t_train + t_add + t_search, c_train + c_add + c_search
         rows.append({"index": label, "train_s": t_train, "add_s": t_add, "search_s": t_search,
                      "seconds": total, "cpu_s": cpu, "recall": recall(found)})
-        print(f"  {label}: train {t_train:.3f}s add {t_add:.3f}s search {t_search:.3f}s "
-              f"total {total:.3f}s (cpu {cpu:.3f}s) recall {rows[-1]['recall']:.4f}",
-              flush=True)
+        _progress(f"  {label}: train {t_train:.3f}s add {t_add:.3f}s search {t_search:.3f}s "
+                  f"total {total:.3f}s (cpu {cpu:.3f}s) recall {rows[-1]['recall']:.4f}")
 
     def ivf(nlist, niter=_knn_index.IVF_NITER, points=_knn_index.IVF_TRAIN_POINTS_PER_LIST,
             codes=None):
@@ -254,10 +257,10 @@ def library(x, k: int, t_flat: float, rows: list, truth=None) -> None:
         graphs[mode] = _knn.faiss_knn(x, [0, n], k, "cosine", [mode])
         times[mode] = time.perf_counter() - t
     kept = all(torch.equal(a, b) for a, b in zip(graphs["approx"], graphs["checked"]))
-    print(f"  library approx {_knn_index.ivf_params(n)} {times['approx']:.3f}s  checked "
-          f"{times['checked']:.3f}s (checked / approx {times['checked'] / times['approx']:.2f},"
-          f" approx / flat {times['approx'] / t_flat:.2f}) "
-          f"{'kept approx' if kept else 'fell back to exact'}  load={os.getloadavg()}")
+    _progress(f"  library approx {_knn_index.ivf_params(n)} {times['approx']:.3f}s  checked "
+              f"{times['checked']:.3f}s (checked / approx {times['checked'] / times['approx']:.2f},"
+              f" approx / flat {times['approx'] / t_flat:.2f}) "
+              f"{'kept approx' if kept else 'fell back to exact'}  load={os.getloadavg()}")
     nlist, nprobe = _knn_index.ivf_params(n)
     rows.append({"index": "library approx", "nlist": nlist, "nprobe": nprobe,
                  "seconds": times["approx"]})
@@ -286,8 +289,8 @@ def previous(x, k: int, rows: list, truth=None) -> None:
     t_library = time.perf_counter() - t
     rows.append({"index": "library index, faiss calls only", "seconds": t_library,
                  "recall": recall(found)})
-    print(f"  library index {_knn_index.ivf_params(n)}, faiss calls only {t_library:.3f}s"
-          f"{shown(rows[-1]['recall'])}", flush=True)
+    _progress(f"  library index {_knn_index.ivf_params(n)}, faiss calls only {t_library:.3f}s"
+              f"{shown(rows[-1]['recall'])}")
     nlist = min(2 ** round(math.log2(math.sqrt(n))), n // 39)
     nprobe = min(nlist, max(6, math.ceil(6 * math.sqrt(nlist / 256))))
     t = time.perf_counter()
@@ -303,9 +306,9 @@ def previous(x, k: int, rows: list, truth=None) -> None:
     took = time.perf_counter() - t
     rows.append({"index": "previous rule, faiss calls only", "nlist": nlist, "nprobe": nprobe,
                  "seconds": took, "recall": recall(found)})
-    print(f"  previous rule ({nlist}, {nprobe}), faiss calls only {took:.3f}s"
-          f"{shown(rows[-1]['recall'])} (library / previous {t_library / took:.2f})  "
-          f"load={os.getloadavg()}", flush=True)
+    _progress(f"  previous rule ({nlist}, {nprobe}), faiss calls only {took:.3f}s"
+              f"{shown(rows[-1]['recall'])} (library / previous {t_library / took:.2f})  "
+              f"load={os.getloadavg()}")
 
 
 def digits(root: str, k: int, rows: list) -> None:
@@ -319,7 +322,7 @@ def digits(root: str, k: int, rows: list) -> None:
     total = data[f"x_{VIEWS[0]}"].size(0)
     perm = torch.randperm(total, generator=torch.Generator().manual_seed(0))
     parts = {"held-out half": perm[total // 2:], "all": torch.arange(total)}
-    print(f"digits load={os.getloadavg()}")
+    _progress(f"digits load={os.getloadavg()}")
     for name, part in parts.items():
         for view in VIEWS:
             x = data[f"x_{view}"][part]
@@ -335,9 +338,9 @@ def digits(root: str, k: int, rows: list) -> None:
             rows.append({"part": name, "view": view, "n": n, "d": x.size(1),
                          "ivf": list(_knn_index.ivf_params(n)), "exact_s": times["exact"],
                          "approx_s": times["approx"], "recall": recall})
-            print(f"  {name} {view} {tuple(x.shape)} ivf {_knn_index.ivf_params(n)} exact "
+            _progress(f"  {name} {view} {tuple(x.shape)} ivf {_knn_index.ivf_params(n)} exact "
                   f"{times['exact']:.3f}s approx {times['approx']:.3f}s "
-                  f"recall@{k + 1} {recall:.4f}", flush=True)
+                  f"recall@{k + 1} {recall:.4f}")
 
 
 def medians(runs: list) -> list:

@@ -154,11 +154,11 @@ def _run(args, argv=None) -> None:
     rows = [r for n in args.sizes for s in args.seeds
             for r in sweep(n, s, probes[n], args.k, args.lists_factor, args.codes)]
     seeds = ", ".join(map(str, args.seeds))
-    print(f"\n{machine_line()}; us / query: median over the seeds; / library: against the "
-          "library's probes at the same N and lists, in the same run")
-    print(f"| N | lists | probes | recall@{args.k + 1} (seeds {seeds}) | us / query "
-          "| / library |")
-    print("|---|---|---|---|---|---|")
+    machine = machine_info()
+    lines = [f"\n{machine_line(machine)}; us / query: median over the seeds; / library: "
+             "against the library's probes at the same N and lists, in the same run",
+             f"| N | lists | probes | recall@{args.k + 1} (seeds {seeds}) | us / query "
+             "| / library |", "|---|---|---|---|---|---|"]
     us = {}
     for (n, nlist, nprobe) in sorted({(r["n"], r["nlist"], r["nprobe"]) for r in rows}):
         same = [r for r in rows if (r["n"], r["nlist"], r["nprobe"]) == (n, nlist, nprobe)]
@@ -169,14 +169,16 @@ def _run(args, argv=None) -> None:
     for (n, nlist, nprobe), (t, same) in us.items():
         mark = " (library)" if same[0]["library"] else ""
         base = library.get((n, nlist))
-        print(f"| {n} | {nlist} | {nprobe}{mark} | "
-              + " / ".join(f"{r['recall']:.4f}" for r in same)
-              + f" | {t:.1f} | {f'{t / base:.2f}x' if base else '-'} |")
-    if args.json:
+        lines.append(f"| {n} | {nlist} | {nprobe}{mark} | "
+                     + " / ".join(f"{r['recall']:.4f}" for r in same)
+                     + f" | {t:.1f} | {f'{t / base:.2f}x' if base else '-'} |")
+    if args.json:  # before the table: a reader that has left (| head) must not cost it
         from pyg_fusion._files import write_json
         write_json(args.json, {"command": command_line(__file__, argv),
-                               "machine": machine_info(), "load": os.getloadavg(), "rows": rows},
+                               "machine": machine, "load": os.getloadavg(), "rows": rows},
                    indent=1)
+    print("\n".join(lines))
+
 
 if __name__ == "__main__":
     from _cli import run_script

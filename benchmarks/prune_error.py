@@ -56,11 +56,7 @@ def main(argv=None):
 def _run(args, F, machine_info, machine_line, argv=None) -> int:
     from _cli import command_line
     torch.manual_seed(0)
-    rows = []
-    print(f"{machine_line()}; seconds: median of {args.repeats}")
-    print("| N | prune_k | rel. error R^2 | rel. error R^3 | rel. error G off-diag. | entries/row of R^3 "
-          "| forward s | exact forward s | forward / exact |")
-    print("|" + "---|" * 9)
+    rows, lines = [], []
     for n in args.sizes:
         xa, xb = torch.randn(n, 128), torch.randn(n, 128)
         A = torch.randn(4, 4)
@@ -95,12 +91,19 @@ def _run(args, F, machine_info, machine_line, argv=None) -> int:
             rows.append({"N": n, "prune_k": prune, "err_R2": errs[0], "err_R3": errs[1],
                          "err_G": err_g, "entries_per_row_R3": per_row, "time_s": t,
                          "exact_time_s": t_exact, "time_over_exact": t / t_exact})
-            print(f"| {n} | {prune} | {errs[0]:.4f} | {errs[1]:.4f} | {err_g:.4f} | "
-                  f"{per_row:.0f} | {t:.3f} | {t_exact:.3f} | {t / t_exact:.2f}x |", flush=True)
-    if args.json:
+            lines.append(f"| {n} | {prune} | {errs[0]:.4f} | {errs[1]:.4f} | {err_g:.4f} | "
+                         f"{per_row:.0f} | {t:.3f} | {t_exact:.3f} | {t / t_exact:.2f}x |")
+            print(lines[-1], file=sys.stderr, flush=True)  # progress: stdout is the table's
+    machine = machine_info()
+    if args.json:  # before the table: a reader that has left (| head) must not cost it
         from pyg_fusion._files import write_json
-        write_json(args.json, {"command": command_line(__file__, argv), "machine": machine_info(),
+        write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
                                "repeats": args.repeats, "rows": rows})
+    print(f"{machine_line(machine)}; seconds: median of {args.repeats}")
+    print("| N | prune_k | rel. error R^2 | rel. error R^3 | rel. error G off-diag. | entries/row of R^3 "
+          "| forward s | exact forward s | forward / exact |")
+    print("|" + "---|" * 9)
+    print("\n".join(lines))
     return 0
 
 

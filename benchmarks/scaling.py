@@ -350,7 +350,9 @@ def main(argv=None):
     from _machine import machine_info, machine_line
     rows = []
     load_start = os.getloadavg()
-    print(f"load at start {load_start}", flush=True)
+    # progress on stderr, as the workers' own: stdout is the table's, which a
+    # reader that has left (| head) must not cut the run short for
+    print(f"load at start {load_start}", file=sys.stderr, flush=True)
     for kind in args.features:
         for n in args.sizes:
             cmd = [sys.executable, os.path.abspath(__file__), "--worker", str(n), kind,
@@ -364,28 +366,29 @@ def main(argv=None):
             if out.returncode != 0:
                 rows.append({"N": n, "features": kind,
                              "status": f"failed (exit code {out.returncode})"})
-                print(f"N={n} {kind}: failed (exit code {out.returncode})", flush=True)
+                print(f"N={n} {kind}: failed (exit code {out.returncode})", file=sys.stderr,
+                      flush=True)
                 continue
             row = json.loads(out.stdout.strip().splitlines()[-1])
             row["load"] = os.getloadavg()
             rows.append(row)
             print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                           for k, v in row.items()), flush=True)
-    print(f"load at end {os.getloadavg()}\n")
+                           for k, v in row.items()), file=sys.stderr, flush=True)
+    print(f"load at end {os.getloadavg()}\n", file=sys.stderr)
     machine = machine_info(args.device)
     machine["torch_threads"] = args.threads  # the workers', not this process's
     warmup = (f"each size's process warmed up untimed by its stages once at N = min(N, "
               f"{WARMUP_N})" + (", then once at N" if args.busy else ""))
-    print(f"{machine_line(machine)}; seconds, median of {args.repeats} "
-          f"(copy: GB/s; peak: GiB of resident memory); {warmup}")
-    print(table(rows))
-    if args.json:
+    if args.json:  # before the table: a reader that has left (| head) must not cost it
         from pyg_fusion._files import write_json
         write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
                                "worker_threads": args.threads, "repeats": args.repeats,
                                "stages": args.stages, "busy": args.busy, "warmup": warmup,
                                "load_start": load_start, "load": os.getloadavg(),
                                "rows": rows})
+    print(f"{machine_line(machine)}; seconds, median of {args.repeats} "
+          f"(copy: GB/s; peak: GiB of resident memory); {warmup}")
+    print(table(rows))
 
 
 if __name__ == "__main__":

@@ -176,36 +176,38 @@ def main(argv=None):
     # what the worker measured as its peak: on CUDA torch's allocations, not the process
     peak = ("GPU memory allocated by torch (max_memory_allocated)"
             if args.device.startswith("cuda") else "resident memory of the run's process")
-    print(f"\nLEGO forward + backward, M=2, P=Q=3, d=128, k=16, prune_k=64, "
-          f"device={args.device}, threads={args.threads or 'default'}, median of {args.repeats}; "
-          f"seconds, peak: MiB of {peak}")
-    print(machine_line(machine))
+    lines = []  # printed after the JSON: a reader that has left (| head) must not cost it
+    lines.append(f"\nLEGO forward + backward, M=2, P=Q=3, d=128, k=16, prune_k=64, "
+                 f"device={args.device}, threads={args.threads or 'default'}, "
+                 f"median of {args.repeats}; "
+                 f"seconds, peak: MiB of {peak}")
+    lines.append(machine_line(machine))
     head = ("| N | graphs | dense s | sparse s | sparse s (torch_scatter) | dense / sparse "
             "| dense peak MiB | sparse peak MiB |")
-    print(head)
-    print("|" + "---|" * 8)
+    lines.append(head)
+    lines.append("|" + "---|" * 8)
     faster = []  # the sizes where sparse is faster, in the order of --sizes
     for n in args.sizes:
         d, s, t = get(n, "dense"), get(n, "sparse"), get(n, "sparse", "torch_scatter")
         ratio = (d["time_s"] / s["time_s"]) if d and s and d["time_s"] and s["time_s"] else None
         if ratio is not None and ratio > 1:
             faster.append(n)
-        print(f"| {n} | {d['batch'] if d else 1} | {fmt(d and d['time_s'])} | "
-              f"{fmt(s and s['time_s'])} | {fmt(t and t['time_s'])} | "
-              f"{fmt(ratio, '{:.1f}x')} | {fmt(d and d['peak_mem_mb'], '{:.0f}')} | "
-              f"{fmt(s and s['peak_mem_mb'], '{:.0f}')} |")
+        lines.append(f"| {n} | {d['batch'] if d else 1} | {fmt(d and d['time_s'])} | "
+                     f"{fmt(s and s['time_s'])} | {fmt(t and t['time_s'])} | "
+                     f"{fmt(ratio, '{:.1f}x')} | {fmt(d and d['peak_mem_mb'], '{:.0f}')} | "
+                     f"{fmt(s and s['peak_mem_mb'], '{:.0f}')} |")
     crossover = min(faster, default=None)
     a, d, s = get(32, "auto"), get(32, "dense"), get(32, "sparse")
     summary = {"crossover_N": crossover}
     if a and d and s and a["time_s"] and d["time_s"] and s["time_s"]:
         best = min(d["time_s"], s["time_s"])
         summary["auto_over_best_at_32"] = a["time_s"] / best
-        print(f"\nN=32 x {a['batch']} graphs: auto picked {a.get('used')} in "
-              f"{a['time_s']:.3f} s = {a['time_s'] / best:.2f}x the faster backend")
-    print(f"crossover (smallest N where sparse is faster): {crossover}")
+        lines.append(f"\nN=32 x {a['batch']} graphs: auto picked {a.get('used')} in "
+                     f"{a['time_s']:.3f} s = {a['time_s'] / best:.2f}x the faster backend")
+    lines.append(f"crossover (smallest N where sparse is faster): {crossover}")
     for r in rows:
         if r["status"] != "ok":
-            print(f"note: N={r['N']} {r['backend']}/{r['scatter']}: {r['status']}")
+            lines.append(f"note: N={r['N']} {r['backend']}/{r['scatter']}: {r['status']}")
     if args.json:
         from pyg_fusion._files import write_json
         write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
@@ -214,7 +216,8 @@ def main(argv=None):
                                           "device": args.device, "threads": args.threads,
                                           "peak_mem_mb": f"MiB of {peak}"},
                                "summary": summary, "rows": rows})
-        print(f"wrote {args.json}")
+        lines.append(f"wrote {args.json}")
+    print("\n".join(lines))
     return 0
 
 

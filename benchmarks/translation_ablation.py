@@ -218,22 +218,24 @@ def main(argv=None) -> int:
     runs.sort(key=lambda r: (len(r["modalities"]), r["modalities"], r["seed"]))
     table = summarise(runs)
     text = markdown(table, args.seeds)
-    print(text)
-    print(f"total {time.time() - t0:.0f} s")
+    seconds = time.time() - t0
     from _machine import machine_info, machine_line
 
     machine = machine_info()
     machine["torch_threads"] = 1  # each run's, in its worker process
-    print(machine_line(machine))
     payload = {"command": command_line(__file__, argv),
                "machine": machine,
                "settings": {k: v for k, v in vars(args).items()},
                "summary": table, "runs": runs,
-               "seconds": time.time() - t0}
+               "seconds": seconds}
     for name, content in (("results.json", json.dumps(payload, indent=2)),
                           ("results.md", text + "\n")):
         write_text(osp.join(args.out, name), content)
     figure(table, osp.join(args.out, "ablation.png"))
+    # the table after the files, which a reader that has left (| head) must not cost
+    print(text)
+    print(f"total {seconds:.0f} s")
+    print(machine_line(machine))
     print(f"wrote {args.out}/results.json, results.md, ablation.png, "
           f"translation.png")
     return 0

@@ -111,18 +111,19 @@ def _run(args, argv) -> int:
     rows = [{"scorer": k, "mean": statistics.mean(v),
              "std": statistics.stdev(v) if len(v) > 1 else None, "n": len(v)}
             for k, v in values.items()]
+    machine = machine_info()
+    if args.json:  # before the table: a reader that has left (| head) must not cost it
+        from _cli import command_line
+        write_json(args.json, {"command": command_line(__file__, argv), "setting": td.setting,
+            "row_order": args.row_order or "task default", "test_videos": n, "abnormal_frame_fraction": float(frames.float().mean()),
+            "rows": rows, "machine": machine})
     print(f"{args.dataset} {td.setting}: {n} test videos, {frames.numel()} frames, "
           f"{100 * float(frames.float().mean()):.1f}% abnormal")
-    print(machine_line())
+    print(machine_line(machine))
     print("| scorer | AUC % mean | std | draws |\n|---|---|---|---|")
     for r in rows:
         std = "-" if r["std"] is None else f"{r['std']:.2f}"
         print(f"| {r['scorer']} | {r['mean']:.2f} | {std} | {r['n']} |")
-    if args.json:
-        from _cli import command_line
-        write_json(args.json, {"command": command_line(__file__, argv), "setting": td.setting,
-            "row_order": args.row_order or "task default", "test_videos": n, "abnormal_frame_fraction": float(frames.float().mean()),
-            "rows": rows, "machine": machine_info()})
     return 0
 
 

@@ -150,6 +150,11 @@ def main(argv=None) -> int:
     if not out:
         print("no benchmark has 3 configurations with both val_loss and auc", file=sys.stderr)
         return 2
+    if args.json:  # before the table: a reader that has left (| head) must not cost it
+        from pyg_fusion._files import write_json
+        from _cli import command_line
+        write_json(args.json, {"command": command_line(__file__, argv), "files": args.files,
+                               "rows": out})
     print("| benchmark | method | runs | configs | rho runs | rho config means | "
           "AUC chosen | AUC mean | AUC best config (test) | median held-out loss |")
     print("|---|---|---|---|---|---|---|---|---|---|")
@@ -158,11 +163,6 @@ def main(argv=None) -> int:
               f"{r['spearman_runs']:+.2f} | {r['spearman_configurations']:+.2f} | "
               f"{100 * r['auc_chosen']:.2f} | {100 * r['auc_mean']:.2f} | "
               f"{100 * r['auc_best_configuration']:.2f} | {r['median_val_loss']:.3f} |")
-    if args.json:
-        from pyg_fusion._files import write_json
-        from _cli import command_line
-        write_json(args.json, {"command": command_line(__file__, argv), "files": args.files,
-                               "rows": out})
     return 0
 
 

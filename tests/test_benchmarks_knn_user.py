@@ -85,7 +85,7 @@ def test_knn_indexes_tables_the_medians_of_its_repeats_over_the_flat_index(tmp_p
     module = load_benchmark("knn_indexes")
     assert module.main(["2048", "clustered", "--library-only", "--repeats", "3",
                         "--json", str(out)]) == 0
-    printed = capsys.readouterr().out
+    printed, progress = capsys.readouterr()
     record = json.loads(out.read_text())
     assert record["config"]["repeats"] == 3
     rows = {row["index"]: row for row in record["rows"]}
@@ -103,7 +103,7 @@ def test_knn_indexes_tables_the_medians_of_its_repeats_over_the_flat_index(tmp_p
         rows["library checked"]["seconds"] / rows["library approx"]["seconds"]
     previous = rows["previous rule, faiss calls only"]
     assert previous["recall"] == 0.998 and [r["recall"] for r in previous["runs"]] == [0.998] * 3
-    assert "median of 3 runs; / flat" in printed and printed.count("run 3/3") == 1
+    assert "median of 3 runs; / flat" in printed and progress.count("run 3/3") == 1
 
 
 def test_knn_indexes_measures_the_recall_of_its_exact_searches(tmp_path, capsys):

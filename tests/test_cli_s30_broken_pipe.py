@@ -43,6 +43,10 @@ def test_asym_ablation_summarise_read_by_a_closed_reader_is_quiet(tmp_path):
     assert _read_by_a_closed_reader(_script("asym_ablation") + ["--summarise",
                                                                 "results.json"],
                                     tmp_path) == (1, "")
+    # the files before the table, which the reader did not take (s31: not written)
+    assert (tmp_path / "results.md").read_text().startswith("| variant |")
+    assert (tmp_path / "miou.png").stat().st_size > 0
+    assert "rows" in json.loads((tmp_path / "results.json").read_text())
 
 
 def test_pyg_fusion_read_by_a_closed_reader_is_quiet(tmp_path):
