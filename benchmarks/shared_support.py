@@ -55,6 +55,15 @@ def propagate(g, data):
             for m in ("val", "test")}
 
 
+def table(supports: dict) -> str:
+    """Markdown table of the supports' means, as the other scripts print theirs."""
+    lines = ["| support | rel. Frobenius | edges | val acc | test acc |", "|---|---|---|---|---|"]
+    for s, r in supports.items():
+        lines.append(f"| {s} | {r['rel_frobenius']:.4f} | {r['edges']:.0f} | "
+                     f"{100 * r['val_acc']:.2f} | {100 * r['test_acc']:.2f} |")
+    return "\n".join(lines)
+
+
 def main(argv=None):
     from _machine import machine_info
 
@@ -103,18 +112,14 @@ def _run(args, MultiFeatureDigits, machine_info, argv=None) -> int:
            "seconds": round(time.perf_counter() - t0, 1), "machine": machine_info(),
            "supports": {s: {key: (statistics.fmean(v) if v else None) for key, v in r.items()}
                         | {"values": r} for s, r in rows.items()}}
-    print(f"{machine_line(out['machine'])}; splits {args.splits}, accuracies in %, mean "
-          "over the splits")
-    print(f"{'support':14s} {'rel. Frobenius':>15s} {'edges':>10s} {'val acc':>8s} "
-          f"{'test acc':>9s}")
-    for s, r in out["supports"].items():
-        print(f"{s:14s} {r['rel_frobenius']:15.4f} {r['edges']:10.0f} "
-              f"{100 * r['val_acc']:8.2f} {100 * r['test_acc']:9.2f}")
-    if args.json:
+    if args.json:  # before the table: a reader that has left (| head) must not cost it
         from _cli import command_line
 
         from pyg_fusion._files import write_json
         write_json(args.json, {"command": command_line(__file__, argv), **out})
+    print(f"{machine_line(out['machine'])}; splits {args.splits}, accuracies in %, mean "
+          "over the splits")
+    print(table(out["supports"]))
     return 0
 
 
