@@ -19,11 +19,17 @@ these steps, and do not count page faults, which is why this script exists.
 Usage::
 
     python benchmarks/step_phases.py 262144
-    python benchmarks/step_phases.py 65536 --repeats 3   # the last repeat is printed
+    python benchmarks/step_phases.py 65536 --repeats 3   # the median step, its phases
     python benchmarks/step_phases.py 262144 --json benchmarks/results/step_phases.json
 
-``--json PATH``: the table's rows and the step's totals, the command, the
-machine and the settings of the run.
+``--repeats R``: R steps; the table is the median step's (the lower of the
+two middle ones for an even R) and the phases of that same repeat, not a
+median per phase, which would not add up to the step. ``/ step``: a phase's
+share of that step's seconds.
+
+``--json PATH``: the table's rows and the step's totals (``repeat``: which
+one; ``steps_s``: every repeat's), the command, the machine and the settings
+of the run.
 """
 from __future__ import annotations
 
@@ -31,6 +37,7 @@ import collections
 import importlib
 import os
 import resource
+import statistics
 import sys
 import time
 
@@ -129,7 +136,8 @@ def main(argv=None) -> int:
     from _cli import check_writable, kept_state, parser, positive_int
     p = parser(__file__, __doc__)
     p.add_argument("n", type=positive_int, help="nodes per source")
-    p.add_argument("--repeats", type=positive_int, default=1, help="steps; the last is printed")
+    p.add_argument("--repeats", type=positive_int, default=1,
+                   help="steps; the median step is printed with its own phases")
     p.add_argument("--json", default=None, help="write the rows, the machine and the settings")
     args = p.parse_args(argv)
     check_writable(p, args.json)
@@ -166,30 +174,47 @@ def _run(args, phases: Phases, argv=None) -> int:
         print(f"  {name}: bwd {bwd:.3f} s", file=sys.stderr, flush=True)
         return fwd, bwd, (faults() - f0) * resource.getpagesize() / GIB
 
+    repeats = []  # per repeat: fwd, bwd, fresh GiB and its phases
     for r in range(args.repeats):
-        fwd, bwd, fresh = step(f"step {r + 1}/{args.repeats}")
+        repeats.append((*step(f"step {r + 1}/{args.repeats}"), dict(phases.stats)))
+    # the median step, and the phases of that repeat, not a median per phase:
+    # medians of the phases would not add up to the step (the lower of the two
+    # middle steps for an even number of repeats: a step that was measured)
+    chosen = median_repeat([fwd + bwd for fwd, bwd, *_ in repeats])
+    fwd, bwd, fresh, stats = repeats[chosen]
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
     machine = machine_info()
-    print(machine_line(machine))
-    print(f"N={args.n}: fwd {fwd:.3f} s, bwd {bwd:.3f} s, fresh pages {fresh:.2f} GiB, "
-          f"peak {peak:.2f} GiB")
-    print("| phase | s | user s | system s | fresh GiB |\n|---|---|---|---|---|")
     rows = []
-    for label, (t, f, user, system) in phases.stats.items():
+    for label, (t, f, user, system) in stats.items():
         rows.append({"phase": label, "seconds": t, "user_s": user, "system_s": system,
                      "fresh_gib": f * resource.getpagesize() / GIB})
-        print(f"| {label} | {t:.3f} | {user:.3f} | {system:.3f} | "
-              f"{rows[-1]['fresh_gib']:.2f} |")
-    if args.json:
+    if args.json:  # before the table: a reader that has left (| head) must not cost it
         from pyg_fusion._files import write_json
         write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
                                "config": {"N": args.n, "d": D, "k": K, "P": P,
                                           "prune_k": PRUNE, "knn": "approx",
                                           "fusion_init": "random", "repeats": args.repeats},
                                "step": {"fwd_s": fwd, "bwd_s": bwd, "fresh_gib": fresh,
-                                        "peak_gib": peak},
+                                        "peak_gib": peak, "repeat": chosen + 1,
+                                        "steps_s": [f + b for f, b, *_ in repeats]},
                                "rows": rows})
+    print(machine_line(machine))
+    which = ("one step" if args.repeats == 1 else
+             f"the median step of {args.repeats} (repeat {chosen + 1}) and its phases")
+    print(f"N={args.n}, {which}: fwd {fwd:.3f} s, bwd {bwd:.3f} s, "
+          f"fresh pages {fresh:.2f} GiB, peak {peak:.2f} GiB")
+    print("| phase | s | user s | system s | fresh GiB | / step |\n|---|---|---|---|---|---|")
+    for r in rows:
+        print(f"| {r['phase']} | {r['seconds']:.3f} | {r['user_s']:.3f} | "
+              f"{r['system_s']:.3f} | {r['fresh_gib']:.2f} | "
+              f"{r['seconds'] / (fwd + bwd):.2f} |")
     return 0
+
+
+def median_repeat(steps: list[float]) -> int:
+    """The index of the median of ``steps`` (the lower of the two middle ones
+    for an even number): the first such repeat."""
+    return steps.index(statistics.median_low(steps))
 
 
 if __name__ == "__main__":

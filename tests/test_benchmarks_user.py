@@ -136,9 +136,31 @@ def test_step_phases_shows_its_progress(capsys):
     lines = [line.strip().rsplit(" ", 2) for line in err.splitlines()]
     assert [words[0] for words in lines] == ["step 1/2: fwd", "step 1/2: bwd",
                                              "step 2/2: fwd", "step 2/2: bwd"]
-    # the last step's, as the table's line gives them
-    fwd, bwd = (f"{float(words[1]):.3f}" for words in lines[2:])
-    assert f"N=256: fwd {fwd} s, bwd {bwd} s, " in out
+    assert "N=256, the median step of 2 (repeat " in out
+
+
+def test_step_phases_tables_the_median_step_and_that_repeats_phases(tmp_path, capsys):
+    # before: the last repeat's step and phases, whatever --repeats said
+    path = tmp_path / "phases.json"
+    assert load_benchmark("step_phases").main(["256", "--repeats", "3",
+                                               "--json", str(path)]) == 0
+    out, err = capsys.readouterr()
+    step = json.loads(path.read_text())["step"]
+    steps = step["steps_s"]
+    assert len(steps) == 3 and steps[step["repeat"] - 1] == sorted(steps)[1]
+    assert step["fwd_s"] + step["bwd_s"] == steps[step["repeat"] - 1]
+    said = [line.strip().rsplit(" ", 2) for line in err.splitlines()]
+    fwd, bwd = (f"{float(words[1]):.3f}" for words in said[2 * step["repeat"] - 2:][:2])
+    assert (f"N=256, the median step of 3 (repeat {step['repeat']}) and its phases: "
+            f"fwd {fwd} s, bwd {bwd} s, ") in out
+    assert "| phase | s | user s | system s | fresh GiB | / step |" in out
+
+
+def test_step_phases_median_repeat_is_a_measured_one():
+    median_repeat = load_benchmark("step_phases").median_repeat
+    assert median_repeat([3.0, 1.0, 2.0]) == 2
+    assert median_repeat([4.0, 1.0, 3.0, 2.0]) == 3  # the lower middle: 2.0
+    assert median_repeat([5.0]) == 0
 
 
 @pytest.mark.parametrize("worker", [["x", "1", "sparse", "native"], ["64", "0", "sparse", "native"],
@@ -223,8 +245,9 @@ def test_shared_support_shows_its_progress(capsys):
     out, err = capsys.readouterr()
     steps = [line.strip().split(":")[0] for line in err.splitlines()]
     assert steps == ["against the dense graph", "split 0 (1/2)", "split 1 (2/2)"]
-    assert [line.split()[0] for line in out.splitlines()[-3:]] == ["union", "intersection",
-                                                                   "shared"]
+    assert [line.split(" | ")[0] for line in out.splitlines()[-3:]] == [
+        "| union", "| intersection", "| shared"]
+    assert out.splitlines()[-5] == "| support | rel. Frobenius | edges | val acc | test acc |"
 
 
 def test_json_of_locality_orders_and_step_phases_holds_their_tables(tmp_path, capsys):
@@ -250,8 +273,10 @@ def test_json_of_locality_orders_and_step_phases_holds_their_tables(tmp_path, ca
                     for r in record["rows"]] == table
             assert all(len(r["runs"]) == 2 for r in record["rows"])
         else:
+            step_s = record["step"]["fwd_s"] + record["step"]["bwd_s"]
             assert [["| " + r["phase"], f"{r['seconds']:.3f}", f"{r['user_s']:.3f}",
-                     f"{r['system_s']:.3f}", f"{r['fresh_gib']:.2f} |"]
+                     f"{r['system_s']:.3f}", f"{r['fresh_gib']:.2f}",
+                     f"{r['seconds'] / step_s:.2f} |"]
                     for r in record["rows"]] == table
             step = record["step"]
             assert sum(r["seconds"] for r in record["rows"]) == \

@@ -120,8 +120,10 @@ def test_step_phases_rows_sum_to_the_step():
     rows = dict(re.findall(r"^\| ([^|]+) \| ([\d.]+) \|", out, re.M))
     assert {"knn search", "powers: products", "fusion fwd", "bwd: products"} <= rows.keys()
     assert abs(sum(map(float, rows.values())) - (fwd + bwd)) < 0.01 + 0.02 * (fwd + bwd)
-    # user and system CPU seconds, then fresh GiB, beside each row's wall seconds
-    cpu = re.findall(r"^\| [^|]+ \| [\d.]+ \| (-?[\d.]+) \| (-?[\d.]+) \| [\d.]+ \|$", out, re.M)
+    # user and system CPU seconds, then fresh GiB and the share of the step,
+    # beside each row's wall seconds
+    cpu = re.findall(r"^\| [^|]+ \| [\d.]+ \| (-?[\d.]+) \| (-?[\d.]+) \| [\d.]+ \| [\d.]+ \|$",
+                     out, re.M)
     assert len(cpu) == len(rows)
     assert sum(float(u) + float(s) for u, s in cpu) <= 1.1 * (fwd + bwd) + 0.05
 
