@@ -1,5 +1,7 @@
 """AsymFusion's image data and models given arguments a user gets wrong:
 each is refused before any work, naming the argument (or the file)."""
+import re
+
 import numpy as np
 import pytest
 
@@ -45,3 +47,42 @@ def test_rgbd_segmentation_takes_numpy_options(tmp_path):
                           scale_range=np.array([1.0, 1.0]))
     assert ds.ignore_index == 255 and ds.scale_range == (1.0, 1.0)
     assert int(ds[0]["mask"].max()) == 255  # the crop's padding
+
+
+def _plain_weights(encoder):
+    """``encoder``'s weights as a single-modality (torchvision-layout) state_dict."""
+    import re
+    return {re.sub(r"\.norms\.\d+(?=\.)", "", k): v for k, v in encoder.state_dict().items()}
+
+
+def test_a_resnet_file_that_does_not_fit_is_named(tmp_path):
+    import torch
+    from pyg_fusion.nn.asym import ResNetEncoder, load_torchvision_resnet
+    small = ResNetEncoder("bottleneck", (1, 1, 1, 1), width=8)
+    path = tmp_path / "resnet.pth"
+    torch.save(_plain_weights(small), path)
+    assert load_torchvision_resnet(small, path) == ([], [])
+    # another width, a training checkpoint's nesting, DataParallel's prefix: the
+    # errors named keys and shapes, never the file
+    wide = ResNetEncoder("bottleneck", (1, 1, 1, 1), width=16)
+    with pytest.raises(ValueError, match=rf"ResNet checkpoint: {re.escape(str(path))} does not fit the "
+                       r"encoder \(bottleneck blocks, layers \(1, 1, 1, 1\), width 16"):
+        load_torchvision_resnet(wide, path)
+    torch.save({"state_dict": _plain_weights(small)}, path)
+    with pytest.raises(KeyError, match=rf"{re.escape(str(path))} does not fit .* state_dict\['state_dict'\] "
+                       r"is a dict; pass that dict"):
+        load_torchvision_resnet(small, path)
+    torch.save({"module." + k: v for k, v in _plain_weights(small).items()}, path)
+    with pytest.raises(KeyError, match=r"every key starts with 'module.'"):
+        load_torchvision_resnet(small, path)
+
+
+def test_a_state_dict_entry_that_is_no_tensor_is_named():
+    from pyg_fusion.nn.asym import ResNetEncoder, load_torchvision_resnet
+    enc = ResNetEncoder("bottleneck", (1, 1, 1, 1), width=8)
+    weights = {**_plain_weights(enc), "conv1.weight": [1.0]}
+    with pytest.raises(ValueError, match=r"state_dict\['conv1.weight'\] is a list, expected a "
+                       r"tensor"):  # was AttributeError: 'list' object has no attribute 'shape'
+        load_torchvision_resnet(enc, weights)
+    with pytest.raises(KeyError, match=r"unexpected \[1\]"):  # was AttributeError (startswith)
+        load_torchvision_resnet(enc, {**_plain_weights(enc), 1: enc.conv1.weight})

@@ -155,6 +155,21 @@ def bn_affine_parameter_count(model: nn.Module) -> int:
     return total
 
 
+def _nested_hint(state_dict: dict) -> str:
+    """What a checkpoint of another layout holds, for the error of a key
+    mismatch: a training checkpoint keeps its weights under one key (Lightning's
+    ``state_dict``, many repositories' ``model``), DataParallel prefixes every
+    key with ``module.``."""
+    nested = [k for k, v in state_dict.items() if isinstance(v, dict)]
+    if nested:
+        return (f" (the weights may be nested: state_dict[{nested[0]!r}] is a dict; pass "
+                f"that dict)")
+    keys = [k for k in state_dict if isinstance(k, str)]
+    if keys and all(k.startswith("module.") for k in keys):
+        return " (every key starts with 'module.', as DataParallel saves them: strip it)"
+    return ""
+
+
 def expand_state_dict(model: nn.Module, state_dict: dict, *,
                       strict: bool = True, skip: tuple[str, ...] = ("fc.", )):
     r"""Loads a single-modality ``state_dict`` (for instance a torchvision
@@ -187,6 +202,9 @@ def expand_state_dict(model: nn.Module, state_dict: dict, *,
         if src not in state_dict:
             missing.append(key)
             continue
+        if not isinstance(state_dict[src], Tensor):  # was an AttributeError on .shape
+            raise ValueError(f"state_dict[{src!r}] is a {type(state_dict[src]).__name__}, "
+                             f"expected a tensor")
         if tuple(state_dict[src].shape) != tuple(value.shape):
             raise ValueError(f"state_dict[{src!r}] has shape "
                              f"{tuple(state_dict[src].shape)}, the model's "
@@ -194,7 +212,7 @@ def expand_state_dict(model: nn.Module, state_dict: dict, *,
         new[key] = state_dict[src]
         used.add(src)
     unexpected = [k for k in state_dict if k not in used
-                  and not k.startswith(tuple(skip))]
+                  and not (isinstance(k, str) and k.startswith(tuple(skip)))]
     # torchvision checkpoints from before BN counted its batches lack this
     # buffer; it carries no learned value.
     missing = [k for k in missing if not k.endswith("num_batches_tracked")]
@@ -202,6 +220,6 @@ def expand_state_dict(model: nn.Module, state_dict: dict, *,
         raise KeyError(f"state_dict does not match the model: missing "
                        f"{missing[:5]}{'...' if len(missing) > 5 else ''}, "
                        f"unexpected {unexpected[:5]}"
-                       f"{'...' if len(unexpected) > 5 else ''}")
+                       f"{'...' if len(unexpected) > 5 else ''}{_nested_hint(state_dict)}")
     model.load_state_dict(new, strict=False)
     return missing, unexpected

@@ -188,6 +188,16 @@ def load_torchvision_resnet(encoder: ResNetEncoder, checkpoint, *,
     Returns:
         ``(missing, unexpected)`` keys.
     """
-    if isinstance(checkpoint, (str, os.PathLike)):
-        checkpoint = load_checkpoint(checkpoint, what="ResNet checkpoint")
-    return expand_state_dict(encoder, checkpoint, strict=strict)
+    if not isinstance(checkpoint, (str, os.PathLike)):
+        return expand_state_dict(encoder, checkpoint, strict=strict)
+    path = os.fspath(checkpoint)
+    state = load_checkpoint(path, what="ResNet checkpoint")
+    try:
+        return expand_state_dict(encoder, state, strict=strict)
+    except (KeyError, ValueError) as exc:  # named the keys, not the file that holds them
+        msg = exc.args[0] if exc.args else str(exc)
+        arch = (f" ({encoder.block} blocks, layers {encoder.layers}, width {encoder.width}; "
+                f"a torchvision ResNet-N needs RESNET_LAYERS[N] and width 64)"
+                if isinstance(encoder, ResNetEncoder) else "")
+        raise type(exc)(f"ResNet checkpoint: {path} does not fit the encoder{arch}: "
+                        f"{msg}") from None
