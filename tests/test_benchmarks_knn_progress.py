@@ -22,3 +22,16 @@ def test_knn_balance_prints_its_progress_on_stderr(capsys):
     out, err = capsys.readouterr()
     assert "{" not in out and "'us_per_query'" in err
     assert any(line.startswith("| 4096 |") for line in out.splitlines())
+
+
+def test_knn_probes_times_each_row_as_the_median_of_several_searches(monkeypatch):
+    # before: one timed search per row and seed, where the other timing
+    # scripts give the median of several runs
+    import types
+    module = load_benchmark("knn_probes")
+    # the script's clock: its searches take 5, 1 and 3 seconds
+    clock = iter([0, 5, 10, 11, 20, 23])
+    monkeypatch.setattr(module, "time", types.SimpleNamespace(perf_counter=lambda: next(clock)))
+    rows = module.sweep(4096, 0, [1], 4, 1)
+    assert module.REPEATS == 3 and len(rows) == 1
+    assert rows[0]["us_per_query"] == round(3 / 4096 * 1e6, 1)
