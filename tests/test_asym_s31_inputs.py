@@ -86,3 +86,25 @@ def test_a_state_dict_entry_that_is_no_tensor_is_named():
         load_torchvision_resnet(enc, weights)
     with pytest.raises(KeyError, match=r"unexpected \[1\]"):  # was AttributeError (startswith)
         load_torchvision_resnet(enc, {**_plain_weights(enc), 1: enc.conv1.weight})
+
+
+@pytest.mark.parametrize("channels, match", [
+    ([1.7, 3], r"'a' must have an integer count >= 1, got 1.7"),  # was read as 1
+    ([0, 3], r"'a' must have an integer count >= 1, got 0"),
+    (["3", 3], r"'a' must have an integer count >= 1, got '3'"),
+    ([3], r"one count per modality \(2\), got \[3\]"),
+    # built, then every step: 'xs[0] must have 1 or 4 channels'
+    ([3, 4], r"1 channel \(tiled\) or of its input width, here 4 .* got 'a' 3"),
+    ([2, 3], r"here 3 .* got 'a' 2"),
+])
+def test_translation_module_refuses_channels_its_generator_cannot_take(channels, match):
+    from pyg_fusion.training.translation import TranslationModule
+    with pytest.raises(ValueError, match=r"modality_channels.*" + match):
+        TranslationModule(["a", "b"], channels, ngf=8, num_downs=3, ndf=8, d_layers=1)
+
+
+def test_translation_module_takes_numpy_channel_counts():
+    from pyg_fusion.training.translation import TranslationModule
+    m = TranslationModule(["a", "b"], np.array([1, 3]), ngf=8, num_downs=3, ndf=8,
+                          d_layers=1)
+    assert m.modality_channels == [1, 3] and all(type(c) is int for c in m.modality_channels)

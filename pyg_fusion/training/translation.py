@@ -9,6 +9,7 @@ is given (:func:`load_feature_extractor`; nothing is downloaded).
 """
 from __future__ import annotations
 
+import numbers
 from typing import Sequence
 
 import lightning as L
@@ -50,6 +51,29 @@ def _inputs(batch, modalities: Sequence[str], channels: Sequence[int],
                              + f"): give {m!r} images of {_channels(c)}")
         xs.append(batch[key])
     return xs
+
+
+def _check_channels(modalities: list[str], channels) -> list[int]:
+    """``channels`` as one count per modality that the shared generator takes:
+    1 (tiled) or its input width ``C = max(3, *channels)``. ``int()`` read 1.7
+    as 1 and took 0 or -1, and a 2-channel modality (or 3 beside 4) was
+    refused only by the generator, at the first step."""
+    counts = list(channels)
+    if len(counts) != len(modalities):
+        raise ValueError(f"modality_channels must give one count per modality "
+                         f"({len(modalities)}), got {counts}")
+    for m, c in zip(modalities, counts):
+        if isinstance(c, bool) or not isinstance(c, numbers.Integral) or c < 1:
+            raise ValueError(f"modality_channels: {m!r} must have an integer count >= 1, "
+                             f"got {c!r}")
+    width = max(3, *counts)
+    odd = [f"{m!r} {c}" for m, c in zip(modalities, counts) if c not in (1, width)]
+    if odd:
+        raise ValueError(f"modality_channels: the shared generator takes images of 1 "
+                         f"channel (tiled) or of its input width, here {width} (3, or the "
+                         f"largest count); got {', '.join(odd)}: save those images with 1 "
+                         f"or {width} channels")
+    return [int(c) for c in counts]
 
 
 def _channels(c: int) -> str:
@@ -164,9 +188,7 @@ class TranslationModule(L.LightningModule):
         if modality_channels is None:
             modality_channels = [3 if m in ("normal", "rgb") else 1
                                  for m in self.modalities]
-        modality_channels = [int(c) for c in modality_channels]
-        if len(modality_channels) != len(self.modalities):
-            raise ValueError("modality_channels must give one count per modality")
+        modality_channels = _check_channels(self.modalities, modality_channels)
         self.modality_channels = modality_channels
         check_choice("gan_mode", gan_mode, (*GAN_MODES, "none"))
         if gan_mode == "none":
