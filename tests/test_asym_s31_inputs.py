@@ -108,3 +108,27 @@ def test_translation_module_takes_numpy_channel_counts():
     m = TranslationModule(["a", "b"], np.array([1, 3]), ngf=8, num_downs=3, ndf=8,
                           d_layers=1)
     assert m.modality_channels == [1, 3] and all(type(c) is int for c in m.modality_channels)
+
+
+def _segmenter(**kw):
+    from pyg_fusion.nn.asym import asym_fusion_segmenter
+    return asym_fusion_segmenter(3, depth=None, layers=(1, 1, 1, 1), width=8,
+                                 decoder_features=8, light=True, **kw)
+
+
+@pytest.mark.parametrize("modalities, exc, match", [
+    # built a network of three modalities 'r', 'g', 'b' without a word
+    ("rgb", TypeError, r"modalities must be a sequence of names, got the string 'rgb'"),
+    # outputs ['rgb', 'rgb', 'ensemble'] / ['rgb', 'ensemble', 'ensemble']: logged as one
+    (("rgb", "rgb"), ValueError, r"modalities must be distinct"),
+    (("rgb", "ensemble"), ValueError, r"'ensemble' names an output of the network"),
+])
+def test_segmenter_modalities_are_distinct_names(modalities, exc, match):
+    from pyg_fusion.nn.asym import AsymFusionSegmenter, ResNetEncoder, RefineNetDecoder
+    with pytest.raises(exc, match=match):
+        _segmenter(modalities=modalities)
+    enc = ResNetEncoder("bottleneck", (1, 1, 1, 1), 2, width=8)
+    with pytest.raises(exc, match=match):
+        AsymFusionSegmenter(enc, RefineNetDecoder(enc.out_channels, 3, features=8),
+                            modalities)
+    assert _segmenter(modalities=["rgb", "depth"]).output_names == ["rgb", "depth", "ensemble"]

@@ -11,7 +11,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...functional._checks import (check_choice, check_int, check_like, check_module_input,
-                                   check_tensor)
+                                   check_names, check_tensor)
 from .._reset import reset_children, reset_module
 from .layers import modality_list
 from .refinenet import RefineNetDecoder
@@ -48,6 +48,17 @@ class SeparateEncoders(nn.Module):
         xs = modality_list(xs, self.num_modalities)
         per = [enc([x]) for enc, x in zip(self.encoders, xs)]
         return [[p[s][0] for p in per] for s in range(len(per[0]))]
+
+
+def _check_output_names(modalities: tuple[str, ...]) -> None:
+    """The outputs are named by the modalities, then ``ensemble`` (or ``sum``):
+    two of one name were logged and scored as one."""
+    if len(set(modalities)) != len(modalities):
+        raise ValueError(f"modalities must be distinct, got {list(modalities)}")
+    taken = [n for n in ("ensemble", "sum") if n in modalities]
+    if taken:
+        raise ValueError(f"modalities: {taken[0]!r} names an output of the network (the "
+                         f"branches' ensemble or sum); rename that modality")
 
 
 class AsymFusionSegmenter(nn.Module):
@@ -91,10 +102,12 @@ class AsymFusionSegmenter(nn.Module):
                  head: str = "ensemble"):
         super().__init__()
         check_choice("head", head, ("ensemble", "sum"))
-        self.modalities = tuple(modalities)
+        # a string was taken letter by letter ('rgb': three modalities 'r', 'g', 'b')
+        self.modalities = tuple(check_names("modalities", modalities))
         m = len(self.modalities)
         if m == 0:
             raise ValueError("modalities must name at least one input")
+        _check_output_names(self.modalities)
         if getattr(encoder, "num_modalities", m) != m:
             raise ValueError(f"encoder has {encoder.num_modalities} modalities, "
                              f"modalities names {m}")
@@ -234,6 +247,7 @@ def asym_fusion_segmenter(num_classes: int, *, depth: int | None = 50,
             (default: :obj:`(3, 4, 6, 3)`)
     """
     check_int("num_classes", num_classes, minimum=1)
+    modalities = tuple(check_names("modalities", modalities))  # sizes the encoder below
     if depth is not None:
         if depth not in RESNET_LAYERS:
             raise ValueError(f"depth must be one of {sorted(RESNET_LAYERS)} or "
