@@ -132,3 +132,26 @@ def test_segmenter_modalities_are_distinct_names(modalities, exc, match):
         AsymFusionSegmenter(enc, RefineNetDecoder(enc.out_channels, 3, features=8),
                             modalities)
     assert _segmenter(modalities=["rgb", "depth"]).output_names == ["rgb", "depth", "ensemble"]
+
+
+@pytest.mark.parametrize("kw, exc, match", [
+    (dict(fusion_levels=[1.7]), ValueError, r"fusion_levels must be integers in \[0, 3\) "
+     r"\(num_downs=3\), got 1.7"),  # was read as level 1
+    (dict(fusion_levels=[True]), ValueError, r"fusion_levels must be integers .* got True"),
+    (dict(fusion_levels="12"), TypeError, r"fusion_levels must be a sequence of encoder "
+     r"levels, got '12'"),  # was the levels 1 and 2
+    (dict(fusion_levels=[3]), ValueError, r"fusion_levels must be integers in \[0, 3\)"),
+    # kept in the repr (and a module's hyper-parameters) without fusion levels
+    (dict(fusion_levels=[], ratio=5), ValueError, r"ratio must lie in \[0, 0.25\]"),
+    (dict(fusion_levels=[], shift=-3), ValueError, r"shift must be >= 0, got -3"),
+])
+def test_translator_checks_its_fusion_options(kw, exc, match):
+    from pyg_fusion.nn.asym import AsymFusionTranslator
+    with pytest.raises(exc, match=match):
+        AsymFusionTranslator(2, ngf=8, num_downs=3, **kw)
+
+
+def test_translator_takes_numpy_fusion_levels():
+    from pyg_fusion.nn.asym import AsymFusionTranslator
+    net = AsymFusionTranslator(2, ngf=8, num_downs=4, fusion_levels=np.array([2, 1]))
+    assert net.fusion_levels == [1, 2] and list(net.fusion) == ["1", "2"]

@@ -10,6 +10,7 @@ modality.
 """
 from __future__ import annotations
 
+import numbers
 from typing import Callable, NamedTuple, Sequence
 
 import torch
@@ -201,13 +202,21 @@ class AsymFusionTranslator(nn.Module):
         # kept for the repr (the fusion blocks and dropouts hold them too)
         self.ratio, self.shift, self.dropout = ratio, shift, dropout
         self.shuffle, self.use_shift = bool(shuffle), bool(use_shift)
+        # checked without fusion levels too: they are kept (the repr, a module's
+        # hyper-parameters) as if they were used
+        shift_groups(4, ratio)
+        check_int("shift", shift, minimum=0)
         L, M = num_downs, num_modalities
         if fusion_levels is None:
             fusion_levels = list(range(1, L - 1))
+        if isinstance(fusion_levels, (str, int)):  # '12' was the levels 1 and 2
+            raise TypeError(f"fusion_levels must be a sequence of encoder levels, got "
+                            f"{fusion_levels!r}")
+        for f in fusion_levels:  # int() read 1.7 as level 1, True as 1
+            if isinstance(f, bool) or not isinstance(f, numbers.Integral) or not 0 <= f < L:
+                raise ValueError(f"fusion_levels must be integers in [0, {L}) (num_downs="
+                                 f"{L}), got {f!r}")
         self.fusion_levels = sorted(set(int(f) for f in fusion_levels))
-        for f in self.fusion_levels:
-            if not 0 <= f < L:
-                raise ValueError(f"fusion_levels must lie in [0, {L}), got {f}")
         width = [min(ngf * 2 ** i, ngf * 8) for i in range(L)]
         self.widths = width
 
