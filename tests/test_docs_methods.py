@@ -129,11 +129,12 @@ def test_stated_constants_are_the_codes():
 
 
 def test_cited_sections_exist():
-    # "docs/methods.md §1.3" in a docstring or README points at a section the
-    # page has
+    # "docs/methods.md §1.3" in a docstring, README or another docs page points
+    # at a section the page has
     numbers = set(re.findall(r"^#+ (\d+(?:\.\d+)?)[. ]", METHODS.read_text(), flags=re.M))
     cited = {}
-    for path in [README, *(ROOT / "pyg_fusion").rglob("*.py")]:
+    pages = [p for p in (ROOT / "docs").rglob("*.md") if p != METHODS]
+    for path in [README, *pages, *(ROOT / "pyg_fusion").rglob("*.py")]:
         for m in re.finditer(r"methods(?:\.md)?[^§\n]{0,12}§ ?(\d+(?:\.\d+)?)(?:-(\d+\.\d+))?",
                              path.read_text()):
             for number in filter(None, m.groups()):

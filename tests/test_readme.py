@@ -1,9 +1,10 @@
-"""Every ```python block of README.md runs as written, each in a fresh
-namespace and an empty working folder. A block whose first line is the
-visible comment ``# needs a file you supply: NAME`` is skipped, naming it
-(every block still imports what it uses), and what a block's comments say it
-gives (shapes, values) is what it gives. Every ``pyg-fusion`` command that
-README shows takes its flags as written."""
+"""Every ```python block of README.md and of the pages under docs/ runs as
+written, each in a fresh namespace and an empty working folder. A block whose
+first line is the visible comment ``# needs a file you supply: NAME`` is
+skipped, naming it (every block still imports what it uses), and what a
+block's comments say it gives (shapes, values) is what it gives. Every
+``pyg-fusion`` command and benchmark script that README or a docs page shows
+takes its flags as written."""
 import ast
 import re
 from pathlib import Path
@@ -11,14 +12,22 @@ from pathlib import Path
 import pytest
 
 README = Path(__file__).resolve().parent.parent / "README.md"
+# README and the pages it links for what moved out of it (studies, details):
+# their commands are what a user copies as much as README's
+PAGES = [README, *sorted((README.parent / "docs").rglob("*.md"))]
 NEEDS_FILE = "# needs a file you supply:"
 
 
-def _blocks() -> list[tuple[int, str]]:
-    text = README.read_text()
+def _where(page: Path, text: str, start: int) -> str:
+    return f"{page.relative_to(README.parent)}:{text.count(chr(10), 0, start) + 1}"
+
+
+def _blocks() -> list[tuple[str, str]]:
     out = []
-    for m in re.finditer(r"^```python\n(.*?)^```", text, flags=re.S | re.M):
-        out.append((text.count("\n", 0, m.start()) + 1, m.group(1)))
+    for page in PAGES:
+        text = page.read_text()
+        for m in re.finditer(r"^```python\n(.*?)^```", text, flags=re.S | re.M):
+            out.append((_where(page, text, m.start()), m.group(1)))
     return out
 
 
@@ -29,14 +38,14 @@ def test_readme_has_python_blocks():
     assert len(BLOCKS) >= 4
 
 
-@pytest.mark.parametrize("line,code", BLOCKS, ids=[f"README.md:{n}" for n, _ in BLOCKS])
+@pytest.mark.parametrize("line,code", BLOCKS, ids=[n for n, _ in BLOCKS])
 def test_readme_block_runs(line, code, tmp_path, monkeypatch):
     first = code.lstrip().splitlines()[0]
     if first.startswith(NEEDS_FILE):
-        pytest.skip(f"README.md:{line} {first[2:]}")
+        pytest.skip(f"{line} {first[2:]}")
     monkeypatch.chdir(tmp_path)
     ns = {"__name__": "__readme__"}
-    exec(compile(code, f"README.md:{line}", "exec"), ns)
+    exec(compile(code, line, "exec"), ns)
     for marker, check in CLAIMS.items():
         if marker in code:
             check(ns)
@@ -151,33 +160,34 @@ def _unbound_names(code: str) -> set[str]:
             if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - bound
 
 
-@pytest.mark.parametrize("line,code", BLOCKS, ids=[f"README.md:{n}" for n, _ in BLOCKS])
+@pytest.mark.parametrize("line,code", BLOCKS, ids=[n for n, _ in BLOCKS])
 def test_readme_block_imports_what_it_uses(line, code):
     # a block skipped for its file is never run: a name it takes from the
     # block before (a fresh namespace has none) would go unnoticed
-    assert _unbound_names(code) == set(), f"README.md:{line}"
+    assert _unbound_names(code) == set(), line
 
 
-def _commands() -> list[tuple[int, str]]:
-    """Every ``pyg-fusion`` command of README: the lines of its ```bash blocks
-    (continuation lines joined, comments cut) and its inline code spans that
-    give a flag. A placeholder of a span (``<flags>``, ``<0.3|0.1>``) stands
-    for a value the parser takes (:data:`PLACEHOLDERS`, else the first
-    choice), ``...`` for nothing."""
-    text = README.read_text()
+def _commands() -> list[tuple[str, str]]:
+    """Every ``pyg-fusion`` command of README and the docs pages: the lines of
+    their ```bash blocks (continuation lines joined, comments cut) and their
+    inline code spans that give a flag. A placeholder of a span (``<flags>``,
+    ``<0.3|0.1>``) stands for a value the parser takes (:data:`PLACEHOLDERS`,
+    else the first choice), ``...`` for nothing."""
     out = []
     pattern = r"^```bash\n(.*?)^```|`((?:OMP_NUM_THREADS=1\s+)?pyg-fusion\s[^`]*--[^`]+)`"
-    for m in re.finditer(pattern, text, flags=re.S | re.M):
-        line = text.count("\n", 0, m.start()) + 1
-        if m.group(2) is not None:
-            lines = [_filled(" ".join(m.group(2).split()), line)]
-        else:
-            lines = m.group(1).replace("\\\n", " ").splitlines()
-        for cmd in lines:
-            for part in cmd.split(" #", 1)[0].split("&&"):
-                part = part.strip().removeprefix("OMP_NUM_THREADS=1 ")
-                if part.startswith("pyg-fusion "):
-                    out.append((line, part))
+    for page in PAGES:
+        text = page.read_text()
+        for m in re.finditer(pattern, text, flags=re.S | re.M):
+            line = _where(page, text, m.start())
+            if m.group(2) is not None:
+                lines = [_filled(" ".join(m.group(2).split()), line)]
+            else:
+                lines = m.group(1).replace("\\\n", " ").splitlines()
+            for cmd in lines:
+                for part in cmd.split(" #", 1)[0].split("&&"):
+                    part = part.strip().removeprefix("OMP_NUM_THREADS=1 ")
+                    if part.startswith("pyg-fusion "):
+                        out.append((line, part))
     return out
 
 
@@ -188,11 +198,11 @@ PLACEHOLDERS = {"<benchmark flags>": "--dataset synthetic-vad",
                 "<option>": ""}
 
 
-def _filled(cmd: str, line: int) -> str:
+def _filled(cmd: str, line: str) -> str:
     for placeholder, value in PLACEHOLDERS.items():
         cmd = cmd.replace(placeholder, value)
     cmd = re.sub(r"<([^<>|\s]+)\|[^<>]*>", r"\1", cmd)  # <0.3|0.1>: its first value
-    assert "<" not in cmd, f"README.md:{line}: a placeholder PLACEHOLDERS lacks: {cmd}"
+    assert "<" not in cmd, f"{line}: a placeholder PLACEHOLDERS lacks: {cmd}"
     cmd = " ".join(cmd.replace("...", " ").split())
     if cmd.split()[1:2] == ["evaluate"] and "--checkpoint" not in cmd:
         cmd += " --checkpoint c.ckpt"  # elided: every evaluate reads one
@@ -230,7 +240,7 @@ def test_readme_commands_take_their_flags(tmp_path, monkeypatch):
         # an abbreviated flag fails here too: no parser of the CLI takes one
         # (test_cli_no_abbreviations.test_every_parser_of_the_cli_refuses_abbreviations)
         if rc != 0:
-            failed.append(f"README.md:{line}: {cmd}: {err.getvalue().strip()}")
+            failed.append(f"{line}: {cmd}: {err.getvalue().strip()}")
     assert failed == []
 
 
@@ -304,22 +314,24 @@ def test_readme_tables_section_names_flags_of_tables():
     assert [f for f in sorted(named) if applies[f] is not None and "tables" not in applies[f]] == []
 
 
-def _script_commands() -> list[tuple[int, str]]:
+def _script_commands() -> list[tuple[str, str]]:
     """Every ``python benchmarks/X.py`` / ``python visualize/X.py`` command of
-    README (fenced blocks and inline spans, continuation lines joined,
-    comments cut); a placeholder (``N``, ``<folder>``) stands for a value."""
-    text = README.read_text()
-    spans = [(m.start(), m.group(1).replace("\\\n", " ").splitlines())
-             for m in re.finditer(r"^```\w*\n(.*?)^```", text, flags=re.S | re.M)]
-    spans += [(m.start(), [m.group(1)]) for m in
-              re.finditer(r"`(python (?:benchmarks|visualize)/[^`]*)`", text)]
+    README and the docs pages (fenced blocks and inline spans, continuation
+    lines joined, comments cut); a placeholder (``N``, ``<folder>``) stands
+    for a value."""
     out = []
-    for start, lines in spans:
-        for cmd in lines:
-            cmd = " ".join(cmd.split(" #", 1)[0].split())
-            if re.match(r"python (benchmarks|visualize)/\w+\.py", cmd):
-                cmd = re.sub(r"(?<= )N(?= |$)", "1024", cmd).replace("<folder>", "data")
-                out.append((text.count("\n", 0, start) + 1, cmd))
+    for page in PAGES:
+        text = page.read_text()
+        spans = [(m.start(), m.group(1).replace("\\\n", " ").splitlines())
+                 for m in re.finditer(r"^```\w*\n(.*?)^```", text, flags=re.S | re.M)]
+        spans += [(m.start(), [m.group(1)]) for m in
+                  re.finditer(r"`(python (?:benchmarks|visualize)/[^`]*)`", text)]
+        for start, lines in spans:
+            for cmd in lines:
+                cmd = " ".join(cmd.split(" #", 1)[0].split())
+                if re.match(r"python (benchmarks|visualize)/\w+\.py", cmd):
+                    cmd = re.sub(r"(?<= )N(?= |$)", "1024", cmd).replace("<folder>", "data")
+                    out.append((_where(page, text, start), cmd))
     return out
 
 
@@ -355,11 +367,11 @@ def test_readme_script_commands_take_their_flags(monkeypatch, tmp_path):
         try:
             with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
                 runpy.run_path(str(script), run_name="__main__")
-            failed.append(f"README.md:{line}: {cmd}: ran without parsing its arguments")
+            failed.append(f"{line}: {cmd}: ran without parsing its arguments")
         except Parsed:
             pass
         except SystemExit:
-            failed.append(f"README.md:{line}: {cmd}: {err.getvalue().strip().splitlines()[-1:]}")
+            failed.append(f"{line}: {cmd}: {err.getvalue().strip().splitlines()[-1:]}")
     assert failed == []
 
 

@@ -29,7 +29,7 @@ AUTO_DENSE_MAX_NODES = 768
 # the fusion in the first source's order, when the largest graph of the batch
 # has at least this many nodes: the same fused graph, faster once the rows
 # the products and the similarities read fall out of the caches. Measured by
-# benchmarks/scaling.py (README, "Scaling"). One order per source, not one
+# benchmarks/scaling.py (docs/results/scaling.md). One order per source, not one
 # shared by all: the sources' graphs have their own neighbourhoods, and an
 # order of their union gave the products no locality (N = 65536, two sources
 # of independent clustered features, benchmarks/locality_orders.py: the
