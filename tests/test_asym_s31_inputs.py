@@ -155,3 +155,16 @@ def test_translator_takes_numpy_fusion_levels():
     from pyg_fusion.nn.asym import AsymFusionTranslator
     net = AsymFusionTranslator(2, ngf=8, num_downs=4, fusion_levels=np.array([2, 1]))
     assert net.fusion_levels == [1, 2] and list(net.fusion) == ["1", "2"]
+
+
+@pytest.mark.parametrize("confmat, match", [
+    ([[3, -1], [0, 1]], r"confmat must hold pixel counts \(finite, >= 0\)"),  # pixel_acc 1.33
+    ([[3, float("nan")], [0, 1]], r"confmat must hold pixel counts"),
+    ([[1, 2, 3], [4, 5, 6]], r"confmat must be a square \[K, K\] tensor, got \(2, 3\)"),
+])
+def test_segmentation_scores_refuse_what_is_no_confusion_matrix(confmat, match):
+    import torch
+    from pyg_fusion.training.segmentation import segmentation_scores
+    with pytest.raises(ValueError, match=match):
+        segmentation_scores(torch.tensor(confmat))
+    assert segmentation_scores(torch.tensor([[3, 1], [0, 0]]))["pixel_acc"] == 0.75

@@ -73,7 +73,14 @@ def segmentation_scores(confmat: Tensor) -> dict[str, float]:
     Args:
         confmat (torch.Tensor): the ``[K, K]`` confusion matrix.
     """
+    if not isinstance(confmat, Tensor) or confmat.dim() != 2 \
+            or confmat.size(0) != confmat.size(1):
+        raise ValueError(f"confmat must be a square [K, K] tensor, got "
+                         f"{tuple(confmat.shape) if isinstance(confmat, Tensor) else confmat!r}")
     c = confmat.double()
+    if not bool(torch.isfinite(c).all()) or bool((c < 0).any()):
+        # a negative count gave a pixel accuracy above 1, without a word
+        raise ValueError("confmat must hold pixel counts (finite, >= 0)")
     tp = c.diag()
     rows, cols = c.sum(1), c.sum(0)
     union = rows + cols - tp
