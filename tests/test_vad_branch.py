@@ -49,8 +49,8 @@ def _grad_on_A(model, out):
 def test_defaults_and_options_off_change_nothing(videos):
     from pyg_fusion.methods.vad import VADLEGO
     batch, inch = videos
-    # the VAD default of lego and lego-cp: dropout 0.1 in the branch (README
-    # "results-lego", "Regularising lego's branch", "lego-cp's options")
+    # the VAD default of lego and lego-cp: dropout 0.1 in the branch (docs/results/
+    # vad_studies.md, "Regularising lego's branch", "lego-cp's options")
     spec = MethodSpec.create("lego", "vad")
     assert spec.head.branch_dropout == 0.1 and spec.head.branch_detach is False
     assert spec.head.branch_scale == 1.0

@@ -181,8 +181,8 @@ def test_operator_warmup_keeps_the_operator_at_its_start(vad_data, tmp_path):
 
 def test_operator_warmup_is_a_trainer_option_and_a_flag(capsys):
     from pyg_fusion.cli import build_parser
-    # the VAD default for lego and lego-row (README "LEGO from its best special
-    # case, trained"); lego-cp keeps training A from the start
+    # the VAD default for lego and lego-row (docs/results/vad_studies.md,
+    # "LEGO from its best special case, trained"); lego-cp keeps training A from the start
     assert MethodSpec.create("lego-row", "vad").trainer.operator_warmup == "auto"
     assert MethodSpec.create("lego-cp", "vad").trainer.operator_warmup == 0
     assert MethodSpec.create("lego-row", "node").trainer.operator_warmup == 0

@@ -64,7 +64,7 @@ def test_degree_term_acts_on_the_fused_graph(vad_data, name):
     # the graph the model returns, before the row head's row normalisation: for
     # the baselines a cosine graph (row max 1, the normalisation is the
     # identity), for LEGO its G at the scale of a product of row-normalised
-    # powers, where the term is negligible (a [choice], README results-lego)
+    # powers, where the term is negligible (a [choice], docs/results/vad_studies.md)
     train, _ = vad_data
     inch = _inch(train)
     idx = [i for i in range(len(train)) if int(train[i].y) == 1][:2] + \

@@ -139,7 +139,7 @@ class HeadConfig:
     # the VAD default of lego and lego-cp is branch dropout 0.1 (TASK_DEFAULTS);
     # detached and scaled branches are off: with them lego's held-out loss (seeds
     # 0-4, the three VAD benchmarks) was higher than without on at least one
-    # benchmark (README "results-lego", "Regularising lego's branch")
+    # benchmark (docs/results/vad_studies.md, "Regularising lego's branch")
     branch_dropout: float | None = option(None, "VAD, lego and lego-cp: dropout inside the "
                                       "GraphHead branch only, before each of its layers",
                                       unset="--dropout", check="fraction",
@@ -212,7 +212,7 @@ class TrainerConfig:
                        "--restart-combine says", check="positive_int")
     # "best" by default: with R = 3 the ensemble's held-out loss was above the chosen
     # restart's on all three VAD benchmarks, for each of lego, lego-row, graph-product and
-    # graph-mean, seeds 0-4 (README "results-lego", "Restart ensembles")
+    # graph-mean, seeds 0-4 (docs/results/vad_studies.md, "Restart ensembles")
     restart_combine: str = option("best", "VAD, with --restarts > 1: the tested model is the "
                               "restart of best held-out score (best) or the ensemble of all "
                               "restarts, each at its chosen epoch, whose segment probabilities "
@@ -233,16 +233,16 @@ LEGO_CONFIGS = ("graph", "powers", "fusion")
 # shared support, the rule being "the support of higher mean validation
 # accuracy of lego over seeds 0-4, in both digits settings": shared 96.10
 # against 95.10 for the pairs' intersections with the views' features, 95.70
-# against 95.00 graph only (README "results-lego"); VAD: the paper's N = 32
+# against 95.00 graph only (docs/results/digits.md); VAD: the paper's N = 32
 # segments and MIL top-3; LEGO's zeroth power is the Hadamard identity and
 # its operator starts at the mean of the graphs (lower held-out video loss on
 # MotionVAD, 5 seeds, than R^0 = I and the product start: lego-row 0.535
-# against 0.543, lego 0.297 against 0.321; README "results-lego"); the row
+# against 0.543, lego 0.297 against 0.321; docs/results/vad_studies.md); the row
 # head reads sorted rows and Adam runs at lr 1e-2: of {position, sorted,
 # both} x {1e-3, 1e-2}, the lowest held-out loss averaged over MotionVAD and
 # SyntheticVAD's two regimes (graph-mean, graph-product, lego-row and lego,
 # seeds 0-2), and below the previous defaults' (position, 1e-3) on each:
-# 0.155 / 0.634 / 0.489 against 0.449 / 0.660 / 0.675 (README "results-lego").
+# 0.155 / 0.634 / 0.489 against 0.449 / 0.660 / 0.675 (docs/results/vad_studies.md).
 # Then LEGO's operator: one over all sources (operator="full", the pairwise
 # one for two sources) started at the product of all graphs, i.e. exactly
 # at graph-product; the same rule over the previous start (pairwise, mean)
@@ -251,14 +251,14 @@ LEGO_CONFIGS = ("graph", "powers", "fusion")
 # 1e-3 on MotionVAD only): mean held-out loss 0.407 against 0.427 for
 # pairwise + mean, lower on each benchmark (0.174 / 0.557 / 0.490 against
 # 0.177 / 0.585 / 0.519); three others were lower on average (0.402, 0.404,
-# 0.406) but not below on each (README "results-lego").
+# 0.406) but not below on each (docs/results/vad_studies.md).
 # The VAD budget: at least 30 epochs (the previous fixed budget), then early
 # stopping on the held-out loss with patience 10, capped at 200. With 30
 # epochs the chosen epoch of lego, lego-row, graph-product and graph-mean
 # was among the last three in most runs: the held-out loss was still
 # falling. The rule: adopt it if the chosen epoch lies before the cap's last
 # 10% in >= 48 of those 60 runs (three benchmarks, seeds 0-4) and in >= 3 of
-# 5 seeds of each method and benchmark (README "results-lego", "The
+# 5 seeds of each method and benchmark (docs/results/vad_studies.md, "The
 # training budget").
 # Then LEGO trained from its best special case: the warm-up "auto" (A frozen
 # until the held-out loss plateaus, then trained; the best epoch of both
@@ -268,20 +268,20 @@ LEGO_CONFIGS = ("graph", "powers", "fusion")
 # the three benchmarks and not higher on any: 0.303 against 0.357 (0.141 /
 # 0.381 / 0.389 against 0.156 / 0.460 / 0.455); the warm-up alone, from the
 # product, was lower on average (0.351) but higher on MotionVAD (0.189)
-# (README "results-lego", "LEGO from its best special case, trained").
+# (docs/results/vad_studies.md, "LEGO from its best special case, trained").
 # Then lego's branch options under those defaults (lego only): dropout 0.2 in
 # the GraphHead branch, by the same rule on lego's held-out loss: 0.254
 # against 0.268 (0.117 / 0.251 / 0.395 against 0.130 / 0.256 / 0.419); the
 # branch at scale 0.3 was lower on average (0.262) but higher on MotionVAD
 # and relational, the detached branch higher on average (0.269); then the
 # rate, same rule against 0.2: 0.1 gave 0.228 (0.111 / 0.201 / 0.371), 0.3
-# was higher on each benchmark (0.271) (README "results-lego",
+# was higher on each benchmark (0.271) (docs/results/vad_studies.md,
 # "Regularising lego's branch"). Then lego-cp's options, same rule on lego-cp's
 # held-out loss against its previous default (A from the product at epoch 0,
 # no branch dropout: 0.149 / 0.384 / 0.464): branch dropout 0.1 gave 0.147 /
 # 0.365 / 0.451 and is its default; the warm-up auto was higher on MotionVAD
 # and relational (0.163, 0.483), with the branch dropout higher on MotionVAD
-# (0.151) (README "results-lego", "lego-cp's options").
+# (0.151) (docs/results/vad_studies.md, "lego-cp's options").
 TASK_DEFAULTS: dict[str, dict[str, Any]] = {
     "node": dict(num_powers=1, support="shared"),
     "vad": dict(k=None, num_powers=3, zeroth="ones", operator="full", init="auto",

@@ -4,9 +4,9 @@ choice signal for weakly supervised VAD that sees how segments are ranked.
 The held-out MIL loss (:mod:`pyg_fusion.training.vad`) scores videos, not
 segments: once a model separates the held-out videos by their labels it is
 blind to which segments carry the score. On MotionVAD it does not predict the
-test AUC at all (README, "How well the held-out loss chooses"). Weak labels
-still say which videos are normal, and an anomaly in a video is a stretch of
-segments unlike the rest of it. So a stretch of one held-out normal video
+test AUC at all (docs/results/vad_studies.md, "How well the held-out loss
+chooses"). Weak labels still say which videos are normal, and an anomaly in a
+video is a stretch of segments unlike the rest of it. So a stretch of one held-out normal video
 spliced into another held-out normal video is an anomaly whose segments are
 known, and the segment ROC-AUC on such videos estimates how well a model
 ranks anomalous segments, without any frame label.
