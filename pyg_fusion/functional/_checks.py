@@ -96,13 +96,14 @@ def check_choice(name: str, value, choices) -> None:
 
 
 def check_edge_index(name: str, edge_index: Tensor, num_nodes: int) -> Tensor:
-    check_edge_list(name, edge_index)
+    edge_index = check_edge_list(name, edge_index)
     _check_range(name, edge_index, num_nodes, "node indices")
     return edge_index
 
 
 def check_edge_list(name: str, edge_index) -> Tensor:
-    """A ``[2, E]`` torch.long edge list, its node indices unchecked."""
+    """A ``[2, E]`` torch.long edge list, its node indices unchecked;
+    returned as a plain tensor (see below), which callers go on with."""
     sparse = isinstance(edge_index, SparseTensor) or (
         isinstance(edge_index, Tensor) and edge_index.layout != torch.strided)
     if sparse:
@@ -118,21 +119,28 @@ def check_edge_list(name: str, edge_index) -> Tensor:
         raise ValueError(f"{name} must have shape [2, E], got {tuple(edge_index.shape)}")
     if edge_index.dtype != torch.long:
         raise TypeError(f"{name} must be torch.long, got {edge_index.dtype}")
+    if type(edge_index) is not Tensor and hasattr(edge_index, "as_tensor"):
+        # PyG's EdgeIndex, which PyG's layers take: its own ops failed inside
+        # the library (PyG's coalesce of one: "'Tensor' object has no attribute
+        # 'dim_size'"); as_tensor() gives the edge list it wraps (no copy)
+        edge_index = edge_index.as_tensor()
     return edge_index
 
 
 def check_edges(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
-                weight_dims: tuple[int, ...] = (1, ), floating: bool = True) -> None:
+                weight_dims: tuple[int, ...] = (1, ), floating: bool = True) -> Tensor:
     """A weighted edge list: ``edge_index`` ``[2, E]`` long within ``[0,
     num_nodes)`` and ``edge_weight`` with one finite entry (row, for
-    ``weight_dims=(1, 2)``) per edge."""
-    check_edge_index("edge_index", edge_index, num_nodes)
+    ``weight_dims=(1, 2)``) per edge; returns ``edge_index`` as
+    :func:`check_edge_list` does."""
+    edge_index = check_edge_index("edge_index", edge_index, num_nodes)
     check_tensor("edge_weight", edge_weight, dims=weight_dims)
     check_like("edge_weight", edge_weight, "edge_index", edge_index, dtype=False)
     check_tensor("edge_weight", edge_weight, floating=floating, finite=True)
     if edge_weight.size(0) != edge_index.size(1):
         raise ValueError(f"edge_weight must have one entry per edge "
                          f"({edge_index.size(1)}), got {edge_weight.size(0)}")
+    return edge_index
 
 
 def _check_range(name: str, index: Tensor, size: int, what: str) -> None:

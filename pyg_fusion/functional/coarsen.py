@@ -50,7 +50,7 @@ def coarsen(edge_index: Tensor, edge_weight: Tensor, assign: Tensor, num_parents
     check_like("assign", check_tensor("assign", assign), "edge_index",
                check_tensor("edge_index", edge_index), dtype=False)
     _check_assign(assign, num_parents)
-    check_edges(edge_index, edge_weight, assign.numel(), weight_dims=(1, 2))
+    edge_index = check_edges(edge_index, edge_weight, assign.numel(), weight_dims=(1, 2))
     check_choice("reduce", reduce, ("sum", "mean"))
     with torch.no_grad():
         # Keyed by (target, source): the output is sorted by target, as

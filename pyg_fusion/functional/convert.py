@@ -53,9 +53,10 @@ def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
     num_nodes = (batch.numel() if batch is not None else max_num_nodes
                  if max_num_nodes is not None else torch.iinfo(torch.long).max)
     if edge_weight is None:
-        check_edge_index("edge_index", edge_index, num_nodes)
+        edge_index = check_edge_index("edge_index", edge_index, num_nodes)
     else:
-        check_edges(edge_index, edge_weight, num_nodes, weight_dims=(1, 2), floating=False)
+        edge_index = check_edges(edge_index, edge_weight, num_nodes, weight_dims=(1, 2),
+                                 floating=False)
     if batch is not None:
         # PyG's to_dense_adj places edges by the graph of their source and
         # trusts the rest: an unsorted batch or an edge between two graphs

@@ -162,13 +162,14 @@ def lego_fuse(powers_a: Tensor, powers_b: Tensor, A: Tensor, *,
 
 
 def _check_attr(name: str, attr: Tensor, index: Tensor, num_nodes: int,
-                index_name: str) -> None:
-    check_edge_index(index_name, index, num_nodes)
+                index_name: str) -> Tensor:
+    index = check_edge_index(index_name, index, num_nodes)
     check_tensor(name, attr, dims=(2, ), floating=True, finite=True)
     check_like(name, attr, index_name, index)
     if attr.size(0) != index.size(1):
         raise ValueError(f"{name} must be [E, P+1] with one row per edge "
                          f"({index.size(1)}), got {tuple(attr.shape)}")
+    return index
 
 
 def check_source_powers(powers, sources: list[str], num_nodes: int | None = None, *,
@@ -274,8 +275,8 @@ def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
         ``(edge_index [2, E], edge_weight [E])``, sorted by target, then source.
     """
     check_int("num_nodes", num_nodes, minimum=1)
-    _check_attr("attr_a", attr_a, edge_index_a, num_nodes, "edge_index_a")
-    _check_attr("attr_b", attr_b, edge_index_b, num_nodes, "edge_index_b")
+    edge_index_a = _check_attr("attr_a", attr_a, edge_index_a, num_nodes, "edge_index_a")
+    edge_index_b = _check_attr("attr_b", attr_b, edge_index_b, num_nodes, "edge_index_b")
     check_like("attr_b", attr_b, "attr_a", attr_a)
     _check_A(A, attr_a.size(1), attr_b.size(1))
     check_like("A", A, "attr_a", attr_a)
@@ -344,13 +345,15 @@ def _check_dense_powers(powers: list[Tensor]) -> None:
 
 
 def _check_sparse_powers(edge_indices: list[Tensor], attrs: list[Tensor],
-                         num_nodes: int) -> None:
+                         num_nodes: int) -> list[Tensor]:
     if len(edge_indices) != len(attrs) or not attrs:
         raise ValueError("edge_indices and attrs must be non-empty lists of equal length")
     check_int("num_nodes", num_nodes, minimum=1)
+    indices = []  # as plain tensors (check_edge_list)
     for m, (ei, at) in enumerate(zip(edge_indices, attrs)):
-        _check_attr(f"attrs[{m}]", at, ei, num_nodes, f"edge_indices[{m}]")
+        indices.append(_check_attr(f"attrs[{m}]", at, ei, num_nodes, f"edge_indices[{m}]"))
         check_like(f"attrs[{m}]", at, "attrs[0]", attrs[0])
+    return indices
 
 
 def _align_all(edge_indices: list[Tensor], attrs: list[Tensor], num_nodes: int,

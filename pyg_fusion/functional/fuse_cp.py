@@ -82,7 +82,7 @@ def lego_fuse_cp_sparse(edge_indices: list[Tensor], attrs: list[Tensor],
     Returns:
         (torch.Tensor, torch.Tensor): ``(edge_index [2, E], edge_weight [E])``.
     """
-    _check_sparse_powers(edge_indices, attrs, num_nodes)
+    edge_indices = _check_sparse_powers(edge_indices, attrs, num_nodes)
     _check_factors(factors, [at.size(1) for at in attrs])
     check_like("factors[0]", factors[0], "attrs[0]", attrs[0])
     index, xs = _align_all(edge_indices, attrs, num_nodes, support, zeroth)

@@ -81,7 +81,7 @@ def lego_fuse_full_sparse(edge_indices: list[Tensor], attrs: list[Tensor], A: Te
         (torch.Tensor, torch.Tensor): ``(edge_index [2, E], edge_weight [E])``.
     """
     check_choice("term_scale", term_scale, TERM_SCALES)
-    _check_sparse_powers(edge_indices, attrs, num_nodes)
+    edge_indices = _check_sparse_powers(edge_indices, attrs, num_nodes)
     _check_full(A, [at.size(1) for at in attrs])
     check_like("A", A, "attrs[0]", attrs[0])
     index, xs = _align_all(edge_indices, attrs, num_nodes, support, zeroth)

@@ -151,10 +151,10 @@ def label_propagation(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None 
         # edge_weight (made on y's device) and edge_index are compared
         # otherwise, naming an edge_weight that was not given
         check_like("edge_index", check_tensor("edge_index", edge_index), "y", y, dtype=False)
-        check_edge_index("edge_index", edge_index, n)
+        edge_index = check_edge_index("edge_index", edge_index, n)
         edge_weight = y.new_ones(edge_index.size(1))
     else:
-        check_edges(edge_index, edge_weight, n)
+        edge_index = check_edges(edge_index, edge_weight, n)
     if symmetric:
         edge_index = torch.cat([edge_index, edge_index.flip(0)], 1)
         edge_weight = torch.cat([edge_weight, edge_weight]) / 2

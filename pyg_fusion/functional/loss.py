@@ -47,7 +47,7 @@ def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
         torch.Tensor: ``[N]``.
     """
     check_int("num_nodes", num_nodes, minimum=0)
-    check_edges(edge_index, edge_weight, num_nodes)
+    edge_index = check_edges(edge_index, edge_weight, num_nodes)
     check_alpha(alpha)
     if not coalesced:  # repeated edges are one entry (summed) before alpha applies
         from torch_geometric.utils import coalesce

@@ -61,7 +61,7 @@ def locality_order(edge_index: Tensor, num_nodes: int, batch: Tensor | None = No
         torch.Tensor: ``perm`` ``[N]`` (int64, on ``edge_index``'s device).
     """
     check_int("num_nodes", num_nodes, minimum=1)
-    check_edge_index("edge_index", edge_index, num_nodes)
+    edge_index = check_edge_index("edge_index", edge_index, num_nodes)
     src, dst = edge_index.detach().cpu().numpy()
     ones = np.ones(src.size, dtype=np.int8)
     pattern = sp.csr_matrix((ones, (dst, src)), shape=(num_nodes, num_nodes))

@@ -174,7 +174,7 @@ def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
     """
     check_choice("norm", norm, NORMS)
     check_int("num_nodes", num_nodes, minimum=0)
-    check_edges(edge_index, edge_weight, num_nodes)
+    edge_index = check_edges(edge_index, edge_weight, num_nodes)
     if norm is None:
         return edge_weight
     return _normalize(edge_index, edge_weight,
@@ -331,7 +331,7 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
         where it has no entry).
     """
     check_int("num_nodes", num_nodes, minimum=1)
-    check_edges(edge_index, edge_weight, num_nodes)
+    edge_index = check_edges(edge_index, edge_weight, num_nodes)
     _check_powers_args(num_powers, norm, mode, prune_k)
     if restore is not None:
         check_index("restore", restore, num_nodes, "node ids")

@@ -75,7 +75,7 @@ def knn_recall(x: Tensor, edge_index: Tensor, k: int, batch: Tensor | None = Non
         raise ValueError(f"x must hold units [N, d] with N, d >= 1, got {tuple(x.shape)}")
     check_tensor("x", x, finite=True, max_abs=feature_limit(x, metric))
     n = x.size(0)
-    check_edge_index("edge_index", edge_index, n)
+    edge_index = check_edge_index("edge_index", edge_index, n)
     check_like("edge_index", edge_index, "x", x, dtype=False)
     check_int("k", k, minimum=1)
     check_choice("metric", metric, METRICS)

@@ -76,7 +76,7 @@ class FusedGraph:
             # once (an entry's degree, its threshold): a repeated pair would
             # count as two entries, not as their sum
             from torch_geometric.utils import coalesce
-            check_edges(edge_index, edge_weight, num_nodes)
+            edge_index = check_edges(edge_index, edge_weight, num_nodes)
             edge_index, edge_weight = coalesce(edge_index, edge_weight, num_nodes)
         self.num_nodes, self.batch = num_nodes, batch
         self._edges = None if edge_index is None else (edge_index, edge_weight)

@@ -222,7 +222,7 @@ class GraphHead(ConvStack):
         check_channels("x", x, self.in_channels, dims=(2, ))
         check_tensor("x", x, floating=True, finite=True)
         check_module_input("x", x, self)
-        check_edges(edge_index, edge_weight, x.size(0))
+        edge_index = check_edges(edge_index, edge_weight, x.size(0))
         # the weights scale the messages of x: of another dtype, the layers'
         # products would fail naming a weight matrix
         check_like("edge_weight", edge_weight, "x", x)

@@ -59,7 +59,7 @@ class GraphPowerExpansion(MessagePassing):
                 num_nodes: int | None = None, restore: Tensor | None = None
                 ) -> tuple[Tensor, Tensor]:
         if num_nodes is None:
-            check_edge_list("edge_index", edge_index)  # before its max is read
+            edge_index = check_edge_list("edge_index", edge_index)  # before its max is read
             if not edge_index.numel():
                 # read as 0 nodes, refused as "num_nodes must be >= 1, got 0",
                 # an argument the caller had not given
@@ -84,10 +84,11 @@ class GraphPowerExpansion(MessagePassing):
         check_tensor("x", x, floating=True, finite=True)
         if x.dim() == 0:
             raise ValueError("x must hold one row of features per node, got a scalar")
+        # a plain tensor for propagate too (PyG's EdgeIndex: check_edge_list)
+        edge_index = check_edge_list("edge_index", edge_index)
         if edge_weight is None:
             # the ones made on edge_index's device would be named below
-            check_like("edge_index", check_tensor("edge_index", edge_index), "x", x,
-                       dtype=False)
+            check_like("edge_index", edge_index, "x", x, dtype=False)
         edge_weight = _ones_if_none(edge_weight, edge_index, x.dtype)
         w = normalize(edge_index, edge_weight, x.size(0), self.norm)
         # of another dtype the messages would promote X's powers, not X

@@ -67,7 +67,7 @@ class RelationGraph(torch.nn.Module):
         """The weights of :meth:`forward` on the edges ``edge_index`` of the
         units ``x`` (in any numbering of the units), differentiable in ``x``."""
         check_tensor("x", x, dims=(2, ))
-        check_edge_index("edge_index", edge_index, x.size(0))
+        edge_index = check_edge_index("edge_index", edge_index, x.size(0))
         return pair_similarity(x, edge_index[1], edge_index[0], self.metric, self.nonneg,
                                self.gamma)
 

@@ -66,8 +66,10 @@ def graph_fuse_sparse(graphs: list[tuple[Tensor, Tensor]], num_nodes: int,
     check_int("num_nodes", num_nodes, minimum=1)
     if not graphs:
         raise ValueError("graphs must be a non-empty list of (edge_index, edge_weight)")
+    graphs = list(graphs)
     for i, (ei, ew) in enumerate(graphs):
-        check_edge_index(f"graphs[{i}] edge_index", ei, num_nodes)
+        ei = check_edge_index(f"graphs[{i}] edge_index", ei, num_nodes)  # a plain tensor
+        graphs[i] = (ei, ew)
         check_tensor(f"graphs[{i}] edge_weight", ew, dims=(1, ), floating=True)
         check_like(f"graphs[{i}] edge_weight", ew, f"graphs[{i}] edge_index", ei, dtype=False)
         check_like(f"graphs[{i}] edge_index", ei, "graphs[0] edge_index", graphs[0][0])
