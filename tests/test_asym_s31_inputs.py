@@ -168,3 +168,16 @@ def test_segmentation_scores_refuse_what_is_no_confusion_matrix(confmat, match):
     with pytest.raises(ValueError, match=match):
         segmentation_scores(torch.tensor(confmat))
     assert segmentation_scores(torch.tensor([[3, 1], [0, 0]]))["pixel_acc"] == 0.75
+
+
+@pytest.mark.parametrize("index", [1.5, True, -1, 3])
+def test_shared_network_modality_index_is_an_integer(index):
+    import torch
+    from pyg_fusion.nn.asym import share_across_modalities
+    net = share_across_modalities(torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3),
+                                                      torch.nn.BatchNorm2d(4)), 3)
+    with pytest.raises(ValueError, match=r"index must be an integer in \[0, 3\), got"):
+        with net.modality(index):
+            pass
+    with net.modality(np.int64(2)) as model:  # the BNs of modality 2
+        assert model(torch.randn(2, 3, 5, 5)).shape == (2, 4, 3, 3)

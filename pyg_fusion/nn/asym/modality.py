@@ -9,6 +9,7 @@ gives each modality only its own BatchNorm.
 """
 from __future__ import annotations
 
+import numbers
 import re
 from contextlib import contextmanager
 from typing import Iterator, Sequence
@@ -63,9 +64,12 @@ class SharedModalityNetwork(nn.Module):
     def modality(self, index: int):
         """Context in which plain-tensor calls of the wrapped model use the
         BNs of modality ``index``."""
-        if not 0 <= index < self.num_modalities:
-            raise ValueError(f"index must lie in [0, {self.num_modalities}), "
-                             f"got {index}")
+        # 1.5 passed the range and failed in the first BN as ModuleList's TypeError
+        if isinstance(index, bool) or not isinstance(index, numbers.Integral) \
+                or not 0 <= index < self.num_modalities:
+            raise ValueError(f"index must be an integer in [0, {self.num_modalities}), "
+                             f"got {index!r}")
+        index = int(index)
         mods = list(self._private())
         old = [m.active for m in mods]
         for m in mods:
