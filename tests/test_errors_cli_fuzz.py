@@ -106,7 +106,14 @@ def catalogue():
         # the default sources drawn
         CLICase("plot: --checkpoint empty",
                 ["plot", "adjacency", "--checkpoint", "", "--out", "{tmp}/o.png"],
-                r"--checkpoint: expected a file, got an empty path$"),
+                _EMPTY.format("--checkpoint")),
+        # evaluate's said '--checkpoint: no such file: ' (naming nothing), and
+        # translate evaluate's --print-config printed a config
+        *[CLICase(f"{' '.join(cmd)}: --checkpoint empty",
+                  [*cmd, "--checkpoint", "", *more], _EMPTY.format("--checkpoint"))
+          for cmd in (["evaluate"], ["segment", "evaluate"], ["translate", "evaluate"])
+          for more in (["--out", "{tmp}/o"], ["--print-config"])
+          if not (cmd == ["evaluate"] and more == ["--print-config"])],
         CLICase("plot: --input empty", ["plot", "operator", "--input=", "--out", "{tmp}/o.png"],
                 _EMPTY.format("--input")),
         CLICase("plot: --source empty",

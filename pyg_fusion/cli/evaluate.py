@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 from . import out_folder
+from ._flag_types import input_path
 from ._help import HelpFormatter
 from ._process import add_threads_argument, kept_notices
 from ..experiments.checkpoints import FROM_CHECKPOINT
@@ -25,7 +26,7 @@ def register(subparsers) -> None:
         "labels, split): scoring other data, e.g. files changed since, is named in a notice, "
         "which results.json records (notices).",
         formatter_class=HelpFormatter)
-    p.add_argument("--checkpoint", required=True, help="a .ckpt file of `pyg-fusion train`")
+    p.add_argument("--checkpoint", required=True, type=input_path, help="a .ckpt file of `pyg-fusion train`")
     add_task_arg(p)
     add_dataset_args(p, from_checkpoint=True)
     p.set_defaults(**FROM_CHECKPOINT)

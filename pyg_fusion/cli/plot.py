@@ -66,11 +66,6 @@ INPUTS = ("input", "checkpoint", "dataset")
 def _check_flags(args) -> None:
     given = [d for d, v in args._plot_defaults.items()
              if d not in ("out", "threads", "help") and getattr(args, d, v) != v]
-    # an empty value (an unset shell variable) would read as not given: the
-    # default sources, or another input's error (--checkpoint has no type of
-    # its own: it is one flag of evaluate and the image commands too)
-    if "checkpoint" in given and not args.checkpoint.strip():
-        raise CLIError("--checkpoint: expected a file, got an empty path")
     for d in ("source", "sources"):
         if d in given and not getattr(args, d).replace(",", "").strip():
             raise CLIError(f"{flag(d)} names no source, got {getattr(args, d)!r}")
@@ -110,7 +105,7 @@ def register(subparsers) -> None:
     p.add_argument("--out", type=out_file, required=True, help="figure file to write: .png, .pdf or .svg")
     g = p.add_argument_group("inputs")
     g.add_argument("--input", type=input_path, help="saved results (JSON) or graph (.pt)")
-    g.add_argument("--checkpoint", help="a checkpoint of a trained model")
+    g.add_argument("--checkpoint", type=input_path, help="a checkpoint of a trained model")
     g.add_argument("--dataset", help="data set to load (graph kinds: "
                    f"{', '.join(DATASETS)}); for pq-sensitivity: selects its records")
     g.add_argument("--root", type=out_folder,

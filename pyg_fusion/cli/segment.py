@@ -13,6 +13,7 @@ import argparse
 
 from ._config_flags import (add_config_file_flags, add_field_flags, add_force_reload_argument,
                             image_full_config)
+from ._flag_types import input_path
 from ._help import HelpFormatter
 from ._process import add_accelerator_argument, add_threads_argument
 from . import OUT_REQUIRED, out_folder
@@ -65,7 +66,7 @@ def register(subparsers) -> None:
 
     e = sub.add_parser("evaluate", help="score a checkpoint on the test split",
                        description=EVALUATE_DATA, formatter_class=HelpFormatter)
-    e.add_argument("--checkpoint", required=True, help="Lightning checkpoint (.ckpt)")
+    e.add_argument("--checkpoint", required=True, type=input_path, help="Lightning checkpoint (.ckpt)")
     _data_args(e, from_checkpoint=True)
     e.add_argument("--out", type=out_folder, help="output folder " + OUT_REQUIRED)
     e.add_argument("--no-progress", action="store_true", help="hide progress bars")

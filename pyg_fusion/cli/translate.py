@@ -6,6 +6,7 @@ from ._config_flags import (add_config_file_flags, add_field_flags, add_force_re
                             image_full_config)
 from ._process import add_accelerator_argument, add_threads_argument
 from . import OUT_REQUIRED, out_folder
+from ._flag_types import input_path
 from ._help import HelpFormatter
 
 
@@ -56,7 +57,7 @@ def register(subparsers) -> None:
     data_args(e, from_checkpoint=True)
     add_field_flags(e, TranslateEvalConfig)
     g = e.add_argument_group("input and output")
-    g.add_argument("--checkpoint", required=True,
+    g.add_argument("--checkpoint", required=True, type=input_path,
                    help="a .ckpt written by 'translate train'")
     g.add_argument("--out", type=out_folder, help="folder for metrics.json, metrics.md and "
                    "translation.png " + OUT_REQUIRED)
