@@ -15,7 +15,7 @@ graph product; the mean over the 15 pairs):
   difference of degree scales;
 * ``val_acc`` / ``test_acc``: label propagation of the 5% training labels over
   G with LEGO's default normalisation (``norm="sym"``), 20 steps, alpha 0.9
-  (the graph-only setting of README "results-lego"), mean over the splits.
+  (the graph-only setting of docs/results/digits.md), mean over the splits.
 
     python benchmarks/shared_support.py --splits 0..2 --json benchmarks/results/shared_support.json
 """

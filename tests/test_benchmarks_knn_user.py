@@ -133,7 +133,7 @@ def test_knn_indexes_medians_of_digits_views_and_one_run():
     assert row["runs"] == [{"exact_s": 4.0, "approx_s": 1.0, "recall": 0.97},
                            {"exact_s": 2.0, "approx_s": 3.0, "recall": 0.97},
                            {"exact_s": 3.0, "approx_s": 2.0, "recall": 0.97}]
-    # --repeats 1: the run's own values, as the one-run lines README quotes
+    # --repeats 1: the run's own values, as the one-run lines docs/results/scaling.md quotes
     one = [[{"index": "flat", "seconds": 2.0, "cpu_s": 1.5},
             {"index": "library approx", "seconds": 0.5},
             {"index": "library checked", "seconds": 0.75, "kept_approx": True}]]
