@@ -181,3 +181,33 @@ def test_shared_network_modality_index_is_an_integer(index):
             pass
     with net.modality(np.int64(2)) as model:  # the BNs of modality 2
         assert model(torch.randn(2, 3, 5, 5)).shape == (2, 4, 3, 3)
+
+
+def _folder(root):
+    from PIL import Image
+    for m, shape in (("rgb", (8, 8, 3)), ("depth", (8, 8))):
+        (root / m).mkdir(parents=True)
+        Image.fromarray(np.zeros(shape, np.uint8)).save(root / m / "0.png")
+    return root
+
+
+@pytest.mark.parametrize("kw, exc, match", [
+    # kept as two modalities while every scene held the depth images once
+    (dict(modalities=["depth", "depth"]), ValueError, r"modalities must be distinct"),
+    (dict(modalities=[""]), ValueError, r"modalities must be non-empty names"),
+    (dict(modalities=["depth"], target=None), TypeError,  # was os.path.join's TypeError
+     r"target must be the name of a modality folder, got None"),
+    (dict(modalities=["rgb"]), ValueError, r"target 'rgb' is also an input modality"),
+])
+def test_translation_folder_modalities_are_distinct_folders(tmp_path, kw, exc, match):
+    from pyg_fusion.datasets import TaskonomyFolder
+    with pytest.raises(exc, match=match):
+        TaskonomyFolder(_folder(tmp_path / "tk"), image_size=8, **kw)
+
+
+def test_synthetic_translation_modalities_are_distinct(tmp_path):
+    from pyg_fusion.datasets import SyntheticTranslation
+    with pytest.raises(ValueError, match=r"modalities must be distinct, got \['depth', "
+                       r"'depth'\]"):
+        SyntheticTranslation(tmp_path, num_images=2, image_size=8, progress=False,
+                             modalities=["depth", "depth"])

@@ -13,11 +13,11 @@ from torch import Tensor
 from torch_geometric.data import Data, Dataset
 
 from .._notices import notice
-from ..functional._checks import check_int, check_names
+from ..functional._checks import check_int
 # one reading of colour modes and EXIF orientation for the library's image readers
 from ._image_files import _READ_AS, _upright, _upright_size
 from ._io import check_root
-from .translation import IMAGE_EXTENSIONS, ImagePairs, image_pair_data
+from .translation import IMAGE_EXTENSIONS, ImagePairs, check_modalities, image_pair_data
 
 
 # Taskonomy names a file point_<p>_view_<v>_domain_<modality>.png: strip the
@@ -154,11 +154,9 @@ class TaskonomyFolder(ImagePairs, Dataset):
     def __init__(self, root: str, modalities: Sequence[str],
                  target: str = "rgb", image_size: int | None = 256,
                  transform: Callable | None = None):
-        self.modalities = tuple(check_names("modalities", modalities))
-        if not self.modalities:
-            raise ValueError("modalities must name at least one folder")
-        if target in self.modalities:
-            raise ValueError(f"target {target!r} is also an input modality")
+        if not isinstance(target, str) or not target:  # None was os.path.join's TypeError
+            raise TypeError(f"target must be the name of a modality folder, got {target!r}")
+        self.modalities = check_modalities(modalities, target)
         self.target = target
         if image_size is not None:
             check_int("image_size", image_size, minimum=1)

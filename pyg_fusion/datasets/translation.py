@@ -38,6 +38,22 @@ def image_pair_data(inputs: dict[str, Tensor], target: Tensor | None) -> Data:
     return data
 
 
+def check_modalities(modalities, target: str | None = None) -> tuple[str, ...]:
+    """The input modalities of a translation set: distinct, non-empty names,
+    none of them the ``target`` (a non-empty name). A repeated name was kept
+    twice in ``modalities`` while the scenes held its images once."""
+    mods = tuple(check_names("modalities", modalities))
+    if not mods:
+        raise ValueError("modalities must name at least one input modality")
+    if "" in mods:
+        raise ValueError(f"modalities must be non-empty names, got {list(mods)}")
+    if len(set(mods)) != len(mods):
+        raise ValueError(f"modalities must be distinct, got {list(mods)}")
+    if target is not None and target in mods:
+        raise ValueError(f"target {target!r} is also an input modality")
+    return mods
+
+
 class ImagePairs:
     """What PyG's dataset attributes mean for scenes of images: PyG reads
     ``num_classes`` off ``y`` (here a ``[1, 3, H, W]`` image: it gave ``W``)
@@ -136,10 +152,7 @@ class SyntheticTranslation(ImagePairs, FusionDataset):
         self.num_images = check_int("num_images", num_images, minimum=1)
         self.image_size = check_int("image_size", image_size, minimum=8)
         self.seed = check_int("seed", seed, minimum=0)
-        mods = tuple(self.MODALITIES if modalities is None
-                     else check_names("modalities", modalities))
-        if not mods:
-            raise ValueError("modalities must not be empty")
+        mods = self.MODALITIES if modalities is None else check_modalities(modalities)
         for m in mods:
             check_choice("modalities", m, self.MODALITIES)
         self.modalities = mods
