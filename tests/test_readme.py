@@ -408,3 +408,30 @@ def test_readme_demo_writes_the_files_it_names(tmp_path, monkeypatch):
     for dataset in ("digits", "digits_labels", "synthetic-vad"):
         assert list((out / "runs" / dataset / "lego").rglob("metrics.csv")), dataset
     assert not list(out.rglob("*.ckpt"))
+
+
+def _md_rows(text: str, header: str) -> list[list[str]]:
+    """The rows (cells) of the first table after the line that starts with header."""
+    lines = text[text.index(header):].splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith("| method |"))
+    rows = []
+    for line in lines[first + 2:]:
+        if not line.startswith("|"):
+            return rows
+        rows.append([c.strip().replace("**", "") for c in line.strip("|").split("|")])
+    return rows
+
+
+def test_readme_vad_table_is_the_three_benchmarks_tables():
+    # README's one table over every VAD method holds, per benchmark, the AUC of
+    # that benchmark's full table in docs/results/vad_studies.md ('-': a method
+    # the benchmark has not), every method of each with its seeds
+    studies = (README.parent / "docs" / "results" / "vad_studies.md").read_text()
+    heads = ["**MotionVAD (real accelerometer", "**SyntheticVAD, multi-representation setting**",
+             "**SyntheticVAD with relational anomalies**"]
+    full = [{row[0]: row[1] for row in _md_rows(studies, head)} for head in heads]
+    table = _md_rows(README.read_text(), "**Every VAD method on the three benchmarks**")
+    assert {row[0] for row in table} == set().union(*full)
+    for method, *aucs, seeds in table:
+        assert aucs == [f.get(method, "-") for f in full], method
+        assert seeds == "5"
