@@ -126,6 +126,9 @@ def _dense_powers(name, p, num_nodes) -> np.ndarray:
         attr = to_numpy(f"{label} edge_attr", p[1], dims=(1, 2))
         if attr.ndim == 1:
             attr = attr[:, None]
+        if attr.shape[1] == 0:  # no column: an IndexError at the first one
+            raise ValueError(f"{label} holds no power: its edge_attr must be [E, P+1] "
+                             f"with P >= 0, got {tuple(attr.shape)}")
         ei, _, n = check_graph(p[0], attr[:, 0], n, f"{label} edge_attr")
         check_node_count(label, n, MAX_DENSE_NODES)
         out = np.zeros((attr.shape[1], n, n))
@@ -143,6 +146,9 @@ def _dense_powers(name, p, num_nodes) -> np.ndarray:
         arr = arr[0]
     if arr.shape[1] != arr.shape[2]:
         raise ValueError(f"{label} must have shape [P+1, N, N], got {tuple(arr.shape)}")
+    if arr.shape[0] == 0:  # else a figure of no panel
+        raise ValueError(f"{label} holds no power: expected [P+1, N, N] with P >= 0, "
+                         f"got {tuple(arr.shape)}")
     check_node_count(label, arr.shape[1], MAX_DENSE_NODES)
     return arr
 
