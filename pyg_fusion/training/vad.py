@@ -355,6 +355,11 @@ class WeaklySupervisedVAD(TimedAdamTask):
             return
         _, out = self._gathered()
         video, y = out[:, 0], out[:, 1]
+        if y.unique().numel() < 2:  # roc_auc's own error named no loader, after an epoch
+            raise ValueError(f"the held-out videos (the validation loader's) are all "
+                             f"{'abnormal' if bool(y[0]) else 'normal'} ({y.numel()} videos): "
+                             f"val_video_auc needs both labels; hold out videos of both, e.g. "
+                             f"split_videos(dataset, fraction) (stratified, as fit_vad does)")
         m = {"val_video_auc": roc_auc(video.cpu(), y.cpu()),
              "val_loss": float(F.binary_cross_entropy(video.clamp(1e-6, 1 - 1e-6), y)),
              "epoch": self.current_epoch}
