@@ -211,3 +211,38 @@ def test_synthetic_translation_modalities_are_distinct(tmp_path):
                        r"'depth'\]"):
         SyntheticTranslation(tmp_path, num_images=2, image_size=8, progress=False,
                              modalities=["depth", "depth"])
+
+
+@pytest.mark.parametrize("y, exc, match", [
+    # a grey target of a colour generator: broadcast by the L1 loss, torch's warning alone
+    ((2, 1, 16, 16), ValueError, r"target y is \(2, 1, 16, 16\), expected \(2, 3, 16, 16\)"),
+    ((2, 3, 8, 8), ValueError, r"target y is \(2, 3, 8, 8\), expected \(2, 3, 16, 16\)"),
+    # 8-bit values trained towards (and scored) as given
+    ("255", ValueError, r"target y must hold values in \[0, 1\] \(scale 8-bit images"),
+    ("nan", ValueError, r"target y must hold values in \[0, 1\]"),
+])
+def test_translation_targets_are_checked_in_training_and_scoring(tmp_path, y, exc, match):
+    import torch
+    from torch_geometric.data import Data
+    from torch_geometric.loader import DataLoader
+    from pyg_fusion.training.translation import TranslationModule, fit_translation
+    from pyg_fusion.training.translation_eval import evaluate_translation
+
+    def scene():
+        t = torch.rand(1, 3, 16, 16)
+        if y == "255":
+            t = t * 255
+        elif y == "nan":
+            t[0, 0, 0, 0] = float("nan")
+        elif isinstance(y, tuple):
+            t = torch.rand(1, *y[1:])
+        return Data(x_depth=torch.rand(1, 1, 16, 16), y=t, num_nodes=1)
+
+    torch.manual_seed(0)
+    module = TranslationModule(["depth"], ngf=4, num_downs=3, gan_mode="none")
+    scenes = [scene() for _ in range(2)]
+    with pytest.raises(exc, match=match):
+        fit_translation(module, scenes, out_dir=str(tmp_path / "fit"), max_epochs=1,
+                        batch_size=2, progress=False, checkpoint=False)
+    with pytest.raises(exc, match=match):
+        evaluate_translation(module, DataLoader(scenes, batch_size=2))

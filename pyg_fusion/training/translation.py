@@ -9,7 +9,6 @@ is given (:func:`load_feature_extractor`; nothing is downloaded).
 """
 from __future__ import annotations
 
-import numbers
 from typing import Sequence
 
 import lightning as L
@@ -25,60 +24,11 @@ from ..functional._checks import check_choice, check_names
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn.asym.translator import AsymFusionTranslator
 # evaluation (translation_eval) does not import this module: one direction
+from ._translation_inputs import _check_channels, _inputs, _target
 from .seeding import keep_global_rng
 from .translation_eval import ENSEMBLE, image_metrics
 
 __all__ = ["TranslationModule", "fit_translation"]
-
-def _inputs(batch, modalities: Sequence[str], channels: Sequence[int],
-            guessed: bool = False) -> list[Tensor]:
-    xs = []
-    for m, c in zip(modalities, channels):
-        key = f"x_{m}"
-        if key not in batch:
-            have = sorted(k[2:] for k in batch.keys() if k.startswith("x_"))
-            raise KeyError(f"batch has no modality {m!r} (attribute {key}); "
-                           f"it has {have}")
-        if batch[key].dim() != 4 or batch[key].size(1) != c:
-            # the generator tiles 1 channel to 3, so grey images ran through a
-            # generator of colour ones (and back) and were scored without a word
-            have = (_channels(batch[key].size(1)) if batch[key].dim() == 4
-                    else f"shape {tuple(batch[key].shape)}")
-            raise ValueError(f"{m!r} images have {have}, but the generator was built for "
-                             f"{c}-channel {m!r} images (modality_channels"
-                             + (", guessed from the names: pass modality_channels to build "
-                                "it for others" if guessed else "")
-                             + f"): give {m!r} images of {_channels(c)}")
-        xs.append(batch[key])
-    return xs
-
-
-def _check_channels(modalities: list[str], channels) -> list[int]:
-    """``channels`` as one count per modality that the shared generator takes:
-    1 (tiled) or its input width ``C = max(3, *channels)``. ``int()`` read 1.7
-    as 1 and took 0 or -1, and a 2-channel modality (or 3 beside 4) was
-    refused only by the generator, at the first step."""
-    counts = list(channels)
-    if len(counts) != len(modalities):
-        raise ValueError(f"modality_channels must give one count per modality "
-                         f"({len(modalities)}), got {counts}")
-    for m, c in zip(modalities, counts):
-        if isinstance(c, bool) or not isinstance(c, numbers.Integral) or c < 1:
-            raise ValueError(f"modality_channels: {m!r} must have an integer count >= 1, "
-                             f"got {c!r}")
-    width = max(3, *counts)
-    odd = [f"{m!r} {c}" for m, c in zip(modalities, counts) if c not in (1, width)]
-    if odd:
-        raise ValueError(f"modality_channels: the shared generator takes images of 1 "
-                         f"channel (tiled) or of its input width, here {width} (3, or the "
-                         f"largest count); got {', '.join(odd)}: save those images with 1 "
-                         f"or {width} channels")
-    return [int(c) for c in counts]
-
-
-def _channels(c: int) -> str:
-    return f"{c} channel{'s' if c != 1 else ''}"
-
 
 # the critic's settings (pix2pix's networks; the objective's weight is the CLI's):
 # with gan_mode="none" they are read by nothing and must stay at these
@@ -287,7 +237,7 @@ class TranslationModule(L.LightningModule):
         hp = self.hparams
         xs = _inputs(batch, self.modalities, self.modality_channels,
                      self._guessed_channels)
-        y = 2 * batch.y - 1
+        y = 2 * _target(batch, hp.out_channels, xs[0]) - 1
         out = self(xs)
         outputs = [*out.branches, out.ensemble]
         opts = self.optimizers()
@@ -334,8 +284,9 @@ class TranslationModule(L.LightningModule):
 
     def validation_step(self, batch, batch_idx):
         imgs = self.translate(batch)
+        y = _target(batch, self.hparams.out_channels, imgs[ENSEMBLE])
         for metrics, name in zip(self.val_metrics, self.output_names):
-            metrics.update(imgs[name], batch.y)
+            metrics.update(imgs[name], y)
 
     def on_validation_epoch_end(self):
         logs = {}

@@ -23,6 +23,7 @@ from .._files import save_figure, write_json, write_text
 from ..experiments.image_config import TranslateEvalConfig
 from ..experiments._versions import library_versions
 from ..functional._checks import check_int
+from ._translation_inputs import _target
 
 if TYPE_CHECKING:
     from .translation import TranslationModule
@@ -195,7 +196,7 @@ def evaluate_translation(module: TranslationModule, loader: Iterable, *,
     n = 0
     for batch in tqdm(loader, disable=not progress, desc="evaluating"):
         imgs = translate_batch(module, batch)
-        y = batch.y.to(module.device)
+        y = _target(batch, module.hparams.out_channels, imgs[ENSEMBLE]).to(module.device)
         n += y.size(0)
         for name, img in imgs.items():
             metrics[name].update(img.cpu(), y.cpu())

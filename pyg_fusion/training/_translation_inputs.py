@@ -1,0 +1,84 @@
+"""What :class:`~pyg_fusion.training.translation.TranslationModule` reads of
+a batch of scenes (``x_<modality>`` inputs and the target ``y``) and of its
+``modality_channels``, each checked against what the generator was built for;
+:mod:`.translation_eval` scores with the same check of the target."""
+from __future__ import annotations
+
+import numbers
+from typing import Sequence
+
+import torch
+from torch import Tensor
+
+
+def _inputs(batch, modalities: Sequence[str], channels: Sequence[int],
+            guessed: bool = False) -> list[Tensor]:
+    xs = []
+    for m, c in zip(modalities, channels):
+        key = f"x_{m}"
+        if key not in batch:
+            have = sorted(k[2:] for k in batch.keys() if k.startswith("x_"))
+            raise KeyError(f"batch has no modality {m!r} (attribute {key}); "
+                           f"it has {have}")
+        if batch[key].dim() != 4 or batch[key].size(1) != c:
+            # the generator tiles 1 channel to 3, so grey images ran through a
+            # generator of colour ones (and back) and were scored without a word
+            have = (_channels(batch[key].size(1)) if batch[key].dim() == 4
+                    else f"shape {tuple(batch[key].shape)}")
+            raise ValueError(f"{m!r} images have {have}, but the generator was built for "
+                             f"{c}-channel {m!r} images (modality_channels"
+                             + (", guessed from the names: pass modality_channels to build "
+                                "it for others" if guessed else "")
+                             + f"): give {m!r} images of {_channels(c)}")
+        xs.append(batch[key])
+    return xs
+
+
+def _check_channels(modalities: list[str], channels) -> list[int]:
+    """``channels`` as one count per modality that the shared generator takes:
+    1 (tiled) or its input width ``C = max(3, *channels)``. ``int()`` read 1.7
+    as 1 and took 0 or -1, and a 2-channel modality (or 3 beside 4) was
+    refused only by the generator, at the first step."""
+    counts = list(channels)
+    if len(counts) != len(modalities):
+        raise ValueError(f"modality_channels must give one count per modality "
+                         f"({len(modalities)}), got {counts}")
+    for m, c in zip(modalities, counts):
+        if isinstance(c, bool) or not isinstance(c, numbers.Integral) or c < 1:
+            raise ValueError(f"modality_channels: {m!r} must have an integer count >= 1, "
+                             f"got {c!r}")
+    width = max(3, *counts)
+    odd = [f"{m!r} {c}" for m, c in zip(modalities, counts) if c not in (1, width)]
+    if odd:
+        raise ValueError(f"modality_channels: the shared generator takes images of 1 "
+                         f"channel (tiled) or of its input width, here {width} (3, or the "
+                         f"largest count); got {', '.join(odd)}: save those images with 1 "
+                         f"or {width} channels")
+    return [int(c) for c in counts]
+
+
+def _channels(c: int) -> str:
+    return f"{c} channel{'s' if c != 1 else ''}"
+
+
+def _target(batch, out_channels: int, like: Tensor) -> Tensor:
+    """The batch's target ``y``: images ``[B, out_channels, H, W]`` of the
+    inputs' batch and size (``like``), values in ``[0, 1]``. A grey target of a
+    colour generator was broadcast by the L1 loss (torch's warning alone), and
+    one in ``[0, 255]`` was trained towards and scored as given."""
+    y = batch.y if "y" in batch else None
+    if not isinstance(y, Tensor):
+        raise KeyError("batch has no target images y (a Data attribute [B, C, H, W])")
+    want = (like.size(0), out_channels, *like.shape[-2:])
+    if tuple(y.shape) != want:
+        raise ValueError(f"target y is {tuple(y.shape)}, expected {want} (the inputs' batch "
+                         f"and size, out_channels={out_channels}): give "
+                         f"targets of {_channels(out_channels)} (tile a grey one)")
+    if not y.is_floating_point():
+        raise TypeError(f"target y must be float images in [0, 1], got {y.dtype}")
+    lo, hi = torch.aminmax(y.detach())
+    # a resized image's rounding may pass 1 by an ulp; NaN fails both
+    if not (-1e-4 <= float(lo) and float(hi) <= 1 + 1e-4):
+        raise ValueError(f"target y must hold values in [0, 1] (scale 8-bit images by "
+                         f"1/255), got values in [{float(lo):.4g}, {float(hi):.4g}]")
+    return y
