@@ -246,3 +246,14 @@ def test_translation_targets_are_checked_in_training_and_scoring(tmp_path, y, ex
                         batch_size=2, progress=False, checkpoint=False)
     with pytest.raises(exc, match=match):
         evaluate_translation(module, DataLoader(scenes, batch_size=2))
+
+
+@pytest.mark.parametrize("image", [(2, 3, 16, 12), (3, 3, 16, 16)])
+def test_patchgan_condition_and_image_must_share_batch_and_size(image):
+    import torch
+    from pyg_fusion.nn.asym import PatchGANDiscriminator
+    d = PatchGANDiscriminator(4, 8, 1)
+    with pytest.raises(ValueError, match=r"image is .* but the condition x is \(2, 1, 16, 16\)"
+                       r": they must share the batch size and the image size"):
+        d(torch.rand(2, 1, 16, 16), torch.rand(*image))  # was torch.cat's 'tensor number 1'
+    assert d(torch.rand(2, 1, 16, 16), torch.rand(2, 3, 16, 16)).shape[:2] == (2, 1)

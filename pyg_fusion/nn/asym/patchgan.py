@@ -106,7 +106,12 @@ class PatchGANDiscriminator(nn.Module):
     def forward(self, x: Tensor, image: Tensor | None = None) -> Tensor:
         if image is not None:
             check_tensor("image", image, dims=(4, ))
-            check_like("image", image, "x", check_tensor("x", x))  # cat would promote
+            check_like("image", image, "x", check_tensor("x", x, dims=(4, )))  # cat would promote
+            if (image.size(0), *image.shape[-2:]) != (x.size(0), *x.shape[-2:]):
+                # torch.cat's error named 'tensor number 1' of a list the caller never made
+                raise ValueError(f"image is {tuple(image.shape)} but the condition x is "
+                                 f"{tuple(x.shape)}: they must share the batch size and the "
+                                 f"image size")
             x = torch.cat([x, image], dim=1)
         check_tensor("x", x, dims=(4, ), floating=True)
         check_module_input("x", x, self)
