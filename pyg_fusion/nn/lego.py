@@ -20,7 +20,7 @@ from .relation_graph import RelationGraph
 
 # backend="auto" picks dense for batches whose largest graph has at most this
 # many nodes. benchmarks/sparse_vs_dense.py measured the crossover on the
-# 2-core CPU reference machine (README, "Sparse against dense"), with the CSR
+# 2-core CPU reference machine (docs/results/scaling.md, "Sparse against dense"), with the CSR
 # layout: dense was faster at N = 768 (sparse 0.9x), sparse at N = 1024 (1.4x).
 AUTO_DENSE_MAX_NODES = 768
 
