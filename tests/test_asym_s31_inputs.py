@@ -3,6 +3,7 @@ each is refused before any work, naming the argument (or the file)."""
 import re
 
 import numpy as np
+import torch
 import pytest
 
 
@@ -257,3 +258,19 @@ def test_patchgan_condition_and_image_must_share_batch_and_size(image):
                        r": they must share the batch size and the image size"):
         d(torch.rand(2, 1, 16, 16), torch.rand(*image))  # was torch.cat's 'tensor number 1'
     assert d(torch.rand(2, 1, 16, 16), torch.rand(2, 3, 16, 16)).shape[:2] == (2, 1)
+
+
+@pytest.mark.parametrize("outputs, exc, match", [
+    # labels below both counts scored against other classes; here label 4: IndexError
+    (lambda: [torch.randn(2, 5, 4, 4), torch.randn(2, 4, 4, 4)], ValueError,
+     r"outputs\[1\] has 4 classes, outputs\[0\] 5"),
+    (lambda: [torch.randn(2, 5, 4, 4), None], TypeError, r"outputs\[1\] must be a torch.Tensor"),
+    (lambda: torch.randn(2, 5, 4, 4), TypeError, r"outputs must be a list of logit maps"),
+    (lambda: [torch.zeros(2, 5, 4, 4, dtype=torch.long)], TypeError,
+     r"outputs\[0\] must be a floating-point tensor"),
+])
+def test_segmentation_loss_outputs_are_logit_maps_of_one_class_count(outputs, exc, match):
+    from pyg_fusion.nn.asym import asym_segmentation_loss
+    target = torch.arange(5).repeat(7)[:32].view(2, 4, 4)
+    with pytest.raises(exc, match=match):
+        asym_segmentation_loss(outputs(), target)

@@ -184,18 +184,27 @@ def asym_segmentation_loss(outputs: Sequence[Tensor], target: Tensor, *,
         target (torch.Tensor): ``[B, H, W]`` long labels.
         ignore_index (int, optional): label of unlabelled pixels. (default: :obj:`255`)
     """
+    if isinstance(outputs, Tensor) or not isinstance(outputs, (list, tuple)):
+        # a tensor was read as a list of its batch's maps, 'outputs[0] has shape (K, H, W)'
+        raise TypeError(f"outputs must be a list of logit maps [B, K, H, W], got "
+                        f"{type(outputs).__name__}")
     if len(outputs) == 0:
         raise ValueError("outputs must hold at least one logit map")
     check_tensor("target", target, dims=(3, ))
     if target.dtype != torch.long:
         raise TypeError(f"target must be torch.long, got {target.dtype}")
     for i, out in enumerate(outputs):
+        check_tensor(f"outputs[{i}]", out, floating=True)
         check_like("target", target, f"outputs[{i}]", out, dtype=False)
         if out.dim() != 4 or out.shape[0] != target.shape[0] \
                 or out.shape[-2:] != target.shape[-2:]:
             raise ValueError(f"outputs[{i}] has shape {tuple(out.shape)}, "
                              f"expected [B, K, H, W] matching target "
                              f"{tuple(target.shape)}")
+        if out.size(1) != outputs[0].size(1):
+            # labels below both counts were scored against other classes, silently
+            raise ValueError(f"outputs[{i}] has {out.size(1)} classes, outputs[0] "
+                             f"{outputs[0].size(1)}: every output scores the same classes")
     labelled = target[target != ignore_index]
     if labelled.numel() == 0:  # cross_entropy's mean over no pixel is NaN
         return sum(out.sum() * 0 for out in outputs)
