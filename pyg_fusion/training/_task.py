@@ -15,6 +15,7 @@ from torch import nn
 
 # LOSS_GROWTH and check_diverged stay importable from here, as the tasks document them
 from ._divergence import LOSS_GROWTH, _diverged, _finite, _value, check_diverged  # noqa: F401
+from ._precision import precision_batch
 from .trainer import EarlyStoppingAfter
 
 
@@ -138,6 +139,9 @@ class TimedAdamTask(L.LightningModule):
 
     def forward(self, batch):
         return self.model(batch)
+
+    def on_before_batch_transfer(self, batch, dataloader_idx):
+        return precision_batch(self._trainer, batch)
 
     def penalty(self):
         """The sum of the anchor penalties of the model's LEGO operators

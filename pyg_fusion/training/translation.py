@@ -9,6 +9,7 @@ is given (:func:`load_feature_extractor`; nothing is downloaded).
 """
 from __future__ import annotations
 
+import numbers
 from typing import Sequence
 
 import lightning as L
@@ -24,6 +25,7 @@ from ..functional._checks import check_choice, check_names
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn.asym.translator import AsymFusionTranslator
 # evaluation (translation_eval) does not import this module: one direction
+from ._precision import precision_batch
 from ._translation_inputs import _check_channels, _inputs, _target
 from .seeding import keep_global_rng
 from .translation_eval import ENSEMBLE, image_metrics
@@ -154,6 +156,11 @@ class TranslationModule(L.LightningModule):
         fields = TranslateModelConfig.__dataclass_fields__
         for name, value in (("lambda_l1", lambda_l1), ("lambda_gan", lambda_gan), ("lr", lr)):
             check_field(name, fields[name], value)
+        # Adam refused it only once fit began ('Invalid beta parameter at index 0')
+        if isinstance(beta1, bool) or not isinstance(beta1, numbers.Real) \
+                or not 0 <= beta1 < 1:
+            raise ValueError(f"beta1 must be a number in [0, 1) (Adam's first beta), "
+                             f"got {beta1!r}")
         if lambda_l1 == 0 and (gan_mode == "none" or lambda_gan == 0):
             # the generator's loss would be 0: a run that trains nothing
             raise ValueError("lambda_l1=0 with " + ("gan_mode='none'" if gan_mode == "none"
@@ -212,6 +219,9 @@ class TranslationModule(L.LightningModule):
         imgs = [*out.branches, out.ensemble]
         return {n: ((o + 1) / 2).clamp(0, 1)
                 for n, o in zip(self.output_names, imgs)}
+
+    def on_before_batch_transfer(self, batch, dataloader_idx):
+        return precision_batch(self._trainer, batch)
 
     def predict_step(self, batch, batch_idx):
         """:meth:`translate` of a batch (``Trainer.predict``: the default step

@@ -53,6 +53,7 @@ from ..functional import degree_variance_loss
 from ..functional._autocast import float32_under_autocast
 from ..functional._checks import check_int, check_tensor
 from ..functional.loss import _dense_graph_degrees, check_alpha
+from ._precision import precision_batch
 from ._task import TimedAdamTask
 from .metrics import frame_level_metrics, gather_by_index, roc_auc
 from .vad_split import split_videos
@@ -382,7 +383,7 @@ class WeaklySupervisedVAD(TimedAdamTask):
         training = self.model.training
         self.model.eval()
         try:
-            logits, _ = self.model(batch.to(self.device))
+            logits, _ = self.model(precision_batch(self._trainer, batch).to(self.device))
         finally:
             self.model.train(training)
         return roc_auc(logits.cpu().reshape(-1), labels.reshape(-1))
