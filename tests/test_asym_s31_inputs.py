@@ -274,3 +274,10 @@ def test_segmentation_loss_outputs_are_logit_maps_of_one_class_count(outputs, ex
     target = torch.arange(5).repeat(7)[:32].view(2, 4, 4)
     with pytest.raises(exc, match=match):
         asym_segmentation_loss(outputs(), target)
+
+
+@pytest.mark.parametrize("beta1", [1.5, float("nan"), -0.1, "0.5"])
+def test_translation_module_checks_beta1_where_it_is_built(beta1):
+    from pyg_fusion.training.translation import TranslationModule
+    with pytest.raises(ValueError, match=r"beta1 must be a number in \[0, 1\)"):
+        TranslationModule(["depth"], ngf=4, num_downs=3, gan_mode="none", beta1=beta1)
