@@ -24,3 +24,32 @@ def test_powers_without_a_power_are_refused(powers, shape):
     with pytest.raises(ValueError, match=rf"powers\['m'\] holds no power.*{shape}"):
         plot_power_expansion(powers)
     assert plt.get_fignums() == before
+
+
+def test_a_path_that_cannot_be_written_is_refused_before_the_drawing(tmp_path, monkeypatch):
+    # before: the figure was drawn (seconds for a large one), then save_figure
+    # failed with a bare OSError that named the file, not the argument
+    import errno
+    import tempfile
+
+    import importlib
+
+    from pyg_fusion.visualize import plot_adjacency, plot_relation_graph
+    drawn = []
+    for module, name in (("graph", "new_figure"), ("adjacency", "new_grid")):
+        monkeypatch.setattr(importlib.import_module(f"pyg_fusion.visualize.{module}"), name,
+                            lambda *a, **k: drawn.append(1))
+    file = tmp_path / "a_file"
+    file.write_text("")
+    with pytest.raises(NotADirectoryError,
+                       match=rf"path '{file}/x.png' cannot be written: {file}: a file"):
+        plot_relation_graph(torch.tensor([[0], [1]]), path=file / "x.png")
+
+    def read_only(*args, **kwargs):
+        raise OSError(errno.EROFS, "Read-only file system")
+    monkeypatch.setattr(tempfile, "TemporaryFile", read_only)
+    target = tmp_path / "new" / "x.pdf"
+    with pytest.raises(OSError, match=rf"path '{target}' cannot be written: {tmp_path}: "
+                                      "Read-only file system"):
+        plot_adjacency(torch.rand(3, 3), path=target)
+    assert not drawn and not (tmp_path / "new").exists()

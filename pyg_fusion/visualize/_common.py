@@ -2,8 +2,10 @@
 :mod:`pyg_fusion.visualize`, and the conversions from PyG graphs to arrays."""
 from __future__ import annotations
 
+import errno
 import functools
 import os
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from .._files import save_figure
+from .._files import existing_ancestor, save_figure
 from ._matrix import spaced_ticks
 from ._pyg_objects import is_fused_graph, is_sparse, refuse_foreign, sparse_edges
 
@@ -219,7 +221,7 @@ def closes_on_error(fn):
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
         if kwargs.get("path") is not None:
-            figure_path(kwargs["path"])
+            _check_writable(figure_path(kwargs["path"])[0])
         before = set(plt.get_fignums())
         try:
             return fn(*args, **kwargs)
@@ -228,6 +230,19 @@ def closes_on_error(fn):
                 plt.close(num)
             raise
     return wrapper
+
+
+def _check_writable(path: Path) -> None:
+    """Refuses ``path`` whose folder cannot be made or written, before the drawing."""
+    parent = existing_ancestor(path)
+    try:
+        if not os.path.isdir(parent):
+            raise NotADirectoryError(errno.ENOTDIR, "a file, not a folder")
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        raise type(exc)(f"path {str(path)!r} cannot be written: {parent}: "
+                        f"{exc.strerror or exc}") from None
 
 
 def figure_path(path: str | os.PathLike) -> tuple[Path, str]:
