@@ -36,6 +36,16 @@ def node_features(data: Data, sources: list[str],
     missing = [s for s in sources if f"x_{s}" not in data]
     if missing:
         raise ValueError(f"the data lacks x_<source> for {missing}")
+    # a PyG Batch of several graphs trained and scored silently with kNN edges
+    # (and powers) between nodes of different graphs
+    batch = data.get("batch")
+    graphs = int(batch.max()) + 1 if isinstance(batch, Tensor) and batch.numel() else 1
+    if graphs > 1:
+        raise ValueError(f"the data holds {graphs} graphs (a PyG Batch): the node models "
+                         f"build one relationship graph over all the nodes they are given, "
+                         f"which would link nodes of different graphs; give them one graph "
+                         f"at a time (a DataLoader of batch_size=1, or "
+                         f"pyg_fusion.training.node.single_graph_loader)")
     xs = {s: data[f"x_{s}"] for s in sources}
     n = data.num_nodes
     if n is None and xs:  # a plain Data of x_<source> only: PyG infers no count
