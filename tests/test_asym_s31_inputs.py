@@ -281,3 +281,24 @@ def test_translation_module_checks_beta1_where_it_is_built(beta1):
     from pyg_fusion.training.translation import TranslationModule
     with pytest.raises(ValueError, match=r"beta1 must be a number in \[0, 1\)"):
         TranslationModule(["depth"], ngf=4, num_downs=3, gan_mode="none", beta1=beta1)
+
+
+_ARCH = dict(depth=None, layers=[1, 1, 1, 1], width=8, decoder_features=8, light=True)
+
+
+@pytest.mark.parametrize("kw, exc, match", [
+    # None passed torchmetrics and failed at the first step, in cross_entropy
+    (dict(ignore_index=None), TypeError, r"ignore_index must be an integer label id, got None"),
+    (dict(ignore_index=1.5), TypeError, r"ignore_index must be an integer label id"),
+    # a legend of other classes' colours, or of a name per letter, without a word
+    (dict(class_names=["floor", "box"]), ValueError,
+     r"class_names must name each of the 6 classes, got 2 names"),
+    (dict(class_names="abcdef"), TypeError, r"class_names must be a sequence of names"),
+])
+def test_segmentation_module_checks_ignore_index_and_class_names(kw, exc, match):
+    from pyg_fusion.training.segmentation import SegmentationModule
+    with pytest.raises(exc, match=match):
+        SegmentationModule("asymfusion", 6, _ARCH, **kw)
+    m = SegmentationModule("asymfusion", 6, _ARCH, ignore_index=np.int64(-1),
+                           class_names=tuple("abcdef"))
+    assert m.hparams.ignore_index == -1

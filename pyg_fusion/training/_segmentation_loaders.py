@@ -11,6 +11,8 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, default_collate
 
+from ..functional._checks import check_names
+
 if TYPE_CHECKING:  # the module's type only: segmentation imports this module
     from .segmentation import SegmentationModule
 
@@ -47,9 +49,22 @@ def _model_inputs(batch: dict, inputs: str) -> list[Tensor]:
     return [batch["rgb"], batch["depth"]]
 
 
-def _check_class_ids(num_classes, ignore_index) -> None:
-    """The module's classes and ignore index, checked before torchmetrics sees
-    them (types are the network's to check)."""
+def _check_class_ids(num_classes, ignore_index, class_names=None) -> int:
+    """The module's classes, ignore index and class names, checked before
+    torchmetrics sees them (the class count's type is the network's to check);
+    returns ``ignore_index`` as an int (torchmetrics refuses a numpy one)."""
+    if isinstance(ignore_index, bool) or not isinstance(ignore_index, Integral):
+        # None passed torchmetrics and failed at the first step, in cross_entropy
+        raise TypeError(f"ignore_index must be an integer label id, got {ignore_index!r} "
+                        f"(masks without unlabelled pixels: keep the default 255, or any id "
+                        f"outside the classes)")
+    if class_names is not None:
+        # a string was a name per letter; other counts labelled the legend's colours
+        # of other classes, or left classes out of it, without a word
+        names = check_names("class_names", class_names)
+        if isinstance(num_classes, int) and len(names) != num_classes:
+            raise ValueError(f"class_names must name each of the {num_classes} classes, got "
+                             f"{len(names)} names")
     if isinstance(num_classes, int) and not isinstance(num_classes, bool):
         if num_classes < 2:
             # torchmetrics' own error named neither the argument's meaning nor the flag
@@ -66,6 +81,7 @@ def _check_class_ids(num_classes, ignore_index) -> None:
                              f"scored: give an ignore_index outside [0, {num_classes}), "
                              f"e.g. 65535 with 16-bit masks (pyg-fusion marks unlabelled "
                              f"pixels 255: --num-classes at most 255)")
+    return int(ignore_index)
 
 
 def _check_ignore_index(module: "SegmentationModule", ds: Dataset, what: str) -> None:

@@ -138,7 +138,7 @@ class SegmentationModule(L.LightningModule):
                  weight_decay: float = SegmentTrainConfig.weight_decay, ignore_index: int = 255,
                  class_names: Sequence[str] | None = None, data_config: dict | None = None):
         super().__init__()
-        _check_class_ids(num_classes, ignore_index)
+        ignore_index = _check_class_ids(num_classes, ignore_index, class_names)
         for name, value in (("lr", lr), ("weight_decay", weight_decay)):  # Adam took lr=0
             check_field(name, SegmentTrainConfig.__dataclass_fields__[name], value)
         self.save_hyperparameters()
