@@ -22,3 +22,22 @@ def test_a_batch_of_several_graphs_is_refused_and_one_graph_is_scored_as_alone(m
         model(Batch.from_data_list([one, _toy_graph(seed=1)]))
     with torch.no_grad():  # a Batch of one graph (a DataLoader of batch_size=1) is that graph
         assert torch.equal(model(Batch.from_data_list([one])), model(one))
+
+
+@pytest.mark.parametrize("method", ["lego", "lego-row", "graph-a", "graph-concat"])
+def test_videos_of_another_number_of_segments_name_num_segments(tmp_path, method):
+    # a model of a row head built for N = 8 given videos of 16 segments said
+    # "RowHead expects fused graphs [B, 8, 8], got (2, 16, 16)"
+    from pyg_fusion.datasets import SyntheticVAD
+    videos = SyntheticVAD(str(tmp_path), "train", num_videos=(2, 2), snippets=(16, 24),
+                          num_segments=16, log=False)
+    sources = {s: int(videos[0][f"x_{s}"].size(1)) for s in videos[0].sources}
+    method = method.replace("-a", f"-{videos[0].sources[0]}")
+    model = build_model(method, "vad", sources, num_segments=8)
+    with pytest.raises(ValueError, match=r"the videos have 16 segments, but the model was "
+                                         r"built for num_segments=8: build it with "
+                                         r"num_segments=16, or resample"):
+        model(Batch.from_data_list([videos[0], videos[1]]))
+    logits, _ = build_model(method, "vad", sources, num_segments=16)(
+        Batch.from_data_list([videos[0], videos[1]]))
+    assert logits.shape == (2, 16)

@@ -30,7 +30,8 @@ from ..nn.baselines import GRAPH_MODES, MTN, FeatureFusion, graph_fuse_dense
 __all__ = ["VADLEGO", "VADGraphFusion", "VADFeatureFusion", "VADMTN", "dense_sources"]
 
 
-def dense_sources(data, sources: list[str]) -> dict[str, Tensor]:
+def dense_sources(data, sources: list[str], num_segments: int | None = None
+                  ) -> dict[str, Tensor]:
     """``{source: [B, N, d]}`` from a batch of videos with equal ``N``.
 
     A source at a finer temporal level (``x_<source>`` with
@@ -43,6 +44,8 @@ def dense_sources(data, sources: list[str]) -> dict[str, Tensor]:
         data (torch_geometric.data.Data or torch_geometric.data.Batch): one video or a
             batch of videos, with ``x_<source>`` per source.
         sources (List[str]): the sources to read.
+        num_segments (int, optional): the :math:`N` the reading model was built for,
+            which the videos must have. (default: :obj:`None`: any)
     """
     batch = getattr(data, "batch", None)
     rows = batch.numel() if batch is not None else data.num_nodes
@@ -68,6 +71,13 @@ def dense_sources(data, sources: list[str]) -> dict[str, Tensor]:
             raise ValueError("the videos of a batch must have the same number of segments "
                              "(resample them, e.g. num_segments=32)")
         out[s] = x
+    n = next(iter(out.values())).size(1) if out else None
+    if num_segments is not None and n is not None and n != num_segments:
+        # the row head's own error named its input graphs, [B, 8, 8], not N
+        raise ValueError(f"the videos have {n} segments, but the model was built for "
+                         f"num_segments={num_segments}: build it with num_segments={n}, or "
+                         f"resample the videos to {num_segments} segments (the datasets' "
+                         f"num_segments)")
     return out
 
 
@@ -215,6 +225,7 @@ class VADLEGO(nn.Module):
                          zeroth=zeroth, init=init, lambda_anchor=lambda_anchor,
                          **lego_options)
         self.sources = self.lego.sources
+        self.num_segments = num_segments
         self.head = RowHead(num_segments, hidden_channels, dropout, row_norm="max",
                             row_order=row_order)
         self.graph_head = None
@@ -240,7 +251,7 @@ class VADLEGO(nn.Module):
         return self.lego.fusion
 
     def forward(self, data) -> tuple[Tensor, Tensor]:
-        xs = center_videos(dense_sources(data, self.sources), self.center)
+        xs = center_videos(dense_sources(data, self.sources, self.num_segments), self.center)
         fused = self.lego(xs)
         g = fused.to_dense()
         logits = self.head(g)
@@ -293,6 +304,7 @@ class VADGraphFusion(nn.Module):
         self.center = center
         self.sources = list(in_channels)
         self.mode = mode
+        self.num_segments = num_segments
         width = num_segments * (len(self.sources) if mode == "concat" else 1)
         if hidden_channels is not None:  # (0 was read as None: a head of width N)
             check_int("hidden_channels", hidden_channels, minimum=1)
@@ -303,7 +315,7 @@ class VADGraphFusion(nn.Module):
         reset_children(self)
 
     def forward(self, data) -> tuple[Tensor, Tensor | None]:
-        xs = center_videos(dense_sources(data, self.sources), self.center)
+        xs = center_videos(dense_sources(data, self.sources, self.num_segments), self.center)
         g = graph_fuse_dense([self.graph.dense(xs[s]) for s in self.sources], self.mode)
         return self.head(g), (g if g.size(-1) == g.size(-2) else None)
 
