@@ -53,3 +53,17 @@ def test_a_path_that_cannot_be_written_is_refused_before_the_drawing(tmp_path, m
                                       "Read-only file system"):
         plot_adjacency(torch.rand(3, 3), path=target)
     assert not drawn and not (tmp_path / "new").exists()
+
+
+def test_fusion_operator_of_many_panels_is_refused_and_large_ones_thinly_ticked():
+    # before: 200 panels made a figure 201 inches tall (a minute to draw), and
+    # a [2000, 2000] panel a tick and label a cell (25 s)
+    from pyg_fusion.visualize import plot_fusion_operator
+    before = plt.get_fignums()
+    with pytest.raises(ValueError, match=r"A has 65 panels, more than this figure draws "
+                                         r"\(64\): give a dict of the operators to draw"):
+        plot_fusion_operator(torch.rand(65, 3, 3))
+    assert plt.get_fignums() == before
+    ax = plot_fusion_operator(torch.rand(40, 5)).axes[0]
+    assert list(ax.get_yticks()) != list(range(40)) and len(ax.get_yticks()) <= 12
+    assert list(ax.get_xticks()) == list(range(5))  # every power of a small side

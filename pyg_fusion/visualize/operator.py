@@ -6,11 +6,15 @@ import torch
 from torch import Tensor
 
 from matplotlib.colors import Normalize
+from matplotlib.ticker import MaxNLocator
 
 from ._common import closes_on_error, finish, new_grid, tex_name, to_numpy
 from ._values import check_flag
 
 KINDS = ("auto", "pairwise", "cp")
+# 200 panels (a [200, R, P+1] tensor taken for CP factors) made a figure 201
+# inches tall and took a minute; a panel is ticked at every index up to 32
+MAX_PANELS, MAX_TICKS = 64, 32
 
 
 @closes_on_error
@@ -47,6 +51,9 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
             the default numbering. (default: :obj:`None`)
         annotate (bool, optional): write each entry's value in its cell.
             (default: :obj:`None`, when a panel has at most 100 cells)
+
+    At most 64 panels are drawn (more: a ``ValueError``; draw a dict of some);
+    a panel of more than 32 rows or columns is ticked at some of them.
         cmap (str or matplotlib.colors.Colormap, optional): a diverging
             colour map. (default: :obj:`"RdBu_r"`)
         title (str, optional): the figure's title, above the panels: which
@@ -71,6 +78,9 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
             raise ValueError(f"names must have {len(panels)} entries (one per "
                              f"panel), got {len(names)}")
         panels = dict(zip(names, panels.values()))
+    if len(panels) > MAX_PANELS:
+        raise ValueError(f"A has {len(panels)} panels, more than this figure draws "
+                         f"({MAX_PANELS}): give a dict of the operators to draw")
     v = max(float(np.abs(m).max()) for m in panels.values()) or 1.0
     norm = Normalize(-v, v)
     num = len(panels)
@@ -95,8 +105,11 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
     for a, m, (head, ylabel, xlabel) in zip(axes, panels.values(), texts):
         im = a.imshow(m, cmap=cmap, norm=norm, interpolation="nearest")
         rows, cols = m.shape
-        a.set_xticks(range(cols))
-        a.set_yticks(range(rows))
+        for axis, count in ((a.xaxis, cols), (a.yaxis, rows)):
+            if count <= MAX_TICKS:
+                axis.set_ticks(range(count))
+            else:  # a tick a cell: thousands of overlapping labels, seconds each
+                axis.set_major_locator(MaxNLocator(nbins=10, integer=True))
         a.set_title(head, fontsize=10)
         a.set_ylabel(ylabel)
         a.set_xlabel(xlabel)
