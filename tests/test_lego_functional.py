@@ -307,9 +307,9 @@ def test_star_powers_keep_no_table_of_n_by_max_degree(monkeypatch, device):
         cells.append(sum(rows * width for _, _, rows, width in out[2]))
         return out
 
-    def counted_topk(ptr, col, val, k):
+    def counted_topk(ptr, col, val, k, *rank):
         entries.append(col.numel())
-        return topk(ptr, col, val, k)
+        return topk(ptr, col, val, k, *rank)
 
     monkeypatch.setattr(_topk, "_bucket_layout", counted_layout)
     monkeypatch.setattr(_spgemm, "topk_rows", counted_topk)

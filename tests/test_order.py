@@ -219,3 +219,42 @@ def test_relation_pairs_are_the_edges_of_relation_graph(device):
         F.relation_pairs(x, k=0)
     with pytest.raises(ValueError, match="NaN or Inf"):
         F.relation_pairs(x.new_full((4, 2), float("nan")), k=2)
+
+
+def test_prune_ties_in_the_locality_order_go_to_the_callers_smaller_column(monkeypatch):
+    # Units of equal features tie in every power: prune_k keeps the smaller
+    # column of the caller's numbering on both backends, also where the
+    # sparse products run in a locality order (their own numbering)
+    xs = {"a": torch.zeros(5, 1, dtype=torch.float64),
+          "b": torch.zeros(5, 1, dtype=torch.float64)}
+    batch = torch.tensor([0, 1, 2, 2, 2])
+    options = dict(nonneg="shift", prune_k=2, backend="sparse")
+    monkeypatch.setattr(lego_module, "LOCALITY_MIN_NODES", 1)
+    local = LEGO({"a": 1, "b": 1}, 2, **options).double()
+    with torch.no_grad():  # every term reaches G
+        local.fusion.A["a|b"].copy_(torch.arange(9.0).view(3, 3) - 4)
+    dense = LEGO({"a": 1, "b": 1}, 2, **{**options, "backend": "dense"}).double()
+    dense.load_state_dict(local.state_dict())
+    got, want = local(xs, batch).to_dense(), dense(xs, batch).to_dense()
+    assert torch.allclose(got, want, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("backend", ["auto", "torch"])
+def test_graph_powers_settle_prune_ties_in_the_tie_order(backend, monkeypatch):
+    # a graph relabelled by perm, its powers with tie_order=perm: the powers
+    # of the graph in its own numbering, relabelled (ties: equal weights)
+    monkeypatch.setattr(_csr, "BACKEND", backend)
+    n = 7
+    gen = torch.Generator().manual_seed(0)
+    edge_index = torch.randint(0, n, (2, 30), generator=gen)
+    weight = torch.ones(30, dtype=torch.float64)
+    perm = torch.randperm(n, generator=gen)  # node i of the new numbering is perm[i]
+    pos = torch.empty_like(perm)
+    pos[perm] = torch.arange(n)
+    ref = F.graph_powers(edge_index, weight, n, 3, norm=None, prune_k=2)
+    ei, attr = F.graph_powers(pos[edge_index], weight, n, 3, norm=None, prune_k=2,
+                              tie_order=perm)
+    back = F.edges_to_dense(perm[ei], attr, max_num_nodes=n)
+    assert torch.equal(back, F.edges_to_dense(*ref, max_num_nodes=n))
+    with pytest.raises(ValueError, match="tie_order must be a permutation"):
+        F.graph_powers(edge_index, weight, n, 3, prune_k=2, tie_order=torch.zeros(n).long())

@@ -113,7 +113,7 @@ def _candidates(sa: sp.csr_matrix, sb: sp.csr_matrix) -> np.ndarray:
 
 
 def _scipy_rows(sa: sp.csr_matrix, sb: sp.csr_matrix, rows: tuple[int, int], bound: int,
-                patterns, k: int | None, buffers: dict | None = None):
+                patterns, k: int | None, buffers: dict | None = None, rank=None):
     """``topk_rows(sa[r0:r1] @ sb)`` (:func:`_matmat`) as scipy-typed CSR
     arrays, rows unordered; ``patterns`` (the two patterns as ones) where
     values may sum to 0; ``buffers``: the product's buffers, which the
@@ -128,7 +128,7 @@ def _scipy_rows(sa: sp.csr_matrix, sb: sp.csr_matrix, rows: tuple[int, int], bou
         data = sample_scipy(out, torch.from_numpy(indptr), torch.from_numpy(indices)).numpy()
     if k is not None:
         ptr, keep = topk_rows(torch.from_numpy(indptr), torch.from_numpy(indices),
-                              torch.from_numpy(data), k)
+                              torch.from_numpy(data), k, rank)
         if keep is not None:
             keep = keep.numpy()
             indptr = ptr.numpy().astype(indices.dtype)
@@ -140,7 +140,7 @@ def _scipy_rows(sa: sp.csr_matrix, sb: sp.csr_matrix, rows: tuple[int, int], bou
     return indptr, indices, data
 
 
-def _scipy_product(a: tuple, b: tuple, num_nodes: int, k: int | None
+def _scipy_product(a: tuple, b: tuple, num_nodes: int, k: int | None, rank=None
                    ) -> tuple[Tensor, Tensor, Tensor]:
     """``topk_rows(A @ B)`` by scipy with the full symbolic pattern (every
     entry some product reaches, even where the sum is 0, so that its
@@ -159,14 +159,15 @@ def _scipy_product(a: tuple, b: tuple, num_nodes: int, k: int | None
     np.cumsum(candidates, out=before[1:])
     blocks = row_runs(before, PRODUCT_BLOCK)
     if len(blocks) <= 1:
-        indptr, indices, data = _scipy_rows(sa, sb, (0, num_nodes), int(before[-1]), patterns, k)
+        indptr, indices, data = _scipy_rows(sa, sb, (0, num_nodes), int(before[-1]), patterns, k,
+                                            rank=rank)
     else:
         # Each block's candidates go into one buffer, reused: a fresh buffer
         # per block pays for its pages again (measured for 128 MiB written
         # once: 0.021 s fresh, 0.007 s reused).
         buffers = {}
         parts = [_scipy_rows(sa, sb, (r0, r1), int(before[r1] - before[r0]), patterns, k,
-                             buffers)
+                             buffers, rank)
                  for r0, r1 in blocks]
         del buffers
         nnz = sum(int(p[0][-1]) for p in parts)
@@ -187,7 +188,7 @@ def _scipy_product(a: tuple, b: tuple, num_nodes: int, k: int | None
     return torch.from_numpy(out.indptr), torch.from_numpy(out.indices), torch.from_numpy(out.data)
 
 
-def _torch_product(a: tuple, b: tuple, num_nodes: int, k: int | None
+def _torch_product(a: tuple, b: tuple, num_nodes: int, k: int | None, rank=None
                    ) -> tuple[Tensor, Tensor, Tensor]:
     """``topk_rows(A @ B)`` by torch's CSR product, which keeps the symbolic
     pattern (entries that sum to 0 stay), rows sorted."""
@@ -196,7 +197,7 @@ def _torch_product(a: tuple, b: tuple, num_nodes: int, k: int | None
            @ torch.sparse_csr_tensor(b[0], b[1], b[2], size, check_invariants=False))
     ptr, col, val = out.crow_indices().long(), out.col_indices().long(), out.values()
     if k is not None:
-        ptr, keep = topk_rows(ptr, col, val, k)
+        ptr, keep = topk_rows(ptr, col, val, k, rank)
         if keep is not None:
             kept = keep.nonzero().squeeze(1)
             col, val = col.index_select(0, kept), val.index_select(0, kept)
@@ -205,10 +206,10 @@ def _torch_product(a: tuple, b: tuple, num_nodes: int, k: int | None
 
 class _ProductTopk(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, val_a, val_b, ptr_a, col_a, ptr_b, col_b, num_nodes, k):
+    def forward(ctx, val_a, val_b, ptr_a, col_a, ptr_b, col_b, num_nodes, k, rank):
         a, b = (ptr_a, col_a, val_a), (ptr_b, col_b, val_b)
         product = _scipy_product if use_scipy(val_a.device) else _torch_product
-        ptr, col, val = product(a, b, num_nodes, k)
+        ptr, col, val = product(a, b, num_nodes, k, rank)
         ctx.save_for_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col)
         ctx.num_nodes = num_nodes
         ctx.mark_non_differentiable(ptr, col)
@@ -221,13 +222,14 @@ class _ProductTopk(torch.autograd.Function):
         grad_a, grad_b = _candidate_backward(
             val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad.contiguous(),
             ctx.num_nodes, ctx.needs_input_grad[0], ctx.needs_input_grad[1])
-        return grad_a, grad_b, None, None, None, None, None, None
+        return grad_a, grad_b, None, None, None, None, None, None, None
 
 
 @torch.compiler.disable
 def spgemm_topk(a: tuple[Tensor, Tensor, Tensor], b: tuple[Tensor, Tensor, Tensor],
-                num_nodes: int, k: int | None = None) -> tuple[Tensor, Tensor, Tensor]:
-    """``topk_rows(A @ B, k)`` (no pruning with ``k=None``) for CSR triples
+                num_nodes: int, k: int | None = None, rank: Tensor | None = None
+                ) -> tuple[Tensor, Tensor, Tensor]:
+    """``topk_rows(A @ B, k, rank)`` (no pruning with ``k=None``) for CSR triples
     ``(ptr, col, val)``; differentiable in both value vectors. Index arrays
     of any integer type; the result's are int32 on CPU where they fit
     (scipy's), int64 elsewhere.
@@ -243,5 +245,6 @@ def spgemm_topk(a: tuple[Tensor, Tensor, Tensor], b: tuple[Tensor, Tensor, Tenso
     dtype = val_a.dtype
     if dtype in (torch.float16, torch.bfloat16):
         val_a, val_b = val_a.float(), val_b.float()
-    ptr, col, val = _ProductTopk.apply(val_a, val_b, ptr_a, col_a, ptr_b, col_b, num_nodes, k)
+    ptr, col, val = _ProductTopk.apply(val_a, val_b, ptr_a, col_a, ptr_b, col_b, num_nodes, k,
+                                       rank)
     return ptr, col, val.to(dtype)

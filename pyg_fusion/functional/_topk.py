@@ -217,13 +217,16 @@ TOPK_BLOCK = 1 << 20
 
 
 @torch.compiler.disable
-def topk_rows(ptr: Tensor, col: Tensor, val: Tensor, k: int) -> tuple[Tensor, Tensor | None]:
+def topk_rows(ptr: Tensor, col: Tensor, val: Tensor, k: int, rank: Tensor | None = None
+              ) -> tuple[Tensor, Tensor | None]:
     """Keeps the ``k`` entries of largest magnitude in every row of a CSR
     matrix (columns in any order within a row; ``ptr`` and ``col`` of
     any integer type): returns the new pointer and the mask of the kept
     entries, or ``None`` when no row is longer than ``k``. Ties (within
     :func:`tie_tolerance`, the rule of :func:`top_k_mask`) go to the smaller
-    column, so the choice is reproducible bit for bit.
+    column, so the choice is reproducible bit for bit; ``rank`` (``[N]``
+    long, optional): the column ``c`` counts as column ``rank[c]`` there (a
+    graph in a locality order settles its ties in the caller's numbering).
 
     Rows are taken in blocks of at most :data:`TOPK_BLOCK` entries (at
     least one row). In a block, the magnitudes of the rows longer than
@@ -250,12 +253,12 @@ def topk_rows(ptr: Tensor, col: Tensor, val: Tensor, k: int) -> tuple[Tensor, Te
     for r0, r1 in row_runs(ptr_h, TOPK_BLOCK):
         e0, e1 = int(ptr_h[r0]), int(ptr_h[r1])
         local = ptr[r0:r1 + 1] - e0
-        _topk_block(local, col[e0:e1], val[e0:e1].detach(), keep[e0:e1], k, widths)
+        _topk_block(local, col[e0:e1], val[e0:e1].detach(), keep[e0:e1], k, widths, rank)
     return torch.cat([ptr.new_zeros(1), length.clamp(max=k).cumsum(0)]), keep
 
 
 def _topk_block(ptr: Tensor, col: Tensor, val: Tensor, keep: Tensor, k: int,
-                widths: list[int]) -> None:
+                widths: list[int], rank: Tensor | None = None) -> None:
     # topk_rows on one block of rows (`ptr` from 0): writes `keep`.
     length = ptr[1:] - ptr[:-1]
     start, order, tables, cells = _bucket_layout(length, k, widths)
@@ -279,7 +282,7 @@ def _topk_block(ptr: Tensor, col: Tensor, val: Tensor, keep: Tensor, k: int,
     # (a gather of the thresholds by `row` reads 8 bytes of index per entry:
     # measured 2.0 ns per entry against 0.7)
     torch.ge(score, threshold.repeat_interleave(length, output_size=score.numel()), out=keep)
-    _settle_ties(ptr, col, score, threshold, tol, keep, k)
+    _settle_ties(ptr, col, score, threshold, tol, keep, k, rank)
 
 
 def _kth_largest(block: Tensor, k: int) -> tuple[Tensor, Tensor, Tensor]:
@@ -327,7 +330,7 @@ def _largest_candidates(table: np.ndarray, m: int) -> np.ndarray:
 
 
 def _settle_ties(ptr: Tensor, col: Tensor, score: Tensor, threshold: Tensor, tol: Tensor,
-                 keep: Tensor, k: int) -> None:
+                 keep: Tensor, k: int, rank: Tensor | None = None) -> None:
     """In the rows with ties to settle (``tol >= 0``: the row's tolerance,
     :func:`top_k_mask`'s rule), the entries within ``tol`` of the threshold
     form the tied group; the entries above it are kept, and of the group
@@ -350,6 +353,8 @@ def _settle_ties(ptr: Tensor, col: Tensor, score: Tensor, threshold: Tensor, tol
     # Sorted by (row, column): a tied entry's rank in its row is its place
     # after the row's first tied entry.
     tied_col = col.gather(0, entry).long()
+    if rank is not None:  # the tied entries only: no pass over the row
+        tied_col = rank.index_select(0, tied_col)
     by_col = torch.sort(seg * (tied_col.max() + 1) + tied_col).indices
     entry, seg = entry.gather(0, by_col), seg.gather(0, by_col)
     count = torch.zeros_like(rows).index_add_(0, seg, torch.ones_like(seg))

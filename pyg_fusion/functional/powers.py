@@ -299,8 +299,8 @@ def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "ma
 @float32_under_autocast
 def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
                  num_powers: int, *, norm="sym", mode: str = "matrix",
-                 prune_k: int | None = None, restore: Tensor | None = None
-                 ) -> tuple[Tensor, Tensor]:
+                 prune_k: int | None = None, restore: Tensor | None = None,
+                 tie_order: Tensor | None = None) -> tuple[Tensor, Tensor]:
     r"""Powers of a sparse graph on the union of their supports.
 
     Args:
@@ -324,6 +324,11 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
             union's pattern is moved before the values are placed, so no
             reordered copy of the attributes is made. (default: :obj:`None`,
             returned in the input's numbering)
+        tie_order (torch.Tensor, optional): ``[N]`` a permutation of the
+            nodes: node ``i`` of the graph is node ``tie_order[i]`` of the
+            numbering in which ``prune_k``'s ties go to the smaller column
+            (the caller's, for a graph in a locality order). (default:
+            :obj:`None`, the graph's own)
 
     Returns:
         ``(edge_index [2, E'], edge_attr [E', P+1])``, sorted by target, then
@@ -333,19 +338,23 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
     check_int("num_nodes", num_nodes, minimum=1)
     edge_index = check_edges(edge_index, edge_weight, num_nodes)
     _check_powers_args(num_powers, norm, mode, prune_k)
-    if restore is not None:
-        check_index("restore", restore, num_nodes, "node ids")
-        if restore.numel() != num_nodes or \
-                not bool(torch.bincount(restore, minlength=num_nodes).eq(1).all()):
-            raise ValueError(f"restore must be a permutation of the {num_nodes} nodes (each "
-                             f"once), got {restore.numel()} entries with "
-                             f"{restore.unique().numel()} distinct")
+    if prune_k is None or mode != "matrix" or num_powers < 2:
+        tie_order = None  # no product is pruned: not read (nor checked, a host sync)
+    for name, perm in (("restore", restore), ("tie_order", tie_order)):
+        if perm is None:
+            continue
+        check_index(name, perm, num_nodes, "node ids")
+        if perm.numel() != num_nodes or \
+                not bool(torch.bincount(perm, minlength=num_nodes).eq(1).all()):
+            raise ValueError(f"{name} must be a permutation of the {num_nodes} nodes (each "
+                             f"once), got {perm.numel()} entries with "
+                             f"{perm.unique().numel()} distinct")
     # The products run on (row, col) = (target, source) lists, sorted by row.
     rows, edge_weight = _coalesced(edge_index.flip(0), edge_weight, num_nodes)
     w_hat = edge_weight if norm is None else _normalize(
         rows.flip(0), edge_weight,
         _sparse_degrees(rows.flip(0), edge_weight, num_nodes, coalesced=True), norm)
-    return _powers_csr(rows, w_hat, num_nodes, num_powers, mode, prune_k, restore)
+    return _powers_csr(rows, w_hat, num_nodes, num_powers, mode, prune_k, restore, tie_order)
 
 
 def _coalesced(edge_index: Tensor, edge_weight: Tensor, num_nodes: int):
@@ -356,7 +365,8 @@ def _coalesced(edge_index: Tensor, edge_weight: Tensor, num_nodes: int):
     return coalesce(edge_index, edge_weight, num_nodes)
 
 
-def _powers_csr(edge_index, w_hat, num_nodes, num_powers, mode, prune_k, restore):
+def _powers_csr(edge_index, w_hat, num_nodes, num_powers, mode, prune_k, restore,
+                tie_order=None):
     # Host synchronisations (each sizes an output): the row pointer 0; per
     # product those of spgemm_topk; the union 0 on CPU (scipy), 1 elsewhere
     # (torch.unique); the output edge list 0. With P = 3 on CPU: 2 x (4 + 2
@@ -371,7 +381,7 @@ def _powers_csr(edge_index, w_hat, num_nodes, num_powers, mode, prune_k, restore
     for p in range(1, num_powers + 1):
         if p > 1:
             if mode == "matrix":
-                cur = spgemm_topk(cur, base, num_nodes, prune_k)
+                cur = spgemm_topk(cur, base, num_nodes, prune_k, tie_order)
             else:
                 cur = (cur[0], cur[1], cur[2] * w_hat)
         patterns.append(cur[:2])

@@ -56,8 +56,8 @@ class GraphPowerExpansion(MessagePassing):
         pass
 
     def forward(self, edge_index: Tensor, edge_weight: Tensor | None = None,
-                num_nodes: int | None = None, restore: Tensor | None = None
-                ) -> tuple[Tensor, Tensor]:
+                num_nodes: int | None = None, restore: Tensor | None = None,
+                tie_order: Tensor | None = None) -> tuple[Tensor, Tensor]:
         if num_nodes is None:
             edge_index = check_edge_list("edge_index", edge_index)  # before its max is read
             if not edge_index.numel():
@@ -69,7 +69,7 @@ class GraphPowerExpansion(MessagePassing):
         edge_weight = _ones_if_none(edge_weight, edge_index, torch.get_default_dtype())
         return graph_powers(edge_index, edge_weight, num_nodes, self.num_powers,
                             norm=self.norm, mode=self.mode, prune_k=self.prune_k,
-                            restore=restore)
+                            restore=restore, tie_order=tie_order)
 
     def dense(self, adj: Tensor, mask: Tensor | None = None) -> Tensor:
         return dense_graph_powers(adj, self.num_powers, self.norm, self.mode,
