@@ -302,3 +302,15 @@ def test_segmentation_module_checks_ignore_index_and_class_names(kw, exc, match)
     m = SegmentationModule("asymfusion", 6, _ARCH, ignore_index=np.int64(-1),
                            class_names=tuple("abcdef"))
     assert m.hparams.ignore_index == -1
+
+
+def test_segmentation_module_names_the_keys_a_batch_lacks():
+    from pyg_fusion.training.segmentation import SegmentationModule
+    m = SegmentationModule("asymfusion", 6, _ARCH).eval()
+    x = torch.rand(2, 3, 16, 16)
+    with pytest.raises(KeyError, match=r"must be a dict holding \['rgb', 'depth'\] .* got "
+                       r"\['depth', 'image'\]"):  # was KeyError('rgb')
+        m({"image": x, "depth": x})
+    with pytest.raises(TypeError, match=r"must be a dict holding .* got list"):
+        m([x, x])
+    assert len(m({"rgb": x, "depth": x})) == 3  # no mask needed to predict

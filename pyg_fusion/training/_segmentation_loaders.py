@@ -40,6 +40,15 @@ def _collate_train(items: list[dict]):
 
 
 def _model_inputs(batch: dict, inputs: str) -> list[Tensor]:
+    """What the variant reads of ``batch`` (``inputs``: ``rgb``, ``depth``,
+    ``concat`` or ``both``); a dataset of other keys is named by its keys
+    (a bare KeyError('rgb') named neither the dataset nor the keys expected)."""
+    need = {"rgb": ("rgb", ), "depth": ("depth", )}.get(inputs, ("rgb", "depth"))
+    if not isinstance(batch, dict) or any(k not in batch for k in need):
+        have = sorted(batch) if isinstance(batch, dict) else type(batch).__name__
+        raise (KeyError if isinstance(batch, dict) else TypeError)(f"a batch of scenes must be a dict holding {list(need)} (as "
+                       f"RGBDSegmentation's items: rgb [B, 3, H, W], depth [B, 3, H, W] and, "
+                       f"to train or score, mask [B, H, W]), got {have}")
     if inputs == "rgb":
         return [batch["rgb"]]
     if inputs == "depth":
