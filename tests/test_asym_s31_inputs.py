@@ -314,3 +314,11 @@ def test_segmentation_module_names_the_keys_a_batch_lacks():
     with pytest.raises(TypeError, match=r"must be a dict holding .* got list"):
         m([x, x])
     assert len(m({"rgb": x, "depth": x})) == 3  # no mask needed to predict
+
+
+def test_a_translation_folder_that_is_a_file_is_not_called_missing(tmp_path):
+    from pyg_fusion.datasets import TaskonomyFolder
+    path = tmp_path / "scenes.zip"
+    path.write_bytes(b"PK")
+    with pytest.raises(NotADirectoryError, match=r"scenes.zip' is a file; expected the folder"):
+        TaskonomyFolder(path, ["depth"])  # was 'dataset folder ... does not exist'

@@ -164,6 +164,9 @@ class TaskonomyFolder(ImagePairs, Dataset):
         # absolute: scenes are read lazily, so a relative root named no file after
         # os.chdir; '~/data' is a home's folder, as PyG's datasets read it
         root = osp.abspath(check_root(root))
+        if osp.isfile(root):  # was called missing
+            raise NotADirectoryError(f"dataset folder {root!r} is a file; expected the folder "
+                                     f"holding one folder per modality")
         if not osp.isdir(root):
             raise FileNotFoundError(f"dataset folder {root!r} does not exist")
         self._root = root
