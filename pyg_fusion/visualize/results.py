@@ -10,6 +10,9 @@ from ._values import is_int, is_real, read_json
 
 # The widest figure plot_results makes (inches); wider rows of panels wrap.
 MAX_WIDTH = 13.0
+# a panel is 0.55 inch a bar: 1000 bars were a 551-inch panel (17 s to draw and
+# save), 1200 a PNG wider than matplotlib writes, refused only once drawn
+MAX_BARS = 200
 
 
 def _records(results) -> list[dict]:
@@ -74,7 +77,8 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
         where. A mean that is not finite (a diverged seed) is written in its
         bar's place (``"mean nan"``; its finite seeds still dots). A new
         figure puts the panels side by side up to :data:`MAX_WIDTH` inches,
-        then in further rows.
+        then in further rows. At most :data:`MAX_BARS` (200) bars a panel:
+        more are a ``ValueError`` (draw the records of some methods).
     """
     records = _records(results)
     if not records:
@@ -88,6 +92,10 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
         raise ValueError(f"metrics {unknown or metrics} are not in the results, which hold "
                          f"{sorted(set(shown))}")
     rows = list(dict.fromkeys((r["dataset"], r["setting"], r["method"]) for r in records))
+    if len(rows) > MAX_BARS:
+        raise ValueError(f"results hold {len(rows)} (dataset, setting, method) bars a panel, "
+                         f"more than this figure draws ({MAX_BARS}): give the records of "
+                         f"some methods or datasets")
     by = {(r["dataset"], r["setting"], r["method"], r["metric"]): r for r in records}
     names = [_bar_name(row, rows) for row in rows]
     width = max(3.2, 0.55 * len(rows) + 1.2)
