@@ -41,3 +41,21 @@ def test_videos_of_another_number_of_segments_name_num_segments(tmp_path, method
     logits, _ = build_model(method, "vad", sources, num_segments=16)(
         Batch.from_data_list([videos[0], videos[1]]))
     assert logits.shape == (2, 16)
+
+
+@pytest.mark.parametrize("method", ["single-a", "feature-concat", "mtn", "graph-a", "lego"])
+def test_a_nan_feature_of_a_video_is_named_by_its_source(tmp_path, method):
+    # the feature models' NaN surfaced in the loss as 'logits contain NaN (in
+    # the videos at rows [0] ...)', as if training had diverged; the graph
+    # models said 'x contains ...', LEGO "xs['c3d'] contains ..."
+    from pyg_fusion.datasets import SyntheticVAD
+    videos = SyntheticVAD(str(tmp_path), "train", num_videos=(2, 2), snippets=(16, 24),
+                          num_segments=8, log=False)
+    first = videos[0].sources[0]
+    sources = {s: int(videos[0][f"x_{s}"].size(1)) for s in videos[0].sources}
+    bad = videos[0].clone()
+    bad[f"x_{first}"] = bad[f"x_{first}"].clone()
+    bad[f"x_{first}"][2, 1] = float("nan")
+    model = build_model(method.replace("-a", f"-{first}"), "vad", sources, num_segments=8)
+    with pytest.raises(ValueError, match=rf"x_{first} contains 1 NaN or Inf value"):
+        model(Batch.from_data_list([bad, videos[1]]))

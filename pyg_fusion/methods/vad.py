@@ -21,8 +21,8 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.utils import scatter, to_dense_batch
 
-from ..functional._checks import (check_choice, check_dropout, check_index, check_int,
-                                  check_module_input)
+from ..functional._checks import (check_choice, check_dropout, check_finite, check_index,
+                                  check_int, check_module_input)
 from ..nn import LEGO, GraphHead, RelationGraph, RowHead
 from ..nn._reset import reset_children
 from ..nn.baselines import GRAPH_MODES, MTN, FeatureFusion, graph_fuse_dense
@@ -54,7 +54,9 @@ def dense_sources(data, sources: list[str], num_segments: int | None = None
         key = f"x_{s}"
         if key not in data:
             raise ValueError(f"the data lacks {key}")
-        x = data[key]
+        # named here: the feature models' NaN surfaced as 'logits contain NaN'
+        # (the loss's check), the graph models' as 'x contains ...'
+        x = check_finite(key, data[key])
         if f"assign_{s}" in data:
             x = _segment_means(x, data[f"assign_{s}"], data.num_nodes, s)
         elif rows is not None and x.size(0) != rows:
