@@ -322,3 +322,17 @@ def test_a_translation_folder_that_is_a_file_is_not_called_missing(tmp_path):
     path.write_bytes(b"PK")
     with pytest.raises(NotADirectoryError, match=r"scenes.zip' is a file; expected the folder"):
         TaskonomyFolder(path, ["depth"])  # was 'dataset folder ... does not exist'
+
+
+@pytest.mark.parametrize("kind", ["missing", "file"])
+def test_an_rgbd_root_that_is_no_folder_is_named(tmp_path, kind):
+    from pyg_fusion.datasets import RGBDSegmentation
+    root = tmp_path / "nyud"
+    if kind == "file":
+        root.write_text("")
+    exc = NotADirectoryError if kind == "file" else FileNotFoundError
+    said = "is a file" if kind == "file" else "does not exist"
+    # was 'list file not found: ROOT/train.txt'
+    with pytest.raises(exc, match=rf"dataset folder '{re.escape(str(root))}' {said} \("
+                       r"expected the folder of train.txt"):
+        RGBDSegmentation(root, "train")

@@ -133,6 +133,12 @@ class RGBDSegmentation(Dataset):
             list_file = f"{split}.txt"
         list_file = osp.expanduser(list_file)
         path = list_file if osp.isabs(list_file) else osp.join(self.root, list_file)
+        if not osp.isabs(list_file) and not osp.isdir(self.root):
+            # 'list file not found: ROOT/train.txt' did not say that ROOT was the problem
+            file = osp.isfile(self.root)
+            raise (NotADirectoryError if file else FileNotFoundError)(
+                f"dataset folder {self.root!r} {'is a file' if file else 'does not exist'} "
+                f"(expected the folder of {list_file} and the images it lists)")
         if not osp.isfile(path):
             raise FileNotFoundError(f"list file not found: {path}")
         self.list_file = path
