@@ -58,7 +58,36 @@ def test_the_other_json_kinds_name_a_file_of_wrong_types(tmp_path, capsys, kind,
     (tmp_path / "x.json").write_text(text)
     assert main(["plot", kind, "--input", str(tmp_path / "x.json"), "--out",
                  str(tmp_path / "x.png")]) == 2
-    assert capsys.readouterr().err == f"pyg-fusion plot: error: {message}\n"
+    assert capsys.readouterr().err == (f"pyg-fusion plot: error: --input "
+                                       f"{tmp_path / 'x.json'}: {message}\n")
+
+
+@pytest.mark.parametrize("given, message", [
+    ([], "the results hold several values of 'dataset': ['a', 'b']; choose one with --dataset"),
+    (["--dataset", "c"], "--dataset 'c' is not in the results; they hold ['a', 'b']"),
+    (["--dataset", "a", "--metric", "acc"], "--metric 'acc' is not in the results; they hold "
+                                            "['auc']"),
+])
+def test_a_sweep_file_names_the_flags_that_select_its_records(tmp_path, capsys, given,
+                                                                message):
+    """The figure's errors named its Python arguments: 'choose one with
+    dataset=...', "dataset='c' is not in the results", and not the file."""
+    records = [{"P": p, "Q": q, "mean": 0.5, "metric": "auc", "dataset": d, "method": "lego"}
+               for p in (1, 2) for q in (1, 2) for d in ("a", "b")]
+    path = tmp_path / "sweep.json"
+    path.write_text(json.dumps(records))
+    assert main(["plot", "pq-sensitivity", "--input", str(path), *given, "--out",
+                 str(tmp_path / "x.png")]) == 2
+    assert capsys.readouterr().err == f"pyg-fusion plot: error: --input {path}: {message}\n"
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_an_operator_file_of_the_wrong_shape_is_named(tmp_path, capsys):
+    (tmp_path / "a.json").write_text("[]")
+    assert main(["plot", "operator", "--input", str(tmp_path / "a.json"), "--out",
+                 str(tmp_path / "x.png")]) == 2
+    assert capsys.readouterr().err == (f"pyg-fusion plot: error: --input {tmp_path / 'a.json'}: "
+                                       f"A must have 2 or 3 dimensions, got shape (0,)\n")
 
 
 def test_a_plain_grid_file_still_draws(tmp_path, capsys):

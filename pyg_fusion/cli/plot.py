@@ -2,6 +2,7 @@
 from saved results (JSON), a checkpoint or a data set, as a PNG."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..experiments.options import flag
@@ -168,12 +169,14 @@ def run(args) -> int:
 def _draw(V, args, out):
     kind = args.kind
     if kind == "sparse-vs-dense":
-        fig = V.plot_sparse_vs_dense(_need_input(args), batch=args.batch,
-                                     scatter=args.scatter, path=out)
+        path = _need_input(args)
+        fig = _from_input(path, lambda: V.plot_sparse_vs_dense(
+            path, batch=args.batch, scatter=args.scatter, path=out))
     elif kind == "pq-sensitivity":
-        fig = V.plot_pq_sensitivity(_need_input(args), metric=args.metric,
-                                    dataset=args.dataset, method=args.method,
-                                    setting=args.setting, path=out)
+        path = _need_input(args)
+        fig = _from_input(path, lambda: V.plot_pq_sensitivity(
+            path, metric=args.metric, dataset=args.dataset, method=args.method,
+            setting=args.setting, path=out))
     elif kind == "anomaly-scores":
         if args.checkpoint:
             scores, gt, fps = scores_from_checkpoint(args.checkpoint, args.root,
@@ -195,6 +198,8 @@ def _draw(V, args, out):
                                              *checkpoint_sources(args.checkpoint))
         elif args.input:
             A, op_kind = _load_operator_file(_need_input(args))
+            return _from_input(args.input, lambda: V.plot_fusion_operator(
+                A, kind=op_kind, path=out))
         else:
             raise CLIError("operator needs --checkpoint CKPT or --input A.json")
         fig = V.plot_fusion_operator(A, kind=op_kind, path=out, title=checkpoint_title(
@@ -203,6 +208,24 @@ def _draw(V, args, out):
         data, note, fused = _load_graph(args)
         fig = _plot_graph_kind(V, kind, data, args, note, out, fused)
     return fig
+
+
+# how the figures' ValueErrors name the arguments that select records
+# (dataset='c', "choose one with dataset=..."), which the CLI's flags give
+_SELECTION = re.compile(r"\b(metric|dataset|method|setting)=('(?:[^'\\]|\\.)*'|\.\.\.)")
+
+
+def _from_input(path: str, draw):
+    """``draw()``, the figure of the file ``--input`` names, whose errors of
+    the file's content (a ValueError naming the Python argument it fills:
+    ``results``, ``bench_json``, ``A``) name the file, and the flags that
+    select its records, not the Python arguments."""
+    try:
+        return draw()
+    except ValueError as exc:
+        said = _SELECTION.sub(lambda m: f"--{m[1]}" + ("" if m[2] == "..." else f" {m[2]}"),
+                              str(exc))
+        raise CLIError(f"--input {path}: {said}") from exc
 
 
 def _sources(data, wanted: str | None, limit: int = 4) -> list[str]:
