@@ -6,6 +6,16 @@ from __future__ import annotations
 import torch
 from torch_geometric.data.data import warn_or_raise
 
+# integer dtypes too narrow for ids: a batch offsets them by the nodes (units)
+# of the graphs before them, and they wrap around silently (uint8 past 255)
+NARROW = (torch.uint8, torch.int8, torch.int16)
+
+
+def _narrow_ids(key: str, value) -> str:
+    return (f"'{key}': {value.dtype} is too narrow for ids (batched, they are offset by "
+            f"the units of the graphs before and wrap around silently); store them as "
+            f"torch.long")
+
 
 def validate_sources(data, raise_on_error: bool = True) -> bool:
     """Whether every ``x_<source>``, ``assign_<source>`` and
@@ -27,6 +37,9 @@ def validate_sources(data, raise_on_error: bool = True) -> bool:
                 or value.is_complex() or value.dtype == torch.bool:
             fail(f"'{key}' must be an integer tensor {shape}, got "
                  f"{getattr(value, 'dtype', type(value).__name__)}")
+            return False
+        if value.dtype in NARROW:
+            fail(_narrow_ids(key, value))
             return False
         if value.numel() and int(value.min()) < 0:
             fail(f"'{key}' contains negative indices (found {int(value.min())})")
@@ -76,6 +89,8 @@ def check_offset_ids(data, key: str, value, units: int | None, what: str) -> int
     """``units``, the offset of ``key`` when ``data`` is batched, once its ids
     are checked to lie in ``[0, units)``: an id beyond would point into the
     next graph of the batch, linking the graphs without a word."""
+    if isinstance(value, torch.Tensor) and value.dtype in NARROW:
+        raise ValueError(f"{data.__class__.__name__}: cannot batch {_narrow_ids(key, value)}")
     if isinstance(value, torch.Tensor) and value.numel() and units is not None:
         low, high = (int(v) for v in torch.aminmax(value))  # one pass over the ids
         if low < 0 or high >= units:

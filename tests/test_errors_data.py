@@ -70,6 +70,21 @@ def _explicit_num_nodes_survives_a_batch():
     assert out.num_nodes == 7
 
 
+def _narrow_ids(key: str):
+    # assign_f [0, 199] of two graphs of 200 nodes in uint8: batched, the
+    # second graph's 399 wrapped around to 143
+    d = MultiSourceData(x_a=torch.randn(200, 2), x_f=torch.randn(2, 2),
+                        assign_f=torch.tensor([0, 199]), edge_index_a=torch.tensor([[0], [1]]))
+    d[key] = d[key].to(torch.uint8)
+    return d
+
+
+def _batch_narrow(key: str):
+    from torch_geometric.data import Batch
+    d = _narrow_ids(key)
+    return lambda: Batch.from_data_list([d, d])
+
+
 def catalogue():
     return [
         # MultiSourceData
@@ -82,6 +97,15 @@ def catalogue():
         Defined("num_nodes follows deleted sources", _num_nodes_follows_deleted_sources),
         Defined("explicit num_nodes survives a Batch round trip",
                 _explicit_num_nodes_survives_a_batch),
+        Case("validate: uint8 assign_<source>", lambda: _narrow_ids("assign_f").validate(),
+             ValueError, r"'assign_f': torch.uint8 is too narrow for ids .*torch.long"),
+        Case("validate: uint8 edge_index_<source>",
+             lambda: _narrow_ids("edge_index_a").validate(),
+             ValueError, r"'edge_index_a': torch.uint8 is too narrow for ids"),
+        Case("batch of uint8 assign_<source>", _batch_narrow("assign_f"), ValueError,
+             r"cannot batch 'assign_f': torch.uint8 is too narrow for ids .*wrap around"),
+        Case("batch of uint8 edge_index_<source>", _batch_narrow("edge_index_a"), ValueError,
+             r"cannot batch 'edge_index_a': torch.uint8 is too narrow for ids"),
     ]
 
 
