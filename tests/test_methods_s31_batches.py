@@ -59,3 +59,19 @@ def test_a_nan_feature_of_a_video_is_named_by_its_source(tmp_path, method):
     model = build_model(method.replace("-a", f"-{first}"), "vad", sources, num_segments=8)
     with pytest.raises(ValueError, match=rf"x_{first} contains 1 NaN or Inf value"):
         model(Batch.from_data_list([bad, videos[1]]))
+
+
+@pytest.mark.parametrize("task, kwargs, error, message", [
+    ("vad", dict(num_segments=0), ValueError, "num_segments must be >= 1, got 0"),
+    ("vad", dict(num_segments=True), TypeError, "num_segments must be an int, got True"),
+    ("node", dict(num_classes=1), ValueError, "num_classes must be >= 2, got 1"),
+    ("node", dict(num_classes=2.0), TypeError, "num_classes must be an int, got 2.0"),
+    ("node", dict(num_classes=3, num_nodes=-1, features="none"), ValueError,
+     "num_nodes must be >= 1, got -1"),
+])
+def test_the_datas_dimensions_are_checked_by_their_names(task, kwargs, error, message):
+    # num_segments=0 said 'num_nodes must be >= 1' (the row head's name),
+    # num_classes=2.0 'out_channels must be an int', num_nodes=-1 torch's
+    # 'negative dimension', and num_classes=1 built a model whose loss is 0
+    with pytest.raises(error, match=message):
+        build_model("lego", task, {"a": 3, "b": 2}, **kwargs)

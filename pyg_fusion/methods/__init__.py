@@ -47,6 +47,7 @@ from torch import nn
 
 from ..experiments.components import SETTING_DEFAULTS, TASK_DEFAULTS, TASKS
 from ..experiments.config import MethodSpec
+from ..functional._checks import check_int
 from ..nn.baselines import FEATURE_MODES, GRAPH_MODES
 
 # The registry's multi-source modes of the baselines. Graph "add" is left out:
@@ -321,6 +322,14 @@ def build_spec(spec: MethodSpec, dims: Dims) -> nn.Module:
                          + f"; known: {', '.join(table)}")
     if spec.task == "node" and dims.num_classes is None:
         raise ValueError("num_classes is required for node classification")
+    # by their own names: the layers named them num_nodes and out_channels, or
+    # built (one class: a loss of 0), or left torch's error (a negative size)
+    if spec.task == "node":
+        check_int("num_classes", dims.num_classes, minimum=2)
+    else:
+        check_int("num_segments", dims.num_segments, minimum=1)
+    if dims.num_nodes is not None:
+        check_int("num_nodes", dims.num_nodes, minimum=1)
     return table[spec.method](spec, dims)
 
 
