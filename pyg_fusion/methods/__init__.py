@@ -325,7 +325,10 @@ def build_spec(spec: MethodSpec, dims: Dims) -> nn.Module:
     # by their own names: the layers named them num_nodes and out_channels, or
     # built (one class: a loss of 0), or left torch's error (a negative size)
     if spec.task == "node":
-        check_int("num_classes", dims.num_classes, minimum=2)
+        if check_int("num_classes", dims.num_classes, minimum=1) < 2:
+            raise ValueError(f"num_classes must be >= 2 (the classes of the graph's y, "
+                             f"0..num_classes-1), got {dims.num_classes}: one class leaves "
+                             f"nothing to tell apart")
     else:
         check_int("num_segments", dims.num_segments, minimum=1)
     if dims.num_nodes is not None:
