@@ -64,7 +64,9 @@ def test_a_nan_feature_of_a_video_is_named_by_its_source(tmp_path, method):
 @pytest.mark.parametrize("task, kwargs, error, message", [
     ("vad", dict(num_segments=0), ValueError, "num_segments must be >= 1, got 0"),
     ("vad", dict(num_segments=True), TypeError, "num_segments must be an int, got True"),
-    ("node", dict(num_classes=1), ValueError, "num_classes must be >= 2, got 1"),
+    ("node", dict(num_classes=1), ValueError,
+     r"num_classes must be >= 2 \(the classes of the graph's y, 0..num_classes-1\), got 1: "
+     r"one class leaves nothing to tell apart"),
     ("node", dict(num_classes=2.0), TypeError, "num_classes must be an int, got 2.0"),
     ("node", dict(num_classes=3, num_nodes=-1, features="none"), ValueError,
      "num_nodes must be >= 1, got -1"),
