@@ -336,3 +336,25 @@ def test_an_rgbd_root_that_is_no_folder_is_named(tmp_path, kind):
     with pytest.raises(exc, match=rf"dataset folder '{re.escape(str(root))}' {said} \("
                        r"expected the folder of train.txt"):
         RGBDSegmentation(root, "train")
+
+
+def test_share_across_modalities_names_the_norms_it_cannot_make_private():
+    import warnings
+    from torch import nn
+    from pyg_fusion import PygFusionNotice
+    from pyg_fusion.nn.asym import ModalityNorm, share_across_modalities
+    # a DDP network's SyncBatchNorm stayed shared by every modality, without a word
+    sync = nn.Sequential(nn.Conv2d(3, 4, 3), nn.SyncBatchNorm(4))
+    with pytest.raises(TypeError, match=r"SyncBatchNorm layers \(1\), which "
+                       r"share_across_modalities cannot make private"):
+        share_across_modalities(sync, 2)
+    # a pix2pix-style network of instance norms kept nothing private
+    with pytest.warns(PygFusionNotice, match=r"the model's InstanceNorm2d layers stay shared"):
+        share_across_modalities(nn.Sequential(nn.Conv2d(3, 4, 3),
+                                              nn.InstanceNorm2d(4, affine=True)), 2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # private norms of any kind, or none: no notice
+        share_across_modalities(nn.Sequential(nn.Conv2d(3, 4, 3), ModalityNorm(4, 2, "instance")),
+                                2)
+        share_across_modalities(nn.Sequential(nn.Conv2d(3, 4, 3), nn.InstanceNorm2d(4)), 2)
+        share_across_modalities(nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4)), 2)

@@ -107,7 +107,12 @@ def share_across_modalities(model: nn.Module, num_modalities: int, *,
     other layer, convolutions included, stays one shared object.
 
     The result adds only the affine parameters of ``num_modalities - 1``
-    extra copies of each BN (see :func:`bn_affine_parameter_count`).
+    extra copies of each BN (see :func:`bn_affine_parameter_count`). Other
+    normalisations with learned parameters (instance, group, layer norm) stay
+    shared, which a :class:`~pyg_fusion.PygFusionNotice` says (for private
+    ones, build them as :class:`ModalityNorm`); a
+    :class:`~torch.nn.SyncBatchNorm` is an error: share the network first,
+    then convert its BatchNorms.
 
     Args:
         model (nn.Module): a network whose forward takes one tensor.
@@ -123,12 +128,39 @@ def share_across_modalities(model: nn.Module, num_modalities: int, *,
         raise TypeError(f"model must be a torch.nn.Module, got "
                         f"{type(model).__name__}")
     check_int("num_modalities", num_modalities, minimum=1)
+    _check_norms(model)
     if isinstance(model, tuple(_BATCH_NORMS)):  # no parent to replace it in: it was left shared
         model = ModalityBatchNorm2d.from_batchnorm(model, num_modalities,
                                                    frozen_stats=frozen_stats)
     elif not isinstance(model, ModalityBatchNorm2d):  # its private BNs stay plain
         _replace_bn(model, num_modalities, frozen_stats)
     return SharedModalityNetwork(model, num_modalities)
+
+
+# normalisations with learned parameters that are no BatchNorm: they stay shared
+_OTHER_NORMS = (nn.modules.instancenorm._InstanceNorm, nn.GroupNorm, nn.LayerNorm)
+
+
+def _check_norms(model: nn.Module) -> None:
+    """A SyncBatchNorm (no BatchNorm1d/2d/3d: it was left shared, without a
+    word) is refused; normalisations of other kinds, which stay shared, are
+    named in a notice: a network of those alone has nothing private."""
+    private = {id(m) for p in model.modules() if isinstance(p, ModalityNorm)
+               for m in p.modules()}
+    named = [(n or "model", m) for n, m in model.named_modules() if id(m) not in private]
+    sync = [n for n, m in named if isinstance(m, nn.SyncBatchNorm)]
+    if sync:
+        raise TypeError(f"model holds SyncBatchNorm layers ({', '.join(sync[:3])}), which "
+                        f"share_across_modalities cannot make private: share the network "
+                        f"with its BatchNorms first, then convert it "
+                        f"(nn.SyncBatchNorm.convert_sync_batchnorm)")
+    other = sorted({type(m).__name__ for _, m in named
+                    if isinstance(m, _OTHER_NORMS) and any(True for _ in m.parameters())})
+    if other:
+        from ..._notices import notice
+        notice(f"share_across_modalities makes the BatchNorms private; the model's "
+               f"{', '.join(other)} layers stay shared by all modalities (their learned "
+               f"scale and shift included)", stacklevel=3)
 
 
 def _replace_bn(module: nn.Module, num_modalities: int, frozen: bool) -> None:
