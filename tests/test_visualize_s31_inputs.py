@@ -83,3 +83,25 @@ def test_results_of_more_bars_than_a_figure_holds_are_refused_before_drawing():
                                          rf"draws \({MAX_BARS}\)"):
         plot_results(records)
     assert plt.get_fignums() == before
+
+
+@pytest.mark.parametrize("graphs,message", [
+    # before: "edge_weight contains 1 NaN or Inf value(s)": which of the panels?
+    ({"R_a": (torch.tensor([[0, 1], [1, 0]]), torch.ones(2)),
+      "G": (torch.tensor([[0, 1], [1, 0]]), torch.tensor([1.0, float("nan")]))},
+     r"graphs\['G'\] edge_weight contains 1 NaN or Inf value\(s\)"),
+    ({"G": (torch.tensor([[0, 1], [1, 2]]), None, 2)},
+     r"graphs\['G'\] edge_index holds node indices outside \[0, 2\)"),
+    ((torch.tensor([[0.0, 1.0, 2.0], [1.0, 2.0, 0.0]]), None),
+     r"graphs edge_index must hold integer node indices")])
+def test_adjacency_names_the_panel_of_a_bad_edge_list(graphs, message):
+    from pyg_fusion.visualize import plot_adjacency
+    with pytest.raises((ValueError, TypeError), match=message):
+        plot_adjacency(graphs)
+
+
+def test_power_expansion_names_the_source_of_a_bad_edge_index():
+    ei = torch.tensor([[0, 1], [1, 0]])
+    with pytest.raises(ValueError, match=r"powers\['b'\] edge_index holds node indices "
+                                         r"outside \[0, 2\) \(min 5, max 6\)"):
+        plot_power_expansion({"a": (ei, torch.rand(2, 2)), "b": (ei + 5, torch.rand(2, 2), 2)})

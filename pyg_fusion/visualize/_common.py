@@ -73,23 +73,24 @@ def check_node_count(name: str, num_nodes: int, limit: int | None = None,
 
 
 def check_graph(edge_index, edge_weight, num_nodes: int | None,
-                weight_name: str = "edge_weight") -> tuple[np.ndarray, np.ndarray, int]:
+                weight_name: str = "edge_weight", index_name: str = "edge_index"
+                ) -> tuple[np.ndarray, np.ndarray, int]:
     """Validates an edge list; returns ``(edge_index [2, E] int64,
     edge_weight [E] float, num_nodes)``. Missing weights are ones;
-    ``weight_name`` names them in errors."""
+    ``weight_name`` and ``index_name`` name the two in errors."""
     if not isinstance(edge_index, Tensor):
         edge_index = torch.as_tensor(np.asarray(edge_index))
     if edge_index.dim() != 2 or edge_index.size(0) != 2:
-        raise ValueError(f"edge_index must have shape [2, E], got "
+        raise ValueError(f"{index_name} must have shape [2, E], got "
                          f"{tuple(edge_index.shape)}")
     if edge_index.is_floating_point() or edge_index.dtype == torch.bool:
-        raise TypeError(f"edge_index must hold integer node indices, got "
+        raise TypeError(f"{index_name} must hold integer node indices, got "
                         f"{edge_index.dtype}")
     ei = edge_index.detach().cpu().long().numpy()
     if num_nodes is None:
         num_nodes = int(ei.max()) + 1 if ei.size else 0
     if ei.size and (ei.min() < 0 or ei.max() >= num_nodes):
-        raise ValueError(f"edge_index holds node indices outside [0, {num_nodes}) "
+        raise ValueError(f"{index_name} holds node indices outside [0, {num_nodes}) "
                          f"(min {int(ei.min())}, max {int(ei.max())})")
     if edge_weight is None:
         w = np.ones(ei.shape[1])
@@ -97,7 +98,7 @@ def check_graph(edge_index, edge_weight, num_nodes: int | None,
         w = to_numpy(weight_name, edge_weight, dims=(1, ))
         if w.shape[0] != ei.shape[1]:
             raise ValueError(f"{weight_name} must have one value per edge: "
-                             f"{ei.shape[1]} edges in edge_index, got "
+                             f"{ei.shape[1]} edges in {index_name}, got "
                              f"{w.shape[0]} weights")
     return ei, w, int(num_nodes)
 
@@ -118,7 +119,7 @@ def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray
         graph = sparse_edges(name, graph[0] if graph.dim() == 3 and len(graph) == 1 else graph)
     if isinstance(graph, (tuple, list)) and len(graph) in (2, 3) and not _is_matrix(graph):
         n = graph[2] if len(graph) == 3 else num_nodes
-        ei, w, n = check_graph(graph[0], graph[1], n)
+        ei, w, n = check_graph(graph[0], graph[1], n, f"{name} edge_weight", f"{name} edge_index")
         check_node_count(name, n, MAX_DENSE_NODES)
         adj = np.zeros((n, n))
         np.add.at(adj, (ei[1], ei[0]), w)  # adj[i, j]: the edge j -> i

@@ -129,7 +129,7 @@ def _dense_powers(name, p, num_nodes) -> np.ndarray:
         if attr.shape[1] == 0:  # no column: an IndexError at the first one
             raise ValueError(f"{label} holds no power: its edge_attr must be [E, P+1] "
                              f"with P >= 0, got {tuple(attr.shape)}")
-        ei, _, n = check_graph(p[0], attr[:, 0], n, f"{label} edge_attr")
+        ei, _, n = check_graph(p[0], attr[:, 0], n, f"{label} edge_attr", f"{label} edge_index")
         check_node_count(label, n, MAX_DENSE_NODES)
         out = np.zeros((attr.shape[1], n, n))
         for k in range(attr.shape[1]):
