@@ -358,3 +358,13 @@ def test_share_across_modalities_names_the_norms_it_cannot_make_private():
                                 2)
         share_across_modalities(nn.Sequential(nn.Conv2d(3, 4, 3), nn.InstanceNorm2d(4)), 2)
         share_across_modalities(nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4)), 2)
+
+
+def test_prediction_figure_names_each_class_once(tmp_path):
+    from pyg_fusion.training.segmentation import SegmentationModule, save_prediction_figure
+    m = SegmentationModule("asymfusion", 6, _ARCH)
+    x = torch.rand(3, 16, 16)
+    scenes = [{"rgb": x, "depth": x, "mask": torch.zeros(16, 16, dtype=torch.long)}]
+    with pytest.raises(ValueError, match=r"class_names must name each of the 6 classes, got 2"):
+        save_prediction_figure(m, scenes, str(tmp_path / "f.png"), class_names=["a", "b"])
+    assert not (tmp_path / "f.png").exists()

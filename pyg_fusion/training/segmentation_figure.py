@@ -54,11 +54,16 @@ def save_prediction_figure(module: SegmentationModule, data: Dataset,
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
 
+    k = module.hparams.num_classes
+    if class_names is not None:
+        # the legend pairs names with the classes' colours in order: other counts
+        # named other classes' colours, or left classes out, without a word
+        from ._segmentation_loaders import _check_class_ids
+        _check_class_ids(k, module.hparams.ignore_index, class_names)
     was = module.training
     module.eval()
     try:
         n = min(num_images, len(data))
-        k = module.hparams.num_classes
         cmap = ListedColormap(colormaps["tab20" if k > 10 else "tab10"](
             range(k)) if k <= 20 else colormaps["nipy_spectral"](
             torch.linspace(0, 1, k).tolist()))
