@@ -105,3 +105,12 @@ def test_power_expansion_names_the_source_of_a_bad_edge_index():
     with pytest.raises(ValueError, match=r"powers\['b'\] edge_index holds node indices "
                                          r"outside \[0, 2\) \(min 5, max 6\)"):
         plot_power_expansion({"a": (ei, torch.rand(2, 2)), "b": (ei + 5, torch.rand(2, 2), 2)})
+
+
+@pytest.mark.parametrize("path", ["", "  "])
+def test_an_empty_path_is_said_to_be_empty(path):
+    # before: "path '.' is a folder" (pathlib reads "" as the current folder), or
+    # for blanks a file "  .png" written in the current folder
+    from pyg_fusion.visualize import plot_relation_graph
+    with pytest.raises(ValueError, match=rf"path is empty \('{path}'\): expected a \.png"):
+        plot_relation_graph(torch.tensor([[0], [1]]), path=path)

@@ -239,8 +239,7 @@ def _check_writable(path: Path) -> None:
     try:
         if not os.path.isdir(parent):
             raise NotADirectoryError(errno.ENOTDIR, "a file, not a folder")
-        with tempfile.TemporaryFile(dir=parent):
-            pass
+        tempfile.TemporaryFile(dir=parent).close()
     except OSError as exc:
         raise type(exc)(f"path {str(path)!r} cannot be written: {parent}: "
                         f"{exc.strerror or exc}") from None
@@ -251,6 +250,8 @@ def figure_path(path: str | os.PathLike) -> tuple[Path, str]:
     PDF / SVG by the suffix (none: PNG, ``.png`` added)."""
     if not isinstance(path, (str, os.PathLike)):  # pathlib's TypeError named no argument
         raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    if not os.fspath(path).strip():  # Path("") is ".": "path '.' is a folder"
+        raise ValueError(f"path is empty ({path!r}): expected a {', '.join(FORMATS)} file path")
     path = Path(path)
     if path.is_dir():  # else it became a file <folder>.png beside it
         raise IsADirectoryError(f"path {str(path)!r} is a folder; expected a "
@@ -259,7 +260,6 @@ def figure_path(path: str | os.PathLike) -> tuple[Path, str]:
     if suffix not in ("", *FORMATS):
         raise ValueError(f"path must name a {', '.join(FORMATS)} file, got "
                          f"{str(path)!r}")
-    # no suffix: a PNG; .pdf and .svg: vector figures for papers
     return (path if suffix else path.with_suffix(".png")), suffix[1:] or "png"
 
 
