@@ -435,3 +435,38 @@ def test_readme_vad_table_is_the_three_benchmarks_tables():
     for method, *aucs, seeds in table:
         assert aucs == [f.get(method, "-") for f in full], method
         assert seeds == "5"
+
+
+def _slug(heading: str) -> str:
+    # GitHub's anchor of a heading: lower case, punctuation dropped, spaces to '-'
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def test_readme_and_docs_links_resolve():
+    # README was split into docs/: a link whose file or heading moved is one a
+    # reader follows to nothing (GitHub opens the page's top, silently)
+    anchors = {p: {_slug(h) for h in re.findall(r"^#+ (.*)$", p.read_text(), flags=re.M)}
+               for p in PAGES}
+    broken = []
+    for page in PAGES:
+        text = re.sub(r"^```.*?^```", "", page.read_text(), flags=re.S | re.M)
+        for target in re.findall(r"\]\(([^)\s]+)\)", text):
+            if re.match(r"[a-z]+:", target):
+                continue
+            path, _, frag = target.partition("#")
+            dest = (page.parent / path).resolve() if path else page
+            if not dest.exists() or (frag and frag not in anchors.get(dest, {frag})):
+                broken.append(f"{page.relative_to(README.parent)}: {target}")
+    assert broken == []
+
+
+def test_docs_pages_are_indexed_and_link_back():
+    # every page under docs/ is in README's index, and opens with a link to the
+    # README section it details (a reader landing on it from a search finds the
+    # headline table)
+    readme = README.read_text()
+    for page in PAGES[1:]:
+        rel = page.relative_to(README.parent).as_posix()
+        assert f"]({rel})" in readme or f"]({rel}#" in readme, rel
+        opening = page.read_text().split("\n## ", 1)[0]
+        assert re.search(r"\]\((\.\./)+README\.md#[\w-]+\)", opening), rel
