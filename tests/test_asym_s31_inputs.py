@@ -368,3 +368,16 @@ def test_prediction_figure_names_each_class_once(tmp_path):
     with pytest.raises(ValueError, match=r"class_names must name each of the 6 classes, got 2"):
         save_prediction_figure(m, scenes, str(tmp_path / "f.png"), class_names=["a", "b"])
     assert not (tmp_path / "f.png").exists()
+
+
+@pytest.mark.parametrize("empty", ["train", "val"])
+def test_fit_translation_refuses_a_split_without_scenes(tmp_path, empty):
+    from torch_geometric.data import Data
+    from pyg_fusion.training.translation import TranslationModule, fit_translation
+    module = TranslationModule(["depth"], ngf=4, num_downs=3, gan_mode="none")
+    scenes = [Data(x_depth=torch.rand(1, 1, 16, 16), y=torch.rand(1, 3, 16, 16), num_nodes=1)]
+    splits = {"train": scenes, "val": scenes, empty: []}
+    # train: torch's 'num_samples should be a positive integer value, but got num_samples=0'
+    with pytest.raises(ValueError, match=rf"^{empty} holds no scenes$"):
+        fit_translation(module, splits["train"], val=splits["val"], out_dir=str(tmp_path),
+                        max_epochs=1, progress=False, checkpoint=False)

@@ -349,6 +349,10 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str,
     from torch_geometric.loader import DataLoader
 
     from .trainer import build_trainer, without_validation
+    for ds, what in ((train, "train"), (val, "val")):
+        # torch's sampler said 'num_samples=0', naming neither (an empty val: no scores)
+        if ds is not None and len(ds) == 0:
+            raise ValueError(f"{what} holds no scenes")
     trainer = build_trainer(out_dir, max_epochs=max_epochs, seed=seed,
                             monitor="val_l1" if val is not None else None, mode="min",
                             progress=progress, checkpoint=checkpoint, **trainer_kwargs)
