@@ -114,3 +114,13 @@ def test_an_empty_path_is_said_to_be_empty(path):
     from pyg_fusion.visualize import plot_relation_graph
     with pytest.raises(ValueError, match=rf"path is empty \('{path}'\): expected a \.png"):
         plot_relation_graph(torch.tensor([[0], [1]]), path=path)
+
+
+@pytest.mark.parametrize("call", ["plot_results", "plot_sparse_vs_dense", "load_pq_grid",
+                                  "load_benchmark"])
+def test_an_empty_json_path_is_said_to_be_empty(call):
+    # before: "results: '.' is a folder; expected the path of a JSON file"
+    import pyg_fusion.visualize as V
+    with pytest.raises(ValueError, match=r" is an empty path \(''\): expected the path of a "
+                                         r"JSON file"):
+        getattr(V, call)("")

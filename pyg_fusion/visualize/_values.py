@@ -35,6 +35,8 @@ def read_json(name: str, value):
     naming the argument ``name``."""
     if not isinstance(value, (str, os.PathLike)):
         return value
+    if not os.fspath(value).strip():  # Path("") is ".": "'.' is a folder"
+        raise ValueError(f"{name} is an empty path ({value!r}): expected the path of a JSON file")
     path = Path(value)
     if path.is_dir():  # "no such file" sent the user looking for a missing path
         raise IsADirectoryError(f"{name}: {str(path)!r} is a folder; expected the path "
