@@ -381,3 +381,14 @@ def test_fit_translation_refuses_a_split_without_scenes(tmp_path, empty):
     with pytest.raises(ValueError, match=rf"^{empty} holds no scenes$"):
         fit_translation(module, splits["train"], val=splits["val"], out_dir=str(tmp_path),
                         max_epochs=1, progress=False, checkpoint=False)
+
+
+def test_translation_inputs_of_8_bit_images_are_named_by_modality():
+    from torch_geometric.data import Data
+    from pyg_fusion.training.translation import TranslationModule
+    module = TranslationModule(["depth"], ngf=4, num_downs=3, gan_mode="none")
+    batch = Data(x_depth=torch.randint(0, 255, (2, 1, 16, 16), dtype=torch.uint8),
+                 y=torch.rand(2, 3, 16, 16))
+    with pytest.raises(TypeError, match=r"'depth' images must be float images in \[0, 1\], "
+                       r"got torch.uint8"):  # was the generator's 'xs[0] must be a floating'
+        module.translate(batch)

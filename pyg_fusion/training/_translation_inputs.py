@@ -30,6 +30,9 @@ def _inputs(batch, modalities: Sequence[str], channels: Sequence[int],
                              + (", guessed from the names: pass modality_channels to build "
                                 "it for others" if guessed else "")
                              + f"): give {m!r} images of {_channels(c)}")
+        if not batch[key].is_floating_point():  # 8-bit images wrapped around in 2 * x - 1
+            raise TypeError(f"{m!r} images must be float images in [0, 1], got "
+                            f"{batch[key].dtype} (scale 8-bit images by 1/255)")
         xs.append(batch[key])
     return xs
 
