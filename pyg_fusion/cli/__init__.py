@@ -18,6 +18,7 @@ one line ``pyg-fusion <command>: notice: ...`` (``_process.rendered_notices``).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -185,20 +186,28 @@ def _command_parser(parser: argparse.ArgumentParser, name: str):
     return None
 
 
+@contextlib.contextmanager
 def _out_lock(parser: argparse.ArgumentParser, args):
     """The lock of the command's output folder (an ``--out`` of type
     :func:`out_folder`): two commands writing into one folder at once mix
     their files, so the second is refused (:func:`pyg_fusion._files.folder_lock`).
-    A DDP process that the command started is part of it and takes none."""
-    from contextlib import nullcontext
+    A DDP process that the command started is part of it and takes none. A
+    folder that cannot be made or written (a read-only mount, no permission)
+    is refused here, before any work, naming ``--out``."""
     out = getattr(args, "out", None)
-    if not out or not _out_is_folder(parser, args):
-        return nullcontext()
     from lightning.fabric.utilities.rank_zero import rank_zero_only
-    if getattr(rank_zero_only, "rank", 0) != 0:
-        return nullcontext()
-    from .._files import folder_lock
-    return folder_lock(out, "--out")
+    if not out or not _out_is_folder(parser, args) or getattr(rank_zero_only, "rank", 0) != 0:
+        yield
+        return
+    from .._files import FolderInUse, folder_lock
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(folder_lock(out, "--out"))
+        except FolderInUse:
+            raise
+        except OSError as exc:
+            raise CLIError(f"--out {out}: cannot write there ({_describe(exc)})") from exc
+        yield
 
 
 def _out_is_folder(parser: argparse.ArgumentParser, args) -> bool:
