@@ -66,13 +66,7 @@ def unpack_inputs(lego, xs, batch, assign, batch_size, mask):
     if not node_level:
         raise ValueError("at least one source must be at the node level (no assign)")
     for s in lego.sources:
-        check_tensor(f"xs[{s!r}]", xs[s], dims=(2, 3), floating=True)
-        # without a projection the features meet the similarity as given
-        limit = None if lego.proj is not None else feature_limit(xs[s], lego.graph.metric)
-        check_tensor(f"xs[{s!r}]", xs[s], finite=True, max_abs=limit)
-        if xs[s].size(-1) != lego.in_channels[s]:
-            raise ValueError(f"xs[{s!r}] has width {xs[s].size(-1)}, the model was "
-                             f"built for {lego.in_channels[s]}")
+        _check_source(lego, s, xs[s], (2, 3))
     for s in lego.sources:
         check_like(f"xs[{s!r}]", xs[s], f"xs[{node_level[0]!r}]", xs[node_level[0]])
     check_module_input(f"xs[{node_level[0]!r}]", xs[node_level[0]], lego)
@@ -82,6 +76,39 @@ def unpack_inputs(lego, xs, batch, assign, batch_size, mask):
                          "all node-level sources must share the same N (finer "
                          "sources need an assign)")
     return xs, batch, assign, node_level[0], batch_size, mask
+
+
+def _check_source(lego, s: str, x, dims: tuple[int, ...]) -> None:
+    check_tensor(f"xs[{s!r}]", x, dims=dims, floating=True)
+    # without a projection the features meet the similarity as given
+    limit = None if lego.proj is not None else feature_limit(x, lego.graph.metric)
+    check_tensor(f"xs[{s!r}]", x, finite=True, max_abs=limit)
+    if x.size(-1) != lego.in_channels[s]:
+        raise ValueError(f"xs[{s!r}] has width {x.size(-1)}, the model was "
+                         f"built for {lego.in_channels[s]}")
+
+
+def check_graph_inputs(lego, xs) -> None:
+    """The features of :meth:`LEGO.relation_graphs <pyg_fusion.nn.LEGO.relation_graphs>`:
+    a dict of node-level sources ``[N, d_s]`` of the model (all of them with
+    ``support="shared"``, whose one support is built from every source)."""
+    if not isinstance(xs, dict):
+        raise TypeError(f"xs must be a dict source -> features [N, d], got "
+                        f"{type(xs).__name__}")
+    unknown = sorted(set(xs) - set(lego.sources))
+    if unknown or not xs or (lego.support == "shared" and sorted(xs) != lego.sources):
+        need = "exactly" if lego.support == "shared" else "some of"
+        raise ValueError(f"xs must hold {need} the sources {lego.sources}, got {sorted(xs)}")
+    for s, x in xs.items():
+        _check_source(lego, s, x, (2, ))
+    first = next(iter(xs))
+    for s, x in xs.items():
+        check_like(f"xs[{s!r}]", x, f"xs[{first!r}]", xs[first])
+        if x.size(0) != xs[first].size(0):
+            raise ValueError(f"the sources describe different numbers of units: "
+                             f"{ {k: v.size(0) for k, v in xs.items()} }; relation_graphs "
+                             f"takes node-level sources, one row per node")
+    check_module_input(f"xs[{first!r}]", xs[first], lego)
 
 
 def check_input_form(x_ref: Tensor, batch: Tensor | None, assign: dict[str, Tensor],

@@ -12,7 +12,7 @@ from ..functional.fuse import dense_fused_support
 from ..functional.order import locality_order, permute_rows, relabel
 from ..functional.support import _shared_support, dense_shared_support_graphs
 from ._lego_fusion_options import check_fusion_options, check_source_names
-from ._lego_inputs import check_input_form, node_batch, unpack_inputs
+from ._lego_inputs import check_graph_inputs, check_input_form, node_batch, unpack_inputs
 from .fused_graph import FusedGraph
 from .lego_fusion import LEGOFusion
 from .power_expansion import GraphPowerExpansion
@@ -193,6 +193,7 @@ class LEGO(torch.nn.Module):
         :meth:`forward` builds it from the same features ``xs`` (projected
         first when ``proj_channels`` is set): each on its own support, or
         with ``support="shared"`` all on one."""
+        check_graph_inputs(self, xs)
         # the projection as forward runs it (autocast's dtype), the graphs in float32
         return self._relation_graphs(self._project(xs), batch)
 
