@@ -181,6 +181,8 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
             raise ValueError(f"{', '.join(ignored)}: not read with --depth {model.depth}, "
                              f"which sets the ResNet's block and blocks per stage; give "
                              f"--depth or --block / --layers")
+    if data.data != "synthetic":
+        check_scenes_root(data)
     # not named flag: options.flag (the comprehension above) would be this local
     side, side_flag = ((data.size, "--size") if data.data == "synthetic"
                        else (data.crop_size, "--crop-size"))
@@ -195,6 +197,24 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
                      f"the encoder's deepest map is 1x1, so BatchNorm has one value per "
                      f"channel; use batches of >= 2 images, {side_flag} > 32 or "
                      f"--frozen-stats")
+
+
+def check_scenes_root(data: SegmentDataConfig) -> None:
+    """The ``--root`` of the user's own scenes (``--data nyud``): a folder,
+    and given (the default is the synthetic scenes' folder); checked by the
+    run before any work and by ``--print-config``, so that a printed config runs.
+
+    Args:
+        data (SegmentDataConfig): the scenes.
+    """
+    synthetic_root = SegmentDataConfig.__dataclass_fields__["root"].default
+    if osp.abspath(data.root) == osp.abspath(synthetic_root):
+        # --root left out: the synthetic scenes' folder was read as the user's scenes
+        # (or 'folder not found' named a folder the user never gave)
+        raise ValueError(f"--data {data.data} reads your own scenes: give --root, their "
+                         f"folder ({synthetic_root}, the default, is the synthetic scenes')")
+    if not osp.isdir(data.root):
+        raise ValueError(f"--root folder not found: {data.root}")
 
 
 def check_translate_flags(data: TranslateDataConfig, splits: TranslateTrainDataConfig,

@@ -11,7 +11,7 @@ import os.path as osp
 from .image_checkpoint import (changed_flags, data_from_checkpoint, defaults_notice,
                                given_data, moved_notice)
 from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig,
-                           check_segment)
+                           check_scenes_root, check_segment)
 from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceable,
                         checkpoint_epochs, config_with_data, figure_title)
 from ._rng import keeps_global_rng
@@ -53,14 +53,7 @@ def segment_datasets(data: SegmentDataConfig, *, force_reload: bool = False,
     if force_reload:
         raise ValueError(f"--force-reload: --data {data.data} is read from its files at every "
                          f"run; it has no cache to rebuild")
-    synthetic_root = SegmentDataConfig.__dataclass_fields__["root"].default
-    if osp.abspath(data.root) == osp.abspath(synthetic_root):
-        # --root left out: the synthetic scenes' folder was read as the user's scenes
-        # (or 'folder not found' named a folder the user never gave)
-        raise ValueError(f"--data {data.data} reads your own scenes: give --root, their "
-                         f"folder ({synthetic_root}, the default, is the synthetic scenes')")
-    if not osp.isdir(data.root):
-        raise ValueError(f"--root folder not found: {data.root}")
+    check_scenes_root(data)
     k = data.num_classes
     test_split = "val" if osp.isfile(osp.join(data.root, "val.txt")) else "test"
     # a folder of test scenes to score a checkpoint on needs no train.txt
