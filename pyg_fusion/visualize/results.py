@@ -11,7 +11,7 @@ from ._values import is_int, is_real, read_json
 # The widest figure plot_results makes (inches); wider rows of panels wrap.
 MAX_WIDTH = 13.0
 # a panel is 0.55 inch a bar: 1000 bars were a 551-inch panel (17 s to draw and
-# save), 1200 a PNG wider than matplotlib writes, refused only once drawn
+# save), a PNG of 60000 pixels across
 MAX_BARS = 200
 
 
