@@ -290,7 +290,7 @@ def catalogue():
         Case("LEGOFusion.fuse_planned of another fusion's plan",
              lambda: LEGOFusion(["c", "d"], 2).fuse_planned(
                  LEGOFusion(["a", "b"], 2).plan(_sparse_powers(), 6)),
-             ValueError, r"plan must come from plan\(\) of a fusion of the pairs \[\('c', 'd'\)\]"),
+             ValueError, r"plan must come from plan\(\) of a fusion of these options .*'c', 'd'"),
         Case("LEGO batch on another device", lambda: lego()({"a": XA, "b": XB}, B.to("meta")),
              ValueError, r"batch is on meta but xs\['a'\] on cpu"),
         # heads

@@ -133,6 +133,21 @@ def test_planned_fusion_equals_the_fusion_of_the_powers(device):
         LEGOFusion(["a", "b"], 2, mode="cp").plan(powers, n)
 
 
+@pytest.mark.parametrize("other", [dict(zeroth="ones"), dict(num_powers=3)])
+def test_a_plan_is_fused_only_by_a_fusion_of_its_options(other):
+    # a plan of zeroth='identity' (hop scores with R^0 = I, on the
+    # intersection) fused by a zeroth='ones' fusion gave another G, silently;
+    # one of other powers failed in torch ('mat1 and mat2 shapes')
+    powers, n = _powers()
+    plan = LEGOFusion(["a", "b", "c"], 2).double().plan(powers, n)
+    fusion = LEGOFusion(["a", "b", "c"], **{"num_powers": 2, **other}).double()
+    with pytest.raises(ValueError, match=r"plan must come from plan\(\) of a fusion of these "
+                                         r"options \(pairs, zeroth, support, num_powers\)"):
+        fusion.fuse_planned(plan)
+    with pytest.raises(TypeError, match="plan's hop scores is torch.float64"):
+        LEGOFusion(["a", "b", "c"], 2).fuse_planned(plan)
+
+
 @pytest.mark.parametrize("backend", ["auto", "torch"])
 @pytest.mark.parametrize("support", ["union", "intersection"])
 def test_sparse_fusion_of_shuffled_edge_lists_equals_the_sorted_ones(backend, support,

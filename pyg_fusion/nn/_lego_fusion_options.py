@@ -88,6 +88,26 @@ def powers_by_source(sources: list[str], num_powers: int | dict[str, int]) -> di
     return dict(sorted(num_powers.items()))
 
 
+def plan_options(fusion) -> tuple:
+    """What a :meth:`LEGOFusion.plan <pyg_fusion.nn.LEGOFusion.plan>` of
+    ``fusion`` depends on besides the powers: its pairs, zeroth power (the
+    planned hop scores hold it), support and powers per source."""
+    support = "intersection" if fusion.zeroth == "identity" else fusion._align_support
+    return (fusion.pairs, fusion.zeroth, support, fusion.num_powers)
+
+
+def check_plan(fusion, plan) -> None:
+    """``plan`` was made by ``plan()`` of a fusion of ``fusion``'s options
+    (:func:`plan_options`): another's hop scores fused silently wrong
+    (``zeroth``) or failed in torch naming neither (``num_powers``)."""
+    if not isinstance(plan, dict) or plan.get("options") != plan_options(fusion):
+        got = plan.get("options") if isinstance(plan, dict) else type(plan).__name__
+        raise ValueError(f"plan must come from plan() of a fusion of these options "
+                         f"(pairs, zeroth, support, num_powers) {plan_options(fusion)}, got "
+                         f"{got}")
+    check_module_input("plan's hop scores", next(iter(plan["pairs"].values()))[0], fusion)
+
+
 def check_powers(fusion, powers: dict, num_nodes: int | None) -> bool:
     """Whether the powers given to ``fusion`` (a
     :class:`~pyg_fusion.nn.LEGOFusion`) are sparse, each source's checked

@@ -14,7 +14,7 @@ from ..functional.fuse_cp import lego_fuse_cp, lego_fuse_cp_sparse
 from ..functional.fuse_full import lego_fuse_full, lego_fuse_full_sparse
 # the options' checks live in their own module; its names stay importable from here
 from ._lego_fusion_options import (MODES, SUPPORTS, check_fusion_options,  # noqa: F401
-                                   check_powers, powers_by_source)
+                                   check_plan, check_powers, plan_options, powers_by_source)
 
 
 def pair_key(a: str, b: str) -> str:
@@ -356,7 +356,7 @@ class LEGOFusion(torch.nn.Module):
                                         support=support, zeroth=self.zeroth)
                      for a, b in self.pairs}
             index, slots = union_edges([i for i, _, _ in parts.values()], num_nodes)
-        return {"num_nodes": num_nodes,
+        return {"num_nodes": num_nodes, "options": plan_options(self),
                 "edge_index": index,
                 "pairs": {pair: (xa, yb, slot)
                           for (pair, (_, xa, yb)), slot in zip(parts.items(), slots)}}
@@ -366,9 +366,7 @@ class LEGOFusion(torch.nn.Module):
         """The fused graph of the planned powers (see :meth:`plan`): the same
         values as :meth:`forward` on the union of every pair's support (a pair
         left out by the training-time sampling contributes zeros)."""
-        if not isinstance(plan, dict) or set(plan.get("pairs", ())) != set(self.pairs):
-            raise ValueError(f"plan must come from plan() of a fusion of the pairs "
-                             f"{self.pairs}")
+        check_plan(self, plan)
         pairs = self.active_pairs()
         size = plan["edge_index"].size(1)
         weight = None
