@@ -470,3 +470,28 @@ def test_docs_pages_are_indexed_and_link_back():
         assert f"]({rel})" in readme or f"]({rel}#" in readme, rel
         opening = page.read_text().split("\n## ", 1)[0]
         assert re.search(r"\]\((\.\./)+README\.md#[\w-]+\)", opening), rel
+
+
+def test_readme_signatures_name_real_parameters():
+    # README's and the docs' tables write calls as `name(arg, ..., kw=)`: a user
+    # types those names as keywords, so each must be a parameter
+    import importlib
+    import inspect
+    modules = [importlib.import_module(f"pyg_fusion.{m}") for m in (
+        "functional", "functional.asym", "nn", "nn.asym", "visualize", "transforms",
+        "datasets", "data")]
+    checked = 0
+    for page in PAGES:
+        for name, args in re.findall(r"`(?:[\w.]+\.)?(\w+)\(([^`()]*)\)`", page.read_text()):
+            fn = next((getattr(m, name) for m in modules if hasattr(m, name)), None)
+            if not (inspect.isfunction(fn) or inspect.isclass(fn)):
+                continue
+            params = inspect.signature(fn).parameters
+            if any(p.kind == p.VAR_KEYWORD for p in params.values()):
+                continue
+            for arg in args.split(","):
+                arg = arg.split("=")[0].strip()
+                if re.fullmatch(r"[A-Za-z_]\w*", arg):
+                    assert arg in params, f"{page.name}: {name}({args}): {arg} not in {list(params)}"
+                    checked += 1
+    assert checked >= 60
