@@ -392,3 +392,18 @@ def test_translation_inputs_of_8_bit_images_are_named_by_modality():
     with pytest.raises(TypeError, match=r"'depth' images must be float images in \[0, 1\], "
                        r"got torch.uint8"):  # was the generator's 'xs[0] must be a floating'
         module.translate(batch)
+
+
+def test_segmentation_module_trains_on_8_bit_masks(tmp_path):
+    from pyg_fusion.training.segmentation import (SegmentationModule, evaluate_segmentation,
+                                                  fit_segmentation)
+    x = torch.rand(3, 16, 16)
+    mask = torch.zeros(16, 16, dtype=torch.uint8)
+    mask[:, 8:] = 255  # unlabelled
+    scenes = [{"rgb": x, "depth": x, "mask": mask}] * 2
+    m = SegmentationModule("asymfusion", 6, _ARCH)
+    # was 'target must be torch.long, got torch.uint8' at the first step; scoring took them
+    fit_segmentation(m, scenes, out_dir=str(tmp_path), batch_size=2, progress=False,
+                     max_epochs=1, checkpoint=False)
+    assert evaluate_segmentation(m, scenes, out_dir=str(tmp_path), batch_size=2,
+                                 progress=False)["ensemble"]["pixel_acc"] >= 0

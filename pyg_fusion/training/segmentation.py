@@ -162,8 +162,12 @@ class SegmentationModule(L.LightningModule):
 
     def training_step(self, batch, batch_idx):
         outs = self(batch)
-        loss = asym_segmentation_loss(outs, batch["mask"],
-                                      ignore_index=self.hparams.ignore_index)
+        mask = batch["mask"]
+        if not (mask.is_floating_point() or mask.is_complex()):
+            # uint8 masks (a PNG read with numpy) were refused by the loss, 'target must
+            # be torch.long', while scoring took them
+            mask = mask.long()
+        loss = asym_segmentation_loss(outs, mask, ignore_index=self.hparams.ignore_index)
         # the epoch's mean is of every rank's batches (sync_dist), not rank 0's
         self.log("train_loss", loss, prog_bar=True, on_step=True, on_epoch=True,
                  sync_dist=True, batch_size=batch["mask"].size(0))
