@@ -32,7 +32,9 @@ def check_translate_train(data: TranslateDataConfig, splits: TranslateTrainDataC
     check_translate(data.image_size, levels, critic, levels_from="" if model.num_downs else
                     "--num-downs defaults to log2 of --image-size: give --num-downs, or an "
                     "--image-size that is a power of 2")
-    return levels, translate_modalities(data)
+    mods = translate_modalities(data)
+    check_scene_images(data, mods)
+    return levels, mods
 
 
 def check_translate_data(path: str | None) -> None:
@@ -72,6 +74,31 @@ def translate_modalities(data: TranslateDataConfig) -> list[str]:
     return mods
 
 
+def check_scene_images(data: TranslateDataConfig, mods: list[str]) -> None:
+    """The input modalities ``mods`` and ``--target`` are images that the
+    scenes have, the target none of the inputs: checked by the run before
+    any scene (:func:`translate_dataset`) and by ``--print-config``, so that
+    a printed config runs.
+
+    Args:
+        data (TranslateDataConfig): the scenes.
+        mods (list[str]): the input modalities.
+    """
+    from ..datasets.translation import SyntheticTranslation
+
+    if data.target in mods:  # the folder's own error named neither flag
+        raise ValueError(f"--target {data.target!r} is also one of --modalities "
+                         f"{','.join(mods)!r}: give a --target that is not an input, or "
+                         f"leave it out of --modalities")
+    if data.data == SYNTHETIC:
+        bad = [m for m in mods if m not in SyntheticTranslation.MODALITIES]
+        if bad:
+            raise ValueError(f"synthetic data has no modality {bad}; choose from "
+                             f"{list(SyntheticTranslation.MODALITIES)}")
+        if data.target != "rgb":
+            raise ValueError("synthetic data has only the target 'rgb'")
+
+
 def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: list[str], *,
                       progress: bool = True, path: str | None = None,
                       force_reload: bool = False):
@@ -96,19 +123,10 @@ def translate_dataset(data: TranslateDataConfig, split: str, num: int, mods: lis
     """
     from ..datasets.translation import SyntheticTranslation, TaskonomyFolder
 
-    if data.target in mods:  # the folder's own error named neither flag
-        raise ValueError(f"--target {data.target!r} is also one of --modalities "
-                         f"{','.join(mods)!r}: give a --target that is not an input, or "
-                         f"leave it out of --modalities")
+    check_scene_images(data, mods)
     flag = "--data" if path is None else "--val-data"
     path = path or data.data
     if path == SYNTHETIC:
-        bad = [m for m in mods if m not in SyntheticTranslation.MODALITIES]
-        if bad:
-            raise ValueError(f"synthetic data has no modality {bad}; choose from "
-                             f"{list(SyntheticTranslation.MODALITIES)}")
-        if data.target != "rgb":
-            raise ValueError("synthetic data has only the target 'rgb'")
         seed = data.seed if data.data_seed is None else data.data_seed
         return SyntheticTranslation(data.root, split, num, data.image_size, seed,
                                     modalities=mods, progress=progress,
