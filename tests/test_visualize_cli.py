@@ -143,6 +143,11 @@ def test_plot_reports_a_missing_source(tmp_path, graph_file, capsys):
     assert main(["plot", "adjacency", "--input", str(graph_file), "--sources", "a,depth",
                  "--out", str(tmp_path / "x.png")]) == 2
     assert "['depth'] not in the graph" in capsys.readouterr().err
+    # relation-graph's --source was refused by the figure as "source 'depth' not in data"
+    assert main(["plot", "relation-graph", "--input", str(graph_file), "--source", "depth",
+                 "--out", str(tmp_path / "x.png")]) == 2
+    assert capsys.readouterr().err == ("pyg-fusion plot: error: --source 'depth' is not in the "
+                                       "graph; its sources are ['a', 'b']\n")
 
 
 def test_subsample_keeps_node_level_attributes_in_order():

@@ -264,6 +264,10 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
             raise CLIError(f"the graph is a plain PyG Data (its edge_index, no sources "
                            f"x_<source>): {', '.join(unread)} would not be read")
     if kind == "relation-graph":
+        if not plain and args.source and f"x_{args.source}" not in data:
+            from ..data import source_names  # the figure's own error named no flag
+            raise CLIError(f"--source {args.source!r} is not in the graph; its sources are "
+                           f"{source_names(data)}")
         source = None if plain else args.source or _sources(data, None, 1)[0]
         if not plain:
             _check_k_is_read(data, [source], args)
