@@ -495,3 +495,21 @@ def test_readme_signatures_name_real_parameters():
                     assert arg in params, f"{page.name}: {name}({args}): {arg} not in {list(params)}"
                     checked += 1
     assert checked >= 60
+
+
+def test_training_page_names_what_train_writes(tmp_path):
+    # docs/training.md, "What a run writes": the files and folders a user looks for
+    from pyg_fusion.cli import main
+    text = " ".join((README.parent / "docs" / "training.md").read_text().split())
+    said = text[text.index("## What a run writes"):text.index("`sweep` trains LEGO's operator")]
+    for name in ("`results.json`", "`results.txt`", "`results.png`", "`OUT/<method>/seed<k>/`",
+                 "(`logs/version_0/metrics.csv`)", "`last.ckpt`", "`best.ckpt`"):
+        assert name in said, name
+    out = tmp_path / "out"
+    assert main(["train", "--dataset", "digits", "--root", str(tmp_path / "data"), "--method",
+                 "graph-mean", "--epochs", "1", "--no-progress", "--out", str(out)]) == 0
+    run = out / "graph-mean" / "seed0"
+    for path in ("results.json", "results.txt", "results.png"):
+        assert (out / path).is_file(), path
+    for path in ("logs/version_0/metrics.csv", "checkpoints/last.ckpt", "checkpoints/best.ckpt"):
+        assert (run / path).is_file(), path
