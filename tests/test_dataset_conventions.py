@@ -251,3 +251,23 @@ def test_digits_in_an_empty_read_only_root_names_root(tmp_path, monkeypatch):
     with pytest.raises(FileNotFoundError, match=r"MultiViewTables: file\(s\) not found: .*a\.csv"):
         MultiViewTables(tmp_path, ["a.csv"], "y.csv", log=False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_split_rates_of_numpy_float_types_are_taken(tmp_path):
+    # np.float32(0.25) was refused as 'label_rate must be a number in [0, 1],
+    # got np.float32(0.25)' (a rate read from an array; np.float64 passed)
+    import numpy as np
+
+    from pyg_fusion.datasets import MultiViewTables
+    (tmp_path / "raw").mkdir()
+    np.savetxt(tmp_path / "raw" / "a.csv", np.arange(60.).reshape(20, 3), delimiter=",")
+    (tmp_path / "raw" / "y.csv").write_text("0\n1\n" * 10)
+    given = MultiViewTables(tmp_path, ["a.csv"], "y.csv", label_rate=np.float32(0.5),
+                            val_rate=np.float32(0.25), log=False)[0]
+    plain = MultiViewTables(tmp_path, ["a.csv"], "y.csv", label_rate=0.5, val_rate=0.25,
+                            log=False)[0]
+    for mask in ("train_mask", "val_mask", "test_mask"):
+        assert torch.equal(given[mask], plain[mask])
+    for bad in (np.float32("nan"), np.float32(2.0), True):
+        with pytest.raises(ValueError, match=r"^label_rate must be a number in \[0, 1\]"):
+            MultiViewTables(tmp_path, ["a.csv"], "y.csv", label_rate=bad, log=False)

@@ -20,7 +20,8 @@ def check_split(label_rate: float, val_rate: float, test_rate: float, seed: int)
     dataset checks its split arguments before any file is touched."""
     for name, rate in (("label_rate", label_rate), ("val_rate", val_rate),
                        ("test_rate", test_rate)):
-        if not isinstance(rate, (int, float)) or isinstance(rate, bool) or not 0 <= rate <= 1:
+        # numbers.Real: numpy's float32 too (a rate read from an array)
+        if not isinstance(rate, numbers.Real) or isinstance(rate, bool) or not 0 <= rate <= 1:
             raise ValueError(f"{name} must be a number in [0, 1], got {rate!r}")
     if label_rate == 0:
         raise ValueError("label_rate must be > 0 (at least one training node per class)")
