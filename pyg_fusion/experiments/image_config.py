@@ -181,22 +181,21 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
             raise ValueError(f"{', '.join(ignored)}: not read with --depth {model.depth}, "
                              f"which sets the ResNet's block and blocks per stage; give "
                              f"--depth or --block / --layers")
-    if data.data != "synthetic":
-        check_scenes_root(data)
     # not named flag: options.flag (the comprehension above) would be this local
     side, side_flag = ((data.size, "--size") if data.data == "synthetic"
                        else (data.crop_size, "--crop-size"))
     scenes = data.num_train if data.data == "synthetic" else num_listed
     smallest = data.batch_size if scenes is None else min(data.batch_size, scenes)
-    if model.frozen_stats or side > 32 or smallest > 1:
-        return
-    what = (f"--batch-size {data.batch_size}" if data.batch_size == 1
-            else f"--num-train {data.num_train}" if data.data == "synthetic"
-            else f"{osp.join(data.root, 'train.txt')} lists one scene, which")
-    raise ValueError(f"{what} gives training batches of one image, and at {side_flag} {side} "
-                     f"the encoder's deepest map is 1x1, so BatchNorm has one value per "
-                     f"channel; use batches of >= 2 images, {side_flag} > 32 or "
-                     f"--frozen-stats")
+    if not (model.frozen_stats or side > 32 or smallest > 1):
+        what = (f"--batch-size {data.batch_size}" if data.batch_size == 1
+                else f"--num-train {data.num_train}" if data.data == "synthetic"
+                else f"{osp.join(data.root, 'train.txt')} lists one scene, which")
+        raise ValueError(f"{what} gives training batches of one image, and at {side_flag} "
+                         f"{side} the encoder's deepest map is 1x1, so BatchNorm has one value "
+                         f"per channel; use batches of >= 2 images, {side_flag} > 32 or "
+                         f"--frozen-stats")
+    if data.data != "synthetic":  # last, as the run read the folder after these checks
+        check_scenes_root(data)
 
 
 def check_scenes_root(data: SegmentDataConfig) -> None:
