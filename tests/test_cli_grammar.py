@@ -119,15 +119,17 @@ def test_image_flags_check_their_values(capsys):
 
 
 @pytest.mark.parametrize("argv", [
-    # (not --depth beside --layers: the run refuses --layers, which --depth sets)
+    # (not --depth beside --layers: the run refuses --layers, which --depth sets;
+    # nyud's --root a folder that exists: the run refuses another)
     ["segment", "train", "--out", "o", "--layers", "3,4,6,3", "--light",
-     "--data", "nyud", "--lr", "0.01"],
+     "--data", "nyud", "--root", "{tmp}", "--lr", "0.01"],
     ["translate", "train", "--out", "o", "--modalities", "shade", "--gan-mode", "none",
      "--num-downs", "3"],
     ["translate", "evaluate", "--out", "o", "--checkpoint", "c.ckpt", "--num-figure", "0"],
     ["segment", "evaluate", "--out", "o", "--checkpoint", "c.ckpt", "--size", "32"]])
 def test_image_print_config_round_trips_through_config(argv, tmp_path, capsys):
     from pyg_fusion.cli import main
+    argv = [a.format(tmp=tmp_path) for a in argv]
     assert main([*argv, "--print-config"]) == 0
     printed = capsys.readouterr().out
     assert "data:" in printed
