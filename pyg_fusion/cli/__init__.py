@@ -156,6 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     from .. import __version__
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True  # as segment's and translate's actions: none is a one-line error
     for name in COMMANDS:
         importlib.import_module(f"{__name__}.{name}").register(sub)
     _name_commands(parser)
