@@ -54,7 +54,12 @@ def check_translate_data(path: str | None) -> None:
 
 def check_folder(path: str, flag: str) -> None:
     """The folder of scenes that ``flag`` (``--data``, ``--val-data``) gives
-    exists and is a folder."""
+    exists and is a folder.
+
+    Args:
+        path (str): the folder given.
+        flag (str): the flag that gave it, named in the error.
+    """
     if not osp.isdir(path):
         raise ValueError(f"{flag} folder {path!r} "
                          + ("is a file" if osp.exists(path) else "does not exist"))

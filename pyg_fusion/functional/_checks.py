@@ -61,6 +61,14 @@ def check_finite(name: str, x: Tensor, max_abs: float | None = None) -> Tensor:
 
 
 def check_int(name: str, value, *, minimum: int) -> int:
+    """``value`` as an integer ``>= minimum`` (a bool is refused), errors
+    naming ``name``.
+
+    Args:
+        name (str): the argument's name in the errors.
+        value (int): the value to check.
+        minimum (int): the least value taken.
+    """
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {value!r}")
     if value < minimum:
