@@ -26,6 +26,13 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
     frame-level evaluation. When a video's frame-level ground truth is given,
     the title shows its frame-level ROC-AUC (if it holds both classes).
 
+    A video of more than 4096 snippets (:data:`MAX_STEPS`) is drawn in blocks
+    of :math:`b = \lceil T / 4096 \rceil` snippets, each block at its largest
+    score (the peaks an anomaly curve is read for), and its panel's title says
+    ``max of every b snippets``; the ground truth is shaded in blocks of at
+    most 1/4096 of the video (a block's frames when pooled), each shaded when
+    it holds an anomalous frame. The frame-level AUC is the whole video's.
+
     Args:
         scores (dict, list, torch.Tensor or numpy.ndarray): ``{video: [T]
             scores}``, a list of ``[T]`` arrays (videos ``"video 0"``, ...),
@@ -44,13 +51,6 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
             at this score. (default: :obj:`None`, none)
         max_videos (int, optional): draw at most this many videos, the first
             ones (>= 1). (default: :obj:`8`)
-
-    A video of more than 4096 snippets (:data:`MAX_STEPS`) is drawn in blocks
-    of :math:`b = \lceil T / 4096 \rceil` snippets, each block at its largest
-    score (the peaks an anomaly curve is read for), and its panel's title says
-    ``max of every b snippets``; the ground truth is shaded in blocks of at
-    most 1/4096 of the video (a block's frames when pooled), each shaded when
-    it holds an anomalous frame. The frame-level AUC is the whole video's.
         title (str, optional): the figure's title, above the legend (as the
             legend's title): which model and data. (default: :obj:`None`,
             none)

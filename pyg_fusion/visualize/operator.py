@@ -32,6 +32,8 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
     one panel per source :math:`m` with rows :math:`r` and columns :math:`p`.
     All panels share one colour scale, symmetric about zero, so that colour
     alone tells the sign and the relative size of every entry.
+    At most 64 panels are drawn (more: a ``ValueError``; draw a dict of some);
+    a panel of more than 32 rows or columns is ticked at some of them.
 
     Args:
         A (torch.Tensor, numpy.ndarray, dict, list or torch.nn.Module): one
@@ -51,9 +53,6 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
             the default numbering. (default: :obj:`None`)
         annotate (bool, optional): write each entry's value in its cell.
             (default: :obj:`None`, when a panel has at most 100 cells)
-
-    At most 64 panels are drawn (more: a ``ValueError``; draw a dict of some);
-    a panel of more than 32 rows or columns is ticked at some of them.
         cmap (str or matplotlib.colors.Colormap, optional): a diverging
             colour map. (default: :obj:`"RdBu_r"`)
         title (str, optional): the figure's title, above the panels: which
