@@ -48,3 +48,14 @@ def test_a_graph_task_reloads_with_its_model_and_names_model_without_it(tmp_path
     assert (again.lr, again.weight_decay) == (0.02, 1e-4)
     for key, value in task.state_dict().items():
         assert torch.equal(again.state_dict()[key], value), key
+
+
+def test_load_from_checkpoint_is_refused_on_an_instance_as_lightning_does(tmp_path):
+    # the override was a plain classmethod: task.load_from_checkpoint(path,
+    # model=...) returned a new task and left task as it was, without a word
+    task = NodeClassification(_model(NodeClassification), lr=0.02, weight_decay=1e-4)
+    path = _saved(task, tmp_path / "task.ckpt")
+    with pytest.raises(TypeError, match="cannot be called on an instance"):
+        task.load_from_checkpoint(path, model=_model(NodeClassification))
+    assert isinstance(_reload(NodeClassification, path, model=_model(NodeClassification)),
+                      NodeClassification)

@@ -109,7 +109,10 @@ class TimedAdamTask(L.LightningModule):
         checkpoint["fit_state"] = {name: copy.deepcopy(getattr(self, name))
                                    for name in self.fit_state}
 
-    @classmethod
+    # Lightning's own kind of classmethod (whatever its version makes it):
+    # Lightning's refuses a call on an instance, whose return value, a new
+    # task, is easily dropped for the instance believed loaded
+    @type(L.LightningModule.__dict__["load_from_checkpoint"])
     def load_from_checkpoint(cls, checkpoint_path, *args, **kwargs):
         """Lightning's :meth:`~lightning.pytorch.core.LightningModule.load_from_checkpoint`,
         which here needs ``model=``: a checkpoint holds the model's weights
