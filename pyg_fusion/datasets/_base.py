@@ -8,6 +8,7 @@ import functools
 import glob
 import hashlib
 import json
+import numbers
 import os
 import os.path as osp
 import re
@@ -116,9 +117,10 @@ def generation_turn(folder: str, argument: str):
 
 def check_seed(seed) -> int:
     """A generator's ``seed``: an int that numpy accepts, ``[0, 2**32)``."""
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2 ** 32:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or \
+            not 0 <= seed < 2 ** 32:
         raise ValueError(f"seed must be an int in [0, 2**32) (numpy's seeds), got {seed!r}")
-    return seed
+    return int(seed)  # numpy's integers too, as check_int: plain in configs
 
 
 def check_transductive_standardize(standardize) -> bool:

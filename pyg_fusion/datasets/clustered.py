@@ -22,6 +22,8 @@ import math
 import torch
 from torch import Tensor
 
+from ..functional._checks import check_int
+
 __all__ = ["clustered_features"]
 
 
@@ -47,10 +49,10 @@ def clustered_features(num_units: int, dim: int = 128, *, num_clusters: int = 64
             not touched). (default: ``0``)
         dtype (torch.dtype, optional): (default: ``torch.float32``)
     """
-    for name, value, low in (("num_units", num_units, 1), ("dim", dim, 1),
-                             ("num_clusters", num_clusters, 1), ("subspace", subspace, 1)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < low:
-            raise ValueError(f"{name} must be an int >= {low}, got {value!r}")
+    num_units, dim, num_clusters, subspace = (
+        check_int(name, value, minimum=1) for name, value in (
+            ("num_units", num_units), ("dim", dim), ("num_clusters", num_clusters),
+            ("subspace", subspace)))
     if subspace > dim:
         raise ValueError(f"subspace must be <= dim ({dim}), got {subspace}")
     for name, value in (("cluster_std", cluster_std), ("noise_std", noise_std)):

@@ -169,7 +169,7 @@ class RecordingStreamsVAD(VADFeatures):
             if not set(anomaly) - {a}:
                 raise ValueError(f"anomaly_activities {anomaly} has no activity other than "
                                  f"the normal activity {a!r} to splice in")
-        check_seed(seed)
+        seed = check_seed(seed)
         self.gen = dict(num_videos=num_videos, recordings=recordings,
                         anomaly_snippets=anomaly_snippets, normal_activities=normal,
                         anomaly_activities=anomaly, seed=seed)

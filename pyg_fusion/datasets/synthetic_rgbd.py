@@ -169,7 +169,7 @@ class SyntheticRGBD(RGBDSegmentation):
             raise ValueError(f"size must be >= 16 pixels, got {size}")
         # before any file is written: numpy refused -1 without naming seed, and
         # a numpy integer was refused only by meta.json, once every scene was written
-        check_seed(seed)
+        seed = check_seed(seed)
         # the code that draws the scenes, not a version to bump by hand
         self.meta = {"code": data_code_hash(), "size": size, "num_train": num_train,
                      "num_test": num_test, "seed": seed}

@@ -168,16 +168,15 @@ class SyntheticVAD(VADFeatures):
             raise ValueError(f"setting must be one of {tuple(SETTINGS)}, got {setting!r}")
         preset = SETTINGS[setting]
         num_domains = preset["num_domains"] if num_domains is None else num_domains
-        if isinstance(num_domains, bool) or not isinstance(num_domains, int) or num_domains < 1:
-            raise ValueError(f"num_domains must be an int >= 1, got {num_domains!r}")
+        num_domains = check_int("num_domains", num_domains, minimum=1)
         num_videos = check_pair("num_videos", num_videos, 2, None)
         snippets = check_pair("snippets", snippets, 1, None)
-        check_int("num_crops", num_crops, minimum=1)
+        num_crops = check_int("num_crops", num_crops, minimum=1)
         check_choice("crop_layout", crop_layout, ("stacked", "files"))
         if not isinstance(fine_sources, (Mapping, type(None))):
             raise TypeError(f"fine_sources must be a dict {{source: units per snippet}}, got "
                             f"{fine_sources!r}")
-        check_seed(seed)
+        seed = check_seed(seed)
         for name, value, low in (("noise", noise, 0), ("strength", strength, -math.inf)):
             if not (isinstance(value, (int, float)) and not isinstance(value, bool)
                     and math.isfinite(value) and value >= low):
@@ -186,7 +185,7 @@ class SyntheticVAD(VADFeatures):
         fine_sources = dict(fine_sources or {})
         for s, rate in fine_sources.items():
             check_choice("fine_sources", s, preset["sources"])
-            check_int(f"fine_sources[{s!r}]", rate, minimum=1)
+            fine_sources[s] = check_int(f"fine_sources[{s!r}]", rate, minimum=1)
         self.gen = dict(setting=setting, num_videos=list(num_videos), snippets=list(snippets),
                         num_domains=num_domains, seed=seed, noise=noise, strength=strength,
                         num_crops=num_crops, crop_layout=crop_layout,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import glob
 import math
+import numbers
 import os.path as osp
 from dataclasses import asdict
 from typing import Callable, Sequence
@@ -22,6 +23,7 @@ from torch_geometric.transforms import Compose
 from tqdm.auto import tqdm
 
 from ..data import MultiSourceData
+from ..functional._checks import check_int
 from ._base import FusionDataset
 from ._io import load_npy
 from .segments import resample_segments
@@ -133,12 +135,11 @@ class VADFeatures(_LayoutReader, FusionDataset):
         if any(n != names[0] for n in names):
             raise ValueError(f"all domains must have the same sources, got "
                              f"{[sorted(n) for n in names]}")
-        if num_segments is not None and (isinstance(num_segments, bool)
-                                         or not isinstance(num_segments, int)
-                                         or num_segments < 1):
-            raise ValueError(f"num_segments must be an int >= 1 or None, got {num_segments!r}")
-        if not (crops in ("mean", "all") or (isinstance(crops, int)
-                                             and not isinstance(crops, bool) and crops >= 0)):
+        if num_segments is not None:
+            num_segments = check_int("num_segments", num_segments, minimum=1)
+        if isinstance(crops, numbers.Integral) and not isinstance(crops, bool) and crops >= 0:
+            crops = int(crops)
+        elif not (isinstance(crops, str) and crops in ("mean", "all")):
             raise ValueError(f"crops must be 'mean', 'all' or a crop index >= 0, got {crops!r}")
         self.split = split
         self.domains = domains

@@ -12,6 +12,7 @@ from typing import Mapping
 
 import numpy as np
 
+from ..functional._checks import check_int
 from ._io import load_npy, read_text
 
 # Label-column values of a normal video besides normal_pattern's matches
@@ -106,8 +107,8 @@ class VADLayout:
             if s not in self.sources:
                 raise ValueError(f"rates names {s!r}, which is not a source "
                                  f"({list(self.sources)})")
-            if isinstance(r, bool) or not isinstance(r, int) or r < 1:
-                raise ValueError(f"rates[{s!r}] must be an int >= 1, got {r!r}")
+        # a new dict: the caller's mapping is not written to
+        self.rates = {s: check_int(f"rates[{s!r}]", r, minimum=1) for s, r in self.rates.items()}
         counts = (self.num_abnormal if isinstance(self.num_abnormal, Mapping)
                   else {"train": self.num_abnormal, "test": self.num_abnormal})
         for split, n in counts.items():

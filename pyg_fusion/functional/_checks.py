@@ -61,19 +61,26 @@ def check_finite(name: str, x: Tensor, max_abs: float | None = None) -> Tensor:
 
 
 def check_int(name: str, value, *, minimum: int) -> int:
-    """``value`` as an integer ``>= minimum`` (a bool is refused), errors
-    naming ``name``.
+    """``value`` as an integer ``>= minimum``, errors naming ``name``;
+    returned as a Python ``int``. numpy's integers (a count read from an
+    array) are taken and converted, so configs and JSON keep plain numbers.
+    A bool is refused (``True`` is not a count), and so is a tensor, even of
+    one integer: ``int(t)`` of a CUDA tensor is a host synchronisation the
+    caller should make where it sees it.
 
     Args:
         name (str): the argument's name in the errors.
-        value (int): the value to check.
+        value (int): the value to check (any :class:`numbers.Integral`).
         minimum (int): the least value taken.
     """
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name} must be an int, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        one = isinstance(value, Tensor) and value.numel() == 1 and \
+            not value.is_floating_point() and value.dtype != torch.bool
+        raise TypeError(f"{name} must be an int, got {value!r}" +
+                        " (a tensor: pass int(value))" * one)
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return value
+    return int(value)
 
 
 def check_dropout(name: str, value) -> float:

@@ -1,0 +1,46 @@
+"""Integer arguments: numpy's integers are taken and stored as Python ints."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from pyg_fusion.datasets import VADLayout
+from pyg_fusion.datasets._base import check_seed
+from pyg_fusion.datasets.clustered import clustered_features
+from pyg_fusion.functional._checks import check_int
+
+
+@pytest.mark.parametrize("value", [np.int64(3), np.int32(3), np.uint8(3), 3])
+def test_check_int_takes_numpy_integers_as_plain_ints(value):
+    out = check_int("n", value, minimum=1)
+    assert type(out) is int and out == 3
+    assert type(check_seed(value)) is int and json.dumps(check_seed(value)) == "3"
+
+
+@pytest.mark.parametrize("value, hint", [(True, ""), (np.bool_(True), ""), (3.0, ""),
+                                         (torch.tensor(3), r" \(a tensor: pass int\(value\)\)")])
+def test_check_int_refuses_bools_floats_and_tensors(value, hint):
+    with pytest.raises(TypeError, match=r"^n must be an int, got .*" + hint + "$"):
+        check_int("n", value, minimum=1)
+    with pytest.raises(ValueError, match="^n must be >= 1, got 0$"):
+        check_int("n", np.int64(0), minimum=1)
+
+
+def test_dataset_counts_of_numpy_integers_are_taken_as_ints(tmp_path):
+    ref = clustered_features(12, 4, num_clusters=3, subspace=2)
+    out = clustered_features(np.int64(12), np.int32(4), num_clusters=np.int64(3),
+                             subspace=np.int16(2))
+    assert torch.equal(ref, out)
+    layout = VADLayout(sources={"a": "{name}.npy"}, rates={"a": np.int64(2)})
+    assert type(layout.rates["a"]) is int
+    with pytest.raises(TypeError, match=r"^rates\['a'\] must be an int, got True$"):
+        VADLayout(sources={"a": "{name}.npy"}, rates={"a": True})
+    with pytest.raises(TypeError, match="^subspace must be an int, got 2.0$"):
+        clustered_features(12, 4, subspace=2.0)
+
+
+def test_synthetic_translation_takes_a_numpy_count(tmp_path):
+    from pyg_fusion.datasets import SyntheticTranslation
+    ds = SyntheticTranslation(tmp_path, num_images=np.int64(2), image_size=16)
+    assert type(ds.num_images) is int and len(ds) == 2
