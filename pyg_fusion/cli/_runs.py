@@ -211,6 +211,9 @@ def run_grid_command(args, *, checkpoint: bool) -> int:
         # publish_folder keeps what a run does not write: train's checkpoints stay
         replaced += ("; compare writes no checkpoints, so the checkpoints of the earlier run "
                      "stay in its run folders, beside this run's logs: they are not this run's")
+    from ..experiments._run_folders import check_out_entries
+    # run_grid checks its run folders once the methods are known (after the data)
+    check_out_entries(out, ("results.json", "results.partial.json", "results.txt", "results.png"))
     notice_earlier_run(out, ("results.json", "results.partial.json"), "run", replaced)
     resume = earlier_records(out) if getattr(args, "resume", False) else None
     records = run_grid(data_config(args), args.method, args.seeds, out=out,

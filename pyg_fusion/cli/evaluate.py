@@ -61,6 +61,8 @@ def run(args) -> int:
     from ..experiments.run import METRICS, format_table, is_main_process, make_records
     from ..training.accelerators import hardware_record
     out = Path(args.out)
+    from ..experiments._run_folders import check_out_entries
+    check_out_entries(out, ("results.json",))
     check_results_replaceable(out / "results.json")
     with kept_notices() as notices:  # e.g. the data changed since training: recorded
         td, cfg, metrics = evaluate_checkpoint(args.checkpoint, data_config(args, fresh=False),

@@ -107,7 +107,7 @@ def run(args) -> int:
     from tqdm.auto import tqdm
     from .._files import write_json, write_text
     from ..experiments.data import load_data, task_of
-    from ..experiments._run_folders import publish_run
+    from ..experiments._run_folders import check_out_entries, publish_run
     from ..experiments.config import MethodSpec
     from ..experiments.run import (METRICS, _barrier, _run_method, is_main_process,
                                    make_records, vad_starts)
@@ -120,6 +120,9 @@ def run(args) -> int:
     data = data_config(args)
     options = options_from_args(args)
     options.pop("num_powers", None)
+    check_out_entries(out, ("sweep.json", "sweep.partial.json", "sweep.txt", "sweep.png"),
+                      [f for p in args.p for q in args.q
+                       for f in [f"P{p}_Q{q}"] + [f"P{p}_Q{q}/seed{s}" for s in args.seeds]])
     notice_earlier_run(out, ("sweep.json", "sweep.partial.json"), "sweep",
                        "its sweep.json, sweep.txt and sweep.png are replaced by this grid's once "
                        "it finishes, each cell's run folder once its run has; the earlier grid's "

@@ -16,6 +16,8 @@ from typing import Iterator, Sequence
 # init_<start>: the starts that init="auto" trains (run.STARTS, run._fit_starts);
 # restart<r> and ensemble: the restarts and their ensemble (training.vad_fit.fit_vad)
 RUN_FOLDERS = re.compile(r"init_(product|mean)|restart\d+|ensemble")
+# the folders of a trained run (its Lightning checkpoints and CSV logs)
+TRAINED = ("checkpoints", "logs")
 
 
 def stale_run_folders(stage: str | os.PathLike, folder: str | os.PathLike,
@@ -43,6 +45,32 @@ def stale_run_folders(stage: str | os.PathLike, folder: str | os.PathLike,
         return (RUN_FOLDERS.fullmatch(name) is not None and os.path.isdir(path)
                 or name in files and os.path.isfile(path))
     return sorted(filter(stale, os.listdir(folder)))
+
+
+def check_out_entries(out_dir: str | os.PathLike, files: Sequence[str] = (),
+                      folders: Sequence[str] = ()) -> None:
+    """Refuses, before any work, an ``out_dir`` (``--out``) that holds a
+    folder of the name of a file that a run writes there, or a file of the
+    name of one of its folders: publishing the run (or writing its file)
+    would replace a user's entry, a folder with everything inside it, or
+    fail once the run finished. An entry of the right kind is an earlier
+    run's, replaced as the run says (a link is replaced, never followed).
+
+    Args:
+        out_dir (str or os.PathLike): the run's output folder.
+        files (Sequence[str], optional): the files the run writes there,
+            paths relative to ``out_dir``. (default: :obj:`()`)
+        folders (Sequence[str], optional): the folders it writes there.
+            (default: :obj:`()`)
+    """
+    for name, folder in [(f, False) for f in files] + [(f, True) for f in folders]:
+        path = os.path.join(out_dir, name)
+        if os.path.islink(path) or not os.path.lexists(path) or os.path.isdir(path) == folder:
+            continue
+        kind = "a file" if folder else "a folder"
+        raise ValueError(f"--out {os.fspath(out_dir)!r} holds {kind} {name!r}, where the run "
+                         f"writes its {'folder' if folder else 'file'} of that name, which would "
+                         f"replace it: move it, or give another --out")
 
 
 def publish_run(stage: str | os.PathLike, folder: str | os.PathLike,

@@ -13,7 +13,7 @@ from typing import Any
 from .._files import write_json
 from ._rng import keeps_global_rng
 from ._resume import reusable_runs
-from ._run_folders import publish_run
+from ._run_folders import check_out_entries, publish_run
 # STARTS stays importable from here, where init="auto"'s folders are read
 from ._vad_starts import START_LOSSES, STARTS, _fit_starts, vad_starts  # noqa: F401
 from ._versions import library_versions
@@ -245,6 +245,8 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         check_options(task, options, chosen_methods(methods_spec, task, features))
     td0 = load_data(data, seeds[0], features=features, force_reload=force_reload)
     methods = resolve_methods(methods_spec, td0.task, list(td0.in_channels), features)
+    check_out_entries(out, ("results.partial.json",),
+                      [f for m in methods for f in [m] + [f"{m}/seed{s}" for s in seeds]])
     records = []
     jobs = [(m, s) for m in methods for s in seeds]
     per_method: dict[str, dict[int, dict]] = {}

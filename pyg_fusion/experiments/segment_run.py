@@ -15,7 +15,7 @@ from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainCo
 from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceable,
                         checkpoint_epochs, config_with_data, figure_title)
 from ._rng import keeps_global_rng
-from ._run_folders import staged_run
+from ._run_folders import TRAINED, check_out_entries, staged_run
 
 # the report of a run (report=True) in its out_dir
 REPORT = ("metrics.json", "metrics.md", "predictions.png")
@@ -126,6 +126,7 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     check_accelerator(accelerator)
     check_segment(data, model)
     check_workers(data.workers)  # before the scenes are made (the loaders check it again)
+    check_out_entries(out_dir, REPORT, TRAINED)
     data = as_recorded(data, "root")
     train, test, names = segment_datasets(data, force_reload=force_reload, progress=progress)
     if data.data != SYNTHETIC:  # the scenes of a list are known once it is read
@@ -224,6 +225,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out
     check_accelerator(accelerator)
     data = given_data(SegmentDataConfig, data)
     if report:
+        check_out_entries(out_dir, REPORT)
         check_report_replaceable(out_dir)
     module = load_lightning(SegmentationModule, checkpoint, what="--checkpoint", task="segment")
     k = module.hparams.num_classes

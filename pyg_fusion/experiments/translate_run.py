@@ -17,7 +17,7 @@ from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateMo
 from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceable,
                         checkpoint_epochs, config_with_data, figure_title)
 from ._rng import keeps_global_rng
-from ._run_folders import staged_run
+from ._run_folders import TRAINED, check_out_entries, staged_run
 from .translate_data import (check_translate_data, check_translate_train, translate_dataset,
                              translate_modalities)
 
@@ -97,6 +97,7 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
 
     levels, mods = check_translate_train(data, splits, model)
     check_accelerator(accelerator)
+    check_out_entries(out_dir, REPORT, TRAINED)
     if not validate and test is None:
         raise ValueError("run_translate: validate=False needs a test config to score")
     train = translate_dataset(data, "train", splits.num_train, mods, progress=progress,
@@ -209,6 +210,7 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
     if data.data is not None:  # None: the checkpoint's
         check_translate_data(data.data)
     if report:
+        check_out_entries(out_dir, REPORT)
         check_report_replaceable(out_dir)
     module = load_lightning(TranslationModule, checkpoint, what="--checkpoint", task="translate")
     mods = module.modalities if data.modalities is None else translate_modalities(data)
