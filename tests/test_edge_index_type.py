@@ -6,6 +6,7 @@ import torch
 import pyg_fusion.functional as F
 from pyg_fusion.nn import (FusedGraph, GraphHead, GraphPowerExpansion, LabelPropagationHead,
                            LEGOFusion, RelationGraph)
+from pyg_fusion.functional.powers import abs_degrees
 from pyg_fusion.nn.baselines import graph_fuse_sparse
 
 EdgeIndex = pytest.importorskip("torch_geometric").EdgeIndex
@@ -23,6 +24,7 @@ def _cases():
         "expand_features unweighted": lambda e: GraphPowerExpansion(2).expand_features(x, e),
         "normalize": lambda e: F.normalize(e, w, n),
         "graph_degrees": lambda e: F.graph_degrees(e, w, n),
+        "abs_degrees": lambda e: abs_degrees(e, w, n),
         "label_propagation": lambda e: F.label_propagation(x, e, w, num_layers=3),
         "LabelPropagationHead": lambda e: LabelPropagationHead(3)(x, e, w),
         "GraphHead": lambda e: GraphHead(3, 4, 2, dropout=0.0).eval()(x, e, w),
@@ -65,3 +67,17 @@ def test_pyg_edge_index_is_taken_with_the_numbers_of_the_plain_tensor(name):
             assert type(b) is torch.Tensor and torch.equal(a, b)
         else:
             assert a == b
+
+
+@pytest.mark.parametrize("args, error, match", [
+    (lambda ei, w: (ei, w, 2), ValueError, r"edge_index holds node indices outside \[0, 2\)"),
+    (lambda ei, w: (ei.int(), w, 3), TypeError, "edge_index must be torch.long"),
+    (lambda ei, w: (ei, w[:2], 3), ValueError, "edge_weight must have one entry per edge"),
+    (lambda ei, w: (ei, w, 3.0), TypeError, "num_nodes must be an int"),
+])
+def test_abs_degrees_checks_its_arguments(args, error, match):
+    # it checked none: IndexError / a silently long-typed sum / torch's cast error
+    ei, w = torch.tensor([[0, 1, 1], [1, 0, 2]]), torch.tensor([1., -2., 3.])
+    assert torch.equal(abs_degrees(ei, w, 3), torch.tensor([2., 1., 3.]))
+    with pytest.raises(error, match=match):
+        abs_degrees(*args(ei, w))

@@ -105,7 +105,7 @@ def _sparse_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
     if not coalesced:
         from torch_geometric.utils import coalesce
         edge_index, edge_weight = coalesce(edge_index, edge_weight, num_nodes)
-    deg = abs_degrees(edge_index, edge_weight, num_nodes, coalesced=True)
+    deg = _abs_degrees(edge_index, edge_weight, num_nodes, coalesced=True)
     if not _overflowed(deg):
         return deg, None
     row = edge_index[1]
@@ -200,6 +200,14 @@ def abs_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
             that finds repeated edges (20x the sum at 10M edges). (default:
             :obj:`False`)
     """
+    check_int("num_nodes", num_nodes, minimum=0)
+    edge_index = check_edges(edge_index, edge_weight, num_nodes)
+    return _abs_degrees(edge_index, edge_weight, num_nodes, coalesced=coalesced)
+
+
+def _abs_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
+                 coalesced: bool = False) -> Tensor:
+    # abs_degrees of checked arguments (the callers' own checks ran)
     if not coalesced:
         from torch_geometric.utils import coalesce
         edge_index, edge_weight = coalesce(edge_index, edge_weight, num_nodes)
