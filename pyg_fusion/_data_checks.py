@@ -62,6 +62,10 @@ def validate_sources(data, raise_on_error: bool = True) -> bool:
             if assign.dim() != 1 or (rows is not None and assign.numel() != rows):
                 fail(f"'assign_{s}' needs to be of shape [{rows}] (one node per row of "
                      f"'x_{s}'), found {tuple(assign.shape)}")
+            elif assign.dtype != torch.long:
+                # LEGO's check_index refuses it (int32 batches without wrapping
+                # around, so the batching offsets take it)
+                fail(f"'assign_{s}' must be torch.long (node ids), got {assign.dtype}")
     keys = set(data.keys())
     for key in data.keys():
         if not key.startswith("edge_index_") or _followed(key, keys):

@@ -70,12 +70,12 @@ def _explicit_num_nodes_survives_a_batch():
     assert out.num_nodes == 7
 
 
-def _narrow_ids(key: str):
+def _narrow_ids(key: str, dtype=torch.uint8):
     # assign_f [0, 199] of two graphs of 200 nodes in uint8: batched, the
     # second graph's 399 wrapped around to 143
     d = MultiSourceData(x_a=torch.randn(200, 2), x_f=torch.randn(2, 2),
                         assign_f=torch.tensor([0, 199]), edge_index_a=torch.tensor([[0], [1]]))
-    d[key] = d[key].to(torch.uint8)
+    d[key] = d[key].to(dtype)
     return d
 
 
@@ -102,6 +102,9 @@ def catalogue():
         Case("validate: uint8 edge_index_<source>",
              lambda: _narrow_ids("edge_index_a").validate(),
              ValueError, r"'edge_index_a': torch.uint8 is too narrow for ids"),
+        Case("validate: int32 assign_<source> (LEGO refuses it)",
+             lambda: _narrow_ids("assign_f", torch.int32).validate(),
+             ValueError, r"^'assign_f' must be torch.long \(node ids\), got torch.int32 in "),
         Case("batch of uint8 assign_<source>", _batch_narrow("assign_f"), ValueError,
              r"cannot batch 'assign_f': torch.uint8 is too narrow for ids .*wrap around"),
         Case("batch of uint8 edge_index_<source>", _batch_narrow("edge_index_a"), ValueError,
