@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from contextlib import contextmanager
 
 import lightning as L
+from lightning.pytorch.trainer.states import TrainerFn
 import torch
 from torch import nn
 
@@ -97,6 +98,7 @@ class TimedAdamTask(L.LightningModule):
         self.epoch_times: list[float] = []
         # the first training loss, of every process (check_diverged)
         self.first_loss: float | None = None
+        self._record_asked = False
 
     # What a run has learnt beside the weights: the warm-ups' switch epochs,
     # the epochs' times and (subclasses) the model choice so far. Saved in
@@ -213,6 +215,29 @@ class TimedAdamTask(L.LightningModule):
         part of the held-out data and of no trained epoch, so the tasks
         record and log none of them."""
         return self._trainer is not None and self.trainer.sanity_checking
+
+    @property
+    def recording(self) -> bool:
+        """A validation writes the run's record (the tasks' ``best``,
+        ``history``, ``best_state``) only while ``trainer.fit`` runs, or within
+        :meth:`record_validation`: a user's ``trainer.validate`` after fit, of
+        the same graph or another one, is scored and logged and leaves the
+        fit's record as it was (it added an epoch not trained, or another
+        graph's scores as the best)."""
+        return (self._trainer is not None and not self.trainer.sanity_checking
+                and (self._record_asked or self.trainer.state.fn == TrainerFn.FITTING))
+
+    @contextmanager
+    def record_validation(self):
+        """Within this block a ``trainer.validate`` of the task writes its
+        record as an epoch of the fit does (:attr:`recording`): a fitting
+        function's validation of the last epoch trained, or of a model built
+        of fitted ones."""
+        self._record_asked = True
+        try:
+            yield
+        finally:
+            self._record_asked = False
 
     def _start_epoch(self):
         self._set_branches(self.current_epoch)

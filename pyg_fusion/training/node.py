@@ -159,10 +159,12 @@ class NodeClassification(TimedAdamTask):
             return
         m["epoch"] = self.current_epoch
         self.last_metrics = m
-        self.history.append(m)
         for key in ("val_acc", "test_acc"):
             if key in m:
                 self.log(key, m[key], prog_bar=key == "val_acc", batch_size=1)
+        if not self.recording:
+            return
+        self.history.append(m)
         if "val_acc" in m and m["val_acc"] > self.best.get("val_acc", -1.0):
             self.best = dict(m)
 

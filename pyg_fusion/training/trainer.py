@@ -223,18 +223,20 @@ def validate_last_epoch(trainer: L.Trainer, module, loader) -> None:
     left it, under that epoch's number: after fit Lightning's
     ``current_epoch`` counts the epochs trained, so a plain ``validate``
     would log (``metrics.csv``) and see (``module.current_epoch``) the
-    epoch after the last. Lightning has no option for this; its epoch
+    epoch after the last, and would not write the fit's record
+    (:attr:`~pyg_fusion.training._task.TimedAdamTask.recording`). Lightning has no option for this; its epoch
     counter is set back by one for the call.
 
     Args:
         trainer (lightning.Trainer): the trainer that fitted ``module``.
-        module (lightning.LightningModule): the model.
+        module (pyg_fusion.training._task.TimedAdamTask): the task.
         loader (torch.utils.data.DataLoader): the validation batches.
     """
     progress = trainer.fit_loop.epoch_progress.current
     progress.completed -= 1
     try:
-        trainer.validate(module, loader, verbose=False)
+        with module.record_validation():  # an epoch of the fit's record
+            trainer.validate(module, loader, verbose=False)
     finally:
         progress.completed += 1
 

@@ -372,7 +372,7 @@ class WeaklySupervisedVAD(TimedAdamTask):
         for key in ("val_video_auc", "val_loss", "val_pseudo_auc", "val_score"):
             if key in m:
                 self.log(key, m[key], prog_bar=key == "val_video_auc", batch_size=1)
-        if m["val_score"] > self.best.get("val_score", -float("inf")):
+        if self.recording and m["val_score"] > self.best.get("val_score", -float("inf")):
             self.best = m
             self.best_state = copy.deepcopy(
                 {k: v.detach().cpu() for k, v in self.model.state_dict().items()})

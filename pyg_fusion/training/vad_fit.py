@@ -308,7 +308,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         ens_trainer = _scoring_trainer(Path(out_dir) / "ensemble", devices, accelerator,
                                        progress)
         _, held_out = _loaders(None, val_ds, batch_size, 0)
-        ens_trainer.validate(ens, held_out, verbose=False)
+        with ens.record_validation():  # its best: the ensemble's held-out scores
+            ens_trainer.validate(ens, held_out, verbose=False)
         if checkpoint and ensemble:
             ens_trainer.save_checkpoint(Path(out_dir) / "checkpoints" / "best.ckpt",
                                         weights_only=False)
