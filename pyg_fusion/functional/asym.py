@@ -11,6 +11,14 @@ Fusion", Wang, Sun, Lu, Yao, ACM MM 2020 (https://arxiv.org/abs/2108.05009).
 Both are asymmetric: ``F(a, b) != F(b, a)``, so each direction of the exchange
 hands a different tensor to its receiver.
 
+The four exchanges check shapes, dtypes, devices and their integer and
+graph arguments, but not the features' values: NaN or Inf pass through as in
+torch's layers (to the channels that receive them), with no pass over the
+features nor host synchronisation per block. The models built on them
+(:class:`~pyg_fusion.nn.asym.AsymFusionSegmenter`,
+:class:`~pyg_fusion.nn.asym.AsymFusionTranslator`,
+:class:`~pyg_fusion.nn.asym.AsymGraphFusion`) check their inputs once, by name.
+
 Beyond the paper, the same exchange on node features of aligned sources
 ``[N, C]``: :func:`channel_shuffle` works unchanged on them (channels are
 dimension 1); :func:`temporal_shift` moves channel groups along the temporal
@@ -61,7 +69,7 @@ def _check_list(name: str, xs) -> list[Tensor]:
     if len(xs) == 0:
         raise ValueError(f"{name} must hold at least one tensor, got an empty list")
     for i, x in enumerate(xs):
-        check_tensor(f"{name}[{i}]", x, finite=True)
+        check_tensor(f"{name}[{i}]", x)  # values unchecked: see the module docstring
         check_like(f"{name}[{i}]", x, f"{name}[0]", xs[0])
         if x.dim() < 2:
             raise ValueError(f"{name}[{i}] must have shape [B, C, ...], got "
@@ -97,6 +105,13 @@ def channel_shuffle(xs: Sequence[Tensor], ratio: float = 0.2) -> list[Tensor]:
     this library). :func:`pixel_shift`, :func:`temporal_shift` and
     :func:`edge_shift` move nothing with :math:`g = 0` either, so a block
     whose width is too small for a group simply does not fuse.
+
+    The exchanged part is the :math:`C - 4g` channels past :math:`k`: at
+    ``ratio=0.25`` with :math:`C` a multiple of 4, :math:`k = C` and nothing
+    is exchanged either (every modality is returned unchanged), as the
+    formula gives; at ``ratio=0.25`` only the :math:`C \bmod 4` last
+    channels are. The paper's ``C // 5`` (``ratio=0.2``) exchanges at least
+    one fifth of them.
 
     Args:
         xs (Sequence[torch.Tensor]): ``M`` tensors of the same shape
@@ -241,7 +256,7 @@ def edge_shift(x: Tensor, edge_index: Tensor, ratio: float = 0.2,
     Returns:
         ``[N, C]``.
     """
-    check_tensor("x", x, dims=(2, ), floating=True, finite=True)
+    check_tensor("x", x, dims=(2, ), floating=True)  # values unchecked: module docstring
     n = x.size(0)
     check_edge_index("edge_index", edge_index, n)
     check_like("edge_index", edge_index, "x", x)
