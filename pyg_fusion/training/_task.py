@@ -216,6 +216,22 @@ class TimedAdamTask(L.LightningModule):
         record and log none of them."""
         return self._trainer is not None and self.trainer.sanity_checking
 
+    def log_gathered(self, name: str, value, **kwargs) -> None:
+        """Logs a score of the epoch that every process already holds whole
+        (gathered over the ranks before it is computed). Lightning reduces an
+        epoch-level value over the ranks only with ``sync_dist=True``, and
+        warns under DDP without it; the reduction is ``max``, which gives
+        back the one value exactly (a mean, a sum then a division, could
+        round it).
+
+        Args:
+            name (str): the metric's name.
+            value (float or torch.Tensor): its value, the same on every rank.
+            **kwargs (optional): further arguments of
+                :meth:`~lightning.pytorch.core.LightningModule.log`.
+        """
+        self.log(name, value, sync_dist=True, reduce_fx="max", batch_size=1, **kwargs)
+
     @property
     def recording(self) -> bool:
         """A validation writes the run's record (the tasks' ``best``,

@@ -161,7 +161,7 @@ class NodeClassification(TimedAdamTask):
         self.last_metrics = m
         for key in ("val_acc", "test_acc"):
             if key in m:
-                self.log(key, m[key], prog_bar=key == "val_acc", batch_size=1)
+                self.log_gathered(key, m[key], prog_bar=key == "val_acc")
         if not self.recording:
             return
         self.history.append(m)
@@ -172,7 +172,7 @@ class NodeClassification(TimedAdamTask):
         m = self._evaluate(data, batch_idx)
         self.last_metrics = m
         for key, v in m.items():
-            self.log(key, v, batch_size=1)
+            self.log_gathered(key, v)
 
 
 def check_node_labels(data, require_masks: bool = True) -> None:

@@ -339,7 +339,7 @@ class WeaklySupervisedVAD(TimedAdamTask):
         m["epoch"] = self.current_epoch
         self.last_metrics = m
         for key in ("auc", "ap", "pr_auc_trapz"):
-            self.log(f"{prefix}_{key}", m[key], prog_bar=key == "auc", batch_size=1)
+            self.log_gathered(f"{prefix}_{key}", m[key], prog_bar=key == "auc")
 
     def validation_step(self, batch, batch_idx):
         logits, _ = self.model(batch)
@@ -371,7 +371,7 @@ class WeaklySupervisedVAD(TimedAdamTask):
         m["val_score"] = m["val_pseudo_auc"] if self.choice == "pseudo_auc" else -m["val_loss"]
         for key in ("val_video_auc", "val_loss", "val_pseudo_auc", "val_score"):
             if key in m:
-                self.log(key, m[key], prog_bar=key == "val_video_auc", batch_size=1)
+                self.log_gathered(key, m[key], prog_bar=key == "val_video_auc")
         if self.recording and m["val_score"] > self.best.get("val_score", -float("inf")):
             self.best = m
             self.best_state = copy.deepcopy(
