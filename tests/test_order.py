@@ -2,9 +2,11 @@
 and LEGO with it: the same fused graph, in the caller's numbering."""
 import pytest
 import torch
+from torch.utils._python_dispatch import TorchDispatchMode
 
 import pyg_fusion.functional as F
 import pyg_fusion.nn.lego as lego_module
+import pyg_fusion.nn.power_expansion as power_expansion
 from pyg_fusion.functional import _csr
 from pyg_fusion.functional.order import locality_order, permute_rows, relabel
 from pyg_fusion.nn import LEGO
@@ -258,3 +260,42 @@ def test_graph_powers_settle_prune_ties_in_the_tie_order(backend, monkeypatch):
     assert torch.equal(back, F.edges_to_dense(*ref, max_num_nodes=n))
     with pytest.raises(ValueError, match="tie_order must be a permutation"):
         F.graph_powers(edge_index, weight, n, 3, prune_k=2, tie_order=torch.zeros(n).long())
+
+
+class _HostSyncs(TorchDispatchMode):
+    # on CPU every host synchronisation (int(), bool(), .item()) is one
+    # aten._local_scalar_dense
+    def __init__(self):
+        super().__init__()
+        self.count = 0
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        self.count += func is torch.ops.aten._local_scalar_dense.default
+        return func(*args, **(kwargs or {}))
+
+
+def test_lego_does_not_check_the_locality_orders_it_built(monkeypatch):
+    # graph_powers checks a caller's restore / tie_order as permutations (3
+    # host syncs each); LEGO's, built just before, are not checked again, so
+    # the powers of a source make the syncs of graph_powers without them
+    monkeypatch.setattr(lego_module, "LOCALITY_MIN_NODES", 1)
+    real, calls = power_expansion._graph_powers, []
+
+    def spy(*args, own_orders):
+        with _HostSyncs() as lego_call:
+            out = real(*args, own_orders=own_orders)
+        with _HostSyncs() as user_call:  # the same arguments as a user's
+            real(*args, own_orders=False)
+        perms = sum(a is not None for a in args[7:9])
+        calls.append((own_orders, perms, user_call.count - lego_call.count))
+        return out
+
+    monkeypatch.setattr(power_expansion, "_graph_powers", spy)
+    gen = torch.Generator().manual_seed(0)
+    xs = {"a": torch.randn(12, 3, generator=gen), "b": torch.randn(12, 2, generator=gen)}
+    LEGO({"a": 3, "b": 2}, 3, k=4, prune_k=2, backend="sparse")(xs, torch.zeros(12).long())
+    assert [c[:2] for c in calls] == [(True, 1), (True, 2)]  # b: restore and tie_order
+    assert [c[2] for c in calls] == [3, 6]
+    with pytest.raises(ValueError, match="tie_order must be a permutation"):
+        power_expansion.GraphPowerExpansion(3, prune_k=2)(
+            torch.tensor([[0, 1], [1, 2]]), None, 3, tie_order=torch.zeros(3).long())

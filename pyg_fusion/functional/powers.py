@@ -304,7 +304,6 @@ def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "ma
     return torch.stack(powers, dim=-3)
 
 
-@float32_under_autocast
 def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
                  num_powers: int, *, norm="sym", mode: str = "matrix",
                  prune_k: int | None = None, restore: Tensor | None = None,
@@ -343,26 +342,40 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
         source; column 0 is the identity and column ``p`` is :math:`R^p` (0
         where it has no entry).
     """
+    return _graph_powers(edge_index, edge_weight, num_nodes, num_powers, norm, mode, prune_k,
+                         restore, tie_order, own_orders=False)
+
+
+@float32_under_autocast  # the one path of graph_powers and GraphPowerExpansion
+def _graph_powers(edge_index, edge_weight, num_nodes, num_powers, norm, mode, prune_k,
+                  restore, tie_order, own_orders: bool):
+    # graph_powers; own_orders: restore and tie_order are permutations the
+    # caller has just built (LEGO's locality orders), not checked again: the
+    # check of each is 3 host syncs (its range, 2; bincount, 1), where the
+    # products' syncs only size outputs (_powers_csr)
     check_int("num_nodes", num_nodes, minimum=1)
     edge_index = check_edges(edge_index, edge_weight, num_nodes)
     _check_powers_args(num_powers, norm, mode, prune_k)
     if prune_k is None or mode != "matrix" or num_powers < 2:
-        tie_order = None  # no product is pruned: not read (nor checked, a host sync)
+        tie_order = None  # no product is pruned: not read (nor checked)
     for name, perm in (("restore", restore), ("tie_order", tie_order)):
-        if perm is None:
-            continue
-        check_index(name, perm, num_nodes, "node ids")
-        if perm.numel() != num_nodes or \
-                not bool(torch.bincount(perm, minlength=num_nodes).eq(1).all()):
-            raise ValueError(f"{name} must be a permutation of the {num_nodes} nodes (each "
-                             f"once), got {perm.numel()} entries with "
-                             f"{perm.unique().numel()} distinct")
+        if perm is not None and not own_orders:
+            _check_permutation(name, perm, num_nodes)
     # The products run on (row, col) = (target, source) lists, sorted by row.
     rows, edge_weight = _coalesced(edge_index.flip(0), edge_weight, num_nodes)
     w_hat = edge_weight if norm is None else _normalize(
         rows.flip(0), edge_weight,
         _sparse_degrees(rows.flip(0), edge_weight, num_nodes, coalesced=True), norm)
     return _powers_csr(rows, w_hat, num_nodes, num_powers, mode, prune_k, restore, tie_order)
+
+
+def _check_permutation(name: str, perm, num_nodes: int) -> None:
+    check_index(name, perm, num_nodes, "node ids")
+    if perm.numel() != num_nodes or \
+            not bool(torch.bincount(perm, minlength=num_nodes).eq(1).all()):
+        raise ValueError(f"{name} must be a permutation of the {num_nodes} nodes (each "
+                         f"once), got {perm.numel()} entries with "
+                         f"{perm.unique().numel()} distinct")
 
 
 def _coalesced(edge_index: Tensor, edge_weight: Tensor, num_nodes: int):

@@ -323,9 +323,10 @@ class LEGO(torch.nn.Module):
             # from source s's order to the first source's (node i of s's
             # order is node orders[s][i] of the caller's numbering)
             restore = None if orders.get(s) is first else inv_first[orders[s]]
-            # prune_k's ties settled in the caller's numbering, as the dense backend does
-            powers[s] = self.expansions[s](*graphs[s], n, restore=restore,
-                                           tie_order=orders.get(s))
+            # prune_k's ties settled in the caller's numbering, as the dense
+            # backend does; both orders built above (no check of them)
+            powers[s] = self.expansions[s]._powers(*graphs[s], n, restore, orders.get(s),
+                                                   own_orders=True)
         ei, w = self.fusion(powers, n, batch, keep_zeros=False)
         if first is not None:
             ei, moved = relabel(ei, inv_first, n)

@@ -6,7 +6,8 @@ from torch_geometric.nn import MessagePassing
 
 from ..functional._checks import check_edge_list, check_like, check_tensor
 from ..functional._autocast import float32_under_autocast
-from ..functional.powers import _check_powers_args, dense_graph_powers, graph_powers, normalize
+from ..functional.powers import (_check_powers_args, _graph_powers, dense_graph_powers,
+                                 normalize)
 
 
 class GraphPowerExpansion(MessagePassing):
@@ -58,6 +59,12 @@ class GraphPowerExpansion(MessagePassing):
     def forward(self, edge_index: Tensor, edge_weight: Tensor | None = None,
                 num_nodes: int | None = None, restore: Tensor | None = None,
                 tie_order: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        return self._powers(edge_index, edge_weight, num_nodes, restore, tie_order,
+                            own_orders=False)
+
+    def _powers(self, edge_index, edge_weight, num_nodes, restore, tie_order, own_orders):
+        # forward; own_orders: restore / tie_order are LEGO's own permutations,
+        # not checked again (see _graph_powers)
         if num_nodes is None:
             edge_index = check_edge_list("edge_index", edge_index)  # before its max is read
             if not edge_index.numel():
@@ -67,9 +74,9 @@ class GraphPowerExpansion(MessagePassing):
                                  "of nodes: pass num_nodes")
             num_nodes = int(edge_index.max()) + 1
         edge_weight = _ones_if_none(edge_weight, edge_index, torch.get_default_dtype())
-        return graph_powers(edge_index, edge_weight, num_nodes, self.num_powers,
-                            norm=self.norm, mode=self.mode, prune_k=self.prune_k,
-                            restore=restore, tie_order=tie_order)
+        return _graph_powers(edge_index, edge_weight, num_nodes, self.num_powers, self.norm,
+                             self.mode, self.prune_k, restore, tie_order,
+                             own_orders=own_orders)
 
     def dense(self, adj: Tensor, mask: Tensor | None = None) -> Tensor:
         return dense_graph_powers(adj, self.num_powers, self.norm, self.mode,
