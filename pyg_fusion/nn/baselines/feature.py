@@ -11,7 +11,8 @@ from typing import Mapping
 import torch
 from torch import Tensor, nn
 
-from ...functional._checks import check_choice, check_int, check_like, check_tensor
+from ...functional._checks import (check_choice, check_int, check_like, check_module_input,
+                                   check_tensor)
 
 __all__ = ["FEATURE_MODES", "feature_fuse", "FeatureFusion"]
 
@@ -45,12 +46,13 @@ def feature_fuse(xs: list[Tensor], mode: str) -> Tensor:
 
 def check_parts(name: str, parts) -> None:
     """``parts`` (called ``name``) is a non-empty list of floating tensors
-    on the device of the first."""
+    on the device and of the dtype of the first (a mix was promoted
+    silently, where LEGO refuses it; autocast's mix is taken)."""
     if not isinstance(parts, (list, tuple)) or len(parts) == 0:
         raise ValueError(f"{name} must be a non-empty list of tensors")
     for i, p in enumerate(parts):
         check_tensor(f"{name}[{i}]", p, floating=True)
-        check_like(f"{name}[{i}]", p, f"{name}[0]", parts[0], dtype=False)
+        check_like(f"{name}[{i}]", p, f"{name}[0]", parts[0])
 
 
 def combine(parts, mode: str, what: str):
@@ -154,6 +156,10 @@ class FeatureFusion(nn.Module):
             if x.size(-1) != self.in_channels[s]:
                 raise ValueError(f"xs[{s!r}] has width {x.size(-1)}, the model was built "
                                  f"for {self.in_channels[s]}")
+            # named as LEGO names them (a mix was promoted, or failed in a projection)
+            check_like(f"xs[{s!r}]", x, f"xs[{self.sources[0]!r}]", feats[0])
+            if self.proj is not None:
+                check_module_input(f"xs[{s!r}]", x, self)
         if self.proj is not None:
             feats = [self.proj[s](x) for s, x in zip(self.sources, feats)]
         return feature_fuse(feats, self.mode)

@@ -73,6 +73,7 @@ def graph_fuse_sparse(graphs: list[tuple[Tensor, Tensor]], num_nodes: int,
         check_tensor(f"graphs[{i}] edge_weight", ew, dims=(1, ), floating=True)
         check_like(f"graphs[{i}] edge_weight", ew, f"graphs[{i}] edge_index", ei, dtype=False)
         check_like(f"graphs[{i}] edge_index", ei, "graphs[0] edge_index", graphs[0][0])
+        check_like(f"graphs[{i}] edge_weight", ew, "graphs[0] edge_weight", graphs[0][1])
         if ew.numel() != ei.size(1):
             raise ValueError(f"graphs[{i}]: edge_weight has {ew.numel()} entries for "
                              f"{ei.size(1)} edges")
