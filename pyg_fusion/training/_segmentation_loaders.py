@@ -11,7 +11,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, default_collate
 
-from ..functional._checks import check_names
+from ..functional._checks import check_int, check_names
 
 if TYPE_CHECKING:  # the module's type only: segmentation imports this module
     from .segmentation import SegmentationModule
@@ -143,6 +143,8 @@ def check_workers(num_workers) -> None:
 def _loader(ds: Dataset, batch_size: int, shuffle: bool, seed: int,
             num_workers: int = 0) -> DataLoader:
     check_workers(num_workers)  # before any scene is read or step taken
+    # a string failed inside torch's sampler, "'>' not supported between 'int' and 'str'"
+    batch_size = check_int("batch_size", batch_size, minimum=1)
     g = torch.Generator().manual_seed(seed)
     return DataLoader(ds, batch_size=batch_size, shuffle=shuffle, generator=g,
                       num_workers=num_workers, drop_last=shuffle

@@ -130,6 +130,12 @@ class SegmentationModule(L.LightningModule):
         data_config (dict, optional): the data settings of the training run, saved with the
             hyper-parameters so that evaluating the checkpoint rebuilds the same data (as
             the graph tasks save their ``config``). (default: :obj:`None`)
+
+    ``trainer.predict`` gives, per batch of scenes, the logits of every output
+    (:attr:`output_names`' order), ``[B, K, H, W]`` each; a batch of scenes of several
+    sizes (the evaluation loaders batch test scenes by size) gives a list of those, one
+    per size, in the order of the sizes' first scenes (each part's ``"index"`` names its
+    scenes).
     """
 
     def __init__(self, variant: str = SegmentModelConfig.variant,
@@ -202,6 +208,13 @@ class SegmentationModule(L.LightningModule):
 
     def on_validation_epoch_end(self):
         self._eval_end("val")
+
+    def predict_step(self, batch, batch_idx):
+        # a list: scenes of different sizes, one sub-batch per size (_collate_by_size),
+        # which forward took for a batch ('a batch of scenes must be a dict')
+        if isinstance(batch, list):
+            return [self(part) for part in batch]
+        return self(batch)
 
     def test_step(self, batch, batch_idx):
         self._eval_step(batch)
