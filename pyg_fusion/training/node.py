@@ -88,6 +88,12 @@ class NodeClassification(TimedAdamTask):
         config (dict[str, Any], optional): JSON-able description of the run (method, options,
             dataset), stored in checkpoints so that ``pyg-fusion evaluate`` can rebuild the
             model. (default: :obj:`None`)
+
+    ``validation_*`` logs ``val_acc`` and ``test_acc`` of the masks the graph holds;
+    during ``trainer.fit`` each evaluation is appended to :attr:`history` and the one of
+    the best ``val_acc`` kept as :attr:`best` (a ``trainer.validate`` after fit is
+    scored and logged only: :attr:`recording`). ``trainer.predict(task,
+    single_graph_loader(data))`` gives, per graph, the model's logits ``[N, C]``.
     """
 
     fit_state = TimedAdamTask.fit_state + ("best", "history")

@@ -110,6 +110,9 @@ class TranslationModule(L.LightningModule):
         data_config (dict, optional): the data settings of the training run, saved with the
             hyper-parameters so that evaluating the checkpoint rebuilds the same data (as
             the graph tasks save their ``config``). (default: :obj:`None`)
+
+    ``trainer.predict`` gives, per batch, :meth:`translate`'s ``{output name: images
+    [B, C, H, W] in [0, 1]}``, one per branch and the ensemble.
     """
 
     def __init__(self, modalities: Sequence[str],

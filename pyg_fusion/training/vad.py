@@ -190,11 +190,16 @@ class WeaklySupervisedVAD(TimedAdamTask):
     ``val_loss``; ``val_pseudo_auc`` when :attr:`pseudo`, a pair of a batch of
     pseudo-anomalous videos and their segment labels
     (:func:`~pyg_fusion.training.pseudo_anomalies.splice_pseudo_anomalies`), is
-    set; ``val_score``) and keeps the model state of the best ``val_score``
-    (:attr:`best_state`); ``test_*`` scores ``eval_dataset``
+    set; ``val_score``) and, during ``trainer.fit``, keeps the model state of the best
+    ``val_score`` (:attr:`best_state`, its scores :attr:`best`; a ``trainer.validate``
+    after fit is scored and logged only: :attr:`recording`); ``test_*`` scores
+    ``eval_dataset``
     against its frame ground truth (``test_auc``, ``test_ap``,
     ``test_pr_auc_trapz``). Their batches come from :class:`IndexedDataset`
     (each video's ``idx`` puts the gathered scores back in order).
+    ``trainer.predict`` gives, per batch of videos, their snippet anomaly scores
+    ``[B, N]`` in ``[0, 1]`` (:func:`segment_scores` of the model's logits, the scores
+    that ``test_*`` ranks), without the graphs ``G``.
     """
 
     fit_state = TimedAdamTask.fit_state + ("best", "best_state")
@@ -390,6 +395,12 @@ class WeaklySupervisedVAD(TimedAdamTask):
 
     def test_step(self, batch, batch_idx):
         self._eval_step(batch)
+
+    def predict_step(self, batch, batch_idx):
+        # the scores a user ranks (Lightning's default step gave the model's
+        # (logits, G), G being of the fusion, not of the videos' scores)
+        logits, _ = self.model(batch)
+        return segment_scores(logits)
 
     def on_test_epoch_end(self):
         self._test_end("test")
