@@ -34,18 +34,21 @@ def _flatten(mapping: dict, path: str) -> dict[str, Any]:
 
 def _safe_loader():
     """YAML's safe loader, refusing a key given twice in one mapping: the
-    second silently replaced the first (``k: 1`` then ``k: 2`` ran with 2)."""
+    second silently replaced the first (``k: 1`` then ``k: 2`` ran with 2).
+    It records the line of each key whose value is null (``null_lines``)."""
     import yaml
 
     class UniqueKeys(yaml.SafeLoader):
         def construct_mapping(self, node, deep=False):
             seen = set()
-            for key_node, _ in node.value:
+            for key_node, value_node in node.value:
                 if key_node.tag == "tag:yaml.org,2002:merge":  # << merges: YAML's rule
                     continue
                 key = self.construct_object(key_node, deep=True)
                 if not isinstance(key, (str, int, float, bool)):
                     continue  # an unhashable key: the safe loader's own error
+                if value_node.tag == "tag:yaml.org,2002:null":
+                    self.null_lines.setdefault(key, key_node.start_mark.line + 1)
                 if key in seen:
                     raise yaml.constructor.ConstructorError(
                         None, None, f"the key {key!r} is given twice in one mapping (the "
@@ -78,8 +81,21 @@ def _without_task(flat: dict[str, Any], path: str) -> dict[str, Any]:
     return {k: v for k, v in flat.items() if k != "task"}
 
 
+def _null_is_default(a: argparse.Action) -> bool:
+    """Whether ``null`` stands for the flag's default, as a printed config
+    writes it: a flag whose default is None, i.e. a method option of the
+    graph commands (the task's and each method's default, which a config
+    printed for several methods leaves to each), ``--pretrained``,
+    ``--views``, an evaluation's "the checkpoint's". Any other flag has a
+    value by default that no printed config writes as null: a null there is
+    refused, not silently read as that value (``epochs: null`` of segment
+    train, ``seeds: null``)."""
+    return a.default is None
+
+
 def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
-            from_files: dict[str, int], origin: int) -> list[str]:
+            from_files: dict[str, int], origin: int,
+            null_lines: dict[str, int] | None = None) -> list[str]:
     actions = {a.dest: a for a in parser._actions if a.option_strings}
     out: list[str] = []
     flat = _without_task(flat, path)
@@ -92,7 +108,11 @@ def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
                            f"instruction to one: give {a.option_strings[0]} on the command "
                            f"line")
         flag = a.option_strings[0]
-        if value is None:
+        if value is None and not _null_is_default(a):
+            where = f", line {null_lines[key]}" if key in (null_lines or {}) else ""
+            raise CLIError(f"--config {path}{where}: {key} is null, but it has a value by "
+                           f"default: give a value, or remove the line for the default")
+        if value is None:  # its default: as if not given
             continue
         if isinstance(a, ListFlag):
             from_files[flag] = from_files.get(flag, 0) + 1
@@ -152,7 +172,12 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
                 raise CLIError("--config needs a FILE.yaml, got an empty path")
             try:
                 with open(path, encoding="utf-8") as fh:  # YAML's own encoding
-                    loaded = yaml.load(fh, Loader=_safe_loader())  # a SafeLoader
+                    loader = _safe_loader()(fh)  # a SafeLoader
+                    loader.null_lines = {}
+                    try:
+                        loaded = loader.get_single_data()
+                    finally:
+                        loader.dispose()
             except OSError as exc:  # the flag named, not only the file
                 raise CLIError(f"--config {path}: {exc.strerror or exc}") from None
             except UnicodeDecodeError as exc:  # its message names neither flag nor file
@@ -167,7 +192,8 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
                 raise CLIError(f"--config {path}: expected a mapping of settings, got "
                                f"{type(loaded).__name__}")
             origin += 1
-            out += _tokens(parser, _flatten(loaded, path), path, from_files, origin)
+            out += _tokens(parser, _flatten(loaded, path), path, from_files, origin,
+                           loader.null_lines)
         else:
             out.append(tok)
             i += 1

@@ -166,7 +166,10 @@ def add_config_file_flags(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("config file")
     g.add_argument("--config", metavar="FILE.yaml",
                    help="read settings from a YAML file (as written by --print-config, or a "
-                   "flat mapping of option names); flags after it override it")
+                   "flat mapping of option names); flags after it override it. null (or an "
+                   "empty value) is the default of a setting whose --help default is no value "
+                   "(--pretrained) or the task's / method's (a method option: a config printed "
+                   "for methods of other defaults holds null); for any other it is an error")
     g.add_argument("--print-config", action="store_true",
                    help="print the full config of the run as YAML (the task's defaults "
                    "filled in) and exit")
