@@ -123,3 +123,19 @@ def test_an_empty_json_path_is_said_to_be_empty(call):
     with pytest.raises(ValueError, match=r" is an empty path \(''\): expected the path of a "
                                          r"JSON file"):
         getattr(V, call)("")
+
+
+@pytest.mark.parametrize("name,match", [
+    # before: a file "figs/.png.png", a PNG "x.svg..png"
+    (".png", r"path '.*/\.png' is a suffix without a file name: expected e\.g\. "
+             r"'.*/figure\.png'"),
+    (".SVG", r"is a suffix without a file name"),
+    ("x.svg.", r"path '.*/x\.svg\.' ends with a dot"),
+    ("x.", r"ends with a dot")])
+def test_a_path_of_a_suffix_alone_or_a_trailing_dot_is_refused(tmp_path, name, match):
+    from pyg_fusion.visualize import plot_relation_graph
+    with pytest.raises(ValueError, match=match):
+        plot_relation_graph(torch.tensor([[0], [1]]), path=tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+    plot_relation_graph(torch.tensor([[0], [1]]), path=tmp_path / ".hidden")  # a name: PNG
+    assert [p.name for p in tmp_path.iterdir()] == [".hidden.png"]

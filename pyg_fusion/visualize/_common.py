@@ -256,6 +256,15 @@ def figure_path(path: str | os.PathLike) -> tuple[Path, str]:
     if path.is_dir():  # else it became a file <folder>.png beside it
         raise IsADirectoryError(f"path {str(path)!r} is a folder; expected a "
                                 f"{', '.join(FORMATS)} file path")
+    # pathlib reads neither as a suffix, so ".png" was added to them: a name
+    # that is a suffix alone ("figs/.png" wrote "figs/.png.png") and one that
+    # ends with a dot ("x.svg." wrote a PNG "x.svg..png")
+    if path.name.lower() in FORMATS:
+        raise ValueError(f"path {str(path)!r} is a suffix without a file name: expected "
+                         f"e.g. {str(path.with_name('figure' + path.name))!r}")
+    if path.name.endswith("."):
+        raise ValueError(f"path {str(path)!r} ends with a dot: expected a "
+                         f"{', '.join(FORMATS)} file path (or a name without a suffix: PNG)")
     suffix = path.suffix.lower()
     if suffix not in ("", *FORMATS):
         raise ValueError(f"path must name a {', '.join(FORMATS)} file, got "
