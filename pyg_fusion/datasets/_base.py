@@ -134,10 +134,11 @@ def check_transductive_standardize(standardize) -> bool:
 
 
 def check_dataset_args(root, transform=None, pre_transform=None, pre_filter=None,
-                       force_reload=False) -> str:
+                       force_reload=False, log=True) -> str:
     """The arguments every dataset takes from PyG, checked before any file is
     touched; returns ``root`` (:func:`check_root`). A ``force_reload`` of
-    ``"no"`` was true (the data generated again); a
+    ``"no"`` was true (the data generated again), a ``log`` of ``"no"``
+    printed the progress; a
     transform that is no callable failed as ``'int' object is not callable``
     on first access, a ``pre_transform`` once the data was generated."""
     for name, f in (("transform", transform), ("pre_transform", pre_transform),
@@ -145,8 +146,9 @@ def check_dataset_args(root, transform=None, pre_transform=None, pre_filter=None
         if f is not None and not callable(f):
             raise TypeError(f"{name} must be a callable (a function or a transform) or None, "
                             f"got {f!r}")
-    if not isinstance(force_reload, (bool, np.bool_)):
-        raise TypeError(f"force_reload must be True or False, got {force_reload!r}")
+    for name, flag in (("force_reload", force_reload), ("log", log)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False, got {flag!r}")
     return check_root(root)
 
 
@@ -195,8 +197,8 @@ class FusionDataset(InMemoryDataset):
     def __init__(self, root: str, transform: Callable | None = None,
                  pre_transform: Callable | None = None, pre_filter: Callable | None = None,
                  log: bool = True, force_reload: bool = False):
-        root = check_dataset_args(root, transform, pre_transform, pre_filter, force_reload)
-        super().__init__(root, transform, pre_transform, pre_filter, log=log,
+        root = check_dataset_args(root, transform, pre_transform, pre_filter, force_reload, log)
+        super().__init__(root, transform, pre_transform, pre_filter, log=bool(log),
                          force_reload=bool(force_reload))
 
     def cache_file(self, prefix: str, options: Any, files: Sequence[str] = ()) -> str:

@@ -153,7 +153,8 @@ class RecordingStreamsVAD(VADFeatures):
                  pre_filter: Callable | None = None, force_reload: bool = False,
                  log: bool = True):
         # before root is used: it names the folder generated into
-        root = check_dataset_args(root, transform, pre_transform, pre_filter, force_reload)
+        root = check_dataset_args(root, transform, pre_transform, pre_filter, force_reload,
+                                  log)
         self.sensors = check_sensors(sensors)
         if isinstance(rate, bool) or not isinstance(rate, numbers.Integral) or rate < 4:
             raise ValueError(f"rate must be an int >= 4 (samples per snippet), got {rate!r}")

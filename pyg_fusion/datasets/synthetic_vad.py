@@ -163,7 +163,8 @@ class SyntheticVAD(VADFeatures):
                  pre_transform: Callable | None = None, pre_filter: Callable | None = None,
                  force_reload: bool = False, log: bool = True):
         # before root is used: it names the folder generated into
-        root = check_dataset_args(root, transform, pre_transform, pre_filter, force_reload)
+        root = check_dataset_args(root, transform, pre_transform, pre_filter, force_reload,
+                                  log)
         if setting not in SETTINGS:
             raise ValueError(f"setting must be one of {tuple(SETTINGS)}, got {setting!r}")
         preset = SETTINGS[setting]

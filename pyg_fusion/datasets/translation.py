@@ -156,6 +156,8 @@ class SyntheticTranslation(ImagePairs, FusionDataset):
         for m in mods:
             check_choice("modalities", m, self.MODALITIES)
         self.modalities = mods
+        if not isinstance(progress, (bool, np.bool_)):  # PyG's log, named as given here
+            raise TypeError(f"progress must be True or False, got {progress!r}")
         self.progress = progress
         super().__init__(root, transform, pre_transform, pre_filter,
                          force_reload=force_reload, log=progress)
