@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import networkx as nx
 
-from ._common import per_node, sort_within, to_numpy
+from ._common import per_node, to_numpy
+from ._node_order import sort_within
 
 
 def _positions(n, edges, weights, *, layout, pos, time, seed, groups=None) -> np.ndarray:

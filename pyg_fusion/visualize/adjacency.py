@@ -7,8 +7,9 @@ from torch import Tensor
 from matplotlib.colors import Normalize
 
 from ..data import source_names
-from ._common import (MAX_DENSE_NODES, closes_on_error, finish, graph_to_dense, label_ticks,
-                      new_grid, node_ticks, order_nodes, source_graph, tex_name)
+from ._common import (MAX_DENSE_NODES, closes_on_error, finish, graph_to_dense, new_grid,
+                      source_graph, tex_name)
+from ._node_order import label_ticks, node_ticks, order_nodes
 from ._values import check_flag, is_int
 from ._pyg_objects import graph_groups, is_data, plain_graph
 from ._matrix import matrix_labels, show_matrix

@@ -8,8 +8,9 @@ from torch import Tensor
 from matplotlib.colors import Normalize
 
 from ._common import (MAX_DENSE_NODES, check_graph, check_node_count, closes_on_error, finish,
-                      label_ticks, new_grid, order_nodes, tex_name, to_numpy)
+                      new_grid, tex_name, to_numpy)
 from ._matrix import matrix_labels, show_matrix
+from ._node_order import label_ticks, order_nodes
 
 SCALES = ("panel", "row", "shared")
 
