@@ -94,3 +94,38 @@ def test_batch_check_runs_in_the_graph():
     torch.testing.assert_close(run(xs, good).to_dense(), model(xs, good).to_dense())
     with pytest.raises((RuntimeError, ValueError), match="batch must be sorted"):
         run(xs, torch.tensor([0, 1, 0, 1, 0, 1]))
+
+
+def test_each_autocast_wrapper_compiles_once():
+    # every function under float32_under_autocast shared one wrapper code
+    # object, which dynamo caches per code: user code reaching a 2nd one
+    # through a graph break recompiled it, and from the 9th on (its
+    # recompile_limit) ran them uncompiled
+    import inspect
+
+    import pyg_fusion.functional as F
+    from pyg_fusion.functional._autocast import float32_under_autocast
+
+    wrapped = [f for _, f in inspect.getmembers(F, inspect.isfunction)
+               if hasattr(f, "__wrapped__")]
+    assert len(wrapped) > 8 and len({f.__code__ for f in wrapped}) == len(wrapped)
+
+    @float32_under_autocast
+    def one(x):
+        if bool(x.sum() > 1e9):  # a graph break (data-dependent branch)
+            x = x - 1
+        return x * 2
+
+    @float32_under_autocast
+    def two(x):
+        if bool(x.sum() > 1e9):
+            x = x - 1
+        return x * 3
+
+    def user(x):
+        return two(one(x))
+
+    torch._dynamo.reset()
+    with torch._dynamo.config.patch(error_on_recompile=True):
+        out = torch.compile(user, backend="eager")(torch.ones(3))
+    assert torch.equal(out, torch.full((3, ), 6.0))

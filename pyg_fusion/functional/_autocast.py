@@ -80,4 +80,10 @@ def float32_under_autocast(fn):
             args, kwargs = _widen(args), _widen(kwargs)
         with torch.autocast(tensors[0].device.type, enabled=False):
             return fn(*args, **kwargs)
+    # A code object of its own per function: torch.compile caches and counts
+    # recompilations per code object, so with one shared by every decorated
+    # function, user code reaching 9+ of them through graph breaks hit
+    # dynamo's recompile_limit (8) and ran the rest's wrappers uncompiled.
+    # Its name says whose wrapper a traceback's frame is.
+    wrapper.__code__ = wrapper.__code__.replace(co_name=f"{fn.__name__}_under_autocast")
     return wrapper
