@@ -140,7 +140,8 @@ def test_ctrl_c_in_training_is_a_keyboard_interrupt_and_sigint_comes_back(tmp_pa
     assert main(["compare", "--dataset", "digits", "--method", "graph-mean", "--epochs", "1",
                  "--no-progress", "--out", str(out), "--root", str(tmp_path / "data")]) == 130
     err = capsys.readouterr().err
-    assert err == f"pyg-fusion compare: interrupted; what finished is under {out}\n"
+    assert err == f"pyg-fusion compare: interrupted; nothing had finished, {out} holds no " \
+                  f"result of this run\n"
     assert signal.getsignal(signal.SIGINT) is handler
 
 
@@ -176,4 +177,5 @@ def test_sigterm_in_training_is_told_apart_from_ctrl_c(tmp_path, capsys, monkeyp
     assert main(["compare", "--dataset", "digits", "--method", "graph-mean", "--epochs", "1",
                  "--no-progress", "--out", str(out), "--root", str(tmp_path / "data")]) == 143
     err = capsys.readouterr().err
-    assert err == f"pyg-fusion compare: terminated (SIGTERM); what finished is under {out}\n"
+    assert err == f"pyg-fusion compare: terminated (SIGTERM); nothing had finished, {out} " \
+                  f"holds no result of this run\n"

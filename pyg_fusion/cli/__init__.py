@@ -219,7 +219,7 @@ def _out_is_folder(parser: argparse.ArgumentParser, args) -> bool:
                                        for a in command._actions)
 
 
-def _interrupted_note(parser: argparse.ArgumentParser, args) -> str:
+def _interrupted_note(parser: argparse.ArgumentParser, args, start: float) -> str:
     """What an interrupted command leaves: its output folder's finished part
     (each file and run is published whole), or no figure (``plot``: written
     whole or not at all), or nothing to say (no output yet, none given)."""
@@ -228,8 +228,27 @@ def _interrupted_note(parser: argparse.ArgumentParser, args) -> str:
         return ""
     if not _out_is_folder(parser, args):
         return f"; {out} was not {'replaced' if os.path.exists(out) else 'written'}"
-    return f"; what finished is under {out}" if os.path.isdir(out) else (
-        f"; nothing was written to {out}")
+    if not os.path.isdir(out):
+        return f"; nothing was written to {out}"
+    return (f"; what finished is under {out}" if _published_since(out, start)
+            else f"; nothing had finished, {out} holds no result of this run")
+
+
+def _published_since(out: str, start: float) -> bool:
+    """Whether a file was published into ``out`` since ``start`` (a published
+    file keeps the time it was written): one outside the runs' stages
+    (``*.partial``) and the hidden lock and temporary files."""
+    start -= 0.05  # file times follow the kernel's coarser clock
+    for folder, dirs, files in os.walk(out):
+        dirs[:] = [d for d in dirs if not d.endswith(".partial") and not d.startswith(".")]
+        for name in files:
+            try:
+                if not name.startswith(".") and os.stat(os.path.join(folder, name)).st_mtime \
+                        >= start:
+                    return True
+            except OSError:  # removed meanwhile
+                continue
+    return False
 
 
 def _out_of_memory(exc: BaseException) -> bool:
@@ -309,6 +328,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{prog}: error: the following arguments are required: --out (see {prog} --help)",
               file=sys.stderr)
         return 2
+    import time
+    start = time.time()
     try:
         with command_settings(args), _out_lock(parser, args), rendered_notices(prog):
             return int(args.func(args) or 0)
@@ -328,7 +349,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt as exc:
         from ..training.trainer import TrainingTerminated
-        kept = _interrupted_note(parser, args)
+        kept = _interrupted_note(parser, args, start)
         terminated = isinstance(exc, TrainingTerminated)
         print(f"{prog}: {'terminated (SIGTERM)' if terminated else 'interrupted'}{kept}",
               file=sys.stderr)
