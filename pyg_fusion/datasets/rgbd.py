@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import operator
 import os.path as osp
 import warnings
 from typing import Sequence
@@ -322,6 +323,12 @@ class RGBDSegmentation(Dataset):
         return rgb, depth, mask
 
     def __getitem__(self, i: int) -> dict:
+        try:  # numpy and 0-d tensor integers too; a slice or list is no scene
+            i = operator.index(i)
+        except TypeError:
+            raise TypeError(f"{type(self).__name__} is indexed by one integer (a scene), got "
+                            f"{type(i).__name__} {i!r}: for several scenes use "
+                            f"torch.utils.data.Subset(dataset, indices)") from None
         if not -len(self) <= i < len(self):
             raise IndexError(f"index {i} out of range for {len(self)} images")
         i = i % len(self)
