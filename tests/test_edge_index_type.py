@@ -6,7 +6,7 @@ import torch
 import pyg_fusion.functional as F
 from pyg_fusion.nn import (FusedGraph, GraphHead, GraphPowerExpansion, LabelPropagationHead,
                            LEGOFusion, RelationGraph)
-from pyg_fusion.functional.powers import abs_degrees
+from pyg_fusion.functional.normalization import abs_degrees
 from pyg_fusion.nn.baselines import graph_fuse_sparse
 
 EdgeIndex = pytest.importorskip("torch_geometric").EdgeIndex

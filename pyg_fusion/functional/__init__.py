@@ -27,7 +27,8 @@ from .convert import dense_to_edges, edges_to_dense
 from .similarity import dense_relation_graph, pair_similarity
 from .relation import AUTO_EXACT_MAX_NODES, dense_topk, relation_graph, relation_pairs
 from .recall import knn_recall
-from .powers import dense_graph_powers, dense_normalize, graph_powers, normalize
+from .normalization import dense_normalize, normalize
+from .powers import dense_graph_powers, graph_powers
 from .support import dense_shared_support_graphs, shared_support, shared_support_graphs
 from .fuse import lego_fuse, lego_fuse_sparse
 from .fuse_cp import lego_fuse_cp, lego_fuse_cp_sparse

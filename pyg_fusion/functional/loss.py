@@ -40,7 +40,7 @@ def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
         alpha (float, optional): sum only the entries ``>= alpha``.
             (default: :obj:`None`, all)
         coalesced (bool, optional): :obj:`True` when each (source, target)
-            pair occurs once (as in :func:`~pyg_fusion.functional.powers.abs_degrees`).
+            pair occurs once (as in :func:`~pyg_fusion.functional.normalization.abs_degrees`).
             (default: :obj:`False`)
 
     Returns:

@@ -4,7 +4,7 @@ import torch
 from torch import Tensor
 from torch_geometric.nn import GraphConv
 
-from ..functional.powers import _normalize, _sparse_degrees
+from ..functional.normalization import _normalize, _sparse_degrees
 from ..functional._autocast import float32_under_autocast
 from ..functional._checks import (check_channels, check_choice, check_dropout, check_edge_list,
                                   check_edges, check_int, check_like, check_module_input,

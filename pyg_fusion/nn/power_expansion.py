@@ -6,8 +6,8 @@ from torch_geometric.nn import MessagePassing
 
 from ..functional._checks import check_edge_list, check_like, check_tensor
 from ..functional._autocast import float32_under_autocast
-from ..functional.powers import (_check_powers_args, _graph_powers, dense_graph_powers,
-                                 normalize)
+from ..functional.normalization import normalize
+from ..functional.powers import _check_powers_args, _graph_powers, dense_graph_powers
 
 
 class GraphPowerExpansion(MessagePassing):
