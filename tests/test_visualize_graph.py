@@ -164,7 +164,8 @@ def test_draws_into_a_given_axes():
     (dict(edge_index=torch.zeros(2, 0, dtype=torch.long), layout="temporal"),
      "the graph has no nodes"),
     (dict(edge_index=torch.tensor([[0], [1]]), num_nodes=6000),
-     "6000 nodes, more than this figure draws \\(5000\\); use layout='circular'"),
+     "6000 nodes, more than this figure draws \\(1000\\); use layout='circular' or "
+     "'temporal', pass pos="),
 ])
 def test_bad_input_gives_a_clear_error(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):

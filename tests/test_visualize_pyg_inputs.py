@@ -64,7 +64,7 @@ def _no_knn(*args, **kwargs):
 
 @pytest.mark.parametrize("draw, limit", [
     (lambda d: plot_adjacency(d), 8192),
-    (lambda d: plot_relation_graph(d, source="a"), 5000),
+    (lambda d: plot_relation_graph(d, source="a"), 1000),
     (lambda d: plot_relation_graph(d, source="a", layout="circular"), 100_000),
 ])
 def test_too_many_units_are_refused_before_the_knn_search(monkeypatch, draw, limit):

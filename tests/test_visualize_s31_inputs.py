@@ -139,3 +139,20 @@ def test_a_path_of_a_suffix_alone_or_a_trailing_dot_is_refused(tmp_path, name, m
     assert list(tmp_path.iterdir()) == []
     plot_relation_graph(torch.tensor([[0], [1]]), path=tmp_path / ".hidden")  # a name: PNG
     assert [p.name for p in tmp_path.iterdir()] == [".hidden.png"]
+
+
+def test_the_default_spring_layout_is_refused_where_it_would_take_minutes():
+    # at most 5000 nodes were laid out by spring: 151 s at 5000 nodes, 10-19 s
+    # at 2000, in a call whose defaults a user expects to draw in seconds
+    from pyg_fusion.visualize import plot_relation_graph
+    from pyg_fusion.visualize.graph import SPRING_MAX_NODES
+    n = SPRING_MAX_NODES + 1
+    assert SPRING_MAX_NODES == 1000
+    ring = torch.stack([torch.arange(n), (torch.arange(n) + 1) % n])
+    with pytest.raises(ValueError, match=rf"the graph has {n} nodes, more than this figure "
+                                         rf"draws \(1000\); use layout='circular' or "
+                                         rf"'temporal', pass pos= "):
+        plot_relation_graph(ring)
+    angle = torch.arange(n) * (6.283 / n)  # the caller's own positions: drawn
+    fig = plot_relation_graph(ring, pos=torch.stack([angle.cos(), angle.sin()], 1))
+    assert len(fig.axes[0].collections) >= 1
