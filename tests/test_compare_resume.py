@@ -69,9 +69,12 @@ def test_a_resumed_compare_trains_only_the_missing_runs(tmp_path, capsys, traini
     assert (out / "results.txt").is_file() and (out / "results.png").is_file()
 
 
-def test_a_changed_flag_retrains(tmp_path, capsys, trainings):
-    """A run recorded with another config (here --lr) is trained again: a
-    resumed compare never mixes records of two configs."""
+def test_a_changed_flag_is_refused(tmp_path, capsys, trainings):
+    """A run recorded with another config (here --lr) was trained again,
+    and the finished runs replaced, without a word but 'resume: 0 of 4 runs
+    reused': --resume with other settings is refused before any training,
+    naming the setting; without --resume every run trains with the new one.
+    A resumed compare never mixes records of two configs."""
     calls, stop = trainings
     out = tmp_path / "out"
     stop["at"] = 3  # feature-concat finished (both seeds), feature-add seed 0 interrupted
@@ -79,9 +82,16 @@ def test_a_changed_flag_retrains(tmp_path, capsys, trainings):
     calls.clear()
     stop["at"] = None
     capsys.readouterr()
-    assert _compare(tmp_path, out, "--resume", "--lr", "0.05") == 0
+    partial = (out / "results.partial.json").read_text()
+    assert _compare(tmp_path, out, "--resume", "--lr", "0.05") == 2
+    assert calls == []
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "pyg-fusion compare: error: --resume: the finished runs of feature-concat were trained "
+        "with config.trainer.lr 0.01, this grid's is 0.05 (--lr): resume with the settings they "
+        "were trained with, or leave out --resume to train every run again")
+    assert (out / "results.partial.json").read_text() == partial
+    assert _compare(tmp_path, out, "--lr", "0.05") == 0
     assert len(calls) == 4
-    assert "resume: 0 of 4 runs reused" in capsys.readouterr().err
     records = json.loads((out / "results.json").read_text())
     assert {r["config"]["trainer"]["lr"] for r in records} == {0.05}
 

@@ -38,6 +38,48 @@ def _identity(record: dict) -> dict:
     return out
 
 
+def _difference(earlier: Any, now: Any, path: str = "") -> tuple[str, Any, Any] | None:
+    """The first setting (a dotted path) where ``earlier`` and ``now`` (JSON
+    of configs) differ, with both values; :obj:`None` where they agree."""
+    if isinstance(earlier, dict) and isinstance(now, dict):
+        for k in sorted(set(earlier) | set(now), key=str):
+            if k not in earlier or k not in now:
+                return (f"{path}{k}", earlier.get(k, "unset"), now.get(k, "unset"))
+            found = _difference(earlier[k], now[k], f"{path}{k}.")
+            if found is not None:
+                return found
+        return None
+    return None if earlier == now else (path.rstrip("."), earlier, now)
+
+
+def check_same_settings(earlier: list[dict], identities: dict[str, dict]) -> None:
+    """Refuses to resume from records of a method of this grid that ran with
+    other settings (its dataset, setting or config, the seeds aside): the
+    resumed grid would train every run again and replace the finished ones,
+    where the user most likely changed a flag by mistake. Another machine or
+    library versions are no settings: those runs are trained again.
+
+    Args:
+        earlier (list[dict]): the records of an interrupted grid.
+        identities (dict[str, dict]): per method, what this grid records for it.
+    """
+    def settings(record: dict) -> dict:
+        kept = _identity(record)
+        return json.loads(json.dumps({k: kept.get(k) for k in ("dataset", "setting", "config")}))
+    for r in earlier:
+        method = r.get("method")
+        if method not in identities:
+            continue
+        found = _difference(settings(r), settings(identities[method]))
+        if found is not None:
+            key, old, new = found
+            flag = "--" + key.rsplit(".", 1)[-1].replace("_", "-")
+            raise ValueError(f"--resume: the finished runs of {method} were trained with "
+                             f"{key} {old!r}, this grid's is {new!r} ({flag}): resume with the "
+                             f"settings they were trained with, or leave out --resume to train "
+                             f"every run again")
+
+
 def reusable_runs(earlier: list[dict], identities: dict[str, dict],
                    seeds: list[int]) -> dict[str, dict[int, dict[str, float]]]:
     """``{method: {seed: {metric: value}}}`` of the runs of ``earlier`` (records

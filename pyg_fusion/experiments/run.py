@@ -12,7 +12,7 @@ from typing import Any
 
 from .._files import write_json
 from ._rng import keeps_global_rng
-from ._resume import reusable_runs
+from ._resume import check_same_settings, reusable_runs
 from ._run_folders import check_out_entries, publish_run
 # STARTS stays importable from here, where init="auto"'s folders are read
 from ._vad_starts import START_LOSSES, STARTS, _fit_starts, vad_starts  # noqa: F401
@@ -263,10 +263,11 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     reused: dict[str, dict[int, dict]] = {}
     if resume is not None:
         # a run of other versions is trained again: its numbers may differ
-        reused = reusable_runs(resume, {m: {
-            "dataset": td0.dataset, "setting": td0.setting, "method": m,
-            "config": configs[m], **hardware, "versions": library_versions()}
-            for m in methods}, seeds)
+        identities = {m: {"dataset": td0.dataset, "setting": td0.setting, "method": m,
+                          "config": configs[m], **hardware, "versions": library_versions()}
+                      for m in methods}
+        check_same_settings(resume, identities)
+        reused = reusable_runs(resume, identities, seeds)
         if is_main_process():
             n = sum(map(len, reused.values()))
             print(f"resume: {n} of {len(jobs)} runs reused from the earlier records "
