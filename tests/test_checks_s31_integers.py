@@ -44,3 +44,27 @@ def test_synthetic_translation_takes_a_numpy_count(tmp_path):
     from pyg_fusion.datasets import SyntheticTranslation
     ds = SyntheticTranslation(tmp_path, num_images=np.int64(2), image_size=16)
     assert type(ds.num_images) is int and len(ds) == 2
+
+
+def test_modules_built_from_numpy_integers_hold_plain_ints():
+    # LEGO(num_powers=np.int64(2)) was refused ('num_powers must be an int or
+    # give P for each of ...'); FeatureFusion / AsymGraphFusion kept np.int64
+    # widths (repr: {'a': np.int64(3)})
+    from pyg_fusion.nn import LEGO
+    from pyg_fusion.nn.asym import AsymGraphFusion
+    from pyg_fusion.nn.baselines import FeatureFusion
+
+    i = np.int64
+    lego = LEGO({"a": i(3), "b": np.int32(2)}, i(2), k=i(4), prune_k=i(3), proj_channels=i(2))
+    assert lego.fusion.num_powers == {"a": 2, "b": 2}
+    assert all(type(v) is int for v in [*lego.in_channels.values(),
+                                        *lego.fusion.num_powers.values(),
+                                        *(e.num_powers for e in lego.expansions.values())])
+    assert lego({"a": torch.randn(6, 3), "b": torch.randn(6, 2)}).num_nodes == 6
+    per_source = LEGO({"a": 3, "b": 2}, {"a": i(2), "b": np.int32(1)})
+    assert per_source.fusion.num_powers == {"a": 2, "b": 1}
+    with pytest.raises(TypeError, match="num_powers must be an int, got True"):
+        LEGO({"a": 3, "b": 2}, True)
+    for module in (FeatureFusion({"a": i(3), "b": i(3)}),
+                   AsymGraphFusion({"a": i(3), "b": i(3)}, channels=i(10), num_layers=i(1))):
+        assert "np." not in repr(module)

@@ -4,6 +4,7 @@ any operator is built."""
 from __future__ import annotations
 
 import math
+import numbers
 
 from torch import Tensor
 
@@ -78,14 +79,13 @@ def check_fusion_options(sources: list[str], mode: str, rank: int, pairs: str, s
 def powers_by_source(sources: list[str], num_powers: int | dict[str, int]) -> dict[str, int]:
     """:math:`P` of each of the (sorted) ``sources``, from one ``int`` for
     all or a dict per source, checked."""
-    if isinstance(num_powers, int):
+    if isinstance(num_powers, numbers.Integral):  # numpy's too (check_int)
         num_powers = {s: num_powers for s in sources}
     if set(num_powers) != set(sources):
         raise ValueError(f"num_powers must give P for each of {sources}, "
                          f"got {sorted(num_powers)}")
-    for s, p in num_powers.items():
-        check_int(f"num_powers[{s!r}]", p, minimum=0)
-    return dict(sorted(num_powers.items()))
+    return {s: check_int(f"num_powers[{s!r}]", p, minimum=0)
+            for s, p in sorted(num_powers.items())}
 
 
 def plan_options(fusion) -> tuple:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import numbers
+
 import torch
 from torch import Tensor
 from torch_geometric.utils import to_dense_batch
@@ -154,19 +156,18 @@ class LEGO(torch.nn.Module):
             raise ValueError("in_channels must name at least one source")
         check_source_names("in_channels", in_channels)  # they key the module dicts
         check_choice("backend", backend, ("dense", "sparse", "auto"))
-        for s, d in in_channels.items():
-            check_int(f"in_channels[{s!r}]", d, minimum=1)
+        self.in_channels = {s: check_int(f"in_channels[{s!r}]", d, minimum=1)
+                            for s, d in sorted(in_channels.items())}
         if proj_channels is not None:
-            check_int("proj_channels", proj_channels, minimum=1)
+            proj_channels = check_int("proj_channels", proj_channels, minimum=1)
         self.sources = sorted(in_channels)
-        self.in_channels = dict(sorted(in_channels.items()))
         self.backend = backend
         self.proj = None
         if proj_channels is not None:
             self.proj = torch.nn.ModuleDict({
                 s: torch.nn.Linear(d, proj_channels) for s, d in self.in_channels.items()})
         self.graph = RelationGraph(k, threshold, metric, nonneg, gamma, knn)
-        if isinstance(num_powers, int):
+        if isinstance(num_powers, numbers.Integral):  # numpy's too; a bool: refused below
             num_powers = {s: num_powers for s in self.sources}
         if not isinstance(num_powers, dict) or set(num_powers) != set(self.sources):
             raise ValueError(f"num_powers must be an int or give P for each of "

@@ -51,7 +51,8 @@ class GraphPowerExpansion(MessagePassing):
         # (PyG's default, -2, would read the heads of [N, H, C] as the nodes)
         super().__init__(aggr="add", node_dim=0)
         _check_powers_args(num_powers, norm, mode, prune_k)
-        self.num_powers, self.norm, self.mode, self.prune_k = num_powers, norm, mode, prune_k
+        prune_k = prune_k if prune_k is None else int(prune_k)  # numpy's ints as int
+        self.num_powers, self.norm, self.mode, self.prune_k = int(num_powers), norm, mode, prune_k
 
     def reset_parameters(self):  # parameter-free; kept for PyG's layer protocol
         pass

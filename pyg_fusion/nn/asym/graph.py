@@ -91,9 +91,9 @@ class AsymGraphFusion(nn.Module):
         if not isinstance(in_channels, Mapping) or len(in_channels) == 0:
             raise ValueError("in_channels must map each source name to its "
                              f"feature width, got {in_channels!r}")
-        for name, d in in_channels.items():
-            check_int(f"in_channels[{name!r}]", d, minimum=1)
-        check_int("channels", channels, minimum=5)
+        in_channels = {name: check_int(f"in_channels[{name!r}]", d, minimum=1)
+                       for name, d in in_channels.items()}
+        channels = check_int("channels", channels, minimum=5)
         check_int("num_layers", num_layers, minimum=1)
         check_int("steps", steps, minimum=0)
         check_choice("shift", shift, ("temporal", "edge", "none"))

@@ -99,11 +99,11 @@ class FeatureFusion(nn.Module):
         check_choice("mode", mode, FEATURE_MODES)
         if not isinstance(in_channels, dict) or not in_channels:
             raise ValueError("in_channels must be a non-empty dict {source: width}")
-        for s, d in in_channels.items():
-            check_int(f"in_channels[{s!r}]", d, minimum=1)
+        in_channels = {s: check_int(f"in_channels[{s!r}]", d, minimum=1)
+                       for s, d in in_channels.items()}
         if mode == "single" and len(in_channels) != 1:
             raise ValueError(f"mode='single' takes one source, got {list(in_channels)}")
-        self.in_channels = dict(in_channels)
+        self.in_channels = in_channels
         self.sources = list(in_channels)
         self.mode = mode
         widths = set(in_channels.values())
