@@ -50,10 +50,15 @@ def test_fit_segmentation_names_a_batch_size_that_is_no_count(tmp_path, batch_si
     # instances of 'int' and 'str'"
     from pyg_fusion.training.segmentation import SegmentationModule, fit_segmentation
     from test_asym_user import TINY
+    from pyg_fusion.training.segmentation import evaluate_segmentation
     module = SegmentationModule("asymfusion", 4, TINY)
     with pytest.raises(error, match="batch_size must be"):
-        fit_segmentation(module, _scenes([16, 16]), out_dir=str(tmp_path), max_epochs=1,
+        fit_segmentation(module, _scenes([16, 16]), out_dir=str(tmp_path / "fit"), max_epochs=1,
                          batch_size=batch_size, progress=False, checkpoint=False)
+    with pytest.raises(error, match="batch_size must be"):
+        evaluate_segmentation(module, _scenes([16, 16]), out_dir=str(tmp_path / "eval"),
+                              batch_size=batch_size, progress=False)
+    assert list(tmp_path.iterdir()) == []  # refused before the trainer made out_dir
 
 
 def test_vad_predicts_the_snippet_scores(tmp_path):

@@ -279,13 +279,14 @@ def fit_segmentation(module: SegmentationModule, train: Dataset, *,
             if len(ds) == 0:  # torch's sampler named neither (an empty val: no scores)
                 raise ValueError(f"{what} holds no scenes")
     monitor = f"val_{module.final_output}_miou" if val is not None else None
+    # the loaders check batch_size and num_workers: before the trainer makes out_dir
+    loaders = (_loader(train, batch_size, True, seed, num_workers),
+               _loader(val, batch_size, False, seed, num_workers) if val is not None else None)
     trainer = build_trainer(out_dir, max_epochs=max_epochs, seed=seed,
                             monitor=monitor, progress=progress,
                             checkpoint=checkpoint, **trainer_kwargs)
     with without_validation(val is not None):
-        trainer.fit(module, _loader(train, batch_size, True, seed, num_workers),
-                    _loader(val, batch_size, False, seed, num_workers)
-                    if val is not None else None)
+        trainer.fit(module, *loaders)
     return trainer
 
 
@@ -314,12 +315,13 @@ def evaluate_segmentation(module: SegmentationModule, data: Dataset, *,
     if len(data) == 0:
         # Lightning skips an empty test loop: the scores returned were the last call's
         raise ValueError("data holds no scenes to score")
+    loader = _loader(data, batch_size, False, 0, num_workers)  # checked before out_dir is made
     if trainer is None:
         trainer = build_trainer(out_dir, max_epochs=1, seed=None, accelerator=accelerator,
                                 progress=progress, checkpoint=False,
                                 name="eval_logs")
     module.scores = {}
-    trainer.test(module, _loader(data, batch_size, False, 0, num_workers), verbose=False)
+    trainer.test(module, loader, verbose=False)
     return dict(module.scores)
 
 
