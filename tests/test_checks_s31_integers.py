@@ -68,3 +68,26 @@ def test_modules_built_from_numpy_integers_hold_plain_ints():
     for module in (FeatureFusion({"a": i(3), "b": i(3)}),
                    AsymGraphFusion({"a": i(3), "b": i(3)}, channels=i(10), num_layers=i(1))):
         assert "np." not in repr(module)
+
+
+def test_real_options_take_numpy_numbers_and_refuse_bools():
+    # np.float32 thresholds / gammas / ratios / lambda_anchor were refused
+    # (np.float64 passed, a float subclass), while gamma=True and
+    # lambda_anchor=True were taken as 1
+    from pyg_fusion.functional import shift_groups
+    from pyg_fusion.nn import LEGO, RelationGraph
+    from pyg_fusion.nn.asym import ResNetEncoder
+
+    graph = RelationGraph(k=np.int64(3), threshold=np.float32(0.5), metric="rbf",
+                          gamma=np.float32(2.0))
+    assert "np." not in repr(graph) and type(graph.gamma) is float
+    assert shift_groups(10, np.float32(0.2)) == 2
+    lego = LEGO({"a": 3, "b": 2}, 1, lambda_anchor=np.float32(0.5))
+    assert lego.fusion.lambda_anchor == 0.5
+    enc = ResNetEncoder("basic", layers=np.array([1, 1, 1, 1]), width=8,
+                        ratio=np.float32(0.25))
+    assert enc.layers == (1, 1, 1, 1) and type(enc.ratio) is float
+    with pytest.raises(ValueError, match="gamma must be a positive number, got True"):
+        RelationGraph(k=3, metric="rbf", gamma=True)
+    with pytest.raises(ValueError, match="lambda_anchor must be a finite number >= 0"):
+        LEGO({"a": 3, "b": 2}, 1, lambda_anchor=True)

@@ -83,10 +83,16 @@ def check_int(name: str, value, *, minimum: int) -> int:
     return int(value)
 
 
+def is_real(value) -> bool:
+    """Whether ``value`` is a real number: numpy's floats and ints too (a rate
+    read from an array), never a bool (``True`` is not a rate)."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
 def check_dropout(name: str, value) -> float:
     """A dropout rate, a number in ``[0, 1)``, checked when a layer is built
     (torch's own check comes at the first forward, after the data is loaded)."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < 1:
+    if not is_real(value) or not 0 <= value < 1:
         raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
     return value
 

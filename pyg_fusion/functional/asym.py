@@ -34,7 +34,8 @@ from torch import Tensor
 
 from .._scatter import scatter_sum
 from ._autocast import float32_under_autocast
-from ._checks import check_batch, check_edge_index, check_int, check_like, check_tensor
+from ._checks import (check_batch, check_edge_index, check_int, check_like, check_tensor,
+                      is_real)
 
 __all__ = ["shift_groups", "channel_shuffle", "pixel_shift", "temporal_shift",
            "edge_shift"]
@@ -52,7 +53,7 @@ def shift_groups(channels: int, ratio: float = 0.2) -> int:
     Returns:
         int: ``g``.
     """
-    if isinstance(ratio, bool) or not isinstance(ratio, (int, float)):
+    if not is_real(ratio):
         raise TypeError(f"ratio must be a float, got {ratio!r}")
     if not 0.0 <= ratio <= 0.25:
         raise ValueError(f"ratio must lie in [0, 0.25] so that 4 groups fit in "

@@ -14,7 +14,7 @@ from torch import Tensor
 
 from ._csr import index2ptr
 from ._autocast import float32_under_autocast
-from ._checks import check_batch, check_choice, check_int, check_like, check_tensor
+from ._checks import check_batch, check_choice, check_int, check_like, check_tensor, is_real
 from ._knn import faiss_gpu, faiss_knn, load_faiss
 # the search scores live in their own module; the public ones stay importable from here
 from ._relation_scores import (_block_scores, dense_threshold_keep,  # noqa: F401
@@ -42,9 +42,7 @@ def check_graph_options(k: int | None, threshold: float | None, metric: str = "c
     check_metric_options(metric, nonneg, gamma)
     if k is not None:
         check_int("k", k, minimum=1)
-    if threshold is not None and not (isinstance(threshold, (int, float))
-                                      and not isinstance(threshold, bool)
-                                      and math.isfinite(threshold)):
+    if threshold is not None and not (is_real(threshold) and math.isfinite(threshold)):
         raise ValueError(f"threshold must be a finite number, got {threshold!r}")
 
 

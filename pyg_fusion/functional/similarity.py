@@ -29,7 +29,7 @@ from torch import Tensor
 from ._autocast import float32_under_autocast
 # each graph's features centred (rbf) live in their own module; importable from here
 from ._centring import centred
-from ._checks import check_choice, check_index, check_like, check_mask, check_tensor
+from ._checks import check_choice, check_index, check_like, check_mask, check_tensor, is_real
 from ._csr import use_scipy
 
 METRICS = ("cosine", "rbf", "dot")
@@ -44,7 +44,7 @@ def check_metric_options(metric: str, nonneg, gamma) -> None:
     if nonneg == "shift" and metric != "cosine":
         raise ValueError("nonneg='shift' maps cosine similarities in [-1, 1] to "
                          f"[0, 1]; it is undefined for metric={metric!r}")
-    if gamma is not None and (not isinstance(gamma, (int, float)) or gamma <= 0):
+    if gamma is not None and (not is_real(gamma) or not gamma > 0):  # NaN too
         raise ValueError(f"gamma must be a positive number, got {gamma!r}")
 
 

@@ -8,7 +8,7 @@ import numbers
 
 from torch import Tensor
 
-from ..functional._checks import check_choice, check_int, check_module_input
+from ..functional._checks import check_choice, check_int, check_module_input, is_real
 from ..functional.fuse import ZEROTH, check_source_powers
 from ..functional.term_scale import TERM_SCALES
 
@@ -71,7 +71,7 @@ def check_fusion_options(sources: list[str], mode: str, rank: int, pairs: str, s
         raise ValueError("support='intersection' would drop the single-source terms "
                          "that zeroth='ones' adds (the sparse G would differ from the "
                          "dense one); use support='union' or 'shared'")
-    if not (isinstance(lambda_anchor, (int, float)) and 0 <= lambda_anchor < math.inf):
+    if not (is_real(lambda_anchor) and 0 <= lambda_anchor < math.inf):
         raise ValueError(f"lambda_anchor must be a finite number >= 0, "
                          f"got {lambda_anchor!r}")
 

@@ -47,8 +47,11 @@ class RelationGraph(torch.nn.Module):
         super().__init__()
         check_choice("knn", knn, KNN)
         check_graph_options(k, threshold, metric, nonneg, gamma)
-        self.k, self.threshold = k, threshold
-        self.metric, self.nonneg, self.gamma = metric, nonneg, gamma
+        # numpy's numbers as Python's (the repr, configs)
+        self.k = k if k is None else int(k)
+        self.threshold = threshold if threshold is None else float(threshold)
+        self.metric, self.nonneg = metric, nonneg
+        self.gamma = gamma if gamma is None else float(gamma)
         self.knn = knn
 
     def forward(self, x: Tensor, batch: Tensor | None = None) -> tuple[Tensor, Tensor]:

@@ -46,7 +46,7 @@ class _AsymBlock(nn.Module):
         self.shuffle = bool(shuffle)
         self.shift = bool(shift)
         shift_groups(4, ratio)  # a bad ratio fails here, not at the first step
-        self.ratio = ratio
+        self.ratio = float(ratio)
         self.shift_pixels = check_int("shift_pixels", shift_pixels, minimum=0)
         # The paper fuses only stride-1 blocks. In a strided bottleneck (a
         # one-block stage) the pre-conv features are subsampled by the stride

@@ -104,7 +104,7 @@ class AsymGraphFusion(nn.Module):
         self.sources = list(in_channels)
         self.in_channels = dict(in_channels)
         self.channels, self.num_layers = channels, num_layers
-        self.shift, self.shuffle, self.ratio, self.steps = shift, bool(shuffle), ratio, steps
+        self.shift, self.shuffle, self.ratio, self.steps = shift, bool(shuffle), float(ratio), steps
         self.dropout, self.combine, self.norm = dropout, combine, norm
         m = len(self.sources)
         self.inputs = nn.ModuleDict({s: nn.Linear(d, channels)

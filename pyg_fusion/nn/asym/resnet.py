@@ -11,6 +11,8 @@ https://arxiv.org/abs/1512.03385; AsymFusion, https://arxiv.org/abs/2108.05009.
 """
 from __future__ import annotations
 
+import numbers
+
 import os
 from typing import Sequence
 
@@ -18,6 +20,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...functional._checks import check_channels, check_choice, check_int, check_module_input
+from ...functional.asym import shift_groups
 from ..._loading import load_checkpoint
 from .bottleneck import AsymFusionBasicBlock, AsymFusionBottleneck
 from .layers import ModalityBatchNorm2d, modality_list
@@ -77,9 +80,10 @@ class ResNetEncoder(nn.Module):
         super().__init__()
         check_choice("block", block, _BLOCKS)
         layers = tuple(layers)
-        if len(layers) != 4 or any(isinstance(n, bool) or not isinstance(n, int)
+        if len(layers) != 4 or any(isinstance(n, bool) or not isinstance(n, numbers.Integral)
                                    or n < 1 for n in layers):
             raise ValueError(f"layers must be 4 positive ints, got {layers}")
+        layers = tuple(int(n) for n in layers)
         check_int("num_modalities", num_modalities, minimum=1)
         check_int("in_channels", in_channels, minimum=1)
         check_int("width", width, minimum=1)
@@ -87,7 +91,8 @@ class ResNetEncoder(nn.Module):
         self.num_modalities, self.width = num_modalities, width
         self.in_channels, self.fusion = in_channels, bool(fusion)
         # kept for the repr (the blocks hold them too)
-        self.shuffle, self.shift, self.ratio = bool(shuffle), bool(shift), ratio
+        shift_groups(4, ratio)  # checked before float() reads it
+        self.shuffle, self.shift, self.ratio = bool(shuffle), bool(shift), float(ratio)
         self.shift_pixels, self.frozen_stats = shift_pixels, bool(frozen_stats)
         cls = _BLOCKS[block]
         m = num_modalities

@@ -78,7 +78,7 @@ class AsymTranslationFusion(nn.Module):
         self.num_modalities = check_int("num_modalities", num_modalities,
                                         minimum=1)
         shift_groups(channels, ratio)  # a bad ratio fails here, not at the first step
-        self.ratio, self.shift = ratio, check_int("shift", shift, minimum=0)
+        self.ratio, self.shift = float(ratio), check_int("shift", shift, minimum=0)
         self.shuffle, self.use_shift = bool(shuffle), bool(use_shift)
         self.conv = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
         self.norm = ModalityNorm2d(channels, num_modalities, norm)
@@ -199,13 +199,13 @@ class AsymFusionTranslator(nn.Module):
         _check_norm(norm)  # validates the name early
         self.detach_ensemble = bool(detach_ensemble)
         self.share_decoder_norm = bool(share_decoder_norm)
-        # kept for the repr (the fusion blocks and dropouts hold them too)
-        self.ratio, self.shift, self.dropout = ratio, shift, dropout
-        self.shuffle, self.use_shift = bool(shuffle), bool(use_shift)
         # checked without fusion levels too: they are kept (the repr, a module's
         # hyper-parameters) as if they were used
         shift_groups(4, ratio)
         check_int("shift", shift, minimum=0)
+        # kept for the repr (the fusion blocks and dropouts hold them too)
+        self.ratio, self.shift, self.dropout = float(ratio), shift, dropout
+        self.shuffle, self.use_shift = bool(shuffle), bool(use_shift)
         L, M = num_downs, num_modalities
         if fusion_levels is None:
             fusion_levels = list(range(1, L - 1))
