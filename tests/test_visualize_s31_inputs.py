@@ -156,3 +156,17 @@ def test_the_default_spring_layout_is_refused_where_it_would_take_minutes():
     angle = torch.arange(n) * (6.283 / n)  # the caller's own positions: drawn
     fig = plot_relation_graph(ring, pos=torch.stack([angle.cos(), angle.sin()], 1))
     assert len(fig.axes[0].collections) >= 1
+
+
+def test_the_operators_panel_names_are_a_sequence_of_distinct_names():
+    # names="a|b" was three names 'a', '|', 'b' ("names must have 1 entries ...,
+    # got 3"); a name given twice drew one panel, the last operator, silently
+    from pyg_fusion.visualize import plot_fusion_operator
+    A = {"a|b": torch.rand(2, 2), "a|c": torch.rand(2, 2)}
+    with pytest.raises(TypeError, match=r"names must be a sequence of names, got the string "
+                                        r"'a\|b': pass \['a\|b'\]"):
+        plot_fusion_operator(torch.rand(2, 2), names="a|b")
+    with pytest.raises(ValueError, match="names must name each panel once, got 'x' 2 times"):
+        plot_fusion_operator(A, names=["x", "x"])
+    fig = plot_fusion_operator(A, names=["x", "y"])
+    assert len([a for a in fig.axes if a.get_images()]) == 2

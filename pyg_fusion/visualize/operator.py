@@ -8,6 +8,7 @@ from torch import Tensor
 from matplotlib.colors import Normalize
 from matplotlib.ticker import MaxNLocator
 
+from ..functional._checks import check_names
 from ._common import closes_on_error, finish, new_grid, tex_name, to_numpy
 from ._values import check_flag
 
@@ -72,10 +73,16 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
     check_flag("annotate", annotate, optional=True)
     panels, kind = _panels(A, kind)
     if names is not None:
-        names = list(names)
+        # a string was one name per letter; a name given twice drew one panel
+        # for both, the last one's operator
+        names = check_names("names", names)
         if len(names) != len(panels):
             raise ValueError(f"names must have {len(panels)} entries (one per "
                              f"panel), got {len(names)}")
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise ValueError(f"names must name each panel once, got {twice[0]!r} "
+                             f"{names.count(twice[0])} times")
         panels = dict(zip(names, panels.values()))
     if len(panels) > MAX_PANELS:
         raise ValueError(f"A has {len(panels)} panels, more than this figure draws "
