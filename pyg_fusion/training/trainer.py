@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import lightning as L
+import numpy as np
 from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint, TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger
 from lightning.pytorch.plugins.io import TorchCheckpointIO
@@ -166,6 +167,10 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
             set by ``out_dir``, ``checkpoint`` and ``progress``.
     """
     check_accelerator(accelerator, devices)  # before anything is seeded or written
+    for flag, value in (("progress", progress), ("checkpoint", checkpoint)):
+        # a string is truthy: checkpoint="no" (a config's text) wrote checkpoints
+        if not isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{flag} must be True or False, got {value!r}")
     if max_epochs != -1:  # -1: Lightning's "no limit" (with max_steps in kwargs)
         check_int("max_epochs", max_epochs, minimum=1)  # (0 trained nothing, silently)
     for key, own in _OWN_OPTIONS.items():
