@@ -10,6 +10,7 @@ from . import CLIError, ListFlag, finite_float, nonneg_int, out_file, out_folder
 from ._config_flags import add_force_reload_argument
 from ._flag_types import input_path, per_source
 from ._process import add_threads_argument
+from ._plot_run_files import EXPECTS, refuse_run_file
 from ._plot_inputs import (DATASETS, _load_graph, _load_operator_file,  # noqa: F401
                            _need_input, checkpoint_sources, checkpoint_title,
                            fused_from_checkpoint, is_plain,
@@ -168,6 +169,8 @@ def run(args) -> int:
 
 def _draw(V, args, out):
     kind = args.kind
+    if args.input and kind in EXPECTS and not args.input.endswith((".pt", ".pth", ".ckpt")):
+        refuse_run_file(_need_input(args), kind)
     if kind == "sparse-vs-dense":
         path = _need_input(args)
         fig = _from_input(path, lambda: V.plot_sparse_vs_dense(

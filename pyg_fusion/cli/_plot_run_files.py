@@ -1,0 +1,52 @@
+"""``plot --input`` given a file that a run writes but the KIND does not
+draw (``results.json`` of train to anomaly-scores, ``sweep.json`` to
+operator): named as what it is, with the kind that draws it, where each
+kind's reader would otherwise say only what shape it expected."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from . import CLIError
+
+# what each kind reads from --input (its help's words)
+EXPECTS = {
+    "pq-sensitivity": "the records of pyg-fusion sweep (sweep.json)",
+    "anomaly-scores": "a scores file ({'scores': {video: [...]}, ...} or {'videos': [...]})",
+    "operator": "an operator (A.json: one matrix, a dict of matrices or CP factors)",
+    "sparse-vs-dense": "the file of benchmarks/sparse_vs_dense.py --json",
+}
+
+
+def _run_file(obj) -> tuple[str, str | None] | None:
+    """``(what obj is, the kind that draws it or None)`` for a file a run
+    writes; :obj:`None` for anything else."""
+    if isinstance(obj, list) and obj and all(
+            isinstance(r, dict) and "metric" in r and "values" in r for r in obj):
+        if all("P" in r and "Q" in r for r in obj):
+            return "the records of pyg-fusion sweep", "pq-sensitivity"
+        return ("the records of pyg-fusion train, compare or evaluate (results.json; the run "
+                "drew them in results.png)", None)
+    if isinstance(obj, dict) and "split" in obj and isinstance(obj.get("config"), dict):
+        return "the report of pyg-fusion segment or translate (metrics.json)", None
+    return None
+
+
+def refuse_run_file(path: str, kind: str) -> None:
+    """Refuses ``--input path`` when it is a file of a run that ``kind``
+    does not draw; any other file is left to the kind's own reader.
+
+    Args:
+        path (str): the ``--input`` file.
+        kind (str): the figure's KIND.
+    """
+    try:
+        obj = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    found = _run_file(obj)
+    if found is None or found[1] == kind:
+        return
+    what, drawn_by = found
+    raise CLIError(f"--input {path} holds {what}; {kind} draws {EXPECTS[kind]}"
+                   + (f": draw it with pyg-fusion plot {drawn_by}" if drawn_by else ""))
