@@ -1,5 +1,5 @@
 """What ``trainer.predict`` gives for each task (as the class docstrings
-say), and the segmentation loaders' batch size checked by name."""
+say), and the image fits' batch size checked by name."""
 import lightning as L
 import pytest
 import torch
@@ -79,3 +79,15 @@ def test_vad_predicts_the_snippet_scores(tmp_path):
     assert isinstance(got, torch.Tensor) and got.shape == logits.shape == (len(videos), 8)
     torch.testing.assert_close(got, segment_scores(logits))
     assert bool(((got >= 0) & (got <= 1)).all())
+
+
+@pytest.mark.parametrize("batch_size,error", [("2", TypeError), (0, ValueError)])
+def test_fit_translation_names_a_batch_size_that_is_no_count(tmp_path, batch_size, error):
+    # torch's loader: "batch_size should be a positive integer value, but got
+    # batch_size=2" of the string '2', once out_dir had been made
+    from pyg_fusion.training.translation import TranslationModule, fit_translation
+    module = TranslationModule(["shade"], gan_mode="none", ngf=2, num_downs=3)
+    with pytest.raises(error, match="batch_size must be"):
+        fit_translation(module, [None], out_dir=str(tmp_path / "fit"), batch_size=batch_size,
+                        max_epochs=1, progress=False, checkpoint=False)
+    assert list(tmp_path.iterdir()) == []

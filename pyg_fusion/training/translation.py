@@ -21,7 +21,7 @@ from ..experiments._versions import library_versions
 # the objective's, optimiser's and fit_translation's defaults are the CLI's (one home)
 from ..experiments.image_config import TranslateDataConfig, TranslateModelConfig
 from ..experiments.options import check_field
-from ..functional._checks import check_choice, check_names
+from ..functional._checks import check_choice, check_int, check_names
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn.asym.translator import AsymFusionTranslator
 # evaluation (translation_eval) does not import this module: one direction
@@ -356,6 +356,8 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str,
         # torch's sampler said 'num_samples=0', naming neither (an empty val: no scores)
         if ds is not None and len(ds) == 0:
             raise ValueError(f"{what} holds no scenes")
+    # torch's loader said "got batch_size=2" of the string '2', after out_dir was made
+    batch_size = check_int("batch_size", batch_size, minimum=1)
     trainer = build_trainer(out_dir, max_epochs=max_epochs, seed=seed,
                             monitor="val_l1" if val is not None else None, mode="min",
                             progress=progress, checkpoint=checkpoint, **trainer_kwargs)
