@@ -91,3 +91,14 @@ def test_fit_translation_names_a_batch_size_that_is_no_count(tmp_path, batch_siz
         fit_translation(module, [None], out_dir=str(tmp_path / "fit"), batch_size=batch_size,
                         max_epochs=1, progress=False, checkpoint=False)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("batch_size,error", [("2", TypeError), (0, ValueError)])
+def test_fit_vad_names_a_batch_size_that_is_no_count(tmp_path, batch_size, error):
+    # "'>' not supported between instances of 'int' and 'str'" (drop_last's test)
+    from pyg_fusion.training.vad_fit import fit_vad
+    model = build_model("graph-mean", "vad", {"a": 3}, num_segments=8)
+    with pytest.raises(error, match="batch_size must be"):
+        fit_vad(model, [None], [None], out_dir=str(tmp_path / "fit"), batch_size=batch_size,
+                progress=False, checkpoint=False)
+    assert list(tmp_path.iterdir()) == []

@@ -202,6 +202,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         raise ValueError(f"min_epochs must be an int >= 0, got {min_epochs!r}")
     if patience is not None:  # (0 or -1 stopped as 1 does)
         check_int("patience", patience, minimum=1)
+    # a string failed in _loaders: "'>' not supported between 'int' and 'str'"
+    batch_size = check_int("batch_size", batch_size, minimum=1)
     seed = _checked_seed(seed)  # the held-out split draws from it before the trainer seeds
     check_dropout("val_fraction", val_fraction)  # the check of a number in [0, 1)
     if restarts > 1 and not val_fraction:
