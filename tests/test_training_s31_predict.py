@@ -1,5 +1,5 @@
 """What ``trainer.predict`` gives for each task (as the class docstrings
-say), and the image fits' batch size checked by name."""
+say), and the fits' batch size checked by name."""
 import lightning as L
 import pytest
 import torch
