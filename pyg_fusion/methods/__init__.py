@@ -39,6 +39,7 @@ Every node-classification model maps a graph to logits ``[N, C]``
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
 from typing import Any, Callable
@@ -355,6 +356,12 @@ def build_model(name: str, task: str, in_channels: dict[str, int], *,
             (:class:`~pyg_fusion.experiments.MethodSpec`; the task's defaults
             fill the rest); ``num_powers`` may be an int or a dict per source.
     """
+    if not isinstance(in_channels, Mapping):
+        # a list of widths failed in dict(): 'cannot convert dictionary update
+        # sequence element #0 to a sequence', naming nothing
+        raise TypeError(f"in_channels must be a dict {{source: width}} (e.g. "
+                        f"{{'a': 3, 'b': 2}}: the graph's x_a, x_b), got "
+                        f"{type(in_channels).__name__}")
     spec = MethodSpec.create(name, task, options)
     return build_spec(spec, Dims(dict(in_channels), num_classes, num_segments, num_nodes))
 
