@@ -362,8 +362,15 @@ def build_model(name: str, task: str, in_channels: dict[str, int], *,
         raise TypeError(f"in_channels must be a dict {{source: width}} (e.g. "
                         f"{{'a': 3, 'b': 2}}: the graph's x_a, x_b), got "
                         f"{type(in_channels).__name__}")
+    widths = {}
+    for source, width in in_channels.items():
+        # a string width failed inside a layer ("unsupported operand type(s) for
+        # +: 'int' and 'str'"), a float in torch.empty, and 0 built a layer of nothing
+        if not isinstance(source, str):
+            raise TypeError(f"in_channels must be keyed by source names (str), got {source!r}")
+        widths[source] = check_int(f"in_channels[{source!r}]", width, minimum=1)
     spec = MethodSpec.create(name, task, options)
-    return build_spec(spec, Dims(dict(in_channels), num_classes, num_segments, num_nodes))
+    return build_spec(spec, Dims(widths, num_classes, num_segments, num_nodes))
 
 
 __all__ = ["TASKS", "TASK_DEFAULTS", "SETTING_DEFAULTS", "Dims", "builders", "task_options",
