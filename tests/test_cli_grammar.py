@@ -120,15 +120,17 @@ def test_image_flags_check_their_values(capsys):
 
 @pytest.mark.parametrize("argv", [
     # (not --depth beside --layers: the run refuses --layers, which --depth sets;
-    # nyud's --root a folder that exists: the run refuses another)
+    # nyud's --root a folder that exists: the run refuses another; a checkpoint
+    # file that exists: the run refuses a missing one)
     ["segment", "train", "--out", "o", "--layers", "3,4,6,3", "--light",
      "--data", "nyud", "--root", "{tmp}", "--lr", "0.01"],
     ["translate", "train", "--out", "o", "--modalities", "shade", "--gan-mode", "none",
      "--num-downs", "3"],
-    ["translate", "evaluate", "--out", "o", "--checkpoint", "c.ckpt", "--num-figure", "0"],
-    ["segment", "evaluate", "--out", "o", "--checkpoint", "c.ckpt", "--size", "32"]])
+    ["translate", "evaluate", "--out", "o", "--checkpoint", "{tmp}/c.ckpt", "--num-figure", "0"],
+    ["segment", "evaluate", "--out", "o", "--checkpoint", "{tmp}/c.ckpt", "--size", "32"]])
 def test_image_print_config_round_trips_through_config(argv, tmp_path, capsys):
     from pyg_fusion.cli import main
+    (tmp_path / "c.ckpt").write_bytes(b"")
     argv = [a.format(tmp=tmp_path) for a in argv]
     assert main([*argv, "--print-config"]) == 0
     printed = capsys.readouterr().out
@@ -142,12 +144,14 @@ def test_image_print_config_round_trips_through_config(argv, tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv", [["segment", "train"], ["translate", "train"],
-                                  ["segment", "evaluate", "--checkpoint", "c.ckpt"],
-                                  ["translate", "evaluate", "--checkpoint", "c.ckpt"]])
-def test_image_print_config_needs_no_out(argv, capsys):
+                                  ["segment", "evaluate", "--checkpoint", "{tmp}/c.ckpt"],
+                                  ["translate", "evaluate", "--checkpoint", "{tmp}/c.ckpt"]])
+def test_image_print_config_needs_no_out(argv, tmp_path, capsys):
     """Printing a config needs no output folder (noun first and verb first);
     running still does."""
     from pyg_fusion.cli import main
+    (tmp_path / "c.ckpt").write_bytes(b"")
+    argv = [a.format(tmp=tmp_path) for a in argv]
     assert main([*argv, "--print-config"]) == 0
     printed = capsys.readouterr().out
     assert "data:" in printed and "out" not in yaml.safe_load(printed)

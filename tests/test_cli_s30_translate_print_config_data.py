@@ -32,6 +32,7 @@ def test_the_python_api_refuses_it_before_the_checkpoint_loads(tmp_path):
 
 
 def test_translate_evaluate_print_config_takes_synthetic_and_a_folder(tmp_path, capsys):
+    (tmp_path / "m.ckpt").write_bytes(b"")  # a checkpoint that exists: the run refuses another
     for data in ("synthetic", str(tmp_path)):
         assert main(["translate", "evaluate", "--data", data, "--checkpoint",
                      str(tmp_path / "m.ckpt"), "--print-config"]) == 0

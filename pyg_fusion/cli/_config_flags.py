@@ -225,9 +225,12 @@ def image_full_config(args) -> dict[str, Any]:
         else:
             from ..experiments.translate_data import check_translate_train
             check_translate_train(configs["data"], configs["splits"], configs["model"])
-    elif task == "translate" and args.data is not None:  # None: the checkpoint's
-        from ..experiments.translate_data import check_translate_data
-        check_translate_data(args.data)  # as the run, before any work
+    else:
+        if task == "translate" and args.data is not None:  # None: the checkpoint's
+            from ..experiments.translate_data import check_translate_data
+            check_translate_data(args.data)  # as the run, before any work
+        from ..experiments.data import _check_file
+        _check_file("--checkpoint", args.checkpoint)  # the run's first read
     fields = {f.name for cls in SECTIONS[(task, action)].values()
               for f in dataclasses.fields(cls)}
     out: dict[str, Any] = {k: v for k, v in sorted(vars(args).items())
