@@ -170,3 +170,19 @@ def test_the_operators_panel_names_are_a_sequence_of_distinct_names():
         plot_fusion_operator(A, names=["x", "x"])
     fig = plot_fusion_operator(A, names=["x", "y"])
     assert len([a for a in fig.axes if a.get_images()]) == 2
+
+
+@pytest.mark.parametrize("call", ["plot_relation_graph", "plot_adjacency",
+                                  "plot_power_expansion"])
+def test_label_names_of_one_string_are_refused(call):
+    # label_names="cat" named class 0 'c' and class 1 'a', indexing the string
+    import pyg_fusion.visualize as V
+    graph = {"plot_relation_graph": torch.tensor([[0, 1], [1, 2]]),
+             "plot_adjacency": torch.rand(3, 3),
+             "plot_power_expansion": torch.rand(2, 3, 3)}[call]
+    labels = torch.tensor([0, 1, 1])
+    with pytest.raises(TypeError, match=r"label_names must be a sequence of names or a dict "
+                                        r"\{label: name\}, got the string 'cat': pass "
+                                        r"\['cat'\]"):
+        getattr(V, call)(graph, labels=labels, label_names="cat")
+    getattr(V, call)(graph, labels=labels, label_names=["cat", "dog"])

@@ -29,6 +29,15 @@ def check_flag(name: str, value, optional: bool = False) -> None:
                         f", got {value!r}")
 
 
+def check_label_names(label_names) -> None:
+    """``label_names`` is None, a dict ``{label: name}`` or a sequence of
+    names indexed by label: a string indexed by label named each class by a
+    letter of it (``"cat"``: class 0 ``"c"``), with no word."""
+    if isinstance(label_names, str):
+        raise TypeError(f"label_names must be a sequence of names or a dict {{label: name}}, "
+                        f"got the string {label_names!r}: pass [{label_names!r}]")
+
+
 def read_json(name: str, value):
     """``value`` parsed from its JSON file when it is a path (str or
     os.PathLike), else as given; a missing or unreadable file is an error

@@ -10,7 +10,7 @@ from ..data import source_names
 from ._common import (MAX_DENSE_NODES, closes_on_error, finish, graph_to_dense, new_grid,
                       source_graph, tex_name)
 from ._node_order import label_ticks, node_ticks, order_nodes
-from ._values import check_flag, is_int
+from ._values import check_flag, check_label_names, is_int
 from ._pyg_objects import graph_groups, is_data, plain_graph
 from ._matrix import matrix_labels, show_matrix
 
@@ -104,6 +104,7 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         the entry of largest magnitude of a block of ``b x b`` nodes (the
         x label says ``b``), so that no edge vanishes from the picture.
     """
+    check_label_names(label_names)
     for flag, value in (("shared_scale", shared_scale), ("show_diagonal", show_diagonal),
                         ("robust", robust)):
         check_flag(flag, value)

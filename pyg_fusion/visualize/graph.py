@@ -13,7 +13,7 @@ from matplotlib.ticker import MaxNLocator
 from ..data import source_names
 from ._common import (MAX_DENSE_NODES, check_graph, check_node_count, closes_on_error, finish,
                       new_figure, per_node, shorten_all, source_graph, tex_name, to_numpy)
-from ._values import check_flag, is_int, is_real
+from ._values import check_flag, check_label_names, is_int, is_real
 from ._edges import selected_edges
 from ._graph_layout import _arc, _positions
 from ._matrix import spaced_ticks
@@ -140,6 +140,7 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         ``FancyArrowPatch`` per edge, gid ``"arrow"``), its node
         ``PathCollection`` gid ``"nodes"``.
     """
+    check_label_names(label_names)
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
     if node_size is not None and not (is_real(node_size) and 0 < node_size < float("inf")):

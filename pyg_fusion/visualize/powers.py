@@ -11,6 +11,7 @@ from ._common import (MAX_DENSE_NODES, check_graph, check_node_count, closes_on_
                       new_grid, tex_name, to_numpy)
 from ._matrix import matrix_labels, show_matrix
 from ._node_order import label_ticks, order_nodes
+from ._values import check_label_names
 
 SCALES = ("panel", "row", "shared")
 
@@ -63,6 +64,7 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
         in the order of ``powers``, the panel in column ``p`` its
         :math:`R_m^p`.
     """
+    check_label_names(label_names)
     if scale not in SCALES:
         raise ValueError(f"scale must be one of {SCALES}, got {scale!r}")
     if not isinstance(powers, dict):
