@@ -52,17 +52,33 @@ def _difference(earlier: Any, now: Any, path: str = "") -> tuple[str, Any, Any] 
     return None if earlier == now else (path.rstrip("."), earlier, now)
 
 
-def check_same_settings(earlier: list[dict], identities: dict[str, dict]) -> None:
+def check_same_settings(earlier: list[dict], identities: dict[str, dict],
+                        seeds: list[int]) -> None:
     """Refuses to resume from records of a method of this grid that ran with
     other settings (its dataset, setting or config, the seeds aside): the
     resumed grid would train every run again and replace the finished ones,
     where the user most likely changed a flag by mistake. Another machine or
-    library versions are no settings: those runs are trained again.
+    library versions are no settings: those runs are trained again. Records
+    of a method or seed that this grid does not run are refused too: the
+    grid's records would drop those finished runs.
 
     Args:
         earlier (list[dict]): the records of an interrupted grid.
         identities (dict[str, dict]): per method, what this grid records for it.
+        seeds (list[int]): the grid's seeds.
     """
+    for r in earlier:
+        if r.get("method") not in identities:
+            raise ValueError(f"--resume: the earlier records hold finished runs of "
+                             f"{r.get('method')!r}, which this grid does not train (--method "
+                             f"{','.join(identities)}): resume with their --method, or leave "
+                             f"out --resume to start a new grid")
+        missing = sorted(set(r["seeds"]) - set(seeds), key=str)
+        if missing:
+            raise ValueError(f"--resume: the earlier records hold finished runs of "
+                             f"{r['method']} with seeds {missing}, which this grid does not "
+                             f"run (--seeds {','.join(map(str, seeds))}): resume with their "
+                             f"--seeds, or leave out --resume to start a new grid")
     def settings(record: dict) -> dict:
         kept = _identity(record)
         return json.loads(json.dumps({k: kept.get(k) for k in ("dataset", "setting", "config")}))

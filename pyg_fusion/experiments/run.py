@@ -266,7 +266,7 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         identities = {m: {"dataset": td0.dataset, "setting": td0.setting, "method": m,
                           "config": configs[m], **hardware, "versions": library_versions()}
                       for m in methods}
-        check_same_settings(resume, identities)
+        check_same_settings(resume, identities, seeds)
         reused = reusable_runs(resume, identities, seeds)
         if is_main_process():
             n = sum(map(len, reused.values()))
