@@ -186,3 +186,13 @@ def test_label_names_of_one_string_are_refused(call):
                                         r"\['cat'\]"):
         getattr(V, call)(graph, labels=labels, label_names="cat")
     getattr(V, call)(graph, labels=labels, label_names=["cat", "dog"])
+
+
+def test_select_edges_takes_only_true_or_false_for_directed():
+    # directed="no" (truthy) kept each ordered pair: both directions drawn
+    from pyg_fusion.visualize import select_edges
+    ei, w = torch.tensor([[0, 1], [1, 0]]), torch.tensor([1.0, 2.0])
+    with pytest.raises(TypeError, match="directed must be True or False, got 'no'"):
+        select_edges(ei, w, directed="no")
+    edges, weights = select_edges(ei, w, directed=False)
+    assert edges.tolist() == [[0, 1]] and weights.tolist() == [2.0]

@@ -5,7 +5,7 @@ import numpy as np
 import torch
 
 from ._common import check_graph
-from ._values import is_int
+from ._values import check_flag, is_int
 
 
 def select_edges(edge_index: np.ndarray | torch.Tensor,
@@ -49,6 +49,7 @@ def selected_edges(edge_index: np.ndarray, edge_weight: np.ndarray, num_nodes: i
     drawing checks its graph once."""
     if top_k is not None and not (is_int(top_k) and top_k >= 1):
         raise ValueError(f"top_k must be a positive int or None, got {top_k!r}")
+    check_flag("directed", directed)  # directed="no" kept both directions of each pair
     edge_index, edge_weight = _summed(edge_index, edge_weight, num_nodes)
     col, row = edge_index  # rank within a row of the dense graph: a node's in-edges
     keep = (row != col) & (edge_weight != 0)
