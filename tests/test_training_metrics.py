@@ -93,3 +93,14 @@ def test_gather_by_index_single_process_dedups_and_sorts():
     val = torch.tensor([30.0, 10.0, 20.0, 10.0])
     i, v = gather_by_index(idx, val)
     assert i.tolist() == [1, 2, 3] and v.tolist() == [10.0, 20.0, 30.0]
+
+
+def test_frame_level_metrics_of_no_video_name_the_argument():
+    # torch.cat(): "expected a non-empty list of Tensors", naming neither
+    from pyg_fusion.training.metrics import frame_level_metrics
+    with pytest.raises(ValueError, match="frame_scores holds no video"):
+        frame_level_metrics([], [])
+    with pytest.raises(ValueError, match="frame_gt holds no video"):
+        frame_level_metrics(torch.tensor([0.1, 0.9]), iter([]))
+    got = frame_level_metrics(iter([torch.tensor([0.1, 0.9])]), torch.tensor([0.0, 1.0]))
+    assert got["auc"] == 1.0

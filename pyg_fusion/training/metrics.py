@@ -128,6 +128,13 @@ def frame_level_metrics(frame_scores: Sequence[Tensor] | Tensor,
                 raise ValueError(f"video {i}: frame_scores has {torch.as_tensor(s).numel()} "
                                  f"frames, frame_gt {torch.as_tensor(g).numel()}")
     if not isinstance(frame_scores, Tensor):
+        frame_scores = list(frame_scores)
+    if not isinstance(frame_gt, Tensor):
+        frame_gt = list(frame_gt)
+    for name, value in (("frame_scores", frame_scores), ("frame_gt", frame_gt)):
+        if isinstance(value, list) and not value:  # torch.cat's error named neither
+            raise ValueError(f"{name} holds no video: give each video's frames (or one tensor)")
+    if not isinstance(frame_scores, Tensor):
         frame_scores = torch.cat([torch.as_tensor(s).reshape(-1) for s in frame_scores])
     if not isinstance(frame_gt, Tensor):
         frame_gt = torch.cat([torch.as_tensor(g).reshape(-1) for g in frame_gt])
