@@ -37,3 +37,15 @@ def test_a_run_file_is_named_by_what_it_is(tmp_path, capsys, kind, content, what
     assert capsys.readouterr().err == (
         f"pyg-fusion plot: error: --input {path} holds {what}; {kind} draws {EXPECTS[kind]}"
         + (f": draw it with pyg-fusion plot {drawn_by}" if drawn_by else "") + "\n")
+
+
+@pytest.mark.parametrize("flag", ["--checkpoint", "--input"])
+def test_a_model_without_an_operator_names_its_flag(tmp_path, capsys, flag):
+    # the error named the file alone, where every other error of plot names its flag
+    import torch
+    path = tmp_path / "m.pt"
+    torch.save({"state_dict": {"head.weight": torch.ones(2)}}, path)
+    assert main(["plot", "operator", flag, str(path), "--out", str(tmp_path / "f.png")]) == 2
+    assert capsys.readouterr().err == (
+        f"pyg-fusion plot: error: {flag}: {path} holds no LEGO fusion operator (no fusion.A.* "
+        f"or fusion.factors.* entries)\n")

@@ -237,7 +237,7 @@ def operator_from_state(state: dict, where: str = "the checkpoint",
         return pairs, "pairwise"
     if factors:
         return factors, "cp"
-    raise CLIError(f"{where} holds no LEGO fusion operator (no fusion.A.* or "
+    raise CLIError(f"{flag}: {where} holds no LEGO fusion operator (no fusion.A.* or "
                    f"fusion.factors.* entries)")
 
 
