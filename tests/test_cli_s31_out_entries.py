@@ -23,6 +23,8 @@ GRAPH = ["--dataset", "digits", "--epochs", "1", "--seeds", "0", "--threads", "1
     (["compare", *GRAPH, "--method", "lego", "--root", "{root}"], "lego/seed0", "file"),
     (["sweep", *GRAPH, "--method", "lego", "--p", "1", "--q", "1"], "P1_Q1/seed0", "file"),
     (["evaluate", "--checkpoint", "{ckpt}"], "results.json", "folder"),
+    (["demo", "--root", "{root}"], "vad_scores.png", "folder"),
+    (["demo", "--root", "{root}"], "runs", "file"),
 ])
 def test_an_out_entry_of_the_other_kind_is_refused_before_any_work(tmp_path, capsys, argv,
                                                                    entry, kind):

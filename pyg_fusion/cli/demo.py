@@ -116,12 +116,19 @@ def _figures(out: Path, td: TaskData, task, kind: str, prefix: str = "digits",
     return written
 
 
+# the figures the demo may write (_figures), published into --out with its results
+FIGURES = tuple(f"{p}_{f}.png" for p in ("digits", "digits_graph_only", "vad")
+                for f in ("graphs", "operator_A")) + ("vad_scores.png",)
+
+
 def run(args) -> int:
     from ..methods import method_names
     from .._files import staged_folder
     from ._runs import notice_earlier_run
+    from ..experiments._run_folders import check_out_entries
     t0 = time.perf_counter()
     out = Path(args.out)
+    check_out_entries(out, ("results.json", "results.txt", *FIGURES), ("runs",))
     notice_earlier_run(out, ("results.json",), "run", "the demo's results.json, results.txt, "
                        "figures and runs/ replace its own once the demo finishes; its other "
                        "files stay")
