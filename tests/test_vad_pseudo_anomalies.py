@@ -192,3 +192,22 @@ def test_choice_by_pseudo_auc_with_a_finer_source(tmp_path):
     with torch.no_grad():
         auc = roc_auc(r["task"].model.eval()(batch)[0].reshape(-1), labels.reshape(-1))
     assert auc == pytest.approx(r["val_pseudo_auc"], abs=1e-6)
+
+
+def test_the_split_and_the_splice_name_a_seed_that_is_no_seed(tmp_path):
+    # torch's "manual_seed expected a long, but got str"; an empty dataset was
+    # "the 0 training videos are all abnormal"
+    from pyg_fusion.datasets import SyntheticVAD
+    from pyg_fusion.training.pseudo_anomalies import splice_pseudo_anomalies
+    from pyg_fusion.training.vad import split_videos
+    train = SyntheticVAD(str(tmp_path), "train", num_videos=(4, 4), snippets=(16, 24),
+                         num_segments=8, log=False)
+    normal = [train[i] for i in range(len(train)) if int(train[i].y) == 0]
+    for call in (lambda: split_videos(train, 0.25, seed="1"),
+                 lambda: splice_pseudo_anomalies(normal, seed="1")):
+        with pytest.raises(ValueError, match=r"seed must be an int in \[0, 2\*\*32\)"):
+            call()
+    with pytest.raises(ValueError, match="dataset holds no videos to split"):
+        split_videos([], 0.25)
+    import numpy as np
+    assert split_videos(train, 0.25, seed=np.int64(3)) == split_videos(train, 0.25, seed=3)

@@ -22,6 +22,7 @@ from torch import Tensor
 from torch_geometric.data import Batch, Data
 
 from ..functional._checks import check_batch, check_index
+from .seeding import _checked_seed
 
 __all__ = ["splice_pseudo_anomalies"]
 
@@ -66,6 +67,7 @@ def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
                          f"another, got {len(videos)}")
     if not isinstance(per_pair, int) or isinstance(per_pair, bool) or per_pair < 1:
         raise ValueError(f"per_pair must be an int >= 1, got {per_pair!r}")
+    seed = _checked_seed(seed)  # torch's 'manual_seed expected a long' named no argument
     lo, hi = length
     if not 0 < lo <= hi < 1:
         raise ValueError(f"length must be fractions 0 < low <= high < 1, got {length!r}")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import torch
 
 from ..functional._checks import check_dropout
+from .seeding import _checked_seed
 
 __all__ = ["split_videos", "check_test_videos"]
 
@@ -27,6 +28,9 @@ def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], li
         seed (int, optional): the seed of the split. (default: :obj:`0`)
     """
     check_dropout("fraction", fraction)  # the check of a number in [0, 1)
+    seed = _checked_seed(seed)  # torch's 'manual_seed expected a long' named no argument
+    if len(dataset) == 0:  # (it was called 'the 0 training videos are all abnormal')
+        raise ValueError("dataset holds no videos to split")
     # Items of one video (one per crop, VADFeatures(crops="all")) stay on one
     # side: a video is held out whole, or the held-out loss reads training data.
     groups: dict[tuple, list[int]] = {}
