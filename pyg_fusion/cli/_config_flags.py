@@ -225,12 +225,9 @@ def image_full_config(args) -> dict[str, Any]:
         else:
             from ..experiments.translate_data import check_translate_train
             check_translate_train(configs["data"], configs["splits"], configs["model"])
-    else:
-        if task == "translate" and args.data is not None:  # None: the checkpoint's
-            from ..experiments.translate_data import check_translate_data
-            check_translate_data(args.data)  # as the run, before any work
-        from ..experiments.data import _check_file
-        _check_file("--checkpoint", args.checkpoint)  # the run's first read
+    elif task == "translate" and args.data is not None:  # None: the checkpoint's
+        from ..experiments.translate_data import check_translate_data
+        check_translate_data(args.data)  # as the run, before any work
     fields = {f.name for cls in SECTIONS[(task, action)].values()
               for f in dataclasses.fields(cls)}
     out: dict[str, Any] = {k: v for k, v in sorted(vars(args).items())
@@ -245,6 +242,9 @@ def print_config(args) -> None:
         from .sweep import check_sweep
         check_sweep(args)
     cfg = image_full_config(args) if _image_command(args) else full_config(args)
+    if getattr(args, "checkpoint", None) is not None:  # an evaluate's: the run's first read
+        from ..experiments.data import _check_file
+        _check_file("--checkpoint", args.checkpoint)
     # Paths and names as written ("é", not "\xE9") where the output is UTF-8,
     # the encoding --config reads; elsewhere YAML's escapes, which read back
     # from any encoding.
