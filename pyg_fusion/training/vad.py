@@ -47,14 +47,13 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 from torch import nn
-from torch.utils.data import Dataset
 
 from ..functional import degree_variance_loss
-from ..functional._autocast import float32_under_autocast
-from ..functional._checks import check_int, check_tensor
+from ..functional._checks import check_int
 from ..functional.loss import _dense_graph_degrees, check_alpha
 from ._precision import precision_batch
 from ._task import TimedAdamTask
+from ._vad_scores import IndexedDataset, mil_topk_loss, segment_scores, video_scores
 from .metrics import frame_level_metrics, gather_by_index, roc_auc
 from .vad_split import split_videos
 
@@ -63,83 +62,6 @@ __all__ = ["WeaklySupervisedVAD", "IndexedDataset", "mil_topk_loss", "video_scor
 
 # what chooses the epoch and the restart on the held-out videos
 CHOICES = ("loss", "pseudo_auc")
-
-
-class IndexedDataset(Dataset):
-    """Wraps a dataset so that each item carries its position (``idx``), which
-    the evaluation uses to put gathered scores back in list order.
-
-    Args:
-        dataset (torch.utils.data.Dataset): the videos.
-    """
-
-    def __init__(self, dataset):
-        self.dataset = dataset
-
-    def __len__(self):
-        return len(self.dataset)
-
-    def __getitem__(self, i):
-        # a shallow copy: a list of the caller's own Data objects would keep idx
-        data = copy.copy(self.dataset[i])
-        data.idx = torch.tensor([i])
-        return data
-
-
-@float32_under_autocast
-def segment_scores(logits: torch.Tensor) -> torch.Tensor:
-    """The snippet scores that the test metrics rank, ``sigmoid(logits)``, in
-    float32 under :class:`torch.autocast` (:mod:`pyg_fusion.functional._autocast`):
-    a bfloat16 sigmoid has steps of 2^-9 near 0.5, so scores tied by the hundred.
-
-    Args:
-        logits (torch.Tensor): snippet logits.
-    """
-    return torch.sigmoid(logits)
-
-
-@float32_under_autocast
-def video_scores(logits: torch.Tensor, k: int = 3) -> torch.Tensor:
-    """The MIL video score: the mean of the ``k`` largest sigmoid snippet
-    scores of each video (``logits`` ``[B, N]`` -> ``[B]``); in float32 under
-    :class:`torch.autocast`, as :func:`segment_scores` (the held-out loss that
-    chooses the epoch is taken from them).
-
-    Args:
-        logits (torch.Tensor): snippet logits ``[B, N]``.
-        k (int, optional): snippets averaged per video. (default: :obj:`3`)
-    """
-    # k = 0 would average no snippet (NaN scores), and a NaN logit would reach
-    # BCE as an input "not between 0 and 1", naming neither
-    check_int("k", k, minimum=1)
-    check_tensor("logits", logits, dims=(2, ), floating=True)
-    # (an infinite logit is a score of 0 or 1, as sigmoid gives it)
-    if bool(torch.isnan(logits.detach()).any()):
-        bad = (torch.isnan(logits.detach()).any(1)).nonzero().view(-1).tolist()
-        raise ValueError(f"logits contain NaN (in the videos at rows {bad} of the batch)")
-    scores = torch.sigmoid(logits)
-    return scores.topk(min(k, scores.size(1)), dim=1).values.mean(1)
-
-
-def mil_topk_loss(logits: torch.Tensor, y: torch.Tensor, k: int = 3) -> torch.Tensor:
-    """BCE between the mean of the ``k`` largest snippet scores of each video
-    (``logits`` ``[B, N]``) and the video labels ``y`` ``[B]``.
-
-    Args:
-        logits (torch.Tensor): snippet logits ``[B, N]``.
-        y (torch.Tensor): video labels ``[B]`` (0 normal, 1 abnormal).
-        k (int, optional): snippets averaged per video. (default: :obj:`3`)
-    """
-    if logits.dim() != 2 or logits.size(0) != y.numel():
-        raise ValueError(f"logits must be [B, N] with B = len(y) = {y.numel()}, got "
-                         f"{tuple(logits.shape)}")
-    check_tensor("y", y)
-    # soft labels (0.5) would train silently, and 2 fails inside BCE without naming y
-    if y.numel() and not bool(((y == 0) | (y == 1)).all()):
-        raise ValueError(f"y must hold video labels 0 (normal) or 1 (abnormal), got "
-                         f"{sorted(set(y.view(-1).tolist()))}")
-    video = video_scores(logits, k)
-    return F.binary_cross_entropy(video.clamp(1e-6, 1 - 1e-6), y.to(video.dtype).view(-1))
 
 
 def _check_loss_weight(name: str, value) -> None:
