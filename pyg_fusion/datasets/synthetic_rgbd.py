@@ -31,6 +31,7 @@ import numpy as np
 from PIL import Image
 
 from .._files import atomic_write, write_json, write_text
+from ..functional._checks import check_int
 from ._base import RELOAD, check_seed, data_code_hash, generation_turn
 from ._generated import Generated, regenerate_on_reload, remove_marker
 from ._io import check_root
@@ -161,10 +162,10 @@ class SyntheticRGBD(RGBDSegmentation):
         root = check_root(root)
         if split not in ("train", "test"):
             raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-        for name, v in (("size", size), ("num_train", num_train),
-                        ("num_test", num_test)):
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be a positive int, got {v!r}")
+        # numpy's integers too (a count read from an array), stored as plain ints
+        size, num_train, num_test = (
+            check_int(name, v, minimum=1) for name, v in (
+                ("size", size), ("num_train", num_train), ("num_test", num_test)))
         if size < 16:
             raise ValueError(f"size must be >= 16 pixels, got {size}")
         # before any file is written: numpy refused -1 without naming seed, and
