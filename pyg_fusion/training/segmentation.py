@@ -15,6 +15,7 @@
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Sequence
 
 import lightning as L
@@ -167,7 +168,8 @@ class SegmentationModule(L.LightningModule):
         return self.model(_model_inputs(batch, self.inputs))
 
     def training_step(self, batch, batch_idx):
-        outs = self(batch)
+        with _one_value_per_channel_named(self, batch):
+            outs = self(batch)
         mask = batch["mask"]
         if not (mask.is_floating_point() or mask.is_complex()):
             # uint8 masks (a PNG read with numpy) were refused by the loss, 'target must
@@ -235,6 +237,40 @@ class SegmentationModule(L.LightningModule):
         """The output to report for the whole network: the ensemble when
         there is one, else the single output."""
         return self.output_names[-1]
+
+
+@contextmanager
+def _one_value_per_channel_named(module: SegmentationModule, batch: dict):
+    """Refuses, naming the layer and batch_size, a training batch of one image
+    that leaves a BatchNorm layer one value per channel (torch's 'Expected more
+    than 1 value per channel when training' named neither; the CLI checks its
+    flags before). Larger batches never leave one value, and hook nothing."""
+    if batch["mask"].size(0) != 1:
+        yield
+        return
+
+    def check(name):
+        def hook(layer, args):
+            x = args[0]
+            # (batch statistics as torch takes them: training, or no running ones)
+            if x.numel() == x.size(1) and (layer.training or layer.running_mean is None):
+                h, w = batch["mask"].shape[-2:]
+                raise ValueError(
+                    f"a training batch of 1 image of {h}x{w} leaves BatchNorm layer {name} "
+                    f"one value per channel (its input {list(x.shape)}), and batch "
+                    f"statistics need more: give fit_segmentation a batch_size >= 2 (and >= 2 "
+                    f"training scenes), training images of more than 32 pixels a side (the "
+                    f"encoder's deepest map is 1/32 of the image) or arch frozen_stats=True")
+        return hook
+
+    handles = [m.register_forward_pre_hook(check(name))
+               for name, m in module.model.named_modules()
+               if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    try:
+        yield
+    finally:
+        for h in handles:
+            h.remove()
 
 
 @keep_global_rng()
