@@ -19,6 +19,7 @@ from matplotlib.figure import Figure
 
 from .._files import existing_ancestor, save_figure
 from ._pyg_objects import is_fused_graph, is_sparse, refuse_foreign, sparse_edges
+from ._values import check_once
 
 # What path= may name; a name without a suffix becomes a PNG.
 FORMATS = (".png", ".pdf", ".svg")
@@ -201,6 +202,8 @@ def new_grid(ax, nrows: int, ncols: int, *, panel_size=(3.2, 3.0),
             raise ValueError(f"ax must be {n} matplotlib Axes for this figure "
                              f"({nrows} x {ncols} panels), got "
                              f"{foreign[0] if foreign else len(axes)}")
+        # one Axes given twice took two panels, the second drawn over the first
+        check_once("ax", axes, "give each panel its own Axes")
         return axes[0].figure, axes.reshape(nrows, ncols)
     fig = plt.figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows),
                      layout=layout)

@@ -38,6 +38,15 @@ def check_label_names(label_names) -> None:
                         f"got the string {label_names!r}: pass [{label_names!r}]")
 
 
+def check_once(name: str, values, what: str) -> None:
+    """Each entry of ``values`` once: a repeated metric drew its panel twice, a
+    repeated P labelled two rows alike, an Axes given twice took two panels."""
+    values = list(values)
+    for i, v in enumerate(values):
+        if v in values[:i]:
+            raise ValueError(f"{name} must {what} once, got {v!r} {values.count(v)} times")
+
+
 def read_json(name: str, value):
     """``value`` parsed from its JSON file when it is a path (str or
     os.PathLike), else as given; a missing or unreadable file is an error

@@ -10,7 +10,7 @@ from matplotlib.ticker import MaxNLocator
 
 from ..functional._checks import check_names
 from ._common import closes_on_error, finish, new_grid, tex_name, to_numpy
-from ._values import check_flag
+from ._values import check_flag, check_once
 
 KINDS = ("auto", "pairwise", "cp")
 # 200 panels (a [200, R, P+1] tensor taken for CP factors) made a figure 201
@@ -79,10 +79,7 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
         if len(names) != len(panels):
             raise ValueError(f"names must have {len(panels)} entries (one per "
                              f"panel), got {len(names)}")
-        twice = sorted({n for n in names if names.count(n) > 1})
-        if twice:
-            raise ValueError(f"names must name each panel once, got {twice[0]!r} "
-                             f"{names.count(twice[0])} times")
+        check_once("names", names, "name each panel")
         panels = dict(zip(names, panels.values()))
     if len(panels) > MAX_PANELS:
         raise ValueError(f"A has {len(panels)} panels, more than this figure draws "

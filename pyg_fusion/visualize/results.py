@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._common import closes_on_error, finish, new_grid, shorten
-from ._values import is_int, is_real, read_json
+from ._values import check_once, is_int, is_real, read_json
 
 # The widest figure plot_results makes (inches); wider rows of panels wrap.
 MAX_WIDTH = 13.0
@@ -56,7 +56,7 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
         results (list[dict], str or os.PathLike): the records of
             :func:`~pyg_fusion.experiments.run.make_records` (``results.json``
             of ``pyg-fusion compare``), or the path of that file.
-        metrics (str or list[str], optional): the panels, in order. (default: :obj:`None`,
+        metrics (str or list[str], optional): the panels, in order, each once. (default: :obj:`None`,
             every metric of the records but ``params`` and ``time_per_epoch_s``,
             in the order of the records)
         title (str, optional): the figure's title. (default: :obj:`None`, the
@@ -91,6 +91,7 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
     if unknown or not metrics:
         raise ValueError(f"metrics {unknown or metrics} are not in the results, which hold "
                          f"{sorted(set(shown))}")
+    check_once("metrics", metrics, "name each panel")  # a repeat drew its panel twice
     rows = list(dict.fromkeys((r["dataset"], r["setting"], r["method"]) for r in records))
     if len(rows) > MAX_BARS:
         raise ValueError(f"results hold {len(rows)} (dataset, setting, method) bars a panel, "

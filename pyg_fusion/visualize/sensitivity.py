@@ -10,7 +10,7 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
 from ._common import closes_on_error, finish, tex_name, to_numpy
-from ._values import check_flag, is_int, is_real, read_json
+from ._values import check_flag, check_once, is_int, is_real, read_json
 
 PLOT_KINDS = ("both", "heatmap", "surface")
 
@@ -36,10 +36,10 @@ def load_pq_grid(results, *, metric=None, dataset=None, method=None, setting=Non
             required when the records hold several. (default: :obj:`None`)
         setting (str, optional): keep only the records of this setting;
             required when the records hold several. (default: :obj:`None`)
-        p_values (Sequence[int], optional): the ``P`` of each row of a plain
+        p_values (Sequence[int], optional): the ``P`` of each row (each once) of a plain
             array (records give their own). (default: :obj:`None`, ``1, 2,
             ...``)
-        q_values (Sequence[int], optional): the ``Q`` of each column of a
+        q_values (Sequence[int], optional): the ``Q`` of each column (each once) of a
             plain array. (default: :obj:`None`, ``1, 2, ...``)
 
     Returns:
@@ -87,6 +87,9 @@ def load_pq_grid(results, *, metric=None, dataset=None, method=None, setting=Non
         raise ValueError(f"p_values / q_values must have {grid.shape[0]} / "
                          f"{grid.shape[1]} entries to label a grid of shape "
                          f"{grid.shape}, got {ps.shape[0]} / {qs.shape[0]}")
+    # two rows labelled P = 2 drew a grid whose cells could not be told apart
+    check_once("p_values", ps.tolist(), "label each row")
+    check_once("q_values", qs.tolist(), "label each column")
     return grid, None, ps, qs, {"metric": metric or "metric", "dataset": dataset,
                                 "method": method, "setting": setting}
 
@@ -200,9 +203,9 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
             when the records hold several. (default: :obj:`None`)
         setting (str, optional): the setting whose records to draw; required
             when the records hold several. (default: :obj:`None`)
-        p_values (Sequence[int], optional): the ``P`` of each row of a plain
+        p_values (Sequence[int], optional): the ``P`` of each row (each once) of a plain
             array. (default: :obj:`None`, ``1, 2, ...``)
-        q_values (Sequence[int], optional): the ``Q`` of each column of a
+        q_values (Sequence[int], optional): the ``Q`` of each column (each once) of a
             plain array. (default: :obj:`None`, ``1, 2, ...``)
         kind (str, optional): :obj:`"both"`, :obj:`"heatmap"` or
             :obj:`"surface"`. (default: :obj:`"both"`)
