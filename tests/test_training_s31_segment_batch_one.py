@@ -30,7 +30,8 @@ def test_a_batch_of_one_tiny_image_names_the_layer_and_batch_size(tmp_path):
     with pytest.raises(ValueError, match=re.escape(
             "a training batch of 1 image of 32x32 leaves BatchNorm layer "
             "encoder.layer4.0.bn2.norms.0 one value per channel (its input [1, 32, 1, 1]), "
-            "and batch statistics need more: give fit_segmentation a batch_size >= 2")):
+            "and batch statistics need more: give fit_segmentation (or a DataLoader) a "
+            "batch_size >= 2")):
         fit_segmentation(module, _Scenes(2, 32), out_dir=str(tmp_path / "run"), max_epochs=1,
                          batch_size=1, progress=False, checkpoint=False)
     assert all(not m._forward_pre_hooks for m in module.model.modules())  # none left

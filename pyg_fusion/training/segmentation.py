@@ -258,9 +258,10 @@ def _one_value_per_channel_named(module: SegmentationModule, batch: dict):
                 raise ValueError(
                     f"a training batch of 1 image of {h}x{w} leaves BatchNorm layer {name} "
                     f"one value per channel (its input {list(x.shape)}), and batch "
-                    f"statistics need more: give fit_segmentation a batch_size >= 2 (and >= 2 "
-                    f"training scenes), training images of more than 32 pixels a side (the "
-                    f"encoder's deepest map is 1/32 of the image) or arch frozen_stats=True")
+                    f"statistics need more: give fit_segmentation (or a DataLoader) a "
+                    f"batch_size >= 2 (and >= 2 training scenes), training images of more "
+                    f"than 32 pixels a side (the encoder's deepest map is 1/32 of the image) "
+                    f"or arch frozen_stats=True")
         return hook
 
     handles = [m.register_forward_pre_hook(check(name))
