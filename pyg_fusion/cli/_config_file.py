@@ -14,17 +14,38 @@ from ._config_flags import DATA_SECTION, IMAGE_SECTIONS, ONCE
 from ._flag_types import _per_source, input_path
 
 
-def _flatten(mapping: dict, path: str) -> dict[str, Any]:
+def _image_sections(prog: str) -> dict[str, set[str]] | None:
+    """The sections of the config of the image command ``prog`` ("pyg-fusion
+    segment train"), each with its settings
+    (:data:`~pyg_fusion.experiments.image_config.SECTIONS`); None for a graph
+    command."""
+    import dataclasses
+
+    from ..experiments.image_config import SECTIONS
+    classes = SECTIONS.get(tuple(prog.split()[-2:]))
+    return classes and {s: {f.name for f in dataclasses.fields(c)} for s, c in classes.items()}
+
+
+def _flatten(mapping: dict, path: str, prog: str = "") -> dict[str, Any]:
+    # prog: an image command's, whose sections are checked
+    image = _image_sections(prog)
     flat: dict[str, Any] = {}
     for k, v in mapping.items():
+        section = None
         if k in (DATA_SECTION, *COMPONENTS, *IMAGE_SECTIONS) and isinstance(v, dict):
-            items = v.items()
+            items, section = v.items(), k
         elif isinstance(v, dict) and k != "num_powers":
             raise CLIError(f"--config {path}: section {k!r} is none of "
-                           f"{[DATA_SECTION, *COMPONENTS]}")
+                           f"{list(image or [DATA_SECTION, *COMPONENTS])}")
         else:
             items = [(k, v)]
         for name, value in items:  # flat and in a section: the one would replace the other
+            # an image command's sections are its configs: a setting in another
+            # section (model: {epochs: 3}) was read as if it stood in its own
+            home = [s for s, names in (image or {}).items() if name in names]
+            if section is not None and home and section not in home:
+                raise CLIError(f"--config {path}: {name!r} is a setting of section "
+                               f"{home[0]!r}, not of {section!r}: move it to {home[0]}")
             if name in flat and flat[name] != value:
                 raise CLIError(f"--config {path}: {name!r} is given twice, as {flat[name]!r} "
                                f"and {value!r}: give it once")
@@ -192,8 +213,8 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
                 raise CLIError(f"--config {path}: expected a mapping of settings, got "
                                f"{type(loaded).__name__}")
             origin += 1
-            out += _tokens(parser, _flatten(loaded, path), path, from_files, origin,
-                           loader.null_lines)
+            flat = _flatten(loaded, path, parser.prog)
+            out += _tokens(parser, flat, path, from_files, origin, loader.null_lines)
         else:
             out.append(tok)
             i += 1
