@@ -102,6 +102,41 @@ def _without_task(flat: dict[str, Any], path: str) -> dict[str, Any]:
     return {k: v for k, v in flat.items() if k != "task"}
 
 
+def _settings(parser: argparse.ArgumentParser) -> set[str]:
+    return {a.dest for a in parser._actions if a.option_strings} - {"config", "print_config"}
+
+
+def _commands(parser: argparse.ArgumentParser):
+    # the parser's (sub-)commands, each once (an alias names the same parser)
+    for a in parser._actions:
+        if isinstance(a, argparse._SubParsersAction):
+            for sub in dict.fromkeys(a.choices.values()):
+                yield sub
+                yield from _commands(sub)
+
+
+def _refuse_another_commands(parser: argparse.ArgumentParser, loaded: dict,
+                             flat: dict[str, Any], path: str) -> None:
+    """The config of another command (``pyg-fusion train --config`` with the
+    one ``segment train --print-config`` wrote) was refused for its first
+    setting alone ("'data' is no setting of this command"): where every
+    setting and section of the file is another command's, name that command."""
+    keys = set(flat) - {"task"}  # a record's task, beside its dataset
+    if keys <= _settings(parser):
+        return
+    from . import build_parser
+    sections = {k for k, v in loaded.items() if isinstance(v, dict) and k != "num_powers"}
+    others = [p.prog for p in _commands(build_parser())
+              if p.prog != parser.prog and "config" in {a.dest for a in p._actions}
+              and keys <= _settings(p)
+              and sections <= set(_image_sections(p.prog) or [DATA_SECTION, *COMPONENTS])]
+    if others:
+        named = " or ".join(f"`{p}`" for p in others)
+        raise CLIError(f"--config {path}: this is a config of {named} (every setting it "
+                       f"gives is one of {'theirs' if len(others) > 1 else 'its'}), not of "
+                       f"`{parser.prog}`: give it to that command")
+
+
 def _null_is_default(a: argparse.Action) -> bool:
     """Whether ``null`` stands for the flag's default, as a printed config
     writes it: a flag whose default is None, i.e. a method option of the
@@ -213,6 +248,8 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
                 raise CLIError(f"--config {path}: expected a mapping of settings, got "
                                f"{type(loaded).__name__}")
             origin += 1
+            # another command's config: named before its sections are checked as this one's
+            _refuse_another_commands(parser, loaded, _flatten(loaded, path), path)
             flat = _flatten(loaded, path, parser.prog)
             out += _tokens(parser, flat, path, from_files, origin, loader.null_lines)
         else:
