@@ -89,7 +89,7 @@ def rebuild_from_checkpoint(path: str, root: str | None, force_reload: bool = Fa
     from ..experiments.checkpoints import (FROM_CHECKPOINT, check_fingerprint, checkpoint_data,
                                            load_train_checkpoint, model_from_checkpoint)
     from ..experiments.data import GRAPH_DATASETS, DataConfig
-    ckpt, _, cfg = load_train_checkpoint(path)
+    ckpt, _, cfg = load_train_checkpoint(path, figure=True)
     state = ckpt["state_dict"]
     if cfg.get("dataset") not in GRAPH_DATASETS:
         raise CLIError(f"--checkpoint: models are rebuilt for checkpoints of "

@@ -19,7 +19,7 @@ CHECKPOINT_FORMAT = 2
 FROM_CHECKPOINT = {f.name: None for f in dataclasses.fields(DataConfig)}
 
 
-def load_train_checkpoint(path: str, flag: str = "--checkpoint"):
+def load_train_checkpoint(path: str, flag: str = "--checkpoint", *, figure: bool = False):
     """``(checkpoint, hyper_parameters, config)`` of a checkpoint written by
     ``pyg-fusion train``, loaded by :func:`pyg_fusion._loading.load_checkpoint`
     (``weights_only=True``); errors name ``flag`` and the file.
@@ -27,6 +27,10 @@ def load_train_checkpoint(path: str, flag: str = "--checkpoint"):
     Args:
         path (str): the ``.ckpt`` file.
         flag (str, optional): the name errors give the file. (default: :obj:`"--checkpoint"`)
+        figure (bool, optional): read for a figure of ``pyg-fusion plot``: an
+            image task's checkpoint is told apart from what plot draws, not
+            sent to an evaluation as if one had been asked for.
+            (default: :obj:`False`)
     """
     from .._loading import load_checkpoint
     ckpt = load_checkpoint(path, what=flag, keys=("state_dict", "hyper_parameters"))
@@ -35,6 +39,11 @@ def load_train_checkpoint(path: str, flag: str = "--checkpoint"):
     if not isinstance(cfg, dict) or not {"method", "dataset"} <= set(cfg) or \
             not isinstance(ckpt["state_dict"], dict):
         task = _image_task(hp)
+        if task is not None and figure:
+            raise ValueError(f"{flag}: {path} is a checkpoint of the {task} task; plot draws "
+                             f"the models of `pyg-fusion train` only. `pyg-fusion {task} "
+                             f"evaluate` reads this one (or `pyg-fusion evaluate --task "
+                             f"{task}`)")
         if task is not None:
             raise ValueError(f"{flag}: {path} is a checkpoint of the {task} task, not of "
                              f"`pyg-fusion train`; evaluate it with `pyg-fusion evaluate --task "
