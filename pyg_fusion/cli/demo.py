@@ -54,6 +54,15 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
+def _figure_files(kind: str, prefix: str = "digits") -> dict[str, str]:
+    """The files :func:`_figures` writes for LEGO's run of task ``kind``, by
+    figure: the one list of the demo's figure names (:data:`FIGURES`)."""
+    if kind == "node":
+        return {"graphs": f"{prefix}_graphs.png", "operator": f"{prefix}_operator_A.png"}
+    return {"graphs": "vad_graphs.png", "operator": "vad_operator_A.png",
+            "scores": "vad_scores.png"}
+
+
 def _figures(out: Path, td: TaskData, task, kind: str, prefix: str = "digits",
              run: str = "") -> list[str]:
     """The figures of LEGO's run; ``run`` (e.g. ``"seed 0, 40 epochs"``) ends
@@ -62,7 +71,7 @@ def _figures(out: Path, td: TaskData, task, kind: str, prefix: str = "digits",
     import torch
     from .. import visualize as V
     from ..functional import dense_relation_graph, relation_graph
-    written = []
+    written, files = [], _figure_files(kind, prefix)
     model = task.model
     model.eval()
     with torch.no_grad():
@@ -79,11 +88,11 @@ def _figures(out: Path, td: TaskData, task, kind: str, prefix: str = "digits",
                              show_diagonal=False, shared_scale=False,
                              title=f"Each view's cosine {k}-NN graph R and LEGO's fused graph "
                                    f"G: {on}, {run}",
-                             path=out / f"{prefix}_graphs.png")
-            written.append(f"{prefix}_graphs.png")
+                             path=out / files["graphs"])
+            written.append(files["graphs"])
             V.plot_fusion_operator(model.fusion, title=f"LEGO's learned operator A: {on}, {run}",
-                                   path=out / f"{prefix}_operator_A.png")
-            written.append(f"{prefix}_operator_A.png")
+                                   path=out / files["operator"])
+            written.append(files["operator"])
         else:
             from torch_geometric.data import Batch
             ds = td.test
@@ -95,12 +104,12 @@ def _figures(out: Path, td: TaskData, task, kind: str, prefix: str = "digits",
             V.plot_adjacency(graphs, order="time", show_diagonal=False, shared_scale=False,
                              title=f"Each view's snippet graph R and LEGO's fused graph G: "
                                    f"SyntheticVAD test video {ds[i].video} (anomalous), {run}",
-                             path=out / "vad_graphs.png")
-            written.append("vad_graphs.png")
+                             path=out / files["graphs"])
+            written.append(files["graphs"])
             V.plot_fusion_operator(model.fusion,
                                    title=f"LEGO's learned operator A: SyntheticVAD, {run}",
-                                   path=out / "vad_operator_A.png")
-            written.append("vad_operator_A.png")
+                                   path=out / files["operator"])
+            written.append(files["operator"])
             if task.last_scores is not None:
                 from ..datasets import segment_scores_to_frames
                 picks = [j for j in range(len(ds)) if int(ds[j].y) == 1][:2] + \
@@ -111,14 +120,16 @@ def _figures(out: Path, td: TaskData, task, kind: str, prefix: str = "digits",
                 V.plot_anomaly_scores(scores, gts, frames_per_snippet=1,
                                       title=f"LEGO's anomaly scores on SyntheticVAD test "
                                             f"videos, {run}",
-                                      path=out / "vad_scores.png")
-                written.append("vad_scores.png")
+                                      path=out / files["scores"])
+                written.append(files["scores"])
     return written
 
 
-# the figures the demo may write (_figures), published into --out with its results
-FIGURES = tuple(f"{p}_{f}.png" for p in ("digits", "digits_graph_only", "vad")
-                for f in ("graphs", "operator_A")) + ("vad_scores.png",)
+# the figures the demo may write (_figures of its LEGO runs: the digits, graph
+# only, SyntheticVAD), published into --out with its results
+FIGURES = tuple(f for kind, prefix in (("node", "digits"), ("node", "digits_graph_only"),
+                                       ("vad", "vad"))
+                for f in _figure_files(kind, prefix).values())
 
 
 def run(args) -> int:
