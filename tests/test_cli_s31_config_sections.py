@@ -1,7 +1,8 @@
-"""An image command's --config read every section's settings as one flat
-list: 'model: {epochs: 3}' ran 3 epochs as if epochs stood in trainer. A
-setting in a section of the command's config other than its own is one
-line naming the setting, the section it stands in and its own, exit 2."""
+"""A --config file's sections were read as one flat list: segment train's
+'model: {epochs: 3}' (train's 'graph: {epochs: 3}') ran 3 epochs as if
+epochs stood in trainer. A setting in a section of the command's config
+other than its own is one line naming the setting, the section it stands
+in and its own, exit 2."""
 import pytest
 import yaml
 
@@ -12,6 +13,9 @@ from pyg_fusion.cli import main
     (["segment", "train"], ("trainer", "model"), "epochs", "trainer"),
     (["segment", "train"], ("data", "trainer"), "size", "data"),
     (["translate", "train"], ("splits", "model"), "num_train", "splits"),
+    # the graph commands' sections alike: data and the method's components
+    (["train"], ("trainer", "graph"), "epochs", "trainer"),
+    (["compare"], ("data", "fusion"), "label_rate", "data"),
 ])
 def test_a_setting_in_another_section_is_refused(tmp_path, capsys, argv, move, key, home):
     assert main([*argv, "--print-config"]) == 0

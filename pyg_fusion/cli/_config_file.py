@@ -14,21 +14,25 @@ from ._config_flags import DATA_SECTION, IMAGE_SECTIONS, ONCE
 from ._flag_types import _per_source, input_path
 
 
-def _image_sections(prog: str) -> dict[str, set[str]] | None:
-    """The sections of the config of the image command ``prog`` ("pyg-fusion
-    segment train"), each with its settings
-    (:data:`~pyg_fusion.experiments.image_config.SECTIONS`); None for a graph
-    command."""
+def _config_sections(prog: str) -> dict[str, set[str]] | None:
+    """The sections of the config of the command ``prog`` ("pyg-fusion
+    segment train"), each with its settings: an image command's
+    (:data:`~pyg_fusion.experiments.image_config.SECTIONS`), else the graph
+    commands' ``data`` and components; None for no command (``""``)."""
     import dataclasses
 
+    from ..experiments.data import DataConfig
     from ..experiments.image_config import SECTIONS
-    classes = SECTIONS.get(tuple(prog.split()[-2:]))
-    return classes and {s: {f.name for f in dataclasses.fields(c)} for s, c in classes.items()}
+    if not prog:
+        return None
+    classes = SECTIONS.get(tuple(prog.split()[-2:])) or {DATA_SECTION: DataConfig,
+                                                         **COMPONENTS}
+    return {s: {f.name for f in dataclasses.fields(c)} for s, c in classes.items()}
 
 
 def _flatten(mapping: dict, path: str, prog: str = "") -> dict[str, Any]:
-    # prog: an image command's, whose sections are checked
-    image = _image_sections(prog)
+    # prog: the command whose sections are checked ("": none)
+    sections = _config_sections(prog)
     flat: dict[str, Any] = {}
     for k, v in mapping.items():
         section = None
@@ -36,13 +40,13 @@ def _flatten(mapping: dict, path: str, prog: str = "") -> dict[str, Any]:
             items, section = v.items(), k
         elif isinstance(v, dict) and k != "num_powers":
             raise CLIError(f"--config {path}: section {k!r} is none of "
-                           f"{list(image or [DATA_SECTION, *COMPONENTS])}")
+                           f"{list(sections or [DATA_SECTION, *COMPONENTS])}")
         else:
             items = [(k, v)]
         for name, value in items:  # flat and in a section: the one would replace the other
-            # an image command's sections are its configs: a setting in another
-            # section (model: {epochs: 3}) was read as if it stood in its own
-            home = [s for s, names in (image or {}).items() if name in names]
+            # a setting in another section than its own (model: {epochs: 3}) was
+            # read as if it stood in its own
+            home = [s for s, names in (sections or {}).items() if name in names]
             if section is not None and home and section not in home:
                 raise CLIError(f"--config {path}: {name!r} is a setting of section "
                                f"{home[0]!r}, not of {section!r}: move it to {home[0]}")
@@ -129,7 +133,7 @@ def _refuse_another_commands(parser: argparse.ArgumentParser, loaded: dict,
     others = [p.prog for p in _commands(build_parser())
               if p.prog != parser.prog and "config" in {a.dest for a in p._actions}
               and keys <= _settings(p)
-              and sections <= set(_image_sections(p.prog) or [DATA_SECTION, *COMPONENTS])]
+              and sections <= set(_config_sections(p.prog))]
     if others:
         named = " or ".join(f"`{p}`" for p in others)
         raise CLIError(f"--config {path}: this is a config of {named} (every setting it "
