@@ -27,7 +27,8 @@ of one scale.
 The M-way forms live beside this module, the CP form in :mod:`.fuse_cp` and
 the full operator in :mod:`.fuse_full`; this module holds what they share
 with the pairwise form: the sources brought onto one support, the checks of
-their powers and the contraction with a full operator.
+their powers and the contraction with a full operator. The support of the
+fused graph and the zeroth power ``"ones"`` are in :mod:`._fused_support`.
 """
 from __future__ import annotations
 
@@ -38,77 +39,9 @@ from ._autocast import float32_under_autocast
 from ._checks import check_choice, check_edge_index, check_int, check_like, check_tensor
 from ._align import common_edges, common_of_union, place_rows, union_edges, union_of_edges
 from ._csr import to_edge_index
+# dense_fused_support: imported from here by callers of this module
+from ._fused_support import ZEROTH, _ones_columns, _with_zeroth, dense_fused_support  # noqa: F401
 from .term_scale import TERM_SCALES, entry_graphs, scaled_operator
-
-ZEROTH = ("identity", "ones")
-
-
-def dense_support(powers: list[Tensor]) -> Tensor:
-    """Where some power of some input is non-zero (diagonal included)."""
-    keep = None
-    for pw in powers:
-        nz = (pw != 0).any(-3)
-        keep = nz if keep is None else keep | nz
-    return keep
-
-
-def dense_fused_support(powers: dict[str, Tensor], zeroth: str = "identity",
-                        pairs: list[tuple[str, str]] | None = None) -> Tensor:
-    """Where the fused graph of dense ``powers`` may be non-zero for some
-    operator, the diagonal left to the caller: with ``zeroth="identity"``
-    (``R^0 = I``) every term is 0 where a fused source's powers are, so the
-    union over ``pairs`` of each pair's intersection, or the intersection of
-    every source when ``pairs`` is ``None`` (the cp and full operators); with
-    ``zeroth="ones"`` the union of every power. The sparse fusion's rule
-    (:class:`~pyg_fusion.nn.LEGOFusion` with ``keep_zeros=False``), read
-    from the values.
-
-    Args:
-        powers (dict[str, torch.Tensor]): ``{source: [..., P+1, N, N]}``.
-        zeroth (str, optional): :obj:`"identity"` or :obj:`"ones"`.
-            (default: :obj:`"identity"`)
-        pairs (list[tuple[str, str]], optional): the pairs of a pairwise operator.
-            (default: :obj:`None`, every source at once)
-
-    Returns:
-        torch.Tensor: bool ``[..., N, N]``.
-    """
-    check_choice("zeroth", zeroth, ZEROTH)
-    if zeroth != "identity":
-        return dense_support(list(powers.values()))
-    own = {s: dense_support([p]) for s, p in powers.items()}
-    if pairs is None:
-        out = None
-        for s in own.values():
-            out = s if out is None else out & s
-        return out
-    out = None
-    for a, b in pairs:
-        both = own[a] & own[b]
-        out = both if out is None else out | both
-    return out
-
-
-def _with_zeroth(powers: list[Tensor], zeroth: str) -> list[Tensor]:
-    """Dense powers with slice 0 replaced by the Hadamard identity on their
-    common support (``zeroth="ones"``), or unchanged."""
-    check_choice("zeroth", zeroth, ZEROTH)
-    if zeroth == "identity":
-        return powers
-    ones = dense_support(powers).to(powers[0].dtype).unsqueeze(-3)
-    return [torch.cat([ones, pw[..., 1:, :, :]], -3) for pw in powers]
-
-
-def _ones_columns(attrs: list[Tensor]) -> list[Tensor]:
-    """Edge attributes on one support with column 0 replaced by 1 where some
-    column of some input is non-zero (the sparse twin of :func:`_with_zeroth`)."""
-    on = None
-    for at in attrs:
-        nz = (at != 0).any(1)
-        on = nz if on is None else on | nz
-    ones = on.to(attrs[0].dtype).unsqueeze(1)
-    return [torch.cat([ones, at[:, 1:]], 1) for at in attrs]
-
 
 def _check_A(A: Tensor, p1: int, q1: int) -> None:
     check_tensor("A", A, dims=(2, ), floating=True, finite=True)

@@ -15,7 +15,8 @@ from torch import Tensor
 
 from ._autocast import float32_under_autocast
 from ._checks import check_like, check_tensor
-from .fuse import _align_all, _check_dense_powers, _check_sparse_powers, _with_zeroth
+from ._fused_support import _with_zeroth
+from .fuse import _align_all, _check_dense_powers, _check_sparse_powers
 
 
 def _check_factors(factors: list[Tensor], sizes: list[int]) -> None:

@@ -9,8 +9,9 @@ from torch import Tensor
 
 from ._autocast import float32_under_autocast
 from ._checks import check_choice, check_like, check_tensor
+from ._fused_support import _with_zeroth
 from .fuse import (_align_all, _check_dense_powers, _check_sparse_powers, _contract_full,
-                   _scaled_contract, _with_zeroth)
+                   _scaled_contract)
 from .term_scale import TERM_SCALES, scaled_operator
 
 
