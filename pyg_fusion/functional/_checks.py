@@ -7,6 +7,7 @@ import numbers
 
 import torch
 from torch import Tensor
+from torch_geometric import EdgeIndex
 from torch_geometric.typing import SparseTensor
 
 from ._autocast import autocast_mix
@@ -140,9 +141,9 @@ def check_edge_list(name: str, edge_index) -> Tensor:
         raise ValueError(f"{name} must have shape [2, E], got {tuple(edge_index.shape)}")
     if edge_index.dtype != torch.long:
         raise TypeError(f"{name} must be torch.long, got {edge_index.dtype}")
-    if type(edge_index) is not Tensor and hasattr(edge_index, "as_tensor"):
-        # PyG's EdgeIndex, which PyG's layers take: its own ops failed inside
-        # the library (PyG's coalesce of one: "'Tensor' object has no attribute
+    if isinstance(edge_index, EdgeIndex):
+        # which PyG's layers take: its own ops failed inside the library
+        # (PyG's coalesce of one: "'Tensor' object has no attribute
         # 'dim_size'"); as_tensor() gives the edge list it wraps (no copy)
         edge_index = edge_index.as_tensor()
     return edge_index
