@@ -16,8 +16,13 @@ from torch_geometric.data.dataset import _repr
 def callable_identity(obj: Any) -> Any:
     """What makes a ``pre_transform`` / ``pre_filter`` give other data, as
     JSON-able values: PyG's printed form, plus a function's module, name,
-    code, defaults and captured values, and an object's class and
-    attributes (tensors by a hash of their values).
+    code, defaults, captured values and the module-level values its code
+    reads (a constant such as ``SCALE = 2.0``, and a function of its own
+    module by these same parts), and an object's class and attributes
+    (tensors by a hash of their values). A function of another module, a
+    class and a module are known by name only: an edit of their code (a
+    helper imported from ``my_helpers.py``) makes no new cache, so
+    ``force_reload=True`` it.
 
     PyG prints every function as ``<function>`` and a transform without its
     own ``__repr__`` as ``Name()``, so two different ones named one cache
@@ -62,7 +67,7 @@ def _identity(obj: Any, seen: set) -> Any:
                  for c in obj.__closure__ or ()]
         return ["function", name, _identity(obj.__code__, seen),
                 _identity(obj.__defaults__, seen), _identity(obj.__kwdefaults__, seen),
-                _identity(cells, seen)]
+                _identity(cells, seen), _globals_read(obj, seen)]
     if isinstance(obj, (type, types.BuiltinFunctionType, types.ModuleType)):
         return [type(obj).__name__, name if not isinstance(obj, types.ModuleType)
                 else obj.__name__]
@@ -71,3 +76,33 @@ def _identity(obj: Any, seen: set) -> Any:
     return [f"{cls.__module__}.{cls.__qualname__}",
             re.sub(r" at 0x[0-9a-fA-F]+", "", repr(obj)) if state is None else
             _identity(state, seen)]
+
+
+def _global_names(code: types.CodeType) -> set:
+    # co_names also holds attribute names (data.x): a module-level value of
+    # such a name is taken too, which costs at most a cache made again
+    names = set(code.co_names)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):  # a lambda or comprehension inside
+            names |= _global_names(const)
+    return names
+
+
+def _globals_read(func: types.FunctionType, seen: set) -> list:
+    """The module-level values ``func``'s code reads: an edit of a constant
+    that a pre_transform reads made no new cache name, and the data of the
+    old value were loaded. A function of another module (a library's) is
+    known by name: walking its globals would follow the library's own
+    module state (caches that fill as it runs), which would name the cache
+    differently before and after processing."""
+    out = []
+    for key in sorted(_global_names(func.__code__)):
+        if key not in func.__globals__:
+            continue  # a builtin, or an attribute name
+        value = func.__globals__[key]
+        if (isinstance(value, types.FunctionType)
+                and value.__module__ != func.__module__):
+            out.append([key, ["function", f"{value.__module__}.{value.__qualname__}"]])
+        else:
+            out.append([key, _identity(value, seen)])
+    return out
