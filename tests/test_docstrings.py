@@ -21,7 +21,7 @@ PACKAGES = ("nn", "functional", "nn.asym", "nn.baselines", "methods", "datasets"
             "experiments", "visualize")
 MODULES = ("training.trainer", "training._task", "training._divergence", "training.seeding",
            "training.accelerators", "training.node", "training.vad", "training._vad_scores",
-           "training.vad_fit",
+           "training.vad_fit", "_option_rules",
            "training.vad_split", "training.pseudo_anomalies", "training.metrics",
            "training.segmentation", "training.translation", "training.translation_eval",
            "experiments.options", "experiments.components", "experiments.config",

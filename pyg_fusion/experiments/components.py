@@ -18,6 +18,7 @@ import dataclasses
 from dataclasses import dataclass, fields
 from typing import Any
 
+from .._option_rules import ADAM_RULES, CHOICES, COMBINES
 from .options import documented, option
 
 TASKS = ("node", "vad")
@@ -171,7 +172,7 @@ class ObjectiveConfig:
     val_choice: str = option("loss", "VAD: what chooses the epoch and the restart on the "
                          "held-out videos: loss (MIL loss with their video labels) or "
                          "pseudo_auc (segment AUC on stretches of held-out normal videos "
-                         "spliced into each other)", choices=("loss", "pseudo_auc"))
+                         "spliced into each other)", choices=CHOICES)
 
 
 @documented
@@ -179,8 +180,9 @@ class ObjectiveConfig:
 class TrainerConfig:
     """The optimisation."""
     epochs: int = option(80, "epochs", check="positive_int")
-    lr: float = option(0.01, "learning rate", check="positive_float")
-    weight_decay: float = option(5e-4, "Adam's weight decay", check="nonneg_float")
+    lr: float = option(0.01, "learning rate", check=ADAM_RULES["lr"])
+    weight_decay: float = option(5e-4, "Adam's weight decay",
+                                 check=ADAM_RULES["weight_decay"])
     eval_every: int = option(5, "epochs between evaluations", check="positive_int")
     batch_size: int = option(16, "VAD: videos per batch; the last incomplete batch of "
                              "each epoch is dropped", check="positive_int")
@@ -189,7 +191,7 @@ class TrainerConfig:
     min_epochs: int = option(0, "VAD, with --patience: epochs trained before early stopping may "
                          "end a run", check="nonneg_int")
     operator_lr: float | None = option(None, "VAD: Adam's learning rate of LEGO's operator A",
-                                   unset="--lr", check="positive_float",
+                                   unset="--lr", check=ADAM_RULES["operator_lr"],
                                    methods=LEGO_METHODS)
     operator_warmup: int | str = option(0, "VAD: epochs at the start during which LEGO's "
                                     "operator A stays at its start (only the rest of the "
@@ -217,7 +219,7 @@ class TrainerConfig:
                               "restart of best held-out score (best) or the ensemble of all "
                               "restarts, each at its chosen epoch, whose segment probabilities "
                               "are averaged (mean); both are scored and recorded (chosen_*, "
-                              "ensemble_*)", choices=("best", "mean"))
+                              "ensemble_*)", choices=COMBINES)
 
 
 # component name -> config class, in the order of the spec (and of --help)

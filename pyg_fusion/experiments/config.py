@@ -20,17 +20,6 @@ from .components import (COMPONENTS, LEGO_CONFIGS, LEGO_METHODS, SETTING_DEFAULT
 from .options import check_field, documented, flag, option, unread_option
 
 
-def check_option(name: str, value: Any) -> None:
-    """Checks a value given for the option ``name`` against its field's
-    ``check`` and ``choices`` (:func:`~pyg_fusion.experiments.options.check_field`).
-
-    Args:
-        name (str): a flat option name (:func:`option_fields`).
-        value (Any): the value given.
-    """
-    check_field(name, option_fields()[name][1], value)
-
-
 def _task_base(task: str, features: str) -> dict[str, Any]:
     """Where ``task`` and its ``features`` setting depart from the components' defaults."""
     return {**TASK_DEFAULTS[task], **SETTING_DEFAULTS.get((task, features), {})}
@@ -66,7 +55,7 @@ def check_options(task: str, options: dict[str, Any] | None = None,
     if unknown:
         raise ValueError(f"unknown option(s) {unknown}; known: {', '.join(known)}")
     for name, value in given.items():
-        check_option(name, value)
+        check_field(name, known[name][1], value)
     _check_task_options(task, given)
     if methods:
         _check_method_options(task, given, methods)
@@ -295,4 +284,4 @@ class MethodSpec:
 __all__ = ["TASKS", "GraphConfig", "PowersConfig", "FusionConfig", "HeadConfig",
            "ObjectiveConfig", "TrainerConfig", "COMPONENTS", "LEGO_CONFIGS", "TASK_DEFAULTS",
            "SETTING_DEFAULTS", "MethodSpec", "option", "option_fields", "check_options",
-           "check_option", "documented"]
+           "documented"]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 import inspect
-import math
-import numbers
 import re
 from dataclasses import field, fields
 from fnmatch import fnmatchcase
 from typing import Any, Iterable, Mapping, Sequence
+
+# the rules live below the layers that check values (the training tasks too)
+from .._option_rules import check_field, flag
 
 
 def option(default, help: str, **meta) -> Any:
@@ -35,18 +36,6 @@ def option(default, help: str, **meta) -> Any:
         help (str): what the setting does (the flag's help and the docstring's text).
     """
     return field(default=default, metadata={"help": help, **meta})
-
-
-def flag(name: str) -> str:
-    """The command line's flag of the setting ``name`` (``operator_lr`` ->
-    ``--operator-lr``): what the errors of a setting's value name, since
-    the CLI reports them as they are (its first flag; a field's ``flags``
-    metadata adds others).
-
-    Args:
-        name (str): the setting's field name.
-    """
-    return "--" + name.replace("_", "-")
 
 
 def documented(cls: type) -> type:
@@ -79,49 +68,6 @@ def documented(cls: type) -> type:
     # cleandoc: Python >= 3.13 strips a docstring's indentation at compile time, 3.10-3.12 keep it
     cls.__doc__ = inspect.cleandoc(cls.__doc__ or cls.__name__) + "\n" + "\n".join(lines) + "\n"
     return cls
-
-
-def _int(v) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
-
-
-def _real(v) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
-
-
-# The rule of each option's ``check`` for values given in Python (the CLI's
-# flag types parse text to the same ranges)
-_RULES = {
-    "positive_int": (lambda v: _int(v) and v >= 1, "an int >= 1"),
-    "nonneg_int": (lambda v: _int(v) and v >= 0, "an int >= 0"),
-    "nonneg_int_or_auto": (lambda v: v == "auto" or (_int(v) and v >= 0),
-                           "an int >= 0 or 'auto'"),
-    "positive_float": (lambda v: _real(v) and v > 0, "a finite number > 0"),
-    "nonneg_float": (lambda v: _real(v) and v >= 0, "a finite number >= 0"),
-    "fraction": (lambda v: _real(v) and 0 <= v < 1, "a number in [0, 1)"),
-    "float": (_real, "a finite number"),
-    "bool": (lambda v: isinstance(v, bool), "True or False"),
-}
-
-
-def check_field(name: str, f: dataclasses.Field, value: Any) -> None:
-    """Checks a value given for the :func:`option` field ``f`` against its
-    ``check`` and ``choices`` (a ``None``, "the default", is the caller's to
-    drop first).
-
-    Args:
-        name (str): the setting's name, for the error.
-        f (dataclasses.Field): the field, declared with :func:`option`.
-        value (Any): the value given.
-    """
-    rule = _RULES.get(f.metadata.get("check"))
-    # a per-source dict (num_powers) holds one such value per source
-    values = value.values() if isinstance(value, dict) and "dict" in str(f.type) else [value]
-    if rule is not None and not all(rule[0](v) for v in values):
-        raise ValueError(f"{name} must be {rule[1]}, got {value!r}")
-    choices = f.metadata.get("choices")
-    if choices is not None and value not in choices:
-        raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
 
 
 def _reads(chosen: str, reader: str) -> bool:

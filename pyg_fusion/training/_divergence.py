@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 import torch
 
+from .._option_rules import flag
+
 if TYPE_CHECKING:
     from ._task import TimedAdamTask
 
@@ -52,7 +54,6 @@ def _loss_weights(task: TimedAdamTask) -> list[str]:
                if isinstance(m, LEGOFusion) and m.lambda_anchor > 0]
     if anchors:
         weights["lambda_anchor"] = max(anchors)
-    from ..experiments.options import flag
     return [f"{name} ({flag(name)}) {v:g}" for name, v in weights.items()]
 
 

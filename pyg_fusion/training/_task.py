@@ -15,6 +15,7 @@ import torch
 from torch import nn
 
 # LOSS_GROWTH and check_diverged stay importable from here, as the tasks document them
+from .._option_rules import ADAM_RULES, check_rule
 from ._divergence import LOSS_GROWTH, _diverged, _finite, _value, check_diverged  # noqa: F401
 from ._precision import precision_batch
 from .trainer import EarlyStoppingAfter
@@ -72,16 +73,15 @@ class TimedAdamTask(L.LightningModule):
                  operator_lr: float | None = None, operator_warmup: int | str = 0,
                  branch_warmup: bool = False):
         super().__init__()
-        from ..experiments.config import check_option
         if not isinstance(model, nn.Module):  # (an AttributeError later, or at fit start)
             raise TypeError(f"model must be a torch.nn.Module (e.g. of "
                             f"pyg_fusion.methods.build_model), got {type(model).__name__}")
         # torch's Adam checks lr and weight_decay only when fit starts, and
         # never a parameter group's own rate: operator_lr=-1 trained A uphill
-        check_option("lr", lr)
-        check_option("weight_decay", weight_decay)
+        check_rule("lr", ADAM_RULES["lr"], lr)
+        check_rule("weight_decay", ADAM_RULES["weight_decay"], weight_decay)
         if operator_lr is not None:  # None: lr
-            check_option("operator_lr", operator_lr)
+            check_rule("operator_lr", ADAM_RULES["operator_lr"], operator_lr)
         check_operator_warmup(operator_warmup)
         self.model = model
         self.lr, self.weight_decay, self.operator_lr = lr, weight_decay, operator_lr

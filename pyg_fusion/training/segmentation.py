@@ -27,7 +27,7 @@ from torchmetrics.classification import MulticlassConfusionMatrix
 from ..experiments._versions import library_versions
 # the defaults of the module and of fit_segmentation are the CLI's (one home: the configs)
 from ..experiments.image_config import SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig
-from ..experiments.options import check_field
+from .._option_rules import check_field
 from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
 from ._segmentation_loaders import (_check_class_ids, _check_ignore_index, _check_labels,
                                     _loader, _model_inputs)

@@ -20,7 +20,7 @@ from torch import Tensor, nn
 from ..experiments._versions import library_versions
 # the objective's, optimiser's and fit_translation's defaults are the CLI's (one home)
 from ..experiments.image_config import TranslateDataConfig, TranslateModelConfig
-from ..experiments.options import check_field
+from .._option_rules import check_field
 from ..functional._checks import check_choice, check_int, check_names
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn.asym.translator import AsymFusionTranslator

@@ -48,6 +48,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._option_rules import CHOICES
 from ..functional import degree_variance_loss
 from ..functional._checks import check_int
 from ..functional.loss import _dense_graph_degrees, check_alpha
@@ -59,9 +60,6 @@ from .vad_split import split_videos
 
 __all__ = ["WeaklySupervisedVAD", "IndexedDataset", "mil_topk_loss", "video_scores",
            "segment_scores", "split_videos", "CHOICES"]
-
-# what chooses the epoch and the restart on the held-out videos
-CHOICES = ("loss", "pseudo_auc")
 
 
 def _check_loss_weight(name: str, value) -> None:

@@ -6,13 +6,10 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from .._option_rules import COMBINES
 from ..nn._reset import reset_children
 
 __all__ = ["RestartEnsemble", "COMBINES"]
-
-# how the restarts of a run are combined into the tested model: the one of
-# best held-out score, or the mean of all of them
-COMBINES = ("best", "mean")
 
 
 class RestartEnsemble(nn.Module):

@@ -1,0 +1,50 @@
+"""The rules of a setting's value live below the layers that check one
+(pyg_fusion._option_rules): the training tasks check lr, weight_decay and
+operator_lr by them without importing the experiments layer above them, and
+the trainer's config declares its flags by the same rules and choices."""
+import dataclasses
+import subprocess
+import sys
+
+import pytest
+
+from pyg_fusion import _option_rules as rules
+from pyg_fusion.experiments import config
+from pyg_fusion.experiments.components import ObjectiveConfig, TrainerConfig
+
+
+def test_a_task_checks_its_rates_without_the_experiments_layer():
+    # before: TimedAdamTask imported experiments.config (its check_option) to check lr
+    code = """
+import sys, torch
+from pyg_fusion.training.vad import WeaklySupervisedVAD
+from pyg_fusion.training.node import NodeClassification
+for task, kw in ((WeaklySupervisedVAD, dict(operator_lr=0)), (NodeClassification, dict(lr=-1)),
+                 (NodeClassification, dict(weight_decay=-1.0))):
+    try:
+        task(torch.nn.Linear(2, 2), **kw)
+    except ValueError as exc:
+        print(exc)
+print(sorted(m for m in sys.modules if m.startswith("pyg_fusion.experiments")))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout.splitlines()
+    assert out == ["operator_lr must be a finite number > 0, got 0",
+                   "lr must be a finite number > 0, got -1",
+                   "weight_decay must be a finite number >= 0, got -1.0", "[]"]
+
+
+def test_the_flags_and_the_tasks_share_one_rule():
+    fields = {f.name: f for f in dataclasses.fields(TrainerConfig)}
+    for name, rule in rules.ADAM_RULES.items():
+        assert fields[name].metadata["check"] == rule
+    assert fields["restart_combine"].metadata["choices"] is rules.COMBINES
+    choice = {f.name: f for f in dataclasses.fields(ObjectiveConfig)}["val_choice"]
+    assert choice.metadata["choices"] is rules.CHOICES
+    from pyg_fusion.training.vad import CHOICES
+    from pyg_fusion.training.vad_ensemble import COMBINES
+    assert CHOICES is rules.CHOICES and COMBINES is rules.COMBINES
+    # one place: the experiments layer's own check_option is gone
+    assert not hasattr(config, "check_option")
+    with pytest.raises(ValueError, match=r"^lr must be a finite number > 0, got -1$"):
+        config.check_options("node", {"lr": -1})
