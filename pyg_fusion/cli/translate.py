@@ -67,8 +67,6 @@ def register(subparsers) -> None:
 
 
 def _train(args) -> int:
-    import os.path as osp
-
     from ..experiments.image_config import image_configs
     from ..experiments.translate_run import run_translate
 
@@ -76,7 +74,6 @@ def _train(args) -> int:
     run_translate(cfg["data"], cfg["splits"], cfg["model"], args.out,
                   progress=not args.no_progress, config=image_full_config(args),
                   accelerator=args.accelerator, force_reload=args.force_reload)
-    print(f"checkpoints: {osp.join(args.out, 'checkpoints')}")
     return 0
 
 

@@ -86,6 +86,17 @@ def config_with_data(config: dict | None, data, **sections) -> dict:
     return {**out, "data": dataclasses.asdict(data)}
 
 
+def print_wrote(out_dir: str, names) -> None:
+    """The last line of every image run: ``wrote`` and the paths of the files
+    (and folders) of ``names`` that it published into ``out_dir``, as the
+    other commands end. Segment and translate ended differently (``wrote
+    ...`` / ``figure: ...``), each naming some of its files."""
+    import os.path as osp
+    written = [osp.join(out_dir, n) for n in names if osp.exists(osp.join(out_dir, n))]
+    if written:
+        print(f"wrote {', '.join(written)}")
+
+
 def check_report_replaceable(out_dir: str) -> None:
     """Refuses an evaluation's ``out_dir`` whose ``metrics.json`` is a
     training run's report (one that names no evaluated checkpoint), e.g. the

@@ -13,7 +13,7 @@ from .image_checkpoint import (changed_flags, data_from_checkpoint, defaults_not
 from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig,
                            check_scenes_root, check_segment)
 from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceable,
-                        checkpoint_epochs, config_with_data, figure_title)
+                        checkpoint_epochs, config_with_data, figure_title, print_wrote)
 from ._rng import keeps_global_rng
 from ._run_folders import TRAINED, check_out_entries, staged_run
 
@@ -155,7 +155,7 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
                                                        trainer=trainer),
                                batch_size=data.batch_size, num_workers=data.workers,
                                epochs=trainer.epochs)
-    _wrote(out_dir, report)
+    print_wrote(out_dir, REPORT + ("checkpoints",))
     return run
 
 
@@ -261,7 +261,7 @@ def evaluate_segment(checkpoint: str, data: SegmentDataConfig | dict | None, out
                                config=config_with_data(config, data), accelerator=accelerator,
                                batch_size=data.batch_size, num_workers=data.workers,
                                epochs=checkpoint_epochs(checkpoint), checkpoint=checkpoint)
-    _wrote(out_dir, report)
+    print_wrote(out_dir, REPORT)
     return run
 
 
@@ -313,9 +313,6 @@ def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
     return run
 
 
-def _wrote(out_dir: str, report: bool) -> None:
-    if report:
-        print(f"wrote {', '.join(osp.join(out_dir, f) for f in REPORT)}")
 
 
 def _figure_title(module, epochs: int | None, checkpoint: str | None) -> str:

@@ -15,7 +15,7 @@ from .image_checkpoint import (changed_flags, data_from_checkpoint, defaults_not
 from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateModelConfig,
                            TranslateTrainDataConfig, check_translate)
 from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceable,
-                        checkpoint_epochs, config_with_data, figure_title)
+                        checkpoint_epochs, config_with_data, figure_title, print_wrote)
 from ._rng import keeps_global_rng
 from ._run_folders import TRAINED, check_out_entries, staged_run
 from .translate_data import (check_translate_data, check_translate_train, translate_dataset,
@@ -134,10 +134,12 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
             scored, split = translate_dataset(data, "test", test.num_test, mods,
                                               progress=progress,
                                               force_reload=force_reload), "test"
-        return _score_translator(module, scored, split, data, mods, stage, progress=progress,
-                                 report=report, config=config_with_data(
-                                     config, data, splits=splits, model=model, eval=test),
-                                 accelerator=accelerator, extra=weights)
+        run = _score_translator(module, scored, split, data, mods, stage, progress=progress,
+                                report=report, config=config_with_data(
+                                    config, data, splits=splits, model=model, eval=test),
+                                accelerator=accelerator, extra=weights)
+    print_wrote(out_dir, REPORT + ("checkpoints",))
+    return run
 
 
 def _chosen_weights(module, trainer) -> str:
@@ -266,8 +268,7 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
             save_translation_figure(module, batch, osp.join(stage, "translation.png"),
                                     title=translation_figure_title(data, mods,
                                                                    checkpoint=checkpoint))
-    if report and n > 0:
-        print(f"figure: {osp.join(out_dir, 'translation.png')}")
+    print_wrote(out_dir, REPORT)
     return run
 
 
