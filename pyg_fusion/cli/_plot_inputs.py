@@ -237,8 +237,29 @@ def operator_from_state(state: dict, where: str = "the checkpoint",
         return pairs, "pairwise"
     if factors:
         return factors, "cp"
-    raise CLIError(f"{flag}: {where} holds no LEGO fusion operator (no fusion.A.* or "
-                   f"fusion.factors.* entries)")
+    raise CLIError(_no_operator(where, flag))
+
+
+def _no_operator(where: str, flag: str) -> str:
+    """Why the checkpoint ``where`` holds no operator, as far as its
+    hyper-parameters tell: an image task's checkpoint (AsymFusion, read by
+    its own evaluate) or a model of another method than LEGO."""
+    from .._loading import load_checkpoint
+    from ..experiments.checkpoints import image_task
+    hp = load_checkpoint(where, what=flag).get("hyper_parameters") \
+        if Path(where).is_file() else None
+    task = image_task(hp)
+    if task is not None:
+        return (f"{flag}: {where} is a checkpoint of the {task} task (an AsymFusion image "
+                f"model), which has no LEGO fusion operator; `pyg-fusion {task} evaluate` "
+                f"reads it (or `pyg-fusion evaluate --task {task}`)")
+    cfg = hp.get("config") if isinstance(hp, dict) else None
+    method = cfg.get("method") if isinstance(cfg, dict) else None
+    if isinstance(method, str) and method != "lego":
+        return (f"{flag}: {where} holds no LEGO fusion operator: it is a model of method "
+                f"{method!r} (pyg-fusion train --method lego trains one)")
+    return (f"{flag}: {where} holds no LEGO fusion operator (no fusion.A.* or "
+            f"fusion.factors.* entries)")
 
 
 def _load_operator_file(path: str):

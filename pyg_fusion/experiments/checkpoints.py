@@ -38,7 +38,7 @@ def load_train_checkpoint(path: str, flag: str = "--checkpoint", *, figure: bool
     cfg = hp.get("config") if isinstance(hp, dict) else None
     if not isinstance(cfg, dict) or not {"method", "dataset"} <= set(cfg) or \
             not isinstance(ckpt["state_dict"], dict):
-        task = _image_task(hp)
+        task = image_task(hp)
         if task is not None and figure:
             raise ValueError(f"{flag}: {path} is a checkpoint of the {task} task; plot draws "
                              f"the models of `pyg-fusion train` only. `pyg-fusion {task} "
@@ -99,7 +99,9 @@ _IMAGE_HPARAMS = {"segment": {"variant", "arch", "num_classes"},
                   "translate": {"modalities", "ngf", "num_downs"}}
 
 
-def _image_task(hp) -> str | None:
+def image_task(hp) -> str | None:
+    """The image task (``"segment"`` / ``"translate"``) whose module saved the
+    checkpoint ``hyper_parameters`` ``hp``; ``None`` for any other."""
     if not isinstance(hp, dict):
         return None
     return next((t for t, keys in _IMAGE_HPARAMS.items() if keys <= set(hp)), None)
@@ -118,7 +120,7 @@ def other_task(hp, task: str) -> tuple[str, str] | None:
     if isinstance(hp, dict) and isinstance(hp.get("config"), dict) and \
             {"method", "dataset"} <= set(hp["config"]):
         return "`pyg-fusion train`", "`pyg-fusion evaluate`"
-    found = _image_task(hp)
+    found = image_task(hp)
     if found is None or found == task:
         return None
     return (f"the {found} task", f"`pyg-fusion {found} evaluate` (or `pyg-fusion evaluate "
