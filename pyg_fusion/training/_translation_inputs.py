@@ -33,8 +33,25 @@ def _inputs(batch, modalities: Sequence[str], channels: Sequence[int],
         if not batch[key].is_floating_point():  # 8-bit images wrapped around in 2 * x - 1
             raise TypeError(f"{m!r} images must be float images in [0, 1], got "
                             f"{batch[key].dtype} (scale 8-bit images by 1/255)")
-        xs.append(batch[key])
+        # images already in [-1, 1], or normalised by a mean and std, were mapped by
+        # 2 * x - 1 a second time, without a word
+        xs.append(_unit_range(f"{m!r} images ({key})", batch[key], _INPUT_HINT))
     return xs
+
+
+_INPUT_HINT = ("; give them unnormalised: the module maps [0, 1] to the generator's "
+               "[-1, 1] itself")
+
+
+def _unit_range(what: str, x: Tensor, hint: str = "") -> Tensor:
+    """``x`` if its values lie in ``[0, 1]``, the scale of the library's scenes,
+    else a :class:`ValueError` naming ``what`` (``hint`` extends its advice)."""
+    lo, hi = torch.aminmax(x.detach())
+    # a resized image's rounding may pass 1 by an ulp; NaN fails both
+    if not (-1e-4 <= float(lo) and float(hi) <= 1 + 1e-4):
+        raise ValueError(f"{what} must hold values in [0, 1] (scale 8-bit images by "
+                         f"1/255{hint}), got values in [{float(lo):.4g}, {float(hi):.4g}]")
+    return x
 
 
 def _check_channels(modalities: list[str], channels) -> list[int]:
@@ -79,9 +96,4 @@ def _target(batch, out_channels: int, like: Tensor) -> Tensor:
                          f"targets of {_channels(out_channels)} (tile a grey one)")
     if not y.is_floating_point():
         raise TypeError(f"target y must be float images in [0, 1], got {y.dtype}")
-    lo, hi = torch.aminmax(y.detach())
-    # a resized image's rounding may pass 1 by an ulp; NaN fails both
-    if not (-1e-4 <= float(lo) and float(hi) <= 1 + 1e-4):
-        raise ValueError(f"target y must hold values in [0, 1] (scale 8-bit images by "
-                         f"1/255), got values in [{float(lo):.4g}, {float(hi):.4g}]")
-    return y
+    return _unit_range("target y", y)

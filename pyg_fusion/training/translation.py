@@ -26,7 +26,8 @@ from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn.asym.translator import AsymFusionTranslator
 # evaluation (translation_eval) does not import this module: one direction
 from ._precision import precision_batch
-from ._translation_inputs import _check_channels, _inputs, _target
+from ._translation_inputs import (_INPUT_HINT, _check_channels, _inputs, _target,
+                                  _unit_range)
 from .seeding import keep_global_rng
 from .translation_eval import ENSEMBLE, image_metrics
 
@@ -212,13 +213,24 @@ class TranslationModule(L.LightningModule):
 
     # ----------------------------------------------------------------- forward
     def forward(self, xs: Sequence[Tensor]):
-        """Generator outputs in ``[-1, 1]`` for inputs in ``[0, 1]``."""
+        """Generator outputs in ``[-1, 1]`` for inputs in ``[0, 1]`` (the scale
+        of the library's scenes; values outside are an error naming ``xs[i]``:
+        images already in ``[-1, 1]`` or normalised by a mean and std would be
+        mapped to ``[-1, 1]`` a second time)."""
+        if isinstance(xs, (list, tuple)):  # else the generator names what it takes
+            for i, x in enumerate(xs):
+                if isinstance(x, Tensor) and x.is_floating_point():
+                    _unit_range(f"xs[{i}]", x, _INPUT_HINT)
+        return self._generate(xs)
+
+    def _generate(self, xs: Sequence[Tensor]):
+        # inputs already checked by _inputs, which names them by modality
         return self.generator([2 * x - 1 for x in xs])
 
     def translate(self, batch) -> dict[str, Tensor]:
         """``{output name: image in [0, 1]}`` for each branch and the ensemble."""
-        out = self(_inputs(batch, self.modalities, self.modality_channels,
-                           self._guessed_channels))
+        out = self._generate(_inputs(batch, self.modalities, self.modality_channels,
+                                     self._guessed_channels))
         imgs = [*out.branches, out.ensemble]
         return {n: ((o + 1) / 2).clamp(0, 1)
                 for n, o in zip(self.output_names, imgs)}
@@ -251,7 +263,7 @@ class TranslationModule(L.LightningModule):
         xs = _inputs(batch, self.modalities, self.modality_channels,
                      self._guessed_channels)
         y = 2 * _target(batch, hp.out_channels, xs[0]) - 1
-        out = self(xs)
+        out = self._generate(xs)
         outputs = [*out.branches, out.ensemble]
         opts = self.optimizers()
         opt_g = opts[0] if isinstance(opts, (list, tuple)) else opts

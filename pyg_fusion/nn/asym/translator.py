@@ -175,7 +175,11 @@ class AsymFusionTranslator(nn.Module):
 
     Shapes:
         input: list of ``M`` tensors ``[B, C_m, H, W]``, ``C_m`` in
-        ``{1, in_channels}``, values in ``[-1, 1]``;
+        ``{1, in_channels}``, values in ``[-1, 1]`` as pix2pix scales images
+        (:class:`~pyg_fusion.training.translation.TranslationModule` maps its
+        ``[0, 1]`` scenes there and refuses others). The generator itself does
+        not check the range: any finite values (e.g. images normalised by a
+        mean and std) are taken as given;
         output: :class:`TranslatorOutput` with ``branches`` (``M`` tensors
         ``[B, out_channels, H, W]``) and ``ensemble`` ``[B, out_channels, H, W]``.
     """
