@@ -16,9 +16,11 @@ def _slug(heading: str) -> str:
 
 def test_readme_and_docs_links_resolve():
     # README was split into docs/: a link whose file or heading moved is one a
-    # reader follows to nothing (GitHub opens the page's top, silently)
-    anchors = {p: {_slug(h) for h in re.findall(r"^#+ (.*)$", p.read_text(), flags=re.M)}
-               for p in PAGES}
+    # reader follows to nothing (GitHub opens the page's top, silently); the
+    # headings of every Markdown file linked to (datasets/README.md too)
+    def anchors(page: Path) -> set[str]:
+        return {_slug(h) for h in re.findall(r"^#+ (.*)$", page.read_text(), flags=re.M)}
+
     broken = []
     for page in PAGES:
         text = re.sub(r"^```.*?^```", "", page.read_text(), flags=re.S | re.M)
@@ -27,7 +29,7 @@ def test_readme_and_docs_links_resolve():
                 continue
             path, _, frag = target.partition("#")
             dest = (page.parent / path).resolve() if path else page
-            if not dest.exists() or (frag and frag not in anchors.get(dest, {frag})):
+            if not dest.exists() or (frag and dest.suffix == ".md" and frag not in anchors(dest)):
                 broken.append(f"{page.relative_to(README.parent)}: {target}")
     assert broken == []
 
@@ -85,3 +87,14 @@ def test_training_page_names_what_train_writes(tmp_path):
         assert (out / path).is_file(), path
     for path in ("logs/version_0/metrics.csv", "checkpoints/last.ckpt", "checkpoints/best.ckpt"):
         assert (run / path).is_file(), path
+
+
+def test_readme_user_sections_link_their_readers_file_rules():
+    # a user who brings their own files reads how they are read (headers, ids,
+    # unlabelled rows; the VAD layouts and their resampling) in datasets/README.md,
+    # whose headings test_readme_and_docs_links_resolve checks
+    text = README.read_text()
+    for section, anchor in (("own-tables", "multiviewtables-your-own-multi-view-tables"),
+                            ("real-vad", "vadfeatures-video-anomaly-features-in-the-public-layouts")):
+        part = text[text.index(f"<!-- section:{section} -->"):text.index(f"<!-- /section:{section} -->")]
+        assert f"](datasets/README.md#{anchor})" in part, section
