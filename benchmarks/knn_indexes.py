@@ -82,13 +82,13 @@ def _progress(*text) -> None:  # on stderr: a reader of the table that left ends
 
 
 def main(argv=None):
-    from _cli import check_writable, kept_state, parser, positive_int
+    from _cli import check_writable, kept_state, nonneg_int, parser, positive_int
     ap = parser(__file__, __doc__)
     ap.add_argument("n", help="N, or 'digits'")
     ap.add_argument("features", nargs="?", choices=["clustered", "gaussian"])
     ap.add_argument("--k", type=int, default=16)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--torch-max", type=int, default=65536,
+    ap.add_argument("--torch-max", type=nonneg_int, default=65536,
                     help="time the torch search up to this N")
     ap.add_argument("--root", default="data/digits", help="dataset folder (digits)")
     ap.add_argument("--library-only", action="store_true",
