@@ -65,6 +65,22 @@ def encode_labels(labels: Sequence[str]) -> tuple[torch.Tensor, list[str]]:
     return y, names
 
 
+def _no_label(lab: Table, col: int) -> str:
+    """Why the labels file ``lab`` gives no row a label: its label column is
+    empty in every row (a trailing delimiter on each line, as spreadsheets
+    export, makes an empty last column) or missing (``NA``, ``?``) in every
+    row."""
+    width = lab.values.shape[1]
+    where = (f"its label column (label_column={col}: column {col % width}"
+             f"{', the last' if 1 < width == col % width + 1 else ''} of {width})")
+    if all(not str(c).strip() for c in lab.values[:, col]):
+        trailing = " (a delimiter at the end of each line makes an empty last column: " \
+                   "remove it)" if width > 1 and col % width == width - 1 else ""
+        return f"labels: {lab.path} holds no label: {where} is empty in every row{trailing}"
+    return (f"labels: {lab.path} holds no label: {where} is missing in every row "
+            f"({', '.join(repr(m) for m in sorted(_MISSING) if m)} or empty)")
+
+
 class MultiViewTables(FusionDataset):
     r"""A user's multi-view data as ONE graph (node = sample, one source per
     view), in the same form as :class:`MultiFeatureDigits`.
@@ -245,7 +261,7 @@ class MultiViewTables(FusionDataset):
         data.class_names = names
         known = (y >= 0).nonzero().view(-1)
         if known.numel() == 0:
-            raise ValueError(f"labels: {lab.path} holds no label")
+            raise ValueError(_no_label(lab, self.options["label_column"]))
         o = self.options
         masks = stratified_masks(y[known], o["label_rate"], val_rate=o["val_rate"],
                                  test_rate=o["test_rate"], seed=o["split_seed"],

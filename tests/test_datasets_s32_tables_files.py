@@ -1,0 +1,47 @@
+"""A user's own table files: what a labels file that gives no row a label
+is told, and the spreadsheet variants that read as plain CSV."""
+import numpy as np
+import pytest
+import torch
+
+from pyg_fusion.datasets import MultiViewTables
+
+FEATURES = "".join(f"{i}.5,{i}.25\n" for i in range(6))
+LABELS = "".join(f"{i % 2}\n" for i in range(6))
+
+
+def _root(tmp_path, files):
+    (tmp_path / "raw").mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (tmp_path / "raw" / name).write_bytes(text if isinstance(text, bytes) else text.encode())
+    return str(tmp_path)
+
+
+def test_labels_of_a_trailing_delimiter_name_the_empty_column(tmp_path):
+    # '0,' on each line (a spreadsheet's export) said only 'y.csv holds no label'
+    root = _root(tmp_path, {"a.csv": FEATURES, "y.csv": LABELS.replace("\n", ",\n")})
+    with pytest.raises(ValueError, match=r"y.csv holds no label: its label column "
+                       r"\(label_column=-1: column 1, the last of 2\) is empty in every row "
+                       r"\(a delimiter at the end of each line makes an empty last column: "
+                       r"remove it\)"):
+        MultiViewTables(root, ["a.csv"], "y.csv", log=False)
+
+
+def test_labels_missing_in_every_row_say_so(tmp_path):
+    root = _root(tmp_path, {"a.csv": FEATURES, "y.csv": "NA\n?\nNA\n" * 2})
+    with pytest.raises(ValueError, match=r"holds no label: its label column \(label_column=-1: "
+                       r"column 0 of 1\) is missing in every row \('\?', 'n/a'"):
+        MultiViewTables(root, ["a.csv"], "y.csv", header=False, log=False)
+
+
+@pytest.mark.parametrize("variant", ["crlf", "bom", "cr"])
+def test_spreadsheet_line_ends_and_a_bom_read_as_plain_csv(tmp_path, variant):
+    change = {"crlf": lambda t: t.replace("\n", "\r\n"), "cr": lambda t: t.replace("\n", "\r"),
+              "bom": lambda t: "\ufeff" + t}[variant]
+    plain = MultiViewTables(_root(tmp_path / "p", {"a.csv": FEATURES, "y.csv": LABELS}),
+                            ["a.csv"], "y.csv", log=False)[0]
+    got = MultiViewTables(_root(tmp_path / "v", {"a.csv": change(FEATURES),
+                                                 "y.csv": change(LABELS)}),
+                          ["a.csv"], "y.csv", log=False)[0]
+    assert torch.equal(got.x_a, plain.x_a) and torch.equal(got.y, plain.y)
+    assert np.allclose(got.x_a[:, 0].numpy(), np.arange(6) + 0.5)
