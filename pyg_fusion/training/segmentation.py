@@ -29,6 +29,7 @@ from ..experiments._versions import library_versions
 from ..experiments.image_config import SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig
 from .._option_rules import check_field
 from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
+from ..nn.asym.layers import _ANY_BATCH_NORM
 from ._segmentation_loaders import (_check_class_ids, _check_ignore_index, _check_labels,
                                     _loader, _model_inputs)
 from .segmentation_figure import save_prediction_figure
@@ -266,7 +267,7 @@ def _one_value_per_channel_named(module: SegmentationModule, batch: dict):
 
     handles = [m.register_forward_pre_hook(check(name))
                for name, m in module.model.named_modules()
-               if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+               if isinstance(m, _ANY_BATCH_NORM)]
     try:
         yield
     finally:

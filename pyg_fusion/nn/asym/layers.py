@@ -84,6 +84,11 @@ _KINDS = {
 
 # The BatchNorms that share_across_modalities makes private, by input_dim.
 _BATCH_NORMS = {nn.BatchNorm1d: 2, nn.BatchNorm2d: 4, nn.BatchNorm3d: 5}
+# Every batch norm, as torch's public classes name them (their common base,
+# nn.modules.batchnorm._BatchNorm, is private to torch); the lazy ones become
+# BatchNorm1d/2d/3d at their first call.
+_ANY_BATCH_NORM = (*_BATCH_NORMS, nn.SyncBatchNorm, nn.LazyBatchNorm1d, nn.LazyBatchNorm2d,
+                   nn.LazyBatchNorm3d)
 
 
 def norm_factory(norm: str | Callable[[int], nn.Module], input_dim: int = 4, *,
@@ -200,7 +205,8 @@ class ModalityNorm(nn.Module):
         return [self._norm(n, x) for n, x in zip(self.norms, xs)]
 
     @classmethod
-    def from_batchnorm(cls, bn: nn.modules.batchnorm._BatchNorm, num_modalities: int, *,
+    def from_batchnorm(cls, bn: nn.BatchNorm1d | nn.BatchNorm2d | nn.BatchNorm3d,
+                       num_modalities: int, *,
                        frozen_stats: bool = False) -> "ModalityNorm":
         """Copies ``bn`` into every modality: its parameters, running
         statistics and options (``momentum=None``'s cumulative average,

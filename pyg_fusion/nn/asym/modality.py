@@ -19,8 +19,8 @@ from torch import Tensor, nn
 from ...functional._checks import check_int
 from .._reset import reset_module
 # The per-modality layers lived in this module before; their imports from it stay valid.
-from .layers import (_BATCH_NORMS, ModalityBatchNorm2d, ModalityNorm, ModalityNorm2d,  # noqa: F401
-                     ModalityParallel, _as_list, modality_list, norm_factory)
+from .layers import (_ANY_BATCH_NORM, _BATCH_NORMS, ModalityBatchNorm2d, ModalityNorm,  # noqa: F401
+                     ModalityNorm2d, ModalityParallel, _as_list, modality_list, norm_factory)
 
 __all__ = ["ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityNorm2d",
            "norm_factory", "SharedModalityNetwork",
@@ -138,7 +138,9 @@ def share_across_modalities(model: nn.Module, num_modalities: int, *,
 
 
 # normalisations with learned parameters that are no BatchNorm: they stay shared
-_OTHER_NORMS = (nn.modules.instancenorm._InstanceNorm, nn.GroupNorm, nn.LayerNorm)
+# (torch's public classes: the instance norms' common base is private to torch)
+_OTHER_NORMS = (nn.InstanceNorm1d, nn.InstanceNorm2d, nn.InstanceNorm3d, nn.LazyInstanceNorm1d,
+                nn.LazyInstanceNorm2d, nn.LazyInstanceNorm3d, nn.GroupNorm, nn.LayerNorm)
 
 
 def _check_norms(model: nn.Module) -> None:
@@ -185,8 +187,7 @@ def bn_affine_parameter_count(model: nn.Module) -> int:
         if isinstance(m, ModalityBatchNorm2d):
             private.update(id(b) for b in m.norms)
             total += sum(p.numel() for p in m.norms[0].parameters())
-        elif (isinstance(m, nn.modules.batchnorm._BatchNorm)
-              and id(m) not in private):
+        elif isinstance(m, _ANY_BATCH_NORM) and id(m) not in private:
             total += sum(p.numel() for p in m.parameters())
     return total
 
