@@ -14,7 +14,8 @@ from torch import Tensor
 
 from ._csr import index2ptr
 from ._autocast import float32_under_autocast
-from ._checks import check_batch, check_choice, check_int, check_like, check_tensor, is_real
+from ._checks import (check_batch, check_choice, check_int, check_like, check_mask, check_tensor,
+                      is_real)
 from ._knn import faiss_gpu, faiss_knn, load_faiss
 # the search scores live in their own module; the public ones stay importable from here
 from ._relation_scores import (_block_scores, dense_threshold_keep,  # noqa: F401
@@ -292,7 +293,8 @@ def relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
 
 @float32_under_autocast
 def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False,
-               scores: Tensor | None = None, scale: Scale | None = None) -> Tensor:
+               scores: Tensor | None = None, scale: Scale | None = None, *,
+               mask: Tensor | None = None) -> Tensor:
     """Keeps the ``k`` largest entries of each row of ``adj`` (``[..., N, N]``;
     ties at the ``k``-th to the smaller column) and zeroes the rest: the dense
     twin of :func:`relation_graph`'s ``k`` (with
@@ -313,6 +315,12 @@ def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False,
             rows' ``[..., N, 1]`` k-th scores that gives it
             (:func:`knn_scores`' for rbf). (default: :obj:`None`, each row's
             largest magnitude)
+        mask (torch.Tensor, optional): ``[..., N]`` bool, the real nodes of a
+            padded batch (as :func:`dense_relation_graph` takes it): padded
+            entries are never kept (a padded row keeps its diagonal), so
+            that a row keeps its ``k`` largest real entries, as
+            :func:`relation_graph` does per graph, negative ones of a signed
+            graph too. (default: :obj:`None`, all real)
 
     Returns:
         torch.Tensor: ``[..., N, N]``.
@@ -327,6 +335,12 @@ def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False,
         if scores.shape != adj.shape:
             raise ValueError(f"scores must have the shape of adj {tuple(adj.shape)}, got "
                              f"{tuple(scores.shape)}")
+    if mask is not None:
+        check_mask("mask", mask, tuple(adj.shape[:-1]), "adj", adj)
+        # a padded column (0) outranked a real negative entry, which was lost
+        if scores is None:
+            scores = adj.detach().abs() if include_diagonal else adj.detach()
+        scores = scores.masked_fill(~(mask.unsqueeze(-1) & mask.unsqueeze(-2)), float("-inf"))
     return _dense_topk(adj, k, include_diagonal, scores, scale)
 
 
