@@ -243,6 +243,11 @@ class TimedAdamTask(L.LightningModule):
         return (self._trainer is not None and not self.trainer.sanity_checking
                 and (self._record_asked or self.trainer.state.fn == TrainerFn.FITTING))
 
+    def model_state(self) -> dict[str, torch.Tensor]:
+        """A copy of the model's weights on the CPU (the tasks' ``best_state``:
+        the chosen epoch's model, which later epochs must not move)."""
+        return copy.deepcopy({k: v.detach().cpu() for k, v in self.model.state_dict().items()})
+
     @contextmanager
     def record_validation(self):
         """Within this block a ``trainer.validate`` of the task writes its

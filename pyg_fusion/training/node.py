@@ -91,12 +91,12 @@ class NodeClassification(TimedAdamTask):
 
     ``validation_*`` logs ``val_acc`` and ``test_acc`` of the masks the graph holds;
     during ``trainer.fit`` each evaluation is appended to :attr:`history` and the one of
-    the best ``val_acc`` kept as :attr:`best` (a ``trainer.validate`` after fit is
-    scored and logged only: :attr:`recording`). ``trainer.predict(task,
+    the best ``val_acc`` kept as :attr:`best`, its model's weights as :attr:`best_state`
+    (a ``trainer.validate`` after fit is scored and logged only: :attr:`recording`). ``trainer.predict(task,
     single_graph_loader(data))`` gives, per graph, the model's logits ``[N, C]``.
     """
 
-    fit_state = TimedAdamTask.fit_state + ("best", "history")
+    fit_state = TimedAdamTask.fit_state + ("best", "history", "best_state")
 
     def __init__(self, model: nn.Module, *, lr: float = 0.01, weight_decay: float = 5e-4,
                  config: dict[str, Any] | None = None):
@@ -112,6 +112,7 @@ class NodeClassification(TimedAdamTask):
         self.save_hyperparameters({"config": config or {}, "lr": lr,
                                    "weight_decay": weight_decay})
         self.best: dict[str, float] = {}
+        self.best_state: dict[str, torch.Tensor] | None = None
         self.history: list[dict[str, float]] = []
         self.last_metrics: dict[str, float] = {}
         self._labels_checked = False
@@ -173,6 +174,7 @@ class NodeClassification(TimedAdamTask):
         self.history.append(m)
         if "val_acc" in m and m["val_acc"] > self.best.get("val_acc", -1.0):
             self.best = dict(m)
+            self.best_state = self.model_state()
 
     def test_step(self, data, batch_idx):
         m = self._evaluate(data, batch_idx)
@@ -276,7 +278,9 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
     """Trains ``model`` on ``data`` and returns the metrics at the epoch of best
     validation accuracy (``train_acc``, ``val_acc``, ``test_acc``, ``epoch``),
     plus ``time_per_epoch_s``, ``params``, and the ``trainer`` and ``task``
-    (the trained :class:`NodeClassification`).
+    (the trained :class:`NodeClassification`). ``model`` (and the task) end
+    with the weights of that epoch, which ``checkpoints/best.ckpt`` holds;
+    ``checkpoints/last.ckpt`` holds the last epoch trained.
 
     The caller's global random states (torch, ``random``, numpy) are put back
     on return (:func:`~pyg_fusion.training.seeding.keep_global_rng`). The
@@ -337,6 +341,10 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
             if checkpoint:  # best.ckpt is the chosen epoch's model
                 trainer.save_checkpoint(Path(out_dir) / "checkpoints" / "best.ckpt",
                                         weights_only=False)
+    # the task returned holds the chosen epoch's model, as fit_vad's: the one
+    # whose accuracies it reports and that best.ckpt holds (the last epoch
+    # trained is in last.ckpt)
+    model.load_state_dict(task.best_state)
     times = task.epoch_times[1:] or task.epoch_times  # the first epoch warms caches
     return {**task.best, "time_per_epoch_s": sum(times) / max(len(times), 1),
             "params": sum(p.numel() for p in model.parameters() if p.requires_grad),

@@ -299,8 +299,7 @@ class WeaklySupervisedVAD(TimedAdamTask):
                 self.log_gathered(key, m[key], prog_bar=key == "val_video_auc")
         if self.recording and m["val_score"] > self.best.get("val_score", -float("inf")):
             self.best = m
-            self.best_state = copy.deepcopy(
-                {k: v.detach().cpu() for k, v in self.model.state_dict().items()})
+            self.best_state = self.model_state()
 
     @torch.no_grad()
     def _pseudo_auc(self) -> float:
