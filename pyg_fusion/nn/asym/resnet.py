@@ -42,7 +42,10 @@ _BLOCKS = {"basic": AsymFusionBasicBlock, "bottleneck": AsymFusionBottleneck}
 class ResNetEncoder(nn.Module):
     r"""ResNet encoder for ``M`` modalities: shared convolutions, private BN,
     and AsymFusion's exchange in the last block of each of the four stages
-    (docs/methods.md §2.2; the released code does the same).
+    (docs/methods.md §2.2). The released code does the same in stages of two
+    or more blocks; it never fuses a stage's first block, so its one-block
+    stages do not fuse, where this encoder fuses that block (**[choice]**: a
+    strided one as :class:`AsymFusionBottleneck`'s ``stride`` says).
 
     The stem (7x7 conv, stride 2, max-pool) and the four stages are
     torchvision's. ``width`` scales every channel count (``64`` is the
