@@ -1,7 +1,9 @@
 """The defaults of CLI flags that README and the docs pages state in prose
 (``--val-rate`` (0.1), ``--num-segments N`` (32, ...)) are the parser's: a
 user who leaves a flag out gets what the text says. Each statement is quoted
-from its page, so that it cannot be edited away unnoticed."""
+from its page, so that it cannot be edited away unnoticed. README's run on a
+user's VAD features says what happens to the videos (their resampling) and
+what evaluate records."""
 import re
 from pathlib import Path
 
@@ -66,3 +68,15 @@ def test_the_user_vad_section_names_the_resampling():
     text = _text("README.md")
     section = text[text.index("<!-- section:real-vad -->"):text.index("<!-- /section:real-vad -->")]
     assert re.search(r"`--num-segments N` \(32", section)
+
+
+def test_the_user_vad_run_names_what_evaluate_records():
+    # step 3 "scores the test videos": what it writes are the task's metrics,
+    # and the section says where each video's scores are seen
+    from pyg_fusion.experiments.run import METRICS
+    text = _text("README.md")
+    section = text[text.index("<!-- section:real-vad -->"):text.index("<!-- /section:real-vad -->")]
+    said = section[section.index("`evaluate` writes the frame-level metrics"):]
+    said = said[:said.index(")")]
+    assert re.findall(r"`(\w+)`", said)[1:] == METRICS["vad"]
+    assert "pyg-fusion plot anomaly-scores --checkpoint" in section
