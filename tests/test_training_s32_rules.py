@@ -48,3 +48,27 @@ def test_the_flags_and_the_tasks_share_one_rule():
     assert not hasattr(config, "check_option")
     with pytest.raises(ValueError, match=r"^lr must be a finite number > 0, got -1$"):
         config.check_options("node", {"lr": -1})
+
+
+@pytest.mark.parametrize("name, bad", [("restarts", 0), ("restarts", True), ("min_epochs", -1),
+                                       ("min_epochs", 1.5)])
+def test_fit_vad_refuses_by_the_flags_rules(name, bad):
+    import torch
+    from pyg_fusion.training.vad_fit import fit_vad
+    with pytest.raises(ValueError) as info:
+        fit_vad(torch.nn.Linear(2, 2), [], [], out_dir="unused", **{name: bad})
+    field = {f.name: f for f in dataclasses.fields(TrainerConfig)}[name]
+    with pytest.raises(ValueError) as flag_rule:
+        rules.check_field(name, field, bad)
+    assert str(info.value) == str(flag_rule.value)
+
+
+def test_fit_vad_takes_numpys_ints_as_the_flags_do():
+    # before: 'restarts must be an int >= 1, got np.int64(2)', an int the
+    # flag's rule (and check_int everywhere else) takes
+    import numpy as np
+    import torch
+    from pyg_fusion.training.vad_fit import fit_vad
+    with pytest.raises(ValueError, match="restarts > 1 needs model to be a function"):
+        fit_vad(torch.nn.Linear(2, 2), [], [], out_dir="unused", restarts=np.int64(2),
+                min_epochs=np.int64(3))

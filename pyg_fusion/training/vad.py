@@ -50,7 +50,7 @@ from torch import nn
 
 from .._option_rules import CHOICES
 from ..functional import degree_variance_loss
-from ..functional._checks import check_int
+from ..functional._checks import check_choice, check_int
 from ..functional.loss import _dense_graph_degrees, check_alpha
 from ._precision import precision_batch
 from ._task import TimedAdamTask
@@ -131,8 +131,7 @@ class WeaklySupervisedVAD(TimedAdamTask):
                  operator_warmup: int = 0, branch_warmup: bool = False,
                  choice: str = "loss"):
         super().__init__(model, lr, weight_decay, operator_lr, operator_warmup, branch_warmup)
-        if choice not in CHOICES:
-            raise ValueError(f"choice must be one of {CHOICES}, got {choice!r}")
+        check_choice("choice", choice, CHOICES)
         self.choice = choice
         self.pseudo: tuple | None = None
         # a copy: moving the task to a device must not move the statistics that

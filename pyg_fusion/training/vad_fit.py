@@ -10,14 +10,15 @@ import torch
 from torch import nn
 from torch_geometric.loader import DataLoader
 
-from ..functional._checks import check_dropout, check_int
+from .._option_rules import CHOICES, COMBINES, check_rule
+from ..functional._checks import check_choice, check_dropout, check_int
 from .pseudo_anomalies import splice_pseudo_anomalies
 from ._task import OperatorWarmupAuto, check_operator_warmup
 from .seeding import _checked_seed, keep_global_rng, seed_everything
 from .trainer import (EarlyStoppingAfter, build_trainer, check_schedule, training_strategy,
                       validate_last_epoch, without_validation)
-from .vad import CHOICES, IndexedDataset, WeaklySupervisedVAD, split_videos
-from .vad_ensemble import COMBINES, RestartEnsemble
+from .vad import IndexedDataset, WeaklySupervisedVAD, split_videos
+from .vad_ensemble import RestartEnsemble
 from .vad_split import check_test_videos
 
 __all__ = ["fit_vad", "evaluate_vad", "restart_seed"]
@@ -196,10 +197,10 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     :func:`~pyg_fusion.experiments.checkpoints.model_from_checkpoint` rebuilds
     from the saved config)."""
     check_schedule(epochs, eval_every, devices, accelerator)
-    if not isinstance(restarts, int) or isinstance(restarts, bool) or restarts < 1:
-        raise ValueError(f"restarts must be an int >= 1, got {restarts!r}")
-    if not isinstance(min_epochs, int) or isinstance(min_epochs, bool) or min_epochs < 0:
-        raise ValueError(f"min_epochs must be an int >= 0, got {min_epochs!r}")
+    # the flags' rules (--restarts, --min-epochs); numpy's ints taken as plain ones
+    check_rule("restarts", "positive_int", restarts)
+    check_rule("min_epochs", "nonneg_int", min_epochs)
+    restarts, min_epochs = int(restarts), int(min_epochs)
     if patience is not None:  # (0 or -1 stopped as 1 does)
         check_int("patience", patience, minimum=1)
     # a string failed in _loaders: "'>' not supported between 'int' and 'str'"
@@ -221,11 +222,9 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
                          f"{restarts - 1} is seeded {seed} + {RESTART_STRIDE} x {restarts - 1} = "
                          f"{last}, beyond the seeds numpy takes (at most {_MAX_SEED}); with this "
                          f"seed give at most {most} restart(s), or a smaller seed (--seeds)")
-    if choice not in CHOICES:
-        raise ValueError(f"choice must be one of {CHOICES}, got {choice!r}")
+    check_choice("choice", choice, CHOICES)  # (the task checks it too, once built)
     check_operator_warmup(operator_warmup)
-    if restart_combine not in COMBINES:
-        raise ValueError(f"restart_combine must be one of {COMBINES}, got {restart_combine!r}")
+    check_choice("restart_combine", restart_combine, COMBINES)
     if choice != "loss" and not val_fraction:
         raise ValueError(f"choice={choice!r} needs held-out videos: val_fraction must be > 0")
     check_test_videos(test_ds, train_ds)
