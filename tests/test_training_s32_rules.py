@@ -72,3 +72,22 @@ def test_fit_vad_takes_numpys_ints_as_the_flags_do():
     with pytest.raises(ValueError, match="restarts > 1 needs model to be a function"):
         fit_vad(torch.nn.Linear(2, 2), [], [], out_dir="unused", restarts=np.int64(2),
                 min_epochs=np.int64(3))
+
+
+@pytest.mark.parametrize("fit, task", [("vad_fit.fit_vad", "vad.WeaklySupervisedVAD"),
+                                       ("node.fit_node", "node.NodeClassification")])
+def test_a_fitting_function_defaults_its_tasks_settings_as_the_task_does(fit, task):
+    # each default is written in both signatures (and both Args sections), which
+    # the documentation needs as literals: a default changed in one place only
+    # would make fit_vad's run and a task built from the same settings differ
+    import importlib
+    import inspect
+
+    def obj(path):
+        module, _, name = path.rpartition(".")
+        return getattr(importlib.import_module(f"pyg_fusion.training.{module}"), name)
+    mine = inspect.signature(obj(fit)).parameters
+    theirs = inspect.signature(obj(task).__init__).parameters
+    shared = [n for n in theirs if n in mine and n not in ("self", "model")]
+    assert len(shared) >= 3
+    assert {n: mine[n].default for n in shared} == {n: theirs[n].default for n in shared}
