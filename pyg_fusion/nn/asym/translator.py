@@ -92,12 +92,27 @@ class AsymTranslationFusion(nn.Module):
             return channel_shuffle(xs, self.ratio)
         return xs
 
+    def _one_value(self, x: Tensor) -> str | None:
+        # Why the private norm cannot normalise maps of x's size: torch said
+        # 'Expected more than 1 spatial element when training' (in evaluation
+        # too) or 'more than 1 value per channel', naming no level or argument.
+        pixels = x.size(-2) * x.size(-1)
+        if self.norm.norm == "instance" and pixels == 1:
+            return "an instance norm needs more than one pixel per map"
+        if self.norm.norm == "batch" and self.training and pixels * x.size(0) == 1:
+            return "a batch norm in training needs more than one value per channel"
+        return None
+
     def forward(self, xs: Sequence[Tensor]) -> list[Tensor]:
         xs = modality_list(xs, self.num_modalities)
         for i, x in enumerate(xs):
             # named here: the shared conv's error names its weight, not the input
             check_channels(f"xs[{i}]", x, self.channels, dims=(4, ), what="channels")
             check_module_input(f"xs[{i}]", x, self)
+        why = self._one_value(xs[0])
+        if why:
+            raise ValueError(f"xs[0] is {tuple(xs[0].shape)}: {why}; give larger feature maps"
+                             f" (or a batch of more than one)")
         m = len(xs)
         s = self._shuffle(xs)
         ys = [torch.relu(y) for y in self.norm([self.conv(x) for x in s])]
@@ -301,8 +316,18 @@ class AsymFusionTranslator(nn.Module):
             return [norm([h])[0] for h in hs]
         return norm(hs)
 
+    def _check_fusion_size(self, level: int, h: Tensor, x: Tensor) -> None:
+        why = self.fusion[str(level)]._one_value(h)
+        if why:
+            raise ValueError(
+                f"fusion_levels holds level {level}, whose features are "
+                f"{h.size(-2)}x{h.size(-1)} for images of {x.size(-2)}x{x.size(-1)}: {why}; "
+                f"give images larger than {2 ** (level + 1)}x{2 ** (level + 1)}"
+                f"{' (or a batch of more than one)' if self.norm_name == 'batch' else ''}, "
+                f"or leave level {level} out of fusion_levels")
+
     def forward(self, xs: Sequence[Tensor]) -> TranslatorOutput:
-        hs = self._check_inputs(xs)
+        hs = xs = self._check_inputs(xs)
         L = self.num_downs
         skips = []
         for i in range(L):
@@ -312,6 +337,7 @@ class AsymFusionTranslator(nn.Module):
             if not isinstance(self.down_norm[i], nn.Identity):
                 hs = self.down_norm[i](hs)
             if str(i) in self.fusion:
+                self._check_fusion_size(i, hs[0], xs[0])
                 hs = self.fusion[str(i)](hs)
             skips.append(hs)
         for i in reversed(range(L)):
