@@ -45,3 +45,20 @@ def test_spreadsheet_line_ends_and_a_bom_read_as_plain_csv(tmp_path, variant):
                           ["a.csv"], "y.csv", log=False)[0]
     assert torch.equal(got.x_a, plain.x_a) and torch.equal(got.y, plain.y)
     assert np.allclose(got.x_a[:, 0].numpy(), np.arange(6) + 0.5)
+
+
+def test_a_utf16_file_with_its_mark_is_read(tmp_path):
+    # Excel's "Unicode Text" export (UTF-16 with a byte-order mark, tabs) was
+    # refused: "not UTF-8 text: byte b'\xff' at offset 0"
+    plain = MultiViewTables(_root(tmp_path / "p", {"a.csv": FEATURES, "y.csv": LABELS}),
+                            ["a.csv"], "y.csv", log=False)[0]
+    got = MultiViewTables(_root(tmp_path / "u", {
+        "a.txt": FEATURES.replace(",", "\t").encode("utf-16"),
+        "y.txt": LABELS.encode("utf-16-be").join([b"\xfe\xff", b""])}),
+        ["a.txt"], "y.txt", log=False)[0]
+    assert torch.equal(got.x_a, plain.x_a) and torch.equal(got.y, plain.y)
+    # cut in the middle of a character: neither UTF-8 nor UTF-16
+    _root(tmp_path / "b", {"a.csv": FEATURES.encode("utf-16")[:-1], "y.csv": LABELS})
+    with pytest.raises(ValueError, match=r"a.csv: not UTF-8 text: byte b'\\xff' at offset 0 "
+                       r"\(nor UTF-16, which its first two bytes mark\)"):
+        MultiViewTables(str(tmp_path / "b"), ["a.csv"], "y.csv", log=False)

@@ -10,6 +10,8 @@ CSV / TSV / whitespace text (optionally gzip-compressed), ``.npy`` and
 """
 from __future__ import annotations
 
+import codecs
+import contextlib
 import csv
 import gzip
 import os
@@ -85,20 +87,39 @@ def load_npy(path: str, what: str, *, finite: bool = False) -> np.ndarray:
     return array
 
 
+_ASCII = re.compile("[\t\n\r -~]")
+_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufeff\ud800-\uf8ff\ufff0-\uffff]")
+
+
 def read_text(path: str, what: str) -> str:
-    """The text of ``path`` (UTF-8; ``.gz`` decompressed); a file that is
-    cut short, not gzip or not text is a :class:`ValueError` naming ``what``
-    and the file (Python's errors name neither)."""
-    # utf-8-sig: the byte-order mark that Windows tools write is no cell
+    """The text of ``path`` (UTF-8, or UTF-16 after its byte-order mark;
+    ``.gz`` decompressed); a file that is cut short, not gzip or not text is
+    a :class:`ValueError` naming ``what`` and the file (Python's errors name
+    neither)."""
     try:
         if path.endswith(".gz"):
-            with gzip.open(path, "rt", newline="", encoding="utf-8-sig") as f:
-                return f.read()
-        with open(path, newline="", encoding="utf-8-sig") as f:
-            return f.read()
+            with gzip.open(path, "rb") as f:
+                raw = f.read()
+        else:
+            with open(path, "rb") as f:
+                raw = f.read()
+        # utf-8-sig: the byte-order mark that Windows tools write is no cell;
+        # UTF-16 with its mark is what Excel's "Unicode Text" saves (it was
+        # refused as "not UTF-8 text: byte b'\xff' at offset 0")
+        utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+        with contextlib.suppress(UnicodeDecodeError):
+            text = raw.decode("utf-16") if utf16 else None
+            # a binary file that begins with the mark decodes too: as control
+            # characters, stray marks, private or surrogate code points, and
+            # without the ASCII that every table holds (digits, delimiters,
+            # line ends)
+            if text is not None and not _NOT_TEXT.search(text) and _ASCII.search(text):
+                return text
+        return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         why = (f"not UTF-8 text: byte {exc.object[exc.start:exc.start + 1]!r} at offset "
-               f"{exc.start}{' of the decompressed data' if path.endswith('.gz') else ''}")
+               f"{exc.start}{' of the decompressed data' if path.endswith('.gz') else ''}"
+               f"{' (nor UTF-16, which its first two bytes mark)' if utf16 else ''}")
     except EOFError:  # gzip's stream ends before its end marker
         why = "the compressed file is cut short (truncated)"
     except (gzip.BadGzipFile, zlib.error) as exc:
