@@ -49,13 +49,51 @@ def _model_inputs(batch: dict, inputs: str) -> list[Tensor]:
         raise (KeyError if isinstance(batch, dict) else TypeError)(f"a batch of scenes must be a dict holding {list(need)} (as "
                        f"RGBDSegmentation's items: rgb [B, 3, H, W], depth [B, 3, H, W] and, "
                        f"to train or score, mask [B, H, W]), got {have}")
+    _check_sizes(batch, need)
     if inputs == "rgb":
         return [batch["rgb"]]
     if inputs == "depth":
         return [batch["depth"]]
     if inputs == "concat":
+        _check_concat(batch["rgb"], batch["depth"])
         return [torch.cat([batch["rgb"], batch["depth"]], dim=1)]
     return [batch["rgb"], batch["depth"]]
+
+
+def _check_concat(rgb, depth) -> None:
+    """early-concat's network takes 6 channels, 3 of each (its variant fixes
+    ``in_channels=6``): a 1-channel depth was refused as 'input 'rgbd' has 4
+    channels', with the advice to tile the depth to 6."""
+    chans = [x.size(1) if isinstance(x, Tensor) and x.dim() == 4 else None
+             for x in (rgb, depth)]
+    if None not in chans and chans != [3, 3]:
+        raise ValueError(f"early-concat stacks rgb and depth of 3 channels each (6), got a "
+                         f"batch's rgb of {chans[0]} and depth of {chans[1]} channels (a "
+                         f"1-channel depth: tile it, depth.expand(-1, 3, -1, -1), as "
+                         f"RGBDSegmentation does)")
+
+
+def _check_sizes(batch: dict, need: tuple[str, ...]) -> None:
+    """The images the variant reads, and the mask where the batch has one,
+    share the batch size and the image size: torch.cat of early concatenation
+    said 'Sizes of tensors must match except in dimension 1', and torchmetrics
+    (scoring) a tuple of its own, naming neither key. Other faults (not a
+    tensor, not 4-D) are the network's to name."""
+    imgs = [(k, batch[k]) for k in need if isinstance(batch[k], Tensor) and batch[k].dim() == 4]
+    if not imgs:
+        return
+    key, first = imgs[0]
+    size = (first.size(0), *first.shape[-2:])
+    for k, x in imgs[1:]:
+        if (x.size(0), *x.shape[-2:]) != size:
+            raise ValueError(f"a batch's {k} is {tuple(x.shape)} but its {key} is "
+                             f"{tuple(first.shape)}: the modalities must share the batch "
+                             f"size and the image size")
+    mask = batch.get("mask")
+    if isinstance(mask, Tensor) and tuple(mask.shape) != size:
+        raise ValueError(f"a batch's mask is {tuple(mask.shape)}, its {key} "
+                         f"{tuple(first.shape)}: give one label map per image, [B, H, W] = "
+                         f"{size}")
 
 
 def _check_class_ids(num_classes, ignore_index, class_names=None) -> int:

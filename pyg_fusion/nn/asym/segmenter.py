@@ -148,9 +148,11 @@ class AsymFusionSegmenter(nn.Module):
             check_tensor(f"input {name!r}", x, dims=(4, ), floating=True, finite=True)
             check_module_input(f"input {name!r}", x, self)
             if x.size(1) != in_channels:
+                # tiling fits a one-channel map only (of 4 channels it read as 'tile to 6')
+                tile = (f" (e.g. a depth map tiled: depth.expand(-1, {in_channels}, -1, -1))"
+                        if x.size(1) == 1 else "")
                 raise ValueError(f"input {name!r} has {x.size(1)} channels, the encoder takes "
-                                 f"{in_channels} (e.g. a depth map tiled: "
-                                 f"depth.expand(-1, {in_channels}, -1, -1))")
+                                 f"{in_channels}{tile}")
             if (x.size(0), *x.shape[-2:]) != (xs[0].size(0), *xs[0].shape[-2:]):
                 raise ValueError(f"input {name!r} is {tuple(x.shape)} but input {first!r} is "
                                  f"{tuple(xs[0].shape)}: the modalities must share the batch "
