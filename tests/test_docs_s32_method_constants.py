@@ -1,7 +1,8 @@
 """Values that docs/methods.md and README state of the methods' functions and
 modules and that tests/test_docs_methods.py leaves out (the MIL pooling's k,
 the rbf width, AsymFusion's group ratio, depth scale, ensemble start and the
-translation loss's L1 weight) are the code's. Each statement is quoted from
+translation loss's L1 weight, the VAD terms and the centring that are off,
+knn_recall's sample) are the code's. Each statement is quoted from
 its page, so that it cannot be edited away unnoticed."""
 import inspect
 import math
@@ -64,6 +65,21 @@ def _lambda_l1():
     return _default(TranslationModule, "lambda_l1")
 
 
+def _vad_off_terms():
+    import dataclasses
+    from pyg_fusion.experiments import MethodSpec
+    out = set()
+    for method in ("lego", "lego-row", "lego-cp", "graph-mean"):
+        d = dataclasses.asdict(MethodSpec.create(method, "vad"))
+        out.add((d["fusion"]["lambda_anchor"], d["objective"]["lambda_sparse"], d["head"]["center"]))
+    return out
+
+
+def _recall_sample():
+    from pyg_fusion.functional import knn_recall
+    return _default(knn_recall, "num_samples")
+
+
 # (page, quoted statement, what it states, the value it states)
 STATED = [
     ("docs/methods.md", "(the sigmoid probabilities of its `N` units; the mean of the `k = 3` "
@@ -74,6 +90,9 @@ STATED = [
     ("docs/methods.md", "learnable `alpha` (initialised to ones)", _ensemble_start, True),
     ("docs/methods.md", "PNG values scaled by 1/5000 (`depth_scale`)", _depth_scale, 1 / 5000),
     ("README.md", "with pix2pix's GAN + 100 x L1 on every branch", _lambda_l1, 100.0),
+    ("docs/methods.md", "Two further terms are off by default: `lambda_anchor", _vad_off_terms,
+     {(0.0, 0.0, False)}),
+    ("docs/methods.md", "seeded sample of units (256 by default", _recall_sample, 256),
 ]
 
 
