@@ -7,8 +7,8 @@ from torch import Tensor
 from matplotlib.colors import Normalize
 
 from ..data import source_names
-from ._common import (MAX_DENSE_NODES, closes_on_error, finish, graph_to_dense, new_grid,
-                      source_graph, tex_name)
+from ._common import (MAX_DENSE_NODES, axes_width, closes_on_error, finish, fit_lines,
+                      graph_to_dense, new_grid, source_graph, tex_name)
 from ._node_order import label_ticks, node_ticks, order_nodes
 from ._values import check_flag, check_label_names, is_int
 from ._pyg_objects import graph_groups, is_data, plain_graph
@@ -167,7 +167,7 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         im, block = show_matrix(a, m, cmap=cmap or ("RdBu_r" if signed else "viridis"),
                                 norm=norm, aspect="equal")
         images.append(im)
-        a.set_title(name, fontsize=10)
+        a.set_title(fit_lines(name, axes_width(a), 10), fontsize=10)
         if sorted_labels is not None and not _explicit(order):
             label_ticks(a, sorted_labels, names=label_names)
             how = "by label"
@@ -185,7 +185,7 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
                      extend="both" if robust and signed_all else "max" if robust
                      else "neither")
     if title is not None:
-        fig.suptitle(title, fontsize=11)
+        fig.suptitle(fit_lines(title, fig.get_figwidth(), 11), fontsize=11)
     return finish(fig, path)
 
 

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ._common import closes_on_error, finish, new_grid, to_numpy
+from ._common import axes_width, closes_on_error, finish, fit_lines, new_grid, to_numpy
 from ._values import is_int, is_real
 
 # A panel is about a thousand pixels wide, and matplotlib spends some 50 us a
@@ -123,7 +123,7 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
                 raise ValueError(f"scores[{m!r}][{name!r}] has {c.shape[0]} snippets, "
                                  f"the first method {t}")
         num_frames = t * f
-        head = str(name)
+        head = fit_lines(name, axes_width(a), 9)
         g = None
         if gts is not None:
             g = to_numpy(f"ground_truth[{name!r}]", gts[name], dims=(1, ))
@@ -187,7 +187,8 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
                # both edges of the figure
                fontsize=8, ncols=min(len(labels), 4), frameon=False,
                # the legend's own title: a suptitle would overlap an outside legend
-               title=title, title_fontproperties={"size": 11})
+               title=None if title is None else fit_lines(title, fig.get_figwidth(), 11),
+               title_fontproperties={"size": 11})
     return finish(fig, path)
 
 

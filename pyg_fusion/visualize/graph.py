@@ -11,8 +11,9 @@ from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
 from matplotlib.ticker import MaxNLocator
 
 from ..data import source_names
-from ._common import (MAX_DENSE_NODES, check_graph, check_node_count, closes_on_error, finish,
-                      new_figure, per_node, shorten_all, source_graph, tex_name, to_numpy)
+from ._common import (MAX_DENSE_NODES, axes_width, check_graph, check_node_count,
+                      closes_on_error, finish, fit_lines, new_figure, per_node, shorten_all,
+                      source_graph, tex_name, to_numpy)
 from ._values import check_flag, check_label_names, is_int, is_real
 from ._edges import selected_edges
 from ._graph_layout import _arc, _positions
@@ -300,7 +301,7 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         if arrows:
             title += ("\nsource j \u2192 target i; forward in time above, backward below"
                       if temporal else "\narrows: source j \u2192 target i")
-    ax.set_title(title, fontsize=10)
+    ax.set_title(fit_lines(title, axes_width(ax), 10), fontsize=10)
     if temporal:
         ax.set_xlabel("snippet (time order)")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))

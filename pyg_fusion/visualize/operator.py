@@ -9,7 +9,7 @@ from matplotlib.colors import Normalize
 from matplotlib.ticker import MaxNLocator
 
 from ..functional._checks import check_names
-from ._common import closes_on_error, finish, new_grid, tex_name, to_numpy
+from ._common import closes_on_error, finish, fit_lines, new_grid, tex_name, to_numpy
 from ._values import check_flag, check_once
 
 KINDS = ("auto", "pairwise", "cp")
@@ -123,7 +123,7 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
     fig.colorbar(im, ax=axes[:num], shrink=0.8,
                  label="A[p, q]" if kind == "pairwise" else "a[m, r, p]")
     if title is not None:
-        fig.suptitle(title, fontsize=11)
+        fig.suptitle(fit_lines(title, fig.get_figwidth(), 11), fontsize=11)
     return finish(fig, path)
 
 

@@ -7,8 +7,8 @@ from torch import Tensor
 
 from matplotlib.colors import Normalize
 
-from ._common import (MAX_DENSE_NODES, check_graph, check_node_count, closes_on_error, finish,
-                      new_grid, tex_name, to_numpy)
+from ._common import (CHAR_EM, MAX_DENSE_NODES, axes_width, check_graph, check_node_count,
+                      closes_on_error, finish, new_grid, shorten_all, tex_name, to_numpy)
 from ._matrix import matrix_labels, show_matrix
 from ._node_order import label_ticks, order_nodes
 from ._values import check_label_names
@@ -84,6 +84,10 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
                          layout="compressed")
 
     everything = [s for s in stacks.values()]
+    # a source's name is a subscript (some 0.7 of the title's size) that a
+    # long one ran out of its panel, into the next panel's
+    fit = int(axes_width(axes[0, 0]) * 72 / (CHAR_EM * 10 * 0.7)) - 3
+    shown = dict(zip(stacks, shorten_all(stacks, max(8, fit))))
     for r, (name, stack) in enumerate(stacks.items()):
         stack = stack[:, perm][:, :, perm]
         row_norm = _norm([stack]) if scale == "row" else None
@@ -97,7 +101,7 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
             norm = shared_norm or row_norm or _norm([stack[p]])
             im, block = show_matrix(a, stack[p], norm=norm,
                                     cmap=cmap or ("RdBu_r" if norm.vmin < 0 else "viridis"))
-            a.set_title(f"$R_{{{tex_name(name)}}}^{{{p}}}$", fontsize=10)
+            a.set_title(f"$R_{{{tex_name(shown[name])}}}^{{{p}}}$", fontsize=10)
             if sorted_labels is not None and (order is None or isinstance(order, str)):
                 label_ticks(a, sorted_labels, names=label_names)
             else:

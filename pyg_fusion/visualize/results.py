@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import closes_on_error, finish, new_grid, shorten
+from ._common import closes_on_error, finish, fit_lines, new_grid, shorten
 from ._values import check_once, is_int, is_real, read_json
 
 # The widest figure plot_results makes (inches); wider rows of panels wrap.
@@ -151,7 +151,7 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
                 a.set_ylabel(f"{metric}\n(axis starts at {bottom:.3g}, not 0)")
     if title is None:
         title = ", ".join(sorted({f"{d} ({s})" for d, s, _ in rows})) + _run_note(records)
-    fig.suptitle(title, fontsize=10)
+    fig.suptitle(fit_lines(title, fig.get_figwidth(), 10), fontsize=10)
     return finish(fig, path)
 
 
