@@ -75,6 +75,11 @@ def _apply_nonneg(s: Tensor, nonneg) -> Tensor:
     return s
 
 
+def _rbf_dtype(dtype: torch.dtype) -> torch.dtype:
+    """The dtype of rbf's squared distances: at least float32."""
+    return torch.promote_types(dtype, torch.float32)
+
+
 def _gamma(gamma, d: int) -> float:
     return 1.0 / d if gamma is None else float(gamma)
 
@@ -121,13 +126,16 @@ def dense_relation_graph(x: Tensor, metric: str = "cosine", nonneg="clamp", *,
         # 1000 would weigh 0.88 instead of 0.99 (sparse: 0.99), so float32
         # features are compared in float64 (its rounding 1e-9 times
         # smaller), the distances then rounded to float32.
+        # 16-bit features in float32, as feature_limit allows them: their
+        # squared norms overflowed float16 (inf - inf, NaN on the diagonal too)
+        # and a distance beyond 65504 weighed 0 at any gamma
         xc = centred(x, mask=mask)
-        if xc.dtype == torch.float32:
-            xc = xc.double()
+        wide = _rbf_dtype(x.dtype)
+        xc = xc.double() if xc.dtype == torch.float32 else xc.to(wide)
         sq = (xc * xc).sum(-1)
-        d2 = (sq.unsqueeze(-1) + sq.unsqueeze(-2) - 2 * xc @ xc.transpose(-1, -2)).to(x.dtype)
+        d2 = (sq.unsqueeze(-1) + sq.unsqueeze(-2) - 2 * xc @ xc.transpose(-1, -2)).to(wide)
         s = torch.exp(-_gamma(gamma, x.size(-1)) * d2.clamp(min=0))
-        s = s * (1 - eye) + eye
+        s = (s * (1 - eye) + eye).to(x.dtype)
     else:
         s = x @ x.transpose(-1, -2)
     s = _apply_nonneg(s, nonneg)
@@ -174,6 +182,9 @@ def _pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str, nonneg,
     # pair_similarity without its checks, for pairs a search of x produced
     per_row = _rows_per_unit(row, x.size(0))
     if metric == "rbf":
+        # 16-bit features in float32 (see dense_relation_graph), the weights
+        # rounded to their dtype once
+        out_dtype, x = x.dtype, x.to(_rbf_dtype(x.dtype))
         if per_row is not None:
             # kNN rows (the same count per unit, in row order): x[row] as a
             # broadcast view saves one [E, d] gather and its scatter-add
@@ -184,7 +195,7 @@ def _pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str, nonneg,
             xi, xj = x[row], x[col]
         diff = xi - xj
         s = torch.exp(-_gamma(gamma, x.size(-1)) * (diff * diff).sum(-1)).view(-1)
-        s = torch.where(row == col, torch.ones_like(s), s)
+        s = torch.where(row == col, torch.ones_like(s), s).to(out_dtype)
         return _apply_nonneg(s, nonneg)
     xs = unit_rows(x) if metric == "cosine" else x
     if per_row is not None:
