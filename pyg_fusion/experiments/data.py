@@ -305,6 +305,12 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
             if name in sources:
                 raise ValueError(f"--vad-source names the source {name!r} twice")
             sources[name] = pattern
+        # VADFeatures' own message lists the missing files with the Python
+        # API's advice (help(VADLayout)), naming no flag
+        for flag, value in (("--vad-train-list", cfg.vad_train_list),
+                            ("--vad-test-list", cfg.vad_test_list), ("--vad-gt", cfg.vad_gt)):
+            if value and "{name}" not in value:
+                _check_file(flag, os.path.join(str(root), "raw", value))
         layout = D.VADLayout(sources=sources, train_list=cfg.vad_train_list,
                              test_list=cfg.vad_test_list, gt=cfg.vad_gt,
                              labels=cfg.vad_labels, num_abnormal=cfg.vad_num_abnormal,
