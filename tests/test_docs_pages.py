@@ -95,6 +95,9 @@ def test_readme_user_sections_link_their_readers_file_rules():
     # whose headings test_readme_and_docs_links_resolve checks
     text = README.read_text()
     for section, anchor in (("own-tables", "multiviewtables-your-own-multi-view-tables"),
-                            ("real-vad", "vadfeatures-video-anomaly-features-in-the-public-layouts")):
+                            ("real-vad", "vadfeatures-video-anomaly-features-in-the-public-layouts"),
+                            ("translation", "taskonomyfolder-your-own-translation-pairs")):
         part = text[text.index(f"<!-- section:{section} -->"):text.index(f"<!-- /section:{section} -->")]
         assert f"](datasets/README.md#{anchor})" in part, section
+    asym = (README.parent / "docs" / "asymfusion.md").read_text()
+    assert "](../datasets/README.md#rgbdsegmentation-your-own-rgb-d-scenes-nyudv2-list-layout)" in asym
