@@ -81,11 +81,17 @@ def _channels(c: int) -> str:
     return f"{c} channel{'s' if c != 1 else ''}"
 
 
-def _target(batch, out_channels: int, like: Tensor) -> Tensor:
+# SSIM's 11 x 11 Gaussian window (torchmetrics' default) reflect-pads by 5:
+# torch refused smaller images with 'Padding size should be less than ...'
+SSIM_MIN_SIDE = 6
+
+
+def _target(batch, out_channels: int, like: Tensor, *, scored: bool = False) -> Tensor:
     """The batch's target ``y``: images ``[B, out_channels, H, W]`` of the
-    inputs' batch and size (``like``), values in ``[0, 1]``. A grey target of a
-    colour generator was broadcast by the L1 loss (torch's warning alone), and
-    one in ``[0, 255]`` was trained towards and scored as given."""
+    inputs' batch and size (``like``), values in ``[0, 1]``; ``scored``: of at
+    least :data:`SSIM_MIN_SIDE` pixels a side. A grey target of a colour
+    generator was broadcast by the L1 loss (torch's warning alone), and one in
+    ``[0, 255]`` was trained towards and scored as given."""
     y = batch.y if "y" in batch else None
     if not isinstance(y, Tensor):
         raise KeyError("batch has no target images y (a Data attribute [B, C, H, W])")
@@ -96,4 +102,8 @@ def _target(batch, out_channels: int, like: Tensor) -> Tensor:
                          f"targets of {_channels(out_channels)} (tile a grey one)")
     if not y.is_floating_point():
         raise TypeError(f"target y must be float images in [0, 1], got {y.dtype}")
+    if scored and min(y.shape[-2:]) < SSIM_MIN_SIDE:
+        raise ValueError(f"target y is {y.size(-2)}x{y.size(-1)}: scoring needs images of at "
+                         f"least {SSIM_MIN_SIDE} pixels a side (SSIM's 11x11 window pads by "
+                         f"5): score larger images (train smaller ones without val)")
     return _unit_range("target y", y)

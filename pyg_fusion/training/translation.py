@@ -309,7 +309,7 @@ class TranslationModule(L.LightningModule):
 
     def validation_step(self, batch, batch_idx):
         imgs = self.translate(batch)
-        y = _target(batch, self.hparams.out_channels, imgs[ENSEMBLE])
+        y = _target(batch, self.hparams.out_channels, imgs[ENSEMBLE], scored=True)
         for metrics, name in zip(self.val_metrics, self.output_names):
             metrics.update(imgs[name], y)
 

@@ -196,7 +196,8 @@ def evaluate_translation(module: TranslationModule, loader: Iterable, *,
     n = 0
     for batch in tqdm(loader, disable=not progress, desc="evaluating"):
         imgs = translate_batch(module, batch)
-        y = _target(batch, module.hparams.out_channels, imgs[ENSEMBLE]).to(module.device)
+        y = _target(batch, module.hparams.out_channels, imgs[ENSEMBLE],
+                    scored=True).to(module.device)
         n += y.size(0)
         for name, img in imgs.items():
             metrics[name].update(img.cpu(), y.cpu())
