@@ -69,7 +69,8 @@ def term_scales(xs: list[Tensor], term_scale: str, graph: Tensor | None = None,
 
     Returns:
         torch.Tensor: ``[..., P_1+1, ..., P_M+1]`` (dense) or
-        ``[num_graphs, P_1+1, ..., P_M+1]`` (sparse).
+        ``[num_graphs, P_1+1, ..., P_M+1]`` (sparse); float32 for 16-bit
+        powers (their scales fall below float16's range).
     """
     check_choice("term_scale", term_scale, TERM_SCALES[1:])
     total, on = _moments(xs, term_scale, graph, num_graphs)
@@ -93,7 +94,10 @@ def _moments(xs: list[Tensor], term_scale: str, graph: Tensor | None,
     for x in xs:
         nz = (x != 0).any(-1)
         on = nz if on is None else on | nz
-        v = f(x)
+        # in float32 for 16-bit powers: the squares of entries ~1/N
+        # underflowed float16 and a sum over the support overflowed it, so
+        # a term's factor was 0 (the term dropped) or far off
+        v = f(x.to(torch.promote_types(x.dtype, torch.float32)))
         outer = v if outer is None else (outer.unsqueeze(-1) * v.unsqueeze(-2)).flatten(-2)
     total = outer.flatten(-3, -2).sum(-2) if graph is None else \
         scatter_sum(outer, graph, num_graphs)
@@ -122,7 +126,8 @@ def scaled_operator(A: Tensor, xs: list[Tensor], term_scale: str,
     ok = (ref > 0) & (total > 0)
     one = torch.ones_like(total)
     ratio = torch.where(ok, ref, one) / torch.where(ok, total, one)
-    return A * (ratio if term_scale == "mean" else ratio.sqrt())
+    # the factors of 16-bit terms in float32, the scaled operator rounded once
+    return (A * (ratio if term_scale == "mean" else ratio.sqrt())).to(A.dtype)
 
 
 def entry_graphs(edge_index: Tensor, batch: Tensor | None, num_nodes: int
