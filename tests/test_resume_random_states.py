@@ -3,7 +3,6 @@
 uninterrupted run: the checkpoint holds the random states (torch, numpy,
 python, the training loader's generator), which Lightning does not keep."""
 import random
-import re
 
 import numpy as np
 import pytest
@@ -17,11 +16,6 @@ from pyg_fusion.training.node import NodeClassification, single_graph_loader
 from pyg_fusion.training.seeding import RandomStates
 from pyg_fusion.training.vad import IndexedDataset, WeaklySupervisedVAD
 from test_training_node import _toy_graph
-
-
-def _lightning_version() -> tuple[int, ...]:
-    import lightning
-    return tuple(int(p) for p in re.findall(r"\d+", lightning.__version__)[:3])
 
 
 def _node():
@@ -45,10 +39,8 @@ def _vad(root):
     return lambda: WeaklySupervisedVAD(build_model("lego", "vad", inch, num_segments=8)), loaders
 
 
-# older Lightning makes the resumed epoch's iterator twice: one draw more
-# (RandomStates' docstring; measured on 2.2.0 to 2.5.2 different, 2.5.3 on equal)
-@pytest.mark.skipif(_lightning_version() < (2, 5, 3),
-                    reason="Lightning < 2.5.3 makes a resumed epoch's iterator twice")
+# Lightning before 2.5.3 makes the resumed epoch's iterator twice (one draw
+# more, which RandomStates undoes): exact on both sides of that release
 @pytest.mark.parametrize("task", ["node", "vad"])
 def test_a_resumed_run_trains_as_the_uninterrupted_one(task, tmp_path):
     # before: the resumed run drew from the trainer's fresh seed (other dropout

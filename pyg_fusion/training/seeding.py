@@ -115,15 +115,18 @@ class RandomStates(L.Callback):
 
     The states are put back as ``fit`` starts, before the first batches are
     drawn; a checkpoint written before they were saved resumes as before.
-    Exact with Lightning 2.5.3 or newer: older releases (checked: 2.2.0 to
-    2.5.2) make the resumed epoch's data iterator twice, and a loader
-    without a generator of its own draws its base seed from torch's
-    generator each time, one draw more than the uninterrupted run made.
+    Releases of Lightning before 2.5.3 (those whose loops have no
+    ``is_resuming``; checked: 2.2.0) make the data iterator of a run resumed
+    at an epoch's end twice, as ``fit`` starts and again as the epoch starts,
+    each drawing from the generators (a loader's base seed): there the states
+    are put back once more as that epoch starts, so that the iterator it
+    trains on draws what the uninterrupted run's did.
     """
 
     def __init__(self):
         self._trainer = None
         self._resumed: dict | None = None
+        self._again: dict | None = None  # (Lightning < 2.5.3, see above)
 
     def setup(self, trainer, pl_module, stage) -> None:
         self._trainer = trainer
@@ -152,6 +155,23 @@ class RandomStates(L.Callback):
         state, self._resumed = self._resumed, None
         if not state:
             return
+        # the loaders given to fit (Lightning has them only there until the loop starts)
+        source = getattr(getattr(trainer.fit_loop, "_data_source", None), "instance", None)
+        self._put_back(state, _train_loaders(source))
+        if not hasattr(trainer.fit_loop, "is_resuming"):
+            self._again = state
+
+    def on_train_epoch_start(self, trainer, pl_module) -> None:
+        state, self._again = self._again, None
+        # the condition on which those releases' epoch loop makes the iterator again
+        if state and trainer.current_epoch > 0 and not trainer.fit_loop.epoch_loop.restarting:
+            self._put_back(state, _train_loaders(trainer.train_dataloader))
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
+        self._again = None  # (a run resumed within an epoch, which has no epoch start)
+
+    @staticmethod
+    def _put_back(state: dict, loaders: list) -> None:
         torch.set_rng_state(state["torch"])
         if state["cuda"] and torch.cuda.is_available():
             torch.cuda.set_rng_state_all(state["cuda"])
@@ -159,8 +179,6 @@ class RandomStates(L.Callback):
         np.random.set_state(("MT19937", kept["key"].numpy().astype(np.uint32), kept["pos"],
                              kept.get("has_gauss", 0), kept.get("gauss", 0.0)))
         random.setstate(state["python"])
-        # the loaders given to fit (Lightning has them only there until the loop starts)
-        source = getattr(getattr(trainer.fit_loop, "_data_source", None), "instance", None)
-        for dl, saved in zip(_train_loaders(source), state["loaders"]):
+        for dl, saved in zip(loaders, state["loaders"]):
             if saved is not None and getattr(dl, "generator", None) is not None:
                 dl.generator.set_state(saved)
