@@ -62,3 +62,29 @@ def test_a_utf16_file_with_its_mark_is_read(tmp_path):
     with pytest.raises(ValueError, match=r"a.csv: not UTF-8 text: byte b'\\xff' at offset 0 "
                        r"\(nor UTF-16, which its first two bytes mark\)"):
         MultiViewTables(str(tmp_path / "b"), ["a.csv"], "y.csv", log=False)
+
+
+def test_the_labels_file_given_as_a_view_is_refused(tmp_path):
+    # views=['a.csv', 'y.csv'] (a folder's files: --views data/*.csv) made the
+    # labels a feature of every node, without a word
+    root = _root(tmp_path, {"a.csv": FEATURES, "y.csv": LABELS})
+    with pytest.raises(ValueError, match=r"view 'y' is the labels file .*y.csv: the labels "
+                       r"would be features of every node; leave it out of views "
+                       r"\(pyg-fusion: --views\)"):
+        MultiViewTables(root, ["a.csv", "y.csv"], "y.csv", log=False)
+    # by another path to the same file, too
+    with pytest.raises(ValueError, match=r"view 'lab' is the labels file"):
+        MultiViewTables(root, {"a": "a.csv", "lab": str(tmp_path / "raw" / "y.csv")}, "y.csv",
+                        log=False)
+
+
+@pytest.mark.parametrize("suffix", [".npy", ".npz"])
+def test_complex_features_are_refused(tmp_path, suffix):
+    # their imaginary parts were dropped, with numpy's ComplexWarning alone
+    (tmp_path / "raw").mkdir()
+    values = np.ones((6, 2), np.complex64) * (1 + 2j)
+    save = np.save if suffix == ".npy" else (lambda p, a: np.savez(p, a=a))
+    save(tmp_path / "raw" / f"a{suffix}", values)
+    (tmp_path / "raw" / "y.csv").write_text(LABELS)
+    with pytest.raises(ValueError, match=r"holds complex64 values, expected real numbers"):
+        MultiViewTables(str(tmp_path), [f"a{suffix}"], "y.csv", log=False)

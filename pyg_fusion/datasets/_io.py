@@ -62,6 +62,16 @@ def require_file(path: str, what: str) -> str:
     return path
 
 
+def _check_real(array: np.ndarray, what: str, path: str) -> None:
+    # complex numbers are numbers to numpy: their imaginary parts were dropped
+    # with numpy's ComplexWarning alone
+    if np.issubdtype(array.dtype, np.complexfloating):
+        raise ValueError(f"{what}: {path} holds {array.dtype} values, expected real numbers "
+                         f"(save the magnitudes, or the real and imaginary parts as columns)")
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+        raise ValueError(f"{what}: {path} holds {array.dtype} values, expected numbers")
+
+
 def load_npy(path: str, what: str, *, finite: bool = False) -> np.ndarray:
     """``np.load`` of one ``.npy`` with errors that name the file; with
     ``finite=True`` (features) it must hold numbers without NaN or Inf, within
@@ -72,8 +82,7 @@ def load_npy(path: str, what: str, *, finite: bool = False) -> np.ndarray:
     except Exception as exc:  # numpy raises several types for broken files
         raise ValueError(f"{what}: cannot read {path} as .npy ({exc})") from exc
     if finite:
-        if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
-            raise ValueError(f"{what}: {path} holds {array.dtype} values, expected numbers")
+        _check_real(array, what, path)
         bad = nonfinite(array)
         if bad is not None:
             raise ValueError(f"{what}: {path} holds {bad[0]} NaN or Inf value(s), "
@@ -388,7 +397,6 @@ def _read_array_table(path: str, *, npz_key, numeric, what, hint) -> Table:
     if array.shape[0] == 0:
         raise ValueError(f"{what}: {path} is empty")
     if numeric:
-        if not np.issubdtype(array.dtype, np.number) and array.dtype != np.bool_:
-            raise ValueError(f"{what}: {path} holds {array.dtype} values, expected numbers")
+        _check_real(array, what, path)
         array = array.astype(np.float64)
     return Table(array, None, None, path)

@@ -225,6 +225,15 @@ class MultiViewTables(FusionDataset):
 
     def process(self) -> None:
         paths = dict(zip(self.raw_file_names, self.raw_paths))
+        labels = osp.realpath(paths[self.labels_file])
+        for name, f in self.view_files.items():
+            if osp.realpath(paths[f]) == labels:
+                # a folder's files given as views (data/*.csv) take the labels
+                # file too: the model read the labels as features, its scores
+                # perfect, without a word
+                raise ValueError(f"view {name!r} is the labels file {paths[f]}: the labels "
+                                 f"would be features of every node; leave it out of views "
+                                 f"(pyg-fusion: --views)")
         tables = {name: self._read(f"view {name!r}", paths[f],
                                    npz_key=self.options["npz_keys"].get(name),
                                    npz_hint=f"choose one with npz_keys={{{name!r}: KEY}} "
