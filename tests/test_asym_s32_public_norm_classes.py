@@ -39,3 +39,18 @@ def test_the_norm_kinds_are_told_apart_without_torch_private_bases(no_private_ba
     with pytest.warns(PygFusionNotice, match=r"the model's InstanceNorm2d layers stay shared"):
         share_across_modalities(nn.Sequential(nn.Conv2d(3, 4, 3), nn.BatchNorm2d(4),
                                               nn.InstanceNorm2d(4, affine=True)), 2)
+
+
+def test_a_lazy_batch_norm_is_refused_until_called():
+    # it is no BatchNorm2d before its first call, and was left shared by all
+    # modalities without a word
+    from pyg_fusion.nn.asym import ModalityBatchNorm2d, share_across_modalities
+    net = nn.Sequential(nn.Conv2d(3, 4, 3), nn.LazyBatchNorm2d())
+    with pytest.raises(TypeError, match=re.escape(
+            "model holds lazy BatchNorm layers (1), whose size is known only at their first "
+            "call: run the model once on an input (they become BatchNorm1d/2d/3d), then "
+            "share it")):
+        share_across_modalities(net, 2)
+    net(torch.randn(2, 3, 8, 8))
+    shared = share_across_modalities(net, 2)
+    assert isinstance(shared.model[1], ModalityBatchNorm2d)

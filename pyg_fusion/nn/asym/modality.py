@@ -112,7 +112,8 @@ def share_across_modalities(model: nn.Module, num_modalities: int, *,
     shared, which a :class:`~pyg_fusion.PygFusionNotice` says (for private
     ones, build them as :class:`ModalityNorm`); a
     :class:`~torch.nn.SyncBatchNorm` is an error: share the network first,
-    then convert its BatchNorms.
+    then convert its BatchNorms; so is a lazy BatchNorm (e.g.
+    :class:`~torch.nn.LazyBatchNorm2d`) not yet called: run the model once.
 
     Args:
         model (nn.Module): a network whose forward takes one tensor.
@@ -137,6 +138,7 @@ def share_across_modalities(model: nn.Module, num_modalities: int, *,
     return SharedModalityNetwork(model, num_modalities)
 
 
+_LAZY_BATCH_NORMS = (nn.LazyBatchNorm1d, nn.LazyBatchNorm2d, nn.LazyBatchNorm3d)
 # normalisations with learned parameters that are no BatchNorm: they stay shared
 # (torch's public classes: the instance norms' common base is private to torch)
 _OTHER_NORMS = (nn.InstanceNorm1d, nn.InstanceNorm2d, nn.InstanceNorm3d, nn.LazyInstanceNorm1d,
@@ -156,6 +158,13 @@ def _check_norms(model: nn.Module) -> None:
                         f"share_across_modalities cannot make private: share the network "
                         f"with its BatchNorms first, then convert it "
                         f"(nn.SyncBatchNorm.convert_sync_batchnorm)")
+    # a lazy BatchNorm is no BatchNorm1d/2d/3d until its first call: it was left
+    # shared by all modalities, without a word
+    lazy = [n for n, m in named if isinstance(m, _LAZY_BATCH_NORMS)]
+    if lazy:
+        raise TypeError(f"model holds lazy BatchNorm layers ({', '.join(lazy[:3])}), whose "
+                        f"size is known only at their first call: run the model once on an "
+                        f"input (they become BatchNorm1d/2d/3d), then share it")
     other = sorted({type(m).__name__ for _, m in named
                     if isinstance(m, _OTHER_NORMS) and any(True for _ in m.parameters())})
     if other:
