@@ -28,7 +28,12 @@ FORMATS = (".png", ".pdf", ".svg")
 def to_numpy(name: str, x, *, dims: tuple[int, ...] | None = None,
              finite: bool = True) -> np.ndarray:
     """A tensor / array / nested list as a float numpy array, with a clear
-    error naming ``name`` for a wrong rank or NaN/Inf values."""
+    error naming ``name`` for a wrong rank, complex or NaN/Inf values."""
+    dtype = getattr(x, "dtype", None)
+    # the conversion kept the real parts, with a warning only
+    if (x.is_complex() if isinstance(x, Tensor) else
+            isinstance(dtype, np.dtype) and dtype.kind == "c"):
+        raise TypeError(f"{name} must hold real numbers, got complex values ({dtype})")
     if isinstance(x, Tensor):
         arr = x.detach().cpu().double().numpy()
     else:
