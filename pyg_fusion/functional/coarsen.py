@@ -57,12 +57,17 @@ def coarsen(edge_index: Tensor, edge_weight: Tensor, assign: Tensor, num_parents
         # graph_powers expects its input.
         ps, pt = assign[edge_index[0]], assign[edge_index[1]]
         keys, inverse = torch.unique(pt * num_parents + ps, sorted=True, return_inverse=True)
-    out = scatter_sum(edge_weight, inverse, keys.numel())
+    # a mean of 16-bit weights in float32, rounded once: |a| |b| passed
+    # float16's range at 256 units per parent (the means became 0), and so
+    # could the sums of means that are in it
+    wide = torch.promote_types(edge_weight.dtype, torch.float32) if reduce == "mean" \
+        else edge_weight.dtype
+    out = scatter_sum(edge_weight.to(wide), inverse, keys.numel())
     index = torch.stack([keys % num_parents, keys // num_parents])
     if reduce == "mean":
-        size = torch.bincount(assign, minlength=num_parents).to(out.dtype)
+        size = torch.bincount(assign, minlength=num_parents).to(wide)
         denom = size[index[0]] * size[index[1]]
-        out = out / (denom.view(-1, *([1] * (out.dim() - 1))))
+        out = (out / (denom.view(-1, *([1] * (out.dim() - 1))))).to(edge_weight.dtype)
     return index, out
 
 
@@ -91,9 +96,11 @@ def dense_coarsen(adj: Tensor, assign: Tensor, num_parents: int,
         raise ValueError(f"adj must be [N_f, N_f] = [{n}, {n}] (N_f from assign), got "
                          f"{list(adj.shape)}")
     check_choice("reduce", reduce, ("sum", "mean"))
-    s = torch.nn.functional.one_hot(assign, num_parents).to(adj.dtype)
-    out = s.t() @ adj @ s
+    # 16-bit means in float32, as coarsen's
+    wide = torch.promote_types(adj.dtype, torch.float32) if reduce == "mean" else adj.dtype
+    s = torch.nn.functional.one_hot(assign, num_parents).to(wide)
+    out = s.t() @ adj.to(wide) @ s
     if reduce == "mean":
         size = s.sum(0)
-        out = out / (size.unsqueeze(1) * size.unsqueeze(0)).clamp(min=1)
+        out = (out / (size.unsqueeze(1) * size.unsqueeze(0)).clamp(min=1)).to(adj.dtype)
     return out
