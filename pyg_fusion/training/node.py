@@ -297,7 +297,8 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
             more, and a class of the validation or test nodes that they lack is a
             :class:`~pyg_fusion.PygFusionNotice` (a :class:`UserWarning`) naming it.
         out_dir (str or Path): logs and checkpoints.
-        epochs (int, optional): training epochs. (default: :obj:`200`)
+        epochs (int, optional): training epochs. **[differs from the CLI]**, node ``train`` /
+            ``compare``: ``--epochs 80`` (100 with ``--features labels``). (default: :obj:`200`)
         lr (float, optional): Adam's learning rate. (default: :obj:`0.01`)
         weight_decay (float, optional): Adam's weight decay. (default: :obj:`0.0005`)
         eval_every (int, optional): epochs between two evaluations. (default: :obj:`5`)
