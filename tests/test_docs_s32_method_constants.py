@@ -2,7 +2,7 @@
 modules and that tests/test_docs_methods.py leaves out (the MIL pooling's k,
 the rbf width, AsymFusion's group ratio, depth scale, ensemble start and the
 translation loss's L1 weight, the VAD terms and the centring that are off,
-knn_recall's sample) are the code's. Each statement is quoted from
+knn_recall's sample, LEGO of one source) are the code's. Each statement is quoted from
 its page, so that it cannot be edited away unnoticed."""
 import inspect
 import math
@@ -80,6 +80,14 @@ def _recall_sample():
     return _default(knn_recall, "num_samples")
 
 
+def _one_source():
+    import torch
+    from pyg_fusion.nn import LEGO
+    lego = LEGO({"a": 3}, num_powers=2)
+    graph = lego({"a": torch.randn(6, 3)})
+    return sorted(lego.fusion.A), tuple(graph.to_dense().shape)
+
+
 # (page, quoted statement, what it states, the value it states)
 STATED = [
     ("docs/methods.md", "(the sigmoid probabilities of its `N` units; the mean of the `k = 3` "
@@ -93,6 +101,8 @@ STATED = [
     ("docs/methods.md", "Two further terms are off by default: `lambda_anchor", _vad_off_terms,
      {(0.0, 0.0, False)}),
     ("docs/methods.md", "seeded sample of units (256 by default", _recall_sample, 256),
+    ("docs/methods.md", "the pair is the source with itself, `G = sum_pq A[p, q] R^p ∘ R^q` with "
+     "one operator (`a|a`)", _one_source, (["a|a"], (1, 6, 6))),
 ]
 
 
