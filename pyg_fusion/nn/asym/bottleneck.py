@@ -189,11 +189,10 @@ class AsymFusionBasicBlock(_AsymBlock):
         \quad Z = \mathrm{shuffle}(Y) \\
         \mathrm{out}_m &= \mathrm{ReLU}(Z_m + \mathrm{residual}(x_m))
 
-    Args: as :class:`AsymFusionBottleneck`; the output has ``planes`` channels.
-
     Args:
         inplanes (int): input channels.
-        planes (int): channels of the block and of its output.
+        planes (int): channels of the block and of its output (not ``4 * planes``, as
+            :class:`AsymFusionBottleneck`'s).
         num_modalities (int, optional): ``M``. (default: :obj:`2`)
         stride (int, optional): of the first 3x3 convolution (see
             :class:`AsymFusionBottleneck`). (default: :obj:`1`)
