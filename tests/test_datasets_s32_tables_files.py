@@ -88,3 +88,32 @@ def test_complex_features_are_refused(tmp_path, suffix):
     (tmp_path / "raw" / "y.csv").write_text(LABELS)
     with pytest.raises(ValueError, match=r"holds complex64 values, expected real numbers"):
         MultiViewTables(str(tmp_path), [f"a{suffix}"], "y.csv", log=False)
+
+
+def test_an_index_column_past_the_table_names_the_file_and_flag(tmp_path):
+    # 'index_col must be None, 'auto' or a column number in [0, 2), got 5':
+    # neither the file (--index-col applies to every text file) nor the flag
+    root = _root(tmp_path, {"a.csv": FEATURES, "y.csv": "".join(f"s{i},{i % 2}\n"
+                                                               for i in range(6))})
+    with pytest.raises(ValueError, match=r"view 'a': .*a.csv has 2 column\(s\), no column 5 "
+                       r"for index_col \(pyg-fusion: --index-col\) to take: give a column "
+                       r"number in \[0, 2\), or none"):
+        MultiViewTables(root, ["a.csv"], "y.csv", index_col=5, log=False)
+
+
+def test_view_names_given_twice_or_not_names_say_so(tmp_path):
+    from pyg_fusion.datasets.tables import name_views
+    (tmp_path / "a.csv").write_text(FEATURES)
+    (tmp_path / "b.csv").write_text(FEATURES)
+    a, b = str(tmp_path / "a.csv"), str(tmp_path / "b.csv")
+    # two NAME=FILE of one name were told 'a view is named after its file'
+    with pytest.raises(ValueError, match=r"--views: two files make the view 'v' .*; both are "
+                       r"given that name\): name them as NAME=FILE, a name each"):
+        name_views([f"v={a}", f"v={b}"], "--views")
+    with pytest.raises(ValueError, match=r"a view is named after its file\)"):
+        name_views([a, a], "--views")
+    # 'x-y=a.csv' was looked up as a file of that name: 'no such file'
+    with pytest.raises(ValueError, match=r"--views: the view name 'x-y' of 'x-y=.*a.csv' must "
+                       r"be letters, digits or '_'"):
+        name_views([f"x-y={a}"], "--views")
+    assert name_views([f"v={a}", b]) == {"v": a, "b": b}

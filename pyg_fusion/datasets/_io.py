@@ -342,9 +342,14 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
         index_col = _auto_index(rows, head, width, what, path)
     index = None
     if index_col is not None:
-        if not isinstance(index_col, int) or not 0 <= index_col < width:
-            raise ValueError(f"index_col must be None, 'auto' or a column number in "
-                             f"[0, {width}), got {index_col!r}")
+        if not isinstance(index_col, int) or isinstance(index_col, bool):
+            raise ValueError(f"index_col must be None, 'auto' or a column number, got "
+                             f"{index_col!r}")
+        if not 0 <= index_col < width:
+            # the file is named: the flag applies to every text file, of other widths
+            raise ValueError(f"{what}: {path} has {width} column(s), no column {index_col} "
+                             f"for index_col (pyg-fusion: --index-col) to take: give a "
+                             f"column number in [0, {width}), or none")
         index = [r[index_col] for r in rows]
         rows = [r[:index_col] + r[index_col + 1:] for r in rows]
         if head is not None and len(head) == width:

@@ -32,15 +32,23 @@ def name_views(files: Sequence[str], what: str = "views") -> dict[str, str]:
     named ``NAME``, any other after its file (``rgb/feat.csv`` -> ``feat``).
     Two views of one name are an error (one would silently replace the
     other)."""
-    out = {}
+    out, given = {}, set()
     for f in files:
         name, sep, path = str(f).partition("=")
-        if not (sep and re.fullmatch(r"[A-Za-z0-9_]+", name) and not osp.isfile(f)):
+        named = bool(sep and re.fullmatch(r"[A-Za-z0-9_]+", name) and not osp.isfile(f))
+        if sep and not named and name and not osp.isfile(f) and osp.isfile(path):
+            # 'x-y=a.csv' was looked up as a file of that name: 'no such file'
+            raise ValueError(f"{what}: the view name {name!r} of {f!r} must be letters, "
+                             f"digits or '_' (it becomes the attribute x_<name>)")
+        if not named:
             name, path = _view_name(f), f
         if name in out:
+            how = ("both are given that name" if named and name in given else
+                   "a view is named after its file")
             raise ValueError(f"{what}: two files make the view {name!r} ({out[name]} and "
-                             f"{path}; a view is named after its file): name them as "
-                             f"NAME=FILE")
+                             f"{path}; {how}): name them as NAME=FILE, a name each")
+        if named:
+            given.add(name)
         out[name] = path
     return out
 
