@@ -43,3 +43,15 @@ def test_rbf_of_16_bit_features_keeps_gradients():
     x.requires_grad_()
     F.dense_relation_graph(x, "rbf", gamma=1e-6).sum().backward()
     assert x.grad.dtype == torch.float16 and torch.isfinite(x.grad).all()
+
+
+@pytest.mark.parametrize("dtype", [torch.float16, torch.bfloat16])
+def test_dense_rbf_of_many_offset_16_bit_units_is_finite_and_close(dtype):
+    # 2000 units at 60 + noise: their sum (the graph's mean, for centring)
+    # passed float16's range, every centred feature was -inf and G NaN
+    g = torch.Generator().manual_seed(0)
+    x = (60 + torch.randn(2000, 4, dtype=torch.float64, generator=g)).to(dtype)
+    got = F.dense_relation_graph(x, "rbf")
+    want = F.dense_relation_graph(x.double(), "rbf")  # the same (rounded) features
+    assert got.dtype == dtype and torch.isfinite(got).all()
+    torch.testing.assert_close(got.double(), want, rtol=0, atol=1e-2)

@@ -126,12 +126,14 @@ def dense_relation_graph(x: Tensor, metric: str = "cosine", nonneg="clamp", *,
         # 1000 would weigh 0.88 instead of 0.99 (sparse: 0.99), so float32
         # features are compared in float64 (its rounding 1e-9 times
         # smaller), the distances then rounded to float32.
-        # 16-bit features in float32, as feature_limit allows them: their
-        # squared norms overflowed float16 (inf - inf, NaN on the diagonal too)
-        # and a distance beyond 65504 weighed 0 at any gamma
-        xc = centred(x, mask=mask)
+        # 16-bit features in float32, as feature_limit allows them and as
+        # ranking_features centres them: their graph's sum (the mean), their
+        # squared norms overflowed float16 (NaN, the diagonal too) and a
+        # distance beyond 65504 weighed 0 at any gamma
         wide = _rbf_dtype(x.dtype)
-        xc = xc.double() if xc.dtype == torch.float32 else xc.to(wide)
+        xc = centred(x.to(wide), mask=mask)
+        if x.dtype == torch.float32:
+            xc = xc.double()
         sq = (xc * xc).sum(-1)
         d2 = (sq.unsqueeze(-1) + sq.unsqueeze(-2) - 2 * xc @ xc.transpose(-1, -2)).to(wide)
         s = torch.exp(-_gamma(gamma, x.size(-1)) * d2.clamp(min=0))
