@@ -101,3 +101,15 @@ def test_readme_user_sections_link_their_readers_file_rules():
         assert f"](datasets/README.md#{anchor})" in part, section
     asym = (README.parent / "docs" / "asymfusion.md").read_text()
     assert "](../datasets/README.md#rgbdsegmentation-your-own-rgb-d-scenes-nyudv2-list-layout)" in asym
+
+
+def test_training_page_says_resumed_runs_match_from_the_lightning_floor():
+    # RandomStates makes a resumed build_trainer run train as the uninterrupted
+    # one on every Lightning pyproject admits (test_resume_random_states runs
+    # there): the page says so from the floor up, not from 2.5.3
+    text = " ".join((README.parent / "docs" / "training.md").read_text().split())
+    said = text[text.index("resumed from its checkpoint"):text.index("on a GPU torch's")]
+    floor = re.search(r'"lightning>=([\d.]+)"',
+                      (README.parent / "pyproject.toml").read_text()).group(1)
+    assert re.search(r"checked with ([\d.]+)", said).group(1).startswith(floor)
+    assert "2.5.3 or newer" not in said and "differs" not in said
