@@ -12,7 +12,8 @@ import pytest
 import torch
 
 from pyg_fusion.visualize import (plot_adjacency, plot_anomaly_scores, plot_fusion_operator,
-                                  plot_power_expansion, plot_relation_graph, plot_results)
+                                  plot_power_expansion, plot_pq_sensitivity, plot_relation_graph,
+                                  plot_results)
 from pyg_fusion.visualize._common import fit_lines
 
 TITLE = ("LEGO on XD-Violence (multi-modal: RGB I3D, audio VGGish, flow), seed 0, "
@@ -51,6 +52,13 @@ def _results(title=None):
     return plot_results(records, title=title)
 
 
+def _sweep(names):
+    # the heatmap's and the surface's titles name the data: they ran into each other
+    records = [{"P": p, "Q": q, "metric": "AUC of the test videos", "mean": 0.5 + p / 9 + q / 20,
+                "dataset": names[0], "method": names[1]} for p in range(3) for q in range(3)]
+    return plot_pq_sensitivity(records)
+
+
 FIGURES = {
     "relation graph": lambda t, names: plot_relation_graph(torch.tensor([[0, 1], [1, 2]]),
                                                            title=t),
@@ -62,6 +70,7 @@ FIGURES = {
         {names[0]: np.r_[np.zeros(160), np.ones(160)], "v2": np.r_[np.zeros(160), np.ones(160)]},
         title=t),
     "results": lambda t, names: _results(t),
+    "sensitivity": lambda t, names: _sweep(names),
 }
 
 

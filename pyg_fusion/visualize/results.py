@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import closes_on_error, finish, fit_lines, new_grid, shorten
+from ._common import axes_width, closes_on_error, finish, fit_lines, new_grid, shorten
 from ._values import check_once, is_int, is_real, read_json
 
 # The widest figure plot_results makes (inches); wider rows of panels wrap.
@@ -131,8 +131,8 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
         seeds = sorted({len(by[(*row, metric)]["values"]) for row in rows
                         if (*row, metric) in by})
         # two lines: on one, a long metric's title ran out of a 3-inch panel
-        a.set_title(f"{metric}\n(mean ± std over {'/'.join(map(str, seeds))} seed(s))",
-                    fontsize=9)
+        a.set_title(fit_lines(f"{metric}\n(mean ± std over {'/'.join(map(str, seeds))} seed(s))",
+                              axes_width(a), 9), fontsize=9)
         drawn = [by[(*row, metric)] for row in rows if (*row, metric) in by]
         ends = np.array([x for r in drawn for x in (*r["values"], r["mean"] - r["std"],
                                                      r["mean"] + r["std"])], dtype=float)

@@ -9,7 +9,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-from ._common import closes_on_error, finish, tex_name, to_numpy
+from ._common import axes_width, closes_on_error, finish, fit_lines, tex_name, to_numpy
 from ._values import check_flag, check_once, is_int, is_real, read_json
 
 PLOT_KINDS = ("both", "heatmap", "surface")
@@ -313,8 +313,9 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
         heat_ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12),
                        fontsize=8, frameon=False)
         fig.colorbar(im, ax=heat_ax, label=name, shrink=0.85)
-        heat_ax.set_title(f"{name} over (P, Q)" + (f": {subtitle}" if subtitle else "")
-                          + (f"\n{heat_runs}" if heat_runs else ""), fontsize=10)
+        heat_ax.set_title(fit_lines(f"{name} over (P, Q)" + (f": {subtitle}" if subtitle else "")
+                                    + (f"\n{heat_runs}" if heat_runs else ""),
+                                    axes_width(heat_ax), 10), fontsize=10)
     if surf_ax is not None:
         qq, pp = np.meshgrid(qs.astype(float), ps.astype(float))
         if min(mean.shape) > 1:
@@ -336,9 +337,9 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
         surf_ax.set_ylabel(f"P ({p_of})")
         surf_ax.set_zlabel(name, labelpad=10)
         # alone (kind="surface") it names the data as the heatmap does
-        surf_ax.set_title(f"{name} surface" + (
+        surf_ax.set_title(fit_lines(f"{name} surface" + (
             f": {subtitle}" + (f"\n{runs}" if runs else "") if heat_ax is None and subtitle
-            else ""), fontsize=10)
+            else ""), axes_width(surf_ax), 10), fontsize=10)
     return finish(fig, path)
 
 
