@@ -2,7 +2,8 @@
 modules and that tests/test_docs_methods.py leaves out (the MIL pooling's k,
 the rbf width, AsymFusion's group ratio, depth scale, ensemble start and the
 translation loss's L1 weight, the VAD terms and the centring that are off,
-knn_recall's sample, LEGO of one source) are the code's. Each statement is quoted from
+knn_recall's sample, LEGO of one source, the encoder's one-block stages) are
+the code's. Each statement is quoted from
 its page, so that it cannot be edited away unnoticed."""
 import inspect
 import math
@@ -88,6 +89,14 @@ def _one_source():
     return sorted(lego.fusion.A), tuple(graph.to_dense().shape)
 
 
+def _one_block_stages():
+    # each stage's (fuses, stride) of its one block: the last block is the first
+    from pyg_fusion.nn.asym import ResNetEncoder
+    enc = ResNetEncoder("bottleneck", (1, 1, 1, 1), width=8)
+    return [(block.fusion, block.conv2.stride[0])
+            for block in (getattr(enc, f"layer{s}")[0] for s in range(1, 5))]
+
+
 # (page, quoted statement, what it states, the value it states)
 STATED = [
     ("docs/methods.md", "(the sigmoid probabilities of its `N` units; the mean of the `k = 3` "
@@ -103,6 +112,10 @@ STATED = [
     ("docs/methods.md", "seeded sample of units (256 by default", _recall_sample, 256),
     ("docs/methods.md", "the pair is the source with itself, `G = sum_pq A[p, q] R^p ∘ R^q` with "
      "one operator (`a|a`)", _one_source, (["a|a"], (1, 6, 6))),
+    ("docs/methods.md", "here the last block of a stage fuses also where it is the stage's first "
+     "(one block per stage, as in the README's CPU-sized network): in stages 2, 3 and 4 the "
+     "bottleneck's 3x3 convolution then has stride 2", _one_block_stages,
+     [(True, 1), (True, 2), (True, 2), (True, 2)]),
 ]
 
 
