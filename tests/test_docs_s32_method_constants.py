@@ -123,3 +123,15 @@ STATED = [
 def test_a_constant_the_docs_state_is_the_codes(page, quote, actual, stated):
     assert quote in _text(page), f"{page} no longer says {quote!r}: update STATED"
     assert actual() == stated
+
+
+def test_the_translation_module_takes_the_range_readme_states():
+    # README: TranslationModule trains "on images in [0, 1], inputs and target
+    # alike (it maps them to the generator's [-1, 1] itself, and refuses others)"
+    import torch
+    from pyg_fusion.training.translation import TranslationModule
+    assert "on images in [0, 1], inputs and target alike (it maps them to the generator's " \
+           "[-1, 1] itself, and refuses others)" in _text("README.md")
+    module = TranslationModule(["depth"], ngf=4, num_downs=3)
+    with pytest.raises(ValueError, match=r"\[0, 1\]"):
+        module([torch.rand(1, 1, 8, 8) * 2 - 1])
