@@ -117,3 +117,32 @@ def test_view_names_given_twice_or_not_names_say_so(tmp_path):
                        r"be letters, digits or '_'"):
         name_views([f"x-y={a}"], "--views")
     assert name_views([f"v={a}", b]) == {"v": a, "b": b}
+
+
+def test_pandas_column_numbers_header_is_no_node(tmp_path):
+    # DataFrame(X).to_csv(index=False) writes '0,1' over the rows, and
+    # Series(y).to_csv(index=False) '0' over the labels: both read as data,
+    # one node more whose features were the column numbers, labelled 0
+    rows = "".join(f"{i * 1.5},{i + 0.25}\n" for i in range(6))
+    root = _root(tmp_path, {"a.csv": "0,1\n" + rows, "y.csv": "0\n" + LABELS,
+                            "y_plain.csv": LABELS})
+    ds = MultiViewTables(root, ["a.csv"], "y_plain.csv", log=False)[0]
+    assert ds.num_nodes == 6 and ds.x_a[0].tolist() == [0.0, 0.25]
+    with pytest.raises(ValueError, match=r"a.csv \(0,1\) is the column numbers that pandas "
+                       r"writes as a header: if every text file has a header row .* pass "
+                       r"header=True \(pyg-fusion: --header\)"):
+        MultiViewTables(root, ["a.csv"], "y.csv", log=False)
+    assert MultiViewTables(root, ["a.csv"], "y.csv", header=True, log=False)[0].num_nodes == 6
+
+
+def test_column_numbers_over_whole_numbers_ask_which(tmp_path):
+    # over whole numbers '0,1' may be a one-hot row: the user says which
+    ints = "0,1\n" + "".join(f"{i % 2},{1 - i % 2}\n" for i in range(6))
+    root = _root(tmp_path, {"a.csv": ints, "y.csv": LABELS, "y7.csv": "1\n" + LABELS})
+    with pytest.raises(ValueError, match=r"a.csv's first row is 0,1: the column numbers that "
+                       r"pandas writes as a header, or a row of data\? Say which: header=True "
+                       r"or header=False \(pyg-fusion: --header, --no-header\)"):
+        MultiViewTables(root, ["a.csv"], "y.csv", log=False)
+    # header applies to every text file: y7.csv's first row is a header, or a label
+    assert MultiViewTables(root, ["a.csv"], "y7.csv", header=True, log=False)[0].num_nodes == 6
+    assert MultiViewTables(root, ["a.csv"], "y7.csv", header=False, log=False)[0].num_nodes == 7

@@ -279,6 +279,29 @@ def _auto_header(rows: list[list[str]], index_col) -> bool:
     return _id_form(cell) not in {_id_form(i) for i in ids}
 
 
+def _column_numbers_header(lines: list[str], delimiter: str | None, what: str,
+                           path: str) -> bool | str:
+    """``header="auto"`` of a numeric table whose first row is ``0,1,...,d-1``:
+    the header pandas writes for a frame of unnamed columns
+    (``DataFrame(X).to_csv(index=False)``), which, all numbers, read as a
+    data row: one node more, whose features were the column numbers (and,
+    with a labels file written alike, labelled by its header ``0``), without
+    a word. Over rows of other numbers (a decimal point, an exponent, NaN) it
+    is that header; over whole numbers it may be data (a one-hot row), so
+    the user says which. Other first rows: ``"auto"``, as before."""
+    first = _split(lines[:1], delimiter)[0]
+    if len(first) < 2 or first != [str(j) for j in range(len(first))]:
+        return "auto"
+    if any(_NOT_WHOLE.search(ln) for ln in lines[1:]):
+        return True
+    raise ValueError(f"{what}: {path}'s first row is {','.join(first)}: the column numbers "
+                     f"that pandas writes as a header, or a row of data? Say which: "
+                     f"header=True or header=False (pyg-fusion: --header, --no-header)")
+
+
+_NOT_WHOLE = re.compile(r"[.eEnN]")
+
+
 def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = True,
                npz_key: str | None = None, what: str = "table",
                npz_hint: str = "pass npz_key to choose one") -> Table:
@@ -289,8 +312,10 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
         header: ``True`` (the first row is a header), ``False``, or
             ``"auto"``: the first row is a header when one of its cells is not
             a number (for ``numeric=False``: and none of its cells occurs again
-            in its column). A header of column numbers (``0,1,2,...``) is numeric:
-            pass ``header=True`` for it. With ``index_col`` a column number, the
+            in its column). A first row of the column numbers (``0,1,...``,
+            pandas' header of unnamed columns) of a numeric table is a header
+            over rows of other numbers, and an error (say which) over whole
+            numbers (:func:`_column_numbers_header`). With ``index_col`` a column number, the
             first row's index cell counts as a header's only when it is unlike
             the column's ids (:func:`_auto_header`): ``s0,0.5,1.5`` is data,
             ``id,0,1`` a header.
@@ -313,6 +338,8 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
     lines, delimiter = _lines(path, numeric, what)
     if not lines:
         raise ValueError(f"{what}: {path} is empty")
+    if numeric and header == "auto":
+        header = _column_numbers_header(lines, delimiter, what, path)
     if numeric:
         fast = _fast_numeric(lines, delimiter, header, index_col, path)
         if fast is not None:

@@ -306,6 +306,13 @@ class MultiViewTables(FusionDataset):
                     hint = (f"; the first row of {short.path} ({', '.join(short.header)}) "
                             f"was taken for a header: give that file a header row, or pass "
                             f"header=False (pyg-fusion: --no-header) if no text file has one")
+                    if short.header == [str(j) for j in range(len(short.header))]:
+                        # pandas' header of unnamed columns, and its labels'
+                        # (Series.to_csv: '0'), which reads as a label
+                        hint = (f"; the first row of {short.path} ({','.join(short.header)}) "
+                                f"is the column numbers that pandas writes as a header: if "
+                                f"every text file has a header row (pandas writes '0' over "
+                                f"an unnamed column), pass header=True (pyg-fusion: --header)")
                 raise ValueError(f"rows are not aligned: {ref.path} has {ref.values.shape[0]} "
                                  f"rows, {t.path} has {t.values.shape[0]}{hint}")
         with_ids = [t for t in tables if t.index is not None]
