@@ -152,7 +152,7 @@ class RandomStates(L.Callback):
     def on_fit_start(self, trainer, pl_module) -> None:
         # before the loop makes its first iterator: that draws from the states
         # as the uninterrupted run's next epoch did
-        state, self._resumed = self._resumed, None
+        state, self._resumed, self._again = self._resumed, None, None
         if not state:
             return
         # the loaders given to fit (Lightning has them only there until the loop starts)
@@ -169,6 +169,9 @@ class RandomStates(L.Callback):
 
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
         self._again = None  # (a run resumed within an epoch, which has no epoch start)
+
+    def on_fit_end(self, trainer, pl_module) -> None:
+        self._again = None  # (a run resumed after its last epoch starts none)
 
     @staticmethod
     def _put_back(state: dict, loaders: list) -> None:
