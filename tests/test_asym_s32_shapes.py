@@ -2,6 +2,8 @@
 shapes and layouts a user meets: odd sides, sides below the shift, 1x1, widths
 not divisible by the groups, channels_last and non-contiguous inputs, float64
 gradients, no_grad."""
+import re
+
 import pytest
 import torch
 import torch.nn.functional as F
@@ -74,3 +76,25 @@ def test_the_segmenter_takes_odd_sizes_layouts_and_no_grad():
             torch.testing.assert_close(p, q)
     # a batch of one trains where the deepest map holds more than one value
     assert net.train()(xs)[-1].shape == (1, 5, 33, 47)
+
+
+@pytest.mark.parametrize("kw, given", [
+    (dict(layers=(1, 1, 1, 1)), "layers=(1, 1, 1, 1)"),
+    (dict(block="basic", layers=[2, 2, 2, 2]), "block='basic', layers=[2, 2, 2, 2]"),
+    (dict(depth=18, layers=(1, 1, 1, 1)), "layers=(1, 1, 1, 1)"),
+])
+def test_block_and_layers_beside_depth_are_refused(kw, given):
+    # depth (default 50) replaced them without a word: layers=(1, 1, 1, 1)
+    # built a ResNet-50
+    from pyg_fusion.nn.asym import asym_fusion_segmenter
+    depth = kw.get("depth", 50)
+    with pytest.raises(ValueError, match=re.escape(
+            f"{given}: not read with depth={depth}, which sets the ResNet's block and "
+            f"blocks per stage")):
+        asym_fusion_segmenter(3, width=4, decoder_features=4, **kw)
+    # depth's own values, or depth=None, build as before
+    net = asym_fusion_segmenter(3, width=4, decoder_features=4, depth=18, block="basic",
+                                layers=(2, 2, 2, 2))
+    assert (net.encoder.block, net.encoder.layers) == ("basic", (2, 2, 2, 2))
+    net = asym_fusion_segmenter(3, width=4, decoder_features=4, **{**kw, "depth": None})
+    assert net.encoder.layers == tuple(kw["layers"])

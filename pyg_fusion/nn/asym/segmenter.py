@@ -219,6 +219,15 @@ def asym_segmentation_loss(outputs: Sequence[Tensor], target: Tensor, *,
                for out in outputs)
 
 
+def _differs(value, default) -> bool:
+    if isinstance(default, tuple):
+        try:
+            return tuple(value) != default
+        except TypeError:  # not a sequence: ResNetEncoder names it
+            return True
+    return value != default
+
+
 def asym_fusion_segmenter(num_classes: int, *, depth: int | None = 50,
                           block: str = "bottleneck",
                           layers: Sequence[int] = (3, 4, 6, 3),
@@ -234,9 +243,9 @@ def asym_fusion_segmenter(num_classes: int, *, depth: int | None = 50,
 
     Args:
         num_classes (int): classes ``K``.
-        depth (int | None, optional): 18, 34, 50, 101 or 152 (sets ``block`` and ``layers``);
-            ``None`` to give ``block`` and ``layers`` yourself (small networks). (default:
-            :obj:`50`)
+        depth (int | None, optional): 18, 34, 50, 101 or 152 (sets ``block`` and ``layers``:
+            others given beside it are an error); ``None`` to give ``block`` and ``layers``
+            yourself (small networks). (default: :obj:`50`)
         modalities (Sequence[str], optional): input names (``M`` of them). (default:
             :obj:`('rgb', 'depth')`)
         in_channels (int, optional): see :class:`ResNetEncoder`. (default: :obj:`3`)
@@ -263,6 +272,15 @@ def asym_fusion_segmenter(num_classes: int, *, depth: int | None = 50,
         if depth not in RESNET_LAYERS:
             raise ValueError(f"depth must be one of {sorted(RESNET_LAYERS)} or "
                              f"None, got {depth}")
+        # block / layers given beside depth were replaced by depth's, without a
+        # word (layers=(1, 1, 1, 1) built a ResNet-50); segment train refuses the same
+        given = [f"{n}={v!r}" for n, v, default in (("block", block, "bottleneck"),
+                                                     ("layers", layers, (3, 4, 6, 3)))
+                 if _differs(v, default) and _differs(v, RESNET_LAYERS[depth][n == "layers"])]
+        if given:
+            raise ValueError(f"{', '.join(given)}: not read with depth={depth}, which sets "
+                             f"the ResNet's block and blocks per stage "
+                             f"{RESNET_LAYERS[depth]}; give depth=None to build them")
         block, layers = RESNET_LAYERS[depth]
     m = len(tuple(modalities))
     kw = dict(in_channels=in_channels, width=width, shuffle=shuffle,
