@@ -1,6 +1,7 @@
 """docs/bad_input.md names this session's refusals as the code makes them: a
 VAD list or ground truth that is no file (one line naming the flag, exit 2)
-and TranslationModule's images outside [0, 1]."""
+and TranslationModule's images outside [0, 1], a view that is the labels
+file."""
 from pathlib import Path
 
 import pytest
@@ -40,3 +41,16 @@ def test_translation_images_outside_the_unit_range_are_the_pages_refusal():
     module = TranslationModule(["depth"], ngf=4, num_downs=3)
     with pytest.raises(ValueError, match=r"\[0, 1\]"):
         module([torch.rand(1, 1, 8, 8) * 2 - 1])
+
+
+def test_the_labels_file_as_a_view_is_the_pages_refusal(tmp_path):
+    import numpy as np
+    from pyg_fusion.datasets import MultiViewTables
+    assert ("A view that is the labels file (`--views data/*.csv` with the labels among them) "
+            "is refused") in _text()
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    np.savetxt(raw / "a.csv", np.arange(24.0).reshape(12, 2), delimiter=",")
+    (raw / "y.csv").write_text("".join(f"{i % 2}\n" for i in range(12)))
+    with pytest.raises(ValueError, match="is the labels file"):
+        MultiViewTables(str(tmp_path), ["a.csv", "y.csv"], "y.csv", log=False)
