@@ -4,6 +4,7 @@ feature files, crops and labels (a mix-in of
 :class:`~pyg_fusion.datasets.VADFeatures`)."""
 from __future__ import annotations
 
+import csv
 import glob
 import os.path as osp
 import re
@@ -160,12 +161,15 @@ class _LayoutReader:
             return self._discover(layout), None
         path = osp.join(base, list_file)
         lines = [ln.strip() for ln in read_text(path, "list file").splitlines() if ln.strip()]
-        if lines and {c.strip().lower() for c in lines[0].split(",")} <= _LIST_HEADER:
-            lines = lines[1:]
+        # read as CSV: a quoted cell ("i3d/a.npy","Abuse", as csv.writer or a
+        # spreadsheet writes) kept its quotes, the video 'a.npy"' found in no file
+        rows = [[c.strip() for c in row] for row in csv.reader(lines)]
+        if rows and {c.lower() for c in rows[0]} <= _LIST_HEADER:
+            rows = rows[1:]
         names, labels, seen = [], [], set()
-        for ln in lines:
-            entry, _, label = ln.partition(",")
-            name = self._name_of(layout, entry.strip())
+        for row in rows:
+            entry, label = row[0], ",".join(row[1:])
+            name = self._name_of(layout, entry)
             if name in seen:  # the other crop files of a video
                 continue
             seen.add(name)
