@@ -106,6 +106,11 @@ def degree_variance_loss(degrees: Tensor, batch: Tensor, labels: Tensor, k: int 
             largest). (default: :obj:`3`)
         num_graphs (int, optional): :math:`B`. (default: :obj:`None`,
             ``batch.max() + 1``)
+
+    Returns:
+        torch.Tensor: the scalar loss; float32 for 16-bit ``degrees``, as
+        under autocast (a squared difference of variances falls below
+        float16's range, or past it).
     """
     check_tensor("degrees", degrees, dims=(1, ), floating=True, finite=True)
     if degrees.numel() == 0:
@@ -126,6 +131,9 @@ def degree_variance_loss(degrees: Tensor, batch: Tensor, labels: Tensor, k: int 
     if labels.numel() and not bool(((labels == 0) | (labels == 1)).all()):
         raise ValueError("labels must be video labels 0 (normal) or 1 (anomalous)")
     labels = labels.view(-1).bool()
+    # 16-bit degrees in float32: the loss (4e-8 for degrees of spread 0.015)
+    # rounded to float16's smallest step, 6e-8, and overflowed past 65504
+    degrees = degrees.to(torch.promote_types(degrees.dtype, torch.float32))
     node_abn = labels[batch]
     normal = degrees[~node_abn]
     if normal.numel() < 2 or not bool(labels.any()):
