@@ -71,3 +71,25 @@ def test_batches_of_one_size_run_as_before():
         got = module(batch)[0]
         want = module.model([torch.cat([batch["rgb"], batch["depth"]], 1)])[0]
     assert torch.equal(got, want)
+
+
+@pytest.mark.parametrize("variant, arch, sets", [
+    ("shared", dict(fusion=True), "fusion=False"),
+    ("early-concat", dict(in_channels=3), "in_channels=6"),
+    ("separate", dict(share=True), "share=False"),
+    ("rgb", dict(modalities=("rgb", "depth")), "modalities=('rgb',)"),
+])
+def test_arch_keys_that_the_variant_sets_otherwise_are_refused(variant, arch, sets):
+    # the variant's options replaced them without a word: 'shared' with
+    # fusion=True trained a network without the exchange
+    from pyg_fusion.training.segmentation import SegmentationModule
+    (key, value), = arch.items()
+    with pytest.raises(ValueError, match=re.escape(
+            f"arch {key}={value!r}: variant {variant!r} sets {sets} (its row of the "
+            f"ablation): leave {key} out of arch")):
+        SegmentationModule(variant, 5, {**ARCH, **arch})
+    # the variant's own value, given or not, builds as before
+    from pyg_fusion.training.variants import VARIANTS
+    same = {key: VARIANTS[variant][1][key]}
+    assert repr(SegmentationModule(variant, 5, {**ARCH, **same}).model) == \
+        repr(SegmentationModule(variant, 5, ARCH).model)

@@ -60,7 +60,20 @@ def build_segmentation_model(variant: str, num_classes: int, **arch):
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {tuple(VARIANTS)}, got {variant!r}")
     inputs, opts = VARIANTS[variant]
+    # the variant's options replaced the same keys of arch without a word
+    # (variant 'shared' with arch fusion=True trained no exchange)
+    clash = [k for k, v in opts.items() if k in arch and not _same(arch[k], v)]
+    if clash:
+        raise ValueError(f"arch {', '.join(f'{k}={arch[k]!r}' for k in clash)}: variant "
+                         f"{variant!r} sets {', '.join(f'{k}={opts[k]!r}' for k in clash)} "
+                         f"(its row of the ablation): leave {', '.join(clash)} out of arch, "
+                         f"the variant names the network")
     return asym_fusion_segmenter(num_classes, **{**arch, **opts}), inputs
+
+
+def _same(a, b) -> bool:
+    seqs = (list, tuple)
+    return tuple(a) == tuple(b) if isinstance(a, seqs) and isinstance(b, seqs) else a == b
 
 
 def segmentation_scores(confmat: Tensor) -> dict[str, float]:
