@@ -146,3 +146,14 @@ def test_column_numbers_over_whole_numbers_ask_which(tmp_path):
     # header applies to every text file: y7.csv's first row is a header, or a label
     assert MultiViewTables(root, ["a.csv"], "y7.csv", header=True, log=False)[0].num_nodes == 6
     assert MultiViewTables(root, ["a.csv"], "y7.csv", header=False, log=False)[0].num_nodes == 7
+
+
+@pytest.mark.parametrize("name, kind", [("book.xlsx", "an Excel workbook"),
+                                        ("t.parquet", "a Parquet file")])
+def test_a_workbook_is_named_for_what_it_is(tmp_path, name, kind):
+    # read as text: 'not UTF-8 text: byte ...', or 'has a header but no data rows'
+    root = _root(tmp_path, {name: b"PK\x03\x04junk\x00\x01", "y.csv": LABELS})
+    with pytest.raises(ValueError, match=rf"view '\w+': .*{name} is {kind}, which is not "
+                       r"read: save the table as CSV / TSV / whitespace text \(optionally "
+                       r"\.gz\), \.npy or \.npz"):
+        MultiViewTables(root, [name], "y.csv", log=False)

@@ -301,6 +301,14 @@ def _column_numbers_header(lines: list[str], delimiter: str | None, what: str,
 
 _NOT_WHOLE = re.compile(r"[.eEnN]")
 
+# the usual files of a table in formats read_table does not parse
+_NOT_TABLES = {".xlsx": "an Excel workbook", ".xls": "an Excel workbook",
+               ".xlsm": "an Excel workbook", ".ods": "a spreadsheet (OpenDocument)",
+               ".parquet": "a Parquet file", ".feather": "a Feather file",
+               ".h5": "an HDF5 file", ".hdf5": "an HDF5 file", ".pkl": "a pickle",
+               ".pickle": "a pickle", ".mat": "a MATLAB file", ".pt": "a torch file",
+               ".pth": "a torch file"}
+
 
 def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = True,
                npz_key: str | None = None, what: str = "table",
@@ -332,6 +340,13 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
             ``npz_key`` tells the caller's user to do.
     """
     require_file(path, what)
+    suffix = osp.splitext(path.lower())[1]
+    if suffix in _NOT_TABLES:
+        # read as text, a workbook said 'not UTF-8 text: byte b'\x..'' (or,
+        # its bytes decoding, 'has a header but no data rows')
+        raise ValueError(f"{what}: {path} is {_NOT_TABLES[suffix]}, which is not read: save "
+                         f"the table as CSV / TSV / whitespace text (optionally .gz), .npy "
+                         f"or .npz")
     if path.endswith((".npy", ".npz")):
         return _read_array_table(path, npz_key=npz_key, numeric=numeric, what=what,
                                  hint=npz_hint)
