@@ -241,7 +241,8 @@ class MultiViewTables(FusionDataset):
                 # perfect, without a word
                 raise ValueError(f"view {name!r} is the labels file {paths[f]}: the labels "
                                  f"would be features of every node; leave it out of views "
-                                 f"(pyg-fusion: --views)")
+                                 f"(pyg-fusion: --views), and give the features of a file "
+                                 f"that holds both in a file of their own")
         tables = {name: self._read(f"view {name!r}", paths[f],
                                    npz_key=self.options["npz_keys"].get(name),
                                    npz_hint=f"choose one with npz_keys={{{name!r}: KEY}} "
