@@ -58,3 +58,20 @@ def test_the_generator_takes_normalised_inputs_as_given():
     out = gen(xs)
     assert out.ensemble.shape == (2, 3, 8, 8) and bool(out.ensemble.isfinite().all())
     assert "does not check the range" in " ".join(AsymFusionTranslator.__doc__.split())
+
+
+@pytest.mark.parametrize("shade, depth, match", [
+    # the generator said "xs[1] has shape (2, 3, 16, 24)": its index and tiled shape
+    ((2, 1, 16, 16), (2, 1, 16, 24), r"^'depth' images \(x_depth\) are \(2, 1, 16, 24\), "
+     r"'shade' images \(x_shade\) \(2, 1, 16, 16\): the modalities of a batch must share "
+     r"the batch size and the image size$"),
+    ((2, 1, 12, 12), (2, 1, 12, 12), r"^'shade' images \(x_shade\) are 12x12: the generator "
+     r"\(num_downs=3\) takes images whose sides are multiples of 2\*\*3 = 8$"),
+])
+def test_input_sizes_are_named_by_modality(shade, depth, match):
+    module = _module()
+    batch = Data(x_shade=torch.rand(shade), x_depth=torch.rand(depth),
+                 y=torch.rand(2, 3, *shade[-2:]))
+    for step in (module.translate, lambda b: module.training_step(b, 0)):
+        with pytest.raises(ValueError, match=match):
+            step(batch)

@@ -12,7 +12,7 @@ from torch import Tensor
 
 
 def _inputs(batch, modalities: Sequence[str], channels: Sequence[int],
-            guessed: bool = False) -> list[Tensor]:
+            guessed: bool = False, num_downs: int = 0) -> list[Tensor]:
     xs = []
     for m, c in zip(modalities, channels):
         key = f"x_{m}"
@@ -36,7 +36,23 @@ def _inputs(batch, modalities: Sequence[str], channels: Sequence[int],
         # images already in [-1, 1], or normalised by a mean and std, were mapped by
         # 2 * x - 1 a second time, without a word
         xs.append(_unit_range(f"{m!r} images ({key})", batch[key], _INPUT_HINT))
+    _check_sizes(modalities, xs, num_downs)
     return xs
+
+
+def _check_sizes(modalities: Sequence[str], xs: list[Tensor], num_downs: int) -> None:
+    """The generator named these as its xs[i], with their tiled shapes."""
+    first = (xs[0].size(0), *xs[0].shape[-2:])
+    for m, x in zip(modalities, xs):
+        if (x.size(0), *x.shape[-2:]) != first:
+            raise ValueError(f"{m!r} images (x_{m}) are {tuple(x.shape)}, {modalities[0]!r} "
+                             f"images (x_{modalities[0]}) {tuple(xs[0].shape)}: the modalities "
+                             f"of a batch must share the batch size and the image size")
+    side = 2 ** num_downs
+    if first[1] % side or first[2] % side:
+        raise ValueError(f"{modalities[0]!r} images (x_{modalities[0]}) are "
+                         f"{first[1]}x{first[2]}: the generator (num_downs={num_downs}) takes "
+                         f"images whose sides are multiples of 2**{num_downs} = {side}")
 
 
 _INPUT_HINT = ("; give them unnormalised: the module maps [0, 1] to the generator's "

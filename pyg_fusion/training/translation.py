@@ -230,7 +230,7 @@ class TranslationModule(L.LightningModule):
     def translate(self, batch) -> dict[str, Tensor]:
         """``{output name: image in [0, 1]}`` for each branch and the ensemble."""
         out = self._generate(_inputs(batch, self.modalities, self.modality_channels,
-                                     self._guessed_channels))
+                                     self._guessed_channels, self.hparams.num_downs))
         imgs = [*out.branches, out.ensemble]
         return {n: ((o + 1) / 2).clamp(0, 1)
                 for n, o in zip(self.output_names, imgs)}
@@ -261,7 +261,7 @@ class TranslationModule(L.LightningModule):
     def training_step(self, batch, batch_idx):
         hp = self.hparams
         xs = _inputs(batch, self.modalities, self.modality_channels,
-                     self._guessed_channels)
+                     self._guessed_channels, self.hparams.num_downs)
         y = 2 * _target(batch, hp.out_channels, xs[0]) - 1
         out = self._generate(xs)
         outputs = [*out.branches, out.ensemble]
