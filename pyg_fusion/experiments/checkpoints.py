@@ -127,6 +127,20 @@ def other_task(hp, task: str) -> tuple[str, str] | None:
             f"--task {found}`)")
 
 
+def _check_recorded_files(change: dict, path: str) -> None:
+    """The tables' files that the checkpoint ``path`` records and that no flag
+    gives anew (``change``) must still be there: their error named --views /
+    --labels ('--views: no such file'), flags that the user had not given."""
+    import os.path as osp
+    files = [("--views", str(v).partition("=")[2] or str(v)) for v in change.get("views") or ()]
+    files += [("--labels", change["labels"])] if change.get("labels") else []
+    for flag, f in files:
+        if not osp.isfile(f):
+            raise ValueError(f"--checkpoint {path} was trained on {f} (its {flag}), which is no "
+                             f"longer there (moved or deleted?): put it back, or give the files "
+                             f"anew (pyg-fusion evaluate: --views and --labels)")
+
+
 def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: str, *,
                     force_reload: bool = False):
     """``(task data, standardizer)`` of a checkpoint. The dataset options that
@@ -170,6 +184,7 @@ def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: 
         change[f.name] = f.default if fresh else trained.get(f.name, f.default)
     if cfg["dataset"] == "synthetic-vad" and setting in SYNTHETIC_SETTINGS:
         change["setting"] = setting
+    _check_recorded_files(change, path)
     data = dataclasses.replace(data, **change)
     standardizer = StandardizeSources.from_state_dict(state_dict, "standardizer.")
     if data.standardize and standardizer is None:

@@ -1,0 +1,35 @@
+"""evaluate --checkpoint of a tables run whose files were moved since names
+the checkpoint and the file, not the flags --views / --labels the user had
+not given."""
+import numpy as np
+
+from pyg_fusion.cli import main
+
+
+def test_a_checkpoints_moved_view_is_named_as_the_checkpoints(tmp_path, capsys):
+    data = tmp_path / "data"
+    data.mkdir()
+    rng = np.random.default_rng(0)
+    np.savetxt(data / "f.csv", rng.normal(size=(40, 3)), delimiter=",")
+    np.savetxt(data / "g.csv", rng.normal(size=(40, 2)), delimiter=",")
+    np.savetxt(data / "y.csv", np.arange(40) % 2, fmt="%d")
+    common = ["--threads", "1", "--no-progress"]
+    assert main(["train", "--dataset", "tables", "--root", str(tmp_path / "c"), "--views",
+                 str(data / "f.csv"), str(data / "g.csv"), "--labels", str(data / "y.csv"),
+                 "--method", "graph-mean", "--epochs", "1", "--out", str(tmp_path / "o"),
+                 *common]) == 0
+    capsys.readouterr()
+    ckpt = tmp_path / "o" / "graph-mean" / "seed0" / "checkpoints" / "last.ckpt"
+    moved = data.rename(tmp_path / "moved")
+    # it said '--views: no such file: .../data/f.csv'
+    assert main(["evaluate", "--checkpoint", str(ckpt), "--out", str(tmp_path / "e"),
+                 *common]) == 2
+    assert capsys.readouterr().err == (
+        f"pyg-fusion evaluate: error: --checkpoint {ckpt} was trained on {data / 'f.csv'} "
+        f"(its --views), which is no longer there (moved or deleted?): put it back, or give "
+        f"the files anew (pyg-fusion evaluate: --views and --labels)\n")
+    # given anew, they are read (the data are the same: no notice of other data)
+    assert main(["evaluate", "--checkpoint", str(ckpt), "--out", str(tmp_path / "e"),
+                 "--views", str(moved / "f.csv"), str(moved / "g.csv"),
+                 "--labels", str(moved / "y.csv"), *common]) == 0
+
