@@ -62,6 +62,8 @@ _INPUT_HINT = ("; give them unnormalised: the module maps [0, 1] to the generato
 def _unit_range(what: str, x: Tensor, hint: str = "") -> Tensor:
     """``x`` if its values lie in ``[0, 1]``, the scale of the library's scenes,
     else a :class:`ValueError` naming ``what`` (``hint`` extends its advice)."""
+    if x.numel() == 0:  # aminmax refuses an empty tensor; nothing is out of range
+        return x
     lo, hi = torch.aminmax(x.detach())
     # a resized image's rounding may pass 1 by an ulp; NaN fails both
     if not (-1e-4 <= float(lo) and float(hi) <= 1 + 1e-4):

@@ -11,6 +11,7 @@ from torch import Tensor
 from torch.utils.data import Dataset
 
 from .._files import save_figure
+from ..functional._checks import check_int
 
 if TYPE_CHECKING:
     from .segmentation import SegmentationModule
@@ -54,6 +55,10 @@ def save_prediction_figure(module: SegmentationModule, data: Dataset,
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
 
+    # matplotlib's 'Number of rows must be a positive integer, not 0' named neither
+    check_int("num_images", num_images, minimum=1)
+    if len(data) == 0:
+        raise ValueError("data holds no scenes to draw")
     k = module.hparams.num_classes
     if class_names is not None:
         # the legend pairs names with the classes' colours in order: other counts

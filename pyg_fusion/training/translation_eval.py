@@ -289,6 +289,10 @@ def save_translation_figure(module: TranslationModule, batch, path: str,
     # A bare Figure (no pyplot): no backend is chosen or changed for the process.
     from matplotlib.figure import Figure
 
+    # matplotlib's 'Number of rows must be a positive integer, not 0' named neither
+    check_int("max_rows", max_rows, minimum=1)
+    if isinstance(batch.get("y"), Tensor) and batch.y.size(0) == 0:
+        raise ValueError("batch holds no scenes to draw")
     imgs = translate_batch(module, batch)
     inputs = {m: batch[f"x_{m}"] for m in module.modalities}
     # the target modality by name, and each branch's output as translated
