@@ -33,3 +33,30 @@ def test_a_checkpoints_moved_view_is_named_as_the_checkpoints(tmp_path, capsys):
                  "--views", str(moved / "f.csv"), str(moved / "g.csv"),
                  "--labels", str(moved / "y.csv"), *common]) == 0
 
+
+
+def test_a_checkpoints_moved_vad_root_is_named_as_the_checkpoints(tmp_path, capsys):
+    from pyg_fusion.datasets import SyntheticVAD
+    root = tmp_path / "feats"
+    tag = SyntheticVAD(str(root), "test", num_videos=(4, 4), snippets=(8, 12),
+                       num_segments=8, log=False).tag
+    d = f"{tag}/domain0"
+    common = ["--threads", "1", "--no-progress"]
+    assert main(["train", "--dataset", "vad", "--root", str(root), "--num-segments", "8",
+                 "--vad-source", f"i3d={d}/features/i3d/{{name}}.npy",
+                 "--vad-train-list", f"{d}/list/train.list", "--vad-test-list",
+                 f"{d}/list/test.list", "--vad-gt", f"{d}/list/gt-test.npy",
+                 "--method", "graph-mean", "--epochs", "1", "--out", str(tmp_path / "o"),
+                 *common]) == 0
+    capsys.readouterr()
+    ckpt = tmp_path / "o" / "graph-mean" / "seed0" / "checkpoints" / "last.ckpt"
+    moved = root.rename(tmp_path / "moved")
+    # it said '--vad-train-list: no such file: .../feats/raw/...', a flag not given
+    assert main(["evaluate", "--checkpoint", str(ckpt), "--out", str(tmp_path / "e"),
+                 *common]) == 2
+    assert capsys.readouterr().err == (
+        f"pyg-fusion evaluate: error: --checkpoint {ckpt} was trained on the features under "
+        f"{root} (its --root), which is no longer there (moved or deleted?): put it back, or "
+        f"give its new place (pyg-fusion evaluate: --root)\n")
+    assert main(["evaluate", "--checkpoint", str(ckpt), "--out", str(tmp_path / "e"),
+                 "--root", str(moved), *common]) == 0

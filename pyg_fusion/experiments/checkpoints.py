@@ -127,11 +127,17 @@ def other_task(hp, task: str) -> tuple[str, str] | None:
             f"--task {found}`)")
 
 
-def _check_recorded_files(change: dict, path: str) -> None:
-    """The tables' files that the checkpoint ``path`` records and that no flag
+def _check_recorded_files(change: dict, path: str, dataset: str) -> None:
+    """The user's files that the checkpoint ``path`` records and that no flag
     gives anew (``change``) must still be there: their error named --views /
-    --labels ('--views: no such file'), flags that the user had not given."""
+    --labels ('--views: no such file'), or --vad-train-list for a moved
+    --root, flags that the user had not given."""
     import os.path as osp
+    if dataset == "vad" and change.get("root") and not osp.isdir(change["root"]):
+        raise ValueError(f"--checkpoint {path} was trained on the features under "
+                         f"{change['root']} (its --root), which is no longer there (moved or "
+                         f"deleted?): put it back, or give its new place (pyg-fusion "
+                         f"evaluate: --root)")
     files = [("--views", str(v).partition("=")[2] or str(v)) for v in change.get("views") or ()]
     files += [("--labels", change["labels"])] if change.get("labels") else []
     for flag, f in files:
@@ -184,7 +190,7 @@ def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: 
         change[f.name] = f.default if fresh else trained.get(f.name, f.default)
     if cfg["dataset"] == "synthetic-vad" and setting in SYNTHETIC_SETTINGS:
         change["setting"] = setting
-    _check_recorded_files(change, path)
+    _check_recorded_files(change, path, cfg["dataset"])
     data = dataclasses.replace(data, **change)
     standardizer = StandardizeSources.from_state_dict(state_dict, "standardizer.")
     if data.standardize and standardizer is None:
