@@ -10,19 +10,15 @@ CSV / TSV / whitespace text (optionally gzip-compressed), ``.npy`` and
 """
 from __future__ import annotations
 
-import codecs
-import contextlib
-import csv
-import gzip
 import os
 import os.path as osp
 import re
-import zlib
 from dataclasses import dataclass
 
 import numpy as np
 
 from .._files import atomic_write
+from ._text import _lines, _split
 
 
 def check_root(root) -> str:
@@ -96,46 +92,6 @@ def load_npy(path: str, what: str, *, finite: bool = False) -> np.ndarray:
     return array
 
 
-_ASCII = re.compile("[\t\n\r -~]")
-_NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufeff\ud800-\uf8ff\ufff0-\uffff]")
-
-
-def read_text(path: str, what: str) -> str:
-    """The text of ``path`` (UTF-8, or UTF-16 after its byte-order mark;
-    ``.gz`` decompressed); a file that is cut short, not gzip or not text is
-    a :class:`ValueError` naming ``what`` and the file (Python's errors name
-    neither)."""
-    try:
-        if path.endswith(".gz"):
-            with gzip.open(path, "rb") as f:
-                raw = f.read()
-        else:
-            with open(path, "rb") as f:
-                raw = f.read()
-        # utf-8-sig: the byte-order mark that Windows tools write is no cell;
-        # UTF-16 with its mark is what Excel's "Unicode Text" saves (it was
-        # refused as "not UTF-8 text: byte b'\xff' at offset 0")
-        utf16 = raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-        with contextlib.suppress(UnicodeDecodeError):
-            text = raw.decode("utf-16") if utf16 else None
-            # a binary file that begins with the mark decodes too: as control
-            # characters, stray marks, private or surrogate code points, and
-            # without the ASCII that every table holds (digits, delimiters,
-            # line ends)
-            if text is not None and not _NOT_TEXT.search(text) and _ASCII.search(text):
-                return text
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        why = (f"not UTF-8 text: byte {exc.object[exc.start:exc.start + 1]!r} at offset "
-               f"{exc.start}{' of the decompressed data' if path.endswith('.gz') else ''}"
-               f"{' (nor UTF-16, which its first two bytes mark)' if utf16 else ''}")
-    except EOFError:  # gzip's stream ends before its end marker
-        why = "the compressed file is cut short (truncated)"
-    except (gzip.BadGzipFile, zlib.error) as exc:
-        why = f"not a valid gzip file ({exc})"
-    raise ValueError(f"{what}: cannot read {path}: {why}") from None
-
-
 def _is_number(cell: str) -> bool:
     try:
         float(cell)
@@ -153,47 +109,6 @@ class Table:
     index: list[str] | None
     header: list[str] | None
     path: str
-
-
-def _lines(path: str, numeric: bool = True,
-           what: str = "table") -> tuple[list[str], str | None]:
-    """The non-empty lines of a text table and its delimiter (``None``: runs
-    of whitespace). A ``.csv`` / ``.tsv`` string table (labels) whose first
-    line has no delimiter is one column, as any CSV reader has it; a numeric
-    one is split on whitespace (``np.savetxt`` writes spaces whatever the
-    file's name)."""
-    every = read_text(path, what).splitlines()
-    lines = [ln for ln in every if ln.strip()]
-    delimiter = None
-    if lines and ("," in lines[0] or "\t" in lines[0] or ";" in lines[0]):
-        try:
-            delimiter = csv.Sniffer().sniff(lines[0], delimiters=",\t;").delimiter
-        except csv.Error:
-            delimiter = ","
-    elif not numeric and path.lower().endswith((".csv", ".csv.gz", ".tsv", ".tsv.gz")) \
-            and (len({len(ln.split()) for ln in lines}) > 1
-                 or any(q in ln for ln in lines for q in "\"'")):
-        # one column of labels may hold spaces or quotes: split on whitespace,
-        # "big cat" and "small cat" were both the class "cat", '"cat"' kept its
-        # quotes. Rows of one width with no quote stay split on whitespace: an
-        # "id label" file written with spaces (np.savetxt, pandas sep=" ") is
-        # two columns (labels of exactly two words each are read so too)
-        delimiter = "\t" if ".tsv" in path.lower() else ","
-    if not numeric and len(lines) < len(every) and all(len(r) == 1 for r in
-                                                        _split(lines, delimiter)):
-        # one column of labels: a blank line inside is a missing label (what
-        # pandas writes for NaN), not a row to drop, which shifted every later one
-        while every and not every[-1].strip():
-            every.pop()
-        first = next(i for i, ln in enumerate(every) if ln.strip())
-        lines = every[first:]
-    return lines, delimiter
-
-
-def _split(lines: list[str], delimiter: str | None) -> list[list[str]]:
-    if delimiter is None:
-        return [ln.split() or [""] for ln in lines]
-    return [[c.strip() for c in row] or [""] for row in csv.reader(lines, delimiter=delimiter)]
 
 
 def _fast_numeric(lines, delimiter, header, index_col, path) -> Table | None:

@@ -31,7 +31,8 @@ from torch.utils.data import Dataset
 
 from ..functional._checks import check_int
 from ._image_files import _png_size, _read_png
-from ._io import check_root, read_text
+from ._io import check_root
+from ._text import read_text
 
 __all__ = ["RGBDSegmentation", "IMAGENET_MEAN", "IMAGENET_STD"]
 

@@ -14,7 +14,8 @@ from typing import Mapping
 import numpy as np
 
 from ..functional._checks import check_int
-from ._io import load_npy, read_text
+from ._io import load_npy
+from ._text import read_text
 
 # Label-column values of a normal video besides normal_pattern's matches
 # (0/1 columns, True/False as pandas writes booleans, and "A": XD-Violence's
