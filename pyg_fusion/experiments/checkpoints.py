@@ -101,7 +101,11 @@ _IMAGE_HPARAMS = {"segment": {"variant", "arch", "num_classes"},
 
 def image_task(hp) -> str | None:
     """The image task (``"segment"`` / ``"translate"``) whose module saved the
-    checkpoint ``hyper_parameters`` ``hp``; ``None`` for any other."""
+    checkpoint ``hyper_parameters`` ``hp``; ``None`` for any other.
+
+    Args:
+        hp (dict): a checkpoint's ``hyper_parameters`` (any other value: ``None``).
+    """
     if not isinstance(hp, dict):
         return None
     return next((t for t, keys in _IMAGE_HPARAMS.items() if keys <= set(hp)), None)

@@ -90,7 +90,13 @@ def print_wrote(out_dir: str, names) -> None:
     """The last line of every image run: ``wrote`` and the paths of the files
     (and folders) of ``names`` that it published into ``out_dir``, as the
     other commands end. Segment and translate ended differently (``wrote
-    ...`` / ``figure: ...``), each naming some of its files."""
+    ...`` / ``figure: ...``), each naming some of its files.
+
+    Args:
+        out_dir (str): the run's output folder.
+        names (Sequence[str]): the files and folders a run of its kind writes
+            there; those that it did not write are left out.
+    """
     import os.path as osp
     written = [osp.join(out_dir, n) for n in names if osp.exists(osp.join(out_dir, n))]
     if written:
