@@ -2,6 +2,7 @@
 QUOTE_ALL, a spreadsheet's export of a path holding a comma) names its
 videos without the quotes."""
 import numpy as np
+import pytest
 
 from pyg_fusion.datasets import VADFeatures, VADLayout
 
@@ -29,3 +30,26 @@ def test_a_quoted_csv_list_names_its_videos(tmp_path):
     assert got["train.csv"] == [("Abuse001", 1), ("Normal002", 0), ("Arson, 003", 1),
                                 ("Normal004", 0)]
     assert got["plain.csv"] == [v for v in got["train.csv"] if "," not in v[0]]
+
+
+def test_crops_first_files_are_refused(tmp_path):
+    # [10 crops, T, F] files were read as [T, crops, F]: every video had 10
+    # snippets, its crops the mean over time, without a word
+    raw = tmp_path / "raw"
+    (raw / "i3d").mkdir(parents=True)
+    rng = np.random.default_rng(0)
+    names = ["Abuse001", "Normal002", "Arson003"]
+    for n, t in zip(names, [30, 41, 17]):
+        np.save(raw / "i3d" / f"{n}.npy", rng.normal(size=(10, t, 8)).astype(np.float32))
+    (raw / "train.list").write_text("".join(f"i3d/{n}.npy\n" for n in names))
+    layout = VADLayout(sources={"i3d": "i3d/{name}.npy"}, train_list="train.list")
+    with pytest.raises(ValueError, match=r"video 'Normal002' .*source 'i3d': every file so far "
+                       r"is 10 on its first axis and varies on its second \(\[30, 41\]\): "
+                       r"\[crops, T, F\] files\? .* np.swapaxes\(a, 0, 1\)"):
+        VADFeatures(str(tmp_path), "train", layout, num_segments=None, log=False)
+    # the same files as [T, crops, F]: read
+    for n in names:
+        a = np.load(raw / "i3d" / f"{n}.npy")
+        np.save(raw / "i3d" / f"{n}.npy", np.swapaxes(a, 0, 1))
+    ds = VADFeatures(str(tmp_path), "train", layout, num_segments=None, log=False)
+    assert [int(g.num_snippets) for g in ds] == [30, 41, 17]

@@ -28,7 +28,7 @@ from ._base import FusionDataset
 from ._io import load_npy
 from .segments import resample_segments
 from .standardize import StandardizeSources
-from .vad_layout import VADLayout, _LayoutReader, glob_pattern
+from .vad_layout import VADLayout, _LayoutReader, check_crop_axis, glob_pattern
 
 SPLITS = ("train", "test")
 # what a ground truth that does not fit the videos' snippets usually means
@@ -279,12 +279,13 @@ class VADFeatures(_LayoutReader, FusionDataset):
             path = osp.join(self._dir(layout), gt_file)
             gt_all = _binary(load_npy(path, f"{domain}: ground truth"),
                              f"{domain}: ground truth {path}")
-        out = []
+        out, seen = [], {}
         bar = tqdm(list(zip(names, labels)), desc=f"{self.domain_names[k]} {self.split}",
                    unit="video", disable=not self.log, leave=False)
         for video, label in bar:
             where = f"video {video!r} ({domain})"
             feats = {s: self._load_source(layout, s, video, where) for s in layout.sources}
+            check_crop_axis(seen, feats, where)
             T = self._num_snippets(layout, feats, where)
             frames = T * layout.snippet_len
             frame_gt = None
