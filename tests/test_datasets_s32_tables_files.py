@@ -157,3 +157,15 @@ def test_a_workbook_is_named_for_what_it_is(tmp_path, name, kind):
                        r"read: save the table as CSV / TSV / whitespace text \(optionally "
                        r"\.gz\), \.npy or \.npz"):
         MultiViewTables(root, [name], "y.csv", log=False)
+
+
+def test_labels_of_a_class_per_row_are_refused(tmp_path):
+    # continuous targets made 50 classes of one row: every row training, no
+    # validation or test row, without a word (the CLI advised --val-rate 0.5)
+    rng = np.random.default_rng(0)
+    rows = "".join(f"{r[0]},{r[1]}\n" for r in rng.normal(size=(50, 2)))
+    root = _root(tmp_path, {"a.csv": rows, "y.csv": "".join(f"{v}\n" for v in
+                                                            rng.normal(size=50))})
+    with pytest.raises(ValueError, match=r"gives each of its 50 labelled rows a class of its "
+                       r"own \(.*\): continuous values\? MultiViewTables classifies: bin them"):
+        MultiViewTables(root, ["a.csv"], "y.csv", log=False)

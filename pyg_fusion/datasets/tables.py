@@ -235,7 +235,8 @@ class MultiViewTables(FusionDataset):
         paths = dict(zip(self.raw_file_names, self.raw_paths))
         labels = osp.realpath(paths[self.labels_file])
         for name, f in self.view_files.items():
-            if osp.realpath(paths[f]) == labels:
+            # an .npz view of a chosen array reads another array than the labels
+            if osp.realpath(paths[f]) == labels and name not in self.options["npz_keys"]:
                 # a folder's files given as views (data/*.csv) take the labels
                 # file too: the model read the labels as features, its scores
                 # perfect, without a word
@@ -280,6 +281,13 @@ class MultiViewTables(FusionDataset):
         known = (y >= 0).nonzero().view(-1)
         if known.numel() == 0:
             raise ValueError(_no_label(lab, self.options["label_column"]))
+        if known.numel() > 2 and len(names) == known.numel():
+            # a regression target given as labels: a class per row, none of
+            # which any split can test (the API's masks: every row training)
+            raise ValueError(f"labels: {lab.path} gives each of its {len(names)} labelled "
+                             f"rows a class of its own ({names[0]!r}, {names[1]!r}, ...): "
+                             f"continuous values? MultiViewTables classifies: bin them into "
+                             f"classes")
         o = self.options
         masks = stratified_masks(y[known], o["label_rate"], val_rate=o["val_rate"],
                                  test_rate=o["test_rate"], seed=o["split_seed"],
