@@ -1,0 +1,129 @@
+"""datasets/README.md states how a user's files are read as this session's
+readers read them: pandas' header of column numbers, UTF-16 text, the
+formats refused by name, the labels file as a view and a class per row,
+quoted VAD lists, crops-first feature files, and a cache that knows its
+input files by size and modification time only."""
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from pyg_fusion.datasets import MultiViewTables
+
+PAGE = Path(__file__).resolve().parent.parent / "datasets" / "README.md"
+
+
+def _text() -> str:
+    return " ".join(PAGE.read_text().split())
+
+
+def _root(tmp_path, files):
+    (tmp_path / "raw").mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (tmp_path / "raw" / name).write_bytes(text if isinstance(text, bytes) else text.encode())
+    return str(tmp_path)
+
+
+LABELS = "".join(f"{i % 2}\n" for i in range(6))
+
+
+def test_a_header_of_column_numbers_is_read_as_the_page_says(tmp_path):
+    # the page said 'pass header=True for a header of column numbers', which
+    # 6b53f40 detects over decimals and asks about over whole numbers
+    text = _text()
+    assert "pass `header=True` for a header of column numbers" not in text
+    assert ("A first row of the column numbers `0,1,...,d-1` (the header pandas writes for "
+            "unnamed columns, `DataFrame(X).to_csv(index=False)`) is a header over rows of "
+            "other numbers") in text
+    assert "error asking which: `header=True` or `header=False` (`--header`, `--no-header`)" \
+        in text
+    decimals = "0,1\n" + "".join(f"{i}.5,{i}.25\n" for i in range(6))
+    ds = MultiViewTables(_root(tmp_path / "d", {"a.csv": decimals, "y.csv": LABELS}),
+                         ["a.csv"], "y.csv", log=False)
+    assert ds[0].num_nodes == 6
+    whole = "0,1\n" + "".join(f"{i % 2},{(i + 1) % 2}\n" for i in range(6))
+    with pytest.raises(ValueError, match=r"header=True or header=False \(pyg-fusion: "
+                                         r"--header, --no-header\)"):
+        MultiViewTables(_root(tmp_path / "w", {"a.csv": whole, "y.csv": LABELS}),
+                        ["a.csv"], "y.csv", log=False)
+
+
+def test_the_refused_formats_are_the_readers_list(tmp_path):
+    # the page lists the suffixes that read_table refuses by name: the same set
+    from pyg_fusion.datasets._io import _NOT_TABLES
+    bullet = _text().split("- Files: ", 1)[1].split(" - Header row", 1)[0]
+    listed = set(re.findall(r"`(\.\w+)`", bullet.split("are refused by name")[0]))
+    assert listed == set(_NOT_TABLES)
+    assert "UTF-16 with its byte-order mark (Excel's \"Unicode Text\", tab-separated)" in bullet
+    features = "".join(f"{i}.5\t{i}.25\n" for i in range(6))
+    got = MultiViewTables(_root(tmp_path / "u", {"a.txt": features.encode("utf-16"),
+                                                 "y.txt": LABELS.encode("utf-16")}),
+                          ["a.txt"], "y.txt", log=False)[0]
+    assert got.num_nodes == 6 and torch.allclose(got.x_a[:, 1], torch.arange(6) + 0.25)
+    root = _root(tmp_path / "x", {"book.xlsx": b"PK\x03\x04", "y.csv": LABELS})
+    with pytest.raises(ValueError, match=r"book.xlsx is an Excel workbook, which is not read"):
+        MultiViewTables(root, ["book.xlsx"], "y.csv", log=False)
+    np.save(tmp_path / "x" / "raw" / "c.npy", np.ones((6, 2), dtype=np.complex64))
+    assert "A `.npy` / `.npz` of complex numbers is refused" in bullet
+    with pytest.raises(ValueError, match="complex"):
+        MultiViewTables(root, ["c.npy"], "y.csv", log=False)
+
+
+def test_the_labels_refusals_are_the_pages(tmp_path):
+    text = _text()
+    assert ("The labels file given as a view too (`--views data/*.csv` with the labels among "
+            "them) is refused") in text
+    assert ("Labels that give each of more than two labelled rows a class of its own "
+            "(continuous values, a regression target) are refused") in text
+    features = "".join(f"{i}.5,{i}.25\n" for i in range(6))
+    root = _root(tmp_path, {"a.csv": features, "y.csv": LABELS,
+                            "r.csv": "".join(f"{i * 0.37 - 1:.3f}\n" for i in range(6))})
+    with pytest.raises(ValueError, match="is the labels file"):
+        MultiViewTables(root, ["a.csv", "y.csv"], "y.csv", log=False)
+    with pytest.raises(ValueError, match="a class of its own"):
+        MultiViewTables(root, ["a.csv"], "r.csv", log=False)
+
+
+def test_a_quoted_vad_list_and_crops_first_files_are_as_the_page_says(tmp_path):
+    from pyg_fusion.datasets import VADFeatures, VADLayout
+    from pyg_fusion.datasets.vad_layout import check_crop_axis
+    text = _text()
+    assert "quotes are removed and a quoted comma kept (`\"a,b.npy\"`" in text
+    assert "files saved crops first (`[crops, T, F]`, which would read as `[T, crops, F]`" in text
+    raw = tmp_path / "raw"
+    (raw / "f").mkdir(parents=True)
+    for n in ("a,b", "Normal1"):
+        np.save(raw / "f" / f"{n}.npy", np.ones((4, 3), np.float32))
+    (raw / "l.csv").write_text('"f/a,b.npy","Abuse"\n"f/Normal1.npy","Normal"\n')
+    layout = VADLayout(sources={"f": "f/{name}.npy"}, train_list="l.csv", labels="list",
+                       normal_pattern="Normal")
+    ds = VADFeatures(str(tmp_path), "train", layout, num_segments=2, log=False)
+    assert [(g.video, int(g.y)) for g in ds] == [("a,b", 1), ("Normal1", 0)]
+    seen = {}
+    check_crop_axis(seen, {"i3d": np.zeros((10, 30, 4))}, "video 'a'")
+    with pytest.raises(ValueError, match=r"np.swapaxes\(a, 0, 1\)"):
+        check_crop_axis(seen, {"i3d": np.zeros((10, 41, 4))}, "video 'b'")
+
+
+def test_a_same_size_copy_with_its_time_kept_loads_the_old_cache(tmp_path):
+    # the stamps are size and mtime (options_hash): the page says what that
+    # misses and that force_reload=True is the remedy
+    text = _text()
+    assert ("an edit that keeps both (a file of the same size copied over it with its time, "
+            "by `cp -p`, `tar -x` or `rsync -t`) loads the cache of the old contents; pass "
+            "`force_reload=True` after such a copy") in text
+    old = "".join(f"{i}.5,{i}.25\n" for i in range(6))
+    root = _root(tmp_path, {"a.csv": old, "y.csv": LABELS})
+    path = tmp_path / "raw" / "a.csv"
+    first = MultiViewTables(root, ["a.csv"], "y.csv", log=False)[0].x_a.clone()
+    stat = os.stat(path)
+    path.write_text(old.replace(".5,", ".7,"))  # same size, other values
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert os.stat(path).st_size == stat.st_size
+    stale = MultiViewTables(root, ["a.csv"], "y.csv", log=False)[0].x_a
+    assert torch.equal(stale, first)
+    fresh = MultiViewTables(root, ["a.csv"], "y.csv", force_reload=True, log=False)[0].x_a
+    assert torch.allclose(fresh[:, 0], torch.arange(6) + 0.7)
