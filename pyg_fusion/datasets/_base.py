@@ -375,7 +375,10 @@ class FusionDataset(InMemoryDataset):
         the graphs per source (``edge_index_<source>``) counted per source, as
         PyG counts a heterogeneous dataset's per edge type (PyG's own summary
         stopped at their ``num_edges``, which has no single value);
-        ``#edges`` counts ``edge_index``."""
+        ``#edges`` counts ``edge_index``. Printing it (:meth:`print_summary`,
+        ``str()`` of the summary) needs the ``tabulate`` package, an optional
+        dependency of PyG that pyg_fusion does not install (``pip install
+        tabulate``); the returned statistics do not."""
         from torch_geometric.data.summary import Stats, Summary
         nodes, edges, per_source = [], [], {}
         for data in self:

@@ -1,0 +1,161 @@
+"""The docs pages state round 1's changes as the code makes them:
+docs/bad_input.md lists its refusals, docs/lego_api.md the steps that run in
+float32 for 16-bit inputs (and the two that return float32), docs/asymfusion.md
+the image commands' last line, docs/training.md the model fit_node returns,
+and get_summary's docstring the package that printing a summary needs."""
+import re
+from pathlib import Path
+
+import pytest
+import torch
+from torch import nn
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+
+
+def _text(page: str) -> str:
+    return " ".join((DOCS / page).read_text().split())
+
+
+def _lazy_norm():
+    from pyg_fusion.nn.asym import share_across_modalities
+    share_across_modalities(nn.Sequential(nn.Conv2d(3, 4, 3), nn.LazyBatchNorm2d()), 2)
+
+
+def _layers_beside_depth():
+    from pyg_fusion.nn.asym import asym_fusion_segmenter
+    asym_fusion_segmenter(3, width=4, decoder_features=4, layers=(1, 1, 1, 1))
+
+
+def _variant_key():
+    from pyg_fusion.training.segmentation import SegmentationModule
+    SegmentationModule("shared", 5, dict(depth=None, block="bottleneck", layers=[1, 1, 1, 1],
+                                         width=8, decoder_features=8, fusion=True))
+
+
+def _one_pixel_level():
+    from pyg_fusion.nn.asym import AsymFusionTranslator
+    gen = AsymFusionTranslator(2, ngf=4, num_downs=3, norm="instance", fusion_levels=[1, 2])
+    gen([torch.rand(2, 3, 8, 8)] * 2)
+
+
+def _tiny_target():
+    from torch_geometric.data import Data
+    from torch_geometric.loader import DataLoader
+
+    from pyg_fusion.training.translation import TranslationModule
+    from pyg_fusion.training.translation_eval import evaluate_translation
+    scenes = [Data(x_depth=torch.rand(1, 1, 4, 4), y=torch.rand(1, 3, 4, 4), num_nodes=1)
+              for _ in range(2)]
+    evaluate_translation(TranslationModule(["depth"], ngf=4, num_downs=2, gan_mode="none"),
+                         DataLoader(scenes, batch_size=2))
+
+
+def _segment_sizes():
+    from pyg_fusion.training.segmentation import SegmentationModule
+    module = SegmentationModule("asymfusion", 5, dict(depth=None, block="bottleneck",
+                                                      layers=[1, 1, 1, 1], width=8,
+                                                      decoder_features=8))
+    module.training_step({"rgb": torch.rand(2, 3, 16, 16), "depth": torch.rand(2, 3, 16, 12),
+                          "mask": torch.zeros(2, 16, 16, dtype=torch.long)}, 0)
+
+
+def _complex_figure():
+    import numpy as np
+
+    from pyg_fusion.visualize import plot_anomaly_scores
+    plot_anomaly_scores(np.array([0.1 + 0.5j, 0.2]))
+
+
+@pytest.mark.parametrize("said, call, match", [
+    ("refuses a lazy BatchNorm not yet called", _lazy_norm, "lazy BatchNorm"),
+    ("`asym_fusion_segmenter` refuses `block` or `layers` beside a `depth` that sets others",
+     _layers_beside_depth, "not read with depth=50"),
+    ("`SegmentationModule` an `arch` key that its variant sets to another value",
+     _variant_key, "variant 'shared' sets fusion=False"),
+    ("refuses a `fusion_levels` level whose features are 1x1", _one_pixel_level,
+     "whose features are 1x1"),
+    ("scores (validation, `evaluate_translation`) no target under 6 pixels a side",
+     _tiny_target, "at least 6 pixels a side"),
+    ("A batch whose images, depth or mask differ in size (segmentation)", _segment_sizes,
+     "must share the batch size and the image size"),
+    ("an error, not a numpy message, and so are complex numbers", _complex_figure,
+     "complex"),
+])
+def test_bad_input_lists_round_ones_refusals(said, call, match):
+    assert said in _text("bad_input.md")
+    with pytest.raises((ValueError, TypeError), match=re.escape(match)):
+        call()
+
+
+def test_bad_input_names_the_other_refusals_of_round_one():
+    text = _text("bad_input.md")
+    for said in (
+            "A workbook or another format that is not read as text",
+            "labels that give each labelled row a class of its own",
+            "feature files saved crops first (`[crops, T, F]`",
+            "whose recorded files (the `--views` and `--labels` of a tables run, the `--root` "
+            "of a VAD run) are no longer there",
+            "loads the old cache, so pass `force_reload=True` after such a copy"):
+        assert said in text, said
+
+
+def test_lego_api_states_the_float32_steps_of_16_bit_inputs():
+    import pyg_fusion.functional as F
+    from pyg_fusion.functional.term_scale import term_scales
+    text = _text("lego_api.md")
+    assert ("Two return float32 for 16-bit inputs: `term_scales` (its scales) and "
+            "`degree_variance_loss`") in text
+    for name in ("`relation_graph`", "`dense_relation_graph`", "`pair_similarity`",
+                 '`term_scale="rms"`', '`reduce="mean"`'):
+        assert name in text.split("Outside autocast too")[1], name
+    half = torch.float16
+    x = torch.randn(6, 4).to(half)
+    assert F.dense_relation_graph(x, "rbf").dtype == half
+    powers = [torch.rand(5, 5, 3).to(half), torch.rand(5, 5, 2).to(half)]
+    assert term_scales(powers, "rms").dtype == torch.float32
+    degrees = torch.rand(8).to(half)
+    loss = F.degree_variance_loss(degrees, torch.arange(2).repeat_interleave(4),
+                                  torch.tensor([0, 1]))
+    assert loss.dtype == torch.float32
+    edge_index = torch.tensor([[0, 1, 2], [1, 2, 3]])
+    _, w = F.coarsen(edge_index, torch.rand(3).to(half), torch.tensor([0, 0, 1, 1]), 2,
+                     reduce="mean")
+    assert w.dtype == half
+
+
+def test_asymfusion_page_names_the_files_of_the_last_line():
+    from pyg_fusion.experiments.segment_run import REPORT as SEGMENT
+    from pyg_fusion.experiments.translate_run import REPORT as TRANSLATE
+    text = _text("asymfusion.md")
+    said = text[text.index("All four ("):text.index("`checkpoints`.") + 15]
+    assert "end with one line, `wrote ` and the paths of what the run published" in said
+    for name in (*SEGMENT, *TRANSLATE, "checkpoints"):
+        assert f"`{name}`" in said, name
+
+
+def test_training_page_says_fit_node_returns_the_chosen_epochs_model():
+    import inspect
+
+    from pyg_fusion.training.node import fit_node
+    text = _text("training.md")
+    assert ("`fit_node`'s model (and its returned `task`) ends with the weights of that chosen "
+            "epoch, predicting as `best.ckpt` does") in text
+    doc = " ".join(inspect.getdoc(fit_node).split())
+    assert "end with the weights of that epoch, which ``checkpoints/best.ckpt`` holds" in doc
+
+
+def test_get_summary_names_the_package_printing_needs():
+    import importlib.util
+
+    from pyg_fusion.datasets._base import FusionDataset
+    doc = " ".join(FusionDataset.get_summary.__doc__.split())
+    assert "needs the ``tabulate`` package, an optional dependency of PyG that pyg_fusion " \
+           "does not install" in doc
+    pyproject = (DOCS.parent / "pyproject.toml").read_text()
+    assert "tabulate" not in pyproject
+    if importlib.util.find_spec("tabulate") is None:
+        from torch_geometric.data.summary import Stats, Summary
+        summary = Summary("X", 2, Stats.from_data([1, 2]), Stats.from_data([1, 2]))
+        with pytest.raises(ImportError, match="tabulate"):
+            str(summary)
