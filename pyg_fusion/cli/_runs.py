@@ -231,5 +231,7 @@ def run_grid_command(args, *, checkpoint: bool) -> int:
     plot_results(records, metrics=METRICS[task_of(args.dataset)], path=out / "results.png")
     print(table)
     print(f"\nwrote {out / 'results.json'}, results.txt (the table) and results.png (the "
-          f"figure)" + (f", and checkpoints under {out}" if checkpoint else ""))
+          f"figure)" + (f", and checkpoints under {out}" if checkpoint else "")
+          + (f"; each run's test scores per video in {out}/<method>/seed<k>/scores.json"
+             if task_of(args.dataset) == "vad" else ""))
     return 0

@@ -18,7 +18,9 @@ HELP = "evaluate a checkpoint written by `pyg-fusion train`"
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "evaluate", help=HELP, description=HELP + ": test accuracy (node "
-        "classification) or frame-level auc / ap / pr_auc_trapz (VAD). The method, its "
+        "classification) or frame-level auc / ap / pr_auc_trapz (VAD; and scores.json: each "
+        "test video's snippet scores, frame scores and frame ground truth, in test order, "
+        "which `pyg-fusion plot anomaly-scores --input` draws). The method, its "
         "options, every dataset option (root, segments, --vad-*, data seed...) and the "
         "standardisation statistics come from the checkpoint; dataset options given here "
         "(--root, --vad-*, ...) override them, e.g. to say where to find the data. The "
@@ -55,6 +57,18 @@ def check_results_replaceable(path: Path) -> None:
                          f"run ({path.name}), which evaluate would replace: give another --out")
 
 
+def _earlier_scores(path: Path) -> bool:
+    """Whether ``path`` holds the scores of an earlier VAD evaluation (a
+    user's other file of that name is left alone)."""
+    import json
+    try:
+        obj = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(obj, dict) and isinstance(obj.get("videos"), list) and all(
+        isinstance(v, dict) and "frame_scores" in v for v in obj["videos"])
+
+
 def run(args) -> int:
     from .._files import write_json
     from ..experiments.checkpoints import evaluate_checkpoint
@@ -62,14 +76,15 @@ def run(args) -> int:
     from ..training.accelerators import hardware_record
     out = Path(args.out)
     from ..experiments._run_folders import check_out_entries
-    check_out_entries(out, ("results.json",))
+    check_out_entries(out, ("results.json", "scores.json"))
     check_results_replaceable(out / "results.json")
     with kept_notices() as notices:  # e.g. the data changed since training: recorded
         td, cfg, metrics = evaluate_checkpoint(args.checkpoint, data_config(args, fresh=False),
                                                out, method=args.method, devices=args.devices,
                                                accelerator=args.accelerator,
                                                progress=not args.no_progress,
-                                               force_reload=args.force_reload)
+                                               force_reload=args.force_reload,
+                                               scores=out / "scores.json")
     if not is_main_process():
         return 0
     records = make_records(td, cfg["method"], {cfg["seed"]: metrics},
@@ -82,5 +97,15 @@ def run(args) -> int:
                                   "notices": notices})
     write_json(out / "results.json", records)
     print(format_table(records, METRICS[td.task]))
-    print(f"\nwrote {out / 'results.json'}")
+    if td.task == "vad":
+        print(f"\nwrote {out / 'results.json'} and scores.json (each test video's snippet "
+              f"and frame scores)")
+        return 0
+    # an earlier VAD evaluation's scores would sit beside this checkpoint's results
+    stale = _earlier_scores(out / "scores.json")
+    print(f"\nwrote {out / 'results.json'}" + (
+        " (and removed the earlier evaluation's scores.json: this checkpoint scores nodes)"
+        if stale else ""))
+    if stale:
+        (out / "scores.json").unlink()
     return 0

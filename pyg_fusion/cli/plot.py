@@ -37,7 +37,8 @@ _EPILOG = """inputs per KIND:
   anomaly-scores  --checkpoint CKPT (of pyg-fusion train on a VAD dataset: scores
                   its test videos), or --input SCORES.json: {"scores": {video:
                   [...]}, "ground_truth": {video: [...]}, "frames_per_snippet": 16}
-                  or {"videos": [{"name", "scores", "gt"}]}
+                  or {"videos": [{"name", "scores", "gt"}]} (the scores.json of
+                  pyg-fusion evaluate and of a VAD run of train)
   sparse-vs-dense --input BENCH.json (benchmarks/sparse_vs_dense.py --json)
 """
 

@@ -340,7 +340,7 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
 @keeps_global_rng
 def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: str | None = None,
                         devices: int = 1, accelerator: str = "cpu", progress: bool = True,
-                        force_reload: bool = False):
+                        force_reload: bool = False, scores=None):
     """Scores a checkpoint of :func:`~pyg_fusion.experiments.run.run_method`
     on the test split of the data it was trained on; returns ``(task data,
     config, metrics)``: test accuracy (and the validation accuracy) for node
@@ -360,6 +360,9 @@ def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: 
         force_reload (bool, optional): rebuild the data's processed caches
             (:func:`~pyg_fusion.experiments.data.load_data`); the checkpoint does not
             record it, so a later evaluation reads the rebuilt caches. (default: :obj:`False`)
+        scores (str or Path, optional): VAD: write each test video's snippet and frame
+            scores there (:func:`~pyg_fusion.training._vad_scores.write_test_scores`).
+            (default: :obj:`None`, not written)
     """
     from ..training.accelerators import check_accelerator
     check_accelerator(accelerator, devices)
@@ -398,7 +401,11 @@ def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: 
         from ..training.vad import WeaklySupervisedVAD
         from ..training.vad_fit import evaluate_vad
         task = WeaklySupervisedVAD(model, config=cfg, standardizer=standardizer)
-        scores = evaluate_vad(task, td.test, out_dir=out_dir, devices=devices,
+        result = evaluate_vad(task, td.test, out_dir=out_dir, devices=devices,
                               accelerator=accelerator, progress=progress)
-        metrics = {k: scores[k] for k in ("auc", "ap", "pr_auc_trapz")}
+        metrics = {k: result[k] for k in ("auc", "ap", "pr_auc_trapz")}
+        from .run import is_main_process
+        if scores is not None and is_main_process():
+            from ..training._vad_scores import write_test_scores
+            write_test_scores(scores, task.last_videos)
     return td, cfg, metrics

@@ -208,7 +208,9 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
             per seed.
         out (Path): the grid's folder (``<method>/seed<k>/`` per run, trained
             in ``<method>/seed<k>.partial/`` and moved into place once finished:
-            an interrupted run leaves the last finished one as it was).
+            an interrupted run leaves the last finished one as it was; a VAD run's
+            holds ``scores.json``, its test videos' scores,
+            :func:`~pyg_fusion.training._vad_scores.write_test_scores`).
         options (dict, optional): options of the method configs. (default: :obj:`None`)
         checkpoint (bool, optional): write every run's checkpoints. (default: :obj:`False`)
         devices (int, optional): CPU processes or GPUs. (default: :obj:`1`)
@@ -289,12 +291,15 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         stage = folder.with_name(folder.name + ".partial")
         if is_main_process():
             shutil.rmtree(stage, ignore_errors=True)  # an interrupted run's
-        r, _ = _run_method(td, method, seed, stage,
-                           options=options, devices=devices, accelerator=accelerator,
-                           progress=progress and len(jobs) == 1,
-                           checkpoint=checkpoint, starts=starts.get(method))
+        r, task = _run_method(td, method, seed, stage,
+                              options=options, devices=devices, accelerator=accelerator,
+                              progress=progress and len(jobs) == 1,
+                              checkpoint=checkpoint, starts=starts.get(method))
         _barrier()  # every DDP process is done with the folder
         if is_main_process():
+            if td.task == "vad":  # where each test video's anomalies are, as tested
+                from ..training._vad_scores import write_test_scores
+                write_test_scores(stage / "scores.json", task.last_videos)
             publish_run(stage, folder)  # and the earlier run's restart / start folders
         per_method.setdefault(method, {})[seed] = r
         _write_partial(out, records, td0, method, per_method, configs, hardware, seeds)

@@ -1,10 +1,12 @@
 """The scores of weakly supervised VAD (:mod:`pyg_fusion.training.vad`): the
 snippet scores that the test ranks, the MIL video score and top-k loss that
-train and choose, and the dataset wrapper whose positions order the gathered
-scores."""
+train and choose, the dataset wrapper whose positions order the gathered
+scores, and each tested video's scores as a user reads them (``scores.json``)."""
 from __future__ import annotations
 
 import copy
+import os
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -89,3 +91,57 @@ def mil_topk_loss(logits: torch.Tensor, y: torch.Tensor, k: int = 3) -> torch.Te
                          f"{sorted(set(y.view(-1).tolist()))}")
     video = video_scores(logits, k)
     return F.binary_cross_entropy(video.clamp(1e-6, 1 - 1e-6), y.to(video.dtype).view(-1))
+
+
+def tested_video(data, i: int, segments: torch.Tensor, frames: torch.Tensor) -> dict[str, Any]:
+    """One tested video's scores, as the test ranked them: ``name`` (its
+    ``video``, else ``"video <i>"``), ``label`` (its video label, where it has
+    one), ``domain`` (where it has one), ``frames_per_snippet``, ``scores``
+    (its snippet scores ``[T]``, each snippet at its segment's score),
+    ``frame_scores`` (``[F]``, each frame at its snippet's score, the frames of
+    its ground truth) and ``gt`` (``frame_gt`` ``[F]``).
+
+    Args:
+        data (torch_geometric.data.Data): the video (one crop of it, with crops).
+        i (int): its position among the tested videos.
+        segments (torch.Tensor): its segment scores ``[N]`` (the mean over its crops).
+        frames (torch.Tensor): its frame scores ``[F]``.
+    """
+    video = {"name": str(data.video) if "video" in data else f"video {i}"}
+    if "y" in data:
+        video["label"] = int(data.y.view(-1)[0])
+    if "domain" in data:
+        video["domain"] = int(data.domain.view(-1)[0])
+    return {**video, "frames_per_snippet": int(data.snippet_len),
+            "scores": segments[data.snippet_segment], "frame_scores": frames,
+            "gt": data.frame_gt.view(-1)}
+
+
+def write_test_scores(path: str | os.PathLike, videos: list[dict[str, Any]]) -> None:
+    """Writes the tested videos' scores (``task.last_videos`` of
+    :class:`~pyg_fusion.training.vad.WeaklySupervisedVAD`, :func:`tested_video`)
+    to ``path`` as JSON, atomically: ``{"frames_per_snippet": f, "videos":
+    [{"name", "label", "domain", "frames_per_snippet", "scores", "frame_scores",
+    "gt"}, ...]}``, the videos in test order (the order in which the frames are
+    concatenated for ``auc`` / ``ap``: ``frame_scores`` and ``gt`` concatenated
+    over the videos are RTFM's ``pred`` and ground-truth arrays), every score
+    as the test ranked it (the recorded ``auc`` recomputes from them), a name
+    that repeats among domains followed by `` (domain <k>)``.
+    ``pyg-fusion plot anomaly-scores --input`` draws it.
+
+    Args:
+        path (str or os.PathLike): the file (``scores.json``).
+        videos (list[dict]): the tested videos.
+    """
+    from .._files import write_json
+    names = [v["name"] for v in videos]
+    rows = []
+    for v in videos:
+        row = {k: (v[k].tolist() if isinstance(v[k], torch.Tensor) else v[k]) for k in v}
+        if names.count(v["name"]) > 1 and "domain" in v:
+            row["name"] = f"{v['name']} (domain {v['domain']})"
+        rows.append(row)
+    rates = {v["frames_per_snippet"] for v in videos}
+    head = {"frames_per_snippet": rates.pop()} if len(rates) == 1 else {}
+    # one line: a million frames' scores at one per line would be most of the file
+    write_json(path, {**head, "videos": rows}, indent=None)

@@ -54,7 +54,8 @@ from ..functional._checks import check_choice, check_int
 from ..functional.loss import _dense_graph_degrees, check_alpha
 from ._precision import precision_batch
 from ._task import TimedAdamTask
-from ._vad_scores import IndexedDataset, mil_topk_loss, segment_scores, video_scores
+from ._vad_scores import (IndexedDataset, mil_topk_loss, segment_scores, tested_video,
+                          video_scores)
 from .metrics import frame_level_metrics, gather_by_index, roc_auc
 from .vad_split import split_videos
 
@@ -115,7 +116,9 @@ class WeaklySupervisedVAD(TimedAdamTask):
     after fit is scored and logged only: :attr:`recording`); ``test_*`` scores
     ``eval_dataset``
     against its frame ground truth (``test_auc``, ``test_ap``,
-    ``test_pr_auc_trapz``). Their batches come from :class:`IndexedDataset`
+    ``test_pr_auc_trapz``), and keeps each tested video's snippet and frame
+    scores in :attr:`last_videos` (:func:`~._vad_scores.tested_video`; written by
+    :func:`~._vad_scores.write_test_scores`). Their batches come from :class:`IndexedDataset`
     (each video's ``idx`` puts the gathered scores back in order).
     ``trainer.predict`` gives, per batch of videos, their snippet anomaly scores
     ``[B, N]`` in ``[0, 1]`` (:func:`segment_scores` of the model's logits, the scores
@@ -158,6 +161,7 @@ class WeaklySupervisedVAD(TimedAdamTask):
         self.best_state: dict[str, torch.Tensor] | None = None
         self.last_metrics: dict[str, float] = {}
         self.last_scores: torch.Tensor | None = None
+        self.last_videos: list[dict[str, Any]] = []
         self._outputs: list[tuple[torch.Tensor, torch.Tensor]] = []
 
     def on_fit_start(self):
@@ -242,12 +246,13 @@ class WeaklySupervisedVAD(TimedAdamTask):
             key = ((str(getattr(data, "domain", "")), str(getattr(data, "video", "")))
                    if "crop" in data else i)
             videos.setdefault(key, (data, []))[1].append(i)
-        frames, gts = [], []
+        frames, gts, self.last_videos = [], [], []
         for i, (data, items) in enumerate(videos.values()):
             if "frame_gt" not in data:
                 raise ValueError(f"video {getattr(data, 'video', i)!r} has no frame_gt: "
                                  "evaluate on a split with frame-level ground truth")
-            f = segment_scores_to_frames(scores[items].mean(0).cpu(), data)
+            segments = scores[items].mean(0).cpu()
+            f = segment_scores_to_frames(segments, data)
             gt = data.frame_gt.view(-1)
             if f.numel() != gt.numel():
                 # cutting one to the other compared frames of different times: a
@@ -259,6 +264,7 @@ class WeaklySupervisedVAD(TimedAdamTask):
                     f"snippet_len and that frame_gt covers this video's whole snippets")
             frames.append(f)
             gts.append(gt)
+            self.last_videos.append(tested_video(data, i, segments, f))
         m = frame_level_metrics(frames, gts)
         m["epoch"] = self.current_epoch
         self.last_metrics = m
