@@ -127,3 +127,15 @@ def test_a_same_size_copy_with_its_time_kept_loads_the_old_cache(tmp_path):
     assert torch.equal(stale, first)
     fresh = MultiViewTables(root, ["a.csv"], "y.csv", force_reload=True, log=False)[0].x_a
     assert torch.allclose(fresh[:, 0], torch.arange(6) + 0.7)
+
+
+def test_readme_own_tables_says_what_the_reader_refuses_and_asks():
+    # README's summary of how a user's files are read, beside datasets/README.md's
+    # rules that the tests above check against the reader
+    readme = " ".join((PAGE.parent.parent / "README.md").read_text().split())
+    part = readme[readme.index("<!-- section:own-tables -->"):
+                  readme.index("<!-- /section:own-tables -->")]
+    for said in ("a header of column numbers `0,1,...` over whole numbers asked about: "
+                 "`--header` or `--no-header`", "labels mapped to classes, continuous values "
+                 "refused", "UTF-8 or UTF-16, `.npy` or `.npz`, workbooks refused"):
+        assert said in part, said
