@@ -139,3 +139,18 @@ def test_readme_own_tables_says_what_the_reader_refuses_and_asks():
                  "`--header` or `--no-header`", "labels mapped to classes, continuous values "
                  "refused", "UTF-8 or UTF-16, `.npy` or `.npz`, workbooks refused"):
         assert said in part, said
+
+
+def test_a_pre_transforms_module_constant_names_its_cache_as_the_page_says():
+    from pyg_fusion.datasets._identity import callable_identity
+    assert ("and the module-level values its code reads, such as a `SCALE = 2.0` of your "
+            "script") in _text()
+    assert ("A function imported from another module, a class and a module are known by name "
+            "only: after editing their code, pass `force_reload=True`") in _text()
+    ids = []
+    for scale in (1.0, 2.0):
+        namespace = {"__name__": "user_script", "SCALE": scale}
+        exec("def pre_transform(data):\n    data.x_a = data.x_a * SCALE\n    return data\n",
+             namespace)
+        ids.append(callable_identity(namespace["pre_transform"]))
+    assert ids[0] != ids[1]
