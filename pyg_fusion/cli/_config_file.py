@@ -207,6 +207,26 @@ def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
     return out
 
 
+def _not_a_mapping(path: str, loaded) -> str:
+    """The error of a ``--config`` file that is no mapping; the records of a
+    run (its ``results.json``, a list) are named as such, with the part of
+    them that reads back: a record's ``config``."""
+    records = isinstance(loaded, list) and loaded and all(
+        isinstance(r, dict) and "metric" in r for r in loaded)
+    if not records:
+        return f"--config {path}: expected a mapping of settings, got {type(loaded).__name__}"
+    with_config = [i for i, r in enumerate(loaded) if isinstance(r.get("config"), dict)]
+    what = (f"--config {path} holds a list of {len(loaded)} records (the results of a run), "
+            f"not a mapping of settings")
+    if not with_config:  # evaluate's records: their settings are the checkpoint's
+        return what + (", and none records a config (evaluate's records do not: the "
+                       "results.json of the training run does)")
+    return (what + f": a record's 'config' mapping is its run's settings, which reads back: "
+            f"write one to a file, e.g. jq '.[{with_config[0]}].config' {path} > run.yaml "
+            f"(JSON reads as YAML; the record of the method you want, by its 'method'), "
+            f"then --config run.yaml")
+
+
 def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
                         from_files: dict[str, int] | None = None) -> list[str]:
     """``argv`` with each ``--config FILE`` (or ``--config=FILE``) replaced
@@ -249,8 +269,7 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
             if loaded is None:
                 loaded = {}
             if not isinstance(loaded, dict):
-                raise CLIError(f"--config {path}: expected a mapping of settings, got "
-                               f"{type(loaded).__name__}")
+                raise CLIError(_not_a_mapping(path, loaded))
             origin += 1
             # another command's config: named before its sections are checked as this one's
             _refuse_another_commands(parser, loaded, _flatten(loaded, path), path)
