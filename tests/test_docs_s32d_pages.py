@@ -159,3 +159,32 @@ def test_get_summary_names_the_package_printing_needs():
         summary = Summary("X", 2, Stats.from_data([1, 2]), Stats.from_data([1, 2]))
         with pytest.raises(ImportError, match="tabulate"):
             str(summary)
+
+
+def test_figures_page_says_how_plot_meets_moved_recorded_files(tmp_path, capsys):
+    import numpy as np
+
+    from pyg_fusion.cli import main
+    text = _text("figures.md")
+    assert ("Recorded files or a recorded `--root` that are no longer there are named in one "
+            "line (exit 2)") in text and "(`plot` takes no `--views`)" in text
+    data = tmp_path / "data"
+    data.mkdir()
+    rng = np.random.default_rng(0)
+    np.savetxt(data / "f.csv", rng.normal(size=(30, 3)), delimiter=",")
+    np.savetxt(data / "y.csv", np.arange(30) % 2, fmt="%d")
+    common = ["--threads", "1", "--no-progress"]
+    assert main(["train", "--dataset", "tables", "--root", str(tmp_path / "c"), "--views",
+                 str(data / "f.csv"), "--labels", str(data / "y.csv"), "--method",
+                 "graph-mean", "--epochs", "1", "--out", str(tmp_path / "o"), *common]) == 0
+    capsys.readouterr()
+    ckpt = str(tmp_path / "o" / "graph-mean" / "seed0" / "checkpoints" / "last.ckpt")
+    data.rename(tmp_path / "moved")
+    plot = ["plot", "relation-graph", "--checkpoint", ckpt, "--out", str(tmp_path / "r.png"),
+            "--threads", "1"]
+    assert main(plot) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "which is no longer there" in err[0]
+    with pytest.raises(SystemExit) as exc:
+        main([*plot, "--views", str(tmp_path / "moved" / "f.csv")])
+    assert exc.value.code == 2
