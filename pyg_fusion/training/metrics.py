@@ -1,9 +1,12 @@
 """Evaluation metrics of the training tasks, and DDP-safe gathering.
 
 The ranking metrics are scikit-learn's (``roc_auc_score``,
-``average_precision_score``, ``precision_recall_curve`` + ``auc``): the VAD
-literature reports "AP" as either of two different numbers, so both are offered
-under their own names:
+``average_precision_score``, ``precision_recall_curve`` + ``auc``), computed
+here in numpy by the same steps, so to the last bit: importing scikit-learn
+sets ``KMP_DUPLICATE_LIB_OK`` and ``KMP_INIT_AT_FORK`` in ``os.environ`` (and
+scipy's warnings filters), process-wide state that a library must not change.
+The VAD literature reports "AP" as either of two different numbers, so both are
+offered under their own names:
 
 * ``ap``: scikit-learn's average precision, sum_n (R_n - R_{n-1}) P_n (a step
   function, no interpolation);
@@ -23,8 +26,6 @@ from typing import Sequence
 import numpy as np
 import torch
 import torch.distributed as dist
-from sklearn.metrics import auc as _sk_auc
-from sklearn.metrics import average_precision_score, precision_recall_curve, roc_auc_score
 from torch import Tensor
 
 __all__ = ["roc_auc", "average_precision", "pr_auc_trapz", "accuracy",
@@ -57,6 +58,31 @@ def _scores_labels(scores, labels) -> tuple[np.ndarray, np.ndarray]:
     return s, y
 
 
+def _counts_at_thresholds(s: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    # scikit-learn's confusion_matrix_at_thresholds: false and true positives
+    # at each distinct score, descending. Counts at the end of a run of tied
+    # scores are exact integers, whatever the order within the run.
+    order = np.argsort(s, kind="stable")[::-1]
+    s, y = s[order], y[order]
+    ends = np.concatenate([np.flatnonzero(np.diff(s)), [s.size - 1]])
+    tps = np.cumsum(y, dtype=np.float64)[ends]
+    return 1 + ends.astype(np.float64) - tps, tps
+
+
+def _precision_recall(s: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    # scikit-learn's precision_recall_curve: recall decreasing, ending at (0, 1)
+    fps, tps = _counts_at_thresholds(s, y)
+    precision = tps / (tps + fps)  # tps + fps >= 1: no division by zero
+    recall = tps / tps[-1]
+    return (np.concatenate([precision[::-1], [1.0]]),
+            np.concatenate([recall[::-1], [0.0]]))
+
+
+def _trapezoid(y: np.ndarray, x: np.ndarray) -> float:
+    # scipy.integrate.trapezoid's sum, term for term (the same bits)
+    return np.sum((x[1:] - x[:-1]) * (y[1:] + y[:-1]) / 2.0)
+
+
 def roc_auc(scores, labels) -> float:
     """Area under the ROC curve of ``scores`` against binary ``labels``.
 
@@ -65,7 +91,14 @@ def roc_auc(scores, labels) -> float:
         labels (array-like): binary labels, both classes present.
     """
     s, y = _scores_labels(scores, labels)
-    return float(roc_auc_score(y, s))
+    fps, tps = _counts_at_thresholds(s, y)
+    # roc_curve's drop_intermediate (points on a straight line): the area's
+    # last bit depends on which points the trapezoids sum over
+    if fps.size > 2:
+        keep = np.concatenate([[True], np.logical_or(np.diff(fps, 2), np.diff(tps, 2)), [True]])
+        fps, tps = fps[keep], tps[keep]
+    fps, tps = np.concatenate([[0.0], fps]), np.concatenate([[0.0], tps])
+    return float(_trapezoid(tps / tps[-1], fps / fps[-1]))
 
 
 def average_precision(scores, labels) -> float:
@@ -76,7 +109,8 @@ def average_precision(scores, labels) -> float:
         labels (array-like): binary labels, both classes present.
     """
     s, y = _scores_labels(scores, labels)
-    return float(average_precision_score(y, s))
+    precision, recall = _precision_recall(s, y)
+    return float(max(0.0, -np.sum(np.diff(recall) * precision[:-1])))
 
 
 def pr_auc_trapz(scores, labels) -> float:
@@ -87,8 +121,8 @@ def pr_auc_trapz(scores, labels) -> float:
         labels (array-like): binary labels, both classes present.
     """
     s, y = _scores_labels(scores, labels)
-    precision, recall, _ = precision_recall_curve(y, s)
-    return float(_sk_auc(recall, precision))
+    precision, recall = _precision_recall(s, y)
+    return float(-1 * _trapezoid(precision, recall))  # sklearn's auc: recall decreasing
 
 
 def accuracy(logits_or_pred: Tensor, y: Tensor) -> float:

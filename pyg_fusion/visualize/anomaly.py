@@ -5,6 +5,7 @@ import math
 
 import numpy as np
 
+from ..training.metrics import roc_auc
 from ._common import axes_width, closes_on_error, finish, fit_lines, new_grid, to_numpy
 from ._values import is_int, is_real
 
@@ -158,7 +159,7 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
                      gid="scores" if not m else f"scores:{m}",
                      label=f"{m} score" if m else "snippet score")
             if g is not None and 0 < g.sum() < len(g):
-                auc = _roc_auc(np.repeat(c, f)[:num_frames], g > 0.5)
+                auc = roc_auc(np.repeat(c, f)[:num_frames], g > 0.5)
                 aucs.append(f"{m} {auc:.3f}" if m else f"{auc:.3f}")
         if aucs:
             head += _auc_text(aucs, int(8 * width))  # about 8 characters an inch
@@ -204,20 +205,6 @@ def _auc_text(aucs: list[str], width: int = 72) -> str:
             line = ""
         line += item + " "
     return "\n".join(lines + [line.rstrip()])
-
-
-def _roc_auc(scores: np.ndarray, positive: np.ndarray) -> float:
-    """The ROC-AUC of ``scores`` against the boolean ``positive`` (both
-    classes present): the Mann-Whitney U over the mid-ranks of tied scores,
-    the area that :func:`sklearn.metrics.roc_auc_score` computes (and
-    :func:`pyg_fusion.training.metrics.roc_auc` reports). Not imported from
-    scikit-learn or scipy.stats: their first import sets the process's
-    ``KMP_DUPLICATE_LIB_OK`` and warnings filters, which a figure must not."""
-    values, inverse, counts = np.unique(scores, return_inverse=True, return_counts=True)
-    ranks = (np.cumsum(counts) - (counts - 1) / 2.0)[inverse.reshape(-1)]  # 1-based
-    n_pos = int(positive.sum())
-    n_neg = positive.size - n_pos
-    return float((ranks[positive].sum() - n_pos * (n_pos + 1) / 2.0) / (n_pos * n_neg))
 
 
 def _as_dict(name, value) -> dict:

@@ -1,0 +1,71 @@
+"""The training layer leaves the caller's process as it was, and sits below
+experiments.
+
+training.metrics took its ranking metrics from scikit-learn, whose first
+import sets KMP_DUPLICATE_LIB_OK=True and KMP_INIT_AT_FORK=FALSE in
+os.environ (inherited by every child process) and adds scipy's warnings
+filters: computing a frame AUC changed process-wide state. The metrics are
+computed in numpy by scikit-learn's own steps, to the last bit.
+"""
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from pyg_fusion.training.metrics import average_precision, pr_auc_trapz, roc_auc
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _run(script: str, tmp_path) -> dict:
+    env = dict(os.environ)
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+STATE = r"""
+import json, os, sys, warnings
+import numpy, torch, torch.distributed  # the metrics' own dependencies: not ours to judge
+env, filters = dict(os.environ), list(warnings.filters)
+import pyg_fusion.training
+from pyg_fusion.training.metrics import frame_level_metrics
+out = frame_level_metrics([torch.tensor([0.1, 0.4, 0.4, 0.9])], [torch.tensor([0, 1, 0, 1])])
+print(json.dumps({"environ": {k: v for k, v in os.environ.items() if env.get(k) != v},
+                  "filters": [str(f) for f in warnings.filters if f not in filters],
+                  "sklearn": sorted(m for m in sys.modules if m.split(".")[0] == "sklearn"),
+                  "metrics": sorted(out)}))
+"""
+
+
+def test_the_metrics_leave_the_process_state_as_it_was(tmp_path):
+    got = _run(STATE, tmp_path)
+    assert got["metrics"] == ["ap", "auc", "pr_auc_trapz"]
+    assert (got["environ"], got["filters"], got["sklearn"]) == ({}, [], [])
+
+
+def _cases():
+    rng = np.random.default_rng(0)
+    for i in range(300):
+        n = int(rng.integers(2, 400))
+        s = (rng.random(n), rng.integers(0, 4, n) / 3, np.round(rng.random(n), 1),
+             np.repeat(rng.random(n), 16)[:n], rng.random(n).astype(np.float32))[i % 5]
+        y = (rng.random(n) < rng.random()).astype(float)
+        y[:2] = [1, 0]
+        yield s, y
+
+
+def test_the_metrics_are_scikit_learns_to_the_last_bit():
+    sk = pytest.importorskip("sklearn.metrics")
+    for s, y in _cases():
+        p, r, _ = sk.precision_recall_curve(y, s)
+        want = (sk.roc_auc_score(y, s), sk.average_precision_score(y, s), sk.auc(r, p))
+        got = (roc_auc(s, y), average_precision(torch.tensor(s), torch.tensor(y)),
+               pr_auc_trapz(s, y))
+        assert [float(w).hex() for w in want] == [g.hex() for g in got]
