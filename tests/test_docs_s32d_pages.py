@@ -188,3 +188,19 @@ def test_figures_page_says_how_plot_meets_moved_recorded_files(tmp_path, capsys)
     with pytest.raises(SystemExit) as exc:
         main([*plot, "--views", str(tmp_path / "moved" / "f.csv")])
     assert exc.value.code == 2
+
+
+def test_methods_page_states_the_16_bit_precision_of_rbf_scales_and_the_loss():
+    import pyg_fusion.functional as F
+    text = _text("methods.md")
+    assert ("float32 for 16-bit cosine and rbf features, whose centring, distances and "
+            "exponential run in float32 (weights rounded once to the features' dtype), so that "
+            "float16 features of magnitude 100 give finite rbf weights") in text
+    assert "`term_scales` returns float32 scales" in text
+    assert "For 16-bit degrees the loss is taken and returned in float32" in text
+    g = torch.Generator().manual_seed(0)
+    x = (100 + torch.randn(20, 16, generator=g)).to(torch.float16)
+    adj = F.dense_relation_graph(x, "rbf", gamma=1e-3)
+    assert adj.dtype == torch.float16 and torch.isfinite(adj).all()
+    edge_index, w = F.relation_graph(x, k=4, metric="rbf", gamma=1e-3)
+    assert w.dtype == torch.float16 and torch.isfinite(w).all() and bool((w > 0).all())
