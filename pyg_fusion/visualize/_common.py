@@ -48,7 +48,25 @@ def to_numpy(name: str, x, *, dims: tuple[int, ...] | None = None,
     if finite and arr.size and not np.isfinite(arr).all():
         bad = int((~np.isfinite(arr)).sum())
         raise ValueError(f"{name} contains {bad} NaN or Inf value(s)")
+    check_span(name, arr)
     return arr
+
+
+# The largest magnitude a plot draws: matplotlib's axis limits, colour norms
+# and tick steps take differences of the values (and margins around them),
+# which overflow to Inf from some 4e307 on ("Axis limits cannot be NaN or
+# Inf", naming nothing), with RuntimeWarnings of overflow from 1e307 on.
+MAX_MAGNITUDE = 1e306
+
+
+def check_span(name: str, arr: np.ndarray) -> None:
+    """Refuses finite values of ``arr`` beyond :data:`MAX_MAGNITUDE`, with a
+    ``ValueError`` naming ``name`` (NaN and Inf are left to the caller)."""
+    finite = arr[np.isfinite(arr)] if arr.size else arr
+    if finite.size and np.abs(finite).max() > MAX_MAGNITUDE:
+        top = float(np.abs(finite).max())
+        raise ValueError(f"{name} holds values up to {top:.3g} in magnitude, more than a "
+                         f"plot's axes span (at most {MAX_MAGNITUDE:.0e}): rescale them")
 
 
 def per_node(name: str, x, num_nodes: int) -> np.ndarray | None:

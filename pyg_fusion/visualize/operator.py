@@ -118,7 +118,9 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
         a.set_xlabel(xlabel)
         if annotate or (annotate is None and m.size <= 100):
             for (i, j), val in np.ndenumerate(m):
-                a.text(j, i, f"{val:.2f}", ha="center", va="center", fontsize=7,
+                # 1e100 written out in .2f was a 100-digit text that collapsed the layout
+                text = f"{val:.2f}" if abs(val) < 1000 else f"{val:.3g}"
+                a.text(j, i, text, ha="center", va="center", fontsize=7,
                        color="white" if abs(val) > 0.6 * v else "black")
     fig.colorbar(im, ax=axes[:num], shrink=0.8,
                  label="A[p, q]" if kind == "pairwise" else "a[m, r, p]")

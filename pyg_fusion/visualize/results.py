@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import axes_width, closes_on_error, finish, fit_lines, new_grid, shorten
+from ._common import (CHAR_EM, axes_width, check_span, closes_on_error, finish, fit_lines,
+                      new_grid, shorten)
 from ._values import check_once, is_int, is_real, read_json
 
 # The widest figure plot_results makes (inches); wider rows of panels wrap.
@@ -13,6 +14,8 @@ MAX_WIDTH = 13.0
 # a panel is 0.55 inch a bar: 1000 bars were a 551-inch panel (17 s to draw and
 # save), a PNG of 60000 pixels across
 MAX_BARS = 200
+# matplotlib's default size of tick and axis labels ("medium"), in points
+TICK_SIZE = 10
 
 
 def _records(results) -> list[dict]:
@@ -37,6 +40,9 @@ def _records(results) -> list[dict]:
             raise ValueError(f"results: the record of {r['method']!r}, {r['metric']!r} must "
                              f"hold numbers: mean, std and a non-empty list of values, got "
                              f"mean={r['mean']!r}, std={r['std']!r}, values={values!r}")
+        # matplotlib's axis limits overflowed ("arange: cannot compute length")
+        check_span(f"results: the record of {r['method']!r}, {r['metric']!r}",
+                   np.array([r["mean"], r["std"], *values], dtype=float))
         out.append(r)
     return out
 
@@ -99,7 +105,11 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
                          f"some methods or datasets")
     by = {(r["dataset"], r["setting"], r["method"], r["metric"]): r for r in records}
     names = [_bar_name(row, rows) for row in rows]
-    width = max(3.2, 0.55 * len(rows) + 1.2)
+    # the tick labels run down and left at 45 degrees: two 37-character names
+    # took all of a 3.2 x 3.4-inch panel, leaving a plot a few points high
+    reach = max(map(len, names)) * CHAR_EM * TICK_SIZE / 72 * 0.71
+    width = max(3.2, 0.55 * len(rows) + 1.2, reach + 2.2)
+    height = 3.4 + max(0.0, reach - 0.5)
     if ax is None:
         # panels side by side up to MAX_WIDTH inches, then further rows: one row
         # of three 9-inch panels (14 methods) is a figure no page holds
@@ -107,10 +117,14 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
         nrows = -(-len(metrics) // ncols)
     else:
         nrows, ncols = 1, len(metrics)
-    fig, axes = new_grid(ax, nrows, ncols, panel_size=(width, 3.4))
+    fig, axes = new_grid(ax, nrows, ncols, panel_size=(width, height))
     for extra in axes.ravel()[len(metrics):]:
         extra.set_axis_off()
     colours = _bar_colours(len(rows))
+    # a title is centred on its plot, which the tick labels push right in a
+    # new panel: one as wide as the panel ran out of the figure
+    title_width = min(axes_width(axes.flat[0]),
+                      width - max(0.9, reach) - 0.1 if ax is None else np.inf)
     for a, metric in zip(axes.ravel(), metrics):
         for i, row in enumerate(rows):
             r = by.get((*row, metric))
@@ -127,12 +141,15 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
             finite = np.isfinite(values)
             a.plot(np.full(int(finite.sum()), i), values[finite], "k.", markersize=4)
         a.set_xticks(range(len(rows)), names, rotation=45, ha="right")
-        a.set_ylabel(metric)
+        # a long metric ran along the axis past the panel's height
+        label = fit_lines(metric, max(1.5, a.get_position().height * fig.get_figheight() - reach),
+                          TICK_SIZE, max_lines=2)
+        a.set_ylabel(label)
         seeds = sorted({len(by[(*row, metric)]["values"]) for row in rows
                         if (*row, metric) in by})
         # two lines: on one, a long metric's title ran out of a 3-inch panel
         a.set_title(fit_lines(f"{metric}\n(mean ± std over {'/'.join(map(str, seeds))} seed(s))",
-                              axes_width(a), 9), fontsize=9)
+                              title_width, 9), fontsize=9)
         drawn = [by[(*row, metric)] for row in rows if (*row, metric) in by]
         ends = np.array([x for r in drawn for x in (*r["values"], r["mean"] - r["std"],
                                                      r["mean"] + r["std"])], dtype=float)
@@ -148,7 +165,7 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
             bottom = max(0.0, float(np.floor((low - pad) / step) * step))
             a.set_ylim(bottom, top + pad)
             if bottom > 0:  # bars that start above 0: their lengths are not ratios
-                a.set_ylabel(f"{metric}\n(axis starts at {bottom:.3g}, not 0)")
+                a.set_ylabel(f"{label}\n(axis starts at {bottom:.3g}, not 0)")
     if title is None:
         title = ", ".join(sorted({f"{d} ({s})" for d, s, _ in rows})) + _run_note(records)
     fig.suptitle(fit_lines(title, fig.get_figwidth(), 10), fontsize=10)

@@ -9,7 +9,8 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
-from ._common import axes_width, closes_on_error, finish, fit_lines, tex_name, to_numpy
+from ._common import (axes_width, check_span, closes_on_error, finish, fit_lines, tex_name,
+                      to_numpy)
 from ._values import check_flag, check_once, is_int, is_real, read_json
 
 PLOT_KINDS = ("both", "heatmap", "surface")
@@ -146,6 +147,8 @@ def _from_records(records, metric, dataset, method, setting):
         # a std over one seed is 0 by construction: no spread to draw
         if r.get("std") is not None and len(r.get("seeds") or (0, 0)) != 1:
             std[i, j] = float(r["std"])
+    check_span("results 'mean'", mean)
+    check_span("results 'std'", std)
     has_std = bool(np.isfinite(std).any())
     info["metric"] = info.get("metric") or "metric"
     info.update(_run_info(records))
