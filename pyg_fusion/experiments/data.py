@@ -159,6 +159,23 @@ def _check_required(cfg: DataConfig) -> None:
                          "--dataset vad")
 
 
+def _check_num_abnormal(value) -> None:
+    """``vad_num_abnormal`` given in Python (the flag parses its text to
+    these forms), named as the field, not as VADLayout's ``num_abnormal``."""
+    def count(n) -> bool:
+        return n is None or (isinstance(n, int) and not isinstance(n, bool) and n >= 0)
+    if count(value) or (isinstance(value, dict) and set(value) <= {"train", "test"}
+                        and all(map(count, value.values()))):
+        return
+    parts = [p.strip() for p in value.split(",")] if isinstance(value, str) else []
+    hint = (" (the flag's text; in Python: " + (parts[0] if len(parts) == 1 else
+            f"{{'train': {parts[0]}, 'test': {parts[1]}}}") + ")"
+            if parts and len(parts) <= 2 and all(p.isdigit() for p in parts) else "")
+    raise ValueError(f"vad_num_abnormal must be an int >= 0 (abnormal videos at the head of "
+                     f"both lists) or {{'train': int, 'test': int}}, or None, got "
+                     f"{value!r}{hint}")
+
+
 @dataclass
 class TaskData:
     """The loaded data of a graph run (:func:`load_data`).
@@ -311,6 +328,7 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
                             ("--vad-test-list", cfg.vad_test_list), ("--vad-gt", cfg.vad_gt)):
             if value and "{name}" not in value:
                 _check_file(flag, os.path.join(str(root), "raw", value))
+        _check_num_abnormal(cfg.vad_num_abnormal)
         layout = D.VADLayout(sources=sources, train_list=cfg.vad_train_list,
                              test_list=cfg.vad_test_list, gt=cfg.vad_gt,
                              labels=cfg.vad_labels, num_abnormal=cfg.vad_num_abnormal,
