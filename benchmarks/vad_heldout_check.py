@@ -124,6 +124,12 @@ def check(configs: dict) -> dict | None:
     }
 
 
+def _rho(value: float) -> str:
+    """A correlation for the table; one of constant inputs (NaN, null in the
+    JSON) is "-", as the other scripts' tables write a missing value."""
+    return "-" if value != value else f"{value:+.2f}"
+
+
 def main(argv=None) -> int:
     from _cli import check_writable, parser, read_json, user_errors
     p = parser(__file__, __doc__)
@@ -160,7 +166,7 @@ def main(argv=None) -> int:
     print("|---|---|---|---|---|---|---|---|---|---|")
     for r in out:
         print(f"| {r['benchmark']} | {r['method']} | {r['runs']} | {r['configurations']} | "
-              f"{r['spearman_runs']:+.2f} | {r['spearman_configurations']:+.2f} | "
+              f"{_rho(r['spearman_runs'])} | {_rho(r['spearman_configurations'])} | "
               f"{100 * r['auc_chosen']:.2f} | {100 * r['auc_mean']:.2f} | "
               f"{100 * r['auc_best_configuration']:.2f} | {r['median_val_loss']:.3f} |")
     return 0

@@ -1,0 +1,24 @@
+"""What the benchmark scripts print, against what they write.
+
+vad_heldout_check.py printed "+nan" for the Spearman correlation of a method
+whose configurations' means are constant, where its JSON holds null: "-", as
+the other scripts' tables write a missing value."""
+import json
+
+from benchmark_scripts import load_benchmark
+
+
+def test_a_constant_correlation_is_printed_as_its_json_says(tmp_path, capsys):
+    # three configurations of one run each (copies): constant means and runs
+    records = [{"metric": metric, "dataset": "d", "method": "m", "command": f"run --lr {c}",
+                "seeds": [0, 1], "values": [0.5, 0.5]}
+               for c in (1, 2, 3) for metric in ("auc", "val_loss")]
+    (tmp_path / "runs.json").write_text(json.dumps(records))
+    out = tmp_path / "check.json"
+    assert load_benchmark("vad_heldout_check").main(
+        [str(tmp_path / "runs.json"), "--json", str(out)]) == 0
+    row = json.loads(out.read_text())["rows"][0]
+    assert row["spearman_runs"] is None and row["spearman_configurations"] is None
+    table = capsys.readouterr().out
+    assert "nan" not in table
+    assert "| d () | m | 6 | 3 | - | - | 50.00 |" in table
