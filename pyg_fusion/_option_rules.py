@@ -1,18 +1,75 @@
-"""The rules of a setting's value, below every layer that checks one: the
+"""The rules of a setting's value, below every layer that checks one: how a
+setting of a typed config is declared (:func:`option`, :func:`documented`), the
 flag a setting's errors name (:func:`flag`), the named ranges of an option's
 ``check`` (:data:`RULES`, :func:`check_rule`, :func:`check_field`), the
 optimiser's settings that the tasks check where they are built
 (:data:`ADAM_RULES`) and the choices of a VAD run (:data:`CHOICES`,
 :data:`COMBINES`). The training tasks check values given in Python by
-these, and the configs of :mod:`pyg_fusion.experiments` declare their flags
-by them, so that a rule is written once. Imports neither torch nor
+these, and the configs (those of :mod:`pyg_fusion.experiments`, and the image
+tasks' that training reads its defaults from) declare their flags by them, so
+that a rule is written once. Imports neither torch nor
 Lightning: the CLI's start-up reads it."""
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import math
 import numbers
+import re
+from dataclasses import field, fields
 from typing import Any
+
+
+def option(default, help: str, **meta) -> Any:
+    """A config field whose metadata the CLI generator reads: ``help``,
+    ``check`` (the name of a flag type: ``positive_int``, ``fraction``,
+    ``bool``...), ``choices``, ``flags`` (extra flag names), ``metavar``,
+    ``nargs``/``append`` (lists), ``arg`` (the component's name for it),
+    ``unset`` (what a value of ``None`` means, as the help and the docstring
+    name that default: ``"never"``, ``"--lr"``; required of a method
+    component's field that a task's default may leave ``None``), and
+    who reads it (:func:`unread_option`): ``datasets`` (the dataset names) or
+    ``methods`` (method names or patterns such as ``graph-*``, or ``{task:
+    those}`` where they differ by task; a task not named: every method); a
+    field without them is read by every dataset / method.
+
+    Args:
+        default (Any): the field's default.
+        help (str): what the setting does (the flag's help and the docstring's text).
+    """
+    return field(default=default, metadata={"help": help, **meta})
+
+
+def documented(cls: type) -> type:
+    """Class decorator of an :func:`option` dataclass: appends an ``Args``
+    section written from its fields (type, the flag's help, default), so that
+    a setting's documentation and its flag's help are one text.
+
+    Args:
+        cls (type): a dataclass whose fields are declared with :func:`option`.
+    """
+    lines = ["", "Args:"]
+    for f in fields(cls):
+        kind = re.sub(r"\s*\|\s*None\b", "", str(f.type)) if f.default is None else str(f.type)
+        text = " ".join(f.metadata["help"].replace("%%", "%").split())
+        if f.default is not dataclasses.MISSING:
+            kind += ", optional"
+            if "(default" not in text:
+                d = f.default
+                shown = f'"{d}"' if isinstance(d, str) else repr(d)
+                unset = f": {f.metadata['unset']}" if d is None and "unset" in f.metadata else ""
+                text += f" (default: :obj:`{shown}`{unset})"
+        words, cur = text.split(), f"    {f.name} ({kind}):"
+        for w in words:
+            if len(cur) + 1 + len(w) > 91:
+                lines.append(cur)
+                cur = "        " + w
+            else:
+                cur += " " + w
+        lines.append(cur)
+    # cleandoc: Python >= 3.13 strips a docstring's indentation at compile time, 3.10-3.12 keep it
+    cls.__doc__ = inspect.cleandoc(cls.__doc__ or cls.__name__) + "\n" + "\n".join(lines) + "\n"
+    return cls
 
 
 def flag(name: str) -> str:
@@ -77,15 +134,13 @@ def check_rule(name: str, rule: str, value: Any) -> None:
 
 
 def check_field(name: str, f: dataclasses.Field, value: Any) -> None:
-    """Checks a value given for the
-    :func:`~pyg_fusion.experiments.options.option` field ``f`` against its
+    """Checks a value given for the :func:`option` field ``f`` against its
     ``check`` and ``choices`` (a ``None``, "the default", is the caller's to
     drop first).
 
     Args:
         name (str): the setting's name, for the error.
-        f (dataclasses.Field): the field, declared with
-            :func:`~pyg_fusion.experiments.options.option`.
+        f (dataclasses.Field): the field, declared with :func:`option`.
         value (Any): the value given.
     """
     rule = RULES.get(f.metadata.get("check"))
@@ -98,4 +153,4 @@ def check_field(name: str, f: dataclasses.Field, value: Any) -> None:
         raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
 
 
-__all__ = ["flag", "RULES", "ADAM_RULES", "CHOICES", "COMBINES", "check_rule", "check_field"]
+__all__ = ["option", "documented", "flag", "RULES", "ADAM_RULES", "CHOICES", "COMBINES", "check_rule", "check_field"]

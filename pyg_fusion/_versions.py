@@ -1,7 +1,8 @@
 """The versions that made a record: every ``results.json`` / ``sweep.json``
-record (:func:`~pyg_fusion.experiments.run.make_records`) and every
-checkpoint's config (:func:`~pyg_fusion.experiments.run.run_method`) holds
-them, so that a number can be traced to the code that computed it."""
+record (:func:`~pyg_fusion.experiments.run.make_records`), every checkpoint's
+config (:func:`~pyg_fusion.experiments.run.run_method`) and the image tasks'
+checkpoints and ``metrics.json`` hold them, so that a number can be traced to
+the code that computed it."""
 from __future__ import annotations
 
 
@@ -15,7 +16,7 @@ def library_versions() -> dict[str, str]:
     import torch
     import torch_geometric
 
-    from .. import __version__
+    from . import __version__
     return {"pyg_fusion": str(__version__), "torch": str(torch.__version__),
             "torch_geometric": str(torch_geometric.__version__),
             "numpy": str(numpy.__version__), "python": platform.python_version()}

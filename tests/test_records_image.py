@@ -1,6 +1,6 @@
 """The image tasks' records (``metrics.json`` of ``segment`` and ``translate``,
 train and evaluate) name the versions that computed them, as the graph
-tasks' records do (:func:`~pyg_fusion.experiments._versions.library_versions`)."""
+tasks' records do (:func:`~pyg_fusion._versions.library_versions`)."""
 import contextlib
 import dataclasses
 import io
@@ -10,7 +10,7 @@ import os
 import pytest
 
 from pyg_fusion.cli import main
-from pyg_fusion.experiments._versions import library_versions
+from pyg_fusion._versions import library_versions
 
 SEGMENT = ["--size", "16", "--num-train", "4", "--num-test", "2", "--batch-size", "2",
            "--layers", "1,1,1,1", "--width", "4", "--decoder-features", "8", "--light",

@@ -15,7 +15,7 @@ import yaml
 import pyg_fusion
 from pyg_fusion.cli import main
 from pyg_fusion.experiments._resume import reusable_runs
-from pyg_fusion.experiments._versions import library_versions
+from pyg_fusion._versions import library_versions
 from test_checkpoint_fingerprint import train_tables
 
 VERSIONS = {"pyg_fusion": pyg_fusion.__version__, "torch": str(torch.__version__),

@@ -7,7 +7,7 @@ import lightning as L
 import pytest
 import torch
 
-from pyg_fusion.experiments._versions import library_versions
+from pyg_fusion._versions import library_versions
 
 
 def _saved(module, path):

@@ -21,7 +21,7 @@ from pyg_fusion.training.metrics import average_precision, pr_auc_trapz, roc_auc
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _run(script: str, tmp_path) -> dict:
+def _run(script: str, tmp_path):
     env = dict(os.environ)
     env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
@@ -69,3 +69,31 @@ def test_the_metrics_are_scikit_learns_to_the_last_bit():
         got = (roc_auc(s, y), average_precision(torch.tensor(s), torch.tensor(y)),
                pr_auc_trapz(s, y))
         assert [float(w).hex() for w in want] == [g.hex() for g in got]
+
+
+LAYERS = r"""
+import json, pkgutil, importlib, sys
+import pyg_fusion.training as training
+for m in pkgutil.iter_modules(training.__path__):
+    importlib.import_module(f"pyg_fusion.training.{m.name}")
+print(json.dumps(sorted(m for m in sys.modules if m.startswith("pyg_fusion.experiments"))))
+"""
+
+
+def test_the_training_layer_imports_nothing_of_experiments(tmp_path):
+    """training.segmentation, translation and translation_eval imported
+    experiments.image_config (their defaults) and experiments._versions:
+    the layer below reached up. The image configs are declared in
+    training._image_configs (experiments.image_config uses them from there),
+    library_versions in pyg_fusion._versions."""
+    assert _run(LAYERS, tmp_path) == []
+
+
+def test_the_image_configs_have_one_home():
+    from pyg_fusion.experiments import image_config
+    from pyg_fusion.training import _image_configs, segmentation, translation, translation_eval
+    for name in _image_configs.__all__:
+        assert getattr(image_config, name) is getattr(_image_configs, name)
+    assert segmentation.SegmentTrainConfig is image_config.SegmentTrainConfig
+    assert translation.TranslateModelConfig is image_config.TranslateModelConfig
+    assert translation_eval.TranslateEvalConfig is image_config.TranslateEvalConfig

@@ -8,66 +8,12 @@ the ``datasets`` and ``methods`` that a field's metadata names)."""
 from __future__ import annotations
 
 import dataclasses
-import inspect
-import re
-from dataclasses import field, fields
 from fnmatch import fnmatchcase
 from typing import Any, Iterable, Mapping, Sequence
 
-# the rules live below the layers that check values (the training tasks too)
-from .._option_rules import check_field, flag
-
-
-def option(default, help: str, **meta) -> Any:
-    """A config field whose metadata the CLI generator reads: ``help``,
-    ``check`` (the name of a flag type: ``positive_int``, ``fraction``,
-    ``bool``...), ``choices``, ``flags`` (extra flag names), ``metavar``,
-    ``nargs``/``append`` (lists), ``arg`` (the component's name for it),
-    ``unset`` (what a value of ``None`` means, as the help and the docstring
-    name that default: ``"never"``, ``"--lr"``; required of a method
-    component's field that a task's default may leave ``None``), and
-    who reads it (:func:`unread_option`): ``datasets`` (the dataset names) or
-    ``methods`` (method names or patterns such as ``graph-*``, or ``{task:
-    those}`` where they differ by task; a task not named: every method); a
-    field without them is read by every dataset / method.
-
-    Args:
-        default (Any): the field's default.
-        help (str): what the setting does (the flag's help and the docstring's text).
-    """
-    return field(default=default, metadata={"help": help, **meta})
-
-
-def documented(cls: type) -> type:
-    """Class decorator of an :func:`option` dataclass: appends an ``Args``
-    section written from its fields (type, the flag's help, default), so that
-    a setting's documentation and its flag's help are one text.
-
-    Args:
-        cls (type): a dataclass whose fields are declared with :func:`option`.
-    """
-    lines = ["", "Args:"]
-    for f in fields(cls):
-        kind = re.sub(r"\s*\|\s*None\b", "", str(f.type)) if f.default is None else str(f.type)
-        text = " ".join(f.metadata["help"].replace("%%", "%").split())
-        if f.default is not dataclasses.MISSING:
-            kind += ", optional"
-            if "(default" not in text:
-                d = f.default
-                shown = f'"{d}"' if isinstance(d, str) else repr(d)
-                unset = f": {f.metadata['unset']}" if d is None and "unset" in f.metadata else ""
-                text += f" (default: :obj:`{shown}`{unset})"
-        words, cur = text.split(), f"    {f.name} ({kind}):"
-        for w in words:
-            if len(cur) + 1 + len(w) > 91:
-                lines.append(cur)
-                cur = "        " + w
-            else:
-                cur += " " + w
-        lines.append(cur)
-    # cleandoc: Python >= 3.13 strips a docstring's indentation at compile time, 3.10-3.12 keep it
-    cls.__doc__ = inspect.cleandoc(cls.__doc__ or cls.__name__) + "\n" + "\n".join(lines) + "\n"
-    return cls
+# the declarations and rules live below the layers that declare or check
+# values (the training tasks too)
+from .._option_rules import check_field, documented, flag, option
 
 
 def _reads(chosen: str, reader: str) -> bool:

@@ -16,7 +16,7 @@ from ._resume import check_same_settings, reusable_runs
 from ._run_folders import check_out_entries, publish_run
 # STARTS stays importable from here, where init="auto"'s folders are read
 from ._vad_starts import START_LOSSES, STARTS, _fit_starts, vad_starts  # noqa: F401
-from ._versions import library_versions
+from .._versions import library_versions
 from .checkpoints import CHECKPOINT_FORMAT
 from .components import TASKS
 from .config import MethodSpec, check_options

@@ -288,7 +288,7 @@ def _score_segmenter(module, test, class_names, out_dir: str, *, progress: bool,
     from ..training.segmentation import (evaluate_segmentation, save_prediction_figure,
                                          scores_table)
     from ..training.accelerators import hardware_record
-    from ._versions import library_versions
+    from .._versions import library_versions
 
     scores = evaluate_segmentation(module, test, out_dir=out_dir, progress=progress,
                                    trainer=trainer, accelerator=accelerator,

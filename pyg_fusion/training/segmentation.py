@@ -24,12 +24,12 @@ from torch import Tensor
 from torch.utils.data import Dataset
 from torchmetrics.classification import MulticlassConfusionMatrix
 
-from ..experiments._versions import library_versions
-# the defaults of the module and of fit_segmentation are the CLI's (one home: the configs)
-from ..experiments.image_config import SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig
 from .._option_rules import check_field
+from .._versions import library_versions
 from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
 from ..nn.asym.layers import _ANY_BATCH_NORM
+# the defaults of the module and of fit_segmentation are the CLI's (one home: the configs)
+from ._image_configs import SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig
 from ._segmentation_loaders import (_check_class_ids, _check_ignore_index, _check_labels,
                                     _loader, _model_inputs)
 from .segmentation_figure import save_prediction_figure

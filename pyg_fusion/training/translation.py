@@ -17,13 +17,13 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ..experiments._versions import library_versions
-# the objective's, optimiser's and fit_translation's defaults are the CLI's (one home)
-from ..experiments.image_config import TranslateDataConfig, TranslateModelConfig
 from .._option_rules import check_field
+from .._versions import library_versions
 from ..functional._checks import check_choice, check_int, check_names
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn.asym.translator import AsymFusionTranslator
+# the objective's, optimiser's and fit_translation's defaults are the CLI's (one home)
+from ._image_configs import TranslateDataConfig, TranslateModelConfig
 # evaluation (translation_eval) does not import this module: one direction
 from ._precision import precision_batch
 from ._translation_inputs import (_INPUT_HINT, _check_channels, _inputs, _target,

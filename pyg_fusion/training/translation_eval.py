@@ -19,10 +19,10 @@ from torchmetrics import MeanAbsoluteError, MetricCollection
 from torchmetrics.image import PeakSignalNoiseRatio, StructuralSimilarityIndexMeasure
 
 from .._files import save_figure, write_json, write_text
-# the feature network's side and the figure's rows default to translate evaluate's
-from ..experiments.image_config import TranslateEvalConfig
-from ..experiments._versions import library_versions
+from .._versions import library_versions
 from ..functional._checks import check_int
+# the feature network's side and the figure's rows default to translate evaluate's
+from ._image_configs import TranslateEvalConfig
 from ._translation_inputs import _target
 
 if TYPE_CHECKING:
@@ -246,7 +246,7 @@ def save_metrics(results: dict[str, dict[str, float]], out_dir: str,
     """Writes ``metrics.json`` and ``metrics.md`` under ``out_dir`` (atomically)
     and prints the table; returns the JSON path. ``metrics.json`` names the
     versions that computed the scores (``versions``, as every record of the
-    graph tasks: :func:`~pyg_fusion.experiments._versions.library_versions`).
+    graph tasks: :func:`~pyg_fusion._versions.library_versions`).
 
     Args:
         results (dict[str, dict[str, float]]): :func:`evaluate_translation`'s result.
