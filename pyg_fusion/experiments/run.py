@@ -247,6 +247,8 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         check_options(task, options, chosen_methods(methods_spec, task, features))
     td0 = load_data(data, seeds[0], features=features, force_reload=force_reload)
     methods = resolve_methods(methods_spec, td0.task, list(td0.in_channels), features)
+    if is_main_process():
+        _notice_one_source(td0, methods)
     check_out_entries(out, ("results.partial.json",),
                       [f for m in methods for f in [m] + [f"{m}/seed{s}" for s in seeds]])
     records = []
@@ -304,6 +306,27 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         per_method.setdefault(method, {})[seed] = r
         _write_partial(out, records, td0, method, per_method, configs, hardware, seeds)
     return records
+
+
+def _notice_one_source(td: TaskData, methods: list[str]) -> None:
+    """A notice when ``td`` has one source and ``methods`` hold methods that
+    fuse sources: each then fuses the source with itself, which the records
+    would show as a fusion."""
+    if len(td.in_channels) != 1:
+        return
+    (source, ) = td.in_channels
+    own = {f"{family}-{source}" for family in ("single", "graph", "gcn")}
+    fused = [m for m in methods if m not in own]
+    if fused:
+        from .._notices import notice
+        flag = {"tables": " (--views)", "vad": " (--vad-source)"}.get(td.dataset, "")
+        what = {"lego": f"one operator {source}|{source} on the powers of its graph",
+                "graph-mean": "its graph", "feature-concat": "its features"}
+        said = "; ".join(f"{m}: {what[m]}" for m in fused if m in what)
+        notice(f"only one source was given, {source!r}{flag}: the fusion methods "
+               f"({', '.join(fused)}) fuse it with itself, each a model of that one source, "
+               f"not a fusion" + (f" ({said})" if said else "") + "; give two or more "
+               "sources to compare fusions", stacklevel=3)
 
 
 def _write_partial(out: Path, records: list[dict], td0: TaskData, method: str,
