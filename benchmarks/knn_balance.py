@@ -183,7 +183,6 @@ def main(argv=None):
 def _run(args, argv=None) -> None:
     from _cli import command_line
     from _machine import machine_info, machine_line
-    print(machine_line(), flush=True)
     # the library's assignment, whatever --variants says: the baseline of the ratios
     variants = list(dict.fromkeys(["nearest", *args.variants]))
     rows = [r for n in args.sizes for s in args.seeds
@@ -197,7 +196,7 @@ def _run(args, argv=None) -> None:
         write_json(args.json, {"command": command_line(__file__, argv),
                                "machine": machine, "repeats": REPEATS, "rows": rows},
                    indent=1)
-    print(f"\n{machine_line(machine)}; us / query: median of {REPEATS}, / nearest: against the "
+    print(f"{machine_line(machine)}; us / query: median of {REPEATS}, / nearest: against the "
           "library's assignment at the same N, seed and probes, in the same run")
     print("| N | seed | variant | probes | scanned / query (x ideal) | recall@17 | us / query "
           "| / nearest | assignment s |")

@@ -5,6 +5,8 @@ whose configurations' means are constant, where its JSON holds null: "-", as
 the other scripts' tables write a missing value."""
 import json
 
+import pytest
+
 from benchmark_scripts import load_benchmark
 
 
@@ -22,3 +24,13 @@ def test_a_constant_correlation_is_printed_as_its_json_says(tmp_path, capsys):
     table = capsys.readouterr().out
     assert "nan" not in table
     assert "| d () | m | 6 | 3 | - | - | 50.00 |" in table
+
+
+def test_knn_balance_prints_its_machine_line_once(capsys):
+    """It printed the line before the run and again above its table."""
+    pytest.importorskip("faiss")
+    load_benchmark("knn_balance").main(["--sizes", "1024", "--seeds", "0", "--probes", "4",
+                                        "--variants", "nearest"])
+    out = capsys.readouterr().out
+    assert out.count("machine: ") == 1, out
+    assert out.startswith("machine: ")  # the table's heading, not a blank line
