@@ -75,8 +75,8 @@ class AsymGraphFusion(nn.Module):
         ratio (float, optional): ``g / C``. (default: :obj:`0.2`)
         steps (int, optional): temporal shift distance. (default: :obj:`1`)
         norm (str, optional): private normalisation, ``"batch"`` (as AsymFusion's private BN,
-            default), ``"layer"`` or ``"none"``. **[choice]**: the paper has no graph variant.
-            (default: :obj:`"batch"`)
+            default; in training it needs more than one node), ``"layer"`` or ``"none"``.
+            **[choice]**: the paper has no graph variant. (default: :obj:`"batch"`)
         dropout (float, optional): on the block outputs. (default: :obj:`0.0`)
         combine (str, optional): ``None`` (dict), ``"mean"``, ``"sum"`` or ``"concat"``.
             (default: :obj:`None`)
@@ -170,6 +170,11 @@ class AsymGraphFusion(nn.Module):
                 raise ValueError(f"sources must be aligned (same rows): "
                                  f"{self.sources[0]} has {n}, {s} has {xs[s].size(0)}")
             n = xs[s].size(0)
+        if self.norm == "batch" and self.training and n == 1:
+            # torch said 'Expected more than 1 value per channel when training', naming no input
+            raise ValueError(f"xs[{self.sources[0]!r}] has one row (node): norm='batch' in "
+                             f"training needs more than one node to normalise over; give "
+                             f"several nodes, or call .eval(), or build with norm='layer'")
         if self.shift == "edge" and edge_index is None:
             raise ValueError("shift='edge' needs edge_index")
         if self.shift != "edge" or len(self.sources) == 1:
