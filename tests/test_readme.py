@@ -216,7 +216,7 @@ def test_readme_demo_writes_the_files_it_names(tmp_path, monkeypatch):
     from pyg_fusion.cli import demo, main
     text = " ".join(README.read_text().split())
     start = text.index("It writes `results.json`, `results.txt` and `digits_graphs.png`")
-    said = text[start:text.index("In the graph-only run", start)]
+    said = text[start:text.index("Each figure draws the model the run tested", start)]
     named = set(re.findall(r"`([\w.]+\.(?:png|json|txt))`", said))
     assert len(named) == 9 and "under `runs/<dataset>/<method>/`" in said
     for name in ("DIGITS_METHODS", "DIGITS_GRAPH_METHODS", "VAD_METHODS"):
