@@ -59,7 +59,12 @@ class ResNetEncoder(nn.Module):
         in_channels (int, optional): input channels (3; 6 for early concatenation of RGB-D).
             (default: :obj:`3`)
         width (int, optional): channels of the stem; stage ``s`` has ``width * 2**s`` planes.
-            (default: :obj:`64`)
+            A fusion block exchanges groups of :math:`g = \lfloor \mathrm{ratio} \cdot
+            \mathrm{planes} \rfloor` channels: a stage of fewer planes than ``1 / ratio``
+            (5 at ``ratio=0.2``: ``width < 5`` for the first stage, ``< 3`` for the second)
+            has :math:`g = 0` and its fusion block exchanges nothing (see
+            :func:`~pyg_fusion.functional.channel_shuffle`), without a notice: small
+            widths are for CPU-sized test networks. (default: :obj:`64`)
         fusion (bool, optional): exchange features at the last block of each stage. (default:
             :obj:`True`)
         shuffle (bool, optional): see :class:`AsymFusionBottleneck`. (default: :obj:`True`)

@@ -249,7 +249,8 @@ def asym_fusion_segmenter(num_classes: int, *, depth: int | None = 50,
         modalities (Sequence[str], optional): input names (``M`` of them). (default:
             :obj:`('rgb', 'depth')`)
         in_channels (int, optional): see :class:`ResNetEncoder`. (default: :obj:`3`)
-        width (int, optional): see :class:`ResNetEncoder`. (default: :obj:`64`)
+        width (int, optional): see :class:`ResNetEncoder` (below 5, its first stage's
+            fusion block exchanges nothing). (default: :obj:`64`)
         fusion (bool, optional): see :class:`ResNetEncoder`. (default: :obj:`True`)
         shuffle (bool, optional): see :class:`ResNetEncoder`. (default: :obj:`True`)
         shift (bool, optional): see :class:`ResNetEncoder`. (default: :obj:`True`)
