@@ -6,7 +6,6 @@ loading (node classification and VAD; the image tasks' data is loaded by
 from __future__ import annotations
 
 import dataclasses
-import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,6 +14,7 @@ from typing import Any
 # the names and tasks of the datasets, importable from here as before
 from ._dataset_names import DATASETS, GRAPH_DATASETS, IMAGE_TASKS, Dataset, task_of  # noqa: F401
 from .components import TASKS
+from ._data_inputs import _check_num_abnormal, _check_split, _tables_flag
 from .options import documented, option, unread_option
 
 
@@ -159,23 +159,6 @@ def _check_required(cfg: DataConfig) -> None:
                          "--dataset vad")
 
 
-def _check_num_abnormal(value) -> None:
-    """``vad_num_abnormal`` given in Python (the flag parses its text to
-    these forms), named as the field, not as VADLayout's ``num_abnormal``."""
-    def count(n) -> bool:
-        return n is None or (isinstance(n, int) and not isinstance(n, bool) and n >= 0)
-    if count(value) or (isinstance(value, dict) and set(value) <= {"train", "test"}
-                        and all(map(count, value.values()))):
-        return
-    parts = [p.strip() for p in value.split(",")] if isinstance(value, str) else []
-    hint = (" (the flag's text; in Python: " + (parts[0] if len(parts) == 1 else
-            f"{{'train': {parts[0]}, 'test': {parts[1]}}}") + ")"
-            if parts and len(parts) <= 2 and all(p.isdigit() for p in parts) else "")
-    raise ValueError(f"vad_num_abnormal must be an int >= 0 (abnormal videos at the head of "
-                     f"both lists) or {{'train': int, 'test': int}}, or None, got "
-                     f"{value!r}{hint}")
-
-
 @dataclass
 class TaskData:
     """The loaded data of a graph run (:func:`load_data`).
@@ -270,12 +253,15 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
                                       labels=labels)
             header = "auto" if cfg.header is None else cfg.header
             index_col = {None: "auto", "none": None}.get(cfg.index_col, cfg.index_col)
-            ds = D.MultiViewTables(str(root / "tables"), views=views, labels=labels,
-                                   header=header, index_col=index_col,
-                                   label_rate=cfg.label_rate,
-                                   val_rate=cfg.val_rate, test_rate=cfg.test_rate,
-                                   split_seed=seed, standardize=True, log=False,
-                                   force_reload=force_reload)
+            try:
+                ds = D.MultiViewTables(str(root / "tables"), views=views, labels=labels,
+                                       header=header, index_col=index_col,
+                                       label_rate=cfg.label_rate,
+                                       val_rate=cfg.val_rate, test_rate=cfg.test_rate,
+                                       split_seed=seed, standardize=True, log=False,
+                                       force_reload=force_reload)
+            except ValueError as exc:
+                raise ValueError(_tables_flag(str(exc))) from None
             _check_split(ds[0], cfg)
         data = ds[0]
         inch = {s: int(data[f"x_{s}"].size(1)) for s in data.sources}
@@ -364,30 +350,6 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
     extra["fingerprint"] = data_fingerprint({"train": train, "test": test})
     return TaskData("vad", cfg.dataset, setting, inch, train=train, test=test, extra=extra,
                     config=cfg)
-
-
-def _check_split(data, cfg: DataConfig) -> None:
-    """A tables split without validation or test rows: training would refuse
-    it, naming no flag. Its cause is the rate against small classes (each
-    class holds out ``round(rate * n)`` of its ``n`` labelled rows, 0 for
-    every class below ``0.5 / rate`` rows), so the error names the flag and
-    the smallest rate that holds out a row of the largest class."""
-    import torch
-    from ..datasets._split import _round
-    counts = torch.bincount(data.y[data.y >= 0])
-    counts = counts[counts > 0]
-    largest = int(counts.max())
-    for key, flag, rate, what in (("val_mask", "--val-rate", cfg.val_rate, "validation"),
-                                  ("test_mask", "--test-rate", cfg.test_rate, "test")):
-        if bool(data[key].any()):
-            continue
-        need = math.ceil(500 / largest) / 1000
-        while _round(need * largest) < 1:  # float rounding at a half
-            need += 0.001
-        raise ValueError(f"{flag} {rate:g} leaves no {what} row: each class holds out "
-                         f"round({rate:g} * n) of its n labelled rows, and the largest of "
-                         f"the {counts.numel()} classes has "
-                         f"{largest}; give {flag} {need:g} or more")
 
 
 def _test(kw: dict, train) -> dict:
