@@ -204,3 +204,30 @@ def test_methods_page_states_the_16_bit_precision_of_rbf_scales_and_the_loss():
     assert adj.dtype == torch.float16 and torch.isfinite(adj).all()
     edge_index, w = F.relation_graph(x, k=4, metric="rbf", gamma=1e-3)
     assert w.dtype == torch.float16 and torch.isfinite(w).all() and bool((w > 0).all())
+
+
+def test_training_page_says_the_api_defaults_that_differ_from_the_cli():
+    # fit_node's epochs default (200) is not node train's (--epochs 80): the
+    # page names the marker that each such Args entry carries (cd6d857)
+    import contextlib
+    import inspect
+    import io
+
+    import yaml
+
+    from pyg_fusion.cli import main
+    from pyg_fusion.training.node import fit_node
+    from pyg_fusion.training.segmentation import SegmentationModule
+    from pyg_fusion.training.translation import TranslationModule
+    from pyg_fusion.training.vad_fit import fit_vad
+    text = _text("training.md")
+    assert ("keep defaults of their own where their Args entry says **[differs from the CLI]**, "
+            "naming the flag's value (e.g. `fit_node` trains 200 epochs, node `train` and "
+            "`compare` 80)") in text
+    for api in (fit_node, fit_vad, SegmentationModule, TranslationModule):
+        assert "**[differs from the CLI]**" in inspect.getdoc(api), api
+    assert inspect.signature(fit_node).parameters["epochs"].default == 200
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        assert main(["train", "--dataset", "digits", "--print-config"]) == 0
+    assert yaml.safe_load(out.getvalue())["trainer"]["epochs"] == 80
