@@ -251,8 +251,8 @@ def edge_shift(x: Tensor, edge_index: Tensor, ratio: float = 0.2,
         x (torch.Tensor): ``[N, C]``.
         edge_index (torch.Tensor): ``[2, E]`` (source, target).
         ratio (float, optional): ``g / C``. (default: :obj:`0.2`)
-        edge_weight (torch.Tensor, optional): ``[E]`` non-negative weights.
-            (default: :obj:`None`, ones)
+        edge_weight (torch.Tensor, optional): ``[E]`` non-negative weights
+            (of any size: the mean's own scale is theirs). (default: :obj:`None`, ones)
 
     Returns:
         ``[N, C]``.
@@ -272,9 +272,20 @@ def edge_shift(x: Tensor, edge_index: Tensor, ratio: float = 0.2,
                              f"({edge_index.size(1)}), got {edge_weight.numel()}")
         if bool((edge_weight < 0).any()):
             raise ValueError("edge_weight must be non-negative")
+        # A weighted mean does not change with the weights' scale: weights past
+        # the square root of x's largest value (256 in float16, 1.8e19 in
+        # float32) are divided by their largest, else they (or their sums,
+        # products) overflowed in x's dtype and the output was NaN / Inf without
+        # a word. Smaller weights are used as given (same numbers).
+        top = edge_weight.max() if edge_weight.numel() else None
+        if top is not None and float(top) > math.sqrt(torch.finfo(x.dtype).max):
+            edge_weight = edge_weight / top
         edge_weight = edge_weight.to(x.dtype)
     src, dst = edge_index
     num = scatter_sum(x[src, :k] * edge_weight.unsqueeze(-1), dst, n)
     den = scatter_sum(edge_weight, dst, n)
-    moved = num / den.clamp_min(torch.finfo(x.dtype).tiny).unsqueeze(-1)
+    # a node without in-neighbours (den 0, num 0) gets 0; a clamp at the
+    # dtype's tiny made the mean of weights below it (1e-39 in float32) a
+    # fraction of itself
+    moved = num / torch.where(den > 0, den, torch.ones_like(den)).unsqueeze(-1)
     return torch.cat([moved, x.new_zeros(n, x.size(1) - k)], dim=1)
