@@ -231,3 +231,14 @@ def test_training_page_says_the_api_defaults_that_differ_from_the_cli():
     with contextlib.redirect_stdout(out):
         assert main(["train", "--dataset", "digits", "--print-config"]) == 0
     assert yaml.safe_load(out.getvalue())["trainer"]["epochs"] == 80
+
+
+def test_training_and_figures_pages_name_a_vad_runs_scores_file():
+    # train / compare write each VAD run's scores.json, evaluate into its --out
+    # (69b1677: tests/test_vad_s32b_scores_file.py runs both and plots it)
+    text = _text("training.md")
+    said = text[text.index("Beside them each run has a folder"):text.index("`compare` keeps none")]
+    assert "for a VAD run, `scores.json`: each test video's snippet and frame scores" in said
+    assert "`evaluate` of a VAD checkpoint writes it into its `--out`" in said
+    assert ("pyg-fusion plot anomaly-scores --input runs/lego/lego/seed0/scores.json"
+            in (DOCS / "figures.md").read_text())

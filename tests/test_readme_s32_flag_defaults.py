@@ -82,4 +82,19 @@ def test_the_user_vad_run_names_what_evaluate_records():
     said = section[section.index("`evaluate` writes the frame-level metrics"):]
     said = said[:said.index(")")]
     assert re.findall(r"`(\w+)`", said)[1:] == METRICS["vad"]
-    assert "pyg-fusion plot anomaly-scores --checkpoint" in section
+    # and the scores they come from (scores.json, 69b1677), by the keys the
+    # writer gives each video, which plot anomaly-scores --input reads
+    import torch
+    from torch_geometric.data import Data
+
+    from pyg_fusion.training._vad_scores import tested_video
+    said = section[section.index("and the scores they come from"):]
+    said = said[:said.index("Each test video's snippet scores")]
+    assert "`runs/motion-eval/scores.json`" in said
+    assert "`runs/motion-train/<method>/seed0/scores.json`" in said
+    video = Data(video="v", y=torch.tensor([1]), snippet_len=2, num_nodes=2,
+                 snippet_segment=torch.tensor([0, 1]), frame_gt=torch.zeros(4))
+    keys = set(tested_video(video, 0, torch.rand(2), torch.rand(4)))
+    named = set(re.findall(r"`(\w+)`", said.split("concatenated over the videos")[0]))
+    assert named == {"name", "label", "scores", "frame_scores", "gt"} and named <= keys
+    assert "pyg-fusion plot anomaly-scores --input runs/motion-eval/scores.json" in section
