@@ -242,3 +242,28 @@ def test_training_and_figures_pages_name_a_vad_runs_scores_file():
     assert "`evaluate` of a VAD checkpoint writes it into its `--out`" in said
     assert ("pyg-fusion plot anomaly-scores --input runs/lego/lego/seed0/scores.json"
             in (DOCS / "figures.md").read_text())
+
+
+def test_methods_page_says_one_source_given_to_fusion_methods_is_a_notice(tmp_path, recwarn):
+    # §1.4 said 'without a word'; run_grid gives one notice since fba0e86
+    # (tests/test_run_s32b_one_source.py runs the command line)
+    import numpy as np
+
+    from pyg_fusion import PygFusionNotice
+    from pyg_fusion.experiments.data import DataConfig
+    from pyg_fusion.experiments.run import run_grid
+    text = _text("methods.md")
+    said = text[text.index("**[choice]** one source (`M = 1`"):text.index("Beyond the paper")]
+    assert "without a word" not in said
+    assert ("`train` and `compare` (`run_grid`) say so in one notice naming the fusion methods "
+            "given") in said
+    rng = np.random.default_rng(0)
+    np.savetxt(tmp_path / "a.csv", rng.normal(size=(40, 2)), delimiter=",")
+    np.savetxt(tmp_path / "y.csv", np.arange(40) % 2, fmt="%d")
+    data = DataConfig("tables", str(tmp_path / "data"), views=[str(tmp_path / "a.csv")],
+                      labels=str(tmp_path / "y.csv"))
+    run_grid(data, "graph-mean", [0], out=tmp_path / "out", options={"epochs": 1},
+             progress=False, checkpoint=False)
+    notices = [w for w in recwarn if issubclass(w.category, PygFusionNotice)
+               and "only one source was given" in str(w.message)]
+    assert len(notices) == 1
