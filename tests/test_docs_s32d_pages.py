@@ -267,3 +267,25 @@ def test_methods_page_says_one_source_given_to_fusion_methods_is_a_notice(tmp_pa
     notices = [w for w in recwarn if issubclass(w.category, PygFusionNotice)
                and "only one source was given" in str(w.message)]
     assert len(notices) == 1
+
+
+def test_scikit_learn_is_what_the_pages_say_it_is(tmp_path):
+    # ff4e3ca: the metrics are computed without scikit-learn, which left the
+    # library's dependencies for the test extra (README's iris example imports it)
+    import numpy as np
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    from pyg_fusion.training.metrics import average_precision, roc_auc
+    # tomllib is Python 3.11+: the two lists read by their brackets
+    pyproject = (DOCS.parent / "pyproject.toml").read_text()
+    dependencies = re.search(r"^dependencies = \[(.*?)^\]", pyproject, re.S | re.M).group(1)
+    test = re.search(r"^test = \[(.*?)\]", pyproject, re.S | re.M).group(1)
+    assert "scikit-learn" not in dependencies and '"scikit-learn>=' in test
+    readme = " ".join((DOCS.parent / "README.md").read_text().split())
+    assert ("scikit-learn (which the `test` extra installs; the library itself does not need "
+            "it: `pip install scikit-learn` otherwise)") in readme
+    assert "scikit-learn is not a dependency" in _text("methods.md")
+    rng = np.random.default_rng(0)
+    gt, score = rng.integers(0, 2, 500), rng.random(500).round(2)
+    assert roc_auc(score, gt) == roc_auc_score(gt, score)
+    assert average_precision(score, gt) == average_precision_score(gt, score)
