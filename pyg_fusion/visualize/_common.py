@@ -328,14 +328,11 @@ def fit_lines(text, width_in: float, fontsize: float, max_lines: int = 4) -> str
     than the line (a path) is broken between characters; past ``max_lines``
     lines, the last ends with an ellipsis."""
     from matplotlib.cbook import is_math_text
-    from matplotlib.font_manager import FontProperties
-    from matplotlib.textpath import text_to_path
-    prop, limit = FontProperties(size=fontsize), width_in * 72
+    limit = width_in * 72
     most = int(limit / (0.2 * fontsize)) + 1  # no character is narrower than 0.2 em
 
     def fits(s: str) -> bool:
-        return len(s) <= most and text_to_path.get_text_width_height_descent(
-            s, prop, ismath=is_math_text(s))[0] <= limit
+        return len(s) <= most and text_width(s, fontsize) <= limit / 72
 
     def head(word: str) -> int:  # the length of the longest head of word that fits
         cut, over = 1, min(len(word), most + 1)
@@ -371,6 +368,16 @@ def fit_lines(text, width_in: float, fontsize: float, max_lines: int = 4) -> str
         last = lines[max_lines - 1]
         lines = lines[:max_lines - 1] + [last[:head(last + "\u2026") - 1].rstrip() + "\u2026"]
     return "\n".join(lines)
+
+
+def text_width(text: str, fontsize: float) -> float:
+    """The width in inches of one line of ``text`` at ``fontsize`` points, as
+    matplotlib draws it (``$...$`` as mathtext)."""
+    from matplotlib.cbook import is_math_text
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+    return text_to_path.get_text_width_height_descent(
+        text, FontProperties(size=fontsize), ismath=is_math_text(text))[0] / 72
 
 
 def axes_width(ax: Axes) -> float:

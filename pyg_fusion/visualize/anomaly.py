@@ -6,7 +6,8 @@ import math
 import numpy as np
 
 from ..training.metrics import roc_auc
-from ._common import axes_width, closes_on_error, finish, fit_lines, new_grid, to_numpy
+from ._common import (axes_width, closes_on_error, finish, fit_lines, new_grid, text_width,
+                      to_numpy)
 from ._values import is_int, is_real
 
 # A panel is about a thousand pixels wide, and matplotlib spends some 50 us a
@@ -182,15 +183,38 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
     if len(videos) > len(names):
         axes.ravel()[0].set_title(f"first {len(names)} of {len(videos)} videos",
                                   fontsize=8, loc="right", color="0.35")
+    # at most four entries a row, fewer of long ones: seven methods in one row,
+    # or four of 50 characters, ran past both edges of the figure
+    labels = [fit_lines(text, fig.get_figwidth() - 1.0, 8) for text in labels]
+    across = _legend_columns(labels, fig.get_figwidth() - 0.2)
+    if ax is None:  # each further row of the legend took the plots' height
+        rows = -(-len(labels) // across) * max(text.count("\n") + 1 for text in labels)
+        fig.set_figheight(fig.get_figheight() + 0.25 * (rows - 1))
     # above the panels, so that it never hides a curve or a title
     fig.legend(handles, labels, loc="outside upper center" if ax is None else "upper center",
-               # at most four entries a row: seven methods in one row ran past
-               # both edges of the figure
-               fontsize=8, ncols=min(len(labels), 4), frameon=False,
+               fontsize=8, ncols=across, frameon=False,
                # the legend's own title: a suptitle would overlap an outside legend
                title=None if title is None else fit_lines(title, fig.get_figwidth(), 11),
                title_fontproperties={"size": 11})
     return finish(fig, path)
+
+
+def _legend_columns(labels: list[str], width: float, most: int = 4) -> int:
+    """The most columns, up to ``most``, in which a legend of ``labels`` (at 8
+    points) is at most ``width`` inches wide. matplotlib fills its columns
+    one after the other, the first ones one entry longer; a column is as wide
+    as its longest text and its handle and spacing (some 4.8 em)."""
+    widths = [max(text_width(line, 8) for line in text.split("\n")) for text in labels]
+    for across in range(min(most, len(labels)), 1, -1):
+        rows, longer = divmod(len(labels), across)
+        total, start = 0.0, 0
+        for col in range(across):
+            stop = start + rows + (col < longer)
+            total += max(widths[start:stop]) + 4.8 * 8 / 72
+            start = stop
+        if total <= width:
+            return across
+    return 1
 
 
 def _auc_text(aucs: list[str], width: int = 72) -> str:
