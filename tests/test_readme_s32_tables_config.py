@@ -38,3 +38,10 @@ def test_a_records_config_reads_back_as_the_section_says(tmp_path, monkeypatch):
     printed = yaml.safe_load(out.getvalue())
     assert printed["data"]["views"] == [f"{v}={tmp_path / v}.npy" for v in ("a", "b")]
     assert printed["method"] == "graph-mean" and printed["trainer"]["epochs"] == 1
+    # results.json itself is refused, with the jq line that writes one record's config
+    assert "given as `--config`, it is refused with a `jq` line that writes one record's " \
+           "config" in said
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        assert main(["compare", "--config", str(Path("run", "results.json"))]) == 2
+    assert "jq '.[0].config'" in err.getvalue() and len(err.getvalue().splitlines()) == 1
