@@ -289,3 +289,45 @@ def test_scikit_learn_is_what_the_pages_say_it_is(tmp_path):
     gt, score = rng.integers(0, 2, 500), rng.random(500).round(2)
     assert roc_auc(score, gt) == roc_auc_score(gt, score)
     assert average_precision(score, gt) == average_precision_score(gt, score)
+
+
+def _one_node_graph_fusion():
+    from pyg_fusion.nn.asym import AsymGraphFusion
+    AsymGraphFusion({"rgb": 3, "audio": 4}, 8)({"rgb": torch.randn(1, 3),
+                                                "audio": torch.randn(1, 4)})
+
+
+def _huge_values():
+    import numpy as np
+
+    from pyg_fusion.visualize import plot_anomaly_scores
+    plot_anomaly_scores(np.array([9e307, 0.5]))
+
+
+@pytest.mark.parametrize("said, call, match", [
+    ("`AsymGraphFusion` with `norm=\"batch\"` (its default) refuses one node in training",
+     _one_node_graph_fusion, "has one row (node)"),
+    ("values beyond 1e306 in magnitude (more than a plot's axes span: rescale them)",
+     _huge_values, "more than a plot's axes span (at most 1e+306)"),
+])
+def test_bad_input_lists_round_twos_refusals(said, call, match):
+    # f3418ac, 5e590d2: the page's bound is the code's
+    from pyg_fusion.visualize._common import MAX_MAGNITUDE
+    assert MAX_MAGNITUDE == 1e306
+    assert said in _text("bad_input.md")
+    with pytest.raises(ValueError, match=re.escape(match)):
+        call()
+
+
+def test_bad_input_says_a_narrow_encoders_first_stage_exchanges_nothing():
+    # 2aecdf1: documented, no notice (tests/test_asym_s32c_small_width.py
+    # checks that its block's output is the same without the exchange)
+    import warnings
+
+    from pyg_fusion.nn.asym import ResNetEncoder
+    assert ("So does every stage of fewer than 5 planes of a `ResNetEncoder` "
+            "(`asym_fusion_segmenter`, `segment train --width`): the first stage for a `width` "
+            "below 5, without a notice") in _text("bad_input.md")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ResNetEncoder("basic", (1, 1, 1, 1), width=4)
