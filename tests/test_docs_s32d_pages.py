@@ -132,6 +132,8 @@ def test_asymfusion_page_names_the_files_of_the_last_line():
     assert "end with one line, `wrote ` and the paths of what the run published" in said
     for name in (*SEGMENT, *TRANSLATE, "checkpoints"):
         assert f"`{name}`" in said, name
+    readme = " ".join((DOCS.parent / "README.md").read_text().split())
+    assert "each command ends with one line, `wrote ` and the paths it wrote" in readme
 
 
 def test_training_page_says_fit_node_returns_the_chosen_epochs_model():
