@@ -102,6 +102,10 @@ def test_a_quoted_vad_list_and_crops_first_files_are_as_the_page_says(tmp_path):
                        normal_pattern="Normal")
     ds = VADFeatures(str(tmp_path), "train", layout, num_segments=2, log=False)
     assert [(g.video, int(g.y)) for g in ds] == [("a,b", 1), ("Normal1", 0)]
+    # the header words the page lists are the reader's
+    from pyg_fusion.datasets.vad_layout import _LIST_HEADER
+    said = text.split("A first line whose cells are all header words (", 1)[1].split(";")[0]
+    assert set(re.findall(r"`(\w+)`", said)) == _LIST_HEADER
     seen = {}
     check_crop_axis(seen, {"i3d": np.zeros((10, 30, 4))}, "video 'a'")
     with pytest.raises(ValueError, match=r"np.swapaxes\(a, 0, 1\)"):
