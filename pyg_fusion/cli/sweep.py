@@ -12,10 +12,6 @@ from ._runs import (add_dataset_args, add_training_args, data_config, int_list,
 
 HELP = "grid of LEGO's powers P x Q -> metric mean ± std (JSON for plot pq-sensitivity)"
 
-# the methods with numbers of powers to sweep (lego-row: VAD only, which the
-# library says for a node dataset)
-SWEEP_METHODS = ("lego", "lego-cp", "lego-row")
-
 # The sweep's own default of --operator-warmup (the flag means what it means
 # for train and compare; only its default differs): with VAD's "auto", the
 # choice on held-out videos may test an epoch of the first phase, in which A is
@@ -85,8 +81,11 @@ def check_sweep(args) -> None:
     ``--print-config`` before it prints (its YAML then runs): one LEGO
     method, its options, and no --num-powers besides the grid's."""
     from ..experiments import MethodSpec, check_options
+    from ..experiments.components import LEGO_METHODS
     from ..experiments.data import task_of
-    if args.method not in SWEEP_METHODS:  # one name: a list would reach the library unnamed
+    # the methods with numbers of powers to sweep (lego-row: VAD only, which the
+    # library says for a node dataset); one name: a list would reach the library unnamed
+    if args.method not in LEGO_METHODS:
         raise CLIError(f"--method must be lego or lego-cp (or VAD's lego-row) for a sweep: "
                        f"one LEGO method, whose powers the grid sets; got {args.method!r}")
     options = options_from_args(args)

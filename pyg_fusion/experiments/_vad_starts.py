@@ -4,6 +4,7 @@ each of :data:`STARTS` and keeps the one of best held-out score; otherwise
 from its one start (:func:`~pyg_fusion.training.vad_fit.fit_vad`)."""
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -117,18 +118,12 @@ def _fit(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: int, out_
          checkpoint: bool) -> dict[str, Any]:
     from ..methods import build_spec
     from ..training.vad_fit import fit_vad
-    t, obj = spec.trainer, spec.objective
+    # every field of the trainer and objective configs is an argument of
+    # fit_vad, by its name (or the field's ``arg``)
+    settings = {f.metadata.get("arg", f.name): getattr(cfg, f.name)
+                for cfg in (spec.trainer, spec.objective) for f in fields(cfg)}
     # a builder: fit_vad seeds each restart before it builds the model
     return fit_vad(lambda: build_spec(spec, dims), td.train, td.test, out_dir=out_dir,
-                   epochs=t.epochs, batch_size=t.batch_size, lr=t.lr,
-                   weight_decay=t.weight_decay, topk=obj.topk,
-                   lambda_deg=obj.lambda_deg, alpha=obj.alpha,
-                   lambda_sparse=obj.lambda_sparse, val_fraction=obj.val_fraction,
-                   eval_every=t.eval_every, patience=t.patience, min_epochs=t.min_epochs,
-                   restarts=t.restarts,
-                   operator_lr=t.operator_lr, operator_warmup=t.operator_warmup,
-                   branch_warmup=t.branch_warmup, choice=obj.val_choice,
-                   restart_combine=t.restart_combine, seed=seed,
-                   devices=devices, accelerator=accelerator,
+                   **settings, seed=seed, devices=devices, accelerator=accelerator,
                    progress=progress, checkpoint=checkpoint, config=config,
                    standardizer=getattr(td.train, "standardizer", None))

@@ -8,7 +8,9 @@ the ``help`` / ``choices`` / ``check`` / ``flags`` metadata of
 :func:`~pyg_fusion.experiments.options.option`), a run saves
 :meth:`~pyg_fusion.experiments.MethodSpec.to_dict`, and the LEGO builders
 pass every field of :data:`LEGO_CONFIGS` to :class:`~pyg_fusion.nn.LEGO` by
-name (``arg`` in a field's metadata when LEGO calls it differently). A
+name (``arg`` in a field's metadata when LEGO calls it differently), as a VAD
+run passes every field of the objective and the trainer to
+:func:`~pyg_fusion.training.vad_fit.fit_vad`. A
 field's default is the component's; :data:`TASK_DEFAULTS` and
 :data:`SETTING_DEFAULTS` hold where a task departs from it.
 """
@@ -172,7 +174,7 @@ class ObjectiveConfig:
     val_choice: str = option("loss", "VAD: what chooses the epoch and the restart on the "
                          "held-out videos: loss (MIL loss with their video labels) or "
                          "pseudo_auc (segment AUC on stretches of held-out normal videos "
-                         "spliced into each other)", choices=CHOICES)
+                         "spliced into each other)", choices=CHOICES, arg="choice")
 
 
 @documented

@@ -10,6 +10,7 @@ declarations are defined in :mod:`~pyg_fusion.experiments.components` and
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Sequence
@@ -104,15 +105,18 @@ def _check_lego_options(task: str, given: dict[str, Any], methods: Sequence[str]
     from ..methods import _lego_kwargs
     from ..nn._lego_fusion_options import check_fusion_options
     from ._vad_starts import STARTS
+    # the rules' arguments that LEGO's arguments give (its fusion is LEGOFusion's
+    # mode), by name: an argument added to both needs no line here
+    rules = inspect.signature(check_fusion_options).parameters
     for method in [m for m in methods if m in LEGO_METHODS]:
         spec = MethodSpec.create(method, task, given)
         kw = _lego_kwargs(spec)  # the model's: init "auto" is its first start
+        args = {"mode" if a == "fusion" else a: v for a, v in kw.items()}
+        args = {a: v for a, v in args.items() if a in rules}
         auto = spec.fusion.init == "auto"
         for start in STARTS if auto else [kw["init"]]:
             try:  # two sources: the rules of the options do not depend on the sources
-                check_fusion_options(["a", "b"], kw["fusion"], kw["rank"], kw["pairs"],
-                                     kw["support"], kw["zeroth"], start, kw["lambda_anchor"],
-                                     kw["term_scale"], shared=kw.get("shared", False))
+                check_fusion_options(["a", "b"], **{**args, "init": start})
             except ValueError as exc:
                 text = _lego_error(str(exc), method, {**kw, "init": spec.fusion.init})
                 if auto and start != STARTS[0]:  # the first is the run's own start
