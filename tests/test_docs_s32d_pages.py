@@ -333,3 +333,20 @@ def test_bad_input_says_a_narrow_encoders_first_stage_exchanges_nothing():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ResNetEncoder("basic", (1, 1, 1, 1), width=4)
+
+
+def test_figure_limits_the_pages_state_are_the_codes():
+    # docs/figures.md and docs/bad_input.md state the sizes a figure pools or
+    # refuses; each quoted with the constant the code uses
+    from pyg_fusion.visualize._common import MAX_DENSE_NODES
+    from pyg_fusion.visualize._matrix import MAX_CELLS
+    from pyg_fusion.visualize.graph import MAX_EDGES, MAX_NODES, SPRING_MAX_NODES
+    figures, bad = _text("figures.md"), _text("bad_input.md")
+    assert f"above {MAX_CELLS} nodes each cell shows the largest |w|" in figures
+    assert (f"({MAX_DENSE_NODES} nodes for a heatmap; {SPRING_MAX_NODES} for the spring "
+            f"layout") in figures
+    # one number for both limits of the circular and temporal layouts
+    assert MAX_EDGES == MAX_NODES
+    assert f"{MAX_NODES} nodes or drawn edges for the circular and temporal" in figures
+    assert (f"refuse graphs above {MAX_DENSE_NODES:,} nodes and the spring layout above "
+            f"{SPRING_MAX_NODES:,}") in bad
