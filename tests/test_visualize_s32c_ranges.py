@@ -16,7 +16,7 @@ import torch
 
 from pyg_fusion.visualize import (plot_adjacency, plot_anomaly_scores, plot_fusion_operator,
                                   plot_power_expansion, plot_pq_sensitivity, plot_relation_graph,
-                                  plot_results)
+                                  plot_results, plot_sparse_vs_dense)
 from pyg_fusion.visualize._common import MAX_MAGNITUDE
 
 BIG = 9e307
@@ -95,3 +95,28 @@ def test_long_method_and_metric_names_leave_a_readable_plot():
 def test_short_names_keep_the_panel_size():
     fig = plot_results([_record(m, "accuracy", [0.5, 0.6]) for m in ("lego", "concat")])
     assert tuple(fig.get_size_inches()) == (3.2, 3.4)
+
+
+@pytest.mark.parametrize("f", [2 ** 40, 2 ** 63, 10 ** 300])
+def test_frames_past_what_a_figure_draws_are_refused(f):
+    """2**40 asked for 40 TiB, 2**63 and more failed in numpy naming nothing."""
+    with pytest.raises(ValueError, match=r"^frames_per_snippet=\S+ makes \S+ frames of video "
+                                         r"'v' \(5 snippets\), more than this figure draws"):
+        plot_anomaly_scores({"v": np.ones(5)}, {"v": np.ones(5)}, frames_per_snippet=f)
+
+
+def _bench(key, value):
+    rows = [{"N": n, "batch": 1, "backend": b, "scatter": "native", "time_s": 1.0,
+             "peak_mem_mb": 1.0, "status": "ok"} for n in (10, 20) for b in ("dense", "sparse")]
+    rows[2][key] = value
+    return {"machine": {}, "config": {}, "rows": rows}
+
+
+@pytest.mark.parametrize("key,value", [("time_s", 1e308), ("N", 10 ** 300), ("N", 2 ** 63),
+                                       ("peak_mem_mb", 1e307)])
+def test_a_benchmark_row_beyond_an_axis_is_named(key, value):
+    """time_s 1e308 was refused as the crossover's 'first'; N 10**300 failed in
+    numpy's isfinite (an array of objects)."""
+    with pytest.raises(ValueError, match=rf"^bench_json rows\[2\] '{key}' must be a positive "
+                                         r"number of at most 1e\+306"):
+        plot_sparse_vs_dense(_bench(key, value))

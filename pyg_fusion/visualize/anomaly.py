@@ -14,6 +14,11 @@ from ._values import is_int, is_real
 # step (and more a shaded run): a video of a million snippets took minutes to
 # draw. Longer videos are drawn in blocks of snippets, each at its largest score.
 MAX_STEPS = 4096
+# The frames of a video: its scores (and a snippet-level ground truth) are
+# repeated a frame each for the frame-level AUC, a frame axis past int64 failed
+# in numpy ('Python int too large to convert to C long') and 2**40 frames asked
+# for 40 TiB ('Unable to allocate'): 2**27 (1 GiB an array) is 52 days at 30 fps.
+MAX_FRAMES = 2 ** 27
 
 
 @closes_on_error
@@ -48,7 +53,7 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
             ``(T-1) f < F <= T f``) or snippet-level (``T`` values).
             (default: :obj:`None`, no shading and no AUC)
         frames_per_snippet (int, optional): frames per snippet ``f``
-            (>= 1). (default: :obj:`16`)
+            (>= 1; at most :data:`MAX_FRAMES` frames a video). (default: :obj:`16`)
         threshold (float, optional): draw a horizontal decision threshold
             at this score. (default: :obj:`None`, none)
         max_videos (int, optional): draw at most this many videos, the first
@@ -125,6 +130,12 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
                 raise ValueError(f"scores[{m!r}][{name!r}] has {c.shape[0]} snippets, "
                                  f"the first method {t}")
         num_frames = t * f
+        if num_frames > MAX_FRAMES:
+            raise ValueError(f"frames_per_snippet={f if f < 10 ** 9 else format(f, '.3g')} "
+                             f"makes {num_frames:.3g} frames of video "
+                             f"{name!r} ({t} snippets), more than this figure draws "
+                             f"({MAX_FRAMES}): frames_per_snippet is the frames one snippet "
+                             f"covers (16 for I3D / C3D features)")
         head = fit_lines(name, axes_width(a), 9)
         g = None
         if gts is not None:

@@ -8,7 +8,7 @@ import numpy as np
 
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from ._common import closes_on_error, finish, new_grid, to_numpy
+from ._common import MAX_MAGNITUDE, closes_on_error, finish, new_grid, to_numpy
 from ._values import is_real, read_json
 
 _STYLE = {"dense": ("tab:orange", "o", "-"), "sparse": ("tab:blue", "s", "-"),
@@ -41,16 +41,29 @@ def load_benchmark(bench) -> dict:
         for key in ("N", "time_s", "peak_mem_mb"):
             if r.get(key) is not None and not _positive(r[key]):
                 raise ValueError(f"bench_json rows[{i}] {key!r} must be a positive number "
-                                 f"(or null where not measured), got {r[key]!r}")
+                                 f"{_AT_MOST} (or null where not measured), got "
+                                 f"{_short(r[key])}")
         times = r.get("times")
         if times is not None and not (isinstance(times, list) and all(map(_positive, times))):
             raise ValueError(f"bench_json rows[{i}] 'times' must be a list of positive "
-                             f"numbers, got {times!r}")
+                             f"numbers {_AT_MOST}, got {_short(times)}")
     return bench
 
 
+# a plot's axes span values up to MAX_MAGNITUDE (a time of 1e308 was refused as
+# the crossover's 'first', a name the caller never gave); an int past int64 (an
+# N of 10**300) made an array of objects, on which numpy's isfinite failed
+_AT_MOST = f"of at most {MAX_MAGNITUDE:.0e} (an int below 2**63)"
+
+
 def _positive(x) -> bool:
-    return is_real(x) and math.isfinite(x) and x > 0
+    return (is_real(x) and math.isfinite(x) and 0 < x <= MAX_MAGNITUDE
+            and not (isinstance(x, int) and x >= 2 ** 63))
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
 
 
 def crossover(n, first, second) -> float | None:
