@@ -195,9 +195,9 @@ def test_figures_page_says_how_plot_meets_moved_recorded_files(tmp_path, capsys)
 def test_methods_page_states_the_16_bit_precision_of_rbf_scales_and_the_loss():
     import pyg_fusion.functional as F
     text = _text("methods.md")
-    assert ("float32 for 16-bit cosine and rbf features, whose centring, distances and "
-            "exponential run in float32 (weights rounded once to the features' dtype), so that "
-            "float16 features of magnitude 100 give finite rbf weights") in text
+    assert ("rbf centres them and takes the distances and the exponential in float32, "
+            "rounding the weights once to the features' dtype), so that float16 features of "
+            "magnitude 100 give finite rbf weights") in text
     assert "`term_scales` returns float32 scales" in text
     assert "For 16-bit degrees the loss is taken and returned in float32" in text
     g = torch.Generator().manual_seed(0)
