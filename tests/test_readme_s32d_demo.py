@@ -25,3 +25,32 @@ def test_the_demo_paragraph_says_which_epochs_operator_each_figure_draws():
     assert "--features labels --method lego --epochs 40 --eval-every 5" in train
     assert f"--checkpoint {run}/lego/seed0/checkpoints/last.ckpt" in plot
 
+
+
+
+def test_the_demos_budget_readme_states_is_the_commands():
+    # 'seed 0, 40 epochs on the digits with features, 40 graph only, 20 on
+    # SyntheticVAD; 13 + 5 + 9 methods': the parser's defaults and the demo's
+    # method lists, each a method of its task's registry (none dropped)
+    import argparse
+
+    from pyg_fusion.cli import demo
+    from pyg_fusion.methods import method_names
+    text = " ".join(README.read_text().split())
+    said = re.search(r"`pyg-fusion demo` \(seed (\d+), (\d+) epochs on the digits with "
+                     r"features, (\d+) graph only, (\d+) on SyntheticVAD; (\d+) \+ (\d+) \+ "
+                     r"(\d+) methods;", text)
+    assert said, "the demo's budget sentence moved"
+    seed, node, graph, vad, *counts = map(int, said.groups())
+    parser = argparse.ArgumentParser()
+    demo.register(parser.add_subparsers())
+    args = parser.parse_args(["demo"])
+    assert (args.seed, args.node_epochs, args.graph_epochs, args.vad_epochs) == \
+        (seed, node, graph, vad)
+    lists = (demo.DIGITS_METHODS, demo.DIGITS_GRAPH_METHODS, demo.VAD_METHODS)
+    assert [len(m) for m in lists] == counts
+    views = ["fou", "fac", "kar", "pix", "zer", "mor"]
+    for methods, (task, sources, features) in zip(lists, (("node", views, None),
+                                                          ("node", views, "labels"),
+                                                          ("vad", ["i3d", "c3d", "swin"], None))):
+        assert set(methods) <= set(method_names(task, sources, features)), task
