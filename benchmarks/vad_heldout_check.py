@@ -54,10 +54,13 @@ def record_configuration(r: dict) -> str | None:
     return None
 
 
-def collect(rows: list[tuple[str, dict]], skipped: list | None = None) -> dict:
+def collect(rows: list[tuple[str, dict]], skipped: list | None = None,
+            nulls: list | None = None) -> dict:
     """``{(benchmark, method): {(file, configuration): {seed: {metric: value}}}}``
     from ``(file, row)`` pairs; the held-out loss and AUC records with
-    neither a command nor a config are counted in ``skipped``."""
+    neither a command nor a config are counted in ``skipped``, and the seeds
+    whose value is null (a NaN, a diverged run's, as write_json writes it) in
+    ``nulls``, without that value: such a run is no point."""
     runs: dict = {}
     for path, r in rows:
         if r.get("metric") not in ("val_loss", "auc"):
@@ -71,6 +74,10 @@ def collect(rows: list[tuple[str, dict]], skipped: list | None = None) -> dict:
         bench = f"{r['dataset']} ({r.get('setting', '')})"
         per = runs.setdefault((bench, r["method"]), {}).setdefault((path, key), {})
         for seed, value in zip(r["seeds"], r["values"]):
+            if value is None:  # statistics.mean failed on it with a TypeError
+                if nulls is not None:
+                    nulls.append(f"{bench} {r['method']} seed {seed} ({path})")
+                continue
             per.setdefault(seed, {})[r["metric"]] = value
     return runs
 
@@ -143,9 +150,9 @@ def main(argv=None) -> int:
         data = read_json(p, path)
         if isinstance(data, list):
             rows += [(path, r) for r in data if isinstance(r, dict)]
-    out, skipped = [], []
+    out, skipped, nulls = [], [], []
     with user_errors("vad_heldout_check.py"):  # a record it cannot place: one line
-        runs = collect(rows, skipped)
+        runs = collect(rows, skipped, nulls)
     for (bench, method), configs in sorted(runs.items()):
         res = check(configs)
         if res is not None:
@@ -153,6 +160,9 @@ def main(argv=None) -> int:
     if skipped:
         print(f"skipped {len(skipped)} records with neither a command nor a config "
               f"({', '.join(sorted(set(skipped)))})", file=sys.stderr)
+    if nulls:
+        print(f"left out {len(nulls)} null values (a diverged seed's NaN): "
+              f"{'; '.join(nulls[:5])}{'; ...' if len(nulls) > 5 else ''}", file=sys.stderr)
     if not out:
         print("no benchmark has 3 configurations with both val_loss and auc", file=sys.stderr)
         return 2

@@ -34,3 +34,17 @@ def test_knn_balance_prints_its_machine_line_once(capsys):
     out = capsys.readouterr().out
     assert out.count("machine: ") == 1, out
     assert out.startswith("machine: ")  # the table's heading, not a blank line
+
+
+def test_a_diverged_seeds_null_is_left_out_and_said(tmp_path, capsys):
+    """A null value (a diverged seed's NaN, as write_json writes it) ended the
+    run in statistics.mean: "TypeError: can't convert type 'NoneType'"."""
+    records = [{"metric": metric, "dataset": "d", "method": "m", "command": f"run --lr {c}",
+                "seeds": [0, 1], "values": [0.5 + c / 10, None if (c, metric) == (2, "val_loss")
+                                            else 0.6 + c / 10]}
+               for c in (1, 2, 3) for metric in ("auc", "val_loss")]
+    (tmp_path / "runs.json").write_text(json.dumps(records))
+    assert load_benchmark("vad_heldout_check").main([str(tmp_path / "runs.json")]) == 0
+    out = capsys.readouterr()
+    assert "| d () | m | 5 | 3 |" in out.out  # the diverged run is no point
+    assert "left out 1 null values (a diverged seed's NaN): d () m seed 1" in out.err
