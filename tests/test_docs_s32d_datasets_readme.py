@@ -168,3 +168,20 @@ def test_the_pages_data_code_list_is_data_code():
     listed = set(re.findall(r"`([\w./]+)`", said))
     assert listed == {p.replace("*.py", "").rstrip("/") + ("/" if "*" in p else "")
                       for p in DATA_CODE}
+
+
+def test_pandas_written_views_and_labels_read_as_the_page_says(tmp_path):
+    # DataFrame(X).to_csv / Series(y).to_csv, both with index=False: the
+    # labels' header '0' reads as a label; the error names header=True
+    pd = pytest.importorskip("pandas")
+    assert ("the `0` that pandas writes over an unnamed labels column "
+            "(`Series(y).to_csv(index=False)`) is a label like the others, so the files differ "
+            "by one row and the error says to pass `header=True` (`--header`)") in _text()
+    (tmp_path / "raw").mkdir()
+    rng = np.random.default_rng(0)
+    pd.DataFrame(rng.normal(size=(12, 3))).to_csv(tmp_path / "raw" / "a.csv", index=False)
+    pd.Series(np.arange(12) % 2).to_csv(tmp_path / "raw" / "y.csv", index=False)
+    with pytest.raises(ValueError, match=r"pass header=True \(pyg-fusion: --header\)"):
+        MultiViewTables(str(tmp_path), ["a.csv"], "y.csv", log=False)
+    data = MultiViewTables(str(tmp_path), ["a.csv"], "y.csv", header=True, log=False)[0]
+    assert data.num_nodes == 12 and data.y.tolist() == [i % 2 for i in range(12)]
