@@ -244,6 +244,9 @@ def test_training_and_figures_pages_name_a_vad_runs_scores_file():
     assert "`evaluate` of a VAD checkpoint writes it into its `--out`" in said
     assert ("pyg-fusion plot anomaly-scores --input runs/lego/lego/seed0/scores.json"
             in (DOCS / "figures.md").read_text())
+    # README's command list: the run whose folder the figures page reads
+    assert ("pyg-fusion train --dataset synthetic-vad --method lego --out runs/lego   "
+            "# + checkpoints, scores.json") in (DOCS.parent / "README.md").read_text()
 
 
 def test_methods_page_says_one_source_given_to_fusion_methods_is_a_notice(tmp_path, recwarn):
