@@ -120,3 +120,16 @@ def test_a_benchmark_row_beyond_an_axis_is_named(key, value):
     with pytest.raises(ValueError, match=rf"^bench_json rows\[2\] '{key}' must be a positive "
                                          r"number of at most 1e\+306"):
         plot_sparse_vs_dense(_bench(key, value))
+
+
+@pytest.mark.parametrize("threshold", [1.5, -2.0, 0.5])
+def test_a_threshold_past_the_scores_is_in_view(threshold):
+    """A threshold of 1.5 over scores in [0, 1] was in the legend, not in the plot."""
+    fig = plot_anomaly_scores({"v": np.linspace(0, 0.9, 10)}, threshold=threshold)
+    low, high = fig.axes[0].get_ylim()
+    assert low < min(threshold, 0) and high > max(threshold, 0.9)
+
+
+def test_a_threshold_past_an_axis_span_is_refused():
+    with pytest.raises(ValueError, match=r"^threshold holds values up to 1.7e\+308"):
+        plot_anomaly_scores({"v": np.linspace(0, 0.9, 10)}, threshold=1.7e308)

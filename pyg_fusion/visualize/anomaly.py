@@ -6,8 +6,8 @@ import math
 import numpy as np
 
 from ..training.metrics import roc_auc
-from ._common import (axes_width, closes_on_error, finish, fit_lines, new_grid, text_width,
-                      to_numpy)
+from ._common import (axes_width, check_span, closes_on_error, finish, fit_lines, new_grid,
+                      text_width, to_numpy)
 from ._values import is_int, is_real
 
 # A panel is about a thousand pixels wide, and matplotlib spends some 50 us a
@@ -98,6 +98,8 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
     if threshold is not None and not (is_real(threshold) and math.isfinite(threshold)):
         # a str was drawn on a category axis of its own, NaN drew nothing
         raise ValueError(f"threshold must be a finite number or None, got {threshold!r}")
+    if threshold is not None:  # the scores' axis spans it
+        check_span("threshold", np.array([threshold], dtype=float))
     if not (is_int(max_videos) and max_videos >= 1):
         raise ValueError(f"max_videos must be an int >= 1, got {max_videos!r}")
     names = list(videos)[:max_videos]
@@ -180,6 +182,8 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
             a.axhline(threshold, color="0.3", ls="--", lw=0.8, label="threshold")
         a.set_xlim(0, num_frames)
         lo, hi = (0.0, 1.0) if s.min() >= 0 and s.max() <= 1 else (s.min(), s.max())
+        if threshold is not None:  # one past the scores was in the legend, not in view
+            lo, hi = min(lo, threshold), max(hi, threshold)
         pad = 0.05 * (hi - lo or 1.0)
         a.set_ylim(lo - pad, hi + pad)
         a.set_ylabel("score")
