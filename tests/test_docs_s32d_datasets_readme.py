@@ -185,3 +185,21 @@ def test_pandas_written_views_and_labels_read_as_the_page_says(tmp_path):
         MultiViewTables(str(tmp_path), ["a.csv"], "y.csv", log=False)
     data = MultiViewTables(str(tmp_path), ["a.csv"], "y.csv", header=True, log=False)[0]
     assert data.num_nodes == 12 and data.y.tolist() == [i % 2 for i in range(12)]
+
+
+def test_readme_says_how_to_name_a_view_whose_file_name_is_no_name(tmp_path, capsys):
+    from pyg_fusion.cli import main
+    readme = " ".join((PAGE.parent.parent / "README.md").read_text().split())
+    assert ("a name is letters, digits or `_`, so a file such as `my-view.csv` is given one: "
+            "`my_view=my-view.csv`") in readme
+    data = tmp_path / "d"
+    data.mkdir()
+    np.savetxt(data / "my-view.csv", np.random.default_rng(0).normal(size=(30, 2)),
+               delimiter=",")
+    np.savetxt(data / "y.csv", np.arange(30) % 2, fmt="%d")
+    run = ["train", "--dataset", "tables", "--labels", str(data / "y.csv"), "--root",
+           str(tmp_path / "c"), "--method", "graph-mean", "--epochs", "1", "--no-progress",
+           "--threads", "1", "--out", str(tmp_path / "o"), "--views"]
+    assert main([*run, str(data / "my-view.csv")]) == 2
+    assert "'my-view' must be letters, digits or '_'" in capsys.readouterr().err
+    assert main([*run, f"my_view={data / 'my-view.csv'}"]) == 0
