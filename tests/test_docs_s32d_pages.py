@@ -73,7 +73,9 @@ def _complex_figure():
      _layers_beside_depth, "not read with depth=50"),
     ("`SegmentationModule` an `arch` key that its variant sets to another value",
      _variant_key, "variant 'shared' sets fusion=False"),
-    ("refuses a `fusion_levels` level whose features are 1x1", _one_pixel_level,
+    ("refuses a `fusion_levels` level whose features are 1x1 for the images given where its "
+     "norm cannot normalise them (instance norm; batch norm on a batch of one in training)",
+     _one_pixel_level,
      "whose features are 1x1"),
     ("scores (validation, `evaluate_translation`) no target under 6 pixels a side",
      _tiny_target, "at least 6 pixels a side"),
