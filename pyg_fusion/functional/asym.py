@@ -219,7 +219,9 @@ def temporal_shift(x: Tensor, shift: int = 1, ratio: float = 0.2,
     g = shift_groups(x.size(1), ratio)
     n = x.size(0)
     out = torch.zeros_like(x)
-    if g == 0 or n == 0:
+    # a shift of n or more moves every row past its sequence; one past int64
+    # (10**30) failed in torch's arithmetic ("can't convert negative int to unsigned")
+    if g == 0 or n == 0 or shift >= n:
         return out
     t = torch.arange(n, device=x.device)
     for cols, step in ((slice(0, 2 * g), -shift), (slice(2 * g, 4 * g), shift)):

@@ -1,10 +1,13 @@
-"""edge_shift's weighted mean with weights at the ends of a dtype's range.
+"""The shifts of AsymFusion's graph variant at the ends of their ranges.
+
+edge_shift's weighted mean with weights at the ends of a dtype's range:
 
 Weights past the dtype's range (1e39 given in float64 for float32 features,
 1e5 for float16 ones) or whose sums overflow (3e38 in float32) made the output
 NaN / Inf without a word; weights below float32's tiny (1e-39) gave a fraction
 of the mean (the denominator was clamped at tiny). A weighted mean does not
-change with its weights' scale: every case gives the mean of unit weights."""
+change with its weights' scale: every case gives the mean of unit weights.
+temporal_shift by more than int64 holds failed in torch's arithmetic."""
 import pytest
 import torch
 
@@ -38,3 +41,15 @@ def test_ordinary_weights_give_the_same_numbers():
     out = edge_shift(x, edges, edge_weight=w)
     torch.testing.assert_close(out[:, :k], expected, rtol=1e-6, atol=1e-7)
     assert not out[:, k:].any()
+
+
+def test_a_temporal_shift_past_int64_moves_everything_out():
+    """shift=10**30 failed in torch: "can't convert negative int to unsigned"."""
+    from pyg_fusion.functional import temporal_shift
+    from pyg_fusion.nn.asym import AsymGraphFusion
+    x = torch.randn(6, 10, generator=torch.Generator().manual_seed(0))
+    for shift in (6, 2 ** 63, 10 ** 30):
+        assert not temporal_shift(x, shift).any()
+    assert temporal_shift(x, 5)[5, :4].equal(x[0, :4])
+    model = AsymGraphFusion({"a": 3, "b": 3}, 10, steps=10 ** 30)
+    assert model({"a": torch.randn(4, 3), "b": torch.randn(4, 3)})["a"].shape == (4, 10)
