@@ -24,3 +24,18 @@ def test_one_node_is_fine_in_evaluation_or_with_layer_norm():
     assert AsymGraphFusion({"rgb": 3, "audio": 4}, 8, norm="layer")(_xs(1))["audio"].shape \
         == (1, 8)
     assert model.train()(_xs(2))["rgb"].shape == (2, 8)
+
+
+@pytest.mark.parametrize("channels,ratio", [(8, 0.1), (6, 0.125)])
+def test_a_ratio_that_leaves_no_group_is_refused(channels, ratio):
+    """channels >= 5 is there for g >= 1; a smaller ratio gave g = 0 and blocks
+    that exchanged nothing, without a word."""
+    with pytest.raises(ValueError, match=rf"^channels={channels} with ratio={ratio} gives groups "
+                                         r"of g = floor\(.*\) = 0 channels: the blocks would "
+                                         r"exchange nothing; give channels >= \d+"):
+        AsymGraphFusion({"rgb": 3, "audio": 4}, channels, ratio=ratio)
+
+
+def test_ratios_with_a_group_and_ratio_0_build():
+    for channels, ratio in ((10, 0.1), (7, 0.15), (8, 0.0)):
+        AsymGraphFusion({"rgb": 3, "audio": 4}, channels, ratio=ratio)

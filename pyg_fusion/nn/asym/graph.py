@@ -12,6 +12,7 @@ order (:func:`~pyg_fusion.functional.temporal_shift`) or along graph edges
 """
 from __future__ import annotations
 
+import math
 from typing import Mapping
 
 import torch
@@ -72,7 +73,8 @@ class AsymGraphFusion(nn.Module):
         shift (str, optional): ``"temporal"`` (default), ``"edge"`` or ``"none"``. (default:
             :obj:`"temporal"`)
         shuffle (bool, optional): channel shuffle on / off. (default: :obj:`True`)
-        ratio (float, optional): ``g / C``. (default: :obj:`0.2`)
+        ratio (float, optional): ``g / C``; ``g = floor(C * ratio)`` must be at least 1
+            (``ratio=0``: no exchange). (default: :obj:`0.2`)
         steps (int, optional): temporal shift distance. (default: :obj:`1`)
         norm (str, optional): private normalisation, ``"batch"`` (as AsymFusion's private BN,
             default; in training it needs more than one node), ``"layer"`` or ``"none"``.
@@ -99,7 +101,14 @@ class AsymGraphFusion(nn.Module):
         check_choice("shift", shift, ("temporal", "edge", "none"))
         check_choice("norm", norm, ("batch", "layer", "none"))
         check_choice("combine", combine, (None, "mean", "sum", "concat"))
-        shift_groups(channels, ratio)  # a bad ratio fails here, not at the first step
+        # a bad ratio fails here, not at the first step; channels >= 5 is there for
+        # g >= 1, which a smaller ratio undid without a word (channels=8, ratio=0.1)
+        if shift_groups(channels, ratio) == 0 and ratio > 0:
+            raise ValueError(f"channels={channels} with ratio={ratio} gives groups of "
+                             f"g = floor({channels} * {ratio}) = 0 channels: the blocks would "
+                             f"exchange nothing; give channels >= {math.ceil(1 / ratio - 1e-9)} "
+                             f"or a larger ratio (ratio=0, or shuffle=False and shift='none', "
+                             f"for no exchange)")
         check_dropout("dropout", dropout)
         self.sources = list(in_channels)
         self.in_channels = dict(in_channels)
