@@ -355,3 +355,12 @@ def test_figure_limits_the_pages_state_are_the_codes():
     assert f"{MAX_NODES} nodes or drawn edges for the circular and temporal" in figures
     assert (f"refuse graphs above {MAX_DENSE_NODES:,} nodes and the spring layout above "
             f"{SPRING_MAX_NODES:,}") in bad
+
+
+def test_asymfusion_page_says_the_smallest_image_scoring_takes():
+    # eb5895b: the page's translation metrics and the refusal agree on 6 pixels
+    assert ("scoring takes images of at least 6 pixels a side (SSIM's 11x11 window pads by 5: "
+            "smaller scenes train without `val`, and are refused where a target is scored)"
+            in _text("asymfusion.md"))
+    with pytest.raises(ValueError, match="at least 6 pixels a side"):
+        _tiny_target()
