@@ -60,6 +60,14 @@ def _segment_sizes():
                           "mask": torch.zeros(2, 16, 16, dtype=torch.long)}, 0)
 
 
+def _translation_sizes():
+    from torch_geometric.data import Data
+
+    from pyg_fusion.training.translation import TranslationModule
+    module = TranslationModule(["shade", "depth"], ngf=4, num_downs=3, gan_mode="none")
+    module.translate(Data(x_shade=torch.rand(2, 1, 16, 16), x_depth=torch.rand(2, 1, 16, 24)))
+
+
 def _complex_figure():
     import numpy as np
 
@@ -81,6 +89,8 @@ def _complex_figure():
      _tiny_target, "at least 6 pixels a side"),
     ("A batch whose images, depth or mask differ in size (segmentation)", _segment_sizes,
      "must share the batch size and the image size"),
+    ("or whose modalities differ in batch or image size (translation), is an error naming "
+     "them", _translation_sizes, "must share the batch size and the image size"),
     ("an error, not a numpy message, and so are complex numbers", _complex_figure,
      "complex"),
 ])
