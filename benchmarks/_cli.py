@@ -185,4 +185,16 @@ def run_script(main) -> None:
     except BrokenPipeError:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         status = 1
+    except Exception as exc:  # memory ran out: a size given too large for the machine
+        from pyg_fusion.cli import _one_line, _out_of_memory
+        if not _out_of_memory(exc):
+            raise
+        # --sizes 100000000000 ended in a traceback of torch's allocator; the
+        # pyg-fusion command line says it in one line, as here
+        given = sorted({a for a in sys.argv[1:] if a.isdigit()}, key=int, reverse=True)
+        hint = f"; the integers given, largest first: {', '.join(given[:3])}" if given else ""
+        said = _one_line(exc)  # Python's own MemoryError often says nothing
+        print(f"{os.path.basename(sys.argv[0])}: error: out of memory"
+              f"{f' ({said})' if said else ''}{hint}", file=sys.stderr)
+        status = 2
     sys.exit(status)

@@ -48,3 +48,28 @@ def test_a_diverged_seeds_null_is_left_out_and_said(tmp_path, capsys):
     out = capsys.readouterr()
     assert "| d () | m | 5 | 3 |" in out.out  # the diverged run is no point
     assert "left out 1 null values (a diverged seed's NaN): d () m seed 1" in out.err
+
+
+@pytest.mark.parametrize("error", [
+    RuntimeError("[enforce fail at alloc_cpu.cpp:127] err == 0. DefaultCPUAllocator: can't "
+                 "allocate memory: you tried to allocate 800000000000 bytes."),
+    MemoryError()])
+def test_memory_running_out_is_one_line(error, monkeypatch, capsys):
+    """knn_chunks.py --sizes 100000000000 (and the other scripts' sizes) ended in
+    a traceback of torch's allocator; as the pyg-fusion command line: one line."""
+    monkeypatch.setattr("sys.argv", ["knn_chunks.py", "--sizes", "100000000000", "--chunks", "32"])
+
+    def main():
+        raise error
+
+    with pytest.raises(SystemExit) as exit_:
+        load_benchmark("_cli").run_script(main)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("knn_chunks.py: error: out of memory") and err.count("\n") == 1
+    assert err.rstrip().endswith("the integers given, largest first: 100000000000, 32")
+
+
+def test_other_errors_stay_tracebacks():
+    with pytest.raises(RuntimeError, match="a bug"):
+        load_benchmark("_cli").run_script(lambda: (_ for _ in ()).throw(RuntimeError("a bug")))
