@@ -133,3 +133,9 @@ def test_a_threshold_past_the_scores_is_in_view(threshold):
 def test_a_threshold_past_an_axis_span_is_refused():
     with pytest.raises(ValueError, match=r"^threshold holds values up to 1.7e\+308"):
         plot_anomaly_scores({"v": np.linspace(0, 0.9, 10)}, threshold=1.7e308)
+
+
+def test_small_operator_entries_are_not_all_written_0():
+    """An operator of entries under 0.005 read "0.00" in every cell."""
+    fig = plot_fusion_operator(np.array([[0.0, 0.004], [-0.0001, 0.25]]))
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["-0.0001", "0.00", "0.004", "0.25"]

@@ -118,8 +118,10 @@ def plot_fusion_operator(A, *, kind="auto", names=None, annotate=None,
         a.set_xlabel(xlabel)
         if annotate or (annotate is None and m.size <= 100):
             for (i, j), val in np.ndenumerate(m):
-                # 1e100 written out in .2f was a 100-digit text that collapsed the layout
-                text = f"{val:.2f}" if abs(val) < 1000 else f"{val:.3g}"
+                # 1e100 written out in .2f was a 100-digit text that collapsed the
+                # layout; an operator of entries under 0.005 read "0.00" in every cell
+                text = (f"{val:.3g}" if abs(val) >= 1000 else f"{val:.2f}"
+                        if val == 0 or abs(val) >= 0.005 else f"{val:.2g}")
                 a.text(j, i, text, ha="center", va="center", fontsize=7,
                        color="white" if abs(val) > 0.6 * v else "black")
     fig.colorbar(im, ax=axes[:num], shrink=0.8,
