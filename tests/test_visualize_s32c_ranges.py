@@ -139,3 +139,10 @@ def test_small_operator_entries_are_not_all_written_0():
     """An operator of entries under 0.005 read "0.00" in every cell."""
     fig = plot_fusion_operator(np.array([[0.0, 0.004], [-0.0001, 0.25]]))
     assert sorted(t.get_text() for t in fig.axes[0].texts) == ["-0.0001", "0.00", "0.004", "0.25"]
+
+
+def test_small_sensitivity_values_are_not_all_written_0():
+    """A metric under 0.0005 in every cell (a small loss) read "0.000" in each."""
+    fig = plot_pq_sensitivity(np.array([[1e-4, 2e-5], [0.0, 0.5]]), kind="heatmap")
+    assert sorted(t.get_text() for t in fig.axes[0].texts) == ["0.000", "0.0001", "0.500",
+                                                               "2e-05"]

@@ -295,7 +295,9 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
             for (i, j), v in np.ndenumerate(mean):
                 if not np.isfinite(v):
                     continue
-                text = f"{v:.3f}" if abs(v) < 10 else f"{v:.3g}"
+                # a metric under 0.0005 (a small loss) read "0.000" in every cell
+                text = (f"{v:.3g}" if abs(v) >= 10 else f"{v:.3f}"
+                        if v == 0 or abs(v) >= 0.0005 else f"{v:.2g}")
                 if spread and np.isfinite(std[i, j]) and std[i, j] > 0:
                     text += f"\n±{std[i, j]:.2g}"
                 bright = (v - vmin) / (vmax - vmin or 1.0) > 0.6
