@@ -146,3 +146,14 @@ def test_small_sensitivity_values_are_not_all_written_0():
     fig = plot_pq_sensitivity(np.array([[1e-4, 2e-5], [0.0, 0.5]]), kind="heatmap")
     assert sorted(t.get_text() for t in fig.axes[0].texts) == ["0.000", "0.0001", "0.500",
                                                                "2e-05"]
+
+
+@pytest.mark.parametrize("scale", [1e-5, 1e-3])
+def test_bars_of_small_values_fill_the_panel_as_others_do(scale):
+    """Bars of 1e-5 (a small loss) drew 1% of a 0..0.001 axis: not seen."""
+    def rec(method, values):
+        return {"dataset": "d", "setting": "s", "method": method, "metric": "loss",
+                "mean": float(np.mean(values)), "std": float(np.std(values)), "values": values}
+    fig = plot_results([rec("a", [1 * scale, 1.1 * scale]), rec("b", [2 * scale, 2.1 * scale])])
+    low, high = fig.axes[0].get_ylim()
+    assert (1.05 * scale - low) / (high - low) > 0.2

@@ -159,7 +159,9 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
         # or bars of one value, have no difference to show: a zoom would only
         # make a 0.69 bar look half full on an axis of 0.690..0.692
         if low > 0 and len(drawn) > 1 and top > low:
-            pad = 0.1 * (top - low) + 1e-3
+            # the 1e-3 is a metric's (of 0..1) margin; bars of 1e-5 drew 1% of a
+            # 0..0.001 axis, too low to be seen, and their differences none
+            pad = 0.1 * (top - low) + min(1e-3, 0.1 * top)
             # a round start (0.75, not 0.752), which the y label can name
             step = 10 ** np.floor(np.log10(top - low + pad)) / 2
             bottom = max(0.0, float(np.floor((low - pad) / step) * step))
