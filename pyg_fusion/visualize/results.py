@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._common import (CHAR_EM, axes_width, check_span, closes_on_error, finish, fit_lines,
-                      new_grid, shorten)
+from ._common import (axes_width, check_span, closes_on_error, finish, fit_lines, new_grid,
+                      shorten, text_width)
 from ._values import check_once, is_int, is_real, read_json
 
 # The widest figure plot_results makes (inches); wider rows of panels wrap.
@@ -107,7 +107,7 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
     names = [_bar_name(row, rows) for row in rows]
     # the tick labels run down and left at 45 degrees: two 37-character names
     # took all of a 3.2 x 3.4-inch panel, leaving a plot a few points high
-    reach = max(map(len, names)) * CHAR_EM * TICK_SIZE / 72 * 0.71
+    reach = max(text_width(n, TICK_SIZE) for n in names) * 0.71
     width = max(3.2, 0.55 * len(rows) + 1.2, reach + 2.2)
     height = 3.4 + max(0.0, reach - 0.5)
     if ax is None:
