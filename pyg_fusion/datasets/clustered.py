@@ -18,11 +18,12 @@ with :math:`U \in \mathbb{R}^{d \times s}` a random orthonormal basis of an
 from __future__ import annotations
 
 import math
+import numbers
 
 import torch
 from torch import Tensor
 
-from ..functional._checks import check_int
+from ..functional._checks import check_int, is_real
 
 __all__ = ["clustered_features"]
 
@@ -57,15 +58,17 @@ def clustered_features(num_units: int, dim: int = 128, *, num_clusters: int = 64
         raise ValueError(f"subspace must be <= dim ({dim}), got {subspace}")
     for name, value in (("cluster_std", cluster_std), ("noise_std", noise_std)):
         # NaN passed '< 0' and made every feature NaN
-        if (isinstance(value, bool) or not isinstance(value, (int, float))
-                or not math.isfinite(value) or value < 0):
+        if not is_real(value) or not math.isfinite(value) or value < 0:
             raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
     # torch's seeds; a float was torch's 'manual_seed expected a long'
-    if isinstance(seed, bool) or not isinstance(seed, int) or not -2 ** 63 <= seed < 2 ** 64:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or \
+            not -2 ** 63 <= seed < 2 ** 64:
         raise ValueError(f"seed must be an int in [-2**63, 2**64) (torch's seeds), got {seed!r}")
     if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
         # an integer dtype truncated the features to a few integers
         raise ValueError(f"dtype must be a floating-point torch.dtype, got {dtype!r}")
+    # numpy's scalars as Python numbers: a numpy scalar times a tensor is numpy's to compute
+    cluster_std, noise_std, seed = float(cluster_std), float(noise_std), int(seed)
     g = torch.Generator().manual_seed(seed)
     basis = torch.linalg.qr(torch.randn(dim, subspace, generator=g, dtype=torch.float64))[0]
     centres = torch.randn(num_clusters, subspace, generator=g, dtype=torch.float64)

@@ -3,12 +3,13 @@ layout and read back by :class:`~pyg_fusion.datasets.VADFeatures`."""
 from __future__ import annotations
 
 import math
+import numbers
 import os.path as osp
 from typing import Callable, Mapping
 
 import numpy as np
 
-from ..functional._checks import check_choice, check_int
+from ..functional._checks import check_choice, check_int, is_real
 from ._base import (check_dataset_args, check_seed, data_code_hash, generation_turn,
                     options_hash)
 from ._generated import Generated, regenerate_on_reload
@@ -179,10 +180,12 @@ class SyntheticVAD(VADFeatures):
                             f"{fine_sources!r}")
         seed = check_seed(seed)
         for name, value, low in (("noise", noise, 0), ("strength", strength, -math.inf)):
-            if not (isinstance(value, (int, float)) and not isinstance(value, bool)
-                    and math.isfinite(value) and value >= low):
+            if not (is_real(value) and math.isfinite(value) and value >= low):
                 raise ValueError(f"{name} must be a finite number{' >= 0' * (low == 0)}, "
                                  f"got {value!r}")
+        # numpy's numbers as Python ones (the hash of gen); Python's unchanged: same folders
+        noise, strength = (int(v) if isinstance(v, numbers.Integral) else float(v)
+                           for v in (noise, strength))
         fine_sources = dict(fine_sources or {})
         for s, rate in fine_sources.items():
             check_choice("fine_sources", s, preset["sources"])
@@ -191,8 +194,8 @@ class SyntheticVAD(VADFeatures):
                         num_domains=num_domains, seed=seed, noise=noise, strength=strength,
                         num_crops=num_crops, crop_layout=crop_layout,
                         fine_sources=fine_sources)
-        if not (isinstance(relational_shift, (int, float)) and not isinstance(relational_shift, bool)
-                and math.isfinite(relational_shift) and relational_shift >= 0):
+        if not (is_real(relational_shift) and math.isfinite(relational_shift)
+                and relational_shift >= 0):
             raise ValueError(f"relational_shift must be a finite number >= 0, got "
                              f"{relational_shift!r}")
         if relational_shift > 0:  # absent when off: the default data keeps its folder

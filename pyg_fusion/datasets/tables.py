@@ -124,8 +124,8 @@ class MultiViewTables(FusionDataset):
         header (bool or str, optional): whether text files have a header row, as in
             :func:`~pyg_fusion.datasets._io.read_table`, for every text file.
             (default: :obj:`"auto"`)
-        index_col (bool or str, optional): whether text files have an index column of row
-            ids, as in :func:`~pyg_fusion.datasets._io.read_table`. (default: :obj:`"auto"`)
+        index_col (int, str or None, optional): the column of row ids of text files (a column
+            number, :obj:`None` or :obj:`"auto"`), as in :func:`~pyg_fusion.datasets._io.read_table`. (default: :obj:`"auto"`)
         label_column (int, optional): column of the labels file holding the label. (default:
             :obj:`-1`)
         npz_keys (Mapping[str, str], optional): ``{name: key}`` for ``.npz`` views holding
@@ -170,6 +170,8 @@ class MultiViewTables(FusionDataset):
             raise TypeError(f"label_column must be an int (a column number, -1 the last), got "
                             f"{label_column!r}")
         label_column = int(label_column)
+        if isinstance(index_col, numbers.Integral) and not isinstance(index_col, bool):
+            index_col = int(index_col)  # numpy's too (check_int's rule), plain in the cache key
         if not isinstance(views, Mapping):
             views = name_views(views)
         if not views:

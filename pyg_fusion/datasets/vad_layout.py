@@ -136,14 +136,18 @@ class VADLayout:
                                  f"({list(self.sources)})")
         # a new dict: the caller's mapping is not written to
         self.rates = {s: check_int(f"rates[{s!r}]", r, minimum=1) for s, r in self.rates.items()}
-        counts = (self.num_abnormal if isinstance(self.num_abnormal, Mapping)
+        counts = (dict(self.num_abnormal) if isinstance(self.num_abnormal, Mapping)
                   else {"train": self.num_abnormal, "test": self.num_abnormal})
         for split, n in counts.items():
             if split not in ("train", "test"):
                 raise ValueError(f"num_abnormal's keys must be 'train' / 'test', got {split!r}")
-            if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
+            try:
+                # numpy's integers too (a count read from an array), stored as ints
+                counts[split] = None if n is None else check_int("num_abnormal", n, minimum=0)
+            except (TypeError, ValueError):
                 raise ValueError(f"num_abnormal must be an int >= 0 (or {{split: int}}), got "
-                                 f"{self.num_abnormal!r}")
+                                 f"{self.num_abnormal!r}") from None
+        self.num_abnormal = counts if isinstance(self.num_abnormal, Mapping) else counts["test"]
         if self.labels in ("name", "list") and any(n is not None for n in counts.values()):
             # recorded with the run but never read: the labels would not be what it says
             raise ValueError(f"num_abnormal={self.num_abnormal!r} is read only with labels="
@@ -155,8 +159,7 @@ class VADLayout:
         except (re.error, TypeError) as exc:
             raise ValueError(f"normal_pattern {self.normal_pattern!r} is not a regular "
                              f"expression ({exc})") from None
-        if not (isinstance(self.snippet_len, int) and self.snippet_len >= 1):
-            raise ValueError(f"snippet_len must be an int >= 1, got {self.snippet_len!r}")
+        self.snippet_len = check_int("snippet_len", self.snippet_len, minimum=1)
 
     def list_file(self, split: str) -> str | None:
         return self.train_list if split == "train" else self.test_list
