@@ -16,7 +16,7 @@ def _metrics(path):
 
 def test_evaluate_writes_the_scores_that_reproduce_its_auc(tmp_path, capsys):
     from sklearn.metrics import roc_auc_score
-    from pyg_fusion.cli._plot_inputs import load_scores
+    from pyg_fusion.cli._plot_scores import load_scores
     from pyg_fusion.training.metrics import frame_level_metrics
     out, data = tmp_path / "train", str(tmp_path / "data")
     assert main(["train", "--dataset", "synthetic-vad", "--root", data, "--num-segments", "8",
@@ -47,7 +47,10 @@ def test_evaluate_writes_the_scores_that_reproduce_its_auc(tmp_path, capsys):
     assert json.loads((out / "graph-mean" / "seed0" / "scores.json").read_text()) == scores
     # one format: plot anomaly-scores --input reads it
     read, gt, fps = load_scores(str(ev / "scores.json"))
-    assert fps == 16 and list(read) == [v["name"] for v in videos] and set(gt) == set(read)
+    assert fps == 16 and sorted(read) == sorted(v["name"] for v in videos)
+    assert set(gt) == set(read)
+    label = {v["name"]: v["label"] for v in videos}  # drawn: abnormal and normal alternate
+    assert [label[n] for n in list(read)[:4]] == [1, 0, 1, 0]
 
 
 def test_names_repeated_among_domains_are_told_apart(tmp_path):

@@ -1,6 +1,7 @@
 """The inputs of ``pyg-fusion plot``: saved results (JSON), a training
-checkpoint (its model rebuilt, its scores, its fused graph, its operator), a
-saved graph or a data set's graph, and the subsampling of large graphs."""
+checkpoint (its model rebuilt, its fused graph, its operator; its scores:
+:mod:`._plot_scores`), a saved graph or a data set's graph, and the
+subsampling of large graphs."""
 from __future__ import annotations
 
 import json
@@ -32,50 +33,11 @@ def _read_json(path: str):
         raise CLIError(f"{path!r} is not valid JSON: {exc}") from exc
 
 
-def _check_numbers(path: str, name: str, value) -> None:
-    """Refuses what a scores file holds where its numbers go (a string among
-    a video's scores), naming the file and the entry: the figure would raise a
-    TypeError, which the CLI keeps for its own bugs. ``value`` is a list of
-    numbers, or a dict of them (per video, or per method of videos)."""
-    import numbers
-    if isinstance(value, dict):
-        for k, v in value.items():
-            _check_numbers(path, f"{name}[{k!r}]", v)
-        return
-    bad = [value] if not isinstance(value, list) else [
-        v for v in value if not isinstance(v, numbers.Real)]
-    if bad:
-        raise CLIError(f"{path}: {name} must be a list of numbers, got {bad[0]!r}")
-
-
-def load_scores(path: str):
-    """``(scores, ground_truth or None, frames_per_snippet or None)`` from a
-    scores JSON (see ``pyg-fusion plot --help``), each video's numbers checked."""
-    scores, gt, fps = _scores_file(path)
-    _check_numbers(path, "scores", scores)
-    if gt is not None:
-        _check_numbers(path, "ground_truth", gt)
-    if fps is not None and (isinstance(fps, bool) or not isinstance(fps, int) or fps < 1):
-        raise CLIError(f"{path}: frames_per_snippet must be a positive int, got {fps!r}")
-    return scores, gt, fps
-
-
-def _scores_file(path: str):
-    obj = _read_json(path)
-    if isinstance(obj, dict) and isinstance(obj.get("videos"), list):
-        scores, gt = {}, {}
-        for i, v in enumerate(obj["videos"]):
-            if not isinstance(v, dict) or "scores" not in v:
-                raise CLIError(f"{path}: videos[{i}] must be an object with 'scores'")
-            name = str(v.get("name", f"video {i}"))
-            scores[name] = v["scores"]
-            if v.get("gt") is not None:
-                gt[name] = v["gt"]
-        return scores, (gt or None), obj.get("frames_per_snippet")
-    if isinstance(obj, dict) and isinstance(obj.get("scores"), dict):
-        return obj["scores"], obj.get("ground_truth"), obj.get("frames_per_snippet")
-    raise CLIError(f"{path}: expected {{'scores': {{video: [...]}}, 'ground_truth': ...}} "
-                   f"or {{'videos': [...]}}")
+def _check_graph_dataset(cfg: dict) -> None:
+    from ..experiments.data import GRAPH_DATASETS
+    if cfg.get("dataset") not in GRAPH_DATASETS:
+        raise CLIError(f"--checkpoint: models are rebuilt for checkpoints of "
+                       f"{', '.join(GRAPH_DATASETS)}; this one is for {cfg.get('dataset')!r}")
 
 
 def rebuild_from_checkpoint(path: str, root: str | None, force_reload: bool = False):
@@ -88,39 +50,15 @@ def rebuild_from_checkpoint(path: str, root: str | None, force_reload: bool = Fa
     (:func:`~pyg_fusion.experiments.data.load_data`)."""
     from ..experiments.checkpoints import (FROM_CHECKPOINT, check_fingerprint, checkpoint_data,
                                            load_train_checkpoint, model_from_checkpoint)
-    from ..experiments.data import GRAPH_DATASETS, DataConfig
+    from ..experiments.data import DataConfig
     ckpt, _, cfg = load_train_checkpoint(path, figure=True)
     state = ckpt["state_dict"]
-    if cfg.get("dataset") not in GRAPH_DATASETS:
-        raise CLIError(f"--checkpoint: models are rebuilt for checkpoints of "
-                       f"{', '.join(GRAPH_DATASETS)}; this one is for {cfg.get('dataset')!r}")
+    _check_graph_dataset(cfg)
     # root None: the folder the training run recorded, as evaluate reads it
     data = DataConfig(**{**FROM_CHECKPOINT, "dataset": cfg["dataset"], "root": root})
     td, _ = checkpoint_data(data, {"seed": 0, **cfg}, state, path, force_reload=force_reload)
     check_fingerprint(cfg, td, path, data, stacklevel=2)  # a figure of other data: said
     return model_from_checkpoint(cfg, td, state), td, cfg
-
-
-def scores_from_checkpoint(path: str, root: str | None, force_reload: bool = False):
-    """Snippet scores and frame ground truth of the test videos, from a
-    checkpoint of ``pyg-fusion train`` on a VAD dataset."""
-    import torch
-    from torch_geometric.data import Batch
-    model, td, cfg = rebuild_from_checkpoint(path, root, force_reload)
-    if td.task != "vad":
-        raise CLIError(f"--checkpoint: anomaly scores need a checkpoint of a VAD dataset; "
-                       f"this one is for {cfg['dataset']!r}")
-    videos = list(td.test)
-    # abnormal and normal videos alternate, so that the first ones drawn show both
-    abnormal = [d for d in videos if int(d.y) == 1]
-    normal = [d for d in videos if int(d.y) != 1]
-    videos = [d for pair in zip(abnormal, normal) for d in pair] + \
-        abnormal[len(normal):] + normal[len(abnormal):]
-    with torch.no_grad():
-        scores = torch.sigmoid(model(Batch.from_data_list(videos))[0])
-    out = {d.video: scores[i][d.snippet_segment] for i, d in enumerate(videos)}
-    gt = {d.video: d.frame_gt for d in videos}
-    return out, gt, int(videos[0].snippet_len)
 
 
 def fused_from_checkpoint(path: str, root: str | None, index: int = 0,

@@ -14,8 +14,9 @@ from ._plot_run_files import EXPECTS, refuse_run_file
 from ._plot_inputs import (DATASETS, _load_graph, _load_operator_file,  # noqa: F401
                            _need_input, checkpoint_sources, checkpoint_title,
                            fused_from_checkpoint, is_plain,
-                           load_scores, load_state_dict, operator_from_state,
-                           rebuild_from_checkpoint, scores_from_checkpoint, subsample)
+                           load_state_dict, operator_from_state,
+                           rebuild_from_checkpoint, subsample)
+from ._plot_scores import load_scores, scores_from_checkpoint  # noqa: F401
 
 KINDS = ("relation-graph", "adjacency", "powers", "operator", "pq-sensitivity",
          "anomaly-scores", "sparse-vs-dense")
@@ -38,7 +39,9 @@ _EPILOG = """inputs per KIND:
                   its test videos), or --input SCORES.json: {"scores": {video:
                   [...]}, "ground_truth": {video: [...]}, "frames_per_snippet": 16}
                   or {"videos": [{"name", "scores", "gt"}]} (the scores.json of
-                  pyg-fusion evaluate and of a VAD run of train)
+                  pyg-fusion evaluate and of a VAD run of train; --checkpoint draws
+                  that file's scores); videos with a "label" each: abnormal
+                  and normal alternate
   sparse-vs-dense --input BENCH.json (benchmarks/sparse_vs_dense.py --json)
 """
 
