@@ -69,8 +69,7 @@ def test_the_labels_file_given_as_a_view_is_refused(tmp_path):
     # labels a feature of every node, without a word
     root = _root(tmp_path, {"a.csv": FEATURES, "y.csv": LABELS})
     with pytest.raises(ValueError, match=r"view 'y' is the labels file .*y.csv: the labels "
-                       r"would be features of every node; leave it out of views "
-                       r"\(pyg-fusion: --views\)"):
+                       r"would be features of every node; leave it out of the views"):
         MultiViewTables(root, ["a.csv", "y.csv"], "y.csv", log=False)
     # by another path to the same file, too
     with pytest.raises(ValueError, match=r"view 'lab' is the labels file"):

@@ -42,6 +42,12 @@ def name_views(files: Sequence[str], what: str = "views") -> dict[str, str]:
                              f"digits or '_' (it becomes the attribute x_<name>)")
         if not named:
             name, path = _view_name(f), f
+            if not re.fullmatch(r"[A-Za-z0-9_]+", name):
+                # a common file name (my-view.csv): the way out is a name of one's own
+                fix = re.sub(r"[^A-Za-z0-9_]", "_", name) or "view"
+                raise ValueError(f"{what}: view {name!r} (named after its file {f}): the name "
+                                 f"{name!r} must be letters, digits or '_' (it becomes the "
+                                 f"attribute x_{name}); name it as NAME=FILE: {fix}={f}")
         if name in out:
             how = ("both are given that name" if named and name in given else
                    "a view is named after its file")
@@ -243,9 +249,9 @@ class MultiViewTables(FusionDataset):
                 # file too: the model read the labels as features, its scores
                 # perfect, without a word
                 raise ValueError(f"view {name!r} is the labels file {paths[f]}: the labels "
-                                 f"would be features of every node; leave it out of views "
-                                 f"(pyg-fusion: --views), and give the features of a file "
-                                 f"that holds both in a file of their own")
+                                 f"would be features of every node; leave it out of the "
+                                 f"views, and give the features of a file that holds both in "
+                                 f"a file of their own")
         tables = {name: self._read(f"view {name!r}", paths[f],
                                    npz_key=self.options["npz_keys"].get(name),
                                    npz_hint=f"choose one with npz_keys={{{name!r}: KEY}} "
