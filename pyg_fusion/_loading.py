@@ -4,7 +4,8 @@ Every ``torch.load`` of a checkpoint or a cache goes through
 :func:`load_torch` with ``weights_only=True``: loading a file someone sent you
 runs no code of theirs; the classes the files hold are registered with
 :func:`torch.serialization.add_safe_globals` where they are defined. Files are
-written by :mod:`pyg_fusion._files`.
+written by :mod:`pyg_fusion._files`. A checkpoint of another command than
+the one reading it is named as such (:func:`other_task`).
 """
 from __future__ import annotations
 
@@ -127,7 +128,6 @@ def load_lightning(cls, path: str | os.PathLike, *, what: str = "checkpoint",
     ckpt = load_checkpoint(path, what=what, keys=("state_dict", "hyper_parameters"))
     hp = ckpt["hyper_parameters"]
     if task is not None:
-        from .experiments.checkpoints import other_task
         other = other_task(hp, task)
         if other is not None:
             raise ValueError(f"{what}: {os.fspath(path)} is a checkpoint of {other[0]}, not "
@@ -141,3 +141,41 @@ def load_lightning(cls, path: str | os.PathLike, *, what: str = "checkpoint",
         raise ValueError(f"{what}: {os.fspath(path)} is not a checkpoint of "
                          f"{cls.__name__} ({str(exc).splitlines()[0][:200]})") from exc
     return module
+
+
+# The hyper-parameters that only the image tasks' modules save
+# (SegmentationModule, TranslationModule), which tell their checkpoints apart.
+_IMAGE_HPARAMS = {"segment": {"variant", "arch", "num_classes"},
+                  "translate": {"modalities", "ngf", "num_downs"}}
+
+
+def image_task(hp) -> str | None:
+    """The image task (``"segment"`` / ``"translate"``) whose module saved the
+    checkpoint ``hyper_parameters`` ``hp``; ``None`` for any other.
+
+    Args:
+        hp (dict): a checkpoint's ``hyper_parameters`` (any other value: ``None``).
+    """
+    if not isinstance(hp, dict):
+        return None
+    return next((t for t, keys in _IMAGE_HPARAMS.items() if keys <= set(hp)), None)
+
+
+def other_task(hp, task: str) -> tuple[str, str] | None:
+    """``(what it is, the command that evaluates it)`` of a checkpoint that
+    is not of ``task`` but of another command; ``None`` when it is not
+    recognisably another's.
+
+    Args:
+        hp (dict): the checkpoint's ``hyper_parameters``.
+        task (str): the task of the command reading it, ``"segment"`` or
+            ``"translate"``.
+    """
+    if isinstance(hp, dict) and isinstance(hp.get("config"), dict) and \
+            {"method", "dataset"} <= set(hp["config"]):
+        return "`pyg-fusion train`", "`pyg-fusion evaluate`"
+    found = image_task(hp)
+    if found is None or found == task:
+        return None
+    return (f"the {found} task", f"`pyg-fusion {found} evaluate` (or `pyg-fusion evaluate "
+            f"--task {found}`)")

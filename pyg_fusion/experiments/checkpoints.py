@@ -1,11 +1,15 @@
 """Reading back a checkpoint of a run (:func:`~pyg_fusion.experiments.run_method`,
 ``pyg-fusion train``): the checkpoint and its config, the data it was
 trained on and its model (shared by ``evaluate`` and ``plot``), and its
-scores on the test split."""
+scores on the test split. Whether that data is the one it was trained on:
+:mod:`._fingerprint`; which command's checkpoint a file is:
+:func:`pyg_fusion._loading.image_task`."""
 from __future__ import annotations
 
 import dataclasses
 
+from .._loading import image_task
+from ._fingerprint import check_fingerprint, data_fingerprint  # noqa: F401 (importable here)
 from ._rng import keeps_global_rng
 from .data import SYNTHETIC_SETTINGS, VAD_LAYOUT_ARGS, DataConfig, check_dataset_flags, load_data
 
@@ -93,44 +97,6 @@ def _check_config(cfg: dict, where: str) -> None:
                          f"that wrote it")
 
 
-# The hyper-parameters that only the image tasks' modules save
-# (SegmentationModule, TranslationModule), which tell their checkpoints apart.
-_IMAGE_HPARAMS = {"segment": {"variant", "arch", "num_classes"},
-                  "translate": {"modalities", "ngf", "num_downs"}}
-
-
-def image_task(hp) -> str | None:
-    """The image task (``"segment"`` / ``"translate"``) whose module saved the
-    checkpoint ``hyper_parameters`` ``hp``; ``None`` for any other.
-
-    Args:
-        hp (dict): a checkpoint's ``hyper_parameters`` (any other value: ``None``).
-    """
-    if not isinstance(hp, dict):
-        return None
-    return next((t for t, keys in _IMAGE_HPARAMS.items() if keys <= set(hp)), None)
-
-
-def other_task(hp, task: str) -> tuple[str, str] | None:
-    """``(what it is, the command that evaluates it)`` of a checkpoint that
-    is not of ``task`` but of another command; ``None`` when it is not
-    recognisably another's.
-
-    Args:
-        hp (dict): the checkpoint's ``hyper_parameters``.
-        task (str): the task of the command reading it, ``"segment"`` or
-            ``"translate"``.
-    """
-    if isinstance(hp, dict) and isinstance(hp.get("config"), dict) and \
-            {"method", "dataset"} <= set(hp["config"]):
-        return "`pyg-fusion train`", "`pyg-fusion evaluate`"
-    found = image_task(hp)
-    if found is None or found == task:
-        return None
-    return (f"the {found} task", f"`pyg-fusion {found} evaluate` (or `pyg-fusion evaluate "
-            f"--task {found}`)")
-
-
 def _check_recorded_files(change: dict, path: str, dataset: str) -> None:
     """The user's files that the checkpoint ``path`` records and that no flag
     gives anew (``change``) must still be there: their error named --views /
@@ -207,88 +173,6 @@ def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: 
     features = cfg.get("spec", {}).get("head", {}).get("features")
     return (load_data(data, cfg["seed"], standardizer=standardizer, features=features,
                       force_reload=force_reload), standardizer)
-
-
-def data_fingerprint(datasets: dict) -> dict[str, str]:
-    """``{part: hash}`` of the stored tensors and values of ``datasets``
-    (``{split: FusionDataset}``; the node task's one graph under ``""``): each
-    attribute of the collated store (features ``x_<source>``, labels ``y``,
-    the split masks, ground truth, video names...) and its slices, as loaded
-    and before any transform (a VAD standardiser is the checkpoint's), so
-    that a checkpoint names the data it was trained and tested on. SHA-256
-    of dtype, shape and bytes, 16 hex digits per part: the same on every run
-    and machine for the same values (milliseconds for the bundled sets).
-
-    Args:
-        datasets (dict[str, FusionDataset]): the datasets by split.
-    """
-    import hashlib
-    import json
-
-    import torch
-    out = {}
-    for split, ds in datasets.items():
-        store, slices = ds._data.to_dict(), ds.slices or {}
-        for key in sorted(store):
-            h = hashlib.sha256()
-            for v in (store[key], slices.get(key)):
-                if isinstance(v, torch.Tensor):
-                    t = v.detach().cpu().contiguous()
-                    h.update(f"{t.dtype}{list(t.shape)}".encode())
-                    h.update(t.view(-1).view(torch.uint8).numpy())
-                else:
-                    h.update(json.dumps(v, sort_keys=True, default=str).encode())
-            out[f"{split}.{key}" if split else key] = h.hexdigest()[:16]
-    return out
-
-
-def check_fingerprint(cfg: dict, td, path: str, data: DataConfig, *,
-                      stacklevel: int = 4) -> None:
-    """Warns (:class:`~pyg_fusion.PygFusionNotice`, one sentence) when the
-    data ``td`` differs from what the checkpoint ``path`` was trained and
-    tested on (``cfg["data"]["fingerprint"]``, :func:`data_fingerprint`),
-    naming the parts that differ: under the checkpoint's own paths the files
-    changed since, and the scores are of their new contents; with data
-    options given anew in ``data`` whose value as loaded (paths made
-    absolute) differs from the checkpoint's (e.g. ``--root``, ``--views``),
-    other data is a purpose the notice names. Silent for the same data and
-    for checkpoints that predate the fingerprint.
-
-    Args:
-        cfg (dict): the checkpoint's recorded config.
-        td (TaskData): the data about to be scored (:func:`checkpoint_data`),
-            its fingerprint in ``td.extra["fingerprint"]``.
-        path (str): the checkpoint's file, named in the notice.
-        data (DataConfig): the dataset options given (a field ``None``:
-            the checkpoint's).
-        stacklevel (int, optional): the frame the warning names, as
-            :func:`warnings.warn` counts. (default: :obj:`4`, the caller of
-            :func:`evaluate_checkpoint`, past its ``keeps_global_rng`` wrapper)
-    """
-    from .._notices import notice
-    saved = cfg.get("data", {}).get("fingerprint")
-    now = td.extra.get("fingerprint")
-    if not isinstance(saved, dict) or now is None or saved == now:
-        return
-    # the options given other than the checkpoint's, as loaded (paths made
-    # absolute): they chose other data (the split rates and the
-    # standardisation must be the checkpoint's: checkpoint_data)
-    trained = cfg.get("data_config") or {}
-    loaded = dataclasses.asdict(td.config) if td.config is not None else {}
-    given = [f"--{f.name.replace('_', '-')}" for f in dataclasses.fields(DataConfig)
-             if f.name not in ("dataset", "standardize", "val_rate", "test_rate")
-             and getattr(data, f.name) is not None
-             and loaded.get(f.name) != trained.get(f.name)]
-    parts = sorted(k for k in set(saved) | set(now) if saved.get(k) != now.get(k))
-    shown = ", ".join(parts[:6]) + (f" and {len(parts) - 6} more" if len(parts) > 6 else "")
-    if given:
-        msg = (f"the data given anew ({', '.join(given)}) is not what the checkpoint {path} "
-               f"was trained and tested on (other values of {shown}); the scores are of the "
-               f"data given")
-    else:
-        msg = (f"the data of the checkpoint {path} changed since it was trained: its recorded "
-               f"files now hold other values of {shown}; the scores are of the data as it is now")
-    notice(msg, stacklevel=stacklevel)
 
 
 def model_from_checkpoint(cfg: dict, td, state_dict: dict):

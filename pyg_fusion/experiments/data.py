@@ -231,7 +231,7 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
             user's and are read again. (default: :obj:`False`)
     """
     from .. import datasets as D
-    from .checkpoints import data_fingerprint
+    from ._fingerprint import data_fingerprint
     root = Path(cfg.root)
     task = task_of(cfg.dataset)
     if task not in TASKS:
