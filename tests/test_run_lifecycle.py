@@ -297,7 +297,7 @@ def test_a_compare_rerun_removes_the_earlier_runs_restart_and_start_folders(tmp_
     assert f"{run} holds an earlier run: this run does not write its init_mean, " \
            f"init_product: removed" in err, err
     assert sorted(p.name for p in run.iterdir()) == ["ensemble", "notes.txt", "restart0",
-                                                    "restart1"]
+                                                    "restart1", "scores.json"]
     assert main([*argv, "--init", "product"]) == 0
     assert "its ensemble, restart0, restart1: removed" in " ".join(capsys.readouterr().err.split())
-    assert sorted(p.name for p in run.iterdir()) == ["logs", "notes.txt"]
+    assert sorted(p.name for p in run.iterdir()) == ["logs", "notes.txt", "scores.json"]

@@ -132,11 +132,11 @@ def test_a_rerun_replaces_the_cells_run_folders(tmp_path, capsys):
     assert (f"{cell} holds an earlier run: this run does not write its restart2: removed, so "
             f"that the folder holds this run's files only") in capsys.readouterr().err
     assert sorted(p.name for p in cell.iterdir()) == ["ensemble", "notes.txt", "restart0",
-                                                     "restart1"]
+                                                     "restart1", "scores.json"]
     assert [p.name for p in (cell / "restart0" / "logs").iterdir()] == ["version_0"]
     sweep()
     assert "restart0, restart1: removed" in " ".join(capsys.readouterr().err.split())
-    assert sorted(p.name for p in cell.iterdir()) == ["logs", "notes.txt"]
+    assert sorted(p.name for p in cell.iterdir()) == ["logs", "notes.txt", "scores.json"]
 
 
 def test_the_figure_marks_only_the_cells_at_start():

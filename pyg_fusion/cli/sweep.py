@@ -34,7 +34,9 @@ def register(subparsers) -> None:
         "mean, which tests the ensemble of every restart, the other members' A are not "
         "checked) and config (the cell's full config: --config reruns the cell, num_powers "
         "per source); OUT/sweep.txt: the main metric's table; OUT/sweep.png: its heatmap "
-        "(and surface). OUT/sweep.partial.json holds the cells finished so far, for a "
+        "(and surface); OUT/P<p>_Q<q>/seed<k>/: each run's folder (VAD: its scores.json, "
+        "each test video's snippet and frame scores, which `pyg-fusion plot anomaly-scores "
+        "--input` draws). OUT/sweep.partial.json holds the cells finished so far, for a "
         "sweep that is interrupted.", formatter_class=HelpFormatter)
     add_dataset_args(p, default="synthetic-vad")
     add_training_args(p, method_default="lego", seeds_default="0")
@@ -101,15 +103,25 @@ def check_sweep(args) -> None:
                        f"and --q")
 
 
+def _check_one_source(td, args) -> None:
+    """Data of one source has no other source whose powers Q sets: each
+    column of values of --q would be the same runs."""
+    if len(td.in_channels) == 1 and len(args.q) > 1:
+        (source, ) = td.in_channels
+        raise CLIError(f"--q {','.join(map(str, args.q))}: the data has one source, "
+                       f"{source!r}, whose powers P sets (--p); Q sets those of every other "
+                       f"source, of which there is none, so each value of --q would train "
+                       f"the same models: give --q one value, or data of two sources or more")
+
+
 def run(args) -> int:
-    import shutil
     from tqdm.auto import tqdm
     from .._files import write_json, write_text
     from ..experiments.data import load_data, task_of
-    from ..experiments._run_folders import check_out_entries, publish_run
+    from ..experiments._run_folders import check_out_entries
     from ..experiments.config import MethodSpec
-    from ..experiments.run import (METRICS, _barrier, _run_method, is_main_process,
-                                   make_records, vad_starts)
+    from ..experiments.run import (METRICS, _notice_one_source, is_main_process, make_records,
+                                   run_in_folder, vad_starts)
     from ..training.accelerators import check_accelerator, hardware_record
     from ..visualize import plot_pq_sensitivity
     check_accelerator(args.accelerator, args.devices)  # before the data loads
@@ -136,6 +148,10 @@ def run(args) -> int:
             if key not in cache:  # first load of its cache: the one --force-reload forces
                 cache[key] = load_data(data, key, features=options.get("features"),
                                        force_reload=args.force_reload)
+                if len(cache) == 1:  # once the sources are known, before any run
+                    _check_one_source(cache[key], args)
+                    if is_main_process():  # as train's
+                        _notice_one_source(cache[key], [args.method])
             td = cache[key]
             first, *rest = sorted(td.in_channels)
             powers = {first: p, **{s: q for s in rest}}
@@ -144,19 +160,13 @@ def run(args) -> int:
             # models), not the seed: found once per cell, every seed trains from them
             if td.task == "vad" and starts is None:
                 starts = vad_starts(td, MethodSpec.create(args.method, td.task, cell))
-            # the run trains in <run>.partial, published into <run> once finished
-            # (as compare's): an earlier sweep's files of this cell are replaced,
-            # its restart / start folders that this run does not write removed
-            folder = out / f"P{p}_Q{q}" / f"seed{seed}"
-            stage = folder.with_name(folder.name + ".partial")
-            if is_main_process():
-                shutil.rmtree(stage, ignore_errors=True)  # an interrupted run's
-            r, task = _run_method(td, args.method, seed, stage, options=cell,
-                                  devices=args.devices, accelerator=args.accelerator,
-                                  progress=False, checkpoint=False, starts=starts)
-            _barrier()  # every DDP process is done with the folder
-            if is_main_process():
-                publish_run(stage, folder)
+            # as compare's runs: an earlier sweep's files of this cell are replaced
+            # once this one finishes, its restart / start folders that it does not
+            # write removed; a VAD run's holds scores.json
+            r, task = run_in_folder(td, args.method, seed, out / f"P{p}_Q{q}" / f"seed{seed}",
+                                    options=cell, devices=args.devices,
+                                    accelerator=args.accelerator, progress=False,
+                                    checkpoint=False, starts=starts)
             per_seed[seed] = r
             warmup = task.hparams["config"]["spec"]["trainer"]["operator_warmup"]
             at_start[seed] = operator_at_start(r, warmup)
@@ -191,7 +201,9 @@ def run(args) -> int:
     # the surface needs a grid of two values at least on both axes
     kind = "both" if len(args.p) > 1 and len(args.q) > 1 else "heatmap"
     plot_pq_sensitivity(records, metric=main, kind=kind, path=out / "sweep.png")
-    print(f"\nwrote {out / 'sweep.json'}, sweep.txt (the table) and sweep.png (the figure)")
+    print(f"\nwrote {out / 'sweep.json'}, sweep.txt (the table) and sweep.png (the figure)"
+          + (f"; each run's test scores per video in {out}/P<p>_Q<q>/seed<k>/scores.json"
+             if td.task == "vad" else ""))
     return 0
 
 

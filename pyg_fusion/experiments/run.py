@@ -63,12 +63,10 @@ def _run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
     (:func:`~._vad_starts.vad_starts` of its data and spec) where the caller
     has them (:func:`run_grid`: one data object for every seed, so once per
     method), else finds them."""
-    from ..methods import Dims, build_spec
     from ..training import seed_everything
     options = dict(options or {})
     out_dir = Path(out_dir)
     spec = MethodSpec.create(method, td.task, options)
-    t = spec.trainer
     config = {"format": CHECKPOINT_FORMAT, "method": method, "task": td.task,
               "dataset": td.dataset,
               "setting": td.setting, "in_channels": td.in_channels,
@@ -78,13 +76,8 @@ def _run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
               "versions": library_versions()}
     seed_everything(seed)
     if td.task == "node":
-        from ..training.node import fit_node
-        model = build_spec(spec, Dims(td.in_channels, td.num_classes,
-                                      num_nodes=td.graph.num_nodes))
-        r = fit_node(model, td.graph, out_dir=out_dir, epochs=t.epochs, lr=t.lr,
-                     weight_decay=t.weight_decay, eval_every=t.eval_every,
-                     seed=seed, devices=devices, accelerator=accelerator, progress=progress,
-                     checkpoint=checkpoint, config=config)
+        r = _fit_node(td, spec, config, seed, out_dir, devices=devices,
+                      accelerator=accelerator, progress=progress, checkpoint=checkpoint)
         metrics = {"accuracy": r.get("test_acc", float("nan")),
                    "val_accuracy": r.get("val_acc", float("nan"))}
     else:
@@ -102,6 +95,26 @@ def _run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
     metrics["params"] = r["params"]
     metrics["time_per_epoch_s"] = r["time_per_epoch_s"]
     return metrics, r["task"]
+
+
+def _fit_node(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: int,
+              out_dir: Path, *, devices: int, accelerator: str, progress: bool,
+              checkpoint: bool) -> dict[str, Any]:
+    """A node run: the model of ``spec`` trained by
+    :func:`~pyg_fusion.training.node.fit_node`, as ``_vad_starts._fit`` a VAD one."""
+    from ..methods import Dims, build_spec
+    from ..training.node import fit_node
+    # every trainer field the node task reads (those whose help does not name
+    # VAD first, _check_task_options' rule) is an argument of fit_node, by its
+    # name (or the field's ``arg``): a new field needs no line here
+    t = spec.trainer
+    settings = {f.metadata.get("arg", f.name): getattr(t, f.name)
+                for f in dataclasses.fields(t) if not f.metadata["help"].startswith("VAD")}
+    model = build_spec(spec, Dims(td.in_channels, td.num_classes,
+                                  num_nodes=td.graph.num_nodes))
+    return fit_node(model, td.graph, out_dir=out_dir, **settings, seed=seed, devices=devices,
+                    accelerator=accelerator, progress=progress, checkpoint=checkpoint,
+                    config=config)
 
 
 def _barrier() -> None:
@@ -287,25 +300,34 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
         if td0.task == "node" and seed not in cache:  # the digits' split follows the seed
             cache[seed] = load_data(data, seed, features=features, force_reload=force_reload)
         td = cache.get(seed, td0)
-        # the run trains in <run>.partial, moved into <run> once finished: an
-        # interrupted one never replaces the last finished run's checkpoints
-        folder = out / method / f"seed{seed}"
-        stage = folder.with_name(folder.name + ".partial")
-        if is_main_process():
-            shutil.rmtree(stage, ignore_errors=True)  # an interrupted run's
-        r, task = _run_method(td, method, seed, stage,
-                              options=options, devices=devices, accelerator=accelerator,
-                              progress=progress and len(jobs) == 1,
-                              checkpoint=checkpoint, starts=starts.get(method))
-        _barrier()  # every DDP process is done with the folder
-        if is_main_process():
-            if td.task == "vad":  # where each test video's anomalies are, as tested
-                from ..training._vad_scores import write_test_scores
-                write_test_scores(stage / "scores.json", task.last_videos)
-            publish_run(stage, folder)  # and the earlier run's restart / start folders
+        r, _ = run_in_folder(td, method, seed, out / method / f"seed{seed}",
+                             options=options, devices=devices, accelerator=accelerator,
+                             progress=progress and len(jobs) == 1,
+                             checkpoint=checkpoint, starts=starts.get(method))
         per_method.setdefault(method, {})[seed] = r
         _write_partial(out, records, td0, method, per_method, configs, hardware, seeds)
     return records
+
+
+def run_in_folder(td: TaskData, method: str, seed: int, folder: Path,
+                  **kwargs) -> tuple[dict[str, Any], Any]:
+    """:func:`_run_method` (``kwargs``) of one run of a grid (:func:`run_grid`,
+    ``pyg-fusion sweep``), trained in ``<folder>.partial`` and moved into
+    ``folder`` once finished: an interrupted run never replaces the last
+    finished one's files. A VAD run's folder holds ``scores.json``, its test
+    videos' scores (:func:`~pyg_fusion.training._vad_scores.write_test_scores`).
+    Returns ``(metrics, task)``."""
+    stage = folder.with_name(folder.name + ".partial")
+    if is_main_process():
+        shutil.rmtree(stage, ignore_errors=True)  # an interrupted run's
+    r, task = _run_method(td, method, seed, stage, **kwargs)
+    _barrier()  # every DDP process is done with the folder
+    if is_main_process():
+        if td.task == "vad":  # where each test video's anomalies are, as tested
+            from ..training._vad_scores import write_test_scores
+            write_test_scores(stage / "scores.json", task.last_videos)
+        publish_run(stage, folder)  # and the earlier run's restart / start folders
+    return r, task
 
 
 def _notice_one_source(td: TaskData, methods: list[str]) -> None:
