@@ -157,3 +157,11 @@ def test_bars_of_small_values_fill_the_panel_as_others_do(scale):
     fig = plot_results([rec("a", [1 * scale, 1.1 * scale]), rec("b", [2 * scale, 2.1 * scale])])
     low, high = fig.axes[0].get_ylim()
     assert (1.05 * scale - low) / (high - low) > 0.2
+
+
+def test_a_node_size_past_a_figure_is_refused():
+    """node_size=1e28: saving the figure never ended (1e24 took 4 s)."""
+    with pytest.raises(ValueError, match=r"^node_size must be a positive number \(marker area "
+                                         r"in points\^2\) of at most 1e\+06, got 1e\+28"):
+        plot_relation_graph(torch.tensor([[0, 1], [1, 2]]), node_size=1e28)
+    plot_relation_graph(torch.tensor([[0, 1], [1, 2]]), node_size=1e6)

@@ -39,6 +39,9 @@ MAX_ARROWS = 2000
 MAX_NODES = 100_000
 MAX_EDGES = 100_000
 _HINT = "use top_k, or plot a subgraph"
+# The largest marker area (points^2): a disc some 16 inches across, more than a
+# figure; saving one of 1e28 never ended (Agg's path of a 1e14-point circle)
+MAX_NODE_SIZE = 1e6
 
 
 @closes_on_error
@@ -117,7 +120,8 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
             layouts and ``pos`` do not read it, but it is checked all the same
             (one entry per node, else a ``ValueError``).
             (default: :obj:`None`, the node index)
-        node_size (float, optional): marker area in points^2.
+        node_size (float, optional): marker area in points^2 (at most
+            :data:`MAX_NODE_SIZE`).
             (default: :obj:`None`, ``6000 / N`` clipped to ``[8, 300]``)
         arrows (bool, optional): draw each edge ``j -> i`` (PyG's convention:
             ``edge_index[0]`` is the source) as its own arrow, source to
@@ -144,10 +148,10 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
     check_label_names(label_names)
     if layout not in LAYOUTS:
         raise ValueError(f"layout must be one of {LAYOUTS}, got {layout!r}")
-    if node_size is not None and not (is_real(node_size) and 0 < node_size < float("inf")):
+    if node_size is not None and not (is_real(node_size) and 0 < node_size <= MAX_NODE_SIZE):
         # a negative area drew no node, behind numpy's "invalid value in sqrt"
         raise ValueError(f"node_size must be a positive number (marker area in "
-                         f"points^2), got {node_size!r}")
+                         f"points^2) of at most {MAX_NODE_SIZE:.0e}, got {node_size!r}")
     if seed is not None and not is_int(seed):
         # networkx's message named the value, not the argument
         raise TypeError(f"seed must be an int or None, got {seed!r}")
