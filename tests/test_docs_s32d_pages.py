@@ -272,8 +272,8 @@ def test_methods_page_says_one_source_given_to_fusion_methods_is_a_notice(tmp_pa
     text = _text("methods.md")
     said = text[text.index("**[choice]** one source (`M = 1`"):text.index("Beyond the paper")]
     assert "without a word" not in said
-    assert ("`train` and `compare` (`run_grid`) say so in one notice naming the fusion methods "
-            "given") in said
+    assert ("`train` and `compare` (`run_grid`), and `sweep`, say so in one notice naming the "
+            "fusion methods given") in said
     rng = np.random.default_rng(0)
     np.savetxt(tmp_path / "a.csv", rng.normal(size=(40, 2)), delimiter=",")
     np.savetxt(tmp_path / "y.csv", np.arange(40) % 2, fmt="%d")
