@@ -109,3 +109,16 @@ def test_a_scores_file_that_names_a_video_twice_is_refused(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "videos[2] is named 'v', as videos[0] is" in err[0]
     assert not (tmp_path / "a.png").exists()
+
+
+def test_other_frames_per_snippet_than_a_checkpoints_data_is_refused(vad_run, tmp_path,
+                                                                       capsys):
+    ckpt = str(vad_run / "checkpoints" / "best.ckpt")
+    argv = ["plot", "anomaly-scores", "--checkpoint", ckpt, "--out", str(tmp_path / "a.png")]
+    assert main([*argv, "--frames-per-snippet", "8"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].endswith(
+        "error: --frames-per-snippet 8: the checkpoint's test videos have 16 frames per "
+        "snippet (its data's snippet_len), the frames of their ground truth; leave the flag "
+        "out")
+    assert main([*argv, "--frames-per-snippet", "16"]) == 0  # the same: as without it

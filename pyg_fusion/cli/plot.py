@@ -188,6 +188,11 @@ def _draw(V, args, out):
         if args.checkpoint:
             scores, gt, fps = scores_from_checkpoint(args.checkpoint, args.root,
                                                      args.force_reload)
+            if args.frames_per_snippet not in (None, fps):  # the data's own, not a choice
+                raise CLIError(f"--frames-per-snippet {args.frames_per_snippet}: the "
+                               f"checkpoint's test videos have {fps} frames per snippet (its "
+                               f"data's snippet_len), the frames of their ground truth; "
+                               f"leave the flag out")
         else:
             scores, gt, fps = load_scores(_need_input(args))
         title = checkpoint_title(args.checkpoint, "snippet anomaly scores of the test "
