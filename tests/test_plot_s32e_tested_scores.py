@@ -122,3 +122,20 @@ def test_other_frames_per_snippet_than_a_checkpoints_data_is_refused(vad_run, tm
         "snippet (its data's snippet_len), the frames of their ground truth; leave the flag "
         "out")
     assert main([*argv, "--frames-per-snippet", "16"]) == 0  # the same: as without it
+
+
+@pytest.mark.parametrize("kind", ["operator", "pq-sensitivity", "sparse-vs-dense"])
+def test_a_runs_scores_file_given_to_another_kind_is_named(tmp_path, capsys, kind):
+    from pyg_fusion.training._vad_scores import write_test_scores
+    path = tmp_path / "scores.json"
+    write_test_scores(path, [{"name": "v", "label": 1, "frames_per_snippet": 2,
+                              "scores": torch.tensor([0.2, 0.9]),
+                              "frame_scores": torch.tensor([0.2, 0.2, 0.9, 0.9]),
+                              "gt": torch.tensor([0, 0, 1, 1])}])
+    assert main(["plot", kind, "--input", str(path), "--out", str(tmp_path / "a.png")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"holds the test scores of a VAD run of pyg-fusion train, " \
+        f"compare, sweep or evaluate (scores.json); {kind} draws" in err[0]
+    assert err[0].endswith("draw it with pyg-fusion plot anomaly-scores")
+    assert main(["plot", "anomaly-scores", "--input", str(path), "--out",
+                 str(tmp_path / "a.png")]) == 0

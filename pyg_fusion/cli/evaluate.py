@@ -65,8 +65,8 @@ def _earlier_scores(path: Path) -> bool:
         obj = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return isinstance(obj, dict) and isinstance(obj.get("videos"), list) and all(
-        isinstance(v, dict) and "frame_scores" in v for v in obj["videos"])
+    from ..training._vad_scores import is_test_scores
+    return is_test_scores(obj)
 
 
 def run(args) -> int:

@@ -117,6 +117,17 @@ def tested_video(data, i: int, segments: torch.Tensor, frames: torch.Tensor) -> 
             "gt": data.frame_gt.view(-1)}
 
 
+def is_test_scores(obj) -> bool:
+    """Whether ``obj``, a JSON file's content, is a file of
+    :func:`write_test_scores` (its ``videos``, each with ``frame_scores``).
+
+    Args:
+        obj (Any): the file's content.
+    """
+    return isinstance(obj, dict) and isinstance(obj.get("videos"), list) and all(
+        isinstance(v, dict) and "frame_scores" in v for v in obj["videos"])
+
+
 def write_test_scores(path: str | os.PathLike, videos: list[dict[str, Any]]) -> None:
     """Writes the tested videos' scores (``task.last_videos`` of
     :class:`~pyg_fusion.training.vad.WeaklySupervisedVAD`, :func:`tested_video`)
