@@ -26,6 +26,14 @@ def test_a_vad_sweeps_runs_write_the_scores_they_were_tested_on(tmp_path, capsys
             if r["Q"] == q and r["metric"] in ("auc", "ap", "pr_auc_trapz"):
                 assert again[r["metric"]] == pytest.approx(r["mean"], abs=1e-12)
     assert not list(out.glob("**/*.partial"))
+    # plot pq-sensitivity of its sweep.json draws the panels sweep.png has: a
+    # grid of one P has no surface
+    from PIL import Image
+    png = tmp_path / "pq.png"
+    assert main(["plot", "pq-sensitivity", "--input", str(out / "sweep.json"),
+                 "--out", str(png)]) == 0
+    with Image.open(png) as drawn, Image.open(out / "sweep.png") as swept:
+        assert drawn.size == swept.size
 
 
 def _one_view(tmp_path):

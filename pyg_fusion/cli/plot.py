@@ -181,9 +181,14 @@ def _draw(V, args, out):
             path, batch=args.batch, scatter=args.scatter, path=out))
     elif kind == "pq-sensitivity":
         path = _need_input(args)
-        fig = _from_input(path, lambda: V.plot_pq_sensitivity(
-            path, metric=args.metric, dataset=args.dataset, method=args.method,
-            setting=args.setting, path=out))
+        from .sweep import figure_kind
+        chosen = dict(metric=args.metric, dataset=args.dataset, method=args.method,
+                      setting=args.setting)
+
+        def draw():  # the panels sweep drew for this grid
+            _, _, ps, qs, _ = V.load_pq_grid(path, **chosen)
+            return V.plot_pq_sensitivity(path, **chosen, kind=figure_kind(ps, qs), path=out)
+        fig = _from_input(path, draw)
     elif kind == "anomaly-scores":
         if args.checkpoint:
             scores, gt, fps = scores_from_checkpoint(args.checkpoint, args.root,

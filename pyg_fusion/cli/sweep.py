@@ -57,6 +57,19 @@ def register(subparsers) -> None:
     p.set_defaults(func=run)
 
 
+def figure_kind(ps, qs) -> str:
+    """The panels of a sweep's figure (``sweep.png``, and ``pyg-fusion plot
+    pq-sensitivity`` of its sweep.json): the heatmap, and its surface where the
+    grid has two values at least on both axes (a surface of one row or one
+    cell is a line or a point).
+
+    Args:
+        ps (Sequence[int]): the values of P.
+        qs (Sequence[int]): the values of Q.
+    """
+    return "both" if len(ps) > 1 and len(qs) > 1 else "heatmap"
+
+
 def operator_at_start(metrics: dict, warmup) -> bool:
     """Whether the tested model of a run has LEGO's operator A at its start
     (A never trained: its tested epoch comes before ``operator_start_epoch``,
@@ -198,9 +211,8 @@ def run(args) -> int:
     text = "\n".join(lines + _at_start_notice(marked))
     print(text)
     write_text(out / "sweep.txt", text + "\n")
-    # the surface needs a grid of two values at least on both axes
-    kind = "both" if len(args.p) > 1 and len(args.q) > 1 else "heatmap"
-    plot_pq_sensitivity(records, metric=main, kind=kind, path=out / "sweep.png")
+    plot_pq_sensitivity(records, metric=main, kind=figure_kind(args.p, args.q),
+                        path=out / "sweep.png")
     print(f"\nwrote {out / 'sweep.json'}, sweep.txt (the table) and sweep.png (the figure)"
           + (f"; each run's test scores per video in {out}/P<p>_Q<q>/seed<k>/scores.json"
              if td.task == "vad" else ""))
