@@ -11,7 +11,9 @@ def register(subparsers) -> None:
     p = subparsers.add_parser(
         "train", help=HELP, description=HELP + ". Checkpoints go to "
         "OUT/<method>/seed<k>/checkpoints (last.ckpt, and best.ckpt: the epoch chosen on "
-        "validation, the one tested); evaluate them with `pyg-fusion evaluate --checkpoint`.",
+        "validation, the one tested); evaluate them with `pyg-fusion evaluate --checkpoint`. "
+        "A VAD run's folder also holds scores.json (each test video's snippet and frame "
+        "scores, which `pyg-fusion plot anomaly-scores --input` draws).",
         formatter_class=HelpFormatter)
     add_task_arg(p)
     add_dataset_args(p)

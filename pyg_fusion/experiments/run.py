@@ -316,7 +316,18 @@ def run_in_folder(td: TaskData, method: str, seed: int, folder: Path,
     ``folder`` once finished: an interrupted run never replaces the last
     finished one's files. A VAD run's folder holds ``scores.json``, its test
     videos' scores (:func:`~pyg_fusion.training._vad_scores.write_test_scores`).
-    Returns ``(metrics, task)``."""
+
+    Args:
+        td (TaskData): the loaded data (:func:`load_data`).
+        method (str): the method's name (:func:`~pyg_fusion.methods.build_model`).
+        seed (int): the run's seed.
+        folder (Path): the run's folder, ``<out>/<method>/seed<k>`` or a
+            sweep cell's.
+        **kwargs (optional): :func:`_run_method`'s settings (the configs).
+
+    Returns:
+        tuple: ``(metrics, task)``, the run's records and its trained task.
+    """
     stage = folder.with_name(folder.name + ".partial")
     if is_main_process():
         shutil.rmtree(stage, ignore_errors=True)  # an interrupted run's
