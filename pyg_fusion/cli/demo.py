@@ -110,13 +110,13 @@ def _figures(out: Path, td: TaskData, task, kind: str, prefix: str = "digits",
                                    title=f"LEGO's learned operator A: SyntheticVAD, {run}",
                                    path=out / files["operator"])
             written.append(files["operator"])
-            if task.last_scores is not None:
-                from ..datasets import segment_scores_to_frames
-                picks = [j for j in range(len(ds)) if int(ds[j].y) == 1][:2] + \
-                        [j for j in range(len(ds)) if int(ds[j].y) == 0][:1]
-                scores = {ds[j].video: segment_scores_to_frames(task.last_scores[j], ds[j])
-                          for j in picks}
-                gts = {ds[j].video: ds[j].frame_gt for j in picks}
+            if task.last_videos:
+                # the tested videos' scores as the test ranked them (scores.json's)
+                tested = task.last_videos
+                picks = [v for v in tested if v.get("label") == 1][:2] + \
+                        [v for v in tested if v.get("label") == 0][:1]
+                scores = {v["name"]: v["frame_scores"] for v in picks}
+                gts = {v["name"]: v["gt"] for v in picks}
                 V.plot_anomaly_scores(scores, gts, frames_per_snippet=1,
                                       title=f"LEGO's anomaly scores on SyntheticVAD test "
                                             f"videos, {run}",
