@@ -47,7 +47,9 @@ def test_the_node_figures_are_those_the_demo_publishes(tmp_path, drawn, prefix):
 def test_the_vad_figures_are_those_the_demo_publishes(tmp_path, drawn):
     videos = [Data(x_a=torch.randn(4, 3), y=torch.tensor(y), video=f"v{y}",
                    frame_gt=torch.zeros(4)) for y in (1, 0)]
-    task = types.SimpleNamespace(model=_Model(), last_scores=[torch.zeros(4)] * 2)
+    tested = [{"name": v.video, "label": int(v.y), "frame_scores": torch.zeros(4),
+               "gt": v.frame_gt} for v in videos]  # the test's last_videos
+    task = types.SimpleNamespace(model=_Model(), last_videos=tested)
     written = demo._figures(tmp_path, types.SimpleNamespace(test=videos), task, "vad")
     assert written == drawn == list(demo._figure_files("vad").values())
     assert set(written) <= set(demo.FIGURES)
