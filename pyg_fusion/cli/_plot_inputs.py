@@ -56,7 +56,8 @@ def rebuild_from_checkpoint(path: str, root: str | None, force_reload: bool = Fa
     _check_graph_dataset(cfg)
     # root None: the folder the training run recorded, as evaluate reads it
     data = DataConfig(**{**FROM_CHECKPOINT, "dataset": cfg["dataset"], "root": root})
-    td, _ = checkpoint_data(data, {"seed": 0, **cfg}, state, path, force_reload=force_reload)
+    td, _ = checkpoint_data(data, {"seed": 0, **cfg}, state, path, force_reload=force_reload,
+                            command="plot")
     check_fingerprint(cfg, td, path, data, stacklevel=2)  # a figure of other data: said
     return model_from_checkpoint(cfg, td, state), td, cfg
 

@@ -99,5 +99,5 @@ def scores_from_checkpoint(path: str, root: str | None, force_reload: bool = Fal
     with tempfile.TemporaryDirectory(prefix="pyg-fusion-plot-") as tmp:
         scores = Path(tmp) / "scores.json"
         evaluate_checkpoint(path, data, tmp, progress=False, force_reload=force_reload,
-                            scores=scores)
+                            scores=scores, command="plot")
         return load_scores(str(scores))

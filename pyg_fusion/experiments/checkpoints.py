@@ -97,28 +97,33 @@ def _check_config(cfg: dict, where: str) -> None:
                          f"that wrote it")
 
 
-def _check_recorded_files(change: dict, path: str, dataset: str) -> None:
+def _check_recorded_files(change: dict, path: str, dataset: str, command: str) -> None:
     """The user's files that the checkpoint ``path`` records and that no flag
     gives anew (``change``) must still be there: their error named --views /
     --labels ('--views: no such file'), or --vad-train-list for a moved
-    --root, flags that the user had not given."""
+    --root, flags that the user had not given. ``command`` (``"evaluate"``
+    or ``"plot"``) is the one that read it, whose flags the error names."""
     import os.path as osp
     if dataset == "vad" and change.get("root") and not osp.isdir(change["root"]):
         raise ValueError(f"--checkpoint {path} was trained on the features under "
                          f"{change['root']} (its --root), which is no longer there (moved or "
                          f"deleted?): put it back, or give its new place (pyg-fusion "
-                         f"evaluate: --root)")
+                         f"{command}: --root)")
+    # plot has no --views / --labels: it draws the data the checkpoint records
+    anew = ("give the files anew (pyg-fusion evaluate: --views and --labels)"
+            if command == "evaluate" else
+            f"score it on files given anew with pyg-fusion evaluate (--views and --labels; "
+            f"pyg-fusion {command} reads the recorded ones)")
     files = [("--views", str(v).partition("=")[2] or str(v)) for v in change.get("views") or ()]
     files += [("--labels", change["labels"])] if change.get("labels") else []
     for flag, f in files:
         if not osp.isfile(f):
             raise ValueError(f"--checkpoint {path} was trained on {f} (its {flag}), which is no "
-                             f"longer there (moved or deleted?): put it back, or give the files "
-                             f"anew (pyg-fusion evaluate: --views and --labels)")
+                             f"longer there (moved or deleted?): put it back, or {anew}")
 
 
 def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: str, *,
-                    force_reload: bool = False):
+                    force_reload: bool = False, command: str = "evaluate"):
     """``(task data, standardizer)`` of a checkpoint. The dataset options that
     ``data`` leaves at ``None`` are those training used (``cfg["data_config"]``;
     for checkpoints written before it was saved, the data seed, relational
@@ -135,6 +140,9 @@ def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: 
         path (str): the checkpoint's file, named in errors.
         force_reload (bool, optional): rebuild the data's processed caches
             (:func:`~pyg_fusion.experiments.data.load_data`). (default: :obj:`False`)
+        command (str, optional): the ``pyg-fusion`` command that reads it
+            (``"evaluate"`` or ``"plot"``), whose flags its errors name.
+            (default: :obj:`"evaluate"`)
     """
     from ..datasets import StandardizeSources
     if data is None:  # every option the checkpoint's (was an AttributeError)
@@ -160,7 +168,7 @@ def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: 
         change[f.name] = f.default if fresh else trained.get(f.name, f.default)
     if cfg["dataset"] == "synthetic-vad" and setting in SYNTHETIC_SETTINGS:
         change["setting"] = setting
-    _check_recorded_files(change, path, cfg["dataset"])
+    _check_recorded_files(change, path, cfg["dataset"], command)
     data = dataclasses.replace(data, **change)
     standardizer = StandardizeSources.from_state_dict(state_dict, "standardizer.")
     if data.standardize and standardizer is None:
@@ -224,7 +232,7 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
 @keeps_global_rng
 def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: str | None = None,
                         devices: int = 1, accelerator: str = "cpu", progress: bool = True,
-                        force_reload: bool = False, scores=None):
+                        force_reload: bool = False, scores=None, command: str = "evaluate"):
     """Scores a checkpoint of :func:`~pyg_fusion.experiments.run.run_method`
     on the test split of the data it was trained on; returns ``(task data,
     config, metrics)``: test accuracy (and the validation accuracy) for node
@@ -247,6 +255,8 @@ def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: 
         scores (str or Path, optional): VAD: write each test video's snippet and frame
             scores there (:func:`~pyg_fusion.training._vad_scores.write_test_scores`).
             (default: :obj:`None`, not written)
+        command (str, optional): the ``pyg-fusion`` command that reads it, whose
+            flags its errors name (:func:`checkpoint_data`). (default: :obj:`"evaluate"`)
     """
     from ..training.accelerators import check_accelerator
     check_accelerator(accelerator, devices)
@@ -263,7 +273,7 @@ def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: 
                          f"{cfg['dataset']!r}")
     check_dataset_flags(data)  # a flag this dataset does not read would change nothing
     td, standardizer = checkpoint_data(data, cfg, ckpt["state_dict"], path,
-                                       force_reload=force_reload)
+                                       force_reload=force_reload, command=command)
     if td.in_channels != cfg["in_channels"]:
         # named by the file: several checkpoints of one data set may hold other sources
         raise ValueError(f"the data's sources {td.in_channels} (name: features) differ from "
