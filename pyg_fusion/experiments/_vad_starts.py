@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from .._files import atomic_write
+from .components import STARTS
 from .config import MethodSpec
 from .data import TaskData
 
-# the starts that init="auto" tries, and the held-out loss recorded for each
-STARTS = ("product", "mean")
+# the held-out loss recorded for each start that init="auto" tries
 START_LOSSES = tuple(f"val_loss_{s}" for s in STARTS)
 
 

@@ -40,6 +40,9 @@ GRAPH_METHODS = (*LEGO_METHODS, "graph-*")
 NOT_CP = ("lego", "lego-row")
 # VADLEGO's GraphHead branch (head="graph"): lego-row scores G's rows alone
 BRANCH_METHODS = ("lego", "lego-cp")
+# the operator's starts that init="auto" trains (VAD), the run's own first: a
+# model built from a spec alone starts at it
+STARTS = ("product", "mean")
 
 
 @documented

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field, fields
 from typing import Any, Sequence
 
-from .components import (COMPONENTS, LEGO_CONFIGS, LEGO_METHODS, SETTING_DEFAULTS,
+from .components import (COMPONENTS, LEGO_CONFIGS, LEGO_METHODS, SETTING_DEFAULTS, STARTS,
                          TASK_DEFAULTS, TASKS, FusionConfig, GraphConfig, HeadConfig,
                          ObjectiveConfig, PowersConfig, TrainerConfig, option_fields)
 from .options import check_field, documented, flag, option, unread_option
@@ -102,15 +102,13 @@ def _check_lego_options(task: str, given: dict[str, Any], methods: Sequence[str]
     options do not define together), so that a run refuses them before it
     loads its data, naming the flags; ``init="auto"`` (VAD) builds each of
     its starts."""
-    from ..methods import _lego_kwargs
     from ..nn._lego_fusion_options import check_fusion_options
-    from ._vad_starts import STARTS
     # the rules' arguments that LEGO's arguments give (its fusion is LEGOFusion's
     # mode), by name: an argument added to both needs no line here
     rules = inspect.signature(check_fusion_options).parameters
     for method in [m for m in methods if m in LEGO_METHODS]:
         spec = MethodSpec.create(method, task, given)
-        kw = _lego_kwargs(spec)  # the model's: init "auto" is its first start
+        kw = spec.lego_kwargs()  # the model's: init "auto" is its first start
         args = {"mode" if a == "fusion" else a: v for a, v in kw.items()}
         args = {a: v for a, v in args.items() if a in rules}
         auto = spec.fusion.init == "auto"
@@ -271,7 +269,9 @@ class MethodSpec:
 
     def lego_kwargs(self) -> dict[str, Any]:
         """The keyword arguments of :class:`~pyg_fusion.nn.LEGO` that the
-        configs hold (every field of :data:`LEGO_CONFIGS`)."""
+        method's model is built with: every field of :data:`LEGO_CONFIGS`,
+        the operator being lego-cp's CP form whatever ``operator`` says, and
+        ``fusion_rank`` lego-cp's alone."""
         out = {}
         for comp in LEGO_CONFIGS:
             cfg = getattr(self, comp)
@@ -281,7 +281,13 @@ class MethodSpec:
         # (experiments.run); a model built from the spec alone gets the first
         # start the run tries
         if out["init"] == "auto":
-            out["init"] = "product"
+            out["init"] = STARTS[0]
+        # a run of lego and lego-cp shares --fusion-rank, and LEGO refuses a
+        # rank for the other operators
+        if self.method == "lego-cp":
+            out["fusion"] = "cp"
+        else:
+            out["rank"] = 1
         return out
 
 

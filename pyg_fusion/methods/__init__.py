@@ -83,23 +83,11 @@ def _node_head(s: MethodSpec, d: Dims) -> dict[str, Any]:
                 dropout=h.dropout, features=h.features, num_nodes=d.num_nodes)
 
 
-def _lego_kwargs(s: MethodSpec) -> dict[str, Any]:
-    # lego-cp is the CP operator whatever --operator says; --fusion-rank is
-    # lego-cp's alone (a run of lego and lego-cp shares the flag, and LEGO
-    # refuses a rank for the other operators)
-    kw = s.lego_kwargs()
-    if s.method == "lego-cp":
-        kw["fusion"] = "cp"
-    else:
-        kw["rank"] = 1
-    return kw
-
-
 def _node_builders(sources: list[str], features: str) -> dict[str, Builder]:
     from . import node as M
 
     def lego(s, d):
-        return M.NodeLEGO(d.in_channels, d.num_classes, **_lego_kwargs(s), **_node_head(s, d))
+        return M.NodeLEGO(d.in_channels, d.num_classes, **s.lego_kwargs(), **_node_head(s, d))
 
     def feature(mode, only=None):
         return lambda s, d: M.NodeFeatureFusion(
@@ -138,7 +126,7 @@ def _vad_builders(sources: list[str]) -> dict[str, Builder]:
                          head="row" if s.method == "lego-row" else "graph",
                          row_order=s.head.row_order, branch_dropout=s.head.branch_dropout,
                          branch_detach=s.head.branch_detach, branch_scale=s.head.branch_scale,
-                         **_lego_kwargs(s))
+                         **s.lego_kwargs())
 
     def feature(mode, only=None):
         return lambda s, d: M.VADFeatureFusion(
