@@ -324,6 +324,20 @@ class FusionDataset(InMemoryDataset):
                             f"place must still return it")
         return out
 
+    def save_processed(self, data_list: Sequence, what: str) -> None:
+        """The end of every :meth:`process`, PyG's: ``pre_filter``, then
+        ``pre_transform`` (:meth:`_pre_transformed`) on each graph kept, in
+        order, then the collated graphs saved to ``processed_paths[0]``
+        (:meth:`save`, atomic). A filter that rejects every graph is an error
+        naming ``what`` the graphs are (e.g. ``"train scenes"``); a dataset of
+        no graphs cannot be saved, and its process says why before."""
+        kept = [d for d in data_list if self.pre_filter is None or self.pre_filter(d)]
+        if data_list and not kept:
+            n = len(data_list)
+            raise ValueError("pre_filter rejected the only graph of the dataset" if n == 1 else
+                             f"pre_filter rejected every one of the {n} {what}")
+        self.save([self._pre_transformed(d) for d in kept], self.processed_paths[0])
+
     def raw_files_missing(self, note: str = "") -> FileNotFoundError:
         """The error of the raw files not found (``note`` after their list),
         which says where they are when they are under ``root`` itself: root

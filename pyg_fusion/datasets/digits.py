@@ -231,10 +231,7 @@ class MultiFeatureDigits(FusionDataset):
         data.train_mask, data.val_mask, data.test_mask = stratified_masks(
             y, o["label_rate"], val_rate=o["val_rate"], test_rate=o["test_rate"],
             seed=o["split_seed"])
-        if self.pre_filter is not None and not self.pre_filter(data):
-            raise ValueError("pre_filter rejected the only graph of the dataset")
-        data = self._pre_transformed(data)
-        self.save([data], self.processed_paths[0])
+        self.save_processed([data], "graphs")
 
     def _repr_options(self) -> str:
         o = self.options

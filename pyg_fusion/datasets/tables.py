@@ -304,10 +304,7 @@ class MultiViewTables(FusionDataset):
             full = torch.zeros(y.numel(), dtype=torch.bool)
             full[known[m]] = True
             data[key] = full
-        if self.pre_filter is not None and not self.pre_filter(data):
-            raise ValueError("pre_filter rejected the only graph of the dataset")
-        data = self._pre_transformed(data)
-        self.save([data], self.processed_paths[0])
+        self.save_processed([data], "graphs")
 
     @staticmethod
     def _check_aligned(tables: list[Table], auto_header: bool = False) -> None:

@@ -198,15 +198,8 @@ class SyntheticTranslation(ImagePairs, FusionDataset):
             imgs = {k: torch.from_numpy(v)
                     for k, v in render_scene(rng, self.image_size).items()}
             target = imgs.pop("rgb")
-            data = image_pair_data(imgs, target)
-            if self.pre_filter is not None and not self.pre_filter(data):
-                continue
-            data = self._pre_transformed(data)
-            data_list.append(data)
-        if not data_list:
-            raise ValueError(f"pre_filter rejected every one of the {self.num_images} "
-                             f"{self.split} scenes")
-        self.save(data_list, self.processed_paths[0])
+            data_list.append(image_pair_data(imgs, target))
+        self.save_processed(data_list, f"{self.split} scenes")
 
     def __repr__(self) -> str:
         return (f"{self.__class__.__name__}({len(self)}, split={self.split!r}, "

@@ -245,16 +245,9 @@ class VADFeatures(_LayoutReader, FusionDataset):
                 if widths.setdefault(s, (w, data.video))[0] != w:
                     raise ValueError(f"source {s!r} has {w} features in video {data.video!r} "
                                      f"but {widths[s][0]} in video {widths[s][1]!r}")
-        if self.pre_filter is not None:
-            kept = [d for d in data_list if self.pre_filter(d)]
-            if data_list and not kept:
-                raise ValueError(f"pre_filter rejected every one of the {len(data_list)} "
-                                 f"graphs of the {self.split} split")
-            data_list = kept
-        data_list = [self._pre_transformed(d) for d in data_list]
         if not data_list:
             raise ValueError(f"no video in the {self.split} split")
-        self.save(data_list, self.processed_paths[0])
+        self.save_processed(data_list, f"graphs of the {self.split} split")
 
     def _domain_label(self, k: int) -> str:
         """How errors name domain ``k``: by its name when there are several
