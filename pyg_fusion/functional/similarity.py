@@ -14,7 +14,8 @@ similarities so that degrees stay positive: ``"clamp"`` (default) sets them to 0
 
 Defined edge cases: a graph of one node is the single self loop of weight 1
 (cosine, rbf) or :math:`\|f\|^2` (dot); an all-zero feature row has cosine
-similarity 0 with every other unit and 1 with itself. Cosine depends on
+similarity 0 with every other unit and 1 with itself, and passes no
+gradient to its features (the cosine is not continuous at 0). Cosine depends on
 directions only, at any scale: rows of tiny norm (below the ``1e-12`` of
 ``F.normalize``) are rescaled before they are normalised.
 """
@@ -216,9 +217,13 @@ _EPS = 1e-12
 
 class _UnitRows(torch.autograd.Function):
     # F.normalize(x, dim=-1) with the same forward (bitwise) and its
-    # gradient in closed form, dx = (g - y <g, y>) / max(|x|, eps) (the
-    # projection term only where |x| >= eps, as clamp_min's gradient):
-    # autograd's backward of F.normalize (a division by an expanded norm,
+    # gradient in closed form, dx = (g - y <g, y>) / |x|, except at a zero
+    # row (the only rows below eps here, _lift_tiny_rows lifts the others),
+    # where it is 0: the cosine is not continuous there, and F.normalize's
+    # g / 1e-12 sent 1e12 x the incoming gradient into whatever made the
+    # row (a projection, an encoder), the dense and sparse backends not
+    # even agreeing on it (the dense one keeps the row's zero entries).
+    # Autograd's backward of F.normalize (a division by an expanded norm,
     # then the norm's backward) makes about six [N, d] temporaries, each
     # fresh pages above glibc's mmap threshold (measured: 0.57-1.1 s against
     # 0.11-0.15 s at N = 262144, d = 128, one thread). The backward is made
@@ -238,16 +243,18 @@ class _UnitRows(torch.autograd.Function):
         norm = x.norm(2, -1, keepdim=True)
         dot = torch.einsum("...d,...d->...", grad, y).unsqueeze(-1)
         out = torch.addcmul(grad, y, torch.where(norm >= _EPS, dot, 0), value=-1)
+        # a zero row divides by inf: gradient 0, the others' bitwise as before
+        scale = torch.where(norm >= _EPS, norm, torch.inf)
         if torch.is_grad_enabled():  # create_graph=True: no in-place op
-            return out / norm.clamp_min(_EPS), None
-        return out.div_(norm.clamp_min(_EPS)), None
+            return out / scale, None
+        return out.div_(scale), None
 
 
 def unit_rows(x: Tensor) -> Tensor:
     """``x`` with each row (last dimension) divided by its Euclidean norm,
-    an all-zero row staying 0: ``F.normalize(x, dim=-1)``, bitwise, on rows
-    of norm at least 1e-12 and on zero rows, with a backward that makes one
-    temporary of ``x``'s size, not six. A non-zero row of smaller norm is
+    an all-zero row staying 0 (its gradient 0): ``F.normalize(x, dim=-1)``,
+    bitwise, on rows of norm at least 1e-12 and on zero rows, with a
+    backward that makes one temporary of ``x``'s size, not six. A non-zero row of smaller norm is
     first divided by its largest magnitude (:func:`_lift_tiny_rows`).
     16-bit ``x`` is normalised in float32 and rounded back: 1e-12 is 0 in
     float16, where ``F.normalize`` makes an all-zero row NaN."""
@@ -255,7 +262,8 @@ def unit_rows(x: Tensor) -> Tensor:
         return unit_rows(x.float()).to(x.dtype)
     x, norm = _lift_tiny_rows(x)
     if torch.compiler.is_compiling():  # Dynamo fails on the Function; the
-        return F.normalize(x, dim=-1)  # compiler fuses autograd's backward
+        y = F.normalize(x, dim=-1)  # compiler fuses autograd's backward
+        return torch.where(x.detach().abs().amax(-1, keepdim=True) > 0, y, y.detach())
     return _UnitRows.apply(x, norm)
 
 
