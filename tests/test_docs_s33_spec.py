@@ -1,0 +1,102 @@
+"""What docs/methods.md says of LEGO's mean start (§1.4), of the baselines
+(§1.9) and of the cost of a second AsymFusion modality (§2.1) is what the code
+computes: each statement is quoted from the page (so that it cannot be edited
+away unnoticed) beside a reference built from the page's formulas."""
+import inspect
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+METHODS = ROOT / "docs" / "methods.md"
+N = 8
+
+
+def _said(*quotes: str) -> None:
+    text = " ".join(METHODS.read_text().split())
+    for quote in quotes:
+        assert quote in text, f"docs/methods.md no longer says {quote!r}: update this test"
+
+
+def _videos():
+    from torch_geometric.data import Batch
+    from pyg_fusion.data import MultiSourceData
+    g = torch.Generator().manual_seed(0)
+    xa, xb = torch.randn(N, 5, generator=g), torch.randn(N, 4, generator=g)
+    return xa, xb, Batch.from_data_list([MultiSourceData(x_a=xa, x_b=xb)])
+
+
+def test_the_mean_start_weighs_each_sources_row_by_its_inverse_degree():
+    from pyg_fusion.functional import dense_relation_graph
+    from pyg_fusion.methods.vad import VADGraphFusion, VADLEGO
+    _said("the mean start is close to, not exactly, the `graph-mean` baseline (§1.9)",
+          "`(R_a[i] / d_a(i) + R_b[i] / d_b(i)) / (1 / d_a(i) + 1 / d_b(i))`",
+          "the row maximum removes `1 / (d_a(i) d_b(i))` whole")
+    xa, xb, batch = _videos()
+    ra, rb = dense_relation_graph(xa), dense_relation_graph(xb)
+    da, db = ra.sum(1, keepdim=True), rb.sum(1, keepdim=True)
+    weighted = (ra / da + rb / db) / (1 / da + 1 / db)
+    lego = VADLEGO({"a": 5, "b": 4}, N, zeroth="ones", init="mean", num_powers=2)
+    _, g = lego(batch)
+    scored = g[0] / g[0].abs().amax(-1, keepdim=True)  # the row head's row_norm="max"
+    torch.testing.assert_close(scored, weighted)
+    assert not torch.allclose(scored, (ra + rb) / 2, atol=1e-3)
+    # the product start: exactly graph-product's scores, as §1.9 and §1.4 say
+    torch.manual_seed(1)
+    start = VADLEGO({"a": 5, "b": 4}, N, zeroth="ones", num_powers=2)
+    torch.manual_seed(1)
+    base = VADGraphFusion({"a": 5, "b": 4}, N, mode="product")
+    assert torch.equal(start(batch)[0], base(batch)[0])
+
+
+def test_the_graph_baselines_are_the_stated_combinations():
+    from pyg_fusion.functional import dense_relation_graph
+    from pyg_fusion.methods.node import NodeGraphFusion
+    from pyg_fusion.methods.vad import VADGraphFusion
+    _said("`graph-mean` `(1/M) sum_m R_m`, the paper's graph addition (the sum is `M` times it, "
+          "and the row head's row maximum",
+          "`graph-product` `R_1 ∘ ... ∘ R_M`",
+          "`graph-concat` the sources' rows side by side, `[N, M N]`, read by a row head of width "
+          "`M N`",
+          "on the node task each node's `k = 10` nearest with its self loop")
+    xa, xb, batch = _videos()
+    ra, rb = dense_relation_graph(xa), dense_relation_graph(xb)
+    for mode, ref in (("mean", (ra + rb) / 2), ("product", ra * rb), ("add", ra + rb)):
+        _, g = VADGraphFusion({"a": 5, "b": 4}, N, mode=mode)(batch)
+        torch.testing.assert_close(g[0], ref)
+    assert VADGraphFusion({"a": 5, "b": 4}, N, mode="concat").head.lin1.in_features == 2 * N
+    scores = []
+    for mode in ("mean", "add"):
+        torch.manual_seed(2)
+        scores.append(VADGraphFusion({"a": 5, "b": 4}, N, mode=mode)(batch)[0])
+    torch.testing.assert_close(scores[0], scores[1], rtol=1e-6, atol=1e-6)
+    assert inspect.signature(NodeGraphFusion).parameters["k"].default == 10
+
+
+def test_the_feature_baselines_and_mtn_are_as_stated():
+    from pyg_fusion.methods.vad import VADMTN
+    from pyg_fusion.nn.baselines import MTN, FeatureFusion
+    _said("each source first through its own learned linear projection to the smallest width "
+          "where the widths differ",
+          "dilated temporal convolutions (dilations 1, 2, 4) beside a non-local branch, 64 "
+          "channels (`mtn_channels`)")
+    fuse = FeatureFusion({"a": 5, "b": 4}, "add")
+    assert {s: lin.out_features for s, lin in fuse.proj.items()} == {"a": 4, "b": 4}
+    assert FeatureFusion({"a": 4, "b": 4}, "product").proj is None
+    assert inspect.signature(MTN).parameters["dilations"].default == (1, 2, 4)
+    assert inspect.signature(VADMTN).parameters["mtn_channels"].default == 64
+
+
+def test_a_second_modality_costs_the_stated_parameters():
+    from pyg_fusion.nn.asym import ResNetEncoder
+    _said("105,344 parameters on the ResNet-101 encoder, the paper's \"about 0.1M\", where a "
+          "second encoder of its own would add 42.5M")
+    with torch.device("meta"):  # counts only: no weights are drawn
+        enc = ResNetEncoder("bottleneck", (3, 4, 23, 3), num_modalities=2)
+    second = sum(p.numel() for n, p in enc.named_parameters() if ".norms.1." in n)
+    names = [n for n, _ in enc.named_parameters() if "norms" in n]
+    assert names and all(".norms.0." in n or ".norms.1." in n for n in names)
+    one_encoder = sum(p.numel() for p in enc.parameters()) - second
+    assert second == 105_344
+    assert round(one_encoder / 1e6, 1) == 42.5
+
