@@ -8,7 +8,7 @@ import re
 import pytest
 
 from pyg_fusion.cli import build_parser
-from pyg_fusion.experiments.components import ObjectiveConfig
+from pyg_fusion.specs.components import ObjectiveConfig
 
 
 def _parsers(parser):

@@ -2,7 +2,7 @@
 and ``nn.baselines``), ``pyg_fusion.functional``, ``pyg_fusion.methods``,
 ``pyg_fusion.datasets``, ``pyg_fusion.transforms``, ``pyg_fusion.training`` (with
 ``training._task`` and ``training._divergence``),
-``pyg_fusion.experiments``, ``pyg_fusion.visualize`` and the models of
+``pyg_fusion.specs``, ``pyg_fusion.experiments``, ``pyg_fusion.visualize`` and the models of
 ``pyg_fusion.methods.node`` (with its shared head, ``methods._node_common``) and
 ``pyg_fusion.methods.vad``
 documents each argument as PyG does:
@@ -18,13 +18,13 @@ import pytest
 
 # packages: what they export; modules: what they define themselves
 PACKAGES = ("nn", "functional", "nn.asym", "nn.baselines", "methods", "datasets",
-            "experiments", "visualize")
+            "specs", "experiments", "visualize")
 MODULES = ("training.trainer", "training._task", "training._divergence", "training.seeding",
            "training.accelerators", "training.node", "training.vad", "training._vad_scores",
            "training.vad_fit", "_option_rules",
            "training.vad_split", "training.pseudo_anomalies", "training.metrics",
            "training.segmentation", "training.translation", "training.translation_eval",
-           "experiments.options", "experiments.components", "experiments.config",
+           "specs.options", "specs.components", "specs.method_spec",
            "experiments.data", "experiments.run", "experiments._vad_starts",
            "experiments.checkpoints", "experiments.image_config", "experiments.image_run",
            "experiments.segment_run", "experiments.translate_run",

@@ -1,6 +1,6 @@
 """One place per concept in the experiments layer: the sweep's methods are
 LEGO_METHODS (cli/sweep.py repeated them), the LEGO rules' check gets LEGO's
-arguments by name from the spec (config.py listed each by hand), and a VAD
+arguments by name from the spec (specs/method_spec.py listed each by hand), and a VAD
 run passes every trainer and objective field to fit_vad (_vad_starts.py
 listed each by hand). Same messages and the same runs as before."""
 import dataclasses
@@ -10,8 +10,8 @@ from types import SimpleNamespace
 import pytest
 
 from pyg_fusion.cli import main
-from pyg_fusion.experiments import components
-from pyg_fusion.experiments.config import MethodSpec, check_options
+from pyg_fusion.specs import components
+from pyg_fusion.specs.method_spec import MethodSpec, check_options
 
 
 def test_the_sweep_takes_its_methods_from_lego_methods(monkeypatch, capsys):
@@ -52,7 +52,7 @@ def test_the_lego_rules_get_each_lego_argument_they_take(monkeypatch):
     seen = []
 
     # a rule that takes one more of LEGO's arguments (k) gets it without a
-    # line of config.py
+    # line of specs/method_spec.py
     def check(sources, mode, rank, pairs, support, zeroth, init, lambda_anchor, term_scale,
               *, k, shared=False, mode_name="mode"):
         seen.append(dict(mode=mode, rank=rank, pairs=pairs, support=support, zeroth=zeroth,

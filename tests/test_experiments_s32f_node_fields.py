@@ -7,8 +7,8 @@ import inspect
 from types import SimpleNamespace
 
 from pyg_fusion.experiments import run
-from pyg_fusion.experiments.config import MethodSpec
-from pyg_fusion.experiments.options import option
+from pyg_fusion.specs.method_spec import MethodSpec
+from pyg_fusion.specs.options import option
 
 
 def test_a_node_run_passes_every_node_trainer_field(monkeypatch, tmp_path):

@@ -6,7 +6,7 @@ method added to one place only is caught here (an option it reads would be
 refused as unread, or one it ignores taken)."""
 import pytest
 
-from pyg_fusion.experiments.components import BRANCH_METHODS, LEGO_METHODS, NOT_CP
+from pyg_fusion.specs.components import BRANCH_METHODS, LEGO_METHODS, NOT_CP
 from pyg_fusion.methods import build_model, method_names
 from pyg_fusion.nn import LEGO
 

@@ -9,8 +9,8 @@ import sys
 import pytest
 
 from pyg_fusion import _option_rules as rules
-from pyg_fusion.experiments import config
-from pyg_fusion.experiments.components import ObjectiveConfig, TrainerConfig
+from pyg_fusion.specs import method_spec as config
+from pyg_fusion.specs.components import ObjectiveConfig, TrainerConfig
 
 
 def test_a_task_checks_its_rates_without_the_experiments_layer():

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..experiments.components import COMPONENTS, option_fields
+from ..specs.components import COMPONENTS, option_fields
 from . import AppendFlag, CLIError, FileItem, ListFlag, out_folder
 from ._config_flags import DATA_SECTION, IMAGE_SECTIONS, ONCE
 from ._flag_types import _per_source, input_path

@@ -20,8 +20,8 @@ import re
 import sys
 from typing import Any
 
-from ..experiments.components import COMPONENTS, SETTING_DEFAULTS, TASKS, option_fields
-from ..experiments.config import MethodSpec
+from ..specs.components import COMPONENTS, SETTING_DEFAULTS, TASKS, option_fields
+from ..specs.method_spec import MethodSpec
 from . import AppendFlag, ListFlag
 from ._flag_types import CHECKS, FIELD_TYPES, _per_source, per_source
 
@@ -196,7 +196,7 @@ def full_config(args) -> dict[str, Any]:
     # YAML read back gives every method its own, as the flags did.
     items = [m.strip() for m in str(getattr(args, "method", "") or "").split(",") if m.strip()]
     # an option that none of the methods reads, as a run refuses it: the YAML would not run
-    from ..experiments.config import check_options
+    from ..specs.method_spec import check_options
     from ..methods import chosen_methods
     check_options(task, options, chosen_methods(items, task, options.get("features")))
     methods = [m for m in items if m != "all"] + (["lego", "lego-cp"] if "all" in items else [])

@@ -14,7 +14,7 @@ from ._config_flags import add_force_reload_argument
 from ._process import add_accelerator_argument, add_threads_argument
 from . import out_folder, positive_int, seed_int
 from .._files import write_json
-from ..experiments import MethodSpec
+from ..specs.method_spec import MethodSpec
 from ..experiments.data import DataConfig, TaskData, load_data
 from ..experiments.run import format_table, make_records, run_method
 

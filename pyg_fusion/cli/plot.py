@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ..experiments.options import flag
+from ..specs.options import flag
 from . import CLIError, ListFlag, finite_float, nonneg_int, out_file, out_folder, positive_int
 from ._config_flags import add_force_reload_argument
 from ._flag_types import input_path, per_source

@@ -95,9 +95,9 @@ def check_sweep(args) -> None:
     """The sweep's own settings, checked by its run before any work and by
     ``--print-config`` before it prints (its YAML then runs): one LEGO
     method, its options, and no --num-powers besides the grid's."""
-    from ..experiments import MethodSpec, check_options
-    from ..experiments.components import LEGO_METHODS
     from ..experiments.data import task_of
+    from ..specs.components import LEGO_METHODS
+    from ..specs.method_spec import MethodSpec, check_options
     # the methods with numbers of powers to sweep (lego-row: VAD only, which the
     # library says for a node dataset); one name: a list would reach the library unnamed
     if args.method not in LEGO_METHODS:
@@ -132,7 +132,7 @@ def run(args) -> int:
     from .._files import write_json, write_text
     from ..experiments.data import load_data, task_of
     from ..experiments._run_folders import check_out_entries
-    from ..experiments.config import MethodSpec
+    from ..specs.method_spec import MethodSpec
     from ..experiments.run import (METRICS, _notice_one_source, is_main_process, make_records,
                                    run_in_folder, vad_starts)
     from ..training.accelerators import check_accelerator, hardware_record

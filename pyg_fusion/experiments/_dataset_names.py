@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from .components import TASKS
+from ..specs.components import TASKS
 
 
 class Dataset(NamedTuple):

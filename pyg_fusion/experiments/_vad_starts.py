@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from .._files import atomic_write
-from .components import STARTS
-from .config import MethodSpec
+from ..specs.components import STARTS
+from ..specs.method_spec import MethodSpec
 from .data import TaskData
 
 # the held-out loss recorded for each start that init="auto" tries
@@ -42,7 +42,7 @@ def vad_starts(td: TaskData, spec: MethodSpec) -> list[str]:
     # without A neither choice has anything to choose (the run is a plain one)
     lego = any(isinstance(m, LEGOFusion) for m in probe.modules())
     val_fraction, patience = spec.objective.val_fraction, spec.trainer.patience
-    # the settings' errors name the flags, as config.py's (fit_vad, called
+    # the settings' errors name the flags, as specs/method_spec.py's (fit_vad, called
     # from Python, names its arguments)
     if lego and auto_init and not val_fraction:
         raise ValueError("--init auto chooses the start on held-out videos: it needs "

@@ -63,7 +63,7 @@ def _check_config(cfg: dict, where: str) -> None:
     newer format, or a spec or data option this version does not know (a
     newer or other version's), would build another model or data silently,
     or end in a traceback."""
-    from .components import COMPONENTS
+    from ..specs.components import COMPONENTS
     fmt = cfg.get("format", 1)
     if isinstance(fmt, bool) or not isinstance(fmt, int) or fmt > CHECKPOINT_FORMAT:
         raise ValueError(f"{where} has config format {fmt!r}; this version of pyg_fusion "
@@ -197,7 +197,7 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
         td (TaskData): the data (:func:`checkpoint_data`), for the model's dimensions.
         state_dict (dict): the checkpoint's ``state_dict``.
     """
-    from ..experiments import MethodSpec
+    from ..specs.method_spec import MethodSpec
     from ..methods import Dims, build_spec
     # checkpoints written before the spec was saved hold the given options only
     spec = (MethodSpec.from_dict(cfg["spec"]) if "spec" in cfg

@@ -13,9 +13,9 @@ from typing import Any
 
 # the names and tasks of the datasets, importable from here as before
 from ._dataset_names import DATASETS, GRAPH_DATASETS, IMAGE_TASKS, Dataset, task_of  # noqa: F401
-from .components import TASKS
+from ..specs.components import TASKS
 from ._data_inputs import _check_num_abnormal, _check_split, _tables_flag
-from .options import documented, option, unread_option
+from ..specs.options import documented, option, unread_option
 
 
 VAD_DATASETS = tuple(k for k, v in DATASETS.items() if v.task == "vad")

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .options import flag
+from ..specs.options import flag
 
 
 def given_data(cls: type, data):

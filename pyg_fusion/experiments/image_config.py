@@ -1,6 +1,6 @@
 """Typed configs of the AsymFusion image tasks (RGB-D segmentation and
 multi-modal translation): one dataclass per group of settings, declared with
-:func:`~pyg_fusion.experiments.options.option` like the graph methods'
+:func:`~pyg_fusion.specs.options.option` like the graph methods'
 configs, so that the CLI generates their flags (name, check, choices, help,
 default) from the fields in the same way; and the checks of the settings that
 only fail together, the sections of each command and the configs built from
@@ -32,7 +32,7 @@ from ..training._image_configs import (SegmentDataConfig, SegmentModelConfig,
                                        SegmentTrainConfig, TranslateDataConfig,
                                        TranslateEvalConfig, TranslateModelConfig,
                                        TranslateTrainDataConfig)
-from .options import flag
+from ..specs.options import flag
 # the evaluations' data settings, importable from here as before
 from .image_checkpoint import (changed_flags, data_from_checkpoint,  # noqa: F401
                                defaults_notice)

@@ -18,8 +18,8 @@ from ._run_folders import check_out_entries, publish_run
 from ._vad_starts import START_LOSSES, STARTS, _fit_starts, vad_starts  # noqa: F401
 from .._versions import library_versions
 from .checkpoints import CHECKPOINT_FORMAT
-from .components import TASKS
-from .config import MethodSpec, check_options
+from ..specs.components import TASKS
+from ..specs.method_spec import MethodSpec, check_options
 from .data import DataConfig, TaskData, load_data, task_of
 
 METRICS = {"node": ["accuracy"], "vad": ["auc", "ap", "pr_auc_trapz"]}

@@ -31,7 +31,7 @@ Names (``<s>`` is a source / view name):
 ========================  ==================================================
 
 The table of builders is :func:`builders`; a method's hyper-parameters are
-the typed configs of :mod:`pyg_fusion.experiments.components`.
+the typed configs of :mod:`pyg_fusion.specs.components`.
 
 Every node-classification model maps a graph to logits ``[N, C]``
 (:mod:`.node`); every VAD model maps a batch of videos to
@@ -46,10 +46,10 @@ from typing import Any, Callable
 
 from torch import nn
 
-from ..experiments.components import SETTING_DEFAULTS, TASK_DEFAULTS, TASKS
-from ..experiments.config import MethodSpec
 from ..functional._checks import check_int
 from ..nn.baselines import FEATURE_MODES, GRAPH_MODES
+from ..specs.components import SETTING_DEFAULTS, TASK_DEFAULTS, TASKS
+from ..specs.method_spec import MethodSpec
 
 # The registry's multi-source modes of the baselines. Graph "add" is left out:
 # it is "mean" times M, and the paper's "addition" baseline is served by mean.

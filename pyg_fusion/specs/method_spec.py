@@ -1,11 +1,11 @@
 """The spec of a method run: :class:`MethodSpec`, the configs of the
-components (:mod:`~pyg_fusion.experiments.components`) composed for one
+components (:mod:`~pyg_fusion.specs.components`) composed for one
 method and task, and :func:`check_options`, the check of the options a user
 gives for a task, which every method's spec passes through.
 
 The components, their defaults and the ``option`` / ``documented``
-declarations are defined in :mod:`~pyg_fusion.experiments.components` and
-:mod:`~pyg_fusion.experiments.options`, and importable from here too.
+declarations are defined in :mod:`~pyg_fusion.specs.components` and
+:mod:`~pyg_fusion.specs.options`, and importable from here too.
 """
 from __future__ import annotations
 

@@ -5,8 +5,8 @@ trainer), and where a task departs from their defaults.
 A hyper-parameter lives in its component's config and nowhere else in this
 layer: the CLI flags are generated from the fields (name, type, default and
 the ``help`` / ``choices`` / ``check`` / ``flags`` metadata of
-:func:`~pyg_fusion.experiments.options.option`), a run saves
-:meth:`~pyg_fusion.experiments.MethodSpec.to_dict`, and the LEGO builders
+:func:`~pyg_fusion.specs.options.option`), a run saves
+:meth:`~pyg_fusion.specs.MethodSpec.to_dict`, and the LEGO builders
 pass every field of :data:`LEGO_CONFIGS` to :class:`~pyg_fusion.nn.LEGO` by
 name (``arg`` in a field's metadata when LEGO calls it differently), as a VAD
 run passes every field of the objective and the trainer to
@@ -25,7 +25,7 @@ from .options import documented, option
 
 TASKS = ("node", "vad")
 
-# Who reads an option (its ``methods``, see :func:`~pyg_fusion.experiments.options.option`),
+# Who reads an option (its ``methods``, see :func:`~pyg_fusion.specs.options.option`),
 # as the builders of pyg_fusion.methods pass the configs on: the fields of
 # LEGO_CONFIGS go to pyg_fusion.nn.LEGO, which the lego methods alone build;
 # an option without ``methods`` is read by every method of its task.
