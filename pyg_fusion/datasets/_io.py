@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._files import atomic_write
-from ._text import _lines, _split
+from ._text import _lines, _split, comma_number
 
 
 def check_root(root) -> str:
@@ -33,6 +33,21 @@ def check_root(root) -> str:
     if not path.strip():
         raise ValueError(f"root must be a folder path, got {root!r}")
     return osp.expanduser(path)
+
+
+def check_header(header) -> bool | str:
+    """A table's ``header``: ``True``, ``False`` (numpy's bools too) or
+    ``"auto"``, returned plain. pandas' forms are refused by name: its
+    ``header=0`` (the first row is the header) read as ``False`` here, the
+    header row then a row of data."""
+    if isinstance(header, (bool, np.bool_)):
+        return bool(header)
+    if isinstance(header, str) and header == "auto":
+        return header
+    pandas = (" (pandas' header=0, the first row as header, is header=True here; its "
+              "header=None is header=False)" if header is None or
+              isinstance(header, (int, np.integer)) else "")
+    raise ValueError(f"header must be True, False or 'auto', got {header!r}{pandas}")
 
 
 def save_npy(path: str, array: np.ndarray) -> None:
@@ -254,6 +269,7 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
         npz_hint: what the error of an ``.npz`` of several arrays and no
             ``npz_key`` tells the caller's user to do.
     """
+    header = check_header(header)
     require_file(path, what)
     suffix = osp.splitext(path.lower())[1]
     if suffix in _NOT_TABLES:
@@ -274,7 +290,24 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
         fast = _fast_numeric(lines, delimiter, header, index_col, path)
         if fast is not None:
             return fast
-    rows = _split(lines, delimiter)
+    try:
+        return _parse(_split(lines, delimiter), header, index_col, numeric, what, path)
+    except ValueError:
+        found = comma_number(lines, delimiter) if numeric else None
+        if found is None:
+            raise
+        # the error of the first cell that fails (or of a first row taken
+        # for a header) does not say why: the file's numbers are not Python's
+        raise ValueError(f"{what}: {path} line {found[0]} holds {found[1]!r}, a number with a "
+                         f"comma inside (a decimal comma, or a thousands separator); expected "
+                         f"numbers with a decimal point and no thousands separator (1.5, "
+                         f"1500): save the file so (e.g. pandas' to_csv(decimal='.'), or a "
+                         f"spreadsheet's CSV export in an English locale)") from None
+
+
+def _parse(rows: list[list[str]], header, index_col, numeric: bool, what: str,
+           path: str) -> Table:
+    """The table of a text file's cells (:func:`read_table`'s general path)."""
     head = None
     if header == "auto":
         header = _auto_header(rows, index_col)
@@ -285,8 +318,6 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
             header = not any(c in s for c, s in zip(rows[0], seen))
     if header is True:
         head, rows = rows[0], rows[1:]
-    elif header not in (False, "auto"):
-        raise ValueError(f"header must be True, False or 'auto', got {header!r}")
     if not rows:
         raise ValueError(f"{what}: {path} has a header but no data rows")
     width = len(rows[0])

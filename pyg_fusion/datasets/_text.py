@@ -89,3 +89,23 @@ def _split(lines: list[str], delimiter: str | None) -> list[list[str]]:
     if delimiter is None:
         return [ln.split() or [""] for ln in lines]
     return [[c.strip() for c in row] or [""] for row in csv.reader(lines, delimiter=delimiter)]
+
+
+# a number written with a comma inside: a decimal comma (1,5) or a thousands
+# separator (1,500); float() reads neither
+_COMMA_NUMBER = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
+
+
+def comma_number(lines: list[str], delimiter: str | None) -> tuple[int, str] | None:
+    """``(line number, cell)`` of the first cell of ``lines`` that is a number
+    written with a comma inside, or :obj:`None`. Cells are split on
+    ``delimiter``, and on ``;``, tab or spaces where a line holds one: the
+    first line of ``1,5;2,3`` sniffs as comma-separated."""
+    others = [d for d, mark in ((";", ";"), ("\t", "\t"), (None, " "))
+              if d != delimiter and any(mark in ln for ln in lines)]
+    for d in [delimiter, *others]:
+        for i, row in enumerate(_split(lines, d)):
+            for cell in row:
+                if _COMMA_NUMBER.fullmatch(cell):
+                    return i + 1, cell
+    return None

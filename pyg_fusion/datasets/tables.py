@@ -11,7 +11,7 @@ import torch
 
 from ..data import MultiSourceData
 from ._base import FusionDataset, check_transductive_standardize
-from ._io import Table, read_table
+from ._io import Table, check_header, read_table
 from ._split import check_split, stratified_masks
 from .standardize import zscore_columns
 
@@ -176,6 +176,7 @@ class MultiViewTables(FusionDataset):
             raise TypeError(f"label_column must be an int (a column number, -1 the last), got "
                             f"{label_column!r}")
         label_column = int(label_column)
+        header = check_header(header)  # before any file is read; plain in the cache key
         if isinstance(index_col, numbers.Integral) and not isinstance(index_col, bool):
             index_col = int(index_col)  # numpy's too (check_int's rule), plain in the cache key
         if not isinstance(views, Mapping):
