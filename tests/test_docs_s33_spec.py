@@ -100,3 +100,19 @@ def test_a_second_modality_costs_the_stated_parameters():
     assert second == 105_344
     assert round(one_encoder / 1e6, 1) == 42.5
 
+
+
+def test_readmes_dense_sparse_tolerances_are_the_tests():
+    # README: "LEGO end to end on random configurations ..., to 1e-9 and 1e-4",
+    # the tolerances of test_dense_sparse_random.py (float64, float32), which
+    # methods.md §1.2 states too
+    import re
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    said = re.search(r"LEGO end to end on random configurations with duplicated units, to "
+                     r"(\S+) and (\S+):", readme)
+    assert said, "README no longer states the end-to-end tolerances: update this test"
+    source = (ROOT / "tests" / "test_dense_sparse_random.py").read_text()
+    tested = re.search(r'"dtype,atol", \[\(torch\.float64, (\S+)\), \(torch\.float32, (\S+)\)\]',
+                       source)
+    assert tested and said.groups() == tested.groups()
+    _said(f"dense == sparse to {tested[1]} in float64 and {tested[2]} in float32 with the rule")
