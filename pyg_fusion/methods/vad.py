@@ -30,8 +30,8 @@ from ..nn.baselines import GRAPH_MODES, MTN, FeatureFusion, graph_fuse_dense
 __all__ = ["VADLEGO", "VADGraphFusion", "VADFeatureFusion", "VADMTN", "dense_sources"]
 
 
-def dense_sources(data, sources: list[str], num_segments: int | None = None
-                  ) -> dict[str, Tensor]:
+def dense_sources(data, sources: list[str], num_segments: int | None = None,
+                  model: nn.Module | None = None) -> dict[str, Tensor]:
     """``{source: [B, N, d]}`` from a batch of videos with equal ``N``.
 
     A source at a finer temporal level (``x_<source>`` with
@@ -46,6 +46,8 @@ def dense_sources(data, sources: list[str], num_segments: int | None = None
         sources (List[str]): the sources to read.
         num_segments (int, optional): the :math:`N` the reading model was built for,
             which the videos must have. (default: :obj:`None`: any)
+        model (torch.nn.Module, optional): the reading model, whose parameters' dtype and
+            device every source must have. (default: :obj:`None`)
     """
     batch = getattr(data, "batch", None)
     rows = batch.numel() if batch is not None else data.num_nodes
@@ -80,6 +82,9 @@ def dense_sources(data, sources: list[str], num_segments: int | None = None
                          f"num_segments={num_segments}: build it with num_segments={n}, or "
                          f"resample the videos to {num_segments} segments (the datasets' "
                          f"num_segments)")
+    if model is not None:  # torch's message for float64 features names a weight matrix
+        for s, x in out.items():
+            check_module_input(f"x_{s}", x, model)
     return out
 
 
@@ -354,11 +359,7 @@ class VADFeatureFusion(nn.Module):
         reset_children(self)
 
     def forward(self, data) -> tuple[Tensor, None]:
-        xs = dense_sources(data, self.sources)
-        # torch's message for float64 features names a weight matrix, not the data
-        for s in self.sources:
-            check_module_input(f"x_{s}", xs[s], self)
-        f = self.fuse(xs)
+        f = self.fuse(dense_sources(data, self.sources, model=self))
         return self.head(f).squeeze(-1), None
 
 
@@ -393,8 +394,6 @@ class VADMTN(nn.Module):
         reset_children(self)
 
     def forward(self, data) -> tuple[Tensor, None]:
-        xs = dense_sources(data, self.sources)
-        for s in self.sources:
-            check_module_input(f"x_{s}", xs[s], self)
+        xs = dense_sources(data, self.sources, model=self)
         h = self.mtn(torch.cat([xs[s] for s in self.sources], -1))
         return self.head(h).squeeze(-1), None
