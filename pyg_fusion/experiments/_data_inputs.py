@@ -17,6 +17,21 @@ def _tables_flag(message: str) -> str:
     return message
 
 
+def _plain(value):
+    """``value`` with numpy's scalars as Python's, in lists and dicts too: a
+    config is saved in the checkpoint, which is read with
+    ``weights_only=True``, and a numpy scalar there (a field given
+    ``np.int64(16)``) made the run's checkpoint unreadable."""
+    import numpy as np
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return type(value)(map(_plain, value))
+    if isinstance(value, dict):
+        return {_plain(k): _plain(v) for k, v in value.items()}
+    return value
+
+
 def _check_num_abnormal(value) -> None:
     """``vad_num_abnormal`` given in Python (the flag parses its text to
     these forms), named as the field, not as VADLayout's ``num_abnormal``."""

@@ -1,0 +1,46 @@
+"""A DataConfig given numpy's scalars in Python (values of a grid built with
+numpy) loads, and the run's config is recorded in plain Python: the
+checkpoint that holds it is read with weights_only=True."""
+import dataclasses
+import io
+
+import numpy as np
+import torch
+
+from pyg_fusion.experiments.data import DataConfig, load_data
+
+
+def _vad_layout(raw):
+    rng = np.random.default_rng(1)
+    (raw / "f").mkdir(parents=True)
+    for split in ("train", "test"):
+        names = [f"{split}{i}" for i in range(4)]
+        for n in names:
+            np.save(raw / "f" / f"{n}.npy", rng.normal(size=(6, 3)).astype("f4"))
+        (raw / f"{split}.list").write_text("".join(n + "\n" for n in names))
+    np.save(raw / "gt.npy", np.tile([0, 1, 1, 0, 0, 0], 4))
+
+
+def test_numpy_counts_load_and_are_recorded_plain(tmp_path):
+    # vad_num_abnormal=np.int64(2) was refused ('vad_num_abnormal must be an
+    # int >= 0 ..., got np.int64(2)'); vad_snippet_len=np.int64(1) loaded, and
+    # the checkpoint of the run could not be read ('not a file of tensors that
+    # loads safely')
+    _vad_layout(tmp_path / "raw")
+    cfg = DataConfig("vad", str(tmp_path), num_segments=np.int64(4),
+                     vad_source=[np.str_("rgb=f/{name}.npy")], vad_train_list="train.list",
+                     vad_test_list="test.list", vad_gt="gt.npy",
+                     vad_num_abnormal={"train": np.int64(2), "test": 2},
+                     vad_snippet_len=np.int64(1), standardize=np.bool_(False))
+    td = load_data(cfg)
+    assert td.config.vad_num_abnormal == {"train": 2, "test": 2}
+    assert type(td.config.vad_num_abnormal["train"]) is int
+    assert type(td.config.vad_snippet_len) is int and type(td.config.standardize) is bool
+    assert type(td.extra["vad"]["vad_source"][0]) is str
+    buffer = io.BytesIO()
+    torch.save({"data_config": dataclasses.asdict(td.config), "data": td.extra}, buffer)
+    buffer.seek(0)
+    assert torch.load(buffer, weights_only=True)["data_config"]["vad_num_abnormal"]["train"] == 2
+    plain = load_data(dataclasses.replace(cfg, vad_num_abnormal={"train": 2, "test": 2},
+                                          vad_snippet_len=1, num_segments=4))
+    assert plain.extra["fingerprint"] == td.extra["fingerprint"]
