@@ -116,3 +116,17 @@ def test_readmes_dense_sparse_tolerances_are_the_tests():
                        source)
     assert tested and said.groups() == tested.groups()
     _said(f"dense == sparse to {tested[1]} in float64 and {tested[2]} in float32 with the rule")
+
+
+def test_an_all_zero_rows_gradient_is_zero_as_stated():
+    from pyg_fusion.functional import dense_relation_graph, pair_similarity
+    _said("An all-zero row's gradient is 0 (the cosine is not continuous there")
+    x = torch.randn(4, 3, dtype=torch.float64)
+    x[2] = 0
+    row, col = torch.meshgrid(torch.arange(4), torch.arange(4), indexing="ij")
+    for graph in (lambda x: dense_relation_graph(x, nonneg=None),
+                  lambda x: pair_similarity(x, row.reshape(-1), col.reshape(-1), nonneg=None)):
+        leaf = x.clone().requires_grad_()
+        graph(leaf).sum().backward()
+        assert torch.equal(leaf.grad[2], torch.zeros(3, dtype=torch.float64))
+        assert bool(leaf.grad[[0, 1, 3]].abs().sum() > 0)
