@@ -28,13 +28,20 @@ def _check_numbers(path: str, name: str, value) -> None:
 def load_scores(path: str):
     """``(scores, ground_truth or None, frames_per_snippet or None)`` from a
     scores JSON (see ``pyg-fusion plot --help``), each video's numbers checked,
-    the videos in the order drawn (:func:`_drawing_order`)."""
+    the videos in the order drawn (:func:`_drawing_order`). A file whose
+    videos each record their frames per snippet (``{"videos": [...]}``, the
+    scores.json of videos of several rates, which has no common one) gives
+    ``{video: frames_per_snippet}`` where they differ."""
     scores, gt, fps = _scores_file(path)
     _check_numbers(path, "scores", scores)
     if gt is not None:
         _check_numbers(path, "ground_truth", gt)
-    if fps is not None and (isinstance(fps, bool) or not isinstance(fps, int) or fps < 1):
-        raise CLIError(f"{path}: frames_per_snippet must be a positive int, got {fps!r}")
+    for name, rate in (fps.items() if isinstance(fps, dict) else [(None, fps)]):
+        if rate is not None and (isinstance(rate, bool) or not isinstance(rate, int) or
+                                 rate < 1):
+            where = "frames_per_snippet" if name is None else \
+                f"the frames_per_snippet of video {name!r}"
+            raise CLIError(f"{path}: {where} must be a positive int, got {rate!r}")
     return scores, gt, fps
 
 
@@ -51,12 +58,17 @@ def _scores_file(path: str):
                                f"videos[{named[name][0]}] is: each video needs a name of "
                                f"its own")
             named[name] = (i, v)
-        scores, gt = {}, {}
+        scores, gt, rates = {}, {}, {}
         for name, v in _drawing_order({k: v for k, (_, v) in named.items()}):
             scores[name] = v["scores"]
             if v.get("gt") is not None:
                 gt[name] = v["gt"]
-        return scores, (gt or None), obj.get("frames_per_snippet")
+            # a video's own rate: write_test_scores records one in the head only
+            # where all videos share it
+            rates[name] = v.get("frames_per_snippet", obj.get("frames_per_snippet"))
+        distinct = {repr(r) for r in rates.values()}
+        return scores, (gt or None), (
+            next(iter(rates.values()), None) if len(distinct) <= 1 else rates)
     if isinstance(obj, dict) and isinstance(obj.get("scores"), dict):
         return obj["scores"], obj.get("ground_truth"), obj.get("frames_per_snippet")
     raise CLIError(f"{path}: expected {{'scores': {{video: [...]}}, 'ground_truth': ...}} "

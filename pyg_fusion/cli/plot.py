@@ -193,21 +193,16 @@ def _draw(V, args, out):
         if args.checkpoint:
             scores, gt, fps = scores_from_checkpoint(args.checkpoint, args.root,
                                                      args.force_reload)
-            if args.frames_per_snippet not in (None, fps):  # the data's own, not a choice
-                raise CLIError(f"--frames-per-snippet {args.frames_per_snippet}: the "
-                               f"checkpoint's test videos have {fps} frames per snippet (its "
-                               f"data's snippet_len), the frames of their ground truth; "
-                               f"leave the flag out")
+            def origin(rates):
+                return (f"the checkpoint's test videos have {rates} frames per snippet (its "
+                        f"data's snippet_len)")
         else:
             scores, gt, fps = load_scores(_need_input(args))
+            def origin(rates):
+                return f"{args.input} records {rates} frames per snippet (frames_per_snippet)"
         title = checkpoint_title(args.checkpoint, "snippet anomaly scores of the test "
                                  "videos") if args.checkpoint else None
-        # a file's 0 is refused as 0, not read as "not given"
-        fps = args.frames_per_snippet if args.frames_per_snippet is not None else \
-            fps if fps is not None else 16
-        fig = V.plot_anomaly_scores(scores, gt, frames_per_snippet=fps,
-                                    threshold=args.threshold,
-                                    max_videos=args.max_videos, title=title, path=out)
+        fig = _scores_figure(V, args, scores, gt, fps, origin, title, out)
     elif kind == "operator":
         if args.checkpoint:
             A, op_kind = operator_from_state(load_state_dict(args.checkpoint),
@@ -225,6 +220,37 @@ def _draw(V, args, out):
         data, note, fused = _load_graph(args)
         fig = _plot_graph_kind(V, kind, data, args, note, out, fused)
     return fig
+
+
+def _scores_figure(V, args, scores, gt, fps, origin, title, out):
+    """The anomaly-scores figure at the frames per snippet of the videos
+    (``fps``: one, ``{video: f}``, or ``None`` where the file records none:
+    ``--frames-per-snippet``, else 16; ``origin(rates)``: whence ``fps``), whose errors name plot's flags."""
+    recorded = {r for r in (fps.values() if isinstance(fps, dict) else [fps])
+                if r is not None}
+    given = args.frames_per_snippet
+    if given is not None and recorded - {given}:  # the data's own, not a choice
+        rates = ", ".join(map(str, sorted(recorded)))
+        raise CLIError(f"--frames-per-snippet {given}: {origin(rates)}, the frames of "
+                       f"their ground truth; leave the flag out")
+    default = given if given is not None else 16
+    rates = {k: default if r is None else r for k, r in fps.items()} \
+        if isinstance(fps, dict) else default if fps is None else fps
+    try:
+        return V.plot_anomaly_scores(scores, gt, frames_per_snippet=rates,
+                                     threshold=args.threshold, max_videos=args.max_videos,
+                                     title=title, path=out)
+    except ValueError as exc:
+        # the figure names its Python arguments, which are plot's flags here but
+        # for a frames_per_snippet that the file records, and the file's content
+        flags = {"threshold": "--threshold", "max_videos": "--max-videos"}
+        if not recorded:
+            flags["frames_per_snippet"] = "--frames-per-snippet"
+        said = re.sub(rf"\b({'|'.join(flags)})\b(=)?",
+                      lambda m: flags[m[1]] + (" " if m[2] else ""), str(exc))
+        if args.input and not said.startswith("--"):
+            said = f"--input {args.input}: {said}"
+        raise CLIError(said) from exc
 
 
 # how the figures' ValueErrors name the arguments that select records

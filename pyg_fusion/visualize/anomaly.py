@@ -52,8 +52,10 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
             methods; either frame-level (``F`` values,
             ``(T-1) f < F <= T f``) or snippet-level (``T`` values).
             (default: :obj:`None`, no shading and no AUC)
-        frames_per_snippet (int, optional): frames per snippet ``f``
-            (>= 1; at most :data:`MAX_FRAMES` frames a video). (default: :obj:`16`)
+        frames_per_snippet (int or dict, optional): frames per snippet ``f``
+            (>= 1; at most :data:`MAX_FRAMES` frames a video), or ``{video:
+            f}`` for videos of other rates (every drawn video's, keyed as
+            ``scores``). (default: :obj:`16`)
         threshold (float, optional): draw a horizontal decision threshold
             at this score. (default: :obj:`None`, none)
         max_videos (int, optional): draw at most this many videos, the first
@@ -74,9 +76,13 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
         frames (gid ``"gt"``). A new figure has one column of panels up to 8
         videos, two up to 20, then three.
     """
-    if not (is_int(frames_per_snippet) and frames_per_snippet >= 1):
-        raise ValueError(f"frames_per_snippet must be a positive int, got "
-                         f"{frames_per_snippet!r}")
+    rates = frames_per_snippet if isinstance(frames_per_snippet, dict) else \
+        {None: frames_per_snippet}
+    for key, rate in rates.items():
+        if not (is_int(rate) and rate >= 1):
+            where = "" if key is None else f"[{key!r}]"
+            raise ValueError(f"frames_per_snippet{where} must be a positive int, got "
+                             f"{rate!r}")
     if isinstance(scores, dict) and scores and all(isinstance(v, dict)
                                                    for v in scores.values()):
         methods = {str(m): _as_dict(f"scores[{m!r}]", v) for m, v in scores.items()}
@@ -103,6 +109,9 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
     if not (is_int(max_videos) and max_videos >= 1):
         raise ValueError(f"max_videos must be an int >= 1, got {max_videos!r}")
     names = list(videos)[:max_videos]
+    if isinstance(frames_per_snippet, dict) and set(names) - set(frames_per_snippet):
+        raise ValueError(f"frames_per_snippet has no entry for video(s) "
+                         f"{[k for k in names if k not in frames_per_snippet]}")
     if ax is None:
         # one column of 9-inch panels up to 8 videos; more in two or three
         # columns (40 videos in one column made a figure 76 inches tall)
@@ -115,12 +124,12 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
     else:
         width, ncols = 9.0, 1
         fig, axes = new_grid(ax, len(names), 1)
-    f = frames_per_snippet
     # tab10 without its red, the colour of the ground truth's shading: nine
     # methods apart (five colours drew a sixth method in the first one's blue)
     palette = ["tab:blue", "tab:green", "tab:purple", "tab:orange", "tab:brown", "tab:pink",
                "tab:gray", "tab:olive", "tab:cyan"]
     for a, name in zip(axes.ravel(), names):
+        f = rates[name] if isinstance(frames_per_snippet, dict) else frames_per_snippet
         curves = {m: to_numpy(f"scores[{name!r}]" if not m else f"scores[{m!r}][{name!r}]",
                               vids[name], dims=(1, )) for m, vids in methods.items()}
         s = next(iter(curves.values()))
