@@ -15,9 +15,9 @@ import yaml
 
 from pyg_fusion.cli import build_parser, main
 from pyg_fusion.cli.sweep import SWEEP_OPERATOR_WARMUP
-from pyg_fusion.experiments import COMPONENTS, LEGO_CONFIGS, MethodSpec, option_fields
 from pyg_fusion.methods import build_model, builders, method_names
 from pyg_fusion.nn import LEGO
+from pyg_fusion.specs import COMPONENTS, LEGO_CONFIGS, MethodSpec, option_fields
 
 
 def _command(name):
@@ -308,7 +308,7 @@ def test_options_a_setting_does_not_read_are_refused():
 def test_check_options_is_the_check_of_every_method_spec(task, options, message):
     """check_options states the check of a task's options that every
     method's spec makes: the same error from it as from any method's create."""
-    from pyg_fusion.experiments import check_options
+    from pyg_fusion.specs import check_options
     with pytest.raises(ValueError, match=message):
         check_options(task, options)
     for method in ("lego", "lego-cp", "gcn-mean", ""):
@@ -317,7 +317,7 @@ def test_check_options_is_the_check_of_every_method_spec(task, options, message)
 
 
 def test_check_options_returns_the_options_given():
-    from pyg_fusion.experiments import check_options
+    from pyg_fusion.specs import check_options
     given = {"k": 5, "epochs": None, "operator_warmup": "auto", "num_powers": {"a": 2, "b": 1}}
     assert check_options("vad", given) == {"k": 5, "operator_warmup": "auto",
                                           "num_powers": {"a": 2, "b": 1}}

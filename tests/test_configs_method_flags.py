@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from pyg_fusion.cli import main
-from pyg_fusion.experiments import MethodSpec, check_options
 from pyg_fusion.methods import build_model, chosen_methods
+from pyg_fusion.specs import MethodSpec, check_options
 
 
 def _print_config(capsys, argv):

@@ -8,9 +8,9 @@ from torch_geometric.data import Batch
 
 import pyg_fusion.functional as F
 from pyg_fusion.datasets import SyntheticVAD
-from pyg_fusion.experiments import MethodSpec
 from pyg_fusion.methods import build_model
 from pyg_fusion.nn import LEGOFusion
+from pyg_fusion.specs import MethodSpec
 from pyg_fusion.training import seed_everything
 
 N = 9

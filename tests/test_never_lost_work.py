@@ -77,7 +77,7 @@ def _train_checkpoint(path, edit):
 
     import torch
 
-    from pyg_fusion.experiments import MethodSpec
+    from pyg_fusion.specs import MethodSpec
     from pyg_fusion.experiments.checkpoints import CHECKPOINT_FORMAT
     from pyg_fusion.experiments.data import DataConfig
     cfg = {"format": CHECKPOINT_FORMAT, "method": "lego", "task": "node", "dataset": "digits",

@@ -128,7 +128,7 @@ def test_fit_node_leaves_the_callers_random_states(tmp_path):
 
 
 def test_fit_vad_leaves_the_callers_random_states(tmp_path):
-    from pyg_fusion.experiments import MethodSpec
+    from pyg_fusion.specs import MethodSpec
     from pyg_fusion.experiments.data import DataConfig, load_data
     from pyg_fusion.methods import Dims, build_spec
     from pyg_fusion.training.vad_fit import fit_vad

@@ -9,9 +9,9 @@ import torch
 
 import pyg_fusion.functional as F
 from device_checks import bitwise
-from pyg_fusion.experiments import MethodSpec
 from pyg_fusion.functional.term_scale import term_scales
 from pyg_fusion.nn import LEGO, LEGOFusion
+from pyg_fusion.specs import MethodSpec
 
 N = 9
 

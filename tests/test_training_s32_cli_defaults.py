@@ -6,7 +6,7 @@ import dataclasses
 import inspect
 import re
 
-from pyg_fusion.experiments import MethodSpec
+from pyg_fusion.specs import MethodSpec
 from pyg_fusion.training.node import fit_node
 
 

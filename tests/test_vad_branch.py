@@ -8,8 +8,8 @@ import yaml
 from torch_geometric.data import Batch
 
 from pyg_fusion.datasets import SyntheticVAD
-from pyg_fusion.experiments import MethodSpec
 from pyg_fusion.methods import build_model
+from pyg_fusion.specs import MethodSpec
 from pyg_fusion.training import seed_everything
 
 

@@ -14,7 +14,7 @@ from torch_geometric.data import Batch
 
 from pyg_fusion.cli import main
 from pyg_fusion.datasets import SyntheticVAD, segment_scores_to_frames
-from pyg_fusion.experiments import MethodSpec
+from pyg_fusion.specs import MethodSpec
 from pyg_fusion.training import seed_everything
 from pyg_fusion.training.vad import WeaklySupervisedVAD, split_videos
 from pyg_fusion.training.vad_ensemble import RestartEnsemble

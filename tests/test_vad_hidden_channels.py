@@ -6,9 +6,9 @@ from types import SimpleNamespace
 import pytest
 import torch
 
-from pyg_fusion.experiments import MethodSpec
 from pyg_fusion.experiments.checkpoints import CHECKPOINT_FORMAT, model_from_checkpoint
 from pyg_fusion.methods import Dims, build_spec
+from pyg_fusion.specs import MethodSpec
 
 WIDTHS = {"a": 6, "b": 4}
 

@@ -6,9 +6,9 @@ import torch
 from torch_geometric.data import Batch
 
 from pyg_fusion.datasets import SyntheticVAD
-from pyg_fusion.experiments import MethodSpec
 from pyg_fusion.methods import build_model
 from pyg_fusion.nn import LEGOFusion
+from pyg_fusion.specs import MethodSpec
 from pyg_fusion.training import seed_everything
 from pyg_fusion.training.vad import mil_topk_loss, split_videos
 from pyg_fusion.training.vad_fit import fit_vad, restart_seed

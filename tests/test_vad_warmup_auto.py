@@ -163,7 +163,7 @@ def test_cli_flags_and_config_round_trip(tmp_path, capsys):
 
 
 def test_vad_defaults_and_a_model_built_outside_a_run():
-    from pyg_fusion.experiments import MethodSpec
+    from pyg_fusion.specs import MethodSpec
     spec = MethodSpec.create("lego", "vad")
     assert (spec.fusion.init, spec.trainer.operator_warmup) == ("auto", "auto")
     assert MethodSpec.create("lego-cp", "vad").fusion.init == "product"
