@@ -130,3 +130,17 @@ def test_an_all_zero_rows_gradient_is_zero_as_stated():
         graph(leaf).sum().backward()
         assert torch.equal(leaf.grad[2], torch.zeros(3, dtype=torch.float64))
         assert bool(leaf.grad[[0, 1, 3]].abs().sum() > 0)
+
+
+def test_segmentation_scores_average_over_the_stated_classes():
+    # class 0: in truth and prediction; class 1: predicted only (IoU 0);
+    # class 2: truth only, never predicted; class 3: in neither (no IoU, no accuracy)
+    from pyg_fusion.training.segmentation import segmentation_scores
+    _said("the class accuracy averaged over the classes present in the ground truth, the IoU "
+          "over the classes present in the ground truth or the prediction (a class in neither "
+          "has no IoU")
+    cm = torch.tensor([[6, 2, 0, 0], [0, 0, 0, 0], [1, 1, 0, 0], [0, 0, 0, 0]])
+    got = segmentation_scores(cm)
+    assert got["pixel_acc"] == 6 / 10
+    assert abs(got["mean_acc"] - (6 / 8 + 0 / 2) / 2) < 1e-12
+    assert abs(got["miou"] - (6 / 9 + 0 / 3 + 0 / 2) / 3) < 1e-12
