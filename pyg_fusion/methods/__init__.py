@@ -268,7 +268,7 @@ def chosen_methods(spec: str | list[str], task: str, features: str | None = None
     methods, those of every source as a pattern (``graph-*``), a method of
     one source (``graph-accel``) stays as given; an item that names no method
     of any sources, or none given, is :func:`resolve_methods`' error. What
-    :func:`~pyg_fusion.experiments.check_options` checks the options against
+    :func:`~pyg_fusion.specs.check_options` checks the options against
     before a run loads its data.
 
     Args:
@@ -341,7 +341,7 @@ def build_model(name: str, task: str, in_channels: dict[str, int], *,
         num_nodes (int, optional): N, needed with ``features="none"``.
             (default: :obj:`None`)
         **options (optional): Additional options of the components' configs
-            (:class:`~pyg_fusion.experiments.MethodSpec`; the task's defaults
+            (:class:`~pyg_fusion.specs.MethodSpec`; the task's defaults
             fill the rest); ``num_powers`` may be an int or a dict per source.
     """
     if not isinstance(in_channels, Mapping):
