@@ -281,6 +281,17 @@ class TimedAdamTask(L.LightningModule):
     def on_train_epoch_end(self):
         self.epoch_times.append(time.perf_counter() - self._t0)
 
+    def time_per_epoch(self) -> float:
+        """The mean wall-clock seconds of a training epoch (the fits'
+        ``time_per_epoch_s``), without the first where there are more: it
+        warms caches."""
+        times = self.epoch_times[1:] or self.epoch_times
+        return sum(times) / max(len(times), 1)
+
+    def trainable_params(self) -> int:
+        """The number of the model's trainable parameters (the fits' ``params``)."""
+        return sum(p.numel() for p in self.model.parameters() if p.requires_grad)
+
     def on_train_batch_end(self, outputs, batch, batch_idx):
         # a diverged run (a learning rate too large) went on with NaN: it ended
         # in the next forward's check of an internal tensor ("A contains NaN"),

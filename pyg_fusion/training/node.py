@@ -346,7 +346,5 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
     # whose accuracies it reports and that best.ckpt holds (the last epoch
     # trained is in last.ckpt)
     model.load_state_dict(task.best_state)
-    times = task.epoch_times[1:] or task.epoch_times  # the first epoch warms caches
-    return {**task.best, "time_per_epoch_s": sum(times) / max(len(times), 1),
-            "params": sum(p.numel() for p in model.parameters() if p.requires_grad),
-            "trainer": trainer, "task": task}
+    return {**task.best, "time_per_epoch_s": task.time_per_epoch(),
+            "params": task.trainable_params(), "trainer": trainer, "task": task}

@@ -321,11 +321,10 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         out["members_val_loss"] = sum(run[3].best["val_loss"] for run in runs) / restarts
         if ensemble:
             tested, trainer = ens, ens_trainer
-    times = task.epoch_times[1:] or task.epoch_times
     out = {**tested.last_metrics, **tested.best, **out,
            "epoch": epoch,
-           "time_per_epoch_s": sum(times) / max(len(times), 1),
-           "params": sum(p.numel() for p in tested.model.parameters() if p.requires_grad),
+           "time_per_epoch_s": task.time_per_epoch(),  # the chosen restart's
+           "params": tested.trainable_params(),
            "trainer": trainer, "task": tested}
     if warmup_auto:  # every restart builds the same kind of model
         out["operator_start_epoch"] = task.operator_start_epoch
