@@ -294,4 +294,5 @@ def test_fused_graph_figures_of_a_checkpoint_name_its_seed(tmp_path):
                     "method": "lego", "dataset": "synthetic-vad",
                     "setting": "multi_representation", "seed": 2, "options": {}}}}, ckpt)
     _, _, label = fused_from_checkpoint(str(ckpt), str(root), index=3)
-    assert label == f"synthetic-vad[3] {test[3].video}, lego, seed 2"
+    # and which of the run's checkpoints: the file and its run folder
+    assert label == f"synthetic-vad[3] {test[3].video}, lego, seed 2 ({tmp_path.name}/last.ckpt)"

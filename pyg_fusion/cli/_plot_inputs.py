@@ -81,34 +81,43 @@ def fused_from_checkpoint(path: str, root: str | None, index: int = 0,
             data = td.graph
             ei, w = model.fused_graph(data)
             g = edges_to_dense(ei, w, max_num_nodes=data.num_nodes)[0]
-            return data, g, f"{cfg['dataset']}, {cfg['method']}{_seed(cfg)}"
+            return data, g, f"{cfg['dataset']}, {cfg['method']}{_run(path, cfg)}"
         if not 0 <= index < len(td.test):
             raise CLIError(f"--index must be in [0, {len(td.test)}), got {index}")
         data = td.test[index]
         _, g = model(Batch.from_data_list([data]))
     if g is None or g.size(-1) != g.size(-2):
         raise CLIError(f"--checkpoint: method {cfg['method']!r} builds no fused graph")
-    return data, g[0], f"{cfg['dataset']}[{index}] {data.video}, {cfg['method']}{_seed(cfg)}"
+    return data, g[0], (f"{cfg['dataset']}[{index}] {data.video}, "
+                        f"{cfg['method']}{_run(path, cfg)}")
 
 
-def _seed(cfg) -> str:
-    # which run a figure of a checkpoint shows: its seed beside its method
-    return f", seed {cfg['seed']}" if cfg.get("seed") is not None else ""
+def _run(path: str, cfg) -> str:
+    """Which run a figure of a checkpoint shows, after its method: its seed and
+    the folders below the seed's (a start of init auto, a restart) and file,
+    which tell a run's checkpoints apart: ``", seed 0 (init_mean/best.ckpt)"``."""
+    parts = Path(path).parts
+    seed = cfg.get("seed")
+    # OUT/<method>/seed<k>/[init_<start>/][restart<r>/]checkpoints/<file>
+    at = max((i for i, p in enumerate(parts[:-1]) if p == f"seed{seed}"), default=None)
+    # elsewhere (a copied file): its folder, as the run folder it may be
+    below = [p for p in parts[at + 1:-1] if p != "checkpoints"] if at is not None else \
+        [p for p in parts[:-1] if p not in ("checkpoints", Path(path).anchor)][-1:]
+    where = "/".join([*below, parts[-1]])
+    return (f", seed {seed}" if seed is not None else "") + f" ({where})"
 
 
 def checkpoint_title(path: str, what: str) -> str:
     """A figure's title for a checkpoint: ``what``, then the method, data set,
-    setting and seed of a ``pyg-fusion train`` checkpoint (a plain state dict:
-    its file name), and the file (``last.ckpt`` or ``best.ckpt``)."""
+    setting and run (:func:`_run`) of a ``pyg-fusion train`` checkpoint (a
+    plain state dict: its file name)."""
     from ..experiments.checkpoints import load_train_checkpoint
     try:
         _, _, cfg = load_train_checkpoint(path)
     except ValueError:
         return f"{what}: {Path(path).name}"
     setting = f" ({cfg['setting']})" if cfg.get("setting") else ""
-    seed = f", seed {cfg['seed']}" if cfg.get("seed") is not None else ""
-    return (f"{what}: {cfg['method']} on {cfg['dataset']}{setting}{seed} "
-            f"({Path(path).parent.parent.name}/{Path(path).name})")
+    return f"{what}: {cfg['method']} on {cfg['dataset']}{setting}{_run(path, cfg)}"
 
 
 def load_state_dict(path: str, flag: str = "--checkpoint") -> dict:
