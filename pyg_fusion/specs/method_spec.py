@@ -26,6 +26,13 @@ def _task_base(task: str, features: str) -> dict[str, Any]:
     return {**TASK_DEFAULTS[task], **SETTING_DEFAULTS.get((task, features), {})}
 
 
+def _task_defaults(task: str, given: dict[str, Any]) -> dict[str, Any]:
+    """Every option's default in a run of ``task`` with the ``features``
+    setting of ``given``: an option given at it was not moved."""
+    base = _task_base(task, given.get("features", HeadConfig.features))
+    return {name: base.get(name, f.default) for name, (_, f) in option_fields().items()}
+
+
 def check_options(task: str, options: dict[str, Any] | None = None,
                   methods: Sequence[str] | None = None) -> dict[str, Any]:
     """Checks the options of the method configs given for ``task``, as every
@@ -131,14 +138,13 @@ def _check_run_options(task: str, given: dict[str, Any]) -> None:
     alone may hold them.)"""
     if task != "vad":
         return
-    known = option_fields()
-    base = _task_base(task, given.get("features", HeadConfig.features))
+    known, default = option_fields(), _task_defaults(task, given)
 
     def value(name):
-        return given.get(name, base.get(name, known[name][1].default))
+        return given.get(name, default[name])
 
     def moved(name):
-        return name in given and given[name] != base.get(name, known[name][1].default)
+        return name in given and given[name] != default[name]
 
     if moved("restart_combine") and value("restarts") == 1:
         raise ValueError(f"--restart-combine {given['restart_combine']} combines the restarts "
@@ -162,9 +168,8 @@ def _check_method_options(task: str, given: dict[str, Any], methods: Sequence[st
     default, would be recorded with the runs as if used: an error naming the
     methods that read it. At the default it passes, as for the datasets'
     options (:func:`~pyg_fusion.experiments.data.check_dataset_flags`)."""
-    base = _task_base(task, given.get("features", HeadConfig.features))
     unread = unread_option([f for _, f in option_fields().values()], given, "methods",
-                           methods, scope=task, defaults=base)
+                           methods, scope=task, defaults=_task_defaults(task, given))
     if unread is not None:
         f, readers = unread
         raise ValueError(f"{flag(f.name)} is read by {', '.join(readers)}; "
@@ -177,11 +182,9 @@ def _check_task_options(task: str, given: dict[str, Any]) -> None:
     if used: an error. At the default they pass, so that a full config
     (``--print-config``) reads back."""
     other = "VAD" if task == "node" else "node task"
-    known = option_fields()
-    base = _task_base(task, given.get("features", HeadConfig.features))
+    known, default = option_fields(), _task_defaults(task, given)
     misplaced = [flag(n) for n in sorted(given)
-                 if known[n][1].metadata["help"].startswith(other)
-                 and given[n] != base.get(n, known[n][1].default)]
+                 if known[n][1].metadata["help"].startswith(other) and given[n] != default[n]]
     if misplaced:
         raise ValueError(f"{', '.join(misplaced)}: these are {other} options, which the "
                          f"{'node task' if task == 'node' else 'VAD task'} does not read")
@@ -189,7 +192,7 @@ def _check_task_options(task: str, given: dict[str, Any]) -> None:
     # reads none of the feature head's widths, layers or dropout
     if task == "node" and given.get("features") == "labels":
         unread = [flag(n) for n in ("dropout", "hidden_channels", "num_layers")
-                  if n in given and given[n] != base.get(n, known[n][1].default)]
+                  if n in given and given[n] != default[n]]
         if unread:
             raise ValueError(f"{', '.join(unread)}: --features labels scores by label "
                              f"propagation (20 steps, alpha 0.9), which reads none of them")
