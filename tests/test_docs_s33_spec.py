@@ -144,3 +144,11 @@ def test_segmentation_scores_average_over_the_stated_classes():
     assert got["pixel_acc"] == 6 / 10
     assert abs(got["mean_acc"] - (6 / 8 + 0 / 2) / 2) < 1e-12
     assert abs(got["miou"] - (6 / 9 + 0 / 3 + 0 / 2) / 3) < 1e-12
+
+
+def test_the_methods_page_links_both_papers_and_the_released_code():
+    text = METHODS.read_text()
+    head = text[:text.index("## 0. Conventions")]
+    for link in ("(https://arxiv.org/abs/2410.01506)", "(https://arxiv.org/abs/2108.05009)",
+                 "(https://github.com/yikaiw/AsymFusion)"):
+        assert link in head, link
