@@ -1,5 +1,7 @@
 """Table files and arguments as users bring them: numpy's bools for header,
 pandas' header forms, numbers written with a decimal comma."""
+import re
+
 import numpy as np
 import pytest
 
@@ -53,3 +55,61 @@ def test_semicolon_tables_of_decimal_points_read_as_before(tmp_path):
     path.write_text("id;a;b\ns1;1.5;2\ns2;3;4\n")
     t = read_table(str(path))
     assert t.values.tolist() == [[1.5, 2], [3, 4]] and t.index == ["s1", "s2"]
+
+
+def _write(root, view, labels):
+    raw = root / "raw"
+    raw.mkdir(parents=True)
+    (raw / "v.csv").write_text(view)
+    (raw / "y.csv").write_text(labels)
+
+
+_DECIMALS = "0.126,-0.132,0.64\n0.105,-0.536,0.362\n1.304,0.947,-0.704\n-1.265,-0.623,0.041\n"
+
+
+@pytest.mark.parametrize("names, order", [("400,410,420", "increasing"),
+                                          ("4000,2000,400", "decreasing")])
+def test_numeric_column_names_are_asked_about(tmp_path, names, order):
+    # a view of spectra whose header is its wavelengths, beside labels
+    # written by pandas (Series(y).to_csv(index=False): header '0'), made one
+    # node more whose features were the wavelengths, labelled 0, without a word
+    _write(tmp_path, f"{names}\n{_DECIMALS}", "0\n0\n1\n0\n1\n")
+    with pytest.raises(ValueError, match=rf"first row is {names}: whole numbers in {order} "
+                                         r"order over rows of decimals: .*Say which: "
+                                         r"header=True or header=False"):
+        MultiViewTables(tmp_path, ["v.csv"], "y.csv", log=False)
+    ds = MultiViewTables(tmp_path, ["v.csv"], "y.csv", header=True, log=False)
+    assert ds[0].num_nodes == 4 and ds[0].y.tolist() == [0, 1, 0, 1]
+
+
+@pytest.mark.parametrize("first", ["1,5,9", "1,1,2", "400,410", "1.5,2,3"])
+def test_other_first_rows_read_as_before(tmp_path, first):
+    # a first row of whole numbers not in order, or over whole-number rows, is data
+    body = "3,2,1\n4,5,6\n" if first != "400,410" else "3,2\n4,5\n"
+    path = tmp_path / "a.csv"
+    path.write_text(f"{first}\n{body}")
+    assert read_table(str(path)).values.shape[0] == 3
+
+
+@pytest.mark.parametrize("cell", ["NA", "?", "n/a", "NULL"])
+@pytest.mark.parametrize("column", [0, 1])
+def test_a_missing_value_marker_is_named_missing(tmp_path, cell, column):
+    # 'NA' said "'NA' is not a number (pass index_col / header if it is an id
+    # or a header ...)", in column 0 "pass index_col=0 if column 0 holds row ids"
+    rows = [["1", "2"], ["3", "4"], ["5", "6"], ["7", "8"]]
+    rows[2][column] = cell
+    path = tmp_path / "a.csv"
+    path.write_text("".join(",".join(r) + "\n" for r in rows))
+    with pytest.raises(ValueError, match=rf"line 3, column {column} is '{re.escape(cell)}', a "
+                                         r"missing value: features must be complete"):
+        read_table(str(path), what="view 'a'")
+
+
+def test_a_labels_header_beside_a_trailing_delimiter_is_a_header(tmp_path):
+    # 'label,' over 'a,' 'b,' ...: the empty cells of the last column made the
+    # header look repeated further down, so 'label' was read as a label and
+    # the rows were one apart ('v.csv has 4 rows, y.csv has 5')
+    _write(tmp_path, "1,2\n3,4\n5,6\n7,8\n", "label,\na,\nb,\na,\nb,\n")
+    with pytest.raises(ValueError, match=r"holds no label: .* is empty in every row \(a "
+                                         r"delimiter at the end of each line"):
+        MultiViewTables(tmp_path, ["v.csv"], "y.csv", log=False)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._files import atomic_write
-from ._text import _lines, _split, comma_number
+from ._text import _column_numbers_header, _lines, _split, comma_number
 
 
 def check_root(root) -> str:
@@ -107,6 +107,22 @@ def load_npy(path: str, what: str, *, finite: bool = False) -> np.ndarray:
     return array
 
 
+# the cells that say a value is missing (lower case): a label, or a
+# feature that must be filled in
+MISSING = {"", "nan", "na", "n/a", "none", "null", "?"}
+
+
+def _missing(what: str, path: str, line: int, col: int, cell: str) -> ValueError | None:
+    """The error of a feature cell that marks a missing value (``NA``,
+    ``?``), which was called 'not a number' with advice about ids and
+    headers; :obj:`None` for other cells (``nan`` is a number, checked as
+    such; an empty cell has its own message)."""
+    if cell.strip().lower() not in MISSING - {"nan", ""}:
+        return None
+    return ValueError(f"{what}: {path} line {line}, column {col} is {cell!r}, a missing value: "
+                      f"features must be complete (fill in or drop the missing value)")
+
+
 def _is_number(cell: str) -> bool:
     try:
         float(cell)
@@ -172,6 +188,9 @@ def _auto_index(rows, head, width: int, what: str, path: str) -> int | None:
     n_num, n_text = numbers.count(True), numbers.count(False)
     if n_text <= n_num:
         odd = numbers.index(False)
+        missing = _missing(what, path, odd + 1 + (head is not None), 0, rows[odd][0])
+        if missing is not None:
+            raise missing
         why = f"is not a number while {n_num} other cells of column 0 are"
     else:
         odd = numbers.index(True)
@@ -208,28 +227,6 @@ def _auto_header(rows: list[list[str]], index_col) -> bool:
         return True
     return _id_form(cell) not in {_id_form(i) for i in ids}
 
-
-def _column_numbers_header(lines: list[str], delimiter: str | None, what: str,
-                           path: str) -> bool | str:
-    """``header="auto"`` of a numeric table whose first row is ``0,1,...,d-1``:
-    the header pandas writes for a frame of unnamed columns
-    (``DataFrame(X).to_csv(index=False)``), which, all numbers, read as a
-    data row: one node more, whose features were the column numbers (and,
-    with a labels file written alike, labelled by its header ``0``), without
-    a word. Over rows of other numbers (a decimal point, an exponent, NaN) it
-    is that header; over whole numbers it may be data (a one-hot row), so
-    the user says which. Other first rows: ``"auto"``, as before."""
-    first = _split(lines[:1], delimiter)[0]
-    if len(first) < 2 or first != [str(j) for j in range(len(first))]:
-        return "auto"
-    if any(_NOT_WHOLE.search(ln) for ln in lines[1:]):
-        return True
-    raise ValueError(f"{what}: {path}'s first row is {','.join(first)}: the column numbers "
-                     f"that pandas writes as a header, or a row of data? Say which: "
-                     f"header=True or header=False (pyg-fusion: --header, --no-header)")
-
-
-_NOT_WHOLE = re.compile(r"[.eEnN]")
 
 # the usual files of a table in formats read_table does not parse
 _NOT_TABLES = {".xlsx": "an Excel workbook", ".xls": "an Excel workbook",
@@ -315,7 +312,8 @@ def _parse(rows: list[list[str]], header, index_col, numeric: bool, what: str,
             # string tables (labels): a first row that repeats a value of its
             # column further down is data ("cat" twice), not a header ("label")
             seen = [set(col) for col in zip(*rows[1:])] if len(rows[0]) == len(rows[1]) else []
-            header = not any(c in s for c, s in zip(rows[0], seen))
+            # (an empty cell proves nothing: a trailing delimiter on every line)
+            header = not any(c and c in s for c, s in zip(rows[0], seen))
     if header is True:
         head, rows = rows[0], rows[1:]
     if not rows:
@@ -360,6 +358,9 @@ def _parse(rows: list[list[str]], header, index_col, numeric: bool, what: str,
                                  f"features must be complete (fill in or drop the missing "
                                  f"value; a trailing delimiter makes an empty last "
                                  f"column)") from None
+            missing = _missing(what, path, line, col, row[j])
+            if missing is not None:
+                raise missing from None
             raise ValueError(f"{what}: {path} line {line}, column {col}: {row[j]!r} is not a "
                              f"number (pass index_col / header if it is an id or a "
                              f"header; pyg-fusion: --index-col, --header)") from None

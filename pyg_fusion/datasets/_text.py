@@ -109,3 +109,40 @@ def comma_number(lines: list[str], delimiter: str | None) -> tuple[int, str] | N
                 if _COMMA_NUMBER.fullmatch(cell):
                     return i + 1, cell
     return None
+
+
+def _column_numbers_header(lines: list[str], delimiter: str | None, what: str,
+                           path: str) -> bool | str:
+    """``header="auto"`` of a numeric table whose first row is ``0,1,...,d-1``:
+    the header pandas writes for a frame of unnamed columns
+    (``DataFrame(X).to_csv(index=False)``), which, all numbers, read as a
+    data row: one node more, whose features were the column numbers (and,
+    with a labels file written alike, labelled by its header ``0``), without
+    a word. Over rows of other numbers (a decimal point, an exponent, NaN) it
+    is that header; over whole numbers it may be data (a one-hot row), so
+    the user says which. A first row of other whole numbers in increasing or
+    decreasing order over rows that each hold a decimal (numeric column
+    names: wavelengths, years) was read as data too; it may be either, so
+    the user says which. Other first rows: ``"auto"``, as before."""
+    first = _split(lines[:1], delimiter)[0]
+    if len(first) < 2:
+        return "auto"
+    say = "Say which: header=True or header=False (pyg-fusion: --header, --no-header)"
+    if first != [str(j) for j in range(len(first))]:
+        names = [int(c) for c in first if _WHOLE.fullmatch(c)]
+        steps = {(b > a) - (b < a) for a, b in zip(names, names[1:])}
+        if len(names) < len(first) or len(steps) != 1 or 0 in steps or len(lines) < 2 \
+                or not all(_NOT_WHOLE.search(ln) for ln in lines[1:]):
+            return "auto"
+        raise ValueError(f"{what}: {path}'s first row is {','.join(first)}: whole numbers in "
+                         f"{'increasing' if 1 in steps else 'decreasing'} order over rows of "
+                         f"decimals: a header of numeric column names (wavelengths, years), "
+                         f"or a row of data? {say}")
+    if any(_NOT_WHOLE.search(ln) for ln in lines[1:]):
+        return True
+    raise ValueError(f"{what}: {path}'s first row is {','.join(first)}: the column numbers "
+                     f"that pandas writes as a header, or a row of data? {say}")
+
+
+_NOT_WHOLE = re.compile(r"[.eEnN]")
+_WHOLE = re.compile(r"[+-]?\d+")

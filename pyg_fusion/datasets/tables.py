@@ -11,11 +11,10 @@ import torch
 
 from ..data import MultiSourceData
 from ._base import FusionDataset, check_transductive_standardize
-from ._io import Table, check_header, read_table
+from ._io import MISSING as _MISSING, Table, check_header, read_table
 from ._split import check_split, stratified_masks
 from .standardize import zscore_columns
 
-_MISSING = {"", "nan", "na", "n/a", "none", "null", "?"}
 _SUFFIXES = (".csv.gz", ".tsv.gz", ".txt.gz", ".csv", ".tsv", ".txt", ".npy", ".npz")
 
 
@@ -89,7 +88,8 @@ def _no_label(lab: Table, col: int) -> str:
              f"{', the last' if 1 < width == col % width + 1 else ''} of {width})")
     if all(not str(c).strip() for c in lab.values[:, col]):
         trailing = " (a delimiter at the end of each line makes an empty last column: " \
-                   "remove it)" if width > 1 and col % width == width - 1 else ""
+                   "remove it)" if (width > 1 or lab.index is not None) and \
+            col % width == width - 1 else ""  # beside an index column: width 1
         return f"labels: {lab.path} holds no label: {where} is empty in every row{trailing}"
     return (f"labels: {lab.path} holds no label: {where} is missing in every row "
             f"({', '.join(repr(m) for m in sorted(_MISSING) if m)} or empty)")
