@@ -152,3 +152,15 @@ def test_the_methods_page_links_both_papers_and_the_released_code():
     for link in ("(https://arxiv.org/abs/2410.01506)", "(https://arxiv.org/abs/2108.05009)",
                  "(https://github.com/yikaiw/AsymFusion)"):
         assert link in head, link
+
+
+def test_readmes_opening_says_how_the_powers_are_computed():
+    # README's first lines: "(sparse matrix products on large graphs, dense ones
+    # on small)" (it said "by sparse message passing", which neither backend does)
+    from pyg_fusion.nn import AUTO_DENSE_MAX_NODES, LEGO
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert ("expanded into its multi-hop powers (sparse matrix products on large graphs, dense "
+            "ones on small)" in readme)
+    lego = LEGO({"a": 3, "b": 2}, k=4)
+    assert lego.choose_backend(AUTO_DENSE_MAX_NODES) == "dense"
+    assert lego.choose_backend(AUTO_DENSE_MAX_NODES + 1) == "sparse"
