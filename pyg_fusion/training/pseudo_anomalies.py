@@ -23,6 +23,7 @@ from torch_geometric.data import Batch, Data
 
 from ..functional._checks import check_batch, check_index
 from .seeding import _checked_seed
+from .vad_split import video_keys
 
 __all__ = ["splice_pseudo_anomalies"]
 
@@ -37,8 +38,10 @@ def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
     r"""Videos with a stretch of another video's segments spliced in, and
     the segment labels of the stretches.
 
-    For every ordered pair (host, donor) of distinct ``videos`` and
-    ``per_pair`` times: a stretch of :math:`L` segments, :math:`L` uniform in
+    For every ordered pair (host, donor) of ``videos`` of two different
+    videos and ``per_pair`` times (the crops of one video, items with its
+    ``video`` name and ``domain``, are one video: spliced into each other
+    they would make no anomaly): a stretch of :math:`L` segments, :math:`L` uniform in
     ``[round(length[0] N), round(length[1] N)]`` (at least 1), starts at a
     uniform position of the host and takes the donor's segments from a
     uniform position of the donor; every segment-level attribute (the
@@ -52,7 +55,8 @@ def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
 
     Args:
         videos (list[torch_geometric.data.Data]): normal videos, all of the
-            same number of segments :math:`N` (at least two videos).
+            same number of segments :math:`N` (at least two videos; the crops of one
+            count once).
         per_pair (int, optional): pseudo-videos per ordered pair. (default: :obj:`1`)
         length (tuple[float, float], optional): the range of the stretch's
             length as fractions of :math:`N`. (default: :obj:`(0.125, 0.25)`)
@@ -62,9 +66,12 @@ def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
         (torch_geometric.data.Batch, torch.Tensor): the pseudo-videos and
         their segment labels ``[B, N]`` (float, 1 on the stretch).
     """
-    if len(videos) < 2:
+    video_of = video_keys(videos)
+    if len(set(video_of)) < 2:
+        crops = (f" ({len(videos)} items: the crops of one video, which share its name, "
+                 f"are one video)" if len(videos) > 1 else "")
         raise ValueError(f"videos must hold at least two normal videos to splice one into "
-                         f"another, got {len(videos)}")
+                         f"another, got {len(set(video_of))}{crops}")
     if not isinstance(per_pair, int) or isinstance(per_pair, bool) or per_pair < 1:
         raise ValueError(f"per_pair must be an int >= 1, got {per_pair!r}")
     seed = _checked_seed(seed)  # torch's 'manual_seed expected a long' named no argument
@@ -97,7 +104,7 @@ def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
     out, labels = [], []
     for host, a in enumerate(videos):
         for donor, b in enumerate(videos):
-            if host == donor:
+            if video_of[host] == video_of[donor]:
                 continue
             for _ in range(per_pair):
                 size = int(torch.randint(short, long + 1, (1, ), generator=g))

@@ -19,7 +19,7 @@ from .trainer import (EarlyStoppingAfter, build_trainer, check_schedule, trainin
                       validate_last_epoch, without_validation)
 from .vad import IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import RestartEnsemble
-from .vad_split import check_test_videos
+from .vad_split import check_test_videos, video_keys
 
 __all__ = ["fit_vad", "evaluate_vad", "restart_seed"]
 
@@ -232,10 +232,11 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     fit_ds = torch.utils.data.Subset(train_ds, train_idx) if val_idx else train_ds
     val_ds = torch.utils.data.Subset(train_ds, val_idx) if val_idx else None
     normal = [train_ds[i] for i in val_idx if int(train_ds[i].y.view(-1)[0]) == 0]
-    if choice == "pseudo_auc" and len(normal) < 2:
+    held_normal = len(set(video_keys(normal)))  # the crops of a video are one
+    if choice == "pseudo_auc" and held_normal < 2:
         raise ValueError(f"choice='pseudo_auc' needs two normal videos held out, got "
-                         f"{len(normal)}: give a larger val_fraction or more normal videos")
-    pseudo = splice_pseudo_anomalies(normal, seed=seed) if len(normal) >= 2 else None
+                         f"{held_normal}: give a larger val_fraction or more normal videos")
+    pseudo = splice_pseudo_anomalies(normal, seed=seed) if held_normal >= 2 else None
     eval_every = max(1, min(eval_every, epochs))
     # the task's options, for every restart and for their ensemble
     task_kw = dict(lr=lr, weight_decay=weight_decay, topk=topk, lambda_deg=lambda_deg,

@@ -80,7 +80,18 @@ def _video_key(data) -> tuple[int, str] | None:
     video = getattr(data, "video", None)
     if video is None:
         return None
-    return int(data.domain.view(-1)[0]) if "domain" in data else 0, str(video)
+    return int(torch.as_tensor(data.domain).view(-1)[0]) if "domain" in data else 0, str(video)
+
+
+def video_keys(videos) -> list:
+    """The video of each item of ``videos``: its domain and name, or its
+    position for an item without a name. The crops of one video
+    (``VADFeatures(crops="all")``, one item each) share one key.
+
+    Args:
+        videos (Sequence[torch_geometric.data.Data]): the items.
+    """
+    return [i if key is None else key for i, key in enumerate(map(_video_key, videos))]
 
 
 def check_test_videos(test_ds, train_ds=None) -> None:
