@@ -156,7 +156,10 @@ class AsymFusionTranslator(nn.Module):
     gradient (``detach_ensemble``), as in AsymFusion's segmentation ensemble.
 
     A second modality costs only its norm parameters; ``num_modalities=1``
-    is the plain single-modality U-Net of the same family (the baseline).
+    is the single-modality baseline: the same U-Net with nothing to exchange
+    (each fusion level keeps its residual 3x3 block, so it is not pix2pix's
+    plain U-Net; the two differ by the exchange, the norms and the ensemble
+    weights only).
 
     Args:
         num_modalities (int, optional): ``M >= 1`` input modalities. (default: :obj:`2`)
