@@ -192,18 +192,31 @@ class _LayoutReader:
         lines = [ln.strip() for ln in read_text(path, "list file").splitlines() if ln.strip()]
         # read as CSV: a quoted cell ("i3d/a.npy","Abuse", as csv.writer or a
         # spreadsheet writes) kept its quotes, the video 'a.npy"' found in no file
-        rows = [[c.strip() for c in row] for row in csv.reader(lines)]
+        # a list saved as TSV or with ';' (a spreadsheet's export in some
+        # locales) was one column: 'a.npy<TAB>0' the video's name, its label lost
+        delimiter = next((d for d in "\t;" if all(d in ln for ln in lines)
+                          and not any("," in ln for ln in lines)), ",")
+        rows = [[c.strip() for c in row] for row in csv.reader(lines, delimiter=delimiter)]
+        for row in rows:
+            # a delimiter at the end of each line (spreadsheets write one) made
+            # the label '0,': no normal value, so every video was abnormal
+            while len(row) > 1 and not row[-1]:
+                row.pop()
         if rows and {c.lower() for c in rows[0]} <= _LIST_HEADER:
             rows = rows[1:]
-        names, labels, seen = [], [], set()
+        names, labels, seen = [], [], {}
         for row in rows:
-            entry, label = row[0], ",".join(row[1:])
+            entry, label = row[0], ",".join(row[1:]).strip()
             name = self._name_of(layout, entry)
             if name in seen:  # the other crop files of a video
+                if label != seen[name]:
+                    raise ValueError(f"list file {path}: video {name!r} is listed with the "
+                                     f"labels {seen[name]!r} and {label!r}; give each video "
+                                     f"(and each of its crop files) one label")
                 continue
-            seen.add(name)
+            seen[name] = label
             names.append(name)
-            labels.append(label.strip())
+            labels.append(label)
         if not names:
             raise ValueError(f"list file {path} lists no video")
         has_labels = all(labels)
