@@ -58,8 +58,10 @@ def to_numpy(name: str, x, *, dims: tuple[int, ...] | None = None,
 # The largest magnitude a plot draws: matplotlib's axis limits, colour norms
 # and tick steps take differences of the values (and margins around them),
 # which overflow to Inf from some 4e307 on ("Axis limits cannot be NaN or
-# Inf", naming nothing), with RuntimeWarnings of overflow from 1e307 on.
-MAX_MAGNITUDE = 1e306
+# Inf", naming nothing), with RuntimeWarnings of overflow from 1e307 on; and
+# matplotlib 3.7's imshow (the floor we support) widens a colour range by 1e7
+# before clipping, which overflows for ranges beyond some 1e301.
+MAX_MAGNITUDE = 1e300
 
 
 def check_span(name: str, arr: np.ndarray) -> None:
