@@ -12,8 +12,8 @@ from ._notices import PygFusionNotice
 
 __version__ = "0.1.0"
 
-_LAZY = ("functional", "nn", "data", "transforms", "methods", "datasets", "training",
-         "visualize", "cli")
+_LAZY = ("functional", "nn", "data", "transforms", "specs", "methods", "datasets", "training",
+         "experiments", "visualize", "cli")
 
 
 def __getattr__(name):
