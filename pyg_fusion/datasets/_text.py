@@ -1,6 +1,7 @@
 """Text files as the datasets read them: the text of a file (UTF-8, or
-UTF-16 after its mark; ``.gz`` decompressed), and a text table's lines and
-delimiter, split into cells (:func:`~pyg_fusion.datasets._io.read_table`)."""
+UTF-16 after its mark; ``.gz`` decompressed), a text table's lines and
+delimiter, split into cells, and the detection of its header row and index
+column (:func:`~pyg_fusion.datasets._io.read_table`)."""
 from __future__ import annotations
 
 import codecs
@@ -146,3 +147,85 @@ def _column_numbers_header(lines: list[str], delimiter: str | None, what: str,
 
 _NOT_WHOLE = re.compile(r"[.eEnN]")
 _WHOLE = re.compile(r"[+-]?\d+")
+
+
+# the cells that say a value is missing (lower case): a label, or a
+# feature that must be filled in
+MISSING = {"", "nan", "na", "n/a", "none", "null", "?"}
+
+
+def _missing(what: str, path: str, line: int, col: int, cell: str) -> ValueError | None:
+    """The error of a feature cell that marks a missing value (``NA``,
+    ``?``), which was called 'not a number' with advice about ids and
+    headers; :obj:`None` for other cells (``nan`` is a number, checked as
+    such; an empty cell has its own message)."""
+    if cell.strip().lower() not in MISSING - {"nan", ""}:
+        return None
+    return ValueError(f"{what}: {path} line {line}, column {col} is {cell!r}, a missing value: "
+                      f"features must be complete (fill in or drop the missing value)")
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+        return True
+    except ValueError:
+        return False
+
+
+def _auto_index(rows, head, width: int, what: str, path: str) -> int | None:
+    """Column 0 holds row ids when its header cell is empty (what
+    ``pandas.DataFrame.to_csv`` writes) or when none of its cells is a
+    number; a column that mixes numbers and other cells is an error naming
+    the first odd cell (a typo or an empty cell must not turn a feature column
+    into ids)."""
+    if width < 2:
+        return None
+    if head is not None and len(head) == width and head[0] == "":
+        return 0
+    numbers = [_is_number(r[0]) for r in rows]
+    if all(numbers):
+        return None
+    if not any(numbers):
+        return 0
+    n_num, n_text = numbers.count(True), numbers.count(False)
+    if n_text <= n_num:
+        odd = numbers.index(False)
+        missing = _missing(what, path, odd + 1 + (head is not None), 0, rows[odd][0])
+        if missing is not None:
+            raise missing
+        why = f"is not a number while {n_num} other cells of column 0 are"
+    else:
+        odd = numbers.index(True)
+        why = f"is a number while {n_text} other cells of column 0 are not"
+    line = odd + 1 + (head is not None)
+    raise ValueError(f"{what}: {path} line {line}, column 0: {rows[odd][0]!r} {why}; pass "
+                     "index_col=0 if column 0 holds row ids, index_col=None if it holds "
+                     "features (pyg-fusion: --index-col 0, --index-col none), or fix the cell")
+
+
+def _id_form(cell: str) -> str:
+    return re.sub(r"\d+", "0", cell)
+
+
+def _auto_header(rows: list[list[str]], index_col) -> bool:
+    """Whether the first row is a header: one of its cells is not a number.
+    With an index column given (``index_col`` a column number), its cell is
+    judged against the column's ids instead: a header's when it is empty,
+    not a number over numeric ids, or of a form (digits aside) that none of
+    the ids has (``id`` over ``s0``, ``s1``, ...); a first row of string ids
+    (``s0,0.5,1.5``) is then data, and a header of column numbers
+    (``id,0,1``) still a header."""
+    first = rows[0]
+    if not (isinstance(index_col, int) and not isinstance(index_col, bool)
+            and 0 <= index_col < len(first) and len(rows) > 1):
+        return not all(_is_number(c) for c in first)
+    if not all(_is_number(c) for j, c in enumerate(first) if j != index_col):
+        return True
+    cell = first[index_col]
+    ids = [r[index_col] for r in rows[1:] if index_col < len(r)]
+    if cell == "" or _is_number(cell):
+        return cell == ""
+    if all(_is_number(i) for i in ids):
+        return True
+    return _id_form(cell) not in {_id_form(i) for i in ids}

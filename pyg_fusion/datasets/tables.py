@@ -11,7 +11,8 @@ import torch
 
 from ..data import MultiSourceData
 from ._base import FusionDataset, check_transductive_standardize
-from ._io import MISSING as _MISSING, Table, check_header, read_table
+from ._io import Table, check_header, read_table
+from ._text import MISSING as _MISSING
 from ._split import check_split, stratified_masks
 from .standardize import zscore_columns
 
