@@ -21,18 +21,21 @@ TRAINED = ("checkpoints", "logs")
 
 
 def stale_run_folders(stage: str | os.PathLike, folder: str | os.PathLike,
-                      files: Sequence[str] = ()) -> list[str]:
-    """The folders of ``folder`` that a run names (:data:`RUN_FOLDERS`), and
-    its files among ``files``, that the run finished in ``stage`` did not
-    write, sorted: an earlier run's, which publishing ``stage`` into
-    ``folder`` would leave beside the new run's. A user's other entries are
-    never named.
+                      files: Sequence[str] = (), folders: Sequence[str] = ()) -> list[str]:
+    """The folders of ``folder`` that a run names (:data:`RUN_FOLDERS` and
+    ``folders``), and its files among ``files``, that the run finished in
+    ``stage`` did not write, sorted: an earlier run's, which publishing
+    ``stage`` into ``folder`` would leave beside the new run's. A user's
+    other entries are never named.
 
     Args:
         stage (str or os.PathLike): the folder of the finished run.
         folder (str or os.PathLike): the folder it is published in.
         files (Sequence[str], optional): the files that a run of this kind
-            writes there (an image task's report). (default: :obj:`()`)
+            writes there (an image task's report, a VAD run's scores.json).
+            (default: :obj:`()`)
+        folders (Sequence[str], optional): further folders that a run of this
+            kind writes there (a graph run's ``logs``). (default: :obj:`()`)
     """
     if not os.path.isdir(folder):
         return []
@@ -42,7 +45,8 @@ def stale_run_folders(stage: str | os.PathLike, folder: str | os.PathLike,
         path = os.path.join(folder, name)
         if name in written or os.path.islink(path):
             return False
-        return (RUN_FOLDERS.fullmatch(name) is not None and os.path.isdir(path)
+        return ((RUN_FOLDERS.fullmatch(name) is not None or name in folders)
+                and os.path.isdir(path)
                 or name in files and os.path.isfile(path))
     return sorted(filter(stale, os.listdir(folder)))
 
@@ -74,7 +78,7 @@ def check_out_entries(out_dir: str | os.PathLike, files: Sequence[str] = (),
 
 
 def publish_run(stage: str | os.PathLike, folder: str | os.PathLike,
-                files: Sequence[str] = ()) -> None:
+                files: Sequence[str] = (), folders: Sequence[str] = ()) -> None:
     """Publishes the run finished in ``stage`` into its ``folder``
     (:func:`~pyg_fusion._files.publish_folder`): each entry it wrote
     replaces the earlier run's of that name, and the earlier run's folders
@@ -86,10 +90,12 @@ def publish_run(stage: str | os.PathLike, folder: str | os.PathLike,
         folder (str or os.PathLike): the run's folder.
         files (Sequence[str], optional): the files that a run of this kind
             writes there. (default: :obj:`()`)
+        folders (Sequence[str], optional): further folders that a run of this
+            kind writes there (:func:`stale_run_folders`). (default: :obj:`()`)
     """
     from .._files import publish_folder
     from .._notices import notice
-    stale = stale_run_folders(stage, folder, files)
+    stale = stale_run_folders(stage, folder, files, folders)
     if stale:
         notice(f"{folder} holds an earlier run: this run does not write its "
                f"{', '.join(stale)}: removed, so that the folder holds this run's files only")

@@ -337,7 +337,9 @@ def run_in_folder(td: TaskData, method: str, seed: int, folder: Path,
         if td.task == "vad":  # where each test video's anomalies are, as tested
             from ..training._vad_scores import write_test_scores
             write_test_scores(stage / "scores.json", task.last_videos)
-        publish_run(stage, folder)  # and the earlier run's restart / start folders
+        # and the earlier run's restart / start folders, its logs where this run
+        # keeps them per start or restart, its scores.json where this run scores nodes
+        publish_run(stage, folder, ("scores.json", ), ("logs", ))
     return r, task
 
 
