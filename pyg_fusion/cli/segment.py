@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import argparse
 
-from ._config_flags import (add_config_file_flags, add_field_flags, add_force_reload_argument,
-                            image_full_config)
+from ._config_flags import add_config_file_flags, add_field_flags, add_force_reload_argument
 from ._flag_types import input_path
 from ._help import HelpFormatter
+from ._image_commands import run_image_command
 from ._process import add_accelerator_argument, add_threads_argument
 from . import OUT_REQUIRED, out_folder
 
@@ -79,22 +79,10 @@ class _Formatter(HelpFormatter, argparse.RawDescriptionHelpFormatter):
 
 
 def run_train(args) -> int:
-    from ..experiments.image_config import image_configs
     from ..experiments.segment_run import run_segment
-
-    cfg = image_configs("segment", "train", args)
-    run_segment(cfg["data"], cfg["model"], cfg["trainer"], args.out,
-                progress=not args.no_progress, config=image_full_config(args),
-                accelerator=args.accelerator, force_reload=args.force_reload)
-    return 0
+    return run_image_command(args, run_segment)
 
 
 def run_evaluate(args) -> int:
-    from ..experiments.image_config import image_configs
     from ..experiments.segment_run import evaluate_segment
-
-    cfg = image_configs("segment", "evaluate", args)
-    evaluate_segment(args.checkpoint, cfg["data"], args.out, progress=not args.no_progress,
-                     config=image_full_config(args), accelerator=args.accelerator,
-                     force_reload=args.force_reload)
-    return 0
+    return run_image_command(args, evaluate_segment)

@@ -2,12 +2,12 @@
 translation (docs/methods.md §2.6)."""
 from __future__ import annotations
 
-from ._config_flags import (add_config_file_flags, add_field_flags, add_force_reload_argument,
-                            image_full_config)
+from ._config_flags import add_config_file_flags, add_field_flags, add_force_reload_argument
 from ._process import add_accelerator_argument, add_threads_argument
 from . import OUT_REQUIRED, out_folder
 from ._flag_types import input_path
 from ._help import HelpFormatter
+from ._image_commands import run_image_command
 
 
 EVALUATE_DATA = ("Score a checkpoint of `translate train` on the test split of the scenes it "
@@ -67,22 +67,10 @@ def register(subparsers) -> None:
 
 
 def _train(args) -> int:
-    from ..experiments.image_config import image_configs
     from ..experiments.translate_run import run_translate
-
-    cfg = image_configs("translate", "train", args)
-    run_translate(cfg["data"], cfg["splits"], cfg["model"], args.out,
-                  progress=not args.no_progress, config=image_full_config(args),
-                  accelerator=args.accelerator, force_reload=args.force_reload)
-    return 0
+    return run_image_command(args, run_translate)
 
 
 def _evaluate(args) -> int:
-    from ..experiments.image_config import image_configs
     from ..experiments.translate_run import evaluate_translate
-
-    cfg = image_configs("translate", "evaluate", args)
-    evaluate_translate(args.checkpoint, cfg["data"], cfg["eval"], args.out,
-                       progress=not args.no_progress, config=image_full_config(args),
-                       accelerator=args.accelerator, force_reload=args.force_reload)
-    return 0
+    return run_image_command(args, evaluate_translate)

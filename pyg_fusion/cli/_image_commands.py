@@ -1,0 +1,29 @@
+"""What the image commands (``segment`` and ``translate``, ``train`` and
+``evaluate``) do with their parsed flags: one run of
+:mod:`pyg_fusion.experiments` from the command's typed configs."""
+from __future__ import annotations
+
+from typing import Callable
+
+from ._config_flags import image_full_config
+
+
+def run_image_command(args, run: Callable) -> int:
+    """Calls ``run`` (``run_segment``, ``evaluate_segment``, ``run_translate``
+    or ``evaluate_translate``) with ``--checkpoint`` for an evaluate, then the
+    command's typed configs in the order of its sections
+    (:data:`~pyg_fusion.experiments.image_config.SECTIONS`), ``--out`` and the
+    settings every image command shares; returns the exit code, 0.
+
+    Args:
+        args (argparse.Namespace): the command's parsed flags.
+        run (Callable): the run of :mod:`pyg_fusion.experiments` the command names.
+    """
+    from ..experiments.image_config import image_configs
+
+    configs = image_configs(args.command, args.action, args)
+    head = (args.checkpoint, ) if args.action == "evaluate" else ()
+    run(*head, *configs.values(), args.out, progress=not args.no_progress,
+        config=image_full_config(args), accelerator=args.accelerator,
+        force_reload=args.force_reload)
+    return 0
