@@ -113,3 +113,30 @@ def test_a_labels_header_beside_a_trailing_delimiter_is_a_header(tmp_path):
     with pytest.raises(ValueError, match=r"holds no label: .* is empty in every row \(a "
                                          r"delimiter at the end of each line"):
         MultiViewTables(tmp_path, ["v.csv"], "y.csv", log=False)
+
+
+@pytest.mark.parametrize("ids", ['"1","2","3","4"', "1,2,3,4", '"r1","r2","r3","r4"'])
+def test_r_write_table_row_names_are_the_index(tmp_path, ids):
+    # R's write.table writes no name over its row names: the header '"x","y"'
+    # over rows '"1",1.5,2' made the row names a feature column, without a word
+    rows = "".join(f"{i},{v}.5,{v}\n" for i, v in zip(ids.split(","), (2, 4, 6, 8)))
+    path = tmp_path / "a.csv"
+    path.write_text('"x","y"\n' + rows)
+    t = read_table(str(path))
+    assert t.values.tolist() == [[2.5, 2], [4.5, 4], [6.5, 6], [8.5, 8]]
+    assert t.index == [i.strip('"') for i in ids.split(",")] and t.header == ["x", "y"]
+
+
+@pytest.mark.parametrize("name", ["id", "ID", "index", "sample_id", "row.names"])
+def test_a_column_of_whole_numbers_named_as_ids_is_asked_about(tmp_path, name):
+    # 'id,x' over '0,1.5' read the ids as a feature of every node: the model
+    # was given the rows' numbers (in a file sorted by class, the labels)
+    path = tmp_path / "a.csv"
+    path.write_text(f"{name},x\n0,1.5\n1,2.5\n2,3.5\n")
+    with pytest.raises(ValueError, match=rf"column 0 is named '{re.escape(name)}' and holds "
+                                         r"whole numbers: row ids, or a feature\? Say which"):
+        read_table(str(path))
+    assert read_table(str(path), index_col=0).index == ["0", "1", "2"]
+    assert read_table(str(path), index_col=None).values.shape == (3, 2)
+    # a labels file keeps the column: its label is the last
+    assert read_table(str(path), numeric=False).values.shape == (3, 2)

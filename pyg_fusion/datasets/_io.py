@@ -18,7 +18,7 @@ import numpy as np
 
 from .._files import atomic_write
 from ._text import (_auto_header, _auto_index, _column_numbers_header, _is_number, _lines,
-                    _missing, _split, comma_number)
+                    _missing, _split, comma_number, header_says_index)
 
 
 def check_root(root) -> str:
@@ -131,7 +131,7 @@ def _fast_numeric(lines, delimiter, header, index_col, path) -> Table | None:
     if not data:
         return None
     if index_col == "auto":
-        if header and first[0] == "":
+        if header and header_says_index(first, len(_split(data[:1], delimiter)[0])):
             return None
         firsts = [ln.split(delimiter, 1)[0].strip().strip('"') for ln in data]
         if not all(map(_is_number, firsts)):
@@ -243,7 +243,7 @@ def _parse(rows: list[list[str]], header, index_col, numeric: bool, what: str,
             raise ValueError(f"{what}: {path} line {line} has {len(row)} fields, "
                              f"expected {width} like the first data row")
     if index_col == "auto":
-        index_col = _auto_index(rows, head, width, what, path)
+        index_col = _auto_index(rows, head, width, what, path, numeric)
     index = None
     if index_col is not None:
         if not isinstance(index_col, int) or isinstance(index_col, bool):

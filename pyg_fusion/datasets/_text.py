@@ -173,18 +173,47 @@ def _is_number(cell: str) -> bool:
         return False
 
 
-def _auto_index(rows, head, width: int, what: str, path: str) -> int | None:
+# a header cell that names a column of row ids (id, index, sample_id ...)
+_ID_NAME = re.compile(r"(?i)(ids?|idx|index|rows?|row[ _.-]?(ids?|names?|no|nr)|"
+                      r".+[ _.-](ids?|idx|no|nr))")
+
+
+def header_says_index(head: list[str] | None, width: int) -> bool:
+    """Whether the header ``head`` over rows of ``width`` cells makes column 0
+    a candidate for row ids, whatever its cells: its cell is empty (what
+    pandas writes over an unnamed index) or an id's name, or the header has
+    one cell fewer than the rows (R's ``write.table``, which writes no name
+    over its row names)."""
+    return head is not None and width >= 2 and (
+        len(head) == width - 1 or (len(head) == width and (head[0] == "" or
+                                                            bool(_ID_NAME.fullmatch(head[0])))))
+
+
+def _auto_index(rows, head, width: int, what: str, path: str,
+                numeric: bool = True) -> int | None:
     """Column 0 holds row ids when its header cell is empty (what
-    ``pandas.DataFrame.to_csv`` writes) or when none of its cells is a
+    ``pandas.DataFrame.to_csv`` writes), when the header has one cell fewer
+    than the rows (R's ``write.table``: as R's ``read.table`` reads it, and
+    the row names were a feature column) or when none of its cells is a
     number; a column that mixes numbers and other cells is an error naming
     the first odd cell (a typo or an empty cell must not turn a feature column
-    into ids)."""
+    into ids). A column of whole numbers whose header names ids (``id``,
+    ``index``, ``sample_id``: a data frame's index written with its name) may
+    be either; in a table of features (``numeric``) it was a feature, the
+    rows' numbers read by the model, so the user says which (a labels file
+    keeps it as a column: its label is the last)."""
     if width < 2:
         return None
-    if head is not None and len(head) == width and head[0] == "":
+    if head is not None and (len(head) == width - 1 or (len(head) == width and
+                                                        head[0] == "")):
         return 0
     numbers = [_is_number(r[0]) for r in rows]
     if all(numbers):
+        if numeric and header_says_index(head, width) and \
+                all(_WHOLE.fullmatch(r[0]) for r in rows):
+            raise ValueError(f"{what}: {path}'s column 0 is named {head[0]!r} and holds whole "
+                             f"numbers: row ids, or a feature? Say which: index_col=0 or "
+                             f"index_col=None (pyg-fusion: --index-col 0, --index-col none)")
         return None
     if not any(numbers):
         return 0
