@@ -23,3 +23,19 @@ def test_a_rerun_removes_the_earlier_runs_scores_and_logs(tmp_path, capsys):
     assert sorted(p.name for p in seed0.iterdir()) == ["checkpoints", "logs"]
     assert "this run does not write its init_mean, init_product, scores.json: removed" in \
         capsys.readouterr().err
+
+
+def test_a_rerun_of_fewer_seeds_names_the_earlier_runs_it_leaves(tmp_path, capsys):
+    out = tmp_path / "o"
+    common = ["--dataset", "digits", "--epochs", "1", "--out", str(out), "--root",
+              str(tmp_path / "data"), "--threads", "1", "--no-progress"]
+    assert main(["train", "--method", "graph-mean", "--seeds", "0,1", *common]) == 0
+    capsys.readouterr()
+    # results.json then held seed 0 only, beside graph-mean/seed1, without a word
+    assert main(["train", "--method", "graph-mean", "--seeds", "0", *common]) == 0
+    assert f"notice: {out} also holds graph-mean/seed1, of an earlier run that this one did " \
+        f"not repeat: kept, but not in its results.json, results.txt and results.png" in \
+        capsys.readouterr().err
+    assert (out / "graph-mean" / "seed1" / "checkpoints").is_dir()
+    assert main(["train", "--method", "graph-mean", "--seeds", "0,1", *common]) == 0
+    assert "also holds" not in capsys.readouterr().err

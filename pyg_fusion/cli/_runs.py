@@ -229,9 +229,26 @@ def run_grid_command(args, *, checkpoint: bool) -> int:
     table = format_table(records, METRICS[task_of(args.dataset)] + ["params", "time_per_epoch_s"])
     write_text(out / "results.txt", table + "\n")
     plot_results(records, metrics=METRICS[task_of(args.dataset)], path=out / "results.png")
+    _notice_other_runs(out, records)
     print(table)
     print(f"\nwrote {out / 'results.json'}, results.txt (the table) and results.png (the "
           f"figure)" + (f", and checkpoints under {out}" if checkpoint else "")
           + (f"; each run's test scores per video in {out}/<method>/seed<k>/scores.json"
              if task_of(args.dataset) == "vad" else ""))
     return 0
+
+
+def _notice_other_runs(out: Path, records: list[dict]) -> None:
+    """Names the run folders ``<method>/seed<k>`` of ``out`` that no record
+    of this run is of: an earlier run's (other seeds or methods), kept, but
+    not in the results.json, table and figure beside them."""
+    import re
+    from .._notices import notice
+    ran = {(r["method"], s) for r in records for s in r.get("seeds", ())}
+    seed = re.compile(r"seed(-?\d+)")
+    other = sorted(f"{p.parent.name}/{p.name}" for p in out.glob("*/seed*")
+                   if p.is_dir() and (m := seed.fullmatch(p.name))
+                   and (p.parent.name, int(m[1])) not in ran)
+    if other:
+        notice(f"{out} also holds {', '.join(other)}, of an earlier run that this one did not "
+               f"repeat: kept, but not in its results.json, results.txt and results.png")
