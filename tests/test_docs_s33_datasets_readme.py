@@ -34,3 +34,44 @@ def test_a_decimal_comma_file_is_an_error_saying_so(tmp_path):
         (tmp_path / name).write_text(text)
         with pytest.raises(ValueError, match="a number with a comma inside"):
             read_table(str(tmp_path / name))
+
+
+@pytest.mark.parametrize("name,text,said", [
+    ("w.csv", "400,410,420\n0.1,0.2,0.3\n0.4,0.5,0.6\n", "a header of numeric column names"),
+    ("na.csv", "0.1,0.2\nNA,0.3\n", "'NA', a missing value"),
+    ("null.csv", "0.1,0.2\nNULL,0.3\n", "'NULL', a missing value"),
+])
+def test_numeric_column_names_and_missing_markers_are_as_stated(name, text, said, tmp_path):
+    from pyg_fusion.datasets.tables import read_table
+    _said("a first row of whole numbers in increasing or decreasing order over rows that each "
+          "hold a decimal (numeric column names such as wavelengths `400,410,420`, or years)")
+    _said("or a missing-value marker: `NA`, `?`, `n/a`, `NULL`) are errors naming the file")
+    (tmp_path / name).write_text(text)
+    with pytest.raises(ValueError, match=said):
+        read_table(str(tmp_path / name))
+
+
+def test_spreadsheet_lists_read_as_stated(tmp_path):
+    from pyg_fusion.datasets import VADFeatures, VADLayout
+    _said("empty cells at the end of a line (`train2.npy,0,`) are dropped, and a list whose "
+          "every line holds a tab (or every line a `;`) and none a comma is split on that. A "
+          "video listed twice with different labels is an error naming both labels.")
+    raw = tmp_path / "raw"
+    (raw / "f").mkdir(parents=True)
+    rng = np.random.default_rng(1)
+    for split in ("train", "test"):
+        for i in range(4):
+            np.save(raw / "f" / f"{split}{i}.npy", rng.normal(size=(6, 3)).astype("f4"))
+    (raw / "test.list").write_text("".join(f"test{i}.npy,{int(i < 2)}\n" for i in range(4)))
+    np.save(raw / "gt.npy", np.tile([0, 1, 1, 0, 0, 0], 4))
+    layout = VADLayout(sources={"rgb": "f/{name}.npy"}, train_list="train.list",
+                       test_list="test.list", gt="gt.npy", snippet_len=1, labels="list")
+    for line in ("train{i}.npy,{y},", "train{i}.npy\t{y}", "train{i}.npy;{y}"):
+        (raw / "train.list").write_text(
+            "".join(line.format(i=i, y=int(i < 2)) + "\n" for i in range(4)))
+        ds = VADFeatures(tmp_path, "train", layout, num_segments=4, log=False,
+                         force_reload=True)
+        assert [int(d.y) for d in ds] == [1, 1, 0, 0], line
+    (raw / "train.list").write_text("train0.npy,1\ntrain1.npy,1\ntrain0.npy,0\ntrain2.npy,0\n")
+    with pytest.raises(ValueError, match="listed with the labels '1' and '0'"):
+        VADFeatures(tmp_path, "train", layout, num_segments=4, log=False, force_reload=True)
