@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import copy
 import json
 import os
 import sys
@@ -18,7 +19,34 @@ import tempfile
 # aborts or crashes the process, naming no flag)
 from pyg_fusion.cli import (_Parser, nonneg_float, nonneg_int, positive_float,  # noqa: F401
                             positive_int, seed_int)
+from pyg_fusion.cli._help import HelpFormatter as _CLIHelpFormatter
 from pyg_fusion.cli._process import thread_count  # noqa: F401
+
+
+_NO_HELP = "\0"
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter, _CLIHelpFormatter):
+    """The description as written, and every option's default said in
+    ``--help`` as the ``pyg-fusion`` command line says it, also for an option
+    with no help text of its own (argparse prints nothing for those: most
+    flags of the scripts showed no default); a list default as it is typed
+    (``64 128`` for ``nargs``, ``0,1,2`` for a comma-separated flag)."""
+
+    def _format_action(self, action: argparse.Action) -> str:
+        if (action.option_strings and not action.help and action.help != argparse.SUPPRESS
+                and not any(action.default is v for v in (None, False, argparse.SUPPRESS))):
+            action = copy.copy(action)
+            action.help = _NO_HELP  # argparse asks _get_help_string of a help only
+        return super()._format_action(action)
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = super()._get_help_string(action).replace(_NO_HELP, "").strip()
+        if isinstance(action.default, (list, tuple)) and "%(default)s" in text:
+            sep = " " if action.nargs in ("+", "*") else ","
+            shown = sep.join(map(str, action.default)).replace("%", "%%") or "none"
+            text = text.replace("%(default)s", shown)
+        return text
 
 
 def parser(script: str, description: str | None, **kwargs) -> argparse.ArgumentParser:
@@ -26,9 +54,9 @@ def parser(script: str, description: str | None, **kwargs) -> argparse.ArgumentP
     the script also when ``main()`` is called in-process, whose errors
     (argparse's and the script's own ``parser.error``) are one line and
     exit code 2, as the ``pyg-fusion`` command line's; ``kwargs`` go to
-    :class:`argparse.ArgumentParser` (default ``formatter_class``: the
-    description as written)."""
-    kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+    :class:`argparse.ArgumentParser` (default ``formatter_class``:
+    :class:`HelpFormatter`)."""
+    kwargs.setdefault("formatter_class", HelpFormatter)
     return _Parser(prog=os.path.basename(script), description=description, **kwargs)
 
 

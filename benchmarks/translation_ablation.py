@@ -156,8 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     from _cli import nonneg_int, parser, positive_float, positive_int
 
     from pyg_fusion.cli._runs import int_list
-    p = parser(__file__, __doc__.split("\n\n")[0],
-               formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    p = parser(__file__, __doc__.split("\n\n")[0])
     p.add_argument("--out", default="benchmarks/results/translation")
     p.add_argument("--data-root", default="runs/data/synthetic_translation")
     p.add_argument("--log-dir", default="runs/translation_ablation",
