@@ -140,3 +140,27 @@ def test_a_column_of_whole_numbers_named_as_ids_is_asked_about(tmp_path, name):
     assert read_table(str(path), index_col=None).values.shape == (3, 2)
     # a labels file keeps the column: its label is the last
     assert read_table(str(path), numeric=False).values.shape == (3, 2)
+
+
+@pytest.mark.parametrize("kind", ["csv", "header", "npy"])
+def test_one_hot_labels_are_refused(tmp_path, kind):
+    # one-hot labels of 3 classes gave label_column=-1 their last column: a
+    # two-class task of class 2 against the rest, without a word
+    onehot = np.eye(3, dtype=int)[[0, 1, 2, 0, 1, 2]]
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    np.savetxt(raw / "v.csv", np.arange(12.0).reshape(6, 2), delimiter=",")
+    if kind == "npy":
+        labels = "y.npy"
+        np.save(raw / labels, onehot)
+    else:
+        labels = "y.csv"
+        head = "cat,dog,cow\n" if kind == "header" else ""
+        (raw / labels).write_text(head + "".join(",".join(map(str, r)) + "\n" for r in onehot))
+    with pytest.raises(ValueError, match=r"holds 3 columns of 0 / 1 with one 1 in every row: "
+                                         r"one-hot labels"):
+        MultiViewTables(tmp_path, ["v.csv"], labels, log=False)
+    # a file of two columns reads its last as before
+    np.savetxt(raw / "y2.csv", onehot[:, 1:], delimiter=",", fmt="%d")
+    ds = MultiViewTables(tmp_path, ["v.csv"], "y2.csv", log=False)
+    assert ds[0].y.tolist() == [0, 0, 1, 0, 0, 1]

@@ -7,6 +7,7 @@ import os.path as osp
 import re
 from typing import Callable, Iterable, Mapping, Sequence
 
+import numpy as np
 import torch
 
 from ..data import MultiSourceData
@@ -94,6 +95,25 @@ def _no_label(lab: Table, col: int) -> str:
         return f"labels: {lab.path} holds no label: {where} is empty in every row{trailing}"
     return (f"labels: {lab.path} holds no label: {where} is missing in every row "
             f"({', '.join(repr(m) for m in sorted(_MISSING) if m)} or empty)")
+
+
+def _check_not_one_hot(lab: Table, col: int) -> None:
+    """Labels one-hot encoded (``[n, C]`` of 0 / 1, one 1 per row, ``C >= 3``)
+    gave ``label_column`` one of their columns: a two-class task of one class
+    against the rest, without a word (two columns are safe: the last is the
+    class id)."""
+    values = lab.values
+    if values.shape[1] < 3:
+        return
+    try:
+        numbers = values.astype(np.float64)
+    except ValueError:
+        return
+    if np.isin(numbers, (0, 1)).all() and (numbers.sum(axis=1) == 1).all():
+        raise ValueError(f"labels: {lab.path} holds {values.shape[1]} columns of 0 / 1 with "
+                         f"one 1 in every row: one-hot labels, of which label_column={col} "
+                         f"would read one column as a two-class label; save one column of "
+                         f"class labels (np.argmax(Y, axis=1), or pandas' idxmax(axis=1))")
 
 
 class MultiViewTables(FusionDataset):
@@ -265,6 +285,7 @@ class MultiViewTables(FusionDataset):
         if not -lab.values.shape[1] <= col < lab.values.shape[1]:
             raise ValueError(f"label_column={col} is out of range: {lab.path} has "
                              f"{lab.values.shape[1]} column(s)")
+        _check_not_one_hot(lab, col)
         self._check_aligned([*tables.values(), lab], self.options["header"] == "auto")
         y, names = encode_labels([str(s) for s in lab.values[:, col]])
 
