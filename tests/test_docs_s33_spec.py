@@ -5,6 +5,7 @@ away unnoticed) beside a reference built from the page's formulas."""
 import inspect
 from pathlib import Path
 
+import pytest
 import torch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -164,3 +165,30 @@ def test_readmes_opening_says_how_the_powers_are_computed():
     lego = LEGO({"a": 3, "b": 2}, k=4)
     assert lego.choose_backend(AUTO_DENSE_MAX_NODES) == "dense"
     assert lego.choose_backend(AUTO_DENSE_MAX_NODES + 1) == "sparse"
+
+
+def test_pseudo_anomalies_take_a_videos_crops_as_one_video():
+    # methods.md 1.7: "The crops of a video (crops="all") are one video: never
+    # spliced into each other, and it needs two normal videos held out"
+    import copy
+    from torch_geometric.data import Data
+    from pyg_fusion.training.pseudo_anomalies import splice_pseudo_anomalies
+    _said("The crops of a video (`crops=\"all\"`) are one video: never spliced into each other, "
+          "and it needs two normal videos held out, not two crops.")
+    g = torch.Generator().manual_seed(0)
+
+    def video(name):
+        return Data(x_a=torch.randn(8, 3, generator=g), sources=["a"], video=name,
+                    y=torch.tensor([0]), num_nodes=8)
+
+    crops = []
+    for name in ("v0", "v1"):
+        base = video(name)
+        for c in range(3):
+            d = copy.copy(base)
+            d.crop = torch.tensor([c])
+            crops.append(d)
+    batch, labels = splice_pseudo_anomalies(crops, seed=0)
+    assert batch.num_graphs == 2 * 3 * 3  # each crop of one video into each crop of the other
+    with pytest.raises(ValueError, match="two normal videos"):
+        splice_pseudo_anomalies(crops[:3], seed=0)
