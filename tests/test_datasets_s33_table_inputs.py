@@ -164,3 +164,14 @@ def test_one_hot_labels_are_refused(tmp_path, kind):
     np.savetxt(raw / "y2.csv", onehot[:, 1:], delimiter=",", fmt="%d")
     ds = MultiViewTables(tmp_path, ["v.csv"], "y2.csv", log=False)
     assert ds[0].y.tolist() == [0, 0, 1, 0, 0, 1]
+
+
+@pytest.mark.parametrize("head", ["a_x,a_y,b\n", ""])
+def test_pandas_bool_columns_are_ones_and_zeros(tmp_path, head):
+    # pd.get_dummies (bool columns since pandas 2.0) then to_csv writes True /
+    # False: "'True' is not a number (pass index_col / header if it is an id
+    # or a header ...)", or, without a header, the first row taken for one
+    path = tmp_path / "a.csv"
+    path.write_text(head + "True,False,1.5\nFalse,True,2.5\nfalse,TRUE,3\n")
+    t = read_table(str(path))
+    assert t.values.tolist() == [[1, 0, 1.5], [0, 1, 2.5], [0, 1, 3]] and t.index is None

@@ -18,7 +18,7 @@ import numpy as np
 
 from .._files import atomic_write
 from ._text import (_auto_header, _auto_index, _column_numbers_header, _is_number, _lines,
-                    _missing, _split, comma_number, header_says_index)
+                    _missing, _split, comma_number, header_says_index, to_float)
 
 
 def check_root(root) -> str:
@@ -265,7 +265,7 @@ def _parse(rows: list[list[str]], header, index_col, numeric: bool, what: str,
     values = np.empty((len(rows), len(rows[0])), dtype=np.float64)
     for i, row in enumerate(rows):
         try:
-            values[i] = [float(c) for c in row]
+            values[i] = [to_float(c) for c in row]
         except ValueError:
             j = next(j for j, c in enumerate(row) if not _is_number(c))
             line = i + 1 + (head is not None)

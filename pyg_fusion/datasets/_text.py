@@ -165,9 +165,20 @@ def _missing(what: str, path: str, line: int, col: int, cell: str) -> ValueError
                       f"features must be complete (fill in or drop the missing value)")
 
 
+# pandas writes a bool column (get_dummies' since pandas 2.0) as True / False
+_BOOLS = {"true": 1.0, "false": 0.0}
+
+
+def to_float(cell: str) -> float:
+    """A feature cell's value: a number, or ``True`` / ``False`` as 1 / 0
+    (refused before as 'not a number', with advice about ids and headers)."""
+    value = _BOOLS.get(cell.lower())
+    return float(cell) if value is None else value
+
+
 def _is_number(cell: str) -> bool:
     try:
-        float(cell)
+        to_float(cell)
         return True
     except ValueError:
         return False
