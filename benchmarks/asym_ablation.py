@@ -20,7 +20,6 @@ writes ``results.json``, ``results.md`` and ``miou.png`` under ``--out``.
 from __future__ import annotations
 
 import argparse
-import json
 import os.path as osp
 import sys
 import time
@@ -29,7 +28,7 @@ from multiprocessing import get_context
 # benchmarks/ (for _machine) and the repository root (run without installing)
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 sys.path.insert(1, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from pyg_fusion._files import save_figure, write_text  # noqa: E402
+from pyg_fusion._files import save_figure, write_json, write_text  # noqa: E402
 
 ROWS = {
     "rgb": "RGB only",
@@ -80,6 +79,12 @@ def _run(job):
 _write = write_text
 
 
+def _number(value) -> float:
+    """A score as read back from results.json: null (a NaN, a diverged
+    run's, as write_json writes it) is NaN again."""
+    return float("nan") if value is None else value
+
+
 def summarise(runs: list[dict]) -> list[dict]:
     import numpy as np
     rows = []
@@ -88,19 +93,21 @@ def summarise(runs: list[dict]) -> list[dict]:
         if not rs:
             continue
         final = rs[0]["final"]
-        miou = [r["scores"][final]["miou"] for r in rs]
+        miou = [_number(r["scores"][final]["miou"]) for r in rs]
         row = {"variant": variant, "label": label, "final_output": final,
                "seeds": [r["seed"] for r in rs],
                "miou_mean": float(np.mean(miou)), "miou_std": float(np.std(miou, ddof=1)) if len(miou) > 1 else 0.0,
                "miou_per_seed": miou,
-               "pixel_acc_mean": float(np.mean([r["scores"][final]["pixel_acc"] for r in rs])),
-               "mean_acc_mean": float(np.mean([r["scores"][final]["mean_acc"] for r in rs])),
+               "pixel_acc_mean": float(np.mean([_number(r["scores"][final]["pixel_acc"])
+                                                for r in rs])),
+               "mean_acc_mean": float(np.mean([_number(r["scores"][final]["mean_acc"])
+                                               for r in rs])),
                "parameters": rs[0]["parameters"],
                "seconds_mean": float(np.mean([r["seconds"] for r in rs]))}
         for branch in ("rgb", "depth"):
             if branch in rs[0]["scores"] and branch != final:
                 row[f"{branch}_branch_miou_mean"] = float(np.mean(
-                    [r["scores"][branch]["miou"] for r in rs]))
+                    [_number(r["scores"][branch]["miou"]) for r in rs]))
         rows.append(row)
     return rows
 
@@ -194,7 +201,7 @@ def main(argv=None) -> int:
         folder = osp.dirname(osp.abspath(args.summarise))
         # the files before the table: a reader that has left (| head) ends
         # the printing, not the writing
-        _write(args.summarise, json.dumps(result, indent=2))
+        write_json(args.summarise, result, indent=2)
         _write(osp.join(folder, "results.md"), md + "\n")
         figure(result["rows"], osp.join(folder, "miou.png"))
         print(md)
@@ -238,7 +245,7 @@ def main(argv=None) -> int:
         k: v for k, v in vars(args).items()}, "machine": machine,
         "wall_seconds": round(time.perf_counter() - t0, 1), "rows": rows,
         "runs": sorted(runs, key=lambda r: (r["variant"], r["seed"]))}
-    _write(osp.join(args.out, "results.json"), json.dumps(result, indent=2))
+    write_json(osp.join(args.out, "results.json"), result, indent=2)
     _write(osp.join(args.out, "results.md"), md + "\n")
     figure(rows, osp.join(args.out, "miou.png"))
     print(md)  # after the files, which a reader that has left (| head) must not cost

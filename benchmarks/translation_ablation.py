@@ -18,7 +18,7 @@ GAN + 100 x L1 objective instead).
 from __future__ import annotations
 
 import argparse
-import json
+import math
 import os.path as osp
 import sys
 import time
@@ -29,7 +29,7 @@ import numpy as np
 # the repository root (run without installing) and benchmarks/ (for _machine)
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from pyg_fusion._files import save_figure, write_text  # noqa: E402
+from pyg_fusion._files import save_figure, write_json, write_text  # noqa: E402
 
 
 def _configs(args, mods: list[str], seed: int):
@@ -143,9 +143,13 @@ def figure(table: dict, path: str) -> None:
         ax.set_xticks(range(len(labels)))
         ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=7)
         ax.set_title(title)
-        lo = min(m - s for m, s in zip(means, stds))
-        hi = max(m + s for m, s in zip(means, stds))
-        ax.set_ylim(max(0.0, lo - 0.15 * (hi - lo)), hi + 0.1 * (hi - lo))
+        # the limits of the finite bars: a diverged seed's NaN (or a PSNR of
+        # inf) made set_ylim raise, after every run had trained
+        ends = [(m - s, m + s) for m, s in zip(means, stds)
+                if math.isfinite(m - s) and math.isfinite(m + s)]
+        lo, hi = min((e[0] for e in ends), default=0.0), max((e[1] for e in ends), default=0.0)
+        if hi > lo:
+            ax.set_ylim(max(0.0, lo - 0.15 * (hi - lo)), hi + 0.1 * (hi - lo))
     fig.suptitle("single-modality generators vs AsymFusion (red: fused "
                  "ensemble)", fontsize=9)
     fig.tight_layout()
@@ -227,9 +231,8 @@ def main(argv=None) -> int:
                "settings": {k: v for k, v in vars(args).items()},
                "summary": table, "runs": runs,
                "seconds": seconds}
-    for name, content in (("results.json", json.dumps(payload, indent=2)),
-                          ("results.md", text + "\n")):
-        write_text(osp.join(args.out, name), content)
+    write_json(osp.join(args.out, "results.json"), payload, indent=2)
+    write_text(osp.join(args.out, "results.md"), text + "\n")
     figure(table, osp.join(args.out, "ablation.png"))
     # the table after the files, which a reader that has left (| head) must not cost
     print(text)
