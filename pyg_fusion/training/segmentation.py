@@ -30,6 +30,7 @@ from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
 from ..nn.asym.layers import _ANY_BATCH_NORM
 # the defaults of the module and of fit_segmentation are the CLI's (one home: the configs)
 from ._image_configs import SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig
+from ._precision import true_precision
 from ._segmentation_loaders import (_check_class_ids, _check_ignore_index, _check_labels,
                                     _loader, _model_inputs)
 from .segmentation_figure import save_prediction_figure
@@ -368,9 +369,11 @@ def evaluate_segmentation(module: SegmentationModule, data: Dataset, *,
         raise ValueError("data holds no scenes to score")
     loader = _loader(data, batch_size, False, 0, num_workers)  # checked before out_dir is made
     if trainer is None:
+        # a module fitted under a true precision ("64-true") is in its dtype: scored
+        # by a default trainer, its float32 scenes were refused at the first batch
         trainer = build_trainer(out_dir, max_epochs=1, seed=None, accelerator=accelerator,
-                                progress=progress, checkpoint=False,
-                                name="eval_logs")
+                                progress=progress, checkpoint=False, name="eval_logs",
+                                precision=true_precision(module) or "32-true")
     module.scores = {}
     trainer.test(module, loader, verbose=False)
     return dict(module.scores)

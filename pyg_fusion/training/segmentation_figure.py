@@ -12,6 +12,7 @@ from torch.utils.data import Dataset
 
 from .._files import save_figure
 from ..functional._checks import check_int
+from ._precision import model_precision_batch
 
 if TYPE_CHECKING:
     from .segmentation import SegmentationModule
@@ -84,8 +85,9 @@ def save_prediction_figure(module: SegmentationModule, data: Dataset,
         depth_hi = max(float(it["depth"][0].max()) for it in items)
         depth_img = None
         for r, item in enumerate(items):
-            batch = {key: v[None].to(module.device) for key, v in item.items()
-                     if isinstance(v, Tensor)}
+            batch = model_precision_batch(module, {key: v[None].to(module.device)
+                                                   for key, v in item.items()
+                                                   if isinstance(v, Tensor)})
             outs = module(batch)
             rgb = _shown_rgb(item["rgb"], data)
             mask = item["mask"].clone().float()

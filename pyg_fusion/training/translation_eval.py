@@ -23,6 +23,7 @@ from .._versions import library_versions
 from ..functional._checks import check_int
 # the feature network's side and the figure's rows default to translate evaluate's
 from ._image_configs import TranslateEvalConfig
+from ._precision import model_precision_batch
 from ._translation_inputs import _target
 
 if TYPE_CHECKING:
@@ -55,7 +56,8 @@ def translate_batch(module: TranslationModule, batch) -> dict[str, Tensor]:
     was = module.training
     module.eval()
     try:
-        return module.translate(batch.to(module.device))
+        # a module fitted under a true precision ("64-true") is in its dtype
+        return module.translate(model_precision_batch(module, batch.to(module.device)))
     finally:
         module.train(was)
 
@@ -200,6 +202,7 @@ def evaluate_translation(module: TranslationModule, loader: Iterable, *,
                     scored=True).to(module.device)
         n += y.size(0)
         for name, img in imgs.items():
+            img = img.to(y.dtype)  # scored in the scenes' dtype (a float64 model's too)
             metrics[name].update(img.cpu(), y.cpu())
             if name in gen:
                 fid, kid = gen[name]
