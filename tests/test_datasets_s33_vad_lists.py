@@ -43,3 +43,11 @@ def test_a_video_listed_with_two_labels_is_refused(tmp_path):
     with pytest.raises(ValueError, match=r"train\.list: video 'train0' is listed with the "
                                          r"labels '1' and '0'"):
         _load(tmp_path)
+
+
+@pytest.mark.parametrize("head", ["filename,class", "file_path,target", "video_name,labels"])
+def test_a_list_header_of_other_column_names_is_no_video(tmp_path, head):
+    # 'filename,class' was read as the video 'filename': 'source 'rgb': file
+    # not found: .../f/filename.npy', which did not say it was the header
+    _features(tmp_path, head + "\n" + "".join(f"train{i}.npy,{int(i < 2)}\n" for i in range(4)))
+    assert [d.video for d in _load(tmp_path)] == ["train0", "train1", "train2", "train3"]

@@ -21,7 +21,12 @@ from ._text import read_text
 # (0/1 columns, True/False as pandas writes booleans, and "A": XD-Violence's
 # normal class in VadCLIP's CSVs, whose abnormal ones are "B1-0-0", ...).
 _NORMAL_VALUES = {"0", "0.0", "false", "a"}
-_LIST_HEADER = {"path", "label", "name", "video", "feature", "features", "file"}
+# a list's header row (a spreadsheet's or pandas' column names), read as a
+# video of that name otherwise
+_LIST_HEADER = {"path", "label", "name", "video", "feature", "features", "file", "filename",
+                "file_name", "filepath", "file_path", "feature_path", "video_name",
+                "video_path", "videos", "paths", "labels", "class", "category", "target",
+                "is_anomaly"}
 
 
 def glob_pattern(pattern: str, **values) -> str:
