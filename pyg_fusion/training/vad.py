@@ -57,7 +57,7 @@ from ._task import TimedAdamTask
 from ._vad_scores import (IndexedDataset, mil_topk_loss, segment_scores, tested_video,
                           video_scores)
 from .metrics import frame_level_metrics, gather_by_index, roc_auc
-from .vad_split import split_videos
+from .vad_split import split_videos, video_keys
 
 __all__ = ["WeaklySupervisedVAD", "IndexedDataset", "mil_topk_loss", "video_scores",
            "segment_scores", "split_videos", "CHOICES"]
@@ -240,12 +240,10 @@ class WeaklySupervisedVAD(TimedAdamTask):
         # The crops of one video (VADFeatures(crops="all")) are one video, scored
         # by the mean of their probabilities as RTFM tests: scored apart, every
         # frame counted once per crop.
+        tested = [ds[i] for i in range(len(ds))]
         videos: dict = {}
-        for i in range(len(ds)):
-            data = ds[i]
-            key = ((str(getattr(data, "domain", "")), str(getattr(data, "video", "")))
-                   if "crop" in data else i)
-            videos.setdefault(key, (data, []))[1].append(i)
+        for i, key in enumerate(video_keys(tested)):
+            videos.setdefault(key, (tested[i], []))[1].append(i)
         frames, gts, self.last_videos = [], [], []
         for i, (data, items) in enumerate(videos.values()):
             if "frame_gt" not in data:

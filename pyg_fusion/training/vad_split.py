@@ -33,17 +33,16 @@ def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], li
         raise ValueError("dataset holds no videos to split")
     # Items of one video (one per crop, VADFeatures(crops="all")) stay on one
     # side: a video is held out whole, or the held-out loss reads training data.
-    groups: dict[tuple, list[int]] = {}
+    items = [dataset[i] for i in range(len(dataset))]
     item_labels = []
-    for i in range(len(dataset)):
-        d = dataset[i]
+    for i, d in enumerate(items):
         label = d.y.view(-1)[0].item()
         if label not in (0, 1):  # int() made 0.5 a normal video, silently
             raise ValueError(f"video {getattr(d, 'video', i)!r} has the label y = {label!r}: "
                              f"expected 0 (normal) or 1 (abnormal)")
         item_labels.append(int(label))
-        video = getattr(d, "video", None)
-        key = (str(getattr(d, "domain", "")), str(video)) if video is not None else (i, )
+    groups: dict = {}
+    for i, key in enumerate(video_keys(items)):
         groups.setdefault(key, []).append(i)
     members = list(groups.values())
     if any(item_labels[i] != item_labels[m[0]] for m in members for i in m):
@@ -80,13 +79,35 @@ def _video_key(data) -> tuple[int, str] | None:
     video = getattr(data, "video", None)
     if video is None:
         return None
-    return int(torch.as_tensor(data.domain).view(-1)[0]) if "domain" in data else 0, str(video)
+    return _domain_id(data), str(video)
+
+
+def _domain_id(data) -> int:
+    """An item's ``domain``, its domain's id: one integer (0 without one)."""
+    if "domain" not in data:
+        return 0
+    domain = data.domain
+    try:
+        value = None if isinstance(domain, str) else torch.as_tensor(domain)
+    except (TypeError, ValueError, RuntimeError):
+        value = None
+    # its first entry alone made the one-hot domains [0, 1, 0] and [0, 0, 1]
+    # one domain (their videos of one name one video), and int() made 0.5 domain 0
+    if (value is None or value.numel() != 1 or value.dtype == torch.bool or value.is_complex()
+            or not bool(torch.isfinite(value).all()) or bool((value != value.round()).any())):
+        raise ValueError(f"video {getattr(data, 'video', None)!r} has the domain {domain!r}: "
+                         f"expected one integer, its domain's id (VADFeatures' "
+                         f"torch.tensor([k]))")
+    return int(value.view(-1)[0])
 
 
 def video_keys(videos) -> list:
-    """The video of each item of ``videos``: its domain and name, or its
-    position for an item without a name. The crops of one video
-    (``VADFeatures(crops="all")``, one item each) share one key.
+    """The video of each item of ``videos``: its domain (an integer id, 0
+    without one) and name, or its position for an item without a name. The
+    crops of one video (``VADFeatures(crops="all")``, one item each) share
+    one key. The one reading of which items are one video: the split of the
+    held-out videos, the pseudo-anomalies, the test's mean over crops and the
+    check of the test videos all use it.
 
     Args:
         videos (Sequence[torch_geometric.data.Data]): the items.
