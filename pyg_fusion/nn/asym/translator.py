@@ -57,7 +57,10 @@ class AsymTranslationFusion(nn.Module):
     parameters.
 
     Args:
-        channels (int): ``C``.
+        channels (int): ``C``. Below ``1 / ratio`` (5 at ``ratio=0.2``) the groups have
+            :math:`g = \lfloor \mathrm{ratio} \cdot C \rfloor = 0` channels and the
+            block exchanges nothing (see
+            :func:`~pyg_fusion.functional.asym.channel_shuffle`): a plain residual block.
         num_modalities (int, optional): ``M``. (default: :obj:`2`)
         norm (str | Callable, optional): see :class:`ModalityNorm2d`. (default: :obj:`"batch"`)
         ratio (float, optional): ``g / C`` of shuffle and shift (``0.2`` in the paper).
@@ -166,7 +169,11 @@ class AsymFusionTranslator(nn.Module):
         in_channels (int, optional): channels of each input; 1-channel inputs (depth, shade)
             are tiled to ``in_channels``, as AsymFusion tiles depth. (default: :obj:`3`)
         out_channels (int, optional): channels of the output image. (default: :obj:`3`)
-        ngf (int, optional): width of the first level. (default: :obj:`64`)
+        ngf (int, optional): width of the first level. A fusion level of fewer channels
+            than ``1 / ratio`` (5 at ``ratio=0.2``: level 1, of ``2 * ngf``, for ``ngf <=
+            2``, and level 2 too for ``ngf=1``) exchanges nothing (see
+            :class:`AsymTranslationFusion`), without a notice: such widths are for
+            CPU-sized test networks. (default: :obj:`64`)
         num_downs (int, optional): encoder levels ``L``; inputs must be divisible by
             :math:`2^L` (``5`` for 32x32, ``8`` for pix2pix's 256x256). (default: :obj:`8`)
         norm (str | Callable, optional): ``"batch"`` or ``"instance"`` (or a factory), private
