@@ -175,3 +175,21 @@ def test_pandas_bool_columns_are_ones_and_zeros(tmp_path, head):
     path.write_text(head + "True,False,1.5\nFalse,True,2.5\nfalse,TRUE,3\n")
     t = read_table(str(path))
     assert t.values.tolist() == [[1, 0, 1.5], [0, 1, 2.5], [0, 1, 3]] and t.index is None
+
+
+@pytest.mark.parametrize("sep", [";", ",", "\t"])
+def test_excels_sep_line_names_the_delimiter(tmp_path, sep):
+    # Excel's 'sep=;' first line was read as a row: the header became data
+    # ("line 2, column 0: 'x' is not a number while 6 other cells ...")
+    path = tmp_path / "a.csv"
+    path.write_text(f"sep={sep}\n" + "".join(sep.join(r) + "\n" for r in
+                                               [["x", "y"], ["1.5", "2"], ["3.5", "4"]]))
+    t = read_table(str(path))
+    assert t.values.tolist() == [[1.5, 2], [3.5, 4]] and t.header == ["x", "y"]
+
+
+def test_a_typeset_minus_sign_is_a_minus(tmp_path):
+    # U+2212 (copied from typeset text, or some locales' exports) was 'not a number'
+    path = tmp_path / "a.csv"
+    path.write_text("x,y\n\u22121.5,2\n3.5,\u22124e-1\n")
+    assert read_table(str(path)).values.tolist() == [[-1.5, 2], [3.5, -0.4]]

@@ -61,7 +61,13 @@ def _lines(path: str, numeric: bool = True,
     every = read_text(path, what).splitlines()
     lines = [ln for ln in every if ln.strip()]
     delimiter = None
-    if lines and ("," in lines[0] or "\t" in lines[0] or ";" in lines[0]):
+    excel = _EXCEL_SEP.fullmatch(lines[0].strip(" ")) if lines else None
+    if excel:
+        # Excel's 'sep=;' line names the delimiter; read as a row, it made the
+        # header a row of data ("'x' is not a number")
+        every = every[every.index(lines[0]) + 1:]
+        lines, delimiter = lines[1:], excel.group(1)
+    elif lines and ("," in lines[0] or "\t" in lines[0] or ";" in lines[0]):
         try:
             delimiter = csv.Sniffer().sniff(lines[0], delimiters=",\t;").delimiter
         except csv.Error:
@@ -84,6 +90,9 @@ def _lines(path: str, numeric: bool = True,
         first = next(i for i, ln in enumerate(every) if ln.strip())
         lines = every[first:]
     return lines, delimiter
+
+
+_EXCEL_SEP = re.compile(r"sep=([,;\t|])")
 
 
 def _split(lines: list[str], delimiter: str | None) -> list[list[str]]:
@@ -170,10 +179,12 @@ _BOOLS = {"true": 1.0, "false": 0.0}
 
 
 def to_float(cell: str) -> float:
-    """A feature cell's value: a number, or ``True`` / ``False`` as 1 / 0
-    (refused before as 'not a number', with advice about ids and headers)."""
+    """A feature cell's value: a number (its minus sign may be U+2212), or
+    ``True`` / ``False`` as 1 / 0 (both refused before as 'not a number',
+    with advice about ids and headers)."""
     value = _BOOLS.get(cell.lower())
-    return float(cell) if value is None else value
+    # U+2212, the minus sign of typeset text and of some locales' exports
+    return float(cell.replace("\u2212", "-")) if value is None else value
 
 
 def _is_number(cell: str) -> bool:
