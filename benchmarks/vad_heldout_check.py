@@ -163,9 +163,10 @@ def main(argv=None) -> int:
     if nulls:
         print(f"left out {len(nulls)} null values (a diverged seed's NaN): "
               f"{'; '.join(nulls[:5])}{'; ...' if len(nulls) > 5 else ''}", file=sys.stderr)
-    if not out:
-        print("no benchmark has 3 configurations with both val_loss and auc", file=sys.stderr)
-        return 2
+    if not out:  # one line as every user error: it lacked the script's name and --help
+        p.error(f"none of the {len(args.files)} file(s) holds a benchmark of 3 configurations "
+                "whose runs have both val_loss and auc (the records of `pyg-fusion compare "
+                "--json` of a VAD task)")
     if args.json:  # before the table: a reader that has left (| head) must not cost it
         from pyg_fusion._files import write_json
         from _cli import command_line

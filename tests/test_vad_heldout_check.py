@@ -2,6 +2,7 @@
 by held-out loss, on rows whose answer is known."""
 import json
 
+import pytest
 from benchmark_scripts import load_benchmark
 
 
@@ -46,11 +47,15 @@ def test_same_command_in_two_files_is_two_configurations(tmp_path):
     assert len(configs) == 2
 
 
-def test_too_few_configurations_is_a_user_error(tmp_path):
+def test_too_few_configurations_is_a_user_error(tmp_path, capsys):
     mod = load_benchmark("vad_heldout_check")
     path = tmp_path / "in.json"
     path.write_text(json.dumps(rows("", [0.3, 0.3], [0.7, 0.7])))
-    assert mod.main([str(path)]) == 2
+    with pytest.raises(SystemExit) as done:
+        mod.main([str(path)])
+    # one line as every user error (it lacked the script's name and --help)
+    assert done.value.code == 2
+    assert capsys.readouterr().err.startswith("vad_heldout_check.py: error: none of the 1 file")
 
 
 def test_records_without_a_command_count_by_their_config(tmp_path, capsys):
