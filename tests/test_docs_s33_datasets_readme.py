@@ -75,3 +75,19 @@ def test_spreadsheet_lists_read_as_stated(tmp_path):
     (raw / "train.list").write_text("train0.npy,1\ntrain1.npy,1\ntrain0.npy,0\ntrain2.npy,0\n")
     with pytest.raises(ValueError, match="listed with the labels '1' and '0'"):
         VADFeatures(tmp_path, "train", layout, num_segments=4, log=False, force_reload=True)
+
+
+def test_index_columns_and_bool_cells_are_as_stated(tmp_path):
+    from pyg_fusion.datasets.tables import read_table
+    _said("or when the header is one cell shorter than the rows (R's `write.table`, as "
+          "`read.table` reads it)")
+    _said("A column 0 named as ids (`id`, `index`, `sample_id`, `row.names`, ...) over whole "
+          "numbers is asked about: `index_col=0` or `index_col=None`")
+    _said("Feature cells `True` / `False` (any case; pandas writes its bool columns so")
+    (tmp_path / "r.csv").write_text('"x","y"\n"1",1.5,2\n"2",2.5,3\n')
+    assert read_table(str(tmp_path / "r.csv")).values.tolist() == [[1.5, 2.0], [2.5, 3.0]]
+    (tmp_path / "id.csv").write_text("id,x\n1,0.5\n2,0.7\n3,0.9\n")
+    with pytest.raises(ValueError, match=r"index_col=0 or index_col=None"):
+        read_table(str(tmp_path / "id.csv"))
+    (tmp_path / "b.csv").write_text("a,b\nTrue,0.5\nfalse,0.7\n")
+    assert read_table(str(tmp_path / "b.csv")).values.tolist() == [[1.0, 0.5], [0.0, 0.7]]
