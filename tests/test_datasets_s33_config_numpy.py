@@ -5,6 +5,7 @@ import dataclasses
 import io
 
 import numpy as np
+import pytest
 import torch
 
 from pyg_fusion.experiments.data import DataConfig, load_data
@@ -44,3 +45,35 @@ def test_numpy_counts_load_and_are_recorded_plain(tmp_path):
     plain = load_data(dataclasses.replace(cfg, vad_num_abnormal={"train": 2, "test": 2},
                                           vad_snippet_len=1, num_segments=4))
     assert plain.extra["fingerprint"] == td.extra["fingerprint"]
+
+
+def _tables(root):
+    raw = root / "raw"
+    raw.mkdir(parents=True)
+    np.savetxt(raw / "a.csv", np.arange(40.0).reshape(20, 2) % 7, delimiter=",")
+    np.savetxt(raw / "y.csv", np.arange(20) % 2, fmt="%d")
+    return raw
+
+
+def test_a_path_root_is_recorded_as_a_str(tmp_path):
+    # DataConfig(root=Path(...)) was recorded as a PosixPath, which the run's
+    # checkpoint (read with weights_only=True) could not hold back
+    from pathlib import Path
+    raw = _tables(tmp_path)
+    cfg = DataConfig("tables", root=Path(tmp_path / "runs"), views=[Path(raw / "a.csv")],
+                     labels=Path(raw / "y.csv"), val_rate=0.2, test_rate=0.2)
+    td = load_data(cfg)
+    assert type(td.config.root) is str and td.config.root == str(tmp_path / "runs")
+    buffer = io.BytesIO()
+    torch.save(dataclasses.asdict(td.config), buffer)
+    buffer.seek(0)
+    assert torch.load(buffer, weights_only=True)["root"] == str(tmp_path / "runs")
+
+
+def test_views_given_one_string_say_so(tmp_path):
+    # views='raw/a.csv' was iterated: "view '' (named after its file /) ..."
+    raw = _tables(tmp_path)
+    cfg = DataConfig("tables", root=str(tmp_path / "runs"), views=str(raw / "a.csv"),
+                     labels=str(raw / "y.csv"))
+    with pytest.raises(TypeError, match=r"--views must be a list of files .*got the single "):
+        load_data(cfg)

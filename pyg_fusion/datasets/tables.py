@@ -3,6 +3,7 @@ multi-view graph."""
 from __future__ import annotations
 
 import numbers
+import os
 import os.path as osp
 import re
 from typing import Callable, Iterable, Mapping, Sequence
@@ -33,6 +34,11 @@ def name_views(files: Sequence[str], what: str = "views") -> dict[str, str]:
     named ``NAME``, any other after its file (``rgb/feat.csv`` -> ``feat``).
     Two views of one name are an error (one would silently replace the
     other)."""
+    if isinstance(files, (str, os.PathLike)):
+        # iterated, 'raw/a.csv' was the files 'r', 'a', 'w', '/' ...: "view ''
+        # (named after its file /)"
+        raise TypeError(f"{what} must be a list of files (FILE or NAME=FILE each), got the "
+                        f"single {os.fspath(files)!r}: give [{os.fspath(files)!r}]")
     out, given = {}, set()
     for f in files:
         name, sep, path = str(f).partition("=")
