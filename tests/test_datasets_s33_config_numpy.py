@@ -77,3 +77,14 @@ def test_views_given_one_string_say_so(tmp_path):
                      labels=str(raw / "y.csv"))
     with pytest.raises(TypeError, match=r"--views must be a list of files .*got the single "):
         load_data(cfg)
+
+
+def test_a_vad_source_given_one_string_says_so(tmp_path):
+    # vad_source='rgb=f/{name}.npy' was iterated: "--vad-source must be
+    # NAME=PATTERN, got 'r'"
+    _vad_layout(tmp_path / "raw")
+    cfg = DataConfig("vad", str(tmp_path), vad_source="rgb=f/{name}.npy",
+                     vad_train_list="train.list", vad_test_list="test.list", vad_gt="gt.npy")
+    with pytest.raises(TypeError, match=r"--vad-source must be a list of NAME=PATTERN .*got "
+                                        r"the single 'rgb=f/\{name\}.npy'"):
+        load_data(cfg)

@@ -303,6 +303,9 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
     else:
         _check_required(cfg)
         sources = {}
+        if isinstance(cfg.vad_source, str):  # iterated, 'rgb=...' was the source 'r'
+            raise TypeError(f"--vad-source must be a list of NAME=PATTERN (one per source), "
+                            f"got the single {cfg.vad_source!r}: give [{cfg.vad_source!r}]")
         for item in cfg.vad_source:
             if "=" not in item:
                 raise ValueError(f"--vad-source must be NAME=PATTERN, got {item!r}")
