@@ -91,3 +91,18 @@ def test_index_columns_and_bool_cells_are_as_stated(tmp_path):
         read_table(str(tmp_path / "id.csv"))
     (tmp_path / "b.csv").write_text("a,b\nTrue,0.5\nfalse,0.7\n")
     assert read_table(str(tmp_path / "b.csv")).values.tolist() == [[1.0, 0.5], [0.0, 0.7]]
+
+
+def test_one_hot_labels_excel_sep_lines_and_typeset_minus_are_as_stated(tmp_path):
+    from pyg_fusion.datasets import MultiViewTables
+    from pyg_fusion.datasets.tables import read_table
+    _said("So are one-hot labels (three columns or more of 0 / 1, one 1 in every row)")
+    _said("Excel's first line `sep=;` (or `,`, tab, `|`) gives the delimiter and is dropped; a "
+          "number with the typeset minus sign `−` (U+2212, copied from a PDF) reads as negative.")
+    (tmp_path / "s.csv").write_text("sep=;\nx;y\n1.5;\u22122.5\n0.5;1.0\n", encoding="utf-8")
+    assert read_table(str(tmp_path / "s.csv")).values.tolist() == [[1.5, -2.5], [0.5, 1.0]]
+    np.save(tmp_path / "v.npy", np.random.default_rng(0).normal(size=(6, 2)))
+    np.save(tmp_path / "y.npy", np.eye(3)[[0, 1, 2, 0, 1, 2]])
+    with pytest.raises(ValueError, match="one-hot labels"):
+        MultiViewTables(str(tmp_path / "root"), [str(tmp_path / "v.npy")],
+                        str(tmp_path / "y.npy"), log=False)
