@@ -30,3 +30,11 @@ def test_a_rerun_removes_the_earlier_runs_entries_the_page_names(tmp_path):
                                               "removed"):
         publish_run(stage, folder, ("scores.json", ), ("logs", ))
     assert sorted(p.name for p in folder.iterdir()) == ["checkpoints", "mine", "notes.txt"]
+
+
+def test_the_page_says_an_earlier_runs_other_seeds_are_kept_and_named():
+    text = " ".join(TRAINING.read_text().split())
+    assert ("Run folders of an earlier run that this one does not repeat (`--seeds 0` after "
+            "`--seeds 0,1`: `lego/seed1`) are kept, and named once the run finishes" in text)
+    runs = (TRAINING.parent.parent / "pyg_fusion" / "cli" / "_runs.py").read_text()
+    assert "of an earlier run that this one did not " in runs  # the notice
