@@ -51,3 +51,18 @@ def test_a_list_header_of_other_column_names_is_no_video(tmp_path, head):
     # not found: .../f/filename.npy', which did not say it was the header
     _features(tmp_path, head + "\n" + "".join(f"train{i}.npy,{int(i < 2)}\n" for i in range(4)))
     assert [d.video for d in _load(tmp_path)] == ["train0", "train1", "train2", "train3"]
+
+
+@pytest.mark.parametrize("sources", ["f/{name}.npy", ["rgb=f/{name}.npy"]])
+def test_sources_not_a_dict_say_what_they_must_be(sources):
+    # a string said "source name '/' must be letters ...", the command line's
+    # list "source name 'rgb=f/{name}.npy' must be letters ..."
+    with pytest.raises(TypeError, match=r"sources must be a dict \{source name: path "
+                                        r"pattern\}"):
+        VADLayout(sources=sources)
+
+
+def test_a_ground_truth_key_of_no_split_is_refused():
+    # gt={'tst': ...} (a typo) left the test split without ground truth, without a word
+    with pytest.raises(ValueError, match=r"gt's keys must be 'train' / 'test', got \['tst'\]"):
+        VADLayout(sources={"rgb": "f/{name}.npy"}, gt={"tst": "gt.npy"})

@@ -127,8 +127,16 @@ class VADLayout:
     snippet_len: int = 16
 
     def __post_init__(self):
+        if not isinstance(self.sources, Mapping):
+            # a string or the command line's ['rgb=f/{name}.npy'] said "source
+            # name '/' must be letters ..." (its letters or items taken for names)
+            raise TypeError(f"sources must be a dict {{source name: path pattern}}, e.g. "
+                            f"{{'i3d': 'i3d/{{name}}.npy'}}, got {self.sources!r}")
         if not self.sources:
             raise ValueError("sources must name at least one source")
+        if isinstance(self.gt, Mapping) and set(self.gt) - {"train", "test"}:
+            # gt={'tst': ...} (a typo) left the test split without ground truth
+            raise ValueError(f"gt's keys must be 'train' / 'test', got {sorted(self.gt)}")
         for s in self.sources:
             if not re.fullmatch(r"[A-Za-z0-9_]+", str(s)):
                 raise ValueError(f"source name {s!r} must be letters, digits or '_'")
