@@ -15,6 +15,7 @@
 """
 from __future__ import annotations
 
+import numbers
 from contextlib import contextmanager
 from typing import Sequence
 
@@ -77,7 +78,7 @@ def _same(a, b) -> bool:
     return tuple(a) == tuple(b) if isinstance(a, seqs) and isinstance(b, seqs) else a == b
 
 
-def segmentation_scores(confmat: Tensor) -> dict[str, float]:
+def segmentation_scores(confmat: Tensor, ignore_index: int | None = None) -> dict[str, float]:
     r"""Pixel accuracy, mean class accuracy and mIoU from a ``[K, K]``
     confusion matrix (rows: truth, columns: prediction).
 
@@ -88,6 +89,11 @@ def segmentation_scores(confmat: Tensor) -> dict[str, float]:
 
     Args:
         confmat (torch.Tensor): the ``[K, K]`` confusion matrix.
+        ignore_index (int, optional): the label of unlabelled pixels when it is one of the
+            ``K`` classes (e.g. 0 for void): no class to score, it is left out of both
+            means (its pixels are out of the matrix; predicting it on a labelled pixel is
+            an error of the pixel accuracy). One outside ``[0, K)`` (255) changes nothing.
+            (default: :obj:`None`)
     """
     if not isinstance(confmat, Tensor) or confmat.dim() != 2 \
             or confmat.size(0) != confmat.size(1):
@@ -103,11 +109,17 @@ def segmentation_scores(confmat: Tensor) -> dict[str, float]:
     total = c.sum()
     if total == 0:
         raise ValueError("the confusion matrix is empty (no labelled pixels)")
-    present = rows > 0
+    if ignore_index is not None and (isinstance(ignore_index, bool)
+                                     or not isinstance(ignore_index, numbers.Integral)):
+        raise TypeError(f"ignore_index must be an integer label id or None, got {ignore_index!r}")
+    # a void class among the K was counted in the mIoU, at 0, wherever it was predicted
+    scored = torch.arange(c.size(0), device=c.device) != (-1 if ignore_index is None
+                                                          else int(ignore_index))
+    present, seen = (rows > 0) & scored, (union > 0) & scored
     return {
         "pixel_acc": float(tp.sum() / total),
         "mean_acc": float((tp[present] / rows[present]).mean()),
-        "miou": float((tp[union > 0] / union[union > 0]).mean()),
+        "miou": float((tp[seen] / union[seen]).mean()),
     }
 
 
@@ -206,7 +218,7 @@ class SegmentationModule(L.LightningModule):
     def _eval_end(self, stage):
         self.scores = {}
         for name, cm in zip(self.output_names, self.confmats):
-            scores = segmentation_scores(cm.compute())
+            scores = segmentation_scores(cm.compute(), self.hparams.ignore_index)
             cm.reset()
             self.scores[name] = scores
             for k, v in scores.items():
