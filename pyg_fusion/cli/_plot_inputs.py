@@ -248,6 +248,12 @@ def _load_graph(args):
         except (ValueError, OSError) as exc:  # load_torch's errors of the file; others: bugs
             raise CLIError(f"cannot read {args.input!r} as a saved graph: {exc}") from exc
         from torch_geometric.data import Data
+        if isinstance(data, dict) and {"state_dict", "hyper_parameters"} <= set(data):
+            raise CLIError(f"--input {args.input} is a checkpoint, not a saved graph: " + (
+                "give it as --checkpoint (its fused G beside its data's graphs)"
+                if args.kind in ("adjacency", "relation-graph") else
+                f"{args.kind} draws no model; --checkpoint is for operator, adjacency, "
+                f"relation-graph and anomaly-scores"))
         if not isinstance(data, Data):
             raise CLIError(f"{args.input!r} holds a {type(data).__name__}, not a Data")
         label = Path(args.input).name

@@ -46,7 +46,14 @@ def refuse_run_file(path: str, kind: str) -> None:
     """
     try:
         obj = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    except OSError:
+        return
+    except ValueError:  # its reader says 'not valid JSON: can't decode byte 0x80'
+        if kind != "operator" and is_torch_file(path):
+            raise CLIError(f"--input {path} is a file of torch.save (a checkpoint or tensors), "
+                           f"not JSON; {kind} draws {EXPECTS[kind]}" + (
+                               ": a checkpoint of pyg-fusion train on a VAD dataset is "
+                               "drawn with --checkpoint" if kind == "anomaly-scores" else ""))
         return
     found = _run_file(obj)
     if found is None or found[1] == kind:
@@ -54,3 +61,14 @@ def refuse_run_file(path: str, kind: str) -> None:
     what, drawn_by = found
     raise CLIError(f"--input {path} holds {what}; {kind} draws {EXPECTS[kind]}"
                    + (f": draw it with pyg-fusion plot {drawn_by}" if drawn_by else ""))
+
+
+def is_torch_file(path: str) -> bool:
+    """Whether ``path`` is a file of :func:`torch.save` (its zip format: an
+    archive holding ``<name>/data.pkl``)."""
+    import zipfile
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return any(name.endswith("/data.pkl") for name in archive.namelist())
+    except (OSError, zipfile.BadZipFile):
+        return False

@@ -173,7 +173,9 @@ def run(args) -> int:
 
 def _draw(V, args, out):
     kind = args.kind
-    if args.input and kind in EXPECTS and not args.input.endswith((".pt", ".pth", ".ckpt")):
+    # operator reads a state dict's tensors from --input; the others read JSON
+    if args.input and kind in EXPECTS and not (
+            kind == "operator" and args.input.endswith((".pt", ".pth", ".ckpt"))):
         refuse_run_file(_need_input(args), kind)
     if kind == "sparse-vs-dense":
         path = _need_input(args)
