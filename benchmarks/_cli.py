@@ -17,8 +17,8 @@ import tempfile
 # the numbers of the flags are checked, and user errors said, as pyg-fusion's own are;
 # --threads has the CLI's bound (at most 4 x the CPUs: far beyond, the runtime
 # aborts or crashes the process, naming no flag)
-from pyg_fusion.cli import (_Parser, nonneg_float, nonneg_int, positive_float,  # noqa: F401
-                            positive_int, seed_int)
+from pyg_fusion.cli import (_number, _Parser, nonneg_float, nonneg_int,  # noqa: F401
+                            positive_float, positive_int, seed_int)
 from pyg_fusion.cli._help import HelpFormatter as _CLIHelpFormatter
 from pyg_fusion.cli._process import thread_count  # noqa: F401
 
@@ -47,6 +47,20 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, _CLIHelpFormatter):
             shown = sep.join(map(str, action.default)).replace("%", "%%") or "none"
             text = text.replace("%(default)s", shown)
         return text
+
+
+def units(k: int = 16):
+    """The flag type of a size N of the scripts' kNN graphs of ``k``
+    neighbours: an integer of at least ``k + 1``, the neighbours and the unit
+    itself. Below it the graph is complete and ``k`` is not what was
+    measured (prune_error.py --sizes 8 tabled an error of 0 for every
+    prune_k): refused at parsing, naming the flag, as every bad number."""
+    expected = f"an integer >= {k + 1} (k = {k} neighbours and the unit itself)"
+
+    def parse(text: str) -> int:
+        return _number(int, text, lambda v: v >= k + 1, expected)
+    parse.__name__ = "units"
+    return parse
 
 
 def parser(script: str, description: str | None, **kwargs) -> argparse.ArgumentParser:

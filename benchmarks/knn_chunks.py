@@ -82,18 +82,16 @@ def table(rows: list[dict]) -> str:
 
 def main(argv=None) -> int:
     from _cli import (check_device, check_writable, command_line, kept_state, parser,
-                      positive_int, thread_count)
+                      positive_int, thread_count, units)
     from _machine import machine_info, machine_line
     ap = parser(__file__, __doc__)
-    ap.add_argument("--sizes", type=positive_int, nargs="+", default=[16384])
+    ap.add_argument("--sizes", type=units(K), nargs="+", default=[16384])
     ap.add_argument("--chunks", type=positive_int, nargs="+", default=[128, 512, 2048])
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--repeats", type=positive_int, default=3)
     ap.add_argument("--threads", type=thread_count, default=1, help="torch threads")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
-    if any(n < K + 1 for n in args.sizes):
-        ap.error(f"--sizes must be >= {K + 1} (k = {K} neighbours and the unit itself)")
     check_device(ap, args.device)
     check_writable(ap, args.json)
     with kept_state(args.threads):  # restored: main() is also called in-process

@@ -72,9 +72,11 @@ def _progress(done: str, runs: int, start: float) -> None:
 
 
 def main(argv=None) -> int:
-    from _cli import check_writable, kept_state, parser, positive_int
+    from _cli import check_writable, kept_state, parser, positive_int, units
+
+    from _scaling_workload import K
     p = parser(__file__, __doc__)
-    p.add_argument("n", type=positive_int, help="nodes per source")
+    p.add_argument("n", type=units(K), help="nodes per source")
     p.add_argument("--repeats", type=positive_int, default=3)
     p.add_argument("--clusters", type=int, nargs="*", default=[],
                    help="also orders by this many k-means clusters of the features (faiss)")

@@ -31,13 +31,14 @@ def rel_err(a_index, a_val, b_index, b_val, n):
 
 
 def main(argv=None):
-    from _cli import check_writable, kept_state, parser, positive_int, thread_count, user_errors
+    from _cli import (check_writable, kept_state, parser, positive_int, thread_count, units,
+                      user_errors)
     from _machine import machine_info, machine_line
 
     import pyg_fusion.functional as F
 
     p = parser(__file__, __doc__)
-    p.add_argument("--sizes", type=positive_int, nargs="+", default=[1024, 4096])
+    p.add_argument("--sizes", type=units(16), nargs="+", default=[1024, 4096])
     p.add_argument("--prune", type=positive_int, nargs="+", default=[16, 32, 64, 128])
     p.add_argument("--repeats", type=positive_int, default=3)
     p.add_argument("--json", default=None)

@@ -294,9 +294,9 @@ def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
 
 def main(argv=None):
     from _cli import (check_device, check_writable, command_line, nonneg_int, parser,
-                      positive_int, thread_count, worker_values)
+                      positive_int, thread_count, units, worker_values)
     ap = parser(__file__, __doc__)
-    ap.add_argument("--sizes", type=positive_int, nargs="+", default=[1024, 4096, 16384, 65536])
+    ap.add_argument("--sizes", type=units(K), nargs="+", default=[1024, 4096, 16384, 65536])
     ap.add_argument("--features", nargs="+", default=["clustered", "gaussian"],
                     choices=["clustered", "gaussian"])
     ap.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
@@ -343,8 +343,6 @@ def main(argv=None):
                                 exact_max=args.exact_max, scipy_max=args.scipy_max,
                                 fusion_init=args.fusion_init)))
         return
-    if min(args.sizes) < K + 1:
-        ap.error(f"--sizes must be >= {K + 1} (k = {K} neighbours and the unit itself)")
     check_device(ap, args.device)
     check_writable(ap, args.json)
     from _machine import machine_info, machine_line

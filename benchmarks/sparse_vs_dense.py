@@ -107,9 +107,9 @@ def fmt(v, spec="{:.3f}"):
 
 def main(argv=None):
     from _cli import (check_device, check_writable, command_line, nonneg_int, parser,
-                      positive_int, thread_count, worker_values)
+                      positive_int, thread_count, units, worker_values)
     p = parser(__file__, __doc__)
-    p.add_argument("--sizes", type=positive_int, nargs="+",
+    p.add_argument("--sizes", type=units(16), nargs="+",
                    default=[32, 256, 1024, 4096, 16384, 65536])
     p.add_argument("--batch32", type=positive_int, default=256, help="graphs in the N=32 batch")
     p.add_argument("--dense-max", type=nonneg_int, default=4096,

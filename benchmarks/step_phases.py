@@ -133,9 +133,11 @@ class Phases:
 
 
 def main(argv=None) -> int:
-    from _cli import check_writable, kept_state, parser, positive_int
+    from _cli import check_writable, kept_state, parser, positive_int, units
+
+    from _scaling_workload import K
     p = parser(__file__, __doc__)
-    p.add_argument("n", type=positive_int, help="nodes per source")
+    p.add_argument("n", type=units(K), help="nodes per source")
     p.add_argument("--repeats", type=positive_int, default=1,
                    help="steps; the median step is printed with its own phases")
     p.add_argument("--json", default=None, help="write the rows, the machine and the settings")

@@ -89,12 +89,12 @@ def test_knn_probes_gives_each_row_as_a_ratio_to_the_librarys_probes(capsys):
 
 @pytest.mark.parametrize("script, argv, message", [
     ("prune_error", ["--repeats", "0"], "--repeats: expected a positive integer"),
-    ("prune_error", ["--sizes", "0"], "--sizes: expected a positive integer"),
+    ("prune_error", ["--sizes", "0"], "--sizes: expected an integer >= 17"),
     ("knn_chunks", ["--sizes", "300", "--repeats", "0"], "--repeats"),
     ("knn_chunks", ["--sizes", "300", "--threads", "0"], "--threads"),
     ("knn_chunks", ["--sizes", "300", "--device", "nodevice"], "--device nodevice"),
     ("locality_orders", ["512", "--repeats", "0"], "--repeats"),
-    ("step_phases", ["0"], "argument n: expected a positive integer"),
+    ("step_phases", ["0"], "argument n: expected an integer >= 17"),
     ("sparse_vs_dense", ["--repeats", "0"], "--repeats"),
     ("shared_support", ["--k", "0"], "--k"),
     ("knn_balance", ["--sizes", "4096", "--probes", "100"], "at most the 64 lists"),
