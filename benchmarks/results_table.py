@@ -95,7 +95,17 @@ def main(argv=None) -> int:
             isinstance(r, dict) and {"method", "metric", "mean"} <= r.keys() for r in records):
         p.error(f"{args.results}: not the records of pyg-fusion compare (a list of "
                 "{method, metric, mean, std, ...})")
-    print(markdown(records, args.metrics.split(",") if args.metrics else None))
+    metrics = None
+    if args.metrics is not None:
+        metrics = [m for m in args.metrics.split(",") if m]
+        held = list(dict.fromkeys(r["metric"] for r in records))
+        # a misspelt metric (accurracy) was a column of '-' for every method
+        unknown = [m for m in metrics if m not in held]
+        if not metrics or unknown:
+            said = (f"no record holds {', '.join(map(repr, unknown))}" if unknown
+                    else f"expected metric names, got {args.metrics!r}")
+            p.error(f"--metrics: {said}; {args.results} holds {', '.join(held)}")
+    print(markdown(records, metrics))
     return 0
 
 
