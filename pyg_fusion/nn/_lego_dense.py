@@ -68,7 +68,7 @@ class DenseBackend:
         # break after them would trace the powers and the fusion twice
         num_nodes = int(mask.sum())
         powers = {s: self.expansions[s].dense(r, mask) for s, r in dense.items()}
-        g = self.fusion(powers)
+        g = self._fuse(powers)
         # where G may be non-zero for some A, as the sparse backend keeps it,
         # and the diagonal: its zeros stay edges of FusedGraph so that
         # gradients reach the terms that are 0 at this A

@@ -322,12 +322,37 @@ class LEGO(DenseBackend, torch.nn.Module):
             # backend does; both orders built above (no check of them)
             powers[s] = self.expansions[s]._powers(*graphs[s], n, restore, orders.get(s),
                                                    own_orders=True)
-        ei, w = self.fusion(powers, n, batch, keep_zeros=False)
+        ei, w = self._fuse(powers, n, batch, keep_zeros=False)
         if first is not None:
             ei, moved = relabel(ei, inv_first, n)
             w = permute_rows(w, moved)
         return FusedGraph(num_nodes=n, batch=batch, edge_index=ei, edge_weight=w,
                           num_graphs=counts.numel(), coalesced=True)
+
+    def _fuse(self, powers: dict, *args, **kwargs):
+        # self.fusion, whose refusal of non-finite powers named its own
+        # argument (powers_a, attr_a, attrs[0]: one per backend and form),
+        # not the source whose powers overflowed, nor why
+        try:
+            return self.fusion(powers, *args, **kwargs)
+        except ValueError:
+            for s in self.sources:
+                attr = powers[s][1] if isinstance(powers[s], tuple) else powers[s]
+                # one column (sparse [E, P+1]) or slice (dense [..., P+1, N, N]) per power
+                per_power = attr.detach().movedim(-1 if isinstance(powers[s], tuple) else -3, 0)
+                bad = (~torch.isfinite(per_power)).flatten(1).sum(1)
+                if bool(bad.any()):
+                    p = int(bad.nonzero()[0])
+                    norm = self.expansions[s].norm
+                    reach = "" if p < 2 else (f"; the entries of its relationship graph "
+                                              f"reach {float(per_power[1].abs().max()):.3g}")
+                    raise ValueError(
+                        f"the graph powers of source {s!r} overflowed: R^{p} holds "
+                        f"{int(bad[p])} NaN or Inf value(s) (norm={norm!r}{reach}); "
+                        + ("normalise the powers (norm='sym' or 'row') or scale the "
+                           "features down" if norm is None else "scale the features down")
+                    ) from None
+            raise
 
     def __repr__(self) -> str:
         proj = "" if self.proj is None else \
