@@ -193,3 +193,16 @@ def test_a_typeset_minus_sign_is_a_minus(tmp_path):
     path = tmp_path / "a.csv"
     path.write_text("x,y\n\u22121.5,2\n3.5,\u22124e-1\n")
     assert read_table(str(path)).values.tolist() == [[-1.5, 2], [3.5, -0.4]]
+
+
+@pytest.mark.parametrize("suffix", ["npy", "npz"])
+def test_byte_string_labels_are_text(tmp_path, suffix):
+    # np.array([b'cat', b'', ...]) (h5py's strings) gave the classes "b''",
+    # "b'cat'", "b'dog'": the empty label a class, not a missing label
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    np.save(raw / "a.npy", np.arange(12.0).reshape(6, 2))
+    y = np.array([b"cat", b"dog", b"", b"cat", b"dog", b"cat"])
+    np.save(raw / "y.npy", y) if suffix == "npy" else np.savez(raw / "y.npz", y=y)
+    ds = MultiViewTables(tmp_path, ["a.npy"], f"y.{suffix}", log=False)
+    assert ds.classes == ["cat", "dog"] and ds[0].y.tolist() == [0, 1, -1, 0, 1, 0]

@@ -311,4 +311,12 @@ def _read_array_table(path: str, *, npz_key, numeric, what, hint) -> Table:
     if numeric:
         _check_real(array, what, path)
         array = array.astype(np.float64)
+    elif array.dtype.kind == "S":
+        # byte strings (h5py's, np.array([b'cat'])) were labels "b'cat'", and an
+        # empty one the class "b''", not a missing label
+        try:
+            array = np.char.decode(array, "utf-8")
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"{what}: {path} holds byte strings that are not UTF-8 text "
+                             f"({exc})") from None
     return Table(array, None, None, path)
