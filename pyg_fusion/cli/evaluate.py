@@ -10,7 +10,8 @@ from ._flag_types import input_path
 from ._help import HelpFormatter
 from ._process import add_threads_argument, kept_notices
 from ..experiments.checkpoints import FROM_CHECKPOINT
-from ._runs import add_dataset_args, add_device_args, add_task_arg, data_config
+from ._runs import (add_dataset_args, add_device_args, add_task_arg, data_config,
+                    notice_earlier_run)
 
 HELP = "evaluate a checkpoint written by `pyg-fusion train`"
 
@@ -57,6 +58,16 @@ def check_results_replaceable(path: Path) -> None:
                          f"run ({path.name}), which evaluate would replace: give another --out")
 
 
+def check_not_a_run_folder(out: Path) -> None:
+    """Refuses an ``--out`` that holds a training run's checkpoints (a run
+    folder of ``pyg-fusion train``, ``<method>/seed<k>``): evaluate would
+    write its scores.json over that run's, and its logs among that run's."""
+    if (out / "checkpoints").is_dir():
+        raise ValueError(f"--out {str(out)!r} holds a training run's checkpoints (a run folder "
+                         f"of pyg-fusion train), among whose scores.json and logs evaluate "
+                         f"would write its own: give another --out")
+
+
 def _earlier_scores(path: Path) -> bool:
     """Whether ``path`` holds the scores of an earlier VAD evaluation (a
     user's other file of that name is left alone)."""
@@ -78,6 +89,12 @@ def run(args) -> int:
     from ..experiments._run_folders import check_out_entries
     check_out_entries(out, ("results.json", "scores.json"))
     check_results_replaceable(out / "results.json")
+    check_not_a_run_folder(out)
+    # an earlier evaluation's logs: replaced, as its results.json, once this one finishes
+    earlier_logs = sorted(p for p in (out / "logs").glob("version_*") if p.is_dir())
+    notice_earlier_run(out, ("results.json", "scores.json", "logs"), "evaluation",
+                       "its results.json, scores.json and logs are replaced by this "
+                       "evaluation's once it finishes")
     with kept_notices() as notices:  # e.g. the data changed since training: recorded
         td, cfg, metrics = evaluate_checkpoint(args.checkpoint, data_config(args, fresh=False),
                                                out, method=args.method, devices=args.devices,
@@ -96,6 +113,9 @@ def run(args) -> int:
                                   **hardware_record(args.accelerator, args.devices),
                                   "notices": notices})
     write_json(out / "results.json", records)
+    import shutil
+    for folder in earlier_logs:  # the earlier evaluations' CSV logs (logs/version_<k>)
+        shutil.rmtree(folder, ignore_errors=True)
     print(format_table(records, METRICS[td.task]))
     if td.task == "vad":
         print(f"\nwrote {out / 'results.json'} and scores.json (each test video's snippet "
