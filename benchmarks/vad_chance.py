@@ -41,10 +41,10 @@ def smooth_scores(shape, rho: float, g: torch.Generator) -> torch.Tensor:
 def main(argv=None):
     from pyg_fusion.cli._runs import int_list
 
-    from _cli import check_writable, kept_state, nonneg_int, parser, user_errors
+    from _cli import check_writable, kept_state, nonneg_float, nonneg_int, parser, user_errors
     p = parser(__file__, __doc__)
     p.add_argument("--dataset", default="synthetic-vad", choices=("synthetic-vad", "motion-vad"))
-    p.add_argument("--relational-shift", type=float, default=0.0)
+    p.add_argument("--relational-shift", type=nonneg_float, default=0.0)
     p.add_argument("--standardize", action="store_true")
     p.add_argument("--root", default="runs/data")
     p.add_argument("--draws", type=nonneg_int, default=200,
