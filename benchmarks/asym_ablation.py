@@ -161,7 +161,7 @@ def _layers(text: str) -> list[int]:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from _cli import parser, positive_float, positive_int
+    from _cli import parser, positive_float, positive_int, seed_int
 
     from pyg_fusion.cli._runs import int_list
     p = parser(__file__, __doc__.split("\n\n")[0])
@@ -176,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--size", type=positive_int, default=48)
     p.add_argument("--num-train", type=positive_int, default=128)
     p.add_argument("--num-test", type=positive_int, default=48)
-    p.add_argument("--data-seed", type=int, default=0)
+    p.add_argument("--data-seed", type=seed_int, default=0)
     p.add_argument("--layers", type=_layers, default=[1, 1, 1, 1])
     p.add_argument("--width", type=positive_int, default=8)
     p.add_argument("--decoder-features", type=positive_int, default=16)

@@ -157,7 +157,7 @@ def figure(table: dict, path: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from _cli import nonneg_int, parser, positive_float, positive_int
+    from _cli import nonneg_int, parser, positive_float, positive_int, seed_int
 
     from pyg_fusion.cli._runs import int_list
     p = parser(__file__, __doc__.split("\n\n")[0])
@@ -170,7 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Lightning logs of every run")
     p.add_argument("--modalities", default="shade,depth")
     p.add_argument("--seeds", type=int_list, default=[0, 1, 2], help="'0,1,2' or '0..2'")
-    p.add_argument("--data-seed", type=int, default=0)
+    p.add_argument("--data-seed", type=seed_int, default=0)
     p.add_argument("--epochs", type=positive_int, default=10)
     p.add_argument("--num-train", type=positive_int, default=600)
     p.add_argument("--num-test", type=positive_int, default=200)
