@@ -103,7 +103,16 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
         raise ValueError(f"results hold {len(rows)} (dataset, setting, method) bars a panel, "
                          f"more than this figure draws ({MAX_BARS}): give the records of "
                          f"some methods or datasets")
-    by = {(r["dataset"], r["setting"], r["method"], r["metric"]): r for r in records}
+    by = {}
+    for r in records:
+        key = (r["dataset"], r["setting"], r["method"], r["metric"])
+        if key in by:  # the later one was drawn, the earlier one lost without a word
+            sweep = " (a sweep's cells: plot_pq_sensitivity draws them)" \
+                if "P" in r and "Q" in r else ""
+            raise ValueError(f"results hold two records of method {r['method']!r}, metric "
+                             f"{r['metric']!r} on {r['dataset']} ({r['setting']}){sweep}; a "
+                             f"bar is one record: give the records of one run")
+        by[key] = r
     names = [_bar_name(row, rows) for row in rows]
     # the tick labels run down and left at 45 degrees: two 37-character names
     # took all of a 3.2 x 3.4-inch panel, leaving a plot a few points high
