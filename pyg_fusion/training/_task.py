@@ -99,6 +99,8 @@ class TimedAdamTask(L.LightningModule):
         # the first training loss, of every process (check_diverged)
         self.first_loss: float | None = None
         self._record_asked = False
+        # the last value of each log_gathered score, as the task compares it
+        self.gathered_values: dict[str, float] = {}
 
     # What a run has learnt beside the weights: the warm-ups' switch epochs,
     # the epochs' times and (subclasses) the model choice so far. Saved in
@@ -230,6 +232,8 @@ class TimedAdamTask(L.LightningModule):
             **kwargs (optional): further arguments of
                 :meth:`~lightning.pytorch.core.LightningModule.log`.
         """
+        # Lightning logs a float as float32: EarlyStoppingAfter reads this one
+        self.gathered_values[name] = value
         self.log(name, value, sync_dist=True, reduce_fx="max", batch_size=1, **kwargs)
 
     @property

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import lightning as L
 import numpy as np
+import torch
 from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint, TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger
 from lightning.pytorch.plugins.io import TorchCheckpointIO
@@ -59,6 +60,7 @@ class EarlyStoppingAfter(EarlyStopping):
         super().__init__(*args, **kwargs)
         self.min_epochs = min_epochs
         self.floor_start = 0
+        self._held = None
 
     def state_dict(self) -> dict:
         # floor_start with Lightning's counts: a run resumed from a checkpoint
@@ -75,13 +77,24 @@ class EarlyStoppingAfter(EarlyStopping):
 
     def on_train_epoch_end(self, trainer, pl_module) -> None:
         stop = trainer.should_stop
+        self._held = getattr(pl_module, "gathered_values", {}).get(self.monitor)
         super().on_train_epoch_end(trainer, pl_module)
         self._hold(trainer, stop)
 
     def on_validation_end(self, trainer, pl_module) -> None:
         stop = trainer.should_stop
+        self._held = getattr(pl_module, "gathered_values", {}).get(self.monitor)
         super().on_validation_end(trainer, pl_module)
         self._hold(trainer, stop)
+
+    def _evaluate_stopping_criteria(self, current):
+        # the task's score (TimedAdamTask.log_gathered), by which it keeps its
+        # best epoch, not Lightning's float32 of it: of two scores of one float32
+        # the task chose the later and the patience counted from the earlier
+        held = self._held
+        if held is not None and float(torch.as_tensor(held).to(current.dtype)) == float(current):
+            current = torch.as_tensor(float(held), dtype=torch.float64)
+        return super()._evaluate_stopping_criteria(current)
 
 
 def check_schedule(epochs: int, eval_every: int, devices: int,
