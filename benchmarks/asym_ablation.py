@@ -121,8 +121,12 @@ def table(rows: list[dict]) -> str:
         ratio = f"{r['parameters'] / sep['parameters']:.2f}x" if sep else "-"
         br = [f"{100 * r[k]:.1f}" if k in r else "-"
               for k in ("rgb_branch_miou_mean", "depth_branch_miou_mean")]
+        # one seed has no spread: its mIoU alone (it printed ± 0.0), as
+        # results_table.py writes a single seed
+        miou = f"{100 * r['miou_mean']:.1f}" + (
+            f" ± {100 * r['miou_std']:.1f}" if len(r["seeds"]) > 1 else "")
         lines.append(
-            f"| {r['label']} | {100 * r['miou_mean']:.1f} ± {100 * r['miou_std']:.1f} "
+            f"| {r['label']} | {miou} "
             f"| {br[0]} | {br[1]} | {100 * r['pixel_acc_mean']:.1f} "
             f"| {100 * r['mean_acc_mean']:.1f} | {r['parameters']:,} | {ratio} |")
     return "\n".join(lines)

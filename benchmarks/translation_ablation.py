@@ -114,13 +114,16 @@ def markdown(table: dict, seeds) -> str:
     lines = ["| generator | parameters | L1 (lower is better) | PSNR dB | SSIM |",
              "|---|---:|---:|---:|---:|"]
     for label, row in table.items():
-        cells = [f"{row[k]['mean']:.4f} +- {row[k]['std']:.4f}"
-                 if k != "psnr" else
-                 f"{row[k]['mean']:.2f} +- {row[k]['std']:.2f}"
-                 for k in ("l1", "psnr", "ssim")]
+        # one run has no spread: its mean alone (it printed +- 0.0000), as
+        # results_table.py writes a single seed
+        cells = [f"{row[k]['mean']:.{d}f}" + (f" +- {row[k]['std']:.{d}f}"
+                                               if len(row[k]["runs"]) > 1 else "")
+                 for k, d in (("l1", 4), ("psnr", 2), ("ssim", 4))]
         lines.append(f"| {label} | {row['generator_parameters']:,} | "
                      + " | ".join(cells) + " |")
-    lines.append(f"\nmean +- std over seeds {list(seeds)}")
+    seeds = list(seeds)
+    lines.append(f"\nmean +- std over seeds {seeds}" if len(seeds) > 1 else
+                 f"\none seed ({seeds[0]}): no spread")
     return "\n".join(lines)
 
 
