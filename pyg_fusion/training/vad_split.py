@@ -69,8 +69,16 @@ def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], li
         val += idx[:m]
         train += idx[m:]
     if len(set(labels[val].tolist())) < 2:
-        raise ValueError("the validation videos need both normal and abnormal videos: "
-                         "give more training videos of each label or a larger val_fraction")
+        # only a label of one video gets here (of two or more, one is always held
+        # out), where a larger val_fraction, which the message once asked for, changes nothing
+        few = [f"{n} {kind} video" for kind, n in
+               (("normal", int((labels == 0).sum())), ("abnormal", int((labels == 1).sum())))
+               if n < 2]
+        raise ValueError(f"the validation videos need both normal and abnormal videos, but the "
+                         f"training split holds only {' and '.join(few)}: holding one out needs "
+                         f"two or more of each label (one to train on, one held out); give more "
+                         f"training videos of that label, or val_fraction=0 to test the last "
+                         f"epoch (pyg-fusion: --val-fraction 0)")
     return (sorted(i for g in train for i in members[g]),
             sorted(i for g in val for i in members[g]))
 
