@@ -159,7 +159,7 @@ def _run(args, argv=None) -> None:
             for r in sweep(n, s, probes[n], args.k, args.lists_factor, args.codes)]
     seeds = ", ".join(map(str, args.seeds))
     machine = machine_info()
-    lines = [f"\n{machine_line(machine)}; us / query: median of {REPEATS} searches per seed, "
+    lines = [f"{machine_line(machine)}; us / query: median of {REPEATS} searches per seed, "
              "then over the seeds; / library: "
              "against the library's probes at the same N and lists, in the same run",
              f"| N | lists | probes | recall@{args.k + 1} (seeds {seeds}) | us / query "

@@ -177,7 +177,7 @@ def main(argv=None):
     peak = ("GPU memory allocated by torch (max_memory_allocated)"
             if args.device.startswith("cuda") else "resident memory of the run's process")
     lines = []  # printed after the JSON: a reader that has left (| head) must not cost it
-    lines.append(f"\nLEGO forward + backward, M=2, P=Q=3, d=128, k=16, prune_k=64, "
+    lines.append(f"LEGO forward + backward, M=2, P=Q=3, d=128, k=16, prune_k=64, "
                  f"device={args.device}, threads={args.threads or 'default'}, "
                  f"median of {args.repeats}; "
                  f"seconds, peak: MiB of {peak}")
