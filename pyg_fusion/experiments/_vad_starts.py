@@ -45,9 +45,12 @@ def vad_starts(td: TaskData, spec: MethodSpec) -> list[str]:
     # the settings' errors name the flags, as specs/method_spec.py's (fit_vad, called
     # from Python, names its arguments)
     if lego and auto_init and not val_fraction:
+        # lego's defaults set both: naming one sent the user back for a second error
+        also = ("; --operator-warmup auto needs it too (or an int --operator-warmup, e.g. 0)"
+                if spec.trainer.operator_warmup == "auto" else "")
         raise ValueError("--init auto chooses the start on held-out videos: it needs "
                          "--val-fraction > 0 (or --init product or mean), got "
-                         f"--val-fraction {val_fraction}")
+                         f"--val-fraction {val_fraction}{also}")
     if lego and spec.trainer.operator_warmup == "auto" and (not val_fraction
                                                             or patience is None):
         raise ValueError("--operator-warmup auto ends the warm-up when the held-out score "
