@@ -90,7 +90,9 @@ def main(argv=None):
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--torch-max", type=nonneg_int, default=65536,
                     help="time the torch search up to this N")
-    ap.add_argument("--root", default="data/digits", help="dataset folder (digits)")
+    # under runs/ (gitignored), as shared_support.py's: data/digits, run from
+    # the repository, left an untracked dataset cache in it
+    ap.add_argument("--root", default="runs/data/digits", help="dataset folder (digits)")
     ap.add_argument("--library-only", action="store_true",
                     help="only the flat index and the library's approx/checked searches")
     ap.add_argument("--repeats", type=positive_int, default=3,

@@ -63,3 +63,14 @@ def test_no_default_output_is_a_recorded_result(script, monkeypatch, capsys):
         if isinstance(action.default, str):
             assert not os.path.normpath(action.default).startswith(
                 os.path.join("benchmarks", "results")), (script, action.dest)
+
+
+@pytest.mark.parametrize("script", SCRIPTS)
+def test_default_folders_are_under_the_ignored_runs(script, monkeypatch, capsys):
+    # before: knn_indexes.py digits read its --root data/digits, so a run from
+    # the repository left an untracked dataset cache in it (.gitignore has runs/)
+    _, parser = _help(script, monkeypatch, capsys)
+    for action in parser._actions:
+        if action.dest in ("out", "root", "data_root", "log_dir") and isinstance(
+                action.default, str):
+            assert action.default.startswith("runs/"), (script, action.dest, action.default)
