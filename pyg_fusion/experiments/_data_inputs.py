@@ -4,7 +4,6 @@ named by the flag that gave its file, a split that holds out no row."""
 from __future__ import annotations
 
 import math
-import os
 
 
 def _tables_flag(message: str) -> str:
@@ -16,24 +15,6 @@ def _tables_flag(message: str) -> str:
     if message.startswith("view '"):
         return "--views: " + message
     return message
-
-
-def _plain(value):
-    """``value`` with numpy's scalars as Python's and paths as str, in lists
-    and dicts too: a config is saved in the checkpoint, which is read with
-    ``weights_only=True``, and a numpy scalar or a ``pathlib.Path`` there (a
-    field given ``np.int64(16)``, ``root=Path("data")``) made the run's
-    checkpoint unreadable."""
-    import numpy as np
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, os.PathLike):
-        return os.fspath(value)
-    if isinstance(value, (list, tuple)):
-        return type(value)(map(_plain, value))
-    if isinstance(value, dict):
-        return {_plain(k): _plain(v) for k, v in value.items()}
-    return value
 
 
 def _check_num_abnormal(value) -> None:

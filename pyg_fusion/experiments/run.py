@@ -20,6 +20,7 @@ from .._versions import library_versions
 from .checkpoints import CHECKPOINT_FORMAT
 from ..specs.components import TASKS
 from ..specs.method_spec import MethodSpec, check_options
+from ..specs.options import plain
 from .data import DataConfig, TaskData, load_data, task_of
 
 METRICS = {"node": ["accuracy"], "vad": ["auc", "ap", "pr_auc_trapz"]}
@@ -64,17 +65,19 @@ def _run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
     has them (:func:`run_grid`: one data object for every seed, so once per
     method), else finds them."""
     from ..training import seed_everything
-    options = dict(options or {})
+    # the options and the seed are recorded in the checkpoint, which loads
+    # with weights_only=True: plain Python (np.int64(1) as 1), as the spec's
+    options = plain(dict(options or {}))
     out_dir = Path(out_dir)
     spec = MethodSpec.create(method, td.task, options)
-    config = {"format": CHECKPOINT_FORMAT, "method": method, "task": td.task,
+    seed = seed_everything(seed)  # the seed checked, as a plain int
+    config = {"format": CHECKPOINT_FORMAT, "method": spec.method, "task": td.task,
               "dataset": td.dataset,
               "setting": td.setting, "in_channels": td.in_channels,
               "num_classes": td.num_classes, "options": options, "spec": spec.to_dict(),
               "seed": seed, "data": dict(td.extra),
               "data_config": None if td.config is None else dataclasses.asdict(td.config),
               "versions": library_versions()}
-    seed_everything(seed)
     if td.task == "node":
         r = _fit_node(td, spec, config, seed, out_dir, devices=devices,
                       accelerator=accelerator, progress=progress, checkpoint=checkpoint)
@@ -242,9 +245,12 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     """
     from ..methods import chosen_methods, resolve_methods
     from ..training.accelerators import check_accelerator, hardware_record
+    from ..training.seeding import _checked_seed
     from tqdm.auto import tqdm
     check_accelerator(accelerator, devices)  # before the data loads
-    seeds = list(seeds)
+    # each checked before any trains, as plain ints: the records hold them
+    # (results.json: a numpy int is no JSON)
+    seeds = [_checked_seed(s) for s in seeds]
     if not seeds:
         raise ValueError("seeds must name at least one seed, got []")
     repeated = sorted({s for s in seeds if seeds.count(s) > 1})

@@ -18,7 +18,7 @@ from typing import Any, Sequence
 from .components import (COMPONENTS, LEGO_CONFIGS, LEGO_METHODS, SETTING_DEFAULTS, STARTS,
                          TASK_DEFAULTS, TASKS, FusionConfig, GraphConfig, HeadConfig,
                          ObjectiveConfig, PowersConfig, TrainerConfig, option_fields)
-from .options import check_field, documented, flag, option, unread_option
+from .options import check_field, documented, flag, option, plain, unread_option
 
 
 def _task_base(task: str, features: str) -> dict[str, Any]:
@@ -53,11 +53,15 @@ def check_options(task: str, options: dict[str, Any] | None = None,
             or empty: not checked against methods. (default: :obj:`None`)
 
     Returns:
-        dict: the options given, without the ``None`` values.
+        dict: the options given, without the ``None`` values, as plain
+        Python (:func:`~pyg_fusion.specs.options.plain`: numpy's scalars as
+        Python's), which a run records.
     """
     if task not in TASKS:
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
-    given = {k: v for k, v in (options or {}).items() if v is not None}
+    # plain Python before the checks: every entry (run_method, build_model,
+    # a sweep's cells, a config file) records what this returns
+    given = {k: v for k, v in plain(dict(options or {})).items() if v is not None}
     known = option_fields()
     unknown = sorted(set(given) - set(known))
     if unknown:
@@ -226,6 +230,20 @@ class MethodSpec:
     head: HeadConfig = field(default_factory=HeadConfig)
     objective: ObjectiveConfig = field(default_factory=ObjectiveConfig)
     trainer: TrainerConfig = field(default_factory=TrainerConfig)
+
+    def __post_init__(self):
+        # a spec built in Python is built into models and recorded as
+        # create's is: numpy's scalars as Python's (PyG's convs index a width
+        # that is no int), each config a copy, the caller's left as given
+        self.method, self.task = plain(self.method), plain(self.task)
+        for comp, cls in COMPONENTS.items():
+            cfg = getattr(self, comp)
+            if not isinstance(cfg, cls):
+                raise TypeError(f"MethodSpec's {comp} must be a {cls.__name__}, got "
+                                f"{type(cfg).__name__} (from a dict of options: "
+                                f"MethodSpec.create or MethodSpec.from_dict)")
+            setattr(self, comp, dataclasses.replace(
+                cfg, **{f.name: plain(getattr(cfg, f.name)) for f in fields(cfg)}))
 
     @classmethod
     def create(cls, method: str, task: str, options: dict[str, Any] | None = None

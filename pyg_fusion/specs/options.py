@@ -4,16 +4,44 @@ choices), :func:`documented` (the class's ``Args`` section written from those
 fields), :func:`check_field` (a value given in Python against the field's
 ``check`` and ``choices``, the ranges the CLI's flag types parse text to) and
 :func:`unread_option` (a value given for a setting that nothing chosen reads:
-the ``datasets`` and ``methods`` that a field's metadata names)."""
+the ``datasets`` and ``methods`` that a field's metadata names) and
+:func:`plain` (a value given in Python as the plain one a record holds)."""
 from __future__ import annotations
 
 import dataclasses
+import os
 from fnmatch import fnmatchcase
 from typing import Any, Iterable, Mapping, Sequence
 
 # the declarations and rules live below the layers that declare or check
 # values (the training tasks too)
 from .._option_rules import check_field, documented, flag, option
+
+
+def plain(value):
+    """``value`` with numpy's scalars as Python's and paths as str, in lists,
+    tuples and dicts (keys too): a run records its options and data config
+    in the checkpoint, which is read with ``weights_only=True``, and a numpy
+    scalar or a ``pathlib.Path`` there (``epochs=np.int64(1)``,
+    ``root=Path("data")``) made the run's checkpoint unreadable; Lightning
+    also asserts a plain ``int`` of its ``max_epochs``. The value's checks
+    come after, on the plain value: ``np.float64(1.5)`` is still no int. A
+    tensor or a numpy array (even of one entry) is left as given, for the
+    checks to refuse: where it came from is the caller's to say.
+
+    Args:
+        value (Any): a value given in Python.
+    """
+    import numpy as np
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if isinstance(value, (list, tuple)):
+        return type(value)(map(plain, value))
+    if isinstance(value, dict):
+        return {plain(k): plain(v) for k, v in value.items()}
+    return value
 
 
 def _reads(chosen: str, reader: str) -> bool:
@@ -56,4 +84,4 @@ def unread_option(fields: Iterable[dataclasses.Field], values: Mapping[str, Any]
     return None
 
 
-__all__ = ["option", "flag", "documented", "check_field", "unread_option"]
+__all__ = ["option", "flag", "documented", "check_field", "unread_option", "plain"]

@@ -1,0 +1,99 @@
+"""Method options, seeds and specs given in Python as numpy's scalars: taken
+as the plain values they stand for (checked as those), and recorded plain,
+so that the run's checkpoint loads with ``weights_only=True`` and
+``pyg-fusion evaluate`` reads it back."""
+import contextlib
+import io
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from pyg_fusion.cli import main
+from pyg_fusion.experiments.data import DataConfig, load_data
+from pyg_fusion.experiments.run import run_grid, run_method
+from pyg_fusion.methods import Dims, build_spec
+from pyg_fusion.specs import HeadConfig, MethodSpec, check_options
+
+from test_checkpoint_fingerprint import _tables
+
+
+def _data(tmp):
+    _tables(tmp / "t")
+    return DataConfig("tables", str(tmp / "data"), views=[str(tmp / "t" / "a.csv"),
+                                                          str(tmp / "t" / "b.npy")],
+                      labels=str(tmp / "t" / "y.csv"), label_rate=1, val_rate=0.25,
+                      test_rate=0.25)
+
+
+def _plain(value):
+    """Whether ``value`` holds only Python's own types."""
+    if isinstance(value, dict):
+        return all(type(k) is str and _plain(v) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return all(map(_plain, value))
+    return value is None or type(value) in (bool, int, float, str)
+
+
+def test_numpy_options_train_and_the_checkpoint_evaluates(tmp_path):
+    # before: Lightning's 'assert isinstance(self.max_epochs, int)' (epochs), and
+    # with numpy's k, lr or seed the checkpoint was unreadable with weights_only=True
+    td = load_data(_data(tmp_path))
+    options = {"epochs": np.int64(1), "k": np.int64(3), "lr": np.float64(0.01),
+               "operator": np.str_("pairwise")}
+    r, _ = run_method(td, "lego", np.int64(0), tmp_path / "run", progress=False,
+                      options=options)
+    ckpt = tmp_path / "run" / "checkpoints" / "best.ckpt"
+    config = torch.load(ckpt, weights_only=True)["hyper_parameters"]["config"]
+    assert config["options"] == {"epochs": 1, "k": 3, "lr": 0.01, "operator": "pairwise"}
+    assert _plain(config["options"]) and _plain(config["spec"]) and type(config["seed"]) is int
+    assert config["spec"]["trainer"]["epochs"] == 1 and config["spec"]["graph"]["k"] == 3
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        code = main(["evaluate", "--checkpoint", str(ckpt), "--threads", "1", "--no-progress",
+                     "--out", str(tmp_path / "eval")])
+    assert code == 0, err.getvalue()
+    records = json.loads((tmp_path / "eval" / "results.json").read_text())
+    assert next(x["values"][0] for x in records if x["metric"] == "accuracy") == r["accuracy"]
+
+
+def test_a_grid_of_numpy_seeds_and_options_records_plain_json(tmp_path):
+    # before: the run trained, then results.partial.json failed 'Object of type
+    # int64 is not JSON serializable' and the grid lost its records
+    records = run_grid(_data(tmp_path), "lego", [np.int64(0)], out=tmp_path / "g",
+                       options={"epochs": np.int64(1), "k": np.int64(3)}, progress=False)
+    saved = json.loads((tmp_path / "g" / "results.partial.json").read_text())
+    assert saved == records and records[0]["seeds"] == [0]
+    assert records[0]["config"]["trainer"]["epochs"] == 1 and _plain(records[0]["config"])
+
+
+@pytest.mark.parametrize("name, value, plain", [
+    ("epochs", np.int32(2), 2), ("lr", np.float32(0.5), 0.5), ("center", np.bool_(True), True),
+    ("operator_warmup", np.str_("auto"), "auto"), ("num_powers", {np.str_("a"): np.int64(2)},
+                                                   {"a": 2})])
+def test_numpy_scalars_are_taken_as_python_values(name, value, plain):
+    given = check_options("vad", {name: value})
+    assert given == {name: plain} and _plain(given)
+    spec = MethodSpec.create(np.str_("lego"), "vad", {name: value})
+    assert spec.options()[name] == plain and _plain(spec.to_dict())
+
+
+@pytest.mark.parametrize("value, got", [
+    (1.5, "1.5"), (np.float64(2.0), "2.0"), (np.bool_(True), "True"),
+    (torch.tensor(2), r"tensor\(2\)"), (np.array([2]), r"array\(\[2\]\)")])
+def test_values_that_are_no_int_are_still_refused_naming_the_option(value, got):
+    with pytest.raises(ValueError, match=rf"^epochs must be an int >= 1, got {got}$"):
+        check_options("node", {"epochs": value})
+
+
+def test_a_spec_built_in_python_holds_plain_values(tmp_path):
+    # before: build_spec failed in PyG's GraphConv, 'IndexError: invalid index
+    # to scalar variable.', naming nothing
+    head = HeadConfig(hidden_channels=np.int64(8))
+    spec = MethodSpec(np.str_("lego"), "node", head=head)
+    assert type(spec.head.hidden_channels) is int and type(spec.method) is str
+    assert type(head.hidden_channels) is np.int64  # the caller's config left as given
+    build_spec(spec, Dims({"a": 3, "b": 2}, 3, num_nodes=12))
+    with pytest.raises(TypeError, match=r"^MethodSpec's graph must be a GraphConfig, got dict"):
+        MethodSpec("lego", "node", graph={"k": 3})
