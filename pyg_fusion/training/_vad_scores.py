@@ -14,6 +14,7 @@ from torch.utils.data import Dataset
 
 from ..functional._autocast import float32_under_autocast
 from ..functional._checks import check_int, check_tensor
+from .vad_split import _domain_id
 
 
 class IndexedDataset(Dataset):
@@ -111,7 +112,7 @@ def tested_video(data, i: int, segments: torch.Tensor, frames: torch.Tensor) -> 
     if "y" in data:
         video["label"] = int(data.y.view(-1)[0])
     if "domain" in data:
-        video["domain"] = int(data.domain.view(-1)[0])
+        video["domain"] = _domain_id(data)
     return {**video, "frames_per_snippet": int(data.snippet_len),
             "scores": segments[data.snippet_segment], "frame_scores": frames,
             "gt": data.frame_gt.view(-1)}
