@@ -137,8 +137,10 @@ def figure(table: dict, path: str) -> None:
     axes = fig.subplots(1, 3)
     for ax, (k, title) in zip(axes, [("l1", "L1 (lower is better)"),
                                      ("psnr", "PSNR dB"), ("ssim", "SSIM")]):
-        means = [table[lab][k]["mean"] for lab in labels]
-        stds = [table[lab][k]["std"] for lab in labels]
+        # a non-finite bar (a PSNR of inf) is left empty: matplotlib drew it with
+        # a RuntimeWarning of its transforms
+        means, stds = ([v if math.isfinite(v) else math.nan for v in
+                        (table[lab][k][key] for lab in labels)] for key in ("mean", "std"))
         colors = ["tab:red" if table[lab]["fused"] else
                   ("tab:orange" if "branch" in lab else "tab:gray")
                   for lab in labels]

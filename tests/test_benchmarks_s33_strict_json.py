@@ -5,6 +5,7 @@ import json
 import math
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from benchmark_scripts import load_benchmark
 
 
@@ -33,6 +34,7 @@ def test_asym_ablation_writes_a_diverged_seed_as_null_and_reads_it_back(tmp_path
     assert capsys.readouterr().out == first and "nan ± nan" in first
 
 
+@pytest.mark.filterwarnings("error::RuntimeWarning")  # the inf bar's, in matplotlib
 def test_translation_ablation_writes_an_infinite_psnr_as_null_and_draws_its_figure(tmp_path, monkeypatch, capsys):
     bench = load_benchmark("translation_ablation")
 
