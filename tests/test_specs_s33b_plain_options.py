@@ -97,3 +97,13 @@ def test_a_spec_built_in_python_holds_plain_values(tmp_path):
     build_spec(spec, Dims({"a": 3, "b": 2}, 3, num_nodes=12))
     with pytest.raises(TypeError, match=r"^MethodSpec's graph must be a GraphConfig, got dict"):
         MethodSpec("lego", "node", graph={"k": 3})
+
+
+def test_dims_of_numpy_ints_build_the_model():
+    # before: lego's VAD model failed in PyG's GraphConv, 'IndexError: invalid
+    # index to scalar variable.' (a width of numpy's int taken for a pair)
+    dims = Dims({"a": np.int64(3), np.str_("b"): np.int64(2)}, None, np.int64(8))
+    for method in ("lego", "lego-cp", "lego-row", "graph-mean"):
+        build_spec(MethodSpec.create(method, "vad"), dims)
+    with pytest.raises(TypeError, match=r"^in_channels must be a dict \{source: width\}"):
+        build_spec(MethodSpec.create("lego", "vad"), Dims([3, 2], None, 8))

@@ -302,7 +302,8 @@ def build_spec(spec: MethodSpec, dims: Dims) -> nn.Module:
         spec (MethodSpec): the method, its task and its configs.
         dims (Dims): the data's dimensions.
     """
-    sources = list(dims.in_channels)
+    widths = _widths(dims.in_channels)
+    sources = list(widths)
     table = builders(spec.task, sources, spec.head.features)
     if spec.method not in table:
         raise ValueError(f"unknown method {spec.method!r} for task {spec.task!r} with sources "
@@ -312,17 +313,39 @@ def build_spec(spec: MethodSpec, dims: Dims) -> nn.Module:
     if spec.task == "node" and dims.num_classes is None:
         raise ValueError("num_classes is required for node classification")
     # by their own names: the layers named them num_nodes and out_channels, or
-    # built (one class: a loss of 0), or left torch's error (a negative size)
+    # built (one class: a loss of 0), or left torch's error (a negative size);
+    # the builders get them as check_int's plain ints (PyG's GraphConv indexes
+    # a width of numpy's int as if a pair of widths)
+    num_classes, num_segments, num_nodes = dims.num_classes, dims.num_segments, dims.num_nodes
     if spec.task == "node":
-        if check_int("num_classes", dims.num_classes, minimum=1) < 2:
+        num_classes = check_int("num_classes", num_classes, minimum=1)
+        if num_classes < 2:
             raise ValueError(f"num_classes must be >= 2 (the classes of the graph's y, "
-                             f"0..num_classes-1), got {dims.num_classes}: one class leaves "
+                             f"0..num_classes-1), got {num_classes}: one class leaves "
                              f"nothing to tell apart")
     else:
-        check_int("num_segments", dims.num_segments, minimum=1)
-    if dims.num_nodes is not None:
-        check_int("num_nodes", dims.num_nodes, minimum=1)
-    return table[spec.method](spec, dims)
+        num_segments = check_int("num_segments", num_segments, minimum=1)
+    if num_nodes is not None:
+        num_nodes = check_int("num_nodes", num_nodes, minimum=1)
+    return table[spec.method](spec, Dims(widths, num_classes, num_segments, num_nodes))
+
+
+def _widths(in_channels: Mapping[str, int]) -> dict[str, int]:
+    """``in_channels`` checked: ``{source name: width >= 1}``, widths as ints."""
+    if not isinstance(in_channels, Mapping):
+        # a list of widths failed in dict(): 'cannot convert dictionary update
+        # sequence element #0 to a sequence', naming nothing
+        raise TypeError(f"in_channels must be a dict {{source: width}} (e.g. "
+                        f"{{'a': 3, 'b': 2}}: the graph's x_a, x_b), got "
+                        f"{type(in_channels).__name__}")
+    widths = {}
+    for source, width in in_channels.items():
+        # a string width failed inside a layer ("unsupported operand type(s) for
+        # +: 'int' and 'str'"), a float in torch.empty, and 0 built a layer of nothing
+        if not isinstance(source, str):
+            raise TypeError(f"in_channels must be keyed by source names (str), got {source!r}")
+        widths[str(source)] = check_int(f"in_channels[{source!r}]", width, minimum=1)
+    return widths
 
 
 def build_model(name: str, task: str, in_channels: dict[str, int], *,
@@ -344,19 +367,7 @@ def build_model(name: str, task: str, in_channels: dict[str, int], *,
             (:class:`~pyg_fusion.specs.MethodSpec`; the task's defaults
             fill the rest); ``num_powers`` may be an int or a dict per source.
     """
-    if not isinstance(in_channels, Mapping):
-        # a list of widths failed in dict(): 'cannot convert dictionary update
-        # sequence element #0 to a sequence', naming nothing
-        raise TypeError(f"in_channels must be a dict {{source: width}} (e.g. "
-                        f"{{'a': 3, 'b': 2}}: the graph's x_a, x_b), got "
-                        f"{type(in_channels).__name__}")
-    widths = {}
-    for source, width in in_channels.items():
-        # a string width failed inside a layer ("unsupported operand type(s) for
-        # +: 'int' and 'str'"), a float in torch.empty, and 0 built a layer of nothing
-        if not isinstance(source, str):
-            raise TypeError(f"in_channels must be keyed by source names (str), got {source!r}")
-        widths[source] = check_int(f"in_channels[{source!r}]", width, minimum=1)
+    widths = _widths(in_channels)  # before the options: the data's error first, as before
     spec = MethodSpec.create(name, task, options)
     return build_spec(spec, Dims(widths, num_classes, num_segments, num_nodes))
 
