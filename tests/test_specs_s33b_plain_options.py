@@ -60,11 +60,13 @@ def test_numpy_options_train_and_the_checkpoint_evaluates(tmp_path):
 
 def test_a_grid_of_numpy_seeds_and_options_records_plain_json(tmp_path):
     # before: the run trained, then results.partial.json failed 'Object of type
-    # int64 is not JSON serializable' and the grid lost its records
+    # int64 is not JSON serializable' and the grid lost its records; devices of
+    # numpy failed in Lightning ('The truth value of an empty array is ambiguous')
     records = run_grid(_data(tmp_path), "lego", [np.int64(0)], out=tmp_path / "g",
-                       options={"epochs": np.int64(1), "k": np.int64(3)}, progress=False)
+                       options={"epochs": np.int64(1), "k": np.int64(3)}, progress=False,
+                       devices=np.int64(1))
     saved = json.loads((tmp_path / "g" / "results.partial.json").read_text())
-    assert saved == records and records[0]["seeds"] == [0]
+    assert saved == records and records[0]["seeds"] == [0] and records[0]["devices"] == 1
     assert records[0]["config"]["trainer"]["epochs"] == 1 and _plain(records[0]["config"])
 
 

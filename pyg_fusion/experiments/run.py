@@ -68,6 +68,7 @@ def _run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
     # the options and the seed are recorded in the checkpoint, which loads
     # with weights_only=True: plain Python (np.int64(1) as 1), as the spec's
     options = plain(dict(options or {}))
+    devices = plain(devices)  # Lightning takes no numpy int (an ambiguous truth value)
     out_dir = Path(out_dir)
     spec = MethodSpec.create(method, td.task, options)
     seed = seed_everything(seed)  # the seed checked, as a plain int
@@ -247,6 +248,7 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     from ..training.accelerators import check_accelerator, hardware_record
     from ..training.seeding import _checked_seed
     from tqdm.auto import tqdm
+    devices = plain(devices)  # recorded (results.json) and Lightning's
     check_accelerator(accelerator, devices)  # before the data loads
     # each checked before any trains, as plain ints: the records hold them
     # (results.json: a numpy int is no JSON)
