@@ -44,7 +44,7 @@ def to_numpy(name: str, x, *, dims: tuple[int, ...] | None = None,
             arr = np.asarray(x, dtype=float)
         except (TypeError, ValueError) as exc:
             raise TypeError(f"{name} must be a tensor or an array of numbers, "
-                            f"got {type(x).__name__}") from exc
+                            f"got {type(x).__name__}{_text_hint(x)}") from exc
     if dims is not None and arr.ndim not in dims:
         raise ValueError(f"{name} must have {' or '.join(map(str, dims))} "
                          f"dimensions, got shape {tuple(arr.shape)}")
@@ -53,6 +53,20 @@ def to_numpy(name: str, x, *, dims: tuple[int, ...] | None = None,
         raise ValueError(f"{name} contains {bad} NaN or Inf value(s)")
     check_span(name, arr)
     return arr
+
+
+def _text_hint(x) -> str:
+    """Names the first text value of ``x``: 'got ndarray' said nothing of why an
+    array of class names (a user's labels, as read from a CSV) is not numbers."""
+    try:
+        flat = np.asarray(x, dtype=object).ravel()
+    except (TypeError, ValueError):
+        return ""
+    text = next((v for v in flat if isinstance(v, (str, bytes, np.str_, np.bytes_))), None)
+    if text is None:
+        return ""
+    return (f" holding text ({text!r}): map it to numbers first, e.g. class names to ids "
+            f"with numpy.unique(values, return_inverse=True)[1]")
 
 
 # The largest magnitude a plot draws: matplotlib's axis limits, colour norms
