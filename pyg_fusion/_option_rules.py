@@ -16,6 +16,7 @@ import inspect
 import math
 import numbers
 import re
+from collections.abc import Hashable
 from dataclasses import field, fields
 from typing import Any
 
@@ -149,7 +150,9 @@ def check_field(name: str, f: dataclasses.Field, value: Any) -> None:
     if rule is not None and not all(rule[0](v) for v in values):
         raise ValueError(f"{name} must be {rule[1]}, got {value!r}")
     choices = f.metadata.get("choices")
-    if choices is not None and value not in choices:
+    # a numpy array is no choice: `in` compares it entry-wise, and
+    # np.array(["union"]) == "union" is truthy (taken, and recorded as an array)
+    if choices is not None and not (isinstance(value, Hashable) and value in choices):
         raise ValueError(f"{name} must be one of {list(choices)}, got {value!r}")
 
 

@@ -109,3 +109,14 @@ def test_dims_of_numpy_ints_build_the_model():
         build_spec(MethodSpec.create(method, "vad"), dims)
     with pytest.raises(TypeError, match=r"^in_channels must be a dict \{source: width\}"):
         build_spec(MethodSpec.create("lego", "vad"), Dims([3, 2], None, 8))
+
+
+@pytest.mark.parametrize("value", [np.array(["union"]), np.array("union"),
+                                   np.array(["union", "shared"])])
+def test_an_array_is_no_choice(value):
+    # before: the first two were taken (`in` compares entry-wise: truthy) and
+    # recorded as arrays, which a checkpoint read with weights_only=True cannot
+    # hold; the third failed 'The truth value of an array ... is ambiguous'
+    with pytest.raises(ValueError, match=r"^support must be one of \['union', 'intersection', "
+                                         r"'shared'\], got array\("):
+        check_options("node", {"support": value})
