@@ -134,6 +134,18 @@ def _probe(parser: argparse.ArgumentParser, folder: str, shown: str) -> None:
         parser.error(f"{shown}: cannot write there ({exc.strerror or exc})")
 
 
+def distinct(parser: argparse.ArgumentParser, args: argparse.Namespace, *flags: str) -> None:
+    """Exits through ``parser.error`` when one of the list ``flags`` names a
+    value twice (``--sizes 64 64`` ran the size twice and tabled two rows of
+    one N, which the figure drew as a zigzag), as the scripts refuse a
+    variant, setting or modality named twice."""
+    for flag in flags:
+        values = list(getattr(args, flag.lstrip("-").replace("-", "_")) or ())
+        twice = sorted({v for v in values if values.count(v) > 1}, key=values.index)
+        if twice:
+            parser.error(f"{flag}: {', '.join(map(repr, twice))} named more than once")
+
+
 def worker_values(parser: argparse.ArgumentParser, values: list[str], expected: dict) -> list:
     """The values of a script's hidden ``--worker`` flag (one run's process,
     which the script starts itself), checked against ``expected``: per

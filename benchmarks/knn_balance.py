@@ -173,6 +173,8 @@ def main(argv=None):
     ap.add_argument("--power-alpha", type=nonneg_float, default=0.003, help="power: the alpha")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
+    from _cli import distinct
+    distinct(ap, args, '--sizes', '--seeds', '--probes', '--variants')
     check_probes(ap, args.sizes, args.probes)
     check_writable(ap, args.json)
     # one thread, torch's and faiss's, for the run only

@@ -92,6 +92,8 @@ def main(argv=None) -> int:
     ap.add_argument("--threads", type=thread_count, default=1, help="torch threads")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
+    from _cli import distinct
+    distinct(ap, args, '--sizes', '--chunks')
     check_device(ap, args.device)
     check_writable(ap, args.json)
     with kept_state(args.threads):  # restored: main() is also called in-process

@@ -140,6 +140,8 @@ def main(argv=None):
                     help="the lists' codes: fp16 (the library's CPU index) or float")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
+    from _cli import distinct
+    distinct(ap, args, '--sizes', '--seeds', '--probes')
     check_probes(ap, args.sizes, args.probes, args.lists_factor)
     if args.k >= min(args.sizes):
         ap.error(f"--k: at most N - 1 = {min(args.sizes) - 1} neighbours (N = "

@@ -82,6 +82,8 @@ def main(argv=None) -> int:
                    help="also orders by this many k-means clusters of the features (faiss)")
     p.add_argument("--json", default=None, help="write the rows, the machine and the settings")
     args = p.parse_args(argv)
+    from _cli import distinct
+    distinct(p, args, '--clusters')
     if any(not 1 <= c <= args.n for c in args.clusters):
         p.error(f"--clusters must be between 1 and n = {args.n}, got {args.clusters}")
     if args.clusters:

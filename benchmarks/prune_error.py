@@ -47,6 +47,8 @@ def main(argv=None):
     p.add_argument("--threads", type=thread_count, default=None,
                    help="torch threads (default: torch's, one per core)")
     args = p.parse_args(argv)
+    from _cli import distinct
+    distinct(p, args, '--sizes', '--prune')
     check_writable(p, args.json)
     # the run seeds torch's generator: the caller's is restored (main() may be
     # called in-process)

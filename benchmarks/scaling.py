@@ -318,6 +318,8 @@ def main(argv=None):
     ap.add_argument("--plot", default=None, help="draw --from-json into this PNG and stop")
     ap.add_argument("--from-json", default=None, help="the run's JSON that --plot draws")
     args = ap.parse_args(argv)
+    from _cli import distinct
+    distinct(ap, args, '--sizes', '--features', '--stages')
     if args.from_json and not args.plot:  # else ignored: a new run of every size began
         ap.error(f"--from-json {args.from_json}: read by --plot only (give --plot FILE.png); "
                  f"without --plot the benchmark runs anew")

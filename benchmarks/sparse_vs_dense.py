@@ -123,6 +123,8 @@ def main(argv=None):
     p.add_argument("--worker", nargs=4, metavar=("N", "BATCH", "BACKEND", "SCATTER"),
                    help=argparse.SUPPRESS)
     args = p.parse_args(argv)
+    from _cli import distinct
+    distinct(p, args, '--sizes')
     if args.worker:
         n, b, backend, scatter = worker_values(p, args.worker, {
             "N": 1, "BATCH": 1, "BACKEND": ("dense", "sparse", "auto"),
