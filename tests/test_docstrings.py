@@ -19,9 +19,9 @@ import pytest
 # packages: what they export; modules: what they define themselves
 PACKAGES = ("nn", "functional", "nn.asym", "nn.baselines", "methods", "datasets",
             "specs", "experiments", "visualize")
-MODULES = ("training.trainer", "training._task", "training._divergence", "training.seeding",
-           "training.accelerators", "training.node", "training.vad", "training._vad_scores",
-           "training.vad_fit", "_option_rules",
+MODULES = ("training.trainer", "training._task", "training.stopping", "training._divergence",
+           "training.seeding", "training.accelerators", "training.node", "training.vad",
+           "training._vad_scores", "training.vad_fit", "_option_rules",
            "training.vad_split", "training.pseudo_anomalies", "training.metrics",
            "training.segmentation", "training.translation", "training.translation_eval",
            "specs.options", "specs.components", "specs.method_spec",

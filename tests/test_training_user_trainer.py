@@ -8,7 +8,7 @@ from torch_geometric.loader import DataLoader
 
 from pyg_fusion.datasets import SyntheticVAD
 from pyg_fusion.methods import build_model
-from pyg_fusion.training._task import OperatorWarmupAuto
+from pyg_fusion.training.stopping import OperatorWarmupAuto
 from pyg_fusion.training.node import NodeClassification, single_graph_loader
 from pyg_fusion.training.vad import IndexedDataset, WeaklySupervisedVAD
 from test_training_node import _toy_graph

@@ -11,7 +11,7 @@ import yaml
 from pyg_fusion.cli import main
 from pyg_fusion.datasets import SyntheticVAD
 from pyg_fusion.methods import build_model
-from pyg_fusion.training._task import OperatorWarmupAuto
+from pyg_fusion.training.stopping import OperatorWarmupAuto
 from pyg_fusion.training.vad import WeaklySupervisedVAD
 from pyg_fusion.training.vad_fit import fit_vad
 from metrics_csv import val_losses

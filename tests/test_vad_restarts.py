@@ -245,7 +245,7 @@ def test_min_epochs_holds_off_early_stopping(vad_data, tmp_path):
 
 
 def test_early_stopping_after_counts_patience_from_the_best(tmp_path):
-    from pyg_fusion.training.trainer import EarlyStoppingAfter
+    from pyg_fusion.training.stopping import EarlyStoppingAfter
     scores = [0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2]
 
     def last_epoch(min_epochs):

@@ -1,6 +1,7 @@
 """What the graph tasks' LightningModules share: the wrapped model, Adam,
 the penalties of its LEGO operators (added to every training loss), their
-warm-up (:class:`OperatorWarmupAuto` for ``operator_warmup="auto"``) and a
+warm-up (:class:`~pyg_fusion.training.stopping.OperatorWarmupAuto` for
+``operator_warmup="auto"``) and a
 wall-clock time per training epoch (reported beside the metrics)."""
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from torch import nn
 from .._option_rules import ADAM_RULES, check_rule
 from ._divergence import LOSS_GROWTH, _diverged, _finite, _value, check_diverged  # noqa: F401
 from ._precision import precision_batch
-from .trainer import EarlyStoppingAfter
+from .stopping import OperatorWarmupAuto
 
 
 def check_operator_warmup(operator_warmup) -> None:
@@ -206,7 +207,7 @@ class TimedAdamTask(L.LightningModule):
                 and not any(isinstance(c, OperatorWarmupAuto) for c in self.trainer.callbacks)):
             raise ValueError("operator_warmup='auto' keeps the LEGO operators at their start "
                              "until an OperatorWarmupAuto callback "
-                             "(pyg_fusion.training._task) ends the warm-up, and the trainer "
+                             "(pyg_fusion.training.stopping) ends the warm-up, and the trainer "
                              "has none, so they would never train: pass one in the Trainer's "
                              "callbacks (as fit_vad does), or give operator_warmup an int")
 
@@ -330,80 +331,3 @@ class TimedAdamTask(L.LightningModule):
             after = "" if loss is None else f" after a training loss of {_value(loss)}"
             raise _diverged(self, f"the training step met NaN or Inf on finite inputs "
                             f"({exc}){after}") from exc
-
-
-class OperatorWarmupAuto(EarlyStoppingAfter):
-    r"""The warm-up ``operator_warmup="auto"`` and the early stopping of its
-    phases, on a :class:`TimedAdamTask` whose ``operator_start_epoch`` is
-    ``None`` (A frozen) at the start.
-
-    Phase 1 trains with the LEGO operators at their start (the head learns on
-    the start graph) until the rule of :class:`EarlyStoppingAfter` would end
-    the run (``patience`` evaluations without a better score, not before
-    ``min_epochs``) or ``phase_epochs`` epochs have run; A is then freed from
-    the next epoch on (``operator_start_epoch``) and phase 2 starts a fresh
-    patience count, still against the best score so far, so that it stops
-    ``patience`` evaluations after the last improvement of either phase, or
-    after ``phase_epochs`` more epochs. With the task's ``branch_warmup`` and
-    a model with a branch, phase 2 ends the same way and frees the branch
-    (``branch_start_epoch``) for a third phase, which, like phase 1, does not
-    end before ``min_epochs`` epochs (the branch starts at zero). The model
-    kept is the best of all phases (the task keeps its best state), so its
-    held-out score is never below that of the start trained alone under the
-    same rule, nor, with the branch warm-up, below that of the model without
-    its branch.
-
-    Args:
-        *args (optional): as :class:`EarlyStoppingAfter` (``monitor`` first).
-        phase_epochs (int): the cap of each phase, in epochs (the trainer's
-            ``max_epochs`` should be :meth:`num_phases` times it).
-        **kwargs (optional): as :class:`EarlyStoppingAfter` (``patience``,
-            ``min_epochs``...).
-    """
-
-    def __init__(self, *args, phase_epochs: int, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.phase_epochs = phase_epochs
-
-    @staticmethod
-    def num_phases(task: TimedAdamTask) -> int:
-        """The phases that ``task`` trains through: 3 with a branch to warm
-        up (``branch_warmup`` and a model with a branch), else 2."""
-        return 3 if task.branch_warmup and task.branches() else 2
-
-    # Lightning's EarlyStopping checks at the end of the training epoch when
-    # every epoch validates, else at the end of validation: the phase follows
-    # the check wherever it ran
-    def on_train_epoch_end(self, trainer, pl_module) -> None:
-        super().on_train_epoch_end(trainer, pl_module)
-        if not self._should_skip_check(trainer):
-            # an epoch without validation (eval_every > 1) still counts toward
-            # the phase's cap: only the cap can end the phase there
-            self._phase(trainer, pl_module, cap_only=not self._check_on_train_epoch_end)
-
-    def on_validation_end(self, trainer, pl_module) -> None:
-        super().on_validation_end(trainer, pl_module)
-        if not self._check_on_train_epoch_end and not self._should_skip_check(trainer):
-            self._phase(trainer, pl_module)
-
-    def _phase(self, trainer, pl_module, cap_only: bool = False) -> None:
-        epoch = trainer.current_epoch
-        starts = [0, pl_module.operator_start_epoch]
-        if self.num_phases(pl_module) == 3:
-            starts.append(pl_module.branch_start_epoch)
-        done = [s for s in starts if s is not None]
-        capped = epoch + 1 >= done[-1] + self.phase_epochs
-        if not (capped or (trainer.should_stop and not cap_only)):
-            return
-        if len(done) == len(starts):  # the last phase has ended
-            trainer.should_stop = True
-            return
-        if len(done) == 1:
-            pl_module.operator_start_epoch = epoch + 1
-        else:
-            pl_module.branch_start_epoch = epoch + 1
-            # the branch starts at zero, as the head did at epoch 0: the same
-            # min_epochs before its phase may end
-            self.floor_start = epoch + 1
-        trainer.should_stop = False
-        self.wait_count, self.stopped_epoch = 0, 0

@@ -15,14 +15,15 @@ from pathlib import Path
 
 import lightning as L
 import numpy as np
-import torch
-from lightning.pytorch.callbacks import EarlyStopping, ModelCheckpoint, TQDMProgressBar
+from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger
 from lightning.pytorch.plugins.io import TorchCheckpointIO
 
 from ..functional._checks import check_int
 from .accelerators import check_accelerator, resolve_accelerator
 from .seeding import RandomStates, seed_env, seed_everything
+# EarlyStoppingAfter stays importable from here, where it was defined
+from .stopping import EarlyStoppingAfter  # noqa: F401
 
 
 def training_strategy(devices: int) -> str:
@@ -35,66 +36,6 @@ def training_strategy(devices: int) -> str:
         devices (int): processes.
     """
     return "ddp_find_unused_parameters_true" if devices > 1 else "auto"
-
-
-class EarlyStoppingAfter(EarlyStopping):
-    r"""Lightning's :class:`~lightning.pytorch.callbacks.EarlyStopping`, which
-    may end a run only from epoch ``min_epochs`` on: the run stops at the first
-    evaluation at or after ``min_epochs`` epochs that comes ``patience``
-    evaluations after the best score, whenever that best came.
-
-    Written because ``Trainer(min_epochs=...)`` keeps a stop signalled before
-    ``min_epochs`` and ends the run at ``min_epochs`` even when the score has
-    improved since. :attr:`floor_start` (default 0) is the epoch from which
-    the ``min_epochs`` count: a callback that starts a new part of the model
-    from scratch moves it (:class:`~pyg_fusion.training._task.OperatorWarmupAuto`).
-
-    Args:
-        *args (optional): as :class:`~lightning.pytorch.callbacks.EarlyStopping`.
-        min_epochs (int, optional): epochs trained before the run may stop.
-            (default: :obj:`0`)
-        **kwargs (optional): as :class:`~lightning.pytorch.callbacks.EarlyStopping`.
-    """
-
-    def __init__(self, *args, min_epochs: int = 0, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.min_epochs = min_epochs
-        self.floor_start = 0
-        self._held = None
-
-    def state_dict(self) -> dict:
-        # floor_start with Lightning's counts: a run resumed from a checkpoint
-        # of a later phase keeps that phase's floor
-        return {**super().state_dict(), "floor_start": self.floor_start}
-
-    def load_state_dict(self, state_dict: dict) -> None:
-        super().load_state_dict(state_dict)
-        self.floor_start = state_dict.get("floor_start", 0)
-
-    def _hold(self, trainer, stop: bool) -> None:
-        if trainer.current_epoch + 1 < self.floor_start + self.min_epochs:
-            trainer.should_stop = stop
-
-    def on_train_epoch_end(self, trainer, pl_module) -> None:
-        stop = trainer.should_stop
-        self._held = getattr(pl_module, "gathered_values", {}).get(self.monitor)
-        super().on_train_epoch_end(trainer, pl_module)
-        self._hold(trainer, stop)
-
-    def on_validation_end(self, trainer, pl_module) -> None:
-        stop = trainer.should_stop
-        self._held = getattr(pl_module, "gathered_values", {}).get(self.monitor)
-        super().on_validation_end(trainer, pl_module)
-        self._hold(trainer, stop)
-
-    def _evaluate_stopping_criteria(self, current):
-        # the task's score (TimedAdamTask.log_gathered), by which it keeps its
-        # best epoch, not Lightning's float32 of it: of two scores of one float32
-        # the task chose the later and the patience counted from the earlier
-        held = self._held
-        if held is not None and float(torch.as_tensor(held).to(current.dtype)) == float(current):
-            current = torch.as_tensor(float(held), dtype=torch.float64)
-        return super()._evaluate_stopping_criteria(current)
 
 
 def check_schedule(epochs: int, eval_every: int, devices: int,

@@ -13,10 +13,11 @@ from torch_geometric.loader import DataLoader
 from .._option_rules import CHOICES, COMBINES, check_rule
 from ..functional._checks import check_choice, check_dropout, check_int
 from .pseudo_anomalies import splice_pseudo_anomalies
-from ._task import OperatorWarmupAuto, check_operator_warmup
+from ._task import check_operator_warmup
 from .seeding import _checked_seed, keep_global_rng, seed_everything
-from .trainer import (EarlyStoppingAfter, build_trainer, check_schedule, training_strategy,
-                      validate_last_epoch, without_validation)
+from .stopping import EarlyStoppingAfter, OperatorWarmupAuto
+from .trainer import (build_trainer, check_schedule, training_strategy, validate_last_epoch,
+                      without_validation)
 from .vad import IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import RestartEnsemble
 from .vad_split import check_test_videos, video_keys
@@ -127,7 +128,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             ``val_score`` (``None``: train all epochs). **[differs from the CLI]**:
             ``--patience 10``. (default: :obj:`None`)
         min_epochs (int, optional): with ``patience``, epochs trained before early stopping may
-            end a run (:class:`~pyg_fusion.training.trainer.EarlyStoppingAfter`).
+            end a run (:class:`~pyg_fusion.training.stopping.EarlyStoppingAfter`).
             **[differs from the CLI]**: ``--min-epochs 30``. (default: :obj:`0`)
         restarts (int, optional): initialisations trained, combined by ``restart_combine``
             (needs ``val_fraction > 0`` when above 1; the last one's seed,
@@ -140,7 +141,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             ``min_epochs`` (phase 1, at most ``epochs`` epochs), then A trains with a fresh
             patience count (phase 2, at most ``epochs`` more epochs), and the best epoch of
             either phase is tested
-            (:class:`~pyg_fusion.training._task.OperatorWarmupAuto`; with LEGO operators
+            (:class:`~pyg_fusion.training.stopping.OperatorWarmupAuto`; with LEGO operators
             it needs ``val_fraction > 0`` and ``patience``; a model without them trains
             as with ``0``). **[differs from the CLI]**: ``--operator-warmup auto`` (lego-cp:
             0), which needs the patience that is off here by default. (default: :obj:`0`)
