@@ -120,3 +120,19 @@ def test_an_array_is_no_choice(value):
     with pytest.raises(ValueError, match=r"^support must be one of \['union', 'intersection', "
                                          r"'shared'\], got array\("):
         check_options("node", {"support": value})
+
+
+def test_plain_gives_pythons_own_containers():
+    # before: a named tuple failed in plain ('P.__new__() missing 1 required
+    # positional argument'), and a list or dict subclass was kept: a class
+    # that a checkpoint read with weights_only=True cannot hold
+    from collections import OrderedDict, namedtuple
+
+    from pyg_fusion.specs.options import plain
+
+    class Views(list):
+        pass
+    out = plain({"p": namedtuple("P", "a b")(np.int64(1), 2), "v": Views([np.str_("a")]),
+                 "d": OrderedDict(k=np.float64(0.5))})
+    assert out == {"p": (1, 2), "v": ["a"], "d": {"k": 0.5}}
+    assert [type(v) for v in out.values()] == [tuple, list, dict] and _plain(out)

@@ -37,8 +37,10 @@ def plain(value):
         return value.item()
     if isinstance(value, os.PathLike):
         return os.fspath(value)
-    if isinstance(value, (list, tuple)):
-        return type(value)(map(plain, value))
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, tuple):  # a named tuple too: its class is no plain type
+        return tuple(map(plain, value))
     if isinstance(value, dict):
         return {plain(k): plain(v) for k, v in value.items()}
     return value
