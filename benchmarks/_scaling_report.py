@@ -53,7 +53,7 @@ def plot(json_path: str, out: str):
 
 
 COLUMNS = (("knn_exact_s", "kNN exact"), ("knn_approx_s", "kNN approx"),
-           ("recall", "recall@17"), ("recall_rows", "recall@17 (2048 rows)"),
+           ("recall", "recall@17"), ("recall_rows", "recall@17 (min(N, 2048) rows)"),
            ("powers_s", "powers fwd"), ("scipy_s", "scipy"), ("fusion_s", "fusion fwd"),
            ("step_fwd_s", "step fwd"), ("step_bwd_s", "step bwd"),
            ("dense_step_s", "dense step"), ("bound_s", "bound"), ("copy_gbs", "copy GB/s"))

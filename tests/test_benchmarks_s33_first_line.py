@@ -23,3 +23,9 @@ def test_sparse_vs_dense_starts_with_its_heading(monkeypatch, capsys):
     out = capsys.readouterr().out
     assert out.startswith("LEGO forward + backward, M=2, P=Q=3, d=128, k=16, prune_k=64, ")
     assert "| 256 | 1 | 0.500 | 0.500 |" in out
+
+
+def test_scaling_says_how_many_rows_its_sampled_recall_scored():
+    # before: 'recall@17 (2048 rows)' over N = 64, whose recall scored its 64 rows
+    head = load_benchmark("scaling").table([{"N": 64, "features": "clustered", "recall_rows": 1.0}]).splitlines()[0]
+    assert head == "| N | features | recall@17 (min(N, 2048) rows) | peak GiB |"
