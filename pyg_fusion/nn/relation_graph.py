@@ -54,6 +54,11 @@ class RelationGraph(torch.nn.Module):
         self.gamma = gamma if gamma is None else float(gamma)
         self.knn = knn
 
+    def reset_parameters(self):
+        # no parameters; defined as on every other layer of LEGO
+        # (GraphPowerExpansion, LEGOFusion) so that a loop resetting them all runs
+        pass
+
     def forward(self, x: Tensor, batch: Tensor | None = None) -> tuple[Tensor, Tensor]:
         return relation_graph(x, batch, k=self.k, threshold=self.threshold,
                               metric=self.metric, nonneg=self.nonneg, gamma=self.gamma,

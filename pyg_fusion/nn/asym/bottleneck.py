@@ -204,6 +204,10 @@ class AsymFusionBasicBlock(_AsymBlock):
         shift_pixels (int, optional): pixels of the pixel shift. (default: :obj:`1`)
         frozen_stats (bool, optional): keep the BatchNorms' running statistics fixed
             (see :class:`ModalityBatchNorm2d`). (default: :obj:`False`)
+
+    Shapes:
+        input: list of ``M`` tensors ``[B, inplanes, H, W]``;
+        output: list of ``M`` tensors ``[B, planes, H / stride, W / stride]``.
     """
     expansion = 1
 

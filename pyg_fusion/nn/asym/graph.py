@@ -82,6 +82,14 @@ class AsymGraphFusion(nn.Module):
         dropout (float, optional): on the block outputs. (default: :obj:`0.0`)
         combine (str, optional): ``None`` (dict), ``"mean"``, ``"sum"`` or ``"concat"``.
             (default: :obj:`None`)
+
+    Shapes:
+        - **input**: ``xs`` ``{source: [N, d_s]}``, ``edge_index`` ``[2, E]``
+          (optional), ``batch`` ``[N]`` (optional), ``edge_weight`` ``[E]``
+          (optional); a batch of graphs is their rows stacked, PyG's layout
+        - **output**: ``{source: [N, channels]}``, or with ``combine``
+          ``[N, channels]`` (``"mean"``, ``"sum"``) / ``[N, M * channels]``
+          (``"concat"``)
     """
 
     def __init__(self, in_channels: Mapping[str, int], channels: int, *,

@@ -46,6 +46,11 @@ class SharedModalityNetwork(nn.Module):
         model (torch.nn.Module): the network, its BatchNorms already
             :class:`ModalityBatchNorm2d` (see :func:`share_across_modalities`).
         num_modalities (int): ``M``.
+
+    Shapes:
+        - **input**: a list of ``M`` inputs of the wrapped network (further
+          arguments of ``forward`` go to every call)
+        - **output**: the list of its ``M`` outputs, in the order of the inputs
     """
 
     def __init__(self, model: nn.Module, num_modalities: int):

@@ -38,6 +38,10 @@ class ResidualConvUnit(nn.Module):
     Args:
         channels (int): input and output channels.
         blocks (int, optional): residual units. (default: :obj:`2`)
+
+    Shapes:
+        - **input**: ``[B, channels, H, W]``
+        - **output**: ``[B, channels, H, W]``
     """
 
     def __init__(self, channels: int, blocks: int = 2):
@@ -71,6 +75,10 @@ class ChainedResidualPooling(nn.Module):
         channels (int): input and output channels.
         stages (int, optional): pooling stages. (default: :obj:`4`)
         kernel_size (int, optional): side of each stage's convolution. (default: :obj:`3`)
+
+    Shapes:
+        - **input**: ``[B, channels, H, W]``
+        - **output**: ``[B, channels, H, W]``
     """
 
     def __init__(self, channels: int, stages: int = 4, kernel_size: int = 3):

@@ -71,6 +71,10 @@ class AsymTranslationFusion(nn.Module):
         use_shift (bool, optional): add the pixel-shifted features of modality
             :math:`(m-1) \bmod M`; :obj:`False` for the ablation without them.
             (default: :obj:`True`)
+
+    Shapes:
+        - **input**: list of ``M`` tensors ``[B, channels, H, W]``
+        - **output**: list of ``M`` tensors ``[B, channels, H, W]``
     """
 
     def __init__(self, channels: int, num_modalities: int = 2, *,

@@ -102,6 +102,13 @@ class GraphFusion(nn.Module):
 
     Args:
         mode (str, optional): as :func:`graph_fuse_dense`. (default: :obj:`"mean"`)
+
+    Shapes:
+        - **input**: a list of ``M`` graphs ``[..., N, N]`` (e.g. ``[B, N, N]``
+          for a batch), or of ``M`` pairs ``edge_index`` ``[2, E_m]``,
+          ``edge_weight`` ``[E_m]`` with ``num_nodes``
+        - **output**: ``[..., N, N]`` (``"concat"``: ``[..., N, M N]``), or the
+          pair ``edge_index`` ``[2, E]``, ``edge_weight`` ``[E]``
     """
 
     def __init__(self, mode: str = "mean"):
