@@ -204,7 +204,12 @@ def run(args) -> int:
     (out / "sweep.partial.json").unlink(missing_ok=True)  # stale once sweep.json is written
     main = METRICS[td.task][0]
     table = {(r["P"], r["Q"]): r for r in records if r["metric"] == main}
-    lines = [f"{main} (mean over seeds {args.seeds}); rows P, columns Q",
+    # the sources by name, as the grid gives them their powers: P is not the
+    # first of --views (or --vad-source) but the first by name
+    first, *rest = sorted(td.in_channels)
+    cols = f"powers of {', '.join(rest)}" if rest else "no other source"
+    lines = [f"{main} (mean over seeds {args.seeds}); rows P (powers of {first}), "
+             f"columns Q ({cols})",
              "P\\Q " + " ".join(f"{q:>7d}" for q in args.q),
              *(f"{p:>3d} " + " ".join(_cell(table[(p, q)]) for q in args.q)
                for p in args.p)]
