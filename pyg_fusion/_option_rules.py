@@ -98,7 +98,9 @@ def _real(v) -> bool:
 RULES = {
     "positive_int": (lambda v: _int(v) and v >= 1, "an int >= 1"),
     "nonneg_int": (lambda v: _int(v) and v >= 0, "an int >= 0"),
-    "nonneg_int_or_auto": (lambda v: v == "auto" or (_int(v) and v >= 0),
+    # str first: an array's == is entry-wise (np.array(["auto"]) == "auto" is truthy)
+    "nonneg_int_or_auto": (lambda v: (isinstance(v, str) and v == "auto")
+                           or (_int(v) and v >= 0),
                            "an int >= 0 or 'auto'"),
     "positive_float": (lambda v: _real(v) and v > 0, "a finite number > 0"),
     "nonneg_float": (lambda v: _real(v) and v >= 0, "a finite number >= 0"),

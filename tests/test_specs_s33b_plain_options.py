@@ -136,3 +136,13 @@ def test_plain_gives_pythons_own_containers():
                  "d": OrderedDict(k=np.float64(0.5))})
     assert out == {"p": (1, 2), "v": ["a"], "d": {"k": 0.5}}
     assert [type(v) for v in out.values()] == [tuple, list, dict] and _plain(out)
+
+
+@pytest.mark.parametrize("value", [np.array(["auto"]), np.array([1, 2])])
+def test_an_array_is_no_auto_warmup(value):
+    # before: np.array(['auto']) was taken ('v == "auto"' entry-wise: truthy) and
+    # recorded as an array; np.array([1, 2]) failed 'The truth value of an array
+    # with more than one element is ambiguous', naming no option
+    with pytest.raises(ValueError, match=r"^operator_warmup must be an int >= 0 or 'auto', "
+                                         r"got array\("):
+        check_options("vad", {"operator_warmup": value})
