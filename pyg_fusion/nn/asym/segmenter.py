@@ -28,18 +28,41 @@ class SeparateEncoders(nn.Module):
     Args:
         encoders (Sequence[nn.Module]): ``M`` encoders, each taking a one-element list and
             returning a list of levels, each a one-element list (as :class:`ResNetEncoder` with
-            ``num_modalities=1``).
+            ``num_modalities=1``). Where they state their levels' widths, ``out_channels``
+            (as :class:`ResNetEncoder` does), the widths must agree: the branches share
+            one decoder.
 
     Shapes: as :class:`ResNetEncoder`.
     """
 
     def __init__(self, encoders: Sequence[nn.Module]):
         super().__init__()
+        if isinstance(encoders, nn.Module) and not isinstance(encoders, (nn.ModuleList,
+                                                                        nn.Sequential)):
+            raise TypeError(f"encoders must be a list of M encoders, one per modality, got "
+                            f"one {type(encoders).__name__}")
+        encoders = list(encoders)  # a generator had no len()
         if len(encoders) == 0:
             raise ValueError("encoders must hold at least one encoder")
+        for i, enc in enumerate(encoders):
+            if not isinstance(enc, nn.Module):
+                raise TypeError(f"encoders[{i}] must be an nn.Module (an encoder), got "
+                                f"{type(enc).__name__}")
+            # a shared encoder of M modalities was refused at the first step
+            # as 'expected 2 modality tensors, got 1' though M inputs were given
+            if getattr(enc, "num_modalities", 1) != 1:
+                raise ValueError(f"encoders[{i}] is built for num_modalities="
+                                 f"{enc.num_modalities}; SeparateEncoders takes one "
+                                 f"single-modality encoder per modality (num_modalities=1)")
+        widths = [list(e.out_channels) for e in encoders if hasattr(e, "out_channels")]
+        if any(w != widths[0] for w in widths):
+            # the decoder, built for the first's widths, failed in a conv of another branch
+            raise ValueError(f"the encoders' out_channels differ ({widths}): the branches "
+                             "share one decoder, which takes one set of widths")
         self.encoders = nn.ModuleList(encoders)
         self.num_modalities = len(encoders)
-        self.out_channels = list(encoders[0].out_channels)
+        if widths:
+            self.out_channels = widths[0]
 
     def reset_parameters(self) -> None:
         reset_children(self)
