@@ -102,6 +102,7 @@ class TimedAdamTask(L.LightningModule):
         self._record_asked = False
         # the last value of each log_gathered score, as the task compares it
         self.gathered_values: dict[str, float] = {}
+        self._saved_epoch: int | None = None
 
     # What a run has learnt beside the weights: the warm-ups' switch epochs,
     # the epochs' times and (subclasses) the model choice so far. Saved in
@@ -113,6 +114,25 @@ class TimedAdamTask(L.LightningModule):
     def on_save_checkpoint(self, checkpoint):
         checkpoint["fit_state"] = {name: copy.deepcopy(getattr(self, name))
                                    for name in self.fit_state}
+        if self._saved_epoch is not None:
+            checkpoint["epoch"] = self._saved_epoch
+
+    @contextmanager
+    def saved_epoch(self, epoch: int):
+        """Checkpoints saved within are dated by ``epoch`` (Lightning's
+        ``"epoch"``, 0-based), the epoch of the weights they hold: the chosen
+        epoch's model saved after ``trainer.fit`` (``best.ckpt``), which
+        Lightning dates by the count of epochs trained, where a best
+        checkpoint of Lightning's ``ModelCheckpoint`` is dated by its epoch.
+
+        Args:
+            epoch (int): the epoch of the weights saved.
+        """
+        self._saved_epoch = int(epoch)
+        try:
+            yield
+        finally:
+            self._saved_epoch = None
 
     # Lightning's own kind of classmethod (whatever its version makes it):
     # Lightning's refuses a call on an instance, whose return value, a new

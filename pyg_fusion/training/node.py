@@ -339,9 +339,10 @@ def fit_node(model: nn.Module, data, *, out_dir: str | Path, epochs: int = 200,
         best = task.best.get("val_acc")
         validate_last_epoch(trainer, task, loader)
         if task.best.get("val_acc") != best:
-            if checkpoint:  # best.ckpt is the chosen epoch's model
-                trainer.save_checkpoint(Path(out_dir) / "checkpoints" / "best.ckpt",
-                                        weights_only=False)
+            if checkpoint:  # best.ckpt is the chosen epoch's model, dated by it
+                with task.saved_epoch(task.best["epoch"]):
+                    trainer.save_checkpoint(Path(out_dir) / "checkpoints" / "best.ckpt",
+                                            weights_only=False)
     # the task returned holds the chosen epoch's model, as fit_vad's: the one
     # whose accuracies it reports and that best.ckpt holds (the last epoch
     # trained is in last.ckpt)

@@ -298,8 +298,9 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         # best.ckpt is the tested model, the last epoch without held-out videos
         # (a stale one of an earlier run into this folder must not survive);
         # weights_only=False is Lightning's default, said so that it does not log it
-        trainer.save_checkpoint(Path(out_dir) / "checkpoints" / "best.ckpt",
-                                weights_only=False)
+        with task.saved_epoch(epoch):  # dated by its epoch, the recorded one
+            trainer.save_checkpoint(Path(out_dir) / "checkpoints" / "best.ckpt",
+                                    weights_only=False)
     _, test = _loaders(None, test_ds, batch_size, 0)
     trainer.test(task, test, verbose=False)
     tested = task
