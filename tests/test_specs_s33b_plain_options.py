@@ -146,3 +146,16 @@ def test_an_array_is_no_auto_warmup(value):
     with pytest.raises(ValueError, match=r"^operator_warmup must be an int >= 0 or 'auto', "
                                          r"got array\("):
         check_options("vad", {"operator_warmup": value})
+
+
+def test_options_not_given_as_a_dict_are_named(tmp_path):
+    # before: run_method and run_grid said 'dictionary update sequence element #0
+    # has length 1; 2 is required', check_options "'str' object has no attribute 'items'"
+    message = r"^options must be a dict \{option name: value\} \(e\.g\. \{'epochs': 1\}\), got str"
+    with pytest.raises(TypeError, match=message):
+        check_options("node", "epochs=1")
+    with pytest.raises(TypeError, match=message):
+        run_grid(DataConfig("digits", str(tmp_path / "data")), "lego", [0], out=tmp_path / "g",
+                 options="epochs=1")
+    with pytest.raises(TypeError, match=message):
+        MethodSpec.create("lego", "node", "epochs=1")

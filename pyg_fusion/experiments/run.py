@@ -19,7 +19,7 @@ from ._vad_starts import START_LOSSES, STARTS, _fit_starts, vad_starts  # noqa: 
 from .._versions import library_versions
 from .checkpoints import CHECKPOINT_FORMAT
 from ..specs.components import TASKS
-from ..specs.method_spec import MethodSpec, check_options
+from ..specs.method_spec import MethodSpec, check_options, plain_options
 from ..specs.options import plain
 from .data import DataConfig, TaskData, load_data, task_of
 
@@ -67,7 +67,7 @@ def _run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
     from ..training import seed_everything
     # the options and the seed are recorded in the checkpoint, which loads
     # with weights_only=True: plain Python (np.int64(1) as 1), as the spec's
-    options = plain(dict(options or {}))
+    options = plain_options(options)
     devices = plain(devices)  # Lightning takes no numpy int (an ambiguous truth value)
     out_dir = Path(out_dir)
     spec = MethodSpec.create(method, td.task, options)
@@ -259,7 +259,7 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     if repeated:  # a method's records wait for as many seeds as given: none would come
         raise ValueError(f"seeds must be distinct (each trains once, into <method>/seed<k>), "
                          f"got {seeds}, which repeats {repeated}")
-    options = dict(options or {})
+    options = plain_options(options)
     features = options.get("features")
     # options of the other task, out of range, or that none of the methods
     # reads: found before the data loads (and is written under its root)

@@ -13,7 +13,7 @@ import dataclasses
 import inspect
 import re
 from dataclasses import dataclass, field, fields
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from .components import (COMPONENTS, LEGO_CONFIGS, LEGO_METHODS, SETTING_DEFAULTS, STARTS,
                          TASK_DEFAULTS, TASKS, FusionConfig, GraphConfig, HeadConfig,
@@ -31,6 +31,21 @@ def _task_defaults(task: str, given: dict[str, Any]) -> dict[str, Any]:
     setting of ``given``: an option given at it was not moved."""
     base = _task_base(task, given.get("features", HeadConfig.features))
     return {name: base.get(name, f.default) for name, (_, f) in option_fields().items()}
+
+
+def plain_options(options: Mapping[str, Any] | None) -> dict[str, Any]:
+    """``options`` (option names to values; ``None``: none) as a plain dict
+    (:func:`~pyg_fusion.specs.options.plain`), what a run records.
+
+    Args:
+        options (Mapping, optional): the options given.
+    """
+    if options is not None and not isinstance(options, Mapping):
+        # dict() of "epochs=1" said 'dictionary update sequence element #0
+        # has length 1; 2 is required', .items() of it 'str' has no attribute
+        raise TypeError(f"options must be a dict {{option name: value}} (e.g. "
+                        f"{{'epochs': 1}}), got {type(options).__name__} {options!r}")
+    return plain(dict(options or {}))
 
 
 def check_options(task: str, options: dict[str, Any] | None = None,
@@ -61,7 +76,7 @@ def check_options(task: str, options: dict[str, Any] | None = None,
         raise ValueError(f"task must be one of {TASKS}, got {task!r}")
     # plain Python before the checks: every entry (run_method, build_model,
     # a sweep's cells, a config file) records what this returns
-    given = {k: v for k, v in plain(dict(options or {})).items() if v is not None}
+    given = {k: v for k, v in plain_options(options).items() if v is not None}
     known = option_fields()
     unknown = sorted(set(given) - set(known))
     if unknown:
@@ -315,4 +330,4 @@ class MethodSpec:
 __all__ = ["TASKS", "GraphConfig", "PowersConfig", "FusionConfig", "HeadConfig",
            "ObjectiveConfig", "TrainerConfig", "COMPONENTS", "LEGO_CONFIGS", "TASK_DEFAULTS",
            "SETTING_DEFAULTS", "MethodSpec", "option", "option_fields", "check_options",
-           "documented"]
+           "plain_options", "documented"]
