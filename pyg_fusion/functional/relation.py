@@ -229,6 +229,10 @@ def relation_graph(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
             :obj:`None`, never)
         knn (str, optional): :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`
             (see above). (default: :obj:`"auto"`)
+
+    Returns:
+        (torch.Tensor, torch.Tensor): ``edge_index`` ``[2, E]`` (source, target)
+        and ``edge_weight`` ``[E]``, :math:`R_{ij}` of the edge :math:`j \to i`.
     """
     edge_index = relation_pairs(x, batch, k=k, threshold=threshold, metric=metric,
                                 nonneg=nonneg, gamma=gamma, chunk_size=chunk_size,
@@ -268,6 +272,9 @@ def relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
             (:obj:`True`; no tie rule) or never. (default: :obj:`None`, never)
         knn (str, optional): :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`.
             (default: :obj:`"auto"`)
+
+    Returns:
+        torch.Tensor: ``edge_index`` ``[2, E]`` (source, target).
     """
     check_tensor("x", x, dims=(2, ), floating=True)
     _check_common(x, metric, nonneg, gamma)

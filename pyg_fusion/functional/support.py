@@ -80,6 +80,9 @@ def shared_support(xs: dict[str, Tensor], batch: Tensor | None = None, *,
         gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
         knn (str, optional): :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`.
             (default: :obj:`"auto"`)
+
+    Returns:
+        torch.Tensor: ``edge_index`` ``[2, E]`` (source, target), the union.
     """
     _check_sources(xs, dims=(2, ))
     return _shared_support(xs, batch, k=k, threshold=threshold, metric=metric,
@@ -163,6 +166,9 @@ def dense_shared_support_graphs(xs: dict[str, Tensor], mask: Tensor | None = Non
         nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`.
             (default: :obj:`"clamp"`)
         gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
+
+    Returns:
+        Dict[str, torch.Tensor]: ``{source: [B, N, N]}``.
     """
     _check_sources(xs, dims=(3, ))
     shapes = {s: tuple(x.shape[:-1]) for s, x in xs.items()}

@@ -194,6 +194,9 @@ def bn_affine_parameter_count(model: nn.Module) -> int:
 
     Args:
         model (torch.nn.Module): the network.
+
+    Returns:
+        int: the count.
     """
     private = set()
     total = 0

@@ -22,6 +22,9 @@ def gan_loss(logits: Tensor, real: bool, mode: str = "vanilla") -> Tensor:
         logits (torch.Tensor): any shape, raw discriminator outputs.
         real (bool): the target label (1 if ``True``, else 0).
         mode (str, optional): ``"vanilla"`` or ``"lsgan"``. (default: :obj:`"vanilla"`)
+
+    Returns:
+        torch.Tensor: the mean loss, a scalar.
     """
     check_tensor("logits", logits, floating=True)
     check_choice("mode", mode, GAN_MODES)

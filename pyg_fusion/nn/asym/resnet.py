@@ -174,7 +174,9 @@ def _named(depth: int):
                      f"{layers}) in AsymFusion's shared form.\n\n"
                      "Args:\n"
                      "    num_modalities (int, optional): ``M``. (default: :obj:`2`)\n"
-                     "    **kwargs (optional): Additional arguments of :class:`ResNetEncoder`.\n")
+                     "    **kwargs (optional): Additional arguments of :class:`ResNetEncoder`.\n"
+                     "\nReturns:\n"
+                     "    :class:`ResNetEncoder`: the encoder.\n")
     return build
 
 

@@ -208,6 +208,9 @@ def asym_segmentation_loss(outputs: Sequence[Tensor], target: Tensor, *,
         outputs (Sequence[torch.Tensor]): list of logits ``[B, K, H, W]``.
         target (torch.Tensor): ``[B, H, W]`` long labels.
         ignore_index (int, optional): label of unlabelled pixels. (default: :obj:`255`)
+
+    Returns:
+        torch.Tensor: the loss, a scalar.
     """
     if isinstance(outputs, Tensor) or not isinstance(outputs, (list, tuple)):
         # a tensor was read as a list of its batch's maps, 'outputs[0] has shape (K, H, W)'
@@ -289,6 +292,9 @@ def asym_fusion_segmenter(num_classes: int, *, depth: int | None = 50,
             (default: :obj:`"bottleneck"`)
         layers (Sequence[int], optional): blocks per stage (with ``depth=None``).
             (default: :obj:`(3, 4, 6, 3)`)
+
+    Returns:
+        :class:`AsymFusionSegmenter`: the network.
     """
     check_int("num_classes", num_classes, minimum=1)
     modalities = tuple(check_names("modalities", modalities))  # sizes the encoder below

@@ -30,6 +30,9 @@ def feature_fuse(xs: list[Tensor], mode: str) -> Tensor:
     Args:
         xs (list[torch.Tensor]): the sources' aligned features ``[..., d_m]``.
         mode (str): ``"concat"``, ``"add"``, ``"product"`` or ``"single"``.
+
+    Returns:
+        torch.Tensor: ``[..., sum_m d_m]`` (``"concat"``), else ``[..., d]``.
     """
     check_choice("mode", mode, FEATURE_MODES)
     check_parts("xs", xs)

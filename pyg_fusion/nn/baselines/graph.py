@@ -32,6 +32,9 @@ def graph_fuse_dense(graphs: list[Tensor], mode: str) -> Tensor:
     Args:
         graphs (list[torch.Tensor]): the sources' graphs ``[..., N, N]``.
         mode (str): ``"add"``, ``"mean"``, ``"product"``, ``"concat"`` or ``"single"``.
+
+    Returns:
+        torch.Tensor: ``[..., N, N]`` (``"concat"``: ``[..., N, M N]``).
     """
     check_choice("mode", mode, GRAPH_MODES)
     check_parts("graphs", graphs)
@@ -61,6 +64,9 @@ def graph_fuse_sparse(graphs: list[tuple[Tensor, Tensor]], num_nodes: int,
             edge_weight)``.
         num_nodes (int): ``N``.
         mode (str): ``"add"``, ``"mean"``, ``"product"`` or ``"single"``.
+
+    Returns:
+        (torch.Tensor, torch.Tensor): ``edge_index`` ``[2, E]`` and ``edge_weight`` ``[E]``.
     """
     check_choice("mode", mode, ("single", "add", "mean", "product"))
     check_int("num_nodes", num_nodes, minimum=1)
