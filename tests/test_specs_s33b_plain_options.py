@@ -159,3 +159,12 @@ def test_options_not_given_as_a_dict_are_named(tmp_path):
                  options="epochs=1")
     with pytest.raises(TypeError, match=message):
         MethodSpec.create("lego", "node", "epochs=1")
+
+
+def test_seeds_given_as_text_say_so(tmp_path):
+    # before: '0,1' was taken letter by letter: 'seed must be an int in [0, 2**32)
+    # (numpy's seeds), got '0'', naming no string
+    with pytest.raises(TypeError, match=r"^seeds must be a list of ints \(e\.g\. \[0, 1, 2\]\), "
+                                        r"got the str '0,1'$"):
+        run_grid(DataConfig("digits", str(tmp_path / "data")), "lego", "0,1",
+                 out=tmp_path / "g")

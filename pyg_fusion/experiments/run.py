@@ -250,6 +250,9 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     from tqdm.auto import tqdm
     devices = plain(devices)  # recorded (results.json) and Lightning's
     check_accelerator(accelerator, devices)  # before the data loads
+    if isinstance(seeds, (str, bytes)):  # the command line's text, taken letter by letter
+        raise TypeError(f"seeds must be a list of ints (e.g. [0, 1, 2]), got the "
+                        f"{type(seeds).__name__} {seeds!r}")
     # each checked before any trains, as plain ints: the records hold them
     # (results.json: a numpy int is no JSON)
     seeds = [_checked_seed(s) for s in seeds]
