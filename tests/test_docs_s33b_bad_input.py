@@ -1,0 +1,85 @@
+"""What docs/bad_input.md says of this session's refusals and of numpy's
+scalars is what the code does: each statement is quoted from the page beside
+the behaviour it names."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+BAD_INPUT = Path(__file__).resolve().parent.parent / "docs" / "bad_input.md"
+
+
+def _said(*quotes: str) -> None:
+    text = " ".join(BAD_INPUT.read_text().split())
+    for quote in quotes:
+        assert quote in text, f"docs/bad_input.md no longer says {quote!r}: update this test"
+
+
+def test_powers_that_overflow_name_the_source_and_the_remedy():
+    from pyg_fusion.nn import LEGO
+    _said("Powers that overflow (`norm=None` on large features: a float32 dot graph of entries "
+          "near 1e20) are an error naming the source, the power and the relationship graph's "
+          "largest entry: normalise the powers (`norm=\"sym\"` or `\"row\"`) or scale the "
+          "features down.")
+    g = torch.Generator().manual_seed(0)
+    xs = {"a": torch.randn(6, 4, generator=g) * 1e10, "b": torch.randn(6, 3, generator=g)}
+    model = LEGO({"a": 4, "b": 3}, 3, k=3, norm=None, metric="dot")
+    with pytest.raises(ValueError, match=r"source 'a' overflowed: R\^2 .*relationship graph "
+                                         r"reach .*e\+20.*norm='sym' or 'row'"):
+        model(xs)
+
+
+def test_numpy_scalars_are_pythons_and_arrays_are_refused():
+    from pyg_fusion.specs import check_options
+    _said("numpy's scalars in the options, the seeds, `devices`, the widths of `build_spec`'s "
+          "`Dims` and a `DataConfig` (`np.int64(3)`, a `np.str_` choice, a `Path` root) are "
+          "taken as Python's", "arrays and tensors, even of one entry, are errors naming the "
+          "option (`epochs must be an int >= 1, got tensor(2)`)")
+    got = check_options("node", {"epochs": np.int64(3), "support": np.str_("union")})
+    assert type(got["epochs"]) is int and type(got["support"]) is str
+    for bad in (torch.tensor(2), np.array([2])):
+        with pytest.raises(ValueError, match="epochs must be an int >= 1, got"):
+            check_options("node", {"epochs": bad})
+    with pytest.raises(ValueError, match="support must be one of"):
+        check_options("node", {"support": np.array(["union"])})
+
+
+def test_a_videos_domain_is_one_integer_id():
+    from torch_geometric.data import Data
+    from pyg_fusion.training.vad_split import video_keys
+    _said("A video's `domain` (videos built in Python) is one integer id (an int or a "
+          "one-element integer tensor; none: 0); another (one-hot, a fraction, a string) is an "
+          "error naming the video")
+    ok = [Data(video="a", domain=1), Data(video="a", domain=torch.tensor([1])), Data(video="a")]
+    keys = video_keys(ok)
+    assert keys[0] == keys[1] != keys[2]
+    for domain in (torch.tensor([0, 1, 0]), 0.5, "ped2"):
+        with pytest.raises(ValueError, match="'v'"):
+            video_keys([Data(video="v", domain=domain)])
+
+
+def test_text_labels_and_two_records_of_one_bar_are_refused():
+    from pyg_fusion.visualize import plot_adjacency, plot_results
+    _said("labels given as text (class names: map them to ids, e.g. `numpy.unique(values, "
+          "return_inverse=True)[1]`), two records of one bar in `plot_results`")
+    with pytest.raises(TypeError, match=r"holding text \('a'\).*numpy.unique"):
+        plot_adjacency(torch.tensor([[0, 1], [1, 0]]), labels=np.array(["a", "b"]))
+    record = {"dataset": "digits", "setting": "s", "method": "lego", "metric": "accuracy",
+              "mean": 0.5, "std": 0.0, "values": [0.5], "seeds": [0]}
+    with pytest.raises(ValueError, match="a bar is one record"):
+        plot_results([record, {**record, "mean": 0.6}])
+
+
+def test_evaluate_refuses_a_run_folder(tmp_path):
+    from pyg_fusion.cli.evaluate import check_not_a_run_folder
+    _said("an `evaluate` refuses an `--out` that holds a training run's `results.json` or "
+          "`metrics.json`, or its `checkpoints` (a run folder), and says when `--out` holds an "
+          "earlier evaluation, whose `results.json`, `scores.json` and logs it replaces once it "
+          "finishes")
+    check_not_a_run_folder(tmp_path)
+    (tmp_path / "checkpoints").mkdir()
+    with pytest.raises(ValueError, match="holds a training run's checkpoints"):
+        check_not_a_run_folder(tmp_path)
+    source = (BAD_INPUT.parent.parent / "pyg_fusion" / "cli" / "evaluate.py").read_text()
+    assert "its results.json, scores.json and logs are replaced by this" in source
