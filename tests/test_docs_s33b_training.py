@@ -1,0 +1,38 @@
+"""docs/training.md says what evaluate does with a used --out and that a
+DataConfig's list fields take lists only: each statement is quoted beside the
+code that does it."""
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+TRAINING = ROOT / "docs" / "training.md"
+
+
+def _said(quote: str) -> None:
+    assert quote in " ".join(TRAINING.read_text().split()), \
+        f"docs/training.md no longer says {quote!r}: update this test"
+
+
+def test_evaluate_replaces_an_earlier_evaluation_and_refuses_a_run_folder(tmp_path):
+    from pyg_fusion.cli.evaluate import check_not_a_run_folder
+    _said("`evaluate` into the `--out` of an earlier evaluation replaces its `results.json`, "
+          "`scores.json` and logs once it finishes (a notice says so first), and refuses a run "
+          "folder (one holding `checkpoints/`)")
+    source = (ROOT / "pyg_fusion" / "cli" / "evaluate.py").read_text()
+    assert '("results.json", "scores.json", "logs"), "evaluation"' in source
+    (tmp_path / "checkpoints").mkdir()
+    with pytest.raises(ValueError, match="a training run's checkpoints"):
+        check_not_a_run_folder(tmp_path)
+
+
+@pytest.mark.parametrize("field,value", [("views", "raw/a.csv"),
+                                         ("vad_source", "rgb=f/{name}.npy")])
+def test_a_list_field_given_one_string_is_an_error_saying_so(field, value, tmp_path):
+    from pyg_fusion.experiments import DataConfig
+    from pyg_fusion.experiments.data import load_data
+    _said("a list field is a list, so `views=[\"a.csv\"]`, `vad_source=[\"rgb=f/{name}.npy\"]`, "
+          "and one string there is an error saying so")
+    extra = {"dataset": "tables", "labels": "y.csv"} if field == "views" else {"dataset": "vad"}
+    with pytest.raises(TypeError, match=f"got the single '{value}'.*give \\['"):
+        load_data(DataConfig(root=str(tmp_path), **extra, **{field: value}))
