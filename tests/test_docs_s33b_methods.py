@@ -44,3 +44,16 @@ def test_a_label_of_one_training_video_is_an_error_naming_val_fraction_0():
     for option in ({"restarts": 2}, {"val_choice": "pseudo_auc"}):
         with pytest.raises(ValueError, match="--val-fraction 0 holds none out"):
             check_options("vad", {"val_fraction": 0.0, **option}, ["lego"])
+
+
+def test_the_lego_page_says_an_all_zero_rows_gradient_is_zero():
+    # docs/methods.md §1.2 says so too; tests/test_docs_s33_spec.py checks the gradient
+    from pyg_fusion.functional import dense_relation_graph
+    text = " ".join((METHODS.parent / "lego_api.md").read_text().split())
+    assert ("an all-zero feature row has cosine 0 to all others and 1 to itself, and gets no "
+            "gradient" in text)
+    x = torch.randn(4, 3, generator=torch.Generator().manual_seed(0))
+    x[1] = 0
+    x.requires_grad_(True)
+    dense_relation_graph(x).sum().backward()
+    assert bool((x.grad[1] == 0).all()) and bool(x.grad[0].abs().sum() > 0)
