@@ -18,10 +18,12 @@ class ConvStack(torch.nn.Module):
     def __init__(self, in_channels: int, hidden_channels: int, out_channels: int,
                  num_layers: int, dropout: float, conv):
         super().__init__()
-        check_int("in_channels", in_channels, minimum=1)
-        check_int("hidden_channels", hidden_channels, minimum=1)
-        check_int("out_channels", out_channels, minimum=1)
-        check_int("num_layers", num_layers, minimum=1)
+        # as Python ints: PyG's GraphConv takes an int width or a pair, and
+        # indexed numpy's np.int64 as a pair (IndexError: invalid index to scalar)
+        in_channels = check_int("in_channels", in_channels, minimum=1)
+        hidden_channels = check_int("hidden_channels", hidden_channels, minimum=1)
+        out_channels = check_int("out_channels", out_channels, minimum=1)
+        num_layers = check_int("num_layers", num_layers, minimum=1)
         check_dropout("dropout", dropout)
         dims = [in_channels] + [hidden_channels] * (num_layers - 1) + [out_channels]
         self.convs = torch.nn.ModuleList(conv(a, b) for a, b in zip(dims[:-1], dims[1:]))

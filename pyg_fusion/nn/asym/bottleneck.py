@@ -38,6 +38,14 @@ def _relu(xs: Sequence[Tensor]) -> list[Tensor]:
 
 
 class _AsymBlock(nn.Module):
+    @staticmethod
+    def _sizes(inplanes, planes, stride) -> tuple[int, int, int]:
+        # a stride of 0 or 2.0 (or planes of 2.0) was taken and failed at the
+        # first step, or in a BatchNorm, with torch's error naming no argument
+        return (check_int("inplanes", inplanes, minimum=1),
+                check_int("planes", planes, minimum=1),
+                check_int("stride", stride, minimum=1))
+
     def _init_fusion(self, num_modalities, stride, fusion, shuffle, shift,
                      ratio, shift_pixels):
         check_int("num_modalities", num_modalities, minimum=1)
@@ -151,6 +159,7 @@ class AsymFusionBottleneck(_AsymBlock):
                  shift: bool = True, ratio: float = 0.2, shift_pixels: int = 1,
                  frozen_stats: bool = False):
         super().__init__()
+        inplanes, planes, stride = self._sizes(inplanes, planes, stride)
         self._init_fusion(num_modalities, stride, fusion, shuffle, shift,
                           ratio, shift_pixels)
         m, out = num_modalities, planes * self.expansion
@@ -216,6 +225,7 @@ class AsymFusionBasicBlock(_AsymBlock):
                  shift: bool = True, ratio: float = 0.2, shift_pixels: int = 1,
                  frozen_stats: bool = False):
         super().__init__()
+        inplanes, planes, stride = self._sizes(inplanes, planes, stride)
         # the exchange follows conv1, which already carries the stride
         self._init_fusion(num_modalities, 1, fusion, shuffle, shift, ratio,
                           shift_pixels)

@@ -160,8 +160,12 @@ class RefineNetDecoder(nn.Module):
         in_channels = tuple(in_channels)
         if len(in_channels) != 4:
             raise ValueError(f"in_channels must list 4 levels, got {in_channels}")
-        check_int("num_classes", num_classes, minimum=1)
-        check_int("features", features, minimum=1)
+        # Python ints, for the repr (it printed np.int64(8)) and configs; a
+        # level of 0 channels failed in a conv naming no argument
+        in_channels = tuple(check_int(f"in_channels[{i}]", c, minimum=1)
+                            for i, c in enumerate(in_channels))
+        num_classes = check_int("num_classes", num_classes, minimum=1)
+        features = check_int("features", features, minimum=1)
         check_dropout("dropout", dropout)
         self.in_channels, self.num_classes = in_channels, num_classes
         self.features, self.light, self.p = features, bool(light), dropout

@@ -44,13 +44,13 @@ class MTN(nn.Module):
     def __init__(self, in_channels: int, hidden_channels: int = 64,
                  dilations: tuple[int, ...] = (1, 2, 4), dropout: float = 0.1):
         super().__init__()
-        check_int("in_channels", in_channels, minimum=1)
-        check_int("hidden_channels", hidden_channels, minimum=1)
+        in_channels = check_int("in_channels", in_channels, minimum=1)
+        hidden_channels = check_int("hidden_channels", hidden_channels, minimum=1)
         check_dropout("dropout", dropout)
         if not dilations:
             raise ValueError("dilations must be non-empty")
-        for i, d in enumerate(dilations):
-            check_int(f"dilations[{i}]", d, minimum=1)
+        # Python ints, for the repr (it printed np.int64(2)) and configs
+        dilations = [check_int(f"dilations[{i}]", d, minimum=1) for i, d in enumerate(dilations)]
         self.in_channels = in_channels
         self.hidden_channels = hidden_channels
         self.dilations = tuple(dilations)
