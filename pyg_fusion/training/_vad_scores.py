@@ -14,7 +14,7 @@ from torch.utils.data import Dataset
 
 from ..functional._autocast import float32_under_autocast
 from ..functional._checks import check_int, check_tensor
-from .vad_split import _domain_id
+from .vad_split import _domain_id, _label
 
 
 class IndexedDataset(Dataset):
@@ -110,7 +110,7 @@ def tested_video(data, i: int, segments: torch.Tensor, frames: torch.Tensor) -> 
     """
     video = {"name": str(data.video) if "video" in data else f"video {i}"}
     if "y" in data:
-        video["label"] = int(data.y.view(-1)[0])
+        video["label"] = int(_label(data))
     if "domain" in data:
         video["domain"] = _domain_id(data)
     return {**video, "frames_per_snippet": int(data.snippet_len),

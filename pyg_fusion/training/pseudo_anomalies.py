@@ -80,7 +80,8 @@ def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
         raise ValueError(f"length must be fractions 0 < low <= high < 1, got {length!r}")
     # an abnormal host keeps its anomalies under label 0, an abnormal donor's
     # stretch may hold none: the segment AUC would score the labels' errors
-    abnormal = [i for i, v in enumerate(videos) if "y" in v and bool((v.y != 0).any())]
+    abnormal = [i for i, v in enumerate(videos)
+                if "y" in v and bool((torch.as_tensor(v.y) != 0).any())]
     if abnormal:
         raise ValueError(f"videos must be normal videos (y = 0), but videos{abnormal[:3]} "
                          f"{'is' if len(abnormal) == 1 else 'are'} labelled abnormal")
@@ -118,7 +119,9 @@ def splice_pseudo_anomalies(videos: list[Data], *, per_pair: int = 1,
                 for k in _PER_SNIPPET:
                     if k in v:
                         del v[k]
-                v.y = torch.ones_like(a.y) if "y" in a else torch.ones(1, dtype=torch.long)
+                # (a host's label as it has it: a tensor, or a plain int 0)
+                v.y = (torch.ones_like(torch.as_tensor(a.y)) if "y" in a
+                       else torch.ones(1, dtype=torch.long))
                 label = torch.zeros(n)
                 label[at:at + size] = 1
                 out.append(v)

@@ -20,7 +20,7 @@ from .trainer import (build_trainer, check_schedule, training_strategy, validate
                       without_validation)
 from .vad import IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import RestartEnsemble
-from .vad_split import check_test_videos, video_keys
+from .vad_split import _label, check_test_videos, video_keys
 
 __all__ = ["fit_vad", "evaluate_vad", "restart_seed"]
 
@@ -232,7 +232,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
     train_idx, val_idx = split_videos(train_ds, val_fraction, seed)
     fit_ds = torch.utils.data.Subset(train_ds, train_idx) if val_idx else train_ds
     val_ds = torch.utils.data.Subset(train_ds, val_idx) if val_idx else None
-    normal = [train_ds[i] for i in val_idx if int(train_ds[i].y.view(-1)[0]) == 0]
+    normal = [train_ds[i] for i in val_idx if _label(train_ds[i]) == 0]
     held_normal = len(set(video_keys(normal)))  # the crops of a video are one
     if choice == "pseudo_auc" and held_normal < 2:
         raise ValueError(f"choice='pseudo_auc' needs two normal videos held out, got "

@@ -36,7 +36,7 @@ def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], li
     items = [dataset[i] for i in range(len(dataset))]
     item_labels = []
     for i, d in enumerate(items):
-        label = d.y.view(-1)[0].item()
+        label = _label(d)
         if label not in (0, 1):  # int() made 0.5 a normal video, silently
             raise ValueError(f"video {getattr(d, 'video', i)!r} has the label y = {label!r}: "
                              f"expected 0 (normal) or 1 (abnormal)")
@@ -81,6 +81,12 @@ def split_videos(dataset, fraction: float, seed: int = 0) -> tuple[list[int], li
                          f"epoch (pyg-fusion: --val-fraction 0)")
     return (sorted(i for g in train for i in members[g]),
             sorted(i for g in val for i in members[g]))
+
+
+def _label(data):
+    """An item's video label ``y`` as one number, a tensor's or a plain
+    int's (``data.y = 1``), unchecked."""
+    return torch.as_tensor(data.y).view(-1)[0].item()
 
 
 def _video_key(data) -> tuple[int, str] | None:
