@@ -36,3 +36,15 @@ def test_a_list_field_given_one_string_is_an_error_saying_so(field, value, tmp_p
     extra = {"dataset": "tables", "labels": "y.csv"} if field == "views" else {"dataset": "vad"}
     with pytest.raises(TypeError, match=f"got the single '{value}'.*give \\['"):
         load_data(DataConfig(root=str(tmp_path), **extra, **{field: value}))
+
+
+def test_sweeps_p_is_the_first_source_by_name():
+    _said("`sweep`'s `--p` is the number of powers of the first source by name (sorted: not "
+          "necessarily the first `--views` file or `--vad-source`), `--q` that of every other "
+          "source; `sweep.txt`'s header names them (`--views stats.csv spec.npy`: `rows P "
+          "(powers of spec), columns Q (powers of stats)`)")
+    source = (ROOT / "pyg_fusion" / "cli" / "sweep.py").read_text()
+    # the grid's cell and the table's header (tests/test_newuser_s33_sweep_sources.py runs it)
+    assert "first, *rest = sorted(td.in_channels)\n            powers = {first: p, **{s: q " \
+        "for s in rest}}" in source
+    assert 'rows P (powers of {first}), "' in source
