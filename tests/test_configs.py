@@ -6,6 +6,7 @@ import dataclasses
 import inspect
 import io
 import json
+import os
 import re
 import sys
 
@@ -118,7 +119,8 @@ def test_a_list_flag_after_a_config_file_replaces_its_list(tmp_path, capsys):
     config = ["train", "--config", str(tmp_path / "c.yaml")]
     assert main([*config, "--views", "c.csv", "--seeds", "3", "--print-config"]) == 0
     out = yaml.safe_load(capsys.readouterr().out)
-    assert out["data"]["views"] == ["c.csv"] and out["seeds"] == [3]
+    # (printed absolute, as records keep the user's files)
+    assert out["data"]["views"] == [f"c={os.path.abspath('c.csv')}"] and out["seeds"] == [3]
     assert main(["train", "--seeds", "5", *config[1:], *config[1:], "--print-config"]) == 0
     assert yaml.safe_load(capsys.readouterr().out)["seeds"] == [0, 1]
     with pytest.raises(SystemExit) as exc:

@@ -188,7 +188,7 @@ def full_config(args) -> dict[str, Any]:
         if k not in NOT_CONFIG and k not in data_fields and k not in opts:
             out[k] = v
     # checked as a run checks them, so that the YAML reads back
-    out[DATA_SECTION] = dataclasses.asdict(data_config(args))
+    out[DATA_SECTION] = _own_files_absolute(dataclasses.asdict(data_config(args)))
     task, options = task_of(args.dataset), options_from_args(args)
     # One spec per method named (and for "all", one of each kind of
     # defaults): an option whose default differs between them (lego-cp's start
@@ -210,6 +210,24 @@ def full_config(args) -> dict[str, Any]:
 def _image_command(args) -> tuple[str, str] | None:
     action = getattr(args, "action", None)
     return (args.command, action) if args.command in ("segment", "translate") and action else None
+
+
+def _own_files_absolute(data: dict[str, Any]) -> dict[str, Any]:
+    """``data`` with the user's own files absolute, by the rule of the records
+    (``DataConfig.root``'s help): the printed config of ``--views a.csv`` read
+    back with ``--config`` from another folder was 'no such file: a.csv', as a
+    record's config is not. The generated and bundled data keep ``root``."""
+    import os
+    if data.get("dataset") == "tables":
+        from ..datasets.tables import name_views
+        if data.get("views"):
+            data["views"] = [f"{n}={os.path.abspath(f)}"
+                             for n, f in name_views(data["views"], "--views").items()]
+        if data.get("labels"):
+            data["labels"] = os.path.abspath(data["labels"])
+    elif data.get("dataset") == "vad" and data.get("root"):
+        data["root"] = os.path.abspath(data["root"])
+    return data
 
 
 def image_full_config(args) -> dict[str, Any]:
