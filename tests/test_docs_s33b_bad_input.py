@@ -83,3 +83,19 @@ def test_evaluate_refuses_a_run_folder(tmp_path):
         check_not_a_run_folder(tmp_path)
     source = (BAD_INPUT.parent.parent / "pyg_fusion" / "cli" / "evaluate.py").read_text()
     assert "its results.json, scores.json and logs are replaced by this" in source
+
+
+def test_a_translator_of_ngf_2_exchanges_nothing_at_level_1():
+    from pyg_fusion.nn.asym import AsymFusionTranslator
+    _said("and so does `AsymFusionTranslator`'s fusion level 1 (2 * `ngf` channels) for an "
+          "`ngf` of 1 or 2.")
+    torch.manual_seed(0)
+    for ngf in (2, 3):
+        block = AsymFusionTranslator(2, ngf=ngf, num_downs=4).fusion["1"].eval()
+        xs = [torch.randn(2, 2 * ngf, 4, 4), torch.randn(2, 2 * ngf, 4, 4)]
+        with torch.no_grad():
+            fused = block(xs)
+            block.shuffle = block.use_shift = False
+            alone = block(xs)
+        exchanged = any(not torch.equal(a, b) for a, b in zip(fused, alone))
+        assert exchanged == (ngf > 2)
