@@ -77,11 +77,13 @@ def knn_recall(x: Tensor, edge_index: Tensor, k: int, batch: Tensor | None = Non
     n = x.size(0)
     edge_index = check_edge_index("edge_index", edge_index, n)
     check_like("edge_index", edge_index, "x", x, dtype=False)
-    check_int("k", k, minimum=1)
+    # Python ints: torch.Generator.manual_seed refused numpy's np.int64
+    # ('an integer is required', naming no argument)
+    k = check_int("k", k, minimum=1)
     check_choice("metric", metric, METRICS)
     if num_samples is not None:
-        check_int("num_samples", num_samples, minimum=1)
-    check_int("seed", seed, minimum=0)
+        num_samples = check_int("num_samples", num_samples, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
     if batch is None:
         batch = torch.zeros(n, dtype=torch.long, device=x.device)
     else:

@@ -280,7 +280,9 @@ def relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     _check_common(x, metric, nonneg, gamma)
     check_tensor("x", x, finite=True, max_abs=feature_limit(x, metric))
     check_graph_options(k, threshold, metric, nonneg, gamma)
-    check_int("chunk_size", chunk_size, minimum=1)
+    # Python ints: faiss's search refused numpy's np.int64 in a SWIG error
+    k = None if k is None else int(k)
+    chunk_size = check_int("chunk_size", chunk_size, minimum=1)
     n = x.size(0)
     if batch is None:
         batch = x.new_zeros(n, dtype=torch.long)
