@@ -48,3 +48,32 @@ def test_sweeps_p_is_the_first_source_by_name():
     assert "first, *rest = sorted(td.in_channels)\n            powers = {first: p, **{s: q " \
         "for s in rest}}" in source
     assert 'rows P (powers of {first}), "' in source
+
+
+def test_best_ckpts_epoch_is_the_results_epoch():
+    # tests/test_training_s33c_best_ckpt_epoch.py trains and compares the two
+    _said("Its `epoch` is the results' `epoch`: Lightning's 0-based count over all of a run's "
+          "phases (under `--operator-warmup auto`, `--epochs` bounds each phase, so `--epochs 2` "
+          "can record epoch 3).")
+    methods = " ".join((ROOT / "docs" / "methods.md").read_text().split())
+    assert "a fresh patience count against the best loss so far, for at most `epochs` more" \
+        in methods
+    training = ROOT / "pyg_fusion" / "training"
+    assert "with task.saved_epoch(epoch):" in (training / "vad_fit.py").read_text()
+    assert "with task.saved_epoch(task.best[\"epoch\"]):" in (training / "node.py").read_text()
+
+
+def test_a_printed_config_names_your_files_absolute(tmp_path, monkeypatch, capsys):
+    import yaml
+    from pyg_fusion.cli import main
+    _said("`--print-config` prints a run's full config as YAML and exits (your own files as "
+          "absolute paths, as the records keep them, so that the file reads back from any "
+          "folder)")
+    monkeypatch.chdir(tmp_path)
+    assert main(["train", "--dataset", "vad", "--root", "feats", "--vad-source",
+                 "rgb=rgb/{name}.npy", "--vad-train-list", "train.list", "--vad-test-list",
+                 "test.list", "--vad-gt", "gt.npy", "--print-config"]) == 0
+    assert yaml.safe_load(capsys.readouterr().out)["data"]["root"] == str(tmp_path / "feats")
+    figures = " ".join((ROOT / "docs" / "figures.md").read_text().split())
+    assert ("One rule for the paths a record keeps (results.json, checkpoints, metrics.json, and "
+            "a `--print-config` file)" in figures)
