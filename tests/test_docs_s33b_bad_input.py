@@ -33,8 +33,8 @@ def test_powers_that_overflow_name_the_source_and_the_remedy():
 def test_numpy_scalars_are_pythons_and_arrays_are_refused():
     from pyg_fusion.specs import check_options
     _said("numpy's scalars in the options, the seeds, `devices`, the widths of `build_spec`'s "
-          "`Dims` and a `DataConfig` (`np.int64(3)`, a `np.str_` choice, a `Path` root) are "
-          "taken as Python's", "arrays and tensors, even of one entry, are errors naming the "
+          "`Dims` and of the layers (`GraphHead`, `GCN`, `MTN`) and a `DataConfig` "
+          "(`np.int64(3)`, a `np.str_` choice, a `Path` root) are taken as Python's", "arrays and tensors, even of one entry, are errors naming the "
           "option (`epochs must be an int >= 1, got tensor(2)`)")
     got = check_options("node", {"epochs": np.int64(3), "support": np.str_("union")})
     assert type(got["epochs"]) is int and type(got["support"]) is str
@@ -43,6 +43,21 @@ def test_numpy_scalars_are_pythons_and_arrays_are_refused():
             check_options("node", {"epochs": bad})
     with pytest.raises(ValueError, match="support must be one of"):
         check_options("node", {"support": np.array(["union"])})
+
+
+def test_layer_widths_of_numpy_and_options_or_seeds_as_text(tmp_path):
+    from pyg_fusion.experiments import DataConfig
+    from pyg_fusion.experiments.run import run_grid
+    from pyg_fusion.nn.heads import GraphHead
+    from pyg_fusion.specs import check_options
+    _said("the widths of `build_spec`'s `Dims` and of the layers (`GraphHead`, `GCN`, `MTN`)",
+          "and so are options given as text (`options=\"epochs=1\"`: give a dict) and seeds as "
+          "text (`\"0,1\"`: give a list).")
+    assert repr(GraphHead(np.int64(3), np.int64(8), 2)) == repr(GraphHead(3, 8, 2))
+    with pytest.raises(TypeError, match="options must be a dict"):
+        check_options("node", "epochs=1")
+    with pytest.raises(TypeError, match=r"seeds must be a list of ints .*got the str '0,1'"):
+        run_grid(DataConfig("digits", str(tmp_path / "data")), "lego", "0,1", out=tmp_path / "g")
 
 
 def test_a_videos_domain_is_one_integer_id():
