@@ -27,15 +27,17 @@ from torchmetrics.classification import MulticlassConfusionMatrix
 
 from .._option_rules import check_field
 from .._versions import library_versions
+from ..functional._checks import check_names
 from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
 from ..nn.asym.layers import _ANY_BATCH_NORM
+from ..specs.options import plain
 # the defaults of the module and of fit_segmentation are the CLI's (one home: the configs)
 from ._image_configs import SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig
 from ._precision import true_precision
 from ._segmentation_loaders import (_check_class_ids, _check_ignore_index, _check_labels,
                                     _loader, _model_inputs)
 from .segmentation_figure import save_prediction_figure
-from .seeding import keep_global_rng
+from .seeding import _checked_seed, keep_global_rng
 from .trainer import build_trainer, without_validation
 from .variants import VARIANTS
 
@@ -172,6 +174,14 @@ class SegmentationModule(L.LightningModule):
                  weight_decay: float = SegmentTrainConfig.weight_decay, ignore_index: int = 255,
                  class_names: Sequence[str] | None = None, data_config: dict | None = None):
         super().__init__()
+        # save_hyperparameters records these arguments in the checkpoint, which
+        # loads with weights_only=True: numpy's scalars there (lr=np.float32(1e-3))
+        # made it unreadable, and torchmetrics refused a numpy class count
+        if class_names is not None and not isinstance(class_names, (list, tuple)):
+            class_names = check_names("class_names", class_names)  # e.g. a numpy array
+        variant, num_classes, arch, lr, weight_decay, ignore_index, class_names, data_config \
+            = plain((variant, num_classes, arch, lr, weight_decay, ignore_index, class_names,
+                     data_config))
         ignore_index = _check_class_ids(num_classes, ignore_index, class_names)
         for name, value in (("lr", lr), ("weight_decay", weight_decay)):  # Adam took lr=0
             check_field(name, SegmentTrainConfig.__dataclass_fields__[name], value)
@@ -342,6 +352,9 @@ def fit_segmentation(module: SegmentationModule, train: Dataset, *,
             _check_ignore_index(module, ds, what)
             if len(ds) == 0:  # torch's sampler named neither (an empty val: no scores)
                 raise ValueError(f"{what} holds no scenes")
+    # the loaders' generator takes a Python int (torch: 'an integer is required' of
+    # np.int64(0), naming nothing), before the trainer checks the seed
+    seed = _checked_seed(seed)
     monitor = f"val_{module.final_output}_miou" if val is not None else None
     # the loaders check batch_size and num_workers: before the trainer makes out_dir
     loaders = (_loader(train, batch_size, True, seed, num_workers),

@@ -126,14 +126,15 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
         if not isinstance(value, (bool, np.bool_)):
             raise TypeError(f"{flag} must be True or False, got {value!r}")
     if max_epochs != -1:  # -1: Lightning's "no limit" (with max_steps in kwargs)
-        check_int("max_epochs", max_epochs, minimum=1)  # (0 trained nothing, silently)
+        # (0 trained nothing, silently); a Python int: Lightning asserts one
+        max_epochs = check_int("max_epochs", max_epochs, minimum=1)
     for key, own in _OWN_OPTIONS.items():
         # (both given: a bare "got multiple values for keyword argument")
         if key in kwargs:
             raise TypeError(f"build_trainer sets Lightning's {key} from its own argument "
                             f"{own}: pass {own}= instead of {key}=")
     if seed is not None:
-        seed_everything(seed)
+        seed = seed_everything(seed)  # as a Python int, which the Trainer keeps
     out_dir = Path(out_dir)
     if out_dir.exists() and not out_dir.is_dir():
         raise NotADirectoryError(f"out_dir {str(out_dir)!r} is a file; expected a folder "

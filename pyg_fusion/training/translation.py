@@ -22,13 +22,14 @@ from .._versions import library_versions
 from ..functional._checks import check_choice, check_int, check_names
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn.asym.translator import AsymFusionTranslator
+from ..specs.options import plain
 # the objective's, optimiser's and fit_translation's defaults are the CLI's (one home)
 from ._image_configs import TranslateDataConfig, TranslateModelConfig
 # evaluation (translation_eval) does not import this module: one direction
 from ._precision import precision_batch
 from ._translation_inputs import (_INPUT_HINT, _check_channels, _inputs, _target,
                                   _unit_range)
-from .seeding import keep_global_rng
+from .seeding import _checked_seed, keep_global_rng
 from .translation_eval import ENSEMBLE, image_metrics
 
 __all__ = ["TranslationModule", "fit_translation"]
@@ -132,6 +133,17 @@ class TranslationModule(L.LightningModule):
                  lr: float = TranslateModelConfig.lr, beta1: float = 0.5,
                  data_config: dict | None = None):
         super().__init__()
+        # save_hyperparameters records these arguments in the checkpoint, which
+        # loads with weights_only=True: numpy's scalars there (lr=np.float32(2e-4))
+        # made it unreadable
+        if not isinstance(modalities, (list, tuple)):
+            modalities = check_names("modalities", modalities)  # e.g. a numpy array
+        (modalities, modality_channels, out_channels, ngf, num_downs, norm, fusion_levels,
+         dropout, ratio, shift, shuffle, use_shift, ndf, d_layers, d_norm, gan_mode, lambda_l1,
+         lambda_gan, lr, beta1, data_config) = plain(
+            (modalities, modality_channels, out_channels, ngf, num_downs, norm, fusion_levels,
+             dropout, ratio, shift, shuffle, use_shift, ndf, d_layers, d_norm, gan_mode,
+             lambda_l1, lambda_gan, lr, beta1, data_config))
         self.modalities = check_names("modalities", modalities)
         if not self.modalities:
             raise ValueError("modalities must name at least one input modality")
@@ -370,6 +382,9 @@ def fit_translation(module: TranslationModule, train, *, out_dir: str,
             raise ValueError(f"{what} holds no scenes")
     # torch's loader said "got batch_size=2" of the string '2', after out_dir was made
     batch_size = check_int("batch_size", batch_size, minimum=1)
+    # the loader's generator takes a Python int (torch: 'an integer is required' of
+    # np.int64(0), naming nothing)
+    seed = _checked_seed(seed)
     trainer = build_trainer(out_dir, max_epochs=max_epochs, seed=seed,
                             monitor="val_l1" if val is not None else None, mode="min",
                             progress=progress, checkpoint=checkpoint, **trainer_kwargs)
