@@ -38,7 +38,7 @@ def plain_options(options: Mapping[str, Any] | None) -> dict[str, Any]:
     (:func:`~pyg_fusion.specs.options.plain`), what a run records.
 
     Args:
-        options (Mapping, optional): the options given.
+        options (Mapping or None): the options given.
     """
     if options is not None and not isinstance(options, Mapping):
         # dict() of "epochs=1" said 'dictionary update sequence element #0
