@@ -229,6 +229,11 @@ class ModalityNorm(nn.Module):
         first = self.norms[0]
         kept = "".join(f", {k}={getattr(first, k)}" for k in ("eps", "momentum")
                        if hasattr(first, k))
+        if isinstance(first, tuple(_BATCH_NORMS)):
+            # a copied BN's switches (from_batchnorm): without them a network of
+            # affine=False BNs printed as one of affine BNs
+            kept += "".join(f", {k}=False" for k in ("affine", "track_running_stats")
+                            if not getattr(first, k))
         return (f"{self.__class__.__name__}({self.num_features}, "
                 f"num_modalities={self.num_modalities}, norm={self.norm!r}, "
                 f"frozen_stats={self.frozen_stats}{kept}, input_dim={self.input_dim})")
