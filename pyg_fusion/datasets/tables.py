@@ -363,8 +363,14 @@ class MultiViewTables(FusionDataset):
             a = with_ids[0]
             for i, (u, v) in enumerate(zip(a.index, t.index)):
                 if u != v:
+                    # the same ids in another order (one file sorted by a column): the
+                    # way out is one order, which the message did not say
+                    same = sorted(map(str, a.index)) == sorted(map(str, t.index))
                     raise ValueError(f"rows are not aligned: row {i} is {u!r} in {a.path} "
-                                     f"but {v!r} in {t.path}")
+                                     f"but {v!r} in {t.path}" + (
+                                         "; both hold the same ids in another order: write "
+                                         "every file in one order of its ids (pandas: "
+                                         "df.sort_index().to_csv(path))" if same else ""))
 
     def _repr_options(self) -> str:
         return f"views={list(self.view_files)}, label_rate={self.options['label_rate']}"
