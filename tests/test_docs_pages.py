@@ -75,7 +75,7 @@ def test_training_page_names_what_train_writes(tmp_path):
     # docs/training.md, "What a run writes": the files and folders a user looks for
     from pyg_fusion.cli import main
     text = " ".join((README.parent / "docs" / "training.md").read_text().split())
-    said = text[text.index("## What a run writes"):text.index("`sweep` trains LEGO's operator")]
+    said = text[text.index("## What a run writes"):text.index("`sweep`'s `--p` is the number")]
     for name in ("`results.json`", "`results.txt`", "`results.png`", "`OUT/<method>/seed<k>/`",
                  "(`logs/version_0/metrics.csv`)", "`last.ckpt`", "`best.ckpt`"):
         assert name in said, name
