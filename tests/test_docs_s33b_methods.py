@@ -1,6 +1,7 @@
 """What docs/methods.md says of a void class among the segmentation classes
-(§2.5) and of the held-out videos a VAD run needs (§1.7) is what the code does:
-each statement is quoted from the page beside the behaviour it names."""
+(§2.5) and of the held-out videos a VAD run needs (§1.7), and docs/lego_api.md
+of an all-zero row's gradient, is what the code does: each statement is quoted
+from the page beside the behaviour it names."""
 from pathlib import Path
 
 import pytest
