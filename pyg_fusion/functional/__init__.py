@@ -38,3 +38,18 @@ from .label_prop import (dense_label_propagation, label_propagation, seed_labels
                          seed_prior_logits)
 from .loss import degree_variance_loss, dense_graph_degrees, graph_degrees
 from .asym import channel_shuffle, edge_shift, pixel_shift, shift_groups, temporal_shift  # noqa: F401
+
+# the functions alone: the submodules (relation, loss, asym, ...) are no part
+# of `import *`, where they shadowed what another package's star import
+# brought (nn's star import gives nn.asym, nn.loss ...)
+__all__ = [
+    "dense_to_edges", "edges_to_dense", "dense_relation_graph", "pair_similarity",
+    "AUTO_EXACT_MAX_NODES", "dense_topk", "relation_graph", "relation_pairs", "knn_recall",
+    "dense_normalize", "normalize", "dense_graph_powers", "graph_powers",
+    "dense_shared_support_graphs", "shared_support", "shared_support_graphs",
+    "lego_fuse", "lego_fuse_sparse", "lego_fuse_cp", "lego_fuse_cp_sparse", "lego_fuse_full",
+    "lego_fuse_full_sparse", "coarsen", "dense_coarsen", "dense_label_propagation",
+    "label_propagation", "seed_labels", "seed_prior_logits", "degree_variance_loss",
+    "dense_graph_degrees", "graph_degrees", "channel_shuffle", "edge_shift", "pixel_shift",
+    "shift_groups", "temporal_shift",
+]
