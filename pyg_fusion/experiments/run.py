@@ -20,7 +20,6 @@ from .._versions import library_versions
 from .checkpoints import CHECKPOINT_FORMAT
 from ..specs.components import TASKS
 from ..specs.method_spec import MethodSpec, check_options, plain_options
-from ..specs.options import plain
 from .data import DataConfig, TaskData, load_data, task_of
 
 METRICS = {"node": ["accuracy"], "vad": ["auc", "ap", "pr_auc_trapz"]}
@@ -68,7 +67,9 @@ def _run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
     # the options and the seed are recorded in the checkpoint, which loads
     # with weights_only=True: plain Python (np.int64(1) as 1), as the spec's
     options = plain_options(options)
-    devices = plain(devices)  # Lightning takes no numpy int (an ambiguous truth value)
+    from ..training.accelerators import check_accelerator
+    # a plain int (Lightning takes no numpy int: an ambiguous truth value), named if no count
+    devices = check_accelerator(accelerator, devices)
     out_dir = Path(out_dir)
     spec = MethodSpec.create(method, td.task, options)
     seed = seed_everything(seed)  # the seed checked, as a plain int
@@ -248,8 +249,8 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     from ..training.accelerators import check_accelerator, hardware_record
     from ..training.seeding import _checked_seed
     from tqdm.auto import tqdm
-    devices = plain(devices)  # recorded (results.json) and Lightning's
-    check_accelerator(accelerator, devices)  # before the data loads
+    # before the data loads; a plain int, recorded (results.json) and Lightning's
+    devices = check_accelerator(accelerator, devices)
     if isinstance(seeds, (str, bytes)):  # the command line's text, taken letter by letter
         raise TypeError(f"seeds must be a list of ints (e.g. [0, 1, 2]), got the "
                         f"{type(seeds).__name__} {seeds!r}")

@@ -49,21 +49,27 @@ def cpu_bound(low: int) -> str:
             f"{usable_cpus()} CPUs this process may use)")
 
 
-def check_accelerator(accelerator: str, devices: int = 1) -> None:
+def check_accelerator(accelerator: str, devices: int = 1) -> int:
     """Raises a :class:`ValueError` naming ``accelerator`` when it is not one
     of :data:`ACCELERATORS` or asks for CUDA that torch cannot use, or naming
-    ``devices`` when it asks for more processes than the accelerator has
-    GPUs, or CPUs (:func:`usable_cpus`) on the CPU: before any data is
-    loaded, rather than Lightning's error when the trainer is built (GPUs),
-    or a launch of that many DDP processes (CPUs: Lightning takes any count,
-    and processes beyond the CPUs give the same numbers, each holding its
-    copy of the model and data, in more time).
+    ``devices`` when it is no count (an int ``>= 1``; numpy's ints taken, a
+    :class:`TypeError` for anything else) or asks for more processes than the
+    accelerator has GPUs, or CPUs (:func:`usable_cpus`) on the CPU: before
+    any data is loaded, rather than Lightning's error when the trainer is
+    built (GPUs), or a launch of that many DDP processes (CPUs: Lightning
+    takes any count, and processes beyond the CPUs give the same numbers,
+    each holding its copy of the model and data, in more time).
 
     Args:
         accelerator (str): ``"cpu"``, ``"gpu"`` (= ``"cuda"``), ``"cuda"`` or ``"auto"``.
         devices (int, optional): processes (CPU) or GPUs. (default: :obj:`1`)
+
+    Returns:
+        int: ``devices`` as a Python int, as Lightning and the records take it.
     """
     import torch
+
+    from ..functional._checks import check_int
     if accelerator not in ACCELERATORS:
         raise ValueError(f"accelerator must be one of {', '.join(ACCELERATORS)}, "
                          f"got {accelerator!r}")
@@ -71,8 +77,12 @@ def check_accelerator(accelerator: str, devices: int = 1) -> None:
         raise ValueError(f"accelerator {accelerator!r}: torch {torch.__version__} sees no "
                          f"CUDA device (torch.cuda.is_available() is False); use 'cpu' or "
                          f"'auto', or install a CUDA build of torch")
-    if not isinstance(devices, int) or devices <= 1:
-        return
+    # a count: anything else passed here, and Lightning read devices='2' as two DDP
+    # processes past the CPU bound below, True as one, and failed on np.int64(2)
+    # ('The truth value of an empty array is ambiguous') or 1.5, naming no argument
+    devices = check_int("devices", devices, minimum=1)
+    if devices == 1:
+        return devices
     if resolve_accelerator(accelerator) == "cuda":
         if devices > torch.cuda.device_count():
             raise ValueError(f"devices {devices}: accelerator {accelerator!r} runs one process "
@@ -80,6 +90,7 @@ def check_accelerator(accelerator: str, devices: int = 1) -> None:
     elif devices > usable_cpus():
         raise ValueError(f"devices {devices}: accelerator {accelerator!r} runs one process "
                          f"per CPU, and this process may use {usable_cpus()}")
+    return devices
 
 
 def check_threads(accelerator: str, devices: int, threads: int) -> None:
@@ -98,7 +109,7 @@ def check_threads(accelerator: str, devices: int, threads: int) -> None:
         devices (int): processes (CPU) or GPUs.
         threads (int): torch CPU threads per process.
     """
-    check_accelerator(accelerator, devices)  # its own error first: too many devices
+    devices = check_accelerator(accelerator, devices)  # its own error first: too many devices
     if (devices <= 1 or resolve_accelerator(accelerator) != "cpu"
             or devices * threads <= usable_cpus()):
         return
@@ -131,7 +142,9 @@ def hardware_record(accelerator: str, devices: int = 1) -> dict:
         devices (int, optional): processes (CPU) or GPUs. (default: :obj:`1`)
     """
     import torch
-    return {"accelerator": resolve_accelerator(accelerator), "devices": devices,
+    from ..specs.options import plain
+    # (a numpy count is no JSON: the records are written as JSON)
+    return {"accelerator": resolve_accelerator(accelerator), "devices": plain(devices),
             "threads": torch.get_num_threads()}
 
 

@@ -100,8 +100,8 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
             :func:`~pyg_fusion.training.accelerators.resolve_accelerator`);
             ``strategy="ddp"`` with ``accelerator="cpu"`` runs gloo processes.
             (default: :obj:`"cpu"`)
-        devices (int | str, optional): as in Lightning; ``strategy="ddp"`` with
-            ``accelerator="cpu"`` runs gloo processes. (default: :obj:`1`)
+        devices (int, optional): processes (CPU) or GPUs, ``>= 1``; ``strategy="ddp"``
+            with ``accelerator="cpu"`` runs gloo processes. (default: :obj:`1`)
         strategy (str, optional): as in Lightning; ``strategy="ddp"`` with
             ``accelerator="cpu"`` runs gloo processes. (default: :obj:`"auto"`)
         monitor (str, optional): a logged metric whose best value is kept as ``best.ckpt``.
@@ -120,7 +120,8 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
             ``default_root_dir``, ``enable_checkpointing`` and ``enable_progress_bar`` are
             set by ``out_dir``, ``checkpoint`` and ``progress``.
     """
-    check_accelerator(accelerator, devices)  # before anything is seeded or written
+    # before anything is seeded or written; a Python int, as Lightning takes it
+    devices = check_accelerator(accelerator, devices)
     for flag, value in (("progress", progress), ("checkpoint", checkpoint)):
         # a string is truthy: checkpoint="no" (a config's text) wrote checkpoints
         if not isinstance(value, (bool, np.bool_)):
