@@ -95,3 +95,14 @@ def test_every_public_function_documents_what_it_returns(fn, name):
     # but no Returns section, as every other function has (PyG's functional style)
     lines = (inspect.getdoc(fn) or "").split("\n")
     assert "Returns:" in lines, f"{name}: no Returns section"
+
+
+@pytest.mark.parametrize("method", ["forward", "dense", "expand_features"])
+def test_graph_power_expansion_documents_its_methods(method):
+    # forward's num_nodes, restore and tie_order (and dense's mask) were in no
+    # docstring: help(GraphPowerExpansion.forward) printed nothing
+    fn = getattr(N.GraphPowerExpansion, method)
+    doc = inspect.getdoc(fn) or ""
+    params = [p for p in inspect.signature(fn).parameters if p != "self"]
+    assert "Args:" in doc and "Returns:" in doc
+    assert all(f"    {p} (" in doc for p in params), (method, params)

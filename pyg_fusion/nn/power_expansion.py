@@ -60,6 +60,28 @@ class GraphPowerExpansion(MessagePassing):
     def forward(self, edge_index: Tensor, edge_weight: Tensor | None = None,
                 num_nodes: int | None = None, restore: Tensor | None = None,
                 tie_order: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        r"""The powers of a sparse graph, as
+        :func:`~pyg_fusion.functional.graph_powers` computes them.
+
+        Args:
+            edge_index (torch.Tensor): ``[2, E]`` (source, target).
+            edge_weight (torch.Tensor, optional): ``[E]``. (default:
+                :obj:`None`, every edge weighs 1)
+            num_nodes (int, optional): :math:`N`. (default: :obj:`None`, the
+                largest index of ``edge_index`` + 1)
+            restore (torch.Tensor, optional): ``[N]``, the numbering the
+                powers are returned in (see
+                :func:`~pyg_fusion.functional.graph_powers`). (default:
+                :obj:`None`, the input's)
+            tie_order (torch.Tensor, optional): ``[N]``, the numbering in
+                which ``prune_k``'s ties go to the smaller column (see
+                :func:`~pyg_fusion.functional.graph_powers`). (default:
+                :obj:`None`, the graph's own)
+
+        Returns:
+            (torch.Tensor, torch.Tensor): ``edge_index`` ``[2, E']`` and
+            ``edge_attr`` ``[E', P+1]``, column ``p`` the entries of :math:`R^p`.
+        """
         return self._powers(edge_index, edge_weight, num_nodes, restore, tie_order,
                             own_orders=False)
 
@@ -80,12 +102,34 @@ class GraphPowerExpansion(MessagePassing):
                              own_orders=own_orders)
 
     def dense(self, adj: Tensor, mask: Tensor | None = None) -> Tensor:
+        """The dense twin of :meth:`forward`
+        (:func:`~pyg_fusion.functional.dense_graph_powers`).
+
+        Args:
+            adj (torch.Tensor): ``[B, N, N]``.
+            mask (torch.Tensor, optional): ``[B, N]`` bool, the real nodes.
+                (default: :obj:`None`, all)
+
+        Returns:
+            torch.Tensor: ``[B, P+1, N, N]``.
+        """
         return dense_graph_powers(adj, self.num_powers, self.norm, self.mode,
                                   prune_k=self.prune_k, mask=mask)
 
     @float32_under_autocast
     def expand_features(self, x: Tensor, edge_index: Tensor,
                         edge_weight: Tensor | None = None) -> Tensor:
+        r"""Propagates node features, :math:`[X, \hat R X, \dots, \hat R^P X]`.
+
+        Args:
+            x (torch.Tensor): ``[N, *]``, the nodes first.
+            edge_index (torch.Tensor): ``[2, E]`` (source, target).
+            edge_weight (torch.Tensor, optional): ``[E]``. (default:
+                :obj:`None`, every edge weighs 1)
+
+        Returns:
+            torch.Tensor: ``[P+1, N, *]``.
+        """
         if self.mode != "matrix" or self.prune_k is not None:
             raise ValueError("expand_features propagates exact matrix powers: it needs "
                              "mode='matrix' and prune_k=None")
