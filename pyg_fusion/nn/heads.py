@@ -139,7 +139,8 @@ class RowHead(torch.nn.Module):
 class GraphHead(ConvStack):
     r"""A size-free head on the fused graph (a **[choice]**, docs/methods.md §1.5): node
     features are propagated over :math:`G` as edge weights by
-    :class:`torch_geometric.nn.GraphConv` layers,
+    :class:`torch_geometric.nn.GraphConv` layers (Morris et al., AAAI 2019,
+    `paper <https://arxiv.org/abs/1810.02244>`_),
 
     .. math::
         x_i' = W_1 x_i + W_2 \sum_j \tilde G_{ij} x_j, \qquad

@@ -13,7 +13,9 @@ from .fused_graph import FusedGraph
 class LabelPropagationHead(torch.nn.Module):
     r"""A graph-only node classifier: the seed labels are propagated over the
     graph (:func:`pyg_fusion.functional.label_propagation`, Zhou et al.,
-    NIPS 2003) and the result, times a learnable scale :math:`\tau`, is
+    NIPS 2003, `paper
+    <https://proceedings.neurips.cc/paper/2003/hash/87682805257e619d49b8e0dfdc14affa-Abstract.html>`_)
+    and the result, times a learnable scale :math:`\tau`, is
     taken as logits,
 
     .. math::

@@ -11,7 +11,8 @@ from .fused_graph import FusedGraph
 
 class DegreeVarianceLoss(torch.nn.Module):
     r"""The degree-variance regulariser of LEGO (docs/methods.md §1.6, a
-    reconstruction: see :mod:`pyg_fusion.functional.loss`),
+    reconstruction: see :mod:`pyg_fusion.functional.loss`;
+    `paper <https://arxiv.org/abs/2410.01506>`_),
 
     .. math::
         \mathcal{L}_{deg} = \big(\mathrm{Var}(d_{normal}) -

@@ -29,7 +29,10 @@ __all__ = ["AsymGraphFusion"]
 
 
 class AsymGraphFusion(nn.Module):
-    r"""AsymFusion block(s) on aligned node features of several sources.
+    r"""AsymFusion block(s) on aligned node features of several sources (the
+    exchange of AsymFusion, Wang et al., ACM MM 2020,
+    `paper <https://arxiv.org/abs/2108.05009>`_, on node features: this
+    library's extension).
 
     Each source :math:`s` is first mapped by a private linear layer to the
     common width :math:`C` (sources differ in width). Then each of
