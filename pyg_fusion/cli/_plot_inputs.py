@@ -368,4 +368,6 @@ def _source_subgraph(data, idx, n: int):
         elif key in ("y", "train_mask", "val_mask", "test_mask") and \
                 torch.is_tensor(value) and value.size(0) == n:
             out[key] = value[idx]
+        elif key == "class_names":  # the names of y's classes, which a subset keeps
+            out[key] = value
     return out

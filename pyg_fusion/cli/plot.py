@@ -295,9 +295,12 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
     labels = data.get("y")
     if labels is not None and (labels.dim() != 1 or labels.numel() != data.num_nodes):
         labels = None
+    from ..visualize._values import data_class_names
+    # the classes as the user named them (a tables run's labels), else their ids
+    names = None if labels is None else data_class_names(data, None)
     if kind == "relation-graph" and fused is not None:
         fig = V.plot_relation_graph(fused, top_k=args.top_k or 5, layout=args.layout,
-                                    labels=labels)
+                                    labels=labels, label_names=names)
         fig.axes[0].set_title(f"fused graph $G$, top-{args.top_k or 5} edges per node\n"
                               f"{note}", fontsize=9)
         return _save(fig, out)
@@ -317,7 +320,7 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
         if not plain:
             _check_k_is_read(data, [source], args)
         fig = V.plot_relation_graph(data, source=source, k=args.k, top_k=args.top_k,
-                                    layout=args.layout, labels=labels)
+                                    layout=args.layout, labels=labels, label_names=names)
         fig.axes[0].set_title(fig.axes[0].get_title() + f"\n{note}", fontsize=9)
         return _save(fig, out)
     sources = ["G"] if plain else _sources(data, args.sources)
@@ -336,7 +339,8 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
             for s, g in graphs.items()}
         if fused is not None:
             panels["fused $G$"] = fused
-        fig = V.plot_adjacency(panels, labels=labels, shared_scale=fused is None,
+        fig = V.plot_adjacency(panels, labels=labels, label_names=names,
+                               shared_scale=fused is None,
                                show_diagonal=fused is None, robust=fused is not None)
     else:
         norm = None if args.norm == "none" else args.norm
@@ -348,7 +352,7 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
         powers = {s: dense_graph_powers(g, num[s] if isinstance(num, dict) else num,
                                         norm=norm)
                   for s, g in graphs.items()}
-        fig = V.plot_power_expansion(powers, labels=labels)
+        fig = V.plot_power_expansion(powers, labels=labels, label_names=names)
     fig.suptitle((fig._suptitle.get_text() + "\n" if fig._suptitle else "") + note,
                  fontsize=9)
     return _save(fig, out)

@@ -10,6 +10,7 @@ from matplotlib.axes import Axes
 
 from ._common import per_node, shorten_all
 from ._matrix import spaced_ticks
+from ._values import class_name
 
 
 def order_nodes(num_nodes: int, *, labels=None, time=None, order=None, groups=None
@@ -100,9 +101,4 @@ def label_ticks(ax: Axes, sorted_labels: np.ndarray, *, names=None,
 
 def _label_text(value, names) -> str:
     v = int(value) if float(value).is_integer() else value
-    if names is not None:
-        try:
-            return str(names[v])
-        except (KeyError, IndexError, TypeError):
-            pass
-    return str(v)
+    return str(class_name(names, v))

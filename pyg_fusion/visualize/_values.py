@@ -38,6 +38,33 @@ def check_label_names(label_names) -> None:
                         f"got the string {label_names!r}: pass [{label_names!r}]")
 
 
+def class_name(names, label):
+    """The name ``names`` gives the class ``label`` (a dict by key, a sequence
+    by index), else ``label`` itself: a negative label (an unlabelled node,
+    ``-1``) indexes no sequence, where Python's ``names[-1]`` named it after
+    the last class."""
+    if names is None:
+        return label
+    if not isinstance(names, dict) and not (is_int(label) and 0 <= label < len(names)):
+        return label
+    try:
+        return names[label]
+    except (KeyError, IndexError, TypeError):
+        return label
+
+
+def data_class_names(data, label_names):
+    """``label_names``, else the names of the classes that ``data`` keeps
+    (``class_names``, as :class:`~pyg_fusion.datasets.MultiViewTables` stores
+    the labels a user gave): a figure whose labels come from ``data.y``
+    names the classes as the user did, not by their ids."""
+    names = data.get("class_names") if label_names is None else label_names
+    if label_names is None and not (isinstance(names, (list, tuple))
+                                    and all(isinstance(n, str) for n in names)):
+        return None
+    return names
+
+
 def check_once(name: str, values, what: str) -> None:
     """Each entry of ``values`` once: a repeated metric drew its panel twice, a
     repeated P labelled two rows alike, an Axes given twice took two panels."""

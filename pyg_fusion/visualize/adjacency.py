@@ -10,7 +10,7 @@ from ..data import source_names
 from ._common import (MAX_DENSE_NODES, axes_width, closes_on_error, finish, fit_lines,
                       graph_to_dense, new_grid, source_graph, tex_name)
 from ._node_order import label_ticks, node_ticks, order_nodes
-from ._values import check_flag, check_label_names, is_int
+from ._values import check_flag, check_label_names, data_class_names, is_int
 from ._pyg_objects import graph_groups, is_data, plain_graph
 from ._matrix import matrix_labels, show_matrix
 
@@ -58,7 +58,9 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
             (default: :obj:`None`; for a ``Data``, ``data.y`` when it holds
             one label per node)
         label_names (Sequence[str] or dict, optional): names of the classes,
-            indexed by label (tick labels). (default: :obj:`None`, the labels)
+            indexed by label (tick labels); a negative label (unlabelled)
+            keeps its id. (default: :obj:`None`: for a ``Data`` ordered by
+            ``data.y``, its ``class_names`` where it keeps them, else the labels)
         order (str or Sequence[int], optional): :obj:`"label"`,
             :obj:`"time"` or an explicit permutation of the nodes (position
             ``i`` shows node ``order[i]``). (default: :obj:`None`, by label if
@@ -125,6 +127,7 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         if labels is None and isinstance(y, Tensor) and y.dim() == 1 and \
                 graphs and y.numel() == next(iter(graphs.values()))[2]:
             labels = y
+            label_names = data_class_names(data, label_names)
     if not isinstance(graphs, dict):
         graphs = {"": graphs}
     if not graphs:

@@ -14,7 +14,8 @@ from ..data import source_names
 from ._common import (MAX_DENSE_NODES, axes_width, check_graph, check_node_count,
                       closes_on_error, finish, fit_lines, new_figure, per_node, shorten_all,
                       source_graph, tex_name, to_numpy)
-from ._values import check_flag, check_label_names, is_int, is_real
+from ._values import (check_flag, check_label_names, class_name, data_class_names, is_int,
+                      is_real)
 from ._edges import selected_edges
 from ._graph_layout import _arc, _positions
 from ._matrix import spaced_ticks
@@ -101,7 +102,9 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
             scores: continuous node colours and colour bar (used instead of
             ``labels`` when both are given). (default: :obj:`None`)
         label_names (Sequence[str] or dict, optional): names of the classes,
-            indexed by label. (default: :obj:`None`, the labels)
+            indexed by label; a negative label (unlabelled) keeps its id.
+            (default: :obj:`None`: for a ``Data`` drawn by ``data.y``, its
+            ``class_names`` where it keeps them, else the labels)
         layout (str, optional): :obj:`"spring"` (at most 1000 nodes, a few
             seconds: its cost grows as N^2, 2000 nodes take 10-20 s and 5000
             minutes; positions of a larger graph's spring layout can be passed
@@ -192,6 +195,7 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         if labels is None and scores is None and isinstance(y, Tensor) \
                 and y.dim() == 1 and y.numel() == num_nodes:
             labels = y
+            label_names = data_class_names(data, label_names)
     elif is_sparse(edge_index):
         if edge_weight is not None:
             raise ValueError("edge_weight must be None when edge_index is a sparse "
@@ -373,11 +377,7 @@ def _node_colours(n, labels, scores, label_names):
         norm = BoundaryNorm(np.arange(len(classes) + 1) - 0.5, len(classes))
         names = []
         for c in classes:
-            c = int(c) if float(c).is_integer() else c
-            try:
-                names.append(label_names[c] if label_names is not None else c)
-            except (KeyError, IndexError, TypeError):
-                names.append(c)
+            names.append(class_name(label_names, int(c) if float(c).is_integer() else c))
         return idx.astype(float), cmap, norm, "label", (np.arange(len(classes)),
                                                         shorten_all(names))
     return None, None, None, None, None
