@@ -9,7 +9,7 @@ import dataclasses
 import os.path as osp
 
 from .image_checkpoint import (changed_flags, data_from_checkpoint, defaults_notice,
-                               given_data, moved_notice)
+                               given_data, moved_notice, plain_config)
 from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig,
                            check_scenes_root, check_segment)
 from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceable,
@@ -124,6 +124,8 @@ def run_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     from ..training.accelerators import check_accelerator
 
     check_accelerator(accelerator)
+    # plain Python: metrics.json and the checkpoint's data_config record them
+    data, model, trainer = map(plain_config, (data, model, trainer))
     check_segment(data, model)
     check_workers(data.workers)  # before the scenes are made (the loaders check it again)
     check_out_entries(out_dir, REPORT, TRAINED)

@@ -11,7 +11,7 @@ import os.path as osp
 
 from .._notices import notice
 from .image_checkpoint import (changed_flags, data_from_checkpoint, defaults_notice,
-                               given_data, moved_notice)
+                               given_data, moved_notice, plain_config)
 from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateModelConfig,
                            TranslateTrainDataConfig, check_translate)
 from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceable,
@@ -95,6 +95,8 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
     from ..training.accelerators import check_accelerator
     from ..training.translation import TranslationModule, fit_translation
 
+    # plain Python: metrics.json and the checkpoint's data_config record them
+    data, splits, model, test = map(plain_config, (data, splits, model, test))
     levels, mods = check_translate_train(data, splits, model)
     check_accelerator(accelerator)
     check_out_entries(out_dir, REPORT, TRAINED)
@@ -209,6 +211,7 @@ def evaluate_translate(checkpoint: str, data: TranslateDataConfig | dict | None,
 
     check_accelerator(accelerator)
     data = given_data(TranslateDataConfig, data)
+    test = plain_config(test)  # recorded in metrics.json, as the data
     if data.data is not None:  # None: the checkpoint's
         check_translate_data(data.data)
     if report:
