@@ -12,10 +12,12 @@
 * :func:`save_prediction_figure` (from
   :mod:`~pyg_fusion.training.segmentation_figure`): input, depth, ground
   truth and each branch's prediction side by side.
+* :func:`segmentation_scores` / :func:`scores_table` (from
+  :mod:`~pyg_fusion.training.segmentation_metrics`): the scores of a
+  confusion matrix and their table.
 """
 from __future__ import annotations
 
-import numbers
 from contextlib import contextmanager
 from typing import Sequence
 
@@ -37,6 +39,8 @@ from ._precision import true_precision
 from ._segmentation_loaders import (_check_class_ids, _check_ignore_index, _check_labels,
                                     _loader, _model_inputs)
 from .segmentation_figure import save_prediction_figure
+# the scores of a confusion matrix and their table, importable from here as before
+from .segmentation_metrics import scores_table, segmentation_scores
 from .seeding import _checked_seed, keep_global_rng
 from .trainer import build_trainer, without_validation
 from .variants import VARIANTS
@@ -78,51 +82,6 @@ def build_segmentation_model(variant: str, num_classes: int, **arch):
 def _same(a, b) -> bool:
     seqs = (list, tuple)
     return tuple(a) == tuple(b) if isinstance(a, seqs) and isinstance(b, seqs) else a == b
-
-
-def segmentation_scores(confmat: Tensor, ignore_index: int | None = None) -> dict[str, float]:
-    r"""Pixel accuracy, mean class accuracy and mIoU from a ``[K, K]``
-    confusion matrix (rows: truth, columns: prediction).
-
-    Mean class accuracy averages :math:`C_{kk} / \sum_j C_{kj}` over classes
-    present in the ground truth; mIoU averages
-    :math:`C_{kk} / (\sum_j C_{kj} + \sum_i C_{ik} - C_{kk})` over classes
-    present in the ground truth or the prediction.
-
-    Args:
-        confmat (torch.Tensor): the ``[K, K]`` confusion matrix.
-        ignore_index (int, optional): the label of unlabelled pixels when it is one of the
-            ``K`` classes (e.g. 0 for void): no class to score, it is left out of both
-            means (its pixels are out of the matrix; predicting it on a labelled pixel is
-            an error of the pixel accuracy). One outside ``[0, K)`` (255) changes nothing.
-            (default: :obj:`None`)
-    """
-    if not isinstance(confmat, Tensor) or confmat.dim() != 2 \
-            or confmat.size(0) != confmat.size(1):
-        raise ValueError(f"confmat must be a square [K, K] tensor, got "
-                         f"{tuple(confmat.shape) if isinstance(confmat, Tensor) else confmat!r}")
-    c = confmat.double()
-    if not bool(torch.isfinite(c).all()) or bool((c < 0).any()):
-        # a negative count gave a pixel accuracy above 1, without a word
-        raise ValueError("confmat must hold pixel counts (finite, >= 0)")
-    tp = c.diag()
-    rows, cols = c.sum(1), c.sum(0)
-    union = rows + cols - tp
-    total = c.sum()
-    if total == 0:
-        raise ValueError("the confusion matrix is empty (no labelled pixels)")
-    if ignore_index is not None and (isinstance(ignore_index, bool)
-                                     or not isinstance(ignore_index, numbers.Integral)):
-        raise TypeError(f"ignore_index must be an integer label id or None, got {ignore_index!r}")
-    # a void class among the K was counted in the mIoU, at 0, wherever it was predicted
-    scored = torch.arange(c.size(0), device=c.device) != (-1 if ignore_index is None
-                                                          else int(ignore_index))
-    present, seen = (rows > 0) & scored, (union > 0) & scored
-    return {
-        "pixel_acc": float(tp.sum() / total),
-        "mean_acc": float((tp[present] / rows[present]).mean()),
-        "miou": float((tp[seen] / union[seen]).mean()),
-    }
 
 
 class SegmentationModule(L.LightningModule):
@@ -402,16 +361,3 @@ def evaluate_segmentation(module: SegmentationModule, data: Dataset, *,
     module.scores = {}
     trainer.test(module, loader, verbose=False)
     return dict(module.scores)
-
-
-def scores_table(scores: dict[str, dict[str, float]]) -> str:
-    """A Markdown table of :func:`evaluate_segmentation`'s result.
-
-    Args:
-        scores (dict[str, dict[str, float]]): :func:`evaluate_segmentation`'s result.
-    """
-    lines = ["| output | pixel acc | mean acc | mIoU |", "|---|---|---|---|"]
-    for name, s in scores.items():
-        lines.append(f"| {name} | {100 * s['pixel_acc']:.1f} | "
-                     f"{100 * s['mean_acc']:.1f} | {100 * s['miou']:.1f} |")
-    return "\n".join(lines)
