@@ -79,3 +79,15 @@ def test_a_seed_of_no_int_is_named_before_training(tmp_path, value):
         fit_segmentation(module, train, out_dir=str(tmp_path / "fit"), max_epochs=1,
                          batch_size=2, seed=value, progress=False)
     assert not (tmp_path / "fit").exists()
+
+
+def test_array_settings_are_recorded_as_lists():
+    # before: the networks took layers / fusion_levels as numpy arrays and the
+    # checkpoint recorded the arrays, unreadable under weights_only=True
+    arch = {**TINY, "layers": np.array([1, 1, 1, 1])}
+    seg = SegmentationModule("asymfusion", 5, arch)
+    tr = TranslationModule(["shade", "depth"], gan_mode="none", ngf=2, num_downs=3,
+                           fusion_levels=np.array([1, 2]))
+    assert seg.hparams.arch["layers"] == [1, 1, 1, 1] and tr.hparams.fusion_levels == [1, 2]
+    assert _plain(dict(seg.hparams)) and _plain(dict(tr.hparams))
+    assert type(arch["layers"]) is np.ndarray  # the caller's arch left as given

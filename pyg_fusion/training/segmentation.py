@@ -22,6 +22,7 @@ from contextlib import contextmanager
 from typing import Sequence
 
 import lightning as L
+import numpy as np
 import torch
 from torch import Tensor
 from torch.utils.data import Dataset
@@ -138,6 +139,8 @@ class SegmentationModule(L.LightningModule):
         # made it unreadable, and torchmetrics refused a numpy class count
         if class_names is not None and not isinstance(class_names, (list, tuple)):
             class_names = check_names("class_names", class_names)  # e.g. a numpy array
+        if isinstance(arch, dict):  # (the networks take layers=np.array([1, 1, 1, 1]))
+            arch = {k: v.tolist() if isinstance(v, np.ndarray) else v for k, v in arch.items()}
         variant, num_classes, arch, lr, weight_decay, ignore_index, class_names, data_config \
             = plain((variant, num_classes, arch, lr, weight_decay, ignore_index, class_names,
                      data_config))

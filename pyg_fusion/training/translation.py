@@ -13,6 +13,7 @@ import numbers
 from typing import Sequence
 
 import lightning as L
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -138,6 +139,8 @@ class TranslationModule(L.LightningModule):
         # made it unreadable
         if not isinstance(modalities, (list, tuple)):
             modalities = check_names("modalities", modalities)  # e.g. a numpy array
+        if isinstance(fusion_levels, np.ndarray):  # (the generator takes one)
+            fusion_levels = fusion_levels.tolist()
         (modalities, modality_channels, out_channels, ngf, num_downs, norm, fusion_levels,
          dropout, ratio, shift, shuffle, use_shift, ndf, d_layers, d_norm, gan_mode, lambda_l1,
          lambda_gan, lr, beta1, data_config) = plain(
