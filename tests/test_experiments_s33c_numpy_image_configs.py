@@ -22,6 +22,13 @@ def _plain(value):
     return value is None or type(value) in (bool, int, float, str)
 
 
+def test_the_config_recorded_is_plain():
+    from pyg_fusion.experiments.image_run import config_with_data
+    record = config_with_data({"trainer": {"epochs": np.int64(1)}, "note": np.str_("a")},
+                              ic.SegmentDataConfig())
+    assert _plain(record) and record["trainer"] == {"epochs": 1}
+
+
 def test_a_segment_run_of_numpy_configs_is_recorded_and_evaluates(tmp_path):
     data = ic.SegmentDataConfig(root=str(tmp_path / "rgbd"), size=np.int64(40),
                                 num_train=np.int64(4), num_test=2, batch_size=np.int64(2))
@@ -35,10 +42,11 @@ def test_a_segment_run_of_numpy_configs_is_recorded_and_evaluates(tmp_path):
     ckpt = tmp_path / "seg" / "checkpoints" / "last.ckpt"
     assert _plain(torch.load(ckpt, weights_only=True)["hyper_parameters"]["data_config"])
     assert type(data.size) is np.int64  # the caller's config left as given
+    # config: the caller's record (before: it too failed the JSON, once scored)
     evaluate_segment(str(ckpt), {"batch_size": np.int64(1)}, str(tmp_path / "eval"),
-                     progress=False)
+                     progress=False, config={"sweep": {"cell": np.int64(3)}})
     again = json.loads((tmp_path / "eval" / "metrics.json").read_text())
-    assert again["config"]["data"]["batch_size"] == 1
+    assert again["config"]["data"]["batch_size"] == 1 and again["config"]["sweep"] == {"cell": 3}
     assert again["scores"] == record["scores"]
 
 

@@ -68,6 +68,9 @@ def config_with_data(config: dict | None, data, **sections) -> dict:
     CLI records them: as the graph tasks' records, it names what the run
     scored and what reruns it.
 
+    The record is plain Python (:func:`~pyg_fusion.specs.options.plain`:
+    numpy's scalars as Python's), as ``metrics.json`` writes it.
+
     Args:
         config (dict or None): the run's config (the CLI's), or :obj:`None`.
         data (dataclass): the data config scored.
@@ -75,6 +78,8 @@ def config_with_data(config: dict | None, data, **sections) -> dict:
             (``model=``, ``trainer=``, ``eval=``...), read without ``config``.
     """
     import os.path as osp
+
+    from ..specs.options import plain
     if config is None:
         config = {name: dataclasses.asdict(cfg) for name, cfg in sections.items()
                   if cfg is not None}
@@ -83,7 +88,9 @@ def config_with_data(config: dict | None, data, **sections) -> dict:
         return {k: osp.abspath(v) if k in PATHS and isinstance(v, str) else v
                 for k, v in section.items()}
     out = {k: absolute(v) if isinstance(v, dict) else v for k, v in absolute(config).items()}
-    return {**out, "data": dataclasses.asdict(data)}
+    # written as JSON once the run has trained: a numpy scalar of the caller's config
+    # ({"epochs": np.int64(1)}) failed there, 'Object of type int64 is not JSON serializable'
+    return plain({**out, "data": dataclasses.asdict(data)})
 
 
 def print_wrote(out_dir: str, names) -> None:
