@@ -58,14 +58,52 @@ def check_results_replaceable(path: Path) -> None:
                          f"run ({path.name}), which evaluate would replace: give another --out")
 
 
-def check_not_a_run_folder(out: Path) -> None:
-    """Refuses an ``--out`` that holds a training run's checkpoints (a run
-    folder of ``pyg-fusion train``, ``<method>/seed<k>``): evaluate would
-    write its scores.json over that run's, and its logs among that run's."""
+def _training_entry(out: Path) -> str | None:
+    """What in ``out`` is a training run's, or ``None``: its ``checkpoints``,
+    a start, restart or ensemble folder (``init_<start>``, ``restart<r>``,
+    ``ensemble``), a training log (a ``logs/version_<k>/metrics.csv`` of ``train_loss``:
+    an evaluation logs test metrics only) or, for a method's folder, a
+    ``seed<k>`` run folder. A compare run keeps no checkpoints: its
+    ``<method>/seed<k>`` holds its scores.json and logs only. An evaluation's
+    folder, finished or interrupted, holds none of these."""
+    import csv
+    import re
+    from ..experiments._run_folders import RUN_FOLDERS
     if (out / "checkpoints").is_dir():
-        raise ValueError(f"--out {str(out)!r} holds a training run's checkpoints (a run folder "
-                         f"of pyg-fusion train), among whose scores.json and logs evaluate "
-                         f"would write its own: give another --out")
+        return "checkpoints"
+    if not out.is_dir():
+        return None
+    for entry in sorted(out.iterdir()):
+        if entry.is_dir() and RUN_FOLDERS.fullmatch(entry.name):
+            return f"folder {entry.name}"
+    for log in sorted((out / "logs").glob("version_*/metrics.csv")):
+        try:
+            with open(log, newline="", encoding="utf-8") as f:
+                header = next(csv.reader(f), [])
+        except (OSError, UnicodeDecodeError):
+            continue
+        if "train_loss" in header:
+            return f"CSV log {log.parent.parent.name}/{log.parent.name}"
+    for entry in sorted(out.iterdir()):
+        if entry.is_dir() and re.fullmatch(r"seed\d+", entry.name) \
+                and _training_entry(entry) is not None:
+            return f"folder {entry.name}"
+    return None
+
+
+def check_not_a_run_folder(out: Path) -> None:
+    """Refuses an ``--out`` that is a training run's folder (``<method>/seed<k>``
+    of ``pyg-fusion train`` or ``compare``, or the method's folder above it,
+    :func:`_training_entry`): evaluate would write its scores.json over that
+    run's, and replace its logs (the CSV logs of earlier evaluations are
+    removed) with its own."""
+    what = _training_entry(out)
+    if what is not None:
+        run = "a run folder of pyg-fusion train" if what == "checkpoints" else \
+            "a folder of a pyg-fusion train or compare run"
+        raise ValueError(f"--out {str(out)!r} holds a training run's {what} ({run}), among "
+                         f"whose scores.json and logs evaluate would write its own: give "
+                         f"another --out")
 
 
 def _earlier_scores(path: Path) -> bool:
@@ -117,13 +155,18 @@ def run(args) -> int:
     for folder in earlier_logs:  # the earlier evaluations' CSV logs (logs/version_<k>)
         shutil.rmtree(folder, ignore_errors=True)
     print(format_table(records, METRICS[td.task]))
+    # this evaluation's CSV log (Lightning's next logs/version_<k>), which the last
+    # line names as it names the other files written, as the image commands end
+    logs = [f"{p.parent.name}/{p.name}" for p in sorted((out / "logs").glob("version_*"))
+            if p.is_dir() and p not in earlier_logs]
+    log = f" and {', '.join(logs)} (the CSV log)" if logs else ""
     if td.task == "vad":
-        print(f"\nwrote {out / 'results.json'} and scores.json (each test video's snippet "
-              f"and frame scores)")
+        print(f"\nwrote {out / 'results.json'}, scores.json (each test video's snippet "
+              f"and frame scores){log}")
         return 0
     # an earlier VAD evaluation's scores would sit beside this checkpoint's results
     stale = _earlier_scores(out / "scores.json")
-    print(f"\nwrote {out / 'results.json'}" + (
+    print(f"\nwrote {out / 'results.json'}{log}" + (
         " (and removed the earlier evaluation's scores.json: this checkpoint scores nodes)"
         if stale else ""))
     if stale:
