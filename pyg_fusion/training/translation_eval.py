@@ -171,14 +171,18 @@ def evaluate_translation(module: TranslationModule, loader: Iterable, *,
         loader (Iterable): batches of scenes with targets ``y``.
         feature_extractor (torch.nn.Module, optional): features for FID / KID.
             (default: :obj:`None`, no FID / KID)
-        kid_subset_size (int, optional): KID's subset size (at most the number of images).
-            (default: :obj:`1000`)
+        kid_subset_size (int, optional): KID's subset size, ``>= 2`` (at most the number of
+            images). (default: :obj:`1000`)
         progress (bool, optional): show a progress bar. (default: :obj:`False`)
     """
     from tqdm.auto import tqdm
     from torchmetrics.image.fid import FrechetInceptionDistance
     from torchmetrics.image.kid import KernelInceptionDistance
 
+    # KID's unbiased estimate divides by m (m - 1) for subsets of m images: a subset of 1
+    # scored NaN without a word, and torchmetrics named its own 'subset_size' (refusing
+    # numpy's ints); checked before any scene is translated
+    kid_subset_size = check_int("kid_subset_size", kid_subset_size, minimum=2)
     # translate_batch scores in eval mode and gives the caller's mode back
     metrics = {o: image_metrics() for o in module.output_names}
     gen = {}
