@@ -304,7 +304,29 @@ def load_saved_graph(path: str):
     from .._loading import load_torch
     allowed = (DataEdgeAttr, DataTensorAttr, GlobalStorage, NodeStorage, EdgeStorage,
                TensorAttr, EdgeAttr)
-    return load_torch(path, what="--input", allowed=allowed)
+    try:
+        return load_torch(path, what="--input", allowed=allowed)
+    except ValueError as exc:
+        if _holds_attr_cache(path):
+            raise ValueError(
+                f"--input {path} holds PyG's cache of the graph's attribute kinds (a "
+                f"defaultdict of AttrType, which PyG fills in e.g. T.ToUndirected), which a "
+                f"safe load "
+                f"(weights_only=True) cannot read: save the graph without it, "
+                f"torch.save(type(data).from_dict(data.to_dict()), path)") from exc
+        raise
+
+
+def _holds_attr_cache(path: str) -> bool:
+    """Whether the saved graph at ``path`` holds PyG's cache of its
+    attributes' kinds (``_cached_attr``: a defaultdict of ``AttrType``), found
+    by the pickle's globals alone (nothing is loaded)."""
+    import torch
+    try:
+        names = torch.serialization.get_unsafe_globals_in_checkpoint(path)
+    except Exception:  # not a torch zip file: load_torch's error stands
+        return False
+    return "torch_geometric.data.storage.AttrType" in names
 
 
 def load_dataset_graph(name: str, root: str | None, index: int = 0,
