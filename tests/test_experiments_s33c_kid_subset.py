@@ -42,3 +42,19 @@ def test_a_numpy_kid_subset_scores_as_its_int(scored):
     got = scores[0]
     assert got == scores[1]
     assert np.isfinite(got["ensemble"]["kid"])
+
+
+def test_kid_is_the_same_every_call(scored):
+    # before: torchmetrics drew KID's subsets from torch's global generator: two
+    # calls scored two KIDs (3 of 6 images: other subsets; all images: another
+    # float32 summing order)
+    module, loader, extractor = scored
+    kids = []
+    for size in (3, 3, 1000):
+        got = evaluate_translation(module, loader, feature_extractor=extractor,
+                                   kid_subset_size=size)
+        kids.append({o: (s["kid"], s["kid_std"]) for o, s in got.items()})
+        torch.rand(5)  # the caller draws between the calls
+    assert kids[0] == kids[1]
+    again = evaluate_translation(module, loader, feature_extractor=extractor)
+    assert {o: (s["kid"], s["kid_std"]) for o, s in again.items()} == kids[2]

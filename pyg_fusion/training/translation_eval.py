@@ -226,7 +226,13 @@ def evaluate_translation(module: TranslationModule, loader: Iterable, *,
                                  "2 test scenes, the data holds 1; score it without one")
             kid.subset_size = min(kid_subset_size, n)
             res["fid"] = float(fid.compute())
-            kid_mean, kid_std = kid.compute()
+            # torchmetrics draws KID's subsets from torch's global generator: the same
+            # model scored twice gave two KIDs (another subset order sums otherwise in
+            # float32). The same draws every call, every output's from one seed, none
+            # from the caller's generator
+            with torch.random.fork_rng(devices=[]):
+                torch.manual_seed(0)
+                kid_mean, kid_std = kid.compute()
             res["kid"], res["kid_std"] = float(kid_mean), float(kid_std)
         results[name] = res
     return results
