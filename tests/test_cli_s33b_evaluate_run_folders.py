@@ -61,3 +61,16 @@ def test_evaluate_refuses_a_compare_runs_folders_and_names_its_log(tmp_path, cap
     assert main(["evaluate", "--checkpoint", ckpt, "--out", str(ev), *COMMON]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == (
         f"wrote {ev / 'results.json'} and logs/version_2 (the CSV log)")
+
+
+def test_evaluate_refuses_a_file_named_logs_before_it_scores(tmp_path, capsys):
+    # Lightning's CSV logger failed at the end with '.../logs: File exists', after
+    # a notice that called the user's file an earlier evaluation's
+    ev = tmp_path / "ev"
+    ev.mkdir()
+    (ev / "logs").write_text("mine")
+    assert main(["evaluate", "--checkpoint", str(tmp_path / "none.ckpt"), "--out", str(ev),
+                 *COMMON]) == 2
+    assert _error(capsys).startswith(f"pyg-fusion evaluate: error: --out {str(ev)!r} holds a "
+                                     f"file 'logs', where the run writes its folder")
+    assert (ev / "logs").read_text() == "mine"

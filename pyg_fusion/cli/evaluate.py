@@ -125,7 +125,8 @@ def run(args) -> int:
     from ..training.accelerators import hardware_record
     out = Path(args.out)
     from ..experiments._run_folders import check_out_entries
-    check_out_entries(out, ("results.json", "scores.json"))
+    # Lightning's CSV logger writes logs/version_<k>: a file of that name failed it at the end
+    check_out_entries(out, ("results.json", "scores.json"), folders=("logs",))
     check_results_replaceable(out / "results.json")
     check_not_a_run_folder(out)
     # an earlier evaluation's logs: replaced, as its results.json, once this one finishes
