@@ -33,9 +33,11 @@ def test_powers_that_overflow_name_the_source_and_the_remedy():
 def test_numpy_scalars_are_pythons_and_arrays_are_refused():
     from pyg_fusion.specs import check_options
     _said("numpy's scalars in the options, the seeds, `devices`, the widths of `build_spec`'s "
-          "`Dims` and of the layers (`GraphHead`, `GCN`, `MTN`) and a `DataConfig` "
-          "(`np.int64(3)`, a `np.str_` choice, a `Path` root) are taken as Python's", "arrays and tensors, even of one entry, are errors naming the "
-          "option (`epochs must be an int >= 1, got tensor(2)`)")
+          "`Dims` and of the layers (`GraphHead`, `GCN`, `MTN`), a `DataConfig` and the image "
+          "tasks' configs (`np.int64(3)`, a `np.str_` choice, a `Path` root) are taken as "
+          "Python's", "arrays and tensors, even of one entry, are errors naming the "
+          "option (`epochs must be an int >= 1, got tensor(2)`; an array of `arch`'s values or "
+          "`fusion_levels`, where the image modules take a list, is taken as its list)")
     got = check_options("node", {"epochs": np.int64(3), "support": np.str_("union")})
     assert type(got["epochs"]) is int and type(got["support"]) is str
     for bad in (torch.tensor(2), np.array([2])):
@@ -51,8 +53,13 @@ def test_layer_widths_of_numpy_and_options_or_seeds_as_text(tmp_path):
     from pyg_fusion.nn.heads import GraphHead
     from pyg_fusion.specs import check_options
     _said("the widths of `build_spec`'s `Dims` and of the layers (`GraphHead`, `GCN`, `MTN`)",
-          "and so are options given as text (`options=\"epochs=1\"`: give a dict) and seeds as "
-          "text (`\"0,1\"`: give a list).")
+          "and so are options given as text (`options=\"epochs=1\"`: give a dict), seeds as "
+          "text (`\"0,1\"`: give a list) and `devices` other than an int count "
+          "(`devices=\"2\"`).")
+    from pyg_fusion.training.accelerators import check_accelerator
+    assert check_accelerator("cpu", np.int64(1)) == 1
+    with pytest.raises(TypeError, match="devices must be an int, got '2'"):
+        check_accelerator("cpu", "2")
     assert repr(GraphHead(np.int64(3), np.int64(8), 2)) == repr(GraphHead(3, 8, 2))
     with pytest.raises(TypeError, match="options must be a dict"):
         check_options("node", "epochs=1")
@@ -89,12 +96,24 @@ def test_text_labels_and_two_records_of_one_bar_are_refused():
 def test_evaluate_refuses_a_run_folder(tmp_path):
     from pyg_fusion.cli.evaluate import check_not_a_run_folder
     _said("an `evaluate` refuses an `--out` that holds a training run's `results.json` or "
-          "`metrics.json`, or its `checkpoints` (a run folder), and says when `--out` holds an "
-          "earlier evaluation, whose `results.json`, `scores.json` and logs it replaces once it "
-          "finishes")
+          "`metrics.json`, or a run folder of `train` or `compare` (`<method>/seed<k>` or the "
+          "method's folder: checkpoints, a start, restart or ensemble folder, a training log), "
+          "and says when `--out` holds an earlier evaluation, whose `results.json`, "
+          "`scores.json` and logs it replaces once it finishes")
     check_not_a_run_folder(tmp_path)
     (tmp_path / "checkpoints").mkdir()
     with pytest.raises(ValueError, match="holds a training run's checkpoints"):
+        check_not_a_run_folder(tmp_path)
+    # a compare run's folder (no checkpoints: its training log), and the method's folder above
+    method = tmp_path / "lego"
+    (method / "seed0" / "logs" / "version_0").mkdir(parents=True)
+    (method / "seed0" / "logs" / "version_0" / "metrics.csv").write_text("epoch,train_loss\n")
+    for out in (method / "seed0", method):
+        with pytest.raises(ValueError, match="a folder of a pyg-fusion train or compare run"):
+            check_not_a_run_folder(out)
+    (tmp_path / "restart1").mkdir()
+    (tmp_path / "checkpoints").rmdir()
+    with pytest.raises(ValueError, match="folder restart1"):
         check_not_a_run_folder(tmp_path)
     source = (BAD_INPUT.parent.parent / "pyg_fusion" / "cli" / "evaluate.py").read_text()
     assert "its results.json, scores.json and logs are replaced by this" in source
@@ -114,3 +133,15 @@ def test_a_translator_of_ngf_2_exchanges_nothing_at_level_1():
             alone = block(xs)
         exchanged = any(not torch.equal(a, b) for a, b in zip(fused, alone))
         assert exchanged == (ngf > 2)
+
+
+def test_image_configs_of_numpy_are_plain():
+    # the numpy sentence above names the image tasks' configs; the arch and
+    # fusion_levels arrays are turned into lists in the modules' constructors
+    from pyg_fusion.experiments.image_checkpoint import plain_config
+    from pyg_fusion.training._image_configs import SegmentTrainConfig
+    cfg = plain_config(SegmentTrainConfig(epochs=np.int64(1), lr=np.float32(0.5)))
+    assert type(cfg.epochs) is int and type(cfg.lr) is float
+    root = BAD_INPUT.parent.parent / "pyg_fusion" / "training"
+    assert "v.tolist() if isinstance(v, np.ndarray)" in (root / "segmentation.py").read_text()
+    assert "fusion_levels = fusion_levels.tolist()" in (root / "translation.py").read_text()

@@ -18,7 +18,7 @@ def test_evaluate_replaces_an_earlier_evaluation_and_refuses_a_run_folder(tmp_pa
     from pyg_fusion.cli.evaluate import check_not_a_run_folder
     _said("`evaluate` into the `--out` of an earlier evaluation replaces its `results.json`, "
           "`scores.json` and logs once it finishes (a notice says so first), and refuses a run "
-          "folder (one holding `checkpoints/`)")
+          "folder of `train` or `compare` (`<method>/seed<k>`, or the method's folder)")
     source = (ROOT / "pyg_fusion" / "cli" / "evaluate.py").read_text()
     assert '("results.json", "scores.json", "logs"), "evaluation"' in source
     (tmp_path / "checkpoints").mkdir()
