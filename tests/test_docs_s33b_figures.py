@@ -49,3 +49,44 @@ def test_results_png_draws_one_bar_per_record():
             "mean": 0.5, "std": 0.0, "values": [0.5], "seeds": [0], "P": 1, "Q": 1}
     with pytest.raises(ValueError, match="plot_pq_sensitivity draws them"):
         plot_results([cell, {**cell, "P": 2, "mean": 0.7}])
+
+
+def test_a_datas_class_names_tick_its_labels():
+    import matplotlib.pyplot as plt
+    from pyg_fusion.data import MultiSourceData
+    from pyg_fusion.visualize import plot_adjacency
+    _said("labels from `y`, named by its `class_names` when the caller gives no `label_names`: "
+          "a tables run's own class names)")
+    data = MultiSourceData(x_a=torch.randn(6, 2), y=torch.tensor([0, 1, 2, 0, 1, 2]))
+    data.class_names = ["cat", "dog", "eel"]
+    fig = plot_adjacency(data, k=2)
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["cat", "dog", "eel"]
+    plt.close(fig)
+
+
+def test_a_graph_saved_with_pygs_cache_is_named_with_the_way_out(tmp_path, capsys):
+    import torch_geometric.transforms as T
+    from torch_geometric.data import Data
+    from pyg_fusion.cli import main
+    _said("a graph that a PyG transform has touched holds PyG's attribute cache, which a safe "
+          "load cannot read: the error says so, and `torch.save(type(data).from_dict("
+          "data.to_dict()), path)` saves it without")
+    data = T.ToUndirected()(Data(x=torch.randn(6, 2), edge_index=torch.tensor([[0, 1], [1, 2]])))
+    torch.save(data, tmp_path / "g.pt")
+    argv = ["plot", "adjacency", "--threads", "1", "--out", str(tmp_path / "a.png")]
+    assert main([*argv, "--input", str(tmp_path / "g.pt")]) == 2
+    assert "torch.save(type(data).from_dict(data.to_dict()), path)" in capsys.readouterr().err
+    torch.save(type(data).from_dict(data.to_dict()), tmp_path / "h.pt")
+    assert main([*argv, "--input", str(tmp_path / "h.pt")]) == 0
+
+
+def test_kid_subsets_need_two_images():
+    import inspect
+    from pyg_fusion.training.translation_eval import evaluate_translation
+    page = " ".join((FIGURES.parent / "asymfusion.md").read_text().split())
+    assert ("KID's subsets (`evaluate_translation(..., kid_subset_size=1000)`, at most the scenes "
+            "scored) need at least 2 images" in page)
+    default = inspect.signature(evaluate_translation).parameters["kid_subset_size"].default
+    assert default == 1000
+    with pytest.raises(ValueError, match="kid_subset_size must be >= 2, got 1"):
+        evaluate_translation(None, [], kid_subset_size=1)
