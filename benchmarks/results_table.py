@@ -24,7 +24,7 @@ def default_metrics(records: list[dict]) -> list[str]:
     whose main metric they hold (node: accuracy, VAD: auc), its test metrics
     and held-out metric (:data:`HELD_OUT`), then ``params`` and
     ``time_per_epoch_s``; records of neither task: every metric they hold."""
-    from pyg_fusion.experiments.run import METRICS
+    from pyg_fusion.experiments.records import METRICS
     held = list(dict.fromkeys(r["metric"] for r in records))
     tasks = [t for t, names in METRICS.items() if names[0] in held]
     if not tasks:

@@ -1,5 +1,5 @@
 """The versions that made a record: every ``results.json`` / ``sweep.json``
-record (:func:`~pyg_fusion.experiments.run.make_records`), every checkpoint's
+record (:func:`~pyg_fusion.experiments.records.make_records`), every checkpoint's
 config (:func:`~pyg_fusion.experiments.run.run_method`) and the image tasks'
 checkpoints and ``metrics.json`` hold them, so that a number can be traced to
 the code that computed it."""

@@ -76,7 +76,7 @@ def test_the_user_vad_section_names_the_resampling():
 def test_the_user_vad_run_names_what_evaluate_records():
     # step 3 "scores the test videos": what it writes are the task's metrics,
     # and the section says where each video's scores are seen
-    from pyg_fusion.experiments.run import METRICS
+    from pyg_fusion.experiments.records import METRICS
     text = _text("README.md")
     section = text[text.index("<!-- section:real-vad -->"):text.index("<!-- /section:real-vad -->")]
     said = section[section.index("`evaluate` writes the frame-level metrics"):]

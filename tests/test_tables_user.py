@@ -200,7 +200,7 @@ def test_space_separated_id_label_csv_is_two_columns(tmp_path):
 
 
 def test_printed_table_shows_no_spread_for_one_seed_and_counts_the_seeds():
-    from pyg_fusion.experiments.run import format_table
+    from pyg_fusion.experiments.records import format_table
     one = {"dataset": "digits", "setting": "s", "method": "lego", "metric": "accuracy",
            "mean": 0.97, "std": 0.0, "seeds": [0], "values": [0.97]}
     two = {**one, "method": "graph-mean", "mean": 0.95, "std": 0.01, "seeds": [0, 1],

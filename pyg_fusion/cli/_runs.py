@@ -202,7 +202,8 @@ def run_grid_command(args, *, checkpoint: bool) -> int:
     """``train`` (``checkpoint=True``) and ``compare``: every method x seed
     (:func:`~pyg_fusion.experiments.run.run_grid`), ``results.json`` and the
     table."""
-    from ..experiments.run import METRICS, format_table, is_main_process, run_grid, write_results
+    from ..experiments.records import METRICS, format_table, write_results
+    from ..experiments.run import is_main_process, run_grid
     out = Path(args.out)
     replaced = ("each of its runs that --resume does not reuse" if getattr(args, "resume", False)
                 else "each of its runs")

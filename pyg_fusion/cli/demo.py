@@ -16,7 +16,8 @@ from . import out_folder, positive_int, seed_int
 from .._files import write_json
 from ..specs.method_spec import MethodSpec
 from ..experiments.data import DataConfig, TaskData, load_data
-from ..experiments.run import format_table, make_records, run_method
+from ..experiments.records import format_table, make_records
+from ..experiments.run import run_method
 
 HELP = "LEGO and baselines on the bundled digits and on SyntheticVAD (a few minutes)"
 

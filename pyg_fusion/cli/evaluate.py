@@ -121,7 +121,8 @@ def _earlier_scores(path: Path) -> bool:
 def run(args) -> int:
     from .._files import write_json
     from ..experiments.checkpoints import evaluate_checkpoint
-    from ..experiments.run import METRICS, format_table, is_main_process, make_records
+    from ..experiments.records import METRICS, format_table, make_records
+    from ..experiments.run import is_main_process
     from ..training.accelerators import hardware_record
     out = Path(args.out)
     from ..experiments._run_folders import check_out_entries

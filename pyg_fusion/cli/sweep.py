@@ -133,8 +133,8 @@ def run(args) -> int:
     from ..experiments.data import load_data, task_of
     from ..experiments._run_folders import check_out_entries
     from ..specs.method_spec import MethodSpec
-    from ..experiments.run import (METRICS, _notice_one_source, is_main_process, make_records,
-                                   run_in_folder, vad_starts)
+    from ..experiments.records import METRICS, make_records
+    from ..experiments.run import _notice_one_source, is_main_process, run_in_folder, vad_starts
     from ..training.accelerators import check_accelerator, hardware_record
     from ..visualize import plot_pq_sensitivity
     check_accelerator(args.accelerator, args.devices)  # before the data loads

@@ -9,7 +9,7 @@ from typing import Any
 
 def check_records(records: Any, name: str) -> None:
     """Raises a ValueError naming ``name`` unless ``records`` is a list of
-    records of :func:`~pyg_fusion.experiments.run.make_records` (each a dict with a metric, and seeds and
+    records of :func:`~pyg_fusion.experiments.records.make_records` (each a dict with a metric, and seeds and
     values of one length).
 
     Args:
@@ -30,7 +30,7 @@ _NUMBERS = ("metric", "mean", "std", "seeds", "values")
 
 def _identity(record: dict) -> dict:
     """What ``record`` says ran, but its seeds: those of its numbers, and its
-    config's (:func:`~pyg_fusion.experiments.run.make_records` records them
+    config's (:func:`~pyg_fusion.experiments.records.make_records` records them
     there too), which are the seeds finished so far in an interrupted grid."""
     out = {k: v for k, v in record.items() if k not in _NUMBERS}
     if isinstance(out.get("config"), dict):

@@ -19,9 +19,7 @@ from .checkpoints import CHECKPOINT_FORMAT
 from ..specs.components import TASKS
 from ..specs.method_spec import MethodSpec, check_options, plain_options
 from .data import DataConfig, TaskData, load_data, task_of
-# the records of the runs and their files, importable from here as before
-from .records import (METRICS, _write_partial, format_table, make_records,  # noqa: F401
-                      write_results)
+from .records import _write_partial
 
 
 def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,

@@ -60,7 +60,7 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
 
     Args:
         results (list[dict], str or os.PathLike): the records of
-            :func:`~pyg_fusion.experiments.run.make_records` (``results.json``
+            :func:`~pyg_fusion.experiments.records.make_records` (``results.json``
             of ``pyg-fusion compare``), or the path of that file.
         metrics (str or list[str], optional): the panels, in order, each once. (default: :obj:`None`,
             every metric of the records but ``params`` and ``time_per_epoch_s``,
