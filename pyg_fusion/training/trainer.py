@@ -22,8 +22,6 @@ from lightning.pytorch.plugins.io import TorchCheckpointIO
 from ..functional._checks import check_int
 from .accelerators import check_accelerator, resolve_accelerator
 from .seeding import RandomStates, seed_env, seed_everything
-# EarlyStoppingAfter stays importable from here, where it was defined
-from .stopping import EarlyStoppingAfter  # noqa: F401
 
 
 def training_strategy(devices: int) -> str:
@@ -78,7 +76,7 @@ _OWN_OPTIONS = {"default_root_dir": "out_dir", "enable_checkpointing": "checkpoi
 
 def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
                   seed: int | None = 0, accelerator: str = "cpu",
-                  devices: int | str = 1, strategy: str = "auto",
+                  devices: int = 1, strategy: str = "auto",
                   monitor: str | None = None, mode: str = "max",
                   progress: bool = True, checkpoint: bool = True,
                   log_every_n_steps: int = 1, name: str = "logs",
