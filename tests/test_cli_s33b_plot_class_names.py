@@ -47,13 +47,16 @@ def test_a_tables_checkpoints_figures_name_the_users_classes(tmp_path, capsys, m
 def test_names_from_the_data_and_an_unlabelled_node_keeps_its_id():
     data = MultiSourceData(x_a=torch.randn(6, 2), y=torch.tensor([0, 1, -1, 0, 1, 2]))
     data.class_names = ["cat", "dog", "eel"]
-    fig = plot_adjacency(data, k=2)
-    assert _ticks(fig.axes[0]) == ["-1", "cat", "dog", "eel"]
-    # given names win over the data's; a dict as before
+    fig = plot_adjacency(data, k=2)  # -1: a tables row without label
+    assert _ticks(fig.axes[0]) == ["unlabelled", "cat", "dog", "eel"]
+    # given names win over the data's; a sequence names no negative label
+    fig = plot_adjacency(data, k=2, label_names=["c", "d", "e"])
+    assert _ticks(fig.axes[0]) == ["-1", "c", "d", "e"]
     fig = plot_adjacency(data, k=2, label_names={0: "c", 1: "d"})
     assert _ticks(fig.axes[0]) == ["-1", "c", "d", "2"]
     fig = plot_relation_graph(data, k=2)
-    assert [t.get_text() for t in fig.axes[-1].get_yticklabels()] == ["-1", "cat", "dog", "eel"]
+    assert [t.get_text() for t in fig.axes[-1].get_yticklabels()] == [
+        "unlabelled", "cat", "dog", "eel"]
     plt.close("all")
     # data without names: the ids, as before
     del data.class_names

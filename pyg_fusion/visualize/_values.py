@@ -57,12 +57,14 @@ def data_class_names(data, label_names):
     """``label_names``, else the names of the classes that ``data`` keeps
     (``class_names``, as :class:`~pyg_fusion.datasets.MultiViewTables` stores
     the labels a user gave): a figure whose labels come from ``data.y``
-    names the classes as the user did, not by their ids."""
-    names = data.get("class_names") if label_names is None else label_names
-    if label_names is None and not (isinstance(names, (list, tuple))
-                                    and all(isinstance(n, str) for n in names)):
+    names the classes as the user did, not by their ids; its label ``-1``
+    (MultiViewTables' row without a label) as ``"unlabelled"``."""
+    if label_names is not None:
+        return label_names
+    names = data.get("class_names")
+    if not (isinstance(names, (list, tuple)) and all(isinstance(n, str) for n in names)):
         return None
-    return names
+    return {-1: "unlabelled", **dict(enumerate(names))}
 
 
 def check_once(name: str, values, what: str) -> None:

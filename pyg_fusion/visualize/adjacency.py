@@ -60,7 +60,8 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         label_names (Sequence[str] or dict, optional): names of the classes,
             indexed by label (tick labels); a negative label (unlabelled)
             keeps its id. (default: :obj:`None`: for a ``Data`` ordered by
-            ``data.y``, its ``class_names`` where it keeps them, else the labels)
+            ``data.y``, its ``class_names`` where it keeps them, ``-1`` as
+            unlabelled, else the labels)
         order (str or Sequence[int], optional): :obj:`"label"`,
             :obj:`"time"` or an explicit permutation of the nodes (position
             ``i`` shows node ``order[i]``). (default: :obj:`None`, by label if

@@ -104,7 +104,8 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         label_names (Sequence[str] or dict, optional): names of the classes,
             indexed by label; a negative label (unlabelled) keeps its id.
             (default: :obj:`None`: for a ``Data`` drawn by ``data.y``, its
-            ``class_names`` where it keeps them, else the labels)
+            ``class_names`` where it keeps them, ``-1`` as unlabelled, else
+            the labels)
         layout (str, optional): :obj:`"spring"` (at most 1000 nodes, a few
             seconds: its cost grows as N^2, 2000 nodes take 10-20 s and 5000
             minutes; positions of a larger graph's spring layout can be passed
