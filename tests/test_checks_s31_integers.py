@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from pyg_fusion.datasets import VADLayout
-from pyg_fusion.datasets._base import check_seed
+from pyg_fusion.datasets._args import check_seed
 from pyg_fusion.datasets.clustered import clustered_features
 from pyg_fusion.functional._checks import check_int
 

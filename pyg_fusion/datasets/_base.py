@@ -8,7 +8,6 @@ import functools
 import glob
 import hashlib
 import json
-import numbers
 import os
 import os.path as osp
 import re
@@ -16,7 +15,6 @@ import sys
 import tempfile
 from typing import Any, Callable, Sequence
 
-import numpy as np
 import torch
 from torch_geometric.data import InMemoryDataset
 from torch_geometric.data.dataset import _repr, files_exist
@@ -25,7 +23,7 @@ from ..data import MultiSourceData
 from .._files import atomic_write, folder_lock, remove_stale_temps, save_torch
 from .._loading import load_torch
 from ._identity import callable_identity
-from ._io import check_root
+from ._args import check_dataset_args
 
 
 # How a damaged or stale cache is rebuilt, said once for every message that
@@ -113,43 +111,6 @@ def generation_turn(folder: str, argument: str):
             raise ValueError(f"{argument} {folder}: the data are to be generated there, and "
                              f"it cannot be written (a read-only copy?; {exc.strerror}: "
                              f"{exc.filename}): give a writable {argument}") from exc
-
-
-def check_seed(seed) -> int:
-    """A generator's ``seed``: an int that numpy accepts, ``[0, 2**32)``."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or \
-            not 0 <= seed < 2 ** 32:
-        raise ValueError(f"seed must be an int in [0, 2**32) (numpy's seeds), got {seed!r}")
-    return int(seed)  # numpy's integers too, as check_int: plain in configs
-
-
-def check_transductive_standardize(standardize) -> bool:
-    """A one-graph dataset's ``standardize``: ``True`` or ``False`` (``bool()``
-    took ``"no"``, or a fitted :class:`StandardizeSources` meant to apply its
-    own statistics, as ``True``: z-scoring over every row instead)."""
-    if not isinstance(standardize, (bool, np.bool_)):
-        raise TypeError(f"standardize must be True or False, got {standardize!r} (for "
-                        f"statistics of your own, pass a StandardizeSources as transform)")
-    return bool(standardize)
-
-
-def check_dataset_args(root, transform=None, pre_transform=None, pre_filter=None,
-                       force_reload=False, log=True) -> str:
-    """The arguments every dataset takes from PyG, checked before any file is
-    touched; returns ``root`` (:func:`check_root`). A ``force_reload`` of
-    ``"no"`` was true (the data generated again), a ``log`` of ``"no"``
-    printed the progress; a
-    transform that is no callable failed as ``'int' object is not callable``
-    on first access, a ``pre_transform`` once the data was generated."""
-    for name, f in (("transform", transform), ("pre_transform", pre_transform),
-                    ("pre_filter", pre_filter)):
-        if f is not None and not callable(f):
-            raise TypeError(f"{name} must be a callable (a function or a transform) or None, "
-                            f"got {f!r}")
-    for name, flag in (("force_reload", force_reload), ("log", log)):
-        if not isinstance(flag, (bool, np.bool_)):
-            raise TypeError(f"{name} must be True or False, got {flag!r}")
-    return check_root(root)
 
 
 def options_hash(options: Any, files: Sequence[str] = ()) -> str:

@@ -12,8 +12,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ._base import (RELOAD, check_dataset_args, check_seed, data_code_hash, generation_turn,
-                    options_hash)
+from ._args import check_dataset_args, check_seed
+from ._base import RELOAD, data_code_hash, generation_turn, options_hash
 from ._generated import Generated, regenerate_on_reload
 from .._files import write_json, write_text
 from ._io import save_npy

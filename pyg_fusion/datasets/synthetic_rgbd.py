@@ -32,7 +32,8 @@ from PIL import Image
 
 from .._files import atomic_write, write_json, write_text
 from ..functional._checks import check_int
-from ._base import RELOAD, check_seed, data_code_hash, generation_turn
+from ._args import check_seed
+from ._base import RELOAD, data_code_hash, generation_turn
 from ._generated import Generated, regenerate_on_reload, remove_marker
 from ._io import check_root
 from .rgbd import RGBDSegmentation

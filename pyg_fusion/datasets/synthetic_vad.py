@@ -10,8 +10,8 @@ from typing import Callable, Mapping
 import numpy as np
 
 from ..functional._checks import check_choice, check_int, is_real
-from ._base import (check_dataset_args, check_seed, data_code_hash, generation_turn,
-                    options_hash)
+from ._args import check_dataset_args, check_seed
+from ._base import data_code_hash, generation_turn, options_hash
 from ._generated import Generated, regenerate_on_reload
 from ._recording_args import check_pair
 from .._files import write_json, write_text

@@ -12,7 +12,8 @@ import numpy as np
 import torch
 
 from ..data import MultiSourceData
-from ._base import FusionDataset, check_transductive_standardize
+from ._args import check_transductive_standardize
+from ._base import FusionDataset
 from ._io import Table, check_header, read_table
 from ._text import MISSING as _MISSING
 from ._split import check_split, stratified_masks

@@ -42,7 +42,7 @@ def _checked_seed(seed) -> int:
     """``seed`` as an int in numpy's range (numpy's ints taken, as Lightning
     takes them); Lightning's own check names no argument (2.6) or, in older
     releases, warns and draws a random seed instead."""
-    from ..datasets._base import check_seed
+    from ..datasets._args import check_seed
     if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
         seed = int(seed)
     return check_seed(seed)
