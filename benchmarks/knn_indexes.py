@@ -82,12 +82,12 @@ def _progress(*text) -> None:  # on stderr: a reader of the table that left ends
 
 
 def main(argv=None):
-    from _cli import check_writable, kept_state, nonneg_int, parser, positive_int
+    from _cli import check_writable, kept_state, nonneg_int, parser, positive_int, seed_int
     ap = parser(__file__, __doc__)
     ap.add_argument("n", help="N, or 'digits'")
     ap.add_argument("features", nargs="?", choices=["clustered", "gaussian"])
-    ap.add_argument("--k", type=int, default=16)
-    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--k", type=positive_int, default=16)
+    ap.add_argument("--seed", type=seed_int, default=0)
     ap.add_argument("--torch-max", type=nonneg_int, default=65536,
                     help="time the torch search up to this N")
     # under runs/ (gitignored), as shared_support.py's: data/digits, run from
@@ -108,8 +108,6 @@ def main(argv=None):
             ap.error(f"n: expected at least 40 units, got {args.n}")
         if args.features is None:
             ap.error("features: clustered or gaussian")
-    if args.k < 1:
-        ap.error(f"--k: expected a positive integer, got {args.k}")
     if args.n != "digits" and args.k >= args.n:
         ap.error(f"--k: at most N - 1 = {args.n - 1} neighbours (k + 1 with the unit "
                  f"itself), got {args.k}")
