@@ -38,6 +38,41 @@ def smooth_scores(shape, rho: float, g: torch.Generator) -> torch.Tensor:
     return z
 
 
+def method_list(text: str) -> list[str]:
+    """The flag type of ``--methods``: names of the VAD task's methods, each
+    once. A name after a source (``single-i3d``, ``graph-i3d``) is checked
+    once the data has given its sources, before the draws; every other name
+    here: a wrong one was refused only after the chance draws."""
+    import argparse
+
+    from pyg_fusion.methods import method_names
+    names = [m.strip() for m in str(text).split(",")]
+    known = method_names("vad", [])
+    if not all(names):
+        raise argparse.ArgumentTypeError(f"expected comma-separated methods, got {text!r}")
+    twice = sorted({m for m in names if names.count(m) > 1}, key=names.index)
+    if twice:
+        raise argparse.ArgumentTypeError(f"{', '.join(twice)} named more than once")
+    bad = [m for m in names if m not in known and not m.startswith(("single-", "graph-"))]
+    if bad:
+        raise argparse.ArgumentTypeError(
+            f"unknown method(s) {', '.join(map(repr, bad))}; known: {', '.join(known)}, "
+            f"single-SOURCE, graph-SOURCE")
+    return names
+
+
+def _check_sourced(methods: list[str], sources: list[str]) -> None:
+    """Raises naming ``--methods`` unless each of ``methods`` is a method of
+    the VAD task on ``sources`` (the names after a source, which
+    :func:`method_list` could not check)."""
+    from pyg_fusion.methods import method_names
+    known = method_names("vad", sources)
+    bad = [m for m in methods if m not in known]
+    if bad:
+        raise ValueError(f"--methods: unknown method(s) {', '.join(map(repr, bad))} for the "
+                         f"sources {', '.join(sources)}; known: {', '.join(known)}")
+
+
 def main(argv=None):
     from pyg_fusion.cli._runs import int_list
 
@@ -50,7 +85,8 @@ def main(argv=None):
     p.add_argument("--draws", type=nonneg_int, default=200,
                    help="draws of each chance scorer (0 or 1: those rows are left out)")
     p.add_argument("--seeds", type=int_list, default="0..19")
-    p.add_argument("--methods", default=",".join(METHODS))
+    p.add_argument("--methods", type=method_list, default=",".join(METHODS),
+                   help="comma-separated methods whose untrained models are scored")
     p.add_argument("--row-order", default=None, choices=("position", "sorted", "both"),
                    help="the untrained models' row head (default: the task's)")
     p.add_argument("--json", default=None)
@@ -77,6 +113,7 @@ def _run(args, argv) -> int:
     td = load_data(DataConfig(dataset=args.dataset, root=args.root,
                               relational_shift=args.relational_shift,
                               standardize=args.standardize))
+    _check_sourced(args.methods, list(td.in_channels))  # before the draws, not after
     test = [td.test[i] for i in range(len(td.test))]
     gts = [d.frame_gt.view(-1) for d in test]
     n, num_segments = len(test), int(test[0].num_nodes)
@@ -96,7 +133,7 @@ def _run(args, argv) -> int:
     values = {k: [auc(f()) for _ in range(args.draws)] for k, f in draws.items()
               if args.draws > 1}
     batch = Batch.from_data_list(test)
-    for m in args.methods.split(","):
+    for m in args.methods:
         vals = []
         for s in args.seeds:
             seed_everything(s)
