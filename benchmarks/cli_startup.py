@@ -70,8 +70,10 @@ def main(argv=None) -> int:
                                "import_torch_median_s": base, "rows": rows})
     print(f"baseline `python -c 'import torch'`: median {base:.3f} s "
           f"({args.repeats} runs)")
+    # the cores once, the machine line's usable count: os.cpu_count() here
+    # said the machine's beside it, two counts under a cpuset
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "
-          f"(1-minute), {os.cpu_count()} CPUs")
+          f"(1-minute)")
     print(machine_line(machine))
     print("| command | median s | min s | / import torch |\n|---|---|---|---|")
     for r in rows:
