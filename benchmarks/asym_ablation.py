@@ -211,9 +211,10 @@ def main(argv=None) -> int:
         print(md)
         return 0
     variants = [v for v in args.variants.split(",") if v]
-    unknown = set(variants) - set(ROWS)
-    if unknown:
-        p.error(f"unknown variants {sorted(unknown)}; choose from {list(ROWS)}")
+    unknown = [v for v in variants if v not in ROWS]
+    if unknown:  # the flag named, as every other refusal of the scripts
+        p.error(f"--variants: unknown {', '.join(map(repr, unknown))}; "
+                f"choose from {', '.join(ROWS)}")
     twice = sorted({v for v in variants if variants.count(v) > 1})
     if twice:  # two runs of one variant and seed would share their folder
         p.error(f"--variants: {', '.join(map(repr, twice))} named more than once")

@@ -204,6 +204,13 @@ def main(argv=None) -> int:
         p.error(f"--modalities: {', '.join(map(repr, twice))} named more than once")
     if not args.seeds:
         p.error("--seeds must name at least one seed")
+    # a modality the scenes lack was refused after --out and --log-dir were
+    # made, naming no flag (rgb: a --target, which this script has not)
+    from pyg_fusion.datasets.translation import SyntheticTranslation
+    bad = [m for m in mods if m not in SyntheticTranslation.MODALITIES]
+    if bad:
+        p.error(f"--modalities: unknown {', '.join(map(repr, bad))}; the scenes' inputs are "
+                f"{', '.join(SyntheticTranslation.MODALITIES)} (rgb is the target)")
     from _cli import check_folder, command_line, user_errors
     check_folder(p, args.out)
     check_folder(p, args.log_dir, "--log-dir")

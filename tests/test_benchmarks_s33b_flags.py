@@ -61,3 +61,22 @@ def test_cli_startup_says_the_cores_once(monkeypatch, capsys):
     assert "CPUs" not in out
     assert [line for line in out.splitlines() if "999" in line] == [
         line for line in out.splitlines() if line.startswith("machine: ")]
+
+
+@pytest.mark.parametrize("value,bad", [("depth,bogus", "'bogus'"), ("rgb,depth", "'rgb'")])
+def test_translation_ablation_checks_modalities_before_any_folder(value, bad, tmp_path, capsys):
+    # a modality the scenes lack was refused after --out and --log-dir were
+    # made, naming no flag
+    text = _refused(capsys, "translation_ablation", [
+        "--modalities", value, "--seeds", "0", "--out", str(tmp_path / "out"),
+        "--log-dir", str(tmp_path / "logs"), "--data-root", str(tmp_path / "data")])
+    assert text.startswith(f"translation_ablation.py: error: --modalities: unknown {bad}; "
+                           "the scenes' inputs are depth, normal, shade, edge")
+    assert not any(tmp_path.iterdir())
+
+
+def test_asym_ablation_names_the_variants_flag(tmp_path, capsys):
+    text = _refused(capsys, "asym_ablation", ["--variants", "shift,bogus",
+                                              "--out", str(tmp_path / "out")])
+    assert text.startswith("asym_ablation.py: error: --variants: unknown 'bogus'; choose from rgb, ")
+    assert not (tmp_path / "out").exists()
