@@ -56,11 +56,12 @@ def test_a_datas_class_names_tick_its_labels():
     from pyg_fusion.data import MultiSourceData
     from pyg_fusion.visualize import plot_adjacency
     _said("labels from `y`, named by its `class_names` when the caller gives no `label_names`: "
-          "a tables run's own class names)")
-    data = MultiSourceData(x_a=torch.randn(6, 2), y=torch.tensor([0, 1, 2, 0, 1, 2]))
+          "a tables run's own class names, its rows without a label as `unlabelled`)")
+    data = MultiSourceData(x_a=torch.randn(6, 2), y=torch.tensor([0, 1, 2, -1, 1, 2]))
     data.class_names = ["cat", "dog", "eel"]
     fig = plot_adjacency(data, k=2)
-    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == ["cat", "dog", "eel"]
+    ticks = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert ticks == ["unlabelled", "cat", "dog", "eel"]
     plt.close(fig)
 
 
