@@ -108,6 +108,9 @@ def main(argv=None):
             ap.error(f"n: expected at least 40 units, got {args.n}")
         if args.features is None:
             ap.error("features: clustered or gaussian")
+    elif args.features is not None:  # digits has its own views: 'digits gaussian' measured them
+        ap.error(f"features: digits has its own features, got {args.features!r} (give "
+                 f"N clustered or N gaussian, or digits alone)")
     if args.n != "digits" and args.k >= args.n:
         ap.error(f"--k: at most N - 1 = {args.n - 1} neighbours (k + 1 with the unit "
                  f"itself), got {args.k}")

@@ -80,3 +80,11 @@ def test_asym_ablation_names_the_variants_flag(tmp_path, capsys):
                                               "--out", str(tmp_path / "out")])
     assert text.startswith("asym_ablation.py: error: --variants: unknown 'bogus'; choose from rgb, ")
     assert not (tmp_path / "out").exists()
+
+
+def test_knn_indexes_refuses_features_beside_digits(tmp_path, capsys):
+    # 'digits gaussian' measured the digits' own views, the features said ignored
+    text = _refused(capsys, "knn_indexes", ["digits", "gaussian", "--root", str(tmp_path / "d")])
+    assert text.startswith("knn_indexes.py: error: features: digits has its own features, "
+                           "got 'gaussian'")
+    assert not (tmp_path / "d").exists()
