@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 from fnmatch import fnmatchcase
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -32,8 +33,10 @@ def plain(value):
     Args:
         value (Any): a value given in Python.
     """
-    import numpy as np
-    if isinstance(value, np.generic):
+    # a numpy scalar exists only once numpy is loaded: --help and the
+    # parsers, which check their defaults here, stay without it
+    np = sys.modules.get("numpy")
+    if np is not None and isinstance(value, np.generic):
         return value.item()
     if isinstance(value, os.PathLike):
         return os.fspath(value)
