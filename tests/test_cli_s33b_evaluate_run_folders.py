@@ -18,7 +18,8 @@ def _tables(tmp_path) -> list[str]:
     np.savetxt(tmp_path / "y.csv", np.repeat(["no", "yes"], 20), fmt="%s")
     return ["--dataset", "tables", "--views", str(tmp_path / "a.npy"), str(tmp_path / "b.npy"),
             "--labels", str(tmp_path / "y.csv"), "--label-rate", "0.5", "--method",
-            "graph-mean", "--epochs", "1", "--seeds", "0", *COMMON]
+            "graph-mean", "--epochs", "1", "--seeds", "0", "--root", str(tmp_path / "data"),
+            *COMMON]
 
 
 def _error(capsys) -> str:

@@ -28,7 +28,7 @@ def test_a_tables_checkpoints_figures_name_the_users_classes(tmp_path, capsys, m
     assert main(["train", "--dataset", "tables", "--views", str(tmp_path / "acc.npy"),
                  str(tmp_path / "gyro.npy"), "--labels", str(tmp_path / "activity.csv"),
                  "--label-rate", "0.5", "--method", "lego", "--epochs", "1", "--seeds", "0",
-                 "--out", str(tmp_path / "run"), *common]) == 0
+                 "--root", str(tmp_path / "data"), "--out", str(tmp_path / "run"), *common]) == 0
     ckpt = tmp_path / "run" / "lego" / "seed0" / "checkpoints" / "best.ckpt"
     capsys.readouterr()
     drawn = []  # the figures as drawn: the command closes each once written
