@@ -29,6 +29,7 @@ from multiprocessing import get_context
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 sys.path.insert(1, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from pyg_fusion._files import save_figure, write_json, write_text  # noqa: E402
+from _bars import finite_bars  # noqa: E402
 
 ROWS = {
     "rgb": "RGB only",
@@ -139,10 +140,8 @@ def figure(rows: list[dict], path: str) -> None:
     fig = Figure(figsize=(8, 3.6))
     ax = fig.add_subplot()
     x = range(len(rows))
-    ax.bar(x, [100 * r["miou_mean"] for r in rows],
-           yerr=[100 * r["miou_std"] for r in rows], capsize=3,
-           color=["#999999" if r["variant"] in ("rgb", "depth") else "#4c72b0"
-                  for r in rows])
+    finite_bars(ax, [100 * r["miou_mean"] for r in rows], [100 * r["miou_std"] for r in rows],
+                ["#999999" if r["variant"] in ("rgb", "depth") else "#4c72b0" for r in rows])
     ax.set_xticks(list(x))
     ax.set_xticklabels([f"{r['variant']}\n{r['parameters'] / 1e3:.0f}k" for r in rows],
                        fontsize=7)

@@ -30,6 +30,7 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from pyg_fusion._files import save_figure, write_json, write_text  # noqa: E402
+from _bars import finite_bars  # noqa: E402
 
 
 def _configs(args, mods: list[str], seed: int):
@@ -144,7 +145,7 @@ def figure(table: dict, path: str) -> None:
         colors = ["tab:red" if table[lab]["fused"] else
                   ("tab:orange" if "branch" in lab else "tab:gray")
                   for lab in labels]
-        ax.bar(range(len(labels)), means, yerr=stds, color=colors, capsize=3)
+        finite_bars(ax, means, stds, colors)
         ax.set_xticks(range(len(labels)))
         ax.set_xticklabels(labels, rotation=30, ha="right", fontsize=7)
         ax.set_title(title)
