@@ -320,13 +320,16 @@ def load_saved_graph(path: str):
 def _holds_attr_cache(path: str) -> bool:
     """Whether the saved graph at ``path`` holds PyG's cache of its
     attributes' kinds (``_cached_attr``: a defaultdict of ``AttrType``), found
-    by the pickle's globals alone (nothing is loaded)."""
-    import torch
+    by the pickle's bytes alone (nothing is loaded): torch's
+    get_unsafe_globals_in_checkpoint came with torch 2.6, after our floor."""
+    import zipfile
     try:
-        names = torch.serialization.get_unsafe_globals_in_checkpoint(path)
-    except Exception:  # not a torch zip file: load_torch's error stands
+        with zipfile.ZipFile(path) as z:
+            pickles = [n for n in z.namelist() if n.endswith("/data.pkl")]
+            raw = b"".join(z.read(n) for n in pickles)
+    except (OSError, zipfile.BadZipFile):  # not a torch zip file: load_torch's error stands
         return False
-    return "torch_geometric.data.storage.AttrType" in names
+    return b"torch_geometric.data.storage" in raw and b"AttrType" in raw
 
 
 def load_dataset_graph(name: str, root: str | None, index: int = 0,
