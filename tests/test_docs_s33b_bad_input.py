@@ -138,7 +138,7 @@ def test_a_translator_of_ngf_2_exchanges_nothing_at_level_1():
 def test_image_configs_of_numpy_are_plain():
     # the numpy sentence above names the image tasks' configs; the arch and
     # fusion_levels arrays are turned into lists in the modules' constructors
-    from pyg_fusion.experiments.image_checkpoint import plain_config
+    from pyg_fusion.specs.options import plain_config
     from pyg_fusion.training._image_configs import SegmentTrainConfig
     cfg = plain_config(SegmentTrainConfig(epochs=np.int64(1), lr=np.float32(0.5)))
     assert type(cfg.epochs) is int and type(cfg.lr) is float

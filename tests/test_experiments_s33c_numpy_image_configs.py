@@ -9,7 +9,8 @@ import numpy as np
 import torch
 
 from pyg_fusion.experiments import image_config as ic
-from pyg_fusion.experiments.image_checkpoint import given_data, plain_config
+from pyg_fusion.experiments.image_checkpoint import given_data
+from pyg_fusion.specs.options import plain_config
 from pyg_fusion.experiments.segment_run import evaluate_segment, run_segment
 from pyg_fusion.experiments.translate_run import evaluate_translate, run_translate
 

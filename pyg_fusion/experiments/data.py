@@ -15,7 +15,7 @@ from typing import Any
 from ._dataset_names import DATASETS, GRAPH_DATASETS, IMAGE_TASKS, Dataset, task_of  # noqa: F401
 from ..specs.components import TASKS
 from ._data_inputs import _check_num_abnormal, _check_split, _tables_flag
-from ..specs.options import documented, option, plain, unread_option
+from ..specs.options import documented, option, plain_config, unread_option
 
 
 VAD_DATASETS = tuple(k for k, v in DATASETS.items() if v.task == "vad")
@@ -232,8 +232,7 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
     """
     from .. import datasets as D
     from ._fingerprint import data_fingerprint
-    cfg = dataclasses.replace(cfg, **{f.name: plain(getattr(cfg, f.name))
-                                      for f in dataclasses.fields(cfg)})
+    cfg = plain_config(cfg)
     root = Path(cfg.root)
     task = task_of(cfg.dataset)
     if task not in TASKS:

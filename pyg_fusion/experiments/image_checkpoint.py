@@ -6,25 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ..specs.options import flag, plain
-
-
-def plain_config(cfg):
-    """The config dataclass ``cfg`` (a section of an image run: data, model,
-    trainer...) with its fields as plain Python
-    (:func:`~pyg_fusion.specs.options.plain`: numpy's scalars as Python's);
-    anything else as given. A run records its configs in ``metrics.json``
-    and the checkpoint's ``data_config``: ``epochs=np.int64(1)`` trained, then
-    failed writing the report ('Object of type int64 is not JSON
-    serializable'), and the run was not published.
-
-    Args:
-        cfg (dataclass or None): the config given.
-    """
-    if not dataclasses.is_dataclass(cfg) or isinstance(cfg, type):
-        return cfg
-    return dataclasses.replace(cfg, **{f.name: plain(getattr(cfg, f.name))
-                                       for f in dataclasses.fields(cfg) if f.init})
+from ..specs.options import flag, plain_config
 
 
 def given_data(cls: type, data):

@@ -8,8 +8,9 @@ from __future__ import annotations
 import dataclasses
 import os.path as osp
 
+from ..specs.options import plain_config
 from .image_checkpoint import (changed_flags, data_from_checkpoint, defaults_notice,
-                               given_data, moved_notice, plain_config)
+                               given_data, moved_notice)
 from .image_config import (SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig,
                            check_scenes_root, check_segment)
 from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceable,

@@ -10,8 +10,9 @@ import dataclasses
 import os.path as osp
 
 from .._notices import notice
+from ..specs.options import plain_config
 from .image_checkpoint import (changed_flags, data_from_checkpoint, defaults_notice,
-                               given_data, moved_notice, plain_config)
+                               given_data, moved_notice)
 from .image_config import (TranslateDataConfig, TranslateEvalConfig, TranslateModelConfig,
                            TranslateTrainDataConfig, check_translate)
 from .image_run import (SYNTHETIC, ImageRun, as_recorded, check_report_replaceable,

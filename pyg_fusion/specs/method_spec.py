@@ -18,7 +18,7 @@ from typing import Any, Mapping, Sequence
 from .components import (COMPONENTS, LEGO_CONFIGS, LEGO_METHODS, SETTING_DEFAULTS, STARTS,
                          TASK_DEFAULTS, TASKS, FusionConfig, GraphConfig, HeadConfig,
                          ObjectiveConfig, PowersConfig, TrainerConfig, option_fields)
-from .options import check_field, documented, flag, option, plain, unread_option
+from .options import check_field, documented, flag, option, plain, plain_config, unread_option
 
 
 def _task_base(task: str, features: str) -> dict[str, Any]:
@@ -257,8 +257,7 @@ class MethodSpec:
                 raise TypeError(f"MethodSpec's {comp} must be a {cls.__name__}, got "
                                 f"{type(cfg).__name__} (from a dict of options: "
                                 f"MethodSpec.create or MethodSpec.from_dict)")
-            setattr(self, comp, dataclasses.replace(
-                cfg, **{f.name: plain(getattr(cfg, f.name)) for f in fields(cfg)}))
+            setattr(self, comp, plain_config(cfg))
 
     @classmethod
     def create(cls, method: str, task: str, options: dict[str, Any] | None = None

@@ -49,6 +49,24 @@ def plain(value):
     return value
 
 
+
+def plain_config(cfg):
+    """The config dataclass ``cfg`` (a component of a method run, a data
+    config, a section of an image run) as a copy with its fields as plain
+    Python (:func:`plain`: numpy's scalars as Python's); anything else as
+    given. A run records its configs in its checkpoint and reports: an image
+    run's ``epochs=np.int64(1)`` trained, then failed writing the report
+    ('Object of type int64 is not JSON serializable'), and the run was not
+    published.
+
+    Args:
+        cfg (dataclass or None): the config given.
+    """
+    if not dataclasses.is_dataclass(cfg) or isinstance(cfg, type):
+        return cfg
+    return dataclasses.replace(cfg, **{f.name: plain(getattr(cfg, f.name))
+                                       for f in dataclasses.fields(cfg) if f.init})
+
 def _reads(chosen: str, reader: str) -> bool:
     # either side may be a pattern: a chosen "graph-*" (every per-source graph
     # method) is read by a reader "graph-mean", a chosen "graph-mean" by "graph-*"
