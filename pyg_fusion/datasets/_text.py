@@ -206,9 +206,16 @@ def header_says_index(head: list[str] | None, width: int) -> bool:
     pandas writes over an unnamed index) or an id's name, or the header has
     one cell fewer than the rows (R's ``write.table``, which writes no name
     over its row names)."""
+    return _unnamed_index(head, width) or (
+        head is not None and width >= 2 and len(head) == width
+        and bool(_ID_NAME.fullmatch(head[0])))
+
+
+def _unnamed_index(head: list[str] | None, width: int) -> bool:
+    """Whether ``head`` leaves column 0 of rows of ``width`` cells unnamed:
+    its cell empty (pandas' unnamed index) or missing (R's row names)."""
     return head is not None and width >= 2 and (
-        len(head) == width - 1 or (len(head) == width and (head[0] == "" or
-                                                            bool(_ID_NAME.fullmatch(head[0])))))
+        len(head) == width - 1 or (len(head) == width and head[0] == ""))
 
 
 def _auto_index(rows, head, width: int, what: str, path: str,
@@ -226,8 +233,7 @@ def _auto_index(rows, head, width: int, what: str, path: str,
     keeps it as a column: its label is the last)."""
     if width < 2:
         return None
-    if head is not None and (len(head) == width - 1 or (len(head) == width and
-                                                        head[0] == "")):
+    if _unnamed_index(head, width):
         return 0
     numbers = [_is_number(r[0]) for r in rows]
     if all(numbers):
