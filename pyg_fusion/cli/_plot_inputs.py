@@ -322,14 +322,9 @@ def _holds_attr_cache(path: str) -> bool:
     attributes' kinds (``_cached_attr``: a defaultdict of ``AttrType``), found
     by the pickle's bytes alone (nothing is loaded): torch's
     get_unsafe_globals_in_checkpoint came with torch 2.6, after our floor."""
-    import zipfile
-    try:
-        with zipfile.ZipFile(path) as z:
-            pickles = [n for n in z.namelist() if n.endswith("/data.pkl")]
-            raw = b"".join(z.read(n) for n in pickles)
-    except (OSError, zipfile.BadZipFile):  # not a torch zip file: load_torch's error stands
-        return False
-    return b"torch_geometric.data.storage" in raw and b"AttrType" in raw
+    from ._plot_run_files import torch_pickle
+    raw = torch_pickle(path)  # None: not a torch file, load_torch's error stands
+    return raw is not None and b"torch_geometric.data.storage" in raw and b"AttrType" in raw
 
 
 def load_dataset_graph(name: str, root: str | None, index: int = 0,

@@ -49,7 +49,7 @@ def refuse_run_file(path: str, kind: str) -> None:
     except OSError:
         return
     except ValueError:  # its reader says 'not valid JSON: can't decode byte 0x80'
-        if kind != "operator" and is_torch_file(path):
+        if kind != "operator" and torch_pickle(path) is not None:
             raise CLIError(f"--input {path} is a file of torch.save (a checkpoint or tensors), "
                            f"not JSON; {kind} draws {EXPECTS[kind]}" + (
                                ": a checkpoint of pyg-fusion train on a VAD dataset is "
@@ -63,12 +63,14 @@ def refuse_run_file(path: str, kind: str) -> None:
                    + (f": draw it with pyg-fusion plot {drawn_by}" if drawn_by else ""))
 
 
-def is_torch_file(path: str) -> bool:
-    """Whether ``path`` is a file of :func:`torch.save` (its zip format: an
-    archive holding ``<name>/data.pkl``)."""
+def torch_pickle(path: str) -> bytes | None:
+    """The pickle of a file of :func:`torch.save` (its zip format: an archive
+    holding ``<name>/data.pkl``), read without loading it; :obj:`None` for
+    any other file."""
     import zipfile
     try:
         with zipfile.ZipFile(path) as archive:
-            return any(name.endswith("/data.pkl") for name in archive.namelist())
+            pickles = [n for n in archive.namelist() if n.endswith("/data.pkl")]
+            return b"".join(archive.read(n) for n in pickles) if pickles else None
     except (OSError, zipfile.BadZipFile):
-        return False
+        return None
