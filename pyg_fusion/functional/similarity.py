@@ -242,9 +242,10 @@ class _UnitRows(torch.autograd.Function):
         x, y = ctx.saved_tensors
         norm = x.norm(2, -1, keepdim=True)
         dot = torch.einsum("...d,...d->...", grad, y).unsqueeze(-1)
-        out = torch.addcmul(grad, y, torch.where(norm >= _EPS, dot, 0), value=-1)
+        nonzero = norm >= _EPS
+        out = torch.addcmul(grad, y, torch.where(nonzero, dot, 0), value=-1)
         # a zero row divides by inf: gradient 0, the others' bitwise as before
-        scale = torch.where(norm >= _EPS, norm, torch.inf)
+        scale = torch.where(nonzero, norm, torch.inf)
         if torch.is_grad_enabled():  # create_graph=True: no in-place op
             return out / scale, None
         return out.div_(scale), None
