@@ -29,8 +29,10 @@ def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
 
     Args:
         edge_index (torch.Tensor): ``[2, E]`` (source, target).
-        edge_weight (torch.Tensor, optional): ``[E]`` or ``[E, C]``.
-            (default: :obj:`None`, ones)
+        edge_weight (torch.Tensor, optional): ``[E]`` or ``[E, C]``; an
+            integer ``[E]`` weight needs ``batch`` (a ``torch.long`` ``[E]``
+            without one is refused: it reads as ``batch`` given second, PyG's
+            order). (default: :obj:`None`, ones)
         batch (torch.Tensor, optional): ``[N]`` graph of each node.
             (default: :obj:`None`, one graph)
         max_num_nodes (int, optional): nodes per graph. (default: :obj:`None`,
@@ -50,6 +52,15 @@ def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
         # graph_powers and the fusions take the node count third; here it is a keyword
         raise TypeError(f"batch must be a torch.Tensor (the graph of each node), got "
                         f"{type(batch).__name__}; a node count is max_num_nodes=")
+    if (isinstance(edge_weight, Tensor) and edge_weight.dtype == torch.long
+            and edge_weight.dim() == 1 and batch is None):
+        # PyG's to_dense_adj(edge_index, batch, edge_attr) takes batch second:
+        # read as weights, a batch vector of E entries gives a wrong graph
+        raise TypeError("edge_weight is a torch.long [E] tensor and batch is not given: "
+                        "edges_to_dense takes (edge_index, edge_weight, batch), not PyG's "
+                        "to_dense_adj order (edge_index, batch, edge_attr); pass a batch "
+                        "as batch=, integer weights with their batch or as floats "
+                        "(edge_weight.float())")
     num_nodes = (batch.numel() if batch is not None else max_num_nodes
                  if max_num_nodes is not None else torch.iinfo(torch.long).max)
     if edge_weight is None:

@@ -1,0 +1,24 @@
+"""edges_to_dense(edge_index, batch), PyG's to_dense_adj order, read the batch
+vector as integer edge weights: with E == N a wrong graph (all zeros for one
+graph) and no error. A torch.long [E] weight without batch is refused."""
+import pytest
+import torch
+
+import pyg_fusion.functional as F
+
+EI = torch.tensor([[0, 1, 2], [1, 2, 0]])
+
+
+def test_batch_given_second_is_refused():
+    with pytest.raises(TypeError, match=r"edge_weight is a torch.long.*batch="):
+        F.edges_to_dense(EI, torch.zeros(3, dtype=torch.long))
+
+
+def test_integer_weights_still_work():
+    want = torch.tensor([[[0, 0, 1], [1, 0, 0], [0, 1, 0]]])
+    assert torch.equal(F.edges_to_dense(EI, torch.ones(3, dtype=torch.int32)),
+                       want.int())
+    assert torch.equal(F.edges_to_dense(EI, torch.ones(3, dtype=torch.long),
+                                        torch.zeros(3, dtype=torch.long)), want)
+    assert torch.equal(F.edges_to_dense(EI, batch=torch.zeros(3, dtype=torch.long)),
+                       want.float())
