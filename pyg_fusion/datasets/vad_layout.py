@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import glob
+import math
 import os.path as osp
 import re
 from dataclasses import dataclass, field
@@ -18,9 +19,10 @@ from ._io import load_npy
 from ._text import read_text
 
 # Label-column values of a normal video besides normal_pattern's matches
-# (0/1 columns, True/False as pandas writes booleans, and "A": XD-Violence's
-# normal class in VadCLIP's CSVs, whose abnormal ones are "B1-0-0", ...).
-_NORMAL_VALUES = {"0", "0.0", "false", "a"}
+# (0/1 columns, True/False as pandas writes booleans, no/yes or N/Y of an
+# is_anomaly column, and "A": XD-Violence's normal class in VadCLIP's CSVs,
+# whose abnormal ones are "B1-0-0", ...).
+_NORMAL_VALUES = {"0", "0.0", "false", "no", "n", "a"}
 # a list's header row (a spreadsheet's or pandas' column names), read as a
 # video of that name otherwise
 _LIST_HEADER = {"path", "label", "name", "video", "feature", "features", "file", "filename",
@@ -188,6 +190,32 @@ class VADLayout:
         return self.num_abnormal
 
 
+def _check_label_numbers(column: list[str], where: str) -> None:
+    """Refuses the numbers of a label column that ``labels="list"`` would read
+    as abnormal without a word, as it does any value that is not normal: a
+    -1, which is abnormal to scikit-learn's outlier detectors (their normal is
+    1) and normal to a -1 / 1 classifier's labels (every video was abnormal),
+    and a fraction (``0.5``: a soft or averaged label)."""
+    values = {}
+    for c in column:
+        try:
+            values.setdefault(float(c), c.strip())
+        except ValueError:
+            continue
+    if -1.0 in values:
+        others = sorted(set(c.strip() for c in column) - {values[-1.0]})
+        raise ValueError(f"{where} holds -1{f' beside {others[:4]}' if others else ''}: "
+                         f"scikit-learn's outlier detectors (IsolationForest, OneClassSVM) "
+                         f"mark an anomaly -1 and a normal sample 1, a -1 / 1 classifier's "
+                         f"labels mark a normal sample -1; write the column as 0 (normal) / "
+                         f"1 (abnormal)")
+    frac = [c for v, c in values.items() if math.isfinite(v) and not v.is_integer()]
+    if frac:
+        raise ValueError(f"{where} holds {frac[0]!r}, a fraction: a video's label is 0 "
+                         f"(normal) or 1 (abnormal) (or a class name); threshold the values "
+                         f"first")
+
+
 class _LayoutReader:
     """Reads the files of a :class:`VADLayout` for the ``split``, ``crops`` and
     ``raw_dir`` of the dataset it is mixed into."""
@@ -210,6 +238,14 @@ class _LayoutReader:
         delimiter = next((d for d in "\t;" if all(d in ln for ln in lines)
                           and not any("," in ln for ln in lines)), ",")
         rows = [[c.strip() for c in row] for row in csv.reader(lines, delimiter=delimiter)]
+        head = rows[:1] if rows and {c.lower() for c in rows[0][0].split()} <= _LIST_HEADER \
+            else []
+        if rows[len(head):] and all(len(r) == 1 and len(r[0].split()) > 1
+                                    and r[0].split()[0].endswith(".npy")
+                                    for r in rows[len(head):]):
+            # 'i3d/a.npy 1' (a list written with spaces) was the video 'a.npy 1',
+            # its label lost: a path that ends at .npy before a space is the entry
+            rows = [r[0].split() for r in rows]
         for row in rows:
             # a delimiter at the end of each line (spreadsheets write one) made
             # the label '0,': no normal value, so every video was abnormal
@@ -351,12 +387,13 @@ class _LayoutReader:
                 raise ValueError(f"{domain}: labels='list' but the {self.split} list "
                                  f"has no label column: write 'path,label' lines, or label "
                                  f"by position or name (pyg-fusion: --vad-labels)")
+            _check_label_numbers(column, f"{domain}: its label column")
             out = [0 if (normal.search(c) or c.strip().lower() in _NORMAL_VALUES) else 1
                    for c in column]
             if layout.labels == "auto" and all(out):
                 raise ValueError(f"{domain}: no label in the {self.split} list's "
                                  f"label column is normal (a match of normal_pattern="
-                                 f"{layout.normal_pattern!r}, or 0 / false / A), so every "
+                                 f"{layout.normal_pattern!r}, or 0 / false / no / A), so every "
                                  f"video would be abnormal; give labels='list' to accept it "
                                  f"(pyg-fusion: --vad-labels list)")
             if (layout.labels == "auto" and count is not None
