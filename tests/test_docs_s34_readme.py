@@ -1,0 +1,33 @@
+"""Statements of README.md that a user can check, held to the code."""
+from pathlib import Path
+
+import numpy as np
+
+from pyg_fusion.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _readme():
+    return " ".join((ROOT / "README.md").read_text().split())
+
+
+def test_own_tables_are_z_scored_over_all_rows_and_standardize_is_vads(tmp_path, capsys):
+    assert ("Every column of every view is z-scored over all the rows, labelled or not "
+            "(transductive, as `standardize=True` of `MultiViewTables`); the `--standardize` "
+            "flag is VAD's" in _readme())
+    from pyg_fusion.experiments.data import DataConfig, load_data
+    rng = np.random.default_rng(0)
+    a, b = tmp_path / "a.npy", tmp_path / "b.npy"
+    np.save(a, rng.normal(5.0, 3.0, (40, 2)))
+    np.save(b, rng.normal(-2.0, 0.5, (40, 3)))
+    labels = tmp_path / "y.csv"
+    labels.write_text("\n".join(str(i % 2) for i in range(40)) + "\n")
+    data = load_data(DataConfig(dataset="tables", root=str(tmp_path / "data"),
+                                views=[str(a), str(b)], labels=str(labels)))
+    for name in ("x_a", "x_b"):
+        x = data.graph[name]
+        assert x.mean(0).abs().max() < 1e-5 and (x.std(0) - 1).abs().max() < 1e-5
+    assert main(["train", "--dataset", "tables", "--views", str(a), str(b), "--labels",
+                 str(labels), "--standardize", "--out", str(tmp_path / "run")]) == 2
+    assert "--standardize applies to --dataset synthetic-vad" in capsys.readouterr().err
