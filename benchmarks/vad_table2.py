@@ -20,7 +20,10 @@ from pyg_fusion._files import write_json, write_text
 from pyg_fusion.cli._config_flags import options_from_args
 from pyg_fusion.cli._process import command_settings
 from pyg_fusion.cli._runs import add_dataset_args, add_training_args, data_config
+from pyg_fusion.experiments.data import task_of
 from pyg_fusion.experiments.run import run_grid
+from pyg_fusion.methods import chosen_methods
+from pyg_fusion.specs.components import TASKS
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))  # for _machine, _cli, results_table
 from results_table import cell, seeds_cell  # noqa: E402 (the cells of every results table)
@@ -64,6 +67,12 @@ def main(argv=None) -> int:
     twice = sorted({s for s in settings if settings.count(s) > 1})
     if twice:  # a second run into the setting's folder, its records twice in results.json
         p.error(f"--settings: {', '.join(map(repr, twice))} named more than once")
+    task = task_of(args.dataset)
+    if task in TASKS:  # as run_grid checks it, but before --out is made, naming the flag
+        try:
+            chosen_methods(args.method, task, options_from_args(args).get("features"))
+        except ValueError as exc:
+            p.error(f"--method: {exc}")
     check_folder(p, args.out)
     from _machine import machine_info, machine_line
     out = Path(args.out)
