@@ -29,7 +29,7 @@ from multiprocessing import get_context
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 sys.path.insert(1, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from pyg_fusion._files import save_figure, write_json, write_text  # noqa: E402
-from _bars import finite_bars  # noqa: E402
+from _bars import finite_bars, seed_std  # noqa: E402
 
 ROWS = {
     "rgb": "RGB only",
@@ -97,7 +97,7 @@ def summarise(runs: list[dict]) -> list[dict]:
         miou = [_number(r["scores"][final]["miou"]) for r in rs]
         row = {"variant": variant, "label": label, "final_output": final,
                "seeds": [r["seed"] for r in rs],
-               "miou_mean": float(np.mean(miou)), "miou_std": float(np.std(miou, ddof=1)) if len(miou) > 1 else 0.0,
+               "miou_mean": float(np.mean(miou)), "miou_std": seed_std(miou),
                "miou_per_seed": miou,
                "pixel_acc_mean": float(np.mean([_number(r["scores"][final]["pixel_acc"])
                                                 for r in rs])),
@@ -140,7 +140,8 @@ def figure(rows: list[dict], path: str) -> None:
     fig = Figure(figsize=(8, 3.6))
     ax = fig.add_subplot()
     x = range(len(rows))
-    finite_bars(ax, [100 * r["miou_mean"] for r in rows], [100 * r["miou_std"] for r in rows],
+    finite_bars(ax, [100 * r["miou_mean"] for r in rows],
+                [None if r["miou_std"] is None else 100 * r["miou_std"] for r in rows],
                 ["#999999" if r["variant"] in ("rgb", "depth") else "#4c72b0" for r in rows])
     ax.set_xticks(list(x))
     ax.set_xticklabels([f"{r['variant']}\n{r['parameters'] / 1e3:.0f}k" for r in rows],

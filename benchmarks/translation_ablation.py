@@ -30,7 +30,7 @@ import numpy as np
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from pyg_fusion._files import save_figure, write_json, write_text  # noqa: E402
-from _bars import finite_bars  # noqa: E402
+from _bars import finite_bars, seed_std  # noqa: E402
 
 
 def _configs(args, mods: list[str], seed: int):
@@ -105,8 +105,7 @@ def summarise(runs: list[dict], keys=("l1", "psnr", "ssim")) -> dict:
         for k in keys:
             vals = np.array(row[k])
             # the sample standard deviation over seeds, as every results table
-            row[k] = {"mean": float(vals.mean()),
-                      "std": float(vals.std(ddof=1)) if vals.size > 1 else 0.0,
+            row[k] = {"mean": float(vals.mean()), "std": seed_std(vals),
                       "runs": vals.tolist()}
     return table
 
@@ -140,7 +139,7 @@ def figure(table: dict, path: str) -> None:
                                      ("psnr", "PSNR dB"), ("ssim", "SSIM")]):
         # a non-finite bar (a PSNR of inf) is left empty: matplotlib drew it with
         # a RuntimeWarning of its transforms
-        means, stds = ([v if math.isfinite(v) else math.nan for v in
+        means, stds = ([v if v is not None and math.isfinite(v) else math.nan for v in
                         (table[lab][k][key] for lab in labels)] for key in ("mean", "std"))
         colors = ["tab:red" if table[lab]["fused"] else
                   ("tab:orange" if "branch" in lab else "tab:gray")
@@ -151,7 +150,9 @@ def figure(table: dict, path: str) -> None:
         ax.set_title(title)
         # the limits of the finite bars: a diverged seed's NaN (or a PSNR of
         # inf) made set_ylim raise, after every run had trained
-        ends = [(m - s, m + s) for m, s in zip(means, stds)
+        # (one seed's spread, None, as none)
+        ends = [(m - s, m + s) for m, s in zip(means, (s if math.isfinite(s) else 0.0
+                                                       for s in stds))
                 if math.isfinite(m - s) and math.isfinite(m + s)]
         lo, hi = min((e[0] for e in ends), default=0.0), max((e[1] for e in ends), default=0.0)
         if hi > lo:
