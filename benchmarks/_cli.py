@@ -146,6 +146,20 @@ def distinct(parser: argparse.ArgumentParser, args: argparse.Namespace, *flags: 
             parser.error(f"{flag}: {', '.join(map(repr, twice))} named more than once")
 
 
+def given(parser: argparse.ArgumentParser, argv, *dests: str) -> list[str]:
+    """Those of ``dests`` that the command line ``argv`` gives (its default
+    value included), for a flag that one mode of a script does not read: the
+    parser's defaults are what ``--help`` says and what a run records, so the
+    command line is parsed again with them unset."""
+    kept = {dest: parser.get_default(dest) for dest in dests}
+    parser.set_defaults(**dict.fromkeys(dests))
+    try:
+        seen = parser.parse_args(argv)
+    finally:
+        parser.set_defaults(**kept)
+    return [dest for dest in dests if getattr(seen, dest) is not None]
+
+
 def worker_values(parser: argparse.ArgumentParser, values: list[str], expected: dict) -> list:
     """The values of a script's hidden ``--worker`` flag (one run's process,
     which the script starts itself), checked against ``expected``: per

@@ -82,7 +82,8 @@ def _progress(*text) -> None:  # on stderr: a reader of the table that left ends
 
 
 def main(argv=None):
-    from _cli import check_writable, kept_state, nonneg_int, parser, positive_int, seed_int
+    from _cli import (check_writable, given, kept_state, nonneg_int, parser, positive_int,
+                      seed_int)
     ap = parser(__file__, __doc__)
     ap.add_argument("n", help="N, or 'digits'")
     ap.add_argument("features", nargs="?", choices=["clustered", "gaussian"])
@@ -111,6 +112,11 @@ def main(argv=None):
     elif args.features is not None:  # digits has its own views: 'digits gaussian' measured them
         ap.error(f"features: digits has its own features, got {args.features!r} (give "
                  f"N clustered or N gaussian, or digits alone)")
+    # a flag of the other mode was read by nothing, and the run said nothing of it
+    unread = (("seed", "torch_max", "library_only") if args.n == "digits" else ("root", ))
+    for dest in given(ap, argv, *unread):
+        ap.error(f"--{dest.replace('_', '-')}: not read with n = {args.n} (it is a flag of "
+                 f"{'N clustered or N gaussian' if args.n == 'digits' else 'digits'})")
     if args.n != "digits" and args.k >= args.n:
         ap.error(f"--k: at most N - 1 = {args.n - 1} neighbours (k + 1 with the unit "
                  f"itself), got {args.k}")
