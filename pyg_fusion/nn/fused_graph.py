@@ -113,7 +113,10 @@ class FusedGraph:
         gives them, the dense backend's non-zero entries and ``support``)."""
         if self._edges is None:
             from ..functional.convert import dense_to_edges
-            self._edges = dense_to_edges(self._dense, self._mask, self._support)
+            edges = dense_to_edges(self._dense, self._mask, self._support)
+            if not _keeps_grad(self._dense):
+                return edges
+            self._edges = edges
         return self._edges
 
     def to_dense(self) -> Tensor:
@@ -123,7 +126,10 @@ class FusedGraph:
             from ..functional.convert import edges_to_dense
             batch = self.batch if self.batch is not None else torch.zeros(
                 self.num_nodes, dtype=torch.long, device=self._edges[0].device)
-            self._dense = edges_to_dense(*self.to_sparse(), batch, batch_size=self.num_graphs)
+            dense = edges_to_dense(*self.to_sparse(), batch, batch_size=self.num_graphs)
+            if not _keeps_grad(self._edges[1]):
+                return dense
+            self._dense = dense
         return self._dense
 
     def dense_mask(self) -> Tensor:
@@ -147,3 +153,12 @@ class FusedGraph:
                 else f"num_edges={self.to_sparse()[0].size(1)}")
         return (f"{self.__class__.__name__}(backend={self._backend!r}, "
                 f"num_nodes={self.num_nodes}, num_graphs={self.num_graphs}, {size})")
+
+
+def _keeps_grad(produced: Tensor) -> bool:
+    """Whether the other form, derived now from the form ``produced``, may be
+    kept for later calls: not when it was derived with gradients off (under
+    ``torch.no_grad()`` or ``torch.inference_mode()``, e.g. to log the graph)
+    from values that need them, or every later head reading it would train
+    nothing before the fused graph, silently."""
+    return torch.is_grad_enabled() or not produced.requires_grad
