@@ -78,14 +78,16 @@ def main(argv=None) -> int:
     p = parser(__file__, __doc__)
     p.add_argument("n", type=units(K), help="nodes per source")
     p.add_argument("--repeats", type=positive_int, default=3)
-    p.add_argument("--clusters", type=int, nargs="*", default=[],
+    p.add_argument("--clusters", type=positive_int, nargs="+", default=[],
                    help="also orders by this many k-means clusters of the features (faiss)")
     p.add_argument("--json", default=None, help="write the rows, the machine and the settings")
     args = p.parse_args(argv)
     from _cli import distinct
     distinct(p, args, '--clusters')
-    if any(not 1 <= c <= args.n for c in args.clusters):
-        p.error(f"--clusters must be between 1 and n = {args.n}, got {args.clusters}")
+    over = [c for c in args.clusters if c > args.n]
+    if over:
+        p.error(f"--clusters: at most n = {args.n} clusters of the n units, got "
+                f"{', '.join(map(str, over))}")
     if args.clusters:
         from pyg_fusion.functional._knn import load_faiss
         if load_faiss() is None:  # before the graphs, not after them

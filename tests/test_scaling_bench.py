@@ -139,13 +139,32 @@ def test_locality_orders_prints_every_source_and_order(capsys):
     assert {r[3] for r in rows if r[1] == "own"} == {"1.00x |"}
 
 
-@pytest.mark.parametrize("clusters", ["0", "4096"])
-def test_locality_orders_rejects_clusters_outside_1_to_n(clusters, capsys):
+@pytest.mark.parametrize("clusters,said", [
+    (["0"], "argument --clusters: expected a positive integer, got 0"),
+    (["4096", "16", "5000"], "--clusters: at most n = 2048 clusters of the n units, got "
+                             "4096, 5000"),
+])
+def test_locality_orders_rejects_clusters_outside_1_to_n(clusters, said, capsys):
     module = load_benchmark("locality_orders")
     with pytest.raises(SystemExit) as err:
-        module.main(["2048", "--clusters", clusters])
+        module.main(["2048", "--clusters", *clusters])
     assert err.value.code == 2
-    assert "--clusters must be between 1 and n = 2048" in capsys.readouterr().err
+    assert f"locality_orders.py: error: {said} (see" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("clusters,said", [
+    (["abc"], "argument --clusters: expected a positive integer, got 'abc'"),
+    (["2.5"], "argument --clusters: expected a positive integer, got '2.5'"),
+    ([], "argument --clusters: expected at least one argument"),
+])
+def test_locality_orders_parses_clusters_as_the_other_scripts_counts(clusters, said, capsys):
+    # before: type=int (argparse's 'invalid int value'), and nargs="*": a bare
+    # --clusters ran no cluster order and said nothing
+    module = load_benchmark("locality_orders")
+    with pytest.raises(SystemExit) as err:
+        module.main(["64", "--clusters", *clusters])
+    assert err.value.code == 2
+    assert capsys.readouterr().err.startswith(f"locality_orders.py: error: {said} (see")
 
 
 def test_sampled_recall_needs_no_faiss(monkeypatch):
