@@ -60,35 +60,64 @@ def check_options(task: str, options: dict[str, Any] | None = None,
 
     Args:
         task (str): ``"node"`` or ``"vad"``.
-        options (dict, optional): flat option names to values; ``None``
-            values mean the default and are dropped. (default: :obj:`None`)
+        options (dict, optional): flat option names to values; a ``None``
+            is what the option's help says it means (``patience=None``:
+            never stop early) where it says so, an error for any other
+            option (leave it out for the task's default). (default: :obj:`None`)
         methods (Sequence[str], optional): the methods the options are given
             for: names, or patterns such as ``graph-*`` for the methods of
             every source (:func:`~pyg_fusion.methods.chosen_methods`); ``None``
             or empty: not checked against methods. (default: :obj:`None`)
 
     Returns:
-        dict: the options given, without the ``None`` values, as plain
+        dict: the options given, as plain
         Python (:func:`~pyg_fusion.specs.options.plain`: numpy's scalars as
         Python's), which a run records.
     """
-    if task not in TASKS:
-        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
     # plain Python before the checks: every entry (run_method, build_model,
     # a sweep's cells, a config file) records what this returns
-    given = {k: v for k, v in plain_options(options).items() if v is not None}
-    known = option_fields()
-    unknown = sorted(set(given) - set(known))
-    if unknown:
-        raise ValueError(f"unknown option(s) {unknown}; known: {', '.join(known)}")
-    for name, value in given.items():
-        check_field(name, known[name][1], value)
+    given = plain_options(options)
+    _check_values(task, given)
     _check_task_options(task, given)
     if methods:
         _check_method_options(task, given, methods)
         _check_run_options(task, given)
         _check_lego_options(task, given, methods)
     return given
+
+
+def _check_values(task: str, given: dict[str, Any]) -> None:
+    """What any spec of ``task`` must hold, given as options or read back
+    from a saved spec (:meth:`MethodSpec.from_dict`): known option names,
+    each value in its field's range and choices, a ``None`` only where the
+    option says what it means (``unset``; a ``None`` once read as the
+    task's default: ``branch_dropout=None``, "--dropout", gave VAD's 0.1),
+    and no value this task cannot run."""
+    if task not in TASKS:
+        raise ValueError(f"task must be one of {TASKS}, got {task!r}")
+    known = option_fields()
+    unknown = sorted(set(given) - set(known))
+    if unknown:
+        raise ValueError(f"unknown option(s) {unknown}; known: {', '.join(known)}")
+    for name, value in given.items():
+        f = known[name][1]
+        if value is not None:
+            check_field(name, f, value)
+        elif "unset" not in f.metadata:
+            try:
+                check_field(name, f, value)
+            except ValueError as exc:
+                raise ValueError(f"{exc} (None is no value of it: leave it out for the "
+                                 f"task's default)") from None
+    # node heads have no width of their own (VAD's row heads are N wide)
+    if task == "node" and "hidden_channels" in given and given["hidden_channels"] is None:
+        raise ValueError("hidden_channels=None (the head's own width) is VAD's; the node "
+                         "task's head needs an int >= 1")
+    # init's "auto" value (not the option) is VAD's: the node task has no
+    # held-out videos to choose a start by
+    if task == "node" and given.get("init") == "auto":
+        raise ValueError("--init auto is a VAD option (it chooses the start on held-out "
+                         "videos); the node task takes --init product or mean")
 
 
 def _lego_flags() -> dict[str, str]:
@@ -162,8 +191,8 @@ def _check_run_options(task: str, given: dict[str, Any]) -> None:
     def value(name):
         return given.get(name, default[name])
 
-    def moved(name):
-        return name in given and given[name] != default[name]
+    def moved(name):  # None: patience's "never" reads no held-out videos
+        return given.get(name) is not None and given[name] != default[name]
 
     if moved("restart_combine") and value("restarts") == 1:
         raise ValueError(f"--restart-combine {given['restart_combine']} combines the restarts "
@@ -215,11 +244,6 @@ def _check_task_options(task: str, given: dict[str, Any]) -> None:
         if unread:
             raise ValueError(f"{', '.join(unread)}: --features labels scores by label "
                              f"propagation (20 steps, alpha 0.9), which reads none of them")
-    # init's "auto" value (not the option) is VAD's: the node task has no
-    # held-out videos to choose a start by
-    if task == "node" and given.get("init") == "auto":
-        raise ValueError("--init auto is a VAD option (it chooses the start on held-out "
-                         "videos); the node task takes --init product or mean")
 
 
 @dataclass
@@ -285,9 +309,31 @@ class MethodSpec:
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "MethodSpec":
         """Inverse of :meth:`to_dict` (fields a saved spec lacks take their
-        defaults, so older saved specs load)."""
-        return cls(d["method"], d["task"], **{c: COMPONENTS[c](**d.get(c, {}))
-                                             for c in COMPONENTS})
+        components' defaults, so older saved specs load). Its values pass the
+        checks of :meth:`create`'s options (:func:`check_options`) that hold
+        for any spec of its task; not those of options given but unread,
+        since a saved spec holds every field (at the defaults of its time).
+
+        Args:
+            d (dict): a saved spec (:meth:`to_dict`).
+        """
+        if not isinstance(d, Mapping) or not {"method", "task"} <= set(d):
+            raise ValueError(f"a saved spec is a dict with the keys 'method', 'task' and its "
+                             f"components {list(COMPONENTS)}, got {d!r}")
+        known = option_fields()
+        extra = sorted(set(d) - {"method", "task", *COMPONENTS}, key=str)
+        wrong = [f"{c}.{k}" for c in COMPONENTS if isinstance(d.get(c, {}), Mapping)
+                 for k in d.get(c, {}) if k in known and known[k][0] != c]
+        if extra or wrong or not all(isinstance(d.get(c, {}), Mapping) for c in COMPONENTS):
+            raise ValueError(f"saved spec ({d['method']}, {d['task']}): its keys are 'method', "
+                             f"'task' and a dict of fields per component {list(COMPONENTS)}, "
+                             f"got {extra + wrong or d!r}")
+        parts = {c: plain(dict(d.get(c, {}))) for c in COMPONENTS}
+        try:
+            _check_values(d["task"], {k: v for kw in parts.values() for k, v in kw.items()})
+        except ValueError as exc:
+            raise ValueError(f"saved spec ({d['method']}, {d['task']}): {exc}") from None
+        return cls(d["method"], d["task"], **{c: COMPONENTS[c](**parts[c]) for c in COMPONENTS})
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
