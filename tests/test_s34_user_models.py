@@ -2,7 +2,10 @@
 import pytest
 import torch
 
+from pyg_fusion.methods.node import NodeFeatureFusion
+from pyg_fusion.methods.vad import VADFeatureFusion
 from pyg_fusion.nn import LEGO, GraphHead, LabelPropagationHead, RowHead
+from pyg_fusion.nn.baselines import FeatureFusion
 
 XS = {"a": torch.randn(12, 4, generator=torch.Generator().manual_seed(0)),
       "b": torch.randn(12, 3, generator=torch.Generator().manual_seed(1))}
@@ -39,3 +42,16 @@ def test_a_fused_graph_looked_at_without_gradients_still_trains_lego(context, ba
     _loss(head, lego(XS)).backward()
     for got, want in zip(grads, lego.parameters()):
         torch.testing.assert_close(got, want.grad)
+
+
+@pytest.mark.parametrize("build", [
+    lambda: FeatureFusion({"a": 4, "b": 3}, "concat", proj_channels=5),
+    lambda: FeatureFusion({"a": 4}, "single", proj_channels=5),
+    lambda: NodeFeatureFusion({"a": 4, "b": 3}, 3, proj_channels=5),
+    lambda: VADFeatureFusion({"a": 4, "b": 3}, 8, proj_channels=5),
+])
+def test_a_projection_width_for_a_fusion_that_does_not_project_is_refused(build):
+    # it was dropped without a word: concat kept the width 4 + 3 = 7
+    with pytest.raises(ValueError, match="proj_channels=5 .*mode='(concat|single)'"):
+        build()
+    assert FeatureFusion({"a": 4, "b": 3}, "add", proj_channels=5).out_channels == 5

@@ -145,7 +145,8 @@ class NodeFeatureFusion(nn.Module):
         k (int, optional): neighbours per node of each relationship graph (see
             :func:`~pyg_fusion.functional.relation_graph`). (default: :obj:`10`)
         proj_channels (int, optional): width of a per-source linear projection before the
-            fusion (learned: the graph of F then follows it). (default: :obj:`None`)
+            fusion (learned: the graph of F then follows it), ``mode="add"`` or
+            ``"product"`` only. (default: :obj:`None`)
         hidden_channels (int, optional): width of the head (:class:`NodeHead`, as are
             ``num_layers`` and ``dropout``). (default: :obj:`64`)
         num_layers (int, optional): layers of the head. (default: :obj:`2`)

@@ -341,7 +341,7 @@ class VADFeatureFusion(nn.Module):
             :obj:`"product"` (see :class:`~pyg_fusion.nn.baselines.FeatureFusion`).
             (default: :obj:`"concat"`)
         proj_channels (int, optional): width of a per-source linear projection before the
-            fusion. (default: :obj:`None`)
+            fusion, ``mode="add"`` or ``"product"`` only. (default: :obj:`None`)
         hidden_channels (int, optional): width of the head; :obj:`None` is 32.
             (default: :obj:`None`)
         dropout (float, optional): dropout of the head. (default: :obj:`0.0`)

@@ -89,7 +89,8 @@ class FeatureFusion(nn.Module):
         mode (str, optional): ``"single"``, ``"concat"``, ``"add"`` or ``"product"``. (default:
             :obj:`"concat"`)
         proj_channels (int, optional): width :math:`d'` of the projections (add / product
-            only); ``None`` projects only when widths differ, to the smallest. (default:
+            only: refused with ``"single"`` and ``"concat"``, which do not project);
+            ``None`` projects only when widths differ, to the smallest. (default:
             :obj:`None`)
 
     Shapes:
@@ -110,6 +111,11 @@ class FeatureFusion(nn.Module):
         self.sources = list(in_channels)
         self.mode = mode
         widths = set(in_channels.values())
+        if proj_channels is not None and mode not in ("add", "product"):
+            # it was dropped without a word: the output kept the sources' widths
+            raise ValueError(f"proj_channels={proj_channels!r} sets the width of the "
+                             f"projections of mode='add' / 'product'; mode={mode!r} fuses the "
+                             f"sources as they are (no projection): leave proj_channels unset")
         project = mode in ("add", "product") and (proj_channels is not None or len(widths) > 1)
         if project:
             d = proj_channels if proj_channels is not None else min(widths)
