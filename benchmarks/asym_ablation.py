@@ -28,7 +28,7 @@ from multiprocessing import get_context
 # benchmarks/ (for _machine) and the repository root (run without installing)
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 sys.path.insert(1, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from pyg_fusion._files import save_figure, write_json, write_text  # noqa: E402
+from pyg_fusion._files import nan_for_null, save_figure, write_json, write_text  # noqa: E402
 from _bars import finite_bars, seed_std  # noqa: E402
 
 ROWS = {
@@ -80,12 +80,6 @@ def _run(job):
 _write = write_text
 
 
-def _number(value) -> float:
-    """A score as read back from results.json: null (a NaN, a diverged
-    run's, as write_json writes it) is NaN again."""
-    return float("nan") if value is None else value
-
-
 def summarise(runs: list[dict]) -> list[dict]:
     import numpy as np
     rows = []
@@ -94,21 +88,21 @@ def summarise(runs: list[dict]) -> list[dict]:
         if not rs:
             continue
         final = rs[0]["final"]
-        miou = [_number(r["scores"][final]["miou"]) for r in rs]
+        miou = [nan_for_null(r["scores"][final]["miou"]) for r in rs]
         row = {"variant": variant, "label": label, "final_output": final,
                "seeds": [r["seed"] for r in rs],
                "miou_mean": float(np.mean(miou)), "miou_std": seed_std(miou),
                "miou_per_seed": miou,
-               "pixel_acc_mean": float(np.mean([_number(r["scores"][final]["pixel_acc"])
+               "pixel_acc_mean": float(np.mean([nan_for_null(r["scores"][final]["pixel_acc"])
                                                 for r in rs])),
-               "mean_acc_mean": float(np.mean([_number(r["scores"][final]["mean_acc"])
+               "mean_acc_mean": float(np.mean([nan_for_null(r["scores"][final]["mean_acc"])
                                                for r in rs])),
                "parameters": rs[0]["parameters"],
                "seconds_mean": float(np.mean([r["seconds"] for r in rs]))}
         for branch in ("rgb", "depth"):
             if branch in rs[0]["scores"] and branch != final:
                 row[f"{branch}_branch_miou_mean"] = float(np.mean(
-                    [_number(r["scores"][branch]["miou"]) for r in rs]))
+                    [nan_for_null(r["scores"][branch]["miou"]) for r in rs]))
         rows.append(row)
     return rows
 

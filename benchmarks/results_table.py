@@ -63,8 +63,9 @@ def cell(r: dict | None, metric: str) -> str:
     other metrics to 3 decimals."""
     if r is None:
         return "-"
+    from pyg_fusion._files import nan_for_null
     # null: a NaN or Inf (a diverged seed's), as write_json writes it: "nan" as before
-    mean, std = (float("nan") if r.get(k) is None else r[k] for k in ("mean", "std"))
+    mean, std = (nan_for_null(r.get(k)) for k in ("mean", "std"))
     if metric in PERCENT:
         one = len(r.get("seeds", ())) == 1
         return (f"{100 * mean:.2f}" if one

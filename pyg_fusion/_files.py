@@ -327,6 +327,12 @@ def write_json(path: str | os.PathLike, obj, **kwargs) -> None:
         json.dump(_finite(obj), f, allow_nan=False, **kwargs)
 
 
+def nan_for_null(value):
+    """A number read back from a file of :func:`write_json`: ``null`` (a NaN
+    or infinite value, as written) is NaN, anything else as it is."""
+    return float("nan") if value is None else value
+
+
 def _finite(obj):
     """``obj`` with every non-finite float (in dicts, lists, tuples) as :obj:`None`."""
     if isinstance(obj, float):

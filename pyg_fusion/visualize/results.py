@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._files import nan_for_null
 from ._common import (axes_width, check_span, closes_on_error, finish, fit_lines, new_grid,
                       shorten, text_width)
 from ._values import check_once, is_int, is_real, read_json
@@ -32,8 +33,8 @@ def _records(results) -> list[dict]:
                              f"pyg-fusion compare (results.json)")
         values = r["values"]
         if isinstance(values, list):
-            values = [_nan_for_null(v) for v in values]
-        r = {**r, "mean": _nan_for_null(r["mean"]), "std": _nan_for_null(r["std"]),
+            values = [nan_for_null(v) for v in values]
+        r = {**r, "mean": nan_for_null(r["mean"]), "std": nan_for_null(r["std"]),
              "values": values}
         if not (is_real(r["mean"]) and is_real(r["std"]) and isinstance(values, list)
                 and values and all(map(is_real, values))):
@@ -45,11 +46,6 @@ def _records(results) -> list[dict]:
                    np.array([r["mean"], r["std"], *values], dtype=float))
         out.append(r)
     return out
-
-
-def _nan_for_null(x):
-    # null: a NaN or Inf (a diverged seed's) as write_json writes it (JSON has neither)
-    return float("nan") if x is None else x
 
 
 @closes_on_error

@@ -9,6 +9,7 @@ import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
+from .._files import nan_for_null
 from ._common import (axes_width, check_span, closes_on_error, finish, fit_lines, tex_name,
                       to_numpy)
 from ._values import check_flag, check_once, is_int, is_real, read_json
@@ -143,7 +144,7 @@ def _from_records(records, metric, dataset, method, setting):
                              f"Q={r['Q']}")
         seen.add((i, j))
         value = r.get("mean", r.get("value"))
-        mean[i, j] = np.nan if value is None else float(value)
+        mean[i, j] = float(nan_for_null(value))
         # a std over one seed is 0 by construction: no spread to draw
         if r.get("std") is not None and len(r.get("seeds") or (0, 0)) != 1:
             std[i, j] = float(r["std"])
