@@ -18,7 +18,8 @@ import numpy as np
 
 from .._files import atomic_write
 from ._text import (_auto_header, _auto_index, _column_numbers_header, _is_number, _lines,
-                    _missing, _split, comma_number, header_says_index, to_float)
+                    _missing, _split, comma_number, grouped_number, header_says_index,
+                    split_group, split_thousands, to_float)
 
 
 def check_root(root) -> str:
@@ -201,16 +202,28 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
         raise ValueError(f"{what}: {path} is empty")
     if numeric and header == "auto":
         header = _column_numbers_header(lines, delimiter, what, path)
-    if numeric:
-        fast = _fast_numeric(lines, delimiter, header, index_col, path)
-        if fast is not None:
-            return fast
     try:
-        return _parse(_split(lines, delimiter), header, index_col, numeric, what, path)
-    except ValueError:
+        table = _fast_numeric(lines, delimiter, header, index_col, path) if numeric else None
+        if table is None:
+            table = _parse(_split(lines, delimiter), header, index_col, numeric, what, path)
+    except ValueError as exc:
+        grouped = grouped_number(lines, delimiter) if numeric else None
+        if grouped is not None:
+            raise ValueError(f"{what}: {path} line {grouped[0]} holds {grouped[1]!r}, a number "
+                             f"whose thousands are separated by {grouped[2]}; expected numbers "
+                             f"without a thousands separator (1500, 1234.5): save the file "
+                             f"so (e.g. a spreadsheet's CSV export in an English locale, or "
+                             f"the column formatted as plain numbers)") from None
         found = comma_number(lines, delimiter) if numeric else None
         if found is None:
-            raise
+            widths = {len(r) for r in _split(lines, delimiter)} if numeric else set()
+            cut = split_group(lines, delimiter) if len(widths) > 1 else None
+            if cut is None:
+                raise
+            # rows of other widths: the numbers of 4 digits or more were cut in two
+            raise ValueError(f"{exc}; line {cut[0]} holds {cut[1]!r}: numbers whose thousands "
+                             f"separator is the delimiter? Save numbers without a thousands "
+                             f"separator (1500), or quote them") from None
         # the error of the first cell that fails (or of a first row taken
         # for a header) does not say why: the file's numbers are not Python's
         raise ValueError(f"{what}: {path} line {found[0]} holds {found[1]!r}, a number with a "
@@ -218,6 +231,17 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
                          f"numbers with a decimal point and no thousands separator (1.5, "
                          f"1500): save the file so (e.g. pandas' to_csv(decimal='.'), or a "
                          f"spreadsheet's CSV export in an English locale)") from None
+    cut = split_thousands(lines, delimiter) if numeric else None
+    if cut is not None:
+        sep = "spaces" if delimiter is None else repr(delimiter)
+        raise ValueError(f"{what}: {path} line {cut[0]}, columns {cut[1] - 1} and {cut[1]} read "
+                         f"{cut[2]!r}: a number whose thousands separator is the delimiter "
+                         f"({sep}), cut into two cells? Its second cell, of three digits "
+                         f"with a leading zero, is what a thousands group looks like: save "
+                         f"numbers without a thousands separator (1500; pandas' to_csv "
+                         f"writes so), or quote them; codes with leading zeros: write them "
+                         f"without")
+    return table
 
 
 def _parse(rows: list[list[str]], header, index_col, numeric: bool, what: str,
