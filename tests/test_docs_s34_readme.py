@@ -31,3 +31,31 @@ def test_own_tables_are_z_scored_over_all_rows_and_standardize_is_vads(tmp_path,
     assert main(["train", "--dataset", "tables", "--views", str(a), str(b), "--labels",
                  str(labels), "--standardize", "--out", str(tmp_path / "run")]) == 2
     assert "--standardize applies to --dataset synthetic-vad" in capsys.readouterr().err
+
+
+def test_the_vad_tables_rows_are_in_the_files_the_records_line_names():
+    assert ("but for three rows: lego's and lego-cp's are their re-run with this version, "
+            "`vad_support_gradient_{motion,synthetic,relational}.json`, and lego-row's the "
+            "`--init auto` run of `vad_warmup_auto.json`" in _readme())
+    import json
+    import re
+    results = ROOT / "benchmarks" / "results"
+    files = {"motion": ("motion_vad", "basic_motions,standardized"),
+             "synthetic": ("synthetic_vad", "multi_representation"),
+             "relational": ("synthetic_vad_relational", "multi_representation,relational_shift=4")}
+    rows = {}
+    for line in (ROOT / "README.md").read_text().splitlines():
+        m = re.match(r"\| \**([a-z0-9-]+)\**(?: \(row head\))? \| (.*) \| 5 \|$", line)
+        if m:
+            rows[m.group(1)] = [c.strip().strip("*") for c in m.group(2).split("|")]
+    for col, (name, (plain, setting)) in enumerate(files.items()):
+        for method, cells in rows.items():
+            if cells[col] == "-":
+                continue
+            source = {"lego": f"vad_support_gradient_{name}", "lego-cp":
+                      f"vad_support_gradient_{name}", "lego-row": "vad_warmup_auto"}.get(method, plain)
+            records = json.loads((results / f"{source}.json").read_text())
+            (rec,) = [r for r in records if r["method"] == method and r["metric"] == "auc"
+                      and r["setting"] == setting
+                      and (source != "vad_warmup_auto" or r["config"]["fusion"]["init"] == "auto")]
+            assert f"{rec['mean'] * 100:.2f} ± {rec['std'] * 100:.2f}" == cells[col], (method, name)
