@@ -77,9 +77,6 @@ def _run(job):
             "seconds": round(time.perf_counter() - t0, 1)}
 
 
-_write = write_text
-
-
 def summarise(runs: list[dict]) -> list[dict]:
     import numpy as np
     rows = []
@@ -200,7 +197,7 @@ def main(argv=None) -> int:
         # the files before the table: a reader that has left (| head) ends
         # the printing, not the writing
         write_json(args.summarise, result, indent=2)
-        _write(osp.join(folder, "results.md"), md + "\n")
+        write_text(osp.join(folder, "results.md"), md + "\n")
         figure(result["rows"], osp.join(folder, "miou.png"))
         print(md)
         return 0
@@ -245,7 +242,7 @@ def main(argv=None) -> int:
         "wall_seconds": round(time.perf_counter() - t0, 1), "rows": rows,
         "runs": sorted(runs, key=lambda r: (r["variant"], r["seed"]))}
     write_json(osp.join(args.out, "results.json"), result, indent=2)
-    _write(osp.join(args.out, "results.md"), md + "\n")
+    write_text(osp.join(args.out, "results.md"), md + "\n")
     figure(rows, osp.join(args.out, "miou.png"))
     print(md)  # after the files, which a reader that has left (| head) must not cost
     print(machine_line(machine))
