@@ -144,20 +144,10 @@ def figure(rows: list[dict], path: str) -> None:
     save_figure(fig, path, dpi=110)
 
 
-def _layers(text: str) -> list[int]:
-    try:
-        layers = [int(v) for v in text.split(",")]
-    except ValueError:
-        layers = []
-    if len(layers) != 4 or min(layers) < 1:
-        raise argparse.ArgumentTypeError(f"expected four positive blocks per stage like "
-                                         f"'1,1,1,1', got {text!r}")
-    return layers
-
-
 def build_parser() -> argparse.ArgumentParser:
     from _cli import parser, positive_float, positive_int, seed_int
 
+    from pyg_fusion.cli._flag_types import four_ints
     from pyg_fusion.cli._runs import int_list
     p = parser(__file__, __doc__.split("\n\n")[0])
     p.add_argument("--out", default="runs/asym_ablation")
@@ -172,7 +162,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--num-train", type=positive_int, default=128)
     p.add_argument("--num-test", type=positive_int, default=48)
     p.add_argument("--data-seed", type=seed_int, default=0)
-    p.add_argument("--layers", type=_layers, default=[1, 1, 1, 1])
+    # the blocks per stage as pyg-fusion segment train --layers reads them
+    p.add_argument("--layers", type=four_ints, default=[1, 1, 1, 1])
     p.add_argument("--width", type=positive_int, default=8)
     p.add_argument("--decoder-features", type=positive_int, default=16)
     p.add_argument("--jobs", type=positive_int, default=2,

@@ -82,3 +82,16 @@ def test_translation_ablation_records_no_spread_for_one_seed():
         ("l1", "psnr", "ssim"))
     two = bench.summarise([run, {**run, "seed": 1}])
     assert two["shade"]["psnr"]["std"] == 0.0
+
+
+@pytest.mark.parametrize("value,said", [("1,1", "expected 4 positive ints, got '1,1'"),
+                                        ("1,x,1,1", "expected comma-separated ints, got "
+                                                    "'1,x,1,1'")])
+def test_asym_ablation_reads_layers_as_the_segment_command_does(value, said, tmp_path, capsys):
+    # it had a parser of its own for the ResNet's blocks per stage, beside the CLI's
+    text = _refused(capsys, "asym_ablation", ["--layers", value,
+                                              "--out", str(tmp_path / "out")])
+    assert text.startswith(f"asym_ablation.py: error: argument --layers: {said}")
+    assert load_benchmark("asym_ablation").build_parser().parse_args(
+        ["--layers", "2,1,1,3"]).layers == (2, 1, 1, 3)
+    assert not (tmp_path / "out").exists()
