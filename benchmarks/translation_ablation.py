@@ -204,8 +204,6 @@ def main(argv=None) -> int:
     twice = sorted({m for m in mods if mods.count(m) > 1})
     if twice:  # one input twice is no fusion, and two runs would share their folder
         p.error(f"--modalities: {', '.join(map(repr, twice))} named more than once")
-    if not args.seeds:
-        p.error("--seeds must name at least one seed")
     # a modality the scenes lack was refused after --out and --log-dir were
     # made, naming no flag (rgb: a --target, which this script has not)
     from pyg_fusion.datasets.translation import SyntheticTranslation
