@@ -58,14 +58,17 @@ def check_results_replaceable(path: Path) -> None:
                          f"run ({path.name}), which evaluate would replace: give another --out")
 
 
-def _training_entry(out: Path) -> str | None:
+def _training_entry(out: Path, top: bool = True) -> str | None:
     """What in ``out`` is a training run's, or ``None``: its ``checkpoints``,
-    a start, restart or ensemble folder (``init_<start>``, ``restart<r>``,
+    a checkpoint file (``out`` is the ``checkpoints`` folder), a start,
+    restart or ensemble folder (``init_<start>``, ``restart<r>``,
     ``ensemble``), a training log (a ``logs/version_<k>/metrics.csv`` of ``train_loss``:
-    an evaluation logs test metrics only) or, for a method's folder, a
-    ``seed<k>`` run folder. A compare run keeps no checkpoints: its
-    ``<method>/seed<k>`` holds its scores.json and logs only. An evaluation's
-    folder, finished or interrupted, holds none of these."""
+    an evaluation logs test metrics only), for a method's folder a
+    ``seed<k>`` run folder and, with ``top``, for a run's top folder a
+    method's folder (a run interrupted before its results.json, which
+    :func:`check_results_replaceable` guards). A compare run keeps no
+    checkpoints: its ``<method>/seed<k>`` holds its scores.json and logs
+    only. An evaluation's folder, finished or interrupted, holds none of these."""
     import csv
     import re
     from ..experiments._run_folders import RUN_FOLDERS
@@ -73,6 +76,9 @@ def _training_entry(out: Path) -> str | None:
         return "checkpoints"
     if not out.is_dir():
         return None
+    ckpt = next(iter(sorted(out.glob("*.ckpt"))), None)
+    if ckpt is not None:
+        return f"checkpoint {ckpt.name}"
     for entry in sorted(out.iterdir()):
         if entry.is_dir() and RUN_FOLDERS.fullmatch(entry.name):
             return f"folder {entry.name}"
@@ -86,21 +92,26 @@ def _training_entry(out: Path) -> str | None:
             return f"CSV log {log.parent.parent.name}/{log.parent.name}"
     for entry in sorted(out.iterdir()):
         if entry.is_dir() and re.fullmatch(r"seed\d+", entry.name) \
-                and _training_entry(entry) is not None:
+                and _training_entry(entry, top=False) is not None:
             return f"folder {entry.name}"
+    for entry in sorted(out.iterdir()) if top else ():
+        if entry.is_dir() and not re.fullmatch(r"seed\d+", entry.name) \
+                and (_training_entry(entry, top=False) or "").startswith("folder seed"):
+            return f"method folder {entry.name}"
     return None
 
 
 def check_not_a_run_folder(out: Path) -> None:
     """Refuses an ``--out`` that is a training run's folder (``<method>/seed<k>``
-    of ``pyg-fusion train`` or ``compare``, or the method's folder above it,
-    :func:`_training_entry`): evaluate would write its scores.json over that
+    of ``pyg-fusion train`` or ``compare``, its ``checkpoints``, the method's
+    folder above it or the run's top folder, :func:`_training_entry`): evaluate would write its scores.json over that
     run's, and replace its logs (the CSV logs of earlier evaluations are
     removed) with its own."""
     what = _training_entry(out)
     if what is not None:
-        run = "a run folder of pyg-fusion train" if what == "checkpoints" else \
-            "a folder of a pyg-fusion train or compare run"
+        run = ("a run folder of pyg-fusion train" if what == "checkpoints" else
+               "the checkpoints folder of a pyg-fusion train run" if what.startswith("checkpoint ")
+               else "a folder of a pyg-fusion train or compare run")
         raise ValueError(f"--out {str(out)!r} holds a training run's {what} ({run}), among "
                          f"whose scores.json and logs evaluate would write its own: give "
                          f"another --out")
