@@ -8,7 +8,7 @@ from torch import Tensor
 from ..functional._autocast import float32_under_autocast
 from ..functional._checks import check_choice, check_int, check_tensor
 from ..functional._csr import inverse_permutation, use_scipy
-from ..functional.coarsen import coarsen
+from ..functional._live import coarsened_live, kept_entries, pair_live_zeros
 from ..functional.order import locality_order, permute_rows, relabel
 from ..functional.support import _shared_support
 from ._lego_dense import DenseBackend
@@ -291,7 +291,7 @@ class LEGO(DenseBackend, torch.nn.Module):
         comes back to the caller's numbering and edge order."""
         local = int(counts.max()) >= LOCALITY_MIN_NODES and use_scipy(batch.device)
         pairs = self._pairs({s: xs[s] for s in self.sources if s not in assign}, batch)
-        graphs, orders, moved_pairs = {}, {}, {}
+        graphs, orders, moved_pairs, live = {}, {}, {}, {}
         for s, index in pairs.items():
             x = xs[s]
             if local:
@@ -303,17 +303,21 @@ class LEGO(DenseBackend, torch.nn.Module):
                 orders[s], index = moved_pairs[id(index)]
                 x = permute_rows(x, orders[s])
             graphs[s] = (index, self.graph._weights(x, index))
+            live[s] = pair_live_zeros(x, index[1], index[0], graphs[s][1], self.graph.metric)
         for s in assign:  # a source of no units at all: no edges (as a graph without any)
-            index, weight = (coarsen(*self.graph(xs[s], batch[assign[s]]), assign[s], n)
-                             if len(xs[s]) else (batch.new_empty(2, 0), xs[s].new_empty(0)))
+            index, weight, live[s] = (
+                coarsened_live(*self.graph(xs[s], batch[assign[s]]), xs[s], assign[s], n,
+                               self.graph.metric, self._signed())
+                if len(xs[s]) else (batch.new_empty(2, 0), xs[s].new_empty(0), None))
             if local:
                 orders[s] = locality_order(index, n, batch)
                 index, moved = relabel(index, orders[s], n)
                 weight = permute_rows(weight, moved)
+                live[s] = None if live[s] is None else live[s][moved]
             graphs[s] = (index, weight)
         first = orders.get(self.sources[0])
         inv_first = None if first is None else inverse_permutation(first)
-        powers = {}
+        powers, keep = {}, {}
         for s in self.sources:
             # from source s's order to the first source's (node i of s's
             # order is node orders[s][i] of the caller's numbering)
@@ -322,12 +326,20 @@ class LEGO(DenseBackend, torch.nn.Module):
             # backend does; both orders built above (no check of them)
             powers[s] = self.expansions[s]._powers(*graphs[s], n, restore, orders.get(s),
                                                    own_orders=True)
-        ei, w = self._fuse(powers, n, batch, keep_zeros=False)
+            e = self.expansions[s]
+            keep[s] = kept_entries(*graphs[s], live[s], powers[s], n, e.num_powers, e.mode,
+                                   restore, self._signed())
+        keep = {s: k for s, k in keep.items() if k is not None}
+        ei, w = self._fuse(powers, n, batch, keep_zeros=keep or False)
         if first is not None:
             ei, moved = relabel(ei, inv_first, n)
             w = permute_rows(w, moved)
         return FusedGraph(num_nodes=n, batch=batch, edge_index=ei, edge_weight=w,
                           num_graphs=counts.numel(), coalesced=True)
+
+    def _signed(self) -> bool:
+        # whether the graphs' weights may be negative (their sums may cancel)
+        return self.graph.nonneg is None and self.graph.metric != "rbf"
 
     def _fuse(self, powers: dict, *args, **kwargs):
         # self.fusion, whose refusal of non-finite powers named its own

@@ -38,10 +38,12 @@ class OperatorDict(ParameterDict):
         return "\n".join(lines)
 
 
-def _some_power_nonzero(edge_index: Tensor, edge_attr: Tensor) -> tuple[Tensor, Tensor]:
-    # the entries where some power is non-zero (one host sync; a copy only
-    # where some entry is 0 in every power)
-    keep = edge_attr.ne(0).any(1)
+def _some_power_nonzero(edge_index: Tensor, edge_attr: Tensor,
+                        keep: Tensor | None = None) -> tuple[Tensor, Tensor]:
+    # the entries where some power is non-zero, or those of keep (one host
+    # sync; a copy only where some entry is dropped)
+    if keep is None:
+        keep = edge_attr.ne(0).any(1)
     if bool(keep.all()):
         return edge_index, edge_attr
     return edge_index[:, keep], edge_attr[keep]
@@ -281,7 +283,7 @@ class LEGOFusion(torch.nn.Module):
 
     @float32_under_autocast
     def forward(self, powers: dict, num_nodes: int | None = None,
-                batch: Tensor | None = None, *, keep_zeros: bool = True):
+                batch: Tensor | None = None, *, keep_zeros: bool | dict = True):
         """Fuses the powers of every source (see the class docstring).
         ``batch`` (sparse inputs): the graph of each node, for per-graph term
         scales. ``keep_zeros=False`` (sparse inputs): the entries where every
@@ -293,12 +295,17 @@ class LEGOFusion(torch.nn.Module):
         an edge list, such as GAT's or SAGE's neighbourhoods, is the same on
         both backends). Values and term scales are unchanged by it: every term
         of that source is 0 there, and a scale enters only as a ratio of two
-        terms' moments over the same entries."""
+        terms' moments over the same entries. ``keep_zeros`` may also be a
+        dict source -> ``[E]`` bool, the entries of that source's powers kept
+        (the others dropped as with :obj:`False`): :class:`~pyg_fusion.nn.LEGO`
+        keeps there the entries that are 0 in every power but whose gradient
+        is not (:mod:`pyg_fusion.functional._live`)."""
         sparse = check_powers(self, powers, num_nodes)
-        if sparse and not keep_zeros:
-            powers = {s: _some_power_nonzero(*powers[s]) for s in self.sources}
+        if sparse and keep_zeros is not True:
+            keep = keep_zeros if isinstance(keep_zeros, dict) else {}
+            powers = {s: _some_power_nonzero(*powers[s], keep.get(s)) for s in self.sources}
         support = self._align_support
-        if not keep_zeros and self.zeroth == "identity":
+        if keep_zeros is not True and self.zeroth == "identity":
             support = "intersection"
         if self.mode == "full":
             if sparse:
