@@ -132,11 +132,19 @@ def dense_relation_graph(x: Tensor, metric: str = "cosine", nonneg="clamp", *,
         # squared norms overflowed float16 (NaN, the diagonal too) and a
         # distance beyond 65504 weighed 0 at any gamma
         wide = _rbf_dtype(x.dtype)
-        xc = centred(x.to(wide), mask=mask)
-        if x.dtype == torch.float32:
-            xc = xc.double()
+        # centred in float64 too: a float32 centring rounds each feature by
+        # eps |x|, a difference of 1e-5 between features of 10 by 10%
+        xc = centred(x.to(torch.float64 if x.dtype == torch.float32 else wide), mask=mask)
         sq = (xc * xc).sum(-1)
-        d2 = (sq.unsqueeze(-1) + sq.unsqueeze(-2) - 2 * xc @ xc.transpose(-1, -2)).to(wide)
+        d2 = sq.unsqueeze(-1) + sq.unsqueeze(-2) - 2 * xc @ xc.transpose(-1, -2)
+        # the values from the differences (torch.cdist without its matrix
+        # product), which do not cancel: with gamma far above the features'
+        # scale the product's rounding, times gamma, moved a weight by 1e-4
+        # even in float64; the gradient stays the product's (cdist has no
+        # double backward), its rounding eps |x| per entry of the gradient
+        with torch.no_grad():
+            exact = torch.cdist(xc, xc, compute_mode="donot_use_mm_for_euclid_dist") ** 2
+        d2 = (d2 + (exact - d2).detach()).to(wide)
         s = torch.exp(-_gamma(gamma, x.size(-1)) * d2.clamp(min=0))
         s = (s * (1 - eye) + eye).to(x.dtype)
     else:
