@@ -164,9 +164,7 @@ def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray
         n = graph[2] if len(graph) == 3 else num_nodes
         ei, w, n = check_graph(graph[0], graph[1], n, f"{name} edge_weight", f"{name} edge_index")
         check_node_count(name, n, MAX_DENSE_NODES)
-        adj = np.zeros((n, n))
-        np.add.at(adj, (ei[1], ei[0]), w)  # adj[i, j]: the edge j -> i
-        return adj
+        return dense_of_edges(ei, w, n)
     if hasattr(graph, "shape") and len(graph.shape) in (2, 3):
         # refused before the copy to numpy (9000 x 9000 float32: 0.3 GB more)
         check_node_count(name, graph.shape[-1], MAX_DENSE_NODES)
@@ -181,6 +179,17 @@ def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray
                          f"shape {tuple(arr.shape)}")
     check_node_count(name, arr.shape[0], MAX_DENSE_NODES)
     return arr
+
+
+def dense_of_edges(ei: np.ndarray, attr: np.ndarray, num_nodes: int) -> np.ndarray:
+    """The dense ``[N, N]`` graph (``[N, N, C]`` for ``[E, C]`` values) of an
+    edge list checked by :func:`check_graph`, duplicates summed, as the
+    library orients it: :func:`~pyg_fusion.functional.edges_to_dense`'s
+    ``[i, j]``, the edge ``j -> i``."""
+    from ..functional import edges_to_dense
+    # copies: from_numpy warns on a read-only array (a user's memory map)
+    return edges_to_dense(torch.tensor(ei), torch.tensor(attr),
+                          max_num_nodes=num_nodes)[0].numpy()
 
 
 def _is_matrix(seq) -> bool:

@@ -8,7 +8,8 @@ from torch import Tensor
 from matplotlib.colors import Normalize
 
 from ._common import (CHAR_EM, MAX_DENSE_NODES, axes_width, check_graph, check_node_count,
-                      closes_on_error, finish, new_grid, shorten_all, tex_name, to_numpy)
+                      closes_on_error, dense_of_edges, finish, new_grid, shorten_all,
+                      tex_name, to_numpy)
 from ._matrix import matrix_labels, show_matrix
 from ._node_order import label_ticks, order_nodes
 from ._values import check_label_names
@@ -138,10 +139,7 @@ def _dense_powers(name, p, num_nodes) -> np.ndarray:
                              f"with P >= 0, got {tuple(attr.shape)}")
         ei, _, n = check_graph(p[0], attr[:, 0], n, f"{label} edge_attr", f"{label} edge_index")
         check_node_count(label, n, MAX_DENSE_NODES)
-        out = np.zeros((attr.shape[1], n, n))
-        for k in range(attr.shape[1]):
-            np.add.at(out[k], (ei[1], ei[0]), attr[:, k])  # [i, j]: the edge j -> i
-        return out
+        return dense_of_edges(ei, attr, n).transpose(2, 0, 1)
     if hasattr(p, "shape") and len(p.shape) in (3, 4):
         # refused before the float64 copy (4 x 9000 x 9000: 2.6 GB more)
         check_node_count(label, p.shape[-1], MAX_DENSE_NODES)
