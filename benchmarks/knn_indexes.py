@@ -48,7 +48,8 @@ on each view of :class:`pyg_fusion.datasets.MultiFeatureDigits`, on the
 held-out half (the second 1000 units of a fixed permutation, seed 0; the
 settings were chosen on the first half) and on all 2000 units, each part
 standardised on its own; its table's ratio is the approximate search's time
-over the exact one's.
+over the exact one's. ``--seed``, ``--torch-max`` and ``--library-only`` are
+flags of the N runs and ``--root`` of digits: the other mode refuses them.
 
 ``--json PATH``: every row of the table (``rows``: the index or the view, the
 medians of its seconds, CPU seconds and recall, the ratio, and each run's
