@@ -19,6 +19,7 @@ from torch import Tensor, nn
 from torch_geometric.data import Data
 
 from ..functional import relation_graph
+from ..functional.relation import check_graph_options
 from ..nn import LEGO
 from ..nn._reset import reset_children
 from ..functional._checks import check_choice, check_int
@@ -31,9 +32,9 @@ __all__ = ["NodeHead", "NodeLEGO", "NodeFeatureFusion", "NodeGraphFusion", "Node
 
 
 def _checked_k(k: int | None) -> int | None:
-    # a k < 1 failed in the first forward's relation_graph, not where it was given
-    if k is not None:
-        check_int("k", k, minimum=1)
+    # a k < 1 failed in the first forward's relation_graph, not where it was
+    # given: checked when built, as RelationGraph checks its options
+    check_graph_options(k, None)
     return k
 
 
