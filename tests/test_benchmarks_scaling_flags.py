@@ -15,3 +15,19 @@ def test_from_json_without_plot_is_refused_before_any_run(tmp_path, capsys):
     out, text = capsys.readouterr()
     assert out == "" and len(text.strip().splitlines()) == 1
     assert f"--from-json {source}: read by --plot only" in text
+
+
+@pytest.mark.parametrize("flag", [["--sizes", "1024"], ["--features", "gaussian"],
+                                  ["--busy"], ["--fusion-init", "random"]])
+def test_a_run_flag_beside_plot_is_refused(flag, tmp_path, capsys):
+    # before: --plot drew every row of the JSON and said nothing of --sizes 1024
+    source = tmp_path / "scaling.json"
+    source.write_text('{"rows": []}')
+    with pytest.raises(SystemExit) as err:
+        load_benchmark("scaling").main(["--plot", str(tmp_path / "out" / "p.png"),
+                                        "--from-json", str(source), *flag])
+    assert err.value.code == 2
+    out, text = capsys.readouterr()
+    assert out == "" and len(text.strip().splitlines()) == 1
+    assert f"scaling.py: error: {flag[0]}: a flag of a run, not read with --plot" in text
+    assert not (tmp_path / "out").exists()
