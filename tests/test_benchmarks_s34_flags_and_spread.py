@@ -95,3 +95,15 @@ def test_asym_ablation_reads_layers_as_the_segment_command_does(value, said, tmp
     assert load_benchmark("asym_ablation").build_parser().parse_args(
         ["--layers", "2,1,1,3"]).layers == (2, 1, 1, 3)
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("flag", [["--variants", "rgb"], ["--out", "elsewhere"],
+                                  ["--seeds", "0"], ["--epochs", "30"]])
+def test_asym_ablation_summarise_refuses_a_run_flag(flag, tmp_path, capsys):
+    # before: --summarise tabled every run of the file and said nothing of the flag
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps({"runs": [_run(0, 0.5)]}))
+    text = _refused(capsys, "asym_ablation", ["--summarise", str(path), *flag])
+    assert text.startswith(f"asym_ablation.py: error: {flag[0]}: a flag of a run, not read "
+                           f"with --summarise")
+    assert not (tmp_path / "results.md").exists()
