@@ -39,6 +39,25 @@ AUTO_DENSE_MAX_NODES = 768
 LOCALITY_MIN_NODES = 32768
 
 
+def _check_fused(lego: "LEGO", powers: dict, g: Tensor) -> None:
+    # finite powers whose products overflow (unnormalised powers of large
+    # similarities, or a large operator; a non-finite one the fusion refuses) gave an Inf G that only the
+    # heads refused, naming the head's input
+    bad = int((~torch.isfinite(g.detach())).sum())
+    if not bad:
+        return
+    reach = ", ".join(
+        f"{s}: {float((p[1] if isinstance(p, tuple) else p).detach().abs().max()):.3g}"
+        for s, p in powers.items())
+    top = max(float(p.detach().abs().max()) for p in lego.fusion.parameters())
+    raw = [s for s in lego.sources if lego.expansions[s].norm is None]
+    fix = (f"normalise the powers of {', '.join(map(repr, raw))} (norm='sym' or 'row') or "
+           f"scale the features down" if raw else "scale the features down")
+    raise ValueError(f"the fused graph overflowed: G holds {bad} NaN or Inf value(s) from "
+                     f"finite powers (the sources' powers reach {reach}, the operator's "
+                     f"entries {top:.3g}): their products exceed {g.dtype}'s range; {fix}")
+
+
 class LEGO(DenseBackend, torch.nn.Module):
     r"""LEGO fusion end to end (Ding et al., ICLR 2025,
     `paper <https://arxiv.org/abs/2410.01506>`_): per-source features ->
@@ -346,7 +365,7 @@ class LEGO(DenseBackend, torch.nn.Module):
         # argument (powers_a, attr_a, attrs[0]: one per backend and form),
         # not the source whose powers overflowed, nor why
         try:
-            return self.fusion(powers, *args, **kwargs)
+            out = self.fusion(powers, *args, **kwargs)
         except ValueError:
             for s in self.sources:
                 attr = powers[s][1] if isinstance(powers[s], tuple) else powers[s]
@@ -365,6 +384,9 @@ class LEGO(DenseBackend, torch.nn.Module):
                            "features down" if norm is None else "scale the features down")
                     ) from None
             raise
+        if not torch.compiler.is_compiling():  # (the heads' checks still see it)
+            _check_fused(self, powers, out[1] if isinstance(out, tuple) else out)
+        return out
 
     def __repr__(self) -> str:
         proj = "" if self.proj is None else \
