@@ -160,6 +160,20 @@ def given(parser: argparse.ArgumentParser, argv, *dests: str) -> list[str]:
     return [dest for dest in dests if getattr(seen, dest) is not None]
 
 
+def refuse_unread(parser: argparse.ArgumentParser, argv, mode: str, why: str,
+                  *read: str) -> None:
+    """Exits through ``parser.error`` (one line, code 2) naming the first flag
+    of the command line ``argv`` that the mode ``mode`` (``--plot``,
+    ``--summarise``) does not read: every option but ``--help`` and the
+    ``read`` ones (their dests) is a run's, which the mode would ignore
+    silently; ``why`` says what the mode does instead."""
+    flags = {a.dest: a.option_strings[0] for a in parser._actions
+             if a.option_strings and a.dest not in ("help", *read)}
+    unread = given(parser, argv, *flags)
+    if unread:
+        parser.error(f"{flags[unread[0]]}: a flag of a run, not read with {mode} ({why})")
+
+
 def worker_values(parser: argparse.ArgumentParser, values: list[str], expected: dict) -> list:
     """The values of a script's hidden ``--worker`` flag (one run's process,
     which the script starts itself), checked against ``expected``: per

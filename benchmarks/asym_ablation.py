@@ -176,14 +176,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv=None) -> int:
     p = build_parser()
     args = p.parse_args(argv)
-    from _cli import check_folder, command_line, given, read_json, user_errors
+    from _cli import check_folder, command_line, read_json, refuse_unread, user_errors
     if args.summarise:
         # the table of the runs recorded: --variants rgb tabled every variant, silently
-        unread = given(p, argv, *(a.dest for a in p._actions
-                                  if a.option_strings and a.dest not in ("help", "summarise")))
-        if unread:
-            p.error(f"--{unread[0].replace('_', '-')}: a flag of a run, not read with "
-                    f"--summarise (which tables every run of the file, beside it)")
+        refuse_unread(p, argv, "--summarise", "which tables every run of the file, beside it",
+                      "summarise")
         result = read_json(p, args.summarise, f"--summarise {args.summarise}")
         if not isinstance(result, dict) or not isinstance(result.get("runs"), list):
             p.error(f"--summarise {args.summarise}: not a results.json of this script "

@@ -293,8 +293,8 @@ def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
 
 
 def main(argv=None):
-    from _cli import (check_device, check_writable, command_line, given, nonneg_int, parser,
-                      positive_int, thread_count, units, worker_values)
+    from _cli import (check_device, check_writable, command_line, nonneg_int, parser,
+                      positive_int, refuse_unread, thread_count, units, worker_values)
     ap = parser(__file__, __doc__)
     ap.add_argument("--sizes", type=units(K), nargs="+", default=[1024, 4096, 16384, 65536])
     ap.add_argument("--features", nargs="+", default=["clustered", "gaussian"],
@@ -325,11 +325,8 @@ def main(argv=None):
                  f"without --plot the benchmark runs anew")
     if args.plot:
         # the drawing reads the JSON alone: --sizes 1024 drew every size of it, silently
-        unread = given(ap, argv, "sizes", "features", "stages", "repeats", "threads", "busy",
-                       "exact_max", "scipy_max", "device", "fusion_init")
-        if unread:
-            ap.error(f"--{unread[0].replace('_', '-')}: a flag of a run, not read with --plot "
-                     f"(which draws every row of --from-json)")
+        refuse_unread(ap, argv, "--plot", "which draws every row of --from-json",
+                      "plot", "from_json", "json")
         source = args.from_json or args.json
         if source is None:
             ap.error("--plot draws a run's JSON: give it with --from-json FILE")
