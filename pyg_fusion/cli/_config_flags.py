@@ -251,7 +251,13 @@ def image_full_config(args) -> dict[str, Any]:
     out: dict[str, Any] = {k: v for k, v in sorted(vars(args).items())
                            if k not in NOT_CONFIG and k not in fields and k != "action"}
     out.update(image_config(task, action, args))
-    return out
+    # the user's files and folders absolute, as the run records them: the
+    # printed config read back from another folder found none of them
+    # ('--checkpoint: no such file: run/checkpoints/last.ckpt')
+    from ..experiments.image_config import image_configs
+    from ..experiments.image_run import as_recorded, config_with_data
+    data = image_configs(task, action, args)["data"]
+    return config_with_data(out, as_recorded(data, "root" if task == "segment" else "data"))
 
 
 def print_config(args) -> None:
