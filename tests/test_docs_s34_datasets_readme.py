@@ -1,0 +1,64 @@
+"""datasets/README.md states how a VAD list's labels and a view's thousands
+separators read as the readers read them: each statement is quoted (so that
+it cannot be edited away unnoticed) beside what the readers do."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from pyg_fusion.datasets import MultiViewTables, VADFeatures, VADLayout
+
+ROOT = Path(__file__).resolve().parent.parent
+NAMES = ["Abuse001", "Normal002", "Arson003", "Normal004"]
+
+
+def _said():
+    return " ".join((ROOT / "datasets" / "README.md").read_text().split())
+
+
+def _labels(tmp_path, text, labels="list"):
+    raw = tmp_path / "raw"
+    (raw / "i3d").mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for n in NAMES:
+        np.save(raw / "i3d" / f"{n}.npy", rng.normal(size=(5, 8)).astype(np.float32))
+    (raw / "train.csv").write_text(text)
+    layout = VADLayout(sources={"i3d": "i3d/{name}.npy"}, train_list="train.csv",
+                       labels=labels)
+    ds = VADFeatures(str(tmp_path), "train", layout, num_segments=4, log=False,
+                     force_reload=True)
+    return [int(g.y) for g in ds]
+
+
+def _lines(normal, abnormal, sep=","):
+    return "".join(f"i3d/{n}.npy{sep}{normal if 'Normal' in n else abnormal}\n" for n in NAMES)
+
+
+def test_vad_list_labels_read_as_the_readme_says(tmp_path):
+    said = _said()
+    assert ("or is `0`, `false`, `no`, `n` (an `is_anomaly` column of yes / no) or `A`" in said)
+    assert ("A label column holding `-1` (normal to a -1 / 1 classifier, an anomaly to "
+            "scikit-learn's outlier detectors) or a fraction (`0.5`) is an error: write 0 "
+            "(normal) / 1 (abnormal)." in said)
+    assert ("a list whose every line is a `.npy` path, a space and a label (`i3d/a.npy 1`) is "
+            "split on spaces" in said)
+    assert _labels(tmp_path / "a", _lines("no", "yes")) == [1, 0, 1, 0]
+    assert _labels(tmp_path / "b", _lines("n", "y")) == [1, 0, 1, 0]
+    assert _labels(tmp_path / "c", _lines("0", "1", sep=" ")) == [1, 0, 1, 0]
+    for normal, abnormal in (("1", "-1"), ("0", "0.5")):
+        with pytest.raises(ValueError, match="label column holds"):
+            _labels(tmp_path / f"d{abnormal}", _lines(normal, abnormal))
+
+
+@pytest.mark.parametrize("rows", [["5,1 037", "6,2 100", "7,3 200"],
+                                  ["1,037,2,500", "2,100,3,001", "3,200,4,050"]])
+def test_thousands_separators_are_refused_as_the_readme_says(tmp_path, rows):
+    assert ("So are thousands separators: numbers grouped by a space, a no-break space or an "
+            "apostrophe (`1 037`, `1'037`), and numbers cut into two cells at a separator that "
+            "is the delimiter (`1,037,2,500`" in _said())
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "v.csv").write_text("\n".join(["a,b", *rows]) + "\n")
+    (raw / "y.csv").write_text("0\n1\n0\n")
+    with pytest.raises(ValueError, match="thousands"):
+        MultiViewTables(str(tmp_path), {"v": "v.csv"}, "y.csv", log=False)
