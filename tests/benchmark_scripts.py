@@ -4,6 +4,8 @@ benchmarks/<name>.py``)."""
 import importlib.util
 import os
 
+import pytest
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
@@ -14,3 +16,14 @@ def load_benchmark(name: str):
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def refused(capsys, script: str, argv: list[str]) -> str:
+    """``benchmarks/<script>.py``'s ``main(argv)`` refuses as a user error:
+    exit code 2, nothing on stdout, one line on stderr, which it returns."""
+    with pytest.raises(SystemExit) as err:
+        load_benchmark(script).main(argv)
+    assert err.value.code == 2
+    out, text = capsys.readouterr()
+    assert out == "" and len(text.splitlines()) == 1
+    return text

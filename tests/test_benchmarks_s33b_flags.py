@@ -3,16 +3,7 @@ one count of cores per run line (session 33b)."""
 import os
 
 import pytest
-from benchmark_scripts import load_benchmark
-
-
-def _refused(capsys, script, argv):
-    with pytest.raises(SystemExit) as err:
-        load_benchmark(script).main(argv)
-    assert err.value.code == 2
-    out, text = capsys.readouterr()
-    assert out == "" and len(text.splitlines()) == 1
-    return text
+from benchmark_scripts import load_benchmark, refused as _refused
 
 
 @pytest.mark.parametrize("flag,value,expected", [

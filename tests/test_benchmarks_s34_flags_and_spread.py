@@ -4,16 +4,7 @@ import argparse
 import json
 
 import pytest
-from benchmark_scripts import load_benchmark
-
-
-def _refused(capsys, script, argv):
-    with pytest.raises(SystemExit) as err:
-        load_benchmark(script).main(argv)
-    assert err.value.code == 2
-    out, text = capsys.readouterr()
-    assert out == "" and len(text.splitlines()) == 1
-    return text
+from benchmark_scripts import load_benchmark, refused as _refused
 
 
 def test_vad_table2_refuses_an_unknown_method_before_its_out_folder(tmp_path, capsys):
