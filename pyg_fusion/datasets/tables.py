@@ -8,14 +8,15 @@ import os.path as osp
 import re
 from typing import Callable, Iterable, Mapping, Sequence
 
-import numpy as np
 import torch
 
 from ..data import MultiSourceData
 from ._args import check_transductive_standardize
 from ._base import FusionDataset
 from ._io import Table, check_header, read_table
-from ._text import MISSING as _MISSING
+# encode_labels: importable from here as before
+from ._labels import (_check_not_one_hot, _check_unlabelled, _no_label, _unlabel,  # noqa: F401
+                      encode_labels)
 from ._split import check_split, stratified_masks
 from .standardize import zscore_columns
 
@@ -67,62 +68,6 @@ def name_views(files: Sequence[str], what: str = "views") -> dict[str, str]:
     return out
 
 
-def encode_labels(labels: Sequence[str]) -> tuple[torch.Tensor, list[str]]:
-    """Map label strings to class ids ``0..C-1`` (numbers in numeric order,
-    otherwise in sorted order); missing labels (empty, ``nan``, ``NA``, ``?``)
-    become ``-1``. Returns ``(y, class_names)``."""
-    present = sorted({s for s in labels if s.strip().lower() not in _MISSING})
-    try:
-        value = {s: float(s) for s in present}
-    except ValueError:
-        value = None
-    if value is None:
-        names = present
-        ids = {s: i for i, s in enumerate(names)}
-    else:  # "1" and "1.0" are one class
-        uniq = sorted(set(value.values()))
-        names = [str(int(v)) if v.is_integer() else repr(v) for v in uniq]
-        ids = {s: uniq.index(v) for s, v in value.items()}
-    y = torch.tensor([ids.get(s, -1) for s in labels], dtype=torch.long)
-    return y, names
-
-
-def _no_label(lab: Table, col: int) -> str:
-    """Why the labels file ``lab`` gives no row a label: its label column is
-    empty in every row (a trailing delimiter on each line, as spreadsheets
-    export, makes an empty last column) or missing (``NA``, ``?``) in every
-    row."""
-    width = lab.values.shape[1]
-    where = (f"its label column (label_column={col}: column {col % width}"
-             f"{', the last' if 1 < width == col % width + 1 else ''} of {width})")
-    if all(not str(c).strip() for c in lab.values[:, col]):
-        trailing = " (a delimiter at the end of each line makes an empty last column: " \
-                   "remove it)" if (width > 1 or lab.index is not None) and \
-            col % width == width - 1 else ""  # beside an index column: width 1
-        return f"labels: {lab.path} holds no label: {where} is empty in every row{trailing}"
-    return (f"labels: {lab.path} holds no label: {where} is missing in every row "
-            f"({', '.join(repr(m) for m in sorted(_MISSING) if m)} or empty)")
-
-
-def _check_not_one_hot(lab: Table, col: int) -> None:
-    """Labels one-hot encoded (``[n, C]`` of 0 / 1, one 1 per row, ``C >= 3``)
-    gave ``label_column`` one of their columns: a two-class task of one class
-    against the rest, without a word (two columns are safe: the last is the
-    class id)."""
-    values = lab.values
-    if values.shape[1] < 3:
-        return
-    try:
-        numbers = values.astype(np.float64)
-    except ValueError:
-        return
-    if np.isin(numbers, (0, 1)).all() and (numbers.sum(axis=1) == 1).all():
-        raise ValueError(f"labels: {lab.path} holds {values.shape[1]} columns of 0 / 1 with "
-                         f"one 1 in every row: one-hot labels, of which label_column={col} "
-                         f"would read one column as a two-class label; save one column of "
-                         f"class labels (np.argmax(Y, axis=1), or pandas' idxmax(axis=1))")
-
-
 class MultiViewTables(FusionDataset):
     r"""A user's multi-view data as ONE graph (node = sample, one source per
     view), in the same form as :class:`MultiFeatureDigits`.
@@ -136,8 +81,7 @@ class MultiViewTables(FusionDataset):
     The labels file has one label per row (numbers or strings, mapped to
     ``0..C-1``, see :attr:`classes`; missing labels (``NA``, ``nan``, ``?``,
     an empty cell, a blank line of a one-column file) become ``-1`` and are
-    in no mask; a label ``-1`` in the file is a class like any other, as in
-    ``-1`` / ``1`` labels, not PyG's mark of an unlabelled node), in its
+    in no mask; so do the rows of the label ``unlabelled`` names), in its
     last column unless ``label_column`` says otherwise.
     A one-column ``.csv`` / ``.tsv`` labels file is one column whatever its
     spaces (``big cat``) or quotes; ``index_col`` leaves it alone (it has no
@@ -162,6 +106,12 @@ class MultiViewTables(FusionDataset):
             number, :obj:`None` or :obj:`"auto"`), as in :func:`~pyg_fusion.datasets._io.read_table`. (default: :obj:`"auto"`)
         label_column (int, optional): column of the labels file holding the label. (default:
             :obj:`-1`)
+        unlabelled (str, int or None, optional): a label that marks an unlabelled row beside
+            the missing cells, e.g. ``"-1"`` (scikit-learn's semi-supervised mark); :obj:`None`:
+            none, a ``-1`` is a class like any other; :obj:`"auto"`: none, but labels of
+            numbers holding ``-1`` beside others than ``1`` (``-1, 0, 1, 2``: either reading)
+            are an error asking which (``-1`` / ``1`` are two classes). (default:
+            :obj:`"auto"`)
         npz_keys (Mapping[str, str], optional): ``{name: key}`` for ``.npz`` views holding
             several arrays. (default: :obj:`None`)
         label_rate (float, optional): the masks. (default: :obj:`0.1`)
@@ -188,7 +138,7 @@ class MultiViewTables(FusionDataset):
 
     def __init__(self, root: str, views: Mapping[str, str] | Sequence[str], labels: str, *,
                  header="auto", index_col="auto", label_column: int = -1,
-                 npz_keys: Mapping[str, str] | None = None, label_rate: float = 0.1,
+                 unlabelled: str | int | None = "auto", npz_keys: Mapping[str, str] | None = None, label_rate: float = 0.1,
                  val_rate: float = 0.1, test_rate: float = 0.2, split_seed: int = 0,
                  standardize: bool = False, transform: Callable | None = None,
                  pre_transform: Callable | None = None, pre_filter: Callable | None = None,
@@ -204,6 +154,7 @@ class MultiViewTables(FusionDataset):
             raise TypeError(f"label_column must be an int (a column number, -1 the last), got "
                             f"{label_column!r}")
         label_column = int(label_column)
+        unlabelled = _check_unlabelled(unlabelled)
         header = check_header(header)  # before any file is read; plain in the cache key
         if isinstance(index_col, numbers.Integral) and not isinstance(index_col, bool):
             index_col = int(index_col)  # numpy's too (check_int's rule), plain in the cache key
@@ -223,6 +174,7 @@ class MultiViewTables(FusionDataset):
         self.labels_file = labels
         self.options = dict(views=self.view_files, labels=labels, header=header,
                             index_col=index_col, label_column=label_column,
+                            unlabelled=unlabelled,
                             npz_keys=dict(npz_keys or {}), label_rate=label_rate,
                             val_rate=val_rate, test_rate=test_rate, split_seed=split_seed,
                             standardize=check_transductive_standardize(standardize))
@@ -294,7 +246,8 @@ class MultiViewTables(FusionDataset):
                              f"{lab.values.shape[1]} column(s)")
         _check_not_one_hot(lab, col)
         self._check_aligned([*tables.values(), lab], self.options["header"] == "auto")
-        y, names = encode_labels([str(s) for s in lab.values[:, col]])
+        y, names = encode_labels(_unlabel([str(s) for s in lab.values[:, col]],
+                                          self.options["unlabelled"], lab, col))
 
         data = MultiSourceData()
         for name, table in tables.items():

@@ -79,6 +79,11 @@ class DataConfig:
         "first), none (no ids) or auto (column 0 when none of its cells is a number or its "
         "header cell is empty, as pandas writes)", check="index_col", metavar="N|none|auto",
         datasets=("tables", ))
+    unlabelled: str = option(
+        "auto", "tables: a label that marks rows without a label beside empty / NA / ? cells: "
+        "e.g. -1 (scikit-learn's semi-supervised mark), none (-1 is a class like any other) "
+        "or auto (labels holding -1 beside others than 1, such as -1,0,1,2, are an error "
+        "asking which)", metavar="LABEL|none|auto", datasets=("tables", ))
     val_rate: float = option(0.1, "tables: fraction of each class's labelled rows held out "
                              "for validation (round(rate * rows of the class), halves up)",
                              check="fraction", datasets=("tables", ))
@@ -261,6 +266,8 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
             try:
                 ds = D.MultiViewTables(str(root / "tables"), views=views, labels=labels,
                                        header=header, index_col=index_col,
+                                       unlabelled=None if cfg.unlabelled == "none" else
+                                       cfg.unlabelled,
                                        label_rate=cfg.label_rate,
                                        val_rate=cfg.val_rate, test_rate=cfg.test_rate,
                                        split_seed=seed, standardize=True, log=False,

@@ -1,0 +1,114 @@
+"""The labels of a user's tables (:class:`~pyg_fusion.datasets.MultiViewTables`):
+their classes, the rows without a label, and the label files refused for
+what they would be read as."""
+from __future__ import annotations
+
+import numbers
+from typing import Sequence
+
+import numpy as np
+import torch
+
+from ._io import Table
+from ._text import MISSING as _MISSING
+
+
+def encode_labels(labels: Sequence[str]) -> tuple[torch.Tensor, list[str]]:
+    """Map label strings to class ids ``0..C-1`` (numbers in numeric order,
+    otherwise in sorted order); missing labels (empty, ``nan``, ``NA``, ``?``)
+    become ``-1``. Returns ``(y, class_names)``."""
+    present = sorted({s for s in labels if s.strip().lower() not in _MISSING})
+    try:
+        value = {s: float(s) for s in present}
+    except ValueError:
+        value = None
+    if value is None:
+        names = present
+        ids = {s: i for i, s in enumerate(names)}
+    else:  # "1" and "1.0" are one class
+        uniq = sorted(set(value.values()))
+        names = [str(int(v)) if v.is_integer() else repr(v) for v in uniq]
+        ids = {s: uniq.index(v) for s, v in value.items()}
+    y = torch.tensor([ids.get(s, -1) for s in labels], dtype=torch.long)
+    return y, names
+
+
+def _check_unlabelled(value) -> str | None:
+    """``unlabelled`` as a label's text (a number given as an int), ``"auto"``
+    or :obj:`None`."""
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+        return str(int(value))
+    if value is None or (isinstance(value, str) and value.strip()):
+        return value if value is None else value.strip()
+    raise ValueError(f"unlabelled must be a label (e.g. '-1'), 'auto' or None, got {value!r}")
+
+
+def _number(label: str) -> float | None:
+    try:
+        return float(label)
+    except ValueError:
+        return None
+
+
+def _unlabel(labels: list[str], unlabelled: str | None, lab: Table, col: int) -> list[str]:
+    """``labels`` with the rows of the label ``unlabelled`` made missing
+    (numbers compare by value: ``-1.0`` is ``-1``). Under ``"auto"`` a -1
+    among labels of numbers, beside others than 1 and no other negative one,
+    is refused: scikit-learn's semi-supervised estimators mark an unlabelled
+    row so, and -1, 0, 1 (sentiment) are classes; read as one class of the
+    others, it was trained on as a class without a word."""
+    if unlabelled is None:
+        return labels
+    if unlabelled != "auto":
+        mark = _number(unlabelled)
+        return ["" if s.strip() == unlabelled or (mark is not None and _number(s) == mark)
+                else s for s in labels]
+    present = {s.strip() for s in labels if s.strip().lower() not in _MISSING}
+    values = {_number(s) for s in present}
+    if None in values or -1.0 not in values or min(values) < -1 or values == {-1.0, 1.0}:
+        return labels
+    width = lab.values.shape[1]
+    others = sorted(values - {-1.0})
+    shown = ", ".join(str(int(v)) if v.is_integer() else repr(v) for v in others[:4])
+    raise ValueError(f"labels: {lab.path}'s label column (column {col % width} of {width}) "
+                     f"holds -1 beside {shown}{', ...' if len(others) > 4 else ''}: "
+                     f"scikit-learn's mark of an unlabelled row (semi-supervised learning), "
+                     f"or a class (as in -1, 0, 1)? Say which: unlabelled='-1' (rows without "
+                     f"a label, in no split) or unlabelled=None (a class) (pyg-fusion: "
+                     f"--unlabelled -1, --unlabelled none)")
+
+
+def _no_label(lab: Table, col: int) -> str:
+    """Why the labels file ``lab`` gives no row a label: its label column is
+    empty in every row (a trailing delimiter on each line, as spreadsheets
+    export, makes an empty last column) or missing (``NA``, ``?``) in every
+    row."""
+    width = lab.values.shape[1]
+    where = (f"its label column (label_column={col}: column {col % width}"
+             f"{', the last' if 1 < width == col % width + 1 else ''} of {width})")
+    if all(not str(c).strip() for c in lab.values[:, col]):
+        trailing = " (a delimiter at the end of each line makes an empty last column: " \
+                   "remove it)" if (width > 1 or lab.index is not None) and \
+            col % width == width - 1 else ""  # beside an index column: width 1
+        return f"labels: {lab.path} holds no label: {where} is empty in every row{trailing}"
+    return (f"labels: {lab.path} holds no label: {where} is missing in every row "
+            f"({', '.join(repr(m) for m in sorted(_MISSING) if m)} or empty)")
+
+
+def _check_not_one_hot(lab: Table, col: int) -> None:
+    """Labels one-hot encoded (``[n, C]`` of 0 / 1, one 1 per row, ``C >= 3``)
+    gave ``label_column`` one of their columns: a two-class task of one class
+    against the rest, without a word (two columns are safe: the last is the
+    class id)."""
+    values = lab.values
+    if values.shape[1] < 3:
+        return
+    try:
+        numbers = values.astype(np.float64)
+    except ValueError:
+        return
+    if np.isin(numbers, (0, 1)).all() and (numbers.sum(axis=1) == 1).all():
+        raise ValueError(f"labels: {lab.path} holds {values.shape[1]} columns of 0 / 1 with "
+                         f"one 1 in every row: one-hot labels, of which label_column={col} "
+                         f"would read one column as a two-class label; save one column of "
+                         f"class labels (np.argmax(Y, axis=1), or pandas' idxmax(axis=1))")
