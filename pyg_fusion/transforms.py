@@ -12,6 +12,7 @@ from torch_geometric.transforms import BaseTransform
 from .data import MultiSourceData, source_batch, source_names
 from .functional import relation_graph, shared_support_graphs
 from .functional._checks import check_choice
+from .functional._docs import KNN_ARG, SIMILARITY_ARGS, fill_doc
 from .functional.relation import KNN, check_graph_options
 
 __all__ = ["PerSource", "RelationGraphs"]
@@ -19,6 +20,7 @@ __all__ = ["PerSource", "RelationGraphs"]
 SUPPORTS = ("own", "shared")
 
 
+@fill_doc(similarity=SIMILARITY_ARGS, knn=KNN_ARG)
 class RelationGraphs(BaseTransform):
     r"""Stores each source's relationship graph
     (:func:`~pyg_fusion.functional.relation_graph`) on the data, as
@@ -55,13 +57,8 @@ class RelationGraphs(BaseTransform):
         k (int, optional): neighbours kept per node. (default: :obj:`10`)
         threshold (float, optional): minimum similarity of a kept pair.
             (default: :obj:`None`)
-        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
-            (default: :obj:`"cosine"`)
-        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`.
-            (default: :obj:`"clamp"`)
-        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
-        knn (str, optional): :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`.
-            (default: :obj:`"auto"`)
+        {similarity}
+        {knn}
         sources (Sequence[str], optional): the sources to build graphs of.
             (default: :obj:`None`, every ``x_<source>`` of the data)
         support (str, optional): :obj:`"own"` (each source's graph) or

@@ -32,6 +32,7 @@ from ._autocast import float32_under_autocast
 from ._centring import centred
 from ._checks import check_choice, check_index, check_like, check_mask, check_tensor, is_real
 from ._csr import use_scipy
+from ._docs import SIMILARITY_ARGS, fill_doc
 
 METRICS = ("cosine", "rbf", "dot")
 NONNEG = ("clamp", "shift", None)
@@ -156,6 +157,7 @@ def dense_relation_graph(x: Tensor, metric: str = "cosine", nonneg="clamp", *,
     return s
 
 
+@fill_doc(similarity=SIMILARITY_ARGS)
 @float32_under_autocast
 def pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str = "cosine",
                     nonneg="clamp", gamma: float | None = None) -> Tensor:
@@ -166,11 +168,7 @@ def pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str = "cosine",
         x (torch.Tensor): features ``[N, d]``.
         row (torch.Tensor): ``[E]`` first unit of each pair.
         col (torch.Tensor): ``[E]`` second unit of each pair.
-        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
-            (default: :obj:`"cosine"`)
-        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`.
-            (default: :obj:`"clamp"`)
-        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
+        {similarity}
 
     Returns:
         torch.Tensor: ``[E]``.

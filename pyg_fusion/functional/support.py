@@ -17,11 +17,13 @@ from torch import Tensor
 from ._align import union_edges
 from ._autocast import float32_under_autocast
 from ._checks import check_like, check_mask, check_tensor
+from ._docs import KNN_ARG, SIMILARITY_ARGS, args_of, fill_doc
 from ._topk import top_k_mask
 from .relation import dense_threshold_keep, knn_scores, relation_pairs
 from .similarity import _pair_similarity, dense_relation_graph
 
 
+@fill_doc(similarity=SIMILARITY_ARGS, knn=KNN_ARG)
 @float32_under_autocast
 def shared_support_graphs(xs: dict[str, Tensor], batch: Tensor | None = None, *,
                           k: int | None = None, threshold: float | None = None,
@@ -38,13 +40,8 @@ def shared_support_graphs(xs: dict[str, Tensor], batch: Tensor | None = None, *,
         k (int, optional): neighbours kept per node and source. (default: :obj:`None`)
         threshold (float, optional): minimum similarity of a kept entry.
             (default: :obj:`None`)
-        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
-            (default: :obj:`"cosine"`)
-        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`.
-            (default: :obj:`"clamp"`)
-        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
-        knn (str, optional): :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`.
-            (default: :obj:`"auto"`)
+        {similarity}
+        {knn}
 
     Returns:
         ``{source: (edge_index [2, E], edge_weight [E])}`` with the same
@@ -57,6 +54,7 @@ def shared_support_graphs(xs: dict[str, Tensor], batch: Tensor | None = None, *,
             for s, x in xs.items()}
 
 
+@fill_doc(args=args_of(shared_support_graphs))
 @float32_under_autocast
 def shared_support(xs: dict[str, Tensor], batch: Tensor | None = None, *,
                    k: int | None = None, threshold: float | None = None,
@@ -67,19 +65,7 @@ def shared_support(xs: dict[str, Tensor], batch: Tensor | None = None, *,
     ``edge_index`` ``[2, E]`` sorted by target, then source.
 
     Args:
-        xs (Dict[str, torch.Tensor]): ``{source: [N, d_s]}``, the same ``N`` units.
-        batch (torch.Tensor, optional): ``[N]`` graph of each unit (sorted).
-            (default: :obj:`None`, one graph)
-        k (int, optional): neighbours kept per node and source. (default: :obj:`None`)
-        threshold (float, optional): minimum similarity of a kept entry.
-            (default: :obj:`None`)
-        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
-            (default: :obj:`"cosine"`)
-        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`.
-            (default: :obj:`"clamp"`)
-        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
-        knn (str, optional): :obj:`"exact"`, :obj:`"approx"` or :obj:`"auto"`.
-            (default: :obj:`"auto"`)
+        {args}
 
     Returns:
         torch.Tensor: ``edge_index`` ``[2, E]`` (source, target), the union.
@@ -145,6 +131,7 @@ def dense_support_mask(x: Tensor, *, k: int | None = None, threshold: float | No
     return (keep | eye) & pair
 
 
+@fill_doc(similarity=SIMILARITY_ARGS)
 @float32_under_autocast
 def dense_shared_support_graphs(xs: dict[str, Tensor], mask: Tensor | None = None, *,
                                 k: int | None = None, threshold: float | None = None,
@@ -161,11 +148,7 @@ def dense_shared_support_graphs(xs: dict[str, Tensor], mask: Tensor | None = Non
         k (int, optional): neighbours kept per node and source. (default: :obj:`None`)
         threshold (float, optional): minimum similarity of a kept entry.
             (default: :obj:`None`)
-        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
-            (default: :obj:`"cosine"`)
-        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`.
-            (default: :obj:`"clamp"`)
-        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
+        {similarity}
 
     Returns:
         Dict[str, torch.Tensor]: ``{source: [B, N, N]}``.
