@@ -4,15 +4,9 @@ import platform
 
 import torch
 
-
-def usable_cores() -> int | None:
-    """The CPUs this process may run on (its affinity: taskset, a container's
-    cpuset), which is what a run could use; ``os.cpu_count()`` where the
-    platform has no affinity (macOS, Windows)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        return os.cpu_count()
+# the CPUs this process may run on (taskset, a container's cpuset), which is
+# what a run could use: the count the library checks --devices and --threads against
+from pyg_fusion.training.accelerators import usable_cpus
 
 
 def machine_info(device: str = "cpu") -> dict:
@@ -32,7 +26,7 @@ def machine_info(device: str = "cpu") -> dict:
         pass
     # "cores": the usable CPUs, not the machine's, which overstate it under a
     # cpuset; the machine's count beside it only where the two differ
-    cores, total = usable_cores(), os.cpu_count()
+    cores, total = usable_cpus(), os.cpu_count()
     info = {"cpu": cpu, "cores": cores, "torch_threads": torch.get_num_threads(),
             "memory_gib": mem_gib, "python": platform.python_version(),
             "torch": torch.__version__, "platform": platform.platform()}
