@@ -106,7 +106,7 @@ def fmt(v, spec="{:.3f}"):
 
 
 def main(argv=None):
-    from _cli import (check_device, check_writable, command_line, nonneg_int, parser,
+    from _cli import (check_device, check_writable, command_line, given, nonneg_int, parser,
                       positive_int, thread_count, units, worker_values)
     p = parser(__file__, __doc__)
     p.add_argument("--sizes", type=units(16), nargs="+",
@@ -136,6 +136,9 @@ def main(argv=None):
                                 args.threads)))
         return 0
 
+    if 32 not in args.sizes and given(p, argv, "batch32"):  # else ignored, silently
+        p.error(f"--batch32: the batch of the N = 32 run, which --sizes "
+                f"{' '.join(map(str, args.sizes))} has not")
     check_device(p, args.device)
     check_writable(p, args.json)
     from _machine import machine_info, machine_line

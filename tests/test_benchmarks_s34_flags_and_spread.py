@@ -98,3 +98,12 @@ def test_asym_ablation_summarise_refuses_a_run_flag(flag, tmp_path, capsys):
     assert text.startswith(f"asym_ablation.py: error: {flag[0]}: a flag of a run, not read "
                            f"with --summarise")
     assert not (tmp_path / "results.md").exists()
+
+
+def test_sparse_vs_dense_refuses_batch32_without_n_32(tmp_path, capsys):
+    # before: --batch32 64 --sizes 1024 ran N = 1024 and said nothing of --batch32
+    text = _refused(capsys, "sparse_vs_dense", ["--sizes", "1024", "64", "--batch32", "64",
+                                                "--json", str(tmp_path / "out" / "s.json")])
+    assert text.startswith("sparse_vs_dense.py: error: --batch32: the batch of the N = 32 "
+                           "run, which --sizes 1024 64 has not")
+    assert not (tmp_path / "out").exists()
