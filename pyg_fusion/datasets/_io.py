@@ -258,6 +258,13 @@ def _parse(rows: list[list[str]], header, index_col, numeric: bool, what: str,
             header = not any(c and c in s for c, s in zip(rows[0], seen))
     if header is True:
         head, rows = rows[0], rows[1:]
+        again = next((i for i, r in enumerate(rows) if r == head), None)
+        if again is not None and any(not _is_number(c) for c in head):
+            # files joined one after another: the second header was 'not a
+            # number' with advice about index columns
+            raise ValueError(f"{what}: {path} line {again + 2} repeats the header row "
+                             f"({','.join(head)}): files joined one after another (cat a.csv "
+                             f"b.csv)? Keep the first header only")
     if not rows:
         raise ValueError(f"{what}: {path} has a header but no data rows")
     width = len(rows[0])

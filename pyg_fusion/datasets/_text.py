@@ -8,6 +8,7 @@ import codecs
 import contextlib
 import csv
 import gzip
+import itertools
 import re
 import zlib
 
@@ -58,7 +59,7 @@ def _lines(path: str, numeric: bool = True,
     line has no delimiter is one column, as any CSV reader has it; a numeric
     one is split on whitespace (``np.savetxt`` writes spaces whatever the
     file's name)."""
-    every = read_text(path, what).splitlines()
+    every = _savetxt_comments(read_text(path, what).splitlines())
     lines = [ln for ln in every if ln.strip()]
     delimiter = None
     excel = _EXCEL_SEP.fullmatch(lines[0].strip(" ")) if lines else None
@@ -93,6 +94,27 @@ def _lines(path: str, numeric: bool = True,
 
 
 _EXCEL_SEP = re.compile(r"sep=([,;\t|])")
+
+
+def _savetxt_comments(every: list[str]) -> list[str]:
+    """The lines of a file without the ``# `` lines that ``np.savetxt``
+    writes beyond a header row: of a header of several lines (``header="a,b,c
+    \nunits: cm"``) the last whose cell count is the data's (none: all go),
+    and the footer. Read as rows, the second header line was the first data
+    row ('line 3 has 3 fields, expected 1'), and a footer a last row; a
+    header of one line is the header row, as before."""
+    full = [i for i, ln in enumerate(every) if ln.strip()]
+    head = list(itertools.takewhile(lambda i: every[i].startswith("# "), full))
+    tail = list(itertools.takewhile(lambda i: every[i].startswith("# "),
+                                    reversed(full[len(head):])))
+    if len(head) + len(tail) >= len(full) or (len(head) < 2 and not tail):
+        return every
+    data = every[full[len(head)]]
+    sep = next((d for d in ",\t;" if d in data), None)
+    width = len(data.split(sep))
+    keep = [i for i in head if len(every[i][2:].split(sep)) == width][-1:]
+    drop = set(head[1:] if len(head) < 2 else head) - set(keep) | set(tail)
+    return [ln for i, ln in enumerate(every) if i not in drop]
 
 
 def _split(lines: list[str], delimiter: str | None) -> list[list[str]]:
