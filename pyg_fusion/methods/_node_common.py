@@ -133,6 +133,15 @@ def make_head(width: int, hidden_channels: int, out_channels: int, num_layers: i
                     num_layers, dropout)
 
 
+def follows_inputs(tensors: list[Tensor]) -> bool:
+    """Whether a graph built from ``tensors`` must stay differentiable in
+    them and be built again at every call: features that need gradients come
+    from the caller's own layers (an encoder trained through the model), and
+    a cached graph, built without gradients, cut what reached those layers
+    through the graph."""
+    return torch.is_grad_enabled() and any(t.requires_grad for t in tensors)
+
+
 class _Cache:
     """Remembers one value for the last input, keyed on the input's content
     (a copy of its tensors, compared element-wise), so that fixed graphs are
@@ -149,6 +158,8 @@ class _Cache:
             and torch.equal(k, t) for k, t in zip(self.key, tensors))
 
     def get(self, tensors: list[Tensor], make):
+        if follows_inputs(tensors):
+            return make()
         if self._hit(tensors):
             return self.value
         with torch.no_grad():

@@ -24,7 +24,8 @@ from ..nn import LEGO
 from ..nn._reset import reset_children
 from ..functional._checks import check_choice, check_int
 from ..nn.baselines import GCN, GRAPH_MODES, FeatureFusion, graph_fuse_sparse
-from ._node_common import NodeHead, _Cache, _width, head_input, make_head, node_features
+from ._node_common import (NodeHead, _Cache, _width, follows_inputs, head_input, make_head,
+                           node_features)
 
 __all__ = ["NodeHead", "NodeLEGO", "NodeFeatureFusion", "NodeGraphFusion", "NodeGCN",
            "NodeAsymShuffle",
@@ -113,7 +114,9 @@ class NodeLEGO(nn.Module):
 
     def _fused_graph(self, xs: dict[str, Tensor]) -> tuple[Tensor, Tensor]:
         n = next(iter(xs.values())).size(0)
-        if self.lego.proj is not None:
+        if self.lego.proj is not None or follows_inputs(list(xs.values())):
+            # the graph follows learned features (LEGOFusion.plan holds none of
+            # their gradients): LEGO itself, at every call
             g = self.lego(xs)
             return g.edge_index, g.edge_weight
         fusion = self.lego.fusion
