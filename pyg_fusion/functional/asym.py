@@ -279,7 +279,7 @@ def edge_shift(x: Tensor, edge_index: Tensor, ratio: float = 0.2,
         # float32) are divided by their largest, else they (or their sums,
         # products) overflowed in x's dtype and the output was NaN / Inf without
         # a word. Smaller weights are used as given (same numbers).
-        top = edge_weight.max() if edge_weight.numel() else None
+        top = edge_weight.detach().max() if edge_weight.numel() else None
         if top is not None and float(top) > math.sqrt(torch.finfo(x.dtype).max):
             edge_weight = edge_weight / top
         edge_weight = edge_weight.to(x.dtype)
