@@ -118,6 +118,8 @@ def main(argv=None):
     for dest in given(ap, argv, *unread):
         ap.error(f"--{dest.replace('_', '-')}: not read with n = {args.n} (it is a flag of "
                  f"{'N clustered or N gaussian' if args.n == 'digits' else 'digits'})")
+    if args.library_only and given(ap, argv, "torch_max"):  # the torch search is skipped
+        ap.error("--torch-max: not read with --library-only (which skips the torch search)")
     if args.n != "digits" and args.k >= args.n:
         ap.error(f"--k: at most N - 1 = {args.n - 1} neighbours (k + 1 with the unit "
                  f"itself), got {args.k}")

@@ -21,15 +21,16 @@ def test_vad_table2_refuses_an_unknown_method_before_its_out_folder(tmp_path, ca
     (["digits", "--torch-max", "100"], "--torch-max", "N clustered or N gaussian"),
     (["digits", "--library-only"], "--library-only", "N clustered or N gaussian"),
     (["64", "gaussian", "--root", "elsewhere"], "--root", "digits"),
+    (["64", "gaussian", "--library-only", "--torch-max", "100"], "--torch-max", None),
 ])
 def test_knn_indexes_refuses_a_flag_its_mode_does_not_read(argv, flag, mode, tmp_path,
                                                            capsys):
     # before: digits ran its views with any --seed, --torch-max or --library-only
     # (and N gaussian with any --root), and its record said nothing of them
     text = _refused(capsys, "knn_indexes", argv + ["--json", str(tmp_path / "out" / "k.json")])
-    n = argv[0]
-    assert text.startswith(f"knn_indexes.py: error: {flag}: not read with n = {n} (it is a "
-                           f"flag of {mode})")
+    said = (f"not read with n = {argv[0]} (it is a flag of {mode})" if mode else
+            "not read with --library-only (which skips the torch search)")
+    assert text.startswith(f"knn_indexes.py: error: {flag}: {said}")
     assert not (tmp_path / "out").exists()
 
 
