@@ -54,8 +54,10 @@ def test_numeric_column_names_and_missing_markers_are_as_stated(name, text, said
 def test_spreadsheet_lists_read_as_stated(tmp_path):
     from pyg_fusion.datasets import VADFeatures, VADLayout
     _said("empty cells at the end of a line (`train2.npy,0,`) are dropped, and a list whose "
-          "every line holds a tab (or every line a `;`) and none a comma is split on that. A "
-          "video listed twice with different labels is an error naming both labels.")
+          "every line holds a tab (or every line a `;`) and none a comma is split on that; a "
+          "list whose every line is a `.npy` path, a space and a label (`i3d/a.npy 1`) is split "
+          "on spaces. A video listed twice with different labels is an error naming both "
+          "labels.")
     raw = tmp_path / "raw"
     (raw / "f").mkdir(parents=True)
     rng = np.random.default_rng(1)

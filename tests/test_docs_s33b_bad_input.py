@@ -96,8 +96,10 @@ def test_text_labels_and_two_records_of_one_bar_are_refused():
 def test_evaluate_refuses_a_run_folder(tmp_path):
     from pyg_fusion.cli.evaluate import check_not_a_run_folder
     _said("an `evaluate` refuses an `--out` that holds a training run's `results.json` or "
-          "`metrics.json`, or a run folder of `train` or `compare` (`<method>/seed<k>` or the "
-          "method's folder: checkpoints, a start, restart or ensemble folder, a training log), "
+          "`metrics.json`, or a run folder of `train` or `compare` (`<method>/seed<k>`, its "
+          "`checkpoints` folder, the method's folder, or the run's top folder before its "
+          "`results.json` is written: checkpoints, a start, restart or ensemble folder, a "
+          "training log), "
           "and says when `--out` holds an earlier evaluation, whose `results.json`, "
           "`scores.json` and logs it replaces once it finishes")
     check_not_a_run_folder(tmp_path)

@@ -18,7 +18,8 @@ def test_evaluate_replaces_an_earlier_evaluation_and_refuses_a_run_folder(tmp_pa
     from pyg_fusion.cli.evaluate import check_not_a_run_folder
     _said("`evaluate` into the `--out` of an earlier evaluation replaces its `results.json`, "
           "`scores.json` and logs once it finishes (a notice says so first), and refuses a run "
-          "folder of `train` or `compare` (`<method>/seed<k>`, or the method's folder)")
+          "folder of `train` or `compare` (`<method>/seed<k>`, its `checkpoints/`, the method's "
+          "folder, or the run's top folder of an interrupted run")
     source = (ROOT / "pyg_fusion" / "cli" / "evaluate.py").read_text()
     assert '("results.json", "scores.json", "logs"), "evaluation"' in source
     (tmp_path / "checkpoints").mkdir()
@@ -54,7 +55,7 @@ def test_best_ckpts_epoch_is_the_results_epoch():
     # tests/test_training_s33c_best_ckpt_epoch.py trains and compares the two
     _said("Its `epoch` is the results' `epoch`: Lightning's 0-based count over all of a run's "
           "phases (under `--operator-warmup auto`, `--epochs` bounds each phase, so `--epochs 2` "
-          "can record epoch 3).")
+          "can record epoch 3")
     methods = " ".join((ROOT / "docs" / "methods.md").read_text().split())
     assert "a fresh patience count against the best loss so far, for at most `epochs` more" \
         in methods

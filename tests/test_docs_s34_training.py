@@ -16,3 +16,19 @@ def test_training_md_names_the_stopping_callbacks_where_they_are():
     assert issubclass(EarlyStoppingAfter, EarlyStopping)
     assert issubclass(OperatorWarmupAuto, EarlyStoppingAfter)
     assert "min_epochs" in inspect.signature(EarlyStoppingAfter).parameters
+
+
+def test_the_pages_name_every_run_folder_evaluate_refuses(tmp_path):
+    training = " ".join((ROOT / "docs" / "training.md").read_text().split())
+    assert ("refuses a run folder of `train` or `compare` (`<method>/seed<k>`, its "
+            "`checkpoints/`, the method's folder, or the run's top folder of an interrupted "
+            "run, which has no `results.json` yet)" in training)
+    bad_input = " ".join((ROOT / "docs" / "bad_input.md").read_text().split())
+    assert ("(`<method>/seed<k>`, its `checkpoints` folder, the method's folder, or the run's "
+            "top folder before its `results.json` is written:" in bad_input)
+    from pyg_fusion.cli.evaluate import _training_entry
+    ckpts = tmp_path / "run" / "lego" / "seed0" / "checkpoints"
+    ckpts.mkdir(parents=True)
+    (ckpts / "best.ckpt").write_bytes(b"")
+    for out in (ckpts, ckpts.parent, ckpts.parent.parent, tmp_path / "run"):
+        assert _training_entry(out) is not None, out
