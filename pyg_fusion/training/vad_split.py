@@ -132,7 +132,8 @@ def video_keys(videos) -> list:
 def check_test_videos(test_ds, train_ds=None) -> None:
     """Before any training: the test videos carry 0 / 1 frame ground truth of
     both classes (the test metrics need it; without this check a run learns for
-    its whole budget and then fails), and none of them is also a training
+    its whole budget and then fails) and a video label 0 / 1 where they have
+    one (``y``, which the test's scores record), and none of them is also a training
     video (the same name in the same domain reads the same feature files,
     e.g. a train split found from the feature folder that holds the test
     videos too).
@@ -149,6 +150,16 @@ def check_test_videos(test_ds, train_ds=None) -> None:
             raise ValueError(f"test video {getattr(data, 'video', i)!r} has no frame_gt: the "
                              "test videos need frame-level ground truth (VADLayout's gt; "
                              "pyg-fusion: --vad-gt)")
+        if "y" in data:
+            # scores.json records the label of each tested video as an int: 0.5 was 0
+            try:
+                label = torch.as_tensor(data.y).view(-1)
+            except (TypeError, ValueError, RuntimeError):
+                label = torch.empty(0)
+            if label.numel() != 1 or label.is_complex() or float(label[0]) not in (0.0, 1.0):
+                raise ValueError(f"test video {getattr(data, 'video', i)!r} has the label y = "
+                                 f"{data.y!r}: expected a video label 0 (normal) or 1 "
+                                 f"(abnormal)")
         values = set(data.frame_gt.view(-1).unique().tolist())
         if not values <= {0, 1}:
             # (e.g. a 0/255 mask): the metrics refused it only after training
