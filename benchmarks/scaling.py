@@ -293,7 +293,7 @@ def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
 
 
 def main(argv=None):
-    from _cli import (check_device, check_writable, command_line, nonneg_int, parser,
+    from _cli import (check_device, check_writable, command_line, given, nonneg_int, parser,
                       positive_int, refuse_unread, thread_count, units, worker_values)
     ap = parser(__file__, __doc__)
     ap.add_argument("--sizes", type=units(K), nargs="+", default=[1024, 4096, 16384, 65536])
@@ -348,6 +348,12 @@ def main(argv=None):
                                 exact_max=args.exact_max, scipy_max=args.scipy_max,
                                 fusion_init=args.fusion_init)))
         return
+    # a stage's option without its stage was ignored, silently (the workers get them all)
+    stage_of = {"exact_max": "knn_exact", "scipy_max": "scipy", "fusion_init": "step"}
+    for dest in given(ap, argv, *stage_of):
+        if stage_of[dest] not in args.stages:
+            ap.error(f"--{dest.replace('_', '-')}: an option of the {stage_of[dest]} stage, "
+                     f"which --stages {' '.join(args.stages)} has not")
     check_device(ap, args.device)
     check_writable(ap, args.json)
     from _machine import machine_info, machine_line

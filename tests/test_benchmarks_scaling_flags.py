@@ -31,3 +31,20 @@ def test_a_run_flag_beside_plot_is_refused(flag, tmp_path, capsys):
     assert out == "" and len(text.strip().splitlines()) == 1
     assert f"scaling.py: error: {flag[0]}: a flag of a run, not read with --plot" in text
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("flag,stage", [(["--exact-max", "0"], "knn_exact"),
+                                        (["--scipy-max", "100"], "scipy"),
+                                        (["--fusion-init", "random"], "step")])
+def test_a_stage_option_without_its_stage_is_refused(flag, stage, tmp_path, capsys):
+    # before: --stages powers --fusion-init random measured the powers alone and
+    # said nothing of the option, which only the step stage reads
+    with pytest.raises(SystemExit) as err:
+        load_benchmark("scaling").main(["--sizes", "64", "--stages", "powers", "copy", *flag,
+                                        "--json", str(tmp_path / "out" / "s.json")])
+    assert err.value.code == 2
+    out, text = capsys.readouterr()
+    assert out == "" and len(text.strip().splitlines()) == 1
+    assert (f"scaling.py: error: {flag[0]}: an option of the {stage} stage, which --stages "
+            f"powers copy has not") in text
+    assert not (tmp_path / "out").exists()
