@@ -15,7 +15,6 @@ from __future__ import annotations
 import math
 from typing import Mapping
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -23,6 +22,7 @@ from ...functional._checks import (check_choice, check_dropout, check_edge_list,
                                    check_like, check_module_input, check_tensor)
 from ...functional.asym import channel_shuffle, edge_shift, shift_groups, temporal_shift
 from .._reset import reset_children
+from ..baselines.feature import combine
 from .layers import ModalityNorm
 
 __all__ = ["AsymGraphFusion"]
@@ -214,9 +214,7 @@ class AsymGraphFusion(nn.Module):
                  for a, b in zip(z, h)]
         if self.combine is None:
             return dict(zip(self.sources, h))
-        if self.combine == "concat":
-            return torch.cat(h, dim=-1)
-        out = torch.stack(h).sum(0)
+        out = combine(h, "concat" if self.combine == "concat" else "add", "source")
         return out / m if self.combine == "mean" else out
 
     def __repr__(self) -> str:
