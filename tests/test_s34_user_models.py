@@ -110,3 +110,18 @@ def test_an_edge_shift_over_learned_weights_does_not_warn(recwarn):
     model({"a": x, "b": x}, edge_index, edge_weight=weight).sum().backward()
     assert not [w for w in recwarn if "requires_grad" in str(w.message)]
     assert weight.grad is not None
+
+
+@pytest.mark.parametrize("backend", ["dense", "sparse"])
+def test_an_assign_given_beside_a_data_is_used(backend):
+    # it was dropped: the finer source was read as node-level (of as many
+    # units as nodes: another graph, silently; else "finer sources need an assign")
+    gen = torch.Generator().manual_seed(0)
+    xa, xf = torch.randn(6, 4, generator=gen), torch.randn(6, 2, generator=gen)
+    assign = {"f": torch.tensor([0, 0, 1, 2, 2, 5])}
+    lego = LEGO({"a": 4, "f": 2}, 2, k=3, backend=backend).eval()
+    want = lego({"a": xa, "f": xf}, assign=assign).to_dense()
+    got = lego(Data(x_a=xa, x_f=xf, num_nodes=6), assign=assign).to_dense()
+    torch.testing.assert_close(got, want)
+    more = Data(x_a=xa, x_f=torch.randn(9, 2, generator=gen), num_nodes=6)
+    lego(more, assign={"f": torch.tensor([0, 0, 1, 1, 2, 3, 4, 5, 5])})

@@ -25,8 +25,10 @@ def unpack_inputs(lego, xs, batch, assign, batch_size, mask):
             raise ValueError(f"the data lacks x_<source> for {missing}; it has "
                              f"{sorted(k for k in data.keys() if k.startswith('x_'))}")
         xs = {s: data[f"x_{s}"] for s in lego.sources}
-        assign = {s: data[f"assign_{s}"] for s in lego.sources
-                  if f"assign_{s}" in data} or None
+        # an assign given beside the data wins for its sources, as a given batch
+        # does (it was dropped, the source read as node-level, without a word)
+        assign = {**{s: data[f"assign_{s}"] for s in lego.sources if f"assign_{s}" in data},
+                  **(assign or {})} or None
         if any(isinstance(x, Tensor) and x.dim() == 3 for x in xs.values()):
             # padded [B, N, d] graphs (PyG's DenseDataLoader): no batch vector
             # to read (its Batch has no graph count: reading one was an
