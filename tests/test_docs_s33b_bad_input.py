@@ -21,7 +21,7 @@ def test_powers_that_overflow_name_the_source_and_the_remedy():
     _said("Powers that overflow (`norm=None` on large features: a float32 dot graph of entries "
           "near 1e20) are an error naming the source, the power and the relationship graph's "
           "largest entry: normalise the powers (`norm=\"sym\"` or `\"row\"`) or scale the "
-          "features down.")
+          "features down;")
     g = torch.Generator().manual_seed(0)
     xs = {"a": torch.randn(6, 4, generator=g) * 1e10, "b": torch.randn(6, 3, generator=g)}
     model = LEGO({"a": 4, "b": 3}, 3, k=3, norm=None, metric="dot")
