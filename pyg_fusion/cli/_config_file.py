@@ -124,9 +124,12 @@ def _refuse_another_commands(parser: argparse.ArgumentParser, loaded: dict,
     """The config of another command (``pyg-fusion train --config`` with the
     one ``segment train --print-config`` wrote) was refused for its first
     setting alone ("'data' is no setting of this command"): where every
-    setting and section of the file is another command's, name that command."""
+    setting and section of the file is another command's, name that command,
+    and the settings that this one has not (a compare's ``resume`` given to
+    train named none)."""
     keys = set(flat) - {"task"}  # a record's task, beside its dataset
-    if keys <= _settings(parser):
+    own = _settings(parser)
+    if keys <= own:
         return
     from . import build_parser
     sections = {k for k, v in loaded.items() if isinstance(v, dict) and k != "num_powers"}
@@ -136,9 +139,13 @@ def _refuse_another_commands(parser: argparse.ArgumentParser, loaded: dict,
               and sections <= set(_config_sections(p.prog))]
     if others:
         named = " or ".join(f"`{p}`" for p in others)
-        raise CLIError(f"--config {path}: this is a config of {named} (every setting it "
-                       f"gives is one of {'theirs' if len(others) > 1 else 'its'}), not of "
-                       f"`{parser.prog}`: give it to that command")
+        lacked = [repr(k) for k in flat if k not in own and k != "task"]
+        said = (" and ".join(lacked) if len(lacked) <= 2
+                else f"{', '.join(lacked[:2])} and {len(lacked) - 2} more")
+        raise CLIError(f"--config {path}: {said} {'is' if len(lacked) == 1 else 'are'} no "
+                       f"setting of `{parser.prog}`: this is a config of {named} (every "
+                       f"setting it gives is one of {'theirs' if len(others) > 1 else 'its'}): "
+                       f"give it to that command")
 
 
 def _null_is_default(a: argparse.Action) -> bool:
