@@ -44,3 +44,15 @@ def test_a_header_repeated_inside_is_named(tmp_path):
                        r"files joined one after another \(cat a.csv b.csv\)\? Keep the first "
                        r"header only"):
         read_table(str(path))
+
+
+def test_joined_files_with_byte_order_marks(tmp_path):
+    # each file's mark began a line inside the joined one: "'\ufeff7' is not a number"
+    bom = "\ufeff"
+    path = tmp_path / "j.csv"
+    path.write_text(f"{bom}1,2,3\n4,5,6\n{bom}7,8,9\n", encoding="utf-8")
+    np.testing.assert_array_equal(read_table(str(path)).values, [[1, 2, 3], [4, 5, 6],
+                                                                 [7, 8, 9]])
+    path.write_text(f"{bom}a,b,c\n1,2,3\n{bom}a,b,c\n7,8,9\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"line 3 repeats the header row \(a,b,c\)"):
+        read_table(str(path))

@@ -13,6 +13,7 @@ import re
 import zlib
 
 _ASCII = re.compile("[\t\n\r -~]")
+_LINE_BOM = re.compile("^\ufeff", re.MULTILINE)
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufeff\ud800-\uf8ff\ufff0-\uffff]")
 
 
@@ -39,8 +40,10 @@ def read_text(path: str, what: str) -> str:
             # without the ASCII that every table holds (digits, delimiters,
             # line ends)
             if text is not None and not _NOT_TEXT.search(text) and _ASCII.search(text):
-                return text
-        return raw.decode("utf-8-sig")
+                return _LINE_BOM.sub("", text)
+        # a mark at the start of a later line: files that each have one, joined
+        # (cat a.csv b.csv); its cell was "'\ufeff7' is not a number"
+        return _LINE_BOM.sub("", raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         why = (f"not UTF-8 text: byte {exc.object[exc.start:exc.start + 1]!r} at offset "
                f"{exc.start}{' of the decompressed data' if path.endswith('.gz') else ''}"
