@@ -58,3 +58,9 @@ def test_a_list_separated_by_spaces_keeps_its_labels(tmp_path):
     assert _read(tmp_path, "path label\n" + _lines("Normal", "Abuse", " ")) == [1, 0, 1, 0]
     # paths alone: as before
     assert _read(tmp_path, "".join(f"i3d/{n}.npy\n" for n in NAMES), "name") == [1, 0, 1, 0]
+
+
+@pytest.mark.parametrize("zero", ["0.00", "0e0", "-0", "00"])
+def test_a_zero_in_any_form_is_normal(tmp_path, zero):
+    # '0.00' (a %.2f column) was abnormal, being neither '0' nor '0.0'
+    assert _read(tmp_path, _lines(zero, "1.00")) == [1, 0, 1, 0]

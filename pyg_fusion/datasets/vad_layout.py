@@ -190,6 +190,15 @@ class VADLayout:
         return self.num_abnormal
 
 
+def _zero(label: str) -> bool:
+    """Whether ``label`` is the number 0 in any form (``0.00`` of a format
+    ``%.2f``, ``0e0``), which was abnormal unless written ``0`` or ``0.0``."""
+    try:
+        return float(label) == 0
+    except ValueError:
+        return False
+
+
 def _check_label_numbers(column: list[str], where: str) -> None:
     """Refuses the numbers of a label column that ``labels="list"`` would read
     as abnormal without a word, as it does any value that is not normal: a
@@ -388,8 +397,8 @@ class _LayoutReader:
                                  f"has no label column: write 'path,label' lines, or label "
                                  f"by position or name (pyg-fusion: --vad-labels)")
             _check_label_numbers(column, f"{domain}: its label column")
-            out = [0 if (normal.search(c) or c.strip().lower() in _NORMAL_VALUES) else 1
-                   for c in column]
+            out = [0 if (normal.search(c) or c.strip().lower() in _NORMAL_VALUES
+                         or _zero(c)) else 1 for c in column]
             if layout.labels == "auto" and all(out):
                 raise ValueError(f"{domain}: no label in the {self.split} list's "
                                  f"label column is normal (a match of normal_pattern="
