@@ -23,8 +23,9 @@ from .layers import ModalityBatchNorm2d, modality_list
 __all__ = ["AsymFusionBottleneck", "AsymFusionBasicBlock"]
 
 
-def _conv(cin: int, cout: int, k: int, stride: int = 1) -> nn.Conv2d:
-    return nn.Conv2d(cin, cout, k, stride=stride, padding=k // 2, bias=False)
+def _conv(cin: int, cout: int, k: int, stride: int = 1, *, bias: bool = False) -> nn.Conv2d:
+    # "same" padding (odd k): the blocks' and the RefineNet decoder's convolutions
+    return nn.Conv2d(cin, cout, k, stride=stride, padding=k // 2, bias=bias)
 
 
 def _each(module: nn.Module, xs: Sequence[Tensor]) -> list[Tensor]:

@@ -22,12 +22,9 @@ from torch import Tensor, nn
 
 from ...functional._checks import check_channels, check_dropout, check_int, check_module_input
 from .._reset import reset_children
+from .bottleneck import _conv
 
 __all__ = ["RefineNetDecoder", "ResidualConvUnit", "ChainedResidualPooling"]
-
-
-def _conv(cin: int, cout: int, k: int, bias: bool = False) -> nn.Conv2d:
-    return nn.Conv2d(cin, cout, k, padding=k // 2, bias=bias)
 
 
 class ResidualConvUnit(nn.Module):
