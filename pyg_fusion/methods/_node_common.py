@@ -138,7 +138,11 @@ def follows_inputs(tensors: list[Tensor]) -> bool:
     them and be built again at every call: features that need gradients come
     from the caller's own layers (an encoder trained through the model), and
     a cached graph, built without gradients, cut what reached those layers
-    through the graph."""
+    through the graph.
+
+    Args:
+        tensors (list[torch.Tensor]): the features the graph is built from.
+    """
     return torch.is_grad_enabled() and any(t.requires_grad for t in tensors)
 
 
