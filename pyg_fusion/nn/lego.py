@@ -273,10 +273,8 @@ class LEGO(DenseBackend, torch.nn.Module):
                 inputs (default: the data's ``mask`` for a ``Data``/``Batch`` of
                 padded sources, as PyG's ``DenseDataLoader`` batches them; else all).
             assign (dict, optional): ``{source: [N_source]}``, the node of
-                each finer unit of a source; beside a ``Data``/``Batch`` it
-                replaces the data's ``assign_<source>`` of those sources
-                (default: ``None``, every source at the node level; read
-                from a ``Data``/``Batch``).
+                each finer unit of a source, before a data's ``assign_<source>``
+                (default: ``None``: a data's, else every source node-level).
             batch_size (int, optional): number of graphs of the ``[N, d]``
                 + ``batch`` form, as in PyG's pooling: empty graphs at the end
                 of a batch count too (default: ``None``, ``batch.max() + 1``;
