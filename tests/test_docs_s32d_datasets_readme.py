@@ -80,7 +80,7 @@ def test_the_labels_refusals_are_the_pages(tmp_path):
             "(continuous values, a regression target) are refused") in text
     features = "".join(f"{i}.5,{i}.25\n" for i in range(6))
     root = _root(tmp_path, {"a.csv": features, "y.csv": LABELS,
-                            "r.csv": "".join(f"{i * 0.37 - 1:.3f}\n" for i in range(6))})
+                            "r.csv": "".join(f"{i * 0.37 - 0.9:.3f}\n" for i in range(6))})
     with pytest.raises(ValueError, match="is the labels file"):
         MultiViewTables(root, ["a.csv", "y.csv"], "y.csv", log=False)
     with pytest.raises(ValueError, match="a class of its own"):

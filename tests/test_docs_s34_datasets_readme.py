@@ -62,3 +62,20 @@ def test_thousands_separators_are_refused_as_the_readme_says(tmp_path, rows):
     (raw / "y.csv").write_text("0\n1\n0\n")
     with pytest.raises(ValueError, match="thousands"):
         MultiViewTables(str(tmp_path), {"v": "v.csv"}, "y.csv", log=False)
+
+
+def test_the_unlabelled_option_is_as_the_pages_say(tmp_path):
+    assert ("and so does the label that `unlabelled` names (`unlabelled=\"-1\"`, scikit-learn's "
+            "semi-supervised mark; `--unlabelled -1`). With `unlabelled=\"auto\"` (the default) "
+            "labels of numbers holding `-1` beside others than `1`" in _said())
+    readme = " ".join((ROOT / "README.md").read_text().split())
+    assert "`--unlabelled LABEL|none|auto` (a label that marks a row without one" in readme
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "v.csv").write_text("".join(f"{i}.5,{i % 3}.25\n" for i in range(9)))
+    (raw / "y.csv").write_text("".join(f"{(i % 4) - 1}\n" for i in range(9)))
+    with pytest.raises(ValueError, match="unlabelled"):
+        MultiViewTables(str(tmp_path), {"v": "v.csv"}, "y.csv", log=False)
+    data = MultiViewTables(str(tmp_path), {"v": "v.csv"}, "y.csv", unlabelled="-1",
+                           log=False, label_rate=1.0, val_rate=0.0, test_rate=0.0)[0]
+    assert int((data.y == -1).sum()) == 3
