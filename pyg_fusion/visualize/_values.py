@@ -10,12 +10,6 @@ from pathlib import Path
 import numpy as np
 
 
-def is_real(x) -> bool:
-    """A real number (a JSON number, a numpy scalar), not a bool (which is an
-    int in Python)."""
-    return isinstance(x, numbers.Real) and not isinstance(x, bool)
-
-
 def is_int(x) -> bool:
     """An integer (Python's or numpy's), not a bool."""
     return isinstance(x, numbers.Integral) and not isinstance(x, bool)

@@ -8,8 +8,9 @@ import numpy as np
 
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
+from ..functional._checks import is_real
 from ._common import MAX_MAGNITUDE, closes_on_error, finish, new_grid, to_numpy
-from ._values import is_real, read_json
+from ._values import read_json
 
 _STYLE = {"dense": ("tab:orange", "o", "-"), "sparse": ("tab:blue", "s", "-"),
           "auto": ("tab:green", "^", ":")}
