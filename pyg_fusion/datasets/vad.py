@@ -300,6 +300,19 @@ class VADFeatures(_LayoutReader, FusionDataset):
                                      f"snippet_len, the ground truth's frames per snippet "
                                      f"(pyg-fusion: --vad-snippet-len)")
                 frame_gt = g[:frames]
+            if label == 0 and frame_gt is not None and frame_gt.any():
+                # a concatenated ground truth in another order than the list (one of
+                # them sorted) gave each video another's frames, their total the same:
+                # scored against them without a word
+                span, why = ((f"frames {offset - frames}..{offset - 1} of {gt_file}",
+                              "concatenated in another order than the list (one of them "
+                              "sorted?)") if gt_all is not None else
+                             (gt_file.format(name=video), "of another video"))
+                raise ValueError(f"{where} is normal (its label), but its ground truth "
+                                 f"({span}) marks {int(frame_gt.sum())} of its {frames} "
+                                 f"frames abnormal: a ground truth {why}, or a wrong label; "
+                                 f"give the videos in the ground truth's order, or check "
+                                 f"how they are labelled (pyg-fusion: --vad-labels)")
             out += self._make(layout, k, video, label, feats, T, frame_gt, where)
         if gt_all is not None and offset != gt_all.size:
             snippets = offset // layout.snippet_len
