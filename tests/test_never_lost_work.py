@@ -99,6 +99,9 @@ def _train_checkpoint(path, edit):
     (lambda c: c["spec"].update(bogus={}), r"does not know its options \['bogus'\]"),
     (lambda c: c["data_config"].update(crop=2), r"does not know its options "
      r"\['data_config\.crop'\]"),
+    # a value out of its range (hand-edited) built a model silently
+    (lambda c: c["spec"]["head"].update(center=1), r"saved spec \(lego, node\): center must be "
+     r"True or False, got 1"),
     # was AttributeError: 'str' object has no attribute 'get'
     (lambda c: c.update(spec="lego"), r"its config's spec is not a method spec \(got str\)"),
 ])

@@ -95,6 +95,12 @@ def _check_config(cfg: dict, where: str) -> None:
         raise ValueError(f"{where} was written by another version of pyg_fusion: this one "
                          f"does not know its options {unknown}; evaluate it with the version "
                          f"that wrote it")
+    if spec is not None:  # its values, before the data loads (model_from_checkpoint builds it)
+        from ..specs.method_spec import MethodSpec
+        try:
+            MethodSpec.from_dict(spec)
+        except ValueError as exc:
+            raise ValueError(f"{where}: {exc}") from None
 
 
 def _check_recorded_files(change: dict, path: str, dataset: str, command: str) -> None:
