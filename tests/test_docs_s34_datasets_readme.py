@@ -36,7 +36,7 @@ def _lines(normal, abnormal, sep=","):
 
 def test_vad_list_labels_read_as_the_readme_says(tmp_path):
     said = _said()
-    assert ("or is `0`, `false`, `no`, `n` (an `is_anomaly` column of yes / no) or `A`" in said)
+    assert ("`false`, `no`, `n` (an `is_anomaly` column of yes / no) or `A`" in said)
     assert ("A label column holding `-1` (normal to a -1 / 1 classifier, an anomaly to "
             "scikit-learn's outlier detectors) or a fraction (`0.5`) is an error: write 0 "
             "(normal) / 1 (abnormal)." in said)
@@ -79,3 +79,24 @@ def test_the_unlabelled_option_is_as_the_pages_say(tmp_path):
     data = MultiViewTables(str(tmp_path), {"v": "v.csv"}, "y.csv", unlabelled="-1",
                            log=False, label_rate=1.0, val_rate=0.0, test_rate=0.0)[0]
     assert int((data.y == -1).sum()) == 3
+
+
+def test_zero_labels_savetxt_lines_and_test_video_labels_are_as_the_pages_say(tmp_path):
+    said = _said()
+    assert "or is `0` (in any form: `0.00`, `0e0`), `false`, `no`, `n`" in said
+    assert _labels(tmp_path / "z", _lines("0.00", "1.00")) == [1, 0, 1, 0]
+    assert ("`np.savetxt`'s `# ` lines: of a block of them at the head of a file, the last whose "
+            "cell count is the data's is the header row (none: all are dropped), and `# ` lines "
+            "at its end (a footer) are dropped. A header row repeated inside a file (two files "
+            "joined, `cat a.csv b.csv`) is an error naming its line." in said)
+    from pyg_fusion.datasets._io import read_table
+    x = np.arange(12, dtype=float).reshape(4, 3) / 7
+    path = tmp_path / "a.csv"
+    np.savetxt(path, x, delimiter=",", header="a,b,c\nunits: cm", footer="end")
+    np.testing.assert_allclose(read_table(str(path)).values, x)
+    path.write_text("a,b,c\n1,2,3\na,b,c\n4,5,6\n")
+    with pytest.raises(ValueError, match="repeats the header row"):
+        read_table(str(path))
+    bad_input = " ".join((ROOT / "docs" / "bad_input.md").read_text().split())
+    assert ("Before any training, the test videos must carry a video label 0 or 1 (a soft label "
+            "such as 0.5 was recorded as 0) and frame ground truth of both classes" in bad_input)
