@@ -4,9 +4,7 @@ feature files, crops and labels (a mix-in of
 :class:`~pyg_fusion.datasets.VADFeatures`)."""
 from __future__ import annotations
 
-import csv
 import glob
-import math
 import os.path as osp
 import re
 from dataclasses import dataclass, field
@@ -16,20 +14,9 @@ import numpy as np
 
 from ..functional._checks import check_int
 from ._io import load_npy
-from ._text import read_text
-
-# Label-column values of a normal video besides normal_pattern's matches
-# (0/1 columns, True/False as pandas writes booleans, no/yes or N/Y of an
-# is_anomaly column, and "A": XD-Violence's normal class in VadCLIP's CSVs,
-# whose abnormal ones are "B1-0-0", ...).
-_NORMAL_VALUES = {"0", "0.0", "false", "no", "n", "a"}
-# a list's header row (a spreadsheet's or pandas' column names), read as a
-# video of that name otherwise
-_LIST_HEADER = {"path", "label", "name", "video", "feature", "features", "file", "filename",
-                "file_name", "filepath", "file_path", "feature_path", "video_name",
-                "video_path", "videos", "paths", "labels", "class", "category", "target",
-                "is_anomaly"}
-
+# _LIST_HEADER: importable from here as before
+from ._vad_lists import (_LIST_HEADER, _NORMAL_VALUES, _check_label_numbers,  # noqa: F401
+                         _zero, list_rows)
 
 def glob_pattern(pattern: str, **values) -> str:
     """A source pattern as a glob expression: its text escaped (folders and
@@ -190,41 +177,6 @@ class VADLayout:
         return self.num_abnormal
 
 
-def _zero(label: str) -> bool:
-    """Whether ``label`` is the number 0 in any form (``0.00`` of a format
-    ``%.2f``, ``0e0``), which was abnormal unless written ``0`` or ``0.0``."""
-    try:
-        return float(label) == 0
-    except ValueError:
-        return False
-
-
-def _check_label_numbers(column: list[str], where: str) -> None:
-    """Refuses the numbers of a label column that ``labels="list"`` would read
-    as abnormal without a word, as it does any value that is not normal: a
-    -1, which is abnormal to scikit-learn's outlier detectors (their normal is
-    1) and normal to a -1 / 1 classifier's labels (every video was abnormal),
-    and a fraction (``0.5``: a soft or averaged label)."""
-    values = {}
-    for c in column:
-        try:
-            values.setdefault(float(c), c.strip())
-        except ValueError:
-            continue
-    if -1.0 in values:
-        others = sorted(set(c.strip() for c in column) - {values[-1.0]})
-        raise ValueError(f"{where} holds -1{f' beside {others[:4]}' if others else ''}: "
-                         f"scikit-learn's outlier detectors (IsolationForest, OneClassSVM) "
-                         f"mark an anomaly -1 and a normal sample 1, a -1 / 1 classifier's "
-                         f"labels mark a normal sample -1; write the column as 0 (normal) / "
-                         f"1 (abnormal)")
-    frac = [c for v, c in values.items() if math.isfinite(v) and not v.is_integer()]
-    if frac:
-        raise ValueError(f"{where} holds {frac[0]!r}, a fraction: a video's label is 0 "
-                         f"(normal) or 1 (abnormal) (or a class name); threshold the values "
-                         f"first")
-
-
 class _LayoutReader:
     """Reads the files of a :class:`VADLayout` for the ``split``, ``crops`` and
     ``raw_dir`` of the dataset it is mixed into."""
@@ -239,29 +191,7 @@ class _LayoutReader:
         if list_file is None:
             return self._discover(layout), None
         path = osp.join(base, list_file)
-        lines = [ln.strip() for ln in read_text(path, "list file").splitlines() if ln.strip()]
-        # read as CSV: a quoted cell ("i3d/a.npy","Abuse", as csv.writer or a
-        # spreadsheet writes) kept its quotes, the video 'a.npy"' found in no file
-        # a list saved as TSV or with ';' (a spreadsheet's export in some
-        # locales) was one column: 'a.npy<TAB>0' the video's name, its label lost
-        delimiter = next((d for d in "\t;" if all(d in ln for ln in lines)
-                          and not any("," in ln for ln in lines)), ",")
-        rows = [[c.strip() for c in row] for row in csv.reader(lines, delimiter=delimiter)]
-        head = rows[:1] if rows and {c.lower() for c in rows[0][0].split()} <= _LIST_HEADER \
-            else []
-        if rows[len(head):] and all(len(r) == 1 and len(r[0].split()) > 1
-                                    and r[0].split()[0].endswith(".npy")
-                                    for r in rows[len(head):]):
-            # 'i3d/a.npy 1' (a list written with spaces) was the video 'a.npy 1',
-            # its label lost: a path that ends at .npy before a space is the entry
-            rows = [r[0].split() for r in rows]
-        for row in rows:
-            # a delimiter at the end of each line (spreadsheets write one) made
-            # the label '0,': no normal value, so every video was abnormal
-            while len(row) > 1 and not row[-1]:
-                row.pop()
-        if rows and {c.lower() for c in rows[0]} <= _LIST_HEADER:
-            rows = rows[1:]
+        rows = list_rows(path)
         names, labels, seen = [], [], {}
         for row in rows:
             entry, label = row[0], ",".join(row[1:]).strip()
