@@ -30,21 +30,27 @@ def _fused(backend, x, batch, **kw):
             a.copy_(torch.randn(a.shape, generator=torch.Generator().manual_seed(2),
                                 dtype=a.dtype))
 
-    def run(xa, xb):
-        return m({"a": xa, "b": xb}, batch).to_dense()
+    def run(xa, xb, edges=False):
+        out = m({"a": xa, "b": xb}, batch)
+        return out.edge_index if edges else out.to_dense()
     return run
 
 
+def _keys(edge_index):
+    return sorted((edge_index[1] * 100 + edge_index[0]).tolist())
+
+
 CONFIGS = list(itertools.product(["zero_row", "one_hot"], ["dot", "cosine"],
-                                 ["identity", "ones"], [None, "row"], [None, "clamp"], [2, None]))
+                                 ["identity", "ones"], [None, "row"], [None, "clamp"], [2, None],
+                                 ["union", "shared"]))
 
 
-@pytest.mark.parametrize("kind,metric,zeroth,norm,nonneg,k", CONFIGS)
-def test_dense_and_sparse_agree_on_zero_entries(kind, metric, zeroth, norm, nonneg, k):
+@pytest.mark.parametrize("kind,metric,zeroth,norm,nonneg,k,support", CONFIGS)
+def test_dense_and_sparse_agree_on_zero_entries(kind, metric, zeroth, norm, nonneg, k, support):
     x = _features(kind)
     batch = torch.tensor([0, 0, 0, 0, 1, 1, 1])
     kw = dict(metric=metric, zeroth=zeroth, norm=norm, nonneg=nonneg, k=k,
-              threshold=None if k else -1e9)
+              threshold=None if k else -1e9, support=support)
     w = torch.randn(2, 4, 4, generator=torch.Generator().manual_seed(3), dtype=torch.float64)
     got = {}
     for backend in ("dense", "sparse"):
@@ -53,6 +59,9 @@ def test_dense_and_sparse_agree_on_zero_entries(kind, metric, zeroth, norm, nonn
         g = f(xa, xb)
         (g * w).sum().backward()
         got[backend] = (g.detach(), xa.grad, xb.grad)
+        # the same entries on both backends (LEGO's edge list: GAT's, SAGE's neighbours)
+        got[backend + " edges"] = _keys(f(x["a"], x["b"], edges=True))
+    assert got["dense edges"] == got["sparse edges"]
     for d, s in zip(got["dense"], got["sparse"]):
         torch.testing.assert_close(s, d, rtol=0, atol=1e-9)
 

@@ -22,7 +22,8 @@ def dense_support(powers: list[Tensor]) -> Tensor:
 
 
 def dense_fused_support(powers: dict[str, Tensor], zeroth: str = "identity",
-                        pairs: list[tuple[str, str]] | None = None) -> Tensor:
+                        pairs: list[tuple[str, str]] | None = None,
+                        live: dict[str, Tensor] | None = None) -> Tensor:
     """Where the fused graph of dense ``powers`` may be non-zero for some
     operator, the diagonal left to the caller: with ``zeroth="identity"``
     (``R^0 = I``) every term is 0 where a fused source's powers are, so the
@@ -38,14 +39,22 @@ def dense_fused_support(powers: dict[str, Tensor], zeroth: str = "identity",
             (default: :obj:`"identity"`)
         pairs (list[tuple[str, str]], optional): the pairs of a pairwise operator.
             (default: :obj:`None`, every source at once)
+        live (dict[str, torch.Tensor], optional): ``{source: [..., N, N]}``
+            bool, entries of that source's support although its powers are 0
+            there (their gradient is not). (default: :obj:`None`)
 
     Returns:
         torch.Tensor: bool ``[..., N, N]``.
     """
     check_choice("zeroth", zeroth, ZEROTH)
+    live = live or {}
+    own = {s: dense_support([p]) | live[s] if s in live else dense_support([p])
+           for s, p in powers.items()}
     if zeroth != "identity":
-        return dense_support(list(powers.values()))
-    own = {s: dense_support([p]) for s, p in powers.items()}
+        out = None
+        for s in own.values():
+            out = s if out is None else out | s
+        return out
     if pairs is None:
         out = None
         for s in own.values():

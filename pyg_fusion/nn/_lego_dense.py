@@ -10,7 +10,8 @@ from torch_geometric.utils import to_dense_batch
 from ..functional._autocast import float32_under_autocast
 from ..functional.coarsen import dense_coarsen
 from ..functional.fuse import dense_fused_support
-from ..functional.support import dense_shared_support_graphs
+from ..functional._live import dense_live_entries
+from ..functional.support import dense_shared_support_graphs, dense_support_mask
 from .fused_graph import FusedGraph
 
 
@@ -32,9 +33,37 @@ class DenseBackend:
             if s not in assign:
                 padded[s], mask = to_dense_batch(xs[s], batch, batch_size=b)
         dense = self._dense_graphs(padded, mask)
+        live = self._dense_live(padded, dense, mask)
         for s in assign:
             dense[s] = self._dense_coarsened(xs[s], assign[s], batch, counts)
-        return self._fuse_dense(dense, mask, batch)
+        return self._fuse_dense(dense, mask, batch, live)
+
+    def _dense_live(self, xs: dict[str, Tensor], dense: dict[str, Tensor],
+                    mask: Tensor | None) -> dict[str, Tensor]:
+        # the entries of each node-level source's powers that are 0 with a
+        # gradient, as the sparse backend keeps them (functional/_live.py)
+        kw, shared = self._graph_kw(), []
+        if torch.compiler.is_compiling():  # host syncs; G and its gradients are the same
+            return {}
+
+        def structure(s):
+            if self.support != "shared":
+                return dense_support_mask(xs[s], mask=mask, **kw)
+            if not shared:
+                keep = None
+                for x in xs.values():
+                    m = dense_support_mask(x, mask=mask, **kw)
+                    keep = m if keep is None else keep | m
+                shared.append(keep)
+            return shared[0]
+        out = {}
+        for s, x in xs.items():
+            e = self.expansions[s]
+            m = dense_live_entries(x, dense[s], e.num_powers, e.mode, mask,
+                                   lambda s=s: structure(s), kw["metric"], kw["nonneg"])
+            if m is not None:
+                out[s] = m
+        return out
 
     def _dense_coarsened(self, x, assign, batch, counts) -> Tensor:
         b, n_max = counts.numel(), int(counts.max())
@@ -57,13 +86,14 @@ class DenseBackend:
     @float32_under_autocast
     def _dense_padded(self, xs, mask) -> FusedGraph:
         dense = self._dense_graphs(xs, mask)
+        live = self._dense_live(xs, dense, mask)
         b, n = next(iter(xs.values())).shape[:2]
         if mask is None:
             mask = torch.ones(b, n, dtype=torch.bool, device=next(iter(xs.values())).device)
         batch = torch.arange(b, device=mask.device).repeat_interleave(mask.sum(1))
-        return self._fuse_dense(dense, mask, batch)
+        return self._fuse_dense(dense, mask, batch, live)
 
-    def _fuse_dense(self, dense, mask, batch) -> FusedGraph:
+    def _fuse_dense(self, dense, mask, batch, live) -> FusedGraph:
         # read to the host before the powers: under torch.compile a graph
         # break after them would trace the powers and the fusion twice
         num_nodes = int(mask.sum())
@@ -75,7 +105,7 @@ class DenseBackend:
         with torch.no_grad():
             f = self.fusion
             support = dense_fused_support(powers, f.zeroth, None if f.mode != "pairwise"
-                                          else f.pairs)
+                                          else f.pairs, live)
             support |= torch.eye(g.size(-1), dtype=torch.bool, device=g.device)
         return FusedGraph(num_nodes=num_nodes, batch=batch, dense=g, mask=mask,
                           support=support)
