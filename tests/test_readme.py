@@ -218,7 +218,8 @@ def test_readme_demo_writes_the_files_it_names(tmp_path, monkeypatch):
     start = text.index("It writes `results.json`, `results.txt` and `digits_graphs.png`")
     said = text[start:text.index("Each figure draws the model the run tested", start)]
     named = set(re.findall(r"`([\w.]+\.(?:png|json|txt))`", said))
-    assert len(named) == 9 and "under `runs/<dataset>/<method>/`" in said
+    assert len(named) == 9 and "under `runs/<dataset>/<method>/` inside `--out` (for the " \
+        "command above, `runs/demo/runs/digits/lego/`;" in said
     for name in ("DIGITS_METHODS", "DIGITS_GRAPH_METHODS", "VAD_METHODS"):
         monkeypatch.setattr(demo, name, ["lego"])
     out = tmp_path / "demo"
