@@ -39,8 +39,8 @@ def test_the_option_says_which(tmp_path):
         assert again[0].y.tolist() == g.y.tolist()
     ds = MultiViewTables(str(tmp_path / "root"), views, y, unlabelled=None, log=False)
     assert ds.classes == ["-1", "0", "1", "2"] and ds[0].y.tolist() == [0, 1, 2, 3] * 10
-    with pytest.raises(ValueError, match=r"unlabelled must be a label \(e.g. '-1'\), 'auto' "
-                       r"or None, got ''"):
+    with pytest.raises(ValueError, match=r"unlabelled \(pyg-fusion: --unlabelled\) must be a "
+                       r"label \(e.g. '-1'\), 'auto' or None \(pyg-fusion: none\), got ''"):
         MultiViewTables(str(tmp_path / "root"), views, y, unlabelled="", log=False)
 
 

@@ -40,7 +40,8 @@ def _check_unlabelled(value) -> str | None:
         return str(int(value))
     if value is None or (isinstance(value, str) and value.strip()):
         return value if value is None else value.strip()
-    raise ValueError(f"unlabelled must be a label (e.g. '-1'), 'auto' or None, got {value!r}")
+    raise ValueError(f"unlabelled (pyg-fusion: --unlabelled) must be a label (e.g. '-1'), "
+                     f"'auto' or None (pyg-fusion: none), got {value!r}")
 
 
 def _number(label: str) -> float | None:
