@@ -2,7 +2,7 @@
 RefineNet releases.
 
 ``<root>/<split>.txt`` lists one image per line: three tab-separated paths
-(relative to ``root``) to the RGB PNG, the label PNG (class ids, ``255`` =
+(space-separated where none holds a space; relative to ``root``) to the RGB PNG, the label PNG (class ids, ``255`` =
 ignore) and the depth PNG (16-bit). NYUDv2 has 40 classes; depth is divided by
 5000 and tiled to 3 channels, RGB (8- or 16-bit; a grey image is tiled) is
 scaled to [0, 1] by its bit depth and normalised with the
@@ -164,9 +164,14 @@ class RGBDSegmentation(Dataset):
             # blanks around a path are the list's layout, not the file's name: a
             # trailing space reported 'file not found' for a file that is there
             parts = [p.strip() for p in line.strip().split("\t")]
+            if len(parts) == 1 and len(line.split()) == 3:
+                # 'rgb/1.png mask/1.png depth/1.png' (a list written with spaces) was
+                # refused as 1 path: paths of no space, split on the spaces
+                parts = line.split()
             if len(parts) != 3:
-                raise ValueError(f"{path}, line {n}: expected 3 tab-separated "
-                                 f"paths (rgb, mask, depth), got {len(parts)}")
+                raise ValueError(f"{path}, line {n}: expected 3 tab-separated (or "
+                                 f"space-separated) paths (rgb, mask, depth), got "
+                                 f"{len(parts)}")
             items.append(tuple(self._path(p) for p in parts))
         return items
 
