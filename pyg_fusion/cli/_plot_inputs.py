@@ -76,8 +76,10 @@ def fused_from_checkpoint(path: str, root: str | None, index: int = 0,
         raise CLIError(_ENSEMBLE.format(flag="--checkpoint", path=path, what="fused graph"))
     with torch.no_grad():
         if td.task == "node":
-            if not hasattr(model, "fused_graph"):
-                raise CLIError(f"--checkpoint: method {cfg['method']!r} builds no fused graph")
+            if not hasattr(model, "fused_graph"):  # NodeLEGO's alone
+                raise CLIError(f"--checkpoint: method {cfg['method']!r} builds no fused graph "
+                               f"(of the node task's methods, lego and lego-cp do: give a "
+                               f"checkpoint of one of them)")
             data = td.graph
             ei, w = model.fused_graph(data)
             g = edges_to_dense(ei, w, max_num_nodes=data.num_nodes)[0]
