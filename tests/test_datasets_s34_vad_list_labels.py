@@ -9,7 +9,7 @@ from pyg_fusion.datasets import VADFeatures, VADLayout
 NAMES = ["Abuse001", "Normal002", "Arson003", "Normal004"]
 
 
-def _read(tmp_path, text, labels="list"):
+def _read(tmp_path, text, labels="list", **kw):
     raw = tmp_path / "raw"
     (raw / "i3d").mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(0)
@@ -17,7 +17,7 @@ def _read(tmp_path, text, labels="list"):
         np.save(raw / "i3d" / f"{n}.npy", rng.normal(size=(5, 8)).astype(np.float32))
     (raw / "train.csv").write_text(text)
     layout = VADLayout(sources={"i3d": "i3d/{name}.npy"}, train_list="train.csv",
-                       labels=labels)
+                       labels=labels, **kw)
     ds = VADFeatures(str(tmp_path), "train", layout, num_segments=4, log=False,
                      force_reload=True)
     return [int(g.y) for g in ds]
@@ -64,3 +64,15 @@ def test_a_list_separated_by_spaces_keeps_its_labels(tmp_path):
 def test_a_zero_in_any_form_is_normal(tmp_path, zero):
     # '0.00' (a %.2f column) was abnormal, being neither '0' nor '0.0'
     assert _read(tmp_path, _lines(zero, "1.00")) == [1, 0, 1, 0]
+
+
+def test_two_values_neither_normal_say_how_to_name_the_normal_one(tmp_path):
+    # the advice was labels='list' alone, which made every video abnormal
+    with pytest.raises(ValueError, match=r"its values are 'anomaly' and 'benign': if one "
+                       r"marks normal videos, name it with normal_pattern='\^anomaly\$' or "
+                       r"'\^benign\$' \(pyg-fusion: --vad-normal-pattern\); else give "
+                       r"labels='list'"):
+        _read(tmp_path, _lines("benign", "anomaly"), "auto")
+    # the advice read back
+    assert _read(tmp_path, _lines("benign", "anomaly"), "auto",
+                 normal_pattern="^benign$") == [1, 0, 1, 0]

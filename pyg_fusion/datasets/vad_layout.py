@@ -177,6 +177,18 @@ class VADLayout:
         return self.num_abnormal
 
 
+def _naming(column: list[str]) -> str:
+    """The way out of a label column of two values, neither normal to the
+    reader ('benign' / 'anomaly'), where labels='list' alone made every video
+    abnormal."""
+    values = sorted({c.strip() for c in column})
+    if len(values) != 2:
+        return ""
+    return (f"its values are {values[0]!r} and {values[1]!r}: if one marks normal videos, "
+            f"name it with normal_pattern='^{re.escape(values[0])}$' or "
+            f"'^{re.escape(values[1])}$' (pyg-fusion: --vad-normal-pattern); else ")
+
+
 class _LayoutReader:
     """Reads the files of a :class:`VADLayout` for the ``split``, ``crops`` and
     ``raw_dir`` of the dataset it is mixed into."""
@@ -333,8 +345,8 @@ class _LayoutReader:
                 raise ValueError(f"{domain}: no label in the {self.split} list's "
                                  f"label column is normal (a match of normal_pattern="
                                  f"{layout.normal_pattern!r}, or 0 / false / no / A), so every "
-                                 f"video would be abnormal; give labels='list' to accept it "
-                                 f"(pyg-fusion: --vad-labels list)")
+                                 f"video would be abnormal; {_naming(column)}give "
+                                 f"labels='list' to accept it (pyg-fusion: --vad-labels list)")
             if (layout.labels == "auto" and count is not None
                     and out != [int(i < count) for i in range(len(names))]):
                 # the column wins; a count that says otherwise would be recorded unread
