@@ -51,3 +51,17 @@ def test_a_setting_of_no_command_is_named_as_before(tmp_path, capsys):
     assert main(["train", "--config", str(path), "--print-config"]) == 2
     assert capsys.readouterr().err == (f"pyg-fusion train: error: --config {path}: 'foo' is "
                                        f"no setting of this command\n")
+
+
+def test_an_image_dataset_in_a_config_says_how_its_config_names_it(tmp_path, capsys):
+    # the command line routes train --dataset nyud to segment train --data nyud; a
+    # config said "argument --dataset: invalid choice: 'nyud'"
+    path = tmp_path / "c.yaml"
+    path.write_text("dataset: nyud\n")
+    for command in (["train"], ["segment", "train"]):
+        assert main([*command, "--config", str(path), "--print-config"]) == 2
+        assert capsys.readouterr().err == (
+            f"pyg-fusion {' '.join(command)}: error: --config {path}: dataset 'nyud' is a "
+            f"segment dataset, whose config says 'data: nyud' in its data section (as "
+            f"`pyg-fusion segment train --print-config` writes it), for `pyg-fusion segment "
+            f"train` or `evaluate`\n")

@@ -160,6 +160,20 @@ def _null_is_default(a: argparse.Action) -> bool:
     return a.default is None
 
 
+def _refuse_an_image_dataset(dataset, path: str) -> None:
+    """``dataset`` of an image task: the command line routes ``train
+    --dataset nyud`` to ``segment train --data nyud`` (``_runs.route_task``),
+    which reads no file; a config said "argument --dataset: invalid choice:
+    'nyud'" (or "no setting of this command" for segment train)."""
+    from ..experiments._dataset_names import DATASETS, IMAGE_TASKS
+    image = DATASETS.get(dataset) if isinstance(dataset, str) else None
+    if image is not None and image.task in IMAGE_TASKS:
+        raise CLIError(f"--config {path}: dataset {dataset!r} is a {image.task} dataset, whose "
+                       f"config says 'data: {image.data}' in its data section (as "
+                       f"`pyg-fusion {image.task} train --print-config` writes it), for "
+                       f"`pyg-fusion {image.task} train` or `evaluate`")
+
+
 def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
             from_files: dict[str, int], origin: int,
             null_lines: dict[str, int] | None = None) -> list[str]:
@@ -279,7 +293,9 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
                 raise CLIError(_not_a_mapping(path, loaded))
             origin += 1
             # another command's config: named before its sections are checked as this one's
-            _refuse_another_commands(parser, loaded, _flatten(loaded, path), path)
+            loose = _flatten(loaded, path)  # its sections not yet checked as this command's
+            _refuse_an_image_dataset(loose.get("dataset"), path)
+            _refuse_another_commands(parser, loaded, loose, path)
             flat = _flatten(loaded, path, parser.prog)
             out += _tokens(parser, flat, path, from_files, origin, loader.null_lines)
         else:
