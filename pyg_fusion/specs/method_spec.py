@@ -288,8 +288,9 @@ class MethodSpec:
                ) -> "MethodSpec":
         """The spec of ``method`` for ``task``: the components' defaults, then
         :data:`TASK_DEFAULTS`, then :data:`SETTING_DEFAULTS` of the
-        ``features`` setting, then ``options`` (flat option names; ``None``
-        values ignored), checked by :func:`check_options`."""
+        ``features`` setting, then ``options`` (flat option names; a ``None``
+        is what the option documents for it, e.g. ``patience=None``: never),
+        checked by :func:`check_options`."""
         given = check_options(task, options)
         known = option_fields()
         features = given.get("features", HeadConfig.features)
