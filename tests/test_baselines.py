@@ -57,7 +57,9 @@ def test_feature_fusion(device):
     torch.testing.assert_close(feature_fuse([xs["a"], xs["a"]], "add"), 2 * xs["a"])
     with pytest.raises(ValueError, match="equal widths"):
         feature_fuse([xs["a"], xs["b"]], "add")
-    with pytest.raises(KeyError, match="missing source"):
+    # a ValueError naming the argument, as LEGO's (was KeyError "missing source(s)")
+    with pytest.raises(ValueError, match=r"^xs must hold exactly the sources \['a', 'c'\], "
+                       r"got \['a', 'b'\]; it lacks \['c'\]"):
         FeatureFusion({"a": 3, "c": 4})(xs)
     with pytest.raises(ValueError, match="one source"):
         FeatureFusion({"a": 3, "b": 4}, "single")

@@ -16,7 +16,7 @@ def _lego(**kw):
 
 
 @pytest.mark.parametrize("kw,xs,error,match", [
-    ({}, XA, TypeError, r"xs must be a dict source -> features \[N, d\], got Tensor"),
+    ({}, XA, TypeError, r"xs must be a dict \{source: \[N, d\]\} of the sources \['a', 'b'\], got Tensor"),
     ({}, {"a": XA, "c": XB}, ValueError,
      r"xs must hold some of the sources \['a', 'b'\], got \['a', 'c'\]"),
     ({"proj_channels": 4}, {"a": XB, "b": XB}, ValueError,

@@ -53,8 +53,9 @@ def test_lego_fusion_names_powers_of_another_dtype_not_its_operator(sparse):
 def test_a_source_the_model_was_not_built_for_is_refused(build):
     # it was dropped from the fusion silently; LEGO and LEGOFusion refuse it
     x = torch.randn(6, 4)
-    with pytest.raises(ValueError, match=r"xs holds sources \['c'\] the model was not built "
-                                         r"for; expected exactly \['a', 'b'\]"):
+    with pytest.raises(ValueError, match=r"^xs must hold exactly the sources \['a', 'b'\], got "
+                                         r"\['a', 'b', 'c'\]; the model was not built for "
+                                         r"\['c'\]$"):
         build()({"a": x, "b": x, "c": x})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Mapping
 
 import torch
 from torch import Tensor
@@ -110,6 +111,36 @@ def check_names(name: str, value) -> list[str]:
     if bad:
         raise TypeError(f"{name} must hold names (strings), got {bad[0]!r}")
     return names
+
+
+def check_sources(name: str, xs, sources, *, shape: str = "[N, d]", some: bool = False,
+                  alt: str = "") -> Mapping:
+    """``xs`` a dict ``{source: features}`` holding exactly ``sources`` (with
+    ``some=True``, a non-empty part of them): a source left out failed later
+    on its key, and an extra one was left out of the fusion without a word.
+    ``shape`` names the features' shape in the error, ``alt`` another form
+    the caller takes (e.g. ``" or a Data"``).
+
+    Args:
+        name (str): the argument's name in the errors.
+        xs (Mapping): the features (or other values) by source.
+        sources (List[str]): the sources the model was built for.
+        shape (str, optional): the shape of a value, for the message.
+        some (bool, optional): take a non-empty part of ``sources``.
+        alt (str, optional): another form the caller takes, for the message.
+    """
+    sources = list(sources)
+    if not isinstance(xs, Mapping):
+        raise TypeError(f"{name} must be a dict {{source: {shape}}} of the sources "
+                        f"{sources}{alt}, got {type(xs).__name__}")
+    missing = [] if some else [s for s in sources if s not in xs]
+    extra = [s for s in xs if s not in sources]
+    if missing or extra or not xs:
+        raise ValueError(f"{name} must hold {'some of' if some else 'exactly'} the sources "
+                         f"{sources}, got {sorted(xs, key=str)}"
+                         + f"; it lacks {missing}" * bool(missing)
+                         + f"; the model was not built for {extra}" * bool(extra))
+    return xs
 
 
 def check_choice(name: str, value, choices) -> None:

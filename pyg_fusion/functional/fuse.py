@@ -36,7 +36,8 @@ import torch
 from torch import Tensor
 
 from ._autocast import float32_under_autocast
-from ._checks import check_choice, check_edge_index, check_int, check_like, check_tensor
+from ._checks import (check_choice, check_edge_index, check_int, check_like, check_sources,
+                      check_tensor)
 from ._align import common_edges, common_of_union, place_rows, union_edges, union_of_edges
 from ._csr import to_edge_index
 # dense_fused_support: imported from here by callers of this module
@@ -114,14 +115,7 @@ def check_source_powers(powers, sources: list[str], num_nodes: int | None = None
     reach :func:`align_pair` directly: its unions hand the indices to scipy,
     which reads out of bounds (no error) on an index beyond ``num_nodes``.
     ``num_powers``: the :math:`P` per source the operator was built for."""
-    if not isinstance(powers, dict):
-        raise TypeError(f"powers must be a dict source -> powers, got {type(powers).__name__}")
-    missing = [s for s in sources if s not in powers]
-    extra = [s for s in powers if s not in sources]
-    if missing or extra:
-        # an extra source would be left out of G without a word
-        raise ValueError(f"powers must hold exactly the sources {list(sources)}; it lacks "
-                         f"{missing} and has {extra} besides")
+    check_sources("powers", powers, sources, shape="[..., P+1, N, N] or (edge_index, edge_attr)")
     forms = {}
     for s in sources:
         p = powers[s]

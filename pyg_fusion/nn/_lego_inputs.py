@@ -9,7 +9,7 @@ from torch import Tensor
 from torch_geometric.data import Batch, Data
 
 from ..functional._checks import (check_batch, check_index, check_int, check_like,
-                                  check_module_input, check_tensor)
+                                  check_module_input, check_sources, check_tensor)
 from ..functional.similarity import feature_limit
 
 
@@ -54,12 +54,8 @@ def unpack_inputs(lego, xs, batch, assign, batch_size, mask):
                                  f"each Data its num_nodes")
             if batch_size is None and isinstance(data, Batch):
                 batch_size = data.num_graphs  # counts empty graphs at the end too
-    if not isinstance(xs, dict):
-        raise TypeError(f"xs must be a dict source -> features or a Data, got "
-                        f"{type(xs).__name__}")
-    if sorted(xs) != lego.sources:
-        raise ValueError(f"xs must hold exactly the sources {lego.sources}, got "
-                         f"{sorted(xs)}")
+    xs = dict(check_sources("xs", xs, lego.sources, shape="[N, d] or [B, N, d]",
+                            alt=" or a Data"))
     assign = assign or {}
     if assign and lego.support == "shared":
         raise ValueError("support='shared' builds the sources' graphs on one support "
@@ -94,13 +90,7 @@ def check_graph_inputs(lego, xs) -> None:
     """The features of :meth:`LEGO.relation_graphs <pyg_fusion.nn.LEGO.relation_graphs>`:
     a dict of node-level sources ``[N, d_s]`` of the model (all of them with
     ``support="shared"``, whose one support is built from every source)."""
-    if not isinstance(xs, dict):
-        raise TypeError(f"xs must be a dict source -> features [N, d], got "
-                        f"{type(xs).__name__}")
-    unknown = sorted(set(xs) - set(lego.sources))
-    if unknown or not xs or (lego.support == "shared" and sorted(xs) != lego.sources):
-        need = "exactly" if lego.support == "shared" else "some of"
-        raise ValueError(f"xs must hold {need} the sources {lego.sources}, got {sorted(xs)}")
+    check_sources("xs", xs, lego.sources, some=lego.support != "shared")
     for s, x in xs.items():
         _check_source(lego, s, x, (2, ))
     first = next(iter(xs))

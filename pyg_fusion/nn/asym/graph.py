@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...functional._checks import (check_choice, check_dropout, check_edge_list, check_int,
-                                   check_like, check_module_input, check_tensor)
+                                   check_like, check_module_input, check_sources, check_tensor)
 from ...functional.asym import channel_shuffle, edge_shift, shift_groups, temporal_shift
 from .._reset import reset_children
 from ..baselines.feature import combine
@@ -168,17 +168,7 @@ class AsymGraphFusion(nn.Module):
 
     def forward(self, xs: Mapping[str, Tensor], edge_index: Tensor | None = None,
                 batch: Tensor | None = None, edge_weight: Tensor | None = None):
-        if not isinstance(xs, Mapping):
-            raise TypeError(f"xs must be a dict {{source: [N, d]}}, got "
-                            f"{type(xs).__name__}")
-        missing = [s for s in self.sources if s not in xs]
-        if missing:
-            raise ValueError(f"xs lacks sources {missing}; expected {self.sources}")
-        extra = [s for s in xs if s not in self.sources]
-        if extra:
-            # it was left out of the exchange without a word (LEGO refuses it)
-            raise ValueError(f"xs holds sources {extra} the model was not built for; expected "
-                             f"exactly {self.sources}")
+        check_sources("xs", xs, self.sources)
         n = None
         for s in self.sources:
             check_tensor(f"xs[{s!r}]", xs[s], dims=(2, ), floating=True, finite=True)

@@ -6,13 +6,11 @@ addition, product; Ding et al., ICLR 2025, https://arxiv.org/abs/2410.01506).
 """
 from __future__ import annotations
 
-from typing import Mapping
-
 import torch
 from torch import Tensor, nn
 
 from ...functional._checks import (check_choice, check_int, check_like, check_module_input,
-                                   check_tensor)
+                                   check_sources, check_tensor)
 
 __all__ = ["FEATURE_MODES", "feature_fuse", "FeatureFusion"]
 
@@ -141,18 +139,7 @@ class FeatureFusion(nn.Module):
         self._init_proj()
 
     def forward(self, xs: dict[str, Tensor]) -> Tensor:
-        if not isinstance(xs, Mapping):
-            # a list or a tensor failed on 'source in xs', naming neither
-            raise TypeError(f"xs must be a dict {{source: [..., d]}} of the sources "
-                            f"{self.sources}, got {type(xs).__name__}")
-        missing = [s for s in self.sources if s not in xs]
-        if missing:
-            raise KeyError(f"missing source(s) {missing}; got {sorted(xs)}")
-        extra = [s for s in xs if s not in self.in_channels]
-        if extra:
-            # it was left out of the fusion without a word (LEGO refuses it)
-            raise ValueError(f"xs holds sources {extra} the model was not built for; expected "
-                             f"exactly {self.sources}")
+        check_sources("xs", xs, self.sources, shape="[..., d]")
         feats = [xs[s] for s in self.sources]
         for s, x in zip(self.sources, feats):
             # a wrong width failed later in the caller's layer, naming neither
