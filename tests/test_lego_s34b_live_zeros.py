@@ -74,3 +74,26 @@ def test_gradcheck_through_a_zero_row(backend):
     f = _fused(backend, x, None, metric="dot", norm=None, nonneg=None)
     xa = x["a"].clone().requires_grad_()
     assert torch.autograd.gradcheck(lambda a: f(a, x["b"]), (xa, ), fast_mode=True)
+
+
+@pytest.mark.parametrize("nonneg", [None, "clamp"])
+def test_coarsened_source_with_zero_rows(nonneg):
+    # a source of finer units pooled to the nodes (assign): its pooled
+    # entries that are 0 with a gradient stay on both backends
+    g = torch.Generator().manual_seed(4)
+    x = {"a": torch.randn(5, 3, generator=g, dtype=torch.float64),
+         "c": torch.randn(7, 2, generator=g, dtype=torch.float64)}
+    x["c"][[1, 4]] = 0
+    assign = {"c": torch.tensor([0, 1, 1, 2, 3, 3, 4])}
+    got = {}
+    for backend in ("dense", "sparse"):
+        torch.manual_seed(1)
+        m = LEGO({"a": 3, "c": 2}, 2, backend=backend, metric="dot", nonneg=nonneg,
+                 norm=None, k=2, zeroth="ones").double()
+        xs = {s: v.clone().requires_grad_() for s, v in x.items()}
+        out = m(xs, assign=assign)
+        out.to_dense().sum().backward()
+        got[backend] = (out.to_dense().detach(), xs["c"].grad, _keys(out.edge_index))
+    for d, s in zip(got["dense"][:2], got["sparse"][:2]):
+        torch.testing.assert_close(s, d, rtol=0, atol=1e-9)
+    assert got["dense"][2] == got["sparse"][2]

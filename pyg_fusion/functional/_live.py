@@ -99,39 +99,37 @@ def kept_entries(edge_index: Tensor, weight: Tensor, live: Tensor | None,
                                         num_nodes, num_powers, mode, restore)
 
 
-def dense_live_entries(x: Tensor, adj: Tensor, num_powers: int, mode: str,
-                       mask: Tensor | None, structure, metric: str,
-                       nonneg) -> Tensor | None:
-    """The dense twin of :func:`kept_entries` for the graphs ``adj``
-    ``[B, N, N]`` of the padded units ``x`` ``[B, N, d]`` (``mask``): bool
-    ``[B, N, N]``, the entries of their powers reached by a path of entries
-    of the graphs' support (``structure()``, a bool ``[B, N, N]``) that are
-    non-zero or 0 with a gradient; :obj:`None` where no entry is 0 with a
-    gradient (the non-zero entries of the powers are then the support).
-    Signed weights whose sums cancel exactly are not looked for here: that
-    would cost a second set of powers at every step (the sparse backend
-    finds them at the cost of one pass), so there an entry 0 by
-    cancellation is on the sparse backend's edge list, with its gradient,
-    and not on the dense one's (whose :meth:`to_dense` has it)."""
-    from .powers import dense_graph_powers
+def dense_live_zeros(x: Tensor, adj: Tensor, mask: Tensor | None, metric: str,
+                     nonneg) -> Tensor | None:
+    """The dense twin of :func:`pair_live_zeros`: bool ``[B, N, N]``, the
+    real pairs of the padded units ``x`` ``[B, N, d]`` (``mask``) whose
+    weight in ``adj`` is 0 and whose gradient need not be (on or off the
+    graphs' support); :obj:`None` where there are none."""
     from .similarity import dense_relation_graph
+    # shift: 0 only at cosine -1, where the gradient is 0
+    if metric == "rbf" or nonneg == "shift":
+        return None
     with torch.no_grad():
-        live = None
-        # shift: 0 only at cosine -1, where the gradient is 0
-        if metric != "rbf" and nonneg != "shift" and bool(adj.eq(0).any()):
-            # (not adj with nonneg=None: the entries off a kNN support are 0 too)
-            before = dense_relation_graph(x, metric, None, mask=mask)
-            moves = x.ne(0).any(-1)
-            if mask is not None:
-                moves = moves & mask
-            pair = (moves.unsqueeze(-1) | moves.unsqueeze(-2) if metric == "dot"
-                    else moves.unsqueeze(-1) & moves.unsqueeze(-2))
-            if mask is not None:
-                pair = pair & mask.unsqueeze(-1) & mask.unsqueeze(-2)
-            live = adj.eq(0) & before.eq(0) & pair
-            live = live if bool(live.any()) else None
-        if live is None:
+        if not bool(adj.eq(0).any()):
             return None
-        on = structure() & (adj.ne(0) | live)
-        paths = dense_graph_powers(on.to(adj.dtype), num_powers, None, mode, mask=mask)
+        # (not adj with nonneg=None: the entries off a kNN support are 0 too)
+        before = dense_relation_graph(x, metric, None, mask=mask)
+        moves = x.ne(0).any(-1)
+        if mask is not None:
+            moves = moves & mask
+        pair = (moves.unsqueeze(-1) | moves.unsqueeze(-2) if metric == "dot"
+                else moves.unsqueeze(-1) & moves.unsqueeze(-2))
+        if mask is not None:
+            pair = pair & mask.unsqueeze(-1) & mask.unsqueeze(-2)
+        live = adj.eq(0) & before.eq(0) & pair
+        return live if bool(live.any()) else None
+
+
+def dense_reach(on: Tensor, num_powers: int, mode: str, mask: Tensor | None) -> Tensor:
+    """bool ``[B, N, N]``: the entries of the powers reached by a path of
+    the entries ``on`` (paths only: no normalisation, no pruning)."""
+    from .powers import dense_graph_powers
+    with torch.no_grad():
+        paths = dense_graph_powers(on.to(torch.get_default_dtype()), num_powers, None, mode,
+                                   mask=mask)
         return paths[..., 1:, :, :].ne(0).any(-3)

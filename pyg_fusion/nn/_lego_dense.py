@@ -10,7 +10,7 @@ from torch_geometric.utils import to_dense_batch
 from ..functional._autocast import float32_under_autocast
 from ..functional.coarsen import dense_coarsen
 from ..functional.fuse import dense_fused_support
-from ..functional._live import dense_live_entries
+from ..functional._live import dense_live_zeros, dense_reach
 from ..functional.support import dense_shared_support_graphs, dense_support_mask
 from .fused_graph import FusedGraph
 
@@ -35,7 +35,10 @@ class DenseBackend:
         dense = self._dense_graphs(padded, mask)
         live = self._dense_live(padded, dense, mask)
         for s in assign:
-            dense[s] = self._dense_coarsened(xs[s], assign[s], batch, counts)
+            dense[s], paths = self._dense_coarsened(xs[s], assign[s], batch, counts)
+            if paths is not None:  # the pooled entries that are 0 with a gradient
+                e = self.expansions[s]
+                live[s] = dense_reach(paths, e.num_powers, e.mode, mask)
         return self._fuse_dense(dense, mask, batch, live)
 
     def _dense_live(self, xs: dict[str, Tensor], dense: dict[str, Tensor],
@@ -58,30 +61,47 @@ class DenseBackend:
             return shared[0]
         out = {}
         for s, x in xs.items():
-            e = self.expansions[s]
-            m = dense_live_entries(x, dense[s], e.num_powers, e.mode, mask,
-                                   lambda s=s: structure(s), kw["metric"], kw["nonneg"])
-            if m is not None:
-                out[s] = m
+            live = dense_live_zeros(x, dense[s], mask, kw["metric"], kw["nonneg"])
+            if live is not None:
+                e = self.expansions[s]
+                out[s] = dense_reach(structure(s) & (dense[s].ne(0) | live), e.num_powers,
+                                     e.mode, mask)
         return out
 
-    def _dense_coarsened(self, x, assign, batch, counts) -> Tensor:
+    def _dense_coarsened(self, x, assign, batch, counts) -> tuple[Tensor, Tensor | None]:
+        # the pooled graph, and where it is reached by fine entries that are
+        # non-zero or 0 with a gradient when some pooled entry is 0 with one
+        # (None otherwise), as the sparse backend's coarsened_live
         b, n_max = counts.numel(), int(counts.max())
         if len(x) == 0:  # a source of no units at all: no edges (as a graph without any)
-            return x.new_zeros(b, n_max, n_max)
+            return x.new_zeros(b, n_max, n_max), None
         ptr = torch.cat([counts.new_zeros(1), counts.cumsum(0)])
         batch_f = batch[assign]  # sorted (forward checks it)
         xf, mask_f = to_dense_batch(x, batch_f, batch_size=b)
         rf = self.graph.dense(xf, mask_f)
         local = assign - ptr[batch_f]  # each fine unit's parent within its graph
-        out = rf.new_zeros(b, n_max, n_max)
-        start = 0
-        for i, (n, n_f) in enumerate(zip(counts.tolist(),
-                                         torch.bincount(batch_f, minlength=b).tolist())):
-            if n > 0:
-                out[i, :n, :n] = dense_coarsen(rf[i, :n_f, :n_f], local[start:start + n_f], n)
-            start += n_f
-        return out
+        sizes = list(zip(counts.tolist(), torch.bincount(batch_f, minlength=b).tolist()))
+
+        def pool(fine):
+            out, start = fine.new_zeros(b, n_max, n_max), 0
+            for i, (n, n_f) in enumerate(sizes):
+                if n > 0:
+                    out[i, :n, :n] = dense_coarsen(fine[i, :n_f, :n_f],
+                                                   local[start:start + n_f], n)
+                start += n_f
+            return out
+        out = pool(rf)
+        if torch.compiler.is_compiling():
+            return out, None
+        kw = self._graph_kw()
+        live = dense_live_zeros(xf, rf, mask_f, kw["metric"], kw["nonneg"])
+        if live is None and not (self._signed() and bool((rf < 0).any())):
+            return out, None
+        with torch.no_grad():
+            on = dense_support_mask(xf, mask=mask_f, **kw) & (
+                rf.ne(0) if live is None else rf.ne(0) | live)
+            paths = pool(on.to(rf.dtype)).ne(0)
+        return out, paths if bool((out.eq(0) & paths).any()) else None
 
     @float32_under_autocast
     def _dense_padded(self, xs, mask) -> FusedGraph:
