@@ -231,7 +231,7 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
                          f"numbers with a decimal point and no thousands separator (1.5, "
                          f"1500): save the file so (e.g. pandas' to_csv(decimal='.'), or a "
                          f"spreadsheet's CSV export in an English locale)") from None
-    cut = split_thousands(lines, delimiter) if numeric else None
+    cut = split_thousands(lines, delimiter, index_col) if numeric else None
     if cut is not None:
         sep = "spaces" if delimiter is None else repr(delimiter)
         raise ValueError(f"{what}: {path} line {cut[0]}, columns {cut[1] - 1} and {cut[1]} read "

@@ -174,8 +174,9 @@ def grouped_number(lines: list[str], delimiter: str | None) -> tuple[int, str, s
 def _split_groups(delimiter: str | None) -> re.Pattern | None:
     # a nonzero lead of 1-3 digits, the delimiter, then 3 digits of which the
     # first is 0: '1,037' in a comma-separated file (a thousands separator
-    # that is also the delimiter), '1 037' in a whitespace-separated one
-    sep = {",": ",", None: r"\s+", ";": ";", "\t": "\t"}.get(delimiter)
+    # that is also the delimiter), '1 037' in a whitespace-separated one; no
+    # locale groups thousands with ';' or a tab, so such files are never cut
+    sep = {",": ",", None: r"\s+"}.get(delimiter)
     if sep is None:
         return None
     return re.compile(rf"(?:^|{sep})\s*[+-]?[1-9]\d{{0,2}}{sep}0\d\d(?:\.\d+)?(?=\s*(?:{sep}|$))")
@@ -200,21 +201,27 @@ def split_group(lines: list[str], delimiter: str | None) -> tuple[int, str] | No
 _LEAD, _GROUP = re.compile(r"[+-]?[1-9]\d{0,2}"), re.compile(r"\d{3}(?:\.\d+)?")
 
 
-def split_thousands(lines: list[str], delimiter: str | None) -> tuple[int, int, str] | None:
+def split_thousands(lines: list[str], delimiter: str | None,
+                    index_col=None) -> tuple[int, int, str] | None:
     """``(line number, column, 'a<delimiter>bcd')`` where the cells of a numeric
     table look like numbers whose thousands separator is the delimiter, cut in
     two: a column of 1-3 digits beside one of exactly 3 digits, some with a
     leading zero (``1,037``; written so, a number is never ``037``), in every
-    row but a header; :obj:`None` otherwise. Read, each number was two
-    features (1 and 37) without a word."""
+    row but a header; :obj:`None` otherwise, and where a header names as
+    many columns as the rows hold (nothing was cut) or the pair holds
+    ``index_col`` (ids 1, 2, ... beside zero-padded codes). Read, each number
+    was two features (1 and 37) without a word."""
     if split_group(lines, delimiter) is None:
         return None
     rows = _split(lines, delimiter)
     body = rows[1:] if rows and not all(map(_is_number, rows[0])) else rows
     width = len(body[0]) if body else 0
-    if not body or any(len(r) != width for r in body):
+    if not body or any(len(r) != width for r in body) \
+            or len(body) < len(rows) and len(rows[0]) == width:
         return None
     for j in range(1, width):
+        if index_col in (j - 1, j):
+            continue
         col = [r[j] for r in body]
         if all(_GROUP.fullmatch(c) for c in col) and any(c[0] == "0" for c in col) \
                 and all(_LEAD.fullmatch(r[j - 1]) for r in body):
