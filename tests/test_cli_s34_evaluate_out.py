@@ -25,13 +25,20 @@ def test_evaluate_refuses_a_runs_top_folder_and_its_checkpoints_folder(tmp_path,
     top = tmp_path / "c"
     assert main(["evaluate", "--checkpoint", ckpt, "--out", str(top), *COMMON]) == 2
     assert _error(capsys) == (
-        f"pyg-fusion evaluate: error: --out {str(top)!r} holds a training run's method folder "
-        f"lego (a folder of a pyg-fusion train or compare run), among whose scores.json and "
+        f"pyg-fusion evaluate: error: --out {str(top)!r} holds a training run's folder lego "
+        f"(a folder of a pyg-fusion train or compare run), among whose scores.json and "
         f"logs evaluate would write its own: give another --out\n")
     assert sorted(p.name for p in top.iterdir()) == ["lego"]
     # an interrupted train run's top folder too
     assert main(["evaluate", "--checkpoint", ckpt, "--out", str(tmp_path / "t"), *COMMON]) == 2
-    assert "holds a training run's method folder lego" in _error(capsys)
+    assert "holds a training run's folder lego" in _error(capsys)
+    # a sweep's folder (sweep.json, no results.json) above its cells' seed folders
+    cell = tmp_path / "s" / "P1_Q1" / "seed0" / "logs" / "version_0"
+    cell.mkdir(parents=True)
+    (cell / "metrics.csv").write_text("epoch,step,train_loss\n0,0,0.5\n", encoding="utf-8")
+    (tmp_path / "s" / "sweep.json").write_text("[]", encoding="utf-8")
+    assert main(["evaluate", "--checkpoint", ckpt, "--out", str(tmp_path / "s"), *COMMON]) == 2
+    assert "holds a training run's folder P1_Q1" in _error(capsys)
     assert main(["evaluate", "--checkpoint", ckpt, "--out", str(ckpts), *COMMON]) == 2
     assert _error(capsys) == (
         f"pyg-fusion evaluate: error: --out {str(ckpts)!r} holds a training run's checkpoint "

@@ -65,8 +65,8 @@ def _training_entry(out: Path, top: bool = True) -> str | None:
     ``ensemble``), a training log (a ``logs/version_<k>/metrics.csv`` of ``train_loss``:
     an evaluation logs test metrics only), for a method's folder a
     ``seed<k>`` run folder and, with ``top``, for a run's top folder a
-    method's folder (a run interrupted before its results.json, which
-    :func:`check_results_replaceable` guards). A compare run keeps no
+    method's folder (a sweep's: a cell's; a run interrupted before its
+    results.json, which :func:`check_results_replaceable` guards). A compare run keeps no
     checkpoints: its ``<method>/seed<k>`` holds its scores.json and logs
     only. An evaluation's folder, finished or interrupted, holds none of these."""
     import csv
@@ -97,7 +97,7 @@ def _training_entry(out: Path, top: bool = True) -> str | None:
     for entry in sorted(out.iterdir()) if top else ():
         if entry.is_dir() and not re.fullmatch(r"seed\d+", entry.name) \
                 and (_training_entry(entry, top=False) or "").startswith("folder seed"):
-            return f"method folder {entry.name}"
+            return f"folder {entry.name}"
     return None
 
 
