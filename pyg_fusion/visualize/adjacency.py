@@ -140,13 +140,16 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         raise ValueError(f"all graphs must have the same number of nodes, got "
                          f"{ {name: m.shape[0] for name, m in mats.items()} }")
     n = sizes.pop()
-    if not show_diagonal:
-        for name in mats:
-            mats[name] = mats[name].copy()  # may share memory with the caller's tensor
-            np.fill_diagonal(mats[name], 0.0)
     if groups is not None and len(groups) != n:
         groups = None  # a batch vector of other units than the graphs' nodes
     perm, sorted_labels = order_nodes(n, labels=labels, time=time, order=order, groups=groups)
+    for name in mats:
+        # reordered once, into a new array: the caller's tensor is not written
+        # by fill_diagonal, and no second [N, N] copy is made for it (the
+        # diagonal stays the diagonal under a permutation of rows and columns)
+        mats[name] = mats[name][np.ix_(perm, perm)]
+        if not show_diagonal:
+            np.fill_diagonal(mats[name], 0.0)
 
     num = len(mats)
     ncols = min(num, 4) if ncols is None else max(1, min(int(ncols), num))
@@ -165,7 +168,6 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
     norm_all = _norm(list(mats.values()), signed_all, robust)
     images = []
     for a, (name, m) in zip(axes, mats.items()):
-        m = m[np.ix_(perm, perm)]
         signed = signed_all if shared_scale else bool((m < 0).any())
         norm = norm_all if shared_scale else _norm([m], signed, robust)
         im, block = show_matrix(a, m, cmap=cmap or ("RdBu_r" if signed else "viridis"),
