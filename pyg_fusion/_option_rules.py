@@ -85,22 +85,38 @@ def flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def _int(v) -> bool:
-    return isinstance(v, numbers.Integral) and not isinstance(v, bool)
+def is_int(value) -> bool:
+    """Whether ``value`` is an integer: numpy's too (a count read from an
+    array), never a bool (``True`` is not a count) nor an integral float.
+
+    Args:
+        value (Any): the value to look at.
+    """
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
+def is_real(value) -> bool:
+    """Whether ``value`` is a real number: numpy's floats and ints too (a rate
+    read from an array), never a bool (``True`` is not a rate).
+
+    Args:
+        value (Any): the value to look at.
+    """
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _real(v) -> bool:
-    return isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v)
+    return is_real(v) and math.isfinite(v)
 
 
 # The rule of each option's ``check`` for values given in Python (the CLI's
 # flag types parse text to the same ranges)
 RULES = {
-    "positive_int": (lambda v: _int(v) and v >= 1, "an int >= 1"),
-    "nonneg_int": (lambda v: _int(v) and v >= 0, "an int >= 0"),
+    "positive_int": (lambda v: is_int(v) and v >= 1, "an int >= 1"),
+    "nonneg_int": (lambda v: is_int(v) and v >= 0, "an int >= 0"),
     # str first: an array's == is entry-wise (np.array(["auto"]) == "auto" is truthy)
     "nonneg_int_or_auto": (lambda v: (isinstance(v, str) and v == "auto")
-                           or (_int(v) and v >= 0),
+                           or (is_int(v) and v >= 0),
                            "an int >= 0 or 'auto'"),
     "positive_float": (lambda v: _real(v) and v > 0, "a finite number > 0"),
     "nonneg_float": (lambda v: _real(v) and v >= 0, "a finite number >= 0"),

@@ -3,12 +3,12 @@ their classes, the rows without a label, and the label files refused for
 what they would be read as."""
 from __future__ import annotations
 
-import numbers
 from typing import Sequence
 
 import numpy as np
 import torch
 
+from ..functional._checks import is_int
 from ._io import Table
 from ._text import MISSING as _MISSING
 
@@ -36,7 +36,7 @@ def encode_labels(labels: Sequence[str]) -> tuple[torch.Tensor, list[str]]:
 def _check_unlabelled(value) -> str | None:
     """``unlabelled`` as a label's text (a number given as an int), ``"auto"``
     or :obj:`None`."""
-    if isinstance(value, numbers.Integral) and not isinstance(value, bool):
+    if is_int(value):
         return str(int(value))
     if value is None or (isinstance(value, str) and value.strip()):
         return value if value is None else value.strip()

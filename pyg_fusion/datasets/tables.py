@@ -2,7 +2,6 @@
 multi-view graph."""
 from __future__ import annotations
 
-import numbers
 import os
 import os.path as osp
 import re
@@ -11,6 +10,7 @@ from typing import Callable, Iterable, Mapping, Sequence
 import torch
 
 from ..data import MultiSourceData
+from ..functional._checks import is_int
 from ._args import check_transductive_standardize
 from ._base import FusionDataset
 from ._io import Table, check_header, read_table
@@ -149,14 +149,14 @@ class MultiViewTables(FusionDataset):
         if not isinstance(views, Iterable):  # a set or a generator of files is a list
             raise TypeError(f"views must be a dict {{name: file}} or a list of files, got "
                             f"{type(views).__name__}")
-        if isinstance(label_column, bool) or not isinstance(label_column, numbers.Integral):
+        if not is_int(label_column):
             # a column's name would fail in a comparison, a float as an index
             raise TypeError(f"label_column must be an int (a column number, -1 the last), got "
                             f"{label_column!r}")
         label_column = int(label_column)
         unlabelled = _check_unlabelled(unlabelled)
         header = check_header(header)  # before any file is read; plain in the cache key
-        if isinstance(index_col, numbers.Integral) and not isinstance(index_col, bool):
+        if is_int(index_col):
             index_col = int(index_col)  # numpy's too (check_int's rule), plain in the cache key
         if not isinstance(views, Mapping):
             views = name_views(views)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import glob
 import math
-import numbers
 import os.path as osp
 from dataclasses import asdict
 from typing import Callable, Sequence
@@ -23,7 +22,7 @@ from torch_geometric.transforms import Compose
 from tqdm.auto import tqdm
 
 from ..data import MultiSourceData
-from ..functional._checks import check_int
+from ..functional._checks import check_int, is_int
 from ._base import FusionDataset
 from ._io import load_npy
 from .segments import resample_segments
@@ -137,7 +136,7 @@ class VADFeatures(_LayoutReader, FusionDataset):
                              f"{[sorted(n) for n in names]}")
         if num_segments is not None:
             num_segments = check_int("num_segments", num_segments, minimum=1)
-        if isinstance(crops, numbers.Integral) and not isinstance(crops, bool) and crops >= 0:
+        if is_int(crops) and crops >= 0:
             crops = int(crops)
         elif not (isinstance(crops, str) and crops in ("mean", "all")):
             raise ValueError(f"crops must be 'mean', 'all' or a crop index >= 0, got {crops!r}")

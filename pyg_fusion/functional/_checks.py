@@ -3,7 +3,6 @@ names the argument and says what was expected."""
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Mapping
 
 import torch
@@ -11,6 +10,8 @@ from torch import Tensor
 from torch_geometric import EdgeIndex
 from torch_geometric.typing import SparseTensor
 
+# defined where the torch-free settings rules (the CLI's start-up) read them
+from .._option_rules import is_int, is_real
 from ._autocast import autocast_mix
 
 
@@ -75,7 +76,7 @@ def check_int(name: str, value, *, minimum: int) -> int:
         value (int): the value to check (any :class:`numbers.Integral`).
         minimum (int): the least value taken.
     """
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if not is_int(value):
         one = isinstance(value, Tensor) and value.numel() == 1 and \
             not value.is_floating_point() and value.dtype != torch.bool
         raise TypeError(f"{name} must be an int, got {value!r}" +
@@ -83,12 +84,6 @@ def check_int(name: str, value, *, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return int(value)
-
-
-def is_real(value) -> bool:
-    """Whether ``value`` is a real number: numpy's floats and ints too (a rate
-    read from an array), never a bool (``True`` is not a rate)."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def check_dropout(name: str, value) -> float:

@@ -2,7 +2,6 @@
 it trains and how a caller's random states are kept across a run."""
 from __future__ import annotations
 
-import numbers
 import os
 import random
 from contextlib import contextmanager
@@ -10,6 +9,8 @@ from contextlib import contextmanager
 import lightning as L
 import numpy as np
 import torch
+
+from ..functional._checks import is_int
 
 
 # Lightning passes the seed to data-loader workers and DDP processes through
@@ -43,7 +44,7 @@ def _checked_seed(seed) -> int:
     takes them); Lightning's own check names no argument (2.6) or, in older
     releases, warns and draws a random seed instead."""
     from ..datasets._args import check_seed
-    if isinstance(seed, numbers.Integral) and not isinstance(seed, bool):
+    if is_int(seed):
         seed = int(seed)
     return check_seed(seed)
 

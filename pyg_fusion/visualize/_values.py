@@ -3,16 +3,12 @@ JSON input given as a path), checked with errors that name the argument."""
 from __future__ import annotations
 
 import json
-import numbers
 import os
 from pathlib import Path
 
 import numpy as np
 
-
-def is_int(x) -> bool:
-    """An integer (Python's or numpy's), not a bool."""
-    return isinstance(x, numbers.Integral) and not isinstance(x, bool)
+from ..functional._checks import is_int  # noqa: F401 (the plotting functions import it from here)
 
 
 def check_flag(name: str, value, optional: bool = False) -> None:
