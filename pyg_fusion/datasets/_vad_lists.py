@@ -59,25 +59,28 @@ def _zero(label: str) -> bool:
         return False
 
 
-def _check_label_numbers(column: list[str], where: str) -> None:
+def _check_label_numbers(column: list[str], where: str, named: bool = False) -> None:
     """Refuses the numbers of a label column that ``labels="list"`` would read
     as abnormal without a word, as it does any value that is not normal: a
     -1, which is abnormal to scikit-learn's outlier detectors (their normal is
     1) and normal to a -1 / 1 classifier's labels (every video was abnormal),
-    and a fraction (``0.5``: a soft or averaged label)."""
+    unless ``named`` (normal_pattern matches a value of the column, e.g.
+    ``'^1$'``: the user said which reading), and a fraction (``0.5``: a soft
+    or averaged label)."""
     values = {}
     for c in column:
         try:
             values.setdefault(float(c), c.strip())
         except ValueError:
             continue
-    if -1.0 in values:
+    if -1.0 in values and not named:
         others = sorted(set(c.strip() for c in column) - {values[-1.0]})
         raise ValueError(f"{where} holds -1{f' beside {others[:4]}' if others else ''}: "
                          f"scikit-learn's outlier detectors (IsolationForest, OneClassSVM) "
                          f"mark an anomaly -1 and a normal sample 1, a -1 / 1 classifier's "
                          f"labels mark a normal sample -1; write the column as 0 (normal) / "
-                         f"1 (abnormal)")
+                         f"1 (abnormal), or name the normal value with normal_pattern='^1$' or "
+                         f"'^-1$' (pyg-fusion: --vad-normal-pattern)")
     frac = [c for v, c in values.items() if math.isfinite(v) and not v.is_integer()]
     if frac:
         raise ValueError(f"{where} holds {frac[0]!r}, a fraction: a video's label is 0 "

@@ -338,7 +338,8 @@ class _LayoutReader:
                 raise ValueError(f"{domain}: labels='list' but the {self.split} list "
                                  f"has no label column: write 'path,label' lines, or label "
                                  f"by position or name (pyg-fusion: --vad-labels)")
-            _check_label_numbers(column, f"{domain}: its label column")
+            _check_label_numbers(column, f"{domain}: its label column",
+                                 named=any(normal.search(c) for c in column))
             out = [0 if (normal.search(c) or c.strip().lower() in _NORMAL_VALUES
                          or _zero(c)) else 1 for c in column]
             if layout.labels == "auto" and all(out):
