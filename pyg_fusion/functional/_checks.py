@@ -182,13 +182,22 @@ def check_edges(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
     ``weight_dims=(1, 2)``) per edge; returns ``edge_index`` as
     :func:`check_edge_list` does."""
     edge_index = check_edge_index("edge_index", edge_index, num_nodes)
-    check_tensor("edge_weight", edge_weight, dims=weight_dims)
+    check_edge_weight(edge_weight, edge_index, dims=weight_dims, floating=floating, finite=True)
+    return edge_index
+
+
+def check_edge_weight(edge_weight, edge_index: Tensor, *, dims: tuple[int, ...] = (1, ),
+                      floating: bool = False, finite: bool = False) -> Tensor:
+    """``edge_weight`` with one entry (row, for ``dims=(1, 2)``) per edge of
+    the checked ``edge_index``, on its device; floating and finite where
+    asked."""
+    check_tensor("edge_weight", edge_weight, dims=dims)
     check_like("edge_weight", edge_weight, "edge_index", edge_index, dtype=False)
-    check_tensor("edge_weight", edge_weight, floating=floating, finite=True)
+    check_tensor("edge_weight", edge_weight, floating=floating, finite=finite)
     if edge_weight.size(0) != edge_index.size(1):
         raise ValueError(f"edge_weight must have one entry per edge "
                          f"({edge_index.size(1)}), got {edge_weight.size(0)}")
-    return edge_index
+    return edge_weight
 
 
 def _check_range(name: str, index: Tensor, size: int, what: str) -> None:

@@ -34,8 +34,8 @@ from torch import Tensor
 
 from .._scatter import scatter_sum
 from ._autocast import float32_under_autocast
-from ._checks import (check_batch, check_edge_index, check_int, check_like, check_tensor,
-                      is_real)
+from ._checks import (check_batch, check_edge_index, check_edge_weight, check_int, check_like,
+                      check_tensor, is_real)
 
 __all__ = ["shift_groups", "channel_shuffle", "pixel_shift", "temporal_shift",
            "edge_shift"]
@@ -267,11 +267,7 @@ def edge_shift(x: Tensor, edge_index: Tensor, ratio: float = 0.2,
     if edge_weight is None:
         edge_weight = x.new_ones(edge_index.size(1))
     else:
-        check_tensor("edge_weight", edge_weight, dims=(1, ), finite=True)
-        check_like("edge_weight", edge_weight, "x", x, dtype=False)  # cast below
-        if edge_weight.numel() != edge_index.size(1):
-            raise ValueError(f"edge_weight must have one entry per edge "
-                             f"({edge_index.size(1)}), got {edge_weight.numel()}")
+        check_edge_weight(edge_weight, edge_index, finite=True)  # any dtype: cast below
         if bool((edge_weight < 0).any()):
             raise ValueError("edge_weight must be non-negative")
         # A weighted mean does not change with the weights' scale: weights past

@@ -18,8 +18,9 @@ from typing import Mapping
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import (check_choice, check_dropout, check_edge_list, check_int,
-                                   check_like, check_module_input, check_sources, check_tensor)
+from ...functional._checks import (check_choice, check_dropout, check_edge_list,
+                                   check_edge_weight, check_int, check_like, check_module_input,
+                                   check_sources, check_tensor)
 from ...functional.asym import channel_shuffle, edge_shift, shift_groups, temporal_shift
 from .._reset import reset_children
 from ..baselines.feature import combine
@@ -158,11 +159,7 @@ class AsymGraphFusion(nn.Module):
             check_like("edge_index", check_edge_list("edge_index", edge_index),
                        f"xs[{self.sources[0]!r}]", ref, dtype=False)
             if edge_weight is not None:
-                check_tensor("edge_weight", edge_weight, dims=(1, ))
-                check_like("edge_weight", edge_weight, "edge_index", edge_index, dtype=False)
-                if edge_weight.size(0) != edge_index.size(1):
-                    raise ValueError(f"edge_weight must have one entry per edge "
-                                     f"({edge_index.size(1)}), got {edge_weight.size(0)}")
+                check_edge_weight(edge_weight, edge_index)
         except (TypeError, ValueError) as e:
             raise type(e)(f"{e} ({why}, but it must still be well formed)") from None
 
