@@ -22,3 +22,15 @@ def test_integer_weights_still_work():
                                         torch.zeros(3, dtype=torch.long)), want)
     assert torch.equal(F.edges_to_dense(EI, batch=torch.zeros(3, dtype=torch.long)),
                        want.float())
+
+
+def test_integer_counts_without_batch_are_weights():
+    # coalesce(edge_index, ones(E, long)) sums duplicates into long counts:
+    # refused since be3229d, though no batch vector is like them
+    from torch_geometric.utils import coalesce
+    ei, count = coalesce(torch.tensor([[0, 0, 1, 2], [1, 1, 2, 0]]),
+                         torch.ones(4, dtype=torch.long))
+    want = torch.tensor([[[0, 0, 1], [2, 0, 0], [0, 1, 0]]])
+    assert torch.equal(F.edges_to_dense(ei, count), want)
+    assert torch.equal(F.edges_to_dense(EI, torch.tensor([3, 1, 2])),
+                       torch.tensor([[[0, 0, 2], [3, 0, 0], [0, 1, 0]]]))

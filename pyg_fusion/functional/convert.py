@@ -29,10 +29,10 @@ def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
 
     Args:
         edge_index (torch.Tensor): ``[2, E]`` (source, target).
-        edge_weight (torch.Tensor, optional): ``[E]`` or ``[E, C]``; an
-            integer ``[E]`` weight needs ``batch`` (a ``torch.long`` ``[E]``
-            without one is refused: it reads as ``batch`` given second, PyG's
-            order). (default: :obj:`None`, ones)
+        edge_weight (torch.Tensor, optional): ``[E]`` or ``[E, C]``; a
+            ``torch.long`` ``[E]`` weight that looks like a batch vector
+            (non-decreasing from 0) needs ``batch``: without one it is refused,
+            as ``batch`` given second, PyG's order. (default: :obj:`None`, ones)
         batch (torch.Tensor, optional): ``[N]`` graph of each node.
             (default: :obj:`None`, one graph)
         max_num_nodes (int, optional): nodes per graph. (default: :obj:`None`,
@@ -53,9 +53,11 @@ def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
         raise TypeError(f"batch must be a torch.Tensor (the graph of each node), got "
                         f"{type(batch).__name__}; a node count is max_num_nodes=")
     if (isinstance(edge_weight, Tensor) and edge_weight.dtype == torch.long
-            and edge_weight.dim() == 1 and batch is None):
+            and edge_weight.dim() == 1 and batch is None and edge_weight.numel()
+            and int(edge_weight[0]) == 0 and bool((edge_weight.diff() >= 0).all())):
         # PyG's to_dense_adj(edge_index, batch, edge_attr) takes batch second:
-        # read as weights, a batch vector of E entries gives a wrong graph
+        # read as weights, a batch vector of E entries gives a wrong graph;
+        # integer weights (counts, as coalesce sums them) are no such vector
         raise TypeError("edge_weight is a torch.long [E] tensor and batch is not given: "
                         "edges_to_dense takes (edge_index, edge_weight, batch), not PyG's "
                         "to_dense_adj order (edge_index, batch, edge_attr); pass a batch "
