@@ -17,7 +17,6 @@ import numpy as np
 import scipy.sparse as sp
 import torch
 from torch import Tensor
-from torch.autograd.function import once_differentiable
 
 from ._csr import row_runs, sample_scipy, sort_rows, to_scipy, use_scipy
 from ._spgemm_backward import _candidate_backward
@@ -216,8 +215,10 @@ class _ProductTopk(torch.autograd.Function):
         return ptr, col, val
 
     @staticmethod
-    @once_differentiable
     def backward(ctx, _grad_ptr, _grad_col, grad):
+        # Made of differentiable ops on the saved values and ``grad``: under
+        # create_graph=True (a gradient penalty, an inner loop) autograd
+        # records it, so second derivatives through the product are exact.
         val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col = ctx.saved_tensors
         grad_a, grad_b = _candidate_backward(
             val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad.contiguous(),

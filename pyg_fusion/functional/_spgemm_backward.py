@@ -215,7 +215,13 @@ def _candidate_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad
     ptr_a, ptr_b, ptr, col_b = (t.long() for t in (ptr_a, ptr_b, ptr, col_b))
     grad_a = torch.zeros_like(val_a) if need_a else None
     grad_b = torch.zeros_like(val_b) if need_b else None
-    nz = grad.nonzero().squeeze(1)
+    # Under create_graph=True this backward is differentiated in turn: an
+    # entry of G that is 0 adds nothing here but its derivative does (G may
+    # depend on A, B), so every entry of C is kept.
+    if torch.is_grad_enabled():
+        nz = torch.arange(grad.numel(), device=grad.device)
+    else:
+        nz = grad.nonzero().squeeze(1)
     if nz.numel() == 0:  # the loss does not reach C: no triple
         return grad_a, grad_b
     g = grad.index_select(0, nz)
