@@ -193,11 +193,11 @@ def check_edge_weight(edge_weight, edge_index: Tensor, *, dims: tuple[int, ...] 
     asked."""
     check_tensor("edge_weight", edge_weight, dims=dims)
     check_like("edge_weight", edge_weight, "edge_index", edge_index, dtype=False)
-    check_tensor("edge_weight", edge_weight, floating=floating, finite=finite)
     if edge_weight.size(0) != edge_index.size(1):
         raise ValueError(f"edge_weight must have one entry per edge "
                          f"({edge_index.size(1)}), got {edge_weight.size(0)}")
-    return edge_weight
+    # the values last: a pass over them, after the checks that read none
+    return check_tensor("edge_weight", edge_weight, floating=floating, finite=finite)
 
 
 def _check_range(name: str, index: Tensor, size: int, what: str) -> None:
