@@ -104,7 +104,11 @@ def dense_live_zeros(x: Tensor, adj: Tensor, mask: Tensor | None, metric: str,
     """The dense twin of :func:`pair_live_zeros`: bool ``[B, N, N]``, the
     real pairs of the padded units ``x`` ``[B, N, d]`` (``mask``) whose
     weight in ``adj`` is 0 and whose gradient need not be (on or off the
-    graphs' support); :obj:`None` where there are none."""
+    graphs' support); :obj:`None` where there are none. Signed weights
+    whose sums in a power cancel exactly are not looked for on this backend
+    (a second set of powers at every step; the sparse backend finds them in
+    one pass): such an entry is on the sparse edge list, not on the dense
+    one (whose ``to_dense`` has it, with its gradient)."""
     from .similarity import dense_relation_graph
     # shift: 0 only at cosine -1, where the gradient is 0
     if metric == "rbf" or nonneg == "shift":
