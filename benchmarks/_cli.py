@@ -19,6 +19,7 @@ import tempfile
 # aborts or crashes the process, naming no flag)
 from pyg_fusion.cli import (_number, _Parser, nonneg_float, nonneg_int,  # noqa: F401
                             positive_float, positive_int, seed_int)
+from pyg_fusion.cli.__main__ import run_program
 from pyg_fusion.cli._help import HelpFormatter as _CLIHelpFormatter
 from pyg_fusion.cli._process import thread_count  # noqa: F401
 
@@ -257,16 +258,11 @@ def kept_state(threads: int | None = None, faiss=None):
 
 def run_script(main) -> None:
     """Runs a script's ``main()`` as its program (its ``__main__`` block) and
-    exits with its status. A reader that closes early (``| head``) ends it
-    quietly with status 1, as the Python docs advise: stdout then points at
-    devnull, so that the exit's flush raises nothing. Here, not in ``main()``,
-    which may be called in-process."""
+    exits with its status: a reader that closes early (``| head``) ends it
+    quietly with status 1, as the ``pyg-fusion`` console script
+    (:func:`pyg_fusion.cli.__main__.run_program`)."""
     try:
-        status = main()
-        sys.stdout.flush()  # here, not at exit, where its error would be printed
-    except BrokenPipeError:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        status = 1
+        status = run_program(main)
     except Exception as exc:  # memory ran out: a size given too large for the machine
         from pyg_fusion.cli import _one_line, _out_of_memory
         if not _out_of_memory(exc):

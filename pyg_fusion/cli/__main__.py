@@ -35,20 +35,31 @@ def _console_streams() -> None:
             stream.reconfigure(errors=_ERRORS)
 
 
-def entry() -> int:
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    _console_streams()
-    from . import main
+def run_program(main) -> int:
+    """The exit status of ``main()`` run as a program (the console script's,
+    a benchmark script's ``__main__`` block), its output flushed. A reader
+    that closes early (``| head``) ends it quietly with status 1, as the
+    Python docs advise: stdout then points at devnull, so that the exit's
+    flush raises nothing. Here, not in ``main()``, which may be called
+    in-process.
+
+    Args:
+        main (Callable[[], int]): the program, returning its exit status.
+    """
     try:
         status = main()
         sys.stdout.flush()  # here, not at exit, where its error would be printed
     except BrokenPipeError:
-        # the reader closed early (`| head`): as the Python docs advise, stdout
-        # points at devnull so that the exit's flush is quiet; status 1 says the
-        # output was cut short. Here, not in main(), which may be called in-process
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
     return status
+
+
+def entry() -> int:
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    _console_streams()
+    from . import main
+    return run_program(main)
 
 
 if __name__ == "__main__":
