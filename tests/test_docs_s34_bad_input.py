@@ -27,7 +27,11 @@ def test_a_fused_graph_that_overflows_is_refused_as_the_page_says():
 def test_edges_to_dense_in_to_dense_adjs_order_is_refused_as_the_page_says():
     _said("`edges_to_dense(edge_index, batch)`, in `to_dense_adj`'s order, would read the "
           "batch vector as integer edge weights: a `torch.long` `edge_weight` without "
-          "`batch=` is refused, naming both orders.")
+          "`batch=` that is a batch vector (non-decreasing from 0) is refused, naming both "
+          "orders; integer counts are weights.")
     from pyg_fusion.functional import edges_to_dense
+    edge_index = torch.tensor([[0, 1, 2], [1, 2, 0]])
     with pytest.raises(TypeError, match="batch="):
-        edges_to_dense(torch.tensor([[0, 1, 2], [1, 2, 0]]), torch.zeros(3, dtype=torch.long))
+        edges_to_dense(edge_index, torch.zeros(3, dtype=torch.long))
+    counts = torch.tensor([2, 1, 3])
+    assert edges_to_dense(edge_index, counts)[0, 1, 0].item() == 2

@@ -39,7 +39,7 @@ def test_vad_list_labels_read_as_the_readme_says(tmp_path):
     assert ("`false`, `no`, `n` (an `is_anomaly` column of yes / no) or `A`" in said)
     assert ("A label column holding `-1` (normal to a -1 / 1 classifier, an anomaly to "
             "scikit-learn's outlier detectors) or a fraction (`0.5`) is an error: write 0 "
-            "(normal) / 1 (abnormal)." in said)
+            "(normal) / 1 (abnormal), or, for -1," in said)
     assert ("a list whose every line is a `.npy` path, a space and a label (`i3d/a.npy 1`) is "
             "split on spaces" in said)
     assert _labels(tmp_path / "a", _lines("no", "yes")) == [1, 0, 1, 0]
@@ -100,3 +100,29 @@ def test_zero_labels_savetxt_lines_and_test_video_labels_are_as_the_pages_say(tm
     bad_input = " ".join((ROOT / "docs" / "bad_input.md").read_text().split())
     assert ("Before any training, the test videos must carry a video label 0 or 1 (a soft label "
             "such as 0.5 was recorded as 0) and frame ground truth of both classes" in bad_input)
+
+
+def test_rgbd_space_lists_minus_one_with_its_pattern_and_gt_order_as_the_pages_say(tmp_path):
+    said = _said()
+    assert ("A line without a tab that holds exactly three space-separated paths "
+            "(`rgb/1.png mask/1.png depth/1.png`" in said)
+    assert "(`train.txt` / `val.txt`, tab- or space-separated rgb / mask / depth PNG paths;" in \
+        " ".join((ROOT / "docs" / "asymfusion.md").read_text().split())
+    from pyg_fusion.datasets import RGBDSegmentation
+    (tmp_path / "train.txt").write_text("rgb/1.png mask/1.png depth/1.png\n")
+    assert [len(item) for item in RGBDSegmentation(str(tmp_path), "train").items] == [3]
+    assert ("or, for -1, name the normal value with `normal_pattern` (`\"^1$\"` or `\"^-1$\"`; "
+            "`--vad-normal-pattern`)." in said)
+    raw = tmp_path / "v" / "raw"
+    (raw / "i3d").mkdir(parents=True)
+    for n in NAMES:
+        np.save(raw / "i3d" / f"{n}.npy", np.ones((5, 8), np.float32) * len(n))
+    (raw / "train.csv").write_text("".join(
+        f"i3d/{n}.npy,{1 if 'Normal' in n else -1}\n" for n in NAMES))
+    layout = VADLayout(sources={"i3d": "i3d/{name}.npy"}, train_list="train.csv",
+                       labels="list", normal_pattern="^1$")
+    ds = VADFeatures(str(tmp_path / "v"), "train", layout, num_segments=4, log=False)
+    assert [int(g.y) for g in ds] == [1, 0, 1, 0]
+    assert ("A concatenated ground truth follows the list's order: a video labelled normal "
+            "whose frames it marks abnormal (a list sorted otherwise than the ground truth, or "
+            "a wrong label) is an error naming the video and its frames." in said)
