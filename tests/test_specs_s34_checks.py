@@ -57,3 +57,14 @@ def test_an_explicit_none_is_the_options_none_or_refused():
     # never stopping early reads no held-out videos
     assert check_options("vad", {"patience": None, "val_fraction": 0.0}, ["lego"])["patience"] \
         is None
+
+
+def test_a_spec_built_in_python_passes_the_same_checks():
+    from pyg_fusion.specs import HeadConfig, TrainerConfig
+    with pytest.raises(ValueError, match="center must be True or False, got 1"):
+        MethodSpec("lego", "vad", head=HeadConfig(center=1))
+    with pytest.raises(ValueError, match="hidden_channels=None"):
+        MethodSpec("lego", "node", head=HeadConfig(hidden_channels=None))
+    with pytest.raises(ValueError, match="epochs must be an int >= 1"):
+        MethodSpec("lego", "node", trainer=TrainerConfig(epochs=0))
+    assert MethodSpec("lego", "node").head.center is False

@@ -282,6 +282,9 @@ class MethodSpec:
                                 f"{type(cfg).__name__} (from a dict of options: "
                                 f"MethodSpec.create or MethodSpec.from_dict)")
             setattr(self, comp, plain_config(cfg))
+        # what create's options and a saved spec pass (one check): a spec built
+        # in Python (HeadConfig(center=1)) built a model silently
+        _check_values(self.task, self.options())
 
     @classmethod
     def create(cls, method: str, task: str, options: dict[str, Any] | None = None
@@ -330,11 +333,14 @@ class MethodSpec:
                              f"'task' and a dict of fields per component {list(COMPONENTS)}, "
                              f"got {extra + wrong or d!r}")
         parts = {c: plain(dict(d.get(c, {}))) for c in COMPONENTS}
+        unknown = sorted(k for kw in parts.values() for k in kw if k not in known)
         try:
-            _check_values(d["task"], {k: v for kw in parts.values() for k, v in kw.items()})
-        except ValueError as exc:
+            if unknown:
+                raise ValueError(f"unknown option(s) {unknown}; known: {', '.join(known)}")
+            return cls(d["method"], d["task"], **{c: COMPONENTS[c](**parts[c])
+                                                 for c in COMPONENTS})
+        except ValueError as exc:  # the checks of __post_init__
             raise ValueError(f"saved spec ({d['method']}, {d['task']}): {exc}") from None
-        return cls(d["method"], d["task"], **{c: COMPONENTS[c](**parts[c]) for c in COMPONENTS})
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
