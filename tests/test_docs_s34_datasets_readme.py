@@ -126,3 +126,12 @@ def test_rgbd_space_lists_minus_one_with_its_pattern_and_gt_order_as_the_pages_s
     assert ("A concatenated ground truth follows the list's order: a video labelled normal "
             "whose frames it marks abnormal (a list sorted otherwise than the ground truth, or "
             "a wrong label) is an error naming the video and its frames." in said)
+
+
+def test_a_header_naming_every_column_keeps_a_zero_padded_code(tmp_path):
+    assert ("a header naming every column (`age,code,x` over `34,007,0.5`) and the `index_col` "
+            "keep a zero-padded code column as it is." in _said())
+    from pyg_fusion.datasets._io import read_table
+    path = tmp_path / "a.csv"
+    path.write_text("age,code,x\n34,007,0.5\n41,012,0.25\n29,003,0.75\n")
+    assert read_table(str(path)).values.shape == (3, 3)
