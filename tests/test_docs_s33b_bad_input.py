@@ -99,7 +99,7 @@ def test_evaluate_refuses_a_run_folder(tmp_path):
           "`metrics.json`, or a run folder of `train` or `compare` (`<method>/seed<k>`, its "
           "`checkpoints` folder, the method's folder, or the run's top folder before its "
           "`results.json` is written: checkpoints, a start, restart or ensemble folder, a "
-          "training log), "
+          "training log) or of `sweep` (its cells), "
           "and says when `--out` holds an earlier evaluation, whose `results.json`, "
           "`scores.json` and logs it replaces once it finishes")
     check_not_a_run_folder(tmp_path)

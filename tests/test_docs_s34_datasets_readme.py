@@ -135,3 +135,10 @@ def test_a_header_naming_every_column_keeps_a_zero_padded_code(tmp_path):
     path = tmp_path / "a.csv"
     path.write_text("age,code,x\n34,007,0.5\n41,012,0.25\n29,003,0.75\n")
     assert read_table(str(path)).values.shape == (3, 3)
+
+
+def test_two_values_neither_normal_are_named_as_the_readme_says(tmp_path):
+    assert ("a column of two values, e.g. `benign` / `anomaly`, names both and how to name the "
+            "normal one with `normal_pattern`)." in _said())
+    with pytest.raises(ValueError, match="normal_pattern='\\^anomaly\\$' or '\\^benign\\$'"):
+        _labels(tmp_path, _lines("benign", "anomaly"), labels="auto")
