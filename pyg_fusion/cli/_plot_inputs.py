@@ -278,7 +278,8 @@ def node_count(data) -> int:
         return int(data.num_nodes)
     if is_plain(data) and data.num_nodes is not None:
         return int(data.num_nodes)  # PyG's count: x, else edge_index
-    sizes = [data[k].size(0) for k in data.keys() if k.startswith("x_")]
+    from ..data import source_names
+    sizes = [data[f"x_{s}"].size(0) for s in source_names(data)]
     y = data.get("y")
     if torch.is_tensor(y) and y.dim() >= 1 and y.size(0) in sizes:
         return y.size(0)
@@ -290,8 +291,8 @@ def node_count(data) -> int:
 def is_plain(data) -> bool:
     """Whether ``data`` is a plain PyG graph (its own ``edge_index``, no
     sources ``x_<source>``)."""
-    return not any(k.startswith("x_") for k in data.keys()) and \
-        data.get("edge_index") is not None
+    from ..data import source_names
+    return not source_names(data) and data.get("edge_index") is not None
 
 
 def load_saved_graph(path: str):

@@ -274,8 +274,8 @@ def _from_input(path: str, draw):
 
 
 def _sources(data, wanted: str | None, limit: int = 4) -> list[str]:
-    have = sorted(k[2:] for k in data.keys() if k.startswith("x_")
-                  and data[k].size(0) == data.num_nodes)
+    from ..data import source_names
+    have = [s for s in source_names(data) if data[f"x_{s}"].size(0) == data.num_nodes]
     if not have:
         raise CLIError("the graph holds no node-level source (x_<source>)")
     if wanted:

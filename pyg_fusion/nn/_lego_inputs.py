@@ -10,6 +10,7 @@ from torch_geometric.data import Batch, Data
 
 from ..functional._checks import (check_batch, check_index, check_int, check_like,
                                   check_module_input, check_sources, check_tensor)
+from ..data import source_names
 from ..functional.similarity import feature_limit
 
 
@@ -23,7 +24,7 @@ def unpack_inputs(lego, xs, batch, assign, batch_size, mask):
         missing = [s for s in lego.sources if f"x_{s}" not in data]
         if missing:
             raise ValueError(f"the data lacks x_<source> for {missing}; it has "
-                             f"{sorted(k for k in data.keys() if k.startswith('x_'))}")
+                             f"{[f'x_{s}' for s in source_names(data)]}")
         xs = {s: data[f"x_{s}"] for s in lego.sources}
         # an assign given beside the data wins for its sources, as a given batch
         # does (it was dropped, the source read as node-level, without a word)

@@ -10,6 +10,8 @@ from typing import Sequence
 import torch
 from torch import Tensor
 
+from ..data import source_names
+
 
 def _inputs(batch, modalities: Sequence[str], channels: Sequence[int],
             guessed: bool = False, num_downs: int = 0) -> list[Tensor]:
@@ -17,7 +19,7 @@ def _inputs(batch, modalities: Sequence[str], channels: Sequence[int],
     for m, c in zip(modalities, channels):
         key = f"x_{m}"
         if key not in batch:
-            have = sorted(k[2:] for k in batch.keys() if k.startswith("x_"))
+            have = source_names(batch)
             raise KeyError(f"batch has no modality {m!r} (attribute {key}); "
                            f"it has {have}")
         if batch[key].dim() != 4 or batch[key].size(1) != c:

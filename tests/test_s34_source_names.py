@@ -1,0 +1,28 @@
+"""The sources of a batch are read by pyg_fusion.data.source_names wherever
+an error lists them: a follow_batch vector (x_<source>_batch) is no source."""
+import pytest
+import torch
+from torch_geometric.loader import DataLoader
+
+from pyg_fusion.data import MultiSourceData
+from pyg_fusion.nn import LEGO
+from pyg_fusion.training._translation_inputs import _inputs
+
+
+def _batch():
+    graphs = [MultiSourceData(x_a=torch.randn(3, 4)) for _ in range(2)]
+    return next(iter(DataLoader(graphs, batch_size=2, follow_batch=["x_a"])))
+
+
+def test_lego_lists_the_sources_not_the_follow_batch_vector():
+    batch = _batch()
+    assert "x_a_batch" in batch.keys()
+    with pytest.raises(ValueError, match=r"the data lacks x_<source> for \['b'\]; it has "
+                       r"\['x_a'\]$"):  # was ['x_a', 'x_a_batch']
+        LEGO({"a": 4, "b": 4}, 2)(batch)
+
+
+def test_translation_lists_the_modalities_not_the_follow_batch_vector():
+    with pytest.raises(KeyError, match=r"batch has no modality 'depth' \(attribute x_depth\); "
+                       r"it has \['a'\]"):  # was ['a', 'a_batch']
+        _inputs(_batch(), ["depth"], [1])
