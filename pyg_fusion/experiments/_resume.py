@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .._files import nan_for_null
+
 
 def check_records(records: Any, name: str) -> None:
     """Raises a ValueError naming ``name`` unless ``records`` is a list of
@@ -131,10 +133,6 @@ def reusable_runs(earlier: list[dict], identities: dict[str, dict],
             if all(seed in r["seeds"] for r in by_metric.values()):
                 # null: a NaN or Inf value (a diverged seed's), as write_json writes it
                 out.setdefault(method, {})[seed] = {
-                    m: _number(r["values"][r["seeds"].index(seed)])
+                    m: nan_for_null(r["values"][r["seeds"].index(seed)])
                     for m, r in by_metric.items()}
     return out
-
-
-def _number(value):
-    return float("nan") if value is None else value
