@@ -82,11 +82,10 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 from _scaling_report import plot, table  # noqa: E402
-from _scaling_references import _scipy_powers  # noqa: E402
+from _scaling_references import _sampled_recall, _scipy_powers  # noqa: E402
 from _scaling_workload import D, K, P, PRUNE, _features, step_model  # noqa: E402
 
 BOUND_CHUNK = 1 << 24
-RECALL_ROWS = 2048  # the units of the sampled recall, above --exact-max
 WARMUP_N = 256  # the untimed warm-up's size, in each size's process
 STAGES = ("knn_exact", "knn_approx", "powers", "scipy", "fusion", "step", "dense_step",
           "bound", "copy")
@@ -136,24 +135,6 @@ def worker(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
               file=sys.stderr, flush=True)
         res = _measure(n, kind, stages, repeats, device, busy=busy, **options)
     return {**res, "warmup_N": warm}
-
-
-def _sampled_recall(x, edge_index) -> tuple[float, float]:
-    """Recall@(k+1) of the kNN graph ``edge_index`` of ``x`` (its self
-    loops counted, as ``recall`` counts them against the exact graph) and
-    recall@k of its k neighbours, on ``RECALL_ROWS`` units:
-    :func:`~pyg_fusion.functional.knn_recall`'s seeded sample, scored in
-    torch on ``x``'s device (no faiss, which a CUDA machine may lack).
-    Every relationship graph keeps each unit's self loop and the exact
-    k + 1 hold it first, so recall@(k+1) = (1 + k recall@k) / (k + 1)
-    exactly. Up to this version the sample was 2048 evenly spaced rows
-    and a neighbour tied with the k-th counted only if it was the one the
-    exact top-k kept; where all units are scored (N <= 2048) both give
-    the same figures on the clustered features, and differ by ties alone
-    on iid Gaussian ones (N = 1024: 0.49738 then, 0.49750 now)."""
-    from pyg_fusion.functional import knn_recall
-    neighbours = knn_recall(x, edge_index, K, num_samples=RECALL_ROWS)
-    return (1 + K * neighbours) / (K + 1), neighbours
 
 
 def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
