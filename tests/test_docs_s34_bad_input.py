@@ -35,3 +35,11 @@ def test_edges_to_dense_in_to_dense_adjs_order_is_refused_as_the_page_says():
         edges_to_dense(edge_index, torch.zeros(3, dtype=torch.long))
     counts = torch.tensor([2, 1, 3])
     assert edges_to_dense(edge_index, counts)[0, 1, 0].item() == 2
+
+
+def test_a_method_spec_built_from_its_configs_is_checked_as_the_page_says():
+    _said("options given in Python (`build_model`, `run_method`, `MethodSpec.create`, a "
+          "`MethodSpec` built from its configs) are checked as the flags are")
+    from pyg_fusion.specs import MethodSpec, TrainerConfig
+    with pytest.raises(ValueError, match="epochs must be an int >= 1, got 0"):
+        MethodSpec("lego", "vad", trainer=TrainerConfig(epochs=0))
