@@ -63,3 +63,92 @@ def test_gradient_penalty_through_lego_is_the_same_on_both_backends(device):
     for a, b in zip(sparse, dense):
         torch.testing.assert_close(a, b, rtol=1e-9, atol=1e-10)
 
+
+class _Symmetric(torch.nn.Module):
+    # a constraint a user registers on the operator (with its right_inverse,
+    # so that the operator can be assigned)
+    def forward(self, a):
+        return (a + a.t()) / 2
+
+    def right_inverse(self, a):
+        return a
+
+
+@pytest.mark.parametrize("kw,owner,leaf", [
+    (dict(shared=True), "", "A"), (dict(), "A", "a|b"), (dict(mode="full"), "", "A"),
+    (dict(mode="cp", rank=2), "factors", "a")])
+def test_lego_fusion_with_a_parametrized_operator(kw, owner, leaf):
+    from torch.nn.utils import parametrize
+
+    from pyg_fusion.nn import LEGOFusion
+    torch.manual_seed(0)
+    plain = LEGOFusion(["a", "b"], 2, lambda_anchor=1.0, **kw)
+    torch.manual_seed(0)
+    op = LEGOFusion(["a", "b"], 2, lambda_anchor=1.0, **kw)
+    parametrization = torch.nn.Identity() if kw.get("mode") == "cp" else _Symmetric()
+    parametrization.right_inverse = lambda a: a
+    parametrize.register_parametrization(op.get_submodule(owner), leaf, parametrization)
+    original = dict(op.named_parameters())[
+        f"{owner}{'.' if owner else ''}parametrizations.{leaf}.original"]
+    # penalty() raised AttributeError 'start_..._parametrizations_..._original'
+    assert op.penalty().item() == 0
+    with torch.no_grad():
+        original.add_(0.25)
+    value = getattr(op.get_submodule(owner), leaf)
+    expected = ((value - getattr(plain.get_submodule(owner), leaf)) ** 2).sum()
+    penalty = op.penalty()
+    assert torch.allclose(penalty, expected)
+    penalty.backward()
+    assert original.grad is not None and bool(original.grad.ne(0).any())
+    # the state dict (start buffers and the original) goes into a fresh model
+    # built the same way, with or without the starts (saved before they were kept)
+    state = op.state_dict()
+    assert sorted(k for k in state if k.startswith("start_")) == sorted(
+        k for k in plain.state_dict() if k.startswith("start_"))
+    for saved in (state, {k: v for k, v in state.items() if not k.startswith("start_")}):
+        torch.manual_seed(0)
+        again = LEGOFusion(["a", "b"], 2, lambda_anchor=1.0, **kw)
+        parametrize.register_parametrization(again.get_submodule(owner), leaf, parametrization)
+        again.load_state_dict(saved)
+        assert torch.equal(again.penalty(), op.penalty().detach())
+    # reset_parameters() wrote into a computed tensor (no effect) or raised
+    torch.manual_seed(1)
+    op.reset_parameters()
+    torch.manual_seed(1)
+    plain.reset_parameters()
+    assert torch.equal(getattr(op.get_submodule(owner), leaf),
+                       getattr(plain.get_submodule(owner), leaf))
+    assert op.penalty().item() == 0
+    if op.mode == "pairwise":
+        assert torch.equal(op.operator("a", "b"), plain.operator("a", "b"))
+
+
+class _Positive(torch.nn.Module):
+    def forward(self, x):
+        return torch.nn.functional.softplus(x)
+
+    def right_inverse(self, y):
+        return y + torch.log(-torch.expm1(-y))  # softplus's inverse
+
+
+@pytest.mark.parametrize("build,name", [
+    ("label_prop", "log_scale"), ("translator", "alpha"), ("segmenter", "alpha")])
+def test_reset_parameters_writes_through_a_parametrization(build, name):
+    # reset_parameters() wrote into the tensor the parametrization computes,
+    # which is thrown away: the parameter kept its trained value
+    from torch.nn.utils import parametrize
+
+    from pyg_fusion.nn import LabelPropagationHead
+    from pyg_fusion.nn.asym import AsymFusionTranslator, asym_fusion_segmenter
+    module = {"label_prop": lambda: LabelPropagationHead(scale=2.0),
+              "translator": lambda: AsymFusionTranslator(2, 3, 3, ngf=4, num_downs=3),
+              "segmenter": lambda: asym_fusion_segmenter(
+                  3, depth=None, block="basic", layers=(1, 1, 1, 1), width=4,
+                  decoder_features=4, light=True, share=False)}[build]()
+    fresh = getattr(module, name).detach().clone()
+    parametrize.register_parametrization(module, name, _Positive())
+    torch.testing.assert_close(getattr(module, name), fresh)
+    with torch.no_grad():
+        module.parametrizations[name].original.add_(1.0)
+    module.reset_parameters()
+    torch.testing.assert_close(getattr(module, name), fresh)

@@ -4,7 +4,9 @@
 random generator what the constructors drew, in their order."""
 from __future__ import annotations
 
-from torch import nn
+import torch
+from torch import Tensor, nn
+from torch.nn.utils import parametrize
 
 
 def reset_module(module: nn.Module) -> None:
@@ -31,3 +33,16 @@ def reset_pyg_conv(conv: nn.Module) -> None:
     ``reset_parameters``, so a fresh build keeps the second of two draws."""
     conv.reset_parameters()
     conv.reset_parameters()
+
+
+def assign(module: nn.Module, name: str, value: Tensor) -> None:
+    """Writes ``value`` into the tensor ``name`` of ``module`` (no gradient).
+    Where a parametrization (``torch.nn.utils.parametrize``) is registered
+    on it, the write goes through the parametrization's ``right_inverse``
+    to the original it stores: an in-place write to ``module.name`` would
+    change a tensor computed from it and lost."""
+    with torch.no_grad():
+        if parametrize.is_parametrized(module, name):
+            setattr(module, name, value)
+        else:
+            getattr(module, name).copy_(value)

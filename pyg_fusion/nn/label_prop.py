@@ -7,6 +7,7 @@ import torch
 from torch import Tensor
 
 from ..functional.label_prop import check_propagation, label_propagation, seed_prior_logits
+from ._reset import assign
 from .fused_graph import FusedGraph
 
 
@@ -82,8 +83,7 @@ class LabelPropagationHead(torch.nn.Module):
         self.reset_parameters()
 
     def reset_parameters(self):
-        with torch.no_grad():
-            self.log_scale.fill_(math.log(self.initial_scale))
+        assign(self, "log_scale", torch.full_like(self.log_scale, math.log(self.initial_scale)))
 
     def forward(self, y: Tensor, edge_index: Tensor | FusedGraph,
                 edge_weight: Tensor | None = None, batch: Tensor | None = None) -> Tensor:

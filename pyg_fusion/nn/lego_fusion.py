@@ -12,6 +12,7 @@ from ..functional._align import union_edges
 from ..functional.fuse import align_pair, check_source_powers, lego_fuse, lego_fuse_sparse
 from ..functional.fuse_cp import lego_fuse_cp, lego_fuse_cp_sparse
 from ..functional.fuse_full import lego_fuse_full, lego_fuse_full_sparse
+from ._reset import assign
 # the options' checks live in their own module; its names stay importable from here
 from ._lego_fusion_options import (MODES, SUPPORTS, check_fusion_options,  # noqa: F401
                                    check_plan, check_powers, plan_options, powers_by_source)
@@ -197,59 +198,70 @@ class LEGOFusion(torch.nn.Module):
                 for s in self.sources})
         self.reset_parameters()
 
-    def reset_parameters(self):
-        def init_A(a: Tensor):
-            with torch.no_grad():
-                a.zero_()
-                i, j = min(1, a.size(0) - 1), min(1, a.size(1) - 1)
-                if self.init == "mean":
-                    a[i, 0] += 0.5
-                    a[0, j] += 0.5
-                else:
-                    a[i, j] = 1.0
+    def _operator_names(self) -> list[str]:
+        # "A", "A.<pair>" or "factors.<source>", in the order of
+        # named_parameters() (the starts' order), whether or not a
+        # parametrization (torch.nn.utils.parametrize) is registered on them:
+        # named_parameters() then names its ".parametrizations.A.original"
+        if self.mode == "cp":
+            return [f"factors.{s}" for s in self.sources]
+        if self.mode == "pairwise" and not self.shared:
+            return [f"A.{pair_key(a, b)}" for a, b in self.pairs]
+        return ["A"]
 
-        if self.mode == "pairwise":
-            if isinstance(self.A, Parameter):
-                init_A(self.A)
-            else:
-                for a in self.A.values():
-                    init_A(a)
+    def _operator_tensor(self, name: str) -> Tensor:
+        owner, _, leaf = name.rpartition(".")
+        return getattr(self.get_submodule(owner), leaf)  # a parametrization's value
+
+    def _start_value(self, a: Tensor) -> Tensor:
+        a = torch.zeros_like(a)
+        if self.mode == "cp":
+            a[:, min(1, a.size(1) - 1)] = 1.0
+            if self.rank > 1:
+                a.add_(0.1 * torch.randn_like(a))
         elif self.mode == "full":
-            with torch.no_grad():
-                a = self.A.zero_()
-                first = [min(1, n - 1) for n in a.shape]
-                if self.init == "mean":
-                    for m in range(a.dim()):
-                        single = tuple(first[i] if i == m else 0 for i in range(a.dim()))
-                        a[single] += 1 / a.dim()
-                else:
-                    a[tuple(first)] = 1.0
+            first = [min(1, n - 1) for n in a.shape]
+            if self.init == "mean":
+                for m in range(a.dim()):
+                    a[tuple(first[i] if i == m else 0 for i in range(a.dim()))] += 1 / a.dim()
+            else:
+                a[tuple(first)] = 1.0
         else:
-            with torch.no_grad():
-                for f in self.factors.values():
-                    f.zero_()
-                    f[:, min(1, f.size(1) - 1)] = 1.0
-                    if self.rank > 1:
-                        f.add_(0.1 * torch.randn_like(f))
-        # the start of every operator, for penalty(); saved with the model, as
-        # the CP start with rank > 1 is random: a reloaded model keeps its anchor
-        for name, p in self.named_parameters():
-            self.register_buffer(_start_name(name), p.detach().clone())
+            i, j = min(1, a.size(0) - 1), min(1, a.size(1) - 1)
+            if self.init == "mean":
+                a[i, 0] += 0.5
+                a[0, j] += 0.5
+            else:
+                a[i, j] = 1.0
+        return a
+
+    def reset_parameters(self):
+        for name in self._operator_names():
+            owner, _, leaf = name.rpartition(".")
+            assign(self.get_submodule(owner), leaf,
+                   self._start_value(self._operator_tensor(name).detach()))
+            # the start of every operator, for penalty(); saved with the model, as
+            # the CP start with rank > 1 is random: a reloaded model keeps its anchor
+            self.register_buffer(_start_name(name), self._operator_tensor(name).detach().clone())
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         # state saved before the start was kept: the start built here stays
-        for name, _ in self.named_parameters():
+        for name in self._operator_names():
             key = prefix + _start_name(name)
-            if prefix + name in state_dict and key not in state_dict:
+            owner, _, leaf = name.rpartition(".")
+            original = f"{prefix}{owner}{'.' if owner else ''}parametrizations.{leaf}.original"
+            if key not in state_dict and (prefix + name in state_dict or any(
+                    k.startswith(original) for k in state_dict)):
                 state_dict[key] = getattr(self, _start_name(name))
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def penalty(self) -> Tensor:
         r""":math:`\lambda \sum \|A - A_0\|_F^2` over the operators (or CP
-        factors), :math:`A_0` their values at :meth:`reset_parameters`."""
+        factors), :math:`A_0` their values at :meth:`reset_parameters`
+        (through a parametrization registered on them, its value)."""
         total = None
-        for name, p in self.named_parameters():
-            d = ((p - getattr(self, _start_name(name))) ** 2).sum()
+        for name in self._operator_names():
+            d = ((self._operator_tensor(name) - getattr(self, _start_name(name))) ** 2).sum()
             total = d if total is None else total + d
         return self.lambda_anchor * total
 
@@ -263,7 +275,7 @@ class LEGOFusion(torch.nn.Module):
         R_a^p \circ R_b^q` (the transpose of the pair ``(b, a)``'s)."""
         if self.mode != "pairwise":
             raise ValueError("operator() is defined for mode='pairwise'")
-        if isinstance(self.A, Parameter):
+        if self.shared:
             # shared: one A, which every pair applies in sorted order (a < b)
             if a in self.sources and b in self.sources:
                 return self.A if a <= b else self.A.t()

@@ -12,7 +12,7 @@ from torch import Tensor, nn
 
 from ...functional._checks import (check_choice, check_int, check_like, check_module_input,
                                    check_names, check_tensor)
-from .._reset import reset_children, reset_module
+from .._reset import assign, reset_children, reset_module
 from .layers import modality_list
 from .refinenet import RefineNetDecoder
 from .resnet import RESNET_LAYERS, ResNetEncoder
@@ -150,7 +150,7 @@ class AsymFusionSegmenter(nn.Module):
         # through its children, so that none keeps its weights
         reset_module(self.encoder)
         reset_module(self.decoder)
-        nn.init.ones_(self.alpha)
+        assign(self, "alpha", torch.ones_like(self.alpha))
 
     def extra_repr(self) -> str:
         return f"modalities={self.modalities}, head={self.head!r}"

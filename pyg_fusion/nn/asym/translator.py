@@ -19,7 +19,7 @@ from torch import Tensor, nn
 from ...functional._checks import (check_channels, check_choice, check_dropout, check_int,
                                    check_module_input, check_tensor)
 from ...functional.asym import channel_shuffle, pixel_shift, shift_groups
-from .._reset import reset_children
+from .._reset import assign, reset_children
 from .layers import ModalityNorm2d, modality_list
 
 __all__ = ["AsymTranslationFusion", "AsymFusionTranslator",
@@ -291,8 +291,7 @@ class AsymFusionTranslator(nn.Module):
 
     def reset_parameters(self) -> None:
         reset_children(self)
-        with torch.no_grad():
-            self.alpha.fill_(1.0)
+        assign(self, "alpha", torch.ones_like(self.alpha))
 
     def _check_inputs(self, xs) -> list[Tensor]:
         if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)):
