@@ -105,8 +105,20 @@ def is_real(value) -> bool:
     return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
-def _real(v) -> bool:
-    return is_real(v) and math.isfinite(v)
+def is_finite_real(value) -> bool:
+    """Whether ``value`` is a finite real number (:func:`is_real`, not NaN
+    or infinite): an int beyond a float's range is not (``math.isfinite``
+    raised OverflowError on it, naming no argument).
+
+    Args:
+        value (Any): the value to look at.
+    """
+    if not is_real(value):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 # The rule of each option's ``check`` for values given in Python (the CLI's
@@ -118,10 +130,10 @@ RULES = {
     "nonneg_int_or_auto": (lambda v: (isinstance(v, str) and v == "auto")
                            or (is_int(v) and v >= 0),
                            "an int >= 0 or 'auto'"),
-    "positive_float": (lambda v: _real(v) and v > 0, "a finite number > 0"),
-    "nonneg_float": (lambda v: _real(v) and v >= 0, "a finite number >= 0"),
-    "fraction": (lambda v: _real(v) and 0 <= v < 1, "a number in [0, 1)"),
-    "float": (_real, "a finite number"),
+    "positive_float": (lambda v: is_finite_real(v) and v > 0, "a finite number > 0"),
+    "nonneg_float": (lambda v: is_finite_real(v) and v >= 0, "a finite number >= 0"),
+    "fraction": (lambda v: is_finite_real(v) and 0 <= v < 1, "a number in [0, 1)"),
+    "float": (is_finite_real, "a finite number"),
     "bool": (lambda v: isinstance(v, bool), "True or False"),
 }
 

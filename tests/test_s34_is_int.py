@@ -14,3 +14,22 @@ def test_one_is_int_everywhere():
     is_int = _option_rules.is_int
     assert is_int(3) and is_int(np.int64(3)) and is_int(np.uint8(0))
     assert not any(map(is_int, (True, np.bool_(True), 3.0, np.float32(2), "3", None)))
+
+
+def test_an_int_beyond_a_floats_range_is_no_finite_number():
+    # math.isfinite(10**400) raised OverflowError ("int too large to convert to
+    # float"), naming no argument, in each of the copies of this check
+    import pytest
+    import torch
+
+    from pyg_fusion._option_rules import check_rule, is_finite_real
+    from pyg_fusion.datasets import clustered_features
+    from pyg_fusion.functional import relation_graph
+    assert is_finite_real(10 ** 300) and not is_finite_real(10 ** 400)
+    assert _checks.is_finite_real is is_finite_real
+    with pytest.raises(ValueError, match=r"^lr must be a finite number > 0, got 1000"):
+        check_rule("lr", "positive_float", 10 ** 400)
+    with pytest.raises(ValueError, match=r"^threshold must be a finite number, got 1000"):
+        relation_graph(torch.randn(5, 3), threshold=10 ** 400)
+    with pytest.raises(ValueError, match=r"^noise_std must be a finite number >= 0, got 1000"):
+        clustered_features(10, 32, noise_std=10 ** 400)

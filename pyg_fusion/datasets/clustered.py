@@ -17,13 +17,13 @@ with :math:`U \in \mathbb{R}^{d \times s}` a random orthonormal basis of an
 """
 from __future__ import annotations
 
-import math
 import numbers
 
 import torch
 from torch import Tensor
 
-from ..functional._checks import check_int, is_real
+from .._option_rules import check_rule
+from ..functional._checks import check_int
 
 __all__ = ["clustered_features"]
 
@@ -58,8 +58,7 @@ def clustered_features(num_units: int, dim: int = 128, *, num_clusters: int = 64
         raise ValueError(f"subspace must be <= dim ({dim}), got {subspace}")
     for name, value in (("cluster_std", cluster_std), ("noise_std", noise_std)):
         # NaN passed '< 0' and made every feature NaN
-        if not is_real(value) or not math.isfinite(value) or value < 0:
-            raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        check_rule(name, "nonneg_float", value)
     # torch's seeds; a float was torch's 'manual_seed expected a long'
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or \
             not -2 ** 63 <= seed < 2 ** 64:

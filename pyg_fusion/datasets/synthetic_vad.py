@@ -2,14 +2,14 @@
 layout and read back by :class:`~pyg_fusion.datasets.VADFeatures`."""
 from __future__ import annotations
 
-import math
 import numbers
 import os.path as osp
 from typing import Callable, Mapping
 
 import numpy as np
 
-from ..functional._checks import check_choice, check_int, is_real
+from .._option_rules import check_rule
+from ..functional._checks import check_choice, check_int
 from ._args import check_dataset_args, check_seed
 from ._base import data_code_hash, generation_turn, options_hash
 from ._generated import Generated, regenerate_on_reload
@@ -179,10 +179,8 @@ class SyntheticVAD(VADFeatures):
             raise TypeError(f"fine_sources must be a dict {{source: units per snippet}}, got "
                             f"{fine_sources!r}")
         seed = check_seed(seed)
-        for name, value, low in (("noise", noise, 0), ("strength", strength, -math.inf)):
-            if not (is_real(value) and math.isfinite(value) and value >= low):
-                raise ValueError(f"{name} must be a finite number{' >= 0' * (low == 0)}, "
-                                 f"got {value!r}")
+        check_rule("noise", "nonneg_float", noise)
+        check_rule("strength", "float", strength)
         # numpy's numbers as Python ones (the hash of gen); Python's unchanged: same folders
         noise, strength = (int(v) if isinstance(v, numbers.Integral) else float(v)
                            for v in (noise, strength))
@@ -194,10 +192,7 @@ class SyntheticVAD(VADFeatures):
                         num_domains=num_domains, seed=seed, noise=noise, strength=strength,
                         num_crops=num_crops, crop_layout=crop_layout,
                         fine_sources=fine_sources)
-        if not (is_real(relational_shift) and math.isfinite(relational_shift)
-                and relational_shift >= 0):
-            raise ValueError(f"relational_shift must be a finite number >= 0, got "
-                             f"{relational_shift!r}")
+        check_rule("relational_shift", "nonneg_float", relational_shift)
         if relational_shift > 0:  # absent when off: the default data keeps its folder
             self.gen["relational_shift"] = float(relational_shift)
         self.tag = f"synthetic_{options_hash(self.gen)}"

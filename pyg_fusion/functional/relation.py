@@ -7,15 +7,14 @@ their threshold decision are in :mod:`._relation_scores`.
 """
 from __future__ import annotations
 
-import math
 
 import torch
 from torch import Tensor
 
 from ._csr import index2ptr
 from ._autocast import float32_under_autocast
-from ._checks import (check_batch, check_choice, check_int, check_like, check_mask, check_tensor,
-                      is_real)
+from .._option_rules import check_rule
+from ._checks import check_batch, check_choice, check_int, check_like, check_mask, check_tensor
 from ._knn import faiss_gpu, faiss_knn, load_faiss
 # the search scores live in their own module; the public ones stay importable from here
 from ._relation_scores import (_block_scores, dense_threshold_keep,  # noqa: F401
@@ -43,8 +42,8 @@ def check_graph_options(k: int | None, threshold: float | None, metric: str = "c
     check_metric_options(metric, nonneg, gamma)
     if k is not None:
         check_int("k", k, minimum=1)
-    if threshold is not None and not (is_real(threshold) and math.isfinite(threshold)):
-        raise ValueError(f"threshold must be a finite number, got {threshold!r}")
+    if threshold is not None:
+        check_rule("threshold", "float", threshold)
 
 
 def _ptr_from_batch(batch: Tensor, num_nodes: int) -> Tensor:

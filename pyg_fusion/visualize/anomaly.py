@@ -1,12 +1,11 @@
 """Per-video snippet anomaly scores against the ground-truth frames."""
 from __future__ import annotations
 
-import math
 
 import numpy as np
 
 from ..training.metrics import roc_auc
-from ..functional._checks import is_real
+from ..functional._checks import is_finite_real
 from ._common import (axes_width, check_span, closes_on_error, finish, fit_lines, new_grid,
                       text_width, to_numpy)
 from ._values import is_int
@@ -102,7 +101,7 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
         missing = [k for k in videos if k not in gts]
         if missing:
             raise ValueError(f"ground_truth has no entry for video(s) {missing}")
-    if threshold is not None and not (is_real(threshold) and math.isfinite(threshold)):
+    if threshold is not None and not is_finite_real(threshold):
         # a str was drawn on a category axis of its own, NaN drew nothing
         raise ValueError(f"threshold must be a finite number or None, got {threshold!r}")
     if threshold is not None:  # the scores' axis spans it

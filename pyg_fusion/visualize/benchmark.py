@@ -8,7 +8,7 @@ import numpy as np
 
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from ..functional._checks import is_real
+from ..functional._checks import is_finite_real
 from ._common import MAX_MAGNITUDE, closes_on_error, finish, new_grid, to_numpy
 from ._values import read_json
 
@@ -58,7 +58,7 @@ _AT_MOST = f"of at most {MAX_MAGNITUDE:.0e} (an int below 2**63)"
 
 
 def _positive(x) -> bool:
-    return (is_real(x) and math.isfinite(x) and 0 < x <= MAX_MAGNITUDE
+    return (is_finite_real(x) and 0 < x <= MAX_MAGNITUDE
             and not (isinstance(x, int) and x >= 2 ** 63))
 
 
