@@ -18,8 +18,8 @@ import numpy as np
 
 from .._files import atomic_write
 from ._text import (_auto_header, _auto_index, _column_numbers_header, _is_number, _lines,
-                    _missing, _split, comma_number, grouped_number, header_says_index,
-                    split_group, split_thousands, to_float)
+                    _missing, _split, comma_number, group_mark, grouped_number,
+                    header_says_index, split_group, split_thousands, to_float)
 
 
 def check_root(root) -> str:
@@ -209,11 +209,7 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
     except ValueError as exc:
         grouped = grouped_number(lines, delimiter) if numeric else None
         if grouped is not None:
-            raise ValueError(f"{what}: {path} line {grouped[0]} holds {grouped[1]!r}, a number "
-                             f"whose thousands are separated by {grouped[2]}; expected numbers "
-                             f"without a thousands separator (1500, 1234.5): save the file "
-                             f"so (e.g. a spreadsheet's CSV export in an English locale, or "
-                             f"the column formatted as plain numbers)") from None
+            raise _grouped_error(what, path, *grouped) from None
         found = comma_number(lines, delimiter) if numeric else None
         if found is None:
             widths = {len(r) for r in _split(lines, delimiter)} if numeric else set()
@@ -231,6 +227,15 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
                          f"numbers with a decimal point and no thousands separator (1.5, "
                          f"1500): save the file so (e.g. pandas' to_csv(decimal='.'), or a "
                          f"spreadsheet's CSV export in an English locale)") from None
+    if numeric and index_col == "auto" and table.index is not None:
+        # a column 0 of such numbers, none of them a number to float(), was
+        # taken for row ids and dropped (its first row for a header too)
+        rows = _split(lines, delimiter)
+        first = next(((i, r[0]) for i, r in enumerate(rows) if group_mark(r[0])), None)
+        if first is not None:
+            raise _grouped_error(what, path, first[0] + 1, first[1], group_mark(first[1]),
+                                 " (if column 0 holds row ids, pass index_col=0; pyg-fusion: "
+                                 "--index-col 0)")
     cut = split_thousands(lines, delimiter, index_col) if numeric else None
     if cut is not None:
         sep = "spaces" if delimiter is None else repr(delimiter)
@@ -242,6 +247,15 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
                          f"writes so), or quote them; codes with leading zeros: write them "
                          f"without")
     return table
+
+
+def _grouped_error(what: str, path: str, line: int, cell: str, mark: str,
+                   ids: str = "") -> ValueError:
+    return ValueError(f"{what}: {path} line {line} holds {cell!r}, a number whose thousands "
+                      f"are separated by {mark}; expected numbers without a thousands "
+                      f"separator (1500, 1234.5): save the file so (e.g. a spreadsheet's CSV "
+                      f"export in an English locale, or the column formatted as plain "
+                      f"numbers){ids}")
 
 
 def _parse(rows: list[list[str]], header, index_col, numeric: bool, what: str,

@@ -154,6 +154,14 @@ _GROUP_NAMES = {" ": "a space", "\u00a0": "a no-break space", "\u202f": "a narro
                 "'": "an apostrophe", "\u2019": "an apostrophe"}
 
 
+def group_mark(cell: str) -> str | None:
+    """What separates the thousands of ``cell`` (``"a space"``, ``"an
+    apostrophe"``...) when it is a number written with a thousands separator
+    other than a comma (``1 234``, ``1'234``), else :obj:`None`."""
+    m = _GROUPED.fullmatch(cell)
+    return _GROUP_NAMES[m.group(1)] if m and m.group(1) else None
+
+
 def grouped_number(lines: list[str], delimiter: str | None) -> tuple[int, str, str] | None:
     """``(line number, cell, what separates its groups)`` of the first cell of
     ``lines`` (split on ``delimiter``, or on ``;`` or tab where a line holds
@@ -165,9 +173,9 @@ def grouped_number(lines: list[str], delimiter: str | None) -> tuple[int, str, s
             continue  # runs of spaces split such a number into cells
         for i, row in enumerate(_split(lines, d)):
             for cell in row:
-                m = _GROUPED.fullmatch(cell)
-                if m and m.group(1):
-                    return i + 1, cell, _GROUP_NAMES[m.group(1)]
+                mark = group_mark(cell)
+                if mark is not None:
+                    return i + 1, cell, mark
     return None
 
 

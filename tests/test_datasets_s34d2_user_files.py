@@ -1,0 +1,31 @@
+"""A user's own files read as they were meant, or refused with a reason:
+never a column silently dropped or a value silently changed."""
+import numpy as np
+import pytest
+
+from pyg_fusion.datasets._io import read_table
+
+
+@pytest.mark.parametrize("mark", [" ", "'", "\u00a0"])
+@pytest.mark.parametrize("header", ["price,weight\n", ""])
+def test_a_first_column_of_grouped_thousands_is_no_index(tmp_path, mark, header):
+    # none of '1 037', "1'037" is a number to float(): column 0 was taken for
+    # row ids and dropped, shape (4, 1) (without a header, its first row a header)
+    path = tmp_path / "a.csv"
+    path.write_text(header + "".join(f"{a}{mark}{b},{w}\n" for a, b, w in
+                                     [(1, "037", 5.5), (2, 500, 6.5), (3, 120, 7.5)]),
+                    encoding="utf-8")
+    with pytest.raises(ValueError, match=r"line \d holds .*037.*thousands are separated"
+                                         r".*index_col=0"):
+        read_table(str(path))
+    # the way out for ids that look so
+    table = read_table(str(path), index_col=0, header=bool(header))
+    assert table.values.shape == (3, 1) and table.index[0] == f"1{mark}037"
+
+
+def test_string_ids_in_column_0_are_still_an_index(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("id,a\ns 1,5.5\ns 2,6.5\n", encoding="utf-8")
+    table = read_table(str(path))
+    assert table.index == ["s 1", "s 2"]
+    np.testing.assert_array_equal(table.values, [[5.5], [6.5]])
