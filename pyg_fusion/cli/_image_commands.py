@@ -22,6 +22,11 @@ def run_image_command(args, run: Callable) -> int:
     from ..experiments.image_config import image_configs
 
     configs = image_configs(args.command, args.action, args)
+    if args.action == "evaluate":  # as the graph evaluate: not among a run's files
+        from ..experiments.image_run import check_report_replaceable
+        from .evaluate import check_not_a_run_folder
+        check_report_replaceable(args.out)  # an image training run's report: its own message
+        check_not_a_run_folder(args.out, "files")
     head = (args.checkpoint, ) if args.action == "evaluate" else ()
     run(*head, *configs.values(), args.out, progress=not args.no_progress,
         config=image_full_config(args), accelerator=args.accelerator,

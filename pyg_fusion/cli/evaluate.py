@@ -101,20 +101,20 @@ def _training_entry(out: Path, top: bool = True) -> str | None:
     return None
 
 
-def check_not_a_run_folder(out: Path) -> None:
+def check_not_a_run_folder(out: Path, writes: str = "scores.json and logs") -> None:
     """Refuses an ``--out`` that is a training run's folder (``<method>/seed<k>``
     of ``pyg-fusion train`` or ``compare``, its ``checkpoints``, the method's
-    folder above it or the run's top folder, :func:`_training_entry`): evaluate would write its scores.json over that
-    run's, and replace its logs (the CSV logs of earlier evaluations are
-    removed) with its own."""
-    what = _training_entry(out)
+    folder above it or the run's top folder, :func:`_training_entry`): evaluate
+    would write its scores.json over that run's, and replace its logs (the CSV
+    logs of earlier evaluations are removed) with its own; an image task's
+    evaluate (``writes``: what it writes) its report beside them."""
+    what = _training_entry(Path(out))
     if what is not None:
         run = ("a run folder of pyg-fusion train" if what == "checkpoints" else
                "the checkpoints folder of a pyg-fusion train run" if what.startswith("checkpoint ")
                else "a folder of a pyg-fusion train or compare run")
         raise ValueError(f"--out {str(out)!r} holds a training run's {what} ({run}), among "
-                         f"whose scores.json and logs evaluate would write its own: give "
-                         f"another --out")
+                         f"whose {writes} evaluate would write its own: give another --out")
 
 
 def _earlier_scores(path: Path) -> bool:
