@@ -29,3 +29,15 @@ def test_string_ids_in_column_0_are_still_an_index(tmp_path):
     table = read_table(str(path))
     assert table.index == ["s 1", "s 2"]
     np.testing.assert_array_equal(table.values, [[5.5], [6.5]])
+
+
+@pytest.mark.parametrize("name,text,how", [
+    ("w.arff", "@relation w\n@attribute a numeric\n@data\n1.5\n", "scipy.io.arff.loadarff"),
+    ("w.svm", "1 3:0.5 7:1.25\n0 1:2\n", "sklearn.datasets.load_svmlight_file"),
+    ("w.libsvm", "1 3:0.5 7:1.25\n0 1:2\n", "sklearn.datasets.load_svmlight_file")])
+def test_arff_and_svmlight_files_are_refused_with_how_to_convert(tmp_path, name, text, how):
+    # read as text they failed on '@relation' or 'index:value' cells, a width error
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"{name} is a .*, which is not read: .*{how}"):
+        read_table(str(path))

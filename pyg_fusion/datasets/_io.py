@@ -153,7 +153,16 @@ _NOT_TABLES = {".xlsx": "an Excel workbook", ".xls": "an Excel workbook",
                ".parquet": "a Parquet file", ".feather": "a Feather file",
                ".h5": "an HDF5 file", ".hdf5": "an HDF5 file", ".pkl": "a pickle",
                ".pickle": "a pickle", ".mat": "a MATLAB file", ".pt": "a torch file",
-               ".pth": "a torch file"}
+               ".pth": "a torch file", ".arff": "a Weka ARFF file",
+               ".svm": "a libsvm / svmlight file", ".svmlight": "a libsvm / svmlight file",
+               ".libsvm": "a libsvm / svmlight file"}
+# read as text, these failed on their own lines ('@relation' a header, 'index:value'
+# cells 'not a number', rows of other widths): how to convert them
+_CONVERT = {".arff": "scipy.io.arff.loadarff(path) reads it: save its numeric columns with "
+                     "np.save (the class column as the labels file)",
+            ".svm": "sklearn.datasets.load_svmlight_file(path) reads it: save X.toarray() "
+                    "and y with np.save (view and labels files)"}
+_CONVERT[".svmlight"] = _CONVERT[".libsvm"] = _CONVERT[".svm"]
 
 
 def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = True,
@@ -191,9 +200,10 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
     if suffix in _NOT_TABLES:
         # read as text, a workbook said 'not UTF-8 text: byte b'\x..'' (or,
         # its bytes decoding, 'has a header but no data rows')
+        how = f" ({_CONVERT[suffix]})" if suffix in _CONVERT else ""
         raise ValueError(f"{what}: {path} is {_NOT_TABLES[suffix]}, which is not read: save "
                          f"the table as CSV / TSV / whitespace text (optionally .gz), .npy "
-                         f"or .npz")
+                         f"or .npz{how}")
     if path.endswith((".npy", ".npz")):
         return _read_array_table(path, npz_key=npz_key, numeric=numeric, what=what,
                                  hint=npz_hint)
