@@ -33,3 +33,25 @@ def test_an_int_beyond_a_floats_range_is_no_finite_number():
         relation_graph(torch.randn(5, 3), threshold=10 ** 400)
     with pytest.raises(ValueError, match=r"^noise_std must be a finite number >= 0, got 1000"):
         clustered_features(10, 32, noise_std=10 ** 400)
+
+
+def test_an_int_beyond_a_floats_range_is_refused_by_the_layers():
+    # passed '< math.inf' (an exact comparison), then float() of it ended in an
+    # OverflowError: LEGO(lambda_anchor=10**400) at LEGOFusion's float(); the
+    # label-propagation head took scale=10**400 without a word
+    import pytest
+
+    from pyg_fusion.datasets.rgbd import _positive
+    from pyg_fusion.nn import LEGO
+    from pyg_fusion.nn.label_prop import LabelPropagationHead
+    from pyg_fusion.training.vad import _check_loss_weight
+    big = 10 ** 400
+    with pytest.raises(ValueError, match=r"^lambda_anchor must be a finite number >= 0"):
+        LEGO({"a": 3, "b": 3}, 2, lambda_anchor=big)
+    with pytest.raises(ValueError, match=r"^scale must be a finite number > 0"):
+        LabelPropagationHead(scale=big)
+    with pytest.raises(ValueError, match=r"^lambda_deg must be a finite number >= 0"):
+        _check_loss_weight("lambda_deg", big)
+    with pytest.raises(ValueError, match=r"^depth_scale must be a finite number > 0"):
+        _positive("depth_scale", big)
+    assert _positive("depth_scale", 2) == 2.0

@@ -16,7 +16,6 @@ These are images, not graphs: the dataset is a plain
 """
 from __future__ import annotations
 
-import math
 import numbers
 import operator
 import os.path as osp
@@ -29,7 +28,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch.utils.data import Dataset
 
-from ..functional._checks import check_int
+from ..functional._checks import check_int, is_finite_real
 from ._image_files import _png_size, _read_png
 from ._io import check_root
 from ._text import read_text
@@ -52,8 +51,7 @@ def _positive(name: str, value) -> float:
     """``value`` as a finite float > 0: a NaN or negative depth scale made
     every depth NaN or negative without a word, a string failed at the first
     item in torch's words."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real) \
-            or not 0 < value < math.inf:
+    if not (is_finite_real(value) and value > 0):
         raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
     return float(value)
 

@@ -3,12 +3,11 @@ powers of each source, checked with errors that name the argument before
 any operator is built."""
 from __future__ import annotations
 
-import math
 import numbers
 
 from torch import Tensor
 
-from ..functional._checks import check_choice, check_int, check_module_input, is_real
+from ..functional._checks import check_choice, check_int, check_module_input, is_finite_real
 from ..functional.fuse import ZEROTH, check_source_powers
 from ..functional.term_scale import TERM_SCALES
 
@@ -71,7 +70,7 @@ def check_fusion_options(sources: list[str], mode: str, rank: int, pairs: str, s
         raise ValueError("support='intersection' would drop the single-source terms "
                          "that zeroth='ones' adds (the sparse G would differ from the "
                          "dense one); use support='union' or 'shared'")
-    if not (is_real(lambda_anchor) and 0 <= lambda_anchor < math.inf):
+    if not (is_finite_real(lambda_anchor) and lambda_anchor >= 0):
         raise ValueError(f"lambda_anchor must be a finite number >= 0, "
                          f"got {lambda_anchor!r}")
 

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 import torch
 from torch import Tensor
 
+from ..functional._checks import is_finite_real
 from ..functional.label_prop import check_propagation, label_propagation, seed_prior_logits
 from ._reset import assign
 from .fused_graph import FusedGraph
@@ -73,8 +73,7 @@ class LabelPropagationHead(torch.nn.Module):
                  scale: float = 10.0):
         super().__init__()
         check_propagation(num_layers, alpha)
-        if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or \
-                not 0 < scale < math.inf:
+        if not (is_finite_real(scale) and scale > 0):
             raise ValueError(f"scale must be a finite number > 0 (the initial logit scale), "
                              f"got {scale!r}")
         self.num_layers, self.alpha, self.symmetric = num_layers, alpha, symmetric

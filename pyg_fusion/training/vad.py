@@ -40,8 +40,6 @@ video index before the metrics, so they equal a single-process run.
 from __future__ import annotations
 
 import copy
-import math
-import numbers
 from typing import Any
 
 import torch
@@ -50,7 +48,7 @@ from torch import nn
 
 from .._option_rules import CHOICES
 from ..functional import degree_variance_loss
-from ..functional._checks import check_choice, check_int
+from ..functional._checks import check_choice, check_int, is_finite_real
 from ..functional.loss import _dense_graph_degrees, check_alpha
 from ._precision import precision_batch
 from ._task import TimedAdamTask
@@ -65,8 +63,7 @@ __all__ = ["WeaklySupervisedVAD", "IndexedDataset", "mil_topk_loss", "video_scor
 
 def _check_loss_weight(name: str, value) -> None:
     """A loss term's weight: a finite number >= 0 (0 turns the term off)."""
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real)
-            or not 0 <= value < math.inf):
+    if not (is_finite_real(value) and value >= 0):
         raise ValueError(f"{name} must be a finite number >= 0 (0 turns its term off), "
                          f"got {value!r}")
 
