@@ -41,3 +41,19 @@ def test_arff_and_svmlight_files_are_refused_with_how_to_convert(tmp_path, name,
     path.write_text(text, encoding="utf-8")
     with pytest.raises(ValueError, match=rf"{name} is a .*, which is not read: .*{how}"):
         read_table(str(path))
+
+
+@pytest.mark.parametrize("head", ["y", "id,y"])
+def test_a_labels_header_repeated_mid_file_is_named(tmp_path, head):
+    # two labels files joined (cat): their header 'y' occurs twice, so it is a
+    # value to header='auto', and the error said only the row counts
+    from pyg_fusion.datasets import MultiViewTables
+    view = tmp_path / "v.csv"
+    view.write_text("a,b\n" + "".join(f"{i}.5,{i}.25\n" for i in range(6)), encoding="utf-8")
+    ids = head.startswith("id")
+    part = "".join(f"{'s%d,' % i if ids else ''}{i % 2}\n" for i in range(3))
+    labels = tmp_path / "y.csv"
+    labels.write_text(f"{head}\n{part}{head}\n{part}", encoding="utf-8")
+    with pytest.raises(ValueError, match=rf"has 8; line 5 of .*y.csv repeats its first row "
+                                         rf"\({head}\): files joined one after another"):
+        MultiViewTables(str(tmp_path / "root"), {"v": str(view)}, str(labels), log=False)

@@ -14,6 +14,7 @@ from ..functional._checks import is_int
 from ._args import check_transductive_standardize
 from ._base import FusionDataset
 from ._io import Table, check_header, read_table
+from ._text import _is_number
 # encode_labels: importable from here as before
 from ._labels import (_check_not_one_hot, _check_unlabelled, _no_label, _unlabel,  # noqa: F401
                       encode_labels)
@@ -310,6 +311,12 @@ class MultiViewTables(FusionDataset):
                                 f"is the column numbers that pandas writes as a header: if "
                                 f"every text file has a header row (pandas writes '0' over "
                                 f"an unnamed column), pass header=True (pyg-fusion: --header)")
+                long = t if short is ref else ref
+                again = _repeated_first_row(long, abs(t.values.shape[0] - ref.values.shape[0]))
+                if again is not None:
+                    hint = (f"; line {again[0] + 1} of {long.path} repeats its first row "
+                            f"({again[1]}): files joined one after another "
+                            f"(cat a.csv b.csv)? Keep the first header only")
                 raise ValueError(f"rows are not aligned: {ref.path} has {ref.values.shape[0]} "
                                  f"rows, {t.path} has {t.values.shape[0]}{hint}")
         with_ids = [t for t in tables if t.index is not None]
@@ -328,3 +335,18 @@ class MultiViewTables(FusionDataset):
 
     def _repr_options(self) -> str:
         return f"views={list(self.view_files)}, label_rate={self.options['label_rate']}"
+
+
+def _repeated_first_row(table: Table, extra: int) -> tuple[int, str] | None:
+    """The row index and text (index column too) where a string table (labels) without a header repeats
+    its first row, when the rows it has too many are that row's copies: a
+    header that occurs again (files joined, ``cat a.csv b.csv``) made
+    ``header="auto"`` take it for a value (a class ``y``); :obj:`None` otherwise."""
+    if table.header is not None or table.values.dtype.kind != "U":
+        return None
+    rows = [([table.index[i]] if table.index is not None else []) + list(r)
+            for i, r in enumerate(table.values)]
+    copies = [i for i, r in enumerate(rows) if r == rows[0]]
+    if len(copies) != extra or extra < 2 or all(_is_number(c) for c in rows[0]):
+        return None
+    return copies[1], ",".join(rows[0])
