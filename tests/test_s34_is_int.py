@@ -55,3 +55,14 @@ def test_an_int_beyond_a_floats_range_is_refused_by_the_layers():
     with pytest.raises(ValueError, match=r"^depth_scale must be a finite number > 0"):
         _positive("depth_scale", big)
     assert _positive("depth_scale", 2) == 2.0
+
+
+def test_the_degree_loss_names_an_alpha_beyond_a_floats_range():
+    # math.isnan(10**400) raised OverflowError naming no argument
+    import pytest
+
+    from pyg_fusion.functional.loss import check_alpha
+    with pytest.raises(ValueError, match=r"^alpha must be a number \(or None\), got 1000"):
+        check_alpha(10 ** 400)
+    for alpha in (None, 3, 0.5, float("inf"), -float("inf"), np.float32(0.1)):
+        check_alpha(alpha)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Sequence
 
 import torch
 from torch import Tensor
+
+from ..functional._checks import is_int, is_real
 
 
 def _round(x: float) -> int:
@@ -20,14 +21,13 @@ def check_split(label_rate: float, val_rate: float, test_rate: float, seed: int)
     dataset checks its split arguments before any file is touched."""
     for name, rate in (("label_rate", label_rate), ("val_rate", val_rate),
                        ("test_rate", test_rate)):
-        # numbers.Real: numpy's float32 too (a rate read from an array)
-        if not isinstance(rate, numbers.Real) or isinstance(rate, bool) or not 0 <= rate <= 1:
+        if not (is_real(rate) and 0 <= rate <= 1):
             raise ValueError(f"{name} must be a number in [0, 1], got {rate!r}")
     if label_rate == 0:
         raise ValueError("label_rate must be > 0 (at least one training node per class)")
     if val_rate + test_rate >= 1:
         raise ValueError(f"val_rate + test_rate must be < 1, got {val_rate} + {test_rate}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+    if not is_int(seed):
         raise TypeError(f"split_seed must be an int, got {seed!r}")  # 1.7 was read as 1
 
 

@@ -20,7 +20,6 @@ bounded; rows without edges get factor 0.
 """
 from __future__ import annotations
 
-import numbers
 
 import torch
 from torch import Tensor
@@ -29,7 +28,7 @@ from torch_geometric.utils import coalesce
 from .._scatter import scatter_sum
 from ._autocast import float32_under_autocast
 from ._checks import (check_batch, check_edge_index, check_edges, check_index, check_int,
-                      check_like, check_mask, check_tensor)
+                      check_like, check_mask, check_tensor, is_real)
 from .normalization import _dense_degrees, _inv_sqrt_degrees, _sparse_degrees
 
 __all__ = ["label_propagation", "dense_label_propagation", "seed_labels", "seed_prior_logits"]
@@ -111,8 +110,7 @@ def _check(y: Tensor, num_layers: int, alpha: float) -> None:
 
 def check_propagation(num_layers: int, alpha: float) -> None:
     check_int("num_layers", num_layers, minimum=0)
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or \
-            not 0.0 <= alpha < 1.0:
+    if not (is_real(alpha) and 0.0 <= alpha < 1.0):
         raise ValueError(f"alpha must be in [0, 1), got {alpha!r}")
 
 

@@ -16,14 +16,14 @@ videos gives 0.
 from __future__ import annotations
 
 import math
-import numbers
 
 import torch
 from torch import Tensor
 
 from .._scatter import scatter_sum
 from ._autocast import float32_under_autocast
-from ._checks import check_batch, check_edges, check_int, check_like, check_tensor
+from ._checks import (check_batch, check_edges, check_int, check_like, check_tensor,
+                      is_finite_real, is_real)
 
 
 @float32_under_autocast
@@ -58,9 +58,10 @@ def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
 
 
 def check_alpha(alpha) -> None:
-    # a NaN threshold would drop every entry: degrees 0, a loss of 0, silently
-    if alpha is not None and (isinstance(alpha, bool) or not isinstance(alpha, numbers.Real)
-                              or math.isnan(alpha)):
+    # a NaN threshold would drop every entry: degrees 0, a loss of 0, silently;
+    # +-inf is a threshold, an int beyond a float's range failed in torch's compare
+    if alpha is not None and not (is_finite_real(alpha) or (is_real(alpha)
+                                                            and abs(alpha) == math.inf)):
         raise ValueError(f"alpha must be a number (or None), got {alpha!r}")
 
 
