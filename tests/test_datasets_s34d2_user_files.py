@@ -57,3 +57,22 @@ def test_a_labels_header_repeated_mid_file_is_named(tmp_path, head):
     with pytest.raises(ValueError, match=rf"has 8; line 5 of .*y.csv repeats its first row "
                                          rf"\({head}\): files joined one after another"):
         MultiViewTables(str(tmp_path / "root"), {"v": str(view)}, str(labels), log=False)
+
+
+def test_the_two_standard_deviations_are_the_ones_the_pages_name():
+    # node datasets' standardize=True: sample std; StandardizeSources.fit: population std
+    import pathlib
+
+    import torch
+
+    from pyg_fusion.datasets import StandardizeSources
+    from pyg_fusion.datasets.standardize import zscore_columns
+    x = torch.tensor([[0.0], [1.0], [2.0]], dtype=torch.float64)
+    assert zscore_columns(x).view(-1).tolist() == [-1.0, 0.0, 1.0]
+    assert torch.isclose(StandardizeSources.fit({"a": x}).stats("a")[1],
+                         torch.tensor([(2 / 3) ** 0.5])).all()
+    page = " ".join((pathlib.Path(__file__).parents[1] / "datasets" / "README.md")
+                    .read_text(encoding="utf-8").split())
+    assert "with the sample standard deviation (divided by n - 1" in page
+    assert "whose standard deviation is the population one (divided by n" in page
+    assert "mean and population standard deviation (divided by n" in page

@@ -83,7 +83,8 @@ class MultiFeatureDigits(FusionDataset):
             :obj:`0.2`)
         split_seed (int, optional): seed of the masks. (default: :obj:`0`)
         standardize (bool, optional): z-score every feature column over all 2,000 nodes
-            (transductive; constant columns are only centred). Off by default so that the
+            (transductive; sample standard deviation, divided by n - 1; constant columns
+            are only centred). Off by default so that the
             values are those of the files. (default: :obj:`False`)
         transform (callable, optional): a function/transform that takes a
             :class:`~torch_geometric.data.Data` object and returns a transformed version,

@@ -13,7 +13,10 @@ __all__ = ["StandardizeSources"]
 
 def zscore_columns(x: Tensor) -> Tensor:
     """``x`` ``[n, d]`` with every column z-scored over its ``n`` rows (sample
-    standard deviation); a column constant up to rounding is only centred (0).
+    standard deviation, divided by ``n - 1``: ``torch.std``'s default; not
+    the population one of :meth:`StandardizeSources.fit`, a factor
+    ``sqrt(n / (n - 1))`` apart, each kept as the recorded results were made
+    with it); a column constant up to rounding is only centred (0).
 
     ``std > 0`` is no test of constancy: the mean of 2,000 copies of ``0.1``
     is off by an ulp, so the column's std is ~1e-17 and dividing by it gave
@@ -69,8 +72,11 @@ class StandardizeSources(nn.Module):
     @classmethod
     def fit(cls, xs: Mapping[str, Tensor], eps: float = 1e-6) -> "StandardizeSources":
         """Statistics of the rows of ``xs`` (``{source: [n, d]}``): mean and
-        population standard deviation per feature (in float64); a feature
-        whose standard deviation is below ``eps`` is only centred (std 1)."""
+        population standard deviation per feature (divided by ``n``, as
+        scikit-learn's ``StandardScaler``; not the sample one of
+        ``standardize=True`` on the node datasets, :func:`zscore_columns`), in
+        float64; a feature whose standard deviation is below ``eps`` is only
+        centred (std 1)."""
         stats = {}
         for s, x in xs.items():
             x = torch.as_tensor(x, dtype=torch.float64)

@@ -120,7 +120,8 @@ class MultiViewTables(FusionDataset):
         test_rate (float, optional): the masks. (default: :obj:`0.2`)
         split_seed (int, optional): the masks. (default: :obj:`0`)
         standardize (bool, optional): z-score every feature column over all rows, labelled
-            or not (transductive, as :class:`MultiFeatureDigits`; constant columns are only
+            or not (transductive, as :class:`MultiFeatureDigits`; sample standard deviation,
+            :func:`~pyg_fusion.datasets.standardize.zscore_columns`; constant columns are only
             centred). For statistics of the training nodes only, apply
             :class:`~pyg_fusion.datasets.StandardizeSources` as a transform. (default:
             :obj:`False`)

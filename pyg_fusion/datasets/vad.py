@@ -92,8 +92,8 @@ class VADFeatures(_LayoutReader, FusionDataset):
             whatever the index. (default: :obj:`"mean"`)
         standardize (bool or StandardizeSources, optional): z-score every source's features on
             access (:class:`StandardizeSources`, before ``transform``; the stored data stays
-            raw) with the statistics of the **training** split (its segments, all domains
-            pooled): ``True`` fits them on the training split of the same layouts (the test
+            raw) with the mean and population standard deviation of the **training** split
+            (its segments, all domains pooled): ``True`` fits them on the training split of the same layouts (the test
             split reads it too); a fitted :class:`StandardizeSources` (e.g.
             ``train.standardizer``, or one rebuilt from a checkpoint) applies given statistics.
             ``dataset.standardizer`` holds the module (``None`` without). (default: ``False``)
