@@ -11,8 +11,7 @@ from pyg_fusion.cli import main
 @pytest.mark.parametrize("method, message", [
     ("x", "unknown method 'x' for task 'node'; known: lego, lego-cp, single-*, "),
     ("lego,xx", "unknown method 'xx' for task 'node'; known: "),
-    ("", "no method given"),
-])
+])  # an empty --method is the flag's type's to refuse: tests/test_cli_s34_empty_method.py
 def test_an_unknown_method_is_refused_before_the_data(tmp_path, capsys, monkeypatch, command,
                                                       method, message):
     import pyg_fusion.experiments.run as run

@@ -92,6 +92,16 @@ def input_path(text: str) -> str:
     return text
 
 
+def method_text(text: str) -> str:
+    """argparse type of ``--method`` (a name, or train's / compare's comma
+    separated names): anything but an empty value (an unset shell variable),
+    which evaluate read as not given (the checkpoint's method, unchecked) and
+    train / compare refused as 'no method given', naming no flag."""
+    if not text.strip(" ,"):
+        raise argparse.ArgumentTypeError(f"expected a method name, got {text!r}")
+    return text
+
+
 CHECKS = {"positive_int": positive_int, "nonneg_int": nonneg_int,
           "nonneg_int_or_auto": nonneg_int_or_auto,
           "positive_float": positive_float, "nonneg_float": nonneg_float,

@@ -9,6 +9,7 @@ from ..experiments.data import (DATASETS, IMAGE_TASKS, DataConfig, check_dataset
                                task_of)
 from ._config_flags import (add_config_file_flags, add_config_flags, add_field_flags,
                             add_force_reload_argument, options_from_args)
+from ._flag_types import method_text
 from ._process import add_accelerator_argument, add_threads_argument
 from . import CLIError, ListFlag, out_folder, positive_int
 
@@ -131,7 +132,7 @@ def add_dataset_args(p: argparse.ArgumentParser, default: str | None = "digits",
 def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego",
                       seeds_default: str = "0") -> None:
     g = p.add_argument_group("training")
-    g.add_argument("--method", action=ListFlag, default=method_default,
+    g.add_argument("--method", action=ListFlag, default=method_default, type=method_text,
                    help="method name(s), comma separated: lego, lego-cp, lego-row (VAD), "
                    "single-<view>, "
                    "feature-concat|add|product, mtn (VAD), graph-<view>, graph-concat|mean|"

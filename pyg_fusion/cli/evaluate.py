@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from . import out_folder
-from ._flag_types import input_path
+from ._flag_types import input_path, method_text
 from ._help import HelpFormatter
 from ._process import add_threads_argument, kept_notices
 from ..experiments.checkpoints import FROM_CHECKPOINT
@@ -33,7 +33,8 @@ def register(subparsers) -> None:
     add_task_arg(p)
     add_dataset_args(p, from_checkpoint=True)
     p.set_defaults(**FROM_CHECKPOINT)
-    p.add_argument("--method", help="must match the checkpoint's method if given")
+    p.add_argument("--method", type=method_text,
+                   help="must match the checkpoint's method if given")
     add_device_args(p)
     p.add_argument("--out", type=out_folder, default="runs/eval", help="output folder")
     p.add_argument("--no-progress", action="store_true", help="hide progress bars")

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..specs.options import flag
 from . import CLIError, ListFlag, finite_float, nonneg_int, out_file, out_folder, positive_int
 from ._config_flags import add_force_reload_argument
-from ._flag_types import input_path, per_source
+from ._flag_types import input_path, method_text, per_source
 from ._process import add_threads_argument
 from ._plot_run_files import EXPECTS, refuse_run_file
 from ._plot_inputs import (DATASETS, _load_graph, _load_operator_file,  # noqa: F401
@@ -142,7 +142,7 @@ def register(subparsers) -> None:
     g.add_argument("--metric", help="pq-sensitivity: the metric to draw (default: the "
                    "sweep's main metric)")
     g.add_argument("--setting", help="pq-sensitivity: the VAD setting to draw")
-    g.add_argument("--method", help="pq-sensitivity: the method to draw")
+    g.add_argument("--method", type=method_text, help="pq-sensitivity: the method to draw")
     g.add_argument("--batch", type=positive_int, help="sparse-vs-dense: batch size to draw")
     g.add_argument("--scatter", help="sparse-vs-dense: scatter implementation to draw")
     g.add_argument("--frames-per-snippet", type=positive_int, default=None,
