@@ -152,3 +152,67 @@ def test_reset_parameters_writes_through_a_parametrization(build, name):
         module.parametrizations[name].original.add_(1.0)
     module.reset_parameters()
     torch.testing.assert_close(getattr(module, name), fresh)
+
+
+def _without_order(state: dict) -> dict:
+    # a state dict as saved before the order was kept
+    return {k: v for k, v in state.items() if not k.endswith("_extra_state")}
+
+
+def test_a_model_rebuilt_with_its_sources_in_another_order_refuses_the_state(tmp_path):
+    # the in_channels order fixes AsymGraphFusion's exchange cycle and which
+    # private norm belongs to which source, and FeatureFusion's concatenation
+    # (the next layer's columns): another order loaded silently, swapped
+    from pyg_fusion.nn.asym import AsymGraphFusion
+    from pyg_fusion.nn.baselines import FeatureFusion
+
+    def user_model(order, mode="concat"):
+        ic = {s: {"a": 3, "b": 5}[s] for s in order}
+        return torch.nn.ModuleDict({"asym": AsymGraphFusion(ic, 6),
+                                    "feat": FeatureFusion(ic, mode=mode),
+                                    "lin": torch.nn.Linear(8, 2)})
+    torch.manual_seed(0)
+    saved = user_model("ab")
+    state = saved.state_dict()
+    torch.save(state, tmp_path / "m.pt")
+    state = torch.load(tmp_path / "m.pt", weights_only=True)
+    user_model("ab").load_state_dict(state)
+    with pytest.raises(RuntimeError, match=r"AsymGraphFusion was saved with its sources in the "
+                       r"order \['a', 'b'\].*this one has \['b', 'a'\]"):
+        user_model("ba").load_state_dict(state)
+    with pytest.raises(RuntimeError, match=r"FeatureFusion was saved .* \['a', 'b'\]"):
+        torch.nn.ModuleDict({"feat": FeatureFusion({"b": 5, "a": 3})}).load_state_dict(
+            {k: v for k, v in state.items() if k.startswith("feat.")})
+    # element-wise modes do not depend on the order (projections by name)
+    add = FeatureFusion({"a": 3, "b": 5}, mode="add").state_dict()
+    FeatureFusion({"b": 5, "a": 3}, mode="add").load_state_dict(add)
+    # state dicts saved before the order was kept load, strict, as before
+    old = _without_order(state)
+    assert len(old) < len(state)
+    again = user_model("ab")
+    again.load_state_dict(old)
+    for key, value in _without_order(again.state_dict()).items():
+        assert torch.equal(value, old[key]), key
+    user_model("ba").load_state_dict(old)  # (nothing to tell it by)
+
+
+def test_the_methods_that_read_the_sources_side_by_side_keep_their_order():
+    from pyg_fusion.methods.node import NodeGCN, NodeGraphFusion
+    from pyg_fusion.methods.vad import VADGraphFusion, VADMTN
+    ab, ba = {"a": 3, "b": 5}, {"b": 5, "a": 3}
+    for build in (lambda ic: NodeGCN(ic, 2), lambda ic: NodeGraphFusion(ic, 2),
+                  lambda ic: VADMTN(ic, 4), lambda ic: VADGraphFusion(ic, 4, mode="concat")):
+        state = build(ab).state_dict()
+        build(ab).load_state_dict(state)
+        with pytest.raises(RuntimeError, match="saved with its sources in the order"):
+            build(ba).load_state_dict(state)
+        build(ab).load_state_dict(_without_order(state))
+    # the order is not read: another order loads
+    NodeGraphFusion(ba, 2, features="none", num_nodes=7).load_state_dict(
+        NodeGraphFusion(ab, 2, features="none", num_nodes=7).state_dict())
+    VADGraphFusion(ba, 4).load_state_dict(VADGraphFusion(ab, 4).state_dict())
+    # graph_sources in another order: one head per graph
+    with pytest.raises(RuntimeError, match="graph_sources"):
+        NodeGraphFusion(ab, 2, mode="concat", graph_sources=["b", "a"]).load_state_dict(
+            NodeGraphFusion(ab, 2, mode="concat", graph_sources=["a", "b"]).state_dict())
+

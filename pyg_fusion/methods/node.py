@@ -22,6 +22,7 @@ from ..functional import relation_graph
 from ..functional.relation import check_graph_options
 from ..nn import LEGO
 from ..nn._reset import reset_children
+from ..nn._source_order import SourceOrderState
 from ..functional._checks import check_choice, check_int
 from ..nn.baselines import GCN, GRAPH_MODES, FeatureFusion, graph_fuse_sparse
 from ._node_common import (NodeHead, _Cache, _width, follows_inputs, head_input, make_head,
@@ -190,7 +191,7 @@ class NodeFeatureFusion(nn.Module):
                          ei, w)
 
 
-class NodeGraphFusion(nn.Module):
+class NodeGraphFusion(SourceOrderState, nn.Module):
     """Graph-level fusion: one kNN relationship graph per source, combined
     directly (``"single"``, ``"mean"``, ``"add"``, ``"product"``; no powers, no
     learned operator), and :class:`GraphHead` on the concatenated sources over
@@ -233,6 +234,8 @@ class NodeGraphFusion(nn.Module):
             raise ValueError(f"graph_sources {unknown} are not sources of in_channels "
                              f"{self.sources}")
         self.mode, self.k = mode, _checked_k(k)
+        # the head reads the sources' features side by side, or one head per graph
+        self._order_matters = features == "concat" or mode == "concat"
         width = sum(in_channels.values())
         if mode == "concat":
             self.heads = nn.ModuleList([make_head(width, hidden_channels, hidden_channels,
@@ -247,6 +250,11 @@ class NodeGraphFusion(nn.Module):
 
     def reset_parameters(self):
         reset_children(self)
+
+    def _source_order(self):
+        if self.graph_sources == self.sources:
+            return list(self.sources)
+        return {"sources": self.sources, "graph_sources": self.graph_sources}
 
     def _graphs(self, xs, n):
         graphs = [relation_graph(xs[s], k=self.k) for s in self.graph_sources]
@@ -265,7 +273,7 @@ class NodeGraphFusion(nn.Module):
         return self.head(x, *g)
 
 
-class NodeGCN(nn.Module):
+class NodeGCN(SourceOrderState, nn.Module):
     """The classic GCN (:class:`~pyg_fusion.nn.baselines.GCN`) on one source's
     kNN graph with that source's features, or (``in_channels`` of several
     sources) on the uniform mean of the sources' graphs with the concatenated

@@ -25,6 +25,7 @@ from ..functional._checks import (check_choice, check_dropout, check_finite, che
                                   check_int, check_module_input)
 from ..nn import LEGO, GraphHead, RelationGraph, RowHead
 from ..nn._reset import reset_children
+from ..nn._source_order import SourceOrderState
 from ..nn.baselines import GRAPH_MODES, MTN, FeatureFusion, graph_fuse_dense
 
 __all__ = ["VADLEGO", "VADGraphFusion", "VADFeatureFusion", "VADMTN", "dense_sources"]
@@ -276,7 +277,7 @@ class VADLEGO(nn.Module):
         return logits + self.branch_scale * self.graph_head(x, ei, w).view(b, n), g
 
 
-class VADGraphFusion(nn.Module):
+class VADGraphFusion(SourceOrderState, nn.Module):
     """Graph-level fusion: one dense cosine relationship graph per source,
     combined without powers or a learned operator, scored by
     :class:`RowHead` (``"concat"``: rows side by side, width ``M N``).
@@ -311,6 +312,7 @@ class VADGraphFusion(nn.Module):
         self.center = center
         self.sources = list(in_channels)
         self.mode = mode
+        self._order_matters = mode == "concat"  # the head reads the graphs side by side
         self.num_segments = num_segments
         width = num_segments * (len(self.sources) if mode == "concat" else 1)
         if hidden_channels is not None:  # (0 was read as None: a head of width N)
@@ -363,7 +365,7 @@ class VADFeatureFusion(nn.Module):
         return self.head(f).squeeze(-1), None
 
 
-class VADMTN(nn.Module):
+class VADMTN(SourceOrderState, nn.Module):
     """The compact MTN-style network (:class:`~pyg_fusion.nn.baselines.MTN`)
     on the concatenated sources, scored per segment by the feature head of
     :class:`VADFeatureFusion` (width ``hidden_channels``, ``None``: 32).

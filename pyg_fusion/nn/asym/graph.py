@@ -23,13 +23,14 @@ from ...functional._checks import (check_choice, check_dropout, check_edge_list,
                                    check_sources, check_tensor)
 from ...functional.asym import channel_shuffle, edge_shift, shift_groups, temporal_shift
 from .._reset import reset_children
+from .._source_order import SourceOrderState
 from ..baselines.feature import combine
 from .layers import ModalityNorm
 
 __all__ = ["AsymGraphFusion"]
 
 
-class AsymGraphFusion(nn.Module):
+class AsymGraphFusion(SourceOrderState, nn.Module):
     r"""AsymFusion block(s) on aligned node features of several sources (the
     exchange of AsymFusion, Wang et al., ACM MM 2020,
     `paper <https://arxiv.org/abs/2108.05009>`_, on node features: this
@@ -71,7 +72,8 @@ class AsymGraphFusion(nn.Module):
     as autocast runs them, the edge shift (a weighted mean) in float32.
 
     Args:
-        in_channels (Mapping[str, int]): ``{source: d_s}``; its order fixes the exchange cycle.
+        in_channels (Mapping[str, int]): ``{source: d_s}``; its order fixes the exchange cycle
+            (kept in the state dict: a model built in another order refuses it).
         channels (int): common width ``C`` (at least 5 so that ``g = C // 5 >= 1``).
         num_layers (int, optional): blocks. (default: :obj:`1`)
         shift (str, optional): ``"temporal"`` (default), ``"edge"`` or ``"none"``. (default:

@@ -11,6 +11,7 @@ from torch import Tensor, nn
 
 from ...functional._checks import (check_choice, check_int, check_like, check_module_input,
                                    check_sources, check_tensor)
+from .._source_order import SourceOrderState
 
 __all__ = ["FEATURE_MODES", "feature_fuse", "FeatureFusion"]
 
@@ -73,7 +74,7 @@ def combine(parts, mode: str, what: str):
     return out
 
 
-class FeatureFusion(nn.Module):
+class FeatureFusion(SourceOrderState, nn.Module):
     r"""Feature-level fusion of several sources (:func:`feature_fuse`).
 
     For ``"add"`` and ``"product"`` with sources of different widths, each
@@ -83,7 +84,7 @@ class FeatureFusion(nn.Module):
 
     Args:
         in_channels (dict[str, int]): ``{source: d_m}``; the order of the keys is the order of
-            concatenation.
+            concatenation (kept in the state dict: a model built in another order refuses it).
         mode (str, optional): ``"single"``, ``"concat"``, ``"add"`` or ``"product"``. (default:
             :obj:`"concat"`)
         proj_channels (int, optional): width :math:`d'` of the projections (add / product
@@ -108,6 +109,8 @@ class FeatureFusion(nn.Module):
         self.in_channels = in_channels
         self.sources = list(in_channels)
         self.mode = mode
+        # the order of the concatenation, which the caller's next layer reads
+        self._order_matters = mode == "concat"
         widths = set(in_channels.values())
         if proj_channels is not None and mode not in ("add", "product"):
             # it was dropped without a word: the output kept the sources' widths
