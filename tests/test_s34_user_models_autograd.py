@@ -216,3 +216,14 @@ def test_the_methods_that_read_the_sources_side_by_side_keep_their_order():
         NodeGraphFusion(ab, 2, mode="concat", graph_sources=["b", "a"]).load_state_dict(
             NodeGraphFusion(ab, 2, mode="concat", graph_sources=["a", "b"]).state_dict())
 
+
+def test_the_operator_plot_of_a_parametrized_shared_operator():
+    # it was labelled as the pair 'a|b' (a parametrized A is a Tensor, not a Parameter)
+    from torch.nn.utils import parametrize
+
+    from pyg_fusion.nn import LEGOFusion
+    from pyg_fusion.visualize.operator import _panels
+    op = LEGOFusion(["a", "b", "c"], 2, shared=True)
+    parametrize.register_parametrization(op, "A", _Symmetric())
+    panels, kind = _panels(op, "auto")
+    assert kind == "pairwise" and list(panels) == ["shared by all pairs"]

@@ -178,7 +178,8 @@ def _panels(A, kind) -> tuple[dict[str, np.ndarray], str]:
             A, kind = _full_panels(inner.sources, inner.A.detach()), "pairwise"
         elif hasattr(inner, "A"):
             A = inner.A
-            if isinstance(A, torch.nn.Parameter):  # one A shared by all pairs
+            # one A shared by all pairs (a Tensor where a parametrization is registered)
+            if isinstance(A, Tensor):
                 A = {"shared by all pairs": A}
                 kind = "pairwise" if kind == "auto" else kind
         else:
