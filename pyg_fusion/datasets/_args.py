@@ -3,17 +3,15 @@ touched: PyG's (root, transforms, force_reload, log), a generator's seed and a
 one-graph dataset's standardize."""
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from .._option_rules import is_int
 from ._io import check_root
 
 
 def check_seed(seed) -> int:
     """A generator's ``seed``: an int that numpy accepts, ``[0, 2**32)``."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or \
-            not 0 <= seed < 2 ** 32:
+    if not is_int(seed) or not 0 <= seed < 2 ** 32:
         raise ValueError(f"seed must be an int in [0, 2**32) (numpy's seeds), got {seed!r}")
     return int(seed)  # numpy's integers too, as check_int: plain in configs
 

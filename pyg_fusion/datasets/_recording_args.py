@@ -8,6 +8,7 @@ import re
 
 import numpy as np
 
+from .._option_rules import is_int
 from ._io import nonfinite
 
 
@@ -58,7 +59,7 @@ def check_sensors(sensors) -> dict[str, list[int]]:
                 raise ValueError(f"sensors[{s!r}] is a slice without an end: {ch}")
             ch = range(*ch.indices(ch.stop))
         ch = list(ch) if not isinstance(ch, numbers.Integral) else [ch]
-        if not ch or any(isinstance(c, bool) or not isinstance(c, numbers.Integral) or c < 0
+        if not ch or any(not is_int(c) or c < 0
                          for c in ch):
             raise ValueError(f"sensors[{s!r}] must be channel indices >= 0, got {ch!r}")
         out[str(s)] = [int(c) for c in ch]
@@ -70,7 +71,7 @@ def check_pair(name, value, lo, hi) -> list[int]:
         a, b = value
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a pair of ints, got {value!r}") from None
-    if any(isinstance(v, bool) or not isinstance(v, numbers.Integral) for v in (a, b)):
+    if any(not is_int(v) for v in (a, b)):
         raise ValueError(f"{name} must be a pair of ints, got {value!r}")  # 2.9 was read as 2
     a, b = int(a), int(b)
     if name == "num_videos":

@@ -17,13 +17,11 @@ with :math:`U \in \mathbb{R}^{d \times s}` a random orthonormal basis of an
 """
 from __future__ import annotations
 
-import numbers
-
 import torch
 from torch import Tensor
 
 from .._option_rules import check_rule
-from ..functional._checks import check_int
+from ..functional._checks import check_int, is_int
 
 __all__ = ["clustered_features"]
 
@@ -60,8 +58,7 @@ def clustered_features(num_units: int, dim: int = 128, *, num_clusters: int = 64
         # NaN passed '< 0' and made every feature NaN
         check_rule(name, "nonneg_float", value)
     # torch's seeds; a float was torch's 'manual_seed expected a long'
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or \
-            not -2 ** 63 <= seed < 2 ** 64:
+    if not is_int(seed) or not -2 ** 63 <= seed < 2 ** 64:
         raise ValueError(f"seed must be an int in [-2**63, 2**64) (torch's seeds), got {seed!r}")
     if not isinstance(dtype, torch.dtype) or not dtype.is_floating_point:
         # an integer dtype truncated the features to a few integers

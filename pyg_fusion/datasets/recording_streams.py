@@ -5,13 +5,13 @@ the public VAD layout and read back by
 from __future__ import annotations
 
 import hashlib
-import numbers
 import os.path as osp
 import re
 from typing import Callable, Sequence
 
 import numpy as np
 
+from .._option_rules import is_int
 from ._args import check_dataset_args, check_seed
 from ._base import RELOAD, data_code_hash, generation_turn, options_hash
 from ._generated import Generated, regenerate_on_reload
@@ -156,7 +156,7 @@ class RecordingStreamsVAD(VADFeatures):
         root = check_dataset_args(root, transform, pre_transform, pre_filter, force_reload,
                                   log)
         self.sensors = check_sensors(sensors)
-        if isinstance(rate, bool) or not isinstance(rate, numbers.Integral) or rate < 4:
+        if not is_int(rate) or rate < 4:
             raise ValueError(f"rate must be an int >= 4 (samples per snippet), got {rate!r}")
         self.rate = int(rate)
         self._given = self._check_recordings(train_recordings, test_recordings)

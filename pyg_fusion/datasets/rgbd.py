@@ -16,7 +16,6 @@ These are images, not graphs: the dataset is a plain
 """
 from __future__ import annotations
 
-import numbers
 import operator
 import os.path as osp
 import warnings
@@ -28,7 +27,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch.utils.data import Dataset
 
-from ..functional._checks import check_int, is_finite_real
+from ..functional._checks import check_int, is_finite_real, is_int
 from ._image_files import _png_size, _read_png
 from ._io import check_root
 from ._text import read_text
@@ -74,7 +73,7 @@ def _scale_range(value) -> tuple[float, float]:
 def _label_id(value) -> int:
     """``ignore_index``, an integer label id (a string failed at the first
     padded crop, in torch's words)."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+    if not is_int(value):
         raise TypeError(f"ignore_index must be an integer label id, got {value!r}")
     return int(value)
 

@@ -1,10 +1,9 @@
 """Features of fixed-length snippets of a multi-axis sensor signal."""
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
+from .._option_rules import is_int
 from ._io import nonfinite
 
 STATISTICS = ("mean", "std", "min", "max", "median", "iqr", "mean_abs_diff", "mean_cross_rate")
@@ -35,7 +34,7 @@ def motion_snippet_features(signal: np.ndarray, rate: int = 10) -> np.ndarray:
     signal = np.asarray(signal, dtype=np.float64)
     if signal.ndim != 2:
         raise ValueError(f"signal must be [axes, samples], got shape {signal.shape}")
-    if isinstance(rate, bool) or not isinstance(rate, numbers.Integral) or rate < 4:
+    if not is_int(rate) or rate < 4:
         raise ValueError(f"rate must be an int >= 4, got {rate!r}")
     rate = int(rate)
     if signal.shape[0] > signal.shape[1]:

@@ -4,12 +4,12 @@ a batch of scenes (``x_<modality>`` inputs and the target ``y``) and of its
 :mod:`.translation_eval` scores with the same check of the target."""
 from __future__ import annotations
 
-import numbers
 from typing import Sequence
 
 import torch
 from torch import Tensor
 
+from .._option_rules import is_int
 from ..data import source_names
 
 
@@ -84,7 +84,7 @@ def _check_channels(modalities: list[str], channels) -> list[int]:
         raise ValueError(f"modality_channels must give one count per modality "
                          f"({len(modalities)}), got {counts}")
     for m, c in zip(modalities, counts):
-        if isinstance(c, bool) or not isinstance(c, numbers.Integral) or c < 1:
+        if not is_int(c) or c < 1:
             raise ValueError(f"modality_channels: {m!r} must have an integer count >= 1, "
                              f"got {c!r}")
     width = max(3, *counts)

@@ -5,10 +5,10 @@ output with) and :func:`scores_table` (their Markdown table, as
 ``metrics.md`` writes it)."""
 from __future__ import annotations
 
-import numbers
-
 import torch
 from torch import Tensor
+
+from .._option_rules import is_int
 
 __all__ = ["segmentation_scores", "scores_table"]
 
@@ -44,8 +44,7 @@ def segmentation_scores(confmat: Tensor, ignore_index: int | None = None) -> dic
     total = c.sum()
     if total == 0:
         raise ValueError("the confusion matrix is empty (no labelled pixels)")
-    if ignore_index is not None and (isinstance(ignore_index, bool)
-                                     or not isinstance(ignore_index, numbers.Integral)):
+    if ignore_index is not None and not is_int(ignore_index):
         raise TypeError(f"ignore_index must be an integer label id or None, got {ignore_index!r}")
     # a void class among the K was counted in the mIoU, at 0, wherever it was predicted
     scored = torch.arange(c.size(0), device=c.device) != (-1 if ignore_index is None

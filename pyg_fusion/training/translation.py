@@ -9,7 +9,6 @@ is given (:func:`load_feature_extractor`; nothing is downloaded).
 """
 from __future__ import annotations
 
-import numbers
 from typing import Sequence
 
 import lightning as L
@@ -18,7 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from .._option_rules import check_field
+from .._option_rules import check_field, is_real
 from .._versions import library_versions
 from ..functional._checks import check_choice, check_int, check_names
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
@@ -176,8 +175,7 @@ class TranslationModule(L.LightningModule):
         for name, value in (("lambda_l1", lambda_l1), ("lambda_gan", lambda_gan), ("lr", lr)):
             check_field(name, fields[name], value)
         # Adam refused it only once fit began ('Invalid beta parameter at index 0')
-        if isinstance(beta1, bool) or not isinstance(beta1, numbers.Real) \
-                or not 0 <= beta1 < 1:
+        if not is_real(beta1) or not 0 <= beta1 < 1:
             raise ValueError(f"beta1 must be a number in [0, 1) (Adam's first beta), "
                              f"got {beta1!r}")
         if lambda_l1 == 0 and (gan_mode == "none" or lambda_gan == 0):

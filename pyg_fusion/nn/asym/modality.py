@@ -9,14 +9,13 @@ gives each modality only its own BatchNorm.
 """
 from __future__ import annotations
 
-import numbers
 import re
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
 from torch import Tensor, nn
 
-from ...functional._checks import check_int
+from ...functional._checks import check_int, is_int
 from .._reset import reset_module
 # The per-modality layers lived in this module before; their imports from it stay valid.
 from .layers import (_ANY_BATCH_NORM, _BATCH_NORMS, ModalityBatchNorm2d, ModalityNorm,  # noqa: F401
@@ -70,8 +69,7 @@ class SharedModalityNetwork(nn.Module):
         """Context in which plain-tensor calls of the wrapped model use the
         BNs of modality ``index``."""
         # 1.5 passed the range and failed in the first BN as ModuleList's TypeError
-        if isinstance(index, bool) or not isinstance(index, numbers.Integral) \
-                or not 0 <= index < self.num_modalities:
+        if not is_int(index) or not 0 <= index < self.num_modalities:
             raise ValueError(f"index must be an integer in [0, {self.num_modalities}), "
                              f"got {index!r}")
         index = int(index)

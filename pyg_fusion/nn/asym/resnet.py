@@ -11,15 +11,14 @@ https://arxiv.org/abs/1512.03385; AsymFusion, https://arxiv.org/abs/2108.05009.
 """
 from __future__ import annotations
 
-import numbers
-
 import os
 from typing import Sequence
 
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_channels, check_choice, check_int, check_module_input
+from ...functional._checks import (check_channels, check_choice, check_int, check_module_input,
+                                   is_int)
 from ...functional.asym import shift_groups
 from ..._loading import load_checkpoint
 from .bottleneck import AsymFusionBasicBlock, AsymFusionBottleneck
@@ -88,8 +87,7 @@ class ResNetEncoder(nn.Module):
         super().__init__()
         check_choice("block", block, _BLOCKS)
         layers = tuple(layers)
-        if len(layers) != 4 or any(isinstance(n, bool) or not isinstance(n, numbers.Integral)
-                                   or n < 1 for n in layers):
+        if len(layers) != 4 or any(not is_int(n) or n < 1 for n in layers):
             raise ValueError(f"layers must be 4 positive ints, got {layers}")
         layers = tuple(int(n) for n in layers)
         check_int("num_modalities", num_modalities, minimum=1)

@@ -10,14 +10,13 @@ modality.
 """
 from __future__ import annotations
 
-import numbers
 from typing import Callable, NamedTuple, Sequence
 
 import torch
 from torch import Tensor, nn
 
 from ...functional._checks import (check_channels, check_choice, check_dropout, check_int,
-                                   check_module_input, check_tensor)
+                                   check_module_input, check_tensor, is_int)
 from ...functional.asym import channel_shuffle, pixel_shift, shift_groups
 from .._reset import assign, reset_children
 from .layers import ModalityNorm2d, modality_list
@@ -246,7 +245,7 @@ class AsymFusionTranslator(nn.Module):
             raise TypeError(f"fusion_levels must be a sequence of encoder levels, got "
                             f"{fusion_levels!r}")
         for f in fusion_levels:  # int() read 1.7 as level 1, True as 1
-            if isinstance(f, bool) or not isinstance(f, numbers.Integral) or not 0 <= f < L:
+            if not is_int(f) or not 0 <= f < L:
                 raise ValueError(f"fusion_levels must be integers in [0, {L}) (num_downs="
                                  f"{L}), got {f!r}")
         self.fusion_levels = sorted(set(int(f) for f in fusion_levels))
