@@ -76,3 +76,34 @@ def test_the_two_standard_deviations_are_the_ones_the_pages_name():
     assert "with the sample standard deviation (divided by n - 1" in page
     assert "whose standard deviation is the population one (divided by n" in page
     assert "mean and population standard deviation (divided by n" in page
+
+
+def test_caches_of_other_code_are_named_in_a_notice(tmp_path, monkeypatch):
+    # each version of the data code wrote its own cache of the same options and
+    # nothing said so (130 MB of digits caches after a few); kept, as another
+    # version may share the root, but named
+    import os
+
+    import pyg_fusion.datasets._base as base
+    from pyg_fusion import PygFusionNotice
+    from pyg_fusion.datasets import MultiViewTables
+    view, labels = tmp_path / "v.csv", tmp_path / "y.csv"
+    view.write_text("a,b\n" + "".join(f"{i}.5,{i}.25\n" for i in range(6)), encoding="utf-8")
+    labels.write_text("y\n0\n1\n0\n1\n0\n1\n", encoding="utf-8")
+
+    def load(**kw):
+        return MultiViewTables(str(tmp_path / "root"), {"v": str(view)}, str(labels),
+                               log=False, **kw)
+    load()
+    first = sorted(os.listdir(tmp_path / "root" / "processed"))
+    monkeypatch.setattr(base, "data_code_hash", lambda: "0123456789")
+    with pytest.warns(PygFusionNotice, match=r"holds 1 cache file\(s\) of these options made "
+                                             r"by other versions .*: delete them unless"):
+        load()
+    now = sorted(os.listdir(tmp_path / "root" / "processed"))
+    assert set(first) < set(now) and any("_0123456789_" in f for f in now)
+    # other options: a cache of their own, no notice of the other code's
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", PygFusionNotice)
+        load(label_rate=0.5)

@@ -22,6 +22,7 @@ from torch_geometric.data.dataset import _repr, files_exist
 from ..data import MultiSourceData
 from .._files import atomic_write, folder_lock, remove_stale_temps, save_torch
 from .._loading import load_torch
+from .._notices import notice
 from ._identity import callable_identity
 from ._args import check_dataset_args
 
@@ -132,8 +133,8 @@ def remove_replaced(path: str) -> None:
     were made from input files since changed, and no run of the setting loads
     them again: every ``force_reload`` of generated data (new files, new
     stamps) left one more behind. Only such names are removed, never a file
-    of other options, of other code (another checkout sharing the root) or a
-    user's."""
+    of other options, of other code (another checkout sharing the root: named
+    in a notice, :func:`_note_other_versions`) or a user's."""
     name = osp.basename(path)
     if not re.fullmatch(r".+_[0-9a-f]{10}_[0-9a-f]{10}\.pt", name):
         return
@@ -144,6 +145,28 @@ def remove_replaced(path: str) -> None:
             # shared folder: the new cache is in place, which is what counts
             with contextlib.suppress(OSError):
                 os.remove(other)
+    _note_other_versions(path)
+
+
+def _note_other_versions(path: str) -> None:
+    """A notice naming the caches beside ``path`` (just written) of its options made by other
+    code (:func:`data_code_hash`), one per release or edit. Not removed: another version
+    sharing the root would process its data again on each turn."""
+    m = re.fullmatch(r"(.+)_([0-9a-f]{10})_[0-9a-f]{10}\.pt", osp.basename(path))
+    if m is None or m.group(2) != data_code_hash():
+        return
+    hexes = "[0-9a-f]" * 10
+    others = [f for f in glob.glob(glob.escape(osp.join(osp.dirname(path), m.group(1))) +
+                                   f"_{hexes}_{hexes}.pt") if f.split("_")[-2] != m.group(2)]
+    if not others:
+        return
+    with contextlib.suppress(OSError):  # one removed meanwhile: no notice this time
+        size, names = sum(map(osp.getsize, others)) / 1e6, sorted(map(osp.basename, others))
+        notice(f"{osp.dirname(path)} holds {len(others)} cache file(s) of these options made "
+               f"by other versions of pyg_fusion's data code ({size:.1f} MB: "
+               f"{', '.join(names[:3])}{', ...' if len(others) > 3 else ''}), which this "
+               f"version never loads: delete them unless another installed version or "
+               f"checkout uses this root")
 
 
 class FusionDataset(InMemoryDataset):
@@ -165,16 +188,18 @@ class FusionDataset(InMemoryDataset):
     def cache_file(self, prefix: str, options: Any, files: Sequence[str] = ()) -> str:
         """The processed file's name: ``prefix``, a hash of the setting
         (``options``, ``pre_transform`` and ``pre_filter``
-        (:func:`callable_identity`) and the code that processes
+        (:func:`callable_identity`)), the hash of the code that processes
         (:func:`data_code_hash`: a cache made by other code, e.g. before a
-        fix, is never loaded)), then a hash of the stamps of ``files``. The
+        fix, is never loaded, and is named in a notice), then a hash of the
+        stamps of ``files``. The
         processed folder holds one file per setting, so each names everything
         that made its content; a file of the same setting made from files
         since changed (edited, or generated again by ``force_reload``) is
         replaced by the new one (:func:`remove_replaced`)."""
         setting = [options, callable_identity(self.pre_transform),
-                   callable_identity(self.pre_filter), data_code_hash()]
-        return f"{prefix}_{options_hash(setting)}_{options_hash(None, files)}.pt"
+                   callable_identity(self.pre_filter)]
+        return (f"{prefix}_{options_hash(setting)}_{data_code_hash()}_"
+                f"{options_hash(None, files)}.pt")
 
     def _remove_replaced(self) -> None:
         for path in self.processed_paths:

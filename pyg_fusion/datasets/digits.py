@@ -191,7 +191,7 @@ class MultiFeatureDigits(FusionDataset):
         and cached beside the processed files, so that other options
         (label rates, seeds, views) re-process in milliseconds."""
         # named by the parser's code too, as the processed file is (cache_file)
-        tag = f"{options_hash(data_code_hash())}_{options_hash(None, self.raw_paths)}"
+        tag = f"{data_code_hash()}_{options_hash(None, self.raw_paths)}"
         cache = osp.join(self.processed_dir, f"mfeat_values_{tag}.pt")
         if osp.exists(cache) and not self.force_reload:
             return load_torch(cache, what="MultiFeatureDigits value cache",
