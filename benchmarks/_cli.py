@@ -256,6 +256,14 @@ def kept_state(threads: int | None = None, faiss=None):
         yield
 
 
+def peak_rss_bytes() -> int:
+    """The peak resident memory of this process so far, in bytes
+    (``getrusage``'s ``ru_maxrss``: KiB on Linux, bytes on macOS)."""
+    import resource
+    scale = 1 if sys.platform == "darwin" else 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale
+
+
 def run_script(main) -> None:
     """Runs a script's ``main()`` as its program (its ``__main__`` block) and
     exits with its status: a reader that closes early (``| head``) ends it

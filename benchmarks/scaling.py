@@ -73,7 +73,6 @@ import argparse
 import contextlib
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -107,12 +106,6 @@ def busy_core():
         proc.wait()
 
 
-def _maxrss_gib() -> float:
-    # ru_maxrss is in KiB on Linux (bytes on macOS)
-    scale = 1 if sys.platform == "darwin" else 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**30
-
-
 def worker(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
            busy: bool = False, threads: int = 1, exact_max: int = 65536,
            scipy_max: int = 65536, fusion_init: str = "model") -> dict:
@@ -141,6 +134,7 @@ def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
              busy: bool, threads: int, exact_max: int, scipy_max: int,
              fusion_init: str, progress: bool = True) -> dict:
     import torch
+    from _cli import peak_rss_bytes
 
     import pyg_fusion.functional as F
     from pyg_fusion.functional.powers import normalize
@@ -153,7 +147,7 @@ def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
     res = {"N": n, "features": kind, "device": device, "threads": threads}
     xs = {s: _features(kind, n, seed).to(device) for seed, s in enumerate(("a", "b"))}
     x = xs["a"]
-    res["base_maxrss_gib"] = _maxrss_gib()
+    res["base_maxrss_gib"] = peak_rss_bytes() / 2**30
 
     def measure(name, fn):
         """Median seconds of ``fn`` (a dict of named times, or its own time)
@@ -178,7 +172,7 @@ def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
                 with busy_core():
                     one("_busy_s")
         res.update({key: statistics.median(v) for key, v in times.items()})
-        res[name + "_maxrss_gib"] = _maxrss_gib()
+        res[name + "_maxrss_gib"] = peak_rss_bytes() / 2**30
         gpu = ""
         if device.startswith("cuda"):
             res[name + "_gpu_peak_gib"] = torch.cuda.max_memory_allocated(device) / 2**30

@@ -16,7 +16,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import subprocess
 import sys
@@ -41,6 +40,7 @@ def worker(n: int, batch: int, backend: str, scatter: str, device: str, repeats:
 def _measure(n: int, batch: int, backend: str, scatter: str, device: str,
              repeats: int) -> dict:
     import torch
+    from _cli import peak_rss_bytes
 
     from pyg_fusion.nn import LEGO
 
@@ -76,7 +76,7 @@ def _measure(n: int, batch: int, backend: str, scatter: str, device: str,
     if device.startswith("cuda"):
         peak = torch.cuda.max_memory_allocated() / 2**20
     else:
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB
+        peak = peak_rss_bytes() / 2**20
     return {"N": n, "batch": batch, "backend": backend, "used": used, "scatter": scatter,
             "time_s": statistics.median(times), "times": times,
             "cpu_s": statistics.median(cpu), "threads": torch.get_num_threads(),

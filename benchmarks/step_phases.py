@@ -156,7 +156,7 @@ def main(argv=None) -> int:
 
 
 def _run(args, phases: Phases, argv=None) -> int:
-    from _cli import command_line
+    from _cli import command_line, peak_rss_bytes
     from _machine import machine_info, machine_line
     # this folder is on sys.path
     from _scaling_workload import PRUNE, D, K, P, _features, step_model
@@ -184,7 +184,7 @@ def _run(args, phases: Phases, argv=None) -> int:
     # middle steps for an even number of repeats: a step that was measured)
     chosen = median_repeat([fwd + bwd for fwd, bwd, *_ in repeats])
     fwd, bwd, fresh, stats = repeats[chosen]
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2 ** 20
+    peak = peak_rss_bytes() / GIB
     machine = machine_info()
     rows = []
     for label, (t, f, user, system) in stats.items():
