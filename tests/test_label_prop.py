@@ -149,8 +149,10 @@ def test_graph_only_setting_builds_graph_methods_and_refuses_the_others(device):
         assert not torch.allclose(model(data, seed_mask=seeds), out), name
     with pytest.raises(ValueError, match="unknown method 'gcn-a'"):
         build_model("gcn-a", "node", {"a": 4, "b": 3}, num_classes=3, features="labels")
-    o = task_options("node", {"features": "labels", "lr": 0.2, "k": None})
+    o = task_options("node", {"features": "labels", "lr": 0.2})
     assert o["lr"] == 0.2 and o["pairs"] == "all" and o["num_powers"] == 1 and o["k"] == 10
+    # an explicit None is k's documented "unset" (a complete graph), not the default
+    assert task_options("node", {"features": "labels", "k": None})["k"] is None
     assert task_options("node")["pairs"] == "sample"
 
 
