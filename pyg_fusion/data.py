@@ -129,10 +129,11 @@ class MultiSourceData(Data):
         """Rows of the first node-level source (an ``x_<source>`` without
         ``assign_<source>``), or ``None`` when there is none."""
         store = self.__dict__["_store"]
-        for key in sorted(store.keys()):
-            value = store[key]
-            if (key.startswith("x_") and f"assign_{key[2:]}" not in store
-                    and isinstance(value, torch.Tensor) and value.dim() >= 1):
+        # source_names: a follow_batch vector x_<source>_batch is no source
+        # (it counted the finer units of a source with an assign)
+        for s in source_names(self):
+            value = store[f"x_{s}"]
+            if f"assign_{s}" not in store and isinstance(value, torch.Tensor) and value.dim() >= 1:
                 return value.size(0)
         return None
 
