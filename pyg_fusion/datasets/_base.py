@@ -46,7 +46,7 @@ RELOAD = "force_reload=True (pyg-fusion's --force-reload)"
 # visualize) are left out: an edit there re-processes nothing. Every module
 # these import from the package is among them (tests/test_data_code.py).
 DATA_CODE = ("datasets/*.py", "data.py", "_data_checks.py", "_files.py", "_loading.py",
-             "_notices.py", "transforms.py", "functional/*.py", "_scatter.py")
+             "_notices.py", "transforms.py", "functional/*.py", "_scatter.py", "_option_rules.py")
 _PACKAGE = osp.dirname(osp.dirname(osp.abspath(__file__)))
 
 
