@@ -35,6 +35,19 @@ def test_sparse_powers_have_exact_second_derivatives(prune_k, device):
         assert gradgradcheck(powers, (w, ))
 
 
+
+@pytest.mark.parametrize("side", ["a", "g"])
+def test_second_derivatives_over_many_blocks_and_chunks_from_either_side(side, monkeypatch):
+    # the backward accumulates chunk by chunk in place: recorded as such
+    from pyg_fusion.functional import _spgemm_backward
+    monkeypatch.setattr(_spgemm_backward, "SIDE", side)
+    monkeypatch.setattr(_spgemm_backward, "CHUNK", 4)
+    monkeypatch.setattr(_spgemm_backward, "ROWS", 3)
+    g = torch.Generator().manual_seed(0)
+    ei = torch.unique(torch.randint(0, 8, (2, 20), generator=g), dim=1)
+    w = (torch.rand(ei.size(1), generator=g, dtype=D) + 0.2).requires_grad_()
+    assert gradgradcheck(lambda w: F.graph_powers(ei, w, 8, 2, norm="row", prune_k=3)[1], (w, ))
+
 def _lego_penalty_gradients(backend, device):
     g = torch.Generator().manual_seed(3)
     xs = {"a": torch.randn(9, 3, generator=g, dtype=D).to(device),
