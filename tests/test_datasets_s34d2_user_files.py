@@ -107,3 +107,20 @@ def test_caches_of_other_code_are_named_in_a_notice(tmp_path, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error", PygFusionNotice)
         load(label_rate=0.5)
+
+
+def test_a_first_column_of_categories_is_no_index(tmp_path):
+    # no cell of column 0 is a number, so it was taken for row ids and dropped
+    # without a word: shape (6, 1), where the same column second was refused
+    path = tmp_path / "a.csv"
+    path.write_text("color,size\n" + "".join(f"{c},{i}\n" for i, c in
+                                           enumerate(["red", "blue"] * 3)), encoding="utf-8")
+    with pytest.raises(ValueError, match=r"column 0 holds no number, which makes it row ids, "
+                                         r"but 'red' is on lines 2 and 4: a feature of "
+                                         r"categories\?.*index_col=0"):
+        read_table(str(path))
+    assert read_table(str(path), index_col=0).values.shape == (6, 1)
+    # a header naming ids, or pandas' unnamed index, keeps them as ids
+    for head in ("id,size\n", ",size\n"):
+        path.write_text(head + "s1,1\ns1,2\n", encoding="utf-8")
+        assert read_table(str(path)).index == ["s1", "s1"]

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._files import atomic_write
+from ._separators import comma_number, group_mark, grouped_number, split_group, split_thousands
 from ._text import (_auto_header, _auto_index, _column_numbers_header, _is_number, _lines,
-                    _missing, _split, comma_number, group_mark, grouped_number,
-                    header_says_index, split_group, split_thousands, to_float)
+                    _missing, _split, header_says_index, to_float)
 
 
 def check_root(root) -> str:

@@ -126,119 +126,6 @@ def _split(lines: list[str], delimiter: str | None) -> list[list[str]]:
     return [[c.strip() for c in row] or [""] for row in csv.reader(lines, delimiter=delimiter)]
 
 
-# a number written with a comma inside: a decimal comma (1,5) or a thousands
-# separator (1,500); float() reads neither
-_COMMA_NUMBER = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
-
-
-def comma_number(lines: list[str], delimiter: str | None) -> tuple[int, str] | None:
-    """``(line number, cell)`` of the first cell of ``lines`` that is a number
-    written with a comma inside, or :obj:`None`. Cells are split on
-    ``delimiter``, and on ``;``, tab or spaces where a line holds one: the
-    first line of ``1,5;2,3`` sniffs as comma-separated."""
-    others = [d for d, mark in ((";", ";"), ("\t", "\t"), (None, " "))
-              if d != delimiter and any(mark in ln for ln in lines)]
-    for d in [delimiter, *others]:
-        for i, row in enumerate(_split(lines, d)):
-            for cell in row:
-                if _COMMA_NUMBER.fullmatch(cell):
-                    return i + 1, cell
-    return None
-
-
-# a number whose digits are grouped by thousands with a space (ISO, French),
-# a no-break space (typeset exports) or an apostrophe (Swiss): 'not a number',
-# with advice about ids and headers, or a comma found in a cell cut at the spaces
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:([ \u00a0\u202f'\u2019])\d{3})+(?:[.,]\d+)?")
-_GROUP_NAMES = {" ": "a space", "\u00a0": "a no-break space", "\u202f": "a narrow no-break space",
-                "'": "an apostrophe", "\u2019": "an apostrophe"}
-
-
-def group_mark(cell: str) -> str | None:
-    """What separates the thousands of ``cell`` (``"a space"``, ``"an
-    apostrophe"``...) when it is a number written with a thousands separator
-    other than a comma (``1 234``, ``1'234``), else :obj:`None`."""
-    m = _GROUPED.fullmatch(cell)
-    return _GROUP_NAMES[m.group(1)] if m and m.group(1) else None
-
-
-def grouped_number(lines: list[str], delimiter: str | None) -> tuple[int, str, str] | None:
-    """``(line number, cell, what separates its groups)`` of the first cell of
-    ``lines`` (split on ``delimiter``, or on ``;`` or tab where a line holds
-    one) that is a number written with a thousands separator other than a
-    comma (``1 234``, ``1'234``), or :obj:`None`."""
-    others = [d for d in (";", "\t") if d != delimiter and any(d in ln for ln in lines)]
-    for d in [delimiter, *others]:
-        if d is None:
-            continue  # runs of spaces split such a number into cells
-        for i, row in enumerate(_split(lines, d)):
-            for cell in row:
-                mark = group_mark(cell)
-                if mark is not None:
-                    return i + 1, cell, mark
-    return None
-
-
-def _split_groups(delimiter: str | None) -> re.Pattern | None:
-    # a nonzero lead of 1-3 digits, the delimiter, then 3 digits of which the
-    # first is 0: '1,037' in a comma-separated file (a thousands separator
-    # that is also the delimiter), '1 037' in a whitespace-separated one; no
-    # locale groups thousands with ';' or a tab, so such files are never cut
-    sep = {",": ",", None: r"\s+"}.get(delimiter)
-    if sep is None:
-        return None
-    return re.compile(rf"(?:^|{sep})\s*[+-]?[1-9]\d{{0,2}}{sep}0\d\d(?:\.\d+)?(?=\s*(?:{sep}|$))")
-
-
-def split_group(lines: list[str], delimiter: str | None) -> tuple[int, str] | None:
-    """``(line number, text)`` of the first place in ``lines`` where a lead
-    of 1-3 digits, the delimiter and 3 digits beginning with 0 meet
-    (``1,037``), or :obj:`None`."""
-    rx = _split_groups(delimiter)
-    if rx is None:
-        return None
-    # a search that begins with a literal is fast (1 s less on 300 rows of 10k numbers)
-    quick = re.compile(re.escape(delimiter or " ") + r"0\d\d")
-    for i, ln in enumerate(lines):
-        m = rx.search(ln) if quick.search(ln) else None
-        if m:
-            return i + 1, m.group(0).lstrip(delimiter or None).strip()
-    return None
-
-
-_LEAD, _GROUP = re.compile(r"[+-]?[1-9]\d{0,2}"), re.compile(r"\d{3}(?:\.\d+)?")
-
-
-def split_thousands(lines: list[str], delimiter: str | None,
-                    index_col=None) -> tuple[int, int, str] | None:
-    """``(line number, column, 'a<delimiter>bcd')`` where the cells of a numeric
-    table look like numbers whose thousands separator is the delimiter, cut in
-    two: a column of 1-3 digits beside one of exactly 3 digits, some with a
-    leading zero (``1,037``; written so, a number is never ``037``), in every
-    row but a header; :obj:`None` otherwise, and where a header names as
-    many columns as the rows hold (nothing was cut) or the pair holds
-    ``index_col`` (ids 1, 2, ... beside zero-padded codes). Read, each number
-    was two features (1 and 37) without a word."""
-    if split_group(lines, delimiter) is None:
-        return None
-    rows = _split(lines, delimiter)
-    body = rows[1:] if rows and not all(map(_is_number, rows[0])) else rows
-    width = len(body[0]) if body else 0
-    if not body or any(len(r) != width for r in body) \
-            or len(body) < len(rows) and len(rows[0]) == width:
-        return None
-    for j in range(1, width):
-        if index_col in (j - 1, j):
-            continue
-        col = [r[j] for r in body]
-        if all(_GROUP.fullmatch(c) for c in col) and any(c[0] == "0" for c in col) \
-                and all(_LEAD.fullmatch(r[j - 1]) for r in body):
-            i = next(i for i, c in enumerate(col) if c[0] == "0")
-            gap = delimiter if delimiter is not None else " "
-            return i + 1 + (len(rows) - len(body)), j, f"{body[i][j - 1]}{gap}{col[i]}"
-    return None
-
-
 def _column_numbers_header(lines: list[str], delimiter: str | None, what: str,
                            path: str) -> bool | str:
     """``header="auto"`` of a numeric table whose first row is ``0,1,...,d-1``:
@@ -362,6 +249,18 @@ def _auto_index(rows, head, width: int, what: str, path: str,
                              f"index_col=None (pyg-fusion: --index-col 0, --index-col none)")
         return None
     if not any(numbers):
+        seen: dict[str, int] = {}
+        for i, r in enumerate(rows):
+            if numeric and r[0] in seen and not header_says_index(head, width):
+                # ids are unique: a column of categories ('red', 'blue') was
+                # dropped as ids without a word, where column 1 was refused
+                lines = [j + 1 + (head is not None) for j in (seen[r[0]], i)]
+                raise ValueError(f"{what}: {path}'s column 0 holds no number, which makes it "
+                                 f"row ids, but {r[0]!r} is on lines {lines[0]} and {lines[1]}: "
+                                 f"a feature of categories? Write it as numbers (one-hot: "
+                                 f"pandas.get_dummies), or pass index_col=0 if it holds row ids "
+                                 f"(pyg-fusion: --index-col 0)")
+            seen.setdefault(r[0], i)
         return 0
     n_num, n_text = numbers.count(True), numbers.count(False)
     if n_text <= n_num:
