@@ -124,3 +124,23 @@ def test_a_first_column_of_categories_is_no_index(tmp_path):
     for head in ("id,size\n", ",size\n"):
         path.write_text(head + "s1,1\ns1,2\n", encoding="utf-8")
         assert read_table(str(path)).index == ["s1", "s1"]
+
+
+def test_a_labels_header_naming_another_column_the_label_is_refused(tmp_path):
+    # 'label,fold': the last column (the fold) was every node's class, silently
+    from pyg_fusion.datasets import MultiViewTables
+    view, labels = tmp_path / "v.csv", tmp_path / "y.csv"
+    view.write_text("a,b\n" + "".join(f"{i}.5,{i}.25\n" for i in range(6)), encoding="utf-8")
+    labels.write_text("label,fold\n" + "".join(f"{i % 2},{i % 3}\n" for i in range(6)),
+                      encoding="utf-8")
+
+    def load(**kw):
+        return MultiViewTables(str(tmp_path / "root"), {"v": str(view)}, str(labels),
+                               log=False, **kw)[0]
+    with pytest.raises(ValueError, match=r"column 0 is named 'label', but the label is read "
+                                         r"from column 1, 'fold': pass label_column=0"):
+        load()
+    assert load(label_column=0).y.tolist() == [0, 1, 0, 1, 0, 1]
+    labels.write_text("id,fold,y\n" + "".join(f"s{i},{i % 3},{i % 2}\n" for i in range(6)),
+                      encoding="utf-8")
+    assert load().y.tolist() == [0, 1, 0, 1, 0, 1]

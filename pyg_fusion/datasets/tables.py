@@ -247,6 +247,7 @@ class MultiViewTables(FusionDataset):
             raise ValueError(f"label_column={col} is out of range: {lab.path} has "
                              f"{lab.values.shape[1]} column(s)")
         _check_not_one_hot(lab, col)
+        _check_label_name(lab, col)
         self._check_aligned([*tables.values(), lab], self.options["header"] == "auto")
         y, names = encode_labels(_unlabel([str(s) for s in lab.values[:, col]],
                                           self.options["unlabelled"], lab, col))
@@ -351,3 +352,23 @@ def _repeated_first_row(table: Table, extra: int) -> tuple[int, str] | None:
     if len(copies) != extra or extra < 2 or all(_is_number(c) for c in rows[0]):
         return None
     return copies[1], ",".join(rows[0])
+
+
+_LABEL_NAME = re.compile(r"(?i)(labels?|y|class(es)?|targets?|categor(y|ies))")
+
+
+def _check_label_name(table: Table, col: int) -> None:
+    """Refuses a labels file whose header names another column than ``col``
+    as the label, and not ``col``: ``label,fold`` gave every node its fold
+    (the last column) as its class, without a word."""
+    head = table.header
+    if head is None or len(head) != table.values.shape[1] or _LABEL_NAME.fullmatch(head[col]):
+        return
+    named = [j for j, h in enumerate(head) if _LABEL_NAME.fullmatch(h)]
+    if named:
+        ids = " (counted after the ids column)" if table.index is not None else ""
+        raise ValueError(f"labels: {table.path}'s column {named[0]}{ids} is named "
+                         f"{head[named[0]]!r}, but the label is read from column "
+                         f"{col % len(head)}, {head[col]!r}: pass "
+                         f"label_column={named[0]}, or write the label as the file's last "
+                         f"column (pyg-fusion reads the last)")
