@@ -4,7 +4,7 @@ import itertools
 
 import torch
 from torch import Tensor
-from torch.nn import Parameter, ParameterDict
+from torch.nn import Parameter
 
 from .._scatter import scatter_sum
 from ..functional._autocast import float32_under_autocast
@@ -12,31 +12,11 @@ from ..functional._align import union_edges
 from ..functional.fuse import align_pair, check_source_powers, lego_fuse, lego_fuse_sparse
 from ..functional.fuse_cp import lego_fuse_cp, lego_fuse_cp_sparse
 from ..functional.fuse_full import lego_fuse_full, lego_fuse_full_sparse
+from ._lego_operators import OperatorDict, pair_key, start_name, start_value
 from ._reset import assign
 # the options' checks live in their own module; its names stay importable from here
 from ._lego_fusion_options import (MODES, SUPPORTS, check_fusion_options,  # noqa: F401
                                    check_plan, check_powers, plan_options, powers_by_source)
-
-
-def pair_key(a: str, b: str) -> str:
-    return f"{a}|{b}"
-
-
-class OperatorDict(ParameterDict):
-    """A :class:`~torch.nn.ParameterDict` whose ``repr`` shows the values
-    (``print(lego.fusion.A)`` shows each pair's operator :math:`A`, rows
-    :math:`p`, columns :math:`q`), not only their shapes."""
-
-    def extra_repr(self) -> str:
-        lines = []
-        for key, value in self.items():
-            if value.is_meta:  # built on the meta device: no values yet
-                lines.append(f"({key}): {list(value.shape)} (meta)")
-                continue
-            # numpy has no bfloat16: the values are shown as float64 (4 decimals)
-            body = str(value.detach().cpu().double().numpy().round(4)).replace("\n", "\n  ")
-            lines.append(f"({key}): {list(value.shape)}\n  {body}")
-        return "\n".join(lines)
 
 
 def _some_power_nonzero(edge_index: Tensor, edge_attr: Tensor,
@@ -48,10 +28,6 @@ def _some_power_nonzero(edge_index: Tensor, edge_attr: Tensor,
     if bool(keep.all()):
         return edge_index, edge_attr
     return edge_index[:, keep], edge_attr[keep]
-
-
-def _start_name(name: str) -> str:
-    return "start_" + name.replace(".", "_")
 
 
 class LEGOFusion(torch.nn.Module):
@@ -213,46 +189,25 @@ class LEGOFusion(torch.nn.Module):
         owner, _, leaf = name.rpartition(".")
         return getattr(self.get_submodule(owner), leaf)  # a parametrization's value
 
-    def _start_value(self, a: Tensor) -> Tensor:
-        a = torch.zeros_like(a)
-        if self.mode == "cp":
-            a[:, min(1, a.size(1) - 1)] = 1.0
-            if self.rank > 1:
-                a.add_(0.1 * torch.randn_like(a))
-        elif self.mode == "full":
-            first = [min(1, n - 1) for n in a.shape]
-            if self.init == "mean":
-                for m in range(a.dim()):
-                    a[tuple(first[i] if i == m else 0 for i in range(a.dim()))] += 1 / a.dim()
-            else:
-                a[tuple(first)] = 1.0
-        else:
-            i, j = min(1, a.size(0) - 1), min(1, a.size(1) - 1)
-            if self.init == "mean":
-                a[i, 0] += 0.5
-                a[0, j] += 0.5
-            else:
-                a[i, j] = 1.0
-        return a
-
     def reset_parameters(self):
         for name in self._operator_names():
             owner, _, leaf = name.rpartition(".")
             assign(self.get_submodule(owner), leaf,
-                   self._start_value(self._operator_tensor(name).detach()))
+                   start_value(self._operator_tensor(name).detach(), self.mode,
+                               self.rank, self.init))
             # the start of every operator, for penalty(); saved with the model, as
             # the CP start with rank > 1 is random: a reloaded model keeps its anchor
-            self.register_buffer(_start_name(name), self._operator_tensor(name).detach().clone())
+            self.register_buffer(start_name(name), self._operator_tensor(name).detach().clone())
 
     def _load_from_state_dict(self, state_dict, prefix, *args, **kwargs):
         # state saved before the start was kept: the start built here stays
         for name in self._operator_names():
-            key = prefix + _start_name(name)
+            key = prefix + start_name(name)
             owner, _, leaf = name.rpartition(".")
             original = f"{prefix}{owner}{'.' if owner else ''}parametrizations.{leaf}.original"
             if key not in state_dict and (prefix + name in state_dict or any(
                     k.startswith(original) for k in state_dict)):
-                state_dict[key] = getattr(self, _start_name(name))
+                state_dict[key] = getattr(self, start_name(name))
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def penalty(self) -> Tensor:
@@ -261,7 +216,7 @@ class LEGOFusion(torch.nn.Module):
         (through a parametrization registered on them, its value)."""
         total = None
         for name in self._operator_names():
-            d = ((self._operator_tensor(name) - getattr(self, _start_name(name))) ** 2).sum()
+            d = ((self._operator_tensor(name) - getattr(self, start_name(name))) ** 2).sum()
             total = d if total is None else total + d
         return self.lambda_anchor * total
 
