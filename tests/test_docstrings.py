@@ -4,7 +4,7 @@ and ``nn.baselines``), ``pyg_fusion.functional``, ``pyg_fusion.methods``,
 ``training._task`` and ``training._divergence``),
 ``pyg_fusion.specs``, ``pyg_fusion.experiments``, ``pyg_fusion.visualize`` and the models of
 ``pyg_fusion.methods.node`` (with its shared head, ``methods._node_common``) and
-``pyg_fusion.methods.vad``
+``pyg_fusion.methods.vad`` (with what its models read, ``methods._vad_inputs``)
 documents each argument as PyG does:
 ``name (type, optional): ... (default: ...)``, and a default written as a
 literal is the signature's."""
@@ -33,7 +33,8 @@ MODULES = ("training.trainer", "training._task", "training.stopping", "training.
            "experiments.translate_data", "experiments.image_checkpoint", "transforms",
            "visualize.adjacency", "visualize.anomaly", "visualize.benchmark",
            "visualize.graph", "visualize.operator", "visualize.powers", "visualize.results",
-           "visualize.sensitivity", "methods.node", "methods._node_common", "methods.vad")
+           "visualize.sensitivity", "methods.node", "methods._node_common", "methods.vad",
+           "methods._vad_inputs")
 
 
 def _public(mod, own: bool = False):
