@@ -360,11 +360,15 @@ _LABEL_NAME = re.compile(r"(?i)(labels?|y|class(es)?|targets?|categor(y|ies))")
 def _check_label_name(table: Table, col: int) -> None:
     """Refuses a labels file whose header names another column than ``col``
     as the label, and not ``col``: ``label,fold`` gave every node its fold
-    (the last column) as its class, without a word."""
+    (the last column) as its class, without a word. A named column of the
+    same classes as ``col`` (``label,label_name``: ids and their names) is
+    no other label."""
     head = table.header
     if head is None or len(head) != table.values.shape[1] or _LABEL_NAME.fullmatch(head[col]):
         return
-    named = [j for j, h in enumerate(head) if _LABEL_NAME.fullmatch(h)]
+    read = [str(v) for v in table.values[:, col]]
+    named = [j for j, h in enumerate(head) if _LABEL_NAME.fullmatch(h) and not _same_classes(
+        [str(v) for v in table.values[:, j]], read)]
     if named:
         ids = " (counted after the ids column)" if table.index is not None else ""
         raise ValueError(f"labels: {table.path}'s column {named[0]}{ids} is named "
@@ -372,3 +376,8 @@ def _check_label_name(table: Table, col: int) -> None:
                          f"{col % len(head)}, {head[col]!r}: pass "
                          f"label_column={named[0]}, or write the label as the file's last "
                          f"column (pyg-fusion reads the last)")
+
+
+def _same_classes(a: list[str], b: list[str]) -> bool:
+    # one value of b for each of a and back: the same partition of the rows
+    return len(set(zip(a, b))) == len(set(a)) == len(set(b))
