@@ -271,7 +271,7 @@ class VADFeatures(_LayoutReader, FusionDataset):
             path = osp.join(self._dir(layout), gt_file)
             gt_all = _binary(load_npy(path, f"{domain}: ground truth"),
                              f"{domain}: ground truth {path}")
-        out, seen = [], {}
+        out, seen, mislabelled = [], {}, None
         bar = tqdm(list(zip(names, labels)), desc=f"{self.domain_names[k]} {self.split}",
                    unit="video", disable=not self.log, leave=False)
         for video, label in bar:
@@ -299,19 +299,20 @@ class VADFeatures(_LayoutReader, FusionDataset):
                                      f"snippet_len, the ground truth's frames per snippet "
                                      f"(pyg-fusion: --vad-snippet-len)")
                 frame_gt = g[:frames]
-            if label == 0 and frame_gt is not None and frame_gt.any():
+            if label == 0 and frame_gt is not None and frame_gt.any() and mislabelled is None:
                 # a concatenated ground truth in another order than the list (one of
                 # them sorted) gave each video another's frames, their total the same:
-                # scored against them without a word
+                # scored against them without a word. Raised after the length check
+                # below, whose cause (another snippet length) moves every video's frames
                 span, why = ((f"frames {offset - frames}..{offset - 1} of {gt_file}",
                               "concatenated in another order than the list (one of them "
                               "sorted?)") if gt_all is not None else
                              (gt_file.format(name=video), "of another video"))
-                raise ValueError(f"{where} is normal (its label), but its ground truth "
-                                 f"({span}) marks {int(frame_gt.sum())} of its {frames} "
-                                 f"frames abnormal: a ground truth {why}, or a wrong label; "
-                                 f"give the videos in the ground truth's order, or check "
-                                 f"how they are labelled (pyg-fusion: --vad-labels)")
+                mislabelled = (f"{where} is normal (its label), but its ground truth "
+                               f"({span}) marks {int(frame_gt.sum())} of its {frames} "
+                               f"frames abnormal: a ground truth {why}, or a wrong label; "
+                               f"give the videos in the ground truth's order, or check "
+                               f"how they are labelled (pyg-fusion: --vad-labels)")
             out += self._make(layout, k, video, label, feats, T, frame_gt, where)
         if gt_all is not None and offset != gt_all.size:
             snippets = offset // layout.snippet_len
@@ -324,6 +325,8 @@ class VADFeatures(_LayoutReader, FusionDataset):
                              f"list (after the last video {names[-1]!r}), which hold "
                              f"{snippets} snippets x {layout.snippet_len} frames; "
                              f"{_GT_HINT}{fits}")
+        if mislabelled is not None:
+            raise ValueError(mislabelled)
         return out
 
     @staticmethod
