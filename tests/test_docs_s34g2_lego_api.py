@@ -1,0 +1,102 @@
+"""docs/lego_api.md and docs/methods.md say how LEGO and the baselines behave
+inside a user's own model (this session's changes): each sentence is quoted
+beside a small check of the code."""
+from pathlib import Path
+
+import pytest
+import torch
+from torch_geometric.data import Data
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _said(page: str, quote: str) -> None:
+    text = " ".join((ROOT / "docs" / page).read_text().split())
+    assert quote in text, f"docs/{page} no longer says {quote!r}: update this test"
+
+
+def test_an_assign_beside_a_data_and_second_derivatives_are_as_the_page_says():
+    _said("lego_api.md", "an `assign=` given beside a `Data` / `Batch` (`lego(data, "
+          "assign={\"f\": s})`) replaces the data's `assign_<source>` for its sources")
+    _said("lego_api.md", "Second derivatives pass through the powers of both backends")
+    from pyg_fusion.nn import LEGO
+    gen = torch.Generator().manual_seed(0)
+    xa, xf = torch.randn(6, 4, generator=gen), torch.randn(6, 2, generator=gen)
+    lego = LEGO({"a": 4, "f": 2}, 2, k=3, backend="sparse").eval()
+    stored = Data(x_a=xa, x_f=xf, assign_f=torch.arange(6), num_nodes=6)
+    given = {"f": torch.tensor([0, 0, 1, 2, 2, 5])}
+    torch.testing.assert_close(lego(stored, assign=given).to_dense(),
+                               lego({"a": xa, "f": xf}, assign=given).to_dense())
+    # a gradient penalty reaches the operator through the sparse powers
+    lego = LEGO({"a": 4, "f": 2}, 2, k=3, backend="sparse", pairs="all").double()
+    xs = {"a": xa.double(), "f": xf.double()}
+    loss = lego(xs).edge_weight.pow(2).sum()
+    (grad, ) = torch.autograd.grad(loss, [lego.fusion.A["a|f"]], create_graph=True)
+    (again, ) = torch.autograd.grad(grad.pow(2).sum(), [lego.fusion.A["a|f"]])
+    assert again.abs().sum() > 0
+
+
+def test_a_parametrized_operator_is_anchored_and_reset_as_the_page_says():
+    _said("lego_api.md", "is the operator that `penalty()` anchors, that `reset_parameters()` "
+          "writes through its `right_inverse`, and that the state dict loads.")
+    from torch.nn.utils import parametrize
+
+    from pyg_fusion.nn import LEGOFusion
+
+    class Symmetric(torch.nn.Module):
+        def forward(self, a):
+            return (a + a.transpose(-1, -2)) / 2
+
+        def right_inverse(self, a):
+            return a
+    fusion = LEGOFusion(["a", "b"], 2, pairs="all")
+    parametrize.register_parametrization(fusion.A, "a|b", Symmetric())
+    assert fusion.penalty().item() == 0.0
+    fusion.reset_parameters()
+    twin = LEGOFusion(["a", "b"], 2, pairs="all")
+    parametrize.register_parametrization(twin.A, "a|b", Symmetric())
+    twin.load_state_dict(fusion.state_dict())
+
+
+def test_a_dict_of_other_sources_and_another_order_are_refused_as_the_page_says():
+    _said("lego_api.md", "A dict of sources other than the model's is one `ValueError` in every "
+          "module (`xs must hold exactly the sources ['a', 'b'], got ['a']; it lacks ['b']`, "
+          "and `the model was not built for [...]` for an extra one), another type a "
+          "`TypeError`.")
+    _said("lego_api.md", "one rebuilt in another order (`{\"b\": 5, \"a\": 3}` for `{\"a\": 3, "
+          "\"b\": 5}`) refuses it in `load_state_dict`, naming both orders (its weights would "
+          "apply to other sources): build it with `in_channels` in the saved order. `LEGO` "
+          "sorts its sources and takes any order.")
+    from pyg_fusion.nn import LEGO
+    from pyg_fusion.nn.baselines import FeatureFusion
+    fusion = FeatureFusion({"a": 3, "b": 5})
+    for model in (fusion, LEGO({"a": 3, "b": 5}, 1)):
+        with pytest.raises(ValueError, match=r"xs must hold exactly the sources \['a', 'b'\], "
+                           r"got \['a'\]; it lacks \['b'\]$"):
+            model({"a": torch.randn(4, 3)})
+        with pytest.raises(ValueError, match=r"the model was not built for \['c'\]"):
+            model({"a": torch.randn(4, 3), "b": torch.randn(4, 5), "c": torch.randn(4, 1)})
+        with pytest.raises(TypeError, match="must be a dict"):
+            model([torch.randn(4, 3), torch.randn(4, 5)])
+    with pytest.raises(RuntimeError, match=r"saved with its sources in the order \['a', 'b'\]"
+                       r".*build it with in_channels in the saved order"):
+        FeatureFusion({"b": 5, "a": 3}).load_state_dict(fusion.state_dict())
+    LEGO({"b": 5, "a": 3}, 1).load_state_dict(LEGO({"a": 3, "b": 5}, 1).state_dict())
+
+
+def test_the_methods_page_on_proj_channels_and_kept_zeros_is_the_code():
+    _said("methods.md", "`proj_channels` sets that width, and is refused with `mode=\"concat\"` "
+          "or `\"single\"`, which project nothing")
+    _said("methods.md", "and for the entries that are 0 in every power but whose gradient is "
+          "not (a dot similarity with an all-zero or one-hot row, signed weights that cancel: "
+          "`keep_zeros` a dict source -> kept entries)")
+    from pyg_fusion.nn import LEGOFusion
+    from pyg_fusion.nn.baselines import FeatureFusion
+    for mode in ("concat", "single"):
+        ic = {"a": 4, "b": 3} if mode == "concat" else {"a": 4}
+        with pytest.raises(ValueError, match="leave proj_channels unset"):
+            FeatureFusion(ic, mode, proj_channels=5)
+    assert FeatureFusion({"a": 4, "b": 3}, "add", proj_channels=5)(
+        {"a": torch.randn(2, 4), "b": torch.randn(2, 3)}).shape == (2, 5)
+    import inspect
+    assert "dict source" in inspect.getdoc(LEGOFusion.forward)
