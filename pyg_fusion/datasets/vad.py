@@ -24,31 +24,12 @@ from tqdm.auto import tqdm
 from ..data import MultiSourceData
 from ..functional._checks import check_int, is_int
 from ._base import FusionDataset
-from ._io import load_npy
+from ._vad_ground_truth import FrameGroundTruth
 from .segments import resample_segments
 from .standardize import StandardizeSources
 from .vad_layout import VADLayout, _LayoutReader, check_crop_axis, glob_pattern
 
 SPLITS = ("train", "test")
-# what a ground truth that does not fit the videos' snippets usually means
-_GT_HINT = ("check snippet_len, the ground truth's frames per snippet (pyg-fusion: "
-            "--vad-snippet-len), and that it holds this list's videos in its order, each "
-            "T x snippet_len frames: cut the frames past a video's last whole snippet, or "
-            "give one file per video (gt='gt/{name}.npy', which is cut)")
-
-
-def _binary(gt: np.ndarray, what: str) -> np.ndarray:
-    """Frame labels as a flat int64 array, which must hold only 0 and 1
-    (a cast alone would turn 0.5 into 0 and NaN into a huge negative)."""
-    gt = np.asarray(gt).reshape(-1)
-    if not (np.issubdtype(gt.dtype, np.number) or gt.dtype == np.bool_):
-        raise ValueError(f"{what} holds {gt.dtype} values, expected 0 / 1 frame labels")
-    bad = ~np.isin(gt, (0, 1))
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ValueError(f"{what} holds {int(bad.sum())} value(s) other than 0 and 1 (frame "
-                         f"{i}: {gt[i].item()!r}); expected 0 / 1 frame labels")
-    return gt.astype(np.int64)
 
 
 class VADFeatures(_LayoutReader, FusionDataset):
@@ -265,13 +246,9 @@ class VADFeatures(_LayoutReader, FusionDataset):
         domain = self._domain_label(k)
         names, column = self._videos(layout)
         labels = self._labels(layout, names, column, domain)
-        gt_file = layout.gt_file(self.split)
-        gt_all, offset = None, 0
-        if gt_file is not None and "{name}" not in gt_file:
-            path = osp.join(self._dir(layout), gt_file)
-            gt_all = _binary(load_npy(path, f"{domain}: ground truth"),
-                             f"{domain}: ground truth {path}")
-        out, seen, mislabelled = [], {}, None
+        ground_truth = FrameGroundTruth(self._dir(layout), layout.gt_file(self.split),
+                                        layout.snippet_len, domain)
+        out, seen = [], {}
         bar = tqdm(list(zip(names, labels)), desc=f"{self.domain_names[k]} {self.split}",
                    unit="video", disable=not self.log, leave=False)
         for video, label in bar:
@@ -279,54 +256,9 @@ class VADFeatures(_LayoutReader, FusionDataset):
             feats = {s: self._load_source(layout, s, video, where) for s in layout.sources}
             check_crop_axis(seen, feats, where)
             T = self._num_snippets(layout, feats, where)
-            frames = T * layout.snippet_len
-            frame_gt = None
-            if gt_all is not None:
-                if offset + frames > gt_all.size:
-                    raise ValueError(f"{where}: the ground truth {gt_file} is too short: it "
-                                     f"has {gt_all.size} frames, this video needs frames "
-                                     f"{offset}..{offset + frames - 1} ({T} snippets x "
-                                     f"{layout.snippet_len}); {_GT_HINT}")
-                frame_gt = gt_all[offset:offset + frames]
-                offset += frames
-            elif gt_file is not None:
-                path = osp.join(self._dir(layout), gt_file.format(name=video))
-                g = _binary(load_npy(path, f"{where}: ground truth"),
-                            f"{where}: ground truth {path}")
-                if g.size < frames:
-                    raise ValueError(f"{where}: the ground truth is too short: {g.size} "
-                                     f"frames for {T} snippets x {layout.snippet_len}; check "
-                                     f"snippet_len, the ground truth's frames per snippet "
-                                     f"(pyg-fusion: --vad-snippet-len)")
-                frame_gt = g[:frames]
-            if label == 0 and frame_gt is not None and frame_gt.any() and mislabelled is None:
-                # a concatenated ground truth in another order than the list (one of
-                # them sorted) gave each video another's frames, their total the same:
-                # scored against them without a word. Raised after the length check
-                # below, whose cause (another snippet length) moves every video's frames
-                span, why = ((f"frames {offset - frames}..{offset - 1} of {gt_file}",
-                              "concatenated in another order than the list (one of them "
-                              "sorted?)") if gt_all is not None else
-                             (gt_file.format(name=video), "of another video"))
-                mislabelled = (f"{where} is normal (its label), but its ground truth "
-                               f"({span}) marks {int(frame_gt.sum())} of its {frames} "
-                               f"frames abnormal: a ground truth {why}, or a wrong label; "
-                               f"give the videos in the ground truth's order, or check "
-                               f"how they are labelled (pyg-fusion: --vad-labels)")
+            frame_gt = ground_truth.video(video, label, T, where)
             out += self._make(layout, k, video, label, feats, T, frame_gt, where)
-        if gt_all is not None and offset != gt_all.size:
-            snippets = offset // layout.snippet_len
-            # a whole multiple of the snippets is the usual cause: another snippet length
-            fits = (f"; its {gt_all.size} frames fit snippet_len="
-                    f"{gt_all.size // snippets}" if snippets and gt_all.size % snippets == 0
-                    else "")
-            raise ValueError(f"{domain}: the ground truth {gt_file} has "
-                             f"{gt_all.size - offset} frames more than the videos of the "
-                             f"list (after the last video {names[-1]!r}), which hold "
-                             f"{snippets} snippets x {layout.snippet_len} frames; "
-                             f"{_GT_HINT}{fits}")
-        if mislabelled is not None:
-            raise ValueError(mislabelled)
+        ground_truth.finish(names)
         return out
 
     @staticmethod
