@@ -3,7 +3,6 @@ name carries a hash of the options and of the code that make its content."""
 from __future__ import annotations
 
 import contextlib
-import errno
 import functools
 import glob
 import hashlib
@@ -20,11 +19,14 @@ from torch_geometric.data import InMemoryDataset
 from torch_geometric.data.dataset import _repr, files_exist
 
 from ..data import MultiSourceData
-from .._files import atomic_write, folder_lock, remove_stale_temps, save_torch
+from .._files import atomic_write, remove_stale_temps, save_torch
 from .._loading import load_torch
 from .._notices import notice
 from ._identity import callable_identity
 from ._args import check_dataset_args
+# the turn of a generator and the refusals of a folder that cannot be written
+# live in their own module; generation_turn stays importable from here
+from ._read_only import _denied, generation_turn  # noqa: F401
 
 
 # How a damaged or stale cache is rebuilt, said once for every message that
@@ -70,48 +72,6 @@ def _code_hash(package: str) -> str:
             name = osp.relpath(path, package).replace(os.sep, "/")
             digest.update(f"{name}:{len(text)}:".encode() + text)
     return digest.hexdigest()[:10]
-
-
-# The errors of a write into a folder that cannot be written: a read-only
-# copy or mount (EROFS, which root gets too) or permissions. Found by trying
-# the write: os.access answers from the mode bits alone, so it refused a
-# folder that ACLs or a network file system let this process write, and
-# allowed root a read-only one
-_DENIED = (errno.EACCES, errno.EPERM, errno.EROFS)
-
-
-def _denied(exc: OSError) -> bool:
-    return exc.errno in _DENIED
-
-
-@contextlib.contextmanager
-def generation_turn(folder: str, argument: str):
-    """The turn of one process to check, generate and read ``folder``: runs
-    sharing it (of other options, e.g. one ``folder`` given to two runs at
-    once) take turns (a lock file in it), so that none writes its files among
-    another's. A folder that cannot be written (a read-only copy) cannot
-    change: no turn; the data it holds are read, and a write there (no data
-    yet: an empty read-only root) is an error naming ``argument``, as the
-    other writes refused in a read-only copy are (a bare OSError named only
-    the file)."""
-    with contextlib.ExitStack() as turn:
-        try:
-            turn.enter_context(folder_lock(folder, argument, wait=True,
-                                           name=".pyg-fusion-data.lock"))
-        except OSError as exc:
-            if not _denied(exc):
-                raise
-            read_only = True
-        else:
-            read_only = False
-        try:
-            yield
-        except OSError as exc:
-            if not (read_only and _denied(exc)):
-                raise
-            raise ValueError(f"{argument} {folder}: the data are to be generated there, and "
-                             f"it cannot be written (a read-only copy?; {exc.strerror}: "
-                             f"{exc.filename}): give a writable {argument}") from exc
 
 
 def options_hash(options: Any, files: Sequence[str] = ()) -> str:
