@@ -24,10 +24,7 @@ from .._loading import load_torch
 from .._notices import notice
 from ._identity import callable_identity
 from ._args import check_dataset_args
-# the turn of a generator and the refusals of a folder that cannot be written
-# live in their own module; generation_turn stays importable from here
-from ._read_only import _denied, generation_turn  # noqa: F401
-
+from ._read_only import _denied
 
 # How a damaged or stale cache is rebuilt, said once for every message that
 # gives the way out: the argument, and the command line's flag, which passes it

@@ -1,7 +1,7 @@
 """What a dataset's generator writes into its folder (:class:`Generated`),
 which tells its files from a user's, and how the folder is made ready for it
 (:func:`regenerate_on_reload`); runs sharing the folder take turns
-(:func:`~pyg_fusion.datasets._base.generation_turn`)."""
+(:func:`~pyg_fusion.datasets._read_only.generation_turn`)."""
 from __future__ import annotations
 
 import dataclasses
@@ -11,7 +11,8 @@ import os.path as osp
 import re
 from typing import Callable
 
-from ._base import _denied, data_code_hash
+from ._base import data_code_hash
+from ._read_only import _denied
 
 
 @dataclasses.dataclass(frozen=True)
