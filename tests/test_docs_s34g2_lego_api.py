@@ -100,3 +100,14 @@ def test_the_methods_page_on_proj_channels_and_kept_zeros_is_the_code():
         {"a": torch.randn(2, 4), "b": torch.randn(2, 3)}).shape == (2, 5)
     import inspect
     assert "dict source" in inspect.getdoc(LEGOFusion.forward)
+
+
+def test_the_dense_rbf_weights_are_the_pairs_differences_as_the_page_says():
+    _said("methods.md", "the dense rbf graph centres float32 features in float64 and takes its "
+          "weights from the differences of the pairs (`torch.cdist` without its matrix product;")
+    import pyg_fusion.functional as F
+    x = torch.randn(4, 3, generator=torch.Generator().manual_seed(0), dtype=torch.float64) * 10
+    x[1] = x[0] + 1e-5
+    dense = F.dense_relation_graph(x, "rbf", gamma=1e9)
+    pair = F.pair_similarity(x, torch.tensor([0]), torch.tensor([1]), "rbf", gamma=1e9)
+    assert abs(float(dense[0, 1]) - float(pair[0])) < 1e-9
