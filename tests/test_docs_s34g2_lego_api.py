@@ -111,3 +111,28 @@ def test_the_dense_rbf_weights_are_the_pairs_differences_as_the_page_says():
     dense = F.dense_relation_graph(x, "rbf", gamma=1e9)
     pair = F.pair_similarity(x, torch.tensor([0]), torch.tensor([1]), "rbf", gamma=1e9)
     assert abs(float(dense[0, 1]) - float(pair[0])) < 1e-9
+
+
+def test_zeros_with_a_gradient_and_a_graph_read_without_gradients_are_as_the_page_says():
+    _said("methods.md", "both keep an entry that is 0 in every power but has a gradient (a dot "
+          "similarity with an all-zero feature row, signed weights that cancel), and the paths "
+          "through it. Either form read under `torch.no_grad()` (to log or plot `G` before the "
+          "loss) is derived again with gradients when a head reads it in training.")
+    from pyg_fusion.nn import LEGO
+    g = torch.Generator().manual_seed(0)
+    xs = {s: torch.randn(7, 3, dtype=torch.float64, generator=g) for s in "ab"}
+    xs["a"][2] = 0
+    edges = {}
+    for backend in ("dense", "sparse"):
+        torch.manual_seed(1)
+        model = LEGO({"a": 3, "b": 3}, 2, k=3, metric="dot", backend=backend).double()
+        graph = model(xs)
+        ei = graph.edge_index
+        edges[backend] = sorted((ei[1] * 100 + ei[0]).tolist())
+        graph = model(xs)
+        with torch.no_grad():
+            graph.to_dense() if backend == "sparse" else graph.edge_weight
+        read = graph.to_dense() if backend == "sparse" else graph.edge_weight
+        assert read.requires_grad
+    assert edges["dense"] == edges["sparse"]
+    assert any(e // 100 == 2 or e % 100 == 2 for e in edges["sparse"])
