@@ -107,3 +107,15 @@ def test_the_benchmarks_refusals_and_one_seeds_std_are_as_the_page_says(tmp_path
     assert text.startswith("knn_indexes.py: error: --seed: not read with n = digits")
     bars = load_benchmark("_bars")
     assert bars.seed_std([0.5]) is None and bars.seed_std([1.0, 3.0]) > 0
+
+
+def test_the_plots_refusal_of_a_checkpoint_without_a_fused_graph_is_the_pages():
+    _said("docs/figures.md", "`adjacency` and `relation-graph` draw a checkpoint's fused graph, "
+          "which of the node task's methods only `lego` and `lego-cp` build: a checkpoint of "
+          "another (`graph-mean`, `gcn-mean`, `feature-concat`, ...) is refused, naming those "
+          "two.")
+    # the refusal itself runs in tests/test_cli_s34_plot_fused_graph.py (a training run)
+    import inspect
+
+    from pyg_fusion.cli import _plot_inputs
+    assert "of the node task's methods, lego and lego-cp do" in inspect.getsource(_plot_inputs)
