@@ -102,3 +102,14 @@ def test_caches_of_other_code_are_in_the_bad_input_page():
     _said("datasets/README.md", "Caches of the same options made by other code (each release "
           "or edit of it writes one more) are named, with their size, in a notice "
           "(`PygFusionNotice`) when a new one is written, and not removed")
+
+
+def test_an_empty_method_is_refused_as_the_page_says(capsys):
+    _said("docs/bad_input.md", "an empty `--method` (`--method \"$METHOD\"` of an unset variable, "
+          "`method: []` in a config), repeated `--seeds`")
+    from pyg_fusion.cli import main
+    for command in (["train"], ["compare"], ["evaluate"]):
+        with pytest.raises(SystemExit) as err:
+            main([*command, "--method", ""])
+        assert err.value.code == 2
+        assert "argument --method: expected a method name, got ''" in capsys.readouterr().err
