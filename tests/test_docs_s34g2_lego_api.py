@@ -136,3 +136,17 @@ def test_zeros_with_a_gradient_and_a_graph_read_without_gradients_are_as_the_pag
         assert read.requires_grad
     assert edges["dense"] == edges["sparse"]
     assert any(e // 100 == 2 or e % 100 == 2 for e in edges["sparse"])
+
+
+def test_follow_batch_vectors_are_no_sources_as_the_page_says():
+    text = " ".join((ROOT / "docs" / "bad_input.md").read_text().split())
+    assert ("(the `x_<source>_batch` vectors of its `follow_batch=` are no sources, to it or "
+            "to `LEGO`)" in text)
+    from torch_geometric.loader import DataLoader
+
+    from pyg_fusion.data import MultiSourceData
+    from pyg_fusion.nn import LEGO
+    graphs = [MultiSourceData(x_a=torch.randn(3, 4), x_b=torch.randn(3, 2)) for _ in range(2)]
+    batch = next(iter(DataLoader(graphs, batch_size=2, follow_batch=["x_a"])))
+    assert "x_a_batch" in batch.keys() and batch.num_nodes == 6
+    assert LEGO({"a": 4, "b": 2}, 1, k=2)(batch).num_nodes == 6
