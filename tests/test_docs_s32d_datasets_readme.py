@@ -103,7 +103,7 @@ def test_a_quoted_vad_list_and_crops_first_files_are_as_the_page_says(tmp_path):
     ds = VADFeatures(str(tmp_path), "train", layout, num_segments=2, log=False)
     assert [(g.video, int(g.y)) for g in ds] == [("a,b", 1), ("Normal1", 0)]
     # the header words the page lists are the reader's
-    from pyg_fusion.datasets.vad_layout import _LIST_HEADER
+    from pyg_fusion.datasets._vad_lists import _LIST_HEADER
     said = text.split("A first line whose cells are all header words (", 1)[1].split(";")[0]
     assert set(re.findall(r"`(\w+)`", said)) == _LIST_HEADER
     seen = {}

@@ -4,13 +4,23 @@ tables' columns read it from one place."""
 import numpy as np
 
 from pyg_fusion import _option_rules
-from pyg_fusion.functional import _checks
-from pyg_fusion.visualize import _values
 
 
 def test_one_is_int_everywhere():
-    assert _checks.is_int is _option_rules.is_int is _values.is_int
-    assert _checks.is_real is _option_rules.is_real
+    # every module imports these from _option_rules (checked by a grep: no module
+    # defines or re-exports its own)
+    import pathlib
+    import re
+
+    import pyg_fusion
+    root = pathlib.Path(pyg_fusion.__file__).parent
+    for path in root.rglob("*.py"):
+        text = path.read_text()
+        assert not re.search(r"^def (is_int|is_real|is_finite_real)\(", text, re.M) or \
+            path.name == "_option_rules.py", path
+        for line in re.findall(r"^from [.\w]+ import [^\n]*\bis_(?:int|real|finite_real)\b.*$",
+                               text, re.M):
+            assert "_option_rules import" in line, (path, line)
     is_int = _option_rules.is_int
     assert is_int(3) and is_int(np.int64(3)) and is_int(np.uint8(0))
     assert not any(map(is_int, (True, np.bool_(True), 3.0, np.float32(2), "3", None)))
@@ -26,7 +36,6 @@ def test_an_int_beyond_a_floats_range_is_no_finite_number():
     from pyg_fusion.datasets import clustered_features
     from pyg_fusion.functional import relation_graph
     assert is_finite_real(10 ** 300) and not is_finite_real(10 ** 400)
-    assert _checks.is_finite_real is is_finite_real
     with pytest.raises(ValueError, match=r"^lr must be a finite number > 0, got 1000"):
         check_rule("lr", "positive_float", 10 ** 400)
     with pytest.raises(ValueError, match=r"^threshold must be a finite number, got 1000"):

@@ -8,7 +8,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
-from ..functional._checks import is_int
+from .._option_rules import is_int
 from ._io import Table
 from ._text import MISSING as _MISSING
 

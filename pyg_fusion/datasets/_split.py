@@ -8,7 +8,7 @@ from typing import Sequence
 import torch
 from torch import Tensor
 
-from ..functional._checks import is_int, is_real
+from .._option_rules import is_int, is_real
 
 
 def _round(x: float) -> int:

@@ -20,8 +20,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .._option_rules import check_rule
-from ..functional._checks import check_int, is_int
+from .._option_rules import check_rule, is_int
+from ..functional._checks import check_int
 
 __all__ = ["clustered_features"]
 

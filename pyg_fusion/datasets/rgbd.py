@@ -27,7 +27,8 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch.utils.data import Dataset
 
-from ..functional._checks import check_int, is_finite_real, is_int
+from .._option_rules import is_finite_real, is_int
+from ..functional._checks import check_int
 from ._image_files import _png_size, _read_png
 from ._io import check_root
 from ._text import read_text

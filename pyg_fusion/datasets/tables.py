@@ -10,13 +10,12 @@ from typing import Callable, Iterable, Mapping, Sequence
 import torch
 
 from ..data import MultiSourceData
-from ..functional._checks import is_int
+from .._option_rules import is_int
 from ._args import check_transductive_standardize
 from ._base import FusionDataset
 from ._io import Table, check_header, read_table
 from ._text import _is_number
-# encode_labels: importable from here as before
-from ._labels import (_check_not_one_hot, _check_unlabelled, _no_label, _unlabel,  # noqa: F401
+from ._labels import (_check_not_one_hot, _check_unlabelled, _no_label, _unlabel,
                       encode_labels)
 from ._split import check_split, stratified_masks
 from .standardize import zscore_columns

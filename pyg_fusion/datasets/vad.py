@@ -22,7 +22,8 @@ from torch_geometric.transforms import Compose
 from tqdm.auto import tqdm
 
 from ..data import MultiSourceData
-from ..functional._checks import check_int, is_int
+from .._option_rules import is_int
+from ..functional._checks import check_int
 from ._base import FusionDataset
 from ._vad_ground_truth import FrameGroundTruth
 from .segments import resample_segments

@@ -14,9 +14,7 @@ import numpy as np
 
 from ..functional._checks import check_int
 from ._io import load_npy
-# _LIST_HEADER: importable from here as before
-from ._vad_lists import (_LIST_HEADER, _NORMAL_VALUES, _check_label_numbers,  # noqa: F401
-                         _zero, list_rows)
+from ._vad_lists import _NORMAL_VALUES, _check_label_numbers, _zero, list_rows
 
 def glob_pattern(pattern: str, **values) -> str:
     """A source pattern as a glob expression: its text escaped (folders and

@@ -11,7 +11,7 @@ from torch_geometric import EdgeIndex
 from torch_geometric.typing import SparseTensor
 
 # defined where the torch-free settings rules (the CLI's start-up) read them
-from .._option_rules import is_finite_real, is_int, is_real  # noqa: F401 (importable here)
+from .._option_rules import is_int, is_real
 from ._autocast import autocast_mix
 
 

@@ -34,8 +34,9 @@ from torch import Tensor
 
 from .._scatter import scatter_sum
 from ._autocast import float32_under_autocast
+from .._option_rules import is_real
 from ._checks import (check_batch, check_edge_index, check_edge_weight, check_int, check_like,
-                      check_tensor, is_real)
+                      check_tensor)
 
 __all__ = ["shift_groups", "channel_shuffle", "pixel_shift", "temporal_shift",
            "edge_shift"]

@@ -27,8 +27,9 @@ from torch_geometric.utils import coalesce
 
 from .._scatter import scatter_sum
 from ._autocast import float32_under_autocast
+from .._option_rules import is_real
 from ._checks import (check_batch, check_edge_index, check_edges, check_index, check_int,
-                      check_like, check_mask, check_tensor, is_real)
+                      check_like, check_mask, check_tensor)
 from .normalization import _dense_degrees, _inv_sqrt_degrees, _sparse_degrees
 
 __all__ = ["label_propagation", "dense_label_propagation", "seed_labels", "seed_prior_logits"]

@@ -22,8 +22,8 @@ from torch import Tensor
 
 from .._scatter import scatter_sum
 from ._autocast import float32_under_autocast
-from ._checks import (check_batch, check_edges, check_int, check_like, check_tensor,
-                      is_finite_real, is_real)
+from .._option_rules import is_finite_real, is_real
+from ._checks import check_batch, check_edges, check_int, check_like, check_tensor
 
 
 @float32_under_autocast

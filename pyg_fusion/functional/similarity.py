@@ -30,7 +30,8 @@ from torch import Tensor
 from ._autocast import float32_under_autocast
 # each graph's features centred (rbf) live in their own module; importable from here
 from ._centring import centred
-from ._checks import check_choice, check_index, check_like, check_mask, check_tensor, is_real
+from .._option_rules import is_real
+from ._checks import check_choice, check_index, check_like, check_mask, check_tensor
 from ._csr import use_scipy
 from ._docs import SIMILARITY_ARGS, fill_doc
 

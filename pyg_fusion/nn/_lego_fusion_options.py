@@ -7,7 +7,8 @@ import numbers
 
 from torch import Tensor
 
-from ..functional._checks import check_choice, check_int, check_module_input, is_finite_real
+from .._option_rules import is_finite_real
+from ..functional._checks import check_choice, check_int, check_module_input
 from ..functional.fuse import ZEROTH, check_source_powers
 from ..functional.term_scale import TERM_SCALES
 

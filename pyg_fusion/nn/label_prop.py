@@ -5,7 +5,7 @@ import math
 import torch
 from torch import Tensor
 
-from ..functional._checks import is_finite_real
+from .._option_rules import is_finite_real
 from ..functional.label_prop import check_propagation, label_propagation, seed_prior_logits
 from ._reset import assign
 from .fused_graph import FusedGraph

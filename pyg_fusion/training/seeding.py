@@ -10,7 +10,7 @@ import lightning as L
 import numpy as np
 import torch
 
-from ..functional._checks import is_int
+from .._option_rules import is_int
 
 
 # Lightning passes the seed to data-loader workers and DDP processes through

@@ -46,9 +46,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .._option_rules import CHOICES
+from .._option_rules import CHOICES, is_finite_real
 from ..functional import degree_variance_loss
-from ..functional._checks import check_choice, check_int, is_finite_real
+from ..functional._checks import check_choice, check_int
 from ..functional.loss import _dense_graph_degrees, check_alpha
 from ._precision import precision_batch
 from ._task import TimedAdamTask

@@ -5,7 +5,8 @@ import numpy as np
 import torch
 
 from ._common import check_graph
-from ._values import check_flag, is_int
+from .._option_rules import is_int
+from ._values import check_flag
 
 
 def select_edges(edge_index: np.ndarray | torch.Tensor,

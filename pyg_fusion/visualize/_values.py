@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..functional._checks import is_int  # noqa: F401 (the plotting functions import it from here)
+from .._option_rules import is_int
 
 
 def check_flag(name: str, value, optional: bool = False) -> None:

@@ -10,7 +10,8 @@ from ..data import source_names
 from ._common import (MAX_DENSE_NODES, axes_width, closes_on_error, finish, fit_lines,
                       graph_to_dense, new_grid, source_graph, tex_name)
 from ._node_order import label_ticks, node_ticks, order_nodes
-from ._values import check_flag, check_label_names, data_class_names, is_int
+from .._option_rules import is_int
+from ._values import check_flag, check_label_names, data_class_names
 from ._pyg_objects import graph_groups, is_data, plain_graph
 from ._matrix import matrix_labels, show_matrix
 

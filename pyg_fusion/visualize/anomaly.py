@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..training.metrics import roc_auc
-from ..functional._checks import is_finite_real
+from .._option_rules import is_finite_real, is_int
 from ._common import (axes_width, check_span, closes_on_error, finish, fit_lines, new_grid,
                       text_width, to_numpy)
-from ._values import is_int
 
 # A panel is about a thousand pixels wide, and matplotlib spends some 50 us a
 # step (and more a shaded run): a video of a million snippets took minutes to

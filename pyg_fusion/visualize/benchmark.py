@@ -8,7 +8,7 @@ import numpy as np
 
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from ..functional._checks import is_finite_real
+from .._option_rules import is_finite_real
 from ._common import MAX_MAGNITUDE, closes_on_error, finish, new_grid, to_numpy
 from ._values import read_json
 

@@ -11,11 +11,11 @@ from matplotlib.colors import BoundaryNorm, ListedColormap, Normalize
 from matplotlib.ticker import MaxNLocator
 
 from ..data import source_names
-from ..functional._checks import is_real
+from .._option_rules import is_int, is_real
 from ._common import (MAX_DENSE_NODES, axes_width, check_graph, check_node_count,
                       closes_on_error, finish, fit_lines, new_figure, per_node, shorten_all,
                       source_graph, tex_name, to_numpy)
-from ._values import check_flag, check_label_names, class_name, data_class_names, is_int
+from ._values import check_flag, check_label_names, class_name, data_class_names
 from ._edges import selected_edges
 from ._graph_layout import _arc, _positions
 from ._matrix import spaced_ticks

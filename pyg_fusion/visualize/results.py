@@ -6,10 +6,10 @@ from __future__ import annotations
 import numpy as np
 
 from .._files import nan_for_null
-from ..functional._checks import is_real
+from .._option_rules import is_int, is_real
 from ._common import (axes_width, check_span, closes_on_error, finish, fit_lines, new_grid,
                       shorten, text_width)
-from ._values import check_once, is_int, read_json
+from ._values import check_once, read_json
 
 # The widest figure plot_results makes (inches); wider rows of panels wrap.
 MAX_WIDTH = 13.0

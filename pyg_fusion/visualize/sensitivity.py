@@ -10,10 +10,10 @@ from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
 from .._files import nan_for_null
-from ..functional._checks import is_real
+from .._option_rules import is_int, is_real
 from ._common import (axes_width, check_span, closes_on_error, finish, fit_lines, tex_name,
                       to_numpy)
-from ._values import check_flag, check_once, is_int, read_json
+from ._values import check_flag, check_once, read_json
 
 PLOT_KINDS = ("both", "heatmap", "surface")
 

@@ -15,7 +15,8 @@ from typing import Iterator, Sequence
 
 from torch import Tensor, nn
 
-from ...functional._checks import check_int, is_int
+from ..._option_rules import is_int
+from ...functional._checks import check_int
 from .._reset import reset_module
 # The per-modality layers lived in this module before; their imports from it stay valid.
 from .layers import (_ANY_BATCH_NORM, _BATCH_NORMS, ModalityBatchNorm2d, ModalityNorm,  # noqa: F401

@@ -17,8 +17,8 @@ from typing import Sequence
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import (check_channels, check_choice, check_int, check_module_input,
-                                   is_int)
+from ..._option_rules import is_int
+from ...functional._checks import check_channels, check_choice, check_int, check_module_input
 from ...functional.asym import shift_groups
 from ..._loading import load_checkpoint
 from .bottleneck import AsymFusionBasicBlock, AsymFusionBottleneck

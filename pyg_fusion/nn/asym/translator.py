@@ -15,8 +15,9 @@ from typing import Callable, NamedTuple, Sequence
 import torch
 from torch import Tensor, nn
 
+from ..._option_rules import is_int
 from ...functional._checks import (check_channels, check_choice, check_dropout, check_int,
-                                   check_module_input, check_tensor, is_int)
+                                   check_module_input, check_tensor)
 from ...functional.asym import channel_shuffle, pixel_shift, shift_groups
 from .._reset import assign, reset_children
 from .layers import ModalityNorm2d, modality_list
