@@ -248,8 +248,8 @@ def test_synthetic_scenes_in_a_folder_that_cannot_be_written_are_read(tmp_path, 
     def no_lock(*args, **kwargs):
         raise PermissionError(13, "Permission denied", str(tmp_path))
 
-    import pyg_fusion.datasets._base as B  # where the generators' turn takes its lock
-    monkeypatch.setattr(B, "folder_lock", no_lock)
+    import pyg_fusion.datasets._read_only as R  # where the generators' turn takes its lock
+    monkeypatch.setattr(R, "folder_lock", no_lock)
     assert (S.SyntheticRGBD(tmp_path, "train", **kw)[1]["rgb"] == first).all()
 
 
