@@ -6,7 +6,7 @@ import torch
 from torch import Tensor
 
 from ..functional._autocast import float32_under_autocast
-from ..functional._checks import check_choice, check_int, check_tensor
+from ..functional._checks import check_choice, check_finite, check_int, check_tensor
 from ..functional._csr import inverse_permutation, use_scipy
 from ..functional._live import coarsened_live, kept_entries, pair_live_zeros
 from ..functional.order import locality_order, permute_rows, relabel
@@ -40,11 +40,12 @@ LOCALITY_MIN_NODES = 32768
 
 
 def _check_fused(lego: "LEGO", powers: dict, g: Tensor) -> None:
-    # finite powers whose products overflow (unnormalised powers of large
-    # similarities, or a large operator; a non-finite one the fusion refuses) gave an Inf G that only the
-    # heads refused, naming the head's input
-    bad = int((~torch.isfinite(g.detach())).sum())
-    if not bad:
+    # finite powers whose products overflow: check_finite's one pass, no temporary of G's size
+    try:
+        check_finite("G", g)
+    except ValueError:
+        bad = int((~torch.isfinite(g.detach())).sum())
+    else:
         return
     reach = ", ".join(
         f"{s}: {float((p[1] if isinstance(p, tuple) else p).detach().abs().max()):.3g}"
