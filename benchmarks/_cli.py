@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
-import json
 import os
 import sys
 import tempfile
@@ -198,16 +197,15 @@ def worker_values(parser: argparse.ArgumentParser, values: list[str], expected: 
 
 
 def read_json(parser: argparse.ArgumentParser, path: str, shown: str | None = None):
-    """The JSON of ``path``, or an exit through ``parser.error`` naming
-    ``shown`` (default: the path) when it cannot be read or is not JSON."""
-    shown = path if shown is None else shown
+    """The JSON of ``path`` (pyg_fusion's one reader,
+    :func:`pyg_fusion._files.read_json`), or an exit through ``parser.error``
+    with its error, naming the path and ``shown`` (the flag that gave it)."""
+    from pyg_fusion._files import read_json as read
+    from pyg_fusion.cli import _describe
     try:
-        with open(path, encoding="utf-8") as f:
-            return json.load(f)
-    except OSError as exc:
-        parser.error(f"{shown}: {exc.strerror or exc}")
-    except ValueError as exc:
-        parser.error(f"{shown}: not JSON ({exc})")
+        return read(path, shown)
+    except (OSError, ValueError) as exc:
+        parser.error(_describe(exc))
 
 
 @contextlib.contextmanager

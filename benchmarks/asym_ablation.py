@@ -181,7 +181,7 @@ def main(argv=None) -> int:
         # the table of the runs recorded: --variants rgb tabled every variant, silently
         refuse_unread(p, argv, "--summarise", "which tables every run of the file, beside it",
                       "summarise")
-        result = read_json(p, args.summarise, f"--summarise {args.summarise}")
+        result = read_json(p, args.summarise, "--summarise")
         if not isinstance(result, dict) or not isinstance(result.get("runs"), list):
             p.error(f"--summarise {args.summarise}: not a results.json of this script "
                     "(no \"runs\")")

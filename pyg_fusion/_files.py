@@ -327,6 +327,29 @@ def write_json(path: str | os.PathLike, obj, **kwargs) -> None:
         json.dump(_finite(obj), f, allow_nan=False, **kwargs)
 
 
+def read_json(path: str | os.PathLike, name: str | None = None):
+    """The JSON of the file ``path``, read as UTF-8 whatever the locale. A
+    path that holds no JSON is the user's error, named as one: ``name`` (the
+    argument or flag that gave the path, when given), the path and what is
+    wrong, as :class:`FileNotFoundError`, :class:`IsADirectoryError` or
+    :class:`ValueError` (an empty path, not JSON); other errors of the file
+    system (no permission) as they come."""
+    said = f"{name}: " if name else ""
+    if not os.fspath(path).strip():  # "" is the current folder to open(): "is a folder"
+        raise ValueError(f"{name or 'the path'} is an empty path ({path!r}): expected the "
+                         f"path of a JSON file")
+    shown = repr(os.fspath(path))
+    if osp.isdir(path):  # "no such file" sent the user looking for a missing path
+        raise IsADirectoryError(f"{said}{shown} is a folder; expected the path of a JSON file")
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{said}no such file: {shown}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{said}{shown} is not valid JSON: {exc}") from exc
+
+
 def nan_for_null(value):
     """A number read back from a file of :func:`write_json`: ``null`` (a NaN
     or infinite value, as written) is NaN, anything else as it is."""

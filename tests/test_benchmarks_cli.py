@@ -144,10 +144,10 @@ def test_an_output_that_cannot_be_written_is_refused_before_the_run(script, argv
     ("results_table", []), ("vad_heldout_check", []), ("asym_ablation", ["--summarise"])])
 def test_missing_or_foreign_input_files_are_one_line(script, argv, tmp_path, capsys):
     module = load_benchmark(script)
-    assert "No such file" in _refused(capsys, module.main, [*argv, str(tmp_path / "no.json")])
+    assert "no such file" in _refused(capsys, module.main, [*argv, str(tmp_path / "no.json")])
     other = tmp_path / "other.json"
     other.write_text("not json")
-    assert "not JSON" in _refused(capsys, module.main, [*argv, str(other)])
+    assert "is not valid JSON" in _refused(capsys, module.main, [*argv, str(other)])
 
 
 def test_knn_chunks_warms_up_then_alternates_the_block_sizes(monkeypatch):

@@ -49,7 +49,7 @@ def test_json_inputs_are_read_as_utf8_in_a_c_locale(tmp_path):
     # plot's inputs, the figures' JSON and the benchmarks' were read in the locale's encoding
     path = tmp_path / "in.json"
     path.write_bytes('{"rows": [], "method": "caf\u00e9 \u00b1"}'.encode("utf-8"))
-    code = ("import sys; from pyg_fusion.cli._plot_inputs import _read_json; "
+    code = ("import sys; from pyg_fusion._files import read_json as _read_json; "
             "from pyg_fusion.visualize.benchmark import load_benchmark; "
             "sys.path.insert(0, 'benchmarks'); import _cli; "
             "print(ascii([_read_json(sys.argv[1]), load_benchmark(sys.argv[1]), "

@@ -4,11 +4,11 @@ checkpoint (its model rebuilt, its fused graph, its operator; its scores:
 subsampling of large graphs."""
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
 from . import CLIError
+from .._files import read_json
 
 # CLI name -> class name in pyg_fusion.datasets (looked up when used, so that a
 # data set not installed yet gives a clear error, not an import failure).
@@ -22,15 +22,6 @@ def _need_input(args) -> str:
     if not Path(args.input).is_file():
         raise FileNotFoundError(f"--input: no such file: {args.input!r}")
     return args.input
-
-
-def _read_json(path: str):
-    try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise FileNotFoundError(f"no such file: {path!r}") from None
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise CLIError(f"{path!r} is not valid JSON: {exc}") from exc
 
 
 def _check_graph_dataset(cfg: dict) -> None:
@@ -216,7 +207,7 @@ def _load_operator_file(path: str):
     import torch
     if path.endswith((".pt", ".pth", ".ckpt")):
         return operator_from_state(load_state_dict(path, "--input"), path, flag="--input")
-    obj = _read_json(path)
+    obj = read_json(path, "--input")
     try:
         if isinstance(obj, dict):
             return {k: torch.tensor(v, dtype=torch.float64) for k, v in obj.items()}, "auto"

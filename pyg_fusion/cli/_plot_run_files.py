@@ -4,10 +4,8 @@ operator): named as what it is, with the kind that draws it, where each
 kind's reader would otherwise say only what shape it expected."""
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 from . import CLIError
+from .._files import read_json
 
 # what each kind reads from --input (its help's words)
 EXPECTS = {
@@ -38,23 +36,25 @@ def _run_file(obj) -> tuple[str, str | None] | None:
 
 def refuse_run_file(path: str, kind: str) -> None:
     """Refuses ``--input path`` when it is a file of a run that ``kind``
-    does not draw; any other file is left to the kind's own reader.
+    does not draw, and a file that holds no JSON (for all kinds alike: the
+    figures' own readers named their Python argument, ``results``); any
+    other file is left to the kind's own reader.
 
     Args:
         path (str): the ``--input`` file.
         kind (str): the figure's KIND.
     """
     try:
-        obj = json.loads(Path(path).read_text(encoding="utf-8"))
+        obj = read_json(path, "--input")
     except OSError:
         return
-    except ValueError:  # its reader says 'not valid JSON: can't decode byte 0x80'
+    except ValueError:  # 'not valid JSON: can't decode byte 0x80' of a checkpoint
         if kind != "operator" and torch_pickle(path) is not None:
             raise CLIError(f"--input {path} is a file of torch.save (a checkpoint or tensors), "
                            f"not JSON; {kind} draws {EXPECTS[kind]}" + (
                                ": a checkpoint of pyg-fusion train on a VAD dataset is "
                                "drawn with --checkpoint" if kind == "anomaly-scores" else ""))
-        return
+        raise
     found = _run_file(obj)
     if found is None or found[1] == kind:
         return

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import CLIError
-from ._plot_inputs import _check_graph_dataset, _read_json
+from .._files import read_json
+from ._plot_inputs import _check_graph_dataset
 
 
 def _check_numbers(path: str, name: str, value) -> None:
@@ -46,7 +47,7 @@ def load_scores(path: str):
 
 
 def _scores_file(path: str):
-    obj = _read_json(path)
+    obj = read_json(path, "--input")
     if isinstance(obj, dict) and isinstance(obj.get("videos"), list):
         named: dict = {}
         for i, v in enumerate(obj["videos"]):

@@ -2,12 +2,11 @@
 JSON input given as a path), checked with errors that name the argument."""
 from __future__ import annotations
 
-import json
 import os
-from pathlib import Path
 
 import numpy as np
 
+from .. import _files
 from .._option_rules import is_int
 
 
@@ -69,18 +68,7 @@ def check_once(name: str, values, what: str) -> None:
 def read_json(name: str, value):
     """``value`` parsed from its JSON file when it is a path (str or
     os.PathLike), else as given; a missing or unreadable file is an error
-    naming the argument ``name``."""
+    naming the argument ``name`` (:func:`pyg_fusion._files.read_json`)."""
     if not isinstance(value, (str, os.PathLike)):
         return value
-    if not os.fspath(value).strip():  # Path("") is ".": "'.' is a folder"
-        raise ValueError(f"{name} is an empty path ({value!r}): expected the path of a JSON file")
-    path = Path(value)
-    if path.is_dir():  # "no such file" sent the user looking for a missing path
-        raise IsADirectoryError(f"{name}: {str(path)!r} is a folder; expected the path "
-                                f"of a JSON file")
-    if not path.is_file():
-        raise FileNotFoundError(f"{name}: no such file: {str(path)!r}")
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise ValueError(f"{name}: {str(path)!r} is not valid JSON: {exc}") from exc
+    return _files.read_json(value, name)
