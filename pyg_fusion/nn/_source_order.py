@@ -34,12 +34,15 @@ class SourceOrderState(nn.Module):
     """Mixin (before :class:`torch.nn.Module`) of a module whose
     ``sources`` list is ordered by its ``in_channels``; ``_order_matters``
     (default :obj:`True`) says whether this instance's weights depend on it,
-    :meth:`_source_order` what is compared (JSON: a list or a dict)."""
+    :meth:`_source_order` what is compared (JSON: a list or a dict),
+    ``_order_argument`` the constructor argument whose order it is (kept as
+    the list ``_order_attribute``)."""
 
     _order_matters = True
+    _order_argument, _order_attribute = "in_channels", "sources"
 
     def _source_order(self):
-        return list(self.sources)
+        return list(getattr(self, self._order_attribute))
 
     def get_extra_state(self) -> Tensor:
         return _encode(self._source_order())
@@ -59,7 +62,8 @@ class SourceOrderState(nn.Module):
         elif self._order_matters and saved != self._source_order():
             error_msgs.append(
                 f"{type(self).__name__} was saved with its sources in the order {saved} "
-                f"(the order of in_channels), this one has {self._source_order()}: its weights "
-                f"would apply to other sources; build it with in_channels in the saved order")
+                f"(the order of {self._order_argument}), this one has {self._source_order()}: "
+                f"its weights would apply to other sources; build it with "
+                f"{self._order_argument} in the saved order")
         super()._load_from_state_dict(state_dict, prefix, local_metadata, strict, missing_keys,
                                       unexpected_keys, error_msgs)

@@ -21,6 +21,7 @@ from .._option_rules import check_field, is_real
 from .._versions import library_versions
 from ..functional._checks import check_choice, check_int, check_names
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
+from ..nn._source_order import SourceOrderState
 from ..nn.asym.translator import AsymFusionTranslator
 from ..specs.options import plain
 # the objective's, optimiser's and fit_translation's defaults are the CLI's (one home)
@@ -40,7 +41,7 @@ _CRITIC_DEFAULTS = dict(ndf=64, d_layers=3, d_norm="batch",
                         lambda_gan=TranslateModelConfig.lambda_gan)
 
 
-class TranslationModule(L.LightningModule):
+class TranslationModule(SourceOrderState, L.LightningModule):
     r"""AsymFusion multi-modal image translation, pix2pix objective.
 
     Generator loss, summed over the :math:`M` branch outputs and the ensemble
@@ -67,7 +68,8 @@ class TranslationModule(L.LightningModule):
     ``--num-downs`` log2 of ``--image-size``); pass those to train what it trains.
 
     Args:
-        modalities (Sequence[str]): input modality names (batch attributes ``x_<name>``).
+        modalities (Sequence[str]): input modality names (batch attributes ``x_<name>``), in
+            the order the state dict keeps (another order refuses it: the norms go by it).
         modality_channels (Sequence[int], optional): channels of each modality (the
             discriminator's condition); images of other channels are an error, in
             training and in evaluation. (default: :obj:`None`: 1 for every modality whose
@@ -197,9 +199,12 @@ class TranslationModule(L.LightningModule):
                 sum(modality_channels) + out_channels, ndf=ndf,
                 num_layers=d_layers, norm=d_norm)
         self.output_names = [*self.modalities, ENSEMBLE]
+        self._order_matters = len(self.modalities) > 1
         # in output order: a ModuleDict's keys could not hold a modality (folder)
         # name with a '.', e.g. 'depth.v2'
         self.val_metrics = nn.ModuleList(image_metrics() for _ in self.output_names)
+
+    _order_argument = _order_attribute = "modalities"
 
     @staticmethod
     def hparams_from_checkpoint(hparams: dict) -> dict:

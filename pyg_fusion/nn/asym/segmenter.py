@@ -13,6 +13,7 @@ from torch import Tensor, nn
 from ...functional._checks import (check_choice, check_int, check_like, check_module_input,
                                    check_names, check_tensor)
 from .._reset import assign, reset_children, reset_module
+from .._source_order import SourceOrderState
 from .layers import modality_list
 from .refinenet import RefineNetDecoder
 from .resnet import RESNET_LAYERS, ResNetEncoder
@@ -84,7 +85,7 @@ def _check_output_names(modalities: tuple[str, ...]) -> None:
                          f"branches' ensemble or sum); rename that modality")
 
 
-class AsymFusionSegmenter(nn.Module):
+class AsymFusionSegmenter(SourceOrderState, nn.Module):
     r"""Shared encoder, shared decoder, one logit map per modality and the
     AsymFusion ensemble (docs/methods.md §2.5):
 
@@ -111,7 +112,10 @@ class AsymFusionSegmenter(nn.Module):
             :obj:`"ensemble"`)
 
     Shapes:
-        input: list of ``M`` tensors ``[B, C_in, H, W]``;
+        input: list of ``M`` tensors ``[B, C_in, H, W]``, in the order of
+        ``modalities`` (the private norms, branches and ensemble weights go by
+        position; the order travels in the state dict, and a model built with
+        ``modalities`` in another order refuses it in ``load_state_dict``);
         output: list of logits ``[B, K, H, W]``, named by
         :attr:`output_names`: one per modality then the ensemble (``M > 1``),
         or the single sum. The decoder predicts at 1/4 of the input
@@ -136,6 +140,9 @@ class AsymFusionSegmenter(nn.Module):
                              f"modalities names {m}")
         self.encoder, self.decoder, self.head = encoder, decoder, head
         self.alpha = nn.Parameter(torch.ones(m))
+        self._order_matters = m > 1  # one modality: no weight belongs to another
+
+    _order_argument = _order_attribute = "modalities"
 
     @property
     def output_names(self) -> list[str]:
