@@ -144,6 +144,8 @@ def _fast_numeric(lines, delimiter, header, index_col, path) -> Table | None:
                             comments=None)
     except ValueError:
         return None
+    if header and len(first) != values.shape[1]:
+        return None  # the general path names both widths
     return Table(values, None, first if header else None, path)
 
 
@@ -221,6 +223,10 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
         if grouped is not None:
             raise _grouped_error(what, path, *grouped) from None
         found = comma_number(lines, delimiter) if numeric else None
+        # a header as wide as the numbers before they were cut
+        cut = _cut_thousands(lines, delimiter, index_col, what, path) if numeric else None
+        if cut is not None:
+            raise cut from None
         if found is None:
             widths = {len(r) for r in _split(lines, delimiter)} if numeric else set()
             cut = split_group(lines, delimiter) if len(widths) > 1 else None
@@ -246,17 +252,25 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
             raise _grouped_error(what, path, first[0] + 1, first[1], group_mark(first[1]),
                                  " (if column 0 holds row ids, pass index_col=0; pyg-fusion: "
                                  "--index-col 0)")
-    cut = split_thousands(lines, delimiter, index_col) if numeric else None
+    cut = _cut_thousands(lines, delimiter, index_col, what, path) if numeric else None
     if cut is not None:
-        sep = "spaces" if delimiter is None else repr(delimiter)
-        raise ValueError(f"{what}: {path} line {cut[0]}, columns {cut[1] - 1} and {cut[1]} read "
-                         f"{cut[2]!r}: a number whose thousands separator is the delimiter "
-                         f"({sep}), cut into two cells? Its second cell, of three digits "
-                         f"with a leading zero, is what a thousands group looks like: save "
-                         f"numbers without a thousands separator (1500; pandas' to_csv "
-                         f"writes so), or quote them; codes with leading zeros: write them "
-                         f"without")
+        raise cut
     return table
+
+
+def _cut_thousands(lines: list[str], delimiter: str | None, index_col, what: str,
+                   path: str) -> ValueError | None:
+    cut = split_thousands(lines, delimiter, index_col)
+    if cut is None:
+        return None
+    sep = "spaces" if delimiter is None else repr(delimiter)
+    return ValueError(f"{what}: {path} line {cut[0]}, columns {cut[1] - 1} and {cut[1]} read "
+                      f"{cut[2]!r}: a number whose thousands separator is the delimiter "
+                      f"({sep}), cut into two cells? Its second cell, of three digits "
+                      f"with a leading zero, is what a thousands group looks like: save "
+                      f"numbers without a thousands separator (1500; pandas' to_csv "
+                      f"writes so), or quote them; codes with leading zeros: write them "
+                      f"without")
 
 
 def _grouped_error(what: str, path: str, line: int, cell: str, mark: str,
@@ -297,8 +311,11 @@ def _parse(rows: list[list[str]], header, index_col, numeric: bool, what: str,
             line = i + 1 + (head is not None)
             raise ValueError(f"{what}: {path} line {line} has {len(row)} fields, "
                              f"expected {width} like the first data row")
-    if index_col == "auto":
+    auto = index_col == "auto"
+    if auto:
         index_col = _auto_index(rows, head, width, what, path, numeric)
+    if head is not None:
+        _check_header_width(head, rows, index_col, auto, what, path)
     index = None
     if index_col is not None:
         if not isinstance(index_col, int) or isinstance(index_col, bool):
@@ -338,6 +355,44 @@ def _parse(rows: list[list[str]], header, index_col, numeric: bool, what: str,
                              f"number (pass index_col / header if it is an id or a "
                              f"header; pyg-fusion: --index-col, --header)") from None
     return Table(values, index, head, path)
+
+
+def _check_header_width(head: list[str], rows: list[list[str]], index_col, auto: bool,
+                        what: str, path: str) -> None:
+    """Refuses a header row of another width than the data rows: the rows'
+    width was read and the header's names went to other columns (or none),
+    without a word. A header one name short is R's ``write.table`` over its
+    row names (column 0 the ids), read so where column 0 looks like row names
+    (unique, no fractions) or ``index_col`` says it holds ids."""
+    width = len(rows[0])
+    if head[0] == "#" and len(head) == width + 1:
+        head.pop(0)  # np.savetxt's header over numbers split on spaces: '# a b c'
+    if len(head) == width:
+        return
+    col0 = [r[0] for r in rows]
+    fraction = next((c for c in col0 if _is_number(c) and not float(to_float(c)).is_integer()),
+                    None)
+    row_names = fraction is None and len(set(col0)) == len(col0)
+    if len(head) == width - 1 and index_col is not None and (not auto or row_names):
+        return
+    said = (f"{what}: {path}'s header row names {len(head)} column(s), its data rows hold "
+            f"{width} fields (line 2)")
+    if len(head) == width - 1 and index_col is None:
+        why = ("R's write.table writes a header one name short over its row names: pass "
+               "index_col=0 if column 0 holds row ids (pyg-fusion: --index-col 0), else give "
+               "the header a name for every column")
+    elif len(head) == width - 1:
+        odd = (f"holds {fraction!r}, a fraction" if fraction is not None else
+               "repeats a value")
+        why = (f"a header one name short is R's write.table over its row names, but column 0 "
+               f"{odd}: no row names; give the header a name for every column")
+    elif len(head) > width and not any(head[width:]):
+        why = ("its last cell(s) are empty: a delimiter at the end of the header line? "
+               "Remove it")
+    else:
+        why = ("give the header one name per column, or pass header=False if the file has "
+               "none (pyg-fusion: --no-header)")
+    raise ValueError(f"{said}: {why}")
 
 
 def _read_array_table(path: str, *, npz_key, numeric, what, hint) -> Table:
