@@ -13,7 +13,6 @@ import numpy as np
 import torch
 from torch import Tensor
 
-import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -229,6 +228,14 @@ def source_graph(data, source: str, *, k: int | None = 10, metric: str = "cosine
     return edge_index, edge_weight, x.size(0)
 
 
+def pyplot():
+    """:mod:`matplotlib.pyplot`, imported by the first figure, not by importing
+    the library: importing pyplot is the user's choice, made before they pick
+    a backend (``matplotlib.use``), and a cost for those who draw nothing."""
+    import matplotlib.pyplot as plt
+    return plt
+
+
 def new_figure(ax: Axes | None, *, figsize=(6, 5), projection: str | None = None
                ) -> tuple[Figure, Axes]:
     """The given axes and its figure, or a new figure with one axes."""
@@ -236,7 +243,7 @@ def new_figure(ax: Axes | None, *, figsize=(6, 5), projection: str | None = None
         if not isinstance(ax, Axes):
             raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
         return ax.figure, ax
-    fig = plt.figure(figsize=figsize, layout="constrained")
+    fig = pyplot().figure(figsize=figsize, layout="constrained")
     fig._pyg_fusion_made = True  # closed by finish() once saved
     return fig, fig.add_subplot(projection=projection)
 
@@ -256,8 +263,8 @@ def new_grid(ax, nrows: int, ncols: int, *, panel_size=(3.2, 3.0),
         # one Axes given twice took two panels, the second drawn over the first
         check_once("ax", axes, "give each panel its own Axes")
         return axes[0].figure, axes.reshape(nrows, ncols)
-    fig = plt.figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows),
-                     layout=layout)
+    fig = pyplot().figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows),
+                          layout=layout)
     fig._pyg_fusion_made = True  # closed by finish() once saved
     axes = np.empty((nrows, ncols), dtype=object)
     for i in range(nrows):
@@ -277,6 +284,7 @@ def closes_on_error(fn):
     def wrapper(*args, **kwargs):
         if kwargs.get("path") is not None:
             _check_writable(figure_path(kwargs["path"])[0])
+        plt = pyplot()
         before = set(plt.get_fignums())
         try:
             return fn(*args, **kwargs)
@@ -339,5 +347,5 @@ def finish(fig: Figure, path: str | os.PathLike | None, *, dpi: int = 110
         path, fmt = figure_path(path)
         save_figure(fig, path, dpi=dpi, format=fmt)
         if getattr(fig, "_pyg_fusion_made", False):
-            plt.close(fig)
+            pyplot().close(fig)
     return fig

@@ -5,14 +5,13 @@ import os
 
 import numpy as np
 
-import matplotlib.pyplot as plt
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 
 from .._files import nan_for_null
 from .._option_rules import is_int, is_real
-from ._common import (axes_width, check_span, closes_on_error, finish, fit_lines, tex_name,
-                      to_numpy)
+from ._common import (axes_width, check_span, closes_on_error, finish, fit_lines, pyplot,
+                      tex_name, to_numpy)
 from ._values import check_flag, check_once, read_json
 
 PLOT_KINDS = ("both", "heatmap", "surface")
@@ -247,11 +246,11 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
     name = info["metric"]
     if ax is None:
         if kind == "both":
-            fig = plt.figure(figsize=(12, 5), layout="constrained")
+            fig = pyplot().figure(figsize=(12, 5), layout="constrained")
             heat_ax = fig.add_subplot(1, 2, 1)
             surf_ax = fig.add_subplot(1, 2, 2, projection="3d")
         else:
-            fig = plt.figure(figsize=(6.2, 5), layout="constrained")
+            fig = pyplot().figure(figsize=(6.2, 5), layout="constrained")
             heat_ax = fig.add_subplot() if kind == "heatmap" else None
             surf_ax = fig.add_subplot(projection="3d") if kind == "surface" else None
         fig._pyg_fusion_made = True  # closed by finish() once saved
