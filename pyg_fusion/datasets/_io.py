@@ -17,7 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._files import atomic_write
-from ._separators import comma_number, group_mark, grouped_number, split_group, split_thousands
+from ._separators import (comma_number, dot_group, group_mark, grouped_number, split_group,
+                          split_thousands)
 from ._text import (_auto_header, _auto_index, _column_numbers_header, _is_number, _lines,
                     _missing, _split, header_says_index, to_float)
 
@@ -238,11 +239,17 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
                              f"separator (1500), or quote them") from None
         # the error of the first cell that fails (or of a first row taken
         # for a header) does not say why: the file's numbers are not Python's
+        dots = dot_group(lines, delimiter)
+        dots = ("" if dots is None else
+                f"; its {dots[1]!r} (line {dots[0]}) may be {dots[1].replace('.', '')} with a "
+                f"dot grouping thousands, which replacing commas with dots would read as "
+                f"{dots[1]}: pandas.read_csv(path, sep=..., decimal=',', thousands='.') reads "
+                f"both")
         raise ValueError(f"{what}: {path} line {found[0]} holds {found[1]!r}, a number with a "
                          f"comma inside (a decimal comma, or a thousands separator); expected "
                          f"numbers with a decimal point and no thousands separator (1.5, "
                          f"1500): save the file so (e.g. pandas' to_csv(decimal='.'), or a "
-                         f"spreadsheet's CSV export in an English locale)") from None
+                         f"spreadsheet's CSV export in an English locale){dots}") from None
     if numeric and index_col == "auto" and table.index is not None:
         # a column 0 of such numbers, none of them a number to float(), was
         # taken for row ids and dropped (its first row for a header too)

@@ -28,6 +28,24 @@ def comma_number(lines: list[str], delimiter: str | None) -> tuple[int, str] | N
     return None
 
 
+_DOT_GROUP = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+")
+
+
+def dot_group(lines: list[str], delimiter: str | None) -> tuple[int, str] | None:
+    """``(line number, cell)`` of the first cell of ``lines`` (split as
+    :func:`comma_number` splits them) that reads as a number of three decimals
+    (``1.234``), or :obj:`None`: in a file of decimal commas, a dot that
+    groups thousands (1234), which replacing the commas with dots leaves 1.234."""
+    others = [d for d, mark in ((";", ";"), ("\t", "\t"), (None, " "))
+              if d != delimiter and any(mark in ln for ln in lines)]
+    for d in [delimiter, *others]:
+        for i, row in enumerate(_split(lines, d)):
+            for cell in row:
+                if _DOT_GROUP.fullmatch(cell):
+                    return i + 1, cell
+    return None
+
+
 # a number whose digits are grouped by thousands with a space (ISO, French),
 # a no-break space (typeset exports) or an apostrophe (Swiss): 'not a number',
 # with advice about ids and headers, or a comma found in a cell cut at the spaces
@@ -36,10 +54,20 @@ _GROUP_NAMES = {" ": "a space", "\u00a0": "a no-break space", "\u202f": "a narro
                 "'": "an apostrophe", "\u2019": "an apostrophe"}
 
 
+# dots that group thousands (German, Italian, Spanish locales): where two or
+# more groups (1.234.567) or a decimal comma after them (1.234,5) show it. A
+# column 0 of such cells, none a number, was taken for row ids and dropped;
+# 1.234 alone is 1.234 to any reader, and stays so
+_DOT_GROUPED = re.compile(r"[+-]?\d{1,3}(?:\.\d{3}){2,}(?:,\d+)?|[+-]?\d{1,3}(?:\.\d{3})+,\d+")
+
+
 def group_mark(cell: str) -> str | None:
     """What separates the thousands of ``cell`` (``"a space"``, ``"an
-    apostrophe"``...) when it is a number written with a thousands separator
-    other than a comma (``1 234``, ``1'234``), else :obj:`None`."""
+    apostrophe"``, ``"a dot"``...) when it is a number written with a
+    thousands separator other than a comma (``1 234``, ``1'234``,
+    ``1.234.567``, ``1.234,5``), else :obj:`None`."""
+    if _DOT_GROUPED.fullmatch(cell):
+        return "a dot"
     m = _GROUPED.fullmatch(cell)
     return _GROUP_NAMES[m.group(1)] if m and m.group(1) else None
 
@@ -51,12 +79,11 @@ def grouped_number(lines: list[str], delimiter: str | None) -> tuple[int, str, s
     comma (``1 234``, ``1'234``), or :obj:`None`."""
     others = [d for d in (";", "\t") if d != delimiter and any(d in ln for ln in lines)]
     for d in [delimiter, *others]:
-        if d is None:
-            continue  # runs of spaces split such a number into cells
         for i, row in enumerate(_split(lines, d)):
             for cell in row:
                 mark = group_mark(cell)
-                if mark is not None:
+                # runs of spaces split a number grouped by spaces into cells
+                if mark is not None and (d is not None or mark == "a dot"):
                     return i + 1, cell, mark
     return None
 
