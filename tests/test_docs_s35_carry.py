@@ -24,3 +24,29 @@ def test_the_image_models_keep_their_modalities_order_as_the_page_says():
         asym_fusion_segmenter(modalities=("depth", "rgb"), **kw).load_state_dict(saved)
     one = asym_fusion_segmenter(modalities=("x",), **kw).state_dict()
     asym_fusion_segmenter(modalities=("y",), **kw).load_state_dict(one)
+
+
+@pytest.mark.parametrize("head,rows,index_col,read", [
+    ("a,b", "1,0.5,0.25\n2,0.1,0.2\n", "auto", True),    # R's row names
+    ("a,b", "1.5,0.5,0.25\n2.5,0.1,0.2\n", "auto", False),  # a fraction: no row names
+    ("a,b", "1,0.5,0.25\n1,0.1,0.2\n", "auto", False),    # repeated: no row names
+    ("a,b", "1,0.5,0.25\n1,0.1,0.2\n", 0, True),          # index_col=0 says so
+    ("a,b", "1,0.5,0.25\n2,0.1,0.2\n", None, False),
+    ("a,b,c,", "1,0.5,0.25\n2,0.1,0.2\n", "auto", False),  # a delimiter at the end
+    ("a,b,c,d", "1,0.5,0.25\n2,0.1,0.2\n", "auto", False),
+])
+def test_a_header_of_another_width_is_read_as_the_tables_pages_say(tmp_path, head, rows,
+                                                                   index_col, read):
+    # 952b466: a header of another width than the rows is refused naming both
+    # widths, but one short over row names (R's write.table)
+    for page in ("datasets/README.md", "docs/bad_input.md"):
+        assert "R's `write.table`" in _page(page) and "both widths" in _page(page), page
+    from pyg_fusion.datasets._io import read_table
+    path = tmp_path / "a.csv"
+    path.write_text(f"{head}\n{rows}")
+    if read:
+        assert read_table(str(path), index_col=index_col).values.shape == (2, 2)
+    else:
+        with pytest.raises(ValueError, match=r"header row names \d column\(s\), its data rows "
+                                             r"hold 3 fields"):
+            read_table(str(path), index_col=index_col)
