@@ -187,6 +187,24 @@ def _naming(column: list[str]) -> str:
             f"'^{re.escape(values[1])}$' (pyg-fusion: --vad-normal-pattern); else ")
 
 
+def _numbers(column: list[str]) -> list[str] | None:
+    """The distinct values of a label column of numbers, one cell each
+    (``1`` and ``1.0`` one value), in numeric order; :obj:`None` where a cell
+    is no number."""
+    values: dict[float, str] = {}
+    for c in column:
+        try:
+            values.setdefault(float(c), c.strip())
+        except ValueError:
+            return None
+    return [values[v] for v in sorted(values)]
+
+
+def _naming_id(ids: list[str]) -> str:
+    return (f"if one marks normal videos, name it with normal_pattern='^{re.escape(ids[0])}$' "
+            f"(or another id; pyg-fusion: --vad-normal-pattern); else ")
+
+
 class _LayoutReader:
     """Reads the files of a :class:`VADLayout` for the ``split``, ``crops`` and
     ``raw_dir`` of the dataset it is mixed into."""
@@ -340,6 +358,16 @@ class _LayoutReader:
                                  named=any(normal.search(c) for c in column))
             out = [0 if (normal.search(c) or c.strip().lower() in _NORMAL_VALUES
                          or _zero(c)) else 1 for c in column]
+            ids = _numbers(column)
+            if all(out) and ids is not None and len(ids) > 1:
+                # 1 / 2 (class ids counted from 1: MATLAB's, a spreadsheet's) read as
+                # 'not 0', every video abnormal, under labels='list' without a word
+                shown = ", ".join(ids[:4]) + (", ..." if len(ids) > 4 else "")
+                raise ValueError(f"{domain}: the {self.split} list's label column holds the "
+                                 f"numbers {shown} and no 0 (normal), so every video would "
+                                 f"be abnormal: class ids counted from 1? "
+                                 f"{_naming(column) or _naming_id(ids)}write the column as "
+                                 f"0 (normal) / 1 (abnormal)")
             if layout.labels == "auto" and all(out):
                 raise ValueError(f"{domain}: no label in the {self.split} list's "
                                  f"label column is normal (a match of normal_pattern="
