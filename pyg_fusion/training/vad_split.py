@@ -157,9 +157,18 @@ def check_test_videos(test_ds, train_ds=None) -> None:
             except (TypeError, ValueError, RuntimeError):
                 label = torch.empty(0)
             if label.numel() != 1 or label.is_complex() or float(label[0]) not in (0.0, 1.0):
+                whole = (label.numel() == 1 and not label.is_complex() and label.dtype != torch.bool
+                         and float(label[0]).is_integer() and float(label[0]) > 1)
+                # a class index (UCF-Crime's 14 classes) recorded as a video label
+                # would mark its video abnormal or normal by the class's number
+                how = ("; a class index? The test records each video's label 0 / 1 (its "
+                       "scores file, the plot's abnormal videos): set y = 1 for the abnormal "
+                       "classes and 0 for the normal one (data.y = (data.y != NORMAL).long()) "
+                       "and keep the class in an attribute of its own (data.cls)"
+                       if whole else "")
                 raise ValueError(f"test video {getattr(data, 'video', i)!r} has the label y = "
                                  f"{data.y!r}: expected a video label 0 (normal) or 1 "
-                                 f"(abnormal)")
+                                 f"(abnormal){how}")
         values = set(data.frame_gt.view(-1).unique().tolist())
         if not values <= {0, 1}:
             # (e.g. a 0/255 mask): the metrics refused it only after training
