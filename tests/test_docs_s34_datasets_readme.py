@@ -54,7 +54,8 @@ def test_vad_list_labels_read_as_the_readme_says(tmp_path):
                                   ["1,037,2,500", "2,100,3,001", "3,200,4,050"]])
 def test_thousands_separators_are_refused_as_the_readme_says(tmp_path, rows):
     assert ("So are thousands separators: numbers grouped by a space, a no-break space or an "
-            "apostrophe (`1 037`, `1'037`), and numbers cut into two cells at a separator that "
+            "apostrophe (`1 037`, `1'037`), or by a dot where it shows (`1.234.567`, `1.234,5`; "
+            "`1.234` alone is 1.234), and numbers cut into two cells at a separator that "
             "is the delimiter (`1,037,2,500`" in _said())
     raw = tmp_path / "raw"
     raw.mkdir()

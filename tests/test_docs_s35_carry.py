@@ -1,4 +1,5 @@
 """What this session's code changes made the docs say, held to the code."""
+import re
 from pathlib import Path
 
 import pytest
@@ -50,3 +51,27 @@ def test_a_header_of_another_width_is_read_as_the_tables_pages_say(tmp_path, hea
         with pytest.raises(ValueError, match=r"header row names \d column\(s\), its data rows "
                                              r"hold 3 fields"):
             read_table(str(path), index_col=index_col)
+
+
+@pytest.mark.parametrize("text,said", [
+    ("1.234,5;2\n2.345,5;3\n", "thousands are separated by a dot"),
+    ("1.234.567;2\n2.345.678;3\n", "thousands are separated by a dot"),
+    ("1,5;1.234\n2,5;2.345\n", "decimal=',', thousands='.'"),
+    ("1.234,2\n2.345,3\n", None),  # 1.234 alone is 1.234
+])
+def test_dots_grouping_thousands_are_as_the_tables_pages_say(tmp_path, text, said):
+    # fa63bba: a dot's thousands refused where they show, 1.234 alone read
+    assert "or by a dot where it shows (`1.234.567`, `1.234,5`; `1.234` alone is 1.234)" \
+        in _page("datasets/README.md")
+    assert "`pandas.read_csv(path, sep=..., decimal=\",\", thousands=\".\")` reads both" \
+        in _page("datasets/README.md")
+    assert "grouped by a space, an apostrophe or a dot (`1 037`, `1'037`, `1.234,5`)" \
+        in _page("docs/bad_input.md")
+    from pyg_fusion.datasets._io import read_table
+    path = tmp_path / "a.csv"
+    path.write_text(text)
+    if said is None:
+        assert read_table(str(path)).values.tolist() == [[1.234, 2.0], [2.345, 3.0]]
+    else:
+        with pytest.raises(ValueError, match=re.escape(said)):
+            read_table(str(path))
