@@ -3,8 +3,6 @@ anchors of the same run, busy / idle, peak memory) and its log-log figure
 against N, from the rows its workers measure or from its JSON."""
 from __future__ import annotations
 
-import json
-
 PLOTTED = (("knn_exact_s", "kNN exact"), ("knn_approx_s", "kNN approx"),
            ("powers_s", "powers fwd"), ("scipy_s", "scipy SpGEMM + top-k"),
            ("fusion_s", "fusion fwd"), ("step_fwd_s", "LEGO step fwd"),
@@ -18,8 +16,9 @@ def plot(json_path: str, out: str):
     line of slope 1 (linear scaling) through the smallest N of the powers for
     reference. Returns the figure."""
     from matplotlib.figure import Figure  # no pyplot: no global backend state
-    with open(json_path, encoding="utf-8") as f:
-        data = json.load(f)
+
+    from pyg_fusion._files import read_json
+    data = read_json(json_path)
     rows = [r for r in data["rows"] if "status" not in r]
     if not rows or not all("N" in r and "features" in r for r in rows):
         raise ValueError("no measured row of N and features")

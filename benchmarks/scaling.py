@@ -269,7 +269,8 @@ def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
 
 def main(argv=None):
     from _cli import (check_device, check_writable, command_line, given, nonneg_int, parser,
-                      positive_int, refuse_unread, thread_count, units, worker_values)
+                      positive_int, read_json, refuse_unread, thread_count, units,
+                      worker_values)
     ap = parser(__file__, __doc__)
     ap.add_argument("--sizes", type=units(K), nargs="+", default=[1024, 4096, 16384, 65536])
     ap.add_argument("--features", nargs="+", default=["clustered", "gaussian"],
@@ -305,8 +306,7 @@ def main(argv=None):
         source = args.from_json or args.json
         if source is None:
             ap.error("--plot draws a run's JSON: give it with --from-json FILE")
-        if not os.path.isfile(source):
-            ap.error(f"--from-json {source}: no such file")
+        read_json(ap, source, "--from-json")  # a folder was "no such file"
         check_writable(ap, args.plot, "--plot")
         try:
             plot(source, args.plot)

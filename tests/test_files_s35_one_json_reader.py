@@ -53,3 +53,14 @@ def test_a_benchmarks_input_is_named_by_its_flag_and_file(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert err.startswith(f"asym_ablation.py: error: --summarise: '{path}' is not valid "
                           f"JSON: "), err
+
+
+def test_scaling_plot_names_a_folder_as_a_folder(tmp_path, capsys):
+    # a folder given as --from-json was "no such file"
+    with pytest.raises(SystemExit) as exit_:
+        load_benchmark("scaling").main(["--plot", str(tmp_path / "s.png"),
+                                        "--from-json", str(tmp_path)])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()[-1]
+    assert f"error: --from-json: '{tmp_path}' is a folder; expected the path of a JSON " \
+           f"file" in err, err
