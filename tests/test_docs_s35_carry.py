@@ -75,3 +75,34 @@ def test_dots_grouping_thousands_are_as_the_tables_pages_say(tmp_path, text, sai
     else:
         with pytest.raises(ValueError, match=re.escape(said)):
             read_table(str(path))
+
+
+def test_vad_class_ids_are_refused_as_the_pages_say(tmp_path):
+    # f9324ce: a list's label column 1 / 2 refused under labels="list" too;
+    # f7a3f92: a test video's class index refused, saying how to convert it
+    assert ("A label column of two or more numbers none of them 0 (`1` / `2`: class ids counted "
+            "from 1) is an error under `labels=\"list\"` too") in _page("datasets/README.md")
+    bad_input = _page("docs/bad_input.md")
+    assert ("A label column of two or more numbers without 0 (`1` / `2`: class ids counted from "
+            "1) is refused with `--vad-labels list` too") in bad_input
+    assert "A test video built in Python whose `y` is a class index (UCF-Crime's 0..13)" in bad_input
+    import numpy as np
+    import torch
+    from pyg_fusion.data import MultiSourceData
+    from pyg_fusion.datasets import VADFeatures
+    from pyg_fusion.training.vad_split import check_test_videos
+    (tmp_path / "raw" / "f").mkdir(parents=True)
+    (tmp_path / "raw" / "list").mkdir()
+    for i in range(4):
+        np.save(tmp_path / "raw" / "f" / f"v{i}.npy", np.ones((8, 3), np.float32))
+    (tmp_path / "raw" / "list" / "train.csv").write_text(
+        "".join(f"f/v{i}.npy,{1 + i % 2}\n" for i in range(4)))
+    kw = dict(sources={"a": "f/{name}.npy"}, train_list="list/train.csv", log=False)
+    with pytest.raises(ValueError, match=r"holds the numbers 1, 2 and no 0"):
+        VADFeatures(str(tmp_path), "train", labels="list", **kw)
+    ds = VADFeatures(str(tmp_path), "train", labels="list", normal_pattern="^1$", **kw)
+    assert [int(d.y) for d in ds] == [0, 1, 0, 1]
+    videos = [MultiSourceData(x_a=torch.zeros(8, 3), y=torch.tensor([y]), video=str(y),
+                              frame_gt=torch.tensor([0, 1] * 8)) for y in (1, 7)]
+    with pytest.raises(ValueError, match=r"a class index\?.*attribute of its own"):
+        check_test_videos(videos)
