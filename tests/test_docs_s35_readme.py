@@ -1,4 +1,6 @@
 """README's statements a new user checks by copying them, held to the code."""
+import glob
+import re
 from pathlib import Path
 
 import torch
@@ -21,3 +23,45 @@ def test_the_tables_split_rounds_halves_up_as_readme_says():
     train, val, test = stratified_masks(y, 0.05, val_rate=0.1, test_rate=0.2)
     for c in range(2):
         assert [int(m[y == c].sum()) for m in (train, val, test)] == [1, 3, 5]
+
+
+# what a run writes (or a wheel holds): named by the pages, not files of the repository
+WRITTEN = {"results.json", "metrics.json", "scores.json", "sweep.json", "results.partial.json",
+           "sweep.partial.json", "meta.json", "streams.json", "synthetic.json", "motion.json",
+           "pyg_fusion/_bundled/uci_mfeat/"}
+
+
+def _alternatives(name: str) -> list[str]:
+    if "{" not in name:
+        return [name]
+    head, rest = name.split("{", 1)
+    alts, tail = rest.split("}", 1)
+    return [head + a + tail for a in alts.split(",")]
+
+
+def test_every_file_and_record_the_pages_name_is_in_the_repository():
+    # a reader follows `benchmarks/results/x.json` or `tests/test_y.py` to check
+    # a number or a claim: each path the pages name (from the repository's
+    # root) and each record named by its bare file name is there
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")),
+             ROOT / "datasets" / "README.md"]
+    missing, checked = [], 0
+    for page in pages:
+        text = page.read_text()
+        named = [m.rstrip(".,)") for m in re.findall(
+            r"(?<![\w/.-])((?:benchmarks|docs|tests|pyg_fusion|visualize|datasets)/[\w./*{},-]+)",
+            text)]
+        records = re.findall(r"`([\w*{},.-]+\.json)`", text)
+        for name in named:
+            for path in _alternatives(name):
+                checked += 1
+                if path not in WRITTEN and not glob.glob(str(ROOT / path)):
+                    missing.append(f"{page.relative_to(ROOT)}: {path}")
+        for name in records:
+            for record in _alternatives(name):
+                checked += 1
+                if record not in WRITTEN and not glob.glob(
+                        str(ROOT / "benchmarks" / "results" / "**" / record), recursive=True):
+                    missing.append(f"{page.relative_to(ROOT)}: {record}")
+    assert checked > 300
+    assert missing == []
