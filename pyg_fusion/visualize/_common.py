@@ -236,6 +236,14 @@ def pyplot():
     return plt
 
 
+def made_figure(figsize, layout: str = "constrained") -> Figure:
+    """A new pyplot figure for a plot given no ``ax``: :func:`finish` closes
+    it once saved."""
+    fig = pyplot().figure(figsize=figsize, layout=layout)
+    fig._pyg_fusion_made = True
+    return fig
+
+
 def new_figure(ax: Axes | None, *, figsize=(6, 5), projection: str | None = None
                ) -> tuple[Figure, Axes]:
     """The given axes and its figure, or a new figure with one axes."""
@@ -243,8 +251,7 @@ def new_figure(ax: Axes | None, *, figsize=(6, 5), projection: str | None = None
         if not isinstance(ax, Axes):
             raise TypeError(f"ax must be a matplotlib Axes, got {type(ax).__name__}")
         return ax.figure, ax
-    fig = pyplot().figure(figsize=figsize, layout="constrained")
-    fig._pyg_fusion_made = True  # closed by finish() once saved
+    fig = made_figure(figsize)
     return fig, fig.add_subplot(projection=projection)
 
 
@@ -263,9 +270,7 @@ def new_grid(ax, nrows: int, ncols: int, *, panel_size=(3.2, 3.0),
         # one Axes given twice took two panels, the second drawn over the first
         check_once("ax", axes, "give each panel its own Axes")
         return axes[0].figure, axes.reshape(nrows, ncols)
-    fig = pyplot().figure(figsize=(panel_size[0] * ncols, panel_size[1] * nrows),
-                          layout=layout)
-    fig._pyg_fusion_made = True  # closed by finish() once saved
+    fig = made_figure((panel_size[0] * ncols, panel_size[1] * nrows), layout)
     axes = np.empty((nrows, ncols), dtype=object)
     for i in range(nrows):
         for j in range(ncols):

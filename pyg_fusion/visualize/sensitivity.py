@@ -10,8 +10,8 @@ from matplotlib.patches import Rectangle
 
 from .._files import nan_for_null
 from .._option_rules import is_int, is_real
-from ._common import (axes_width, check_span, closes_on_error, finish, fit_lines, pyplot,
-                      tex_name, to_numpy)
+from ._common import (axes_width, check_span, closes_on_error, finish, fit_lines,
+                      made_figure, tex_name, to_numpy)
 from ._values import check_flag, check_once, read_json
 
 PLOT_KINDS = ("both", "heatmap", "surface")
@@ -246,14 +246,13 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
     name = info["metric"]
     if ax is None:
         if kind == "both":
-            fig = pyplot().figure(figsize=(12, 5), layout="constrained")
+            fig = made_figure((12, 5))
             heat_ax = fig.add_subplot(1, 2, 1)
             surf_ax = fig.add_subplot(1, 2, 2, projection="3d")
         else:
-            fig = pyplot().figure(figsize=(6.2, 5), layout="constrained")
+            fig = made_figure((6.2, 5))
             heat_ax = fig.add_subplot() if kind == "heatmap" else None
             surf_ax = fig.add_subplot(projection="3d") if kind == "surface" else None
-        fig._pyg_fusion_made = True  # closed by finish() once saved
     else:
         axes = list(ax) if isinstance(ax, (list, tuple, np.ndarray)) else [ax]
         need = 2 if kind == "both" else 1
