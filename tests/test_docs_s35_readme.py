@@ -65,3 +65,31 @@ def test_every_file_and_record_the_pages_name_is_in_the_repository():
                     missing.append(f"{page.relative_to(ROOT)}: {record}")
     assert checked > 300
     assert missing == []
+
+
+def test_every_flag_the_pages_name_is_a_flag_of_a_command_or_script():
+    # the prose names flags outside the commands test_readme_commands.py parses
+    # ("`--label-rate` (0.05)", "`--vad-labels`: ..."): a renamed or removed
+    # flag left there is one a user types and the parser refuses
+    import argparse
+    from pyg_fusion.cli import build_parser
+    flags = {"--index-url"}  # pip's, in the quick start
+
+    def walk(parser):
+        for a in parser._actions:
+            flags.update(s for s in a.option_strings if s.startswith("--"))
+            if isinstance(a, argparse._SubParsersAction):
+                for sub in a.choices.values():
+                    walk(sub)
+
+    walk(build_parser())
+    scripts = [*(ROOT / "benchmarks").glob("*.py"), *(ROOT / "visualize").glob("*.py"),
+               *(ROOT / "benchmarks").glob("*.sh")]
+    for script in scripts:
+        flags.update(re.findall(r"['\"](--[a-z0-9][\w-]*)['\"]", script.read_text()))
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md")),
+             ROOT / "datasets" / "README.md"]
+    unknown = sorted({f"{page.relative_to(ROOT)}: {flag}" for page in pages
+                      for flag in re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)(?![\w*-])",
+                                             page.read_text()) if flag not in flags})
+    assert unknown == []
