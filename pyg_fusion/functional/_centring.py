@@ -45,12 +45,19 @@ class _SegmentSum(torch.autograd.Function):
     ``segment`` is ``torch.segment_reduce``, whose backward has no
     derivative, so second derivatives of rbf graphs failed."""
 
+    # forward and setup_context apart, as _UnitRows: torch.func (grad over
+    # functional_call in meta-learning) refuses a Function whose forward
+    # takes ctx, and both are on the dense backend's path
     @staticmethod
-    def forward(ctx, rows: Tensor, count: Tensor) -> Tensor:
+    def forward(rows: Tensor, count: Tensor) -> Tensor:
         from torch_geometric.utils import cumsum, segment
+        return segment(rows, cumsum(count), reduce="sum")
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        rows, count = inputs
         ctx.save_for_backward(count)
         ctx.num_rows = rows.size(0)
-        return segment(rows, cumsum(count), reduce="sum")
 
     @staticmethod
     def backward(ctx, grad: Tensor):

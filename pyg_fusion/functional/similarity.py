@@ -234,15 +234,19 @@ class _UnitRows(torch.autograd.Function):
     # then the norm's backward) makes about six [N, d] temporaries, each
     # fresh pages above glibc's mmap threshold (measured: 0.57-1.1 s against
     # 0.11-0.15 s at N = 262144, d = 128, one thread). The backward is made
-    # of differentiable ops (double backward works).
+    # of differentiable ops (double backward works). Forward and
+    # setup_context apart: torch.func (grad over functional_call, as
+    # meta-learning does) refuses a Function whose forward takes ctx.
     @staticmethod
-    def forward(ctx, x: Tensor, norm: Tensor | None) -> Tensor:
+    def forward(x: Tensor, norm: Tensor | None) -> Tensor:
         # norm: the rows' norms when already taken (_lift_tiny_rows)
         if norm is None:
             norm = x.norm(2, -1, keepdim=True)
-        y = x / norm.clamp_min(_EPS)
-        ctx.save_for_backward(x, y)
-        return y
+        return x / norm.clamp_min(_EPS)
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.save_for_backward(inputs[0], output)
 
     @staticmethod
     def backward(ctx, grad: Tensor):

@@ -13,6 +13,7 @@ from torch_geometric.data import Data
 from ..functional import seed_labels
 from ..functional._checks import check_finite, check_module_input, check_tensor
 from ..nn import GraphHead, LabelPropagationHead
+from ..nn._lego_inputs import AUTOGRAD, refuse_torch_func
 
 __all__ = ["NodeHead", "node_features", "head_input", "make_head"]
 
@@ -162,10 +163,13 @@ class _Cache:
             and torch.equal(k, t) for k, t in zip(self.key, tensors))
 
     def get(self, tensors: list[Tensor], make):
-        if follows_inputs(tensors):
-            return make()
-        if self._hit(tensors):
+        if self._hit(tensors) and not follows_inputs(tensors):
             return self.value
+        if follows_inputs(tensors):
+            refuse_torch_func("a node model's graph", AUTOGRAD)
+            return make()
+        refuse_torch_func("a node model's graph", f"call the model once outside the transform "
+                          f"on the same data (its graph is then reused), or {AUTOGRAD}")
         with torch.no_grad():
             value = make()
         # made under torch.inference_mode (Lightning's validate and test), a

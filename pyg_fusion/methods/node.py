@@ -21,6 +21,7 @@ from torch_geometric.data import Data
 from ..functional import relation_graph
 from ..functional.relation import check_graph_options
 from ..nn import LEGO
+from ..nn._lego_inputs import AUTOGRAD, refuse_torch_func
 from ..nn._reset import reset_children
 from ..nn._source_order import SourceOrderState
 from ..functional._checks import check_choice, check_int
@@ -186,6 +187,7 @@ class NodeFeatureFusion(nn.Module):
         if self.fuse.proj is None:
             ei, w = self._cache.get(list(xs.values()), lambda: relation_graph(f, k=self.k))
         else:  # learned projections: the graph follows them (its weights stay differentiable)
+            refuse_torch_func("NodeFeatureFusion's graph", AUTOGRAD)
             ei, w = relation_graph(f, k=self.k)
         return self.head(head_input(f, self.features, data, seed_mask, self.num_classes),
                          ei, w)

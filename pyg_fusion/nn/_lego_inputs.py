@@ -149,3 +149,23 @@ def node_batch(xs: dict[str, Tensor], ref: str, batch: Tensor | None,
     if batch_size is not None:
         check_int("batch_size", batch_size, minimum=int(batch[-1]) + 1)
     return batch
+
+
+# what works where refuse_torch_func refuses
+AUTOGRAD = "take gradients with torch.autograd.grad (create_graph=True for second order)"
+
+
+def refuse_torch_func(what: str, instead: str) -> None:
+    """Refuses to run ``what`` (a step on the host: faiss's neighbour search,
+    scipy's sparse products, index work in numpy) under a torch.func transform
+    (``grad``, ``vmap``, ``jacrev``), whose tensors have no storage for numpy
+    to read: the user met "Cannot access data pointer of Tensor that doesn't
+    have storage" from deep inside the search. ``instead``: what works."""
+    if torch.compiler.is_compiling():
+        return
+    # torch.func has no public test of a transform being active
+    level = getattr(torch._C._functorch, "maybe_current_level", None)
+    if level is not None and level() is not None:
+        raise RuntimeError(f"{what} runs on the host (faiss's neighbour search, scipy's sparse "
+                           f"products), which torch.func's transforms (grad, vmap, jacrev) "
+                           f"cannot reach; {instead}")

@@ -13,7 +13,8 @@ from ..functional.order import locality_order, permute_rows, relabel
 from ..functional.support import _shared_support
 from ._lego_dense import DenseBackend
 from ._lego_fusion_options import check_fusion_options, check_source_names
-from ._lego_inputs import check_graph_inputs, check_input_form, node_batch, unpack_inputs
+from ._lego_inputs import (check_graph_inputs, check_input_form, node_batch,
+                           AUTOGRAD, refuse_torch_func, unpack_inputs)
 from .fused_graph import FusedGraph
 from .lego_fusion import LEGOFusion
 from .power_expansion import GraphPowerExpansion
@@ -299,6 +300,7 @@ class LEGO(DenseBackend, torch.nn.Module):
         backend = self.choose_backend(int(counts.max()))
         if backend == "dense":
             return self._dense(xs, batch, assign, counts)
+        refuse_torch_func("LEGO's sparse backend", f"use backend='dense', or {AUTOGRAD}")
         return self._sparse(xs, batch, assign, n, counts)
 
     @float32_under_autocast
