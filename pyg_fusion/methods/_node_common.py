@@ -147,6 +147,16 @@ def follows_inputs(tensors: list[Tensor]) -> bool:
     return torch.is_grad_enabled() and any(t.requires_grad for t in tensors)
 
 
+def options_repr(model: nn.Module, **shown) -> str:
+    """A node model's ``extra_repr``: ``shown`` and its ``features`` where
+    not the default, the options its sub-modules' printouts do not show."""
+    parts = [f"{k}={v!r}" for k, v in shown.items()]
+    features = getattr(model, "features", "concat")
+    if features != "concat":
+        parts.append(f"features={features!r}")
+    return ", ".join(parts)
+
+
 class _Cache:
     """Remembers one value for the last input, keyed on the input's content
     (a copy of its tensors, compared element-wise), so that fixed graphs are

@@ -27,7 +27,7 @@ from ..nn._source_order import SourceOrderState
 from ..functional._checks import check_choice, check_int
 from ..nn.baselines import GCN, GRAPH_MODES, FeatureFusion, graph_fuse_sparse
 from ._node_common import (NodeHead, _Cache, _width, follows_inputs, head_input, make_head,
-                           node_features)
+                           node_features, options_repr)
 
 __all__ = ["NodeHead", "NodeLEGO", "NodeFeatureFusion", "NodeGraphFusion", "NodeGCN",
            "NodeAsymShuffle",
@@ -107,6 +107,9 @@ class NodeLEGO(nn.Module):
     def fusion(self):
         return self.lego.fusion
 
+    def extra_repr(self) -> str:
+        return options_repr(self)
+
     def _powers(self, xs: dict[str, Tensor], n: int) -> dict:
         graphs = self.lego.relation_graphs(xs)
         return {s: self.lego.expansions[s](*graphs[s], n) for s in self.sources}
@@ -181,6 +184,9 @@ class NodeFeatureFusion(nn.Module):
     def reset_parameters(self):
         reset_children(self)
 
+    def extra_repr(self) -> str:
+        return options_repr(self, k=self.k)
+
     def forward(self, data: Data, seed_mask: Tensor | None = None) -> Tensor:
         xs = node_features(data, self.sources, self)
         f = self.fuse(xs)
@@ -253,6 +259,11 @@ class NodeGraphFusion(SourceOrderState, nn.Module):
     def reset_parameters(self):
         reset_children(self)
 
+    def extra_repr(self) -> str:
+        shown = {} if self.graph_sources == self.sources else \
+            {"graph_sources": self.graph_sources}
+        return options_repr(self, mode=self.mode, k=self.k, **shown)
+
     def _source_order(self):
         if self.graph_sources == self.sources:
             return list(self.sources)
@@ -312,6 +323,9 @@ class NodeGCN(SourceOrderState, nn.Module):
     def reset_parameters(self):
         reset_children(self)
 
+    def extra_repr(self) -> str:
+        return options_repr(self, k=self.k)
+
     def _graph(self, xs, n):
         graphs = [relation_graph(xs[s], k=self.k) for s in self.sources]
         return graph_fuse_sparse(graphs, n, "mean") if len(graphs) > 1 else graphs[0]
@@ -366,6 +380,9 @@ class NodeAsymShuffle(nn.Module):
 
     def reset_parameters(self):
         reset_children(self)
+
+    def extra_repr(self) -> str:
+        return options_repr(self, k=self.k)
 
     def forward(self, data: Data) -> Tensor:
         xs = node_features(data, self.sources, self)

@@ -169,6 +169,14 @@ class VADLEGO(nn.Module):
         if self.graph_head is not None:
             self._zero_branch_output()
 
+    def extra_repr(self) -> str:
+        # the options no sub-module's printout shows
+        shown = ["center=True"] if self.center else []
+        if self.graph_head is not None:
+            shown += ["branch_detach=True"] if self.branch_detach else []
+            shown += [f"branch_scale={self.branch_scale}"] if self.branch_scale != 1.0 else []
+        return ", ".join(shown)
+
     @property
     def fusion(self):
         return self.lego.fusion
@@ -237,6 +245,9 @@ class VADGraphFusion(SourceOrderState, nn.Module):
 
     def reset_parameters(self):
         reset_children(self)
+
+    def extra_repr(self) -> str:
+        return f"mode={self.mode!r}" + (", center=True" if self.center else "")
 
     def forward(self, data) -> tuple[Tensor, Tensor | None]:
         xs = center_videos(dense_sources(data, self.sources, self.num_segments), self.center)
