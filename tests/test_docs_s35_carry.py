@@ -106,3 +106,33 @@ def test_vad_class_ids_are_refused_as_the_pages_say(tmp_path):
                               frame_gt=torch.tensor([0, 1] * 8)) for y in (1, 7)]
     with pytest.raises(ValueError, match=r"a class index\?.*attribute of its own"):
         check_test_videos(videos)
+
+
+def test_torch_func_over_lego_is_as_the_page_says():
+    # 3b1fb7c: torch.func.grad over the dense backend; the sparse one refused
+    said = _page("docs/lego_api.md")
+    assert ("Under `torch.func` (`grad` over `functional_call(model, params, ...)`, as "
+            "meta-learning loops take it) the dense backend gives autograd's gradients") in said
+    assert "each is a `RuntimeError` naming it and what works instead (`backend=\"dense\"`" in said
+    import torch
+    from torch.func import functional_call, grad
+    from pyg_fusion.nn import LEGO
+    g = torch.Generator().manual_seed(0)
+    xs = {"a": torch.randn(12, 4, generator=g), "b": torch.randn(12, 3, generator=g)}
+    for backend in ("dense", "sparse"):
+        torch.manual_seed(0)
+        lego = LEGO({"a": 4, "b": 3}, 2, k=3, backend=backend, proj_channels=5)
+        params = {k: v.detach() for k, v in lego.named_parameters()}
+
+        def loss(p):
+            return functional_call(lego, p, (xs,)).to_dense().square().sum()
+
+        if backend == "sparse":
+            with pytest.raises(RuntimeError, match="sparse backend.*backend='dense'"):
+                grad(loss)(params)
+            continue
+        got = grad(loss)(params)
+        lego(xs).to_dense().square().sum().backward()
+        for name, p in lego.named_parameters():
+            want = torch.zeros_like(p) if p.grad is None else p.grad
+            torch.testing.assert_close(got[name], want, msg=name)
