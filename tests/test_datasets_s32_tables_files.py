@@ -136,7 +136,8 @@ def test_pandas_column_numbers_header_is_no_node(tmp_path):
 
 def test_column_numbers_over_whole_numbers_ask_which(tmp_path):
     # over whole numbers '0,1' may be a one-hot row: the user says which
-    ints = "0,1\n" + "".join(f"{i % 2},{1 - i % 2}\n" for i in range(6))
+    # (rows of 0 / 1 that are no code of the labels: a notice otherwise)
+    ints = "0,1\n" + "".join(f"{i % 3 // 2},{1 - i % 3 // 2}\n" for i in range(6))
     root = _root(tmp_path, {"a.csv": ints, "y.csv": LABELS, "y7.csv": "1\n" + LABELS})
     with pytest.raises(ValueError, match=r"a.csv's first row is 0,1: the column numbers that "
                        r"pandas writes as a header, or a row of data\? Say which: header=True "

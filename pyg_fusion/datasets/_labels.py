@@ -8,6 +8,7 @@ from typing import Sequence
 import numpy as np
 import torch
 
+from .._notices import notice
 from .._option_rules import is_int
 from ._io import Table
 from ._text import MISSING as _MISSING
@@ -113,3 +114,37 @@ def _check_not_one_hot(lab: Table, col: int) -> None:
                          f"one 1 in every row: one-hot labels, of which label_column={col} "
                          f"would read one column as a two-class label; save one column of "
                          f"class labels (np.argmax(Y, axis=1), or pandas' idxmax(axis=1))")
+
+
+def notice_label_column(name: str, table: Table, x: torch.Tensor, y: torch.Tensor,
+                        index_col) -> None:
+    """Notices the first column of the view ``name`` (``x``, its values, read
+    from ``table`` with ``index_col``) that recodes the labels ``y``: one value
+    in each class, another in each (the labels themselves, or ``1 - y``, a
+    class's code), over classes of two or more labelled rows. The model read
+    the label as a feature, its scores perfect, without a word (a table
+    exported with its label column, a view cut from the labels file's
+    frame). A notice, not an error: a feature may be so on few rows."""
+    known = y >= 0
+    yk, xk = y[known], x[known]
+    counts = torch.bincount(yk)
+    present = counts > 0
+    if int(present.sum()) < 2 or int(counts[present].min()) < 2 or xk.size(1) == 0:
+        return
+    index = yk.view(-1, 1).expand_as(xk)
+    shape = (counts.numel(), xk.size(1))
+    lo = torch.full(shape, float("inf"), dtype=xk.dtype).scatter_reduce(0, index, xk, "amin")
+    hi = torch.full(shape, -float("inf"), dtype=xk.dtype).scatter_reduce(0, index, xk, "amax")
+    lo, hi = lo[present], hi[present]
+    ranked = lo.sort(0).values
+    hits = ((lo == hi).all(0) & (ranked[1:] != ranked[:-1]).all(0)).nonzero().view(-1)
+    if hits.numel() == 0:
+        return
+    j = int(hits[0])
+    col = j if table.index is None else j + (j >= (0 if index_col == "auto" else index_col))
+    named = (f" ({table.header[j]!r})" if table.header is not None
+             and len(table.header) == xk.size(1) else "")
+    notice(f"view {name!r}: column {col}{named} of {table.path} holds one value per class, "
+           f"another for each: the labels (or a code of them), which the model reads as a "
+           f"feature (label leakage: its scores are no measure); leave that column out of "
+           f"the view")

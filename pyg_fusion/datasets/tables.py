@@ -16,7 +16,7 @@ from ._base import FusionDataset
 from ._io import Table, check_header, read_table
 from ._text import _is_number
 from ._labels import (_check_not_one_hot, _check_unlabelled, _no_label, _unlabel,
-                      encode_labels)
+                      encode_labels, notice_label_column)
 from ._split import check_split, stratified_masks
 from .standardize import zscore_columns
 
@@ -260,6 +260,7 @@ class MultiViewTables(FusionDataset):
                 raise ValueError(f"view {name!r}: {table.path} holds {int(bad.sum())} NaN or "
                                  f"Inf value(s), the first at data row {row}, column {col} "
                                  f"({table.values[row, col]}); fill in or drop them")
+            notice_label_column(name, table, x, y, self.options["index_col"])
             if self.options["standardize"]:
                 x = zscore_columns(x)
             x = x.float()
