@@ -287,7 +287,7 @@ def main(argv=None):
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--fusion-init", default="model", choices=["model", "random"],
                     help="step: the fusion weights as built, or drawn from N(0, 1)")
-    ap.add_argument("--json", default=None)
+    ap.add_argument("--json", default=None, help="write the rows, the machine and the settings")
     # internal: one size's process, started by this script (not a user's flag)
     ap.add_argument("--worker", nargs=2, metavar=("N", "FEATURES"), default=None,
                     help=argparse.SUPPRESS)
@@ -301,9 +301,11 @@ def main(argv=None):
                  f"without --plot the benchmark runs anew")
     if args.plot:
         # the drawing reads the JSON alone: --sizes 1024 drew every size of it, silently
+        # --json is a run's output: it was also --plot's input where --from-json
+        # was not given, and ignored where it was
         refuse_unread(ap, argv, "--plot", "which draws every row of --from-json",
-                      "plot", "from_json", "json")
-        source = args.from_json or args.json
+                      "plot", "from_json")
+        source = args.from_json
         if source is None:
             ap.error("--plot draws a run's JSON: give it with --from-json FILE")
         read_json(ap, source, "--from-json")  # a folder was "no such file"

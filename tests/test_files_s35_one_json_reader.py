@@ -64,3 +64,15 @@ def test_scaling_plot_names_a_folder_as_a_folder(tmp_path, capsys):
     err = capsys.readouterr().err.strip().splitlines()[-1]
     assert f"error: --from-json: '{tmp_path}' is a folder; expected the path of a JSON " \
            f"file" in err, err
+
+
+def test_scaling_json_is_an_output_never_plots_input(tmp_path, capsys):
+    # --json is where a run writes; with --plot it was the file drawn when
+    # --from-json was not given, and ignored when it was
+    source = tmp_path / "scaling.json"
+    source.write_text('{"rows": []}')
+    with pytest.raises(SystemExit) as exit_:
+        load_benchmark("scaling").main(["--plot", str(tmp_path / "p.png"), "--from-json",
+                                        str(source), "--json", str(tmp_path / "other.json")])
+    assert exit_.value.code == 2
+    assert "error: --json: a flag of a run, not read with --plot" in capsys.readouterr().err
