@@ -6,6 +6,7 @@ import torch
 from torch import Tensor
 
 from .._option_rules import is_finite_real
+from ..functional._checks import check_module_input
 from ..functional.label_prop import check_propagation, label_propagation, seed_prior_logits
 from ._reset import assign
 from .fused_graph import FusedGraph
@@ -101,6 +102,10 @@ class LabelPropagationHead(torch.nn.Module):
         Returns:
             Tensor: logits ``[N, C]``.
         """
+        if isinstance(y, Tensor) and y.is_floating_point():
+            # as every layer's input: a float64 head (model.double()) returned
+            # float32 logits for float32 labels, its scale rounded silently
+            check_module_input("y", y, self)
         if isinstance(edge_index, FusedGraph):
             graph = edge_index
             if edge_weight is not None or batch is not None:
