@@ -136,3 +136,24 @@ def test_torch_func_over_lego_is_as_the_page_says():
         for name, p in lego.named_parameters():
             want = torch.zeros_like(p) if p.grad is None else p.grad
             torch.testing.assert_close(got[name], want, msg=name)
+
+
+def test_a_view_column_of_the_labels_is_noticed_as_the_pages_say(tmp_path):
+    # 4a69d37: label leakage is a notice naming the view, column and header
+    assert ("A view column that holds the labels (a table exported with its label column) or a "
+            "code of them (`1 - y`, one number per class of text labels) gives a notice "
+            "(`PygFusionNotice`) naming the view, the file's column and its header name"
+            ) in _page("datasets/README.md")
+    assert ("a view column that holds the labels or a code of them (`1 - y`) is a notice naming "
+            "the view and the column (label leakage), not an error") in _page("docs/bad_input.md")
+    from pyg_fusion import PygFusionNotice
+    from pyg_fusion.datasets import MultiViewTables
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    y = [0, 1, 2] * 4
+    (raw / "v.csv").write_text("a,b,c\n" + "".join(f"{i * 0.37 % 1:.3f},{i},{1 - c}\n"
+                                                   for i, c in enumerate(y)))
+    (raw / "y.csv").write_text("".join(f"{c}\n" for c in y))
+    with pytest.warns(PygFusionNotice, match=r"view 'v': column 2 \('c'\) .*label leakage"):
+        data = MultiViewTables(str(tmp_path), ["v.csv"], "y.csv", log=False)[0]
+    assert data.x_v.shape == (12, 3)
