@@ -20,7 +20,7 @@ def _text(page: str) -> str:
 STATED = [
     ("README.md", "`--val-rate` (0.1)", "compare", "val_rate", 0.1),
     ("README.md", "`--test-rate` (0.2)", "compare", "test_rate", 0.2),
-    ("README.md", "`--label-rate` (0.05)", "compare", "label_rate", 0.05),
+    ("README.md", "`--label-rate` (0.05;", "compare", "label_rate", 0.05),
     ("README.md", "`--standardize` (off by default;", "train", "standardize", False),
     ("README.md", "`--num-segments N` (32, the paper's;", "train", "num_segments", 32),
     ("README.md", "`--index-col N|none|auto` (a column", "compare", "index_col", "auto"),
