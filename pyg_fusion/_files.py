@@ -336,8 +336,8 @@ def read_json(path: str | os.PathLike, name: str | None = None):
     system (no permission) as they come."""
     said = f"{name}: " if name else ""
     if not os.fspath(path).strip():  # "" is the current folder to open(): "is a folder"
-        raise ValueError(f"{name or 'the path'} is an empty path ({path!r}): expected the "
-                         f"path of a JSON file")
+        raise ValueError(f"{f'{name} is' if name else 'got'} an empty path ({path!r}): "
+                         f"expected the path of a JSON file")
     shown = repr(os.fspath(path))
     if osp.isdir(path):  # "no such file" sent the user looking for a missing path
         raise IsADirectoryError(f"{said}{shown} is a folder; expected the path of a JSON file")

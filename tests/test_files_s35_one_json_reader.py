@@ -35,6 +35,14 @@ def test_the_one_reader_names_the_flag_the_file_and_what_is_wrong(tmp_path, what
     assert str(exc.value).startswith(said.format(path=path))
 
 
+def test_an_empty_path_is_said_to_be_empty():
+    with pytest.raises(ValueError, match=r"^--input is an empty path \(''\): expected the path "
+                                         r"of a JSON file$"):
+        _files.read_json("", "--input")
+    with pytest.raises(ValueError, match=r"^got an empty path \(' '\)"):
+        _files.read_json(" ")
+
+
 @pytest.mark.parametrize("kind", ["pq-sensitivity", "anomaly-scores", "operator",
                                   "sparse-vs-dense"])
 def test_plot_says_which_flag_holds_no_json_in_one_line(tmp_path, capsys, kind):
