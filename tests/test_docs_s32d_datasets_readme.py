@@ -121,15 +121,18 @@ def test_a_same_size_copy_with_its_time_kept_loads_the_old_cache(tmp_path):
             "`force_reload=True` after such a copy") in text
     old = "".join(f"{i}.5,{i}.25\n" for i in range(6))
     root = _root(tmp_path, {"a.csv": old, "y.csv": LABELS})
+    # inputs of 4 MiB or less in all are stamped by their contents too
+    np.save(tmp_path / "raw" / "big.npy", np.zeros((6, 90_000)))
+    views = ["a.csv", "big.npy"]
     path = tmp_path / "raw" / "a.csv"
-    first = MultiViewTables(root, ["a.csv"], "y.csv", log=False)[0].x_a.clone()
+    first = MultiViewTables(root, views, "y.csv", log=False)[0].x_a.clone()
     stat = os.stat(path)
     path.write_text(old.replace(".5,", ".7,"))  # same size, other values
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
     assert os.stat(path).st_size == stat.st_size
-    stale = MultiViewTables(root, ["a.csv"], "y.csv", log=False)[0].x_a
+    stale = MultiViewTables(root, views, "y.csv", log=False)[0].x_a
     assert torch.equal(stale, first)
-    fresh = MultiViewTables(root, ["a.csv"], "y.csv", force_reload=True, log=False)[0].x_a
+    fresh = MultiViewTables(root, views, "y.csv", force_reload=True, log=False)[0].x_a
     assert torch.allclose(fresh[:, 0], torch.arange(6) + 0.7)
 
 

@@ -71,14 +71,28 @@ def _code_hash(package: str) -> str:
     return digest.hexdigest()[:10]
 
 
+# inputs this small in all are stamped by their contents too: an edit that
+# keeps a file's size and time (a filesystem of 1 s or 2 s timestamps, ext3's
+# or FAT's, an edit in the same tick, cp -p) loaded the old cache. Hashing
+# 4 MiB takes ~10 ms a load; feature folders of videos stay stamped by size
+# and time alone
+_CONTENT_STAMPED = 4 << 20
+
+
 def options_hash(options: Any, files: Sequence[str] = ()) -> str:
     """A short stable hash of JSON-able ``options`` and of the size and
-    modification time of ``files`` (so that edited raw files re-process)."""
+    modification time of ``files`` (so that edited raw files re-process),
+    and of their contents where they hold at most 4 MiB in all."""
     stamp = []
     for f in files:
         st = os.stat(f) if osp.exists(f) else None
         stamp.append([osp.abspath(f), st.st_size if st else None,
                       st.st_mtime_ns if st else None])
+    if files and sum(s[1] or 0 for s in stamp) <= _CONTENT_STAMPED:
+        for entry in stamp:
+            # one that cannot be read fails in process, with its own message
+            with contextlib.suppress(OSError), open(entry[0], "rb") as fh:
+                entry.append(hashlib.sha1(fh.read()).hexdigest())
     text = json.dumps([options, stamp], sort_keys=True, default=str)
     return hashlib.sha1(text.encode()).hexdigest()[:10]
 
