@@ -30,8 +30,8 @@ def test_own_tables_are_z_scored_over_all_rows_and_standardize_is_vads(tmp_path,
         x = data.graph[name]
         assert x.mean(0).abs().max() < 1e-5 and (x.std(0) - 1).abs().max() < 1e-5
     assert main(["train", "--dataset", "tables", "--views", str(a), str(b), "--labels",
-                 str(labels), "--standardize", "--out", str(tmp_path / "run")]) == 2
-    assert "--standardize applies to --dataset synthetic-vad" in capsys.readouterr().err
+                 str(labels), "--no-standardize", "--out", str(tmp_path / "run")]) == 2
+    assert "--no-standardize: --dataset tables always z-scores" in capsys.readouterr().err
 
 
 def test_the_vad_tables_rows_are_in_the_files_the_records_line_names():

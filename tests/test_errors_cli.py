@@ -207,8 +207,11 @@ def catalogue():
                  "--labels", "{tmp}/y.csv"],
                 r"--views: two files make the view 'f' .* name them as NAME=FILE"),
         CLICase("train: a flag that the dataset does not read",
-                ["train", "--dataset", "digits", "--standardize"],
-                r"--standardize applies to --dataset .*motion-vad.*, not to digits"),
+                ["train", "--dataset", "digits", "--num-segments", "8"],
+                r"--num-segments applies to --dataset .*motion-vad.*, not to digits"),
+        CLICase("train: a flag that the dataset cannot honour",
+                ["train", "--dataset", "digits", "--no-standardize"],
+                r"--no-standardize: --dataset digits always z-scores every feature column"),
         CLICase("train --print-config: a flag that the dataset does not read (the YAML "
                 "would not read back)",
                 ["train", "--dataset", "digits", "--num-segments", "8", "--print-config"],

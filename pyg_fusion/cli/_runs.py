@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ..experiments.data import (DATASETS, IMAGE_TASKS, DataConfig, check_dataset_flags,
-                               task_of)
+from ..experiments.data import (DATASETS, IMAGE_TASKS, DataConfig, as_done,
+                               check_dataset_flags, task_of)
 from ._config_flags import (add_config_file_flags, add_config_flags, add_field_flags,
                             add_force_reload_argument, options_from_args)
 from ._flag_types import method_text
@@ -155,6 +155,7 @@ def data_config(args, *, fresh: bool = True) -> DataConfig:
     cfg = DataConfig.from_namespace(args)
     if fresh:
         check_dataset_flags(cfg, complete=True)
+        cfg = as_done(cfg)  # --print-config prints what the run does and records
     return cfg
 
 

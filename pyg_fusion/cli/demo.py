@@ -156,13 +156,13 @@ def run(args) -> int:
     # the same cache: loaded as the first load left it
     digits_graph = load_data(digits_config, args.seed, features="labels")
     vad = load_data(vad_config, 0, force_reload=args.force_reload)
-    for td, data, chosen, epochs, features in (
-            (digits, digits_config, DIGITS_METHODS, args.node_epochs, None),
-            (digits_graph, digits_config, DIGITS_GRAPH_METHODS, args.graph_epochs, "labels"),
-            (vad, vad_config, VAD_METHODS, args.vad_epochs, None)):
+    for td, chosen, epochs, features in (
+            (digits, DIGITS_METHODS, args.node_epochs, None),
+            (digits_graph, DIGITS_GRAPH_METHODS, args.graph_epochs, "labels"),
+            (vad, VAD_METHODS, args.vad_epochs, None)):
         names = method_names(td.task, list(td.in_channels), features)
         chosen = names if args.full else [m for m in chosen if m in names]
-        jobs += [(td, data, m, epochs, features) for m in chosen]
+        jobs += [(td, m, epochs, features) for m in chosen]
     with staged_folder(out, "demo") as stage:  # an interrupted demo leaves out as it was
         _run_jobs(Path(stage), jobs, args, records, figures)
     node = [r for r in records if r["dataset"] == "digits"]
@@ -189,7 +189,7 @@ def _run_jobs(out: Path, jobs: list, args, records: list, figures: list) -> None
 
     from ..training.accelerators import hardware_record
     bar = tqdm(jobs, desc="demo", disable=args.no_progress)
-    for td, data, method, epochs, features in bar:
+    for td, method, epochs, features in bar:
         bar.set_postfix_str(f"{td.dataset}{' graph only' if features else ''}: {method}")
         options = {"epochs": epochs, "eval_every": 5}
         if features:
@@ -199,8 +199,9 @@ def _run_jobs(out: Path, jobs: list, args, records: list, figures: list) -> None
                              / method, options=options, progress=False, checkpoint=False,
                              accelerator=args.accelerator)
         # the full config of the run, as compare records it: the method's spec and the data
+        # as loaded (what was done: standardize resolved)
         config = {**MethodSpec.create(method, td.task, options).to_dict(),
-                  "data": dataclasses.asdict(data)}
+                  "data": dataclasses.asdict(td.config)}
         records += make_records(td, method, {args.seed: r},
                                 extra={"config": config, **hardware_record(args.accelerator)})
         if method == "lego":

@@ -11,7 +11,8 @@ import dataclasses
 from .._loading import image_task
 from ._fingerprint import check_fingerprint, data_fingerprint  # noqa: F401 (importable here)
 from ._rng import keeps_global_rng
-from .data import SYNTHETIC_SETTINGS, VAD_LAYOUT_ARGS, DataConfig, check_dataset_flags, load_data
+from .data import (SYNTHETIC_SETTINGS, VAD_LAYOUT_ARGS, DataConfig, check_dataset_flags,
+                   load_data, task_of)
 
 # The layout of a run's config (``hyper_parameters["config"]``). 2:
 # ``hidden_channels`` sizes the VAD row heads and graph baselines too; format
@@ -177,10 +178,12 @@ def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: 
     _check_recorded_files(change, path, cfg["dataset"], command)
     data = dataclasses.replace(data, **change)
     standardizer = StandardizeSources.from_state_dict(state_dict, "standardizer.")
-    if data.standardize and standardizer is None:
+    # a node dataset's z-scoring is no statistics of the checkpoint (load_data)
+    vad = task_of(cfg["dataset"]) == "vad"
+    if vad and data.standardize and standardizer is None:
         raise ValueError(f"--standardize: the checkpoint {path} was trained without it, so "
                          f"it holds no training statistics")
-    if data.standardize is False and standardizer is not None:
+    if vad and data.standardize is False and standardizer is not None:
         raise ValueError(f"--no-standardize: the checkpoint {path} was trained on "
                          f"standardised features; its statistics are applied")
     # the head's input names the setting, as it did when the run was trained

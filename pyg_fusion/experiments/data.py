@@ -31,8 +31,9 @@ VAD_LAYOUT_ARGS = ("vad_source", "vad_train_list", "vad_test_list", "vad_gt", "v
 class DataConfig:
     """Where a run's data comes from (the CLI's dataset flags are generated
     from these fields; see ``pyg-fusion train --help``). ``data_seed``, ``relational_shift`` and
-    ``standardize`` may be ``None``: 0, 0 and off, unless a checkpoint says
-    otherwise (:func:`~pyg_fusion.experiments.checkpoint_data`)."""
+    ``standardize`` may be ``None``: 0, 0 and what the dataset does by default (VAD: off;
+    digits, tables: on, their only way), unless a checkpoint says otherwise
+    (:func:`~pyg_fusion.experiments.checkpoint_data`)."""
     dataset: str = option(
         "digits", "digits: UCI multiple features (bundled); synthetic-vad: the seeded "
         "synthetic VAD set; motion-vad: VAD streams of real accelerometer + gyroscope "
@@ -62,9 +63,12 @@ class DataConfig:
         "e.g. 4; 0: off)", check="nonneg_float", metavar="R", datasets=("synthetic-vad", ))
     num_segments: int = option(32, "VAD: segments per video (32 is the paper's)",
                                check="positive_int", datasets=VAD_DATASETS)
+    # None: not given, so that a --no-standardize that a node dataset cannot
+    # honour is told from the default; a loaded run records what was done
     standardize: bool | None = option(
-        False, "VAD: z-score every source's features with the statistics of the training "
-        "split (kept in the checkpoint)", check="bool", datasets=VAD_DATASETS)
+        None, "VAD: z-score every source's features with the statistics of the training "
+        "split, kept in the checkpoint (default: off); digits, tables: always on, over all "
+        "rows (--no-standardize is refused)", check="bool", datasets=VAD_DATASETS)
     views: list[str] | None = option(None, "tables: one CSV / NPY / NPZ file per view, rows "
                                      "aligned; a view is named after its file, or NAME=FILE",
                                      nargs="+", metavar="[NAME=]FILE", datasets=("tables", ))
@@ -134,16 +138,15 @@ def check_dataset_flags(cfg: DataConfig, *, complete: bool = False) -> None:
             the flags that override a checkpoint's): the files its dataset
             cannot load without are given too. (default: :obj:`False`)
     """
-    unread = unread_option(dataclasses.fields(DataConfig), dataclasses.asdict(cfg), "datasets",
-                           [cfg.dataset])
+    values = dataclasses.asdict(cfg)
+    if task_of(cfg.dataset) == "node":
+        _check_node_standardize(cfg)
+        values["standardize"] = None  # true: what these runs do, as their records say
+    unread = unread_option(dataclasses.fields(DataConfig), values, "datasets", [cfg.dataset])
     if unread is not None:
         f, names = unread
-        # what works instead: the node datasets are z-scored on every run (load_data)
-        said = (f": {cfg.dataset} runs always z-score every feature column over all rows "
-                f"(leave --standardize out)"
-                if f.name == "standardize" and task_of(cfg.dataset) == "node" else "")
         raise ValueError(f"--{f.name.replace('_', '-')} applies to --dataset "
-                         f"{' / '.join(names)}, not to {cfg.dataset}{said}")
+                         f"{' / '.join(names)}, not to {cfg.dataset}")
     if cfg.dataset == "tables" and cfg.val_rate is not None and cfg.test_rate is not None \
             and cfg.val_rate + cfg.test_rate >= 1:  # nothing left to train on
         raise ValueError(f"--val-rate + --test-rate must be < 1, got {cfg.val_rate:g} + "
@@ -153,6 +156,25 @@ def check_dataset_flags(cfg: DataConfig, *, complete: bool = False) -> None:
         name_views(cfg.views, "--views")
     if complete:
         _check_required(cfg)
+
+
+def as_done(cfg: DataConfig) -> DataConfig:
+    """``cfg`` with an unset ``standardize`` (``None``) as a fresh run of
+    its dataset does it: on for digits and tables (always), off for VAD; what
+    ``--print-config`` prints and a run records."""
+    if cfg.standardize is not None:
+        return cfg
+    return dataclasses.replace(cfg, standardize=task_of(cfg.dataset) == "node")
+
+
+def _check_node_standardize(cfg: DataConfig) -> None:
+    """Refuses ``standardize=False`` for a node dataset (digits, tables),
+    whose features are z-scored over all rows on every run (:func:`load_data`):
+    the run would record raw features it did not use."""
+    if cfg.standardize is False:
+        raise ValueError(f"--no-standardize: --dataset {cfg.dataset} always z-scores every "
+                         f"feature column over all rows (transductive, no labels); leave "
+                         f"--no-standardize out")
 
 
 def _check_required(cfg: DataConfig) -> None:
@@ -248,6 +270,8 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
         raise ValueError(f"--dataset {cfg.dataset} is an image dataset ({task}): run it with "
                          f"`pyg-fusion train --dataset {cfg.dataset}`")
     if task == "node":
+        _check_node_standardize(cfg)
+        cfg = as_done(cfg)
         if cfg.dataset == "digits":
             ds = D.MultiFeatureDigits(str(root / "digits"), label_rate=cfg.label_rate,
                                       split_seed=seed, standardize=True, log=False,
@@ -287,6 +311,7 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
         cfg.standardize)
     data_seed = 0 if cfg.data_seed is None else cfg.data_seed
     extra = {"standardize": bool(standardize)}
+    cfg = dataclasses.replace(cfg, standardize=extra["standardize"])  # recorded as done
     if cfg.dataset == "synthetic-vad":
         shift = cfg.relational_shift or 0.0
         kw = dict(setting=cfg.setting, seed=data_seed, num_segments=cfg.num_segments,
