@@ -47,17 +47,21 @@ def test_a_float_option_out_of_its_range_is_named_at_parsing(tmp_path, capsys, f
     negative shift), so the error came from the library once the run began,
     naming 'relational_shift must be a finite number >= 0, got nan' or
     'alpha must be a finite number, got nan': the Python names. Now refused at
-    parsing, naming the flag, on the command line and in a --config file."""
+    parsing, naming the flag on the command line, the file and key in a
+    --config file."""
     from pyg_fusion.cli import main
-    for given in (flags, ["--dataset", flags[1], "--config", str(tmp_path / "c.yaml")]):
-        (tmp_path / "c.yaml").write_text(f"{flags[2][2:].replace('-', '_')}: {flags[3]}\n"
-                                         .replace(": nan", ": .nan").replace(": inf", ": .inf"))
-        with pytest.raises(SystemExit) as exit_:
-            main(["train", *given, "--root", str(tmp_path / "data"),
-                  "--out", str(tmp_path / "out")])
-        assert exit_.value.code == 2
-        assert capsys.readouterr().err == f"pyg-fusion train: error: {message} (see " \
-                                          f"pyg-fusion train --help)\n"
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", *flags, "--root", str(tmp_path / "data"), "--out", str(tmp_path / "out")])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err == f"pyg-fusion train: error: {message} (see " \
+                                      f"pyg-fusion train --help)\n"
+    key = flags[2][2:].replace('-', '_')
+    (tmp_path / "c.yaml").write_text(f"{key}: {flags[3]}\n"
+                                     .replace(": nan", ": .nan").replace(": inf", ": .inf"))
+    assert main(["train", "--dataset", flags[1], "--config", str(tmp_path / "c.yaml"),
+                 "--root", str(tmp_path / "data"), "--out", str(tmp_path / "out")]) == 2
+    said = message.replace(f"argument {flags[2]}", f"--config {tmp_path / 'c.yaml'}: {key}")
+    assert capsys.readouterr().err == f"pyg-fusion train: error: {said}\n"
     assert not (tmp_path / "data").exists() and not (tmp_path / "out").exists()
 
 

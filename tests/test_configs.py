@@ -219,7 +219,7 @@ def test_a_printed_config_gives_each_method_its_own_defaults(tmp_path, capsys):
 
 @pytest.mark.parametrize("content, message", [
     ("bogus: 1\n", "'bogus' is no setting of this command"),
-    ("k: 0\n", "argument --k: expected a positive integer"),
+    ("k: 0\n", "c.yaml: k: expected a positive integer"),
     ("- 1\n", "expected a mapping of settings"),
     ("graph: {k: [1\n", "not valid YAML"),
     ("standardize: \"false\"\n", "standardize must be true or false, got 'false'"),

@@ -274,6 +274,16 @@ def _integers_given(parser: argparse.ArgumentParser, args) -> list[str]:
     return [f"{flag} {v}" for v, flag in sorted(given, key=lambda t: -t[0])]
 
 
+def _said(exc: BaseException, command, origins: dict) -> str:
+    """A run's error as its one line, naming the config file and key that
+    gave the flag it is about (:func:`~pyg_fusion.cli._config_file.name_config_key`)."""
+    said = _one_line(_describe(exc))
+    if not origins:
+        return said
+    from ._config_file import name_config_key
+    return name_config_key(said, command, origins)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = sys.argv[1:] if argv is None else list(argv)
@@ -284,6 +294,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"pyg-fusion {' '.join(argv[:1])}: error: {exc}", file=sys.stderr)
         return 2
     from_files: dict[str, int] = {}  # the list flags that config files give
+    origins: dict = {}  # the settings that config files give: their file and key
     if argv and any(t == "--config" or t.startswith("--config=") for t in argv[1:]):
         from ._config_file import expand_config_files
         sub, head = _command_parser(parser, argv[0]), argv[:1]
@@ -291,7 +302,8 @@ def main(argv: list[str] | None = None) -> int:
             sub, head = _command_parser(sub, argv[1]), argv[:2]  # segment train ...
         if sub is not None and any(a.dest == "config" for a in sub._actions):
             try:
-                argv = [*head, *expand_config_files(sub, argv[len(head):], from_files)]
+                argv = [*head, *expand_config_files(sub, argv[len(head):], from_files,
+                                                    origins)]
             except USER_ERRORS as exc:
                 print(f"{sub.prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
                 return 2
@@ -317,7 +329,7 @@ def main(argv: list[str] | None = None) -> int:
         except USER_ERRORS as exc:
             if isinstance(exc, BrokenPipeError):  # stdout's reader left: entry() ends quietly
                 raise
-            print(f"{prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
+            print(f"{prog}: error: {_said(exc, where, origins)}", file=sys.stderr)
             return 2
         except KeyboardInterrupt:  # it writes nothing: a line, not a traceback
             print(f"{prog}: interrupted", file=sys.stderr)
@@ -336,7 +348,7 @@ def main(argv: list[str] | None = None) -> int:
     except USER_ERRORS as exc:
         if isinstance(exc, BrokenPipeError):  # stdout's reader left: entry() ends quietly
             raise
-        print(f"{prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
+        print(f"{prog}: error: {_said(exc, where, origins)}", file=sys.stderr)
         return 2
     except Exception as exc:  # memory ran out: most often a size given too large
         if not _out_of_memory(exc):

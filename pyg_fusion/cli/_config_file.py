@@ -174,13 +174,34 @@ def _refuse_an_image_dataset(dataset, path: str) -> None:
                        f"`pyg-fusion {image.task} train` or `evaluate`")
 
 
+def _check_values(parser: argparse.ArgumentParser, a: argparse.Action, tokens: list[str],
+                  path: str, key: str) -> None:
+    """The values of ``tokens`` (the flags that ``key`` of the file ``path``
+    became) through the flag's type and choices, as parsing would check them,
+    with its error naming the file and key: parsing named the flag alone
+    ("argument --epochs: ..."), which a config file does not spell."""
+    if isinstance(a, (argparse.BooleanOptionalAction, argparse._StoreTrueAction)):
+        return  # true / false, checked where the tokens are made
+    flag = a.option_strings[0]
+    values = [t.split("=", 1)[1] if t.startswith(flag + "=") else t for t in tokens
+              if t != flag]
+    for group in ([[v] for v in values] if isinstance(a, AppendFlag) or a.nargs is None
+                  else [values]):
+        try:
+            parser._get_values(a, group)
+        except argparse.ArgumentError as exc:
+            raise CLIError(f"--config {path}: {key}: {exc.message}") from None
+
+
 def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
             from_files: dict[str, int], origin: int,
-            null_lines: dict[str, int] | None = None) -> list[str]:
+            null_lines: dict[str, int] | None = None,
+            origins: dict[str, tuple[str, str, Any]] | None = None) -> list[str]:
     actions = {a.dest: a for a in parser._actions if a.option_strings}
     out: list[str] = []
     flat = _without_task(flat, path)
     for key, value in flat.items():
+        start = len(out)
         a = actions.get(key)
         if a is None or key in ("config", "print_config"):
             raise CLIError(f"--config {path}: {key!r} is no setting of this command")
@@ -225,6 +246,9 @@ def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
             raise CLIError(f"--config {path}: {key} must be a single value, got {value!r}")
         else:  # one token: a value that starts with "-" stays a value
             out.append(f"{flag}={value}")
+        _check_values(parser, a, out[start:], path, key)
+        if origins is not None:
+            origins[a.dest] = (path, key, value)
     return out
 
 
@@ -249,14 +273,19 @@ def _not_a_mapping(path: str, loaded) -> str:
 
 
 def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
-                        from_files: dict[str, int] | None = None) -> list[str]:
+                        from_files: dict[str, int] | None = None,
+                        origins: dict[str, tuple[str, str, Any]] | None = None) -> list[str]:
     """``argv`` with each ``--config FILE`` (or ``--config=FILE``) replaced
     by the flags of FILE, for the command ``parser`` parses; ``from_files``
     counts the :class:`~pyg_fusion.cli.ListFlag` flags that the files give
     (a flag after a file replaces its value: no repeat); the items of an
     :class:`~pyg_fusion.cli.AppendFlag` are marked with their file, so that
-    the flag after it replaces them too."""
+    the flag after it replaces them too. ``origins`` receives, per setting
+    (its dest) that a file gives and no flag after it replaces, the file,
+    its key and value, which :func:`name_config_key` adds to an error."""
     from_files = {} if from_files is None else from_files
+    origins = {} if origins is None else origins
+    by_flag = parser._option_string_actions
     import yaml
     out: list[str] = []
     i = origin = 0
@@ -297,8 +326,34 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
             _refuse_an_image_dataset(loose.get("dataset"), path)
             _refuse_another_commands(parser, loaded, loose, path)
             flat = _flatten(loaded, path, parser.prog)
-            out += _tokens(parser, flat, path, from_files, origin, loader.null_lines)
+            out += _tokens(parser, flat, path, from_files, origin, loader.null_lines, origins)
         else:
+            a = by_flag.get(tok.split("=", 1)[0]) if tok.startswith("--") else None
+            if a is not None:  # a flag after the file: the value is no longer the file's
+                origins.pop(a.dest, None)
             out.append(tok)
             i += 1
     return out
+
+
+def name_config_key(message: str, parser: argparse.ArgumentParser,
+                    origins: dict[str, tuple[str, str, Any]]) -> str:
+    """``message`` (a run's error, which begins with the flag it is about:
+    "--num-segments applies to ...") with the config file and key that gave
+    that flag's value, when one did: the user wrote a key, not the flag.
+
+    Args:
+        message (str): the error's one line.
+        parser (argparse.ArgumentParser): the command's parser (its flags).
+        origins (dict): what :func:`expand_config_files` recorded.
+    """
+    import re
+    m = re.match(r"(?:argument )?(--[a-z0-9][a-z0-9-]*)", message)
+    a = parser._option_string_actions.get(m.group(1)) if m else None
+    if a is None or a.dest not in origins:
+        return message
+    path, key, value = origins[a.dest]
+    import yaml
+    shown = yaml.safe_dump(value, default_flow_style=True, width=10**6).strip()
+    shown = shown.removesuffix("...").strip()  # a scalar document's end mark
+    return f"{message} (--config {path}: {key}: {shown})"
