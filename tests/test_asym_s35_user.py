@@ -44,3 +44,45 @@ def test_a_model_rebuilt_with_its_modalities_in_another_order_refuses_the_state(
         assert torch.equal(value, old[key]), key
     # one modality: no weight belongs to another, any name loads
     build(("depth", )).load_state_dict(build(("rgb", )).state_dict())
+
+
+def test_a_shared_decoder_norm_mixes_the_modalities_running_statistics_as_documented():
+    # share_decoder_norm=True: one batch norm called once per modality, each
+    # normalised by its own batch statistics in training, the running ones (used
+    # in evaluation) updated by every modality in turn; the docstring said only
+    # 'shares the decoder's norms'
+    from pyg_fusion.nn.asym import AsymFusionTranslator
+    torch.manual_seed(0)
+    net = AsymFusionTranslator(2, ngf=4, num_downs=3, share_decoder_norm=True).train()
+    bn = net.up_norm[1].norms
+    assert len(bn) == 1 and len(net.down_norm[1].norms) == 2  # the encoder's stay private
+    seen = []
+    bn[0].register_forward_hook(lambda m, a, out: seen.append(a[0].detach()))
+    net([torch.randn(2, 3, 8, 8), 3 + 2 * torch.randn(2, 3, 8, 8)])
+    assert int(bn[0].num_batches_tracked) == 2
+    mean = torch.zeros_like(bn[0].running_mean)
+    for x in seen:  # one momentum update per modality
+        mean = 0.9 * mean + 0.1 * x.mean((0, 2, 3))
+    torch.testing.assert_close(bn[0].running_mean, mean)
+    doc = " ".join(AsymFusionTranslator.__doc__.split())
+    assert ("a batch norm normalises each modality by its own batch statistics in training "
+            "but, in evaluation, by running statistics that mix all modalities'") in doc
+
+
+def test_the_width_flags_say_below_which_width_a_stage_exchanges_nothing():
+    # a command-line user never sees the docstrings that said it: segment train
+    # --width 4 trains 'asymfusion' with no exchange at stage 1
+    from pyg_fusion.nn.asym import AsymFusionTranslator, ResNetEncoder
+    from pyg_fusion.training._image_configs import SegmentModelConfig, TranslateModelConfig
+    from pyg_fusion.functional import shift_groups
+    width = SegmentModelConfig.__dataclass_fields__["width"].metadata["help"]
+    ngf = TranslateModelConfig.__dataclass_fields__["ngf"].metadata["help"]
+    assert "below 5 the first stage's fusion exchanges nothing" in width
+    assert "below 3 the fusion at level 1 exchanges nothing" in ngf
+    # (the CLI's ratio is the default, 0.2)
+    for w in (4, 5):
+        planes = ResNetEncoder("basic", (1, 1, 1, 1), width=w).layer1[-1].conv1.out_channels
+        assert (shift_groups(planes) == 0) == (w < 5)
+    for g in (2, 3):
+        assert (shift_groups(AsymFusionTranslator(2, ngf=g, num_downs=3).widths[1]) == 0) \
+            == (g < 3)

@@ -45,7 +45,8 @@ class SegmentModelConfig:
     block: str = option("bottleneck", "ResNet block of --layers", choices=("basic", "bottleneck"))
     layers: tuple = option((1, 1, 1, 1), "blocks per stage, e.g. 3,4,6,3 (default: 1,1,1,1)",
                            check="four_ints")
-    width: int = option(64, "stem channels (64 = ResNet)", check="positive_int")
+    width: int = option(64, "stem channels (64 = ResNet; below 5 the first stage's "
+                       "fusion exchanges nothing)", check="positive_int")
     decoder_features: int = option(256, "decoder channels", check="positive_int")
     light: bool = option(False, "Light-Weight RefineNet decoder", check="store_true")
     dropout: float = option(0.5, "dropout before the classifier", check="fraction")
@@ -99,7 +100,8 @@ class TranslateTrainDataConfig:
 class TranslateModelConfig:
     """The shared U-Net generator, its PatchGAN critic and their optimiser."""
     epochs: int = option(20, "training epochs", check="positive_int")
-    ngf: int = option(16, "generator width (pix2pix: 64)", check="positive_int")
+    ngf: int = option(16, "generator width (pix2pix: 64; below 3 the fusion at level 1 "
+                     "exchanges nothing)", check="positive_int")
     num_downs: int | None = option(None, "U-Net levels (default: log2(image-size))",
                                    check="positive_int")
     modality_norm: str = option("batch", "private normalisation of each modality (the "

@@ -200,7 +200,13 @@ class AsymFusionTranslator(nn.Module):
         detach_ensemble (bool, optional): stop gradients from the ensemble into the branches.
             (default: :obj:`True`)
         share_decoder_norm (bool, optional): ``False`` (default, as in CEN) gives the decoder
-            private norms too; ``True`` shares the decoder's norms. (default: :obj:`False`)
+            private norms too; ``True`` shares the decoder's norms (the encoder's stay
+            private): one layer, its scale and shift, applied to each modality's maps in
+            turn, so a batch norm normalises each modality by its own batch statistics in
+            training but, in evaluation, by running statistics that mix all modalities'
+            (updated once per modality and step). **[choice]**: AsymFusion shares its
+            segmentation decoder, which has no norm; the paper's translation keeps them
+            private. (default: :obj:`False`)
 
     Shapes:
         input: list of ``M`` tensors ``[B, C_m, H, W]``, ``C_m`` in
