@@ -157,3 +157,26 @@ def test_a_view_column_of_the_labels_is_noticed_as_the_pages_say(tmp_path):
     with pytest.warns(PygFusionNotice, match=r"view 'v': column 2 \('c'\) .*label leakage"):
         data = MultiViewTables(str(tmp_path), ["v.csv"], "y.csv", log=False)[0]
     assert data.x_v.shape == (12, 3)
+
+
+def test_small_inputs_are_stamped_by_their_contents_as_the_pages_say(tmp_path):
+    # d1bdbc9: a same-size edit with its time kept re-processes inputs of
+    # 4 MiB or less in all (larger ones: test_docs_s32d_datasets_readme)
+    import os
+    import torch
+    assert ("Smaller inputs (tables, lists, labels, small generated sets) are stamped by their "
+            "contents too, so such an edit re-processes them.") in _page("datasets/README.md")
+    assert ("A cache knows its input files by size and modification time, and by their contents "
+            "too where they hold 4 MiB or less in all") in _page("docs/bad_input.md")
+    from pyg_fusion.datasets import MultiViewTables
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    old = "".join(f"{i}.5,{i}.25\n" for i in range(6))
+    (raw / "a.csv").write_text(old)
+    (raw / "y.csv").write_text("0\n1\n0\n1\n0\n1\n")
+    MultiViewTables(str(tmp_path), ["a.csv"], "y.csv", log=False)
+    stat = os.stat(raw / "a.csv")
+    (raw / "a.csv").write_text(old.replace(".5,", ".7,"))  # same size, other values
+    os.utime(raw / "a.csv", ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    x = MultiViewTables(str(tmp_path), ["a.csv"], "y.csv", log=False)[0].x_a
+    assert torch.allclose(x[:, 0], torch.arange(6) + 0.7)
