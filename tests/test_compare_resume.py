@@ -88,7 +88,8 @@ def test_a_changed_flag_is_refused(tmp_path, capsys, trainings):
     assert capsys.readouterr().err.splitlines()[-1] == (
         "pyg-fusion compare: error: --resume: the finished runs of feature-concat were trained "
         "with config.trainer.lr 0.01, this grid's is 0.05 (--lr): resume with the settings they "
-        "were trained with, or leave out --resume to train every run again")
+        "were trained with, or leave out --resume (or pass --no-resume) to train every run "
+        "again")
     assert (out / "results.partial.json").read_text() == partial
     assert _compare(tmp_path, out, "--lr", "0.05") == 0
     assert len(calls) == 4
@@ -111,3 +112,30 @@ def test_resume_without_or_with_a_bad_partial_file(tmp_path, capsys, trainings):
         err = capsys.readouterr().err.strip().splitlines()
         assert len(err) == 2 and err[-1].startswith("pyg-fusion compare: error: --resume: "), err
         assert "results.partial.json" in err[-1] and "remove it" in err[-1]
+
+
+def test_a_configs_resume_is_named_and_undone_by_no_resume(tmp_path, capsys, trainings):
+    """compare --config c.yaml with 'resume: true' (a config printed by
+    `compare --resume --print-config`, or written for a job script): the
+    refusal of other settings said 'leave out --resume', which the user never
+    typed, and no flag after the file could undo it (--resume had no
+    --no-resume), though the --config help says flags after it override it."""
+    import yaml
+    calls, stop = trainings
+    out = tmp_path / "out"
+    stop["at"] = 3  # an interrupted compare: results.partial.json
+    assert _compare(tmp_path, out) == 130
+    calls.clear()
+    stop["at"] = None
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump({"resume": True}))
+    capsys.readouterr()
+    assert _compare(tmp_path, out, "--config", str(tmp_path / "c.yaml"), "--lr", "0.05") == 2
+    assert calls == []
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err.endswith("or leave out --resume (or pass --no-resume) to train every run again "
+                        f"(--config {tmp_path / 'c.yaml'}: resume: true)"), err
+    assert _compare(tmp_path, out, "--config", str(tmp_path / "c.yaml"), "--no-resume",
+                    "--lr", "0.05") == 0
+    assert len(calls) == 4
+    records = json.loads((out / "results.json").read_text())
+    assert {r["config"]["trainer"]["lr"] for r in records} == {0.05}

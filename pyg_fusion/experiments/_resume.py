@@ -54,6 +54,10 @@ def _difference(earlier: Any, now: Any, path: str = "") -> tuple[str, Any, Any] 
     return None if earlier == now else (path.rstrip("."), earlier, now)
 
 
+# the way out, also where resume: true came from a --config file
+_NO_RESUME = "leave out --resume (or pass --no-resume)"
+
+
 def check_same_settings(earlier: list[dict], identities: dict[str, dict],
                         seeds: list[int]) -> None:
     """Refuses to resume from records of a method of this grid that ran with
@@ -73,14 +77,14 @@ def check_same_settings(earlier: list[dict], identities: dict[str, dict],
         if r.get("method") not in identities:
             raise ValueError(f"--resume: the earlier records hold finished runs of "
                              f"{r.get('method')!r}, which this grid does not train (--method "
-                             f"{','.join(identities)}): resume with their --method, or leave "
-                             f"out --resume to start a new grid")
+                             f"{','.join(identities)}): resume with their --method, or "
+                             f"{_NO_RESUME} to start a new grid")
         missing = sorted(set(r["seeds"]) - set(seeds), key=str)
         if missing:
             raise ValueError(f"--resume: the earlier records hold finished runs of "
                              f"{r['method']} with seeds {missing}, which this grid does not "
                              f"run (--seeds {','.join(map(str, seeds))}): resume with their "
-                             f"--seeds, or leave out --resume to start a new grid")
+                             f"--seeds, or {_NO_RESUME} to start a new grid")
     def settings(record: dict) -> dict:
         kept = _identity(record)
         return json.loads(json.dumps({k: kept.get(k) for k in ("dataset", "setting", "config")}))
@@ -94,7 +98,7 @@ def check_same_settings(earlier: list[dict], identities: dict[str, dict],
             flag = "--" + key.rsplit(".", 1)[-1].replace("_", "-")
             raise ValueError(f"--resume: the finished runs of {method} were trained with "
                              f"{key} {old!r}, this grid's is {new!r} ({flag}): resume with the "
-                             f"settings they were trained with, or leave out --resume to train "
+                             f"settings they were trained with, or {_NO_RESUME} to train "
                              f"every run again")
 
 
