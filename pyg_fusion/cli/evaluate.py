@@ -77,7 +77,11 @@ def _training_entry(out: Path, top: bool = True) -> str | None:
         return "checkpoints"
     if not out.is_dir():
         return None
-    ckpt = next(iter(sorted(out.glob("*.ckpt"))), None)
+    # the runs keep theirs in a folder of that name (graph: <method>/seed<k>/
+    # checkpoints, image: OUT/checkpoints): a user's own folder of models is
+    # no run's, and evaluating beside them replaces nothing of one
+    ckpt = (next(iter(sorted(out.glob("*.ckpt"))), None)
+            if out.resolve().name == "checkpoints" else None)
     if ckpt is not None:
         return f"checkpoint {ckpt.name}"
     for entry in sorted(out.iterdir()):
