@@ -43,10 +43,35 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, _CLIHelpFormatter):
     def _get_help_string(self, action: argparse.Action) -> str:
         text = super()._get_help_string(action).replace(_NO_HELP, "").strip()
         if isinstance(action.default, (list, tuple)) and "%(default)s" in text:
-            sep = " " if action.nargs in ("+", "*") else ","
+            sep = " " if action.nargs in ("+", "*") and not isinstance(action, _Seeds) else ","
             shown = sep.join(map(str, action.default)).replace("%", "%%") or "none"
             text = text.replace("%(default)s", shown)
         return text
+
+
+class _Seeds(argparse.Action):
+    """The words of ``--seeds`` (each a list of :func:`~pyg_fusion.cli._runs.int_list`)
+    as one list, a seed named twice refused (it would run twice)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        seeds = [s for part in values for s in part]
+        twice = sorted({s for s in seeds if seeds.count(s) > 1})
+        if twice:
+            raise argparse.ArgumentError(self, f"{','.join(map(str, seeds))} repeats {twice}")
+        setattr(namespace, self.dest, seeds)
+
+
+def add_seeds_argument(parser: argparse.ArgumentParser, default: list[int],
+                       help: str = "") -> None:
+    """``--seeds`` in the one format of every script and of ``pyg-fusion``:
+    ``0,1,2``, ``0..2`` or a mix (``0..2,7``); the space-separated words of
+    the recorded commands (``--seeds 100 101``) read too, each in that format.
+    The knn scripts took spaces only and the others commas only: a recorded
+    command of the one failed in the other."""
+    from pyg_fusion.cli._runs import int_list
+    parser.add_argument("--seeds", type=int_list, nargs="+", action=_Seeds, default=default,
+                        metavar="SEEDS", help=(help + " " if help else "") +
+                        "'0,1,2', '0..2' or '0 1 2' (default: %(default)s)")
 
 
 def units(k: int = 16):

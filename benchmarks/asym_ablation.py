@@ -145,16 +145,14 @@ def figure(rows: list[dict], path: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from _cli import parser, positive_float, positive_int, seed_int
+    from _cli import add_seeds_argument, parser, positive_float, positive_int, seed_int
 
     from pyg_fusion.cli._flag_types import four_ints
-    from pyg_fusion.cli._runs import int_list
     p = parser(__file__, __doc__.split("\n\n")[0])
     p.add_argument("--out", default="runs/asym_ablation")
     p.add_argument("--root", default=None, help="scene folder (default: OUT/data)")
     p.add_argument("--variants", default=",".join(ROWS))
-    p.add_argument("--seeds", type=int_list, default=[0, 1, 2],
-                   help="'0,1,2' or '0..2' (default: 0,1,2)")
+    add_seeds_argument(p, [0, 1, 2])
     p.add_argument("--epochs", type=positive_int, default=30)
     p.add_argument("--batch-size", type=positive_int, default=16)
     p.add_argument("--lr", type=positive_float, default=3e-3)

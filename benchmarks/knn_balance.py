@@ -49,8 +49,8 @@ from pyg_fusion.functional import _knn, _knn_index
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
-from _cli import (check_writable, kept_state, nonneg_float, parser, positive_float,  # noqa: E402
-                  positive_int, seed_int)
+from _cli import (add_seeds_argument, check_writable, kept_state, nonneg_float,  # noqa: E402
+                  parser, positive_float, positive_int)
 from knn_probes import check_probes, need_faiss, recall, validation_truth  # noqa: E402
 
 K, TIMED_QUERIES, REPEATS, PENALTY_ITERS = 16, 16384, 3, 20
@@ -164,7 +164,7 @@ def sweep(n: int, seed: int, probes: list[int], variants: list[str], factor: flo
 def main(argv=None):
     ap = parser(__file__, __doc__)
     ap.add_argument("--sizes", type=positive_int, nargs="+", default=[262144])
-    ap.add_argument("--seeds", type=seed_int, nargs="+", default=[100, 101])
+    add_seeds_argument(ap, [100, 101])
     ap.add_argument("--probes", type=positive_int, nargs="+", default=[10, 12, 14, 16])
     ap.add_argument("--variants", nargs="+", default=["nearest", "capacity", "penalties", "power"],
                     choices=["nearest", "capacity", "penalties", "power"])
@@ -174,7 +174,7 @@ def main(argv=None):
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
     from _cli import distinct
-    distinct(ap, args, '--sizes', '--seeds', '--probes', '--variants')
+    distinct(ap, args, '--sizes', '--probes', '--variants')
     check_probes(ap, args.sizes, args.probes)
     check_writable(ap, args.json)
     # one thread, torch's and faiss's, for the run only

@@ -129,10 +129,10 @@ def sweep(n: int, seed: int, probes: list[int], k: int, lists_factor: int,
 
 
 def main(argv=None):
-    from _cli import check_writable, kept_state, parser, positive_int, seed_int
+    from _cli import add_seeds_argument, check_writable, kept_state, parser, positive_int
     ap = parser(__file__, __doc__)
     ap.add_argument("--sizes", type=positive_int, nargs="+", default=[262144, 1048576])
-    ap.add_argument("--seeds", type=seed_int, nargs="+", default=[100, 101])
+    add_seeds_argument(ap, [100, 101])
     ap.add_argument("--probes", type=positive_int, nargs="+", default=[6, 8, 9, 10, 12, 16, 20])
     ap.add_argument("--k", type=positive_int, default=16)
     ap.add_argument("--lists-factor", type=positive_int, default=1)
@@ -141,7 +141,7 @@ def main(argv=None):
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
     from _cli import distinct
-    distinct(ap, args, '--sizes', '--seeds', '--probes')
+    distinct(ap, args, '--sizes', '--probes')
     check_probes(ap, args.sizes, args.probes, args.lists_factor)
     if args.k >= min(args.sizes):
         ap.error(f"--k: at most N - 1 = {min(args.sizes) - 1} neighbours (N = "

@@ -164,9 +164,9 @@ def figure(table: dict, path: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from _cli import nonneg_int, parser, positive_float, positive_int, seed_int
+    from _cli import (add_seeds_argument, nonneg_int, parser, positive_float, positive_int,
+                      seed_int)
 
-    from pyg_fusion.cli._runs import int_list
     p = parser(__file__, __doc__.split("\n\n")[0])
     # not benchmarks/results/translation: a trial run (--epochs 1) replaced
     # the recorded results there, which README quotes
@@ -176,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--log-dir", default="runs/translation_ablation",
                    help="Lightning logs of every run")
     p.add_argument("--modalities", default="shade,depth")
-    p.add_argument("--seeds", type=int_list, default=[0, 1, 2], help="'0,1,2' or '0..2'")
+    add_seeds_argument(p, [0, 1, 2])
     p.add_argument("--data-seed", type=seed_int, default=0)
     p.add_argument("--epochs", type=positive_int, default=10)
     p.add_argument("--num-train", type=positive_int, default=600)

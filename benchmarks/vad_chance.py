@@ -74,9 +74,8 @@ def _check_sourced(methods: list[str], sources: list[str]) -> None:
 
 
 def main(argv=None):
-    from pyg_fusion.cli._runs import int_list
-
-    from _cli import check_writable, kept_state, nonneg_float, nonneg_int, parser, user_errors
+    from _cli import (add_seeds_argument, check_writable, kept_state, nonneg_float, nonneg_int,
+                      parser, user_errors)
     p = parser(__file__, __doc__)
     p.add_argument("--dataset", default="synthetic-vad", choices=("synthetic-vad", "motion-vad"))
     p.add_argument("--relational-shift", type=nonneg_float, default=0.0)
@@ -84,7 +83,7 @@ def main(argv=None):
     p.add_argument("--root", default="runs/data")
     p.add_argument("--draws", type=nonneg_int, default=200,
                    help="draws of each chance scorer (0 or 1: those rows are left out)")
-    p.add_argument("--seeds", type=int_list, default="0..19")
+    add_seeds_argument(p, list(range(20)))
     p.add_argument("--methods", type=method_list, default=",".join(METHODS),
                    help="comma-separated methods whose untrained models are scored")
     p.add_argument("--row-order", default=None, choices=("position", "sorted", "both"),

@@ -100,8 +100,8 @@ def test_knn_probes_gives_each_row_as_a_ratio_to_the_librarys_probes(capsys):
     ("knn_balance", ["--sizes", "4096", "--probes", "100"], "at most the 64 lists"),
     ("knn_probes", ["--probes", "0"], "--probes"),
     # before: negative seeds, penalties and stage bounds were taken (and ran)
-    ("knn_probes", ["--seeds", "-1"], "argument --seeds: expected an integer >= 0"),
-    ("knn_balance", ["--seeds", "0", "-1"], "argument --seeds: expected an integer >= 0"),
+    ("knn_probes", ["--seeds", "-1"], "argument --seeds: expected integers in [0, 2**32)"),
+    ("knn_balance", ["--seeds", "0", "-1"], "argument --seeds: expected integers in [0, 2**32)"),
     ("knn_balance", ["--alpha", "-0.01"], "argument --alpha: expected a finite number >= 0"),
     ("knn_balance", ["--power-alpha", "-1"], "argument --power-alpha: expected a finite number"),
     ("scaling", ["--exact-max", "-1"], "argument --exact-max: expected an integer >= 0"),
