@@ -143,7 +143,9 @@ def test_standardize_only_centres_a_constant_column(tmp_path):
 
 
 def test_force_reload_reads_an_edit_that_kept_size_and_mtime(tmp_path):
-    root = _root(tmp_path, {"v.npy": _x(), "y.csv": "".join(f"{i % 2}\n" for i in range(N))})
+    # inputs over 4 MiB in all (smaller ones are stamped by their contents too)
+    root = _root(tmp_path, {"v.npy": _x(d=50_000),
+                            "y.csv": "".join(f"{i % 2}\n" for i in range(N))})
     ds = MultiViewTables(root, ["v.npy"], "y.csv", label_rate=0.5, log=False)
     path = os.path.join(root, "raw", "y.csv")
     st = os.stat(path)
