@@ -17,10 +17,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._files import atomic_write
-from ._separators import (comma_number, dot_group, group_mark, grouped_number, split_group,
-                          split_thousands)
+from ._separators import (comma_error, comma_number, cut_thousands, group_mark, grouped_error,
+                          grouped_number, is_comma_number, split_group)
 from ._text import (_auto_header, _auto_index, _column_numbers_header, _is_number, _lines,
-                    _missing, _split, header_says_index, to_float)
+                    _missing, _split, check_header_width, header_says_index, to_float)
 
 
 def check_root(root) -> str:
@@ -222,10 +222,10 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
     except ValueError as exc:
         grouped = grouped_number(lines, delimiter) if numeric else None
         if grouped is not None:
-            raise _grouped_error(what, path, *grouped) from None
+            raise grouped_error(what, path, *grouped) from None
         found = comma_number(lines, delimiter) if numeric else None
         # a header as wide as the numbers before they were cut
-        cut = _cut_thousands(lines, delimiter, index_col, what, path) if numeric else None
+        cut = cut_thousands(lines, delimiter, index_col, what, path) if numeric else None
         if cut is not None:
             raise cut from None
         if found is None:
@@ -239,54 +239,23 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
                              f"separator (1500), or quote them") from None
         # the error of the first cell that fails (or of a first row taken
         # for a header) does not say why: the file's numbers are not Python's
-        dots = dot_group(lines, delimiter)
-        dots = ("" if dots is None else
-                f"; its {dots[1]!r} (line {dots[0]}) may be {dots[1].replace('.', '')} with a "
-                f"dot grouping thousands, which replacing commas with dots would read as "
-                f"{dots[1]}: pandas.read_csv(path, sep=..., decimal=',', thousands='.') reads "
-                f"both")
-        raise ValueError(f"{what}: {path} line {found[0]} holds {found[1]!r}, a number with a "
-                         f"comma inside (a decimal comma, or a thousands separator); expected "
-                         f"numbers with a decimal point and no thousands separator (1.5, "
-                         f"1500): save the file so (e.g. pandas' to_csv(decimal='.'), or a "
-                         f"spreadsheet's CSV export in an English locale){dots}") from None
+        raise comma_error(what, path, *found, lines, delimiter) from None
     if numeric and index_col == "auto" and table.index is not None:
         # a column 0 of such numbers, none of them a number to float(), was
         # taken for row ids and dropped (its first row for a header too)
         rows = _split(lines, delimiter)
         first = next(((i, r[0]) for i, r in enumerate(rows) if group_mark(r[0])), None)
+        ids = " (if column 0 holds row ids, pass index_col=0; pyg-fusion: --index-col 0)"
         if first is not None:
-            raise _grouped_error(what, path, first[0] + 1, first[1], group_mark(first[1]),
-                                 " (if column 0 holds row ids, pass index_col=0; pyg-fusion: "
-                                 "--index-col 0)")
-    cut = _cut_thousands(lines, delimiter, index_col, what, path) if numeric else None
+            raise grouped_error(what, path, first[0] + 1, first[1], group_mark(first[1]), ids)
+        # '1,5' (a decimal comma, quoted or ';'-separated; '"1,234"') likewise
+        first = next(((i, r[0]) for i, r in enumerate(rows) if is_comma_number(r[0])), None)
+        if first is not None:
+            raise comma_error(what, path, first[0] + 1, first[1], lines, delimiter, ids)
+    cut = cut_thousands(lines, delimiter, index_col, what, path) if numeric else None
     if cut is not None:
         raise cut
     return table
-
-
-def _cut_thousands(lines: list[str], delimiter: str | None, index_col, what: str,
-                   path: str) -> ValueError | None:
-    cut = split_thousands(lines, delimiter, index_col)
-    if cut is None:
-        return None
-    sep = "spaces" if delimiter is None else repr(delimiter)
-    return ValueError(f"{what}: {path} line {cut[0]}, columns {cut[1] - 1} and {cut[1]} read "
-                      f"{cut[2]!r}: a number whose thousands separator is the delimiter "
-                      f"({sep}), cut into two cells? Its second cell, of three digits "
-                      f"with a leading zero, is what a thousands group looks like: save "
-                      f"numbers without a thousands separator (1500; pandas' to_csv "
-                      f"writes so), or quote them; codes with leading zeros: write them "
-                      f"without")
-
-
-def _grouped_error(what: str, path: str, line: int, cell: str, mark: str,
-                   ids: str = "") -> ValueError:
-    return ValueError(f"{what}: {path} line {line} holds {cell!r}, a number whose thousands "
-                      f"are separated by {mark}; expected numbers without a thousands "
-                      f"separator (1500, 1234.5): save the file so (e.g. a spreadsheet's CSV "
-                      f"export in an English locale, or the column formatted as plain "
-                      f"numbers){ids}")
 
 
 def _parse(rows: list[list[str]], header, index_col, numeric: bool, what: str,
@@ -322,7 +291,7 @@ def _parse(rows: list[list[str]], header, index_col, numeric: bool, what: str,
     if auto:
         index_col = _auto_index(rows, head, width, what, path, numeric)
     if head is not None:
-        _check_header_width(head, rows, index_col, auto, what, path)
+        check_header_width(head, rows, index_col, auto, what, path)
     index = None
     if index_col is not None:
         if not isinstance(index_col, int) or isinstance(index_col, bool):
@@ -362,44 +331,6 @@ def _parse(rows: list[list[str]], header, index_col, numeric: bool, what: str,
                              f"number (pass index_col / header if it is an id or a "
                              f"header; pyg-fusion: --index-col, --header)") from None
     return Table(values, index, head, path)
-
-
-def _check_header_width(head: list[str], rows: list[list[str]], index_col, auto: bool,
-                        what: str, path: str) -> None:
-    """Refuses a header row of another width than the data rows: the rows'
-    width was read and the header's names went to other columns (or none),
-    without a word. A header one name short is R's ``write.table`` over its
-    row names (column 0 the ids), read so where column 0 looks like row names
-    (unique, no fractions) or ``index_col`` says it holds ids."""
-    width = len(rows[0])
-    if head[0] == "#" and len(head) == width + 1:
-        head.pop(0)  # np.savetxt's header over numbers split on spaces: '# a b c'
-    if len(head) == width:
-        return
-    col0 = [r[0] for r in rows]
-    fraction = next((c for c in col0 if _is_number(c) and not float(to_float(c)).is_integer()),
-                    None)
-    row_names = fraction is None and len(set(col0)) == len(col0)
-    if len(head) == width - 1 and index_col is not None and (not auto or row_names):
-        return
-    said = (f"{what}: {path}'s header row names {len(head)} column(s), its data rows hold "
-            f"{width} fields (line 2)")
-    if len(head) == width - 1 and index_col is None:
-        why = ("R's write.table writes a header one name short over its row names: pass "
-               "index_col=0 if column 0 holds row ids (pyg-fusion: --index-col 0), else give "
-               "the header a name for every column")
-    elif len(head) == width - 1:
-        odd = (f"holds {fraction!r}, a fraction" if fraction is not None else
-               "repeats a value")
-        why = (f"a header one name short is R's write.table over its row names, but column 0 "
-               f"{odd}: no row names; give the header a name for every column")
-    elif len(head) > width and not any(head[width:]):
-        why = ("its last cell(s) are empty: a delimiter at the end of the header line? "
-               "Remove it")
-    else:
-        why = ("give the header one name per column, or pass header=False if the file has "
-               "none (pyg-fusion: --no-header)")
-    raise ValueError(f"{said}: {why}")
 
 
 def _read_array_table(path: str, *, npz_key, numeric, what, hint) -> Table:

@@ -11,7 +11,7 @@ import torch
 from .._notices import notice
 from .._option_rules import is_int
 from ._io import Table
-from ._text import MISSING as _MISSING
+from ._text import MISSING as _MISSING, number
 
 
 def encode_labels(labels: Sequence[str]) -> tuple[torch.Tensor, list[str]]:
@@ -20,7 +20,7 @@ def encode_labels(labels: Sequence[str]) -> tuple[torch.Tensor, list[str]]:
     become ``-1``. Returns ``(y, class_names)``."""
     present = sorted({s for s in labels if s.strip().lower() not in _MISSING})
     try:
-        value = {s: float(s) for s in present}
+        value = {s: number(s) for s in present}
     except ValueError:
         value = None
     if value is None:
@@ -47,7 +47,7 @@ def _check_unlabelled(value) -> str | None:
 
 def _number(label: str) -> float | None:
     try:
-        return float(label)
+        return number(label)
     except ValueError:
         return None
 

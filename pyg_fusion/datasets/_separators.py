@@ -13,6 +13,11 @@ from ._text import _is_number, _split
 _COMMA_NUMBER = re.compile(r"[+-]?\d*,\d+(?:[eE][+-]?\d+)?")
 
 
+def is_comma_number(cell: str) -> bool:
+    """Whether ``cell`` is a number written with a comma inside (``1,5``, ``1,500``)."""
+    return bool(_COMMA_NUMBER.fullmatch(cell))
+
+
 def comma_number(lines: list[str], delimiter: str | None) -> tuple[int, str] | None:
     """``(line number, cell)`` of the first cell of ``lines`` that is a number
     written with a comma inside, or :obj:`None`. Cells are split on
@@ -146,3 +151,42 @@ def split_thousands(lines: list[str], delimiter: str | None,
             gap = delimiter if delimiter is not None else " "
             return i + 1 + (len(rows) - len(body)), j, f"{body[i][j - 1]}{gap}{col[i]}"
     return None
+
+
+def cut_thousands(lines: list[str], delimiter: str | None, index_col, what: str,
+                  path: str) -> ValueError | None:
+    cut = split_thousands(lines, delimiter, index_col)
+    if cut is None:
+        return None
+    sep = "spaces" if delimiter is None else repr(delimiter)
+    return ValueError(f"{what}: {path} line {cut[0]}, columns {cut[1] - 1} and {cut[1]} read "
+                      f"{cut[2]!r}: a number whose thousands separator is the delimiter "
+                      f"({sep}), cut into two cells? Its second cell, of three digits "
+                      f"with a leading zero, is what a thousands group looks like: save "
+                      f"numbers without a thousands separator (1500; pandas' to_csv "
+                      f"writes so), or quote them; codes with leading zeros: write them "
+                      f"without")
+
+
+def comma_error(what: str, path: str, line: int, cell: str, lines: list[str],
+                delimiter: str | None, ids: str = "") -> ValueError:
+    dots = dot_group(lines, delimiter)
+    dots = ("" if dots is None else
+            f"; its {dots[1]!r} (line {dots[0]}) may be {dots[1].replace('.', '')} with a "
+            f"dot grouping thousands, which replacing commas with dots would read as "
+            f"{dots[1]}: pandas.read_csv(path, sep=..., decimal=',', thousands='.') reads "
+            f"both")
+    return ValueError(f"{what}: {path} line {line} holds {cell!r}, a number with a comma "
+                      f"inside (a decimal comma, or a thousands separator); expected numbers "
+                      f"with a decimal point and no thousands separator (1.5, 1500): save the "
+                      f"file so (e.g. pandas' to_csv(decimal='.'), or a spreadsheet's CSV "
+                      f"export in an English locale){dots}{ids}")
+
+
+def grouped_error(what: str, path: str, line: int, cell: str, mark: str,
+                  ids: str = "") -> ValueError:
+    return ValueError(f"{what}: {path} line {line} holds {cell!r}, a number whose thousands "
+                      f"are separated by {mark}; expected numbers without a thousands "
+                      f"separator (1500, 1234.5): save the file so (e.g. a spreadsheet's CSV "
+                      f"export in an English locale, or the column formatted as plain "
+                      f"numbers){ids}")

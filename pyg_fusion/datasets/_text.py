@@ -183,13 +183,23 @@ def _missing(what: str, path: str, line: int, col: int, cell: str) -> ValueError
 _BOOLS = {"true": 1.0, "false": 0.0}
 
 
+def number(cell: str) -> float:
+    """``float(cell)`` without Python's digit separator ``_``, which no data
+    file writes in a number: ids of the form ``1_2`` (subject 1, trial 2)
+    were the numbers 12 (a feature column, a class ``12``), ``1_0`` and
+    ``10`` one value."""
+    if "_" in cell:
+        raise ValueError(f"could not convert string to float: {cell!r}")
+    return float(cell)
+
+
 def to_float(cell: str) -> float:
     """A feature cell's value: a number (its minus sign may be U+2212), or
     ``True`` / ``False`` as 1 / 0 (both refused before as 'not a number',
     with advice about ids and headers)."""
     value = _BOOLS.get(cell.lower())
     # U+2212, the minus sign of typeset text and of some locales' exports
-    return float(cell.replace("\u2212", "-")) if value is None else value
+    return number(cell.replace("\u2212", "-")) if value is None else value
 
 
 def _is_number(cell: str) -> bool:
@@ -303,3 +313,41 @@ def _auto_header(rows: list[list[str]], index_col) -> bool:
     if all(_is_number(i) for i in ids):
         return True
     return _id_form(cell) not in {_id_form(i) for i in ids}
+
+
+def check_header_width(head: list[str], rows: list[list[str]], index_col, auto: bool,
+                       what: str, path: str) -> None:
+    """Refuses a header row of another width than the data rows: the rows'
+    width was read and the header's names went to other columns (or none),
+    without a word. A header one name short is R's ``write.table`` over its
+    row names (column 0 the ids), read so where column 0 looks like row names
+    (unique, no fractions) or ``index_col`` says it holds ids."""
+    width = len(rows[0])
+    if head[0] == "#" and len(head) == width + 1:
+        head.pop(0)  # np.savetxt's header over numbers split on spaces: '# a b c'
+    if len(head) == width:
+        return
+    col0 = [r[0] for r in rows]
+    fraction = next((c for c in col0 if _is_number(c) and not float(to_float(c)).is_integer()),
+                    None)
+    row_names = fraction is None and len(set(col0)) == len(col0)
+    if len(head) == width - 1 and index_col is not None and (not auto or row_names):
+        return
+    said = (f"{what}: {path}'s header row names {len(head)} column(s), its data rows hold "
+            f"{width} fields (line 2)")
+    if len(head) == width - 1 and index_col is None:
+        why = ("R's write.table writes a header one name short over its row names: pass "
+               "index_col=0 if column 0 holds row ids (pyg-fusion: --index-col 0), else give "
+               "the header a name for every column")
+    elif len(head) == width - 1:
+        odd = (f"holds {fraction!r}, a fraction" if fraction is not None else
+               "repeats a value")
+        why = (f"a header one name short is R's write.table over its row names, but column 0 "
+               f"{odd}: no row names; give the header a name for every column")
+    elif len(head) > width and not any(head[width:]):
+        why = ("its last cell(s) are empty: a delimiter at the end of the header line? "
+               "Remove it")
+    else:
+        why = ("give the header one name per column, or pass header=False if the file has "
+               "none (pyg-fusion: --no-header)")
+    raise ValueError(f"{said}: {why}")
