@@ -180,3 +180,21 @@ def test_small_inputs_are_stamped_by_their_contents_as_the_pages_say(tmp_path):
     os.utime(raw / "a.csv", ns=(stat.st_atime_ns, stat.st_mtime_ns))
     x = MultiViewTables(str(tmp_path), ["a.csv"], "y.csv", log=False)[0].x_a
     assert torch.allclose(x[:, 0], torch.arange(6) + 0.7)
+
+
+def test_standardize_with_tables_is_as_readme_says(tmp_path, capsys):
+    # b197309: --standardize accepted with tables (what it does, recorded
+    # true), --no-standardize refused
+    import numpy as np
+    from pyg_fusion.cli import main
+    assert ("here it only states what every run does (records and `--print-config` say "
+            "`standardize: true`), and `--no-standardize` is refused") in _page("README.md")
+    a = tmp_path / "a.npy"
+    np.save(a, np.random.default_rng(0).normal(size=(20, 2)))
+    (tmp_path / "y.csv").write_text("".join(f"{i % 2}\n" for i in range(20)))
+    argv = ["train", "--dataset", "tables", "--views", str(a), "--labels",
+            str(tmp_path / "y.csv"), "--root", str(tmp_path / "data")]
+    assert main([*argv, "--standardize", "--print-config"]) == 0
+    assert "standardize: true" in capsys.readouterr().out
+    assert main([*argv, "--no-standardize", "--print-config"]) == 2
+    assert "--no-standardize: --dataset tables always z-scores" in capsys.readouterr().err
