@@ -136,16 +136,19 @@ class FusedGraph:
         """``[B, N_max]`` bool: the real nodes of :meth:`to_dense`."""
         if self._mask is None:
             if self._dense is not None and self._backend == "dense":
-                self._mask = torch.ones(self._dense.shape[:2], dtype=torch.bool,
-                                        device=self._dense.device)
+                mask = torch.ones(self._dense.shape[:2], dtype=torch.bool,
+                                  device=self._dense.device)
             else:
                 from torch_geometric.utils import to_dense_batch
                 if self.batch is not None:  # to_dense_batch reads an unsorted one wrong
                     check_batch("batch", self.batch, self.num_nodes)
                 batch = self.batch if self.batch is not None else torch.zeros(
                     self.num_nodes, dtype=torch.long, device=self._edges[0].device)
-                self._mask = to_dense_batch(torch.ones(self.num_nodes, device=batch.device),
-                                            batch, batch_size=self.num_graphs)[1]
+                mask = to_dense_batch(torch.ones(self.num_nodes, device=batch.device),
+                                      batch, batch_size=self.num_graphs)[1]
+            if _inference_only(self._dense if self._dense is not None else self._edges[1]):
+                return mask
+            self._mask = mask
         return self._mask
 
     def __repr__(self) -> str:
@@ -160,5 +163,17 @@ def _keeps_grad(produced: Tensor) -> bool:
     kept for later calls: not when it was derived with gradients off (under
     ``torch.no_grad()`` or ``torch.inference_mode()``, e.g. to log the graph)
     from values that need them, or every later head reading it would train
-    nothing before the fused graph, silently."""
+    nothing before the fused graph, silently; nor when it was derived under
+    ``torch.inference_mode()`` from a graph made outside it: an inference
+    tensor kept there failed the training steps after it ("Inference tensors
+    cannot be saved for backward"), even those of a graph that needs no
+    gradient (a fixed graph under a head that learns)."""
+    if _inference_only(produced):
+        return False
     return torch.is_grad_enabled() or not produced.requires_grad
+
+
+def _inference_only(produced: Tensor) -> bool:
+    """Whether what is derived now from ``produced`` is an inference tensor
+    that ``produced`` is not (made under ``torch.inference_mode()``)."""
+    return torch.is_inference_mode_enabled() and not produced.is_inference()
