@@ -8,6 +8,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from pyg_fusion.methods import build_model
 from pyg_fusion.nn import LEGO
 from pyg_fusion.specs import MethodSpec
@@ -15,39 +17,54 @@ from pyg_fusion.specs import MethodSpec
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _loaded(script: str, tmp_path) -> dict[str, list[str]]:
-    """The pyg_fusion.methods and pyg_fusion.experiments modules that
-    ``script`` loads in a fresh interpreter."""
-    env = dict(os.environ)
-    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
-    script += ("\nimport json, sys\nprint(json.dumps({p: sorted(m for m in sys.modules if "
-               "m == p or m.startswith(p + '.')) for p in "
-               "('pyg_fusion.methods', 'pyg_fusion.experiments')}))\n")
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+_LOADED = ("import json, sys\nprint('loaded:', json.dumps({p: sorted(m for m in sys.modules "
+           "if m == p or m.startswith(p + '.')) for p in "
+           "('pyg_fusion.methods', 'pyg_fusion.experiments')}))\n")
 
-
-def test_the_specs_import_neither_methods_nor_experiments(tmp_path):
-    # check_options of LEGO methods reaches the LEGO rules (pyg_fusion.nn) lazily
-    got = _loaded("""
+# Each stage runs after the one before in the same interpreter and prints what
+# is loaded so far: the specs' stage comes first, so its modules are those of a
+# fresh interpreter, and the methods' stage adds to them only what the methods
+# load (the specs' stage loaded none of methods or experiments, or its test
+# fails). One interpreter: importing torch and PyG afresh takes seconds.
+_STAGES = {
+    "specs": """
 from pyg_fusion.specs import MethodSpec, check_options
 check_options("vad", {"num_powers": 2, "init": "auto"}, ["lego", "lego-row", "graph-*"])
 check_options("node", {"fusion_rank": 2}, ["lego-cp"])
 MethodSpec.create("lego-cp", "node").lego_kwargs()
-""", tmp_path)
-    assert got == {"pyg_fusion.methods": [], "pyg_fusion.experiments": []}
-
-
-def test_the_methods_do_not_import_experiments(tmp_path):
-    got = _loaded("""
+""",
+    "methods": """
 from pyg_fusion.methods import build_model, chosen_methods, task_options
 chosen_methods("lego,graph", "vad")
 task_options("node", {"k": 5})
 build_model("lego", "vad", {"a": 3, "b": 2}, num_segments=4)
 build_model("lego-cp", "node", {"a": 3, "b": 2}, num_classes=2)
-""", tmp_path)
+"""}
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory) -> dict[str, dict[str, list[str]]]:
+    """The pyg_fusion.methods and pyg_fusion.experiments modules loaded in a
+    fresh interpreter after each stage of _STAGES, its lazy imports included."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    script = "".join(code + _LOADED for code in _STAGES.values())
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path_factory.mktemp("layers"),
+                          env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    printed = [line.removeprefix("loaded:") for line in done.stdout.splitlines()
+               if line.startswith("loaded:")]
+    assert len(printed) == len(_STAGES), done.stdout[-3000:]
+    return dict(zip(_STAGES, map(json.loads, printed)))
+
+
+def test_the_specs_import_neither_methods_nor_experiments(loaded):
+    # check_options of LEGO methods reaches the LEGO rules (pyg_fusion.nn) lazily
+    assert loaded["specs"] == {"pyg_fusion.methods": [], "pyg_fusion.experiments": []}
+
+
+def test_the_methods_do_not_import_experiments(loaded):
+    got = loaded["methods"]
     assert got["pyg_fusion.experiments"] == []
     assert "pyg_fusion.methods.vad" in got["pyg_fusion.methods"]
 
