@@ -86,3 +86,18 @@ def test_the_width_flags_say_below_which_width_a_stage_exchanges_nothing():
     for g in (2, 3):
         assert (shift_groups(AsymFusionTranslator(2, ngf=g, num_downs=3).widths[1]) == 0) \
             == (g < 3)
+
+
+def test_a_shared_network_names_the_modality_of_another_dtype_or_device():
+    # share_across_modalities(net)([rgb, depth.double()]) failed in the shared
+    # conv as 'Input type (double) and bias type (float) should be the same'
+    from pyg_fusion.nn.asym import share_across_modalities
+    net = share_across_modalities(torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3),
+                                                      torch.nn.BatchNorm2d(4)), 2)
+    x = torch.randn(2, 3, 8, 8)
+    with pytest.raises(TypeError, match=r"xs\[1\] is torch.float64 but xs\[0\] is "
+                       r"torch.float32"):
+        net([x, x.double()])
+    with pytest.raises(ValueError, match=r"xs\[1\] is on meta but xs\[0\] on cpu"):
+        net([x, x.to("meta")])
+    assert [o.shape[-2:] for o in net([x, torch.randn(2, 3, 9, 8)])] == [(6, 6), (7, 6)]

@@ -16,7 +16,7 @@ from typing import Iterator, Sequence
 from torch import Tensor, nn
 
 from ..._option_rules import is_int
-from ...functional._checks import check_int
+from ...functional._checks import check_int, check_like
 from .._reset import reset_module
 # The per-modality layers lived in this module before; their imports from it stay valid.
 from .layers import (_ANY_BATCH_NORM, _BATCH_NORMS, ModalityBatchNorm2d, ModalityNorm,  # noqa: F401
@@ -89,6 +89,11 @@ class SharedModalityNetwork(nn.Module):
         if len(xs) != self.num_modalities:
             raise ValueError(f"expected {self.num_modalities} modality inputs, "
                              f"got {len(xs)}")
+        for i, x in enumerate(xs):
+            if isinstance(x, Tensor) and isinstance(xs[0], Tensor):
+                # the shared layers' own errors (for a second modality of another
+                # dtype: 'Input type (double) and bias type (float)') named no modality
+                check_like(f"xs[{i}]", x, "xs[0]", xs[0])
         outs = []
         for i, x in enumerate(xs):
             with self.modality(i):
