@@ -39,3 +39,31 @@ def test_the_named_normal_value_reads_the_column(tmp_path):
     assert _read(tmp_path, "1", "2", normal_pattern="^1$") == [1, 0, 1, 0]
     assert _read(tmp_path, "0", "2") == [1, 0, 1, 0]  # 0 is normal: as before
     assert _read(tmp_path, "1", "1") == [1, 1, 1, 1]  # one value: a list of abnormal videos
+
+
+@pytest.mark.parametrize("labels", ["list", "auto"])
+def test_class_ids_are_asked_which_is_normal(tmp_path, labels):
+    # 0..13 (UCF-Crime's classes): 0 was normal, every other id abnormal, where
+    # an alphabetical numbering makes 0 Abuse and 7 Normal
+    raw = tmp_path / "raw"
+    (raw / "i3d").mkdir(parents=True)
+    ids = {"Abuse001": "0", "Normal002": "7", "Arson003": "2", "Normal004": "7"}
+    for n in ids:
+        np.save(raw / "i3d" / f"{n}.npy", np.ones((5, 8), dtype=np.float32))
+    (raw / "train.csv").write_text("".join(f"i3d/{n}.npy,{c}\n" for n, c in ids.items()))
+
+    def read(**kw):
+        layout = VADLayout(sources={"i3d": "i3d/{name}.npy"}, train_list="train.csv",
+                           labels=labels, **kw)
+        return [int(g.y) for g in VADFeatures(str(tmp_path), "train", layout, num_segments=4,
+                                              log=False, force_reload=True)]
+    with pytest.raises(ValueError, match=r"label column holds 3 numbers \(0, 2, 7\): class ids\? "
+                                         r"0 would be read as normal and the others abnormal; "
+                                         r"name the normal videos' id with normal_pattern"):
+        read()
+    assert read(normal_pattern="^7$") == [1, 0, 1, 0]
+
+
+def test_a_named_normal_number_is_the_only_normal_one(tmp_path):
+    # normal_pattern='^1$' over a 0 / 1 column: 0 was normal too, every video normal
+    assert _read(tmp_path, "1", "0", normal_pattern="^1$") == [1, 0, 1, 0]

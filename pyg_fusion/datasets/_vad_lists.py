@@ -59,6 +59,19 @@ def _zero(label: str) -> bool:
         return False
 
 
+def _numbers(column: list[str]) -> list[str] | None:
+    """The distinct values of a label column of numbers, one cell each
+    (``1`` and ``1.0`` one value), in numeric order; :obj:`None` where a cell
+    is no number."""
+    values: dict[float, str] = {}
+    for c in column:
+        try:
+            values.setdefault(float(c), c.strip())
+        except ValueError:
+            return None
+    return [values[v] for v in sorted(values)]
+
+
 def _check_label_numbers(column: list[str], where: str, named: bool = False) -> None:
     """Refuses the numbers of a label column that ``labels="list"`` would read
     as abnormal without a word, as it does any value that is not normal: a

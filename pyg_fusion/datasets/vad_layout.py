@@ -14,7 +14,7 @@ import numpy as np
 
 from ..functional._checks import check_int
 from ._io import load_npy
-from ._vad_lists import _NORMAL_VALUES, _check_label_numbers, _zero, list_rows
+from ._vad_lists import _NORMAL_VALUES, _check_label_numbers, _numbers, _zero, list_rows
 
 def glob_pattern(pattern: str, **values) -> str:
     """A source pattern as a glob expression: its text escaped (folders and
@@ -187,19 +187,6 @@ def _naming(column: list[str]) -> str:
             f"'^{re.escape(values[1])}$' (pyg-fusion: --vad-normal-pattern); else ")
 
 
-def _numbers(column: list[str]) -> list[str] | None:
-    """The distinct values of a label column of numbers, one cell each
-    (``1`` and ``1.0`` one value), in numeric order; :obj:`None` where a cell
-    is no number."""
-    values: dict[float, str] = {}
-    for c in column:
-        try:
-            values.setdefault(float(c), c.strip())
-        except ValueError:
-            return None
-    return [values[v] for v in sorted(values)]
-
-
 def _naming_id(ids: list[str]) -> str:
     return (f"if one marks normal videos, name it with normal_pattern='^{re.escape(ids[0])}$' "
             f"(or another id; pyg-fusion: --vad-normal-pattern); else ")
@@ -354,11 +341,23 @@ class _LayoutReader:
                 raise ValueError(f"{domain}: labels='list' but the {self.split} list "
                                  f"has no label column: write 'path,label' lines, or label "
                                  f"by position or name (pyg-fusion: --vad-labels)")
-            _check_label_numbers(column, f"{domain}: its label column",
-                                 named=any(normal.search(c) for c in column))
-            out = [0 if (normal.search(c) or c.strip().lower() in _NORMAL_VALUES
-                         or _zero(c)) else 1 for c in column]
+            named = any(normal.search(c) for c in column)
+            _check_label_numbers(column, f"{domain}: its label column", named=named)
             ids = _numbers(column)
+            # a column of numbers whose normal value normal_pattern names: that
+            # value alone is normal (a 0 among class ids was normal too)
+            out = [0 if (normal.search(c) or (not (named and ids) and (
+                c.strip().lower() in _NORMAL_VALUES or _zero(c)))) else 1 for c in column]
+            if ids is not None and len(ids) > 2 and not named:
+                # class ids (UCF-Crime's 14 classes): 0 read as normal, the others
+                # abnormal, where their 0 may be a crime and Normal another id
+                shown = ", ".join(ids[:4]) + (", ..." if len(ids) > 4 else "")
+                raise ValueError(f"{domain}: the {self.split} list's label column holds "
+                                 f"{len(ids)} numbers ({shown}): class ids? 0 would be read as "
+                                 f"normal and the others abnormal; name the normal videos' id "
+                                 f"with normal_pattern, e.g. '^{re.escape(ids[0])}$' "
+                                 f"(pyg-fusion: --vad-normal-pattern), or write the column as "
+                                 f"0 (normal) / 1 (abnormal)")
             if all(out) and ids is not None and len(ids) > 1:
                 # 1 / 2 (class ids counted from 1: MATLAB's, a spreadsheet's) read as
                 # 'not 0', every video abnormal, under labels='list' without a word
