@@ -207,15 +207,19 @@ def test_threshold_decision_does_not_depend_on_the_shape_of_the_product(metric, 
 
 
 def test_pruned_dense_powers_keep_the_derivative_at_zeros_of_short_rows(device):
-    """A row of R^p with fewer than prune_k non-zeros loses nothing, its zeros
-    included: the dense gradient at a zero entry is the unpruned one (finite
-    differences), as the sparse product's at a zero-weight edge."""
+    """A row of R^p with at most prune_k entries on its support loses
+    nothing, its zeros included: the dense gradient at a zero-weight edge
+    (given in ``support``) is the unpruned one (finite differences), as the
+    sparse product's at that edge."""
     import pyg_fusion.functional as F
     adj = torch.tensor([[1., 0, 0, 0], [0, 0, 0, 0], [1, 0, 0, 0], [0, 0, 0, 0]],
                        dtype=torch.float64, device=device)
+    support = adj.ne(0)
+    support[0, 2] = True  # the edge 2 -> 0 of weight 0
     W = torch.randn(3, 4, 4, dtype=torch.float64,
                     generator=torch.Generator().manual_seed(0)).to(device)
-    f = lambda a: (F.dense_graph_powers(a, 2, "sym", prune_k=2) * W).sum()  # noqa: E731
+    f = lambda a: (F.dense_graph_powers(a, 2, "sym", prune_k=2,  # noqa: E731
+                                        support=support) * W).sum()
     a = adj.clone().requires_grad_()
     f(a).backward()
     assert a.grad.device.type == device.type

@@ -99,25 +99,37 @@ def kept_entries(edge_index: Tensor, weight: Tensor, live: Tensor | None,
                                         num_nodes, num_powers, mode, restore)
 
 
+def zeros_may_move(metric: str, nonneg) -> bool:
+    """Whether a weight of 0 of a graph of these options may have a gradient
+    (rbf's only where it underflowed; shift's only at cosine -1): whether
+    :func:`dense_live_zeros` looks for any."""
+    return metric != "rbf" and nonneg != "shift"
+
+
 def dense_live_zeros(x: Tensor, adj: Tensor, mask: Tensor | None, metric: str,
-                     nonneg) -> Tensor | None:
+                     nonneg, scores: Tensor | None = None) -> Tensor | None:
     """The dense twin of :func:`pair_live_zeros`: bool ``[B, N, N]``, the
     real pairs of the padded units ``x`` ``[B, N, d]`` (``mask``) whose
     weight in ``adj`` is 0 and whose gradient need not be (on or off the
-    graphs' support); :obj:`None` where there are none. Signed weights
-    whose sums in a power cancel exactly are not looked for on this backend
-    (a second set of powers at every step; the sparse backend finds them in
-    one pass): such an entry is on the sparse edge list, not on the dense
-    one (whose ``to_dense`` has it, with its gradient)."""
+    graphs' support); :obj:`None` where there are none. ``scores``: the
+    search scores of ``x`` (:func:`~.relation.knn_scores`, as the support's
+    search computed them), which for cosine and dot are the similarity
+    before ``nonneg`` (the same products: no second one is computed).
+    Signed weights whose sums in a power cancel exactly are not looked for
+    on this backend (a second set of powers at every step; the sparse
+    backend finds them in one pass): such an entry is on the sparse edge
+    list, not on the dense one (whose ``to_dense`` has it, with its
+    gradient)."""
     from .similarity import dense_relation_graph
-    # shift: 0 only at cosine -1, where the gradient is 0
-    if metric == "rbf" or nonneg == "shift":
+    if not zeros_may_move(metric, nonneg):
         return None
     with torch.no_grad():
         if not bool(adj.eq(0).any()):
             return None
         # (not adj with nonneg=None: the entries off a kNN support are 0 too)
-        before = dense_relation_graph(x, metric, None, mask=mask)
+        # 16-bit units are ranked in float32 but compared in their own dtype
+        before = scores if scores is not None and x.dtype in (torch.float32, torch.float64) \
+            else dense_relation_graph(x, metric, None, mask=mask)
         moves = x.ne(0).any(-1)
         if mask is not None:
             moves = moves & mask
@@ -125,6 +137,8 @@ def dense_live_zeros(x: Tensor, adj: Tensor, mask: Tensor | None, metric: str,
                 else moves.unsqueeze(-1) & moves.unsqueeze(-2))
         if mask is not None:
             pair = pair & mask.unsqueeze(-1) & mask.unsqueeze(-2)
+        # (the diagonal is never live: cosine's is 1, dot's 0 only for a
+        # unit of zero features, which moves nothing)
         live = adj.eq(0) & before.eq(0) & pair
         return live if bool(live.any()) else None
 

@@ -15,9 +15,12 @@ The dense form returns ``[..., P+1, N, N]``; the sparse form returns the union
 of the supports of all powers with ``edge_attr[:, p]`` holding :math:`R^p`.
 Sparse powers run on compressed sparse rows (:mod:`._csr`): each product is
 a library SpGEMM with exact gradients (:mod:`._spgemm`); ``prune_k`` keeps
-the ``k`` entries of largest magnitude per row after each product (ties to
-the smaller column; :mod:`._topk`), an approximation that bounds fill-in
-(its error is measured by ``benchmarks/prune_error.py``).
+the ``k`` entries of largest magnitude per row after each product, among the
+entries of the product's support (ties to the smaller column; :mod:`._topk`),
+an approximation that bounds fill-in (its error is measured by
+``benchmarks/prune_error.py``). The dense powers follow the same rule on the
+support they are given (by default the non-zero entries), so that both give
+the same values, gradients and kept entries.
 """
 from __future__ import annotations
 
@@ -25,13 +28,13 @@ import torch
 from torch import Tensor
 
 from ._autocast import float32_under_autocast
-from ._checks import (check_choice, check_edges, check_index, check_int, check_mask,
-                      check_tensor)
+from ._checks import (check_choice, check_edges, check_index, check_int, check_like,
+                      check_mask, check_tensor)
 from .order import restore_rows
 from ._align import place, union
 from ._csr import index2ptr, inverse_permutation, to_edge_index
 from ._spgemm import spgemm_topk
-from .relation import _dense_topk
+from ._topk import top_k_mask
 from .normalization import NORMS, _dense_normalize, _normalize, _sparse_degrees
 # where they were defined before normalization.py: imports of them from here work
 from .normalization import abs_degrees, dense_normalize, normalize  # noqa: F401
@@ -50,7 +53,7 @@ def _check_powers_args(num_powers, norm, mode, prune_k) -> None:
 @float32_under_autocast
 def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "matrix",
                        *, prune_k: int | None = None,
-                       mask: Tensor | None = None) -> Tensor:
+                       mask: Tensor | None = None, support: Tensor | None = None) -> Tensor:
     r"""Powers of dense graphs.
 
     Args:
@@ -61,14 +64,25 @@ def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "ma
         mode (str, optional): :obj:`"matrix"` or :obj:`"hadamard"`.
             (default: :obj:`"matrix"`)
         prune_k (int, optional): keep the ``k`` largest-magnitude entries per
-            row after each product (the dense twin of :func:`graph_powers`'
-            ``prune_k``). (default: :obj:`None`, exact)
+            row after each product, among the product's support (the dense
+            twin of :func:`graph_powers`' ``prune_k``, the same rule: see
+            there). (default: :obj:`None`, exact)
         mask (torch.Tensor, optional): ``[B, N]`` bool, :obj:`False` for padded
             nodes (their identity entry is 0 too). (default: :obj:`None`)
+        support (torch.Tensor, optional): bool of ``adj``'s shape, the edges
+            of the graph (the entries a sparse edge list of it holds, zero
+            weights included), which ``prune_k``'s supports are made of.
+            (default: :obj:`None`, the non-zero entries of ``adj``)
 
     Returns:
         ``[..., P+1, N, N]``, slice ``p`` holding :math:`R^p`.
     """
+    return _checked_dense_powers(adj, num_powers, norm, mode, prune_k, mask, support)[0]
+
+
+@float32_under_autocast
+def _checked_dense_powers(adj, num_powers, norm, mode, prune_k, mask, support):
+    # dense_graph_powers, and the entries its pruning kept (_dense_powers)
     check_tensor("adj", adj, dims=(2, 3), floating=True, finite=True)
     if adj.size(-1) != adj.size(-2):
         raise ValueError(f"adj must be square [..., N, N], got {tuple(adj.shape)}")
@@ -83,8 +97,33 @@ def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "ma
         check_mask("mask", mask, tuple(adj.shape[:2]), "adj", adj)
         m = mask.to(adj.dtype)
         eye = eye * m.unsqueeze(-1)
+    if support is not None:
+        check_tensor("support", support)
+        if support.dtype != torch.bool or support.shape != adj.shape:
+            raise ValueError(f"support must be a bool tensor of adj's shape "
+                             f"{tuple(adj.shape)}, got {support.dtype} "
+                             f"{tuple(support.shape)}")
+        check_like("support", support, "adj", adj, dtype=False)
+    return _dense_powers(adj, num_powers, norm, mode, prune_k, eye, mask, support)
+
+
+def _dense_powers(adj, num_powers, norm, mode, prune_k, eye, mask, support):
+    # dense_graph_powers after its checks; also returns, where products are
+    # pruned, the entries of the pruned supports of R^1 .. R^P (bool
+    # [..., N, N]; None where nothing is pruned)
     r_hat = _dense_normalize(adj, norm)
     powers = [eye]
+    pruned = prune_k is not None and mode == "matrix" and num_powers > 1
+    if pruned:
+        # The support of each product, as the sparse product's symbolic
+        # pattern: an entry some path of edges reaches (entries off it are 0
+        # with a gradient of 0 in the dense product too).
+        with torch.no_grad():
+            edges = adj.detach().ne(0) if support is None else support
+            if mask is not None:
+                edges = edges & mask.unsqueeze(-1) & mask.unsqueeze(-2)
+            step = edges.to(adj.dtype)
+            on, kept = step, edges
     cur = None
     for _ in range(num_powers):
         if cur is None:
@@ -93,18 +132,21 @@ def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "ma
             cur = cur @ r_hat
         else:
             cur = cur * r_hat
-        if prune_k is not None and mode == "matrix" and len(powers) > 1:
-            # A row with fewer than prune_k non-zeros loses nothing: its zeros
-            # are no entries to prune, and keeping them keeps the derivative
-            # there (an entry moved off 0 would be kept), as the sparse
-            # product keeps its structural zeros where the row has at most
-            # prune_k entries; a longer one keeps prune_k, the zeros by
-            # smaller column, to keep the bound on fill-in (docs/methods.md
-            # 1.3): the same values, the gradient at the dropped zeros 0.
-            whole = (cur.detach() != 0).sum(-1, keepdim=True) < min(prune_k, cur.size(-1))
-            cur = torch.where(whole, cur, _dense_topk(cur, prune_k, include_diagonal=True))
+        if pruned and len(powers) > 1:
+            # The rule of the sparse products (graph_powers): entries off the
+            # product's support are never kept; a row of at most prune_k
+            # entries on it keeps them all, zeros included (their
+            # derivative is kept); a longer one the prune_k of largest
+            # magnitude, ties to the smaller column.
+            with torch.no_grad():
+                reach = (on @ step).ne(0)
+                scores = cur.detach().abs().masked_fill(~reach, float("-inf"))
+                keep = top_k_mask(scores, min(prune_k, cur.size(-1)))
+                on = keep.to(adj.dtype)
+                kept = kept | keep
+            cur = cur * keep
         powers.append(cur)
-    return torch.stack(powers, dim=-3)
+    return torch.stack(powers, dim=-3), (kept if pruned else None)
 
 
 def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
@@ -125,7 +167,15 @@ def graph_powers(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
         mode (str, optional): :obj:`"matrix"` or :obj:`"hadamard"`.
             (default: :obj:`"matrix"`)
         prune_k (int, optional): keep the ``k`` largest-magnitude entries per
-            row after each product. (default: :obj:`None`, exact)
+            row after each product. A product's entries are those of its
+            support, the entries some path of edges (zero weights included)
+            through the kept entries of the power before reaches, whatever
+            their sum (0 where signed terms cancel); no entry off it is ever
+            kept. A row of at most ``k`` of them keeps all, zeros included
+            (their derivative too); a longer one the ``k`` of largest
+            magnitude, ties (within 64 ulps of the row's largest) to the
+            smaller column. :func:`dense_graph_powers` follows the same
+            rule on its ``support``. (default: :obj:`None`, exact)
         restore (torch.Tensor, optional): ``[N]`` a permutation of the
             nodes: the graph comes in a numbering of its own (a locality
             order, :func:`~pyg_fusion.functional.order.locality_order`), in

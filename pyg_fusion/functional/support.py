@@ -18,7 +18,7 @@ from ._align import union_edges
 from ._autocast import float32_under_autocast
 from ._checks import check_like, check_mask, check_tensor
 from ._docs import KNN_ARG, SIMILARITY_ARGS, args_of, fill_doc
-from ._topk import top_k_mask
+from ._topk import Scale, top_k_mask
 from .relation import dense_threshold_keep, knn_scores, relation_pairs
 from .similarity import _pair_similarity, dense_relation_graph
 
@@ -109,18 +109,37 @@ def dense_support_mask(x: Tensor, *, k: int | None = None, threshold: float | No
     for ``x`` (``[B, N, d]``), as a bool ``[B, N, N]``: ranked by the
     similarity before ``nonneg`` (as the sparse search ranks), entries below
     ``threshold`` dropped, the self loop of every unit kept."""
-    n = x.size(-2)
-    eye = torch.eye(n, dtype=torch.bool, device=x.device)
+    return _support_of(_search_scores(x, threshold, metric, nonneg, gamma, mask), k, mask)
+
+
+def _search_scores(x: Tensor, threshold: float | None, metric: str, nonneg, gamma,
+                  mask: Tensor | None) -> tuple[Tensor, Scale, Tensor | None]:
+    """The search of :func:`dense_support_mask` before its choice: the
+    scores it ranks (:func:`~.relation.knn_scores`, ``-inf`` at padded
+    units only: for cosine and dot the similarity before ``nonneg``), their
+    tie scale and the entries that reach ``threshold`` (:obj:`None`
+    without one)."""
     with torch.no_grad():
-        # ranked by knn_scores with the tie rule of the sparse search
-        # (docs/methods.md §1.2), as RelationGraph.dense ranks
         if threshold is not None:  # the sparse search's decision
             keep, scores, scale = dense_threshold_keep(x, threshold, metric, nonneg, gamma,
                                                        mask)
-            scores = scores.masked_fill(~keep, float("-inf"))
-        else:
-            scores, scale = knn_scores(x, metric, mask)
-        valid = torch.ones(x.shape[:-1], dtype=torch.bool, device=x.device) \
+            return scores, scale, keep
+        scores, scale = knn_scores(x, metric, mask)
+        return scores, scale, None
+
+
+def _support_of(search: tuple[Tensor, Scale, Tensor | None], k: int | None,
+               mask: Tensor | None) -> Tensor:
+    """:func:`dense_support_mask` from its :func:`_search_scores`."""
+    scores, scale, reached = search
+    n = scores.size(-1)
+    eye = torch.eye(n, dtype=torch.bool, device=scores.device)
+    with torch.no_grad():
+        # ranked by knn_scores with the tie rule of the sparse search
+        # (docs/methods.md §1.2), as RelationGraph.dense ranks
+        if reached is not None:
+            scores = scores.masked_fill(~reached, float("-inf"))
+        valid = torch.ones(scores.shape[:-1], dtype=torch.bool, device=scores.device) \
             if mask is None else mask
         pair = valid.unsqueeze(-1) & valid.unsqueeze(-2)
         scores = scores.masked_fill(~pair | eye, float("-inf"))

@@ -7,7 +7,8 @@ from torch_geometric.nn import MessagePassing
 from ..functional._checks import check_edge_list, check_like, check_tensor
 from ..functional._autocast import float32_under_autocast
 from ..functional.normalization import normalize
-from ..functional.powers import _check_powers_args, _graph_powers, dense_graph_powers
+from ..functional.powers import (_check_powers_args, _checked_dense_powers, _graph_powers,
+                                 dense_graph_powers)
 
 
 class GraphPowerExpansion(MessagePassing):
@@ -101,7 +102,8 @@ class GraphPowerExpansion(MessagePassing):
                              self.mode, self.prune_k, restore, tie_order,
                              own_orders=own_orders)
 
-    def dense(self, adj: Tensor, mask: Tensor | None = None) -> Tensor:
+    def dense(self, adj: Tensor, mask: Tensor | None = None,
+              support: Tensor | None = None) -> Tensor:
         """The dense twin of :meth:`forward`
         (:func:`~pyg_fusion.functional.dense_graph_powers`).
 
@@ -109,12 +111,23 @@ class GraphPowerExpansion(MessagePassing):
             adj (torch.Tensor): ``[B, N, N]``.
             mask (torch.Tensor, optional): ``[B, N]`` bool, the real nodes.
                 (default: :obj:`None`, all)
+            support (torch.Tensor, optional): ``[B, N, N]`` bool, the edges
+                of the graph, zero weights included (what ``prune_k`` ranks;
+                see :func:`~pyg_fusion.functional.graph_powers`). (default:
+                :obj:`None`, the non-zero entries of ``adj``)
 
         Returns:
             torch.Tensor: ``[B, P+1, N, N]``.
         """
         return dense_graph_powers(adj, self.num_powers, self.norm, self.mode,
-                                  prune_k=self.prune_k, mask=mask)
+                                  prune_k=self.prune_k, mask=mask, support=support)
+
+    def _dense(self, adj: Tensor, mask: Tensor | None, support: Tensor | None
+               ) -> tuple[Tensor, Tensor | None]:
+        # dense, and the entries of R^1 .. R^P its pruning kept (None where
+        # it prunes nothing): LEGO's dense backend keeps the zeros there
+        return _checked_dense_powers(adj, self.num_powers, self.norm, self.mode,
+                                     self.prune_k, mask, support)
 
     @float32_under_autocast
     def expand_features(self, x: Tensor, edge_index: Tensor,
