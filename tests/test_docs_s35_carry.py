@@ -198,3 +198,23 @@ def test_standardize_with_tables_is_as_readme_says(tmp_path, capsys):
     assert "standardize: true" in capsys.readouterr().out
     assert main([*argv, "--no-standardize", "--print-config"]) == 2
     assert "--no-standardize: --dataset tables always z-scores" in capsys.readouterr().err
+
+
+def test_shared_decoder_norms_and_narrow_networks_are_as_the_pages_say():
+    # fb41ffd: share_decoder_norm=True mixes the running statistics in
+    # evaluation; --width below 5 / --ngf below 3 exchange nothing at stage 1
+    assert ("the decoder's one norm is applied to each modality's maps in turn, so a batch norm "
+            "normalises each modality by its own batch statistics in training but, in "
+            "evaluation, by running statistics that mix all modalities'") in _page("docs/methods.md")
+    said = _page("docs/asymfusion.md")
+    assert ("`segment train --width` below 5 leaves the first stage's fusion exchanging "
+            "nothing, `translate train --ngf` below 3 the fusion at level 1") in said
+    from pyg_fusion.training._image_configs import SegmentModelConfig, TranslateModelConfig
+    assert "below 5 the first stage's fusion exchanges nothing" in \
+        SegmentModelConfig.__dataclass_fields__["width"].metadata["help"]
+    assert "below 3 the fusion at level 1 exchanges nothing" in \
+        TranslateModelConfig.__dataclass_fields__["ngf"].metadata["help"]
+    from pyg_fusion.nn.asym import AsymFusionTranslator
+    gen = AsymFusionTranslator(2, ngf=4, num_downs=3, share_decoder_norm=True)
+    # one norm in the decoder, the encoder's private
+    assert len(gen.up_norm[1].norms) == 1 and len(gen.down_norm[1].norms) == 2
