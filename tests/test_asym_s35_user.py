@@ -101,3 +101,19 @@ def test_a_shared_network_names_the_modality_of_another_dtype_or_device():
     with pytest.raises(ValueError, match=r"xs\[1\] is on meta but xs\[0\] on cpu"):
         net([x, x.to("meta")])
     assert [o.shape[-2:] for o in net([x, torch.randn(2, 3, 9, 8)])] == [(6, 6), (7, 6)]
+
+
+def test_a_segmenter_trained_on_one_small_image_names_the_layer_and_the_remedy():
+    # model.train(); model([rgb, depth]) on one 32x32 image failed in torch's
+    # BatchNorm, 'Expected more than 1 value per channel when training', naming
+    # no layer and no remedy (SegmentationModule's training step named them)
+    seg = _segmenter(("rgb", "depth")).train()
+    one = [torch.randn(1, 3, 32, 32)] * 2
+    with pytest.raises(ValueError, match=r"a batch of 1 image of 32x32 in training mode "
+                       r"leaves BatchNorm layer encoder\.layer4\.0\.bn1\.norms\.0 one value "
+                       r"per channel \(its input \[1, 64, 1, 1\]\).*batches of >= 2 images.*"
+                       r"call model\.eval\(\)"):
+        seg(one)
+    assert not any(m._forward_pre_hooks for m in seg.modules())  # removed after the error
+    assert len(seg([torch.randn(1, 3, 64, 64)] * 2)) == 3
+    assert len(seg.eval()(one)) == 3

@@ -32,7 +32,7 @@ from .._option_rules import check_field
 from .._versions import library_versions
 from ..functional._checks import check_names
 from ..nn.asym import asym_fusion_segmenter, asym_segmentation_loss
-from ..nn.asym.layers import _ANY_BATCH_NORM
+from ..nn.asym.segmenter import _one_value_per_channel
 from ..specs.options import plain
 # the defaults of the module and of fit_segmentation are the CLI's (one home: the configs)
 from ._image_configs import SegmentDataConfig, SegmentModelConfig, SegmentTrainConfig
@@ -247,30 +247,15 @@ def _one_value_per_channel_named(module: SegmentationModule, batch: dict):
     if batch["mask"].size(0) != 1:
         yield
         return
-
-    def check(name):
-        def hook(layer, args):
-            x = args[0]
-            # (batch statistics as torch takes them: training, or no running ones)
-            if x.numel() == x.size(1) and (layer.training or layer.running_mean is None):
-                h, w = batch["mask"].shape[-2:]
-                raise ValueError(
-                    f"a training batch of 1 image of {h}x{w} leaves BatchNorm layer {name} "
-                    f"one value per channel (its input {list(x.shape)}), and batch "
-                    f"statistics need more: give fit_segmentation (or a DataLoader) a "
-                    f"batch_size >= 2 (and >= 2 training scenes), training images of more "
-                    f"than 32 pixels a side (the encoder's deepest map is 1/32 of the image) "
-                    f"or arch frozen_stats=True")
-        return hook
-
-    handles = [m.register_forward_pre_hook(check(name))
-               for name, m in module.model.named_modules()
-               if isinstance(m, _ANY_BATCH_NORM)]
-    try:
+    h, w = batch["mask"].shape[-2:]
+    with _one_value_per_channel(module.model, lambda name, shape: (
+            f"a training batch of 1 image of {h}x{w} leaves BatchNorm layer {name} "
+            f"one value per channel (its input {shape}), and batch "
+            f"statistics need more: give fit_segmentation (or a DataLoader) a "
+            f"batch_size >= 2 (and >= 2 training scenes), training images of more "
+            f"than 32 pixels a side (the encoder's deepest map is 1/32 of the image) "
+            f"or arch frozen_stats=True")):
         yield
-    finally:
-        for h in handles:
-            h.remove()
 
 
 @keep_global_rng()

@@ -4,7 +4,8 @@ Wang et al., ACM MM 2020, https://arxiv.org/abs/2108.05009.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from contextlib import contextmanager
+from typing import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -14,7 +15,7 @@ from ...functional._checks import (check_choice, check_int, check_like, check_mo
                                    check_names, check_tensor)
 from .._reset import assign, reset_children, reset_module
 from .._source_order import SourceOrderState
-from .layers import modality_list
+from .layers import _ANY_BATCH_NORM, modality_list
 from .refinenet import RefineNetDecoder
 from .resnet import RESNET_LAYERS, ResNetEncoder
 
@@ -72,6 +73,31 @@ class SeparateEncoders(nn.Module):
         xs = modality_list(xs, self.num_modalities)
         per = [enc([x]) for enc, x in zip(self.encoders, xs)]
         return [[p[s][0] for p in per] for s in range(len(per[0]))]
+
+
+@contextmanager
+def _one_value_per_channel(model: nn.Module, message: Callable[[str, list], str]):
+    """Refuses, naming the layer, a call of ``model`` that leaves a BatchNorm
+    layer in need of batch statistics (training, or none kept) one value per
+    channel: torch's 'Expected more than 1 value per channel when training'
+    named neither the layer nor what to change. ``message(name, shape)`` words
+    the ValueError. Only batches of one image can do that: callers enter it for
+    those alone, the hooks are removed on exit."""
+
+    def check(name):
+        def hook(layer, args):
+            x = args[0]
+            if x.numel() == x.size(1) and (layer.training or layer.running_mean is None):
+                raise ValueError(message(name, list(x.shape)))
+        return hook
+
+    handles = [m.register_forward_pre_hook(check(name))
+               for name, m in model.named_modules() if isinstance(m, _ANY_BATCH_NORM)]
+    try:
+        yield
+    finally:
+        for h in handles:
+            h.remove()
 
 
 def _check_output_names(modalities: tuple[str, ...]) -> None:
@@ -188,7 +214,16 @@ class AsymFusionSegmenter(SourceOrderState, nn.Module):
                                  f"{tuple(xs[0].shape)}: the modalities must share the batch "
                                  "size and the image size")
         size = xs[0].shape[-2:]
-        levels = self.encoder(list(xs))
+        if xs[0].size(0) == 1 and self.training:
+            with _one_value_per_channel(self, lambda name, shape: (
+                    f"a batch of 1 image of {size[0]}x{size[1]} in training mode leaves "
+                    f"BatchNorm layer {name} one value per channel (its input {shape}), and "
+                    f"batch statistics need more: give batches of >= 2 images, larger images"
+                    f" (a ResNetEncoder's deepest map is 1/32 of the image), frozen_stats="
+                    f"True, or call model.eval() to predict")):
+                levels = self.encoder(list(xs))
+        else:
+            levels = self.encoder(list(xs))
         logits = []
         for i in range(len(xs)):
             out = self.decoder([lv[i] for lv in levels])
