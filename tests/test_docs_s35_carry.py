@@ -218,3 +218,27 @@ def test_shared_decoder_norms_and_narrow_networks_are_as_the_pages_say():
     gen = AsymFusionTranslator(2, ngf=4, num_downs=3, share_decoder_norm=True)
     # one norm in the decoder, the encoder's private
     assert len(gen.up_norm[1].norms) == 1 and len(gen.down_norm[1].norms) == 2
+
+
+def test_resume_and_a_models_folder_are_as_the_pages_say():
+    # 4adb661: --no-resume undoes a config's resume: true; 8a3f870: a folder of
+    # the user's own models is accepted as evaluate's --out
+    assert ("or leave out `--resume` (or pass `--no-resume`, which undoes a `--config` file's "
+            "`resume: true`") in _page("docs/bad_input.md")
+    assert ("`*.ckpt` files in a folder not named `checkpoints` do not make it refused"
+            ) in _page("docs/training.md")
+    from pyg_fusion.cli import build_parser
+    args = build_parser().parse_args(["compare", "--resume", "--no-resume"])
+    assert args.resume is False
+
+
+def test_a_folder_of_models_is_no_run_folder_as_the_training_page_says(tmp_path):
+    from pyg_fusion.cli.evaluate import check_not_a_run_folder
+    models = tmp_path / "models"
+    models.mkdir()
+    (models / "lego.ckpt").write_bytes(b"")
+    check_not_a_run_folder(models)
+    (models / "checkpoints").mkdir()
+    (models / "checkpoints" / "best.ckpt").write_bytes(b"")
+    with pytest.raises(ValueError, match="holds a training run's checkpoint"):
+        check_not_a_run_folder(models / "checkpoints")
