@@ -29,6 +29,10 @@ def read_text(path: str, what: str) -> str:
         else:
             with open(path, "rb") as f:
                 raw = f.read()
+            if raw.startswith(b"\x1f\x8b"):  # gzip's mark: a .gz file named without it
+                raw = gzip.decompress(raw)
+            else:
+                _check_not_compressed(raw, path, what)
         # utf-8-sig: the byte-order mark that Windows tools write is no cell;
         # UTF-16 with its mark is what Excel's "Unicode Text" saves (it was
         # refused as "not UTF-8 text: byte b'\xff' at offset 0")
@@ -53,6 +57,22 @@ def read_text(path: str, what: str) -> str:
     except (gzip.BadGzipFile, zlib.error) as exc:
         why = f"not a valid gzip file ({exc})"
     raise ValueError(f"{what}: cannot read {path}: {why}") from None
+
+
+# the marks that begin a compressed file (pandas' to_csv compresses by the
+# name's ending: .zip, .bz2, .xz, .zst), read as text 'not UTF-8 text: byte ...'
+_COMPRESSED = ((rb"PK\x03\x04", "a zip archive", "unzip it"),
+               (rb"BZh[1-9]1AY&SY", "bzip2-compressed", "bunzip2 it"),
+               (rb"\xfd7zXZ\x00", "xz-compressed", "unxz it"),
+               (rb"\x28\xb5\x2f\xfd", "zstd-compressed", "unzstd it"))
+
+
+def _check_not_compressed(raw: bytes, path: str, what: str) -> None:
+    for mark, kind, how in _COMPRESSED:
+        if re.match(mark, raw):
+            raise ValueError(f"{what}: {path} is {kind}, which is not read: {how}, or save it "
+                             f"as text compressed with gzip (.gz; pandas: "
+                             f"to_csv('name.csv.gz'))")
 
 
 def _lines(path: str, numeric: bool = True,
