@@ -21,15 +21,6 @@ from pyg_fusion.training.metrics import average_precision, pr_auc_trapz, roc_auc
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
-def _run(script: str, tmp_path):
-    env = dict(os.environ)
-    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
-    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env,
-                          capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr[-3000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
-
-
 STATE = r"""
 import json, os, sys, warnings
 import numpy, torch, torch.distributed  # the metrics' own dependencies: not ours to judge
@@ -37,15 +28,16 @@ env, filters = dict(os.environ), list(warnings.filters)
 import pyg_fusion.training
 from pyg_fusion.training.metrics import frame_level_metrics
 out = frame_level_metrics([torch.tensor([0.1, 0.4, 0.4, 0.9])], [torch.tensor([0, 1, 0, 1])])
-print(json.dumps({"environ": {k: v for k, v in os.environ.items() if env.get(k) != v},
-                  "filters": [str(f) for f in warnings.filters if f not in filters],
-                  "sklearn": sorted(m for m in sys.modules if m.split(".")[0] == "sklearn"),
-                  "metrics": sorted(out)}))
+print("state:", json.dumps({
+    "environ": {k: v for k, v in os.environ.items() if env.get(k) != v},
+    "filters": [str(f) for f in warnings.filters if f not in filters],
+    "sklearn": sorted(m for m in sys.modules if m.split(".")[0] == "sklearn"),
+    "metrics": sorted(out)}))
 """
 
 
-def test_the_metrics_leave_the_process_state_as_it_was(tmp_path):
-    got = _run(STATE, tmp_path)
+def test_the_metrics_leave_the_process_state_as_it_was(fresh):
+    got = fresh["state"]
     assert got["metrics"] == ["ap", "auc", "pr_auc_trapz"]
     assert (got["environ"], got["filters"], got["sklearn"]) == ({}, [], [])
 
@@ -76,17 +68,36 @@ import json, pkgutil, importlib, sys
 import pyg_fusion.training as training
 for m in pkgutil.iter_modules(training.__path__):
     importlib.import_module(f"pyg_fusion.training.{m.name}")
-print(json.dumps(sorted(m for m in sys.modules if m.startswith("pyg_fusion.experiments"))))
+print("layers:", json.dumps(sorted(m for m in sys.modules
+                                    if m.startswith("pyg_fusion.experiments"))))
 """
 
 
-def test_the_training_layer_imports_nothing_of_experiments(tmp_path):
+@pytest.fixture(scope="module")
+def fresh(tmp_path_factory) -> dict:
+    """What STATE and then LAYERS print, run in that order in one fresh
+    interpreter (importing torch and Lightning afresh takes seconds): STATE
+    sees the process as a fresh one is, and LAYERS' modules of experiments
+    are those of all its imports and STATE's, a part of them."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = ROOT + os.pathsep + env.get("PYTHONPATH", "")
+    done = subprocess.run([sys.executable, "-c", STATE + LAYERS],
+                          cwd=tmp_path_factory.mktemp("fresh"), env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    got = dict(line.split(": ", 1) for line in done.stdout.splitlines()
+               if line.startswith(("state: ", "layers: ")))
+    assert got.keys() == {"state", "layers"}, done.stdout[-3000:]
+    return {k: json.loads(v) for k, v in got.items()}
+
+
+def test_the_training_layer_imports_nothing_of_experiments(fresh):
     """training.segmentation, translation and translation_eval imported
     experiments.image_config (their defaults) and experiments._versions:
     the layer below reached up. The image configs are declared in
     training._image_configs (experiments.image_config uses them from there),
     library_versions in pyg_fusion._versions."""
-    assert _run(LAYERS, tmp_path) == []
+    assert fresh["layers"] == []
 
 
 def test_the_image_configs_have_one_home():
