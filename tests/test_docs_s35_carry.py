@@ -242,3 +242,20 @@ def test_a_folder_of_models_is_no_run_folder_as_the_training_page_says(tmp_path)
     (models / "checkpoints" / "best.ckpt").write_bytes(b"")
     with pytest.raises(ValueError, match="holds a training run's checkpoint"):
         check_not_a_run_folder(models / "checkpoints")
+
+
+def test_comma_numbers_in_column_0_and_digit_separators_are_as_the_page_says(tmp_path):
+    # 61c9c97: comma numbers in column 0 refused (they were dropped as ids);
+    # '_' is no digit separator: 1_2 is an id, 1_000 no number
+    said = _page("datasets/README.md")
+    assert "is an error saying so, in column 0 too (such numbers are no row ids" in said
+    assert "`1_2` too: Python's digit separator `_` is not read" in said
+    from pyg_fusion.datasets._io import read_table
+    path = tmp_path / "a.csv"
+    for text in ("1,5;2\n2,5;3\n", '"1,5",2\n"2,5",3\n'):
+        path.write_text(text)
+        with pytest.raises(ValueError, match="a number with a comma inside"):
+            read_table(str(path))
+    path.write_text("id,x\n1_1,0.5\n1_2,0.7\n")
+    table = read_table(str(path))
+    assert table.index == ["1_1", "1_2"] and table.values.tolist() == [[0.5], [0.7]]
