@@ -77,3 +77,26 @@ def test_the_host_steps_under_torch_func_are_refused_by_name():
     got = grad(f)(params)
     for name, p in model.named_parameters():
         torch.testing.assert_close(got[name], p.grad, msg=name)
+
+
+def test_forward_mode_hessian_vector_products_through_the_dense_backend():
+    # torch.func.jvp (forward-over-reverse Hessian-vector products) failed:
+    # "You must implement the jvp function for custom autograd.Function"
+    from pyg_fusion.functional._centring import centred
+    torch.manual_seed(0)
+    lego = LEGO({"a": 4, "b": 3}, 2, backend="dense", proj_channels=5).double()
+    xs = {s: x.double() for s, x in XS.items()}
+    params = {k: v.detach() for k, v in lego.named_parameters()}
+    vec = {k: torch.randn_like(v) for k, v in params.items()}
+    f = lambda p: functional_call(lego, p, (xs,)).to_dense().pow(3).sum()  # noqa: E731
+    _, hvp = torch.func.jvp(grad(f), (params,), (vec,))
+    names, ps = zip(*lego.named_parameters())
+    g = torch.autograd.grad(f(dict(lego.named_parameters())), ps, create_graph=True)
+    want = torch.autograd.grad(sum((gi * vec[k]).sum() for gi, k in zip(g, names)), ps)
+    for name, w in zip(names, want):
+        torch.testing.assert_close(hvp[name], w, msg=name)
+    # rbf centres each graph (a segment sum): its tangent is the centred tangent
+    x, t = torch.randn(7, 3, dtype=torch.float64), torch.randn(7, 3, dtype=torch.float64)
+    batch = torch.tensor([0, 0, 0, 1, 1, 2, 2])
+    _, tangent = torch.func.jvp(lambda x: centred(x, batch), (x,), (t,))
+    torch.testing.assert_close(tangent, centred(t, batch))

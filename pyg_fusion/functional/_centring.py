@@ -47,7 +47,8 @@ class _SegmentSum(torch.autograd.Function):
 
     # forward and setup_context apart, as _UnitRows: torch.func (grad over
     # functional_call in meta-learning) refuses a Function whose forward
-    # takes ctx, and both are on the dense backend's path
+    # takes ctx, and both are on the dense backend's path; a sum is linear:
+    # forward mode (torch.func.jvp) sums the tangent
     @staticmethod
     def forward(rows: Tensor, count: Tensor) -> Tensor:
         from torch_geometric.utils import cumsum, segment
@@ -57,7 +58,13 @@ class _SegmentSum(torch.autograd.Function):
     def setup_context(ctx, inputs, output):
         rows, count = inputs
         ctx.save_for_backward(count)
+        ctx.save_for_forward(count)
         ctx.num_rows = rows.size(0)
+
+    @staticmethod
+    def jvp(ctx, rows_t: Tensor, _count_t) -> Tensor:
+        count, = ctx.saved_tensors
+        return _SegmentSum.apply(rows_t, count)
 
     @staticmethod
     def backward(ctx, grad: Tensor):

@@ -236,7 +236,9 @@ class _UnitRows(torch.autograd.Function):
     # 0.11-0.15 s at N = 262144, d = 128, one thread). The backward is made
     # of differentiable ops (double backward works). Forward and
     # setup_context apart: torch.func (grad over functional_call, as
-    # meta-learning does) refuses a Function whose forward takes ctx.
+    # meta-learning does) refuses a Function whose forward takes ctx; the
+    # Jacobian (I - y y^T) / |x| is symmetric, so forward mode (torch.func.jvp,
+    # Hessian-vector products) applies the backward's map to the tangent.
     @staticmethod
     def forward(x: Tensor, norm: Tensor | None) -> Tensor:
         # norm: the rows' norms when already taken (_lift_tiny_rows)
@@ -247,19 +249,27 @@ class _UnitRows(torch.autograd.Function):
     @staticmethod
     def setup_context(ctx, inputs, output):
         ctx.save_for_backward(inputs[0], output)
+        ctx.save_for_forward(inputs[0], output)
 
     @staticmethod
     def backward(ctx, grad: Tensor):
-        x, y = ctx.saved_tensors
+        # create_graph=True: no in-place op
+        return _UnitRows._apply_jacobian(*ctx.saved_tensors, grad,
+                                         torch.is_grad_enabled()), None
+
+    @staticmethod
+    def jvp(ctx, x_t: Tensor, _norm_t) -> Tensor:
+        return _UnitRows._apply_jacobian(*ctx.saved_tensors, x_t, True)
+
+    @staticmethod
+    def _apply_jacobian(x: Tensor, y: Tensor, grad: Tensor, fresh: bool) -> Tensor:
         norm = x.norm(2, -1, keepdim=True)
         dot = torch.einsum("...d,...d->...", grad, y).unsqueeze(-1)
         nonzero = norm >= _EPS
         out = torch.addcmul(grad, y, torch.where(nonzero, dot, 0), value=-1)
         # a zero row divides by inf: gradient 0, the others' bitwise as before
         scale = torch.where(nonzero, norm, torch.inf)
-        if torch.is_grad_enabled():  # create_graph=True: no in-place op
-            return out / scale, None
-        return out.div_(scale), None
+        return out / scale if fresh else out.div_(scale)
 
 
 def unit_rows(x: Tensor) -> Tensor:
