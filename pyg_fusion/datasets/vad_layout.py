@@ -35,25 +35,33 @@ def check_crop_axis(seen: dict, feats: dict, where: str) -> None:
     """Refuses ``[crops, T, F]`` files (crops first, as some extractors save
     them), read as ``[T, crops, F]``: every video had as many snippets as
     crops and its crops were the mean over time, without a word. Their sign,
-    over the videos read so far (``seen``, ``{source: (first axes, second
-    axes)}``): the first axis the same in every file, the second not (a
-    feature set's crop count is one).
+    over the videos read so far (``seen``): the first axis the same in every
+    file, the second not (a feature set's crop count is one). Likewise
+    ``[F, T]`` files of one crop, whose last axis varies.
 
     Args:
-        seen (dict): ``{source: (first axes, second axes)}`` of the videos read
-            so far, updated here.
+        seen (dict): ``{source: (first axes, second axes, last axes)}`` of the videos
+            read so far, updated here.
         feats (dict): ``{source: [T, crops, F] array}`` of the video just read.
         where (str): the video, as errors name it.
     """
     for s, a in feats.items():
-        firsts, seconds = seen.setdefault(s, (set(), set()))
+        firsts, seconds, lasts = seen.setdefault(s, (set(), set(), set()))
         firsts.add(a.shape[0])
         seconds.add(a.shape[1])
+        lasts.add(a.shape[-1])
         if len(firsts) == 1 and len(seconds) > 1:
             raise ValueError(f"{where}: source {s!r}: every file so far is {a.shape[0]} on its "
                              f"first axis and varies on its second ({sorted(seconds)}): "
                              f"[crops, T, F] files? they are read as [T, crops, F] (RTFM's "
                              f"layout): save each as np.swapaxes(a, 0, 1)")
+        if len(firsts) == 1 and seconds == {1} and len(lasts) > 1:
+            # [F, T] files (MATLAB's column order): their features were said to
+            # differ in width only once every video was read
+            raise ValueError(f"{where}: source {s!r}: every file so far is {a.shape[0]} on its "
+                             f"first axis and varies on its last ({sorted(lasts)}): [F, T] "
+                             f"files (features first)? they are read as [T, F]: save each "
+                             f"as a.T")
 
 
 @dataclass
