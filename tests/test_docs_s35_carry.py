@@ -102,6 +102,19 @@ def test_vad_class_ids_are_refused_as_the_pages_say(tmp_path):
         VADFeatures(str(tmp_path), "train", labels="list", **kw)
     ds = VADFeatures(str(tmp_path), "train", labels="list", normal_pattern="^1$", **kw)
     assert [int(d.y) for d in ds] == [0, 1, 0, 1]
+    # eec9f1e: class ids asked which is normal; a named number is the only normal one
+    assert ("So is a column of more than two numbers (class ids: UCF-Crime's 0..13, whose "
+            "alphabetical numbering makes 0 `Abuse`) unless `normal_pattern` names one of them"
+            ) in _page("datasets/README.md")
+    assert "unless `--vad-normal-pattern` names one of them, which is then the only normal" \
+        in bad_input
+    (tmp_path / "raw" / "list" / "train.csv").write_text(
+        "".join(f"f/v{i}.npy,{c}\n" for i, c in enumerate((0, 2, 7, 2))))
+    with pytest.raises(ValueError, match=r"holds 3 numbers \(0, 2, 7\): class ids\?"):
+        VADFeatures(str(tmp_path), "train", labels="list", force_reload=True, **kw)
+    ds = VADFeatures(str(tmp_path), "train", labels="list", normal_pattern="^7$",
+                     force_reload=True, **kw)
+    assert [int(d.y) for d in ds] == [1, 1, 0, 1]
     videos = [MultiSourceData(x_a=torch.zeros(8, 3), y=torch.tensor([y]), video=str(y),
                               frame_gt=torch.tensor([0, 1] * 8)) for y in (1, 7)]
     with pytest.raises(ValueError, match=r"a class index\?.*attribute of its own"):
