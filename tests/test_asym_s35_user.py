@@ -117,3 +117,43 @@ def test_a_segmenter_trained_on_one_small_image_names_the_layer_and_the_remedy()
     assert not any(m._forward_pre_hooks for m in seg.modules())  # removed after the error
     assert len(seg([torch.randn(1, 3, 64, 64)] * 2)) == 3
     assert len(seg.eval()(one)) == 3
+
+
+def test_a_segmenter_checks_its_inputs_channels_by_what_the_encoder_states():
+    # the channels were read off the first Conv2d among the encoder's modules: a
+    # user's encoder registering another conv first was refused its valid input,
+    # one without a Conv2d raised a bare StopIteration, and SeparateEncoders with
+    # a 1-channel depth branch refused depth ('the encoder takes 3')
+    from torch import nn
+    from pyg_fusion.nn.asym import (AsymFusionSegmenter, RefineNetDecoder, ResNetEncoder,
+                                    SeparateEncoders)
+
+    class Own(nn.Module):
+        num_modalities = 2
+
+        def __init__(self, conv_first):
+            super().__init__()
+            if conv_first:
+                self.side = nn.Conv2d(4, 4, 1)  # registered before the stem
+            self.stem = nn.Parameter(torch.ones(4, 3))
+
+        def forward(self, xs):
+            h = [torch.einsum("oc,bchw->bohw", self.stem, x) for x in xs]
+            h = [self.side(t) for t in h] if hasattr(self, "side") else h
+            return [[nn.functional.avg_pool2d(t, 2 ** (s + 2)) for t in h] for s in range(4)]
+
+    def decoder(widths):
+        return RefineNetDecoder(widths, 3, features=8, light=True)
+    xs = [torch.randn(2, 3, 32, 32)] * 2
+    for conv_first in (True, False):
+        seg = AsymFusionSegmenter(Own(conv_first), decoder([4] * 4)).eval()
+        assert len(seg(xs)) == 3
+    sep = SeparateEncoders([ResNetEncoder("basic", (1, 1, 1, 1), 1, width=8),
+                            ResNetEncoder("basic", (1, 1, 1, 1), 1, width=8, in_channels=1)])
+    seg = AsymFusionSegmenter(sep, decoder(sep.out_channels)).eval()
+    assert len(seg([xs[0], torch.randn(2, 1, 32, 32)])) == 3
+    with pytest.raises(ValueError, match="input 'depth' has 3 channels, the encoder takes 1"):
+        seg(xs)
+    with pytest.raises(ValueError, match=r"input 'depth' has 1 channels, the encoder takes 3 "
+                       r"\(e.g. a depth map tiled"):
+        _segmenter(("rgb", "depth")).eval()([xs[0], torch.randn(2, 1, 32, 32)])

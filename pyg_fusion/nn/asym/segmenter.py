@@ -11,6 +11,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..._option_rules import is_int
 from ...functional._checks import (check_choice, check_int, check_like, check_module_input,
                                    check_names, check_tensor)
 from .._reset import assign, reset_children, reset_module
@@ -98,6 +99,21 @@ def _one_value_per_channel(model: nn.Module, message: Callable[[str, list], str]
     finally:
         for h in handles:
             h.remove()
+
+
+def _input_channels(encoder: nn.Module, m: int) -> list:
+    """The channels each modality's input must have, where the encoder states
+    them (``in_channels``, as :class:`ResNetEncoder` does; per branch in
+    :class:`SeparateEncoders`), else ``None``: the first convolution among an
+    encoder's modules is not always its stem (a user's encoder registers its
+    layers in any order, or has none, and SeparateEncoders' branches may take
+    1-channel depth beside RGB), so one taken from there refused valid inputs."""
+    def stated(enc):
+        c = getattr(enc, "in_channels", None)
+        return int(c) if is_int(c) else None
+    if isinstance(encoder, SeparateEncoders):
+        return [stated(e) for e in encoder.encoders]
+    return [stated(encoder)] * m
 
 
 def _check_output_names(modalities: tuple[str, ...]) -> None:
@@ -195,15 +211,14 @@ class AsymFusionSegmenter(SourceOrderState, nn.Module):
         if len(xs) != len(self.modalities):
             raise ValueError(f"expected {len(self.modalities)} inputs "
                              f"{self.modalities}, got {len(xs)}")
-        in_channels = next(m for m in self.encoder.modules()
-                           if isinstance(m, nn.Conv2d)).in_channels
         first = self.modalities[0]
-        for name, x in zip(self.modalities, xs):
+        for name, x, in_channels in zip(self.modalities, xs, _input_channels(self.encoder,
+                                                                              len(xs))):
             # checked here, where the input has its name: inside the blocks a
             # NaN would surface as a hidden feature map's, or not at all
             check_tensor(f"input {name!r}", x, dims=(4, ), floating=True, finite=True)
             check_module_input(f"input {name!r}", x, self)
-            if x.size(1) != in_channels:
+            if in_channels is not None and x.size(1) != in_channels:
                 # tiling fits a one-channel map only (of 4 channels it read as 'tile to 6')
                 tile = (f" (e.g. a depth map tiled: depth.expand(-1, {in_channels}, -1, -1))"
                         if x.size(1) == 1 else "")
