@@ -272,3 +272,24 @@ def test_comma_numbers_in_column_0_and_digit_separators_are_as_the_page_says(tmp
     path.write_text("id,x\n1_1,0.5\n1_2,0.7\n")
     table = read_table(str(path))
     assert table.index == ["1_1", "1_2"] and table.values.tolist() == [[0.5], [0.7]]
+
+
+def test_forms_read_under_inference_mode_are_as_the_methods_page_says():
+    # def6fa3: forms derived under inference mode from a graph made outside it
+    # are not kept, so training after them still works
+    assert ("Under `torch.inference_mode()` (logging, Lightning's validation) the other form and "
+            "`dense_mask()` of a graph made outside it, any graph, a fixed one under a head that "
+            "learns too, are returned and not kept") in _page("docs/methods.md")
+    import torch
+    from pyg_fusion.nn import LEGO, RowHead
+    g = torch.Generator().manual_seed(0)
+    xs = {"a": torch.randn(12, 4, generator=g), "b": torch.randn(12, 3, generator=g)}
+    batch = torch.arange(2).repeat_interleave(6)
+    lego = LEGO({"a": 4, "b": 3}, 2, k=3, backend="sparse")
+    with torch.no_grad():
+        fixed = lego(xs, batch)
+    with torch.inference_mode():
+        fixed.to_dense()
+    head = RowHead(6)
+    head(fixed.to_dense()).sum().backward()
+    assert all(p.grad is not None for p in head.parameters())
