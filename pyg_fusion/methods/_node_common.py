@@ -180,11 +180,11 @@ class _Cache:
             and torch.equal(k, t) for k, t in zip(self.key, tensors))
 
     def get(self, tensors: list[Tensor], make):
-        if self._hit(tensors) and not follows_inputs(tensors):
-            return self.value
         if follows_inputs(tensors):
             refuse_torch_func("a node model's graph", AUTOGRAD)
             return make()
+        if self._hit(tensors):
+            return self.value
         refuse_torch_func("a node model's graph", f"call the model once outside the transform "
                           f"on the same data (its graph is then reused), or {AUTOGRAD}")
         with torch.no_grad():
