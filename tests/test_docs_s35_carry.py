@@ -293,3 +293,31 @@ def test_forms_read_under_inference_mode_are_as_the_methods_page_says():
     head = RowHead(6)
     head(fixed.to_dense()).sum().backward()
     assert all(p.grad is not None for p in head.parameters())
+
+
+def test_both_backends_prune_on_the_products_support_as_the_methods_page_says():
+    # d70cf81: one prune rule; a zero-weight edge given as support keeps its
+    # entries (and their gradient) in both backends
+    assert ("both rank only the entries of the product's support (those that a path of edges, "
+            "zero weights included, reaches through the kept entries of the power before"
+            ) in _page("docs/methods.md")
+    import torch
+    from pyg_fusion.functional import dense_graph_powers, edges_to_dense, graph_powers
+    g = torch.Generator().manual_seed(0)
+    n = 7
+    ei = torch.tensor([[j for i in range(n) for j in (i, (i + 1) % n, (i + 3) % n)],
+                       [i for i in range(n) for _ in range(3)]])
+    w = torch.rand(ei.size(1), generator=g, dtype=torch.float64)
+    w[1] = 0.0  # a zero-weight edge, on the support
+    w.requires_grad_(True)
+    sparse_ei, attr = graph_powers(ei, w, n, 2, prune_k=4)
+    got_sparse = torch.stack([edges_to_dense(sparse_ei, attr[:, p], max_num_nodes=n)[0]
+                              for p in range(3)])
+    support = edges_to_dense(ei, torch.ones(ei.size(1), dtype=torch.float64),
+                             max_num_nodes=n)[0] > 0
+    got_dense = dense_graph_powers(edges_to_dense(ei, w, max_num_nodes=n)[0], 2, prune_k=4,
+                                   support=support)
+    torch.testing.assert_close(got_dense, got_sparse)
+    (gs,) = torch.autograd.grad(got_sparse.square().sum(), w)
+    (gd,) = torch.autograd.grad(got_dense.square().sum(), w)
+    torch.testing.assert_close(gd, gs)
