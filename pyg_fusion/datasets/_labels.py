@@ -148,3 +148,16 @@ def notice_label_column(name: str, table: Table, x: torch.Tensor, y: torch.Tenso
            f"another for each: the labels (or a code of them), which the model reads as a "
            f"feature (label leakage: its scores are no measure); leave that column out of "
            f"the view")
+
+
+def notice_case_classes(names: list[str], path: str) -> None:
+    """Notices classes whose names differ only in case (``Yes`` / ``yes``,
+    ``Cat`` / ``cat``: a hand-edited or joined labels file): two classes, as
+    read, where they may be one, without a word."""
+    seen: dict[str, str] = {}
+    for name in names:
+        other = seen.setdefault(name.casefold(), name)
+        if other != name:
+            notice(f"labels: {path}'s classes {other!r} and {name!r} differ only in case: two "
+                   f"classes, as read; if they are one, write them alike")
+            return

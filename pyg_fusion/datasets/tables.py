@@ -16,7 +16,7 @@ from ._base import FusionDataset
 from ._io import Table, check_header, read_table
 from ._text import _is_number
 from ._labels import (_check_not_one_hot, _check_unlabelled, _no_label, _unlabel,
-                      encode_labels, notice_label_column)
+                      encode_labels, notice_case_classes, notice_label_column)
 from ._split import check_split, stratified_masks
 from .standardize import zscore_columns
 
@@ -250,6 +250,7 @@ class MultiViewTables(FusionDataset):
         self._check_aligned([*tables.values(), lab], self.options["header"] == "auto")
         y, names = encode_labels(_unlabel([str(s) for s in lab.values[:, col]],
                                           self.options["unlabelled"], lab, col))
+        notice_case_classes(names, lab.path)
 
         data = MultiSourceData()
         for name, table in tables.items():
