@@ -54,6 +54,15 @@ def _sweep(tmp_path, name, *flags):
     return {r["Q"]: r for r in records if r["metric"] == "auc"}, (out / "sweep.txt").read_text()
 
 
+@pytest.fixture(scope="module")
+def default_sweep(tmp_path_factory):
+    """The sweep of _sweep without flags, its cells' AUC records, its table
+    and its sweep.json: read by the tests, never written."""
+    tmp = tmp_path_factory.mktemp("sweep")
+    auc, text = _sweep(tmp, "default")
+    return auc, text, tmp / "default" / "sweep.json"
+
+
 def test_a_cell_tested_with_a_at_its_start_is_marked(tmp_path):
     # a warm-up as long as the run: A never trains, every cell tests the same model
     auc, text = _sweep(tmp_path, "frozen", "--operator-warmup", "2")
@@ -69,18 +78,18 @@ def test_a_cell_tested_with_a_at_its_start_is_marked(tmp_path):
     assert sum(p.get_gid() == "at_start" for p in fig.axes[0].patches) == 2
 
 
-def test_the_default_sweep_trains_a_in_every_cell(tmp_path):
-    auc, text = _sweep(tmp_path, "default")
+def test_the_default_sweep_trains_a_in_every_cell(default_sweep):
+    auc, text, _ = default_sweep
     assert [auc[q]["operator_at_start"] for q in (1, 2)] == [[False], [False]]
     assert auc[1]["config"]["trainer"]["operator_warmup"] == 0
     assert auc[1]["mean"] != auc[2]["mean"]  # A of Q = 2 trained with its own powers
     assert "*" not in text and "at its start" not in text
 
 
-def test_a_cells_recorded_config_reruns_the_cell(tmp_path):
+def test_a_cells_recorded_config_reruns_the_cell(tmp_path, default_sweep):
     """A cell's config in sweep.json holds num_powers per source; read back
     with --config, compare runs the same cell: same config, same values."""
-    auc, _ = _sweep(tmp_path, "grid")
+    auc, _, sweep_json = default_sweep
     cell = auc[2]
     assert cell["config"]["powers"]["num_powers"] == {"c3d": 1, "i3d": 2, "swin": 2}
     (tmp_path / "cell.yaml").write_text(yaml.safe_dump(cell["config"]))
@@ -89,8 +98,7 @@ def test_a_cells_recorded_config_reruns_the_cell(tmp_path):
                  "--seeds", ",".join(map(str, cell["seeds"])), "--out", str(out)]) == 0
     again = {r["metric"]: r for r in json.loads((out / "results.json").read_text())}
     assert again["auc"]["config"] == cell["config"]
-    sweep = {r["metric"]: r for r in json.loads((tmp_path / "grid" / "sweep.json").read_text())
-             if r["Q"] == 2}
+    sweep = {r["metric"]: r for r in json.loads(sweep_json.read_text()) if r["Q"] == 2}
     for metric in set(sweep) - {"time_per_epoch_s"}:
         assert again[metric]["values"] == sweep[metric]["values"], metric
 
