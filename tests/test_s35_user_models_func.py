@@ -35,7 +35,7 @@ def _vad_input():
      lambda: (XS,), _lego_loss),
     (lambda: VADLEGO({"a": 4, "b": 3}, 6, head="graph", proj_channels=5),
      lambda: (_vad_input(),), _vad_loss),
-])
+], ids=["lego", "lego-rbf", "vadlego"])
 def test_torch_func_grad_over_the_parameters_is_autograds(build, inputs, loss):
     # torch.func refused the library's autograd Functions (their forward took
     # ctx): "it must override the setup_context staticmethod"
