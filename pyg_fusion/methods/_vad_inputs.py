@@ -31,6 +31,7 @@ def dense_sources(data, sources: list[str], num_segments: int | None = None,
     """
     batch = getattr(data, "batch", None)
     rows = batch.numel() if batch is not None else data.num_nodes
+    shape = _equal_videos(batch) if sources else None
     out = {}
     for s in sources:
         key = f"x_{s}"
@@ -50,6 +51,9 @@ def dense_sources(data, sources: list[str], num_segments: int | None = None,
         if batch is None:
             out[s] = x.unsqueeze(0)
             continue
+        if shape is not None:  # (a copy, as to_dense_batch gives)
+            out[s] = x.reshape(*shape, -1).clone()
+            continue
         x, mask = to_dense_batch(x, batch)
         if not bool(mask.all()):
             raise ValueError("the videos of a batch must have the same number of segments "
@@ -66,6 +70,21 @@ def dense_sources(data, sources: list[str], num_segments: int | None = None,
         for s, x in out.items():
             check_module_input(f"x_{s}", x, model)
     return out
+
+
+def _equal_videos(batch: Tensor | None) -> tuple[int, int] | None:
+    """``(B, N)`` where ``batch`` is sorted with ``N`` rows per video, as a
+    batch of resampled videos is: each source is then its rows reshaped, the
+    values to_dense_batch gives without its scatter and host syncs per
+    source, at every step of every VAD model; ``None`` otherwise."""
+    if batch is None or batch.numel() == 0:
+        return None
+    b = int(batch[-1]) + 1
+    if b <= 0 or batch.numel() % b:
+        return None
+    n = batch.numel() // b
+    expected = torch.arange(batch.numel(), device=batch.device) // n
+    return (b, n) if torch.equal(batch, expected.to(batch.dtype)) else None
 
 
 def _segment_means(x: Tensor, assign: Tensor, num_segments: int, source: str) -> Tensor:
