@@ -145,7 +145,9 @@ class AsymFusionSegmenter(SourceOrderState, nn.Module):
 
     Args:
         encoder (nn.Module): maps ``M`` inputs to 4 levels of ``M`` feature maps
-            (:class:`ResNetEncoder` or :class:`SeparateEncoders`).
+            (:class:`ResNetEncoder`, :class:`SeparateEncoders` or your own); the inputs'
+            channels are checked against its ``in_channels`` where it has one (per branch
+            for SeparateEncoders), else left to its layers.
         decoder (nn.Module): maps 4 levels of one modality to logits
             (:class:`RefineNetDecoder`); shared by all modalities.
         modalities (Sequence[str], optional): names of the ``M`` inputs (used for output
