@@ -321,3 +321,48 @@ def test_both_backends_prune_on_the_products_support_as_the_methods_page_says():
     (gs,) = torch.autograd.grad(got_sparse.square().sum(), w)
     (gd,) = torch.autograd.grad(got_dense.square().sum(), w)
     torch.testing.assert_close(gd, gs)
+
+
+def test_forward_mode_through_lego_is_as_the_page_says():
+    # 6f645fc: jvp through the dense backend with cosine or dot; rbf stops at cdist
+    assert ("passes through the dense backend with cosine or dot graphs; rbf graphs stop at "
+            "`torch.cdist`, which has no forward AD in torch") in _page("docs/lego_api.md")
+    import torch
+    from torch.func import functional_call, grad, jvp
+    from pyg_fusion.nn import LEGO
+    g = torch.Generator().manual_seed(0)
+    xs = {"a": torch.randn(8, 4, generator=g), "b": torch.randn(8, 3, generator=g)}
+    for metric in ("cosine", "dot", "rbf"):
+        lego = LEGO({"a": 4, "b": 3}, 2, backend="dense", metric=metric, proj_channels=5)
+        params = {k: v.detach() for k, v in lego.named_parameters()}
+        tangents = {k: torch.ones_like(v) for k, v in params.items()}
+
+        def f(p):
+            return functional_call(lego, p, (xs,)).to_dense().square().sum()
+
+        if metric == "rbf":
+            with pytest.raises(Exception, match="forward AD"):
+                jvp(grad(f), (params,), (tangents,))
+        else:
+            jvp(grad(f), (params,), (tangents,))
+
+
+def test_compressed_tables_and_features_first_are_as_the_pages_say(tmp_path):
+    # ca27422: gzip read by its mark, other compressions refused by name;
+    # bcb28ac: [F, T] feature files named at the video that shows them
+    import gzip
+    said = _page("datasets/README.md")
+    assert "Text compressed with gzip is read whatever the file's name (with or without its " \
+        "`.gz`)" in said
+    assert "files saved features first (`[F, T]`, MATLAB's column order" in said
+    assert "saved features first (`[F, T]`, read as `[T, F]`: save each as `a.T`)" \
+        in _page("docs/bad_input.md")
+    from pyg_fusion.datasets._io import read_table
+    path = tmp_path / "a.csv"
+    path.write_bytes(gzip.compress(b"1.5,2\n2.5,3\n"))
+    assert read_table(str(path)).values.tolist() == [[1.5, 2.0], [2.5, 3.0]]
+    import bz2
+    path = tmp_path / "b.csv.bz2"
+    path.write_bytes(bz2.compress(b"1.5,2\n2.5,3\n"))
+    with pytest.raises(ValueError, match="bzip2"):
+        read_table(str(path))
