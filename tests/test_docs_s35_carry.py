@@ -366,3 +366,19 @@ def test_compressed_tables_and_features_first_are_as_the_pages_say(tmp_path):
     path.write_bytes(bz2.compress(b"1.5,2\n2.5,3\n"))
     with pytest.raises(ValueError, match="bzip2"):
         read_table(str(path))
+
+
+def test_classes_differing_in_case_are_as_the_page_says(tmp_path):
+    # ac2f731: two classes, with a notice naming both names
+    assert ("names that differ only in case, `Yes` / `yes`, stay two classes, with a notice naming "
+            "the file and both names") in _page("datasets/README.md")
+    from pyg_fusion import PygFusionNotice
+    from pyg_fusion.datasets import MultiViewTables
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "v.csv").write_text("".join(f"{i * 0.37 % 1:.3f},{i * 0.11 % 1:.3f}\n"
+                                       for i in range(9)))
+    (raw / "y.csv").write_text("".join(f"{c}\n" for c in ["Yes", "yes", "no"] * 3))
+    with pytest.warns(PygFusionNotice, match="'Yes' and 'yes' differ only in case"):
+        ds = MultiViewTables(str(tmp_path), ["v.csv"], "y.csv", log=False)
+    assert len(ds.classes) == 3
