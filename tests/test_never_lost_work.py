@@ -143,7 +143,7 @@ def test_checkpoints_are_written_beside_themselves(tmp_path, monkeypatch):
 def _train(tmp_path, out, *extra):
     from pyg_fusion.cli import main
     return main(["train", "--root", str(tmp_path / "data"), "--out", str(out), "--no-progress",
-                 "--epochs", "2", *extra])
+                 "--epochs", "1", *extra])
 
 
 def test_an_interrupted_rerun_keeps_the_finished_run(tmp_path, monkeypatch, capsys):
