@@ -32,6 +32,12 @@ def list_rows(path: str) -> list[list[str]]:
     delimiter = next((d for d in "\t;" if all(d in ln for ln in lines)
                       and not any("," in ln for ln in lines)), ",")
     rows = [[c.strip() for c in row] for row in csv.reader(lines, delimiter=delimiter)]
+    if len(rows) > 1 and len(rows[0]) > 1 and not rows[0][0] and rows[0][1] and \
+            {c.lower() for c in rows[0][1:]} <= _LIST_HEADER and \
+            all(len(r) == len(rows[0]) and r[0].isdigit() for r in rows[1:]):
+        # pandas' to_csv without index=False: ',path,label' over '0,a.npy,0' made
+        # the row numbers the videos ('0'), the path part of the label
+        rows = [r[1:] for r in rows]
     head = rows[:1] if rows and {c.lower() for c in rows[0][0].split()} <= _LIST_HEADER \
         else []
     if rows[len(head):] and all(len(r) == 1 and len(r[0].split()) > 1
