@@ -26,6 +26,7 @@ def _err(capsys, tmp_path, text, *argv):
     ("dataset: foo\n", "dataset: invalid choice: 'foo'"),
     ("seeds: [a]\n", "seeds: expected integers like"),
     ("views: ['']\n", "views: expected a file, got an empty path"),
+    ("views: []\n", "views: expected at least one value, got []"),
 ])
 def test_a_value_the_flag_refuses_names_the_file_and_key(tmp_path, capsys, text, said):
     assert _err(capsys, tmp_path, text).startswith(f"--config {tmp_path / 'c.yaml'}: {said}")

@@ -185,6 +185,8 @@ def _check_values(parser: argparse.ArgumentParser, a: argparse.Action, tokens: l
     flag = a.option_strings[0]
     values = [t.split("=", 1)[1] if t.startswith(flag + "=") else t for t in tokens
               if t != flag]
+    if a.nargs == "+" and tokens and not values:  # argparse named the flag alone
+        raise CLIError(f"--config {path}: {key}: expected at least one value, got []")
     for group in ([[v] for v in values] if isinstance(a, AppendFlag) or a.nargs is None
                   else [values]):
         try:
