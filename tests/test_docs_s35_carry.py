@@ -382,3 +382,41 @@ def test_classes_differing_in_case_are_as_the_page_says(tmp_path):
     with pytest.warns(PygFusionNotice, match="'Yes' and 'yes' differ only in case"):
         ds = MultiViewTables(str(tmp_path), ["v.csv"], "y.csv", log=False)
     assert len(ds.classes) == 3
+
+
+def test_the_asymfusion_refusals_are_as_the_bad_input_page_says():
+    # 4e15d95, 117dcd7, 2f641db
+    said = _page("docs/bad_input.md")
+    assert ("The network of `share_across_modalities` refuses a modality tensor of another "
+            "floating dtype or device than the first, naming both.") in said
+    assert ("`AsymFusionSegmenter` in training on a batch of one image whose deepest map is 1x1 "
+            "names the BatchNorm layer and the remedies") in said
+    import torch
+    from pyg_fusion.nn.asym import asym_fusion_segmenter, share_across_modalities
+    net = share_across_modalities(torch.nn.Sequential(torch.nn.Conv2d(3, 4, 3),
+                                                      torch.nn.BatchNorm2d(4)), num_modalities=2)
+    with pytest.raises(TypeError, match=r"xs\[1\] is torch.float64 but xs\[0\] is torch.float32"):
+        net([torch.randn(2, 3, 8, 8), torch.randn(2, 3, 8, 8, dtype=torch.float64)])
+    model = asym_fusion_segmenter(num_classes=4, depth=None, layers=[1, 1, 1, 1], width=8,
+                                  decoder_features=16, light=True).train()
+    with pytest.raises(ValueError, match=r"BatchNorm layer .* frozen_stats=True, or call "
+                                         r"model.eval\(\)"):
+        model([torch.randn(1, 3, 32, 32), torch.randn(1, 3, 32, 32)])
+
+
+def test_a_vad_list_with_pandas_index_is_read_as_the_page_says(tmp_path):
+    # 557d4fa: ',path,label' over '0,f/v0.npy,0' is read without the index column
+    assert ("a list written by pandas' `to_csv` with its index (`,path,label` over "
+            "`0,i3d/a.npy,0`: an empty first header cell over whole numbers) is read without "
+            "that column") in _page("datasets/README.md")
+    import numpy as np
+    from pyg_fusion.datasets import VADFeatures
+    (tmp_path / "raw" / "f").mkdir(parents=True)
+    (tmp_path / "raw" / "list").mkdir()
+    for i in range(4):
+        np.save(tmp_path / "raw" / "f" / f"v{i}.npy", np.ones((8, 3), np.float32))
+    (tmp_path / "raw" / "list" / "train.csv").write_text(
+        ",path,label\n" + "".join(f"{i},f/v{i}.npy,{i % 2}\n" for i in range(4)))
+    ds = VADFeatures(str(tmp_path), "train", sources={"a": "f/{name}.npy"},
+                     train_list="list/train.csv", labels="list", log=False)
+    assert [int(d.y) for d in ds] == [0, 1, 0, 1]
