@@ -420,3 +420,21 @@ def test_a_vad_list_with_pandas_index_is_read_as_the_page_says(tmp_path):
     ds = VADFeatures(str(tmp_path), "train", sources={"a": "f/{name}.npy"},
                      train_list="list/train.csv", labels="list", log=False)
     assert [int(d.y) for d in ds] == [0, 1, 0, 1]
+
+
+def test_config_file_values_are_named_by_file_and_key_as_the_training_page_says(tmp_path,
+                                                                               capsys):
+    # 1e8ae82, 1514906
+    said = _page("docs/training.md")
+    assert ("A file's value that its flag refuses is named by file and key (`--config run.yaml: "
+            "epochs: expected a positive integer, got -1`)") in said
+    from pyg_fusion.cli import main
+    run = tmp_path / "run.yaml"
+    run.write_text("trainer:\n  epochs: -1\n")
+    assert main(["train", "--config", str(run), "--print-config"]) == 2
+    assert f"--config {run}: epochs: expected a positive integer, got -1" in capsys.readouterr().err
+    run.write_text("data:\n  dataset: digits\n  num_segments: 8\n")
+    assert main(["train", "--config", str(run), "--root", str(tmp_path / "d"),
+                 "--print-config"]) == 2
+    assert (f"--num-segments applies to --dataset synthetic-vad / motion-vad / vad, not to digits "
+            f"(--config {run}: num_segments: 8)") in capsys.readouterr().err
