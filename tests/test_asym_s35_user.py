@@ -157,3 +157,20 @@ def test_a_segmenter_checks_its_inputs_channels_by_what_the_encoder_states():
     with pytest.raises(ValueError, match=r"input 'depth' has 1 channels, the encoder takes 3 "
                        r"\(e.g. a depth map tiled"):
         _segmenter(("rgb", "depth")).eval()([xs[0], torch.randn(2, 1, 32, 32)])
+
+
+def test_scores_of_a_matrix_that_counts_the_ignored_class_are_refused():
+    # segmentation_scores(cm, ignore_index=0) on a user's matrix that kept the
+    # void pixels (row 0) counted them in the pixel accuracy as labelled, and a
+    # matrix of void pixels alone scored NaN means, silently
+    from pyg_fusion.training.segmentation import segmentation_scores
+    with pytest.raises(ValueError, match=r"confmat holds 6 pixels labelled ignore_index=0 "
+                       r"\(row 0\): unlabelled pixels are out of the matrix"):
+        segmentation_scores(torch.tensor([[5, 1], [2, 3]]), ignore_index=0)
+    with pytest.raises(ValueError, match="confmat holds 5 pixels labelled ignore_index=0"):
+        segmentation_scores(torch.tensor([[5, 0], [0, 0]]), ignore_index=0)
+    cm = torch.tensor([[0, 0], [2, 3]])  # predicting void on a labelled pixel: an error
+    assert segmentation_scores(cm, ignore_index=0) == {"pixel_acc": 0.6, "mean_acc": 0.6,
+                                                       "miou": 0.6}
+    assert segmentation_scores(torch.tensor([[5, 1], [2, 3]]), ignore_index=255)[
+        "pixel_acc"] == 8 / 11

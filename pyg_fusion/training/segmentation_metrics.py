@@ -26,8 +26,9 @@ def segmentation_scores(confmat: Tensor, ignore_index: int | None = None) -> dic
         confmat (torch.Tensor): the ``[K, K]`` confusion matrix.
         ignore_index (int, optional): the label of unlabelled pixels when it is one of the
             ``K`` classes (e.g. 0 for void): no class to score, it is left out of both
-            means (its pixels are out of the matrix; predicting it on a labelled pixel is
-            an error of the pixel accuracy). One outside ``[0, K)`` (255) changes nothing.
+            means (its pixels are out of the matrix, a row of counts is an error; predicting
+            it on a labelled pixel is an error of the pixel accuracy). One outside ``[0, K)``
+            (255) changes nothing.
             (default: :obj:`None`)
     """
     if not isinstance(confmat, Tensor) or confmat.dim() != 2 \
@@ -46,9 +47,16 @@ def segmentation_scores(confmat: Tensor, ignore_index: int | None = None) -> dic
         raise ValueError("the confusion matrix is empty (no labelled pixels)")
     if ignore_index is not None and not is_int(ignore_index):
         raise TypeError(f"ignore_index must be an integer label id or None, got {ignore_index!r}")
+    void = -1 if ignore_index is None else int(ignore_index)
+    if 0 <= void < c.size(0) and bool(rows[void] > 0):
+        # its pixels counted in the pixel accuracy as labelled (and, with only them,
+        # both means were NaN), against the docstring's 'out of the matrix'
+        raise ValueError(f"confmat holds {int(rows[void])} pixels labelled ignore_index="
+                         f"{void} (row {void}): unlabelled pixels are out of the matrix; "
+                         f"build it without them (torchmetrics' MulticlassConfusionMatrix("
+                         f"..., ignore_index={void}) does)")
     # a void class among the K was counted in the mIoU, at 0, wherever it was predicted
-    scored = torch.arange(c.size(0), device=c.device) != (-1 if ignore_index is None
-                                                          else int(ignore_index))
+    scored = torch.arange(c.size(0), device=c.device) != void
     present, seen = (rows > 0) & scored, (union > 0) & scored
     return {
         "pixel_acc": float(tp.sum() / total),
