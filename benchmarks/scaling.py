@@ -106,6 +106,17 @@ def busy_core():
         proc.wait()
 
 
+def _clock(device: str) -> float:
+    """``time.perf_counter()`` once the device's queued work is done: CUDA
+    runs kernels asynchronously, so a reading taken while a stage's inputs
+    (drawn just before it) or an untimed first call still run would count
+    them in the first repeat, the only one at the sizes run once."""
+    if device.startswith("cuda"):
+        import torch
+        torch.cuda.synchronize(device)
+    return time.perf_counter()
+
+
 def worker(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
            busy: bool = False, threads: int = 1, exact_max: int = 65536,
            scipy_max: int = 65536, fusion_init: str = "model") -> dict:
@@ -140,10 +151,6 @@ def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
     from pyg_fusion.functional.powers import normalize
     from pyg_fusion.nn import LEGO
 
-    def sync():
-        if device.startswith("cuda"):
-            torch.cuda.synchronize()
-
     res = {"N": n, "features": kind, "device": device, "threads": threads}
     xs = {s: _features(kind, n, seed).to(device) for seed, s in enumerate(("a", "b"))}
     x = xs["a"]
@@ -157,11 +164,11 @@ def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
 
         def one(suffix):
             nonlocal out
-            t0 = time.perf_counter()
+            t0 = _clock(device)
             out = fn()
-            sync()
+            end = _clock(device)
             parts = out[1] if isinstance(out, tuple) and isinstance(out[1], dict) else \
-                {name: time.perf_counter() - t0}
+                {name: end - t0}
             for key, t in parts.items():
                 times.setdefault(key + suffix, []).append(t)
         if busy:
@@ -226,13 +233,11 @@ def _measure(n: int, kind: str, stages: list[str], repeats: int, device: str, *,
 
         def step():
             inp = {s: v.clone().requires_grad_() for s, v in xs.items()}
-            t0 = time.perf_counter()
+            t0 = _clock(device)
             g = model(inp)
-            sync()
-            t1 = time.perf_counter()
+            t1 = _clock(device)
             g.edge_weight.sum().backward()
-            sync()
-            return None, {"step_fwd": t1 - t0, "step_bwd": time.perf_counter() - t1}
+            return None, {"step_fwd": t1 - t0, "step_bwd": _clock(device) - t1}
         measure("step", step)
         del model
     if "dense_step" in stages and n <= 4096:
