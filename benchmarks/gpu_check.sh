@@ -14,10 +14,13 @@
 # chunks: benchmarks/knn_chunks.py, the torch kNN's block rows at N = 262144;
 # compile: the torch.compile tests (inductor, marked slow) on CUDA.
 # A call that fails wastes the lease, so dry-run both here on the CPU first,
-# with faiss hidden as on the device image:
-#   mkdir -p /tmp/nofaiss && echo 'raise ImportError' > /tmp/nofaiss/faiss.py
+# with faiss hidden as on the device image (not installed: ModuleNotFoundError,
+# which pytest.importorskip skips on; a bare ImportError fails the collection);
+# without CUDA the test steps collect every test and select none:
+#   mkdir -p /tmp/nofaiss && echo 'raise ModuleNotFoundError("faiss")' > /tmp/nofaiss/faiss.py
+#   PYTHONPATH=/tmp/nofaiss STEPS="tests compile" bash benchmarks/gpu_check.sh /tmp/dry
 #   PYTHONPATH=/tmp/nofaiss DEVICE=cpu SIZES=1024 BIG=2048 CHUNK_N=4096 \
-#       bash benchmarks/gpu_check.sh /tmp/dry
+#       STEPS="scaling chunks" bash benchmarks/gpu_check.sh /tmp/dry
 #
 # Needs python3 with torch (CUDA), torch_geometric, lightning, scipy,
 # scikit-learn, matplotlib, networkx, pyyaml, tqdm and pytest. faiss is
