@@ -149,7 +149,12 @@ def follows_inputs(tensors: list[Tensor]) -> bool:
 
 def options_repr(model: nn.Module, **shown) -> str:
     """A node model's ``extra_repr``: ``shown`` and its ``features`` where
-    not the default, the options its sub-modules' printouts do not show."""
+    not the default, the options its sub-modules' printouts do not show.
+
+    Args:
+        model (torch.nn.Module): the node model.
+        **shown (optional): the options to print, by name.
+    """
     parts = [f"{k}={v!r}" for k, v in shown.items()]
     features = getattr(model, "features", "concat")
     if features != "concat":
