@@ -174,3 +174,38 @@ def test_scores_of_a_matrix_that_counts_the_ignored_class_are_refused():
                                                        "miou": 0.6}
     assert segmentation_scores(torch.tensor([[5, 1], [2, 3]]), ignore_index=255)[
         "pixel_acc"] == 8 / 11
+
+
+def test_a_backbone_shared_across_modalities_is_a_segmenters_encoder():
+    # share_across_modalities(backbone) returns one list of levels per modality,
+    # the segmenter reads levels of M maps: it failed as 'feats must hold 4
+    # levels, got 2' (the decoder's argument), and with as many modalities as
+    # levels each branch would have decoded one level of every modality
+    from torch import nn
+    from pyg_fusion.nn.asym import (AsymFusionSegmenter, RefineNetDecoder,
+                                    share_across_modalities)
+
+    class Backbone(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.stem, self.bn = nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4)
+
+        def forward(self, x):
+            h = torch.relu(self.bn(self.stem(x)))
+            return [nn.functional.avg_pool2d(h, 2 ** (s + 2)) for s in range(4)]
+    torch.manual_seed(0)
+    for m in (2, 4):
+        enc = share_across_modalities(Backbone(), m)
+        seg = AsymFusionSegmenter(enc, RefineNetDecoder([4] * 4, 3, features=8, light=True),
+                                  [f"m{i}" for i in range(m)]).eval()
+        xs = [torch.randn(2, 3, 32, 32) for _ in range(m)]
+        outs = seg(xs)
+        with enc.modality(m - 1) as backbone:
+            alone = seg.decoder(backbone(xs[-1]))
+        torch.testing.assert_close(outs[m - 1], nn.functional.interpolate(
+            alone, size=(32, 32), mode="bilinear", align_corners=False))
+    seg = AsymFusionSegmenter(share_across_modalities(nn.Conv2d(3, 4, 3), 2),
+                              RefineNetDecoder([4] * 4, 3, features=8, light=True)).eval()
+    with pytest.raises(ValueError, match="encoder is a SharedModalityNetwork: its network must "
+                       "return a list of feature levels"):
+        seg([torch.randn(2, 3, 32, 32)] * 2)

@@ -17,6 +17,7 @@ from ...functional._checks import (check_choice, check_int, check_like, check_mo
 from .._reset import assign, reset_children, reset_module
 from .._source_order import SourceOrderState
 from .layers import _ANY_BATCH_NORM, modality_list
+from .modality import SharedModalityNetwork
 from .refinenet import RefineNetDecoder
 from .resnet import RESNET_LAYERS, ResNetEncoder
 
@@ -102,18 +103,26 @@ def _one_value_per_channel(model: nn.Module, message: Callable[[str, list], str]
 
 
 def _input_channels(encoder: nn.Module, m: int) -> list:
-    """The channels each modality's input must have, where the encoder states
-    them (``in_channels``, as :class:`ResNetEncoder` does; per branch in
-    :class:`SeparateEncoders`), else ``None``: the first convolution among an
-    encoder's modules is not always its stem (a user's encoder registers its
-    layers in any order, or has none, and SeparateEncoders' branches may take
-    1-channel depth beside RGB), so one taken from there refused valid inputs."""
+    """The channels of each modality's input where the encoder states them
+    (``in_channels``; per branch of :class:`SeparateEncoders`), else ``None``: the
+    first Conv2d among its modules need not be its stem, nor exist."""
     def stated(enc):
         c = getattr(enc, "in_channels", None)
         return int(c) if is_int(c) else None
     if isinstance(encoder, SeparateEncoders):
         return [stated(e) for e in encoder.encoders]
     return [stated(encoder)] * m
+
+
+def _levels_of(outs: list) -> list[list[Tensor]]:
+    """A :class:`SharedModalityNetwork` encoder's outputs, one list of levels
+    per modality, as levels of ``M`` maps."""
+    if any(not isinstance(o, (list, tuple)) for o in outs) or \
+            len({len(o) for o in outs}) != 1:
+        raise ValueError("encoder is a SharedModalityNetwork: its network must return a list "
+                         "of feature levels (the decoder's inputs) for each modality, got "
+                         f"{[type(o).__name__ for o in outs]}")
+    return [list(level) for level in zip(*outs)]
 
 
 def _check_output_names(modalities: tuple[str, ...]) -> None:
@@ -145,8 +154,10 @@ class AsymFusionSegmenter(SourceOrderState, nn.Module):
 
     Args:
         encoder (nn.Module): maps ``M`` inputs to 4 levels of ``M`` feature maps
-            (:class:`ResNetEncoder`, :class:`SeparateEncoders` or your own); the inputs'
-            channels are checked against its ``in_channels`` where it has one (per branch
+            (:class:`ResNetEncoder`, :class:`SeparateEncoders` or your own, e.g. your
+            backbone returning its list of levels, shared by
+            :func:`share_across_modalities`: its per-modality lists are taken as levels of
+            ``M`` maps); the inputs' channels are checked against its ``in_channels`` where it has one (per branch
             for SeparateEncoders), else left to its layers.
         decoder (nn.Module): maps 4 levels of one modality to logits
             (:class:`RefineNetDecoder`); shared by all modalities.
@@ -241,6 +252,9 @@ class AsymFusionSegmenter(SourceOrderState, nn.Module):
                 levels = self.encoder(list(xs))
         else:
             levels = self.encoder(list(xs))
+        if isinstance(self.encoder, SharedModalityNetwork):
+            # per modality, each the backbone's levels: the decoder got one level's M maps
+            levels = _levels_of(levels)
         logits = []
         for i in range(len(xs)):
             out = self.decoder([lv[i] for lv in levels])
