@@ -438,3 +438,16 @@ def test_config_file_values_are_named_by_file_and_key_as_the_training_page_says(
                  "--print-config"]) == 2
     assert (f"--num-segments applies to --dataset synthetic-vad / motion-vad / vad, not to digits "
             f"(--config {run}: num_segments: 8)") in capsys.readouterr().err
+
+
+def test_a_confusion_matrix_counting_the_ignored_class_is_refused_as_the_page_says():
+    # 6279d96
+    assert ("a matrix of your own given to `segmentation_scores` with counts in that class's row "
+            "is refused, naming them") in _page("docs/methods.md")
+    import torch
+    from pyg_fusion.training.segmentation_metrics import segmentation_scores
+    cm = torch.tensor([[5, 1, 0], [0, 4, 1], [0, 1, 6]])
+    with pytest.raises(ValueError, match="6 pixels labelled ignore_index=0"):
+        segmentation_scores(cm, ignore_index=0)
+    cm[0] = 0
+    assert segmentation_scores(cm, ignore_index=0)["pixel_acc"] == pytest.approx(10 / 12)
