@@ -93,3 +93,16 @@ def test_every_flag_the_pages_name_is_a_flag_of_a_command_or_script():
                       for flag in re.findall(r"(?<![\w-])(--[a-z][a-z0-9-]*)(?![\w*-])",
                                              page.read_text()) if flag not in flags})
     assert unknown == []
+
+
+def test_the_auto_rules_readme_states_are_the_constants():
+    # README's API tour and sparse-against-dense section state the numbers of
+    # knn="auto" and backend="auto": a changed constant left them stale
+    from pyg_fusion.functional import AUTO_EXACT_MAX_NODES
+    from pyg_fusion.functional._knn import AUTO_MIN_RECALL, AUTO_RECALL_SAMPLE
+    from pyg_fusion.nn import AUTO_DENSE_MAX_NODES
+    said = _readme()
+    assert (f"`pyg_fusion.functional.AUTO_EXACT_MAX_NODES` = {AUTO_EXACT_MAX_NODES} nodes per "
+            f"graph, above it IVF kept only if its recall sampled on {AUTO_RECALL_SAMPLE} rows "
+            f"is >= {AUTO_MIN_RECALL}") in said
+    assert f"`AUTO_DENSE_MAX_NODES = {AUTO_DENSE_MAX_NODES}` nodes per graph" in said
