@@ -50,24 +50,21 @@ class HelpFormatter(argparse.RawDescriptionHelpFormatter, _CLIHelpFormatter):
 
 
 class _Seeds(argparse.Action):
-    """The words of ``--seeds`` (each a list of :func:`~pyg_fusion.cli._runs.int_list`)
-    as one list, a seed named twice refused (it would run twice)."""
+    """The words of ``--seeds`` as one list (pyg-fusion's
+    :func:`~pyg_fusion.cli._runs.flat_seeds`)."""
 
     def __call__(self, parser, namespace, values, option_string=None):
-        seeds = [s for part in values for s in part]
-        twice = sorted({s for s in seeds if seeds.count(s) > 1})
-        if twice:
-            raise argparse.ArgumentError(self, f"{','.join(map(str, seeds))} repeats {twice}")
-        setattr(namespace, self.dest, seeds)
+        from pyg_fusion.cli._runs import flat_seeds
+        setattr(namespace, self.dest, flat_seeds(self, values))
 
 
 def add_seeds_argument(parser: argparse.ArgumentParser, default: list[int],
                        help: str = "") -> None:
     """``--seeds`` in the one format of every script and of ``pyg-fusion``:
-    ``0,1,2``, ``0..2`` or a mix (``0..2,7``); the space-separated words of
-    the recorded commands (``--seeds 100 101``) read too, each in that format.
-    The knn scripts took spaces only and the others commas only: a recorded
-    command of the one failed in the other."""
+    ``0,1,2``, ``0..2`` or a mix (``0..2,7``), and the space-separated words of
+    the recorded commands (``--seeds 100 101``), each in that format. The knn
+    scripts took spaces only and the others commas only: a recorded command
+    of the one failed in the other."""
     from pyg_fusion.cli._runs import int_list
     parser.add_argument("--seeds", type=int_list, nargs="+", action=_Seeds, default=default,
                         metavar="SEEDS", help=(help + " " if help else "") +

@@ -45,10 +45,12 @@ def test_every_option_with_a_default_says_it_in_help(script, monkeypatch, capsys
 def test_a_list_default_is_shown_as_it_is_typed(monkeypatch, capsys):
     text, _ = _help("knn_balance", monkeypatch, capsys)
     flat = " ".join(text.split())
-    assert "--seeds SEEDS [SEEDS ...] (default: 100 101)" in flat
+    assert "--probes PROBES [PROBES ...] (default: 10 12 14 16)" in flat
+    # --seeds in pyg-fusion's format, as the ablations' (s35)
+    assert "--seeds SEEDS [SEEDS ...] '0,1,2', '0..2' or '0 1 2' (default: 100,101)" in flat
     text, _ = _help("translation_ablation", monkeypatch, capsys)
     flat = " ".join(text.split())
-    assert "'0,1,2' or '0..2' (default: 0,1,2)" in flat and "[0, 1, 2]" not in flat
+    assert "'0,1,2', '0..2' or '0 1 2' (default: 0,1,2)" in flat and "[0, 1, 2]" not in flat
     assert "--data-seed DATA_SEED (default: 0)" in flat
     text, _ = _help("locality_orders", monkeypatch, capsys)
     assert "(default: none)" in " ".join(text.split())

@@ -39,3 +39,19 @@ def test_seeds_read_one_format_in_every_script(script, monkeypatch, capsys):
     with pytest.raises(SystemExit):
         load_benchmark(script).main(["--help"])
     assert "'0,1,2', '0..2' or '0 1 2' (default: " in " ".join(capsys.readouterr().out.split())
+
+
+def test_pyg_fusion_seeds_read_the_same_forms(tmp_path, capsys):
+    """pyg-fusion compare --seeds 0 1 2 said 'unrecognized arguments: 1 2'."""
+    import yaml
+
+    from pyg_fusion.cli import main
+    for argv in (["--seeds", "0", "1", "2"], ["--seeds", "0,1,2"], ["--seeds", "0", "1..2"]):
+        assert main(["compare", *argv, "--print-config"]) == 0
+        assert yaml.safe_load(capsys.readouterr().out)["seeds"] == [0, 1, 2]
+    with pytest.raises(SystemExit):
+        main(["compare", "--seeds", "1", "0..2", "--print-config"])
+    assert "argument --seeds: 1,0,1,2 repeats [1]" in capsys.readouterr().err
+    (tmp_path / "c.yaml").write_text("seeds: [1, 1]\n")
+    assert main(["compare", "--config", str(tmp_path / "c.yaml"), "--print-config"]) == 2
+    assert f"--config {tmp_path / 'c.yaml'}: seeds: 1,1 repeats [1]" in capsys.readouterr().err

@@ -182,6 +182,7 @@ def _check_values(parser: argparse.ArgumentParser, a: argparse.Action, tokens: l
     ("argument --epochs: ..."), which a config file does not spell."""
     if isinstance(a, (argparse.BooleanOptionalAction, argparse._StoreTrueAction)):
         return  # true / false, checked where the tokens are made
+    from ._runs import SeedsFlag, flat_seeds
     flag = a.option_strings[0]
     values = [t.split("=", 1)[1] if t.startswith(flag + "=") else t for t in tokens
               if t != flag]
@@ -190,7 +191,9 @@ def _check_values(parser: argparse.ArgumentParser, a: argparse.Action, tokens: l
     for group in ([[v] for v in values] if isinstance(a, AppendFlag) or a.nargs is None
                   else [values]):
         try:
-            parser._get_values(a, group)
+            parsed = parser._get_values(a, group)
+            if isinstance(a, SeedsFlag):  # its words' seeds, each once
+                flat_seeds(a, parsed)
         except argparse.ArgumentError as exc:
             raise CLIError(f"--config {path}: {key}: {exc.message}") from None
 

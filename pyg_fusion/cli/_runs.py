@@ -53,6 +53,25 @@ def int_list(text: str) -> list[int]:
     return out
 
 
+def flat_seeds(action: argparse.Action, words: list[list[int]]) -> list[int]:
+    """The seeds of ``--seeds``' words (each an :func:`int_list`: ``0,1,2``,
+    ``0..4``, or one seed of the space-separated form, ``--seeds 0 1 2``) as
+    one list; a seed named twice is refused (it would run twice)."""
+    seeds = [s for word in words for s in word]
+    twice = sorted({s for s in seeds if seeds.count(s) > 1})
+    if twice:
+        raise argparse.ArgumentError(action, f"{','.join(map(str, seeds))} repeats {twice}")
+    return seeds
+
+
+class SeedsFlag(ListFlag):
+    """``--seeds`` of the graph commands: :func:`flat_seeds` of its words,
+    given once (:class:`~pyg_fusion.cli.ListFlag`)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        super().__call__(parser, namespace, flat_seeds(self, values), option_string)
+
+
 def add_device_args(g) -> None:
     """``--accelerator`` and ``--devices`` (their one declaration, for every
     command that trains or scores a graph task)."""
@@ -138,9 +157,10 @@ def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego
                    "feature-concat|add|product, mtn (VAD), graph-<view>, graph-concat|mean|"
                    "product, gcn-<view>, gcn-mean (node), asym-shuffle; or a family: all, "
                    "single, feature, graph, gcn")
-    g.add_argument("--seeds", action=ListFlag, type=int_list,
+    # the words of the benchmark scripts' --seeds too (0 1 2): one format for both
+    g.add_argument("--seeds", action=SeedsFlag, type=int_list, nargs="+", metavar="SEEDS",
                    default=int_list(seeds_default),
-                   help=f"seeds, e.g. 0,1,2 or 0..4 (default {seeds_default})")
+                   help=f"seeds, e.g. 0,1,2 or 0..4 (or 0 1 2) (default {seeds_default})")
     add_device_args(g)
     add_threads_argument(g)
     g.add_argument("--out", type=out_folder, default="runs/out", help="output folder")
