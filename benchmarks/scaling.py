@@ -60,7 +60,10 @@ busy / idle per stage.
 
 At the end a table: median seconds per stage and N, with the ratios to the
 anchors measured in the same run (powers / scipy, step / bound, dense step /
-sparse step, busy / idle).
+sparse step, busy / idle). ``--json`` is written after each size too, with
+``incomplete`` (the sizes measured of those asked), so that a run stopped
+half-way (Ctrl-C, ``timeout``) keeps the sizes it measured; the last write,
+at the end, has no ``incomplete``.
 
     python benchmarks/scaling.py --sizes 1024 4096 16384 65536 --json benchmarks/results/scaling_cpu.json
     python benchmarks/scaling.py --sizes 16384 65536 --features clustered --stages step --busy
@@ -341,6 +344,19 @@ def main(argv=None):
     from _machine import machine_info, machine_line
     rows = []
     load_start = os.getloadavg()
+    warmup = (f"each size's process warmed up untimed by its stages once at N = min(N, "
+              f"{WARMUP_N})" + (", then once at N" if args.busy else ""))
+    asked = len(args.features) * len(args.sizes)
+
+    def record(machine, incomplete: bool) -> None:
+        from pyg_fusion._files import write_json
+        data = {"command": command_line(__file__, argv), "machine": machine,
+                "worker_threads": args.threads, "repeats": args.repeats,
+                "stages": args.stages, "busy": args.busy, "warmup": warmup,
+                "load_start": load_start, "load": os.getloadavg(), "rows": rows}
+        if incomplete:
+            data["incomplete"] = f"{len(rows)} of {asked} sizes measured: the run did not end"
+        write_json(args.json, data)
     # progress on stderr, as the workers' own: stdout is the table's, which a
     # reader that has left (| head) must not cut the run short for
     print(f"load at start {load_start}", file=sys.stderr, flush=True)
@@ -359,24 +375,21 @@ def main(argv=None):
                              "status": f"failed (exit code {out.returncode})"})
                 print(f"N={n} {kind}: failed (exit code {out.returncode})", file=sys.stderr,
                       flush=True)
-                continue
-            row = json.loads(out.stdout.strip().splitlines()[-1])
-            row["load"] = os.getloadavg()
-            rows.append(row)
-            print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
-                           for k, v in row.items()), file=sys.stderr, flush=True)
+            else:
+                row = json.loads(out.stdout.strip().splitlines()[-1])
+                row["load"] = os.getloadavg()
+                rows.append(row)
+                print(" ".join(f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+                               for k, v in row.items()), file=sys.stderr, flush=True)
+            if args.json and len(rows) < asked:
+                # the CPU's record: naming the GPU would start CUDA in this
+                # process, beside the workers, for the rest of the run
+                record({**machine_info(), "torch_threads": args.threads}, True)
     print(f"load at end {os.getloadavg()}\n", file=sys.stderr)
     machine = machine_info(args.device)
     machine["torch_threads"] = args.threads  # the workers', not this process's
-    warmup = (f"each size's process warmed up untimed by its stages once at N = min(N, "
-              f"{WARMUP_N})" + (", then once at N" if args.busy else ""))
     if args.json:  # before the table: a reader that has left (| head) must not cost it
-        from pyg_fusion._files import write_json
-        write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
-                               "worker_threads": args.threads, "repeats": args.repeats,
-                               "stages": args.stages, "busy": args.busy, "warmup": warmup,
-                               "load_start": load_start, "load": os.getloadavg(),
-                               "rows": rows})
+        record(machine, False)
     print(f"{machine_line(machine)}; seconds, median of {args.repeats} "
           f"(copy: GB/s; peak: GiB of resident memory); {warmup}")
     print(table(rows))
