@@ -116,7 +116,8 @@ def test_lego_api_states_the_float32_steps_of_16_bit_inputs():
     import pyg_fusion.functional as F
     from pyg_fusion.functional.term_scale import term_scales
     text = _text("lego_api.md")
-    assert ("Two return float32 for 16-bit inputs: `term_scales` (its scales) and "
+    assert ("Two return float32 for 16-bit inputs: `pyg_fusion.functional.term_scale.term_scales` "
+            "(its scales; not exported by `pyg_fusion.functional`, where the others are) and "
             "`degree_variance_loss`") in text
     for name in ("`relation_graph`", "`dense_relation_graph`", "`pair_similarity`",
                  '`term_scale="rms"`', '`reduce="mean"`'):
