@@ -7,6 +7,8 @@ Each configuration runs in its own process (so that its peak memory is its
 own: the process's resident memory on the CPU, torch's GPU allocations on
 CUDA), one warm-up then the median of ``--repeats`` timed runs; the sparse
 backend runs with native torch scatter and, when installed, torch_scatter.
+``--json`` is also written after each configuration, with ``incomplete``,
+so that a run stopped half-way keeps what it measured.
 
     python benchmarks/sparse_vs_dense.py --json benchmarks/results/sparse_vs_dense_cpu.json
     python benchmarks/sparse_vs_dense.py --device cuda --json ...gpu.json
@@ -101,12 +103,33 @@ def run_config(args, n, batch, backend, scatter) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+def record(args, argv, machine: dict, rows: list[dict], summary: dict | None = None,
+           peak: str = "") -> None:
+    """``--json``: at the end with the summary, before it after each
+    configuration with ``incomplete`` instead, so that a run stopped
+    half-way keeps what it measured."""
+    from _cli import command_line
+
+    from pyg_fusion._files import write_json
+    data = {"command": command_line(__file__, argv), "machine": machine,
+            "config": {"M": 2, "P": 3, "Q": 3, "d": 128, "k": 16,
+                       "prune_k": 64, "repeats": args.repeats,
+                       "device": args.device, "threads": args.threads,
+                       "peak_mem_mb": f"MiB of {peak}"}}
+    if summary is None:
+        data["rows"] = rows
+        data["incomplete"] = f"{len(rows)} configurations measured: the run did not end"
+    else:
+        data.update(summary=summary, rows=rows)
+    write_json(args.json, data)
+
+
 def fmt(v, spec="{:.3f}"):
     return "-" if v is None else spec.format(v)
 
 
 def main(argv=None):
-    from _cli import (check_device, check_writable, command_line, given, nonneg_int, parser,
+    from _cli import (check_device, check_writable, given, nonneg_int, parser,
                       positive_int, thread_count, units, worker_values)
     p = parser(__file__, __doc__)
     p.add_argument("--sizes", type=units(16), nargs="+",
@@ -157,6 +180,9 @@ def main(argv=None):
             plan.append((n, batch, "sparse", sc))
         if n == 32:
             plan.append((n, batch, "auto", "native"))
+    # what the worker measured as its peak: on CUDA torch's allocations, not the process
+    peak = ("GPU memory allocated by torch (max_memory_allocated)"
+            if args.device.startswith("cuda") else "resident memory of the run's process")
     rows = []
     for n, batch, backend, sc in tqdm(plan, desc="configurations"):
         if sc == "skip":
@@ -166,6 +192,10 @@ def main(argv=None):
                                    "(N^2 memory, N^3 time per power)"})
             continue
         rows.append(run_config(args, n, batch, backend, sc))
+        if args.json and len(rows) < len(plan):
+            # the CPU's record: naming the GPU would start CUDA in this
+            # process, beside the runs' own, for the rest of the run
+            record(args, argv, machine_info(), rows, peak=peak)
 
     def get(n, backend, sc="native"):
         for r in rows:
@@ -178,9 +208,6 @@ def main(argv=None):
     threads = sorted({r["threads"] for r in rows if r.get("threads")})
     if threads:
         machine["torch_threads"] = threads[0] if len(threads) == 1 else threads
-    # what the worker measured as its peak: on CUDA torch's allocations, not the process
-    peak = ("GPU memory allocated by torch (max_memory_allocated)"
-            if args.device.startswith("cuda") else "resident memory of the run's process")
     lines = []  # printed after the JSON: a reader that has left (| head) must not cost it
     lines.append(f"LEGO forward + backward, M=2, P=Q=3, d=128, k=16, prune_k=64, "
                  f"device={args.device}, threads={args.threads or 'default'}, "
@@ -214,13 +241,7 @@ def main(argv=None):
         if r["status"] != "ok":
             lines.append(f"note: N={r['N']} {r['backend']}/{r['scatter']}: {r['status']}")
     if args.json:
-        from pyg_fusion._files import write_json
-        write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
-                               "config": {"M": 2, "P": 3, "Q": 3, "d": 128, "k": 16,
-                                          "prune_k": 64, "repeats": args.repeats,
-                                          "device": args.device, "threads": args.threads,
-                                          "peak_mem_mb": f"MiB of {peak}"},
-                               "summary": summary, "rows": rows})
+        record(args, argv, machine, rows, summary, peak)
         lines.append(f"wrote {args.json}")
     print("\n".join(lines))
     return 0
