@@ -451,3 +451,12 @@ def test_a_confusion_matrix_counting_the_ignored_class_is_refused_as_the_page_sa
         segmentation_scores(cm, ignore_index=0)
     cm[0] = 0
     assert segmentation_scores(cm, ignore_index=0)["pixel_acc"] == pytest.approx(10 / 12)
+
+
+def test_a_stopped_scaling_run_keeps_its_sizes_as_the_scaling_page_says():
+    # ac02b4e (the behaviour: tests/test_benchmarks_s35_scaling_partial.py)
+    assert ("`scaling.py --json` also writes its file after each size, marked `\"incomplete\": "
+            "\"<k> of <m> sizes measured: the run did not end\"` until the run ends"
+            ) in _page("docs/results/scaling.md")
+    assert "sizes measured: the run did not end" in \
+        (ROOT / "benchmarks" / "scaling.py").read_text()
