@@ -209,3 +209,19 @@ def test_a_backbone_shared_across_modalities_is_a_segmenters_encoder():
     with pytest.raises(ValueError, match="encoder is a SharedModalityNetwork: its network must "
                        "return a list of feature levels"):
         seg([torch.randn(2, 3, 32, 32)] * 2)
+
+
+def test_a_segmentation_module_refuses_modalities_its_variant_does_not_read():
+    # SegmentationModule(arch={'modalities': ('depth', 'rgb')}) fed each batch's
+    # [rgb, depth] to a network that named them the other way: the RGB branch
+    # was scored and logged as 'depth', silently
+    from pyg_fusion.training.segmentation import SegmentationModule
+    arch = {"depth": None, "block": "basic", "layers": [1, 1, 1, 1], "width": 8,
+            "decoder_features": 8}
+    with pytest.raises(ValueError, match=r"arch modalities=\('depth', 'rgb'\): variant "
+                       r"'asymfusion' reads \['rgb', 'depth'\] of each batch, in that order"):
+        SegmentationModule("asymfusion", 3, arch={**arch, "modalities": ("depth", "rgb")})
+    with pytest.raises(ValueError, match=r"arch modalities=\('rgb',\): variant 'shared'"):
+        SegmentationModule("shared", 3, arch={**arch, "modalities": ("rgb", )})
+    module = SegmentationModule("asymfusion", 3, arch={**arch, "modalities": ["rgb", "depth"]})
+    assert module.output_names == ["rgb", "depth", "ensemble"]

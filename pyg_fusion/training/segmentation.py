@@ -69,6 +69,13 @@ def build_segmentation_model(variant: str, num_classes: int, **arch):
     if variant not in VARIANTS:
         raise ValueError(f"variant must be one of {tuple(VARIANTS)}, got {variant!r}")
     inputs, opts = VARIANTS[variant]
+    # the batch's images go in this order whatever names the network holds: arch
+    # modalities=('depth', 'rgb') scored the RGB branch as 'depth', without a word
+    read = opts.get("modalities", ("rgb", "depth"))
+    if "modalities" in arch and not _same(arch["modalities"], read):
+        raise ValueError(f"arch modalities={arch['modalities']!r}: variant {variant!r} reads "
+                         f"{list(read)} of each batch, in that order, and names its outputs "
+                         f"so; leave modalities out of arch")
     # the variant's options replaced the same keys of arch without a word
     # (variant 'shared' with arch fusion=True trained no exchange)
     clash = [k for k, v in opts.items() if k in arch and not _same(arch[k], v)]
