@@ -58,8 +58,10 @@ def _tables_checkpoint(tmp):
     """A checkpoint of `train --dataset tables` on views of 2 and 3 columns,
     and the files of that data with view b 4 columns wide."""
     rows = [(i % 2, i * 0.1) for i in range(20)]
-    Path(tmp, "a.csv").write_text("".join(f"{y},{v}\n" for y, v in rows))
-    Path(tmp, "b.csv").write_text("".join(f"{v},{y},{v},{y}\n" for y, v in rows))
+    # no column of the labels' (a label leakage notice since 4a69d37)
+    Path(tmp, "a.csv").write_text("".join(f"{i * 7 % 5},{v}\n" for i, (_, v) in enumerate(rows)))
+    Path(tmp, "b.csv").write_text("".join(f"{v},{i * 3 % 4},{v},{i * 7 % 5}\n"
+                                          for i, (_, v) in enumerate(rows)))
     Path(tmp, "y.csv").write_text("".join(f"{y}\n" for y, _ in rows))
     config = {**CONFIG, "dataset": "tables", "in_channels": {"a": 2, "b": 3}}
     torch.save({"state_dict": {}, "hyper_parameters": {"config": config}},
