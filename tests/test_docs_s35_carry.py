@@ -460,3 +460,9 @@ def test_a_stopped_scaling_run_keeps_its_sizes_as_the_scaling_page_says():
             ) in _page("docs/results/scaling.md")
     assert "sizes measured: the run did not end" in \
         (ROOT / "benchmarks" / "scaling.py").read_text()
+    # ecfd939: sparse_vs_dense.py likewise
+    assert ("`sparse_vs_dense.py --json` also writes its file after each configuration, marked "
+            "`\"incomplete\": \"<k> configurations measured: the run did not end\"`"
+            ) in _page("docs/results/scaling.md")
+    assert "configurations measured: the run did not end" in \
+        (ROOT / "benchmarks" / "sparse_vs_dense.py").read_text()
