@@ -466,3 +466,14 @@ def test_a_stopped_scaling_run_keeps_its_sizes_as_the_scaling_page_says():
             ) in _page("docs/results/scaling.md")
     assert "configurations measured: the run did not end" in \
         (ROOT / "benchmarks" / "sparse_vs_dense.py").read_text()
+
+
+def test_segmentation_modules_arch_modalities_are_as_the_bad_input_page_says():
+    # 4f3b23f
+    assert ("and `arch` modalities other than those its variant reads (`rgb`, `depth`, in that "
+            "order, for the two-input variants") in _page("docs/bad_input.md")
+    from pyg_fusion.training.segmentation import SegmentationModule
+    arch = dict(depth=None, layers=[1, 1, 1, 1], width=8, decoder_features=16, light=True)
+    with pytest.raises(ValueError, match=r"variant 'asymfusion' reads \['rgb', 'depth'\]"):
+        SegmentationModule(num_classes=4, arch=dict(arch, modalities=("depth", "rgb")))
+    SegmentationModule(num_classes=4, arch=dict(arch, modalities=["rgb", "depth"]))
