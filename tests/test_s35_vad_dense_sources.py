@@ -42,3 +42,15 @@ def test_other_batches_are_read_as_before():
         dense_sources(batch, ["s0"])
     one = _videos([5])
     assert torch.equal(dense_sources(one, ["s1"])["s1"], one.x_s1.unsqueeze(0))
+
+
+@pytest.mark.parametrize("shape", [(4,), (4, 2, 3)])
+def test_equal_videos_of_other_than_one_vector_per_row_keep_their_shape(shape):
+    # a [T, crops, F] source (RTFM's saved crops) was flattened to crops * F
+    # features by the reshape, where to_dense_batch keeps [B, N, crops, F] and
+    # the models refuse it naming its shape; a [T] source likewise [B, N]
+    g = torch.Generator().manual_seed(0)
+    batch = Batch.from_data_list([MultiSourceData(x_a=torch.randn(*shape, generator=g),
+                                                  num_nodes=4) for _ in range(2)])
+    out = dense_sources(batch, ["a"])["a"]
+    assert torch.equal(out, to_dense_batch(batch.x_a, batch.batch)[0])

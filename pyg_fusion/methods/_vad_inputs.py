@@ -51,7 +51,9 @@ def dense_sources(data, sources: list[str], num_segments: int | None = None,
         if batch is None:
             out[s] = x.unsqueeze(0)
             continue
-        if shape is not None:  # (a copy, as to_dense_batch gives)
+        if shape is not None and x.dim() == 2:  # (a copy, as to_dense_batch gives)
+            # rows of one feature vector each: a [T] or [T, crops, F] source keeps
+            # to_dense_batch's shape, which the models refuse naming it
             out[s] = x.reshape(*shape, -1).clone()
             continue
         x, mask = to_dense_batch(x, batch)
