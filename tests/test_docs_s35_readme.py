@@ -106,3 +106,29 @@ def test_the_auto_rules_readme_states_are_the_constants():
             f"graph, above it IVF kept only if its recall sampled on {AUTO_RECALL_SAMPLE} rows "
             f"is >= {AUTO_MIN_RECALL}") in said
     assert f"`AUTO_DENSE_MAX_NODES = {AUTO_DENSE_MAX_NODES}` nodes per graph" in said
+
+
+def test_processed_files_load_safely_once_pyg_fusion_data_is_imported(tmp_path):
+    # README said the processed files load with torch.load(weights_only=True):
+    # in a fresh interpreter that fails until pyg_fusion.data registers
+    # MultiSourceData as a safe global
+    import subprocess
+    import sys
+
+    import numpy as np
+    assert ("once `pyg_fusion.data` is imported (directly or by `pyg_fusion.datasets`), which "
+            "registers `MultiSourceData` with `torch.serialization.add_safe_globals`") in _readme()
+    from pyg_fusion.datasets import MultiViewTables
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    np.save(raw / "a.npy", np.arange(12.0).reshape(6, 2))
+    (raw / "y.csv").write_text("0\n1\n0\n1\n0\n1\n")
+    MultiViewTables(str(tmp_path), ["a.npy"], "y.csv", log=False)
+    (cache,) = [p for p in (tmp_path / "processed").glob("tables_*.pt")]
+    code = ("import torch, sys\n"
+            "try:\n    torch.load(sys.argv[1], weights_only=True)\nexcept Exception:\n"
+            "    print('refused')\n"
+            "import pyg_fusion.data\ntorch.load(sys.argv[1], weights_only=True)\nprint('loaded')\n")
+    out = subprocess.run([sys.executable, "-c", code, str(cache)], capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out == ["refused", "loaded"]
