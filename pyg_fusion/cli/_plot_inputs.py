@@ -301,6 +301,13 @@ def load_saved_graph(path: str):
     try:
         return load_torch(path, what="--input", allowed=allowed)
     except ValueError as exc:
+        if _holds_batch(path):
+            raise ValueError(
+                f"--input {path} holds a PyG Batch, whose class (DataBatch) is made when "
+                f"a batch is, which a safe load (weights_only=True) cannot read: save it as "
+                f"a Data, torch.save(Data.from_dict(batch.to_dict()), path) (its graphs "
+                f"drawn side by side, unlinked), or one of its graphs, "
+                f"torch.save(batch[i], path)") from exc
         if _holds_attr_cache(path):
             raise ValueError(
                 f"--input {path} holds PyG's cache of the graph's attribute kinds (a "
@@ -309,6 +316,15 @@ def load_saved_graph(path: str):
                 f"(weights_only=True) cannot read: save the graph without it, "
                 f"torch.save(type(data).from_dict(data.to_dict()), path)") from exc
         raise
+
+
+def _holds_batch(path: str) -> bool:
+    """Whether the saved graph at ``path`` is a PyG ``Batch`` (a
+    ``DataLoader``'s), found by the pickle's bytes alone, as
+    :func:`_holds_attr_cache`."""
+    from ._plot_run_files import torch_pickle
+    raw = torch_pickle(path)
+    return raw is not None and b"DynamicInheritanceGetter" in raw
 
 
 def _holds_attr_cache(path: str) -> bool:
