@@ -25,3 +25,13 @@ def test_a_saved_batch_is_named_with_the_way_out(tmp_path, capsys):
     assert main([*argv, "--input", str(tmp_path / "d.pt")]) == 0
     torch.save(batch[1], tmp_path / "one.pt")
     assert main([*argv, "--input", str(tmp_path / "one.pt")]) == 0
+
+
+def test_a_saved_edge_list_names_the_data_to_save(tmp_path, capsys):
+    ei = torch.tensor([[0, 1, 2], [1, 2, 0]])
+    torch.save((ei, torch.ones(3)), tmp_path / "t.pt")
+    argv = ["plot", "relation-graph", "--threads", "1", "--out", str(tmp_path / "a.png")]
+    assert main([*argv, "--input", str(tmp_path / "t.pt")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "holds a tuple, not a Data: save the graph as torch.save(Data(edge_index=" in err

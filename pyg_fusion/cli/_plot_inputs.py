@@ -248,7 +248,10 @@ def _load_graph(args):
                 f"{args.kind} draws no model; --checkpoint is for operator, adjacency, "
                 f"relation-graph and anomaly-scores"))
         if not isinstance(data, Data):
-            raise CLIError(f"{args.input!r} holds a {type(data).__name__}, not a Data")
+            # a user's own edge list or adjacency, saved as it was
+            raise CLIError(f"{args.input!r} holds a {type(data).__name__}, not a Data: save "
+                           f"the graph as torch.save(Data(edge_index=..., edge_weight=..., "
+                           f"num_nodes=N), path)")
         label = Path(args.input).name
     elif args.dataset:
         data, label = load_dataset_graph(args.dataset, args.root, args.index,
