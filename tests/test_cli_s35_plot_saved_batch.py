@@ -35,3 +35,14 @@ def test_a_saved_edge_list_names_the_data_to_save(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "holds a tuple, not a Data: save the graph as torch.save(Data(edge_index=" in err
+
+
+def test_nan_weights_of_a_saved_graph_name_the_file(tmp_path, capsys):
+    g = Data(edge_index=torch.tensor([[0, 1, 2], [1, 2, 0]]),
+             edge_weight=torch.tensor([1.0, float("nan"), 3.0]), num_nodes=3)
+    torch.save(g, tmp_path / "g.pt")
+    argv = ["plot", "adjacency", "--threads", "1", "--out", str(tmp_path / "a.png")]
+    assert main([*argv, "--input", str(tmp_path / "g.pt")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert f"--input {tmp_path / 'g.pt'}: edge_weight holds 1 NaN or Inf value(s)" in err

@@ -252,6 +252,7 @@ def _load_graph(args):
             raise CLIError(f"{args.input!r} holds a {type(data).__name__}, not a Data: save "
                            f"the graph as torch.save(Data(edge_index=..., edge_weight=..., "
                            f"num_nodes=N), path)")
+        _check_weights(args.input, data)
         label = Path(args.input).name
     elif args.dataset:
         data, label = load_dataset_graph(args.dataset, args.root, args.index,
@@ -261,6 +262,19 @@ def _load_graph(args):
     data.num_nodes = node_count(data)
     data, note = subsample(data, args.max_nodes)
     return data, f"{label}{note}", None
+
+
+def _check_weights(path: str, data) -> None:
+    """The saved graph's edge weights are finite: the figure's own error
+    ('edge_weight contains 1 NaN ...') named neither the flag nor the file."""
+    import torch
+    for key in data.keys():
+        w = data[key]
+        if (key.startswith(("edge_weight", "edge_attr")) and torch.is_tensor(w)
+                and w.is_floating_point() and not torch.isfinite(w).all()):
+            bad = int((~torch.isfinite(w)).sum())
+            raise CLIError(f"--input {path}: {key} holds {bad} NaN or Inf value(s); "
+                           f"a figure of the graph needs finite weights")
 
 
 def node_count(data) -> int:
