@@ -1,5 +1,5 @@
 """``pyg-fusion plot KIND``: renders one figure of :mod:`pyg_fusion.visualize`
-from saved results (JSON), a checkpoint or a data set, as a PNG."""
+from saved results (JSON), a checkpoint or a data set, as a PNG, PDF or SVG file."""
 from __future__ import annotations
 
 import re
@@ -105,7 +105,8 @@ def register(subparsers) -> None:
     import argparse
     p = subparsers.add_parser(
         "plot", help="render a figure from saved results, a checkpoint or a data set",
-        description="Render one figure of pyg_fusion.visualize as a PNG.",
+        description="Render one figure of pyg_fusion.visualize as a PNG, PDF or SVG "
+                    "file (by the suffix of --out).",
         epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("kind", choices=KINDS, metavar="KIND", help=", ".join(KINDS))
     p.add_argument("--out", type=out_file, required=True, help="figure file to write: .png, .pdf or .svg")
