@@ -30,7 +30,28 @@ def test_a_saved_or_copied_node_model_holds_no_graph(cls):
     after, buf = _saved_size(model)
     assert after == before
     buf.seek(0)
-    for other in (torch.load(buf, weights_only=False), copy.deepcopy(model)):
-        assert other._cache.value is None
+    loaded, copied = torch.load(buf, weights_only=False), copy.deepcopy(model)
+    assert loaded._cache.value is None
+    # a copy in memory shares the graph, not a copy of it
+    assert copied._cache.value is model._cache.value is not None
+    for other in (loaded, copied):
         assert torch.equal(other(data), out)
     assert model._cache.value is not None  # the model's own cache is kept
+
+
+def test_a_copy_of_a_node_model_called_once_runs_under_torch_func():
+    # the docs' way to torch.func over a node model: one call outside the
+    # transform builds its graph; a copy made after it (a meta-learner's
+    # per-task copy) was refused, its graph emptied by the copy
+    g = torch.Generator().manual_seed(0)
+    data = Data(x_a=torch.randn(60, 6, generator=g), x_b=torch.randn(60, 5, generator=g),
+                num_nodes=60)
+    torch.manual_seed(0)
+    model = NodeLEGO({"a": 6, "b": 5}, 3, k=5, hidden_channels=4)
+    model(data)
+    copied = copy.deepcopy(model)
+
+    def loss(params):
+        return torch.func.functional_call(copied, params, (data,)).pow(2).mean()
+    grads = torch.func.grad(loss)(dict(copied.named_parameters()))
+    assert all(torch.isfinite(g).all() for g in grads.values())

@@ -173,11 +173,20 @@ class _Cache:
         self.key, self.value = None, None
 
     def __getstate__(self):
-        # a copy or a pickle of the model (torch.save(model), copy.deepcopy)
+        # a pickle of the model (torch.save(model), a process's copy)
         # starts empty: it carried a copy of the last input's features and
         # its graph (35 KB -> 35 MB for NodeLEGO on 2000 nodes), rebuilt on
         # demand in one call
         return {"key": None, "value": None}
+
+    def __deepcopy__(self, memo):
+        # a copy in memory shares the graph (built without gradients, never
+        # changed in place: a new input replaces it) rather than copying it,
+        # so that a copy of a model called once outside a torch.func
+        # transform runs under it too, as the model does
+        copied = _Cache()
+        copied.key, copied.value = self.key, self.value
+        return copied
 
     def _hit(self, tensors: list[Tensor]) -> bool:
         return self.key is not None and len(self.key) == len(tensors) and all(
