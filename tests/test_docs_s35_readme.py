@@ -132,3 +132,16 @@ def test_processed_files_load_safely_once_pyg_fusion_data_is_imported(tmp_path):
     out = subprocess.run([sys.executable, "-c", code, str(cache)], capture_output=True,
                          text=True, check=True).stdout.split()
     assert out == ["refused", "loaded"]
+
+
+def test_the_method_names_of_readmes_tables_are_methods():
+    # a user copies a row's name into --method
+    from pyg_fusion.methods import builders
+    node = set(builders("node", ["fac", "fou", "kar", "mor", "pix", "zer"]))
+    vad = set(builders("vad", ["accel", "gyro", "c3d", "i3d", "swin"]))
+    text = (ROOT / "README.md").read_text()
+    tables = text[text.index("### Digits: node classification"):
+                  text.index("<!-- /section:results-lego -->")]
+    named = set(re.findall(r"\|\s*\**([a-z][a-z0-9]*(?:-[a-z0-9]+)+|lego)\**(?: \(row head\))?\s*\|",
+                           tables))
+    assert len(named) > 30 and sorted(named - node - vad) == []
