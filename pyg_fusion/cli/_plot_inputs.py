@@ -270,8 +270,15 @@ def _check_weights(path: str, data) -> None:
     import torch
     for key in data.keys():
         w = data[key]
-        if (key.startswith(("edge_weight", "edge_attr")) and torch.is_tensor(w)
-                and w.is_floating_point() and not torch.isfinite(w).all()):
+        # an edge_attr is a weight only where one per edge stands in for an
+        # absent edge_weight (plain_graph): edge features (bond types, a NaN
+        # for a missing distance) are not drawn, and were no error
+        weight = key.startswith("edge_weight") or (
+            key.startswith("edge_attr") and torch.is_tensor(w)
+            and (w.dim() == 1 or (w.dim() == 2 and w.size(1) == 1))
+            and data.get("edge_weight" + key[len("edge_attr"):]) is None)
+        if (weight and torch.is_tensor(w) and w.is_floating_point()
+                and not torch.isfinite(w).all()):
             bad = int((~torch.isfinite(w)).sum())
             raise CLIError(f"--input {path}: {key} holds {bad} NaN or Inf value(s); "
                            f"a figure of the graph needs finite weights")
