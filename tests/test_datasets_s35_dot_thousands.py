@@ -49,3 +49,17 @@ def test_three_decimals_alone_are_decimals(tmp_path):
     # 1.234 is 1.234 to every reader: nothing tells it from a thousands group
     assert read_table(_write(tmp_path, "a;b\n1.234;5\n2.345;1\n")).values.tolist() == \
         [[1.234, 5.0], [2.345, 1.0]]
+
+
+def test_a_column_0_of_ids_with_some_dotted_like_thousands_stays_ids(tmp_path):
+    # IP addresses: 192.168.100.200 reads as a dot-grouped number, 10.0.0.1
+    # beside it as none: the column holds ids, read as such before fa63bba
+    path = tmp_path / "flows.csv"
+    path.write_text("ip,a,b\n10.0.0.1,1.5,2\n192.168.100.200,2.5,3\n")
+    table = read_table(str(path))
+    assert table.index == ["10.0.0.1", "192.168.100.200"]
+    assert table.values.tolist() == [[1.5, 2.0], [2.5, 3.0]]
+    # a column 0 of dot-grouped numbers alone is refused as fa63bba made it
+    path.write_text("id;a\n1.234.567;1\n2.345.678;2\n")
+    with pytest.raises(ValueError, match="thousands are separated by a dot"):
+        read_table(str(path))

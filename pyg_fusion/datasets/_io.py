@@ -244,6 +244,12 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
         # a column 0 of such numbers, none of them a number to float(), was
         # taken for row ids and dropped (its first row for a header too)
         rows = _split(lines, delimiter)
+        # a data cell of column 0 that is no number of any writing (10.0.0.1
+        # beside 192.168.100.200, an IP address; 'a7') says the column holds ids
+        data_rows = rows[1:] if table.header is not None else rows
+        if any(not (_is_number(r[0]) or group_mark(r[0]) or is_comma_number(r[0]))
+               for r in data_rows):
+            rows = []
         first = next(((i, r[0]) for i, r in enumerate(rows) if group_mark(r[0])), None)
         ids = " (if column 0 holds row ids, pass index_col=0; pyg-fusion: --index-col 0)"
         if first is not None:
