@@ -225,3 +225,19 @@ def test_a_segmentation_module_refuses_modalities_its_variant_does_not_read():
         SegmentationModule("shared", 3, arch={**arch, "modalities": ("rgb", )})
     module = SegmentationModule("asymfusion", 3, arch={**arch, "modalities": ["rgb", "depth"]})
     assert module.output_names == ["rgb", "depth", "ensemble"]
+
+
+def test_an_average_of_checkpoints_cast_to_float_loads():
+    # a model soup averages every tensor of the state dicts in float: the
+    # modalities' order, kept as a tensor of bytes since 0d049b4, failed
+    # load_state_dict with "'float' object cannot be interpreted as an integer"
+    states = []
+    for seed in range(2):
+        torch.manual_seed(seed)
+        states.append(_segmenter(("rgb", "depth")).state_dict())
+    soup = {k: torch.stack([s[k].float() for s in states]).mean(0) for k in states[0]}
+    model = _segmenter(("rgb", "depth"))
+    model.load_state_dict(soup)
+    assert torch.equal(model.alpha, soup["alpha"])
+    with pytest.raises(RuntimeError, match=r"in the order \['rgb', 'depth'\]"):
+        _segmenter(("depth", "rgb")).load_state_dict(soup)

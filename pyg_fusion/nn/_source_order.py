@@ -24,9 +24,15 @@ def _encode(order) -> Tensor:
 
 
 def _decode(state):
+    if not isinstance(state, Tensor):
+        return None
+    if state.is_floating_point() and bool((state == state.round()).all()):
+        # a state dict whose tensors were all cast to float (an average of
+        # checkpoints, a model soup): the same bytes
+        state = state.round().long()
     try:
-        return json.loads(bytes(state.tolist()).decode()) if isinstance(state, Tensor) else None
-    except (ValueError, UnicodeDecodeError):
+        return json.loads(bytes(state.tolist()).decode())
+    except (ValueError, TypeError, UnicodeDecodeError):
         return None
 
 
