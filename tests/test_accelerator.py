@@ -259,14 +259,21 @@ def test_threads_far_beyond_the_cpus_are_named_at_parsing(tmp_path, capsys, monk
                           (["plot", "adjacency"], "plot")):
         for given in (["--threads", "9"], ["--threads", str(10 ** 12)], ["--threads", "0"],
                       *([["--config", str(config)]] if prog != "plot" else [])):
-            value = given[1] if given[0] == "--threads" else "9"
             out = tmp_path / "out"
+            if given[0] == "--config":
+                # a config file's value is named by the file and its key (1e8ae82)
+                assert main([*command, *given, "--out", str(out)]) == 2
+                err = capsys.readouterr().err.strip()
+                assert err == (f"pyg-fusion {prog}: error: --config {config}: threads: "
+                               f"{message}, got 9"), err
+                assert not out.exists()
+                continue
             with pytest.raises(SystemExit) as exit_:
                 main([*command, *given, "--out", str(out)])
             assert exit_.value.code == 2
             err = capsys.readouterr().err.strip()
             assert err.startswith(f"pyg-fusion {prog}: error: argument --threads: "
-                                  f"{message}, got {value}"), err
+                                  f"{message}, got {given[1]}"), err
             assert not out.exists()
     parser = build_parser()
     assert parser.parse_args(["train", "--threads", "8"]).threads == 8

@@ -60,7 +60,8 @@ def test_a_config_file_with_lego_options_that_do_not_go_together_is_refused(tmp_
     assert "  init: product\n" in text
     (tmp_path / "c.yaml").write_text(text.replace("  init: product\n", "  init: mean\n"))
     assert main(["train", "--config", str(tmp_path / "c.yaml"), "--print-config"]) == 2
-    assert capsys.readouterr().err == (f"pyg-fusion train: error: {CASES[0][1]}\n")
+    assert capsys.readouterr().err == (f"pyg-fusion train: error: {CASES[0][1]} "
+                                       f"(--config {tmp_path / 'c.yaml'}: init: mean)\n")
 
 
 def test_lego_options_that_go_together_pass(capsys):

@@ -18,16 +18,20 @@ def test_workers_far_beyond_the_cpus_are_named_at_parsing(tmp_path, capsys, monk
     config = tmp_path / "c.yaml"
     config.write_text("data:\n  workers: 9\n")
     extra = ["--checkpoint", str(tmp_path / "none.ckpt")] if action == "evaluate" else []
+    said = "expected an integer from 0 to 8 (4 x the 2 CPUs this process may use)"
     for given, value in ((["--workers", str(10 ** 12)], str(10 ** 12)),
-                         (["--workers", "9"], "9"), (["--workers", "-1"], "-1"),
-                         (["--config", str(config)], "9")):
+                         (["--workers", "9"], "9"), (["--workers", "-1"], "-1")):
         with pytest.raises(SystemExit) as exit_:
             main(["segment", action, *extra, *given, "--out", str(tmp_path / "out")])
         assert exit_.value.code == 2
         assert capsys.readouterr().err == (
-            f"pyg-fusion segment {action}: error: argument --workers: expected an integer "
-            f"from 0 to 8 (4 x the 2 CPUs this process may use), got {value} (see "
-            f"pyg-fusion segment {action} --help)\n")
+            f"pyg-fusion segment {action}: error: argument --workers: {said}, got {value} "
+            f"(see pyg-fusion segment {action} --help)\n")
+    # a config file's value is named by the file and its key (1e8ae82)
+    assert main(["segment", action, *extra, "--config", str(config),
+                 "--out", str(tmp_path / "out")]) == 2
+    assert capsys.readouterr().err == (
+        f"pyg-fusion segment {action}: error: --config {config}: workers: {said}, got 9\n")
     assert not (tmp_path / "out").exists()
     parser = build_parser()
     assert parser.parse_args(["segment", action, *extra, "--workers", "8"]).workers == 8
