@@ -159,9 +159,12 @@ def check_dataset_flags(cfg: DataConfig, *, complete: bool = False) -> None:
 
 
 def as_done(cfg: DataConfig) -> DataConfig:
-    """``cfg`` with an unset ``standardize`` (``None``) as a fresh run of
-    its dataset does it: on for digits and tables (always), off for VAD; what
-    ``--print-config`` prints and a run records."""
+    """``cfg`` with an unset ``standardize`` as a run of its dataset does it
+    (what ``--print-config`` prints and a run records).
+
+    Args:
+        cfg (DataConfig): a config whose ``standardize`` ``None`` becomes ``True``
+            for digits and tables (always z-scored), ``False`` for VAD."""
     if cfg.standardize is not None:
         return cfg
     return dataclasses.replace(cfg, standardize=task_of(cfg.dataset) == "node")

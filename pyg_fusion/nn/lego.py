@@ -13,17 +13,16 @@ from ..functional.order import locality_order, permute_rows, relabel
 from ..functional.support import _shared_support
 from ._lego_dense import DenseBackend
 from ._lego_fusion_options import check_fusion_options, check_source_names
-from ._lego_inputs import (check_graph_inputs, check_input_form, node_batch,
-                           AUTOGRAD, refuse_torch_func, unpack_inputs)
+from ._lego_inputs import (AUTOGRAD, check_graph_inputs, check_input_form, node_batch,
+                           refuse_torch_func, unpack_inputs)
 from .fused_graph import FusedGraph
 from .lego_fusion import LEGOFusion
 from .power_expansion import GraphPowerExpansion
 from .relation_graph import RelationGraph
 
-# backend="auto" picks dense for batches whose largest graph has at most this
-# many nodes. benchmarks/sparse_vs_dense.py measured the crossover on the
-# 2-core CPU reference machine (docs/results/scaling.md, "Sparse against dense"), with the CSR
-# layout: dense was faster at N = 768 (sparse 0.9x), sparse at N = 1024 (1.4x).
+# backend="auto" picks dense for batches whose largest graph has at most this many nodes:
+# benchmarks/sparse_vs_dense.py on the 2-core CPU reference machine (docs/results/scaling.md,
+# "Sparse against dense", CSR layout): dense faster at N = 768 (sparse 0.9x), sparse at 1024 (1.4x).
 AUTO_DENSE_MAX_NODES = 768
 
 # The sparse backend on CPU runs each source's similarities and powers in a
@@ -277,10 +276,9 @@ class LEGO(DenseBackend, torch.nn.Module):
             assign (dict, optional): ``{source: [N_source]}``, the node of
                 each finer unit of a source, before a data's ``assign_<source>``
                 (default: ``None``: a data's, else every source node-level).
-            batch_size (int, optional): number of graphs of the ``[N, d]``
-                + ``batch`` form, as in PyG's pooling: empty graphs at the end
-                of a batch count too (default: ``None``, ``batch.max() + 1``;
-                read from a ``Batch``).
+            batch_size (int, optional): number of graphs of the ``[N, d]`` + ``batch`` form, as
+                in PyG's pooling: empty graphs at the end of a batch count too
+                (default: ``None``, ``batch.max() + 1``; read from a ``Batch``).
 
         Returns:
             :class:`FusedGraph`: :math:`G` on the backend chosen by
