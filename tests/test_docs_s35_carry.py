@@ -477,3 +477,14 @@ def test_segmentation_modules_arch_modalities_are_as_the_bad_input_page_says():
     with pytest.raises(ValueError, match=r"variant 'asymfusion' reads \['rgb', 'depth'\]"):
         SegmentationModule(num_classes=4, arch=dict(arch, modalities=("depth", "rgb")))
     SegmentationModule(num_classes=4, arch=dict(arch, modalities=["rgb", "depth"]))
+
+
+def test_a_column_0_of_ip_addresses_is_ids_as_the_page_says(tmp_path):
+    # 15bd61a: grouped numbers in column 0 are refused only where every cell is a number
+    assert ("where every cell of it is a number in some writing (a column of IP addresses, "
+            "`192.168.100.200` beside `10.0.0.1`, which is none, is ids)"
+            ) in _page("datasets/README.md")
+    from pyg_fusion.datasets._io import read_table
+    path = tmp_path / "flows.csv"
+    path.write_text("ip,a,b\n10.0.0.1,1.5,2\n192.168.100.200,2.5,3\n")
+    assert read_table(str(path)).index == ["10.0.0.1", "192.168.100.200"]
