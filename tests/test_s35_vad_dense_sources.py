@@ -37,8 +37,8 @@ def test_other_batches_are_read_as_before():
     with pytest.raises(ValueError, match="the same number of segments"):
         dense_sources(_videos([4, 3]), ["s0"])
     batch = _videos([2, 2])
-    batch.batch = torch.tensor([1, 0, 1, 0])  # unsorted: no reshape, refused as before
-    with pytest.raises(ValueError, match="the same number of segments"):
+    batch.batch = torch.tensor([1, 0, 1, 0])  # unsorted: no reshape, refused by name
+    with pytest.raises(ValueError, match="batch must be sorted .* entry 1 is 0 after 1"):
         dense_sources(batch, ["s0"])
     one = _videos([5])
     assert torch.equal(dense_sources(one, ["s1"])["s1"], one.x_s1.unsqueeze(0))

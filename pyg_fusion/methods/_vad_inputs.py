@@ -7,7 +7,7 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.utils import scatter, to_dense_batch
 
-from ..functional._checks import check_finite, check_index, check_module_input
+from ..functional._checks import check_batch, check_finite, check_index, check_module_input
 
 
 def dense_sources(data, sources: list[str], num_segments: int | None = None,
@@ -32,6 +32,10 @@ def dense_sources(data, sources: list[str], num_segments: int | None = None,
     batch = getattr(data, "batch", None)
     rows = batch.numel() if batch is not None else data.num_nodes
     shape = _equal_videos(batch) if sources else None
+    if shape is None and batch is not None and sources:
+        # to_dense_batch reads an unsorted vector without a word on some PyG
+        # releases (2.6.0 here): videos' rows mixed silently
+        check_batch("batch", batch, batch.numel(), "segment")
     out = {}
     for s in sources:
         key = f"x_{s}"
