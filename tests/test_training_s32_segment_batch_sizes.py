@@ -83,13 +83,15 @@ def test_arch_keys_that_the_variant_sets_otherwise_are_refused(variant, arch, se
     # the variant's options replaced them without a word: 'shared' with
     # fusion=True trained a network without the exchange
     from pyg_fusion.training.segmentation import SegmentationModule
+    from pyg_fusion.training.variants import VARIANTS
     (key, value), = arch.items()
+    said = (f"sets {sets} (its row of the ablation)" if key != "modalities" else  # (4f3b23f)
+            f"reads {list(VARIANTS[variant][1][key])} of each batch, in that order")
     with pytest.raises(ValueError, match=re.escape(
-            f"arch {key}={value!r}: variant {variant!r} sets {sets} (its row of the "
-            f"ablation): leave {key} out of arch")):
+            f"arch {key}={value!r}: variant {variant!r} {said}") + ".*" + re.escape(
+            f"leave {key} out of arch")):
         SegmentationModule(variant, 5, {**ARCH, **arch})
     # the variant's own value, given or not, builds as before
-    from pyg_fusion.training.variants import VARIANTS
     same = {key: VARIANTS[variant][1][key]}
     assert repr(SegmentationModule(variant, 5, {**ARCH, **same}).model) == \
         repr(SegmentationModule(variant, 5, ARCH).model)
