@@ -23,14 +23,7 @@ def comma_number(lines: list[str], delimiter: str | None) -> tuple[int, str] | N
     written with a comma inside, or :obj:`None`. Cells are split on
     ``delimiter``, and on ``;``, tab or spaces where a line holds one: the
     first line of ``1,5;2,3`` sniffs as comma-separated."""
-    others = [d for d, mark in ((";", ";"), ("\t", "\t"), (None, " "))
-              if d != delimiter and any(mark in ln for ln in lines)]
-    for d in [delimiter, *others]:
-        for i, row in enumerate(_split(lines, d)):
-            for cell in row:
-                if _COMMA_NUMBER.fullmatch(cell):
-                    return i + 1, cell
-    return None
+    return _first_cell(lines, delimiter, _COMMA_NUMBER)
 
 
 _DOT_GROUP = re.compile(r"[+-]?\d{1,3}(?:\.\d{3})+")
@@ -41,12 +34,18 @@ def dot_group(lines: list[str], delimiter: str | None) -> tuple[int, str] | None
     :func:`comma_number` splits them) that reads as a number of three decimals
     (``1.234``), or :obj:`None`: in a file of decimal commas, a dot that
     groups thousands (1234), which replacing the commas with dots leaves 1.234."""
+    return _first_cell(lines, delimiter, _DOT_GROUP)
+
+
+def _first_cell(lines: list[str], delimiter: str | None,
+                pattern: re.Pattern) -> tuple[int, str] | None:
+    # split on delimiter, then on each other separator a line holds
     others = [d for d, mark in ((";", ";"), ("\t", "\t"), (None, " "))
               if d != delimiter and any(mark in ln for ln in lines)]
     for d in [delimiter, *others]:
         for i, row in enumerate(_split(lines, d)):
             for cell in row:
-                if _DOT_GROUP.fullmatch(cell):
+                if pattern.fullmatch(cell):
                     return i + 1, cell
     return None
 
