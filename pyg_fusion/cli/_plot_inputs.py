@@ -1,7 +1,7 @@
-"""The inputs of ``pyg-fusion plot``: saved results (JSON), a training
-checkpoint (its model rebuilt, its fused graph, its operator; its scores:
-:mod:`._plot_scores`), a saved graph or a data set's graph, and the
-subsampling of large graphs."""
+"""The inputs of ``pyg-fusion plot``: a training checkpoint (its model
+rebuilt, its fused graph, its operator; its scores: :mod:`._plot_scores`),
+an operator file, and which graph a graph figure draws (the graph itself,
+read from a file or a data set and subsampled: :mod:`._plot_graph`)."""
 from __future__ import annotations
 
 import re
@@ -9,10 +9,11 @@ from pathlib import Path
 
 from . import CLIError
 from .._files import read_json
+# DATASETS and is_plain are not used here: plot imports a figure's inputs from
+# this one module
+from ._plot_graph import (DATASETS, _check_weights, is_plain,  # noqa: F401
+                          load_dataset_graph, load_saved_graph, node_count, subsample)
 
-# CLI name -> class name in pyg_fusion.datasets (looked up when used, so that a
-# data set not installed yet gives a clear error, not an import failure).
-DATASETS = {"digits": "MultiFeatureDigits", "synthetic-vad": "SyntheticVAD"}
 
 def _need_input(args) -> str:
     if not args.input:
@@ -262,166 +263,3 @@ def _load_graph(args):
     data.num_nodes = node_count(data)
     data, note = subsample(data, args.max_nodes)
     return data, f"{label}{note}", None
-
-
-def _check_weights(path: str, data) -> None:
-    """The saved graph's edge weights are finite: the figure's own error
-    ('edge_weight contains 1 NaN ...') named neither the flag nor the file."""
-    import torch
-    for key in data.keys():
-        w = data[key]
-        # an edge_attr is a weight only where one per edge stands in for an
-        # absent edge_weight (plain_graph): edge features (bond types, a NaN
-        # for a missing distance) are not drawn, and were no error
-        weight = key.startswith("edge_weight") or (
-            key.startswith("edge_attr") and torch.is_tensor(w)
-            and (w.dim() == 1 or (w.dim() == 2 and w.size(1) == 1))
-            and data.get("edge_weight" + key[len("edge_attr"):]) is None)
-        if (weight and torch.is_tensor(w) and w.is_floating_point()
-                and not torch.isfinite(w).all()):
-            bad = int((~torch.isfinite(w)).sum())
-            raise CLIError(f"--input {path}: {key} holds {bad} NaN or Inf value(s); "
-                           f"a figure of the graph needs finite weights")
-
-
-def node_count(data) -> int:
-    """The number of nodes: the stored ``num_nodes``, else the length of
-    ``y`` where a source has as many units (a graph's one label is no node
-    count), else the fewest units of any source (finer levels have more)."""
-    import torch
-    if "num_nodes" in data._store:
-        return int(data.num_nodes)
-    if is_plain(data) and data.num_nodes is not None:
-        return int(data.num_nodes)  # PyG's count: x, else edge_index
-    from ..data import source_names
-    sizes = [data[f"x_{s}"].size(0) for s in source_names(data)]
-    y = data.get("y")
-    if torch.is_tensor(y) and y.dim() >= 1 and y.size(0) in sizes:
-        return y.size(0)
-    if not sizes:
-        raise CLIError("the graph holds no source (x_<source>)")
-    return min(sizes)
-
-
-def is_plain(data) -> bool:
-    """Whether ``data`` is a plain PyG graph (its own ``edge_index``, no
-    sources ``x_<source>``)."""
-    from ..data import source_names
-    return not source_names(data) and data.get("edge_index") is not None
-
-
-def load_saved_graph(path: str):
-    """A ``Data`` saved with ``torch.save(data, path)``, loaded with
-    ``weights_only=True`` (no arbitrary code runs) and PyG's storage classes
-    allowed."""
-    from torch_geometric.data.data import DataEdgeAttr, DataTensorAttr
-    from torch_geometric.data.feature_store import TensorAttr
-    from torch_geometric.data.graph_store import EdgeAttr
-    from torch_geometric.data.storage import EdgeStorage, GlobalStorage, NodeStorage
-
-    from .._loading import load_torch
-    allowed = (DataEdgeAttr, DataTensorAttr, GlobalStorage, NodeStorage, EdgeStorage,
-               TensorAttr, EdgeAttr)
-    try:
-        return load_torch(path, what="--input", allowed=allowed)
-    except ValueError as exc:
-        if _holds_batch(path):
-            raise ValueError(
-                f"--input {path} holds a PyG Batch, whose class (DataBatch) is made when "
-                f"a batch is, which a safe load (weights_only=True) cannot read: save it as "
-                f"a Data, torch.save(Data.from_dict(batch.to_dict()), path) (its graphs "
-                f"drawn side by side, unlinked), or one of its graphs, "
-                f"torch.save(batch[i], path)") from exc
-        if _holds_attr_cache(path):
-            raise ValueError(
-                f"--input {path} holds PyG's cache of the graph's attribute kinds (a "
-                f"defaultdict of AttrType, which PyG fills in e.g. T.ToUndirected), which a "
-                f"safe load "
-                f"(weights_only=True) cannot read: save the graph without it, "
-                f"torch.save(type(data).from_dict(data.to_dict()), path)") from exc
-        raise
-
-
-def _holds_batch(path: str) -> bool:
-    """Whether the saved graph at ``path`` is a PyG ``Batch`` (a
-    ``DataLoader``'s), found by the pickle's bytes alone, as
-    :func:`_holds_attr_cache`."""
-    from ._plot_run_files import torch_pickle
-    raw = torch_pickle(path)
-    return raw is not None and b"DynamicInheritanceGetter" in raw
-
-
-def _holds_attr_cache(path: str) -> bool:
-    """Whether the saved graph at ``path`` holds PyG's cache of its
-    attributes' kinds (``_cached_attr``: a defaultdict of ``AttrType``), found
-    by the pickle's bytes alone (nothing is loaded): torch's
-    get_unsafe_globals_in_checkpoint came with torch 2.6, after our floor."""
-    from ._plot_run_files import torch_pickle
-    raw = torch_pickle(path)  # None: not a torch file, load_torch's error stands
-    return raw is not None and b"torch_geometric.data.storage" in raw and b"AttrType" in raw
-
-
-def load_dataset_graph(name: str, root: str | None, index: int = 0,
-                       force_reload: bool = False):
-    """Graph ``index`` of the data set ``name`` (see :data:`DATASETS`), with
-    the folders and options of ``pyg-fusion train``: ``ROOT/digits``
-    (standardised views), ``ROOT/synthetic_vad`` (test videos);
-    ``force_reload``: ``--force-reload``, the dataset's own argument."""
-    root = "runs/data" if root is None else root  # pyg-fusion train's default
-    if name not in DATASETS:
-        raise CLIError(f"--dataset must be one of {sorted(DATASETS)}, got {name!r}")
-    # the one loading path of the commands: train's folders, options and caches
-    from ..experiments.data import DataConfig, load_data
-    td = load_data(DataConfig(dataset=name, root=root), force_reload=force_reload)
-    ds = [td.graph] if td.task == "node" else td.test
-    if not 0 <= index < len(ds):
-        raise CLIError(f"--index must be in [0, {len(ds)}) for {name}, got {index}")
-    return ds[index], f"{name}[{index}]"
-
-
-def subsample(data, max_nodes: int | None, seed: int = 0, *, return_index: bool = False):
-    """At most ``max_nodes`` nodes (a seeded random subset, in their original
-    order) of the node-level sources, their stored graphs
-    (``edge_index_<source>``: the edges between kept nodes, relabelled), labels
-    and masks; finer-level sources are dropped from a subset. A plain PyG
-    graph: :meth:`~torch_geometric.data.Data.subgraph` of the subset."""
-    import torch
-    n = node_count(data)
-    if max_nodes is None or n <= max_nodes:
-        return (data, "", None) if return_index else (data, "")
-    if max_nodes < 2:
-        raise CLIError(f"--max-nodes must be >= 2, got {max_nodes}")
-    idx = torch.randperm(n, generator=torch.Generator().manual_seed(seed))[:max_nodes]
-    idx = idx.sort().values
-    if is_plain(data):  # PyG's: node and edge attributes, edges between kept nodes
-        out = data.subgraph(idx)
-    else:
-        out = _source_subgraph(data, idx, n)
-    out.num_nodes = max_nodes
-    note = f", {max_nodes} of {n} nodes"
-    return (out, note, idx) if return_index else (out, note)
-
-
-def _source_subgraph(data, idx, n: int):
-    """The node-level sources of ``data`` on the nodes ``idx`` (of ``n``), their
-    stored graphs between kept nodes (relabelled), labels and masks."""
-    from torch_geometric.utils import subgraph
-    import torch
-    out = type(data)()
-    for key in data.keys():
-        value = data[key]
-        if key.startswith("x_") and value.size(0) == n:
-            out[key] = value[idx]
-            edges = data.get(f"edge_index_{key[2:]}")
-            if edges is not None:  # drawn as the graph of this source, as the API draws it
-                weight = data.get(f"edge_weight_{key[2:]}")
-                out[f"edge_index_{key[2:]}"], kept = subgraph(
-                    idx, edges, weight, relabel_nodes=True, num_nodes=n)
-                if weight is not None:
-                    out[f"edge_weight_{key[2:]}"] = kept
-        elif key in ("y", "train_mask", "val_mask", "test_mask") and \
-                torch.is_tensor(value) and value.size(0) == n:
-            out[key] = value[idx]
-        elif key == "class_names":  # the names of y's classes, which a subset keeps
-            out[key] = value
-    return out
