@@ -23,8 +23,12 @@ _LIST_HEADER = {"path", "label", "name", "video", "feature", "features", "file",
 
 def list_rows(path: str) -> list[list[str]]:
     """The rows of a list file: its entry (a feature path or a video name)
-    first, then its label cells; a header line of header words skipped."""
-    lines = [ln.strip() for ln in read_text(path, "list file").splitlines() if ln.strip()]
+    first, then its label cells; a header line of header words and ``#``
+    comment lines skipped."""
+    # a '# ...' line (a note on the split, a commented-out video) was read as a
+    # video: 'file not found', or with a comma in it a label column on one line
+    lines = [ln.strip() for ln in read_text(path, "list file").splitlines()
+             if ln.strip() and not ln.lstrip().startswith("#")]
     # read as CSV: a quoted cell ("i3d/a.npy","Abuse", as csv.writer or a
     # spreadsheet writes) kept its quotes, the video 'a.npy"' found in no file
     # a list saved as TSV or with ';' (a spreadsheet's export in some
