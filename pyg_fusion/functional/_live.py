@@ -115,11 +115,9 @@ def dense_live_zeros(x: Tensor, adj: Tensor, mask: Tensor | None, metric: str,
     search scores of ``x`` (:func:`~.relation.knn_scores`, as the support's
     search computed them), which for cosine and dot are the similarity
     before ``nonneg`` (the same products: no second one is computed).
-    Signed weights whose sums in a power cancel exactly are not looked for
-    on this backend (a second set of powers at every step; the sparse
-    backend finds them in one pass): such an entry is on the sparse edge
-    list, not on the dense one (whose ``to_dense`` has it, with its
-    gradient)."""
+    Signed weights whose sums in a power cancel are found by the paths of
+    the graph's entries (:func:`dense_reach`, the caller's), as
+    :func:`kept_entries` finds them on the sparse backend."""
     from .similarity import dense_relation_graph
     if not zeros_may_move(metric, nonneg):
         return None

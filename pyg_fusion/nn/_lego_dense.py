@@ -80,14 +80,18 @@ class DenseBackend:
             return edges, {}
         out = {}
         for s, x in xs.items():
-            if not (zeros_may_move(kw["metric"], kw["nonneg"]) and bool(dense[s].eq(0).any())):
-                continue  # (the support's search only where its scores are read)
-            live = dense_live_zeros(x, dense[s], mask, kw["metric"], kw["nonneg"],
-                                    search(s)[0])
-            if live is not None:
+            live = None
+            # (the support's search only where its scores are read)
+            if zeros_may_move(kw["metric"], kw["nonneg"]) and bool(dense[s].eq(0).any()):
+                live = dense_live_zeros(x, dense[s], mask, kw["metric"], kw["nonneg"],
+                                        search(s)[0])
+            # signed weights: a power's sum of them may cancel to a 0 with a
+            # gradient, which the paths of the graph's entries find (as the
+            # sparse backend's kept_entries)
+            if live is not None or (self._signed() and bool((dense[s] < 0).any())):
+                on = dense[s].ne(0) if live is None else structure(s) & (dense[s].ne(0) | live)
                 e = self.expansions[s]
-                out[s] = dense_reach(structure(s) & (dense[s].ne(0) | live), e.num_powers,
-                                     e.mode, mask)
+                out[s] = dense_reach(on, e.num_powers, e.mode, mask)
         return edges, out
 
     def _dense_coarsened(self, x, assign, batch, counts, pruned: bool
