@@ -32,9 +32,10 @@ class SeparateEncoders(nn.Module):
     Args:
         encoders (Sequence[nn.Module]): ``M`` encoders, each taking a one-element list and
             returning a list of levels, each a one-element list (as :class:`ResNetEncoder` with
-            ``num_modalities=1``). Where they state their levels' widths, ``out_channels``
-            (as :class:`ResNetEncoder` does), the widths must agree: the branches share
-            one decoder.
+            ``num_modalities=1``), or your backbone returning its list of levels, shared by
+            :func:`share_across_modalities` with ``num_modalities=1``. Where they state their
+            levels' widths, ``out_channels`` (as :class:`ResNetEncoder` does), the widths must
+            agree: the branches share one decoder.
 
     Shapes: as :class:`ResNetEncoder`.
     """
@@ -52,8 +53,7 @@ class SeparateEncoders(nn.Module):
             if not isinstance(enc, nn.Module):
                 raise TypeError(f"encoders[{i}] must be an nn.Module (an encoder), got "
                                 f"{type(enc).__name__}")
-            # a shared encoder of M modalities was refused at the first step
-            # as 'expected 2 modality tensors, got 1' though M inputs were given
+            # was refused at the first step as 'expected 2 modality tensors, got 1' (M given)
             if getattr(enc, "num_modalities", 1) != 1:
                 raise ValueError(f"encoders[{i}] is built for num_modalities="
                                  f"{enc.num_modalities}; SeparateEncoders takes one "
@@ -73,7 +73,9 @@ class SeparateEncoders(nn.Module):
 
     def forward(self, xs: Sequence[Tensor]) -> list[list[Tensor]]:
         xs = modality_list(xs, self.num_modalities)
-        per = [enc([x]) for enc, x in zip(self.encoders, xs)]
+        # share_across_modalities(backbone, 1) returns [levels]: its first level alone went on
+        per = [_levels_of(enc([x]), f"encoders[{i}]") if isinstance(enc, SharedModalityNetwork)
+               else enc([x]) for i, (enc, x) in enumerate(zip(self.encoders, xs))]
         return [[p[s][0] for p in per] for s in range(len(per[0]))]
 
 
@@ -114,12 +116,12 @@ def _input_channels(encoder: nn.Module, m: int) -> list:
     return [stated(encoder)] * m
 
 
-def _levels_of(outs: list) -> list[list[Tensor]]:
+def _levels_of(outs: list, name: str = "encoder") -> list[list[Tensor]]:
     """A :class:`SharedModalityNetwork` encoder's outputs, one list of levels
     per modality, as levels of ``M`` maps."""
     if any(not isinstance(o, (list, tuple)) for o in outs) or \
             len({len(o) for o in outs}) != 1:
-        raise ValueError("encoder is a SharedModalityNetwork: its network must return a list "
+        raise ValueError(f"{name} is a SharedModalityNetwork: its network must return a list "
                          "of feature levels (the decoder's inputs) for each modality, got "
                          f"{[type(o).__name__ for o in outs]}")
     return [list(level) for level in zip(*outs)]
@@ -391,10 +393,8 @@ def asym_fusion_segmenter(num_classes: int, *, depth: int | None = 50,
     if share:
         encoder = ResNetEncoder(block, layers, m, fusion=fusion, **kw)
     else:
-        encoder = SeparateEncoders([ResNetEncoder(block, layers, 1,
-                                                  fusion=False, **kw)
+        encoder = SeparateEncoders([ResNetEncoder(block, layers, 1, fusion=False, **kw)
                                     for _ in range(m)])
-    decoder = RefineNetDecoder(encoder.out_channels, num_classes,
-                               features=decoder_features, light=light,
-                               dropout=dropout)
+    decoder = RefineNetDecoder(encoder.out_channels, num_classes, features=decoder_features,
+                               light=light, dropout=dropout)
     return AsymFusionSegmenter(encoder, decoder, modalities, head=head)
