@@ -129,6 +129,23 @@ def _check_recorded_files(change: dict, path: str, dataset: str, command: str) -
                              f"longer there (moved or deleted?): put it back, or {anew}")
 
 
+def _check_label_rate(data: DataConfig, trained: dict, features: str | None,
+                      path: str) -> None:
+    """Refuses a label rate given anew that changes no score: it picks the
+    training nodes, while the test and validation nodes are the same at any
+    rate (:func:`~pyg_fusion.datasets._split.stratified_masks`); only a model
+    that propagates the training nodes' labels (``features="labels"``) reads
+    them when it scores."""
+    rate = data.label_rate
+    if rate is None or features == "labels" or rate == trained.get("label_rate", rate):
+        return
+    # accepted, its scores were recorded under a rate they are not of
+    raise ValueError(f"--label-rate {rate:g}: the checkpoint {path} is scored on test nodes "
+                     f"that no label rate changes (the rate picks the training nodes, whose "
+                     f"labels its model, features={features or 'concat'}, does not read); "
+                     f"leave --label-rate out (the checkpoint's)")
+
+
 def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: str, *,
                     force_reload: bool = False, command: str = "evaluate"):
     """``(task data, standardizer)`` of a checkpoint. The dataset options that
@@ -159,6 +176,9 @@ def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: 
     legacy = {**saved.get("vad", {}), "data_seed": saved.get("data_seed", 0),
               "relational_shift": saved.get("relational_shift", 0.0)}
     trained = cfg.get("data_config") or legacy
+    # the head's input names the setting, as it did when the run was trained
+    features = cfg.get("spec", {}).get("head", {}).get("features")
+    _check_label_rate(data, trained, features or cfg.get("options", {}).get("features"), path)
     change = {}
     for f in dataclasses.fields(DataConfig):
         if f.name in ("val_rate", "test_rate") and getattr(data, f.name) is not None and \
@@ -186,8 +206,6 @@ def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: 
     if vad and data.standardize is False and standardizer is not None:
         raise ValueError(f"--no-standardize: the checkpoint {path} was trained on "
                          f"standardised features; its statistics are applied")
-    # the head's input names the setting, as it did when the run was trained
-    features = cfg.get("spec", {}).get("head", {}).get("features")
     return (load_data(data, cfg["seed"], standardizer=standardizer, features=features,
                       force_reload=force_reload), standardizer)
 
