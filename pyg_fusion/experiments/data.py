@@ -1,8 +1,8 @@
-"""Data of a run: the typed dataset config of the graph tasks and their
-loading (node classification and VAD; the image tasks' data is loaded by
-:mod:`.segment_run` and :mod:`.translate_run`). The datasets by name
-(:data:`DATASETS`) and their tasks (:func:`task_of`) are in
-:mod:`._dataset_names`."""
+"""Data of a run: the loading of the graph tasks' data (node classification
+and VAD; the image tasks' data is loaded by :mod:`.segment_run` and
+:mod:`.translate_run`). Their typed config (:class:`DataConfig`) and its
+checks are in :mod:`._data_config`, the datasets by name (:data:`DATASETS`)
+and their tasks (:func:`task_of`) in :mod:`._dataset_names`."""
 from __future__ import annotations
 
 import dataclasses
@@ -15,182 +15,11 @@ from typing import Any
 from ._dataset_names import DATASETS, GRAPH_DATASETS, IMAGE_TASKS, Dataset, task_of  # noqa: F401
 from ..specs.components import TASKS
 from ._data_inputs import _check_num_abnormal, _check_split, _tables_flag
-from ..specs.options import documented, option, plain_config, unread_option
-
-
-VAD_DATASETS = tuple(k for k, v in DATASETS.items() if v.task == "vad")
-SYNTHETIC_SETTINGS = ("multi_representation", "multi_modal", "multi_domain")
-# the vad_* options that locate and label a user's feature set; kept in the
-# checkpoint so that evaluation finds the same videos
-VAD_LAYOUT_ARGS = ("vad_source", "vad_train_list", "vad_test_list", "vad_gt", "vad_labels",
-                   "vad_num_abnormal", "vad_normal_pattern", "vad_snippet_len")
-
-
-@documented
-@dataclass
-class DataConfig:
-    """Where a run's data comes from (the CLI's dataset flags are generated
-    from these fields; see ``pyg-fusion train --help``). ``data_seed``, ``relational_shift`` and
-    ``standardize`` may be ``None``: 0, 0 and what the dataset does by default (VAD: off;
-    digits, tables: on, their only way), unless a checkpoint says otherwise
-    (:func:`~pyg_fusion.experiments.checkpoint_data`)."""
-    dataset: str = option(
-        "digits", "digits: UCI multiple features (bundled); synthetic-vad: the seeded "
-        "synthetic VAD set; motion-vad: VAD streams of real accelerometer + gyroscope "
-        "recordings (UEA BasicMotions, needs aeon: pip install 'pyg-fusion[motion]'); vad: "
-        "your VAD features (--vad-*); tables: your multi-view files (--views, --labels); "
-        "the node datasets (digits, tables) are z-scored over all their rows (features, "
-        "no labels: transductive)",
-        choices=GRAPH_DATASETS)
-    # records keep what can be made again as given (portable), the user's files absolute
-    root: str = option("runs/data", "folder of the datasets' raw and processed files; "
-                       "recorded as given for the data this package generates or bundles "
-                       "(digits, synthetic-vad, motion-vad: a relative root is read, or "
-                       "the same data generated, under the folder a later command runs "
-                       "in) and for tables' cache (made again from --views and --labels, "
-                       "recorded absolute), absolute for vad, whose features are yours")
-    label_rate: float = option(0.05, "digits/tables: fraction of the training pool labelled",
-                               check="rate", datasets=("digits", "tables"))
-    setting: str = option("multi_representation",
-                          "synthetic-vad: the paper's Table 2 setting",
-                          choices=SYNTHETIC_SETTINGS, datasets=("synthetic-vad", ))
-    data_seed: int | None = option(0, "synthetic-vad, motion-vad: seed of the generated "
-                                   "streams", check="nonneg_int",
-                                   datasets=("synthetic-vad", "motion-vad"))
-    relational_shift: float | None = option(
-        0.0, "synthetic-vad: anomalous segments are also an outlier cluster in every source, "
-        "at distance R along a random latent direction (SyntheticVAD's relational_shift; "
-        "e.g. 4; 0: off)", check="nonneg_float", metavar="R", datasets=("synthetic-vad", ))
-    num_segments: int = option(32, "VAD: segments per video (32 is the paper's)",
-                               check="positive_int", datasets=VAD_DATASETS)
-    # None: not given, so that a --no-standardize that a node dataset cannot
-    # honour is told from the default; a loaded run records what was done
-    standardize: bool | None = option(
-        None, "VAD: z-score every source's features with the statistics of the training "
-        "split, kept in the checkpoint (default: off); digits, tables: always on, over all "
-        "rows (--no-standardize is refused)", check="bool", datasets=VAD_DATASETS)
-    views: list[str] | None = option(None, "tables: one CSV / NPY / NPZ file per view, rows "
-                                     "aligned; a view is named after its file, or NAME=FILE",
-                                     nargs="+", metavar="[NAME=]FILE", datasets=("tables", ))
-    labels: str | None = option(None, "tables: the labels file", metavar="FILE",
-                                datasets=("tables", ))
-    header: bool | None = option(
-        None, "tables: every text file (views and labels) has a header row (--header) or "
-        "none (--no-header) (default: detected per file: a header when a cell of the first "
-        "row is not a number)", check="bool", datasets=("tables", ))
-    index_col: int | str = option(
-        "auto", "tables: the column of row ids in every text file: its number (0: the "
-        "first), none (no ids) or auto (column 0 when none of its cells is a number or its "
-        "header cell is empty, as pandas writes)", check="index_col", metavar="N|none|auto",
-        datasets=("tables", ))
-    unlabelled: str = option(
-        "auto", "tables: a label that marks rows without a label beside empty / NA / ? cells: "
-        "e.g. -1 (scikit-learn's semi-supervised mark), none (-1 is a class like any other) "
-        "or auto (labels holding -1 beside others than 1, such as -1,0,1,2, are an error "
-        "asking which)", metavar="LABEL|none|auto", datasets=("tables", ))
-    val_rate: float = option(0.1, "tables: fraction of each class's labelled rows held out "
-                             "for validation (round(rate * rows of the class), halves up)",
-                             check="fraction", datasets=("tables", ))
-    test_rate: float = option(0.2, "tables: fraction of each class's labelled rows held out "
-                              "for testing (round(rate * rows of the class), halves up)",
-                              check="fraction", datasets=("tables", ))
-    vad_source: list[str] | None = option(
-        None, "vad: a feature source and its path pattern under ROOT/raw (repeat per "
-        "source), e.g. i3d=features/i3d/{name}.npy", append=True, metavar="NAME=PATTERN",
-        datasets=("vad", ))
-    vad_train_list: str | None = option(None, "vad: train list (under ROOT/raw)",
-                                        metavar="FILE", datasets=("vad", ))
-    vad_test_list: str | None = option(None, "vad: test list (under ROOT/raw)",
-                                       metavar="FILE", datasets=("vad", ))
-    vad_gt: str | None = option(None, "vad: frame-level ground truth of the test split "
-                                "(under ROOT/raw)", metavar="FILE", datasets=("vad", ))
-    vad_labels: str = option(
-        "auto", "vad: video labels from the list position (the first --vad-num-abnormal "
-        "videos are abnormal), the name (normal when it matches --vad-normal-pattern), the "
-        "list's label column, or auto (column, else position when --vad-num-abnormal is "
-        "given, else name)", choices=("auto", "position", "name", "list"),
-        datasets=("vad", ))
-    vad_num_abnormal: int | dict[str, int] | None = option(
-        None, "vad: abnormal videos at the head of each list (one count for both splits, or "
-        "TRAIN,TEST)", check="abnormal_counts", metavar="N|TRAIN,TEST", datasets=("vad", ))
-    vad_normal_pattern: str = option(r"(?i)(?<![a-z])normal|label_A",
-                                     "vad: regular expression of normal videos' names / "
-                                     "labels", datasets=("vad", ))
-    vad_snippet_len: int = option(16, "vad: frames per snippet of the ground truth (16 for "
-                                  "I3D / C3D)", check="positive_int", datasets=("vad", ))
-
-    @classmethod
-    def from_namespace(cls, ns) -> "DataConfig":
-        """The fields of ``ns`` (e.g. parsed flags) that name a field; the
-        others take their defaults."""
-        from dataclasses import fields
-        return cls(**{f.name: getattr(ns, f.name) for f in fields(cls) if hasattr(ns, f.name)})
-
-
-def check_dataset_flags(cfg: DataConfig, *, complete: bool = False) -> None:
-    """Refuses a data setting that ``cfg.dataset`` does not read (a field
-    whose ``datasets`` metadata leaves it out, set to other than its default):
-    it would be recorded with the run without having been applied.
-
-    Args:
-        cfg (DataConfig): the data of a run.
-        complete (bool, optional): ``cfg`` is a fresh run's whole data (not
-            the flags that override a checkpoint's): the files its dataset
-            cannot load without are given too. (default: :obj:`False`)
-    """
-    values = dataclasses.asdict(cfg)
-    if task_of(cfg.dataset) == "node":
-        _check_node_standardize(cfg)
-        values["standardize"] = None  # true: what these runs do, as their records say
-    unread = unread_option(dataclasses.fields(DataConfig), values, "datasets", [cfg.dataset])
-    if unread is not None:
-        f, names = unread
-        raise ValueError(f"--{f.name.replace('_', '-')} applies to --dataset "
-                         f"{' / '.join(names)}, not to {cfg.dataset}")
-    if cfg.dataset == "tables" and cfg.val_rate is not None and cfg.test_rate is not None \
-            and cfg.val_rate + cfg.test_rate >= 1:  # nothing left to train on
-        raise ValueError(f"--val-rate + --test-rate must be < 1, got {cfg.val_rate:g} + "
-                         f"{cfg.test_rate:g}")
-    if cfg.dataset == "tables" and cfg.views:  # two views of one name, before --print-config
-        from ..datasets.tables import name_views
-        name_views(cfg.views, "--views")
-    if complete:
-        _check_required(cfg)
-
-
-def as_done(cfg: DataConfig) -> DataConfig:
-    """``cfg`` with an unset ``standardize`` as a run of its dataset does it
-    (what ``--print-config`` prints and a run records).
-
-    Args:
-        cfg (DataConfig): a config whose ``standardize`` ``None`` becomes ``True``
-            for digits and tables (always z-scored), ``False`` for VAD."""
-    if cfg.standardize is not None:
-        return cfg
-    return dataclasses.replace(cfg, standardize=task_of(cfg.dataset) == "node")
-
-
-def _check_node_standardize(cfg: DataConfig) -> None:
-    """Refuses ``standardize=False`` for a node dataset (digits, tables),
-    whose features are z-scored over all rows on every run (:func:`load_data`):
-    the run would record raw features it did not use."""
-    if cfg.standardize is False:
-        raise ValueError(f"--no-standardize: --dataset {cfg.dataset} always z-scores every "
-                         f"feature column over all rows (transductive, no labels); leave "
-                         f"--no-standardize out")
-
-
-def _check_required(cfg: DataConfig) -> None:
-    """The flags without which ``cfg.dataset`` has nothing to load, checked
-    by :func:`load_data` and before ``--print-config`` prints a config."""
-    if cfg.dataset == "tables":
-        if not cfg.views:
-            raise ValueError("--views FILE... is required with --dataset tables")
-        if not cfg.labels:
-            raise ValueError("--labels is required with --dataset tables")
-    if cfg.dataset == "vad" and not cfg.vad_source:
-        raise ValueError("--vad-source NAME=PATTERN (one per source) is required with "
-                         "--dataset vad")
+from ..specs.options import plain_config
+# the config and its checks, importable from here as before
+from ._data_config import (SYNTHETIC_SETTINGS, VAD_DATASETS, VAD_LAYOUT_ARGS,  # noqa: F401
+                           DataConfig, _check_node_standardize, _check_required, as_done,
+                           check_dataset_flags)
 
 
 @dataclass
