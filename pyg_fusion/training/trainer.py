@@ -69,6 +69,28 @@ class AtomicCheckpointIO(TorchCheckpointIO):
         save_torch(checkpoint, path)
 
 
+class _RunCheckpoint(ModelCheckpoint):
+    """The :class:`~lightning.pytorch.callbacks.ModelCheckpoint` of
+    :func:`build_trainer`'s ``best.ckpt`` and ``last.ckpt``, whose state in a
+    checkpoint is keyed by its file name too. Lightning keys it by monitor,
+    mode and intervals alone, so a caller's own ``ModelCheckpoint(dirpath=...)``
+    had the key of ``last.ckpt``'s (one of ``monitor`` and ``mode``,
+    ``best.ckpt``'s) and the trainer was refused ("Found more than one
+    stateful callback of type `ModelCheckpoint`"). A checkpoint saved under
+    Lightning's key (before this class) resumes into it too."""
+
+    @property
+    def _legacy_state_key(self) -> str:
+        # Lightning's key of these settings, as a ModelCheckpoint has it
+        own = ModelCheckpoint.state_key.fget(self)
+        return ModelCheckpoint.__qualname__ + own[len(type(self).__qualname__):]
+
+    @property
+    def state_key(self) -> str:
+        # "ModelCheckpoint{'monitor': ..., 'filename': 'last'}": found as Lightning's are
+        return f"{self._legacy_state_key[:-1]}, 'filename': {self.filename!r}}}"
+
+
 # Lightning's options that build_trainer sets from its own arguments
 _OWN_OPTIONS = {"default_root_dir": "out_dir", "enable_checkpointing": "checkpoint",
                 "enable_progress_bar": "progress"}
@@ -153,14 +175,14 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
         # Lightning's counter it wrote best-v1.ckpt beside the old run's
         # best.ckpt, which evaluate then read
         if monitor:  # first: the trainer's checkpoint_callback is the best one
-            callbacks.append(ModelCheckpoint(
+            callbacks.append(_RunCheckpoint(
                 dirpath=out_dir / "checkpoints", filename="best", monitor=monitor, mode=mode,
                 save_top_k=1, enable_version_counter=False))
         # last.ckpt after every training epoch, its own callback: save_last
         # wrote it only beside a new best one (Lightning >= 2.5), so that with
         # a monitor last.ckpt was the best epoch's and without one it came only
         # once training had ended (an interrupted run kept none)
-        callbacks.append(ModelCheckpoint(
+        callbacks.append(_RunCheckpoint(
             dirpath=out_dir / "checkpoints", filename="last", monitor=None, save_top_k=1,
             save_on_train_epoch_end=True, enable_version_counter=False))
     if progress:

@@ -1,0 +1,52 @@
+"""A caller's own ModelCheckpoint beside build_trainer's best.ckpt and
+last.ckpt (every fit_* that takes trainer_kwargs passes it through)."""
+import re
+
+import pytest
+import torch
+from lightning.pytorch.callbacks import ModelCheckpoint
+
+from pyg_fusion.methods import build_model
+from pyg_fusion.training.node import NodeClassification, single_graph_loader
+from pyg_fusion.training.trainer import build_trainer
+from test_training_node import _toy_graph
+
+
+def _task():
+    return NodeClassification(build_model("graph-mean", "node", {"a": 4, "b": 3},
+                                          num_classes=3, k=5))
+
+
+@pytest.mark.parametrize("own", [{}, {"monitor": "val_acc", "mode": "max"}])
+def test_a_users_model_checkpoint_sits_beside_the_runs_own(tmp_path, own):
+    # before: "Found more than one stateful callback of type `ModelCheckpoint`"
+    # (a plain ModelCheckpoint had last.ckpt's state key, this one best.ckpt's)
+    mine = ModelCheckpoint(dirpath=tmp_path / "mine", save_last=True, **own)
+    trainer = build_trainer(tmp_path / "run", max_epochs=1, progress=False,
+                            monitor="val_acc", callbacks=[mine])
+    loader = single_graph_loader(_toy_graph())
+    trainer.fit(_task(), loader, loader)
+    assert {p.name for p in (tmp_path / "run" / "checkpoints").iterdir()} == {"best.ckpt",
+                                                                              "last.ckpt"}
+    assert (tmp_path / "mine" / "last.ckpt").is_file() and mine.best_model_path
+    saved = torch.load(tmp_path / "run" / "checkpoints" / "last.ckpt", weights_only=True)
+    assert len([k for k in saved["callbacks"] if "ModelCheckpoint" in k]) == 3
+
+
+def test_a_checkpoint_under_lightnings_keys_resumes_its_best_score(tmp_path):
+    loader = single_graph_loader(_toy_graph())
+    build_trainer(tmp_path / "run", max_epochs=1, progress=False, monitor="val_acc").fit(
+        _task(), loader, loader)
+    last = tmp_path / "run" / "checkpoints" / "last.ckpt"
+    saved = torch.load(last, weights_only=True)
+    # as a run saved them before _RunCheckpoint: Lightning's ModelCheckpoint keys
+    saved["callbacks"] = {re.sub(r", 'filename': '(best|last)'}$", "}", k): v
+                          for k, v in saved["callbacks"].items()}
+    assert sum(k.startswith("ModelCheckpoint{") for k in saved["callbacks"]) == 2
+    assert not any("filename" in k for k in saved["callbacks"])
+    torch.save(saved, last)
+    trainer = build_trainer(tmp_path / "run", max_epochs=1, progress=False, monitor="val_acc")
+    trainer.fit(_task(), loader, loader, ckpt_path=last)  # no epoch left: restores only
+    best = trainer.checkpoint_callback
+    assert best.filename == "best" and best.best_model_score is not None
+    assert best.best_model_path == str(tmp_path / "run" / "checkpoints" / "best.ckpt")
