@@ -236,8 +236,8 @@ def check_node_labels(data, require_masks: bool = True) -> None:
 
 def _check_training_classes(data) -> None:
     """The classes the training nodes (``train_mask``) hold, against those of
-    the other labelled nodes. Fewer than 2 classes among the training nodes
-    is an error: the loss has nothing to tell apart and every node would be
+    the other labelled nodes. Fewer than 2 classes among the labelled nodes
+    (a labels file of one class), or among the training nodes, is an error: the loss has nothing to tell apart and every node would be
     predicted as the one class (counting the classes over all labelled nodes
     let such a ``train_mask`` train without a word). A class of the
     ``val_mask`` or ``test_mask`` nodes that no training node holds is a
@@ -250,6 +250,14 @@ def _check_training_classes(data) -> None:
         data (torch_geometric.data.Data): the graph with ``y`` and the ``train_mask``,
             ``val_mask`` and ``test_mask`` masks.
     """
+    labelled = data.y[data.y >= 0].unique()
+    if labelled.numel() < 2:
+        # advising a stratified split (below) sent a user whose labels file
+        # holds one class to re-split what no split can fix
+        raise ValueError(f"the graph's y holds fewer than 2 classes over its labelled nodes "
+                         f"(classes {labelled.tolist()}): there is nothing to tell apart, "
+                         f"whatever the split; give labels of 2 classes or more (a labels "
+                         f"file of one class, or the wrong label column?)")
     train = data.y[data.train_mask].unique()
     if train.numel() < 2:
         raise ValueError(f"the graph's train_mask selects nodes of fewer than 2 classes "
