@@ -118,9 +118,9 @@ def _scipy_rows(sa: sp.csr_matrix, sb: sp.csr_matrix, rows: tuple[int, int], bou
     values may sum to 0; ``buffers``: the product's buffers, which the
     result never shares."""
     indptr, indices, data = _matmat(sa, sb, rows, bound, buffers)
-    # scipy drops entries whose sum is exactly 0, only possible with values
-    # that are not all positive: then the pattern comes from a product of
-    # ones and the values are looked up on it.
+    # scipy drops entries whose sum is exactly 0 (signed values that cancel,
+    # products that underflow: _sums_may_vanish): then the pattern comes
+    # from a product of ones and the values are looked up on it.
     if patterns is not None:
         out = sp.csr_matrix((data, indices, indptr), shape=(rows[1] - rows[0], sb.shape[1]))
         indptr, indices, _ = _matmat(*patterns, rows, bound)
@@ -139,6 +139,19 @@ def _scipy_rows(sa: sp.csr_matrix, sb: sp.csr_matrix, rows: tuple[int, int], bou
     return indptr, indices, data
 
 
+def _sums_may_vanish(va: Tensor, vb: Tensor) -> bool:
+    """Whether some entry of a product of matrices of the values ``va`` and
+    ``vb`` may sum to exactly 0, which scipy drops: values that are not all
+    positive, or positive values whose smallest product underflows (1e-170
+    squared in float64, 1e-25 in float32; each product is at least that one
+    rounded, a sum of positive products at least its largest). One host
+    sync."""
+    if not va.numel() or not vb.numel():
+        return False
+    low_a, low_b = va.min(), vb.min()
+    return not bool((low_a > 0) & (low_b > 0) & (low_a * low_b > 0))
+
+
 def _scipy_product(a: tuple, b: tuple, num_nodes: int, k: int | None, rank=None
                    ) -> tuple[Tensor, Tensor, Tensor]:
     """``topk_rows(A @ B)`` by scipy with the full symbolic pattern (every
@@ -151,7 +164,7 @@ def _scipy_product(a: tuple, b: tuple, num_nodes: int, k: int | None, rank=None
     shape = (num_nodes, num_nodes)
     sa, sb = to_scipy(*a, num_nodes), to_scipy(*b, num_nodes)
     patterns = None
-    if not (bool((a[2] > 0).all()) and bool((b[2] > 0).all())):  # host sync: 1
+    if _sums_may_vanish(a[2], b[2]):
         patterns = (to_scipy(a[0], a[1], None, num_nodes), to_scipy(b[0], b[1], None, num_nodes))
     candidates = _candidates(sa, sb)
     before = np.zeros(num_nodes + 1, dtype=np.int64)
