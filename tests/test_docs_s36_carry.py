@@ -46,3 +46,17 @@ def test_the_65536_probes_figures_name_the_command_that_gives_them():
     assert ("recall@17 0.996 and 0.997 at 6 probes against 0.974 and 0.979 at 4 "
             "(`benchmarks/knn_probes.py --sizes 65536 --seeds 100 101 --probes 4 6`; "
             "no record file)") in said
+
+
+def test_the_locality_orders_threshold_is_stated_as_the_code_applies_it():
+    # LEGO takes the locality order from LOCALITY_MIN_NODES nodes on (>=), on the CPU;
+    # §1.2 said 'above' it, §3 'at least'
+    import inspect
+
+    from pyg_fusion.nn import lego
+    assert ">= LOCALITY_MIN_NODES and use_scipy(" in inspect.getsource(lego.LEGO)
+    said = _page("docs/methods.md")
+    assert "above `LOCALITY_MIN_NODES`" not in said
+    assert ("on the CPU, where a batch's largest graph has at least `LOCALITY_MIN_NODES` "
+            "nodes, a tie at `prune_k` goes to the smaller index of the locality order") in said
+    assert "least `LOCALITY_MIN_NODES` nodes (`nn/lego.py`)" in said
