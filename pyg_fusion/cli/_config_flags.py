@@ -277,4 +277,6 @@ def print_config(args) -> None:
         utf8 = codecs.lookup(encoding).name == "utf-8"
     except LookupError:
         utf8 = False
-    print(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=utf8), end="")
+    # no folding: YAML's 80 columns split a long path over two lines at a space,
+    # which reads back but cannot be copied or searched as the path it is
+    print(yaml.safe_dump(cfg, sort_keys=False, allow_unicode=utf8, width=float("inf")), end="")
