@@ -335,6 +335,26 @@ class FusionDataset(InMemoryDataset):
         self._data_list = None
         self._data, self.slices = data_cls.from_dict(out[0]), out[1]
 
+    def to_on_disk_dataset(self, root: str | None = None, backend: str = "sqlite",
+                           log: bool = True):
+        """PyG's :meth:`~torch_geometric.data.InMemoryDataset.to_on_disk_dataset`,
+        whose graphs come back of the class stored (PyG's rebuilds every one
+        as a plain :class:`~torch_geometric.data.Data`, which batches
+        ``assign_<source>`` without offsets and ``edge_index_<source>`` by the
+        nodes: a loader's batch sent the finer units of every graph to the
+        first graph's nodes, without a word).
+
+        Args:
+            root (str, optional): where the database is written. (default: :obj:`None`,
+                ``root/on_disk``)
+            backend (str, optional): PyG's database backend. (default: :obj:`"sqlite"`)
+            log (bool, optional): show the conversion's progress. (default: :obj:`True`)
+        """
+        out = super().to_on_disk_dataset(root, backend, log)
+        # an attribute of this object: PyG's class is made inside its method
+        out.deserialize = type(self.get(0)).from_dict
+        return out
+
     @property
     def num_source_features(self) -> dict[str, int]:
         """``{source: feature width}`` of the graphs (:attr:`num_features` is
