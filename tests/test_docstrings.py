@@ -24,7 +24,7 @@ MODULES = ("training.trainer", "training._task", "training.stopping", "training.
            "training._vad_scores", "training.vad_fit", "_option_rules",
            "training.vad_split", "training.pseudo_anomalies", "training.metrics",
            "training.segmentation", "training.segmentation_metrics", "training.translation",
-           "training.translation_eval",
+           "training._translation_fit", "training.translation_eval",
            "specs.options", "specs.components", "specs.method_spec",
            "experiments.data", "experiments._data_config", "experiments.run",
            "experiments._vad_starts",

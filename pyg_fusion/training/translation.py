@@ -2,8 +2,9 @@
 
 :class:`TranslationModule` trains :class:`~pyg_fusion.nn.asym.AsymFusionTranslator`
 with pix2pix's objective (GAN + 100 x L1 on every branch and on the ensemble)
-by manual optimisation of the generator and the PatchGAN discriminator.
-:func:`evaluate_translation` scores every output with L1, PSNR and SSIM
+by manual optimisation of the generator and the PatchGAN discriminator;
+:func:`fit_translation` (:mod:`._translation_fit`) trains it with the shared
+trainer. :func:`evaluate_translation` scores every output with L1, PSNR and SSIM
 (torchmetrics), and with FID / KID when a local Inception feature extractor
 is given (:func:`load_feature_extractor`; nothing is downloaded).
 """
@@ -19,18 +20,19 @@ from torch import Tensor, nn
 
 from .._option_rules import check_field, is_real
 from .._versions import library_versions
-from ..functional._checks import check_choice, check_int, check_names
+from ..functional._checks import check_choice, check_names
 from ..nn.asym.patchgan import GAN_MODES, PatchGANDiscriminator, gan_loss
 from ..nn._source_order import SourceOrderState
 from ..nn.asym.translator import AsymFusionTranslator
 from ..specs.options import plain
-# the objective's, optimiser's and fit_translation's defaults are the CLI's (one home)
-from ._image_configs import TranslateDataConfig, TranslateModelConfig
+# the objective's and optimiser's defaults are the CLI's (one home)
+from ._image_configs import TranslateModelConfig
 # evaluation (translation_eval) does not import this module: one direction
 from ._precision import precision_batch
 from ._translation_inputs import (_INPUT_HINT, _check_channels, _inputs, _target,
                                   _unit_range)
-from .seeding import _checked_seed, keep_global_rng
+# its training, importable from here as before
+from ._translation_fit import fit_translation
 from .translation_eval import ENSEMBLE, image_metrics
 
 __all__ = ["TranslationModule", "fit_translation"]
@@ -342,60 +344,3 @@ class TranslationModule(SourceOrderState, L.LightningModule):
 
     def num_generator_parameters(self) -> int:
         return sum(p.numel() for p in self.generator.parameters())
-
-
-@keep_global_rng()
-def fit_translation(module: TranslationModule, train, *, out_dir: str,
-                    max_epochs: int = TranslateModelConfig.epochs,
-                    batch_size: int = TranslateDataConfig.batch_size,
-                    seed: int = TranslateDataConfig.seed, val=None, progress: bool = True,
-                    checkpoint: bool = True, **trainer_kwargs) -> L.Trainer:
-    """Trains ``module`` with the shared trainer (seeded, CSV logs,
-    checkpoints under ``out_dir``), as :func:`~pyg_fusion.training.node.fit_node`,
-    :func:`~pyg_fusion.training.vad_fit.fit_vad` and
-    :func:`~pyg_fusion.training.segmentation.fit_segmentation` do; validates on
-    ``val`` each epoch if given (the lowest ``val_l1`` of the ensemble is kept
-    as ``best.ckpt``). Seed before building ``module`` (:func:`seed_everything`)
-    for seeded initial weights. The defaults are ``translate train``'s (``--epochs``,
-    ``--batch-size``, ``--seed``).
-
-    Runs are bitwise reproducible at a fixed torch thread count and
-    ``batch_size``; the convolutions' CPU kernels sum in an order that follows the
-    thread count, so ``--threads 2`` gives other last bits (and a few
-    pixels) than ``--threads 1``. The caller's global
-    random states are put back on return.
-
-    Args:
-        module (TranslationModule): the model to train.
-        train (torch_geometric.data.Dataset): the training scenes.
-        out_dir (str): logs and checkpoints.
-        max_epochs (int, optional): training epochs. (default: :obj:`20`)
-        batch_size (int, optional): images per step. (default: :obj:`16`)
-        seed (int, optional): seeds the run and the batches' order. (default: :obj:`0`)
-        val (torch_geometric.data.Dataset, optional): validation scenes.
-            (default: :obj:`None`)
-        progress (bool, optional): show a progress bar. (default: :obj:`True`)
-        checkpoint (bool, optional): write checkpoints. (default: :obj:`True`)
-        **trainer_kwargs (optional): Additional arguments of
-            :func:`~pyg_fusion.training.build_trainer`.
-    """
-    from torch_geometric.loader import DataLoader
-
-    from .trainer import build_trainer, without_validation
-    for ds, what in ((train, "train"), (val, "val")):
-        # torch's sampler said 'num_samples=0', naming neither (an empty val: no scores)
-        if ds is not None and len(ds) == 0:
-            raise ValueError(f"{what} holds no scenes")
-    # torch's loader said "got batch_size=2" of the string '2', after out_dir was made
-    batch_size = check_int("batch_size", batch_size, minimum=1)
-    # the loader's generator takes a Python int (torch: 'an integer is required' of
-    # np.int64(0), naming nothing)
-    seed = _checked_seed(seed)
-    trainer = build_trainer(out_dir, max_epochs=max_epochs, seed=seed,
-                            monitor="val_l1" if val is not None else None, mode="min",
-                            progress=progress, checkpoint=checkpoint, **trainer_kwargs)
-    g = torch.Generator().manual_seed(seed)
-    with without_validation(val is not None):
-        trainer.fit(module, DataLoader(train, batch_size=batch_size, shuffle=True, generator=g),
-                    DataLoader(val, batch_size=batch_size) if val is not None else None)
-    return trainer

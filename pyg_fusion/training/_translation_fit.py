@@ -1,0 +1,75 @@
+"""Training of AsymFusion image translation (:func:`fit_translation`): a
+:class:`~pyg_fusion.training.translation.TranslationModule` trained with
+the shared trainer, as the graph tasks' and segmentation's fit functions
+do."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import lightning as L
+import torch
+
+from ..functional._checks import check_int
+# fit_translation's defaults are the CLI's (one home)
+from ._image_configs import TranslateDataConfig, TranslateModelConfig
+from .seeding import _checked_seed, keep_global_rng
+
+if TYPE_CHECKING:  # translation imports this module
+    from .translation import TranslationModule
+
+
+@keep_global_rng()
+def fit_translation(module: TranslationModule, train, *, out_dir: str,
+                    max_epochs: int = TranslateModelConfig.epochs,
+                    batch_size: int = TranslateDataConfig.batch_size,
+                    seed: int = TranslateDataConfig.seed, val=None, progress: bool = True,
+                    checkpoint: bool = True, **trainer_kwargs) -> L.Trainer:
+    """Trains ``module`` with the shared trainer (seeded, CSV logs,
+    checkpoints under ``out_dir``), as :func:`~pyg_fusion.training.node.fit_node`,
+    :func:`~pyg_fusion.training.vad_fit.fit_vad` and
+    :func:`~pyg_fusion.training.segmentation.fit_segmentation` do; validates on
+    ``val`` each epoch if given (the lowest ``val_l1`` of the ensemble is kept
+    as ``best.ckpt``). Seed before building ``module`` (:func:`seed_everything`)
+    for seeded initial weights. The defaults are ``translate train``'s (``--epochs``,
+    ``--batch-size``, ``--seed``).
+
+    Runs are bitwise reproducible at a fixed torch thread count and
+    ``batch_size``; the convolutions' CPU kernels sum in an order that follows the
+    thread count, so ``--threads 2`` gives other last bits (and a few
+    pixels) than ``--threads 1``. The caller's global
+    random states are put back on return.
+
+    Args:
+        module (TranslationModule): the model to train.
+        train (torch_geometric.data.Dataset): the training scenes.
+        out_dir (str): logs and checkpoints.
+        max_epochs (int, optional): training epochs. (default: :obj:`20`)
+        batch_size (int, optional): images per step. (default: :obj:`16`)
+        seed (int, optional): seeds the run and the batches' order. (default: :obj:`0`)
+        val (torch_geometric.data.Dataset, optional): validation scenes.
+            (default: :obj:`None`)
+        progress (bool, optional): show a progress bar. (default: :obj:`True`)
+        checkpoint (bool, optional): write checkpoints. (default: :obj:`True`)
+        **trainer_kwargs (optional): Additional arguments of
+            :func:`~pyg_fusion.training.build_trainer`.
+    """
+    from torch_geometric.loader import DataLoader
+
+    from .trainer import build_trainer, without_validation
+    for ds, what in ((train, "train"), (val, "val")):
+        # torch's sampler said 'num_samples=0', naming neither (an empty val: no scores)
+        if ds is not None and len(ds) == 0:
+            raise ValueError(f"{what} holds no scenes")
+    # torch's loader said "got batch_size=2" of the string '2', after out_dir was made
+    batch_size = check_int("batch_size", batch_size, minimum=1)
+    # the loader's generator takes a Python int (torch: 'an integer is required' of
+    # np.int64(0), naming nothing)
+    seed = _checked_seed(seed)
+    trainer = build_trainer(out_dir, max_epochs=max_epochs, seed=seed,
+                            monitor="val_l1" if val is not None else None, mode="min",
+                            progress=progress, checkpoint=checkpoint, **trainer_kwargs)
+    g = torch.Generator().manual_seed(seed)
+    with without_validation(val is not None):
+        trainer.fit(module, DataLoader(train, batch_size=batch_size, shuffle=True, generator=g),
+                    DataLoader(val, batch_size=batch_size) if val is not None else None)
+    return trainer
