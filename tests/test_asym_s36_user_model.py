@@ -48,3 +48,50 @@ def test_a_backbone_shared_for_one_modality_is_a_branch_with_all_its_levels():
                                          r"network must return a list of feature levels"):
         SeparateEncoders([share_across_modalities(_Backbone(), 1),
                           share_across_modalities(Flat(), 1)])(xs)
+
+
+def test_fid_kid_leave_the_warnings_filters_alone(tmp_path, monkeypatch):
+    # KID was built inside warnings.catch_warnings() + filterwarnings('ignore', ...)
+    # (to hide torchmetrics' 'will save all extracted features' UserWarning): the
+    # filters of every thread of the process changed while it ran. Same scores
+    import warnings
+
+    from torch_geometric.loader import DataLoader
+
+    from pyg_fusion.datasets.translation import SyntheticTranslation
+    from pyg_fusion.training.translation import TranslationModule
+    from pyg_fusion.training.translation_eval import FeatureExtractor, evaluate_translation
+
+    calls = []
+
+    def spy(name, call):
+        def called(*args, **kwargs):
+            calls.append(name)
+            return call(*args, **kwargs)
+        return called
+    torch.manual_seed(0)
+    scenes = SyntheticTranslation(str(tmp_path), "test", 8, 16, seed=0,
+                                  modalities=["shade", "depth"], progress=False)
+    module = TranslationModule(["shade", "depth"], ngf=4, num_downs=4, ndf=4, d_layers=2)
+    features = FeatureExtractor(nn.Sequential(nn.AdaptiveAvgPool2d(2), nn.Flatten()), 16)
+    for name in ("filterwarnings", "simplefilter", "catch_warnings"):
+        monkeypatch.setattr(warnings, name, spy(name, getattr(warnings, name)))
+    try:
+        res = evaluate_translation(module, DataLoader(scenes, batch_size=3),
+                                   feature_extractor=features, kid_subset_size=4)
+    finally:
+        monkeypatch.undo()
+    assert calls == []
+    assert all(set(r) >= {"fid", "kid", "kid_std"} for r in res.values())
+    from torchmetrics.image.kid import KernelInceptionDistance
+    with warnings.catch_warnings():  # the library's own class scores the same KID
+        warnings.simplefilter("ignore")
+        kid = KernelInceptionDistance(feature=features, subset_size=4)
+    module.eval()
+    for batch in DataLoader(scenes, batch_size=3):
+        kid.update(batch.y, real=True)
+        kid.update(module.translate(batch)["ensemble"], real=False)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        mean, std = kid.compute()
+    assert (res["ensemble"]["kid"], res["ensemble"]["kid_std"]) == (float(mean), float(std))
