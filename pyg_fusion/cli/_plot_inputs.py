@@ -222,6 +222,11 @@ def _load_operator_file(path: str):
                        f"{exc}") from exc
 
 
+# a graph kind that draws no model, given a checkpoint as --checkpoint or --input
+_NO_MODEL = ("{kind} draws no model; --checkpoint is for operator, adjacency, relation-graph "
+             "and anomaly-scores")
+
+
 def _load_graph(args):
     """``(graph, note, fused G restricted to the drawn nodes or None)``."""
     if args.checkpoint and args.kind in ("adjacency", "relation-graph"):
@@ -233,8 +238,7 @@ def _load_graph(args):
             fused = fused[idx][:, idx]
         return data, f"{label}{note}", fused
     if args.checkpoint:
-        raise CLIError(f"{args.kind} draws no model; --checkpoint is for operator, "
-                       f"adjacency, relation-graph and anomaly-scores")
+        raise CLIError(_NO_MODEL.format(kind=args.kind))
     if args.input:
         _need_input(args)
         try:
@@ -246,8 +250,7 @@ def _load_graph(args):
             raise CLIError(f"--input {args.input} is a checkpoint, not a saved graph: " + (
                 "give it as --checkpoint (its fused G beside its data's graphs)"
                 if args.kind in ("adjacency", "relation-graph") else
-                f"{args.kind} draws no model; --checkpoint is for operator, adjacency, "
-                f"relation-graph and anomaly-scores"))
+                _NO_MODEL.format(kind=args.kind)))
         if not isinstance(data, Data):
             # a user's own edge list or adjacency, saved as it was
             raise CLIError(f"{args.input!r} holds a {type(data).__name__}, not a Data: save "
