@@ -153,22 +153,27 @@ class FusionDataset(InMemoryDataset):
                  pre_transform: Callable | None = None, pre_filter: Callable | None = None,
                  log: bool = True, force_reload: bool = False):
         root = check_dataset_args(root, transform, pre_transform, pre_filter, force_reload, log)
+        # read before processing: a pre_transform that changes as it runs (a
+        # count of its calls, statistics fitted on its first graph) named the
+        # file after its state at the end, which no later run starts in: every
+        # run processed the data again
+        self._setting_ids = [callable_identity(pre_transform), callable_identity(pre_filter)]
         super().__init__(root, transform, pre_transform, pre_filter, log=bool(log),
                          force_reload=bool(force_reload))
 
     def cache_file(self, prefix: str, options: Any, files: Sequence[str] = ()) -> str:
         """The processed file's name: ``prefix``, a hash of the setting
         (``options``, ``pre_transform`` and ``pre_filter``
-        (:func:`callable_identity`)), the hash of the code that processes
-        (:func:`data_code_hash`: a cache made by other code, e.g. before a
-        fix, is never loaded, and is named in a notice), then a hash of the
+        (:func:`callable_identity`, as they were when the dataset was
+        made)), the hash of the code that processes (:func:`data_code_hash`:
+        a cache made by other code, e.g. before a fix, is never loaded, and
+        is named in a notice), then a hash of the
         stamps of ``files``. The
         processed folder holds one file per setting, so each names everything
         that made its content; a file of the same setting made from files
         since changed (edited, or generated again by ``force_reload``) is
         replaced by the new one (:func:`remove_replaced`)."""
-        setting = [options, callable_identity(self.pre_transform),
-                   callable_identity(self.pre_filter)]
+        setting = [options, *self._setting_ids]
         return (f"{prefix}_{options_hash(setting)}_{data_code_hash()}_"
                 f"{options_hash(None, files)}.pt")
 
