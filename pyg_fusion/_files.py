@@ -255,11 +255,11 @@ def folder_lock(folder: str | os.PathLike, what: str = "folder", *, wait: bool =
         import fcntl
     except ImportError:  # pragma: no cover - Windows
         fcntl = None
-    made, parent = [], osp.abspath(folder)
-    while not osp.exists(parent):
-        made.append(parent)
-        parent = osp.dirname(parent)
-    os.makedirs(folder, exist_ok=True)
+    with made_folder(folder):
+        yield from _locked(folder, what, wait, name, fcntl)
+
+
+def _locked(folder: str, what: str, wait: bool, name: str, fcntl) -> Iterator[None]:
     path = osp.join(folder, name)
     fd, held = None, False
     try:
@@ -288,23 +288,33 @@ def folder_lock(folder: str | os.PathLike, what: str = "folder", *, wait: bool =
             os.close(fd)
             fd = None
         yield
-    except BaseException:
-        failed = True
-        raise
-    else:
-        failed = False
     finally:
         if fd is not None:
             if held:  # a wait that was interrupted removes nobody's lock file
                 with contextlib.suppress(OSError):
                     os.remove(path)
             os.close(fd)
-        if failed:
-            for d in made:
-                try:
-                    os.rmdir(d)
-                except OSError:
-                    break
+
+
+@contextmanager
+def made_folder(folder: str | os.PathLike) -> Iterator[None]:
+    """Makes ``folder`` and the missing folders above it for the body; those
+    it made are removed again when the body fails and leaves them empty (a
+    refused or interrupted command leaves no output folder)."""
+    made, parent = [], osp.abspath(os.fspath(folder))
+    while not osp.exists(parent):
+        made.append(parent)
+        parent = osp.dirname(parent)
+    try:
+        os.makedirs(folder, exist_ok=True)
+        yield
+    except BaseException:
+        for d in made:
+            try:
+                os.rmdir(d)
+            except OSError:
+                break
+        raise
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:

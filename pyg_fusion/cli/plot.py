@@ -2,7 +2,10 @@
 from saved results (JSON), a checkpoint or a data set, as a PNG, PDF or SVG file."""
 from __future__ import annotations
 
+import contextlib
+import os
 import re
+import tempfile
 from pathlib import Path
 
 from ..specs.options import flag
@@ -165,11 +168,33 @@ def run(args) -> int:
     out = Path(args.out)
     if out.suffix.lower() not in FORMATS:
         raise CLIError(f"--out must name a {', '.join(FORMATS)} file, got {args.out!r}")
-    fig = _draw(V, args, out)
+    with _figure_folder(args.out):
+        fig = _draw(V, args, out)
     import matplotlib.pyplot as plt
     plt.close(fig)
     print(f"wrote {out}")
     return 0
+
+
+@contextlib.contextmanager
+def _figure_folder(out: str):
+    """The folder of the figure ``--out``, made and written to before any
+    work: one that cannot be (a read-only mount, no permission) failed only
+    once the figure was drawn, naming the folder but not --out. Folders made
+    here are removed again when the command fails (no figure, no folder)."""
+    from .._files import made_folder
+    from . import _describe
+    folder = os.path.dirname(os.path.abspath(out))
+    with contextlib.ExitStack() as made:
+        try:
+            made.enter_context(made_folder(folder))
+            with tempfile.TemporaryFile(dir=folder):  # nameless where the system allows
+                pass
+        except OSError as exc:
+            # the folder, not the probe's random name
+            raise CLIError(f"--out {out}: cannot write there ({folder}: "
+                           f"{exc.strerror or _describe(exc)})") from exc
+        yield
 
 
 def _draw(V, args, out):
