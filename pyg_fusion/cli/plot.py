@@ -178,22 +178,18 @@ def run(args) -> int:
 
 @contextlib.contextmanager
 def _figure_folder(out: str):
-    """The folder of the figure ``--out``, made and written to before any
-    work: one that cannot be (a read-only mount, no permission) failed only
-    once the figure was drawn, naming the folder but not --out. Folders made
-    here are removed again when the command fails (no figure, no folder)."""
+    """The figure's folder, made and written to before any work (one that
+    cannot be failed once the figure was drawn, naming no flag); the folders
+    made are removed again when the command fails."""
     from .._files import made_folder
-    from . import _describe
     folder = os.path.dirname(os.path.abspath(out))
     with contextlib.ExitStack() as made:
         try:
             made.enter_context(made_folder(folder))
-            with tempfile.TemporaryFile(dir=folder):  # nameless where the system allows
-                pass
-        except OSError as exc:
-            # the folder, not the probe's random name
+            tempfile.TemporaryFile(dir=folder).close()  # nameless where the system allows
+        except OSError as exc:  # named by the folder, not the probe's random name
             raise CLIError(f"--out {out}: cannot write there ({folder}: "
-                           f"{exc.strerror or _describe(exc)})") from exc
+                           f"{exc.strerror or exc})") from exc
         yield
 
 
@@ -316,7 +312,7 @@ def _sources(data, wanted: str | None, limit: int = 4) -> list[str]:
 def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
 
     from ..functional import dense_graph_powers, edges_to_dense
-    from ..visualize._common import source_graph
+    from ..visualize._common import source_graph, tex_name
     from ..visualize._pyg_objects import plain_graph
     labels = data.get("y")
     if labels is not None and (labels.dim() != 1 or labels.numel() != data.num_nodes):
@@ -361,7 +357,7 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
         # the (subsampled) units, not the model's own: the title says so
         knn = f"plot's {args.k}-NN" if fused is not None else f"{args.k}-NN"
         panels = {"graph $G$ (edge_index)": graphs["G"]} if plain else {
-            f"$R_{{{_tex(s)}}}$ ({'stored' if _stored(data, s) else knn})": g
+            f"$R_{{{tex_name(s)}}}$ ({'stored' if _stored(data, s) else knn})": g
             for s, g in graphs.items()}
         if fused is not None:
             panels["fused $G$"] = fused
@@ -395,11 +391,6 @@ def _check_k_is_read(data, sources, args) -> None:
                        f"{', '.join(f'edge_index_{s}' for s in sources)} of the graph "
                        f"{'is' if len(sources) == 1 else 'are'} drawn as stored, so --k "
                        f"would not be read")
-
-
-def _tex(name: str) -> str:
-    from ..visualize._common import tex_name
-    return tex_name(name)
 
 
 def _save(fig, out):
