@@ -5,12 +5,15 @@ besides the graph (:func:`head_input`), the head itself (:func:`make_head`,
 parameters."""
 from __future__ import annotations
 
+import weakref
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 from torch_geometric.data import Data
 
-from ..functional import seed_labels
+from ..functional import relation_graph, seed_labels
+from ..functional._autocast import autocast_dtype
 from ..functional._checks import check_finite, check_module_input, check_tensor
 from ..nn import GraphHead, LabelPropagationHead
 from ..nn._lego_inputs import AUTOGRAD, refuse_torch_func
@@ -189,9 +192,7 @@ class _Cache:
         return copied
 
     def _hit(self, tensors: list[Tensor]) -> bool:
-        return self.key is not None and len(self.key) == len(tensors) and all(
-            k.shape == t.shape and k.dtype == t.dtype and k.device == t.device
-            and torch.equal(k, t) for k, t in zip(self.key, tensors))
+        return self.key is not None and _same(self.key, tensors)
 
     def get(self, tensors: list[Tensor], make):
         if follows_inputs(tensors):
@@ -209,6 +210,73 @@ class _Cache:
         if not torch.is_inference_mode_enabled():
             self.key, self.value = [t.detach().clone() for t in tensors], value
         return value
+
+
+def _same(copies: list[Tensor], tensors: list[Tensor]) -> bool:
+    return len(copies) == len(tensors) and all(
+        k.shape == t.shape and k.dtype == t.dtype and k.device == t.device
+        and torch.equal(k, t) for k, t in zip(copies, tensors))
+
+
+class _SharedBuilds:
+    """The fixed graphs every node model builds alike, built once: the kNN
+    graph of ``x_pix`` is single-pix's, graph-pix's, graph-mean's and
+    gcn-mean's, and ``pyg-fusion compare`` builds each model again per seed
+    (47 builds of 8 distinct inputs in ``pyg-fusion demo``). An entry is
+    keyed on its options and its inputs' content (a copy, as :class:`_Cache`
+    keeps), and lives as long as the tensors it was built from: a dataset
+    freed frees its graphs. Values are never changed in place (a model's
+    cache holds them as they are)."""
+
+    def __init__(self):
+        self._entries: dict[int, tuple] = {}
+        self._count = 0
+
+    def get(self, options: tuple, tensors: list[Tensor], make):
+        if follows_inputs(tensors):  # a graph differentiable in its inputs: its own
+            return make()
+        # the graphs are float32 under autocast, of the inputs' dtype otherwise
+        options += tuple(autocast_dtype(t.device) is not None for t in tensors[:1])
+        for opts, copies, value, _ in list(self._entries.values()):
+            if opts == options and _same(copies, tensors):
+                return value
+        value = make()
+        if torch.is_inference_mode_enabled():  # (autograd refuses inference tensors later)
+            return value
+        key, self._count = self._count, self._count + 1
+        # kept with the entry: their callbacks, when an input is freed, drop it
+        refs = [weakref.ref(t, lambda _, key=key: self._entries.pop(key, None))
+                for t in tensors]
+        self._entries[key] = (options, [t.detach().clone() for t in tensors], value, refs)
+        return value
+
+
+_SHARED = _SharedBuilds()
+
+
+def shared_relation_graph(x: Tensor, k: int | None) -> tuple[Tensor, Tensor]:
+    """``relation_graph(x, k=k)``, built once for equal fixed features
+    (:class:`_SharedBuilds`); differentiable in ``x`` where ``x`` needs
+    gradients, as :func:`~pyg_fusion.functional.relation_graph` is.
+
+    Args:
+        x (torch.Tensor): the features ``[N, d]``.
+        k (int, optional): neighbours per node.
+    """
+    return _SHARED.get(("relation_graph", k), [x], lambda: relation_graph(x, k=k))
+
+
+def shared_build(options: tuple, tensors: list[Tensor], make):
+    """``make()``, built once for equal fixed ``tensors`` and equal
+    ``options`` (hashable, every option the value depends on) across the
+    node models (:class:`_SharedBuilds`).
+
+    Args:
+        options (tuple): what the value depends on besides ``tensors``.
+        tensors (list[torch.Tensor]): the inputs.
+        make (callable): builds the value.
+    """
+    return _SHARED.get(options, tensors, make)
 
 
 class NodeHead(nn.Module):

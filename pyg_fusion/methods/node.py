@@ -27,7 +27,7 @@ from ..nn._source_order import SourceOrderState
 from ..functional._checks import check_choice, check_int
 from ..nn.baselines import GCN, GRAPH_MODES, FeatureFusion, graph_fuse_sparse
 from ._node_common import (NodeHead, _Cache, _width, follows_inputs, head_input, make_head,
-                           node_features, options_repr)
+                           node_features, options_repr, shared_build, shared_relation_graph)
 
 __all__ = ["NodeHead", "NodeLEGO", "NodeFeatureFusion", "NodeGraphFusion", "NodeGCN",
            "NodeAsymShuffle",
@@ -111,7 +111,11 @@ class NodeLEGO(nn.Module):
         return options_repr(self)
 
     def _powers(self, xs: dict[str, Tensor], n: int) -> dict:
-        graphs = self.lego.relation_graphs(xs)
+        # lego and lego-cp, and each seed of compare, search the same graphs
+        g = self.lego.graph
+        options = ("lego.relation_graphs", tuple(xs), g.k, g.threshold, g.metric, g.nonneg,
+                   g.gamma, g.knn, self.lego.support)
+        graphs = shared_build(options, list(xs.values()), lambda: self.lego.relation_graphs(xs))
         return {s: self.lego.expansions[s](*graphs[s], n) for s in self.sources}
 
     def fused_graph(self, data: Data) -> tuple[Tensor, Tensor]:
@@ -191,7 +195,7 @@ class NodeFeatureFusion(nn.Module):
         xs = node_features(data, self.sources, self)
         f = self.fuse(xs)
         if self.fuse.proj is None:
-            ei, w = self._cache.get(list(xs.values()), lambda: relation_graph(f, k=self.k))
+            ei, w = self._cache.get(list(xs.values()), lambda: shared_relation_graph(f, self.k))
         else:  # learned projections: the graph follows them (its weights stay differentiable)
             refuse_torch_func("NodeFeatureFusion's graph", AUTOGRAD)
             ei, w = relation_graph(f, k=self.k)
@@ -270,7 +274,7 @@ class NodeGraphFusion(SourceOrderState, nn.Module):
         return {"sources": self.sources, "graph_sources": self.graph_sources}
 
     def _graphs(self, xs, n):
-        graphs = [relation_graph(xs[s], k=self.k) for s in self.graph_sources]
+        graphs = [shared_relation_graph(xs[s], self.k) for s in self.graph_sources]
         if self.mode == "concat":
             return graphs
         return graph_fuse_sparse(graphs, n, self.mode)
@@ -327,7 +331,7 @@ class NodeGCN(SourceOrderState, nn.Module):
         return options_repr(self, k=self.k)
 
     def _graph(self, xs, n):
-        graphs = [relation_graph(xs[s], k=self.k) for s in self.sources]
+        graphs = [shared_relation_graph(xs[s], self.k) for s in self.sources]
         return graph_fuse_sparse(graphs, n, "mean") if len(graphs) > 1 else graphs[0]
 
     def forward(self, data: Data) -> Tensor:
@@ -387,6 +391,6 @@ class NodeAsymShuffle(nn.Module):
     def forward(self, data: Data) -> Tensor:
         xs = node_features(data, self.sources, self)
         x = torch.cat([xs[s] for s in self.sources], -1)
-        ei, w = self._cache.get(list(xs.values()), lambda: relation_graph(x, k=self.k))
+        ei, w = self._cache.get(list(xs.values()), lambda: shared_relation_graph(x, self.k))
         h = self.exchange(xs, ei, edge_weight=w)
         return self.head(h, ei, w)
