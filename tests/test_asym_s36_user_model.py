@@ -95,3 +95,19 @@ def test_fid_kid_leave_the_warnings_filters_alone(tmp_path, monkeypatch):
         torch.manual_seed(0)
         mean, std = kid.compute()
     assert (res["ensemble"]["kid"], res["ensemble"]["kid_std"]) == (float(mean), float(std))
+
+
+@pytest.mark.parametrize("norm", ["instance", "batch"])
+def test_an_empty_batch_translates_to_an_empty_batch(norm):
+    # with norm='instance' an empty batch (a filtered batch, a rank's empty share)
+    # raised torch's 'IndexError: select(): index 0 out of range' from the first
+    # private norm; the batch norm's generator returned it empty
+    from pyg_fusion.nn.asym import AsymFusionTranslator, ModalityNorm
+    torch.manual_seed(0)
+    gen = AsymFusionTranslator(2, ngf=8, num_downs=5, norm=norm)
+    out = gen([torch.randn(0, 3, 32, 32)] * 2)
+    assert tuple(out.ensemble.shape) == (0, 3, 32, 32)
+    sum(b.sum() for b in out.branches).backward()
+    assert all(p.grad is not None and not p.grad.any() for p in gen.down_norm[1].parameters())
+    plain = ModalityNorm(4, 1, lambda c: nn.InstanceNorm2d(c))  # no affine of its own
+    assert tuple(plain([torch.randn(0, 4, 3, 3)])[0].shape) == (0, 4, 3, 3)

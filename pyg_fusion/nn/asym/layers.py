@@ -185,6 +185,12 @@ class ModalityNorm(nn.Module):
         super()._load_from_state_dict(state_dict, prefix, *args, **kwargs)
 
     def _norm(self, layer: nn.Module, x: Tensor) -> Tensor:
+        if x.numel() == 0 and isinstance(layer, nn.InstanceNorm2d):
+            # torch's instance norm of an empty batch raised 'IndexError: select(): index 0
+            # out of range' (a batch norm returns it empty): no image, no statistic; the
+            # affine keeps the parameters in the graph (zero gradients, as a batch norm's)
+            return x if layer.weight is None else \
+                x * layer.weight.view(-1, 1, 1) + layer.bias.view(-1, 1, 1)
         if not self.frozen_stats:
             return layer(x)
         return F.batch_norm(x, layer.running_mean, layer.running_var, layer.weight,
