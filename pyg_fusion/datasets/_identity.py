@@ -18,10 +18,12 @@ def callable_identity(obj: Any) -> Any:
     JSON-able values: PyG's printed form, plus a function's module, name,
     code, defaults, captured values and the module-level values its code
     reads (a constant such as ``SCALE = 2.0``, and a function of its own
-    module by these same parts), and an object's class and attributes
-    (tensors by a hash of their values). A function of another module, a
-    class and a module are known by name only: an edit of their code (a
-    helper imported from ``my_helpers.py``) makes no new cache, so
+    module by these same parts), and an object's class, attributes
+    (tensors by a hash of their values) and the functions of its class and
+    of the bases of the class's module, by the same parts (the ``forward``
+    of a transform class in your script). A function of another module, a
+    class given itself and a module are known by name only: an edit of their
+    code (a helper imported from ``my_helpers.py``) makes no new cache, so
     ``force_reload=True`` it.
 
     PyG prints every function as ``<function>`` and a transform without its
@@ -75,7 +77,26 @@ def _identity(obj: Any, seen: set) -> Any:
     state = getattr(obj, "__dict__", None)
     return [f"{cls.__module__}.{cls.__qualname__}",
             re.sub(r" at 0x[0-9a-fA-F]+", "", repr(obj)) if state is None else
-            _identity(state, seen)]
+            _identity(state, seen), _methods(cls, seen)]
+
+
+def _methods(cls: type, seen: set) -> list:
+    """The functions of ``cls`` and of its bases defined in its module, as
+    functions are known: a transform written as PyG's are, a class of the
+    user's script with its ``forward``, was known by its attributes alone, and
+    after an edit of ``forward`` the data of the old code were loaded. Bases
+    of other modules (PyG's ``BaseTransform``, ``torch.nn.Module``) by name,
+    as a function of another module is."""
+    out = []
+    for base in cls.__mro__:
+        if base.__module__ != cls.__module__:
+            continue
+        for key, value in sorted(vars(base).items()):
+            if isinstance(value, (staticmethod, classmethod)):
+                value = value.__func__
+            if isinstance(value, types.FunctionType):
+                out.append([base.__qualname__, key, _identity(value, seen)])
+    return out
 
 
 def _global_names(code: types.CodeType) -> set:
