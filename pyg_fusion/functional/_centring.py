@@ -71,6 +71,22 @@ class _SegmentSum(torch.autograd.Function):
         count, = ctx.saved_tensors
         return grad.repeat_interleave(count, dim=0, output_size=ctx.num_rows), None
 
+    @staticmethod
+    def vmap(info, in_dims, rows: Tensor, count: Tensor):
+        # torch.func.jacfwd / hessian map the tangents: the mapped dimension
+        # moved behind the features, one segment sum for all (torch's
+        # fallback for the segment op loops over them, with a warning)
+        rows_dim, count_dim = in_dims
+        if count_dim is not None:  # one graph layout per mapped entry
+            rows = (rows.movedim(rows_dim, 0) if rows_dim is not None
+                    else rows.expand(info.batch_size, *rows.shape))
+            return torch.stack([_SegmentSum.apply(r, c)
+                                for r, c in zip(rows, count.movedim(count_dim, 0))]), 0
+        x = rows.movedim(rows_dim, -1)
+        out = _SegmentSum.apply(x.reshape(x.size(0), -1), count)
+        out = out.view(out.size(0), *x.shape[1:])
+        return out, out.dim() - 1
+
 
 def _graph_means(rows: Tensor, count: Tensor) -> Tensor:
     """``[B, d]`` means of consecutive runs of ``count`` rows (0 for an

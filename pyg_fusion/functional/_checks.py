@@ -52,7 +52,18 @@ def check_finite(name: str, x: Tensor, max_abs: float | None = None) -> Tensor:
             "" if max_abs is None else " or values whose squares overflow"))
     else:
         # one host synchronisation: NaN and Inf propagate to the largest magnitude
-        top = float(extremes.abs().amax())
+        try:
+            top = float(extremes.abs().amax())
+        except RuntimeError:
+            if not _under_vmap():
+                raise
+            # torch's own error ("calling .item() on a Tensor") named no
+            # argument and no way round it
+            raise RuntimeError(
+                f"{name} is checked for NaN and Inf on the host, which torch.func.vmap "
+                f"cannot do for the tensors it maps over: pass the samples as one batch "
+                f"instead (LEGO and the functional graphs take [B, N, d] with a mask, or "
+                f"PyG's batch vector), or call it once per sample") from None
         if not math.isfinite(top):
             bad = int((~torch.isfinite(x)).sum())
             raise ValueError(f"{name} contains {bad} NaN or Inf value(s)")
@@ -61,6 +72,14 @@ def check_finite(name: str, x: Tensor, max_abs: float | None = None) -> Tensor:
                              f"{max_abs:.3g}, where the squared norms of its rows overflow "
                              f"{x.dtype}: scale the features (e.g. standardise them)")
     return x
+
+
+def _under_vmap() -> bool:
+    # torch.func has no public test of a transform being active
+    stack = getattr(torch._C._functorch, "get_interpreter_stack", None)
+    vmap = getattr(getattr(torch._C._functorch, "TransformType", None), "Vmap", None)
+    return stack is not None and vmap is not None and \
+        any(level.key() == vmap for level in stack() or ())
 
 
 def check_int(name: str, value, *, minimum: int) -> int:

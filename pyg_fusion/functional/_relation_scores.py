@@ -43,7 +43,8 @@ def _knn_scores(x: Tensor, metric: str, mask: Tensor | None):
     # knn_scores, the rows' squared norms [..., N, 1], the graphs' largest
     # [..., 1, 1] and the ranking features they were computed from
     with torch.no_grad():
-        xs = ranking_features(x, metric, mask=mask if x.dim() == 3 else None)
+        # (detached: forward-mode tangents too, which no_grad leaves on x)
+        xs = ranking_features(x.detach(), metric, mask=mask if x.dim() == 3 else None)
         s = _block_scores(xs, xs, metric, None)
         sq = (xs * xs).sum(-1)
         if mask is not None:

@@ -145,7 +145,8 @@ def dense_relation_graph(x: Tensor, metric: str = "cosine", nonneg="clamp", *,
         # even in float64; the gradient stays the product's (cdist has no
         # double backward), its rounding eps |x| per entry of the gradient
         with torch.no_grad():
-            exact = torch.cdist(xc, xc, compute_mode="donot_use_mm_for_euclid_dist") ** 2
+            xd = xc.detach()  # (forward mode too: cdist has no forward derivative)
+            exact = torch.cdist(xd, xd, compute_mode="donot_use_mm_for_euclid_dist") ** 2
         d2 = (d2 + (exact - d2).detach()).to(wide)
         s = torch.exp(-_gamma(gamma, x.size(-1)) * d2.clamp(min=0))
         s = (s * (1 - eye) + eye).to(x.dtype)
@@ -239,6 +240,10 @@ class _UnitRows(torch.autograd.Function):
     # meta-learning does) refuses a Function whose forward takes ctx; the
     # Jacobian (I - y y^T) / |x| is symmetric, so forward mode (torch.func.jvp,
     # Hessian-vector products) applies the backward's map to the tangent.
+    # torch.func.jacfwd and hessian vmap that tangent: torch's own rule for
+    # a Function of torch ops maps each of these over it.
+    generate_vmap_rule = True
+
     @staticmethod
     def forward(x: Tensor, norm: Tensor | None) -> Tensor:
         # norm: the rows' norms when already taken (_lift_tiny_rows)
