@@ -6,6 +6,7 @@ repeated flag replaced by a later ``--config`` file's (:class:`AppendFlag`).
 from __future__ import annotations
 
 import argparse
+import difflib
 import re
 
 _NEGATIVE_NUMBER = re.compile(r"^-(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(e[-+]?\d+)?$"
@@ -28,6 +29,19 @@ class _Parser(argparse.ArgumentParser):
         # float() reads is a value here (no flag of the CLI looks like one),
         # so that the flag's type names what it expects.
         self._negative_number_matcher = _NEGATIVE_NUMBER
+
+    def _check_value(self, action, value):
+        # a typo of a choice ('trian', 'unoin') names the close one, as
+        # Python 3.14's suggest_on_error does ('..., maybe you meant ...?')
+        try:
+            super()._check_value(action, value)
+        except argparse.ArgumentError as exc:
+            said, wrong = exc.message, f"invalid choice: {value!r}"
+            close = difflib.get_close_matches(str(value), [str(c) for c in action.choices], 1)
+            if not close or "maybe you meant" in said or wrong not in said:
+                raise
+            raise argparse.ArgumentError(action, said.replace(
+                wrong, f"{wrong}, maybe you meant {close[0]!r}?", 1)) from None
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
