@@ -52,6 +52,12 @@ def segment_scores_to_frames(scores: Tensor, data) -> Tensor:
         data (torch_geometric.data.Data): the video (``snippet_segment``, ``snippet_len``,
             ``frame_gt``).
     """
+    missing = [k for k in ("snippet_segment", "snippet_len") if k not in data]
+    if missing:
+        # PyG's own error here: "'GlobalStorage' object has no attribute ..."
+        raise ValueError(f"data lacks {', '.join(missing)}: segment_scores_to_frames reads "
+                         f"a VAD video's snippet_segment [T] and snippet_len [1], as "
+                         f"VADFeatures' and SyntheticVAD's graphs hold them")
     if "batch" in data or data.snippet_len.numel() != 1:
         raise ValueError("data must be one video (dataset[i]), not a batch: expand each "
                          "video's scores with its own data")
