@@ -360,9 +360,12 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
         return 2
     except KeyboardInterrupt as exc:
-        from ..training.trainer import TrainingTerminated
+        # only a trainer raises it: without one, importing it (and Lightning)
+        # here met the import a Ctrl-C at start-up had cut ('partially
+        # initialized module'), a traceback and exit code 1
+        trainer = sys.modules.get("pyg_fusion.training.trainer")
         kept = _interrupted_note(parser, args, start)
-        terminated = isinstance(exc, TrainingTerminated)
+        terminated = trainer is not None and isinstance(exc, trainer.TrainingTerminated)
         print(f"{prog}: {'terminated (SIGTERM)' if terminated else 'interrupted'}{kept}",
               file=sys.stderr)
         return 143 if terminated else 130  # the shell's codes of a SIGTERM and a SIGINT
