@@ -166,7 +166,9 @@ def add_config_file_flags(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("config file")
     g.add_argument("--config", metavar="FILE.yaml",
                    help="read settings from a YAML file (as written by --print-config, or a "
-                   "flat mapping of option names); flags after it override it. null (or an "
+                   "flat mapping of option names); flags after it override it. A relative "
+                   "path in it is read as the flag's: from the current folder, not the "
+                   "file's (a printed config holds your files absolute). null (or an "
                    "empty value) is the default of a setting whose --help default is no value "
                    "(--pretrained) or the task's / method's (a method option: a config printed "
                    "for methods of other defaults holds null); for any other it is an error")
