@@ -152,8 +152,9 @@ def test_a_pre_transforms_module_constant_names_its_cache_as_the_page_says():
     from pyg_fusion.datasets._identity import callable_identity
     assert ("and the module-level values its code reads, such as a `SCALE = 2.0` of your "
             "script") in _text()
-    assert ("A function imported from another module, a class and a module are known by name "
-            "only: after editing their code, pass `force_reload=True`") in _text()
+    assert ("A function imported from another module, a class given itself (not an object of "
+            "it), a base class from another module (PyG's `BaseTransform`) and a module are "
+            "known by name only: after editing their code, pass `force_reload=True`") in _text()
     ids = []
     for scale in (1.0, 2.0):
         namespace = {"__name__": "user_script", "SCALE": scale}

@@ -85,3 +85,24 @@ def test_node_models_search_equal_fixed_features_once_as_lego_api_says(monkeypat
     for name in ("graph-mean", "gcn-mean", "single-a"):
         build_model(name, "node", {"a": 5, "b": 3}, num_classes=2, k=4)(data)
     assert sorted(calls) == [(30, 3), (30, 5)]
+
+
+def test_a_transform_class_of_a_script_names_its_cache_by_its_forward_as_the_page_says():
+    # 95429f8 (helper P): an object's identity holds the functions of its class
+    said = _page("datasets/README.md")
+    assert ("an object's class, its attributes and the functions of its class and of its bases "
+            "in the class's module, as functions are known, so that an edit of the `forward` of "
+            "a transform class in your script processes again") in said
+    from pyg_fusion.datasets._identity import callable_identity
+    ids = []
+    for factor in (2, 3):
+        namespace = {"__name__": "user_script"}
+        exec("from torch_geometric.transforms import BaseTransform\n"
+             "class Scale(BaseTransform):\n"
+             "    def forward(self, data):\n"
+             f"        data.x_a = data.x_a * {factor}\n"
+             "        return data\n", namespace)
+        ids.append(callable_identity(namespace["Scale"]()))
+    assert ids[0] != ids[1]
+    # a class given itself: by name, as the page says
+    assert callable_identity(namespace["Scale"])[1][1] == "user_script.Scale"
