@@ -324,9 +324,9 @@ def test_both_backends_prune_on_the_products_support_as_the_methods_page_says():
 
 
 def test_forward_mode_through_lego_is_as_the_page_says():
-    # 6f645fc: jvp through the dense backend with cosine or dot; rbf stops at cdist
-    assert ("passes through the dense backend with cosine or dot graphs; rbf graphs stop at "
-            "`torch.cdist`, which has no forward AD in torch") in _page("docs/lego_api.md")
+    # 6f645fc: jvp through the dense backend with cosine or dot; b8c57fe: rbf too
+    assert ("`torch.func.jacfwd` and `torch.func.hessian` pass through the dense backend with "
+            "cosine, dot and rbf graphs") in _page("docs/lego_api.md")
     import torch
     from torch.func import functional_call, grad, jvp
     from pyg_fusion.nn import LEGO
@@ -340,11 +340,7 @@ def test_forward_mode_through_lego_is_as_the_page_says():
         def f(p):
             return functional_call(lego, p, (xs,)).to_dense().square().sum()
 
-        if metric == "rbf":
-            with pytest.raises(Exception, match="forward AD"):
-                jvp(grad(f), (params,), (tangents,))
-        else:
-            jvp(grad(f), (params,), (tangents,))
+        jvp(grad(f), (params,), (tangents,))
 
 
 def test_compressed_tables_and_features_first_are_as_the_pages_say(tmp_path):

@@ -106,3 +106,24 @@ def test_a_transform_class_of_a_script_names_its_cache_by_its_forward_as_the_pag
     assert ids[0] != ids[1]
     # a class given itself: by name, as the page says
     assert callable_identity(namespace["Scale"])[1][1] == "user_script.Scale"
+
+
+def test_jacfwd_and_vmap_over_lego_are_as_lego_api_says():
+    # b8c57fe (helper B): jacfwd / hessian through the dense backend, rbf included; vmap refused
+    said = _page("docs/lego_api.md")
+    assert ("`torch.func.vmap` over the features (of `LEGO` on either backend, "
+            "`dense_relation_graph`, `dense_graph_powers`, `RelationGraph.dense`) is a "
+            "`RuntimeError` naming the argument") in said
+    import pytest
+    import torch
+
+    from pyg_fusion.nn import LEGO
+    g = torch.Generator().manual_seed(1)
+    xa, xb = torch.randn(6, 3, generator=g), torch.randn(6, 4, generator=g)
+    lego = LEGO({"a": 3, "b": 4}, 2, backend="dense", metric="rbf")
+    torch.func.hessian(lambda a: lego({"a": a, "b": xb}).to_dense().sum())(xa)
+    for backend in ("dense", "sparse"):
+        lego = LEGO({"a": 3, "b": 4}, 2, backend=backend, k=3)
+        with pytest.raises(RuntimeError, match=r"xs\['a'\] is checked .* one batch"):
+            torch.func.vmap(lambda a, b: lego({"a": a, "b": b}).edge_weight.sum())(
+                xa.expand(2, 6, 3), xb.expand(2, 6, 4))
