@@ -127,3 +127,15 @@ def test_jacfwd_and_vmap_over_lego_are_as_lego_api_says():
         with pytest.raises(RuntimeError, match=r"xs\['a'\] is checked .* one batch"):
             torch.func.vmap(lambda a, b: lego({"a": a, "b": b}).edge_weight.sum())(
                 xa.expand(2, 6, 3), xb.expand(2, 6, 4))
+
+
+def test_where_a_configs_relative_paths_are_read_from_is_on_the_training_page():
+    # 31c5e77 (helper C): --config's help says it; the page says what the help says
+    said = _page("docs/training.md")
+    assert ("`--config FILE.yaml` reads one back (flags after it override it; a relative path in "
+            "it is read as its flag's, from the current folder, not the file's;") in said
+    from pyg_fusion.cli import build_parser
+    help_text = " ".join(build_parser()._subparsers._group_actions[0].choices["train"]
+                         .format_help().split())
+    assert "A relative path in it is read as the flag's: from the current folder, not the " \
+        "file's" in help_text
