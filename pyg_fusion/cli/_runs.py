@@ -65,7 +65,8 @@ def flat_seeds(action: argparse.Action, words: list[list[int]]) -> list[int]:
 
 
 class SeedsFlag(ListFlag):
-    """``--seeds`` of the graph commands: :func:`flat_seeds` of its words,
+    """``--seeds`` of the graph commands, and ``sweep``'s ``--p`` and ``--q``
+    (one format for every list of runs): :func:`flat_seeds` of its words,
     given once (:class:`~pyg_fusion.cli.ListFlag`)."""
 
     def __call__(self, parser, namespace, values, option_string=None):

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from ._help import HelpFormatter
-from . import CLIError, ListFlag
-from ._runs import (add_dataset_args, add_training_args, data_config, int_list,
+from . import CLIError
+from ._runs import (SeedsFlag, add_dataset_args, add_training_args, data_config, int_list,
                     notice_earlier_run, options_from_args)
 
 HELP = "grid of LEGO's powers P x Q -> metric mean ± std (JSON for plot pq-sensitivity)"
@@ -42,10 +42,11 @@ def register(subparsers) -> None:
     add_training_args(p, method_default="lego", seeds_default="0")
     # string defaults: argparse parses them with `type` (as if typed), and the
     # help shows them in the syntax users type (1..3, not [1, 2, 3])
-    p.add_argument("--p", action=ListFlag, type=int_list, default="1..3",
-                   help="values of P, e.g. 1..9")
-    p.add_argument("--q", action=ListFlag, type=int_list, default="1..3",
-                   help="values of Q, e.g. 1..9")
+    # the words of --seeds too (1 2 3): one format for every list of runs
+    p.add_argument("--p", action=SeedsFlag, type=int_list, nargs="+", default="1..3",
+                   metavar="P", help="values of P, e.g. 1..9 or 1,2,4 (or 1 2 4)")
+    p.add_argument("--q", action=SeedsFlag, type=int_list, nargs="+", default="1..3",
+                   metavar="Q", help="values of Q, e.g. 1..9 or 1,2,4 (or 1 2 4)")
     for a in p._actions:
         if a.dest == "operator_warmup":
             a.default = SWEEP_OPERATOR_WARMUP
