@@ -111,3 +111,22 @@ def test_an_empty_batch_translates_to_an_empty_batch(norm):
     assert all(p.grad is not None and not p.grad.any() for p in gen.down_norm[1].parameters())
     plain = ModalityNorm(4, 1, lambda c: nn.InstanceNorm2d(c))  # no affine of its own
     assert tuple(plain([torch.randn(0, 4, 3, 3)])[0].shape) == (0, 4, 3, 3)
+
+
+def test_a_batch_norm_used_twice_stays_one_private_layer():
+    # a user's block applying one conv + BN twice (weights tied): share_across_modalities
+    # made the BN private at its first place only (named_children yields a module
+    # once) and left the second a plain BN shared by both modalities, its
+    # statistics mixed, without a word
+    conv, bn = nn.Conv2d(3, 3, 3, padding=1), nn.BatchNorm2d(3)
+    net = nn.Sequential(conv, bn, nn.ReLU(), conv, bn)
+    shared = share_across_modalities(net, 2)
+    assert shared.model[1] is shared.model[4]
+    assert sum(p.numel() for p in shared.parameters()) == 84 + 2 * 6
+    assert torch.equal(shared.model[1].norms[1].weight, bn.weight)
+    tied = nn.Sequential(nn.Sequential(conv, bn), nn.Sequential(conv, bn))  # in two parents
+    shared = share_across_modalities(tied, 2)  # were two private layers, trained apart
+    assert shared.model[0][1] is shared.model[1][1]
+    holder = nn.Sequential(nn.Conv2d(3, 3, 1), nn.BatchNorm2d(3))
+    holder.register_module("empty", None)  # a slot registered empty is passed over
+    assert share_across_modalities(holder, 2).model.empty is None

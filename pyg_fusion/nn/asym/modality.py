@@ -183,13 +183,22 @@ def _check_norms(model: nn.Module) -> None:
                f"scale and shift included)", stacklevel=3)
 
 
-def _replace_bn(module: nn.Module, num_modalities: int, frozen: bool) -> None:
-    for name, child in module.named_children():
+def _replace_bn(module: nn.Module, num_modalities: int, frozen: bool,
+                done: dict | None = None) -> None:
+    # every place a BN is registered (named_children yields a module once: a BN
+    # applied twice, its weights tied, stayed plain, shared by the modalities, at
+    # its second place), one replacement per BN object (the tie kept)
+    done = {} if done is None else done
+    for name, child in list(module._modules.items()):
+        if child is None:  # a slot registered empty
+            continue
         if isinstance(child, tuple(_BATCH_NORMS)):
-            setattr(module, name, ModalityBatchNorm2d.from_batchnorm(
-                child, num_modalities, frozen_stats=frozen))
+            if id(child) not in done:
+                done[id(child)] = ModalityBatchNorm2d.from_batchnorm(
+                    child, num_modalities, frozen_stats=frozen)
+            setattr(module, name, done[id(child)])
         elif not isinstance(child, ModalityBatchNorm2d):
-            _replace_bn(child, num_modalities, frozen)
+            _replace_bn(child, num_modalities, frozen, done)
 
 
 def bn_affine_parameter_count(model: nn.Module) -> int:
