@@ -73,7 +73,7 @@ def test_the_random_states_come_back_as_saved():
     kept.load_state_dict(state)
 
     class Trainer:  # what on_fit_start reads of a trainer that was given no loaders
-        fit_loop = None
+        fit_loop, world_size, global_rank = None, 1, 0
     kept.on_fit_start(Trainer(), None)
     got = (torch.rand(3), np.random.normal(size=3), random.random())
     assert torch.equal(got[0], want[0]) and np.array_equal(got[1], want[1])

@@ -103,6 +103,29 @@ def _train_loaders(iterables) -> list:
     return [iterables]
 
 
+def _start_persistent_workers(loaders: list, rank: int) -> None:
+    """Makes the iterator (and workers) of each loader of ``loaders`` with
+    persistent workers, drawing nothing from the generators: a loader makes
+    them once, drawing its workers' base seed from torch's generator (or its
+    own), which the uninterrupted run did in its first epoch, before the
+    states of its checkpoint, and a resumed run did again (other dropout
+    masks and batch orders from then on; a held-out loader's, at its first
+    validation, when no sanity check had made it under Lightning's
+    ``isolate_rng``). Lightning then iterates them as the uninterrupted
+    run's next epoch did. Their workers are seeded as Lightning's would be
+    (``PL_SEED_WORKERS``)."""
+    from lightning.fabric.utilities.data import _auto_add_worker_init_fn
+    for dl in loaders:
+        if not (getattr(dl, "persistent_workers", False) and dl.num_workers > 0):
+            continue
+        _auto_add_worker_init_fn(dl, rank)  # what Lightning does to it later
+        own = dl.generator.get_state() if dl.generator is not None else None
+        with torch.random.fork_rng(devices=[]):
+            iter(dl)  # kept by the loader (persistent), its draw undone
+        if own is not None:
+            dl.generator.set_state(own)
+
+
 class RandomStates(L.Callback):
     """Saves the random states in every checkpoint, and puts them back when a
     run resumes from one (``Trainer.fit(..., ckpt_path=...)``), so that the
@@ -158,6 +181,11 @@ class RandomStates(L.Callback):
             return
         # the loaders given to fit (Lightning has them only there until the loop starts)
         source = getattr(getattr(trainer.fit_loop, "_data_source", None), "instance", None)
+        val_loop = getattr(getattr(trainer.fit_loop, "epoch_loop", None), "val_loop", None)
+        held_out = getattr(getattr(val_loop, "_data_source", None), "instance", None)
+        if trainer.world_size == 1:  # (DDP trains on copies of them that Lightning makes)
+            _start_persistent_workers(_train_loaders(source) + _train_loaders(held_out),
+                                      trainer.global_rank)
         self._put_back(state, _train_loaders(source))
         if not hasattr(trainer.fit_loop, "is_resuming"):
             self._again = state
