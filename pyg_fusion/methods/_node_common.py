@@ -261,7 +261,7 @@ def shared_relation_graph(x: Tensor, k: int | None) -> tuple[Tensor, Tensor]:
 
     Args:
         x (torch.Tensor): the features ``[N, d]``.
-        k (int, optional): neighbours per node.
+        k (int or None): neighbours per node (:obj:`None`: every pair).
     """
     return _SHARED.get(("relation_graph", k), [x], lambda: relation_graph(x, k=k))
 
