@@ -73,6 +73,15 @@ class SeedsFlag(ListFlag):
         super().__call__(parser, namespace, flat_seeds(self, values), option_string)
 
 
+class MethodsFlag(ListFlag):
+    """``--method`` of train, compare and sweep: its words (``lego,gcn-mean``
+    or ``lego gcn-mean``, as ``--seeds``' words) as one comma-separated
+    text, given once (:class:`~pyg_fusion.cli.ListFlag`)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        super().__call__(parser, namespace, ",".join(values), option_string)
+
+
 def add_device_args(g) -> None:
     """``--accelerator`` and ``--devices`` (their one declaration, for every
     command that trains or scores a graph task)."""
@@ -152,8 +161,9 @@ def add_dataset_args(p: argparse.ArgumentParser, default: str | None = "digits",
 def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego",
                       seeds_default: str = "0") -> None:
     g = p.add_argument_group("training")
-    g.add_argument("--method", action=ListFlag, default=method_default, type=method_text,
-                   help="method name(s), comma separated: lego, lego-cp, lego-row (VAD), "
+    g.add_argument("--method", action=MethodsFlag, default=method_default, type=method_text,
+                   nargs="+", metavar="METHOD",
+                   help="method name(s), comma (or space) separated: lego, lego-cp, lego-row (VAD), "
                    "single-<view>, "
                    "feature-concat|add|product, mtn (VAD), graph-<view>, graph-concat|mean|"
                    "product, gcn-<view>, gcn-mean (node), asym-shuffle; or a family: all, "
