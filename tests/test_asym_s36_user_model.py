@@ -130,3 +130,44 @@ def test_a_batch_norm_used_twice_stays_one_private_layer():
     holder = nn.Sequential(nn.Conv2d(3, 3, 1), nn.BatchNorm2d(3))
     holder.register_module("empty", None)  # a slot registered empty is passed over
     assert share_across_modalities(holder, 2).model.empty is None
+
+
+def test_threads_running_one_shared_network_keep_their_own_modality():
+    # SharedModalityNetwork.modality(i) set every private BN's `active` attribute:
+    # two threads running the same model (a server's requests) normalised with the
+    # other thread's modality, without a word (140 of 200 concurrent calls wrong)
+    import threading
+
+    class Both(nn.Module):  # both threads inside their modality() at each BN
+        def __init__(self):
+            super().__init__()
+            self.bn = nn.BatchNorm2d(2)
+            self.inside = threading.Barrier(2)
+
+        def forward(self, x):
+            self.inside.wait(timeout=30)
+            y = self.bn(x)
+            self.inside.wait(timeout=30)
+            return y
+
+    shared = share_across_modalities(Both(), 2).eval()
+    with torch.no_grad():
+        shared.model.bn.norms[1].running_mean.fill_(5.0)
+    x = torch.zeros(1, 2, 2, 2)
+    got = {}
+
+    def run(i):
+        with shared.modality(i), torch.no_grad():
+            got[i] = shared.model(x)
+    threads = [threading.Thread(target=run, args=(i, )) for i in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert float(got[0].mean()) == 0.0 and float(got[1].mean()) == pytest.approx(-5.0, abs=1e-4)
+    shared.model.inside = threading.Barrier(1)
+    with shared.modality(1):  # nested: the inner choice, then the outer's again
+        with shared.modality(0), torch.no_grad():
+            assert float(shared.model(x).mean()) == 0.0
+        with torch.no_grad():
+            assert float(shared.model(x).mean()) == pytest.approx(-5.0, abs=1e-4)

@@ -10,6 +10,7 @@ per-modality tensors ``[x_0, ..., x_{M-1}]``.
 from __future__ import annotations
 
 import copy
+from contextvars import ContextVar
 from typing import Callable, Sequence
 
 import torch.nn.functional as F
@@ -20,6 +21,13 @@ from .._reset import reset_module
 
 __all__ = ["ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityNorm2d",
            "norm_factory"]
+
+
+# The modality each ModalityNorm (by id) serves in this thread (or task), set by
+# SharedModalityNetwork.modality: its attribute `active`, changed there before,
+# was the other threads' too, and two threads running one shared model (a server's
+# requests) normalised with each other's modality's layers, without a word
+_ACTIVE: ContextVar[dict | None] = ContextVar("pyg_fusion_active_modality", default=None)
 
 
 def _as_list(name: str, xs) -> list[Tensor]:
@@ -120,8 +128,9 @@ class ModalityNorm(nn.Module):
 
     Called with a list ``[x_0, ..., x_{M-1}]`` it normalises ``x_m`` with the
     layer of modality ``m``. Called with a single tensor it uses the layer of
-    the :attr:`active` modality (set by :class:`SharedModalityNetwork`), which
-    lets an unchanged CNN ``forward`` run in the shared form.
+    the modality that :meth:`SharedModalityNetwork.modality` selects in the
+    calling thread (else of the :attr:`active` modality, ``0``), which lets an
+    unchanged CNN ``forward`` run in the shared form.
 
     ``frozen_stats=True`` (batch norm only) is what the released code does with
     ImageNet weights: the running statistics are never updated and always used
@@ -201,7 +210,9 @@ class ModalityNorm(nn.Module):
         if isinstance(xs, Tensor):
             check_channels("x", xs, self.num_features, dims=dims, what="num_features")
             check_module_input("x", xs, self)
-            return self._norm(self.norms[self.active], xs)
+            chosen = _ACTIVE.get()
+            index = self.active if chosen is None else chosen.get(id(self), self.active)
+            return self._norm(self.norms[index], xs)
         xs = modality_list(xs, self.num_modalities)
         for i, x in enumerate(xs):
             check_channels(f"xs[{i}]", x, self.num_features, dims=dims,

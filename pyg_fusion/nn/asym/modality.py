@@ -19,8 +19,9 @@ from ..._option_rules import is_int
 from ...functional._checks import check_int, check_like
 from .._reset import reset_module
 # The per-modality layers lived in this module before; their imports from it stay valid.
-from .layers import (_ANY_BATCH_NORM, _BATCH_NORMS, ModalityBatchNorm2d, ModalityNorm,  # noqa: F401
-                     ModalityNorm2d, ModalityParallel, _as_list, modality_list, norm_factory)
+from .layers import (_ACTIVE, _ANY_BATCH_NORM, _BATCH_NORMS, ModalityBatchNorm2d,  # noqa: F401
+                     ModalityNorm, ModalityNorm2d, ModalityParallel, _as_list, modality_list,
+                     norm_factory)
 
 __all__ = ["ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityNorm2d",
            "norm_factory", "SharedModalityNetwork",
@@ -67,22 +68,20 @@ class SharedModalityNetwork(nn.Module):
 
     @contextmanager
     def modality(self, index: int):
-        """Context in which plain-tensor calls of the wrapped model use the
-        BNs of modality ``index``."""
+        """Context in which plain-tensor calls of the wrapped model, in the
+        calling thread, use the BNs of modality ``index`` (other threads running
+        the same model keep their own choice)."""
         # 1.5 passed the range and failed in the first BN as ModuleList's TypeError
         if not is_int(index) or not 0 <= index < self.num_modalities:
             raise ValueError(f"index must be an integer in [0, {self.num_modalities}), "
                              f"got {index!r}")
-        index = int(index)
-        mods = list(self._private())
-        old = [m.active for m in mods]
-        for m in mods:
-            m.active = index
+        chosen = dict(_ACTIVE.get() or {})  # this thread's choice, not the layers' own
+        chosen.update((id(m), int(index)) for m in self._private())
+        token = _ACTIVE.set(chosen)
         try:
             yield self.model
         finally:
-            for m, a in zip(mods, old):
-                m.active = a
+            _ACTIVE.reset(token)
 
     def forward(self, xs: Sequence[Tensor], *args, **kwargs) -> list:
         xs = _as_list("xs", xs)
