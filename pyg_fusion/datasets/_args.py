@@ -3,7 +3,10 @@ touched: PyG's (root, transforms, force_reload, log), a generator's seed and a
 one-graph dataset's standardize."""
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
+import torch
 
 from .._option_rules import is_int
 from ._io import check_root
@@ -43,3 +46,21 @@ def check_dataset_args(root, transform=None, pre_transform=None, pre_filter=None
         if not isinstance(flag, (bool, np.bool_)):
             raise TypeError(f"{name} must be True or False, got {flag!r}")
     return check_root(root)
+
+
+def check_index_mask(idx, length: int):
+    """``idx`` of ``dataset[idx]`` (PyG's ``index_select``), a list or tuple
+    of bools as the mask it is: PyG read it as indices, ``True`` / ``False``
+    as 1 / 0 (``ds[[v.startswith("Normal") for v in names]]`` gave graphs 0
+    and 1, repeated, without a word). A mask (also a bool tensor or array)
+    of another length than the dataset's ``length`` is refused: PyG selected
+    from its first entries."""
+    if isinstance(idx, Sequence) and not isinstance(idx, str) and len(idx) and \
+            all(isinstance(i, (bool, np.bool_)) for i in idx):
+        idx = torch.tensor([bool(i) for i in idx])
+    if isinstance(idx, (torch.Tensor, np.ndarray)) and idx.dtype in (torch.bool, np.bool_):
+        size = idx.numel() if isinstance(idx, torch.Tensor) else idx.size
+        if size != length:
+            raise IndexError(f"a bool mask of the dataset must have one entry per graph "
+                             f"({length}), got {size}")
+    return idx

@@ -23,7 +23,7 @@ from .._files import atomic_write, remove_stale_temps, save_torch
 from .._loading import load_torch
 from .._notices import notice
 from ._identity import callable_identity
-from ._args import check_dataset_args
+from ._args import check_dataset_args, check_index_mask
 from ._read_only import _denied
 
 # How a damaged or stale cache is rebuilt, said once for every message that
@@ -342,12 +342,10 @@ class FusionDataset(InMemoryDataset):
 
     def to_on_disk_dataset(self, root: str | None = None, backend: str = "sqlite",
                            log: bool = True):
-        """PyG's :meth:`~torch_geometric.data.InMemoryDataset.to_on_disk_dataset`,
-        whose graphs come back of the class stored (PyG's rebuilds every one
-        as a plain :class:`~torch_geometric.data.Data`, which batches
-        ``assign_<source>`` without offsets and ``edge_index_<source>`` by the
-        nodes: a loader's batch sent the finer units of every graph to the
-        first graph's nodes, without a word).
+        """PyG's :meth:`~torch_geometric.data.InMemoryDataset.to_on_disk_dataset`, whose
+        graphs come back of the class stored (PyG's made plain ``Data``, which batches
+        ``assign_<source>`` without offsets: a loader's batch sent the finer units of
+        every graph to the first graph's nodes, without a word).
 
         Args:
             root (str, optional): where the database is written. (default: :obj:`None`,
@@ -359,6 +357,9 @@ class FusionDataset(InMemoryDataset):
         # an attribute of this object: PyG's class is made inside its method
         out.deserialize = type(self.get(0)).from_dict
         return out
+
+    def index_select(self, idx):  # PyG's, with masks as check_index_mask reads them
+        return super().index_select(check_index_mask(idx, len(self)))
 
     @property
     def num_source_features(self) -> dict[str, int]:
