@@ -55,7 +55,8 @@ class VADFeatures(_LayoutReader, FusionDataset):
     * with ground truth (test split): ``frame_gt`` ``[num_frames]`` 0/1.
       :func:`segment_scores_to_frames` turns segment scores into frame scores
       of that length; concatenating ``frame_gt`` over the dataset in order
-      gives the public concatenated ground truth;
+      gives the public concatenated ground truth (with ``crops="all"``, over
+      the graphs of one crop: each crop's graph holds its video's);
     * ``crop`` ``[1]`` with ``crops="all"``.
 
     Errors name the video: a missing feature file, sources whose lengths
