@@ -1,8 +1,9 @@
 """Start-up time of the command line: ``pyg-fusion --help`` and each
 sub-command's ``--help``, each in a fresh interpreter (median of several
 runs), with ``import torch`` in a fresh interpreter as the baseline of the same
-run. The machine may be shared: its load average is recorded beside the
-times. The target is at most 1.5 s per help.
+run. No warm-up run: every run is timed, the first included (its files may
+be read from disk, not the page cache). The machine may be shared: its load
+average is recorded beside the times. The target is at most 1.5 s per help.
 
     python benchmarks/cli_startup.py [--repeats 7] [--json FILE]
 """
@@ -20,6 +21,7 @@ sys.path.insert(0, HERE)
 
 from _machine import machine_info  # noqa: E402
 
+WARMUP = "no warm-up run: each command's first run is in its median"
 COMMANDS = ["", "demo", "train", "evaluate", "compare", "sweep", "plot",
             "segment", "segment train", "translate", "translate train",
             "train --task segment", "evaluate --task translate",
@@ -66,10 +68,11 @@ def main(argv=None) -> int:
         from _cli import command_line
         write_json(args.json, {"command": command_line(__file__, argv),
                                "machine": machine, "repeats": args.repeats,
+                               "warmup": WARMUP,
                                "load_before": load_before, "load_after": load_after,
                                "import_torch_median_s": base, "rows": rows})
     print(f"baseline `python -c 'import torch'`: median {base:.3f} s "
-          f"({args.repeats} runs)")
+          f"({args.repeats} runs); {WARMUP}")
     # the cores once, the machine line's usable count: os.cpu_count() here
     # said the machine's beside it, two counts under a cpuset
     print(f"load average before {load_before[0]:.2f}, after {load_after[0]:.2f} "

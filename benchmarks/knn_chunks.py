@@ -101,11 +101,12 @@ def main(argv=None) -> int:
                 for r in sweep(n, args.chunks, args.device, args.repeats)]
     machine = machine_info(args.device)
     machine["torch_threads"] = args.threads
+    warmup = f"one untimed call per N (chunk_size {_default_chunk()}) before the repeats"
     if args.json:  # before the table: a reader that has left (| head) must not cost it
         from pyg_fusion._files import write_json
         write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
-                               "repeats": args.repeats, "rows": rows})
-    print(f"{machine_line(machine)}; seconds: median of {args.repeats}")
+                               "repeats": args.repeats, "warmup": warmup, "rows": rows})
+    print(f"{machine_line(machine)}; seconds: median of {args.repeats}, {warmup}")
     print(table(rows))
     return 0 if all(r["same_graph"] for r in rows) else 1
 

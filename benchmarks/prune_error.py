@@ -98,11 +98,12 @@ def _run(args, F, machine_info, machine_line, argv=None) -> int:
                          f"{per_row:.0f} | {t:.3f} | {t_exact:.3f} | {t / t_exact:.2f}x |")
             print(lines[-1], file=sys.stderr, flush=True)  # progress: stdout is the table's
     machine = machine_info()
+    warmup = "one untimed exact forward per N before the timed ones"
     if args.json:  # before the table: a reader that has left (| head) must not cost it
         from pyg_fusion._files import write_json
         write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
-                               "repeats": args.repeats, "rows": rows})
-    print(f"{machine_line(machine)}; seconds: median of {args.repeats}")
+                               "repeats": args.repeats, "warmup": warmup, "rows": rows})
+    print(f"{machine_line(machine)}; seconds: median of {args.repeats}, {warmup}")
     print("| N | prune_k | rel. error R^2 | rel. error R^3 | rel. error G off-diag. | entries/row of R^3 "
           "| forward s | exact forward s | forward / exact |")
     print("|" + "---|" * 9)

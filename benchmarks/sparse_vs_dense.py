@@ -25,6 +25,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+WARMUP = "one untimed step in each configuration's process before its repeats"
 
 
 def worker(n: int, batch: int, backend: str, scatter: str, device: str, repeats: int,
@@ -113,7 +114,7 @@ def record(args, argv, machine: dict, rows: list[dict], summary: dict | None = N
     from pyg_fusion._files import write_json
     data = {"command": command_line(__file__, argv), "machine": machine,
             "config": {"M": 2, "P": 3, "Q": 3, "d": 128, "k": 16,
-                       "prune_k": 64, "repeats": args.repeats,
+                       "prune_k": 64, "repeats": args.repeats, "warmup": WARMUP,
                        "device": args.device, "threads": args.threads,
                        "peak_mem_mb": f"MiB of {peak}"}}
     if summary is None:
@@ -211,7 +212,7 @@ def main(argv=None):
     lines = []  # printed after the JSON: a reader that has left (| head) must not cost it
     lines.append(f"LEGO forward + backward, M=2, P=Q=3, d=128, k=16, prune_k=64, "
                  f"device={args.device}, threads={args.threads or 'default'}, "
-                 f"median of {args.repeats}; "
+                 f"median of {args.repeats}, {WARMUP}; "
                  f"seconds, peak: MiB of {peak}")
     lines.append(machine_line(machine))
     head = ("| N | graphs | dense s | sparse s | sparse s (torch_scatter) | dense / sparse "

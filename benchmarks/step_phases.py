@@ -25,7 +25,9 @@ Usage::
 ``--repeats R``: R steps; the table is the median step's (the lower of the
 two middle ones for an even R) and the phases of that same repeat, not a
 median per phase, which would not add up to the step. ``/ step``: a phase's
-share of that step's seconds.
+share of that step's seconds. No warm-up step: the first step pays the
+one-off costs (first calls, the allocator's first pages), as the figures
+measured with one step per process did.
 
 ``--json PATH``: the table's rows and the step's totals (``repeat``: which
 one; ``steps_s``: every repeat's), the command, the machine and the settings
@@ -64,6 +66,7 @@ LABELS = (  # (module, attribute, label, is a static method)
     ("pyg_fusion.functional._align", "_Place.backward", "bwd: place", True),
 )
 GIB = 2 ** 30
+WARMUP = "no warm-up step: the first step includes the one-off costs"
 
 
 def faults() -> int:
@@ -195,7 +198,8 @@ def _run(args, phases: Phases, argv=None) -> int:
         write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
                                "config": {"N": args.n, "d": D, "k": K, "P": P,
                                           "prune_k": PRUNE, "knn": "approx",
-                                          "fusion_init": "random", "repeats": args.repeats},
+                                          "fusion_init": "random", "repeats": args.repeats,
+                                          "warmup": WARMUP},
                                "step": {"fwd_s": fwd, "bwd_s": bwd, "fresh_gib": fresh,
                                         "peak_gib": peak, "repeat": chosen + 1,
                                         "steps_s": [f + b for f, b, *_ in repeats]},
@@ -204,7 +208,7 @@ def _run(args, phases: Phases, argv=None) -> int:
     which = ("one step" if args.repeats == 1 else
              f"the median step of {args.repeats} (repeat {chosen + 1}) and its phases")
     print(f"N={args.n}, {which}: fwd {fwd:.3f} s, bwd {bwd:.3f} s, "
-          f"fresh pages {fresh:.2f} GiB, peak {peak:.2f} GiB")
+          f"fresh pages {fresh:.2f} GiB, peak {peak:.2f} GiB; {WARMUP}")
     print("| phase | s | user s | system s | fresh GiB | / step |\n|---|---|---|---|---|---|")
     for r in rows:
         print(f"| {r['phase']} | {r['seconds']:.3f} | {r['user_s']:.3f} | "

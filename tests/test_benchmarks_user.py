@@ -259,10 +259,14 @@ def test_json_of_locality_orders_and_step_phases_holds_their_tables(tmp_path, ca
     for script, argv, config in [
             ("locality_orders", ["256", "--repeats", "2"],
              {"N": 256, "d": 128, "k": 16, "P": 3, "prune_k": 64, "knn": "approx",
-              "repeats": 2, "clusters": []}),
+              "repeats": 2, "clusters": [],
+              "warmup": "one untimed call per source and order before the repeats",
+              "timed": "the powers' forward, the draw of the backward's random projection "
+                       "(randn of the powers' shape) and the backward"}),
             ("step_phases", ["256"],
              {"N": 256, "d": 128, "k": 16, "P": 3, "prune_k": 64, "knn": "approx",
-              "fusion_init": "random", "repeats": 1})]:
+              "fusion_init": "random", "repeats": 1,
+              "warmup": "no warm-up step: the first step includes the one-off costs"})]:
         path = tmp_path / f"{script}.json"
         assert load_benchmark(script).main([*argv, "--json", str(path)]) == 0
         table = [line.split(" | ") for line in capsys.readouterr().out.splitlines()
@@ -271,8 +275,8 @@ def test_json_of_locality_orders_and_step_phases_holds_their_tables(tmp_path, ca
         record = json.loads(path.read_text())
         assert record["config"] == config and record["machine"]["torch_threads"] == 1
         if script == "locality_orders":
-            assert [["| " + r["source"], r["order"],
-                     f"{r['seconds']:.3f}", f"{r['over_own']:.2f}x |"]
+            assert [["| " + r["source"], r["order"], f"{r['seconds']:.3f}",
+                     f"{r['draw_s']:.3f}", f"{r['over_own']:.2f}x |"]
                     for r in record["rows"]] == table
             assert all(len(r["runs"]) == 2 for r in record["rows"])
         else:

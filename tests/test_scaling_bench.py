@@ -136,7 +136,7 @@ def test_locality_orders_prints_every_source_and_order(capsys):
     assert sorted((r[0][2:], r[1]) for r in rows) == sorted(
         (s, o) for s in "ab" for o in ("own", "union", "none", "16 clusters"))
     assert all(float(r[2]) > 0 for r in rows)
-    assert {r[3] for r in rows if r[1] == "own"} == {"1.00x |"}
+    assert {r[4] for r in rows if r[1] == "own"} == {"1.00x |"}  # after the draw's s
 
 
 @pytest.mark.parametrize("clusters,said", [
