@@ -274,6 +274,28 @@ def _integers_given(parser: argparse.ArgumentParser, args) -> list[str]:
     return [f"{flag} {v}" for v, flag in sorted(given, key=lambda t: -t[0])]
 
 
+def close_names(parser: argparse.ArgumentParser, words: list[str], *,
+                prefix: str = "--", skip: tuple[str, ...] = ()) -> str:
+    """`` (maybe you meant --epochs?)`` for the words of ``words`` that look
+    like a flag (``--epoch``, or with ``prefix=""`` a config key ``epoch``)
+    of ``parser`` but are none, else ``""``: a typo of a flag was named
+    alone. Close means a near spelling (cutoff 0.8: ``--seeds`` is not
+    ``--data-seed``); the flags ``skip`` are never named."""
+    import difflib
+    names = [s[2:] for a in parser._actions for s in a.option_strings
+             if s.startswith("--") and s[2:] not in skip]
+    close = []
+    for word in words:
+        name = word.split("=", 1)[0]
+        if prefix and not name.startswith(prefix):
+            continue
+        typed = name[len(prefix):].replace("_", "-")
+        found = difflib.get_close_matches(typed, [n for n in names if n != typed], 1, 0.8)
+        if found:
+            close.append(prefix + found[0] if prefix else repr(found[0].replace("-", "_")))
+    return f" (maybe you meant {', '.join(dict.fromkeys(close))}?)" if close else ""
+
+
 def _said(exc: BaseException, command, origins: dict) -> str:
     """A run's error as its one line, naming the config file and key that
     gave the flag it is about (:func:`~pyg_fusion.cli._config_file.name_config_key`)."""
@@ -311,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     # named by the command that did not take them, as every other error
     where = _command_of(parser, args._prog) if hasattr(args, "_prog") else parser
     if extra:
-        where.error(f"unrecognized arguments: {' '.join(extra)}")
+        where.error(f"unrecognized arguments: {' '.join(extra)}{close_names(where, extra)}")
     vars(args).pop(_APPEND_ORIGINS, None)
     for flag, n in vars(args).pop(_LIST_FLAGS_GIVEN, {}).items():
         typed = n - from_files.get(flag, 0)

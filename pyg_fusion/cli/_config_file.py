@@ -106,6 +106,10 @@ def _without_task(flat: dict[str, Any], path: str) -> dict[str, Any]:
     return {k: v for k, v in flat.items() if k != "task"}
 
 
+# The flags that a config file cannot give, by name: never suggested for a key.
+NOT_KEYS = ("config", "print-config", "help")
+
+
 def _settings(parser: argparse.ArgumentParser) -> set[str]:
     return {a.dest for a in parser._actions if a.option_strings} - {"config", "print_config"}
 
@@ -209,7 +213,9 @@ def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
         start = len(out)
         a = actions.get(key)
         if a is None or key in ("config", "print_config"):
-            raise CLIError(f"--config {path}: {key!r} is no setting of this command")
+            from . import close_names
+            raise CLIError(f"--config {path}: {key!r} is no setting of this command"
+                           f"{close_names(parser, [key], prefix='', skip=NOT_KEYS)}")
         if key in ONCE:  # a config is reused: every run would do it again
             raise CLIError(f"--config {path}: {key!r} is no setting of a run but an "
                            f"instruction to one: give {a.option_strings[0]} on the command "
