@@ -171,3 +171,18 @@ def test_threads_running_one_shared_network_keep_their_own_modality():
             assert float(shared.model(x).mean()) == 0.0
         with torch.no_grad():
             assert float(shared.model(x).mean()) == pytest.approx(-5.0, abs=1e-4)
+
+
+@pytest.mark.parametrize("mode", ["vanilla", "lsgan"])
+def test_the_gan_loss_of_an_empty_batch_is_zero(mode):
+    # the mean over no patch was NaN (a step on it made every weight NaN), where
+    # asym_segmentation_loss gives 0 for no labelled pixel
+    from pyg_fusion.nn.asym import PatchGANDiscriminator, gan_loss
+    critic = PatchGANDiscriminator(6, ndf=4, num_layers=2)
+    loss = gan_loss(critic(torch.randn(0, 6, 16, 16)), True, mode)
+    loss.backward()
+    assert loss.item() == 0.0 and all(not p.grad.any() for p in critic.parameters())
+    logits = torch.tensor([[0.5, -1.0]])
+    torch.testing.assert_close(gan_loss(logits, False, mode), (
+        nn.functional.binary_cross_entropy_with_logits(logits, torch.zeros(1, 2))
+        if mode == "vanilla" else (logits ** 2).mean()))

@@ -16,7 +16,8 @@ GAN_MODES = ("vanilla", "lsgan")
 def gan_loss(logits: Tensor, real: bool, mode: str = "vanilla") -> Tensor:
     r"""GAN loss of a batch of patch logits against an all-real or all-fake
     label: ``"vanilla"`` is binary cross-entropy on logits (pix2pix's
-    default), ``"lsgan"`` the least-squares loss :math:`(D(x) - t)^2`.
+    default), ``"lsgan"`` the least-squares loss :math:`(D(x) - t)^2`; 0
+    (with zero gradients) for no logit, an empty batch.
 
     Args:
         logits (torch.Tensor): any shape, raw discriminator outputs.
@@ -28,6 +29,8 @@ def gan_loss(logits: Tensor, real: bool, mode: str = "vanilla") -> Tensor:
     """
     check_tensor("logits", logits, floating=True)
     check_choice("mode", mode, GAN_MODES)
+    if logits.numel() == 0:  # torch's mean over no patch was NaN, and NaN weights after a step
+        return logits.sum() * 0
     target = torch.full_like(logits, 1.0 if real else 0.0)
     if mode == "vanilla":
         return F.binary_cross_entropy_with_logits(logits, target)
