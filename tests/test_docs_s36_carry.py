@@ -139,3 +139,17 @@ def test_where_a_configs_relative_paths_are_read_from_is_on_the_training_page():
                          .format_help().split())
     assert "A relative path in it is read as the flag's: from the current folder, not the " \
         "file's" in help_text
+
+
+def test_all_crops_ground_truth_is_one_crops_as_the_datasets_page_says(tmp_path):
+    # cb23d1a (helper P): with crops="all" the public array is one crop's graphs' frame_gt
+    said = _page("datasets/README.md")
+    assert ("gives the public concatenated array (with `crops=\"all\"`, over the graphs of one "
+            "crop, `ds[ds.crop == 0].frame_gt`: each crop's graph holds its video's)") in said
+    import torch
+
+    from pyg_fusion.datasets import SyntheticVAD
+    kw = dict(num_videos=(2, 3), snippets=(8, 10), num_segments=4, num_crops=2, log=False)
+    mean = SyntheticVAD(str(tmp_path), "test", **kw)
+    ds = SyntheticVAD(str(tmp_path), "test", crops="all", **kw)
+    assert torch.equal(ds[ds.crop == 0].frame_gt, mean.frame_gt)
