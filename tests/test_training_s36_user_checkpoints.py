@@ -50,3 +50,29 @@ def test_a_checkpoint_under_lightnings_keys_resumes_its_best_score(tmp_path):
     best = trainer.checkpoint_callback
     assert best.filename == "best" and best.best_model_score is not None
     assert best.best_model_path == str(tmp_path / "run" / "checkpoints" / "best.ckpt")
+
+
+def test_build_trainer_takes_callbacks_and_plugins_as_lightning_does(tmp_path):
+    # before: callbacks=ModelCheckpoint(...) or None, plugins=None: "'ModelCheckpoint'
+    # object is not iterable"; a CheckpointIO of the caller's: "Received multiple values
+    # for CheckpointIO flags in `plugins`"
+    from lightning.pytorch.plugins.io import AsyncCheckpointIO, TorchCheckpointIO
+
+    from pyg_fusion.training.seeding import RandomStates
+    from pyg_fusion.training.trainer import AtomicCheckpointIO
+    mine = ModelCheckpoint(dirpath=tmp_path / "mine")
+    trainer = build_trainer(tmp_path / "run", max_epochs=1, progress=False, callbacks=mine)
+    assert mine in trainer.callbacks
+    assert any(isinstance(c, RandomStates) for c in trainer.callbacks)
+    assert isinstance(trainer.strategy.checkpoint_io, AtomicCheckpointIO)
+    trainer = build_trainer(tmp_path / "run", max_epochs=1, progress=False, callbacks=None,
+                            plugins=None)
+    assert isinstance(trainer.strategy.checkpoint_io, AtomicCheckpointIO)
+    plain = TorchCheckpointIO()
+    trainer = build_trainer(tmp_path / "run", max_epochs=1, progress=False, plugins=plain)
+    assert trainer.strategy.checkpoint_io is plain
+    later = AsyncCheckpointIO()
+    trainer = build_trainer(tmp_path / "run", max_epochs=1, progress=False, plugins=[later])
+    assert trainer.strategy.checkpoint_io is later
+    assert isinstance(later.checkpoint_io, AtomicCheckpointIO)
+    later.teardown()

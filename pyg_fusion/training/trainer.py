@@ -17,7 +17,8 @@ import lightning as L
 import numpy as np
 from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger
-from lightning.pytorch.plugins.io import TorchCheckpointIO
+from lightning.pytorch.plugins.io import CheckpointIO, TorchCheckpointIO
+from lightning.pytorch.plugins.io.wrapper import _WrappingCheckpointIO
 
 from ..functional._checks import check_int
 from .accelerators import check_accelerator, resolve_accelerator
@@ -91,6 +92,10 @@ class _RunCheckpoint(ModelCheckpoint):
         return f"{self._legacy_state_key[:-1]}, 'filename': {self.filename!r}}}"
 
 
+def _as_list(value) -> list:
+    return [] if value is None else list(value) if isinstance(value, (list, tuple)) else [value]
+
+
 # Lightning's options that build_trainer sets from its own arguments
 _OWN_OPTIONS = {"default_root_dir": "out_dir", "enable_checkpointing": "checkpoint",
                 "enable_progress_bar": "progress"}
@@ -136,7 +141,10 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
         **kwargs (optional): Additional arguments of :class:`lightning.Trainer`
             (``deterministic``: by default ``True`` on the CPU, ``"warn"`` on an
             accelerator, where some ops have no deterministic kernel; ``logger`` replaces
-            the CSV log, ``enable_model_summary`` is ``False`` unless given).
+            the CSV log, ``enable_model_summary`` is ``False`` unless given; a
+            ``CheckpointIO`` in ``plugins`` replaces the atomic writer,
+            :class:`AtomicCheckpointIO`, and Lightning's ``AsyncCheckpointIO()``
+            writes through it).
             ``default_root_dir``, ``enable_checkpointing`` and ``enable_progress_bar`` are
             set by ``out_dir``, ``checkpoint`` and ``progress``.
     """
@@ -161,10 +169,16 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
         raise NotADirectoryError(f"out_dir {str(out_dir)!r} is a file; expected a folder "
                                  f"(existing or to be created)")
     out_dir.mkdir(parents=True, exist_ok=True)
-    callbacks = list(kwargs.pop("callbacks", []))
+    # Lightning takes one callback or plugin, a list of them, or None
+    callbacks, plugins = (_as_list(kwargs.pop(key, None)) for key in ("callbacks", "plugins"))
     if not any(isinstance(c, RandomStates) for c in callbacks):
         callbacks.append(RandomStates())  # a run resumed from a checkpoint draws as the whole run
-    plugins = [AtomicCheckpointIO(), *kwargs.pop("plugins", [])]
+    given = [p for p in plugins if isinstance(p, CheckpointIO)]
+    if not given:  # (the caller's own writer is Lightning's one; a second is refused)
+        plugins.insert(0, AtomicCheckpointIO())
+    for io in given:
+        if isinstance(io, _WrappingCheckpointIO):  # AsyncCheckpointIO(): writes through ours
+            io.checkpoint_io = AtomicCheckpointIO()  # (Lightning's setter: only where it has none)
     # Deterministic algorithms: an error for an op without one on the CPU
     # (where every op this library uses has one); on an accelerator a warning
     # (CUDA has none for bilinear upsampling's or 2-D NLL loss's backward)
