@@ -153,10 +153,8 @@ class FusionDataset(InMemoryDataset):
                  pre_transform: Callable | None = None, pre_filter: Callable | None = None,
                  log: bool = True, force_reload: bool = False):
         root = check_dataset_args(root, transform, pre_transform, pre_filter, force_reload, log)
-        # read before processing: a pre_transform that changes as it runs (a
-        # count of its calls, statistics fitted on its first graph) named the
-        # file after its state at the end, which no later run starts in: every
-        # run processed the data again
+        # read before processing: a pre_transform that changes as it runs (a count of its
+        # calls) named the file after its end state, which no later run starts in
         self._setting_ids = [callable_identity(pre_transform), callable_identity(pre_filter)]
         super().__init__(root, transform, pre_transform, pre_filter, log=bool(log),
                          force_reload=bool(force_reload))
@@ -209,11 +207,10 @@ class FusionDataset(InMemoryDataset):
 
     @contextlib.contextmanager
     def raw_writes(self):
-        """Where :meth:`download` writes the raw files (e.g. copies bundled
-        data): a write refused in a root that cannot be written (an empty
-        read-only copy) is an error naming root, as the processed folder's
-        is (a bare OSError named only the file). Generators are left to
-        :func:`generation_turn`, which names the argument that gave their folder."""
+        """Where :meth:`download` writes the raw files (e.g. copies bundled data): a write
+        refused in a root that cannot be written (an empty read-only copy) is an error
+        naming root, as the processed folder's is (a bare OSError named only the file).
+        Generators are left to :func:`generation_turn`, which names their argument."""
         try:
             yield
         except OSError as exc:
@@ -271,11 +268,9 @@ class FusionDataset(InMemoryDataset):
             print("Done!", file=sys.stderr)
 
     def _pre_transformed(self, data):
-        """``pre_transform(data)``, which must return the data, of its class:
-        a transform that changed the data in place and returned nothing (or
-        returned a plain Data) failed when the graphs were saved ('NoneType'
-        object has no attribute 'stores_as'), or its cache was then called
-        damaged."""
+        """``pre_transform(data)``, which must return the data, of its class: a transform
+        that changed the data in place and returned nothing (or a plain Data) failed when
+        the graphs were saved ('NoneType' object has no attribute 'stores_as')."""
         if self.pre_transform is None:
             return data
         out = self.pre_transform(data)
@@ -301,9 +296,8 @@ class FusionDataset(InMemoryDataset):
         self.save([self._pre_transformed(d) for d in kept], self.processed_paths[0])
 
     def raw_files_missing(self, note: str = "") -> FileNotFoundError:
-        """The error of the raw files not found (``note`` after their list),
-        which says where they are when they are under ``root`` itself: root
-        given as the data's own folder, PyG's ``raw/`` left out."""
+        """The error of the raw files not found (``note`` after their list), which says
+        where they are when under ``root`` itself (PyG's ``raw/`` left out)."""
         missing = [p for p in self.raw_paths if not osp.isfile(p)]
         beside = [b for b in (osp.join(self.root, osp.relpath(p, self.raw_dir))
                               for p in missing) if osp.isfile(b)]
@@ -361,6 +355,14 @@ class FusionDataset(InMemoryDataset):
     def index_select(self, idx):  # PyG's, with masks as check_index_mask reads them
         return super().index_select(check_index_mask(idx, len(self)))
 
+    def __getitem__(self, idx):
+        out = super().__getitem__(idx)
+        if out is None:  # no return in the transform: PyG's DataLoader said 'invalid type'
+            raise TypeError(f"transform must return the transformed graph, got None (from "
+                            f"{self.transform!r}); a transform that changes the data in "
+                            f"place must still return it")
+        return out
+
     @property
     def num_source_features(self) -> dict[str, int]:
         """``{source: feature width}`` of the graphs (:attr:`num_features` is
@@ -368,14 +370,12 @@ class FusionDataset(InMemoryDataset):
         return self[0].num_source_features
 
     def get_summary(self):
-        """PyG's summary statistics (:meth:`print_summary`), with the edges of
-        the graphs per source (``edge_index_<source>``) counted per source, as
-        PyG counts a heterogeneous dataset's per edge type (PyG's own summary
-        stopped at their ``num_edges``, which has no single value);
-        ``#edges`` counts ``edge_index``. Printing it (:meth:`print_summary`,
-        ``str()`` of the summary) needs the ``tabulate`` package, an optional
-        dependency of PyG that pyg_fusion does not install (``pip install
-        tabulate``); the returned statistics do not."""
+        """PyG's summary statistics (:meth:`print_summary`), with the edges of the graphs
+        per source (``edge_index_<source>``) counted per source, as PyG counts a
+        heterogeneous dataset's per edge type (PyG's own stopped at their ``num_edges``,
+        which has no single value); ``#edges`` counts ``edge_index``. Printing it needs
+        the ``tabulate`` package, an optional dependency of PyG that pyg_fusion does not
+        install (``pip install tabulate``); the returned statistics do not."""
         from torch_geometric.data.summary import Stats, Summary
         nodes, edges, per_source = [], [], {}
         for data in self:
