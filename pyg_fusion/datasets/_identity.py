@@ -84,7 +84,8 @@ def _methods(cls: type, seen: set) -> list:
     """The functions of ``cls`` and of its bases defined in its module, as
     functions are known: a transform written as PyG's are, a class of the
     user's script with its ``forward``, was known by its attributes alone, and
-    after an edit of ``forward`` the data of the old code were loaded. Bases
+    after an edit of ``forward`` the data of the old code were loaded; its
+    other class-level values (constants, properties) as attributes are. Bases
     of other modules (PyG's ``BaseTransform``, ``torch.nn.Module``) by name,
     as a function of another module is."""
     out = []
@@ -94,7 +95,15 @@ def _methods(cls: type, seen: set) -> list:
         for key, value in sorted(vars(base).items()):
             if isinstance(value, (staticmethod, classmethod)):
                 value = value.__func__
-            if isinstance(value, types.FunctionType):
+            elif isinstance(value, property):
+                value = [value.fget, value.fset, value.fdel]
+            elif isinstance(value, functools.cached_property):
+                value = value.func
+            # a class constant (factor = 2) read as self.factor, or a
+            # property's body, edited, loaded the old data as an edited
+            # forward did; Python's own entries (__doc__, ABCs' _abc_impl) not
+            if isinstance(value, types.FunctionType) or not (
+                    key.startswith("__") and key.endswith("__") or key == "_abc_impl"):
                 out.append([base.__qualname__, key, _identity(value, seen)])
     return out
 
