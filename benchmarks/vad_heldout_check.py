@@ -28,9 +28,8 @@ import os
 import re
 import statistics
 import sys
-import warnings
 
-from scipy.stats import ConstantInputWarning, spearmanr
+from scipy.stats import spearmanr
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -114,12 +113,8 @@ def check(configs: dict) -> dict | None:
     for seed in seeds:
         cands = [c[seed] for c in configs.values() if seed in c]
         chosen.append(min(cands, key=lambda m: m["val_loss"])["auc"])
-    with warnings.catch_warnings():
-        # a method whose configurations are copies of one run (a baseline in
-        # several files) has constant means: its correlation is NaN, said so
-        warnings.simplefilter("ignore", ConstantInputWarning)
-        rho_runs = float(spearmanr(loss, auc).correlation)
-        rho_means = float(spearmanr(*zip(*means)).correlation)
+    rho_runs = _spearman(loss, auc)
+    rho_means = _spearman(*zip(*means))
     return {
         "runs": len(points), "configurations": len(configs),
         "spearman_runs": rho_runs,
@@ -129,6 +124,16 @@ def check(configs: dict) -> dict | None:
         "auc_best_configuration": max(a for _, a in means),
         "median_val_loss": statistics.median(loss),
     }
+
+
+def _spearman(a, b) -> float:
+    """Spearman's correlation of ``a`` and ``b``; NaN where one is constant
+    (a method whose configurations are copies of one run, a baseline in
+    several files, has constant means), as scipy gives it, without its
+    ConstantInputWarning, which only a process-wide warnings filter hid."""
+    if len(set(a)) < 2 or len(set(b)) < 2:
+        return float("nan")
+    return float(spearmanr(a, b).correlation)
 
 
 def _rho(value: float) -> str:
