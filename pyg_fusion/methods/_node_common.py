@@ -243,6 +243,13 @@ class _SharedBuilds:
         value = make()
         if torch.is_inference_mode_enabled():  # (autograd refuses inference tensors later)
             return value
+        # the same tensors changed in place (features refreshed into one
+        # buffer every epoch): their old content's entry can never hit again,
+        # and kept a copy and a graph per change while the tensors lived
+        for old, (opts, _, _, refs) in list(self._entries.items()):
+            if opts == options and len(refs) == len(tensors) and all(
+                    r() is t for r, t in zip(refs, tensors)):
+                self._entries.pop(old, None)
         key, self._count = self._count, self._count + 1
         # kept with the entry: their callbacks, when an input is freed, drop it
         refs = [weakref.ref(t, lambda _, key=key: self._entries.pop(key, None))
