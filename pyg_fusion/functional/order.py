@@ -20,13 +20,12 @@ restoring the pattern of the powers before their values are placed, so that
 no reordered copy of the attributes is made. ``LEGO``'s sparse step
 (:class:`~pyg_fusion.nn.LEGO`) runs each source's similarities and powers in
 its own order and the fusion in the first source's. Sums then run in another
-order, so values may differ in the last bits, and a tie at the ``prune_k``-th
+order, so values may differ in the last bits; a tie at the ``prune_k``-th
 magnitude of a row (within the tie tolerance of docs/methods.md §1.2, 64 ulps
-of the row's largest magnitude) goes to the smaller column in the new
-numbering: in float32 whole entries near the cut may then differ from the
-caller's order, and as the order applies to a whole batch once its largest
-graph reaches ``LOCALITY_MIN_NODES``, so may a small graph's within such a
-batch (float64 leaves this to exact ties).
+of the row's largest magnitude) still goes to the smaller column of the
+caller's numbering (LEGO passes each order as ``tie_order``), so the same
+entries are kept as without the order, unless those last bits move an entry
+across the tolerance's edge.
 """
 from __future__ import annotations
 
