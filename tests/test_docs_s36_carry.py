@@ -153,3 +153,13 @@ def test_all_crops_ground_truth_is_one_crops_as_the_datasets_page_says(tmp_path)
     mean = SyntheticVAD(str(tmp_path), "test", **kw)
     ds = SyntheticVAD(str(tmp_path), "test", crops="all", **kw)
     assert torch.equal(ds[ds.crop == 0].frame_gt, mean.frame_gt)
+
+
+def test_gpu_checks_caps_and_exit_status_are_as_the_scaling_page_says():
+    # efc15fa (BM): the tests step's cap is 180 s; any failed step, a timeout included, exits 1
+    said = _page("docs/results/scaling.md")
+    assert ("each step has a cap (the tests' 180 s), and the script exits 1 if any step failed "
+            "or reached its cap") in said
+    script = (ROOT / "benchmarks" / "gpu_check.sh").read_text()
+    assert 'run_step tests 180 ' in script and "timed out at its cap of $cap s" in script
+    assert 'failed: ${said:2} (logs in $out)" >&2\n    exit 1' in script
