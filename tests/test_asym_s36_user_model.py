@@ -186,3 +186,21 @@ def test_the_gan_loss_of_an_empty_batch_is_zero(mode):
     torch.testing.assert_close(gan_loss(logits, False, mode), (
         nn.functional.binary_cross_entropy_with_logits(logits, torch.zeros(1, 2))
         if mode == "vanilla" else (logits ** 2).mean()))
+
+
+def test_a_shared_network_compiles_in_one_graph_with_each_modality_its_own_norms():
+    # the thread's choice of modality (a ContextVar) cannot be traced: under
+    # torch.compile the layers' attribute is used, so fullgraph=True still traces
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU())
+    shared = share_across_modalities(net, 2)
+    with torch.no_grad():
+        shared.model[1].norms[1].running_mean.fill_(2.0)
+    shared.eval()
+    xs = [torch.randn(2, 3, 8, 8)] * 2
+    want = shared(xs)
+    got = torch.compile(shared, backend="eager", fullgraph=True)(xs)
+    assert not torch.allclose(want[0], want[1])
+    for w, g in zip(want, got):
+        torch.testing.assert_close(g, w)
+    assert shared.model[1].active == 0

@@ -13,6 +13,7 @@ import copy
 from contextvars import ContextVar
 from typing import Callable, Sequence
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -26,7 +27,9 @@ __all__ = ["ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityN
 # The modality each ModalityNorm (by id) serves in this thread (or task), set by
 # SharedModalityNetwork.modality: its attribute `active`, changed there before,
 # was the other threads' too, and two threads running one shared model (a server's
-# requests) normalised with each other's modality's layers, without a word
+# requests) normalised with each other's modality's layers, without a word. Under
+# torch.compile (which cannot trace a ContextVar) the attribute is used: the graph
+# takes each modality's layers as they were when traced
 _ACTIVE: ContextVar[dict | None] = ContextVar("pyg_fusion_active_modality", default=None)
 
 
@@ -210,7 +213,7 @@ class ModalityNorm(nn.Module):
         if isinstance(xs, Tensor):
             check_channels("x", xs, self.num_features, dims=dims, what="num_features")
             check_module_input("x", xs, self)
-            chosen = _ACTIVE.get()
+            chosen = None if torch.compiler.is_compiling() else _ACTIVE.get()
             index = self.active if chosen is None else chosen.get(id(self), self.active)
             return self._norm(self.norms[index], xs)
         xs = modality_list(xs, self.num_modalities)
