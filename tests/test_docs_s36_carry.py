@@ -88,22 +88,30 @@ def test_node_models_search_equal_fixed_features_once_as_lego_api_says(monkeypat
 
 
 def test_a_transform_class_of_a_script_names_its_cache_by_its_forward_as_the_page_says():
-    # 95429f8 (helper P): an object's identity holds the functions of its class
+    # 95429f8 (helper P): an object's identity holds the functions of its class;
+    # 209cf55 (helper R): and its other class-level values, not its docstring
     said = _page("datasets/README.md")
-    assert ("an object's class, its attributes and the functions of its class and of its bases "
-            "in the class's module, as functions are known, so that an edit of the `forward` of "
-            "a transform class in your script processes again") in said
+    assert ("an object's class, its attributes and the functions and other class-level values "
+            "(constants, properties) of its class and of its bases in the class's module, "
+            "functions as functions are known, so that an edit of the `forward` or of a "
+            "`factor = 2` of a transform class in your script processes again, and one of its "
+            "docstring does not") in said
     from pyg_fusion.datasets._identity import callable_identity
-    ids = []
-    for factor in (2, 3):
+
+    def identity(factor, constant, doc):
         namespace = {"__name__": "user_script"}
         exec("from torch_geometric.transforms import BaseTransform\n"
              "class Scale(BaseTransform):\n"
+             f"    '''{doc}'''\n"
+             f"    factor = {constant}\n"
              "    def forward(self, data):\n"
-             f"        data.x_a = data.x_a * {factor}\n"
+             f"        data.x_a = data.x_a * self.factor * {factor}\n"
              "        return data\n", namespace)
-        ids.append(callable_identity(namespace["Scale"]()))
-    assert ids[0] != ids[1]
+        return callable_identity(namespace["Scale"]()), namespace
+    first, namespace = identity(1, 2, "doubles")
+    assert identity(2, 2, "doubles")[0] != first  # forward edited
+    assert identity(1, 3, "doubles")[0] != first  # the class constant edited
+    assert identity(1, 2, "scales")[0] == first   # the docstring alone
     # a class given itself: by name, as the page says
     assert callable_identity(namespace["Scale"])[1][1] == "user_script.Scale"
 
