@@ -1,12 +1,15 @@
 """Renders the ``results.json`` of ``pyg-fusion compare`` as a Markdown table
 (one per dataset and setting, one row per method; ``mean ± std`` over the
 seeds, the mean alone for one seed, in percent for accuracy and ranking
-metrics; the number of seeds).
+metrics; the number of seeds). A file of several runs (a study's, whose
+records repeat a method's metric) gets a table per run, headed by the
+recorded fields that tell the runs apart (the command, a variant).
 
     python benchmarks/results_table.py runs/digits/results.json
 """
 from __future__ import annotations
 
+import json
 import os
 import sys
 
@@ -35,8 +38,9 @@ def default_metrics(records: list[dict]) -> list[str]:
 
 def markdown(records: list[dict], metrics: list[str] | None = None) -> str:
     """One table per dataset and setting (``metrics`` ``None``: each table's
-    :func:`default_metrics`): ``mean ± std`` over the seeds, the mean alone
-    for one seed (which has no spread), and the number of seeds, as
+    :func:`default_metrics`), and per run where the records are several
+    runs' (:func:`runs`): ``mean ± std`` over the seeds, the mean alone for
+    one seed (which has no spread), and the number of seeds, as
     ``results.txt`` has them."""
     groups = list(dict.fromkeys((r.get("dataset"), r.get("setting")) for r in records))
     if len(groups) > 1:  # a row holds one dataset's and setting's numbers
@@ -44,6 +48,9 @@ def markdown(records: list[dict], metrics: list[str] | None = None) -> str:
         return "\n\n".join(f"**{f'{d}, ' if named else ''}{s}**\n\n" + markdown(
             [r for r in records if (r.get("dataset"), r.get("setting")) == (d, s)], metrics)
             for d, s in groups)
+    split = runs(records)
+    if len(split) > 1:
+        return "\n\n".join(f"*{said}*\n\n" + markdown(run, metrics) for said, run in split)
     metrics = metrics or default_metrics(records)
     methods = list(dict.fromkeys(r["method"] for r in records))
     get = {(r["method"], r["metric"]): r for r in records}
@@ -54,6 +61,42 @@ def markdown(records: list[dict], metrics: list[str] | None = None) -> str:
         cells.append(seeds_cell(records, m))
         lines.append(f"| {m} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
+
+
+# what a record measured; its other fields say which run made it (command, variant, ...)
+MEASURED = ("dataset", "setting", "method", "metric", "mean", "std", "seeds", "values",
+            "config", "versions")
+
+
+def runs(records: list[dict]) -> list[tuple[str, list[dict]]]:
+    """The records of one dataset and setting as one run's, or, where a
+    method's metric is recorded more than once (a study's file: runs of
+    several commands or variants), per run: the fields beside the
+    measurement (:data:`MEASURED`; ``config`` is each method's own) whose
+    values differ, said as ``field: value``, and that run's records. Without
+    this, the last record of each method's metric was its row, the other
+    runs' dropped without a word."""
+    if len({(r["method"], r["metric"]) for r in records}) == len(records):
+        return [("", records)]
+
+    def shown(value) -> str:
+        return json.dumps(value, sort_keys=True, default=str) if not isinstance(value, str) \
+            else value
+    fields = [k for k in dict.fromkeys(k for r in records for k in r)
+              if k not in MEASURED and len({shown(r.get(k)) for r in records}) > 1]
+    split: dict[tuple, list[dict]] = {}
+    for r in records:
+        split.setdefault(tuple(shown(r.get(k)) for k in fields), []).append(r)
+    for run in split.values():
+        twice = [(r["method"], r["metric"]) for r in run]
+        twice = next((m for m in twice if twice.count(m) > 1), None)
+        if twice:
+            raise ValueError(f"{twice[0]}'s {twice[1]} of {run[0].get('dataset')} "
+                             f"({run[0].get('setting')}) is recorded more than once, and no "
+                             "field but its numbers tells the records apart: give one run's "
+                             "records")
+    return [(", ".join(f"{k}: `{v}`" for k, v in zip(fields, key)), run)
+            for key, run in split.items()]
 
 
 def cell(r: dict | None, metric: str) -> str:
@@ -106,7 +149,10 @@ def main(argv=None) -> int:
             said = (f"no record holds {', '.join(map(repr, unknown))}" if unknown
                     else f"expected metric names, got {args.metrics!r}")
             p.error(f"--metrics: {said}; {args.results} holds {', '.join(held)}")
-    print(markdown(records, metrics))
+    from _cli import user_errors
+    with user_errors("results_table.py"):  # records it cannot tell apart: one line
+        text = markdown(records, metrics)
+    print(text)
     return 0
 
 
