@@ -77,6 +77,10 @@ class TimedAdamTask(L.LightningModule):
         if not isinstance(model, nn.Module):  # (an AttributeError later, or at fit start)
             raise TypeError(f"model must be a torch.nn.Module (e.g. of "
                             f"pyg_fusion.methods.build_model), got {type(model).__name__}")
+        from ..specs.options import plain
+        # Python's floats: Adam keeps them in every checkpoint (a numpy scalar
+        # there fails torch.load(weights_only=True)), and computes as with them
+        lr, weight_decay, operator_lr = plain(lr), plain(weight_decay), plain(operator_lr)
         # torch's Adam checks lr and weight_decay only when fit starts, and
         # never a parameter group's own rate: operator_lr=-1 trained A uphill
         check_rule("lr", ADAM_RULES["lr"], lr)
@@ -103,6 +107,24 @@ class TimedAdamTask(L.LightningModule):
         # the last value of each log_gathered score, as the task compares it
         self.gathered_values: dict[str, float] = {}
         self._saved_epoch: int | None = None
+
+    def save_hyperparameters(self, *args, frame=None, **kwargs) -> None:
+        """Lightning's :meth:`~lightning.pytorch.core.LightningModule.save_hyperparameters`
+        of the values as plain Python (:func:`~pyg_fusion.specs.options.plain`):
+        a numpy scalar among them (``lr=np.float32(1e-3)``) made every checkpoint
+        unreadable to ``torch.load(weights_only=True)``, which the project's
+        loads and ``pyg-fusion evaluate`` use.
+
+        Args:
+            *args (optional): as Lightning's.
+            frame (types.FrameType, optional): as Lightning's (default: the caller's).
+            **kwargs (optional): as Lightning's.
+        """
+        import inspect
+
+        from ..specs.options import plain
+        super().save_hyperparameters(*map(plain, args),
+                                     frame=frame or inspect.currentframe().f_back, **kwargs)
 
     # What a run has learnt beside the weights: the warm-ups' switch epochs,
     # the epochs' times and (subclasses) the model choice so far. Saved in
