@@ -36,6 +36,12 @@ def _default_chunk() -> int:
     return inspect.signature(relation_graph).parameters["chunk_size"].default
 
 
+def _progress(done: str, seconds: float) -> None:
+    """One line on stderr per call (stdout is the table's): minutes each
+    for the torch search at N = 262144 on a CPU."""
+    print(f"  {done}: {seconds:.3f} s", file=sys.stderr, flush=True)
+
+
 def sweep(n: int, chunks: list[int], device: str, repeats: int, dim: int = 128,
           seed: int = 0) -> list[dict]:
     """One row per block size: median seconds and the ratio to the default."""
@@ -53,14 +59,17 @@ def sweep(n: int, chunks: list[int], device: str, repeats: int, dim: int = 128,
     # the torch path, whatever is installed: faiss would take the search
     with mock.patch.object(relation, "load_faiss", lambda: None):
         # untimed: the first call's one-off costs would fall on the first size
+        start = time.perf_counter()
         relation.relation_graph(x, k=K, knn="exact", chunk_size=default)
-        for _ in range(repeats):
+        _progress(f"N={n} warm-up", time.perf_counter() - start)
+        for r in range(repeats):
             for c in sizes:  # in turns: a change of load falls on every size
                 sync()
                 t0 = time.perf_counter()
                 graphs[c] = relation.relation_graph(x, k=K, knn="exact", chunk_size=c)
                 sync()
                 runs[c].append(time.perf_counter() - t0)
+                _progress(f"N={n} repeat {r + 1}/{repeats} chunk_size {c}", runs[c][-1])
     times = {c: statistics.median(v) for c, v in runs.items()}
     ref = graphs[default]
     rows = []
