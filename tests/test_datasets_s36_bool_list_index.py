@@ -15,7 +15,8 @@ def test_a_list_of_bools_is_a_mask_and_masks_have_the_datasets_length(tmp_path):
     normal = [v for v in ds.video if "normal" in v]
     assert normal and len(normal) < len(ds)
     for mask in ([("normal" in v) for v in ds.video],
-                 tuple(np.array(["normal" in v for v in ds.video]))):
+                 tuple(np.array(["normal" in v for v in ds.video])),
+                 [g.y == 0 for g in ds]):  # one-element bool tensors
         assert [g.video for g in ds[mask]] == normal
     assert [g.video for g in ds[[0, 1, 1]]] == [ds.video[0], ds.video[1], ds.video[1]]
     assert len(ds[[]]) == 0

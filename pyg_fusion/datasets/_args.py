@@ -51,12 +51,15 @@ def check_dataset_args(root, transform=None, pre_transform=None, pre_filter=None
 def check_index_mask(idx, length: int):
     """``idx`` of ``dataset[idx]`` (PyG's ``index_select``), a list or tuple
     of bools as the mask it is: PyG read it as indices, ``True`` / ``False``
-    as 1 / 0 (``ds[[v.startswith("Normal") for v in names]]`` gave graphs 0
-    and 1, repeated, without a word). A mask (also a bool tensor or array)
+    as 1 / 0 (``ds[[v.startswith("Normal") for v in names]]`` or
+    ``ds[[g.y == 0 for g in ds]]`` gave graphs 0 and 1, repeated, without a
+    word). A mask (also a bool tensor or array)
     of another length than the dataset's ``length`` is refused: PyG selected
     from its first entries."""
     if isinstance(idx, Sequence) and not isinstance(idx, str) and len(idx) and \
-            all(isinstance(i, (bool, np.bool_)) for i in idx):
+            all(isinstance(i, (bool, np.bool_)) or isinstance(i, torch.Tensor)
+                and i.dtype == torch.bool and i.numel() == 1 for i in idx):
+        # one-element bool tensors too: [g.y == 0 for g in ds]
         idx = torch.tensor([bool(i) for i in idx])
     if isinstance(idx, (torch.Tensor, np.ndarray)) and idx.dtype in (torch.bool, np.bool_):
         size = idx.numel() if isinstance(idx, torch.Tensor) else idx.size
