@@ -171,3 +171,37 @@ def test_gpu_checks_caps_and_exit_status_are_as_the_scaling_page_says():
     script = (ROOT / "benchmarks" / "gpu_check.sh").read_text()
     assert 'run_step tests 180 ' in script and "timed out at its cap of $cap s" in script
     assert 'failed: ${said:2} (logs in $out)" >&2\n    exit 1' in script
+
+
+def test_the_datasets_pyg_api_differences_are_as_the_page_says(tmp_path):
+    # 70ea41f, 5a78ef3, a448828 (helper P): a bool list is a mask; a transform returning
+    # None is named; to_on_disk_dataset gives MultiSourceData back
+    said = _page("datasets/README.md")
+    assert ("Indexing and conversion are PyG's `Dataset` API with three differences: a list of "
+            "bools") in said
+    import pytest
+
+    from pyg_fusion.data import MultiSourceData
+    from pyg_fusion.datasets import SyntheticVAD
+    kw = dict(num_videos=(2, 2), snippets=(8, 10), num_segments=4, log=False)
+    ds = SyntheticVAD(str(tmp_path / "data"), "train", **kw)
+    mask = [i % 2 == 1 for i in range(len(ds))]
+    assert [g.video for g in ds[mask]] == [ds[i].video for i in range(1, len(ds), 2)]
+    with pytest.raises(IndexError, match="one entry per graph"):
+        ds[[True] * (len(ds) + 1)]
+
+    def forgets_return(data):
+        data.x_i3d = data.x_i3d * 2
+    with pytest.raises(TypeError, match="forgets_return"):
+        SyntheticVAD(str(tmp_path / "data"), "train", transform=forgets_return, **kw)[0]
+    assert isinstance(ds.to_on_disk_dataset(str(tmp_path / "disk"), log=False)[0],
+                      MultiSourceData)
+
+
+def test_a_pre_transform_names_the_cache_as_it_was_when_the_dataset_was_made():
+    # 3b1471f (helper P): stateful pre_transforms name the same cache on the next run
+    assert ("Both are read as they are when the dataset is made: one that changes as it runs (a "
+            "count of its calls, statistics fitted on its first graph) names the same cache on "
+            "the next run.") in _page("datasets/README.md")
+    assert ("`pre_filter` included (as they are when the dataset is made: one that changes as it "
+            "runs names the same file on the next run)") in _page("docs/bad_input.md")
