@@ -119,12 +119,21 @@ def fraction(text: str) -> float:
     return _number(float, text, lambda v: 0 <= v < 1, "a number in [0, 1)")
 
 
+def user_path(text: str) -> str:
+    """``text`` with a leading ``~`` expanded, as a shell does it to a word
+    but not to a quoted path or a ``--config`` file's (``out: ~/runs``),
+    which made a folder named ``~`` in the current one, where the datasets'
+    ``root`` expands it (as PyG's): one meaning of ``~`` for every path."""
+    return os.path.expanduser(text)
+
+
 def out_folder(text: str) -> str:
     """argparse type of an output folder: anything but an existing file (or a
     path under one), nor an empty path (an unset shell variable: the current
-    folder)."""
+    folder); ``~`` expanded (:func:`user_path`)."""
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a folder, got an empty path")
+    text = user_path(text)
     if os.path.exists(text) and not os.path.isdir(text):
         raise argparse.ArgumentTypeError(f"{text} is an existing file; expected a folder "
                                          "(existing or to be created)")
@@ -134,9 +143,10 @@ def out_folder(text: str) -> str:
 
 def out_file(text: str) -> str:
     """argparse type of an output file: anything but an existing folder (or a
-    path under a file), nor an empty path."""
+    path under a file), nor an empty path; ``~`` expanded (:func:`user_path`)."""
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a file path, got an empty path")
+    text = user_path(text)
     if os.path.isdir(text):
         raise argparse.ArgumentTypeError(f"{text} is a folder; expected a file path")
     _creatable(text)

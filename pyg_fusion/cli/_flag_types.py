@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import re
 
 from . import (_number, finite_float, fraction, nonneg_float, nonneg_int, out_folder, positive_float,
-               positive_int, seed_int)
+               positive_int, seed_int, user_path)
 from ._process import worker_count
 
 
@@ -86,10 +87,14 @@ def input_path(text: str) -> str:
     anything but an empty path (an unset shell variable), which would name
     the folder that the path is relative to (the current one, or ROOT/raw)
     and fail there as an OSError naming that folder, or read as not given
-    (no pretrained weights, no validation folder)."""
+    (no pretrained weights, no validation folder); ``~`` expanded
+    (:func:`~pyg_fusion.cli.user_path`), in a view's ``NAME=~/FILE`` too."""
     if not text.strip():
         raise argparse.ArgumentTypeError("expected a file, got an empty path")
-    return text
+    name, sep, path = text.partition("=")
+    if sep and re.fullmatch(r"[A-Za-z0-9_]+", name) and path.startswith("~"):
+        return f"{name}={user_path(path)}"  # a view's NAME=FILE
+    return user_path(text)
 
 
 def method_text(text: str) -> str:
