@@ -189,8 +189,8 @@ def test_the_gan_loss_of_an_empty_batch_is_zero(mode):
 
 
 def test_a_shared_network_compiles_in_one_graph_with_each_modality_its_own_norms():
-    # the thread's choice of modality (a ContextVar) cannot be traced: under
-    # torch.compile the layers' attribute is used, so fullgraph=True still traces
+    # the thread's choice of modality (a ContextVar then) could not be traced:
+    # fullgraph=True failed; the thread-local that holds it now is
     torch.manual_seed(0)
     net = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU())
     shared = share_across_modalities(net, 2)

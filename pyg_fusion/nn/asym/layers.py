@@ -10,10 +10,9 @@ per-modality tensors ``[x_0, ..., x_{M-1}]``.
 from __future__ import annotations
 
 import copy
-from contextvars import ContextVar
+import threading
 from typing import Callable, Sequence
 
-import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -24,13 +23,14 @@ __all__ = ["ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityN
            "norm_factory"]
 
 
-# The modality each ModalityNorm (by id) serves in this thread (or task), set by
-# SharedModalityNetwork.modality: its attribute `active`, changed there before,
-# was the other threads' too, and two threads running one shared model (a server's
-# requests) normalised with each other's modality's layers, without a word. Under
-# torch.compile (which cannot trace a ContextVar) the attribute is used: the graph
-# takes each modality's layers as they were when traced
-_ACTIVE: ContextVar[dict | None] = ContextVar("pyg_fusion_active_modality", default=None)
+# The modality each ModalityNorm (by id) serves in this thread, set by
+# SharedModalityNetwork.modality (its attribute `chosen`): the layers' attribute
+# `active`, changed there before, was the other threads' too, and two threads
+# running one shared model (a server's requests) normalised with each other's
+# modality's layers, without a word. A thread-local, not a ContextVar: torch.compile
+# traces and guards it, so a model compiled alone and called in the context of
+# another modality is traced again, not run with the modality it was traced in
+_ACTIVE = threading.local()
 
 
 def _as_list(name: str, xs) -> list[Tensor]:
@@ -213,7 +213,7 @@ class ModalityNorm(nn.Module):
         if isinstance(xs, Tensor):
             check_channels("x", xs, self.num_features, dims=dims, what="num_features")
             check_module_input("x", xs, self)
-            chosen = None if torch.compiler.is_compiling() else _ACTIVE.get()
+            chosen = getattr(_ACTIVE, "chosen", None)
             index = self.active if chosen is None else chosen.get(id(self), self.active)
             return self._norm(self.norms[index], xs)
         xs = modality_list(xs, self.num_modalities)

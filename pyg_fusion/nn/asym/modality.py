@@ -13,7 +13,6 @@ import re
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
-import torch
 from torch import Tensor, nn
 
 from ..._option_rules import is_int
@@ -76,24 +75,14 @@ class SharedModalityNetwork(nn.Module):
         if not is_int(index) or not 0 <= index < self.num_modalities:
             raise ValueError(f"index must be an integer in [0, {self.num_modalities}), "
                              f"got {index!r}")
-        if torch.compiler.is_compiling():  # traced: see layers._ACTIVE
-            mods = list(self._private())
-            old = [m.active for m in mods]
-            for m in mods:
-                m.active = int(index)
-            try:
-                yield self.model
-            finally:
-                for m, a in zip(mods, old):
-                    m.active = a
-            return
-        chosen = dict(_ACTIVE.get() or {})  # this thread's choice, not the layers' own
+        old = getattr(_ACTIVE, "chosen", None)
+        chosen = dict(old or {})  # this thread's choice, not the layers' own
         chosen.update((id(m), int(index)) for m in self._private())
-        token = _ACTIVE.set(chosen)
+        _ACTIVE.chosen = chosen
         try:
             yield self.model
         finally:
-            _ACTIVE.reset(token)
+            _ACTIVE.chosen = old
 
     def forward(self, xs: Sequence[Tensor], *args, **kwargs) -> list:
         xs = _as_list("xs", xs)
