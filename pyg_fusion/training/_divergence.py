@@ -113,6 +113,16 @@ def check_diverged(task: TimedAdamTask, loss) -> None:
     bad, p = bad
     after = "" if loss is None else f" after a training loss of {_value(loss)}"
     gradient = p.grad is not None and not bool(torch.isfinite(p.grad).all())
+    if p.dtype == torch.float16 and not gradient:
+        # no rate helps (every run of precision="16-true" stopped at its
+        # first step, at any lr): Adam divides by sqrt(v) + eps
+        raise ValueError(
+            f"training diverged at epoch {task.current_epoch}: the optimizer's step{after} "
+            f"made {bad} non-finite of a finite gradient: the weights are float16 "
+            f"(precision='16-true'), where Adam's eps (1e-8) is 0, so its step divides by "
+            f"zero where a gradient is 0 or too small for its square in float16, at any "
+            f"learning rate; train with precision='16-mixed' (float32 weights) or "
+            f"'bf16-true'")
     how = " (its gradient was non-finite)" if gradient else ""
     raise _diverged(task, f"the optimizer's step{after} made {bad} non-finite{how}", gradient)
 
