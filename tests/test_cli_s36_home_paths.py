@@ -21,7 +21,8 @@ def test_a_config_files_home_paths_are_the_home_folders(tmp_path, monkeypatch, c
     np.save(home / "y.npy", np.repeat([0, 1], 10))
     (work / "run.yaml").write_text("dataset: tables\nviews: [v=~/a.npy]\nlabels: ~/y.npy\n"
                                    "out: ~/runs\nroot: ~/data\nmethod: single-v\nepochs: 1\n")
-    assert main(["train", "--config", "run.yaml", "--print-config"]) == 0
+    (home / "run.yaml").write_text((work / "run.yaml").read_text())
+    assert main(["train", "--config", "~/run.yaml", "--print-config"]) == 0
     printed = yaml.safe_load(capsys.readouterr().out)
     assert printed["data"]["views"] == [f"v={home / 'a.npy'}"]
     assert printed["data"]["labels"] == str(home / "y.npy")

@@ -311,8 +311,9 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
                 path, i = tok.split("=", 1)[1], i + 1
             if not path.strip():
                 raise CLIError("--config needs a FILE.yaml, got an empty path")
+            from . import user_path
             try:
-                with open(path, encoding="utf-8") as fh:  # YAML's own encoding
+                with open(user_path(path), encoding="utf-8") as fh:  # YAML's own encoding
                     loader = _safe_loader()(fh)  # a SafeLoader
                     loader.null_lines = {}
                     try:
