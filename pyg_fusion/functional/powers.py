@@ -68,7 +68,8 @@ def dense_graph_powers(adj: Tensor, num_powers: int, norm="sym", mode: str = "ma
             twin of :func:`graph_powers`' ``prune_k``, the same rule: see
             there). (default: :obj:`None`, exact)
         mask (torch.Tensor, optional): ``[B, N]`` bool, :obj:`False` for padded
-            nodes (their identity entry is 0 too). (default: :obj:`None`)
+            nodes: their rows and columns of ``adj`` are read as 0, and of
+            every power (the identity's too). (default: :obj:`None`)
         support (torch.Tensor, optional): bool of ``adj``'s shape, the edges
             of the graph (the entries a sparse edge list of it holds, zero
             weights included), which ``prune_k``'s supports are made of.
@@ -97,6 +98,10 @@ def _checked_dense_powers(adj, num_powers, norm, mode, prune_k, mask, support):
         check_mask("mask", mask, tuple(adj.shape[:2]), "adj", adj)
         m = mask.to(adj.dtype)
         eye = eye * m.unsqueeze(-1)
+        # a padded node is no node of the graph: entries of its row or column
+        # (an rbf graph of padded zero features weighs them) would enter the
+        # real nodes' degrees and paths (exact on the real entries: times 1)
+        adj = adj * (m.unsqueeze(-1) * m.unsqueeze(-2))
     if support is not None:
         check_tensor("support", support)
         if support.dtype != torch.bool or support.shape != adj.shape:
