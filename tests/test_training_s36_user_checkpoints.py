@@ -76,3 +76,15 @@ def test_build_trainer_takes_callbacks_and_plugins_as_lightning_does(tmp_path):
     assert trainer.strategy.checkpoint_io is later
     assert isinstance(later.checkpoint_io, AtomicCheckpointIO)
     later.teardown()
+
+
+def test_a_trainer_lightning_refuses_leaves_the_process_flags_as_they_were(tmp_path):
+    # before: Lightning had set deterministic algorithms (and CUBLAS_WORKSPACE_CONFIG)
+    # for the process before it refused val_check_interval, and they stayed
+    import os
+
+    from pyg_fusion.training.trainer import _torch_flags
+    before = (_torch_flags(), os.environ.get("CUBLAS_WORKSPACE_CONFIG"))
+    with pytest.raises(Exception, match="val_check_interval"):
+        build_trainer(tmp_path, max_epochs=1, progress=False, val_check_interval=-1)
+    assert (_torch_flags(), os.environ.get("CUBLAS_WORKSPACE_CONFIG")) == before

@@ -326,13 +326,16 @@ class Trainer(L.Trainer):
 
     def __init__(self, *args, seed: int | None = None, **kwargs):
         outside = _torch_flags()
-        super().__init__(*args, **kwargs)
         # Lightning sets torch's determinism flags (and its environment
         # variables, the CUDA device) for the whole process when it is built
         # and runs: they are kept for this trainer's runs and the process's
-        # own are put back.
-        self._flags = _torch_flags()
-        _set_torch_flags(outside)
+        # own are put back, also where Lightning refuses an option after it
+        # set them (deterministic algorithms were left on for the process)
+        try:
+            super().__init__(*args, **kwargs)
+            self._flags = _torch_flags()
+        finally:
+            _set_torch_flags(outside)
         self._seed = seed
 
     def _quietly(self, method, args, kwargs):
