@@ -204,3 +204,43 @@ def test_a_shared_network_compiles_in_one_graph_with_each_modality_its_own_norms
     for w, g in zip(want, got):
         torch.testing.assert_close(g, w)
     assert shared.model[1].active == 0
+
+
+@pytest.mark.parametrize("reentrant", [False, True])
+def test_checkpointing_inside_a_shared_network_is_refused_around_it_exact(reentrant):
+    # torch.utils.checkpoint inside the shared network recomputed its layers in the
+    # backward pass, after modality() had ended: modality 1 with modality 0's norms,
+    # its gradients wrong without a word (a weight's gradient off by 80)
+    from torch.utils.checkpoint import checkpoint
+
+    class Net(nn.Module):
+        def __init__(self, inside):
+            super().__init__()
+            self.inside = inside
+            self.body = nn.Sequential(nn.Conv2d(3, 4, 3, padding=1), nn.BatchNorm2d(4))
+
+        def forward(self, x):
+            return checkpoint(self.body, x, use_reentrant=reentrant) if self.inside \
+                else self.body(x)
+
+    torch.manual_seed(0)
+    plain = share_across_modalities(Net(False), 2).eval()
+    with torch.no_grad():
+        plain.model.body[1].norms[1].weight.fill_(3.0)
+    xs = [torch.randn(2, 3, 6, 6, requires_grad=True) for _ in range(2)]
+
+    def grads(model, run):
+        model.zero_grad()
+        out = run(model)
+        (out[0].sum() + 2 * out[1].sum()).backward()
+        return [p.grad.clone() for p in model.parameters()]
+    want = grads(plain, lambda m: m(xs))
+    inside = share_across_modalities(Net(True), 2).eval()
+    inside.load_state_dict(plain.state_dict())
+    with pytest.raises(RuntimeError, match=r"activation checkpointing \(torch.utils.checkpoint\) "
+                                           r"inside the shared network recomputes it"):
+        grads(inside, lambda m: m(xs))
+    # around it (as the error says; a reentrant checkpoint takes no list of inputs)
+    got = grads(plain, lambda m: checkpoint(m, xs, use_reentrant=False))
+    for w, g in zip(want, got):
+        torch.testing.assert_close(g, w)

@@ -13,6 +13,7 @@ import copy
 import threading
 from typing import Callable, Sequence
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -208,12 +209,27 @@ class ModalityNorm(nn.Module):
         return F.batch_norm(x, layer.running_mean, layer.running_var, layer.weight,
                             layer.bias, False, 0.0, layer.eps)
 
+    def _check_not_recomputed(self) -> None:
+        # torch.utils.checkpoint inside a shared network recomputes its layers in the
+        # backward pass, after SharedModalityNetwork.modality has ended: every modality
+        # was recomputed with modality 0's layers, its gradients wrong without a word
+        if getattr(self, "_shared_form", False) and self.num_modalities > 1 and \
+                not torch.compiler.is_compiling() and torch._C._current_graph_task_id() != -1:
+            raise RuntimeError(
+                "a private norm of a shared network (share_across_modalities) ran in a "
+                "backward pass outside SharedModalityNetwork.modality(): activation "
+                "checkpointing (torch.utils.checkpoint) inside the shared network recomputes "
+                "it with modality 0's layers for every modality; checkpoint the whole shared "
+                "network's call instead, checkpoint(shared, xs, use_reentrant=False)")
+
     def forward(self, xs):
         dims = (2, 3) if (self.input_dim, self.norm) == (2, "batch") else (self.input_dim, )
         if isinstance(xs, Tensor):
             check_channels("x", xs, self.num_features, dims=dims, what="num_features")
             check_module_input("x", xs, self)
             chosen = getattr(_ACTIVE, "chosen", None)
+            if chosen is None or id(self) not in chosen:
+                self._check_not_recomputed()
             index = self.active if chosen is None else chosen.get(id(self), self.active)
             return self._norm(self.norms[index], xs)
         xs = modality_list(xs, self.num_modalities)

@@ -58,6 +58,8 @@ class SharedModalityNetwork(nn.Module):
         super().__init__()
         self.model = model
         self.num_modalities = num_modalities
+        for m in self._private():  # run per modality by modality(): _check_not_recomputed
+            m._shared_form = True
 
     def reset_parameters(self) -> None:
         reset_module(self.model)
