@@ -17,7 +17,8 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from .._files import existing_ancestor, save_figure
-from ._pyg_objects import is_fused_graph, is_sparse, refuse_foreign, sparse_edges
+from ._pyg_objects import (is_data, is_fused_graph, is_sparse, plain_graph, refuse_foreign,
+                           sparse_edges)
 from ._values import check_once
 # the texts' helpers, which every plot imports from here with the rest
 from ._text import (CHAR_EM, axes_width, fit_lines, shorten, shorten_all,  # noqa: F401
@@ -38,6 +39,11 @@ def to_numpy(name: str, x, *, dims: tuple[int, ...] | None = None,
         raise TypeError(f"{name} must hold real numbers, got complex values ({dtype})")
     if isinstance(x, Tensor):
         arr = x.detach().cpu().double().numpy()
+    elif is_data(x):
+        # numpy iterated its (key, tensor) pairs: 'holding text ('edge_index')', or
+        # a RuntimeError of a weight that requires grad
+        raise TypeError(f"{name} must be a tensor or an array of numbers, got a PyG "
+                        f"{type(x).__name__}: give the tensor of it to draw")
     else:
         try:
             arr = np.asarray(x, dtype=float)
@@ -121,7 +127,12 @@ def check_graph(edge_index, edge_weight, num_nodes: int | None,
     edge_weight [E] float, num_nodes)``. Missing weights are ones;
     ``weight_name`` and ``index_name`` name the two in errors."""
     if not isinstance(edge_index, Tensor):
-        edge_index = torch.as_tensor(np.asarray(edge_index))
+        try:
+            edge_index = torch.as_tensor(np.asarray(edge_index))
+        except (TypeError, ValueError) as exc:  # numpy's message named no argument
+            raise TypeError(f"{index_name} must be a [2, E] tensor or array of integer node "
+                            f"indices, got {type(edge_index).__name__} that is no array "
+                            f"({exc})") from None
     if edge_index.dim() != 2 or edge_index.size(0) != 2:
         raise ValueError(f"{index_name} must have shape [2, E], got "
                          f"{tuple(edge_index.shape)}")
@@ -153,6 +164,9 @@ def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray
     object with ``to_dense()`` (a ``FusedGraph``) holding one graph.
     """
     refuse_foreign(name, graph)
+    if is_data(graph):
+        # one panel of several ({title: data}): its edge_index, as a Data alone
+        graph = _panel_graph(name, graph)
     if is_fused_graph(graph):
         # its global numbering, so a batch is block-diagonal
         # (no two graphs linked), as for a Batch of MultiSourceData
@@ -178,6 +192,16 @@ def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray
                          f"shape {tuple(arr.shape)}")
     check_node_count(name, arr.shape[0], MAX_DENSE_NODES)
     return arr
+
+
+def _panel_graph(name: str, data) -> tuple:
+    """The ``(edge_index, weights, num_nodes)`` of a plain PyG ``Data`` given as
+    one graph among several."""
+    from ..data import source_names
+    if source_names(data):
+        raise ValueError(f"{name} is a MultiSourceData, which is one panel per source: "
+                         f"give it alone as graphs, or one of its graphs")
+    return plain_graph(data)
 
 
 def dense_of_edges(ei: np.ndarray, attr: np.ndarray, num_nodes: int) -> np.ndarray:

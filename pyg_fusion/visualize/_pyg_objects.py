@@ -41,14 +41,19 @@ def plain_graph(data) -> tuple[Tensor, Tensor | None, int]:
                          "(nor an adj_t): there is no graph to draw")
     w = data.get("edge_weight")
     if w is None:
-        attr = data.get("edge_attr")
-        if isinstance(attr, Tensor) and (attr.dim() == 1 or (
-                attr.dim() == 2 and attr.size(1) == 1)):
-            w = attr.reshape(-1)
+        w = data.get("edge_attr")
+        if not _one_per_edge(w):
+            w = None
+    if _one_per_edge(w):  # an edge_weight of [E, 1] as an edge_attr of [E, 1]
+        w = w.reshape(-1)
     num_nodes = data.num_nodes
     if num_nodes is None:
         raise ValueError("the Data has no num_nodes (nor x): set data.num_nodes")
     return data.edge_index, w, int(num_nodes)
+
+
+def _one_per_edge(w) -> bool:
+    return isinstance(w, Tensor) and (w.dim() == 1 or (w.dim() == 2 and w.size(1) == 1))
 
 
 def is_sparse(obj) -> bool:

@@ -12,7 +12,7 @@ from ._common import (MAX_DENSE_NODES, axes_width, closes_on_error, finish, fit_
 from ._node_order import label_ticks, node_ticks, order_nodes
 from .._option_rules import is_int
 from ._values import check_flag, check_label_names, data_class_names
-from ._pyg_objects import graph_groups, is_data, plain_graph
+from ._pyg_objects import graph_groups, is_data, is_fused_graph, plain_graph
 from ._matrix import matrix_labels, show_matrix
 
 
@@ -40,8 +40,9 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
             ``T.ToSparseTensor``; ``to_torch_coo_tensor(edge_index)`` is its
             transpose), a
             tuple ``(edge_index, edge_weight)`` (sparse; ``num_nodes`` sets
-            ``N``), optionally with ``num_nodes`` third, or a ``FusedGraph``
-            (several graphs: one block-diagonal graph). A
+            ``N``), optionally with ``num_nodes`` third, a ``FusedGraph``
+            (several graphs: one block-diagonal graph) or a plain PyG
+            ``Data`` (as below; in a dict, without its labels). A
             :class:`~pyg_fusion.data.MultiSourceData` gives one panel
             :math:`R_m` per source (stored ``edge_index_<source>`` or a
             ``k``-NN relation graph of ``x_<source>``), labels from ``data.y``;
@@ -130,6 +131,11 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
                 graphs and y.numel() == next(iter(graphs.values()))[2]:
             labels = y
             label_names = data_class_names(data, label_names)
+    if isinstance(graphs, (list, tuple)) and any(_is_graph(g) for g in graphs):
+        # read as one (edge_index, edge_weight) pair, it failed inside numpy
+        raise TypeError(f"graphs is a {type(graphs).__name__} of graphs: give several "
+                        f"graphs as a dict {{panel title: graph}}, e.g. dict(zip(titles, "
+                        f"graphs))")
     if not isinstance(graphs, dict):
         graphs = {"": graphs}
     if not graphs:
@@ -194,6 +200,14 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
     if title is not None:
         fig.suptitle(fit_lines(title, fig.get_figwidth(), 11), fontsize=11)
     return finish(fig, path)
+
+
+def _is_graph(g) -> bool:
+    # a Data, a FusedGraph or an (edge_index [2, E], edge_weight) pair: never
+    # part of one graph's pair (a [2, E] edge_index may be a list of two rows)
+    return is_data(g) or is_fused_graph(g) or (
+        isinstance(g, (tuple, list)) and len(g) in (2, 3) and
+        isinstance(g[0], (Tensor, np.ndarray)) and g[0].ndim == 2)
 
 
 def _explicit(order) -> bool:

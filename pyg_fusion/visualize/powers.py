@@ -13,6 +13,7 @@ from ._common import (CHAR_EM, MAX_DENSE_NODES, axes_width, check_graph, check_n
 from ._matrix import matrix_labels, show_matrix
 from ._node_order import label_ticks, order_nodes
 from ._values import check_label_names
+from ._pyg_objects import is_data
 
 SCALES = ("panel", "row", "shared")
 
@@ -129,6 +130,11 @@ def _length(stacks, row) -> int:
 
 def _dense_powers(name, p, num_nodes) -> np.ndarray:
     label = f"powers[{name!r}]"
+    if is_data(p):
+        raise TypeError(f"{label} is a PyG {type(p).__name__}, a graph: this figure draws a "
+                        f"graph's powers, e.g. pyg_fusion.functional.graph_powers(data."
+                        f"edge_index, edge_weight, data.num_nodes, P) (edge_index, edge_attr "
+                        f"[E, P+1]) or dense_graph_powers(adj, P) [P+1, N, N]")
     if isinstance(p, (tuple, list)) and len(p) in (2, 3) and not _dense_list(p):
         n = p[2] if len(p) == 3 else num_nodes
         attr = to_numpy(f"{label} edge_attr", p[1], dims=(1, 2))

@@ -1,0 +1,63 @@
+"""The graph figures given a researcher's own PyG objects: a Data with an
+edge_weight of [E, 1], several Data as a dict of panels, a Data where an
+array or powers are expected, and a list of graphs (a dict is asked for)."""
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+import torch
+from torch_geometric.data import Data
+
+from pyg_fusion.visualize import plot_adjacency, plot_power_expansion, plot_relation_graph
+
+EI = torch.tensor([[0, 1, 1, 2], [1, 0, 2, 1]])
+W = torch.tensor([1.0, 2.0, 3.0, 4.0])
+
+
+def _image(fig):
+    (im, ) = [im for ax in fig.axes for im in ax.get_images()]
+    return np.asarray(im.get_array())
+
+
+def test_an_edge_weight_of_one_column_is_the_edges_weights():
+    flat = plot_adjacency(Data(edge_index=EI, edge_weight=W, num_nodes=3))
+    column = plot_adjacency(Data(edge_index=EI, edge_weight=W[:, None], num_nodes=3))
+    try:
+        np.testing.assert_array_equal(_image(column), _image(flat))
+        plot_relation_graph(Data(edge_index=EI, edge_weight=W[:, None], num_nodes=3),
+                            layout="circular", ax=flat.axes[0])
+    finally:
+        plt.close(flat)
+        plt.close(column)
+
+
+def test_several_data_in_a_dict_are_one_panel_each():
+    first = Data(edge_index=EI, edge_weight=W, num_nodes=3)
+    second = Data(edge_index=EI.flip(0), num_nodes=3)
+    fig = plot_adjacency({"given": first, "reversed": second})
+    try:
+        images = [np.asarray(im.get_array()) for ax in fig.axes for im in ax.get_images()]
+        assert len(images) == 2
+        np.testing.assert_array_equal(images[0][1, 0], 1.0)  # edge 0 -> 1 at [1, 0]
+        np.testing.assert_array_equal(images[1], (images[0] != 0).T.astype(float))
+    finally:
+        plt.close(fig)
+
+
+def test_a_list_of_graphs_asks_for_a_dict():
+    before = plt.get_fignums()
+    with pytest.raises(TypeError, match=r"graphs is a list of graphs: .*dict"):
+        plot_adjacency([(EI, W), (EI, W)])
+    with pytest.raises(TypeError, match=r"graphs is a list of graphs"):
+        plot_adjacency([Data(edge_index=EI, num_nodes=3)] * 2)
+    assert plt.get_fignums() == before
+
+
+def test_a_data_where_an_array_is_expected_is_named():
+    data = Data(edge_index=EI, edge_weight=W.clone().requires_grad_(), num_nodes=3)
+    # numpy iterated the Data: "holding text ('edge_index')" / a grad RuntimeError
+    with pytest.raises(TypeError, match=r"powers\['m'\] is a PyG Data, a graph: .*graph_powers"):
+        plot_power_expansion(data)
+    with pytest.raises(TypeError, match=r"labels must be a tensor .* got a PyG Data"):
+        plot_adjacency(data, labels=data)
+    with pytest.raises(TypeError, match=r"graphs\['x'\] edge_index must be a \[2, E\]"):
+        plot_adjacency({"x": ([[0, 1], [1]], None)})
