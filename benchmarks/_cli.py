@@ -127,10 +127,14 @@ def check_device(parser: argparse.ArgumentParser, text: str, flag: str = "--devi
 def check_writable(parser: argparse.ArgumentParser, path, flag: str = "--json") -> None:
     """Exits through ``parser.error`` (one line, code 2) unless a file can be
     written at ``path``: its folder is created (the run would create it
-    anyway) and a temporary file is made and removed in it."""
+    anyway) and a temporary file is made and removed in it. An empty path
+    (``--json "$OUT"`` with ``OUT`` unset) is refused, as the ``pyg-fusion``
+    command line's ``out_file``: the scripts write where the path is true."""
     if path is None:
         return
     path = os.fspath(path)
+    if not path.strip():  # an unset shell variable: the run would write nothing
+        parser.error(f"{flag}: expected a file path, got an empty path")
     if os.path.isdir(path):
         parser.error(f"{flag} {path}: is a folder, expected a file path")
     _probe(parser, os.path.dirname(os.path.abspath(path)), f"{flag} {path}")
@@ -141,6 +145,8 @@ def check_folder(parser: argparse.ArgumentParser, folder, flag: str = "--out") -
     if folder is None:
         return
     folder = os.fspath(folder)
+    if not folder.strip():
+        parser.error(f"{flag}: expected a folder, got an empty path")
     if os.path.exists(folder) and not os.path.isdir(folder):
         parser.error(f"{flag} {folder}: is a file, expected a folder")
     _probe(parser, folder, f"{flag} {folder}")

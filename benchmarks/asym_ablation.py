@@ -175,7 +175,7 @@ def main(argv=None) -> int:
     p = build_parser()
     args = p.parse_args(argv)
     from _cli import check_folder, command_line, read_json, refuse_unread, user_errors
-    if args.summarise:
+    if args.summarise is not None:  # --summarise "" (an unset variable) ran the ablation
         # the table of the runs recorded: --variants rgb tabled every variant, silently
         refuse_unread(p, argv, "--summarise", "which tables every run of the file, beside it",
                       "summarise")

@@ -304,10 +304,10 @@ def main(argv=None):
     args = ap.parse_args(argv)
     from _cli import distinct
     distinct(ap, args, '--sizes', '--features', '--stages')
-    if args.from_json and not args.plot:  # else ignored: a new run of every size began
+    if args.from_json is not None and args.plot is None:  # else a new run of every size
         ap.error(f"--from-json {args.from_json}: read by --plot only (give --plot FILE.png); "
                  f"without --plot the benchmark runs anew")
-    if args.plot:
+    if args.plot is not None:  # --plot "" (an unset variable) ran the benchmark instead
         # the drawing reads the JSON alone: --sizes 1024 drew every size of it, silently
         # --json is a run's output: it was also --plot's input where --from-json
         # was not given, and ignored where it was

@@ -148,8 +148,7 @@ def main(argv=None) -> int:
     p.add_argument("files", nargs="+", help="JSON written by `pyg-fusion compare --json`")
     p.add_argument("--json", help="write the table as JSON here")
     args = p.parse_args(argv)
-    if args.json:
-        check_writable(p, args.json)
+    check_writable(p, args.json)
     rows = []
     for path in args.files:
         data = read_json(p, path)
