@@ -141,7 +141,7 @@ def test_where_a_configs_relative_paths_are_read_from_is_on_the_training_page():
     # 31c5e77 (helper C): --config's help says it; the page says what the help says
     said = _page("docs/training.md")
     assert ("`--config FILE.yaml` reads one back (flags after it override it; a relative path in "
-            "it is read as its flag's, from the current folder, not the file's;") in said
+            "it is read as its flag's, from the current folder, not the file's,") in said
     from pyg_fusion.cli import build_parser
     help_text = " ".join(build_parser()._subparsers._group_actions[0].choices["train"]
                          .format_help().split())
@@ -205,3 +205,18 @@ def test_a_pre_transform_names_the_cache_as_it_was_when_the_dataset_was_made():
             "the next run.") in _page("datasets/README.md")
     assert ("`pre_filter` included (as they are when the dataset is made: one that changes as it "
             "runs names the same file on the next run)") in _page("docs/bad_input.md")
+
+
+def test_a_leading_tilde_is_the_home_folder_as_the_training_page_says(tmp_path, monkeypatch,
+                                                                      capsys):
+    # 7ba7748, b4ac018 (helper C): every path of the CLI, --config's own, expands '~'
+    assert ("and a leading `~` in any path, the file's own, its values' or a quoted flag's, is "
+            "the home folder;") in _page("docs/training.md")
+    import yaml
+
+    from pyg_fusion.cli import main
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "run.yaml").write_text("dataset: digits\nroot: ~/data\n")
+    assert main(["train", "--config", "~/run.yaml", "--print-config"]) == 0
+    assert yaml.safe_load(capsys.readouterr().out)["data"]["root"] == str(tmp_path / "data")
