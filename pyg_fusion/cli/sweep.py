@@ -148,10 +148,14 @@ def run(args) -> int:
     check_out_entries(out, ("sweep.json", "sweep.partial.json", "sweep.txt", "sweep.png"),
                       [f for p in args.p for q in args.q
                        for f in [f"P{p}_Q{q}"] + [f"P{p}_Q{q}/seed{s}" for s in args.seeds]])
+    # an interrupted sweep's records: sweep has no --resume to reuse them
+    partial = ("; its sweep.partial.json (the cells an interrupted sweep finished) is replaced "
+               "once this grid's first cell finishes: copy it elsewhere to keep it"
+               if (out / "sweep.partial.json").is_file() else "")
     notice_earlier_run(out, ("sweep.json", "sweep.partial.json"), "sweep",
                        "its sweep.json, sweep.txt and sweep.png are replaced by this grid's once "
                        "it finishes, each cell's run folder once its run has; the earlier grid's "
-                       "cells that this one does not run stay in their folders")
+                       "cells that this one does not run stay in their folders" + partial)
     records, marked = [], []
     grid = [(p, q) for p in args.p for q in args.q]
     for p, q in tqdm(grid, desc="P x Q", disable=args.no_progress):
