@@ -122,7 +122,9 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
             draw (:obj:`"native"` or :obj:`"torch_scatter"`, one of the
             benchmark's). (default: :obj:`None`, every one, as separate lines)
         ax (Sequence[matplotlib.axes.Axes], optional): a pair of axes (time,
-            memory). (default: :obj:`None`, a new figure)
+            memory), drawn into without setting their figure's title (the
+            backends' runs that did not run are listed under the time axes).
+            (default: :obj:`None`, a new figure, titled)
         path (str or os.PathLike, optional): write the figure there: PNG, PDF
             or SVG by its suffix (none: PNG, ``.png`` added).
             (default: :obj:`None`, not written)
@@ -247,7 +249,8 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
                 if machine.get(k)]
         if desc:
             head += f", {desc[0]}"
-    fig.suptitle(head, fontsize=11)
+    if ax is None:  # a caller's figure keeps its own title
+        fig.suptitle(head, fontsize=11)
     if skipped:
         # one row a line (a line of all ran past a 10-inch figure), as the
         # figure's x label, for which the layout makes room: a plain fig.text
@@ -256,7 +259,10 @@ def plot_sparse_vs_dense(bench_json, *, batch=None, scatter=None, ax=None, path=
                           for r in sorted(skipped, key=lambda r: (r["backend"], r["N"]))[:4])
         if len(skipped) > 4:
             note += f"\nand {len(skipped) - 4} more"
-        fig.supxlabel("not run: " + note, fontsize=7, color="0.35")
+        if ax is None:
+            fig.supxlabel("not run: " + note, fontsize=7, color="0.35")
+        else:  # under the caller's axes, not as their figure's x label
+            t_ax.set_xlabel(f"{t_ax.get_xlabel()}\nnot run: {note}")
     return finish(fig, path)
 
 

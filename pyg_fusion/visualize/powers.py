@@ -56,7 +56,8 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
             (default: :obj:`None`, :obj:`"viridis"`, or :obj:`"RdBu_r"` for a
             scale holding negative values)
         ax (Sequence[matplotlib.axes.Axes], optional): ``sources x (P_max +
-            1)`` axes. (default: :obj:`None`, a new figure)
+            1)`` axes, drawn into without setting their figure's title.
+            (default: :obj:`None`, a new figure, titled)
         path (str or os.PathLike, optional): write the figure there: PNG, PDF
             or SVG by its suffix (none: PNG, ``.png`` added).
             (default: :obj:`None`, not written)
@@ -118,7 +119,8 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
             fig.colorbar(im, ax=list(axes[r]), shrink=0.75)
     if scale == "shared":
         fig.colorbar(im, ax=list(axes.ravel()), shrink=0.75)
-    fig.suptitle("graph power expansion $R_m^p$ (p = 0 is the identity)", fontsize=11)
+    if ax is None:  # a caller's figure keeps its own title
+        fig.suptitle("graph power expansion $R_m^p$ (p = 0 is the identity)", fontsize=11)
     return finish(fig, path)
 
 

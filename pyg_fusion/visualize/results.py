@@ -64,7 +64,8 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
             in the order of the records)
         title (str, optional): the figure's title. (default: :obj:`None`, the
             datasets and settings of the records, their seeds and the epochs
-            their configs record)
+            their configs record; with ``ax``, none: the caller's figure keeps
+            its own title)
         ax (matplotlib.axes.Axes or Sequence[matplotlib.axes.Axes], optional):
             one axes per metric. (default: :obj:`None`, a new figure)
         path (str or os.PathLike, optional): write the figure there: PNG, PDF
@@ -174,9 +175,10 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
             a.set_ylim(bottom, top + pad)
             if bottom > 0:  # bars that start above 0: their lengths are not ratios
                 a.set_ylabel(f"{label}\n(axis starts at {bottom:.3g}, not 0)")
-    if title is None:
+    if title is None and ax is None:  # a caller's figure keeps its own title
         title = ", ".join(sorted({f"{d} ({s})" for d, s, _ in rows})) + _run_note(records)
-    fig.suptitle(fit_lines(title, fig.get_figwidth(), 10), fontsize=10)
+    if title is not None:
+        fig.suptitle(fit_lines(title, fig.get_figwidth(), 10), fontsize=10)
     return finish(fig, path)
 
 

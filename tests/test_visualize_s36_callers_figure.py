@@ -1,0 +1,57 @@
+"""A plot drawn into a caller's axes (ax=) leaves their figure's title as it
+was: plot_power_expansion, plot_results and plot_sparse_vs_dense wrote their
+own heading over it (fig.suptitle), though they were given axes, not the
+figure. A figure they make is titled as before; a title= asked for is set."""
+import matplotlib.pyplot as plt
+import numpy as np
+
+from pyg_fusion.visualize import plot_power_expansion, plot_results, plot_sparse_vs_dense
+
+
+def _suptitle(fig) -> str:
+    # Figure.get_suptitle is matplotlib >= 3.8; pyproject admits 3.7
+    title = getattr(fig, "_suptitle", None)
+    return "" if title is None else title.get_text()
+
+
+def _record(method):
+    return {"dataset": "digits", "setting": "label_rate=0.05", "method": method,
+            "metric": "accuracy", "mean": 0.9, "std": 0.0, "seeds": [0], "values": [0.9]}
+
+
+def _bench():
+    rows = [{"N": n, "batch": 1, "backend": b, "scatter": "native", "time_s": t,
+             "times": [t], "peak_mem_mb": 1.0 + n, "status": "ok"}
+            for n in (64, 128) for b, t in (("dense", 1e-4 * n), ("sparse", 2e-4 * n))]
+    rows.append({"N": 256, "batch": 1, "backend": "dense", "scatter": "native",
+                 "time_s": None, "times": [], "peak_mem_mb": None, "status": "skipped: cap"})
+    return {"machine": {"cpu": "test cpu"}, "rows": rows}
+
+
+def test_a_callers_figure_keeps_its_title():
+    powers = np.stack([np.eye(3), np.ones((3, 3)) / 3])
+    fig, axes = plt.subplots(1, 2)
+    try:
+        fig.suptitle("mine")
+        assert plot_power_expansion(powers, ax=axes) is fig
+        plot_results([_record("lego")], ax=axes[0])
+        plot_sparse_vs_dense(_bench(), ax=axes)
+        assert _suptitle(fig) == "mine"
+        assert "not run: dense N=256: skipped: cap" in axes[0].get_xlabel()
+        plot_results([_record("lego")], ax=axes[0], title="asked for")
+        assert _suptitle(fig) == "asked for"
+    finally:
+        plt.close(fig)
+
+
+def test_a_figure_of_its_own_is_titled_as_before():
+    figs = [plot_power_expansion(np.stack([np.eye(3)])), plot_results([_record("lego")]),
+            plot_sparse_vs_dense(_bench())]
+    try:
+        assert _suptitle(figs[0]).startswith("graph power expansion")
+        assert _suptitle(figs[1]).startswith("digits (label_rate=0.05)")
+        assert _suptitle(figs[2]).startswith("sparse vs dense backends")
+        assert "not run: dense N=256" in figs[2].texts[-1].get_text()
+    finally:
+        for f in figs:
+            plt.close(f)
