@@ -12,7 +12,11 @@ HELP = "train several methods over several seeds; print a mean ± std table"
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "compare", help=HELP, description=HELP + ". Writes OUT/results.json (a list of "
-        "records: dataset, setting, method, metric, mean, std, seeds, values).",
+        "records: dataset, setting, method, metric, mean, std, seeds, values), "
+        "OUT/results.txt (the table), OUT/results.png (the figure) and OUT/<method>/seed<k>/ "
+        "(each run's CSV logs; VAD: its scores.json), no checkpoints (`pyg-fusion train` "
+        "writes them). OUT/results.partial.json holds the runs finished so far, which "
+        "--resume reuses after an interrupted compare.",
         formatter_class=HelpFormatter)
     add_dataset_args(p)
     add_training_args(p, method_default="all", seeds_default="0..4")
