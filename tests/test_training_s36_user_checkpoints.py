@@ -88,3 +88,13 @@ def test_a_trainer_lightning_refuses_leaves_the_process_flags_as_they_were(tmp_p
     with pytest.raises(Exception, match="val_check_interval"):
         build_trainer(tmp_path, max_epochs=1, progress=False, val_check_interval=-1)
     assert (_torch_flags(), os.environ.get("CUBLAS_WORKSPACE_CONFIG")) == before
+
+
+def test_a_users_own_progress_bar_is_the_runs(tmp_path):
+    # before: refused with progress=True ("multiple progress bar callbacks") and
+    # with progress=False ("enable_progress_bar=False but found TQDMProgressBar")
+    from lightning.pytorch.callbacks import ProgressBar, TQDMProgressBar
+    mine = TQDMProgressBar(refresh_rate=10)
+    trainer = build_trainer(tmp_path, max_epochs=1, callbacks=[mine])
+    assert [c for c in trainer.callbacks if isinstance(c, ProgressBar)] == [mine]
+    assert trainer.progress_bar_callback is mine

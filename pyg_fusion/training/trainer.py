@@ -15,7 +15,7 @@ from pathlib import Path
 
 import lightning as L
 import numpy as np
-from lightning.pytorch.callbacks import ModelCheckpoint, TQDMProgressBar
+from lightning.pytorch.callbacks import ModelCheckpoint, ProgressBar, TQDMProgressBar
 from lightning.pytorch.loggers import CSVLogger
 from lightning.pytorch.plugins.io import CheckpointIO, TorchCheckpointIO
 from lightning.pytorch.plugins.io.wrapper import _WrappingCheckpointIO
@@ -132,7 +132,8 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
         monitor (str, optional): a logged metric whose best value is kept as ``best.ckpt``.
             (default: :obj:`None`)
         mode (str, optional): ``"max"`` or ``"min"`` for ``monitor``. (default: :obj:`"max"`)
-        progress (bool, optional): show a progress bar. (default: :obj:`True`)
+        progress (bool, optional): show a progress bar (a ``ProgressBar`` in
+            ``callbacks``, or else a ``TQDMProgressBar``). (default: :obj:`True`)
         checkpoint (bool, optional): write checkpoints (``last.ckpt`` always, ``best.ckpt``
             with ``monitor``). (default: :obj:`True`)
         log_every_n_steps (int, optional): as in Lightning. (default: :obj:`1`)
@@ -199,7 +200,8 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
         callbacks.append(_RunCheckpoint(
             dirpath=out_dir / "checkpoints", filename="last", monitor=None, save_top_k=1,
             save_on_train_epoch_end=True, enable_version_counter=False))
-    if progress:
+    if progress and not any(isinstance(c, ProgressBar) for c in callbacks):
+        # (the caller's own bar, e.g. RichProgressBar, beside this one was refused)
         callbacks.append(TQDMProgressBar(refresh_rate=1))
     with quiet_lightning():
         return Trainer(
