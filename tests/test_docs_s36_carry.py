@@ -220,3 +220,24 @@ def test_a_leading_tilde_is_the_home_folder_as_the_training_page_says(tmp_path, 
     (tmp_path / "run.yaml").write_text("dataset: digits\nroot: ~/data\n")
     assert main(["train", "--config", "~/run.yaml", "--print-config"]) == 0
     assert yaml.safe_load(capsys.readouterr().out)["data"]["root"] == str(tmp_path / "data")
+
+
+def test_the_figures_user_graphs_and_dataset_masks_are_as_the_pages_say(tmp_path):
+    # 3151437: [E, 1] edge_weight, a dict of Data panels, a list refused; 1337409: a list of
+    # one-element bool tensors is a mask
+    said = _page("docs/figures.md")
+    assert "`edge_weight` (`[E]` or `[E, 1]`)" in said
+    assert ("Several graphs in one figure are a dict `{panel title: graph}` (a plain `Data` is "
+            "one panel); a list of graphs is refused, saying so.") in said
+    assert "or of one-element bool tensors, `ds[[g.y == 0 for g in ds]]`) is a mask" in \
+        _page("datasets/README.md")
+    import pytest
+    import torch
+    from torch_geometric.data import Data
+
+    from pyg_fusion.visualize import plot_adjacency
+    ei = torch.tensor([[0, 1, 2], [1, 2, 0]])
+    data = Data(edge_index=ei, edge_weight=torch.rand(3, 1), num_nodes=3)
+    plot_adjacency({"given": data, "again": data}, path=str(tmp_path / "a.png"))
+    with pytest.raises(Exception, match="dict"):
+        plot_adjacency([data, data], path=str(tmp_path / "b.png"))
