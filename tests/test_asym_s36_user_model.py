@@ -244,3 +244,14 @@ def test_checkpointing_inside_a_shared_network_is_refused_around_it_exact(reentr
     got = grads(plain, lambda m: checkpoint(m, xs, use_reentrant=False))
     for w, g in zip(want, got):
         torch.testing.assert_close(g, w)
+
+
+def test_an_instance_norm_critic_scores_an_empty_batch():
+    # PatchGANDiscriminator(norm='instance') raised torch's 'IndexError: select():
+    # index 0 out of range' for an empty batch; the batch-norm critic returned it empty
+    from pyg_fusion.nn.asym import PatchGANDiscriminator, gan_loss
+    for norm in ("instance", "batch", "none"):
+        critic = PatchGANDiscriminator(6, ndf=4, num_layers=2, norm=norm)
+        out = critic(torch.randn(0, 6, 16, 16))
+        assert tuple(out.shape) == (0, 1, 2, 2)  # as a batch's: [2, 1, 2, 2]
+        gan_loss(out, True).backward()

@@ -34,6 +34,15 @@ __all__ = ["ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityN
 _ACTIVE = threading.local()
 
 
+def _empty_instance_norm(layer: nn.InstanceNorm2d, x: Tensor) -> Tensor:
+    """``layer`` on an empty batch ``x``: torch's instance norm raised 'IndexError:
+    select(): index 0 out of range' (a batch norm returns it empty). No image, no
+    statistic; the affine keeps the parameters in the graph (zero gradients, as a
+    batch norm's)."""
+    return x if layer.weight is None else \
+        x * layer.weight.view(-1, 1, 1) + layer.bias.view(-1, 1, 1)
+
+
 def _as_list(name: str, xs) -> list[Tensor]:
     if isinstance(xs, Tensor) or not isinstance(xs, (list, tuple)):
         raise TypeError(f"{name} must be a list of per-modality tensors, got "
@@ -199,11 +208,7 @@ class ModalityNorm(nn.Module):
 
     def _norm(self, layer: nn.Module, x: Tensor) -> Tensor:
         if x.numel() == 0 and isinstance(layer, nn.InstanceNorm2d):
-            # torch's instance norm of an empty batch raised 'IndexError: select(): index 0
-            # out of range' (a batch norm returns it empty): no image, no statistic; the
-            # affine keeps the parameters in the graph (zero gradients, as a batch norm's)
-            return x if layer.weight is None else \
-                x * layer.weight.view(-1, 1, 1) + layer.bias.view(-1, 1, 1)
+            return _empty_instance_norm(layer, x)
         if not self.frozen_stats:
             return layer(x)
         return F.batch_norm(x, layer.running_mean, layer.running_var, layer.weight,

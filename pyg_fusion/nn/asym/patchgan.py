@@ -7,6 +7,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ...functional._checks import check_choice, check_int, check_like, check_module_input, check_tensor
+from .layers import _empty_instance_norm
 
 __all__ = ["PatchGANDiscriminator", "gan_loss", "GAN_MODES"]
 
@@ -128,6 +129,11 @@ class PatchGANDiscriminator(nn.Module):
         if min(x.shape[-2:]) < need:
             raise ValueError(f"x height and width must be >= {need} (3 * 2**num_layers, "
                              f"num_layers={self.num_layers}), got {tuple(x.shape[-2:])}")
+        if x.size(0) == 0 and self.norm == "instance":  # see _empty_instance_norm
+            for layer in self.net:
+                x = _empty_instance_norm(layer, x) if isinstance(layer, nn.InstanceNorm2d) \
+                    else layer(x)
+            return x
         return self.net(x)
 
     def __repr__(self) -> str:
