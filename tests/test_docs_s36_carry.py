@@ -241,3 +241,21 @@ def test_the_figures_user_graphs_and_dataset_masks_are_as_the_pages_say(tmp_path
     plot_adjacency({"given": data, "again": data}, path=str(tmp_path / "a.png"))
     with pytest.raises(Exception, match="dict"):
         plot_adjacency([data, data], path=str(tmp_path / "b.png"))
+
+
+def test_a_callers_figure_keeps_its_title_as_the_figures_page_says():
+    # 62e77c4 (helper V): given ax=, no suptitle over the caller's figure
+    assert ("draws into `ax=` when given one (and then leaves that figure's own title alone: a "
+            "heading is set only on a figure it makes, or where `title=` asks for one)") \
+        in _page("docs/figures.md")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    from pyg_fusion.visualize import plot_power_expansion
+    fig, axes = plt.subplots(1, 2)
+    try:
+        fig.suptitle("mine")
+        plot_power_expansion(np.stack([np.eye(3), np.ones((3, 3)) / 3]), ax=axes)
+        assert fig._suptitle.get_text() == "mine"
+    finally:
+        plt.close(fig)
