@@ -54,6 +54,7 @@ from _cli import (add_seeds_argument, check_writable, kept_state, nonneg_float, 
 from knn_probes import check_probes, need_faiss, recall, validation_truth  # noqa: E402
 
 K, TIMED_QUERIES, REPEATS, PENALTY_ITERS = 16, 16384, 3, 20
+WARMUP = "after an untimed search of the recall rows with the same index and probes"
 
 
 def capacity_assign(cand: np.ndarray, score: np.ndarray, nlist: int, factor: float):
@@ -196,9 +197,11 @@ def _run(args, argv=None) -> None:
     if args.json:  # before the table: a reader that has left (| head) must not cost it
         from pyg_fusion._files import write_json
         write_json(args.json, {"command": command_line(__file__, argv),
-                               "machine": machine, "repeats": REPEATS, "rows": rows},
+                               "machine": machine, "repeats": REPEATS, "warmup": WARMUP,
+                               "rows": rows},
                    indent=1)
-    print(f"{machine_line(machine)}; us / query: median of {REPEATS}, / nearest: against the "
+    print(f"{machine_line(machine)}; us / query: median of {REPEATS} ({WARMUP}), "
+          "/ nearest: against the "
           "library's assignment at the same N, seed and probes, in the same run")
     print("| N | seed | variant | probes | scanned / query (x ideal) | recall@17 | us / query "
           "| / nearest | assignment s |")

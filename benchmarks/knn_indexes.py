@@ -71,6 +71,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from _knn_indexes_report import medians, table  # noqa: E402
 from knn_probes import recall as _recall  # noqa: E402
 
+WARMUP = "no warm-up run: the first run's one-off costs (faiss's first calls) are in its times"
+
 
 def _timed(fn):
     c, t = time.process_time(), time.perf_counter()
@@ -149,8 +151,8 @@ def main(argv=None):
                                                         "library_only")
         config = {key: getattr(args, key) for key in ("n", "k", *keys, "repeats")}
         write_json(args.json, {"command": command_line(__file__, argv), "machine": machine,
-                               "config": config, "rows": rows})
-    print(machine_line(machine))
+                               "config": config, "warmup": WARMUP, "rows": rows})
+    print(f"{machine_line(machine)}; {WARMUP}")
     table(rows, args.k, args.repeats)
     return 0
 

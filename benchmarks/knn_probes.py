@@ -33,6 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 D, RECALL_ROWS, TIMED_QUERIES = 128, 2048, 16384
 REPEATS = 3  # timed searches per row: their median
+WARMUP = "after an untimed search of the recall rows with the same index and probes"
 
 
 def validation_truth(n: int, seed: int, k: int):
@@ -161,8 +162,8 @@ def _run(args, argv=None) -> None:
             for r in sweep(n, s, probes[n], args.k, args.lists_factor, args.codes)]
     seeds = ", ".join(map(str, args.seeds))
     machine = machine_info()
-    lines = [f"{machine_line(machine)}; us / query: median of {REPEATS} searches per seed, "
-             "then over the seeds; / library: "
+    lines = [f"{machine_line(machine)}; us / query: median of {REPEATS} searches per seed "
+             f"({WARMUP}), then over the seeds; / library: "
              "against the library's probes at the same N and lists, in the same run",
              f"| N | lists | probes | recall@{args.k + 1} (seeds {seeds}) | us / query "
              "| / library |", "|---|---|---|---|---|---|"]
@@ -183,7 +184,7 @@ def _run(args, argv=None) -> None:
         from pyg_fusion._files import write_json
         write_json(args.json, {"command": command_line(__file__, argv),
                                "machine": machine, "load": os.getloadavg(),
-                               "repeats": REPEATS, "rows": rows},
+                               "repeats": REPEATS, "warmup": WARMUP, "rows": rows},
                    indent=1)
     print("\n".join(lines))
 

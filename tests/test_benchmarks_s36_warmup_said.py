@@ -72,3 +72,21 @@ def test_locality_orders_says_its_timed_draw_and_records_its_seconds(tmp_path, c
     assert record["config"]["timed"].startswith("the powers' forward, the draw of")
     for row in record["rows"]:
         assert 0 <= row["draw_s"] <= row["seconds"]
+
+
+@pytest.mark.parametrize("script, argv, said", [
+    ("knn_probes", ["--sizes", "4096", "--seeds", "0", "--probes", "1", "--k", "4"],
+     "after an untimed search of the recall rows with the same index and probes"),
+    ("knn_balance", ["--sizes", "4096", "--seeds", "0", "--probes", "2", "--variants",
+                     "capacity"],
+     "after an untimed search of the recall rows with the same index and probes"),
+    ("knn_indexes", ["2048", "clustered", "--library-only", "--repeats", "1"],
+     "no warm-up run: the first run's one-off costs (faiss's first calls) are in its times"),
+])
+def test_the_knn_tables_say_what_ran_before_their_timed_searches(script, argv, said,
+                                                                  tmp_path, capsys):
+    pytest.importorskip("faiss")
+    out = tmp_path / "run.json"
+    load_benchmark(script).main([*argv, "--json", str(out)])
+    assert said in capsys.readouterr().out.split("\n| ")[0]
+    assert json.loads(out.read_text())["warmup"] == said
