@@ -259,3 +259,20 @@ def test_a_callers_figure_keeps_its_title_as_the_figures_page_says():
         assert fig._suptitle.get_text() == "mine"
     finally:
         plt.close(fig)
+
+
+def test_build_trainers_callbacks_and_resumed_loaders_are_as_the_training_page_says(tmp_path):
+    # 3ed3fd3, 7c7335f, 1f82971 (helper K)
+    said = _page("docs/training.md")
+    assert "and with loaders that keep their workers (`persistent_workers=True`; not under DDP" \
+        in said
+    assert ("`build_trainer` takes `callbacks` and `plugins` as Lightning's `Trainer` does (one, "
+            "a list or `None`): a `ModelCheckpoint` of your own is kept beside its `best.ckpt` / "
+            "`last.ckpt`") in said
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    from pyg_fusion.training import build_trainer
+    mine = ModelCheckpoint(dirpath=str(tmp_path / "mine"))
+    trainer = build_trainer(str(tmp_path / "run"), max_epochs=1, callbacks=mine)
+    assert mine in trainer.callbacks
+    build_trainer(str(tmp_path / "run2"), max_epochs=1, callbacks=None, plugins=None)
