@@ -61,3 +61,19 @@ def test_a_data_where_an_array_is_expected_is_named():
         plot_adjacency(data, labels=data)
     with pytest.raises(TypeError, match=r"graphs\['x'\] edge_index must be a \[2, E\]"):
         plot_adjacency({"x": ([[0, 1], [1]], None)})
+
+
+def test_a_data_keeps_its_own_node_count_and_seeds_are_numpys():
+    data = Data(edge_index=EI, num_nodes=3)
+    before = plt.get_fignums()
+    # num_nodes=10 was dropped without a word: the figure drew 3 nodes
+    with pytest.raises(ValueError, match=r"num_nodes=10 for a Data of 3 nodes"):
+        plot_relation_graph(data, num_nodes=10)
+    with pytest.raises(ValueError, match=r"num_nodes=10 for a Data of 3 nodes"):
+        plot_adjacency(data, num_nodes=10)
+    # networkx said 'Seed must be between 0 and 2**32 - 1'
+    with pytest.raises(ValueError, match=r"seed must be an int in \[0, 2\*\*32\)"):
+        plot_relation_graph(data, seed=-1)
+    assert plt.get_fignums() == before
+    fig = plot_relation_graph(data, num_nodes=3, seed=2 ** 32 - 1)
+    plt.close(fig)

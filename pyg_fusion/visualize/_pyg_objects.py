@@ -52,6 +52,16 @@ def plain_graph(data) -> tuple[Tensor, Tensor | None, int]:
     return data.edge_index, w, int(num_nodes)
 
 
+def check_own_nodes(num_nodes, own: int, kind: str) -> None:
+    """``num_nodes`` (the ``N`` of an edge list) given with a graph that has
+    its own: another count was dropped without a word, the figure drawn at
+    the graph's."""
+    if num_nodes is not None and num_nodes != own:
+        raise ValueError(f"num_nodes={num_nodes!r} for a {kind} of {own} nodes: num_nodes "
+                         f"is the N of an edge list; a {kind} has its own (set "
+                         f"data.num_nodes, or leave num_nodes out)")
+
+
 def _one_per_edge(w) -> bool:
     return isinstance(w, Tensor) and (w.dim() == 1 or (w.dim() == 2 and w.size(1) == 1))
 

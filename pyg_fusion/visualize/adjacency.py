@@ -12,7 +12,7 @@ from ._common import (MAX_DENSE_NODES, axes_width, closes_on_error, finish, fit_
 from ._node_order import label_ticks, node_ticks, order_nodes
 from .._option_rules import is_int
 from ._values import check_flag, check_label_names, data_class_names
-from ._pyg_objects import graph_groups, is_data, is_fused_graph, plain_graph
+from ._pyg_objects import check_own_nodes, graph_groups, is_data, is_fused_graph, plain_graph
 from ._matrix import matrix_labels, show_matrix
 
 
@@ -53,8 +53,8 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
             A networkx graph, scipy sparse matrix or ``HeteroData`` is
             refused with the PyG conversion to use.
         num_nodes (int, optional): ``N`` of graphs given as a tuple
-            ``(edge_index, edge_weight)``. (default: :obj:`None`, the largest
-            index + 1)
+            ``(edge_index, edge_weight)`` (a ``Data`` has its own: another is
+            refused). (default: :obj:`None`, the largest index + 1)
         labels (torch.Tensor or numpy.ndarray, optional): ``[N]`` node labels;
             the default order then groups the nodes by label, ticked by class.
             (default: :obj:`None`; for a ``Data``, ``data.y`` when it holds
@@ -126,6 +126,7 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
             graphs[f"$R_{{{tex_name(s)}}}$"] = (ei, w, n)
         if not graphs:  # a plain PyG Data / Batch: its own edge_index
             graphs[""] = plain_graph(data)
+        check_own_nodes(num_nodes, next(iter(graphs.values()))[2], type(data).__name__)
         # node labels only: a video's y is one label for the whole graph
         if labels is None and isinstance(y, Tensor) and y.dim() == 1 and \
                 graphs and y.numel() == next(iter(graphs.values()))[2]:

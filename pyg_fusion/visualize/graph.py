@@ -19,8 +19,8 @@ from ._values import check_flag, check_label_names, class_name, data_class_names
 from ._edges import selected_edges
 from ._graph_layout import _arc, _positions
 from ._matrix import spaced_ticks
-from ._pyg_objects import (graph_groups, is_data, is_fused_graph, is_sparse, plain_graph,
-                           refuse_foreign, sparse_edges)
+from ._pyg_objects import (check_own_nodes, graph_groups, is_data, is_fused_graph, is_sparse,
+                           plain_graph, refuse_foreign, sparse_edges)
 
 # networkx's spring layout is O(N^2) per iteration; plot_relation_graph of a
 # 10-NN graph on one core (networkx 3.6): 1000 nodes 3.5 s, 1500 5.5 s, 2000
@@ -82,7 +82,8 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         edge_weight (torch.Tensor or numpy.ndarray, optional): ``[E]``
             weights of an edge list (none for the other forms, which hold
             their weights). (default: :obj:`None`, ones)
-        num_nodes (int, optional): number of nodes of an edge list.
+        num_nodes (int, optional): number of nodes of an edge list (a
+            ``Data`` or ``FusedGraph`` has its own: another is refused).
             (default: :obj:`None`, the largest index in ``edge_index`` + 1)
         source (str, optional): the source to draw when ``edge_index`` is a
             ``MultiSourceData`` (may be left out when it has a single
@@ -136,7 +137,8 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
             (default: :obj:`False`)
         title (str, optional): the axes title. (default: :obj:`None`, the
             graph's name, its number of nodes and of edges drawn)
-        seed (int, optional): seed of the spring layout. (default: :obj:`0`)
+        seed (int, optional): seed of the spring layout, in ``[0, 2**32)``.
+            (default: :obj:`0`)
         ax (matplotlib.axes.Axes, optional): axes to draw into.
             (default: :obj:`None`, a new figure)
         path (str or os.PathLike, optional): write the figure there: PNG, PDF
@@ -159,7 +161,10 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
     if seed is not None and not is_int(seed):
         # networkx's message named the value, not the argument
         raise TypeError(f"seed must be an int or None, got {seed!r}")
-    seed = None if seed is None else int(seed)  # networkx refuses numpy's ints
+    # numpy's range (networkx's -1 said 'Seed must be between 0 and 2**32 - 1');
+    # a plain int: networkx refuses numpy's ints
+    from ..datasets._args import check_seed
+    seed = None if seed is None else check_seed(seed)
     check_flag("arrows", arrows)
     refuse_foreign("edge_index", edge_index)
     graph_name = None
@@ -170,6 +175,7 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
             raise ValueError("edge_weight must be None for a FusedGraph")
         # the global numbering: a batch's graphs side by side, none linked
         edge_index, edge_weight = fused.to_sparse()
+        check_own_nodes(num_nodes, fused.num_nodes, "FusedGraph")
         num_nodes = fused.num_nodes
         graph_name = "fused graph $G$" if fused.num_graphs == 1 else \
             f"fused graphs $G$ of {fused.num_graphs} graphs"
@@ -183,15 +189,17 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
             if source is not None:
                 raise ValueError(f"source {source!r} not in data: it has no sources "
                                  f"x_<source>, only its edge_index")
-            edge_index, edge_weight, num_nodes = plain_graph(data)
+            edge_index, edge_weight, own = plain_graph(data)
         else:
             if source is None:
                 if len(sources) != 1:
                     raise ValueError(f"source is required for a Data with several "
                                      f"sources; its sources are {sources}")
                 source = sources[0]
-            edge_index, edge_weight, num_nodes = source_graph(
+            edge_index, edge_weight, own = source_graph(
                 data, source, k=k, max_nodes=_max_nodes(layout, pos), hint=_hint(layout, pos))
+        check_own_nodes(num_nodes, own, type(data).__name__)
+        num_nodes = own
         y = data.get("y")
         if labels is None and scores is None and isinstance(y, Tensor) \
                 and y.dim() == 1 and y.numel() == num_nodes:
