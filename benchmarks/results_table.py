@@ -18,8 +18,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 # the held-out metric beside each task's test metrics in the default columns
 # (node: the one its epoch is chosen on; VAD: the loss, the default choice)
 HELD_OUT = {"node": "val_accuracy", "vad": "val_loss"}
-PERCENT = ("accuracy", "val_accuracy", "auc", "ap", "pr_auc_trapz", "chosen_auc", "chosen_ap",
-           "chosen_pr_auc_trapz", "ensemble_auc", "ensemble_ap", "ensemble_pr_auc_trapz")
+# the accuracy and ranking metrics (AUCs, AP), held-out ones and those of a
+# restarts run's chosen and ensemble scores included
+_RANKING = ("auc", "ap", "pr_auc_trapz", "val_video_auc", "val_pseudo_auc")
+PERCENT = ("accuracy", "val_accuracy", *_RANKING,
+           *(f"{kind}_{m}" for kind in ("chosen", "ensemble") for m in _RANKING))
 
 
 def default_metrics(records: list[dict]) -> list[str]:

@@ -49,3 +49,16 @@ def test_records_no_field_tells_apart_are_refused_in_one_line(tmp_path, capsys):
     assert out == "" and err.splitlines() == [
         "results_table.py: error: lego's auc of d (s) is recorded more than once, and no "
         "field but its numbers tells the records apart: give one run's records"]
+
+
+@pytest.mark.parametrize("metric", ["val_video_auc", "val_pseudo_auc", "chosen_val_video_auc",
+                                    "ensemble_val_pseudo_auc"])
+def test_a_held_out_auc_is_in_percent_with_its_spread_as_the_test_auc(metric, tmp_path,
+                                                                      capsys):
+    # before: '0.912', a fraction without its spread, beside '83.17 ± 0.72'
+    path = tmp_path / "results.json"
+    path.write_text(json.dumps([
+        {**_record("lego", 0.8317), "std": 0.0072, "seeds": [0, 1]},
+        {**_record("lego", 0.912), "metric": metric, "std": 0.01, "seeds": [0, 1]}]))
+    assert load_benchmark("results_table").main([str(path), "--metrics", f"auc,{metric}"]) == 0
+    assert capsys.readouterr().out.splitlines()[2] == "| lego | 83.17 ± 0.72 | 91.20 ± 1.00 | 2 |"
