@@ -1,6 +1,8 @@
 """The learned fusion operator A (or its CP factors) as signed heatmaps."""
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import torch
 from torch import Tensor
@@ -16,6 +18,10 @@ KINDS = ("auto", "pairwise", "cp")
 # 200 panels (a [200, R, P+1] tensor taken for CP factors) made a figure 201
 # inches tall and took a minute; a panel is ticked at every index up to 32
 MAX_PANELS, MAX_TICKS = 64, 32
+
+# Keys of a LEGOFusion's state_dict (a checkpoint's), never of an operator's
+# dict: a source's name holds no '.', and the anchors are start_A / start_factors
+_STATE_KEY = re.compile(r"(^|\.)(start_A|start_factors)|(^|\.)(A|factors)\.")
 
 
 @closes_on_error
@@ -188,6 +194,14 @@ def _panels(A, kind) -> tuple[dict[str, np.ndarray], str]:
     if isinstance(A, (dict, torch.nn.ParameterDict)):
         if not len(A):
             raise ValueError("A is empty: give at least one operator")
+        state = [str(k) for k in A if _STATE_KEY.search(str(k))]
+        if state:
+            # drawn as operators, its anchor buffers and 'A.a|b' / 'factors.a'
+            # made twice the panels (or 'A[...] must have 2 dimensions')
+            raise TypeError(f"A is a module's state_dict (keys {state[:3]}): load it into "
+                            f"its LEGOFusion (fusion.load_state_dict(state)) and give the "
+                            f"module, or the operator's own entries, e.g. {{k[2:]: v for k, "
+                            f"v in state.items() if k.startswith('A.')}}")
         if kind == "auto":
             kind = "pairwise" if all("|" in str(k) for k in A.keys()) else "cp"
         out = {str(k): to_numpy(f"A[{k!r}]", v, dims=(2, )) for k, v in A.items()}
