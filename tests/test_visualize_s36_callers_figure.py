@@ -55,3 +55,20 @@ def test_a_figure_of_its_own_is_titled_as_before():
     finally:
         for f in figs:
             plt.close(f)
+
+
+def test_the_anomaly_legend_stays_in_the_callers_axes():
+    from pyg_fusion.visualize import plot_anomaly_scores
+    fig, axes = plt.subplots(1, 3)
+    try:
+        fig.suptitle("mine")
+        # its figure legend sat at the figure's upper centre: over the middle panel
+        plot_anomaly_scores({"v": np.linspace(0, 1, 10)}, {"v": np.r_[np.zeros(5), np.ones(5)]},
+                            frames_per_snippet=1, threshold=0.5, title="run 1", ax=axes[2])
+        assert not fig.legends and _suptitle(fig) == "mine"
+        legend = axes[2].get_legend()
+        assert legend.get_title().get_text() == "run 1"
+        assert len(legend.get_texts()) == 3  # scores, threshold, ground truth
+        assert axes[0].get_legend() is None and axes[1].get_legend() is None
+    finally:
+        plt.close(fig)

@@ -63,7 +63,9 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
             legend's title): which model and data. (default: :obj:`None`,
             none)
         ax (matplotlib.axes.Axes or Sequence[matplotlib.axes.Axes], optional):
-            one axes per drawn video. (default: :obj:`None`, a new figure)
+            one axes per drawn video; the legend is drawn in the first, not on
+            their figure. (default: :obj:`None`, a new figure, the legend above
+            its panels)
         path (str or os.PathLike, optional): write the figure there: PNG, PDF
             or SVG by its suffix (none: PNG, ``.png`` added).
             (default: :obj:`None`, not written)
@@ -208,17 +210,21 @@ def plot_anomaly_scores(scores, ground_truth=None, *, frames_per_snippet=16,
                                   fontsize=8, loc="right", color="0.35")
     # at most four entries a row, fewer of long ones: seven methods in one row,
     # or four of 50 characters, ran past both edges of the figure
-    labels = [fit_lines(text, fig.get_figwidth() - 1.0, 8) for text in labels]
-    across = _legend_columns(labels, fig.get_figwidth() - 0.2)
+    # a caller's axes: the legend in the first of them, not on their figure
+    # (over its title and other panels)
+    width = fig.get_figwidth() if ax is None else axes_width(axes.ravel()[0])
+    labels = [fit_lines(text, width - 1.0, 8) for text in labels]
+    across = _legend_columns(labels, width - 0.2)
     if ax is None:  # each further row of the legend took the plots' height
         rows = -(-len(labels) // across) * max(text.count("\n") + 1 for text in labels)
         fig.set_figheight(fig.get_figheight() + 0.25 * (rows - 1))
     # above the panels, so that it never hides a curve or a title
-    fig.legend(handles, labels, loc="outside upper center" if ax is None else "upper center",
-               fontsize=8, ncols=across, frameon=False,
-               # the legend's own title: a suptitle would overlap an outside legend
-               title=None if title is None else fit_lines(title, fig.get_figwidth(), 11),
-               title_fontproperties={"size": 11})
+    (fig if ax is None else axes.ravel()[0]).legend(
+        handles, labels, loc="outside upper center" if ax is None else "best",
+        fontsize=8, ncols=across, frameon=ax is not None,
+        # the legend's own title: a suptitle would overlap an outside legend
+        title=None if title is None else fit_lines(title, width, 11),
+        title_fontproperties={"size": 11})
     return finish(fig, path)
 
 
