@@ -32,6 +32,10 @@ __all__ = ["ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityN
 # traces and guards it, so a model compiled alone and called in the context of
 # another modality is traced again, not run with the modality it was traced in
 _ACTIVE = threading.local()
+# Counts, per shared network, the modality() contexts open in any thread: a worker
+# thread sees none of them (nn.DataParallel's replicas, which also share this list
+# but not the layers' ids; a thread pool), and ran modality 0's layers, without a word
+_OPEN_LOCK = threading.Lock()
 
 
 def _empty_instance_norm(layer: nn.InstanceNorm2d, x: Tensor) -> Tensor:
@@ -227,6 +231,19 @@ class ModalityNorm(nn.Module):
                 "it with modality 0's layers for every modality; checkpoint the whole shared "
                 "network's call instead, checkpoint(shared, xs, use_reentrant=False)")
 
+    def _check_chosen_here(self) -> None:
+        opened = getattr(self, "_opened", None)  # a layer of a shared network
+        if not torch.compiler.is_compiling() and opened and opened[0] > 0 and \
+                self.num_modalities > 1:
+            raise RuntimeError(
+                "a private norm of a shared network (share_across_modalities) ran in a "
+                "thread that chose no modality while SharedModalityNetwork.modality() is "
+                "open in another: the choice is the calling thread's, and a worker thread "
+                "(nn.DataParallel's replicas, a thread pool) would run modality 0's layers; "
+                "call the shared network on the list of modalities (shared([x_0, ...]), "
+                "which chooses each in the thread it runs in), or enter shared.modality(i) "
+                "in the worker thread")
+
     def forward(self, xs):
         dims = (2, 3) if (self.input_dim, self.norm) == (2, "batch") else (self.input_dim, )
         if isinstance(xs, Tensor):
@@ -235,6 +252,7 @@ class ModalityNorm(nn.Module):
             chosen = getattr(_ACTIVE, "chosen", None)
             if chosen is None or id(self) not in chosen:
                 self._check_not_recomputed()
+                self._check_chosen_here()
             index = self.active if chosen is None else chosen.get(id(self), self.active)
             return self._norm(self.norms[index], xs)
         xs = modality_list(xs, self.num_modalities)

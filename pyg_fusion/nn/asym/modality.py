@@ -13,6 +13,7 @@ import re
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
+import torch
 from torch import Tensor, nn
 
 from ..._option_rules import is_int
@@ -20,8 +21,8 @@ from ...functional._checks import check_int, check_like
 from .._reset import reset_module
 # The per-modality layers lived in this module before; their imports from it stay valid.
 from .layers import (_ACTIVE, _ANY_BATCH_NORM, _BATCH_NORMS, ModalityBatchNorm2d,  # noqa: F401
-                     ModalityNorm, ModalityNorm2d, ModalityParallel, _as_list, modality_list,
-                     norm_factory)
+                     _OPEN_LOCK, ModalityNorm, ModalityNorm2d, ModalityParallel, _as_list,
+                     modality_list, norm_factory)
 
 __all__ = ["ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityNorm2d",
            "norm_factory", "SharedModalityNetwork",
@@ -58,8 +59,10 @@ class SharedModalityNetwork(nn.Module):
         super().__init__()
         self.model = model
         self.num_modalities = num_modalities
+        self._opened = [0]  # modality() contexts open in any thread (layers._OPEN_LOCK)
         for m in self._private():  # run per modality by modality(): _check_not_recomputed
             m._shared_form = True
+            m._opened = self._opened
 
     def reset_parameters(self) -> None:
         reset_module(self.model)
@@ -81,10 +84,18 @@ class SharedModalityNetwork(nn.Module):
         chosen = dict(old or {})  # this thread's choice, not the layers' own
         chosen.update((id(m), int(index)) for m in self._private())
         _ACTIVE.chosen = chosen
+        # dynamo traces no lock; a network pickled before has no count
+        counted = not torch.compiler.is_compiling() and hasattr(self, "_opened")
+        if counted:
+            with _OPEN_LOCK:
+                self._opened[0] += 1
         try:
             yield self.model
         finally:
             _ACTIVE.chosen = old
+            if counted:
+                with _OPEN_LOCK:
+                    self._opened[0] -= 1
 
     def forward(self, xs: Sequence[Tensor], *args, **kwargs) -> list:
         xs = _as_list("xs", xs)
