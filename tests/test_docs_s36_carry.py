@@ -246,8 +246,9 @@ def test_the_figures_user_graphs_and_dataset_masks_are_as_the_pages_say(tmp_path
 def test_a_callers_figure_keeps_its_title_as_the_figures_page_says():
     # 62e77c4 (helper V): given ax=, no suptitle over the caller's figure
     assert ("draws into `ax=` when given one (and then leaves that figure's own title alone: a "
-            "heading is set only on a figure it makes, or where `title=` asks for one)") \
-        in _page("docs/figures.md")
+            "heading is set only on a figure it makes, or where `title=` asks for one; "
+            "`plot_anomaly_scores` then draws its legend in the first given axes, not over the "
+            "figure)") in _page("docs/figures.md")
     import matplotlib.pyplot as plt
     import numpy as np
 
@@ -257,6 +258,10 @@ def test_a_callers_figure_keeps_its_title_as_the_figures_page_says():
         fig.suptitle("mine")
         plot_power_expansion(np.stack([np.eye(3), np.ones((3, 3)) / 3]), ax=axes)
         assert fig._suptitle.get_text() == "mine"
+        # f2350ad (helper V): the anomaly legend in the caller's first axes
+        from pyg_fusion.visualize import plot_anomaly_scores
+        plot_anomaly_scores({"v": np.linspace(0, 1, 8)}, ax=axes[1])
+        assert axes[1].get_legend() is not None and not fig.legends
     finally:
         plt.close(fig)
 
