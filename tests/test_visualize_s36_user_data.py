@@ -77,3 +77,23 @@ def test_a_data_keeps_its_own_node_count_and_seeds_are_numpys():
     assert plt.get_fignums() == before
     fig = plot_relation_graph(data, num_nodes=3, seed=2 ** 32 - 1)
     plt.close(fig)
+
+
+def test_a_networkx_graphs_weights_are_drawn():
+    import networkx as nx
+    from torch_geometric.utils import from_networkx
+    g = nx.Graph()
+    g.add_edge(0, 1, weight=3.0)
+    g.add_edge(1, 2, weight=0.5)
+    g.add_nodes_from([3, 4])
+    data = from_networkx(g)  # its weights as data.weight, as networkx names them
+    fig = plot_adjacency(data)
+    try:
+        image = _image(fig)
+        assert image[1, 0] == image[0, 1] == 3.0 and image[2, 1] == 0.5
+    finally:
+        plt.close(fig)
+    # one value per node as well (4 nodes, 4 edges): which it is, is not guessed
+    g.remove_node(4)
+    with pytest.raises(ValueError, match=r"data.weight has one value per edge and one per node"):
+        plot_relation_graph(from_networkx(g))

@@ -31,7 +31,8 @@ def graph_groups(obj):
 def plain_graph(data) -> tuple[Tensor, Tensor | None, int]:
     """The graph of a plain PyG ``Data`` / ``Batch`` (no ``x_<source>``):
     ``(edge_index, weights, num_nodes)``, the weights from ``edge_weight``,
-    else a one-per-edge ``edge_attr`` (``[E]`` or ``[E, 1]``), else ``None``;
+    else a one-per-edge ``edge_attr`` (``[E]`` or ``[E, 1]``), else the
+    ``weight`` of :func:`~torch_geometric.utils.from_networkx`, else ``None``;
     or the sparse ``adj_t`` of ``T.ToSparseTensor`` (its entry ``[i, j]``:
     the edge ``j -> i``) with its values."""
     if data.get("edge_index") is None and data.get("adj_t") is not None:
@@ -44,6 +45,16 @@ def plain_graph(data) -> tuple[Tensor, Tensor | None, int]:
         w = data.get("edge_attr")
         if not _one_per_edge(w):
             w = None
+    if w is None and _one_per_edge(data.get("weight")) and \
+            data.weight.size(0) == data.edge_index.size(1):
+        # from_networkx(g) keeps networkx's edge weights as data.weight: its
+        # weighted graph was drawn with every edge alike
+        if data.weight.size(0) == data.num_nodes:
+            raise ValueError(f"data.weight has one value per edge and one per node "
+                             f"({data.weight.size(0)} of each): set data.edge_weight = "
+                             f"data.weight to draw them as edge weights, or delete "
+                             f"data.weight")
+        w = data.weight
     if _one_per_edge(w):  # an edge_weight of [E, 1] as an edge_attr of [E, 1]
         w = w.reshape(-1)
     num_nodes = data.num_nodes
