@@ -97,3 +97,16 @@ def test_a_networkx_graphs_weights_are_drawn():
     g.remove_node(4)
     with pytest.raises(ValueError, match=r"data.weight has one value per edge and one per node"):
         plot_relation_graph(from_networkx(g))
+
+
+@pytest.mark.parametrize("key, value", [("edge_attr", [[1.0], [float("nan")]]),
+                                        ("weight", [1.0, float("inf")]),
+                                        ("edge_weight", [float("nan"), 1.0])])
+def test_a_datas_bad_weights_are_named_by_its_own_key(key, value):
+    data = Data(edge_index=torch.tensor([[0, 1], [1, 2]]), num_nodes=3)
+    data[key] = torch.tensor(value)
+    # 'edge_weight contains 1 NaN or Inf value(s)': an argument never given
+    with pytest.raises(ValueError, match=rf"data\.{key} contains 1 NaN or Inf"):
+        plot_relation_graph(data)
+    with pytest.raises(ValueError, match=rf"data\.{key} contains 1 NaN or Inf"):
+        plot_adjacency({"g": data})

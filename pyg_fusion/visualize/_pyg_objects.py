@@ -40,9 +40,9 @@ def plain_graph(data) -> tuple[Tensor, Tensor | None, int]:
     if data.get("edge_index") is None:
         raise ValueError("the Data holds neither an edge_index nor sources x_<source> "
                          "(nor an adj_t): there is no graph to draw")
-    w = data.get("edge_weight")
+    key, w = "edge_weight", data.get("edge_weight")
     if w is None:
-        w = data.get("edge_attr")
+        key, w = "edge_attr", data.get("edge_attr")
         if not _one_per_edge(w):
             w = None
     if w is None and _one_per_edge(data.get("weight")) and \
@@ -54,9 +54,13 @@ def plain_graph(data) -> tuple[Tensor, Tensor | None, int]:
                              f"({data.weight.size(0)} of each): set data.edge_weight = "
                              f"data.weight to draw them as edge weights, or delete "
                              f"data.weight")
-        w = data.weight
+        key, w = "weight", data.weight
     if _one_per_edge(w):  # an edge_weight of [E, 1] as an edge_attr of [E, 1]
         w = w.reshape(-1)
+        if w.is_floating_point() and not torch.isfinite(w).all():
+            # the figure's own check named edge_weight, which the caller never gave
+            raise ValueError(f"data.{key} contains {int((~torch.isfinite(w)).sum())} NaN "
+                             f"or Inf value(s): a figure of the graph needs finite weights")
     num_nodes = data.num_nodes
     if num_nodes is None:
         raise ValueError("the Data has no num_nodes (nor x): set data.num_nodes")
