@@ -72,3 +72,14 @@ def test_the_anomaly_legend_stays_in_the_callers_axes():
         assert axes[0].get_legend() is None and axes[1].get_legend() is None
     finally:
         plt.close(fig)
+
+
+def test_a_saved_figure_takes_the_users_savefig_dpi(tmp_path):
+    import matplotlib as mpl
+    from matplotlib.image import imread
+    powers = np.stack([np.eye(3)])
+    plot_power_expansion(powers, path=tmp_path / "ours.png")
+    with mpl.rc_context({"savefig.dpi": 55}):  # was drawn at 110 all the same
+        plot_power_expansion(powers, path=tmp_path / "theirs.png")
+    ours, theirs = (imread(tmp_path / f"{n}.png").shape[:2] for n in ("ours", "theirs"))
+    assert abs(theirs[0] - ours[0] / 2) <= 1 and abs(theirs[1] - ours[1] / 2) <= 1

@@ -13,6 +13,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -367,14 +368,18 @@ def finish(fig: Figure, path: str | os.PathLike | None, *, dpi: int = 110
            ) -> Figure:
     """Writes ``fig`` to ``path`` (atomically, see
     :func:`pyg_fusion._files.atomic_write`) when a path is given: PNG, or PDF /
-    SVG by the suffix (none: PNG, ``.png`` added); returns ``fig``.
+    SVG by the suffix (none: PNG, ``.png`` added), at ``dpi`` unless the
+    user's ``rcParams["savefig.dpi"]`` sets a number; returns ``fig``.
     A figure that the plotting function made itself (no ``ax`` given) is then
     closed in pyplot, so that saving many plots keeps no figure open: it stays
     a usable :class:`~matplotlib.figure.Figure`, but ``plt.show()`` no longer
     lists it. Without ``path`` it stays open, for ``plt.show()``."""
     if path is not None:
         path, fmt = figure_path(path)
-        save_figure(fig, path, dpi=dpi, format=fmt)
+        # a researcher's savefig.dpi (300 for print, in their matplotlibrc or
+        # a style) was overridden by ours; matplotlib's default, 'figure', is not theirs
+        mine = mpl.rcParams["savefig.dpi"]
+        save_figure(fig, path, dpi=dpi if mine == "figure" else mine, format=fmt)
         if getattr(fig, "_pyg_fusion_made", False):
             pyplot().close(fig)
     return fig
