@@ -110,3 +110,20 @@ def test_a_datas_bad_weights_are_named_by_its_own_key(key, value):
         plot_relation_graph(data)
     with pytest.raises(ValueError, match=rf"data\.{key} contains 1 NaN or Inf"):
         plot_adjacency({"g": data})
+
+
+def test_a_networkx_layout_is_taken_as_pos():
+    import networkx as nx
+    g = nx.path_graph(4)
+    layout = nx.spring_layout(g, seed=0)  # {node: array([x, y])}
+    data = Data(edge_index=torch.tensor([[0, 1, 2], [1, 2, 3]]), num_nodes=4)
+    fig = plot_relation_graph(data, pos=layout)
+    try:
+        (nodes, ) = [c for c in fig.axes[0].collections if c.get_gid() == "nodes"]
+        np.testing.assert_allclose(nodes.get_offsets(), np.stack([layout[i] for i in range(4)]))
+    finally:
+        plt.close(fig)
+    named = nx.relabel_nodes(g, {i: "abcd"[i] for i in range(4)})
+    with pytest.raises(ValueError, match=r"pos as a dict must hold .*missing \[0, 1, 2, 3\], "
+                                         r"other keys \['a', 'b', 'c', 'd'\].*g\.nodes"):
+        plot_relation_graph(data, pos=nx.spring_layout(named, seed=0))

@@ -3,8 +3,12 @@ circular and temporal layouts, or the caller's ``pos``) and the arcs its
 temporal layout draws edges as."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import networkx as nx
+
+from .._option_rules import is_int
 
 from ._common import per_node, to_numpy
 from ._node_order import sort_within
@@ -14,6 +18,8 @@ def _positions(n, edges, weights, *, layout, pos, time, seed, groups=None) -> np
     # checked whatever the layout: time stamps of another graph, passed with a
     # layout that does not read them, were taken silently
     t = per_node("time", time, n)
+    if isinstance(pos, Mapping):
+        pos = _listed(pos, n)
     if pos is not None:
         coords = to_numpy("pos", pos, dims=(2, ))
         if coords.shape != (n, 2):
@@ -35,6 +41,19 @@ def _positions(n, edges, weights, *, layout, pos, time, seed, groups=None) -> np
                                   for (i, j), x in zip(edges, weights))
         p = nx.spring_layout(g, weight="weight", seed=seed)
     return np.array([p[i] for i in range(n)], dtype=float).reshape(n, 2)
+
+
+def _listed(pos: Mapping, n: int) -> list:
+    """A networkx layout's ``{node: (x, y)}`` as the ``[N, 2]`` rows of nodes
+    ``0 .. N-1`` ('got dict' was all it said)."""
+    missing = [i for i in range(n) if i not in pos]
+    if missing or len(pos) != n:
+        extra = [k for k in pos if not (is_int(k) and 0 <= k < n)]
+        raise ValueError(f"pos as a dict must hold the position of each node 0..{n - 1} "
+                         f"(missing {missing[:5]}, other keys {extra[:5]}): for a graph "
+                         f"converted by from_networkx(g), give [pos[v] for v in g.nodes] "
+                         f"(its node i is list(g.nodes)[i])")
+    return [pos[i] for i in range(n)]
 
 
 def _arc(a: np.ndarray, b: np.ndarray, num: int = 24, below: bool = False) -> np.ndarray:

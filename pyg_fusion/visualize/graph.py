@@ -116,8 +116,10 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
             adjacency at most 8192 nodes: a larger graph is refused, before
             any k-NN search, with a ``ValueError`` that says so.
             (default: :obj:`"spring"`)
-        pos (torch.Tensor or numpy.ndarray, optional): explicit ``[N, 2]``
-            node positions, drawn with straight edges (overrides ``layout``).
+        pos (torch.Tensor, numpy.ndarray or dict, optional): explicit
+            ``[N, 2]`` node positions, or a networkx layout's ``{node: (x,
+            y)}`` of the nodes ``0 .. N-1``, drawn with straight edges
+            (overrides ``layout``).
             (default: :obj:`None`)
         time (torch.Tensor or numpy.ndarray, optional): ``[N]`` time stamps
             that order the nodes of the :obj:`"temporal"` layout (of a
