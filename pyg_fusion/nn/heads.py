@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import weakref
+
 import torch
 from torch import Tensor
 from torch_geometric.nn import GraphConv
 
 from ..functional.normalization import _normalize, _sparse_degrees
-from ..functional._autocast import float32_under_autocast
+from ..functional._autocast import autocast_dtype, float32_under_autocast
 from ..functional._checks import (check_channels, check_choice, check_dropout, check_edge_list,
                                   check_edges, check_int, check_like, check_module_input,
                                   check_tensor)
@@ -227,7 +229,41 @@ class GraphHead(ConvStack):
         # the weights scale the messages of x: of another dtype, the layers'
         # products would fail naming a weight matrix
         check_like("edge_weight", edge_weight, "x", x)
-        # a FusedGraph holds each pair once
-        w = self.normalize(edge_index, edge_weight, x.size(0),
-                           coalesced=isinstance(graph, FusedGraph))
+        if isinstance(graph, FusedGraph):  # a FusedGraph holds each pair once
+            w = self.normalize(edge_index, edge_weight, x.size(0), coalesced=True)
+        else:
+            w = self._fixed_graph_weights(graph, edge_index, edge_weight, x.size(0))
         return self.run_convs(x, edge_index, w)
+
+    # A node model trains on one fixed graph: each step passes the same edge
+    # tensors, whose normalisation sorts all E edges again (PyG's coalesce).
+    # The last graph's weights are kept (one per head, the tensors held by
+    # weak reference) while the tensors are the same objects, unchanged in
+    # place (version, storage, shape) and hold no gradient: learned weights,
+    # inference tensors, torch.compile and torch.func are normalised each call.
+    def _fixed_graph_weights(self, given: Tensor, edge_index: Tensor, edge_weight: Tensor,
+                             num_nodes: int) -> Tensor:
+        if (torch.compiler.is_compiling() or edge_weight.requires_grad
+                or given.is_inference() or edge_weight.is_inference()
+                or torch.is_inference_mode_enabled()
+                or torch._C._are_functorch_transforms_active()):
+            return self.normalize(edge_index, edge_weight, num_nodes)
+        key = (_state(given), _state(edge_weight), num_nodes, autocast_dtype(edge_weight.device))
+        cached = self.__dict__.get("_fixed_graph")
+        if (cached is not None and cached[0]() is given and cached[1]() is edge_weight
+                and cached[2] == key):
+            return cached[3]
+        w = self.normalize(edge_index, edge_weight, num_nodes)
+        self.__dict__["_fixed_graph"] = (weakref.ref(given), weakref.ref(edge_weight), key, w)
+        return w
+
+    def __getstate__(self):
+        # weak references do not pickle (torch.save of the module, deepcopy)
+        state = self.__dict__.copy()
+        state.pop("_fixed_graph", None)
+        return state
+
+
+def _state(t: Tensor) -> tuple:
+    return (t._version, t.data_ptr(), t.storage_offset(), tuple(t.shape), t.stride(),
+            t.dtype, t.device)
