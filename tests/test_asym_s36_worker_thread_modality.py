@@ -36,3 +36,20 @@ def test_a_worker_thread_that_chose_no_modality_is_refused_not_run_with_modality
             assert torch.equal(pool.submit(shared, [x, x]).result()[1], here)
         # no context open: a worker thread's call is modality 0's, as the layer's own
         assert torch.equal(pool.submit(shared.model, x).result(), shared([x, x])[0])
+
+
+def test_a_copy_made_inside_a_modality_context_has_none_open():
+    import copy
+    import io
+    shared, x = _shared(), torch.randn(2, 3, 4, 4)
+    with shared.modality(1):  # an EMA copy, a checkpoint of the whole network
+        copies = [copy.deepcopy(shared)]
+        buffer = io.BytesIO()
+        torch.save(shared, buffer)
+    buffer.seek(0)
+    copies.append(torch.load(buffer, weights_only=False))
+    for c in copies:
+        assert torch.equal(c.model(x), shared([x, x])[0])  # modality 0, not refused
+        with ThreadPoolExecutor(1) as pool, c.modality(1):  # its count is still its own
+            with pytest.raises(RuntimeError, match="thread that chose no modality"):
+                pool.submit(c.model, x).result()

@@ -38,6 +38,21 @@ _ACTIVE = threading.local()
 _OPEN_LOCK = threading.Lock()
 
 
+class _OpenContexts:
+    # a copy of the network (deepcopy, pickle) made inside modality() has none open:
+    # a count copied at 1 refused its every call outside modality(), for good
+    __slots__ = ("n", )
+
+    def __init__(self):
+        self.n = 0
+
+    def __deepcopy__(self, memo):
+        return _OpenContexts()
+
+    def __reduce__(self):
+        return _OpenContexts, ()
+
+
 def _empty_instance_norm(layer: nn.InstanceNorm2d, x: Tensor) -> Tensor:
     """``layer`` on an empty batch ``x``: torch's instance norm raised 'IndexError:
     select(): index 0 out of range' (a batch norm returns it empty). No image, no
@@ -233,7 +248,7 @@ class ModalityNorm(nn.Module):
 
     def _check_chosen_here(self) -> None:
         opened = getattr(self, "_opened", None)  # a layer of a shared network
-        if not torch.compiler.is_compiling() and opened and opened[0] > 0 and \
+        if not torch.compiler.is_compiling() and opened is not None and opened.n > 0 and \
                 self.num_modalities > 1:
             raise RuntimeError(
                 "a private norm of a shared network (share_across_modalities) ran in a "

@@ -22,7 +22,7 @@ from .._reset import reset_module
 # The per-modality layers lived in this module before; their imports from it stay valid.
 from .layers import (_ACTIVE, _ANY_BATCH_NORM, _BATCH_NORMS, ModalityBatchNorm2d,  # noqa: F401
                      _OPEN_LOCK, ModalityNorm, ModalityNorm2d, ModalityParallel, _as_list,
-                     modality_list, norm_factory)
+                     _OpenContexts, modality_list, norm_factory)
 
 __all__ = ["ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityNorm2d",
            "norm_factory", "SharedModalityNetwork",
@@ -59,7 +59,7 @@ class SharedModalityNetwork(nn.Module):
         super().__init__()
         self.model = model
         self.num_modalities = num_modalities
-        self._opened = [0]  # modality() contexts open in any thread (layers._OPEN_LOCK)
+        self._opened = _OpenContexts()  # modality() contexts open in any thread
         for m in self._private():  # run per modality by modality(): _check_not_recomputed
             m._shared_form = True
             m._opened = self._opened
@@ -88,14 +88,14 @@ class SharedModalityNetwork(nn.Module):
         counted = not torch.compiler.is_compiling() and hasattr(self, "_opened")
         if counted:
             with _OPEN_LOCK:
-                self._opened[0] += 1
+                self._opened.n += 1
         try:
             yield self.model
         finally:
             _ACTIVE.chosen = old
             if counted:
                 with _OPEN_LOCK:
-                    self._opened[0] -= 1
+                    self._opened.n -= 1
 
     def forward(self, xs: Sequence[Tensor], *args, **kwargs) -> list:
         xs = _as_list("xs", xs)
