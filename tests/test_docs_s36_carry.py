@@ -226,7 +226,9 @@ def test_the_figures_user_graphs_and_dataset_masks_are_as_the_pages_say(tmp_path
     # 3151437: [E, 1] edge_weight, a dict of Data panels, a list refused; 1337409: a list of
     # one-element bool tensors is a mask
     said = _page("docs/figures.md")
-    assert "`edge_weight` (`[E]` or `[E, 1]`)" in said
+    assert "`edge_weight` (`[E]` or `[E, 1]`), else a one-column `edge_attr`, else the " \
+        "`weight` that `from_networkx` keeps where it holds one value per edge" in said
+    assert 'at your `rcParams["savefig.dpi"]` where you set it to a number, else 110 dpi' in said
     assert ("Several graphs in one figure are a dict `{panel title: graph}` (a plain `Data` is "
             "one panel); a list of graphs is refused, saying so.") in said
     assert "or of one-element bool tensors, `ds[[g.y == 0 for g in ds]]`) is a mask" in \
@@ -239,6 +241,11 @@ def test_the_figures_user_graphs_and_dataset_masks_are_as_the_pages_say(tmp_path
     ei = torch.tensor([[0, 1, 2], [1, 2, 0]])
     data = Data(edge_index=ei, edge_weight=torch.rand(3, 1), num_nodes=3)
     plot_adjacency({"given": data, "again": data}, path=str(tmp_path / "a.png"))
+    # 096598e (helper V): from_networkx's data.weight, one per edge (4 nodes, 3 edges)
+    weighted = Data(edge_index=ei, weight=torch.tensor([1.0, 2.0, 3.0]), num_nodes=4)
+    plot_adjacency(weighted, path=str(tmp_path / "w.png"))
+    with pytest.raises(Exception, match="one value per edge and one per node"):
+        plot_adjacency(Data(edge_index=ei, weight=torch.ones(3), num_nodes=3))
     with pytest.raises(Exception, match="dict"):
         plot_adjacency([data, data], path=str(tmp_path / "b.png"))
 
