@@ -57,8 +57,8 @@ def test_help_shows_defaults_as_typed():
     parser = build_parser()
     sweep = _subparsers(parser)["sweep"]
     text = re.sub(r"\s+", " ", sweep.format_help())
-    assert "--p P values of P, e.g. 1..9 (default: 1..3)" in text
-    assert "--q Q values of Q, e.g. 1..9 (default: 1..3)" in text
+    assert "--p P [P ...] values of P, e.g. 1..9 or 1,2,4 (or 1 2 4) (default: 1..3)" in text
+    assert "--q Q [Q ...] values of Q, e.g. 1..9 or 1,2,4 (or 1 2 4) (default: 1..3)" in text
     args = parser.parse_args(["sweep"])
     assert args.p == [1, 2, 3] and args.q == [1, 2, 3]
 
