@@ -8,6 +8,12 @@ from torch import nn
 
 from pyg_fusion.nn.asym import share_across_modalities
 
+# One graph (fullgraph=True) is checked on the torch that CI installs (2.13); older
+# dynamo (2.5) breaks the graph at the modality context manager and at
+# next(params, None), which the project allows (graph breaks, never errors):
+# there the same outputs are asserted with the breaks
+FULLGRAPH = tuple(int(v) for v in torch.__version__.split(".")[:2]) >= (2, 13)
+
 
 def _shared():
     torch.manual_seed(0)
@@ -26,7 +32,7 @@ def test_a_model_compiled_alone_uses_the_modality_of_its_calls_context():
         with shared.modality(i) as model:
             want.append(model(x))
     assert not torch.allclose(want[0], want[1])
-    compiled = torch.compile(shared.model, backend="eager", fullgraph=True)
+    compiled = torch.compile(shared.model, backend="eager", fullgraph=FULLGRAPH)
     for i in (0, 1, 0):
         with shared.modality(i):
             torch.testing.assert_close(compiled(x), want[i])
@@ -36,7 +42,7 @@ def test_a_compiled_shared_network_in_another_modalitys_context_keeps_its_own():
     shared = _shared()
     xs = [torch.randn(2, 3, 8, 8)] * 2
     want = shared(xs)
-    compiled = torch.compile(shared, backend="eager", fullgraph=True)
+    compiled = torch.compile(shared, backend="eager", fullgraph=FULLGRAPH)
     with shared.modality(1):
         got = compiled(xs)
     for w, g in zip(want, got):
