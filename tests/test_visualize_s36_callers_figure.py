@@ -4,6 +4,7 @@ own heading over it (fig.suptitle), though they were given axes, not the
 figure. A figure they make is titled as before; a title= asked for is set."""
 import matplotlib.pyplot as plt
 import numpy as np
+import pytest
 
 from pyg_fusion.visualize import plot_power_expansion, plot_results, plot_sparse_vs_dense
 
@@ -83,3 +84,18 @@ def test_a_saved_figure_takes_the_users_savefig_dpi(tmp_path):
         plot_power_expansion(powers, path=tmp_path / "theirs.png")
     ours, theirs = (imread(tmp_path / f"{n}.png").shape[:2] for n in ("ours", "theirs"))
     assert abs(theirs[0] - ours[0] / 2) <= 1 and abs(theirs[1] - ours[1] / 2) <= 1
+
+
+def test_a_2d_axes_for_the_surface_names_ax():
+    from pyg_fusion.visualize import plot_pq_sensitivity
+    records = [{"P": p, "Q": q, "metric": "auc", "mean": 0.5 + 0.1 * p + 0.01 * q,
+                "dataset": "toy", "method": "lego"} for p in (1, 2) for q in (1, 2)]
+    fig, axes = plt.subplots(1, 2)
+    try:
+        with pytest.raises(ValueError, match=r"ax\[1\] must be a 3-D axes for the surface "
+                                             r".*got a 'rectilinear' axes"):
+            plot_pq_sensitivity(records, ax=axes)
+        with pytest.raises(ValueError, match=r"^ax must be a 3-D axes"):
+            plot_pq_sensitivity(records, kind="surface", ax=axes[0])
+    finally:
+        plt.close(fig)

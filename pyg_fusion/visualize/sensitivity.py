@@ -261,8 +261,10 @@ def plot_pq_sensitivity(results, *, metric=None, dataset=None, method=None,
         heat_ax = axes[0] if kind in ("both", "heatmap") else None
         surf_ax = axes[-1] if kind in ("both", "surface") else None
         if surf_ax is not None and getattr(surf_ax, "name", "") != "3d":
-            raise ValueError("the surface needs a 3-D axes "
-                             "(fig.add_subplot(projection='3d'))")
+            # 'the surface needs a 3-D axes' named no argument
+            raise ValueError(f"ax{'[1]' if kind == 'both' else ''} must be a 3-D axes for "
+                             f"the surface (fig.add_subplot(projection='3d')), got a "
+                             f"{getattr(surf_ax, 'name', type(surf_ax).__name__)!r} axes")
         fig = axes[0].figure
     vmin, vmax = float(np.nanmin(mean)), float(np.nanmax(mean))
     if higher_is_better is None:
