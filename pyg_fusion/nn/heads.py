@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import weakref
-
 import torch
 from torch import Tensor
 from torch_geometric.nn import GraphConv
@@ -237,10 +235,13 @@ class GraphHead(ConvStack):
 
     # A node model trains on one fixed graph: each step passes the same edge
     # tensors, whose normalisation sorts all E edges again (PyG's coalesce).
-    # The last graph's weights are kept (one per head, the tensors held by
-    # weak reference) while the tensors are the same objects, unchanged in
-    # place (version, storage, shape) and hold no gradient: learned weights,
-    # inference tensors, torch.compile and torch.func are normalised each call.
+    # The last graph's weights are kept (one per head) while the edges come
+    # back equal, compared element-wise with a copy, as the node models'
+    # graph caches compare: a write through .numpy() changes no tensor
+    # version, and a freed tensor's address is reused by the next one. The
+    # comparison is one pass over E, the sort it saves O(E log E). Learned
+    # weights, inference tensors, torch.compile and torch.func are
+    # normalised each call.
     def _fixed_graph_weights(self, given: Tensor, edge_index: Tensor, edge_weight: Tensor,
                              num_nodes: int) -> Tensor:
         if (torch.compiler.is_compiling() or edge_weight.requires_grad
@@ -248,22 +249,24 @@ class GraphHead(ConvStack):
                 or torch.is_inference_mode_enabled()
                 or torch._C._are_functorch_transforms_active()):
             return self.normalize(edge_index, edge_weight, num_nodes)
-        key = (_state(given), _state(edge_weight), num_nodes, autocast_dtype(edge_weight.device))
+        key = (num_nodes, autocast_dtype(edge_weight.device))
         cached = self.__dict__.get("_fixed_graph")
-        if (cached is not None and cached[0]() is given and cached[1]() is edge_weight
-                and cached[2] == key):
+        if (cached is not None and cached[0] == key
+                and _equal(cached[1], edge_index) and _equal(cached[2], edge_weight)):
             return cached[3]
         w = self.normalize(edge_index, edge_weight, num_nodes)
-        self.__dict__["_fixed_graph"] = (weakref.ref(given), weakref.ref(edge_weight), key, w)
+        self.__dict__["_fixed_graph"] = (key, edge_index.detach().clone(),
+                                         edge_weight.detach().clone(), w)
         return w
 
     def __getstate__(self):
-        # weak references do not pickle (torch.save of the module, deepcopy)
+        # a pickle or copy of the head (torch.save of the module, deepcopy)
+        # starts without the kept graph: normalised again on demand
         state = self.__dict__.copy()
         state.pop("_fixed_graph", None)
         return state
 
 
-def _state(t: Tensor) -> tuple:
-    return (t._version, t.data_ptr(), t.storage_offset(), tuple(t.shape), t.stride(),
-            t.dtype, t.device)
+def _equal(kept: Tensor, t: Tensor) -> bool:
+    return (kept.shape == t.shape and kept.dtype == t.dtype and kept.device == t.device
+            and torch.equal(kept, t))
