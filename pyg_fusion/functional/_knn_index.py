@@ -53,7 +53,7 @@ _IVF_POINTS_PER_LIST = 39
 # probes that keep recall@17 at 0.99 still grow with N (validation features,
 # clustered_features seeds 100 / 101, recall on 2048 evenly spaced rows,
 # benchmarks/knn_probes.py measures the same): 6 probes of 256 lists reach
-# 0.996 / 0.998 at N = 65536, 6 of 1024 lists 0.911 (seed 100) at 262144,
+# 0.9961 / 0.9972 at N = 65536, 6 of 1024 lists 0.911 (seed 100) at 262144,
 # where 12 reach 0.9922 / 0.9927 and 14 0.9964 / 0.9967; of 4096 lists at
 # 2^20, 24 reach 0.9822 / 0.9822, 28 0.9906 / 0.9898, 32 0.9945 / 0.9939.
 # Not the noise off the clusters' 16-d subspace: without it (noise_std 0)

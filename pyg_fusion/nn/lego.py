@@ -303,7 +303,7 @@ class LEGO(DenseBackend, torch.nn.Module):
 
     @float32_under_autocast
     def _sparse(self, xs, batch, assign, n, counts) -> FusedGraph:
-        """Above :data:`LOCALITY_MIN_NODES` (CPU), each source's graph is
+        """From :data:`LOCALITY_MIN_NODES` nodes on (CPU), each source's graph is
         chosen in the caller's numbering, then its similarities and powers
         run in a locality order of that graph (its features permuted once,
         differentiably), the other sources' powers are moved to the first
