@@ -25,7 +25,7 @@ import sys
 
 from .._notices import PygFusionNotice
 from ._parser import (_APPEND_ORIGINS, _LIST_FLAGS_GIVEN, AppendFlag, FileItem,  # noqa: F401
-                      ListFlag, _one_line, _Parser)
+                      ListFlag, _one_line, _Parser, close_names)
 
 # Module names under pyg_fusion.cli, in the order they appear in --help.
 COMMANDS: list[str] = ["demo", "train", "evaluate", "compare", "sweep", "plot", "segment", "translate"]
@@ -282,28 +282,6 @@ def _integers_given(parser: argparse.ArgumentParser, args) -> list[str]:
              for v in [getattr(args, a.dest, None)]
              if isinstance(v, int) and not isinstance(v, bool) and v != a.default]
     return [f"{flag} {v}" for v, flag in sorted(given, key=lambda t: -t[0])]
-
-
-def close_names(parser: argparse.ArgumentParser, words: list[str], *,
-                prefix: str = "--", skip: tuple[str, ...] = ()) -> str:
-    """`` (maybe you meant --epochs?)`` for the words of ``words`` that look
-    like a flag (``--epoch``, or with ``prefix=""`` a config key ``epoch``)
-    of ``parser`` but are none, else ``""``: a typo of a flag was named
-    alone. Close means a near spelling (cutoff 0.8: ``--seeds`` is not
-    ``--data-seed``); the flags ``skip`` are never named."""
-    import difflib
-    names = [s[2:] for a in parser._actions for s in a.option_strings
-             if s.startswith("--") and s[2:] not in skip]
-    close = []
-    for word in words:
-        name = word.split("=", 1)[0]
-        if prefix and not name.startswith(prefix):
-            continue
-        typed = name[len(prefix):].replace("_", "-")
-        found = difflib.get_close_matches(typed, [n for n in names if n != typed], 1, 0.8)
-        if found:
-            close.append(prefix + found[0] if prefix else repr(found[0].replace("-", "_")))
-    return f" (maybe you meant {', '.join(dict.fromkeys(close))}?)" if close else ""
 
 
 def _said(exc: BaseException, command, origins: dict) -> str:

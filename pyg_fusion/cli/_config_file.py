@@ -213,7 +213,7 @@ def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
         start = len(out)
         a = actions.get(key)
         if a is None or key in ("config", "print_config"):
-            from . import close_names
+            from ._parser import close_names
             raise CLIError(f"--config {path}: {key!r} is no setting of this command"
                            f"{close_names(parser, [key], prefix='', skip=NOT_KEYS)}")
         if key in ONCE:  # a config is reused: every run would do it again

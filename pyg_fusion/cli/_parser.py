@@ -1,7 +1,9 @@
 """The grammar of the ``pyg-fusion`` command line, argparse's with its
 rules: one-line errors, no abbreviated flags, negative numbers taken as
 values, a list flag given once (:class:`ListFlag`) and the items of a
-repeated flag replaced by a later ``--config`` file's (:class:`AppendFlag`).
+repeated flag replaced by a later ``--config`` file's (:class:`AppendFlag`),
+and a typo of a choice, a flag or a config key answered with its near spelling
+(:func:`close_names`).
 :func:`pyg_fusion.cli.main` reads what the actions record in the namespace."""
 from __future__ import annotations
 
@@ -95,3 +97,24 @@ class AppendFlag(argparse._AppendAction):
 
 def _one_line(text) -> str:
     return " ".join(str(text).split())
+
+
+def close_names(parser: argparse.ArgumentParser, words: list[str], *,
+                prefix: str = "--", skip: tuple[str, ...] = ()) -> str:
+    """`` (maybe you meant --epochs?)`` for the words of ``words`` that look
+    like a flag (``--epoch``, or with ``prefix=""`` a config key ``epoch``)
+    of ``parser`` but are none, else ``""``: a typo of a flag was named
+    alone. Close means a near spelling (cutoff 0.8: ``--seeds`` is not
+    ``--data-seed``); the flags ``skip`` are never named."""
+    names = [s[2:] for a in parser._actions for s in a.option_strings
+             if s.startswith("--") and s[2:] not in skip]
+    close = []
+    for word in words:
+        name = word.split("=", 1)[0]
+        if prefix and not name.startswith(prefix):
+            continue
+        typed = name[len(prefix):].replace("_", "-")
+        found = difflib.get_close_matches(typed, [n for n in names if n != typed], 1, 0.8)
+        if found:
+            close.append(prefix + found[0] if prefix else repr(found[0].replace("-", "_")))
+    return f" (maybe you meant {', '.join(dict.fromkeys(close))}?)" if close else ""
