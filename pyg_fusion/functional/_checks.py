@@ -82,6 +82,16 @@ def _under_vmap() -> bool:
         any(level.key() == vmap for level in stack() or ())
 
 
+def same_tensors(kept: list[Tensor], tensors: list[Tensor]) -> bool:
+    """Whether ``tensors`` equal ``kept`` (copies a cache keeps) in shape,
+    dtype, device and every value: the one key of the caches of fixed
+    inputs, since a write through ``.numpy()`` changes no tensor version and
+    a freed tensor's address is reused by the next one."""
+    return len(kept) == len(tensors) and all(
+        k.shape == t.shape and k.dtype == t.dtype and k.device == t.device
+        and torch.equal(k, t) for k, t in zip(kept, tensors))
+
+
 def check_int(name: str, value, *, minimum: int) -> int:
     """``value`` as an integer ``>= minimum``, errors naming ``name``;
     returned as a Python ``int``. numpy's integers (a count read from an

@@ -14,7 +14,7 @@ from torch_geometric.data import Data
 
 from ..functional import relation_graph, seed_labels
 from ..functional._autocast import autocast_dtype
-from ..functional._checks import check_finite, check_module_input, check_tensor
+from ..functional._checks import check_finite, check_module_input, check_tensor, same_tensors
 from ..nn import GraphHead, LabelPropagationHead
 from ..nn._lego_inputs import AUTOGRAD, refuse_torch_func
 
@@ -192,7 +192,7 @@ class _Cache:
         return copied
 
     def _hit(self, tensors: list[Tensor]) -> bool:
-        return self.key is not None and _same(self.key, tensors)
+        return self.key is not None and same_tensors(self.key, tensors)
 
     def get(self, tensors: list[Tensor], make):
         if follows_inputs(tensors):
@@ -210,12 +210,6 @@ class _Cache:
         if not torch.is_inference_mode_enabled():
             self.key, self.value = [t.detach().clone() for t in tensors], value
         return value
-
-
-def _same(copies: list[Tensor], tensors: list[Tensor]) -> bool:
-    return len(copies) == len(tensors) and all(
-        k.shape == t.shape and k.dtype == t.dtype and k.device == t.device
-        and torch.equal(k, t) for k, t in zip(copies, tensors))
 
 
 class _SharedBuilds:
@@ -238,7 +232,7 @@ class _SharedBuilds:
         # the graphs are float32 under autocast, of the inputs' dtype otherwise
         options += tuple(autocast_dtype(t.device) is not None for t in tensors[:1])
         for opts, copies, value, _ in list(self._entries.values()):
-            if opts == options and _same(copies, tensors):
+            if opts == options and same_tensors(copies, tensors):
                 return value
         value = make()
         if torch.is_inference_mode_enabled():  # (autograd refuses inference tensors later)

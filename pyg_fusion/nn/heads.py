@@ -8,7 +8,7 @@ from ..functional.normalization import _normalize, _sparse_degrees
 from ..functional._autocast import autocast_dtype, float32_under_autocast
 from ..functional._checks import (check_channels, check_choice, check_dropout, check_edge_list,
                                   check_edges, check_int, check_like, check_module_input,
-                                  check_tensor)
+                                  check_tensor, same_tensors)
 from ._conv_stack import ConvStack
 from .fused_graph import FusedGraph
 
@@ -236,8 +236,8 @@ class GraphHead(ConvStack):
     # A node model trains on one fixed graph: each step passes the same edge
     # tensors, whose normalisation sorts all E edges again (PyG's coalesce).
     # The last graph's weights are kept (one per head) while the edges come
-    # back equal, compared element-wise with a copy, as the node models'
-    # graph caches compare: a write through .numpy() changes no tensor
+    # back equal to a copy (same_tensors, the node models' graph caches'
+    # key): a write through .numpy() changes no tensor
     # version, and a freed tensor's address is reused by the next one. The
     # comparison is one pass over E, the sort it saves O(E log E). Learned
     # weights, inference tensors, torch.compile and torch.func are
@@ -251,12 +251,11 @@ class GraphHead(ConvStack):
             return self.normalize(edge_index, edge_weight, num_nodes)
         key = (num_nodes, autocast_dtype(edge_weight.device))
         cached = self.__dict__.get("_fixed_graph")
-        if (cached is not None and cached[0] == key
-                and _equal(cached[1], edge_index) and _equal(cached[2], edge_weight)):
-            return cached[3]
+        edges = [edge_index, edge_weight]
+        if cached is not None and cached[0] == key and same_tensors(cached[1], edges):
+            return cached[2]
         w = self.normalize(edge_index, edge_weight, num_nodes)
-        self.__dict__["_fixed_graph"] = (key, edge_index.detach().clone(),
-                                         edge_weight.detach().clone(), w)
+        self.__dict__["_fixed_graph"] = (key, [t.detach().clone() for t in edges], w)
         return w
 
     def __getstate__(self):
@@ -265,8 +264,3 @@ class GraphHead(ConvStack):
         state = self.__dict__.copy()
         state.pop("_fixed_graph", None)
         return state
-
-
-def _equal(kept: Tensor, t: Tensor) -> bool:
-    return (kept.shape == t.shape and kept.dtype == t.dtype and kept.device == t.device
-            and torch.equal(kept, t))
