@@ -71,7 +71,7 @@ def test_pyg_edge_index_is_taken_with_the_numbers_of_the_plain_tensor(name):
 
 @pytest.mark.parametrize("args, error, match", [
     (lambda ei, w: (ei, w, 2), ValueError, r"edge_index holds node indices outside \[0, 2\)"),
-    (lambda ei, w: (ei.int(), w, 3), TypeError, "edge_index must be torch.long"),
+    (lambda ei, w: (ei.float(), w, 3), TypeError, "edge_index must be torch.long"),
     (lambda ei, w: (ei, w[:2], 3), ValueError, "edge_weight must have one entry per edge"),
     (lambda ei, w: (ei, w, 3.0), TypeError, "num_nodes must be an int"),
 ])

@@ -12,7 +12,9 @@ papers (:math:`R`, :math:`R^p`, :math:`G`) read as written: row :math:`i` is
 what node :math:`i` receives. A kNN relationship graph links each node's
 ``k`` nearest units *to* it (PyG's ``knn_graph`` default). The two forms
 convert with :func:`edges_to_dense` and :func:`dense_to_edges` (see
-``docs/methods.md``, "Conventions").
+``docs/methods.md``, "Conventions"). An ``edge_index`` of another integer
+dtype than torch.long (int32 from torch.sparse's CSR or cuGraph), which PyG's
+layers take, is taken too, widened to torch.long.
 
 Under :class:`torch.autocast` the operators that compute (similarities,
 rankings, normalisations, powers, fusion, term scales, degrees, pooling,

@@ -178,9 +178,15 @@ def check_edge_index(name: str, edge_index: Tensor, num_nodes: int) -> Tensor:
     return edge_index
 
 
+# the index dtypes PyG's MessagePassing takes (int32 from torch.sparse's CSR,
+# cuGraph, EdgeIndex(dtype=torch.int32)); the library computes in torch.long
+INDEX_DTYPES = (torch.uint8, torch.int8, torch.int16, torch.int32, torch.int64)
+
+
 def check_edge_list(name: str, edge_index) -> Tensor:
-    """A ``[2, E]`` torch.long edge list, its node indices unchecked;
-    returned as a plain tensor (see below), which callers go on with."""
+    """A ``[2, E]`` integer edge list, its node indices unchecked; returned
+    as a plain torch.long tensor (widened from another integer dtype, see
+    below), which callers go on with."""
     sparse = isinstance(edge_index, SparseTensor) or (
         isinstance(edge_index, Tensor) and edge_index.layout != torch.strided)
     if sparse:
@@ -194,14 +200,18 @@ def check_edge_list(name: str, edge_index) -> Tensor:
     check_tensor(name, edge_index, dims=(2, ))
     if edge_index.size(0) != 2:
         raise ValueError(f"{name} must have shape [2, E], got {tuple(edge_index.shape)}")
-    if edge_index.dtype != torch.long:
-        raise TypeError(f"{name} must be torch.long, got {edge_index.dtype}")
+    if edge_index.dtype not in INDEX_DTYPES:
+        raise TypeError(f"{name} must be torch.long (or another integer dtype, which is "
+                        f"widened), got {edge_index.dtype}" + " (a float tensor of node "
+                        f"indices: pass {name}.long())" * edge_index.is_floating_point())
     if isinstance(edge_index, EdgeIndex):
         # which PyG's layers take: its own ops failed inside the library
         # (PyG's coalesce of one: "'Tensor' object has no attribute
         # 'dim_size'"); as_tensor() gives the edge list it wraps (no copy)
         edge_index = edge_index.as_tensor()
-    return edge_index
+    # torch's scatters and index_put take long indices only: another integer
+    # dtype is widened (one copy of [2, E]), as PyG's layers take it
+    return edge_index if edge_index.dtype == torch.long else edge_index.long()
 
 
 def check_edges(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
