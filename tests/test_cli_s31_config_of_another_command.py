@@ -16,8 +16,9 @@ from pyg_fusion.cli import main
      r"'num_classes', 'crop_size' and \d+ more are"),
     (["translate", "train"], ["segment", "train"], "`pyg-fusion translate train`",
      r"'modalities', 'target' and \d+ more are"),
-    (["sweep"], ["train"], "`pyg-fusion sweep`", "'p' and 'q' are"),
-    (["compare"], ["train"], "`pyg-fusion compare`", "'resume' is"),
+    (["sweep"], ["train"], "`pyg-fusion sweep`", "'p', 'q' and 1 more are"),
+    # both have --resume (sweep's since s37)
+    (["compare"], ["train"], "`pyg-fusion compare` or `pyg-fusion sweep`", "'resume' is"),
 ])
 def test_a_config_of_another_command_names_it(tmp_path, capsys, printed_by, given_to, named,
                                               lacked):
@@ -31,7 +32,8 @@ def test_a_config_of_another_command_names_it(tmp_path, capsys, printed_by, give
     assert re.fullmatch(re.escape(f"pyg-fusion {' '.join(given_to)}: error: --config {path}: ")
                         + lacked + re.escape(
                             f" no setting of `pyg-fusion {' '.join(given_to)}`: this is a "
-                            f"config of {named} (every setting it gives is one of its): give "
+                            f"config of {named} (every setting it gives is one of "
+                            f"{'theirs' if ' or ' in named else 'its'}): give "
                             f"it to that command\n"), printed.err), printed.err
 
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 from ..experiments.data import (DATASETS, IMAGE_TASKS, DataConfig, as_done,
                                check_dataset_flags, task_of)
-from ._config_flags import (add_config_file_flags, add_config_flags, add_field_flags,
-                            add_force_reload_argument, options_from_args)
+from ._config_flags import (_BooleanOptionalAction, add_config_file_flags, add_config_flags,
+                            add_field_flags, add_force_reload_argument, options_from_args)
 from ._flag_types import method_text
 from ._process import add_accelerator_argument, add_threads_argument
 from . import CLIError, ListFlag, out_folder, positive_int
@@ -207,22 +207,41 @@ def notice_earlier_run(out: Path, files: tuple[str, ...], what: str, replaced: s
         notice(f"--out {out} holds an earlier {what}: {replaced}")
 
 
-def earlier_records(out: Path) -> list[dict] | None:
-    """The records of ``out/results.partial.json`` for ``compare --resume``;
+def add_resume_argument(p: argparse.ArgumentParser, partial: str, runs: str) -> None:
+    """``--resume`` of compare and sweep (``--no-resume``: a config file's
+    ``resume: true``, as any setting of one, is undone by a flag after it).
+
+    Args:
+        p (argparse.ArgumentParser): the command's parser.
+        partial (str): the file of the finished runs (``results.partial.json``).
+        runs (str): what a run is recorded with besides its config and seed.
+    """
+    verb = p.prog.split()[-1]
+    p.add_argument("--resume", action=_BooleanOptionalAction, default=False,
+                   help=f"after an interrupted {verb} into the same --out: reuse each run "
+                   f"of OUT/{partial} whose recorded config ({runs}) and seed are this "
+                   f"run's; train the others (without the file, a notice and every run "
+                   f"trains); --no-resume: train every run (a --config file's resume: true "
+                   f"undone)")
+
+
+def earlier_records(out: Path, partial: str = "results.partial.json",
+                    verb: str = "compare") -> list[dict] | None:
+    """The records of ``out/<partial>`` for ``--resume`` (of ``verb``);
     without the file (a first launch of a job that always passes --resume, or
-    a finished compare) a notice, and :obj:`None`: every run trains."""
+    a finished run) a notice, and :obj:`None`: every run trains."""
     import json
     from .._notices import notice
     from ..experiments._resume import check_records
-    path = out / "results.partial.json"
+    path = out / partial
     if not path.is_file():
-        notice(f"--resume: {path} does not exist (no interrupted compare there): every run "
+        notice(f"--resume: {path} does not exist (no interrupted {verb} there): every run "
                "trains")
         return None
     try:
         records = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CLIError(f"--resume: {path} is not the JSON a compare writes ({exc}); "
+        raise CLIError(f"--resume: {path} is not the JSON a {verb} writes ({exc}); "
                        "remove it to train every run") from None
     try:
         check_records(records, str(path))

@@ -2,9 +2,8 @@
 ``results.json``."""
 from __future__ import annotations
 
-from ._config_flags import _BooleanOptionalAction
 from ._help import HelpFormatter
-from ._runs import add_dataset_args, add_training_args
+from ._runs import add_dataset_args, add_resume_argument, add_training_args
 
 HELP = "train several methods over several seeds; print a mean ± std table"
 
@@ -20,14 +19,8 @@ def register(subparsers) -> None:
         formatter_class=HelpFormatter)
     add_dataset_args(p)
     add_training_args(p, method_default="all", seeds_default="0..4")
-    # --no-resume: a config file's resume: true, as any setting of one, is
-    # undone by a flag after it
-    p.add_argument("--resume", action=_BooleanOptionalAction, default=False,
-                   help="after an interrupted compare into the same --out: reuse each run "
-                   "of OUT/results.partial.json whose recorded config (method's config, "
-                   "data, accelerator, devices, --threads) and seed are this run's; train "
-                   "the others (without the file, a notice and every run trains); "
-                   "--no-resume: train every run (a --config file's resume: true undone)")
+    add_resume_argument(p, "results.partial.json", "method's config, data, accelerator, "
+                        "devices, --threads")
     p.set_defaults(func=run)
 
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import sys
 from pathlib import Path
 
 from ._help import HelpFormatter
 from . import CLIError
-from ._runs import (SeedsFlag, add_dataset_args, add_training_args, data_config, int_list,
-                    notice_earlier_run, options_from_args)
+from ._runs import (SeedsFlag, add_dataset_args, add_resume_argument, add_training_args,
+                    data_config, earlier_records, int_list, notice_earlier_run,
+                    options_from_args)
 
 HELP = "grid of LEGO's powers P x Q -> metric mean ± std (JSON for plot pq-sensitivity)"
 
@@ -36,8 +38,8 @@ def register(subparsers) -> None:
         "per source); OUT/sweep.txt: the main metric's table; OUT/sweep.png: its heatmap "
         "(and surface); OUT/P<p>_Q<q>/seed<k>/: each run's folder (VAD: its scores.json, "
         "each test video's snippet and frame scores, which `pyg-fusion plot anomaly-scores "
-        "--input` draws). OUT/sweep.partial.json holds the cells finished so far, for a "
-        "sweep that is interrupted.", formatter_class=HelpFormatter)
+        "--input` draws). OUT/sweep.partial.json holds the runs finished so far, which "
+        "--resume reuses after an interrupted sweep.", formatter_class=HelpFormatter)
     add_dataset_args(p, default="synthetic-vad")
     add_training_args(p, method_default="lego", seeds_default="0")
     # string defaults: argparse parses them with `type` (as if typed), and the
@@ -47,6 +49,8 @@ def register(subparsers) -> None:
                    metavar="P", help="values of P, e.g. 1..9 or 1,2,4 (or 1 2 4)")
     p.add_argument("--q", action=SeedsFlag, type=int_list, nargs="+", default="1..3",
                    metavar="Q", help="values of Q, e.g. 1..9 or 1,2,4 (or 1 2 4)")
+    add_resume_argument(p, "sweep.partial.json", "its cell's P and Q, method's config, data, "
+                        "accelerator, devices, --threads")
     for a in p._actions:
         if a.dest == "operator_warmup":
             a.default = SWEEP_OPERATOR_WARMUP
@@ -128,9 +132,48 @@ def _check_one_source(td, args) -> None:
                        f"the same models: give --q one value, or data of two sources or more")
 
 
+def _earlier_cells(out: Path, args) -> list[dict]:
+    """The records of an interrupted sweep (its ``sweep.partial.json``) for
+    ``--resume``, each of a cell of this grid: one of another cell is
+    refused, as compare refuses a method it does not train (this grid's
+    records would drop that finished cell)."""
+    earlier = earlier_records(out, "sweep.partial.json", "sweep") or []
+    grid = {(p, q) for p in args.p for q in args.q}
+    for r in earlier:
+        cell = (r.get("P"), r.get("Q"))
+        if not all(isinstance(v, int) for v in cell):
+            raise CLIError(f"--resume: {out / 'sweep.partial.json'} holds records without "
+                           f"their P and Q (not a sweep's); remove it to train every run")
+        if cell not in grid:
+            raise CLIError(f"--resume: the earlier records hold finished runs of P={cell[0]}, "
+                           f"Q={cell[1]}, which this grid does not run (--p "
+                           f"{','.join(map(str, args.p))} --q {','.join(map(str, args.q))}): "
+                           f"resume with their --p and --q, or leave out --resume (or pass "
+                           f"--no-resume) to start a new grid")
+    return earlier
+
+
+def _reused(earlier: list[dict], identity: dict, seeds: list[int]) -> dict[int, dict]:
+    """``{seed: metrics}`` of the runs of the cell of ``identity`` (what this
+    grid records for it) that ``earlier`` holds, as compare --resume reuses
+    them (:mod:`pyg_fusion.experiments._resume`): other settings are refused,
+    other versions train again. operator_at_start is a number of the runs,
+    found again from their metrics."""
+    from ..experiments._resume import check_same_settings, reusable_runs
+    cell = [{k: v for k, v in r.items() if k != "operator_at_start"} for r in earlier
+            if (r["P"], r["Q"]) == (identity["P"], identity["Q"])]
+    method = {identity["method"]: identity}
+    try:
+        check_same_settings(cell, method, seeds)
+    except ValueError as exc:
+        raise CLIError(f"{exc} (P={identity['P']}, Q={identity['Q']})") from None
+    return reusable_runs(cell, method, seeds).get(identity["method"], {})
+
+
 def run(args) -> int:
     from tqdm.auto import tqdm
     from .._files import write_json, write_text
+    from .._versions import library_versions
     from ..experiments.data import load_data, task_of
     from ..experiments._run_folders import check_out_entries
     from ..specs.method_spec import MethodSpec
@@ -148,18 +191,22 @@ def run(args) -> int:
     check_out_entries(out, ("sweep.json", "sweep.partial.json", "sweep.txt", "sweep.png"),
                       [f for p in args.p for q in args.q
                        for f in [f"P{p}_Q{q}"] + [f"P{p}_Q{q}/seed{s}" for s in args.seeds]])
-    # an interrupted sweep's records: sweep has no --resume to reuse them
-    partial = ("; its sweep.partial.json (the cells an interrupted sweep finished) is replaced "
-               "once this grid's first cell finishes: copy it elsewhere to keep it"
-               if (out / "sweep.partial.json").is_file() else "")
+    earlier = _earlier_cells(out, args) if args.resume else []
+    partial = ("; its sweep.partial.json (the runs an interrupted sweep finished) is replaced "
+               "once this grid's first run finishes: pass --resume to reuse them, or copy it "
+               "elsewhere to keep it"
+               if (out / "sweep.partial.json").is_file() and not args.resume else "")
     notice_earlier_run(out, ("sweep.json", "sweep.partial.json"), "sweep",
                        "its sweep.json, sweep.txt and sweep.png are replaced by this grid's once "
-                       "it finishes, each cell's run folder once its run has; the earlier grid's "
-                       "cells that this one does not run stay in their folders" + partial)
-    records, marked = [], []
+                       "it finishes, each cell's run folder once its run has"
+                       + (" (those --resume reuses are kept)" if args.resume else "")
+                       + "; the earlier grid's cells that this one does not run stay in their "
+                       "folders" + partial)
+    hardware = hardware_record(args.accelerator, args.devices)
+    records, marked, reused_runs = [], [], 0
     grid = [(p, q) for p in args.p for q in args.q]
     for p, q in tqdm(grid, desc="P x Q", disable=args.no_progress):
-        per_seed, at_start, starts = {}, {}, None
+        per_seed, at_start, starts, reused = {}, {}, None, None
         for seed in args.seeds:
             # the node task's split follows the seed; VAD's data is one for all seeds
             key = seed if task_of(args.dataset) == "node" else 0
@@ -174,35 +221,48 @@ def run(args) -> int:
             first, *rest = sorted(td.in_channels)
             powers = {first: p, **{s: q for s in rest}}
             cell = {**options, "num_powers": powers}
-            # VAD's starts follow the cell's spec (its powers build the probe
-            # models), not the seed: found once per cell, every seed trains from them
-            if td.task == "vad" and starts is None:
-                starts = vad_starts(td, MethodSpec.create(args.method, td.task, cell))
-            # as compare's runs: an earlier sweep's files of this cell are replaced
-            # once this one finishes, its restart / start folders that it does not
-            # write removed; a VAD run's holds scores.json
-            r, task = run_in_folder(td, args.method, seed, out / f"P{p}_Q{q}" / f"seed{seed}",
-                                    options=cell, devices=args.devices,
-                                    accelerator=args.accelerator, progress=False,
-                                    checkpoint=False, starts=starts)
+            # the full config of the cell: the method's spec with its powers, the data as
+            # loaded (a user's files by absolute path, read back from any folder)
+            config = {**MethodSpec.create(args.method, td.task, cell).to_dict(),
+                      "data": dataclasses.asdict(td.config)}
+            warmup = config["trainer"]["operator_warmup"]
+            extra = {"P": p, "Q": q, "config": config}
+            if reused is None:  # what this grid records for the cell, as compare's
+                reused = _reused(earlier, {"dataset": td.dataset, "setting": td.setting,
+                                           "method": args.method, **extra, **hardware,
+                                           "versions": library_versions()}, args.seeds)
+            if seed in reused:  # its folder is the earlier run's, as it finished
+                r = reused[seed]
+                reused_runs += 1
+            else:
+                # VAD's starts follow the cell's spec (its powers build the probe
+                # models), not the seed: found once per cell, every seed trains from them
+                if td.task == "vad" and starts is None:
+                    starts = vad_starts(td, MethodSpec.create(args.method, td.task, cell))
+                # as compare's runs: an earlier sweep's files of this cell are replaced
+                # once this one finishes, its restart / start folders that it does not
+                # write removed; a VAD run's holds scores.json
+                r, _ = run_in_folder(td, args.method, seed,
+                                     out / f"P{p}_Q{q}" / f"seed{seed}", options=cell,
+                                     devices=args.devices, accelerator=args.accelerator,
+                                     progress=False, checkpoint=False, starts=starts)
             per_seed[seed] = r
-            warmup = task.hparams["config"]["spec"]["trainer"]["operator_warmup"]
             at_start[seed] = operator_at_start(r, warmup)
             if at_start[seed]:
                 start = r.get("operator_start_epoch", warmup)
-                marked.append(f"  P={p}, Q={q}, seed {seed}: tested epoch {r['epoch']}, "
+                marked.append(f"  P={p}, Q={q}, seed {seed}: tested epoch {int(r['epoch'])}, "
                               + ("A never trained" if start is None
-                                 else f"A trains from epoch {start}"))
-        # the full config of the cell: the method's spec with its powers, the data as
-        # loaded (a user's files by absolute path, read back from any folder)
-        config = {**task.hparams["config"]["spec"], "data": dataclasses.asdict(td.config)}
-        records += make_records(td, args.method, per_seed,
-                                extra={"P": p, "Q": q, "config": config,
-                                       "operator_at_start": [at_start[s] for s in
-                                                             sorted(at_start)],
-                                       **hardware_record(args.accelerator, args.devices)})
-        if is_main_process():  # every finished cell survives an interrupted sweep
-            write_json(out / "sweep.partial.json", records)
+                                 else f"A trains from epoch {int(start)}"))
+            done = make_records(td, args.method, per_seed, extra={
+                **extra, "operator_at_start": [at_start[s] for s in sorted(at_start)],
+                **hardware})
+            if is_main_process():  # every finished run survives an interrupted sweep
+                write_json(out / "sweep.partial.json", records + done)
+        records += done
+    if args.resume and is_main_process():
+        total = len(grid) * len(args.seeds)
+        print(f"resume: {reused_runs} of {total} runs reused from the earlier records (same "
+              f"config and seed), {total - reused_runs} trained", file=sys.stderr)
     if not is_main_process():
         return 0
     write_json(out / "sweep.json", records)
