@@ -32,25 +32,6 @@ __all__ = ["ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityN
 # traces and guards it, so a model compiled alone and called in the context of
 # another modality is traced again, not run with the modality it was traced in
 _ACTIVE = threading.local()
-# Counts, per shared network, the modality() contexts open in any thread: a worker
-# thread sees none of them (nn.DataParallel's replicas, which also share this list
-# but not the layers' ids; a thread pool), and ran modality 0's layers, without a word
-_OPEN_LOCK = threading.Lock()
-
-
-class _OpenContexts:
-    # a copy of the network (deepcopy, pickle) made inside modality() has none open:
-    # a count copied at 1 refused its every call outside modality(), for good
-    __slots__ = ("n", )
-
-    def __init__(self):
-        self.n = 0
-
-    def __deepcopy__(self, memo):
-        return _OpenContexts()
-
-    def __reduce__(self):
-        return _OpenContexts, ()
 
 
 def _empty_instance_norm(layer: nn.InstanceNorm2d, x: Tensor) -> Tensor:
@@ -161,8 +142,10 @@ class ModalityNorm(nn.Module):
     Called with a list ``[x_0, ..., x_{M-1}]`` it normalises ``x_m`` with the
     layer of modality ``m``. Called with a single tensor it uses the layer of
     the modality that :meth:`SharedModalityNetwork.modality` selects in the
-    calling thread (else of the :attr:`active` modality, ``0``), which lets an
-    unchanged CNN ``forward`` run in the shared form.
+    calling thread, which lets an unchanged CNN ``forward`` run in the shared
+    form; in a thread that chose none, a layer of a shared network (``M > 1``)
+    raises a :class:`RuntimeError` (which modality is meant is not known), a
+    layer of one's own uses the :attr:`active` modality, ``0``.
 
     ``frozen_stats=True`` (batch norm only) is what the released code does with
     ImageNet weights: the running statistics are never updated and always used
@@ -233,31 +216,34 @@ class ModalityNorm(nn.Module):
         return F.batch_norm(x, layer.running_mean, layer.running_var, layer.weight,
                             layer.bias, False, 0.0, layer.eps)
 
-    def _check_not_recomputed(self) -> None:
-        # torch.utils.checkpoint inside a shared network recomputes its layers in the
-        # backward pass, after SharedModalityNetwork.modality has ended: every modality
-        # was recomputed with modality 0's layers, its gradients wrong without a word
-        if getattr(self, "_shared_form", False) and self.num_modalities > 1 and \
-                not torch.compiler.is_compiling() and torch._C._current_graph_task_id() != -1:
+    def _unchosen(self) -> None:
+        # A private norm of a shared network called on one tensor in a thread that chose
+        # no modality: which modality's layers to use is not known. It ran modality 0's
+        # before, or was refused while another thread held modality() open, as timing
+        # had it; the choice is each thread's (see _ACTIVE), so a worker thread (a thread
+        # pool) or a checkpoint's recomputation in the backward pass chose none
+        if torch.compiler.is_compiling() or torch._C._current_graph_task_id() == -1:
             raise RuntimeError(
-                "a private norm of a shared network (share_across_modalities) ran in a "
-                "backward pass outside SharedModalityNetwork.modality(): activation "
-                "checkpointing (torch.utils.checkpoint) inside the shared network recomputes "
-                "it with modality 0's layers for every modality; checkpoint the whole shared "
-                "network's call instead, checkpoint(shared, xs, use_reentrant=False)")
+                "a private norm of a shared network (share_across_modalities) was called "
+                "on one tensor in a thread that chose no modality: call the shared network "
+                "on the list of modalities (shared([x_0, ...])), or the wrapped model inside "
+                "'with shared.modality(i):' entered in the thread that calls it (a worker "
+                "thread does not inherit it; nn.DataParallel's replicas do)")
+        raise RuntimeError(
+            "a private norm of a shared network (share_across_modalities) ran in a "
+            "backward pass outside SharedModalityNetwork.modality(): activation "
+            "checkpointing (torch.utils.checkpoint) inside the shared network recomputes "
+            "it with no modality chosen; checkpoint the whole shared network's call "
+            "instead, checkpoint(shared, xs, use_reentrant=False)")
 
-    def _check_chosen_here(self) -> None:
-        opened = getattr(self, "_opened", None)  # a layer of a shared network
-        if not torch.compiler.is_compiling() and opened is not None and opened.n > 0 and \
-                self.num_modalities > 1:
-            raise RuntimeError(
-                "a private norm of a shared network (share_across_modalities) ran in a "
-                "thread that chose no modality while SharedModalityNetwork.modality() is "
-                "open in another: the choice is the calling thread's, and a worker thread "
-                "(nn.DataParallel's replicas, a thread pool) would run modality 0's layers; "
-                "call the shared network on the list of modalities (shared([x_0, ...]), "
-                "which chooses each in the thread it runs in), or enter shared.modality(i) "
-                "in the worker thread")
+    def _replicate_for_data_parallel(self):
+        # nn.DataParallel replicates the model in the calling thread, at each call, and
+        # runs each replica (a new layer, of another id) in a worker thread: the replica
+        # keeps the modality chosen for this layer where it was replicated
+        replica = super()._replicate_for_data_parallel()
+        chosen = getattr(_ACTIVE, "chosen", None) or {}
+        replica._replicated_in = chosen.get(id(self))
+        return replica
 
     def forward(self, xs):
         dims = (2, 3) if (self.input_dim, self.norm) == (2, "batch") else (self.input_dim, )
@@ -265,10 +251,13 @@ class ModalityNorm(nn.Module):
             check_channels("x", xs, self.num_features, dims=dims, what="num_features")
             check_module_input("x", xs, self)
             chosen = getattr(_ACTIVE, "chosen", None)
-            if chosen is None or id(self) not in chosen:
-                self._check_not_recomputed()
-                self._check_chosen_here()
-            index = self.active if chosen is None else chosen.get(id(self), self.active)
+            index = chosen.get(id(self)) if chosen is not None else None
+            if index is None:
+                index = getattr(self, "_replicated_in", None)
+            if index is None:
+                if getattr(self, "_shared_form", False) and self.num_modalities > 1:
+                    self._unchosen()
+                index = self.active
             return self._norm(self.norms[index], xs)
         xs = modality_list(xs, self.num_modalities)
         for i, x in enumerate(xs):

@@ -13,7 +13,6 @@ import re
 from contextlib import contextmanager
 from typing import Iterator, Sequence
 
-import torch
 from torch import Tensor, nn
 
 from ..._option_rules import is_int
@@ -21,8 +20,8 @@ from ...functional._checks import check_int, check_like
 from .._reset import reset_module
 # The per-modality layers lived in this module before; their imports from it stay valid.
 from .layers import (_ACTIVE, _ANY_BATCH_NORM, _BATCH_NORMS, ModalityBatchNorm2d,  # noqa: F401
-                     _OPEN_LOCK, ModalityNorm, ModalityNorm2d, ModalityParallel, _as_list,
-                     _OpenContexts, modality_list, norm_factory)
+                     ModalityNorm, ModalityNorm2d, ModalityParallel, _as_list,
+                     modality_list, norm_factory)
 
 __all__ = ["ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityNorm2d",
            "norm_factory", "SharedModalityNetwork",
@@ -59,10 +58,8 @@ class SharedModalityNetwork(nn.Module):
         super().__init__()
         self.model = model
         self.num_modalities = num_modalities
-        self._opened = _OpenContexts()  # modality() contexts open in any thread
-        for m in self._private():  # run per modality by modality(): _check_not_recomputed
+        for m in self._private():  # a call on one tensor needs modality(): ModalityNorm._unchosen
             m._shared_form = True
-            m._opened = self._opened
 
     def reset_parameters(self) -> None:
         reset_module(self.model)
@@ -74,8 +71,11 @@ class SharedModalityNetwork(nn.Module):
     @contextmanager
     def modality(self, index: int):
         """Context in which plain-tensor calls of the wrapped model, in the
-        calling thread, use the BNs of modality ``index`` (other threads running
-        the same model keep their own choice)."""
+        calling thread, use the BNs of modality ``index``: other threads running
+        the same model keep their own choice, and a thread that chose none is
+        refused (:class:`ModalityNorm`), whatever other threads hold. The replicas
+        that :class:`torch.nn.DataParallel` makes inside the context keep its
+        choice in their worker threads."""
         # 1.5 passed the range and failed in the first BN as ModuleList's TypeError
         if not is_int(index) or not 0 <= index < self.num_modalities:
             raise ValueError(f"index must be an integer in [0, {self.num_modalities}), "
@@ -84,18 +84,10 @@ class SharedModalityNetwork(nn.Module):
         chosen = dict(old or {})  # this thread's choice, not the layers' own
         chosen.update((id(m), int(index)) for m in self._private())
         _ACTIVE.chosen = chosen
-        # dynamo traces no lock; a network pickled before has no count
-        counted = not torch.compiler.is_compiling() and hasattr(self, "_opened")
-        if counted:
-            with _OPEN_LOCK:
-                self._opened.n += 1
         try:
             yield self.model
         finally:
             _ACTIVE.chosen = old
-            if counted:
-                with _OPEN_LOCK:
-                    self._opened.n -= 1
 
     def forward(self, xs: Sequence[Tensor], *args, **kwargs) -> list:
         xs = _as_list("xs", xs)
