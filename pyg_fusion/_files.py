@@ -11,8 +11,11 @@ that folder recognise it as an orphan and remove it: written on this machine
 (``<machine>``: a tag of the host, its boot and its process namespace) by a
 process that is gone. A temporary file of another machine sharing the folder
 (a network file system, another container) is left alone, unless it is older
-than :data:`FOREIGN_TEMP_AGE_S`. Files are
-created with mode ``0o666`` minus the umask, as ``open`` would, not the
+than :data:`FOREIGN_TEMP_AGE_S`. An entry that
+:func:`~pyg_fusion._publish.publish_folder` set aside (its token starts with
+:data:`KEPT`) is an earlier result, not a partial write: left by a kill, it
+goes back under its name when nothing took its place, and is removed
+otherwise. Files are created with mode ``0o666`` minus the umask, as ``open`` would, not the
 ``0o600`` of :func:`tempfile.mkstemp`.
 """
 from __future__ import annotations
@@ -24,9 +27,12 @@ import os
 import os.path as osp
 import secrets
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Iterator
 
 TMP_SUFFIX = ".pyg-fusion-tmp"
+# The token's start in the temporary name of a finished entry set aside to be
+# replaced: a kill before its replacement came in must not lose it.
+KEPT = "kept"
 # A temporary file whose writer runs elsewhere cannot be checked for life:
 # removed only when older than any write could take.
 FOREIGN_TEMP_AGE_S = 24 * 3600
@@ -86,6 +92,10 @@ def remove_stale_temps(folder: str) -> list[str]:
             except OSError:
                 continue
         with contextlib.suppress(OSError):
+            original = osp.join(folder, ".".join(parts[:-3])[1:])
+            if len(parts) >= 5 and parts[-1].startswith(KEPT) and not osp.lexists(original):
+                os.rename(path, original)  # publish_folder killed between its two renames
+                continue
             if osp.isdir(path) and not osp.islink(path):  # a folder publish_folder set aside
                 import shutil
                 shutil.rmtree(path)
@@ -95,9 +105,9 @@ def remove_stale_temps(folder: str) -> list[str]:
     return removed
 
 
-def _temp_name(folder: str, name: str) -> str:
-    return osp.join(folder, f".{name}.{_machine()}.{os.getpid()}.{secrets.token_hex(4)}"
-                            f"{TMP_SUFFIX}")
+def _temp_name(folder: str, name: str, token: str = "") -> str:
+    return osp.join(folder, f".{name}.{_machine()}.{os.getpid()}.{token}"
+                            f"{secrets.token_hex(4)}{TMP_SUFFIX}")
 
 
 def existing_ancestor(path: str | os.PathLike) -> str:
@@ -154,83 +164,6 @@ def _unnamed_os_error(exc: BaseException) -> OSError | None:
     if isinstance(exc, OSError) and exc.filename is None and exc.errno is not None:
         return exc
     return None
-
-
-def publish_folder(stage: str | os.PathLike, dst: str | os.PathLike,
-                   remove: Sequence[str] = ()) -> None:
-    """Moves what the finished run in the folder ``stage`` wrote into the
-    folder ``dst``: each entry of ``stage`` replaces the entry of that name
-    in ``dst`` (each by a rename; other entries of ``dst`` stay), then
-    ``stage`` is removed. A run trains in ``stage``, so that an interrupted
-    one leaves ``dst``, the last finished run, as it was.
-
-    Args:
-        stage (str or os.PathLike): the folder the finished run wrote.
-        dst (str or os.PathLike): the folder it is published in.
-        remove (Sequence[str], optional): names of entries of ``dst`` that
-            ``stage`` lacks, removed too (each moved aside by a rename, then
-            deleted): an earlier run's folders that this one does not write
-            (:func:`~pyg_fusion.experiments._run_folders.stale_run_folders`).
-            (default: :obj:`()`)
-    """
-    stage, dst = os.fspath(stage), os.fspath(dst)
-    os.makedirs(dst, exist_ok=True)
-    remove_stale_temps(dst)
-    staged = sorted(os.listdir(stage))
-    for name in staged:
-        target = osp.join(dst, name)
-        aside = None
-        if osp.lexists(target):
-            aside = _temp_name(dst, name)
-            os.rename(target, aside)
-        try:
-            os.rename(osp.join(stage, name), target)
-        except BaseException:
-            if aside is not None:  # the old entry goes back
-                os.rename(aside, target)
-            raise
-        if aside is not None:
-            _discard(aside)
-    for name in sorted(set(remove) - set(staged)):  # the earlier run's, not this one's
-        if osp.lexists(osp.join(dst, name)):
-            aside = _temp_name(dst, name)
-            os.rename(osp.join(dst, name), aside)  # gone from dst in one step
-            _discard(aside)
-    os.rmdir(stage)
-
-
-def _discard(path: str) -> None:
-    """Deletes the entry that :func:`publish_folder` moved aside."""
-    if osp.isdir(path) and not osp.islink(path):
-        import shutil
-        shutil.rmtree(path, ignore_errors=True)
-    else:
-        with contextlib.suppress(OSError):
-            os.remove(path)
-
-
-@contextmanager
-def staged_folder(out_dir: str | os.PathLike, name: str = "run", *,
-                  publish: Callable[[str, str], None] | None = None) -> Iterator[str]:
-    """The folder ``<out_dir>/<name>.partial`` that a run writes into,
-    moved into ``out_dir`` by :func:`publish_folder` once the body finished:
-    an interrupted or failed run leaves ``out_dir`` (the last finished run's
-    checkpoints beside its report) as it was, and its own files in the
-    stage, which the next run of ``name`` removes first.
-
-    Args:
-        out_dir (str or os.PathLike): the run's output folder.
-        name (str, optional): the stage's name before ``.partial``. (default: :obj:`"run"`)
-        publish (Callable, optional): ``publish(stage, out_dir)`` in place of
-            :func:`publish_folder` (e.g. one that also removes an earlier run's files
-            that this one does not write). (default: :obj:`None`)
-    """
-    import shutil
-    stage = osp.join(os.fspath(out_dir), f"{name}.partial")
-    shutil.rmtree(stage, ignore_errors=True)  # an interrupted run's
-    os.makedirs(stage)
-    yield stage
-    (publish or publish_folder)(stage, out_dir)
 
 
 class FolderInUse(OSError):

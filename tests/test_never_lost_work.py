@@ -193,7 +193,7 @@ def test_two_runs_into_one_out_are_refused(tmp_path, capsys, command):
 
 
 def test_publish_folder_replaces_only_what_the_run_wrote(tmp_path):
-    from pyg_fusion._files import publish_folder
+    from pyg_fusion._publish import publish_folder
     dst, stage = tmp_path / "seed0", tmp_path / "seed0.partial"
     (dst / "checkpoints").mkdir(parents=True)
     (dst / "checkpoints" / "best.ckpt").write_text("train's")
@@ -211,7 +211,7 @@ def test_publish_folder_removes_the_earlier_runs_folders_that_this_one_lacks(tmp
     """A run of 2 restarts published over one of 3 (and over one of both
     starts of init auto) removes restart2 and init_*, which it does not
     write; a user's entries stay, even ones named like a run's."""
-    from pyg_fusion._files import publish_folder
+    from pyg_fusion._publish import publish_folder
     from pyg_fusion.experiments._run_folders import stale_run_folders
     from pyg_fusion.experiments.run import STARTS
     dst, stage = tmp_path / "seed0", tmp_path / "seed0.partial"

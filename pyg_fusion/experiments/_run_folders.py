@@ -1,7 +1,7 @@
 """The folders that a run of :func:`~pyg_fusion.experiments.run.run_method`
 names inside its own folder (and the report files of an image task's run),
 and those of an earlier run there that a new run does not write: published
-over the earlier run (:func:`~pyg_fusion._files.publish_folder`), a run's
+over the earlier run (:func:`~pyg_fusion._publish.publish_folder`), a run's
 folder would otherwise hold the files of two runs (``restart2`` of a run of
 three restarts beside the two of a run of two, ``init_*`` beside a run of one
 start, an earlier evaluation's ``translation.png`` beside the report of one
@@ -80,7 +80,7 @@ def check_out_entries(out_dir: str | os.PathLike, files: Sequence[str] = (),
 def publish_run(stage: str | os.PathLike, folder: str | os.PathLike,
                 files: Sequence[str] = (), folders: Sequence[str] = ()) -> None:
     """Publishes the run finished in ``stage`` into its ``folder``
-    (:func:`~pyg_fusion._files.publish_folder`): each entry it wrote
+    (:func:`~pyg_fusion._publish.publish_folder`): each entry it wrote
     replaces the earlier run's of that name, and the earlier run's folders
     (and ``files``) that it does not write (:func:`stale_run_folders`) are
     removed, with a notice (:class:`~pyg_fusion.PygFusionNotice`) naming them.
@@ -93,7 +93,7 @@ def publish_run(stage: str | os.PathLike, folder: str | os.PathLike,
         folders (Sequence[str], optional): further folders that a run of this
             kind writes there (:func:`stale_run_folders`). (default: :obj:`()`)
     """
-    from .._files import publish_folder
+    from .._publish import publish_folder
     from .._notices import notice
     stale = stale_run_folders(stage, folder, files, folders)
     if stale:
@@ -104,7 +104,7 @@ def publish_run(stage: str | os.PathLike, folder: str | os.PathLike,
 
 @contextmanager
 def staged_run(out_dir: str | os.PathLike, name: str, files: Sequence[str]) -> Iterator[str]:
-    """:func:`~pyg_fusion._files.staged_folder` of an image task's run, whose
+    """:func:`~pyg_fusion._publish.staged_folder` of an image task's run, whose
     report ``files`` of an earlier run in ``out_dir`` are removed when this
     run does not write them (:func:`publish_run`): e.g. the figure of an
     earlier evaluation beside the report of one that draws none. A notice
@@ -116,7 +116,7 @@ def staged_run(out_dir: str | os.PathLike, name: str, files: Sequence[str]) -> I
         name (str): the stage's name before ``.partial``.
         files (Sequence[str]): the report files a run of this kind writes.
     """
-    from .._files import staged_folder
+    from .._publish import staged_folder
     from .._notices import notice
     earlier = [f for f in files if os.path.isfile(os.path.join(out_dir, f))]
     if earlier:
