@@ -104,10 +104,11 @@ def refuse_foreign(name: str, obj) -> None:
     it at ``[i, j]``: converted with PyG's own functions, the direction holds."""
     kind = type(obj).__module__.split(".")[0]
     if kind == "networkx":
-        raise TypeError(f"{name} is a networkx graph: convert it with data = "
-                        f"torch_geometric.utils.from_networkx(g) and give (data.edge_index, "
-                        f"data.weight) (its edges keep their direction; weight: the edge "
-                        f"attribute holding the weights)")
+        # the Data itself: the pair (data.edge_index, data.weight) that this
+        # advised was an AttributeError for a graph without weights (to_networkx's)
+        raise TypeError(f"{name} is a networkx graph: give the PyG Data "
+                        f"torch_geometric.utils.from_networkx(g) instead (its edges keep "
+                        f"their direction; an edge attribute 'weight' gives the weights)")
     if kind == "scipy":
         raise TypeError(f"{name} is a scipy sparse matrix: give the pair "
                         f"torch_geometric.utils.from_scipy_sparse_matrix(A) (edge_index, "
