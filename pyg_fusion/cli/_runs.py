@@ -174,7 +174,10 @@ def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego
                    help=f"seeds, e.g. 0,1,2 or 0..4 (or 0 1 2) (default {seeds_default})")
     add_device_args(g)
     add_threads_argument(g)
-    g.add_argument("--out", type=out_folder, default="runs/out", help="output folder")
+    # one folder per command: train then compare with the defaults wrote into
+    # one runs/out, the second replacing the first's results.json
+    g.add_argument("--out", type=out_folder, default=f"runs/{p.prog.split()[-1]}",
+                   help="output folder")
     g.add_argument("--no-progress", action="store_true", help="hide progress bars")
     add_config_flags(p)
     add_config_file_flags(p)
