@@ -333,7 +333,7 @@ def catalogue():
              lambda: GraphHead(3, 8, 2)(XA.clone().fill_(float("nan")), EI, torch.ones(4)),
              ValueError, r"x contains 18 NaN or Inf"),
         Case("LEGO features whose squares overflow float32",
-             lambda: LEGO({"a": 3, "b": 5}, 1, k=2)({"a": XA * 1e20, "b": XB}),
+             lambda: LEGO({"a": 3, "b": 5}, 1, k=2, metric="dot")({"a": XA * 1e20, "b": XB}),
              ValueError, r"xs\['a'\] holds values up to .* where the squared norms .* "
                          r"overflow torch.float32: scale the features"),
         Case("relation_graph features whose squares overflow float32",

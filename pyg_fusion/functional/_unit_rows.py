@@ -1,8 +1,9 @@
 """The unit rows of features (each row divided by its Euclidean norm), by
 which cosine similarities are taken (:mod:`.similarity`) and the cosine kNN
 searches rank neighbours: ``F.normalize``'s numbers with a cheaper backward,
-a gradient of 0 at an all-zero row, and tiny rows lifted before they are
-normalised, so that cosine is scale-free at any scale."""
+a gradient of 0 at an all-zero row, and tiny rows lifted (huge ones
+brought down) before they are normalised, so that cosine is scale-free at
+any scale."""
 from __future__ import annotations
 
 import torch
@@ -71,8 +72,9 @@ def unit_rows(x: Tensor) -> Tensor:
     """``x`` with each row (last dimension) divided by its Euclidean norm,
     an all-zero row staying 0 (its gradient 0): ``F.normalize(x, dim=-1)``,
     bitwise, on rows of norm at least 1e-12 and on zero rows, with a
-    backward that makes one temporary of ``x``'s size, not six. A non-zero row of smaller norm is
-    first divided by its largest magnitude (:func:`_lift_tiny_rows`).
+    backward that makes one temporary of ``x``'s size, not six. A non-zero row of smaller norm,
+    or one whose squared norm overflows, is first divided by its largest
+    magnitude (:func:`_lift_tiny_rows`).
     16-bit ``x`` is normalised in float32 and rounded back: 1e-12 is 0 in
     float16, where ``F.normalize`` makes an all-zero row NaN."""
     if x.dtype in (torch.float16, torch.bfloat16):
@@ -85,9 +87,12 @@ def unit_rows(x: Tensor) -> Tensor:
 
 
 def _lift_tiny_rows(x: Tensor) -> tuple[Tensor, Tensor | None]:
-    """``x`` with each non-zero row of norm below 1e-12 divided by its
-    largest magnitude, and the rows' norms (:obj:`None` where rows were
-    divided), which the normalisation then reuses. ``F.normalize`` divides such a row by 1e-12, not by
+    """``x`` with each non-zero row of norm below 1e-12, or of a norm that
+    overflows (inf: a squared norm beyond the dtype's range, from about
+    1e19 in float32), divided by its largest magnitude, and the rows' norms
+    (:obj:`None` where rows were divided), which the normalisation then
+    reuses. An overflowed norm made the unit row 0 (x / inf), the cosine of
+    such a row 0 with every unit. ``F.normalize`` divides such a row by 1e-12, not by
     its norm, so the cosine of tiny features would be about 0 whatever
     their directions (float64 features of scale 1e-13 would keep neighbours
     by index), and their squared norm underflows (float32 from about 1e-19). Cosine is
@@ -97,7 +102,7 @@ def _lift_tiny_rows(x: Tensor) -> tuple[Tensor, Tensor | None]:
     only rows below it (zero rows, padding) cost more."""
     with torch.no_grad():
         norm = x.norm(2, -1, keepdim=True)
-        low = norm < _EPS
+        low = (norm < _EPS) | (norm == torch.inf)
     if not torch.compiler.is_compiling() and not bool(low.any()):  # one host sync
         return x, norm
     with torch.no_grad():

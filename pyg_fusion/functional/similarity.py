@@ -17,7 +17,9 @@ Defined edge cases: a graph of one node is the single self loop of weight 1
 similarity 0 with every other unit and 1 with itself, and passes no
 gradient to its features (the cosine is not continuous at 0). Cosine depends on
 directions only, at any scale: rows of tiny norm (below the ``1e-12`` of
-``F.normalize``) are rescaled before they are normalised.
+``F.normalize``) or of a squared norm beyond the dtype's range are rescaled
+before they are normalised, so cosine features have no magnitude limit; rbf
+and dot features are refused beyond :func:`feature_limit`.
 """
 from __future__ import annotations
 
@@ -52,10 +54,13 @@ def check_metric_options(metric: str, nonneg, gamma) -> None:
         raise ValueError(f"gamma must be a positive number, got {gamma!r}")
 
 
-def feature_limit(x: Tensor, metric: str) -> float:
+def feature_limit(x: Tensor, metric: str) -> float | None:
     """The largest feature magnitude whose rows' squared norms stay finite in
-    the dtype the similarity is computed in (float32 for 16-bit cosine and
-    rbf features, as :func:`unit_rows` and the searches compute them)."""
+    the dtype the similarity is computed in (float32 for 16-bit rbf
+    features, as the searches compute them); :obj:`None` (no limit) for
+    cosine, whose :func:`unit_rows` rescale a row whose norm overflows."""
+    if metric == "cosine":
+        return None
     dtype = x.dtype
     if dtype in (torch.float16, torch.bfloat16) and metric != "dot":
         dtype = torch.float32
