@@ -5,7 +5,7 @@ Wang et al., ACM MM 2020, https://arxiv.org/abs/2108.05009.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -32,7 +32,8 @@ class SeparateEncoders(nn.Module):
     Args:
         encoders (Sequence[nn.Module]): ``M`` encoders, each taking a one-element list and
             returning a list of levels, each a one-element list (as :class:`ResNetEncoder` with
-            ``num_modalities=1``), or your backbone returning its list of levels, shared by
+            ``num_modalities=1``), or your backbone returning its list of levels (or a dict of
+            them, taken in its order: torchvision's ``create_feature_extractor``), shared by
             :func:`share_across_modalities` with ``num_modalities=1``. Where they state their
             levels' widths, ``out_channels`` (as :class:`ResNetEncoder` does), the widths must
             agree: the branches share one decoder.
@@ -118,12 +119,15 @@ def _input_channels(encoder: nn.Module, m: int) -> list:
 
 def _levels_of(outs: list, name: str = "encoder") -> list[list[Tensor]]:
     """A :class:`SharedModalityNetwork` encoder's outputs, one list of levels
-    per modality, as levels of ``M`` maps."""
+    per modality (or a dict of them, taken in its order), as levels of ``M`` maps."""
+    # torchvision's IntermediateLayerGetter / create_feature_extractor return an
+    # OrderedDict of levels: it was refused as no list
+    outs = [list(o.values()) if isinstance(o, Mapping) else o for o in outs]
     if any(not isinstance(o, (list, tuple)) for o in outs) or \
             len({len(o) for o in outs}) != 1:
         raise ValueError(f"{name} is a SharedModalityNetwork: its network must return a list "
-                         "of feature levels (the decoder's inputs) for each modality, got "
-                         f"{[type(o).__name__ for o in outs]}")
+                         "(or a dict, in its order) of feature levels (the decoder's inputs) "
+                         f"for each modality, got {[type(o).__name__ for o in outs]}")
     return [list(level) for level in zip(*outs)]
 
 
@@ -157,7 +161,8 @@ class AsymFusionSegmenter(SourceOrderState, nn.Module):
     Args:
         encoder (nn.Module): maps ``M`` inputs to 4 levels of ``M`` feature maps
             (:class:`ResNetEncoder`, :class:`SeparateEncoders` or your own, e.g. your
-            backbone returning its list of levels, shared by
+            backbone returning its list of levels, or a dict of them taken in its order
+            (torchvision's ``create_feature_extractor``), shared by
             :func:`share_across_modalities`: its per-modality lists are taken as levels of
             ``M`` maps); the inputs' channels are checked against its ``in_channels`` where it has one (per branch
             for SeparateEncoders), else left to its layers.
