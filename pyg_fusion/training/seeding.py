@@ -132,7 +132,8 @@ class RandomStates(L.Callback):
     resumed run draws what the uninterrupted one drew (dropout, LEGO's sampled
     source pairs, the batches' order): torch's generator (and CUDA's, where
     it started), numpy's, python's ``random`` and the generator of each
-    training loader given to ``fit`` (``DataLoader(generator=...)``).
+    training loader (``DataLoader(generator=...)``), given to ``fit`` or
+    made by a hook (a ``LightningDataModule``'s ``train_dataloader``).
     Lightning keeps none of them: a resumed run drew from the trainer's
     fresh seed, another run than the one it continues.
     :func:`~pyg_fusion.training.build_trainer` adds one.
@@ -151,6 +152,7 @@ class RandomStates(L.Callback):
         self._trainer = None
         self._resumed: dict | None = None
         self._again: dict | None = None  # (Lightning < 2.5.3, see above)
+        self._remake: dict | None = None  # (loaders a hook makes, see on_train_start)
 
     def setup(self, trainer, pl_module, stage) -> None:
         self._trainer = trainer
@@ -176,7 +178,7 @@ class RandomStates(L.Callback):
     def on_fit_start(self, trainer, pl_module) -> None:
         # before the loop makes its first iterator: that draws from the states
         # as the uninterrupted run's next epoch did
-        state, self._resumed, self._again = self._resumed, None, None
+        state, self._resumed, self._again, self._remake = self._resumed, None, None, None
         if not state:
             return
         # the loaders given to fit (Lightning has them only there until the loop starts)
@@ -187,8 +189,27 @@ class RandomStates(L.Callback):
             _start_persistent_workers(_train_loaders(source) + _train_loaders(held_out),
                                       trainer.global_rank)
         self._put_back(state, _train_loaders(source))
+        if isinstance(source, (L.LightningModule, L.LightningDataModule)):
+            self._remake = state  # its loaders are not made yet
         if not hasattr(trainer.fit_loop, "is_resuming"):
             self._again = state
+
+    def on_train_start(self, trainer, pl_module) -> None:
+        # loaders made by a hook (a LightningDataModule's train_dataloader, or
+        # the module's own) exist once the loop has made their first iterator,
+        # which drew from fresh generators: the states go back to them (and
+        # to the global generators, which that iterator may have drawn from)
+        # and the iterator is made again, as the uninterrupted run's next
+        # epoch made it (a loader keeping its workers made them there, which
+        # its next iterator, as the uninterrupted run's, does not do again)
+        state, self._remake = self._remake, None
+        if not state:
+            return
+        if trainer.world_size == 1:  # (as on_fit_start: a hook-made held-out loader)
+            _start_persistent_workers(_train_loaders(trainer.val_dataloaders),
+                                      trainer.global_rank)
+        self._put_back(state, _train_loaders(trainer.train_dataloader))
+        iter(trainer.fit_loop._data_fetcher)
 
     def on_train_epoch_start(self, trainer, pl_module) -> None:
         state, self._again = self._again, None
