@@ -5,11 +5,12 @@ std over the seeds (:func:`make_records`), their plain-text table
 runs and ``results.json`` once finished (:func:`write_results`)."""
 from __future__ import annotations
 
+import math
 import statistics
 from pathlib import Path
 from typing import Any
 
-from .._files import write_json
+from .._files import nan_for_null, write_json
 from .._versions import library_versions
 from .data import TaskData
 
@@ -18,7 +19,8 @@ METRICS = {"node": ["accuracy"], "vad": ["auc", "ap", "pr_auc_trapz"]}
 
 def make_records(td: TaskData, method: str, per_seed: dict[int, dict[str, float]],
                  extra: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-    """One record per metric: mean and (sample) std over the seeds, and the
+    """One record per metric: mean and (sample) std over the seeds (NaN for
+    one seed, whose spread was not measured: ``null`` in the JSON), and the
     versions that computed them (``versions``: pyg_fusion, torch,
     torch_geometric, numpy, Python). A ``config`` of ``extra`` is recorded
     with the seeds (``seeds``, as ``--print-config`` writes them): read back
@@ -42,15 +44,16 @@ def make_records(td: TaskData, method: str, per_seed: dict[int, dict[str, float]
         vals = [float(per_seed[s][metric]) for s in seeds]
         out.append({"dataset": td.dataset, "setting": td.setting, "method": method,
                     "metric": metric, "mean": statistics.fmean(vals),
-                    "std": statistics.stdev(vals) if len(vals) > 1 else 0.0,
+                    "std": statistics.stdev(vals) if len(vals) > 1 else math.nan,
                     "seeds": seeds, "values": vals, **extra, "versions": versions})
     return out
 
 
 def format_table(records: list[dict], metrics: list[str] | None = None) -> str:
     """A plain-text table: one row per (dataset, setting, method), one column
-    per metric, ``mean ± std`` over the seeds (the mean alone for one seed,
-    which has no spread), and the number of seeds.
+    per metric, ``mean ± std`` over the seeds (the mean alone where the std is
+    not a number: one seed, whose spread was not measured, also in records
+    that wrote it 0; a seed's NaN), and the number of seeds.
 
     Args:
         records (list[dict]): records of :func:`make_records`.
@@ -78,10 +81,10 @@ def format_table(records: list[dict], metrics: list[str] | None = None) -> str:
                 cells.append(f"{int(r['mean']):,}")
             elif m == "time_per_epoch_s":
                 cells.append(f"{r['mean']:.3f}")
-            elif len(r.get("seeds", [])) == 1:
-                cells.append(f"{r['mean']:.4f}")
-            else:
-                cells.append(f"{r['mean']:.4f} ± {r['std']:.4f}")
+            else:  # (JSON's null is NaN)
+                mean, std = nan_for_null(r["mean"]), nan_for_null(r.get("std"))
+                spread = len(r.get("seeds", [])) > 1 and math.isfinite(std)
+                cells.append(f"{mean:.4f}" + (f" ± {std:.4f}" if spread else ""))
         cells.append("/".join(map(str, sorted(seeds))))
         body.append(cells)
     widths = [max(len(str(c)) for c in col) for col in zip(head, *body)]
