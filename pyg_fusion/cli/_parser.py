@@ -3,7 +3,7 @@ rules: one-line errors, no abbreviated flags, negative numbers taken as
 values, a list flag given once (:class:`ListFlag`) and the items of a
 repeated flag replaced by a later ``--config`` file's (:class:`AppendFlag`),
 and a typo of a choice, a flag or a config key answered with its near spelling
-(:func:`close_names`).
+(:func:`near_name`).
 :func:`pyg_fusion.cli.main` reads what the actions record in the namespace."""
 from __future__ import annotations
 
@@ -39,11 +39,11 @@ class _Parser(argparse.ArgumentParser):
             super()._check_value(action, value)
         except argparse.ArgumentError as exc:
             said, wrong = exc.message, f"invalid choice: {value!r}"
-            close = difflib.get_close_matches(str(value), [str(c) for c in action.choices], 1)
-            if not close or "maybe you meant" in said or wrong not in said:
+            close = near_name(str(value), [str(c) for c in action.choices])
+            if close is None or "maybe you meant" in said or wrong not in said:
                 raise
             raise argparse.ArgumentError(action, said.replace(
-                wrong, f"{wrong}, maybe you meant {close[0]!r}?", 1)) from None
+                wrong, f"{wrong}, maybe you meant {close!r}?", 1)) from None
 
     def error(self, message):
         self.exit(2, f"{self.prog}: error: {_one_line(message)} (see {self.prog} --help)\n")
@@ -99,6 +99,14 @@ def _one_line(text) -> str:
     return " ".join(str(text).split())
 
 
+def near_name(word: str, names, cutoff: float = 0.6) -> str | None:
+    """The name of ``names`` nearest in spelling to ``word`` (difflib's
+    ratio at least ``cutoff``), else :obj:`None`: the near spelling that the
+    CLI names beside a typo of a choice, a method, a flag or a config key."""
+    found = difflib.get_close_matches(word, [n for n in names if n != word], 1, cutoff)
+    return found[0] if found else None
+
+
 def close_names(parser: argparse.ArgumentParser, words: list[str], *,
                 prefix: str = "--", skip: tuple[str, ...] = ()) -> str:
     """`` (maybe you meant --epochs?)`` for the words of ``words`` that look
@@ -114,7 +122,45 @@ def close_names(parser: argparse.ArgumentParser, words: list[str], *,
         if prefix and not name.startswith(prefix):
             continue
         typed = name[len(prefix):].replace("_", "-")
-        found = difflib.get_close_matches(typed, [n for n in names if n != typed], 1, 0.8)
+        found = near_name(typed, names, 0.8)
         if found:
-            close.append(prefix + found[0] if prefix else repr(found[0].replace("-", "_")))
+            close.append(prefix + found if prefix else repr(found.replace("-", "_")))
     return f" (maybe you meant {', '.join(dict.fromkeys(close))}?)" if close else ""
+
+
+def chosen_methods(text: str, task: str, features: str | None = None) -> list[str]:
+    """:func:`pyg_fusion.methods.chosen_methods` of ``--method``'s ``text``,
+    whose error for a name of no method adds its near spelling
+    (:func:`near_name`: ``lgeo`` -> ``lego``), as a typo of a choice says."""
+    from .. import methods
+    try:
+        return methods.chosen_methods(text, task, features)
+    except ValueError as exc:
+        for item in (m.strip() for m in str(text).split(",") if m.strip()):
+            try:
+                methods.chosen_methods([item], task, features)
+            except ValueError:
+                if method_elsewhere(item):  # lego-row of a node dataset: no typo
+                    break
+                names = methods.method_names(task, ["*"], features)  # single-*, ...
+                families = {n.split("-")[0] for n in names}
+                close = near_name(item, ["all", *families,
+                                         *(n for n in names if "*" not in n)])
+                if close is not None:
+                    raise ValueError(f"{exc} (maybe you meant {close!r}?)") from None
+        raise
+
+
+def method_elsewhere(name: str) -> bool:
+    """Whether ``name`` names methods of some task and head (VAD's
+    ``lego-row``, ``mtn``): its error says where it is known, no typo."""
+    from .. import methods
+    from ..specs.components import TASKS
+    for task in TASKS:
+        for features in (None, "labels"):
+            try:
+                methods.chosen_methods([name], task, features)
+                return True
+            except ValueError:
+                continue
+    return False

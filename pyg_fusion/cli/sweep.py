@@ -106,8 +106,13 @@ def check_sweep(args) -> None:
     # the methods with numbers of powers to sweep (lego-row: VAD only, which the
     # library says for a node dataset); one name: a list would reach the library unnamed
     if args.method not in LEGO_METHODS:
+        from ._parser import method_elsewhere, near_name
+        # a list, or another method (graph-mean), is no typo of one
+        close = (near_name(args.method, LEGO_METHODS) if "," not in args.method
+                 and not method_elsewhere(args.method) else None)
         raise CLIError(f"--method must be lego or lego-cp (or VAD's lego-row) for a sweep: "
-                       f"one LEGO method, whose powers the grid sets; got {args.method!r}")
+                       f"one LEGO method, whose powers the grid sets; got {args.method!r}"
+                       + (f" (maybe you meant {close!r}?)" if close else ""))
     options = options_from_args(args)
     given = options.pop("num_powers", None)
     # the grid sets the powers; a --num-powers away from the method's default
