@@ -242,13 +242,36 @@ def _nested_hint(state_dict: dict) -> str:
     return ""
 
 
+# a private norm's modality in a key: '<name>.norms.<m>.<param>', or 'norms.<m>.<param>'
+# for a shared BatchNorm alone (share_across_modalities(bn, M)), which kept its index
+_NORM_KEY = re.compile(r"(^|\.)norms\.\d+\.")
+
+
+def _plain_names(state_dict: dict, target: dict) -> dict:
+    """Each key of ``state_dict`` by its name in a plain network. A network of one
+    modality in the shared form (``ResNetEncoder(num_modalities=1)``, a branch of
+    ``SeparateEncoders``, ``share_across_modalities(net, 1)``, whose ``state_dict()``
+    prefixes ``model.``) keeps each BN as ``<name>.norms.0.<param>``: it was refused as
+    missing every BN. A checkpoint of several modalities keeps its names."""
+    keys = [k for k in state_dict if isinstance(k, str)]
+    cut = len("model.") if keys and all(k.startswith("model.") for k in keys) and \
+        not any(k.startswith("model.") for k in target) else 0
+    one = not any(m.group(0).strip(".") != "norms.0" for k in keys
+                  for m in _NORM_KEY.finditer(k))
+    return {(_NORM_KEY.sub(r"\1", k[cut:]) if one else k[cut:]) if isinstance(k, str)
+            else k: k for k in state_dict}
+
+
 def expand_state_dict(model: nn.Module, state_dict: dict, *,
                       strict: bool = True, skip: tuple[str, ...] = ("fc.", )):
     r"""Loads a single-modality ``state_dict`` (for instance a torchvision
     ImageNet ResNet) into a shared-form ``model``: each
     ``<name>.norms.<m>.<param>`` key of ``model`` takes ``<name>.<param>`` of
     ``state_dict``, so every modality's private BN starts as a copy of the
-    checkpoint's BN; shared layers take their keys unchanged.
+    checkpoint's BN; shared layers take their keys unchanged. The weights of a
+    network of one modality in this shared form (keys ``<name>.norms.0.<param>``,
+    e.g. ``ResNetEncoder(num_modalities=1)``, or the ``state_dict()`` of
+    ``share_across_modalities(net, 1)``) are read the same way.
 
     Args:
         model (nn.Module): a network built with :class:`ModalityBatchNorm2d`, or
@@ -268,10 +291,11 @@ def expand_state_dict(model: nn.Module, state_dict: dict, *,
         raise TypeError(f"state_dict must be a dict, got {type(state_dict).__name__}")
     model = model.model if isinstance(model, SharedModalityNetwork) else model  # keys: model.*
     target = model.state_dict()
+    names = _plain_names(state_dict, target)
     used, missing, new = set(), [], {}
     for key, value in target.items():
-        src = re.sub(r"\.norms\.\d+(?=\.)", "", key)
-        if src not in state_dict:
+        src = names.get(_NORM_KEY.sub(r"\1", key))
+        if src is None:
             missing.append(key)
             continue
         if not isinstance(state_dict[src], Tensor):  # was an AttributeError on .shape
@@ -283,8 +307,9 @@ def expand_state_dict(model: nn.Module, state_dict: dict, *,
                              f"{key!r} has {tuple(value.shape)}")
         new[key] = state_dict[src]
         used.add(src)
-    unexpected = [k for k in state_dict if k not in used
-                  and not (isinstance(k, str) and k.startswith(tuple(skip)))]
+    skipped = {k for name, k in names.items() if isinstance(name, str)
+               and name.startswith(tuple(skip))}
+    unexpected = [k for k in state_dict if k not in used and k not in skipped]
     # torchvision checkpoints from before BN counted its batches lack this
     # buffer; it carries no learned value.
     missing = [k for k in missing if not k.endswith("num_batches_tracked")]
