@@ -96,6 +96,19 @@ class MultiSourceData(Data):
                 return
         elif not key.startswith(("x_", "assign_")):
             return
+        self._follow_sources(before)
+
+    def apply(self, func, *args: str):
+        # PyG's apply (and .to, .cpu, .clone, .pin_memory on it) writes the
+        # store's tensors directly: a function selecting rows left the old count
+        before = self._source_num_nodes()
+        super().apply(func, *args)
+        self._follow_sources(before)
+        return self
+
+    def _follow_sources(self, before: int | None) -> None:
+        """Sets the stored count to the sources' (``before``: theirs before
+        the change) unless ``num_nodes`` was set explicitly."""
         follows = self.__dict__.get("_num_nodes_from_sources")
         if follows is None:
             # No record on this object (a graph taken out of a Batch, or loaded
