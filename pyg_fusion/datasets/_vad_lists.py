@@ -20,6 +20,11 @@ _LIST_HEADER = {"path", "label", "name", "video", "feature", "features", "file",
                 "video_path", "videos", "paths", "labels", "class", "category", "target",
                 "is_anomaly"}
 
+# the files a list may name its videos by (UCF-Crime's Anomaly_Train.txt:
+# Abuse/Abuse028_x264.mp4), whose features are named by the video
+VIDEO_EXTENSIONS = (".mp4", ".avi", ".mkv", ".mov", ".webm", ".mpg", ".mpeg", ".m4v", ".wmv",
+                    ".flv", ".3gp")
+
 
 def list_rows(path: str) -> list[list[str]]:
     """The rows of a list file: its entry (a feature path or a video name)

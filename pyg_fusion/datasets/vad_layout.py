@@ -15,7 +15,7 @@ import numpy as np
 
 from ..functional._checks import check_int
 from ._io import load_npy
-from ._vad_lists import list_rows
+from ._vad_lists import VIDEO_EXTENSIONS, list_rows
 from ._vad_video_labels import video_labels
 
 def glob_pattern(pattern: str, **values) -> str:
@@ -76,12 +76,14 @@ class VADLayout:
             video name) and, for one file per crop, ``{crop}``: ``"i3d/{name}_i3d.npy"``,
             ``"clip/{name}__{crop}.npy"``. A pattern without ``{name}`` is a folder holding
             ``{name}.npy`` or ``{name}__{crop}.npy``.
-        train_list (str, optional): list files, one video per line (a feature file path or a
-            name; crop files of one video are merged; an optional second comma-separated column
+        train_list (str, optional): list files, one video per line (a feature file path, a
+            name, or a video file: ``Abuse028_x264.mp4`` is the video ``Abuse028_x264``;
+            crop files of one video are merged; an optional second comma-separated column
             is the label, as VadCLIP's CSVs). Without one, the videos are the sorted names
             found for the first source. (default: :obj:`None`)
-        test_list (str, optional): list files, one video per line (a feature file path or a
-            name; crop files of one video are merged; an optional second comma-separated column
+        test_list (str, optional): list files, one video per line (a feature file path, a
+            name, or a video file: ``Abuse028_x264.mp4`` is the video ``Abuse028_x264``;
+            crop files of one video are merged; an optional second comma-separated column
             is the label, as VadCLIP's CSVs). Without one, the videos are the sorted names
             found for the first source. (default: :obj:`None`)
         gt (str | Mapping[str, str], optional): frame-level ground truth of the test split: one
@@ -203,7 +205,7 @@ class _LayoutReader:
         names, labels, seen = [], [], {}
         for row in rows:
             entry, label = row[0], ",".join(row[1:]).strip()
-            name = self._name_of(layout, entry)
+            name = self._listed_video(layout, entry, path)
             if name in seen:  # the other crop files of a video
                 if label != seen[name]:
                     raise ValueError(f"list file {path}: video {name!r} is listed with the "
@@ -219,6 +221,31 @@ class _LayoutReader:
         if any(labels) and not has_labels:
             raise ValueError(f"list file {path}: some lines have a label column, others not")
         return names, (labels if has_labels else None)
+
+    def _listed_video(self, layout: VADLayout, entry: str, path: str) -> str:
+        """The video of a list's ``entry`` (of the list file ``path``). A list
+        naming each video by its file (UCF-Crime's ``Abuse/Abuse028_x264.mp4``)
+        gave the video ``Abuse028_x264.mp4``, read from ``Abuse028_x264.mp4.npy``:
+        its features are the video's, named without the extension, unless
+        only files of the whole name are there."""
+        name = self._name_of(layout, entry)
+        stem, ext = osp.splitext(name)
+        if ext.lower() not in VIDEO_EXTENSIONS or self._has_features(layout, stem):
+            return stem if ext.lower() in VIDEO_EXTENSIONS else name
+        if self._has_features(layout, name):
+            return name
+        source = next(iter(layout.sources))
+        looked = osp.join(self._dir(layout),
+                          self._pattern(layout, source, stem).format(name=stem, crop=0))
+        raise FileNotFoundError(f"list file {path}: the line {entry!r} names the video "
+                                f"{stem!r}, but no features of it are there: no file "
+                                f"{looked} (source {source!r}), nor one named {name!r}")
+
+    def _has_features(self, layout: VADLayout, name: str) -> bool:
+        """Whether the first source has a feature file of the video ``name``."""
+        pattern = self._pattern(layout, next(iter(layout.sources)), name)
+        return bool(glob.glob(osp.join(glob.escape(self._dir(layout)),
+                                       glob_pattern(pattern, name=name))))
 
     @staticmethod
     def _name_of(layout: VADLayout, entry: str) -> str:
