@@ -13,7 +13,7 @@ from torch import Tensor
 from torch_geometric.data import Data, Dataset
 
 from .._notices import notice
-from ..functional._checks import check_int
+from ..functional._checks import check_int, check_names
 # one reading of colour modes and EXIF orientation for the library's image readers
 from ._image_files import _READ_AS, _upright, _upright_size
 from ._io import check_root
@@ -62,27 +62,34 @@ def _unreadable(path: str, exc: Exception) -> OSError:
     return OSError(f"cannot read image file {path!r}: {exc}")
 
 
-def read_image(path: str, image_size: int | None = None) -> Tensor:
-    """Reads an image file as float ``[C, H, W]`` in ``[0, 1]``, upright as its
-    EXIF orientation shows it (a palette, CMYK, YCbCr or LAB image by its RGB
-    colours; 8-bit images divided by 255,
-    16-bit ones such as Taskonomy depth by 65535; a float image, e.g. a TIFF,
-    must already hold values in ``[0, 1]``: NaN, Inf or values outside are an
-    error naming the file), resized bilinearly to ``image_size`` if given."""
+#: Taskonomy's marker of a pixel without depth in its 16-bit depth images
+#: (``depth_zbuffer``, ``depth_euclidean``; 1/512 m, so past 128 m or off the
+#: mesh), from which its ``mask_valid`` images are made.
+NO_DEPTH = 65535
+
+
+def _decode(path: str) -> np.ndarray:
+    """The pixels ``[H, W]`` or ``[H, W, C]`` of an image file, upright as its
+    EXIF orientation shows it (as viewers show it, and RGBDSegmentation), a
+    palette, CMYK, YCbCr or LAB image by its RGB colours."""
     from PIL import Image
 
     try:
         with Image.open(path) as img:
-            img = _upright(img)  # as viewers show it (and RGBDSegmentation)
+            img = _upright(img)
             if img.mode in _READ_AS:
                 img = img.convert(_READ_AS[img.mode])
-            mode = img.mode
-            arr = np.asarray(img)
+            return np.asarray(img)
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise _unreadable(path, exc) from exc
+
+
+def _scaled(arr: np.ndarray, path: str) -> Tensor:
+    """Pixels as float ``[C, H, W]`` in ``[0, 1]`` (alpha dropped), or an error
+    naming the file ``path``."""
     if arr.dtype == np.uint8:
         x = torch.from_numpy(arr.astype(np.float32) / 255.0)
-    elif arr.dtype in (np.uint16, np.int32) or mode.startswith("I"):
+    elif arr.dtype.kind in "iu":  # 16-bit (or 32-bit mode "I") pixels
         x = torch.from_numpy(arr.astype(np.float32) / 65535.0)
     else:
         x = torch.from_numpy(arr.astype(np.float32))
@@ -100,12 +107,53 @@ def read_image(path: str, image_size: int | None = None) -> Tensor:
                          f"Inf or outside [0, 1] once scaled ({arr.dtype} pixels, {seen}); "
                          f"expected 8- or 16-bit pixels, or float values in [0, 1] (scale "
                          f"them, fill missing values)")
-    x = x.clamp(0, 1)
-    if image_size is not None and tuple(x.shape[1:]) != (image_size, image_size):
-        x = torch.nn.functional.interpolate(
-            x[None], size=(image_size, image_size), mode="bilinear",
-            align_corners=False, antialias=True)[0]
-    return x
+    return x.clamp(0, 1)
+
+
+def _resize(x: Tensor, image_size: int | None) -> Tensor:
+    if image_size is None or tuple(x.shape[1:]) == (image_size, image_size):
+        return x
+    return torch.nn.functional.interpolate(
+        x[None], size=(image_size, image_size), mode="bilinear",
+        align_corners=False, antialias=True)[0]
+
+
+def read_image(path: str, image_size: int | None = None) -> Tensor:
+    """Reads an image file as float ``[C, H, W]`` in ``[0, 1]``, upright as its
+    EXIF orientation shows it (a palette, CMYK, YCbCr or LAB image by its RGB
+    colours; 8-bit images divided by 255,
+    16-bit ones such as Taskonomy depth by 65535; a float image, e.g. a TIFF,
+    must already hold values in ``[0, 1]``: NaN, Inf or values outside are an
+    error naming the file), resized bilinearly to ``image_size`` if given.
+    :func:`read_depth` reads Taskonomy's depth with its pixels without depth."""
+    return _resize(_scaled(_decode(path), path), image_size)
+
+
+def read_depth(path: str, image_size: int | None = None) -> tuple[Tensor, Tensor]:
+    """Reads a depth image as :func:`read_image` does, and where it has depth:
+    ``(depth [C, H, W], valid [1, H, W] bool)``. A 16-bit pixel of
+    :data:`NO_DEPTH` (65535, Taskonomy's marker of no depth, which
+    :func:`read_image` gives as 1, the farthest depth) is 0 and not valid, as
+    in Taskonomy's ``mask_valid``. Resizing weighs the pixels with depth
+    only, so that no depth of 0 bleeds into its neighbours; a resized pixel is
+    valid where more than half of its weight is."""
+    arr = _decode(path)
+    # 16-bit pixels (mode "I;16", or "I" of Pillow < 10); 8-bit ones mark none
+    missing = (arr == NO_DEPTH if arr.dtype.kind in "iu" and arr.dtype.itemsize > 1
+               else np.zeros(arr.shape, bool))
+    if missing.ndim == 3:
+        missing = missing.any(-1)
+    if not missing.any():
+        x = _resize(_scaled(arr, path), image_size)
+        return x, torch.ones((1, *x.shape[1:]), dtype=torch.bool)
+    arr = np.where(missing[..., None] if arr.ndim == 3 else missing, 0, arr)
+    x, valid = _scaled(arr, path), torch.from_numpy(~missing)[None].float()
+    if image_size is None or tuple(x.shape[1:]) == (image_size, image_size):
+        return x, valid.bool()
+    weight = _resize(valid, image_size)
+    keep = weight > 0.5
+    x = torch.where(keep, _resize(x, image_size) / weight.clamp_min(0.5), 0.0).clamp(0, 1)
+    return x, keep
 
 
 def _no_images(folder: str) -> str:
@@ -140,6 +188,13 @@ class TaskonomyFolder(ImagePairs, Dataset):
     to ``[0, 1]`` (16-bit files by 65535) and resized to ``image_size``;
     :meth:`check_files` checks every file's header at once.
 
+    Taskonomy's 16-bit depth marks a pixel without depth (off the mesh, or
+    past 128 m) 65535, which as a value is the farthest depth: in the
+    ``depth`` folders it reads as 0 (no depth, as
+    :class:`~pyg_fusion.datasets.RGBDSegmentation`'s), and each scene holds
+    ``valid_<folder>`` (``[1, 1, H, W]`` bool, Taskonomy's ``mask_valid``),
+    False there (see :func:`read_depth`).
+
     Args:
         root (str): the folder holding one sub-folder per modality (made absolute
             here: scenes are read lazily).
@@ -149,15 +204,27 @@ class TaskonomyFolder(ImagePairs, Dataset):
         image_size (int | None, optional): resize every image to ``image_size x image_size``
             (``None``: keep; then all files must share one size). (default: :obj:`256`)
         transform (Callable, optional): as in PyG. (default: :obj:`None`)
+        depth (Sequence[str], optional): the folders (among ``modalities`` and
+            ``target``) of depth images, whose 16-bit pixels of 65535 have no depth
+            (``[]``: none). (default: :obj:`None`: those named ``depth...``, e.g.
+            ``depth_zbuffer``, ``depth_euclidean``)
     """
 
     def __init__(self, root: str, modalities: Sequence[str],
                  target: str = "rgb", image_size: int | None = 256,
-                 transform: Callable | None = None):
+                 transform: Callable | None = None,
+                 depth: Sequence[str] | None = None):
         if not isinstance(target, str) or not target:  # None was os.path.join's TypeError
             raise TypeError(f"target must be the name of a modality folder, got {target!r}")
         self.modalities = check_modalities(modalities, target)
         self.target = target
+        folders = (*self.modalities, target)
+        if depth is None:
+            depth = [m for m in folders if m.lower().startswith("depth")]
+        self.depth = tuple(check_names("depth", depth))
+        if set(self.depth) - set(folders):
+            raise ValueError(f"depth must name folders among the modalities and the target "
+                             f"{list(folders)}, got {list(self.depth)}")
         if image_size is not None:
             check_int("image_size", image_size, minimum=1)
         self.image_size = image_size
@@ -298,15 +365,22 @@ class TaskonomyFolder(ImagePairs, Dataset):
         return len(self._files)
 
     def get(self, idx: int) -> Data:
-        files = self._files[idx]
-        inputs = {m: read_image(files[m], self.image_size)
-                  for m in self.modalities}
-        y = read_image(files[self.target], self.image_size)
+        files, valid = self._files[idx], {}
+        images = {}
+        for m in (*self.modalities, self.target):
+            if m in self.depth:
+                images[m], valid[m] = read_depth(files[m], self.image_size)
+            else:
+                images[m] = read_image(files[m], self.image_size)
+        y = images.pop(self.target)
         if y.size(0) == 1:
             y = y.expand(3, -1, -1)
-        self._check_scene(idx, {m: int(img.size(0)) for m, img in inputs.items()},
-                          {tuple(v.shape[1:]) for v in (*inputs.values(), y)})
-        return image_pair_data(inputs, y)
+        self._check_scene(idx, {m: int(img.size(0)) for m, img in images.items()},
+                          {tuple(v.shape[1:]) for v in (*images.values(), y)})
+        data = image_pair_data(images, y)
+        for m, v in valid.items():
+            data[f"valid_{m}"] = v.unsqueeze(0)
+        return data
 
     @property
     def first_size(self) -> tuple[int, int]:
