@@ -33,3 +33,13 @@ def test_a_method_of_another_task_is_no_typo(capsys):
     assert main(["train", "--dataset", "digits", "--method", "lego-row", "--print-config"]) == 2
     err = capsys.readouterr().err
     assert "unknown method 'lego-row' for task 'node'" in err and "maybe" not in err, err
+
+
+def test_a_typo_of_the_accelerator_names_the_near_one(capsys):
+    """--accelerator is checked by its type, not argparse's choices: its
+    typo named no near spelling."""
+    with pytest.raises(SystemExit) as exit_:
+        main(["train", "--accelerator", "cpuu", "--print-config"])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "got 'cpuu', maybe you meant 'cpu'?" in err, err

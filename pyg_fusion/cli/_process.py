@@ -63,11 +63,14 @@ def accelerator_arg(text: str) -> str:
     trainer)."""
     if text == "cpu":
         return text
-    from ..training.accelerators import check_accelerator
+    from ..training.accelerators import ACCELERATORS, check_accelerator
     try:
         check_accelerator(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
+        from ._parser import near_name  # a typo's near spelling, as a choice's
+        close = near_name(text, ACCELERATORS) if text not in ACCELERATORS else None
+        raise argparse.ArgumentTypeError(str(exc) + (f", maybe you meant {close!r}?"
+                                                     if close else "")) from None
     return text
 
 
