@@ -45,7 +45,7 @@ def test_nan_weights_of_a_saved_graph_name_the_file(tmp_path, capsys):
     assert main([*argv, "--input", str(tmp_path / "g.pt")]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1
-    assert f"--input {tmp_path / 'g.pt'}: edge_weight holds 1 NaN or Inf value(s)" in err
+    assert f"--input {tmp_path / 'g.pt'}: data.edge_weight contains 1 NaN or Inf value(s)" in err
 
 
 def test_edge_features_with_nan_are_no_weights_of_the_figure(tmp_path, capsys):
@@ -69,4 +69,4 @@ def test_edge_features_with_nan_are_no_weights_of_the_figure(tmp_path, capsys):
     capsys.readouterr()
     assert main([*argv, "--out", str(tmp_path / "w.png"), "--input",
                  str(tmp_path / "w.pt")]) == 2
-    assert "edge_attr holds 1 NaN or Inf value(s)" in capsys.readouterr().err
+    assert "data.edge_attr contains 1 NaN or Inf value(s)" in capsys.readouterr().err

@@ -12,23 +12,26 @@ DATASETS = {"digits": "MultiFeatureDigits", "synthetic-vad": "SyntheticVAD"}
 
 
 def _check_weights(path: str, data) -> None:
-    """The saved graph's edge weights are finite: the figure's own error
-    ('edge_weight contains 1 NaN ...') named neither the flag nor the file."""
+    """The saved graph's edge weights are finite, by the figure's own rule of
+    which attribute is a weight (:func:`~pyg_fusion.visualize._pyg_objects.plain_graph`
+    for a plain PyG graph: ``edge_weight``, else a one-per-edge ``edge_attr``,
+    else from_networkx's ``weight``; a source's stored ``edge_weight_<source>``),
+    its error naming the flag and the file: the figure's named neither."""
     import torch
-    for key in data.keys():
-        w = data[key]
-        # an edge_attr is a weight only where one per edge stands in for an
-        # absent edge_weight (plain_graph): edge features (bond types, a NaN
-        # for a missing distance) are not drawn, and were no error
-        weight = key.startswith("edge_weight") or (
-            key.startswith("edge_attr") and torch.is_tensor(w)
-            and (w.dim() == 1 or (w.dim() == 2 and w.size(1) == 1))
-            and data.get("edge_weight" + key[len("edge_attr"):]) is None)
-        if (weight and torch.is_tensor(w) and w.is_floating_point()
-                and not torch.isfinite(w).all()):
-            bad = int((~torch.isfinite(w)).sum())
-            raise CLIError(f"--input {path}: {key} holds {bad} NaN or Inf value(s); "
-                           f"a figure of the graph needs finite weights")
+    if is_plain(data):
+        from ..visualize._pyg_objects import plain_graph
+        try:
+            plain_graph(data)
+        except ValueError as exc:
+            raise CLIError(f"--input {path}: {exc}") from None
+        return
+    from ..data import source_names
+    for key in (f"edge_weight_{s}" for s in source_names(data)):
+        w = data.get(key)
+        if torch.is_tensor(w) and w.is_floating_point() and not torch.isfinite(w).all():
+            raise CLIError(f"--input {path}: data.{key} contains "
+                           f"{int((~torch.isfinite(w)).sum())} NaN or Inf value(s): a figure "
+                           f"of the graph needs finite weights")
 
 
 def node_count(data) -> int:
