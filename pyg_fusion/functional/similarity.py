@@ -219,9 +219,11 @@ def _pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str, nonneg,
         # kNN rows: dot products in row blocks, the same numbers as below.
         s = _RowDot.apply(xs, col, per_row)
     elif _PAIRDOT_BLOCK // x.size(1) >= 2 and xs.dtype in (torch.float32, torch.float64) \
-            and not torch.compiler.is_compiling():
+            and xs.device.type == "cpu" and not torch.compiler.is_compiling():
         # other pairs (a shared support, a threshold graph): in edge blocks
-        # (16-bit: autograd's index_put sums otherwise than index_add_)
+        # on the CPU, whose caches they are for (16-bit: autograd's
+        # index_put sums otherwise than index_add_; CUDA: index_add_ adds
+        # by atomics, autograd's index_put in a sorted order)
         s = _PairDot.apply(xs, row, col)
     else:
         s = (xs[row] * xs[col]).sum(-1)
