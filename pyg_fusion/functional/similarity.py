@@ -355,7 +355,7 @@ def _edge_blocks(num_edges: int, d: int):
 
 
 # Elements of one [edges, d] gather of _PairDot (1 MiB of float64): 4x
-# smaller or larger blocks measured 1.1-1.6x slower (E = 110395, d = 76 and
+# smaller or larger blocks measured 1.1-1.9x slower (E = 110395, d = 76 and
 # 240, one thread, interleaved on a loaded 2-core CPU)
 _PAIRDOT_BLOCK = 1 << 17
 # Elements of one [rows, K, d] block of _RowDot (2 MiB of float32): 4x smaller
