@@ -207,7 +207,7 @@ def test_a_backbone_shared_across_modalities_is_a_segmenters_encoder():
     seg = AsymFusionSegmenter(share_across_modalities(nn.Conv2d(3, 4, 3), 2),
                               RefineNetDecoder([4] * 4, 3, features=8, light=True)).eval()
     with pytest.raises(ValueError, match="encoder is a SharedModalityNetwork: its network must "
-                       "return a list of feature levels"):
+                       r"return a list \(or a dict, in its order\) of feature levels"):
         seg([torch.randn(2, 3, 32, 32)] * 2)
 
 

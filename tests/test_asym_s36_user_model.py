@@ -51,7 +51,7 @@ def test_a_backbone_shared_for_one_modality_is_a_branch_with_all_its_levels():
         def forward(self, x):
             return x
     with pytest.raises(ValueError, match=r"encoders\[1\] is a SharedModalityNetwork: its "
-                                         r"network must return a list of feature levels"):
+                                         r"network must return a list \(or a dict, in its order\) of feature levels"):
         SeparateEncoders([share_across_modalities(_Backbone(), 1),
                           share_across_modalities(Flat(), 1)])(xs)
 
