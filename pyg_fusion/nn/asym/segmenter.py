@@ -4,7 +4,7 @@ Wang et al., ACM MM 2020, https://arxiv.org/abs/2108.05009.
 """
 from __future__ import annotations
 
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from typing import Callable, Mapping, Sequence
 
 import torch
@@ -76,7 +76,8 @@ class SeparateEncoders(nn.Module):
         xs = modality_list(xs, self.num_modalities)
         # share_across_modalities(backbone, 1) returns [levels]: its first level alone went on
         per = [_levels_of(enc([x]), f"encoders[{i}]") if isinstance(enc, SharedModalityNetwork)
-               else enc([x]) for i, (enc, x) in enumerate(zip(self.encoders, xs))]
+               else _encode(enc, [x], f"encoders[{i}]")
+               for i, (enc, x) in enumerate(zip(self.encoders, xs))]
         return [[p[s][0] for p in per] for s in range(len(per[0]))]
 
 
@@ -103,6 +104,20 @@ def _one_value_per_channel(model: nn.Module, message: Callable[[str, list], str]
     finally:
         for h in handles:
             h.remove()
+
+
+def _encode(encoder: nn.Module, xs: list, name: str):
+    # a backbone taking one tensor, given the list of modalities, failed in its first
+    # layer with torch's 'conv2d() received an invalid combination of arguments - got
+    # (list, ...)', which named neither the encoder nor what it takes
+    try:
+        return encoder(xs)
+    except TypeError as err:
+        if "got (list" not in str(err):
+            raise
+        raise TypeError(f"{name} takes the list of modality tensors; a backbone that takes "
+                        f"one tensor and returns its levels goes in shared, "
+                        f"share_across_modalities(backbone, {len(xs)})") from err
 
 
 def _input_channels(encoder: nn.Module, m: int) -> list:
@@ -249,16 +264,15 @@ class AsymFusionSegmenter(SourceOrderState, nn.Module):
                                  f"{tuple(xs[0].shape)}: the modalities must share the batch "
                                  "size and the image size")
         size = xs[0].shape[-2:]
-        if xs[0].size(0) == 1 and self.training:
-            with _one_value_per_channel(self, lambda name, shape: (
-                    f"a batch of 1 image of {size[0]}x{size[1]} in training mode leaves "
-                    f"BatchNorm layer {name} one value per channel (its input {shape}), and "
-                    f"batch statistics need more: give batches of >= 2 images, larger images"
-                    f" (a ResNetEncoder's deepest map is 1/32 of the image), frozen_stats="
-                    f"True, or call model.eval() to predict")):
-                levels = self.encoder(list(xs))
-        else:
-            levels = self.encoder(list(xs))
+        # only a batch of one image can leave a BatchNorm one value per channel
+        with (_one_value_per_channel(self, lambda name, shape: (
+                f"a batch of 1 image of {size[0]}x{size[1]} in training mode leaves "
+                f"BatchNorm layer {name} one value per channel (its input {shape}), and "
+                f"batch statistics need more: give batches of >= 2 images, larger images"
+                f" (a ResNetEncoder's deepest map is 1/32 of the image), frozen_stats="
+                f"True, or call model.eval() to predict")) if xs[0].size(0) == 1 and
+              self.training else nullcontext()):
+            levels = _encode(self.encoder, list(xs), "encoder")
         if isinstance(self.encoder, SharedModalityNetwork):
             # per modality, each the backbone's levels: the decoder got one level's M maps
             levels = _levels_of(levels)
