@@ -20,10 +20,15 @@ class DenseBackend:
     ``self.graph``, ``self.expansions``, ``self.fusion``, ``self.support``
     are the module's)."""
 
-    def _dense_graphs(self, xs: dict[str, Tensor], mask: Tensor | None) -> dict[str, Tensor]:
+    def _dense_graphs(self, xs: dict[str, Tensor], mask: Tensor | None
+                      ) -> tuple[dict[str, Tensor], dict[str, tuple]]:
+        # the graphs, and the support's search of each where it ran one
+        # (_search_scores' tuple), which _dense_live reads
         if self.support == "shared":
-            return dense_shared_support_graphs(xs, mask, **self._graph_kw())
-        return {s: self.graph.dense(x, mask) for s, x in xs.items()}
+            return dense_shared_support_graphs(xs, mask, **self._graph_kw()), {}
+        made = {s: self.graph._dense_searched(x, mask) for s, x in xs.items()}
+        return ({s: g for s, (g, _) in made.items()},
+                {s: found for s, (_, found) in made.items() if found is not None})
 
     @float32_under_autocast
     def _dense(self, xs, batch, assign, counts) -> FusedGraph:
@@ -32,8 +37,8 @@ class DenseBackend:
         for s in self.sources:
             if s not in assign:
                 padded[s], mask = to_dense_batch(xs[s], batch, batch_size=b)
-        dense = self._dense_graphs(padded, mask)
-        edges, live = self._dense_live(padded, dense, mask)
+        dense, searched = self._dense_graphs(padded, mask)
+        edges, live = self._dense_live(padded, dense, mask, searched)
         for s in assign:
             dense[s], paths, edges[s] = self._dense_coarsened(xs[s], assign[s], batch, counts,
                                                               self._pruned(s))
@@ -49,11 +54,13 @@ class DenseBackend:
         return e.prune_k is not None and e.mode == "matrix" and e.num_powers > 1
 
     def _dense_live(self, xs: dict[str, Tensor], dense: dict[str, Tensor],
-                    mask: Tensor | None) -> tuple[dict[str, Tensor], dict[str, Tensor]]:
+                    mask: Tensor | None, searched: dict[str, tuple]
+                    ) -> tuple[dict[str, Tensor], dict[str, Tensor]]:
         # the edges of the node-level sources whose powers are pruned, and
         # the entries of each one's powers that are 0 with a gradient, as the
-        # sparse backend keeps them (functional/_live.py)
-        kw, searched, found = self._graph_kw(), {}, {}
+        # sparse backend keeps them (functional/_live.py); `searched`: the
+        # support's searches that made the graphs (_dense_graphs)
+        kw, searched, found = self._graph_kw(), dict(searched), {}
 
         def search(s):  # the scores of the support's search of s
             if s not in searched:
@@ -107,7 +114,7 @@ class DenseBackend:
         ptr = torch.cat([counts.new_zeros(1), counts.cumsum(0)])
         batch_f = batch[assign]  # sorted (forward checks it)
         xf, mask_f = to_dense_batch(x, batch_f, batch_size=b)
-        rf = self.graph.dense(xf, mask_f)
+        rf, searched = self.graph._dense_searched(xf, mask_f)
         local = assign - ptr[batch_f]  # each fine unit's parent within its graph
         sizes = list(zip(counts.tolist(), torch.bincount(batch_f, minlength=b).tolist()))
 
@@ -120,7 +127,7 @@ class DenseBackend:
                 start += n_f
             return out
         out = pool(rf)
-        kw, fine = self._graph_kw(), {}
+        kw, fine = self._graph_kw(), {} if searched is None else {"scores": searched}
 
         def search():  # the scores of the fine graph's support search
             if "scores" not in fine:
@@ -150,8 +157,8 @@ class DenseBackend:
 
     @float32_under_autocast
     def _dense_padded(self, xs, mask) -> FusedGraph:
-        dense = self._dense_graphs(xs, mask)
-        edges, live = self._dense_live(xs, dense, mask)
+        dense, searched = self._dense_graphs(xs, mask)
+        edges, live = self._dense_live(xs, dense, mask, searched)
         b, n = next(iter(xs.values())).shape[:2]
         if mask is None:
             mask = torch.ones(b, n, dtype=torch.bool, device=next(iter(xs.values())).device)

@@ -88,27 +88,34 @@ class RelationGraph(torch.nn.Module):
     @float32_under_autocast
     def dense(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         """The same graph as :meth:`forward`, as a dense (batched) matrix."""
+        return self._dense_searched(x, mask)[0]
+
+    def _dense_searched(self, x: Tensor, mask: Tensor | None = None
+                        ) -> tuple[Tensor, tuple | None]:
+        # dense() and the search it ranked by, as functional.support's
+        # _search_scores gives it (scores, tie scale, entries reaching the
+        # threshold), which LEGO's dense backend reads again (None: no search)
         adj = dense_relation_graph(x, self.metric, self.nonneg, gamma=self.gamma,
                                    mask=mask)
         if self.threshold is None and self.k is None:
-            return adj
+            return adj, None
         # chosen by the sparse search's scores (knn_scores), so that both
         # backends keep the same entries, ties and the threshold's edge included
-        keep = None
-        if self.threshold is not None:
+        keep = reached = None
+        with torch.no_grad():
+            if self.threshold is not None:
+                reached, scores, scale = dense_threshold_keep(x, self.threshold, self.metric,
+                                                              self.nonneg, self.gamma, mask)
+            else:
+                scores, scale = knn_scores(x, self.metric, mask)
+        if reached is not None:
             n = adj.size(-1)
-            eye = torch.eye(n, dtype=torch.bool, device=adj.device)
-            keep, scores, scale = dense_threshold_keep(x, self.threshold, self.metric,
-                                                       self.nonneg, self.gamma, mask)
-            keep = keep | eye
+            keep = reached | torch.eye(n, dtype=torch.bool, device=adj.device)
             adj = adj * keep
-        else:
-            scores, scale = knn_scores(x, self.metric, mask)
         if self.k is not None:
-            if keep is not None:
-                scores = scores.masked_fill(~keep, float("-inf"))
-            adj = _dense_topk(adj, self.k, scores=scores, scale=scale)
-        return adj
+            ranked = scores if keep is None else scores.masked_fill(~keep, float("-inf"))
+            adj = _dense_topk(adj, self.k, scores=ranked, scale=scale)
+        return adj, (scores, scale, reached)
 
     def __repr__(self) -> str:
         gamma = "" if self.gamma is None else f", gamma={self.gamma}"
