@@ -81,3 +81,15 @@ def test_a_float_edge_index_is_told_how_to_convert():
 def test_abs_degrees_takes_an_int32_edge_index():
     from pyg_fusion.functional.normalization import abs_degrees
     assert torch.equal(abs_degrees(EI.int(), EW, 4), abs_degrees(EI, EW, 4))
+
+
+def test_an_int32_pair_index_is_refused_saying_how_to_convert():
+    # pair_similarity's row / col and coarsen's assign stay torch.long: the
+    # error names the argument, its dtype and the conversion
+    x = X.float()
+    with pytest.raises(TypeError, match=r"col must be torch.long \(unit indices\), got "
+                                        r"torch.int32 \(convert it with .long\(\)\)"):
+        F.pair_similarity(x, EI[1], EI[0].int())
+    with pytest.raises(TypeError, match=r"assign must be torch.long .*got torch.int32 "
+                                        r"\(convert it with .long\(\)\)"):
+        F.coarsen(EI, EW, torch.tensor([0, 0, 1, 1], dtype=torch.int32), 2)

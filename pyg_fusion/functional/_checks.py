@@ -330,7 +330,11 @@ def check_index(name: str, index, size: int, what: str = "indices") -> Tensor:
     parent assignments)."""
     check_tensor(name, index, dims=(1, ))
     if index.dtype != torch.long:
-        raise TypeError(f"{name} must be torch.long ({what}), got {index.dtype}")
+        # an int32 index (torch.sparse's CSR col_indices()) is refused here,
+        # where an edge_index is widened: these callers go on with the
+        # argument they were given, not with a returned copy
+        raise TypeError(f"{name} must be torch.long ({what}), got {index.dtype}" +
+                        " (convert it with .long())" * (index.dtype in INDEX_DTYPES))
     _check_range(name, index, size, what)
     return index
 
