@@ -214,10 +214,6 @@ class TrainerConfig:
                              "so that LEGO first trains as its row head alone (lego-row) and "
                              "the best epoch of all phases is tested", check="bool",
                              methods=BRANCH_METHODS)
-    ema_decay: float = option(0.0, "VAD: above 0, the held-out videos score, and the run "
-                          "tests, an exponential moving average of the weights updated after "
-                          "every step with this decay (e.g. 0.9); 0: the weights themselves",
-                          check="fraction")
     restarts: int = option(1, "VAD: initialisations trained per run (restart r seeded by seed "
                        "+ 1000003 r, restart 0 by the seed itself), combined as "
                        "--restart-combine says", check="positive_int")

@@ -21,7 +21,6 @@ from .trainer import (build_trainer, check_schedule, training_strategy, validate
 from .vad import IndexedDataset, WeaklySupervisedVAD, split_videos
 from .vad_ensemble import RestartEnsemble
 from .vad_split import _label, check_test_videos, video_keys
-from .weight_average import HeldOutEMA
 
 __all__ = ["fit_vad", "evaluate_vad", "restart_seed"]
 
@@ -66,7 +65,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             lambda_sparse: float = 0.0, val_fraction: float = 0.2, eval_every: int = 1,
             patience: int | None = None, min_epochs: int = 0, restarts: int = 1,
             operator_lr: float | None = None, operator_warmup: int | str = 0,
-            branch_warmup: bool = False, ema_decay: float = 0.0, choice: str = "loss",
+            branch_warmup: bool = False, choice: str = "loss",
             restart_combine: str = "best", seed: int = 0, devices: int = 1,
             accelerator: str = "cpu", progress: bool = True, checkpoint: bool = True,
             config: dict | None = None,
@@ -151,11 +150,6 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             through A's phase, and it trains in a third phase (at most ``epochs`` more
             epochs, a fresh patience count), so that the model without its branch is
             trained first and the best epoch of all phases is tested. (default: :obj:`False`)
-        ema_decay (float, optional): in [0, 1); above 0, the held-out videos score, and the
-            run tests, an exponential moving average of the weights, updated after every
-            step with this decay (:class:`~pyg_fusion.training.weight_average.HeldOutEMA`;
-            without held-out videos the average at the last epoch is tested); 0: the
-            weights themselves. (default: :obj:`0.0`)
         choice (str, optional): what chooses the epoch and the restart on the held-out
             videos: ``"loss"``, the MIL loss with their video labels, or ``"pseudo_auc"``, the
             segment ROC-AUC on pseudo-anomalies spliced from the held-out normal videos (every
@@ -229,7 +223,6 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
                          f"{restarts - 1} is seeded {seed} + {RESTART_STRIDE} x {restarts - 1} = "
                          f"{last}, beyond the seeds numpy takes (at most {_MAX_SEED}); with this "
                          f"seed give at most {most} restart(s), or a smaller seed (--seeds)")
-    check_rule("ema_decay", "fraction", ema_decay)
     check_choice("choice", choice, CHOICES)  # (the task checks it too, once built)
     check_operator_warmup(operator_warmup)
     check_choice("restart_combine", restart_combine, COMBINES)
@@ -276,8 +269,6 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
         elif patience is not None and val_ds is not None:  # (auto without A: the plain run)
             callbacks.append(EarlyStoppingAfter("val_score", mode="max", patience=patience,
                                                 min_epochs=min_epochs))
-        if ema_decay:
-            callbacks.append(HeldOutEMA(ema_decay))
         folder = Path(out_dir) / f"restart{r}" if restarts > 1 else Path(out_dir)
         trainer = build_trainer(folder, max_epochs=max_epochs, seed=s,
                                 accelerator=accelerator, devices=devices,
