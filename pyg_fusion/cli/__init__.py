@@ -311,9 +311,11 @@ def main(argv: list[str] | None = None) -> int:
         if sub is not None and len(argv) > 1 and _command_parser(sub, argv[1]) is not None:
             sub, head = _command_parser(sub, argv[1]), argv[:2]  # segment train ...
         if sub is not None and any(a.dest == "config" for a in sub._actions):
+            from ._process import rendered_notices
             try:
-                argv = [*head, *expand_config_files(sub, argv[len(head):], from_files,
-                                                    origins)]
+                with rendered_notices(sub.prog):  # a file's notices, as the command's
+                    argv = [*head, *expand_config_files(sub, argv[len(head):], from_files,
+                                                        origins)]
             except USER_ERRORS as exc:
                 print(f"{sub.prog}: error: {_one_line(_describe(exc))}", file=sys.stderr)
                 return 2

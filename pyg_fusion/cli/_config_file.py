@@ -106,6 +106,27 @@ def _without_task(flat: dict[str, Any], path: str) -> dict[str, Any]:
     return {k: v for k, v in flat.items() if k != "task"}
 
 
+def _recorded_standardize(flat: dict[str, Any], path: str) -> dict[str, Any]:
+    """``flat`` with a digits / tables config's ``standardize: false`` read as
+    not given (what the dataset does: z-scoring), with a notice: versions before 2026-12-06 recorded every such run
+    so (its config, results.json, --print-config), though its features were
+    z-scored all the same, the one thing these datasets do; a saved config
+    was refused ('--no-standardize: --dataset digits always z-scores ...').
+    ``--no-standardize`` on the command line is still refused."""
+    from ..experiments._dataset_names import DATASETS
+    dataset = flat.get("dataset")
+    known = DATASETS.get(dataset) if isinstance(dataset, str) else None
+    if flat.get("standardize") is not False or known is None or known.task != "node":
+        return flat
+    from .._notices import notice
+    notice(f"--config {path}: standardize: false with dataset {dataset} is read as not "
+           f"given: {dataset} runs always z-score every feature column over all rows, which "
+           f"earlier versions recorded as standardize: false; write standardize: true (or "
+           f"remove the line) to say so")
+    # not given, not true: a --dataset after the file (a VAD one) reads it as off
+    return {k: v for k, v in flat.items() if k != "standardize"}
+
+
 # The flags that a config file cannot give, by name: never suggested for a key.
 NOT_KEYS = ("config", "print-config", "help")
 
@@ -337,7 +358,7 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
             loose = _flatten(loaded, path)  # its sections not yet checked as this command's
             _refuse_an_image_dataset(loose.get("dataset"), path)
             _refuse_another_commands(parser, loaded, loose, path)
-            flat = _flatten(loaded, path, parser.prog)
+            flat = _recorded_standardize(_flatten(loaded, path, parser.prog), path)
             out += _tokens(parser, flat, path, from_files, origin, loader.null_lines, origins)
         else:
             a = by_flag.get(tok.split("=", 1)[0]) if tok.startswith("--") else None
