@@ -17,3 +17,10 @@ class HelpFormatter(argparse.HelpFormatter):
                 or action.default is False or action.default == argparse.SUPPRESS):
             return text
         return text + " (default: %(default)s)"
+
+
+class RawDescriptionHelpFormatter(HelpFormatter, argparse.RawDescriptionHelpFormatter):
+    """:class:`HelpFormatter` keeping the lines of the description and the
+    epilog as written (``plot``'s examples): argparse's own raw formatter
+    appended no defaults, so an option whose help does not say its default
+    (``plot --max-videos``) showed none."""

@@ -11,6 +11,7 @@ from pathlib import Path
 from ..specs.options import flag
 from . import CLIError, ListFlag, finite_float, nonneg_int, out_file, out_folder, positive_int
 from ._config_flags import add_force_reload_argument
+from ._help import RawDescriptionHelpFormatter
 from ._flag_types import input_path, method_text, per_source
 from ._process import add_threads_argument
 from ._plot_run_files import EXPECTS, refuse_run_file
@@ -105,12 +106,11 @@ def _check_flags(args) -> None:
 
 
 def register(subparsers) -> None:
-    import argparse
     p = subparsers.add_parser(
         "plot", help="render a figure from saved results, a checkpoint or a data set",
         description="Render one figure of pyg_fusion.visualize as a PNG, PDF or SVG "
                     "file (by the suffix of --out).",
-        epilog=_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        epilog=_EPILOG, formatter_class=RawDescriptionHelpFormatter)
     p.add_argument("kind", choices=KINDS, metavar="KIND", help=", ".join(KINDS))
     p.add_argument("--out", type=out_file, required=True, help="figure file to write: .png, .pdf or .svg")
     g = p.add_argument_group("inputs")
@@ -139,7 +139,8 @@ def register(subparsers) -> None:
     g.add_argument("--max-nodes", type=positive_int, default=300,
                    help="draw a seeded random subset of at most this many nodes "
                    "(default 300)")
-    g.add_argument("--top-k", type=positive_int, help="strongest edges per node (relation-graph)")
+    g.add_argument("--top-k", type=positive_int, help="strongest edges per node (relation-graph; "
+                   "default: every edge, 5 of a checkpoint's fused G)")
     g.add_argument("--layout", default="spring", choices=("spring", "circular", "temporal"),
                    help="node positions of the graph drawing (default spring)")
     g = p.add_argument_group("results")
@@ -153,7 +154,7 @@ def register(subparsers) -> None:
                    help="anomaly-scores: frames per snippet (default: from the file, else 16)")
     g.add_argument("--max-videos", type=positive_int, default=8, help="anomaly-scores: videos drawn")
     g.add_argument("--threshold", type=finite_float,
-                   help="anomaly-scores: decision threshold")
+                   help="anomaly-scores: decision threshold (default: none drawn)")
     add_threads_argument(p)
     # run() refuses a flag that KIND does not read, by its value against these
     p.set_defaults(func=run, _plot_defaults={a.dest: a.default for a in p._actions
