@@ -339,18 +339,19 @@ class FusionDataset(InMemoryDataset):
         """PyG's :meth:`~torch_geometric.data.InMemoryDataset.to_on_disk_dataset`, whose
         graphs come back of the class stored (PyG's made plain ``Data``, which batches
         ``assign_<source>`` without offsets: a loader's batch sent the finer units of
-        every graph to the first graph's nodes, without a word).
+        every graph to the first graph's nodes, without a word), each in a folder of
+        its own graphs (PyG loaded any database already in ``root``, of another split
+        or subset, as these graphs): a ``root`` holding another's is an error.
 
         Args:
             root (str, optional): where the database is written. (default: :obj:`None`,
-                ``root/on_disk``)
+                ``root/on_disk/<hash>``, one folder per processed file and selection of
+                its graphs)
             backend (str, optional): PyG's database backend. (default: :obj:`"sqlite"`)
             log (bool, optional): show the conversion's progress. (default: :obj:`True`)
         """
-        out = super().to_on_disk_dataset(root, backend, log)
-        # an attribute of this object: PyG's class is made inside its method
-        out.deserialize = type(self.get(0)).from_dict
-        return out
+        from ._on_disk import on_disk_copy  # it reads this module's options_hash
+        return on_disk_copy(self, super().to_on_disk_dataset, root, backend, log)
 
     def index_select(self, idx):  # PyG's, with masks as check_index_mask reads them
         return super().index_select(check_index_mask(idx, len(self)))

@@ -1,0 +1,50 @@
+"""On-disk copies of a :class:`~pyg_fusion.datasets._base.FusionDataset`
+(PyG's :meth:`~torch_geometric.data.InMemoryDataset.to_on_disk_dataset`),
+each in a folder of its own graphs."""
+from __future__ import annotations
+
+import os
+import os.path as osp
+from typing import Callable
+
+from .._files import read_json, write_json
+from ._base import options_hash
+
+# beside PyG's processed/ folder: which graphs the database holds
+_MADE_OF = "pyg_fusion_graphs.json"
+
+
+def on_disk_copy(ds, convert: Callable, root: str | None, backend: str, log: bool):
+    """``convert(root, backend, log)`` (PyG's conversion) of the graphs of
+    ``ds`` into a folder of their own. PyG loads a database already in
+    ``root`` as it is: the copy of another split, setting or subset (every
+    one of them at PyG's default ``root/on_disk``) came back in place of
+    this one's without a word. The default root is a folder per processed
+    file and selection of its graphs, and a root holding a database of other
+    graphs (or of a conversion cut short) is an error."""
+    made_of = {"processed": osp.basename(ds.processed_paths[0]),
+               "graphs": None if ds._indices is None
+               else options_hash([int(i) for i in ds.indices()])}
+    if root is None and ds.root is not None:
+        root = osp.join(ds.root, "on_disk", options_hash(made_of))
+    if root is not None:
+        root = osp.expanduser(root)
+        processed = osp.join(root, "processed")
+        if osp.isdir(processed) and os.listdir(processed):
+            stamp = osp.join(root, _MADE_OF)
+            held = read_json(stamp) if osp.isfile(stamp) else None
+            if held != made_of:
+                what = (f"graphs of {held['processed']}" + (" (a selection)" if held["graphs"]
+                                                            else "")
+                        if isinstance(held, dict) and "processed" in held else
+                        f"graphs unknown (no {_MADE_OF}: another conversion, or one cut short)")
+                raise ValueError(f"to_on_disk_dataset: {root} already holds a database, of "
+                                 f"{what}, which PyG would load as the graphs of "
+                                 f"{ds!r} without a word: give another root, or delete "
+                                 f"that folder")
+    out = convert(root, backend, log)
+    # an attribute of this object: PyG's class is made inside its method
+    out.deserialize = type(ds.get(0)).from_dict
+    if root is not None:
+        write_json(osp.join(root, _MADE_OF), made_of)
+    return out
