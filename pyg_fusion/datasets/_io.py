@@ -67,6 +67,18 @@ def nonfinite(array: np.ndarray) -> tuple[int, tuple[int, ...]] | None:
     return int(bad.sum()), tuple(int(i) for i in np.argwhere(bad)[0])
 
 
+def _not_npy(head: bytes) -> str | None:
+    """What a file whose first bytes are ``head`` holds instead of one
+    ``.npy`` array, or :obj:`None` for NumPy's header."""
+    if head.startswith(b"\x93NUMPY"):
+        return None
+    if head.startswith(b"PK"):
+        return "a zip archive, as np.savez (.npz) and torch.save write"
+    if head.startswith(b"\x80"):
+        return "a pickle (pickle.dump)"
+    return "the file is empty" if not head else "no NumPy header (a text file?)"
+
+
 def require_file(path: str, what: str) -> str:
     if osp.isdir(path):
         raise IsADirectoryError(f"{what}: {path} is a folder; expected a file")
@@ -90,6 +102,13 @@ def load_npy(path: str, what: str, *, finite: bool = False) -> np.ndarray:
     ``finite=True`` (features) it must hold numbers without NaN or Inf, within
     float32's range."""
     require_file(path, what)
+    with open(path, "rb") as f:
+        other = _not_npy(f.read(6))
+    if other is not None:
+        # np.load gave a zip archive back as an NpzFile (then "'NpzFile' object
+        # has no attribute 'dtype'"), and said of any other file "contains pickled data"
+        raise ValueError(f"{what}: {path} is no .npy file ({other}); save each array with "
+                         f"np.save")
     try:
         array = np.load(path, mmap_mode="r", allow_pickle=False)
     except Exception as exc:  # numpy raises several types for broken files
