@@ -318,6 +318,11 @@ def save_torch(obj, path: str | os.PathLike) -> None:
 
 def save_figure(fig, path: str | os.PathLike, *, dpi: int = 110, format: str = "png") -> None:
     """A matplotlib figure as PNG (or ``format``: ``"pdf"``, ``"svg"``),
-    written atomically."""
+    written atomically, at ``dpi`` unless the user's
+    ``rcParams["savefig.dpi"]`` is a number: every figure the package saves
+    keeps a researcher's setting (300 for print, in their matplotlibrc or a
+    style); matplotlib's default, ``"figure"``, is none of theirs."""
+    import matplotlib as mpl
+    theirs = mpl.rcParams["savefig.dpi"]
     with atomic_write(path) as f:
-        fig.savefig(f, format=format, dpi=dpi)
+        fig.savefig(f, format=format, dpi=dpi if theirs == "figure" else theirs)

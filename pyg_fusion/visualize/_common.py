@@ -13,7 +13,6 @@ import numpy as np
 import torch
 from torch import Tensor
 
-import matplotlib as mpl
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -376,10 +375,7 @@ def finish(fig: Figure, path: str | os.PathLike | None, *, dpi: int = 110
     lists it. Without ``path`` it stays open, for ``plt.show()``."""
     if path is not None:
         path, fmt = figure_path(path)
-        # a researcher's savefig.dpi (300 for print, in their matplotlibrc or
-        # a style) was overridden by ours; matplotlib's default, 'figure', is not theirs
-        mine = mpl.rcParams["savefig.dpi"]
-        save_figure(fig, path, dpi=dpi if mine == "figure" else mine, format=fmt)
+        save_figure(fig, path, dpi=dpi, format=fmt)
         if getattr(fig, "_pyg_fusion_made", False):
             pyplot().close(fig)
     return fig
