@@ -204,11 +204,14 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
 
 
 def _is_graph(g) -> bool:
-    # a Data, a FusedGraph or an (edge_index [2, E], edge_weight) pair: never
-    # part of one graph's pair (a [2, E] edge_index may be a list of two rows)
+    # a Data, a FusedGraph, an (edge_index [2, E], edge_weight) pair or a
+    # square [N, N] matrix (N != 2, which no edge_index has): never part of
+    # one graph's pair (a [2, E] edge_index may be a list of two rows)
     return is_data(g) or is_fused_graph(g) or (
         isinstance(g, (tuple, list)) and len(g) in (2, 3) and
-        isinstance(g[0], (Tensor, np.ndarray)) and g[0].ndim == 2)
+        isinstance(g[0], (Tensor, np.ndarray)) and g[0].ndim == 2) or (
+        isinstance(g, (Tensor, np.ndarray)) and g.ndim == 2 and
+        g.shape[0] == g.shape[1] != 2)
 
 
 def _explicit(order) -> bool:
