@@ -77,7 +77,7 @@ def _exchange(a: str, b: str) -> bool:
     import errno
     try:
         swap = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError):
+    except (AttributeError, OSError, TypeError):  # TypeError: Windows has no CDLL(None)
         return False
     at_cwd, exchange = -100, 2  # AT_FDCWD, RENAME_EXCHANGE
     if swap(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), exchange) == 0:

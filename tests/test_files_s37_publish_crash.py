@@ -94,3 +94,18 @@ def test_a_kill_after_the_swap_keeps_the_new_entry(tmp_path):
     with staged_folder(dst):  # the old entry went with the stage
         pass
     assert sorted(os.listdir(dst)) == ["lego"]
+
+
+@pytest.mark.parametrize("error", [TypeError, OSError, AttributeError])
+def test_without_a_c_library_the_swap_is_declined(tmp_path, monkeypatch, error):
+    """Windows' ctypes.CDLL(None) is a TypeError: publish_folder falls back to
+    the rename aside instead of failing."""
+    import ctypes
+
+    def no_library(*args, **kwargs):
+        raise error("no C library")
+    monkeypatch.setattr(ctypes, "CDLL", no_library)
+    dst, stage = _runs(tmp_path)
+    publish_folder(stage, dst)
+    assert (dst / "lego" / "best.ckpt").read_text() == "new"
+    assert sorted(os.listdir(dst)) == ["lego"]
