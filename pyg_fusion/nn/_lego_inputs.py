@@ -19,6 +19,8 @@ def unpack_inputs(lego, xs, batch, assign, batch_size, mask):
     features by source (read from a ``Data``/``Batch`` if given one), checked
     against ``lego``'s sources and widths, and ``ref``, the first node-level
     source."""
+    if torch.jit.is_tracing():
+        refuse_torchscript(lego, tracing=True)
     if isinstance(xs, Data):
         data = xs
         missing = [s for s in lego.sources if f"x_{s}" not in data]
@@ -169,3 +171,23 @@ def refuse_torch_func(what: str, instead: str) -> None:
         raise RuntimeError(f"{what} runs on the host (faiss's neighbour search, scipy's sparse "
                            f"products), which torch.func's transforms (grad, vmap, jacrev) "
                            f"cannot reach; {instead}")
+
+
+def refuse_torchscript(module: torch.nn.Module, tracing: bool = False):
+    """Refuses TorchScript for LEGO's layers. As their
+    ``__prepare_scriptable__``, which ``torch.jit.script`` calls on a module
+    and on each of its submodules before compiling: their inputs (dicts of
+    sources, ``Data``, :class:`~pyg_fusion.nn.FusedGraph`) and checks are
+    Python that TorchScript cannot compile, and its errors named a line of
+    the checks ("import statements aren't supported", "Compiled functions
+    can't take ... keyword-only arguments"), not the layer. With
+    ``tracing``, under ``torch.jit.trace`` (LEGO, GraphPowerExpansion),
+    which failed with "the sources describe different numbers of units" or
+    "unordered_map::at": a trace fixes sizes that depend on the data."""
+    name = type(module).__name__
+    why = ("cannot be traced by torch.jit.trace: the sizes of its graphs depend on the data"
+           if tracing else
+           "cannot be compiled by torch.jit.script: its inputs (dicts of sources, Data, "
+           "FusedGraph) and its checks are Python that TorchScript cannot compile")
+    raise RuntimeError(f"{name} {why}; use torch.compile(model), which runs LEGO's layers "
+                       f"with graph breaks")

@@ -10,6 +10,7 @@ from ..functional._checks import (check_channels, check_choice, check_dropout, c
                                   check_edges, check_int, check_like, check_module_input,
                                   check_tensor, same_tensors)
 from ._conv_stack import ConvStack
+from ._lego_inputs import refuse_torchscript
 from .fused_graph import FusedGraph
 
 ROW_NORMS = (None, "max")
@@ -65,6 +66,8 @@ class RowHead(torch.nn.Module):
         - **output**: logits ``[B, N]`` (an empty batch, ``B = 0``: ``[0, N]``; a
           graph of no nodes has no fixed :math:`N` to score and is refused)
     """
+
+    __prepare_scriptable__ = refuse_torchscript  # torch.jit.script: an error naming it
 
     def __init__(self, num_nodes: int, hidden_channels: int | None = None,
                  dropout: float = 0.0, row_norm: str | None = None,
@@ -167,6 +170,8 @@ class GraphHead(ConvStack):
         - **output**: ``[N, out_channels]`` (an empty graph, ``N = 0``:
           ``[0, out_channels]``, as PyG's layers answer)
     """
+
+    __prepare_scriptable__ = refuse_torchscript  # torch.jit.script: an error naming it
 
     def __init__(self, in_channels: int, hidden_channels: int, out_channels: int,
                  num_layers: int = 2, dropout: float = 0.5):

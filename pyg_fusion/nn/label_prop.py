@@ -8,6 +8,7 @@ from torch import Tensor
 from .._option_rules import is_finite_real
 from ..functional._checks import check_module_input
 from ..functional.label_prop import check_propagation, label_propagation, seed_prior_logits
+from ._lego_inputs import refuse_torchscript
 from ._reset import assign
 from .fused_graph import FusedGraph
 
@@ -69,6 +70,8 @@ class LabelPropagationHead(torch.nn.Module):
     #: The head's input is the seed nodes' one-hot labels, so training must
     #: hold out the nodes it scores from the seeds (the label trick).
     takes_seed_labels: bool = True
+
+    __prepare_scriptable__ = refuse_torchscript  # torch.jit.script: an error naming it
 
     def __init__(self, num_layers: int = 20, alpha: float = 0.9, symmetric: bool = True,
                  scale: float = 10.0):

@@ -14,7 +14,7 @@ from ..functional.support import _shared_support
 from ._lego_dense import DenseBackend
 from ._lego_fusion_options import check_fusion_options, check_source_names
 from ._lego_inputs import (AUTOGRAD, check_graph_inputs, check_input_form, node_batch,
-                           refuse_torch_func, unpack_inputs)
+                           refuse_torch_func, refuse_torchscript, unpack_inputs)
 from .fused_graph import FusedGraph
 from .lego_fusion import LEGOFusion
 from .power_expansion import GraphPowerExpansion
@@ -160,6 +160,8 @@ class LEGO(DenseBackend, torch.nn.Module):
           empty graphs in a batch get no edges, an input of no units is refused
         - **output**: :class:`FusedGraph`
     """
+
+    __prepare_scriptable__ = refuse_torchscript  # torch.jit.script: an error naming it
 
     def __init__(self, in_channels: dict[str, int], num_powers: int | dict[str, int] = 3, *,
                  proj_channels: int | None = None, k: int | None = None,

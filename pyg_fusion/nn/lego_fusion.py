@@ -12,6 +12,7 @@ from ..functional._align import union_edges
 from ..functional.fuse import align_pair, check_source_powers, lego_fuse, lego_fuse_sparse
 from ..functional.fuse_cp import lego_fuse_cp, lego_fuse_cp_sparse
 from ..functional.fuse_full import lego_fuse_full, lego_fuse_full_sparse
+from ._lego_inputs import refuse_torchscript
 from ._lego_operators import OperatorDict, pair_key, start_name, start_value
 from ._reset import assign
 # the options' checks live in their own module; its names stay importable from here
@@ -137,6 +138,8 @@ class LEGOFusion(torch.nn.Module):
           (and ``batch`` ``[N]``, the graph of each node: the term scales are per graph)
         - **output**: ``G`` ``[B, N, N]`` or ``(edge_index, edge_weight)``
     """
+
+    __prepare_scriptable__ = refuse_torchscript  # torch.jit.script: an error naming it
 
     def __init__(self, sources: list[str], num_powers: int | dict[str, int] = 3,
                  mode: str = "pairwise", rank: int = 1, shared: bool = False,

@@ -6,6 +6,7 @@ from torch import Tensor
 from ..functional._checks import check_int
 from ..functional.loss import (check_alpha, degree_variance_loss, dense_graph_degrees,
                                graph_degrees)
+from ._lego_inputs import refuse_torchscript
 from .fused_graph import FusedGraph
 
 
@@ -30,6 +31,8 @@ class DegreeVarianceLoss(torch.nn.Module):
         - **input**: a :class:`FusedGraph` of ``B`` videos and labels ``[B]``
         - **output**: scalar
     """
+
+    __prepare_scriptable__ = refuse_torchscript  # torch.jit.script: an error naming it
 
     def __init__(self, alpha: float | None = None, k: int = 3):
         super().__init__()

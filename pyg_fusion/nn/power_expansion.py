@@ -9,6 +9,7 @@ from ..functional._autocast import float32_under_autocast
 from ..functional.normalization import normalize
 from ..functional.powers import (_check_powers_args, _checked_dense_powers, _graph_powers,
                                  dense_graph_powers)
+from ._lego_inputs import refuse_torchscript
 
 
 class GraphPowerExpansion(MessagePassing):
@@ -45,6 +46,8 @@ class GraphPowerExpansion(MessagePassing):
         - **expand_features**: ``x`` ``[N, *]``, ``edge_index`` ``[2, E]``,
           ``edge_weight`` ``[E]`` (optional) -> ``[P+1, N, *]``
     """
+
+    __prepare_scriptable__ = refuse_torchscript  # torch.jit.script: an error naming it
 
     def __init__(self, num_powers: int, norm="sym", mode: str = "matrix",
                  prune_k: int | None = None):
@@ -83,6 +86,8 @@ class GraphPowerExpansion(MessagePassing):
             (torch.Tensor, torch.Tensor): ``edge_index`` ``[2, E']`` and
             ``edge_attr`` ``[E', P+1]``, column ``p`` the entries of :math:`R^p`.
         """
+        if torch.jit.is_tracing():
+            refuse_torchscript(self, tracing=True)
         return self._powers(edge_index, edge_weight, num_nodes, restore, tie_order,
                             own_orders=False)
 

@@ -9,6 +9,7 @@ from ..functional.relation import (KNN, _dense_topk, check_graph_options,
                                    dense_threshold_keep, knn_scores, relation_graph,
                                    relation_pairs)
 from ..functional.similarity import _pair_similarity, dense_relation_graph, pair_similarity
+from ._lego_inputs import refuse_torchscript
 
 
 class RelationGraph(torch.nn.Module):
@@ -40,6 +41,8 @@ class RelationGraph(torch.nn.Module):
           ``(edge_index [2, E], edge_weight [E])``
         - **dense**: ``x`` ``[B, N, d]``, ``mask`` ``[B, N]`` -> ``[B, N, N]``
     """
+
+    __prepare_scriptable__ = refuse_torchscript  # torch.jit.script: an error naming it
 
     def __init__(self, k: int | None = None, threshold: float | None = None,
                  metric: str = "cosine", nonneg="clamp", gamma: float | None = None,
