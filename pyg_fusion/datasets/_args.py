@@ -55,7 +55,7 @@ def check_index_mask(idx, length: int):
     ``ds[[g.y == 0 for g in ds]]`` gave graphs 0 and 1, repeated, without a
     word). A mask (also a bool tensor or array)
     of another length than the dataset's ``length`` is refused: PyG selected
-    from its first entries."""
+    from its first entries; so is an index out of range, by name."""
     if isinstance(idx, Sequence) and not isinstance(idx, str) and len(idx) and \
             all(isinstance(i, (bool, np.bool_)) or isinstance(i, torch.Tensor)
                 and i.dtype == torch.bool and i.numel() == 1 for i in idx):
@@ -66,4 +66,14 @@ def check_index_mask(idx, length: int):
         if size != length:
             raise IndexError(f"a bool mask of the dataset must have one entry per graph "
                              f"({length}), got {size}")
+        return idx
+    # PyG's own error named neither the index nor the length: 'range object
+    # index out of range'
+    if isinstance(idx, (torch.Tensor, np.ndarray)):
+        ints = idx.reshape(-1).tolist()
+    else:
+        ints = idx if isinstance(idx, Sequence) and not isinstance(idx, str) else []
+    bad = [i for i in ints if isinstance(i, (int, np.integer)) and not -length <= i < length]
+    if bad:
+        raise IndexError(f"index {bad[0]} is out of range for a dataset of {length} graphs")
     return idx
