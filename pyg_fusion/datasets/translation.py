@@ -166,7 +166,8 @@ class SyntheticTranslation(ImagePairs, FusionDataset):
         drop = [f"x_{m}" for m in self.MODALITIES if m not in mods]
         for key in drop:
             del self._data[key]
-            self.slices.pop(key, None)
+            if self.slices is not None:  # PyG keeps no slices for a single graph
+                self.slices.pop(key, None)
 
     @property
     def raw_file_names(self) -> list[str]:
