@@ -262,7 +262,7 @@ def edge_shift(x: Tensor, edge_index: Tensor, ratio: float = 0.2,
     """
     check_tensor("x", x, dims=(2, ), floating=True)  # values unchecked: module docstring
     n = x.size(0)
-    check_edge_index("edge_index", edge_index, n)
+    edge_index = check_edge_index("edge_index", edge_index, n)  # torch.long
     check_like("edge_index", edge_index, "x", x)
     k = 4 * shift_groups(x.size(1), ratio)
     if edge_weight is None:
