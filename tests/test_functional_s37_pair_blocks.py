@@ -64,3 +64,32 @@ def test_no_pairs_and_one_unit(monkeypatch):
     assert w.shape == (0, )
     w.sum().backward()
     assert torch.equal(x.grad, torch.zeros_like(x))
+
+
+def _func_cases():
+    torch.manual_seed(4)
+    x = torch.randn(6, 3, dtype=torch.float64)
+    knn = (torch.arange(6).repeat_interleave(2),  # kNN rows: the row-block path
+           torch.tensor([0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 0]))
+    other = (torch.tensor([0, 3, 2, 5, 1]), torch.tensor([1, 3, 0, 2, 4]))  # edge blocks
+    return x, (knn, other)
+
+
+@pytest.mark.parametrize("metric", ["cosine", "dot"])
+def test_torch_func_and_forward_mode_through_the_blocked_paths(metric):
+    # the blocked Functions have no setup_context nor jvp: torch.func.grad
+    # of pair_similarity raised ("must override the setup_context
+    # staticmethod"); under a transform autograd's own ops run
+    x, cases = _func_cases()
+    for row, col in cases:
+        def f(v):
+            return F.pair_similarity(v, row, col, metric, None)
+        jac = torch.autograd.functional.jacobian(f, x)
+        torch.testing.assert_close(torch.func.jacrev(f)(x), jac)
+        torch.testing.assert_close(torch.func.jacfwd(f)(x), jac)
+        torch.testing.assert_close(torch.func.grad(lambda v: f(v).sum())(x), jac.sum(0))
+        t = torch.ones_like(x)
+        with torch.autograd.forward_ad.dual_level():
+            dual = torch.autograd.forward_ad.make_dual(x, t)
+            tangent = torch.autograd.forward_ad.unpack_dual(f(dual)).tangent
+        torch.testing.assert_close(tangent, (jac * t).sum((1, 2)))

@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 import torch
+import torch.autograd.forward_ad as fwAD
 from torch import Tensor
 
 from ._autocast import float32_under_autocast
@@ -215,7 +216,11 @@ def _pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str, nonneg,
         s = torch.where(row == col, torch.ones_like(s), s).to(out_dtype)
         return _apply_nonneg(s, nonneg)
     xs = unit_rows(x) if metric == "cosine" else x
-    if per_row is not None:
+    if not torch.compiler.is_compiling() and _transformed(xs):
+        # the blocked Functions below have neither torch.func's
+        # setup_context nor a forward derivative: autograd's own ops
+        s = (xs[row] * xs[col]).sum(-1)
+    elif per_row is not None:
         # kNN rows: dot products in row blocks, the same numbers as below.
         s = _RowDot.apply(xs, col, per_row)
     elif _PAIRDOT_BLOCK // x.size(1) >= 2 and xs.dtype in (torch.float32, torch.float64) \
@@ -230,6 +235,18 @@ def _pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str, nonneg,
     if metric == "cosine":
         s = torch.where(row == col, torch.ones_like(s), s)
     return _apply_nonneg(s, nonneg)
+
+
+def _transformed(x: Tensor) -> bool:
+    """Whether ``x`` is under a torch.func transform (grad, jacrev, vmap,
+    ...) or carries a forward-mode tangent (torch.autograd.forward_ad)."""
+    # torch.func has no public test of a transform being active (as
+    # _checks._under_vmap); without torch's private one, every call is
+    # taken as transformed: slower, never wrong
+    peek = getattr(torch._C._functorch, "peek_interpreter_stack", None)
+    if peek is None or peek() is not None:
+        return True
+    return fwAD.unpack_dual(x).tangent is not None
 
 
 def ranking_features(x: Tensor, metric: str, batch: Tensor | None = None,
