@@ -21,6 +21,9 @@ def unpack_inputs(lego, xs, batch, assign, batch_size, mask):
     source."""
     if torch.jit.is_tracing():
         refuse_torchscript(lego, tracing=True)
+    # the errors name a source as the caller holds it: a Data's attribute
+    # (its NaN was "xs['a'] contains ...", an object the caller never had)
+    name = (lambda s: f"data.x_{s}") if isinstance(xs, Data) else (lambda s: f"xs[{s!r}]")
     if isinstance(xs, Data):
         data = xs
         missing = [s for s in lego.sources if f"x_{s}" not in data]
@@ -67,10 +70,10 @@ def unpack_inputs(lego, xs, batch, assign, batch_size, mask):
     if not node_level:
         raise ValueError("at least one source must be at the node level (no assign)")
     for s in lego.sources:
-        _check_source(lego, s, xs[s], (2, 3))
+        _check_source(lego, s, xs[s], (2, 3), name(s))
     for s in lego.sources:
-        check_like(f"xs[{s!r}]", xs[s], f"xs[{node_level[0]!r}]", xs[node_level[0]])
-    check_module_input(f"xs[{node_level[0]!r}]", xs[node_level[0]], lego)
+        check_like(name(s), xs[s], name(node_level[0]), xs[node_level[0]])
+    check_module_input(name(node_level[0]), xs[node_level[0]], lego)
     sizes = {s: tuple(xs[s].shape[:-1]) for s in node_level}
     if len(set(sizes.values())) > 1:
         raise ValueError(f"the sources describe different numbers of units: {sizes}; "
@@ -79,13 +82,14 @@ def unpack_inputs(lego, xs, batch, assign, batch_size, mask):
     return xs, batch, assign, node_level[0], batch_size, mask
 
 
-def _check_source(lego, s: str, x, dims: tuple[int, ...]) -> None:
-    check_tensor(f"xs[{s!r}]", x, dims=dims, floating=True)
+def _check_source(lego, s: str, x, dims: tuple[int, ...], name: str | None = None) -> None:
+    name = name or f"xs[{s!r}]"
+    check_tensor(name, x, dims=dims, floating=True)
     # without a projection the features meet the similarity as given
     limit = None if lego.proj is not None else feature_limit(x, lego.graph.metric)
-    check_tensor(f"xs[{s!r}]", x, finite=True, max_abs=limit)
+    check_tensor(name, x, finite=True, max_abs=limit)
     if x.size(-1) != lego.in_channels[s]:
-        raise ValueError(f"xs[{s!r}] has width {x.size(-1)}, the model was "
+        raise ValueError(f"{name} has width {x.size(-1)}, the model was "
                          f"built for {lego.in_channels[s]}")
 
 
