@@ -282,10 +282,18 @@ class WeaklySupervisedVAD(TimedAdamTask):
         _, out = self._gathered()
         video, y = out[:, 0], out[:, 1]
         if y.unique().numel() < 2:  # roc_auc's own error named no loader, after an epoch
-            raise ValueError(f"the held-out videos (the validation loader's) are all "
-                             f"{'abnormal' if bool(y[0]) else 'normal'} ({y.numel()} videos): "
-                             f"val_video_auc needs both labels; hold out videos of both, e.g. "
-                             f"split_videos(dataset, fraction) (stratified, as fit_vad does)")
+            label = "abnormal" if bool(y[0]) else "normal"
+            part = self._validated_part()
+            if part is not None:  # the loader's other videos were never scored
+                raise ValueError(
+                    f"the held-out videos validated are all {label} ({y.numel()} videos, "
+                    f"{part}: fast_dev_run, limit_val_batches or overfit_batches): "
+                    f"val_video_auc needs both labels; validate every batch, or limit the "
+                    f"batches of a held-out loader whose first ones hold both labels")
+            raise ValueError(f"the held-out videos (the validation loader's) are all {label} "
+                             f"({y.numel()} videos): val_video_auc needs both labels; hold "
+                             f"out videos of both, e.g. split_videos(dataset, fraction) "
+                             f"(stratified, as fit_vad does)")
         m = {"val_video_auc": roc_auc(video.cpu(), y.cpu()),
              "val_loss": float(F.binary_cross_entropy(video.clamp(1e-6, 1 - 1e-6), y)),
              "epoch": self.current_epoch}
@@ -300,6 +308,18 @@ class WeaklySupervisedVAD(TimedAdamTask):
         if self.recording and m["val_score"] > self.best.get("val_score", -float("inf")):
             self.best = m
             self.best_state = self.model_state()
+
+    def _validated_part(self) -> str | None:
+        # "the first n of its m batches" where the trainer validated part of
+        # the held-out loaders (None: all of them, or lengths unknown)
+        from .seeding import _train_loaders  # (the loaders of a list or dict of them)
+        trainer = self.trainer
+        try:
+            total = sum(len(dl) for dl in _train_loaders(trainer.val_dataloaders))
+        except TypeError:
+            return None
+        done = sum(trainer.num_val_batches)
+        return f"the first {done} of its {total} batches" if done < total else None
 
     @torch.no_grad()
     def _pseudo_auc(self) -> float:
