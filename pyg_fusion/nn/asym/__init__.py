@@ -9,8 +9,8 @@ from .resnet import (RESNET_LAYERS, ResNetEncoder, load_torchvision_resnet,
                      resnet18, resnet34, resnet50, resnet101, resnet152)
 from .refinenet import (ChainedResidualPooling, RefineNetDecoder,
                         ResidualConvUnit)
-from .segmenter import (AsymFusionSegmenter, SeparateEncoders,
-                        asym_fusion_segmenter, asym_segmentation_loss)
+from .separate_encoders import SeparateEncoders
+from .segmenter import AsymFusionSegmenter, asym_fusion_segmenter, asym_segmentation_loss
 from .graph import AsymGraphFusion
 from .translator import AsymFusionTranslator, AsymTranslationFusion, TranslatorOutput
 from .patchgan import PatchGANDiscriminator, gan_loss

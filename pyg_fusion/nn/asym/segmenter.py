@@ -5,7 +5,7 @@ Wang et al., ACM MM 2020, https://arxiv.org/abs/2108.05009.
 from __future__ import annotations
 
 from contextlib import contextmanager, nullcontext
-from typing import Callable, Mapping, Sequence
+from typing import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -14,71 +14,16 @@ from torch import Tensor, nn
 from ..._option_rules import is_int
 from ...functional._checks import (check_choice, check_int, check_like, check_module_input,
                                    check_names, check_tensor)
-from .._reset import assign, reset_children, reset_module
+from .._reset import assign, reset_module
 from .._source_order import SourceOrderState
-from .layers import _ANY_BATCH_NORM, modality_list
+from .layers import _ANY_BATCH_NORM
 from .modality import SharedModalityNetwork
 from .refinenet import RefineNetDecoder
 from .resnet import RESNET_LAYERS, ResNetEncoder
+from .separate_encoders import SeparateEncoders, _encode, _levels_of
 
 __all__ = ["AsymFusionSegmenter", "SeparateEncoders", "asym_segmentation_loss",
            "asym_fusion_segmenter"]
-
-
-class SeparateEncoders(nn.Module):
-    """One private single-modality encoder per modality (the two-stream
-    baseline AsymFusion is compared with: nothing shared, nothing exchanged).
-
-    Args:
-        encoders (Sequence[nn.Module]): ``M`` encoders, each taking a one-element list and
-            returning a list of levels, each a one-element list (as :class:`ResNetEncoder` with
-            ``num_modalities=1``), or your backbone returning its list of levels (or a dict of
-            them, taken in its order: torchvision's ``create_feature_extractor``), shared by
-            :func:`share_across_modalities` with ``num_modalities=1``. Where they state their
-            levels' widths, ``out_channels`` (as :class:`ResNetEncoder` does), the widths must
-            agree: the branches share one decoder.
-
-    Shapes: as :class:`ResNetEncoder`.
-    """
-
-    def __init__(self, encoders: Sequence[nn.Module]):
-        super().__init__()
-        if isinstance(encoders, nn.Module) and not isinstance(encoders, (nn.ModuleList,
-                                                                        nn.Sequential)):
-            raise TypeError(f"encoders must be a list of M encoders, one per modality, got "
-                            f"one {type(encoders).__name__}")
-        encoders = list(encoders)  # a generator had no len()
-        if len(encoders) == 0:
-            raise ValueError("encoders must hold at least one encoder")
-        for i, enc in enumerate(encoders):
-            if not isinstance(enc, nn.Module):
-                raise TypeError(f"encoders[{i}] must be an nn.Module (an encoder), got "
-                                f"{type(enc).__name__}")
-            # was refused at the first step as 'expected 2 modality tensors, got 1' (M given)
-            if getattr(enc, "num_modalities", 1) != 1:
-                raise ValueError(f"encoders[{i}] is built for num_modalities="
-                                 f"{enc.num_modalities}; SeparateEncoders takes one "
-                                 f"single-modality encoder per modality (num_modalities=1)")
-        widths = [list(e.out_channels) for e in encoders if hasattr(e, "out_channels")]
-        if any(w != widths[0] for w in widths):
-            # the decoder, built for the first's widths, failed in a conv of another branch
-            raise ValueError(f"the encoders' out_channels differ ({widths}): the branches "
-                             "share one decoder, which takes one set of widths")
-        self.encoders = nn.ModuleList(encoders)
-        self.num_modalities = len(encoders)
-        if widths:
-            self.out_channels = widths[0]
-
-    def reset_parameters(self) -> None:
-        reset_children(self)
-
-    def forward(self, xs: Sequence[Tensor]) -> list[list[Tensor]]:
-        xs = modality_list(xs, self.num_modalities)
-        # share_across_modalities(backbone, 1) returns [levels]: its first level alone went on
-        per = [_levels_of(enc([x]), f"encoders[{i}]") if isinstance(enc, SharedModalityNetwork)
-               else _encode(enc, [x], f"encoders[{i}]")
-               for i, (enc, x) in enumerate(zip(self.encoders, xs))]
-        return [[p[s][0] for p in per] for s in range(len(per[0]))]
 
 
 @contextmanager
@@ -106,20 +51,6 @@ def _one_value_per_channel(model: nn.Module, message: Callable[[str, list], str]
             h.remove()
 
 
-def _encode(encoder: nn.Module, xs: list, name: str):
-    # a backbone taking one tensor, given the list of modalities, failed in its first
-    # layer with torch's 'conv2d() received an invalid combination of arguments - got
-    # (list, ...)', which named neither the encoder nor what it takes
-    try:
-        return encoder(xs)
-    except TypeError as err:
-        if "got (list" not in str(err):
-            raise
-        raise TypeError(f"{name} takes the list of modality tensors; a backbone that takes "
-                        f"one tensor and returns its levels goes in shared, "
-                        f"share_across_modalities(backbone, {len(xs)})") from err
-
-
 def _input_channels(encoder: nn.Module, m: int) -> list:
     """The channels of each modality's input where the encoder states them
     (``in_channels``; per branch of :class:`SeparateEncoders`), else ``None``: the
@@ -130,20 +61,6 @@ def _input_channels(encoder: nn.Module, m: int) -> list:
     if isinstance(encoder, SeparateEncoders):
         return [stated(e) for e in encoder.encoders]
     return [stated(encoder)] * m
-
-
-def _levels_of(outs: list, name: str = "encoder") -> list[list[Tensor]]:
-    """A :class:`SharedModalityNetwork` encoder's outputs, one list of levels
-    per modality (or a dict of them, taken in its order), as levels of ``M`` maps."""
-    # torchvision's IntermediateLayerGetter / create_feature_extractor return an
-    # OrderedDict of levels: it was refused as no list
-    outs = [list(o.values()) if isinstance(o, Mapping) else o for o in outs]
-    if any(not isinstance(o, (list, tuple)) for o in outs) or \
-            len({len(o) for o in outs}) != 1:
-        raise ValueError(f"{name} is a SharedModalityNetwork: its network must return a list "
-                         "(or a dict, in its order) of feature levels (the decoder's inputs) "
-                         f"for each modality, got {[type(o).__name__ for o in outs]}")
-    return [list(level) for level in zip(*outs)]
 
 
 def _check_output_names(modalities: tuple[str, ...]) -> None:
