@@ -93,3 +93,15 @@ def test_an_int32_pair_index_is_refused_saying_how_to_convert():
     with pytest.raises(TypeError, match=r"assign must be torch.long .*got torch.int32 "
                                         r"\(convert it with .long\(\)\)"):
         F.coarsen(EI, EW, torch.tensor([0, 0, 1, 1], dtype=torch.int32), 2)
+
+
+@pytest.mark.parametrize("dtype", [torch.int32, torch.int16, torch.uint8])
+def test_the_gcn_baseline_takes_an_integer_edge_index(dtype):
+    # with edge_weight it went on with the caller's tensor: int16 gave torch's
+    # 'tensors used as indices must be long, int, byte or bool tensors',
+    # uint8 was read as a mask
+    from pyg_fusion.nn.baselines import GCN
+    gcn = GCN(8, 4, 2).eval()
+    x, w = X.float(), EW.float()
+    assert torch.equal(gcn(x, EI.to(dtype), w), gcn(x, EI, w))
+    assert torch.equal(gcn(x, EI.to(dtype)), gcn(x, EI))

@@ -57,12 +57,13 @@ def _check_inputs(gcn: GCN, x: Tensor, edge_index, edge_weight: Tensor | None):
     check_tensor("x", x, finite=True)
     check_module_input("x", x, gcn)
     if isinstance(edge_index, Tensor) and edge_index.layout == torch.strided:
+        # the checked list goes on (torch.long: an int16 or uint8 one failed
+        # in GCNConv's normalisation, uint8 read as a mask)
         if edge_weight is None:
             check_like("edge_index", edge_index, "x", x, dtype=False)
-            check_edge_index("edge_index", edge_index, x.size(0))
-        else:
-            check_edges(edge_index, edge_weight, x.size(0))
-            check_like("edge_weight", edge_weight, "x", x)
+            return check_edge_index("edge_index", edge_index, x.size(0))
+        edge_index = check_edges(edge_index, edge_weight, x.size(0))
+        check_like("edge_weight", edge_weight, "x", x)
     else:
         _check_adj_t(edge_index, edge_weight, x)
         if isinstance(edge_index, Tensor) and edge_index.layout == torch.sparse_coo \
