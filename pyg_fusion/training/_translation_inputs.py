@@ -127,3 +127,43 @@ def _target(batch, out_channels: int, like: Tensor, *, scored: bool = False) -> 
                          f"least {SSIM_MIN_SIDE} pixels a side (SSIM's 11x11 window pads by "
                          f"5): score larger images (train smaller ones without val)")
     return _unit_range("target y", y)
+
+
+def _target_valid(batch, modalities: Sequence[str], y: Tensor) -> Tensor | None:
+    """Where the target ``y`` has a value: the batch's ``valid_<name>`` of the
+    one ``name`` that is not an input modality (``[B, 1, H, W]`` bool, as
+    :class:`~pyg_fusion.datasets.TaskonomyFolder` gives a depth target's
+    ``mask_valid``), else ``None``: every pixel counts. A depth target's
+    pixels without depth read as 0, which an unmasked loss trained towards
+    and the metrics scored against."""
+    keys = [k for k in batch.keys() if k.startswith("valid_") and k[6:] not in modalities]
+    if not keys:
+        return None
+    if len(keys) > 1:
+        raise ValueError(f"batch has valid masks {sorted(keys)} of no input modality: the "
+                         f"target's mask (valid_<target>) must be the only one")
+    valid = batch[keys[0]]
+    want = (y.size(0), 1, *y.shape[-2:])
+    if not isinstance(valid, Tensor) or valid.dtype != torch.bool or tuple(valid.shape) != want:
+        have = (f"{valid.dtype} {tuple(valid.shape)}" if isinstance(valid, Tensor)
+                else type(valid).__name__)
+        raise ValueError(f"{keys[0]} (the target's valid pixels) must be bool {want}, "
+                         f"got {have}")
+    return valid.to(y.device)
+
+
+def _masked_l1(out: Tensor, y: Tensor, valid: Tensor | None) -> Tensor:
+    """The mean absolute error over the target's valid pixels (all channels);
+    0 for a batch without any (no gradient: nothing to learn from), not NaN.
+    Without a mask, torch's L1 loss over every pixel, as before."""
+    if valid is None:
+        return torch.nn.functional.l1_loss(out, y)
+    count = valid.sum() * y.size(1)
+    return (out - y).abs().mul(valid).sum() / count.clamp_min(1)
+
+
+def _with_target_holes(out: Tensor, y: Tensor, valid: Tensor | None) -> Tensor:
+    """``out`` with the target's own values where it has none: what the critic,
+    SSIM and FID / KID see of an output, so that real and translated images
+    show the same holes and nothing is learned or scored there."""
+    return out if valid is None else torch.where(valid, out, y)

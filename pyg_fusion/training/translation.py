@@ -15,7 +15,6 @@ from typing import Sequence
 import lightning as L
 import numpy as np
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .._option_rules import check_field, is_real
@@ -29,11 +28,11 @@ from ..specs.options import plain
 from ._image_configs import TranslateModelConfig
 # evaluation (translation_eval) does not import this module: one direction
 from ._precision import precision_batch
-from ._translation_inputs import (_INPUT_HINT, _check_channels, _inputs, _target,
-                                  _unit_range)
+from ._translation_inputs import (_INPUT_HINT, _check_channels, _inputs, _masked_l1, _target,
+                                  _target_valid, _unit_range, _with_target_holes)
 # its training, importable from here as before
 from ._translation_fit import fit_translation
-from .translation_eval import ENSEMBLE, image_metrics
+from .translation_eval import ENSEMBLE, image_metrics, update_metrics
 
 __all__ = ["TranslationModule", "fit_translation"]
 
@@ -58,6 +57,18 @@ class TranslationModule(SourceOrderState, L.LightningModule):
     concatenated. ``lambda_l1=100`` is pix2pix's / CEN's setting;
     ``gan_mode="none"`` drops the discriminator (an L1-only regression, fast
     ablations). Both networks use Adam (lr 2e-4, betas (0.5, 0.999)).
+
+    Where the scenes mark the target's valid pixels (a bool ``valid_<target>``
+    ``[B, 1, H, W]`` of a name that is not an input, as
+    :class:`~pyg_fusion.datasets.TaskonomyFolder` gives a depth target, whose
+    pixels without depth read as 0), the L1 loss is the mean over the valid
+    pixels of the batch (0, with no gradient, for a batch without any), the
+    critic judges each output with the target's own values at the other
+    pixels (real and translated images show the same holes, so no loss reaches
+    the generator there), and validation scores as
+    :func:`~pyg_fusion.training.translation_eval.evaluate_translation` does.
+    Without such a mask every pixel counts. A loader collates the attributes of
+    a batch's first scene: give every scene of a data set the mask or none.
 
     The objective's and the optimiser's defaults (``norm``, ``gan_mode``,
     ``lambda_l1``, ``lambda_gan``, ``lr``) are ``translate train``'s (the fields of
@@ -283,8 +294,11 @@ class TranslationModule(SourceOrderState, L.LightningModule):
         xs = _inputs(batch, self.modalities, self.modality_channels,
                      self._guessed_channels, self.hparams.num_downs)
         y = 2 * _target(batch, hp.out_channels, xs[0]) - 1
+        valid = _target_valid(batch, self.modalities, y)
         out = self._generate(xs)
         outputs = [*out.branches, out.ensemble]
+        # the critic judges outputs with the target's holes, as the real images have them
+        judged = [_with_target_holes(o, y, valid) for o in outputs]
         opts = self.optimizers()
         opt_g = opts[0] if isinstance(opts, (list, tuple)) else opts
         logs = {}
@@ -295,19 +309,19 @@ class TranslationModule(SourceOrderState, L.LightningModule):
             loss_real = gan_loss(self.discriminator(cond, y), True, hp.gan_mode)
             loss_fake = torch.stack([
                 gan_loss(self.discriminator(cond, o.detach()), False, hp.gan_mode)
-                for o in outputs]).mean()
+                for o in judged]).mean()
             loss_d = 0.5 * (loss_real + loss_fake)
             opt_d.zero_grad()
             self.manual_backward(loss_d)
             opt_d.step()
             logs["train/loss_d"] = loss_d.detach()
         loss_g = y.new_zeros(())
-        for name, o in zip(self.output_names, outputs):
-            l1 = F.l1_loss(o, y)
+        for name, o, seen in zip(self.output_names, outputs, judged):
+            l1 = _masked_l1(o, y, valid)
             loss_g = loss_g + hp.lambda_l1 * l1
             if cond is not None and hp.lambda_gan > 0:
                 loss_g = loss_g + hp.lambda_gan * gan_loss(
-                    self.discriminator(cond, o), True, hp.gan_mode)
+                    self.discriminator(cond, seen), True, hp.gan_mode)
             logs[f"train/l1_{name}"] = l1.detach() / 2  # in [0, 1] units
         opt_g.zero_grad()
         self.manual_backward(loss_g)
@@ -330,8 +344,9 @@ class TranslationModule(SourceOrderState, L.LightningModule):
     def validation_step(self, batch, batch_idx):
         imgs = self.translate(batch)
         y = _target(batch, self.hparams.out_channels, imgs[ENSEMBLE], scored=True)
+        valid = _target_valid(batch, self.modalities, y)
         for metrics, name in zip(self.val_metrics, self.output_names):
-            metrics.update(imgs[name], y)
+            update_metrics(metrics, imgs[name], y, valid)
 
     def on_validation_epoch_end(self):
         logs = {}

@@ -23,7 +23,7 @@ from ..functional._checks import check_int
 # the feature network's side and the figure's rows default to translate evaluate's
 from ._image_configs import TranslateEvalConfig
 from ._precision import model_precision_batch
-from ._translation_inputs import _target
+from ._translation_inputs import _target, _target_valid, _with_target_holes
 
 if TYPE_CHECKING:
     from .translation import TranslationModule
@@ -42,6 +42,33 @@ def image_metrics() -> MetricCollection:
         "psnr": PeakSignalNoiseRatio(data_range=1.0),
         "ssim": StructuralSimilarityIndexMeasure(data_range=1.0),
     })
+
+
+def update_metrics(metrics: MetricCollection, img: Tensor, y: Tensor,
+                   valid: Tensor | None = None) -> None:
+    """Adds images ``img`` scored against ``y`` to :func:`image_metrics`'
+    ``metrics``. Where the target has a mask of its valid pixels ``valid``
+    (``[B, 1, H, W]`` bool, e.g. a depth target's pixels with depth), L1 and
+    PSNR count those pixels only; SSIM, which compares windows, sees ``img``
+    with the target's own values elsewhere (those pixels match, so images with
+    large holes score higher SSIM).
+
+    Args:
+        metrics (torchmetrics.MetricCollection): :func:`image_metrics`' metrics.
+        img (torch.Tensor): outputs ``[B, C, H, W]`` in ``[0, 1]``.
+        y (torch.Tensor): targets ``[B, C, H, W]`` in ``[0, 1]``.
+        valid (torch.Tensor, optional): the target's valid pixels ``[B, 1, H, W]``.
+            (default: :obj:`None`: every pixel)
+    """
+    if valid is None:
+        metrics.update(img, y)
+        return
+    pixels = valid.expand_as(y)
+    for name, metric in metrics.items(copy_state=False):
+        if name == "ssim":
+            metric.update(_with_target_holes(img, y, valid), y)
+        else:
+            metric.update(img[pixels], y[pixels])
 
 
 @torch.no_grad()
@@ -184,6 +211,10 @@ def evaluate_translation(module: TranslationModule, loader: Iterable, *,
     "kid_std"]}}``. FID / KID are computed by torchmetrics (FrechetInceptionDistance;
     KernelInceptionDistance's polynomial MMD over 100 random subsets) on the features
     of ``feature_extractor`` (see :func:`load_feature_extractor`).
+    Where the scenes mark the target's valid pixels (``valid_<target>``, e.g. a
+    depth target's pixels with depth), L1 and PSNR count those only; SSIM, FID and
+    KID see whole images, each output given the target's own values elsewhere
+    (:func:`update_metrics`), so both sides show the same holes.
 
     Args:
         module (TranslationModule): the trained model.
@@ -209,23 +240,30 @@ def evaluate_translation(module: TranslationModule, loader: Iterable, *,
         for o in module.output_names:
             gen[o] = FrechetInceptionDistance(feature=feature_extractor, normalize=False)
             kid_fake[o] = []
-    n = 0
+    n, scored = 0, 0
     for batch in tqdm(loader, disable=not progress, desc="evaluating"):
         imgs = translate_batch(module, batch)
         y = _target(batch, module.hparams.out_channels, imgs[ENSEMBLE],
-                    scored=True).to(module.device)
+                    scored=True).cpu()
+        valid = _target_valid(batch, module.modalities, y)
         n += y.size(0)
+        scored += y[:, :1].numel() if valid is None else int(valid.sum())
         for name, img in imgs.items():
-            img = img.to(y.dtype)  # scored in the scenes' dtype (a float64 model's too)
-            metrics[name].update(img.cpu(), y.cpu())
+            img = img.to(y.dtype).cpu()  # scored in the scenes' dtype (a float64 model's too)
+            update_metrics(metrics[name], img, y, valid)
+            # FID / KID compare whole images: the output shows the target's holes
+            img = _with_target_holes(img, y, valid)
             if name in gen:
-                gen[name].update(y.cpu(), real=True)
-                gen[name].update(img.cpu(), real=False)
-                kid_fake[name].append(feature_extractor(img.cpu()))
+                gen[name].update(y, real=True)
+                gen[name].update(img, real=False)
+                kid_fake[name].append(feature_extractor(img))
         if gen:
-            kid_real.append(feature_extractor(y.cpu()))
+            kid_real.append(feature_extractor(y))
     if n == 0:
         raise ValueError("the evaluation data is empty")
+    if scored == 0:  # L1 and PSNR of no pixel: NaN
+        raise ValueError("the targets have no valid pixel (their valid_<target> masks are "
+                         "all False): nothing to score")
     results = {}
     for name in module.output_names:
         res = {k: float(v) for k, v in metrics[name].compute().items()}
