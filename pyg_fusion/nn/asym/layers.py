@@ -222,7 +222,10 @@ class ModalityNorm(nn.Module):
         # before, or was refused while another thread held modality() open, as timing
         # had it; the choice is each thread's (see _ACTIVE), so a worker thread (a thread
         # pool) or a checkpoint's recomputation in the backward pass chose none
-        if torch.compiler.is_compiling() or torch._C._current_graph_task_id() == -1:
+        # torch has no public test of a running backward pass (torch.utils.checkpoint
+        # reads the same private id); where a release lacks it, the first message
+        task_id = getattr(torch._C, "_current_graph_task_id", None)
+        if torch.compiler.is_compiling() or task_id is None or task_id() == -1:
             raise RuntimeError(
                 "a private norm of a shared network (share_across_modalities) was called "
                 "on one tensor in a thread that chose no modality: call the shared network "
