@@ -5,10 +5,10 @@ from torch import Tensor
 
 from ..functional._checks import check_choice, check_edge_index, check_tensor
 from ..functional._autocast import float32_under_autocast
-from ..functional.relation import (KNN, _dense_topk, check_graph_options,
-                                   dense_threshold_keep, knn_scores, relation_graph,
+from ..functional.relation import (KNN, _dense_topk, check_graph_options, relation_graph,
                                    relation_pairs)
 from ..functional.similarity import _pair_similarity, dense_relation_graph, pair_similarity
+from ..functional.support import _search_scores
 from ._lego_inputs import refuse_torchscript
 
 
@@ -95,22 +95,18 @@ class RelationGraph(torch.nn.Module):
 
     def _dense_searched(self, x: Tensor, mask: Tensor | None = None
                         ) -> tuple[Tensor, tuple | None]:
-        # dense() and the search it ranked by, as functional.support's
-        # _search_scores gives it (scores, tie scale, entries reaching the
-        # threshold), which LEGO's dense backend reads again (None: no search)
+        # dense() and the search it ranked by (_search_scores: scores, tie
+        # scale, entries reaching the threshold), which LEGO's dense backend
+        # reads again (None: no search)
         adj = dense_relation_graph(x, self.metric, self.nonneg, gamma=self.gamma,
                                    mask=mask)
         if self.threshold is None and self.k is None:
             return adj, None
         # chosen by the sparse search's scores (knn_scores), so that both
         # backends keep the same entries, ties and the threshold's edge included
-        keep = reached = None
-        with torch.no_grad():
-            if self.threshold is not None:
-                reached, scores, scale = dense_threshold_keep(x, self.threshold, self.metric,
-                                                              self.nonneg, self.gamma, mask)
-            else:
-                scores, scale = knn_scores(x, self.metric, mask)
+        keep = None
+        scores, scale, reached = _search_scores(x, self.threshold, self.metric, self.nonneg,
+                                                self.gamma, mask)
         if reached is not None:
             n = adj.size(-1)
             keep = reached | torch.eye(n, dtype=torch.bool, device=adj.device)
