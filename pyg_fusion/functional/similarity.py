@@ -73,6 +73,10 @@ def _check_common(x: Tensor, metric: str, nonneg, gamma) -> None:
     if x.size(-2) == 0:
         raise ValueError("x holds no units (N = 0): a relationship graph needs "
                          "at least one node")
+    _check_width(x)
+
+
+def _check_width(x: Tensor) -> None:
     if x.size(-1) == 0:
         raise ValueError("x has feature width 0: expected [..., N, d] with d >= 1")
 
@@ -184,6 +188,7 @@ def pair_similarity(x: Tensor, row: Tensor, col: Tensor, metric: str = "cosine",
     """
     check_tensor("x", x, dims=(2, ), floating=True)
     check_metric_options(metric, nonneg, gamma)
+    _check_width(x)  # as dense_relation_graph (an edge block's size divides by it)
     check_tensor("x", x, finite=True, max_abs=feature_limit(x, metric))
     check_index("row", row, x.size(0), "unit indices")
     check_index("col", col, x.size(0), "unit indices")
