@@ -39,15 +39,6 @@ def test_the_probes_methods_quotes_are_those_of_knn_probes_json():
     assert len(quoted) == 8
 
 
-def test_the_65536_probes_figures_name_the_command_that_gives_them():
-    # no record holds them; the named command gave 0.9961 / 0.9972 at 6 probes and
-    # 0.9742 / 0.9787 at 4 (at 9d47833), where the page said 0.998 and 0.973
-    said = _page("docs/methods.md")
-    assert ("recall@17 0.996 and 0.997 at 6 probes against 0.974 and 0.979 at 4 "
-            "(`benchmarks/knn_probes.py --sizes 65536 --seeds 100 101 --probes 4 6`; "
-            "no record file)") in said
-
-
 def test_the_locality_orders_threshold_is_stated_as_the_code_applies_it():
     # LEGO takes the locality order from LOCALITY_MIN_NODES nodes on (>=), on the CPU;
     # §1.2 said 'above' it, §3 'at least'
