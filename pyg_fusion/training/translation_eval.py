@@ -336,7 +336,8 @@ def save_translation_figure(module: TranslationModule, batch, path: str,
     ``target: <target>``, ``<target> from <m>`` and ``<target>: ensemble``
     (the target's name from the module's ``data_config``, else ``target``).
     One-channel images (depth, shade) are grey on the scenes' ``[0, 1]``
-    scale, shown by a colour bar under their columns.
+    scale, shown by a colour bar under their columns. The target's pixels
+    without a value (where its ``valid_<target>`` mask is False) are magenta.
 
     Args:
         module (TranslationModule): the model.
@@ -362,6 +363,11 @@ def save_translation_figure(module: TranslationModule, batch, path: str,
             (f"target: {target}" if target != "target" else "target", batch.y),
             *[(f"{target} from {o}" if o != ENSEMBLE else f"{target}: ensemble", imgs[o])
               for o in module.output_names]]
+    # the target's pixels without a value (e.g. no depth) are drawn magenta, not as 0
+    holes = _target_valid(batch, module.modalities, batch.y)
+    if holes is not None:
+        holes = ~holes[:, 0].cpu()
+        cols[len(inputs)] = (cols[len(inputs)][0] + "\n(magenta: no value)", batch.y)
     rows = min(max_rows, batch.y.size(0))
     # constrained: room for the title and the colour bar without wide margins
     fig = Figure(figsize=(1.8 * len(cols), 1.8 * rows + 0.8), layout="constrained")
@@ -375,6 +381,8 @@ def save_translation_figure(module: TranslationModule, batch, path: str,
                 grey = ax.imshow(img[0].numpy(), cmap="gray", vmin=0, vmax=1)
             else:
                 ax.imshow(img[:3].permute(1, 2, 0).numpy())
+            if holes is not None and c == len(inputs):
+                ax.imshow((torch.tensor([1.0, 0.0, 1.0, 1.0]) * holes[r, ..., None]).numpy())
             ax.set_xticks([])
             ax.set_yticks([])
             if r == 0:
