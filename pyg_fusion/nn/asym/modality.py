@@ -102,7 +102,19 @@ class SharedModalityNetwork(nn.Module):
         outs = []
         for i, x in enumerate(xs):
             with self.modality(i):
-                outs.append(self.model(x, *args, **kwargs))
+                try:
+                    outs.append(self.model(x, *args, **kwargs))
+                except TypeError as err:
+                    # a None entry (a missing modality) failed as torch's 'conv2d()
+                    # received an invalid combination of arguments - got (NoneType, ...'
+                    # naming no entry; refused only where the network itself fails on
+                    # it, so that a network that takes None (handling a missing
+                    # modality) keeps working
+                    if x is not None:
+                        raise
+                    raise TypeError(f"xs[{i}] is None, and the wrapped network raised a "
+                                    f"TypeError on it (above): give each of the "
+                                    f"{self.num_modalities} modalities an input") from err
         return outs
 
     def __repr__(self) -> str:
