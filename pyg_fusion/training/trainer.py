@@ -142,7 +142,7 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
         **kwargs (optional): Additional arguments of :class:`lightning.Trainer`
             (``deterministic``: by default ``True`` on the CPU, ``"warn"`` on an
             accelerator, where some ops have no deterministic kernel; ``logger`` replaces
-            the CSV log, ``enable_model_summary`` is ``False`` unless given; a
+            the CSV log (``True``: the CSV log, ``False``: none), ``enable_model_summary`` is ``False`` unless given; a
             ``CheckpointIO`` in ``plugins`` replaces the atomic writer,
             :class:`AtomicCheckpointIO`, and Lightning's ``AsyncCheckpointIO()``
             writes through it).
@@ -203,12 +203,14 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
     if progress and not any(isinstance(c, ProgressBar) for c in callbacks):
         # (the caller's own bar, e.g. RichProgressBar, beside this one was refused)
         callbacks.append(TQDMProgressBar(refresh_rate=1))
+    logger = kwargs.pop("logger", True)
+    if logger is True:  # Lightning's default logger wrote lightning_logs/, not `name`
+        logger = CSVLogger(str(out_dir), name=name)
     with quiet_lightning():
         return Trainer(
             seed=seed, default_root_dir=str(out_dir), max_epochs=max_epochs,
             accelerator=accelerator, devices=devices, strategy=strategy,
-            logger=kwargs.pop("logger") if "logger" in kwargs else CSVLogger(str(out_dir),
-                                                                              name=name),
+            logger=logger,
             callbacks=callbacks, plugins=plugins,
             enable_checkpointing=checkpoint, enable_progress_bar=progress,
             enable_model_summary=kwargs.pop("enable_model_summary", False),
