@@ -52,3 +52,24 @@ def test_the_bad_input_page_says_so():
                     .read_text().split())
     assert ("It names a `None` entry that the wrapped network fails on (`xs[1] is None`; a network "
             "that takes `None` keeps it)") in said
+
+
+class _Levels(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+
+    def forward(self, x):
+        return [self.conv(x)]
+
+
+@pytest.mark.parametrize("shared", [True, False])
+def test_separate_encoders_name_the_entry_not_the_branchs_own(shared):
+    # a shared-form branch said 'xs[0] is None ... each of the 1 modalities' for xs[1];
+    # a ResNetEncoder branch gave torch's conv2d error
+    from pyg_fusion.nn.asym import ResNetEncoder, SeparateEncoders
+    branches = ([share_across_modalities(_Levels(), 1) for _ in range(2)] if shared else
+                [ResNetEncoder("basic", (1, 1, 1, 1), 1, width=8) for _ in range(2)])
+    with pytest.raises(TypeError, match=r"xs\[1\] is None, and encoders\[1\] raised a "
+                                        r"TypeError on it .* each of the 2 modalities"):
+        SeparateEncoders(branches)([torch.randn(2, 3, 32, 32), None])

@@ -66,10 +66,21 @@ class SeparateEncoders(nn.Module):
 
     def forward(self, xs: Sequence[Tensor]) -> list[list[Tensor]]:
         xs = modality_list(xs, self.num_modalities)
-        # share_across_modalities(backbone, 1) returns [levels]: its first level alone went on
-        per = [_levels_of(enc([x]), f"encoders[{i}]") if isinstance(enc, SharedModalityNetwork)
-               else _encode(enc, [x], f"encoders[{i}]")
-               for i, (enc, x) in enumerate(zip(self.encoders, xs))]
+        per = []
+        for i, (enc, x) in enumerate(zip(self.encoders, xs)):
+            name = f"encoders[{i}]"
+            try:
+                # share_across_modalities(backbone, 1) returns [levels]: its first level
+                # alone went on
+                per.append(_levels_of(enc([x]), name) if isinstance(enc, SharedModalityNetwork)
+                           else _encode(enc, [x], name))
+            except TypeError as err:
+                # a branch names its one input xs[0] (of 1 modality), not the entry given
+                if x is not None:
+                    raise
+                raise TypeError(f"xs[{i}] is None, and {name} raised a TypeError on it "
+                                f"(above): give each of the {self.num_modalities} modalities "
+                                f"an input") from err
         return [[p[s][0] for p in per] for s in range(len(per[0]))]
 
 
