@@ -141,8 +141,9 @@ def test_image_translation_sets_have_no_classes_and_one_width_per_modality(tmp_p
         (tmp_path / "tk" / folder).mkdir(parents=True)
         Image.fromarray(np.zeros((8, 8), np.uint8)).save(tmp_path / "tk" / folder / "0.png")
     tk = TaskonomyFolder(str(tmp_path / "tk"), ["depth"], image_size=16)
-    for d, channels in ((ds, {"depth": 1, "normal": 3}), (tk, {"depth": 1})):
-        assert d.channels == channels and d[0].y.shape == (1, 3, 16, 16)
+    # the target keeps its channels (the folder's 'rgb' images here are grey)
+    for d, channels, y in ((ds, {"depth": 1, "normal": 3}, 3), (tk, {"depth": 1}, 1)):
+        assert d.channels == channels and d[0].y.shape == (1, y, 16, 16)
         with pytest.raises(ValueError, match="the target y is an image.*no classes"):
             d.num_classes
         for attr in ("num_features", "num_node_features", "num_source_features"):

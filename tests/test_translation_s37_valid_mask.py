@@ -166,7 +166,7 @@ def test_a_taskonomy_depth_target_trains_and_scores_where_it_has_depth(tmp_path)
 
     ds = TaskonomyFolder(str(_taskonomy(tmp_path / "data")), ["rgb"], "depth_zbuffer",
                          image_size=8)
-    module = _module()
+    module = _module(out_channels=ds.target_channels)  # depth: 1
     trainer = fit_translation(module, ds, out_dir=str(tmp_path / "run"), max_epochs=1,
                               batch_size=2, val=ds, progress=False, checkpoint=False,
                               num_sanity_val_steps=0)

@@ -199,7 +199,8 @@ class TaskonomyFolder(ImagePairs, Dataset):
         root (str): the folder holding one sub-folder per modality (made absolute
             here: scenes are read lazily).
         modalities (Sequence[str]): input modality folder names.
-        target (str, optional): target folder name (3-channel images; grey ones are tiled).
+        target (str, optional): target folder name; its images keep their channels
+            (:attr:`target_channels`: 1 for depth, 3 for colour).
             (default: :obj:`"rgb"`)
         image_size (int | None, optional): resize every image to ``image_size x image_size``
             (``None``: keep; then all files must share one size). (default: :obj:`256`)
@@ -311,15 +312,25 @@ class TaskonomyFolder(ImagePairs, Dataset):
     def channels(self) -> dict[str, int]:
         """``{modality: C}`` of the input modalities, as in the first scene;
         every scene must have them (a batch stacks its scenes)."""
+        return {m: self._first_channels()[m] for m in self.modalities}
+
+    @property
+    def target_channels(self) -> int:
+        """``C`` of the target's images (e.g. 1 for depth), as in the first
+        scene: the translator's ``out_channels``."""
+        return self._first_channels()[self.target]
+
+    def _first_channels(self) -> dict[str, int]:
+        """``{folder: C}`` of the first scene's files (inputs and target)."""
         if self._channels is None:
-            self._channels = {m: _header(self._files[0][m])[0] for m in self.modalities}
+            self._channels = {m: _header(p)[0] for m, p in self._files[0].items()}
         return self._channels
 
     def check_files(self) -> None:
         """Checks every scene from its files' headers, without decoding pixels:
-        each file is an image, each input image has the channels of its
-        modality's first one and, with ``image_size=None``, every image has the
-        first scene's size. Scenes are read lazily, so without this a bad file
+        each file is an image, each image has the channels of its folder's
+        first one (the inputs' and the target's) and, with ``image_size=None``,
+        every image has the first scene's size. Scenes are read lazily, so without this a bad file
         surfaces only when a batch reaches it (a validation or test folder's
         once an epoch of training is over); ``translate`` calls it on each
         folder before training or scoring. Scenes whose images differ in
@@ -328,7 +339,7 @@ class TaskonomyFolder(ImagePairs, Dataset):
         skewed = []
         for idx, files in enumerate(self._files):
             heads = {m: _header(p) for m, p in files.items()}
-            self._check_scene(idx, {m: heads[m][0] for m in self.modalities},
+            self._check_scene(idx, {m: heads[m][0] for m in files},
                               {size for _, size in heads.values()})
             ratios = [w / h for _, (h, w) in heads.values()]
             if max(ratios) > 1.01 * min(ratios):  # beyond rounding a side
@@ -341,14 +352,16 @@ class TaskonomyFolder(ImagePairs, Dataset):
 
     def _check_scene(self, idx: int, channels: dict[str, int],
                      sizes: set[tuple[int, int]]) -> None:
-        """Raises naming the file or scene when the input ``channels`` of scene
-        ``idx`` are not its modalities' or, with ``image_size=None``, its images'
-        ``sizes`` (H, W) are not the first scene's: batching would fail naming none."""
+        """Raises naming the file or scene when the ``channels`` of scene ``idx``
+        (inputs and target) are not its folders' first ones or, with
+        ``image_size=None``, its images' ``sizes`` (H, W) are not the first
+        scene's: batching would fail naming none."""
         files = self._files[idx]
         for m, c in channels.items():
-            if c != self.channels[m]:
+            want = self._first_channels()[m]
+            if c != want:
                 raise ValueError(f"{files[m]} has {c} channels, but {m!r} images "
-                                 f"have {self.channels[m]} (as {self._files[0][m]}): save "
+                                 f"have {want} (as {self._files[0][m]}): save "
                                  f"every {m!r} image with the same channels")
         if self.image_size is not None:
             return  # every image is resized to one size
@@ -372,11 +385,9 @@ class TaskonomyFolder(ImagePairs, Dataset):
                 images[m], valid[m] = read_depth(files[m], self.image_size)
             else:
                 images[m] = read_image(files[m], self.image_size)
-        y = images.pop(self.target)
-        if y.size(0) == 1:
-            y = y.expand(3, -1, -1)
         self._check_scene(idx, {m: int(img.size(0)) for m, img in images.items()},
-                          {tuple(v.shape[1:]) for v in (*images.values(), y)})
+                          {tuple(v.shape[1:]) for v in images.values()})
+        y = images.pop(self.target)  # its own channels: a depth target stays one channel
         data = image_pair_data(images, y)
         for m, v in valid.items():
             data[f"valid_{m}"] = v.unsqueeze(0)

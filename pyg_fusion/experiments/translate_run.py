@@ -122,9 +122,11 @@ def run_translate(data: TranslateDataConfig, splits: TranslateTrainDataConfig,
     critic = {} if model.gan_mode == "none" else dict(
         lambda_gan=model.lambda_gan, ndf=model.ndf, d_layers=model.d_layers)
     module = TranslationModule(
-        mods, [int(first[f"x_{m}"].size(1)) for m in mods], ngf=model.ngf, num_downs=levels,
-        norm=model.modality_norm, gan_mode=model.gan_mode, lambda_l1=model.lambda_l1,
-        lr=model.lr, data_config=dataclasses.asdict(data), **critic)
+        mods, [int(first[f"x_{m}"].size(1)) for m in mods],
+        out_channels=int(first.y.size(1)),  # the target's own: 1 for depth
+        ngf=model.ngf, num_downs=levels, norm=model.modality_norm, gan_mode=model.gan_mode,
+        lambda_l1=model.lambda_l1, lr=model.lr, data_config=dataclasses.asdict(data),
+        **critic)
     # checkpoints and report go to out_dir together once the run finished
     with staged_run(out_dir, "train", REPORT) as stage:
         trainer = fit_translation(module, train, out_dir=stage, max_epochs=model.epochs,
