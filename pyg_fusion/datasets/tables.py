@@ -43,6 +43,14 @@ def name_views(files: Sequence[str], what: str = "views") -> dict[str, str]:
                         f"single {os.fspath(files)!r}: give [{os.fspath(files)!r}]")
     out, given = {}, set()
     for f in files:
+        parts = str(f).split(",")
+        if len(parts) > 1 and not osp.exists(f) and all(
+                osp.isfile(p) or osp.isfile(p.partition("=")[2]) for p in parts):
+            # as --method takes a list: read as one file 'a.csv,b', whose
+            # name the error below advised renaming
+            raise ValueError(f"{what}: {str(f)!r} is no file, but each of its comma-separated "
+                             f"parts is: give the views one file each, separated by spaces "
+                             f"(pyg-fusion: --views {' '.join(parts)})")
         name, sep, path = str(f).partition("=")
         named = bool(sep and re.fullmatch(r"[A-Za-z0-9_]+", name) and not osp.isfile(f))
         if sep and not named and name and not osp.isfile(f) and osp.isfile(path):
