@@ -111,6 +111,18 @@ def check_offset_ids(data, key: str, value, units: int | None, what: str) -> int
     return units
 
 
+def check_node_rows(data, key: str, value: torch.Tensor) -> None:
+    """Checks that ``key``, a node-level source of ``data`` being batched, has
+    as many rows as the other node-level sources: the batch vector counts one
+    source's rows, and the rest slid into the next graph without a word."""
+    n = data._source_num_nodes()
+    if n is not None and value.size(0) != n and key[2:] in data.sources:
+        first = next(s for s in data.sources if f"assign_{s}" not in data)
+        raise ValueError(f"{data.__class__.__name__}: cannot batch '{key}': it has "
+                         f"{value.size(0)} rows, but 'x_{first}' has {n}; a source "
+                         f"without 'assign_{key[2:]}' has one row per node")
+
+
 def check_subset(subset: torch.Tensor, num_nodes: int) -> torch.Tensor:
     """``subset``, node ids of :meth:`MultiSourceData.subgraph`, once each id
     is checked to be a node (``[0, num_nodes)``: a negative one would count

@@ -36,7 +36,7 @@ import torch
 from torch_geometric.data import Data
 from torch_geometric.utils import subgraph
 
-from ._data_checks import check_offset_ids, check_subset, validate_sources
+from ._data_checks import check_node_rows, check_offset_ids, check_subset, validate_sources
 
 
 class MultiSourceData(Data):
@@ -330,6 +330,9 @@ class MultiSourceData(Data):
             units, what = ((x.size(0), f"rows of x_{source}") if x is not None
                            else (self.num_nodes, "nodes (num_nodes)"))
             return check_offset_ids(self, key, value, units, what)
+        if key.startswith("x_") and f"assign_{key[2:]}" not in self._store \
+                and isinstance(value, torch.Tensor) and value.dim():
+            check_node_rows(self, key, value)
         return super().__inc__(key, value, *args, **kwargs)
 
     def __cat_dim__(self, key, value, *args, **kwargs):
