@@ -39,6 +39,10 @@ from torch_geometric.utils import subgraph
 from ._data_checks import check_node_rows, check_offset_ids, check_subset, validate_sources
 
 
+# a VAD video's snippets and frames (pyg_fusion.datasets.VADFeatures), not its segments
+_VIDEO_KEYS = ("num_snippets", "snippet_segment", "num_frames", "frame_gt")
+
+
 class MultiSourceData(Data):
     """A :class:`torch_geometric.data.Data` holding features of several sources
     (``x_<source>``) of the same units, see the module docstring.
@@ -252,7 +256,15 @@ class MultiSourceData(Data):
         its old ``assign_<source>``. Here a unit stays when its node does (a
         node-level source's units are the nodes), in the order of the new
         nodes, and a source's edges (with ``edge_weight_<source>`` /
-        ``edge_attr_<source>``) stay when both ends do, relabelled."""
+        ``edge_attr_<source>``) stay when both ends do, relabelled. A VAD
+        video (``snippet_segment``, ``frame_gt``, ...) is refused."""
+        video = [k for k in _VIDEO_KEYS if k in self]
+        if video:
+            # they count and map the whole video's snippets and frames: kept,
+            # they were stale (frame_gt of frames whose segments were dropped)
+            raise ValueError(f"subgraph selects nodes, but this graph is a VAD video with "
+                             f"{video}, which describe all of its snippets and frames; "
+                             f"delete them first (del data.frame_gt) to select segments")
         n = self.num_nodes
         subset = torch.as_tensor(subset)
         if subset.dtype == torch.bool:
