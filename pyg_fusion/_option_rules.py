@@ -12,6 +12,7 @@ Lightning: the CLI's start-up reads it."""
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import inspect
 import math
 import numbers
@@ -19,6 +20,14 @@ import re
 from collections.abc import Hashable
 from dataclasses import field, fields
 from typing import Any
+
+
+def near_name(word: str, names, cutoff: float = 0.6) -> str | None:
+    """The name of ``names`` nearest in spelling to ``word`` (difflib's
+    ratio at least ``cutoff``), else :obj:`None`: the near spelling named
+    beside a typo of a choice, a method, a flag or a config key."""
+    found = difflib.get_close_matches(word, [n for n in names if n != word], 1, cutoff)
+    return found[0] if found else None
 
 
 def option(default, help: str, **meta) -> Any:

@@ -8,8 +8,9 @@ and a typo of a choice, a flag or a config key answered with its near spelling
 from __future__ import annotations
 
 import argparse
-import difflib
 import re
+
+from .._option_rules import near_name
 
 _NEGATIVE_NUMBER = re.compile(r"^-(\d[\d_]*\.?[\d_]*|\.\d[\d_]*)(e[-+]?\d+)?$"
                               r"|^-(inf|infinity|nan)$", re.IGNORECASE)
@@ -99,14 +100,6 @@ def _one_line(text) -> str:
     return " ".join(str(text).split())
 
 
-def near_name(word: str, names, cutoff: float = 0.6) -> str | None:
-    """The name of ``names`` nearest in spelling to ``word`` (difflib's
-    ratio at least ``cutoff``), else :obj:`None`: the near spelling that the
-    CLI names beside a typo of a choice, a method, a flag or a config key."""
-    found = difflib.get_close_matches(word, [n for n in names if n != word], 1, cutoff)
-    return found[0] if found else None
-
-
 def close_names(parser: argparse.ArgumentParser, words: list[str], *,
                 prefix: str = "--", skip: tuple[str, ...] = ()) -> str:
     """`` (maybe you meant --epochs?)`` for the words of ``words`` that look
@@ -126,29 +119,6 @@ def close_names(parser: argparse.ArgumentParser, words: list[str], *,
         if found:
             close.append(prefix + found if prefix else repr(found.replace("-", "_")))
     return f" (maybe you meant {', '.join(dict.fromkeys(close))}?)" if close else ""
-
-
-def chosen_methods(text: str, task: str, features: str | None = None) -> list[str]:
-    """:func:`pyg_fusion.methods.chosen_methods` of ``--method``'s ``text``,
-    whose error for a name of no method adds its near spelling
-    (:func:`near_name`: ``lgeo`` -> ``lego``), as a typo of a choice says."""
-    from .. import methods
-    try:
-        return methods.chosen_methods(text, task, features)
-    except ValueError as exc:
-        for item in (m.strip() for m in str(text).split(",") if m.strip()):
-            try:
-                methods.chosen_methods([item], task, features)
-            except ValueError:
-                if method_elsewhere(item):  # lego-row of a node dataset: no typo
-                    break
-                names = methods.method_names(task, ["*"], features)  # single-*, ...
-                families = {n.split("-")[0] for n in names}
-                close = near_name(item, ["all", *families,
-                                         *(n for n in names if "*" not in n)])
-                if close is not None:
-                    raise ValueError(f"{exc} (maybe you meant {close!r}?)") from None
-        raise
 
 
 def method_elsewhere(name: str) -> bool:

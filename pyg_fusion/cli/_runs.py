@@ -273,7 +273,7 @@ def run_grid_command(args, *, checkpoint: bool) -> int:
     notice_earlier_run(out, ("results.json", "results.partial.json"), "run", replaced)
     resume = earlier_records(out) if getattr(args, "resume", False) else None
     if task_of(args.dataset) not in IMAGE_TASKS:  # a typo's near spelling, before the data
-        from ._parser import chosen_methods
+        from ..methods import chosen_methods
         chosen_methods(args.method, task_of(args.dataset), getattr(args, "features", None))
     records = run_grid(data_config(args), args.method, args.seeds, out=out,
                        options=options_from_args(args), checkpoint=checkpoint,

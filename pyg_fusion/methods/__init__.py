@@ -46,6 +46,7 @@ from typing import Any, Callable
 
 from torch import nn
 
+from .._option_rules import near_name
 from ..functional._checks import check_int
 from ..nn.baselines import FEATURE_MODES, GRAPH_MODES
 from ..specs.components import SETTING_DEFAULTS, TASK_DEFAULTS, TASKS
@@ -223,6 +224,19 @@ def _families(names: list[str]) -> list[str]:
     return [p for p in dict.fromkeys(prefixes) if p not in names]
 
 
+def _near_method(item: str, names: list[str], sources: list[str]) -> str:
+    """`` (maybe you meant 'gcn-mean'?)`` for a typo of one of ``names`` or
+    their families, ``""`` for a method of another task or head (VAD's
+    ``lego-row`` on a node data set is no typo)."""
+    for task in TASKS:
+        for features in (None, "labels"):
+            if any(fnmatchcase(item, n) or n.startswith(item + "-")
+                   for n in method_names(task, sources, features)):
+                return ""
+    close = near_name(item, ["all", *_families(names), *(n for n in names if "*" not in n)])
+    return f" (maybe you meant {close!r}?)" if close is not None else ""
+
+
 def resolve_methods(spec: str | list[str], task: str, sources: list[str],
                     features: str | None = None) -> list[str]:
     """Expands a comma-separated list of names and groups: ``all``,
@@ -254,7 +268,8 @@ def resolve_methods(spec: str | list[str], task: str, sources: list[str],
             if not chosen:
                 hint = ", ".join(["all", *_families(names)])
                 raise ValueError(f"unknown method {item!r} for task {task!r}; known: "
-                                 f"{', '.join(names)} (or {hint})")
+                                 f"{', '.join(names)} (or {hint})"
+                                 f"{_near_method(item, names, sources)}")
         out += [c for c in chosen if c not in out]
     if not out:
         raise ValueError("no method given")
