@@ -182,7 +182,7 @@ def run(args) -> int:
     from ..experiments.data import load_data, task_of
     from ..experiments._run_folders import check_out_entries
     from ..specs.method_spec import MethodSpec
-    from ..experiments.records import METRICS, make_records
+    from ..experiments.records import METRICS, make_records, write_results
     from ..experiments.run import _notice_one_source, is_main_process, run_in_folder, vad_starts
     from ..training.accelerators import check_accelerator, hardware_record
     from ..visualize import plot_pq_sensitivity
@@ -270,8 +270,7 @@ def run(args) -> int:
               f"config and seed), {total - reused_runs} trained", file=sys.stderr)
     if not is_main_process():
         return 0
-    write_json(out / "sweep.json", records)
-    (out / "sweep.partial.json").unlink(missing_ok=True)  # stale once sweep.json is written
+    write_results(out, records, "sweep")
     main = METRICS[td.task][0]
     table = {(r["P"], r["Q"]): r for r in records if r["metric"] == main}
     # the sources by name, as the grid gives them their powers: P is not the

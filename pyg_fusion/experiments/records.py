@@ -107,13 +107,20 @@ def _write_partial(out: Path, records: list[dict], td0: TaskData, method: str,
     write_json(out / "results.partial.json", records + done)
 
 
-def write_results(out: Path, records: list[dict]) -> None:
-    """``results.json`` of a finished grid; the partial file of
-    :func:`run_grid` is then stale and removed.
+def write_results(out: Path, records: list[dict], name: str = "results") -> None:
+    """``<name>.json`` of a finished grid; the partial file of
+    :func:`run_grid` is then stale and removed, and an earlier grid's table
+    and figure (``<name>.txt``, ``<name>.png``) are removed first, so that an
+    interruption before this grid's are written never leaves them beside
+    this grid's records.
 
     Args:
         out (Path): the grid's folder.
         records (list[dict]): the records of :func:`run_grid`.
+        name (str, optional): the files' stem (``"sweep"`` for
+            ``pyg-fusion sweep``). (default: :obj:`"results"`)
     """
-    write_json(out / "results.json", records)
-    (out / "results.partial.json").unlink(missing_ok=True)
+    for suffix in (".txt", ".png"):
+        (out / f"{name}{suffix}").unlink(missing_ok=True)
+    write_json(out / f"{name}.json", records)
+    (out / f"{name}.partial.json").unlink(missing_ok=True)
