@@ -247,7 +247,7 @@ def earlier_records(out: Path, partial: str = "results.partial.json",
         raise CLIError(f"--resume: {path} is not the JSON a {verb} writes ({exc}); "
                        "remove it to train every run") from None
     try:
-        check_records(records, str(path))
+        check_records(records, str(path), verb)
     except ValueError as exc:
         raise CLIError(f"--resume: {exc}; remove it to train every run") from None
     return records

@@ -9,7 +9,7 @@ from typing import Any
 from .._files import nan_for_null
 
 
-def check_records(records: Any, name: str) -> None:
+def check_records(records: Any, name: str, writer: str = "compare") -> None:
     """Raises a ValueError naming ``name`` unless ``records`` is a list of
     records of :func:`~pyg_fusion.experiments.records.make_records` (each a dict with a metric, and seeds and
     values of one length).
@@ -17,13 +17,15 @@ def check_records(records: Any, name: str) -> None:
     Args:
         records (Any): what should be records (read from a file).
         name (str): what the error names (the file, the argument).
+        writer (str, optional): the command whose records they should be, as
+            the error names it. (default: :obj:`"compare"`)
     """
     if not isinstance(records, list) or not all(
             isinstance(r, dict) and isinstance(r.get("metric"), str)
             and isinstance(r.get("seeds"), list) and isinstance(r.get("values"), list)
             and len(r["seeds"]) == len(r["values"]) for r in records):
-        raise ValueError(f"{name} must be a list of records of run_grid (each with a "
-                         "metric, and seeds and values of one length)")
+        raise ValueError(f"{name} must be a list of the records {writer} writes (each with "
+                         "a metric, and seeds and values of one length)")
 
 
 # the keys of a record that hold its numbers; every other key says what ran
