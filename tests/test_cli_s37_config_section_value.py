@@ -11,6 +11,17 @@ def _err(capsys, argv):
     return err
 
 
+def test_a_value_for_the_data_section_says_it_must_be_a_section(tmp_path, capsys):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text("data: 3\n")
+    err = _err(capsys, ["train", "--config", str(cfg), "--print-config"])
+    assert f"--config {cfg}: 'data' must be a section of `pyg-fusion train` (a mapping of " \
+           f"its settings, as `pyg-fusion train --print-config` writes it), got 3" in err, err
+    cfg.write_text("data: nyud\n")  # an image command's setting: named as before
+    assert "this is a config of `pyg-fusion segment train`" in _err(
+        capsys, ["train", "--config", str(cfg), "--print-config"])
+
+
 def test_sweep_resume_of_a_malformed_file_names_sweeps_records(tmp_path, capsys):
     out = tmp_path / "sweep"
     out.mkdir()

@@ -173,6 +173,19 @@ def _refuse_another_commands(parser: argparse.ArgumentParser, loaded: dict,
                        f"give it to that command")
 
 
+def _refuse_a_value_for_a_section(parser: argparse.ArgumentParser, loaded: dict,
+                                  path: str) -> None:
+    """A section of this command given a value (``data: 3`` to train) was
+    taken for an image command's setting ``data`` ("this is a config of
+    `pyg-fusion segment train`"). A string stays theirs: ``data: nyud``."""
+    sections, own = _config_sections(parser.prog) or {}, _settings(parser)
+    for k, v in loaded.items():
+        if k in sections and k not in own and not isinstance(v, (dict, str)):
+            raise CLIError(f"--config {path}: {k!r} must be a section of `{parser.prog}` "
+                           f"(a mapping of its settings, as `{parser.prog} --print-config` "
+                           f"writes it), got {v!r}")
+
+
 def _null_is_default(a: argparse.Action) -> bool:
     """Whether ``null`` stands for the flag's default, as a printed config
     writes it: a flag whose default is None, i.e. a method option of the
@@ -354,6 +367,7 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
             if not isinstance(loaded, dict):
                 raise CLIError(_not_a_mapping(path, loaded))
             origin += 1
+            _refuse_a_value_for_a_section(parser, loaded, path)
             # another command's config: named before its sections are checked as this one's
             loose = _flatten(loaded, path)  # its sections not yet checked as this command's
             _refuse_an_image_dataset(loose.get("dataset"), path)
