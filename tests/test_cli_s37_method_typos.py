@@ -1,7 +1,7 @@
 """A typo of --method ('lgeo') listed the known methods but not the one
 meant, where a typo of a choice, a flag or a config key names its near
 spelling: --method now names it too, through the same helper
-(cli._parser.near_name), before the data loads; a method of another task
+(pyg_fusion._option_rules.near_name), before the data loads; a method of another task
 (lego-row of a node dataset) is no typo and is named as before."""
 import pytest
 

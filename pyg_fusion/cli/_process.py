@@ -67,7 +67,7 @@ def accelerator_arg(text: str) -> str:
     try:
         check_accelerator(text)
     except ValueError as exc:
-        from ._parser import near_name  # a typo's near spelling, as a choice's
+        from .._option_rules import near_name  # a typo's near spelling, as a choice's
         close = near_name(text, ACCELERATORS) if text not in ACCELERATORS else None
         raise argparse.ArgumentTypeError(str(exc) + (f", maybe you meant {close!r}?"
                                                      if close else "")) from None

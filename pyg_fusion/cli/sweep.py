@@ -106,7 +106,8 @@ def check_sweep(args) -> None:
     # the methods with numbers of powers to sweep (lego-row: VAD only, which the
     # library says for a node dataset); one name: a list would reach the library unnamed
     if args.method not in LEGO_METHODS:
-        from ._parser import method_elsewhere, near_name
+        from .._option_rules import near_name
+        from ._parser import method_elsewhere
         # a list, or another method (graph-mean), is no typo of one
         close = (near_name(args.method, LEGO_METHODS) if "," not in args.method
                  and not method_elsewhere(args.method) else None)
