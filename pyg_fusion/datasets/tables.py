@@ -14,7 +14,7 @@ from .._option_rules import is_int
 from ._args import check_transductive_standardize
 from ._base import FusionDataset
 from ._io import Table, check_header, read_table
-from ._text import _is_number
+from ._text import _is_number, header_says_index
 from ._labels import (_check_not_one_hot, _check_unlabelled, _no_label, _unlabel,
                       encode_labels, notice_case_classes, notice_label_column)
 from ._split import check_split, stratified_masks
@@ -226,6 +226,17 @@ class MultiViewTables(FusionDataset):
         if isinstance(index_col, int) and not isinstance(index_col, bool):
             plain = self._read("labels", path, numeric=False, index_col=None)
             if plain.values.shape[1] == 1:
+                return {"index_col": None}
+        elif index_col == "auto":
+            # ids are unique: a first column of repeated names is a label
+            # ('label,sample'), taken for ids ('rows are not aligned'), where
+            # the label column's name check says which column is read
+            plain = self._read("labels", path, numeric=False, index_col=None)
+            first = [str(v) for v in plain.values[:, 0]]
+            # (a last column empty in every row, a trailing delimiter, has its own error)
+            if plain.values.shape[1] > 1 and len(set(first)) < len(first) and \
+                    any(str(v).strip() for v in plain.values[:, -1]) and \
+                    not header_says_index(plain.header, plain.values.shape[1]):
                 return {"index_col": None}
         return {}
 
