@@ -5,6 +5,7 @@ import pytest
 import torch
 
 import pyg_fusion.functional.support as support
+import pyg_fusion.nn.relation_graph as relation_graph
 from pyg_fusion.nn import LEGO
 
 
@@ -12,13 +13,16 @@ from pyg_fusion.nn import LEGO
                                  dict(k=3, assign=True)])
 def test_each_sources_search_runs_once(monkeypatch, cfg):
     # before: twice per source (RelationGraph.dense, then _dense_live / the pooled graph's)
-    # (RelationGraph.dense searches through support._search_scores too)
+    # (every module that searches by its own import of the two: RelationGraph.dense
+    # searches through support._search_scores, it searched by relation_graph's)
     calls = []
-    for name in ("knn_scores", "dense_threshold_keep"):
-        def counted(*a, _f=getattr(support, name), **kw):
-            calls.append(a[0].shape)
-            return _f(*a, **kw)
-        monkeypatch.setattr(support, name, counted)
+    for module in (support, relation_graph):
+        for name in ("knn_scores", "dense_threshold_keep"):
+            if hasattr(module, name):
+                def counted(*a, _f=getattr(module, name), **kw):
+                    calls.append(a[0].shape)
+                    return _f(*a, **kw)
+                monkeypatch.setattr(module, name, counted)
     cfg = dict(cfg)
     coarse = cfg.pop("assign", False)
     torch.manual_seed(0)
