@@ -25,7 +25,14 @@ from typing import Any
 def near_name(word: str, names, cutoff: float = 0.6) -> str | None:
     """The name of ``names`` nearest in spelling to ``word`` (difflib's
     ratio at least ``cutoff``), else :obj:`None`: the near spelling named
-    beside a typo of a choice, a method, a flag or a config key."""
+    beside a typo of a choice, a method, a flag or a config key.
+
+    Args:
+        word (str): the name given.
+        names (Iterable[str]): the known names (``word`` itself is skipped).
+        cutoff (float, optional): the least similarity that counts as near.
+            (default: :obj:`0.6`)
+    """
     found = difflib.get_close_matches(word, [n for n in names if n != word], 1, cutoff)
     return found[0] if found else None
 
