@@ -112,9 +112,7 @@ class SharedModalityNetwork(nn.Module):
                     # modality) keeps working
                     if x is not None:
                         raise
-                    raise TypeError(f"xs[{i}] is None, and the wrapped network raised a "
-                                    f"TypeError on it (above): give each of the "
-                                    f"{self.num_modalities} modalities an input") from err
+                    raise missing_input(i, "the wrapped network", self.num_modalities) from err
         return outs
 
     def __repr__(self) -> str:
@@ -122,6 +120,12 @@ class SharedModalityNetwork(nn.Module):
         # printed two different networks of one class the same
         return (f"{self.__class__.__name__}({self.model}, "
                 f"num_modalities={self.num_modalities})")
+
+
+def missing_input(i: int, who: str, num_modalities: int) -> TypeError:
+    """The error for ``xs[i]`` given as None where ``who`` failed on it."""
+    return TypeError(f"xs[{i}] is None, and {who} raised a TypeError on it (above): give "
+                     f"each of the {num_modalities} modalities an input")
 
 
 def share_across_modalities(model: nn.Module, num_modalities: int, *,

@@ -12,7 +12,7 @@ from torch import Tensor, nn
 
 from .._reset import reset_children
 from .layers import modality_list
-from .modality import SharedModalityNetwork
+from .modality import SharedModalityNetwork, missing_input
 
 __all__ = ["SeparateEncoders"]
 
@@ -78,9 +78,7 @@ class SeparateEncoders(nn.Module):
                 # a branch names its one input xs[0] (of 1 modality), not the entry given
                 if x is not None:
                     raise
-                raise TypeError(f"xs[{i}] is None, and {name} raised a TypeError on it "
-                                f"(above): give each of the {self.num_modalities} modalities "
-                                f"an input") from err
+                raise missing_input(i, name, self.num_modalities) from err
         return [[p[s][0] for p in per] for s in range(len(per[0]))]
 
 
