@@ -13,15 +13,9 @@ from torch import nn
 import torch.nn.parallel  # noqa: F401  (its replicate module, patched below)
 from pyg_fusion.nn.asym.modality import share_across_modalities
 
+from test_asym_s36_worker_thread_modality import _shared
+
 _REPLICATE = sys.modules["torch.nn.parallel.replicate"]
-
-
-def _shared():
-    torch.manual_seed(0)
-    shared = share_across_modalities(nn.Sequential(nn.Conv2d(3, 4, 1), nn.BatchNorm2d(4)), 2)
-    with torch.no_grad():
-        shared.model[1].norms[1].bias.fill_(5.0)
-    return shared.eval()
 
 
 def _in_threads(*calls):

@@ -11,19 +11,7 @@ from torch_geometric.loader import DataLoader
 
 from pyg_fusion.datasets import TaskonomyFolder
 
-
-def _taskonomy(root, n=4, size=8):
-    (root / "depth_zbuffer").mkdir(parents=True)
-    (root / "rgb").mkdir()
-    rng = np.random.default_rng(0)
-    for i in range(n):
-        z = rng.integers(1000, 30000, (size, size)).astype(np.uint16)
-        z[:2, :3] = 65535  # no mesh there
-        Image.fromarray(z).save(
-            root / "depth_zbuffer" / f"point_{i}_view_0_domain_depth_zbuffer.png")
-        Image.fromarray(rng.integers(0, 255, (size, size, 3)).astype(np.uint8)).save(
-            root / "rgb" / f"point_{i}_view_0_domain_rgb.png")
-    return root
+from test_translation_s37_valid_mask import _taskonomy
 
 
 def test_a_depth_target_keeps_its_one_channel(tmp_path):
