@@ -30,10 +30,10 @@ def test_asym_ablation_run(tmp_path, threads):
 
 
 def test_translation_ablation_run(tmp_path, threads, run_noise, monkeypatch):
-    from pyg_fusion.training import translation_eval
+    from pyg_fusion.training import translation_figure
     drawn = []
-    real = translation_eval.save_figure
-    monkeypatch.setattr(translation_eval, "save_figure",
+    real = translation_figure.save_figure
+    monkeypatch.setattr(translation_figure, "save_figure",
                         lambda fig, path, **kw: drawn.append(fig) or real(fig, path, **kw))
     bench = load_benchmark("translation_ablation")
     args = bench.build_parser().parse_args([

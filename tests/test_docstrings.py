@@ -25,6 +25,7 @@ MODULES = ("training.trainer", "training._task", "training.stopping", "training.
            "training.vad_split", "training.pseudo_anomalies", "training.metrics",
            "training.segmentation", "training.segmentation_metrics", "training.translation",
            "training._translation_fit", "training.translation_eval",
+           "training.translation_figure",
            "specs.options", "specs.components", "specs.method_spec",
            "experiments.data", "experiments._data_config", "experiments.run",
            "experiments._vad_starts",

@@ -6,7 +6,7 @@ matplotlib.use("Agg")
 from torch_geometric.loader import DataLoader  # noqa: E402
 
 from pyg_fusion.datasets.translation import SyntheticTranslation  # noqa: E402
-from pyg_fusion.training import translation_eval  # noqa: E402
+from pyg_fusion.training import translation_figure  # noqa: E402
 from pyg_fusion.training.translation import TranslationModule  # noqa: E402
 
 
@@ -18,13 +18,13 @@ def test_columns_name_the_target_and_each_branch_input(tmp_path, monkeypatch):
                               modalities=["shade", "depth"], progress=False)
     batch = next(iter(DataLoader(ds, batch_size=2)))
     drawn = {}
-    real = translation_eval.save_figure
-    monkeypatch.setattr(translation_eval, "save_figure",
+    real = translation_figure.save_figure
+    monkeypatch.setattr(translation_figure, "save_figure",
                         lambda fig, path, **kw: drawn.setdefault("fig", fig) and real(fig, path,
                                                                                       **kw))
 
     def titles(module):
-        translation_eval.save_translation_figure(module, batch, str(tmp_path / "t.png"))
+        translation_figure.save_translation_figure(module, batch, str(tmp_path / "t.png"))
         return [a.get_title() for a in drawn.pop("fig").axes if a.get_title()]
 
     kw = dict(ngf=4, num_downs=4, ndf=4, d_layers=2)

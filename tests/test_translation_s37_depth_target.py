@@ -33,7 +33,7 @@ def test_a_target_file_of_other_channels_is_named(tmp_path):
 
 def test_translate_into_depth_trains_and_evaluates_one_channel(tmp_path, capsys):
     from pyg_fusion.cli import main
-    from pyg_fusion.training import translation_eval
+    from pyg_fusion.training import translation_eval, translation_figure
     from pyg_fusion.training.translation import TranslationModule
 
     data = _taskonomy(tmp_path / "data")
@@ -56,14 +56,14 @@ def test_translate_into_depth_trains_and_evaluates_one_channel(tmp_path, capsys)
     assert metrics["ensemble"]["l1"] == pytest.approx(want, rel=1e-5)
     capsys.readouterr()
     drawn = {}
-    real = translation_eval.save_figure
-    translation_eval.save_figure = lambda fig, path, **kw: drawn.setdefault("fig", fig) \
+    real = translation_figure.save_figure
+    translation_figure.save_figure = lambda fig, path, **kw: drawn.setdefault("fig", fig) \
         and real(fig, path, **kw)
     try:
         assert main(["translate", "evaluate", "--checkpoint", str(ckpt), "--data", str(data),
                      "--out", str(tmp_path / "ev"), "--no-progress"]) == 0
     finally:
-        translation_eval.save_figure = real
+        translation_figure.save_figure = real
     # the depth columns (target and outputs) are drawn on the grey colour map
     depth = [a for a in drawn["fig"].axes if a.get_title().startswith(("target", "depth"))]
     assert len(depth) == 3 and all(a.images[0].get_array().ndim == 2 for a in depth)

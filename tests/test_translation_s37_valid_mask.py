@@ -185,15 +185,15 @@ def test_a_taskonomy_depth_target_trains_and_scores_where_it_has_depth(tmp_path)
 
 
 def test_the_figure_draws_the_targets_holes(tmp_path, monkeypatch):
-    from pyg_fusion.training import translation_eval
+    from pyg_fusion.training import translation_figure
 
     drawn = {}
-    real = translation_eval.save_figure
-    monkeypatch.setattr(translation_eval, "save_figure",
+    real = translation_figure.save_figure
+    monkeypatch.setattr(translation_figure, "save_figure",
                         lambda fig, path, **kw: drawn.setdefault("fig", fig) and real(fig, path,
                                                                                       **kw))
     batch = Batch.from_data_list([_scene(0, _holes()), _scene(1, _holes(cols=8))])
-    translation_eval.save_translation_figure(_module(), batch, str(tmp_path / "t.png"))
+    translation_figure.save_translation_figure(_module(), batch, str(tmp_path / "t.png"))
     target = [a for a in drawn["fig"].axes if a.get_title().startswith("target")]
     assert target[0].get_title() == "target\n(magenta: no value)"
     overlay = target[0].images[-1].get_array()
