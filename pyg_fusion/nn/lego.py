@@ -6,7 +6,7 @@ import torch
 from torch import Tensor
 
 from ..functional._autocast import float32_under_autocast
-from ..functional._checks import check_choice, check_finite, check_int, check_tensor
+from ..functional._checks import check_choice, check_int, check_tensor
 from ..functional._csr import inverse_permutation, use_scipy
 from ..functional._live import coarsened_live, kept_entries, pair_live_zeros
 from ..functional.order import locality_order, permute_rows, relabel
@@ -15,6 +15,7 @@ from ._lego_dense import DenseBackend
 from ._lego_fusion_options import check_fusion_options, check_source_names
 from ._lego_inputs import (AUTOGRAD, check_graph_inputs, check_input_form, node_batch,
                            refuse_torch_func, refuse_torchscript, unpack_inputs)
+from ._lego_overflow import check_fused, check_powers
 from .fused_graph import FusedGraph
 from .lego_fusion import LEGOFusion
 from .power_expansion import GraphPowerExpansion
@@ -35,26 +36,6 @@ AUTO_DENSE_MAX_NODES = 768
 # benchmarks/locality_orders.py: the powers took 1.12-1.14x their time in each source's own order,
 # about as long as in the caller's numbering, 1.10-1.18x).
 LOCALITY_MIN_NODES = 32768
-
-
-def _check_fused(lego: "LEGO", powers: dict, g: Tensor) -> None:
-    # finite powers whose products overflow: check_finite's one pass, no temporary of G's size
-    try:
-        check_finite("G", g)
-    except ValueError:
-        bad = int((~torch.isfinite(g.detach())).sum())
-    else:
-        return
-    reach = ", ".join(
-        f"{s}: {float((p[1] if isinstance(p, tuple) else p).detach().abs().max()):.3g}"
-        for s, p in powers.items())
-    top = max(float(p.detach().abs().max()) for p in lego.fusion.parameters())
-    raw = [s for s in lego.sources if lego.expansions[s].norm is None]
-    fix = (f"normalise the powers of {', '.join(map(repr, raw))} (norm='sym' or 'row') or "
-           f"scale the features down" if raw else "scale the features down")
-    raise ValueError(f"the fused graph overflowed: G holds {bad} NaN or Inf value(s) from "
-                     f"finite powers (the sources' powers reach {reach}, the operator's "
-                     f"entries {top:.3g}): their products exceed {g.dtype}'s range; {fix}")
 
 
 class LEGO(DenseBackend, torch.nn.Module):
@@ -368,25 +349,10 @@ class LEGO(DenseBackend, torch.nn.Module):
         try:
             out = self.fusion(powers, *args, **kwargs)
         except ValueError:
-            for s in self.sources:
-                attr = powers[s][1] if isinstance(powers[s], tuple) else powers[s]
-                # one column (sparse [E, P+1]) or slice (dense [..., P+1, N, N]) per power
-                per_power = attr.detach().movedim(-1 if isinstance(powers[s], tuple) else -3, 0)
-                bad = (~torch.isfinite(per_power)).flatten(1).sum(1)
-                if bool(bad.any()):
-                    p = int(bad.nonzero()[0])
-                    norm = self.expansions[s].norm
-                    reach = "" if p < 2 else (f"; the entries of its relationship graph "
-                                              f"reach {float(per_power[1].abs().max()):.3g}")
-                    raise ValueError(
-                        f"the graph powers of source {s!r} overflowed: R^{p} holds "
-                        f"{int(bad[p])} NaN or Inf value(s) (norm={norm!r}{reach}); "
-                        + ("normalise the powers (norm='sym' or 'row') or scale the "
-                           "features down" if norm is None else "scale the features down")
-                    ) from None
+            check_powers(self, powers)
             raise
         if not torch.compiler.is_compiling():  # (the heads' checks still see it)
-            _check_fused(self, powers, out[1] if isinstance(out, tuple) else out)
+            check_fused(self, powers, out[1] if isinstance(out, tuple) else out)
         return out
 
     def __repr__(self) -> str:
