@@ -106,7 +106,7 @@ def main(argv=None) -> int:
 def _run(args, argv=None) -> int:
     from _cli import command_line
     from _machine import machine_info, machine_line
-    from scaling import PRUNE, D, K, P, _features
+    from _scaling_workload import PRUNE, D, K, P, _features
 
     from pyg_fusion.functional import graph_powers, relation_graph
     from pyg_fusion.functional.order import locality_order, permute_rows, relabel
