@@ -7,15 +7,12 @@ import os.path as osp
 import re
 from typing import Callable, Sequence
 
-import numpy as np
-import torch
-from torch import Tensor
 from torch_geometric.data import Data, Dataset
 
 from .._notices import notice
 from ..functional._checks import check_int, check_names
-# one reading of colour modes and EXIF orientation for the library's image readers
-from ._image_files import _READ_AS, _upright, _upright_size
+# the reading of image files; read_image, read_depth and NO_DEPTH keep this import path
+from ._image_files import NO_DEPTH, _header, read_depth, read_image  # noqa: F401
 from ._io import check_root
 from .translation import IMAGE_EXTENSIONS, ImagePairs, check_modalities, image_pair_data
 
@@ -27,133 +24,6 @@ _DOMAIN_SUFFIX = re.compile(r"_domain_[A-Za-z0-9_]+$")
 
 def _stem(name: str) -> str:
     return _DOMAIN_SUFFIX.sub("", osp.splitext(name)[0])
-
-
-
-
-def _channels(mode: str) -> int:
-    """The channels :func:`read_image` gives an image of PIL ``mode``."""
-    from PIL import Image
-
-    bands = Image.getmodebands(_READ_AS.get(mode, mode))
-    return 3 if bands == 4 else bands  # alpha is dropped
-
-
-def _header(path: str) -> tuple[int, tuple[int, int]]:
-    """``(channels, (H, W))`` that :func:`read_image` gives the file ``path``
-    (before resizing; its EXIF orientation applied), from its header: no pixels
-    are decoded."""
-    from PIL import Image
-
-    try:
-        with Image.open(path) as img:
-            return _channels(img.mode), _upright_size(img)
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise _unreadable(path, exc) from exc
-
-
-def _unreadable(path: str, exc: Exception) -> OSError:
-    """The error naming an image file that Pillow cannot (or will not) read."""
-    from PIL import Image
-
-    if isinstance(exc, Image.DecompressionBombError):
-        return OSError(f"cannot read image file {path!r}: {str(exc).rstrip('.')}; if you "
-                       f"trust the file, raise PIL.Image.MAX_IMAGE_PIXELS")
-    return OSError(f"cannot read image file {path!r}: {exc}")
-
-
-#: Taskonomy's marker of a pixel without depth in its 16-bit depth images
-#: (``depth_zbuffer``, ``depth_euclidean``; 1/512 m, so past 128 m or off the
-#: mesh), from which its ``mask_valid`` images are made.
-NO_DEPTH = 65535
-
-
-def _decode(path: str) -> np.ndarray:
-    """The pixels ``[H, W]`` or ``[H, W, C]`` of an image file, upright as its
-    EXIF orientation shows it (as viewers show it, and RGBDSegmentation), a
-    palette, CMYK, YCbCr or LAB image by its RGB colours."""
-    from PIL import Image
-
-    try:
-        with Image.open(path) as img:
-            img = _upright(img)
-            if img.mode in _READ_AS:
-                img = img.convert(_READ_AS[img.mode])
-            return np.asarray(img)
-    except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise _unreadable(path, exc) from exc
-
-
-def _scaled(arr: np.ndarray, path: str) -> Tensor:
-    """Pixels as float ``[C, H, W]`` in ``[0, 1]`` (alpha dropped), or an error
-    naming the file ``path``."""
-    if arr.dtype == np.uint8:
-        x = torch.from_numpy(arr.astype(np.float32) / 255.0)
-    elif arr.dtype.kind in "iu":  # 16-bit (or 32-bit mode "I") pixels
-        x = torch.from_numpy(arr.astype(np.float32) / 65535.0)
-    else:
-        x = torch.from_numpy(arr.astype(np.float32))
-    x = x.unsqueeze(0) if x.dim() == 2 else x.permute(2, 0, 1)
-    if x.size(0) == 4:  # drop alpha
-        x = x[:3]
-    # a float image (TIFF) is taken as it is: NaN (missing depth) or values past
-    # [0, 1] (depth in metres) were passed on or clamped to 1 with no word
-    bad = ~torch.isfinite(x) | (x < -1e-6) | (x > 1 + 1e-6)
-    if bad.any():
-        finite = x[torch.isfinite(x)]
-        seen = (f"values in [{float(finite.min()):.4g}, {float(finite.max()):.4g}]"
-                if finite.numel() else "no finite value")
-        raise ValueError(f"image file {path!r} holds {int(bad.sum())} pixel(s) that are NaN, "
-                         f"Inf or outside [0, 1] once scaled ({arr.dtype} pixels, {seen}); "
-                         f"expected 8- or 16-bit pixels, or float values in [0, 1] (scale "
-                         f"them, fill missing values)")
-    return x.clamp(0, 1)
-
-
-def _resize(x: Tensor, image_size: int | None) -> Tensor:
-    if image_size is None or tuple(x.shape[1:]) == (image_size, image_size):
-        return x
-    return torch.nn.functional.interpolate(
-        x[None], size=(image_size, image_size), mode="bilinear",
-        align_corners=False, antialias=True)[0]
-
-
-def read_image(path: str, image_size: int | None = None) -> Tensor:
-    """Reads an image file as float ``[C, H, W]`` in ``[0, 1]``, upright as its
-    EXIF orientation shows it (a palette, CMYK, YCbCr or LAB image by its RGB
-    colours; 8-bit images divided by 255,
-    16-bit ones such as Taskonomy depth by 65535; a float image, e.g. a TIFF,
-    must already hold values in ``[0, 1]``: NaN, Inf or values outside are an
-    error naming the file), resized bilinearly to ``image_size`` if given.
-    :func:`read_depth` reads Taskonomy's depth with its pixels without depth."""
-    return _resize(_scaled(_decode(path), path), image_size)
-
-
-def read_depth(path: str, image_size: int | None = None) -> tuple[Tensor, Tensor]:
-    """Reads a depth image as :func:`read_image` does, and where it has depth:
-    ``(depth [C, H, W], valid [1, H, W] bool)``. A 16-bit pixel of
-    :data:`NO_DEPTH` (65535, Taskonomy's marker of no depth, which
-    :func:`read_image` gives as 1, the farthest depth) is 0 and not valid, as
-    in Taskonomy's ``mask_valid``. Resizing weighs the pixels with depth
-    only, so that no depth of 0 bleeds into its neighbours; a resized pixel is
-    valid where more than half of its weight is."""
-    arr = _decode(path)
-    # 16-bit pixels (mode "I;16", or "I" of Pillow < 10); 8-bit ones mark none
-    missing = (arr == NO_DEPTH if arr.dtype.kind in "iu" and arr.dtype.itemsize > 1
-               else np.zeros(arr.shape, bool))
-    if missing.ndim == 3:
-        missing = missing.any(-1)
-    if not missing.any():
-        x = _resize(_scaled(arr, path), image_size)
-        return x, torch.ones((1, *x.shape[1:]), dtype=torch.bool)
-    arr = np.where(missing[..., None] if arr.ndim == 3 else missing, 0, arr)
-    x, valid = _scaled(arr, path), torch.from_numpy(~missing)[None].float()
-    if image_size is None or tuple(x.shape[1:]) == (image_size, image_size):
-        return x, valid.bool()
-    weight = _resize(valid, image_size)
-    keep = weight > 0.5
-    x = torch.where(keep, _resize(x, image_size) / weight.clamp_min(0.5), 0.0).clamp(0, 1)
-    return x, keep
 
 
 def _no_images(folder: str) -> str:
