@@ -1,7 +1,7 @@
 """Processed caches and generated data made by other code (an earlier
 release, a checkout before a fix) are made again, never loaded: the cache
 file's name and the generator's marker carry a hash of the source of the
-code that makes data (``pyg_fusion.datasets._base.DATA_CODE``), whereas the
+code that makes data (``pyg_fusion.datasets._cache_names.DATA_CODE``), whereas the
 package's version never changes."""
 import ast
 import glob
@@ -15,7 +15,7 @@ import torch
 
 import pyg_fusion
 from pyg_fusion.datasets import RecordingStreamsVAD, SyntheticVAD, VADFeatures
-from pyg_fusion.datasets import _base
+from pyg_fusion.datasets import _cache_names
 from pyg_fusion.datasets import synthetic_vad as S
 
 PACKAGE = osp.dirname(pyg_fusion.__file__)
@@ -29,7 +29,7 @@ def _next_release(tmp_path, monkeypatch, module: str) -> str:
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
     path = copy / module
     path.write_text(path.read_text(encoding="utf-8") + "\n# a fix\n", encoding="utf-8")
-    monkeypatch.setattr(_base, "_PACKAGE", str(copy), raising=False)
+    monkeypatch.setattr(_cache_names, "_PACKAGE", str(copy), raising=False)
     return str(copy)
 
 
@@ -78,11 +78,11 @@ def test_the_same_code_names_the_same_caches(tmp_path):
         shutil.copytree(PACKAGE, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
         if edit is not None:
             (tmp_path / name / edit).write_text("# changed\n")
-        return _base._code_hash(str(tmp_path / name))
+        return _cache_names._code_hash(str(tmp_path / name))
 
-    assert copy("same") == _base.data_code_hash()
-    assert copy("model_edited", "nn/heads.py") == _base.data_code_hash()  # uses data only
-    assert copy("features_edited", "datasets/snippet_features.py") != _base.data_code_hash()
+    assert copy("same") == _cache_names.data_code_hash()
+    assert copy("model_edited", "nn/heads.py") == _cache_names.data_code_hash()  # uses data only
+    assert copy("features_edited", "datasets/snippet_features.py") != _cache_names.data_code_hash()
 
 
 def test_data_generated_by_other_code_is_generated_again(tmp_path, monkeypatch):
@@ -100,7 +100,7 @@ def test_data_generated_by_other_code_is_generated_again(tmp_path, monkeypatch):
     assert new.tag == old.tag
     assert torch.equal(new[0].x_i3d, 2 * x)
     with open(osp.join(new.generated_folder, "synthetic.json"), encoding="utf-8") as f:
-        assert json.load(f)["code"] == _base.data_code_hash()
+        assert json.load(f)["code"] == _cache_names.data_code_hash()
 
 
 def test_streams_from_a_release_that_recorded_no_code_are_built_again(tmp_path):
@@ -117,7 +117,7 @@ def test_streams_from_a_release_that_recorded_no_code_are_built_again(tmp_path):
     record = osp.join(first.generated_folder, "streams.json")
     with open(record, encoding="utf-8") as f:
         written = json.load(f)
-    assert written["code"] == _base.data_code_hash()
+    assert written["code"] == _cache_names.data_code_hash()
     del written["code"]
     with open(record, "w", encoding="utf-8") as f:
         json.dump(written, f)
@@ -126,7 +126,7 @@ def test_streams_from_a_release_that_recorded_no_code_are_built_again(tmp_path):
     again = RecordingStreamsVAD(str(tmp_path), **kw)
     assert os.stat(features).st_mtime_ns != 0  # written again
     with open(record, encoding="utf-8") as f:
-        assert json.load(f)["code"] == _base.data_code_hash()
+        assert json.load(f)["code"] == _cache_names.data_code_hash()
     assert torch.equal(again[0].x_acc, first[0].x_acc)  # the same code: the same streams
     try:
         RecordingStreamsVAD(str(tmp_path), **{**kw, "seed": 1})
@@ -158,7 +158,7 @@ def _imports(path: str, package: str) -> set[str]:
 def test_every_module_the_data_code_imports_is_hashed():
     """A module that processing or generation calls into, outside
     DATA_CODE, would change the data without changing the names."""
-    hashed = {p for pattern in _base.DATA_CODE for p in glob.glob(osp.join(PACKAGE, pattern))}
+    hashed = {p for pattern in _cache_names.DATA_CODE for p in glob.glob(osp.join(PACKAGE, pattern))}
     names = {osp.relpath(p, osp.dirname(PACKAGE))[:-3].replace(os.sep, ".") for p in hashed}
     names |= {n.rsplit(".", 1)[0] for n in names if n.endswith(".__init__")}
     # _loading reads a checkpoint's task (for its error message), never data

@@ -84,7 +84,7 @@ def test_caches_of_other_code_are_named_in_a_notice(tmp_path, monkeypatch):
     # version may share the root, but named
     import os
 
-    import pyg_fusion.datasets._base as base
+    import pyg_fusion.datasets._cache_names as cache_names
     from pyg_fusion import PygFusionNotice
     from pyg_fusion.datasets import MultiViewTables
     view, labels = tmp_path / "v.csv", tmp_path / "y.csv"
@@ -96,7 +96,8 @@ def test_caches_of_other_code_are_named_in_a_notice(tmp_path, monkeypatch):
                                log=False, **kw)
     load()
     first = sorted(os.listdir(tmp_path / "root" / "processed"))
-    monkeypatch.setattr(base, "data_code_hash", lambda: "0123456789")
+    # another version's code: its hash, for the cache's name and the notice alike
+    monkeypatch.setattr(cache_names, "_code_hash", lambda package: "0123456789")
     with pytest.warns(PygFusionNotice, match=r"holds 1 cache file\(s\) of these options made "
                                              r"by other versions .*: delete them unless"):
         load()

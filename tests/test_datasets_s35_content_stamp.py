@@ -8,7 +8,7 @@ import numpy as np
 import torch
 
 from pyg_fusion.datasets import MultiViewTables
-from pyg_fusion.datasets._base import options_hash
+from pyg_fusion.datasets._cache_names import options_hash
 
 
 def test_a_same_size_edit_with_its_time_kept_re_processes(tmp_path):

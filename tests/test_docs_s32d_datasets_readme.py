@@ -167,8 +167,8 @@ def test_a_pre_transforms_module_constant_names_its_cache_as_the_page_says():
 def test_the_pages_data_code_list_is_data_code():
     # the page listed 5 of DATA_CODE's 9 entries: an edit of _loading.py or
     # _scatter.py also makes new caches, which it did not say
-    from pyg_fusion.datasets._base import DATA_CODE
-    said = _text().split("(`DATA_CODE` in `pyg_fusion/datasets/_base.py`: ", 1)[1].split(")")[0]
+    from pyg_fusion.datasets._cache_names import DATA_CODE
+    said = _text().split("(`DATA_CODE` in `pyg_fusion/datasets/_cache_names.py`: ", 1)[1].split(")")[0]
     listed = set(re.findall(r"`([\w./]+)`", said))
     assert listed == {p.replace("*.py", "").rstrip("/") + ("/" if "*" in p else "")
                       for p in DATA_CODE}

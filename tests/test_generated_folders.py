@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from pyg_fusion.datasets import RecordingStreamsVAD, SyntheticRGBD, SyntheticVAD
-from pyg_fusion.datasets._base import data_code_hash
+from pyg_fusion.datasets._cache_names import data_code_hash
 
 RNG = np.random.default_rng(0)
 X = [k + RNG.normal(size=(2, 8 * 7)) for k in (0, 1) for _ in range(3)]

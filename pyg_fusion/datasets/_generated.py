@@ -11,7 +11,7 @@ import os.path as osp
 import re
 from typing import Callable
 
-from ._base import data_code_hash
+from ._cache_names import data_code_hash
 from ._read_only import _denied
 
 

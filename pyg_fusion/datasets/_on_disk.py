@@ -8,7 +8,7 @@ import os.path as osp
 from typing import Callable
 
 from .._files import read_json, write_json
-from ._base import options_hash
+from ._cache_names import options_hash
 
 # beside PyG's processed/ folder: which graphs the database holds
 _MADE_OF = "pyg_fusion_graphs.json"

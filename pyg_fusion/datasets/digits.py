@@ -14,7 +14,8 @@ import torch
 
 from ..data import MultiSourceData
 from ._args import check_transductive_standardize
-from ._base import RELOAD, FusionDataset, data_code_hash, options_hash, remove_replaced
+from ._base import RELOAD, FusionDataset
+from ._cache_names import data_code_hash, options_hash, remove_replaced
 from .._files import atomic_write, save_torch
 from .._loading import load_torch
 from ._io import read_table

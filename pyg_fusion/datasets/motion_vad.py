@@ -7,7 +7,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from ._base import options_hash
+from ._cache_names import options_hash
 from ._recording_args import check_pair
 from .recording_streams import RecordingStreamsVAD
 from .snippet_features import STATISTICS, motion_snippet_features  # noqa: F401

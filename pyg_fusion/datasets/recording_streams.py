@@ -13,7 +13,8 @@ import numpy as np
 
 from .._option_rules import is_int
 from ._args import check_dataset_args, check_seed
-from ._base import RELOAD, data_code_hash, options_hash
+from ._base import RELOAD
+from ._cache_names import data_code_hash, options_hash
 from ._read_only import generation_turn
 from ._generated import Generated, regenerate_on_reload
 from .._files import write_json, write_text

@@ -33,7 +33,8 @@ from PIL import Image
 from .._files import atomic_write, write_json, write_text
 from ..functional._checks import check_int
 from ._args import check_seed
-from ._base import RELOAD, data_code_hash
+from ._base import RELOAD
+from ._cache_names import data_code_hash
 from ._read_only import generation_turn
 from ._generated import Generated, regenerate_on_reload, remove_marker
 from ._io import check_root

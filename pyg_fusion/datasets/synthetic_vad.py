@@ -11,7 +11,7 @@ import numpy as np
 from .._option_rules import check_rule
 from ..functional._checks import check_choice, check_int
 from ._args import check_dataset_args, check_seed
-from ._base import data_code_hash, options_hash
+from ._cache_names import data_code_hash, options_hash
 from ._read_only import generation_turn
 from ._generated import Generated, regenerate_on_reload
 from ._recording_args import check_pair
