@@ -14,9 +14,8 @@ from typing import TYPE_CHECKING, Iterable
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
-
 from torchmetrics import MeanAbsoluteError, MetricCollection
-from torchmetrics.image import PeakSignalNoiseRatio, StructuralSimilarityIndexMeasure
+from torchmetrics.image import PeakSignalNoiseRatio
 
 from .._files import write_json, write_text
 from .._versions import library_versions
@@ -24,6 +23,7 @@ from ..functional._checks import check_int
 # the feature network's side and the figure's rows default to translate evaluate's
 from ._image_configs import TranslateEvalConfig
 from ._precision import model_precision_batch
+from ._ssim import ImageSSIM
 from ._translation_inputs import _target, _target_valid, _with_target_holes
 from .translation_figure import save_translation_figure  # noqa: F401 (its import path)
 
@@ -38,11 +38,11 @@ def image_metrics() -> MetricCollection:
     over every image scored, whatever the batches: L1 the mean over all pixels,
     PSNR :math:`10 \log_{10}(1 / \mathrm{MSE})` of the mean squared error over
     all pixels (torchmetrics' reduction, not the mean of per-image PSNRs, which
-    weighs the best-fitting images more), SSIM the mean of per-image SSIMs."""
+    weighs the best-fitting images more), SSIM the mean of per-image SSIMs (ImageSSIM)."""
     return MetricCollection({
         "l1": MeanAbsoluteError(),
         "psnr": PeakSignalNoiseRatio(data_range=1.0),
-        "ssim": StructuralSimilarityIndexMeasure(data_range=1.0),
+        "ssim": ImageSSIM(data_range=1.0),
     })
 
 
