@@ -89,11 +89,26 @@ def _encode(encoder: nn.Module, xs: list, name: str):
     try:
         return encoder(xs)
     except TypeError as err:
-        if "got (list" not in str(err):
+        if "got (list" not in str(err) or not _refused(err, xs, encoder):
             raise
         raise TypeError(f"{name} takes the list of modality tensors; a backbone that takes "
                         f"one tensor and returns its levels goes in shared, "
                         f"share_across_modalities(backbone, {len(xs)})") from err
+
+
+def _refused(err: TypeError, xs: list, encoder: nn.Module) -> bool:
+    """Whether the call that raised ``err`` was handed ``xs`` itself: the
+    innermost Python frame (a layer's forward, which torch's function refused
+    the list in) holds that very list, and is not the encoder's own forward
+    (which holds it as its argument whatever it refused). An encoder that takes
+    the list and fails on a list of its own got the advice to share a backbone."""
+    tb = err.__traceback__
+    while tb.tb_next is not None:
+        tb = tb.tb_next
+    frame = tb.tb_frame
+    if frame.f_code is getattr(type(encoder).forward, "__code__", None):
+        return False
+    return any(v is xs for v in frame.f_locals.values())
 
 
 def _levels_of(outs: list, name: str = "encoder") -> list[list[Tensor]]:
