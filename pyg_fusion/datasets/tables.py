@@ -14,10 +14,11 @@ from .._option_rules import is_int
 from ._args import check_transductive_standardize
 from ._base import FusionDataset
 from ._io import Table, check_header, read_table
-from ._text import _is_number, header_says_index
+from ._text import header_says_index
 from ._labels import (_check_not_one_hot, _check_unlabelled, _no_label, _unlabel,
                       encode_labels, notice_case_classes, notice_label_column)
 from ._split import check_split, stratified_masks
+from ._table_checks import check_aligned, check_label_name
 from .standardize import zscore_columns
 
 _SUFFIXES = (".csv.gz", ".tsv.gz", ".txt.gz", ".csv", ".tsv", ".txt", ".npy", ".npz")
@@ -265,8 +266,8 @@ class MultiViewTables(FusionDataset):
             raise ValueError(f"label_column={col} is out of range: {lab.path} has "
                              f"{lab.values.shape[1]} column(s)")
         _check_not_one_hot(lab, col)
-        _check_label_name(lab, col)
-        self._check_aligned([*tables.values(), lab], self.options["header"] == "auto")
+        check_label_name(lab, col)
+        check_aligned([*tables.values(), lab], self.options["header"] == "auto")
         y, names = encode_labels(_unlabel([str(s) for s in lab.values[:, col]],
                                           self.options["unlabelled"], lab, col))
         notice_case_classes(names, lab.path)
@@ -312,92 +313,5 @@ class MultiViewTables(FusionDataset):
             data[key] = full
         self.save_processed([data], "graphs")
 
-    @staticmethod
-    def _check_aligned(tables: list[Table], auto_header: bool = False) -> None:
-        ref = tables[0]
-        for t in tables[1:]:
-            if t.values.shape[0] != ref.values.shape[0]:
-                hint = ""
-                short = t if t.values.shape[0] < ref.values.shape[0] else ref
-                if auto_header and short.header is not None and \
-                        abs(t.values.shape[0] - ref.values.shape[0]) == 1:
-                    # a first row of string ids, or a label of a class met
-                    # once, reads as a header: the row count is all that shows it
-                    hint = (f"; the first row of {short.path} ({', '.join(short.header)}) "
-                            f"was taken for a header: give that file a header row, or pass "
-                            f"header=False (pyg-fusion: --no-header) if no text file has one")
-                    if short.header == [str(j) for j in range(len(short.header))]:
-                        # pandas' header of unnamed columns, and its labels'
-                        # (Series.to_csv: '0'), which reads as a label
-                        hint = (f"; the first row of {short.path} ({','.join(short.header)}) "
-                                f"is the column numbers that pandas writes as a header: if "
-                                f"every text file has a header row (pandas writes '0' over "
-                                f"an unnamed column), pass header=True (pyg-fusion: --header)")
-                long = t if short is ref else ref
-                again = _repeated_first_row(long, abs(t.values.shape[0] - ref.values.shape[0]))
-                if again is not None:
-                    hint = (f"; line {again[0] + 1} of {long.path} repeats its first row "
-                            f"({again[1]}): files joined one after another "
-                            f"(cat a.csv b.csv)? Keep the first header only")
-                raise ValueError(f"rows are not aligned: {ref.path} has {ref.values.shape[0]} "
-                                 f"rows, {t.path} has {t.values.shape[0]}{hint}")
-        with_ids = [t for t in tables if t.index is not None]
-        for t in with_ids[1:]:
-            a = with_ids[0]
-            for i, (u, v) in enumerate(zip(a.index, t.index)):
-                if u != v:
-                    # the same ids in another order (one file sorted by a column): the
-                    # way out is one order, which the message did not say
-                    same = sorted(map(str, a.index)) == sorted(map(str, t.index))
-                    raise ValueError(f"rows are not aligned: row {i} is {u!r} in {a.path} "
-                                     f"but {v!r} in {t.path}" + (
-                                         "; both hold the same ids in another order: write "
-                                         "every file in one order of its ids (pandas: "
-                                         "df.sort_index().to_csv(path))" if same else ""))
-
     def _repr_options(self) -> str:
         return f"views={list(self.view_files)}, label_rate={self.options['label_rate']}"
-
-
-def _repeated_first_row(table: Table, extra: int) -> tuple[int, str] | None:
-    """The row index and text (index column too) where a string table (labels) without a header repeats
-    its first row, when the rows it has too many are that row's copies: a
-    header that occurs again (files joined, ``cat a.csv b.csv``) made
-    ``header="auto"`` take it for a value (a class ``y``); :obj:`None` otherwise."""
-    if table.header is not None or table.values.dtype.kind != "U":
-        return None
-    rows = [([table.index[i]] if table.index is not None else []) + list(r)
-            for i, r in enumerate(table.values)]
-    copies = [i for i, r in enumerate(rows) if r == rows[0]]
-    if len(copies) != extra or extra < 2 or all(_is_number(c) for c in rows[0]):
-        return None
-    return copies[1], ",".join(rows[0])
-
-
-_LABEL_NAME = re.compile(r"(?i)(labels?|y|class(es)?|targets?|categor(y|ies))")
-
-
-def _check_label_name(table: Table, col: int) -> None:
-    """Refuses a labels file whose header names another column than ``col``
-    as the label, and not ``col``: ``label,fold`` gave every node its fold
-    (the last column) as its class, without a word. A named column of the
-    same classes as ``col`` (``label,label_name``: ids and their names) is
-    no other label."""
-    head = table.header
-    if head is None or len(head) != table.values.shape[1] or _LABEL_NAME.fullmatch(head[col]):
-        return
-    read = [str(v) for v in table.values[:, col]]
-    named = [j for j, h in enumerate(head) if _LABEL_NAME.fullmatch(h) and not _same_classes(
-        [str(v) for v in table.values[:, j]], read)]
-    if named:
-        ids = " (counted after the ids column)" if table.index is not None else ""
-        raise ValueError(f"labels: {table.path}'s column {named[0]}{ids} is named "
-                         f"{head[named[0]]!r}, but the label is read from column "
-                         f"{col % len(head)}, {head[col]!r}: pass "
-                         f"label_column={named[0]}, or write the label as the file's last "
-                         f"column (pyg-fusion reads the last)")
-
-
-def _same_classes(a: list[str], b: list[str]) -> bool:
-    # one value of b for each of a and back: the same partition of the rows
-    return len(set(zip(a, b))) == len(set(a)) == len(set(b))

@@ -1,0 +1,100 @@
+"""The checks of a user's view and label tables against each other before
+:class:`~pyg_fusion.datasets.MultiViewTables` makes its graph: rows aligned
+(their counts, and their ids where the files have them), and the labels read
+from the column that the header names as the label."""
+from __future__ import annotations
+
+import re
+
+from ._io import Table
+from ._text import _is_number
+
+
+def check_aligned(tables: list[Table], auto_header: bool = False) -> None:
+    """Refuses tables of different row counts (naming the file whose first
+    row ``header="auto"`` took for a header, or whose first row comes again),
+    or whose ids differ row by row."""
+    ref = tables[0]
+    for t in tables[1:]:
+        if t.values.shape[0] != ref.values.shape[0]:
+            hint = ""
+            short = t if t.values.shape[0] < ref.values.shape[0] else ref
+            if auto_header and short.header is not None and \
+                    abs(t.values.shape[0] - ref.values.shape[0]) == 1:
+                # a first row of string ids, or a label of a class met
+                # once, reads as a header: the row count is all that shows it
+                hint = (f"; the first row of {short.path} ({', '.join(short.header)}) "
+                        f"was taken for a header: give that file a header row, or pass "
+                        f"header=False (pyg-fusion: --no-header) if no text file has one")
+                if short.header == [str(j) for j in range(len(short.header))]:
+                    # pandas' header of unnamed columns, and its labels'
+                    # (Series.to_csv: '0'), which reads as a label
+                    hint = (f"; the first row of {short.path} ({','.join(short.header)}) "
+                            f"is the column numbers that pandas writes as a header: if "
+                            f"every text file has a header row (pandas writes '0' over "
+                            f"an unnamed column), pass header=True (pyg-fusion: --header)")
+            long = t if short is ref else ref
+            again = _repeated_first_row(long, abs(t.values.shape[0] - ref.values.shape[0]))
+            if again is not None:
+                hint = (f"; line {again[0] + 1} of {long.path} repeats its first row "
+                        f"({again[1]}): files joined one after another "
+                        f"(cat a.csv b.csv)? Keep the first header only")
+            raise ValueError(f"rows are not aligned: {ref.path} has {ref.values.shape[0]} "
+                             f"rows, {t.path} has {t.values.shape[0]}{hint}")
+    with_ids = [t for t in tables if t.index is not None]
+    for t in with_ids[1:]:
+        a = with_ids[0]
+        for i, (u, v) in enumerate(zip(a.index, t.index)):
+            if u != v:
+                # the same ids in another order (one file sorted by a column): the
+                # way out is one order, which the message did not say
+                same = sorted(map(str, a.index)) == sorted(map(str, t.index))
+                raise ValueError(f"rows are not aligned: row {i} is {u!r} in {a.path} "
+                                 f"but {v!r} in {t.path}" + (
+                                     "; both hold the same ids in another order: write "
+                                     "every file in one order of its ids (pandas: "
+                                     "df.sort_index().to_csv(path))" if same else ""))
+
+
+def _repeated_first_row(table: Table, extra: int) -> tuple[int, str] | None:
+    """The row index and text (index column too) where a string table (labels) without a header repeats
+    its first row, when the rows it has too many are that row's copies: a
+    header that occurs again (files joined, ``cat a.csv b.csv``) made
+    ``header="auto"`` take it for a value (a class ``y``); :obj:`None` otherwise."""
+    if table.header is not None or table.values.dtype.kind != "U":
+        return None
+    rows = [([table.index[i]] if table.index is not None else []) + list(r)
+            for i, r in enumerate(table.values)]
+    copies = [i for i, r in enumerate(rows) if r == rows[0]]
+    if len(copies) != extra or extra < 2 or all(_is_number(c) for c in rows[0]):
+        return None
+    return copies[1], ",".join(rows[0])
+
+
+_LABEL_NAME = re.compile(r"(?i)(labels?|y|class(es)?|targets?|categor(y|ies))")
+
+
+def check_label_name(table: Table, col: int) -> None:
+    """Refuses a labels file whose header names another column than ``col``
+    as the label, and not ``col``: ``label,fold`` gave every node its fold
+    (the last column) as its class, without a word. A named column of the
+    same classes as ``col`` (``label,label_name``: ids and their names) is
+    no other label."""
+    head = table.header
+    if head is None or len(head) != table.values.shape[1] or _LABEL_NAME.fullmatch(head[col]):
+        return
+    read = [str(v) for v in table.values[:, col]]
+    named = [j for j, h in enumerate(head) if _LABEL_NAME.fullmatch(h) and not _same_classes(
+        [str(v) for v in table.values[:, j]], read)]
+    if named:
+        ids = " (counted after the ids column)" if table.index is not None else ""
+        raise ValueError(f"labels: {table.path}'s column {named[0]}{ids} is named "
+                         f"{head[named[0]]!r}, but the label is read from column "
+                         f"{col % len(head)}, {head[col]!r}: pass "
+                         f"label_column={named[0]}, or write the label as the file's last "
+                         f"column (pyg-fusion reads the last)")
+
+
+def _same_classes(a: list[str], b: list[str]) -> bool:
+    # one value of b for each of a and back: the same partition of the rows
+    return len(set(zip(a, b))) == len(set(a)) == len(set(b))
