@@ -118,8 +118,9 @@ def _target(batch, out_channels: int, like: Tensor, *, scored: bool = False) -> 
     want = (like.size(0), out_channels, *like.shape[-2:])
     if tuple(y.shape) != want:
         raise ValueError(f"target y is {tuple(y.shape)}, expected {want} (the inputs' batch "
-                         f"and size, out_channels={out_channels}): give "
-                         f"targets of {_channels(out_channels)} (tile a grey one)")
+                         f"and size, out_channels={out_channels})"
+                         + (_other_channels(y.size(1), out_channels)
+                            if y.dim() == 4 and y.shape[::2] == want[::2] else ""))
     if not y.is_floating_point():
         raise TypeError(f"target y must be float images in [0, 1], got {y.dtype}")
     if scored and min(y.shape[-2:]) < SSIM_MIN_SIDE:
@@ -127,6 +128,21 @@ def _target(batch, out_channels: int, like: Tensor, *, scored: bool = False) -> 
                          f"least {SSIM_MIN_SIDE} pixels a side (SSIM's 11x11 window pads by "
                          f"5): score larger images (train smaller ones without val)")
     return _unit_range("target y", y)
+
+
+def _other_channels(have: int, out_channels: int) -> str:
+    """What to do with targets of ``have`` channels and a generator built for
+    ``out_channels``: 'tile a grey one' could not be done from the command line,
+    where a checkpoint trained when a depth target was tiled to 3 channels
+    (before targets kept their channels) meets Taskonomy's one-channel depth."""
+    hint = (f": the generator gives {_channels(out_channels)}, and no option scores it "
+            f"against targets of {have}: train a model on them (translate train builds the "
+            f"generator with the target's channels; in Python, out_channels={have})")
+    if have == 1 and out_channels == 3:
+        hint += (", e.g. for a checkpoint trained when a grey (depth) target was tiled to 3 "
+                 "channels; or tile them in a transform: data.y = "
+                 "data.y.expand(-1, 3, -1, -1)")
+    return hint
 
 
 def _target_valid(batch, modalities: Sequence[str], y: Tensor) -> Tensor | None:
