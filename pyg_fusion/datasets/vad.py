@@ -25,10 +25,11 @@ from ..data import MultiSourceData
 from .._option_rules import is_int
 from ..functional._checks import check_int
 from ._base import FusionDataset
+from ._listing import glob_pattern
 from ._vad_ground_truth import FrameGroundTruth
 from .segments import resample_segments
 from .standardize import StandardizeSources
-from .vad_layout import VADLayout, _LayoutReader, check_crop_axis, glob_pattern
+from .vad_layout import VADLayout, _LayoutReader, check_crop_axis
 
 SPLITS = ("train", "test")
 
@@ -218,8 +219,9 @@ class VADFeatures(_LayoutReader, FusionDataset):
 
     def process(self) -> None:
         data_list = []
-        for k, layout in enumerate(self.domains):
-            data_list += self._process_domain(k, layout)
+        with self._listed_once():
+            for k, layout in enumerate(self.domains):
+                data_list += self._process_domain(k, layout)
         widths = {}
         for data in data_list:
             for s in data.sources:

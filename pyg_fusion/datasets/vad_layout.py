@@ -5,7 +5,7 @@ feature files, crops and labels (a mix-in of
 :mod:`._vad_video_labels`)."""
 from __future__ import annotations
 
-import glob
+import contextlib
 import os.path as osp
 import re
 from dataclasses import dataclass, field
@@ -15,23 +15,9 @@ import numpy as np
 
 from ..functional._checks import check_int
 from ._io import load_npy
+from ._listing import FolderListings
 from ._vad_lists import VIDEO_EXTENSIONS, list_rows
 from ._vad_video_labels import video_labels
-
-def glob_pattern(pattern: str, **values) -> str:
-    """A source pattern as a glob expression: its text escaped (folders and
-    video names may hold ``[``, ``]``, ``*`` or ``?``, which glob would read
-    as wildcards and then miss the files), ``{name}`` / ``{crop}`` replaced by
-    the escaped value given, or by ``*``."""
-    out = []
-    for part in re.split(r"(\{name\}|\{crop\})", pattern):
-        if part in ("{name}", "{crop}"):
-            value = values.get(part[1:-1])
-            out.append("*" if value is None else glob.escape(str(value)))
-        else:
-            out.append(glob.escape(part))
-    return "".join(out)
-
 
 def check_crop_axis(seen: dict, feats: dict, where: str) -> None:
     """Refuses ``[crops, T, F]`` files (crops first, as some extractors save
@@ -194,6 +180,25 @@ class _LayoutReader:
     def _dir(self, layout: VADLayout) -> str:
         return osp.join(self.raw_dir, layout.folder)
 
+    @contextlib.contextmanager
+    def _listed_once(self):
+        """Each feature folder listed once while the files are read (a glob per list
+        line and per video listed it 1,900 times for UCF-Crime)."""
+        if getattr(self, "_listings", None) is not None:
+            yield
+            return
+        self._listings = FolderListings()
+        try:
+            yield
+        finally:
+            self._listings = None
+
+    def _files(self, layout: VADLayout, pattern: str, **values) -> list[str]:
+        """The files of ``pattern`` (``{name}`` / ``{crop}`` set to ``values``, the
+        rest any text) in the layout's folder."""
+        listings = getattr(self, "_listings", None) or FolderListings()
+        return listings.files(self._dir(layout), pattern, **values)
+
     def _videos(self, layout: VADLayout) -> tuple[list[str], list[str] | None]:
         """Video names in list order, and the list's label column if any."""
         base = self._dir(layout)
@@ -203,18 +208,19 @@ class _LayoutReader:
         path = osp.join(base, list_file)
         rows = list_rows(path)
         names, labels, seen = [], [], {}
-        for row in rows:
-            entry, label = row[0], ",".join(row[1:]).strip()
-            name = self._listed_video(layout, entry, path)
-            if name in seen:  # the other crop files of a video
-                if label != seen[name]:
-                    raise ValueError(f"list file {path}: video {name!r} is listed with the "
-                                     f"labels {seen[name]!r} and {label!r}; give each video "
-                                     f"(and each of its crop files) one label")
-                continue
-            seen[name] = label
-            names.append(name)
-            labels.append(label)
+        with self._listed_once():
+            for row in rows:
+                entry, label = row[0], ",".join(row[1:]).strip()
+                name = self._listed_video(layout, entry, path)
+                if name in seen:  # the other crop files of a video
+                    if label != seen[name]:
+                        raise ValueError(f"list file {path}: video {name!r} is listed with "
+                                         f"the labels {seen[name]!r} and {label!r}; give each "
+                                         f"video (and each of its crop files) one label")
+                    continue
+                seen[name] = label
+                names.append(name)
+                labels.append(label)
         if not names:
             raise ValueError(f"list file {path} lists no video")
         has_labels = all(labels)
@@ -244,8 +250,7 @@ class _LayoutReader:
     def _has_features(self, layout: VADLayout, name: str) -> bool:
         """Whether the first source has a feature file of the video ``name``."""
         pattern = self._pattern(layout, next(iter(layout.sources)), name)
-        return bool(glob.glob(osp.join(glob.escape(self._dir(layout)),
-                                       glob_pattern(pattern, name=name))))
+        return bool(self._files(layout, pattern, name=name))
 
     @staticmethod
     def _name_of(layout: VADLayout, entry: str) -> str:
@@ -267,7 +272,7 @@ class _LayoutReader:
     def _discover(self, layout: VADLayout) -> list[str]:
         base = self._dir(layout)
         pattern = self._pattern(layout, next(iter(layout.sources)))
-        found = sorted(glob.glob(osp.join(glob.escape(base), glob_pattern(pattern))))
+        found = sorted(self._files(layout, pattern))
         names = list(dict.fromkeys(self._name_of(layout, f) for f in found))
         if not names:
             raise FileNotFoundError(f"no list file given for the {self.split} split and no "
@@ -282,8 +287,7 @@ class _LayoutReader:
         if name is not None and not osp.isfile(osp.join(self._dir(layout),
                                                         stacked.format(name=name))):
             per_crop = osp.join(pattern, "{name}__{crop}.npy")
-            if glob.glob(osp.join(glob.escape(self._dir(layout)),
-                                  glob_pattern(per_crop, name=name))):
+            if self._files(layout, per_crop, name=name):
                 return per_crop
         return stacked
 
@@ -300,7 +304,7 @@ class _LayoutReader:
                 raise ValueError(f"{what}: expected [T, F] or [T, crops, F], got shape "
                                  f"{arr.shape}")
             return arr
-        files = glob.glob(osp.join(glob.escape(base), glob_pattern(pattern, name=video)))
+        files = self._files(layout, pattern, name=video)
         crops = {}
         rx = re.escape(osp.basename(pattern)).replace(re.escape("{name}"), re.escape(video))
         rx = rx.replace(re.escape("{crop}"), r"(\d+)")
