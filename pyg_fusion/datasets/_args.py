@@ -3,6 +3,7 @@ touched: PyG's (root, transforms, force_reload, log), a generator's seed and a
 one-graph dataset's standardize."""
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import numpy as np
@@ -68,12 +69,23 @@ def check_index_mask(idx, length: int):
                              f"({length}), got {size}")
         return idx
     # PyG's own error named neither the index nor the length: 'range object
-    # index out of range'
+    # index out of range'. A tensor or array is checked by its min and max
+    # (its entries one by one in Python took longer than PyG's selection)
     if isinstance(idx, (torch.Tensor, np.ndarray)):
-        ints = idx.reshape(-1).tolist()
+        ints = []
+        if _is_integer(idx) and math.prod(idx.shape):  # not empty
+            low, high = int(idx.min()), int(idx.max())
+            if low < -length or high >= length:  # the first one named, as in a list
+                ints = idx.reshape(-1).tolist()
     else:
         ints = idx if isinstance(idx, Sequence) and not isinstance(idx, str) else []
     bad = [i for i in ints if isinstance(i, (int, np.integer)) and not -length <= i < length]
     if bad:
         raise IndexError(f"index {bad[0]} is out of range for a dataset of {length} graphs")
     return idx
+
+
+def _is_integer(idx) -> bool:
+    if isinstance(idx, torch.Tensor):
+        return not (idx.is_floating_point() or idx.is_complex())
+    return np.issubdtype(idx.dtype, np.integer)
