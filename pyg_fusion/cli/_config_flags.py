@@ -199,8 +199,8 @@ def full_config(args) -> dict[str, Any]:
     items = [m.strip() for m in str(getattr(args, "method", "") or "").split(",") if m.strip()]
     # an option that none of the methods reads, as a run refuses it: the YAML would not run
     from ..specs.method_spec import check_options
-    from ..methods import chosen_methods
-    check_options(task, options, chosen_methods(",".join(items), task, options.get("features")))
+    from ._runs import chosen_before_data
+    check_options(task, options, chosen_before_data(",".join(items), data_config(args), options))
     methods = [m for m in items if m != "all"] + (["lego", "lego-cp"] if "all" in items else [])
     specs = [MethodSpec.create(m, task, options).to_dict() for m in methods or [""]]
     for c in COMPONENTS:

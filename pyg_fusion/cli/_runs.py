@@ -193,6 +193,26 @@ def data_config(args, *, fresh: bool = True) -> DataConfig:
     return cfg
 
 
+def chosen_before_data(spec: str, data: DataConfig, options: dict) -> list[str]:
+    """The methods that ``spec`` (``--method``) names, as
+    :func:`~pyg_fusion.methods.chosen_methods` reads them, checked before the
+    data loads against the sources that its config names
+    (:func:`~pyg_fusion.experiments._data_config.source_names`): a method of
+    no such source (``gcn-typo`` on digits) and an option given for one
+    (``--num-powers typo=2``) are refused with their near spellings, by
+    ``--print-config`` as by the run, instead of read as the method of a
+    source that the data might have."""
+    from ..experiments._data_config import source_names
+    from ..experiments.run import check_per_source
+    from ..methods import chosen_methods, resolve_methods
+    task, features = task_of(data.dataset), options.get("features")
+    sources = source_names(data)
+    if sources is not None:
+        resolve_methods(spec, task, sources, features)
+        check_per_source(options, sources, data.dataset)
+    return chosen_methods(spec, task, features)
+
+
 def notice_earlier_run(out: Path, files: tuple[str, ...], what: str, replaced: str) -> None:
     """Says, before a command writes into ``out``, that ``out`` holds an
     earlier run and what of it this one replaces (a
@@ -272,11 +292,11 @@ def run_grid_command(args, *, checkpoint: bool) -> int:
     check_out_entries(out, ("results.json", "results.partial.json", "results.txt", "results.png"))
     notice_earlier_run(out, ("results.json", "results.partial.json"), "run", replaced)
     resume = earlier_records(out) if getattr(args, "resume", False) else None
+    data, options = data_config(args), options_from_args(args)
     if task_of(args.dataset) not in IMAGE_TASKS:  # a typo's near spelling, before the data
-        from ..methods import chosen_methods
-        chosen_methods(args.method, task_of(args.dataset), getattr(args, "features", None))
-    records = run_grid(data_config(args), args.method, args.seeds, out=out,
-                       options=options_from_args(args), checkpoint=checkpoint,
+        chosen_before_data(args.method, data, options)
+    records = run_grid(data, args.method, args.seeds, out=out,
+                       options=options, checkpoint=checkpoint,
                        devices=args.devices, accelerator=args.accelerator,
                        progress=not args.no_progress, force_reload=args.force_reload,
                        resume=resume)

@@ -151,6 +151,37 @@ def check_dataset_flags(cfg: DataConfig, *, complete: bool = False) -> None:
         _check_required(cfg)
 
 
+def source_names(cfg: DataConfig) -> list[str] | None:
+    """The names of the sources that ``cfg``'s data will have, as far as its
+    config says them before anything is read (the bundled and generated
+    sets' fixed names, the views' and ``--vad-source``'s names), else
+    :obj:`None`; sorted, as the data's
+    (:attr:`~pyg_fusion.data.MultiSourceData.sources`). What a method of one
+    source (``gcn-fou``) and a per-source option (``--num-powers i3d=2``)
+    are checked against before the data loads, so that ``--print-config``
+    refuses a typo as the run does.
+
+    Args:
+        cfg (DataConfig): the data of a run.
+    """
+    if cfg.dataset == "digits":
+        from ..datasets.digits import VIEWS
+        return sorted(VIEWS)
+    if cfg.dataset == "synthetic-vad":
+        from ..datasets.synthetic_vad import SETTINGS
+        return sorted(SETTINGS[cfg.setting]["sources"]) if cfg.setting in SETTINGS else None
+    if cfg.dataset == "motion-vad":
+        from ..datasets.motion_vad import SENSORS
+        return sorted(SENSORS)
+    if cfg.dataset == "tables" and cfg.views and not isinstance(cfg.views, str):
+        from ..datasets.tables import name_views
+        return sorted(name_views(cfg.views, "--views"))
+    if cfg.dataset == "vad" and cfg.vad_source and not isinstance(cfg.vad_source, str):
+        names = [str(item).partition("=")[0] for item in cfg.vad_source]
+        return sorted(names) if all(names) else None
+    return None
+
+
 def as_done(cfg: DataConfig) -> DataConfig:
     """``cfg`` with an unset ``standardize`` as a run of its dataset does it
     (what ``--print-config`` prints and a run records).

@@ -51,16 +51,15 @@ def run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
                        accelerator=accelerator, progress=progress, checkpoint=checkpoint)
 
 
-def _check_per_source(options: dict[str, Any], td: TaskData) -> None:
+def check_per_source(options: dict[str, Any], sources: list[str], dataset: str) -> None:
     """Refuses an option given per source (``--num-powers i3d=2``) that does
-    not name exactly the data's sources, before any run: the model said
+    not name exactly the data's ``sources``, before any run: the model said
     'num_powers must be an int or give P for each of [...]', the Python
     name, once the first LEGO run was built."""
-    sources = list(td.in_channels)
     for name, value in options.items():
         if isinstance(value, dict) and set(value) != set(sources):
             flag = "--" + name.replace("_", "-")
-            raise ValueError(f"{flag}: the sources of {td.dataset} are {', '.join(sources)}; "
+            raise ValueError(f"{flag}: the sources of {dataset} are {', '.join(sources)}; "
                              f"give one value for all, or one per source (SOURCE=N,...), got "
                              f"{', '.join(map(str, value)) or 'none'}")
 
@@ -208,7 +207,7 @@ def run_grid(data: DataConfig, methods_spec: str, seeds: list[int], *, out: Path
     if task in TASKS:  # load_data names an image dataset's command
         check_options(task, options, chosen_methods(methods_spec, task, features))
     td0 = load_data(data, seeds[0], features=features, force_reload=force_reload)
-    _check_per_source(options, td0)
+    check_per_source(options, list(td0.in_channels), td0.dataset)
     methods = resolve_methods(methods_spec, td0.task, list(td0.in_channels), features)
     if is_main_process():
         _notice_one_source(td0, methods)
