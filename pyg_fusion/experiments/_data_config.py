@@ -88,9 +88,11 @@ class DataConfig:
                               "for testing (round(rate * rows of the class), halves up)",
                               check="fraction", datasets=("tables", ))
     vad_source: list[str] | None = option(
-        None, "vad: a feature source and its path pattern under ROOT/raw (repeat per "
-        "source), e.g. i3d=features/i3d/{name}.npy", append=True, metavar="NAME=PATTERN",
-        datasets=("vad", ))
+        None, "vad: a feature source and where its files are under ROOT/raw, one .npy file "
+        "per video (RTFM's layout; repeat the flag per source): a pattern with {name} (the "
+        "video's name), e.g. i3d=features/i3d/{name}.npy, or a folder of <video>.npy (or "
+        "<video>__<crop>.npy) files, e.g. i3d=features/i3d", append=True,
+        metavar="NAME=PATTERN", datasets=("vad", ))
     vad_train_list: str | None = option(None, "vad: train list (under ROOT/raw)",
                                         metavar="FILE", datasets=("vad", ))
     vad_test_list: str | None = option(None, "vad: test list (under ROOT/raw)",
@@ -144,6 +146,8 @@ def check_dataset_flags(cfg: DataConfig, *, complete: bool = False) -> None:
             and cfg.val_rate + cfg.test_rate >= 1:  # nothing left to train on
         raise ValueError(f"--val-rate + --test-rate must be < 1, got {cfg.val_rate:g} + "
                          f"{cfg.test_rate:g}")
+    if cfg.dataset == "vad" and cfg.vad_source:  # before --print-config
+        vad_sources(cfg.vad_source)
     if cfg.dataset == "tables" and cfg.views:  # two views of one name, before --print-config
         from ..datasets.tables import name_views
         name_views(cfg.views, "--views")
@@ -176,10 +180,47 @@ def source_names(cfg: DataConfig) -> list[str] | None:
     if cfg.dataset == "tables" and cfg.views and not isinstance(cfg.views, str):
         from ..datasets.tables import name_views
         return sorted(name_views(cfg.views, "--views"))
-    if cfg.dataset == "vad" and cfg.vad_source and not isinstance(cfg.vad_source, str):
-        names = [str(item).partition("=")[0] for item in cfg.vad_source]
-        return sorted(names) if all(names) else None
+    if cfg.dataset == "vad" and cfg.vad_source:
+        return sorted(vad_sources(cfg.vad_source))
     return None
+
+
+def vad_sources(items: list[str], raw: str | None = None) -> dict[str, str]:
+    """``{source: pattern}`` of ``--vad-source``'s ``NAME=PATTERN`` items,
+    refusing what reads as no RTFM layout: a pattern without ``{name}`` is
+    the folder of the source's files (one per video), so one that names a
+    ``.npy`` file (``rgb=cam/rgb/x.npy``), or a file under ``raw`` (ROOT/raw,
+    when given), was looked up as ``cam/rgb/x.npy/<video>.npy`` ('no feature
+    file matches'), and a source needs one file per video, not one for all.
+
+    Args:
+        items (list[str]): the flag's values.
+        raw (str, optional): the folder the patterns are under, to look for
+            a file that a pattern names. (default: :obj:`None`: not looked at)
+    """
+    import os
+    import re
+    if isinstance(items, str):  # iterated, 'rgb=...' was the source 'r'
+        raise TypeError(f"--vad-source must be a list of NAME=PATTERN (one per source), "
+                        f"got the single {items!r}: give [{items!r}]")
+    sources: dict[str, str] = {}
+    for item in items:
+        name, sep, pattern = str(item).partition("=")
+        if not sep or not re.fullmatch(r"[A-Za-z0-9_]+", name) or not pattern.strip():
+            raise ValueError(f"--vad-source must be NAME=PATTERN (NAME: letters, digits or "
+                             f"'_'; PATTERN: where its files are), got {item!r}")
+        if name in sources:
+            raise ValueError(f"--vad-source names the source {name!r} twice")
+        if "{name}" not in pattern and (pattern.lower().endswith(".npy") or (
+                raw is not None and os.path.isfile(os.path.join(raw, pattern)))):
+            folder = os.path.dirname(pattern.rstrip("/"))
+            raise ValueError(
+                f"--vad-source {item}: {pattern} is one file, but a source is one .npy file "
+                f"per video (RTFM's layout): give a pattern with {{name}}, the video's name "
+                f"(e.g. {name}={os.path.join(folder, '{name}.npy')}), or the folder of the "
+                f"videos' files (e.g. {name}={folder or '.'})")
+        sources[name] = pattern
+    return sources
 
 
 def as_done(cfg: DataConfig) -> DataConfig:

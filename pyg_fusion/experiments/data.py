@@ -19,7 +19,7 @@ from ..specs.options import plain_config
 # the config and its checks, importable from here as before
 from ._data_config import (SYNTHETIC_SETTINGS, VAD_DATASETS, VAD_LAYOUT_ARGS,  # noqa: F401
                            DataConfig, _check_node_standardize, _check_required, as_done,
-                           check_dataset_flags)
+                           check_dataset_flags, vad_sources)
 
 
 @dataclass
@@ -169,17 +169,7 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
         setting, extra["data_seed"] = "basic_motions", data_seed
     else:
         _check_required(cfg)
-        sources = {}
-        if isinstance(cfg.vad_source, str):  # iterated, 'rgb=...' was the source 'r'
-            raise TypeError(f"--vad-source must be a list of NAME=PATTERN (one per source), "
-                            f"got the single {cfg.vad_source!r}: give [{cfg.vad_source!r}]")
-        for item in cfg.vad_source:
-            if "=" not in item:
-                raise ValueError(f"--vad-source must be NAME=PATTERN, got {item!r}")
-            name, pattern = item.split("=", 1)
-            if name in sources:
-                raise ValueError(f"--vad-source names the source {name!r} twice")
-            sources[name] = pattern
+        sources = vad_sources(cfg.vad_source, os.path.join(str(root), "raw"))
         # VADFeatures' own message lists the missing files with the Python
         # API's advice (help(VADLayout)), naming no flag
         for flag, value in (("--vad-train-list", cfg.vad_train_list),
