@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor
+from torch_geometric import EdgeIndex
 from torch_geometric.nn import MessagePassing
 
 from ..functional._checks import check_edge_list, check_like, check_tensor
@@ -72,6 +73,7 @@ class GraphPowerExpansion(MessagePassing):
             edge_weight (torch.Tensor, optional): ``[E]``. (default:
                 :obj:`None`, every edge weighs 1)
             num_nodes (int, optional): :math:`N`. (default: :obj:`None`, the
+                node count of an ``EdgeIndex`` that states it, else the
                 largest index of ``edge_index`` + 1)
             restore (torch.Tensor, optional): ``[N]``, the numbering the
                 powers are returned in (see
@@ -82,18 +84,33 @@ class GraphPowerExpansion(MessagePassing):
                 :func:`~pyg_fusion.functional.graph_powers`). (default:
                 :obj:`None`, the graph's own)
 
+        Under PyG's explainers (an edge mask set on the layer, as
+        ``torch_geometric.explain`` sets one), each edge's mask scales its
+        entry of the normalised graph :math:`\hat R`, as it scales the
+        messages of :meth:`expand_features`.
+
         Returns:
             (torch.Tensor, torch.Tensor): ``edge_index`` ``[2, E']`` and
             ``edge_attr`` ``[E', P+1]``, column ``p`` the entries of :math:`R^p`.
         """
         if torch.jit.is_tracing():
             refuse_torchscript(self, tracing=True)
+        if num_nodes is None and isinstance(edge_index, EdgeIndex):
+            # the node count the EdgeIndex states, as PyG's layers read it: the
+            # largest index + 1 dropped the isolated nodes after it (R^0's ones)
+            sizes = {s for s in edge_index.sparse_size() if s is not None}
+            if len(sizes) > 1:
+                raise ValueError(f"edge_index is an EdgeIndex of a {edge_index.sparse_size()} "
+                                 f"(bipartite) graph; the powers take a square one")
+            num_nodes = sizes.pop() if sizes else None
         return self._powers(edge_index, edge_weight, num_nodes, restore, tie_order,
-                            own_orders=False)
+                            own_orders=False, explain=bool(self.explain))
 
-    def _powers(self, edge_index, edge_weight, num_nodes, restore, tie_order, own_orders):
+    def _powers(self, edge_index, edge_weight, num_nodes, restore, tie_order, own_orders,
+                explain: bool = False):
         # forward; own_orders: restore / tie_order are LEGO's own permutations,
-        # not checked again (see _graph_powers)
+        # not checked again (see _graph_powers); explain: PyG's edge mask of
+        # the caller's edges (LEGO's own graphs take none)
         if num_nodes is None:
             edge_index = check_edge_list("edge_index", edge_index)  # before its max is read
             if not edge_index.numel():
@@ -103,7 +120,15 @@ class GraphPowerExpansion(MessagePassing):
                                  "of nodes: pass num_nodes")
             num_nodes = int(edge_index.max()) + 1
         edge_weight = _ones_if_none(edge_weight, edge_index, torch.get_default_dtype())
-        return _graph_powers(edge_index, edge_weight, num_nodes, self.num_powers, self.norm,
+        norm = self.norm
+        if explain:
+            # the mask scales the normalised entries (PyG's explain_message, as
+            # on expand_features' messages); forward never propagates, so it was
+            # never read: the explanation left the powers out, silently
+            edge_weight = self.explain_message(normalize(edge_index, edge_weight, num_nodes,
+                                                         norm), num_nodes)
+            norm = None
+        return _graph_powers(edge_index, edge_weight, num_nodes, self.num_powers, norm,
                              self.mode, self.prune_k, restore, tie_order,
                              own_orders=own_orders)
 
