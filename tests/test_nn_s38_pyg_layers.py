@@ -1,14 +1,18 @@
 """LEGO's layers inside users' PyG models: PyG's explainers and EdgeIndex
-inputs reach GraphPowerExpansion.forward as they reach PyG's layers."""
+inputs reach GraphPowerExpansion.forward as they reach PyG's layers, and a
+layer used as a transform names the transform."""
 import pytest
 import torch
+import torch_geometric.transforms as T
 from torch_geometric import EdgeIndex
+from torch_geometric.data import Data
 from torch_geometric.explain import Explainer, GNNExplainer
 from torch_geometric.explain.algorithm.utils import clear_masks, set_masks
 from torch_geometric.utils import scatter
 
+from pyg_fusion.data import MultiSourceData
 from pyg_fusion.functional import edges_to_dense, relation_graph
-from pyg_fusion.nn import GraphPowerExpansion
+from pyg_fusion.nn import GraphPowerExpansion, RelationGraph
 
 
 def _graph(n=12, seed=0):
@@ -72,3 +76,11 @@ def test_a_bipartite_edge_index_is_refused_by_the_powers():
     _, ei, ew = _graph()
     with pytest.raises(ValueError, match="bipartite.*square"):
         GraphPowerExpansion(2)(EdgeIndex(ei, sparse_size=(12, 15)), ew)
+
+
+@pytest.mark.parametrize("data", [Data(x=torch.randn(5, 3)),
+                                  MultiSourceData(x_a=torch.randn(5, 3))])
+def test_relation_graph_as_a_transform_names_the_transform(data):
+    # was "x must be a torch.Tensor, got Data"
+    with pytest.raises(TypeError, match="pyg_fusion.transforms.RelationGraphs"):
+        T.Compose([RelationGraph(k=2)])(data)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import torch
 from torch import Tensor
+from torch_geometric.data.data import BaseData
 
 from ..functional._checks import check_choice, check_edge_index, check_tensor
 from ..functional._autocast import float32_under_autocast
@@ -63,6 +64,14 @@ class RelationGraph(torch.nn.Module):
         pass
 
     def forward(self, x: Tensor, batch: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        if isinstance(x, BaseData):
+            # a step of T.Compose or a dataset's transform: it was "x must be a
+            # torch.Tensor, got Data", which named neither what to pass nor the transform
+            raise TypeError(f"RelationGraph is a layer on one source's features: call it on "
+                            f"a tensor [N, d] and its batch (data.x_<source> or data.x, "
+                            f"data.batch), got a {type(x).__name__}; to store each source's "
+                            f"graph on the data (T.Compose, a dataset's transform) use "
+                            f"pyg_fusion.transforms.RelationGraphs")
         return relation_graph(x, batch, k=self.k, threshold=self.threshold,
                               metric=self.metric, nonneg=self.nonneg, gamma=self.gamma,
                               knn=self.knn)
