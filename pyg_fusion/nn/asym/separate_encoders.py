@@ -27,7 +27,8 @@ class SeparateEncoders(nn.Module):
             ``num_modalities=1``), or your backbone returning its list of levels (or a dict of
             them, taken in its order: torchvision's ``create_feature_extractor``), shared by
             :func:`share_across_modalities` with ``num_modalities=1``. Where they state their
-            levels' widths, ``out_channels`` (as :class:`ResNetEncoder` does), the widths must
+            levels' widths, ``out_channels`` (a list, as :class:`ResNetEncoder` states them, or
+            one int for every level, as torchvision's ``BackboneWithFPN``), the widths must
             agree: the branches share one decoder.
 
     Shapes: as :class:`ResNetEncoder`.
@@ -51,7 +52,11 @@ class SeparateEncoders(nn.Module):
                 raise ValueError(f"encoders[{i}] is built for num_modalities="
                                  f"{enc.num_modalities}; SeparateEncoders takes one "
                                  f"single-modality encoder per modality (num_modalities=1)")
-        widths = [list(e.out_channels) for e in encoders if hasattr(e, "out_channels")]
+        # a list of the levels' widths (ResNetEncoder's), or one int for every level
+        # (torchvision's BackboneWithFPN): list() of that int was "'int' object is not
+        # iterable"
+        widths = [e.out_channels if isinstance(e.out_channels, int) else list(e.out_channels)
+                  for e in encoders if hasattr(e, "out_channels")]
         if any(w != widths[0] for w in widths):
             # the decoder, built for the first's widths, failed in a conv of another branch
             raise ValueError(f"the encoders' out_channels differ ({widths}): the branches "
