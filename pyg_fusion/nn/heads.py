@@ -182,10 +182,24 @@ class GraphHead(ConvStack):
     @float32_under_autocast
     def normalize(edge_index: Tensor, edge_weight: Tensor, num_nodes: int, *,
                   coalesced: bool = False) -> Tensor:
-        # Row i of G: the in-edges of node i (repeated edges one entry), the
-        # "row" normalisation of functional.normalize (a degree that overflows
-        # though the weights do not is summed again, rescaled). In float32 for
-        # 16-bit weights: a float16 row sum overflows at 65504.
+        r"""The head's weights :math:`\tilde G_{ij} = G_{ij} / \sum_k |G_{ik}|`:
+        row :math:`i` of :math:`G` holds the in-edges of node :math:`i`
+        (repeated edges one entry), the ``"row"`` normalisation of
+        :func:`~pyg_fusion.functional.normalize`, computed in float32 for
+        16-bit weights (a float16 row sum overflows at 65504).
+
+        Args:
+            edge_index (torch.Tensor): ``[2, E]`` (source, target) torch.long.
+            edge_weight (torch.Tensor): ``[E]``, signed allowed.
+            num_nodes (int): :math:`N`.
+            coalesced (bool, optional): :obj:`True` when each (source,
+                target) pair occurs once (a :class:`FusedGraph`'s edges).
+                (default: :obj:`False`)
+
+        Returns:
+            torch.Tensor: ``[E]``, of ``edge_weight``'s dtype.
+        """
+        # a degree that overflows though the weights do not is summed again, rescaled
         wide = edge_weight.to(torch.promote_types(edge_weight.dtype, torch.float32))
         deg, top = _sparse_degrees(edge_index, wide, num_nodes, coalesced=coalesced)
         if top is None:
