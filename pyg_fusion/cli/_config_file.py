@@ -1,17 +1,17 @@
 """``--config FILE.yaml``: replaced, where it stands on the command line, by
 the flags its mapping spells (a flat mapping of option names, or the nested
 form ``--print-config`` writes): flags after it override it, and every value
-goes through the flag's own check.
+goes through the flag's own check (:mod:`._config_tokens`).
 """
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from ..specs.components import COMPONENTS, option_fields
-from . import AppendFlag, CLIError, FileItem, ListFlag, out_folder
-from ._config_flags import DATA_SECTION, IMAGE_SECTIONS, ONCE
-from ._flag_types import _per_source, input_path
+from ..specs.components import COMPONENTS
+from . import CLIError
+from ._config_flags import DATA_SECTION, IMAGE_SECTIONS
+from ._config_tokens import setting_tokens
 
 
 def _config_sections(prog: str) -> dict[str, set[str]] | None:
@@ -127,10 +127,6 @@ def _recorded_standardize(flat: dict[str, Any], path: str) -> dict[str, Any]:
     return {k: v for k, v in flat.items() if k != "standardize"}
 
 
-# The flags that a config file cannot give, by name: never suggested for a key.
-NOT_KEYS = ("config", "print-config", "help")
-
-
 def _settings(parser: argparse.ArgumentParser) -> set[str]:
     return {a.dest for a in parser._actions if a.option_strings} - {"config", "print_config"}
 
@@ -186,18 +182,6 @@ def _refuse_a_value_for_a_section(parser: argparse.ArgumentParser, loaded: dict,
                            f"writes it), got {v!r}")
 
 
-def _null_is_default(a: argparse.Action) -> bool:
-    """Whether ``null`` stands for the flag's default, as a printed config
-    writes it: a flag whose default is None, i.e. a method option of the
-    graph commands (the task's and each method's default, which a config
-    printed for several methods leaves to each), ``--pretrained``,
-    ``--views``, an evaluation's "the checkpoint's". Any other flag has a
-    value by default that no printed config writes as null: a null there is
-    refused, not silently read as that value (``epochs: null`` of segment
-    train, ``seeds: null``)."""
-    return a.default is None
-
-
 def _refuse_an_image_dataset(dataset, path: str) -> None:
     """``dataset`` of an image task: the command line routes ``train
     --dataset nyud`` to ``segment train --data nyud`` (``_runs.route_task``),
@@ -210,91 +194,6 @@ def _refuse_an_image_dataset(dataset, path: str) -> None:
                        f"config says 'data: {image.data}' in its data section (as "
                        f"`pyg-fusion {image.task} train --print-config` writes it), for "
                        f"`pyg-fusion {image.task} train` or `evaluate`")
-
-
-def _check_values(parser: argparse.ArgumentParser, a: argparse.Action, tokens: list[str],
-                  path: str, key: str) -> None:
-    """The values of ``tokens`` (the flags that ``key`` of the file ``path``
-    became) through the flag's type and choices, as parsing would check them,
-    with its error naming the file and key: parsing named the flag alone
-    ("argument --epochs: ..."), which a config file does not spell."""
-    if isinstance(a, (argparse.BooleanOptionalAction, argparse._StoreTrueAction)):
-        return  # true / false, checked where the tokens are made
-    from ._runs import SeedsFlag, flat_seeds
-    flag = a.option_strings[0]
-    values = [t.split("=", 1)[1] if t.startswith(flag + "=") else t for t in tokens
-              if t != flag]
-    if a.nargs == "+" and tokens and not values:  # argparse named the flag alone
-        raise CLIError(f"--config {path}: {key}: expected at least one value, got []")
-    for group in ([[v] for v in values] if isinstance(a, AppendFlag) or a.nargs is None
-                  else [values]):
-        try:
-            parsed = parser._get_values(a, group)
-            if isinstance(a, SeedsFlag):  # its words' seeds, each once
-                flat_seeds(a, parsed)
-        except argparse.ArgumentError as exc:
-            raise CLIError(f"--config {path}: {key}: {exc.message}") from None
-
-
-def _tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
-            from_files: dict[str, int], origin: int,
-            null_lines: dict[str, int] | None = None,
-            origins: dict[str, tuple[str, str, Any]] | None = None) -> list[str]:
-    actions = {a.dest: a for a in parser._actions if a.option_strings}
-    out: list[str] = []
-    flat = _without_task(flat, path)
-    for key, value in flat.items():
-        start = len(out)
-        a = actions.get(key)
-        if a is None or key in ("config", "print_config"):
-            from ._parser import close_names
-            raise CLIError(f"--config {path}: {key!r} is no setting of this command"
-                           f"{close_names(parser, [key], prefix='', skip=NOT_KEYS)}")
-        if key in ONCE:  # a config is reused: every run would do it again
-            raise CLIError(f"--config {path}: {key!r} is no setting of a run but an "
-                           f"instruction to one: give {a.option_strings[0]} on the command "
-                           f"line")
-        flag = a.option_strings[0]
-        if value is None and not _null_is_default(a):
-            where = f", line {null_lines[key]}" if key in (null_lines or {}) else ""
-            raise CLIError(f"--config {path}{where}: {key} is null, but it has a value by "
-                           f"default: give a value, or remove the line for the default")
-        if value is None:  # its default: as if not given
-            continue
-        if isinstance(a, ListFlag):
-            from_files[flag] = from_files.get(flag, 0) + 1
-        if isinstance(a, (argparse.BooleanOptionalAction, argparse._StoreTrueAction)):
-            if not isinstance(value, bool):  # "false" would be a true string
-                raise CLIError(f"--config {path}: {key} must be true or false, got {value!r}")
-            if isinstance(a, argparse.BooleanOptionalAction):
-                out.append(flag if value else "--no-" + flag[2:])
-            else:
-                out += [flag] if value else []
-        elif isinstance(a, AppendFlag):  # items marked: they replace earlier ones
-            for item in value if isinstance(value, list) else [value]:
-                marked = FileItem(item)
-                marked.origin = origin
-                out += [flag, marked]
-        elif a.nargs in ("+", "*"):
-            out += [flag, *map(str, value if isinstance(value, list) else [value])]
-        elif isinstance(value, list) and a.type in (out_folder, input_path):
-            # joined with commas it would pass as one path ('a,b'), a folder made
-            raise CLIError(f"--config {path}: {key} is one path, got the list {value!r}")
-        elif isinstance(value, list):  # "0,1,2" lists (--seeds)
-            out += [flag, ",".join(map(str, value))]
-        elif isinstance(value, dict) and _per_source(option_fields().get(key, (None, None))[1]):
-            # one value per source (a sweep cell's num_powers): SOURCE=N,...
-            out.append(f"{flag}=" + ",".join(f"{k}={v}" for k, v in value.items()))
-        elif isinstance(value, dict) and set(value) == {"train", "test"}:
-            out.append(f"{flag}={value['train']},{value['test']}")  # --vad-num-abnormal
-        elif isinstance(value, dict):
-            raise CLIError(f"--config {path}: {key} must be a single value, got {value!r}")
-        else:  # one token: a value that starts with "-" stays a value
-            out.append(f"{flag}={value}")
-        _check_values(parser, a, out[start:], path, key)
-        if origins is not None:
-            origins[a.dest] = (path, key, value)
-    return out
 
 
 def _not_a_mapping(path: str, loaded) -> str:
@@ -373,7 +272,9 @@ def expand_config_files(parser: argparse.ArgumentParser, argv: list[str],
             _refuse_an_image_dataset(loose.get("dataset"), path)
             _refuse_another_commands(parser, loaded, loose, path)
             flat = _recorded_standardize(_flatten(loaded, path, parser.prog), path)
-            out += _tokens(parser, flat, path, from_files, origin, loader.null_lines, origins)
+            flat = _without_task(flat, path)
+            out += setting_tokens(parser, flat, path, from_files, origin, loader.null_lines,
+                                  origins)
         else:
             a = by_flag.get(tok.split("=", 1)[0]) if tok.startswith("--") else None
             if a is not None:  # a flag after the file: the value is no longer the file's
