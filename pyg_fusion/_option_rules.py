@@ -41,7 +41,9 @@ def option(default, help: str, **meta) -> Any:
     """A config field whose metadata the CLI generator reads: ``help``,
     ``check`` (the name of a flag type: ``positive_int``, ``fraction``,
     ``bool``...), ``choices``, ``flags`` (extra flag names), ``metavar``,
-    ``nargs``/``append`` (lists), ``arg`` (the component's name for it),
+    ``nargs``/``append`` (lists), ``per`` (what the keys of a value given
+    per source name, ``"file"``: ``--index-col``'s; else ``"source"``),
+    ``arg`` (the component's name for it),
     ``unset`` (what a value of ``None`` means, as the help and the docstring
     name that default: ``"never"``, ``"--lr"``; required of a method
     component's field that a task's default may leave ``None``), and

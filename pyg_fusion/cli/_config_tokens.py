@@ -53,6 +53,15 @@ def _check_values(parser: argparse.ArgumentParser, a: argparse.Action, tokens: l
             raise CLIError(f"--config {path}: {key}: {exc.message}") from None
 
 
+def _field_of(key: str):
+    """The config field of the setting ``key``: a method option's, or the
+    data's (:class:`~pyg_fusion.experiments.DataConfig`), else :obj:`None`."""
+    import dataclasses
+    from ..experiments._data_config import DataConfig
+    data = {f.name: f for f in dataclasses.fields(DataConfig)}
+    return option_fields().get(key, (None, data.get(key)))[1]
+
+
 def setting_tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: str,
                    from_files: dict[str, int], origin: int,
                    null_lines: dict[str, int] | None = None,
@@ -102,7 +111,7 @@ def setting_tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: 
             raise CLIError(f"--config {path}: {key} is one path, got the list {value!r}")
         elif isinstance(value, list):  # "0,1,2" lists (--seeds)
             out += [flag, ",".join(map(str, value))]
-        elif isinstance(value, dict) and _per_source(option_fields().get(key, (None, None))[1]):
+        elif isinstance(value, dict) and _per_source(_field_of(key)):
             # one value per source (a sweep cell's num_powers): SOURCE=N,...
             out.append(f"{flag}=" + ",".join(f"{k}={v}" for k, v in value.items()))
         elif isinstance(value, dict) and set(value) == {"train", "test"}:

@@ -48,12 +48,13 @@ def nonneg_int_or_auto(text: str) -> int | str:
                                                       "an integer >= 0 or auto")
 
 
-def per_source(check):
+def per_source(check, unit: str = "source"):
     """The flag type of a field that holds one value or one per source
     (``num_powers: int | dict[str, int]``): ``"3"`` -> ``check("3")``,
     ``"c3d=1,i3d=2"`` -> ``{"c3d": 1, "i3d": 2}``, each value through
     ``check``. The per-source form is what a sweep's cell records, so that
-    its config reads back with ``--config``."""
+    its config reads back with ``--config``. ``unit`` names what the keys
+    are in the error (``"file"``: ``--index-col``'s)."""
     def one_or_per_source(text: str):
         text = str(text)
         if "=" not in text:
@@ -63,8 +64,8 @@ def per_source(check):
             name, _, value = (part.strip() for part in item.partition("="))
             if not name or not value or name in out:
                 raise argparse.ArgumentTypeError(
-                    f"expected N or SOURCE=N,SOURCE=N,... (one value per source, each "
-                    f"source once), got {text!r}")
+                    f"expected N or {unit.upper()}=N,{unit.upper()}=N,... (one value per "
+                    f"{unit}, each {unit} once), got {text!r}")
             out[name] = check(value)
         return out
     return one_or_per_source

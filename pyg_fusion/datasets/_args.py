@@ -4,7 +4,7 @@ one-graph dataset's standardize."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import torch
@@ -89,3 +89,30 @@ def _is_integer(idx) -> bool:
     if isinstance(idx, torch.Tensor):
         return not (idx.is_floating_point() or idx.is_complex())
     return np.issubdtype(idx.dtype, np.integer)
+
+
+def per_file_index_col(index_col, files: list[str]):
+    """A tables dataset's ``index_col``: one value for every text file (a
+    column number, :obj:`None` or ``"auto"``), or ``{file: value}`` keyed by
+    view name or ``"labels"`` (a file not named: ``"auto"``), for files that
+    differ (ids in one, none in another, which one number would have cut a
+    feature column from); column numbers as plain ints (the cache key)."""
+    def one(key, value):
+        if isinstance(value, str) and value == "auto" or value is None:
+            return value
+        if is_int(value) and value >= 0:
+            return int(value)
+        raise ValueError(f"index_col{key} must be a column number >= 0, None or 'auto', got "
+                         f"{value!r}")
+    if not isinstance(index_col, Mapping):
+        return one("", index_col)
+    unknown = [k for k in index_col if k not in files]
+    if unknown:  # a misspelt view's value was never read
+        raise ValueError(f"index_col names {unknown}, which are no file (the views and "
+                         f"'labels': {files})")
+    return {k: one(f"[{k!r}]", v) for k, v in index_col.items()}
+
+
+def index_col_of(index_col, file: str):
+    """The ``index_col`` (:func:`per_file_index_col`) of ``file``."""
+    return index_col.get(file, "auto") if isinstance(index_col, Mapping) else index_col

@@ -11,7 +11,7 @@ import torch
 
 from ..data import MultiSourceData
 from .._option_rules import is_int
-from ._args import check_transductive_standardize
+from ._args import check_transductive_standardize, index_col_of, per_file_index_col
 from ._base import FusionDataset
 from ._io import Table, check_header, read_table
 from ._text import header_says_index
@@ -111,8 +111,11 @@ class MultiViewTables(FusionDataset):
         header (bool or str, optional): whether text files have a header row, as in
             :func:`~pyg_fusion.datasets._io.read_table`, for every text file.
             (default: :obj:`"auto"`)
-        index_col (int, str or None, optional): the column of row ids of text files (a column
-            number, :obj:`None` or :obj:`"auto"`), as in :func:`~pyg_fusion.datasets._io.read_table`. (default: :obj:`"auto"`)
+        index_col (int, str, None or Mapping, optional): the column of row ids of text files (a
+            column number, :obj:`None` or :obj:`"auto"`), as in
+            :func:`~pyg_fusion.datasets._io.read_table`; or ``{file: value}`` for files that
+            differ, keyed by view name or ``"labels"``, a file not named ``"auto"``.
+            (default: :obj:`"auto"`)
         label_column (int, optional): column of the labels file holding the label. (default:
             :obj:`-1`)
         unlabelled (str, int or None, optional): a label that marks an unlabelled row beside
@@ -166,10 +169,9 @@ class MultiViewTables(FusionDataset):
         label_column = int(label_column)
         unlabelled = _check_unlabelled(unlabelled)
         header = check_header(header)  # before any file is read; plain in the cache key
-        if is_int(index_col):
-            index_col = int(index_col)  # numpy's too (check_int's rule), plain in the cache key
         if not isinstance(views, Mapping):
             views = name_views(views)
+        index_col = per_file_index_col(index_col, [*map(str, views), "labels"])
         if not views:
             raise ValueError("views must name at least one file")
         for name in views:
@@ -215,15 +217,15 @@ class MultiViewTables(FusionDataset):
 
     def _read(self, what: str, path: str, **kw) -> Table:
         o = self.options
-        # the labels have no key to choose an array by
-        kw = {"header": o["header"], "index_col": o["index_col"],
+        # the labels have no key to choose an array by; the views give their index_col
+        kw = {"header": o["header"], "index_col": index_col_of(o["index_col"], "labels"),
               "npz_hint": "save the labels as a file of their own (.npy, .csv)", **kw}
         return read_table(path, what=what, **kw)
 
     def _labels_index(self, path: str) -> dict:
         # index_col=0 for views with numeric ids must not take the only
         # column of a labels file without ids: there it could hold no label
-        index_col = self.options["index_col"]
+        index_col = index_col_of(self.options["index_col"], "labels")
         if isinstance(index_col, int) and not isinstance(index_col, bool):
             plain = self._read("labels", path, numeric=False, index_col=None)
             if plain.values.shape[1] == 1:
@@ -254,7 +256,9 @@ class MultiViewTables(FusionDataset):
                                  f"would be features of every node; leave it out of the "
                                  f"views, and give the features of a file that holds both in "
                                  f"a file of their own")
+        index_col = self.options["index_col"]
         tables = {name: self._read(f"view {name!r}", paths[f],
+                                   index_col=index_col_of(index_col, name),
                                    npz_key=self.options["npz_keys"].get(name),
                                    npz_hint=f"choose one with npz_keys={{{name!r}: KEY}} "
                                             f"(pyg-fusion: one array per file)")
@@ -281,7 +285,7 @@ class MultiViewTables(FusionDataset):
                 raise ValueError(f"view {name!r}: {table.path} holds {int(bad.sum())} NaN or "
                                  f"Inf value(s), the first at data row {row}, column {col} "
                                  f"({table.values[row, col]}); fill in or drop them")
-            notice_label_column(name, table, x, y, self.options["index_col"])
+            notice_label_column(name, table, x, y, index_col_of(index_col, name))
             if self.options["standardize"]:
                 x = zscore_columns(x)
             x = x.float()

@@ -70,12 +70,15 @@ class DataConfig:
     header: bool | None = option(
         None, "tables: every text file (views and labels) has a header row (--header) or "
         "none (--no-header) (default: detected per file: a header when a cell of the first "
-        "row is not a number)", check="bool", datasets=("tables", ))
-    index_col: int | str = option(
+        "row is not a number; leave both out when your files differ)", check="bool",
+        datasets=("tables", ))
+    index_col: int | str | dict[str, int | str] = option(
         "auto", "tables: the column of row ids in every text file: its number (0: the "
         "first), none (no ids) or auto (column 0 when none of its cells is a number or its "
-        "header cell is empty, as pandas writes)", check="index_col", metavar="N|none|auto",
-        datasets=("tables", ))
+        "header cell is empty, as pandas writes); or one per file where they differ, "
+        "FILE=N|none|auto,... with a view's name or labels (e.g. rgb=0,labels=none; a file "
+        "not named: auto)", check="index_col", metavar="N|none|auto|FILE=...,...",
+        per="file", datasets=("tables", ))
     unlabelled: str = option(
         "auto", "tables: a label that marks rows without a label beside empty / NA / ? cells: "
         "e.g. -1 (scikit-learn's semi-supervised mark), none (-1 is a class like any other) "
@@ -150,7 +153,12 @@ def check_dataset_flags(cfg: DataConfig, *, complete: bool = False) -> None:
         vad_sources(cfg.vad_source)
     if cfg.dataset == "tables" and cfg.views:  # two views of one name, before --print-config
         from ..datasets.tables import name_views
-        name_views(cfg.views, "--views")
+        files = [*name_views(cfg.views, "--views"), "labels"]
+        unknown = [k for k in cfg.index_col if k not in files] \
+            if isinstance(cfg.index_col, dict) else []
+        if unknown:  # a misspelt view's value would never be read
+            raise ValueError(f"--index-col names {', '.join(unknown)}, which is no file: "
+                             f"name a view ({', '.join(files[:-1])}) or labels")
     if complete:
         _check_required(cfg)
 

@@ -118,7 +118,7 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
             cfg = dataclasses.replace(cfg, views=[f"{n}={v}" for n, v in views.items()],
                                       labels=labels)
             header = "auto" if cfg.header is None else cfg.header
-            index_col = {None: "auto", "none": None}.get(cfg.index_col, cfg.index_col)
+            index_col = _index_col(cfg.index_col)
             try:
                 ds = D.MultiViewTables(str(root / "tables"), views=views, labels=labels,
                                        header=header, index_col=index_col,
@@ -212,6 +212,14 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
     extra["fingerprint"] = data_fingerprint({"train": train, "test": test})
     return TaskData("vad", cfg.dataset, setting, inch, train=train, test=test, extra=extra,
                     config=cfg)
+
+
+def _index_col(value):
+    """``--index-col``'s value as :class:`~pyg_fusion.datasets.MultiViewTables`
+    takes it: ``"none"`` is :obj:`None`, in each file's value too."""
+    if isinstance(value, dict):
+        return {k: _index_col(v) for k, v in value.items()}
+    return {None: "auto", "none": None}.get(value, value)
 
 
 def _test(kw: dict, train) -> dict:
