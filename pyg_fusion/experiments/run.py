@@ -55,7 +55,13 @@ def check_per_source(options: dict[str, Any], sources: list[str], dataset: str) 
     """Refuses an option given per source (``--num-powers i3d=2``) that does
     not name exactly the data's ``sources``, before any run: the model said
     'num_powers must be an int or give P for each of [...]', the Python
-    name, once the first LEGO run was built."""
+    name, once the first LEGO run was built.
+
+    Args:
+        options (dict[str, Any]): the method options given.
+        sources (list[str]): the data's sources.
+        dataset (str): the dataset's name, for the error.
+    """
     for name, value in options.items():
         if isinstance(value, dict) and set(value) != set(sources):
             flag = "--" + name.replace("_", "-")
