@@ -1,4 +1,5 @@
-r"""The learnable graph fusion operator of LEGO (docs/methods.md §1.4).
+r"""The learnable graph fusion operator of LEGO (docs/methods.md §1.4;
+`paper <https://arxiv.org/abs/2410.01506>`_).
 
 Pairwise, for sources :math:`a, b` with :math:`P` and :math:`Q` powers and a
 learnable signed :math:`A \in \mathbb{R}^{(P+1) \times (Q+1)}`:

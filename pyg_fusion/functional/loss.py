@@ -1,5 +1,5 @@
 r"""The degree-variance regulariser of LEGO for weakly supervised VAD
-(docs/methods.md §1.6).
+(docs/methods.md §1.6; `paper <https://arxiv.org/abs/2410.01506>`_).
 
 Known only from secondary summaries; this reconstruction is a **[choice]**:
 with node degrees :math:`d_i = \sum_j G_{ij} [G_{ij} \geq \alpha]` of the fused

@@ -1,4 +1,5 @@
-r"""Graph power expansion (LEGO, docs/methods.md §1.3).
+r"""Graph power expansion (LEGO, docs/methods.md §1.3;
+`paper <https://arxiv.org/abs/2410.01506>`_).
 
 A relationship graph :math:`R` is normalised to :math:`\hat R` and expanded
 into its powers

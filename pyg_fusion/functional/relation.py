@@ -1,5 +1,6 @@
 r"""Sparse relationship graphs of units from their features (LEGO,
-docs/methods.md §1.2): the ``k`` strongest neighbours and / or the entries
+docs/methods.md §1.2; `paper <https://arxiv.org/abs/2410.01506>`_): the ``k``
+strongest neighbours and / or the entries
 above a threshold of :math:`R_{ij} = \mathrm{sim}(f_i, f_j)` (the metrics, the
 ``nonneg`` choice and the defined edge cases are in :mod:`.similarity`), and
 :func:`dense_topk`, their dense twin. The scores the searches rank by and

@@ -1,5 +1,6 @@
 r"""Similarities of units from their features: the dense relationship graph and
-the similarity of given pairs (LEGO, docs/methods.md §1.2).
+the similarity of given pairs (LEGO, docs/methods.md §1.2;
+`paper <https://arxiv.org/abs/2410.01506>`_).
 
 For the features :math:`F \in \mathbb{R}^{N \times d}` of one source, the
 relationship graph is :math:`R_{ij} = \mathrm{sim}(f_i, f_j)` with

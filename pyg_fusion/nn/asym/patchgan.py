@@ -1,5 +1,6 @@
-"""The PatchGAN discriminator of pix2pix and its GAN losses, for AsymFusion's
-image translation (docs/methods.md §2.6)."""
+"""The PatchGAN discriminator of pix2pix (Isola et al., CVPR 2017,
+`paper <https://arxiv.org/abs/1611.07004>`_) and its GAN losses, for
+AsymFusion's image translation (docs/methods.md §2.6)."""
 from __future__ import annotations
 
 import torch
