@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -37,9 +38,32 @@ def _inputs(batch, modalities: Sequence[str], channels: Sequence[int],
                             f"{batch[key].dtype} (scale 8-bit images by 1/255)")
         # images already in [-1, 1], or normalised by a mean and std, were mapped by
         # 2 * x - 1 a second time, without a word
-        xs.append(_unit_range(f"{m!r} images ({key})", batch[key], _INPUT_HINT))
+        x = _unit_range(f"{m!r} images ({key})", batch[key], _INPUT_HINT)
+        xs.append(_filled(x, _mask(batch, f"valid_{m}", x), m))
     _check_sizes(modalities, xs, num_downs)
     return xs
+
+
+def _filled(x: Tensor, valid: Tensor | None, m: str) -> Tensor:
+    """Input images ``x`` with each pixel that has no value (``valid`` False,
+    e.g. Taskonomy's no-depth pixels, which read as 0, the nearest depth) given
+    the value of the nearest pixel that has one (scipy's Euclidean distance
+    transform picks it), as NYUDv2's depth inputs come filled. The generator
+    was handed those 0s as depth. An image without any valid pixel is left as it
+    is (nothing to fill from); images without holes are ``x`` itself."""
+    if valid is None:
+        return x
+    holes = ~valid[:, 0].cpu().numpy()
+    if not holes.any():
+        return x
+    from scipy.ndimage import distance_transform_edt
+
+    out = x.clone()
+    for b in np.flatnonzero(holes.any((1, 2)) & ~holes.all((1, 2))):
+        rows, cols = torch.from_numpy(distance_transform_edt(
+            holes[b], return_distances=False, return_indices=True)).to(x.device)
+        out[b] = x[b][:, rows, cols]
+    return out
 
 
 def _check_sizes(modalities: Sequence[str], xs: list[Tensor], num_downs: int) -> None:
@@ -158,14 +182,21 @@ def _target_valid(batch, modalities: Sequence[str], y: Tensor) -> Tensor | None:
     if len(keys) > 1:
         raise ValueError(f"batch has valid masks {sorted(keys)} of no input modality: the "
                          f"target's mask (valid_<target>) must be the only one")
-    valid = batch[keys[0]]
-    want = (y.size(0), 1, *y.shape[-2:])
+    return _mask(batch, keys[0], y, "the target's valid pixels")
+
+
+def _mask(batch, key: str, x: Tensor, what: str = "the input's valid pixels") -> Tensor | None:
+    """``batch[key]``, a bool ``[B, 1, H, W]`` mask of images ``x``, on their
+    device; ``None`` where the batch has none."""
+    if key not in batch:
+        return None
+    valid = batch[key]
+    want = (x.size(0), 1, *x.shape[-2:])
     if not isinstance(valid, Tensor) or valid.dtype != torch.bool or tuple(valid.shape) != want:
         have = (f"{valid.dtype} {tuple(valid.shape)}" if isinstance(valid, Tensor)
                 else type(valid).__name__)
-        raise ValueError(f"{keys[0]} (the target's valid pixels) must be bool {want}, "
-                         f"got {have}")
-    return valid.to(y.device)
+        raise ValueError(f"{key} ({what}) must be bool {want}, got {have}")
+    return valid.to(x.device)
 
 
 def _masked_l1(out: Tensor, y: Tensor, valid: Tensor | None) -> Tensor:

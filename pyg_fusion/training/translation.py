@@ -69,6 +69,11 @@ class TranslationModule(SourceOrderState, L.LightningModule):
     :func:`~pyg_fusion.training.translation_eval.evaluate_translation` does.
     Without such a mask every pixel counts. A loader collates the attributes of
     a batch's first scene: give every scene of a data set the mask or none.
+    An input's mask (``valid_<modality>``, e.g. a depth input's) fills its
+    holes: each pixel without a value is given the value of the nearest pixel
+    with one (as NYUDv2's depth inputs come filled) before the generator and the
+    critic see it, in training, translation and scoring alike; an image without
+    any valid pixel is given as it is.
 
     The objective's and the optimiser's defaults (``norm``, ``gan_mode``,
     ``lambda_l1``, ``lambda_gan``, ``lr``) are ``translate train``'s (the fields of

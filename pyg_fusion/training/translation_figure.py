@@ -12,7 +12,7 @@ from torch import Tensor
 from .._files import save_figure
 from ..functional._checks import check_int
 from ._image_configs import TranslateEvalConfig
-from ._translation_inputs import _target_valid
+from ._translation_inputs import _mask, _target_valid
 
 if TYPE_CHECKING:
     from .translation import TranslationModule
@@ -29,8 +29,8 @@ def save_translation_figure(module: TranslationModule, batch, path: str,
     ``target: <target>``, ``<target> from <m>`` and ``<target>: ensemble``
     (the target's name from the module's ``data_config``, else ``target``).
     One-channel images (depth, shade) are grey on the scenes' ``[0, 1]``
-    scale, shown by a colour bar under their columns. The target's pixels
-    without a value (where its ``valid_<target>`` mask is False) are magenta.
+    scale, shown by a colour bar under their columns. Pixels without a value
+    (where a ``valid_<target>`` or ``valid_<input>`` mask is False) are magenta.
 
     Args:
         module (TranslationModule): the model.
@@ -59,11 +59,14 @@ def save_translation_figure(module: TranslationModule, batch, path: str,
             (f"target: {target}" if target != "target" else "target", batch.y),
             *[(f"{target} from {o}" if o != ENSEMBLE else f"{target}: ensemble", imgs[o])
               for o in module.output_names]]
-    # the target's pixels without a value (e.g. no depth) are drawn magenta, not as 0
-    holes = _target_valid(batch, module.modalities, batch.y)
-    if holes is not None:
-        holes = ~holes[:, 0].cpu()
-        cols[len(inputs)] = (cols[len(inputs)][0] + "\n(magenta: no value)", batch.y)
+    # pixels without a value (e.g. no depth) are drawn magenta, not as 0: the target's,
+    # and an input's (the generator is handed each hole's nearest value)
+    masks = [*(_mask(batch, f"valid_{m}", x) for m, x in inputs.items()),
+             _target_valid(batch, module.modalities, batch.y)]
+    holes = {c: ~v[:, 0].cpu() for c, v in enumerate(masks)
+             if v is not None and (c == len(inputs) or not v.all())}
+    for c in holes:
+        cols[c] = (cols[c][0] + "\n(magenta: no value)", cols[c][1])
     rows = min(max_rows, batch.y.size(0))
     # constrained: room for the title and the colour bar without wide margins
     fig = Figure(figsize=(1.8 * len(cols), 1.8 * rows + 0.8), layout="constrained")
@@ -77,8 +80,8 @@ def save_translation_figure(module: TranslationModule, batch, path: str,
                 grey = ax.imshow(img[0].numpy(), cmap="gray", vmin=0, vmax=1)
             else:
                 ax.imshow(img[:3].permute(1, 2, 0).numpy())
-            if holes is not None and c == len(inputs):
-                ax.imshow((torch.tensor([1.0, 0.0, 1.0, 1.0]) * holes[r, ..., None]).numpy())
+            if c in holes:
+                ax.imshow((torch.tensor([1.0, 0.0, 1.0, 1.0]) * holes[c][r, ..., None]).numpy())
             ax.set_xticks([])
             ax.set_yticks([])
             if r == 0:
