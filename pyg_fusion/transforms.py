@@ -22,8 +22,9 @@ SUPPORTS = ("own", "shared")
 
 @fill_doc(similarity=SIMILARITY_ARGS, knn=KNN_ARG)
 class RelationGraphs(BaseTransform):
-    r"""Stores each source's relationship graph
-    (:func:`~pyg_fusion.functional.relation_graph`) on the data, as
+    r"""Stores each source's relationship graph (LEGO's, docs/methods.md §1.2;
+    `paper <https://arxiv.org/abs/2410.01506>`_;
+    :func:`~pyg_fusion.functional.relation_graph`) on the data, as
     ``edge_index_<source>`` and ``edge_weight_<source>`` (the convention of
     :class:`~pyg_fusion.data.MultiSourceData`), as PyG's
     :class:`~torch_geometric.transforms.KNNGraph` stores one ``edge_index``:

@@ -55,3 +55,8 @@ def test_the_functional_forms_of_legos_math_link_the_paper(name):
 def test_the_gan_loss_links_pix2pix():
     import sys
     assert "https://arxiv.org/abs/1611.07004" in sys.modules[A.gan_loss.__module__].__doc__
+
+
+def test_the_relation_graphs_transform_links_the_paper():
+    from pyg_fusion.transforms import RelationGraphs
+    assert LEGO_PAPER in RelationGraphs.__doc__
