@@ -27,7 +27,7 @@ import os
 import os.path as osp
 import secrets
 from contextlib import contextmanager
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 TMP_SUFFIX = ".pyg-fusion-tmp"
 # The token's start in the temporary name of a finished entry set aside to be
@@ -230,23 +230,29 @@ def _locked(folder: str, what: str, wait: bool, name: str, fcntl) -> Iterator[No
 
 
 @contextmanager
-def made_folder(folder: str | os.PathLike) -> Iterator[None]:
+def made_folder(folder: str | os.PathLike,
+                unmade_ok: Callable[[OSError], bool] | None = None) -> Iterator[None]:
     """Makes ``folder`` and the missing folders above it for the body; those
     it made are removed again when the body fails and leaves them empty (a
-    refused or interrupted command leaves no output folder)."""
+    refused or interrupted command leaves no output folder). Where
+    ``unmade_ok(error)`` says so, the body runs even though the folder could
+    not be made (a dataset's read-only root: its download names the files
+    that are missing)."""
     made, parent = [], osp.abspath(os.fspath(folder))
     while not osp.exists(parent):
         made.append(parent)
         parent = osp.dirname(parent)
     try:
-        os.makedirs(folder, exist_ok=True)
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as exc:
+            if unmade_ok is None or not unmade_ok(exc):
+                raise
         yield
     except BaseException:
         for d in made:
-            try:
+            with contextlib.suppress(OSError):  # not empty (or never made): kept
                 os.rmdir(d)
-            except OSError:
-                break
         raise
 
 

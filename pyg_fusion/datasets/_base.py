@@ -15,7 +15,7 @@ from torch_geometric.data import InMemoryDataset
 from torch_geometric.data.dataset import _repr, files_exist
 
 from ..data import MultiSourceData
-from .._files import atomic_write, remove_stale_temps, save_torch
+from .._files import atomic_write, made_folder, remove_stale_temps, save_torch
 from .._loading import load_torch
 from ._identity import callable_identity
 from ._args import check_dataset_args, check_index_mask
@@ -72,25 +72,10 @@ class FusionDataset(InMemoryDataset):
         # set's own folder, was left with an empty raw/ (and the root itself)
         if files_exist(self.raw_paths):
             return
-        made, parent = [], osp.abspath(self.raw_dir)
-        while not osp.exists(parent):
-            made.append(parent)
-            parent = osp.dirname(parent)
-        try:
-            try:
-                os.makedirs(self.raw_dir, exist_ok=True)
-            except OSError as exc:
-                # a read-only root: download() still says which of the user's
-                # files are missing; a write of its own is refused by name below
-                if not _denied(exc):
-                    raise
-            with self.raw_writes():
-                self.download()
-        except BaseException:
-            for folder in made:
-                with contextlib.suppress(OSError):  # not empty: the generator's files
-                    os.rmdir(folder)
-            raise
+        # a read-only root: download() still says which of the user's files
+        # are missing; a write of its own is refused by name (raw_writes)
+        with made_folder(self.raw_dir, unmade_ok=_denied), self.raw_writes():
+            self.download()
 
     @contextlib.contextmanager
     def raw_writes(self):
