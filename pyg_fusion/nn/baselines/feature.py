@@ -164,5 +164,7 @@ class FeatureFusion(SourceOrderState, nn.Module):
         return feature_fuse(feats, self.mode)
 
     def __repr__(self) -> str:
-        return (f"{self.__class__.__name__}({self.in_channels}, mode={self.mode!r}, "
-                f"out_channels={self.out_channels})")
+        # the constructor's arguments, as PyG's layers print them: out_channels
+        # (derived) was printed as if it were one, and such a repr built nothing
+        proj = "" if self.proj is None else f", proj_channels={self.out_channels}"
+        return f"{self.__class__.__name__}({self.in_channels}, mode={self.mode!r}{proj})"
