@@ -21,7 +21,10 @@ def register(subparsers) -> None:
         "evaluate", help=HELP, description=HELP + ": test accuracy (node "
         "classification) or frame-level auc / ap / pr_auc_trapz (VAD; and scores.json: each "
         "test video's snippet scores, frame scores and frame ground truth, in test order, "
-        "which `pyg-fusion plot anomaly-scores --input` draws). The method, its "
+        "which `pyg-fusion plot anomaly-scores --input` draws, and scores.csv: one row per "
+        "snippet with its frames and score). New VAD videos without ground truth: "
+        "--vad-test-list LIST --vad-gt none scores them (scores.json and scores.csv, no "
+        "metrics). The method, its "
         "options, every dataset option (root, segments, --vad-*, data seed...) and the "
         "standardisation statistics come from the checkpoint; dataset options given here "
         "(--root, --vad-*, ...) override them, e.g. to say where to find the data. The "
@@ -143,22 +146,34 @@ def run(args) -> int:
     out = Path(args.out)
     from ..experiments._run_folders import check_out_entries
     # Lightning's CSV logger writes logs/version_<k>: a file of that name failed it at the end
-    check_out_entries(out, ("results.json", "scores.json"), folders=("logs",))
+    check_out_entries(out, ("results.json", "scores.json", "scores.csv"), folders=("logs",))
     check_results_replaceable(out / "results.json")
     check_not_a_run_folder(out)
     # an earlier evaluation's logs: replaced, as its results.json, once this one finishes
     earlier_logs = sorted(p for p in (out / "logs").glob("version_*") if p.is_dir())
-    notice_earlier_run(out, ("results.json", "scores.json", "logs"), "evaluation",
-                       "its results.json, scores.json and logs are replaced by this "
-                       "evaluation's once it finishes")
+    notice_earlier_run(out, ("results.json", "scores.json", "scores.csv", "logs"), "evaluation",
+                       "its results.json, scores.json, scores.csv and logs are replaced by "
+                       "this evaluation's once it finishes")
     with kept_notices() as notices:  # e.g. the data changed since training: recorded
         td, cfg, metrics = evaluate_checkpoint(args.checkpoint, data_config(args, fresh=False),
                                                out, method=args.method, devices=args.devices,
                                                accelerator=args.accelerator,
                                                progress=not args.no_progress,
                                                force_reload=args.force_reload,
-                                               scores=out / "scores.json")
+                                               scores=out / "scores.json",
+                                               table=out / "scores.csv")
     if not is_main_process():
+        return 0
+    import shutil
+    if td.task == "vad" and not metrics:  # videos without ground truth: their scores only
+        for folder in earlier_logs:
+            shutil.rmtree(folder, ignore_errors=True)
+        # an earlier evaluation's metrics would sit beside these videos' scores
+        stale = (out / "results.json").is_file()
+        (out / "results.json").unlink(missing_ok=True)
+        print(f"scored {len(td.test)} test videos without ground truth (no metrics)\n\nwrote "
+              f"{out / 'scores.json'} and scores.csv (each video's snippet and frame scores)"
+              + (" and removed the earlier evaluation's results.json" if stale else ""))
         return 0
     records = make_records(td, cfg["method"], {cfg["seed"]: metrics},
                            # by absolute path, as the data's files: the same file from any folder
@@ -169,7 +184,6 @@ def run(args) -> int:
                                   **hardware_record(args.accelerator, args.devices),
                                   "notices": notices})
     write_json(out / "results.json", records)
-    import shutil
     for folder in earlier_logs:  # the earlier evaluations' CSV logs (logs/version_<k>)
         shutil.rmtree(folder, ignore_errors=True)
     print(format_table(records, METRICS[td.task]))
@@ -179,14 +193,15 @@ def run(args) -> int:
             if p.is_dir() and p not in earlier_logs]
     log = f" and {', '.join(logs)} (the CSV log)" if logs else ""
     if td.task == "vad":
-        print(f"\nwrote {out / 'results.json'}, scores.json (each test video's snippet "
-              f"and frame scores){log}")
+        print(f"\nwrote {out / 'results.json'}, scores.json and scores.csv (each test "
+              f"video's snippet and frame scores){log}")
         return 0
     # an earlier VAD evaluation's scores would sit beside this checkpoint's results
     stale = _earlier_scores(out / "scores.json")
     print(f"\nwrote {out / 'results.json'}{log}" + (
-        " (and removed the earlier evaluation's scores.json: this checkpoint scores nodes)"
-        if stale else ""))
+        " (and removed the earlier evaluation's scores.json and scores.csv: this checkpoint "
+        "scores nodes)" if stale else ""))
     if stale:
         (out / "scores.json").unlink()
+        (out / "scores.csv").unlink(missing_ok=True)
     return 0

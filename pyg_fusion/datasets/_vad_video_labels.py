@@ -31,14 +31,17 @@ def _naming_id(ids: list[str]) -> str:
 
 
 def video_labels(layout: VADLayout, split: str, names: list[str], column: list[str] | None,
-                 domain: str) -> list[int]:
+                 domain: str) -> list[int | None]:
     """The labels (0 normal, 1 abnormal) of the videos ``names`` of the
     ``split`` of ``layout``, in list order, as ``layout.labels`` says: by
-    list position, by name, or from the list's label ``column``; a labelling
+    list position, by name, or from the list's label ``column`` (``"none"``:
+    ``None`` each, videos without a label); a labelling
     that cannot be what the user meant (every video abnormal, class ids, a
     count the column contradicts) is refused. ``domain``: how errors name
     the layout (``VADFeatures._domain_label``)."""
     mode = layout.labels
+    if mode == "none":  # videos to score, whose labels are not known
+        return [None] * len(names)
     count = layout.abnormal_count(split)
     if mode == "auto":
         mode = "list" if column is not None else ("position" if count is not None

@@ -48,8 +48,8 @@ class VADFeatures(_LayoutReader, FusionDataset):
       temporal level (``rates``) keeps its units: ``x_<source>`` ``[n, d]`` and
       ``assign_<source>`` ``[n]``, the segment of each unit (units past the
       last whole snippet are dropped);
-    * ``y`` ``[1]`` video label (1 = abnormal), ``domain`` ``[1]``, ``video``
-      (name);
+    * ``y`` ``[1]`` video label (1 = abnormal; none with ``labels="none"``),
+      ``domain`` ``[1]``, ``video`` (name);
     * ``num_snippets`` ``[1]`` = ``T``, ``snippet_segment`` ``[T]`` (the
       segment of each snippet; not offset when batched), ``snippet_len``
       ``[1]``, ``num_frames`` ``[1]`` = ``T * snippet_len``;
@@ -114,6 +114,10 @@ class VADFeatures(_LayoutReader, FusionDataset):
         domains = list(domains)
         if not domains or not all(isinstance(d, VADLayout) for d in domains):
             raise TypeError("domains must be a VADLayout or a non-empty list of them")
+        if split == "train" and any(d.labels == "none" for d in domains):
+            # (the training loss reads each video's label)
+            raise ValueError("labels='none' gives videos without a label, which the training "
+                             "split needs: give the training split its labels")
         names = [set(d.sources) for d in domains]
         if any(n != names[0] for n in names):
             raise ValueError(f"all domains must have the same sources, got "
@@ -323,7 +327,8 @@ class VADFeatures(_LayoutReader, FusionDataset):
                 data[f"x_{s}"] = torch.from_numpy(np.asarray(x[:keep], dtype=np.float32))
                 data[f"assign_{s}"] = torch.from_numpy(seg[np.arange(keep) // rate])
             data.num_nodes = N
-            data.y = torch.tensor([label], dtype=torch.long)
+            if label is not None:  # (labels="none": videos to score)
+                data.y = torch.tensor([label], dtype=torch.long)
             data.domain = torch.tensor([k], dtype=torch.long)
             data.video = video
             data.num_snippets = torch.tensor([T], dtype=torch.long)

@@ -82,7 +82,8 @@ class VADLayout:
             ``normal_pattern`` or is ``0`` / ``false`` / ``A``, XD-Violence's normal class in
             VadCLIP's CSVs), or ``"auto"`` (list column, else position if ``num_abnormal`` is
             given, else name; a list column or names without a normal video is then an
-            error). (default: :obj:`"auto"`)
+            error), or ``"none"`` (the videos carry no label ``y``: videos to score without
+            ground truth, e.g. new ones; not for the training split). (default: :obj:`"auto"`)
         num_abnormal (int | Mapping[str, int], optional): int, or ``{split: int}``. (default:
             :obj:`None`)
         normal_pattern (str, optional): regular expression of normal videos' names / labels
@@ -125,9 +126,9 @@ class VADLayout:
         for s in self.sources:
             if not re.fullmatch(r"[A-Za-z0-9_]+", str(s)):
                 raise ValueError(f"source name {s!r} must be letters, digits or '_'")
-        if self.labels not in ("auto", "position", "name", "list"):
-            raise ValueError(f"labels must be 'auto', 'position', 'name' or 'list', got "
-                             f"{self.labels!r}")
+        if self.labels not in ("auto", "position", "name", "list", "none"):
+            raise ValueError(f"labels must be 'auto', 'position', 'name', 'list' or 'none', "
+                             f"got {self.labels!r}")
         for s, r in self.rates.items():
             if s not in self.sources:
                 raise ValueError(f"rates names {s!r}, which is not a source "
@@ -146,7 +147,8 @@ class VADLayout:
                 raise ValueError(f"num_abnormal must be an int >= 0 (or {{split: int}}), got "
                                  f"{self.num_abnormal!r}") from None
         self.num_abnormal = counts if isinstance(self.num_abnormal, Mapping) else counts["test"]
-        if self.labels in ("name", "list") and any(n is not None for n in counts.values()):
+        if self.labels in ("name", "list", "none") and any(n is not None
+                                                            for n in counts.values()):
             # recorded with the run but never read: the labels would not be what it says
             raise ValueError(f"num_abnormal={self.num_abnormal!r} is read only with labels="
                              f"'position' (or 'auto' without a label column), not with "

@@ -13,6 +13,8 @@ from ._dataset_names import DATASETS, GRAPH_DATASETS, task_of
 
 VAD_DATASETS = tuple(k for k, v in DATASETS.items() if v.task == "vad")
 SYNTHETIC_SETTINGS = ("multi_representation", "multi_modal", "multi_domain")
+# vad_gt of test videos without ground truth (new videos to score, no metrics)
+NO_GROUND_TRUTH = "none"
 # the vad_* options that locate and label a user's feature set; kept in the
 # checkpoint so that evaluation finds the same videos
 VAD_LAYOUT_ARGS = ("vad_source", "vad_train_list", "vad_test_list", "vad_gt", "vad_labels",
@@ -101,7 +103,9 @@ class DataConfig:
     vad_test_list: str | None = option(None, "vad: test list (under ROOT/raw)",
                                        metavar="FILE", datasets=("vad", ))
     vad_gt: str | None = option(None, "vad: frame-level ground truth of the test split "
-                                "(under ROOT/raw)", metavar="FILE", datasets=("vad", ))
+                                "(under ROOT/raw), or none: videos without ground truth "
+                                "(evaluate: each video's scores, no metrics; their labels "
+                                "are not read)", metavar="FILE|none", datasets=("vad", ))
     vad_labels: str = option(
         "auto", "vad: video labels from the list position (the first --vad-num-abnormal "
         "videos are abnormal), the name (normal when it matches --vad-normal-pattern), the "

@@ -53,7 +53,8 @@ def check_fingerprint(cfg: dict, td, path: str, data: DataConfig, *,
     options given anew in ``data`` whose value as loaded (paths made
     absolute) differs from the checkpoint's (e.g. ``--root``, ``--views``),
     other data is a purpose the notice names. Silent for the same data and
-    for checkpoints that predate the fingerprint.
+    for checkpoints that predate the fingerprint; with a VAD test list given
+    anew (``vad_test_list``), its test split is not compared.
 
     Args:
         cfg (dict): the checkpoint's recorded config.
@@ -69,6 +70,11 @@ def check_fingerprint(cfg: dict, td, path: str, data: DataConfig, *,
     from .._notices import notice
     saved = cfg.get("data", {}).get("fingerprint")
     now = td.extra.get("fingerprint")
+    if isinstance(saved, dict) and now is not None and data.vad_test_list is not None:
+        # other test videos given are the purpose (e.g. new ones to score): the
+        # model's own data, its training split, is what must not have changed
+        saved, now = ({k: v for k, v in d.items() if not k.startswith("test.")}
+                      for d in (saved, now))
     if not isinstance(saved, dict) or now is None or saved == now:
         return
     # the options given other than the checkpoint's, as loaded (paths made

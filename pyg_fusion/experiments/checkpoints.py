@@ -11,8 +11,8 @@ import dataclasses
 from .._loading import image_task
 from ._fingerprint import check_fingerprint, data_fingerprint  # noqa: F401 (importable here)
 from ._rng import keeps_global_rng
-from .data import (SYNTHETIC_SETTINGS, VAD_LAYOUT_ARGS, DataConfig, check_dataset_flags,
-                   load_data, task_of)
+from .data import (NO_GROUND_TRUTH, SYNTHETIC_SETTINGS, VAD_LAYOUT_ARGS, DataConfig,
+                   check_dataset_flags, load_data, task_of)
 
 # The layout of a run's config (``hyper_parameters["config"]``). 2:
 # ``hidden_channels`` sizes the VAD row heads and graph baselines too; format
@@ -146,6 +146,33 @@ def _check_label_rate(data: DataConfig, trained: dict, features: str | None,
                      f"leave --label-rate out (the checkpoint's)")
 
 
+def _check_vad_given(data: DataConfig, change: dict, trained: dict, path: str,
+                     trained_sources: list[str]) -> None:
+    """Refuses sources given anew that are not the checkpoint's
+    (``trained_sources``), and a test list given anew that would keep the checkpoint's
+    ground truth of one file (``change``: the options taken from the
+    checkpoint), concatenated over its own test list: it fits no other list,
+    and a list of as many frames was scored against other videos' frames."""
+    given = data.vad_source if isinstance(data.vad_source, list) else []
+    names = [str(item).partition("=")[0] for item in given]
+    if given and sorted(names) != sorted(trained_sources):
+        # (its model and statistics are of those sources: refused by the
+        # standardiser's own words, or only after both splits were read)
+        raise ValueError(f"--vad-source gives the sources {names}, the checkpoint {path} was "
+                         f"trained on {sorted(trained_sources)}: give one --vad-source per "
+                         f"source it was trained on, of that name")
+    gt, listed = change.get("vad_gt"), data.vad_test_list
+    if (listed is None or "vad_gt" not in change or data.vad_source or gt is None
+            or gt == NO_GROUND_TRUTH or "{name}" in gt
+            or listed == trained.get("vad_test_list")):
+        return
+    raise ValueError(f"--vad-test-list {listed}: the checkpoint {path} holds the ground truth "
+                     f"of its own test list ({gt}, the frames of "
+                     f"{trained.get('vad_test_list')} concatenated), which fits no other "
+                     f"list; give this list's (--vad-gt FILE), or --vad-gt none to score "
+                     f"its videos without ground truth (their scores, no metrics)")
+
+
 def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: str, *,
                     force_reload: bool = False, command: str = "evaluate"):
     """``(task data, standardizer)`` of a checkpoint. The dataset options that
@@ -196,6 +223,7 @@ def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: 
     if cfg["dataset"] == "synthetic-vad" and setting in SYNTHETIC_SETTINGS:
         change["setting"] = setting
     _check_recorded_files(change, path, cfg["dataset"], command)
+    _check_vad_given(data, change, trained, path, list(cfg.get("in_channels", {})))
     data = dataclasses.replace(data, **change)
     standardizer = StandardizeSources.from_state_dict(state_dict, "standardizer.")
     # a node dataset's z-scoring is no statistics of the checkpoint (load_data)
@@ -259,11 +287,15 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
 @keeps_global_rng
 def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: str | None = None,
                         devices: int = 1, accelerator: str = "cpu", progress: bool = True,
-                        force_reload: bool = False, scores=None, command: str = "evaluate"):
+                        force_reload: bool = False, scores=None, table=None,
+                        command: str = "evaluate"):
     """Scores a checkpoint of :func:`~pyg_fusion.experiments.run.run_method`
-    on the test split of the data it was trained on; returns ``(task data,
-    config, metrics)``: test accuracy (and the validation accuracy) for node
-    classification, frame-level ``auc`` / ``ap`` / ``pr_auc_trapz`` for VAD.
+    on the test split of the data it was trained on, or of other data given
+    in ``data``; returns ``(task data, config, metrics)``: test accuracy (and
+    the validation accuracy) for node classification, frame-level ``auc`` /
+    ``ap`` / ``pr_auc_trapz`` for VAD, none (``{}``) for VAD test videos
+    without ground truth (``vad_gt="none"``: new videos, whose scores alone
+    ``scores`` and ``table`` hold).
 
     Args:
         path (str): the ``.ckpt`` file.
@@ -281,6 +313,10 @@ def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: 
             record it, so a later evaluation reads the rebuilt caches. (default: :obj:`False`)
         scores (str or Path, optional): VAD: write each test video's snippet and frame
             scores there (:func:`~pyg_fusion.training._vad_scores.write_test_scores`).
+            (default: :obj:`None`, not written)
+        table (str or Path, optional): VAD, with ``scores``: write the same snippet scores
+            there as CSV, one row per snippet with its frames
+            (:func:`~pyg_fusion.training._vad_scores.write_scores_table`).
             (default: :obj:`None`, not written)
         command (str, optional): the ``pyg-fusion`` command that reads it, whose
             flags its errors name (:func:`checkpoint_data`). (default: :obj:`"evaluate"`)
@@ -324,9 +360,12 @@ def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: 
         task = WeaklySupervisedVAD(model, config=cfg, standardizer=standardizer)
         result = evaluate_vad(task, td.test, out_dir=out_dir, devices=devices,
                               accelerator=accelerator, progress=progress)
-        metrics = {k: result[k] for k in ("auc", "ap", "pr_auc_trapz")}
+        # none without ground truth (new videos): their scores only
+        metrics = {k: result[k] for k in ("auc", "ap", "pr_auc_trapz") if k in result}
         from .run import is_main_process
         if scores is not None and is_main_process():
-            from ..training._vad_scores import write_test_scores
+            from ..training._vad_scores import write_scores_table, write_test_scores
             write_test_scores(scores, task.last_videos)
+            if table is not None:
+                write_scores_table(table, task.last_videos)
     return td, cfg, metrics

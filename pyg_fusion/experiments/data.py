@@ -17,9 +17,9 @@ from ..specs.components import TASKS
 from ._data_inputs import _check_num_abnormal, _check_split, _tables_flag
 from ..specs.options import plain_config
 # the config and its checks, importable from here as before
-from ._data_config import (SYNTHETIC_SETTINGS, VAD_DATASETS, VAD_LAYOUT_ARGS,  # noqa: F401
-                           DataConfig, _check_node_standardize, _check_required, as_done,
-                           check_dataset_flags, vad_sources)
+from ._data_config import (NO_GROUND_TRUTH, SYNTHETIC_SETTINGS, VAD_DATASETS,  # noqa: F401
+                           VAD_LAYOUT_ARGS, DataConfig, _check_node_standardize,
+                           _check_required, as_done, check_dataset_flags, vad_sources)
 
 
 @dataclass
@@ -172,13 +172,16 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
         sources = vad_sources(cfg.vad_source, os.path.join(str(root), "raw"))
         # VADFeatures' own message lists the missing files with the Python
         # API's advice (help(VADLayout)), naming no flag
+        # "none": test videos without ground truth, scored without metrics (evaluate);
+        # their labels are not known either
+        gt = None if cfg.vad_gt == NO_GROUND_TRUTH else cfg.vad_gt
         for flag, value in (("--vad-train-list", cfg.vad_train_list),
-                            ("--vad-test-list", cfg.vad_test_list), ("--vad-gt", cfg.vad_gt)):
+                            ("--vad-test-list", cfg.vad_test_list), ("--vad-gt", gt)):
             if value and "{name}" not in value:
                 _check_file(flag, os.path.join(str(root), "raw", value))
         _check_num_abnormal(cfg.vad_num_abnormal)
         layout = D.VADLayout(sources=sources, train_list=cfg.vad_train_list,
-                             test_list=cfg.vad_test_list, gt=cfg.vad_gt,
+                             test_list=cfg.vad_test_list, gt=gt,
                              labels=cfg.vad_labels, num_abnormal=cfg.vad_num_abnormal,
                              normal_pattern=cfg.vad_normal_pattern,
                              snippet_len=cfg.vad_snippet_len)
@@ -188,8 +191,9 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
         # resolve in its own working folder (and leave an empty raw/ there)
         cfg = dataclasses.replace(cfg, root=os.path.abspath(cfg.root))
         train = D.VADFeatures(str(root), "train", layout, **kw, force_reload=force_reload)
-        test = D.VADFeatures(str(root), "test", layout, **_test(kw, train),
-                             force_reload=force_reload)
+        unlabelled = dataclasses.replace(layout, labels="none", num_abnormal=None)
+        test = D.VADFeatures(str(root), "test", layout if gt is not None else unlabelled,
+                             **_test(kw, train), force_reload=force_reload)
         setting = "custom"
         extra["vad"] = {k: getattr(cfg, k) for k in VAD_LAYOUT_ARGS}
     if extra["standardize"]:

@@ -100,7 +100,7 @@ def tested_video(data, i: int, segments: torch.Tensor, frames: torch.Tensor) -> 
     one), ``domain`` (where it has one), ``frames_per_snippet``, ``scores``
     (its snippet scores ``[T]``, each snippet at its segment's score),
     ``frame_scores`` (``[F]``, each frame at its snippet's score, the frames of
-    its ground truth) and ``gt`` (``frame_gt`` ``[F]``).
+    its ground truth) and ``gt`` (``frame_gt`` ``[F]``, where it has one).
 
     Args:
         data (torch_geometric.data.Data): the video (one crop of it, with crops).
@@ -113,9 +113,11 @@ def tested_video(data, i: int, segments: torch.Tensor, frames: torch.Tensor) -> 
         video["label"] = int(_label(data))
     if "domain" in data:
         video["domain"] = _domain_id(data)
-    return {**video, "frames_per_snippet": int(data.snippet_len),
-            "scores": segments[data.snippet_segment], "frame_scores": frames,
-            "gt": data.frame_gt.view(-1)}
+    video.update({"frames_per_snippet": int(data.snippet_len),
+                  "scores": segments[data.snippet_segment], "frame_scores": frames})
+    if "frame_gt" in data:  # (new videos are scored without)
+        video["gt"] = data.frame_gt.view(-1)
+    return video
 
 
 def is_test_scores(obj) -> bool:
@@ -146,6 +148,16 @@ def write_test_scores(path: str | os.PathLike, videos: list[dict[str, Any]]) -> 
         videos (list[dict]): the tested videos.
     """
     from .._files import write_json
+    rows = _rows(videos)
+    rates = {v["frames_per_snippet"] for v in videos}
+    head = {"frames_per_snippet": rates.pop()} if len(rates) == 1 else {}
+    # one line: a million frames' scores at one per line would be most of the file
+    write_json(path, {**head, "videos": rows}, indent=None)
+
+
+def _rows(videos: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The tested videos as plain Python, a name that repeats among domains
+    followed by `` (domain <k>)``."""
     names = [v["name"] for v in videos]
     rows = []
     for v in videos:
@@ -153,7 +165,27 @@ def write_test_scores(path: str | os.PathLike, videos: list[dict[str, Any]]) -> 
         if names.count(v["name"]) > 1 and "domain" in v:
             row["name"] = f"{v['name']} (domain {v['domain']})"
         rows.append(row)
-    rates = {v["frames_per_snippet"] for v in videos}
-    head = {"frames_per_snippet": rates.pop()} if len(rates) == 1 else {}
-    # one line: a million frames' scores at one per line would be most of the file
-    write_json(path, {**head, "videos": rows}, indent=None)
+    return rows
+
+
+def write_scores_table(path: str | os.PathLike, videos: list[dict[str, Any]]) -> None:
+    """Writes the tested videos' snippet scores (as :func:`write_test_scores`
+    takes them) to ``path`` as CSV, atomically: one row per snippet, in test
+    order, ``video,snippet,first_frame,last_frame,score`` (its frames
+    ``first_frame..last_frame``, counted from 0 in its video, each take its
+    score: the video's ``frame_scores``).
+
+    Args:
+        path (str or os.PathLike): the file (``scores.csv``).
+        videos (list[dict]): the tested videos.
+    """
+    import csv
+
+    from .._files import atomic_write
+    with atomic_write(path, "w") as f:
+        out = csv.writer(f, lineterminator="\n")
+        out.writerow(["video", "snippet", "first_frame", "last_frame", "score"])
+        for v in _rows(videos):
+            rate = v["frames_per_snippet"]
+            out.writerows([v["name"], k, k * rate, (k + 1) * rate - 1, float(score)]
+                          for k, score in enumerate(v["scores"]))

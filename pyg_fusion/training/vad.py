@@ -113,7 +113,8 @@ class WeaklySupervisedVAD(TimedAdamTask):
     after fit is scored and logged only: :attr:`recording`); ``test_*`` scores
     ``eval_dataset``
     against its frame ground truth (``test_auc``, ``test_ap``,
-    ``test_pr_auc_trapz``), and keeps each tested video's snippet and frame
+    ``test_pr_auc_trapz``; videos of which none has ground truth, new ones, are
+    scored without metrics), and keeps each tested video's snippet and frame
     scores in :attr:`last_videos` (:func:`~._vad_scores.tested_video`; written by
     :func:`~._vad_scores.write_test_scores`). Their batches come from :class:`IndexedDataset`
     (each video's ``idx`` puts the gathered scores back in order).
@@ -242,12 +243,17 @@ class WeaklySupervisedVAD(TimedAdamTask):
         for i, key in enumerate(video_keys(tested)):
             videos.setdefault(key, (tested[i], []))[1].append(i)
         frames, gts, self.last_videos = [], [], []
+        # videos of which none has ground truth (new ones) are scored, without metrics
+        scored_only = not any("frame_gt" in data for data, _ in videos.values())
         for i, (data, items) in enumerate(videos.values()):
+            segments = scores[items].mean(0).cpu()
+            f = segment_scores_to_frames(segments, data)
+            self.last_videos.append(tested_video(data, i, segments, f))
+            if scored_only:
+                continue
             if "frame_gt" not in data:
                 raise ValueError(f"video {getattr(data, 'video', i)!r} has no frame_gt: "
                                  "evaluate on a split with frame-level ground truth")
-            segments = scores[items].mean(0).cpu()
-            f = segment_scores_to_frames(segments, data)
             gt = data.frame_gt.view(-1)
             if f.numel() != gt.numel():
                 # cutting one to the other compared frames of different times: a
@@ -259,7 +265,9 @@ class WeaklySupervisedVAD(TimedAdamTask):
                     f"snippet_len and that frame_gt covers this video's whole snippets")
             frames.append(f)
             gts.append(gt)
-            self.last_videos.append(tested_video(data, i, segments, f))
+        if scored_only:
+            self.last_metrics = {}
+            return
         m = frame_level_metrics(frames, gts)
         m["epoch"] = self.current_epoch
         self.last_metrics = m

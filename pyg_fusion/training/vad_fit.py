@@ -344,11 +344,15 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
 def evaluate_vad(task: WeaklySupervisedVAD, test_ds, *, out_dir: str | Path,
                  batch_size: int = 16, devices: int = 1, accelerator: str = "cpu",
                  progress: bool = True, strategy: str | None = None) -> dict[str, float]:
-    """Scores ``test_ds`` with a trained task (one pass, ``trainer.test``).
+    """Scores ``test_ds`` with a trained task (one pass, ``trainer.test``):
+    its metrics, and each video's scores in ``task.last_videos``. Videos of
+    which none has frame ground truth (new videos) are scored without
+    metrics (``{}``).
 
     Args:
         task (WeaklySupervisedVAD): the trained task.
-        test_ds (torch_geometric.data.Dataset): the videos to score (with frame ground truth).
+        test_ds (torch_geometric.data.Dataset): the videos to score (with frame ground
+            truth, or none of them with any).
         out_dir (str or Path): logs.
         batch_size (int, optional): videos per batch. (default: :obj:`16`)
         devices (int, optional): CPU processes or GPUs. (default: :obj:`1`)
@@ -358,7 +362,7 @@ def evaluate_vad(task: WeaklySupervisedVAD, test_ds, *, out_dir: str | Path,
         strategy (str, optional): Lightning's strategy. (default: :obj:`None`, ``"ddp"``
             with several devices, else ``"auto"``)
     """
-    check_test_videos(test_ds)
+    check_test_videos(test_ds, ground_truth=False)
     task.eval_dataset = test_ds
     trainer = _scoring_trainer(out_dir, devices, accelerator, progress, strategy)
     _, ev = _loaders(None, test_ds, batch_size, 0)

@@ -129,27 +129,34 @@ def video_keys(videos) -> list:
     return [i if key is None else key for i, key in enumerate(map(_video_key, videos))]
 
 
-def check_test_videos(test_ds, train_ds=None) -> None:
+def check_test_videos(test_ds, train_ds=None, *, ground_truth: bool = True) -> bool:
     """Before any training: the test videos carry 0 / 1 frame ground truth of
     both classes (the test metrics need it; without this check a run learns for
     its whole budget and then fails) and a video label 0 / 1 where they have
     one (``y``, which the test's scores record), and none of them is also a training
     video (the same name in the same domain reads the same feature files,
     e.g. a train split found from the feature folder that holds the test
-    videos too).
+    videos too). Returns whether they carry ground truth.
 
     Args:
         test_ds (torch_geometric.data.Dataset): the test videos.
         train_ds (torch_geometric.data.Dataset, optional): the training videos.
             (default: :obj:`None`)
+        ground_truth (bool, optional): the ground truth is required; with
+            :obj:`False`, videos of which none has any are scores without
+            metrics (new videos), while some with and some without are still
+            refused. (default: :obj:`True`)
     """
     seen = set()
+    if not ground_truth and not any("frame_gt" in test_ds[i] for i in range(len(test_ds))):
+        seen = None  # scored only: the checks of the labels below
     for i in range(len(test_ds)):
         data = test_ds[i]
-        if "frame_gt" not in data:
+        if seen is not None and "frame_gt" not in data:
             raise ValueError(f"test video {getattr(data, 'video', i)!r} has no frame_gt: the "
                              "test videos need frame-level ground truth (VADLayout's gt; "
-                             "pyg-fusion: --vad-gt)")
+                             "pyg-fusion: --vad-gt FILE; --vad-gt none is for evaluate, "
+                             "which scores a trained checkpoint's new videos)")
         if "y" in data:
             # scores.json records the label of each tested video as an int: 0.5 was 0
             try:
@@ -169,20 +176,22 @@ def check_test_videos(test_ds, train_ds=None) -> None:
                 raise ValueError(f"test video {getattr(data, 'video', i)!r} has the label y = "
                                  f"{data.y!r}: expected a video label 0 (normal) or 1 "
                                  f"(abnormal){how}")
+        if seen is None:
+            continue
         values = set(data.frame_gt.view(-1).unique().tolist())
         if not values <= {0, 1}:
             # (e.g. a 0/255 mask): the metrics refused it only after training
             raise ValueError(f"test video {getattr(data, 'video', i)!r}: frame_gt holds "
                              f"{sorted(values - {0, 1})[:3]}, expected 0 / 1 frame labels")
         seen |= values
-    if len(seen) == 1:
+    if seen is not None and len(seen) == 1:
         kind = "anomalous (1)" if seen == {1} else "normal (0)"
         raise ValueError(f"the frame ground truth of the {len(test_ds)} test videos holds only "
                          f"{kind} frames: ROC-AUC and AP need both; check the ground truth "
                          "file and which videos the test list names (pyg-fusion: --vad-gt, "
                          "--vad-test-list)")
     if train_ds is None:
-        return
+        return seen is not None
     train = {_video_key(train_ds[i]) for i in range(len(train_ds))} - {None}
     both = sorted({_video_key(test_ds[i]) for i in range(len(test_ds))} & train)
     if both:
@@ -190,3 +199,4 @@ def check_test_videos(test_ds, train_ds=None) -> None:
                          f"{[v for _, v in both[:3]]}): the test scores would measure training "
                          "data; give the training split its own videos (VADLayout's "
                          "train_list; pyg-fusion: --vad-train-list)")
+    return seen is not None
