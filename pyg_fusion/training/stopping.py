@@ -12,6 +12,22 @@ if TYPE_CHECKING:
     from ._task import TimedAdamTask
 
 
+def batches_into_epoch(trainer) -> int | None:
+    """The training batches of the current epoch done when a validation
+    runs within that epoch (Lightning's ``val_check_interval`` below 1, or a
+    number of batches), which tells its weights from those of the epoch's
+    end; ``None`` for a validation at an epoch's end or outside ``fit``.
+
+    Args:
+        trainer (lightning.pytorch.Trainer): the trainer that validates.
+    """
+    from lightning.pytorch.trainer.states import TrainerFn
+    if trainer is None or trainer.state.fn != TrainerFn.FITTING:
+        return None
+    done = trainer.fit_loop.epoch_loop.batch_progress.current.completed
+    return done if done < trainer.num_training_batches else None
+
+
 class EarlyStoppingAfter(EarlyStopping):
     r"""Lightning's :class:`~lightning.pytorch.callbacks.EarlyStopping`, which
     may end a run only from epoch ``min_epochs`` on: the run stops at the first
@@ -47,7 +63,10 @@ class EarlyStoppingAfter(EarlyStopping):
         self.floor_start = state_dict.get("floor_start", 0)
 
     def _hold(self, trainer, stop: bool) -> None:
-        if trainer.current_epoch + 1 < self.floor_start + self.min_epochs:
+        # the epochs trained: a validation within an epoch comes before its end
+        # (val_check_interval < 1), which had counted as trained
+        trained = trainer.current_epoch + (batches_into_epoch(trainer) is None)
+        if trained < self.floor_start + self.min_epochs:
             trainer.should_stop = stop
 
     def on_train_epoch_end(self, trainer, pl_module) -> None:

@@ -55,6 +55,7 @@ from ._task import TimedAdamTask
 from ._vad_scores import (IndexedDataset, mil_topk_loss, segment_scores, tested_video,
                           video_scores)
 from .metrics import frame_level_metrics, gather_by_index, roc_auc
+from .stopping import batches_into_epoch
 from .vad_split import split_videos, video_keys
 
 __all__ = ["WeaklySupervisedVAD", "IndexedDataset", "mil_topk_loss", "video_scores",
@@ -109,7 +110,9 @@ class WeaklySupervisedVAD(TimedAdamTask):
     pseudo-anomalous videos and their segment labels
     (:func:`~pyg_fusion.training.pseudo_anomalies.splice_pseudo_anomalies`), is
     set; ``val_score``) and, during ``trainer.fit``, keeps the model state of the best
-    ``val_score`` (:attr:`best_state`, its scores :attr:`best`; a ``trainer.validate``
+    ``val_score`` (:attr:`best_state`, its scores :attr:`best` with its ``epoch`` and, for a
+    validation within the epoch (a trainer's ``val_check_interval`` below 1),
+    ``epoch_batches``, the training batches of that epoch done before it; a ``trainer.validate``
     after fit is scored and logged only: :attr:`recording`); ``test_*`` scores
     ``eval_dataset``
     against its frame ground truth (``test_auc``, ``test_ap``,
@@ -305,6 +308,9 @@ class WeaklySupervisedVAD(TimedAdamTask):
         m = {"val_video_auc": roc_auc(video.cpu(), y.cpu()),
              "val_loss": float(F.binary_cross_entropy(video.clamp(1e-6, 1 - 1e-6), y)),
              "epoch": self.current_epoch}
+        within = batches_into_epoch(self._trainer)
+        if within is not None:  # (val_check_interval < 1: two records of one epoch)
+            m["epoch_batches"] = within
         if self.pseudo is not None:
             m["val_pseudo_auc"] = self._pseudo_auc()
         elif self.choice == "pseudo_auc":
