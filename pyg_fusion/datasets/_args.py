@@ -85,6 +85,22 @@ def check_index_mask(idx, length: int):
     return idx
 
 
+def check_item_index(idx, length: int) -> None:
+    """``idx`` of ``dataset[idx]`` when it is one item (PyG's test: an int or
+    a 0-dim tensor): a bool is refused, which PyG read as the graph 1 or 0
+    (``ds[g.y == 0]`` gave graph 1), and an index out of range is named, as in
+    a list (PyG's error was 'range object index out of range')."""
+    one = isinstance(idx, torch.Tensor) and idx.dim() == 0
+    if isinstance(idx, (bool, np.bool_)) or one and idx.dtype == torch.bool:
+        raise IndexError(f"dataset[idx]: idx is a bool ({bool(idx)}), which PyG reads as the "
+                         f"graph {int(idx)}; index with an int, or select with a bool mask of "
+                         f"one entry per graph ({length})")
+    if one and _is_integer(idx):
+        idx = int(idx)
+    if isinstance(idx, (int, np.integer)) and not -length <= idx < length:
+        raise IndexError(f"index {idx} is out of range for a dataset of {length} graphs")
+
+
 def _is_integer(idx) -> bool:
     if isinstance(idx, torch.Tensor):
         return not (idx.is_floating_point() or idx.is_complex())

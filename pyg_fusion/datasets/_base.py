@@ -18,7 +18,7 @@ from ..data import MultiSourceData
 from .._files import atomic_write, made_folder, remove_stale_temps, save_torch
 from .._loading import load_torch
 from ._identity import callable_identity
-from ._args import check_dataset_args, check_index_mask
+from ._args import check_dataset_args, check_index_mask, check_item_index
 from ._read_only import _denied
 from ._cache_names import data_code_hash, options_hash, remove_replaced
 
@@ -229,6 +229,7 @@ class FusionDataset(InMemoryDataset):
         return super().index_select(check_index_mask(idx, len(self)))
 
     def __getitem__(self, idx):
+        check_item_index(idx, len(self))
         out = super().__getitem__(idx)
         if out is None:  # no return in the transform: PyG's DataLoader said 'invalid type'
             raise TypeError(f"transform must return the transformed graph, got None (from "
