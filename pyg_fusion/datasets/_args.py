@@ -132,3 +132,22 @@ def per_file_index_col(index_col, files: list[str]):
 def index_col_of(index_col, file: str):
     """The ``index_col`` (:func:`per_file_index_col`) of ``file``."""
     return index_col.get(file, "auto") if isinstance(index_col, Mapping) else index_col
+
+
+class CheckedIndex:
+    """PyG's ``dataset[idx]`` and :meth:`index_select` (a mix-in before PyG's
+    :class:`~torch_geometric.data.Dataset`), with the index checked first
+    (:func:`check_item_index`, :func:`check_index_mask`) and a transform
+    that returned nothing refused by name."""
+
+    def index_select(self, idx):
+        return super().index_select(check_index_mask(idx, len(self)))
+
+    def __getitem__(self, idx):
+        check_item_index(idx, len(self))
+        out = super().__getitem__(idx)
+        if out is None:  # no return in the transform: PyG's DataLoader said 'invalid type'
+            raise TypeError(f"transform must return the transformed graph, got None (from "
+                            f"{self.transform!r}); a transform that changes the data in "
+                            f"place must still return it")
+        return out

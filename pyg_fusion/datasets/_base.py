@@ -18,7 +18,7 @@ from ..data import MultiSourceData
 from .._files import atomic_write, made_folder, remove_stale_temps, save_torch
 from .._loading import load_torch
 from ._identity import callable_identity
-from ._args import check_dataset_args, check_index_mask, check_item_index
+from ._args import CheckedIndex, check_dataset_args
 from ._read_only import _denied
 from ._cache_names import data_code_hash, options_hash, remove_replaced
 
@@ -27,7 +27,7 @@ from ._cache_names import data_code_hash, options_hash, remove_replaced
 RELOAD = "force_reload=True (pyg-fusion's --force-reload)"
 
 
-class FusionDataset(InMemoryDataset):
+class FusionDataset(CheckedIndex, InMemoryDataset):
     """:class:`~torch_geometric.data.InMemoryDataset` of
     :class:`~pyg_fusion.data.MultiSourceData` whose processed file is written
     atomically (PyG's :meth:`save` writes in place), and whose broken
@@ -224,18 +224,6 @@ class FusionDataset(InMemoryDataset):
         """
         from ._on_disk import on_disk_copy  # loaded when a copy is asked for
         return on_disk_copy(self, super().to_on_disk_dataset, root, backend, log)
-
-    def index_select(self, idx):  # PyG's, with masks as check_index_mask reads them
-        return super().index_select(check_index_mask(idx, len(self)))
-
-    def __getitem__(self, idx):
-        check_item_index(idx, len(self))
-        out = super().__getitem__(idx)
-        if out is None:  # no return in the transform: PyG's DataLoader said 'invalid type'
-            raise TypeError(f"transform must return the transformed graph, got None (from "
-                            f"{self.transform!r}); a transform that changes the data in "
-                            f"place must still return it")
-        return out
 
     @property
     def num_source_features(self) -> dict[str, int]:

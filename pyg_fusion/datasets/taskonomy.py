@@ -12,6 +12,7 @@ from torch_geometric.data import Data, Dataset
 from .._notices import notice
 from ..functional._checks import check_int, check_names
 # the reading of image files; read_image, read_depth and NO_DEPTH keep this import path
+from ._args import CheckedIndex
 from ._image_files import NO_DEPTH, _header, read_depth, read_image  # noqa: F401
 from ._io import check_root
 from .translation import IMAGE_EXTENSIONS, ImagePairs, check_modalities, image_pair_data
@@ -40,7 +41,7 @@ def _no_images(folder: str) -> str:
     return f"no image files in {folder!r}"
 
 
-class TaskonomyFolder(ImagePairs, Dataset):
+class TaskonomyFolder(ImagePairs, CheckedIndex, Dataset):
     r"""Image translation data laid out as in Taskonomy: one folder per
     modality under ``root``, files paired by name.
 
