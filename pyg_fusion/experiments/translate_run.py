@@ -36,8 +36,10 @@ def _validation(data: TranslateDataConfig, splits: TranslateTrainDataConfig, tra
         if data.data != SYNTHETIC and osp.realpath(splits.val_data) == osp.realpath(data.data):
             notice(f"--val-data {splits.val_data} is the --data folder: the validation scores, "
                    f"and best.ckpt chosen by them, are of the training scenes")
-        return train, translate_dataset(data, "val", splits.num_val, mods,
-                                        progress=progress, path=splits.val_data)
+        val = translate_dataset(data, "val", splits.num_val, mods, progress=progress,
+                                path=splits.val_data)
+        _check_val_channels(train, val, splits.val_data)
+        return train, val
     if data.data == SYNTHETIC:
         return train, translate_dataset(data, "val", splits.num_val, mods, progress=progress,
                                         force_reload=force_reload)
@@ -49,6 +51,21 @@ def _validation(data: TranslateDataConfig, splits: TranslateTrainDataConfig, tra
     perm = torch.randperm(len(train), generator=torch.Generator().manual_seed(data.seed))
     n_val = max(1, len(train) // 10)
     return train[perm[n_val:]], train[perm[:n_val]]
+
+
+def _check_val_channels(train, val, val_data: str) -> None:
+    """The generator is built for the channels of ``--data``'s images: another
+    count in ``--val-data`` was refused at the first validation batch as if the
+    model were at fault ('train a model on them')."""
+    if not hasattr(train, "target_channels") or not hasattr(val, "target_channels"):
+        return  # synthetic scenes: their channels are the library's
+    want = {**train.channels, train.target: train.target_channels}
+    have = {**val.channels, val.target: val.target_channels}
+    odd = [f"{m!r} images have {have[m]} channel{'s' * (have[m] != 1)} there, {want[m]} in "
+           f"--data" for m in want if have[m] != want[m]]
+    if odd:
+        raise ValueError(f"--val-data {val_data}: {'; '.join(odd)}: the generator is built for "
+                         f"--data's images; save the validation images with their channels")
 
 
 @keeps_global_rng
