@@ -5,6 +5,7 @@ from torch import Tensor
 from torch_geometric.data.data import BaseData
 
 from ..functional._checks import check_choice, check_edge_index, check_tensor
+from ..functional._docs import SIMILARITY_ARGS, fill_doc
 from ..functional._autocast import float32_under_autocast
 from ..functional.relation import (KNN, _dense_topk, check_graph_options, relation_graph,
                                    relation_pairs)
@@ -13,6 +14,7 @@ from ..functional.support import _search_scores
 from ._lego_inputs import refuse_torchscript
 
 
+@fill_doc(similarity=SIMILARITY_ARGS)
 class RelationGraph(torch.nn.Module):
     r"""Relationship graph of the units of one source (LEGO, docs/methods.md §1.2;
     `paper <https://arxiv.org/abs/2410.01506>`_):
@@ -29,11 +31,7 @@ class RelationGraph(torch.nn.Module):
         threshold (float, optional): minimum similarity of a kept entry.
             (default: :obj:`None`; with neither ``k`` nor ``threshold`` every
             pair is kept)
-        metric (str, optional): :obj:`"cosine"`, :obj:`"rbf"` or :obj:`"dot"`.
-            (default: :obj:`"cosine"`)
-        nonneg (str, optional): :obj:`"clamp"`, :obj:`"shift"` or :obj:`None`.
-            (default: :obj:`"clamp"`)
-        gamma (float, optional): RBF width. (default: :obj:`None`, :obj:`1 / d`)
+        {similarity}
         knn (str, optional): the neighbour search, :obj:`"exact"`,
             :obj:`"approx"` or :obj:`"auto"`. (default: :obj:`"auto"`)
 
