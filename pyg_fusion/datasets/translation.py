@@ -3,8 +3,9 @@ loader and a seeded synthetic generator whose modalities share one geometry.
 
 Both datasets hold one :class:`torch_geometric.data.Data` per scene with
 ``x_<modality>`` of shape ``[1, C_m, H, W]`` and the target ``y`` of shape
-``[1, 3, H, W]``, float32 in ``[0, 1]``; :class:`torch_geometric.loader.DataLoader`
-stacks them into ``[B, C, H, W]``.
+``[1, C, H, W]`` (3 channels for colour, 1 for Taskonomy's depth), float32 in
+``[0, 1]``; :class:`torch_geometric.loader.DataLoader` stacks them into
+``[B, C, H, W]``.
 """
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp")
 
 
 def image_pair_data(inputs: dict[str, Tensor], target: Tensor | None) -> Data:
-    """Wraps ``{modality: [C, H, W]}`` and a ``[3, H, W]`` target as one
+    """Wraps ``{modality: [C, H, W]}`` and a ``[C, H, W]`` target as one
     :class:`Data` with ``x_<modality>`` ``[1, C, H, W]`` and ``y``."""
     data = Data()
     for name, img in inputs.items():
@@ -56,7 +57,7 @@ def check_modalities(modalities, target: str | None = None) -> tuple[str, ...]:
 
 class ImagePairs:
     """What PyG's dataset attributes mean for scenes of images: PyG reads
-    ``num_classes`` off ``y`` (here a ``[1, 3, H, W]`` image: it gave ``W``)
+    ``num_classes`` off ``y`` (here a ``[1, C, H, W]`` image: it gave ``W``)
     and ``num_features`` off ``x`` (absent: it gave 0), and
     :class:`FusionDataset` reads ``num_source_features`` off a graph item
     (here a plain AttributeError); each is an error naming :attr:`channels`
@@ -64,7 +65,7 @@ class ImagePairs:
 
     @property
     def num_classes(self) -> int:
-        raise ValueError(f"{self.__class__.__name__}: the target y is an image [1, 3, H, W] "
+        raise ValueError(f"{self.__class__.__name__}: the target y is an image [1, C, H, W] "
                          f"to translate to, it has no classes")
 
     @property
