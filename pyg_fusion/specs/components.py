@@ -214,6 +214,11 @@ class TrainerConfig:
                              "so that LEGO first trains as its row head alone (lego-row) and "
                              "the best epoch of all phases is tested", check="bool",
                              methods=BRANCH_METHODS)
+    branch_fresh_head: bool = option(False, "VAD, lego and lego-cp, with --branch-warmup: the "
+                                     "row head starts afresh (re-initialised) when the branch "
+                                     "starts, so that the branch learns from a loss the "
+                                     "warm-up's head has not already brought down",
+                                     check="bool", methods=BRANCH_METHODS)
     restarts: int = option(1, "VAD: initialisations trained per run (restart r seeded by seed "
                        "+ 1000003 r, restart 0 by the seed itself), combined as "
                        "--restart-combine says", check="positive_int")

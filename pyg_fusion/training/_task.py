@@ -68,11 +68,16 @@ class TimedAdamTask(L.LightningModule):
             operators keep their values, or :obj:`"auto"` (see above). (default: :obj:`0`)
         branch_warmup (bool, optional): the model's branch stays off while the operators
             keep their values (see above). (default: :obj:`False`)
+        branch_fresh_head (bool, optional): with ``branch_warmup``, the row head (the
+            branch's module's ``head``) starts afresh, its weights re-initialised and its
+            Adam state dropped, in the epoch the branch starts, so that the branch learns
+            from a loss that the warm-up's head has not already brought down.
+            (default: :obj:`False`)
     """
 
     def __init__(self, model: nn.Module, lr: float, weight_decay: float,
                  operator_lr: float | None = None, operator_warmup: int | str = 0,
-                 branch_warmup: bool = False):
+                 branch_warmup: bool = False, branch_fresh_head: bool = False):
         super().__init__()
         if not isinstance(model, nn.Module):  # (an AttributeError later, or at fit start)
             raise TypeError(f"model must be a torch.nn.Module (e.g. of "
@@ -98,6 +103,11 @@ class TimedAdamTask(L.LightningModule):
         # the first epoch in which the branch runs (None: not yet known); an
         # int warm-up frees it with A, "auto" after A's phase
         self.branch_warmup = bool(branch_warmup)
+        if branch_fresh_head and not branch_warmup:  # (else the head never restarts)
+            raise ValueError("branch_fresh_head restarts the row head when the branch "
+                             "starts after its warm-up: it needs branch_warmup=True "
+                             "(--branch-warmup)")
+        self.branch_fresh_head = bool(branch_fresh_head)
         self.branch_start_epoch: int | None = (
             0 if not branch_warmup else None if operator_warmup == "auto" else operator_warmup)
         self.epoch_times: list[float] = []
@@ -216,6 +226,11 @@ class TimedAdamTask(L.LightningModule):
         start = self.branch_start_epoch
         on = epoch is None or (start is not None and epoch >= start)
         for m in self.branches():
+            if on and not m.branch_on and self.branch_fresh_head and epoch is not None:
+                m.head.reset_parameters()
+                for opt in self.trainer.optimizers:
+                    for p in m.head.parameters():
+                        opt.state.pop(p, None)
             m.branch_on = on
 
     def on_before_optimizer_step(self, optimizer):

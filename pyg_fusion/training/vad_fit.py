@@ -65,7 +65,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             lambda_sparse: float = 0.0, val_fraction: float = 0.2, eval_every: int = 1,
             patience: int | None = None, min_epochs: int = 0, restarts: int = 1,
             operator_lr: float | None = None, operator_warmup: int | str = 0,
-            branch_warmup: bool = False, choice: str = "loss",
+            branch_warmup: bool = False, branch_fresh_head: bool = False,
+            choice: str = "loss",
             restart_combine: str = "best", seed: int = 0, devices: int = 1,
             accelerator: str = "cpu", progress: bool = True, checkpoint: bool = True,
             config: dict | None = None,
@@ -150,6 +151,10 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             through A's phase, and it trains in a third phase (at most ``epochs`` more
             epochs, a fresh patience count), so that the model without its branch is
             trained first and the best epoch of all phases is tested. (default: :obj:`False`)
+        branch_fresh_head (bool, optional): with ``branch_warmup``, the row head starts
+            afresh (re-initialised, its Adam state dropped) in the epoch the branch starts,
+            so that the branch learns from a loss that the warm-up's head has not already
+            brought down. (default: :obj:`False`)
         choice (str, optional): what chooses the epoch and the restart on the held-out
             videos: ``"loss"``, the MIL loss with their video labels, or ``"pseudo_auc"``, the
             segment ROC-AUC on pseudo-anomalies spliced from the held-out normal videos (every
@@ -244,6 +249,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
                    alpha=alpha, lambda_sparse=lambda_sparse, config=config,
                    standardizer=standardizer, operator_lr=operator_lr,
                    operator_warmup=operator_warmup, branch_warmup=branch_warmup,
+                   branch_fresh_head=branch_fresh_head,
                    choice=choice)
     runs = []
     for r in range(restarts):
