@@ -214,10 +214,6 @@ class TrainerConfig:
                              "so that LEGO first trains as its row head alone (lego-row) and "
                              "the best epoch of all phases is tested", check="bool",
                              methods=BRANCH_METHODS)
-    head_hold: int = option(0, "VAD: epochs, from the first in which LEGO's operator A "
-                            "trains, during which every other parameter keeps its values, so "
-                            "that A first adapts to the head trained on its start's graph",
-                            check="nonneg_int", methods=LEGO_METHODS)
     branch_fresh_head: bool = option(False, "VAD, lego and lego-cp, with --branch-warmup: the "
                                      "row head starts afresh (re-initialised) when the branch "
                                      "starts, so that the branch learns from a loss the "

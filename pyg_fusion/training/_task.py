@@ -68,10 +68,6 @@ class TimedAdamTask(L.LightningModule):
             operators keep their values, or :obj:`"auto"` (see above). (default: :obj:`0`)
         branch_warmup (bool, optional): the model's branch stays off while the operators
             keep their values (see above). (default: :obj:`False`)
-        head_hold (int, optional): epochs, from the first in which the LEGO operators
-            train, during which every other parameter keeps its values (the head that the
-            start's graph trained), so that A first adapts to that head (0: none).
-            (default: :obj:`0`)
         branch_fresh_head (bool, optional): with ``branch_warmup``, the row head (the
             branch's module's ``head``) starts afresh, its weights re-initialised and its
             Adam state dropped, in the epoch the branch starts, so that the branch learns
@@ -81,8 +77,7 @@ class TimedAdamTask(L.LightningModule):
 
     def __init__(self, model: nn.Module, lr: float, weight_decay: float,
                  operator_lr: float | None = None, operator_warmup: int | str = 0,
-                 branch_warmup: bool = False, branch_fresh_head: bool = False,
-                 head_hold: int = 0):
+                 branch_warmup: bool = False, branch_fresh_head: bool = False):
         super().__init__()
         if not isinstance(model, nn.Module):  # (an AttributeError later, or at fit start)
             raise TypeError(f"model must be a torch.nn.Module (e.g. of "
@@ -98,8 +93,6 @@ class TimedAdamTask(L.LightningModule):
         if operator_lr is not None:  # None: lr
             check_rule("operator_lr", ADAM_RULES["operator_lr"], operator_lr)
         check_operator_warmup(operator_warmup)
-        check_rule("head_hold", "nonneg_int", head_hold)
-        self.head_hold = int(head_hold)
         self.model = model
         self.lr, self.weight_decay, self.operator_lr = lr, weight_decay, operator_lr
         self.operator_warmup = operator_warmup
@@ -248,13 +241,6 @@ class TimedAdamTask(L.LightningModule):
         if start is None or self.current_epoch < start:
             for p in self._operator_parameters():
                 p.grad = None
-        elif self.current_epoch < start + self.head_hold:
-            # A's first epochs: the rest of the model holds the head that the
-            # start's graph trained (Adam neither moves nor decays it)
-            operator = {id(p) for p in self._operator_parameters()}
-            for p in self.parameters():
-                if id(p) not in operator:
-                    p.grad = None
 
     def configure_optimizers(self):
         if self.operator_lr is None:

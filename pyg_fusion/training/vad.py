@@ -101,9 +101,6 @@ class WeaklySupervisedVAD(TimedAdamTask):
         branch_warmup (bool, optional): the model's branch stays off while the operators
             keep their values (with ``operator_warmup="auto"``, also through A's phase; see
             :class:`~pyg_fusion.training._task.TimedAdamTask`). (default: :obj:`False`)
-        head_hold (int, optional): epochs, from the operators' first, during which every
-            other parameter keeps its values (see
-            :class:`~pyg_fusion.training._task.TimedAdamTask`). (default: :obj:`0`)
         branch_fresh_head (bool, optional): with ``branch_warmup``, the row head starts
             afresh when the branch starts (see
             :class:`~pyg_fusion.training._task.TimedAdamTask`). (default: :obj:`False`)
@@ -139,10 +136,9 @@ class WeaklySupervisedVAD(TimedAdamTask):
                  lambda_sparse: float = 0.0, config: dict[str, Any] | None = None,
                  standardizer: nn.Module | None = None, operator_lr: float | None = None,
                  operator_warmup: int = 0, branch_warmup: bool = False,
-                 choice: str = "loss", branch_fresh_head: bool = False,
-                 head_hold: int = 0):
+                 choice: str = "loss", branch_fresh_head: bool = False):
         super().__init__(model, lr, weight_decay, operator_lr, operator_warmup, branch_warmup,
-                         branch_fresh_head, head_hold)
+                         branch_fresh_head)
         check_choice("choice", choice, CHOICES)
         self.choice = choice
         self.pseudo: tuple | None = None
@@ -165,8 +161,7 @@ class WeaklySupervisedVAD(TimedAdamTask):
                                    "lambda_sparse": lambda_sparse, "operator_lr": operator_lr,
                                    "operator_warmup": operator_warmup,
                                    "branch_warmup": branch_warmup,
-                                   "branch_fresh_head": branch_fresh_head,
-                                   "head_hold": head_hold})
+                                   "branch_fresh_head": branch_fresh_head})
         self.eval_dataset = None
         self.best: dict[str, float] = {}
         self.best_state: dict[str, torch.Tensor] | None = None

@@ -66,7 +66,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             patience: int | None = None, min_epochs: int = 0, restarts: int = 1,
             operator_lr: float | None = None, operator_warmup: int | str = 0,
             branch_warmup: bool = False, branch_fresh_head: bool = False,
-            head_hold: int = 0, choice: str = "loss",
+            choice: str = "loss",
             restart_combine: str = "best", seed: int = 0, devices: int = 1,
             accelerator: str = "cpu", progress: bool = True, checkpoint: bool = True,
             config: dict | None = None,
@@ -155,9 +155,6 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             afresh (re-initialised, its Adam state dropped) in the epoch the branch starts,
             so that the branch learns from a loss that the warm-up's head has not already
             brought down. (default: :obj:`False`)
-        head_hold (int, optional): epochs, from the first in which the LEGO operators
-            train, during which every other parameter keeps its values: A first adapts to
-            the head that its start's graph trained (0: none). (default: :obj:`0`)
         choice (str, optional): what chooses the epoch and the restart on the held-out
             videos: ``"loss"``, the MIL loss with their video labels, or ``"pseudo_auc"``, the
             segment ROC-AUC on pseudo-anomalies spliced from the held-out normal videos (every
@@ -252,7 +249,7 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
                    alpha=alpha, lambda_sparse=lambda_sparse, config=config,
                    standardizer=standardizer, operator_lr=operator_lr,
                    operator_warmup=operator_warmup, branch_warmup=branch_warmup,
-                   branch_fresh_head=branch_fresh_head, head_hold=head_hold,
+                   branch_fresh_head=branch_fresh_head,
                    choice=choice)
     runs = []
     for r in range(restarts):
