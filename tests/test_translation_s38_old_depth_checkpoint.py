@@ -60,3 +60,12 @@ def test_a_module_of_other_target_channels_names_out_channels(have, built):
                                          r"size, out_channels=3\)$"):
         _target(Batch.from_data_list([Data(y=torch.rand(1, 3, 8, 8))]), 3,
                 torch.zeros(1, 3, 16, 16))
+
+
+@pytest.mark.parametrize("shape", [(1, 3, 8, 9), (2, 3, 8, 8)])
+def test_a_target_of_other_width_or_batch_is_only_named(shape):
+    # the channels agree: no advice about channels (the width once compared
+    # neither, and a width alone drew 'no option scores it against targets of 3')
+    with pytest.raises(ValueError, match=r"\(the inputs' batch and size, out_channels=3\)$"):
+        _target(Batch.from_data_list([Data(y=torch.rand(*shape))]), 3,
+                torch.zeros(1, 3, 8, 8))

@@ -144,7 +144,8 @@ def _target(batch, out_channels: int, like: Tensor, *, scored: bool = False) -> 
         raise ValueError(f"target y is {tuple(y.shape)}, expected {want} (the inputs' batch "
                          f"and size, out_channels={out_channels})"
                          + (_other_channels(y.size(1), out_channels)
-                            if y.dim() == 4 and y.shape[::2] == want[::2] else ""))
+                            if y.dim() == 4 and (y.size(0), *y.shape[2:]) == (want[0], *want[2:])
+                            else ""))
     if not y.is_floating_point():
         raise TypeError(f"target y must be float images in [0, 1], got {y.dtype}")
     if scored and min(y.shape[-2:]) < SSIM_MIN_SIDE:
