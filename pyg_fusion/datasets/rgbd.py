@@ -328,6 +328,8 @@ class RGBDSegmentation(Dataset):
 
     def __getitem__(self, i: int) -> dict:
         try:  # numpy and 0-d tensor integers too; a slice or list is no scene
+            if isinstance(i, (bool, np.bool_)) or getattr(i, "dtype", None) == torch.bool:
+                raise TypeError  # read as the scene 1 or 0 (ds[mask.any()])
             i = operator.index(i)
         except TypeError:
             raise TypeError(f"{type(self).__name__} is indexed by one integer (a scene), got "
