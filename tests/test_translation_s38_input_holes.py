@@ -129,3 +129,17 @@ def test_the_figure_draws_an_inputs_holes(tmp_path, monkeypatch):
     assert titles[:3] == ["input: depth\n(magenta: no value)", "input: rgb", "target"]
     overlay = drawn["fig"].axes[0].images[-1].get_array()
     assert (overlay[..., 3] == 1).tolist() == (~_holes()[0, 0]).tolist()
+
+
+def test_the_mask_of_an_input_left_out_is_not_the_targets():
+    """A one-modality baseline (rgb) on scenes with a depth input too: the
+    depth's holes masked the target's loss and scores."""
+    from pyg_fusion.training._translation_inputs import _target_valid
+
+    batch = Batch.from_data_list([_scene(0, _holes()), _scene(1, _holes())])
+    assert _target_valid(batch, ["rgb"], batch.y) is None
+    torch.manual_seed(0)
+    rgb_only = TranslationModule(["rgb"], ngf=4, num_downs=3, gan_mode="none")
+    plain = batch.clone()
+    del plain.valid_depth
+    assert evaluate_translation(rgb_only, [batch]) == evaluate_translation(rgb_only, [plain])

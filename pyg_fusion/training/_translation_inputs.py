@@ -172,12 +172,16 @@ def _other_channels(have: int, out_channels: int) -> str:
 
 def _target_valid(batch, modalities: Sequence[str], y: Tensor) -> Tensor | None:
     """Where the target ``y`` has a value: the batch's ``valid_<name>`` of the
-    one ``name`` that is not an input modality (``[B, 1, H, W]`` bool, as
+    one ``name`` that is not an input modality, nor any image ``x_<name>`` of
+    the scenes (``[B, 1, H, W]`` bool, as
     :class:`~pyg_fusion.datasets.TaskonomyFolder` gives a depth target's
     ``mask_valid``), else ``None``: every pixel counts. A depth target's
     pixels without depth read as 0, which an unmasked loss trained towards
-    and the metrics scored against."""
-    keys = [k for k in batch.keys() if k.startswith("valid_") and k[6:] not in modalities]
+    and the metrics scored against. (The mask of a depth input that the
+    module leaves out, e.g. a one-modality baseline on two-modality scenes,
+    was taken for the target's.)"""
+    keys = [k for k in batch.keys() if k.startswith("valid_") and k[6:] not in modalities
+            and f"x_{k[6:]}" not in batch]
     if not keys:
         return None
     if len(keys) > 1:
