@@ -12,7 +12,7 @@ from .._loading import image_task
 from ._fingerprint import check_fingerprint, data_fingerprint  # noqa: F401 (importable here)
 from ._rng import keeps_global_rng
 from .data import (NO_GROUND_TRUTH, SYNTHETIC_SETTINGS, VAD_LAYOUT_ARGS, DataConfig,
-                   check_dataset_flags, load_data, task_of)
+                   check_dataset_flags, load_data, task_of, vad_sources)
 
 # The layout of a run's config (``hyper_parameters["config"]``). 2:
 # ``hidden_channels`` sizes the VAD row heads and graph baselines too; format
@@ -154,7 +154,7 @@ def _check_vad_given(data: DataConfig, change: dict, trained: dict, path: str,
     checkpoint), concatenated over its own test list: it fits no other list,
     and a list of as many frames was scored against other videos' frames."""
     given = data.vad_source if isinstance(data.vad_source, list) else []
-    names = [str(item).partition("=")[0] for item in given]
+    names = list(vad_sources(given))  # (the flag's one parsing)
     if given and sorted(names) != sorted(trained_sources):
         # (its model and statistics are of those sources: refused by the
         # standardiser's own words, or only after both splits were read)
