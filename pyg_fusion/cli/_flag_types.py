@@ -98,6 +98,18 @@ def input_path(text: str) -> str:
     return user_path(text)
 
 
+def regular_expression(text: str) -> str:
+    """argparse type of ``--vad-normal-pattern``: a regular expression, as
+    Python's :mod:`re` compiles it (``(`` passed ``--print-config`` and the
+    run refused it once the data loaded, naming ``normal_pattern``)."""
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise argparse.ArgumentTypeError(f"expected a regular expression, got {text!r} "
+                                         f"({exc})") from None
+    return text
+
+
 def method_text(text: str) -> str:
     """argparse type of ``--method`` (a name, or train's / compare's comma
     separated names): anything but an empty value (an unset shell variable),
@@ -120,8 +132,9 @@ CHECKS = {"positive_int": positive_int, "nonneg_int": nonneg_int,
 # OSError naming ROOT/<dataset>; a seed >= 2**32 fails in numpy once the data
 # loads; an empty input file (an unset shell variable) names the folder it is
 # relative to, or reads as not given; a count of loader workers far beyond the
-# CPUs starts processes until the machine runs out (a hang).
+# CPUs starts processes until the machine runs out (a hang); a regular
+# expression that does not compile failed once the data had loaded.
 FIELD_TYPES = {"root": out_folder, "seed": seed_int, "data_seed": seed_int,
-               "workers": worker_count,
+               "workers": worker_count, "vad_normal_pattern": regular_expression,
                **dict.fromkeys(("views", "labels", "vad_train_list", "vad_test_list", "vad_gt",
                                 "pretrained", "val_data", "inception"), input_path)}

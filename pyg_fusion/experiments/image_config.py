@@ -49,7 +49,9 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     encoder map (1/32 of the side, rounded up) is 1x1 leaves BatchNorm one
     value per channel, which it cannot normalise; or when a flag would be
     recorded but never read: one of the other kind of data, or ``--block`` /
-    ``--layers`` beside ``--depth`` (which sets both), away from its default.
+    ``--layers`` beside ``--depth`` (which sets both), away from its default;
+    or when the synthetic scenes' ``--size`` is under 16 pixels, or
+    ``--pretrained`` names no file.
 
     Args:
         data (SegmentDataConfig): the scenes.
@@ -76,6 +78,9 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
             raise ValueError(f"{', '.join(ignored)}: not read with --depth {model.depth}, "
                              f"which sets the ResNet's block and blocks per stage; give "
                              f"--depth or --block / --layers")
+    if data.data == "synthetic" and data.size < 16:  # the scenes' generator's least side
+        raise ValueError(f"--size must be >= 16 (pixels of the synthetic scenes' side), got "
+                         f"{data.size}")
     # not named flag: options.flag (the comprehension above) would be this local
     side, side_flag = ((data.size, "--size") if data.data == "synthetic"
                        else (data.crop_size, "--crop-size"))
@@ -89,6 +94,9 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
                          f"{side} the encoder's deepest map is 1x1, so BatchNorm has one value "
                          f"per channel; use batches of >= 2 images, {side_flag} > 32 or "
                          f"--frozen-stats")
+    if model.pretrained:  # read once the scenes were made: a typo cost their generation
+        from .data import _check_file
+        _check_file("--pretrained", model.pretrained)
     if data.data != "synthetic":  # last, as the run read the folder after these checks
         check_scenes_root(data)
 
