@@ -24,8 +24,12 @@ def batches_into_epoch(trainer) -> int | None:
     from lightning.pytorch.trainer.states import TrainerFn
     if trainer is None or trainer.state.fn != TrainerFn.FITTING:
         return None
-    done = trainer.fit_loop.epoch_loop.batch_progress.current.completed
-    return done if done < trainer.num_training_batches else None
+    progress = trainer.fit_loop.epoch_loop.batch_progress
+    done = progress.current.completed
+    # an unsized loader's epoch (num_training_batches inf) ends at its last batch,
+    # which the count alone took for a validation within the epoch
+    within = done < trainer.num_training_batches and not progress.is_last_batch
+    return done if within else None
 
 
 class EarlyStoppingAfter(EarlyStopping):
