@@ -42,6 +42,8 @@ from .rgbd import RGBDSegmentation
 
 __all__ = ["SyntheticRGBD", "SYNTHETIC_RGBD_CLASSES", "make_rgbd_scene"]
 
+# the least side of a scene, which --print-config checks too (check_segment)
+MIN_SIZE = 16
 SYNTHETIC_RGBD_CLASSES = ("floor", "box", "mat", "red poster", "blue poster",
                           "ball")
 _ORANGE, _RED, _BLUE, _GREEN = (0.9, 0.5, 0.1), (0.8, 0.1, 0.1), \
@@ -169,8 +171,8 @@ class SyntheticRGBD(RGBDSegmentation):
         size, num_train, num_test = (
             check_int(name, v, minimum=1) for name, v in (
                 ("size", size), ("num_train", num_train), ("num_test", num_test)))
-        if size < 16:
-            raise ValueError(f"size must be >= 16 pixels, got {size}")
+        if size < MIN_SIZE:
+            raise ValueError(f"size must be >= {MIN_SIZE} pixels, got {size}")
         # before any file is written: numpy refused -1 without naming seed, and
         # a numpy integer was refused only by meta.json, once every scene was written
         seed = check_seed(seed)

@@ -78,9 +78,10 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
             raise ValueError(f"{', '.join(ignored)}: not read with --depth {model.depth}, "
                              f"which sets the ResNet's block and blocks per stage; give "
                              f"--depth or --block / --layers")
-    if data.data == "synthetic" and data.size < 16:  # the scenes' generator's least side
-        raise ValueError(f"--size must be >= 16 (pixels of the synthetic scenes' side), got "
-                         f"{data.size}")
+    from ..datasets.synthetic_rgbd import MIN_SIZE  # the scenes' generator's least side
+    if data.data == "synthetic" and data.size < MIN_SIZE:
+        raise ValueError(f"--size must be >= {MIN_SIZE} (pixels of the synthetic scenes' "
+                         f"side), got {data.size}")
     # not named flag: options.flag (the comprehension above) would be this local
     side, side_flag = ((data.size, "--size") if data.data == "synthetic"
                        else (data.crop_size, "--crop-size"))
