@@ -145,3 +145,23 @@ def test_a_training_split_without_labels_is_refused(trained):
     with pytest.raises(ValueError, match="labels='none'.*training split"):
         VADFeatures(str(root), "train", sources={"i3d": f"{tag}/domain0/features/i3d"},
                     train_list=f"{lists}/train.list", labels="none", log=False)
+
+
+def test_new_videos_need_none_of_the_training_files(trained, tmp_path):
+    # a checkpoint taken to another machine, with the new videos' features only
+    # (before: the training list and features were read for the model's sizes)
+    import shutil
+    root, raw, lists, ckpt = trained
+    there = tmp_path / "elsewhere" / "raw" / raw.relative_to(root / "raw")
+    for src in ("i3d", "swin"):
+        (there / "features" / src).mkdir(parents=True)
+        for k in range(2):
+            shutil.copy(raw / "features" / src / f"new{k}.npy", there / "features" / src)
+    (there / "list").mkdir()
+    shutil.copy(raw / "list" / "new.list", there / "list")
+    flags = ("--vad-test-list", f"{lists}/new.list", "--vad-gt", "none")
+    assert _evaluate(ckpt, tmp_path / "here", *flags) == 0
+    assert _evaluate(ckpt, tmp_path / "away", "--root", str(tmp_path / "elsewhere"),
+                     *flags) == 0
+    here, away = ((tmp_path / o / "scores.json").read_text() for o in ("here", "away"))
+    assert json.loads(away) == json.loads(here)

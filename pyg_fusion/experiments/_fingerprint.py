@@ -53,8 +53,9 @@ def check_fingerprint(cfg: dict, td, path: str, data: DataConfig, *,
     options given anew in ``data`` whose value as loaded (paths made
     absolute) differs from the checkpoint's (e.g. ``--root``, ``--views``),
     other data is a purpose the notice names. Silent for the same data and
-    for checkpoints that predate the fingerprint; with a VAD test list given
-    anew (``vad_test_list``), its test split is not compared.
+    for checkpoints that predate the fingerprint; only the splits read are
+    compared, and with a VAD test list given anew (``vad_test_list``), its
+    test split is not.
 
     Args:
         cfg (dict): the checkpoint's recorded config.
@@ -70,6 +71,10 @@ def check_fingerprint(cfg: dict, td, path: str, data: DataConfig, *,
     from .._notices import notice
     saved = cfg.get("data", {}).get("fingerprint")
     now = td.extra.get("fingerprint")
+    if isinstance(saved, dict) and now is not None:
+        # the splits read (new videos to score: the test split alone)
+        read = {k.split(".")[0] for k in now}
+        saved = {k: v for k, v in saved.items() if k.split(".")[0] in read}
     if isinstance(saved, dict) and now is not None and data.vad_test_list is not None:
         # other test videos given are the purpose (e.g. new ones to score): the
         # model's own data, its training split, is what must not have changed

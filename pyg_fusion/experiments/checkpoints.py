@@ -234,8 +234,20 @@ def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: 
     if vad and data.standardize is False and standardizer is not None:
         raise ValueError(f"--no-standardize: the checkpoint {path} was trained on "
                          f"standardised features; its statistics are applied")
-    return (load_data(data, cfg["seed"], standardizer=standardizer, features=features,
-                      force_reload=force_reload), standardizer)
+    # new videos without ground truth: their scores need none of the training files
+    test_only = cfg["dataset"] == "vad" and data.vad_gt == NO_GROUND_TRUTH
+    td = load_data(data, cfg["seed"], standardizer=standardizer, features=features,
+                   force_reload=force_reload, test_only=test_only)
+    widths = cfg.get("in_channels", {})
+    for s, width in td.in_channels.items() if test_only else ():
+        # (load_data compares the test split with a training split it read)
+        if width != widths.get(s, width):
+            raise ValueError(f"source {s!r} has {width} features in the test split (video "
+                             f"{td.test.get(0).video!r}) but {widths[s]} in the training "
+                             f"split of the checkpoint {path}: a model of the one cannot "
+                             f"score the other; give the test videos its features "
+                             f"(pyg-fusion: --vad-source, --vad-test-list)")
+    return td, standardizer
 
 
 def model_from_checkpoint(cfg: dict, td, state_dict: dict):
@@ -265,7 +277,8 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
     if td.task == "node":
         dims = Dims(td.in_channels, td.num_classes, num_nodes=td.graph.num_nodes)
     else:
-        dims = Dims(td.in_channels, num_segments=int(td.train[0].num_nodes))
+        videos = td.test if td.train is None else td.train  # (test_only: new videos)
+        dims = Dims(td.in_channels, num_segments=int(videos[0].num_nodes))
     if td.task == "vad" and spec.trainer.restarts > 1 and spec.trainer.restart_combine == "mean":
         # the tested model of such a run is the ensemble of its restarts
         from ..training.vad_ensemble import RestartEnsemble

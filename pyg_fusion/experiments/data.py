@@ -67,7 +67,8 @@ def _check_file(what: str, path: str | None) -> str:
 
 
 def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
-              features: str | None = None, *, force_reload: bool = False) -> TaskData:
+              features: str | None = None, *, force_reload: bool = False,
+              test_only: bool = False) -> TaskData:
     """The dataset of ``cfg`` (node task: the split of ``seed``; VAD:
     standardised with ``standardizer``, e.g. a checkpoint's statistics, else
     fitted on the training split when ``cfg.standardize``); ``features`` (the
@@ -92,6 +93,9 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
             generated sets (synthetic-vad, motion-vad) are generated again, the digits
             copied again from the bundled copy; the files of tables and vad are the
             user's and are read again. (default: :obj:`False`)
+        test_only (bool, optional): ``vad``: read the test split alone (``train`` is
+            ``None``): a checkpoint's new videos, scored with its statistics
+            (``standardizer``), need none of its training files. (default: :obj:`False`)
     """
     from .. import datasets as D
     from ._fingerprint import data_fingerprint
@@ -175,7 +179,7 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
         # "none": test videos without ground truth, scored without metrics (evaluate);
         # their labels are not known either
         gt = None if cfg.vad_gt == NO_GROUND_TRUTH else cfg.vad_gt
-        for flag, value in (("--vad-train-list", cfg.vad_train_list),
+        for flag, value in (("--vad-train-list", None if test_only else cfg.vad_train_list),
                             ("--vad-test-list", cfg.vad_test_list), ("--vad-gt", gt)):
             if value and "{name}" not in value:
                 _check_file(flag, os.path.join(str(root), "raw", value))
@@ -190,20 +194,25 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
         # features from any folder, instead of a relative root that evaluate would
         # resolve in its own working folder (and leave an empty raw/ there)
         cfg = dataclasses.replace(cfg, root=os.path.abspath(cfg.root))
-        train = D.VADFeatures(str(root), "train", layout, **kw, force_reload=force_reload)
+        if test_only and standardize is True:
+            raise ValueError("test_only: standardize=True fits the statistics of the training "
+                             "split, which is not read; pass them (standardizer=)")
+        train = None if test_only else D.VADFeatures(str(root), "train", layout, **kw,
+                                                     force_reload=force_reload)
         unlabelled = dataclasses.replace(layout, labels="none", num_abnormal=None)
         test = D.VADFeatures(str(root), "test", layout if gt is not None else unlabelled,
-                             **_test(kw, train), force_reload=force_reload)
+                             **(kw if train is None else _test(kw, train)),
+                             force_reload=force_reload)
         setting = "custom"
         extra["vad"] = {k: getattr(cfg, k) for k in VAD_LAYOUT_ARGS}
     if extra["standardize"]:
         setting += ",standardized"
-    d = train[0]
+    d = test.get(0) if train is None else train[0]  # (stored: before the statistics)
     inch = {s: int(d[f"x_{s}"].size(1)) for s in d.sources}
     # a graph-only model scores features of any width: other test features were
     # scored without a word (the others failed in a matrix product, or in the
     # standardisation); get() reads the stored features, before standardising
-    t = test.get(0) if len(test) else None
+    t = test.get(0) if len(test) and train is not None else None
     for s in inch if t is not None else ():
         if int(t[f"x_{s}"].size(1)) != inch[s]:
             raise ValueError(f"source {s!r} has {int(t[f'x_{s}'].size(1))} features in the "
@@ -213,7 +222,8 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
                              f"splits the same features (pyg-fusion: --vad-source, "
                              f"--vad-test-list)")
     # what a run's checkpoint records of its data, which evaluate compares
-    extra["fingerprint"] = data_fingerprint({"train": train, "test": test})
+    extra["fingerprint"] = data_fingerprint({k: v for k, v in (("train", train),
+                                                               ("test", test)) if v is not None})
     return TaskData("vad", cfg.dataset, setting, inch, train=train, test=test, extra=extra,
                     config=cfg)
 
