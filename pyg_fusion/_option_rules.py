@@ -41,8 +41,8 @@ def option(default, help: str, **meta) -> Any:
     """A config field whose metadata the CLI generator reads: ``help``,
     ``check`` (the name of a flag type: ``positive_int``, ``fraction``,
     ``bool``...), ``choices``, ``flags`` (extra flag names), ``metavar``,
-    ``nargs``/``append`` (lists), ``per`` (what the keys of a value given
-    per source name, ``"file"``: ``--index-col``'s; else ``"source"``),
+    ``nargs``/``append`` (lists), ``per`` (the field also takes one value
+    per source, ``"source"``, or per file, ``"file"``: ``SOURCE=N,...``),
     ``arg`` (the component's name for it),
     ``unset`` (what a value of ``None`` means, as the help and the docstring
     name that default: ``"never"``, ``"--lr"``; required of a method

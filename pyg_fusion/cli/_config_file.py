@@ -11,7 +11,7 @@ from typing import Any
 from ..specs.components import COMPONENTS
 from . import CLIError
 from ._config_flags import DATA_SECTION, IMAGE_SECTIONS
-from ._config_tokens import setting_tokens
+from ._config_tokens import _field_of, setting_tokens
 
 
 def _config_sections(prog: str) -> dict[str, set[str]] | None:
@@ -38,7 +38,8 @@ def _flatten(mapping: dict, path: str, prog: str = "") -> dict[str, Any]:
         section = None
         if k in (DATA_SECTION, *COMPONENTS, *IMAGE_SECTIONS) and isinstance(v, dict):
             items, section = v.items(), k
-        elif isinstance(v, dict) and k != "num_powers":
+        elif isinstance(v, dict) and _field_of(k) is None:
+            # (a setting's own mapping, num_powers: {a: 1}, is none)
             raise CLIError(f"--config {path}: section {k!r} is none of "
                            f"{list(sections or [DATA_SECTION, *COMPONENTS])}")
         else:

@@ -83,7 +83,7 @@ def _flag_kwargs(f: dataclasses.Field, default, text: str) -> dict[str, Any]:
         if "check" in meta:
             kw["type"] = CHECKS[meta["check"]]
             if _per_source(f):  # one value or one per source (num_powers)
-                kw["type"] = per_source(kw["type"], meta.get("per", "source"))
+                kw["type"] = per_source(kw["type"], meta["per"])
     if f.name in FIELD_TYPES:
         kw["type"] = FIELD_TYPES[f.name]
     if meta.get("append"):

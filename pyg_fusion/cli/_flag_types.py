@@ -72,8 +72,11 @@ def per_source(check, unit: str = "source"):
 
 
 def _per_source(f: dataclasses.Field | None) -> bool:
-    """Whether the option field ``f`` may hold one value per source."""
-    return f is not None and "dict" in str(f.type)
+    """Whether the option field ``f`` may hold one value per source or file
+    (its ``per`` metadata: ``num_powers``, ``index_col``); not every dict a
+    field holds is one (``vad_num_abnormal``'s ``{train, test}``, which the
+    per-source form took as ``--vad-num-abnormal foo=3``: ``{foo: 3}``)."""
+    return f is not None and "per" in f.metadata
 
 
 def index_column(text: str) -> int | str:

@@ -71,7 +71,7 @@ class PowersConfig:
     num_powers: int | dict[str, int] = option(3, "LEGO: powers P of every source, or one per "
                                          "source as SOURCE=P,SOURCE=P,... (as a sweep's cell "
                                          "records them)",
-                                         check="nonneg_int", flags=("-P",),
+                                         check="nonneg_int", flags=("-P",), per="source",
                                          methods=LEGO_METHODS)
     zeroth: str = option("identity", "LEGO: zeroth power R^0 = I (the paper) or the Hadamard "
                      "identity (ones on the support: single-source terms)",
