@@ -12,7 +12,8 @@ from .._loading import image_task
 from ._fingerprint import check_fingerprint, data_fingerprint  # noqa: F401 (importable here)
 from ._rng import keeps_global_rng
 from .data import (NO_GROUND_TRUTH, SYNTHETIC_SETTINGS, VAD_LAYOUT_ARGS, DataConfig,
-                   check_dataset_flags, load_data, task_of, vad_sources)
+                   check_dataset_flags, _check_test_widths, load_data, task_of,
+                   vad_sources)
 
 # The layout of a run's config (``hyper_parameters["config"]``). 2:
 # ``hidden_channels`` sizes the VAD row heads and graph baselines too; format
@@ -238,15 +239,10 @@ def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: 
     test_only = cfg["dataset"] == "vad" and data.vad_gt == NO_GROUND_TRUTH
     td = load_data(data, cfg["seed"], standardizer=standardizer, features=features,
                    force_reload=force_reload, test_only=test_only)
-    widths = cfg.get("in_channels", {})
-    for s, width in td.in_channels.items() if test_only else ():
-        # (load_data compares the test split with a training split it read)
-        if width != widths.get(s, width):
-            raise ValueError(f"source {s!r} has {width} features in the test split (video "
-                             f"{td.test.get(0).video!r}) but {widths[s]} in the training "
-                             f"split of the checkpoint {path}: a model of the one cannot "
-                             f"score the other; give the test videos its features "
-                             f"(pyg-fusion: --vad-source, --vad-test-list)")
+    if test_only:  # (load_data compares the test split with a training split it read)
+        widths = cfg.get("in_channels", {})
+        _check_test_widths(td.test.get(0), {s: widths[s] for s in td.in_channels if s in widths},
+                           f"of the checkpoint {path}", "give the test videos its features")
     return td, standardizer
 
 

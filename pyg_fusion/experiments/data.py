@@ -212,15 +212,9 @@ def load_data(cfg: DataConfig, seed: int = 0, standardizer=None,
     # a graph-only model scores features of any width: other test features were
     # scored without a word (the others failed in a matrix product, or in the
     # standardisation); get() reads the stored features, before standardising
-    t = test.get(0) if len(test) and train is not None else None
-    for s in inch if t is not None else ():
-        if int(t[f"x_{s}"].size(1)) != inch[s]:
-            raise ValueError(f"source {s!r} has {int(t[f'x_{s}'].size(1))} features in the "
-                             f"test split (video {getattr(t, 'video', 0)!r}) but {inch[s]} "
-                             f"in the training split (video {getattr(d, 'video', 0)!r}): "
-                             f"a model of the one cannot score the other; give both "
-                             f"splits the same features (pyg-fusion: --vad-source, "
-                             f"--vad-test-list)")
+    if len(test) and train is not None:
+        _check_test_widths(test.get(0), inch, f"(video {getattr(d, 'video', 0)!r})",
+                           "give both splits the same features")
     # what a run's checkpoint records of its data, which evaluate compares
     extra["fingerprint"] = data_fingerprint({k: v for k, v in (("train", train),
                                                                ("test", test)) if v is not None})
@@ -234,6 +228,19 @@ def _index_col(value):
     if isinstance(value, dict):
         return {k: _index_col(v) for k, v in value.items()}
     return {None: "auto", "none": None}.get(value, value)
+
+
+def _check_test_widths(video, widths: dict[str, int], training: str, advice: str) -> None:
+    """Refuses a test ``video`` whose features are not of the training split's
+    ``widths`` (``{source: width}``); ``training`` says where those are from
+    (a video, a checkpoint), ``advice`` what to give."""
+    for s, width in widths.items():
+        have = int(video[f"x_{s}"].size(1))
+        if have != width:
+            raise ValueError(f"source {s!r} has {have} features in the test split (video "
+                             f"{getattr(video, 'video', 0)!r}) but {width} in the training "
+                             f"split {training}: a model of the one cannot score the other; "
+                             f"{advice} (pyg-fusion: --vad-source, --vad-test-list)")
 
 
 def _test(kw: dict, train) -> dict:
