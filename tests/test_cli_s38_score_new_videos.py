@@ -165,3 +165,24 @@ def test_new_videos_need_none_of_the_training_files(trained, tmp_path):
                      *flags) == 0
     here, away = ((tmp_path / o / "scores.json").read_text() for o in ("here", "away"))
     assert json.loads(away) == json.loads(here)
+
+
+def test_a_folder_of_new_features_is_scored(trained, tmp_path, capsys):
+    # no list: --vad-source given anew names the folders, every video in them is
+    # scored; before, the notice called the purpose other data than the checkpoint's
+    import shutil
+    root, raw, lists, ckpt = trained
+    for src in ("i3d", "swin"):
+        (tmp_path / "new" / "raw" / src).mkdir(parents=True)
+        for k in range(2):
+            shutil.copy(raw / "features" / src / f"new{k}.npy", tmp_path / "new" / "raw" / src)
+    listed = tmp_path / "listed"
+    assert _evaluate(ckpt, listed, "--vad-test-list", f"{lists}/new.list", "--vad-gt",
+                     "none") == 0
+    capsys.readouterr()
+    assert _evaluate(ckpt, tmp_path / "folder", "--root", str(tmp_path / "new"),
+                     "--vad-source", "i3d=i3d", "--vad-source", "swin=swin",
+                     "--vad-gt", "none") == 0
+    assert "notice" not in capsys.readouterr().err
+    assert json.loads((tmp_path / "folder" / "scores.json").read_text()) == \
+        json.loads((listed / "scores.json").read_text())

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from .data import DataConfig
+from .data import NO_GROUND_TRUTH, DataConfig
 
 
 def data_fingerprint(datasets: dict) -> dict[str, str]:
@@ -54,8 +54,8 @@ def check_fingerprint(cfg: dict, td, path: str, data: DataConfig, *,
     absolute) differs from the checkpoint's (e.g. ``--root``, ``--views``),
     other data is a purpose the notice names. Silent for the same data and
     for checkpoints that predate the fingerprint; only the splits read are
-    compared, and with a VAD test list given anew (``vad_test_list``), its
-    test split is not.
+    compared, and with a VAD test list given anew (``vad_test_list``) or
+    test videos without ground truth (``vad_gt="none"``), its test split is not.
 
     Args:
         cfg (dict): the checkpoint's recorded config.
@@ -75,9 +75,11 @@ def check_fingerprint(cfg: dict, td, path: str, data: DataConfig, *,
         # the splits read (new videos to score: the test split alone)
         read = {k.split(".")[0] for k in now}
         saved = {k: v for k, v in saved.items() if k.split(".")[0] in read}
-    if isinstance(saved, dict) and now is not None and data.vad_test_list is not None:
-        # other test videos given are the purpose (e.g. new ones to score): the
-        # model's own data, its training split, is what must not have changed
+    if isinstance(saved, dict) and now is not None and (
+            data.vad_test_list is not None or data.vad_gt == NO_GROUND_TRUTH):
+        # other test videos given are the purpose (e.g. new ones to score, a list
+        # or a folder): the model's own data, its training split, is what must
+        # not have changed
         saved, now = ({k: v for k, v in d.items() if not k.startswith("test.")}
                       for d in (saved, now))
     if not isinstance(saved, dict) or now is None or saved == now:
