@@ -183,7 +183,9 @@ def checkpoint_data(data: DataConfig | None, cfg: dict, state_dict: dict, path: 
     defaults), except that a ``vad_source`` given anew takes the other
     ``vad_*`` values given (or their defaults), and ``standardize=None``
     means: the checkpoint's statistics if it holds some (buffers
-    ``standardizer.*``), which are then applied.
+    ``standardizer.*``), which are then applied. With ``vad_gt="none"``
+    (new videos to score) the test split alone is read, without ground
+    truth or labels (``td.train`` is ``None``).
 
     Args:
         data (DataConfig or None): dataset options given anew (``None``: the checkpoint's).
