@@ -186,3 +186,15 @@ def test_a_folder_of_new_features_is_scored(trained, tmp_path, capsys):
     assert "notice" not in capsys.readouterr().err
     assert json.loads((tmp_path / "folder" / "scores.json").read_text()) == \
         json.loads((listed / "scores.json").read_text())
+
+
+@pytest.mark.parametrize("flags", [("--vad-num-abnormal", "1"), ("--vad-labels", "name"),
+                                   ("--vad-train-list", "x.list")])
+def test_label_flags_unread_without_ground_truth_are_refused(trained, tmp_path, capsys, flags):
+    # before: accepted and never read (no labels, no training split)
+    root, raw, lists, ckpt = trained
+    capsys.readouterr()
+    assert _evaluate(ckpt, tmp_path / "o", "--vad-test-list", f"{lists}/new.list",
+                     "--vad-gt", "none", *flags) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"{flags[0]}: --vad-gt none scores" in err

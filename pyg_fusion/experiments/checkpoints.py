@@ -150,7 +150,8 @@ def _check_label_rate(data: DataConfig, trained: dict, features: str | None,
 def _check_vad_given(data: DataConfig, change: dict, trained: dict, path: str,
                      trained_sources: list[str]) -> None:
     """Refuses sources given anew that are not the checkpoint's
-    (``trained_sources``), and a test list given anew that would keep the checkpoint's
+    (``trained_sources``), the training list and label options given with
+    ``vad_gt="none"`` (which reads neither), and a test list given anew that would keep the checkpoint's
     ground truth of one file (``change``: the options taken from the
     checkpoint), concatenated over its own test list: it fits no other list,
     and a list of as many frames was scored against other videos' frames."""
@@ -162,6 +163,13 @@ def _check_vad_given(data: DataConfig, change: dict, trained: dict, path: str,
         raise ValueError(f"--vad-source gives the sources {names}, the checkpoint {path} was "
                          f"trained on {sorted(trained_sources)}: give one --vad-source per "
                          f"source it was trained on, of that name")
+    unread = [f for f in ("vad_train_list", "vad_labels", "vad_num_abnormal",
+                          "vad_normal_pattern") if getattr(data, f) is not None]
+    if data.vad_gt == NO_GROUND_TRUTH and unread:
+        # the training split and the labels are not read then: recorded, never applied
+        flag = "--" + unread[0].replace("_", "-")
+        raise ValueError(f"{flag}: --vad-gt none scores the test videos alone, without "
+                         f"labels, and reads no training split; leave {flag} out")
     gt, listed = change.get("vad_gt"), data.vad_test_list
     if (listed is None or "vad_gt" not in change or data.vad_source or gt is None
             or gt == NO_GROUND_TRUTH or "{name}" in gt
