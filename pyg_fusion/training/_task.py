@@ -228,6 +228,9 @@ class TimedAdamTask(L.LightningModule):
         for m in self.branches():
             if on and not m.branch_on and self.branch_fresh_head and epoch is not None:
                 m.head.reset_parameters()
+                # one draw for every process: DDP synchronises gradients, not
+                # weights, so heads drawn apart would train apart
+                m.head.load_state_dict(self.trainer.strategy.broadcast(m.head.state_dict()))
                 for opt in self.trainer.optimizers:
                     for p in m.head.parameters():
                         opt.state.pop(p, None)
