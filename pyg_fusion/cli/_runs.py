@@ -201,11 +201,19 @@ def chosen_before_data(spec: str, data: DataConfig, options: dict) -> list[str]:
     no such source (``gcn-typo`` on digits) and an option given for one
     (``--num-powers typo=2``) are refused with their near spellings, by
     ``--print-config`` as by the run, instead of read as the method of a
-    source that the data might have."""
+    source that the data might have. A ``--topk`` beyond the segments of a
+    video is refused too."""
     from ..experiments._data_config import source_names
     from ..experiments.run import check_per_source
     from ..methods import chosen_methods, resolve_methods
     task, features = task_of(data.dataset), options.get("features")
+    topk = options.get("topk")
+    if task == "vad" and topk is not None and data.num_segments is not None \
+            and topk > data.num_segments:
+        # the MIL mean takes min(topk, segments): the run recorded a topk it did not use
+        raise ValueError(f"--topk {topk} is more than the {data.num_segments} segments of "
+                         f"each video (--num-segments): the MIL mean would take all of "
+                         f"them; give --topk <= {data.num_segments}")
     sources = source_names(data)
     if sources is not None:
         resolve_methods(spec, task, sources, features)

@@ -9,7 +9,7 @@ from pathlib import Path
 from ._help import HelpFormatter
 from . import CLIError
 from ._runs import (SeedsFlag, add_dataset_args, add_resume_argument, add_training_args,
-                    data_config, earlier_records, int_list, notice_earlier_run,
+                    chosen_before_data, data_config, earlier_records, int_list, notice_earlier_run,
                     options_from_args)
 
 HELP = "grid of LEGO's powers P x Q -> metric mean ± std (JSON for plot pq-sensitivity)"
@@ -121,6 +121,7 @@ def check_sweep(args) -> None:
     setting = {"features": options["features"]} if "features" in options else {}
     # an option that the method does not read would be recorded as if used
     check_options(task_of(args.dataset), options, [args.method])
+    chosen_before_data(args.method, data_config(args), options)  # as train's (--topk)
     if given is not None and given != MethodSpec.create(args.method, task_of(args.dataset),
                                                          setting).powers.num_powers:
         raise CLIError(f"--num-powers {given}: a sweep sets the numbers of powers from --p "
