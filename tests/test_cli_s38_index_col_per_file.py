@@ -28,7 +28,7 @@ def test_one_index_column_per_file(tmp_path):
     views, labels = _files(tmp_path)
     ds = MultiViewTables(str(tmp_path / "root"), views, labels, index_col={"a": 0}, log=False)
     assert ds[0].x_a.shape == (20, 2) and ds[0].x_b.shape == (20, 2)
-    with pytest.raises(ValueError, match=r"index_col names \['c'\], which are no file"):
+    with pytest.raises(ValueError, match=r"^index_col names c, which is no file: name a view \(a, b\) or labels$"):
         MultiViewTables(str(tmp_path / "root"), views, labels, index_col={"c": 0}, log=False)
 
 

@@ -156,13 +156,10 @@ def check_dataset_flags(cfg: DataConfig, *, complete: bool = False) -> None:
     if cfg.dataset == "vad" and cfg.vad_source:  # before --print-config
         vad_sources(cfg.vad_source)
     if cfg.dataset == "tables" and cfg.views:  # two views of one name, before --print-config
+        from ..datasets._args import check_index_col_files
         from ..datasets.tables import name_views
-        files = [*name_views(cfg.views, "--views"), "labels"]
-        unknown = [k for k in cfg.index_col if k not in files] \
-            if isinstance(cfg.index_col, dict) else []
-        if unknown:  # a misspelt view's value would never be read
-            raise ValueError(f"--index-col names {', '.join(unknown)}, which is no file: "
-                             f"name a view ({', '.join(files[:-1])}) or labels")
+        check_index_col_files(cfg.index_col, [*name_views(cfg.views, "--views"), "labels"],
+                              "--index-col")
     if complete:
         _check_required(cfg)
 
