@@ -217,8 +217,8 @@ class FusionDataset(CheckedIndex, InMemoryDataset):
 
         Args:
             root (str, optional): where the database is written. (default: :obj:`None`,
-                ``root/on_disk/<hash>``, one folder per processed file and selection of
-                its graphs)
+                ``root/on_disk/<hash>``, one folder per processed file, selection of
+                its graphs and set of their attributes, e.g. modalities)
             backend (str, optional): PyG's database backend. (default: :obj:`"sqlite"`)
             log (bool, optional): show the conversion's progress. (default: :obj:`True`)
         """

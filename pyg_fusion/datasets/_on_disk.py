@@ -20,11 +20,15 @@ def on_disk_copy(ds, convert: Callable, root: str | None, backend: str, log: boo
     ``root`` as it is: the copy of another split, setting or subset (every
     one of them at PyG's default ``root/on_disk``) came back in place of
     this one's without a word. The default root is a folder per processed
-    file and selection of its graphs, and a root holding a database of other
-    graphs (or of a conversion cut short) is an error."""
+    file, selection of its graphs and their attributes (PyG's schema: one
+    processed file read with fewer modalities makes graphs of fewer columns,
+    whose database the full graphs then read as "no such column"), and a root
+    holding a database of other graphs (or of a conversion cut short) is an
+    error."""
     made_of = {"processed": osp.basename(ds.processed_paths[0]),
                "graphs": None if ds._indices is None
-               else options_hash([int(i) for i in ds.indices()])}
+               else options_hash([int(i) for i in ds.indices()]),
+               "schema": options_hash(_schema(ds.get(0)))}
     if root is None and ds.root is not None:
         root = osp.join(ds.root, "on_disk", options_hash(made_of))
     if root is not None:
@@ -36,6 +40,8 @@ def on_disk_copy(ds, convert: Callable, root: str | None, backend: str, log: boo
             if held != made_of:
                 what = (f"graphs of {held['processed']}" + (" (a selection)" if held["graphs"]
                                                             else "")
+                        + ("" if held.get("schema") == made_of["schema"]
+                           else " with other attributes")
                         if isinstance(held, dict) and "processed" in held else
                         f"graphs unknown (no {_MADE_OF}: another conversion, or one cut short)")
                 raise ValueError(f"to_on_disk_dataset: {root} already holds a database, of "
@@ -47,4 +53,19 @@ def on_disk_copy(ds, convert: Callable, root: str | None, backend: str, log: boo
     out.deserialize = type(ds.get(0)).from_dict
     if root is not None:
         write_json(osp.join(root, _MADE_OF), made_of)
+    return out
+
+
+def _schema(data) -> dict:
+    """What PyG's schema is made of: each attribute's type, or a tensor's
+    dtype and size (-1 along the dimension graphs are concatenated in)."""
+    out = {}
+    for key, value in data.to_dict().items():
+        if hasattr(value, "dtype") and hasattr(value, "dim"):
+            size = list(value.size())
+            if size:
+                size[data.__cat_dim__(key, value)] = -1
+            out[key] = [str(value.dtype), size]
+        else:
+            out[key] = type(value).__name__
     return out
