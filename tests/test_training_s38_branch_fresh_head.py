@@ -66,5 +66,11 @@ def test_flag_config_and_its_error(tmp_path, capsys):
             "--num-segments", "8"]
     assert main([*argv, "--branch-warmup", "--branch-fresh-head", "--print-config"]) == 0
     assert yaml.safe_load(capsys.readouterr().out)["trainer"]["branch_fresh_head"] is True
+    # without the warm-up: one line, before any data is made
+    assert main([*argv, "--method", "lego", "--branch-fresh-head", "--no-progress",
+                 "--out", str(tmp_path / "out")]) == 2
+    err = capsys.readouterr().err
+    assert "--branch-fresh-head" in err and "--branch-warmup" in err and err.count("\n") == 1
+    assert not (tmp_path / "data").exists()
     with pytest.raises(ValueError, match="branch_fresh_head .* needs branch_warmup=True"):
         WeaklySupervisedVAD(torch.nn.Linear(1, 1), branch_fresh_head=True)

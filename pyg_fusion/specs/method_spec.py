@@ -197,6 +197,9 @@ def _check_run_options(task: str, given: dict[str, Any]) -> None:
     if moved("restart_combine") and value("restarts") == 1:
         raise ValueError(f"--restart-combine {given['restart_combine']} combines the restarts "
                          f"of a run, and --restarts is 1: give --restarts > 1")
+    if moved("branch_fresh_head") and not value("branch_warmup"):
+        raise ValueError("--branch-fresh-head restarts the row head when the branch starts "
+                         "after its warm-up: give --branch-warmup too")
     # fit_vad's own checks of these name its arguments (restarts > 1,
     # choice='pseudo_auc'), not the flags a user typed
     if value("restarts") > 1 and not value("val_fraction"):
