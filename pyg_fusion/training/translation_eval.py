@@ -203,6 +203,22 @@ def _kid(real: Tensor, fake: Tensor, subset_size: int, subsets: int = 100
     return scores.mean(), scores.std(unbiased=False)
 
 
+def _num_scenes(loader: Iterable) -> int | None:
+    """How many scenes a (PyG or torch) DataLoader gives, or None where
+    that is not known before iterating."""
+    sampler = getattr(loader, "sampler", None)
+    if (getattr(loader, "batch_size", None) is None or getattr(loader, "drop_last", True)
+            or not hasattr(sampler, "__len__")):
+        return None
+    return len(sampler)
+
+
+def _check_fid_scenes(n: int | None) -> None:
+    if n == 1:  # a covariance of one image's features is no statistic (none: empty data)
+        raise ValueError("feature_extractor (--inception): FID and KID need at least "
+                         "2 test scenes, the data holds 1; score it without one")
+
+
 @torch.no_grad()
 def evaluate_translation(module: TranslationModule, loader: Iterable, *,
                          feature_extractor: nn.Module | None = None,
@@ -234,6 +250,10 @@ def evaluate_translation(module: TranslationModule, loader: Iterable, *,
     # scored NaN without a word, and torchmetrics named its own 'subset_size' (refusing
     # numpy's ints); checked before any scene is translated
     kid_subset_size = check_int("kid_subset_size", kid_subset_size, minimum=2)
+    if feature_extractor is not None:
+        # a loader of one scene was translated and scored whole before FID / KID
+        # were refused: refused first where the loader tells its number of scenes
+        _check_fid_scenes(_num_scenes(loader))
     # translate_batch scores in eval mode and gives the caller's mode back
     metrics = {o: image_metrics() for o in module.output_names}
     # FID per output; KID's features (every one kept: its subsets are drawn from them)
@@ -270,9 +290,7 @@ def evaluate_translation(module: TranslationModule, loader: Iterable, *,
     for name in module.output_names:
         res = {k: float(v) for k, v in metrics[name].compute().items()}
         if name in gen:
-            if n < 2:  # a covariance of one image's features is no statistic
-                raise ValueError("feature_extractor (--inception): FID and KID need at least "
-                                 "2 test scenes, the data holds 1; score it without one")
+            _check_fid_scenes(n)
             res["fid"] = float(gen[name].compute())
             # KID's subsets are drawn from torch's global generator: the same model
             # scored twice gave two KIDs (another subset order sums otherwise in
