@@ -163,8 +163,9 @@ class TaskonomyFolder(ImagePairs, CheckedIndex, Dataset):
             said = "; ".join(f"no {m!r} image: " + ", ".join(map(repr, v[:3]))
                              + (f" and {len(v) - 3} more" if len(v) > 3 else "")
                              for m, v in lack.items() if v)
-            notice(f"{len(scenes) - len(common)} of the {len(scenes)} scenes under "
-                   f"{self._root!r} are left out, lacking an image in some folder ({said}); "
+            out = len(scenes) - len(common)
+            notice(f"{out} of the {len(scenes)} scenes under "
+                   f"{self._root!r} {'is' if out == 1 else 'are'} left out, lacking an image in some folder ({said}); "
                    f"only scenes present in every folder are kept, paired by file name",
                    stacklevel=3)
         return [{m: tables[m][s] for m in tables} for s in common]
@@ -231,7 +232,7 @@ class TaskonomyFolder(ImagePairs, CheckedIndex, Dataset):
         for m, c in channels.items():
             want = self._first_channels()[m]
             if c != want:
-                raise ValueError(f"{files[m]} has {c} channels, but {m!r} images "
+                raise ValueError(f"{files[m]} has {c} channel{'s' * (c != 1)}, but {m!r} images "
                                  f"have {want} (as {self._files[0][m]}): save "
                                  f"every {m!r} image with the same channels")
         if self.image_size is not None:
