@@ -17,7 +17,7 @@ from ._common import (MAX_DENSE_NODES, axes_width, check_graph, check_node_count
                       source_graph, tex_name, to_numpy)
 from ._values import check_flag, check_label_names, class_name, data_class_names
 from ._edges import selected_edges
-from ._graph_layout import _arc, _positions
+from ._graph_layout import _arcs, _positions
 from ._matrix import spaced_ticks
 from ._pyg_objects import (check_own_nodes, graph_groups, is_data, is_fused_graph, is_sparse,
                            plain_graph, refuse_foreign, sparse_edges)
@@ -260,8 +260,8 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         node_size = float(np.clip(6000.0 / max(n, 1), 8, 300))
     if temporal:
         # directed: forward in time above the line, backward below
-        segs = [_arc(coords[i], coords[j], below=bool(arrows) and coords[i, 0] > coords[j, 0])
-                for i, j in edges]
+        segs = _arcs(coords, edges, below=(coords[edges[:, 0], 0] > coords[edges[:, 1], 0])
+                     if arrows else None)
         lc = LineCollection(segs, linewidths=widths, colors=colours, zorder=1)
         ax.add_collection(lc)
     elif arrows and len(edges):
@@ -327,8 +327,9 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         ax.set_yticks([])
         for side in ("left", "right", "top"):
             ax.spines[side].set_visible(False)
-        top = max((s[:, 1].max() for s in lc.get_segments()), default=1.0)
-        low = min((s[:, 1].min() for s in lc.get_segments()), default=0.0)
+        # from the arcs drawn: lc.get_segments() copied each of them, twice
+        top = float(segs[..., 1].max()) if len(segs) else 1.0
+        low = float(segs[..., 1].min()) if len(segs) else 0.0
         ax.set_ylim(min(low * 1.08, -0.08 * max(top, 1.0)), 1.08 * max(top, 1.0))
         ax.set_xlim(coords[:, 0].min() - 1, coords[:, 0].max() + 1)
     else:
