@@ -213,6 +213,15 @@ class PerSource(BaseTransform):
                                  f"{out.num_nodes}), which every source shares; PerSource "
                                  f"applies transforms that keep them (e.g. T.GCNNorm, "
                                  f"T.ToUndirected, T.AddSelfLoops)")
+            # PyG's T.TwoHop adds edges and keeps the weights of the old ones:
+            # stored back, the weights would pair with the wrong edges
+            short = {k: out[k].size(0) for k in self.KEYS[1:] if out.get(k) is not None
+                     and out[k].size(0) != out.edge_index.size(1)}
+            if short:
+                raise ValueError(f"{what}: the transform returned {out.edge_index.size(1)} "
+                                 f"edges but {', '.join(f'{k} of {n}' for k, n in short.items())}"
+                                 f" (it does not carry the weights of the edges it makes); "
+                                 f"PerSource stores back only a graph whose edges keep theirs")
             extra = sorted(set(out.keys()) - {*self.KEYS, "num_nodes"})
             if extra:
                 raise ValueError(f"{what}: the transform added {extra}; PerSource stores "
