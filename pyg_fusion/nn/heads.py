@@ -217,8 +217,9 @@ class GraphHead(ConvStack):
             graph (FusedGraph or torch.Tensor): the fused graph, or its
                 ``edge_index`` ``[2, E]`` (source, target).
             edge_weight (torch.Tensor, optional): ``[E]``, required with an
-                ``edge_index``, not given with a :class:`FusedGraph`.
-                (default: :obj:`None`)
+                ``edge_index`` (PyG's layers read :obj:`None` as all ones; here it is
+                an error: pass ``torch.ones(E)`` for an unweighted graph), not given
+                with a :class:`FusedGraph`. (default: :obj:`None`)
 
         Returns:
             Tensor: ``[N, out_channels]``.
@@ -238,7 +239,8 @@ class GraphHead(ConvStack):
         else:
             edge_index = check_edge_list("edge_index", graph)
             if edge_weight is None:
-                raise ValueError("edge_weight is required with an edge_index")
+                raise ValueError("edge_weight is required with an edge_index: pass its weights "
+                                 "[E] (torch.ones(E) for an unweighted graph)")
         check_channels("x", x, self.in_channels, dims=(2, ))
         check_tensor("x", x, floating=True, finite=True)
         check_module_input("x", x, self)
