@@ -38,3 +38,14 @@ def test_abnormal_counts_have_no_per_source_form(capsys):
     assert capsys.readouterr().err == (
         "pyg-fusion train: error: argument --vad-num-abnormal: expected N or TRAIN,TEST "
         "(integers >= 0), got 'foo=3' (see pyg-fusion train --help)\n")
+
+
+@pytest.mark.parametrize("value", ["{train: 1}", "{train: 1, tst: 2}"])
+def test_abnormal_counts_of_a_file_name_both_splits(tmp_path, capsys, value):
+    # said 'vad_num_abnormal must be a single value', though {train, test} is one
+    (tmp_path / "c.yaml").write_text(f"dataset: vad\nvad_source: [rgb=f]\n"
+                                     f"vad_num_abnormal: {value}\n")
+    assert main(["train", "--config", str(tmp_path / "c.yaml"), "--print-config"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"pyg-fusion train: error: --config {tmp_path / 'c.yaml'}: "
+                          f"vad_num_abnormal must be N or {{train: N, test: N}}, got ")

@@ -10,7 +10,7 @@ from typing import Any
 from ..specs.components import option_fields
 from . import AppendFlag, CLIError, FileItem, ListFlag, out_folder
 from ._config_flags import ONCE
-from ._flag_types import _per_source, input_path
+from ._flag_types import _per_source, abnormal_counts, input_path
 
 
 # The flags that a config file cannot give, by name: never suggested for a key.
@@ -114,8 +114,11 @@ def setting_tokens(parser: argparse.ArgumentParser, flat: dict[str, Any], path: 
         elif isinstance(value, dict) and _per_source(_field_of(key)):
             # one value per source (a sweep cell's num_powers): SOURCE=N,...
             out.append(f"{flag}=" + ",".join(f"{k}={v}" for k, v in value.items()))
-        elif isinstance(value, dict) and set(value) == {"train", "test"}:
-            out.append(f"{flag}={value['train']},{value['test']}")  # --vad-num-abnormal
+        elif isinstance(value, dict) and a.type is abnormal_counts:  # --vad-num-abnormal
+            if set(value) != {"train", "test"}:
+                raise CLIError(f"--config {path}: {key} must be N or {{train: N, test: N}}, "
+                               f"got {value!r}")
+            out.append(f"{flag}={value['train']},{value['test']}")
         elif isinstance(value, dict):
             raise CLIError(f"--config {path}: {key} must be a single value, got {value!r}")
         else:  # one token: a value that starts with "-" stays a value
