@@ -2,6 +2,8 @@
 graphs only: a copy of SyntheticTranslation(modalities=["depth"]) and then
 one of all modalities (the same processed file) shared one database, and the
 second failed with sqlite's "no such column: COL_x_normal"."""
+import json
+
 import pytest
 import torch
 
@@ -35,3 +37,17 @@ def test_a_root_holding_graphs_of_other_attributes_is_refused(tmp_path):
     assert _same(depth.to_on_disk_dataset(root, log=False), depth)
     with pytest.raises(ValueError, match="with other attributes.*another root, or delete"):
         _scenes(tmp_path / "d").to_on_disk_dataset(root, log=False)
+
+
+def test_a_copy_of_unrecorded_attributes_is_refused_saying_so(tmp_path):
+    # the stamp of an older version, without the attributes: a default root is
+    # another folder now, a root given is refused (not read as these graphs)
+    root = tmp_path / "disk"
+    full = _scenes(tmp_path / "d")
+    full.to_on_disk_dataset(str(root), log=False)
+    stamp = root / "pyg_fusion_graphs.json"
+    old = json.loads(stamp.read_text())
+    del old["schema"]
+    stamp.write_text(json.dumps(old))
+    with pytest.raises(ValueError, match="of attributes unrecorded .*another root, or delete"):
+        full.to_on_disk_dataset(str(root), log=False)

@@ -40,8 +40,9 @@ def on_disk_copy(ds, convert: Callable, root: str | None, backend: str, log: boo
             if held != made_of:
                 what = (f"graphs of {held['processed']}" + (" (a selection)" if held["graphs"]
                                                             else "")
-                        + ("" if held.get("schema") == made_of["schema"]
-                           else " with other attributes")
+                        + ("" if held.get("schema") == made_of["schema"] else
+                           " with other attributes" if "schema" in held else
+                           " of attributes unrecorded (a copy of an older version)")
                         if isinstance(held, dict) and "processed" in held else
                         f"graphs unknown (no {_MADE_OF}: another conversion, or one cut short)")
                 raise ValueError(f"to_on_disk_dataset: {root} already holds a database, of "
