@@ -60,14 +60,35 @@ def to_scipy(ptr: Tensor, col: Tensor, val: Tensor | None, num_nodes: int) -> sp
     return out
 
 
+# Entries per pass of :func:`is_coalesced` on CPU: a pass over all of a
+# union's edge list made an int64 key and a bool array of its size, fresh
+# pages at every call (~0.3 GB per call at N = 262144); a chunk's are a few
+# MiB, reused.
+COALESCED_CHUNK = 1 << 20
+
+
+def is_coalesced(row: Tensor, col: Tensor, num_nodes: int) -> bool:
+    """Whether the entries ``(row, col)`` are sorted by row, then column,
+    without repeats: their keys ``row * num_nodes + col`` strictly ascending
+    (on CPU in chunks of :data:`COALESCED_CHUNK` entries, each overlapping
+    the next by one). One host sync per chunk."""
+    size = row.numel()
+    chunk = COALESCED_CHUNK if use_scipy(row.device) and not torch.compiler.is_compiling() \
+        else max(size, 1)
+    for s in range(0, size - 1, chunk):
+        key = row[s:s + chunk + 1].long() * num_nodes + col[s:s + chunk + 1]
+        if not bool((key[1:] > key[:-1]).all()):
+            return False
+    return True
+
+
 def coalesced_order(row: Tensor, col: Tensor, num_nodes: int, name: str) -> Tensor | None:
     """``None`` when the entries are sorted by (row, column) without repeats,
     else the permutation that sorts them; repeated entries are an error
     (``name`` names the argument)."""
-    key = row * num_nodes + col
-    if key.numel() < 2 or bool((key[1:] > key[:-1]).all()):  # host sync: 1
+    if is_coalesced(row, col, num_nodes):
         return None
-    key, perm = torch.sort(key, stable=True)
+    key, perm = torch.sort(row * num_nodes + col, stable=True)
     if bool((key[1:] == key[:-1]).any()):
         raise ValueError(f"{name} holds repeated edges; coalesce it first "
                          "(torch_geometric.utils.coalesce)")
@@ -139,6 +160,15 @@ def inverse_permutation(perm: Tensor) -> Tensor:
         ids = torch.arange(perm.numel(), dtype=perm.dtype, device=perm.device)
     assign_at(inv, perm, ids)
     return inv
+
+
+def take_at(src: Tensor, index: Tensor) -> Tensor:
+    """``src[index]`` of a 1-D ``src``: on CPU numpy's take, which reads an
+    int32 ``index`` as it is and gives ``src``'s type (torch's ``gather``
+    wants int64 and copies to it); elsewhere ``torch.gather``."""
+    if not use_scipy(src.device) or torch.compiler.is_compiling():
+        return torch.gather(src, 0, index.long())
+    return torch.from_numpy(np.take(src.detach().numpy(), index.numpy()))
 
 
 # An integer dtype of each item size: assign_at moves values as their bytes

@@ -26,7 +26,7 @@ import scipy.sparse as sp
 import torch
 from torch import Tensor
 
-from ._csr import index2ptr, use_scipy
+from ._csr import index2ptr, take_at, use_scipy
 
 
 # Workspace of the backward (:func:`_triples`): blocks of up to ROWS rows,
@@ -71,8 +71,16 @@ def _segments(ptr: Tensor, col: Tensor, entry: Tensor, num_nodes: int, dtype):
     on rows of one length (a kNN graph's). Returns ``w``, the segments of
     every row (count, first) and the two tables.
 
-    Host synchronisations: 2 (the width, the segments)."""
+    Host synchronisations: 2 (the width, the segments).
+
+    The tables, and the cells they are read at, are made in ``dtype`` where
+    Y's entry numbers fit it (int32 in most products: half the fresh bytes
+    of int64 tables, which at N = 262144 were ~1 GiB of new pages per
+    step), read through :func:`take_at`, which takes an int32 index as it
+    is; the entries they hold are the same."""
     device = ptr.device
+    if col.numel() >= torch.iinfo(dtype).max:
+        dtype = torch.long
     length = ptr[1:] - ptr[:-1]
     w = max(1, -(-col.numel() // max(1, int((length > 0).sum()))))
     count = torch.div(length + w - 1, w, rounding_mode="floor")
@@ -82,10 +90,10 @@ def _segments(ptr: Tensor, col: Tensor, entry: Tensor, num_nodes: int, dtype):
     start = _take(ptr, row) + (torch.arange(total, device=device) - _take(first, row)) * w
     step = torch.arange(w, device=device)
     valid = step < (_take(ptr[1:], row) - start).unsqueeze(1)
-    cell = torch.where(valid, start.unsqueeze(1) + step, 0).view(-1)
+    cell = torch.where(valid, start.to(dtype).unsqueeze(1) + step.to(dtype), 0).view(-1)
     valid = valid.view(-1)
-    col_tab = torch.where(valid, _take(col, cell), num_nodes).to(dtype).view(total, w)
-    return w, count, first, col_tab, torch.where(valid, _take(entry, cell), 0)
+    col_tab = torch.where(valid, take_at(col.to(dtype), cell), num_nodes).view(total, w)
+    return w, count, first, col_tab, torch.where(valid, take_at(entry.to(dtype), cell), 0)
 
 
 def _blocks(ptr_z: Tensor, num_nodes: int) -> tuple[list[int], list[int], int]:

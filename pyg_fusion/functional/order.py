@@ -36,7 +36,7 @@ from scipy.sparse.csgraph import reverse_cuthill_mckee
 from torch import Tensor
 
 from ._checks import check_batch, check_edge_index, check_int, check_like
-from ._csr import (index2ptr, inverse_permutation,
+from ._csr import (index2ptr, inverse_permutation, is_coalesced,
                    ptr2index, to_edge_index, use_scipy)
 
 
@@ -86,10 +86,9 @@ def relabel(edge_index: Tensor, perm: Tensor, num_nodes: int) -> tuple[Tensor, T
     On CPU, edges already sorted by target are moved as CSR rows
     (:func:`restore_rows`: linear in the edges); others are relabelled and
     sorted."""
-    key = edge_index[1] * num_nodes + edge_index[0]
     # coalesced (sorted, no repeats): rows moved whole; repeated edges take
     # the sort below, as on every other device
-    if use_scipy(edge_index.device) and (key.numel() < 2 or bool((key[1:] > key[:-1]).all())):
+    if use_scipy(edge_index.device) and is_coalesced(edge_index[1], edge_index[0], num_nodes):
         return restore_rows(index2ptr(edge_index[1], num_nodes), edge_index[0],
                             inverse_permutation(perm))
     inv = inverse_permutation(perm)

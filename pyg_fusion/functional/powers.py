@@ -33,7 +33,7 @@ from ._checks import (check_choice, check_edges, check_index, check_int, check_l
                       check_mask, check_tensor)
 from .order import restore_rows
 from ._align import place, union
-from ._csr import index2ptr, inverse_permutation, to_edge_index
+from ._csr import index2ptr, inverse_permutation, is_coalesced, to_edge_index
 from ._spgemm import spgemm_topk
 from ._topk import top_k_mask
 from .normalization import NORMS, _dense_normalize, _normalize, _sparse_degrees
@@ -238,8 +238,7 @@ def _check_permutation(name: str, perm, num_nodes: int) -> None:
 
 
 def _coalesced(edge_index: Tensor, edge_weight: Tensor, num_nodes: int):
-    key = edge_index[0] * num_nodes + edge_index[1]
-    if key.numel() < 2 or bool((key[1:] > key[:-1]).all()):
+    if is_coalesced(edge_index[0], edge_index[1], num_nodes):
         return edge_index, edge_weight
     from torch_geometric.utils import coalesce
     return coalesce(edge_index, edge_weight, num_nodes)
