@@ -1,4 +1,5 @@
-"""Large graphs in the node-link drawing: the temporal layout's arcs."""
+"""Large graphs in the node-link drawing (the temporal layout's arcs) and the
+sources' features a figure builds its graphs from."""
 import matplotlib
 import numpy as np
 import torch
@@ -29,3 +30,16 @@ def test_temporal_layout_does_not_copy_its_arcs_back_out_of_the_drawing(monkeypa
     lo, hi = ax.get_ylim()
     assert lo <= -1.5 and hi >= 1.0
     matplotlib.pyplot.close(fig)
+
+
+def test_nan_features_of_a_source_are_named_by_their_key():
+    import pytest
+    from pyg_fusion.data import MultiSourceData
+    from pyg_fusion.visualize import plot_adjacency
+    x = torch.randn(12, 3)
+    x[4, 1] = float("nan")
+    data = MultiSourceData(x_a=torch.randn(12, 3), x_b=x)
+    with pytest.raises(ValueError, match=r"data\.x_b contains 1 NaN"):
+        plot_relation_graph(data, source="b", layout="circular")
+    with pytest.raises(ValueError, match=r"data\.x_b contains 1 NaN"):
+        plot_adjacency(data)

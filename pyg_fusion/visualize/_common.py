@@ -246,8 +246,12 @@ def source_graph(data, source: str, *, k: int | None = 10, metric: str = "cosine
         return stored, w, x.size(0)
     from ..data import source_batch
     from ..functional import relation_graph
+    from ..functional._checks import check_finite
 
-    edge_index, edge_weight = relation_graph(x.float(), source_batch(data, source), k=k,
+    # named by its key: relation_graph's own error said "x contains NaN", of
+    # a Data that holds no x, nor which of its sources
+    x = check_finite(f"data.{key}", x.float())
+    edge_index, edge_weight = relation_graph(x, source_batch(data, source), k=k,
                                              metric=metric)
     return edge_index, edge_weight, x.size(0)
 
