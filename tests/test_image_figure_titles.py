@@ -10,7 +10,7 @@ from torch_geometric.loader import DataLoader  # noqa: E402
 
 from pyg_fusion.datasets import SyntheticRGBD  # noqa: E402
 from pyg_fusion.datasets.translation import SyntheticTranslation  # noqa: E402
-from pyg_fusion.training import segmentation_figure, translation_eval  # noqa: E402
+from pyg_fusion.training import segmentation_figure, translation_eval, translation_figure  # noqa: E402
 from pyg_fusion.training.segmentation import SegmentationModule  # noqa: E402
 from pyg_fusion.training.translation import TranslationModule  # noqa: E402
 
@@ -65,7 +65,7 @@ def test_segmentation_figure_title_depth_scale_and_margins(tmp_path, monkeypatch
 def test_translation_figure_title_and_grey_scale(tmp_path, monkeypatch):
     """translation.png had no title, and its grey depth / shade inputs no
     scale (reproduced: pyg-fusion translate evaluate of a 1-epoch run)."""
-    drawn = _capture(monkeypatch, translation_eval)
+    drawn = _capture(monkeypatch, translation_figure)
     ds = SyntheticTranslation(str(tmp_path), "test", 2, 16, seed=0,
                               modalities=["shade", "depth"], progress=False)
     batch = next(iter(DataLoader(ds, batch_size=2)))
@@ -98,7 +98,7 @@ def test_cli_figures_name_model_data_and_epochs(tmp_path, monkeypatch):
                  "--out", str(tmp_path / "seg_eval")]) == 0
     assert seg[-1]._suptitle.get_text() == want + " (seg/last.ckpt)"
 
-    tr = _capture(monkeypatch, translation_eval)
+    tr = _capture(monkeypatch, translation_figure)
     assert main(["translate", "train", "--root", str(tmp_path / "tr_data"), "--image-size",
                  "16", "--batch-size", "4", "--num-train", "4", "--num-val", "2",
                  "--epochs", "1", "--ngf", "4", "--num-downs", "4", "--gan-mode", "none",
