@@ -163,8 +163,11 @@ def _check_vad_given(data: DataConfig, change: dict, trained: dict, path: str,
         raise ValueError(f"--vad-source gives the sources {names}, the checkpoint {path} was "
                          f"trained on {sorted(trained_sources)}: give one --vad-source per "
                          f"source it was trained on, of that name")
+    # given: neither None (the checkpoint's) nor DataConfig's default, which a
+    # Python caller's DataConfig(vad_gt="none", ...) holds without giving it
+    defaults = {f.name: f.default for f in dataclasses.fields(DataConfig)}
     unread = [f for f in ("vad_train_list", "vad_labels", "vad_num_abnormal",
-                          "vad_normal_pattern") if getattr(data, f) is not None]
+                          "vad_normal_pattern") if getattr(data, f) not in (None, defaults[f])]
     if data.vad_gt == NO_GROUND_TRUTH and unread:
         # the training split and the labels are not read then: recorded, never applied
         flag = "--" + unread[0].replace("_", "-")
