@@ -1,7 +1,7 @@
 """The graph a figure of ``pyg-fusion plot`` draws, read from a file or a
 data set: a saved graph (loaded safely, its weights checked), graph ``index``
 of a data set as ``pyg-fusion train`` loads it, its node count, and a seeded
-subset of a large graph's nodes."""
+subset of a large graph's nodes; the node-link figure's refusals in plot's flags."""
 from __future__ import annotations
 
 from . import CLIError
@@ -175,3 +175,26 @@ def _source_subgraph(data, idx, n: int):
         elif key == "class_names":  # the names of y's classes, which a subset keeps
             out[key] = value
     return out
+
+
+def node_link_figure(draw):
+    """``draw()``, a :func:`~pyg_fusion.visualize.plot_relation_graph` call,
+    whose refusal of a graph too large for its layout advises ``plot``'s flags
+    (``--layout``, ``--top-k``, ``--max-nodes``), not the Python arguments it
+    names (``layout='circular'``, ``pos=``, ``top_k``), which a user of the
+    command cannot pass."""
+    from ..visualize.graph import _HINT, _hint
+    try:
+        return draw()
+    except ValueError as exc:
+        said = str(exc)
+        for python, flags in (
+                (_hint("spring", None), "use --layout circular or temporal, or a smaller "
+                 "--max-nodes"),
+                (_HINT, "use --top-k, or a smaller --max-nodes"),
+                (_hint("circular", None), "use a smaller --max-nodes"),
+                (" (e.g. torch_geometric.utils.subgraph)", "")):
+            said = said.replace(python, flags)
+        if said == str(exc):
+            raise
+        raise CLIError(said) from exc

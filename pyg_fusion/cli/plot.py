@@ -21,6 +21,7 @@ from ._plot_inputs import (DATASETS, _load_graph, _load_operator_file,  # noqa: 
                            load_state_dict, operator_from_state,
                            rebuild_from_checkpoint, subsample)
 from ._plot_scores import load_scores, scores_from_checkpoint  # noqa: F401
+from ._plot_graph import node_link_figure
 
 KINDS = ("relation-graph", "adjacency", "powers", "operator", "pq-sensitivity",
          "anomaly-scores", "sparse-vs-dense")
@@ -322,8 +323,8 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
     # the classes as the user named them (a tables run's labels), else their ids
     names = None if labels is None else data_class_names(data, None)
     if kind == "relation-graph" and fused is not None:
-        fig = V.plot_relation_graph(fused, top_k=args.top_k or 5, layout=args.layout,
-                                    labels=labels, label_names=names)
+        fig = node_link_figure(lambda: V.plot_relation_graph(
+            fused, top_k=args.top_k or 5, layout=args.layout, labels=labels, label_names=names))
         fig.axes[0].set_title(f"fused graph $G$, top-{args.top_k or 5} edges per node\n"
                               f"{note}", fontsize=9)
         return _save(fig, out)
@@ -342,8 +343,9 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
         source = None if plain else args.source or _sources(data, None, 1)[0]
         if not plain:
             _check_k_is_read(data, [source], args)
-        fig = V.plot_relation_graph(data, source=source, k=args.k, top_k=args.top_k,
-                                    layout=args.layout, labels=labels, label_names=names)
+        fig = node_link_figure(lambda: V.plot_relation_graph(
+            data, source=source, k=args.k, top_k=args.top_k, layout=args.layout,
+            labels=labels, label_names=names))
         fig.axes[0].set_title(fig.axes[0].get_title() + f"\n{note}", fontsize=9)
         return _save(fig, out)
     sources = ["G"] if plain else _sources(data, args.sources)
