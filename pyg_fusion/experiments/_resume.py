@@ -3,6 +3,8 @@ a run is reused only when its record says exactly what this grid would record
 for it, so records of two configs never mix."""
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 from typing import Any
 
@@ -42,13 +44,46 @@ def _identity(record: dict) -> dict:
     return out
 
 
+# a setting a record or this grid lacks (_difference)
+_UNSET = object()
+
+
+@functools.cache
+def _defaults() -> dict[str, dict]:
+    """Per section of a recorded config (``config.trainer``, ``config.data``,
+    ...), the defaults of its fields, as JSON: from the config classes that
+    define them (:data:`~pyg_fusion.specs.components.COMPONENTS`,
+    :class:`~pyg_fusion.experiments._data_config.DataConfig`)."""
+    from ..specs.components import COMPONENTS
+    from ._data_config import DataConfig
+    return json.loads(json.dumps({
+        f"config.{name}": {f.name: f.default for f in dataclasses.fields(cls)
+                           if f.default is not dataclasses.MISSING}
+        for name, cls in {**COMPONENTS, "data": DataConfig}.items()}))
+
+
+def _upgraded(earlier: Any, now: Any, path: str = "") -> Any:
+    """``earlier`` (JSON of what a record says ran) with the settings added
+    that it lacks where ``now`` holds them at their default: a record of a
+    version before that option ran as its default does, so it is no other
+    setting (a saved spec loads so too, ``MethodSpec.from_dict``)."""
+    if not (isinstance(earlier, dict) and isinstance(now, dict)):
+        return earlier
+    defaults = _defaults().get(path.rstrip("."), {})
+    out = {k: _upgraded(v, now.get(k), f"{path}{k}.") for k, v in earlier.items()}
+    out.update({k: now[k] for k in sorted(set(now) - set(earlier), key=str)
+                if k in defaults and defaults[k] == now[k]})
+    return out
+
+
 def _difference(earlier: Any, now: Any, path: str = "") -> tuple[str, Any, Any] | None:
     """The first setting (a dotted path) where ``earlier`` and ``now`` (JSON
-    of configs) differ, with both values; :obj:`None` where they agree."""
+    of configs) differ, with both values (:data:`_UNSET` where one lacks it);
+    :obj:`None` where they agree."""
     if isinstance(earlier, dict) and isinstance(now, dict):
         for k in sorted(set(earlier) | set(now), key=str):
             if k not in earlier or k not in now:
-                return (f"{path}{k}", earlier.get(k, "unset"), now.get(k, "unset"))
+                return (f"{path}{k}", earlier.get(k, _UNSET), now.get(k, _UNSET))
             found = _difference(earlier[k], now[k], f"{path}{k}.")
             if found is not None:
                 return found
@@ -68,7 +103,10 @@ def check_same_settings(earlier: list[dict], identities: dict[str, dict],
     where the user most likely changed a flag by mistake. Another machine or
     library versions are no settings: those runs are trained again. Records
     of a method or seed that this grid does not run are refused too: the
-    grid's records would drop those finished runs.
+    grid's records would drop those finished runs. A setting the records
+    lack (written by a version before its option) ran as its default: it
+    differs only where this grid's is another; a setting they hold that this
+    version does not know is refused, named.
 
     Args:
         earlier (list[dict]): the records of an interrupted grid.
@@ -94,14 +132,25 @@ def check_same_settings(earlier: list[dict], identities: dict[str, dict],
         method = r.get("method")
         if method not in identities:
             continue
-        found = _difference(settings(r), settings(identities[method]))
-        if found is not None:
-            key, old, new = found
-            flag = "--" + key.rsplit(".", 1)[-1].replace("_", "-")
+        now = settings(identities[method])
+        found = _difference(_upgraded(settings(r), now), now)
+        if found is None:
+            continue
+        key, old, new = found
+        section, _, name = key.rpartition(".")
+        if new is _UNSET:
             raise ValueError(f"--resume: the finished runs of {method} were trained with "
-                             f"{key} {old!r}, this grid's is {new!r} ({flag}): resume with the "
-                             f"settings they were trained with, or {_NO_RESUME} to train "
-                             f"every run again")
+                             f"{key} {old!r}, a setting this version of pyg_fusion does not "
+                             f"know: resume with the version they were trained with, or "
+                             f"{_NO_RESUME} to train every run again")
+        default = _defaults().get(section, {}).get(name, _UNSET)
+        # unset with a default: recorded before the option existed, it ran as its default
+        old = (repr(old) if old is not _UNSET else "unset" if default is _UNSET
+               else f"unset (recorded before the option: its default {default!r})")
+        raise ValueError(f"--resume: the finished runs of {method} were trained with "
+                         f"{key} {old}, this grid's is {new!r} (--{name.replace('_', '-')}): "
+                         f"resume with the settings they were trained with, or {_NO_RESUME} "
+                         f"to train every run again")
 
 
 def reusable_runs(earlier: list[dict], identities: dict[str, dict],
@@ -122,12 +171,13 @@ def reusable_runs(earlier: list[dict], identities: dict[str, dict],
     def key(d: dict) -> str:
         return json.dumps(d, sort_keys=True)
     check_records(earlier, "resume")
-    wanted = {m: key(_identity(i)) for m, i in identities.items()}
+    wanted = {m: json.loads(key(_identity(i))) for m, i in identities.items()}
     found: dict[str, dict[str, dict]] = {}
     repeated = set()
     for r in earlier:
         method = r.get("method")
-        if method in wanted and key(_identity(r)) == wanted[method]:
+        if method in wanted and (key(_upgraded(_identity(r), wanted[method]))
+                                 == key(wanted[method])):
             if r["metric"] in found.setdefault(method, {}):
                 repeated.add(method)
             found[method][r["metric"]] = r
