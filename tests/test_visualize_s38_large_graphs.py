@@ -43,3 +43,12 @@ def test_nan_features_of_a_source_are_named_by_their_key():
         plot_relation_graph(data, source="b", layout="circular")
     with pytest.raises(ValueError, match=r"data\.x_b contains 1 NaN"):
         plot_adjacency(data)
+
+
+def test_nan_in_a_sparse_adjacency_is_named_as_its_values():
+    import pytest
+    adj = torch.sparse_coo_tensor(torch.tensor([[0, 1], [1, 2]]),
+                                  torch.tensor([1.0, float("nan")]), (3, 3))
+    # was "edge_weight contains 1 NaN", an argument the caller did not give
+    with pytest.raises(ValueError, match=r"edge_index \(sparse adjacency\) values contains 1"):
+        plot_relation_graph(adj, layout="circular")

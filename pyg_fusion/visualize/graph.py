@@ -169,7 +169,7 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
     seed = None if seed is None else check_seed(seed)
     check_flag("arrows", arrows)
     refuse_foreign("edge_index", edge_index)
-    graph_name = None
+    graph_name, weight_name = None, "edge_weight"
     groups = graph_groups(edge_index)  # a batch's graphs stay apart in time
     if is_fused_graph(edge_index):
         fused = edge_index
@@ -212,6 +212,8 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
             raise ValueError("edge_weight must be None when edge_index is a sparse "
                              "[N, N] adjacency (its values are the weights)")
         edge_index, edge_weight, num_nodes = sparse_edges("edge_index", edge_index)
+        # its values are the weights: "edge_weight contains NaN" named no argument given
+        weight_name = "edge_index (sparse adjacency) values"
     if (not is_data(edge_index) and isinstance(edge_index, (Tensor, np.ndarray))
             and edge_index.ndim == 2 and edge_index.shape[0] == edge_index.shape[1]
             and (edge_index.shape[0] != 2 or (
@@ -231,7 +233,7 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         edge_weight = adj[rows, cols]
         num_nodes = adj.shape[0]
 
-    ei, w, n = check_graph(edge_index, edge_weight, num_nodes)
+    ei, w, n = check_graph(edge_index, edge_weight, num_nodes, weight_name)
     check_node_count("the graph", n, _max_nodes(layout, pos), _hint(layout, pos))
     edges, ew = selected_edges(ei, w, n, top_k=top_k, directed=bool(arrows))
     temporal = layout == "temporal" and pos is None
