@@ -74,7 +74,7 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
 
     Returns:
         matplotlib.figure.Figure: the figure: per metric, one bar per
-        dataset / setting / method of the records (named by its method,
+        dataset / setting / method of the records that hold the metric (named by its method,
         after the dataset and the setting where the bars differ in them). A
         panel of positive values starts its axis below the lowest value, not
         at 0 (a point's difference stays visible), and its y label says
@@ -115,7 +115,10 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
     # the tick labels run down and left at 45 degrees: two 37-character names
     # took all of a 3.2 x 3.4-inch panel, leaving a plot a few points high
     reach = max(text_width(n, TICK_SIZE) for n in names) * 0.71
-    width = max(3.2, 0.55 * len(rows) + 1.2, reach + 2.2)
+    # a panel's bars: the rows that hold its metric (an AUC panel of a digits
+    # run beside a VAD run had a slot per digits method, all empty)
+    present = {m: [i for i, row in enumerate(rows) if (*row, m) in by] for m in metrics}
+    width = max(3.2, 0.55 * max(map(len, present.values())) + 1.2, reach + 2.2)
     height = 3.4 + max(0.0, reach - 0.5)
     if ax is None:
         # panels side by side up to MAX_WIDTH inches, then further rows: one row
@@ -133,21 +136,20 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
     title_width = min(axes_width(axes.flat[0]),
                       width - max(0.9, reach) - 0.1 if ax is None else np.inf)
     for a, metric in zip(axes.ravel(), metrics):
-        for i, row in enumerate(rows):
-            r = by.get((*row, metric))
-            if r is None:
-                continue
+        for x, i in enumerate(present[metric]):
+            r = by[(*rows[i], metric)]
             values = np.asarray(r["values"], dtype=float)
             spread = r["std"] if len(values) > 1 and np.isfinite(r["std"]) else None
             if np.isfinite(r["mean"]):
-                a.bar(i, r["mean"], yerr=spread, capsize=4, color=colours[i], alpha=0.75)
+                a.bar(x, r["mean"], yerr=spread, capsize=4, color=colours[i], alpha=0.75)
             else:  # a diverged seed's NaN: said where its bar would be, not left blank
-                a.annotate(f"mean {r['mean']}", (i, 0), xycoords=("data", "axes fraction"),
+                a.annotate(f"mean {r['mean']}", (x, 0), xycoords=("data", "axes fraction"),
                            xytext=(0, 3), textcoords="offset points", rotation=90,
                            ha="center", va="bottom", fontsize=7, color="tab:red", gid="not finite")
             finite = np.isfinite(values)
-            a.plot(np.full(int(finite.sum()), i), values[finite], "k.", markersize=4)
-        a.set_xticks(range(len(rows)), names, rotation=45, ha="right")
+            a.plot(np.full(int(finite.sum()), x), values[finite], "k.", markersize=4)
+        a.set_xticks(range(len(present[metric])), [names[i] for i in present[metric]],
+                     rotation=45, ha="right")
         # a long metric ran along the axis past the panel's height
         label = fit_lines(metric, max(1.5, a.get_position().height * fig.get_figheight() - reach),
                           TICK_SIZE, max_lines=2)
