@@ -21,3 +21,14 @@ def test_a_panel_has_a_bar_slot_only_for_the_methods_holding_its_metric():
     # a method keeps its colour from panel to panel
     assert auc.patches[0].get_facecolor() != acc.patches[0].get_facecolor()
     plt.close(fig)
+
+
+def test_a_panel_of_fewer_bars_keeps_the_bar_width_of_the_fullest():
+    records = [_record("d", m, "accuracy", v) for m, v in (("a", 0.8), ("b", 0.7), ("c", 0.6))]
+    records.append(_record("d", "a", "start_mean", 1.0))
+    fig = plot_results(records)
+    acc, start = fig.axes[:2]
+    # one bar alone filled its whole panel
+    assert start.get_xlim() == (-0.5, 2.5)
+    assert start.patches[0].get_width() == acc.patches[0].get_width()
+    plt.close(fig)

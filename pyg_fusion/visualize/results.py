@@ -118,7 +118,8 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
     # a panel's bars: the rows that hold its metric (an AUC panel of a digits
     # run beside a VAD run had a slot per digits method, all empty)
     present = {m: [i for i, row in enumerate(rows) if (*row, m) in by] for m in metrics}
-    width = max(3.2, 0.55 * max(map(len, present.values())) + 1.2, reach + 2.2)
+    most = max(map(len, present.values()))
+    width = max(3.2, 0.55 * most + 1.2, reach + 2.2)
     height = 3.4 + max(0.0, reach - 0.5)
     if ax is None:
         # panels side by side up to MAX_WIDTH inches, then further rows: one row
@@ -150,6 +151,8 @@ def plot_results(results, *, metrics=None, title=None, ax=None, path=None):
             a.plot(np.full(int(finite.sum()), x), values[finite], "k.", markersize=4)
         a.set_xticks(range(len(present[metric])), [names[i] for i in present[metric]],
                      rotation=45, ha="right")
+        if len(present[metric]) < most:  # bars as wide as the fullest panel's, not one wide slab
+            a.set_xlim(-0.5, most - 0.5)
         # a long metric ran along the axis past the panel's height
         label = fit_lines(metric, max(1.5, a.get_position().height * fig.get_figheight() - reach),
                           TICK_SIZE, max_lines=2)
