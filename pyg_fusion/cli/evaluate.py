@@ -161,7 +161,7 @@ def run(args) -> int:
                                                progress=not args.no_progress,
                                                force_reload=args.force_reload,
                                                scores=out / "scores.json",
-                                               table=out / "scores.csv")
+                                               table=out / "scores.csv", notices=notices)
     if not is_main_process():
         return 0
     import shutil

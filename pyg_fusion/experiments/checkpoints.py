@@ -7,6 +7,7 @@ scores on the test split. Whether that data is the one it was trained on:
 from __future__ import annotations
 
 import dataclasses
+import os
 
 from .._loading import image_task
 from ._fingerprint import check_fingerprint, data_fingerprint  # noqa: F401 (importable here)
@@ -310,7 +311,7 @@ def model_from_checkpoint(cfg: dict, td, state_dict: dict):
 def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: str | None = None,
                         devices: int = 1, accelerator: str = "cpu", progress: bool = True,
                         force_reload: bool = False, scores=None, table=None,
-                        command: str = "evaluate"):
+                        command: str = "evaluate", notices: list[str] | None = None):
     """Scores a checkpoint of :func:`~pyg_fusion.experiments.run.run_method`
     on the test split of the data it was trained on, or of other data given
     in ``data``; returns ``(task data, config, metrics)``: test accuracy (and
@@ -334,7 +335,8 @@ def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: 
             (:func:`~pyg_fusion.experiments.data.load_data`); the checkpoint does not
             record it, so a later evaluation reads the rebuilt caches. (default: :obj:`False`)
         scores (str or Path, optional): VAD: write each test video's snippet and frame
-            scores there (:func:`~pyg_fusion.training._vad_scores.write_test_scores`).
+            scores there (:func:`~pyg_fusion.training._vad_scores.write_test_scores`) with
+            what was scored (``checkpoint``, ``data``, ``notices``: new videos have no results.json).
             (default: :obj:`None`, not written)
         table (str or Path, optional): VAD, with ``scores``: write the same snippet scores
             there as CSV, one row per snippet with its frames
@@ -342,6 +344,8 @@ def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: 
             (default: :obj:`None`, not written)
         command (str, optional): the ``pyg-fusion`` command that reads it, whose
             flags its errors name (:func:`checkpoint_data`). (default: :obj:`"evaluate"`)
+        notices (list[str], optional): the list that collects the notices shown (the CLI's
+            :func:`~pyg_fusion.cli._process.kept_notices`), recorded in ``scores``. (default: :obj:`None`)
     """
     from ..training.accelerators import check_accelerator
     check_accelerator(accelerator, devices)
@@ -387,7 +391,10 @@ def evaluate_checkpoint(path: str, data: DataConfig | None, out_dir, *, method: 
         from .run import is_main_process
         if scores is not None and is_main_process():
             from ..training._vad_scores import write_scores_table, write_test_scores
-            write_test_scores(scores, task.last_videos)
+            # what was scored, as results.json records it (the checkpoint by absolute path)
+            write_test_scores(scores, task.last_videos, {
+                "checkpoint": os.path.abspath(path), "notices": list(notices or ()),
+                "data": None if td.config is None else dataclasses.asdict(td.config)})
             if table is not None:
                 write_scores_table(table, task.last_videos)
     return td, cfg, metrics

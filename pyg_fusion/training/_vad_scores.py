@@ -131,7 +131,8 @@ def is_test_scores(obj) -> bool:
         isinstance(v, dict) and "frame_scores" in v for v in obj["videos"])
 
 
-def write_test_scores(path: str | os.PathLike, videos: list[dict[str, Any]]) -> None:
+def write_test_scores(path: str | os.PathLike, videos: list[dict[str, Any]],
+                      head: dict[str, Any] | None = None) -> None:
     """Writes the tested videos' scores (``task.last_videos`` of
     :class:`~pyg_fusion.training.vad.WeaklySupervisedVAD`, :func:`tested_video`)
     to ``path`` as JSON, atomically: ``{"frames_per_snippet": f, "videos":
@@ -146,13 +147,17 @@ def write_test_scores(path: str | os.PathLike, videos: list[dict[str, Any]]) -> 
     Args:
         path (str or os.PathLike): the file (``scores.json``).
         videos (list[dict]): the tested videos.
+        head (dict, optional): fields written before ``videos``, e.g. what was
+            scored (the ``checkpoint``, ``data``, ``notices`` of
+            :func:`~pyg_fusion.experiments.checkpoints.evaluate_checkpoint`).
+            (default: :obj:`None`)
     """
     from .._files import write_json
     rows = _rows(videos)
     rates = {v["frames_per_snippet"] for v in videos}
-    head = {"frames_per_snippet": rates.pop()} if len(rates) == 1 else {}
+    rate = {"frames_per_snippet": rates.pop()} if len(rates) == 1 else {}
     # one line: a million frames' scores at one per line would be most of the file
-    write_json(path, {**head, "videos": rows}, indent=None)
+    write_json(path, {**rate, **(head or {}), "videos": rows}, indent=None)
 
 
 def _rows(videos: list[dict[str, Any]]) -> list[dict[str, Any]]:
