@@ -207,9 +207,10 @@ def test_an_index_column_is_a_flag(tmp_path, capsys):
            "--k", "3", "--val-rate", "0.25", "--no-header", "--no-progress"]
     assert main(["train", *run, "--out", str(tmp_path / "o")]) == 2
     assert _error(capsys).endswith("'3' is a number while 11 other cells of column 0 are "
-                                   "not; pass index_col=0 if column 0 holds row ids, "
-                                   "index_col=None if it holds features (pyg-fusion: "
-                                   "--index-col 0, --index-col none), or fix the cell")
+                                   "not; pass index_col={'a': 0} if column 0 holds row "
+                                   "ids, index_col={'a': None} if it holds features "
+                                   "(pyg-fusion: --index-col a=0, --index-col a=none), or fix "
+                                   "the cell")  # one view of several: its per-file form
     assert main(["train", *run, "--index-col", "0", "--out", str(tmp_path / "o")]) == 0
     cfg = json.loads((tmp_path / "o" / "results.json").read_text())[0]["config"]
     assert cfg["data"]["index_col"] == 0 and cfg["data"]["header"] is False

@@ -20,7 +20,8 @@ from .._files import atomic_write
 from ._separators import (comma_error, comma_number, cut_thousands, group_mark, grouped_error,
                           grouped_number, is_comma_number, split_group)
 from ._text import (_auto_header, _auto_index, _column_numbers_header, _is_number, _lines,
-                    _missing, _split, check_header_width, header_says_index, to_float)
+                    _missing, _split, check_header_width, header_says_index, index_col_arg,
+                    to_float)
 
 
 def check_root(root) -> str:
@@ -189,7 +190,7 @@ _CONVERT[".svmlight"] = _CONVERT[".libsvm"] = _CONVERT[".svm"]
 
 def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = True,
                npz_key: str | None = None, what: str = "table",
-               npz_hint: str = "pass npz_key to choose one") -> Table:
+               npz_hint: str = "pass npz_key to choose one", file: str | None = None) -> Table:
     """Read a 2-D table from CSV / TSV / whitespace text (``.gz`` allowed),
     ``.npy`` or ``.npz``.
 
@@ -215,6 +216,8 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
             is optional.
         npz_hint: what the error of an ``.npz`` of several arrays and no
             ``npz_key`` tells the caller's user to do.
+        file: the file's name among several (a view's, or ``"labels"``): the
+            hints to pass ``index_col`` give its per-file form (``--index-col a=0``).
     """
     header = check_header(header)
     require_file(path, what)
@@ -237,7 +240,8 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
     try:
         table = _fast_numeric(lines, delimiter, header, index_col, path) if numeric else None
         if table is None:
-            table = _parse(_split(lines, delimiter), header, index_col, numeric, what, path)
+            table = _parse(_split(lines, delimiter), header, index_col, numeric, what, path,
+                           file)
     except ValueError as exc:
         grouped = grouped_number(lines, delimiter) if numeric else None
         if grouped is not None:
@@ -270,7 +274,8 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
                for r in data_rows):
             rows = []
         first = next(((i, r[0]) for i, r in enumerate(rows) if group_mark(r[0])), None)
-        ids = " (if column 0 holds row ids, pass index_col=0; pyg-fusion: --index-col 0)"
+        ids = (f" (if column 0 holds row ids, pass {index_col_arg(0, file)}; pyg-fusion: "
+               f"{index_col_arg(0, file, True)})")
         if first is not None:
             raise grouped_error(what, path, first[0] + 1, first[1], group_mark(first[1]), ids)
         # '1,5' (a decimal comma, quoted or ';'-separated; '"1,234"') likewise
@@ -284,7 +289,7 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
 
 
 def _parse(rows: list[list[str]], header, index_col, numeric: bool, what: str,
-           path: str) -> Table:
+           path: str, file: str | None = None) -> Table:
     """The table of a text file's cells (:func:`read_table`'s general path)."""
     head = None
     if header == "auto":
@@ -314,9 +319,9 @@ def _parse(rows: list[list[str]], header, index_col, numeric: bool, what: str,
                              f"expected {width} like the first data row")
     auto = index_col == "auto"
     if auto:
-        index_col = _auto_index(rows, head, width, what, path, numeric)
+        index_col = _auto_index(rows, head, width, what, path, numeric, file)
     if head is not None:
-        check_header_width(head, rows, index_col, auto, what, path)
+        check_header_width(head, rows, index_col, auto, what, path, file)
     index = None
     if index_col is not None:
         if not isinstance(index_col, int) or isinstance(index_col, bool):

@@ -253,8 +253,19 @@ def _unnamed_index(head: list[str] | None, width: int) -> bool:
         len(head) == width - 1 or (len(head) == width and head[0] == ""))
 
 
+def index_col_arg(value, file: str | None = None, flag: bool = False) -> str:
+    """``index_col=value`` as the hints write it: in Python (``index_col=0``) or,
+    with ``flag``, pyg-fusion's (``--index-col 0``); for ``file``, one file of
+    several (a view's name or ``"labels"``), the per-file form, which leaves
+    the other files' columns alone (``index_col={'a': 0}``, ``--index-col a=0``)."""
+    if flag:
+        text = "none" if value is None else str(value)
+        return f"--index-col {text if file is None else f'{file}={text}'}"
+    return f"index_col={value!r}" if file is None else f"index_col={{{file!r}: {value!r}}}"
+
+
 def _auto_index(rows, head, width: int, what: str, path: str,
-                numeric: bool = True) -> int | None:
+                numeric: bool = True, file: str | None = None) -> int | None:
     """Column 0 holds row ids when its header cell is empty (what
     ``pandas.DataFrame.to_csv`` writes), when the header has one cell fewer
     than the rows (R's ``write.table``: as R's ``read.table`` reads it, and
@@ -265,7 +276,10 @@ def _auto_index(rows, head, width: int, what: str, path: str,
     ``index``, ``sample_id``: a data frame's index written with its name) may
     be either; in a table of features (``numeric``) it was a feature, the
     rows' numbers read by the model, so the user says which (a labels file
-    keeps it as a column: its label is the last)."""
+    keeps it as a column: its label is the last). ``file``: the hints' per-file
+    form (:func:`index_col_arg`)."""
+    def say(value, flag=False):
+        return index_col_arg(value, file, flag)
     if width < 2:
         return None
     if _unnamed_index(head, width):
@@ -275,8 +289,8 @@ def _auto_index(rows, head, width: int, what: str, path: str,
         if numeric and header_says_index(head, width) and \
                 all(_WHOLE.fullmatch(r[0]) for r in rows):
             raise ValueError(f"{what}: {path}'s column 0 is named {head[0]!r} and holds whole "
-                             f"numbers: row ids, or a feature? Say which: index_col=0 or "
-                             f"index_col=None (pyg-fusion: --index-col 0, --index-col none)")
+                             f"numbers: row ids, or a feature? Say which: {say(0)} or "
+                             f"{say(None)} (pyg-fusion: {say(0, True)}, {say(None, True)})")
         return None
     if not any(numbers):
         seen: dict[str, int] = {}
@@ -288,8 +302,8 @@ def _auto_index(rows, head, width: int, what: str, path: str,
                 raise ValueError(f"{what}: {path}'s column 0 holds no number, which makes it "
                                  f"row ids, but {r[0]!r} is on lines {lines[0]} and {lines[1]}: "
                                  f"a feature of categories? Write it as numbers (one-hot: "
-                                 f"pandas.get_dummies), or pass index_col=0 if it holds row ids "
-                                 f"(pyg-fusion: --index-col 0)")
+                                 f"pandas.get_dummies), or pass {say(0)} if it holds row ids "
+                                 f"(pyg-fusion: {say(0, True)})")
             seen.setdefault(r[0], i)
         return 0
     n_num, n_text = numbers.count(True), numbers.count(False)
@@ -304,8 +318,8 @@ def _auto_index(rows, head, width: int, what: str, path: str,
         why = f"is a number while {n_text} other cells of column 0 are not"
     line = odd + 1 + (head is not None)
     raise ValueError(f"{what}: {path} line {line}, column 0: {rows[odd][0]!r} {why}; pass "
-                     "index_col=0 if column 0 holds row ids, index_col=None if it holds "
-                     "features (pyg-fusion: --index-col 0, --index-col none), or fix the cell")
+                     f"{say(0)} if column 0 holds row ids, {say(None)} if it holds features "
+                     f"(pyg-fusion: {say(0, True)}, {say(None, True)}), or fix the cell")
 
 
 def _id_form(cell: str) -> str:
@@ -336,12 +350,13 @@ def _auto_header(rows: list[list[str]], index_col) -> bool:
 
 
 def check_header_width(head: list[str], rows: list[list[str]], index_col, auto: bool,
-                       what: str, path: str) -> None:
+                       what: str, path: str, file: str | None = None) -> None:
     """Refuses a header row of another width than the data rows: the rows'
     width was read and the header's names went to other columns (or none),
     without a word. A header one name short is R's ``write.table`` over its
     row names (column 0 the ids), read so where column 0 looks like row names
-    (unique, no fractions) or ``index_col`` says it holds ids."""
+    (unique, no fractions) or ``index_col`` says it holds ids. ``file``: the
+    hints' per-file form (:func:`index_col_arg`)."""
     width = len(rows[0])
     if head[0] == "#" and len(head) == width + 1:
         head.pop(0)  # np.savetxt's header over numbers split on spaces: '# a b c'
@@ -356,9 +371,9 @@ def check_header_width(head: list[str], rows: list[list[str]], index_col, auto: 
     said = (f"{what}: {path}'s header row names {len(head)} column(s), its data rows hold "
             f"{width} fields (line 2)")
     if len(head) == width - 1 and index_col is None:
-        why = ("R's write.table writes a header one name short over its row names: pass "
-               "index_col=0 if column 0 holds row ids (pyg-fusion: --index-col 0), else give "
-               "the header a name for every column")
+        why = (f"R's write.table writes a header one name short over its row names: pass "
+               f"{index_col_arg(0, file)} if column 0 holds row ids (pyg-fusion: "
+               f"{index_col_arg(0, file, True)}), else give the header a name for every column")
     elif len(head) == width - 1:
         odd = (f"holds {fraction!r}, a fraction" if fraction is not None else
                "repeats a value")

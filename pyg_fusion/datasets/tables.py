@@ -219,6 +219,8 @@ class MultiViewTables(FusionDataset):
         o = self.options
         # the labels have no key to choose an array by; the views give their index_col
         kw = {"header": o["header"], "index_col": index_col_of(o["index_col"], "labels"),
+              # the hints to pass index_col name the file where several views are read
+              "file": "labels" if len(self.view_files) > 1 else None,
               "npz_hint": "save the labels as a file of their own (.npy, .csv)", **kw}
         return read_table(path, what=what, **kw)
 
@@ -259,6 +261,7 @@ class MultiViewTables(FusionDataset):
         index_col = self.options["index_col"]
         tables = {name: self._read(f"view {name!r}", paths[f],
                                    index_col=index_col_of(index_col, name),
+                                   file=name if len(self.view_files) > 1 else None,
                                    npz_key=self.options["npz_keys"].get(name),
                                    npz_hint=f"choose one with npz_keys={{{name!r}: KEY}} "
                                             f"(pyg-fusion: one array per file)")
