@@ -20,6 +20,7 @@ from .._files import existing_ancestor, save_figure
 from ._pyg_objects import (is_data, is_fused_graph, is_sparse, plain_graph, refuse_foreign,
                            sparse_edges)
 from ._values import check_once
+from ._matrix import EdgeMatrix
 # the texts' helpers, which every plot imports from here with the rest
 from ._text import (CHAR_EM, axes_width, fit_lines, shorten, shorten_all,  # noqa: F401
                     tex_name, text_width)
@@ -157,7 +158,16 @@ def check_graph(edge_index, edge_weight, num_nodes: int | None,
 
 
 def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray:
-    """A graph in any of the library's forms as a dense ``[N, N]`` array.
+    """A graph in any of the library's forms as a dense ``[N, N]`` array
+    (:func:`graph_matrix`, an edge list made dense)."""
+    m = graph_matrix(name, graph, num_nodes)
+    return m.dense() if isinstance(m, EdgeMatrix) else m
+
+
+def graph_matrix(name: str, graph, num_nodes: int | None = None):
+    """A graph in any of the library's forms as an ``[N, N]`` matrix: an
+    :class:`EdgeMatrix` of an edge list (no dense ``[N, N]`` copy), else the
+    dense array.
 
     Accepted: a dense ``[N, N]`` tensor / array (or ``[1, N, N]``); a tuple
     ``(edge_index, edge_weight)``, optionally with ``num_nodes`` third; an
@@ -177,7 +187,7 @@ def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray
         n = graph[2] if len(graph) == 3 else num_nodes
         ei, w, n = check_graph(graph[0], graph[1], n, f"{name} edge_weight", f"{name} edge_index")
         check_node_count(name, n, MAX_DENSE_NODES)
-        return dense_of_edges(ei, w, n)
+        return EdgeMatrix.of_edges(ei, w, n)
     if hasattr(graph, "shape") and len(graph.shape) in (2, 3):
         # refused before the copy to numpy (9000 x 9000 float32: 0.3 GB more)
         check_node_count(name, graph.shape[-1], MAX_DENSE_NODES)
@@ -202,17 +212,6 @@ def _panel_graph(name: str, data) -> tuple:
         raise ValueError(f"{name} is a MultiSourceData, which is one panel per source: "
                          f"give it alone as graphs, or one of its graphs")
     return plain_graph(data)
-
-
-def dense_of_edges(ei: np.ndarray, attr: np.ndarray, num_nodes: int) -> np.ndarray:
-    """The dense ``[N, N]`` graph (``[N, N, C]`` for ``[E, C]`` values) of an
-    edge list checked by :func:`check_graph`, duplicates summed, as the
-    library orients it: :func:`~pyg_fusion.functional.edges_to_dense`'s
-    ``[i, j]``, the edge ``j -> i``."""
-    from ..functional import edges_to_dense
-    # copies: from_numpy warns on a read-only array (a user's memory map)
-    return edges_to_dense(torch.tensor(ei), torch.tensor(attr),
-                          max_num_nodes=num_nodes)[0].numpy()
 
 
 def _is_matrix(seq) -> bool:

@@ -8,12 +8,12 @@ from matplotlib.colors import Normalize
 
 from ..data import source_names
 from ._common import (MAX_DENSE_NODES, axes_width, closes_on_error, finish, fit_lines,
-                      graph_to_dense, new_grid, source_graph, tex_name)
+                      graph_matrix, new_grid, source_graph, tex_name)
 from ._node_order import label_ticks, node_ticks, order_nodes
 from .._option_rules import is_int
 from ._values import check_flag, check_label_names, data_class_names
 from ._pyg_objects import check_own_nodes, graph_groups, is_data, is_fused_graph, plain_graph
-from ._matrix import matrix_labels, show_matrix
+from ._matrix import EdgeMatrix, entries, matrix_labels, show_matrix
 
 
 @closes_on_error
@@ -141,7 +141,7 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         graphs = {"": graphs}
     if not graphs:
         raise ValueError("graphs is empty: give at least one graph")
-    mats = {name: graph_to_dense(f"graphs[{name!r}]" if name else "graphs", g, num_nodes)
+    mats = {name: graph_matrix(f"graphs[{name!r}]" if name else "graphs", g, num_nodes)
             for name, g in graphs.items()}
     sizes = {m.shape[0] for m in mats.values()}
     if len(sizes) != 1:
@@ -151,11 +151,15 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
     if groups is not None and len(groups) != n:
         groups = None  # a batch vector of other units than the graphs' nodes
     perm, sorted_labels = order_nodes(n, labels=labels, time=time, order=order, groups=groups)
-    for name in mats:
+    for name, m in mats.items():
+        if isinstance(m, EdgeMatrix):  # relabelled: no [N, N] matrix
+            m = m.permuted(perm)
+            mats[name] = m if show_diagonal else m.without_diagonal()
+            continue
         # reordered once, into a new array: the caller's tensor is not written
         # by fill_diagonal, and no second [N, N] copy is made for it (the
         # diagonal stays the diagonal under a permutation of rows and columns)
-        mats[name] = mats[name][np.ix_(perm, perm)]
+        mats[name] = m[np.ix_(perm, perm)]
         if not show_diagonal:
             np.fill_diagonal(mats[name], 0.0)
 
@@ -172,12 +176,13 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         for extra in axes[num:]:
             extra.set_axis_off()
 
-    signed_all = any((m < 0).any() for m in mats.values())
-    norm_all = _norm(list(mats.values()), signed_all, robust)
+    values = {name: entries(m) for name, m in mats.items()}
+    signed_all = any((v < 0).any() for v in values.values())
+    norm_all = _norm(list(values.values()), signed_all, robust)
     images = []
     for a, (name, m) in zip(axes, mats.items()):
-        signed = signed_all if shared_scale else bool((m < 0).any())
-        norm = norm_all if shared_scale else _norm([m], signed, robust)
+        signed = signed_all if shared_scale else bool((values[name] < 0).any())
+        norm = norm_all if shared_scale else _norm([values[name]], signed, robust)
         im, block = show_matrix(a, m, cmap=cmap or ("RdBu_r" if signed else "viridis"),
                                 norm=norm, aspect="equal")
         images.append(im)

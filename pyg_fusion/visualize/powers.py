@@ -8,9 +8,9 @@ from torch import Tensor
 from matplotlib.colors import Normalize
 
 from ._common import (CHAR_EM, MAX_DENSE_NODES, axes_width, check_graph, check_node_count,
-                      closes_on_error, dense_of_edges, finish, new_grid, shorten_all,
+                      closes_on_error, finish, new_grid, shorten_all,
                       tex_name, to_numpy)
-from ._matrix import matrix_labels, show_matrix
+from ._matrix import EdgeMatrix, entries, matrix_labels, show_matrix
 from ._node_order import label_ticks, order_nodes
 from ._values import check_label_names
 from ._pyg_objects import is_data
@@ -75,33 +75,34 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
     if not powers:
         raise ValueError("powers is empty: give at least one source")
     stacks = {name: _dense_powers(name, p, num_nodes) for name, p in powers.items()}
-    sizes = {s.shape[1] for s in stacks.values()}
+    sizes = {s[0].shape[0] for s in stacks.values()}
     if len(sizes) != 1:
         raise ValueError(f"all sources must have the same number of nodes, got "
-                         f"{ {k: s.shape[1] for k, s in stacks.items()} }")
+                         f"{ {k: s[0].shape[0] for k, s in stacks.items()} }")
     n = sizes.pop()
     perm, sorted_labels = order_nodes(n, labels=labels, order=order)
-    ncols = max(s.shape[0] for s in stacks.values())
+    ncols = max(len(s) for s in stacks.values())
     nrows = len(stacks)
     fig, axes = new_grid(ax, nrows, ncols, panel_size=(2.6, 2.5),
                          layout="compressed")
 
-    everything = [s for s in stacks.values()]
+    everything = [entries(m) for s in stacks.values() for m in s]
     # a source's name is a subscript (some 0.7 of the title's size) that a
     # long one ran out of its panel, into the next panel's
     fit = int(axes_width(axes[0, 0]) * 72 / (CHAR_EM * 10 * 0.7)) - 3
     shown = dict(zip(stacks, shorten_all(stacks, max(8, fit))))
     for r, (name, stack) in enumerate(stacks.items()):
-        stack = stack[:, perm][:, :, perm]
-        row_norm = _norm([stack]) if scale == "row" else None
+        stack = [m.permuted(perm) if isinstance(m, EdgeMatrix) else m[np.ix_(perm, perm)]
+                 for m in stack]
+        row_norm = _norm([entries(m) for m in stack]) if scale == "row" else None
         shared_norm = _norm(everything) if scale == "shared" else None
         im = None
         for p in range(ncols):
             a = axes[r, p]
-            if p >= stack.shape[0]:
+            if p >= len(stack):
                 a.set_axis_off()
                 continue
-            norm = shared_norm or row_norm or _norm([stack[p]])
+            norm = shared_norm or row_norm or _norm([entries(stack[p])])
             im, block = show_matrix(a, stack[p], norm=norm,
                                     cmap=cmap or ("RdBu_r" if norm.vmin < 0 else "viridis"))
             a.set_title(f"$R_{{{tex_name(shown[name])}}}^{{{p}}}$", fontsize=10)
@@ -127,10 +128,12 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
 def _length(stacks, row) -> int:
     # the number of powers of the source drawn in row ``row`` (0 past the last)
     rows = list(stacks.values())
-    return rows[row].shape[0] if row < len(rows) else 0
+    return len(rows[row]) if row < len(rows) else 0
 
 
-def _dense_powers(name, p, num_nodes) -> np.ndarray:
+def _dense_powers(name, p, num_nodes) -> list:
+    # R^0 .. R^P: an EdgeMatrix each of an edge list, else views of the
+    # dense [P+1, N, N] array
     label = f"powers[{name!r}]"
     if is_data(p):
         raise TypeError(f"{label} is a PyG {type(p).__name__}, a graph: this figure draws a "
@@ -147,7 +150,7 @@ def _dense_powers(name, p, num_nodes) -> np.ndarray:
                              f"with P >= 0, got {tuple(attr.shape)}")
         ei, _, n = check_graph(p[0], attr[:, 0], n, f"{label} edge_attr", f"{label} edge_index")
         check_node_count(label, n, MAX_DENSE_NODES)
-        return dense_of_edges(ei, attr, n).transpose(2, 0, 1)
+        return [EdgeMatrix.of_edges(ei, attr[:, c], n) for c in range(attr.shape[1])]
     if hasattr(p, "shape") and len(p.shape) in (3, 4):
         # refused before the float64 copy (4 x 9000 x 9000: 2.6 GB more)
         check_node_count(label, p.shape[-1], MAX_DENSE_NODES)
@@ -163,7 +166,7 @@ def _dense_powers(name, p, num_nodes) -> np.ndarray:
         raise ValueError(f"{label} holds no power: expected [P+1, N, N] with P >= 0, "
                          f"got {tuple(arr.shape)}")
     check_node_count(label, arr.shape[1], MAX_DENSE_NODES)
-    return arr
+    return list(arr)
 
 
 def _dense_list(p) -> bool:
