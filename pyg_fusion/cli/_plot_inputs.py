@@ -15,6 +15,32 @@ from ._plot_graph import (DATASETS, _check_weights, is_plain,  # noqa: F401
                           load_dataset_graph, load_saved_graph, node_count, subsample)
 
 
+# the epilog of ``pyg-fusion plot --help``: which input each KIND reads
+INPUTS_HELP = """inputs per KIND:
+  relation-graph, adjacency, powers
+      --dataset NAME (digits, synthetic-vad) [--root DIR --index I], or
+      --input GRAPH.pt (a saved MultiSourceData: a source's stored
+      edge_index_<source> is its graph, else the --k graph of x_<source>;
+      or a plain PyG Data: its edge_index, weights edge_weight);
+      --checkpoint CKPT of a pyg-fusion train model (any graph dataset: digits, tables, vad,
+      synthetic-vad, motion-vad; its data read from --root as it recorded)
+      adds its fused G to adjacency, and relation-graph draws G itself
+      (--top-k, default 5)
+  operator        --checkpoint CKPT (a Lightning checkpoint or a state dict
+                  holding fusion.A.* or fusion.factors.*), or --input A.json
+                  ({"a|b": [[...]]}, or a list of CP factors)
+  pq-sensitivity  --input SWEEP.json (from pyg-fusion sweep) [--metric --dataset --method]
+  anomaly-scores  --checkpoint CKPT (of pyg-fusion train on a VAD dataset: scores
+                  its test videos), or --input SCORES.json: {"scores": {video:
+                  [...]}, "ground_truth": {video: [...]}, "frames_per_snippet": 16}
+                  or {"videos": [{"name", "scores", "gt"}]} (the scores.json of
+                  pyg-fusion evaluate and of a VAD run of train; --checkpoint draws
+                  that file's scores); videos with a "label" each: abnormal
+                  and normal alternate
+  sparse-vs-dense --input BENCH.json (benchmarks/sparse_vs_dense.py --json)
+"""
+
+
 def _need_input(args) -> str:
     if not args.input:
         raise CLIError(f"{args.kind} needs --input FILE")

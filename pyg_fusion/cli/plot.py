@@ -15,7 +15,7 @@ from ._help import RawDescriptionHelpFormatter
 from ._flag_types import input_path, method_text, per_source
 from ._process import add_threads_argument
 from ._plot_run_files import EXPECTS, refuse_run_file
-from ._plot_inputs import (DATASETS, _load_graph, _load_operator_file,  # noqa: F401
+from ._plot_inputs import (DATASETS, INPUTS_HELP, _load_graph, _load_operator_file,  # noqa: F401
                            _need_input, checkpoint_sources, checkpoint_title,
                            fused_from_checkpoint, is_plain,
                            load_state_dict, operator_from_state,
@@ -25,31 +25,6 @@ from ._plot_graph import node_link_figure
 
 KINDS = ("relation-graph", "adjacency", "powers", "operator", "pq-sensitivity",
          "anomaly-scores", "sparse-vs-dense")
-
-_EPILOG = """inputs per KIND:
-  relation-graph, adjacency, powers
-      --dataset NAME (digits, synthetic-vad) [--root DIR --index I], or
-      --input GRAPH.pt (a saved MultiSourceData: a source's stored
-      edge_index_<source> is its graph, else the --k graph of x_<source>;
-      or a plain PyG Data: its edge_index, weights edge_weight);
-      --checkpoint CKPT of a pyg-fusion train model (any graph dataset: digits, tables, vad,
-      synthetic-vad, motion-vad; its data read from --root as it recorded)
-      adds its fused G to adjacency, and relation-graph draws G itself
-      (--top-k, default 5)
-  operator        --checkpoint CKPT (a Lightning checkpoint or a state dict
-                  holding fusion.A.* or fusion.factors.*), or --input A.json
-                  ({"a|b": [[...]]}, or a list of CP factors)
-  pq-sensitivity  --input SWEEP.json (from pyg-fusion sweep) [--metric --dataset --method]
-  anomaly-scores  --checkpoint CKPT (of pyg-fusion train on a VAD dataset: scores
-                  its test videos), or --input SCORES.json: {"scores": {video:
-                  [...]}, "ground_truth": {video: [...]}, "frames_per_snippet": 16}
-                  or {"videos": [{"name", "scores", "gt"}]} (the scores.json of
-                  pyg-fusion evaluate and of a VAD run of train; --checkpoint draws
-                  that file's scores); videos with a "label" each: abnormal
-                  and normal alternate
-  sparse-vs-dense --input BENCH.json (benchmarks/sparse_vs_dense.py --json)
-"""
-
 
 # P + 1 panels per source, each a dense N x N power: a larger P is no
 # readable figure and only costs memory and time
@@ -111,7 +86,7 @@ def register(subparsers) -> None:
         "plot", help="render a figure from saved results, a checkpoint or a data set",
         description="Render one figure of pyg_fusion.visualize as a PNG, PDF or SVG "
                     "file (by the suffix of --out).",
-        epilog=_EPILOG, formatter_class=RawDescriptionHelpFormatter)
+        epilog=INPUTS_HELP, formatter_class=RawDescriptionHelpFormatter)
     p.add_argument("kind", choices=KINDS, metavar="KIND", help=", ".join(KINDS))
     p.add_argument("--out", type=out_file, required=True, help="figure file to write: .png, .pdf or .svg")
     g = p.add_argument_group("inputs")
