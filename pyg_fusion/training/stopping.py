@@ -107,7 +107,12 @@ class OperatorWarmupAuto(EarlyStoppingAfter):
     the next epoch on (``operator_start_epoch``) and phase 2 starts a fresh
     patience count, still against the best score so far, so that it stops
     ``patience`` evaluations after the last improvement of either phase, or
-    after ``phase_epochs`` more epochs. With the task's ``branch_warmup`` and
+    after ``phase_epochs`` more epochs. A phase starts at an epoch's start; with
+    validations within the epoch (``val_check_interval`` below 1), a phase
+    ended by its patience within an epoch starts the next at the next epoch,
+    and the validations before it (of the ended phase's weights) may improve
+    the best score but count toward neither phase's patience; a cap counts whole
+    epochs trained. With the task's ``branch_warmup`` and
     a model with a branch, phase 2 ends the same way and frees the branch
     (``branch_start_epoch``) for a third phase, which, like phase 1, does not
     end before ``min_epochs`` epochs (the branch starts at zero). The model
@@ -155,7 +160,19 @@ class OperatorWarmupAuto(EarlyStoppingAfter):
         if self.num_phases(pl_module) == 3:
             starts.append(pl_module.branch_start_epoch)
         done = [s for s in starts if s is not None]
-        capped = epoch + 1 >= done[-1] + self.phase_epochs
+        if epoch < done[-1]:
+            # a validation after a phase change decided within this epoch
+            # (val_check_interval < 1) scores the ended phase's weights: it
+            # counted toward the next phase's patience, which could end that
+            # phase, or the run, before it trained an epoch
+            if not cap_only:
+                trainer.should_stop = False
+                self.wait_count = 0
+            return
+        # the epochs trained: a validation within an epoch ended a phase at
+        # its cap half an epoch short (the last phase's run with it)
+        trained = epoch + (batches_into_epoch(trainer) is None)
+        capped = trained >= done[-1] + self.phase_epochs
         if not (capped or (trainer.should_stop and not cap_only)):
             return
         if len(done) == len(starts):  # the last phase has ended
