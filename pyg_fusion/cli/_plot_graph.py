@@ -180,21 +180,18 @@ def _source_subgraph(data, idx, n: int):
 def node_link_figure(draw):
     """``draw()``, a :func:`~pyg_fusion.visualize.plot_relation_graph` call,
     whose refusal of a graph too large for its layout advises ``plot``'s flags
-    (``--layout``, ``--top-k``, ``--max-nodes``), not the Python arguments it
-    names (``layout='circular'``, ``pos=``, ``top_k``), which a user of the
-    command cannot pass."""
-    from ..visualize.graph import _HINT, _hint
+    (``--layout``, ``--top-k``, ``--max-nodes``), worded here from what the
+    refusal counted, not the Python arguments it names (``layout='circular'``,
+    ``pos=``, ``top_k``), which a user of the command cannot pass."""
+    from ..visualize._common import TooLargeError
+    from ..visualize.graph import SPRING_MAX_NODES
     try:
         return draw()
-    except ValueError as exc:
-        said = str(exc)
-        for python, flags in (
-                (_hint("spring", None), "use --layout circular or temporal, or a smaller "
-                 "--max-nodes"),
-                (_HINT, "use --top-k, or a smaller --max-nodes"),
-                (_hint("circular", None), "use a smaller --max-nodes"),
-                (" (e.g. torch_geometric.utils.subgraph)", "")):
-            said = said.replace(python, flags)
-        if said == str(exc):
-            raise
-        raise CLIError(said) from exc
+    except TooLargeError as exc:
+        if exc.what == "edges":
+            flags = "use --top-k, or a smaller --max-nodes"
+        elif exc.limit == SPRING_MAX_NODES:  # the circular and temporal layouts draw more
+            flags = "use --layout circular or temporal, or a smaller --max-nodes"
+        else:
+            flags = "use a smaller --max-nodes"
+        raise CLIError(f"{exc.fact}{flags}") from exc

@@ -111,14 +111,28 @@ def per_node(name: str, x, num_nodes: int) -> np.ndarray | None:
 MAX_DENSE_NODES = 8192
 
 
+class TooLargeError(ValueError):
+    """A graph beyond what a figure draws: ``count`` ``what`` (``"nodes"`` or
+    ``"edges"``) over its ``limit``. The message is ``fact`` (the counts)
+    followed by ``advice`` (the Python arguments that help), so that a caller
+    with other means, the CLI's flags, words its own advice from the data."""
+
+    def __init__(self, fact: str, advice: str, *, what: str, count: int, limit: int):
+        super().__init__(f"{fact}{advice}")
+        self.fact, self.advice = fact, advice
+        self.what, self.count, self.limit = what, count, limit
+
+
 def check_node_count(name: str, num_nodes: int, limit: int | None = None,
                      hint: str = "plot a subgraph") -> None:
-    """A graph to draw has at least one node, and at most ``limit``."""
+    """A graph to draw has at least one node, and at most ``limit`` (else a
+    :class:`TooLargeError`)."""
     if num_nodes == 0:
         raise ValueError(f"{name} has no nodes: there is nothing to draw")
     if limit is not None and num_nodes > limit:
-        raise ValueError(f"{name} has {num_nodes} nodes, more than this figure draws "
-                         f"({limit}); {hint} (e.g. torch_geometric.utils.subgraph)")
+        raise TooLargeError(f"{name} has {num_nodes} nodes, more than this figure draws "
+                            f"({limit}); ", f"{hint} (e.g. torch_geometric.utils.subgraph)",
+                            what="nodes", count=num_nodes, limit=limit)
 
 
 def check_graph(edge_index, edge_weight, num_nodes: int | None,

@@ -12,9 +12,9 @@ from matplotlib.ticker import MaxNLocator
 
 from ..data import source_names
 from .._option_rules import is_int, is_real
-from ._common import (MAX_DENSE_NODES, axes_width, check_graph, check_node_count,
-                      closes_on_error, finish, fit_lines, new_figure, per_node, shorten_all,
-                      source_graph, tex_name, to_numpy)
+from ._common import (MAX_DENSE_NODES, TooLargeError, axes_width, check_graph,
+                      check_node_count, closes_on_error, finish, fit_lines, new_figure,
+                      per_node, shorten_all, source_graph, tex_name, to_numpy)
 from ._values import check_flag, check_label_names, class_name, data_class_names
 from ._edges import selected_edges
 from ._graph_layout import _arcs, _positions
@@ -241,9 +241,10 @@ def plot_relation_graph(edge_index, edge_weight=None, *, num_nodes=None,
         raise ValueError(f"arrows draws at most {MAX_ARROWS} edges, this graph has "
                          f"{len(edges)}: use top_k, layout='temporal' or arrows=False")
     if len(edges) > MAX_EDGES:
-        raise ValueError(f"this figure draws at most {MAX_EDGES} edges, this graph has "
-                         f"{len(edges)} to draw: {_HINT} (e.g. "
-                         f"torch_geometric.utils.subgraph)")
+        raise TooLargeError(f"this figure draws at most {MAX_EDGES} edges, this graph has "
+                            f"{len(edges)} to draw: ", f"{_HINT} (e.g. "
+                            f"torch_geometric.utils.subgraph)",
+                            what="edges", count=len(edges), limit=MAX_EDGES)
 
     fig, ax = new_figure(ax, figsize=(6.4, 5.2) if layout != "temporal" else (9, 3.6))
     coords = _positions(n, edges, ew, layout=layout, pos=pos, time=time, seed=seed,
