@@ -13,7 +13,7 @@ from .data import MultiSourceData, source_batch, source_names
 from .functional import relation_graph, shared_support_graphs
 from .functional._checks import check_choice
 from .functional._docs import KNN_ARG, SIMILARITY_ARGS, fill_doc
-from .functional.relation import KNN, check_graph_options
+from .functional.relation import KNN, check_features, check_graph_options
 
 __all__ = ["PerSource", "RelationGraphs"]
 
@@ -108,6 +108,10 @@ class RelationGraphs(BaseTransform):
                              f"(its sources: {present}, stored as x_<source>)")
         opts = dict(k=self.k, threshold=self.threshold, metric=self.metric,
                     nonneg=self.nonneg, gamma=self.gamma, knn=self.knn)
+        for s in names:  # named as the data holds them (relation_graph's say "x")
+            if not _no_units(data[f"x_{s}"]):
+                _named(lambda s=s: check_features(f"data.x_{s}", data[f"x_{s}"], self.metric,
+                                                  self.nonneg, self.gamma))
         if self.support == "shared":
             finer = [s for s in names if f"assign_{s}" in data]
             if finer:
@@ -273,10 +277,11 @@ def _empty_graph(x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
     return torch.empty(2, 0, dtype=torch.long, device=x.device), x.new_empty(0)
 
 
-def _named(build, what: str):
+def _named(build, what: str | None = None):
     """``build()``, whose input errors speak of ``x``: named after the
-    attribute of the data (or the sources) the graph was built from."""
+    attribute of the data (or the sources) the graph was built from, if
+    ``what``; the transform's name in any case."""
     try:
         return build()
     except (TypeError, ValueError) as exc:  # a TypeError too: int features
-        raise type(exc)(f"RelationGraphs, {what}: {exc}") from None
+        raise type(exc)(f"RelationGraphs{f', {what}' if what else ''}: {exc}") from None

@@ -92,7 +92,7 @@ def test_as_a_pre_transform_the_graphs_are_cached_with_their_options(tmp_path):
     (lambda: RelationGraphs(sources=["ir"])(_data()),
      r"sources \['ir'\] are not in the data \(its sources: \['depth', 'rgb'\]"),
     (lambda: RelationGraphs(k=2)(MultiSourceData(x_rgb=torch.tensor([[float("nan")], [1.]]))),
-     r"RelationGraphs, x_rgb: x contains 1 NaN or Inf"),
+     r"RelationGraphs: data\.x_rgb contains 1 NaN or Inf"),
 ])
 def test_bad_options_are_named(make, message):
     with pytest.raises(ValueError, match=message):
@@ -102,7 +102,7 @@ def test_bad_options_are_named(make, message):
 def test_int_features_are_named_after_their_attribute():
     # the TypeError of an int source said "x must be ...", naming no attribute
     data = MultiSourceData(x_rgb=torch.randn(5, 3), x_ids=torch.randint(0, 3, (5, 4)))
-    with pytest.raises(TypeError, match=r"^RelationGraphs, x_ids: x must be a floating-point "
+    with pytest.raises(TypeError, match=r"^RelationGraphs: data\.x_ids must be a floating-point "
                                         r"tensor, got torch.int64"):
         RelationGraphs(k=2)(data)
 

@@ -47,6 +47,16 @@ def check_graph_options(k: int | None, threshold: float | None, metric: str = "c
         check_rule("threshold", "float", threshold)
 
 
+def check_features(name: str, x, metric: str = "cosine", nonneg="clamp",
+                   gamma: float | None = None) -> None:
+    """The checks of :func:`relation_graph`'s features ``x``, whose errors name
+    ``name``: a caller that holds them under another name (a source's
+    ``data.x_<source>``) checks them first, as LEGO checks its sources."""
+    check_tensor(name, x, dims=(2, ), floating=True)
+    _check_common(x, metric, nonneg, gamma, name)
+    check_tensor(name, x, finite=True, max_abs=feature_limit(x, metric))
+
+
 def _ptr_from_batch(batch: Tensor, num_nodes: int) -> Tensor:
     # batch is sorted (check_batch): PyG's CSR pointer of its graph ids.
     return index2ptr(batch, int(batch.max()) + 1 if num_nodes else 0)
@@ -276,9 +286,7 @@ def relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
     Returns:
         torch.Tensor: ``edge_index`` ``[2, E]`` (source, target).
     """
-    check_tensor("x", x, dims=(2, ), floating=True)
-    _check_common(x, metric, nonneg, gamma)
-    check_tensor("x", x, finite=True, max_abs=feature_limit(x, metric))
+    check_features("x", x, metric, nonneg, gamma)
     check_graph_options(k, threshold, metric, nonneg, gamma)
     # Python ints: faiss's search refused numpy's np.int64 in a SWIG error
     k = None if k is None else int(k)

@@ -69,17 +69,17 @@ def feature_limit(x: Tensor, metric: str) -> float | None:
     return (torch.finfo(dtype).max / max(x.size(-1), 1)) ** 0.5 / 2
 
 
-def _check_common(x: Tensor, metric: str, nonneg, gamma) -> None:
+def _check_common(x: Tensor, metric: str, nonneg, gamma, name: str = "x") -> None:
     check_metric_options(metric, nonneg, gamma)
     if x.size(-2) == 0:
-        raise ValueError("x holds no units (N = 0): a relationship graph needs "
+        raise ValueError(f"{name} holds no units (N = 0): a relationship graph needs "
                          "at least one node")
-    _check_width(x)
+    _check_width(x, name)
 
 
-def _check_width(x: Tensor) -> None:
+def _check_width(x: Tensor, name: str = "x") -> None:
     if x.size(-1) == 0:
-        raise ValueError("x has feature width 0: expected [..., N, d] with d >= 1")
+        raise ValueError(f"{name} has feature width 0: expected [..., N, d] with d >= 1")
 
 
 def _apply_nonneg(s: Tensor, nonneg) -> Tensor:
