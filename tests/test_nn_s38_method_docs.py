@@ -21,6 +21,11 @@ def _methods():
                 continue
             for attr, value in vars(cls).items():
                 fn = value.__func__ if isinstance(value, (staticmethod, classmethod)) else value
+                # PyG's MessagePassing writes propagate / collect onto a layer's class
+                # from its templates when the first instance is made (module
+                # '<layer module>_<Class>_propagate'): those are PyG's, not ours
+                if getattr(fn, "__module__", None) != cls.__module__:
+                    continue
                 if not attr.startswith("_") and inspect.isfunction(fn) and attr not in (
                         "forward", "reset_parameters", "message", "extra_repr"):
                     found[f"{cls.__name__}.{attr}"] = fn
