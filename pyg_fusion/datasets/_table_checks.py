@@ -34,6 +34,16 @@ def check_aligned(tables: list[Table], auto_header: bool = False) -> None:
                             f"every text file has a header row (pandas writes '0' over "
                             f"an unnamed column), pass header=True (pyg-fusion: --header)")
             long = t if short is ref else ref
+            if auto_header and not hint and long.header is None and \
+                    abs(t.values.shape[0] - ref.values.shape[0]) == 1 and \
+                    _pandas_column_numbers(long):
+                # the '0' that pandas writes over an unnamed labels column
+                # (Series(y).to_csv(index=False)) reads as a label: the labels file
+                # is the longer one, where the hint above looks at the shorter only
+                hint = (f"; the first row of {long.path} ({','.join(long.values[0])}) "
+                        f"may be the column numbers that pandas writes as a header: if "
+                        f"every text file has a header row (pandas writes '0' over "
+                        f"an unnamed column), pass header=True (pyg-fusion: --header)")
             again = _repeated_first_row(long, abs(t.values.shape[0] - ref.values.shape[0]))
             if again is not None:
                 hint = (f"; line {again[0] + 1} of {long.path} repeats its first row "
@@ -54,6 +64,13 @@ def check_aligned(tables: list[Table], auto_header: bool = False) -> None:
                                      "; both hold the same ids in another order: write "
                                      "every file in one order of its ids (pandas: "
                                      "df.sort_index().to_csv(path))" if same else ""))
+
+
+def _pandas_column_numbers(table: Table) -> bool:
+    """Whether the first row of a string table (labels) without an index
+    column is ``0,1,...``, the header pandas writes over unnamed columns."""
+    return table.values.dtype.kind == "U" and table.index is None and \
+        list(table.values[0]) == [str(j) for j in range(table.values.shape[1])]
 
 
 def _repeated_first_row(table: Table, extra: int) -> tuple[int, str] | None:
