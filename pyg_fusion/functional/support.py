@@ -19,7 +19,7 @@ from ._autocast import float32_under_autocast
 from ._checks import check_like, check_mask, check_tensor
 from ._docs import KNN_ARG, SIMILARITY_ARGS, args_of, fill_doc
 from ._topk import Scale, top_k_mask
-from .relation import dense_threshold_keep, knn_scores, relation_pairs
+from .relation import check_graph_options, dense_threshold_keep, knn_scores, relation_pairs
 from .similarity import _pair_similarity, dense_relation_graph
 
 
@@ -172,6 +172,9 @@ def dense_shared_support_graphs(xs: dict[str, Tensor], mask: Tensor | None = Non
     Returns:
         Dict[str, torch.Tensor]: ``{source: [B, N, N]}``.
     """
+    # those of the sparse twin (through relation_pairs): unchecked, a NaN
+    # threshold kept the self loops alone and k = 0 failed inside torch.topk
+    check_graph_options(k, threshold, metric, nonneg, gamma)
     _check_sources(xs, dims=(3, ))
     shapes = {s: tuple(x.shape[:-1]) for s, x in xs.items()}
     if len(set(shapes.values())) != 1 or any(len(v) != 2 for v in shapes.values()):
