@@ -32,3 +32,12 @@ def test_dense_shared_support_graphs_checks_its_options_as_the_sparse_twin(optio
         F.dense_shared_support_graphs({"a": X3, "b": X3[..., :2]}, **options)
     with pytest.raises(exc, match=match):
         F.shared_support_graphs({"a": X3[0], "b": X3[0, :, :2]}, **options)
+
+
+@pytest.mark.parametrize("shape", [(0, 0), (2, 0, 0)])
+@pytest.mark.parametrize("include_diagonal", [False, True])
+def test_dense_topk_of_an_empty_graph_is_empty(shape, include_diagonal):
+    # torch.topk / amax of a row of no entries failed ("selected index k out
+    # of range"); dense_normalize and dense_graph_degrees give N = 0 back too
+    out = F.dense_topk(torch.zeros(shape), 3, include_diagonal=include_diagonal)
+    assert out.shape == shape

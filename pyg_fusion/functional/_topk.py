@@ -100,6 +100,9 @@ def top_k_mask(scores: Tensor, k: int, scale: Scale | None = None) -> Tensor:
     ``[..., 1]``) is the scale of the tolerance, by default each row's
     largest finite magnitude. :func:`topk_rows` (the sparse products'
     pruning) keeps the same rule on CSR rows."""
+    if scores.size(-1) == 0:  # rows of no entries (an empty graph): none kept
+        # torch.topk and the row scale's amax refuse an empty row
+        return torch.zeros_like(scores, dtype=torch.bool)
     kth = scores.topk(k, dim=-1).values[..., -1:]
     tol = tie_tolerance(_row_scale(scores) if scale is None else scale_at(scale, kth),
                         scores.dtype)
