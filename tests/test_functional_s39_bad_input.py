@@ -7,6 +7,7 @@ import pytest
 import torch
 
 import pyg_fusion.functional as F
+from pyg_fusion.nn import FusedGraph
 
 g = torch.Generator().manual_seed(0)
 X3 = torch.randn(1, 5, 3, generator=g)           # [B, N, d]
@@ -41,3 +42,42 @@ def test_dense_topk_of_an_empty_graph_is_empty(shape, include_diagonal):
     # of range"); dense_normalize and dense_graph_degrees give N = 0 back too
     out = F.dense_topk(torch.zeros(shape), 3, include_diagonal=include_diagonal)
     assert out.shape == shape
+
+
+@pytest.mark.parametrize("term_scale", ["none", "mean"])
+def test_sparse_fusions_check_batch_device_and_shape_first(term_scale):
+    pi, pa = powers()
+    fuse = [lambda b: F.lego_fuse_sparse(pi, pa, pi, pa, A, 6, term_scale=term_scale, batch=b),
+            lambda b: F.lego_fuse_full_sparse([pi, pi], [pa, pa], A, 6,
+                                              term_scale=term_scale, batch=b)]
+    for f in fuse:
+        # another device failed in torch's index_select naming neither
+        with pytest.raises(ValueError, match="batch is on meta but attr"):
+            f(B.to("meta"))
+        # with term_scale="none" a batch of any length or type was taken unread
+        with pytest.raises(ValueError, match=r"batch must have one entry per node \(6\)"):
+            f(B[:-1])
+        with pytest.raises(TypeError, match="batch must be a torch.Tensor"):
+            f(B.numpy())
+        with pytest.raises(TypeError, match="batch must be torch.long"):
+            f(B.float())
+        f(B)  # the valid batch still runs
+
+
+def test_sparse_fusion_with_term_scales_still_refuses_an_unsorted_batch():
+    pi, pa = powers()
+    with pytest.raises(ValueError, match="batch must be sorted"):
+        F.lego_fuse_sparse(pi, pa, pi, pa, A, 6, term_scale="mean", batch=B.flip(0))
+
+
+def test_edges_to_dense_checks_the_batch_device():
+    ei = torch.tensor([[0, 1, 3], [1, 2, 4]])
+    with pytest.raises(ValueError, match="batch is on meta but edge_index on cpu"):
+        F.edges_to_dense(ei, torch.rand(3), B.to("meta"))
+
+
+def test_fused_graph_checks_the_batch_device():
+    with pytest.raises(ValueError, match="batch is on meta but edge_index on cpu"):
+        FusedGraph(6, B.to("meta"), EI, EW)
+    with pytest.raises(ValueError, match="batch is on meta but dense on cpu"):
+        FusedGraph(6, B.to("meta"), dense=torch.rand(2, 3, 3))

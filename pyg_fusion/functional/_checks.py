@@ -257,10 +257,15 @@ def _check_range(name: str, index: Tensor, size: int, what: str) -> None:
             raise ValueError(f"{name} holds {what} outside [0, {size}) (min {lo}, max {hi})")
 
 
-def check_batch_shape(name: str, batch, num_nodes: int, unit: str = "node") -> Tensor:
+def check_batch_shape(name: str, batch, num_nodes: int, unit: str = "node",
+                      ref: tuple[str, Tensor] | None = None) -> Tensor:
     """The part of :func:`check_batch` that reads no values (no pass, no
-    host sync): ``[N]`` torch.long."""
+    host sync): ``[N]`` torch.long, on the device of ``ref`` = ``(name,
+    tensor)`` where given (a batch on another device failed in a torch op
+    naming neither)."""
     check_tensor(name, batch, dims=(1, ))
+    if ref is not None and isinstance(ref[1], Tensor):  # a non-tensor: its own check
+        check_like(name, batch, *ref, dtype=False)
     if batch.dtype != torch.long:
         raise TypeError(f"{name} must be torch.long (graph ids), got {batch.dtype}")
     if batch.numel() != num_nodes:
@@ -269,12 +274,14 @@ def check_batch_shape(name: str, batch, num_nodes: int, unit: str = "node") -> T
     return batch
 
 
-def check_batch(name: str, batch, num_nodes: int, unit: str = "node") -> Tensor:
+def check_batch(name: str, batch, num_nodes: int, unit: str = "node",
+                ref: tuple[str, Tensor] | None = None) -> Tensor:
     """A PyG ``batch`` vector: ``[N]`` long, graph ids ``>= 0``, sorted (the
-    nodes of one graph contiguous, graphs in order). Every op that takes a
+    nodes of one graph contiguous, graphs in order), on the device of
+    ``ref`` where given (:func:`check_batch_shape`). Every op that takes a
     ``batch`` follows this one rule: an unsorted vector is an error, never a
     silently different answer."""
-    check_batch_shape(name, batch, num_nodes, unit)
+    check_batch_shape(name, batch, num_nodes, unit, ref)
     if batch.numel() and torch.compiler.is_compiling():
         # in the graph, as _check_range (no graph break)
         torch._assert_async(batch.min() >= 0, name + " holds negative graph ids")

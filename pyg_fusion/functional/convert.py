@@ -74,7 +74,7 @@ def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
         # PyG's to_dense_adj places edges by the graph of their source and
         # trusts the rest: an unsorted batch or an edge between two graphs
         # would land silently in the wrong block
-        check_batch("batch", batch, batch.numel())
+        check_batch("batch", batch, batch.numel(), ref=("edge_index", edge_index))
         if edge_index.numel() and bool((batch[edge_index[0]] != batch[edge_index[1]]).any()):
             raise ValueError("edge_index links nodes of different graphs of batch; the "
                              "edges of a batch stay within their graph")

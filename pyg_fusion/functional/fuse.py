@@ -43,7 +43,7 @@ from ._align import common_edges, common_of_union, place_rows, union_edges, unio
 from ._csr import to_edge_index
 # dense_fused_support: imported from here by callers of this module
 from ._fused_support import ZEROTH, _ones_columns, _with_zeroth, dense_fused_support  # noqa: F401
-from .term_scale import TERM_SCALES, entry_graphs, scaled_operator
+from .term_scale import TERM_SCALES, check_scale_batch, entry_graphs, scaled_operator
 
 def _check_A(A: Tensor, p1: int, q1: int) -> None:
     check_tensor("A", A, dims=(2, ), floating=True, finite=True)
@@ -211,6 +211,7 @@ def lego_fuse_sparse(edge_index_a: Tensor, attr_a: Tensor, edge_index_b: Tensor,
     check_choice("support", support, ("union", "intersection"))
     check_choice("zeroth", zeroth, ZEROTH)
     check_choice("term_scale", term_scale, TERM_SCALES)
+    check_scale_batch(batch, num_nodes, term_scale, ("attr_a", attr_a))
     if term_scale != "none":
         index, xa, yb = align_pair(edge_index_a, attr_a, edge_index_b, attr_b, num_nodes,
                                    support=support, zeroth=zeroth)

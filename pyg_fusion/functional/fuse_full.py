@@ -12,7 +12,7 @@ from ._checks import check_choice, check_like, check_tensor
 from ._fused_support import _with_zeroth
 from .fuse import (_align_all, _check_dense_powers, _check_sparse_powers, _contract_full,
                    _scaled_contract)
-from .term_scale import TERM_SCALES, scaled_operator
+from .term_scale import TERM_SCALES, check_scale_batch, scaled_operator
 
 
 def _check_full(A: Tensor, sizes: list[int]) -> None:
@@ -85,6 +85,7 @@ def lego_fuse_full_sparse(edge_indices: list[Tensor], attrs: list[Tensor], A: Te
     edge_indices = _check_sparse_powers(edge_indices, attrs, num_nodes)
     _check_full(A, [at.size(1) for at in attrs])
     check_like("A", A, "attrs[0]", attrs[0])
+    check_scale_batch(batch, num_nodes, term_scale, ("attrs[0]", attrs[0]))
     index, xs = _align_all(edge_indices, attrs, num_nodes, support, zeroth)
     if term_scale == "none":
         return index, _contract_full(A, xs)

@@ -46,7 +46,7 @@ from torch import Tensor
 
 from .._scatter import scatter_sum
 from ._autocast import float32_under_autocast
-from ._checks import check_batch, check_choice
+from ._checks import check_batch, check_batch_shape, check_choice
 
 TERM_SCALES = ("none", "mean", "rms")
 
@@ -130,12 +130,24 @@ def scaled_operator(A: Tensor, xs: list[Tensor], term_scale: str,
     return (A * (ratio if term_scale == "mean" else ratio.sqrt())).to(A.dtype)
 
 
+def check_scale_batch(batch, num_nodes: int, term_scale: str, ref: tuple[str, Tensor]
+                      ) -> None:
+    """The ``batch`` of a sparse fusion, checked before its work: on the
+    device of ``ref`` (``(name, tensor)``), its values (sorted ids) where
+    the term scales read them, else the rest of its shape alone (no pass, no
+    host sync): a batch of another device, length or dtype failed in a
+    torch op, or went unread without a word."""
+    if batch is not None:
+        check = check_batch_shape if term_scale == "none" else check_batch
+        check("batch", batch, num_nodes, ref=ref)
+
+
 def entry_graphs(edge_index: Tensor, batch: Tensor | None, num_nodes: int
                  ) -> tuple[Tensor, int]:
     """The graph of each entry of a sparse fused graph (that of its target
-    node) and the number of graphs; ``batch=None``: one graph."""
+    node) and the number of graphs; ``batch=None``: one graph. ``batch`` is
+    checked (:func:`check_scale_batch`)."""
     if batch is None:
         return edge_index.new_zeros(edge_index.size(1)), 1
-    check_batch("batch", batch, num_nodes)
     num_graphs = int(batch.max()) + 1 if batch.numel() else 1
     return batch.index_select(0, edge_index[1]), num_graphs

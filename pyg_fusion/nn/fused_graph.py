@@ -65,7 +65,8 @@ class FusedGraph:
         # dense_mask, or another graph's node count to the heads
         check_int("num_nodes", num_nodes, minimum=0)
         if batch is not None:
-            check_batch_shape("batch", batch, num_nodes)
+            check_batch_shape("batch", batch, num_nodes, ref=(
+                ("edge_index", edge_index) if dense is None else ("dense", dense)))
         if dense is not None and mask is not None:
             check_mask("mask", mask, tuple(dense.shape[:2]), "dense", dense)
         elif dense is not None and num_nodes != dense.size(0) * dense.size(1):
