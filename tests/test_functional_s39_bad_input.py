@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import pyg_fusion.functional as F
-from pyg_fusion.nn import FusedGraph
+from pyg_fusion.nn import FusedGraph, GraphHead
 
 g = torch.Generator().manual_seed(0)
 X3 = torch.randn(1, 5, 3, generator=g)           # [B, N, d]
@@ -81,3 +81,11 @@ def test_fused_graph_checks_the_batch_device():
         FusedGraph(6, B.to("meta"), EI, EW)
     with pytest.raises(ValueError, match="batch is on meta but dense on cpu"):
         FusedGraph(6, B.to("meta"), dense=torch.rand(2, 3, 3))
+
+
+@pytest.mark.parametrize("x", [torch.randn(6, 4).numpy(), torch.randn(6, 4).tolist()])
+def test_graph_head_names_non_tensor_features_with_a_fused_graph(x):
+    # x.dim() failed: "'numpy.ndarray' object has no attribute 'dim'"
+    graph = FusedGraph(6, edge_index=EI, edge_weight=EW)
+    with pytest.raises(TypeError, match="x must be a torch.Tensor, got"):
+        GraphHead(4, 8, 2)(x, graph)

@@ -228,6 +228,7 @@ class GraphHead(ConvStack):
             if edge_weight is not None:
                 raise ValueError("edge_weight goes with an edge_index; a FusedGraph carries "
                                  "its own weights")
+            check_tensor("x", x)  # the shape read below
             if x.dim() == 3:
                 raise ValueError(f"x is padded {tuple(x.shape)}; GraphHead takes the rows of "
                                  f"the graph's {graph.num_nodes} real nodes [N, C] (x[mask] "
