@@ -89,3 +89,21 @@ def test_graph_head_names_non_tensor_features_with_a_fused_graph(x):
     graph = FusedGraph(6, edge_index=EI, edge_weight=EW)
     with pytest.raises(TypeError, match="x must be a torch.Tensor, got"):
         GraphHead(4, 8, 2)(x, graph)
+
+
+@pytest.mark.parametrize("assign, exc, match", [
+    ({"c": torch.tensor([0, 0, 1, 1, 2, 2])}, ValueError,
+     r"assign must hold some of the sources \['a', 'b'\], got \['c'\]; the model was not "
+     r"built for \['c'\]"),                                 # KeyError: 'c'
+    (torch.tensor([0, 0, 1, 1, 2, 2]), TypeError, "assign must be a dict"),  # truth test
+    ([torch.tensor([0])], TypeError, "assign must be a dict"),  # no attribute 'items'
+])
+def test_lego_names_an_assign_of_no_source(assign, exc, match):
+    from pyg_fusion.data import MultiSourceData
+    from pyg_fusion.nn import LEGO
+    lego = LEGO({"a": 4, "b": 3}, 2, k=2)
+    xs = {"a": torch.randn(6, 4, generator=g), "b": torch.randn(6, 3, generator=g)}
+    for inputs in (xs, MultiSourceData(x_a=xs["a"], x_b=xs["b"])):
+        with pytest.raises(exc, match=match):
+            lego(inputs, assign=assign)
+    assert lego(xs, assign={}).num_nodes == 6  # an empty one is no assignment, as before

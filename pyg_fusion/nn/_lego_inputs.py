@@ -4,6 +4,8 @@ the finer units' assignments, checked with errors that name the argument
 before anything is computed."""
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import torch
 from torch import Tensor
 from torch_geometric.data import Batch, Data
@@ -21,6 +23,10 @@ def unpack_inputs(lego, xs, batch, assign, batch_size, mask):
     source."""
     if torch.jit.is_tracing():
         refuse_torchscript(lego, tracing=True)
+    if assign is not None and (not isinstance(assign, Mapping) or assign):
+        # a key of no source (a typo) was a KeyError naming neither, a tensor
+        # or a list failed in Python's truth test or a missing .items()
+        check_sources("assign", assign, lego.sources, shape="[N_s] node ids", some=True)
     # the errors name a source as the caller holds it: a Data's attribute
     # (its NaN was "xs['a'] contains ...", an object the caller never had)
     name = (lambda s: f"data.x_{s}") if isinstance(xs, Data) else (lambda s: f"xs[{s!r}]")
