@@ -20,8 +20,8 @@ from .._files import atomic_write
 from ._separators import (comma_error, comma_number, cut_thousands, group_mark, grouped_error,
                           grouped_number, is_comma_number, split_group)
 from ._text import (_auto_header, _auto_index, _column_numbers_header, _is_number, _lines,
-                    _missing, _split, check_header_width, header_says_index, index_col_arg,
-                    to_float)
+                    _missing, _split, _unnamed_index, check_header_width, header_says_index,
+                    index_col_arg, to_float)
 
 
 def check_root(root) -> str:
@@ -141,33 +141,42 @@ class Table:
 
 
 def _fast_numeric(lines, delimiter, header, index_col, path) -> Table | None:
-    # np.loadtxt parses in C: the common case (numbers only, no index column)
-    # is ~5x faster than splitting in Python. None: take the general path,
-    # which also produces the precise error messages.
+    # np.loadtxt parses in C, ~5x faster than splitting and converting cells in
+    # Python; a converter keeps the ids of an index column. None: the general
+    # path, which gives the precise errors (and reads True / False, U+2212).
     first = _split(lines[:1], delimiter)[0]
-    if header == "auto":
+    if header == "auto" and index_col in (None, "auto"):
         header = not all(map(_is_number, first))
-    if header not in (True, False) or index_col not in (None, "auto"):
-        return None
     data = lines[1:] if header else lines
-    if not data:
+    if header not in (True, False) or not data or not (
+            index_col in (None, "auto") or type(index_col) is int):
         return None
-    if index_col == "auto":
-        if header and header_says_index(first, len(_split(data[:1], delimiter)[0])):
-            return None
+    width = len(_split(data[:1], delimiter)[0])
+    if index_col == "auto":  # _auto_index's clear cases
+        says = header and header_says_index(first, width)
         firsts = [ln.split(delimiter, 1)[0].strip().strip('"') for ln in data]
-        if not all(map(_is_number, firsts)):
-            return None
+        numbers = set(map(_is_number, firsts))
+        index_col = (0 if header and _unnamed_index(first, width) else
+                     None if numbers == {True} and not says else
+                     0 if numbers == {False} and (says or len(set(firsts)) == len(data))
+                     else -1)
+    # R's header one name short, a column out of range, quoted ids: the general path
+    if (header and len(first) != width) or index_col is not None and (
+            index_col not in range(width) or width < 2 or any('"' in ln for ln in data)):
+        return None
+    ids: list[str] = []
+    keep = {} if index_col is None else {index_col: lambda cell: ids.append(cell.strip()) or 0}
     try:
         # comments=None: "#" is no comment mark in these tables, so a cell holding one
         # reaches the slow path's error instead of being cut (numpy's default)
         values = np.loadtxt(data, delimiter=delimiter, ndmin=2, dtype=np.float64,
-                            comments=None)
+                            comments=None, converters=keep)
     except ValueError:
         return None
-    if header and len(first) != values.shape[1]:
-        return None  # the general path names both widths
-    return Table(values, None, first if header else None, path)
+    if index_col is None:
+        return Table(values, None, first if header else None, path)
+    cols = [j for j in range(width) if j != index_col]
+    return Table(values[:, cols], ids, [first[j] for j in cols] if header else None, path)
 
 
 # the usual files of a table in formats read_table does not parse
@@ -266,20 +275,20 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
     if numeric and index_col == "auto" and table.index is not None:
         # a column 0 of such numbers, none of them a number to float(), was
         # taken for row ids and dropped (its first row for a header too)
-        rows = _split(lines, delimiter)
+        cells = table.index  # column 0 of the data rows
         # a data cell of column 0 that is no number of any writing (10.0.0.1
         # beside 192.168.100.200, an IP address; 'a7') says the column holds ids
-        data_rows = rows[1:] if table.header is not None else rows
-        if any(not (_is_number(r[0]) or group_mark(r[0]) or is_comma_number(r[0]))
-               for r in data_rows):
-            rows = []
-        first = next(((i, r[0]) for i, r in enumerate(rows) if group_mark(r[0])), None)
+        if any(not (_is_number(c) or group_mark(c) or is_comma_number(c)) for c in cells):
+            cells = []
+        elif table.header is not None:
+            cells = _split(lines[:1], delimiter)[0][:1] + cells
+        first = next(((i, c) for i, c in enumerate(cells) if group_mark(c)), None)
         ids = (f" (if column 0 holds row ids, pass {index_col_arg(0, file)}; pyg-fusion: "
                f"{index_col_arg(0, file, True)})")
         if first is not None:
             raise grouped_error(what, path, first[0] + 1, first[1], group_mark(first[1]), ids)
         # '1,5' (a decimal comma, quoted or ';'-separated; '"1,234"') likewise
-        first = next(((i, r[0]) for i, r in enumerate(rows) if is_comma_number(r[0])), None)
+        first = next(((i, c) for i, c in enumerate(cells) if is_comma_number(c)), None)
         if first is not None:
             raise comma_error(what, path, first[0] + 1, first[1], lines, delimiter, ids)
     cut = cut_thousands(lines, delimiter, index_col, what, path) if numeric else None
