@@ -95,7 +95,7 @@ def test_an_index_column_past_the_table_names_the_file_and_flag(tmp_path):
     root = _root(tmp_path, {"a.csv": FEATURES, "y.csv": "".join(f"s{i},{i % 2}\n"
                                                                for i in range(6))})
     with pytest.raises(ValueError, match=r"view 'a': .*a.csv has 2 column\(s\), no column 5 "
-                       r"for index_col \(pyg-fusion: --index-col\) to take: give a column "
+                       r"for index_col=5 \(pyg-fusion: --index-col 5\) to take: give a column "
                        r"number in \[0, 2\), or none"):
         MultiViewTables(root, ["a.csv"], "y.csv", index_col=5, log=False)
 

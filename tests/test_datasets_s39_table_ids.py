@@ -1,9 +1,10 @@
 """Text tables with a column of row ids: their numbers are parsed by
 np.loadtxt as those of a table without ids (they were converted cell by cell
-in Python, ~3x slower)."""
+in Python, ~3x slower), and a column number past the table is named as given."""
 import numpy as np
 import pytest
 
+from pyg_fusion.datasets import MultiViewTables
 from pyg_fusion.datasets import _io
 from pyg_fusion.datasets._io import read_table
 
@@ -51,3 +52,17 @@ def test_a_table_of_true_false_and_ids_still_reads(tmp_path):
     table = read_table(str(tmp_path / "t.csv"))
     np.testing.assert_array_equal(table.values, [[1, 1], [0, -2]])
     assert table.index == ["s0", "s1"]
+
+
+def test_an_index_column_past_the_table_is_named_as_the_user_gave_it(tmp_path):
+    # 'no column 5 for index_col (pyg-fusion: --index-col) to take': neither the
+    # value nor, of several views, the file's own form (--index-col b=5)
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "a.csv").write_text(_rows(["u", "v", "w", "x"]))
+    (raw / "b.csv").write_text("".join(f"{i}.5\n" for i in range(4)))
+    (raw / "y.csv").write_text("0\n1\n0\n1\n")
+    with pytest.raises(ValueError, match=r"view 'b': .*b.csv has 1 column\(s\), no column 5 "
+                       r"for index_col=\{'b': 5\} \(pyg-fusion: --index-col b=5\) to take"):
+        MultiViewTables(str(tmp_path), ["a.csv", "b.csv"], "y.csv",
+                        index_col={"a": 0, "b": 5}, log=False)

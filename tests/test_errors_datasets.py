@@ -355,7 +355,7 @@ def catalogue():
         Case("read_table npz with several arrays", _npz_several, ValueError,
              r"t\.npz holds arrays \['a', 'b'\]; pass npz_key"),
         Case("read_table index_col out of range", _index_col_range, ValueError,
-             r"t\.csv has 2 column\(s\), no column 5 for index_col .* a column number in "
+             r"t\.csv has 2 column\(s\), no column 5 for index_col=5 .* a column number in "
              r"\[0, 2\)"),
         Case("MultiViewTables NaN", _tables_nan, ValueError, r"v\.csv holds 1 NaN or Inf"),
         Case("MultiViewTables views type", lambda: MultiViewTables("x", "a.csv", "y.csv"),
