@@ -154,6 +154,10 @@ class CheckedIndex:
         return super().index_select(check_index_mask(idx, len(self)))
 
     def __getitem__(self, idx):
+        if isinstance(idx, np.ndarray) and idx.ndim == 0:
+            # PyG's np.isscalar is False for a 0-dim array: ds[np.array(2)] was a
+            # dataset of one graph (as ds[[2]]), not the graph of ds[np.int64(2)]
+            idx = idx[()]
         check_item_index(idx, len(self))
         out = super().__getitem__(idx)
         if out is None:  # no return in the transform: PyG's DataLoader said 'invalid type'
