@@ -154,7 +154,7 @@ def test_a_segmenter_checks_its_inputs_channels_by_what_the_encoder_states():
     assert len(seg([xs[0], torch.randn(2, 1, 32, 32)])) == 3
     with pytest.raises(ValueError, match="input 'depth' has 3 channels, the encoder takes 1"):
         seg(xs)
-    with pytest.raises(ValueError, match=r"input 'depth' has 1 channels, the encoder takes 3 "
+    with pytest.raises(ValueError, match=r"input 'depth' has 1 channel, the encoder takes 3 "
                        r"\(e.g. a depth map tiled"):
         _segmenter(("rgb", "depth")).eval()([xs[0], torch.randn(2, 1, 32, 32)])
 

@@ -48,7 +48,8 @@ def test_early_concat_of_a_one_channel_depth_says_tile_it_to_3():
     module = SegmentationModule("early-concat", 5, ARCH)
     with pytest.raises(ValueError, match=re.escape(
             "early-concat stacks rgb and depth of 3 channels each (6), got a batch's rgb of 3 "
-            "and depth of 1 channels (a 1-channel depth: tile it, depth.expand(-1, 3, -1, -1)")):
+            "channels and depth of 1 channel (a 1-channel depth: tile it, "
+            "depth.expand(-1, 3, -1, -1)")):
         module(_batch(depth=(2, 1, 16, 16)))
 
 
@@ -58,7 +59,7 @@ def test_the_segmenter_advises_tiling_for_one_channel_inputs_only():
     with pytest.raises(ValueError, match=r"^input 'rgbd' has 4 channels, the encoder takes 6$"):
         net([torch.rand(2, 4, 16, 16)])
     with pytest.raises(ValueError, match=re.escape(
-            "input 'rgbd' has 1 channels, the encoder takes 6 (e.g. a depth map tiled: "
+            "input 'rgbd' has 1 channel, the encoder takes 6 (e.g. a depth map tiled: "
             "depth.expand(-1, 6, -1, -1))")):
         net([torch.rand(2, 1, 16, 16)])
 

@@ -12,6 +12,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from .._option_rules import is_int
+from ..functional._checks import channel_count
 from ._args import check_dataset_args, check_seed
 from ._base import RELOAD
 from ._cache_names import data_code_hash, options_hash
@@ -224,8 +225,8 @@ class RecordingStreamsVAD(VADFeatures):
             hint = (" (a [samples, channels] array must be transposed)"
                     if all(x.shape[0] > x.shape[1] for X, _ in given.values() for x in X)
                     else "")
-            raise ValueError(f"sensors read channel {top}, but the recordings have {C} "
-                             f"channels{hint}")
+            raise ValueError(f"sensors read channel {top}, but the recordings have "
+                             f"{channel_count(C)}{hint}")
         if C > min(x.shape[1] for X, _ in given.values() for x in X):
             raise ValueError(f"every signal is [channels, samples], and some have fewer "
                              f"samples than their {C} channels: a [samples, channels] array "

@@ -10,7 +10,7 @@ from typing import Callable, Sequence
 from torch_geometric.data import Data, Dataset
 
 from .._notices import notice
-from ..functional._checks import check_int, check_names
+from ..functional._checks import channel_count, check_int, check_names
 # the reading of image files; read_image, read_depth and NO_DEPTH keep this import path
 from ._args import CheckedIndex
 from ._image_files import NO_DEPTH, _header, read_depth, read_image  # noqa: F401
@@ -232,7 +232,7 @@ class TaskonomyFolder(ImagePairs, CheckedIndex, Dataset):
         for m, c in channels.items():
             want = self._first_channels()[m]
             if c != want:
-                raise ValueError(f"{files[m]} has {c} channel{'s' * (c != 1)}, but {m!r} images "
+                raise ValueError(f"{files[m]} has {channel_count(c)}, but {m!r} images "
                                  f"have {want} (as {self._files[0][m]}): save "
                                  f"every {m!r} image with the same channels")
         if self.image_size is not None:

@@ -10,6 +10,7 @@ import dataclasses
 import os.path as osp
 
 from .._notices import notice
+from ..functional._checks import channel_count
 from ..specs.options import plain_config
 from .image_checkpoint import (changed_flags, data_from_checkpoint, defaults_notice,
                                given_data, moved_notice)
@@ -61,7 +62,7 @@ def _check_val_channels(train, val, val_data: str) -> None:
         return  # synthetic scenes: their channels are the library's
     want = {**train.channels, train.target: train.target_channels}
     have = {**val.channels, val.target: val.target_channels}
-    odd = [f"{m!r} images have {have[m]} channel{'s' * (have[m] != 1)} there, {want[m]} in "
+    odd = [f"{m!r} images have {channel_count(have[m])} there, {want[m]} in "
            f"--data" for m in want if have[m] != want[m]]
     if odd:
         raise ValueError(f"--val-data {val_data}: {'; '.join(odd)}: the generator is built for "

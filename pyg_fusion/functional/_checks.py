@@ -365,6 +365,11 @@ def check_channels(name: str, x, channels: int, *, dims: tuple[int, ...],
     the layer's own error would name a weight, not the input."""
     check_tensor(name, x, dims=dims, floating=True)
     if x.size(dim) != channels:
-        raise ValueError(f"{name} has {x.size(dim)} channels (shape {tuple(x.shape)}), "
+        raise ValueError(f"{name} has {channel_count(x.size(dim))} (shape {tuple(x.shape)}), "
                          f"the layer expects {what} = {channels}")
     return x
+
+
+def channel_count(c: int) -> str:
+    """``"1 channel"``, ``"3 channels"``: the one spelling of the messages."""
+    return f"{c} channel{'s' if c != 1 else ''}"

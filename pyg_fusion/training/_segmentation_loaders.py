@@ -11,7 +11,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, default_collate
 
-from ..functional._checks import check_int, check_names
+from ..functional._checks import channel_count, check_int, check_names
 
 if TYPE_CHECKING:  # the module's type only: segmentation imports this module
     from .segmentation import SegmentationModule
@@ -68,7 +68,7 @@ def _check_concat(rgb, depth) -> None:
              for x in (rgb, depth)]
     if None not in chans and chans != [3, 3]:
         raise ValueError(f"early-concat stacks rgb and depth of 3 channels each (6), got a "
-                         f"batch's rgb of {chans[0]} and depth of {chans[1]} channels (a "
+                         f"batch's rgb of {channel_count(chans[0])} and depth of {channel_count(chans[1])} (a "
                          f"1-channel depth: tile it, depth.expand(-1, 3, -1, -1), as "
                          f"RGBDSegmentation does)")
 

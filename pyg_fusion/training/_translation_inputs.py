@@ -12,6 +12,7 @@ from torch import Tensor
 
 from .._option_rules import is_int
 from ..data import source_names
+from ..functional._checks import channel_count
 
 
 def _inputs(batch, modalities: Sequence[str], channels: Sequence[int],
@@ -26,13 +27,13 @@ def _inputs(batch, modalities: Sequence[str], channels: Sequence[int],
         if batch[key].dim() != 4 or batch[key].size(1) != c:
             # the generator tiles 1 channel to 3, so grey images ran through a
             # generator of colour ones (and back) and were scored without a word
-            have = (_channels(batch[key].size(1)) if batch[key].dim() == 4
+            have = (channel_count(batch[key].size(1)) if batch[key].dim() == 4
                     else f"shape {tuple(batch[key].shape)}")
             raise ValueError(f"{m!r} images have {have}, but the generator was built for "
                              f"{c}-channel {m!r} images (modality_channels"
                              + (", guessed from the names: pass modality_channels to build "
                                 "it for others" if guessed else "")
-                             + f"): give {m!r} images of {_channels(c)}")
+                             + f"): give {m!r} images of {channel_count(c)}")
         if not batch[key].is_floating_point():  # 8-bit images wrapped around in 2 * x - 1
             raise TypeError(f"{m!r} images must be float images in [0, 1], got "
                             f"{batch[key].dtype} (scale 8-bit images by 1/255)")
@@ -121,10 +122,6 @@ def _check_channels(modalities: list[str], channels) -> list[int]:
     return [int(c) for c in counts]
 
 
-def _channels(c: int) -> str:
-    return f"{c} channel{'s' if c != 1 else ''}"
-
-
 # SSIM's 11 x 11 Gaussian window (torchmetrics' default) reflect-pads by 5:
 # torch refused smaller images with 'Padding size should be less than ...'
 SSIM_MIN_SIDE = 6
@@ -160,7 +157,7 @@ def _other_channels(have: int, out_channels: int) -> str:
     ``out_channels``: 'tile a grey one' could not be done from the command line,
     where a checkpoint trained when a depth target was tiled to 3 channels
     (before targets kept their channels) meets Taskonomy's one-channel depth."""
-    hint = (f": the generator gives {_channels(out_channels)}, and no option scores it "
+    hint = (f": the generator gives {channel_count(out_channels)}, and no option scores it "
             f"against targets of {have}: train a model on them (translate train builds the "
             f"generator with the target's channels; in Python, out_channels={have})")
     if have == 1 and out_channels == 3:

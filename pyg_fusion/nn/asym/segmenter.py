@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..._option_rules import is_int
-from ...functional._checks import (check_choice, check_int, check_like, check_module_input,
-                                   check_names, check_tensor)
+from ...functional._checks import (channel_count, check_choice, check_int, check_like,
+                                   check_module_input, check_names, check_tensor)
 from .._reset import assign, reset_module
 from .._source_order import SourceOrderState
 from .layers import _ANY_BATCH_NORM
@@ -174,7 +174,7 @@ class AsymFusionSegmenter(SourceOrderState, nn.Module):
                 # tiling fits a one-channel map only (of 4 channels it read as 'tile to 6')
                 tile = (f" (e.g. a depth map tiled: depth.expand(-1, {in_channels}, -1, -1))"
                         if x.size(1) == 1 else "")
-                raise ValueError(f"input {name!r} has {x.size(1)} channels, the encoder takes "
+                raise ValueError(f"input {name!r} has {channel_count(x.size(1))}, the encoder takes "
                                  f"{in_channels}{tile}")
             if (x.size(0), *x.shape[-2:]) != (xs[0].size(0), *xs[0].shape[-2:]):
                 raise ValueError(f"input {name!r} is {tuple(x.shape)} but input {first!r} is "
