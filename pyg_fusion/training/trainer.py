@@ -20,7 +20,7 @@ from lightning.pytorch.loggers import CSVLogger
 from lightning.pytorch.plugins.io import CheckpointIO, TorchCheckpointIO
 from lightning.pytorch.plugins.io.wrapper import _WrappingCheckpointIO
 
-from ..functional._checks import check_int
+from ..functional._checks import check_choice, check_int
 from .accelerators import check_accelerator, resolve_accelerator
 from .seeding import RandomStates, seed_env, seed_everything
 
@@ -158,6 +158,12 @@ def build_trainer(out_dir: str | os.PathLike, *, max_epochs: int = 100,
     if max_epochs != -1:  # -1: Lightning's "no limit" (with max_steps in kwargs)
         # (0 trained nothing, silently); a Python int: Lightning asserts one
         max_epochs = check_int("max_epochs", max_epochs, minimum=1)
+    # Lightning checked mode only with a monitor, once out_dir was made; a
+    # None out_dir was pathlib's "expected str, bytes or os.PathLike object"
+    check_choice("mode", mode, ("max", "min"))
+    if not isinstance(out_dir, (str, os.PathLike)):
+        raise TypeError(f"out_dir must be a folder path (str or os.PathLike), got "
+                        f"{type(out_dir).__name__}")
     for key, own in _OWN_OPTIONS.items():
         # (both given: a bare "got multiple values for keyword argument")
         if key in kwargs:
