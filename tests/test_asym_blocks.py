@@ -276,7 +276,7 @@ def test_segmenter_outputs_and_detached_ensemble(device):
 def test_segmenter_names_inputs_of_other_channels_or_sizes(share):
     seg = _tiny(share=share).eval()
     rgb = torch.randn(2, 3, 32, 32)
-    with pytest.raises(ValueError, match=r"input 'depth' has 1 channels, the encoder takes 3"):
+    with pytest.raises(ValueError, match=r"input 'depth' has 1 channel, the encoder takes 3"):
         seg([rgb, torch.randn(2, 1, 32, 32)])
     with pytest.raises(ValueError, match=r"input 'depth' is \(2, 3, 16, 16\) but input 'rgb' "
                                          r"is \(2, 3, 32, 32\)"):
