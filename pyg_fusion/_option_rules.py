@@ -162,7 +162,7 @@ ADAM_RULES = {"lr": "positive_float", "weight_decay": "nonneg_float",
               "operator_lr": "positive_float"}
 
 # what chooses the epoch and the restart on a VAD run's held-out videos
-CHOICES = ("loss", "pseudo_auc", "segment_auc")
+CHOICES = ("loss", "pseudo_auc")
 # how the restarts of a VAD run are combined into the tested model: the one
 # of best held-out score, or the mean of all of them
 COMBINES = ("best", "mean")

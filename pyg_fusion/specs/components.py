@@ -177,9 +177,7 @@ class ObjectiveConfig:
     val_choice: str = option("loss", "VAD: what chooses the epoch and the restart on the "
                          "held-out videos: loss (MIL loss with their video labels) or "
                          "pseudo_auc (segment AUC on stretches of held-out normal videos "
-                         "spliced into each other) or segment_auc (segment AUC, each "
-                         "segment labelled with its video's label)", choices=CHOICES,
-                         arg="choice")
+                         "spliced into each other)", choices=CHOICES, arg="choice")
 
 
 @documented

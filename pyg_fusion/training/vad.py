@@ -105,9 +105,8 @@ class WeaklySupervisedVAD(TimedAdamTask):
             afresh when the branch starts (see
             :class:`~pyg_fusion.training._task.TimedAdamTask`). (default: :obj:`False`)
         choice (str, optional): what ``val_score`` is: ``"loss"`` (minus the held-out MIL
-            loss), ``"pseudo_auc"`` (the segment AUC on :attr:`pseudo`, which must then be
-            set) or ``"segment_auc"`` (the held-out videos' segment AUC, each segment
-            labelled with its video's label: ``val_segment_auc``). (default: :obj:`"loss"`)
+            loss) or ``"pseudo_auc"`` (the segment AUC on :attr:`pseudo`, which must then be
+            set). (default: :obj:`"loss"`)
 
     ``validation_*`` scores weakly labelled videos (``val_video_auc``,
     ``val_loss``; ``val_pseudo_auc`` when :attr:`pseudo`, a pair of a batch of
@@ -286,10 +285,8 @@ class WeaklySupervisedVAD(TimedAdamTask):
     def validation_step(self, batch, batch_idx):
         logits, _ = self.model(batch)
         video = video_scores(logits, self.topk).detach()
-        rows = [video[:, None], batch.y.view(-1, 1).to(video.dtype)]
-        if self.choice == "segment_auc":  # every segment's score beside its video's label
-            rows.append(segment_scores(logits).detach().to(video.dtype))
-        self._outputs.append((self._positions(batch), torch.cat(rows, 1)))
+        self._outputs.append((self._positions(batch),
+                              torch.stack([video, batch.y.view(-1).to(video.dtype)], 1)))
 
     def on_validation_epoch_end(self):
         if self.sanity_checking:
@@ -319,19 +316,12 @@ class WeaklySupervisedVAD(TimedAdamTask):
         within = batches_into_epoch(self._trainer)
         if within is not None:  # (val_check_interval < 1: two records of one epoch)
             m["epoch_batches"] = within
-        if self.choice == "segment_auc":
-            # weak labels: an abnormal video's normal segments count as positives
-            seg = out[:, 2:]
-            m["val_segment_auc"] = roc_auc(seg.reshape(-1).cpu(),
-                                           y[:, None].expand_as(seg).reshape(-1).cpu())
         if self.pseudo is not None:
             m["val_pseudo_auc"] = self._pseudo_auc()
         elif self.choice == "pseudo_auc":
             raise RuntimeError("choice='pseudo_auc' needs the pseudo-anomalies: set task.pseudo")
-        m["val_score"] = (-m["val_loss"] if self.choice == "loss"
-                          else m[f"val_{self.choice}"])
-        for key in ("val_video_auc", "val_loss", "val_pseudo_auc", "val_segment_auc",
-                    "val_score"):
+        m["val_score"] = m["val_pseudo_auc"] if self.choice == "pseudo_auc" else -m["val_loss"]
+        for key in ("val_video_auc", "val_loss", "val_pseudo_auc", "val_score"):
             if key in m:
                 self.log_gathered(key, m[key], prog_bar=key == "val_video_auc")
         if self.recording and m["val_score"] > self.best.get("val_score", -float("inf")):

@@ -26,7 +26,7 @@ __all__ = ["fit_vad", "evaluate_vad", "restart_seed"]
 
 # the test metrics of a scored run, and the held-out ones of its chosen epoch
 TEST_METRICS = ("auc", "ap", "pr_auc_trapz")
-VAL_METRICS = ("val_video_auc", "val_loss", "val_pseudo_auc", "val_segment_auc")
+VAL_METRICS = ("val_video_auc", "val_loss", "val_pseudo_auc")
 
 
 def _loaders(train_ds, eval_ds, batch_size: int, seed: int):
@@ -159,11 +159,8 @@ def fit_vad(model: nn.Module | Callable[[], nn.Module], train_ds, test_ds, *,
             videos: ``"loss"``, the MIL loss with their video labels, or ``"pseudo_auc"``, the
             segment ROC-AUC on pseudo-anomalies spliced from the held-out normal videos (every
             ordered pair of them, :func:`~pyg_fusion.training.pseudo_anomalies.splice_pseudo_anomalies`
-            seeded by ``seed``; needs two normal videos held out), or ``"segment_auc"``, the
-            segment ROC-AUC of the held-out videos with each segment labelled by its video's
-            label (``val_segment_auc``; an abnormal video's normal segments count as
-            positives). ``val_pseudo_auc`` is reported whenever two normal videos are held
-            out. (default: :obj:`"loss"`)
+            seeded by ``seed``; needs two normal videos held out). ``val_pseudo_auc`` is
+            reported whenever two normal videos are held out. (default: :obj:`"loss"`)
         restart_combine (str, optional): the tested model with ``restarts > 1``:
             ``"best"``, the restart of best ``val_score``, or ``"mean"``, the ensemble of all
             restarts. (default: :obj:`"best"`)
