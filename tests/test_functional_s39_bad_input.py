@@ -107,3 +107,23 @@ def test_lego_names_an_assign_of_no_source(assign, exc, match):
         with pytest.raises(exc, match=match):
             lego(inputs, assign=assign)
     assert lego(xs, assign={}).num_nodes == 6  # an empty one is no assignment, as before
+
+
+@pytest.mark.parametrize("options, exc, match", [
+    # named as a bound of edge_index: "node indices outside [0, 0.5)"
+    (dict(max_num_nodes=0.5), TypeError, "max_num_nodes must be an int, got 0.5"),
+    (dict(max_num_nodes=True), TypeError, "max_num_nodes must be an int, got True"),
+    (dict(max_num_nodes=-1), ValueError, "max_num_nodes must be >= 0, got -1"),
+    # torch.Size() takes an iterable of 'int' (item 0 is 'float')
+    (dict(max_num_nodes=float("nan")), TypeError, "max_num_nodes must be an int"),
+    (dict(max_num_nodes="6"), TypeError, "max_num_nodes must be an int"),  # '>=' not supported
+    (dict(batch=B, batch_size=2.0), TypeError, "batch_size must be an int, got 2.0"),
+    (dict(batch=B, batch_size=True), TypeError, "batch_size must be an int, got True"),
+    (dict(batch=B[:0], batch_size=0), ValueError, "batch_size must be >= 1, got 0"),  # PyG's max()
+])
+def test_edges_to_dense_checks_its_counts(options, exc, match):
+    ei = torch.tensor([[0, 1, 3], [1, 2, 4]]) if "batch" in options and options["batch"].numel() \
+        else torch.zeros(2, 0, dtype=torch.long)
+    with pytest.raises(exc, match=match):
+        F.edges_to_dense(ei, None, **options)
+    assert F.edges_to_dense(torch.zeros(2, 0, dtype=torch.long), max_num_nodes=0).shape == (1, 0, 0)

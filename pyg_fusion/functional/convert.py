@@ -16,7 +16,8 @@ import torch
 from torch import Tensor
 
 from ._autocast import float32_under_autocast
-from ._checks import check_batch, check_edge_index, check_edges, check_like, check_tensor
+from ._checks import (check_batch, check_edge_index, check_edges, check_int, check_like,
+                      check_tensor)
 
 
 @float32_under_autocast
@@ -63,6 +64,12 @@ def edges_to_dense(edge_index: Tensor, edge_weight: Tensor | None = None,
                         "to_dense_adj order (edge_index, batch, edge_attr); pass a batch "
                         "as batch=, integer weights with their batch or as floats "
                         "(edge_weight.float())")
+    # counts (a float or a string failed in torch.Size or a comparison, a
+    # fraction was named a bound of edge_index's node indices)
+    if max_num_nodes is not None:
+        max_num_nodes = check_int("max_num_nodes", max_num_nodes, minimum=0)
+    if batch_size is not None:
+        batch_size = check_int("batch_size", batch_size, minimum=1)
     num_nodes = (batch.numel() if batch is not None else max_num_nodes
                  if max_num_nodes is not None else torch.iinfo(torch.long).max)
     if edge_weight is None:
