@@ -147,8 +147,10 @@ class MultiSourceData(Data):
         ``assign_<source>``), or ``None`` when there is none."""
         store = self.__dict__["_store"]
         # source_names: a follow_batch vector x_<source>_batch is no source
-        # (it counted the finer units of a source with an assign)
-        for s in source_names(self):
+        # (it counted the finer units of a source with an assign); read from
+        # the one store's keys, not Data.keys() (a list of a set of every
+        # store's): batching asks once per source of every graph
+        for s in _names(store):
             value = store[f"x_{s}"]
             if f"assign_{s}" not in store and isinstance(value, torch.Tensor) and value.dim() >= 1:
                 return value.size(0)
@@ -361,7 +363,11 @@ def source_names(data: Data) -> list[str]:
     Args:
         data (torch_geometric.data.Data): the data (or batch).
     """
-    keys = set(data.keys())
+    return _names(set(data.keys()))
+
+
+def _names(keys) -> list[str]:
+    # source_names of the keys (a set, or a storage: a mapping of one store)
     return sorted(k[2:] for k in keys if k.startswith("x_") and not _followed(k, keys))
 
 
