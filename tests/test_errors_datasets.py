@@ -13,7 +13,8 @@ import torch
 from bad_inputs import Case, Defined, case_tests
 from pyg_fusion.datasets import (MultiFeatureDigits, MultiViewTables, SyntheticVAD, VADFeatures,
                                  VADLayout)
-from pyg_fusion.datasets._io import load_npy, read_table
+from pyg_fusion.datasets._io import read_table
+from pyg_fusion.datasets._npy import load_npy
 from test_datasets_vad import LAYOUT, VIDEOS, make_stacked_tree
 
 N = 12

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .._files import atomic_write
+from ._npy import _check_real, _objects_error, load_npy, require_file
 from ._separators import (comma_error, comma_number, cut_thousands, group_mark, grouped_error,
                           grouped_number, is_comma_number, split_group)
 from ._text import (_auto_header, _auto_index, _column_numbers_header, _is_number, _lines,
@@ -51,82 +51,6 @@ def check_header(header) -> bool | str:
               "header=None is header=False)" if header is None or
               isinstance(header, (int, np.integer)) else "")
     raise ValueError(f"header must be True, False or 'auto', got {header!r}{pandas}")
-
-
-def save_npy(path: str, array: np.ndarray) -> None:
-    with atomic_write(path) as f:
-        np.save(f, array)
-
-
-
-def nonfinite(array: np.ndarray) -> tuple[int, tuple[int, ...]] | None:
-    """``(count, index of the first)`` of the NaN / Inf values of a numeric
-    ``array`` (C order), or :obj:`None` when every value is finite."""
-    bad = ~np.isfinite(array)
-    if not bad.any():
-        return None
-    return int(bad.sum()), tuple(int(i) for i in np.argwhere(bad)[0])
-
-
-def _not_npy(head: bytes) -> str | None:
-    """What a file whose first bytes are ``head`` holds instead of one
-    ``.npy`` array, or :obj:`None` for NumPy's header."""
-    if head.startswith(b"\x93NUMPY"):
-        return None
-    if head.startswith(b"PK"):
-        return "a zip archive, as np.savez (.npz) and torch.save write"
-    if head.startswith(b"\x80"):
-        return "a pickle (pickle.dump)"
-    return "the file is empty" if not head else "no NumPy header (a text file?)"
-
-
-def require_file(path: str, what: str) -> str:
-    if osp.isdir(path):
-        raise IsADirectoryError(f"{what}: {path} is a folder; expected a file")
-    if not osp.isfile(path):
-        raise FileNotFoundError(f"{what}: file not found: {path}")
-    return path
-
-
-def _check_real(array: np.ndarray, what: str, path: str) -> None:
-    # complex numbers are numbers to numpy: their imaginary parts were dropped
-    # with numpy's ComplexWarning alone
-    if np.issubdtype(array.dtype, np.complexfloating):
-        raise ValueError(f"{what}: {path} holds {array.dtype} values, expected real numbers "
-                         f"(save the magnitudes, or the real and imaginary parts as columns)")
-    if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
-        raise ValueError(f"{what}: {path} holds {array.dtype} values, expected numbers")
-
-
-def load_npy(path: str, what: str, *, finite: bool = False) -> np.ndarray:
-    """``np.load`` of one ``.npy`` with errors that name the file; with
-    ``finite=True`` (features) it must hold numbers without NaN or Inf, within
-    float32's range."""
-    require_file(path, what)
-    with open(path, "rb") as f:
-        other = _not_npy(f.read(6))
-    if other is not None:
-        # np.load gave a zip archive back as an NpzFile (then "'NpzFile' object
-        # has no attribute 'dtype'"), and said of any other file "contains pickled data"
-        raise ValueError(f"{what}: {path} is no .npy file ({other}); save each array with "
-                         f"np.save")
-    try:
-        array = np.load(path, mmap_mode="r", allow_pickle=False)
-    except Exception as exc:  # numpy raises several types for broken files
-        raise ValueError(f"{what}: cannot read {path} as .npy ({exc})") from exc
-    if finite:
-        _check_real(array, what, path)
-        bad = nonfinite(array)
-        if bad is not None:
-            raise ValueError(f"{what}: {path} holds {bad[0]} NaN or Inf value(s), "
-                             f"the first at index {bad[1]}")
-        # features are stored in float32: a larger magnitude would become Inf
-        if array.size and np.issubdtype(array.dtype, np.floating) and array.dtype.itemsize > 4:
-            big, largest = float(np.finfo(np.float32).max), float(np.abs(array).max())
-            if largest > big:
-                raise ValueError(f"{what}: {path} holds values beyond float32's range "
-                                 f"(largest magnitude {largest:.3g} > {big:.3g}); rescale them")
-    return array
 
 
 @dataclass
@@ -386,7 +310,13 @@ def _read_array_table(path: str, *, npz_key, numeric, what, hint) -> Table:
             npz_key = keys[0]
         if npz_key not in keys:
             raise ValueError(f"{what}: {path} has no array {npz_key!r}; arrays are {keys}")
-        array = archive[npz_key]
+        try:
+            array = archive[npz_key]
+        except Exception as exc:
+            with archive.zip.open(f"{npz_key}.npy") as f:
+                objects = _objects_error(f, what, path)
+            raise (objects or ValueError(f"{what}: cannot read array {npz_key!r} of {path} "
+                                         f"({exc})")) from exc
     else:
         array = np.asarray(load_npy(path, what))
     if array.ndim == 1:

@@ -9,7 +9,7 @@ import re
 import numpy as np
 
 from .._option_rules import is_int
-from ._io import nonfinite
+from ._npy import nonfinite
 
 
 def digest_signal(x: np.ndarray) -> str:

@@ -8,7 +8,7 @@ import os.path as osp
 
 import numpy as np
 
-from ._io import load_npy
+from ._npy import load_npy
 
 # what a ground truth that does not fit the videos' snippets usually means
 _GT_HINT = ("check snippet_len, the ground truth's frames per snippet (pyg-fusion: "

@@ -19,7 +19,7 @@ from ._cache_names import data_code_hash, options_hash
 from ._read_only import generation_turn
 from ._generated import Generated, regenerate_on_reload
 from .._files import write_json, write_text
-from ._io import save_npy
+from ._npy import save_npy
 from ._recording_args import (axis_name, check_activities, check_pair, check_recordings,
                               check_sensors, digest_signal, file_safe)
 from .snippet_features import STATISTICS, motion_snippet_features

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._option_rules import is_int
-from ._io import nonfinite
+from ._npy import nonfinite
 
 STATISTICS = ("mean", "std", "min", "max", "median", "iqr", "mean_abs_diff", "mean_cross_rate")
 

@@ -16,7 +16,7 @@ from ._read_only import generation_turn
 from ._generated import Generated, regenerate_on_reload
 from ._recording_args import check_pair
 from .._files import write_json, write_text
-from ._io import save_npy
+from ._npy import save_npy
 from .vad import VADFeatures, VADLayout
 
 # source: (width, noise std); "hold": snippets over which a source's view of

@@ -14,7 +14,7 @@ from typing import Mapping
 import numpy as np
 
 from ..functional._checks import check_int
-from ._io import load_npy
+from ._npy import load_npy
 from ._listing import FolderListings
 from ._vad_lists import VIDEO_EXTENSIONS, list_rows
 from ._vad_video_labels import video_labels
