@@ -37,7 +37,7 @@ from torch import Tensor
 
 from ._checks import check_batch, check_edge_index, check_int, check_like
 from ._csr import (index2ptr, inverse_permutation, is_coalesced,
-                   ptr2index, to_edge_index, use_scipy)
+                   ptr2index, take_at, to_edge_index, use_scipy)
 
 
 @torch.compiler.disable  # scipy on host copies
@@ -111,10 +111,12 @@ def restore_rows(ptr: Tensor, col: Tensor, perm: Tensor) -> tuple[Tensor, Tensor
     if use_scipy(col.device):
         # scipy's int32 pointer, indices and entry numbers where they fit,
         # kept until the int64 edge list: half the bytes to write, move and
-        # sort (an int64 pointer would make scipy copy the indices to int64)
+        # sort (an int64 pointer would make scipy copy the indices to int64);
+        # the columns are read as they come (numpy's take): an int64 copy of
+        # a union's int32 columns was 8 bytes per entry of fresh pages
         small = max(n, col.numel()) < 2 ** 31
         index = torch.int32 if small else torch.int64
-        src = torch.gather(perm.to(index), 0, col.long())
+        src = take_at(perm.to(index), col)
         entry = np.arange(src.numel(), dtype=np.int32 if small else np.int64)
         mat = sp.csr_matrix((entry, src.numpy(), ptr.to(index).numpy()), shape=(n, n))
         del src, entry

@@ -1,0 +1,44 @@
+"""No int64 copies of a sparse step's per-entry index arrays on CPU, the same
+entries: the locality order's restore reads int32 columns as they are
+(order.restore_rows), the powers read a coalesced edge list without flipped
+copies of it (powers._graph_powers), and the product backward numbers B's
+entries in int32 where they fit (_spgemm_backward)."""
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+
+from pyg_fusion.functional import order
+
+from test_csr import _random_pattern
+
+
+class _Made(TorchDispatchMode):
+    # every op run, with the dtype and size of each tensor it returned
+    def __init__(self):
+        super().__init__()
+        self.ops = []
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        out = func(*args, **(kwargs or {}))
+        for t in (out if isinstance(out, (tuple, list)) else (out, )):
+            if isinstance(t, torch.Tensor):
+                self.ops.append((func.overloadpacket.__name__, t.dtype, t.numel()))
+        return out
+
+
+def _graph(n=60, seed=0):
+    ptr, col = _random_pattern(n, 0.15, seed)
+    dst = torch.repeat_interleave(torch.arange(n), ptr[1:] - ptr[:-1])
+    weight = torch.rand(col.numel(), generator=torch.Generator().manual_seed(seed)) + 0.1
+    return torch.stack([col, dst]), weight  # (source, target), sorted by target
+
+
+def test_restore_rows_reads_int32_columns_without_an_int64_copy():
+    n = 50
+    ptr, col = _random_pattern(n, 0.2, 3)
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(4))
+    wide = order.restore_rows(ptr, col, perm)  # int64 columns
+    with _Made() as made:
+        narrow = order.restore_rows(ptr.int(), col.int(), perm)
+    assert all(torch.equal(a, b) for a, b in zip(wide, narrow))
+    # the edge list is the only int64 output: [2, E], never a copy of [E]
+    assert not [op for op in made.ops if op[1] == torch.long and op[2] == col.numel()]
