@@ -6,7 +6,7 @@ entries in int32 where they fit (_spgemm_backward)."""
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from pyg_fusion.functional import order
+from pyg_fusion.functional import graph_powers, order
 
 from test_csr import _random_pattern
 
@@ -42,3 +42,14 @@ def test_restore_rows_reads_int32_columns_without_an_int64_copy():
     assert all(torch.equal(a, b) for a, b in zip(wide, narrow))
     # the edge list is the only int64 output: [2, E], never a copy of [E]
     assert not [op for op in made.ops if op[1] == torch.long and op[2] == col.numel()]
+
+
+def test_powers_of_a_coalesced_graph_flip_no_copy_of_it():
+    edge_index, weight = _graph()
+    shuffled = torch.randperm(weight.numel(), generator=torch.Generator().manual_seed(5))
+    with _Made() as made:
+        index, attr = graph_powers(edge_index, weight, 60, 3, prune_k=4)
+    assert not [op for op in made.ops if op[0] == "flip"]
+    # an edge list in another order is coalesced first: the same powers
+    other = graph_powers(edge_index[:, shuffled], weight[shuffled], 60, 3, prune_k=4)
+    assert torch.equal(index, other[0]) and torch.equal(attr, other[1])

@@ -221,11 +221,12 @@ def _graph_powers(edge_index, edge_weight, num_nodes, num_powers, norm, mode, pr
         if perm is not None and not own_orders:
             _check_permutation(name, perm, num_nodes)
     # The products run on (row, col) = (target, source) lists, sorted by row.
-    rows, edge_weight = _coalesced(edge_index.flip(0), edge_weight, num_nodes)
+    edge_index, edge_weight = _coalesced(edge_index, edge_weight, num_nodes)
     w_hat = edge_weight if norm is None else _normalize(
-        rows.flip(0), edge_weight,
-        _sparse_degrees(rows.flip(0), edge_weight, num_nodes, coalesced=True), norm)
-    return _powers_csr(rows, w_hat, num_nodes, num_powers, mode, prune_k, restore, tie_order)
+        edge_index, edge_weight,
+        _sparse_degrees(edge_index, edge_weight, num_nodes, coalesced=True), norm)
+    return _powers_csr(edge_index[1], edge_index[0].contiguous(), w_hat, num_nodes,
+                       num_powers, mode, prune_k, restore, tie_order)
 
 
 def _check_permutation(name: str, perm, num_nodes: int) -> None:
@@ -238,13 +239,17 @@ def _check_permutation(name: str, perm, num_nodes: int) -> None:
 
 
 def _coalesced(edge_index: Tensor, edge_weight: Tensor, num_nodes: int):
-    if is_coalesced(edge_index[0], edge_index[1], num_nodes):
+    # (source, target) sorted by target, then source, as given where it is:
+    # a flipped copy ([2, E] int64, 64 MiB at N = 262144, k = 16) would be
+    # fresh pages at every call, and normalize took two more
+    if is_coalesced(edge_index[1], edge_index[0], num_nodes):
         return edge_index, edge_weight
     from torch_geometric.utils import coalesce
-    return coalesce(edge_index, edge_weight, num_nodes)
+    rows, edge_weight = coalesce(edge_index.flip(0), edge_weight, num_nodes)
+    return rows.flip(0), edge_weight
 
 
-def _powers_csr(edge_index, w_hat, num_nodes, num_powers, mode, prune_k, restore,
+def _powers_csr(row, col, w_hat, num_nodes, num_powers, mode, prune_k, restore,
                 tie_order=None):
     # Host synchronisations (each sizes an output): the row pointer 0; per
     # product those of spgemm_topk; the union 0 on CPU (scipy), 1 elsewhere
@@ -252,7 +257,7 @@ def _powers_csr(edge_index, w_hat, num_nodes, num_powers, mode, prune_k, restore
     # per block of 2^20 entries of the product), 12 where each product fits
     # one block. Returns the union's edge list (with `restore`: in its
     # numbering) and its attributes.
-    base = (index2ptr(edge_index[0], num_nodes), edge_index[1], w_hat)
+    base = (index2ptr(row, num_nodes), col, w_hat)
     loops = torch.arange(num_nodes, device=w_hat.device)
     patterns = [(torch.arange(num_nodes + 1, device=w_hat.device), loops)]
     values = [torch.ones(num_nodes, dtype=w_hat.dtype, device=w_hat.device)]
