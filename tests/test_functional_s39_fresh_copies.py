@@ -6,7 +6,7 @@ entries in int32 where they fit (_spgemm_backward)."""
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from pyg_fusion.functional import graph_powers, order
+from pyg_fusion.functional import _spgemm_backward, graph_powers, order
 
 from test_csr import _random_pattern
 
@@ -53,3 +53,20 @@ def test_powers_of_a_coalesced_graph_flip_no_copy_of_it():
     # an edge list in another order is coalesced first: the same powers
     other = graph_powers(edge_index[:, shuffled], weight[shuffled], 60, 3, prune_k=4)
     assert torch.equal(index, other[0]) and torch.equal(attr, other[1])
+
+
+def test_product_backward_numbers_entries_in_int32(monkeypatch):
+    # both sides of the enumeration: B's entry numbers (side "a") and its
+    # transpose (side "g") made in int32, the same gradients
+    edge_index, weight = _graph(seed=1)
+    grads = {}
+    for side in ("a", "g"):
+        monkeypatch.setattr(_spgemm_backward, "SIDE", side)
+        w = weight.clone().requires_grad_()
+        with _Made() as made:
+            _, attr = graph_powers(edge_index, w, 60, 3, prune_k=4)
+            (attr[:, 2:] * torch.linspace(0.5, 2, attr.size(0)).unsqueeze(1)).sum().backward()
+        grads[side] = w.grad
+        assert not [op for op in made.ops if op[0] in ("arange", "_to_copy")
+                    and op[1] == torch.long and op[2] == weight.numel()], side
+    torch.testing.assert_close(grads["a"], grads["g"], rtol=1e-6, atol=1e-7)

@@ -263,7 +263,11 @@ def test_transpose_by_scipy_equals_the_stable_sort(monkeypatch):
     scipy_t = _spgemm_backward._transpose(pa, ca, 40)
     monkeypatch.setattr(_csr, "BACKEND", "torch")
     torch_t = _spgemm_backward._transpose(pa, ca, 40)
-    assert all(x.dtype == torch.long and torch.equal(x, y) for x, y in zip(scipy_t, torch_t))
+    assert all(torch.equal(x.long(), y) for x, y in zip(scipy_t, torch_t))
+    # scipy's int32 rows and entry numbers kept as they are (no int64 copy);
+    # the pointer int64, as the torch path's
+    assert [x.dtype for x in scipy_t] == [torch.long, torch.int32, torch.int32]
+    assert all(x.dtype == torch.long for x in torch_t)
 
 
 @pytest.mark.parametrize("side_", ["a", "g"])

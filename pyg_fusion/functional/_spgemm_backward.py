@@ -48,15 +48,25 @@ def _take(src: Tensor, index: Tensor) -> Tensor:
     return torch.gather(src, 0, index)
 
 
+def _int32_fits(entries: int) -> bool:
+    # whether int32 numbers `entries` entries (the rule of _segments' tables)
+    return entries < torch.iinfo(torch.int32).max
+
+
 def _transpose(ptr: Tensor, col: Tensor, num_nodes: int) -> tuple[Tensor, Tensor, Tensor]:
     """CSR of the transpose: ``(ptr, col, entry)``, ``entry`` numbering each
     of its entries in the matrix, rows ascending within each of its rows
-    (int64). On CPU scipy's CSR -> CSC conversion (a counting sort: linear in
+    (``ptr`` int64; ``col`` and ``entry`` int64, or on CPU int32 where they
+    fit). On CPU scipy's CSR -> CSC conversion (a counting sort: linear in
     the entries, which keeps the rows in order); elsewhere a stable sort."""
     if use_scipy(col.device):
-        entry = np.arange(col.numel(), dtype=np.int64)
+        # entry numbers, rows and columns as scipy keeps them (int32 where
+        # they fit): :func:`_segments` reads them in its own type, and int64
+        # copies were 8 bytes per entry of fresh pages at every backward
+        entry = np.arange(col.numel(), dtype=np.int32 if _int32_fits(col.numel()) else np.int64)
         t = sp.csr_matrix((entry, col.numpy(), ptr.numpy()), shape=(num_nodes, num_nodes)).tocsc()
-        return tuple(torch.from_numpy(a).long() for a in (t.indptr, t.indices, t.data))
+        return (torch.from_numpy(t.indptr).long(), torch.from_numpy(t.indices),
+                torch.from_numpy(t.data))
     entry = torch.sort(col, stable=True).indices
     return (index2ptr(_take(col, entry), num_nodes),
             _take(torch.repeat_interleave(ptr[1:] - ptr[:-1], output_size=col.numel()), entry),
@@ -246,7 +256,8 @@ def _candidate_backward(val_a, val_b, ptr_a, col_a, ptr_b, col_b, ptr, col, grad
         + col_a.numel()]).tolist()
     from_a = SIDE == "a" or (SIDE == "auto" and cost_a <= cost_g)
     if from_a:
-        entry_b = torch.arange(col_b.numel(), device=col_b.device)
+        entry_b = torch.arange(col_b.numel(), device=col_b.device, dtype=torch.int32
+                               if _int32_fits(col_b.numel()) else torch.long)
         triples = _triples((ptr_a, col_a), (ptr_b, col_b, entry_b), (ptr_g, col_g), n)
     else:
         triples = _triples((ptr_g, col_g), _transpose(ptr_b, col_b, n), (ptr_a, col_a), n)
