@@ -99,6 +99,10 @@ def _fast_numeric(lines, delimiter, header, index_col, path) -> Table | None:
         return None
     if index_col is None:
         return Table(values, None, first if header else None, path)
+    if header and first[index_col] in set(ids):
+        # a row of the header's id (files joined one after another, its other
+        # cells numbers: id,0,1): the general path says so
+        return None
     cols = [j for j in range(width) if j != index_col]
     return Table(values[:, cols], ids, [first[j] for j in cols] if header else None, path)
 
