@@ -127,3 +127,21 @@ def test_edges_to_dense_checks_its_counts(options, exc, match):
     with pytest.raises(exc, match=match):
         F.edges_to_dense(ei, None, **options)
     assert F.edges_to_dense(torch.zeros(2, 0, dtype=torch.long), max_num_nodes=0).shape == (1, 0, 0)
+
+
+def test_an_infinite_or_overflowing_rbf_gamma_is_refused():
+    # the dense graph's diagonal was exp(-inf * 0) = NaN, the sparse one's 1
+    from pyg_fusion.nn import RelationGraph
+    x = torch.randn(5, 3, generator=g)
+    for f in (lambda gamma: F.dense_relation_graph(x, "rbf", gamma=gamma),
+              lambda gamma: F.relation_graph(x, k=2, metric="rbf", gamma=gamma)):
+        with pytest.raises(ValueError, match="gamma must be a positive number, got inf"):
+            f(float("inf"))
+        # beyond float32's range, gamma is inf in the distances' dtype
+        with pytest.raises(ValueError, match="gamma=1e[+]39 overflows torch.float32"):
+            f(1e39)
+    with pytest.raises(ValueError, match="gamma must be a positive number, got inf"):
+        RelationGraph(k=2, metric="rbf", gamma=float("inf"))
+    # in float64's range for float64 features: a graph without NaN, as sparse
+    dense = F.dense_relation_graph(x.double(), "rbf", gamma=1e39)
+    assert not dense.isnan().any() and bool((dense.diagonal() == 1).all())

@@ -52,8 +52,9 @@ def check_metric_options(metric: str, nonneg, gamma) -> None:
     if nonneg == "shift" and metric != "cosine":
         raise ValueError("nonneg='shift' maps cosine similarities in [-1, 1] to "
                          f"[0, 1]; it is undefined for metric={metric!r}")
-    if gamma is not None and (not is_real(gamma) or not gamma > 0):  # NaN too
-        raise ValueError(f"gamma must be a positive number, got {gamma!r}")
+    if gamma is not None and (not is_real(gamma) or not 0 < gamma < float("inf")):  # NaN too
+        # inf: a unit's weight to itself, exp(-inf * 0), was NaN in the dense graph
+        raise ValueError(f"gamma must be a positive number, got {gamma!r}; expected finite > 0")
 
 
 def feature_limit(x: Tensor, metric: str) -> float | None:
@@ -71,6 +72,9 @@ def feature_limit(x: Tensor, metric: str) -> float | None:
 
 def _check_common(x: Tensor, metric: str, nonneg, gamma, name: str = "x") -> None:
     check_metric_options(metric, nonneg, gamma)
+    if metric == "rbf" and gamma is not None and gamma > torch.finfo(_rbf_dtype(x.dtype)).max:
+        raise ValueError(f"gamma={gamma!r} overflows {_rbf_dtype(x.dtype)}, the dtype of rbf's "
+                         f"distances for {x.dtype} {name} (NaN at distance 0, as gamma = inf)")
     if x.size(-2) == 0:
         raise ValueError(f"{name} holds no units (N = 0): a relationship graph needs "
                          "at least one node")
