@@ -140,8 +140,10 @@ class TimedAdamTask(L.LightningModule):
     # the epochs' times and (subclasses) the model choice so far. Saved in
     # every checkpoint, so that a run resumed from one (``Trainer.fit(...,
     # ckpt_path=...)``) chooses among all its epochs, not only those after
-    # the restart.
-    fit_state = ("operator_start_epoch", "branch_start_epoch", "epoch_times", "first_loss")
+    # the restart. The branches' switch too (no weight): a run resumed in the
+    # epoch its branch starts restarts the head as the uninterrupted run does.
+    fit_state = ("operator_start_epoch", "branch_start_epoch", "epoch_times", "first_loss",
+                 "branches_on")
 
     def on_save_checkpoint(self, checkpoint):
         checkpoint["fit_state"] = {name: copy.deepcopy(getattr(self, name))
@@ -221,6 +223,16 @@ class TimedAdamTask(L.LightningModule):
         switches on (``branch_on``; see :class:`TimedAdamTask`)."""
         return [m for m in self.model.modules() if getattr(m, "graph_head", None) is not None
                 and hasattr(m, "branch_on")]
+
+    @property
+    def branches_on(self) -> list[bool]:
+        """The ``branch_on`` of each of :meth:`branches`."""
+        return [bool(m.branch_on) for m in self.branches()]
+
+    @branches_on.setter
+    def branches_on(self, value: list[bool]) -> None:
+        for m, on in zip(self.branches(), value):
+            m.branch_on = on
 
     def _set_branches(self, epoch: int | None) -> None:
         start = self.branch_start_epoch
