@@ -20,6 +20,7 @@ from typing import Sequence
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ..._option_rules import is_int
 from ...functional._checks import check_channels, check_dropout, check_int, check_module_input
 from .._reset import reset_children
 from .bottleneck import _conv
@@ -137,7 +138,9 @@ class RefineNetDecoder(nn.Module):
     by ``features``: the deepest level has ``2 * features`` channels.
 
     Args:
-        in_channels (Sequence[int]): channels of the 4 encoder levels (shallow to deep).
+        in_channels (Sequence[int] or int): channels of the 4 encoder levels (shallow to
+            deep), or one int for every level (an encoder's ``out_channels`` in torchvision's
+            ``BackboneWithFPN`` convention, as :class:`SeparateEncoders` keeps it).
         num_classes (int): output channels.
         features (int, optional): decoder width (256 in the release). (default: :obj:`256`)
         light (bool, optional): Light-Weight RefineNet instead of the full one. (default:
@@ -154,7 +157,8 @@ class RefineNetDecoder(nn.Module):
                  features: int = 256, light: bool = False,
                  dropout: float = 0.5):
         super().__init__()
-        in_channels = tuple(in_channels)
+        # an int: 'int' object is not iterable, for SeparateEncoders' out_channels
+        in_channels = (in_channels, ) * 4 if is_int(in_channels) else tuple(in_channels)
         if len(in_channels) != 4:
             raise ValueError(f"in_channels must list 4 levels, got {in_channels}")
         # Python ints, for the repr (it printed np.int64(8)) and configs; a
