@@ -145,6 +145,16 @@ def label_propagation(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None 
         seeds' class prior, :func:`seed_prior_logits`.
     """
     _check(y, num_layers, alpha)
+    return _propagate(y, _propagation_graph(y, edge_index, edge_weight, symmetric),
+                      num_layers, alpha)
+
+
+def _propagation_graph(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None,
+                       symmetric: bool) -> tuple[Tensor, Tensor, Tensor]:
+    """The graph :func:`label_propagation` propagates over, checked against
+    ``y``: ``(col, row, w)``, the sources, targets and normalised weights
+    ``[E', 1]`` of the (symmetrised) coalesced edges. A fixed graph's is the
+    same at every call (:class:`~pyg_fusion.nn.LabelPropagationHead` keeps it)."""
     n = y.size(0)
     if edge_weight is None:
         # edge_weight (made on y's device) and edge_index are compared
@@ -163,7 +173,13 @@ def label_propagation(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None 
     edge_index, edge_weight = coalesce(edge_index, edge_weight, n)
     col, row = edge_index  # (source j, target i) holds W[i, j]
     d = _inv_sqrt_degrees(*_sparse_degrees(edge_index, edge_weight, n, coalesced=True))
-    w = (d[row] * edge_weight * d[col]).unsqueeze(-1)
+    return col, row, (d[row] * edge_weight * d[col]).unsqueeze(-1)
+
+
+def _propagate(y: Tensor, graph: tuple[Tensor, Tensor, Tensor], num_layers: int,
+               alpha: float) -> Tensor:
+    # the steps of label_propagation over its _propagation_graph
+    (col, row, w), n = graph, y.size(0)
     out = y
     for _ in range(num_layers):
         out = alpha * scatter_sum(w * out.index_select(0, col), row, n) + (1 - alpha) * y
