@@ -15,6 +15,7 @@ modality's features).
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Sequence
 
 import torch.nn.functional as F
@@ -153,12 +154,18 @@ class RefineNetDecoder(nn.Module):
         output: ``[B, num_classes, H_0, W_0]``.
     """
 
-    def __init__(self, in_channels: Sequence[int], num_classes: int, *,
+    def __init__(self, in_channels: Sequence[int] | int, num_classes: int, *,
                  features: int = 256, light: bool = False,
                  dropout: float = 0.5):
         super().__init__()
-        # an int: 'int' object is not iterable, for SeparateEncoders' out_channels
-        in_channels = (in_channels, ) * 4 if is_int(in_channels) else tuple(in_channels)
+        # an int: every level's width (SeparateEncoders' out_channels); anything
+        # else but a sequence was Python's "'float' object is not iterable"
+        if is_int(in_channels):
+            in_channels = (check_int("in_channels", in_channels, minimum=1), ) * 4
+        elif not isinstance(in_channels, Iterable) or isinstance(in_channels, str):
+            raise TypeError(f"in_channels must be an int or 4 ints (the encoder levels' "
+                            f"channels), got {type(in_channels).__name__}")
+        in_channels = tuple(in_channels)
         if len(in_channels) != 4:
             raise ValueError(f"in_channels must list 4 levels, got {in_channels}")
         # Python ints, for the repr (it printed np.int64(8)) and configs; a
