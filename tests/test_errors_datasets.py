@@ -120,7 +120,7 @@ def _index_col_range(root):
 def _tables_nan(root):
     p = root / "raw" / "v.csv"
     p.parent.mkdir(parents=True)
-    p.write_text("".join(f"{i},{'nan' if i == 3 else 1.0}\n" for i in range(N)))
+    p.write_text("".join(f"{i / 2},{'nan' if i == 3 else 1.0}\n" for i in range(N)))
     (root / "raw" / "y.csv").write_text("".join(f"{i % 2}\n" for i in range(N)))
     MultiViewTables(str(root), [str(p)], str(root / "raw" / "y.csv"), label_rate=0.5, log=False)
 

@@ -146,7 +146,8 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
             is an index when none of its data cells is a number, or when its
             header cell is empty (what ``pandas.DataFrame.to_csv`` writes); a
             column 0 that mixes numbers and other cells is an error naming the
-            line and the cell.
+            line and the cell, and so is a headerless column 0 of the row numbers
+            (say which: :func:`_refuse_row_numbers`).
         numeric: convert the values to float64 (errors name the row and
             column); ``False`` keeps strings (labels).
         npz_key: the array of an ``.npz`` holding several; with one array it
@@ -222,7 +223,27 @@ def read_table(path: str, *, header="auto", index_col="auto", numeric: bool = Tr
     cut = cut_thousands(lines, delimiter, index_col, what, path) if numeric else None
     if cut is not None:
         raise cut
+    if numeric and index_col == "auto" and table.index is None and table.header is None:
+        _refuse_row_numbers(table, what, path, file)
     return table
+
+
+def _refuse_row_numbers(table: Table, what: str, path: str, file: str | None) -> None:
+    """A headerless column 0 of the row numbers (``0..n-1`` or ``1..n``, in
+    order: ``np.savetxt(path, np.c_[np.arange(n), X])``) was read as a feature,
+    without a word: the model read each row's position, which in a file sorted by
+    class is the class. Row ids, or a feature: the user says which."""
+    n, width = table.values.shape
+    col = table.values[:, 0]
+    if width < 2 or n < 3:
+        return
+    for start in (0, 1):
+        if np.array_equal(col, np.arange(start, start + n)):
+            raise ValueError(
+                f"{what}: {path}'s column 0 holds the row numbers {start}..{start + n - 1}, "
+                f"in order, under no header: row ids, or a feature? Say which: "
+                f"{index_col_arg(0, file)} or {index_col_arg(None, file)} (pyg-fusion: "
+                f"{index_col_arg(0, file, True)}, {index_col_arg(None, file, True)})")
 
 
 def _parse(rows: list[list[str]], header, index_col, numeric: bool, what: str,
