@@ -359,8 +359,8 @@ def test_figure_limits_the_pages_state_are_the_codes():
     from pyg_fusion.visualize.graph import MAX_EDGES, MAX_NODES, SPRING_MAX_NODES
     figures, bad = _text("figures.md"), _text("bad_input.md")
     assert f"above {MAX_CELLS} nodes each cell shows the largest |w|" in figures
-    assert (f"({MAX_DENSE_NODES} nodes for a heatmap; {SPRING_MAX_NODES} for the spring "
-            f"layout") in figures
+    assert (f"({MAX_DENSE_NODES} nodes for a dense heatmap; {SPRING_MAX_NODES} for the "
+            f"spring layout") in figures
     # one number for both limits of the circular and temporal layouts
     assert MAX_EDGES == MAX_NODES
     assert f"{MAX_NODES} nodes or drawn edges for the circular and temporal" in figures

@@ -288,7 +288,9 @@ def _sources(data, wanted: str | None, limit: int = 4) -> list[str]:
 
 def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
 
-    from ..functional import dense_graph_powers, edges_to_dense
+    import torch
+
+    from ..functional import graph_powers
     from ..visualize._common import source_graph, tex_name
     from ..visualize._pyg_objects import plain_graph
     labels = data.get("y")
@@ -329,7 +331,8 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
     graphs = {}
     for s in sources:  # the stored edge_index_<s>, else the --k graph of x_<s>
         ei, w, n = plain_graph(data) if plain else source_graph(data, s, k=args.k)
-        graphs[s] = edges_to_dense(ei, None if w is None else w.float(), max_num_nodes=n)[0]
+        # edge lists, drawn without an [N, N] matrix (memory O(E), any N)
+        graphs[s] = (ei, None if w is None else w.float(), n)
     if kind == "adjacency":
         # beside a checkpoint's fused G, the R panels are this plot's --k graphs of
         # the (subsampled) units, not the model's own: the title says so
@@ -349,9 +352,11 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
             raise CLIError(f"--num-powers gives P for {', '.join(sorted(num))}, not for "
                            f"{', '.join(sorted(set(sources) - set(num)))}: give one P for "
                            f"every source drawn")
-        powers = {s: dense_graph_powers(g, num[s] if isinstance(num, dict) else num,
-                                        norm=norm)
-                  for s, g in graphs.items()}
+        # the library's sparse powers (GraphPowerExpansion's path): memory of
+        # their entries, never of N x N
+        powers = {s: (*graph_powers(ei, torch.ones(ei.size(1)) if w is None else w, n,
+                                    num[s] if isinstance(num, dict) else num, norm=norm), n)
+                  for s, (ei, w, n) in graphs.items()}
         fig = V.plot_power_expansion(powers, labels=labels, label_names=names)
     fig.suptitle((fig._suptitle.get_text() + "\n" if fig._suptitle else "") + note,
                  fontsize=9)

@@ -175,7 +175,10 @@ def graph_to_dense(name: str, graph, num_nodes: int | None = None) -> np.ndarray
     """A graph in any of the library's forms as a dense ``[N, N]`` array
     (:func:`graph_matrix`, an edge list made dense)."""
     m = graph_matrix(name, graph, num_nodes)
-    return m.dense() if isinstance(m, EdgeMatrix) else m
+    if isinstance(m, EdgeMatrix):
+        check_node_count(name, m.shape[0], MAX_DENSE_NODES)
+        return m.dense()
+    return m
 
 
 def graph_matrix(name: str, graph, num_nodes: int | None = None):
@@ -200,7 +203,7 @@ def graph_matrix(name: str, graph, num_nodes: int | None = None):
     if isinstance(graph, (tuple, list)) and len(graph) in (2, 3) and not _is_matrix(graph):
         n = graph[2] if len(graph) == 3 else num_nodes
         ei, w, n = check_graph(graph[0], graph[1], n, f"{name} edge_weight", f"{name} edge_index")
-        check_node_count(name, n, MAX_DENSE_NODES)
+        check_node_count(name, n)  # any N: its heatmap is pooled from the edges
         return EdgeMatrix.of_edges(ei, w, n)
     if hasattr(graph, "shape") and len(graph.shape) in (2, 3):
         # refused before the copy to numpy (9000 x 9000 float32: 0.3 GB more)

@@ -49,7 +49,9 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
             a plain PyG ``Data`` / ``Batch`` its ``edge_index`` (weights
             ``edge_weight``, or a one-column ``edge_attr``) or its ``adj_t``,
             a ``Batch`` as one block-diagonal graph (ordered by graph first,
-            then by label or time within each). At most 8192 nodes.
+            then by label or time within each). A dense graph has at most
+            8192 nodes; an edge list any number (its panel is pooled from
+            the edges, in memory O(E), never as an ``[N, N]`` array).
             A networkx graph, scipy sparse matrix or ``HeteroData`` is
             refused with the PyG conversion to use.
         num_nodes (int, optional): ``N`` of graphs given as a tuple

@@ -10,7 +10,7 @@ from matplotlib.colors import Normalize
 from ._common import (CHAR_EM, MAX_DENSE_NODES, axes_width, check_graph, check_node_count,
                       closes_on_error, finish, new_grid, shorten_all,
                       tex_name, to_numpy)
-from ._matrix import EdgeMatrix, entries, matrix_labels, show_matrix
+from ._matrix import EdgeMatrix, entries, matrix_labels, permuted_all, show_matrix
 from ._node_order import label_ticks, order_nodes
 from ._values import check_label_names
 from ._pyg_objects import is_data
@@ -35,8 +35,9 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
             (a leading batch dimension of 1 is dropped; or a list of its
             ``P+1`` ``[N, N]`` matrices) or a sparse tuple
             ``(edge_index, edge_attr [E, P+1])``, optionally with
-            ``num_nodes`` third. Sources may have different ``P``; at most
-            8192 nodes.
+            ``num_nodes`` third. Sources may have different ``P``; dense
+            powers of at most 8192 nodes, sparse ones of any number (each
+            panel is pooled from the entries, never an ``[N, N]`` array).
         num_nodes (int, optional): ``N`` of sparse powers given without it.
             (default: :obj:`None`, the largest index + 1)
         labels (torch.Tensor or numpy.ndarray, optional): ``[N]`` node
@@ -92,8 +93,8 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
     fit = int(axes_width(axes[0, 0]) * 72 / (CHAR_EM * 10 * 0.7)) - 3
     shown = dict(zip(stacks, shorten_all(stacks, max(8, fit))))
     for r, (name, stack) in enumerate(stacks.items()):
-        stack = [m.permuted(perm) if isinstance(m, EdgeMatrix) else m[np.ix_(perm, perm)]
-                 for m in stack]
+        stack = permuted_all(stack, perm) if isinstance(stack[0], EdgeMatrix) else \
+            [m[np.ix_(perm, perm)] for m in stack]
         row_norm = _norm([entries(m) for m in stack]) if scale == "row" else None
         shared_norm = _norm(everything) if scale == "shared" else None
         im = None
@@ -113,7 +114,7 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
                 a.set_yticks([])
             # rows are targets, columns sources: said once per row and column
             matrix_labels(a, "", block, x=r == nrows - 1 or p >= _length(stacks, r + 1),
-                          y=p == 0)
+                          y=p == 0, width=axes_width(a))
             if scale == "panel":
                 fig.colorbar(im, ax=a, shrink=0.75).ax.tick_params(labelsize=6)
         if scale == "row" and im is not None:
@@ -149,8 +150,8 @@ def _dense_powers(name, p, num_nodes) -> list:
             raise ValueError(f"{label} holds no power: its edge_attr must be [E, P+1] "
                              f"with P >= 0, got {tuple(attr.shape)}")
         ei, _, n = check_graph(p[0], attr[:, 0], n, f"{label} edge_attr", f"{label} edge_index")
-        check_node_count(label, n, MAX_DENSE_NODES)
-        return [EdgeMatrix.of_edges(ei, attr[:, c], n) for c in range(attr.shape[1])]
+        check_node_count(label, n)  # any N: each panel is pooled from the entries
+        return EdgeMatrix.columns_of_edges(ei, attr, n)
     if hasattr(p, "shape") and len(p.shape) in (3, 4):
         # refused before the float64 copy (4 x 9000 x 9000: 2.6 GB more)
         check_node_count(label, p.shape[-1], MAX_DENSE_NODES)
