@@ -10,10 +10,11 @@ from torch_geometric.data import Batch, Data
 from torch_geometric.transforms import BaseTransform
 
 from .data import MultiSourceData, source_batch, source_names
-from .functional import relation_graph, shared_support_graphs
-from .functional._checks import check_choice
+from .functional._checks import check_choice, check_like
 from .functional._docs import KNN_ARG, SIMILARITY_ARGS, fill_doc
-from .functional.relation import KNN, check_features, check_graph_options
+from .functional.relation import KNN, _relation_pairs, check_features, check_graph_options
+from .functional.similarity import _pair_similarity
+from .functional.support import _shared_support
 
 __all__ = ["PerSource", "RelationGraphs"]
 
@@ -108,7 +109,9 @@ class RelationGraphs(BaseTransform):
                              f"(its sources: {present}, stored as x_<source>)")
         opts = dict(k=self.k, threshold=self.threshold, metric=self.metric,
                     nonneg=self.nonneg, gamma=self.gamma, knn=self.knn)
-        for s in names:  # named as the data holds them (relation_graph's say "x")
+        # named as the data holds them (relation_graph's say "x"); the searches
+        # below do not check them again
+        for s in names:
             if not _no_units(data[f"x_{s}"]):
                 _named(lambda s=s: check_features(f"data.x_{s}", data[f"x_{s}"], self.metric,
                                                   self.nonneg, self.gamma))
@@ -121,14 +124,13 @@ class RelationGraphs(BaseTransform):
             if all(_no_units(data[f"x_{s}"]) for s in names):
                 graphs = {s: _empty_graph(data[f"x_{s}"]) for s in names}
             else:
-                graphs = _named(lambda: shared_support_graphs(
+                graphs = _named(lambda: _shared_graphs(
                     {s: data[f"x_{s}"] for s in names}, source_batch(data, names[0]),
-                    **opts), f"sources {names}")
+                    opts), f"sources {names}")
         else:
             graphs = {s: _empty_graph(data[f"x_{s}"]) if _no_units(data[f"x_{s}"])
-                      else _named(lambda s=s: relation_graph(data[f"x_{s}"],
-                                                             source_batch(data, s), **opts),
-                                  f"x_{s}")
+                      else _named(lambda s=s: _graph(data[f"x_{s}"], source_batch(data, s),
+                                                     opts), f"x_{s}")
                       for s in names}
         for s, (edge_index, edge_weight) in graphs.items():
             data[f"edge_index_{s}"] = edge_index
@@ -264,6 +266,25 @@ def _split_like_a_batch(batch: Batch, sources: list[str]) -> None:
         incs[f"edge_weight_{s}"] = torch.zeros(batch.num_graphs, dtype=torch.long)
     # new dicts: the transform's input (a shallow copy shares them) keeps its own
     batch.__dict__["_slice_dict"], batch.__dict__["_inc_dict"] = slices, incs
+
+
+def _graph(x: torch.Tensor, batch, opts: dict) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`~pyg_fusion.functional.relation_graph` of features checked by
+    :func:`check_features` (one scan of each)."""
+    index = _relation_pairs(x, batch, **opts)
+    return index, _pair_similarity(x, index[1], index[0], opts["metric"], opts["nonneg"],
+                                   opts["gamma"])
+
+
+def _shared_graphs(xs: dict, batch, opts: dict) -> dict:
+    """:func:`~pyg_fusion.functional.shared_support_graphs` of sources checked by
+    :func:`check_features`."""
+    first = next(iter(xs))
+    for s, x in xs.items():  # its one check that check_features does not make
+        check_like(f"xs[{s!r}]", x, f"xs[{first!r}]", xs[first], dtype=False)
+    index = _shared_support(xs, batch, checked=True, **opts)
+    return {s: (index, _pair_similarity(x, index[1], index[0], opts["metric"], opts["nonneg"],
+                                        opts["gamma"])) for s, x in xs.items()}
 
 
 def _no_units(x) -> bool:

@@ -287,6 +287,18 @@ def relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = No
         torch.Tensor: ``edge_index`` ``[2, E]`` (source, target).
     """
     check_features("x", x, metric, nonneg, gamma)
+    return _relation_pairs(x, batch, k=k, threshold=threshold, metric=metric, nonneg=nonneg,
+                           gamma=gamma, chunk_size=chunk_size, use_pyg=use_pyg, knn=knn)
+
+
+@float32_under_autocast
+def _relation_pairs(x: Tensor, batch: Tensor | None = None, *, k: int | None = None,
+                    threshold: float | None = None, metric: str = "cosine",
+                    nonneg="clamp", gamma: float | None = None,
+                    chunk_size: int = 512, use_pyg: bool | None = None,
+                    knn: str = "auto") -> Tensor:
+    # relation_pairs without the checks of x: RelationGraphs checks its
+    # sources once, under the data's names (check_features)
     check_graph_options(k, threshold, metric, nonneg, gamma)
     # Python ints: faiss's search refused numpy's np.int64 in a SWIG error
     k = None if k is None else int(k)

@@ -19,7 +19,8 @@ from ._autocast import float32_under_autocast
 from ._checks import check_like, check_mask, check_tensor
 from ._docs import KNN_ARG, SIMILARITY_ARGS, args_of, fill_doc
 from ._topk import Scale, top_k_mask
-from .relation import check_graph_options, dense_threshold_keep, knn_scores, relation_pairs
+from .relation import (_relation_pairs, check_graph_options, dense_threshold_keep, knn_scores,
+                       relation_pairs)
 from .similarity import _pair_similarity, dense_relation_graph
 
 
@@ -91,15 +92,19 @@ def _check_sources(xs, dims: tuple[int, ...]) -> None:
 def _shared_support(xs: dict[str, Tensor], batch: Tensor | None = None, *,
                     k: int | None = None, threshold: float | None = None,
                     metric: str = "cosine", nonneg="clamp",
-                    gamma: float | None = None, knn: str = "auto") -> Tensor:
-    # shared_support without the checks of xs (LEGO has checked its sources)
+                    gamma: float | None = None, knn: str = "auto",
+                    checked: bool = False) -> Tensor:
+    # shared_support without the checks of xs (LEGO has checked its sources);
+    # checked: nor relation_pairs' (RelationGraphs has run check_features on
+    # each; LEGO's projected features have not been)
     sizes = {s: x.size(0) for s, x in xs.items()}
     if len(set(sizes.values())) != 1:
         raise ValueError(f"the sources describe different numbers of units: {sizes}")
     n = next(iter(sizes.values()))
     kw = dict(k=k, threshold=threshold, metric=metric, nonneg=nonneg, gamma=gamma, knn=knn)
     with torch.no_grad():
-        return union_edges([relation_pairs(x, batch, **kw) for x in xs.values()], n)[0]
+        pairs = _relation_pairs if checked else relation_pairs
+        return union_edges([pairs(x, batch, **kw) for x in xs.values()], n)[0]
 
 
 def dense_support_mask(x: Tensor, *, k: int | None = None, threshold: float | None = None,
