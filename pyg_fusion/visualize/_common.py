@@ -87,9 +87,16 @@ MAX_MAGNITUDE = 1e300
 def check_span(name: str, arr: np.ndarray) -> None:
     """Refuses finite values of ``arr`` beyond :data:`MAX_MAGNITUDE`, with a
     ``ValueError`` naming ``name`` (NaN and Inf are left to the caller)."""
-    finite = arr[np.isfinite(arr)] if arr.size else arr
-    if finite.size and np.abs(finite).max() > MAX_MAGNITUDE:
-        top = float(np.abs(finite).max())
+    if not arr.size:
+        return
+    # the extremes first, without a copy of the array (a dense graph's was one
+    # more [N, N] in float64); NaN skipped by fmax / fmin
+    top = max(abs(float(np.fmax.reduce(arr, axis=None))),
+              abs(float(np.fmin.reduce(arr, axis=None))))
+    if np.isinf(top):  # Inf beside the finite values: those alone
+        finite = arr[np.isfinite(arr)]
+        top = float(np.abs(finite).max()) if finite.size else 0.0
+    if top > MAX_MAGNITUDE:
         raise ValueError(f"{name} holds values up to {top:.3g} in magnitude, more than a "
                          f"plot's axes span (at most {MAX_MAGNITUDE:.0e}): rescale them")
 

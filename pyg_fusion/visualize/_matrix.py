@@ -62,6 +62,43 @@ class EdgeMatrix:
         return out
 
 
+class Reordered:
+    """A dense ``[N, N]`` array shown in the order ``perm`` (position ``i``
+    shows node ``perm[i]``), its diagonal drawn as 0 unless ``diagonal``:
+    pooled block row by block row, so that no reordered ``[N, N]`` copy is
+    made (0.5 GiB in float64 at 8192 nodes, one per panel and power) and the
+    caller's array is never written."""
+
+    def __init__(self, arr: np.ndarray, perm: np.ndarray, diagonal: bool = True):
+        self.arr, self.perm, self.diagonal, self.shape = arr, perm, diagonal, arr.shape
+
+    def rows(self, lo: int, hi: int) -> np.ndarray:
+        """Rows ``lo:hi`` of the reordered matrix (a copy of those rows)."""
+        out = self.arr[self.perm[lo:hi]][:, self.perm]
+        if not self.diagonal:  # a permutation keeps the diagonal the diagonal
+            i = np.arange(out.shape[0])
+            out[i, lo + i] = 0.0
+        return out
+
+    def dense(self) -> np.ndarray:
+        return self.rows(0, self.shape[0])
+
+    def entries(self) -> np.ndarray:
+        """The values as a multiset (the order is not read): the array itself
+        when its diagonal is drawn, else its entries off the diagonal (a
+        view of them, and the diagonal's zeros where the array is
+        strided)."""
+        n, arr = self.shape[0], self.arr
+        if self.diagonal:
+            return arr
+        if n > 1 and arr.flags.c_contiguous:
+            # between two diagonal entries lie the n off it: [n - 1, n + 1] rows
+            return arr.reshape(-1)[1:].reshape(n - 1, n + 1)[:, :n]
+        out = arr.copy()
+        np.fill_diagonal(out, 0.0)
+        return out
+
+
 def permuted_all(mats: list, perm: np.ndarray) -> list:
     """:meth:`EdgeMatrix.permuted` of each of ``mats``, each pattern moved
     once (the powers of :meth:`EdgeMatrix.columns_of_edges` share one)."""
@@ -77,7 +114,7 @@ def permuted_all(mats: list, perm: np.ndarray) -> list:
 def entries(m) -> np.ndarray:
     """The values of a dense matrix or an :class:`EdgeMatrix` (min, max,
     signs and percentiles of a colour scale)."""
-    return m.entries() if isinstance(m, EdgeMatrix) else m
+    return m.entries() if isinstance(m, (EdgeMatrix, Reordered)) else m
 
 
 def pooled(m, cells: int = MAX_CELLS) -> tuple[np.ndarray, int]:
@@ -88,7 +125,7 @@ def pooled(m, cells: int = MAX_CELLS) -> tuple[np.ndarray, int]:
     is 1 (``m`` itself) when ``N <= cells``."""
     n = m.shape[0]
     if n <= cells:
-        return (m.dense() if isinstance(m, EdgeMatrix) else m), 1
+        return (m.dense() if isinstance(m, (EdgeMatrix, Reordered)) else m), 1
     b = -(-n // cells)
     nb = -(-n // b)
     if isinstance(m, EdgeMatrix):
@@ -111,7 +148,8 @@ def pooled(m, cells: int = MAX_CELLS) -> tuple[np.ndarray, int]:
     out = np.zeros((nb, nb))
     cols = np.zeros((b, nb * b))
     for r in range(nb):  # block row by block row: no second [N, N] copy
-        rows = m[r * b:(r + 1) * b]
+        rows = m.rows(r * b, (r + 1) * b) if isinstance(m, Reordered) else \
+            m[r * b:(r + 1) * b]
         cols[:] = 0.0
         cols[:rows.shape[0], :n] = rows
         blocks = cols.reshape(b, nb, b).transpose(1, 0, 2).reshape(nb, b * b)

@@ -13,7 +13,7 @@ from ._node_order import label_ticks, node_ticks, order_nodes
 from .._option_rules import is_int
 from ._values import check_flag, check_label_names, data_class_names
 from ._pyg_objects import check_own_nodes, graph_groups, is_data, is_fused_graph, plain_graph
-from ._matrix import EdgeMatrix, entries, matrix_labels, show_matrix
+from ._matrix import EdgeMatrix, Reordered, entries, matrix_labels, show_matrix
 
 
 @closes_on_error
@@ -158,12 +158,9 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
             m = m.permuted(perm)
             mats[name] = m if show_diagonal else m.without_diagonal()
             continue
-        # reordered once, into a new array: the caller's tensor is not written
-        # by fill_diagonal, and no second [N, N] copy is made for it (the
-        # diagonal stays the diagonal under a permutation of rows and columns)
-        mats[name] = m[np.ix_(perm, perm)]
-        if not show_diagonal:
-            np.fill_diagonal(mats[name], 0.0)
+        # read in the order perm as it is pooled: no reordered [N, N] copy,
+        # and the caller's array is never written
+        mats[name] = Reordered(m, perm, show_diagonal)
 
     num = len(mats)
     ncols = min(num, 4) if ncols is None else max(1, min(int(ncols), num))

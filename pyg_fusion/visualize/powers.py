@@ -10,7 +10,7 @@ from matplotlib.colors import Normalize
 from ._common import (CHAR_EM, MAX_DENSE_NODES, axes_width, check_graph, check_node_count,
                       closes_on_error, finish, new_grid, shorten_all,
                       tex_name, to_numpy)
-from ._matrix import EdgeMatrix, entries, matrix_labels, permuted_all, show_matrix
+from ._matrix import EdgeMatrix, Reordered, entries, matrix_labels, permuted_all, show_matrix
 from ._node_order import label_ticks, order_nodes
 from ._values import check_label_names
 from ._pyg_objects import is_data
@@ -94,7 +94,7 @@ def plot_power_expansion(powers, *, num_nodes=None, labels=None, label_names=Non
     shown = dict(zip(stacks, shorten_all(stacks, max(8, fit))))
     for r, (name, stack) in enumerate(stacks.items()):
         stack = permuted_all(stack, perm) if isinstance(stack[0], EdgeMatrix) else \
-            [m[np.ix_(perm, perm)] for m in stack]
+            [Reordered(m, perm) for m in stack]  # no reordered [N, N] copies
         row_norm = _norm([entries(m) for m in stack]) if scale == "row" else None
         shared_norm = _norm(everything) if scale == "shared" else None
         im = None
