@@ -135,9 +135,16 @@ class TaskonomyFolder(ImagePairs, CheckedIndex, Dataset):
         for m in (*self.modalities, self.target):
             folder = osp.join(self._root, m)
             if not osp.isdir(folder):
+                # named no flag, nor whether the target or an input was missing,
+                # nor the folders there are (a typo of one of them)
+                role = ("modality", "--modalities") if m in self.modalities else \
+                    ("target", "--target")
+                there = sorted(f for f in os.listdir(self._root)
+                               if osp.isdir(osp.join(self._root, f)) and not f.startswith("."))
                 raise FileNotFoundError(
-                    f"modality folder {folder!r} does not exist (expected one "
-                    f"folder per modality under {self._root!r})")
+                    f"{role[0]} folder {folder!r} does not exist: expected one folder per "
+                    f"modality and one for the target under {self._root!r}, which holds "
+                    f"{', '.join(map(repr, there)) or 'no folder'} (pyg-fusion: --data, {role[1]})")
             tables[m] = {}
             for f in sorted(os.listdir(folder)):
                 # hidden files are no scenes: macOS writes a '._<name>' companion
