@@ -15,10 +15,6 @@ from .data import TaskData
 
 # the held-out loss recorded for each start that init="auto" tries
 START_LOSSES = tuple(f"val_loss_{s}" for s in STARTS)
-# init="auto" also scores the ensemble of both starts' chosen models (the mean of
-# their segment probabilities, RestartEnsemble), beside the chosen start it tests
-START_ENSEMBLE = ("starts_mean_auc", "starts_mean_ap", "starts_mean_pr_auc_trapz",
-                  "starts_mean_val_loss")
 
 
 def vad_starts(td: TaskData, spec: MethodSpec) -> list[str]:
@@ -117,35 +113,7 @@ def _fit_starts(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: in
             with atomic_write(out_dir / "checkpoints" / name) as f:
                 f.write(src.read_bytes())
     return {**r, "start_mean": float(chosen == "mean"),
-            **{f"val_loss_{st}": runs[st]["val_loss"] for st in starts},
-            **_starts_ensemble(td, spec, seed, runs, chosen, out_dir, kw)}
-
-
-def _starts_ensemble(td: TaskData, spec: MethodSpec, seed: int, runs: dict, chosen: str,
-                     out_dir: Path, kw: dict) -> dict[str, float]:
-    """The test and held-out metrics of the ensemble of every start's chosen
-    model (:class:`~pyg_fusion.training.vad_ensemble.RestartEnsemble`, the mean
-    of their segment probabilities): no choice between the starts."""
-    from ..training.vad import WeaklySupervisedVAD, split_videos
-    from ..training.vad_ensemble import RestartEnsemble
-    from ..training.vad_fit import TEST_METRICS, _loaders, _scoring_trainer
-    t0 = runs[chosen]["task"]
-    ens = WeaklySupervisedVAD(RestartEnsemble([runs[st]["task"].model for st in runs]),
-                              topk=t0.topk, alpha=t0.alpha, standardizer=t0.standardizer)
-    ens.eval_dataset = td.test
-    trainer = _scoring_trainer(out_dir / "starts_mean", kw["devices"], kw["accelerator"],
-                               kw["progress"])
-    _, val_idx = split_videos(td.train, spec.objective.val_fraction, seed)
-    import torch
-    bs = spec.trainer.batch_size
-    _, held_out = _loaders(None, torch.utils.data.Subset(td.train, val_idx), bs, 0)
-    with ens.record_validation():
-        trainer.validate(ens, held_out, verbose=False)
-    _, test = _loaders(None, td.test, bs, 0)
-    trainer.test(ens, test, verbose=False)
-    out = {f"starts_mean_{k}": ens.last_metrics[k] for k in TEST_METRICS}
-    out["starts_mean_val_loss"] = ens.best["val_loss"]
-    return out
+            **{f"val_loss_{st}": runs[st]["val_loss"] for st in starts}}
 
 
 def _fit(td: TaskData, spec: MethodSpec, config: dict[str, Any], seed: int, out_dir: Path,

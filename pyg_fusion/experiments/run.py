@@ -13,7 +13,7 @@ from ._rng import keeps_global_rng
 from ._resume import check_same_settings, reusable_runs
 from ._run_folders import check_out_entries, publish_run
 # STARTS stays importable from here, where init="auto"'s folders are read
-from ._vad_starts import START_ENSEMBLE, START_LOSSES, STARTS, _fit_starts, vad_starts  # noqa: F401
+from ._vad_starts import START_LOSSES, STARTS, _fit_starts, vad_starts  # noqa: F401
 from .._versions import library_versions
 from .checkpoints import CHECKPOINT_FORMAT
 from ..specs.components import TASKS
@@ -112,8 +112,7 @@ def _run_method(td: TaskData, method: str, seed: int, out_dir: str | Path, *,
         metrics.update({k: r[k] for k in (*VAL_METRICS, "epoch", "restart", *both,
                                           "members_val_loss", "operator_start_epoch",
                                           "branch_start_epoch",
-                                          "start_mean", *START_LOSSES, *START_ENSEMBLE)
-                        if k in r})
+                                          "start_mean", *START_LOSSES) if k in r})
     metrics["params"] = r["params"]
     metrics["time_per_epoch_s"] = r["time_per_epoch_s"]
     return metrics, r["task"]
