@@ -34,6 +34,7 @@ def test_an_interrupted_run_says_whether_anything_finished(tmp_path, capsys, mon
         os.utime(out / "graph-mean" / "seed0" / "results.json", (1e9, 1e9))
     assert main(["compare", "--dataset", "digits", "--method", "lego", "--seeds", "0",
                  "--no-progress", "--out", str(out), "--threads", "1"]) == 130
-    said = (f"what finished is under {out}" if publish
+    said = (f"what finished is under {out}, its runs in results.partial.json: rerun with "
+            "--resume to reuse them" if publish
             else f"nothing had finished, {out} holds no result of this run")
     assert capsys.readouterr().err == f"pyg-fusion compare: interrupted; {said}\n"

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import glob
 import importlib
 import os
 import sys
@@ -240,8 +241,16 @@ def _interrupted_note(parser: argparse.ArgumentParser, args, start: float) -> st
         return f"; {out} was not {'replaced' if os.path.exists(out) else 'written'}"
     if not os.path.isdir(out):
         return f"; nothing was written to {out}"
-    return (f"; what finished is under {out}" if _published_since(out, start)
-            else f"; nothing had finished, {out} holds no result of this run")
+    if not _published_since(out, start):
+        return f"; nothing had finished, {out} holds no result of this run"
+    # compare and sweep record their finished runs in <name>.partial.json:
+    # without the flag that reuses them, a rerun trains every run again
+    partial = sorted(glob.glob(os.path.join(glob.escape(out), "*.partial.json")))
+    command = _command_of(parser, args._prog) if hasattr(args, "_prog") else None
+    if partial and command is not None and any(a.dest == "resume" for a in command._actions):
+        return (f"; what finished is under {out}, its runs in "
+                f"{os.path.basename(partial[0])}: rerun with --resume to reuse them")
+    return f"; what finished is under {out}"
 
 
 def _published_since(out: str, start: float) -> bool:
