@@ -10,6 +10,7 @@ from torch_geometric.data import Batch, Data
 from torch_geometric.transforms import BaseTransform
 
 from .data import MultiSourceData, source_batch, source_names
+from .functional._autocast import float32_under_autocast
 from .functional._checks import check_choice, check_like
 from .functional._docs import KNN_ARG, SIMILARITY_ARGS, fill_doc
 from .functional.relation import KNN, _relation_pairs, check_features, check_graph_options
@@ -268,6 +269,9 @@ def _split_like_a_batch(batch: Batch, sources: list[str]) -> None:
     batch.__dict__["_slice_dict"], batch.__dict__["_inc_dict"] = slices, incs
 
 
+# float32_under_autocast: relation_graph's and shared_support_graphs' rule (the
+# weights of 16-bit features under autocast were 16-bit, computed in 16 bits)
+@float32_under_autocast
 def _graph(x: torch.Tensor, batch, opts: dict) -> tuple[torch.Tensor, torch.Tensor]:
     """:func:`~pyg_fusion.functional.relation_graph` of features checked by
     :func:`check_features` (one scan of each)."""
@@ -276,6 +280,7 @@ def _graph(x: torch.Tensor, batch, opts: dict) -> tuple[torch.Tensor, torch.Tens
                                    opts["gamma"])
 
 
+@float32_under_autocast
 def _shared_graphs(xs: dict, batch, opts: dict) -> dict:
     """:func:`~pyg_fusion.functional.shared_support_graphs` of sources checked by
     :func:`check_features`."""
