@@ -123,3 +123,16 @@ def test_a_dense_graph_in_label_order_is_drawn_without_a_reordered_copy(draw):
     perm = np.argsort(y, kind="stable")
     ref = adj[np.ix_(perm, perm)][:5, :5]
     assert img[0, 0] == ref.max() or img[0, 0] == (ref - np.diag(np.diag(ref))).max()
+
+
+def test_an_operator_file_of_no_numbers_is_named_by_its_flag(tmp_path, capsys):
+    # "scores.json: the operator must be ...": every other error of a file
+    # given to plot names it as --input FILE
+    import json
+    path = tmp_path / "scores.json"
+    path.write_text(json.dumps({"scores": {"v": [0.1]}}))
+    assert main(["plot", "operator", "--input", str(path), "--out",
+                 str(tmp_path / "A.png")]) == 2
+    err = capsys.readouterr().err
+    assert f"--input {path}: the operator must be numbers in nested lists" in err
+    assert len(err.strip().splitlines()) == 1

@@ -243,7 +243,7 @@ def _load_operator_file(path: str):
             return [torch.tensor(f, dtype=torch.float64) for f in obj], "cp"
         return torch.tensor(obj, dtype=torch.float64), "pairwise"
     except (TypeError, ValueError) as exc:
-        raise CLIError(f"{path}: the operator must be numbers in nested lists "
+        raise CLIError(f"--input {path}: the operator must be numbers in nested lists "
                        f"(one matrix, a dict of matrices or a list of CP factors): "
                        f"{exc}") from exc
 
