@@ -14,5 +14,5 @@ def test_a_space_separated_list_reads_its_three_paths(tmp_path):
     # two paths, or a tab list of a path holding spaces: refused as before
     (tmp_path / "bad.txt").write_text("rgb/1.png mask/1.png\n")
     with pytest.raises(ValueError, match=r"line 1: expected 3 tab-separated \(or "
-                       r"space-separated\) paths \(rgb, mask, depth\), got 1"):
+                       r"space-separated\) paths \(rgb, mask, depth\), got 2"):
         RGBDSegmentation(str(tmp_path), list_file="bad.txt")

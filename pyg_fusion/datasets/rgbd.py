@@ -167,9 +167,11 @@ class RGBDSegmentation(Dataset):
                 # refused as 1 path: paths of no space, split on the spaces
                 parts = line.split()
             if len(parts) != 3:
+                # a line of two space-separated paths was counted as 1 (no tab)
+                got = len(line.split()) if len(parts) == 1 else len(parts)
                 raise ValueError(f"{path}, line {n}: expected 3 tab-separated (or "
                                  f"space-separated) paths (rgb, mask, depth), got "
-                                 f"{len(parts)}")
+                                 f"{got}: {line.strip()!r}")
             items.append(tuple(self._path(p) for p in parts))
         return items
 
