@@ -29,10 +29,7 @@ def check_aligned(tables: list[Table], auto_header: bool = False) -> None:
                 if short.header == [str(j) for j in range(len(short.header))]:
                     # pandas' header of unnamed columns, and its labels'
                     # (Series.to_csv: '0'), which reads as a label
-                    hint = (f"; the first row of {short.path} ({','.join(short.header)}) "
-                            f"is the column numbers that pandas writes as a header: if "
-                            f"every text file has a header row (pandas writes '0' over "
-                            f"an unnamed column), pass header=True (pyg-fusion: --header)")
+                    hint = _pandas_header_hint(short.path, short.header, "is")
             long = t if short is ref else ref
             if auto_header and not hint and long.header is None and \
                     abs(t.values.shape[0] - ref.values.shape[0]) == 1 and \
@@ -40,10 +37,7 @@ def check_aligned(tables: list[Table], auto_header: bool = False) -> None:
                 # the '0' that pandas writes over an unnamed labels column
                 # (Series(y).to_csv(index=False)) reads as a label: the labels file
                 # is the longer one, where the hint above looks at the shorter only
-                hint = (f"; the first row of {long.path} ({','.join(long.values[0])}) "
-                        f"may be the column numbers that pandas writes as a header: if "
-                        f"every text file has a header row (pandas writes '0' over "
-                        f"an unnamed column), pass header=True (pyg-fusion: --header)")
+                hint = _pandas_header_hint(long.path, list(long.values[0]), "may be")
             again = _repeated_first_row(long, abs(t.values.shape[0] - ref.values.shape[0]))
             if again is not None:
                 hint = (f"; line {again[0] + 1} of {long.path} repeats its first row "
@@ -64,6 +58,14 @@ def check_aligned(tables: list[Table], auto_header: bool = False) -> None:
                                      "; both hold the same ids in another order: write "
                                      "every file in one order of its ids (pandas: "
                                      "df.sort_index().to_csv(path))" if same else ""))
+
+
+def _pandas_header_hint(path: str, cells: list[str], verb: str) -> str:
+    # the advice where a first row of pandas' column numbers makes one file a
+    # row longer (read as data) or shorter (taken for a header) than the others
+    return (f"; the first row of {path} ({','.join(cells)}) {verb} the column numbers "
+            f"that pandas writes as a header: if every text file has a header row (pandas "
+            f"writes '0' over an unnamed column), pass header=True (pyg-fusion: --header)")
 
 
 def _pandas_column_numbers(table: Table) -> bool:
