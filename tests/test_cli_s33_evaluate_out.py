@@ -17,8 +17,8 @@ def test_evaluate_replaces_an_earlier_evaluations_logs_and_refuses_a_run_folder(
         assert main(["evaluate", "--checkpoint", str(run / "checkpoints" / f"{name}.ckpt"),
                      "--out", str(ev), *common]) == 0
     err = capsys.readouterr().err
-    assert f"notice: --out {ev} holds an earlier evaluation: its results.json, scores.json, " \
-           f"scores.csv and logs are replaced by this evaluation's once it finishes" in err
+    assert f"notice: --out {ev} holds an earlier evaluation: its results.json, results.txt, " \
+           f"scores.json, scores.csv and logs are replaced by this evaluation's once it finishes" in err
     # it held version_0 (last.ckpt's) and version_1 (best.ckpt's) beside one results.json
     assert [p.name for p in (ev / "logs").iterdir()] == ["version_1"]
     assert main(["evaluate", "--checkpoint", str(run / "checkpoints" / "best.ckpt"),

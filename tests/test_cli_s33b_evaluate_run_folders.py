@@ -56,12 +56,14 @@ def test_evaluate_refuses_a_compare_runs_folders_and_names_its_log(tmp_path, cap
     for version in (0, 1):
         assert main(["evaluate", "--checkpoint", ckpt, "--out", str(ev), *COMMON]) == 0
         assert capsys.readouterr().out.splitlines()[-1] == (
-            f"wrote {ev / 'results.json'} and logs/version_{version} (the CSV log)")
+            f"wrote {ev / 'results.json'}, results.txt (the table) and "
+            f"logs/version_{version} (the CSV log)")
     # an interrupted evaluation's folder (its test log, no results.json yet)
     (ev / "results.json").unlink()
     assert main(["evaluate", "--checkpoint", ckpt, "--out", str(ev), *COMMON]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == (
-        f"wrote {ev / 'results.json'} and logs/version_2 (the CSV log)")
+        f"wrote {ev / 'results.json'}, results.txt (the table) and logs/version_2 "
+        f"(the CSV log)")
 
 
 def test_evaluate_refuses_a_file_named_logs_before_it_scores(tmp_path, capsys):

@@ -101,7 +101,7 @@ def test_evaluate_refuses_a_run_folder(tmp_path):
           "`results.json` is written: checkpoints, a start, restart or ensemble folder, a "
           "training log) or of `sweep` (its cells), "
           "and says when `--out` holds an earlier evaluation, whose `results.json`, "
-          "`scores.json`, `scores.csv` and logs it replaces once it finishes")
+          "`results.txt`, `scores.json`, `scores.csv` and logs it replaces once it finishes")
     check_not_a_run_folder(tmp_path)
     (tmp_path / "checkpoints").mkdir()
     with pytest.raises(ValueError, match="holds a training run's checkpoints"):
@@ -118,7 +118,7 @@ def test_evaluate_refuses_a_run_folder(tmp_path):
     with pytest.raises(ValueError, match="folder restart1"):
         check_not_a_run_folder(tmp_path)
     source = (BAD_INPUT.parent.parent / "pyg_fusion" / "cli" / "evaluate.py").read_text()
-    assert "its results.json, scores.json, scores.csv and logs are replaced by" in source
+    assert '"its results.json, results.txt, scores.json, scores.csv and logs are "' in source
 
 
 def test_a_translator_of_ngf_2_exchanges_nothing_at_level_1():

@@ -18,7 +18,8 @@ HELP = "evaluate a checkpoint written by `pyg-fusion train`"
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "evaluate", help=HELP, description=HELP + ": test accuracy (node "
+        "evaluate", help=HELP, description=HELP + ": OUT/results.json and OUT/results.txt (the "
+        "printed table) of test accuracy (node "
         "classification) or frame-level auc / ap / pr_auc_trapz (VAD; and scores.json: each "
         "test video's snippet scores, frame scores and frame ground truth, in test order, "
         "which `pyg-fusion plot anomaly-scores --input` draws, and scores.csv: one row per "
@@ -138,7 +139,7 @@ def _earlier_scores(path: Path) -> bool:
 
 
 def run(args) -> int:
-    from .._files import write_json
+    from .._files import write_json, write_text
     from ..experiments.checkpoints import evaluate_checkpoint
     from ..experiments.records import METRICS, format_table, make_records
     from ..experiments.run import is_main_process
@@ -146,14 +147,15 @@ def run(args) -> int:
     out = Path(args.out)
     from ..experiments._run_folders import check_out_entries
     # Lightning's CSV logger writes logs/version_<k>: a file of that name failed it at the end
-    check_out_entries(out, ("results.json", "scores.json", "scores.csv"), folders=("logs",))
+    check_out_entries(out, ("results.json", "results.txt", "scores.json", "scores.csv"),
+                      folders=("logs",))
     check_results_replaceable(out / "results.json")
     check_not_a_run_folder(out)
     # an earlier evaluation's logs: replaced, as its results.json, once this one finishes
     earlier_logs = sorted(p for p in (out / "logs").glob("version_*") if p.is_dir())
     notice_earlier_run(out, ("results.json", "scores.json", "scores.csv", "logs"), "evaluation",
-                       "its results.json, scores.json, scores.csv and logs are replaced by "
-                       "this evaluation's once it finishes")
+                       "its results.json, results.txt, scores.json, scores.csv and logs are "
+                       "replaced by this evaluation's once it finishes")
     with kept_notices() as notices:  # e.g. the data changed since training: recorded
         td, cfg, metrics = evaluate_checkpoint(args.checkpoint, data_config(args, fresh=False),
                                                out, method=args.method, devices=args.devices,
@@ -165,6 +167,9 @@ def run(args) -> int:
     if not is_main_process():
         return 0
     import shutil
+    # an earlier evaluation's table, never left beside another results.json
+    table_stale = (out / "results.txt").is_file()
+    (out / "results.txt").unlink(missing_ok=True)
     if td.task == "vad" and not metrics:  # videos without ground truth: their scores only
         for folder in earlier_logs:
             shutil.rmtree(folder, ignore_errors=True)
@@ -173,7 +178,8 @@ def run(args) -> int:
         (out / "results.json").unlink(missing_ok=True)
         print(f"scored {len(td.test)} test videos without ground truth (no metrics)\n\nwrote "
               f"{out / 'scores.json'} and scores.csv (each video's snippet and frame scores)"
-              + (" and removed the earlier evaluation's results.json" if stale else ""))
+              + (" and removed the earlier evaluation's results.json" if stale else "")
+              + (" and results.txt" if stale and table_stale else ""))
         return 0
     records = make_records(td, cfg["method"], {cfg["seed"]: metrics},
                            # by absolute path, as the data's files: the same file from any folder
@@ -184,21 +190,24 @@ def run(args) -> int:
                                   **hardware_record(args.accelerator, args.devices),
                                   "notices": notices})
     write_json(out / "results.json", records)
+    table = format_table(records, METRICS[td.task])
+    write_text(out / "results.txt", table + "\n")
     for folder in earlier_logs:  # the earlier evaluations' CSV logs (logs/version_<k>)
         shutil.rmtree(folder, ignore_errors=True)
-    print(format_table(records, METRICS[td.task]))
+    print(table)
     # this evaluation's CSV log (Lightning's next logs/version_<k>), which the last
     # line names as it names the other files written, as the image commands end
     logs = [f"{p.parent.name}/{p.name}" for p in sorted((out / "logs").glob("version_*"))
             if p.is_dir() and p not in earlier_logs]
     log = f" and {', '.join(logs)} (the CSV log)" if logs else ""
     if td.task == "vad":
-        print(f"\nwrote {out / 'results.json'}, scores.json and scores.csv (each test "
+        print(f"\nwrote {out / 'results.json'}, results.txt (the table), scores.json and "
+              f"scores.csv (each test "
               f"video's snippet and frame scores){log}")
         return 0
     # an earlier VAD evaluation's scores would sit beside this checkpoint's results
     stale = _earlier_scores(out / "scores.json")
-    print(f"\nwrote {out / 'results.json'}{log}" + (
+    print(f"\nwrote {out / 'results.json'}, results.txt (the table){log}" + (
         " (and removed the earlier evaluation's scores.json and scores.csv: this checkpoint "
         "scores nodes)" if stale else ""))
     if stale:
