@@ -3,6 +3,7 @@ guide's list (wrong shape, dtype, device, NaN, empty graphs, bad batch):
 the cases that gave a torch error naming no argument, or an answer where
 an error was due. "meta" stands in for a second device (a CUDA batch with
 CPU edges reads alike)."""
+import numpy as np
 import pytest
 import torch
 
@@ -145,3 +146,28 @@ def test_an_infinite_or_overflowing_rbf_gamma_is_refused():
     # in float64's range for float64 features: a graph without NaN, as sparse
     dense = F.dense_relation_graph(x.double(), "rbf", gamma=1e39)
     assert not dense.isnan().any() and bool((dense.diagonal() == 1).all())
+
+
+@pytest.mark.parametrize("value", ["False", "no", None, 0, torch.tensor(False)])
+def test_switches_take_true_or_false_alone(value):
+    # a string is truthy: symmetric="False" propagated over the symmetrised
+    # graph, coalesced="False" skipped the summing of repeated edges, without a word
+    from pyg_fusion.nn import LEGO, LEGOFusion, LabelPropagationHead
+    y = F.seed_labels(torch.tensor([0, 1, 2, 0, 1, 2]), B == 0)
+    adj = F.edges_to_dense(EI, EW, max_num_nodes=6)[0]
+    calls = {
+        "symmetric": [lambda v: F.label_propagation(y, EI, EW, symmetric=v),
+                      lambda v: F.dense_label_propagation(y, adj, symmetric=v),
+                      lambda v: LabelPropagationHead(symmetric=v)],
+        "include_diagonal": [lambda v: F.dense_topk(adj, 2, include_diagonal=v)],
+        "coalesced": [lambda v: F.graph_degrees(EI, EW, 6, coalesced=v),
+                      lambda v: FusedGraph(6, edge_index=EI, edge_weight=EW, coalesced=v)],
+        "shared": [lambda v: LEGOFusion(["a", "b"], 2, shared=v),
+                   lambda v: LEGO({"a": 4, "b": 3}, 2, k=2, shared=v)],
+    }
+    for name, fs in calls.items():
+        for f in fs:
+            with pytest.raises(TypeError, match=f"{name} must be True or False, got "):
+                f(value)
+            f(True), f(False)  # and numpy's bools, as the plotting switches
+            f(np.bool_(True))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
+import numpy as np
 import torch
 from torch import Tensor
 from torch_geometric import EdgeIndex
@@ -113,6 +114,14 @@ def check_int(name: str, value, *, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return int(value)
+
+
+def check_flag(name: str, value, optional: bool = False) -> None:
+    """``value`` is True or False (or None where ``optional``): a string such
+    as ``"False"`` is truthy, and would do the opposite of what it says."""
+    if not (isinstance(value, (bool, np.bool_)) or (optional and value is None)):
+        raise TypeError(f"{name} must be {'True, False or None' if optional else 'True or False'}"
+                        f", got {value!r}")
 
 
 def check_dropout(name: str, value) -> float:

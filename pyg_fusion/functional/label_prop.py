@@ -28,8 +28,8 @@ from torch_geometric.utils import coalesce
 from .._scatter import scatter_sum
 from ._autocast import float32_under_autocast
 from .._option_rules import is_real
-from ._checks import (check_batch, check_edge_index, check_edges, check_index, check_int,
-                      check_like, check_mask, check_tensor)
+from ._checks import (check_batch, check_edge_index, check_edges, check_flag, check_index,
+                      check_int, check_like, check_mask, check_tensor)
 from .normalization import _dense_degrees, _inv_sqrt_degrees, _sparse_degrees
 
 __all__ = ["label_propagation", "dense_label_propagation", "seed_labels", "seed_prior_logits"]
@@ -98,7 +98,7 @@ def seed_prior_logits(y: Tensor, batch: Tensor | None = None) -> Tensor:
     return ((counts + 1) / (counts.sum(-1, keepdim=True) + y.size(-1))).log()[batch]
 
 
-def _check(y: Tensor, num_layers: int, alpha: float) -> None:
+def _check(y: Tensor, num_layers: int, alpha: float, symmetric: bool) -> None:
     if isinstance(y, Tensor) and (y.dim() != 2 or not y.is_floating_point()):
         # class indices [N] (or a long one_hot) are the usual slip: name the helper
         raise (TypeError if y.dim() == 2 else ValueError)(
@@ -106,11 +106,12 @@ def _check(y: Tensor, num_layers: int, alpha: float) -> None:
             f"rows elsewhere), got {y.dtype} of shape {tuple(y.shape)}: from class "
             f"indices [N], pass pyg_fusion.functional.seed_labels(y, mask) (mask: the seeds)")
     check_tensor("y", y, dims=(2, ), floating=True, finite=True)
-    check_propagation(num_layers, alpha)
+    check_propagation(num_layers, alpha, symmetric)
 
 
-def check_propagation(num_layers: int, alpha: float) -> None:
+def check_propagation(num_layers: int, alpha: float, symmetric: bool = True) -> None:
     check_int("num_layers", num_layers, minimum=0)
+    check_flag("symmetric", symmetric)  # "False" would propagate over the symmetrised graph
     if not (is_real(alpha) and 0.0 <= alpha < 1.0):
         raise ValueError(f"alpha must be in [0, 1), got {alpha!r}")
 
@@ -144,7 +145,7 @@ def label_propagation(y: Tensor, edge_index: Tensor, edge_weight: Tensor | None 
         nothing; :class:`~pyg_fusion.nn.LabelPropagationHead` gives them the
         seeds' class prior, :func:`seed_prior_logits`.
     """
-    _check(y, num_layers, alpha)
+    _check(y, num_layers, alpha, symmetric)
     return _propagate(y, _propagation_graph(y, edge_index, edge_weight, symmetric),
                       num_layers, alpha)
 
@@ -204,7 +205,7 @@ def dense_label_propagation(y: Tensor, adj: Tensor, *, num_layers: int = 20,
         torch.Tensor: ``[N, C]`` (zero rows at the nodes no seed reaches, as
         :func:`label_propagation`).
     """
-    _check(y, num_layers, alpha)
+    _check(y, num_layers, alpha, symmetric)
     check_tensor("adj", adj, dims=(2, ), floating=True, finite=True)
     check_like("adj", adj, "y", y)
     if adj.shape != (y.size(0), y.size(0)):

@@ -23,7 +23,7 @@ from torch import Tensor
 from .._scatter import scatter_sum
 from ._autocast import float32_under_autocast
 from .._option_rules import is_finite_real, is_real
-from ._checks import check_batch, check_edges, check_int, check_like, check_tensor
+from ._checks import check_batch, check_edges, check_flag, check_int, check_like, check_tensor
 
 
 @float32_under_autocast
@@ -49,6 +49,7 @@ def graph_degrees(edge_index: Tensor, edge_weight: Tensor, num_nodes: int,
     check_int("num_nodes", num_nodes, minimum=0)
     edge_index = check_edges(edge_index, edge_weight, num_nodes)
     check_alpha(alpha)
+    check_flag("coalesced", coalesced)  # "False" skipped the summing of repeated edges
     if not coalesced:  # repeated edges are one entry (summed) before alpha applies
         from torch_geometric.utils import coalesce
         edge_index, edge_weight = coalesce(edge_index, edge_weight, num_nodes)

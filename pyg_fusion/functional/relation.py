@@ -15,7 +15,8 @@ from torch import Tensor
 from ._csr import index2ptr
 from ._autocast import float32_under_autocast
 from .._option_rules import check_rule
-from ._checks import check_batch, check_choice, check_int, check_like, check_mask, check_tensor
+from ._checks import (check_batch, check_choice, check_flag, check_int, check_like, check_mask,
+                      check_tensor)
 from ._knn import faiss_gpu, faiss_knn, load_faiss
 # the search scores live in their own module; the public ones stay importable from here
 from ._relation_scores import (_block_scores, dense_threshold_keep,  # noqa: F401
@@ -355,6 +356,7 @@ def dense_topk(adj: Tensor, k: int, include_diagonal: bool = False,
         torch.Tensor: ``[..., N, N]``.
     """
     check_int("k", k, minimum=1)
+    check_flag("include_diagonal", include_diagonal)
     check_tensor("adj", adj, floating=True, finite=True)
     if adj.dim() < 2 or adj.size(-1) != adj.size(-2):
         raise ValueError(f"adj must be square matrices [..., N, N], got {tuple(adj.shape)}")

@@ -8,7 +8,7 @@ import numbers
 from torch import Tensor
 
 from .._option_rules import is_finite_real
-from ..functional._checks import check_choice, check_int, check_module_input
+from ..functional._checks import check_choice, check_flag, check_int, check_module_input
 from ..functional.fuse import ZEROTH, check_source_powers
 from ..functional.term_scale import TERM_SCALES
 
@@ -49,6 +49,7 @@ def check_fusion_options(sources: list[str], mode: str, rank: int, pairs: str, s
     check_choice("zeroth", zeroth, ZEROTH)
     check_choice("init", init, ("product", "mean"))
     check_choice("term_scale", term_scale, TERM_SCALES)
+    check_flag("shared", shared)
     # options of another operator would be ignored without a word
     if rank != 1 and mode != "cp":
         raise ValueError(f"rank={rank} is the rank of the CP operator: it needs "

@@ -3,8 +3,8 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from ..functional._checks import (check_batch, check_batch_shape, check_edges, check_int,
-                                  check_mask)
+from ..functional._checks import (check_batch, check_batch_shape, check_edges, check_flag,
+                                  check_int, check_mask)
 
 
 class FusedGraph:
@@ -64,6 +64,7 @@ class FusedGraph:
         # num_nodes that disagreed with the graph gave a torch error in
         # dense_mask, or another graph's node count to the heads
         check_int("num_nodes", num_nodes, minimum=0)
+        check_flag("coalesced", coalesced)
         if batch is not None:
             check_batch_shape("batch", batch, num_nodes, ref=(
                 ("edge_index", edge_index) if dense is None else ("dense", dense)))

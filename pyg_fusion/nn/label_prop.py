@@ -78,7 +78,7 @@ class LabelPropagationHead(torch.nn.Module):
     def __init__(self, num_layers: int = 20, alpha: float = 0.9, symmetric: bool = True,
                  scale: float = 10.0):
         super().__init__()
-        check_propagation(num_layers, alpha)
+        check_propagation(num_layers, alpha, symmetric)
         if not (is_finite_real(scale) and scale > 0):
             raise ValueError(f"scale must be a finite number > 0 (the initial logit scale), "
                              f"got {scale!r}")
@@ -149,7 +149,7 @@ class LabelPropagationHead(torch.nn.Module):
                 or autocast_dtype(y.device) is not None):
             return label_propagation(y, edge_index, edge_weight, num_layers=self.num_layers,
                                      alpha=self.alpha, symmetric=self.symmetric)
-        _check(y, self.num_layers, self.alpha)
+        _check(y, self.num_layers, self.alpha, self.symmetric)
         key = (y.size(0), y.dtype, y.device, self.symmetric)
         cached = self.__dict__.get("_fixed_graph")
         if cached is None or cached[0] != key or not same_tensors(cached[1], given):

@@ -4,18 +4,9 @@ from __future__ import annotations
 
 import os
 
-import numpy as np
-
 from .. import _files
 from .._option_rules import is_int
-
-
-def check_flag(name: str, value, optional: bool = False) -> None:
-    """``value`` is True or False (or None where ``optional``): a string such
-    as ``"False"`` is truthy, and would do the opposite of what it says."""
-    if not (isinstance(value, (bool, np.bool_)) or (optional and value is None)):
-        raise TypeError(f"{name} must be {'True, False or None' if optional else 'True or False'}"
-                        f", got {value!r}")
+from ..functional._checks import check_flag  # noqa: F401  (the plotting functions' import)
 
 
 def check_label_names(label_names) -> None:
