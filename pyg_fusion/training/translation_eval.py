@@ -106,7 +106,9 @@ class FeatureExtractor(nn.Module):
         super().__init__()
         self.net = net
         self.image_size = check_int("image_size", image_size, minimum=1)
-        with torch.no_grad():
+        # the probe's draw is not the caller's: it moved torch's global generator
+        # (a model built after loading the extractor had other initial weights)
+        with torch.no_grad(), torch.random.fork_rng(devices=[]):
             probe = self.net(torch.rand(2, 3, image_size, image_size))
         if isinstance(probe, (tuple, list)):
             probe = probe[0]
