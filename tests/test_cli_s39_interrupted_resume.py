@@ -47,3 +47,27 @@ def test_an_interrupted_sweep_says_how_to_resume(tmp_path, capsys, monkeypatch):
     assert capsys.readouterr().err.endswith(
         f"interrupted; what finished is under {out}, its runs in sweep.partial.json: rerun "
         f"with --resume to reuse them\n")
+
+
+def test_an_interrupted_run_names_the_last_epoch_it_keeps(tmp_path, capsys, monkeypatch):
+    """segment train (and train) interrupted mid-run kept the last epoch's
+    checkpoint in OUT/<stage>.partial/checkpoints/last.ckpt, which the next
+    run into OUT removes, and said 'nothing had finished, OUT holds no result
+    of this run': the checkpoint was lost on a rerun without a word."""
+    import pyg_fusion.experiments.run as run
+    out = tmp_path / "out"
+
+    def run_grid(data, methods, seeds, *, out, **kwargs):
+        stage = out / "lego" / "seed0.partial" / "checkpoints"
+        stage.mkdir(parents=True)
+        (stage / "last.ckpt").write_bytes(b"")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run, "run_grid", run_grid)
+    assert main(["train", "--dataset", "digits", "--method", "lego", "--seeds", "0",
+                 "--no-progress", "--out", str(out), "--threads", "1"]) == 130
+    last = out / "lego" / "seed0.partial" / "checkpoints" / "last.ckpt"
+    assert capsys.readouterr().err == (
+        f"pyg-fusion train: interrupted; nothing had finished, {out} holds no result of this "
+        f"run (the unfinished run's last epoch: {last}, removed by the next run into {out}: "
+        f"move it to keep it)\n")

@@ -241,16 +241,23 @@ def _interrupted_note(parser: argparse.ArgumentParser, args, start: float) -> st
         return f"; {out} was not {'replaced' if os.path.exists(out) else 'written'}"
     if not os.path.isdir(out):
         return f"; nothing was written to {out}"
+    # the unfinished run's stage keeps its last epoch, which the next run of
+    # the same name removes with its stage: said, or lost without a word
+    last = sorted(glob.glob(os.path.join(glob.escape(out), "**", "*.partial", "checkpoints",
+                                         "last.ckpt"), recursive=True))
+    kept = (f" (the unfinished run's last epoch: {last[0]}"
+            + (f" and {len(last) - 1} more" if len(last) > 1 else "")
+            + f", removed by the next run into {out}: move it to keep it)") if last else ""
     if not _published_since(out, start):
-        return f"; nothing had finished, {out} holds no result of this run"
+        return f"; nothing had finished, {out} holds no result of this run{kept}"
     # compare and sweep record their finished runs in <name>.partial.json:
     # without the flag that reuses them, a rerun trains every run again
     partial = sorted(glob.glob(os.path.join(glob.escape(out), "*.partial.json")))
     command = _command_of(parser, args._prog) if hasattr(args, "_prog") else None
     if partial and command is not None and any(a.dest == "resume" for a in command._actions):
         return (f"; what finished is under {out}, its runs in "
-                f"{os.path.basename(partial[0])}: rerun with --resume to reuse them")
-    return f"; what finished is under {out}"
+                f"{os.path.basename(partial[0])}: rerun with --resume to reuse them{kept}")
+    return f"; what finished is under {out}{kept}"
 
 
 def _published_since(out: str, start: float) -> bool:
