@@ -113,7 +113,11 @@ def save_prediction_figure(module: SegmentationModule, data: Dataset,
     finally:
         module.train(was)  # the caller's mode, as translate_batch does
     scale = getattr(data, "depth_scale", None)
-    bar = fig.colorbar(depth_img, ax=axes[-1, 1], location="bottom", shrink=0.9)
+    # under the depth column, in space taken from the whole last row: taken from
+    # the last depth panel alone, it moved that panel below its row. The bar is 0.9
+    # of a panel's width, anchored so that its centre is column 1's, 1.5 / cols
+    bar = fig.colorbar(depth_img, ax=axes[-1, :], location="bottom", shrink=0.9 / cols,
+                       anchor=(1.05 / (cols - 0.9), 1.0))
     bar.set_label("depth" + (f" (PNG value / {1 / scale:g})" if scale else ""), fontsize=8)
     bar.ax.tick_params(labelsize=7)
     if class_names:
