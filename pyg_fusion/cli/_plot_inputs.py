@@ -82,12 +82,13 @@ def rebuild_from_checkpoint(path: str, root: str | None, force_reload: bool = Fa
 
 def fused_from_checkpoint(path: str, root: str | None, index: int = 0,
                           force_reload: bool = False):
-    """``(graph, fused G [N, N], label)`` of a checkpoint of ``pyg-fusion
-    train``: the graph of a node task, or test video ``index`` of a VAD task."""
+    """``(graph, fused G, label)`` of a checkpoint of ``pyg-fusion train``: the
+    graph of a node task, its G an edge list ``(edge_index, edge_weight, N)``
+    (memory O(E), any N), or test video ``index`` of a VAD task, its G the
+    model's dense ``[T, T]``."""
     import torch
     from torch_geometric.data import Batch
 
-    from ..functional import edges_to_dense
     from ..training.vad_ensemble import RestartEnsemble
     model, td, cfg = rebuild_from_checkpoint(path, root, force_reload)
     if isinstance(model, RestartEnsemble):
@@ -100,8 +101,7 @@ def fused_from_checkpoint(path: str, root: str | None, index: int = 0,
                                f"checkpoint of one of them)")
             data = td.graph
             ei, w = model.fused_graph(data)
-            g = edges_to_dense(ei, w, max_num_nodes=data.num_nodes)[0]
-            return data, g, f"{cfg['dataset']}, {cfg['method']}{_run(path, cfg)}"
+            return data, (ei, w, data.num_nodes), f"{cfg['dataset']}, {cfg['method']}{_run(path, cfg)}"
         if not 0 <= index < len(td.test):
             raise CLIError(f"--index must be in [0, {len(td.test)}), got {index}")
         data = td.test[index]
@@ -260,7 +260,11 @@ def _load_graph(args):
                                                    args.force_reload)
         data.num_nodes = node_count(data)
         data, note, idx = subsample(data, args.max_nodes, return_index=True)
-        if idx is not None:
+        if idx is not None and isinstance(fused, tuple):  # edges between kept nodes
+            from torch_geometric.utils import subgraph
+            ei, w = subgraph(idx, fused[0], fused[1], relabel_nodes=True, num_nodes=fused[2])
+            fused = (ei, w, len(idx))
+        elif idx is not None:
             fused = fused[idx][:, idx]
         return data, f"{label}{note}", fused
     if args.checkpoint:

@@ -300,8 +300,9 @@ def _plot_graph_kind(V, kind, data, args, note, out, fused=None):
     # the classes as the user named them (a tables run's labels), else their ids
     names = None if labels is None else data_class_names(data, None)
     if kind == "relation-graph" and fused is not None:
+        ei, w, n = fused if isinstance(fused, tuple) else (fused, None, None)
         fig = node_link_figure(lambda: V.plot_relation_graph(
-            fused, top_k=args.top_k or 5, layout=args.layout, labels=labels, label_names=names))
+            ei, w, num_nodes=n, top_k=args.top_k or 5, layout=args.layout, labels=labels, label_names=names))
         fig.axes[0].set_title(f"fused graph $G$, top-{args.top_k or 5} edges per node\n"
                               f"{note}", fontsize=9)
         return _save(fig, out)
