@@ -113,8 +113,9 @@ def per_node(name: str, x, num_nodes: int) -> np.ndarray | None:
     return arr
 
 
-# A dense picture holds N^2 cells, in float64 and in a reordered copy: 8192
-# nodes are 0.5 GiB each; larger graphs are refused before any allocation.
+# A dense picture is an [N, N] array (read in its order, never copied
+# reordered): 8192 nodes are 0.5 GiB in float64; larger dense graphs are
+# refused before any allocation (an edge list is pooled at any size).
 MAX_DENSE_NODES = 8192
 
 

@@ -49,9 +49,11 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
             a plain PyG ``Data`` / ``Batch`` its ``edge_index`` (weights
             ``edge_weight``, or a one-column ``edge_attr``) or its ``adj_t``,
             a ``Batch`` as one block-diagonal graph (ordered by graph first,
-            then by label or time within each). A dense graph has at most
-            8192 nodes; an edge list any number (its panel is pooled from
-            the edges, in memory O(E), never as an ``[N, N]`` array).
+            then by label or time within each). A dense graph, and a
+            source whose ``k``-NN graph is built here, has at most 8192
+            nodes; an edge list (a stored one too) any number (its panel is
+            pooled from the edges, in memory O(E), never as an ``[N, N]``
+            array).
             A networkx graph, scipy sparse matrix or ``HeteroData`` is
             refused with the PyG conversion to use.
         num_nodes (int, optional): ``N`` of graphs given as a tuple
@@ -124,7 +126,10 @@ def plot_adjacency(graphs, *, num_nodes=None, labels=None, label_names=None,
         y = data.get("y")
         graphs = {}
         for s in source_names(data):
-            ei, w, n = source_graph(data, s, k=k, max_nodes=MAX_DENSE_NODES)
+            # a stored graph is an edge list, pooled at any size; the cap
+            # stands before a k-NN search of the features
+            built = data.get(f"edge_index_{s}") is None
+            ei, w, n = source_graph(data, s, k=k, max_nodes=MAX_DENSE_NODES if built else None)
             graphs[f"$R_{{{tex_name(s)}}}$"] = (ei, w, n)
         if not graphs:  # a plain PyG Data / Batch: its own edge_index
             graphs[""] = plain_graph(data)
