@@ -207,8 +207,7 @@ def _out_lock(parser: argparse.ArgumentParser, args):
     folder that cannot be made or written (a read-only mount, no permission)
     is refused here, before any work, naming ``--out``."""
     out = getattr(args, "out", None)
-    from lightning.fabric.utilities.rank_zero import rank_zero_only
-    if not out or not _out_is_folder(parser, args) or getattr(rank_zero_only, "rank", 0) != 0:
+    if not out or not _out_is_folder(parser, args) or _rank() != 0:
         yield
         return
     from .._files import FolderInUse, folder_lock
@@ -220,6 +219,14 @@ def _out_lock(parser: argparse.ArgumentParser, args):
         except OSError as exc:
             raise CLIError(f"--out {out}: cannot write there ({_describe(exc)})") from exc
         yield
+
+
+def _rank() -> int:
+    """Lightning's rank of this process (> 0: a DDP process the command
+    started), imported only where a folder is locked: Lightning takes seconds
+    to import, which a user error found before any folder would wait for."""
+    from lightning.fabric.utilities.rank_zero import rank_zero_only
+    return getattr(rank_zero_only, "rank", 0)
 
 
 def _out_is_folder(parser: argparse.ArgumentParser, args) -> bool:
