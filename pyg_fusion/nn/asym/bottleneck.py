@@ -15,7 +15,7 @@ from typing import Sequence
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_channels, check_int, check_module_input
+from ...functional._checks import check_channels, check_flag, check_int, check_module_input
 from ...functional.asym import channel_shuffle, pixel_shift, shift_groups
 from .._reset import reset_children
 from .layers import ModalityBatchNorm2d, modality_list
@@ -51,6 +51,8 @@ class _AsymBlock(nn.Module):
                      ratio, shift_pixels):
         check_int("num_modalities", num_modalities, minimum=1)
         self.num_modalities = num_modalities
+        for flag, value in (("fusion", fusion), ("shuffle", shuffle), ("shift", shift)):
+            check_flag(flag, value)  # "False" switched it on
         self.fusion = bool(fusion) and num_modalities > 1
         self.shuffle = bool(shuffle)
         self.shift = bool(shift)

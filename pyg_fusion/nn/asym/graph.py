@@ -18,7 +18,7 @@ from typing import Mapping
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import (check_choice, check_dropout, check_edge_list,
+from ...functional._checks import (check_choice, check_dropout, check_edge_list, check_flag,
                                    check_edge_weight, check_int, check_like, check_module_input,
                                    check_sources, check_tensor)
 from ...functional.asym import channel_shuffle, edge_shift, shift_groups, temporal_shift
@@ -124,6 +124,7 @@ class AsymGraphFusion(SourceOrderState, nn.Module):
                              f"or a larger ratio (ratio=0, or shuffle=False and shift='none', "
                              f"for no exchange)")
         check_dropout("dropout", dropout)
+        check_flag("shuffle", shuffle)  # "False" shuffled
         self.sources = list(in_channels)
         self.in_channels = dict(in_channels)
         self.channels, self.num_layers = channels, num_layers

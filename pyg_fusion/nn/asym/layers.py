@@ -17,7 +17,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_channels, check_choice, check_int, check_module_input
+from ...functional._checks import (check_channels, check_choice, check_flag, check_int,
+                                   check_module_input)
 from .._reset import reset_module
 
 __all__ = ["ModalityParallel", "ModalityNorm", "ModalityBatchNorm2d", "ModalityNorm2d",
@@ -185,6 +186,7 @@ class ModalityNorm(nn.Module):
         check_int("num_modalities", num_modalities, minimum=1)
         check_choice("input_dim", input_dim, (2, 4, 5))
         make = norm_factory(norm, input_dim, eps=eps, momentum=momentum)
+        check_flag("frozen_stats", frozen_stats)  # "False" froze the statistics
         if frozen_stats and norm != "batch":
             raise ValueError(f"frozen_stats=True needs norm='batch', got {norm!r}")
         self.num_features = num_features
@@ -282,6 +284,7 @@ class ModalityNorm(nn.Module):
         if not dims:
             raise TypeError(f"bn must be a BatchNorm1d, BatchNorm2d or BatchNorm3d, got "
                             f"{type(bn).__name__}")
+        check_flag("frozen_stats", frozen_stats)
         if frozen_stats and not bn.track_running_stats:
             raise ValueError(f"frozen_stats=True normalises with the running statistics, "
                              f"but {bn} keeps none (track_running_stats=False)")

@@ -7,7 +7,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from ...functional._checks import check_choice, check_int, check_like, check_module_input, check_tensor
+from ...functional._checks import (check_choice, check_flag, check_int, check_like,
+                                   check_module_input, check_tensor)
 from .layers import _empty_instance_norm
 
 __all__ = ["PatchGANDiscriminator", "gan_loss", "GAN_MODES"]
@@ -31,6 +32,7 @@ def gan_loss(logits: Tensor, real: bool, mode: str = "vanilla") -> Tensor:
     """
     check_tensor("logits", logits, floating=True)
     check_choice("mode", mode, GAN_MODES)
+    check_flag("real", real)  # "False" was the all-real target
     if logits.numel() == 0:  # torch's mean over no patch was NaN, and NaN weights after a step
         return logits.sum() * 0
     target = torch.full_like(logits, 1.0 if real else 0.0)

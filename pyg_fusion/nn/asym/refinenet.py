@@ -22,7 +22,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..._option_rules import is_int
-from ...functional._checks import check_channels, check_dropout, check_int, check_module_input
+from ...functional._checks import (check_channels, check_dropout, check_flag, check_int,
+                                   check_module_input)
 from .._reset import reset_children
 from .bottleneck import _conv
 
@@ -175,6 +176,7 @@ class RefineNetDecoder(nn.Module):
         num_classes = check_int("num_classes", num_classes, minimum=1)
         features = check_int("features", features, minimum=1)
         check_dropout("dropout", dropout)
+        check_flag("light", light)  # "False" built the light decoder
         self.in_channels, self.num_classes = in_channels, num_classes
         self.features, self.light, self.p = features, bool(light), dropout
         f = features

@@ -18,7 +18,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..._option_rules import is_int
-from ...functional._checks import check_channels, check_choice, check_int, check_module_input
+from ...functional._checks import (check_channels, check_choice, check_flag, check_int,
+                                   check_module_input)
 from ...functional.asym import shift_groups
 from ..._loading import load_checkpoint
 from .bottleneck import AsymFusionBasicBlock, AsymFusionBottleneck
@@ -93,6 +94,9 @@ class ResNetEncoder(nn.Module):
         check_int("num_modalities", num_modalities, minimum=1)
         check_int("in_channels", in_channels, minimum=1)
         check_int("width", width, minimum=1)
+        # read here as `fusion and i == n - 1`: the blocks see a bool; the
+        # blocks check shuffle and shift, the norms frozen_stats
+        check_flag("fusion", fusion)
         self.block, self.layers = block, layers
         self.num_modalities, self.width = num_modalities, width
         self.in_channels, self.fusion = in_channels, bool(fusion)

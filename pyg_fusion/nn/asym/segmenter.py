@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from ..._option_rules import is_int
-from ...functional._checks import (channel_count, check_choice, check_int, check_like,
+from ...functional._checks import (channel_count, check_choice, check_flag, check_int, check_like,
                                    check_module_input, check_names, check_tensor)
 from .._reset import assign, reset_module
 from .._source_order import SourceOrderState
@@ -324,6 +324,7 @@ def asym_fusion_segmenter(num_classes: int, *, depth: int | None = 50,
                              f"{RESNET_LAYERS[depth]}; give depth=None to build them")
         block, layers = RESNET_LAYERS[depth]
     m = len(tuple(modalities))
+    check_flag("share", share)  # "False" built the shared encoder
     kw = dict(in_channels=in_channels, width=width, shuffle=shuffle,
               shift=shift, ratio=ratio, frozen_stats=frozen_stats)
     if share:

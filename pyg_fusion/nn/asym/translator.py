@@ -16,8 +16,8 @@ import torch
 from torch import Tensor, nn
 
 from ..._option_rules import is_int
-from ...functional._checks import (check_channels, check_choice, check_dropout, check_int,
-                                   check_module_input, check_tensor)
+from ...functional._checks import (check_channels, check_choice, check_dropout, check_flag,
+                                   check_int, check_module_input, check_tensor)
 from ...functional.asym import channel_shuffle, pixel_shift, shift_groups
 from .._reset import assign, reset_children
 from .layers import ModalityNorm2d, modality_list
@@ -86,6 +86,8 @@ class AsymTranslationFusion(nn.Module):
                                         minimum=1)
         shift_groups(channels, ratio)  # a bad ratio fails here, not at the first step
         self.ratio, self.shift = float(ratio), check_int("shift", shift, minimum=0)
+        check_flag("shuffle", shuffle)  # "False" shuffled
+        check_flag("use_shift", use_shift)
         self.shuffle, self.use_shift = bool(shuffle), bool(use_shift)
         self.conv = nn.Conv2d(channels, channels, 3, padding=1, bias=False)
         self.norm = ModalityNorm2d(channels, num_modalities, norm)
@@ -236,6 +238,10 @@ class AsymFusionTranslator(nn.Module):
         check_dropout("dropout", dropout)
         self.norm_name = norm if isinstance(norm, str) else "custom"
         _check_norm(norm)  # validates the name early
+        for flag, value in (("detach_ensemble", detach_ensemble),
+                            ("share_decoder_norm", share_decoder_norm),
+                            ("shuffle", shuffle), ("use_shift", use_shift)):
+            check_flag(flag, value)  # "False" switched it on
         self.detach_ensemble = bool(detach_ensemble)
         self.share_decoder_norm = bool(share_decoder_norm)
         # checked without fusion levels too: they are kept (the repr, a module's
