@@ -25,6 +25,11 @@ def resample_segments(feat: np.ndarray, num_segments: int) -> tuple[np.ndarray, 
         segment whose mean snippet ``j`` entered). The ranges partition
         ``0..T-1``, so every snippet has exactly one segment.
     """
+    # a list failed on 'list' object has no attribute 'shape', naming no argument
+    if not isinstance(feat, (np.ndarray, Tensor)) or feat.ndim == 0:
+        got = f"shape {tuple(feat.shape)}" if hasattr(feat, "shape") else type(feat).__name__
+        raise TypeError(f"feat must be a numpy array [T, ...] of snippet features, got {got}"
+                        + " (pass np.asarray(feat))" * isinstance(feat, (list, tuple)))
     T = feat.shape[0]
     if T == 0:
         raise ValueError("feat has no snippets (T = 0)")

@@ -55,10 +55,23 @@ class StandardizeSources(nn.Module):
 
     def __init__(self, stats: Mapping[str, tuple[Tensor, Tensor]]):
         super().__init__()
+        if not isinstance(stats, Mapping):
+            raise TypeError(f"stats must be a dict {{source: (mean, std)}}, got "
+                            f"{type(stats).__name__}")
         if not stats:
             raise ValueError("stats must give (mean, std) of at least one source")
         self.sources = list(stats)
-        for s, (mean, std) in stats.items():
+        for s, pair in stats.items():
+            # a tensor was unpacked along its rows: Python's unnamed 'too many
+            # values to unpack', or, of two rows, read as mean and std
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                got = (f"a tensor of shape {tuple(pair.shape)}" if hasattr(pair, "shape")
+                       else f"a {type(pair).__name__} of {len(pair)} values"
+                       if isinstance(pair, (tuple, list)) else type(pair).__name__)
+                raise TypeError(f"stats[{s!r}] must be a (mean, std) pair of [d] tensors, got "
+                                f"{got} (StandardizeSources.fit({{source: x}}) computes the "
+                                f"pair from the rows of x)")
+            mean, std = pair
             mean = torch.as_tensor(mean, dtype=torch.float32).reshape(-1)
             std = torch.as_tensor(std, dtype=torch.float32).reshape(-1)
             if mean.shape != std.shape:
