@@ -108,6 +108,7 @@ class RelationGraphs(BaseTransform):
         if missing:
             raise ValueError(f"RelationGraphs: sources {missing} are not in the data "
                              f"(its sources: {present}, stored as x_<source>)")
+        _check_node_rows(data, present)
         opts = dict(k=self.k, threshold=self.threshold, metric=self.metric,
                     nonneg=self.nonneg, gamma=self.gamma, knn=self.knn)
         # named as the data holds them (relation_graph's say "x"); the searches
@@ -290,6 +291,19 @@ def _shared_graphs(xs: dict, batch, opts: dict) -> dict:
     index = _shared_support(xs, batch, checked=True, **opts)
     return {s: (index, _pair_similarity(x, index[1], index[0], opts["metric"], opts["nonneg"],
                                         opts["gamma"])) for s, x in xs.items()}
+
+
+def _check_node_rows(data: Data, sources: list[str]) -> None:
+    # a graph was built per source and the data refused only later (validate,
+    # batching, LEGO): a node-level source has one row per node
+    rows = {s: data[f"x_{s}"].size(0) for s in sources if f"assign_{s}" not in data
+            and isinstance(data[f"x_{s}"], torch.Tensor) and data[f"x_{s}"].dim()}
+    if len(set(rows.values())) > 1:
+        raise ValueError("RelationGraphs: the sources without assign_<source> have one row "
+                         "per node, but their row counts differ ("
+                         + ", ".join(f"x_{s}: {n}" for s, n in rows.items())
+                         + "); a source at a finer level (frames, patches) gives "
+                         "assign_<source>, its units' node ids")
 
 
 def _no_units(x) -> bool:
