@@ -93,8 +93,9 @@ def _fast_numeric(lines, delimiter, header, index_col, path) -> Table | None:
     try:
         # comments=None: "#" is no comment mark in these tables, so a cell holding one
         # reaches the slow path's error instead of being cut (numpy's default)
+        # encoding=None: numpy < 2 passes converters bytes under its default ("bytes")
         values = np.loadtxt(data, delimiter=delimiter, ndmin=2, dtype=np.float64,
-                            comments=None, converters=keep)
+                            comments=None, converters=keep, encoding=None)
     except ValueError:
         return None
     if index_col is None:
