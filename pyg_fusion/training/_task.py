@@ -234,11 +234,13 @@ class TimedAdamTask(L.LightningModule):
         for m, on in zip(self.branches(), value):
             m.branch_on = on
 
-    def _set_branches(self, epoch: int | None) -> None:
+    def _set_branches(self, epoch: int | None, restart: bool = True) -> None:
         start = self.branch_start_epoch
         on = epoch is None or (start is not None and epoch >= start)
         for m in self.branches():
             if on and not m.branch_on and self.branch_fresh_head and epoch is not None:
+                if not restart:  # (left off: the epoch's start restarts it)
+                    continue
                 m.head.reset_parameters()
                 # one draw for every process: DDP synchronises gradients, not
                 # weights, so heads drawn apart would train apart
@@ -337,8 +339,8 @@ class TimedAdamTask(L.LightningModule):
         finally:
             self._record_asked = False
 
-    def _start_epoch(self):
-        self._set_branches(self.current_epoch)
+    def _start_epoch(self, restart: bool = True):
+        self._set_branches(self.current_epoch, restart)
         self._t0 = time.perf_counter()
 
     def on_train_epoch_start(self):
@@ -347,8 +349,10 @@ class TimedAdamTask(L.LightningModule):
     def on_train_start(self):
         # a run resumed from a checkpoint taken within an epoch goes on in
         # that epoch without on_train_epoch_start: its end read a clock never
-        # started, and the branch kept the state it was built with
-        self._start_epoch()
+        # started, and the branch kept the state it was built with. The head's
+        # restart waits for the epoch's start: Lightning < 2.5.3 puts the
+        # random states back there, so a draw here would be drawn again
+        self._start_epoch(restart=False)
 
     def on_fit_end(self):
         # a branch that never ran is at its start (scores 0): running it
