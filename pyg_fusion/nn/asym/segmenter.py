@@ -272,7 +272,7 @@ def asym_fusion_segmenter(num_classes: int, *, depth: int | None = 50,
                           in_channels: int = 3, width: int = 64,
                           decoder_features: int = 256, light: bool = False,
                           dropout: float = 0.5, share: bool = True,
-                          fusion: bool = True, shuffle: bool = True,
+                          fusion: bool | None = None, shuffle: bool = True,
                           shift: bool = True, ratio: float = 0.2,
                           frozen_stats: bool = False,
                           head: str = "ensemble") -> AsymFusionSegmenter:
@@ -288,7 +288,9 @@ def asym_fusion_segmenter(num_classes: int, *, depth: int | None = 50,
         in_channels (int, optional): see :class:`ResNetEncoder`. (default: :obj:`3`)
         width (int, optional): see :class:`ResNetEncoder` (below 5, its first stage's
             fusion block exchanges nothing). (default: :obj:`64`)
-        fusion (bool, optional): see :class:`ResNetEncoder`. (default: :obj:`True`)
+        fusion (bool | None, optional): see :class:`ResNetEncoder`; ``None`` fuses in the
+            shared encoder and not in separate ones (``share=False``), where ``True`` is an
+            error: their modalities never meet. (default: :obj:`None`)
         shuffle (bool, optional): see :class:`ResNetEncoder`. (default: :obj:`True`)
         shift (bool, optional): see :class:`ResNetEncoder`. (default: :obj:`True`)
         ratio (float, optional): see :class:`ResNetEncoder`. (default: :obj:`0.2`)
@@ -325,10 +327,14 @@ def asym_fusion_segmenter(num_classes: int, *, depth: int | None = 50,
         block, layers = RESNET_LAYERS[depth]
     m = len(tuple(modalities))
     check_flag("share", share)  # "False" built the shared encoder
+    check_flag("fusion", fusion, optional=True)
+    if fusion and not share:  # was built without fusion, without a word
+        raise ValueError("fusion=True with share=False: separate encoders exchange no "
+                         "features; give share=True to fuse, or leave fusion out")
     kw = dict(in_channels=in_channels, width=width, shuffle=shuffle,
               shift=shift, ratio=ratio, frozen_stats=frozen_stats)
     if share:
-        encoder = ResNetEncoder(block, layers, m, fusion=fusion, **kw)
+        encoder = ResNetEncoder(block, layers, m, fusion=fusion is None or bool(fusion), **kw)
     else:
         encoder = SeparateEncoders([ResNetEncoder(block, layers, 1, fusion=False, **kw)
                                     for _ in range(m)])
