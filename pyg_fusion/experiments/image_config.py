@@ -51,7 +51,9 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
     recorded but never read: one of the other kind of data, or ``--block`` /
     ``--layers`` beside ``--depth`` (which sets both), away from its default;
     or when the synthetic scenes' ``--size`` is under 16 pixels, or
-    ``--pretrained`` names no file.
+    ``--pretrained`` names no file; a :class:`TypeError` naming the field when
+    a switch (``light``, ``frozen_stats``) is not True or False (a string read
+    from a JSON or YAML file, ``"false"``, is truthy).
 
     Args:
         data (SegmentDataConfig): the scenes.
@@ -60,6 +62,14 @@ def check_segment(data: SegmentDataConfig, model: SegmentModelConfig,
             read: a list of one scene makes batches of one image whatever
             ``--batch-size``. (default: :obj:`None`, not read yet)
     """
+    # a switch of a JSON / YAML config read in Python (light: "false", truthy)
+    # was refused only by the network, once the scenes were made; the
+    # network's own check (imported here: the CLI's parsers import no torch)
+    from ..functional._checks import check_flag
+    for cfg in (data, model):
+        for f in dataclasses.fields(cfg):
+            if f.metadata.get("check") == "store_true":
+                check_flag(f.name, getattr(cfg, f.name))
     # a flag of the other kind of data, away from its default, would be
     # recorded with the run but never read
     other = (("num_classes", "crop_size") if data.data == "synthetic" else
