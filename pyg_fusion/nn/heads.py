@@ -8,8 +8,9 @@ from ..functional.normalization import _normalize, _sparse_degrees
 from ..functional._autocast import autocast_dtype, float32_under_autocast
 from ..functional._checks import (check_channels, check_choice, check_dropout, check_edge_list,
                                   check_edges, check_int, check_like, check_module_input,
-                                  check_tensor, same_tensors)
+                                  check_tensor)
 from ._conv_stack import ConvStack
+from ._fixed_graph import FixedGraphCache
 from ._lego_inputs import refuse_torchscript
 from .fused_graph import FusedGraph
 
@@ -139,7 +140,7 @@ class RowHead(torch.nn.Module):
                 f"hidden_channels={self.hidden_channels}{extra})")
 
 
-class GraphHead(ConvStack):
+class GraphHead(FixedGraphCache, ConvStack):
     r"""A size-free head on the fused graph (a **[choice]**, docs/methods.md §1.5): node
     features are propagated over :math:`G` as edge weights by
     :class:`torch_geometric.nn.GraphConv` layers (Morris et al., AAAI 2019,
@@ -252,37 +253,8 @@ class GraphHead(ConvStack):
         if isinstance(graph, FusedGraph):  # a FusedGraph holds each pair once
             w = self.normalize(edge_index, edge_weight, x.size(0), coalesced=True)
         else:
-            w = self._fixed_graph_weights(graph, edge_index, edge_weight, x.size(0))
+            # kept while the same graph comes back (a node model's fixed graph)
+            key = (x.size(0), autocast_dtype(edge_weight.device))
+            w = self._kept_graph(key, [edge_index, edge_weight], lambda: self.normalize(
+                edge_index, edge_weight, x.size(0)), inputs=(graph, ))
         return self.run_convs(x, edge_index, w)
-
-    # A node model trains on one fixed graph: each step passes the same edge
-    # tensors, whose normalisation sorts all E edges again (PyG's coalesce).
-    # The last graph's weights are kept (one per head) while the edges come
-    # back equal to a copy (same_tensors, the node models' graph caches'
-    # key): a write through .numpy() changes no tensor
-    # version, and a freed tensor's address is reused by the next one. The
-    # comparison is one pass over E, the sort it saves O(E log E). Learned
-    # weights, inference tensors, torch.compile and torch.func are
-    # normalised each call.
-    def _fixed_graph_weights(self, given: Tensor, edge_index: Tensor, edge_weight: Tensor,
-                             num_nodes: int) -> Tensor:
-        if (torch.compiler.is_compiling() or edge_weight.requires_grad
-                or given.is_inference() or edge_weight.is_inference()
-                or torch.is_inference_mode_enabled()
-                or torch._C._are_functorch_transforms_active()):
-            return self.normalize(edge_index, edge_weight, num_nodes)
-        key = (num_nodes, autocast_dtype(edge_weight.device))
-        cached = self.__dict__.get("_fixed_graph")
-        edges = [edge_index, edge_weight]
-        if cached is not None and cached[0] == key and same_tensors(cached[1], edges):
-            return cached[2]
-        w = self.normalize(edge_index, edge_weight, num_nodes)
-        self.__dict__["_fixed_graph"] = (key, [t.detach().clone() for t in edges], w)
-        return w
-
-    def __getstate__(self):
-        # a pickle or copy of the head (torch.save of the module, deepcopy)
-        # starts without the kept graph: normalised again on demand
-        state = self.__dict__.copy()
-        state.pop("_fixed_graph", None)
-        return state

@@ -7,15 +7,16 @@ from torch import Tensor
 
 from .._option_rules import is_finite_real
 from ..functional._autocast import autocast_dtype
-from ..functional._checks import check_module_input, same_tensors
+from ..functional._checks import check_module_input
 from ..functional.label_prop import (_check, _propagate, _propagation_graph, check_propagation,
                                      label_propagation, seed_prior_logits)
+from ._fixed_graph import FixedGraphCache
 from ._lego_inputs import refuse_torchscript
 from ._reset import assign
 from .fused_graph import FusedGraph
 
 
-class LabelPropagationHead(torch.nn.Module):
+class LabelPropagationHead(FixedGraphCache, torch.nn.Module):
     r"""A graph-only node classifier: the seed labels are propagated over the
     graph (:func:`pyg_fusion.functional.label_propagation`, Zhou et al.,
     NIPS 2003, `paper
@@ -133,36 +134,21 @@ class LabelPropagationHead(torch.nn.Module):
 
     # A graph-only node model (graph-pix, graph-mean, features=labels) trains
     # on one fixed graph: each step symmetrised and coalesced (sorted) all its
-    # edges again and took its degrees, for new seed labels only. The last
-    # graph's propagation weights are kept while its edges come back equal
-    # to a copy (same_tensors, as GraphHead keeps its normalised graph: one
-    # pass over E instead of a sort), the same tensors label_propagation
-    # makes. Learned weights, autocast, inference tensors, torch.compile and
-    # torch.func take label_propagation at every call.
+    # edges again and took its degrees, for new seed labels only. Its
+    # propagation weights (the tensors label_propagation makes) are kept as
+    # GraphHead keeps its normalised graph (FixedGraphCache); under autocast
+    # (not in the key) and for other inputs label_propagation runs at every call.
     def _propagated(self, y: Tensor, edge_index: Tensor, edge_weight: Tensor | None) -> Tensor:
         given = [edge_index] + ([] if edge_weight is None else [edge_weight])
-        if (torch.compiler.is_compiling() or not all(isinstance(t, Tensor) for t in (y, *given))
-                or any(t.requires_grad for t in given)
-                or any(t.is_inference() for t in (y, *given))
-                or torch.is_inference_mode_enabled()
-                or torch._C._are_functorch_transforms_active()
+        if (not all(isinstance(t, Tensor) for t in (y, *given))
                 or autocast_dtype(y.device) is not None):
             return label_propagation(y, edge_index, edge_weight, num_layers=self.num_layers,
                                      alpha=self.alpha, symmetric=self.symmetric)
         _check(y, self.num_layers, self.alpha, self.symmetric)
         key = (y.size(0), y.dtype, y.device, self.symmetric)
-        cached = self.__dict__.get("_fixed_graph")
-        if cached is None or cached[0] != key or not same_tensors(cached[1], given):
-            graph = _propagation_graph(y, edge_index, edge_weight, self.symmetric)
-            cached = (key, [t.detach().clone() for t in given], graph)
-            self.__dict__["_fixed_graph"] = cached
-        return _propagate(y, cached[2], self.num_layers, self.alpha)
-
-    def __getstate__(self):
-        # a pickle or copy of the head starts without the kept graph
-        state = self.__dict__.copy()
-        state.pop("_fixed_graph", None)
-        return state
+        graph = self._kept_graph(key, given, lambda: _propagation_graph(
+            y, edge_index, edge_weight, self.symmetric), inputs=(y, ))
+        return _propagate(y, graph, self.num_layers, self.alpha)
 
     def __repr__(self) -> str:
         scale = f", scale={self.initial_scale}" if self.initial_scale != 10.0 else ""
