@@ -57,6 +57,12 @@ def add_threads_argument(parser) -> None:
                         "the CPUs")
 
 
+def add_progress_argument(parser) -> None:
+    """Declares ``--no-progress`` (its one declaration, for every command that
+    trains or scores): Lightning's progress bars hidden."""
+    parser.add_argument("--no-progress", action="store_true", help="hide progress bars")
+
+
 def accelerator_arg(text: str) -> str:
     """``--accelerator``: a name torch can train on here, checked at parsing,
     before any data loads (``cpu``, the default, without importing the

@@ -10,7 +10,7 @@ from ..experiments.data import (DATASETS, IMAGE_TASKS, DataConfig, as_done,
 from ._config_flags import (_BooleanOptionalAction, add_config_file_flags, add_config_flags,
                             add_field_flags, add_force_reload_argument, options_from_args)
 from ._flag_types import method_text
-from ._process import add_accelerator_argument, add_threads_argument
+from ._process import add_accelerator_argument, add_progress_argument, add_threads_argument
 from . import CLIError, ListFlag, out_folder, positive_int
 
 
@@ -178,7 +178,7 @@ def add_training_args(p: argparse.ArgumentParser, *, method_default: str = "lego
     # one runs/out, the second replacing the first's results.json
     g.add_argument("--out", type=out_folder, default=f"runs/{p.prog.split()[-1]}",
                    help="output folder")
-    g.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_progress_argument(g)
     add_config_flags(p)
     add_config_file_flags(p)
 

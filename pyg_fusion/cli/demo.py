@@ -11,7 +11,7 @@ from pathlib import Path
 from ._help import HelpFormatter
 from .._files import write_text
 from ._config_flags import add_force_reload_argument
-from ._process import add_accelerator_argument, add_threads_argument
+from ._process import add_accelerator_argument, add_progress_argument, add_threads_argument
 from . import out_folder, positive_int, seed_int
 from .._files import write_json
 from ..specs.method_spec import MethodSpec
@@ -51,7 +51,7 @@ def register(subparsers) -> None:
                    help="every method of the registry instead of the demo's selection")
     add_threads_argument(p)
     add_accelerator_argument(p)
-    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_progress_argument(p)
     p.set_defaults(func=run)
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from . import out_folder
 from ._flag_types import input_path, method_text
 from ._help import HelpFormatter
-from ._process import add_threads_argument, kept_notices
+from ._process import add_progress_argument, add_threads_argument, kept_notices
 from ..experiments.checkpoints import FROM_CHECKPOINT
 from ._runs import (add_dataset_args, add_device_args, add_task_arg, data_config,
                     notice_earlier_run)
@@ -41,7 +41,7 @@ def register(subparsers) -> None:
                    help="must match the checkpoint's method if given")
     add_device_args(p)
     p.add_argument("--out", type=out_folder, default="runs/eval", help="output folder")
-    p.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_progress_argument(p)
     add_threads_argument(p)
     p.set_defaults(func=run)
 

@@ -15,7 +15,7 @@ from ._config_flags import add_config_file_flags, add_field_flags, add_force_rel
 from ._flag_types import input_path
 from ._help import HelpFormatter
 from ._image_commands import run_image_command
-from ._process import add_accelerator_argument, add_threads_argument
+from ._process import add_accelerator_argument, add_progress_argument, add_threads_argument
 from . import OUT_REQUIRED, out_folder
 
 _EPILOG = """examples:
@@ -60,7 +60,7 @@ def register(subparsers) -> None:
     add_field_flags(t, SegmentTrainConfig)
     g = t.add_argument_group("output")
     g.add_argument("--out", type=out_folder, help="output folder " + OUT_REQUIRED)
-    g.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_progress_argument(g)
     add_config_file_flags(t)
     t.set_defaults(func=run_train)
 
@@ -69,7 +69,7 @@ def register(subparsers) -> None:
     e.add_argument("--checkpoint", required=True, type=input_path, help="Lightning checkpoint (.ckpt)")
     _data_args(e, from_checkpoint=True)
     e.add_argument("--out", type=out_folder, help="output folder " + OUT_REQUIRED)
-    e.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_progress_argument(e)
     add_config_file_flags(e)
     e.set_defaults(func=run_evaluate)
 

@@ -3,7 +3,7 @@ translation (docs/methods.md §2.6)."""
 from __future__ import annotations
 
 from ._config_flags import add_config_file_flags, add_field_flags, add_force_reload_argument
-from ._process import add_accelerator_argument, add_threads_argument
+from ._process import add_accelerator_argument, add_progress_argument, add_threads_argument
 from . import OUT_REQUIRED, out_folder
 from ._flag_types import input_path
 from ._help import HelpFormatter
@@ -48,7 +48,7 @@ def register(subparsers) -> None:
     g.add_argument("--out", type=out_folder, help="output folder (logs, checkpoints, "
                    "metrics.json, metrics.md; translate evaluate draws translation.png) "
                    + OUT_REQUIRED)
-    g.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_progress_argument(g)
     add_config_file_flags(t)
     t.set_defaults(func=_train)
 
@@ -61,7 +61,7 @@ def register(subparsers) -> None:
                    help="a .ckpt written by 'translate train'")
     g.add_argument("--out", type=out_folder, help="folder for metrics.json, metrics.md and "
                    "translation.png " + OUT_REQUIRED)
-    g.add_argument("--no-progress", action="store_true", help="hide progress bars")
+    add_progress_argument(g)
     add_config_file_flags(e)
     e.set_defaults(func=_evaluate)
 
